@@ -1,0 +1,11 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_is_append_only();
+DROP TABLE sessions;
+DROP TABLE login_throttle;
+DROP TABLE user_positions;
+ALTER TABLE departments DROP COLUMN updated_by;
+ALTER TABLE positions DROP COLUMN updated_by;
+DROP TABLE users;
+DROP TABLE position_permissions;
+DROP TABLE positions;
+DROP TABLE departments;

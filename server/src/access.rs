@@ -1,0 +1,128 @@
+//! The one enforcement table: what each RPC needs. The authentication layer
+//! ([`crate::auth::AuthLayer`]) reads it for every call before any handler runs; a test
+//! walks every method of the compiled proto descriptor and fails when one is missing, so
+//! a new RPC cannot ship unprotected.
+
+use pharmacrm_shared::Permission;
+
+/// What a call needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Nothing: only `Login`.
+    Open,
+    /// A valid session, no particular permission (the caller's own account).
+    Authenticated,
+    /// A valid session holding this permission.
+    Requires(Permission),
+}
+
+/// Every PharmaCRM RPC by its gRPC path, with what it needs.
+pub const RPC_ACCESS: &[(&str, Access)] = {
+    use Access::*;
+    use Permission as P;
+    &[
+        ("/pharmacrm.v1.AuthService/Login", Open),
+        ("/pharmacrm.v1.AuthService/Logout", Authenticated),
+        ("/pharmacrm.v1.AuthService/Me", Authenticated),
+        ("/pharmacrm.v1.AuthService/ChangePassword", Authenticated),
+        ("/pharmacrm.v1.AdminService/ListPermissions", Requires(P::AdminPositions)),
+        ("/pharmacrm.v1.AdminService/ListDepartments", Requires(P::AdminDepartments)),
+        ("/pharmacrm.v1.AdminService/CreateDepartment", Requires(P::AdminDepartments)),
+        ("/pharmacrm.v1.AdminService/UpdateDepartment", Requires(P::AdminDepartments)),
+        ("/pharmacrm.v1.AdminService/ArchiveDepartment", Requires(P::AdminDepartments)),
+        ("/pharmacrm.v1.AdminService/ListPositions", Requires(P::AdminPositions)),
+        ("/pharmacrm.v1.AdminService/CreatePosition", Requires(P::AdminPositions)),
+        ("/pharmacrm.v1.AdminService/UpdatePosition", Requires(P::AdminPositions)),
+        ("/pharmacrm.v1.AdminService/ArchivePosition", Requires(P::AdminPositions)),
+        ("/pharmacrm.v1.AdminService/ListUsers", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/GetUser", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/CreateUser", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/UpdateUser", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/SetUserActive", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/ResetPassword", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/CreateServiceAccount", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/IssueApiToken", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/ListApiTokens", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AdminService/RevokeApiToken", Requires(P::AdminUsers)),
+        ("/pharmacrm.v1.AuditService/SearchAudit", Requires(P::AuditRead)),
+    ]
+};
+
+/// Services outside PharmaCRM's own API that anyone may call (health and reflection,
+/// so other services and grpcurl can discover the API).
+const OPEN_SERVICE_PREFIXES: &[&str] = &[
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1.ServerReflection/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+];
+
+/// The prefix of every PharmaCRM path.
+const API_PREFIX: &str = "/pharmacrm.v1.";
+
+/// What the call at `path` needs. `None` means refuse: a PharmaCRM path with no entry
+/// (denied by default) or a path of no known service.
+pub fn required(path: &str) -> Option<Access> {
+    if OPEN_SERVICE_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return Some(Access::Open);
+    }
+    if !path.starts_with(API_PREFIX) {
+        return None;
+    }
+    RPC_ACCESS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, access)| *access)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+    use std::collections::BTreeSet;
+
+    fn descriptor_paths() -> BTreeSet<String> {
+        let set = prost_types::FileDescriptorSet::decode(pharmacrm_shared::pb::FILE_DESCRIPTOR_SET)
+            .expect("descriptor set decodes");
+        let mut paths = BTreeSet::new();
+        for file in set.file {
+            let package = file.package().to_owned();
+            for service in &file.service {
+                for method in &service.method {
+                    paths.insert(format!("/{package}.{}/{}", service.name(), method.name()));
+                }
+            }
+        }
+        paths
+    }
+
+    #[test]
+    fn every_rpc_in_the_proto_has_an_access_entry() {
+        let paths = descriptor_paths();
+        assert!(paths.len() > 20, "descriptor lists the services");
+        let missing: Vec<_> = paths.iter().filter(|p| required(p).is_none()).collect();
+        assert!(missing.is_empty(), "RPCs without an access entry: {missing:?}");
+    }
+
+    #[test]
+    fn the_table_names_only_real_rpcs_once_each() {
+        let paths = descriptor_paths();
+        let mut seen = BTreeSet::new();
+        for (path, _) in RPC_ACCESS {
+            assert!(paths.contains(*path), "{path} is not in the proto");
+            assert!(seen.insert(*path), "{path} is listed twice");
+        }
+    }
+
+    #[test]
+    fn only_login_is_open() {
+        let open: Vec<_> = RPC_ACCESS
+            .iter()
+            .filter(|(_, a)| *a == Access::Open)
+            .map(|(p, _)| *p)
+            .collect();
+        assert_eq!(open, ["/pharmacrm.v1.AuthService/Login"]);
+        assert_eq!(required("/pharmacrm.v1.AdminService/DropEverything"), None);
+        assert_eq!(required("/other.Service/Method"), None);
+        assert_eq!(required("/grpc.health.v1.Health/Check"), Some(Access::Open));
+    }
+}

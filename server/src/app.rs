@@ -1,0 +1,202 @@
+//! Putting the server together: data directory, database, migrations, seeding, TLS, and
+//! the gRPC services behind the authentication layer.
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use pharmacrm_shared::pb;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
+
+use crate::auth::{AuthLayer, Passwords};
+use crate::config::{AuthPolicy, Config, TlsSource};
+use crate::db::Db;
+use crate::db::models::audit_log::AuditKey;
+use crate::pg::{Cluster, Durability};
+use crate::services::{admin::AdminApi, audit::AuditApi, auth::AuthApi};
+use crate::{seed, tls};
+
+/// The database name inside the private cluster.
+pub const DATABASE: &str = "pharmacrm";
+
+/// What every handler shares.
+pub struct AppState {
+    /// The connection pool.
+    pub db: Db,
+    /// The audit chain's key.
+    pub audit_key: AuditKey,
+    /// Session and login rules.
+    pub policy: AuthPolicy,
+    /// Password hashing.
+    pub passwords: Passwords,
+}
+
+/// A running server.
+pub struct Running {
+    /// The address it accepts connections on.
+    pub addr: SocketAddr,
+    /// The CA certificate clients should trust (generated identity only).
+    pub ca_cert: Option<PathBuf>,
+    /// What seeding did on this start.
+    pub seed_report: seed::SeedReport,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
+    cluster: Option<Cluster>,
+}
+
+impl Running {
+    /// Stops accepting, finishes in-flight calls, then stops the private cluster.
+    pub async fn shutdown(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await??;
+        }
+        if let Some(mut cluster) = self.cluster.take() {
+            tokio::task::spawn_blocking(move || cluster.stop()).await?;
+        }
+        Ok(())
+    }
+
+    /// Serves until the server task ends (it ends on shutdown or on a fatal error).
+    pub async fn wait(&mut self) -> Result<()> {
+        if let Some(task) = self.task.as_mut() {
+            (&mut *task).await??;
+            self.task = None;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the audit key from `<data-dir>/keys/audit.key`, creating it on first start.
+pub fn load_or_create_audit_key(keys_dir: &Path) -> Result<AuditKey> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = keys_dir.join("audit.key");
+    if !path.exists() {
+        fs::create_dir_all(keys_dir).with_context(|| format!("creating {}", keys_dir.display()))?;
+        fs::set_permissions(keys_dir, fs::Permissions::from_mode(0o700))?;
+        let mut key = [0_u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        tls::write_private(&path, &hex::encode(key))?;
+    }
+    load_audit_key(keys_dir)
+}
+
+/// Reads the audit key from `<data-dir>/keys/audit.key`.
+pub fn load_audit_key(keys_dir: &Path) -> Result<AuditKey> {
+    let path = keys_dir.join("audit.key");
+    let text = fs::read_to_string(&path).with_context(|| format!("reading the audit key {}", path.display()))?;
+    let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("{} must hold 32 bytes", path.display()))?;
+    Ok(AuditKey(key))
+}
+
+/// Opens the database the config names, starting the private cluster if it names none.
+pub fn open_database(config: &Config) -> Result<(Db, Option<Cluster>)> {
+    let (url, cluster) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let cluster = Cluster::start(&config.pg_dir(), Durability::Safe, true)?;
+            cluster.ensure_database(DATABASE)?;
+            (cluster.database_url(DATABASE), Some(cluster))
+        }
+    };
+    let db = Db::connect(&url, config.pool_size).context("connecting to PostgreSQL")?;
+    db.migrate()?;
+    Ok((db, cluster))
+}
+
+/// Starts the server on `listener` (bound already, so tests can use port 0).
+pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
+    fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let audit_key = load_or_create_audit_key(&config.keys_dir())?;
+
+    let cfg = config.clone();
+    let key = audit_key.clone();
+    let (db, cluster, seed_report) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let (db, cluster) = open_database(&cfg)?;
+        let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let report = seed::seed(&mut conn, &key, cfg.admin_password.as_deref(), cfg.demo)
+            .map_err(|e| anyhow::anyhow!("seeding the database: {e}"))?;
+        Ok((db, cluster, report))
+    })
+    .await??;
+
+    let (identity, ca_cert) = match &config.tls {
+        TlsSource::Generated => {
+            let identity = tls::load_or_generate(&config.tls_dir())?;
+            (identity, Some(tls::GeneratedPaths::in_dir(&config.tls_dir()).ca_cert))
+        }
+        TlsSource::Files { cert, key } => (tls::load(cert, key)?, None),
+    };
+
+    let state = Arc::new(AppState {
+        db,
+        audit_key,
+        passwords: Passwords::new(config.auth.max_concurrent_hashes),
+        policy: config.auth.clone(),
+    });
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<pb::auth_service_server::AuthServiceServer<AuthApi>>()
+        .await;
+    health_reporter
+        .set_serving::<pb::admin_service_server::AdminServiceServer<AdminApi>>()
+        .await;
+    health_reporter
+        .set_serving::<pb::audit_service_server::AuditServiceServer<AuditApi>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let addr = listener.local_addr()?;
+    let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+    let router = Server::builder()
+        .tls_config(ServerTlsConfig::new().identity(Identity::from_pem(&identity.cert_pem, &identity.key_pem)))?
+        .layer(AuthLayer::new(state.clone()))
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(reflection_alpha)
+        .add_service(pb::auth_service_server::AuthServiceServer::new(AuthApi::new(state.clone())))
+        .add_service(pb::admin_service_server::AdminServiceServer::new(AdminApi::new(state.clone())))
+        .add_service(pb::audit_service_server::AuditServiceServer::new(AuditApi::new(state.clone())));
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
+        let _ = shutdown_rx.await;
+    }));
+    if addr.port() == 0 {
+        bail!("the listener has no port");
+    }
+    Ok(Running {
+        addr,
+        ca_cert,
+        seed_report,
+        shutdown: Some(shutdown_tx),
+        task: Some(task),
+        cluster,
+    })
+}
+
+/// Checks the audit chain of the configured database (the `verify-audit` command).
+pub fn verify_audit(config: &Config) -> Result<std::result::Result<u64, crate::db::models::audit_log::ChainBreak>> {
+    let key = load_audit_key(&config.keys_dir())?;
+    let (db, _cluster) = open_database(config)?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::db::models::audit_log::verify(&mut conn, &key).map_err(|e| anyhow::anyhow!("{e}"))
+}

@@ -1,0 +1,93 @@
+//! The server's settings, from the command line and the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Session and login rules.
+#[derive(Clone, Debug)]
+pub struct AuthPolicy {
+    /// A login session ends after this long without a request.
+    pub idle_timeout: Duration,
+    /// A login session ends this long after login, whatever happens.
+    pub absolute_timeout: Duration,
+    /// This many failed logins in a row lock the username…
+    pub max_failed_logins: i32,
+    /// …for this long.
+    pub lockout: Duration,
+    /// How many Argon2 hashes may run at once (each takes 19 MiB and a core).
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        AuthPolicy {
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            max_failed_logins: 5,
+            lockout: Duration::from_secs(15 * 60),
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// Where the TLS identity comes from.
+#[derive(Clone, Debug)]
+pub enum TlsSource {
+    /// Generated on first start in `<data-dir>/tls/`.
+    Generated,
+    /// The operator's files (PEM).
+    Files { cert: PathBuf, key: PathBuf },
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Where the private database, TLS files and keys live.
+    pub data_dir: PathBuf,
+    /// An external database; `None` runs the private cluster in `<data-dir>/pg`.
+    pub database_url: Option<String>,
+    /// The TLS identity.
+    pub tls: TlsSource,
+    /// Session and login rules.
+    pub auth: AuthPolicy,
+    /// The `admin` password on first start; generated and printed when `None`.
+    pub admin_password: Option<String>,
+    /// Also create demo departments and one demo user per position.
+    pub demo: bool,
+    /// Database pool size.
+    pub pool_size: u32,
+}
+
+impl Config {
+    /// Defaults for a data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 50051)),
+            data_dir: data_dir.into(),
+            database_url: None,
+            tls: TlsSource::Generated,
+            auth: AuthPolicy::default(),
+            admin_password: None,
+            demo: false,
+            pool_size: 16,
+        }
+    }
+
+    /// `<data-dir>/tls`.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.data_dir.join("tls")
+    }
+
+    /// `<data-dir>/keys`: secrets that must not live in the database.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+
+    /// `<data-dir>/pg`: the private cluster.
+    pub fn pg_dir(&self) -> PathBuf {
+        self.data_dir.join("pg")
+    }
+}

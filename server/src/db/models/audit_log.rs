@@ -1,0 +1,262 @@
+//! The append-only audit log with its HMAC chain.
+//!
+//! Each row's `hash` = HMAC-SHA256(key, prev_hash ‖ canonical content), the key kept
+//! outside the database (`<data-dir>/keys/audit.key`). Rows are appended under a
+//! transaction-scoped advisory lock so the chain has no forks; the database refuses
+//! UPDATE, DELETE and TRUNCATE on the table (a trigger).
+
+use chrono::{DateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+use super::Actor;
+use crate::db::schema::audit_log;
+use crate::error::AppResult;
+
+/// Advisory lock key serialising appends to the chain ("PCRMAUDT").
+const CHAIN_LOCK: i64 = 0x5043_524D_4155_4454;
+
+/// The HMAC key of the chain.
+#[derive(Clone)]
+pub struct AuditKey(pub [u8; 32]);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// A row as read back.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub peer: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAuditRow<'a> {
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    username: &'a str,
+    peer: &'a str,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: &'a str,
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+    prev_hash: &'a [u8],
+    hash: &'a [u8],
+}
+
+/// One event to record.
+pub struct Event<'a> {
+    /// E.g. `department.update`.
+    pub action: &'a str,
+    /// E.g. `department`.
+    pub object_type: &'a str,
+    /// The object's id.
+    pub object_id: String,
+    /// The object before, for updates and deletions.
+    pub before: Option<Value>,
+    /// The object after, for creations and updates.
+    pub after: Option<Value>,
+}
+
+/// Appends `event` to the log. Call it inside the transaction that makes the change, so
+/// the change and its record commit (or roll back) together.
+pub fn record(conn: &mut PgConnection, key: &AuditKey, actor: &Actor, event: Event<'_>) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(CHAIN_LOCK)
+        .execute(conn)?;
+    let prev_hash: Vec<u8> = audit_log::table
+        .order(audit_log::id.desc())
+        .select(audit_log::hash)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default();
+    // PostgreSQL keeps microseconds: hash what will be read back.
+    let at = Utc::now().trunc_subsecs(6);
+    let hash = row_hash(
+        key,
+        &prev_hash,
+        &Content {
+            at,
+            user_id: actor.user_id,
+            username: &actor.username,
+            peer: &actor.peer,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: &event.object_id,
+            before: event.before.as_ref(),
+            after: event.after.as_ref(),
+        },
+    );
+    diesel::insert_into(audit_log::table)
+        .values(NewAuditRow {
+            at,
+            user_id: actor.user_id,
+            username: &actor.username,
+            peer: &actor.peer,
+            action: event.action,
+            object_type: event.object_type,
+            object_id: &event.object_id,
+            before: event.before.as_ref(),
+            after: event.after.as_ref(),
+            prev_hash: &prev_hash,
+            hash: &hash,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+struct Content<'a> {
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    username: &'a str,
+    peer: &'a str,
+    action: &'a str,
+    object_type: &'a str,
+    object_id: &'a str,
+    before: Option<&'a Value>,
+    after: Option<&'a Value>,
+}
+
+fn row_hash(key: &AuditKey, prev_hash: &[u8], c: &Content<'_>) -> Vec<u8> {
+    // serde_json's maps are sorted, so a JSONB value read back serialises identically.
+    let canonical = serde_json::json!([
+        c.at.timestamp_micros(),
+        c.user_id,
+        c.username,
+        c.peer,
+        c.action,
+        c.object_type,
+        c.object_id,
+        c.before,
+        c.after,
+    ])
+    .to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes any key length");
+    mac.update(prev_hash);
+    mac.update(canonical.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// A break in the chain found by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The first row whose content or link does not match.
+    pub id: i64,
+    /// What is wrong.
+    pub reason: &'static str,
+}
+
+/// Checks every row's hash and link, in id order. Returns the number of rows checked,
+/// or the first broken row.
+pub fn verify(conn: &mut PgConnection, key: &AuditKey) -> AppResult<Result<u64, ChainBreak>> {
+    const BATCH: i64 = 5_000;
+    let mut last_id = 0_i64;
+    let mut prev_hash: Vec<u8> = Vec::new();
+    let mut checked = 0_u64;
+    loop {
+        let rows: Vec<AuditRow> = audit_log::table
+            .filter(audit_log::id.gt(last_id))
+            .order(audit_log::id)
+            .limit(BATCH)
+            .select(AuditRow::as_select())
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(Ok(checked));
+        }
+        for row in rows {
+            if row.prev_hash != prev_hash {
+                return Ok(Err(ChainBreak {
+                    id: row.id,
+                    reason: "its link to the previous row does not match (a row was removed or inserted)",
+                }));
+            }
+            let expected = row_hash(
+                key,
+                &prev_hash,
+                &Content {
+                    at: row.at,
+                    user_id: row.user_id,
+                    username: &row.username,
+                    peer: &row.peer,
+                    action: &row.action,
+                    object_type: &row.object_type,
+                    object_id: &row.object_id,
+                    before: row.before.as_ref(),
+                    after: row.after.as_ref(),
+                },
+            );
+            if expected != row.hash {
+                return Ok(Err(ChainBreak {
+                    id: row.id,
+                    reason: "its content does not match its hash (the row was edited)",
+                }));
+            }
+            prev_hash = row.hash;
+            last_id = row.id;
+            checked += 1;
+        }
+    }
+}
+
+/// Filters of an audit search.
+#[derive(Default, Debug, Clone)]
+pub struct Filter {
+    pub user_id: Option<i64>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One page of matching rows, newest first, with the total count.
+pub fn search(conn: &mut PgConnection, filter: &Filter, offset: i64, limit: i64) -> AppResult<(Vec<AuditRow>, i64)> {
+    let query = || {
+        let mut q = audit_log::table.into_boxed();
+        if let Some(user_id) = filter.user_id {
+            q = q.filter(audit_log::user_id.eq(user_id));
+        }
+        if let Some(t) = &filter.object_type {
+            q = q.filter(audit_log::object_type.eq(t.clone()));
+        }
+        if let Some(id) = &filter.object_id {
+            q = q.filter(audit_log::object_id.eq(id.clone()));
+        }
+        if let Some(a) = &filter.action {
+            q = q.filter(audit_log::action.eq(a.clone()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(audit_log::at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(audit_log::at.lt(to));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows = query()
+        .order(audit_log::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,268 @@
+//! `departments`: the organisation tree.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{WriteCtx, check_version, unique_violation};
+use crate::db::schema::{departments, users};
+use crate::error::{AppError, AppResult};
+
+/// A department row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = departments)]
+pub struct Department {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// A department with what the admin console shows beside it.
+#[derive(Debug, Clone)]
+pub struct DepartmentView {
+    pub department: Department,
+    pub active_user_count: i64,
+    pub updated_by_name: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = departments)]
+struct NewDepartment<'a> {
+    parent_id: Option<i64>,
+    name: &'a str,
+    updated_by: Option<i64>,
+}
+
+/// A new or changed department, validated.
+#[derive(Debug, Clone)]
+pub struct DepartmentInput {
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+const UNIQUE_NAME: &str = "departments_sibling_name";
+
+fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
+    unique_violation(
+        err,
+        UNIQUE_NAME,
+        "name",
+        format!("a department named “{name}” already exists at this level"),
+        format!("同一上级部门下已有名为“{name}”的部门"),
+    )
+}
+
+/// All departments (active only unless `include_archived`), ordered by name.
+pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<DepartmentView>> {
+    let mut q = departments::table.into_boxed();
+    if !include_archived {
+        q = q.filter(departments::is_active.eq(true));
+    }
+    let rows: Vec<Department> = q
+        .order((departments::name, departments::id))
+        .select(Department::as_select())
+        .load(conn)?;
+    views(conn, rows)
+}
+
+/// One department.
+pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<DepartmentView> {
+    let row = find(conn, id)?;
+    Ok(views(conn, vec![row])?.remove(0))
+}
+
+fn find(conn: &mut PgConnection, id: i64) -> AppResult<Department> {
+    departments::table
+        .find(id)
+        .select(Department::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("department", "部门"))
+}
+
+fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Department> {
+    departments::table
+        .find(id)
+        .select(Department::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("department", "部门"))
+}
+
+fn views(conn: &mut PgConnection, rows: Vec<Department>) -> AppResult<Vec<DepartmentView>> {
+    let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
+    let counts: HashMap<i64, i64> = users::table
+        .filter(users::department_id.eq_any(&ids))
+        .filter(users::is_active.eq(true))
+        .group_by(users::department_id)
+        .select((users::department_id.assume_not_null(), diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let updater_ids: Vec<i64> = rows.iter().filter_map(|d| d.updated_by).collect();
+    let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&updater_ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|d| DepartmentView {
+            active_user_count: counts.get(&d.id).copied().unwrap_or(0),
+            updated_by_name: d
+                .updated_by
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
+            department: d,
+        })
+        .collect())
+}
+
+/// The parent must exist and be active.
+fn check_parent(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()> {
+    let Some(parent_id) = parent_id else {
+        return Ok(());
+    };
+    let parent = departments::table
+        .find(parent_id)
+        .select(departments::is_active)
+        .first::<bool>(conn)
+        .optional()?;
+    match parent {
+        Some(true) => Ok(()),
+        Some(false) => Err(AppError::field(
+            "parent_id",
+            crate::error::Msg::new(
+                "the parent department is archived",
+                "上级部门已归档",
+            ),
+        )),
+        None => Err(AppError::field(
+            "parent_id",
+            crate::error::Msg::new("the parent department does not exist", "上级部门不存在"),
+        )),
+    }
+}
+
+/// Adds a department.
+pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DepartmentInput) -> AppResult<DepartmentView> {
+    check_parent(conn, input.parent_id)?;
+    let row: Department = diesel::insert_into(departments::table)
+        .values(NewDepartment {
+            parent_id: input.parent_id,
+            name: &input.name,
+            updated_by: ctx.actor.user_id,
+        })
+        .returning(Department::as_returning())
+        .get_result(conn)
+        .map_err(|e| name_taken(e, &input.name))?;
+    ctx.audit_change(conn, "department.create", "department", row.id, None, Some(&row))?;
+    get(conn, row.id)
+}
+
+/// The ids of `id` and every department below it.
+pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let rows: Vec<Id> = diesel::sql_query(
+        "WITH RECURSIVE sub(id) AS (
+             SELECT id FROM departments WHERE id = $1
+             UNION
+             SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
+         ) SELECT id FROM sub",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Renames and/or moves a department.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    input: &DepartmentInput,
+) -> AppResult<DepartmentView> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    if input.parent_id != before.parent_id {
+        if let Some(parent_id) = input.parent_id
+            && subtree_ids(conn, id)?.contains(&parent_id)
+        {
+            return Err(AppError::precondition(
+                format!("“{}” cannot be moved under itself or one of its own sub-departments", before.name),
+                format!("不能把“{}”移到它自己或它的下级部门之下", before.name),
+            ));
+        }
+        check_parent(conn, input.parent_id)?;
+    }
+    let after: Department = diesel::update(departments::table.find(id))
+        .set((
+            departments::name.eq(&input.name),
+            departments::parent_id.eq(input.parent_id),
+            departments::version.eq(before.version + 1),
+            departments::updated_at.eq(diesel::dsl::now),
+            departments::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Department::as_returning())
+        .get_result(conn)
+        .map_err(|e| name_taken(e, &input.name))?;
+    ctx.audit_change(conn, "department.update", "department", id, Some(&before), Some(&after))?;
+    get(conn, id)
+}
+
+/// Archives a department that has no active users and no active sub-departments.
+pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<DepartmentView> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    if !before.is_active {
+        return get(conn, id);
+    }
+    let active_users: i64 = users::table
+        .filter(users::department_id.eq(id))
+        .filter(users::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
+    let active_children: i64 = departments::table
+        .filter(departments::parent_id.eq(id))
+        .filter(departments::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if active_users > 0 || active_children > 0 {
+        return Err(AppError::precondition(
+            format!(
+                "“{}” still has {active_users} active user(s) and {active_children} active sub-department(s); \
+                 move or disable them first",
+                before.name
+            ),
+            format!(
+                "“{}”下还有 {active_users} 名在职用户和 {active_children} 个下级部门，请先调走或停用",
+                before.name
+            ),
+        ));
+    }
+    let after: Department = diesel::update(departments::table.find(id))
+        .set((
+            departments::is_active.eq(false),
+            departments::version.eq(before.version + 1),
+            departments::updated_at.eq(diesel::dsl::now),
+            departments::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Department::as_returning())
+        .get_result(conn)?;
+    ctx.audit_change(conn, "department.archive", "department", id, Some(&before), Some(&after))?;
+    get(conn, id)
+}

@@ -1,0 +1,147 @@
+//! One file per table: the read model, the insert model, and the queries on that table.
+//! Every function takes a `&mut PgConnection` so the caller decides the transaction.
+
+pub mod audit_log;
+pub mod department;
+pub mod login_throttle;
+pub mod position;
+pub mod session;
+pub mod user;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::users;
+use crate::error::{AppError, AppResult};
+
+/// Who does something, for `updated_by` and the audit log.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// The user; `None` for the system itself (seeding, migrations).
+    pub user_id: Option<i64>,
+    /// Their username (for a failed login: the name that was tried).
+    pub username: String,
+    /// Their network address.
+    pub peer: String,
+}
+
+impl Actor {
+    /// The server itself.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            username: "system".to_owned(),
+            peer: String::new(),
+        }
+    }
+}
+
+/// What every write needs besides its connection: who acts, and the audit key.
+#[derive(Clone, Copy)]
+pub struct WriteCtx<'a> {
+    /// Who makes the change.
+    pub actor: &'a Actor,
+    /// The audit chain's key.
+    pub audit_key: &'a audit_log::AuditKey,
+}
+
+impl WriteCtx<'_> {
+    /// Records `event` in the audit log (inside the caller's transaction).
+    pub fn audit(&self, conn: &mut PgConnection, event: audit_log::Event<'_>) -> AppResult<()> {
+        audit_log::record(conn, self.audit_key, self.actor, event)
+    }
+
+    /// Records a change of `object_type` `id` from `before` to `after`.
+    pub fn audit_change<T: serde::Serialize>(
+        &self,
+        conn: &mut PgConnection,
+        action: &str,
+        object_type: &str,
+        id: i64,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> AppResult<()> {
+        let json = |v: Option<&T>| -> AppResult<Option<serde_json::Value>> {
+            v.map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| AppError::Internal(e.into()))
+        };
+        self.audit(
+            conn,
+            audit_log::Event {
+                action,
+                object_type,
+                object_id: id.to_string(),
+                before: json(before)?,
+                after: json(after)?,
+            },
+        )
+    }
+}
+
+/// The display name of a user id, for "changed by" texts; "system" for none.
+pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResult<String> {
+    match user_id {
+        None => Ok("system".to_owned()),
+        Some(id) => Ok(users::table
+            .find(id)
+            .select(users::display_name)
+            .first::<String>(conn)
+            .optional()?
+            .unwrap_or_else(|| format!("#{id}"))),
+    }
+}
+
+/// Refuses an update that carries another version than the (locked) row has, naming who
+/// changed it and when.
+pub fn check_version(
+    conn: &mut PgConnection,
+    sent: i32,
+    current: i32,
+    updated_by: Option<i64>,
+    updated_at: DateTime<Utc>,
+) -> AppResult<()> {
+    if sent == current {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        by: display_name_of(conn, updated_by)?,
+        at: updated_at,
+    })
+}
+
+/// Maps a unique violation on `constraint` to ALREADY_EXISTS on `field`.
+pub fn unique_violation(
+    err: diesel::result::Error,
+    constraint: &str,
+    field: &'static str,
+    en: String,
+    zh: String,
+) -> AppError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match &err {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some(constraint) =>
+        {
+            AppError::AlreadyExists {
+                field,
+                msg: crate::error::Msg::new(en, zh),
+            }
+        }
+        _ => err.into(),
+    }
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

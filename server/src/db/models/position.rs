@@ -1,0 +1,308 @@
+//! `positions` and `position_permissions`: user groups with their permissions and data
+//! scope.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use pharmacrm_shared::{DataScope, Permission};
+use serde::Serialize;
+
+use super::{WriteCtx, check_version, display_name_of, unique_violation};
+use crate::db::schema::{position_permissions, positions, user_positions, users};
+use crate::error::{AppError, AppResult};
+
+/// A position row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = positions)]
+pub struct Position {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub data_scope: String,
+    pub is_builtin: bool,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// A position with its permissions (what the audit log records) and counts.
+#[derive(Serialize, Debug, Clone)]
+pub struct PositionView {
+    #[serde(flatten)]
+    pub position: Position,
+    pub permissions: Vec<String>,
+    #[serde(skip)]
+    pub active_user_count: i64,
+    #[serde(skip)]
+    pub updated_by_name: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = positions)]
+struct NewPosition<'a> {
+    name: &'a str,
+    description: &'a str,
+    data_scope: &'a str,
+    is_builtin: bool,
+    updated_by: Option<i64>,
+}
+
+/// A new or changed position, validated.
+#[derive(Debug, Clone)]
+pub struct PositionInput {
+    pub name: String,
+    pub description: String,
+    pub permissions: BTreeSet<Permission>,
+    pub data_scope: DataScope,
+}
+
+const UNIQUE_NAME: &str = "positions_name";
+
+fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
+    unique_violation(
+        err,
+        UNIQUE_NAME,
+        "name",
+        format!("a position named “{name}” already exists"),
+        format!("已有名为“{name}”的岗位"),
+    )
+}
+
+/// All positions, ordered by name.
+pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<PositionView>> {
+    let mut q = positions::table.into_boxed();
+    if !include_archived {
+        q = q.filter(positions::is_active.eq(true));
+    }
+    let rows = q
+        .order((positions::name, positions::id))
+        .select(Position::as_select())
+        .load(conn)?;
+    views(conn, rows)
+}
+
+/// One position.
+pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
+    let row = positions::table
+        .find(id)
+        .select(Position::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("position", "岗位"))?;
+    Ok(views(conn, vec![row])?.remove(0))
+}
+
+fn lock(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
+    positions::table
+        .find(id)
+        .select(positions::id)
+        .for_update()
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("position", "岗位"))?;
+    get(conn, id)
+}
+
+fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<PositionView>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut permissions: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, code) in position_permissions::table
+        .filter(position_permissions::position_id.eq_any(&ids))
+        .order(position_permissions::permission)
+        .select((position_permissions::position_id, position_permissions::permission))
+        .load::<(i64, String)>(conn)?
+    {
+        permissions.entry(id).or_default().push(code);
+    }
+    let counts: HashMap<i64, i64> = user_positions::table
+        .inner_join(users::table)
+        .filter(user_positions::position_id.eq_any(&ids))
+        .filter(users::is_active.eq(true))
+        .group_by(user_positions::position_id)
+        .select((user_positions::position_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|p| {
+            Ok(PositionView {
+                permissions: permissions.remove(&p.id).unwrap_or_default(),
+                active_user_count: counts.get(&p.id).copied().unwrap_or(0),
+                updated_by_name: match p.updated_by {
+                    Some(_) => display_name_of(conn, p.updated_by)?,
+                    None => String::new(),
+                },
+                position: p,
+            })
+        })
+        .collect()
+}
+
+fn set_permissions(conn: &mut PgConnection, id: i64, permissions: &BTreeSet<Permission>) -> AppResult<()> {
+    diesel::delete(position_permissions::table.filter(position_permissions::position_id.eq(id)))
+        .execute(conn)?;
+    let rows: Vec<_> = permissions
+        .iter()
+        .map(|p| {
+            (
+                position_permissions::position_id.eq(id),
+                position_permissions::permission.eq(p.code()),
+            )
+        })
+        .collect();
+    diesel::insert_into(position_permissions::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Adds a position; `is_builtin` only for the seeded administrator position.
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &PositionInput,
+    is_builtin: bool,
+) -> AppResult<PositionView> {
+    let row: Position = diesel::insert_into(positions::table)
+        .values(NewPosition {
+            name: &input.name,
+            description: &input.description,
+            data_scope: input.data_scope.code(),
+            is_builtin,
+            updated_by: ctx.actor.user_id,
+        })
+        .returning(Position::as_returning())
+        .get_result(conn)
+        .map_err(|e| name_taken(e, &input.name))?;
+    set_permissions(conn, row.id, &input.permissions)?;
+    let view = get(conn, row.id)?;
+    ctx.audit_change(conn, "position.create", "position", row.id, None, Some(&view))?;
+    Ok(view)
+}
+
+fn all_permissions() -> BTreeSet<Permission> {
+    Permission::ALL.iter().copied().collect()
+}
+
+/// Changes a position.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    input: &PositionInput,
+) -> AppResult<PositionView> {
+    let before = lock(conn, id)?;
+    let p = &before.position;
+    check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
+    if p.is_builtin && (input.permissions != all_permissions() || input.data_scope != DataScope::All) {
+        return Err(AppError::precondition(
+            format!("the built-in position “{}” always holds every permission and sees all records", p.name),
+            format!("内置岗位“{}”始终拥有全部权限和全部数据范围", p.name),
+        ));
+    }
+    diesel::update(positions::table.find(id))
+        .set((
+            positions::name.eq(&input.name),
+            positions::description.eq(&input.description),
+            positions::data_scope.eq(input.data_scope.code()),
+            positions::version.eq(p.version + 1),
+            positions::updated_at.eq(diesel::dsl::now),
+            positions::updated_by.eq(ctx.actor.user_id),
+        ))
+        .execute(conn)
+        .map_err(|e| name_taken(e, &input.name))?;
+    set_permissions(conn, id, &input.permissions)?;
+    let after = get(conn, id)?;
+    ctx.audit_change(conn, "position.update", "position", id, Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Archives a position no active user holds.
+pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<PositionView> {
+    let before = lock(conn, id)?;
+    let p = &before.position;
+    check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
+    if p.is_builtin {
+        return Err(AppError::precondition(
+            format!("the built-in position “{}” cannot be archived", p.name),
+            format!("内置岗位“{}”不能归档", p.name),
+        ));
+    }
+    if !p.is_active {
+        return Ok(before);
+    }
+    if before.active_user_count > 0 {
+        return Err(AppError::precondition(
+            format!(
+                "{} active user(s) still hold “{}”; give them another position first",
+                before.active_user_count, p.name
+            ),
+            format!(
+                "仍有 {} 名在职用户担任“{}”，请先为他们调整岗位",
+                before.active_user_count, p.name
+            ),
+        ));
+    }
+    diesel::update(positions::table.find(id))
+        .set((
+            positions::is_active.eq(false),
+            positions::version.eq(p.version + 1),
+            positions::updated_at.eq(diesel::dsl::now),
+            positions::updated_by.eq(ctx.actor.user_id),
+        ))
+        .execute(conn)?;
+    let after = get(conn, id)?;
+    ctx.audit_change(conn, "position.archive", "position", id, Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Gives the built-in administrator position every permission of the catalogue,
+/// including codes added by a newer release. Returns whether anything changed.
+pub fn sync_builtin(conn: &mut PgConnection) -> AppResult<bool> {
+    let ids: Vec<i64> = positions::table
+        .filter(positions::is_builtin.eq(true))
+        .select(positions::id)
+        .load(conn)?;
+    let mut changed = false;
+    for id in ids {
+        for p in Permission::ALL {
+            changed |= diesel::insert_into(position_permissions::table)
+                .values((
+                    position_permissions::position_id.eq(id),
+                    position_permissions::permission.eq(p.code()),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)?
+                > 0;
+        }
+    }
+    Ok(changed)
+}
+
+/// The permissions and the widest data scope of a user's active positions.
+pub fn grants(conn: &mut PgConnection, user_id: i64) -> AppResult<(BTreeSet<Permission>, Option<DataScope>)> {
+    let held: Vec<(String, Option<String>)> = user_positions::table
+        .inner_join(positions::table)
+        .left_join(
+            position_permissions::table
+                .on(position_permissions::position_id.eq(positions::id)),
+        )
+        .filter(user_positions::user_id.eq(user_id))
+        .filter(positions::is_active.eq(true))
+        .select((positions::data_scope, position_permissions::permission.nullable()))
+        .load(conn)?;
+    let mut permissions = BTreeSet::new();
+    let mut scope = None;
+    for (data_scope, code) in held {
+        scope = scope.max(DataScope::from_code(&data_scope));
+        // Codes a newer release removed are ignored rather than refused.
+        if let Some(p) = code.as_deref().and_then(Permission::from_code) {
+            permissions.insert(p);
+        }
+    }
+    Ok((permissions, scope))
+}

@@ -1,0 +1,404 @@
+//! `users` and `user_positions`: people and service accounts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{WriteCtx, check_version, contains_pattern, session, unique_violation};
+use crate::db::schema::{departments, positions, user_positions, users};
+use crate::error::{AppError, AppResult, Msg};
+
+/// A user row. The password hash never leaves this module's callers and never reaches
+/// the audit log.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub department_id: Option<i64>,
+    pub phone: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub is_service_account: bool,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// A user with their positions and the names the admin console shows.
+#[derive(Serialize, Debug, Clone)]
+pub struct UserView {
+    #[serde(flatten)]
+    pub user: User,
+    /// (id, name) of each position held, by name.
+    pub positions: Vec<(i64, String)>,
+    #[serde(skip)]
+    pub department_name: String,
+    #[serde(skip)]
+    pub updated_by_name: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUser<'a> {
+    username: &'a str,
+    display_name: &'a str,
+    department_id: Option<i64>,
+    phone: &'a str,
+    password_hash: Option<&'a str>,
+    is_service_account: bool,
+    updated_by: Option<i64>,
+}
+
+/// A new user's fields, validated (username already lower-cased).
+#[derive(Debug, Clone)]
+pub struct NewUserInput {
+    pub username: String,
+    pub profile: UserProfile,
+}
+
+/// The editable fields of a user, validated.
+#[derive(Debug, Clone)]
+pub struct UserProfile {
+    pub display_name: String,
+    pub department_id: Option<i64>,
+    pub phone: String,
+    pub position_ids: Vec<i64>,
+}
+
+/// How to sort a user list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserSort {
+    #[default]
+    Username,
+    DisplayName,
+    Department,
+    CreatedAt,
+}
+
+/// A user search.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub query: String,
+    pub department_id: Option<i64>,
+    pub position_id: Option<i64>,
+    pub include_inactive: bool,
+    pub sort: UserSort,
+    pub descending: bool,
+}
+
+const UNIQUE_USERNAME: &str = "users_username";
+
+fn not_found() -> AppError {
+    AppError::not_found("user", "用户")
+}
+
+/// One page of users matching `filter`, with the total count.
+pub fn search(
+    conn: &mut PgConnection,
+    filter: &UserFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<UserView>, i64)> {
+    let query = || {
+        let mut q = users::table.left_join(departments::table).into_boxed();
+        if !filter.include_inactive {
+            q = q.filter(users::is_active.eq(true));
+        }
+        let text = filter.query.trim();
+        if !text.is_empty() {
+            let pattern = contains_pattern(text);
+            q = q.filter(
+                users::username
+                    .ilike(pattern.clone())
+                    .or(users::display_name.ilike(pattern.clone()))
+                    .or(users::phone.ilike(pattern)),
+            );
+        }
+        if let Some(department_id) = filter.department_id {
+            q = q.filter(users::department_id.eq(department_id));
+        }
+        if let Some(position_id) = filter.position_id {
+            q = q.filter(
+                users::id.eq_any(
+                    user_positions::table
+                        .filter(user_positions::position_id.eq(position_id))
+                        .select(user_positions::user_id),
+                ),
+            );
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    // Chinese names sort by pinyin through PostgreSQL's ICU collation.
+    let order = match filter.sort {
+        UserSort::Username => format!("users.username {dir}"),
+        UserSort::DisplayName => format!("users.display_name COLLATE \"zh-x-icu\" {dir}"),
+        UserSort::Department => format!("departments.name COLLATE \"zh-x-icu\" {dir} NULLS LAST"),
+        UserSort::CreatedAt => format!("users.created_at {}", if filter.descending { "ASC" } else { "DESC" }),
+    };
+    let rows: Vec<User> = query()
+        .order((sql::<Text>(&order), users::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)?;
+    Ok((views(conn, rows)?, total))
+}
+
+/// One user.
+pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<UserView> {
+    let row = users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    Ok(views(conn, vec![row])?.remove(0))
+}
+
+/// The user with this (lower-case) username.
+pub fn find_by_username(conn: &mut PgConnection, username: &str) -> AppResult<Option<User>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn lock(conn: &mut PgConnection, id: i64) -> AppResult<UserView> {
+    users::table
+        .find(id)
+        .select(users::id)
+        .for_update()
+        .first::<i64>(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    get(conn, id)
+}
+
+fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
+    let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+    let mut held: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for (user_id, position_id, name) in user_positions::table
+        .inner_join(positions::table)
+        .filter(user_positions::user_id.eq_any(&ids))
+        .order(positions::name)
+        .select((user_positions::user_id, positions::id, positions::name))
+        .load::<(i64, i64, String)>(conn)?
+    {
+        held.entry(user_id).or_default().push((position_id, name));
+    }
+    let department_ids: Vec<i64> = rows.iter().filter_map(|u| u.department_id).collect();
+    let department_names: HashMap<i64, String> = departments::table
+        .filter(departments::id.eq_any(&department_ids))
+        .select((departments::id, departments::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let updater_ids: Vec<i64> = rows.iter().filter_map(|u| u.updated_by).collect();
+    let updater_names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&updater_ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|u| UserView {
+            positions: held.remove(&u.id).unwrap_or_default(),
+            department_name: u
+                .department_id
+                .and_then(|id| department_names.get(&id).cloned())
+                .unwrap_or_default(),
+            updated_by_name: u
+                .updated_by
+                .and_then(|id| updater_names.get(&id).cloned())
+                .unwrap_or_default(),
+            user: u,
+        })
+        .collect())
+}
+
+/// Department and positions must exist and be active.
+fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()> {
+    let mut errors = Vec::new();
+    if let Some(department_id) = profile.department_id {
+        let active = departments::table
+            .find(department_id)
+            .select(departments::is_active)
+            .first::<bool>(conn)
+            .optional()?;
+        if active != Some(true) {
+            errors.push(crate::error::FieldError {
+                field: "department_id",
+                msg: Msg::new("no such active department", "部门不存在或已归档"),
+            });
+        }
+    }
+    let active_positions: i64 = positions::table
+        .filter(positions::id.eq_any(&profile.position_ids))
+        .filter(positions::is_active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if usize::try_from(active_positions).ok() != Some(profile.position_ids.len()) {
+        errors.push(crate::error::FieldError {
+            field: "position_ids",
+            msg: Msg::new("a position does not exist or is archived", "所选岗位不存在或已归档"),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidArgument(errors))
+    }
+}
+
+fn set_positions(conn: &mut PgConnection, user_id: i64, position_ids: &[i64]) -> AppResult<()> {
+    diesel::delete(user_positions::table.filter(user_positions::user_id.eq(user_id))).execute(conn)?;
+    let rows: Vec<_> = position_ids
+        .iter()
+        .map(|&p| (user_positions::user_id.eq(user_id), user_positions::position_id.eq(p)))
+        .collect();
+    diesel::insert_into(user_positions::table).values(&rows).execute(conn)?;
+    Ok(())
+}
+
+/// Adds a person (with a password hash) or a service account (without).
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &NewUserInput,
+    password_hash: Option<&str>,
+) -> AppResult<UserView> {
+    check_profile(conn, &input.profile)?;
+    let row: User = diesel::insert_into(users::table)
+        .values(NewUser {
+            username: &input.username,
+            display_name: &input.profile.display_name,
+            department_id: input.profile.department_id,
+            phone: &input.profile.phone,
+            password_hash,
+            is_service_account: password_hash.is_none(),
+            updated_by: ctx.actor.user_id,
+        })
+        .returning(User::as_returning())
+        .get_result(conn)
+        .map_err(|e| {
+            unique_violation(
+                e,
+                UNIQUE_USERNAME,
+                "username",
+                format!("the username “{}” is taken", input.username),
+                format!("用户名“{}”已被使用", input.username),
+            )
+        })?;
+    set_positions(conn, row.id, &input.profile.position_ids)?;
+    let view = get(conn, row.id)?;
+    let action = if password_hash.is_some() { "user.create" } else { "service_account.create" };
+    ctx.audit_change(conn, action, "user", row.id, None, Some(&view))?;
+    Ok(view)
+}
+
+/// Changes a user's profile and positions.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    profile: &UserProfile,
+) -> AppResult<UserView> {
+    let before = lock(conn, id)?;
+    let u = &before.user;
+    check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
+    check_profile(conn, profile)?;
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(&profile.display_name),
+            users::department_id.eq(profile.department_id),
+            users::phone.eq(&profile.phone),
+            users::version.eq(u.version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+            users::updated_by.eq(ctx.actor.user_id),
+        ))
+        .execute(conn)?;
+    set_positions(conn, id, &profile.position_ids)?;
+    let after = get(conn, id)?;
+    ctx.audit_change(conn, "user.update", "user", id, Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Disables (ending every session and API token at once) or enables a user.
+pub fn set_active(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    is_active: bool,
+) -> AppResult<UserView> {
+    let before = lock(conn, id)?;
+    let u = &before.user;
+    check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
+    if !is_active && ctx.actor.user_id == Some(id) {
+        return Err(AppError::precondition(
+            "you cannot disable your own account",
+            "不能停用自己的账号",
+        ));
+    }
+    if u.is_active == is_active {
+        return Ok(before);
+    }
+    diesel::update(users::table.find(id))
+        .set((
+            users::is_active.eq(is_active),
+            users::version.eq(u.version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+            users::updated_by.eq(ctx.actor.user_id),
+        ))
+        .execute(conn)?;
+    if !is_active {
+        session::revoke_all_for_user(conn, id, None)?;
+    }
+    let after = get(conn, id)?;
+    let action = if is_active { "user.enable" } else { "user.disable" };
+    ctx.audit_change(conn, action, "user", id, Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Stores a new password hash and ends the user's login sessions, except `keep_session`
+/// (the caller's own when changing their own password).
+pub fn set_password(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    password_hash: &str,
+    keep_session: Option<i64>,
+) -> AppResult<()> {
+    let before = lock(conn, id)?;
+    if before.user.is_service_account {
+        return Err(AppError::precondition(
+            "service accounts have no password; issue an API token instead",
+            "服务账号没有密码，请改为签发 API 令牌",
+        ));
+    }
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::version.eq(before.user.version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+            users::updated_by.eq(ctx.actor.user_id),
+        ))
+        .execute(conn)?;
+    session::revoke_all_for_user(conn, id, keep_session)?;
+    let action = if ctx.actor.user_id == Some(id) { "user.change_password" } else { "user.reset_password" };
+    ctx.audit_change::<UserView>(conn, action, "user", id, None, None)?;
+    Ok(())
+}

@@ -1,0 +1,119 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        user_id -> Nullable<Int8>,
+        username -> Text,
+        peer -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        prev_hash -> Bytea,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        id -> Int8,
+        parent_id -> Nullable<Int8>,
+        name -> Text,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    login_throttle (username) {
+        username -> Text,
+        failed_count -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        last_failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    position_permissions (position_id, permission) {
+        position_id -> Int8,
+        permission -> Text,
+    }
+}
+
+diesel::table! {
+    positions (id) {
+        id -> Int8,
+        name -> Text,
+        description -> Text,
+        data_scope -> Text,
+        is_builtin -> Bool,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        user_id -> Int8,
+        kind -> Text,
+        label -> Text,
+        peer -> Text,
+        created_at -> Timestamptz,
+        last_seen_at -> Nullable<Timestamptz>,
+        absolute_expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    user_positions (user_id, position_id) {
+        user_id -> Int8,
+        position_id -> Int8,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        username -> Text,
+        display_name -> Text,
+        department_id -> Nullable<Int8>,
+        phone -> Text,
+        password_hash -> Nullable<Text>,
+        is_service_account -> Bool,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::joinable!(audit_log -> users (user_id));
+diesel::joinable!(position_permissions -> positions (position_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(user_positions -> positions (position_id));
+diesel::joinable!(user_positions -> users (user_id));
+diesel::joinable!(users -> departments (department_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    departments,
+    login_throttle,
+    position_permissions,
+    positions,
+    sessions,
+    user_positions,
+    users,
+);

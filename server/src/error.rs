@@ -1,0 +1,275 @@
+//! The server's one error type and its one mapping to `tonic::Status`.
+//!
+//! Rules (every handler and every database function follows them):
+//! - a record that does not exist, or that the caller's data scope hides → `NOT_FOUND`;
+//! - a field the caller got wrong → `INVALID_ARGUMENT` with a `google.rpc.BadRequest`
+//!   detail naming each field (and a zh-CN message per field);
+//! - a unique value already taken → `ALREADY_EXISTS`, naming the field;
+//! - a rule of the business (archive a department that still has users) →
+//!   `FAILED_PRECONDITION` with a sentence the user can act on;
+//! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when;
+//! - no or bad token → `UNAUTHENTICATED`; a missing permission → `PERMISSION_DENIED`;
+//! - anything else → `INTERNAL`: logged with an id, and only the id goes to the client.
+//!
+//! Every user-facing text exists in English (the status message, for other services and
+//! grpcurl) and Chinese (a `google.rpc.LocalizedMessage` detail, for the desktop client).
+
+use chrono::{DateTime, Utc};
+use pharmacrm_shared::validation::Violation;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, FieldViolation, LocalizedMessage, StatusExt};
+
+/// A sentence for the user, in English and Chinese.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    /// English.
+    pub en: String,
+    /// Simplified Chinese.
+    pub zh: String,
+}
+
+impl Msg {
+    /// A sentence in both languages.
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Msg {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl From<Violation> for Msg {
+    fn from(v: Violation) -> Self {
+        Msg { en: v.en, zh: v.zh }
+    }
+}
+
+/// One bad field of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// The proto field name, e.g. `name` or `position_ids`.
+    pub field: &'static str,
+    /// Why it is refused.
+    pub msg: Msg,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{what} not found")]
+    NotFound { what: Msg },
+    #[error("invalid fields: {0:?}")]
+    InvalidArgument(Vec<FieldError>),
+    #[error("already exists: {field}")]
+    AlreadyExists { field: &'static str, msg: Msg },
+    #[error("failed precondition: {0:?}")]
+    FailedPrecondition(Msg),
+    #[error("stale version: changed by {by} at {at}")]
+    Conflict { by: String, at: DateTime<Utc> },
+    #[error("unauthenticated: {0:?}")]
+    Unauthenticated(Msg),
+    #[error("login locked until {until}")]
+    LoginLocked { until: DateTime<Utc> },
+    #[error("permission denied: {0:?}")]
+    PermissionDenied(Msg),
+    #[error("resource exhausted: {0:?}")]
+    Unavailable(Msg),
+    #[error("internal: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The result of everything below the gRPC handlers.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// One bad field.
+    pub fn field(field: &'static str, msg: impl Into<Msg>) -> Self {
+        AppError::InvalidArgument(vec![FieldError {
+            field,
+            msg: msg.into(),
+        }])
+    }
+
+    /// A record that does not exist (or is outside the caller's scope).
+    pub fn not_found(en: &str, zh: &str) -> Self {
+        AppError::NotFound {
+            what: Msg::new(en, zh),
+        }
+    }
+
+    /// A business rule refusal.
+    pub fn precondition(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        AppError::FailedPrecondition(Msg::new(en, zh))
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::not_found("record", "记录"),
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::Unavailable(Msg::new(
+                    "the record is being changed by someone else; try again",
+                    "该记录正被他人修改，请重试",
+                ))
+            }
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<r2d2_error::PoolError> for AppError {
+    fn from(e: r2d2_error::PoolError) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("database pool"))
+    }
+}
+
+/// Re-export so the `From` impl above reads plainly.
+mod r2d2_error {
+    pub use diesel::r2d2::PoolError;
+}
+
+fn localized(msg: &Msg) -> LocalizedMessage {
+    LocalizedMessage::new("zh-CN", msg.zh.clone())
+}
+
+fn status(code: Code, msg: &Msg) -> Status {
+    Status::with_error_details(code, msg.en.clone(), ErrorDetails::with_localized_message("zh-CN", msg.zh.clone()))
+}
+
+impl From<AppError> for Status {
+    fn from(e: AppError) -> Status {
+        match e {
+            AppError::NotFound { what } => status(
+                Code::NotFound,
+                &Msg::new(format!("{} not found", what.en), format!("{}不存在", what.zh)),
+            ),
+            AppError::InvalidArgument(fields) => {
+                let en = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.msg.en))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let zh = fields
+                    .iter()
+                    .map(|f| format!("{}：{}", f.field, f.msg.zh))
+                    .collect::<Vec<_>>()
+                    .join("；");
+                let violations: Vec<FieldViolation> = fields
+                    .into_iter()
+                    .map(|f| FieldViolation {
+                        field: f.field.to_owned(),
+                        description: f.msg.en.clone(),
+                        reason: String::new(),
+                        localized_message: Some(localized(&f.msg)),
+                    })
+                    .collect();
+                let mut details = ErrorDetails::with_bad_request(violations);
+                details.set_localized_message("zh-CN", zh);
+                Status::with_error_details(Code::InvalidArgument, en, details)
+            }
+            AppError::AlreadyExists { field, msg } => {
+                let mut details = ErrorDetails::with_bad_request(vec![FieldViolation {
+                    field: field.to_owned(),
+                    description: msg.en.clone(),
+                    reason: "ALREADY_EXISTS".to_owned(),
+                    localized_message: Some(localized(&msg)),
+                }]);
+                details.set_localized_message("zh-CN", msg.zh.clone());
+                Status::with_error_details(Code::AlreadyExists, msg.en, details)
+            }
+            AppError::FailedPrecondition(msg) => status(Code::FailedPrecondition, &msg),
+            AppError::Conflict { by, at } => {
+                // The client formats the time in its own zone from the ErrorInfo metadata.
+                let utc = at.format("%Y-%m-%d %H:%M UTC");
+                let mut details = ErrorDetails::with_error_info(
+                    "STALE_VERSION",
+                    "pharmacrm",
+                    [
+                        ("changed_by".to_owned(), by.clone()),
+                        ("changed_at".to_owned(), at.to_rfc3339()),
+                    ],
+                );
+                details.set_localized_message(
+                    "zh-CN",
+                    format!("该记录已被 {by} 于 {utc} 修改，请重新加载后再试"),
+                );
+                Status::with_error_details(
+                    Code::Aborted,
+                    format!("changed by {by} at {utc}; reload and try again"),
+                    details,
+                )
+            }
+            AppError::Unauthenticated(msg) => status(Code::Unauthenticated, &msg),
+            AppError::LoginLocked { until } => {
+                // The client shows the time in its own zone from the ErrorInfo metadata.
+                let utc = until.format("%H:%M UTC");
+                let mut details = ErrorDetails::with_error_info(
+                    "LOGIN_LOCKED",
+                    "pharmacrm",
+                    [("locked_until".to_owned(), until.to_rfc3339())],
+                );
+                details.set_localized_message(
+                    "zh-CN",
+                    format!("登录失败次数过多，请在 {utc} 之后再试"),
+                );
+                Status::with_error_details(
+                    Code::Unauthenticated,
+                    format!("too many failed logins; try again after {utc}"),
+                    details,
+                )
+            }
+            AppError::PermissionDenied(msg) => status(Code::PermissionDenied, &msg),
+            AppError::Unavailable(msg) => status(Code::Unavailable, &msg),
+            AppError::Internal(err) => {
+                let id = uuid::Uuid::new_v4();
+                tracing::error!(error_id = %id, error = format!("{err:#}"), "internal error");
+                status(
+                    Code::Internal,
+                    &Msg::new(
+                        format!("internal server error (id {id}); the administrator can look it up in the server log"),
+                        format!("服务器内部错误（编号 {id}），管理员可在服务器日志中查到"),
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// Collects the bad fields of one request, so the user sees them all at once.
+#[derive(Default, Debug)]
+pub struct FieldCheck {
+    errors: Vec<FieldError>,
+}
+
+impl FieldCheck {
+    /// Records `field` as bad when `result` is an error.
+    pub fn check(&mut self, field: &'static str, result: Result<(), Violation>) -> &mut Self {
+        if let Err(v) = result {
+            self.errors.push(FieldError { field, msg: v.into() });
+        }
+        self
+    }
+
+    /// Records `field` as bad.
+    pub fn fail(&mut self, field: &'static str, msg: Msg) -> &mut Self {
+        self.errors.push(FieldError { field, msg });
+        self
+    }
+
+    /// `Ok` when no field was bad.
+    pub fn finish(&mut self) -> AppResult<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::InvalidArgument(std::mem::take(&mut self.errors)))
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! What the first start creates: the five standard positions and the `admin` user; with
+//! `--demo`, also demo departments and one demo user per position. Idempotent: each
+//! start creates only what is missing.
+
+use diesel::prelude::*;
+use pharmacrm_shared::{DataScope, Permission};
+
+use crate::auth::{hash_password_blocking, new_secret};
+use crate::db::models::audit_log::AuditKey;
+use crate::db::models::department::{self, DepartmentInput};
+use crate::db::models::position::{self, PositionInput};
+use crate::db::models::user::{self, NewUserInput, UserProfile};
+use crate::db::models::{Actor, WriteCtx};
+use crate::db::schema::{departments, positions, users};
+use crate::error::AppResult;
+
+/// The password of every demo user (written in the README).
+pub const DEMO_PASSWORD: &str = "demo-2026";
+
+/// The standard positions' names.
+pub const ADMIN_POSITION: &str = "系统管理员";
+/// 营销经理: sales manager.
+pub const SALES_MANAGER_POSITION: &str = "营销经理";
+/// 营销员: sales rep.
+pub const SALES_REP_POSITION: &str = "营销员";
+/// 客服: customer-service rep.
+pub const SERVICE_POSITION: &str = "客服";
+/// 财务: finance.
+pub const FINANCE_POSITION: &str = "财务";
+
+/// What seeding did that the operator must hear about.
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    /// The generated `admin` password, when it was generated now.
+    pub generated_admin_password: Option<String>,
+    /// Whether the `admin` user was created now.
+    pub created_admin: bool,
+}
+
+fn standard_positions() -> Vec<(PositionInput, bool)> {
+    use Permission as P;
+    let customer_work = [
+        P::DrugRead,
+        P::CustomerRead,
+        P::CustomerWrite,
+        P::CustomerTypeChange,
+        P::CustomerProfileWrite,
+        P::CustomerFollowupWrite,
+        P::CustomerCertificateWrite,
+        P::OrderRead,
+        P::OrderWrite,
+        P::ExceptionResolve,
+        P::ArrearsRead,
+    ];
+    let position = |name: &str, description: &str, scope, perms: &[Permission]| PositionInput {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        permissions: perms.iter().copied().collect(),
+        data_scope: scope,
+    };
+    vec![
+        (
+            position(ADMIN_POSITION, "系统管理员：拥有全部权限", DataScope::All, Permission::ALL),
+            true,
+        ),
+        (
+            position(
+                SALES_MANAGER_POSITION,
+                "营销经理：分配客户，查看本部门及下级部门的客户、订单和报表",
+                DataScope::Department,
+                &[&customer_work[..], &[P::CustomerAssign, P::ReportRead, P::ReportExport]].concat(),
+            ),
+            false,
+        ),
+        (
+            position(
+                SALES_REP_POSITION,
+                "营销员：跟进自己负责的客户并下单",
+                DataScope::Own,
+                &customer_work,
+            ),
+            false,
+        ),
+        (
+            position(
+                SERVICE_POSITION,
+                "客服：登记发货、维护到货状态、上报异常",
+                DataScope::Own,
+                &[
+                    P::DrugRead,
+                    P::CustomerRead,
+                    P::CustomerFollowupWrite,
+                    P::OrderRead,
+                    P::ShipmentWrite,
+                    P::ExceptionReport,
+                ],
+            ),
+            false,
+        ),
+        (
+            position(
+                FINANCE_POSITION,
+                "财务：开票、回款、对账和欠款",
+                DataScope::All,
+                &[
+                    P::DrugRead,
+                    P::CustomerRead,
+                    P::OrderRead,
+                    P::FinanceRead,
+                    P::InvoiceWrite,
+                    P::PaymentWrite,
+                    P::FinanceReconcile,
+                    P::ArrearsRead,
+                    P::ReportRead,
+                    P::ReportExport,
+                ],
+            ),
+            false,
+        ),
+    ]
+}
+
+fn position_id(conn: &mut PgConnection, name: &str) -> AppResult<i64> {
+    Ok(positions::table
+        .filter(positions::name.eq(name))
+        .filter(positions::is_active.eq(true))
+        .select(positions::id)
+        .first(conn)?)
+}
+
+fn ensure_department(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    name: &str,
+    parent_id: Option<i64>,
+) -> AppResult<i64> {
+    let existing = departments::table
+        .filter(departments::name.eq(name))
+        .filter(departments::is_active.eq(true))
+        .filter(departments::parent_id.is_not_distinct_from(parent_id))
+        .select(departments::id)
+        .first::<i64>(conn)
+        .optional()?;
+    match existing {
+        Some(id) => Ok(id),
+        None => Ok(department::create(
+            conn,
+            ctx,
+            &DepartmentInput {
+                name: name.to_owned(),
+                parent_id,
+            },
+        )?
+        .department
+        .id),
+    }
+}
+
+fn ensure_user(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    username: &str,
+    display_name: &str,
+    department_id: Option<i64>,
+    position: &str,
+    password: &str,
+) -> AppResult<bool> {
+    if user::find_by_username(conn, username)?.is_some() {
+        return Ok(false);
+    }
+    let position_ids = vec![position_id(conn, position)?];
+    let hash = hash_password_blocking(password)?;
+    user::create(
+        conn,
+        ctx,
+        &NewUserInput {
+            username: username.to_owned(),
+            profile: UserProfile {
+                display_name: display_name.to_owned(),
+                department_id,
+                phone: String::new(),
+                position_ids,
+            },
+        },
+        Some(&hash),
+    )?;
+    Ok(true)
+}
+
+/// Creates what is missing, in one transaction.
+pub fn seed(
+    conn: &mut PgConnection,
+    audit_key: &AuditKey,
+    admin_password: Option<&str>,
+    demo: bool,
+) -> AppResult<SeedReport> {
+    conn.transaction(|conn| {
+        let actor = Actor::system();
+        let ctx = WriteCtx {
+            actor: &actor,
+            audit_key,
+        };
+        let mut report = SeedReport::default();
+        let any_position: i64 = positions::table.count().get_result(conn)?;
+        if any_position == 0 {
+            for (input, builtin) in standard_positions() {
+                position::create(conn, ctx, &input, builtin)?;
+            }
+        }
+        position::sync_builtin(conn)?;
+
+        let any_admin: i64 = users::table.filter(users::username.eq("admin")).count().get_result(conn)?;
+        if any_admin == 0 {
+            let password = match admin_password {
+                Some(p) => p.to_owned(),
+                None => {
+                    let generated = new_secret()[..16].to_owned();
+                    report.generated_admin_password = Some(generated.clone());
+                    generated
+                }
+            };
+            ensure_user(conn, ctx, "admin", "系统管理员", None, ADMIN_POSITION, &password)?;
+            report.created_admin = true;
+        }
+
+        if demo {
+            let hq = ensure_department(conn, ctx, "总部", None)?;
+            let sales = ensure_department(conn, ctx, "营销中心", Some(hq))?;
+            let sales1 = ensure_department(conn, ctx, "营销一部", Some(sales))?;
+            let sales2 = ensure_department(conn, ctx, "营销二部", Some(sales))?;
+            let service = ensure_department(conn, ctx, "客服部", Some(hq))?;
+            let finance = ensure_department(conn, ctx, "财务部", Some(hq))?;
+            for (username, name, dept, position) in [
+                ("manager", "王经理", sales, SALES_MANAGER_POSITION),
+                ("sales1", "李营销", sales1, SALES_REP_POSITION),
+                ("sales2", "赵营销", sales2, SALES_REP_POSITION),
+                ("service1", "陈客服", service, SERVICE_POSITION),
+                ("finance1", "周财务", finance, FINANCE_POSITION),
+            ] {
+                ensure_user(conn, ctx, username, name, Some(dept), position, DEMO_PASSWORD)?;
+            }
+        }
+        Ok(report)
+    })
+}

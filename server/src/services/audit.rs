@@ -1,0 +1,40 @@
+//! `pharmacrm.v1.AuditService`: searching the audit log.
+
+use std::sync::Arc;
+
+use pharmacrm_shared::pb::{self, audit_service_server::AuditService};
+use tonic::{Request, Response, Status};
+
+use crate::app::AppState;
+use crate::db::models::audit_log;
+
+/// The AuditService implementation.
+pub struct AuditApi {
+    state: Arc<AppState>,
+}
+
+impl AuditApi {
+    /// The service over the server's state.
+    pub fn new(state: Arc<AppState>) -> Self {
+        AuditApi { state }
+    }
+}
+
+#[tonic::async_trait]
+impl AuditService for AuditApi {
+    async fn search_audit(
+        &self,
+        request: Request<pb::SearchAuditRequest>,
+    ) -> Result<Response<pb::SearchAuditResponse>, Status> {
+        let (filter, (offset, limit)) = crate::convert::search_audit(request.into_inner())?;
+        let (rows, total) = self
+            .state
+            .db
+            .run(move |conn| audit_log::search(conn, &filter, offset, limit))
+            .await?;
+        Ok(Response::new(pb::SearchAuditResponse {
+            entries: rows.into_iter().map(Into::into).collect(),
+            total: u64::try_from(total).unwrap_or(0),
+        }))
+    }
+}

@@ -1,0 +1,21 @@
+//! What the PharmaCRM server and client share: the generated gRPC types (`pb`), the
+//! permission catalogue and data scopes, and input rules both sides check.
+//!
+//! Diesel never appears here: the database belongs to the server alone.
+
+pub mod permission;
+pub mod validation;
+
+pub use permission::{DataScope, Module, Permission};
+
+/// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.
+/// Server traits need feature `server`, clients feature `client`.
+pub mod pb {
+    #![allow(clippy::all, missing_docs)]
+    tonic::include_proto!("pharmacrm.v1");
+
+    /// The encoded descriptors of every PharmaCRM service, for server reflection and for
+    /// the test that checks every RPC has a permission.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("pharmacrm_descriptor");
+}
