@@ -1,0 +1,385 @@
+//! The end-to-end test harness.
+//!
+//! One private PostgreSQL cluster serves every test process of a run (nextest runs each
+//! test in its own process): the first process starts it under a file lock and later ones
+//! attach. A template database is migrated once; each test gets its own database copied
+//! from it and a real server on `127.0.0.1:0` with real TLS, and talks to it through
+//! typed gRPC clients over the network.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use pharmacrm_server::app::{self, Running};
+use pharmacrm_server::config::Config;
+use pharmacrm_server::pg::{Cluster, Durability, quote_ident};
+use pharmacrm_shared::pb;
+use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
+use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
+use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig};
+use tonic::{Request, Status};
+
+/// The `admin` password every test server is seeded with.
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+/// The password of users the harness creates.
+pub const USER_PASSWORD: &str = "user-password-1";
+
+const TEMPLATE: &str = "pharmacrm_template";
+
+struct Shared {
+    cluster: Cluster,
+}
+
+/// The run's shared cluster, with the template migrated.
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        init_tracing();
+        let root = cluster_root();
+        let _lock = FileLock::acquire(&root.with_extension("lock"));
+        let cluster = Cluster::start(&root, Durability::Fast, false).expect("start the test cluster");
+        cluster.ensure_database(TEMPLATE).expect("create the template database");
+        {
+            let db = pharmacrm_server::db::Db::connect(&cluster.database_url(TEMPLATE), 1).expect("connect to the template");
+            db.migrate().expect("migrate the template");
+        }
+        drop_stale_databases(&cluster);
+        Shared { cluster }
+    })
+}
+
+fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// `/tmp/pharmacrm-test-<hash of this checkout>`: short (unix socket paths are limited),
+/// reachable by the `postgres` user when running as root, one per checkout.
+fn cluster_root() -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_MANIFEST_DIR").hash(&mut hasher);
+    std::env::temp_dir().join(format!("pharmacrm-test-{:08x}", hasher.finish() as u32))
+}
+
+/// Drops the databases of test processes that are gone (a panicking test leaves its own).
+fn drop_stale_databases(cluster: &Cluster) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let mut conn = PgConnection::establish(&cluster.database_url("postgres")).expect("connect");
+    let names: Vec<Name> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")
+        .load(&mut conn)
+        .expect("list test databases");
+    for Name { datname } in names {
+        let pid = datname.split('_').nth(1).and_then(|p| p.parse::<i32>().ok());
+        let alive = pid.is_some_and(|pid| {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        });
+        if !alive {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&datname)))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// A lock file shared by the test processes (flock, released when dropped).
+struct FileLock(#[allow(dead_code)] nix::fcntl::Flock<std::fs::File>);
+
+impl FileLock {
+    fn acquire(path: &std::path::Path) -> FileLock {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .expect("open the lock file");
+        FileLock(
+            nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+                .map_err(|(_, e)| e)
+                .expect("lock"),
+        )
+    }
+}
+
+/// A fresh database copied from the migrated template.
+fn new_database() -> (String, String) {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let shared = shared();
+    let name = format!("t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let _lock = FileLock::acquire(&cluster_root().with_extension("lock"));
+    let mut conn = PgConnection::establish(&shared.cluster.database_url("postgres")).expect("connect");
+    diesel::sql_query(format!(
+        "CREATE DATABASE {} TEMPLATE {}",
+        quote_ident(&name),
+        quote_ident(TEMPLATE)
+    ))
+    .execute(&mut conn)
+    .expect("copy the template");
+    let url = shared.cluster.database_url(&name);
+    (name, url)
+}
+
+/// A real server on its own database, reached over TLS.
+pub struct TestApp {
+    /// The server's address.
+    pub addr: std::net::SocketAddr,
+    /// The PEM of the CA the server's certificate chains to.
+    pub ca_pem: String,
+    /// The server's configuration (to restart it, or read its data dir).
+    pub config: Config,
+    /// This test's database.
+    pub database_url: String,
+    database: String,
+    running: Option<Running>,
+    _data_dir: TempDir,
+}
+
+impl TestApp {
+    /// A server with the default configuration.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A server whose configuration `adjust` changes first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let (database, database_url) = tokio::task::spawn_blocking(new_database).await.expect("create db");
+        let data_dir = TempDir::new();
+        let mut config = Config::new(data_dir.path());
+        config.database_url = Some(database_url.clone());
+        config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        config.pool_size = 8;
+        adjust(&mut config);
+        let running = start(config.clone()).await;
+        let ca_pem = std::fs::read_to_string(running.ca_cert.as_ref().expect("generated CA")).expect("read CA");
+        TestApp {
+            addr: running.addr,
+            ca_pem,
+            config,
+            database_url,
+            database,
+            running: Some(running),
+            _data_dir: data_dir,
+        }
+    }
+
+    /// Stops the server and starts it again on the same database and data dir.
+    pub async fn restart(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("shut down");
+        }
+        let running = start(self.config.clone()).await;
+        self.addr = running.addr;
+        self.running = Some(running);
+    }
+
+    /// A TLS channel to the server.
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("https://localhost:{}", self.addr.port()))
+            .expect("uri")
+            .tls_config(
+                ClientTlsConfig::new()
+                    .ca_certificate(Certificate::from_pem(&self.ca_pem))
+                    .domain_name("localhost"),
+            )
+            .expect("tls config")
+            .connect()
+            .await
+            .expect("connect over TLS")
+    }
+
+    /// An AuthService client without a token.
+    pub async fn anonymous(&self) -> AuthServiceClient<Channel> {
+        AuthServiceClient::new(self.channel().await)
+    }
+
+    /// Logs in and returns clients sending the token.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Clients, Status> {
+        let response = self
+            .anonymous()
+            .await
+            .login(pb::LoginRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            })
+            .await?
+            .into_inner();
+        Ok(self.with_token(&response.token).await)
+    }
+
+    /// Clients sending `token`.
+    pub async fn with_token(&self, token: &str) -> Clients {
+        let channel = self.channel().await;
+        let bearer = Bearer::new(token);
+        Clients {
+            token: token.to_owned(),
+            auth: AuthServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            audit: AuditServiceClient::with_interceptor(channel, bearer),
+        }
+    }
+
+    /// Logged in as the seeded `admin`.
+    pub async fn admin(&self) -> Clients {
+        self.login("admin", ADMIN_PASSWORD).await.expect("admin logs in")
+    }
+
+    /// A new user holding the given positions (by name), logged in.
+    pub async fn user_with_positions(&self, username: &str, positions: &[&str], department_id: Option<i64>) -> Clients {
+        let mut admin = self.admin().await;
+        let all = admin
+            .admin
+            .list_positions(pb::ListPositionsRequest::default())
+            .await
+            .expect("list positions")
+            .into_inner()
+            .positions;
+        let position_ids = positions
+            .iter()
+            .map(|name| all.iter().find(|p| p.name == *name).unwrap_or_else(|| panic!("no position {name}")).id)
+            .collect();
+        admin
+            .admin
+            .create_user(pb::CreateUserRequest {
+                username: username.to_owned(),
+                display_name: username.to_owned(),
+                department_id,
+                phone: String::new(),
+                position_ids,
+                password: USER_PASSWORD.to_owned(),
+            })
+            .await
+            .expect("create user");
+        self.login(username, USER_PASSWORD).await.expect("user logs in")
+    }
+
+    /// A new user whose only position grants exactly `permissions` (codes).
+    pub async fn user_with_permissions(&self, username: &str, permissions: &[&str]) -> Clients {
+        let mut admin = self.admin().await;
+        let position_name = format!("岗位-{username}");
+        admin
+            .admin
+            .create_position(pb::CreatePositionRequest {
+                name: position_name.clone(),
+                description: String::new(),
+                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+                data_scope: pb::DataScope::Own as i32,
+            })
+            .await
+            .expect("create position");
+        self.user_with_positions(username, &[&position_name], None).await
+    }
+
+    /// A direct connection to this test's database, as the superuser.
+    pub fn sql(&self) -> PgConnection {
+        PgConnection::establish(&self.database_url).expect("connect to the test database")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.running.take());
+        let shared = shared();
+        if let Ok(mut conn) = PgConnection::establish(&shared.cluster.database_url("postgres")) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.database)))
+                .execute(&mut conn);
+        }
+    }
+}
+
+async fn start(config: Config) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    app::start(config, listener).await.expect("server starts")
+}
+
+/// Typed clients that send a bearer token.
+pub struct Clients {
+    /// The token they send.
+    pub token: String,
+    /// AuthService.
+    pub auth: AuthServiceClient<InterceptedService<Channel, Bearer>>,
+    /// AdminService.
+    pub admin: AdminServiceClient<InterceptedService<Channel, Bearer>>,
+    /// AuditService.
+    pub audit: AuditServiceClient<InterceptedService<Channel, Bearer>>,
+}
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(MetadataValue<Ascii>);
+
+impl Bearer {
+    /// The interceptor for `token`.
+    pub fn new(token: &str) -> Bearer {
+        Bearer(format!("Bearer {token}").parse().expect("ascii token"))
+    }
+}
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        request.metadata_mut().insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+/// A temporary directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system's temp dir.
+    pub fn new() -> TempDir {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "pharmacrm-t-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        TempDir::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The zh-CN message of a status (the `google.rpc.LocalizedMessage` detail).
+pub fn zh_message(status: &Status) -> Option<String> {
+    use tonic_types::StatusExt;
+    status.get_details_localized_message().map(|m| m.message)
+}
+
+/// The fields a status's `google.rpc.BadRequest` detail names.
+pub fn bad_fields(status: &Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,240 @@
+//! The audit log: written with each change, append-only, chained, searchable.
+
+use diesel::RunQueryDsl;
+use pharmacrm_server::app::load_audit_key;
+use pharmacrm_server::db::models::audit_log;
+use pharmacrm_shared::pb;
+use pharmacrm_tests::TestApp;
+use tonic::Code;
+
+async fn entries(app: &TestApp, request: pb::SearchAuditRequest) -> Vec<pb::AuditEntry> {
+    app.admin()
+        .await
+        .audit
+        .search_audit(request)
+        .await
+        .expect("search")
+        .into_inner()
+        .entries
+}
+
+#[tokio::test]
+async fn each_change_is_recorded_with_before_and_after_and_a_failed_change_is_not() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let dept = admin
+        .admin
+        .create_department(pb::CreateDepartmentRequest {
+            name: "质量部".into(),
+            parent_id: None,
+        })
+        .await
+        .expect("create")
+        .into_inner();
+    admin
+        .admin
+        .update_department(pb::UpdateDepartmentRequest {
+            id: dept.id,
+            version: dept.version,
+            name: "质量管理部".into(),
+            parent_id: None,
+        })
+        .await
+        .expect("rename");
+    // Refused: same name as itself at the same level is fine, so use a stale version.
+    let _ = admin
+        .admin
+        .update_department(pb::UpdateDepartmentRequest {
+            id: dept.id,
+            version: dept.version,
+            name: "不会生效".into(),
+            parent_id: None,
+        })
+        .await
+        .err()
+        .expect("stale");
+
+    let rows = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "department".into(),
+            object_id: dept.id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let actions: Vec<_> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["department.update", "department.create"], "newest first, nothing for the refusal");
+    let update = &rows[0];
+    assert!(update.before_json.contains("质量部"));
+    assert!(update.after_json.contains("质量管理部"));
+    assert_eq!(update.username, "admin");
+    assert!(update.peer.starts_with("127.0.0.1:"), "peer {}", update.peer);
+    assert!(rows[1].before_json.is_empty());
+}
+
+#[tokio::test]
+async fn login_attempts_good_and_bad_are_recorded() {
+    let app = TestApp::spawn().await;
+    let _ = app.login("admin", "wrong-password").await;
+    let _ = app.login("nobody", "wrong-password").await;
+    app.admin().await;
+    let rows = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "login".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let failed: Vec<_> = rows
+        .iter()
+        .filter(|r| r.action == "auth.login_failed")
+        .map(|r| r.username.as_str())
+        .collect();
+    assert_eq!(failed, ["nobody", "admin"]);
+    let logins = entries(
+        &app,
+        pb::SearchAuditRequest {
+            action: "auth.login".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(logins.len() >= 2, "each successful login is recorded");
+    assert!(logins.iter().all(|r| r.user_id.is_some()));
+}
+
+#[tokio::test]
+async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    for name in ["一部", "二部", "三部"] {
+        admin
+            .admin
+            .create_department(pb::CreateDepartmentRequest {
+                name: name.into(),
+                parent_id: None,
+            })
+            .await
+            .expect("create");
+    }
+    let key = load_audit_key(&app.config.keys_dir()).expect("key");
+    let mut conn = app.sql();
+    let checked = audit_log::verify(&mut conn, &key).expect("verify").expect("intact");
+    assert!(checked >= 4, "seeding, login and three creations: {checked}");
+
+    // The server's connection cannot change history.
+    for statement in [
+        "UPDATE audit_log SET username = 'someone-else'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        let err = diesel::sql_query(statement).execute(&mut conn).expect_err(statement);
+        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+    }
+
+    // Someone with superuser access bypasses the trigger and edits a row…
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let target: Id = diesel::sql_query(
+        "SELECT id FROM audit_log WHERE action = 'department.create' ORDER BY id LIMIT 1 OFFSET 1",
+    )
+    .get_result(&mut conn)
+    .expect("a row");
+    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut conn).expect("disable");
+    diesel::sql_query("UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"改过的\"') WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(target.id)
+        .execute(&mut conn)
+        .expect("tamper");
+    // …and the chain check names that row.
+    let broken = audit_log::verify(&mut conn, &key).expect("verify").expect_err("tampering detected");
+    assert_eq!(broken.id, target.id);
+
+    // Deleting a row instead breaks the link of the next one.
+    diesel::sql_query("UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"二部\"') WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(target.id)
+        .execute(&mut conn)
+        .expect("restore");
+    audit_log::verify(&mut conn, &key).expect("verify").expect("intact again");
+    diesel::sql_query("DELETE FROM audit_log WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(target.id)
+        .execute(&mut conn)
+        .expect("delete");
+    let broken = audit_log::verify(&mut conn, &key).expect("verify").expect_err("deletion detected");
+    assert!(broken.id > target.id);
+}
+
+#[tokio::test]
+async fn the_verify_audit_command_reports_tampering() {
+    let app = TestApp::spawn().await;
+    let config = app.config.clone();
+    let intact = tokio::task::spawn_blocking(move || pharmacrm_server::app::verify_audit(&config))
+        .await
+        .expect("join")
+        .expect("verify");
+    assert!(intact.is_ok());
+    let mut conn = app.sql();
+    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut conn).expect("disable");
+    diesel::sql_query("UPDATE audit_log SET action = 'nothing.happened' WHERE id = (SELECT max(id) FROM audit_log)")
+        .execute(&mut conn)
+        .expect("tamper");
+    let config = app.config.clone();
+    let tampered = tokio::task::spawn_blocking(move || pharmacrm_server::app::verify_audit(&config))
+        .await
+        .expect("join")
+        .expect("verify");
+    assert!(tampered.is_err());
+}
+
+#[tokio::test]
+async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
+    let app = TestApp::spawn().await;
+    let mut rep = app.user_with_positions("auditee", &["营销员"], None).await;
+    let status = rep
+        .audit
+        .search_audit(pb::SearchAuditRequest::default())
+        .await
+        .err()
+        .expect("denied");
+    assert_eq!(status.code(), Code::PermissionDenied);
+
+    let me = rep.auth.me(()).await.expect("me").into_inner().user.expect("user");
+    let by_user = entries(
+        &app,
+        pb::SearchAuditRequest {
+            user_id: Some(me.id),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(!by_user.is_empty());
+    assert!(by_user.iter().all(|r| r.user_id == Some(me.id)));
+
+    let future = pharmacrm_server::convert::timestamp(chrono::Utc::now() + chrono::Duration::hours(1));
+    let none = entries(
+        &app,
+        pb::SearchAuditRequest {
+            from: Some(future),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(none.is_empty());
+
+    let mut admin = app.admin().await;
+    let page = admin
+        .audit
+        .search_audit(pb::SearchAuditRequest {
+            page: Some(pb::PageRequest { offset: 1, limit: 2 }),
+            ..Default::default()
+        })
+        .await
+        .expect("page")
+        .into_inner();
+    assert_eq!(page.entries.len(), 2);
+    assert!(page.total > 2);
+}

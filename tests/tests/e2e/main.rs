@@ -1,0 +1,6 @@
+//! End-to-end tests: the real server over TLS on a real PostgreSQL, one database per test.
+
+mod admin;
+mod audit;
+mod auth;
+mod server;
