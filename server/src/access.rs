@@ -25,26 +25,86 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ("/pharmacrm.v1.AuthService/Logout", Authenticated),
         ("/pharmacrm.v1.AuthService/Me", Authenticated),
         ("/pharmacrm.v1.AuthService/ChangePassword", Authenticated),
-        ("/pharmacrm.v1.AdminService/ListPermissions", Requires(P::AdminPositions)),
-        ("/pharmacrm.v1.AdminService/ListDepartments", Requires(P::AdminDepartments)),
-        ("/pharmacrm.v1.AdminService/CreateDepartment", Requires(P::AdminDepartments)),
-        ("/pharmacrm.v1.AdminService/UpdateDepartment", Requires(P::AdminDepartments)),
-        ("/pharmacrm.v1.AdminService/ArchiveDepartment", Requires(P::AdminDepartments)),
-        ("/pharmacrm.v1.AdminService/ListPositions", Requires(P::AdminPositions)),
-        ("/pharmacrm.v1.AdminService/CreatePosition", Requires(P::AdminPositions)),
-        ("/pharmacrm.v1.AdminService/UpdatePosition", Requires(P::AdminPositions)),
-        ("/pharmacrm.v1.AdminService/ArchivePosition", Requires(P::AdminPositions)),
-        ("/pharmacrm.v1.AdminService/ListUsers", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/GetUser", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/CreateUser", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/UpdateUser", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/SetUserActive", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/ResetPassword", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/CreateServiceAccount", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/IssueApiToken", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/ListApiTokens", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AdminService/RevokeApiToken", Requires(P::AdminUsers)),
-        ("/pharmacrm.v1.AuditService/SearchAudit", Requires(P::AuditRead)),
+        (
+            "/pharmacrm.v1.AdminService/ListPermissions",
+            Requires(P::AdminPositions),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ListDepartments",
+            Requires(P::AdminDepartments),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/CreateDepartment",
+            Requires(P::AdminDepartments),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/UpdateDepartment",
+            Requires(P::AdminDepartments),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ArchiveDepartment",
+            Requires(P::AdminDepartments),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ListPositions",
+            Requires(P::AdminPositions),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/CreatePosition",
+            Requires(P::AdminPositions),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/UpdatePosition",
+            Requires(P::AdminPositions),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ArchivePosition",
+            Requires(P::AdminPositions),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ListUsers",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/GetUser",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/CreateUser",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/UpdateUser",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/SetUserActive",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ResetPassword",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/CreateServiceAccount",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/IssueApiToken",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/ListApiTokens",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AdminService/RevokeApiToken",
+            Requires(P::AdminUsers),
+        ),
+        (
+            "/pharmacrm.v1.AuditService/SearchAudit",
+            Requires(P::AuditRead),
+        ),
     ]
 };
 
@@ -100,7 +160,10 @@ mod tests {
         let paths = descriptor_paths();
         assert!(paths.len() > 20, "descriptor lists the services");
         let missing: Vec<_> = paths.iter().filter(|p| required(p).is_none()).collect();
-        assert!(missing.is_empty(), "RPCs without an access entry: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "RPCs without an access entry: {missing:?}"
+        );
     }
 
     #[test]

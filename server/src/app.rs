@@ -91,8 +91,10 @@ pub fn load_or_create_audit_key(keys_dir: &Path) -> Result<AuditKey> {
 /// Reads the audit key from `<data-dir>/keys/audit.key`.
 pub fn load_audit_key(keys_dir: &Path) -> Result<AuditKey> {
     let path = keys_dir.join("audit.key");
-    let text = fs::read_to_string(&path).with_context(|| format!("reading the audit key {}", path.display()))?;
-    let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
+    let text = fs::read_to_string(&path)
+        .with_context(|| format!("reading the audit key {}", path.display()))?;
+    let bytes =
+        hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
     let key: [u8; 32] = bytes
         .try_into()
         .map_err(|_| anyhow::anyhow!("{} must hold 32 bytes", path.display()))?;
@@ -134,7 +136,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let (identity, ca_cert) = match &config.tls {
         TlsSource::Generated => {
             let identity = tls::load_or_generate(&config.tls_dir())?;
-            (identity, Some(tls::GeneratedPaths::in_dir(&config.tls_dir()).ca_cert))
+            (
+                identity,
+                Some(tls::GeneratedPaths::in_dir(&config.tls_dir()).ca_cert),
+            )
         }
         TlsSource::Files { cert, key } => (tls::load(cert, key)?, None),
     };
@@ -168,14 +173,23 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let addr = listener.local_addr()?;
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
     let router = Server::builder()
-        .tls_config(ServerTlsConfig::new().identity(Identity::from_pem(&identity.cert_pem, &identity.key_pem)))?
+        .tls_config(
+            ServerTlsConfig::new()
+                .identity(Identity::from_pem(&identity.cert_pem, &identity.key_pem)),
+        )?
         .layer(AuthLayer::new(state.clone()))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(reflection_alpha)
-        .add_service(pb::auth_service_server::AuthServiceServer::new(AuthApi::new(state.clone())))
-        .add_service(pb::admin_service_server::AdminServiceServer::new(AdminApi::new(state.clone())))
-        .add_service(pb::audit_service_server::AuditServiceServer::new(AuditApi::new(state.clone())));
+        .add_service(pb::auth_service_server::AuthServiceServer::new(
+            AuthApi::new(state.clone()),
+        ))
+        .add_service(pb::admin_service_server::AdminServiceServer::new(
+            AdminApi::new(state.clone()),
+        ))
+        .add_service(pb::audit_service_server::AuditServiceServer::new(
+            AuditApi::new(state.clone()),
+        ));
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
         let _ = shutdown_rx.await;
@@ -194,7 +208,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
 }
 
 /// Checks the audit chain of the configured database (the `verify-audit` command).
-pub fn verify_audit(config: &Config) -> Result<std::result::Result<u64, crate::db::models::audit_log::ChainBreak>> {
+pub fn verify_audit(
+    config: &Config,
+) -> Result<std::result::Result<u64, crate::db::models::audit_log::ChainBreak>> {
     let key = load_audit_key(&config.keys_dir())?;
     let (db, _cluster) = open_database(config)?;
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;

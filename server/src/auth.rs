@@ -65,7 +65,9 @@ impl Session {
             .extensions()
             .get::<Session>()
             .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no session on an authenticated RPC")))
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("no session on an authenticated RPC"))
+            })
     }
 }
 
@@ -74,7 +76,11 @@ pub fn peer_of(extensions: &http::Extensions) -> String {
     let addr: Option<SocketAddr> = extensions
         .get::<TlsConnectInfo<TcpConnectInfo>>()
         .and_then(|i| i.get_ref().remote_addr())
-        .or_else(|| extensions.get::<TcpConnectInfo>().and_then(|i| i.remote_addr()));
+        .or_else(|| {
+            extensions
+                .get::<TcpConnectInfo>()
+                .and_then(|i| i.remote_addr())
+        });
     addr.map(|a| a.to_string()).unwrap_or_default()
 }
 
@@ -117,7 +123,11 @@ impl Passwords {
 
     /// Hashes `password`.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || hash_password_blocking(&password))
             .await
             .map_err(|e| AppError::Internal(e.into()))?
@@ -127,11 +137,17 @@ impl Passwords {
     /// Whether `password` matches `hash`; with no hash (unknown user, service account)
     /// it spends the same time and answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
-        let _permit = self.permits.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || {
             let known = hash.is_some();
             let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-            let ok = argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+            let ok = argon2()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok();
             known && ok
         })
         .await
@@ -173,7 +189,8 @@ pub fn authenticate(
         return Err(unauthenticated("this account is disabled", "该账号已停用"));
     }
     if row.kind == session::KIND_LOGIN {
-        let idle = chrono::Duration::from_std(state.policy.idle_timeout).map_err(|e| AppError::Internal(e.into()))?;
+        let idle = chrono::Duration::from_std(state.policy.idle_timeout)
+            .map_err(|e| AppError::Internal(e.into()))?;
         let idle_expired = row.last_seen_at.is_none_or(|seen| seen + idle <= now);
         let absolute_expired = row.absolute_expires_at.is_none_or(|at| at <= now);
         if idle_expired || absolute_expired {
@@ -284,7 +301,12 @@ where
     }
 }
 
-async fn check(state: &Arc<AppState>, token: Option<String>, peer: String, needed: Access) -> AppResult<Session> {
+async fn check(
+    state: &Arc<AppState>,
+    token: Option<String>,
+    peer: String,
+    needed: Access,
+) -> AppResult<Session> {
     let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
         unauthenticated(
             "missing `authorization: Bearer <token>`; log in first",
@@ -300,8 +322,16 @@ async fn check(state: &Arc<AppState>, token: Option<String>, peer: String, neede
         && !session.has(permission)
     {
         return Err(AppError::PermissionDenied(Msg::new(
-            format!("you need the permission “{}” ({})", permission.label_en(), permission.code()),
-            format!("您没有“{}”权限（{}）", permission.label_zh(), permission.code()),
+            format!(
+                "you need the permission “{}” ({})",
+                permission.label_en(),
+                permission.code()
+            ),
+            format!(
+                "您没有“{}”权限（{}）",
+                permission.label_zh(),
+                permission.code()
+            ),
         )));
     }
     Ok(session)

@@ -57,7 +57,10 @@ fn data_scope(field: &'static str, value: i32, check: &mut FieldCheck) -> Option
     if scope.is_none() {
         check.fail(
             field,
-            Msg::new("choose own, department or all", "请选择数据范围：本人、本部门或全部"),
+            Msg::new(
+                "choose own, department or all",
+                "请选择数据范围：本人、本部门或全部",
+            ),
         );
     }
     scope
@@ -73,7 +76,10 @@ fn permissions(codes: Vec<String>, check: &mut FieldCheck) -> BTreeSet<Permissio
             None => {
                 check.fail(
                     "permissions",
-                    Msg::new(format!("unknown permission “{code}”"), format!("未知权限“{code}”")),
+                    Msg::new(
+                        format!("unknown permission “{code}”"),
+                        format!("未知权限“{code}”"),
+                    ),
                 );
             }
         }
@@ -134,7 +140,11 @@ pub fn update_department(r: pb::UpdateDepartmentRequest) -> AppResult<(i64, i32,
             name,
             parent_id,
         } = r;
-        Ok((id("id", dept_id)?, version, department_input(name, parent_id)?))
+        Ok((
+            id("id", dept_id)?,
+            version,
+            department_input(name, parent_id)?,
+        ))
     }
 }
 
@@ -159,7 +169,12 @@ impl From<PositionView> for pb::Position {
     }
 }
 
-fn position_input(name: String, description: String, codes: Vec<String>, scope: i32) -> AppResult<PositionInput> {
+fn position_input(
+    name: String,
+    description: String,
+    codes: Vec<String>,
+    scope: i32,
+) -> AppResult<PositionInput> {
     let mut check = FieldCheck::default();
     check
         .check("name", validation::required_text(&name, 100))
@@ -241,7 +256,10 @@ fn profile(
     mut position_ids: Vec<i64>,
 ) -> UserProfile {
     check
-        .check("display_name", validation::required_text(&display_name, 100))
+        .check(
+            "display_name",
+            validation::required_text(&display_name, 100),
+        )
         .check("phone", validation::phone(&phone));
     position_ids.sort_unstable();
     position_ids.dedup();
@@ -298,7 +316,13 @@ impl TryFrom<pb::CreateServiceAccountRequest> for NewUserInput {
         } = r;
         let mut check = FieldCheck::default();
         check.check("username", validation::username(username.trim()));
-        let profile = profile(&mut check, display_name, department_id, String::new(), position_ids);
+        let profile = profile(
+            &mut check,
+            display_name,
+            department_id,
+            String::new(),
+            position_ids,
+        );
         check.finish()?;
         Ok(NewUserInput {
             username: username.trim().to_lowercase(),

@@ -141,7 +141,11 @@ fn localized(msg: &Msg) -> LocalizedMessage {
 }
 
 fn status(code: Code, msg: &Msg) -> Status {
-    Status::with_error_details(code, msg.en.clone(), ErrorDetails::with_localized_message("zh-CN", msg.zh.clone()))
+    Status::with_error_details(
+        code,
+        msg.en.clone(),
+        ErrorDetails::with_localized_message("zh-CN", msg.zh.clone()),
+    )
 }
 
 impl From<AppError> for Status {
@@ -149,7 +153,10 @@ impl From<AppError> for Status {
         match e {
             AppError::NotFound { what } => status(
                 Code::NotFound,
-                &Msg::new(format!("{} not found", what.en), format!("{}不存在", what.zh)),
+                &Msg::new(
+                    format!("{} not found", what.en),
+                    format!("{}不存在", what.zh),
+                ),
             ),
             AppError::InvalidArgument(fields) => {
                 let en = fields
@@ -234,7 +241,9 @@ impl From<AppError> for Status {
                 status(
                     Code::Internal,
                     &Msg::new(
-                        format!("internal server error (id {id}); the administrator can look it up in the server log"),
+                        format!(
+                            "internal server error (id {id}); the administrator can look it up in the server log"
+                        ),
                         format!("服务器内部错误（编号 {id}），管理员可在服务器日志中查到"),
                     ),
                 )
@@ -253,7 +262,10 @@ impl FieldCheck {
     /// Records `field` as bad when `result` is an error.
     pub fn check(&mut self, field: &'static str, result: Result<(), Violation>) -> &mut Self {
         if let Err(v) = result {
-            self.errors.push(FieldError { field, msg: v.into() });
+            self.errors.push(FieldError {
+                field,
+                msg: v.into(),
+            });
         }
         self
     }

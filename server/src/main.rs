@@ -31,7 +31,12 @@ struct Cli {
     #[arg(long, requires = "tls_cert", global = true)]
     tls_key: Option<PathBuf>,
     /// Password of the `admin` user created on first start (generated and printed if not given).
-    #[arg(long, env = "PHARMACRM_ADMIN_PASSWORD", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "PHARMACRM_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     admin_password: Option<String>,
     /// Also create demo departments and one demo user per position (see README).
     #[arg(long, global = true)]

@@ -133,9 +133,7 @@ impl Cluster {
     }
 
     fn prepare_directories(&self) -> Result<()> {
-        let socket = self
-            .socket_dir()
-            .join(format!(".s.PGSQL.{SOCKET_PORT}"));
+        let socket = self.socket_dir().join(format!(".s.PGSQL.{SOCKET_PORT}"));
         if socket.as_os_str().len() > MAX_SOCKET_PATH {
             bail!(
                 "the database socket path {} is longer than the {MAX_SOCKET_PATH} bytes unix sockets allow; \
@@ -159,7 +157,8 @@ impl Cluster {
 
     fn initdb(&self, durability: Durability) -> Result<()> {
         tracing::info!(dir = %self.data_dir().display(), "creating the private PostgreSQL cluster");
-        let out = self.command("initdb")
+        let out = self
+            .command("initdb")
             .arg("-D")
             .arg(self.data_dir())
             .args([
@@ -203,7 +202,16 @@ impl Cluster {
         let out = self.pg_ctl(&["start", "-w", "-t", "60", "-l", &log_arg])?;
         if !out.status.success() {
             let tail = fs::read_to_string(&log)
-                .map(|s| s.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"))
+                .map(|s| {
+                    s.lines()
+                        .rev()
+                        .take(15)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
                 .unwrap_or_default();
             bail!(
                 "PostgreSQL did not start: {}{}\nlast lines of {}:\n{tail}",
@@ -247,7 +255,9 @@ impl Cluster {
     /// A command for one of PostgreSQL's programs, run as the unprivileged user if needed.
     fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(self.bin_dir.join(program));
-        cmd.env("LC_ALL", "C").env_remove("PGDATA").current_dir(&self.root);
+        cmd.env("LC_ALL", "C")
+            .env_remove("PGDATA")
+            .current_dir(&self.root);
         if let Some(user) = &self.run_as {
             cmd.uid(user.uid.as_raw()).gid(user.gid.as_raw());
             cmd.env("HOME", &self.root).env("USER", &user.name);

@@ -60,7 +60,12 @@ fn standard_positions() -> Vec<(PositionInput, bool)> {
     };
     vec![
         (
-            position(ADMIN_POSITION, "系统管理员：拥有全部权限", DataScope::All, Permission::ALL),
+            position(
+                ADMIN_POSITION,
+                "系统管理员：拥有全部权限",
+                DataScope::All,
+                Permission::ALL,
+            ),
             true,
         ),
         (
@@ -68,7 +73,11 @@ fn standard_positions() -> Vec<(PositionInput, bool)> {
                 SALES_MANAGER_POSITION,
                 "营销经理：分配客户，查看本部门及下级部门的客户、订单和报表",
                 DataScope::Department,
-                &[&customer_work[..], &[P::CustomerAssign, P::ReportRead, P::ReportExport]].concat(),
+                &[
+                    &customer_work[..],
+                    &[P::CustomerAssign, P::ReportRead, P::ReportExport],
+                ]
+                .concat(),
             ),
             false,
         ),
@@ -209,7 +218,10 @@ pub fn seed(
         }
         position::sync_builtin(conn)?;
 
-        let any_admin: i64 = users::table.filter(users::username.eq("admin")).count().get_result(conn)?;
+        let any_admin: i64 = users::table
+            .filter(users::username.eq("admin"))
+            .count()
+            .get_result(conn)?;
         if any_admin == 0 {
             let password = match admin_password {
                 Some(p) => p.to_owned(),
@@ -219,7 +231,15 @@ pub fn seed(
                     generated
                 }
             };
-            ensure_user(conn, ctx, "admin", "系统管理员", None, ADMIN_POSITION, &password)?;
+            ensure_user(
+                conn,
+                ctx,
+                "admin",
+                "系统管理员",
+                None,
+                ADMIN_POSITION,
+                &password,
+            )?;
             report.created_admin = true;
         }
 
@@ -237,7 +257,15 @@ pub fn seed(
                 ("service1", "陈客服", service, SERVICE_POSITION),
                 ("finance1", "周财务", finance, FINANCE_POSITION),
             ] {
-                ensure_user(conn, ctx, username, name, Some(dept), position, DEMO_PASSWORD)?;
+                ensure_user(
+                    conn,
+                    ctx,
+                    username,
+                    name,
+                    Some(dept),
+                    position,
+                    DEMO_PASSWORD,
+                )?;
             }
         }
         Ok(report)

@@ -42,10 +42,14 @@ fn shared() -> &'static Shared {
         init_tracing();
         let root = cluster_root();
         let _lock = FileLock::acquire(&root.with_extension("lock"));
-        let cluster = Cluster::start(&root, Durability::Fast, false).expect("start the test cluster");
-        cluster.ensure_database(TEMPLATE).expect("create the template database");
+        let cluster =
+            Cluster::start(&root, Durability::Fast, false).expect("start the test cluster");
+        cluster
+            .ensure_database(TEMPLATE)
+            .expect("create the template database");
         {
-            let db = pharmacrm_server::db::Db::connect(&cluster.database_url(TEMPLATE), 1).expect("connect to the template");
+            let db = pharmacrm_server::db::Db::connect(&cluster.database_url(TEMPLATE), 1)
+                .expect("connect to the template");
             db.migrate().expect("migrate the template");
         }
         drop_stale_databases(&cluster);
@@ -69,7 +73,10 @@ fn cluster_root() -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_MANIFEST_DIR").hash(&mut hasher);
-    std::env::temp_dir().join(format!("pharmacrm-test-{:08x}", hasher.finish() as u32))
+    std::env::temp_dir().join(format!(
+        "pharmacrm-test-{:08x}",
+        hasher.finish() & 0xffff_ffff
+    ))
 }
 
 /// Drops the databases of test processes that are gone (a panicking test leaves its own).
@@ -80,17 +87,24 @@ fn drop_stale_databases(cluster: &Cluster) {
         datname: String,
     }
     let mut conn = PgConnection::establish(&cluster.database_url("postgres")).expect("connect");
-    let names: Vec<Name> = diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")
-        .load(&mut conn)
-        .expect("list test databases");
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")
+            .load(&mut conn)
+            .expect("list test databases");
     for Name { datname } in names {
-        let pid = datname.split('_').nth(1).and_then(|p| p.parse::<i32>().ok());
+        let pid = datname
+            .split('_')
+            .nth(1)
+            .and_then(|p| p.parse::<i32>().ok());
         let alive = pid.is_some_and(|pid| {
             nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
         });
         if !alive {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&datname)))
-                .execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(&datname)
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -118,9 +132,14 @@ impl FileLock {
 fn new_database() -> (String, String) {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let shared = shared();
-    let name = format!("t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
     let _lock = FileLock::acquire(&cluster_root().with_extension("lock"));
-    let mut conn = PgConnection::establish(&shared.cluster.database_url("postgres")).expect("connect");
+    let mut conn =
+        PgConnection::establish(&shared.cluster.database_url("postgres")).expect("connect");
     diesel::sql_query(format!(
         "CREATE DATABASE {} TEMPLATE {}",
         quote_ident(&name),
@@ -155,7 +174,9 @@ impl TestApp {
 
     /// A server whose configuration `adjust` changes first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let (database, database_url) = tokio::task::spawn_blocking(new_database).await.expect("create db");
+        let (database, database_url) = tokio::task::spawn_blocking(new_database)
+            .await
+            .expect("create db");
         let data_dir = TempDir::new();
         let mut config = Config::new(data_dir.path());
         config.database_url = Some(database_url.clone());
@@ -163,7 +184,8 @@ impl TestApp {
         config.pool_size = 8;
         adjust(&mut config);
         let running = start(config.clone()).await;
-        let ca_pem = std::fs::read_to_string(running.ca_cert.as_ref().expect("generated CA")).expect("read CA");
+        let ca_pem = std::fs::read_to_string(running.ca_cert.as_ref().expect("generated CA"))
+            .expect("read CA");
         TestApp {
             addr: running.addr,
             ca_pem,
@@ -233,11 +255,18 @@ impl TestApp {
 
     /// Logged in as the seeded `admin`.
     pub async fn admin(&self) -> Clients {
-        self.login("admin", ADMIN_PASSWORD).await.expect("admin logs in")
+        self.login("admin", ADMIN_PASSWORD)
+            .await
+            .expect("admin logs in")
     }
 
     /// A new user holding the given positions (by name), logged in.
-    pub async fn user_with_positions(&self, username: &str, positions: &[&str], department_id: Option<i64>) -> Clients {
+    pub async fn user_with_positions(
+        &self,
+        username: &str,
+        positions: &[&str],
+        department_id: Option<i64>,
+    ) -> Clients {
         let mut admin = self.admin().await;
         let all = admin
             .admin
@@ -248,7 +277,12 @@ impl TestApp {
             .positions;
         let position_ids = positions
             .iter()
-            .map(|name| all.iter().find(|p| p.name == *name).unwrap_or_else(|| panic!("no position {name}")).id)
+            .map(|name| {
+                all.iter()
+                    .find(|p| p.name == *name)
+                    .unwrap_or_else(|| panic!("no position {name}"))
+                    .id
+            })
             .collect();
         admin
             .admin
@@ -262,7 +296,9 @@ impl TestApp {
             })
             .await
             .expect("create user");
-        self.login(username, USER_PASSWORD).await.expect("user logs in")
+        self.login(username, USER_PASSWORD)
+            .await
+            .expect("user logs in")
     }
 
     /// A new user whose only position grants exactly `permissions` (codes).
@@ -279,7 +315,8 @@ impl TestApp {
             })
             .await
             .expect("create position");
-        self.user_with_positions(username, &[&position_name], None).await
+        self.user_with_positions(username, &[&position_name], None)
+            .await
     }
 
     /// A direct connection to this test's database, as the superuser.
@@ -293,18 +330,24 @@ impl Drop for TestApp {
         drop(self.running.take());
         let shared = shared();
         if let Ok(mut conn) = PgConnection::establish(&shared.cluster.database_url("postgres")) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.database)))
-                .execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(&self.database)
+            ))
+            .execute(&mut conn);
         }
     }
 }
 
 async fn start(config: Config) -> Running {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     app::start(config, listener).await.expect("server starts")
 }
 
 /// Typed clients that send a bearer token.
+#[derive(Debug)]
 pub struct Clients {
     /// The token they send.
     pub token: String,
@@ -317,7 +360,7 @@ pub struct Clients {
 }
 
 /// Adds `authorization: Bearer <token>` to every call.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Bearer(MetadataValue<Ascii>);
 
 impl Bearer {
@@ -329,7 +372,9 @@ impl Bearer {
 
 impl Interceptor for Bearer {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        request.metadata_mut().insert("authorization", self.0.clone());
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
         Ok(request)
     }
 }

@@ -4,8 +4,8 @@
 pub mod models;
 pub mod schema;
 
-use diesel::{Connection, PgConnection};
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::{Connection, PgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::{AppError, AppResult};

@@ -37,7 +37,13 @@ impl AdminApi {
             .db
             .transaction(move |conn| {
                 let actor = session.actor();
-                f(conn, WriteCtx { actor: &actor, audit_key: &audit_key })
+                f(
+                    conn,
+                    WriteCtx {
+                        actor: &actor,
+                        audit_key: &audit_key,
+                    },
+                )
             })
             .await
     }
@@ -53,77 +59,129 @@ impl AdminService for AdminApi {
         }))
     }
 
-    async fn list_departments(&self, request: Request<pb::ListDepartmentsRequest>) -> Reply<pb::ListDepartmentsResponse> {
+    async fn list_departments(
+        &self,
+        request: Request<pb::ListDepartmentsRequest>,
+    ) -> Reply<pb::ListDepartmentsResponse> {
         let pb::ListDepartmentsRequest { include_archived } = request.into_inner();
-        let rows = self.state.db.run(move |conn| department::list(conn, include_archived)).await?;
+        let rows = self
+            .state
+            .db
+            .run(move |conn| department::list(conn, include_archived))
+            .await?;
         Ok(Response::new(pb::ListDepartmentsResponse {
             departments: rows.into_iter().map(Into::into).collect(),
         }))
     }
 
-    async fn create_department(&self, request: Request<pb::CreateDepartmentRequest>) -> Reply<pb::Department> {
+    async fn create_department(
+        &self,
+        request: Request<pb::CreateDepartmentRequest>,
+    ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let input = DepartmentInput::try_from(request.into_inner())?;
-        let view = self.write(session, move |conn, ctx| department::create(conn, ctx, &input)).await?;
+        let view = self
+            .write(session, move |conn, ctx| {
+                department::create(conn, ctx, &input)
+            })
+            .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn update_department(&self, request: Request<pb::UpdateDepartmentRequest>) -> Reply<pb::Department> {
+    async fn update_department(
+        &self,
+        request: Request<pb::UpdateDepartmentRequest>,
+    ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_department(request.into_inner())?;
         let view = self
-            .write(session, move |conn, ctx| department::update(conn, ctx, id, version, &input))
+            .write(session, move |conn, ctx| {
+                department::update(conn, ctx, id, version, &input)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn archive_department(&self, request: Request<pb::ArchiveRequest>) -> Reply<pb::Department> {
+    async fn archive_department(
+        &self,
+        request: Request<pb::ArchiveRequest>,
+    ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
-        let pb::ArchiveRequest { id: dept_id, version } = request.into_inner();
+        let pb::ArchiveRequest {
+            id: dept_id,
+            version,
+        } = request.into_inner();
         let dept_id = id("id", dept_id)?;
         let view = self
-            .write(session, move |conn, ctx| department::archive(conn, ctx, dept_id, version))
+            .write(session, move |conn, ctx| {
+                department::archive(conn, ctx, dept_id, version)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn list_positions(&self, request: Request<pb::ListPositionsRequest>) -> Reply<pb::ListPositionsResponse> {
+    async fn list_positions(
+        &self,
+        request: Request<pb::ListPositionsRequest>,
+    ) -> Reply<pb::ListPositionsResponse> {
         let pb::ListPositionsRequest { include_archived } = request.into_inner();
-        let rows = self.state.db.run(move |conn| position::list(conn, include_archived)).await?;
+        let rows = self
+            .state
+            .db
+            .run(move |conn| position::list(conn, include_archived))
+            .await?;
         Ok(Response::new(pb::ListPositionsResponse {
             positions: rows.into_iter().map(Into::into).collect(),
         }))
     }
 
-    async fn create_position(&self, request: Request<pb::CreatePositionRequest>) -> Reply<pb::Position> {
+    async fn create_position(
+        &self,
+        request: Request<pb::CreatePositionRequest>,
+    ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let input = PositionInput::try_from(request.into_inner())?;
         let view = self
-            .write(session, move |conn, ctx| position::create(conn, ctx, &input, false))
+            .write(session, move |conn, ctx| {
+                position::create(conn, ctx, &input, false)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn update_position(&self, request: Request<pb::UpdatePositionRequest>) -> Reply<pb::Position> {
+    async fn update_position(
+        &self,
+        request: Request<pb::UpdatePositionRequest>,
+    ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_position(request.into_inner())?;
         let view = self
-            .write(session, move |conn, ctx| position::update(conn, ctx, id, version, &input))
+            .write(session, move |conn, ctx| {
+                position::update(conn, ctx, id, version, &input)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn archive_position(&self, request: Request<pb::ArchiveRequest>) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
-        let pb::ArchiveRequest { id: position_id, version } = request.into_inner();
+        let pb::ArchiveRequest {
+            id: position_id,
+            version,
+        } = request.into_inner();
         let position_id = id("id", position_id)?;
         let view = self
-            .write(session, move |conn, ctx| position::archive(conn, ctx, position_id, version))
+            .write(session, move |conn, ctx| {
+                position::archive(conn, ctx, position_id, version)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn list_users(&self, request: Request<pb::ListUsersRequest>) -> Reply<pb::ListUsersResponse> {
+    async fn list_users(
+        &self,
+        request: Request<pb::ListUsersRequest>,
+    ) -> Reply<pb::ListUsersResponse> {
         let (filter, (offset, limit)) = convert::list_users(request.into_inner());
         let (rows, total) = self
             .state
@@ -139,7 +197,11 @@ impl AdminService for AdminApi {
     async fn get_user(&self, request: Request<pb::GetUserRequest>) -> Reply<pb::User> {
         let pb::GetUserRequest { id: user_id } = request.into_inner();
         let user_id = id("id", user_id)?;
-        let view = self.state.db.run(move |conn| user::get(conn, user_id)).await?;
+        let view = self
+            .state
+            .db
+            .run(move |conn| user::get(conn, user_id))
+            .await?;
         Ok(Response::new(view.into()))
     }
 
@@ -148,7 +210,9 @@ impl AdminService for AdminApi {
         let (input, password) = convert::create_user(request.into_inner())?;
         let hash = self.state.passwords.hash(password).await?;
         let view = self
-            .write(session, move |conn, ctx| user::create(conn, ctx, &input, Some(&hash)))
+            .write(session, move |conn, ctx| {
+                user::create(conn, ctx, &input, Some(&hash))
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
@@ -157,42 +221,65 @@ impl AdminService for AdminApi {
         let session = Session::of(&request)?;
         let (id, version, profile) = convert::update_user(request.into_inner())?;
         let view = self
-            .write(session, move |conn, ctx| user::update(conn, ctx, id, version, &profile))
+            .write(session, move |conn, ctx| {
+                user::update(conn, ctx, id, version, &profile)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn set_user_active(&self, request: Request<pb::SetUserActiveRequest>) -> Reply<pb::User> {
         let session = Session::of(&request)?;
-        let pb::SetUserActiveRequest { id: user_id, version, is_active } = request.into_inner();
+        let pb::SetUserActiveRequest {
+            id: user_id,
+            version,
+            is_active,
+        } = request.into_inner();
         let user_id = id("id", user_id)?;
         let view = self
-            .write(session, move |conn, ctx| user::set_active(conn, ctx, user_id, version, is_active))
+            .write(session, move |conn, ctx| {
+                user::set_active(conn, ctx, user_id, version, is_active)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn reset_password(&self, request: Request<pb::ResetPasswordRequest>) -> Reply<()> {
         let session = Session::of(&request)?;
-        let pb::ResetPasswordRequest { id: user_id, new_password } = request.into_inner();
+        let pb::ResetPasswordRequest {
+            id: user_id,
+            new_password,
+        } = request.into_inner();
         let user_id = id("id", user_id)?;
         FieldCheck::default()
             .check("new_password", validation::password(&new_password))
             .finish()?;
         let hash = self.state.passwords.hash(new_password).await?;
-        self.write(session, move |conn, ctx| user::set_password(conn, ctx, user_id, &hash, None))
-            .await?;
+        self.write(session, move |conn, ctx| {
+            user::set_password(conn, ctx, user_id, &hash, None)
+        })
+        .await?;
         Ok(Response::new(()))
     }
 
-    async fn create_service_account(&self, request: Request<pb::CreateServiceAccountRequest>) -> Reply<pb::User> {
+    async fn create_service_account(
+        &self,
+        request: Request<pb::CreateServiceAccountRequest>,
+    ) -> Reply<pb::User> {
         let session = Session::of(&request)?;
         let input = NewUserInput::try_from(request.into_inner())?;
-        let view = self.write(session, move |conn, ctx| user::create(conn, ctx, &input, None)).await?;
+        let view = self
+            .write(session, move |conn, ctx| {
+                user::create(conn, ctx, &input, None)
+            })
+            .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn issue_api_token(&self, request: Request<pb::IssueApiTokenRequest>) -> Reply<pb::IssueApiTokenResponse> {
+    async fn issue_api_token(
+        &self,
+        request: Request<pb::IssueApiTokenRequest>,
+    ) -> Reply<pb::IssueApiTokenResponse> {
         let session = Session::of(&request)?;
         let pb::IssueApiTokenRequest { user_id, label } = request.into_inner();
         let user_id = id("user_id", user_id)?;
@@ -217,7 +304,14 @@ impl AdminService for AdminApi {
                     ));
                 }
                 let row = session::create_api(conn, user_id, &hash, label.trim())?;
-                ctx.audit_change(conn, "api_token.issue", "api_token", row.id, None, Some(&row))?;
+                ctx.audit_change(
+                    conn,
+                    "api_token.issue",
+                    "api_token",
+                    row.id,
+                    None,
+                    Some(&row),
+                )?;
                 Ok(row)
             })
             .await?;
@@ -227,10 +321,17 @@ impl AdminService for AdminApi {
         }))
     }
 
-    async fn list_api_tokens(&self, request: Request<pb::ListApiTokensRequest>) -> Reply<pb::ListApiTokensResponse> {
+    async fn list_api_tokens(
+        &self,
+        request: Request<pb::ListApiTokensRequest>,
+    ) -> Reply<pb::ListApiTokensResponse> {
         let pb::ListApiTokensRequest { user_id } = request.into_inner();
         let user_id = id("user_id", user_id)?;
-        let rows = self.state.db.run(move |conn| session::list_api(conn, user_id)).await?;
+        let rows = self
+            .state
+            .db
+            .run(move |conn| session::list_api(conn, user_id))
+            .await?;
         Ok(Response::new(pb::ListApiTokensResponse {
             api_tokens: rows.into_iter().map(Into::into).collect(),
         }))
@@ -244,7 +345,14 @@ impl AdminService for AdminApi {
             let before = session::get_api(conn, token_id)?;
             if session::revoke(conn, token_id)? {
                 let after = session::get_api(conn, token_id)?;
-                ctx.audit_change(conn, "api_token.revoke", "api_token", token_id, Some(&before), Some(&after))?;
+                ctx.audit_change(
+                    conn,
+                    "api_token.revoke",
+                    "api_token",
+                    token_id,
+                    Some(&before),
+                    Some(&after),
+                )?;
             }
             Ok(())
         })

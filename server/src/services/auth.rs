@@ -38,7 +38,9 @@ pub fn current_user(conn: &mut diesel::PgConnection, user_id: i64) -> AppResult<
     Ok(pb::CurrentUser {
         user: Some(view.into()),
         permissions: permissions.iter().map(|p| p.code().to_owned()).collect(),
-        data_scope: scope.map(|s| pb::DataScope::from(s) as i32).unwrap_or_default(),
+        data_scope: scope
+            .map(|s| pb::DataScope::from(s) as i32)
+            .unwrap_or_default(),
         department_name,
     })
 }
@@ -49,7 +51,10 @@ impl AuthApi {
         let username = username.trim().to_lowercase();
         FieldCheck::default()
             .check("username", validation::required_text(&username, 50))
-            .check("password", validation::required_text(&password, validation::PASSWORD_MAX_CHARS))
+            .check(
+                "password",
+                validation::required_text(&password, validation::PASSWORD_MAX_CHARS),
+            )
             .finish()?;
         let state = &self.state;
         let now = Utc::now();
@@ -60,15 +65,25 @@ impl AuthApi {
             .db
             .transaction(move |conn| {
                 if let Some(until) = login_throttle::locked_until(conn, &name, now)? {
-                    let actor = Actor { user_id: None, username: name.clone(), peer: attempt_peer };
-                    let ctx = WriteCtx { actor: &actor, audit_key: &audit_key };
-                    ctx.audit(conn, Event {
-                        action: "auth.login_locked",
-                        object_type: "login",
-                        object_id: name,
-                        before: None,
-                        after: None,
-                    })?;
+                    let actor = Actor {
+                        user_id: None,
+                        username: name.clone(),
+                        peer: attempt_peer,
+                    };
+                    let ctx = WriteCtx {
+                        actor: &actor,
+                        audit_key: &audit_key,
+                    };
+                    ctx.audit(
+                        conn,
+                        Event {
+                            action: "auth.login_locked",
+                            object_type: "login",
+                            object_id: name,
+                            before: None,
+                            after: None,
+                        },
+                    )?;
                     return Ok(Err(until));
                 }
                 Ok(Ok(user::find_by_username(conn, &name)?))
@@ -82,8 +97,10 @@ impl AuthApi {
 
         let token = new_secret();
         let hash = token_hash(&token);
-        let absolute = chrono::Duration::from_std(state.policy.absolute_timeout).map_err(|e| AppError::Internal(e.into()))?;
-        let lockout = chrono::Duration::from_std(state.policy.lockout).map_err(|e| AppError::Internal(e.into()))?;
+        let absolute = chrono::Duration::from_std(state.policy.absolute_timeout)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let lockout = chrono::Duration::from_std(state.policy.lockout)
+            .map_err(|e| AppError::Internal(e.into()))?;
         let max_failures = state.policy.max_failed_logins;
         let audit_key = state.audit_key.clone();
         let outcome = state
@@ -94,43 +111,61 @@ impl AuthApi {
                     username: username.clone(),
                     peer: peer.clone(),
                 };
-                let ctx = WriteCtx { actor: &actor, audit_key: &audit_key };
+                let ctx = WriteCtx {
+                    actor: &actor,
+                    audit_key: &audit_key,
+                };
                 match found {
                     Some(user) if password_ok && user.is_active => {
                         login_throttle::clear(conn, &username)?;
                         let expires_at = now + absolute;
                         let row = session::create_login(conn, user.id, &hash, &peer, expires_at)?;
-                        ctx.audit(conn, Event {
-                            action: "auth.login",
-                            object_type: "session",
-                            object_id: row.id.to_string(),
-                            before: None,
-                            after: None,
-                        })?;
+                        ctx.audit(
+                            conn,
+                            Event {
+                                action: "auth.login",
+                                object_type: "session",
+                                object_id: row.id.to_string(),
+                                before: None,
+                                after: None,
+                            },
+                        )?;
                         Ok(Ok((user.id, expires_at)))
                     }
                     Some(_) if password_ok => {
-                        ctx.audit(conn, Event {
-                            action: "auth.login_disabled",
-                            object_type: "login",
-                            object_id: username.clone(),
-                            before: None,
-                            after: None,
-                        })?;
+                        ctx.audit(
+                            conn,
+                            Event {
+                                action: "auth.login_disabled",
+                                object_type: "login",
+                                object_id: username.clone(),
+                                before: None,
+                                after: None,
+                            },
+                        )?;
                         Ok(Err(AppError::Unauthenticated(Msg::new(
                             "this account is disabled; ask an administrator",
                             "该账号已停用，请联系管理员",
                         ))))
                     }
                     _ => {
-                        let locked = login_throttle::record_failure(conn, &username, now, max_failures, lockout)?;
-                        ctx.audit(conn, Event {
-                            action: "auth.login_failed",
-                            object_type: "login",
-                            object_id: username.clone(),
-                            before: None,
-                            after: None,
-                        })?;
+                        let locked = login_throttle::record_failure(
+                            conn,
+                            &username,
+                            now,
+                            max_failures,
+                            lockout,
+                        )?;
+                        ctx.audit(
+                            conn,
+                            Event {
+                                action: "auth.login_failed",
+                                object_type: "login",
+                                object_id: username.clone(),
+                                before: None,
+                                after: None,
+                            },
+                        )?;
                         Ok(Err(match locked {
                             Some(until) => AppError::LoginLocked { until },
                             None => wrong_credentials(),
@@ -140,7 +175,10 @@ impl AuthApi {
             })
             .await?;
         let (user_id, expires_at) = outcome?;
-        let user = state.db.run(move |conn| current_user(conn, user_id)).await?;
+        let user = state
+            .db
+            .run(move |conn| current_user(conn, user_id))
+            .await?;
         Ok(pb::LoginResponse {
             token,
             expires_at: Some(timestamp(expires_at)),
@@ -151,9 +189,14 @@ impl AuthApi {
 
 #[tonic::async_trait]
 impl AuthService for AuthApi {
-    async fn login(&self, request: Request<pb::LoginRequest>) -> Result<Response<pb::LoginResponse>, Status> {
+    async fn login(
+        &self,
+        request: Request<pb::LoginRequest>,
+    ) -> Result<Response<pb::LoginResponse>, Status> {
         let peer = peer_of(request.extensions());
-        Ok(Response::new(AuthApi::login(self, peer, request.into_inner()).await?))
+        Ok(Response::new(
+            AuthApi::login(self, peer, request.into_inner()).await?,
+        ))
     }
 
     async fn logout(&self, request: Request<()>) -> Result<Response<()>, Status> {
@@ -164,13 +207,20 @@ impl AuthService for AuthApi {
             .transaction(move |conn| {
                 session::revoke(conn, session.session_id)?;
                 let actor = session.actor();
-                WriteCtx { actor: &actor, audit_key: &audit_key }.audit(conn, Event {
-                    action: "auth.logout",
-                    object_type: "session",
-                    object_id: session.session_id.to_string(),
-                    before: None,
-                    after: None,
-                })
+                WriteCtx {
+                    actor: &actor,
+                    audit_key: &audit_key,
+                }
+                .audit(
+                    conn,
+                    Event {
+                        action: "auth.logout",
+                        object_type: "session",
+                        object_id: session.session_id.to_string(),
+                        before: None,
+                        after: None,
+                    },
+                )
             })
             .await?;
         Ok(Response::new(()))
@@ -178,20 +228,38 @@ impl AuthService for AuthApi {
 
     async fn me(&self, request: Request<()>) -> Result<Response<pb::CurrentUser>, Status> {
         let session = Session::of(&request)?;
-        let user = self.state.db.run(move |conn| current_user(conn, session.user_id)).await?;
+        let user = self
+            .state
+            .db
+            .run(move |conn| current_user(conn, session.user_id))
+            .await?;
         Ok(Response::new(user))
     }
 
-    async fn change_password(&self, request: Request<pb::ChangePasswordRequest>) -> Result<Response<()>, Status> {
+    async fn change_password(
+        &self,
+        request: Request<pb::ChangePasswordRequest>,
+    ) -> Result<Response<()>, Status> {
         let session = Session::of(&request)?;
-        let pb::ChangePasswordRequest { old_password, new_password } = request.into_inner();
+        let pb::ChangePasswordRequest {
+            old_password,
+            new_password,
+        } = request.into_inner();
         FieldCheck::default()
             .check("new_password", validation::password(&new_password))
             .finish()?;
         let user_id = session.user_id;
-        let current = self.state.db.run(move |conn| Ok(user::get(conn, user_id)?.user.password_hash)).await?;
+        let current = self
+            .state
+            .db
+            .run(move |conn| Ok(user::get(conn, user_id)?.user.password_hash))
+            .await?;
         if !self.state.passwords.verify(old_password, current).await? {
-            return Err(AppError::field("old_password", Msg::new("the current password is wrong", "当前密码不正确")).into());
+            return Err(AppError::field(
+                "old_password",
+                Msg::new("the current password is wrong", "当前密码不正确"),
+            )
+            .into());
         }
         let hash = self.state.passwords.hash(new_password).await?;
         let audit_key = self.state.audit_key.clone();
@@ -199,7 +267,10 @@ impl AuthService for AuthApi {
             .db
             .transaction(move |conn| {
                 let actor = session.actor();
-                let ctx = WriteCtx { actor: &actor, audit_key: &audit_key };
+                let ctx = WriteCtx {
+                    actor: &actor,
+                    audit_key: &audit_key,
+                };
                 user::set_password(conn, ctx, session.user_id, &hash, Some(session.session_id))
             })
             .await?;

@@ -9,33 +9,87 @@ use tonic::{Code, Status};
 async fn call(clients: &mut Clients, path: &str) -> Result<(), Status> {
     let method = path.rsplit('/').next().expect("method");
     let admin = &mut clients.admin;
-    let result = match method {
+    match method {
         "ListPermissions" => admin.list_permissions(()).await.map(drop),
-        "ListDepartments" => admin.list_departments(pb::ListDepartmentsRequest::default()).await.map(drop),
-        "CreateDepartment" => admin.create_department(pb::CreateDepartmentRequest::default()).await.map(drop),
-        "UpdateDepartment" => admin.update_department(pb::UpdateDepartmentRequest::default()).await.map(drop),
-        "ArchiveDepartment" => admin.archive_department(pb::ArchiveRequest::default()).await.map(drop),
-        "ListPositions" => admin.list_positions(pb::ListPositionsRequest::default()).await.map(drop),
-        "CreatePosition" => admin.create_position(pb::CreatePositionRequest::default()).await.map(drop),
-        "UpdatePosition" => admin.update_position(pb::UpdatePositionRequest::default()).await.map(drop),
-        "ArchivePosition" => admin.archive_position(pb::ArchiveRequest::default()).await.map(drop),
-        "ListUsers" => admin.list_users(pb::ListUsersRequest::default()).await.map(drop),
-        "GetUser" => admin.get_user(pb::GetUserRequest::default()).await.map(drop),
-        "CreateUser" => admin.create_user(pb::CreateUserRequest::default()).await.map(drop),
-        "UpdateUser" => admin.update_user(pb::UpdateUserRequest::default()).await.map(drop),
-        "SetUserActive" => admin.set_user_active(pb::SetUserActiveRequest::default()).await.map(drop),
-        "ResetPassword" => admin.reset_password(pb::ResetPasswordRequest::default()).await.map(drop),
+        "ListDepartments" => admin
+            .list_departments(pb::ListDepartmentsRequest::default())
+            .await
+            .map(drop),
+        "CreateDepartment" => admin
+            .create_department(pb::CreateDepartmentRequest::default())
+            .await
+            .map(drop),
+        "UpdateDepartment" => admin
+            .update_department(pb::UpdateDepartmentRequest::default())
+            .await
+            .map(drop),
+        "ArchiveDepartment" => admin
+            .archive_department(pb::ArchiveRequest::default())
+            .await
+            .map(drop),
+        "ListPositions" => admin
+            .list_positions(pb::ListPositionsRequest::default())
+            .await
+            .map(drop),
+        "CreatePosition" => admin
+            .create_position(pb::CreatePositionRequest::default())
+            .await
+            .map(drop),
+        "UpdatePosition" => admin
+            .update_position(pb::UpdatePositionRequest::default())
+            .await
+            .map(drop),
+        "ArchivePosition" => admin
+            .archive_position(pb::ArchiveRequest::default())
+            .await
+            .map(drop),
+        "ListUsers" => admin
+            .list_users(pb::ListUsersRequest::default())
+            .await
+            .map(drop),
+        "GetUser" => admin
+            .get_user(pb::GetUserRequest::default())
+            .await
+            .map(drop),
+        "CreateUser" => admin
+            .create_user(pb::CreateUserRequest::default())
+            .await
+            .map(drop),
+        "UpdateUser" => admin
+            .update_user(pb::UpdateUserRequest::default())
+            .await
+            .map(drop),
+        "SetUserActive" => admin
+            .set_user_active(pb::SetUserActiveRequest::default())
+            .await
+            .map(drop),
+        "ResetPassword" => admin
+            .reset_password(pb::ResetPasswordRequest::default())
+            .await
+            .map(drop),
         "CreateServiceAccount" => admin
             .create_service_account(pb::CreateServiceAccountRequest::default())
             .await
             .map(drop),
-        "IssueApiToken" => admin.issue_api_token(pb::IssueApiTokenRequest::default()).await.map(drop),
-        "ListApiTokens" => admin.list_api_tokens(pb::ListApiTokensRequest::default()).await.map(drop),
-        "RevokeApiToken" => admin.revoke_api_token(pb::RevokeApiTokenRequest::default()).await.map(drop),
-        "SearchAudit" => clients.audit.search_audit(pb::SearchAuditRequest::default()).await.map(drop),
+        "IssueApiToken" => admin
+            .issue_api_token(pb::IssueApiTokenRequest::default())
+            .await
+            .map(drop),
+        "ListApiTokens" => admin
+            .list_api_tokens(pb::ListApiTokensRequest::default())
+            .await
+            .map(drop),
+        "RevokeApiToken" => admin
+            .revoke_api_token(pb::RevokeApiTokenRequest::default())
+            .await
+            .map(drop),
+        "SearchAudit" => clients
+            .audit
+            .search_audit(pb::SearchAuditRequest::default())
+            .await
+            .map(drop),
         other => panic!("add {other} to this test's call table"),
-    };
-    result
+    }
 }
 
 #[tokio::test]
@@ -45,20 +99,38 @@ async fn every_admin_and_audit_rpc_is_allowed_with_its_permission_and_denied_wit
     let mut holders = std::collections::HashMap::new();
     let mut checked = 0;
     for (path, access) in RPC_ACCESS {
-        let Access::Requires(permission) = access else { continue };
+        let Access::Requires(permission) = access else {
+            continue;
+        };
         if !path.contains("AdminService") && !path.contains("AuditService") {
             continue;
         }
-        let denied = call(&mut nobody, path).await.err().expect("denied without permission");
-        assert_eq!(denied.code(), Code::PermissionDenied, "{path} without {}", permission.code());
+        let denied = call(&mut nobody, path)
+            .await
+            .expect_err("denied without permission");
+        assert_eq!(
+            denied.code(),
+            Code::PermissionDenied,
+            "{path} without {}",
+            permission.code()
+        );
 
         if !holders.contains_key(permission) {
             let username = format!("holder-{}", permission.code().replace('.', "-"));
-            holders.insert(*permission, app.user_with_permissions(&username, &[permission.code()]).await);
+            holders.insert(
+                *permission,
+                app.user_with_permissions(&username, &[permission.code()])
+                    .await,
+            );
         }
         let holder = holders.get_mut(permission).expect("inserted above");
         if let Err(status) = call(holder, path).await {
-            assert_ne!(status.code(), Code::PermissionDenied, "{path} with {}: {status:?}", permission.code());
+            assert_ne!(
+                status.code(),
+                Code::PermissionDenied,
+                "{path} with {}: {status:?}",
+                permission.code()
+            );
             assert_ne!(status.code(), Code::Internal, "{path}: {status:?}");
         }
         checked += 1;
@@ -69,32 +141,54 @@ async fn every_admin_and_audit_rpc_is_allowed_with_its_permission_and_denied_wit
 #[tokio::test]
 async fn a_sales_rep_is_denied_admin_rpcs() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
-    let mut rep = app.login("sales1", pharmacrm_server::seed::DEMO_PASSWORD).await.expect("demo rep");
+    let mut rep = app
+        .login("sales1", pharmacrm_server::seed::DEMO_PASSWORD)
+        .await
+        .expect("demo rep");
     let status = rep
         .admin
         .list_users(pb::ListUsersRequest::default())
         .await
-        .err()
-        .expect("denied");
+        .expect_err("denied");
     assert_eq!(status.code(), Code::PermissionDenied);
-    assert!(status.message().contains("admin.users"), "{}", status.message());
+    assert!(
+        status.message().contains("admin.users"),
+        "{}",
+        status.message()
+    );
     assert!(zh_message(&status).expect("zh").contains("维护用户"));
 }
 
 #[tokio::test]
 async fn permissions_and_data_scope_are_the_union_of_the_users_positions() {
     let app = TestApp::spawn().await;
-    let mut both = app.user_with_positions("rep-and-cs", &["营销员", "客服"], None).await;
+    let mut both = app
+        .user_with_positions("rep-and-cs", &["营销员", "客服"], None)
+        .await;
     let me = both.auth.me(()).await.expect("me").into_inner();
-    assert!(me.permissions.contains(&"order.write".to_owned()), "from 营销员");
-    assert!(me.permissions.contains(&"order.shipment.write".to_owned()), "from 客服");
+    assert!(
+        me.permissions.contains(&"order.write".to_owned()),
+        "from 营销员"
+    );
+    assert!(
+        me.permissions.contains(&"order.shipment.write".to_owned()),
+        "from 客服"
+    );
     assert_eq!(me.data_scope, pb::DataScope::Own as i32);
 
-    let mut manager = app.user_with_positions("rep-and-manager", &["营销员", "营销经理"], None).await;
+    let mut manager = app
+        .user_with_positions("rep-and-manager", &["营销员", "营销经理"], None)
+        .await;
     let me = manager.auth.me(()).await.expect("me").into_inner();
-    assert_eq!(me.data_scope, pb::DataScope::Department as i32, "the widest scope wins");
+    assert_eq!(
+        me.data_scope,
+        pb::DataScope::Department as i32,
+        "the widest scope wins"
+    );
 
-    let mut finance = app.user_with_positions("rep-and-finance", &["营销经理", "财务"], None).await;
+    let mut finance = app
+        .user_with_positions("rep-and-finance", &["营销经理", "财务"], None)
+        .await;
     let me = finance.auth.me(()).await.expect("me").into_inner();
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
     assert!(me.permissions.contains(&"customer.assign".to_owned()));
@@ -104,7 +198,9 @@ async fn permissions_and_data_scope_are_the_union_of_the_users_positions() {
 #[tokio::test]
 async fn an_archived_position_grants_nothing_and_a_change_applies_at_once() {
     let app = TestApp::spawn().await;
-    let mut user = app.user_with_permissions("grantee", &["report.read", "report.export"]).await;
+    let mut user = app
+        .user_with_permissions("grantee", &["report.read", "report.export"])
+        .await;
     let mut admin = app.admin().await;
     let position = admin
         .admin
@@ -133,7 +229,11 @@ async fn an_archived_position_grants_nothing_and_a_change_applies_at_once() {
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
 }
 
-async fn create_department(admin: &mut Clients, name: &str, parent_id: Option<i64>) -> pb::Department {
+async fn create_department(
+    admin: &mut Clients,
+    name: &str,
+    parent_id: Option<i64>,
+) -> pb::Department {
     admin
         .admin
         .create_department(pb::CreateDepartmentRequest {
@@ -163,8 +263,7 @@ async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
             parent_id: Some(team.id),
         })
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(status.code(), Code::FailedPrecondition);
     assert!(zh_message(&status).expect("zh").contains("下级部门"));
 
@@ -178,8 +277,7 @@ async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
             parent_id: Some(sales.id),
         })
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(status.code(), Code::FailedPrecondition);
 
     // Rename and move the team to the top level.
@@ -207,8 +305,7 @@ async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
             parent_id: Some(hq.id),
         })
         .await
-        .err()
-        .expect("duplicate");
+        .expect_err("duplicate");
     assert_eq!(status.code(), Code::AlreadyExists);
     assert_eq!(bad_fields(&status), ["name"]);
     // The same name elsewhere is fine.
@@ -222,8 +319,7 @@ async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
             parent_id: None,
         })
         .await
-        .err()
-        .expect("blank");
+        .expect_err("blank");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["name"]);
 }
@@ -234,8 +330,17 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
     let mut admin = app.admin().await;
     let parent = create_department(&mut admin, "客服部", None).await;
     let child = create_department(&mut admin, "客服一组", Some(parent.id)).await;
-    let mut cs = app.user_with_positions("cs-in-child", &["客服"], Some(child.id)).await;
-    let cs_user = cs.auth.me(()).await.expect("me").into_inner().user.expect("user");
+    let mut cs = app
+        .user_with_positions("cs-in-child", &["客服"], Some(child.id))
+        .await;
+    let cs_user = cs
+        .auth
+        .me(())
+        .await
+        .expect("me")
+        .into_inner()
+        .user
+        .expect("user");
 
     let status = admin
         .admin
@@ -244,10 +349,13 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
             version: parent.version,
         })
         .await
-        .err()
-        .expect("has a child");
+        .expect_err("has a child");
     assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("1 active sub-department"), "{}", status.message());
+    assert!(
+        status.message().contains("1 active sub-department"),
+        "{}",
+        status.message()
+    );
 
     let status = admin
         .admin
@@ -256,9 +364,12 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
             version: child.version,
         })
         .await
-        .err()
-        .expect("has a user");
-    assert!(status.message().contains("1 active user"), "{}", status.message());
+        .expect_err("has a user");
+    assert!(
+        status.message().contains("1 active user"),
+        "{}",
+        status.message()
+    );
 
     admin
         .admin
@@ -289,7 +400,9 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
         .expect("then the parent");
     let listed = admin
         .admin
-        .list_departments(pb::ListDepartmentsRequest { include_archived: false })
+        .list_departments(pb::ListDepartmentsRequest {
+            include_archived: false,
+        })
         .await
         .expect("list")
         .into_inner()
@@ -321,18 +434,30 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
             parent_id: None,
         })
         .await
-        .err()
-        .expect("stale");
+        .expect_err("stale");
     assert_eq!(status.code(), Code::Aborted);
-    assert!(status.message().contains("changed by 系统管理员"), "{}", status.message());
+    assert!(
+        status.message().contains("changed by 系统管理员"),
+        "{}",
+        status.message()
+    );
     use tonic_types::StatusExt;
     let info = status.get_details_error_info().expect("error info");
     assert_eq!(info.reason, "STALE_VERSION");
     assert_eq!(info.metadata["changed_by"], "系统管理员");
 
     // Users and positions carry versions too.
-    let mut rep = app.user_with_positions("versioned", &["营销员"], None).await;
-    let user = rep.auth.me(()).await.expect("me").into_inner().user.expect("user");
+    let mut rep = app
+        .user_with_positions("versioned", &["营销员"], None)
+        .await;
+    let user = rep
+        .auth
+        .me(())
+        .await
+        .expect("me")
+        .into_inner()
+        .user
+        .expect("user");
     let update = |version, name: &str| pb::UpdateUserRequest {
         id: user.id,
         version,
@@ -341,8 +466,16 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         phone: "13800138000".into(),
         position_ids: user.positions.iter().map(|p| p.id).collect(),
     };
-    admin.admin.update_user(update(user.version, "张伟")).await.expect("first");
-    let status = admin.admin.update_user(update(user.version, "张三")).await.err().expect("stale");
+    admin
+        .admin
+        .update_user(update(user.version, "张伟"))
+        .await
+        .expect("first");
+    let status = admin
+        .admin
+        .update_user(update(user.version, "张三"))
+        .await
+        .expect_err("stale");
     assert_eq!(status.code(), Code::Aborted);
     let positions = admin
         .admin
@@ -360,8 +493,20 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         permissions: cs.permissions.clone(),
         data_scope: cs.data_scope,
     };
-    admin.admin.update_position(edit(cs.version)).await.expect("first");
-    assert_eq!(admin.admin.update_position(edit(cs.version)).await.err().expect("stale").code(), Code::Aborted);
+    admin
+        .admin
+        .update_position(edit(cs.version))
+        .await
+        .expect("first");
+    assert_eq!(
+        admin
+            .admin
+            .update_position(edit(cs.version))
+            .await
+            .expect_err("stale")
+            .code(),
+        Code::Aborted
+    );
 }
 
 #[tokio::test]
@@ -379,15 +524,30 @@ async fn user_fields_are_validated_with_their_names() {
             password: "short".into(),
         })
         .await
-        .err()
-        .expect("invalid");
+        .expect_err("invalid");
     assert_eq!(status.code(), Code::InvalidArgument);
     let mut fields = bad_fields(&status);
     fields.sort();
-    assert_eq!(fields, ["display_name", "password", "phone", "position_ids", "username"]);
+    assert_eq!(
+        fields,
+        [
+            "display_name",
+            "password",
+            "phone",
+            "position_ids",
+            "username"
+        ]
+    );
     use tonic_types::StatusExt;
-    let violations = status.get_details_bad_request().expect("bad request").field_violations;
-    assert!(violations.iter().all(|v| v.localized_message.as_ref().is_some_and(|m| m.locale == "zh-CN")));
+    let violations = status
+        .get_details_bad_request()
+        .expect("bad request")
+        .field_violations;
+    assert!(violations.iter().all(|v| {
+        v.localized_message
+            .as_ref()
+            .is_some_and(|m| m.locale == "zh-CN")
+    }));
 
     app.user_with_positions("taken", &["客服"], None).await;
     let positions = admin
@@ -408,8 +568,7 @@ async fn user_fields_are_validated_with_their_names() {
             password: "long-enough".into(),
         })
         .await
-        .err()
-        .expect("unknown department");
+        .expect_err("unknown department");
     assert_eq!(bad_fields(&status), ["department_id"]);
     let status = admin
         .admin
@@ -422,8 +581,7 @@ async fn user_fields_are_validated_with_their_names() {
             password: "long-enough".into(),
         })
         .await
-        .err()
-        .expect("taken");
+        .expect_err("taken");
     assert_eq!(status.code(), Code::AlreadyExists);
     assert_eq!(bad_fields(&status), ["username"]);
 }
@@ -437,7 +595,10 @@ async fn users_are_searched_and_paged_on_the_server() {
         .list_users(pb::ListUsersRequest {
             query: "营销".into(),
             sort: pb::UserSort::Username as i32,
-            page: Some(pb::PageRequest { offset: 0, limit: 1 }),
+            page: Some(pb::PageRequest {
+                offset: 0,
+                limit: 1,
+            }),
             ..Default::default()
         })
         .await
@@ -458,7 +619,17 @@ async fn users_are_searched_and_paged_on_the_server() {
     assert_eq!(all.total, 6);
     let names: Vec<_> = all.users.iter().map(|u| u.display_name.as_str()).collect();
     // Pinyin order: chen, li, wang, xi(tong), zhao, zhou.
-    assert_eq!(names, ["陈客服", "李营销", "王经理", "系统管理员", "赵营销", "周财务"]);
+    assert_eq!(
+        names,
+        [
+            "陈客服",
+            "李营销",
+            "王经理",
+            "系统管理员",
+            "赵营销",
+            "周财务"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -484,8 +655,7 @@ async fn the_builtin_administrator_position_keeps_every_permission() {
             data_scope: pb::DataScope::All as i32,
         })
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(status.code(), Code::FailedPrecondition);
     let status = admin
         .admin
@@ -494,8 +664,7 @@ async fn the_builtin_administrator_position_keeps_every_permission() {
             version: builtin.version,
         })
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(status.code(), Code::FailedPrecondition);
 }
 
@@ -510,18 +679,36 @@ async fn first_start_seeds_the_standard_positions_and_admin() {
         .expect("list")
         .into_inner()
         .positions;
-    let scope = |name: &str| positions.iter().find(|p| p.name == name).map(|p| p.data_scope);
+    let scope = |name: &str| {
+        positions
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.data_scope)
+    };
     assert_eq!(scope("系统管理员"), Some(pb::DataScope::All as i32));
     assert_eq!(scope("营销经理"), Some(pb::DataScope::Department as i32));
     assert_eq!(scope("营销员"), Some(pb::DataScope::Own as i32));
     assert_eq!(scope("客服"), Some(pb::DataScope::Own as i32));
     assert_eq!(scope("财务"), Some(pb::DataScope::All as i32));
-    let rep = positions.iter().find(|p| p.name == "营销员").expect("营销员");
+    let rep = positions
+        .iter()
+        .find(|p| p.name == "营销员")
+        .expect("营销员");
     assert!(rep.permissions.contains(&"customer.write".to_owned()));
     assert!(!rep.permissions.contains(&"customer.assign".to_owned()));
     assert!(!rep.permissions.iter().any(|p| p.starts_with("admin.")));
-    let catalogue = admin.admin.list_permissions(()).await.expect("catalogue").into_inner().permissions;
-    assert!(catalogue.iter().any(|p| p.code == "report.export" && p.label_zh == "导出报表"));
+    let catalogue = admin
+        .admin
+        .list_permissions(())
+        .await
+        .expect("catalogue")
+        .into_inner()
+        .permissions;
+    assert!(
+        catalogue
+            .iter()
+            .any(|p| p.code == "report.export" && p.label_zh == "导出报表")
+    );
 }
 
 #[tokio::test]
@@ -540,6 +727,9 @@ async fn demo_mode_creates_a_user_per_position() {
             .unwrap_or_else(|e| panic!("{username}: {e:?}"));
         let me = clients.auth.me(()).await.expect("me").into_inner();
         assert_eq!(me.data_scope, scope as i32, "{username}");
-        assert!(!me.department_name.is_empty(), "{username} has a department");
+        assert!(
+            !me.department_name.is_empty(),
+            "{username} has a department"
+        );
     }
 }

@@ -51,8 +51,7 @@ async fn each_change_is_recorded_with_before_and_after_and_a_failed_change_is_no
             parent_id: None,
         })
         .await
-        .err()
-        .expect("stale");
+        .expect_err("stale");
 
     let rows = entries(
         &app,
@@ -64,12 +63,20 @@ async fn each_change_is_recorded_with_before_and_after_and_a_failed_change_is_no
     )
     .await;
     let actions: Vec<_> = rows.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["department.update", "department.create"], "newest first, nothing for the refusal");
+    assert_eq!(
+        actions,
+        ["department.update", "department.create"],
+        "newest first, nothing for the refusal"
+    );
     let update = &rows[0];
     assert!(update.before_json.contains("质量部"));
     assert!(update.after_json.contains("质量管理部"));
     assert_eq!(update.username, "admin");
-    assert!(update.peer.starts_with("127.0.0.1:"), "peer {}", update.peer);
+    assert!(
+        update.peer.starts_with("127.0.0.1:"),
+        "peer {}",
+        update.peer
+    );
     assert!(rows[1].before_json.is_empty());
 }
 
@@ -121,8 +128,13 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
     }
     let key = load_audit_key(&app.config.keys_dir()).expect("key");
     let mut conn = app.sql();
-    let checked = audit_log::verify(&mut conn, &key).expect("verify").expect("intact");
-    assert!(checked >= 4, "seeding, login and three creations: {checked}");
+    let checked = audit_log::verify(&mut conn, &key)
+        .expect("verify")
+        .expect("intact");
+    assert!(
+        checked >= 4,
+        "seeding, login and three creations: {checked}"
+    );
 
     // The server's connection cannot change history.
     for statement in [
@@ -130,8 +142,13 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
     ] {
-        let err = diesel::sql_query(statement).execute(&mut conn).expect_err(statement);
-        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+        let err = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .expect_err(statement);
+        assert!(
+            err.to_string().contains("append-only"),
+            "{statement}: {err}"
+        );
     }
 
     // Someone with superuser access bypasses the trigger and edits a row…
@@ -145,26 +162,38 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
     )
     .get_result(&mut conn)
     .expect("a row");
-    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut conn).expect("disable");
-    diesel::sql_query("UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"改过的\"') WHERE id = $1")
-        .bind::<diesel::sql_types::BigInt, _>(target.id)
+    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
         .execute(&mut conn)
-        .expect("tamper");
+        .expect("disable");
+    diesel::sql_query(
+        "UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"改过的\"') WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(target.id)
+    .execute(&mut conn)
+    .expect("tamper");
     // …and the chain check names that row.
-    let broken = audit_log::verify(&mut conn, &key).expect("verify").expect_err("tampering detected");
+    let broken = audit_log::verify(&mut conn, &key)
+        .expect("verify")
+        .expect_err("tampering detected");
     assert_eq!(broken.id, target.id);
 
     // Deleting a row instead breaks the link of the next one.
-    diesel::sql_query("UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"二部\"') WHERE id = $1")
-        .bind::<diesel::sql_types::BigInt, _>(target.id)
-        .execute(&mut conn)
-        .expect("restore");
-    audit_log::verify(&mut conn, &key).expect("verify").expect("intact again");
+    diesel::sql_query(
+        "UPDATE audit_log SET after = jsonb_set(after, '{name}', '\"二部\"') WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(target.id)
+    .execute(&mut conn)
+    .expect("restore");
+    audit_log::verify(&mut conn, &key)
+        .expect("verify")
+        .expect("intact again");
     diesel::sql_query("DELETE FROM audit_log WHERE id = $1")
         .bind::<diesel::sql_types::BigInt, _>(target.id)
         .execute(&mut conn)
         .expect("delete");
-    let broken = audit_log::verify(&mut conn, &key).expect("verify").expect_err("deletion detected");
+    let broken = audit_log::verify(&mut conn, &key)
+        .expect("verify")
+        .expect_err("deletion detected");
     assert!(broken.id > target.id);
 }
 
@@ -178,15 +207,18 @@ async fn the_verify_audit_command_reports_tampering() {
         .expect("verify");
     assert!(intact.is_ok());
     let mut conn = app.sql();
-    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut conn).expect("disable");
+    diesel::sql_query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+        .execute(&mut conn)
+        .expect("disable");
     diesel::sql_query("UPDATE audit_log SET action = 'nothing.happened' WHERE id = (SELECT max(id) FROM audit_log)")
         .execute(&mut conn)
         .expect("tamper");
     let config = app.config.clone();
-    let tampered = tokio::task::spawn_blocking(move || pharmacrm_server::app::verify_audit(&config))
-        .await
-        .expect("join")
-        .expect("verify");
+    let tampered =
+        tokio::task::spawn_blocking(move || pharmacrm_server::app::verify_audit(&config))
+            .await
+            .expect("join")
+            .expect("verify");
     assert!(tampered.is_err());
 }
 
@@ -198,11 +230,17 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
         .audit
         .search_audit(pb::SearchAuditRequest::default())
         .await
-        .err()
-        .expect("denied");
+        .expect_err("denied");
     assert_eq!(status.code(), Code::PermissionDenied);
 
-    let me = rep.auth.me(()).await.expect("me").into_inner().user.expect("user");
+    let me = rep
+        .auth
+        .me(())
+        .await
+        .expect("me")
+        .into_inner()
+        .user
+        .expect("user");
     let by_user = entries(
         &app,
         pb::SearchAuditRequest {
@@ -214,7 +252,8 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     assert!(!by_user.is_empty());
     assert!(by_user.iter().all(|r| r.user_id == Some(me.id)));
 
-    let future = pharmacrm_server::convert::timestamp(chrono::Utc::now() + chrono::Duration::hours(1));
+    let future =
+        pharmacrm_server::convert::timestamp(chrono::Utc::now() + chrono::Duration::hours(1));
     let none = entries(
         &app,
         pb::SearchAuditRequest {
@@ -229,7 +268,10 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     let page = admin
         .audit
         .search_audit(pb::SearchAuditRequest {
-            page: Some(pb::PageRequest { offset: 1, limit: 2 }),
+            page: Some(pb::PageRequest {
+                offset: 1,
+                limit: 2,
+            }),
             ..Default::default()
         })
         .await

@@ -21,11 +21,17 @@ async fn admin_logs_in_with_every_permission_and_the_all_scope() {
     assert!(response.token.len() >= 43, "at least 256 bits of token");
     let me = response.user.expect("user");
     assert_eq!(me.user.as_ref().map(|u| u.username.as_str()), Some("admin"));
-    assert_eq!(me.permissions.len(), pharmacrm_shared::Permission::ALL.len());
+    assert_eq!(
+        me.permissions.len(),
+        pharmacrm_shared::Permission::ALL.len()
+    );
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
     let expires = response.expires_at.expect("expiry").seconds;
     let now = chrono::Utc::now().timestamp();
-    assert!((expires - now - 12 * 3600).abs() < 60, "absolute expiry is 12 hours");
+    assert!(
+        (expires - now - 12 * 3600).abs() < 60,
+        "absolute expiry is 12 hours"
+    );
 
     let mut clients = app.with_token(&response.token).await;
     let me = clients.auth.me(()).await.expect("me").into_inner();
@@ -35,8 +41,14 @@ async fn admin_logs_in_with_every_permission_and_the_all_scope() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
-    let wrong = app.login("admin", "not-the-password").await.err().expect("refused");
-    let unknown = app.login("nobody-here", "not-the-password").await.err().expect("refused");
+    let wrong = app
+        .login("admin", "not-the-password")
+        .await
+        .expect_err("refused");
+    let unknown = app
+        .login("nobody-here", "not-the-password")
+        .await
+        .expect_err("refused");
     assert_eq!(wrong.code(), Code::Unauthenticated);
     assert_eq!(unknown.code(), Code::Unauthenticated);
     assert_eq!(wrong.message(), unknown.message());
@@ -46,7 +58,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 #[tokio::test]
 async fn empty_username_is_a_field_error() {
     let app = TestApp::spawn().await;
-    let status = app.login("", "x").await.err().expect("refused");
+    let status = app.login("", "x").await.expect_err("refused");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["username"]);
 }
@@ -55,35 +67,57 @@ async fn empty_username_is_a_field_error() {
 async fn five_failures_lock_the_username_until_the_lock_expires() {
     let app = TestApp::spawn().await;
     for _ in 0..4 {
-        let status = app.login("admin", "wrong-password").await.err().expect("refused");
+        let status = app
+            .login("admin", "wrong-password")
+            .await
+            .expect_err("refused");
         assert_eq!(zh_message(&status).as_deref(), Some("用户名或密码错误"));
     }
-    let fifth = app.login("admin", "wrong-password").await.err().expect("refused");
-    assert!(fifth.message().contains("too many failed logins"), "{}", fifth.message());
+    let fifth = app
+        .login("admin", "wrong-password")
+        .await
+        .expect_err("refused");
+    assert!(
+        fifth.message().contains("too many failed logins"),
+        "{}",
+        fifth.message()
+    );
     // Locked: even the right password is refused, without checking it.
-    let locked = app.login("admin", ADMIN_PASSWORD).await.err().expect("locked");
+    let locked = app
+        .login("admin", ADMIN_PASSWORD)
+        .await
+        .expect_err("locked");
     assert_eq!(locked.code(), Code::Unauthenticated);
     assert!(locked.message().contains("too many failed logins"));
     {
         use tonic_types::StatusExt;
         let info = locked.get_details_error_info().expect("error info");
         assert_eq!(info.reason, "LOGIN_LOCKED");
-        let until = chrono::DateTime::parse_from_rfc3339(&info.metadata["locked_until"]).expect("time");
+        let until =
+            chrono::DateTime::parse_from_rfc3339(&info.metadata["locked_until"]).expect("time");
         let minutes = (until.timestamp() - chrono::Utc::now().timestamp()) / 60;
-        assert!((14..=15).contains(&minutes), "locked for 15 minutes, got {minutes}");
+        assert!(
+            (14..=15).contains(&minutes),
+            "locked for 15 minutes, got {minutes}"
+        );
     }
     // An unknown username locks the same way, so a lock says nothing about existence.
     for _ in 0..5 {
         let _ = app.login("ghost", "wrong-password").await;
     }
-    let ghost = app.login("ghost", "wrong-password").await.err().expect("locked");
+    let ghost = app
+        .login("ghost", "wrong-password")
+        .await
+        .expect_err("locked");
     assert!(ghost.message().contains("too many failed logins"));
 
     // Fifteen minutes later (moved back in the database), the lock is over.
     diesel::sql_query("UPDATE login_throttle SET locked_until = now() - interval '1 second'")
         .execute(&mut app.sql())
         .expect("expire the lock");
-    app.login("admin", ADMIN_PASSWORD).await.expect("lock expired");
+    app.login("admin", ADMIN_PASSWORD)
+        .await
+        .expect("lock expired");
 }
 
 #[tokio::test]
@@ -97,16 +131,19 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_expiry() {
         .bind::<diesel::sql_types::Text, _>(&idle.token)
         .execute(&mut app.sql())
         .expect("age the session");
-    let status = idle.auth.me(()).await.err().expect("idle session refused");
+    let status = idle.auth.me(()).await.expect_err("idle session refused");
     assert_eq!(status.code(), Code::Unauthenticated);
-    assert_eq!(zh_message(&status).as_deref(), Some("会话已过期，请重新登录"));
+    assert_eq!(
+        zh_message(&status).as_deref(),
+        Some("会话已过期，请重新登录")
+    );
 
     // Active all along but past the absolute expiry.
     diesel::sql_query("UPDATE sessions SET absolute_expires_at = now() - interval '1 second' WHERE token_hash = sha256($1::bytea)")
         .bind::<diesel::sql_types::Text, _>(&old.token)
         .execute(&mut app.sql())
         .expect("expire the session");
-    let status = old.auth.me(()).await.err().expect("expired session refused");
+    let status = old.auth.me(()).await.expect_err("expired session refused");
     assert_eq!(status.code(), Code::Unauthenticated);
 }
 
@@ -131,7 +168,11 @@ async fn a_session_in_use_stays_alive_within_the_idle_timeout() {
     .bind::<diesel::sql_types::Text, _>(&clients.token)
     .get_result(&mut conn)
     .expect("age");
-    assert!(age.seconds < 60.0, "last_seen_at refreshed, age {}", age.seconds);
+    assert!(
+        age.seconds < 60.0,
+        "last_seen_at refreshed, age {}",
+        age.seconds
+    );
 }
 
 #[tokio::test]
@@ -139,7 +180,7 @@ async fn logout_ends_the_session_at_once() {
     let app = TestApp::spawn().await;
     let mut clients = app.admin().await;
     clients.auth.logout(()).await.expect("logout");
-    let status = clients.auth.me(()).await.err().expect("refused after logout");
+    let status = clients.auth.me(()).await.expect_err("refused after logout");
     assert_eq!(status.code(), Code::Unauthenticated);
 }
 
@@ -147,7 +188,14 @@ async fn logout_ends_the_session_at_once() {
 async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
     let app = TestApp::spawn().await;
     let mut rep = app.user_with_positions("rep1", &["营销员"], None).await;
-    let me = rep.auth.me(()).await.expect("me").into_inner().user.expect("user");
+    let me = rep
+        .auth
+        .me(())
+        .await
+        .expect("me")
+        .into_inner()
+        .user
+        .expect("user");
     let mut admin = app.admin().await;
 
     admin
@@ -158,11 +206,25 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
         })
         .await
         .expect("reset");
-    assert_eq!(rep.auth.me(()).await.err().expect("ended").code(), Code::Unauthenticated);
-    assert!(app.login("rep1", USER_PASSWORD).await.is_err(), "old password no longer works");
-    let mut rep = app.login("rep1", "brand-new-password").await.expect("new password works");
+    assert_eq!(
+        rep.auth.me(()).await.expect_err("ended").code(),
+        Code::Unauthenticated
+    );
+    assert!(
+        app.login("rep1", USER_PASSWORD).await.is_err(),
+        "old password no longer works"
+    );
+    let mut rep = app
+        .login("rep1", "brand-new-password")
+        .await
+        .expect("new password works");
 
-    let current = admin.admin.get_user(pb::GetUserRequest { id: me.id }).await.expect("get").into_inner();
+    let current = admin
+        .admin
+        .get_user(pb::GetUserRequest { id: me.id })
+        .await
+        .expect("get")
+        .into_inner();
     admin
         .admin
         .set_user_active(pb::SetUserActiveRequest {
@@ -172,8 +234,14 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
         })
         .await
         .expect("disable");
-    assert_eq!(rep.auth.me(()).await.err().expect("ended").code(), Code::Unauthenticated);
-    let status = app.login("rep1", "brand-new-password").await.err().expect("disabled");
+    assert_eq!(
+        rep.auth.me(()).await.expect_err("ended").code(),
+        Code::Unauthenticated
+    );
+    let status = app
+        .login("rep1", "brand-new-password")
+        .await
+        .expect_err("disabled");
     assert_eq!(status.code(), Code::Unauthenticated);
     assert!(status.message().contains("disabled"));
 }
@@ -182,13 +250,16 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
 async fn unknown_and_missing_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let mut forged = app.with_token("pcrm_this-token-was-never-issued").await;
-    assert_eq!(forged.auth.me(()).await.err().expect("refused").code(), Code::Unauthenticated);
-    let mut anonymous = pharmacrm_shared::pb::admin_service_client::AdminServiceClient::new(app.channel().await);
+    assert_eq!(
+        forged.auth.me(()).await.expect_err("refused").code(),
+        Code::Unauthenticated
+    );
+    let mut anonymous =
+        pharmacrm_shared::pb::admin_service_client::AdminServiceClient::new(app.channel().await);
     let status = anonymous
         .list_departments(pb::ListDepartmentsRequest::default())
         .await
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert_eq!(status.code(), Code::Unauthenticated);
 }
 
@@ -196,7 +267,10 @@ async fn unknown_and_missing_tokens_are_refused() {
 async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
     let app = TestApp::spawn().await;
     let mut first = app.user_with_positions("rep2", &["营销员"], None).await;
-    let mut second = app.login("rep2", USER_PASSWORD).await.expect("second session");
+    let mut second = app
+        .login("rep2", USER_PASSWORD)
+        .await
+        .expect("second session");
     let status = first
         .auth
         .change_password(pb::ChangePasswordRequest {
@@ -204,8 +278,7 @@ async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
             new_password: "another-password".into(),
         })
         .await
-        .err()
-        .expect("wrong old password");
+        .expect_err("wrong old password");
     assert_eq!(bad_fields(&status), ["old_password"]);
     let status = first
         .auth
@@ -214,8 +287,7 @@ async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
             new_password: "short".into(),
         })
         .await
-        .err()
-        .expect("too short");
+        .expect_err("too short");
     assert_eq!(bad_fields(&status), ["new_password"]);
     first
         .auth
@@ -226,8 +298,18 @@ async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
         .await
         .expect("changed");
     first.auth.me(()).await.expect("this session goes on");
-    assert_eq!(second.auth.me(()).await.err().expect("other session ended").code(), Code::Unauthenticated);
-    app.login("rep2", "another-password").await.expect("new password works");
+    assert_eq!(
+        second
+            .auth
+            .me(())
+            .await
+            .expect_err("other session ended")
+            .code(),
+        Code::Unauthenticated
+    );
+    app.login("rep2", "another-password")
+        .await
+        .expect("new password works");
 }
 
 #[tokio::test]
@@ -269,7 +351,9 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
     // The token is never listed again.
     let listed = admin
         .admin
-        .list_api_tokens(pb::ListApiTokensRequest { user_id: account.id })
+        .list_api_tokens(pb::ListApiTokensRequest {
+            user_id: account.id,
+        })
         .await
         .expect("list")
         .into_inner()
@@ -286,16 +370,20 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
         })
         .await
         .expect("revoke");
-    assert_eq!(service.auth.me(()).await.err().expect("revoked").code(), Code::Unauthenticated);
+    assert_eq!(
+        service.auth.me(()).await.expect_err("revoked").code(),
+        Code::Unauthenticated
+    );
 }
 
 #[tokio::test]
 async fn a_plaintext_client_gets_nothing() {
     let app = TestApp::spawn().await;
-    let plaintext = tonic::transport::Channel::from_shared(format!("http://127.0.0.1:{}", app.addr.port()))
-        .expect("uri")
-        .connect()
-        .await;
+    let plaintext =
+        tonic::transport::Channel::from_shared(format!("http://127.0.0.1:{}", app.addr.port()))
+            .expect("uri")
+            .connect()
+            .await;
     match plaintext {
         Err(_) => {}
         Ok(channel) => {
@@ -316,16 +404,17 @@ async fn a_client_that_does_not_trust_the_ca_is_refused() {
     let other_ca = pharmacrm_tests::TempDir::new();
     pharmacrm_server::tls::load_or_generate(other_ca.path()).expect("another CA");
     let pem = std::fs::read_to_string(other_ca.path().join("ca.pem")).expect("read");
-    let result = tonic::transport::Channel::from_shared(format!("https://localhost:{}", app.addr.port()))
-        .expect("uri")
-        .tls_config(
-            tonic::transport::ClientTlsConfig::new()
-                .ca_certificate(tonic::transport::Certificate::from_pem(pem))
-                .domain_name("localhost"),
-        )
-        .expect("config")
-        .connect()
-        .await;
+    let result =
+        tonic::transport::Channel::from_shared(format!("https://localhost:{}", app.addr.port()))
+            .expect("uri")
+            .tls_config(
+                tonic::transport::ClientTlsConfig::new()
+                    .ca_certificate(tonic::transport::Certificate::from_pem(pem))
+                    .domain_name("localhost"),
+            )
+            .expect("config")
+            .connect()
+            .await;
     let refused = match result {
         Err(_) => true,
         Ok(channel) => pb::auth_service_client::AuthServiceClient::new(channel)

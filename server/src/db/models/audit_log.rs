@@ -78,7 +78,12 @@ pub struct Event<'a> {
 
 /// Appends `event` to the log. Call it inside the transaction that makes the change, so
 /// the change and its record commit (or roll back) together.
-pub fn record(conn: &mut PgConnection, key: &AuditKey, actor: &Actor, event: Event<'_>) -> AppResult<()> {
+pub fn record(
+    conn: &mut PgConnection,
+    key: &AuditKey,
+    actor: &Actor,
+    event: Event<'_>,
+) -> AppResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
         .bind::<diesel::sql_types::BigInt, _>(CHAIN_LOCK)
         .execute(conn)?;
@@ -228,7 +233,12 @@ pub struct Filter {
 }
 
 /// One page of matching rows, newest first, with the total count.
-pub fn search(conn: &mut PgConnection, filter: &Filter, offset: i64, limit: i64) -> AppResult<(Vec<AuditRow>, i64)> {
+pub fn search(
+    conn: &mut PgConnection,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<AuditRow>, i64)> {
     let query = || {
         let mut q = audit_log::table.into_boxed();
         if let Some(user_id) = filter.user_id {

@@ -103,7 +103,10 @@ fn views(conn: &mut PgConnection, rows: Vec<Department>) -> AppResult<Vec<Depart
         .filter(users::department_id.eq_any(&ids))
         .filter(users::is_active.eq(true))
         .group_by(users::department_id)
-        .select((users::department_id.assume_not_null(), diesel::dsl::count_star()))
+        .select((
+            users::department_id.assume_not_null(),
+            diesel::dsl::count_star(),
+        ))
         .load::<(i64, i64)>(conn)?
         .into_iter()
         .collect();
@@ -141,10 +144,7 @@ fn check_parent(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()
         Some(true) => Ok(()),
         Some(false) => Err(AppError::field(
             "parent_id",
-            crate::error::Msg::new(
-                "the parent department is archived",
-                "上级部门已归档",
-            ),
+            crate::error::Msg::new("the parent department is archived", "上级部门已归档"),
         )),
         None => Err(AppError::field(
             "parent_id",
@@ -154,7 +154,11 @@ fn check_parent(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()
 }
 
 /// Adds a department.
-pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DepartmentInput) -> AppResult<DepartmentView> {
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &DepartmentInput,
+) -> AppResult<DepartmentView> {
     check_parent(conn, input.parent_id)?;
     let row: Department = diesel::insert_into(departments::table)
         .values(NewDepartment {
@@ -165,7 +169,14 @@ pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DepartmentInpu
         .returning(Department::as_returning())
         .get_result(conn)
         .map_err(|e| name_taken(e, &input.name))?;
-    ctx.audit_change(conn, "department.create", "department", row.id, None, Some(&row))?;
+    ctx.audit_change(
+        conn,
+        "department.create",
+        "department",
+        row.id,
+        None,
+        Some(&row),
+    )?;
     get(conn, row.id)
 }
 
@@ -197,13 +208,22 @@ pub fn update(
     input: &DepartmentInput,
 ) -> AppResult<DepartmentView> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     if input.parent_id != before.parent_id {
         if let Some(parent_id) = input.parent_id
             && subtree_ids(conn, id)?.contains(&parent_id)
         {
             return Err(AppError::precondition(
-                format!("“{}” cannot be moved under itself or one of its own sub-departments", before.name),
+                format!(
+                    "“{}” cannot be moved under itself or one of its own sub-departments",
+                    before.name
+                ),
                 format!("不能把“{}”移到它自己或它的下级部门之下", before.name),
             ));
         }
@@ -220,14 +240,32 @@ pub fn update(
         .returning(Department::as_returning())
         .get_result(conn)
         .map_err(|e| name_taken(e, &input.name))?;
-    ctx.audit_change(conn, "department.update", "department", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "department.update",
+        "department",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     get(conn, id)
 }
 
 /// Archives a department that has no active users and no active sub-departments.
-pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<DepartmentView> {
+pub fn archive(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+) -> AppResult<DepartmentView> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     if !before.is_active {
         return get(conn, id);
     }
@@ -263,6 +301,13 @@ pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32
         ))
         .returning(Department::as_returning())
         .get_result(conn)?;
-    ctx.audit_change(conn, "department.archive", "department", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "department.archive",
+        "department",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     get(conn, id)
 }

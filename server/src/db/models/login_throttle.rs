@@ -7,7 +7,11 @@ use crate::db::schema::login_throttle;
 use crate::error::AppResult;
 
 /// When `username` is locked until, if it is locked now.
-pub fn locked_until(conn: &mut PgConnection, username: &str, now: DateTime<Utc>) -> AppResult<Option<DateTime<Utc>>> {
+pub fn locked_until(
+    conn: &mut PgConnection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
     Ok(login_throttle::table
         .find(username)
         .select(login_throttle::locked_until)

@@ -112,7 +112,10 @@ fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<Position
     for (id, code) in position_permissions::table
         .filter(position_permissions::position_id.eq_any(&ids))
         .order(position_permissions::permission)
-        .select((position_permissions::position_id, position_permissions::permission))
+        .select((
+            position_permissions::position_id,
+            position_permissions::permission,
+        ))
         .load::<(i64, String)>(conn)?
     {
         permissions.entry(id).or_default().push(code);
@@ -141,7 +144,11 @@ fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<Position
         .collect()
 }
 
-fn set_permissions(conn: &mut PgConnection, id: i64, permissions: &BTreeSet<Permission>) -> AppResult<()> {
+fn set_permissions(
+    conn: &mut PgConnection,
+    id: i64,
+    permissions: &BTreeSet<Permission>,
+) -> AppResult<()> {
     diesel::delete(position_permissions::table.filter(position_permissions::position_id.eq(id)))
         .execute(conn)?;
     let rows: Vec<_> = permissions
@@ -179,7 +186,14 @@ pub fn create(
         .map_err(|e| name_taken(e, &input.name))?;
     set_permissions(conn, row.id, &input.permissions)?;
     let view = get(conn, row.id)?;
-    ctx.audit_change(conn, "position.create", "position", row.id, None, Some(&view))?;
+    ctx.audit_change(
+        conn,
+        "position.create",
+        "position",
+        row.id,
+        None,
+        Some(&view),
+    )?;
     Ok(view)
 }
 
@@ -198,9 +212,14 @@ pub fn update(
     let before = lock(conn, id)?;
     let p = &before.position;
     check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
-    if p.is_builtin && (input.permissions != all_permissions() || input.data_scope != DataScope::All) {
+    if p.is_builtin
+        && (input.permissions != all_permissions() || input.data_scope != DataScope::All)
+    {
         return Err(AppError::precondition(
-            format!("the built-in position “{}” always holds every permission and sees all records", p.name),
+            format!(
+                "the built-in position “{}” always holds every permission and sees all records",
+                p.name
+            ),
             format!("内置岗位“{}”始终拥有全部权限和全部数据范围", p.name),
         ));
     }
@@ -217,12 +236,24 @@ pub fn update(
         .map_err(|e| name_taken(e, &input.name))?;
     set_permissions(conn, id, &input.permissions)?;
     let after = get(conn, id)?;
-    ctx.audit_change(conn, "position.update", "position", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "position.update",
+        "position",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
 /// Archives a position no active user holds.
-pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<PositionView> {
+pub fn archive(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+) -> AppResult<PositionView> {
     let before = lock(conn, id)?;
     let p = &before.position;
     check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
@@ -256,7 +287,14 @@ pub fn archive(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32
         ))
         .execute(conn)?;
     let after = get(conn, id)?;
-    ctx.audit_change(conn, "position.archive", "position", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "position.archive",
+        "position",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -284,16 +322,21 @@ pub fn sync_builtin(conn: &mut PgConnection) -> AppResult<bool> {
 }
 
 /// The permissions and the widest data scope of a user's active positions.
-pub fn grants(conn: &mut PgConnection, user_id: i64) -> AppResult<(BTreeSet<Permission>, Option<DataScope>)> {
+pub fn grants(
+    conn: &mut PgConnection,
+    user_id: i64,
+) -> AppResult<(BTreeSet<Permission>, Option<DataScope>)> {
     let held: Vec<(String, Option<String>)> = user_positions::table
         .inner_join(positions::table)
         .left_join(
-            position_permissions::table
-                .on(position_permissions::position_id.eq(positions::id)),
+            position_permissions::table.on(position_permissions::position_id.eq(positions::id)),
         )
         .filter(user_positions::user_id.eq(user_id))
         .filter(positions::is_active.eq(true))
-        .select((positions::data_scope, position_permissions::permission.nullable()))
+        .select((
+            positions::data_scope,
+            position_permissions::permission.nullable(),
+        ))
         .load(conn)?;
     let mut permissions = BTreeSet::new();
     let mut scope = None;

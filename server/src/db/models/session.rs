@@ -52,7 +52,12 @@ pub fn create_login(
 }
 
 /// Issues an API token record for a service account.
-pub fn create_api(conn: &mut PgConnection, user_id: i64, token_hash: &[u8], label: &str) -> AppResult<SessionRow> {
+pub fn create_api(
+    conn: &mut PgConnection,
+    user_id: i64,
+    token_hash: &[u8],
+    label: &str,
+) -> AppResult<SessionRow> {
     Ok(diesel::insert_into(sessions::table)
         .values((
             sessions::token_hash.eq(token_hash),
@@ -87,14 +92,22 @@ pub fn get_api(conn: &mut PgConnection, id: i64) -> AppResult<SessionRow> {
 
 /// Ends one session or token now. Returns whether it was still valid.
 pub fn revoke(conn: &mut PgConnection, id: i64) -> AppResult<bool> {
-    Ok(diesel::update(sessions::table.find(id).filter(sessions::revoked_at.is_null()))
-        .set(sessions::revoked_at.eq(diesel::dsl::now))
-        .execute(conn)?
+    Ok(diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)?
         > 0)
 }
 
 /// Ends every session and token of a user, except `keep`.
-pub fn revoke_all_for_user(conn: &mut PgConnection, user_id: i64, keep: Option<i64>) -> AppResult<usize> {
+pub fn revoke_all_for_user(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: Option<i64>,
+) -> AppResult<usize> {
     Ok(diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
@@ -106,7 +119,10 @@ pub fn revoke_all_for_user(conn: &mut PgConnection, user_id: i64, keep: Option<i
 }
 
 /// The unrevoked session with this token hash and its user, whatever their state.
-pub fn find_by_token(conn: &mut PgConnection, token_hash: &[u8]) -> AppResult<Option<(SessionRow, User)>> {
+pub fn find_by_token(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> AppResult<Option<(SessionRow, User)>> {
     Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))

@@ -143,7 +143,10 @@ pub fn search(
         UserSort::Username => format!("users.username {dir}"),
         UserSort::DisplayName => format!("users.display_name COLLATE \"zh-x-icu\" {dir}"),
         UserSort::Department => format!("departments.name COLLATE \"zh-x-icu\" {dir} NULLS LAST"),
-        UserSort::CreatedAt => format!("users.created_at {}", if filter.descending { "ASC" } else { "DESC" }),
+        UserSort::CreatedAt => format!(
+            "users.created_at {}",
+            if filter.descending { "ASC" } else { "DESC" }
+        ),
     };
     let rows: Vec<User> = query()
         .order((sql::<Text>(&order), users::id.asc()))
@@ -252,7 +255,10 @@ fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()
     if usize::try_from(active_positions).ok() != Some(profile.position_ids.len()) {
         errors.push(crate::error::FieldError {
             field: "position_ids",
-            msg: Msg::new("a position does not exist or is archived", "所选岗位不存在或已归档"),
+            msg: Msg::new(
+                "a position does not exist or is archived",
+                "所选岗位不存在或已归档",
+            ),
         });
     }
     if errors.is_empty() {
@@ -263,12 +269,20 @@ fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()
 }
 
 fn set_positions(conn: &mut PgConnection, user_id: i64, position_ids: &[i64]) -> AppResult<()> {
-    diesel::delete(user_positions::table.filter(user_positions::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(user_positions::table.filter(user_positions::user_id.eq(user_id)))
+        .execute(conn)?;
     let rows: Vec<_> = position_ids
         .iter()
-        .map(|&p| (user_positions::user_id.eq(user_id), user_positions::position_id.eq(p)))
+        .map(|&p| {
+            (
+                user_positions::user_id.eq(user_id),
+                user_positions::position_id.eq(p),
+            )
+        })
         .collect();
-    diesel::insert_into(user_positions::table).values(&rows).execute(conn)?;
+    diesel::insert_into(user_positions::table)
+        .values(&rows)
+        .execute(conn)?;
     Ok(())
 }
 
@@ -303,7 +317,11 @@ pub fn create(
         })?;
     set_positions(conn, row.id, &input.profile.position_ids)?;
     let view = get(conn, row.id)?;
-    let action = if password_hash.is_some() { "user.create" } else { "service_account.create" };
+    let action = if password_hash.is_some() {
+        "user.create"
+    } else {
+        "service_account.create"
+    };
     ctx.audit_change(conn, action, "user", row.id, None, Some(&view))?;
     Ok(view)
 }
@@ -368,7 +386,11 @@ pub fn set_active(
         session::revoke_all_for_user(conn, id, None)?;
     }
     let after = get(conn, id)?;
-    let action = if is_active { "user.enable" } else { "user.disable" };
+    let action = if is_active {
+        "user.enable"
+    } else {
+        "user.disable"
+    };
     ctx.audit_change(conn, action, "user", id, Some(&before), Some(&after))?;
     Ok(after)
 }
@@ -398,7 +420,11 @@ pub fn set_password(
         ))
         .execute(conn)?;
     session::revoke_all_for_user(conn, id, keep_session)?;
-    let action = if ctx.actor.user_id == Some(id) { "user.change_password" } else { "user.reset_password" };
+    let action = if ctx.actor.user_id == Some(id) {
+        "user.change_password"
+    } else {
+        "user.reset_password"
+    };
     ctx.audit_change::<UserView>(conn, action, "user", id, None, None)?;
     Ok(())
 }
