@@ -1,0 +1,271 @@
+//! The audit log viewer: filters by user, object, action and period, paged from the
+//! server, and the selected row's before/after side by side.
+
+use chrono::{Local, NaiveDate, TimeZone};
+use egui::{Key, Modifiers, RichText};
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::pb;
+
+use crate::backend::Requested;
+use crate::format;
+use crate::i18n::t;
+use crate::shell::AppCtx;
+use crate::widgets;
+
+const PAGE: u32 = 100;
+
+/// The audit tab.
+#[derive(Default)]
+pub struct AuditPanel {
+    user_id: String,
+    object_type: String,
+    object_id: String,
+    action: String,
+    from: String,
+    to: String,
+    offset: u32,
+    filter_error: Option<(&'static str, String)>,
+    list: Requested<pb::SearchAuditResponse>,
+    selected: Option<pb::AuditEntry>,
+}
+
+/// A `YYYY-MM-DD` date as the start of that local day.
+fn day_start(text: &str) -> Result<Option<prost_types::Timestamp>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let date =
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| t("audit.bad_date").to_owned())?;
+    let local = Local
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
+        .earliest()
+        .ok_or_else(|| t("audit.bad_date").to_owned())?;
+    Ok(Some(prost_types::Timestamp {
+        seconds: local.timestamp(),
+        nanos: 0,
+    }))
+}
+
+impl AuditPanel {
+    fn search(&mut self, ctx: &AppCtx) {
+        self.filter_error = None;
+        let user_id = match self.user_id.trim() {
+            "" => None,
+            text => match text.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    self.filter_error = Some(("user_id", t("audit.bad_user").to_owned()));
+                    return;
+                }
+            },
+        };
+        let from = match day_start(&self.from) {
+            Ok(t) => t,
+            Err(e) => {
+                self.filter_error = Some(("from", e));
+                return;
+            }
+        };
+        // "to" is inclusive for the user: the end of that day.
+        let to = match day_start(&self.to) {
+            Ok(t) => t.map(|t| prost_types::Timestamp {
+                seconds: t.seconds + 86_400,
+                nanos: 0,
+            }),
+            Err(e) => {
+                self.filter_error = Some(("to", e));
+                return;
+            }
+        };
+        let request = pb::SearchAuditRequest {
+            user_id,
+            object_type: self.object_type.trim().to_owned(),
+            object_id: self.object_id.trim().to_owned(),
+            action: self.action.trim().to_owned(),
+            from,
+            to,
+            page: Some(pb::PageRequest {
+                offset: self.offset,
+                limit: PAGE,
+            }),
+        };
+        self.list.request(
+            ctx.call(
+                |api| async move { Ok(api.audit().search_audit(request).await?.into_inner()) },
+            ),
+        );
+    }
+
+    fn filter_error(&self, field: &str) -> Option<String> {
+        self.filter_error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, e)| e.clone())
+            .or_else(|| self.list.error().and_then(|e| e.field(field)))
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.list.is_not_requested() {
+            self.search(ctx);
+        }
+        self.list.poll();
+        let mut run = false;
+        ui.horizontal_wrapped(|ui| {
+            let mut field = |ui: &mut egui::Ui, label: &str, value: &mut String, width: f32| {
+                let label = ui.label(label);
+                let response = ui
+                    .add(egui::TextEdit::singleline(value).desired_width(width))
+                    .labelled_by(label.id);
+                if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    run = true;
+                }
+                response
+            };
+            let first = field(ui, t("audit.user_id"), &mut self.user_id, 60.0);
+            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+                first.request_focus();
+            }
+            field(ui, t("audit.object_type"), &mut self.object_type, 90.0);
+            field(ui, t("audit.object_id"), &mut self.object_id, 60.0);
+            field(ui, t("audit.action"), &mut self.action, 120.0);
+            field(ui, t("audit.from"), &mut self.from, 90.0);
+            field(ui, t("audit.to"), &mut self.to, 90.0);
+            if ui.button(t("audit.search")).clicked() {
+                run = true;
+            }
+        });
+        for field in ["user_id", "from", "to"] {
+            widgets::field_error(ui, self.filter_error(field));
+        }
+        if run {
+            self.offset = 0;
+            self.search(ctx);
+        }
+        widgets::request_status(ui, &self.list);
+
+        let entries = self
+            .list
+            .value()
+            .map(|l| l.entries.clone())
+            .unwrap_or_default();
+        let total = self.list.value().map_or(0, |l| l.total);
+        egui::Panel::bottom("audit_detail")
+            .resizable(true)
+            .default_size(220.0)
+            .show(ui, |ui| match &self.selected {
+                None => {
+                    ui.label(RichText::new(t("audit.pick")).weak());
+                }
+                Some(entry) => {
+                    ui.strong(format!(
+                        "#{} {} {}",
+                        entry.id,
+                        entry.action,
+                        format::timestamp(entry.at.as_ref())
+                    ));
+                    ui.columns(2, |columns| {
+                        columns[0].strong(t("audit.before"));
+                        columns[1].strong(t("audit.after"));
+                        for (column, text) in [(0, &entry.before_json), (1, &entry.after_json)] {
+                            egui::ScrollArea::vertical()
+                                .id_salt(("audit_json", column))
+                                .show(&mut columns[column], |ui| {
+                                    ui.label(
+                                        RichText::new(if text.is_empty() { "—" } else { text })
+                                            .monospace(),
+                                    );
+                                });
+                        }
+                    });
+                }
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let selected_id = self.selected.as_ref().map(|e| e.id);
+            let mut clicked = None;
+            let available = ui.available_height() - 36.0;
+            TableBuilder::new(ui)
+                .id_salt("audit_table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(available.max(80.0))
+                .column(Column::auto().at_least(130.0))
+                .column(Column::auto().at_least(90.0))
+                .column(Column::auto().at_least(150.0))
+                .column(Column::auto().at_least(110.0))
+                .column(Column::remainder().at_least(110.0))
+                .header(22.0, |mut header| {
+                    for label in [
+                        t("audit.at"),
+                        t("audit.user"),
+                        t("audit.action"),
+                        t("audit.object"),
+                        t("audit.peer"),
+                    ] {
+                        header.col(|ui| {
+                            ui.strong(label);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, entries.len(), |mut row| {
+                        let entry = &entries[row.index()];
+                        row.set_selected(selected_id == Some(entry.id));
+                        row.col(|ui| {
+                            ui.label(format::timestamp(entry.at.as_ref()));
+                        });
+                        row.col(|ui| {
+                            ui.label(&entry.username);
+                        });
+                        row.col(|ui| {
+                            ui.label(&entry.action);
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{} {}", entry.object_type, entry.object_id));
+                        });
+                        row.col(|ui| {
+                            ui.label(&entry.peer);
+                        });
+                        if row.response().clicked() {
+                            clicked = Some(entry.clone());
+                        }
+                    });
+                });
+            if clicked.is_some() {
+                self.selected = clicked;
+            }
+            ui.horizontal(|ui| {
+                let to = (u64::from(self.offset) + entries.len() as u64).min(total);
+                ui.label(
+                    t("common.page_info")
+                        .replace(
+                            "{from}",
+                            &(if total == 0 {
+                                0
+                            } else {
+                                u64::from(self.offset) + 1
+                            })
+                            .to_string(),
+                        )
+                        .replace("{to}", &to.to_string())
+                        .replace("{total}", &total.to_string()),
+                );
+                if ui
+                    .add_enabled(self.offset > 0, egui::Button::new(t("common.prev")))
+                    .clicked()
+                {
+                    self.offset = self.offset.saturating_sub(PAGE);
+                    self.search(ctx);
+                }
+                if ui
+                    .add_enabled(to < total, egui::Button::new(t("common.next")))
+                    .clicked()
+                {
+                    self.offset += PAGE;
+                    self.search(ctx);
+                }
+            });
+        });
+    }
+}

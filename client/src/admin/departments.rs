@@ -1,0 +1,362 @@
+//! Departments: the tree on the left (with a context menu), the selected department's
+//! form on the right: rename, move to…, archive, add a sub-department.
+
+use std::collections::{BTreeMap, HashSet};
+
+use egui::RichText;
+use pharmacrm_shared::pb;
+
+use crate::backend::{Polled, Requested};
+use crate::i18n::t;
+use crate::shell::AppCtx;
+use crate::widgets;
+
+/// The form of an existing department.
+#[derive(Clone, Debug, PartialEq)]
+struct EditForm {
+    id: i64,
+    version: i32,
+    name: String,
+    parent_id: Option<i64>,
+}
+
+/// The departments tab.
+#[derive(Default)]
+pub struct DepartmentsPanel {
+    list: Requested<Vec<pb::Department>>,
+    selected: Option<i64>,
+    form: Option<EditForm>,
+    /// The form as loaded, to tell whether it was changed.
+    original: Option<EditForm>,
+    new_name: String,
+    /// Where the new department goes: `None` for the top level.
+    new_parent: Option<i64>,
+    save: Requested<pb::Department>,
+    confirm_archive: bool,
+}
+
+impl DepartmentsPanel {
+    /// Whether the form holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        self.form != self.original || !self.new_name.trim().is_empty()
+    }
+
+    fn reload(&mut self, ctx: &AppCtx) {
+        self.list.request(ctx.call(|api| async move {
+            Ok(api
+                .admin()
+                .list_departments(pb::ListDepartmentsRequest {
+                    include_archived: false,
+                })
+                .await?
+                .into_inner()
+                .departments)
+        }));
+    }
+
+    fn select(&mut self, department: &pb::Department) {
+        let form = EditForm {
+            id: department.id,
+            version: department.version,
+            name: department.name.clone(),
+            parent_id: department.parent_id,
+        };
+        self.selected = Some(department.id);
+        self.form = Some(form.clone());
+        self.original = Some(form);
+        self.new_parent = Some(department.id);
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.list.is_not_requested() {
+            self.reload(ctx);
+        }
+        if let Polled::JustDone = self.list.poll() {
+            // Refresh the form from the new list unless the user is editing it.
+            let fresh = self.selected.and_then(|id| {
+                self.list
+                    .value()
+                    .and_then(|l| l.iter().find(|d| d.id == id))
+                    .cloned()
+            });
+            match fresh {
+                Some(d) if self.form == self.original => self.select(&d),
+                Some(_) => {}
+                None => {
+                    self.selected = None;
+                    self.form = None;
+                    self.original = None;
+                }
+            }
+        }
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let saved = saved.clone();
+                    self.new_name.clear();
+                    self.select(&saved);
+                }
+                self.reload(ctx);
+            }
+            Polled::JustFailed(_) | Polled::Unchanged => {}
+        }
+
+        let departments = self.list.value().cloned().unwrap_or_default();
+        let mut children: BTreeMap<Option<i64>, Vec<&pb::Department>> = BTreeMap::new();
+        for d in &departments {
+            children.entry(d.parent_id).or_default().push(d);
+        }
+        let mut clicked: Option<pb::Department> = None;
+        let mut add_under: Option<Option<i64>> = None;
+        let mut archive_clicked: Option<pb::Department> = None;
+
+        egui::Panel::left("department_tree")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.strong(t("dept.tree"));
+                    if ui.button(t("common.reload")).clicked() {
+                        self.reload(ctx);
+                    }
+                });
+                widgets::request_status(ui, &self.list);
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    tree_ui(
+                        ui,
+                        &children,
+                        None,
+                        self.selected,
+                        &mut clicked,
+                        &mut add_under,
+                        &mut archive_clicked,
+                    );
+                });
+                if departments.is_empty() && self.list.value().is_some() {
+                    ui.label(RichText::new(t("dept.empty")).weak());
+                }
+            });
+        if let Some(d) = clicked {
+            self.select(&d);
+        }
+        if let Some(parent) = add_under {
+            self.new_parent = parent;
+        }
+        if let Some(d) = archive_clicked {
+            self.select(&d);
+            self.confirm_archive = true;
+        }
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.form_ui(ui, ctx, &departments);
+        });
+
+        if self.confirm_archive {
+            let name = self
+                .form
+                .as_ref()
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
+            match widgets::confirm(
+                ui.ctx(),
+                "confirm_archive_department",
+                &t("dept.archive_question").replace("{name}", &name),
+                t("dept.archive"),
+            ) {
+                Some(true) => {
+                    self.confirm_archive = false;
+                    if let Some(form) = &self.original {
+                        let request = pb::ArchiveRequest {
+                            id: form.id,
+                            version: form.version,
+                        };
+                        self.save.request(ctx.call(|api| async move {
+                            Ok(api.admin().archive_department(request).await?.into_inner())
+                        }));
+                    }
+                }
+                Some(false) => self.confirm_archive = false,
+                None => {}
+            }
+        }
+    }
+
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, departments: &[pb::Department]) {
+        let busy = self.save.is_pending();
+        let error = self.save.error().cloned();
+        if let Some(error) = &error
+            && error.fields.is_empty()
+        {
+            widgets::error_line(ui, error);
+            if error.conflict.is_some() && ui.button(t("common.reload_record")).clicked() {
+                self.form = None;
+                self.original = None;
+                self.save = Requested::NotRequested;
+                self.reload(ctx);
+            }
+        }
+        if let Some(form) = &mut self.form {
+            ui.heading(t("dept.edit"));
+            widgets::text_field(
+                ui,
+                t("dept.name"),
+                &mut form.name,
+                error.as_ref().and_then(|e| e.field("name")),
+            );
+            let below: HashSet<i64> = subtree(departments, form.id);
+            let label = ui.label(t("dept.move_to"));
+            egui::ComboBox::from_id_salt("dept_parent")
+                .selected_text(parent_name(departments, form.parent_id))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut form.parent_id, None, t("dept.top_level"));
+                    for d in departments.iter().filter(|d| !below.contains(&d.id)) {
+                        ui.selectable_value(&mut form.parent_id, Some(d.id), &d.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            widgets::field_error(ui, error.as_ref().and_then(|e| e.field("parent_id")));
+            ui.horizontal(|ui| {
+                let changed = self.original.as_ref() != Some(form);
+                if ui
+                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
+                    .clicked()
+                {
+                    let request = pb::UpdateDepartmentRequest {
+                        id: form.id,
+                        version: form.version,
+                        name: form.name.clone(),
+                        parent_id: form.parent_id,
+                    };
+                    self.save.request(ctx.call(|api| async move {
+                        Ok(api.admin().update_department(request).await?.into_inner())
+                    }));
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new(t("dept.archive")))
+                    .clicked()
+                {
+                    self.confirm_archive = true;
+                }
+                if busy {
+                    ui.spinner();
+                }
+            });
+            ui.separator();
+        }
+
+        ui.heading(t("dept.new"));
+        let label = ui.label(t("dept.parent"));
+        egui::ComboBox::from_id_salt("new_dept_parent")
+            .selected_text(parent_name(departments, self.new_parent))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut self.new_parent, None, t("dept.top_level"));
+                for d in departments {
+                    ui.selectable_value(&mut self.new_parent, Some(d.id), &d.name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let name = widgets::text_field(ui, t("dept.new_name"), &mut self.new_name, None);
+        let enter = name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui
+            .add_enabled(!busy, egui::Button::new(t("dept.create")))
+            .clicked()
+            || enter)
+            && !busy
+        {
+            let request = pb::CreateDepartmentRequest {
+                name: self.new_name.clone(),
+                parent_id: self.new_parent,
+            };
+            self.save.request(ctx.call(|api| async move {
+                Ok(api.admin().create_department(request).await?.into_inner())
+            }));
+        }
+    }
+}
+
+fn parent_name(departments: &[pb::Department], id: Option<i64>) -> String {
+    id.and_then(|id| departments.iter().find(|d| d.id == id))
+        .map_or_else(|| t("dept.top_level").to_owned(), |d| d.name.clone())
+}
+
+/// `id` and every department below it.
+fn subtree(departments: &[pb::Department], id: i64) -> HashSet<i64> {
+    let mut below = HashSet::from([id]);
+    loop {
+        let before = below.len();
+        for d in departments {
+            if d.parent_id.is_some_and(|p| below.contains(&p)) {
+                below.insert(d.id);
+            }
+        }
+        if below.len() == before {
+            return below;
+        }
+    }
+}
+
+fn tree_ui(
+    ui: &mut egui::Ui,
+    children: &BTreeMap<Option<i64>, Vec<&pb::Department>>,
+    parent: Option<i64>,
+    selected: Option<i64>,
+    clicked: &mut Option<pb::Department>,
+    add_under: &mut Option<Option<i64>>,
+    archive: &mut Option<pb::Department>,
+) {
+    let Some(nodes) = children.get(&parent) else {
+        return;
+    };
+    for d in nodes {
+        let text = format!(
+            "{}（{}）",
+            d.name,
+            t("dept.people").replace("{n}", &d.active_user_count.to_string())
+        );
+        let mut node_ui = |ui: &mut egui::Ui| {
+            let response = ui.selectable_label(selected == Some(d.id), text.clone());
+            if response.clicked() {
+                *clicked = Some((*d).clone());
+            }
+            response.context_menu(|ui| {
+                if ui.button(t("dept.add_child")).clicked() {
+                    *clicked = Some((*d).clone());
+                    *add_under = Some(Some(d.id));
+                    ui.close();
+                }
+                if ui.button(t("dept.rename_move")).clicked() {
+                    *clicked = Some((*d).clone());
+                    ui.close();
+                }
+                if ui.button(t("dept.archive")).clicked() {
+                    *archive = Some((*d).clone());
+                    ui.close();
+                }
+            });
+        };
+        if children.contains_key(&Some(d.id)) {
+            let id = ui.make_persistent_id(("dept_node", d.id));
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, true)
+                .show_header(ui, |ui| node_ui(ui))
+                .body(|ui| {
+                    tree_ui(
+                        ui,
+                        children,
+                        Some(d.id),
+                        selected,
+                        clicked,
+                        add_under,
+                        archive,
+                    )
+                });
+        } else {
+            ui.horizontal(|ui| {
+                ui.add_space(18.0);
+                node_ui(ui);
+            });
+        }
+    }
+}

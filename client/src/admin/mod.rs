@@ -1,0 +1,90 @@
+//! 系统管理: departments, positions, users and service accounts, the audit log. Each tab
+//! is shown only with its permission.
+
+mod audit;
+mod departments;
+mod positions;
+mod users;
+
+use pharmacrm_shared::Permission;
+
+use crate::i18n::t;
+use crate::shell::AppCtx;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Departments,
+    Positions,
+    Users,
+    Audit,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Departments, Tab::Positions, Tab::Users, Tab::Audit];
+
+    fn permission(self) -> Permission {
+        match self {
+            Tab::Departments => Permission::AdminDepartments,
+            Tab::Positions => Permission::AdminPositions,
+            Tab::Users => Permission::AdminUsers,
+            Tab::Audit => Permission::AuditRead,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Departments => t("admin.tab.departments"),
+            Tab::Positions => t("admin.tab.positions"),
+            Tab::Users => t("admin.tab.users"),
+            Tab::Audit => t("admin.tab.audit"),
+        }
+    }
+}
+
+/// The admin console.
+pub struct AdminPanel {
+    tab: Option<Tab>,
+    departments: departments::DepartmentsPanel,
+    positions: positions::PositionsPanel,
+    users: users::UsersPanel,
+    audit: audit::AuditPanel,
+}
+
+impl AdminPanel {
+    /// The console, on the first tab the user may see.
+    pub fn new(ctx: &AppCtx) -> AdminPanel {
+        AdminPanel {
+            tab: Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission())),
+            departments: departments::DepartmentsPanel::default(),
+            positions: positions::PositionsPanel::default(),
+            users: users::UsersPanel::default(),
+            audit: audit::AuditPanel::default(),
+        }
+    }
+
+    /// Whether a form holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        self.departments.is_dirty() || self.positions.is_dirty() || self.users.is_dirty()
+    }
+
+    /// Draws the console.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                if ctx.can(tab.permission()) {
+                    ui.selectable_value(&mut self.tab, Some(tab), tab.label());
+                }
+            }
+        });
+        ui.separator();
+        match self.tab {
+            Some(Tab::Departments) => self.departments.ui(ui, ctx),
+            Some(Tab::Positions) => self.positions.ui(ui, ctx),
+            Some(Tab::Users) => self.users.ui(ui, ctx),
+            Some(Tab::Audit) => self.audit.ui(ui, ctx),
+            None => {
+                ui.label(t("shell.no_modules"));
+            }
+        }
+    }
+}

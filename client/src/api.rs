@@ -1,0 +1,248 @@
+//! The gRPC connection: TLS channel, bearer token, and errors turned into sentences the
+//! user can act on, in the UI's language.
+
+use chrono::{DateTime, Utc};
+use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
+use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
+use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
+use tonic::{Code, Status};
+use tonic_types::StatusExt;
+
+use crate::format;
+use crate::i18n::{Lang, lang, t};
+
+/// What went wrong with a call, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// The gRPC code; `None` when the server was never reached.
+    pub code: Option<Code>,
+    /// What kind of failure, for the login screen's sentences.
+    pub kind: ErrorKind,
+    /// English text from the server (or the transport).
+    pub en: String,
+    /// Chinese text from the server, when it sent one.
+    pub zh: Option<String>,
+    /// Bad fields: (field, English, Chinese).
+    pub fields: Vec<FieldError>,
+    /// Who changed a record since it was read, and when (stale version).
+    pub conflict: Option<(String, DateTime<Utc>)>,
+    /// Until when a username is locked (too many failed logins).
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// One bad field named by the server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldError {
+    /// The proto field name.
+    pub field: String,
+    /// English.
+    pub en: String,
+    /// Chinese.
+    pub zh: Option<String>,
+}
+
+/// Coarse kinds of failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The server answered with an error status.
+    Server,
+    /// The server could not be reached.
+    Unreachable,
+    /// The server's certificate is not signed by the CA we trust.
+    CertificateNotTrusted,
+    /// The CA file could not be read.
+    BadCaFile,
+}
+
+impl ApiError {
+    /// A local failure with a translated sentence.
+    pub fn local(kind: ErrorKind, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            code: None,
+            kind,
+            en: detail.into(),
+            zh: None,
+            fields: Vec::new(),
+            conflict: None,
+            locked_until: None,
+        }
+    }
+
+    /// Whether the session has ended (expired, logged out elsewhere, disabled).
+    pub fn is_unauthenticated(&self) -> bool {
+        self.code == Some(Code::Unauthenticated)
+    }
+
+    /// The sentence to show, in the UI's language.
+    pub fn message(&self) -> String {
+        match self.kind {
+            ErrorKind::Unreachable => return format!("{}（{}）", t("error.unreachable"), self.en),
+            ErrorKind::CertificateNotTrusted => return t("error.certificate").to_owned(),
+            ErrorKind::BadCaFile => return format!("{}：{}", t("error.ca_file"), self.en),
+            ErrorKind::Server => {}
+        }
+        if let Some(until) = self.locked_until {
+            return t("error.locked").replace("{time}", &format::local_time(until));
+        }
+        if let Some((by, at)) = &self.conflict {
+            return t("error.conflict")
+                .replace("{who}", by)
+                .replace("{time}", &format::local_time(*at));
+        }
+        match (lang(), &self.zh) {
+            (Lang::Zh, Some(zh)) => zh.clone(),
+            _ => self.en.clone(),
+        }
+    }
+
+    /// The server's sentence for `field`, if it named that field.
+    pub fn field(&self, field: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| match (lang(), &f.zh) {
+                (Lang::Zh, Some(zh)) => zh.clone(),
+                _ => f.en.clone(),
+            })
+    }
+}
+
+impl From<Status> for ApiError {
+    fn from(status: Status) -> Self {
+        let details = status.get_error_details();
+        if status.code() == Code::Unavailable || status.code() == Code::Unknown {
+            let text = status.message().to_lowercase();
+            let source = format!("{:?}", status).to_lowercase();
+            if text.contains("certificate")
+                || source.contains("unknownissuer")
+                || source.contains("certificate")
+            {
+                return ApiError::local(ErrorKind::CertificateNotTrusted, status.message());
+            }
+            if status.code() == Code::Unavailable && details.localized_message().is_none() {
+                return ApiError::local(ErrorKind::Unreachable, status.message());
+            }
+        }
+        let fields = details
+            .bad_request()
+            .map(|b| {
+                b.field_violations
+                    .iter()
+                    .map(|v| FieldError {
+                        field: v.field.clone(),
+                        en: v.description.clone(),
+                        zh: v.localized_message.as_ref().map(|m| m.message.clone()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let info = details.error_info();
+        let time = |key: &str| {
+            info.and_then(|i| i.metadata.get(key))
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let conflict = info
+            .filter(|i| i.reason == "STALE_VERSION")
+            .and_then(|i| Some((i.metadata.get("changed_by")?.clone(), time("changed_at")?)));
+        let locked_until = info
+            .filter(|i| i.reason == "LOGIN_LOCKED")
+            .and_then(|_| time("locked_until"));
+        ApiError {
+            code: Some(status.code()),
+            kind: ErrorKind::Server,
+            en: status.message().to_owned(),
+            zh: details.localized_message().map(|m| m.message.clone()),
+            fields,
+            conflict,
+            locked_until,
+        }
+    }
+}
+
+/// Opens a TLS channel to `server`, trusting only the CA in `ca_pem`.
+pub async fn connect(server: &str, ca_pem: &[u8]) -> Result<Channel, ApiError> {
+    let endpoint = Endpoint::from_shared(server.to_owned())
+        .map_err(|e| ApiError::local(ErrorKind::Unreachable, e.to_string()))?;
+    let host = endpoint.uri().host().unwrap_or("localhost").to_owned();
+    let endpoint = endpoint
+        .tls_config(
+            ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(ca_pem))
+                .domain_name(host),
+        )
+        .map_err(|e| ApiError::local(ErrorKind::BadCaFile, e.to_string()))?
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(30));
+    endpoint.connect().await.map_err(|e| {
+        let chain = error_chain(&e);
+        if chain.contains("certificate") || chain.contains("UnknownIssuer") {
+            ApiError::local(ErrorKind::CertificateNotTrusted, chain)
+        } else {
+            ApiError::local(ErrorKind::Unreachable, chain)
+        }
+    })
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone, Debug)]
+pub struct Bearer(MetadataValue<Ascii>);
+
+impl Interceptor for Bearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+/// A logged-in connection: typed clients that send the session token.
+#[derive(Clone, Debug)]
+pub struct Api {
+    channel: Channel,
+    bearer: Bearer,
+}
+
+/// A client of `S` sending the token.
+pub type Authed = InterceptedService<Channel, Bearer>;
+
+impl Api {
+    /// Clients for `token` over `channel`.
+    pub fn new(channel: Channel, token: &str) -> Api {
+        Api {
+            channel,
+            bearer: Bearer(format!("Bearer {token}").parse().expect("tokens are ASCII")),
+        }
+    }
+
+    /// AuthService.
+    pub fn auth(&self) -> AuthServiceClient<Authed> {
+        AuthServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+    }
+
+    /// AdminService.
+    pub fn admin(&self) -> AdminServiceClient<Authed> {
+        AdminServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+    }
+
+    /// AuditService.
+    pub fn audit(&self) -> AuditServiceClient<Authed> {
+        AuditServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+    }
+}

@@ -1,0 +1,70 @@
+//! How values are shown: local times as `YYYY-MM-DD HH:mm`, money with two decimals and
+//! thousands separators.
+
+use chrono::{DateTime, Local, Utc};
+
+/// A UTC time in the workstation's zone, `YYYY-MM-DD HH:mm`.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A protobuf timestamp in local time; empty when unset.
+pub fn timestamp(t: Option<&prost_types::Timestamp>) -> String {
+    t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+        .map(local_time)
+        .unwrap_or_default()
+}
+
+/// A decimal amount (as the server sends it, a string such as `-1234567.5`) with
+/// thousands separators and at least two decimals: `-1,234,567.50`. Exact: no floats.
+pub fn money(amount: &str) -> String {
+    let amount = amount.trim();
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = if int.is_empty() { "0" } else { int };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let mut frac = frac.trim_end_matches('0').to_owned();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_separators_and_two_decimals() {
+        assert_eq!(money("0"), "0.00");
+        assert_eq!(money("12.3"), "12.30");
+        assert_eq!(money("1234567.5"), "1,234,567.50");
+        assert_eq!(money("-1000"), "-1,000.00");
+        assert_eq!(
+            money("999.9999"),
+            "999.9999",
+            "unit prices keep their four decimals"
+        );
+        assert_eq!(money("100000.10"), "100,000.10");
+    }
+
+    #[test]
+    fn times_are_minutes_in_local_time() {
+        let t = DateTime::from_timestamp(1_700_000_000, 0).expect("time");
+        let shown = local_time(t);
+        assert_eq!(shown.len(), "2023-11-14 22:13".len());
+        assert_eq!(
+            shown,
+            t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+        );
+    }
+}

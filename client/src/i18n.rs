@@ -1,0 +1,335 @@
+//! Every visible string goes through [`t`]: Simplified Chinese by default, English one
+//! click away. The table holds both languages side by side, so a key cannot exist in one
+//! language only; a test checks that every key the code uses is in the table.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+/// A UI language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Lang {
+    /// 简体中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+static LANG: AtomicU8 = AtomicU8::new(0);
+
+/// The current UI language.
+pub fn lang() -> Lang {
+    match LANG.load(Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// Switches the UI language (the next frame shows it).
+pub fn set_lang(lang: Lang) {
+    LANG.store(
+        match lang {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+/// The text of `key` in the current language; the key itself if it is missing (a test
+/// makes sure none is).
+pub fn t(key: &str) -> &'static str {
+    match STRINGS.binary_search_by(|(k, _, _)| k.cmp(&key)) {
+        Ok(i) => match lang() {
+            Lang::Zh => STRINGS[i].1,
+            Lang::En => STRINGS[i].2,
+        },
+        Err(_) => {
+            debug_assert!(false, "missing i18n key {key}");
+            "??"
+        }
+    }
+}
+
+/// (key, 中文, English), sorted by key.
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("admin.tab.audit", "审计日志", "Audit log"),
+    ("admin.tab.departments", "部门", "Departments"),
+    ("admin.tab.positions", "岗位与权限", "Positions"),
+    ("admin.tab.users", "用户", "Users"),
+    ("app.title", "医药销售管理系统", "PharmaCRM"),
+    ("audit.action", "操作", "Action"),
+    ("audit.after", "修改后", "After"),
+    ("audit.at", "时间", "Time"),
+    (
+        "audit.bad_date",
+        "日期格式应为 YYYY-MM-DD",
+        "Dates are YYYY-MM-DD",
+    ),
+    (
+        "audit.bad_user",
+        "用户编号应为数字",
+        "The user id is a number",
+    ),
+    ("audit.before", "修改前", "Before"),
+    ("audit.from", "起始日期", "From"),
+    ("audit.object", "对象", "Object"),
+    ("audit.object_id", "对象编号", "Object id"),
+    ("audit.object_type", "对象类型", "Object type"),
+    ("audit.peer", "来源地址", "Address"),
+    (
+        "audit.pick",
+        "选择一条记录查看修改前后的内容",
+        "Pick a row to see the record before and after",
+    ),
+    ("audit.search", "查询", "Search"),
+    ("audit.to", "截止日期", "To"),
+    ("audit.user", "用户", "User"),
+    ("audit.user_id", "用户编号", "User id"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.close", "关闭", "Close"),
+    ("common.loading", "加载中…", "Loading…"),
+    ("common.next", "下一页", "Next"),
+    (
+        "common.page_info",
+        "第 {from}–{to} 条，共 {total} 条",
+        "{from}–{to} of {total}",
+    ),
+    ("common.prev", "上一页", "Previous"),
+    ("common.reload", "刷新", "Refresh"),
+    ("common.reload_record", "重新加载", "Reload"),
+    ("common.save", "保存", "Save"),
+    ("dept.add_child", "新建下级部门", "Add sub-department"),
+    ("dept.archive", "归档", "Archive"),
+    (
+        "dept.archive_question",
+        "确定归档部门“{name}”吗？",
+        "Archive the department “{name}”?",
+    ),
+    ("dept.create", "创建", "Create"),
+    ("dept.edit", "编辑部门", "Edit department"),
+    ("dept.empty", "还没有部门", "No departments yet"),
+    ("dept.move_to", "上级部门（移动到…）", "Parent (move to…)"),
+    ("dept.name", "部门名称", "Department name"),
+    ("dept.new", "新建部门", "New department"),
+    ("dept.new_name", "新部门名称", "New department's name"),
+    ("dept.parent", "上级部门", "Parent department"),
+    ("dept.people", "{n} 人", "{n} people"),
+    ("dept.rename_move", "重命名 / 移动", "Rename / move"),
+    ("dept.top_level", "（顶级部门）", "(top level)"),
+    ("dept.tree", "组织结构", "Organisation"),
+    (
+        "error.ca_file",
+        "无法读取 CA 证书文件",
+        "Cannot read the CA certificate file",
+    ),
+    (
+        "error.certificate",
+        "服务器证书不受信任：请确认 CA 证书文件是该服务器的",
+        "The server's certificate is not trusted: check that the CA file belongs to this server",
+    ),
+    (
+        "error.conflict",
+        "该记录已被 {who} 于 {time} 修改，请刷新后再改",
+        "Changed by {who} at {time} — reload and try again",
+    ),
+    (
+        "error.locked",
+        "登录失败次数过多，账号锁定至 {time}",
+        "Too many failed logins; locked until {time}",
+    ),
+    (
+        "error.unreachable",
+        "无法连接服务器",
+        "Cannot reach the server",
+    ),
+    ("login.ca", "CA 证书文件", "CA certificate file"),
+    ("login.connection", "服务器连接", "Connection"),
+    ("login.password", "密码", "Password"),
+    (
+        "login.password_required",
+        "请输入密码",
+        "Enter your password",
+    ),
+    ("login.remember", "记住用户名", "Remember username"),
+    ("login.server", "服务器地址", "Server address"),
+    ("login.submit", "登录", "Log in"),
+    ("login.subtitle", "请登录", "Please log in"),
+    ("login.username", "用户名", "Username"),
+    (
+        "login.username_required",
+        "请输入用户名",
+        "Enter your username",
+    ),
+    ("pos.archive", "归档岗位", "Archive position"),
+    (
+        "pos.archive_question",
+        "确定归档岗位“{name}”吗？",
+        "Archive the position “{name}”?",
+    ),
+    ("pos.description", "说明", "Description"),
+    ("pos.edit", "编辑岗位", "Edit position"),
+    ("pos.name", "岗位名称", "Position name"),
+    ("pos.new", "新建岗位", "New position"),
+    ("pos.permissions", "权限", "Permissions"),
+    (
+        "pos.pick",
+        "选择左侧的岗位，或新建岗位",
+        "Pick a position on the left, or create one",
+    ),
+    ("pos.scope", "数据范围", "Data scope"),
+    ("scope.all", "全部", "All records"),
+    (
+        "scope.department",
+        "本部门及下级部门",
+        "Own department and below",
+    ),
+    ("scope.own", "仅本人负责", "Own records"),
+    (
+        "shell.coming",
+        "该模块即将上线。",
+        "This module is coming soon.",
+    ),
+    ("shell.connected", "已连接", "Connected"),
+    (
+        "shell.discard_and_logout",
+        "放弃并退出",
+        "Discard and log out",
+    ),
+    (
+        "shell.discard_question",
+        "有未保存的修改，确定放弃并退出登录吗？",
+        "There are unsaved changes. Discard them and log out?",
+    ),
+    ("shell.disconnected", "连接中断", "Disconnected"),
+    ("shell.logout", "退出登录", "Log out"),
+    (
+        "shell.no_modules",
+        "您的岗位没有可用的功能，请联系管理员。",
+        "Your positions grant no module; ask an administrator.",
+    ),
+    ("shell.server", "服务器", "Server"),
+    ("tokens.copy", "复制", "Copy"),
+    ("tokens.issue", "签发令牌", "Issue token"),
+    (
+        "tokens.issued_once",
+        "令牌只显示这一次，请立即复制并妥善保存。",
+        "The token is shown only this once: copy it now and keep it safe.",
+    ),
+    ("tokens.issued_title", "新的 API 令牌", "New API token"),
+    ("tokens.label", "令牌用途", "Token label"),
+    ("tokens.revoke", "吊销", "Revoke"),
+    ("tokens.revoked", "已吊销", "Revoked"),
+    ("tokens.title", "API 令牌", "API tokens"),
+    ("tokens.token", "令牌", "Token"),
+    ("users.active", "在职", "Active"),
+    ("users.created_at", "创建时间", "Created"),
+    ("users.department", "部门", "Department"),
+    ("users.disable", "停用", "Disable"),
+    ("users.disabled", "已停用", "Disabled"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.edit", "编辑用户", "Edit user"),
+    ("users.edit_service", "编辑服务账号", "Edit service account"),
+    ("users.enable", "启用", "Enable"),
+    ("users.include_inactive", "包括已停用", "Include disabled"),
+    ("users.new", "新建用户", "New user"),
+    ("users.new_password", "新密码", "New password"),
+    ("users.new_service", "新建服务账号", "New service account"),
+    ("users.no_department", "（无部门）", "(no department)"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.phone", "电话", "Phone"),
+    (
+        "users.pick",
+        "选择一个用户，或新建用户",
+        "Pick a user, or create one",
+    ),
+    ("users.positions", "岗位", "Positions"),
+    ("users.reset", "重置密码", "Reset password"),
+    (
+        "users.reset_done",
+        "密码已重置，该用户需重新登录。",
+        "Password reset; the user must log in again.",
+    ),
+    ("users.reset_password", "重置密码", "Reset password"),
+    ("users.search", "搜索", "Search"),
+    (
+        "users.search_hint",
+        "用户名、姓名或电话（Ctrl+F）",
+        "Username, name or phone (Ctrl+F)",
+    ),
+    ("users.service", "服务账号", "Service account"),
+    ("users.status", "状态", "Status"),
+    ("users.username", "用户名", "Username"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_sorted_unique_and_translated() {
+        for pair in STRINGS.windows(2) {
+            assert!(
+                pair[0].0 < pair[1].0,
+                "{} must sort before {}",
+                pair[0].0,
+                pair[1].0
+            );
+        }
+        for (key, zh, en) in STRINGS {
+            assert!(!zh.trim().is_empty(), "{key} has no Chinese");
+            assert!(!en.trim().is_empty(), "{key} has no English");
+            // Placeholders must match between the languages.
+            for placeholder in [
+                "{n}", "{name}", "{who}", "{time}", "{from}", "{to}", "{total}",
+            ] {
+                assert_eq!(
+                    zh.contains(placeholder),
+                    en.contains(placeholder),
+                    "{key}: {placeholder}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_the_code_uses_is_in_the_table() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut stack = vec![src];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("read file");
+                for (i, _) in text.match_indices("t(\"") {
+                    let before = text[..i].chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        continue;
+                    }
+                    let rest = &text[i + 3..];
+                    let key = &rest[..rest.find('"').expect("closing quote")];
+                    if STRINGS.binary_search_by(|(k, _, _)| k.cmp(&key)).is_err() {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the table: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn switching_language_changes_the_text() {
+        set_lang(Lang::En);
+        assert_eq!(t("login.submit"), "Log in");
+        set_lang(Lang::Zh);
+        assert_eq!(t("login.submit"), "登录");
+    }
+}

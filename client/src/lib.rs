@@ -1,0 +1,15 @@
+//! The PharmaCRM desktop client: egui over a TLS gRPC connection. Every call runs on a
+//! background tokio runtime ([`backend`]); panels are structs with a `ui` method.
+
+pub mod admin;
+pub mod api;
+pub mod app;
+pub mod backend;
+pub mod fonts;
+pub mod format;
+pub mod i18n;
+pub mod login;
+pub mod shell;
+pub mod widgets;
+
+pub use app::{Overrides, PharmaApp, Settings};

@@ -1,0 +1,193 @@
+//! The login screen: server, CA file, username, password. Enter submits.
+
+use egui::{Key, RichText};
+use pharmacrm_shared::pb;
+use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+
+use crate::api::{self, Api, ApiError, ErrorKind};
+use crate::app::Settings;
+use crate::backend::{Backend, Polled, Requested};
+use crate::i18n::t;
+use crate::widgets;
+
+/// A successful login.
+pub struct LoginOutcome {
+    /// Clients sending the new token.
+    pub api: Api,
+    /// Who logged in, with permissions and scope.
+    pub me: pb::CurrentUser,
+    /// The server used.
+    pub server: String,
+    /// The CA file used.
+    pub ca_path: String,
+    /// Whether to remember the username.
+    pub remember_username: bool,
+}
+
+/// The login form.
+pub struct LoginPanel {
+    server: String,
+    ca_path: String,
+    username: String,
+    password: String,
+    remember_username: bool,
+    /// Why we are here (e.g. the session expired).
+    notice: Option<String>,
+    /// A field the form itself refuses (empty username…).
+    local_error: Option<(&'static str, String)>,
+    request: Requested<(Api, pb::CurrentUser)>,
+}
+
+impl LoginPanel {
+    /// The form, filled from the settings, with an optional notice.
+    pub fn new(settings: &Settings, notice: Option<String>) -> LoginPanel {
+        LoginPanel {
+            server: settings.server.clone(),
+            ca_path: settings.ca_path.clone(),
+            username: if settings.remember_username {
+                settings.username.clone()
+            } else {
+                String::new()
+            },
+            password: String::new(),
+            remember_username: settings.remember_username,
+            notice,
+            local_error: None,
+            request: Requested::NotRequested,
+        }
+    }
+
+    /// Pre-fills the username (after a session expired).
+    pub fn set_username(&mut self, username: &str) {
+        self.username = username.to_owned();
+    }
+
+    fn submit(&mut self, backend: &Backend) {
+        self.local_error = None;
+        if self.username.trim().is_empty() {
+            self.local_error = Some(("username", t("login.username_required").to_owned()));
+            return;
+        }
+        if self.password.is_empty() {
+            self.local_error = Some(("password", t("login.password_required").to_owned()));
+            return;
+        }
+        let server = self.server.trim().to_owned();
+        let ca_path = self.ca_path.trim().to_owned();
+        let request = pb::LoginRequest {
+            username: self.username.trim().to_owned(),
+            password: self.password.clone(),
+        };
+        self.request.request(backend.spawn(async move {
+            let ca = std::fs::read(&ca_path)
+                .map_err(|e| ApiError::local(ErrorKind::BadCaFile, format!("{ca_path}: {e}")))?;
+            let channel = api::connect(&server, &ca).await?;
+            let response = AuthServiceClient::new(channel.clone())
+                .login(request)
+                .await
+                .map_err(ApiError::from)?
+                .into_inner();
+            let me = response.user.unwrap_or_default();
+            Ok((Api::new(channel, &response.token), me))
+        }));
+    }
+
+    fn local_error(&self, field: &str) -> Option<String> {
+        self.local_error
+            .as_ref()
+            .filter(|(f, _)| *f == field)
+            .map(|(_, e)| e.clone())
+            .or_else(|| self.request.error().and_then(|e| e.field(field)))
+    }
+
+    /// Draws the form; returns the outcome once the login succeeded.
+    pub fn ui(&mut self, ui: &mut egui::Ui, backend: &Backend) -> Option<LoginOutcome> {
+        if let Polled::JustDone = self.request.poll() {
+            self.password.clear();
+            let Requested::Done((api, me)) = std::mem::take(&mut self.request) else {
+                unreachable!()
+            };
+            return Some(LoginOutcome {
+                api,
+                me,
+                server: self.server.trim().to_owned(),
+                ca_path: self.ca_path.trim().to_owned(),
+                remember_username: self.remember_username,
+            });
+        }
+        let mut submit = false;
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    crate::shell::language_switch(ui);
+                });
+            });
+            ui.vertical_centered(|ui| {
+                ui.add_space(40.0);
+                ui.heading(RichText::new(t("app.title")).size(26.0));
+                ui.label(t("login.subtitle"));
+                ui.add_space(20.0);
+            });
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(300.0);
+                if let Some(notice) = &self.notice {
+                    ui.label(RichText::new(notice).color(widgets::WARNING));
+                    ui.add_space(6.0);
+                }
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    let username_error = self.local_error("username");
+                    let password_error = self.local_error("password");
+                    let user = widgets::text_field(
+                        ui,
+                        t("login.username"),
+                        &mut self.username,
+                        username_error,
+                    );
+                    if self.username.is_empty()
+                        && !user.has_focus()
+                        && self.request.is_not_requested()
+                    {
+                        user.request_focus();
+                    }
+                    let password = widgets::password_field(
+                        ui,
+                        t("login.password"),
+                        &mut self.password,
+                        password_error,
+                    );
+                    if password.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                        submit = true;
+                    }
+                    ui.checkbox(&mut self.remember_username, t("login.remember"));
+                    ui.collapsing(t("login.connection"), |ui| {
+                        widgets::text_field(ui, t("login.server"), &mut self.server, None);
+                        widgets::text_field(ui, t("login.ca"), &mut self.ca_path, None);
+                    });
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        let busy = self.request.is_pending();
+                        if ui
+                            .add_enabled(!busy, egui::Button::new(t("login.submit")))
+                            .clicked()
+                        {
+                            submit = true;
+                        }
+                        if busy {
+                            ui.spinner();
+                        }
+                    });
+                    if let Some(error) = self.request.error()
+                        && error.fields.is_empty()
+                    {
+                        widgets::error_line(ui, error);
+                    }
+                });
+            });
+        });
+        if submit && !self.request.is_pending() {
+            self.notice = None;
+            self.submit(backend);
+        }
+        None
+    }
+}

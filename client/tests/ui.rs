@@ -1,0 +1,361 @@
+//! The client, headless (egui_kittest), against a real in-process server over TLS.
+//! Widgets are found by their labels, as a screen reader would.
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use pharmacrm::i18n::{self, Lang};
+use pharmacrm::{Overrides, PharmaApp, Settings};
+use pharmacrm_shared::pb;
+use pharmacrm_tests::{ADMIN_PASSWORD, TestApp, USER_PASSWORD};
+
+struct Ui {
+    harness: Harness<'static, Option<PharmaApp>>,
+}
+
+/// The server and the tokio runtime it runs on (the client has its own).
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    app: Option<TestApp>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let app = runtime.block_on(TestApp::spawn());
+        Server {
+            runtime,
+            app: Some(app),
+        }
+    }
+
+    fn app(&self) -> &TestApp {
+        self.app.as_ref().expect("running")
+    }
+
+    fn client(&self) -> Ui {
+        let app = self.app();
+        let settings = Settings {
+            server: format!("https://127.0.0.1:{}", app.addr.port()),
+            ca_path: app.config.tls_dir().join("ca.pem").display().to_string(),
+            lang: Lang::Zh,
+            remember_username: false,
+            username: String::new(),
+        };
+        let harness = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .with_context_setup(|ctx| pharmacrm::fonts::install(ctx))
+            .build_ui_state(
+                move |ui, state: &mut Option<PharmaApp>| {
+                    state
+                        .get_or_insert_with(|| {
+                            PharmaApp::new(ui.ctx(), settings.clone(), Overrides::default())
+                        })
+                        .ui(ui);
+                },
+                None,
+            );
+        Ui { harness }
+    }
+
+    /// Runs `f` with the admin's gRPC clients, beside the UI.
+    fn as_admin<T>(&self, f: impl AsyncFnOnce(&mut pharmacrm_tests::Clients) -> T) -> T {
+        self.runtime.block_on(async {
+            let mut admin = self.app().admin().await;
+            f(&mut admin).await
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let app = self.app.take();
+        let _guard = self.runtime.enter();
+        drop(app);
+    }
+}
+
+impl Ui {
+    /// Steps frames until `found` holds (server answers arrive asynchronously).
+    fn wait_for(
+        &mut self,
+        what: &str,
+        found: impl Fn(&Harness<'static, Option<PharmaApp>>) -> bool,
+    ) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.harness.step();
+            if found(&self.harness) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_label(&mut self, label: &str) {
+        self.wait_for(label, |h| h.query_all_by_label(label).next().is_some());
+    }
+
+    fn wait_label_contains(&mut self, part: &str) {
+        self.wait_for(part, |h| {
+            h.query_all_by_label_contains(part).next().is_some()
+        });
+    }
+
+    /// Focuses the text or password input labelled `label` and types `text`.
+    fn type_into(&mut self, label: &str, text: &str) {
+        self.wait_for(label, |h| {
+            h.query_by_role_and_label(Role::TextInput, label).is_some()
+                || h.query_by_role_and_label(Role::PasswordInput, label)
+                    .is_some()
+        });
+        let role = if self
+            .harness
+            .query_by_role_and_label(Role::PasswordInput, label)
+            .is_some()
+        {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
+        self.harness.get_by_role_and_label(role, label).focus();
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(role, label)
+            .type_text(text);
+        self.harness.step();
+    }
+
+    /// Whether a button labelled `label` is shown.
+    fn has_button(&self, label: &str) -> bool {
+        self.harness
+            .query_all_by_role_and_label(Role::Button, label)
+            .next()
+            .is_some()
+    }
+
+    fn click(&mut self, label: &str) {
+        self.harness.get_by_label(label).click();
+        self.harness.step();
+    }
+
+    fn login(&mut self, username: &str, password: &str) {
+        self.wait_label("登录");
+        self.type_into("用户名", username);
+        self.type_into("密码", password);
+        self.click("登录");
+    }
+}
+
+#[test]
+fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", "wrong-password");
+    ui.wait_label("用户名或密码错误");
+    // Still on the login screen; the password field was not cleared by the failure.
+    ui.harness
+        .get_by_role_and_label(Role::PasswordInput, "密码");
+
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    for module in [
+        "药品管理",
+        "客户管理",
+        "订单管理",
+        "财务",
+        "统计分析",
+        "系统管理",
+    ] {
+        assert!(ui.has_button(module), "admin sees {module}");
+    }
+    ui.wait_label_contains("系统管理员（admin）");
+}
+
+#[test]
+fn a_sales_rep_sees_only_the_modules_their_position_allows() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    server
+        .runtime
+        .block_on(server.app().user_with_positions("rep", &["营销员"], None));
+    let mut ui = server.client();
+    ui.login("rep", USER_PASSWORD);
+    ui.wait_label("退出登录");
+    for module in ["药品管理", "客户管理", "订单管理", "财务"] {
+        assert!(ui.has_button(module), "a rep sees {module}");
+    }
+    for module in ["统计分析", "系统管理"] {
+        assert!(!ui.has_button(module), "a rep does not see {module}");
+    }
+    // Modules not built yet say so plainly.
+    ui.click("客户管理");
+    ui.wait_label("该模块即将上线。");
+}
+
+#[test]
+fn the_admin_creates_a_department_and_a_user_who_then_logs_in() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("系统管理");
+    ui.wait_label("新部门名称");
+    ui.type_into("新部门名称", "华东营销部");
+    ui.click("创建");
+    ui.wait_label_contains("华东营销部（0 人）");
+
+    ui.click("用户");
+    ui.wait_label("新建用户");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建用户")
+        .click();
+    ui.harness.step();
+    ui.type_into("用户名", "zhangwei");
+    ui.type_into("姓名", "张伟");
+    ui.type_into("初始密码", "zhangwei-password");
+    ui.wait_label("营销员");
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "营销员")
+        .click();
+    ui.harness.step();
+    // The department picker lists the new department.
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "部门")
+        .click();
+    ui.wait_label("华东营销部");
+    ui.harness
+        .get_all_by_label("华东营销部")
+        .last()
+        .expect("option")
+        .click();
+    ui.harness.step();
+    ui.click("保存");
+    ui.wait_label("编辑用户");
+    ui.wait_label("张伟");
+
+    let created = server.as_admin(async |admin| {
+        admin
+            .admin
+            .list_users(pb::ListUsersRequest {
+                query: "zhangwei".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("list")
+            .into_inner()
+            .users
+    });
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].department_name, "华东营销部");
+    assert_eq!(created[0].positions.len(), 1);
+
+    let mut new_user = server.client();
+    new_user.login("zhangwei", "zhangwei-password");
+    new_user.wait_label("退出登录");
+    assert!(!new_user.has_button("系统管理"));
+    assert!(new_user.has_button("客户管理"));
+}
+
+#[test]
+fn a_stale_edit_shows_who_changed_the_record() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let dept = server.as_admin(async |admin| {
+        admin
+            .admin
+            .create_department(pb::CreateDepartmentRequest {
+                name: "客服部".into(),
+                parent_id: None,
+            })
+            .await
+            .expect("create")
+            .into_inner()
+    });
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("系统管理");
+    ui.wait_label_contains("客服部（0 人）");
+    ui.harness.get_by_label_contains("客服部（0 人）").click();
+    ui.wait_label("编辑部门");
+
+    // Someone else renames it meanwhile.
+    server.as_admin(async |admin| {
+        admin
+            .admin
+            .update_department(pb::UpdateDepartmentRequest {
+                id: dept.id,
+                version: dept.version,
+                name: "客户服务部".into(),
+                parent_id: None,
+            })
+            .await
+            .expect("rename")
+    });
+
+    ui.type_into("部门名称", "一部");
+    ui.click("保存");
+    ui.wait_label_contains("该记录已被 系统管理员 于");
+    ui.click("重新加载");
+    ui.wait_label_contains("客户服务部（0 人）");
+}
+
+#[test]
+fn the_language_switch_turns_the_ui_english_and_back() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.wait_label("登录");
+    ui.click("English");
+    ui.wait_label("Log in");
+    assert!(ui.harness.query_by_label("Username").is_some());
+    ui.login_en();
+    ui.wait_label("Log out");
+    assert!(ui.has_button("Administration"));
+    ui.click("中文");
+    ui.wait_label("退出登录");
+    assert_eq!(
+        ui.harness.state().as_ref().map(|a| a.settings().lang),
+        Some(Lang::Zh)
+    );
+}
+
+impl Ui {
+    fn login_en(&mut self) {
+        self.type_into("Username", "admin");
+        self.type_into("Password", ADMIN_PASSWORD);
+        self.click("Log in");
+    }
+}
+
+#[test]
+fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    // The server ends every session (as after 30 idle minutes).
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE sessions SET last_seen_at = now() - interval '31 minutes'")
+            .execute(&mut server.app().sql())
+            .expect("age sessions");
+    }
+    ui.click("系统管理");
+    ui.wait_label("会话已过期，请重新登录");
+    // The username is kept for the next login.
+    let username = ui.harness.get_by_role_and_label(Role::TextInput, "用户名");
+    assert_eq!(username.value().as_deref(), Some("admin"));
+}
