@@ -3,7 +3,7 @@
 # $PHARMACRM_DATA_DIR), then the desktop client. Stopping the client stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/system-deps.sh
+scripts/system-deps.sh --client
 
 data_dir=${PHARMACRM_DATA_DIR:-./var}
 listen=${PHARMACRM_LISTEN:-127.0.0.1:50051}

@@ -65,8 +65,10 @@ impl<T> Promise<T> {
 }
 
 /// A value fetched from the server, as a state rather than a flag.
+#[derive(Default)]
 pub enum Requested<T> {
     /// Not asked for yet.
+    #[default]
     NotRequested,
     /// Asked for; `previous` is shown meanwhile so tables do not flicker.
     Pending {
@@ -84,12 +86,6 @@ pub enum Requested<T> {
         /// The value of the last successful call.
         previous: Option<T>,
     },
-}
-
-impl<T> Default for Requested<T> {
-    fn default() -> Self {
-        Requested::NotRequested
-    }
 }
 
 impl<T> Requested<T> {

@@ -36,6 +36,8 @@ pub struct LoginPanel {
     /// A field the form itself refuses (empty username…).
     local_error: Option<(&'static str, String)>,
     request: Requested<(Api, pb::CurrentUser)>,
+    /// Whether the first field got the keyboard focus yet.
+    focused: bool,
 }
 
 impl LoginPanel {
@@ -54,6 +56,7 @@ impl LoginPanel {
             notice,
             local_error: None,
             request: Requested::NotRequested,
+            focused: false,
         }
     }
 
@@ -143,10 +146,9 @@ impl LoginPanel {
                         &mut self.username,
                         username_error,
                     );
-                    if self.username.is_empty()
-                        && !user.has_focus()
-                        && self.request.is_not_requested()
-                    {
+                    // The cursor starts in the username field, once.
+                    if !self.focused {
+                        self.focused = true;
                         user.request_focus();
                     }
                     let password = widgets::password_field(

@@ -50,7 +50,7 @@ impl Server {
         };
         let harness = Harness::builder()
             .with_size([1280.0, 800.0])
-            .with_context_setup(|ctx| pharmacrm::fonts::install(ctx))
+            .with_context_setup(pharmacrm::fonts::install)
             .build_ui_state(
                 move |ui, state: &mut Option<PharmaApp>| {
                     state
