@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the real client window under Xvfb against a demo server and writes a screenshot of
-# it, to check by eye that Chinese renders with the bundled font.
-# Output: target/screenshots/login.png
+# Runs the real client window under Xvfb against a demo server and writes screenshots:
+# the login screen, then the main window and the admin console after logging in as the
+# demo admin — to check by eye that Chinese renders with the bundled font.
+# Output: target/screenshots/{login,main,admin}.png
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh --gui
@@ -40,4 +41,21 @@ export DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 XDG_DATA_HOME="$work/xdg"
 client=$!
 sleep 5
 import -window root "$out/login.png"
-echo "screenshot: $out/login.png"
+
+# Under Xvfb with Mesa's software OpenGL and no window manager, winit stops reading X
+# input until the process is interrupted once; a stop/continue after each step makes it
+# read what xdotool sent. (On a real desktop none of this is needed.)
+nudge() { kill -STOP "$client"; sleep 0.2; kill -CONT "$client"; sleep 0.6; }
+window=$(xdotool search --name PharmaCRM | head -n 1)
+xdotool windowfocus "$window"; nudge
+xdotool mousemove 620 173 click 1; nudge
+xdotool type --delay 30 admin; nudge
+xdotool mousemove 620 213 click 1; nudge
+xdotool type --delay 30 admin-2026; nudge
+xdotool key Return; nudge
+sleep 2; nudge; sleep 1; nudge
+import -window root "$out/main.png"
+xdotool mousemove 75 215 click 1; nudge   # 系统管理, the last module
+sleep 1; nudge; sleep 1; nudge
+import -window root "$out/admin.png"
+echo "screenshots: $out/login.png $out/main.png $out/admin.png"

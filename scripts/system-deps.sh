@@ -2,7 +2,7 @@
 # Installs what PharmaCRM needs from the system, when it is missing:
 # - PostgreSQL's server binaries (initdb, postgres) for the embedded database;
 # - with --client: the X11/OpenGL libraries the desktop client opens its window with;
-# - with --gui: also Xvfb and ImageMagick for scripts/screenshot.sh.
+# - with --gui: also Xvfb, ImageMagick and xdotool for scripts/screenshot.sh.
 # Everything else (protoc, libpq, the CJK font) is built in or bundled.
 set -euo pipefail
 
@@ -51,6 +51,7 @@ fi
 if [ "$want_gui" = 1 ]; then
   command -v Xvfb >/dev/null || missing+=(xvfb)
   command -v import >/dev/null || missing+=(imagemagick)
+  command -v xdotool >/dev/null || missing+=(xdotool)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}…" >&2

@@ -157,7 +157,10 @@ impl LoginPanel {
                         &mut self.password,
                         password_error,
                     );
-                    if password.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    // Enter in either field submits.
+                    if (user.lost_focus() || password.lost_focus())
+                        && ui.input(|i| i.key_pressed(Key::Enter))
+                    {
                         submit = true;
                     }
                     ui.checkbox(&mut self.remember_username, t("login.remember"));

@@ -203,33 +203,49 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
 }
 
 #[test]
-fn the_admin_creates_a_department_and_a_user_who_then_logs_in() {
+fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
     ui.wait_label("退出登录");
     ui.click("系统管理");
-    ui.wait_label("新部门名称");
+
+    // A department.
     ui.type_into("新部门名称", "华东营销部");
     ui.click("创建");
     ui.wait_label_contains("华东营销部（0 人）");
 
+    // A position granting only 查看药品, from the permission matrix.
+    ui.click("岗位与权限");
+    ui.wait_label_contains("营销员（");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建岗位")
+        .click();
+    ui.type_into("岗位名称", "质检专员");
+    ui.wait_label("查看药品");
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "查看药品")
+        .click();
+    ui.harness.step();
+    ui.click("保存");
+    ui.wait_label("编辑岗位");
+    ui.wait_label_contains("质检专员（0 人）");
+
+    // A user in that department holding that position.
     ui.click("用户");
     ui.wait_label("新建用户");
     ui.harness
         .get_by_role_and_label(Role::Button, "新建用户")
         .click();
-    ui.harness.step();
     ui.type_into("用户名", "zhangwei");
     ui.type_into("姓名", "张伟");
     ui.type_into("初始密码", "zhangwei-password");
-    ui.wait_label("营销员");
+    ui.wait_label("质检专员");
     ui.harness
-        .get_by_role_and_label(Role::CheckBox, "营销员")
+        .get_by_role_and_label(Role::CheckBox, "质检专员")
         .click();
     ui.harness.step();
-    // The department picker lists the new department.
     ui.harness
         .get_by_role_and_label(Role::ComboBox, "部门")
         .click();
@@ -242,7 +258,6 @@ fn the_admin_creates_a_department_and_a_user_who_then_logs_in() {
     ui.harness.step();
     ui.click("保存");
     ui.wait_label("编辑用户");
-    ui.wait_label("张伟");
 
     let created = server.as_admin(async |admin| {
         admin
@@ -257,14 +272,22 @@ fn the_admin_creates_a_department_and_a_user_who_then_logs_in() {
             .users
     });
     assert_eq!(created.len(), 1);
+    assert_eq!(created[0].display_name, "张伟");
     assert_eq!(created[0].department_name, "华东营销部");
-    assert_eq!(created[0].positions.len(), 1);
+    let positions: Vec<_> = created[0]
+        .positions
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(positions, ["质检专员"]);
 
     let mut new_user = server.client();
     new_user.login("zhangwei", "zhangwei-password");
     new_user.wait_label("退出登录");
-    assert!(!new_user.has_button("系统管理"));
-    assert!(new_user.has_button("客户管理"));
+    assert!(new_user.has_button("药品管理"));
+    for hidden in ["客户管理", "订单管理", "财务", "统计分析", "系统管理"] {
+        assert!(!new_user.has_button(hidden), "{hidden} is not granted");
+    }
 }
 
 #[test]

@@ -20,7 +20,7 @@ use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
 use crate::access::{self, Access};
 use crate::app::AppState;
-use crate::db::models::{Actor, position, session};
+use crate::db::models::{Actor, Grants, position, session};
 use crate::error::{AppError, AppResult, Msg};
 
 /// The authenticated caller of one request.
@@ -48,6 +48,14 @@ impl Session {
     /// Whether the caller holds `permission`.
     pub fn has(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
+    }
+
+    /// What the caller holds.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            permissions: self.permissions.clone(),
+            data_scope: self.data_scope,
+        }
     }
 
     /// The caller as the actor of a change.

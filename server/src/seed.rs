@@ -10,7 +10,7 @@ use crate::db::models::audit_log::AuditKey;
 use crate::db::models::department::{self, DepartmentInput};
 use crate::db::models::position::{self, PositionInput};
 use crate::db::models::user::{self, NewUserInput, UserProfile};
-use crate::db::models::{Actor, WriteCtx};
+use crate::db::models::{Actor, Grants, WriteCtx};
 use crate::db::schema::{departments, positions, users};
 use crate::error::AppResult;
 
@@ -205,8 +205,10 @@ pub fn seed(
 ) -> AppResult<SeedReport> {
     conn.transaction(|conn| {
         let actor = Actor::system();
+        let grants = Grants::all();
         let ctx = WriteCtx {
             actor: &actor,
+            grants: &grants,
             audit_key,
         };
         let mut report = SeedReport::default();

@@ -114,6 +114,7 @@ impl DepartmentsPanel {
         egui::Panel::left("department_tree")
             .resizable(true)
             .default_size(300.0)
+            .min_size(220.0)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.strong(t("dept.tree"));

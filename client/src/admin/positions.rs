@@ -130,6 +130,7 @@ impl PositionsPanel {
         egui::Panel::left("position_list")
             .resizable(true)
             .default_size(240.0)
+            .min_size(200.0)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     if ui.button(t("pos.new")).clicked() {
@@ -261,35 +262,31 @@ impl PositionsPanel {
                 .1
                 .push(p);
         }
-        egui::Grid::new("permission_matrix")
-            .striped(true)
-            .spacing([12.0, 6.0])
-            .show(ui, |ui| {
-                for (label, permissions) in modules.values() {
-                    ui.strong(label);
-                    ui.horizontal_wrapped(|ui| {
-                        for p in permissions {
-                            let mut held = form.permissions.contains(&p.code);
-                            let text = match lang() {
-                                Lang::Zh => &p.label_zh,
-                                Lang::En => &p.label_en,
-                            };
-                            if ui
-                                .checkbox(&mut held, text.as_str())
-                                .on_hover_text(&p.code)
-                                .changed()
-                            {
-                                if held {
-                                    form.permissions.insert(p.code.clone());
-                                } else {
-                                    form.permissions.remove(&p.code);
-                                }
-                            }
+        // The matrix: one block per module, its permissions as checkboxes.
+        for (label, permissions) in modules.values() {
+            ui.add_space(4.0);
+            ui.label(RichText::new(label.as_str()).strong());
+            ui.horizontal_wrapped(|ui| {
+                for p in permissions {
+                    let mut held = form.permissions.contains(&p.code);
+                    let text = match lang() {
+                        Lang::Zh => &p.label_zh,
+                        Lang::En => &p.label_en,
+                    };
+                    if ui
+                        .checkbox(&mut held, text.as_str())
+                        .on_hover_text(&p.code)
+                        .changed()
+                    {
+                        if held {
+                            form.permissions.insert(p.code.clone());
+                        } else {
+                            form.permissions.remove(&p.code);
                         }
-                    });
-                    ui.end_row();
+                    }
                 }
             });
+        }
         ui.add_space(8.0);
         if let Some(error) = &error
             && error.fields.is_empty()

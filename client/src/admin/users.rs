@@ -189,6 +189,7 @@ impl UsersPanel {
         egui::Panel::right("user_form")
             .resizable(true)
             .default_size(380.0)
+            .min_size(300.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
             });

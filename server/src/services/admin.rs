@@ -37,10 +37,12 @@ impl AdminApi {
             .db
             .transaction(move |conn| {
                 let actor = session.actor();
+                let grants = session.grants();
                 f(
                     conn,
                     WriteCtx {
                         actor: &actor,
+                        grants: &grants,
                         audit_key: &audit_key,
                     },
                 )
@@ -291,6 +293,7 @@ impl AdminService for AdminApi {
         let row = self
             .write(session, move |conn, ctx| {
                 let account = user::get(conn, user_id)?.user;
+                user::require_can_manage(conn, ctx, user_id)?;
                 if !account.is_service_account {
                     return Err(AppError::precondition(
                         "API tokens are for service accounts; people log in with their password",

@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use crate::app::AppState;
 use crate::auth::{Session, new_secret, peer_of, token_hash};
 use crate::convert::timestamp;
-use crate::db::models::audit_log::Event;
+use crate::db::models::audit_log::{self as audit, Event};
 use crate::db::models::{Actor, WriteCtx, login_throttle, position, session, user};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 
@@ -46,6 +46,15 @@ pub fn current_user(conn: &mut diesel::PgConnection, user_id: i64) -> AppResult<
 }
 
 impl AuthApi {
+    fn durations(&self) -> AppResult<(chrono::Duration, chrono::Duration)> {
+        let policy = &self.state.policy;
+        let absolute = chrono::Duration::from_std(policy.absolute_timeout)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let lockout =
+            chrono::Duration::from_std(policy.lockout).map_err(|e| AppError::Internal(e.into()))?;
+        Ok((absolute, lockout))
+    }
+
     async fn login(&self, peer: String, request: pb::LoginRequest) -> AppResult<pb::LoginResponse> {
         let pb::LoginRequest { username, password } = request;
         let username = username.trim().to_lowercase();
@@ -58,24 +67,28 @@ impl AuthApi {
             .finish()?;
         let state = &self.state;
         let now = Utc::now();
+        let (absolute, lockout) = self.durations()?;
+        let max_failures = state.policy.max_failed_logins;
 
+        // 1. Count the attempt before checking anything (so parallel guesses cannot pass
+        //    the limit), and find the user. A locked username is refused without hashing.
         let (name, attempt_peer) = (username.clone(), peer.clone());
         let audit_key = state.audit_key.clone();
-        let found = state
+        let begun = state
             .db
             .transaction(move |conn| {
-                if let Some(until) = login_throttle::locked_until(conn, &name, now)? {
+                if let Err(until) =
+                    login_throttle::begin_attempt(conn, &name, now, max_failures, lockout)?
+                {
                     let actor = Actor {
                         user_id: None,
                         username: name.clone(),
                         peer: attempt_peer,
                     };
-                    let ctx = WriteCtx {
-                        actor: &actor,
-                        audit_key: &audit_key,
-                    };
-                    ctx.audit(
+                    audit::record(
                         conn,
+                        &audit_key,
+                        &actor,
                         Event {
                             action: "auth.login_locked",
                             object_type: "login",
@@ -89,89 +102,80 @@ impl AuthApi {
                 Ok(Ok(user::find_by_username(conn, &name)?))
             })
             .await?;
-        // A refused attempt while locked must still be recorded: commit it, then answer.
-        let found = found.map_err(|until| AppError::LoginLocked { until })?;
+        // The refused attempt is recorded (committed) before the refusal is sent.
+        let found = begun.map_err(|until| AppError::LoginLocked { until })?;
 
-        let hash = found.as_ref().and_then(|u| u.password_hash.clone());
-        let password_ok = state.passwords.verify(password, hash).await?;
+        // 2. Check the password off the async threads (the same time whether or not the
+        //    user exists).
+        let verified_hash = found.as_ref().and_then(|u| u.password_hash.clone());
+        let password_ok = state
+            .passwords
+            .verify(password, verified_hash.clone())
+            .await?;
 
+        // 3. Conclude under the user's row lock: a password reset, a disable or a lock
+        //    that committed meanwhile wins over this attempt.
         let token = new_secret();
         let hash = token_hash(&token);
-        let absolute = chrono::Duration::from_std(state.policy.absolute_timeout)
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let lockout = chrono::Duration::from_std(state.policy.lockout)
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let max_failures = state.policy.max_failed_logins;
         let audit_key = state.audit_key.clone();
         let outcome = state
             .db
             .transaction(move |conn| {
+                let user = match &found {
+                    Some(u) => user::lock_row(conn, u.id)?,
+                    None => None,
+                };
                 let actor = Actor {
-                    user_id: found.as_ref().map(|u| u.id),
+                    user_id: user.as_ref().map(|u| u.id),
                     username: username.clone(),
                     peer: peer.clone(),
                 };
-                let ctx = WriteCtx {
-                    actor: &actor,
-                    audit_key: &audit_key,
+                let record = |conn: &mut diesel::PgConnection,
+                              action: &'static str,
+                              object_type,
+                              object_id: String| {
+                    audit::record(
+                        conn,
+                        &audit_key,
+                        &actor,
+                        Event {
+                            action,
+                            object_type,
+                            object_id,
+                            before: None,
+                            after: None,
+                        },
+                    )
                 };
-                match found {
-                    Some(user) if password_ok && user.is_active => {
-                        login_throttle::clear(conn, &username)?;
-                        let expires_at = now + absolute;
-                        let row = session::create_login(conn, user.id, &hash, &peer, expires_at)?;
-                        ctx.audit(
-                            conn,
-                            Event {
-                                action: "auth.login",
-                                object_type: "session",
-                                object_id: row.id.to_string(),
-                                before: None,
-                                after: None,
-                            },
-                        )?;
-                        Ok(Ok((user.id, expires_at)))
+                let still_valid = password_ok
+                    && user
+                        .as_ref()
+                        .is_some_and(|u| u.password_hash == verified_hash);
+                if let (true, Some(user)) = (still_valid, &user) {
+                    if let Some(until) = login_throttle::locked_until(conn, &username, now)? {
+                        record(conn, "auth.login_locked", "login", username.clone())?;
+                        return Ok(Err(AppError::LoginLocked { until }));
                     }
-                    Some(_) if password_ok => {
-                        ctx.audit(
-                            conn,
-                            Event {
-                                action: "auth.login_disabled",
-                                object_type: "login",
-                                object_id: username.clone(),
-                                before: None,
-                                after: None,
-                            },
-                        )?;
-                        Ok(Err(AppError::Unauthenticated(Msg::new(
+                    if !user.is_active {
+                        record(conn, "auth.login_disabled", "login", username.clone())?;
+                        return Ok(Err(AppError::Unauthenticated(Msg::new(
                             "this account is disabled; ask an administrator",
                             "该账号已停用，请联系管理员",
-                        ))))
+                        ))));
                     }
-                    _ => {
-                        let locked = login_throttle::record_failure(
-                            conn,
-                            &username,
-                            now,
-                            max_failures,
-                            lockout,
-                        )?;
-                        ctx.audit(
-                            conn,
-                            Event {
-                                action: "auth.login_failed",
-                                object_type: "login",
-                                object_id: username.clone(),
-                                before: None,
-                                after: None,
-                            },
-                        )?;
-                        Ok(Err(match locked {
-                            Some(until) => AppError::LoginLocked { until },
-                            None => wrong_credentials(),
-                        }))
-                    }
+                    login_throttle::clear(conn, &username)?;
+                    let expires_at = now + absolute;
+                    let row = session::create_login(conn, user.id, &hash, &peer, expires_at)?;
+                    record(conn, "auth.login", "session", row.id.to_string())?;
+                    return Ok(Ok((user.id, expires_at)));
                 }
+                let locked =
+                    login_throttle::fail_attempt(conn, &username, now, max_failures, lockout)?;
+                record(conn, "auth.login_failed", "login", username.clone())?;
+                Ok(Err(match locked {
+                    Some(until) => AppError::LoginLocked { until },
+                    None => wrong_credentials(),
+                }))
             })
             .await?;
         let (user_id, expires_at) = outcome?;
@@ -206,13 +210,10 @@ impl AuthService for AuthApi {
             .db
             .transaction(move |conn| {
                 session::revoke(conn, session.session_id)?;
-                let actor = session.actor();
-                WriteCtx {
-                    actor: &actor,
-                    audit_key: &audit_key,
-                }
-                .audit(
+                audit::record(
                     conn,
+                    &audit_key,
+                    &session.actor(),
                     Event {
                         action: "auth.logout",
                         object_type: "session",
@@ -254,7 +255,47 @@ impl AuthService for AuthApi {
             .db
             .run(move |conn| Ok(user::get(conn, user_id)?.user.password_hash))
             .await?;
-        if !self.state.passwords.verify(old_password, current).await? {
+        let (_, lockout) = self.durations()?;
+        let max_failures = self.state.policy.max_failed_logins;
+        let audit_key = self.state.audit_key.clone();
+        if !self
+            .state
+            .passwords
+            .verify(old_password, current.clone())
+            .await?
+        {
+            // A wrong current password counts like a failed login: a stolen session cannot
+            // be used to guess the password.
+            let session = session.clone();
+            self.state
+                .db
+                .transaction(move |conn| {
+                    let now = Utc::now();
+                    let locked = login_throttle::record_failure(
+                        conn,
+                        &session.username,
+                        now,
+                        max_failures,
+                        lockout,
+                    )?;
+                    audit::record(
+                        conn,
+                        &audit_key,
+                        &session.actor(),
+                        Event {
+                            action: "auth.change_password_failed",
+                            object_type: "user",
+                            object_id: session.user_id.to_string(),
+                            before: None,
+                            after: None,
+                        },
+                    )?;
+                    if locked.is_some() {
+                        session::revoke_all_for_user(conn, session.user_id, None)?;
+                    }
+                    Ok(())
+                })
+                .await?;
             return Err(AppError::field(
                 "old_password",
                 Msg::new("the current password is wrong", "当前密码不正确"),
@@ -262,13 +303,22 @@ impl AuthService for AuthApi {
             .into());
         }
         let hash = self.state.passwords.hash(new_password).await?;
-        let audit_key = self.state.audit_key.clone();
         self.state
             .db
             .transaction(move |conn| {
+                // A reset by an administrator meanwhile wins over this change.
+                let locked = user::lock_row(conn, session.user_id)?;
+                if locked.map(|u| u.password_hash) != Some(current) {
+                    return Err(AppError::precondition(
+                        "your password was changed meanwhile; log in again",
+                        "您的密码已被修改，请重新登录",
+                    ));
+                }
                 let actor = session.actor();
+                let grants = session.grants();
                 let ctx = WriteCtx {
                     actor: &actor,
+                    grants: &grants,
                     audit_key: &audit_key,
                 };
                 user::set_password(conn, ctx, session.user_id, &hash, Some(session.session_id))

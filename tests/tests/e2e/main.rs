@@ -3,4 +3,5 @@
 mod admin;
 mod audit;
 mod auth;
+mod escalation;
 mod server;

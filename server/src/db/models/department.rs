@@ -49,6 +49,9 @@ pub struct DepartmentInput {
 
 const UNIQUE_NAME: &str = "departments_sibling_name";
 
+/// Advisory lock key serialising department moves ("PCRMDEPT").
+const TREE_MOVE_LOCK: i64 = 0x5043_524D_4445_5054;
+
 fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
     unique_violation(
         err,
@@ -138,6 +141,7 @@ fn check_parent(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()
     let parent = departments::table
         .find(parent_id)
         .select(departments::is_active)
+        .for_share()
         .first::<bool>(conn)
         .optional()?;
     match parent {
@@ -216,6 +220,10 @@ pub fn update(
         before.updated_at,
     )?;
     if input.parent_id != before.parent_id {
+        // Moves are judged one at a time: two crossing moves could otherwise make a cycle.
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(TREE_MOVE_LOCK)
+            .execute(conn)?;
         if let Some(parent_id) = input.parent_id
             && subtree_ids(conn, id)?.contains(&parent_id)
         {
@@ -292,6 +300,11 @@ pub fn archive(
             ),
         ));
     }
+    // Disabled users leave the archived department: re-enabling them must not put an
+    // active user into it.
+    diesel::update(users::table.filter(users::department_id.eq(id)))
+        .set(users::department_id.eq(None::<i64>))
+        .execute(conn)?;
     let after: Department = diesel::update(departments::table.find(id))
         .set((
             departments::is_active.eq(false),

@@ -1,4 +1,10 @@
 //! `login_throttle`: failed logins counted per attempted username.
+//!
+//! An attempt is counted *before* its password is checked ([`begin_attempt`], under the
+//! row's lock), so parallel guesses cannot slip past the limit: once the count exceeds
+//! the limit, further attempts are refused without hashing. A success clears the count
+//! ([`clear`]); a failure keeps it and locks the username when it reaches the limit
+//! ([`fail_attempt`]).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -6,7 +12,42 @@ use diesel::prelude::*;
 use crate::db::schema::login_throttle;
 use crate::error::AppResult;
 
-/// When `username` is locked until, if it is locked now.
+/// Counts an attempt on `username`. `Err(until)` when the username is locked (now, or
+/// because too many attempts are already in flight).
+pub fn begin_attempt(
+    conn: &mut PgConnection,
+    username: &str,
+    now: DateTime<Utc>,
+    max_failures: i32,
+    lockout: chrono::Duration,
+) -> AppResult<Result<(), DateTime<Utc>>> {
+    let (count, locked_until): (i32, Option<DateTime<Utc>>) =
+        diesel::insert_into(login_throttle::table)
+            .values((
+                login_throttle::username.eq(username),
+                login_throttle::failed_count.eq(1),
+                login_throttle::last_failed_at.eq(now),
+            ))
+            .on_conflict(login_throttle::username)
+            .do_update()
+            .set((
+                login_throttle::failed_count.eq(login_throttle::failed_count + 1),
+                login_throttle::last_failed_at.eq(now),
+            ))
+            .returning((login_throttle::failed_count, login_throttle::locked_until))
+            .get_result(conn)?;
+    if let Some(until) = locked_until.filter(|until| *until > now) {
+        return Ok(Err(until));
+    }
+    if count > max_failures {
+        let until = now + lockout;
+        lock(conn, username, until)?;
+        return Ok(Err(until));
+    }
+    Ok(Ok(()))
+}
+
+/// When `username` is locked until, if it is locked now (read under the row's lock).
 pub fn locked_until(
     conn: &mut PgConnection,
     username: &str,
@@ -15,14 +56,38 @@ pub fn locked_until(
     Ok(login_throttle::table
         .find(username)
         .select(login_throttle::locked_until)
+        .for_update()
         .first::<Option<DateTime<Utc>>>(conn)
         .optional()?
         .flatten()
         .filter(|until| *until > now))
 }
 
-/// Counts a failed attempt; the `max_failures`-th in a row locks the username for
-/// `lockout`. Returns the lock's end when this attempt set it.
+/// A counted attempt failed: locks the username when the count reached the limit.
+/// Returns the lock's end when this failure set it.
+pub fn fail_attempt(
+    conn: &mut PgConnection,
+    username: &str,
+    now: DateTime<Utc>,
+    max_failures: i32,
+    lockout: chrono::Duration,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let count: Option<i32> = login_throttle::table
+        .find(username)
+        .select(login_throttle::failed_count)
+        .for_update()
+        .first(conn)
+        .optional()?;
+    if count.is_some_and(|c| c >= max_failures) {
+        let until = now + lockout;
+        lock(conn, username, until)?;
+        return Ok(Some(until));
+    }
+    Ok(None)
+}
+
+/// Counts a failure that was not begun with [`begin_attempt`] (a wrong current password
+/// when changing it) and locks at the limit.
 pub fn record_failure(
     conn: &mut PgConnection,
     username: &str,
@@ -30,31 +95,20 @@ pub fn record_failure(
     max_failures: i32,
     lockout: chrono::Duration,
 ) -> AppResult<Option<DateTime<Utc>>> {
-    let count: i32 = diesel::insert_into(login_throttle::table)
-        .values((
-            login_throttle::username.eq(username),
-            login_throttle::failed_count.eq(1),
-            login_throttle::last_failed_at.eq(now),
-        ))
-        .on_conflict(login_throttle::username)
-        .do_update()
-        .set((
-            login_throttle::failed_count.eq(login_throttle::failed_count + 1),
-            login_throttle::last_failed_at.eq(now),
-        ))
-        .returning(login_throttle::failed_count)
-        .get_result(conn)?;
-    if count >= max_failures {
-        let until = now + lockout;
-        diesel::update(login_throttle::table.find(username))
-            .set((
-                login_throttle::locked_until.eq(until),
-                login_throttle::failed_count.eq(0),
-            ))
-            .execute(conn)?;
-        return Ok(Some(until));
+    match begin_attempt(conn, username, now, max_failures, lockout)? {
+        Err(until) => Ok(Some(until)),
+        Ok(()) => fail_attempt(conn, username, now, max_failures, lockout),
     }
-    Ok(None)
+}
+
+fn lock(conn: &mut PgConnection, username: &str, until: DateTime<Utc>) -> AppResult<()> {
+    diesel::update(login_throttle::table.find(username))
+        .set((
+            login_throttle::locked_until.eq(until),
+            login_throttle::failed_count.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Forgets the failures after a successful login.

@@ -8,8 +8,11 @@ pub mod position;
 pub mod session;
 pub mod user;
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use pharmacrm_shared::{DataScope, Permission};
 
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult};
@@ -36,11 +39,55 @@ impl Actor {
     }
 }
 
-/// What every write needs besides its connection: who acts, and the audit key.
+/// What a user may do: the union of their positions' permissions and the widest scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// The permissions.
+    pub permissions: BTreeSet<Permission>,
+    /// The widest data scope; `None` with no active position.
+    pub data_scope: Option<DataScope>,
+}
+
+impl Grants {
+    /// Everything (the server itself, when seeding).
+    pub fn all() -> Grants {
+        Grants {
+            permissions: Permission::ALL.iter().copied().collect(),
+            data_scope: Some(DataScope::All),
+        }
+    }
+
+    /// Refuses when `other` holds a permission or a scope `self` does not: nobody grants,
+    /// or acts on someone holding, more than they hold themselves.
+    pub fn require_covers(&self, other: &Grants, what_en: &str, what_zh: &str) -> AppResult<()> {
+        let missing: Vec<&str> = other
+            .permissions
+            .difference(&self.permissions)
+            .map(|p| p.code())
+            .collect();
+        if missing.is_empty() && other.data_scope <= self.data_scope {
+            return Ok(());
+        }
+        let detail = if missing.is_empty() {
+            "a wider data scope".to_owned()
+        } else {
+            missing.join(", ")
+        };
+        Err(AppError::PermissionDenied(crate::error::Msg::new(
+            format!("{what_en} needs what you do not hold yourself: {detail}"),
+            format!("{what_zh}超出了您自己的权限：{detail}"),
+        )))
+    }
+}
+
+/// What every write needs besides its connection: who acts, what they hold, and the
+/// audit key.
 #[derive(Clone, Copy)]
 pub struct WriteCtx<'a> {
     /// Who makes the change.
     pub actor: &'a Actor,
+    /// What the actor holds (checked when they grant permissions to others).
+    pub grants: &'a Grants,
     /// The audit chain's key.
     pub audit_key: &'a audit_log::AuditKey,
 }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, display_name_of, unique_violation};
+use super::{Grants, WriteCtx, check_version, display_name_of, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
 use crate::error::{AppError, AppResult};
 
@@ -57,6 +57,16 @@ pub struct PositionInput {
     pub description: String,
     pub permissions: BTreeSet<Permission>,
     pub data_scope: DataScope,
+}
+
+impl PositionInput {
+    /// What holding this position grants.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            permissions: self.permissions.clone(),
+            data_scope: Some(self.data_scope),
+        }
+    }
 }
 
 const UNIQUE_NAME: &str = "positions_name";
@@ -173,6 +183,8 @@ pub fn create(
     input: &PositionInput,
     is_builtin: bool,
 ) -> AppResult<PositionView> {
+    ctx.grants
+        .require_covers(&input.grants(), "this position", "该岗位")?;
     let row: Position = diesel::insert_into(positions::table)
         .values(NewPosition {
             name: &input.name,
@@ -212,6 +224,8 @@ pub fn update(
     let before = lock(conn, id)?;
     let p = &before.position;
     check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
+    ctx.grants
+        .require_covers(&input.grants(), "this position", "该岗位")?;
     if p.is_builtin
         && (input.permissions != all_permissions() || input.data_scope != DataScope::All)
     {
@@ -278,6 +292,9 @@ pub fn archive(
             ),
         ));
     }
+    // Disabled users keep no archived position: re-enabling them must not bring it back.
+    diesel::delete(user_positions::table.filter(user_positions::position_id.eq(id)))
+        .execute(conn)?;
     diesel::update(positions::table.find(id))
         .set((
             positions::is_active.eq(false),
@@ -326,12 +343,21 @@ pub fn grants(
     conn: &mut PgConnection,
     user_id: i64,
 ) -> AppResult<(BTreeSet<Permission>, Option<DataScope>)> {
-    let held: Vec<(String, Option<String>)> = user_positions::table
-        .inner_join(positions::table)
+    let position_ids: Vec<i64> = user_positions::table
+        .filter(user_positions::user_id.eq(user_id))
+        .select(user_positions::position_id)
+        .load(conn)?;
+    let granted = positions_grants(conn, &position_ids)?;
+    Ok((granted.permissions, granted.data_scope))
+}
+
+/// What holding all of `position_ids` grants (archived positions grant nothing).
+pub fn positions_grants(conn: &mut PgConnection, position_ids: &[i64]) -> AppResult<Grants> {
+    let held: Vec<(String, Option<String>)> = positions::table
         .left_join(
             position_permissions::table.on(position_permissions::position_id.eq(positions::id)),
         )
-        .filter(user_positions::user_id.eq(user_id))
+        .filter(positions::id.eq_any(position_ids))
         .filter(positions::is_active.eq(true))
         .select((
             positions::data_scope,
@@ -347,5 +373,41 @@ pub fn grants(
             permissions.insert(p);
         }
     }
-    Ok((permissions, scope))
+    Ok(Grants {
+        permissions,
+        data_scope: scope,
+    })
+}
+
+/// Makes sure at least one active person still holds the built-in administrator
+/// position, so nobody can lock the organisation out of its own system. Takes the
+/// built-in position's row lock first, so concurrent changes are judged one at a time.
+pub fn lock_builtin(conn: &mut PgConnection) -> AppResult<()> {
+    positions::table
+        .filter(positions::is_builtin.eq(true))
+        .select(positions::id)
+        .for_update()
+        .load::<i64>(conn)?;
+    Ok(())
+}
+
+/// After [`lock_builtin`] and a change: refuses when no active person holds the
+/// built-in position any more.
+pub fn require_an_administrator(conn: &mut PgConnection) -> AppResult<()> {
+    let admins: i64 = user_positions::table
+        .inner_join(positions::table)
+        .inner_join(users::table)
+        .filter(positions::is_builtin.eq(true))
+        .filter(positions::is_active.eq(true))
+        .filter(users::is_active.eq(true))
+        .filter(users::is_service_account.eq(false))
+        .count()
+        .get_result(conn)?;
+    if admins == 0 {
+        return Err(AppError::precondition(
+            "at least one active person must keep the built-in administrator position",
+            "至少要保留一名在职人员担任内置的系统管理员岗位",
+        ));
+    }
+    Ok(())
 }

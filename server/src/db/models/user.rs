@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, contains_pattern, session, unique_violation};
+use super::{
+    Grants, WriteCtx, check_version, contains_pattern, position, session, unique_violation,
+};
 use crate::db::schema::{departments, positions, user_positions, users};
 use crate::error::{AppError, AppResult, Msg};
 
@@ -177,6 +179,30 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> AppResult<Op
         .optional()?)
 }
 
+/// The user's row, locked for the rest of the transaction (login concludes under it).
+pub fn lock_row(conn: &mut PgConnection, id: i64) -> AppResult<Option<User>> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?)
+}
+
+/// Refuses when the target user holds more than the actor: a user manager cannot reset
+/// the password of, disable or edit someone more powerful than themselves.
+pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -> AppResult<()> {
+    let (permissions, data_scope) = position::grants(conn, id)?;
+    ctx.grants.require_covers(
+        &Grants {
+            permissions,
+            data_scope,
+        },
+        "managing this user",
+        "管理该用户",
+    )
+}
+
 fn lock(conn: &mut PgConnection, id: i64) -> AppResult<UserView> {
     users::table
         .find(id)
@@ -231,13 +257,20 @@ fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
         .collect())
 }
 
-/// Department and positions must exist and be active.
-fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()> {
+/// Department and positions must exist and be active (read with a share lock, so an
+/// archive cannot slip in before commit), and the actor must hold everything the
+/// positions grant.
+fn check_profile(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    profile: &UserProfile,
+) -> AppResult<()> {
     let mut errors = Vec::new();
     if let Some(department_id) = profile.department_id {
         let active = departments::table
             .find(department_id)
             .select(departments::is_active)
+            .for_share()
             .first::<bool>(conn)
             .optional()?;
         if active != Some(true) {
@@ -247,12 +280,14 @@ fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()
             });
         }
     }
-    let active_positions: i64 = positions::table
+    let active_positions = positions::table
         .filter(positions::id.eq_any(&profile.position_ids))
         .filter(positions::is_active.eq(true))
-        .count()
-        .get_result(conn)?;
-    if usize::try_from(active_positions).ok() != Some(profile.position_ids.len()) {
+        .select(positions::id)
+        .for_share()
+        .load::<i64>(conn)?
+        .len();
+    if active_positions != profile.position_ids.len() {
         errors.push(crate::error::FieldError {
             field: "position_ids",
             msg: Msg::new(
@@ -261,11 +296,12 @@ fn check_profile(conn: &mut PgConnection, profile: &UserProfile) -> AppResult<()
             ),
         });
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidArgument(errors))
+    if !errors.is_empty() {
+        return Err(AppError::InvalidArgument(errors));
     }
+    let granted = position::positions_grants(conn, &profile.position_ids)?;
+    ctx.grants
+        .require_covers(&granted, "these positions", "所选岗位")
 }
 
 fn set_positions(conn: &mut PgConnection, user_id: i64, position_ids: &[i64]) -> AppResult<()> {
@@ -293,7 +329,7 @@ pub fn create(
     input: &NewUserInput,
     password_hash: Option<&str>,
 ) -> AppResult<UserView> {
-    check_profile(conn, &input.profile)?;
+    check_profile(conn, ctx, &input.profile)?;
     let row: User = diesel::insert_into(users::table)
         .values(NewUser {
             username: &input.username,
@@ -334,10 +370,12 @@ pub fn update(
     version: i32,
     profile: &UserProfile,
 ) -> AppResult<UserView> {
+    position::lock_builtin(conn)?;
     let before = lock(conn, id)?;
     let u = &before.user;
     check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
-    check_profile(conn, profile)?;
+    require_can_manage(conn, ctx, id)?;
+    check_profile(conn, ctx, profile)?;
     diesel::update(users::table.find(id))
         .set((
             users::display_name.eq(&profile.display_name),
@@ -349,6 +387,7 @@ pub fn update(
         ))
         .execute(conn)?;
     set_positions(conn, id, &profile.position_ids)?;
+    position::require_an_administrator(conn)?;
     let after = get(conn, id)?;
     ctx.audit_change(conn, "user.update", "user", id, Some(&before), Some(&after))?;
     Ok(after)
@@ -362,9 +401,11 @@ pub fn set_active(
     version: i32,
     is_active: bool,
 ) -> AppResult<UserView> {
+    position::lock_builtin(conn)?;
     let before = lock(conn, id)?;
     let u = &before.user;
     check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
+    require_can_manage(conn, ctx, id)?;
     if !is_active && ctx.actor.user_id == Some(id) {
         return Err(AppError::precondition(
             "you cannot disable your own account",
@@ -384,6 +425,7 @@ pub fn set_active(
         .execute(conn)?;
     if !is_active {
         session::revoke_all_for_user(conn, id, None)?;
+        position::require_an_administrator(conn)?;
     }
     let after = get(conn, id)?;
     let action = if is_active {
@@ -405,6 +447,9 @@ pub fn set_password(
     keep_session: Option<i64>,
 ) -> AppResult<()> {
     let before = lock(conn, id)?;
+    if ctx.actor.user_id != Some(id) {
+        require_can_manage(conn, ctx, id)?;
+    }
     if before.user.is_service_account {
         return Err(AppError::precondition(
             "service accounts have no password; issue an API token instead",
