@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "pharmacrm/v1/auth.proto",
     "pharmacrm/v1/admin.proto",
     "pharmacrm/v1/audit.proto",
+    "pharmacrm/v1/drugs.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -377,8 +377,9 @@ fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
             .expect("age sessions");
     }
     ui.click("系统管理");
+    // Back on the login screen, with the reason and the username kept.
+    ui.wait_for("the login screen", |h| h.query_by_role_and_label(Role::TextInput, "用户名").is_some());
     ui.wait_label("会话已过期，请重新登录");
-    // The username is kept for the next login.
     let username = ui.harness.get_by_role_and_label(Role::TextInput, "用户名");
     assert_eq!(username.value().as_deref(), Some("admin"));
 }

@@ -18,7 +18,7 @@ use crate::config::{AuthPolicy, Config, TlsSource};
 use crate::db::Db;
 use crate::db::models::audit_log::AuditKey;
 use crate::pg::{Cluster, Durability};
-use crate::services::{admin::AdminApi, audit::AuditApi, auth::AuthApi};
+use crate::services::{admin::AdminApi, audit::AuditApi, auth::AuthApi, drugs::DrugApi};
 use crate::{seed, tls};
 
 /// The database name inside the private cluster.
@@ -34,6 +34,34 @@ pub struct AppState {
     pub policy: AuthPolicy,
     /// Password hashing.
     pub passwords: Passwords,
+}
+
+impl AppState {
+    /// Runs `f` in one transaction as the caller of `session`, with what it needs to
+    /// check grants and write the audit log.
+    pub async fn write<T, F>(&self, session: crate::auth::Session, f: F) -> crate::error::AppResult<T>
+    where
+        F: FnOnce(&mut diesel::PgConnection, crate::db::models::WriteCtx<'_>) -> crate::error::AppResult<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let audit_key = self.audit_key.clone();
+        self.db
+            .transaction(move |conn| {
+                let actor = session.actor();
+                let grants = session.grants();
+                f(
+                    conn,
+                    crate::db::models::WriteCtx {
+                        actor: &actor,
+                        grants: &grants,
+                        audit_key: &audit_key,
+                    },
+                )
+            })
+            .await
+    }
 }
 
 /// A running server.
@@ -160,6 +188,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .await;
     health_reporter
         .set_serving::<pb::audit_service_server::AuditServiceServer<AuditApi>>()
+        .await;
+    health_reporter
+        .set_serving::<pb::drug_service_server::DrugServiceServer<DrugApi>>()
         .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)

@@ -3,6 +3,7 @@
 //!
 //! Diesel never appears here: the database belongs to the server alone.
 
+pub mod money;
 pub mod permission;
 pub mod validation;
 

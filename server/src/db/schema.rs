@@ -31,6 +31,59 @@ diesel::table! {
 }
 
 diesel::table! {
+    container_units (id) {
+        id -> Int8,
+        name -> Text,
+        capacity -> Numeric,
+        capacity_unit -> Text,
+        note -> Text,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    drug_categories (id) {
+        id -> Int8,
+        parent_id -> Nullable<Int8>,
+        name -> Text,
+        origin -> Text,
+        sort_order -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    drugs (id) {
+        id -> Int8,
+        name -> Text,
+        trade_name -> Text,
+        specification -> Text,
+        dosage_form -> Text,
+        manufacturer -> Text,
+        approval_number -> Text,
+        category_id -> Int8,
+        unit_id -> Int8,
+        purchase_price -> Numeric,
+        sale_price -> Numeric,
+        pinyin_initials -> Text,
+        note -> Text,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     login_throttle (username) {
         username -> Text,
         failed_count -> Int4,
@@ -101,6 +154,10 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_log -> users (user_id));
+diesel::joinable!(container_units -> users (updated_by));
+diesel::joinable!(drug_categories -> users (updated_by));
+diesel::joinable!(drugs -> container_units (unit_id));
+diesel::joinable!(drugs -> drug_categories (category_id));
 diesel::joinable!(position_permissions -> positions (position_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_positions -> positions (position_id));
@@ -109,7 +166,10 @@ diesel::joinable!(users -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    container_units,
     departments,
+    drug_categories,
+    drugs,
     login_throttle,
     position_permissions,
     positions,

@@ -12,8 +12,8 @@ use crate::convert::{self, id};
 use crate::db::models::department::{self, DepartmentInput};
 use crate::db::models::position::{self, PositionInput};
 use crate::db::models::user::{self, NewUserInput};
-use crate::db::models::{WriteCtx, session};
-use crate::error::{AppError, AppResult, FieldCheck};
+use crate::db::models::session;
+use crate::error::{AppError, FieldCheck};
 
 /// The AdminService implementation.
 pub struct AdminApi {
@@ -24,30 +24,6 @@ impl AdminApi {
     /// The service over the server's state.
     pub fn new(state: Arc<AppState>) -> Self {
         AdminApi { state }
-    }
-
-    /// Runs `f` in one transaction as the caller, with the audit key at hand.
-    async fn write<T, F>(&self, session: Session, f: F) -> AppResult<T>
-    where
-        F: FnOnce(&mut diesel::PgConnection, WriteCtx<'_>) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let audit_key = self.state.audit_key.clone();
-        self.state
-            .db
-            .transaction(move |conn| {
-                let actor = session.actor();
-                let grants = session.grants();
-                f(
-                    conn,
-                    WriteCtx {
-                        actor: &actor,
-                        grants: &grants,
-                        audit_key: &audit_key,
-                    },
-                )
-            })
-            .await
     }
 }
 
@@ -82,7 +58,7 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let input = DepartmentInput::try_from(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 department::create(conn, ctx, &input)
             })
@@ -96,7 +72,7 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_department(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 department::update(conn, ctx, id, version, &input)
             })
@@ -114,7 +90,7 @@ impl AdminService for AdminApi {
             version,
         } = request.into_inner();
         let dept_id = id("id", dept_id)?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 department::archive(conn, ctx, dept_id, version)
             })
@@ -143,7 +119,7 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let input = PositionInput::try_from(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 position::create(conn, ctx, &input, false)
             })
@@ -157,7 +133,7 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_position(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 position::update(conn, ctx, id, version, &input)
             })
@@ -172,7 +148,7 @@ impl AdminService for AdminApi {
             version,
         } = request.into_inner();
         let position_id = id("id", position_id)?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 position::archive(conn, ctx, position_id, version)
             })
@@ -211,7 +187,7 @@ impl AdminService for AdminApi {
         let session = Session::of(&request)?;
         let (input, password) = convert::create_user(request.into_inner())?;
         let hash = self.state.passwords.hash(password).await?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 user::create(conn, ctx, &input, Some(&hash))
             })
@@ -222,7 +198,7 @@ impl AdminService for AdminApi {
     async fn update_user(&self, request: Request<pb::UpdateUserRequest>) -> Reply<pb::User> {
         let session = Session::of(&request)?;
         let (id, version, profile) = convert::update_user(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 user::update(conn, ctx, id, version, &profile)
             })
@@ -238,7 +214,7 @@ impl AdminService for AdminApi {
             is_active,
         } = request.into_inner();
         let user_id = id("id", user_id)?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 user::set_active(conn, ctx, user_id, version, is_active)
             })
@@ -257,7 +233,7 @@ impl AdminService for AdminApi {
             .check("new_password", validation::password(&new_password))
             .finish()?;
         let hash = self.state.passwords.hash(new_password).await?;
-        self.write(session, move |conn, ctx| {
+        self.state.write(session, move |conn, ctx| {
             user::set_password(conn, ctx, user_id, &hash, None)
         })
         .await?;
@@ -270,7 +246,7 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::User> {
         let session = Session::of(&request)?;
         let input = NewUserInput::try_from(request.into_inner())?;
-        let view = self
+        let view = self.state
             .write(session, move |conn, ctx| {
                 user::create(conn, ctx, &input, None)
             })
@@ -290,7 +266,7 @@ impl AdminService for AdminApi {
             .finish()?;
         let token = format!("pcrm_{}", new_secret());
         let hash = token_hash(&token);
-        let row = self
+        let row = self.state
             .write(session, move |conn, ctx| {
                 let account = user::get(conn, user_id)?.user;
                 user::require_can_manage(conn, ctx, user_id)?;
@@ -344,7 +320,7 @@ impl AdminService for AdminApi {
         let session = Session::of(&request)?;
         let pb::RevokeApiTokenRequest { id: token_id } = request.into_inner();
         let token_id = id("id", token_id)?;
-        self.write(session, move |conn, ctx| {
+        self.state.write(session, move |conn, ctx| {
             let before = session::get_api(conn, token_id)?;
             if session::revoke(conn, token_id)? {
                 let after = session::get_api(conn, token_id)?;

@@ -5,3 +5,4 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod drugs;

@@ -2,7 +2,10 @@
 //! Every function takes a `&mut PgConnection` so the caller decides the transaction.
 
 pub mod audit_log;
+pub mod container_unit;
 pub mod department;
+pub mod drug;
+pub mod drug_category;
 pub mod login_throttle;
 pub mod position;
 pub mod session;

@@ -1,0 +1,3 @@
+DROP TABLE drugs;
+DROP TABLE container_units;
+DROP TABLE drug_categories;

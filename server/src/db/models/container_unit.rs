@@ -1,0 +1,211 @@
+//! `container_units`: 盒, 瓶, 支… with their capacity (瓶 100 ml, 盒 24 粒).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use pharmacrm_shared::money::{Decimal, capacity_to_wire};
+use serde::Serialize;
+
+use super::{WriteCtx, check_version, unique_violation};
+use crate::db::schema::{container_units, drugs, users};
+use crate::error::{AppError, AppResult};
+
+/// A unit row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = container_units)]
+pub struct ContainerUnit {
+    pub id: i64,
+    pub name: String,
+    pub capacity: Decimal,
+    pub capacity_unit: String,
+    pub note: String,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+impl ContainerUnit {
+    /// How it is shown: 盒（24粒）.
+    pub fn label(&self) -> String {
+        format!("{}（{}{}）", self.name, capacity_to_wire(&self.capacity), self.capacity_unit)
+    }
+}
+
+/// A unit with its use count.
+#[derive(Debug, Clone)]
+pub struct UnitView {
+    pub unit: ContainerUnit,
+    pub drug_count: i64,
+    pub updated_by_name: String,
+}
+
+/// A unit's fields, validated.
+#[derive(Debug, Clone)]
+pub struct UnitInput {
+    pub name: String,
+    pub capacity: Decimal,
+    pub capacity_unit: String,
+    pub note: String,
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("container unit", "容器单位")
+}
+
+fn taken(err: diesel::result::Error, input: &UnitInput) -> AppError {
+    let label = format!("{}（{}{}）", input.name, capacity_to_wire(&input.capacity), input.capacity_unit);
+    unique_violation(
+        err,
+        "container_units_identity",
+        "name",
+        format!("the unit {label} already exists"),
+        format!("容器单位 {label} 已存在"),
+    )
+}
+
+/// All units (active only unless `include_archived`), by name.
+pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<UnitView>> {
+    let mut q = container_units::table.into_boxed();
+    if !include_archived {
+        q = q.filter(container_units::is_active.eq(true));
+    }
+    let rows = q
+        .order((container_units::name, container_units::capacity, container_units::id))
+        .select(ContainerUnit::as_select())
+        .load(conn)?;
+    views(conn, rows)
+}
+
+/// Units by id (for labels).
+pub fn by_ids(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64, ContainerUnit>> {
+    Ok(container_units::table
+        .filter(container_units::id.eq_any(ids))
+        .select(ContainerUnit::as_select())
+        .load::<ContainerUnit>(conn)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect())
+}
+
+fn get(conn: &mut PgConnection, id: i64) -> AppResult<UnitView> {
+    let row = container_units::table
+        .find(id)
+        .select(ContainerUnit::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    Ok(views(conn, vec![row])?.remove(0))
+}
+
+fn lock(conn: &mut PgConnection, id: i64) -> AppResult<ContainerUnit> {
+    container_units::table
+        .find(id)
+        .select(ContainerUnit::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)
+}
+
+fn views(conn: &mut PgConnection, rows: Vec<ContainerUnit>) -> AppResult<Vec<UnitView>> {
+    let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
+    let counts: HashMap<i64, i64> = drugs::table
+        .filter(drugs::unit_id.eq_any(&ids))
+        .group_by(drugs::unit_id)
+        .select((drugs::unit_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let updater_ids: Vec<i64> = rows.iter().filter_map(|u| u.updated_by).collect();
+    let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&updater_ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|u| UnitView {
+            drug_count: counts.get(&u.id).copied().unwrap_or(0),
+            updated_by_name: u.updated_by.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            unit: u,
+        })
+        .collect())
+}
+
+/// Adds a unit.
+pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &UnitInput) -> AppResult<UnitView> {
+    let row: ContainerUnit = diesel::insert_into(container_units::table)
+        .values((
+            container_units::name.eq(&input.name),
+            container_units::capacity.eq(&input.capacity),
+            container_units::capacity_unit.eq(&input.capacity_unit),
+            container_units::note.eq(&input.note),
+            container_units::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(ContainerUnit::as_returning())
+        .get_result(conn)
+        .map_err(|e| taken(e, input))?;
+    ctx.audit_change(conn, "container_unit.create", "container_unit", row.id, None, Some(&row))?;
+    get(conn, row.id)
+}
+
+/// Changes a unit.
+pub fn update(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, input: &UnitInput) -> AppResult<UnitView> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    let after: ContainerUnit = diesel::update(container_units::table.find(id))
+        .set((
+            container_units::name.eq(&input.name),
+            container_units::capacity.eq(&input.capacity),
+            container_units::capacity_unit.eq(&input.capacity_unit),
+            container_units::note.eq(&input.note),
+            container_units::version.eq(before.version + 1),
+            container_units::updated_at.eq(diesel::dsl::now),
+            container_units::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(ContainerUnit::as_returning())
+        .get_result(conn)
+        .map_err(|e| taken(e, input))?;
+    ctx.audit_change(conn, "container_unit.update", "container_unit", id, Some(&before), Some(&after))?;
+    get(conn, id)
+}
+
+/// Archives or restores a unit.
+pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, is_active: bool) -> AppResult<UnitView> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    if before.is_active == is_active {
+        return get(conn, id);
+    }
+    let after: ContainerUnit = diesel::update(container_units::table.find(id))
+        .set((
+            container_units::is_active.eq(is_active),
+            container_units::version.eq(before.version + 1),
+            container_units::updated_at.eq(diesel::dsl::now),
+            container_units::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(ContainerUnit::as_returning())
+        .get_result(conn)?;
+    let action = if is_active { "container_unit.restore" } else { "container_unit.archive" };
+    ctx.audit_change(conn, action, "container_unit", id, Some(&before), Some(&after))?;
+    get(conn, id)
+}
+
+/// Deletes a unit no drug uses.
+pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    let used: i64 = drugs::table.filter(drugs::unit_id.eq(id)).count().get_result(conn)?;
+    if used > 0 {
+        return Err(AppError::precondition(
+            format!("{} is used by {used} drug(s); archive it instead", before.label()),
+            format!("{} 仍被 {used} 种药品使用，只能归档", before.label()),
+        ));
+    }
+    diesel::delete(container_units::table.find(id)).execute(conn)?;
+    ctx.audit_change(conn, "container_unit.delete", "container_unit", id, Some(&before), None)
+}

@@ -1,0 +1,397 @@
+//! `drugs`: the catalogue. Pinyin initials are computed here on every write; a drug that
+//! anything refers to can only be archived (the foreign keys of later tables refuse the
+//! delete, and the refusal becomes a sentence).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use pharmacrm_shared::money::Decimal;
+use serde::Serialize;
+
+use super::container_unit::{self, ContainerUnit};
+use super::{WriteCtx, check_version, contains_pattern, drug_category, unique_violation};
+use crate::db::schema::{container_units, drug_categories, drugs, users};
+use crate::error::{AppError, AppResult, FieldError, Msg};
+use crate::pinyin;
+
+/// A drug row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = drugs)]
+pub struct Drug {
+    pub id: i64,
+    pub name: String,
+    pub trade_name: String,
+    pub specification: String,
+    pub dosage_form: String,
+    pub manufacturer: String,
+    pub approval_number: String,
+    pub category_id: i64,
+    pub unit_id: i64,
+    pub purchase_price: Decimal,
+    pub sale_price: Decimal,
+    pub pinyin_initials: String,
+    pub note: String,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// A drug with the names the screens show.
+#[derive(Debug, Clone)]
+pub struct DrugView {
+    pub drug: Drug,
+    pub category_path: String,
+    pub origin: String,
+    pub unit_label: String,
+    pub created_by_name: String,
+    pub updated_by_name: String,
+}
+
+/// A drug's fields, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrugInput {
+    pub name: String,
+    pub trade_name: String,
+    pub specification: String,
+    pub dosage_form: String,
+    pub manufacturer: String,
+    pub approval_number: String,
+    pub category_id: i64,
+    pub unit_id: i64,
+    pub purchase_price: Decimal,
+    pub sale_price: Decimal,
+    pub note: String,
+}
+
+/// Something allowed but worth a second look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub field: &'static str,
+    pub msg: Msg,
+}
+
+/// Which drugs by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    #[default]
+    Active,
+    Archived,
+    All,
+}
+
+/// Sort keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DrugSort {
+    #[default]
+    Name,
+    Specification,
+    Category,
+    Unit,
+    PurchasePrice,
+    SalePrice,
+    Status,
+    UpdatedAt,
+}
+
+/// A drug search.
+#[derive(Debug, Clone, Default)]
+pub struct DrugFilter {
+    pub query: String,
+    pub category_id: Option<i64>,
+    pub status: StatusFilter,
+    pub sort: DrugSort,
+    pub descending: bool,
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("drug", "药品")
+}
+
+fn duplicate(err: diesel::result::Error, input: &DrugInput) -> AppError {
+    unique_violation(
+        err,
+        "drugs_identity",
+        "name",
+        format!(
+            "{} {} by {} is already in the catalogue",
+            input.name, input.specification, input.manufacturer
+        ),
+        format!(
+            "药品库中已有 {} {}（{}）",
+            input.name, input.specification, input.manufacturer
+        ),
+    )
+}
+
+/// The warnings of a valid input.
+pub fn warnings(input: &DrugInput) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if input.sale_price < input.purchase_price {
+        out.push(Warning {
+            field: "sale_price",
+            msg: Msg::new(
+                format!("the sale price {} is below the purchase price {}", input.sale_price, input.purchase_price),
+                format!("售价 {} 低于进价 {}", input.sale_price, input.purchase_price),
+            ),
+        });
+    }
+    out
+}
+
+/// One page of drugs matching `filter`, with the total count.
+pub fn search(conn: &mut PgConnection, filter: &DrugFilter, offset: i64, limit: i64) -> AppResult<(Vec<DrugView>, i64)> {
+    let subtree = match filter.category_id {
+        Some(id) => Some(drug_category::subtree_ids(conn, id)?),
+        None => None,
+    };
+    let query = || {
+        let mut q = drugs::table
+            .inner_join(drug_categories::table)
+            .inner_join(container_units::table)
+            .into_boxed();
+        match filter.status {
+            StatusFilter::Active => q = q.filter(drugs::is_active.eq(true)),
+            StatusFilter::Archived => q = q.filter(drugs::is_active.eq(false)),
+            StatusFilter::All => {}
+        }
+        let text = filter.query.trim();
+        if !text.is_empty() {
+            let p = contains_pattern(text);
+            q = q.filter(
+                drugs::name
+                    .ilike(p.clone())
+                    .or(drugs::trade_name.ilike(p.clone()))
+                    .or(drugs::pinyin_initials.ilike(p.clone()))
+                    .or(drugs::specification.ilike(p.clone()))
+                    .or(drugs::approval_number.ilike(p.clone()))
+                    .or(drugs::manufacturer.ilike(p)),
+            );
+        }
+        if let Some(ids) = &subtree {
+            q = q.filter(drugs::category_id.eq_any(ids.clone()));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    // Chinese text sorts by pinyin through PostgreSQL's ICU collation.
+    let order = match filter.sort {
+        DrugSort::Name => format!("drugs.name COLLATE \"zh-x-icu\" {dir}"),
+        DrugSort::Specification => format!("drugs.specification COLLATE \"zh-x-icu\" {dir}"),
+        DrugSort::Category => format!("drug_categories.name COLLATE \"zh-x-icu\" {dir}"),
+        DrugSort::Unit => format!("container_units.name COLLATE \"zh-x-icu\" {dir}"),
+        DrugSort::PurchasePrice => format!("drugs.purchase_price {dir}"),
+        DrugSort::SalePrice => format!("drugs.sale_price {dir}"),
+        DrugSort::Status => format!("drugs.is_active {}", if filter.descending { "ASC" } else { "DESC" }),
+        DrugSort::UpdatedAt => format!("drugs.updated_at {}", if filter.descending { "ASC" } else { "DESC" }),
+    };
+    let rows: Vec<Drug> = query()
+        .order((sql::<Text>(&order), drugs::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Drug::as_select())
+        .load(conn)?;
+    Ok((views(conn, rows)?, total))
+}
+
+/// (name, specification, manufacturer) of every drug: what makes a drug a duplicate.
+pub fn identities(conn: &mut PgConnection) -> AppResult<Vec<(String, String, String)>> {
+    Ok(drugs::table
+        .select((drugs::name, drugs::specification, drugs::manufacturer))
+        .load(conn)?)
+}
+
+/// One drug.
+pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<DrugView> {
+    let row = drugs::table
+        .find(id)
+        .select(Drug::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    Ok(views(conn, vec![row])?.remove(0))
+}
+
+fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Drug> {
+    drugs::table
+        .find(id)
+        .select(Drug::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)
+}
+
+fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
+    let paths = drug_category::paths(conn)?;
+    let unit_ids: Vec<i64> = rows.iter().map(|d| d.unit_id).collect();
+    let units: HashMap<i64, ContainerUnit> = container_unit::by_ids(conn, &unit_ids)?;
+    let user_ids: Vec<i64> = rows.iter().flat_map(|d| [d.created_by, d.updated_by]).flatten().collect();
+    let names: HashMap<i64, String> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let name = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|d| {
+            let (category_path, origin) = paths.get(&d.category_id).cloned().unwrap_or_default();
+            DrugView {
+                category_path,
+                origin,
+                unit_label: units.get(&d.unit_id).map(ContainerUnit::label).unwrap_or_default(),
+                created_by_name: name(d.created_by),
+                updated_by_name: name(d.updated_by),
+                drug: d,
+            }
+        })
+        .collect())
+}
+
+/// The category must exist; the unit must exist and be active (an archived unit may only
+/// stay on a drug that already has it). Read with share locks.
+fn check_references(conn: &mut PgConnection, input: &DrugInput, current_unit: Option<i64>) -> AppResult<()> {
+    let mut errors = Vec::new();
+    let category = drug_categories::table
+        .find(input.category_id)
+        .select(drug_categories::id)
+        .for_share()
+        .first::<i64>(conn)
+        .optional()?;
+    if category.is_none() {
+        errors.push(FieldError {
+            field: "category_id",
+            msg: Msg::new("no such category", "药品类别不存在"),
+        });
+    }
+    let unit_active = container_units::table
+        .find(input.unit_id)
+        .select(container_units::is_active)
+        .for_share()
+        .first::<bool>(conn)
+        .optional()?;
+    match unit_active {
+        None => errors.push(FieldError {
+            field: "unit_id",
+            msg: Msg::new("no such container unit", "容器单位不存在"),
+        }),
+        Some(false) if current_unit != Some(input.unit_id) => errors.push(FieldError {
+            field: "unit_id",
+            msg: Msg::new("the container unit is archived", "该容器单位已归档"),
+        }),
+        Some(_) => {}
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::InvalidArgument(errors)) }
+}
+
+fn search_key(input: &DrugInput) -> String {
+    pinyin::search_key(&[&input.name, &input.trade_name])
+}
+
+/// Adds a drug; returns it with its warnings.
+pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> AppResult<(DrugView, Vec<Warning>)> {
+    check_references(conn, input, None)?;
+    let row: Drug = diesel::insert_into(drugs::table)
+        .values((
+            drugs::name.eq(&input.name),
+            drugs::trade_name.eq(&input.trade_name),
+            drugs::specification.eq(&input.specification),
+            drugs::dosage_form.eq(&input.dosage_form),
+            drugs::manufacturer.eq(&input.manufacturer),
+            drugs::approval_number.eq(&input.approval_number),
+            drugs::category_id.eq(input.category_id),
+            drugs::unit_id.eq(input.unit_id),
+            drugs::purchase_price.eq(&input.purchase_price),
+            drugs::sale_price.eq(&input.sale_price),
+            drugs::pinyin_initials.eq(search_key(input)),
+            drugs::note.eq(&input.note),
+            drugs::created_by.eq(ctx.actor.user_id),
+            drugs::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Drug::as_returning())
+        .get_result(conn)
+        .map_err(|e| duplicate(e, input))?;
+    ctx.audit_change(conn, "drug.create", "drug", row.id, None, Some(&row))?;
+    Ok((get(conn, row.id)?, warnings(input)))
+}
+
+/// Changes a drug; returns it with its warnings.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    input: &DrugInput,
+) -> AppResult<(DrugView, Vec<Warning>)> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_references(conn, input, Some(before.unit_id))?;
+    let after: Drug = diesel::update(drugs::table.find(id))
+        .set((
+            drugs::name.eq(&input.name),
+            drugs::trade_name.eq(&input.trade_name),
+            drugs::specification.eq(&input.specification),
+            drugs::dosage_form.eq(&input.dosage_form),
+            drugs::manufacturer.eq(&input.manufacturer),
+            drugs::approval_number.eq(&input.approval_number),
+            drugs::category_id.eq(input.category_id),
+            drugs::unit_id.eq(input.unit_id),
+            drugs::purchase_price.eq(&input.purchase_price),
+            drugs::sale_price.eq(&input.sale_price),
+            drugs::pinyin_initials.eq(search_key(input)),
+            drugs::note.eq(&input.note),
+            drugs::version.eq(before.version + 1),
+            drugs::updated_at.eq(diesel::dsl::now),
+            drugs::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Drug::as_returning())
+        .get_result(conn)
+        .map_err(|e| duplicate(e, input))?;
+    ctx.audit_change(conn, "drug.update", "drug", id, Some(&before), Some(&after))?;
+    Ok((get(conn, id)?, warnings(input)))
+}
+
+/// Archives or restores a drug.
+pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, is_active: bool) -> AppResult<DrugView> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    if before.is_active == is_active {
+        return get(conn, id);
+    }
+    let after: Drug = diesel::update(drugs::table.find(id))
+        .set((
+            drugs::is_active.eq(is_active),
+            drugs::version.eq(before.version + 1),
+            drugs::updated_at.eq(diesel::dsl::now),
+            drugs::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Drug::as_returning())
+        .get_result(conn)?;
+    let action = if is_active { "drug.restore" } else { "drug.archive" };
+    ctx.audit_change(conn, action, "drug", id, Some(&before), Some(&after))?;
+    get(conn, id)
+}
+
+/// Deletes a drug nothing refers to; one that history refers to must be archived.
+pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
+    let before = lock(conn, id)?;
+    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    diesel::delete(drugs::table.find(id)).execute(conn).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
+            AppError::precondition(
+                format!("{} is referred to by orders or other records; archive it instead", before.name),
+                format!("{} 已被订单等记录引用，只能归档", before.name),
+            )
+        }
+        other => other.into(),
+    })?;
+    ctx.audit_change(conn, "drug.delete", "drug", id, Some(&before), None)
+}

@@ -1,0 +1,337 @@
+//! Bulk import of drugs from Excel: the template (rust_xlsxwriter) and the import
+//! (calamine). Rows are validated exactly like single edits; the import is all or
+//! nothing — when any row is refused, nothing is written and every refused row is
+//! listed with its column and why.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use diesel::PgConnection;
+use pharmacrm_shared::pb;
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::convert;
+use crate::db::models::WriteCtx;
+use crate::db::models::container_unit::{self, ContainerUnit};
+use crate::db::models::drug::{self, DrugInput};
+use crate::db::models::drug_category;
+use crate::error::{AppError, AppResult, Msg};
+
+/// The largest workbook accepted.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The most rows one import takes.
+pub const MAX_ROWS: usize = 5_000;
+
+/// The template's columns: (field, header).
+const COLUMNS: &[(&str, &str)] = &[
+    ("name", "通用名*"),
+    ("trade_name", "商品名"),
+    ("specification", "规格*"),
+    ("dosage_form", "剂型"),
+    ("manufacturer", "生产企业*"),
+    ("approval_number", "批准文号"),
+    ("category", "药品类别*"),
+    ("unit", "容器单位*"),
+    ("purchase_price", "进价*"),
+    ("sale_price", "售价*"),
+    ("note", "备注"),
+];
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context("writing the import template"))
+}
+
+/// The template: the drug sheet with headers and an example row, and sheets listing the
+/// category paths and the unit labels the import accepts.
+pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
+    let mut paths: Vec<String> = drug_category::paths(conn)?.into_values().map(|(p, _)| p).collect();
+    paths.sort();
+    let units: Vec<String> = container_unit::list(conn, false)?
+        .into_iter()
+        .map(|u| u.unit.label())
+        .collect();
+    let bold = Format::new().set_bold();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("药品").map_err(xlsx_error)?;
+    for (col, (_, header)) in COLUMNS.iter().enumerate() {
+        let col = u16::try_from(col).expect("few columns");
+        sheet.write_string_with_format(0, col, *header, &bold).map_err(xlsx_error)?;
+        sheet.set_column_width(col, 16).map_err(xlsx_error)?;
+    }
+    let example_category = paths
+        .iter()
+        .find(|p| p.contains(" › "))
+        .cloned()
+        .unwrap_or_else(|| "代理类".to_owned());
+    let example_unit = units.first().cloned().unwrap_or_else(|| "盒（24粒）".to_owned());
+    let example = [
+        "阿莫西林胶囊",
+        "阿莫仙",
+        "0.25g×24粒",
+        "胶囊剂",
+        "珠海联邦制药股份有限公司",
+        "国药准字H44021351",
+        example_category.as_str(),
+        example_unit.as_str(),
+        "8.5000",
+        "12.8000",
+        "示例行，导入前请删除",
+    ];
+    for (col, value) in example.iter().enumerate() {
+        let col = u16::try_from(col).expect("few columns");
+        sheet.write_string(1, col, *value).map_err(xlsx_error)?;
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("药品类别").map_err(xlsx_error)?;
+    sheet.write_string_with_format(0, 0, "可用的药品类别（用 › 或 / 分隔层级）", &bold).map_err(xlsx_error)?;
+    sheet.set_column_width(0, 48).map_err(xlsx_error)?;
+    for (row, path) in paths.iter().enumerate() {
+        sheet.write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, path).map_err(xlsx_error)?;
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("容器单位").map_err(xlsx_error)?;
+    sheet.write_string_with_format(0, 0, "可用的容器单位", &bold).map_err(xlsx_error)?;
+    sheet.set_column_width(0, 24).map_err(xlsx_error)?;
+    for (row, unit) in units.iter().enumerate() {
+        sheet.write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, unit).map_err(xlsx_error)?;
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A refused row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The row as Excel numbers it.
+    pub row: u32,
+    /// The column's field.
+    pub field: String,
+    /// Why.
+    pub msg: Msg,
+}
+
+impl From<RowError> for pb::ImportRowError {
+    fn from(e: RowError) -> Self {
+        pb::ImportRowError {
+            row: e.row,
+            field: e.field,
+            message: e.msg.en,
+            message_zh: e.msg.zh,
+        }
+    }
+}
+
+/// A cell as text; numbers keep their shortest exact decimal form (12.8 stays "12.8").
+fn cell_text(cell: Option<&Data>) -> String {
+    match cell {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.trim().to_owned(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(other) => other.to_string().trim().to_owned(),
+    }
+}
+
+/// Reads the workbook's first sheet: (Excel row number, text of each column).
+fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
+    let unreadable = || {
+        AppError::field(
+            "workbook",
+            Msg::new(
+                "is not an .xlsx workbook made from the template",
+                "不是按模板填写的 .xlsx 工作簿",
+            ),
+        )
+    };
+    if workbook.len() > MAX_BYTES {
+        return Err(AppError::field(
+            "workbook",
+            Msg::new("is larger than 10 MB", "超过 10 MB"),
+        ));
+    }
+    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(workbook)).map_err(|_| unreadable())?;
+    let range = xlsx.worksheet_range_at(0).ok_or_else(unreadable)?.map_err(|_| unreadable())?;
+    let first_row = range.start().map_or(0, |(row, _)| row);
+    let first_col = range.start().map_or(0, |(_, col)| col) as usize;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| {
+            let mut cells: Vec<String> = vec![String::new(); first_col];
+            cells.extend(r.iter().map(|c| cell_text(Some(c))));
+            cells
+        })
+        .unwrap_or_default();
+    let expected: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
+    if header.iter().take(expected.len()).map(String::as_str).collect::<Vec<_>>() != expected {
+        return Err(AppError::field(
+            "workbook",
+            Msg::new(
+                format!("the first row must be the template's headers: {}", expected.join(", ")),
+                format!("第一行必须是模板的表头：{}", expected.join("、")),
+            ),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, r) in rows.enumerate() {
+        let mut cells: Vec<String> = vec![String::new(); first_col];
+        cells.extend(r.iter().map(|c| cell_text(Some(c))));
+        cells.resize(COLUMNS.len(), String::new());
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        // Excel numbers rows from 1; the header is the first.
+        let row = first_row + u32::try_from(i).unwrap_or(u32::MAX) + 2;
+        out.push((row, cells));
+    }
+    if out.len() > MAX_ROWS {
+        return Err(AppError::field(
+            "workbook",
+            Msg::new(
+                format!("has more than {MAX_ROWS} rows; split it"),
+                format!("超过 {MAX_ROWS} 行，请拆分后导入"),
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+fn normalise_path(path: &str) -> String {
+    path.split(['›', '/', '>', '\\'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" › ")
+}
+
+/// Validates every row and, when all are good, creates them in the caller's transaction.
+/// Returns the number imported, or every refused row.
+pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> AppResult<Result<usize, Vec<RowError>>> {
+    let rows = read_rows(workbook)?;
+    let categories: HashMap<String, i64> = drug_category::paths(conn)?
+        .into_iter()
+        .map(|(id, (path, _))| (path, id))
+        .collect();
+    let units: Vec<ContainerUnit> = container_unit::list(conn, false)?.into_iter().map(|u| u.unit).collect();
+    let mut errors = Vec::new();
+    let mut inputs: Vec<(u32, DrugInput)> = Vec::new();
+    let mut seen = HashSet::new();
+    for (row, cells) in rows {
+        let cell = |field: &str| {
+            let i = COLUMNS.iter().position(|(f, _)| *f == field).expect("known column");
+            cells[i].clone()
+        };
+        let mut row_errors = Vec::new();
+        let category_id = match categories.get(&normalise_path(&cell("category"))) {
+            Some(id) => *id,
+            None => {
+                row_errors.push(RowError {
+                    row,
+                    field: "category".to_owned(),
+                    msg: Msg::new(
+                        format!("no category “{}” (see the sheet 药品类别)", cell("category")),
+                        format!("没有药品类别“{}”（见“药品类别”工作表）", cell("category")),
+                    ),
+                });
+                0
+            }
+        };
+        let unit_text = cell("unit");
+        let matching: Vec<&ContainerUnit> = units
+            .iter()
+            .filter(|u| u.label() == unit_text)
+            .chain(units.iter().filter(|u| u.name == unit_text))
+            .collect();
+        let unit_id = match matching.first() {
+            Some(u) if matching.iter().all(|m| m.id == u.id) => u.id,
+            Some(_) => {
+                row_errors.push(RowError {
+                    row,
+                    field: "unit".to_owned(),
+                    msg: Msg::new(
+                        format!("“{unit_text}” matches several units; write it as in the sheet 容器单位"),
+                        format!("“{unit_text}”对应多个容器单位，请按“容器单位”工作表填写"),
+                    ),
+                });
+                0
+            }
+            None => {
+                row_errors.push(RowError {
+                    row,
+                    field: "unit".to_owned(),
+                    msg: Msg::new(
+                        format!("no container unit “{unit_text}” (see the sheet 容器单位)"),
+                        format!("没有容器单位“{unit_text}”（见“容器单位”工作表）"),
+                    ),
+                });
+                0
+            }
+        };
+        let input = pb::DrugInput {
+            name: cell("name"),
+            trade_name: cell("trade_name"),
+            specification: cell("specification"),
+            dosage_form: cell("dosage_form"),
+            manufacturer: cell("manufacturer"),
+            approval_number: cell("approval_number"),
+            // Resolved above; a placeholder keeps the other fields' checks running.
+            category_id: category_id.max(1),
+            unit_id: unit_id.max(1),
+            purchase_price: cell("purchase_price"),
+            sale_price: cell("sale_price"),
+            note: cell("note"),
+        };
+        match convert::drug_input(Some(input)) {
+            Ok(input) => {
+                let identity = (input.name.clone(), input.specification.clone(), input.manufacturer.clone());
+                if !seen.insert(identity) {
+                    row_errors.push(RowError {
+                        row,
+                        field: "name".to_owned(),
+                        msg: Msg::new(
+                            "the same drug (name, specification, manufacturer) is in the file twice",
+                            "文件中有重复的药品（通用名、规格、生产企业相同）",
+                        ),
+                    });
+                }
+                if row_errors.is_empty() {
+                    inputs.push((row, input));
+                }
+            }
+            Err(AppError::InvalidArgument(fields)) => {
+                row_errors.extend(fields.into_iter().map(|f| RowError {
+                    row,
+                    field: f.field.to_owned(),
+                    msg: f.msg,
+                }));
+            }
+            Err(other) => return Err(other),
+        }
+        errors.extend(row_errors);
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    // Drugs already in the catalogue are refused by row, before anything is written.
+    let existing: HashSet<(String, String, String)> = drug::identities(conn)?.into_iter().collect();
+    for (row, input) in &inputs {
+        if existing.contains(&(input.name.clone(), input.specification.clone(), input.manufacturer.clone())) {
+            errors.push(RowError {
+                row: *row,
+                field: "name".to_owned(),
+                msg: Msg::new(
+                    format!("{} {} by {} is already in the catalogue", input.name, input.specification, input.manufacturer),
+                    format!("药品库中已有 {} {}（{}）", input.name, input.specification, input.manufacturer),
+                ),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    for (_, input) in &inputs {
+        drug::create(conn, ctx, input)?;
+    }
+    Ok(Ok(inputs.len()))
+}

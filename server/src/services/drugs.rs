@@ -1,0 +1,211 @@
+//! `pharmacrm.v1.DrugService`: categories, container units, drugs, Excel import.
+
+use std::sync::Arc;
+
+use pharmacrm_shared::pb::{self, drug_service_server::DrugService};
+use tonic::{Request, Response, Status};
+
+use crate::app::AppState;
+use crate::auth::Session;
+use crate::convert::{self, id};
+use crate::db::models::{container_unit, drug, drug_category};
+use crate::drug_import;
+
+/// The DrugService implementation.
+pub struct DrugApi {
+    state: Arc<AppState>,
+}
+
+impl DrugApi {
+    /// The service over the server's state.
+    pub fn new(state: Arc<AppState>) -> Self {
+        DrugApi { state }
+    }
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+fn drug_response((view, warnings): (drug::DrugView, Vec<drug::Warning>)) -> pb::DrugResponse {
+    pb::DrugResponse {
+        drug: Some(view.into()),
+        warnings: warnings.into_iter().map(Into::into).collect(),
+    }
+}
+
+#[tonic::async_trait]
+impl DrugService for DrugApi {
+    async fn list_categories(&self, _request: Request<()>) -> Reply<pb::ListCategoriesResponse> {
+        let rows = self.state.db.run(drug_category::list).await?;
+        Ok(Response::new(pb::ListCategoriesResponse {
+            categories: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn create_category(&self, request: Request<pb::CreateCategoryRequest>) -> Reply<pb::Category> {
+        let session = Session::of(&request)?;
+        let pb::CreateCategoryRequest { name, parent_id } = request.into_inner();
+        let name = convert::category_name(&name)?;
+        let parent_id = id("parent_id", parent_id)?;
+        let view = self.state
+            .write(session, move |conn, ctx| drug_category::create(conn, ctx, &name, parent_id))
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn update_category(&self, request: Request<pb::UpdateCategoryRequest>) -> Reply<pb::Category> {
+        let session = Session::of(&request)?;
+        let pb::UpdateCategoryRequest {
+            id: category_id,
+            version,
+            name,
+            parent_id,
+            sort_order,
+        } = request.into_inner();
+        let category_id = id("id", category_id)?;
+        let name = convert::category_name(&name)?;
+        let parent_id = (parent_id > 0).then_some(parent_id);
+        let view = self.state
+            .write(session, move |conn, ctx| {
+                drug_category::update(conn, ctx, category_id, version, &name, parent_id, sort_order)
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn delete_category(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest { id: category_id, version } = request.into_inner();
+        let category_id = id("id", category_id)?;
+        self.state.write(session, move |conn, ctx| drug_category::delete(conn, ctx, category_id, version))
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn list_units(&self, request: Request<pb::ListUnitsRequest>) -> Reply<pb::ListUnitsResponse> {
+        let pb::ListUnitsRequest { include_archived } = request.into_inner();
+        let rows = self.state.db.run(move |conn| container_unit::list(conn, include_archived)).await?;
+        Ok(Response::new(pb::ListUnitsResponse {
+            units: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn create_unit(&self, request: Request<pb::UnitInput>) -> Reply<pb::ContainerUnit> {
+        let session = Session::of(&request)?;
+        let input = convert::unit_input(Some(request.into_inner()))?;
+        let view = self.state.write(session, move |conn, ctx| container_unit::create(conn, ctx, &input)).await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn update_unit(&self, request: Request<pb::UpdateUnitRequest>) -> Reply<pb::ContainerUnit> {
+        let session = Session::of(&request)?;
+        let pb::UpdateUnitRequest { id: unit_id, version, unit } = request.into_inner();
+        let unit_id = id("id", unit_id)?;
+        let input = convert::unit_input(unit)?;
+        let view = self.state
+            .write(session, move |conn, ctx| container_unit::update(conn, ctx, unit_id, version, &input))
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn set_unit_active(&self, request: Request<pb::SetActiveRequest>) -> Reply<pb::ContainerUnit> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest { id: unit_id, version, is_active } = request.into_inner();
+        let unit_id = id("id", unit_id)?;
+        let view = self.state
+            .write(session, move |conn, ctx| container_unit::set_active(conn, ctx, unit_id, version, is_active))
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn delete_unit(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest { id: unit_id, version } = request.into_inner();
+        let unit_id = id("id", unit_id)?;
+        self.state.write(session, move |conn, ctx| container_unit::delete(conn, ctx, unit_id, version))
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn search_drugs(&self, request: Request<pb::SearchDrugsRequest>) -> Reply<pb::SearchDrugsResponse> {
+        let (filter, (offset, limit)) = convert::search_drugs(request.into_inner());
+        let (rows, total) = self
+            .state
+            .db
+            .run(move |conn| drug::search(conn, &filter, offset, limit))
+            .await?;
+        Ok(Response::new(pb::SearchDrugsResponse {
+            drugs: rows.into_iter().map(Into::into).collect(),
+            total: u64::try_from(total).unwrap_or(0),
+        }))
+    }
+
+    async fn get_drug(&self, request: Request<pb::GetDrugRequest>) -> Reply<pb::Drug> {
+        let pb::GetDrugRequest { id: drug_id } = request.into_inner();
+        let drug_id = id("id", drug_id)?;
+        let view = self.state.db.run(move |conn| drug::get(conn, drug_id)).await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn create_drug(&self, request: Request<pb::DrugInput>) -> Reply<pb::DrugResponse> {
+        let session = Session::of(&request)?;
+        let input = convert::drug_input(Some(request.into_inner()))?;
+        let saved = self.state.write(session, move |conn, ctx| drug::create(conn, ctx, &input)).await?;
+        Ok(Response::new(drug_response(saved)))
+    }
+
+    async fn update_drug(&self, request: Request<pb::UpdateDrugRequest>) -> Reply<pb::DrugResponse> {
+        let session = Session::of(&request)?;
+        let pb::UpdateDrugRequest { id: drug_id, version, drug: input } = request.into_inner();
+        let drug_id = id("id", drug_id)?;
+        let input = convert::drug_input(input)?;
+        let saved = self.state
+            .write(session, move |conn, ctx| drug::update(conn, ctx, drug_id, version, &input))
+            .await?;
+        Ok(Response::new(drug_response(saved)))
+    }
+
+    async fn set_drug_active(&self, request: Request<pb::SetActiveRequest>) -> Reply<pb::Drug> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest { id: drug_id, version, is_active } = request.into_inner();
+        let drug_id = id("id", drug_id)?;
+        let view = self.state
+            .write(session, move |conn, ctx| drug::set_active(conn, ctx, drug_id, version, is_active))
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn delete_drug(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest { id: drug_id, version } = request.into_inner();
+        let drug_id = id("id", drug_id)?;
+        self.state.write(session, move |conn, ctx| drug::delete(conn, ctx, drug_id, version))
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn drug_import_template(&self, _request: Request<()>) -> Reply<pb::DrugImportTemplateResponse> {
+        let workbook = self.state.db.run(drug_import::template).await?;
+        Ok(Response::new(pb::DrugImportTemplateResponse {
+            workbook,
+            file_name: "药品导入模板.xlsx".to_owned(),
+        }))
+    }
+
+    async fn import_drugs(&self, request: Request<pb::ImportDrugsRequest>) -> Reply<pb::ImportDrugsResponse> {
+        let session = Session::of(&request)?;
+        let pb::ImportDrugsRequest { workbook } = request.into_inner();
+        let outcome = self.state
+            .write(session, move |conn, ctx| drug_import::import(conn, ctx, &workbook))
+            .await?;
+        Ok(Response::new(match outcome {
+            Ok(imported) => pb::ImportDrugsResponse {
+                imported: u32::try_from(imported).unwrap_or(u32::MAX),
+                errors: Vec::new(),
+            },
+            Err(errors) => pb::ImportDrugsResponse {
+                imported: 0,
+                errors: errors.into_iter().map(Into::into).collect(),
+            },
+        }))
+    }
+}
