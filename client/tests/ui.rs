@@ -378,7 +378,10 @@ fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
     }
     ui.click("系统管理");
     // Back on the login screen, with the reason and the username kept.
-    ui.wait_for("the login screen", |h| h.query_by_role_and_label(Role::TextInput, "用户名").is_some());
+    ui.wait_for("the login screen", |h| {
+        h.query_by_role_and_label(Role::TextInput, "用户名")
+            .is_some()
+    });
     ui.wait_label("会话已过期，请重新登录");
     let username = ui.harness.get_by_role_and_label(Role::TextInput, "用户名");
     assert_eq!(username.value().as_deref(), Some("admin"));

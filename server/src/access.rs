@@ -105,23 +105,68 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.AuditService/SearchAudit",
             Requires(P::AuditRead),
         ),
-        ("/pharmacrm.v1.DrugService/ListCategories", Requires(P::DrugRead)),
-        ("/pharmacrm.v1.DrugService/CreateCategory", Requires(P::DrugCategoryWrite)),
-        ("/pharmacrm.v1.DrugService/UpdateCategory", Requires(P::DrugCategoryWrite)),
-        ("/pharmacrm.v1.DrugService/DeleteCategory", Requires(P::DrugCategoryWrite)),
+        (
+            "/pharmacrm.v1.DrugService/ListCategories",
+            Requires(P::DrugRead),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/CreateCategory",
+            Requires(P::DrugCategoryWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/UpdateCategory",
+            Requires(P::DrugCategoryWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/DeleteCategory",
+            Requires(P::DrugCategoryWrite),
+        ),
         ("/pharmacrm.v1.DrugService/ListUnits", Requires(P::DrugRead)),
-        ("/pharmacrm.v1.DrugService/CreateUnit", Requires(P::DrugUnitWrite)),
-        ("/pharmacrm.v1.DrugService/UpdateUnit", Requires(P::DrugUnitWrite)),
-        ("/pharmacrm.v1.DrugService/SetUnitActive", Requires(P::DrugUnitWrite)),
-        ("/pharmacrm.v1.DrugService/DeleteUnit", Requires(P::DrugUnitWrite)),
-        ("/pharmacrm.v1.DrugService/SearchDrugs", Requires(P::DrugRead)),
+        (
+            "/pharmacrm.v1.DrugService/CreateUnit",
+            Requires(P::DrugUnitWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/UpdateUnit",
+            Requires(P::DrugUnitWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/SetUnitActive",
+            Requires(P::DrugUnitWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/DeleteUnit",
+            Requires(P::DrugUnitWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/SearchDrugs",
+            Requires(P::DrugRead),
+        ),
         ("/pharmacrm.v1.DrugService/GetDrug", Requires(P::DrugRead)),
-        ("/pharmacrm.v1.DrugService/CreateDrug", Requires(P::DrugWrite)),
-        ("/pharmacrm.v1.DrugService/UpdateDrug", Requires(P::DrugWrite)),
-        ("/pharmacrm.v1.DrugService/SetDrugActive", Requires(P::DrugWrite)),
-        ("/pharmacrm.v1.DrugService/DeleteDrug", Requires(P::DrugWrite)),
-        ("/pharmacrm.v1.DrugService/DrugImportTemplate", Requires(P::DrugWrite)),
-        ("/pharmacrm.v1.DrugService/ImportDrugs", Requires(P::DrugWrite)),
+        (
+            "/pharmacrm.v1.DrugService/CreateDrug",
+            Requires(P::DrugWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/UpdateDrug",
+            Requires(P::DrugWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/SetDrugActive",
+            Requires(P::DrugWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/DeleteDrug",
+            Requires(P::DrugWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/DrugImportTemplate",
+            Requires(P::DrugWrite),
+        ),
+        (
+            "/pharmacrm.v1.DrugService/ImportDrugs",
+            Requires(P::DrugWrite),
+        ),
     ]
 };
 

@@ -39,9 +39,16 @@ pub struct AppState {
 impl AppState {
     /// Runs `f` in one transaction as the caller of `session`, with what it needs to
     /// check grants and write the audit log.
-    pub async fn write<T, F>(&self, session: crate::auth::Session, f: F) -> crate::error::AppResult<T>
+    pub async fn write<T, F>(
+        &self,
+        session: crate::auth::Session,
+        f: F,
+    ) -> crate::error::AppResult<T>
     where
-        F: FnOnce(&mut diesel::PgConnection, crate::db::models::WriteCtx<'_>) -> crate::error::AppResult<T>
+        F: FnOnce(
+                &mut diesel::PgConnection,
+                crate::db::models::WriteCtx<'_>,
+            ) -> crate::error::AppResult<T>
             + Send
             + 'static,
         T: Send + 'static,
@@ -220,7 +227,12 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         ))
         .add_service(pb::audit_service_server::AuditServiceServer::new(
             AuditApi::new(state.clone()),
-        ));
+        ))
+        .add_service(
+            pb::drug_service_server::DrugServiceServer::new(DrugApi::new(state.clone()))
+                // An Excel import carries the workbook.
+                .max_decoding_message_size(crate::drug_import::MAX_BYTES + 64 * 1024),
+        );
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
         let _ = shutdown_rx.await;

@@ -517,7 +517,10 @@ pub fn unit_input(input: Option<pb::UnitInput>) -> AppResult<UnitInput> {
     let mut check = FieldCheck::default();
     check
         .check("name", validation::required_text(&name, 20))
-        .check("capacity_unit", validation::required_text(&capacity_unit, 20))
+        .check(
+            "capacity_unit",
+            validation::required_text(&capacity_unit, 20),
+        )
         .check("note", validation::optional_text(&note, 200));
     let capacity = match money::parse_capacity(&capacity) {
         Ok(c) => Some(c),
@@ -594,16 +597,31 @@ pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
     check
         .check("name", validation::required_text(&name, 100))
         .check("trade_name", validation::optional_text(&trade_name, 100))
-        .check("specification", validation::required_text(&specification, 100))
+        .check(
+            "specification",
+            validation::required_text(&specification, 100),
+        )
         .check("dosage_form", validation::optional_text(&dosage_form, 50))
-        .check("manufacturer", validation::required_text(&manufacturer, 100))
-        .check("approval_number", validation::optional_text(&approval_number, 50))
+        .check(
+            "manufacturer",
+            validation::required_text(&manufacturer, 100),
+        )
+        .check(
+            "approval_number",
+            validation::optional_text(&approval_number, 50),
+        )
         .check("note", validation::optional_text(&note, 500));
     if category_id <= 0 {
-        check.fail("category_id", Msg::new("choose a category", "请选择药品类别"));
+        check.fail(
+            "category_id",
+            Msg::new("choose a category", "请选择药品类别"),
+        );
     }
     if unit_id <= 0 {
-        check.fail("unit_id", Msg::new("choose a container unit", "请选择容器单位"));
+        check.fail(
+            "unit_id",
+            Msg::new("choose a container unit", "请选择容器单位"),
+        );
     }
     let mut price = |field: &'static str, text: &str| match money::parse_price(text) {
         Ok(p) => Some(p),

@@ -45,7 +45,10 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
 /// The template: the drug sheet with headers and an example row, and sheets listing the
 /// category paths and the unit labels the import accepts.
 pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
-    let mut paths: Vec<String> = drug_category::paths(conn)?.into_values().map(|(p, _)| p).collect();
+    let mut paths: Vec<String> = drug_category::paths(conn)?
+        .into_values()
+        .map(|(p, _)| p)
+        .collect();
     paths.sort();
     let units: Vec<String> = container_unit::list(conn, false)?
         .into_iter()
@@ -57,7 +60,9 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
     sheet.set_name("药品").map_err(xlsx_error)?;
     for (col, (_, header)) in COLUMNS.iter().enumerate() {
         let col = u16::try_from(col).expect("few columns");
-        sheet.write_string_with_format(0, col, *header, &bold).map_err(xlsx_error)?;
+        sheet
+            .write_string_with_format(0, col, *header, &bold)
+            .map_err(xlsx_error)?;
         sheet.set_column_width(col, 16).map_err(xlsx_error)?;
     }
     let example_category = paths
@@ -65,7 +70,10 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
         .find(|p| p.contains(" › "))
         .cloned()
         .unwrap_or_else(|| "代理类".to_owned());
-    let example_unit = units.first().cloned().unwrap_or_else(|| "盒（24粒）".to_owned());
+    let example_unit = units
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "盒（24粒）".to_owned());
     let example = [
         "阿莫西林胶囊",
         "阿莫仙",
@@ -85,17 +93,25 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
     }
     let sheet = workbook.add_worksheet();
     sheet.set_name("药品类别").map_err(xlsx_error)?;
-    sheet.write_string_with_format(0, 0, "可用的药品类别（用 › 或 / 分隔层级）", &bold).map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, 0, "可用的药品类别（用 › 或 / 分隔层级）", &bold)
+        .map_err(xlsx_error)?;
     sheet.set_column_width(0, 48).map_err(xlsx_error)?;
     for (row, path) in paths.iter().enumerate() {
-        sheet.write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, path).map_err(xlsx_error)?;
+        sheet
+            .write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, path)
+            .map_err(xlsx_error)?;
     }
     let sheet = workbook.add_worksheet();
     sheet.set_name("容器单位").map_err(xlsx_error)?;
-    sheet.write_string_with_format(0, 0, "可用的容器单位", &bold).map_err(xlsx_error)?;
+    sheet
+        .write_string_with_format(0, 0, "可用的容器单位", &bold)
+        .map_err(xlsx_error)?;
     sheet.set_column_width(0, 24).map_err(xlsx_error)?;
     for (row, unit) in units.iter().enumerate() {
-        sheet.write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, unit).map_err(xlsx_error)?;
+        sheet
+            .write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, unit)
+            .map_err(xlsx_error)?;
     }
     workbook.save_to_buffer().map_err(xlsx_error)
 }
@@ -151,7 +167,10 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
         ));
     }
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(workbook)).map_err(|_| unreadable())?;
-    let range = xlsx.worksheet_range_at(0).ok_or_else(unreadable)?.map_err(|_| unreadable())?;
+    let range = xlsx
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
     let first_row = range.start().map_or(0, |(row, _)| row);
     let first_col = range.start().map_or(0, |(_, col)| col) as usize;
     let mut rows = range.rows();
@@ -164,11 +183,20 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
         })
         .unwrap_or_default();
     let expected: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
-    if header.iter().take(expected.len()).map(String::as_str).collect::<Vec<_>>() != expected {
+    if header
+        .iter()
+        .take(expected.len())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        != expected
+    {
         return Err(AppError::field(
             "workbook",
             Msg::new(
-                format!("the first row must be the template's headers: {}", expected.join(", ")),
+                format!(
+                    "the first row must be the template's headers: {}",
+                    expected.join(", ")
+                ),
                 format!("第一行必须是模板的表头：{}", expected.join("、")),
             ),
         ));
@@ -207,19 +235,29 @@ fn normalise_path(path: &str) -> String {
 
 /// Validates every row and, when all are good, creates them in the caller's transaction.
 /// Returns the number imported, or every refused row.
-pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> AppResult<Result<usize, Vec<RowError>>> {
+pub fn import(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    workbook: &[u8],
+) -> AppResult<Result<usize, Vec<RowError>>> {
     let rows = read_rows(workbook)?;
     let categories: HashMap<String, i64> = drug_category::paths(conn)?
         .into_iter()
         .map(|(id, (path, _))| (path, id))
         .collect();
-    let units: Vec<ContainerUnit> = container_unit::list(conn, false)?.into_iter().map(|u| u.unit).collect();
+    let units: Vec<ContainerUnit> = container_unit::list(conn, false)?
+        .into_iter()
+        .map(|u| u.unit)
+        .collect();
     let mut errors = Vec::new();
     let mut inputs: Vec<(u32, DrugInput)> = Vec::new();
     let mut seen = HashSet::new();
     for (row, cells) in rows {
         let cell = |field: &str| {
-            let i = COLUMNS.iter().position(|(f, _)| *f == field).expect("known column");
+            let i = COLUMNS
+                .iter()
+                .position(|(f, _)| *f == field)
+                .expect("known column");
             cells[i].clone()
         };
         let mut row_errors = Vec::new();
@@ -230,7 +268,10 @@ pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> Ap
                     row,
                     field: "category".to_owned(),
                     msg: Msg::new(
-                        format!("no category “{}” (see the sheet 药品类别)", cell("category")),
+                        format!(
+                            "no category “{}” (see the sheet 药品类别)",
+                            cell("category")
+                        ),
                         format!("没有药品类别“{}”（见“药品类别”工作表）", cell("category")),
                     ),
                 });
@@ -250,7 +291,9 @@ pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> Ap
                     row,
                     field: "unit".to_owned(),
                     msg: Msg::new(
-                        format!("“{unit_text}” matches several units; write it as in the sheet 容器单位"),
+                        format!(
+                            "“{unit_text}” matches several units; write it as in the sheet 容器单位"
+                        ),
                         format!("“{unit_text}”对应多个容器单位，请按“容器单位”工作表填写"),
                     ),
                 });
@@ -284,7 +327,11 @@ pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> Ap
         };
         match convert::drug_input(Some(input)) {
             Ok(input) => {
-                let identity = (input.name.clone(), input.specification.clone(), input.manufacturer.clone());
+                let identity = (
+                    input.name.clone(),
+                    input.specification.clone(),
+                    input.manufacturer.clone(),
+                );
                 if !seen.insert(identity) {
                     row_errors.push(RowError {
                         row,
@@ -316,13 +363,23 @@ pub fn import(conn: &mut PgConnection, ctx: WriteCtx<'_>, workbook: &[u8]) -> Ap
     // Drugs already in the catalogue are refused by row, before anything is written.
     let existing: HashSet<(String, String, String)> = drug::identities(conn)?.into_iter().collect();
     for (row, input) in &inputs {
-        if existing.contains(&(input.name.clone(), input.specification.clone(), input.manufacturer.clone())) {
+        if existing.contains(&(
+            input.name.clone(),
+            input.specification.clone(),
+            input.manufacturer.clone(),
+        )) {
             errors.push(RowError {
                 row: *row,
                 field: "name".to_owned(),
                 msg: Msg::new(
-                    format!("{} {} by {} is already in the catalogue", input.name, input.specification, input.manufacturer),
-                    format!("药品库中已有 {} {}（{}）", input.name, input.specification, input.manufacturer),
+                    format!(
+                        "{} {} by {} is already in the catalogue",
+                        input.name, input.specification, input.manufacturer
+                    ),
+                    format!(
+                        "药品库中已有 {} {}（{}）",
+                        input.name, input.specification, input.manufacturer
+                    ),
                 ),
             });
         }

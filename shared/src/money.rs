@@ -81,7 +81,10 @@ mod tests {
         assert_eq!(to_wire(&parse_price("12.3456").unwrap()), "12.3456");
         assert_eq!(to_wire(&parse_price("12.3").unwrap()), "12.30");
         assert_eq!(to_wire(&parse_price("0").unwrap()), "0.00");
-        assert_eq!(to_wire(&parse_price("9999999999.9999").unwrap()), "9999999999.9999");
+        assert_eq!(
+            to_wire(&parse_price("9999999999.9999").unwrap()),
+            "9999999999.9999"
+        );
     }
 
     #[test]

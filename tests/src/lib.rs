@@ -18,6 +18,7 @@ use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
 use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -249,7 +250,8 @@ impl TestApp {
             token: token.to_owned(),
             auth: AuthServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            audit: AuditServiceClient::with_interceptor(channel, bearer),
+            audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            drugs: DrugServiceClient::with_interceptor(channel, bearer),
         }
     }
 
@@ -357,6 +359,8 @@ pub struct Clients {
     pub admin: AdminServiceClient<InterceptedService<Channel, Bearer>>,
     /// AuditService.
     pub audit: AuditServiceClient<InterceptedService<Channel, Bearer>>,
+    /// DrugService.
+    pub drugs: DrugServiceClient<InterceptedService<Channel, Bearer>>,
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

@@ -11,8 +11,8 @@ use crate::auth::{Session, new_secret, token_hash};
 use crate::convert::{self, id};
 use crate::db::models::department::{self, DepartmentInput};
 use crate::db::models::position::{self, PositionInput};
-use crate::db::models::user::{self, NewUserInput};
 use crate::db::models::session;
+use crate::db::models::user::{self, NewUserInput};
 use crate::error::{AppError, FieldCheck};
 
 /// The AdminService implementation.
@@ -58,7 +58,8 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let input = DepartmentInput::try_from(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 department::create(conn, ctx, &input)
             })
@@ -72,7 +73,8 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_department(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 department::update(conn, ctx, id, version, &input)
             })
@@ -90,7 +92,8 @@ impl AdminService for AdminApi {
             version,
         } = request.into_inner();
         let dept_id = id("id", dept_id)?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 department::archive(conn, ctx, dept_id, version)
             })
@@ -119,7 +122,8 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let input = PositionInput::try_from(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 position::create(conn, ctx, &input, false)
             })
@@ -133,7 +137,8 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
         let (id, version, input) = convert::update_position(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 position::update(conn, ctx, id, version, &input)
             })
@@ -148,7 +153,8 @@ impl AdminService for AdminApi {
             version,
         } = request.into_inner();
         let position_id = id("id", position_id)?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 position::archive(conn, ctx, position_id, version)
             })
@@ -187,7 +193,8 @@ impl AdminService for AdminApi {
         let session = Session::of(&request)?;
         let (input, password) = convert::create_user(request.into_inner())?;
         let hash = self.state.passwords.hash(password).await?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 user::create(conn, ctx, &input, Some(&hash))
             })
@@ -198,7 +205,8 @@ impl AdminService for AdminApi {
     async fn update_user(&self, request: Request<pb::UpdateUserRequest>) -> Reply<pb::User> {
         let session = Session::of(&request)?;
         let (id, version, profile) = convert::update_user(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 user::update(conn, ctx, id, version, &profile)
             })
@@ -214,7 +222,8 @@ impl AdminService for AdminApi {
             is_active,
         } = request.into_inner();
         let user_id = id("id", user_id)?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 user::set_active(conn, ctx, user_id, version, is_active)
             })
@@ -233,10 +242,11 @@ impl AdminService for AdminApi {
             .check("new_password", validation::password(&new_password))
             .finish()?;
         let hash = self.state.passwords.hash(new_password).await?;
-        self.state.write(session, move |conn, ctx| {
-            user::set_password(conn, ctx, user_id, &hash, None)
-        })
-        .await?;
+        self.state
+            .write(session, move |conn, ctx| {
+                user::set_password(conn, ctx, user_id, &hash, None)
+            })
+            .await?;
         Ok(Response::new(()))
     }
 
@@ -246,7 +256,8 @@ impl AdminService for AdminApi {
     ) -> Reply<pb::User> {
         let session = Session::of(&request)?;
         let input = NewUserInput::try_from(request.into_inner())?;
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
                 user::create(conn, ctx, &input, None)
             })
@@ -266,7 +277,8 @@ impl AdminService for AdminApi {
             .finish()?;
         let token = format!("pcrm_{}", new_secret());
         let hash = token_hash(&token);
-        let row = self.state
+        let row = self
+            .state
             .write(session, move |conn, ctx| {
                 let account = user::get(conn, user_id)?.user;
                 user::require_can_manage(conn, ctx, user_id)?;
@@ -320,22 +332,23 @@ impl AdminService for AdminApi {
         let session = Session::of(&request)?;
         let pb::RevokeApiTokenRequest { id: token_id } = request.into_inner();
         let token_id = id("id", token_id)?;
-        self.state.write(session, move |conn, ctx| {
-            let before = session::get_api(conn, token_id)?;
-            if session::revoke(conn, token_id)? {
-                let after = session::get_api(conn, token_id)?;
-                ctx.audit_change(
-                    conn,
-                    "api_token.revoke",
-                    "api_token",
-                    token_id,
-                    Some(&before),
-                    Some(&after),
-                )?;
-            }
-            Ok(())
-        })
-        .await?;
+        self.state
+            .write(session, move |conn, ctx| {
+                let before = session::get_api(conn, token_id)?;
+                if session::revoke(conn, token_id)? {
+                    let after = session::get_api(conn, token_id)?;
+                    ctx.audit_change(
+                        conn,
+                        "api_token.revoke",
+                        "api_token",
+                        token_id,
+                        Some(&before),
+                        Some(&after),
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
         Ok(Response::new(()))
     }
 }

@@ -41,18 +41,27 @@ impl DrugService for DrugApi {
         }))
     }
 
-    async fn create_category(&self, request: Request<pb::CreateCategoryRequest>) -> Reply<pb::Category> {
+    async fn create_category(
+        &self,
+        request: Request<pb::CreateCategoryRequest>,
+    ) -> Reply<pb::Category> {
         let session = Session::of(&request)?;
         let pb::CreateCategoryRequest { name, parent_id } = request.into_inner();
         let name = convert::category_name(&name)?;
         let parent_id = id("parent_id", parent_id)?;
-        let view = self.state
-            .write(session, move |conn, ctx| drug_category::create(conn, ctx, &name, parent_id))
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                drug_category::create(conn, ctx, &name, parent_id)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn update_category(&self, request: Request<pb::UpdateCategoryRequest>) -> Reply<pb::Category> {
+    async fn update_category(
+        &self,
+        request: Request<pb::UpdateCategoryRequest>,
+    ) -> Reply<pb::Category> {
         let session = Session::of(&request)?;
         let pb::UpdateCategoryRequest {
             id: category_id,
@@ -64,9 +73,18 @@ impl DrugService for DrugApi {
         let category_id = id("id", category_id)?;
         let name = convert::category_name(&name)?;
         let parent_id = (parent_id > 0).then_some(parent_id);
-        let view = self.state
+        let view = self
+            .state
             .write(session, move |conn, ctx| {
-                drug_category::update(conn, ctx, category_id, version, &name, parent_id, sort_order)
+                drug_category::update(
+                    conn,
+                    ctx,
+                    category_id,
+                    version,
+                    &name,
+                    parent_id,
+                    sort_order,
+                )
             })
             .await?;
         Ok(Response::new(view.into()))
@@ -74,16 +92,29 @@ impl DrugService for DrugApi {
 
     async fn delete_category(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
         let session = Session::of(&request)?;
-        let pb::DeleteRequest { id: category_id, version } = request.into_inner();
+        let pb::DeleteRequest {
+            id: category_id,
+            version,
+        } = request.into_inner();
         let category_id = id("id", category_id)?;
-        self.state.write(session, move |conn, ctx| drug_category::delete(conn, ctx, category_id, version))
+        self.state
+            .write(session, move |conn, ctx| {
+                drug_category::delete(conn, ctx, category_id, version)
+            })
             .await?;
         Ok(Response::new(()))
     }
 
-    async fn list_units(&self, request: Request<pb::ListUnitsRequest>) -> Reply<pb::ListUnitsResponse> {
+    async fn list_units(
+        &self,
+        request: Request<pb::ListUnitsRequest>,
+    ) -> Reply<pb::ListUnitsResponse> {
         let pb::ListUnitsRequest { include_archived } = request.into_inner();
-        let rows = self.state.db.run(move |conn| container_unit::list(conn, include_archived)).await?;
+        let rows = self
+            .state
+            .db
+            .run(move |conn| container_unit::list(conn, include_archived))
+            .await?;
         Ok(Response::new(pb::ListUnitsResponse {
             units: rows.into_iter().map(Into::into).collect(),
         }))
@@ -92,41 +123,75 @@ impl DrugService for DrugApi {
     async fn create_unit(&self, request: Request<pb::UnitInput>) -> Reply<pb::ContainerUnit> {
         let session = Session::of(&request)?;
         let input = convert::unit_input(Some(request.into_inner()))?;
-        let view = self.state.write(session, move |conn, ctx| container_unit::create(conn, ctx, &input)).await?;
-        Ok(Response::new(view.into()))
-    }
-
-    async fn update_unit(&self, request: Request<pb::UpdateUnitRequest>) -> Reply<pb::ContainerUnit> {
-        let session = Session::of(&request)?;
-        let pb::UpdateUnitRequest { id: unit_id, version, unit } = request.into_inner();
-        let unit_id = id("id", unit_id)?;
-        let input = convert::unit_input(unit)?;
-        let view = self.state
-            .write(session, move |conn, ctx| container_unit::update(conn, ctx, unit_id, version, &input))
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                container_unit::create(conn, ctx, &input)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
-    async fn set_unit_active(&self, request: Request<pb::SetActiveRequest>) -> Reply<pb::ContainerUnit> {
+    async fn update_unit(
+        &self,
+        request: Request<pb::UpdateUnitRequest>,
+    ) -> Reply<pb::ContainerUnit> {
         let session = Session::of(&request)?;
-        let pb::SetActiveRequest { id: unit_id, version, is_active } = request.into_inner();
+        let pb::UpdateUnitRequest {
+            id: unit_id,
+            version,
+            unit,
+        } = request.into_inner();
         let unit_id = id("id", unit_id)?;
-        let view = self.state
-            .write(session, move |conn, ctx| container_unit::set_active(conn, ctx, unit_id, version, is_active))
+        let input = convert::unit_input(unit)?;
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                container_unit::update(conn, ctx, unit_id, version, &input)
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn set_unit_active(
+        &self,
+        request: Request<pb::SetActiveRequest>,
+    ) -> Reply<pb::ContainerUnit> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest {
+            id: unit_id,
+            version,
+            is_active,
+        } = request.into_inner();
+        let unit_id = id("id", unit_id)?;
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                container_unit::set_active(conn, ctx, unit_id, version, is_active)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn delete_unit(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
         let session = Session::of(&request)?;
-        let pb::DeleteRequest { id: unit_id, version } = request.into_inner();
+        let pb::DeleteRequest {
+            id: unit_id,
+            version,
+        } = request.into_inner();
         let unit_id = id("id", unit_id)?;
-        self.state.write(session, move |conn, ctx| container_unit::delete(conn, ctx, unit_id, version))
+        self.state
+            .write(session, move |conn, ctx| {
+                container_unit::delete(conn, ctx, unit_id, version)
+            })
             .await?;
         Ok(Response::new(()))
     }
 
-    async fn search_drugs(&self, request: Request<pb::SearchDrugsRequest>) -> Reply<pb::SearchDrugsResponse> {
+    async fn search_drugs(
+        &self,
+        request: Request<pb::SearchDrugsRequest>,
+    ) -> Reply<pb::SearchDrugsResponse> {
         let (filter, (offset, limit)) = convert::search_drugs(request.into_inner());
         let (rows, total) = self
             .state
@@ -142,48 +207,81 @@ impl DrugService for DrugApi {
     async fn get_drug(&self, request: Request<pb::GetDrugRequest>) -> Reply<pb::Drug> {
         let pb::GetDrugRequest { id: drug_id } = request.into_inner();
         let drug_id = id("id", drug_id)?;
-        let view = self.state.db.run(move |conn| drug::get(conn, drug_id)).await?;
+        let view = self
+            .state
+            .db
+            .run(move |conn| drug::get(conn, drug_id))
+            .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn create_drug(&self, request: Request<pb::DrugInput>) -> Reply<pb::DrugResponse> {
         let session = Session::of(&request)?;
         let input = convert::drug_input(Some(request.into_inner()))?;
-        let saved = self.state.write(session, move |conn, ctx| drug::create(conn, ctx, &input)).await?;
+        let saved = self
+            .state
+            .write(session, move |conn, ctx| drug::create(conn, ctx, &input))
+            .await?;
         Ok(Response::new(drug_response(saved)))
     }
 
-    async fn update_drug(&self, request: Request<pb::UpdateDrugRequest>) -> Reply<pb::DrugResponse> {
+    async fn update_drug(
+        &self,
+        request: Request<pb::UpdateDrugRequest>,
+    ) -> Reply<pb::DrugResponse> {
         let session = Session::of(&request)?;
-        let pb::UpdateDrugRequest { id: drug_id, version, drug: input } = request.into_inner();
+        let pb::UpdateDrugRequest {
+            id: drug_id,
+            version,
+            drug: input,
+        } = request.into_inner();
         let drug_id = id("id", drug_id)?;
         let input = convert::drug_input(input)?;
-        let saved = self.state
-            .write(session, move |conn, ctx| drug::update(conn, ctx, drug_id, version, &input))
+        let saved = self
+            .state
+            .write(session, move |conn, ctx| {
+                drug::update(conn, ctx, drug_id, version, &input)
+            })
             .await?;
         Ok(Response::new(drug_response(saved)))
     }
 
     async fn set_drug_active(&self, request: Request<pb::SetActiveRequest>) -> Reply<pb::Drug> {
         let session = Session::of(&request)?;
-        let pb::SetActiveRequest { id: drug_id, version, is_active } = request.into_inner();
+        let pb::SetActiveRequest {
+            id: drug_id,
+            version,
+            is_active,
+        } = request.into_inner();
         let drug_id = id("id", drug_id)?;
-        let view = self.state
-            .write(session, move |conn, ctx| drug::set_active(conn, ctx, drug_id, version, is_active))
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                drug::set_active(conn, ctx, drug_id, version, is_active)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
 
     async fn delete_drug(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
         let session = Session::of(&request)?;
-        let pb::DeleteRequest { id: drug_id, version } = request.into_inner();
+        let pb::DeleteRequest {
+            id: drug_id,
+            version,
+        } = request.into_inner();
         let drug_id = id("id", drug_id)?;
-        self.state.write(session, move |conn, ctx| drug::delete(conn, ctx, drug_id, version))
+        self.state
+            .write(session, move |conn, ctx| {
+                drug::delete(conn, ctx, drug_id, version)
+            })
             .await?;
         Ok(Response::new(()))
     }
 
-    async fn drug_import_template(&self, _request: Request<()>) -> Reply<pb::DrugImportTemplateResponse> {
+    async fn drug_import_template(
+        &self,
+        _request: Request<()>,
+    ) -> Reply<pb::DrugImportTemplateResponse> {
         let workbook = self.state.db.run(drug_import::template).await?;
         Ok(Response::new(pb::DrugImportTemplateResponse {
             workbook,
@@ -191,11 +289,17 @@ impl DrugService for DrugApi {
         }))
     }
 
-    async fn import_drugs(&self, request: Request<pb::ImportDrugsRequest>) -> Reply<pb::ImportDrugsResponse> {
+    async fn import_drugs(
+        &self,
+        request: Request<pb::ImportDrugsRequest>,
+    ) -> Reply<pb::ImportDrugsResponse> {
         let session = Session::of(&request)?;
         let pb::ImportDrugsRequest { workbook } = request.into_inner();
-        let outcome = self.state
-            .write(session, move |conn, ctx| drug_import::import(conn, ctx, &workbook))
+        let outcome = self
+            .state
+            .write(session, move |conn, ctx| {
+                drug_import::import(conn, ctx, &workbook)
+            })
             .await?;
         Ok(Response::new(match outcome {
             Ok(imported) => pb::ImportDrugsResponse {

@@ -3,5 +3,6 @@
 mod admin;
 mod audit;
 mod auth;
+mod drugs;
 mod escalation;
 mod server;

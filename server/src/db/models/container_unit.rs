@@ -30,7 +30,12 @@ pub struct ContainerUnit {
 impl ContainerUnit {
     /// How it is shown: 盒（24粒）.
     pub fn label(&self) -> String {
-        format!("{}（{}{}）", self.name, capacity_to_wire(&self.capacity), self.capacity_unit)
+        format!(
+            "{}（{}{}）",
+            self.name,
+            capacity_to_wire(&self.capacity),
+            self.capacity_unit
+        )
     }
 }
 
@@ -56,7 +61,12 @@ fn not_found() -> AppError {
 }
 
 fn taken(err: diesel::result::Error, input: &UnitInput) -> AppError {
-    let label = format!("{}（{}{}）", input.name, capacity_to_wire(&input.capacity), input.capacity_unit);
+    let label = format!(
+        "{}（{}{}）",
+        input.name,
+        capacity_to_wire(&input.capacity),
+        input.capacity_unit
+    );
     unique_violation(
         err,
         "container_units_identity",
@@ -73,7 +83,11 @@ pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<Un
         q = q.filter(container_units::is_active.eq(true));
     }
     let rows = q
-        .order((container_units::name, container_units::capacity, container_units::id))
+        .order((
+            container_units::name,
+            container_units::capacity,
+            container_units::id,
+        ))
         .select(ContainerUnit::as_select())
         .load(conn)?;
     views(conn, rows)
@@ -130,14 +144,21 @@ fn views(conn: &mut PgConnection, rows: Vec<ContainerUnit>) -> AppResult<Vec<Uni
         .into_iter()
         .map(|u| UnitView {
             drug_count: counts.get(&u.id).copied().unwrap_or(0),
-            updated_by_name: u.updated_by.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            updated_by_name: u
+                .updated_by
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
             unit: u,
         })
         .collect())
 }
 
 /// Adds a unit.
-pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &UnitInput) -> AppResult<UnitView> {
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &UnitInput,
+) -> AppResult<UnitView> {
     let row: ContainerUnit = diesel::insert_into(container_units::table)
         .values((
             container_units::name.eq(&input.name),
@@ -149,14 +170,33 @@ pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &UnitInput) -> 
         .returning(ContainerUnit::as_returning())
         .get_result(conn)
         .map_err(|e| taken(e, input))?;
-    ctx.audit_change(conn, "container_unit.create", "container_unit", row.id, None, Some(&row))?;
+    ctx.audit_change(
+        conn,
+        "container_unit.create",
+        "container_unit",
+        row.id,
+        None,
+        Some(&row),
+    )?;
     get(conn, row.id)
 }
 
 /// Changes a unit.
-pub fn update(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, input: &UnitInput) -> AppResult<UnitView> {
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    input: &UnitInput,
+) -> AppResult<UnitView> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     let after: ContainerUnit = diesel::update(container_units::table.find(id))
         .set((
             container_units::name.eq(&input.name),
@@ -170,14 +210,33 @@ pub fn update(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32,
         .returning(ContainerUnit::as_returning())
         .get_result(conn)
         .map_err(|e| taken(e, input))?;
-    ctx.audit_change(conn, "container_unit.update", "container_unit", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "container_unit.update",
+        "container_unit",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     get(conn, id)
 }
 
 /// Archives or restores a unit.
-pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, is_active: bool) -> AppResult<UnitView> {
+pub fn set_active(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    is_active: bool,
+) -> AppResult<UnitView> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     if before.is_active == is_active {
         return get(conn, id);
     }
@@ -190,22 +249,52 @@ pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: 
         ))
         .returning(ContainerUnit::as_returning())
         .get_result(conn)?;
-    let action = if is_active { "container_unit.restore" } else { "container_unit.archive" };
-    ctx.audit_change(conn, action, "container_unit", id, Some(&before), Some(&after))?;
+    let action = if is_active {
+        "container_unit.restore"
+    } else {
+        "container_unit.archive"
+    };
+    ctx.audit_change(
+        conn,
+        action,
+        "container_unit",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     get(conn, id)
 }
 
 /// Deletes a unit no drug uses.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
-    let used: i64 = drugs::table.filter(drugs::unit_id.eq(id)).count().get_result(conn)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
+    let used: i64 = drugs::table
+        .filter(drugs::unit_id.eq(id))
+        .count()
+        .get_result(conn)?;
     if used > 0 {
         return Err(AppError::precondition(
-            format!("{} is used by {used} drug(s); archive it instead", before.label()),
+            format!(
+                "{} is used by {used} drug(s); archive it instead",
+                before.label()
+            ),
             format!("{} 仍被 {used} 种药品使用，只能归档", before.label()),
         ));
     }
     diesel::delete(container_units::table.find(id)).execute(conn)?;
-    ctx.audit_change(conn, "container_unit.delete", "container_unit", id, Some(&before), None)
+    ctx.audit_change(
+        conn,
+        "container_unit.delete",
+        "container_unit",
+        id,
+        Some(&before),
+        None,
+    )
 }

@@ -134,8 +134,14 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
         out.push(Warning {
             field: "sale_price",
             msg: Msg::new(
-                format!("the sale price {} is below the purchase price {}", input.sale_price, input.purchase_price),
-                format!("售价 {} 低于进价 {}", input.sale_price, input.purchase_price),
+                format!(
+                    "the sale price {} is below the purchase price {}",
+                    input.sale_price, input.purchase_price
+                ),
+                format!(
+                    "售价 {} 低于进价 {}",
+                    input.sale_price, input.purchase_price
+                ),
             ),
         });
     }
@@ -143,7 +149,12 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
 }
 
 /// One page of drugs matching `filter`, with the total count.
-pub fn search(conn: &mut PgConnection, filter: &DrugFilter, offset: i64, limit: i64) -> AppResult<(Vec<DrugView>, i64)> {
+pub fn search(
+    conn: &mut PgConnection,
+    filter: &DrugFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<DrugView>, i64)> {
     let subtree = match filter.category_id {
         Some(id) => Some(drug_category::subtree_ids(conn, id)?),
         None => None,
@@ -188,8 +199,14 @@ pub fn search(conn: &mut PgConnection, filter: &DrugFilter, offset: i64, limit: 
         DrugSort::Unit => format!("container_units.name COLLATE \"zh-x-icu\" {dir}"),
         DrugSort::PurchasePrice => format!("drugs.purchase_price {dir}"),
         DrugSort::SalePrice => format!("drugs.sale_price {dir}"),
-        DrugSort::Status => format!("drugs.is_active {}", if filter.descending { "ASC" } else { "DESC" }),
-        DrugSort::UpdatedAt => format!("drugs.updated_at {}", if filter.descending { "ASC" } else { "DESC" }),
+        DrugSort::Status => format!(
+            "drugs.is_active {}",
+            if filter.descending { "ASC" } else { "DESC" }
+        ),
+        DrugSort::UpdatedAt => format!(
+            "drugs.updated_at {}",
+            if filter.descending { "ASC" } else { "DESC" }
+        ),
     };
     let rows: Vec<Drug> = query()
         .order((sql::<Text>(&order), drugs::id.asc()))
@@ -232,14 +249,21 @@ fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
     let paths = drug_category::paths(conn)?;
     let unit_ids: Vec<i64> = rows.iter().map(|d| d.unit_id).collect();
     let units: HashMap<i64, ContainerUnit> = container_unit::by_ids(conn, &unit_ids)?;
-    let user_ids: Vec<i64> = rows.iter().flat_map(|d| [d.created_by, d.updated_by]).flatten().collect();
+    let user_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|d| [d.created_by, d.updated_by])
+        .flatten()
+        .collect();
     let names: HashMap<i64, String> = users::table
         .filter(users::id.eq_any(&user_ids))
         .select((users::id, users::display_name))
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let name = |id: Option<i64>| id.and_then(|id| names.get(&id).cloned()).unwrap_or_default();
+    let name = |id: Option<i64>| {
+        id.and_then(|id| names.get(&id).cloned())
+            .unwrap_or_default()
+    };
     Ok(rows
         .into_iter()
         .map(|d| {
@@ -247,7 +271,10 @@ fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
             DrugView {
                 category_path,
                 origin,
-                unit_label: units.get(&d.unit_id).map(ContainerUnit::label).unwrap_or_default(),
+                unit_label: units
+                    .get(&d.unit_id)
+                    .map(ContainerUnit::label)
+                    .unwrap_or_default(),
                 created_by_name: name(d.created_by),
                 updated_by_name: name(d.updated_by),
                 drug: d,
@@ -258,7 +285,11 @@ fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
 
 /// The category must exist; the unit must exist and be active (an archived unit may only
 /// stay on a drug that already has it). Read with share locks.
-fn check_references(conn: &mut PgConnection, input: &DrugInput, current_unit: Option<i64>) -> AppResult<()> {
+fn check_references(
+    conn: &mut PgConnection,
+    input: &DrugInput,
+    current_unit: Option<i64>,
+) -> AppResult<()> {
     let mut errors = Vec::new();
     let category = drug_categories::table
         .find(input.category_id)
@@ -289,7 +320,11 @@ fn check_references(conn: &mut PgConnection, input: &DrugInput, current_unit: Op
         }),
         Some(_) => {}
     }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::InvalidArgument(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidArgument(errors))
+    }
 }
 
 fn search_key(input: &DrugInput) -> String {
@@ -297,7 +332,11 @@ fn search_key(input: &DrugInput) -> String {
 }
 
 /// Adds a drug; returns it with its warnings.
-pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> AppResult<(DrugView, Vec<Warning>)> {
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &DrugInput,
+) -> AppResult<(DrugView, Vec<Warning>)> {
     check_references(conn, input, None)?;
     let row: Drug = diesel::insert_into(drugs::table)
         .values((
@@ -332,7 +371,13 @@ pub fn update(
     input: &DrugInput,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     check_references(conn, input, Some(before.unit_id))?;
     let after: Drug = diesel::update(drugs::table.find(id))
         .set((
@@ -360,9 +405,21 @@ pub fn update(
 }
 
 /// Archives or restores a drug.
-pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32, is_active: bool) -> AppResult<DrugView> {
+pub fn set_active(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    is_active: bool,
+) -> AppResult<DrugView> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     if before.is_active == is_active {
         return get(conn, id);
     }
@@ -375,7 +432,11 @@ pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: 
         ))
         .returning(Drug::as_returning())
         .get_result(conn)?;
-    let action = if is_active { "drug.restore" } else { "drug.archive" };
+    let action = if is_active {
+        "drug.restore"
+    } else {
+        "drug.archive"
+    };
     ctx.audit_change(conn, action, "drug", id, Some(&before), Some(&after))?;
     get(conn, id)
 }
@@ -383,15 +444,27 @@ pub fn set_active(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: 
 /// Deletes a drug nothing refers to; one that history refers to must be archived.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
-    diesel::delete(drugs::table.find(id)).execute(conn).map_err(|e| match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-            AppError::precondition(
-                format!("{} is referred to by orders or other records; archive it instead", before.name),
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
+    diesel::delete(drugs::table.find(id))
+        .execute(conn)
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => AppError::precondition(
+                format!(
+                    "{} is referred to by orders or other records; archive it instead",
+                    before.name
+                ),
                 format!("{} 已被订单等记录引用，只能归档", before.name),
-            )
-        }
-        other => other.into(),
-    })?;
+            ),
+            other => other.into(),
+        })?;
     ctx.audit_change(conn, "drug.delete", "drug", id, Some(&before), None)
 }

@@ -57,7 +57,11 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
 
 fn all(conn: &mut PgConnection) -> AppResult<Vec<DrugCategory>> {
     Ok(drug_categories::table
-        .order((drug_categories::sort_order, drug_categories::name, drug_categories::id))
+        .order((
+            drug_categories::sort_order,
+            drug_categories::name,
+            drug_categories::id,
+        ))
         .select(DrugCategory::as_select())
         .load(conn)?)
 }
@@ -82,11 +86,17 @@ pub fn list(conn: &mut PgConnection) -> AppResult<Vec<CategoryView>> {
     for c in &rows {
         children.entry(c.parent_id).or_default().push(c);
     }
-    fn subtree_count(id: i64, children: &HashMap<Option<i64>, Vec<&DrugCategory>>, direct: &HashMap<i64, i64>) -> i64 {
+    fn subtree_count(
+        id: i64,
+        children: &HashMap<Option<i64>, Vec<&DrugCategory>>,
+        direct: &HashMap<i64, i64>,
+    ) -> i64 {
         direct.get(&id).copied().unwrap_or(0)
-            + children
-                .get(&Some(id))
-                .map_or(0, |kids| kids.iter().map(|k| subtree_count(k.id, children, direct)).sum())
+            + children.get(&Some(id)).map_or(0, |kids| {
+                kids.iter()
+                    .map(|k| subtree_count(k.id, children, direct))
+                    .sum()
+            })
     }
     let mut out = Vec::with_capacity(rows.len());
     let mut stack: Vec<&DrugCategory> = children.get(&None).cloned().unwrap_or_default();
@@ -97,7 +107,10 @@ pub fn list(conn: &mut PgConnection) -> AppResult<Vec<CategoryView>> {
             drug_count: direct.get(&c.id).copied().unwrap_or(0),
             subtree_drug_count: subtree_count(c.id, &children, &direct),
             child_count: kids.len() as i64,
-            updated_by_name: c.updated_by.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            updated_by_name: c
+                .updated_by
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
             category: c.clone(),
         });
         stack.extend(kids.into_iter().rev());
@@ -107,7 +120,10 @@ pub fn list(conn: &mut PgConnection) -> AppResult<Vec<CategoryView>> {
 
 /// One category with its counts.
 pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<CategoryView> {
-    list(conn)?.into_iter().find(|c| c.category.id == id).ok_or_else(not_found)
+    list(conn)?
+        .into_iter()
+        .find(|c| c.category.id == id)
+        .ok_or_else(not_found)
 }
 
 /// Every category's path ("代理类 › 抗生素 › 青霉素类") and origin, by id.
@@ -183,10 +199,16 @@ fn place(conn: &mut PgConnection, id: i64, parent_id: Option<i64>, position: i32
     };
     let mut siblings: Vec<(i64, i32)> = q
         .filter(drug_categories::id.ne(id))
-        .order((drug_categories::sort_order, drug_categories::name, drug_categories::id))
+        .order((
+            drug_categories::sort_order,
+            drug_categories::name,
+            drug_categories::id,
+        ))
         .select((drug_categories::id, drug_categories::sort_order))
         .load(conn)?;
-    let at = usize::try_from(position.max(0)).unwrap_or(0).min(siblings.len());
+    let at = usize::try_from(position.max(0))
+        .unwrap_or(0)
+        .min(siblings.len());
     siblings.insert(at, (id, -1));
     for (index, (sibling, current)) in siblings.into_iter().enumerate() {
         let index = i32::try_from(index).unwrap_or(i32::MAX);
@@ -200,7 +222,12 @@ fn place(conn: &mut PgConnection, id: i64, parent_id: Option<i64>, position: i32
 }
 
 /// Adds a category, last among its siblings.
-pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, name: &str, parent_id: i64) -> AppResult<CategoryView> {
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    name: &str,
+    parent_id: i64,
+) -> AppResult<CategoryView> {
     let parent = parent(conn, parent_id)?;
     let row: DrugCategory = diesel::insert_into(drug_categories::table)
         .values((
@@ -214,7 +241,14 @@ pub fn create(conn: &mut PgConnection, ctx: WriteCtx<'_>, name: &str, parent_id:
         .get_result(conn)
         .map_err(|e| name_taken(e, name))?;
     place(conn, row.id, Some(parent.id), i32::MAX)?;
-    ctx.audit_change(conn, "drug_category.create", "drug_category", row.id, None, Some(&row))?;
+    ctx.audit_change(
+        conn,
+        "drug_category.create",
+        "drug_category",
+        row.id,
+        None,
+        Some(&row),
+    )?;
     get(conn, row.id)
 }
 
@@ -233,12 +267,21 @@ pub fn update(
         .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK)
         .execute(conn)?;
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     match (before.parent_id, parent_id) {
         (None, None) | (Some(_), Some(_)) => {}
         (None, Some(_)) => {
             return Err(AppError::precondition(
-                format!("“{}” is a top-level class and stays at the top", before.name),
+                format!(
+                    "“{}” is a top-level class and stays at the top",
+                    before.name
+                ),
                 format!("“{}”是顶级分类，不能移到其他类别之下", before.name),
             ));
         }
@@ -259,7 +302,10 @@ pub fn update(
         let subtree = subtree_ids(conn, id)?;
         if subtree.contains(&new_parent) {
             return Err(AppError::precondition(
-                format!("“{}” cannot be moved under itself or one of its own sub-categories", before.name),
+                format!(
+                    "“{}” cannot be moved under itself or one of its own sub-categories",
+                    before.name
+                ),
                 format!("不能把“{}”移到它自己或它的下级类别之下", before.name),
             ));
         }
@@ -284,17 +330,33 @@ pub fn update(
         .get_result(conn)
         .map_err(|e| name_taken(e, name))?;
     place(conn, id, parent_id, position)?;
-    ctx.audit_change(conn, "drug_category.update", "drug_category", id, Some(&before), Some(&after))?;
+    ctx.audit_change(
+        conn,
+        "drug_category.update",
+        "drug_category",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
     get(conn, id)
 }
 
 /// Deletes a category that holds no drugs and no sub-categories.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
     let before = lock(conn, id)?;
-    check_version(conn, version, before.version, before.updated_by, before.updated_at)?;
+    check_version(
+        conn,
+        version,
+        before.version,
+        before.updated_by,
+        before.updated_at,
+    )?;
     if before.parent_id.is_none() {
         return Err(AppError::precondition(
-            format!("“{}” is a top-level class and cannot be deleted", before.name),
+            format!(
+                "“{}” is a top-level class and cannot be deleted",
+                before.name
+            ),
             format!("“{}”是顶级分类，不能删除", before.name),
         ));
     }
@@ -320,15 +382,28 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
     }
     diesel::delete(drug_categories::table.find(id)).execute(conn)?;
     let parent_id = before.parent_id;
-    ctx.audit_change(conn, "drug_category.delete", "drug_category", id, Some(&before), None)?;
+    ctx.audit_change(
+        conn,
+        "drug_category.delete",
+        "drug_category",
+        id,
+        Some(&before),
+        None,
+    )?;
     place_after_delete(conn, parent_id)
 }
 
 fn place_after_delete(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()> {
-    let Some(parent_id) = parent_id else { return Ok(()) };
+    let Some(parent_id) = parent_id else {
+        return Ok(());
+    };
     let siblings: Vec<(i64, i32)> = drug_categories::table
         .filter(drug_categories::parent_id.eq(parent_id))
-        .order((drug_categories::sort_order, drug_categories::name, drug_categories::id))
+        .order((
+            drug_categories::sort_order,
+            drug_categories::name,
+            drug_categories::id,
+        ))
         .select((drug_categories::id, drug_categories::sort_order))
         .load(conn)?;
     for (index, (id, current)) in siblings.into_iter().enumerate() {
