@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod drugs;
 pub mod fonts;
 pub mod format;
 pub mod i18n;

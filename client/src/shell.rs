@@ -12,6 +12,7 @@ use pharmacrm_shared::{Module, Permission, pb};
 use crate::admin::AdminPanel;
 use crate::api::{Api, ApiError, ErrorKind};
 use crate::backend::{Backend, Promise, Requested};
+use crate::drugs::DrugsPanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::widgets;
@@ -137,6 +138,7 @@ pub struct MainWindow {
     ctx: AppCtx,
     module: Option<Module>,
     admin: AdminPanel,
+    drugs: DrugsPanel,
     confirm_logout: bool,
     logout: Requested<()>,
 }
@@ -151,6 +153,7 @@ impl MainWindow {
             .find(|m| module_visible(&ctx, *m));
         MainWindow {
             admin: AdminPanel::new(&ctx),
+            drugs: DrugsPanel::default(),
             ctx,
             module,
             confirm_logout: false,
@@ -255,6 +258,7 @@ impl MainWindow {
             });
         egui::CentralPanel::default().show(ui, |ui| match self.module {
             Some(Module::Admin) => self.admin.ui(ui, &self.ctx),
+            Some(Module::Drug) => self.drugs.ui(ui, &self.ctx),
             Some(module) => coming_ui(ui, module),
             None => {
                 ui.label(t("shell.no_modules"));
@@ -262,7 +266,7 @@ impl MainWindow {
         });
 
         if logout_clicked {
-            if self.admin.is_dirty() {
+            if self.admin.is_dirty() || self.drugs.is_dirty() {
                 self.confirm_logout = true;
             } else {
                 self.start_logout();

@@ -1,0 +1,879 @@
+//! The catalogue tab: the category tree (with a context menu) on the left, the drug table
+//! for the selected subtree with pinyin search and server-side paging and sorting, the
+//! drug form on the right, and the Excel template and import.
+
+use std::collections::BTreeMap;
+
+use egui::{Key, Modifiers, RichText};
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::{Permission, pb};
+
+use super::form::{self, DrugForm};
+use super::{category_paths, origin_label};
+use crate::backend::{Polled, Requested};
+use crate::format;
+use crate::i18n::t;
+use crate::shell::AppCtx;
+use crate::widgets;
+
+const PAGE: u32 = 100;
+
+/// Adding, renaming or moving a category.
+#[derive(Clone, Debug, PartialEq)]
+struct CategoryDialog {
+    /// `None` when adding.
+    id: Option<i64>,
+    version: i32,
+    name: String,
+    parent_id: i64,
+    sort_order: i32,
+}
+
+/// What the search last asked for; a change asks again.
+#[derive(Clone, Debug, PartialEq)]
+struct SearchKey {
+    query: String,
+    category_id: Option<i64>,
+    status: i32,
+    sort: i32,
+    descending: bool,
+    offset: u32,
+}
+
+/// The catalogue tab.
+#[derive(Default)]
+pub struct CataloguePanel {
+    categories: Requested<Vec<pb::Category>>,
+    units: Requested<Vec<pb::ContainerUnit>>,
+    selected_category: Option<i64>,
+    dialog: Option<CategoryDialog>,
+    category_save: Requested<pb::Category>,
+    confirm_delete: Option<pb::Category>,
+    query: String,
+    status: i32,
+    sort: i32,
+    descending: bool,
+    offset: u32,
+    sent: Option<SearchKey>,
+    list: Requested<pb::SearchDrugsResponse>,
+    form: Option<DrugForm>,
+    original: Option<DrugForm>,
+    touched: bool,
+    save: Requested<pb::DrugResponse>,
+    warnings: Vec<pb::Warning>,
+    template_path: String,
+    template: Requested<String>,
+    import_path: String,
+    import: Requested<pb::ImportDrugsResponse>,
+}
+
+impl CataloguePanel {
+    /// Whether a form holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        self.form != self.original
+            || self
+                .dialog
+                .as_ref()
+                .is_some_and(|d| !d.name.trim().is_empty())
+    }
+
+    fn reload_categories(&mut self, ctx: &AppCtx) {
+        self.categories.request(ctx.call(|api| async move {
+            Ok(api
+                .drugs()
+                .list_categories(())
+                .await?
+                .into_inner()
+                .categories)
+        }));
+    }
+
+    fn reload_units(&mut self, ctx: &AppCtx) {
+        self.units.request(ctx.call(|api| async move {
+            Ok(api
+                .drugs()
+                .list_units(pb::ListUnitsRequest {
+                    include_archived: true,
+                })
+                .await?
+                .into_inner()
+                .units)
+        }));
+    }
+
+    fn key(&self) -> SearchKey {
+        SearchKey {
+            query: self.query.trim().to_owned(),
+            category_id: self.selected_category,
+            status: self.status,
+            sort: self.sort,
+            descending: self.descending,
+            offset: self.offset,
+        }
+    }
+
+    fn search(&mut self, ctx: &AppCtx) {
+        let key = self.key();
+        let request = pb::SearchDrugsRequest {
+            query: key.query.clone(),
+            category_id: key.category_id,
+            status: key.status,
+            sort: key.sort,
+            descending: key.descending,
+            page: Some(pb::PageRequest {
+                offset: key.offset,
+                limit: PAGE,
+            }),
+        };
+        self.sent = Some(key);
+        self.list.request(
+            ctx.call(
+                |api| async move { Ok(api.drugs().search_drugs(request).await?.into_inner()) },
+            ),
+        );
+    }
+
+    fn open(&mut self, drug: &pb::Drug) {
+        let form = DrugForm::from(drug);
+        self.form = Some(form.clone());
+        self.original = Some(form);
+        self.touched = false;
+        self.save = Requested::NotRequested;
+        self.warnings.clear();
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.categories.is_not_requested() {
+            self.reload_categories(ctx);
+            self.reload_units(ctx);
+        }
+        self.categories.poll();
+        self.units.poll();
+        self.list.poll();
+        if self.sent.as_ref() != Some(&self.key()) && !self.list.is_pending() {
+            if self.sent.as_ref().is_some_and(|s| {
+                s.query != self.key().query || s.category_id != self.selected_category
+            }) {
+                self.offset = 0;
+            }
+            self.search(ctx);
+        }
+        if let Polled::JustDone = self.category_save.poll() {
+            if let Requested::Done(saved) = &self.category_save {
+                self.selected_category = Some(saved.id);
+            }
+            self.dialog = None;
+            self.reload_categories(ctx);
+        }
+        if let Polled::JustDone = self.save.poll()
+            && let Requested::Done(saved) = &self.save
+        {
+            let saved = saved.clone();
+            if let Some(drug) = &saved.drug {
+                self.open(drug);
+            }
+            self.warnings = saved.warnings;
+            self.search(ctx);
+            self.reload_categories(ctx);
+        }
+        self.template.poll();
+        if let Polled::JustDone = self.import.poll() {
+            self.search(ctx);
+            self.reload_categories(ctx);
+        }
+
+        let categories = self.categories.value().cloned().unwrap_or_default();
+        let paths = category_paths(&categories);
+        egui::Panel::left("category_tree")
+            .resizable(true)
+            .default_size(260.0)
+            .min_size(200.0)
+            .show(ui, |ui| self.tree_ui(ui, ctx, &categories));
+        if self.form.is_some() {
+            egui::Panel::right("drug_form")
+                .resizable(true)
+                .default_size(340.0)
+                .min_size(300.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx, &paths));
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
+        self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
+        self.confirm_delete_ui(ui.ctx(), ctx);
+    }
+
+    fn tree_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, categories: &[pb::Category]) {
+        let can_edit = ctx.can(Permission::DrugCategoryWrite);
+        ui.horizontal(|ui| {
+            ui.strong(t("drugs.categories"));
+            if ui.button(t("common.reload")).clicked() {
+                self.reload_categories(ctx);
+            }
+        });
+        widgets::request_status(ui, &self.categories);
+        if let Some(error) = self.category_save.error() {
+            widgets::error_line(ui, error);
+        }
+        if ui
+            .selectable_label(self.selected_category.is_none(), t("drugs.all_categories"))
+            .clicked()
+        {
+            self.selected_category = None;
+        }
+        let mut children: BTreeMap<Option<i64>, Vec<&pb::Category>> = BTreeMap::new();
+        for c in categories {
+            children.entry(c.parent_id).or_default().push(c);
+        }
+        let mut action: Option<TreeAction> = None;
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            tree_nodes(
+                ui,
+                &children,
+                None,
+                self.selected_category,
+                can_edit,
+                &mut action,
+            );
+        });
+        match action {
+            None => {}
+            Some(TreeAction::Select(id)) => self.selected_category = Some(id),
+            Some(TreeAction::Add(parent)) => {
+                self.category_save = Requested::NotRequested;
+                self.dialog = Some(CategoryDialog {
+                    id: None,
+                    version: 0,
+                    name: String::new(),
+                    parent_id: parent,
+                    sort_order: i32::MAX,
+                });
+            }
+            Some(TreeAction::Edit(c)) => {
+                self.category_save = Requested::NotRequested;
+                self.dialog = Some(CategoryDialog {
+                    id: Some(c.id),
+                    version: c.version,
+                    name: c.name.clone(),
+                    parent_id: c.parent_id.unwrap_or(0),
+                    sort_order: c.sort_order,
+                });
+            }
+            Some(TreeAction::Shift(c, by)) => {
+                let request = pb::UpdateCategoryRequest {
+                    id: c.id,
+                    version: c.version,
+                    name: c.name.clone(),
+                    parent_id: c.parent_id.unwrap_or(0),
+                    sort_order: (c.sort_order + by).max(0),
+                };
+                self.category_save.request(ctx.call(|api| async move {
+                    Ok(api.drugs().update_category(request).await?.into_inner())
+                }));
+            }
+            Some(TreeAction::Delete(c)) => self.confirm_delete = Some(c),
+        }
+    }
+
+    fn dialog_ui(
+        &mut self,
+        egui_ctx: &egui::Context,
+        ctx: &AppCtx,
+        categories: &[pb::Category],
+        paths: &[(i64, String)],
+    ) {
+        let Some(dialog) = &mut self.dialog else {
+            return;
+        };
+        let error = self.category_save.error().cloned();
+        let busy = self.category_save.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("category_dialog")).show(egui_ctx, |ui| {
+            ui.set_min_width(360.0);
+            ui.heading(if dialog.id.is_some() {
+                t("drugs.edit_category")
+            } else {
+                t("drugs.new_category")
+            });
+            let name = widgets::text_field(
+                ui,
+                t("drugs.category_name"),
+                &mut dialog.name,
+                error.as_ref().and_then(|e| e.field("name")),
+            );
+            if dialog.id.is_none() && !name.has_focus() && dialog.name.is_empty() {
+                name.request_focus();
+            }
+            if name.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                submit = true;
+            }
+            let is_root = dialog.id.is_some() && dialog.parent_id == 0;
+            if !is_root {
+                let below = dialog
+                    .id
+                    .map(|id| subtree(categories, id))
+                    .unwrap_or_default();
+                let label = ui.label(t("drugs.parent_category"));
+                let current = paths
+                    .iter()
+                    .find(|(id, _)| *id == dialog.parent_id)
+                    .map_or_else(String::new, |(_, p)| p.clone());
+                egui::ComboBox::from_id_salt("category_parent")
+                    .width(300.0)
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for (id, path) in paths.iter().filter(|(id, _)| !below.contains(id)) {
+                            ui.selectable_value(&mut dialog.parent_id, *id, path);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                widgets::field_error(ui, error.as_ref().and_then(|e| e.field("parent_id")));
+            }
+            if let Some(error) = &error
+                && error.fields.is_empty()
+            {
+                widgets::error_line(ui, error);
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!busy, egui::Button::new(t("common.save")))
+                    .clicked()
+                {
+                    submit = true;
+                }
+                if ui.button(t("common.cancel")).clicked() {
+                    close = true;
+                }
+                if busy {
+                    ui.spinner();
+                }
+            });
+        });
+        if modal.should_close() || close {
+            self.dialog = None;
+            return;
+        }
+        if submit && !busy {
+            let dialog = dialog.clone();
+            self.category_save.request(ctx.call(move |api| async move {
+                let mut drugs = api.drugs();
+                let saved = match dialog.id {
+                    None => {
+                        drugs
+                            .create_category(pb::CreateCategoryRequest {
+                                name: dialog.name,
+                                parent_id: dialog.parent_id,
+                            })
+                            .await?
+                    }
+                    Some(id) => {
+                        drugs
+                            .update_category(pb::UpdateCategoryRequest {
+                                id,
+                                version: dialog.version,
+                                name: dialog.name,
+                                parent_id: dialog.parent_id,
+                                sort_order: dialog.sort_order,
+                            })
+                            .await?
+                    }
+                };
+                Ok(saved.into_inner())
+            }));
+        }
+    }
+
+    fn confirm_delete_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(category) = &self.confirm_delete else {
+            return;
+        };
+        let question = t("drugs.delete_category_question").replace("{name}", &category.name);
+        match widgets::confirm(
+            egui_ctx,
+            "confirm_delete_category",
+            &question,
+            t("common.delete"),
+        ) {
+            Some(true) => {
+                let request = pb::DeleteRequest {
+                    id: category.id,
+                    version: category.version,
+                };
+                self.confirm_delete = None;
+                self.category_save.request(ctx.call(|api| async move {
+                    api.drugs().delete_category(request).await?;
+                    Ok(pb::Category::default())
+                }));
+                self.selected_category = None;
+            }
+            Some(false) => self.confirm_delete = None,
+            None => {}
+        }
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let can_write = ctx.can(Permission::DrugWrite);
+        ui.horizontal(|ui| {
+            let label = ui.label(t("drugs.search"));
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.query)
+                        .hint_text(t("drugs.search_hint"))
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
+            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+                search.request_focus();
+            }
+            egui::ComboBox::from_id_salt("drug_status")
+                .selected_text(status_label(self.status))
+                .show_ui(ui, |ui| {
+                    for s in [
+                        pb::DrugStatusFilter::Active,
+                        pb::DrugStatusFilter::Archived,
+                        pb::DrugStatusFilter::All,
+                    ] {
+                        ui.selectable_value(&mut self.status, s as i32, status_label(s as i32));
+                    }
+                });
+            if can_write && ui.button(t("drugs.new_drug")).clicked() {
+                let category = self.selected_category.unwrap_or(0);
+                let form = DrugForm::new_drug(category);
+                self.form = Some(form.clone());
+                self.original = Some(form);
+                self.touched = false;
+                self.save = Requested::NotRequested;
+                self.warnings.clear();
+            }
+        });
+        if can_write {
+            self.import_ui(ui, ctx);
+        }
+        widgets::request_status(ui, &self.list);
+        let drugs = self
+            .list
+            .value()
+            .map(|l| l.drugs.clone())
+            .unwrap_or_default();
+        let total = self.list.value().map_or(0, |l| l.total);
+        let selected = self.form.as_ref().and_then(|f| f.id);
+        let mut opened: Option<pb::Drug> = None;
+        let mut resort: Option<i32> = None;
+        let available = ui.available_height() - 36.0;
+        let headers = [
+            (t("drug.name"), Some(pb::DrugSort::Name)),
+            (t("drug.specification"), Some(pb::DrugSort::Specification)),
+            (t("drug.category"), Some(pb::DrugSort::Category)),
+            (t("drug.unit"), Some(pb::DrugSort::Unit)),
+            (t("drug.purchase_price"), Some(pb::DrugSort::PurchasePrice)),
+            (t("drug.sale_price"), Some(pb::DrugSort::SalePrice)),
+            (t("drug.status"), Some(pb::DrugSort::Status)),
+        ];
+        TableBuilder::new(ui)
+            .id_salt("drug_table")
+            .striped(true)
+            .sense(egui::Sense::click())
+            .max_scroll_height(available.max(100.0))
+            .column(Column::auto().at_least(140.0))
+            .column(Column::auto().at_least(100.0))
+            .column(Column::auto().at_least(160.0))
+            .column(Column::auto().at_least(90.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::remainder().at_least(60.0))
+            .header(24.0, |mut header| {
+                for (label, sort) in headers {
+                    header.col(|ui| {
+                        let sort = sort.map(|s| s as i32);
+                        let arrow = if sort == Some(self.sort) {
+                            if self.descending { " ﹀" } else { " ︿" }
+                        } else {
+                            ""
+                        };
+                        if ui.button(format!("{label}{arrow}")).clicked() {
+                            resort = sort;
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, drugs.len(), |mut row| {
+                    let d = &drugs[row.index()];
+                    row.set_selected(selected == Some(d.id));
+                    row.col(|ui| {
+                        ui.label(&d.name).on_hover_text(&d.trade_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(&d.specification);
+                    });
+                    row.col(|ui| {
+                        ui.label(&d.category_path)
+                            .on_hover_text(origin_label(d.origin));
+                    });
+                    row.col(|ui| {
+                        ui.label(&d.unit_label);
+                    });
+                    for price in [&d.purchase_price, &d.sale_price] {
+                        row.col(|ui| {
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| {
+                                    ui.label(RichText::new(format::money(price)).monospace());
+                                },
+                            );
+                        });
+                    }
+                    row.col(|ui| {
+                        if d.is_active {
+                            ui.label(t("drug.active"));
+                        } else {
+                            ui.label(RichText::new(t("drug.archived")).weak());
+                        }
+                    });
+                    let response = row.response();
+                    if response.double_clicked() || response.clicked() {
+                        opened = Some(d.clone());
+                    }
+                });
+            });
+        if let Some(sort) = resort {
+            if self.sort == sort {
+                self.descending = !self.descending;
+            } else {
+                self.sort = sort;
+                self.descending = false;
+            }
+        }
+        if let Some(drug) = opened
+            && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)
+        {
+            self.open(&drug);
+        }
+        ui.horizontal(|ui| {
+            let to = (u64::from(self.offset) + drugs.len() as u64).min(total);
+            ui.label(
+                t("common.page_info")
+                    .replace(
+                        "{from}",
+                        &(if total == 0 {
+                            0
+                        } else {
+                            u64::from(self.offset) + 1
+                        })
+                        .to_string(),
+                    )
+                    .replace("{to}", &to.to_string())
+                    .replace("{total}", &total.to_string()),
+            );
+            if ui
+                .add_enabled(self.offset > 0, egui::Button::new(t("common.prev")))
+                .clicked()
+            {
+                self.offset = self.offset.saturating_sub(PAGE);
+            }
+            if ui
+                .add_enabled(to < total, egui::Button::new(t("common.next")))
+                .clicked()
+            {
+                self.offset += PAGE;
+            }
+        });
+    }
+
+    fn import_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        ui.collapsing(t("drugs.import"), |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label(t("drugs.template_path"));
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.template_path)
+                        .hint_text("药品导入模板.xlsx"),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !self.template.is_pending(),
+                        egui::Button::new(t("drugs.download_template")),
+                    )
+                    .clicked()
+                {
+                    let path = if self.template_path.trim().is_empty() {
+                        "药品导入模板.xlsx".to_owned()
+                    } else {
+                        self.template_path.trim().to_owned()
+                    };
+                    self.template.request(ctx.call(move |api| async move {
+                        let template = api.drugs().drug_import_template(()).await?.into_inner();
+                        std::fs::write(&path, template.workbook).map_err(|e| {
+                            tonic::Status::failed_precondition(format!("{path}: {e}"))
+                        })?;
+                        Ok(path)
+                    }));
+                }
+            });
+            match &self.template {
+                Requested::Done(path) => {
+                    ui.label(t("drugs.template_saved").replace("{path}", path));
+                }
+                Requested::Failed { error, .. } => widgets::error_line(ui, error),
+                _ => {}
+            }
+            ui.horizontal(|ui| {
+                let label = ui.label(t("drugs.import_path"));
+                ui.add(egui::TextEdit::singleline(&mut self.import_path))
+                    .labelled_by(label.id);
+                if ui
+                    .add_enabled(
+                        !self.import.is_pending() && !self.import_path.trim().is_empty(),
+                        egui::Button::new(t("drugs.import_run")),
+                    )
+                    .clicked()
+                {
+                    let path = self.import_path.trim().to_owned();
+                    self.import.request(ctx.call(move |api| async move {
+                        let workbook = std::fs::read(&path).map_err(|e| {
+                            tonic::Status::failed_precondition(format!("{path}: {e}"))
+                        })?;
+                        Ok(api
+                            .drugs()
+                            .import_drugs(pb::ImportDrugsRequest { workbook })
+                            .await?
+                            .into_inner())
+                    }));
+                }
+                if self.import.is_pending() {
+                    ui.spinner();
+                }
+            });
+            match &self.import {
+                Requested::Done(outcome) if outcome.errors.is_empty() => {
+                    ui.label(t("drugs.imported").replace("{n}", &outcome.imported.to_string()));
+                }
+                Requested::Done(outcome) => {
+                    ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
+                    egui::ScrollArea::vertical()
+                        .max_height(120.0)
+                        .show(ui, |ui| {
+                            for e in &outcome.errors {
+                                let text = match crate::i18n::lang() {
+                                    crate::i18n::Lang::Zh => &e.message_zh,
+                                    crate::i18n::Lang::En => &e.message,
+                                };
+                                ui.label(
+                                    t("drugs.row_error")
+                                        .replace("{row}", &e.row.to_string())
+                                        .replace("{field}", &e.field)
+                                        .replace("{message}", text),
+                                );
+                            }
+                        });
+                }
+                Requested::Failed { error, .. } => widgets::error_line(ui, error),
+                _ => {}
+            }
+        });
+    }
+
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, paths: &[(i64, String)]) {
+        let can_write = ctx.can(Permission::DrugWrite);
+        let units = self.units.value().cloned().unwrap_or_default();
+        let error = self.save.error().cloned();
+        let busy = self.save.is_pending();
+        let Some(form) = &mut self.form else { return };
+        ui.heading(if form.id.is_some() {
+            t("drugs.edit_drug")
+        } else {
+            t("drugs.new_drug")
+        });
+        let before = form.clone();
+        ui.add_enabled_ui(can_write, |ui| {
+            form::fields_ui(ui, form, paths, &units, error.as_ref(), self.touched);
+        });
+        if *form != before {
+            self.touched = true;
+        }
+        for w in &self.warnings {
+            let text = match crate::i18n::lang() {
+                crate::i18n::Lang::Zh => &w.message_zh,
+                crate::i18n::Lang::En => &w.message,
+            };
+            ui.label(RichText::new(text).color(widgets::WARNING));
+        }
+        if let Some(error) = &error
+            && error.fields.is_empty()
+        {
+            widgets::error_line(ui, error);
+        }
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if can_write {
+                let changed = self.original.as_ref() != Some(form);
+                if ui
+                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
+                    .clicked()
+                {
+                    self.touched = true;
+                    if form.is_valid() {
+                        let form = form.clone();
+                        self.warnings.clear();
+                        self.save.request(ctx.call(move |api| async move {
+                            let mut drugs = api.drugs();
+                            let saved = match form.id {
+                                None => drugs.create_drug(form.input()).await?,
+                                Some(id) => {
+                                    drugs
+                                        .update_drug(pb::UpdateDrugRequest {
+                                            id,
+                                            version: form.version,
+                                            drug: Some(form.input()),
+                                        })
+                                        .await?
+                                }
+                            };
+                            Ok(saved.into_inner())
+                        }));
+                    }
+                }
+                if let Some(id) = form.id {
+                    let (label, active) = if form.is_active {
+                        (t("drug.archive"), false)
+                    } else {
+                        (t("drug.restore"), true)
+                    };
+                    if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
+                        let request = pb::SetActiveRequest {
+                            id,
+                            version: form.version,
+                            is_active: active,
+                        };
+                        self.save.request(ctx.call(|api| async move {
+                            let drug = api.drugs().set_drug_active(request).await?.into_inner();
+                            Ok(pb::DrugResponse {
+                                drug: Some(drug),
+                                warnings: Vec::new(),
+                            })
+                        }));
+                    }
+                }
+            }
+            if ui.button(t("common.close")).clicked() {
+                close = true;
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if error.as_ref().is_some_and(|e| e.conflict.is_some())
+            && let Some(id) = form.id
+            && ui.button(t("common.reload_record")).clicked()
+        {
+            self.save.request(ctx.call(move |api| async move {
+                let drug = api
+                    .drugs()
+                    .get_drug(pb::GetDrugRequest { id })
+                    .await?
+                    .into_inner();
+                Ok(pb::DrugResponse {
+                    drug: Some(drug),
+                    warnings: Vec::new(),
+                })
+            }));
+        }
+        if close {
+            self.form = None;
+            self.original = None;
+        }
+    }
+}
+
+fn status_label(status: i32) -> &'static str {
+    match pb::DrugStatusFilter::try_from(status).unwrap_or_default() {
+        pb::DrugStatusFilter::Active => t("drugs.status.active"),
+        pb::DrugStatusFilter::Archived => t("drugs.status.archived"),
+        pb::DrugStatusFilter::All => t("drugs.status.all"),
+    }
+}
+
+/// `id` and every category below it.
+fn subtree(categories: &[pb::Category], id: i64) -> Vec<i64> {
+    let mut below = vec![id];
+    let mut i = 0;
+    while i < below.len() {
+        let parent = below[i];
+        below.extend(
+            categories
+                .iter()
+                .filter(|c| c.parent_id == Some(parent))
+                .map(|c| c.id),
+        );
+        i += 1;
+    }
+    below
+}
+
+enum TreeAction {
+    Select(i64),
+    Add(i64),
+    Edit(pb::Category),
+    Shift(pb::Category, i32),
+    Delete(pb::Category),
+}
+
+fn tree_nodes(
+    ui: &mut egui::Ui,
+    children: &BTreeMap<Option<i64>, Vec<&pb::Category>>,
+    parent: Option<i64>,
+    selected: Option<i64>,
+    can_edit: bool,
+    action: &mut Option<TreeAction>,
+) {
+    let Some(nodes) = children.get(&parent) else {
+        return;
+    };
+    for c in nodes {
+        let text = format!("{}（{}）", c.name, c.subtree_drug_count);
+        let mut node_ui = |ui: &mut egui::Ui| {
+            let response = ui.selectable_label(selected == Some(c.id), text.clone());
+            if response.clicked() {
+                *action = Some(TreeAction::Select(c.id));
+            }
+            if can_edit {
+                response.context_menu(|ui| {
+                    if ui.button(t("drugs.add_child")).clicked() {
+                        *action = Some(TreeAction::Add(c.id));
+                        ui.close();
+                    }
+                    if ui.button(t("drugs.rename_move")).clicked() {
+                        *action = Some(TreeAction::Edit((*c).clone()));
+                        ui.close();
+                    }
+                    if ui.button(t("drugs.move_up")).clicked() {
+                        *action = Some(TreeAction::Shift((*c).clone(), -1));
+                        ui.close();
+                    }
+                    if ui.button(t("drugs.move_down")).clicked() {
+                        *action = Some(TreeAction::Shift((*c).clone(), 1));
+                        ui.close();
+                    }
+                    if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {
+                        *action = Some(TreeAction::Delete((*c).clone()));
+                        ui.close();
+                    }
+                });
+            }
+        };
+        if children.contains_key(&Some(c.id)) {
+            let id = ui.make_persistent_id(("drug_category", c.id));
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, true)
+                .show_header(ui, |ui| node_ui(ui))
+                .body(|ui| tree_nodes(ui, children, Some(c.id), selected, can_edit, action));
+        } else {
+            ui.horizontal(|ui| {
+                ui.add_space(18.0);
+                node_ui(ui);
+            });
+        }
+    }
+}

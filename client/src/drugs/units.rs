@@ -1,0 +1,293 @@
+//! The container units tab: the list with use counts, and the form to add, edit, archive,
+//! restore or delete a unit (delete only while no drug uses it).
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::money;
+use pharmacrm_shared::{Permission, pb};
+
+use crate::backend::{Polled, Requested};
+use crate::i18n::{Lang, lang, t};
+use crate::shell::AppCtx;
+use crate::widgets;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Form {
+    id: Option<i64>,
+    version: i32,
+    is_active: bool,
+    name: String,
+    capacity: String,
+    capacity_unit: String,
+    note: String,
+}
+
+impl Form {
+    fn from(u: &pb::ContainerUnit) -> Form {
+        Form {
+            id: Some(u.id),
+            version: u.version,
+            is_active: u.is_active,
+            name: u.name.clone(),
+            capacity: u.capacity.clone(),
+            capacity_unit: u.capacity_unit.clone(),
+            note: u.note.clone(),
+        }
+    }
+
+    fn input(&self) -> pb::UnitInput {
+        pb::UnitInput {
+            name: self.name.clone(),
+            capacity: self.capacity.clone(),
+            capacity_unit: self.capacity_unit.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// The units tab.
+#[derive(Default)]
+pub struct UnitsPanel {
+    list: Requested<Vec<pb::ContainerUnit>>,
+    form: Option<Form>,
+    original: Option<Form>,
+    save: Requested<Option<pb::ContainerUnit>>,
+}
+
+impl UnitsPanel {
+    /// Whether the form holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        self.form != self.original
+    }
+
+    fn reload(&mut self, ctx: &AppCtx) {
+        self.list.request(ctx.call(|api| async move {
+            Ok(api
+                .drugs()
+                .list_units(pb::ListUnitsRequest {
+                    include_archived: true,
+                })
+                .await?
+                .into_inner()
+                .units)
+        }));
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let can_write = ctx.can(Permission::DrugUnitWrite);
+        if self.list.is_not_requested() {
+            self.reload(ctx);
+        }
+        self.list.poll();
+        if let Polled::JustDone = self.save.poll()
+            && let Requested::Done(saved) = &self.save
+        {
+            match saved {
+                Some(unit) => {
+                    let form = Form::from(unit);
+                    self.form = Some(form.clone());
+                    self.original = Some(form);
+                }
+                None => {
+                    self.form = None;
+                    self.original = None;
+                }
+            }
+            self.reload(ctx);
+        }
+        if self.form.is_some() {
+            egui::Panel::right("unit_form")
+                .resizable(true)
+                .default_size(320.0)
+                .min_size(280.0)
+                .show(ui, |ui| self.form_ui(ui, ctx, can_write));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if can_write && ui.button(t("units.new")).clicked() {
+                    let form = Form {
+                        is_active: true,
+                        ..Default::default()
+                    };
+                    self.form = Some(form.clone());
+                    self.original = Some(form);
+                    self.save = Requested::NotRequested;
+                }
+                if ui.button(t("common.reload")).clicked() {
+                    self.reload(ctx);
+                }
+            });
+            widgets::request_status(ui, &self.list);
+            let units = self.list.value().cloned().unwrap_or_default();
+            let selected = self.form.as_ref().and_then(|f| f.id);
+            let mut opened = None;
+            TableBuilder::new(ui)
+                .id_salt("unit_table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .column(Column::auto().at_least(80.0))
+                .column(Column::auto().at_least(100.0))
+                .column(Column::auto().at_least(80.0))
+                .column(Column::auto().at_least(70.0))
+                .column(Column::remainder().at_least(100.0))
+                .header(22.0, |mut header| {
+                    for label in [
+                        t("units.name"),
+                        t("units.capacity"),
+                        t("units.used_by"),
+                        t("drug.status"),
+                        t("units.note"),
+                    ] {
+                        header.col(|ui| {
+                            ui.strong(label);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, units.len(), |mut row| {
+                        let u = &units[row.index()];
+                        row.set_selected(selected == Some(u.id));
+                        row.col(|ui| {
+                            ui.label(&u.name);
+                        });
+                        row.col(|ui| {
+                            ui.label(format!("{} {}", u.capacity, u.capacity_unit));
+                        });
+                        row.col(|ui| {
+                            ui.label(u.drug_count.to_string());
+                        });
+                        row.col(|ui| {
+                            if u.is_active {
+                                ui.label(t("drug.active"));
+                            } else {
+                                ui.label(RichText::new(t("drug.archived")).weak());
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(&u.note);
+                        });
+                        if row.response().clicked() {
+                            opened = Some(u.clone());
+                        }
+                    });
+                });
+            if let Some(unit) = opened {
+                let form = Form::from(&unit);
+                self.form = Some(form.clone());
+                self.original = Some(form);
+                self.save = Requested::NotRequested;
+            }
+        });
+    }
+
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool) {
+        let error = self.save.error().cloned();
+        let busy = self.save.is_pending();
+        let Some(form) = &mut self.form else { return };
+        ui.heading(if form.id.is_some() {
+            t("units.edit")
+        } else {
+            t("units.new")
+        });
+        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
+        ui.add_enabled_ui(can_write, |ui| {
+            widgets::text_field(ui, t("units.name"), &mut form.name, field("name"));
+            let local = (!form.capacity.is_empty())
+                .then(|| money::parse_capacity(&form.capacity).err())
+                .flatten()
+                .map(|v| match lang() {
+                    Lang::Zh => v.zh,
+                    Lang::En => v.en,
+                });
+            widgets::text_field(
+                ui,
+                t("units.capacity"),
+                &mut form.capacity,
+                field("capacity").or(local),
+            );
+            widgets::text_field(
+                ui,
+                t("units.capacity_unit"),
+                &mut form.capacity_unit,
+                field("capacity_unit"),
+            );
+            widgets::text_field(ui, t("units.note"), &mut form.note, field("note"));
+        });
+        if let Some(error) = &error
+            && error.fields.is_empty()
+        {
+            widgets::error_line(ui, error);
+        }
+        let mut close = false;
+        ui.horizontal(|ui| {
+            if can_write {
+                let changed = self.original.as_ref() != Some(form);
+                if ui
+                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
+                    .clicked()
+                {
+                    let form = form.clone();
+                    self.save.request(ctx.call(move |api| async move {
+                        let mut drugs = api.drugs();
+                        let saved = match form.id {
+                            None => drugs.create_unit(form.input()).await?,
+                            Some(id) => {
+                                drugs
+                                    .update_unit(pb::UpdateUnitRequest {
+                                        id,
+                                        version: form.version,
+                                        unit: Some(form.input()),
+                                    })
+                                    .await?
+                            }
+                        };
+                        Ok(Some(saved.into_inner()))
+                    }));
+                }
+                if let Some(id) = form.id {
+                    let (label, active) = if form.is_active {
+                        (t("drug.archive"), false)
+                    } else {
+                        (t("drug.restore"), true)
+                    };
+                    if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
+                        let request = pb::SetActiveRequest {
+                            id,
+                            version: form.version,
+                            is_active: active,
+                        };
+                        self.save.request(ctx.call(|api| async move {
+                            Ok(Some(
+                                api.drugs().set_unit_active(request).await?.into_inner(),
+                            ))
+                        }));
+                    }
+                    if ui
+                        .add_enabled(!busy, egui::Button::new(t("common.delete")))
+                        .clicked()
+                    {
+                        let request = pb::DeleteRequest {
+                            id,
+                            version: form.version,
+                        };
+                        self.save.request(ctx.call(|api| async move {
+                            api.drugs().delete_unit(request).await?;
+                            Ok(None)
+                        }));
+                    }
+                }
+            }
+            if ui.button(t("common.close")).clicked() {
+                close = true;
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if close {
+            self.form = None;
+            self.original = None;
+        }
+    }
+}
