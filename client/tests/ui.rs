@@ -386,3 +386,119 @@ fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
     let username = ui.harness.get_by_role_and_label(Role::TextInput, "用户名");
     assert_eq!(username.value().as_deref(), Some("admin"));
 }
+
+impl Ui {
+    /// Replaces the text of the input labelled `label`.
+    fn replace_text(&mut self, label: &str, text: &str) {
+        self.type_into(label, "");
+        self.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .type_text(text);
+        self.harness.step();
+    }
+}
+
+#[test]
+fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_errors() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    server.as_admin(async |admin| {
+        admin
+            .drugs
+            .create_unit(pb::UnitInput {
+                name: "盒".into(),
+                capacity: "24".into(),
+                capacity_unit: "粒".into(),
+                note: String::new(),
+            })
+            .await
+            .expect("unit")
+    });
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    // 药品管理 is the first module.
+    ui.wait_label_contains("代理类（0）");
+
+    // 代理类 › 抗生素 › 青霉素类, through the tree's context menu.
+    for (parent, child) in [("代理类（0）", "抗生素"), ("抗生素（0）", "青霉素类")]
+    {
+        ui.wait_label(parent);
+        ui.harness.get_by_label(parent).click_secondary();
+        ui.harness.step();
+        ui.wait_label("新建下级类别");
+        ui.click("新建下级类别");
+        ui.type_into("类别名称", child);
+        ui.click("保存");
+        ui.wait_label(&format!("{child}（0）"));
+    }
+
+    // A drug under the leaf.
+    ui.click("青霉素类（0）");
+    ui.click("新建药品");
+    ui.type_into("通用名", "阿莫西林胶囊");
+    ui.type_into("规格", "0.25g×24粒");
+    ui.type_into("生产企业", "珠海联邦制药");
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "容器单位")
+        .click();
+    ui.wait_label("盒（24粒）");
+    ui.harness
+        .get_all_by_label("盒（24粒）")
+        .last()
+        .expect("option")
+        .click();
+    ui.harness.step();
+    ui.type_into("进价", "8.5");
+    // A malformed price is flagged on its field before anything is sent.
+    ui.type_into("售价", "12.3.4");
+    ui.wait_label("须为数字，例如 12.5（只含数字和一个小数点）");
+    ui.replace_text("售价", "12.3456");
+    ui.click("保存");
+    ui.wait_label("编辑药品");
+    ui.wait_label_contains("青霉素类（1）");
+
+    // Found by its pinyin initials.
+    ui.click("全部类别");
+    ui.type_into("搜索", "amxl");
+    ui.wait_for("the search result", |h| {
+        h.query_all_by_label("阿莫西林胶囊").next().is_some()
+            && h.query_all_by_label("12.3456").next().is_some()
+    });
+
+    // Its price edited.
+    ui.replace_text("售价", "13");
+    ui.click("保存");
+    let saved = || {
+        server.as_admin(async |admin| {
+            admin
+                .drugs
+                .search_drugs(pb::SearchDrugsRequest {
+                    query: "amxl".into(),
+                    ..Default::default()
+                })
+                .await
+                .expect("search")
+                .into_inner()
+                .drugs
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        ui.harness.step();
+        let drugs = saved();
+        if drugs.first().is_some_and(|d| d.sale_price == "13.00") {
+            assert_eq!(drugs[0].purchase_price, "8.50");
+            assert_eq!(drugs[0].category_path, "代理类 › 抗生素 › 青霉素类");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new price was not saved: {drugs:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
