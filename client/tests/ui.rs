@@ -502,3 +502,61 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    server.as_admin(async |admin| {
+        let unit = admin
+            .drugs
+            .create_unit(pb::UnitInput {
+                name: "瓶".into(),
+                capacity: "100".into(),
+                capacity_unit: "ml".into(),
+                note: String::new(),
+            })
+            .await
+            .expect("unit")
+            .into_inner();
+        let root = admin
+            .drugs
+            .list_categories(())
+            .await
+            .expect("tree")
+            .into_inner()
+            .categories[0]
+            .id;
+        admin
+            .drugs
+            .create_drug(pb::DrugInput {
+                name: "布洛芬混悬液".into(),
+                specification: "100ml:2g".into(),
+                manufacturer: "上海强生".into(),
+                category_id: root,
+                unit_id: unit.id,
+                purchase_price: "10".into(),
+                sale_price: "15.5".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("drug")
+    });
+    server.runtime.block_on(
+        server
+            .app()
+            .user_with_positions("reader", &["营销员"], None),
+    );
+    let mut ui = server.client();
+    ui.login("reader", USER_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("药品管理");
+    ui.type_into("搜索", "blf");
+    ui.wait_label("布洛芬混悬液");
+    ui.wait_label("15.50");
+    assert!(
+        !ui.has_button("新建药品"),
+        "no write controls without drug.write"
+    );
+    assert!(ui.harness.query_by_label("从 Excel 导入").is_none());
+}
