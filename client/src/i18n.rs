@@ -130,6 +130,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The sale price is below the purchase price",
     ),
     ("drug.category", "药品类别", "Category"),
+    ("drug.choose", "请选择", "Choose one"),
     ("drug.dosage_form", "剂型", "Dosage form"),
     ("drug.manufacturer", "生产企业", "Manufacturer"),
     ("drug.name", "通用名", "Generic name"),

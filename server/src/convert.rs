@@ -480,11 +480,21 @@ impl From<CategoryView> for pb::Category {
     }
 }
 
-/// A category name, validated.
+/// A category name, validated. Path separators are refused, so a path such as
+/// 代理类/抗生素 (as the Excel import reads it) always means one category.
 pub fn category_name(name: &str) -> AppResult<String> {
-    FieldCheck::default()
-        .check("name", validation::required_text(name, 100))
-        .finish()?;
+    let mut check = FieldCheck::default();
+    check.check("name", validation::required_text(name, 100));
+    if name.contains(['/', '\\', '›', '>']) {
+        check.fail(
+            "name",
+            Msg::new(
+                "must not contain /, \\, › or > (they separate levels in paths)",
+                "不能包含 /、\\、› 或 >（它们用于分隔类别层级）",
+            ),
+        );
+    }
+    check.finish()?;
     Ok(name.trim().to_owned())
 }
 

@@ -18,6 +18,9 @@ use crate::db::models::drug::{self, DrugInput};
 use crate::db::models::drug_category;
 use crate::error::{AppError, AppResult, Msg};
 
+/// The note of the template's example row, which the import skips.
+const EXAMPLE_NOTE: &str = "示例行（导入时自动跳过）";
+
 /// The largest workbook accepted.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// The most rows one import takes.
@@ -85,7 +88,7 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
         example_unit.as_str(),
         "8.5000",
         "12.8000",
-        "示例行，导入前请删除",
+        EXAMPLE_NOTE,
     ];
     for (col, value) in example.iter().enumerate() {
         let col = u16::try_from(col).expect("few columns");
@@ -144,7 +147,12 @@ fn cell_text(cell: Option<&Data>) -> String {
         None | Some(Data::Empty) => String::new(),
         Some(Data::String(s)) => s.trim().to_owned(),
         Some(Data::Int(i)) => i.to_string(),
-        Some(Data::Float(f)) => f.to_string(),
+        // Excel holds numbers as binary floats; 15 significant digits is what it shows,
+        // so 12.3456 stays 12.3456 and a formula's 0.30000000000000004 becomes 0.3.
+        Some(Data::Float(f)) => pharmacrm_shared::money::Decimal::from_f64_retain(*f)
+            .and_then(|d| d.round_sf(15))
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_else(|| f.to_string()),
         Some(other) => other.to_string().trim().to_owned(),
     }
 }
@@ -206,7 +214,11 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
         let mut cells: Vec<String> = vec![String::new(); first_col];
         cells.extend(r.iter().map(|c| cell_text(Some(c))));
         cells.resize(COLUMNS.len(), String::new());
-        if cells.iter().all(String::is_empty) {
+        let note = COLUMNS
+            .iter()
+            .position(|(f, _)| *f == "note")
+            .expect("note column");
+        if cells.iter().all(String::is_empty) || cells[note] == EXAMPLE_NOTE {
             continue;
         }
         // Excel numbers rows from 1; the header is the first.
@@ -387,8 +399,17 @@ pub fn import(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
+    // Lock every referenced category and unit first, in one statement: a concurrent
+    // edit of one of them then waits here instead of deadlocking with the audit chain.
+    let mut category_ids: Vec<i64> = inputs.iter().map(|(_, i)| i.category_id).collect();
+    let mut unit_ids: Vec<i64> = inputs.iter().map(|(_, i)| i.unit_id).collect();
+    category_ids.sort_unstable();
+    category_ids.dedup();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    drug::lock_references(conn, &category_ids, &unit_ids)?;
     for (_, input) in &inputs {
-        drug::create(conn, ctx, input)?;
+        drug::insert(conn, ctx, input)?;
     }
     Ok(Ok(inputs.len()))
 }

@@ -11,15 +11,19 @@ const MAX_VARIANTS: usize = 16;
 pub fn initials(text: &str) -> Vec<String> {
     let mut variants = vec![String::new()];
     for (c, readings) in text.chars().zip(text.to_pinyin_multi()) {
+        // The crate lists the main reading first; keep that order so the common spelling
+        // survives the cap on variants.
         let letters: Vec<char> = match readings {
             Some(multi) => {
-                let mut letters: Vec<char> = multi
+                let mut letters: Vec<char> = Vec::new();
+                for letter in multi
                     .into_iter()
                     .filter_map(|p| p.first_letter().chars().next())
-                    .collect();
-                letters.dedup();
-                letters.sort_unstable();
-                letters.dedup();
+                {
+                    if !letters.contains(&letter) {
+                        letters.push(letter);
+                    }
+                }
                 letters
             }
             None if c.is_ascii_alphanumeric() => vec![c.to_ascii_lowercase()],

@@ -26,7 +26,9 @@ struct CategoryDialog {
     version: i32,
     name: String,
     parent_id: i64,
-    sort_order: i32,
+    /// Where it was: kept when the parent stays, last under a new parent.
+    original_parent_id: i64,
+    position: i32,
 }
 
 /// What the search last asked for; a change asks again.
@@ -165,6 +167,8 @@ impl CataloguePanel {
             }
             self.dialog = None;
             self.reload_categories(ctx);
+            // Paths and counts in the table may have changed.
+            self.sent = None;
         }
         if let Polled::JustDone = self.save.poll()
             && let Requested::Done(saved) = &self.save
@@ -210,6 +214,7 @@ impl CataloguePanel {
             ui.strong(t("drugs.categories"));
             if ui.button(t("common.reload")).clicked() {
                 self.reload_categories(ctx);
+                self.reload_units(ctx);
             }
         });
         widgets::request_status(ui, &self.categories);
@@ -247,26 +252,28 @@ impl CataloguePanel {
                     version: 0,
                     name: String::new(),
                     parent_id: parent,
-                    sort_order: i32::MAX,
+                    original_parent_id: parent,
+                    position: i32::MAX,
                 });
             }
-            Some(TreeAction::Edit(c)) => {
+            Some(TreeAction::Edit(c, position)) => {
                 self.category_save = Requested::NotRequested;
                 self.dialog = Some(CategoryDialog {
                     id: Some(c.id),
                     version: c.version,
                     name: c.name.clone(),
                     parent_id: c.parent_id.unwrap_or(0),
-                    sort_order: c.sort_order,
+                    original_parent_id: c.parent_id.unwrap_or(0),
+                    position,
                 });
             }
-            Some(TreeAction::Shift(c, by)) => {
+            Some(TreeAction::MoveTo(c, position)) => {
                 let request = pb::UpdateCategoryRequest {
                     id: c.id,
                     version: c.version,
                     name: c.name.clone(),
                     parent_id: c.parent_id.unwrap_or(0),
-                    sort_order: (c.sort_order + by).max(0),
+                    sort_order: position.max(0),
                 };
                 self.category_save.request(ctx.call(|api| async move {
                     Ok(api.drugs().update_category(request).await?.into_inner())
@@ -376,7 +383,11 @@ impl CataloguePanel {
                                 version: dialog.version,
                                 name: dialog.name,
                                 parent_id: dialog.parent_id,
-                                sort_order: dialog.sort_order,
+                                sort_order: if dialog.parent_id == dialog.original_parent_id {
+                                    dialog.position
+                                } else {
+                                    i32::MAX
+                                },
                             })
                             .await?
                     }
@@ -442,6 +453,8 @@ impl CataloguePanel {
             if can_write && ui.button(t("drugs.new_drug")).clicked() {
                 let category = self.selected_category.unwrap_or(0);
                 let form = DrugForm::new_drug(category);
+                // Units may have been added on the other tab meanwhile.
+                self.reload_units(ctx);
                 self.form = Some(form.clone());
                 self.original = Some(form);
                 self.touched = false;
@@ -552,35 +565,8 @@ impl CataloguePanel {
         {
             self.open(&drug);
         }
-        ui.horizontal(|ui| {
-            let to = (u64::from(self.offset) + drugs.len() as u64).min(total);
-            ui.label(
-                t("common.page_info")
-                    .replace(
-                        "{from}",
-                        &(if total == 0 {
-                            0
-                        } else {
-                            u64::from(self.offset) + 1
-                        })
-                        .to_string(),
-                    )
-                    .replace("{to}", &to.to_string())
-                    .replace("{total}", &total.to_string()),
-            );
-            if ui
-                .add_enabled(self.offset > 0, egui::Button::new(t("common.prev")))
-                .clicked()
-            {
-                self.offset = self.offset.saturating_sub(PAGE);
-            }
-            if ui
-                .add_enabled(to < total, egui::Button::new(t("common.next")))
-                .clicked()
-            {
-                self.offset += PAGE;
-            }
-        });
+        // A new offset changes the search key, which asks again.
+        widgets::pager(ui, &mut self.offset, drugs.len(), total, PAGE);
     }
 
     fn import_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
@@ -664,7 +650,7 @@ impl CataloguePanel {
                                 ui.label(
                                     t("drugs.row_error")
                                         .replace("{row}", &e.row.to_string())
-                                        .replace("{field}", &e.field)
+                                        .replace("{field}", column_label(&e.field))
                                         .replace("{message}", text),
                                 );
                             }
@@ -788,6 +774,24 @@ impl CataloguePanel {
     }
 }
 
+/// The column of the import template a field came from, in the UI language.
+fn column_label(field: &str) -> &str {
+    match field {
+        "name" => t("drug.name"),
+        "trade_name" => t("drug.trade_name"),
+        "specification" => t("drug.specification"),
+        "dosage_form" => t("drug.dosage_form"),
+        "manufacturer" => t("drug.manufacturer"),
+        "approval_number" => t("drug.approval_number"),
+        "category" | "category_id" => t("drug.category"),
+        "unit" | "unit_id" => t("drug.unit"),
+        "purchase_price" => t("drug.purchase_price"),
+        "sale_price" => t("drug.sale_price"),
+        "note" => t("drug.note"),
+        other => other,
+    }
+}
+
 fn status_label(status: i32) -> &'static str {
     match pb::DrugStatusFilter::try_from(status).unwrap_or_default() {
         pb::DrugStatusFilter::Active => t("drugs.status.active"),
@@ -816,8 +820,10 @@ fn subtree(categories: &[pb::Category], id: i64) -> Vec<i64> {
 enum TreeAction {
     Select(i64),
     Add(i64),
-    Edit(pb::Category),
-    Shift(pb::Category, i32),
+    /// Rename or move, with the node's position among its siblings.
+    Edit(pb::Category, i32),
+    /// Move to this position among the same siblings.
+    MoveTo(pb::Category, i32),
     Delete(pb::Category),
 }
 
@@ -832,7 +838,8 @@ fn tree_nodes(
     let Some(nodes) = children.get(&parent) else {
         return;
     };
-    for c in nodes {
+    for (index, c) in nodes.iter().enumerate() {
+        let position = i32::try_from(index).unwrap_or(i32::MAX);
         let text = format!("{}（{}）", c.name, c.subtree_drug_count);
         let mut node_ui = |ui: &mut egui::Ui| {
             let response = ui.selectable_label(selected == Some(c.id), text.clone());
@@ -846,15 +853,15 @@ fn tree_nodes(
                         ui.close();
                     }
                     if ui.button(t("drugs.rename_move")).clicked() {
-                        *action = Some(TreeAction::Edit((*c).clone()));
+                        *action = Some(TreeAction::Edit((*c).clone(), position));
                         ui.close();
                     }
                     if ui.button(t("drugs.move_up")).clicked() {
-                        *action = Some(TreeAction::Shift((*c).clone(), -1));
+                        *action = Some(TreeAction::MoveTo((*c).clone(), position - 1));
                         ui.close();
                     }
                     if ui.button(t("drugs.move_down")).clicked() {
-                        *action = Some(TreeAction::Shift((*c).clone(), 1));
+                        *action = Some(TreeAction::MoveTo((*c).clone(), position + 1));
                         ui.close();
                     }
                     if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {

@@ -166,7 +166,13 @@ pub fn fields_ui(
         })
         .response
         .labelled_by(label.id);
-    widgets::field_error(ui, error.and_then(|e| e.field("category_id")));
+    let missing = |chosen: i64| (touched && chosen <= 0).then(|| t("drug.choose").to_owned());
+    widgets::field_error(
+        ui,
+        error
+            .and_then(|e| e.field("category_id"))
+            .or_else(|| missing(form.category_id)),
+    );
 
     let label = ui.label(t("drug.unit"));
     let unit_label =
@@ -186,7 +192,12 @@ pub fn fields_ui(
         })
         .response
         .labelled_by(label.id);
-    widgets::field_error(ui, error.and_then(|e| e.field("unit_id")));
+    widgets::field_error(
+        ui,
+        error
+            .and_then(|e| e.field("unit_id"))
+            .or_else(|| missing(form.unit_id)),
+    );
 
     text(ui, form, t("drug.purchase_price"), "purchase_price");
     text(ui, form, t("drug.sale_price"), "sale_price");

@@ -732,4 +732,17 @@ async fn demo_mode_creates_a_user_per_position() {
             "{username} has a department"
         );
     }
+    // And a small catalogue to look at, found by pinyin like any other.
+    let mut admin = app.admin().await;
+    let found = admin
+        .drugs
+        .search_drugs(pb::SearchDrugsRequest {
+            query: "amxl".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.drugs[0].category_path, "代理类 › 抗生素 › 青霉素类");
 }

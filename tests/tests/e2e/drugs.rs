@@ -177,6 +177,23 @@ async fn the_tree_goes_three_levels_deep_moves_subtrees_and_guards_deletes() {
         }
     }
 
+    // The siblings left behind close ranks; a name may not contain a path separator.
+    let left_behind = categories(&mut admin)
+        .await
+        .into_iter()
+        .filter(|c| c.parent_id == Some(agency.id))
+        .count();
+    assert_eq!(left_behind, 0, "抗生素 left 代理类 empty");
+    let status = admin
+        .drugs
+        .create_category(pb::CreateCategoryRequest {
+            name: "抗生素/抗菌药".into(),
+            parent_id: agency.id,
+        })
+        .await
+        .expect_err("separator");
+    assert_eq!(bad_fields(&status), ["name"]);
+
     // A category with children or drugs cannot be deleted; the sentence says how many.
     let antibiotics = categories(&mut admin)
         .await
@@ -237,6 +254,30 @@ async fn the_tree_goes_three_levels_deep_moves_subtrees_and_guards_deletes() {
         })
         .await
         .expect("an empty leaf goes");
+
+    // Moving a node out renumbers the siblings it leaves, so positions stay 0, 1, 2….
+    let x = category(&mut admin, "甲", agency.id).await;
+    let y = category(&mut admin, "乙", agency.id).await;
+    let z = category(&mut admin, "丙", agency.id).await;
+    assert_eq!((x.sort_order, y.sort_order, z.sort_order), (0, 1, 2));
+    admin
+        .drugs
+        .update_category(pb::UpdateCategoryRequest {
+            id: y.id,
+            version: y.version,
+            name: y.name.clone(),
+            parent_id: own.id,
+            sort_order: i32::MAX,
+        })
+        .await
+        .expect("move out");
+    let orders: Vec<(String, i32)> = categories(&mut admin)
+        .await
+        .into_iter()
+        .filter(|c| c.parent_id == Some(agency.id))
+        .map(|c| (c.name, c.sort_order))
+        .collect();
+    assert_eq!(orders, [("甲".to_owned(), 0), ("丙".to_owned(), 1)]);
 
     // The top-level classes stay.
     let status = admin
@@ -667,7 +708,7 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         "nothing was written"
     );
 
-    rows[3] = row("青霉素4号", path, "盒", "8.5", "12.3456");
+    rows[3] = row("青霉素4号", path, "盒", "8.5", "0.30000000000000004");
     rows[6] = row("青霉素7号", path, "盒（24粒）", "8.5", "12.3456");
     let outcome = admin
         .drugs
@@ -693,10 +734,18 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         .expect("search")
         .into_inner();
     assert_eq!(imported.total, 10);
+    // A number Excel computed (0.1 + 0.2) comes in as the 0.30 it shows.
+    let computed = imported
+        .drugs
+        .iter()
+        .find(|d| d.name == "青霉素4号")
+        .expect("row 5");
+    assert_eq!(computed.sale_price, "0.30");
     assert!(
         imported
             .drugs
             .iter()
+            .filter(|d| d.name != "青霉素4号")
             .all(|d| d.sale_price == "12.3456" && d.purchase_price == "8.50")
     );
 

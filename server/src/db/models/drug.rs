@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, check_version, contains_pattern, drug_category, unique_violation};
-use crate::db::schema::{container_units, drug_categories, drugs, users};
+use crate::db::schema::{container_units, drug_categories, drugs};
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::pinyin;
 
@@ -217,6 +217,27 @@ pub fn search(
     Ok((views(conn, rows)?, total))
 }
 
+/// Share-locks categories and units (in id order) for a bulk insert.
+pub fn lock_references(
+    conn: &mut PgConnection,
+    category_ids: &[i64],
+    unit_ids: &[i64],
+) -> AppResult<()> {
+    drug_categories::table
+        .filter(drug_categories::id.eq_any(category_ids))
+        .order(drug_categories::id)
+        .select(drug_categories::id)
+        .for_share()
+        .load::<i64>(conn)?;
+    container_units::table
+        .filter(container_units::id.eq_any(unit_ids))
+        .order(container_units::id)
+        .select(container_units::id)
+        .for_share()
+        .load::<i64>(conn)?;
+    Ok(())
+}
+
 /// (name, specification, manufacturer) of every drug: what makes a drug a duplicate.
 pub fn identities(conn: &mut PgConnection) -> AppResult<Vec<(String, String, String)>> {
     Ok(drugs::table
@@ -254,12 +275,7 @@ fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
         .flat_map(|d| [d.created_by, d.updated_by])
         .flatten()
         .collect();
-    let names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&user_ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = super::display_names(conn, &user_ids)?;
     let name = |id: Option<i64>| {
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_default()
@@ -337,6 +353,12 @@ pub fn create(
     ctx: WriteCtx<'_>,
     input: &DrugInput,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
+    let row = insert(conn, ctx, input)?;
+    Ok((get(conn, row.id)?, warnings(input)))
+}
+
+/// Adds a drug without building its view (the bulk import).
+pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> AppResult<Drug> {
     check_references(conn, input, None)?;
     let row: Drug = diesel::insert_into(drugs::table)
         .values((
@@ -359,7 +381,7 @@ pub fn create(
         .get_result(conn)
         .map_err(|e| duplicate(e, input))?;
     ctx.audit_change(conn, "drug.create", "drug", row.id, None, Some(&row))?;
-    Ok((get(conn, row.id)?, warnings(input)))
+    Ok(row)
 }
 
 /// Changes a drug; returns it with its warnings.

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{WriteCtx, check_version, unique_violation};
-use crate::db::schema::{drug_categories, drugs, users};
+use crate::db::schema::{drug_categories, drugs};
 use crate::error::{AppError, AppResult, Msg};
 
 /// A category row.
@@ -76,12 +76,7 @@ pub fn list(conn: &mut PgConnection) -> AppResult<Vec<CategoryView>> {
         .into_iter()
         .collect();
     let updater_ids: Vec<i64> = rows.iter().filter_map(|c| c.updated_by).collect();
-    let names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&updater_ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = super::display_names(conn, &updater_ids)?;
     let mut children: HashMap<Option<i64>, Vec<&DrugCategory>> = HashMap::new();
     for c in &rows {
         children.entry(c.parent_id).or_default().push(c);
@@ -164,6 +159,15 @@ pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
+/// Changes to the tree are judged one at a time: a move, a create under the moved subtree
+/// and a sibling renumbering must not interleave.
+fn lock_tree(conn: &mut PgConnection) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK)
+        .execute(conn)?;
+    Ok(())
+}
+
 fn lock(conn: &mut PgConnection, id: i64) -> AppResult<DrugCategory> {
     drug_categories::table
         .find(id)
@@ -228,6 +232,7 @@ pub fn create(
     name: &str,
     parent_id: i64,
 ) -> AppResult<CategoryView> {
+    lock_tree(conn)?;
     let parent = parent(conn, parent_id)?;
     let row: DrugCategory = diesel::insert_into(drug_categories::table)
         .values((
@@ -263,9 +268,7 @@ pub fn update(
     parent_id: Option<i64>,
     position: i32,
 ) -> AppResult<CategoryView> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK)
-        .execute(conn)?;
+    lock_tree(conn)?;
     let before = lock(conn, id)?;
     check_version(
         conn,
@@ -330,6 +333,9 @@ pub fn update(
         .get_result(conn)
         .map_err(|e| name_taken(e, name))?;
     place(conn, id, parent_id, position)?;
+    if parent_id != before.parent_id {
+        renumber(conn, before.parent_id)?;
+    }
     ctx.audit_change(
         conn,
         "drug_category.update",
@@ -343,6 +349,7 @@ pub fn update(
 
 /// Deletes a category that holds no drugs and no sub-categories.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
+    lock_tree(conn)?;
     let before = lock(conn, id)?;
     check_version(
         conn,
@@ -390,10 +397,11 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         Some(&before),
         None,
     )?;
-    place_after_delete(conn, parent_id)
+    renumber(conn, parent_id)
 }
 
-fn place_after_delete(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()> {
+/// Numbers the children of `parent_id` 0, 1, 2… in their current order (after one left).
+fn renumber(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()> {
     let Some(parent_id) = parent_id else {
         return Ok(());
     };
