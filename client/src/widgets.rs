@@ -88,3 +88,37 @@ pub fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Opti
     }
     answer
 }
+
+/// "第 1–50 条，共 120 条" with previous/next buttons. Returns whether `offset` changed.
+pub fn pager(ui: &mut Ui, offset: &mut u32, shown: usize, total: u64, page: u32) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let from = if total == 0 {
+            0
+        } else {
+            u64::from(*offset) + 1
+        };
+        let to = (u64::from(*offset) + shown as u64).min(total);
+        ui.label(
+            t("common.page_info")
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string())
+                .replace("{total}", &total.to_string()),
+        );
+        if ui
+            .add_enabled(*offset > 0, egui::Button::new(t("common.prev")))
+            .clicked()
+        {
+            *offset = offset.saturating_sub(page);
+            changed = true;
+        }
+        if ui
+            .add_enabled(to < total, egui::Button::new(t("common.next")))
+            .clicked()
+        {
+            *offset += page;
+            changed = true;
+        }
+    });
+    changed
+}

@@ -235,37 +235,9 @@ impl AuditPanel {
             if clicked.is_some() {
                 self.selected = clicked;
             }
-            ui.horizontal(|ui| {
-                let to = (u64::from(self.offset) + entries.len() as u64).min(total);
-                ui.label(
-                    t("common.page_info")
-                        .replace(
-                            "{from}",
-                            &(if total == 0 {
-                                0
-                            } else {
-                                u64::from(self.offset) + 1
-                            })
-                            .to_string(),
-                        )
-                        .replace("{to}", &to.to_string())
-                        .replace("{total}", &total.to_string()),
-                );
-                if ui
-                    .add_enabled(self.offset > 0, egui::Button::new(t("common.prev")))
-                    .clicked()
-                {
-                    self.offset = self.offset.saturating_sub(PAGE);
-                    self.search(ctx);
-                }
-                if ui
-                    .add_enabled(to < total, egui::Button::new(t("common.next")))
-                    .clicked()
-                {
-                    self.offset += PAGE;
-                    self.search(ctx);
-                }
-            });
+            if widgets::pager(ui, &mut self.offset, entries.len(), total, PAGE) {
+                self.search(ctx);
+            }
         });
     }
 }

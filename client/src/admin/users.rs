@@ -323,34 +323,9 @@ impl UsersPanel {
         if let Some(user) = clicked {
             self.open(ctx, &user);
         }
-        ui.horizontal(|ui| {
-            let from = if total == 0 {
-                0
-            } else {
-                u64::from(self.offset) + 1
-            };
-            let to = (u64::from(self.offset) + users.len() as u64).min(total);
-            ui.label(
-                t("common.page_info")
-                    .replace("{from}", &from.to_string())
-                    .replace("{to}", &to.to_string())
-                    .replace("{total}", &total.to_string()),
-            );
-            if ui
-                .add_enabled(self.offset > 0, egui::Button::new(t("common.prev")))
-                .clicked()
-            {
-                self.offset = self.offset.saturating_sub(PAGE);
-                self.search(ctx);
-            }
-            if ui
-                .add_enabled(to < total, egui::Button::new(t("common.next")))
-                .clicked()
-            {
-                self.offset += PAGE;
-                self.search(ctx);
-            }
-        });
+        if widgets::pager(ui, &mut self.offset, users.len(), total, PAGE) {
+            self.search(ctx);
+        }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {

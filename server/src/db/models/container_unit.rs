@@ -8,7 +8,7 @@ use pharmacrm_shared::money::{Decimal, capacity_to_wire};
 use serde::Serialize;
 
 use super::{WriteCtx, check_version, unique_violation};
-use crate::db::schema::{container_units, drugs, users};
+use crate::db::schema::{container_units, drugs};
 use crate::error::{AppError, AppResult};
 
 /// A unit row.
@@ -134,12 +134,7 @@ fn views(conn: &mut PgConnection, rows: Vec<ContainerUnit>) -> AppResult<Vec<Uni
         .into_iter()
         .collect();
     let updater_ids: Vec<i64> = rows.iter().filter_map(|u| u.updated_by).collect();
-    let names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&updater_ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = super::display_names(conn, &updater_ids)?;
     Ok(rows
         .into_iter()
         .map(|u| UnitView {

@@ -114,12 +114,7 @@ fn views(conn: &mut PgConnection, rows: Vec<Department>) -> AppResult<Vec<Depart
         .into_iter()
         .collect();
     let updater_ids: Vec<i64> = rows.iter().filter_map(|d| d.updated_by).collect();
-    let names: HashMap<i64, String> = users::table
-        .filter(users::id.eq_any(&updater_ids))
-        .select((users::id, users::display_name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = super::display_names(conn, &updater_ids)?;
     Ok(rows
         .into_iter()
         .map(|d| DepartmentView {

@@ -129,6 +129,19 @@ impl WriteCtx<'_> {
     }
 }
 
+/// The display names of `ids`, for the "created by"/"changed by" of listed records.
+pub fn display_names(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The display name of a user id, for "changed by" texts; "system" for none.
 pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResult<String> {
     match user_id {

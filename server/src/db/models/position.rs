@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 use serde::Serialize;
 
-use super::{Grants, WriteCtx, check_version, display_name_of, unique_violation};
+use super::{Grants, WriteCtx, check_version, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
 use crate::error::{AppError, AppResult};
 
@@ -139,19 +139,20 @@ fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<Position
         .load::<(i64, i64)>(conn)?
         .into_iter()
         .collect();
-    rows.into_iter()
-        .map(|p| {
-            Ok(PositionView {
-                permissions: permissions.remove(&p.id).unwrap_or_default(),
-                active_user_count: counts.get(&p.id).copied().unwrap_or(0),
-                updated_by_name: match p.updated_by {
-                    Some(_) => display_name_of(conn, p.updated_by)?,
-                    None => String::new(),
-                },
-                position: p,
-            })
+    let updater_ids: Vec<i64> = rows.iter().filter_map(|p| p.updated_by).collect();
+    let names = super::display_names(conn, &updater_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|p| PositionView {
+            permissions: permissions.remove(&p.id).unwrap_or_default(),
+            active_user_count: counts.get(&p.id).copied().unwrap_or(0),
+            updated_by_name: p
+                .updated_by
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
+            position: p,
         })
-        .collect()
+        .collect())
 }
 
 fn set_permissions(
