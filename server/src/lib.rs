@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod convert;
+pub mod crypto;
 pub mod db;
 pub mod drug_import;
 pub mod error;

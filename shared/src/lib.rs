@@ -5,6 +5,7 @@
 
 pub mod money;
 pub mod permission;
+pub mod region;
 pub mod validation;
 
 pub use permission::{DataScope, Module, Permission};

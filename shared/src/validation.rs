@@ -137,3 +137,139 @@ mod tests {
         assert!(phone("call me").is_err());
     }
 }
+
+/// A mainland national ID number (GB 11643-1999): 18 characters, 17 digits and a check
+/// character (a digit or X) that matches the ISO 7064 MOD 11-2 checksum, with a valid
+/// birth date. Lower-case x is accepted.
+pub fn id_number(value: &str) -> Result<(), Violation> {
+    let v: Vec<char> = value.trim().chars().collect();
+    let shape_ok = v.len() == 18
+        && v[..17].iter().all(char::is_ascii_digit)
+        && (v[17].is_ascii_digit() || v[17] == 'X' || v[17] == 'x');
+    if !shape_ok {
+        return Err(Violation::new(
+            "must be 18 characters: 17 digits and a digit or X",
+            "须为 18 位：17 位数字加 1 位数字或 X",
+        ));
+    }
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = v[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let expected = CHECK[(sum % 11) as usize];
+    if v[17].to_ascii_uppercase() != expected {
+        return Err(Violation::new(
+            "the check digit does not match; check the number",
+            "校验位不符，请核对号码",
+        ));
+    }
+    let digits = |range: std::ops::Range<usize>| {
+        v[range]
+            .iter()
+            .collect::<String>()
+            .parse::<u32>()
+            .unwrap_or(0)
+    };
+    let (year, month, day) = (digits(6..10), digits(10..12), digits(12..14));
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if !(1900..=2100).contains(&year) || day == 0 || day > days_in_month {
+        return Err(Violation::new(
+            "the birth date in the number is not a real date",
+            "号码中的出生日期无效",
+        ));
+    }
+    Ok(())
+}
+
+/// A mainland mobile number (11 digits starting with 1) or a landline with its area
+/// code (0 + 2–3 digits, then 7–8 digits, optionally an extension), e.g. 010-12345678.
+pub fn china_phone(value: &str) -> Result<(), Violation> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(());
+    }
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    let allowed = v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'));
+    let mobile = digits.len() == 11 && digits.starts_with('1');
+    let with_country = digits.len() == 13 && digits.starts_with("861");
+    let landline = {
+        let (main, _extension) = v.split_once(['转', '#']).unwrap_or((v, ""));
+        let parts: Vec<&str> = main.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
+        parts.len() == 2
+            && parts[0].starts_with('0')
+            && (3..=4).contains(&parts[0].len())
+            && (7..=8).contains(&parts[1].len())
+            && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+    };
+    if (allowed && (mobile || with_country)) || landline {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "must be a mobile number (13800138000) or a landline with its area code (010-12345678)",
+            "须为手机号（如 13800138000）或带区号的固定电话（如 010-12345678）",
+        ))
+    }
+}
+
+/// A six-digit postcode.
+pub fn postcode(value: &str) -> Result<(), Violation> {
+    let v = value.trim();
+    if v.is_empty() || (v.len() == 6 && v.chars().all(|c| c.is_ascii_digit())) {
+        Ok(())
+    } else {
+        Err(Violation::new("must be six digits", "须为 6 位数字"))
+    }
+}
+
+/// The masked form of an ID number: the first 6 and last 4 characters (110105********123X).
+pub fn mask_id_number(value: &str) -> String {
+    let v: Vec<char> = value.trim().chars().collect();
+    if v.len() < 10 {
+        return "*".repeat(v.len());
+    }
+    let head: String = v[..6].iter().collect();
+    let tail: String = v[v.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(v.len() - 10))
+}
+
+#[cfg(test)]
+mod customer_tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_are_checked_by_gb_11643() {
+        // A well-known valid example and its checksum variants.
+        assert!(id_number("11010519491231002X").is_ok());
+        assert!(id_number("11010519491231002x").is_ok());
+        assert!(
+            id_number("110105194912310021").is_err(),
+            "wrong check digit"
+        );
+        assert!(id_number("11010519491331002X").is_err(), "month 13");
+        assert!(id_number("1101051949123100").is_err(), "too short");
+        assert!(id_number("11010519491231002Y").is_err());
+    }
+
+    #[test]
+    fn phones_postcodes_and_masks() {
+        assert!(china_phone("13800138000").is_ok());
+        assert!(china_phone("010-12345678").is_ok());
+        assert!(china_phone("0755 8888888").is_ok());
+        assert!(china_phone("12345").is_err());
+        assert!(china_phone("010-123").is_err());
+        assert!(postcode("100000").is_ok());
+        assert!(postcode("10000").is_err());
+        assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");
+    }
+}

@@ -1,0 +1,93 @@
+//! China's provinces and cities (GB/T 2260 codes), shipped with the program
+//! (`data/regions.json`), for the province → city picker and its validation.
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use crate::validation::Violation;
+
+/// A province with its cities.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Province {
+    /// Two-digit code, e.g. "11".
+    pub code: String,
+    /// Name, e.g. 北京市.
+    pub name: String,
+    /// Its cities (for municipalities, their districts).
+    #[serde(rename = "children")]
+    pub cities: Vec<City>,
+}
+
+/// A city.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct City {
+    /// Four- or six-digit code, e.g. "4401".
+    pub code: String,
+    /// Name, e.g. 广州市.
+    pub name: String,
+}
+
+static PROVINCES: LazyLock<Vec<Province>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../data/regions.json")).expect("shipped regions.json parses")
+});
+
+/// Every province, in code order.
+pub fn provinces() -> &'static [Province] {
+    &PROVINCES
+}
+
+/// The province with this code.
+pub fn province(code: &str) -> Option<&'static Province> {
+    PROVINCES.iter().find(|p| p.code == code)
+}
+
+/// Checks that `province` exists and `city` (if given) belongs to it. Returns the
+/// violation for the field at fault: ("province_code" | "city_code", why).
+pub fn check(province_code: &str, city_code: &str) -> Result<(), (&'static str, Violation)> {
+    let Some(p) = province(province_code) else {
+        return Err((
+            "province_code",
+            Violation::new("choose a province", "请选择省份"),
+        ));
+    };
+    if city_code.is_empty() || p.cities.iter().any(|c| c.code == city_code) {
+        Ok(())
+    } else {
+        Err((
+            "city_code",
+            Violation::new(
+                format!("that city is not in {}", p.name),
+                format!("该城市不属于{}", p.name),
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_divisions_are_complete() {
+        assert_eq!(provinces().len(), 31);
+        let guangdong = province("44").expect("广东省");
+        assert_eq!(guangdong.name, "广东省");
+        assert!(guangdong.cities.iter().any(|c| c.name == "广州市"));
+    }
+
+    #[test]
+    fn a_city_must_belong_to_its_province() {
+        let guangzhou = &province("44")
+            .unwrap()
+            .cities
+            .iter()
+            .find(|c| c.name == "广州市")
+            .unwrap()
+            .code;
+        assert!(check("44", guangzhou).is_ok());
+        assert!(check("44", "").is_ok());
+        assert_eq!(check("11", guangzhou).unwrap_err().0, "city_code");
+        assert_eq!(check("99", "").unwrap_err().0, "province_code");
+    }
+}
