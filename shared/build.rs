@@ -9,6 +9,7 @@ const PROTOS: &[&str] = &[
     "pharmacrm/v1/admin.proto",
     "pharmacrm/v1/audit.proto",
     "pharmacrm/v1/drugs.proto",
+    "pharmacrm/v1/customers.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

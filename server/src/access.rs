@@ -167,6 +167,62 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.DrugService/ImportDrugs",
             Requires(P::DrugWrite),
         ),
+        (
+            "/pharmacrm.v1.CustomerService/ListCustomerTypes",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/CreateCustomerType",
+            Requires(P::CustomerTypeWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/UpdateCustomerType",
+            Requires(P::CustomerTypeWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/SetCustomerTypeActive",
+            Requires(P::CustomerTypeWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/FindDuplicates",
+            Requires(P::CustomerWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/CreateCustomer",
+            Requires(P::CustomerWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/UpdateCustomer",
+            Requires(P::CustomerWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/GetCustomer",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/SearchCustomers",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/RevealIdNumber",
+            Requires(P::CustomerSensitiveRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/ChangeCustomerType",
+            Requires(P::CustomerTypeChange),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/ListTypeHistory",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/AssignCustomer",
+            Requires(P::CustomerAssign),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/ListAssignmentHistory",
+            Requires(P::CustomerRead),
+        ),
     ]
 };
 

@@ -18,7 +18,9 @@ use crate::config::{AuthPolicy, Config, TlsSource};
 use crate::db::Db;
 use crate::db::models::audit_log::AuditKey;
 use crate::pg::{Cluster, Durability};
-use crate::services::{admin::AdminApi, audit::AuditApi, auth::AuthApi, drugs::DrugApi};
+use crate::services::{
+    admin::AdminApi, audit::AuditApi, auth::AuthApi, customers::CustomerApi, drugs::DrugApi,
+};
 use crate::{seed, tls};
 
 /// The database name inside the private cluster.
@@ -34,6 +36,8 @@ pub struct AppState {
     pub policy: AuthPolicy,
     /// Password hashing.
     pub passwords: Passwords,
+    /// The key protecting personal data (ID numbers) at rest.
+    pub data_key: Arc<crate::crypto::DataKey>,
 }
 
 impl AppState {
@@ -156,6 +160,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let audit_key = load_or_create_audit_key(&config.keys_dir())?;
+    let data_key = Arc::new(crate::crypto::DataKey::load_or_create(&config.keys_dir())?);
 
     let cfg = config.clone();
     let key = audit_key.clone();
@@ -183,6 +188,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         db,
         audit_key,
         passwords: Passwords::new(config.auth.max_concurrent_hashes),
+        data_key,
         policy: config.auth.clone(),
     });
 
@@ -198,6 +204,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .await;
     health_reporter
         .set_serving::<pb::drug_service_server::DrugServiceServer<DrugApi>>()
+        .await;
+    health_reporter
+        .set_serving::<pb::customer_service_server::CustomerServiceServer<CustomerApi>>()
         .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -232,7 +241,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             pb::drug_service_server::DrugServiceServer::new(DrugApi::new(state.clone()))
                 // An Excel import carries the workbook.
                 .max_decoding_message_size(crate::drug_import::MAX_BYTES + 64 * 1024),
-        );
+        )
+        .add_service(pb::customer_service_server::CustomerServiceServer::new(
+            CustomerApi::new(state.clone()),
+        ));
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
         let _ = shutdown_rx.await;

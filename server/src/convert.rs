@@ -694,3 +694,241 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
         page(page_request),
     )
 }
+
+// ---- Customers ----
+
+use crate::db::models::customer::{
+    Assignment, CustomerFilter, CustomerInput, CustomerView, TypeChange,
+};
+use crate::db::models::customer_type::CustomerType;
+
+/// The stored code of a business kind, or `None` when unset.
+pub fn business_kind(kind: i32) -> Option<&'static str> {
+    match pb::BusinessKind::try_from(kind).unwrap_or_default() {
+        pb::BusinessKind::Unspecified => None,
+        pb::BusinessKind::Hospital => Some("hospital"),
+        pb::BusinessKind::Clinic => Some("clinic"),
+        pb::BusinessKind::Pharmacy => Some("pharmacy"),
+        pb::BusinessKind::Distributor => Some("distributor"),
+        pb::BusinessKind::Other => Some("other"),
+    }
+}
+
+fn business_kind_to_proto(code: &str) -> i32 {
+    (match code {
+        "hospital" => pb::BusinessKind::Hospital,
+        "clinic" => pb::BusinessKind::Clinic,
+        "pharmacy" => pb::BusinessKind::Pharmacy,
+        "distributor" => pb::BusinessKind::Distributor,
+        "other" => pb::BusinessKind::Other,
+        _ => pb::BusinessKind::Unspecified,
+    }) as i32
+}
+
+impl From<CustomerType> for pb::CustomerType {
+    fn from(t: CustomerType) -> Self {
+        pb::CustomerType {
+            id: t.id,
+            name: t.name,
+            sort_order: t.sort_order,
+            is_active: t.is_active,
+            version: t.version,
+        }
+    }
+}
+
+/// A customer type's name and order, validated.
+pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<(String, i32)> {
+    let pb::CustomerTypeInput { name, sort_order } = input.unwrap_or_default();
+    FieldCheck::default()
+        .check("name", validation::required_text(&name, 20))
+        .finish()?;
+    Ok((name.trim().to_owned(), sort_order))
+}
+
+impl From<CustomerView> for pb::Customer {
+    fn from(v: CustomerView) -> Self {
+        let c = v.customer;
+        pb::Customer {
+            id: c.id,
+            name: c.name,
+            contact_person: c.contact_person,
+            id_number_masked: c.id_number_masked,
+            phone: c.phone,
+            fax: c.fax,
+            postcode: c.postcode,
+            province_code: c.province_code,
+            city_code: c.city_code,
+            region: v.region,
+            address: c.address,
+            business_kind: business_kind_to_proto(&c.business_kind),
+            type_id: c.type_id,
+            type_name: v.type_name,
+            drugs: v
+                .drugs
+                .into_iter()
+                .map(|(id, label)| pb::DrugRef { id, label })
+                .collect(),
+            credit_days: c.credit_days,
+            note: c.note,
+            sales_rep: Some(pb::UserRef {
+                id: c.sales_rep_id,
+                name: v.sales_rep_name,
+            }),
+            cs_rep: Some(pb::UserRef {
+                id: c.cs_rep_id,
+                name: v.cs_rep_name,
+            }),
+            version: c.version,
+            created_at: Some(timestamp(c.created_at)),
+            created_by: v.created_by_name,
+            updated_at: Some(timestamp(c.updated_at)),
+            updated_by: v.updated_by_name,
+        }
+    }
+}
+
+/// A customer's fields, validated: every bad field at once.
+pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInput> {
+    let pb::CustomerInput {
+        name,
+        contact_person,
+        id_number,
+        phone,
+        fax,
+        postcode,
+        province_code,
+        city_code,
+        address,
+        business_kind: kind,
+        type_id,
+        mut drug_ids,
+        credit_days,
+        note,
+        sales_rep_id,
+        cs_rep_id,
+        clear_id_number,
+    } = input.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    check
+        .check("name", validation::required_text(&name, 100))
+        .check(
+            "contact_person",
+            validation::optional_text(&contact_person, 50),
+        )
+        .check("phone", validation::china_phone(&phone))
+        .check("fax", validation::china_phone(&fax))
+        .check("postcode", validation::postcode(&postcode))
+        .check("address", validation::optional_text(&address, 200))
+        .check("note", validation::optional_text(&note, 500));
+    let id_number = id_number.trim().to_uppercase();
+    if !id_number.is_empty() {
+        check.check("id_number", validation::id_number(&id_number));
+    }
+    if let Err((field, v)) = pharmacrm_shared::region::check(province_code.trim(), city_code.trim())
+    {
+        check.fail(field, v.into());
+    }
+    let kind = business_kind(kind);
+    if kind.is_none() {
+        check.fail(
+            "business_kind",
+            Msg::new(
+                "choose hospital, clinic, pharmacy, distributor or other",
+                "请选择医院、诊所、药店、经销商或其他",
+            ),
+        );
+    }
+    if type_id <= 0 {
+        check.fail(
+            "type_id",
+            Msg::new("choose a customer type", "请选择客户类型"),
+        );
+    }
+    if !(0..=3650).contains(&credit_days) {
+        check.fail(
+            "credit_days",
+            Msg::new("must be 0 to 3650 days", "须为 0 到 3650 天"),
+        );
+    }
+    check.finish()?;
+    drug_ids.sort_unstable();
+    drug_ids.dedup();
+    Ok(CustomerInput {
+        name: name.trim().to_owned(),
+        contact_person: contact_person.trim().to_owned(),
+        id_number: (!id_number.is_empty()).then_some(id_number),
+        clear_id_number,
+        phone: phone.trim().to_owned(),
+        fax: fax.trim().to_owned(),
+        postcode: postcode.trim().to_owned(),
+        province_code: province_code.trim().to_owned(),
+        city_code: city_code.trim().to_owned(),
+        address: address.trim().to_owned(),
+        business_kind: kind.expect("checked above").to_owned(),
+        type_id,
+        drug_ids,
+        credit_days,
+        note: note.trim().to_owned(),
+        sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
+        cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
+    })
+}
+
+/// A customer search as (filter, (offset, limit)); the ID number becomes its keyed hash.
+pub fn search_customers(
+    r: pb::SearchCustomersRequest,
+    key: &crate::crypto::DataKey,
+) -> (CustomerFilter, (i64, i64)) {
+    let pb::SearchCustomersRequest {
+        query,
+        province_code,
+        city_code,
+        business_kind: kind,
+        type_id,
+        sales_rep_id,
+        cs_rep_id,
+        id_number,
+        page: page_request,
+    } = r;
+    let id_number = id_number.trim().to_uppercase();
+    (
+        CustomerFilter {
+            query,
+            province_code: province_code.trim().to_owned(),
+            city_code: city_code.trim().to_owned(),
+            business_kind: business_kind(kind).map(str::to_owned),
+            type_id,
+            sales_rep_id,
+            cs_rep_id,
+            id_number_hash: (!id_number.is_empty()).then(|| key.search_hash(&id_number)),
+        },
+        page(page_request),
+    )
+}
+
+impl From<TypeChange> for pb::TypeChange {
+    fn from(c: TypeChange) -> Self {
+        pb::TypeChange {
+            from_type: c.from_type,
+            to_type: c.to_type,
+            reason: c.reason,
+            changed_by: c.changed_by,
+            changed_at: Some(timestamp(c.changed_at)),
+        }
+    }
+}
+
+impl From<Assignment> for pb::Assignment {
+    fn from(a: Assignment) -> Self {
+        pb::Assignment {
+            role: a.role,
+            user: Some(pb::UserRef {
+                id: a.user_id,
+                name: a.user_name,
+            }),
+            effective_from: Some(timestamp(a.effective_from)),
+            effective_to: a.effective_to.map(timestamp),
+        }
+    }
+}

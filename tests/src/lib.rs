@@ -18,6 +18,7 @@ use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
 use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
@@ -251,7 +252,8 @@ impl TestApp {
             auth: AuthServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            drugs: DrugServiceClient::with_interceptor(channel, bearer),
+            drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            customers: CustomerServiceClient::with_interceptor(channel, bearer),
         }
     }
 
@@ -361,6 +363,8 @@ pub struct Clients {
     pub audit: AuditServiceClient<InterceptedService<Channel, Bearer>>,
     /// DrugService.
     pub drugs: DrugServiceClient<InterceptedService<Channel, Bearer>>,
+    /// CustomerService.
+    pub customers: CustomerServiceClient<InterceptedService<Channel, Bearer>>,
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

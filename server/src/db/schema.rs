@@ -18,6 +18,80 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_assignments (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        role -> Text,
+        user_id -> Int8,
+        effective_from -> Timestamptz,
+        effective_to -> Nullable<Timestamptz>,
+        assigned_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    customer_drugs (customer_id, drug_id) {
+        customer_id -> Int8,
+        drug_id -> Int8,
+    }
+}
+
+diesel::table! {
+    customer_type_changes (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        from_type_id -> Nullable<Int8>,
+        to_type_id -> Int8,
+        reason -> Text,
+        changed_by -> Nullable<Int8>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    customer_types (id) {
+        id -> Int8,
+        name -> Text,
+        sort_order -> Int4,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Int8,
+        name -> Text,
+        pinyin_initials -> Text,
+        contact_person -> Text,
+        id_number_enc -> Nullable<Bytea>,
+        id_number_hash -> Nullable<Bytea>,
+        id_number_masked -> Text,
+        phone -> Text,
+        fax -> Text,
+        postcode -> Text,
+        province_code -> Text,
+        city_code -> Text,
+        address -> Text,
+        business_kind -> Text,
+        type_id -> Int8,
+        credit_days -> Int4,
+        note -> Text,
+        sales_rep_id -> Int8,
+        cs_rep_id -> Int8,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     departments (id) {
         id -> Int8,
         parent_id -> Nullable<Int8>,
@@ -156,6 +230,11 @@ diesel::table! {
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(container_units -> users (updated_by));
 diesel::joinable!(drug_categories -> users (updated_by));
+diesel::joinable!(customer_assignments -> customers (customer_id));
+diesel::joinable!(customer_drugs -> customers (customer_id));
+diesel::joinable!(customer_drugs -> drugs (drug_id));
+diesel::joinable!(customer_type_changes -> customers (customer_id));
+diesel::joinable!(customers -> customer_types (type_id));
 diesel::joinable!(drugs -> container_units (unit_id));
 diesel::joinable!(drugs -> drug_categories (category_id));
 diesel::joinable!(position_permissions -> positions (position_id));
@@ -167,6 +246,11 @@ diesel::joinable!(users -> departments (department_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     container_units,
+    customer_assignments,
+    customer_drugs,
+    customer_type_changes,
+    customer_types,
+    customers,
     departments,
     drug_categories,
     drugs,

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod customers;
 mod drugs;
 mod escalation;
 mod server;

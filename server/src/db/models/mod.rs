@@ -3,6 +3,8 @@
 
 pub mod audit_log;
 pub mod container_unit;
+pub mod customer;
+pub mod customer_type;
 pub mod department;
 pub mod drug;
 pub mod drug_category;

@@ -1,0 +1,330 @@
+//! `pharmacrm.v1.CustomerService`: profiles, the type dictionary and history, allocation.
+
+use std::sync::Arc;
+
+use pharmacrm_shared::Permission;
+use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
+use pharmacrm_shared::validation;
+use tonic::{Request, Response, Status};
+
+use crate::app::AppState;
+use crate::auth::Session;
+use crate::convert::{self, id};
+use crate::db::models::customer::{self, Viewer};
+use crate::db::models::customer_type;
+use crate::error::{AppError, FieldCheck, Msg};
+
+/// The CustomerService implementation.
+pub struct CustomerApi {
+    state: Arc<AppState>,
+}
+
+impl CustomerApi {
+    /// The service over the server's state.
+    pub fn new(state: Arc<AppState>) -> Self {
+        CustomerApi { state }
+    }
+}
+
+fn viewer(session: &Session) -> Viewer {
+    Viewer {
+        user_id: session.user_id,
+        scope: session.data_scope,
+        department_id: session.department_id,
+    }
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl CustomerService for CustomerApi {
+    async fn list_customer_types(
+        &self,
+        request: Request<pb::ListCustomerTypesRequest>,
+    ) -> Reply<pb::ListCustomerTypesResponse> {
+        let pb::ListCustomerTypesRequest { include_archived } = request.into_inner();
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer_type::list(conn, include_archived))
+            .await?;
+        Ok(Response::new(pb::ListCustomerTypesResponse {
+            types: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn create_customer_type(
+        &self,
+        request: Request<pb::CustomerTypeInput>,
+    ) -> Reply<pb::CustomerType> {
+        let session = Session::of(&request)?;
+        let (name, order) = convert::customer_type_input(Some(request.into_inner()))?;
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_type::create(conn, ctx, &name, order)
+            })
+            .await?;
+        Ok(Response::new(row.into()))
+    }
+
+    async fn update_customer_type(
+        &self,
+        request: Request<pb::UpdateCustomerTypeRequest>,
+    ) -> Reply<pb::CustomerType> {
+        let session = Session::of(&request)?;
+        let pb::UpdateCustomerTypeRequest {
+            id: type_id,
+            version,
+            r#type,
+        } = request.into_inner();
+        let type_id = id("id", type_id)?;
+        let (name, order) = convert::customer_type_input(r#type)?;
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_type::update(conn, ctx, type_id, version, &name, order)
+            })
+            .await?;
+        Ok(Response::new(row.into()))
+    }
+
+    async fn set_customer_type_active(
+        &self,
+        request: Request<pb::SetActiveRequest>,
+    ) -> Reply<pb::CustomerType> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest {
+            id: type_id,
+            version,
+            is_active,
+        } = request.into_inner();
+        let type_id = id("id", type_id)?;
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_type::set_active(conn, ctx, type_id, version, is_active)
+            })
+            .await?;
+        Ok(Response::new(row.into()))
+    }
+
+    async fn find_duplicates(
+        &self,
+        request: Request<pb::FindDuplicatesRequest>,
+    ) -> Reply<pb::FindDuplicatesResponse> {
+        let pb::FindDuplicatesRequest { name, phone } = request.into_inner();
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer::find_duplicates(conn, &name, &phone))
+            .await?;
+        Ok(Response::new(pb::FindDuplicatesResponse {
+            duplicates: rows
+                .into_iter()
+                .map(|d| pb::DuplicateCustomer {
+                    name: d.name,
+                    region: d.region,
+                    sales_rep: d.sales_rep,
+                    same_name: d.same_name,
+                    same_phone: d.same_phone,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn create_customer(&self, request: Request<pb::CustomerInput>) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let input = convert::customer_input(Some(request.into_inner()))?;
+        let key = self.state.data_key.clone();
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer::create(conn, ctx, &key, &input)
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn update_customer(
+        &self,
+        request: Request<pb::UpdateCustomerRequest>,
+    ) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let pb::UpdateCustomerRequest {
+            id: customer_id,
+            version,
+            customer: input,
+        } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let input = convert::customer_input(input)?;
+        let viewer = viewer(&session);
+        let key = self.state.data_key.clone();
+        let may_change_type = session.has(Permission::CustomerTypeChange);
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                let current = customer::get(conn, &viewer, customer_id)?;
+                if current.customer.type_id != input.type_id && !may_change_type {
+                    return Err(AppError::PermissionDenied(Msg::new(
+                        "changing a customer's type needs customer.type.change",
+                        "变更客户类型需要“变更客户类型”权限",
+                    )));
+                }
+                customer::update(conn, ctx, &viewer, &key, customer_id, version, &input)
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let viewer = viewer(&session);
+        let view = self
+            .state
+            .db
+            .run(move |conn| customer::get(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn search_customers(
+        &self,
+        request: Request<pb::SearchCustomersRequest>,
+    ) -> Reply<pb::SearchCustomersResponse> {
+        let session = Session::of(&request)?;
+        let (filter, (offset, limit)) =
+            convert::search_customers(request.into_inner(), &self.state.data_key);
+        let viewer = viewer(&session);
+        let (rows, total) = self
+            .state
+            .db
+            .run(move |conn| customer::search(conn, &viewer, &filter, offset, limit))
+            .await?;
+        Ok(Response::new(pb::SearchCustomersResponse {
+            customers: rows.into_iter().map(Into::into).collect(),
+            total: u64::try_from(total).unwrap_or(0),
+        }))
+    }
+
+    async fn reveal_id_number(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::RevealIdNumberResponse> {
+        let session = Session::of(&request)?;
+        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let viewer = viewer(&session);
+        let key = self.state.data_key.clone();
+        let id_number = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer::reveal_id_number(conn, ctx, &viewer, &key, customer_id)
+            })
+            .await?;
+        Ok(Response::new(pb::RevealIdNumberResponse { id_number }))
+    }
+
+    async fn change_customer_type(
+        &self,
+        request: Request<pb::ChangeCustomerTypeRequest>,
+    ) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let pb::ChangeCustomerTypeRequest {
+            id: customer_id,
+            version,
+            type_id,
+            reason,
+        } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        FieldCheck::default()
+            .check("reason", validation::optional_text(&reason, 200))
+            .finish()?;
+        let viewer = viewer(&session);
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer::change_type(
+                    conn,
+                    ctx,
+                    &viewer,
+                    customer_id,
+                    version,
+                    type_id,
+                    reason.trim(),
+                )
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn list_type_history(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::ListTypeHistoryResponse> {
+        let session = Session::of(&request)?;
+        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let viewer = viewer(&session);
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer::type_history(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(pb::ListTypeHistoryResponse {
+            changes: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn assign_customer(
+        &self,
+        request: Request<pb::AssignCustomerRequest>,
+    ) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let pb::AssignCustomerRequest {
+            id: customer_id,
+            version,
+            sales_rep_id,
+            cs_rep_id,
+        } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let sales_rep_id = id("sales_rep_id", sales_rep_id)?;
+        let cs_rep_id = id("cs_rep_id", cs_rep_id)?;
+        let viewer = viewer(&session);
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer::assign(
+                    conn,
+                    ctx,
+                    &viewer,
+                    customer_id,
+                    version,
+                    sales_rep_id,
+                    cs_rep_id,
+                )
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
+    async fn list_assignment_history(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::ListAssignmentHistoryResponse> {
+        let session = Session::of(&request)?;
+        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let viewer = viewer(&session);
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer::assignment_history(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(pb::ListAssignmentHistoryResponse {
+            assignments: rows.into_iter().map(Into::into).collect(),
+        }))
+    }
+}

@@ -1,0 +1,496 @@
+//! Customers: validation, the ID number protected at rest and revealed with an audit row,
+//! the type history, allocation under concurrency, and visibility by data scope.
+
+use diesel::RunQueryDsl;
+use pharmacrm_shared::pb;
+use pharmacrm_tests::{Clients, TestApp, bad_fields};
+use tonic::Code;
+
+/// A valid GB 11643 number (the standard's own example).
+const ID_NUMBER: &str = "11010519491231002X";
+
+async fn me(c: &mut Clients) -> pb::User {
+    c.auth
+        .me(())
+        .await
+        .expect("me")
+        .into_inner()
+        .user
+        .expect("user")
+}
+
+async fn first_type(c: &mut Clients) -> pb::CustomerType {
+    c.customers
+        .list_customer_types(pb::ListCustomerTypesRequest::default())
+        .await
+        .expect("types")
+        .into_inner()
+        .types
+        .remove(0)
+}
+
+fn input(name: &str, type_id: i64, cs_rep_id: i64) -> pb::CustomerInput {
+    pb::CustomerInput {
+        name: name.into(),
+        contact_person: "张主任".into(),
+        id_number: ID_NUMBER.into(),
+        phone: "010-69156114".into(),
+        fax: String::new(),
+        postcode: "100730".into(),
+        province_code: "11".into(),
+        city_code: "110101".into(),
+        address: "东单帅府园一号".into(),
+        business_kind: pb::BusinessKind::Hospital as i32,
+        type_id,
+        drug_ids: vec![],
+        credit_days: 30,
+        note: String::new(),
+        sales_rep_id: 0,
+        cs_rep_id,
+        clear_id_number: false,
+    }
+}
+
+/// A sales rep and a CS rep in their own departments, and the rep's first customer.
+struct World {
+    app: TestApp,
+    rep: Clients,
+    rep_id: i64,
+    cs_id: i64,
+    customer: pb::Customer,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let mut rep = app.user_with_positions("rep-a", &["营销员"], None).await;
+    let mut cs = app.user_with_positions("cs-a", &["客服"], None).await;
+    let rep_id = me(&mut rep).await.id;
+    let cs_id = me(&mut cs).await.id;
+    let type_id = first_type(&mut rep).await.id;
+    let customer = rep
+        .customers
+        .create_customer(input("北京协和医院", type_id, cs_id))
+        .await
+        .expect("create")
+        .into_inner();
+    World {
+        app,
+        rep,
+        rep_id,
+        cs_id,
+        customer,
+    }
+}
+
+#[tokio::test]
+async fn every_field_is_validated_by_name() {
+    let mut w = world().await;
+    let type_id = w.customer.type_id;
+    let status = w
+        .rep
+        .customers
+        .create_customer(pb::CustomerInput {
+            name: " ".into(),
+            id_number: "110105194912310021".into(),
+            phone: "12345".into(),
+            fax: "abc".into(),
+            postcode: "1000".into(),
+            province_code: "11".into(),
+            city_code: "440100".into(),
+            business_kind: 0,
+            credit_days: -1,
+            ..input("x", type_id, w.cs_id)
+        })
+        .await
+        .expect_err("invalid");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let mut fields = bad_fields(&status);
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "business_kind",
+            "city_code",
+            "credit_days",
+            "fax",
+            "id_number",
+            "name",
+            "phone",
+            "postcode"
+        ]
+    );
+    // A CS rep must really be one.
+    let status = w
+        .rep
+        .customers
+        .create_customer(input("另一家医院", type_id, w.rep_id))
+        .await
+        .expect_err("not a CS rep");
+    assert_eq!(bad_fields(&status), ["cs_rep_id"]);
+}
+
+#[tokio::test]
+async fn the_id_number_is_encrypted_at_rest_masked_and_revealed_only_with_an_audit_row() {
+    let mut w = world().await;
+    assert_eq!(w.customer.id_number_masked, "110105********002X");
+
+    // Nothing in the database holds the number in clear.
+    #[derive(diesel::QueryableByName)]
+    struct Dump {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        text: String,
+    }
+    let dump: Vec<Dump> = diesel::sql_query(
+        "SELECT row_to_json(c)::text AS text FROM customers c
+         UNION ALL SELECT row_to_json(a)::text FROM audit_log a",
+    )
+    .load(&mut w.app.sql())
+    .expect("dump");
+    assert!(!dump.is_empty());
+    assert!(
+        dump.iter()
+            .all(|d| !d.text.contains(ID_NUMBER) && !d.text.contains("194912310"))
+    );
+
+    // A rep without customer.sensitive.read may not reveal it.
+    let status = w
+        .rep
+        .customers
+        .reveal_id_number(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect_err("denied");
+    assert_eq!(status.code(), Code::PermissionDenied);
+
+    let mut admin = w.app.admin().await;
+    let revealed = admin
+        .customers
+        .reveal_id_number(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("reveal")
+        .into_inner();
+    assert_eq!(revealed.id_number, ID_NUMBER);
+    let audit = admin
+        .audit
+        .search_audit(pb::SearchAuditRequest {
+            action: "customer.reveal_id_number".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .into_inner();
+    assert_eq!(audit.total, 1);
+    assert_eq!(audit.entries[0].object_id, w.customer.id.to_string());
+
+    // An exact search by number works through the keyed hash.
+    let found = admin
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            id_number: ID_NUMBER.to_lowercase(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.total, 1);
+}
+
+#[tokio::test]
+async fn type_changes_are_kept_with_who_when_and_why() {
+    let mut w = world().await;
+    let types = w
+        .rep
+        .customers
+        .list_customer_types(pb::ListCustomerTypesRequest::default())
+        .await
+        .expect("types")
+        .into_inner()
+        .types;
+    let names: Vec<_> = types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["潜在", "意向", "成交", "重点", "流失"]);
+    let changed = w
+        .rep
+        .customers
+        .change_customer_type(pb::ChangeCustomerTypeRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            type_id: types[1].id,
+            reason: "拜访后有采购意向".into(),
+        })
+        .await
+        .expect("change")
+        .into_inner();
+    assert_eq!(changed.type_name, "意向");
+    let history = w
+        .rep
+        .customers
+        .list_type_history(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("history")
+        .into_inner()
+        .changes;
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (history[0].from_type.as_str(), history[0].to_type.as_str()),
+        ("潜在", "意向")
+    );
+    assert_eq!(history[0].reason, "拜访后有采购意向");
+    assert_eq!(history[0].changed_by, "rep-a");
+    assert_eq!(history[1].to_type, "潜在");
+}
+
+#[tokio::test]
+async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() {
+    let w = world().await;
+    let app = &w.app;
+    let mut admin = app.admin().await;
+    // Departments: 营销中心 › 一部 (rep-a moves there), and 二部.
+    let center = admin
+        .admin
+        .create_department(pb::CreateDepartmentRequest {
+            name: "营销中心".into(),
+            parent_id: None,
+        })
+        .await
+        .expect("dept")
+        .into_inner();
+    let team1 = admin
+        .admin
+        .create_department(pb::CreateDepartmentRequest {
+            name: "一部".into(),
+            parent_id: Some(center.id),
+        })
+        .await
+        .expect("dept")
+        .into_inner();
+    let team2 = admin
+        .admin
+        .create_department(pb::CreateDepartmentRequest {
+            name: "二部".into(),
+            parent_id: Some(center.id),
+        })
+        .await
+        .expect("dept")
+        .into_inner();
+    let rep = admin
+        .admin
+        .get_user(pb::GetUserRequest { id: w.rep_id })
+        .await
+        .expect("rep")
+        .into_inner();
+    admin
+        .admin
+        .update_user(pb::UpdateUserRequest {
+            id: rep.id,
+            version: rep.version,
+            display_name: rep.display_name.clone(),
+            department_id: Some(team1.id),
+            phone: String::new(),
+            position_ids: rep.positions.iter().map(|p| p.id).collect(),
+        })
+        .await
+        .expect("move rep");
+
+    let mut other_rep = app
+        .user_with_positions("rep-b", &["营销员"], Some(team2.id))
+        .await;
+    let mut manager = app
+        .user_with_positions("manager-a", &["营销经理"], Some(center.id))
+        .await;
+    let mut other_manager = app
+        .user_with_positions("manager-b", &["营销经理"], Some(team2.id))
+        .await;
+    let mut finance = app.user_with_positions("finance-a", &["财务"], None).await;
+
+    let get = |id| pb::GetCustomerRequest { id };
+    // Another rep: not found, by id or by search.
+    let status = other_rep
+        .customers
+        .get_customer(get(w.customer.id))
+        .await
+        .expect_err("hidden");
+    assert_eq!(status.code(), Code::NotFound);
+    let found = other_rep
+        .customers
+        .search_customers(pb::SearchCustomersRequest::default())
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.total, 0);
+    // The manager of the rep's department (and above) sees it; a manager elsewhere does not.
+    manager
+        .customers
+        .get_customer(get(w.customer.id))
+        .await
+        .expect("department scope");
+    assert_eq!(
+        other_manager
+            .customers
+            .get_customer(get(w.customer.id))
+            .await
+            .expect_err("hidden")
+            .code(),
+        Code::NotFound
+    );
+    // Finance sees everything; so do the reps responsible.
+    finance
+        .customers
+        .get_customer(get(w.customer.id))
+        .await
+        .expect("all scope");
+    let mut rep_again = app
+        .login("rep-a", pharmacrm_tests::USER_PASSWORD)
+        .await
+        .expect("login");
+    let found = rep_again
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            query: "bjxh".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("pinyin search")
+        .into_inner();
+    assert_eq!(found.total, 1);
+}
+
+#[tokio::test]
+async fn concurrent_reassignments_leave_exactly_one_rep_of_each_kind() {
+    let w = world().await;
+    let app = &w.app;
+    let mut reps = Vec::new();
+    let mut css = Vec::new();
+    for i in 0..3 {
+        let mut r = app
+            .user_with_positions(&format!("rep-{i}x"), &["营销员"], None)
+            .await;
+        reps.push(me(&mut r).await.id);
+        let mut c = app
+            .user_with_positions(&format!("cs-{i}x"), &["客服"], None)
+            .await;
+        css.push(me(&mut c).await.id);
+    }
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let mut manager = app.admin().await;
+        let (sales, cs) = (reps[i % 3], css[(i + 1) % 3]);
+        let id = w.customer.id;
+        tasks.push(tokio::spawn(async move {
+            // Each writer reads the current version and tries; conflicts are expected.
+            for _ in 0..5 {
+                let current = manager
+                    .customers
+                    .get_customer(pb::GetCustomerRequest { id })
+                    .await
+                    .expect("get")
+                    .into_inner();
+                match manager
+                    .customers
+                    .assign_customer(pb::AssignCustomerRequest {
+                        id,
+                        version: current.version,
+                        sales_rep_id: sales,
+                        cs_rep_id: cs,
+                    })
+                    .await
+                {
+                    Ok(_) => return true,
+                    Err(status) => assert_eq!(status.code(), Code::Aborted, "{status:?}"),
+                }
+            }
+            false
+        }));
+    }
+    let mut succeeded = 0;
+    for t in tasks {
+        succeeded += usize::from(t.await.expect("join"));
+    }
+    assert!(succeeded >= 1);
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.sql();
+    for role in ["sales", "cs"] {
+        let current: Count = diesel::sql_query(
+            "SELECT count(*) AS n FROM customer_assignments WHERE customer_id = $1 AND role = $2 AND effective_to IS NULL",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(w.customer.id)
+        .bind::<diesel::sql_types::Text, _>(role)
+        .get_result(&mut conn)
+        .expect("count");
+        assert_eq!(current.n, 1, "exactly one current {role} rep");
+    }
+    // The history agrees with the customer row.
+    let mut admin = app.admin().await;
+    let customer = admin
+        .customers
+        .get_customer(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("get")
+        .into_inner();
+    let history = admin
+        .customers
+        .list_assignment_history(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("history")
+        .into_inner()
+        .assignments;
+    let current_sales = history
+        .iter()
+        .find(|a| a.role == "sales" && a.effective_to.is_none())
+        .expect("current sales");
+    assert_eq!(
+        current_sales.user.as_ref().map(|u| u.id),
+        customer.sales_rep.map(|u| u.id)
+    );
+    // A rep without customer.assign cannot reassign.
+    let mut rep = app
+        .login("rep-a", pharmacrm_tests::USER_PASSWORD)
+        .await
+        .expect("login");
+    let status = rep
+        .customers
+        .assign_customer(pb::AssignCustomerRequest {
+            id: w.customer.id,
+            version: customer.version,
+            sales_rep_id: w.rep_id,
+            cs_rep_id: w.cs_id,
+        })
+        .await
+        .expect_err("denied");
+    assert_eq!(status.code(), Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn possible_duplicates_are_found_by_name_or_phone() {
+    let mut w = world().await;
+    let found = w
+        .rep
+        .customers
+        .find_duplicates(pb::FindDuplicatesRequest {
+            name: "北京协和医院".into(),
+            phone: String::new(),
+        })
+        .await
+        .expect("dups")
+        .into_inner()
+        .duplicates;
+    assert_eq!(found.len(), 1);
+    assert!(found[0].same_name);
+    assert_eq!(found[0].region, "北京市 东城区");
+    let found = w
+        .rep
+        .customers
+        .find_duplicates(pb::FindDuplicatesRequest {
+            name: "别的名字".into(),
+            phone: "010-69156114".into(),
+        })
+        .await
+        .expect("dups")
+        .into_inner()
+        .duplicates;
+    assert_eq!(found.len(), 1);
+    assert!(found[0].same_phone && !found[0].same_name);
+}
