@@ -223,6 +223,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.CustomerService/ListAssignmentHistory",
             Requires(P::CustomerRead),
         ),
+        (
+            "/pharmacrm.v1.CustomerService/HandoverCustomers",
+            Requires(P::CustomerAssign),
+        ),
     ]
 };
 

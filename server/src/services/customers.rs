@@ -327,4 +327,48 @@ impl CustomerService for CustomerApi {
             assignments: rows.into_iter().map(Into::into).collect(),
         }))
     }
+
+    async fn handover_customers(
+        &self,
+        request: Request<pb::HandoverCustomersRequest>,
+    ) -> Reply<pb::HandoverCustomersResponse> {
+        let session = Session::of(&request)?;
+        let pb::HandoverCustomersRequest {
+            from_user_id,
+            moves,
+        } = request.into_inner();
+        let from_user_id = id("from_user_id", from_user_id)?;
+        if moves.is_empty() {
+            return Err(AppError::field(
+                "moves",
+                Msg::new("choose the customers to hand over", "请选择要交接的客户"),
+            )
+            .into());
+        }
+        let moves: Vec<customer::HandoverMove> = moves
+            .into_iter()
+            .map(
+                |pb::HandoverMove {
+                     customer_id,
+                     sales_rep_id,
+                     cs_rep_id,
+                 }| customer::HandoverMove {
+                    customer_id,
+                    sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
+                    cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
+                },
+            )
+            .collect();
+        let viewer = viewer(&session);
+        let (moved, remaining) = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer::handover(conn, ctx, &viewer, from_user_id, &moves)
+            })
+            .await?;
+        Ok(Response::new(pb::HandoverCustomersResponse {
+            moved: u32::try_from(moved).unwrap_or(u32::MAX),
+            remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+        }))
+    }
 }

@@ -494,3 +494,130 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
     assert_eq!(found.len(), 1);
     assert!(found[0].same_phone && !found[0].same_name);
 }
+
+#[tokio::test]
+async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled() {
+    let mut w = world().await;
+    let type_id = w.customer.type_id;
+    let mut ids = vec![w.customer.id];
+    for name in ["朝阳医院", "同仁堂药店"] {
+        let c = w
+            .rep
+            .customers
+            .create_customer(input(name, type_id, w.cs_id))
+            .await
+            .expect("create")
+            .into_inner();
+        ids.push(c.id);
+    }
+    let app = &w.app;
+    let mut admin = app.admin().await;
+    let leaver = admin
+        .admin
+        .get_user(pb::GetUserRequest { id: w.rep_id })
+        .await
+        .expect("user")
+        .into_inner();
+
+    // Disabling someone who still holds customers is refused with the count.
+    let status = admin
+        .admin
+        .set_user_active(pb::SetUserActiveRequest {
+            id: leaver.id,
+            version: leaver.version,
+            is_active: false,
+        })
+        .await
+        .expect_err("holds customers");
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    assert!(
+        status.message().contains("3 customer"),
+        "{}",
+        status.message()
+    );
+
+    let mut b = app.user_with_positions("rep-b", &["营销员"], None).await;
+    let mut c = app.user_with_positions("rep-c", &["营销员"], None).await;
+    let (b_id, c_id) = (me(&mut b).await.id, me(&mut c).await.id);
+    let moves = |third: i64| {
+        vec![
+            pb::HandoverMove {
+                customer_id: ids[0],
+                sales_rep_id: b_id,
+                cs_rep_id: 0,
+            },
+            pb::HandoverMove {
+                customer_id: ids[1],
+                sales_rep_id: b_id,
+                cs_rep_id: 0,
+            },
+            pb::HandoverMove {
+                customer_id: ids[2],
+                sales_rep_id: third,
+                cs_rep_id: 0,
+            },
+        ]
+    };
+    // One bad move (a CS rep cannot take a sales role): nothing moves.
+    let status = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep_id,
+            moves: moves(w.cs_id),
+        })
+        .await
+        .expect_err("bad move");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let still: Vec<i64> = w
+        .rep
+        .customers
+        .search_customers(pb::SearchCustomersRequest::default())
+        .await
+        .expect("search")
+        .into_inner()
+        .customers
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(still.len(), 3, "all or nothing");
+
+    // Split between two colleagues, in one call.
+    let done = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep_id,
+            moves: moves(c_id),
+        })
+        .await
+        .expect("handover")
+        .into_inner();
+    assert_eq!((done.moved, done.remaining), (3, 0));
+    let of = |clients: &mut Clients| {
+        let mut customers = clients.customers.clone();
+        async move {
+            customers
+                .search_customers(pb::SearchCustomersRequest::default())
+                .await
+                .expect("search")
+                .into_inner()
+                .total
+        }
+    };
+    assert_eq!(of(&mut b).await, 2);
+    assert_eq!(of(&mut c).await, 1);
+    let leaver = admin
+        .admin
+        .get_user(pb::GetUserRequest { id: w.rep_id })
+        .await
+        .expect("user")
+        .into_inner();
+    admin
+        .admin
+        .set_user_active(pb::SetUserActiveRequest {
+            id: leaver.id,
+            version: leaver.version,
+            is_active: false,
+        })
+        .await
+        .expect("now they can go");
+}

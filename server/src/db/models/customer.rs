@@ -884,3 +884,84 @@ pub fn find_duplicates(
         })
         .collect())
 }
+
+/// One customer's new reps in a handover.
+#[derive(Debug, Clone, Copy)]
+pub struct HandoverMove {
+    pub customer_id: i64,
+    pub sales_rep_id: Option<i64>,
+    pub cs_rep_id: Option<i64>,
+}
+
+/// Moves `from_user`'s customers to colleagues, all in the caller's transaction: every
+/// customer must be visible to the viewer and held by `from_user`, and every colleague
+/// must qualify for the role they take. Returns (moved, still held by `from_user`).
+pub fn handover(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    from_user: i64,
+    moves: &[HandoverMove],
+) -> AppResult<(usize, i64)> {
+    let mut moved = 0;
+    for m in moves {
+        let row = find(conn, viewer, m.customer_id, true)?;
+        let mut sales = row.sales_rep_id;
+        let mut cs = row.cs_rep_id;
+        if row.sales_rep_id == from_user {
+            let to = m.sales_rep_id.ok_or_else(|| {
+                AppError::field(
+                    "moves.sales_rep_id",
+                    Msg::new(
+                        format!("choose who takes over {} as sales rep", row.name),
+                        format!("请选择接手“{}”的营销员", row.name),
+                    ),
+                )
+            })?;
+            check_rep(conn, to, "sales_rep_id", Permission::OrderWrite)?;
+            sales = to;
+        }
+        if row.cs_rep_id == from_user {
+            let to = m.cs_rep_id.ok_or_else(|| {
+                AppError::field(
+                    "moves.cs_rep_id",
+                    Msg::new(
+                        format!("choose who takes over {} as CS rep", row.name),
+                        format!("请选择接手“{}”的客服", row.name),
+                    ),
+                )
+            })?;
+            check_rep(conn, to, "cs_rep_id", Permission::ShipmentWrite)?;
+            cs = to;
+        }
+        if sales == row.sales_rep_id && cs == row.cs_rep_id {
+            return Err(AppError::precondition(
+                format!("{} is not held by this employee", row.name),
+                format!("“{}”不由该员工负责", row.name),
+            ));
+        }
+        assign(conn, ctx, viewer, row.id, row.version, sales, cs)?;
+        moved += 1;
+    }
+    let remaining: i64 = customers::table
+        .filter(
+            customers::sales_rep_id
+                .eq(from_user)
+                .or(customers::cs_rep_id.eq(from_user)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok((moved, remaining))
+}
+
+/// How many customers `user_id` is responsible for (as sales or CS rep).
+pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
+    Ok(customers::table
+        .filter(
+            customers::sales_rep_id
+                .eq(user_id)
+                .or(customers::cs_rep_id.eq(user_id)),
+        )
+        .count()
+        .get_result(conn)?)
+}

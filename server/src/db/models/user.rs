@@ -419,6 +419,19 @@ pub fn set_active(
         ))
         .execute(conn)?;
     if !is_active {
+        let customers = super::customer::held_by(conn, id)?;
+        if customers > 0 {
+            return Err(AppError::precondition(
+                format!(
+                    "{} is still responsible for {customers} customer(s); hand them over first",
+                    u.display_name
+                ),
+                format!(
+                    "{} 仍负责 {customers} 个客户，请先完成客户交接",
+                    u.display_name
+                ),
+            ));
+        }
         session::revoke_all_for_user(conn, id, None)?;
         position::require_an_administrator(conn)?;
     }
