@@ -227,6 +227,50 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.CustomerService/HandoverCustomers",
             Requires(P::CustomerAssign),
         ),
+        (
+            "/pharmacrm.v1.CustomerService/ListProfileRecords",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/SaveProfileRecord",
+            Requires(P::CustomerProfileWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/DeleteProfileRecord",
+            Requires(P::CustomerProfileWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/ListFollowups",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/SaveFollowup",
+            Requires(P::CustomerFollowupWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/DeleteFollowup",
+            Requires(P::CustomerFollowupWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/ListCertificates",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/SaveCertificate",
+            Requires(P::CustomerCertificateWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/DeleteCertificate",
+            Requires(P::CustomerCertificateWrite),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/GetCertificateScan",
+            Requires(P::CustomerRead),
+        ),
+        (
+            "/pharmacrm.v1.CustomerService/MyWork",
+            Requires(P::CustomerRead),
+        ),
     ]
 };
 

@@ -161,6 +161,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let audit_key = load_or_create_audit_key(&config.keys_dir())?;
     let data_key = Arc::new(crate::crypto::DataKey::load_or_create(&config.keys_dir())?);
+    crate::config::set_certificate_warning_days(config.certificate_warning_days);
 
     let cfg = config.clone();
     let key = audit_key.clone();

@@ -4,6 +4,22 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Certificates expiring within this many days are flagged unless configured otherwise.
+pub const DEFAULT_CERTIFICATE_WARNING_DAYS: u32 = 30;
+
+static CERTIFICATE_WARNING_DAYS: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(DEFAULT_CERTIFICATE_WARNING_DAYS);
+
+/// The certificate warning period in force (set once at start from [`Config`]).
+pub fn certificate_warning_days() -> u32 {
+    CERTIFICATE_WARNING_DAYS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sets the certificate warning period (at start).
+pub fn set_certificate_warning_days(days: u32) {
+    CERTIFICATE_WARNING_DAYS.store(days, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Session and login rules.
 #[derive(Clone, Debug)]
 pub struct AuthPolicy {
@@ -59,6 +75,8 @@ pub struct Config {
     pub demo: bool,
     /// Database pool size.
     pub pool_size: u32,
+    /// Certificates expiring within this many days are flagged.
+    pub certificate_warning_days: u32,
 }
 
 impl Config {
@@ -73,6 +91,7 @@ impl Config {
             admin_password: None,
             demo: false,
             pool_size: 16,
+            certificate_warning_days: DEFAULT_CERTIFICATE_WARNING_DAYS,
         }
     }
 

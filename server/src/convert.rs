@@ -784,6 +784,8 @@ impl From<CustomerView> for pb::Customer {
             created_by: v.created_by_name,
             updated_at: Some(timestamp(c.updated_at)),
             updated_by: v.updated_by_name,
+            expired_certificates: v.expired_certificates,
+            expiring_certificates: v.expiring_certificates,
         }
     }
 }
@@ -890,6 +892,7 @@ pub fn search_customers(
         cs_rep_id,
         id_number,
         page: page_request,
+        has_expiring_certificates,
     } = r;
     let id_number = id_number.trim().to_uppercase();
     (
@@ -902,6 +905,7 @@ pub fn search_customers(
             sales_rep_id,
             cs_rep_id,
             id_number_hash: (!id_number.is_empty()).then(|| key.search_hash(&id_number)),
+            has_expiring_certificates,
         },
         page(page_request),
     )
@@ -930,5 +934,296 @@ impl From<Assignment> for pb::Assignment {
             effective_from: Some(timestamp(a.effective_from)),
             effective_to: a.effective_to.map(timestamp),
         }
+    }
+}
+
+// ---- The customer's records ----
+
+use crate::db::models::customer_certificate::{self, Certificate, CertificateInput};
+use crate::db::models::customer_followup::{Followup, FollowupInput};
+use crate::db::models::customer_profile_record::{ProfileInput, ProfileRecord};
+use chrono::NaiveDate;
+
+/// An optional `YYYY-MM-DD` date.
+pub fn date(field: &'static str, text: &str, check: &mut FieldCheck) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            check.fail(
+                field,
+                Msg::new(
+                    "must be a date such as 2026-12-31",
+                    "须为日期，例如 2026-12-31",
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A personal record, validated.
+pub fn profile_input(r: pb::ProfileRecord) -> AppResult<ProfileInput> {
+    let pb::ProfileRecord {
+        id: record_id,
+        customer_id,
+        version,
+        kind,
+        title,
+        detail,
+        date_from,
+        date_to,
+        updated_by: _,
+    } = r;
+    let mut check = FieldCheck::default();
+    if !["preference", "family", "work", "education"].contains(&kind.as_str()) {
+        check.fail(
+            "kind",
+            Msg::new(
+                "must be preference, family, work or education",
+                "须为喜好、家庭、工作经历或教育背景",
+            ),
+        );
+    }
+    check
+        .check("title", validation::required_text(&title, 100))
+        .check("detail", validation::optional_text(&detail, 1000));
+    let from = date("date_from", &date_from, &mut check);
+    let to = date("date_to", &date_to, &mut check);
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        check.fail("date_to", Msg::new("is before the start", "早于开始日期"));
+    }
+    check.finish()?;
+    Ok(ProfileInput {
+        id: record_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        kind,
+        title: title.trim().to_owned(),
+        detail: detail.trim().to_owned(),
+        date_from: from,
+        date_to: to,
+    })
+}
+
+/// A personal record as sent.
+pub fn profile_record(r: ProfileRecord, updated_by: String) -> pb::ProfileRecord {
+    pb::ProfileRecord {
+        id: r.id,
+        customer_id: r.customer_id,
+        version: r.version,
+        kind: r.kind,
+        title: r.title,
+        detail: r.detail,
+        date_from: date_text(r.date_from),
+        date_to: date_text(r.date_to),
+        updated_by,
+    }
+}
+
+fn followup_method(method: i32) -> Option<&'static str> {
+    match pb::FollowupMethod::try_from(method).unwrap_or_default() {
+        pb::FollowupMethod::Unspecified => None,
+        pb::FollowupMethod::Visit => Some("visit"),
+        pb::FollowupMethod::Phone => Some("phone"),
+        pb::FollowupMethod::Wechat => Some("wechat"),
+        pb::FollowupMethod::Other => Some("other"),
+    }
+}
+
+/// A follow-up, validated.
+pub fn followup_input(r: pb::Followup) -> AppResult<FollowupInput> {
+    let pb::Followup {
+        id: followup_id,
+        customer_id,
+        version,
+        happened_at,
+        method,
+        content,
+        result,
+        next_on,
+        created_by: _,
+    } = r;
+    let mut check = FieldCheck::default();
+    let method = followup_method(method);
+    if method.is_none() {
+        check.fail(
+            "method",
+            Msg::new(
+                "choose visit, phone, WeChat or other",
+                "请选择拜访、电话、微信或其他",
+            ),
+        );
+    }
+    check
+        .check("content", validation::required_text(&content, 1000))
+        .check("result", validation::optional_text(&result, 500));
+    let next_on = date("next_on", &next_on, &mut check);
+    let happened_at = match happened_at.map(|t| from_timestamp("happened_at", t)) {
+        Some(Ok(t)) => Some(t),
+        _ => {
+            check.fail(
+                "happened_at",
+                Msg::new("when did it happen?", "请填写跟进时间"),
+            );
+            None
+        }
+    };
+    check.finish()?;
+    Ok(FollowupInput {
+        id: followup_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        happened_at: happened_at.expect("checked above"),
+        method: method.expect("checked above").to_owned(),
+        content: content.trim().to_owned(),
+        result: result.trim().to_owned(),
+        next_on,
+    })
+}
+
+/// A follow-up as sent.
+pub fn followup(f: Followup, created_by: String) -> pb::Followup {
+    let method = match f.method.as_str() {
+        "visit" => pb::FollowupMethod::Visit,
+        "phone" => pb::FollowupMethod::Phone,
+        "wechat" => pb::FollowupMethod::Wechat,
+        _ => pb::FollowupMethod::Other,
+    };
+    pb::Followup {
+        id: f.id,
+        customer_id: f.customer_id,
+        version: f.version,
+        happened_at: Some(timestamp(f.happened_at)),
+        method: method as i32,
+        content: f.content,
+        result: f.result,
+        next_on: date_text(f.next_on),
+        created_by,
+    }
+}
+
+fn certificate_kind(kind: i32) -> Option<&'static str> {
+    match pb::CertificateKind::try_from(kind).unwrap_or_default() {
+        pb::CertificateKind::Unspecified => None,
+        pb::CertificateKind::DrugTrade => Some("drug_trade"),
+        pb::CertificateKind::Business => Some("business"),
+        pb::CertificateKind::Gsp => Some("gsp"),
+        pb::CertificateKind::MedicalInstitution => Some("medical_institution"),
+        pb::CertificateKind::Other => Some("other"),
+    }
+}
+
+/// A certificate (and its scan), validated.
+pub fn certificate_input(r: pb::SaveCertificateRequest) -> AppResult<CertificateInput> {
+    let pb::SaveCertificateRequest {
+        certificate,
+        scan,
+        replace_scan,
+    } = r;
+    let pb::Certificate {
+        id: certificate_id,
+        customer_id,
+        version,
+        kind,
+        number,
+        authority,
+        issued_on,
+        expires_on,
+        has_scan: _,
+        scan_name,
+        scan_type: _,
+        status: _,
+    } = certificate.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    let kind = certificate_kind(kind);
+    if kind.is_none() {
+        check.fail(
+            "kind",
+            Msg::new("choose the kind of certificate", "请选择证件类型"),
+        );
+    }
+    check
+        .check("number", validation::required_text(&number, 100))
+        .check("authority", validation::optional_text(&authority, 100));
+    let issued = date("issued_on", &issued_on, &mut check);
+    let expires = date("expires_on", &expires_on, &mut check);
+    if let (Some(i), Some(e)) = (issued, expires)
+        && e < i
+    {
+        check.fail(
+            "expires_on",
+            Msg::new("is before the issue date", "早于发证日期"),
+        );
+    }
+    if replace_scan && !scan.is_empty() {
+        if scan.len() > customer_certificate::MAX_SCAN_BYTES {
+            check.fail("scan", Msg::new("is larger than 10 MB", "超过 10 MB"));
+        } else if customer_certificate::media_type(&scan).is_empty() {
+            check.fail(
+                "scan",
+                Msg::new(
+                    "must be a PDF, PNG or JPEG file",
+                    "须为 PDF、PNG 或 JPEG 文件",
+                ),
+            );
+        }
+    }
+    check.finish()?;
+    Ok(CertificateInput {
+        id: certificate_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        kind: kind.expect("checked above").to_owned(),
+        number: number.trim().to_owned(),
+        authority: authority.trim().to_owned(),
+        issued_on: issued,
+        expires_on: expires,
+        scan: replace_scan.then(|| (!scan.is_empty()).then(|| (scan, scan_name.trim().to_owned()))),
+    })
+}
+
+/// A certificate as sent, with its status today.
+pub fn certificate(c: Certificate, has_scan: bool) -> pb::Certificate {
+    use crate::db::models::customer_certificate::Status;
+    let status = match customer_certificate::status(
+        c.expires_on,
+        chrono::Local::now().date_naive(),
+        crate::config::certificate_warning_days(),
+    ) {
+        Status::Valid => pb::CertificateStatus::Valid,
+        Status::Expiring => pb::CertificateStatus::Expiring,
+        Status::Expired => pb::CertificateStatus::Expired,
+    };
+    let kind = match c.kind.as_str() {
+        "drug_trade" => pb::CertificateKind::DrugTrade,
+        "business" => pb::CertificateKind::Business,
+        "gsp" => pb::CertificateKind::Gsp,
+        "medical_institution" => pb::CertificateKind::MedicalInstitution,
+        _ => pb::CertificateKind::Other,
+    };
+    pb::Certificate {
+        id: c.id,
+        customer_id: c.customer_id,
+        version: c.version,
+        kind: kind as i32,
+        number: c.number,
+        authority: c.authority,
+        issued_on: date_text(c.issued_on),
+        expires_on: date_text(c.expires_on),
+        has_scan,
+        scan_name: c.scan_name,
+        scan_type: c.scan_type,
+        status: status as i32,
     }
 }

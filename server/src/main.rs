@@ -47,6 +47,9 @@ struct Cli {
     /// Hours after login at which a session ends regardless of activity.
     #[arg(long, default_value_t = 12, global = true)]
     session_max_hours: u64,
+    /// Days before expiry from which a customer's certificate is flagged.
+    #[arg(long, default_value_t = pharmacrm_server::config::DEFAULT_CERTIFICATE_WARNING_DAYS, global = true)]
+    certificate_warning_days: u32,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -78,6 +81,7 @@ impl Cli {
         };
         config.admin_password = self.admin_password.clone();
         config.demo = self.demo;
+        config.certificate_warning_days = self.certificate_warning_days;
         config
     }
 }

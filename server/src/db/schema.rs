@@ -30,9 +30,66 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_certificates (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        kind -> Text,
+        number -> Text,
+        authority -> Text,
+        issued_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        scan -> Nullable<Bytea>,
+        scan_name -> Text,
+        scan_type -> Text,
+        is_deleted -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     customer_drugs (customer_id, drug_id) {
         customer_id -> Int8,
         drug_id -> Int8,
+    }
+}
+
+diesel::table! {
+    customer_followups (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        happened_at -> Timestamptz,
+        method -> Text,
+        content -> Text,
+        result -> Text,
+        next_on -> Nullable<Date>,
+        is_deleted -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    customer_profile_records (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        kind -> Text,
+        title -> Text,
+        detail -> Text,
+        date_from -> Nullable<Date>,
+        date_to -> Nullable<Date>,
+        is_deleted -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
     }
 }
 
@@ -231,7 +288,10 @@ diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(container_units -> users (updated_by));
 diesel::joinable!(drug_categories -> users (updated_by));
 diesel::joinable!(customer_assignments -> customers (customer_id));
+diesel::joinable!(customer_certificates -> customers (customer_id));
 diesel::joinable!(customer_drugs -> customers (customer_id));
+diesel::joinable!(customer_followups -> customers (customer_id));
+diesel::joinable!(customer_profile_records -> customers (customer_id));
 diesel::joinable!(customer_drugs -> drugs (drug_id));
 diesel::joinable!(customer_type_changes -> customers (customer_id));
 diesel::joinable!(customers -> customer_types (type_id));
@@ -247,7 +307,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     container_units,
     customer_assignments,
+    customer_certificates,
     customer_drugs,
+    customer_followups,
+    customer_profile_records,
     customer_type_changes,
     customer_types,
     customers,

@@ -11,7 +11,9 @@ use crate::app::AppState;
 use crate::auth::Session;
 use crate::convert::{self, id};
 use crate::db::models::customer::{self, Viewer};
-use crate::db::models::customer_type;
+use crate::db::models::{
+    customer_certificate, customer_followup, customer_profile_record, customer_type,
+};
 use crate::error::{AppError, FieldCheck, Msg};
 
 /// The CustomerService implementation.
@@ -369,6 +371,216 @@ impl CustomerService for CustomerApi {
         Ok(Response::new(pb::HandoverCustomersResponse {
             moved: u32::try_from(moved).unwrap_or(u32::MAX),
             remaining: u32::try_from(remaining).unwrap_or(u32::MAX),
+        }))
+    }
+
+    async fn list_profile_records(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::ListProfileRecordsResponse> {
+        let session = Session::of(&request)?;
+        let customer_id = id("id", request.into_inner().id)?;
+        let viewer = viewer(&session);
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer_profile_record::list(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(pb::ListProfileRecordsResponse {
+            records: rows
+                .into_iter()
+                .map(|(r, by)| convert::profile_record(r, by))
+                .collect(),
+        }))
+    }
+
+    async fn save_profile_record(
+        &self,
+        request: Request<pb::ProfileRecord>,
+    ) -> Reply<pb::ProfileRecord> {
+        let session = Session::of(&request)?;
+        let input = convert::profile_input(request.into_inner())?;
+        let viewer = viewer(&session);
+        let name = session.display_name.clone();
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_profile_record::save(conn, ctx, &viewer, &input)
+            })
+            .await?;
+        Ok(Response::new(convert::profile_record(row, name)))
+    }
+
+    async fn delete_profile_record(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest {
+            id: record_id,
+            version,
+        } = request.into_inner();
+        let record_id = id("id", record_id)?;
+        let viewer = viewer(&session);
+        self.state
+            .write(session, move |conn, ctx| {
+                customer_profile_record::delete(conn, ctx, &viewer, record_id, version)
+            })
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn list_followups(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::ListFollowupsResponse> {
+        let session = Session::of(&request)?;
+        let customer_id = id("id", request.into_inner().id)?;
+        let viewer = viewer(&session);
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer_followup::list(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(pb::ListFollowupsResponse {
+            followups: rows
+                .into_iter()
+                .map(|(f, by)| convert::followup(f, by))
+                .collect(),
+        }))
+    }
+
+    async fn save_followup(&self, request: Request<pb::Followup>) -> Reply<pb::Followup> {
+        let session = Session::of(&request)?;
+        let input = convert::followup_input(request.into_inner())?;
+        let viewer = viewer(&session);
+        let name = session.display_name.clone();
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_followup::save(conn, ctx, &viewer, &input)
+            })
+            .await?;
+        Ok(Response::new(convert::followup(row, name)))
+    }
+
+    async fn delete_followup(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest {
+            id: followup_id,
+            version,
+        } = request.into_inner();
+        let followup_id = id("id", followup_id)?;
+        let viewer = viewer(&session);
+        self.state
+            .write(session, move |conn, ctx| {
+                customer_followup::delete(conn, ctx, &viewer, followup_id, version)
+            })
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn list_certificates(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Reply<pb::ListCertificatesResponse> {
+        let session = Session::of(&request)?;
+        let customer_id = id("id", request.into_inner().id)?;
+        let viewer = viewer(&session);
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer_certificate::list(conn, &viewer, customer_id))
+            .await?;
+        Ok(Response::new(pb::ListCertificatesResponse {
+            certificates: rows
+                .into_iter()
+                .map(|(c, scan)| convert::certificate(c, scan))
+                .collect(),
+        }))
+    }
+
+    async fn save_certificate(
+        &self,
+        request: Request<pb::SaveCertificateRequest>,
+    ) -> Reply<pb::Certificate> {
+        let session = Session::of(&request)?;
+        let input = convert::certificate_input(request.into_inner())?;
+        let viewer = viewer(&session);
+        let (row, scan) = self
+            .state
+            .write(session, move |conn, ctx| {
+                customer_certificate::save(conn, ctx, &viewer, &input)
+            })
+            .await?;
+        Ok(Response::new(convert::certificate(row, scan)))
+    }
+
+    async fn delete_certificate(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest {
+            id: certificate_id,
+            version,
+        } = request.into_inner();
+        let certificate_id = id("id", certificate_id)?;
+        let viewer = viewer(&session);
+        self.state
+            .write(session, move |conn, ctx| {
+                customer_certificate::delete(conn, ctx, &viewer, certificate_id, version)
+            })
+            .await?;
+        Ok(Response::new(()))
+    }
+
+    async fn get_certificate_scan(
+        &self,
+        request: Request<pb::GetCertificateScanRequest>,
+    ) -> Reply<pb::CertificateScan> {
+        let session = Session::of(&request)?;
+        let certificate_id = id("id", request.into_inner().id)?;
+        let viewer = viewer(&session);
+        let (content, name, media_type) = self
+            .state
+            .db
+            .run(move |conn| customer_certificate::scan(conn, &viewer, certificate_id))
+            .await?;
+        Ok(Response::new(pb::CertificateScan {
+            content,
+            name,
+            media_type,
+        }))
+    }
+
+    async fn my_work(&self, request: Request<()>) -> Reply<pb::MyWorkResponse> {
+        let session = Session::of(&request)?;
+        let user_id = session.user_id;
+        let today = chrono::Local::now().date_naive();
+        let days = crate::config::certificate_warning_days();
+        let (due, expiring) = self
+            .state
+            .db
+            .run(move |conn| {
+                Ok((
+                    customer_followup::due_for(conn, user_id, today)?,
+                    customer_certificate::expiring_for(conn, user_id, today, days)?,
+                ))
+            })
+            .await?;
+        Ok(Response::new(pb::MyWorkResponse {
+            due_followups: due
+                .into_iter()
+                .map(|d| pb::DueFollowup {
+                    customer_id: d.customer_id,
+                    customer_name: d.customer_name,
+                    next_on: d.next_on.format("%Y-%m-%d").to_string(),
+                    overdue: d.next_on < today,
+                    last_content: d.last_content,
+                })
+                .collect(),
+            expiring_certificates: expiring
+                .into_iter()
+                .map(|(customer_name, c, scan)| pb::ExpiringCertificate {
+                    customer_name,
+                    certificate: Some(convert::certificate(c, scan)),
+                })
+                .collect(),
         }))
     }
 }

@@ -621,3 +621,300 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         .await
         .expect("now they can go");
 }
+
+fn days_from_today(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[tokio::test]
+async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    let saved = w
+        .rep
+        .customers
+        .save_profile_record(pb::ProfileRecord {
+            customer_id: id,
+            kind: "work".into(),
+            title: "协和医院药剂科".into(),
+            detail: "主任".into(),
+            date_from: "2010-03-01".into(),
+            date_to: "2009-01-01".into(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("to before from");
+    assert_eq!(bad_fields(&saved), ["date_to"]);
+    let mut kinds = Vec::new();
+    for (kind, title, detail) in [
+        ("preference", "茶", "喜欢普洱"),
+        ("family", "女儿", "在读高中"),
+        ("work", "协和医院药剂科", "主任"),
+        ("education", "北京大学医学部", "药学硕士"),
+    ] {
+        let r = w
+            .rep
+            .customers
+            .save_profile_record(pb::ProfileRecord {
+                customer_id: id,
+                kind: kind.into(),
+                title: title.into(),
+                detail: detail.into(),
+                ..Default::default()
+            })
+            .await
+            .expect(kind)
+            .into_inner();
+        kinds.push(r);
+    }
+    // Edit one, with its version; a stale version is refused.
+    let mut edited = kinds[0].clone();
+    edited.detail = "喜欢龙井".into();
+    let after = w
+        .rep
+        .customers
+        .save_profile_record(edited.clone())
+        .await
+        .expect("edit")
+        .into_inner();
+    assert_eq!(after.detail, "喜欢龙井");
+    assert_eq!(
+        w.rep
+            .customers
+            .save_profile_record(edited)
+            .await
+            .expect_err("stale")
+            .code(),
+        Code::Aborted
+    );
+    // Delete: gone from the list, kept in the database and the audit log.
+    w.rep
+        .customers
+        .delete_profile_record(pb::DeleteRequest {
+            id: kinds[1].id,
+            version: kinds[1].version,
+        })
+        .await
+        .expect("delete");
+    let list = w
+        .rep
+        .customers
+        .list_profile_records(pb::GetCustomerRequest { id })
+        .await
+        .expect("list")
+        .into_inner()
+        .records;
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|r| r.kind != "family"));
+    let mut admin = w.app.admin().await;
+    let audit = admin
+        .audit
+        .search_audit(pb::SearchAuditRequest {
+            action: "customer_profile_record.delete".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .into_inner();
+    assert_eq!(audit.total, 1);
+    // Another rep cannot reach them.
+    let mut other = w.app.user_with_positions("rep-z", &["营销员"], None).await;
+    let status = other
+        .customers
+        .list_profile_records(pb::GetCustomerRequest { id })
+        .await
+        .expect_err("hidden");
+    assert_eq!(status.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
+    let mut w = world().await;
+    let type_id = w.customer.type_id;
+    let later = w
+        .rep
+        .customers
+        .create_customer(input("朝阳医院", type_id, w.cs_id))
+        .await
+        .expect("create")
+        .into_inner();
+    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
+    let followup = |customer_id, next_on: String| pb::Followup {
+        customer_id,
+        happened_at: Some(now),
+        method: pb::FollowupMethod::Visit as i32,
+        content: "介绍新品".into(),
+        result: "有兴趣".into(),
+        next_on,
+        ..Default::default()
+    };
+    w.rep
+        .customers
+        .save_followup(followup(w.customer.id, days_from_today(-2)))
+        .await
+        .expect("overdue");
+    w.rep
+        .customers
+        .save_followup(followup(later.id, days_from_today(7)))
+        .await
+        .expect("not yet due");
+    let status = w
+        .rep
+        .customers
+        .save_followup(pb::Followup {
+            method: 0,
+            content: " ".into(),
+            next_on: "明天".into(),
+            ..followup(later.id, String::new())
+        })
+        .await
+        .expect_err("invalid");
+    let mut fields = bad_fields(&status);
+    fields.sort();
+    assert_eq!(fields, ["content", "method", "next_on"]);
+
+    let work = w
+        .rep
+        .customers
+        .my_work(())
+        .await
+        .expect("work")
+        .into_inner();
+    assert_eq!(work.due_followups.len(), 1);
+    assert_eq!(work.due_followups[0].customer_name, "北京协和医院");
+    assert!(work.due_followups[0].overdue);
+    // The CS rep shares the customers, and so the work.
+    let mut cs = w
+        .app
+        .login("cs-a", pharmacrm_tests::USER_PASSWORD)
+        .await
+        .expect("cs");
+    assert_eq!(
+        cs.customers
+            .my_work(())
+            .await
+            .expect("work")
+            .into_inner()
+            .due_followups
+            .len(),
+        1
+    );
+    let list = w
+        .rep
+        .customers
+        .list_followups(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("list")
+        .into_inner()
+        .followups;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].created_by, "rep-a");
+}
+
+#[tokio::test]
+async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    let certificate = |number: &str, expires_on: String| pb::Certificate {
+        customer_id: id,
+        kind: pb::CertificateKind::DrugTrade as i32,
+        number: number.into(),
+        authority: "北京市药品监督管理局".into(),
+        issued_on: "2021-01-01".into(),
+        expires_on,
+        ..Default::default()
+    };
+    let pdf = b"%PDF-1.4 scan of the licence".to_vec();
+    let soon = w
+        .rep
+        .customers
+        .save_certificate(pb::SaveCertificateRequest {
+            certificate: Some(certificate("京AA0000001", days_from_today(10))),
+            scan: pdf.clone(),
+            replace_scan: true,
+        })
+        .await
+        .expect("expiring")
+        .into_inner();
+    assert_eq!(soon.status, pb::CertificateStatus::Expiring as i32);
+    assert!(soon.has_scan);
+    assert_eq!(soon.scan_type, "application/pdf");
+    w.rep
+        .customers
+        .save_certificate(pb::SaveCertificateRequest {
+            certificate: Some(certificate("京AA0000002", days_from_today(-1))),
+            ..Default::default()
+        })
+        .await
+        .expect("expired");
+    w.rep
+        .customers
+        .save_certificate(pb::SaveCertificateRequest {
+            certificate: Some(certificate("京AA0000003", days_from_today(200))),
+            ..Default::default()
+        })
+        .await
+        .expect("valid");
+    let status = w
+        .rep
+        .customers
+        .save_certificate(pb::SaveCertificateRequest {
+            certificate: Some(certificate("京AA0000004", days_from_today(200))),
+            scan: b"MZ not a document".to_vec(),
+            replace_scan: true,
+        })
+        .await
+        .expect_err("not a pdf or image");
+    assert_eq!(bad_fields(&status), ["scan"]);
+
+    let customer = w
+        .rep
+        .customers
+        .get_customer(pb::GetCustomerRequest { id })
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(
+        (
+            customer.expired_certificates,
+            customer.expiring_certificates
+        ),
+        (1, 1)
+    );
+    let flagged = w
+        .rep
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            has_expiring_certificates: true,
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(flagged.total, 1);
+    let work = w
+        .rep
+        .customers
+        .my_work(())
+        .await
+        .expect("work")
+        .into_inner();
+    let numbers: Vec<_> = work
+        .expiring_certificates
+        .iter()
+        .map(|e| e.certificate.as_ref().expect("certificate").number.as_str())
+        .collect();
+    assert_eq!(numbers, ["京AA0000002", "京AA0000001"], "soonest first");
+
+    let scan = w
+        .rep
+        .customers
+        .get_certificate_scan(pb::GetCertificateScanRequest { id: soon.id })
+        .await
+        .expect("scan")
+        .into_inner();
+    assert_eq!(scan.content, pdf);
+    assert_eq!(scan.media_type, "application/pdf");
+}

@@ -78,6 +78,10 @@ pub struct CustomerView {
     pub created_by_name: String,
     #[serde(skip)]
     pub updated_by_name: String,
+    #[serde(skip)]
+    pub expired_certificates: u32,
+    #[serde(skip)]
+    pub expiring_certificates: u32,
 }
 
 /// A customer's fields, validated (the ID number still in clear, to be encrypted here).
@@ -150,6 +154,11 @@ fn not_found() -> AppError {
     AppError::not_found("customer", "客户")
 }
 
+/// The customer if the viewer may see it, else NOT_FOUND (for the customer's records).
+pub fn require_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<Customer> {
+    find(conn, viewer, id, false)
+}
+
 /// The customer if the viewer may see it, else NOT_FOUND.
 fn find(conn: &mut PgConnection, viewer: &Viewer, id: i64, lock: bool) -> AppResult<Customer> {
     let reps = visible_reps(conn, viewer)?;
@@ -220,11 +229,20 @@ fn views(conn: &mut PgConnection, rows: Vec<Customer>) -> AppResult<Vec<Customer
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_default()
     };
+    let flags = super::customer_certificate::flags(
+        conn,
+        &ids,
+        chrono::Local::now().date_naive(),
+        crate::config::certificate_warning_days(),
+    )?;
     Ok(rows
         .into_iter()
         .map(|c| {
             let drugs = held.remove(&c.id).unwrap_or_default();
+            let (expired, expiring) = flags.get(&c.id).copied().unwrap_or_default();
             CustomerView {
+                expired_certificates: expired,
+                expiring_certificates: expiring,
                 drug_ids: drugs.iter().map(|(id, _)| *id).collect(),
                 drugs,
                 type_name: type_names.get(&c.type_id).cloned().unwrap_or_default(),
@@ -778,6 +796,7 @@ pub struct CustomerFilter {
     pub sales_rep_id: Option<i64>,
     pub cs_rep_id: Option<i64>,
     pub id_number_hash: Option<Vec<u8>>,
+    pub has_expiring_certificates: bool,
 }
 
 /// One page of the viewer's customers matching `filter`, by name in pinyin order.
@@ -822,6 +841,19 @@ pub fn search(
         }
         if let Some(hash) = &filter.id_number_hash {
             q = q.filter(customers::id_number_hash.eq(hash.clone()));
+        }
+        if filter.has_expiring_certificates {
+            use crate::db::schema::customer_certificates as certs;
+            let limit = chrono::Local::now().date_naive()
+                + chrono::Duration::days(i64::from(crate::config::certificate_warning_days()));
+            q = q.filter(
+                customers::id.eq_any(
+                    certs::table
+                        .filter(certs::is_deleted.eq(false))
+                        .filter(certs::expires_on.le(limit))
+                        .select(certs::customer_id),
+                ),
+            );
         }
         q
     };

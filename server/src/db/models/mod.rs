@@ -4,6 +4,9 @@
 pub mod audit_log;
 pub mod container_unit;
 pub mod customer;
+pub mod customer_certificate;
+pub mod customer_followup;
+pub mod customer_profile_record;
 pub mod customer_type;
 pub mod department;
 pub mod drug;
