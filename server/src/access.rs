@@ -271,6 +271,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.CustomerService/MyWork",
             Requires(P::CustomerRead),
         ),
+        (
+            "/pharmacrm.v1.CustomerService/ListReps",
+            Requires(P::CustomerRead),
+        ),
     ]
 };
 

@@ -583,4 +583,33 @@ impl CustomerService for CustomerApi {
                 .collect(),
         }))
     }
+
+    async fn list_reps(
+        &self,
+        request: Request<pb::ListRepsRequest>,
+    ) -> Reply<pb::ListRepsResponse> {
+        let pb::ListRepsRequest { role } = request.into_inner();
+        let needs = match role.as_str() {
+            "sales" => Permission::OrderWrite,
+            "cs" => Permission::ShipmentWrite,
+            _ => {
+                return Err(AppError::field(
+                    "role",
+                    Msg::new("must be sales or cs", "须为 sales 或 cs"),
+                )
+                .into());
+            }
+        };
+        let rows = self
+            .state
+            .db
+            .run(move |conn| customer::reps(conn, needs))
+            .await?;
+        Ok(Response::new(pb::ListRepsResponse {
+            reps: rows
+                .into_iter()
+                .map(|(id, name)| pb::UserRef { id, name })
+                .collect(),
+        }))
+    }
 }

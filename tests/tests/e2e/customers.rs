@@ -918,3 +918,39 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     assert_eq!(scan.content, pdf);
     assert_eq!(scan.media_type, "application/pdf");
 }
+
+#[tokio::test]
+async fn the_rep_pickers_list_active_holders_of_each_role() {
+    let mut w = world().await;
+    let names = |reps: Vec<pb::UserRef>| reps.into_iter().map(|r| r.name).collect::<Vec<_>>();
+    let sales = w
+        .rep
+        .customers
+        .list_reps(pb::ListRepsRequest {
+            role: "sales".into(),
+        })
+        .await
+        .expect("sales")
+        .into_inner()
+        .reps;
+    assert!(names(sales.clone()).contains(&"rep-a".to_owned()));
+    assert!(!names(sales).contains(&"cs-a".to_owned()));
+    let cs = w
+        .rep
+        .customers
+        .list_reps(pb::ListRepsRequest { role: "cs".into() })
+        .await
+        .expect("cs")
+        .into_inner()
+        .reps;
+    assert!(names(cs).contains(&"cs-a".to_owned()));
+    let status = w
+        .rep
+        .customers
+        .list_reps(pb::ListRepsRequest {
+            role: "boss".into(),
+        })
+        .await
+        .expect_err("unknown role");
+    assert_eq!(bad_fields(&status), ["role"]);
+}

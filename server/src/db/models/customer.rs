@@ -997,3 +997,23 @@ pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
         .count()
         .get_result(conn)?)
 }
+
+/// Active people who hold `needs` (the sales or CS role), by name: (id, display name).
+pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<(i64, String)>> {
+    use crate::db::schema::{position_permissions, positions, user_positions};
+    let mut rows: Vec<(i64, String)> = users::table
+        .inner_join(user_positions::table.inner_join(positions::table))
+        .inner_join(
+            position_permissions::table
+                .on(position_permissions::position_id.eq(user_positions::position_id)),
+        )
+        .filter(users::is_active.eq(true))
+        .filter(users::is_service_account.eq(false))
+        .filter(positions::is_active.eq(true))
+        .filter(position_permissions::permission.eq(needs.code()))
+        .select((users::id, users::display_name))
+        .distinct()
+        .load(conn)?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(rows)
+}
