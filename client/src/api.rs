@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
 use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
+use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
@@ -245,6 +246,13 @@ impl Api {
     /// AuditService.
     pub fn audit(&self) -> AuditServiceClient<Authed> {
         AuditServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+    }
+
+    /// CustomerService (certificate scans travel in its messages).
+    pub fn customers(&self) -> CustomerServiceClient<Authed> {
+        CustomerServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+            .max_decoding_message_size(16 * 1024 * 1024)
+            .max_encoding_message_size(16 * 1024 * 1024)
     }
 
     /// DrugService (its messages may carry an Excel workbook).

@@ -12,6 +12,7 @@ use pharmacrm_shared::{Module, Permission, pb};
 use crate::admin::AdminPanel;
 use crate::api::{Api, ApiError, ErrorKind};
 use crate::backend::{Backend, Promise, Requested};
+use crate::customers::CustomersPanel;
 use crate::drugs::DrugsPanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
@@ -139,6 +140,7 @@ pub struct MainWindow {
     module: Option<Module>,
     admin: AdminPanel,
     drugs: DrugsPanel,
+    customers: CustomersPanel,
     confirm_logout: bool,
     logout: Requested<()>,
 }
@@ -154,6 +156,7 @@ impl MainWindow {
         MainWindow {
             admin: AdminPanel::new(&ctx),
             drugs: DrugsPanel::default(),
+            customers: CustomersPanel::default(),
             ctx,
             module,
             confirm_logout: false,
@@ -259,6 +262,7 @@ impl MainWindow {
         egui::CentralPanel::default().show(ui, |ui| match self.module {
             Some(Module::Admin) => self.admin.ui(ui, &self.ctx),
             Some(Module::Drug) => self.drugs.ui(ui, &self.ctx),
+            Some(Module::Customer) => self.customers.ui(ui, &self.ctx),
             Some(module) => coming_ui(ui, module),
             None => {
                 ui.label(t("shell.no_modules"));
@@ -266,7 +270,7 @@ impl MainWindow {
         });
 
         if logout_clicked {
-            if self.admin.is_dirty() || self.drugs.is_dirty() {
+            if self.admin.is_dirty() || self.drugs.is_dirty() || self.customers.is_dirty() {
                 self.confirm_logout = true;
             } else {
                 self.start_logout();

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use pharmacrm::i18n::{self, Lang};
 use pharmacrm::{Overrides, PharmaApp, Settings};
 use pharmacrm_shared::pb;
@@ -94,7 +94,18 @@ impl Ui {
             if found(&self.harness) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            if Instant::now() >= deadline {
+                let labels: Vec<String> = self
+                    .harness
+                    .query_all_by(|_| true)
+                    .filter_map(|n| {
+                        n.accesskit_node()
+                            .label()
+                            .or_else(|| n.accesskit_node().value())
+                    })
+                    .collect();
+                panic!("timed out waiting for {what}; the window shows {labels:?}");
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -198,7 +209,7 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
         assert!(!ui.has_button(module), "a rep does not see {module}");
     }
     // Modules not built yet say so plainly.
-    ui.click("客户管理");
+    ui.click("订单管理");
     ui.wait_label("该模块即将上线。");
 }
 
@@ -559,4 +570,173 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
         "no write controls without drug.write"
     );
     assert!(ui.harness.query_by_label("从 Excel 导入").is_none());
+}
+
+#[test]
+fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_manager_reassigns_it() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let (dept, drug_unit) = server.as_admin(async |admin| {
+        let dept = admin
+            .admin
+            .create_department(pb::CreateDepartmentRequest {
+                name: "营销中心".into(),
+                parent_id: None,
+            })
+            .await
+            .expect("dept")
+            .into_inner();
+        let unit = admin
+            .drugs
+            .create_unit(pb::UnitInput {
+                name: "盒".into(),
+                capacity: "24".into(),
+                capacity_unit: "粒".into(),
+                note: String::new(),
+            })
+            .await
+            .expect("unit")
+            .into_inner();
+        (dept, unit)
+    });
+    server.as_admin(async |admin| {
+        let root = admin
+            .drugs
+            .list_categories(())
+            .await
+            .expect("tree")
+            .into_inner()
+            .categories[0]
+            .id;
+        admin
+            .drugs
+            .create_drug(pb::DrugInput {
+                name: "阿莫西林胶囊".into(),
+                specification: "0.25g×24粒".into(),
+                manufacturer: "珠海联邦制药".into(),
+                category_id: root,
+                unit_id: drug_unit.id,
+                purchase_price: "8.5".into(),
+                sale_price: "12.8".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("drug")
+    });
+    let app = server.app();
+    server.runtime.block_on(async {
+        app.user_with_positions("rep-ui", &["营销员"], Some(dept.id))
+            .await;
+        app.user_with_positions("rep-two", &["营销员"], Some(dept.id))
+            .await;
+        app.user_with_positions("cs-ui", &["客服"], Some(dept.id))
+            .await;
+        app.user_with_positions("manager-ui", &["营销经理"], Some(dept.id))
+            .await;
+    });
+
+    let mut ui = server.client();
+    ui.login("rep-ui", USER_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("客户管理");
+    ui.wait_label("新建客户");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建客户")
+        .click();
+    ui.type_into("客户名称", "北京协和医院");
+    ui.type_into("联系人", "张主任");
+    ui.type_into("联系人身份证号", "11010519491231002X");
+    ui.type_into("电话", "010-69156114");
+    ui.type_into("账期（天）", "30");
+    for (picker, choice) in [
+        ("省份", "北京市"),
+        ("城市", "东城区"),
+        ("客户性质", "医院"),
+        ("客户类型", "潜在"),
+        ("客服", "cs-ui"),
+    ] {
+        ui.harness
+            .get_by_role_and_label(Role::ComboBox, picker)
+            .click();
+        ui.wait_label(choice);
+        ui.harness
+            .get_all_by_label(choice)
+            .last()
+            .expect("option")
+            .click();
+        ui.harness.step();
+    }
+    ui.type_into("添加品种（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.wait_label("阿莫西林胶囊 0.25g×24粒 ×");
+    ui.click("保存");
+    // Saved: the customer's view opens, its ID number masked.
+    ui.wait_label("110105********002X");
+
+    // Found again by pinyin from the list.
+    ui.click("返回客户列表");
+    ui.type_into("搜索", "bjxh");
+    ui.wait_label("北京协和医院");
+    ui.click("北京协和医院");
+
+    // A follow-up.
+    ui.wait_label("添加跟进记录");
+    ui.type_into("跟进内容", "介绍新品");
+    ui.click("添加跟进记录");
+    ui.wait_label_contains("介绍新品");
+
+    // The manager reassigns it to another rep.
+    let mut manager = server.client();
+    manager.login("manager-ui", USER_PASSWORD);
+    manager.wait_label("退出登录");
+    manager.click("客户管理");
+    manager.wait_label("北京协和医院");
+    manager.click("北京协和医院");
+    manager.wait_label("分配负责人");
+    manager.click("分配负责人");
+    manager.wait_for("the assignment dialog", |h| {
+        h.query_by_role_and_label(Role::ComboBox, "营销员")
+            .is_some()
+    });
+    manager
+        .harness
+        .get_by_role_and_label(Role::ComboBox, "营销员")
+        .click();
+    manager.wait_label("rep-two");
+    manager
+        .harness
+        .get_all_by_label("rep-two")
+        .last()
+        .expect("option")
+        .click();
+    manager.harness.step();
+    manager.click("保存");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        manager.harness.step();
+        let reps = server.as_admin(async |admin| {
+            admin
+                .customers
+                .search_customers(pb::SearchCustomersRequest {
+                    query: "bjxh".into(),
+                    ..Default::default()
+                })
+                .await
+                .expect("search")
+                .into_inner()
+                .customers
+        });
+        if reps[0]
+            .sales_rep
+            .as_ref()
+            .is_some_and(|r| r.name == "rep-two")
+        {
+            assert_eq!(reps[0].drugs.len(), 1);
+            assert_eq!(reps[0].region, "北京市 东城区");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not reassigned: {reps:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

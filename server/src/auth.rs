@@ -209,7 +209,7 @@ pub fn authenticate(
             ));
         }
     }
-    session::touch(conn, row.id, now)?;
+    session::touch(conn, row.id, row.last_seen_at, now)?;
     let (permissions, data_scope) = position::grants(conn, user.id)?;
     Ok(Session {
         session_id: row.id,

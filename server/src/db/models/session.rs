@@ -133,15 +133,31 @@ pub fn find_by_token(
 }
 
 /// Records activity on a session, at most every few seconds (it keeps the idle timer).
-pub fn touch(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> AppResult<()> {
-    diesel::update(
-        sessions::table.find(id).filter(
-            sessions::last_seen_at
-                .is_null()
-                .or(sessions::last_seen_at.lt(now - chrono::Duration::seconds(5))),
-        ),
-    )
-    .set(sessions::last_seen_at.eq(now))
-    .execute(conn)?;
+/// Only if `last_seen_at` is still what the caller validated: a session that was ended
+/// or aged meanwhile is not revived by a request that started before.
+pub fn touch(
+    conn: &mut PgConnection,
+    id: i64,
+    validated: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if validated.is_some_and(|seen| seen > now - chrono::Duration::seconds(5)) {
+        return Ok(());
+    }
+    let target = sessions::table
+        .find(id)
+        .filter(sessions::revoked_at.is_null());
+    match validated {
+        Some(seen) => {
+            diesel::update(target.filter(sessions::last_seen_at.eq(seen)))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::update(target.filter(sessions::last_seen_at.is_null()))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)?;
+        }
+    }
     Ok(())
 }

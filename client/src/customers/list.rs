@@ -1,0 +1,243 @@
+//! The customer list: filters (name, pinyin, contact, phone; province; type; kind;
+//! expiring certificates), server-side paging in pinyin order, a virtualized table.
+
+use egui::{Key, Modifiers, RichText};
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::{Permission, pb, region};
+
+use super::form::kind_label;
+use crate::backend::Requested;
+use crate::i18n::t;
+use crate::shell::AppCtx;
+use crate::widgets;
+
+const PAGE: u32 = 100;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Key_ {
+    query: String,
+    province_code: String,
+    type_id: Option<i64>,
+    business_kind: i32,
+    expiring: bool,
+    offset: u32,
+}
+
+/// What the list asks of the panel.
+pub enum ListCommand {
+    /// Open this customer.
+    Open(i64),
+    /// Register a new customer.
+    New,
+}
+
+/// The list.
+#[derive(Default)]
+pub struct ListPanel {
+    filter: Key_,
+    sent: Option<Key_>,
+    list: Requested<pb::SearchCustomersResponse>,
+    types: Requested<Vec<pb::CustomerType>>,
+}
+
+impl ListPanel {
+    /// Searches again (after a save).
+    pub fn refresh(&mut self) {
+        self.sent = None;
+    }
+
+    /// Draws the list.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
+        if self.types.is_not_requested() {
+            self.types.request(ctx.call(|api| async move {
+                Ok(api
+                    .customers()
+                    .list_customer_types(pb::ListCustomerTypesRequest::default())
+                    .await?
+                    .into_inner()
+                    .types)
+            }));
+        }
+        self.types.poll();
+        self.list.poll();
+        if self.sent.as_ref() != Some(&self.filter) && !self.list.is_pending() {
+            if self.sent.as_ref().is_some_and(|s| {
+                Key_ {
+                    offset: 0,
+                    ..s.clone()
+                } != Key_ {
+                    offset: 0,
+                    ..self.filter.clone()
+                }
+            }) {
+                self.filter.offset = 0;
+            }
+            let f = self.filter.clone();
+            self.sent = Some(f.clone());
+            self.list.request(ctx.call(move |api| async move {
+                Ok(api
+                    .customers()
+                    .search_customers(pb::SearchCustomersRequest {
+                        query: f.query.trim().to_owned(),
+                        province_code: f.province_code,
+                        type_id: f.type_id,
+                        business_kind: f.business_kind,
+                        has_expiring_certificates: f.expiring,
+                        page: Some(pb::PageRequest {
+                            offset: f.offset,
+                            limit: PAGE,
+                        }),
+                        ..Default::default()
+                    })
+                    .await?
+                    .into_inner())
+            }));
+        }
+        let mut command = None;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(t("customers.search"));
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter.query)
+                        .hint_text(t("customers.search_hint"))
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+                search.request_focus();
+            }
+            let label = ui.label(t("customer.province"));
+            egui::ComboBox::from_id_salt("filter_province")
+                .selected_text(
+                    region::province(&self.filter.province_code)
+                        .map_or(t("drugs.status.all"), |p| p.name.as_str()),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.filter.province_code,
+                        String::new(),
+                        t("drugs.status.all"),
+                    );
+                    for p in region::provinces() {
+                        ui.selectable_value(
+                            &mut self.filter.province_code,
+                            p.code.clone(),
+                            &p.name,
+                        );
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let types = self.types.value().cloned().unwrap_or_default();
+            let label = ui.label(t("customer.type"));
+            egui::ComboBox::from_id_salt("filter_type")
+                .selected_text(
+                    self.filter
+                        .type_id
+                        .and_then(|id| types.iter().find(|x| x.id == id))
+                        .map_or(t("drugs.status.all"), |x| x.name.as_str()),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.type_id, None, t("drugs.status.all"));
+                    for x in &types {
+                        ui.selectable_value(&mut self.filter.type_id, Some(x.id), &x.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label(t("customer.kind"));
+            egui::ComboBox::from_id_salt("filter_kind")
+                .selected_text(if self.filter.business_kind == 0 {
+                    t("drugs.status.all")
+                } else {
+                    kind_label(self.filter.business_kind)
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.business_kind, 0, t("drugs.status.all"));
+                    for k in 1..=5 {
+                        ui.selectable_value(&mut self.filter.business_kind, k, kind_label(k));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.checkbox(&mut self.filter.expiring, t("customers.expiring_only"));
+            if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
+                command = Some(ListCommand::New);
+            }
+        });
+        widgets::request_status(ui, &self.list);
+        let rows = self
+            .list
+            .value()
+            .map(|l| l.customers.clone())
+            .unwrap_or_default();
+        let total = self.list.value().map_or(0, |l| l.total);
+        let available = ui.available_height() - 36.0;
+        TableBuilder::new(ui)
+            .id_salt("customer_table")
+            .striped(true)
+            .sense(egui::Sense::click())
+            .max_scroll_height(available.max(100.0))
+            .column(Column::auto().at_least(160.0))
+            .column(Column::auto().at_least(60.0))
+            .column(Column::auto().at_least(70.0))
+            .column(Column::auto().at_least(140.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::remainder().at_least(80.0))
+            .header(22.0, |mut header| {
+                for label in [
+                    t("customer.name"),
+                    t("customer.type"),
+                    t("customer.kind"),
+                    t("customer.region"),
+                    t("customer.sales_rep"),
+                    t("customer.cs_rep"),
+                    t("customer.certificates"),
+                ] {
+                    header.col(|ui| {
+                        ui.strong(label);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, rows.len(), |mut row| {
+                    let c = &rows[row.index()];
+                    row.col(|ui| {
+                        if ui.link(&c.name).clicked() {
+                            command = Some(ListCommand::Open(c.id));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(&c.type_name);
+                    });
+                    row.col(|ui| {
+                        ui.label(kind_label(c.business_kind));
+                    });
+                    row.col(|ui| {
+                        ui.label(&c.region);
+                    });
+                    row.col(|ui| {
+                        ui.label(c.sales_rep.as_ref().map_or("", |r| r.name.as_str()));
+                    });
+                    row.col(|ui| {
+                        ui.label(c.cs_rep.as_ref().map_or("", |r| r.name.as_str()));
+                    });
+                    row.col(|ui| {
+                        if c.expired_certificates > 0 {
+                            ui.label(RichText::new(t("certificate.expired")).color(widgets::ERROR));
+                        } else if c.expiring_certificates > 0 {
+                            ui.label(
+                                RichText::new(t("certificate.expiring")).color(widgets::WARNING),
+                            );
+                        }
+                    });
+                    if row.response().double_clicked() {
+                        command = Some(ListCommand::Open(c.id));
+                    }
+                });
+            });
+        widgets::pager(ui, &mut self.filter.offset, rows.len(), total, PAGE);
+        command
+    }
+}

@@ -1,0 +1,72 @@
+//! 我的工作: the rep's due and overdue follow-ups and the certificates of their customers
+//! that have expired or expire soon.
+
+use egui::RichText;
+use pharmacrm_shared::pb;
+
+use crate::backend::Requested;
+use crate::i18n::t;
+use crate::shell::AppCtx;
+use crate::widgets;
+
+/// The work list.
+#[derive(Default)]
+pub struct WorkPanel {
+    work: Requested<pb::MyWorkResponse>,
+}
+
+impl WorkPanel {
+    /// Draws the list; returns a customer to open.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
+        if self.work.is_not_requested() || ui.button(t("common.reload")).clicked() {
+            self.work.request(
+                ctx.call(|api| async move { Ok(api.customers().my_work(()).await?.into_inner()) }),
+            );
+        }
+        self.work.poll();
+        widgets::request_status(ui, &self.work);
+        let work = self.work.value().cloned().unwrap_or_default();
+        let mut open = None;
+        ui.heading(t("work.followups"));
+        if work.due_followups.is_empty() {
+            ui.label(RichText::new(t("work.none")).weak());
+        }
+        for f in &work.due_followups {
+            ui.horizontal(|ui| {
+                if ui.link(&f.customer_name).clicked() {
+                    open = Some(f.customer_id);
+                }
+                let date = RichText::new(&f.next_on);
+                ui.label(if f.overdue {
+                    date.color(widgets::ERROR)
+                } else {
+                    date
+                });
+                ui.label(RichText::new(&f.last_content).weak());
+            });
+        }
+        ui.separator();
+        ui.heading(t("work.certificates"));
+        if work.expiring_certificates.is_empty() {
+            ui.label(RichText::new(t("work.none")).weak());
+        }
+        for e in &work.expiring_certificates {
+            let Some(c) = &e.certificate else { continue };
+            ui.horizontal(|ui| {
+                if ui.link(&e.customer_name).clicked() {
+                    open = Some(c.customer_id);
+                }
+                ui.label(&c.number);
+                let expired = c.status == pb::CertificateStatus::Expired as i32;
+                let text =
+                    RichText::new(format!("{} {}", t("certificate.expires_on"), c.expires_on));
+                ui.label(if expired {
+                    text.color(widgets::ERROR)
+                } else {
+                    text.color(widgets::WARNING)
+                });
+            });
+        }
+        open
+    }
+}
