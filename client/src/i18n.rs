@@ -212,6 +212,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "名称、拼音首字母、联系人、电话（Ctrl+F）",
         "Name, pinyin initials, contact, phone (Ctrl+F)",
     ),
+    ("customers.tab.handover", "客户交接", "Handover"),
     ("customers.tab.list", "客户列表", "Customers"),
     ("customers.tab.work", "我的工作", "My work"),
     ("dept.add_child", "新建下级部门", "Add sub-department"),
@@ -345,6 +346,30 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("followup.result", "跟进结果", "Result"),
     ("followup.visit", "拜访", "Visit"),
     ("followup.wechat", "微信", "WeChat"),
+    (
+        "handover.count",
+        "负责 {n} 个客户",
+        "Responsible for {n} customers",
+    ),
+    (
+        "handover.done",
+        "已交接 {moved} 个客户，该员工还负责 {remaining} 个",
+        "Moved {moved} customers; {remaining} left with the employee",
+    ),
+    (
+        "handover.employee",
+        "交出客户的员工",
+        "Employee handing over",
+    ),
+    (
+        "handover.run",
+        "交接所选客户",
+        "Hand over the ticked customers",
+    ),
+    ("handover.tick_all", "全选", "Tick all"),
+    ("handover.tick_none", "全不选", "Tick none"),
+    ("handover.to_cs", "接手的客服", "CS rep taking over"),
+    ("handover.to_sales", "接手的营销员", "Sales rep taking over"),
     ("login.ca", "CA 证书文件", "CA certificate file"),
     ("login.connection", "服务器连接", "Connection"),
     ("login.password", "密码", "Password"),
@@ -511,6 +536,8 @@ mod tests {
             // Placeholders must match between the languages.
             for placeholder in [
                 "{path}",
+                "{moved}",
+                "{remaining}",
                 "{row}",
                 "{field}",
                 "{message}",

@@ -740,3 +740,98 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
+    i18n::set_lang(Lang::Zh);
+    let server = Server::start();
+    let app = server.app();
+    let (mut leaver, cs_id) = server.runtime.block_on(async {
+        let leaver = app.user_with_positions("leaver", &["营销员"], None).await;
+        app.user_with_positions("successor", &["营销员"], None)
+            .await;
+        let mut cs = app.user_with_positions("cs-h", &["客服"], None).await;
+        let cs_id = cs
+            .auth
+            .me(())
+            .await
+            .expect("me")
+            .into_inner()
+            .user
+            .expect("user")
+            .id;
+        app.user_with_positions("boss", &["营销经理", "财务"], None)
+            .await;
+        (leaver, cs_id)
+    });
+    server.runtime.block_on(async {
+        let type_id = leaver
+            .customers
+            .list_customer_types(pb::ListCustomerTypesRequest::default())
+            .await
+            .expect("types")
+            .into_inner()
+            .types[0]
+            .id;
+        leaver
+            .customers
+            .create_customer(pb::CustomerInput {
+                name: "朝阳医院".into(),
+                province_code: "11".into(),
+                business_kind: pb::BusinessKind::Hospital as i32,
+                type_id,
+                cs_rep_id: cs_id,
+                ..Default::default()
+            })
+            .await
+            .expect("customer")
+    });
+    let mut ui = server.client();
+    ui.login("boss", USER_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("客户管理");
+    ui.wait_label("客户交接");
+    ui.click("客户交接");
+    ui.wait_for("the employee picker", |h| {
+        h.query_by_role_and_label(Role::ComboBox, "交出客户的员工")
+            .is_some()
+    });
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "交出客户的员工")
+        .click();
+    ui.wait_label("leaver");
+    ui.harness
+        .get_all_by_label("leaver")
+        .last()
+        .expect("option")
+        .click();
+    ui.harness.step();
+    ui.wait_label("负责 1 个客户");
+    ui.click("全选");
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "接手的营销员")
+        .click();
+    ui.wait_label("successor");
+    ui.harness
+        .get_all_by_label("successor")
+        .last()
+        .expect("option")
+        .click();
+    ui.harness.step();
+    ui.click("交接所选客户");
+    ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
+    let customer = server.as_admin(async |admin| {
+        admin
+            .customers
+            .search_customers(pb::SearchCustomersRequest::default())
+            .await
+            .expect("search")
+            .into_inner()
+            .customers
+            .remove(0)
+    });
+    assert_eq!(
+        customer.sales_rep.map(|r| r.name).as_deref(),
+        Some("successor")
+    );
+}

@@ -2,6 +2,7 @@
 //! work list.
 
 mod form;
+mod handover;
 mod list;
 mod view;
 mod work;
@@ -13,6 +14,7 @@ use crate::shell::AppCtx;
 enum Tab {
     List,
     Work,
+    Handover,
 }
 
 enum Page {
@@ -27,6 +29,7 @@ pub struct CustomersPanel {
     page: Page,
     list: list::ListPanel,
     work: work::WorkPanel,
+    handover: handover::HandoverPanel,
 }
 
 impl Default for CustomersPanel {
@@ -36,6 +39,7 @@ impl Default for CustomersPanel {
             page: Page::List,
             list: list::ListPanel::default(),
             work: work::WorkPanel::default(),
+            handover: handover::HandoverPanel::default(),
         }
     }
 }
@@ -55,6 +59,9 @@ impl CustomersPanel {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::List, t("customers.tab.list"));
             ui.selectable_value(&mut self.tab, Tab::Work, t("customers.tab.work"));
+            if ctx.can(pharmacrm_shared::Permission::CustomerAssign) {
+                ui.selectable_value(&mut self.tab, Tab::Handover, t("customers.tab.handover"));
+            }
         });
         ui.separator();
         let mut open = None;
@@ -85,6 +92,7 @@ impl CustomersPanel {
                 None => {}
             },
             (Page::List, Tab::Work) => open = self.work.ui(ui, ctx),
+            (Page::List, Tab::Handover) => self.handover.ui(ui, ctx),
         }
         if let Some(id) = open {
             self.page = Page::View(Box::new(view::CustomerView::new(id)));
