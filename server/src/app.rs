@@ -165,10 +165,12 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
 
     let cfg = config.clone();
     let key = audit_key.clone();
+    let personal_data_key = data_key.clone();
     let (db, cluster, seed_report) = tokio::task::spawn_blocking(move || -> Result<_> {
         let (db, cluster) = open_database(&cfg)?;
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let report = seed::seed(&mut conn, &key, cfg.admin_password.as_deref(), cfg.demo)
+        let demo = cfg.demo.then_some(personal_data_key.as_ref());
+        let report = seed::seed(&mut conn, &key, cfg.admin_password.as_deref(), demo)
             .map_err(|e| anyhow::anyhow!("seeding the database: {e}"))?;
         Ok((db, cluster, report))
     })

@@ -316,12 +316,123 @@ fn demo_catalogue(conn: &mut PgConnection, ctx: WriteCtx<'_>) -> AppResult<()> {
     Ok(())
 }
 
+/// A few demo customers for 营销一部/二部, once: one with a certificate expiring in ten
+/// days and a follow-up due, so "my work" has something to show.
+fn demo_customers(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    key: &crate::crypto::DataKey,
+) -> AppResult<()> {
+    use crate::db::models::customer::{self, CustomerInput};
+    use crate::db::models::customer_certificate::{self, CertificateInput};
+    use crate::db::models::customer_followup::{self, FollowupInput};
+    use crate::db::models::customer_type;
+    use crate::db::schema::{customers, drugs};
+
+    let any: i64 = customers::table.count().get_result(conn)?;
+    if any > 0 {
+        return Ok(());
+    }
+    let mut user = |name: &str| -> AppResult<i64> {
+        Ok(user::find_by_username(conn, name)?
+            .map(|u| u.id)
+            .unwrap_or_default())
+    };
+    let (sales1, sales2, service1) = (user("sales1")?, user("sales2")?, user("service1")?);
+    let types = customer_type::list(conn, false)?;
+    let type_named = |name: &str| types.iter().find(|t| t.name == name).map_or(0, |t| t.id);
+    let drug_ids: Vec<i64> = drugs::table
+        .select(drugs::id)
+        .order(drugs::id)
+        .limit(2)
+        .load(conn)?;
+    let viewer = customer::Viewer {
+        user_id: 0,
+        scope: Some(DataScope::All),
+        department_id: None,
+    };
+    let hospital = customer::create(
+        conn,
+        ctx,
+        key,
+        &CustomerInput {
+            name: "北京协和医院".to_owned(),
+            contact_person: "张主任".to_owned(),
+            id_number: Some("11010519491231002X".to_owned()),
+            phone: "010-69156114".to_owned(),
+            postcode: "100730".to_owned(),
+            province_code: "11".to_owned(),
+            city_code: "110101".to_owned(),
+            address: "东单帅府园一号".to_owned(),
+            business_kind: "hospital".to_owned(),
+            type_id: type_named("成交"),
+            drug_ids,
+            credit_days: 60,
+            sales_rep_id: Some(sales1),
+            cs_rep_id: Some(service1),
+            ..Default::default()
+        },
+    )?;
+    let today = chrono::Local::now().date_naive();
+    customer_certificate::save(
+        conn,
+        ctx,
+        &viewer,
+        &CertificateInput {
+            id: 0,
+            customer_id: hospital.customer.id,
+            version: 0,
+            kind: "medical_institution".to_owned(),
+            number: "PDY00001X110101".to_owned(),
+            authority: "北京市卫生健康委员会".to_owned(),
+            issued_on: Some(today - chrono::Duration::days(1800)),
+            expires_on: Some(today + chrono::Duration::days(10)),
+            scan: None,
+        },
+    )?;
+    customer_followup::save(
+        conn,
+        ctx,
+        &viewer,
+        &FollowupInput {
+            id: 0,
+            customer_id: hospital.customer.id,
+            version: 0,
+            happened_at: chrono::Utc::now() - chrono::Duration::days(7),
+            method: "visit".to_owned(),
+            content: "拜访药剂科，介绍阿莫西林胶囊".to_owned(),
+            result: "同意试用".to_owned(),
+            next_on: Some(today - chrono::Duration::days(1)),
+        },
+    )?;
+    customer::create(
+        conn,
+        ctx,
+        key,
+        &CustomerInput {
+            name: "康民大药房".to_owned(),
+            contact_person: "刘店长".to_owned(),
+            phone: "13800138000".to_owned(),
+            province_code: "44".to_owned(),
+            city_code: "4401".to_owned(),
+            address: "天河路 100 号".to_owned(),
+            business_kind: "pharmacy".to_owned(),
+            type_id: type_named("意向"),
+            credit_days: 30,
+            sales_rep_id: Some(sales2),
+            cs_rep_id: Some(service1),
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
 /// Creates what is missing, in one transaction.
 pub fn seed(
     conn: &mut PgConnection,
     audit_key: &AuditKey,
     admin_password: Option<&str>,
-    demo: bool,
+    demo: Option<&crate::crypto::DataKey>,
 ) -> AppResult<SeedReport> {
     conn.transaction(|conn| {
         let actor = Actor::system();
@@ -365,7 +476,7 @@ pub fn seed(
             report.created_admin = true;
         }
 
-        if demo {
+        if let Some(data_key) = demo {
             let hq = ensure_department(conn, ctx, "总部", None)?;
             let sales = ensure_department(conn, ctx, "营销中心", Some(hq))?;
             let sales1 = ensure_department(conn, ctx, "营销一部", Some(sales))?;
@@ -390,6 +501,7 @@ pub fn seed(
                     DEMO_PASSWORD,
                 )?;
             }
+            demo_customers(conn, ctx, data_key)?;
         }
         Ok(report)
     })

@@ -954,3 +954,59 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
         .expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
 }
+
+#[tokio::test]
+async fn the_demo_rep_sees_their_work_and_the_id_masked_and_another_rep_cannot_find_the_customer() {
+    let app = TestApp::spawn_with(|c| c.demo = true).await;
+    let demo = pharmacrm_server::seed::DEMO_PASSWORD;
+    let mut sales1 = app.login("sales1", demo).await.expect("sales1");
+    let work = sales1
+        .customers
+        .my_work(())
+        .await
+        .expect("work")
+        .into_inner();
+    assert_eq!(work.expiring_certificates.len(), 1);
+    assert_eq!(work.expiring_certificates[0].customer_name, "北京协和医院");
+    assert_eq!(work.due_followups.len(), 1);
+    let found = sales1
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            query: "bjxh".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.customers[0].id_number_masked, "110105********002X");
+    assert_eq!(found.customers[0].expiring_certificates, 1);
+    let mut sales2 = app.login("sales2", demo).await.expect("sales2");
+    let hidden = sales2
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            query: "bjxh".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(hidden.total, 0);
+    let status = sales2
+        .customers
+        .get_customer(pb::GetCustomerRequest {
+            id: found.customers[0].id,
+        })
+        .await
+        .expect_err("hidden");
+    assert_eq!(status.code(), Code::NotFound);
+    // The manager of 营销中心 sees both teams' customers.
+    let mut manager = app.login("manager", demo).await.expect("manager");
+    let all = manager
+        .customers
+        .search_customers(pb::SearchCustomersRequest::default())
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(all.total, 2);
+}
