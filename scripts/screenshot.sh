@@ -2,7 +2,7 @@
 # Runs the real client window under Xvfb against a demo server and writes screenshots:
 # the login screen, then the main window and the admin console after logging in as the
 # demo admin — to check by eye that Chinese renders with the bundled font.
-# Output: target/screenshots/{login,main,admin}.png
+# Output: target/screenshots/{login,main,admin,customers}.png
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh --gui
@@ -58,4 +58,7 @@ import -window root "$out/main.png"
 xdotool mousemove 75 215 click 1; nudge   # 系统管理, the last module
 sleep 1; nudge; sleep 1; nudge
 import -window root "$out/admin.png"
-echo "screenshots: $out/login.png $out/main.png $out/admin.png"
+xdotool mousemove 75 83 click 1; nudge    # 客户管理
+sleep 1; nudge; sleep 1; nudge
+import -window root "$out/customers.png"
+echo "screenshots: $out/login.png $out/main.png $out/admin.png $out/customers.png"
