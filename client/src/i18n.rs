@@ -90,6 +90,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("certificate.add", "添加证件", "Add certificate"),
     ("certificate.authority", "发证机关", "Issuing authority"),
     ("certificate.business", "营业执照", "Business licence"),
+    ("certificate.download", "下载扫描件", "Download scan"),
     (
         "certificate.drug_trade",
         "药品经营许可证",
@@ -108,7 +109,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("certificate.number", "证件编号", "Number"),
     ("certificate.other", "其他证件", "Other"),
-    ("certificate.scan", "扫描件", "Scan"),
+    (
+        "certificate.saved",
+        "扫描件已保存到 {path}",
+        "Scan saved to {path}",
+    ),
     (
         "certificate.scan_path",
         "扫描件文件路径（PDF/PNG/JPEG，可不填）",

@@ -51,6 +51,8 @@ pub struct CustomerView {
     cs_reps: Requested<Vec<pb::UserRef>>,
     action: Requested<pb::Customer>,
     revealed: Requested<String>,
+    /// Where the last downloaded scan was saved.
+    scan_saved: Requested<String>,
 }
 
 #[derive(Default, Clone)]
@@ -127,6 +129,7 @@ impl CustomerView {
             cs_reps: Requested::NotRequested,
             action: Requested::NotRequested,
             revealed: Requested::NotRequested,
+            scan_saved: Requested::NotRequested,
         }
     }
 
@@ -600,11 +603,40 @@ impl CustomerView {
                 ui.label(&c.authority);
                 ui.label(format!("{} – {}", c.issued_on, c.expires_on));
                 ui.label(status);
-                if c.has_scan {
-                    ui.label(format!("{}：{}", t("certificate.scan"), c.scan_name));
+                if c.has_scan
+                    && ui
+                        .button(t("certificate.download"))
+                        .on_hover_text(&c.scan_name)
+                        .clicked()
+                {
+                    let (id, name) = (c.id, c.scan_name.clone());
+                    self.scan_saved.request(ctx.call(move |api| async move {
+                        let scan = api
+                            .customers()
+                            .get_certificate_scan(pb::GetCertificateScanRequest { id })
+                            .await?
+                            .into_inner();
+                        // Saved beside the program under the scan's own file name.
+                        let file = std::path::Path::new(&name).file_name().map_or_else(
+                            || format!("certificate-{id}"),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        std::fs::write(&file, scan.content).map_err(|e| {
+                            tonic::Status::failed_precondition(format!("{file}: {e}"))
+                        })?;
+                        Ok(std::fs::canonicalize(&file).map_or(file, |p| p.display().to_string()))
+                    }));
                 }
             });
         }
+        match &self.scan_saved {
+            Requested::Done(path) => {
+                ui.label(t("certificate.saved").replace("{path}", path));
+            }
+            Requested::Failed { error, .. } => widgets::error_line(ui, error),
+            _ => {}
+        }
+        self.scan_saved.poll();
         if !ctx.can(Permission::CustomerCertificateWrite) {
             return;
         }
