@@ -183,6 +183,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("customer.kind.hospital", "医院", "Hospital"),
     ("customer.kind.other", "其他", "Other"),
     ("customer.kind.pharmacy", "药店", "Pharmacy"),
+    ("customer.myself", "我自己", "Myself"),
     ("customer.name", "客户名称", "Customer name"),
     ("customer.new", "新建客户", "New customer"),
     ("customer.note", "备注", "Note"),

@@ -245,9 +245,15 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
                 // An Excel import carries the workbook.
                 .max_decoding_message_size(crate::drug_import::MAX_BYTES + 64 * 1024),
         )
-        .add_service(pb::customer_service_server::CustomerServiceServer::new(
-            CustomerApi::new(state.clone()),
-        ));
+        .add_service(
+            pb::customer_service_server::CustomerServiceServer::new(CustomerApi::new(
+                state.clone(),
+            ))
+            // A certificate scan may be 10 MB.
+            .max_decoding_message_size(
+                crate::db::models::customer_certificate::MAX_SCAN_BYTES + 64 * 1024,
+            ),
+        );
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
     let task = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async move {
         let _ = shutdown_rx.await;

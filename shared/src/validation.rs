@@ -204,13 +204,15 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
     let mobile = digits.len() == 11 && digits.starts_with('1');
     let with_country = digits.len() == 13 && digits.starts_with("861");
     let landline = {
-        let (main, _extension) = v.split_once(['转', '#']).unwrap_or((v, ""));
+        let (main, extension) = v.split_once(['转', '#']).unwrap_or((v, ""));
+        let extension_ok = extension.chars().all(|c| c.is_ascii_digit()) && extension.len() <= 6;
         let parts: Vec<&str> = main.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
         parts.len() == 2
             && parts[0].starts_with('0')
             && (3..=4).contains(&parts[0].len())
             && (7..=8).contains(&parts[1].len())
             && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+            && extension_ok
     };
     if (allowed && (mobile || with_country)) || landline {
         Ok(())
@@ -268,6 +270,8 @@ mod customer_tests {
         assert!(china_phone("0755 8888888").is_ok());
         assert!(china_phone("12345").is_err());
         assert!(china_phone("010-123").is_err());
+        assert!(china_phone("010-12345678#808").is_ok());
+        assert!(china_phone("010-12345678#abc").is_err());
         assert!(postcode("100000").is_ok());
         assert!(postcode("10000").is_err());
         assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");

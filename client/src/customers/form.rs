@@ -31,6 +31,8 @@ pub struct CustomerForm {
     pub drugs: Vec<pb::DrugRef>,
     pub credit_days: String,
     pub note: String,
+    /// 0: the caller.
+    pub sales_rep_id: i64,
     pub cs_rep_id: i64,
 }
 
@@ -55,6 +57,7 @@ impl CustomerForm {
             drugs: c.drugs.clone(),
             credit_days: c.credit_days.to_string(),
             note: c.note.clone(),
+            sales_rep_id: c.sales_rep.as_ref().map_or(0, |r| r.id),
             cs_rep_id: c.cs_rep.as_ref().map_or(0, |r| r.id),
         }
     }
@@ -74,9 +77,13 @@ impl CustomerForm {
             business_kind: self.business_kind,
             type_id: self.type_id,
             drug_ids: self.drugs.iter().map(|d| d.id).collect(),
-            credit_days: self.credit_days.trim().parse().unwrap_or(-1),
+            // Empty means no credit; anything else must be a number of days.
+            credit_days: match self.credit_days.trim() {
+                "" => 0,
+                days => days.parse().unwrap_or(-1),
+            },
             note: self.note.clone(),
-            sales_rep_id: 0,
+            sales_rep_id: self.sales_rep_id,
             cs_rep_id: self.cs_rep_id,
             clear_id_number: false,
         }
@@ -101,6 +108,7 @@ pub struct FormPanel {
     pub form: CustomerForm,
     pub original: CustomerForm,
     types: Requested<Vec<pb::CustomerType>>,
+    sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
     drug_query: String,
     drug_sent: Option<String>,
@@ -156,16 +164,19 @@ impl FormPanel {
                     .into_inner()
                     .types)
             }));
-            self.cs_reps.request(ctx.call(|api| async move {
-                Ok(api
-                    .customers()
-                    .list_reps(pb::ListRepsRequest { role: "cs".into() })
-                    .await?
-                    .into_inner()
-                    .reps)
-            }));
+            for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
+                slot.request(ctx.call(move |api| async move {
+                    Ok(api
+                        .customers()
+                        .list_reps(pb::ListRepsRequest { role: role.into() })
+                        .await?
+                        .into_inner()
+                        .reps)
+                }));
+            }
         }
         self.types.poll();
+        self.sales_reps.poll();
         self.cs_reps.poll();
         self.drug_results.poll();
         if let Polled::JustDone = self.duplicates.poll()
@@ -307,6 +318,30 @@ impl FormPanel {
                         &mut form.credit_days,
                         field("credit_days"),
                     );
+                    if form.id.is_none() && ctx.can(pharmacrm_shared::Permission::CustomerAssign) {
+                        // Whoever may assign can register a customer for another rep.
+                        let reps = self.sales_reps.value().cloned().unwrap_or_default();
+                        let label = ui.label(t("customer.sales_rep"));
+                        let rep_name = reps
+                            .iter()
+                            .find(|r| r.id == form.sales_rep_id)
+                            .map_or(t("customer.myself"), |r| r.name.as_str());
+                        egui::ComboBox::from_id_salt("sales_rep")
+                            .selected_text(rep_name)
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(
+                                    &mut form.sales_rep_id,
+                                    0,
+                                    t("customer.myself"),
+                                );
+                                for r in &reps {
+                                    ui.selectable_value(&mut form.sales_rep_id, r.id, &r.name);
+                                }
+                            })
+                            .response
+                            .labelled_by(label.id);
+                    }
+                    widgets::field_error(ui, field("sales_rep_id"));
                     if form.id.is_none() {
                         let reps = self.cs_reps.value().cloned().unwrap_or_default();
                         let label = ui.label(t("customer.cs_rep"));
@@ -393,6 +428,9 @@ impl FormPanel {
         if let Some(error) = &error
             && error.fields.is_empty()
         {
+            widgets::error_line(ui, error);
+        }
+        if let Some(error) = self.duplicates.error() {
             widgets::error_line(ui, error);
         }
         // Before a second record: show customers with the same name or phone.

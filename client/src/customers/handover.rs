@@ -17,6 +17,7 @@ use crate::widgets;
 pub struct HandoverPanel {
     sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
+    holders: Requested<Vec<pb::UserRef>>,
     employee: i64,
     loaded_for: i64,
     customers: Requested<Vec<pb::Customer>>,
@@ -55,7 +56,11 @@ impl HandoverPanel {
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.sales_reps.is_not_requested() {
-            for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
+            for (slot, role) in [
+                (&mut self.sales_reps, "sales"),
+                (&mut self.cs_reps, "cs"),
+                (&mut self.holders, "holders"),
+            ] {
                 slot.request(ctx.call(move |api| async move {
                     Ok(api
                         .customers()
@@ -68,6 +73,7 @@ impl HandoverPanel {
         }
         self.sales_reps.poll();
         self.cs_reps.poll();
+        self.holders.poll();
         self.customers.poll();
         if let Polled::JustDone = self.run.poll() {
             self.loaded_for = 0;
@@ -75,18 +81,14 @@ impl HandoverPanel {
         }
         let sales = self.sales_reps.value().cloned().unwrap_or_default();
         let cs = self.cs_reps.value().cloned().unwrap_or_default();
-        let mut everyone = sales.clone();
-        everyone.extend(
-            cs.iter()
-                .filter(|c| !sales.iter().any(|s| s.id == c.id))
-                .cloned(),
-        );
+        // Whoever holds customers, whatever position they hold now.
+        let holders = self.holders.value().cloned().unwrap_or_default();
         picker(
             ui,
             "handover_employee",
             t("handover.employee"),
             &mut self.employee,
-            &everyone,
+            &holders,
             0,
         );
         if self.employee > 0 && self.loaded_for != self.employee && !self.customers.is_pending() {

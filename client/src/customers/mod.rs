@@ -79,6 +79,7 @@ impl CustomersPanel {
             (Page::View(view), _) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
                     self.list.refresh();
+                    self.work.refresh();
                     self.page = Page::List;
                 }
             }

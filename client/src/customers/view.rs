@@ -140,6 +140,8 @@ impl CustomerView {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
+        // A revealed number is shown only until the next reload.
+        self.revealed = Requested::NotRequested;
         let id = self.id;
         self.customer.request(ctx.call(move |api| async move {
             Ok(api
@@ -204,6 +206,14 @@ impl CustomerView {
             if polled {
                 self.new_followup = FollowupDraft {
                     method: self.new_followup.method,
+                    ..Default::default()
+                };
+                self.new_certificate = CertificateDraft {
+                    kind: self.new_certificate.kind,
+                    ..Default::default()
+                };
+                self.new_personal = pb::ProfileRecord {
+                    kind: self.new_personal.kind.clone(),
                     ..Default::default()
                 };
                 self.type_dialog = None;
@@ -509,6 +519,9 @@ impl CustomerView {
         if ctx.can(Permission::CustomerFollowupWrite) {
             let error = self.followup_save.error().cloned();
             let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
+            if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
+                widgets::error_line(ui, error);
+            }
             let draft = &mut self.new_followup;
             ui.horizontal(|ui| {
                 let label = ui.label(t("followup.method"));
@@ -643,6 +656,9 @@ impl CustomerView {
         ui.separator();
         let error = self.certificate_save.error().cloned();
         let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
+        if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
+            widgets::error_line(ui, error);
+        }
         let draft = &mut self.new_certificate;
         let label = ui.label(t("certificate.kind"));
         egui::ComboBox::from_id_salt("certificate_kind")
@@ -762,6 +778,9 @@ impl CustomerView {
         ui.separator();
         let error = self.personal_save.error().cloned();
         let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
+        if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
+            widgets::error_line(ui, error);
+        }
         let draft = &mut self.new_personal;
         ui.horizontal(|ui| {
             for kind in ["preference", "family", "work", "education"] {

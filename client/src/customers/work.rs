@@ -16,6 +16,11 @@ pub struct WorkPanel {
 }
 
 impl WorkPanel {
+    /// Asks again next time it is shown.
+    pub fn refresh(&mut self) {
+        self.work = Requested::NotRequested;
+    }
+
     /// Draws the list; returns a customer to open.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
         if self.work.is_not_requested() || ui.button(t("common.reload")).clicked() {

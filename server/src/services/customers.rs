@@ -588,7 +588,22 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::ListRepsRequest>,
     ) -> Reply<pb::ListRepsResponse> {
+        let session = Session::of(&request)?;
         let pb::ListRepsRequest { role } = request.into_inner();
+        if role == "holders" {
+            let viewer = viewer(&session);
+            let rows = self
+                .state
+                .db
+                .run(move |conn| customer::holders(conn, &viewer))
+                .await?;
+            return Ok(Response::new(pb::ListRepsResponse {
+                reps: rows
+                    .into_iter()
+                    .map(|(id, name)| pb::UserRef { id, name })
+                    .collect(),
+            }));
+        }
         let needs = match role.as_str() {
             "sales" => Permission::OrderWrite,
             "cs" => Permission::ShipmentWrite,

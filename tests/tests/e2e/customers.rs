@@ -972,6 +972,18 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
         .await
         .expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
+    // Everyone responsible for a customer, for the handover screen.
+    let holders = w
+        .rep
+        .customers
+        .list_reps(pb::ListRepsRequest {
+            role: "holders".into(),
+        })
+        .await
+        .expect("holders")
+        .into_inner()
+        .reps;
+    assert_eq!(names(holders), ["cs-a", "rep-a"]);
 }
 
 #[tokio::test]

@@ -317,14 +317,14 @@ fn check_rep(
     field: &'static str,
     needs: Permission,
 ) -> AppResult<()> {
-    let active = users::table
+    let person = users::table
         .find(user_id)
-        .select(users::is_active)
+        .select((users::is_active, users::is_service_account))
         .for_share()
-        .first::<bool>(conn)
+        .first::<(bool, bool)>(conn)
         .optional()?;
     let (permissions, _) = position::grants(conn, user_id)?;
-    if active == Some(true) && permissions.contains(&needs) {
+    if person == Some((true, false)) && permissions.contains(&needs) {
         return Ok(());
     }
     let (en, zh) = match field {
@@ -372,7 +372,9 @@ fn record_type_change(
     Ok(())
 }
 
-/// Ends the current assignment of `role` (if any) and starts one for `user_id`.
+/// Ends the current assignment of `role` (if any) and starts one for `user_id`, both at
+/// the same instant: the wall clock now, not the start of the transaction (which may be
+/// earlier than an assignment another transaction committed meanwhile).
 fn assign_role(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -380,19 +382,28 @@ fn assign_role(
     role: &str,
     user_id: i64,
 ) -> AppResult<()> {
+    #[derive(QueryableByName)]
+    struct Now {
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        now: DateTime<Utc>,
+    }
+    let now = diesel::sql_query("SELECT clock_timestamp() AS now")
+        .get_result::<Now>(conn)?
+        .now;
     diesel::update(
         customer_assignments::table
             .filter(customer_assignments::customer_id.eq(customer_id))
             .filter(customer_assignments::role.eq(role))
             .filter(customer_assignments::effective_to.is_null()),
     )
-    .set(customer_assignments::effective_to.eq(diesel::dsl::now))
+    .set(customer_assignments::effective_to.eq(now))
     .execute(conn)?;
     diesel::insert_into(customer_assignments::table)
         .values((
             customer_assignments::customer_id.eq(customer_id),
             customer_assignments::role.eq(role),
             customer_assignments::user_id.eq(user_id),
+            customer_assignments::effective_from.eq(now),
             customer_assignments::assigned_by.eq(ctx.actor.user_id),
         ))
         .execute(conn)?;
@@ -975,7 +986,8 @@ pub fn handover(
         assign(conn, ctx, viewer, row.id, row.version, sales, cs)?;
         moved += 1;
     }
-    let remaining: i64 = customers::table
+    let reps = visible_reps(conn, viewer)?;
+    let remaining: i64 = scoped(&reps)
         .filter(
             customers::sales_rep_id
                 .eq(from_user)
@@ -1016,4 +1028,23 @@ pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<(i64, S
         .load(conn)?;
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(rows)
+}
+
+/// People who are responsible for at least one customer the viewer sees (for the
+/// handover screen: they may no longer hold a rep's position), by name.
+pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<(i64, String)>> {
+    let reps = visible_reps(conn, viewer)?;
+    let rows: Vec<(i64, i64)> = scoped(&reps)
+        .select((customers::sales_rep_id, customers::cs_rep_id))
+        .load(conn)?;
+    let mut ids: Vec<i64> = rows.into_iter().flat_map(|(s, c)| [s, c]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = display_names(conn, &ids)?;
+    let mut out: Vec<(i64, String)> = ids
+        .into_iter()
+        .map(|id| (id, names.get(&id).cloned().unwrap_or_default()))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(out)
 }

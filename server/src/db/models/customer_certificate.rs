@@ -110,16 +110,23 @@ pub fn list(
 }
 
 fn lock(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<Certificate> {
-    let row: Certificate = certificates::table
+    // Scope first: a record of a customer out of sight is simply not found.
+    let customer_id: i64 = certificates::table
+        .find(id)
+        .filter(certificates::is_deleted.eq(false))
+        .select(certificates::customer_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
+    certificates::table
         .find(id)
         .filter(certificates::is_deleted.eq(false))
         .select(Certificate::as_select())
         .for_update()
         .first(conn)
         .optional()?
-        .ok_or_else(not_found)?;
-    require_visible(conn, viewer, row.customer_id)?;
-    Ok(row)
+        .ok_or_else(not_found)
 }
 
 /// Adds (id 0) or changes a certificate (and its scan).
@@ -275,7 +282,7 @@ pub fn scan(
             .first(conn)
             .optional()?
             .ok_or_else(not_found)?;
-    require_visible(conn, viewer, customer_id)?;
+    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
     let scan = scan.ok_or_else(|| AppError::not_found("scan", "扫描件"))?;
     Ok((scan, name, media))
 }

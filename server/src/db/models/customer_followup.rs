@@ -73,16 +73,23 @@ pub fn list(
 }
 
 fn lock(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<Followup> {
-    let row: Followup = followups::table
+    // Scope first: a record of a customer out of sight is simply not found.
+    let customer_id: i64 = followups::table
+        .find(id)
+        .filter(followups::is_deleted.eq(false))
+        .select(followups::customer_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
+    followups::table
         .find(id)
         .filter(followups::is_deleted.eq(false))
         .select(Followup::as_select())
         .for_update()
         .first(conn)
         .optional()?
-        .ok_or_else(not_found)?;
-    require_visible(conn, viewer, row.customer_id)?;
-    Ok(row)
+        .ok_or_else(not_found)
 }
 
 /// Adds (id 0) or changes a follow-up.

@@ -74,16 +74,23 @@ pub fn list(
 }
 
 fn lock(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<ProfileRecord> {
-    let row: ProfileRecord = records::table
+    // Scope first: a record of a customer out of sight is simply not found.
+    let customer_id: i64 = records::table
+        .find(id)
+        .filter(records::is_deleted.eq(false))
+        .select(records::customer_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
+    records::table
         .find(id)
         .filter(records::is_deleted.eq(false))
         .select(ProfileRecord::as_select())
         .for_update()
         .first(conn)
         .optional()?
-        .ok_or_else(not_found)?;
-    require_visible(conn, viewer, row.customer_id)?;
-    Ok(row)
+        .ok_or_else(not_found)
 }
 
 /// Adds (id 0) or changes a record.
