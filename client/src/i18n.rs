@@ -150,6 +150,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("customer.change_type", "变更客户类型", "Change type"),
     ("customer.city", "城市", "City"),
+    (
+        "customer.clear_id_number",
+        "删除已存的身份证号",
+        "Remove the stored ID number",
+    ),
     ("customer.contact", "联系人", "Contact person"),
     ("customer.create_anyway", "仍然创建", "Create anyway"),
     ("customer.credit_days", "账期（天）", "Credit terms (days)"),
@@ -271,6 +276,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "drugs.delete_category_question",
         "确定删除类别“{name}”吗？",
         "Delete the category “{name}”?",
+    ),
+    ("drugs.discard", "放弃修改", "Discard changes"),
+    (
+        "drugs.discard_question",
+        "当前药品有未保存的修改，放弃并打开另一种药品吗？",
+        "The drug form has unsaved changes. Discard them and open the other drug?",
     ),
     (
         "drugs.download_template",

@@ -20,6 +20,8 @@ pub struct CustomerForm {
     pub contact_person: String,
     pub id_number: String,
     pub id_number_masked: String,
+    /// Remove the stored ID number.
+    pub clear_id_number: bool,
     pub phone: String,
     pub fax: String,
     pub postcode: String,
@@ -46,6 +48,7 @@ impl CustomerForm {
             contact_person: c.contact_person.clone(),
             id_number: String::new(),
             id_number_masked: c.id_number_masked.clone(),
+            clear_id_number: false,
             phone: c.phone.clone(),
             fax: c.fax.clone(),
             postcode: c.postcode.clone(),
@@ -85,7 +88,7 @@ impl CustomerForm {
             note: self.note.clone(),
             sales_rep_id: self.sales_rep_id,
             cs_rep_id: self.cs_rep_id,
-            clear_id_number: false,
+            clear_id_number: self.clear_id_number,
         }
     }
 }
@@ -222,6 +225,9 @@ impl FormPanel {
                         )
                     };
                     widgets::text_field(ui, &label, &mut form.id_number, field("id_number"));
+                    if !form.id_number_masked.is_empty() {
+                        ui.checkbox(&mut form.clear_id_number, t("customer.clear_id_number"));
+                    }
                     widgets::text_field(ui, t("customer.phone"), &mut form.phone, field("phone"));
                     widgets::text_field(ui, t("customer.fax"), &mut form.fax, field("fax"));
                     widgets::text_field(

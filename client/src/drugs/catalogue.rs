@@ -67,6 +67,8 @@ pub struct CataloguePanel {
     template: Requested<String>,
     import_path: String,
     import: Requested<pb::ImportDrugsResponse>,
+    /// A drug the user clicked while the form held unsaved edits.
+    switch_to: Option<pb::Drug>,
 }
 
 impl CataloguePanel {
@@ -563,7 +565,27 @@ impl CataloguePanel {
         if let Some(drug) = opened
             && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)
         {
-            self.open(&drug);
+            if self.form != self.original {
+                // Unsaved edits: ask before dropping them.
+                self.switch_to = Some(drug);
+            } else {
+                self.open(&drug);
+            }
+        }
+        if let Some(drug) = self.switch_to.clone() {
+            match widgets::confirm(
+                ui.ctx(),
+                "discard_drug_edits",
+                t("drugs.discard_question"),
+                t("drugs.discard"),
+            ) {
+                Some(true) => {
+                    self.switch_to = None;
+                    self.open(&drug);
+                }
+                Some(false) => self.switch_to = None,
+                None => {}
+            }
         }
         // A new offset changes the search key, which asks again.
         widgets::pager(ui, &mut self.offset, drugs.len(), total, PAGE);

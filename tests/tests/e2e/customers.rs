@@ -199,6 +199,48 @@ async fn the_id_number_is_encrypted_at_rest_masked_and_revealed_only_with_an_aud
     assert_eq!(audit.total, 1);
     assert_eq!(audit.entries[0].object_id, w.customer.id.to_string());
 
+    // Removing it on an update leaves nothing behind.
+    let current = admin
+        .customers
+        .get_customer(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("get")
+        .into_inner();
+    let cleared = w
+        .rep
+        .customers
+        .update_customer(pb::UpdateCustomerRequest {
+            id: current.id,
+            version: current.version,
+            customer: Some(pb::CustomerInput {
+                id_number: String::new(),
+                clear_id_number: true,
+                ..input(&current.name, current.type_id, w.cs_id)
+            }),
+        })
+        .await
+        .expect("clear")
+        .into_inner();
+    assert_eq!(cleared.id_number_masked, "");
+    let none = admin
+        .customers
+        .reveal_id_number(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("reveal")
+        .into_inner();
+    assert_eq!(none.id_number, "");
+    // Put it back for the search below (an update with a number re-encrypts it).
+    let current = cleared;
+    w.rep
+        .customers
+        .update_customer(pb::UpdateCustomerRequest {
+            id: current.id,
+            version: current.version,
+            customer: Some(input(&current.name, current.type_id, w.cs_id)),
+        })
+        .await
+        .expect("set again");
+
     // An exact search by number works through the keyed hash.
     let found = admin
         .customers
