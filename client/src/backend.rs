@@ -45,11 +45,6 @@ impl Backend {
         });
         Promise { slot }
     }
-
-    /// The egui context the backend repaints.
-    pub fn ctx(&self) -> &egui::Context {
-        &self.ctx
-    }
 }
 
 /// The result of a call, once it is there.
@@ -133,17 +128,6 @@ impl<T> Requested<T> {
             Requested::NotRequested => None,
             Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => {
                 previous.as_ref()
-            }
-            Requested::Done(value) => Some(value),
-        }
-    }
-
-    /// Mutable access to the value shown.
-    pub fn value_mut(&mut self) -> Option<&mut T> {
-        match self {
-            Requested::NotRequested => None,
-            Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => {
-                previous.as_mut()
             }
             Requested::Done(value) => Some(value),
         }

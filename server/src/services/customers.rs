@@ -166,8 +166,9 @@ impl CustomerService for CustomerApi {
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                let current = customer::get(conn, &viewer, customer_id)?;
-                if current.customer.type_id != input.type_id && !may_change_type {
+                // The row alone says whether the type changes; its view is built once, by update.
+                let current = customer::require_visible(conn, &viewer, customer_id)?;
+                if current.type_id != input.type_id && !may_change_type {
                     return Err(AppError::PermissionDenied(Msg::new(
                         "changing a customer's type needs customer.type.change",
                         "变更客户类型需要“变更客户类型”权限",
