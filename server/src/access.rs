@@ -1,9 +1,19 @@
-//! The one enforcement table: what each RPC needs. The authentication layer
-//! ([`crate::auth::AuthLayer`]) reads it for every call before any handler runs; a test
-//! walks every method of the compiled proto descriptor and fails when one is missing, so
-//! a new RPC cannot ship unprotected.
+//! Who may do what, in one place.
+//!
+//! - [`RPC_ACCESS`], the one enforcement table: what each RPC needs. The authentication
+//!   layer ([`crate::auth::AuthLayer`]) reads it for every call before any handler runs; a
+//!   test walks every method of the compiled proto descriptor and fails when one is
+//!   missing, so a new RPC cannot ship unprotected.
+//! - The **conditional checks** below the table: permissions that depend on what a request
+//!   contains (registering a customer for another rep, changing a customer's type inside a
+//!   profile edit). The operations ([`crate::ops`]) call these named functions; nothing
+//!   else tests a permission.
+//! - The **roles** a permission confers (who can be a customer's sales or CS rep).
 
 use pharmacrm_shared::Permission;
+
+use crate::db::models::Grants;
+use crate::error::{AppError, AppResult, Msg};
 
 /// What a call needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,6 +287,49 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
     ]
 };
+
+/// Holding this makes someone a **sales rep**: they place orders, so they can be a
+/// customer's responsible sales rep (spec (2) 3: exactly one at any time).
+pub const SALES_REP_ROLE: Permission = Permission::OrderWrite;
+
+/// Holding this makes someone a **customer-service rep**: they record shipments, so they
+/// can be a customer's responsible CS rep.
+pub const CS_REP_ROLE: Permission = Permission::ShipmentWrite;
+
+fn denied(permission: Permission, en: &str, zh: &str) -> AppError {
+    AppError::PermissionDenied(Msg::new(
+        format!("{en} needs {}", permission.code()),
+        format!("{zh}需要“{}”权限", permission.label_zh()),
+    ))
+}
+
+/// Registering a customer for a sales rep other than oneself is an assignment: it needs
+/// `customer.assign` (managers), not just `customer.write`.
+pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {
+    if grants.permissions.contains(&Permission::CustomerAssign) {
+        Ok(())
+    } else {
+        Err(denied(
+            Permission::CustomerAssign,
+            "assigning a customer to another sales rep",
+            "把客户分配给其他营销员",
+        ))
+    }
+}
+
+/// A profile edit that changes the customer's type needs `customer.type.change` besides
+/// `customer.write` (spec (2) 2: sales staff settle the type while following up).
+pub fn require_may_change_type(grants: &Grants) -> AppResult<()> {
+    if grants.permissions.contains(&Permission::CustomerTypeChange) {
+        Ok(())
+    } else {
+        Err(denied(
+            Permission::CustomerTypeChange,
+            "changing a customer's type",
+            "变更客户类型",
+        ))
+    }
+}
 
 /// Services outside PharmaCRM's own API that anyone may call (health and reflection,
 /// so other services and grpcurl can discover the API).

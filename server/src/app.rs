@@ -14,66 +14,19 @@ use tokio::task::JoinHandle;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::auth::{AuthLayer, Passwords};
-use crate::config::{AuthPolicy, Config, TlsSource};
+use crate::clock::Clock;
+use crate::config::{Config, TlsSource};
 use crate::db::Db;
 use crate::db::models::audit_log::AuditKey;
 use crate::pg::{Cluster, Durability};
 use crate::services::{
     admin::AdminApi, audit::AuditApi, auth::AuthApi, customers::CustomerApi, drugs::DrugApi,
 };
+use crate::state::{AppState, Settings};
 use crate::{seed, tls};
 
 /// The database name inside the private cluster.
 pub const DATABASE: &str = "pharmacrm";
-
-/// What every handler shares.
-pub struct AppState {
-    /// The connection pool.
-    pub db: Db,
-    /// The audit chain's key.
-    pub audit_key: AuditKey,
-    /// Session and login rules.
-    pub policy: AuthPolicy,
-    /// Password hashing.
-    pub passwords: Passwords,
-    /// The key protecting personal data (ID numbers) at rest.
-    pub data_key: Arc<crate::crypto::DataKey>,
-}
-
-impl AppState {
-    /// Runs `f` in one transaction as the caller of `session`, with what it needs to
-    /// check grants and write the audit log.
-    pub async fn write<T, F>(
-        &self,
-        session: crate::auth::Session,
-        f: F,
-    ) -> crate::error::AppResult<T>
-    where
-        F: FnOnce(
-                &mut diesel::PgConnection,
-                crate::db::models::WriteCtx<'_>,
-            ) -> crate::error::AppResult<T>
-            + Send
-            + 'static,
-        T: Send + 'static,
-    {
-        let audit_key = self.audit_key.clone();
-        self.db
-            .transaction(move |conn| {
-                let actor = session.actor();
-                let grants = session.grants();
-                f(
-                    conn,
-                    crate::db::models::WriteCtx {
-                        actor: &actor,
-                        grants: &grants,
-                        audit_key: &audit_key,
-                    },
-                )
-            })
-            .await
-    }
-}
 
 /// A running server.
 pub struct Running {
@@ -83,6 +36,8 @@ pub struct Running {
     pub ca_cert: Option<PathBuf>,
     /// What seeding did on this start.
     pub seed_report: seed::SeedReport,
+    /// The business clock the server runs on (tests pin it).
+    pub clock: Arc<Clock>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
     cluster: Option<Cluster>,
@@ -161,15 +116,19 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let audit_key = load_or_create_audit_key(&config.keys_dir())?;
     let data_key = Arc::new(crate::crypto::DataKey::load_or_create(&config.keys_dir())?);
-    crate::config::set_certificate_warning_days(config.certificate_warning_days);
+    let clock = Arc::new(Clock::new(config.time_zone));
 
     let cfg = config.clone();
     let key = audit_key.clone();
+    let seed_clock = clock.clone();
     let personal_data_key = data_key.clone();
     let (db, cluster, seed_report) = tokio::task::spawn_blocking(move || -> Result<_> {
         let (db, cluster) = open_database(&cfg)?;
         let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        let demo = cfg.demo.then_some(personal_data_key.as_ref());
+        let demo = cfg.demo.then_some(seed::Demo {
+            data_key: personal_data_key.as_ref(),
+            clock: &seed_clock,
+        });
         let report = seed::seed(&mut conn, &key, cfg.admin_password.as_deref(), demo)
             .map_err(|e| anyhow::anyhow!("seeding the database: {e}"))?;
         Ok((db, cluster, report))
@@ -193,6 +152,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         passwords: Passwords::new(config.auth.max_concurrent_hashes),
         data_key,
         policy: config.auth.clone(),
+        clock: clock.clone(),
+        settings: Settings {
+            certificate_warning_days: config.certificate_warning_days,
+        },
     });
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -265,6 +228,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         addr,
         ca_cert,
         seed_report,
+        clock,
         shutdown: Some(shutdown_tx),
         task: Some(task),
         cluster,

@@ -7,19 +7,6 @@ use std::time::Duration;
 /// Certificates expiring within this many days are flagged unless configured otherwise.
 pub const DEFAULT_CERTIFICATE_WARNING_DAYS: u32 = 30;
 
-static CERTIFICATE_WARNING_DAYS: std::sync::atomic::AtomicU32 =
-    std::sync::atomic::AtomicU32::new(DEFAULT_CERTIFICATE_WARNING_DAYS);
-
-/// The certificate warning period in force (set once at start from [`Config`]).
-pub fn certificate_warning_days() -> u32 {
-    CERTIFICATE_WARNING_DAYS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Sets the certificate warning period (at start).
-pub fn set_certificate_warning_days(days: u32) {
-    CERTIFICATE_WARNING_DAYS.store(days, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// Session and login rules.
 #[derive(Clone, Debug)]
 pub struct AuthPolicy {
@@ -77,6 +64,9 @@ pub struct Config {
     pub pool_size: u32,
     /// Certificates expiring within this many days are flagged.
     pub certificate_warning_days: u32,
+    /// The business time zone: every business date (due, overdue, ageing, report
+    /// periods) is a date in this zone, whatever the machine's `TZ`.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Config {
@@ -92,6 +82,7 @@ impl Config {
             demo: false,
             pool_size: 16,
             certificate_warning_days: DEFAULT_CERTIFICATE_WARNING_DAYS,
+            time_zone: crate::clock::DEFAULT_TIME_ZONE,
         }
     }
 

@@ -337,7 +337,7 @@ pub fn import(
             sale_price: cell("sale_price"),
             note: cell("note"),
         };
-        match convert::drug_input(Some(input)) {
+        match convert::drugs::drug_input(Some(input)) {
             Ok(input) => {
                 let identity = (
                     input.name.clone(),

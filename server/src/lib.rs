@@ -4,14 +4,17 @@
 pub mod access;
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod convert;
 pub mod crypto;
 pub mod db;
 pub mod drug_import;
 pub mod error;
+pub mod ops;
 pub mod pg;
 pub mod pinyin;
 pub mod seed;
 pub mod services;
+pub mod state;
 pub mod tls;

@@ -50,6 +50,15 @@ struct Cli {
     /// Days before expiry from which a customer's certificate is flagged.
     #[arg(long, default_value_t = pharmacrm_server::config::DEFAULT_CERTIFICATE_WARNING_DAYS, global = true)]
     certificate_warning_days: u32,
+    /// The business time zone (IANA name): business dates (due, overdue, ageing, report
+    /// periods) are dates in this zone, whatever the machine's TZ.
+    #[arg(
+        long,
+        env = "PHARMACRM_TIME_ZONE",
+        default_value = "Asia/Shanghai",
+        global = true
+    )]
+    time_zone: chrono_tz::Tz,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -82,6 +91,7 @@ impl Cli {
         config.admin_password = self.admin_password.clone();
         config.demo = self.demo;
         config.certificate_warning_days = self.certificate_warning_days;
+        config.time_zone = self.time_zone;
         config
     }
 }

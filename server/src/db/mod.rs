@@ -3,6 +3,8 @@
 
 pub mod models;
 pub mod schema;
+pub mod scope;
+pub mod versioned;
 
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel::{Connection, PgConnection};

@@ -6,7 +6,6 @@ use pharmacrm_shared::pb::{self, admin_service_server::AdminService};
 use pharmacrm_shared::{Permission, validation};
 use tonic::{Request, Response, Status};
 
-use crate::app::AppState;
 use crate::auth::{Session, new_secret, token_hash};
 use crate::convert::{self, id};
 use crate::db::models::department::{self, DepartmentInput};
@@ -14,6 +13,7 @@ use crate::db::models::position::{self, PositionInput};
 use crate::db::models::session;
 use crate::db::models::user::{self, NewUserInput};
 use crate::error::{AppError, FieldCheck};
+use crate::state::AppState;
 
 /// The AdminService implementation.
 pub struct AdminApi {
@@ -72,7 +72,8 @@ impl AdminService for AdminApi {
         request: Request<pb::UpdateDepartmentRequest>,
     ) -> Reply<pb::Department> {
         let session = Session::of(&request)?;
-        let (id, version, input) = convert::update_department(request.into_inner())?;
+        let convert::Update { id, version, input } =
+            convert::admin::update_department(request.into_inner())?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
@@ -136,7 +137,8 @@ impl AdminService for AdminApi {
         request: Request<pb::UpdatePositionRequest>,
     ) -> Reply<pb::Position> {
         let session = Session::of(&request)?;
-        let (id, version, input) = convert::update_position(request.into_inner())?;
+        let convert::Update { id, version, input } =
+            convert::admin::update_position(request.into_inner())?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
@@ -166,7 +168,7 @@ impl AdminService for AdminApi {
         &self,
         request: Request<pb::ListUsersRequest>,
     ) -> Reply<pb::ListUsersResponse> {
-        let (filter, (offset, limit)) = convert::list_users(request.into_inner());
+        let (filter, (offset, limit)) = convert::admin::list_users(request.into_inner());
         let (rows, total) = self
             .state
             .db
@@ -191,7 +193,7 @@ impl AdminService for AdminApi {
 
     async fn create_user(&self, request: Request<pb::CreateUserRequest>) -> Reply<pb::User> {
         let session = Session::of(&request)?;
-        let (input, password) = convert::create_user(request.into_inner())?;
+        let (input, password) = convert::admin::create_user(request.into_inner())?;
         let hash = self.state.passwords.hash(password).await?;
         let view = self
             .state
@@ -204,7 +206,11 @@ impl AdminService for AdminApi {
 
     async fn update_user(&self, request: Request<pb::UpdateUserRequest>) -> Reply<pb::User> {
         let session = Session::of(&request)?;
-        let (id, version, profile) = convert::update_user(request.into_inner())?;
+        let convert::Update {
+            id,
+            version,
+            input: profile,
+        } = convert::admin::update_user(request.into_inner())?;
         let view = self
             .state
             .write(session, move |conn, ctx| {

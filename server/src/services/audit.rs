@@ -5,8 +5,8 @@ use std::sync::Arc;
 use pharmacrm_shared::pb::{self, audit_service_server::AuditService};
 use tonic::{Request, Response, Status};
 
-use crate::app::AppState;
 use crate::db::models::audit_log;
+use crate::state::AppState;
 
 /// The AuditService implementation.
 pub struct AuditApi {
@@ -26,7 +26,7 @@ impl AuditService for AuditApi {
         &self,
         request: Request<pb::SearchAuditRequest>,
     ) -> Result<Response<pb::SearchAuditResponse>, Status> {
-        let (filter, (offset, limit)) = crate::convert::search_audit(request.into_inner())?;
+        let (filter, (offset, limit)) = crate::convert::audit::search_audit(request.into_inner())?;
         let (rows, total) = self
             .state
             .db

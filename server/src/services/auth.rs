@@ -7,12 +7,12 @@ use pharmacrm_shared::pb::{self, auth_service_server::AuthService};
 use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
 
-use crate::app::AppState;
 use crate::auth::{Session, new_secret, peer_of, token_hash};
 use crate::convert::timestamp;
 use crate::db::models::audit_log::{self as audit, Event};
 use crate::db::models::{Actor, WriteCtx, login_throttle, position, session, user};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::state::AppState;
 
 /// The AuthService implementation.
 pub struct AuthApi {

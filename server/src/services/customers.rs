@@ -2,19 +2,22 @@
 
 use std::sync::Arc;
 
-use pharmacrm_shared::Permission;
 use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
 use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
 
-use crate::app::AppState;
+use crate::access::{CS_REP_ROLE, SALES_REP_ROLE};
 use crate::auth::Session;
-use crate::convert::{self, id};
-use crate::db::models::customer::{self, Viewer};
-use crate::db::models::{
-    customer_certificate, customer_followup, customer_profile_record, customer_type,
-};
-use crate::error::{AppError, FieldCheck, Msg};
+use crate::convert::{self, customers as conv, id};
+use crate::db::models::customer::{self};
+use crate::db::models::customer_certificate::{self, Certificate};
+use crate::db::models::customer_followup::{self, Followup};
+use crate::db::models::customer_profile_record::ProfileRecord;
+use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
+use crate::db::models::{customer_type, display_name_of, display_names};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::ops::customers::{self as ops, HandoverMove};
+use crate::state::AppState;
 
 /// The CustomerService implementation.
 pub struct CustomerApi {
@@ -26,13 +29,67 @@ impl CustomerApi {
     pub fn new(state: Arc<AppState>) -> Self {
         CustomerApi { state }
     }
-}
 
-fn viewer(session: &Session) -> Viewer {
-    Viewer {
-        user_id: session.user_id,
-        scope: session.data_scope,
-        department_id: session.department_id,
+    /// A customer's live records of kind `R`, with the display name of the user each
+    /// `by` picks (who added it, or who changed it last).
+    async fn list_records<R: CustomerRecord + Clone>(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+        by: fn(&R) -> Option<i64>,
+    ) -> AppResult<Vec<(R, String)>> {
+        let session = Session::of(&request)?;
+        let customer_id = id("id", request.into_inner().id)?;
+        let viewer = session.viewer();
+        self.state
+            .db
+            .run(move |conn| {
+                let rows: Vec<R> = customer_record::list(conn, &viewer, customer_id)?;
+                let ids: Vec<i64> = rows.iter().filter_map(by).collect();
+                let names = display_names(conn, &ids)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        let name = by(&r)
+                            .and_then(|id| names.get(&id).cloned())
+                            .unwrap_or_default();
+                        (r, name)
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    /// Adds or changes a record of kind `R`.
+    async fn save_record<R: CustomerRecord>(
+        &self,
+        session: Session,
+        input: RecordInput<R::Fields>,
+    ) -> AppResult<R> {
+        let viewer = session.viewer();
+        self.state
+            .write(session, move |conn, ctx| {
+                customer_record::save(conn, ctx, &viewer, &input)
+            })
+            .await
+    }
+
+    /// Marks a record of kind `R` deleted.
+    async fn delete_record<R: CustomerRecord>(
+        &self,
+        request: Request<pb::DeleteRequest>,
+    ) -> AppResult<()> {
+        let session = Session::of(&request)?;
+        let pb::DeleteRequest {
+            id: record_id,
+            version,
+        } = request.into_inner();
+        let record_id = id("id", record_id)?;
+        let viewer = session.viewer();
+        self.state
+            .write(session, move |conn, ctx| {
+                customer_record::delete::<R>(conn, ctx, &viewer, record_id, version)
+            })
+            .await
     }
 }
 
@@ -60,7 +117,7 @@ impl CustomerService for CustomerApi {
         request: Request<pb::CustomerTypeInput>,
     ) -> Reply<pb::CustomerType> {
         let session = Session::of(&request)?;
-        let (name, order) = convert::customer_type_input(Some(request.into_inner()))?;
+        let (name, order) = conv::customer_type_input(Some(request.into_inner()))?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
@@ -81,7 +138,7 @@ impl CustomerService for CustomerApi {
             r#type,
         } = request.into_inner();
         let type_id = id("id", type_id)?;
-        let (name, order) = convert::customer_type_input(r#type)?;
+        let (name, order) = conv::customer_type_input(r#type)?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
@@ -137,12 +194,13 @@ impl CustomerService for CustomerApi {
 
     async fn create_customer(&self, request: Request<pb::CustomerInput>) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let input = convert::customer_input(Some(request.into_inner()))?;
+        let input = conv::customer_input(Some(request.into_inner()))?;
         let key = self.state.data_key.clone();
+        let window = self.state.certificate_window();
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                customer::create(conn, ctx, &key, &input)
+                ops::create(conn, ctx, &key, &input, window)
             })
             .await?;
         Ok(Response::new(view.into()))
@@ -153,28 +211,14 @@ impl CustomerService for CustomerApi {
         request: Request<pb::UpdateCustomerRequest>,
     ) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let pb::UpdateCustomerRequest {
-            id: customer_id,
-            version,
-            customer: input,
-        } = request.into_inner();
-        let customer_id = id("id", customer_id)?;
-        let input = convert::customer_input(input)?;
-        let viewer = viewer(&session);
+        let convert::Update { id, version, input } = conv::update_customer(request.into_inner())?;
+        let viewer = session.viewer();
         let key = self.state.data_key.clone();
-        let may_change_type = session.has(Permission::CustomerTypeChange);
+        let window = self.state.certificate_window();
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                // The row alone says whether the type changes; its view is built once, by update.
-                let current = customer::require_visible(conn, &viewer, customer_id)?;
-                if current.type_id != input.type_id && !may_change_type {
-                    return Err(AppError::PermissionDenied(Msg::new(
-                        "changing a customer's type needs customer.type.change",
-                        "变更客户类型需要“变更客户类型”权限",
-                    )));
-                }
-                customer::update(conn, ctx, &viewer, &key, customer_id, version, &input)
+                ops::update(conn, ctx, &viewer, &key, (id, version, &input), window)
             })
             .await?;
         Ok(Response::new(view.into()))
@@ -184,11 +228,12 @@ impl CustomerService for CustomerApi {
         let session = Session::of(&request)?;
         let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
         let view = self
             .state
             .db
-            .run(move |conn| customer::get(conn, &viewer, customer_id))
+            .run(move |conn| customer::get(conn, &viewer, customer_id, window))
             .await?;
         Ok(Response::new(view.into()))
     }
@@ -199,12 +244,13 @@ impl CustomerService for CustomerApi {
     ) -> Reply<pb::SearchCustomersResponse> {
         let session = Session::of(&request)?;
         let (filter, (offset, limit)) =
-            convert::search_customers(request.into_inner(), &self.state.data_key);
-        let viewer = viewer(&session);
+            conv::search_customers(request.into_inner(), &self.state.data_key);
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
         let (rows, total) = self
             .state
             .db
-            .run(move |conn| customer::search(conn, &viewer, &filter, offset, limit))
+            .run(move |conn| customer::search(conn, &viewer, &filter, window, offset, limit))
             .await?;
         Ok(Response::new(pb::SearchCustomersResponse {
             customers: rows.into_iter().map(Into::into).collect(),
@@ -219,12 +265,12 @@ impl CustomerService for CustomerApi {
         let session = Session::of(&request)?;
         let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
         let key = self.state.data_key.clone();
         let id_number = self
             .state
             .write(session, move |conn, ctx| {
-                customer::reveal_id_number(conn, ctx, &viewer, &key, customer_id)
+                ops::reveal_id_number(conn, ctx, &viewer, &key, customer_id)
             })
             .await?;
         Ok(Response::new(pb::RevealIdNumberResponse { id_number }))
@@ -245,18 +291,17 @@ impl CustomerService for CustomerApi {
         FieldCheck::default()
             .check("reason", validation::optional_text(&reason, 200))
             .finish()?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                customer::change_type(
+                ops::change_type(
                     conn,
                     ctx,
                     &viewer,
-                    customer_id,
-                    version,
-                    type_id,
-                    reason.trim(),
+                    (customer_id, version, type_id, reason.trim()),
+                    window,
                 )
             })
             .await?;
@@ -270,7 +315,7 @@ impl CustomerService for CustomerApi {
         let session = Session::of(&request)?;
         let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
         let rows = self
             .state
             .db
@@ -295,18 +340,18 @@ impl CustomerService for CustomerApi {
         let customer_id = id("id", customer_id)?;
         let sales_rep_id = id("sales_rep_id", sales_rep_id)?;
         let cs_rep_id = id("cs_rep_id", cs_rep_id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                customer::assign(
+                ops::assign(
                     conn,
                     ctx,
                     &viewer,
-                    customer_id,
-                    version,
-                    sales_rep_id,
-                    cs_rep_id,
+                    (customer_id, version),
+                    (sales_rep_id, cs_rep_id),
+                    window,
                 )
             })
             .await?;
@@ -320,7 +365,7 @@ impl CustomerService for CustomerApi {
         let session = Session::of(&request)?;
         let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
         let rows = self
             .state
             .db
@@ -348,25 +393,26 @@ impl CustomerService for CustomerApi {
             )
             .into());
         }
-        let moves: Vec<customer::HandoverMove> = moves
+        let moves: Vec<HandoverMove> = moves
             .into_iter()
             .map(
                 |pb::HandoverMove {
                      customer_id,
                      sales_rep_id,
                      cs_rep_id,
-                 }| customer::HandoverMove {
+                 }| HandoverMove {
                     customer_id,
                     sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
                     cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
                 },
             )
             .collect();
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
         let (moved, remaining) = self
             .state
             .write(session, move |conn, ctx| {
-                customer::handover(conn, ctx, &viewer, from_user_id, &moves)
+                ops::handover(conn, ctx, &viewer, from_user_id, &moves, window)
             })
             .await?;
         Ok(Response::new(pb::HandoverCustomersResponse {
@@ -379,18 +425,13 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListProfileRecordsResponse> {
-        let session = Session::of(&request)?;
-        let customer_id = id("id", request.into_inner().id)?;
-        let viewer = viewer(&session);
         let rows = self
-            .state
-            .db
-            .run(move |conn| customer_profile_record::list(conn, &viewer, customer_id))
+            .list_records::<ProfileRecord>(request, |r| r.updated_by)
             .await?;
         Ok(Response::new(pb::ListProfileRecordsResponse {
             records: rows
                 .into_iter()
-                .map(|(r, by)| convert::profile_record(r, by))
+                .map(|(r, by)| conv::profile_record(r, by))
                 .collect(),
         }))
     }
@@ -400,31 +441,14 @@ impl CustomerService for CustomerApi {
         request: Request<pb::ProfileRecord>,
     ) -> Reply<pb::ProfileRecord> {
         let session = Session::of(&request)?;
-        let input = convert::profile_input(request.into_inner())?;
-        let viewer = viewer(&session);
+        let input = conv::profile_input(request.into_inner())?;
         let name = session.display_name.clone();
-        let row = self
-            .state
-            .write(session, move |conn, ctx| {
-                customer_profile_record::save(conn, ctx, &viewer, &input)
-            })
-            .await?;
-        Ok(Response::new(convert::profile_record(row, name)))
+        let row: ProfileRecord = self.save_record(session, input).await?;
+        Ok(Response::new(conv::profile_record(row, name)))
     }
 
     async fn delete_profile_record(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
-        let session = Session::of(&request)?;
-        let pb::DeleteRequest {
-            id: record_id,
-            version,
-        } = request.into_inner();
-        let record_id = id("id", record_id)?;
-        let viewer = viewer(&session);
-        self.state
-            .write(session, move |conn, ctx| {
-                customer_profile_record::delete(conn, ctx, &viewer, record_id, version)
-            })
-            .await?;
+        self.delete_record::<ProfileRecord>(request).await?;
         Ok(Response::new(()))
     }
 
@@ -432,49 +456,32 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListFollowupsResponse> {
-        let session = Session::of(&request)?;
-        let customer_id = id("id", request.into_inner().id)?;
-        let viewer = viewer(&session);
         let rows = self
-            .state
-            .db
-            .run(move |conn| customer_followup::list(conn, &viewer, customer_id))
+            .list_records::<Followup>(request, |f| f.created_by)
             .await?;
         Ok(Response::new(pb::ListFollowupsResponse {
             followups: rows
                 .into_iter()
-                .map(|(f, by)| convert::followup(f, by))
+                .map(|(f, by)| conv::followup(f, by))
                 .collect(),
         }))
     }
 
     async fn save_followup(&self, request: Request<pb::Followup>) -> Reply<pb::Followup> {
         let session = Session::of(&request)?;
-        let input = convert::followup_input(request.into_inner())?;
-        let viewer = viewer(&session);
-        let name = session.display_name.clone();
-        let row = self
+        let input = conv::followup_input(request.into_inner())?;
+        let row: Followup = self.save_record(session, input).await?;
+        let by = row.created_by;
+        let name = self
             .state
-            .write(session, move |conn, ctx| {
-                customer_followup::save(conn, ctx, &viewer, &input)
-            })
+            .db
+            .run(move |conn| display_name_of(conn, by))
             .await?;
-        Ok(Response::new(convert::followup(row, name)))
+        Ok(Response::new(conv::followup(row, name)))
     }
 
     async fn delete_followup(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
-        let session = Session::of(&request)?;
-        let pb::DeleteRequest {
-            id: followup_id,
-            version,
-        } = request.into_inner();
-        let followup_id = id("id", followup_id)?;
-        let viewer = viewer(&session);
-        self.state
-            .write(session, move |conn, ctx| {
-                customer_followup::delete(conn, ctx, &viewer, followup_id, version)
-            })
-            .await?;
+        self.delete_record::<Followup>(request).await?;
         Ok(Response::new(()))
     }
 
@@ -482,18 +489,14 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListCertificatesResponse> {
-        let session = Session::of(&request)?;
-        let customer_id = id("id", request.into_inner().id)?;
-        let viewer = viewer(&session);
+        let window = self.state.certificate_window();
         let rows = self
-            .state
-            .db
-            .run(move |conn| customer_certificate::list(conn, &viewer, customer_id))
+            .list_records::<Certificate>(request, |c| c.created_by)
             .await?;
         Ok(Response::new(pb::ListCertificatesResponse {
             certificates: rows
                 .into_iter()
-                .map(|(c, scan)| convert::certificate(c, scan))
+                .map(|(c, _)| conv::certificate(c, window))
                 .collect(),
         }))
     }
@@ -503,30 +506,20 @@ impl CustomerService for CustomerApi {
         request: Request<pb::SaveCertificateRequest>,
     ) -> Reply<pb::Certificate> {
         let session = Session::of(&request)?;
-        let input = convert::certificate_input(request.into_inner())?;
-        let viewer = viewer(&session);
-        let (row, scan) = self
+        let (input, scan) = conv::certificate_input(request.into_inner())?;
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
+        let row = self
             .state
             .write(session, move |conn, ctx| {
-                customer_certificate::save(conn, ctx, &viewer, &input)
+                customer_certificate::save(conn, ctx, &viewer, &input, &scan)
             })
             .await?;
-        Ok(Response::new(convert::certificate(row, scan)))
+        Ok(Response::new(conv::certificate(row, window)))
     }
 
     async fn delete_certificate(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {
-        let session = Session::of(&request)?;
-        let pb::DeleteRequest {
-            id: certificate_id,
-            version,
-        } = request.into_inner();
-        let certificate_id = id("id", certificate_id)?;
-        let viewer = viewer(&session);
-        self.state
-            .write(session, move |conn, ctx| {
-                customer_certificate::delete(conn, ctx, &viewer, certificate_id, version)
-            })
-            .await?;
+        self.delete_record::<Certificate>(request).await?;
         Ok(Response::new(()))
     }
 
@@ -536,7 +529,7 @@ impl CustomerService for CustomerApi {
     ) -> Reply<pb::CertificateScan> {
         let session = Session::of(&request)?;
         let certificate_id = id("id", request.into_inner().id)?;
-        let viewer = viewer(&session);
+        let viewer = session.viewer();
         let (content, name, media_type) = self
             .state
             .db
@@ -552,15 +545,15 @@ impl CustomerService for CustomerApi {
     async fn my_work(&self, request: Request<()>) -> Reply<pb::MyWorkResponse> {
         let session = Session::of(&request)?;
         let user_id = session.user_id;
-        let today = chrono::Local::now().date_naive();
-        let days = crate::config::certificate_warning_days();
+        let window = self.state.certificate_window();
+        let today = window.today;
         let (due, expiring) = self
             .state
             .db
             .run(move |conn| {
                 Ok((
                     customer_followup::due_for(conn, user_id, today)?,
-                    customer_certificate::expiring_for(conn, user_id, today, days)?,
+                    customer_certificate::expiring_for(conn, user_id, window)?,
                 ))
             })
             .await?;
@@ -577,9 +570,9 @@ impl CustomerService for CustomerApi {
                 .collect(),
             expiring_certificates: expiring
                 .into_iter()
-                .map(|(customer_name, c, scan)| pb::ExpiringCertificate {
+                .map(|(customer_name, c)| pb::ExpiringCertificate {
                     customer_name,
-                    certificate: Some(convert::certificate(c, scan)),
+                    certificate: Some(conv::certificate(c, window)),
                 })
                 .collect(),
         }))
@@ -592,7 +585,7 @@ impl CustomerService for CustomerApi {
         let session = Session::of(&request)?;
         let pb::ListRepsRequest { role } = request.into_inner();
         if role == "holders" {
-            let viewer = viewer(&session);
+            let viewer = session.viewer();
             let rows = self
                 .state
                 .db
@@ -606,8 +599,8 @@ impl CustomerService for CustomerApi {
             }));
         }
         let needs = match role.as_str() {
-            "sales" => Permission::OrderWrite,
-            "cs" => Permission::ShipmentWrite,
+            "sales" => SALES_REP_ROLE,
+            "cs" => CS_REP_ROLE,
             _ => {
                 return Err(AppError::field(
                     "role",

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use pharmacrm_shared::pb::{self, drug_service_server::DrugService};
 use tonic::{Request, Response, Status};
 
-use crate::app::AppState;
 use crate::auth::Session;
 use crate::convert::{self, id};
 use crate::db::models::{container_unit, drug, drug_category};
 use crate::drug_import;
+use crate::state::AppState;
 
 /// The DrugService implementation.
 pub struct DrugApi {
@@ -47,7 +47,7 @@ impl DrugService for DrugApi {
     ) -> Reply<pb::Category> {
         let session = Session::of(&request)?;
         let pb::CreateCategoryRequest { name, parent_id } = request.into_inner();
-        let name = convert::category_name(&name)?;
+        let name = convert::drugs::category_name(&name)?;
         let parent_id = id("parent_id", parent_id)?;
         let view = self
             .state
@@ -71,7 +71,7 @@ impl DrugService for DrugApi {
             sort_order,
         } = request.into_inner();
         let category_id = id("id", category_id)?;
-        let name = convert::category_name(&name)?;
+        let name = convert::drugs::category_name(&name)?;
         let parent_id = (parent_id > 0).then_some(parent_id);
         let view = self
             .state
@@ -122,7 +122,7 @@ impl DrugService for DrugApi {
 
     async fn create_unit(&self, request: Request<pb::UnitInput>) -> Reply<pb::ContainerUnit> {
         let session = Session::of(&request)?;
-        let input = convert::unit_input(Some(request.into_inner()))?;
+        let input = convert::drugs::unit_input(Some(request.into_inner()))?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
@@ -143,7 +143,7 @@ impl DrugService for DrugApi {
             unit,
         } = request.into_inner();
         let unit_id = id("id", unit_id)?;
-        let input = convert::unit_input(unit)?;
+        let input = convert::drugs::unit_input(unit)?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
@@ -192,7 +192,7 @@ impl DrugService for DrugApi {
         &self,
         request: Request<pb::SearchDrugsRequest>,
     ) -> Reply<pb::SearchDrugsResponse> {
-        let (filter, (offset, limit)) = convert::search_drugs(request.into_inner());
+        let (filter, (offset, limit)) = convert::drugs::search_drugs(request.into_inner());
         let (rows, total) = self
             .state
             .db
@@ -217,7 +217,7 @@ impl DrugService for DrugApi {
 
     async fn create_drug(&self, request: Request<pb::DrugInput>) -> Reply<pb::DrugResponse> {
         let session = Session::of(&request)?;
-        let input = convert::drug_input(Some(request.into_inner()))?;
+        let input = convert::drugs::drug_input(Some(request.into_inner()))?;
         let saved = self
             .state
             .write(session, move |conn, ctx| drug::create(conn, ctx, &input))
@@ -236,7 +236,7 @@ impl DrugService for DrugApi {
             drug: input,
         } = request.into_inner();
         let drug_id = id("id", drug_id)?;
-        let input = convert::drug_input(input)?;
+        let input = convert::drugs::drug_input(input)?;
         let saved = self
             .state
             .write(session, move |conn, ctx| {

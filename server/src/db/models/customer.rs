@@ -1,28 +1,26 @@
 //! `customers` with `customer_drugs`, `customer_type_changes` and `customer_assignments`.
 //!
-//! Every read and write goes through a [`Viewer`], whose data scope becomes part of the SQL
-//! query: a customer outside it is not found, exactly as if it did not exist. The
-//! contact's ID number is stored only encrypted (with a keyed hash for exact search and
-//! a masked copy for display); it never reaches the audit log in clear.
+//! Every read goes through a [`Viewer`], whose data scope ([`crate::db::scope`]) becomes
+//! part of the SQL query: a customer outside it is not found, exactly as if it did not
+//! exist. The contact's ID number is stored only encrypted (with a keyed hash for exact
+//! search and a masked copy for display); it never reaches the audit log in clear. The
+//! rules that span tables (who may be a rep, handover) are in [`crate::ops::customers`].
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use pharmacrm_shared::validation::mask_id_number;
-use pharmacrm_shared::{DataScope, Permission, region};
+use pharmacrm_shared::{Permission, region};
 use serde::Serialize;
 
-use super::audit_log::Event;
-use super::{WriteCtx, check_version, contains_pattern, department, display_names, position};
-use crate::crypto::DataKey;
+use super::customer_certificate::CertificateWindow;
+use super::{WriteCtx, contains_pattern, display_names};
 use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
     users,
 };
-use crate::error::{AppError, AppResult, FieldError, Msg};
-use crate::pinyin;
+use crate::db::scope::{self, Viewer};
+use crate::error::{AppError, AppResult};
 
 /// A customer row. The encrypted number and its hash never leave this module's callers.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -84,7 +82,8 @@ pub struct CustomerView {
     pub expiring_certificates: u32,
 }
 
-/// A customer's fields, validated (the ID number still in clear, to be encrypted here).
+/// A customer's fields as the user entered them, validated (the ID number still in
+/// clear: [`crate::ops::customers`] encrypts it).
 #[derive(Debug, Clone, Default)]
 pub struct CustomerInput {
     pub name: String,
@@ -107,88 +106,78 @@ pub struct CustomerInput {
     pub cs_rep_id: Option<i64>,
 }
 
-/// Who is looking, and which customers they may see.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub user_id: i64,
-    pub scope: Option<DataScope>,
-    pub department_id: Option<i64>,
-}
-
-/// The reps whose customers a viewer sees: `None` for all.
-fn visible_reps(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Option<Vec<i64>>> {
-    match viewer.scope {
-        Some(DataScope::All) => Ok(None),
-        Some(DataScope::Department) => {
-            let mut reps = vec![viewer.user_id];
-            if let Some(dept) = viewer.department_id {
-                let depts = department::subtree_ids(conn, dept)?;
-                reps.extend(
-                    users::table
-                        .filter(users::department_id.eq_any(depts))
-                        .select(users::id)
-                        .load::<i64>(conn)?,
-                );
-            }
-            Ok(Some(reps))
-        }
-        Some(DataScope::Own) | None => Ok(Some(vec![viewer.user_id])),
-    }
-}
-
-type BoxedCustomers<'a> = customers::BoxedQuery<'a, Pg>;
-
-fn scoped<'a>(reps: &Option<Vec<i64>>) -> BoxedCustomers<'a> {
-    let q = customers::table.into_boxed();
-    match reps {
-        None => q,
-        Some(reps) => q.filter(
-            customers::sales_rep_id
-                .eq_any(reps.clone())
-                .or(customers::cs_rep_id.eq_any(reps.clone())),
-        ),
-    }
+/// The stored profile columns, as inserted and updated (the ID number already encrypted).
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = customers, treat_none_as_null = true)]
+pub struct CustomerFields {
+    pub name: String,
+    /// Pinyin search key of the name ([`crate::pinyin::search_key`]).
+    pub pinyin_initials: String,
+    pub contact_person: String,
+    pub id_number_enc: Option<Vec<u8>>,
+    pub id_number_hash: Option<Vec<u8>>,
+    pub id_number_masked: String,
+    pub phone: String,
+    pub fax: String,
+    pub postcode: String,
+    pub province_code: String,
+    pub city_code: String,
+    pub address: String,
+    pub business_kind: String,
+    pub type_id: i64,
+    pub credit_days: i32,
+    pub note: String,
 }
 
 fn not_found() -> AppError {
     AppError::not_found("customer", "客户")
 }
 
-/// The customer if the viewer may see it, else NOT_FOUND (for the customer's records).
-pub fn require_visible(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<Customer> {
-    find(conn, viewer, id, false)
-}
+crate::versioned!(Customer, customers, "customer", not_found);
 
-/// The customer if the viewer may see it, else NOT_FOUND.
-fn find(conn: &mut PgConnection, viewer: &Viewer, id: i64, lock: bool) -> AppResult<Customer> {
-    let reps = visible_reps(conn, viewer)?;
-    let visible = scoped(&reps)
+/// The customer if the viewer may see it, else NOT_FOUND; with `lock`, locked for the
+/// rest of the transaction (and checked again once locked, in case a reassignment moved
+/// it out of sight meanwhile).
+pub fn find(conn: &mut PgConnection, viewer: &Viewer, id: i64, lock: bool) -> AppResult<Customer> {
+    let reps = viewer.reps(conn)?;
+    let q = customers::table
+        .filter(scope::customers_of(&reps))
         .filter(customers::id.eq(id))
-        .select(customers::id)
-        .first::<i64>(conn)
-        .optional()?
-        .ok_or_else(not_found)?;
-    let q = customers::table.find(visible).select(Customer::as_select());
-    if !lock {
-        return Ok(q.first(conn)?);
-    }
-    // Locked: look again, in case a reassignment moved it out of sight meanwhile.
-    let row: Customer = q.for_update().first(conn)?;
-    match &reps {
-        Some(reps) if !reps.contains(&row.sales_rep_id) && !reps.contains(&row.cs_rep_id) => {
-            Err(not_found())
-        }
-        _ => Ok(row),
-    }
+        .select(Customer::as_select());
+    let row = if lock {
+        q.for_update().first(conn).optional()?
+    } else {
+        q.first(conn).optional()?
+    };
+    row.filter(|c| reps.covers(c.sales_rep_id, c.cs_rep_id))
+        .ok_or_else(not_found)
 }
 
 /// One customer.
-pub fn get(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<CustomerView> {
+pub fn get(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    id: i64,
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
     let row = find(conn, viewer, id, false)?;
-    Ok(views(conn, vec![row])?.remove(0))
+    view(conn, row, window)
 }
 
-fn views(conn: &mut PgConnection, rows: Vec<Customer>) -> AppResult<Vec<CustomerView>> {
+/// One customer row with its names and flags.
+pub fn view(
+    conn: &mut PgConnection,
+    row: Customer,
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    Ok(views(conn, vec![row], window)?.remove(0))
+}
+
+fn views(
+    conn: &mut PgConnection,
+    rows: Vec<Customer>,
+    window: CertificateWindow,
+) -> AppResult<Vec<CustomerView>> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut held: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for (customer_id, drug_id, name, spec) in customer_drugs::table
@@ -229,12 +218,7 @@ fn views(conn: &mut PgConnection, rows: Vec<Customer>) -> AppResult<Vec<Customer
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_default()
     };
-    let flags = super::customer_certificate::flags(
-        conn,
-        &ids,
-        chrono::Local::now().date_naive(),
-        crate::config::certificate_warning_days(),
-    )?;
+    let flags = super::customer_certificate::flags(conn, &ids, window)?;
     Ok(rows
         .into_iter()
         .map(|c| {
@@ -268,73 +252,95 @@ pub fn region_name(province_code: &str, city_code: &str) -> String {
     }
 }
 
-/// The type must exist and be active; the drugs must exist.
-fn check_references(
-    conn: &mut PgConnection,
-    input: &CustomerInput,
-    current_type: Option<i64>,
-) -> AppResult<()> {
-    let mut errors = Vec::new();
-    let active = customer_types::table
-        .find(input.type_id)
+/// Whether customer type `id` exists and is active (`None`: no such type); locked
+/// against archiving until the transaction ends.
+pub fn type_is_active(conn: &mut PgConnection, type_id: i64) -> AppResult<Option<bool>> {
+    Ok(customer_types::table
+        .find(type_id)
         .select(customer_types::is_active)
         .for_share()
         .first::<bool>(conn)
-        .optional()?;
-    match active {
-        None => errors.push(FieldError {
-            field: "type_id",
-            msg: Msg::new("no such customer type", "客户类型不存在"),
-        }),
-        Some(false) if current_type != Some(input.type_id) => errors.push(FieldError {
-            field: "type_id",
-            msg: Msg::new("the customer type is archived", "该客户类型已归档"),
-        }),
-        Some(_) => {}
-    }
+        .optional()?)
+}
+
+/// How many of `drug_ids` exist.
+pub fn count_drugs(conn: &mut PgConnection, drug_ids: &[i64]) -> AppResult<usize> {
     let found: i64 = drugs::table
-        .filter(drugs::id.eq_any(&input.drug_ids))
+        .filter(drugs::id.eq_any(drug_ids))
         .count()
         .get_result(conn)?;
-    if usize::try_from(found).ok() != Some(input.drug_ids.len()) {
-        errors.push(FieldError {
-            field: "drug_ids",
-            msg: Msg::new("a drug does not exist", "所选药品不存在"),
-        });
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidArgument(errors))
-    }
+    Ok(usize::try_from(found).unwrap_or(0))
 }
 
-/// A rep must be active and hold the permission of the role: `order.write` for sales,
-/// `order.shipment.write` for customer service.
-fn check_rep(
+/// Inserts a customer held by `sales_rep_id` and `cs_rep_id`.
+pub fn insert(
     conn: &mut PgConnection,
-    user_id: i64,
-    field: &'static str,
-    needs: Permission,
-) -> AppResult<()> {
-    let person = users::table
-        .find(user_id)
-        .select((users::is_active, users::is_service_account))
-        .for_share()
-        .first::<(bool, bool)>(conn)
-        .optional()?;
-    let (permissions, _) = position::grants(conn, user_id)?;
-    if person == Some((true, false)) && permissions.contains(&needs) {
-        return Ok(());
-    }
-    let (en, zh) = match field {
-        "sales_rep_id" => ("choose an active sales rep", "请选择在职的营销员"),
-        _ => ("choose an active customer-service rep", "请选择在职的客服"),
-    };
-    Err(AppError::field(field, Msg::new(en, zh)))
+    ctx: WriteCtx<'_>,
+    fields: &CustomerFields,
+    sales_rep_id: i64,
+    cs_rep_id: i64,
+) -> AppResult<Customer> {
+    Ok(diesel::insert_into(customers::table)
+        .values((
+            fields,
+            customers::sales_rep_id.eq(sales_rep_id),
+            customers::cs_rep_id.eq(cs_rep_id),
+            customers::created_by.eq(ctx.actor.user_id),
+            customers::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Customer::as_returning())
+        .get_result(conn)?)
 }
 
-fn set_drugs(conn: &mut PgConnection, customer_id: i64, drug_ids: &[i64]) -> AppResult<()> {
+/// Updates the (locked) customer's profile columns.
+pub fn update_fields(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Customer,
+    fields: &CustomerFields,
+) -> AppResult<Customer> {
+    Ok(diesel::update(customers::table.find(before.id))
+        .set((fields, crate::stamp!(customers, before, ctx)))
+        .returning(Customer::as_returning())
+        .get_result(conn)?)
+}
+
+/// Sets the (locked) customer's type.
+pub fn set_type(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Customer,
+    type_id: i64,
+) -> AppResult<Customer> {
+    Ok(diesel::update(customers::table.find(before.id))
+        .set((
+            customers::type_id.eq(type_id),
+            crate::stamp!(customers, before, ctx),
+        ))
+        .returning(Customer::as_returning())
+        .get_result(conn)?)
+}
+
+/// Sets the (locked) customer's responsible reps.
+pub fn set_reps(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Customer,
+    sales_rep_id: i64,
+    cs_rep_id: i64,
+) -> AppResult<Customer> {
+    Ok(diesel::update(customers::table.find(before.id))
+        .set((
+            customers::sales_rep_id.eq(sales_rep_id),
+            customers::cs_rep_id.eq(cs_rep_id),
+            crate::stamp!(customers, before, ctx),
+        ))
+        .returning(Customer::as_returning())
+        .get_result(conn)?)
+}
+
+/// Replaces the drug varieties the customer deals in.
+pub fn set_drugs(conn: &mut PgConnection, customer_id: i64, drug_ids: &[i64]) -> AppResult<()> {
     diesel::delete(customer_drugs::table.filter(customer_drugs::customer_id.eq(customer_id)))
         .execute(conn)?;
     let rows: Vec<_> = drug_ids
@@ -352,7 +358,8 @@ fn set_drugs(conn: &mut PgConnection, customer_id: i64, drug_ids: &[i64]) -> App
     Ok(())
 }
 
-fn record_type_change(
+/// Records a type change in the customer's history.
+pub fn record_type_change(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     customer_id: i64,
@@ -375,7 +382,7 @@ fn record_type_change(
 /// Ends the current assignment of `role` (if any) and starts one for `user_id`, both at
 /// the same instant: the wall clock now, not the start of the transaction (which may be
 /// earlier than an assignment another transaction committed meanwhile).
-fn assign_role(
+pub fn assign_role(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     customer_id: i64,
@@ -408,208 +415,6 @@ fn assign_role(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// Registers a customer.
-pub fn create(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    key: &DataKey,
-    input: &CustomerInput,
-) -> AppResult<CustomerView> {
-    check_references(conn, input, None)?;
-    let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
-    let Some(cs) = input.cs_rep_id else {
-        return Err(AppError::field(
-            "cs_rep_id",
-            Msg::new("choose the customer-service rep", "请选择负责的客服"),
-        ));
-    };
-    if Some(sales) != ctx.actor.user_id
-        && !ctx.grants.permissions.contains(&Permission::CustomerAssign)
-    {
-        return Err(AppError::PermissionDenied(Msg::new(
-            "assigning a customer to another sales rep needs customer.assign",
-            "把客户分配给其他营销员需要“分配客户”权限",
-        )));
-    }
-    check_rep(conn, sales, "sales_rep_id", Permission::OrderWrite)?;
-    check_rep(conn, cs, "cs_rep_id", Permission::ShipmentWrite)?;
-    let (enc, hash, masked) = match input.id_number.as_deref() {
-        Some(number) => (
-            Some(key.encrypt(number)),
-            Some(key.search_hash(number)),
-            mask_id_number(number),
-        ),
-        None => (None, None, String::new()),
-    };
-    let row: Customer = diesel::insert_into(customers::table)
-        .values((
-            customers::name.eq(&input.name),
-            customers::pinyin_initials.eq(pinyin::search_key(&[&input.name])),
-            customers::contact_person.eq(&input.contact_person),
-            customers::id_number_enc.eq(enc),
-            customers::id_number_hash.eq(hash),
-            customers::id_number_masked.eq(masked),
-            customers::phone.eq(&input.phone),
-            customers::fax.eq(&input.fax),
-            customers::postcode.eq(&input.postcode),
-            customers::province_code.eq(&input.province_code),
-            customers::city_code.eq(&input.city_code),
-            customers::address.eq(&input.address),
-            customers::business_kind.eq(&input.business_kind),
-            customers::type_id.eq(input.type_id),
-            customers::credit_days.eq(input.credit_days),
-            customers::note.eq(&input.note),
-            customers::sales_rep_id.eq(sales),
-            customers::cs_rep_id.eq(cs),
-            customers::created_by.eq(ctx.actor.user_id),
-            customers::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Customer::as_returning())
-        .get_result(conn)?;
-    set_drugs(conn, row.id, &input.drug_ids)?;
-    record_type_change(conn, ctx, row.id, None, input.type_id, "")?;
-    assign_role(conn, ctx, row.id, "sales", sales)?;
-    assign_role(conn, ctx, row.id, "cs", cs)?;
-    let view = views(conn, vec![row])?.remove(0);
-    ctx.audit_change(
-        conn,
-        "customer.create",
-        "customer",
-        view.customer.id,
-        None,
-        Some(&view),
-    )?;
-    Ok(view)
-}
-
-/// Changes a customer's profile (a type change is recorded in its history).
-pub fn update(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    key: &DataKey,
-    id: i64,
-    version: i32,
-    input: &CustomerInput,
-) -> AppResult<CustomerView> {
-    let before_row = find(conn, viewer, id, true)?;
-    check_version(
-        conn,
-        version,
-        before_row.version,
-        before_row.updated_by,
-        before_row.updated_at,
-    )?;
-    check_references(conn, input, Some(before_row.type_id))?;
-    let before = views(conn, vec![before_row.clone()])?.remove(0);
-    let (enc, hash, masked) = match (input.id_number.as_deref(), input.clear_id_number) {
-        (_, true) => (None, None, String::new()),
-        (Some(number), false) => (
-            Some(key.encrypt(number)),
-            Some(key.search_hash(number)),
-            mask_id_number(number),
-        ),
-        (None, false) => (
-            before_row.id_number_enc.clone(),
-            before_row.id_number_hash.clone(),
-            before_row.id_number_masked.clone(),
-        ),
-    };
-    let row: Customer = diesel::update(customers::table.find(id))
-        .set((
-            customers::name.eq(&input.name),
-            customers::pinyin_initials.eq(pinyin::search_key(&[&input.name])),
-            customers::contact_person.eq(&input.contact_person),
-            customers::id_number_enc.eq(enc),
-            customers::id_number_hash.eq(hash),
-            customers::id_number_masked.eq(masked),
-            customers::phone.eq(&input.phone),
-            customers::fax.eq(&input.fax),
-            customers::postcode.eq(&input.postcode),
-            customers::province_code.eq(&input.province_code),
-            customers::city_code.eq(&input.city_code),
-            customers::address.eq(&input.address),
-            customers::business_kind.eq(&input.business_kind),
-            customers::type_id.eq(input.type_id),
-            customers::credit_days.eq(input.credit_days),
-            customers::note.eq(&input.note),
-            customers::version.eq(before_row.version + 1),
-            customers::updated_at.eq(diesel::dsl::now),
-            customers::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Customer::as_returning())
-        .get_result(conn)?;
-    set_drugs(conn, id, &input.drug_ids)?;
-    if input.type_id != before_row.type_id {
-        record_type_change(conn, ctx, id, Some(before_row.type_id), input.type_id, "")?;
-    }
-    let after = views(conn, vec![row])?.remove(0);
-    ctx.audit_change(
-        conn,
-        "customer.update",
-        "customer",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-/// Changes a customer's type with a reason.
-pub fn change_type(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    id: i64,
-    version: i32,
-    type_id: i64,
-    reason: &str,
-) -> AppResult<CustomerView> {
-    let before = find(conn, viewer, id, true)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    let active = customer_types::table
-        .find(type_id)
-        .select(customer_types::is_active)
-        .first::<bool>(conn)
-        .optional()?;
-    if active != Some(true) {
-        return Err(AppError::field(
-            "type_id",
-            Msg::new("choose an active customer type", "请选择有效的客户类型"),
-        ));
-    }
-    if before.type_id == type_id {
-        return get(conn, viewer, id);
-    }
-    let row: Customer = diesel::update(customers::table.find(id))
-        .set((
-            customers::type_id.eq(type_id),
-            customers::version.eq(before.version + 1),
-            customers::updated_at.eq(diesel::dsl::now),
-            customers::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Customer::as_returning())
-        .get_result(conn)?;
-    record_type_change(conn, ctx, id, Some(before.type_id), type_id, reason)?;
-    ctx.audit(
-        conn,
-        Event {
-            action: "customer.change_type",
-            object_type: "customer",
-            object_id: id.to_string(),
-            before: Some(serde_json::json!({ "type_id": before.type_id })),
-            after: Some(serde_json::json!({ "type_id": type_id, "reason": reason })),
-        },
-    )?;
-    Ok(views(conn, vec![row])?.remove(0))
 }
 
 /// One type change, with names.
@@ -671,81 +476,6 @@ pub fn type_history(
             changed_at: r.changed_at,
         })
         .collect())
-}
-
-/// The contact's full ID number; the reveal is audited.
-pub fn reveal_id_number(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    key: &DataKey,
-    id: i64,
-) -> AppResult<String> {
-    let row = find(conn, viewer, id, false)?;
-    let number = match &row.id_number_enc {
-        Some(blob) => key.decrypt(blob).map_err(AppError::Internal)?,
-        None => String::new(),
-    };
-    ctx.audit(
-        conn,
-        Event {
-            action: "customer.reveal_id_number",
-            object_type: "customer",
-            object_id: id.to_string(),
-            before: None,
-            after: None,
-        },
-    )?;
-    Ok(number)
-}
-
-/// Sets the responsible reps; the history keeps who was responsible when.
-pub fn assign(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    id: i64,
-    version: i32,
-    sales_rep_id: i64,
-    cs_rep_id: i64,
-) -> AppResult<CustomerView> {
-    let before_row = find(conn, viewer, id, true)?;
-    check_version(
-        conn,
-        version,
-        before_row.version,
-        before_row.updated_by,
-        before_row.updated_at,
-    )?;
-    check_rep(conn, sales_rep_id, "sales_rep_id", Permission::OrderWrite)?;
-    check_rep(conn, cs_rep_id, "cs_rep_id", Permission::ShipmentWrite)?;
-    let before = views(conn, vec![before_row.clone()])?.remove(0);
-    let row: Customer = diesel::update(customers::table.find(id))
-        .set((
-            customers::sales_rep_id.eq(sales_rep_id),
-            customers::cs_rep_id.eq(cs_rep_id),
-            customers::version.eq(before_row.version + 1),
-            customers::updated_at.eq(diesel::dsl::now),
-            customers::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Customer::as_returning())
-        .get_result(conn)?;
-    if sales_rep_id != before_row.sales_rep_id {
-        assign_role(conn, ctx, id, "sales", sales_rep_id)?;
-    }
-    if cs_rep_id != before_row.cs_rep_id {
-        assign_role(conn, ctx, id, "cs", cs_rep_id)?;
-    }
-    let after = views(conn, vec![row])?.remove(0);
-    ctx.audit_change(
-        conn,
-        "customer.assign",
-        "customer",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
 }
 
 /// One assignment, with the rep's name.
@@ -815,12 +545,15 @@ pub fn search(
     conn: &mut PgConnection,
     viewer: &Viewer,
     filter: &CustomerFilter,
+    window: CertificateWindow,
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<CustomerView>, i64)> {
-    let reps = visible_reps(conn, viewer)?;
+    let reps = viewer.reps(conn)?;
     let query = || {
-        let mut q = scoped(&reps);
+        let mut q = customers::table
+            .into_boxed()
+            .filter(scope::customers_of(&reps));
         let text = filter.query.trim();
         if !text.is_empty() {
             let p = contains_pattern(text);
@@ -855,8 +588,7 @@ pub fn search(
         }
         if filter.has_expiring_certificates {
             use crate::db::schema::customer_certificates as certs;
-            let limit = chrono::Local::now().date_naive()
-                + chrono::Duration::days(i64::from(crate::config::certificate_warning_days()));
+            let limit = window.last_flagged_day();
             q = q.filter(
                 customers::id.eq_any(
                     certs::table
@@ -878,7 +610,7 @@ pub fn search(
         .limit(limit)
         .select(Customer::as_select())
         .load(conn)?;
-    Ok((views(conn, rows)?, total))
+    Ok((views(conn, rows, window)?, total))
 }
 
 /// A possible duplicate: enough to ask the right rep, nothing more.
@@ -928,76 +660,6 @@ pub fn find_duplicates(
         .collect())
 }
 
-/// One customer's new reps in a handover.
-#[derive(Debug, Clone, Copy)]
-pub struct HandoverMove {
-    pub customer_id: i64,
-    pub sales_rep_id: Option<i64>,
-    pub cs_rep_id: Option<i64>,
-}
-
-/// Moves `from_user`'s customers to colleagues, all in the caller's transaction: every
-/// customer must be visible to the viewer and held by `from_user`, and every colleague
-/// must qualify for the role they take. Returns (moved, still held by `from_user`).
-pub fn handover(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    from_user: i64,
-    moves: &[HandoverMove],
-) -> AppResult<(usize, i64)> {
-    let mut moved = 0;
-    for m in moves {
-        let row = find(conn, viewer, m.customer_id, true)?;
-        let mut sales = row.sales_rep_id;
-        let mut cs = row.cs_rep_id;
-        if row.sales_rep_id == from_user {
-            let to = m.sales_rep_id.ok_or_else(|| {
-                AppError::field(
-                    "moves.sales_rep_id",
-                    Msg::new(
-                        format!("choose who takes over {} as sales rep", row.name),
-                        format!("请选择接手“{}”的营销员", row.name),
-                    ),
-                )
-            })?;
-            check_rep(conn, to, "sales_rep_id", Permission::OrderWrite)?;
-            sales = to;
-        }
-        if row.cs_rep_id == from_user {
-            let to = m.cs_rep_id.ok_or_else(|| {
-                AppError::field(
-                    "moves.cs_rep_id",
-                    Msg::new(
-                        format!("choose who takes over {} as CS rep", row.name),
-                        format!("请选择接手“{}”的客服", row.name),
-                    ),
-                )
-            })?;
-            check_rep(conn, to, "cs_rep_id", Permission::ShipmentWrite)?;
-            cs = to;
-        }
-        if sales == row.sales_rep_id && cs == row.cs_rep_id {
-            return Err(AppError::precondition(
-                format!("{} is not held by this employee", row.name),
-                format!("“{}”不由该员工负责", row.name),
-            ));
-        }
-        assign(conn, ctx, viewer, row.id, row.version, sales, cs)?;
-        moved += 1;
-    }
-    let reps = visible_reps(conn, viewer)?;
-    let remaining: i64 = scoped(&reps)
-        .filter(
-            customers::sales_rep_id
-                .eq(from_user)
-                .or(customers::cs_rep_id.eq(from_user)),
-        )
-        .count()
-        .get_result(conn)?;
-    Ok((moved, remaining))
-}
-
 /// How many customers `user_id` is responsible for (as sales or CS rep).
 pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
     Ok(customers::table
@@ -1029,12 +691,26 @@ pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<(i64, S
     rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(rows)
 }
+/// How many customers within the viewer's scope `user_id` is still responsible for.
+pub fn held_within(conn: &mut PgConnection, viewer: &Viewer, user_id: i64) -> AppResult<i64> {
+    let reps = viewer.reps(conn)?;
+    Ok(customers::table
+        .filter(scope::customers_of(&reps))
+        .filter(
+            customers::sales_rep_id
+                .eq(user_id)
+                .or(customers::cs_rep_id.eq(user_id)),
+        )
+        .count()
+        .get_result(conn)?)
+}
 
 /// People who are responsible for at least one customer the viewer sees (for the
 /// handover screen: they may no longer hold a rep's position), by name.
 pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<(i64, String)>> {
-    let reps = visible_reps(conn, viewer)?;
-    let rows: Vec<(i64, i64)> = scoped(&reps)
+    let reps = viewer.reps(conn)?;
+    let rows: Vec<(i64, i64)> = customers::table
+        .filter(scope::customers_of(&reps))
         .select((customers::sales_rep_id, customers::cs_rep_id))
         .load(conn)?;
     let mut ids: Vec<i64> = rows.into_iter().flat_map(|(s, c)| [s, c]).collect();

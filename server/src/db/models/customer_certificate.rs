@@ -7,9 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::customer::{Viewer, require_visible};
-use super::{WriteCtx, check_version};
+use super::WriteCtx;
+use super::customer_record::{self, RecordInput};
 use crate::db::schema::{customer_certificates as certificates, customers};
+use crate::db::scope::Viewer;
+use crate::db::scope::require_customer;
 use crate::error::{AppError, AppResult};
 
 /// The largest scan accepted.
@@ -28,6 +30,10 @@ pub struct Certificate {
     pub expires_on: Option<NaiveDate>,
     pub scan_name: String,
     pub scan_type: String,
+    /// Whether a scan is stored (the bytes are fetched on their own).
+    #[diesel(select_expression = certificates::scan.is_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::IsNotNull<certificates::scan>)]
+    pub has_scan: bool,
     pub is_deleted: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -36,7 +42,7 @@ pub struct Certificate {
     pub updated_by: Option<i64>,
 }
 
-/// Where a certificate stands on `today`.
+/// Where a certificate stands on a business day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Valid,
@@ -44,174 +50,85 @@ pub enum Status {
     Expired,
 }
 
-/// The status of an expiry date, with `warning_days` of warning.
-pub fn status(expires_on: Option<NaiveDate>, today: NaiveDate, warning_days: u32) -> Status {
-    match expires_on {
-        Some(d) if d < today => Status::Expired,
-        Some(d) if d <= today + chrono::Duration::days(i64::from(warning_days)) => Status::Expiring,
-        _ => Status::Valid,
+/// Which certificates are flagged: those expired before `today` (a business date) and
+/// those expiring within `warning_days` of it (spec §3 "Certificates", 30 days by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CertificateWindow {
+    /// Today in the business time zone.
+    pub today: NaiveDate,
+    /// The warning period, in days.
+    pub warning_days: u32,
+}
+
+impl CertificateWindow {
+    /// The status of an expiry date.
+    pub fn status(self, expires_on: Option<NaiveDate>) -> Status {
+        match expires_on {
+            Some(d) if d < self.today => Status::Expired,
+            Some(d) if d <= self.last_flagged_day() => Status::Expiring,
+            _ => Status::Valid,
+        }
+    }
+
+    /// The last expiry date that is flagged.
+    pub fn last_flagged_day(self) -> NaiveDate {
+        self.today + chrono::Duration::days(i64::from(self.warning_days))
     }
 }
 
-/// A certificate's fields, validated; `scan` replaces the stored scan when `Some`
-/// (`Some(None)` removes it).
-#[derive(Debug, Clone)]
-pub struct CertificateInput {
-    pub id: i64,
-    pub customer_id: i64,
-    pub version: i32,
+/// What the user edits on a certificate (the scan travels apart).
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = certificates, treat_none_as_null = true)]
+pub struct CertificateFields {
+    /// `drug_trade`, `business`, `gsp`, `medical_institution` or `other`.
     pub kind: String,
     pub number: String,
     pub authority: String,
     pub issued_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
-    pub scan: Option<Option<(Vec<u8>, String)>>,
 }
+
+/// A scan to store with a certificate: `Some(None)` removes the stored one.
+pub type ScanChange = Option<Option<(Vec<u8>, String)>>;
 
 fn not_found() -> AppError {
     AppError::not_found("certificate", "证件")
 }
 
-/// Whether each certificate has a scan, by id.
-fn has_scans(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64, bool>> {
-    Ok(certificates::table
-        .filter(certificates::id.eq_any(ids))
-        .select((certificates::id, certificates::scan.is_not_null()))
-        .load::<(i64, bool)>(conn)?
-        .into_iter()
-        .collect())
-}
+crate::customer_record!(
+    Certificate,
+    CertificateFields,
+    certificates,
+    "customer_certificate",
+    order: (certificates::expires_on.asc().nulls_last(), certificates::id),
+    not_found
+);
 
-/// A customer's certificates (not deleted), soonest expiry first, with whether each has a scan.
-pub fn list(
-    conn: &mut PgConnection,
-    viewer: &Viewer,
-    customer_id: i64,
-) -> AppResult<Vec<(Certificate, bool)>> {
-    require_visible(conn, viewer, customer_id)?;
-    let rows: Vec<Certificate> = certificates::table
-        .filter(certificates::customer_id.eq(customer_id))
-        .filter(certificates::is_deleted.eq(false))
-        .order((
-            certificates::expires_on.asc().nulls_last(),
-            certificates::id,
-        ))
-        .select(Certificate::as_select())
-        .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let scans = has_scans(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|c| {
-            let has = scans.get(&c.id).copied().unwrap_or(false);
-            (c, has)
-        })
-        .collect())
-}
-
-fn lock(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<Certificate> {
-    // Scope first: a record of a customer out of sight is simply not found.
-    let customer_id: i64 = certificates::table
-        .find(id)
-        .filter(certificates::is_deleted.eq(false))
-        .select(certificates::customer_id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)?;
-    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
-    certificates::table
-        .find(id)
-        .filter(certificates::is_deleted.eq(false))
-        .select(Certificate::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)
-}
-
-/// Adds (id 0) or changes a certificate (and its scan).
+/// Adds (id 0) or changes a certificate, and stores, replaces or removes its scan.
 pub fn save(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     viewer: &Viewer,
-    input: &CertificateInput,
-) -> AppResult<(Certificate, bool)> {
-    let id = if input.id == 0 {
-        require_visible(conn, viewer, input.customer_id)?;
-        let row: Certificate = diesel::insert_into(certificates::table)
-            .values((
-                certificates::customer_id.eq(input.customer_id),
-                certificates::kind.eq(&input.kind),
-                certificates::number.eq(&input.number),
-                certificates::authority.eq(&input.authority),
-                certificates::issued_on.eq(input.issued_on),
-                certificates::expires_on.eq(input.expires_on),
-                certificates::created_by.eq(ctx.actor.user_id),
-                certificates::updated_by.eq(ctx.actor.user_id),
-            ))
-            .returning(Certificate::as_returning())
-            .get_result(conn)?;
-        ctx.audit_change(
-            conn,
-            "customer_certificate.create",
-            "customer_certificate",
-            row.id,
-            None,
-            Some(&row),
-        )?;
-        row.id
-    } else {
-        let before = lock(conn, viewer, input.id)?;
-        check_version(
-            conn,
-            input.version,
-            before.version,
-            before.updated_by,
-            before.updated_at,
-        )?;
-        let after: Certificate = diesel::update(certificates::table.find(input.id))
-            .set((
-                certificates::kind.eq(&input.kind),
-                certificates::number.eq(&input.number),
-                certificates::authority.eq(&input.authority),
-                certificates::issued_on.eq(input.issued_on),
-                certificates::expires_on.eq(input.expires_on),
-                certificates::version.eq(before.version + 1),
-                certificates::updated_at.eq(diesel::dsl::now),
-                certificates::updated_by.eq(ctx.actor.user_id),
-            ))
-            .returning(Certificate::as_returning())
-            .get_result(conn)?;
-        ctx.audit_change(
-            conn,
-            "customer_certificate.update",
-            "customer_certificate",
-            after.id,
-            Some(&before),
-            Some(&after),
-        )?;
-        after.id
+    input: &RecordInput<CertificateFields>,
+    scan: &ScanChange,
+) -> AppResult<Certificate> {
+    let row: Certificate = customer_record::save(conn, ctx, viewer, input)?;
+    let Some(scan) = scan else {
+        return Ok(row);
     };
-    if let Some(scan) = &input.scan {
-        let (bytes, name) = match scan {
-            Some((bytes, name)) => (Some(bytes.clone()), name.clone()),
-            None => (None, String::new()),
-        };
-        let media = bytes.as_deref().map(media_type).unwrap_or_default();
-        diesel::update(certificates::table.find(id))
-            .set((
-                certificates::scan.eq(bytes),
-                certificates::scan_name.eq(name),
-                certificates::scan_type.eq(media),
-            ))
-            .execute(conn)?;
-    }
-    let row = certificates::table
-        .find(id)
-        .select(Certificate::as_select())
-        .first(conn)?;
-    let has = has_scans(conn, &[id])?.get(&id).copied().unwrap_or(false);
-    Ok((row, has))
+    let (bytes, name) = match scan {
+        Some((bytes, name)) => (Some(bytes.clone()), name.clone()),
+        None => (None, String::new()),
+    };
+    let media = bytes.as_deref().map(media_type).unwrap_or_default();
+    Ok(diesel::update(certificates::table.find(row.id))
+        .set((
+            certificates::scan.eq(bytes),
+            certificates::scan_name.eq(name),
+            certificates::scan_type.eq(media),
+        ))
+        .returning(Certificate::as_returning())
+        .get_result(conn)?)
 }
 
 /// The media type of a scan from its first bytes: PDF, PNG or JPEG; anything else is
@@ -226,41 +143,6 @@ pub fn media_type(bytes: &[u8]) -> &'static str {
     } else {
         ""
     }
-}
-
-/// Marks a certificate deleted.
-pub fn delete(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    id: i64,
-    version: i32,
-) -> AppResult<()> {
-    let before = lock(conn, viewer, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    let after: Certificate = diesel::update(certificates::table.find(id))
-        .set((
-            certificates::is_deleted.eq(true),
-            certificates::version.eq(before.version + 1),
-            certificates::updated_at.eq(diesel::dsl::now),
-            certificates::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Certificate::as_returning())
-        .get_result(conn)?;
-    ctx.audit_change(
-        conn,
-        "customer_certificate.delete",
-        "customer_certificate",
-        id,
-        Some(&before),
-        Some(&after),
-    )
 }
 
 /// A certificate's scan: (bytes, name, media type).
@@ -282,7 +164,7 @@ pub fn scan(
             .first(conn)
             .optional()?
             .ok_or_else(not_found)?;
-    require_visible(conn, viewer, customer_id).map_err(|_| not_found())?;
+    require_customer(conn, viewer, customer_id).map_err(|_| not_found())?;
     let scan = scan.ok_or_else(|| AppError::not_found("scan", "扫描件"))?;
     Ok((scan, name, media))
 }
@@ -291,21 +173,18 @@ pub fn scan(
 pub fn flags(
     conn: &mut PgConnection,
     customer_ids: &[i64],
-    today: NaiveDate,
-    warning_days: u32,
+    window: CertificateWindow,
 ) -> AppResult<HashMap<i64, (u32, u32)>> {
     let rows: Vec<(i64, Option<NaiveDate>)> = certificates::table
         .filter(certificates::customer_id.eq_any(customer_ids))
         .filter(certificates::is_deleted.eq(false))
-        .filter(
-            certificates::expires_on.le(today + chrono::Duration::days(i64::from(warning_days))),
-        )
+        .filter(certificates::expires_on.le(window.last_flagged_day()))
         .select((certificates::customer_id, certificates::expires_on))
         .load(conn)?;
     let mut out: HashMap<i64, (u32, u32)> = HashMap::new();
     for (customer_id, expires_on) in rows {
         let entry = out.entry(customer_id).or_default();
-        match status(expires_on, today, warning_days) {
+        match window.status(expires_on) {
             Status::Expired => entry.0 += 1,
             Status::Expiring => entry.1 += 1,
             Status::Valid => {}
@@ -319,10 +198,9 @@ pub fn flags(
 pub fn expiring_for(
     conn: &mut PgConnection,
     user_id: i64,
-    today: NaiveDate,
-    warning_days: u32,
-) -> AppResult<Vec<(String, Certificate, bool)>> {
-    let rows: Vec<(String, Certificate)> = certificates::table
+    window: CertificateWindow,
+) -> AppResult<Vec<(String, Certificate)>> {
+    let rows = certificates::table
         .inner_join(customers::table)
         .filter(
             customers::sales_rep_id
@@ -330,19 +208,9 @@ pub fn expiring_for(
                 .or(customers::cs_rep_id.eq(user_id)),
         )
         .filter(certificates::is_deleted.eq(false))
-        .filter(
-            certificates::expires_on.le(today + chrono::Duration::days(i64::from(warning_days))),
-        )
+        .filter(certificates::expires_on.le(window.last_flagged_day()))
         .order(certificates::expires_on.asc())
         .select((customers::name, Certificate::as_select()))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|(_, c)| c.id).collect();
-    let scans = has_scans(conn, &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, c)| {
-            let has = scans.get(&c.id).copied().unwrap_or(false);
-            (name, c, has)
-        })
-        .collect())
+    Ok(rows)
 }

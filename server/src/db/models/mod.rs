@@ -7,6 +7,7 @@ pub mod customer;
 pub mod customer_certificate;
 pub mod customer_followup;
 pub mod customer_profile_record;
+pub mod customer_record;
 pub mod customer_type;
 pub mod department;
 pub mod drug;

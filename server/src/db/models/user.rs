@@ -179,6 +179,17 @@ pub fn find_by_username(conn: &mut PgConnection, username: &str) -> AppResult<Op
         .optional()?)
 }
 
+/// (is active, is a service account) of user `id`, share-locked so they cannot be
+/// disabled until the transaction ends; `None` when there is no such user.
+pub fn person_status(conn: &mut PgConnection, id: i64) -> AppResult<Option<(bool, bool)>> {
+    Ok(users::table
+        .find(id)
+        .select((users::is_active, users::is_service_account))
+        .for_share()
+        .first::<(bool, bool)>(conn)
+        .optional()?)
+}
+
 /// The user's row, locked for the rest of the transaction (login concludes under it).
 pub fn lock_row(conn: &mut PgConnection, id: i64) -> AppResult<Option<User>> {
     Ok(users::table

@@ -1,179 +1,20 @@
-//! Authentication: passwords, tokens, and the layer that turns a bearer token into a
-//! [`Session`] in the request's extensions after checking the RPC's required access
-//! (the table in [`crate::access`]). Handlers never check tokens themselves.
+//! The layer that turns a bearer token into a [`Session`] in the request's extensions
+//! after checking the RPC's required access (the table in [`crate::access`]). Handlers
+//! never check tokens themselves.
 
-use std::collections::BTreeSet;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use base64::Engine;
 use chrono::Utc;
-use pharmacrm_shared::{DataScope, Permission};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 use tonic::Status;
-use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
+use super::passwords::token_hash;
+use super::session::{Session, peer_of};
 use crate::access::{self, Access};
-use crate::app::AppState;
-use crate::db::models::{Actor, Grants, position, session};
+use crate::db::models::{position, session};
 use crate::error::{AppError, AppResult, Msg};
-
-/// The authenticated caller of one request.
-#[derive(Clone, Debug)]
-pub struct Session {
-    /// The session or API token row.
-    pub session_id: i64,
-    /// The user.
-    pub user_id: i64,
-    /// Their login name.
-    pub username: String,
-    /// Their name for others.
-    pub display_name: String,
-    /// Their department.
-    pub department_id: Option<i64>,
-    /// The union of their active positions' permissions.
-    pub permissions: BTreeSet<Permission>,
-    /// The widest data scope of their positions; `None` with no active position.
-    pub data_scope: Option<DataScope>,
-    /// The client's address.
-    pub peer: String,
-}
-
-impl Session {
-    /// Whether the caller holds `permission`.
-    pub fn has(&self, permission: Permission) -> bool {
-        self.permissions.contains(&permission)
-    }
-
-    /// What the caller holds.
-    pub fn grants(&self) -> Grants {
-        Grants {
-            permissions: self.permissions.clone(),
-            data_scope: self.data_scope,
-        }
-    }
-
-    /// The caller as the actor of a change.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user_id),
-            username: self.username.clone(),
-            peer: self.peer.clone(),
-        }
-    }
-
-    /// The session the auth layer attached to `request`.
-    pub fn of<T>(request: &tonic::Request<T>) -> AppResult<Session> {
-        request
-            .extensions()
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("no session on an authenticated RPC"))
-            })
-    }
-}
-
-/// The client's address as recorded in sessions and the audit log.
-pub fn peer_of(extensions: &http::Extensions) -> String {
-    let addr: Option<SocketAddr> = extensions
-        .get::<TlsConnectInfo<TcpConnectInfo>>()
-        .and_then(|i| i.get_ref().remote_addr())
-        .or_else(|| {
-            extensions
-                .get::<TcpConnectInfo>()
-                .and_then(|i| i.remote_addr())
-        });
-    addr.map(|a| a.to_string()).unwrap_or_default()
-}
-
-/// Argon2id hashing off the async threads, with a bound on concurrent hashes.
-#[derive(Clone)]
-pub struct Passwords {
-    permits: Arc<Semaphore>,
-}
-
-/// OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane.
-fn argon2() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters"),
-    )
-}
-
-/// Hashes a password (blocking; for start-up and commands).
-pub fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
-    Ok(argon2()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?
-        .to_string())
-}
-
-/// A valid hash of a random password, verified against when the user does not exist so
-/// that the answer takes as long either way.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    hash_password_blocking(&new_secret()).expect("hashing a random password")
-});
-
-impl Passwords {
-    /// At most `max_concurrent` hashes at once.
-    pub fn new(max_concurrent: usize) -> Passwords {
-        Passwords {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-        }
-    }
-
-    /// Hashes `password`.
-    pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(move || hash_password_blocking(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
-            .map_err(AppError::Internal)
-    }
-
-    /// Whether `password` matches `hash`; with no hash (unknown user, service account)
-    /// it spends the same time and answers false.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(move || {
-            let known = hash.is_some();
-            let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-            let ok = argon2()
-                .verify_password(password.as_bytes(), hash.as_str())
-                .is_ok();
-            known && ok
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
-    }
-}
-
-/// 256 random bits, URL-safe base64: session tokens, API tokens, generated passwords.
-pub fn new_secret() -> String {
-    let mut bytes = [0_u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The stored form of a token. Tokens carry 256 random bits, so a fast hash suffices.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
+use crate::state::AppState;
 
 fn unauthenticated(en: &str, zh: &str) -> AppError {
     AppError::Unauthenticated(Msg::new(en, zh))

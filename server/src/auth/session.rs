@@ -1,0 +1,91 @@
+//! The authenticated caller of one request, and where it called from.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+
+use pharmacrm_shared::{DataScope, Permission};
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+
+use crate::db::models::{Actor, Grants};
+use crate::db::scope::Viewer;
+use crate::error::{AppError, AppResult};
+
+/// The authenticated caller of one request.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The session or API token row.
+    pub session_id: i64,
+    /// The user.
+    pub user_id: i64,
+    /// Their login name.
+    pub username: String,
+    /// Their name for others.
+    pub display_name: String,
+    /// Their department.
+    pub department_id: Option<i64>,
+    /// The union of their active positions' permissions.
+    pub permissions: BTreeSet<Permission>,
+    /// The widest data scope of their positions; `None` with no active position.
+    pub data_scope: Option<DataScope>,
+    /// The client's address.
+    pub peer: String,
+}
+
+impl Session {
+    /// Whether the caller holds `permission`.
+    pub fn has(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
+    /// What the caller holds.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            permissions: self.permissions.clone(),
+            data_scope: self.data_scope,
+        }
+    }
+
+    /// The caller as the actor of a change.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user_id),
+            username: self.username.clone(),
+            peer: self.peer.clone(),
+        }
+    }
+
+    /// The session the auth layer attached to `request`.
+    pub fn of<T>(request: &tonic::Request<T>) -> AppResult<Session> {
+        request
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("no session on an authenticated RPC"))
+            })
+    }
+}
+
+/// The client's address as recorded in sessions and the audit log.
+pub fn peer_of(extensions: &http::Extensions) -> String {
+    let addr: Option<SocketAddr> = extensions
+        .get::<TlsConnectInfo<TcpConnectInfo>>()
+        .and_then(|i| i.get_ref().remote_addr())
+        .or_else(|| {
+            extensions
+                .get::<TcpConnectInfo>()
+                .and_then(|i| i.remote_addr())
+        });
+    addr.map(|a| a.to_string()).unwrap_or_default()
+}
+
+impl Session {
+    /// The caller as a viewer of scoped records (customers and what hangs off them).
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user_id,
+            scope: self.data_scope,
+            department_id: self.department_id,
+        }
+    }
+}

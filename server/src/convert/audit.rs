@@ -1,0 +1,58 @@
+//! AuditService.
+
+use pharmacrm_shared::pb;
+
+use super::{from_timestamp, page, timestamp};
+use crate::db::models::audit_log::{AuditRow, Filter as AuditFilter};
+use crate::error::AppResult;
+
+impl From<AuditRow> for pb::AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        let json = |v: Option<serde_json::Value>| {
+            v.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        pb::AuditEntry {
+            id: r.id,
+            at: Some(timestamp(r.at)),
+            user_id: r.user_id,
+            username: r.username,
+            peer: r.peer,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            before_json: json(r.before),
+            after_json: json(r.after),
+        }
+    }
+}
+
+/// A SearchAudit request as (filter, (offset, limit)).
+pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, i64))> {
+    {
+        let pb::SearchAuditRequest {
+            user_id,
+            object_type,
+            object_id,
+            action,
+            from,
+            to,
+            page: page_request,
+        } = r;
+        let non_empty = |s: String| {
+            let s = s.trim().to_owned();
+            (!s.is_empty()).then_some(s)
+        };
+        Ok((
+            AuditFilter {
+                user_id,
+                object_type: non_empty(object_type),
+                object_id: non_empty(object_id),
+                action: non_empty(action),
+                from: from.map(|t| from_timestamp("from", t)).transpose()?,
+                to: to.map(|t| from_timestamp("to", t)).transpose()?,
+            },
+            page(page_request),
+        ))
+    }
+}

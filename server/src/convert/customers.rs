@@ -1,0 +1,494 @@
+//! CustomerService: types, profiles, search, history, and the customer's records.
+
+use pharmacrm_shared::{pb, validation};
+
+use super::{DbCode, Update, date, date_text, from_timestamp, id, page, timestamp};
+use crate::db::models::customer::{
+    Assignment, CustomerFilter, CustomerInput, CustomerView, TypeChange,
+};
+use crate::db::models::customer_certificate::{
+    self, Certificate, CertificateFields, CertificateWindow, ScanChange, Status,
+};
+use crate::db::models::customer_followup::{Followup, FollowupFields};
+use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
+use crate::db::models::customer_record::RecordInput;
+use crate::db::models::customer_type::CustomerType;
+use crate::error::{AppResult, FieldCheck, Msg};
+
+crate::db_codes!(pb::BusinessKind, fallback Unspecified {
+    Hospital => "hospital",
+    Clinic => "clinic",
+    Pharmacy => "pharmacy",
+    Distributor => "distributor",
+    Other => "other",
+});
+
+crate::db_codes!(pb::FollowupMethod, fallback Other {
+    Visit => "visit",
+    Phone => "phone",
+    Wechat => "wechat",
+    Other => "other",
+});
+
+crate::db_codes!(pb::CertificateKind, fallback Other {
+    DrugTrade => "drug_trade",
+    Business => "business",
+    Gsp => "gsp",
+    MedicalInstitution => "medical_institution",
+    Other => "other",
+});
+
+impl From<CustomerType> for pb::CustomerType {
+    fn from(t: CustomerType) -> Self {
+        pb::CustomerType {
+            id: t.id,
+            name: t.name,
+            sort_order: t.sort_order,
+            is_active: t.is_active,
+            version: t.version,
+        }
+    }
+}
+
+/// A customer type's name and order, validated.
+pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<(String, i32)> {
+    let pb::CustomerTypeInput { name, sort_order } = input.unwrap_or_default();
+    FieldCheck::default()
+        .check("name", validation::required_text(&name, 20))
+        .finish()?;
+    Ok((name.trim().to_owned(), sort_order))
+}
+
+impl From<CustomerView> for pb::Customer {
+    fn from(v: CustomerView) -> Self {
+        let c = v.customer;
+        pb::Customer {
+            id: c.id,
+            name: c.name,
+            contact_person: c.contact_person,
+            id_number_masked: c.id_number_masked,
+            phone: c.phone,
+            fax: c.fax,
+            postcode: c.postcode,
+            province_code: c.province_code,
+            city_code: c.city_code,
+            region: v.region,
+            address: c.address,
+            business_kind: pb::BusinessKind::wire(&c.business_kind),
+            type_id: c.type_id,
+            type_name: v.type_name,
+            drugs: v
+                .drugs
+                .into_iter()
+                .map(|(id, label)| pb::DrugRef { id, label })
+                .collect(),
+            credit_days: c.credit_days,
+            note: c.note,
+            sales_rep: Some(pb::UserRef {
+                id: c.sales_rep_id,
+                name: v.sales_rep_name,
+            }),
+            cs_rep: Some(pb::UserRef {
+                id: c.cs_rep_id,
+                name: v.cs_rep_name,
+            }),
+            version: c.version,
+            created_at: Some(timestamp(c.created_at)),
+            created_by: v.created_by_name,
+            updated_at: Some(timestamp(c.updated_at)),
+            updated_by: v.updated_by_name,
+            expired_certificates: v.expired_certificates,
+            expiring_certificates: v.expiring_certificates,
+        }
+    }
+}
+
+/// A customer's fields, validated: every bad field at once.
+pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInput> {
+    let pb::CustomerInput {
+        name,
+        contact_person,
+        id_number,
+        phone,
+        fax,
+        postcode,
+        province_code,
+        city_code,
+        address,
+        business_kind: kind,
+        type_id,
+        mut drug_ids,
+        credit_days,
+        note,
+        sales_rep_id,
+        cs_rep_id,
+        clear_id_number,
+    } = input.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    check
+        .check("name", validation::required_text(&name, 100))
+        .check(
+            "contact_person",
+            validation::optional_text(&contact_person, 50),
+        )
+        .check("phone", validation::china_phone(&phone))
+        .check("fax", validation::china_phone(&fax))
+        .check("postcode", validation::postcode(&postcode))
+        .check("address", validation::optional_text(&address, 200))
+        .check("note", validation::optional_text(&note, 500));
+    let id_number = id_number.trim().to_uppercase();
+    if !id_number.is_empty() {
+        check.check("id_number", validation::id_number(&id_number));
+    }
+    if let Err((field, v)) = pharmacrm_shared::region::check(province_code.trim(), city_code.trim())
+    {
+        check.fail(field, v.into());
+    }
+    let kind = pb::BusinessKind::code_of(kind);
+    if kind.is_none() {
+        check.fail(
+            "business_kind",
+            Msg::new(
+                "choose hospital, clinic, pharmacy, distributor or other",
+                "请选择医院、诊所、药店、经销商或其他",
+            ),
+        );
+    }
+    if type_id <= 0 {
+        check.fail(
+            "type_id",
+            Msg::new("choose a customer type", "请选择客户类型"),
+        );
+    }
+    if !(0..=3650).contains(&credit_days) {
+        check.fail(
+            "credit_days",
+            Msg::new("must be 0 to 3650 days", "须为 0 到 3650 天"),
+        );
+    }
+    check.finish()?;
+    drug_ids.sort_unstable();
+    drug_ids.dedup();
+    Ok(CustomerInput {
+        name: name.trim().to_owned(),
+        contact_person: contact_person.trim().to_owned(),
+        id_number: (!id_number.is_empty()).then_some(id_number),
+        clear_id_number,
+        phone: phone.trim().to_owned(),
+        fax: fax.trim().to_owned(),
+        postcode: postcode.trim().to_owned(),
+        province_code: province_code.trim().to_owned(),
+        city_code: city_code.trim().to_owned(),
+        address: address.trim().to_owned(),
+        business_kind: kind.expect("checked above").to_owned(),
+        type_id,
+        drug_ids,
+        credit_days,
+        note: note.trim().to_owned(),
+        sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
+        cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
+    })
+}
+
+/// An UpdateCustomer request.
+pub fn update_customer(r: pb::UpdateCustomerRequest) -> AppResult<Update<CustomerInput>> {
+    let pb::UpdateCustomerRequest {
+        id: customer_id,
+        version,
+        customer,
+    } = r;
+    Ok(Update {
+        id: id("id", customer_id)?,
+        version,
+        input: customer_input(customer)?,
+    })
+}
+
+/// A customer search as (filter, (offset, limit)); the ID number becomes its keyed hash.
+pub fn search_customers(
+    r: pb::SearchCustomersRequest,
+    key: &crate::crypto::DataKey,
+) -> (CustomerFilter, (i64, i64)) {
+    let pb::SearchCustomersRequest {
+        query,
+        province_code,
+        city_code,
+        business_kind: kind,
+        type_id,
+        sales_rep_id,
+        cs_rep_id,
+        id_number,
+        page: page_request,
+        has_expiring_certificates,
+    } = r;
+    let id_number = id_number.trim().to_uppercase();
+    (
+        CustomerFilter {
+            query,
+            province_code: province_code.trim().to_owned(),
+            city_code: city_code.trim().to_owned(),
+            business_kind: pb::BusinessKind::code_of(kind).map(str::to_owned),
+            type_id,
+            sales_rep_id,
+            cs_rep_id,
+            id_number_hash: (!id_number.is_empty()).then(|| key.search_hash(&id_number)),
+            has_expiring_certificates,
+        },
+        page(page_request),
+    )
+}
+
+impl From<TypeChange> for pb::TypeChange {
+    fn from(c: TypeChange) -> Self {
+        pb::TypeChange {
+            from_type: c.from_type,
+            to_type: c.to_type,
+            reason: c.reason,
+            changed_by: c.changed_by,
+            changed_at: Some(timestamp(c.changed_at)),
+        }
+    }
+}
+
+impl From<Assignment> for pb::Assignment {
+    fn from(a: Assignment) -> Self {
+        pb::Assignment {
+            role: a.role,
+            user: Some(pb::UserRef {
+                id: a.user_id,
+                name: a.user_name,
+            }),
+            effective_from: Some(timestamp(a.effective_from)),
+            effective_to: a.effective_to.map(timestamp),
+        }
+    }
+}
+
+/// A personal record, validated.
+pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileFields>> {
+    let pb::ProfileRecord {
+        id: record_id,
+        customer_id,
+        version,
+        kind,
+        title,
+        detail,
+        date_from,
+        date_to,
+        updated_by: _,
+    } = r;
+    let mut check = FieldCheck::default();
+    if !["preference", "family", "work", "education"].contains(&kind.as_str()) {
+        check.fail(
+            "kind",
+            Msg::new(
+                "must be preference, family, work or education",
+                "须为喜好、家庭、工作经历或教育背景",
+            ),
+        );
+    }
+    check
+        .check("title", validation::required_text(&title, 100))
+        .check("detail", validation::optional_text(&detail, 1000));
+    let from = date("date_from", &date_from, &mut check);
+    let to = date("date_to", &date_to, &mut check);
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        check.fail("date_to", Msg::new("is before the start", "早于开始日期"));
+    }
+    check.finish()?;
+    Ok(RecordInput {
+        id: record_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        fields: ProfileFields {
+            kind,
+            title: title.trim().to_owned(),
+            detail: detail.trim().to_owned(),
+            date_from: from,
+            date_to: to,
+        },
+    })
+}
+
+/// A personal record as sent, with who last changed it.
+pub fn profile_record(r: ProfileRecord, updated_by: String) -> pb::ProfileRecord {
+    pb::ProfileRecord {
+        id: r.id,
+        customer_id: r.customer_id,
+        version: r.version,
+        kind: r.kind,
+        title: r.title,
+        detail: r.detail,
+        date_from: date_text(r.date_from),
+        date_to: date_text(r.date_to),
+        updated_by,
+    }
+}
+
+/// A follow-up, validated.
+pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>> {
+    let pb::Followup {
+        id: followup_id,
+        customer_id,
+        version,
+        happened_at,
+        method,
+        content,
+        result,
+        next_on,
+        created_by: _,
+    } = r;
+    let mut check = FieldCheck::default();
+    let method = pb::FollowupMethod::code_of(method);
+    if method.is_none() {
+        check.fail(
+            "method",
+            Msg::new(
+                "choose visit, phone, WeChat or other",
+                "请选择拜访、电话、微信或其他",
+            ),
+        );
+    }
+    check
+        .check("content", validation::required_text(&content, 1000))
+        .check("result", validation::optional_text(&result, 500));
+    let next_on = date("next_on", &next_on, &mut check);
+    let happened_at = match happened_at.map(|t| from_timestamp("happened_at", t)) {
+        Some(Ok(t)) => Some(t),
+        _ => {
+            check.fail(
+                "happened_at",
+                Msg::new("when did it happen?", "请填写跟进时间"),
+            );
+            None
+        }
+    };
+    check.finish()?;
+    Ok(RecordInput {
+        id: followup_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        fields: FollowupFields {
+            happened_at: happened_at.expect("checked above"),
+            method: method.expect("checked above").to_owned(),
+            content: content.trim().to_owned(),
+            result: result.trim().to_owned(),
+            next_on,
+        },
+    })
+}
+
+/// A follow-up as sent, with who recorded it.
+pub fn followup(f: Followup, created_by: String) -> pb::Followup {
+    pb::Followup {
+        id: f.id,
+        customer_id: f.customer_id,
+        version: f.version,
+        happened_at: Some(timestamp(f.happened_at)),
+        method: pb::FollowupMethod::wire(&f.method),
+        content: f.content,
+        result: f.result,
+        next_on: date_text(f.next_on),
+        created_by,
+    }
+}
+
+/// A certificate and the change to its scan, validated.
+pub fn certificate_input(
+    r: pb::SaveCertificateRequest,
+) -> AppResult<(RecordInput<CertificateFields>, ScanChange)> {
+    let pb::SaveCertificateRequest {
+        certificate,
+        scan,
+        replace_scan,
+    } = r;
+    let pb::Certificate {
+        id: certificate_id,
+        customer_id,
+        version,
+        kind,
+        number,
+        authority,
+        issued_on,
+        expires_on,
+        has_scan: _,
+        scan_name,
+        scan_type: _,
+        status: _,
+    } = certificate.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    let kind = pb::CertificateKind::code_of(kind);
+    if kind.is_none() {
+        check.fail(
+            "kind",
+            Msg::new("choose the kind of certificate", "请选择证件类型"),
+        );
+    }
+    check
+        .check("number", validation::required_text(&number, 100))
+        .check("authority", validation::optional_text(&authority, 100));
+    let issued = date("issued_on", &issued_on, &mut check);
+    let expires = date("expires_on", &expires_on, &mut check);
+    if let (Some(i), Some(e)) = (issued, expires)
+        && e < i
+    {
+        check.fail(
+            "expires_on",
+            Msg::new("is before the issue date", "早于发证日期"),
+        );
+    }
+    if replace_scan && !scan.is_empty() {
+        if scan.len() > customer_certificate::MAX_SCAN_BYTES {
+            check.fail("scan", Msg::new("is larger than 10 MB", "超过 10 MB"));
+        } else if customer_certificate::media_type(&scan).is_empty() {
+            check.fail(
+                "scan",
+                Msg::new(
+                    "must be a PDF, PNG or JPEG file",
+                    "须为 PDF、PNG 或 JPEG 文件",
+                ),
+            );
+        }
+    }
+    check.finish()?;
+    let input = RecordInput {
+        id: certificate_id.max(0),
+        customer_id: id("customer_id", customer_id)?,
+        version,
+        fields: CertificateFields {
+            kind: kind.expect("checked above").to_owned(),
+            number: number.trim().to_owned(),
+            authority: authority.trim().to_owned(),
+            issued_on: issued,
+            expires_on: expires,
+        },
+    };
+    let scan =
+        replace_scan.then(|| (!scan.is_empty()).then(|| (scan, scan_name.trim().to_owned())));
+    Ok((input, scan))
+}
+
+/// A certificate as sent, with its status on the window's day.
+pub fn certificate(c: Certificate, window: CertificateWindow) -> pb::Certificate {
+    let status = match window.status(c.expires_on) {
+        Status::Valid => pb::CertificateStatus::Valid,
+        Status::Expiring => pb::CertificateStatus::Expiring,
+        Status::Expired => pb::CertificateStatus::Expired,
+    };
+    pb::Certificate {
+        id: c.id,
+        customer_id: c.customer_id,
+        version: c.version,
+        kind: pb::CertificateKind::wire(&c.kind),
+        number: c.number,
+        authority: c.authority,
+        issued_on: date_text(c.issued_on),
+        expires_on: date_text(c.expires_on),
+        has_scan: c.has_scan,
+        scan_name: c.scan_name,
+        scan_type: c.scan_type,
+        status: status as i32,
+    }
+}

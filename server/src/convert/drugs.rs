@@ -1,0 +1,251 @@
+//! DrugService: categories, container units, drugs.
+
+use pharmacrm_shared::{money, pb, validation};
+
+use super::{count, page, timestamp};
+use crate::db::models::container_unit::{UnitInput, UnitView};
+use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
+use crate::db::models::drug_category::CategoryView;
+use crate::error::{AppResult, FieldCheck, Msg};
+
+fn origin(code: &str) -> i32 {
+    match code {
+        "agency" => pb::DrugOrigin::Agency as i32,
+        "self_produced" => pb::DrugOrigin::SelfProduced as i32,
+        _ => pb::DrugOrigin::Unspecified as i32,
+    }
+}
+
+impl From<CategoryView> for pb::Category {
+    fn from(v: CategoryView) -> Self {
+        let c = v.category;
+        pb::Category {
+            id: c.id,
+            parent_id: c.parent_id,
+            name: c.name,
+            origin: origin(&c.origin),
+            sort_order: c.sort_order,
+            drug_count: count(v.drug_count),
+            subtree_drug_count: count(v.subtree_drug_count),
+            child_count: count(v.child_count),
+            version: c.version,
+            updated_at: Some(timestamp(c.updated_at)),
+            updated_by: v.updated_by_name,
+        }
+    }
+}
+
+/// A category name, validated. Path separators are refused, so a path such as
+/// 代理类/抗生素 (as the Excel import reads it) always means one category.
+pub fn category_name(name: &str) -> AppResult<String> {
+    let mut check = FieldCheck::default();
+    check.check("name", validation::required_text(name, 100));
+    if name.contains(['/', '\\', '›', '>']) {
+        check.fail(
+            "name",
+            Msg::new(
+                "must not contain /, \\, › or > (they separate levels in paths)",
+                "不能包含 /、\\、› 或 >（它们用于分隔类别层级）",
+            ),
+        );
+    }
+    check.finish()?;
+    Ok(name.trim().to_owned())
+}
+
+impl From<UnitView> for pb::ContainerUnit {
+    fn from(v: UnitView) -> Self {
+        let u = v.unit;
+        pb::ContainerUnit {
+            id: u.id,
+            name: u.name,
+            capacity: money::capacity_to_wire(&u.capacity),
+            capacity_unit: u.capacity_unit,
+            note: u.note,
+            is_active: u.is_active,
+            drug_count: count(v.drug_count),
+            version: u.version,
+            updated_at: Some(timestamp(u.updated_at)),
+            updated_by: v.updated_by_name,
+        }
+    }
+}
+
+/// A unit's fields, validated.
+pub fn unit_input(input: Option<pb::UnitInput>) -> AppResult<UnitInput> {
+    let pb::UnitInput {
+        name,
+        capacity,
+        capacity_unit,
+        note,
+    } = input.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    check
+        .check("name", validation::required_text(&name, 20))
+        .check(
+            "capacity_unit",
+            validation::required_text(&capacity_unit, 20),
+        )
+        .check("note", validation::optional_text(&note, 200));
+    let capacity = match money::parse_capacity(&capacity) {
+        Ok(c) => Some(c),
+        Err(v) => {
+            check.fail("capacity", v.into());
+            None
+        }
+    };
+    check.finish()?;
+    Ok(UnitInput {
+        name: name.trim().to_owned(),
+        capacity: capacity.expect("checked above"),
+        capacity_unit: capacity_unit.trim().to_owned(),
+        note: note.trim().to_owned(),
+    })
+}
+
+impl From<DrugView> for pb::Drug {
+    fn from(v: DrugView) -> Self {
+        let d = v.drug;
+        pb::Drug {
+            id: d.id,
+            name: d.name,
+            trade_name: d.trade_name,
+            specification: d.specification,
+            dosage_form: d.dosage_form,
+            manufacturer: d.manufacturer,
+            approval_number: d.approval_number,
+            category_id: d.category_id,
+            category_path: v.category_path,
+            origin: origin(&v.origin),
+            unit_id: d.unit_id,
+            unit_label: v.unit_label,
+            purchase_price: money::to_wire(&d.purchase_price),
+            sale_price: money::to_wire(&d.sale_price),
+            is_active: d.is_active,
+            note: d.note,
+            pinyin_initials: d.pinyin_initials,
+            version: d.version,
+            created_at: Some(timestamp(d.created_at)),
+            created_by: v.created_by_name,
+            updated_at: Some(timestamp(d.updated_at)),
+            updated_by: v.updated_by_name,
+        }
+    }
+}
+
+impl From<Warning> for pb::Warning {
+    fn from(w: Warning) -> Self {
+        pb::Warning {
+            field: w.field.to_owned(),
+            message: w.msg.en,
+            message_zh: w.msg.zh,
+        }
+    }
+}
+
+/// A drug's fields, validated; every bad field is reported at once.
+pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
+    let pb::DrugInput {
+        name,
+        trade_name,
+        specification,
+        dosage_form,
+        manufacturer,
+        approval_number,
+        category_id,
+        unit_id,
+        purchase_price,
+        sale_price,
+        note,
+    } = input.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    check
+        .check("name", validation::required_text(&name, 100))
+        .check("trade_name", validation::optional_text(&trade_name, 100))
+        .check(
+            "specification",
+            validation::required_text(&specification, 100),
+        )
+        .check("dosage_form", validation::optional_text(&dosage_form, 50))
+        .check(
+            "manufacturer",
+            validation::required_text(&manufacturer, 100),
+        )
+        .check(
+            "approval_number",
+            validation::optional_text(&approval_number, 50),
+        )
+        .check("note", validation::optional_text(&note, 500));
+    if category_id <= 0 {
+        check.fail(
+            "category_id",
+            Msg::new("choose a category", "请选择药品类别"),
+        );
+    }
+    if unit_id <= 0 {
+        check.fail(
+            "unit_id",
+            Msg::new("choose a container unit", "请选择容器单位"),
+        );
+    }
+    let mut price = |field: &'static str, text: &str| match money::parse_price(text) {
+        Ok(p) => Some(p),
+        Err(v) => {
+            check.fail(field, v.into());
+            None
+        }
+    };
+    let purchase = price("purchase_price", &purchase_price);
+    let sale = price("sale_price", &sale_price);
+    check.finish()?;
+    Ok(DrugInput {
+        name: name.trim().to_owned(),
+        trade_name: trade_name.trim().to_owned(),
+        specification: specification.trim().to_owned(),
+        dosage_form: dosage_form.trim().to_owned(),
+        manufacturer: manufacturer.trim().to_owned(),
+        approval_number: approval_number.trim().to_owned(),
+        category_id,
+        unit_id,
+        purchase_price: purchase.expect("checked above"),
+        sale_price: sale.expect("checked above"),
+        note: note.trim().to_owned(),
+    })
+}
+
+/// A SearchDrugs request as (filter, (offset, limit)).
+pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
+    let pb::SearchDrugsRequest {
+        query,
+        category_id,
+        status,
+        sort,
+        descending,
+        page: page_request,
+    } = r;
+    let status = match pb::DrugStatusFilter::try_from(status).unwrap_or_default() {
+        pb::DrugStatusFilter::Active => StatusFilter::Active,
+        pb::DrugStatusFilter::Archived => StatusFilter::Archived,
+        pb::DrugStatusFilter::All => StatusFilter::All,
+    };
+    let sort = match pb::DrugSort::try_from(sort).unwrap_or_default() {
+        pb::DrugSort::Name => DrugSort::Name,
+        pb::DrugSort::Specification => DrugSort::Specification,
+        pb::DrugSort::Category => DrugSort::Category,
+        pb::DrugSort::Unit => DrugSort::Unit,
+        pb::DrugSort::PurchasePrice => DrugSort::PurchasePrice,
+        pb::DrugSort::SalePrice => DrugSort::SalePrice,
+        pb::DrugSort::Status => DrugSort::Status,
+        pb::DrugSort::UpdatedAt => DrugSort::UpdatedAt,
+    };
+    (
+        DrugFilter {
+            query,
+            category_id,
+            status,
+            sort,
+            descending,
+        },
+        page(page_request),
+    )
+}

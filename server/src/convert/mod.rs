@@ -1,0 +1,139 @@
+//! Proto ↔ domain conversions, one module per service. Requests are destructured field
+//! by field, so a new proto field breaks the build until it is handled; bad fields become
+//! INVALID_ARGUMENT naming the field. This module holds what they share: times, pages,
+//! ids, dates, and the mapping of proto enums to the codes stored in the database.
+
+pub mod admin;
+pub mod audit;
+pub mod customers;
+pub mod drugs;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use pharmacrm_shared::pb;
+use prost_types::Timestamp;
+
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+
+/// An edit of an existing record: which one, the version the client read, and the new
+/// fields.
+#[derive(Debug, Clone)]
+pub struct Update<T> {
+    /// The record.
+    pub id: i64,
+    /// The version the client read ([`crate::db::versioned`]).
+    pub version: i32,
+    /// The new fields, validated.
+    pub input: T,
+}
+
+/// A proto enum whose values are stored in the database as text codes.
+pub trait DbCode: Sized + Copy {
+    /// The stored code; `None` for the "unspecified" value.
+    fn code(self) -> Option<&'static str>;
+    /// The value of a stored code (an unknown code reads as the enum's fallback).
+    fn from_code(code: &str) -> Self;
+    /// The proto number of a stored code.
+    fn wire(code: &str) -> i32;
+    /// The code of a proto number; `None` for unspecified or unknown numbers.
+    fn code_of(value: i32) -> Option<&'static str>;
+}
+
+/// Implements [`DbCode`]: `db_codes!(pb::FollowupMethod, fallback Other { Visit => "visit", … })`.
+#[macro_export]
+macro_rules! db_codes {
+    ($enum:ty, fallback $fallback:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        impl $crate::convert::DbCode for $enum {
+            fn code(self) -> Option<&'static str> {
+                match self {
+                    $(<$enum>::$variant => Some($code),)+
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+
+            fn from_code(code: &str) -> Self {
+                match code {
+                    $($code => <$enum>::$variant,)+
+                    _ => <$enum>::$fallback,
+                }
+            }
+
+            fn wire(code: &str) -> i32 {
+                Self::from_code(code) as i32
+            }
+
+            fn code_of(value: i32) -> Option<&'static str> {
+                <$enum>::try_from(value).ok().and_then(|v| v.code())
+            }
+        }
+    };
+}
+
+/// Default and maximum page sizes.
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 500;
+
+/// A UTC time as a protobuf timestamp.
+pub fn timestamp(t: DateTime<Utc>) -> Timestamp {
+    Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// A protobuf timestamp as a UTC time.
+pub fn from_timestamp(field: &'static str, t: Timestamp) -> AppResult<DateTime<Utc>> {
+    u32::try_from(t.nanos)
+        .ok()
+        .and_then(|nanos| DateTime::from_timestamp(t.seconds, nanos))
+        .ok_or_else(|| AppError::field(field, Msg::new("not a valid time", "不是有效的时间")))
+}
+
+/// (offset, limit) of a page request.
+pub fn page(page: Option<pb::PageRequest>) -> (i64, i64) {
+    let pb::PageRequest { offset, limit } = page.unwrap_or_default();
+    let limit = match limit {
+        0 => DEFAULT_PAGE,
+        n => n.min(MAX_PAGE),
+    };
+    (i64::from(offset), i64::from(limit))
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// An id that must be positive.
+pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
+    if value > 0 {
+        Ok(value)
+    } else {
+        Err(AppError::field(field, Msg::new("is required", "必填")))
+    }
+}
+
+/// An optional `YYYY-MM-DD` date.
+pub fn date(field: &'static str, text: &str, check: &mut FieldCheck) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            check.fail(
+                field,
+                Msg::new(
+                    "must be a date such as 2026-12-31",
+                    "须为日期，例如 2026-12-31",
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,120 @@
+//! The data scope: which records a caller may see (spec §3 "Permissions": own customers
+//! only, the user's department and its sub-departments, or all).
+//!
+//! Every scoped module applies it **in SQL**: customers directly, and everything that
+//! hangs off a customer (orders, shipments, receivables, report aggregates) through the
+//! customer. A record outside the scope is NOT_FOUND, never loaded and filtered afterwards.
+//!
+//! The scope is a set of responsible reps: a customer is visible when its sales rep or its
+//! CS rep is one of the reps the viewer may see.
+
+use diesel::dsl::{self, Filter, Select};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use pharmacrm_shared::DataScope;
+
+use super::models::department;
+use crate::db::schema::{customers, users};
+use crate::error::{AppError, AppResult};
+
+/// Who is looking, and with which scope.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The caller.
+    pub user_id: i64,
+    /// The widest scope of their positions; `None` (no active position) sees only their own.
+    pub scope: Option<DataScope>,
+    /// Their department, the root of a department scope.
+    pub department_id: Option<i64>,
+}
+
+/// The reps whose customers a viewer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reps {
+    /// Every customer.
+    All,
+    /// Customers whose sales or CS rep is one of these users.
+    Only(Vec<i64>),
+}
+
+impl Reps {
+    /// Whether a customer held by `sales_rep_id` / `cs_rep_id` is visible.
+    pub fn covers(&self, sales_rep_id: i64, cs_rep_id: i64) -> bool {
+        match self {
+            Reps::All => true,
+            Reps::Only(reps) => reps.contains(&sales_rep_id) || reps.contains(&cs_rep_id),
+        }
+    }
+
+    /// Whether a record credited to `user_id` (a sales rep on an order, a handler on a
+    /// payment) is within the scope.
+    pub fn includes(&self, user_id: i64) -> bool {
+        match self {
+            Reps::All => true,
+            Reps::Only(reps) => reps.contains(&user_id),
+        }
+    }
+}
+
+impl Viewer {
+    /// The reps this viewer sees (one query for a department scope, none otherwise).
+    pub fn reps(&self, conn: &mut PgConnection) -> AppResult<Reps> {
+        match self.scope {
+            Some(DataScope::All) => Ok(Reps::All),
+            Some(DataScope::Department) => {
+                let mut reps = vec![self.user_id];
+                if let Some(dept) = self.department_id {
+                    let depts = department::subtree_ids(conn, dept)?;
+                    reps.extend(
+                        users::table
+                            .filter(users::department_id.eq_any(depts))
+                            .select(users::id)
+                            .load::<i64>(conn)?,
+                    );
+                }
+                Ok(Reps::Only(reps))
+            }
+            Some(DataScope::Own) | None => Ok(Reps::Only(vec![self.user_id])),
+        }
+    }
+}
+
+/// A condition on the `customers` table.
+pub type CustomerCondition = Box<dyn BoxableExpression<customers::table, Pg, SqlType = Bool>>;
+
+/// The customers `reps` covers, as a condition on `customers`.
+pub fn customers_of(reps: &Reps) -> CustomerCondition {
+    match reps {
+        Reps::All => Box::new(dsl::sql::<Bool>("TRUE")),
+        Reps::Only(reps) => Box::new(
+            customers::sales_rep_id
+                .eq_any(reps.clone())
+                .or(customers::cs_rep_id.eq_any(reps.clone())),
+        ),
+    }
+}
+
+/// The ids of the customers `reps` covers, as a sub-select for `… .eq_any(…)` on any table
+/// with a customer id (orders, shipments, ledger entries).
+pub fn visible_customer_ids(
+    reps: &Reps,
+) -> Select<Filter<customers::table, CustomerCondition>, customers::id> {
+    customers::table
+        .filter(customers_of(reps))
+        .select(customers::id)
+}
+
+/// Refuses with NOT_FOUND ("customer") unless the viewer may see customer `id`: the check
+/// every record hanging off a customer makes first.
+pub fn require_customer(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> AppResult<()> {
+    let reps = viewer.reps(conn)?;
+    customers::table
+        .filter(customers_of(&reps))
+        .filter(customers::id.eq(id))
+        .select(customers::id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found("customer", "客户"))
+}

@@ -1,0 +1,142 @@
+//! Optimistic locking, once: every editable row carries `version`, `updated_at` and
+//! `updated_by`. An edit locks the row (`SELECT … FOR UPDATE`), compares the version the
+//! client read, applies the change with the version bumped, and records before and after
+//! in the audit log — all in the caller's transaction. A stale version is ABORTED, naming
+//! who changed the row and when.
+
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use serde::Serialize;
+
+use super::models::{WriteCtx, display_name_of};
+use crate::error::{AppError, AppResult};
+
+/// A row edited under optimistic locking.
+pub trait Versioned: Serialize + Sized {
+    /// The audit log's object type, e.g. `container_unit`; actions are `<OBJECT>.<verb>`.
+    const OBJECT: &'static str;
+
+    /// The row's id.
+    fn id(&self) -> i64;
+    /// The version it was read at.
+    fn version(&self) -> i32;
+    /// Who changed it last, and when.
+    fn last_change(&self) -> (Option<i64>, DateTime<Utc>);
+    /// Locks the row for the rest of the transaction; NOT_FOUND when there is none.
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self>;
+}
+
+/// Implements [`Versioned`] for a row struct with `id`, `version`, `updated_by` and
+/// `updated_at` fields: `versioned!(ContainerUnit, container_units, "container_unit",
+/// not_found)` where `not_found()` is the module's NOT_FOUND error.
+#[macro_export]
+macro_rules! versioned {
+    ($row:ty, $table:ident, $object:literal, $not_found:expr) => {
+        impl $crate::db::versioned::Versioned for $row {
+            const OBJECT: &'static str = $object;
+
+            fn id(&self) -> i64 {
+                self.id
+            }
+
+            fn version(&self) -> i32 {
+                self.version
+            }
+
+            fn last_change(&self) -> (Option<i64>, chrono::DateTime<chrono::Utc>) {
+                (self.updated_by, self.updated_at)
+            }
+
+            fn lock(conn: &mut diesel::PgConnection, id: i64) -> $crate::error::AppResult<Self> {
+                use diesel::prelude::*;
+                $table::table
+                    .find(id)
+                    .select(<$row>::as_select())
+                    .for_update()
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else($not_found)
+            }
+        }
+    };
+}
+
+/// The columns every edit sets: `version` + 1, `updated_at` now, `updated_by` the actor.
+/// `stamp!(container_units, before, ctx)`, as one element of a `.set((…))` tuple.
+#[macro_export]
+macro_rules! stamp {
+    ($table:ident, $before:expr, $ctx:expr) => {
+        (
+            $table::version.eq({
+                use $crate::db::versioned::Versioned as _;
+                $before.version() + 1
+            }),
+            $table::updated_at.eq(diesel::dsl::now),
+            $table::updated_by.eq($ctx.actor.user_id),
+        )
+    };
+}
+
+/// Refuses `sent` when the (locked) row has moved on, naming who changed it and when.
+pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
+    if sent == row.version() {
+        return Ok(());
+    }
+    let (by, at) = row.last_change();
+    Err(AppError::Conflict {
+        by: display_name_of(conn, by)?,
+        at,
+    })
+}
+
+/// Locks row `id` and checks that the client read `version` of it.
+pub fn lock_fresh<T: Versioned>(conn: &mut PgConnection, id: i64, version: i32) -> AppResult<T> {
+    let row = T::lock(conn, id)?;
+    check_fresh(conn, version, &row)?;
+    Ok(row)
+}
+
+/// Records `<OBJECT>.<verb>` with the row before and after (either may be absent).
+pub fn audit<T: Versioned>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    verb: &str,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> AppResult<()> {
+    let id = after.or(before).map_or(0, Versioned::id);
+    ctx.audit_change(
+        conn,
+        &format!("{}.{verb}", T::OBJECT),
+        T::OBJECT,
+        id,
+        before,
+        after,
+    )
+}
+
+/// The whole edit: lock `id`, check `version`, apply `change` to the locked row (it
+/// returns the row as updated, with the version bumped by [`stamp!`]), audit
+/// `<OBJECT>.<verb>`. Returns (before, after).
+pub fn edit<T: Versioned>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    verb: &str,
+    change: impl FnOnce(&mut PgConnection, &T) -> AppResult<T>,
+) -> AppResult<(T, T)> {
+    let before: T = lock_fresh(conn, id, version)?;
+    let after = change(conn, &before)?;
+    audit(conn, ctx, verb, Some(&before), Some(&after))?;
+    Ok((before, after))
+}
+
+/// Records the creation of `row` (`<OBJECT>.create`).
+pub fn audit_created<T: Versioned>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    row: &T,
+) -> AppResult<()> {
+    audit(conn, ctx, "create", None, Some(row))
+}

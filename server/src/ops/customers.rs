@@ -1,0 +1,381 @@
+//! Customer operations whose rules span tables: registering (type, drugs, reps, the
+//! assignment history), editing, changing the type, assigning reps and handing a leaver's
+//! customers over, and revealing an ID number. Each runs in the caller's transaction and
+//! writes its audit row there.
+
+use pharmacrm_shared::Permission;
+use pharmacrm_shared::validation::mask_id_number;
+
+use crate::access::{self, CS_REP_ROLE, SALES_REP_ROLE};
+use crate::crypto::DataKey;
+use crate::db::models::audit_log::Event;
+use crate::db::models::customer::{self, Customer, CustomerFields, CustomerInput, CustomerView};
+use crate::db::models::customer_certificate::CertificateWindow;
+use crate::db::models::{WriteCtx, position, user};
+use crate::db::scope::Viewer;
+use crate::db::versioned::check_fresh;
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::pinyin;
+use diesel::PgConnection;
+
+/// The role a rep field stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepRole {
+    /// The responsible sales rep (`sales_rep_id`).
+    Sales,
+    /// The responsible customer-service rep (`cs_rep_id`).
+    Service,
+}
+
+impl RepRole {
+    /// The permission that confers the role ([`access::SALES_REP_ROLE`], [`access::CS_REP_ROLE`]).
+    pub fn permission(self) -> Permission {
+        match self {
+            RepRole::Sales => SALES_REP_ROLE,
+            RepRole::Service => CS_REP_ROLE,
+        }
+    }
+
+    /// Its code in the assignment history.
+    pub fn code(self) -> &'static str {
+        match self {
+            RepRole::Sales => "sales",
+            RepRole::Service => "cs",
+        }
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            RepRole::Sales => "sales_rep_id",
+            RepRole::Service => "cs_rep_id",
+        }
+    }
+}
+
+/// A rep must be an active person (not a service account) holding the role's permission.
+fn check_rep(conn: &mut PgConnection, user_id: i64, role: RepRole) -> AppResult<()> {
+    let person = user::person_status(conn, user_id)?;
+    let (permissions, _) = position::grants(conn, user_id)?;
+    if person == Some((true, false)) && permissions.contains(&role.permission()) {
+        return Ok(());
+    }
+    let (en, zh) = match role {
+        RepRole::Sales => ("choose an active sales rep", "请选择在职的营销员"),
+        RepRole::Service => ("choose an active customer-service rep", "请选择在职的客服"),
+    };
+    Err(AppError::field(role.field(), Msg::new(en, zh)))
+}
+
+/// The type must exist and be active (an archived type may stay on a customer that has
+/// it); the drugs must exist.
+fn check_references(
+    conn: &mut PgConnection,
+    input: &CustomerInput,
+    current_type: Option<i64>,
+) -> AppResult<()> {
+    let mut check = FieldCheck::default();
+    match customer::type_is_active(conn, input.type_id)? {
+        None => {
+            check.fail(
+                "type_id",
+                Msg::new("no such customer type", "客户类型不存在"),
+            );
+        }
+        Some(false) if current_type != Some(input.type_id) => {
+            check.fail(
+                "type_id",
+                Msg::new("the customer type is archived", "该客户类型已归档"),
+            );
+        }
+        Some(_) => {}
+    }
+    if customer::count_drugs(conn, &input.drug_ids)? != input.drug_ids.len() {
+        check.fail(
+            "drug_ids",
+            Msg::new("a drug does not exist", "所选药品不存在"),
+        );
+    }
+    check.finish()
+}
+
+/// The stored columns for `input`: the ID number encrypted, hashed for search and masked
+/// for display; `previous` keeps the stored number when the input leaves it alone.
+fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> CustomerFields {
+    let (enc, hash, masked) = match (input.id_number.as_deref(), input.clear_id_number) {
+        (_, true) => (None, None, String::new()),
+        (Some(number), false) => (
+            Some(key.encrypt(number)),
+            Some(key.search_hash(number)),
+            mask_id_number(number),
+        ),
+        (None, false) => previous.map_or((None, None, String::new()), |p| {
+            (
+                p.id_number_enc.clone(),
+                p.id_number_hash.clone(),
+                p.id_number_masked.clone(),
+            )
+        }),
+    };
+    CustomerFields {
+        name: input.name.clone(),
+        pinyin_initials: pinyin::search_key(&[&input.name]),
+        contact_person: input.contact_person.clone(),
+        id_number_enc: enc,
+        id_number_hash: hash,
+        id_number_masked: masked,
+        phone: input.phone.clone(),
+        fax: input.fax.clone(),
+        postcode: input.postcode.clone(),
+        province_code: input.province_code.clone(),
+        city_code: input.city_code.clone(),
+        address: input.address.clone(),
+        business_kind: input.business_kind.clone(),
+        type_id: input.type_id,
+        credit_days: input.credit_days,
+        note: input.note.clone(),
+    }
+}
+
+/// Registers a customer: held by the given sales rep (default: the caller) and CS rep,
+/// with its first type and assignments in the history.
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    key: &DataKey,
+    input: &CustomerInput,
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    check_references(conn, input, None)?;
+    let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
+    let Some(cs) = input.cs_rep_id else {
+        return Err(AppError::field(
+            "cs_rep_id",
+            Msg::new("choose the customer-service rep", "请选择负责的客服"),
+        ));
+    };
+    if Some(sales) != ctx.actor.user_id {
+        access::require_may_assign_to_others(ctx.grants)?;
+    }
+    check_rep(conn, sales, RepRole::Sales)?;
+    check_rep(conn, cs, RepRole::Service)?;
+    let row = customer::insert(conn, ctx, &fields(input, key, None), sales, cs)?;
+    customer::set_drugs(conn, row.id, &input.drug_ids)?;
+    customer::record_type_change(conn, ctx, row.id, None, input.type_id, "")?;
+    customer::assign_role(conn, ctx, row.id, RepRole::Sales.code(), sales)?;
+    customer::assign_role(conn, ctx, row.id, RepRole::Service.code(), cs)?;
+    let view = customer::view(conn, row, window)?;
+    ctx.audit_change(
+        conn,
+        "customer.create",
+        "customer",
+        view.customer.id,
+        None,
+        Some(&view),
+    )?;
+    Ok(view)
+}
+
+/// Changes a customer's profile; a type change needs its own permission
+/// ([`access::require_may_change_type`]) and is recorded in the type history.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    key: &DataKey,
+    (id, version, input): (i64, i32, &CustomerInput),
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    let before_row = customer::find(conn, viewer, id, true)?;
+    if before_row.type_id != input.type_id {
+        access::require_may_change_type(ctx.grants)?;
+    }
+    check_fresh(conn, version, &before_row)?;
+    check_references(conn, input, Some(before_row.type_id))?;
+    let row = customer::update_fields(
+        conn,
+        ctx,
+        &before_row,
+        &fields(input, key, Some(&before_row)),
+    )?;
+    customer::set_drugs(conn, id, &input.drug_ids)?;
+    if input.type_id != before_row.type_id {
+        customer::record_type_change(conn, ctx, id, Some(before_row.type_id), input.type_id, "")?;
+    }
+    let before = customer::view(conn, before_row, window)?;
+    let after = customer::view(conn, row, window)?;
+    ctx.audit_change(
+        conn,
+        "customer.update",
+        "customer",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// Changes a customer's type with a reason (kept in the type history).
+pub fn change_type(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    (id, version, type_id, reason): (i64, i32, i64, &str),
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    let before = customer::find(conn, viewer, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if customer::type_is_active(conn, type_id)? != Some(true) {
+        return Err(AppError::field(
+            "type_id",
+            Msg::new("choose an active customer type", "请选择有效的客户类型"),
+        ));
+    }
+    if before.type_id == type_id {
+        return customer::view(conn, before, window);
+    }
+    let row = customer::set_type(conn, ctx, &before, type_id)?;
+    customer::record_type_change(conn, ctx, id, Some(before.type_id), type_id, reason)?;
+    ctx.audit(
+        conn,
+        Event {
+            action: "customer.change_type",
+            object_type: "customer",
+            object_id: id.to_string(),
+            before: Some(serde_json::json!({ "type_id": before.type_id })),
+            after: Some(serde_json::json!({ "type_id": type_id, "reason": reason })),
+        },
+    )?;
+    customer::view(conn, row, window)
+}
+
+/// Sets the responsible reps of the (locked, fresh) customer; the history keeps who was
+/// responsible when.
+fn reassign(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before_row: Customer,
+    sales_rep_id: i64,
+    cs_rep_id: i64,
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    check_rep(conn, sales_rep_id, RepRole::Sales)?;
+    check_rep(conn, cs_rep_id, RepRole::Service)?;
+    let id = before_row.id;
+    let row = customer::set_reps(conn, ctx, &before_row, sales_rep_id, cs_rep_id)?;
+    if sales_rep_id != before_row.sales_rep_id {
+        customer::assign_role(conn, ctx, id, RepRole::Sales.code(), sales_rep_id)?;
+    }
+    if cs_rep_id != before_row.cs_rep_id {
+        customer::assign_role(conn, ctx, id, RepRole::Service.code(), cs_rep_id)?;
+    }
+    let before = customer::view(conn, before_row, window)?;
+    let after = customer::view(conn, row, window)?;
+    ctx.audit_change(
+        conn,
+        "customer.assign",
+        "customer",
+        id,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// Assigns a customer's sales and CS reps (spec (2) 3: exactly one of each at any time).
+pub fn assign(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    (id, version): (i64, i32),
+    (sales_rep_id, cs_rep_id): (i64, i64),
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    let before = customer::find(conn, viewer, id, true)?;
+    check_fresh(conn, version, &before)?;
+    reassign(conn, ctx, before, sales_rep_id, cs_rep_id, window)
+}
+
+/// One customer's new reps in a handover (`None`: the role is not the leaver's).
+#[derive(Debug, Clone, Copy)]
+pub struct HandoverMove {
+    pub customer_id: i64,
+    pub sales_rep_id: Option<i64>,
+    pub cs_rep_id: Option<i64>,
+}
+
+/// Moves `from_user`'s customers to colleagues, all in the caller's transaction: every
+/// customer must be visible to the viewer and held by `from_user`, and every colleague
+/// must qualify for the role they take. Returns (moved, still held by `from_user` within
+/// the viewer's scope).
+pub fn handover(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    from_user: i64,
+    moves: &[HandoverMove],
+    window: CertificateWindow,
+) -> AppResult<(usize, i64)> {
+    let mut moved = 0;
+    for m in moves {
+        let row = customer::find(conn, viewer, m.customer_id, true)?;
+        let take = |held: i64, to: Option<i64>, role: RepRole| -> AppResult<i64> {
+            if held != from_user {
+                return Ok(held);
+            }
+            to.ok_or_else(|| {
+                let (en, zh) = match role {
+                    RepRole::Sales => ("sales rep", "营销员"),
+                    RepRole::Service => ("CS rep", "客服"),
+                };
+                AppError::field(
+                    match role {
+                        RepRole::Sales => "moves.sales_rep_id",
+                        RepRole::Service => "moves.cs_rep_id",
+                    },
+                    Msg::new(
+                        format!("choose who takes over {} as {en}", row.name),
+                        format!("请选择接手“{}”的{zh}", row.name),
+                    ),
+                )
+            })
+        };
+        let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales)?;
+        let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service)?;
+        if sales == row.sales_rep_id && cs == row.cs_rep_id {
+            return Err(AppError::precondition(
+                format!("{} is not held by this employee", row.name),
+                format!("“{}”不由该员工负责", row.name),
+            ));
+        }
+        reassign(conn, ctx, row, sales, cs, window)?;
+        moved += 1;
+    }
+    let remaining = customer::held_within(conn, viewer, from_user)?;
+    Ok((moved, remaining))
+}
+
+/// The contact's full ID number; the reveal is audited.
+pub fn reveal_id_number(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    key: &DataKey,
+    id: i64,
+) -> AppResult<String> {
+    let row = customer::find(conn, viewer, id, false)?;
+    let number = match &row.id_number_enc {
+        Some(blob) => key.decrypt(blob).map_err(AppError::Internal)?,
+        None => String::new(),
+    };
+    ctx.audit(
+        conn,
+        Event {
+            action: "customer.reveal_id_number",
+            object_type: "customer",
+            object_id: id.to_string(),
+            before: None,
+            after: None,
+        },
+    )?;
+    Ok(number)
+}

@@ -1,0 +1,126 @@
+//! The demo customers.
+
+use diesel::prelude::*;
+
+use pharmacrm_shared::DataScope;
+
+use crate::db::models::customer::CustomerInput;
+use crate::db::models::customer_certificate::{self, Certificate, CertificateFields};
+use crate::db::models::customer_followup::{Followup, FollowupFields};
+use crate::db::models::customer_record::{self, RecordInput};
+use crate::db::models::{WriteCtx, customer_type, user};
+use crate::db::schema::{customers, drugs};
+use crate::db::scope::Viewer;
+use crate::error::AppResult;
+use crate::ops::customers as ops;
+use crate::seed::Demo;
+
+/// A few demo customers for 营销一部/二部, once: one with a certificate expiring in ten
+/// days and a follow-up due, so "my work" has something to show.
+pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppResult<()> {
+    let any: i64 = customers::table.count().get_result(conn)?;
+    if any > 0 {
+        return Ok(());
+    }
+    let mut user = |name: &str| -> AppResult<i64> {
+        Ok(user::find_by_username(conn, name)?
+            .map(|u| u.id)
+            .unwrap_or_default())
+    };
+    let (sales1, sales2, service1) = (user("sales1")?, user("sales2")?, user("service1")?);
+    let types = customer_type::list(conn, false)?;
+    let type_named = |name: &str| types.iter().find(|t| t.name == name).map_or(0, |t| t.id);
+    let drug_ids: Vec<i64> = drugs::table
+        .select(drugs::id)
+        .order(drugs::id)
+        .limit(2)
+        .load(conn)?;
+    let viewer = Viewer {
+        user_id: 0,
+        scope: Some(DataScope::All),
+        department_id: None,
+    };
+    let window = customer_certificate::CertificateWindow {
+        today: demo.clock.today(),
+        warning_days: 30,
+    };
+    let hospital = ops::create(
+        conn,
+        ctx,
+        demo.data_key,
+        &CustomerInput {
+            name: "北京协和医院".to_owned(),
+            contact_person: "张主任".to_owned(),
+            id_number: Some("11010519491231002X".to_owned()),
+            phone: "010-69156114".to_owned(),
+            postcode: "100730".to_owned(),
+            province_code: "11".to_owned(),
+            city_code: "110101".to_owned(),
+            address: "东单帅府园一号".to_owned(),
+            business_kind: "hospital".to_owned(),
+            type_id: type_named("成交"),
+            drug_ids,
+            credit_days: 60,
+            sales_rep_id: Some(sales1),
+            cs_rep_id: Some(service1),
+            ..Default::default()
+        },
+        window,
+    )?;
+    let today = window.today;
+    customer_record::save::<Certificate>(
+        conn,
+        ctx,
+        &viewer,
+        &RecordInput {
+            id: 0,
+            customer_id: hospital.customer.id,
+            version: 0,
+            fields: CertificateFields {
+                kind: "medical_institution".to_owned(),
+                number: "PDY00001X110101".to_owned(),
+                authority: "北京市卫生健康委员会".to_owned(),
+                issued_on: Some(today - chrono::Duration::days(1800)),
+                expires_on: Some(today + chrono::Duration::days(10)),
+            },
+        },
+    )?;
+    customer_record::save::<Followup>(
+        conn,
+        ctx,
+        &viewer,
+        &RecordInput {
+            id: 0,
+            customer_id: hospital.customer.id,
+            version: 0,
+            fields: FollowupFields {
+                happened_at: demo.clock.now() - chrono::Duration::days(7),
+                method: "visit".to_owned(),
+                content: "拜访药剂科，介绍阿莫西林胶囊".to_owned(),
+                result: "同意试用".to_owned(),
+                next_on: Some(today - chrono::Duration::days(1)),
+            },
+        },
+    )?;
+    ops::create(
+        conn,
+        ctx,
+        demo.data_key,
+        &CustomerInput {
+            name: "康民大药房".to_owned(),
+            contact_person: "刘店长".to_owned(),
+            phone: "13800138000".to_owned(),
+            province_code: "44".to_owned(),
+            city_code: "4401".to_owned(),
+            address: "天河路 100 号".to_owned(),
+            business_kind: "pharmacy".to_owned(),
+            type_id: type_named("意向"),
+            credit_days: 30,
+            sales_rep_id: Some(sales2),
+            cs_rep_id: Some(service1),
+            ..Default::default()
+        },
+        window,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The standard positions (岗位) created on first start, with the permissions and data
+//! scope of each role as the business works.
+
+use pharmacrm_shared::{DataScope, Permission};
+
+use super::{
+    ADMIN_POSITION, FINANCE_POSITION, SALES_MANAGER_POSITION, SALES_REP_POSITION, SERVICE_POSITION,
+};
+use crate::db::models::position::PositionInput;
+
+/// Every standard position, with whether it is the built-in administrator.
+pub fn standard_positions() -> Vec<(PositionInput, bool)> {
+    use Permission as P;
+    let customer_work = [
+        P::DrugRead,
+        P::CustomerRead,
+        P::CustomerWrite,
+        P::CustomerTypeChange,
+        P::CustomerProfileWrite,
+        P::CustomerFollowupWrite,
+        P::CustomerCertificateWrite,
+        P::OrderRead,
+        P::OrderWrite,
+        P::ExceptionResolve,
+        P::ArrearsRead,
+    ];
+    let position = |name: &str, description: &str, scope, perms: &[Permission]| PositionInput {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        permissions: perms.iter().copied().collect(),
+        data_scope: scope,
+    };
+    vec![
+        (
+            position(
+                ADMIN_POSITION,
+                "系统管理员：拥有全部权限",
+                DataScope::All,
+                Permission::ALL,
+            ),
+            true,
+        ),
+        (
+            position(
+                SALES_MANAGER_POSITION,
+                "营销经理：分配客户，查看本部门及下级部门的客户、订单和报表",
+                DataScope::Department,
+                &[
+                    &customer_work[..],
+                    &[P::CustomerAssign, P::ReportRead, P::ReportExport],
+                ]
+                .concat(),
+            ),
+            false,
+        ),
+        (
+            position(
+                SALES_REP_POSITION,
+                "营销员：跟进自己负责的客户并下单",
+                DataScope::Own,
+                &customer_work,
+            ),
+            false,
+        ),
+        (
+            position(
+                SERVICE_POSITION,
+                "客服：登记发货、维护到货状态、上报异常",
+                DataScope::Own,
+                &[
+                    P::DrugRead,
+                    P::CustomerRead,
+                    P::CustomerFollowupWrite,
+                    P::OrderRead,
+                    P::ShipmentWrite,
+                    P::ExceptionReport,
+                ],
+            ),
+            false,
+        ),
+        (
+            position(
+                FINANCE_POSITION,
+                "财务：开票、回款、对账和欠款",
+                DataScope::All,
+                &[
+                    P::DrugRead,
+                    P::CustomerRead,
+                    P::OrderRead,
+                    P::FinanceRead,
+                    P::InvoiceWrite,
+                    P::PaymentWrite,
+                    P::FinanceReconcile,
+                    P::ArrearsRead,
+                    P::ReportRead,
+                    P::ReportExport,
+                ],
+            ),
+            false,
+        ),
+    ]
+}

@@ -1,0 +1,74 @@
+//! What every handler shares: the pool, the keys, the policies, the business clock.
+
+use std::sync::Arc;
+
+use diesel::PgConnection;
+
+use crate::auth::{Passwords, Session};
+use crate::clock::Clock;
+use crate::config::AuthPolicy;
+use crate::crypto::DataKey;
+use crate::db::Db;
+use crate::db::models::WriteCtx;
+use crate::db::models::audit_log::AuditKey;
+use crate::db::models::customer_certificate::CertificateWindow;
+use crate::error::AppResult;
+
+/// Settings fixed at start (from the command line).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A certificate expiring within this many days (business dates) is flagged.
+    pub certificate_warning_days: u32,
+}
+
+/// The server's shared state.
+pub struct AppState {
+    /// The connection pool.
+    pub db: Db,
+    /// The audit chain's key.
+    pub audit_key: AuditKey,
+    /// Session and login rules.
+    pub policy: AuthPolicy,
+    /// Password hashing.
+    pub passwords: Passwords,
+    /// The key protecting personal data (ID numbers) at rest.
+    pub data_key: Arc<DataKey>,
+    /// Now, and the business time zone every business date is taken in.
+    pub clock: Arc<Clock>,
+    /// Settings fixed at start.
+    pub settings: Settings,
+}
+
+impl AppState {
+    /// Runs `f` in one transaction as the caller of `session`, with what it needs to
+    /// check grants and write the audit log.
+    pub async fn write<T, F>(&self, session: Session, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut PgConnection, WriteCtx<'_>) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let audit_key = self.audit_key.clone();
+        self.db
+            .transaction(move |conn| {
+                let actor = session.actor();
+                let grants = session.grants();
+                f(
+                    conn,
+                    WriteCtx {
+                        actor: &actor,
+                        grants: &grants,
+                        audit_key: &audit_key,
+                    },
+                )
+            })
+            .await
+    }
+
+    /// Today's certificate flags: today in the business time zone and the warning period.
+    pub fn certificate_window(&self) -> CertificateWindow {
+        CertificateWindow {
+            today: self.clock.today(),
+            warning_days: self.settings.certificate_warning_days,
+        }
+    }
+}
