@@ -114,6 +114,10 @@ impl Ui {
         self.wait_for(label, |h| h.query_all_by_label(label).next().is_some());
     }
 
+    fn wait_role(&mut self, role: Role, label: &str) {
+        self.wait_for(label, |h| h.query_by_role_and_label(role, label).is_some());
+    }
+
     fn wait_label_contains(&mut self, part: &str) {
         self.wait_for(part, |h| {
             h.query_all_by_label_contains(part).next().is_some()
@@ -230,6 +234,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     // A position granting only 查看药品, from the permission matrix.
     ui.click("岗位与权限");
     ui.wait_label_contains("营销员（");
+    ui.wait_role(Role::Button, "新建岗位");
     ui.harness
         .get_by_role_and_label(Role::Button, "新建岗位")
         .click();
@@ -257,6 +262,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .get_by_role_and_label(Role::CheckBox, "质检专员")
         .click();
     ui.harness.step();
+    ui.wait_role(Role::ComboBox, "部门");
     ui.harness
         .get_by_role_and_label(Role::ComboBox, "部门")
         .click();

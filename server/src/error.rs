@@ -8,6 +8,9 @@
 //! - a rule of the business (archive a department that still has users) →
 //!   `FAILED_PRECONDITION` with a sentence the user can act on;
 //! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when;
+//! - a transaction that crossed another (serialization failure), still failing after the
+//!   server's own retries → `ABORTED` ("try again");
+//! - a dependency that is down (the database) or a full queue → `UNAVAILABLE`;
 //! - no or bad token → `UNAUTHENTICATED`; a missing permission → `PERMISSION_DENIED`;
 //! - anything else → `INTERNAL`: logged with an id, and only the id goes to the client.
 //!
@@ -78,8 +81,11 @@ pub enum AppError {
     LoginLocked { until: DateTime<Utc> },
     #[error("permission denied: {0:?}")]
     PermissionDenied(Msg),
-    #[error("resource exhausted: {0:?}")]
+    #[error("unavailable: {0:?}")]
     Unavailable(Msg),
+    /// The transaction crossed another and may succeed when run again (ABORTED).
+    #[error("retry: {0:?}")]
+    Retry(Msg),
     #[error("internal: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -115,7 +121,7 @@ impl From<diesel::result::Error> for AppError {
         match e {
             Error::NotFound => AppError::not_found("record", "记录"),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::Unavailable(Msg::new(
+                AppError::Retry(Msg::new(
                     "the record is being changed by someone else; try again",
                     "该记录正被他人修改，请重试",
                 ))
@@ -235,6 +241,7 @@ impl From<AppError> for Status {
             }
             AppError::PermissionDenied(msg) => status(Code::PermissionDenied, &msg),
             AppError::Unavailable(msg) => status(Code::Unavailable, &msg),
+            AppError::Retry(msg) => status(Code::Aborted, &msg),
             AppError::Internal(err) => {
                 let id = uuid::Uuid::new_v4();
                 tracing::error!(error_id = %id, error = format!("{err:#}"), "internal error");

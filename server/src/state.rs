@@ -44,7 +44,7 @@ impl AppState {
     /// check grants and write the audit log.
     pub async fn write<T, F>(&self, session: Session, f: F) -> AppResult<T>
     where
-        F: FnOnce(&mut PgConnection, WriteCtx<'_>) -> AppResult<T> + Send + 'static,
+        F: Fn(&mut PgConnection, WriteCtx<'_>) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let audit_key = self.audit_key.clone();

@@ -12,7 +12,7 @@ use crate::db::models::customer_certificate::{
 use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
-use crate::db::models::customer_type::CustomerType;
+use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
 use crate::error::{AppResult, FieldCheck, Msg};
 
 crate::db_codes!(pb::BusinessKind, fallback Unspecified {
@@ -51,12 +51,15 @@ impl From<CustomerType> for pb::CustomerType {
 }
 
 /// A customer type's name and order, validated.
-pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<(String, i32)> {
+pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<CustomerTypeFields> {
     let pb::CustomerTypeInput { name, sort_order } = input.unwrap_or_default();
     FieldCheck::default()
         .check("name", validation::required_text(&name, 20))
         .finish()?;
-    Ok((name.trim().to_owned(), sort_order))
+    Ok(CustomerTypeFields {
+        name: name.trim().to_owned(),
+        sort_order,
+    })
 }
 
 impl From<CustomerView> for pb::Customer {

@@ -15,6 +15,9 @@ use crate::error::{AppError, AppResult};
 /// Every migration of `migrations/`, compiled into the binary and run at start.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
+/// How many times a transaction that failed to serialize is run again.
+pub const SERIALIZATION_RETRIES: u32 = 3;
+
 /// A pooled connection.
 pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
 
@@ -65,12 +68,23 @@ impl Db {
     }
 
     /// Like [`Db::run`], inside one transaction: committed when `f` returns `Ok`, rolled
-    /// back otherwise.
+    /// back otherwise. A transaction PostgreSQL aborts as a serialization failure (two
+    /// writers crossing) is run again, up to [`SERIALIZATION_RETRIES`] times; after that
+    /// the caller gets ABORTED ("try again").
     pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
     where
-        F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
+        F: Fn(&mut PgConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| {
+            let mut attempt = 0;
+            loop {
+                match conn.transaction(&f) {
+                    Err(AppError::Retry(_)) if attempt < SERIALIZATION_RETRIES => attempt += 1,
+                    other => return other,
+                }
+            }
+        })
+        .await
     }
 }

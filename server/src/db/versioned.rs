@@ -140,3 +140,66 @@ pub fn audit_created<T: Versioned>(
 ) -> AppResult<()> {
     audit(conn, ctx, "create", None, Some(row))
 }
+
+/// A versioned row that is archived rather than deleted (`is_active`).
+pub trait Archivable: Versioned {
+    /// Whether the row is active (not archived).
+    fn is_active(&self) -> bool;
+    /// Sets `is_active` on the (locked) row, bumping its version.
+    fn write_active(
+        conn: &mut PgConnection,
+        ctx: WriteCtx<'_>,
+        before: &Self,
+        is_active: bool,
+    ) -> diesel::QueryResult<Self>;
+}
+
+/// Implements [`Versioned`] and [`Archivable`] for a row struct over a table with
+/// `is_active` besides the versioned columns.
+#[macro_export]
+macro_rules! archivable {
+    ($row:ty, $table:ident, $object:literal, $not_found:expr) => {
+        $crate::versioned!($row, $table, $object, $not_found);
+
+        impl $crate::db::versioned::Archivable for $row {
+            fn is_active(&self) -> bool {
+                self.is_active
+            }
+
+            fn write_active(
+                conn: &mut diesel::PgConnection,
+                ctx: $crate::db::models::WriteCtx<'_>,
+                before: &Self,
+                is_active: bool,
+            ) -> diesel::QueryResult<Self> {
+                use diesel::prelude::*;
+                diesel::update($table::table.find(before.id))
+                    .set((
+                        $table::is_active.eq(is_active),
+                        $crate::stamp!($table, before, ctx),
+                    ))
+                    .returning(<$row>::as_returning())
+                    .get_result(conn)
+            }
+        }
+    };
+}
+
+/// Archives (`is_active` false) or restores row `id`, audited as `<OBJECT>.archive` or
+/// `<OBJECT>.restore`; nothing changes when it already is so.
+pub fn set_active<T: Archivable>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    is_active: bool,
+) -> AppResult<T> {
+    let before: T = lock_fresh(conn, id, version)?;
+    if before.is_active() == is_active {
+        return Ok(before);
+    }
+    let after = T::write_active(conn, ctx, &before, is_active)?;
+    let verb = if is_active { "restore" } else { "archive" };
+    audit(conn, ctx, verb, Some(&before), Some(&after))?;
+    Ok(after)
+}

@@ -83,7 +83,7 @@ impl AuthApi {
                     let actor = Actor {
                         user_id: None,
                         username: name.clone(),
-                        peer: attempt_peer,
+                        peer: attempt_peer.clone(),
                     };
                     audit::record(
                         conn,
@@ -92,7 +92,7 @@ impl AuthApi {
                         Event {
                             action: "auth.login_locked",
                             object_type: "login",
-                            object_id: name,
+                            object_id: name.clone(),
                             before: None,
                             after: None,
                         },
@@ -308,7 +308,7 @@ impl AuthService for AuthApi {
             .transaction(move |conn| {
                 // A reset by an administrator meanwhile wins over this change.
                 let locked = user::lock_row(conn, session.user_id)?;
-                if locked.map(|u| u.password_hash) != Some(current) {
+                if locked.map(|u| u.password_hash) != Some(current.clone()) {
                     return Err(AppError::precondition(
                         "your password was changed meanwhile; log in again",
                         "您的密码已被修改，请重新登录",

@@ -14,7 +14,9 @@ use crate::db::models::customer_certificate::{self, Certificate};
 use crate::db::models::customer_followup::{self, Followup};
 use crate::db::models::customer_profile_record::ProfileRecord;
 use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
-use crate::db::models::{customer_type, display_name_of, display_names};
+use crate::db::models::customer_type::{self, CustomerType};
+use crate::db::models::{display_name_of, display_names};
+use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::ops::customers::{self as ops, HandoverMove};
 use crate::state::AppState;
@@ -117,11 +119,11 @@ impl CustomerService for CustomerApi {
         request: Request<pb::CustomerTypeInput>,
     ) -> Reply<pb::CustomerType> {
         let session = Session::of(&request)?;
-        let (name, order) = conv::customer_type_input(Some(request.into_inner()))?;
+        let fields = conv::customer_type_input(Some(request.into_inner()))?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
-                customer_type::create(conn, ctx, &name, order)
+                customer_type::create(conn, ctx, &fields)
             })
             .await?;
         Ok(Response::new(row.into()))
@@ -138,11 +140,11 @@ impl CustomerService for CustomerApi {
             r#type,
         } = request.into_inner();
         let type_id = id("id", type_id)?;
-        let (name, order) = conv::customer_type_input(r#type)?;
+        let fields = conv::customer_type_input(r#type)?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
-                customer_type::update(conn, ctx, type_id, version, &name, order)
+                customer_type::update(conn, ctx, type_id, version, &fields)
             })
             .await?;
         Ok(Response::new(row.into()))
@@ -162,7 +164,7 @@ impl CustomerService for CustomerApi {
         let row = self
             .state
             .write(session, move |conn, ctx| {
-                customer_type::set_active(conn, ctx, type_id, version, is_active)
+                versioned::set_active::<CustomerType>(conn, ctx, type_id, version, is_active)
             })
             .await?;
         Ok(Response::new(row.into()))

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use pharmacrm_shared::money::{Decimal, capacity_to_wire};
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, unique_violation};
+use super::{WriteCtx, unique_violation};
 use crate::db::schema::{container_units, drugs};
+use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 
 /// A unit row.
@@ -48,7 +49,8 @@ pub struct UnitView {
 }
 
 /// A unit's fields, validated.
-#[derive(Debug, Clone)]
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = container_units)]
 pub struct UnitInput {
     pub name: String,
     pub capacity: Decimal,
@@ -114,15 +116,7 @@ fn get(conn: &mut PgConnection, id: i64) -> AppResult<UnitView> {
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<ContainerUnit> {
-    container_units::table
-        .find(id)
-        .select(ContainerUnit::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)
-}
+crate::archivable!(ContainerUnit, container_units, "container_unit", not_found);
 
 fn views(conn: &mut PgConnection, rows: Vec<ContainerUnit>) -> AppResult<Vec<UnitView>> {
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
@@ -155,24 +149,11 @@ pub fn create(
     input: &UnitInput,
 ) -> AppResult<UnitView> {
     let row: ContainerUnit = diesel::insert_into(container_units::table)
-        .values((
-            container_units::name.eq(&input.name),
-            container_units::capacity.eq(&input.capacity),
-            container_units::capacity_unit.eq(&input.capacity_unit),
-            container_units::note.eq(&input.note),
-            container_units::updated_by.eq(ctx.actor.user_id),
-        ))
+        .values((input, container_units::updated_by.eq(ctx.actor.user_id)))
         .returning(ContainerUnit::as_returning())
         .get_result(conn)
         .map_err(|e| taken(e, input))?;
-    ctx.audit_change(
-        conn,
-        "container_unit.create",
-        "container_unit",
-        row.id,
-        None,
-        Some(&row),
-    )?;
+    versioned::audit_created(conn, ctx, &row)?;
     get(conn, row.id)
 }
 
@@ -184,34 +165,19 @@ pub fn update(
     version: i32,
     input: &UnitInput,
 ) -> AppResult<UnitView> {
-    let before = lock(conn, id)?;
-    check_version(
+    versioned::edit(
         conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    let after: ContainerUnit = diesel::update(container_units::table.find(id))
-        .set((
-            container_units::name.eq(&input.name),
-            container_units::capacity.eq(&input.capacity),
-            container_units::capacity_unit.eq(&input.capacity_unit),
-            container_units::note.eq(&input.note),
-            container_units::version.eq(before.version + 1),
-            container_units::updated_at.eq(diesel::dsl::now),
-            container_units::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(ContainerUnit::as_returning())
-        .get_result(conn)
-        .map_err(|e| taken(e, input))?;
-    ctx.audit_change(
-        conn,
-        "container_unit.update",
-        "container_unit",
+        ctx,
         id,
-        Some(&before),
-        Some(&after),
+        version,
+        "update",
+        |conn, before: &ContainerUnit| {
+            diesel::update(container_units::table.find(id))
+                .set((input, crate::stamp!(container_units, before, ctx)))
+                .returning(ContainerUnit::as_returning())
+                .get_result(conn)
+                .map_err(|e| taken(e, input))
+        },
     )?;
     get(conn, id)
 }
@@ -224,52 +190,13 @@ pub fn set_active(
     version: i32,
     is_active: bool,
 ) -> AppResult<UnitView> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    if before.is_active == is_active {
-        return get(conn, id);
-    }
-    let after: ContainerUnit = diesel::update(container_units::table.find(id))
-        .set((
-            container_units::is_active.eq(is_active),
-            container_units::version.eq(before.version + 1),
-            container_units::updated_at.eq(diesel::dsl::now),
-            container_units::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(ContainerUnit::as_returning())
-        .get_result(conn)?;
-    let action = if is_active {
-        "container_unit.restore"
-    } else {
-        "container_unit.archive"
-    };
-    ctx.audit_change(
-        conn,
-        action,
-        "container_unit",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    versioned::set_active::<ContainerUnit>(conn, ctx, id, version, is_active)?;
     get(conn, id)
 }
 
 /// Deletes a unit no drug uses.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: ContainerUnit = versioned::lock_fresh(conn, id, version)?;
     let used: i64 = drugs::table
         .filter(drugs::unit_id.eq(id))
         .count()
@@ -284,12 +211,5 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         ));
     }
     diesel::delete(container_units::table.find(id)).execute(conn)?;
-    ctx.audit_change(
-        conn,
-        "container_unit.delete",
-        "container_unit",
-        id,
-        Some(&before),
-        None,
-    )
+    versioned::audit(conn, ctx, "delete", Some(&before), None)
 }

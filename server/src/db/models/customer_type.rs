@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, unique_violation};
+use super::{WriteCtx, unique_violation};
 use crate::db::schema::customer_types;
+use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 
 /// A type row.
@@ -57,40 +58,28 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<CustomerType> {
         .ok_or_else(not_found)
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<CustomerType> {
-    customer_types::table
-        .find(id)
-        .select(CustomerType::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)
+crate::archivable!(CustomerType, customer_types, "customer_type", not_found);
+
+/// A type's fields.
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = customer_types)]
+pub struct CustomerTypeFields {
+    pub name: String,
+    pub sort_order: i32,
 }
 
 /// Adds a type.
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
-    name: &str,
-    sort_order: i32,
+    fields: &CustomerTypeFields,
 ) -> AppResult<CustomerType> {
     let row: CustomerType = diesel::insert_into(customer_types::table)
-        .values((
-            customer_types::name.eq(name),
-            customer_types::sort_order.eq(sort_order),
-            customer_types::updated_by.eq(ctx.actor.user_id),
-        ))
+        .values((fields, customer_types::updated_by.eq(ctx.actor.user_id)))
         .returning(CustomerType::as_returning())
         .get_result(conn)
-        .map_err(|e| taken(e, name))?;
-    ctx.audit_change(
-        conn,
-        "customer_type.create",
-        "customer_type",
-        row.id,
-        None,
-        Some(&row),
-    )?;
+        .map_err(|e| taken(e, &fields.name))?;
+    versioned::audit_created(conn, ctx, &row)?;
     Ok(row)
 }
 
@@ -100,79 +89,21 @@ pub fn update(
     ctx: WriteCtx<'_>,
     id: i64,
     version: i32,
-    name: &str,
-    sort_order: i32,
+    fields: &CustomerTypeFields,
 ) -> AppResult<CustomerType> {
-    let before = lock(conn, id)?;
-    check_version(
+    let (_, after) = versioned::edit(
         conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    let after: CustomerType = diesel::update(customer_types::table.find(id))
-        .set((
-            customer_types::name.eq(name),
-            customer_types::sort_order.eq(sort_order),
-            customer_types::version.eq(before.version + 1),
-            customer_types::updated_at.eq(diesel::dsl::now),
-            customer_types::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(CustomerType::as_returning())
-        .get_result(conn)
-        .map_err(|e| taken(e, name))?;
-    ctx.audit_change(
-        conn,
-        "customer_type.update",
-        "customer_type",
+        ctx,
         id,
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
-}
-
-/// Archives or restores a type.
-pub fn set_active(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    id: i64,
-    version: i32,
-    is_active: bool,
-) -> AppResult<CustomerType> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
         version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    if before.is_active == is_active {
-        return Ok(before);
-    }
-    let after: CustomerType = diesel::update(customer_types::table.find(id))
-        .set((
-            customer_types::is_active.eq(is_active),
-            customer_types::version.eq(before.version + 1),
-            customer_types::updated_at.eq(diesel::dsl::now),
-            customer_types::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(CustomerType::as_returning())
-        .get_result(conn)?;
-    let action = if is_active {
-        "customer_type.restore"
-    } else {
-        "customer_type.archive"
-    };
-    ctx.audit_change(
-        conn,
-        action,
-        "customer_type",
-        id,
-        Some(&before),
-        Some(&after),
+        "update",
+        |conn, before: &CustomerType| {
+            diesel::update(customer_types::table.find(id))
+                .set((fields, crate::stamp!(customer_types, before, ctx)))
+                .returning(CustomerType::as_returning())
+                .get_result(conn)
+                .map_err(|e| taken(e, &fields.name))
+        },
     )?;
     Ok(after)
 }

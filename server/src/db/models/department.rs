@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, unique_violation};
+use super::{WriteCtx, unique_violation};
 use crate::db::schema::{departments, users};
+use crate::db::versioned::{self, Archivable};
 use crate::error::{AppError, AppResult};
 
 /// A department row.
@@ -87,18 +88,14 @@ fn find(conn: &mut PgConnection, id: i64) -> AppResult<Department> {
         .select(Department::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("department", "部门"))
+        .ok_or_else(not_found)
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Department> {
-    departments::table
-        .find(id)
-        .select(Department::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("department", "部门"))
+fn not_found() -> AppError {
+    AppError::not_found("department", "部门")
 }
+
+crate::archivable!(Department, departments, "department", not_found);
 
 fn views(conn: &mut PgConnection, rows: Vec<Department>) -> AppResult<Vec<DepartmentView>> {
     let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
@@ -168,14 +165,7 @@ pub fn create(
         .returning(Department::as_returning())
         .get_result(conn)
         .map_err(|e| name_taken(e, &input.name))?;
-    ctx.audit_change(
-        conn,
-        "department.create",
-        "department",
-        row.id,
-        None,
-        Some(&row),
-    )?;
+    versioned::audit_created(conn, ctx, &row)?;
     get(conn, row.id)
 }
 
@@ -206,14 +196,7 @@ pub fn update(
     version: i32,
     input: &DepartmentInput,
 ) -> AppResult<DepartmentView> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: Department = versioned::lock_fresh(conn, id, version)?;
     if input.parent_id != before.parent_id {
         // Moves are judged one at a time: two crossing moves could otherwise make a cycle.
         diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
@@ -236,21 +219,12 @@ pub fn update(
         .set((
             departments::name.eq(&input.name),
             departments::parent_id.eq(input.parent_id),
-            departments::version.eq(before.version + 1),
-            departments::updated_at.eq(diesel::dsl::now),
-            departments::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(departments, before, ctx),
         ))
         .returning(Department::as_returning())
         .get_result(conn)
         .map_err(|e| name_taken(e, &input.name))?;
-    ctx.audit_change(
-        conn,
-        "department.update",
-        "department",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    versioned::audit(conn, ctx, "update", Some(&before), Some(&after))?;
     get(conn, id)
 }
 
@@ -261,14 +235,7 @@ pub fn archive(
     id: i64,
     version: i32,
 ) -> AppResult<DepartmentView> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: Department = versioned::lock_fresh(conn, id, version)?;
     if !before.is_active {
         return get(conn, id);
     }
@@ -300,22 +267,7 @@ pub fn archive(
     diesel::update(users::table.filter(users::department_id.eq(id)))
         .set(users::department_id.eq(None::<i64>))
         .execute(conn)?;
-    let after: Department = diesel::update(departments::table.find(id))
-        .set((
-            departments::is_active.eq(false),
-            departments::version.eq(before.version + 1),
-            departments::updated_at.eq(diesel::dsl::now),
-            departments::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Department::as_returning())
-        .get_result(conn)?;
-    ctx.audit_change(
-        conn,
-        "department.archive",
-        "department",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    let after = Department::write_active(conn, ctx, &before, false)?;
+    versioned::audit(conn, ctx, "archive", Some(&before), Some(&after))?;
     get(conn, id)
 }

@@ -10,8 +10,9 @@ use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
 use super::container_unit::{self, ContainerUnit};
-use super::{WriteCtx, check_version, contains_pattern, drug_category, unique_violation};
+use super::{WriteCtx, contains_pattern, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
+use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::pinyin;
 
@@ -51,8 +52,9 @@ pub struct DrugView {
     pub updated_by_name: String,
 }
 
-/// A drug's fields, validated.
-#[derive(Debug, Clone, PartialEq)]
+/// A drug's fields, validated (the pinyin key is computed from them).
+#[derive(Insertable, AsChangeset, Debug, Clone, PartialEq)]
+#[diesel(table_name = drugs)]
 pub struct DrugInput {
     pub name: String,
     pub trade_name: String,
@@ -256,15 +258,7 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<DrugView> {
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Drug> {
-    drugs::table
-        .find(id)
-        .select(Drug::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)
-}
+crate::archivable!(Drug, drugs, "drug", not_found);
 
 fn views(conn: &mut PgConnection, rows: Vec<Drug>) -> AppResult<Vec<DrugView>> {
     let paths = drug_category::paths(conn)?;
@@ -362,25 +356,15 @@ pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> 
     check_references(conn, input, None)?;
     let row: Drug = diesel::insert_into(drugs::table)
         .values((
-            drugs::name.eq(&input.name),
-            drugs::trade_name.eq(&input.trade_name),
-            drugs::specification.eq(&input.specification),
-            drugs::dosage_form.eq(&input.dosage_form),
-            drugs::manufacturer.eq(&input.manufacturer),
-            drugs::approval_number.eq(&input.approval_number),
-            drugs::category_id.eq(input.category_id),
-            drugs::unit_id.eq(input.unit_id),
-            drugs::purchase_price.eq(&input.purchase_price),
-            drugs::sale_price.eq(&input.sale_price),
+            input,
             drugs::pinyin_initials.eq(search_key(input)),
-            drugs::note.eq(&input.note),
             drugs::created_by.eq(ctx.actor.user_id),
             drugs::updated_by.eq(ctx.actor.user_id),
         ))
         .returning(Drug::as_returning())
         .get_result(conn)
         .map_err(|e| duplicate(e, input))?;
-    ctx.audit_change(conn, "drug.create", "drug", row.id, None, Some(&row))?;
+    versioned::audit_created(conn, ctx, &row)?;
     Ok(row)
 }
 
@@ -392,37 +376,18 @@ pub fn update(
     version: i32,
     input: &DrugInput,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    check_references(conn, input, Some(before.unit_id))?;
-    let after: Drug = diesel::update(drugs::table.find(id))
-        .set((
-            drugs::name.eq(&input.name),
-            drugs::trade_name.eq(&input.trade_name),
-            drugs::specification.eq(&input.specification),
-            drugs::dosage_form.eq(&input.dosage_form),
-            drugs::manufacturer.eq(&input.manufacturer),
-            drugs::approval_number.eq(&input.approval_number),
-            drugs::category_id.eq(input.category_id),
-            drugs::unit_id.eq(input.unit_id),
-            drugs::purchase_price.eq(&input.purchase_price),
-            drugs::sale_price.eq(&input.sale_price),
-            drugs::pinyin_initials.eq(search_key(input)),
-            drugs::note.eq(&input.note),
-            drugs::version.eq(before.version + 1),
-            drugs::updated_at.eq(diesel::dsl::now),
-            drugs::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Drug::as_returning())
-        .get_result(conn)
-        .map_err(|e| duplicate(e, input))?;
-    ctx.audit_change(conn, "drug.update", "drug", id, Some(&before), Some(&after))?;
+    versioned::edit(conn, ctx, id, version, "update", |conn, before: &Drug| {
+        check_references(conn, input, Some(before.unit_id))?;
+        diesel::update(drugs::table.find(id))
+            .set((
+                input,
+                drugs::pinyin_initials.eq(search_key(input)),
+                crate::stamp!(drugs, before, ctx),
+            ))
+            .returning(Drug::as_returning())
+            .get_result(conn)
+            .map_err(|e| duplicate(e, input))
+    })?;
     Ok((get(conn, id)?, warnings(input)))
 }
 
@@ -434,45 +399,13 @@ pub fn set_active(
     version: i32,
     is_active: bool,
 ) -> AppResult<DrugView> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
-    if before.is_active == is_active {
-        return get(conn, id);
-    }
-    let after: Drug = diesel::update(drugs::table.find(id))
-        .set((
-            drugs::is_active.eq(is_active),
-            drugs::version.eq(before.version + 1),
-            drugs::updated_at.eq(diesel::dsl::now),
-            drugs::updated_by.eq(ctx.actor.user_id),
-        ))
-        .returning(Drug::as_returning())
-        .get_result(conn)?;
-    let action = if is_active {
-        "drug.restore"
-    } else {
-        "drug.archive"
-    };
-    ctx.audit_change(conn, action, "drug", id, Some(&before), Some(&after))?;
+    versioned::set_active::<Drug>(conn, ctx, id, version, is_active)?;
     get(conn, id)
 }
 
 /// Deletes a drug nothing refers to; one that history refers to must be archived.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: Drug = versioned::lock_fresh(conn, id, version)?;
     diesel::delete(drugs::table.find(id))
         .execute(conn)
         .map_err(|e| match e {
@@ -488,5 +421,5 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
             ),
             other => other.into(),
         })?;
-    ctx.audit_change(conn, "drug.delete", "drug", id, Some(&before), None)
+    versioned::audit(conn, ctx, "delete", Some(&before), None)
 }

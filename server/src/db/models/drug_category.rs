@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{WriteCtx, check_version, unique_violation};
+use super::{WriteCtx, unique_violation};
 use crate::db::schema::{drug_categories, drugs};
+use crate::db::versioned;
 use crate::error::{AppError, AppResult, Msg};
 
 /// A category row.
@@ -168,15 +169,7 @@ fn lock_tree(conn: &mut PgConnection) -> AppResult<()> {
     Ok(())
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<DrugCategory> {
-    drug_categories::table
-        .find(id)
-        .select(DrugCategory::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or_else(not_found)
-}
+crate::versioned!(DrugCategory, drug_categories, "drug_category", not_found);
 
 /// The parent a node goes under (read with a share lock, so it cannot vanish meanwhile).
 fn parent(conn: &mut PgConnection, parent_id: i64) -> AppResult<DrugCategory> {
@@ -269,14 +262,7 @@ pub fn update(
     position: i32,
 ) -> AppResult<CategoryView> {
     lock_tree(conn)?;
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: DrugCategory = versioned::lock_fresh(conn, id, version)?;
     match (before.parent_id, parent_id) {
         (None, None) | (Some(_), Some(_)) => {}
         (None, Some(_)) => {
@@ -325,9 +311,7 @@ pub fn update(
             drug_categories::name.eq(name),
             drug_categories::parent_id.eq(parent_id),
             drug_categories::origin.eq(&origin),
-            drug_categories::version.eq(before.version + 1),
-            drug_categories::updated_at.eq(diesel::dsl::now),
-            drug_categories::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(drug_categories, before, ctx),
         ))
         .returning(DrugCategory::as_returning())
         .get_result(conn)
@@ -336,28 +320,14 @@ pub fn update(
     if parent_id != before.parent_id {
         renumber(conn, before.parent_id)?;
     }
-    ctx.audit_change(
-        conn,
-        "drug_category.update",
-        "drug_category",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    versioned::audit(conn, ctx, "update", Some(&before), Some(&after))?;
     get(conn, id)
 }
 
 /// Deletes a category that holds no drugs and no sub-categories.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
     lock_tree(conn)?;
-    let before = lock(conn, id)?;
-    check_version(
-        conn,
-        version,
-        before.version,
-        before.updated_by,
-        before.updated_at,
-    )?;
+    let before: DrugCategory = versioned::lock_fresh(conn, id, version)?;
     if before.parent_id.is_none() {
         return Err(AppError::precondition(
             format!(
@@ -389,14 +359,7 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
     }
     diesel::delete(drug_categories::table.find(id)).execute(conn)?;
     let parent_id = before.parent_id;
-    ctx.audit_change(
-        conn,
-        "drug_category.delete",
-        "drug_category",
-        id,
-        Some(&before),
-        None,
-    )?;
+    versioned::audit(conn, ctx, "delete", Some(&before), None)?;
     renumber(conn, parent_id)
 }
 

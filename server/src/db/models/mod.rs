@@ -19,7 +19,6 @@ pub mod user;
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 
@@ -159,24 +158,6 @@ pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResu
             .optional()?
             .unwrap_or_else(|| format!("#{id}"))),
     }
-}
-
-/// Refuses an update that carries another version than the (locked) row has, naming who
-/// changed it and when.
-pub fn check_version(
-    conn: &mut PgConnection,
-    sent: i32,
-    current: i32,
-    updated_by: Option<i64>,
-    updated_at: DateTime<Utc>,
-) -> AppResult<()> {
-    if sent == current {
-        return Ok(());
-    }
-    Err(AppError::Conflict {
-        by: display_name_of(conn, updated_by)?,
-        at: updated_at,
-    })
 }
 
 /// Maps a unique violation on `constraint` to ALREADY_EXISTS on `field`.

@@ -8,8 +8,9 @@ use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 use serde::Serialize;
 
-use super::{Grants, WriteCtx, check_version, unique_violation};
+use super::{Grants, WriteCtx, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
+use crate::db::versioned::{self, Versioned};
 use crate::error::{AppError, AppResult};
 
 /// A position row.
@@ -105,15 +106,31 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
-    positions::table
-        .find(id)
-        .select(positions::id)
-        .for_update()
-        .first::<i64>(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("position", "岗位"))?;
-    get(conn, id)
+impl Versioned for PositionView {
+    const OBJECT: &'static str = "position";
+
+    fn id(&self) -> i64 {
+        self.position.id
+    }
+
+    fn version(&self) -> i32 {
+        self.position.version
+    }
+
+    fn last_change(&self) -> (Option<i64>, DateTime<Utc>) {
+        (self.position.updated_by, self.position.updated_at)
+    }
+
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
+        positions::table
+            .find(id)
+            .select(positions::id)
+            .for_update()
+            .first::<i64>(conn)
+            .optional()?
+            .ok_or_else(|| AppError::not_found("position", "岗位"))?;
+        get(conn, id)
+    }
 }
 
 fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<PositionView>> {
@@ -199,14 +216,7 @@ pub fn create(
         .map_err(|e| name_taken(e, &input.name))?;
     set_permissions(conn, row.id, &input.permissions)?;
     let view = get(conn, row.id)?;
-    ctx.audit_change(
-        conn,
-        "position.create",
-        "position",
-        row.id,
-        None,
-        Some(&view),
-    )?;
+    versioned::audit_created(conn, ctx, &view)?;
     Ok(view)
 }
 
@@ -222,9 +232,8 @@ pub fn update(
     version: i32,
     input: &PositionInput,
 ) -> AppResult<PositionView> {
-    let before = lock(conn, id)?;
+    let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
-    check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
     ctx.grants
         .require_covers(&input.grants(), "this position", "该岗位")?;
     if p.is_builtin
@@ -243,22 +252,13 @@ pub fn update(
             positions::name.eq(&input.name),
             positions::description.eq(&input.description),
             positions::data_scope.eq(input.data_scope.code()),
-            positions::version.eq(p.version + 1),
-            positions::updated_at.eq(diesel::dsl::now),
-            positions::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(positions, before, ctx),
         ))
         .execute(conn)
         .map_err(|e| name_taken(e, &input.name))?;
     set_permissions(conn, id, &input.permissions)?;
     let after = get(conn, id)?;
-    ctx.audit_change(
-        conn,
-        "position.update",
-        "position",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    versioned::audit(conn, ctx, "update", Some(&before), Some(&after))?;
     Ok(after)
 }
 
@@ -269,9 +269,8 @@ pub fn archive(
     id: i64,
     version: i32,
 ) -> AppResult<PositionView> {
-    let before = lock(conn, id)?;
+    let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
-    check_version(conn, version, p.version, p.updated_by, p.updated_at)?;
     if p.is_builtin {
         return Err(AppError::precondition(
             format!("the built-in position “{}” cannot be archived", p.name),
@@ -299,20 +298,11 @@ pub fn archive(
     diesel::update(positions::table.find(id))
         .set((
             positions::is_active.eq(false),
-            positions::version.eq(p.version + 1),
-            positions::updated_at.eq(diesel::dsl::now),
-            positions::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(positions, before, ctx),
         ))
         .execute(conn)?;
     let after = get(conn, id)?;
-    ctx.audit_change(
-        conn,
-        "position.archive",
-        "position",
-        id,
-        Some(&before),
-        Some(&after),
-    )?;
+    versioned::audit(conn, ctx, "archive", Some(&before), Some(&after))?;
     Ok(after)
 }
 

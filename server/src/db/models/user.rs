@@ -6,10 +6,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{
-    Grants, WriteCtx, check_version, contains_pattern, position, session, unique_violation,
-};
+use super::{Grants, WriteCtx, contains_pattern, position, session, unique_violation};
 use crate::db::schema::{departments, positions, user_positions, users};
+use crate::db::versioned::{self, Versioned};
 use crate::error::{AppError, AppResult, Msg};
 
 /// A user row. The password hash never leaves this module's callers and never reaches
@@ -214,15 +213,31 @@ pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -
     )
 }
 
-fn lock(conn: &mut PgConnection, id: i64) -> AppResult<UserView> {
-    users::table
-        .find(id)
-        .select(users::id)
-        .for_update()
-        .first::<i64>(conn)
-        .optional()?
-        .ok_or_else(not_found)?;
-    get(conn, id)
+impl Versioned for UserView {
+    const OBJECT: &'static str = "user";
+
+    fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    fn version(&self) -> i32 {
+        self.user.version
+    }
+
+    fn last_change(&self) -> (Option<i64>, DateTime<Utc>) {
+        (self.user.updated_by, self.user.updated_at)
+    }
+
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
+        users::table
+            .find(id)
+            .select(users::id)
+            .for_update()
+            .first::<i64>(conn)
+            .optional()?
+            .ok_or_else(not_found)?;
+        get(conn, id)
+    }
 }
 
 fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
@@ -377,9 +392,7 @@ pub fn update(
     profile: &UserProfile,
 ) -> AppResult<UserView> {
     position::lock_builtin(conn)?;
-    let before = lock(conn, id)?;
-    let u = &before.user;
-    check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
+    let before: UserView = versioned::lock_fresh(conn, id, version)?;
     require_can_manage(conn, ctx, id)?;
     check_profile(conn, ctx, profile)?;
     diesel::update(users::table.find(id))
@@ -387,15 +400,13 @@ pub fn update(
             users::display_name.eq(&profile.display_name),
             users::department_id.eq(profile.department_id),
             users::phone.eq(&profile.phone),
-            users::version.eq(u.version + 1),
-            users::updated_at.eq(diesel::dsl::now),
-            users::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(users, before, ctx),
         ))
         .execute(conn)?;
     set_positions(conn, id, &profile.position_ids)?;
     position::require_an_administrator(conn)?;
     let after = get(conn, id)?;
-    ctx.audit_change(conn, "user.update", "user", id, Some(&before), Some(&after))?;
+    versioned::audit(conn, ctx, "update", Some(&before), Some(&after))?;
     Ok(after)
 }
 
@@ -408,9 +419,8 @@ pub fn set_active(
     is_active: bool,
 ) -> AppResult<UserView> {
     position::lock_builtin(conn)?;
-    let before = lock(conn, id)?;
+    let before: UserView = versioned::lock_fresh(conn, id, version)?;
     let u = &before.user;
-    check_version(conn, version, u.version, u.updated_by, u.updated_at)?;
     require_can_manage(conn, ctx, id)?;
     if !is_active && ctx.actor.user_id == Some(id) {
         return Err(AppError::precondition(
@@ -424,9 +434,7 @@ pub fn set_active(
     diesel::update(users::table.find(id))
         .set((
             users::is_active.eq(is_active),
-            users::version.eq(u.version + 1),
-            users::updated_at.eq(diesel::dsl::now),
-            users::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(users, before, ctx),
         ))
         .execute(conn)?;
     if !is_active {
@@ -447,12 +455,8 @@ pub fn set_active(
         position::require_an_administrator(conn)?;
     }
     let after = get(conn, id)?;
-    let action = if is_active {
-        "user.enable"
-    } else {
-        "user.disable"
-    };
-    ctx.audit_change(conn, action, "user", id, Some(&before), Some(&after))?;
+    let verb = if is_active { "enable" } else { "disable" };
+    versioned::audit(conn, ctx, verb, Some(&before), Some(&after))?;
     Ok(after)
 }
 
@@ -465,7 +469,7 @@ pub fn set_password(
     password_hash: &str,
     keep_session: Option<i64>,
 ) -> AppResult<()> {
-    let before = lock(conn, id)?;
+    let before = UserView::lock(conn, id)?;
     if ctx.actor.user_id != Some(id) {
         require_can_manage(conn, ctx, id)?;
     }
@@ -478,17 +482,15 @@ pub fn set_password(
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(password_hash),
-            users::version.eq(before.user.version + 1),
-            users::updated_at.eq(diesel::dsl::now),
-            users::updated_by.eq(ctx.actor.user_id),
+            crate::stamp!(users, before, ctx),
         ))
         .execute(conn)?;
     session::revoke_all_for_user(conn, id, keep_session)?;
-    let action = if ctx.actor.user_id == Some(id) {
-        "user.change_password"
+    let verb = if ctx.actor.user_id == Some(id) {
+        "change_password"
     } else {
-        "user.reset_password"
+        "reset_password"
     };
-    ctx.audit_change::<UserView>(conn, action, "user", id, None, None)?;
+    ctx.audit_change::<UserView>(conn, &format!("user.{verb}"), "user", id, None, None)?;
     Ok(())
 }
