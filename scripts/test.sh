@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh
 
+# diesel_cli regenerates server/src/db/schema.rs in a test that compares it with the
+# committed file (a few minutes to build, once per machine).
+if ! command -v diesel >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/diesel" ]; then
+  echo "Installing diesel_cli (for the schema check)…" >&2
+  cargo install --locked diesel_cli --version 2.3.14 --no-default-features --features postgres-bundled
+fi
+
 status=0
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --profile "${NEXTEST_PROFILE:-default}" || status=$?

@@ -37,11 +37,7 @@ impl Clock {
 
     /// Now (UTC): the pinned instant, else the system time.
     pub fn now(&self) -> DateTime<Utc> {
-        self.pinned
-            .read()
-            .map(|p| *p)
-            .unwrap_or_default()
-            .unwrap_or_else(Utc::now)
+        self.pinned().unwrap_or_else(Utc::now)
     }
 
     /// Today in the business time zone.
@@ -71,6 +67,11 @@ impl Clock {
         if let Ok(mut pinned) = self.pinned.write() {
             *pinned = Some(at);
         }
+    }
+
+    /// The pinned instant, if the clock is pinned.
+    pub fn pinned(&self) -> Option<DateTime<Utc>> {
+        self.pinned.read().map(|p| *p).unwrap_or_default()
     }
 
     /// Back to the system time.

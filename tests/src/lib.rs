@@ -6,12 +6,15 @@
 //! from it and a real server on `127.0.0.1:0` with real TLS, and talks to it through
 //! typed gRPC clients over the network.
 
+pub mod fixtures;
+
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use pharmacrm_server::app::{self, Running};
+use pharmacrm_server::clock::Clock;
 use pharmacrm_server::config::Config;
 use pharmacrm_server::pg::{Cluster, Durability, quote_ident};
 use pharmacrm_shared::pb;
@@ -130,6 +133,39 @@ impl FileLock {
     }
 }
 
+/// The migrated template database every test database is copied from (read it, never
+/// write it).
+pub fn template_database_url() -> String {
+    shared().cluster.database_url(TEMPLATE)
+}
+
+/// The same, as a `postgres://` URI (for tools that take only that form, e.g. diesel_cli).
+pub fn template_database_uri() -> String {
+    let socket_dir = shared().cluster.socket_dir().display().to_string();
+    let host: String = socket_dir
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!(
+        "postgres://{}@{host}/{TEMPLATE}",
+        pharmacrm_server::pg::SUPERUSER
+    )
+}
+
+/// The workspace's root directory.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
 /// A fresh database copied from the migrated template.
 fn new_database() -> (String, String) {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -165,6 +201,7 @@ pub struct TestApp {
     pub database_url: String,
     database: String,
     running: Option<Running>,
+    clock: Arc<Clock>,
     _data_dir: TempDir,
 }
 
@@ -194,6 +231,7 @@ impl TestApp {
             config,
             database_url,
             database,
+            clock: running.clock.clone(),
             running: Some(running),
             _data_dir: data_dir,
         }
@@ -206,7 +244,25 @@ impl TestApp {
         }
         let running = start(self.config.clone()).await;
         self.addr = running.addr;
+        // The restarted server keeps the pinned instant, if any.
+        if let Some(at) = self.clock.pinned() {
+            running.clock.pin(at);
+        }
+        self.clock = running.clock.clone();
         self.running = Some(running);
+    }
+
+    /// The server's business clock: `pin` it to run a test at a chosen instant.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Pins the business clock at `rfc3339` (e.g. `2026-12-01T00:30:00+08:00`).
+    pub fn pin_clock(&self, rfc3339: &str) {
+        let at = chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .expect("an RFC 3339 time")
+            .with_timezone(&chrono::Utc);
+        self.clock.pin(at);
     }
 
     /// A TLS channel to the server.
@@ -435,4 +491,29 @@ pub fn bad_fields(status: &Status) -> Vec<String> {
         .get_details_bad_request()
         .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
+}
+
+/// Runs test `name` (its full path in this test binary, e.g. `clock::inner`) again in a
+/// child process with `env` set, and fails when it fails: for what a process fixes at
+/// start, such as the machine's time zone (`TZ`). The child test is `#[ignore]`d so that
+/// it runs only this way.
+pub fn rerun_with_env(name: &str, env: &[(&str, &str)]) {
+    let exe = std::env::current_exe().expect("the test binary");
+    let output = std::process::Command::new(exe)
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .envs(env.iter().copied())
+        .output()
+        .expect("run the child test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{name} with {env:?} failed:\n{stdout}\n{stderr}"
+    );
 }

@@ -18,6 +18,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    container_units (id) {
+        id -> Int8,
+        name -> Text,
+        capacity -> Numeric,
+        capacity_unit -> Text,
+        note -> Text,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     customer_assignments (id) {
         id -> Int8,
         customer_id -> Int8,
@@ -162,21 +177,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    container_units (id) {
-        id -> Int8,
-        name -> Text,
-        capacity -> Numeric,
-        capacity_unit -> Text,
-        note -> Text,
-        is_active -> Bool,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        updated_by -> Nullable<Int8>,
-    }
-}
-
-diesel::table! {
     drug_categories (id) {
         id -> Int8,
         parent_id -> Nullable<Int8>,
@@ -286,22 +286,24 @@ diesel::table! {
 
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(container_units -> users (updated_by));
-diesel::joinable!(drug_categories -> users (updated_by));
 diesel::joinable!(customer_assignments -> customers (customer_id));
 diesel::joinable!(customer_certificates -> customers (customer_id));
 diesel::joinable!(customer_drugs -> customers (customer_id));
+diesel::joinable!(customer_drugs -> drugs (drug_id));
 diesel::joinable!(customer_followups -> customers (customer_id));
 diesel::joinable!(customer_profile_records -> customers (customer_id));
-diesel::joinable!(customer_drugs -> drugs (drug_id));
 diesel::joinable!(customer_type_changes -> customers (customer_id));
+diesel::joinable!(customer_type_changes -> users (changed_by));
+diesel::joinable!(customer_types -> users (updated_by));
 diesel::joinable!(customers -> customer_types (type_id));
+diesel::joinable!(drug_categories -> users (updated_by));
 diesel::joinable!(drugs -> container_units (unit_id));
 diesel::joinable!(drugs -> drug_categories (category_id));
 diesel::joinable!(position_permissions -> positions (position_id));
+diesel::joinable!(positions -> users (updated_by));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_positions -> positions (position_id));
 diesel::joinable!(user_positions -> users (user_id));
-diesel::joinable!(users -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,

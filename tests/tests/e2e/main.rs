@@ -3,7 +3,9 @@
 mod admin;
 mod audit;
 mod auth;
+mod clock;
 mod customers;
 mod drugs;
 mod escalation;
+mod schema;
 mod server;

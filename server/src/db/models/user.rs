@@ -107,7 +107,9 @@ pub fn search(
     limit: i64,
 ) -> AppResult<(Vec<UserView>, i64)> {
     let query = || {
-        let mut q = users::table.left_join(departments::table).into_boxed();
+        let mut q = users::table
+            .left_join(departments::table.on(users::department_id.eq(departments::id.nullable())))
+            .into_boxed();
         if !filter.include_inactive {
             q = q.filter(users::is_active.eq(true));
         }
