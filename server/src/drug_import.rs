@@ -4,12 +4,10 @@
 //! listed with its column and why.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
 use diesel::PgConnection;
 use pharmacrm_shared::pb;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::Workbook;
 
 use crate::convert;
 use crate::db::models::WriteCtx;
@@ -17,6 +15,7 @@ use crate::db::models::container_unit::{self, ContainerUnit};
 use crate::db::models::drug::{self, DrugInput};
 use crate::db::models::drug_category;
 use crate::error::{AppError, AppResult, Msg};
+use crate::xlsx::{self, Cell, SheetWriter};
 
 /// The note of the template's example row, which the import skips.
 const EXAMPLE_NOTE: &str = "示例行（导入时自动跳过）";
@@ -41,10 +40,6 @@ const COLUMNS: &[(&str, &str)] = &[
     ("note", "备注"),
 ];
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Internal(anyhow::Error::new(e).context("writing the import template"))
-}
-
 /// The template: the drug sheet with headers and an example row, and sheets listing the
 /// category paths and the unit labels the import accepts.
 pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
@@ -57,17 +52,12 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
         .into_iter()
         .map(|u| u.unit.label())
         .collect();
-    let bold = Format::new().set_bold();
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("药品").map_err(xlsx_error)?;
-    for (col, (_, header)) in COLUMNS.iter().enumerate() {
-        let col = u16::try_from(col).expect("few columns");
-        sheet
-            .write_string_with_format(0, col, *header, &bold)
-            .map_err(xlsx_error)?;
-        sheet.set_column_width(col, 16).map_err(xlsx_error)?;
-    }
+    let columns = COLUMNS
+        .iter()
+        .map(|(_, header)| xlsx::Column::wide(*header, xlsx::Kind::Text, 16.0))
+        .collect();
+    let mut sheet = SheetWriter::start(workbook.add_worksheet(), "药品", None, columns)?;
     let example_category = paths
         .iter()
         .find(|p| p.contains(" › "))
@@ -77,7 +67,7 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
         .first()
         .cloned()
         .unwrap_or_else(|| "盒（24粒）".to_owned());
-    let example = [
+    let example: Vec<Cell> = [
         "阿莫西林胶囊",
         "阿莫仙",
         "0.25g×24粒",
@@ -89,34 +79,29 @@ pub fn template(conn: &mut PgConnection) -> AppResult<Vec<u8>> {
         "8.5000",
         "12.8000",
         EXAMPLE_NOTE,
-    ];
-    for (col, value) in example.iter().enumerate() {
-        let col = u16::try_from(col).expect("few columns");
-        sheet.write_string(1, col, *value).map_err(xlsx_error)?;
+    ]
+    .into_iter()
+    .map(Cell::from)
+    .collect();
+    sheet.row(&example)?;
+    sheet.finish()?;
+    for (name, header, width, values) in [
+        (
+            "药品类别",
+            "可用的药品类别（用 › 或 / 分隔层级）",
+            48.0,
+            &paths,
+        ),
+        ("容器单位", "可用的容器单位", 24.0, &units),
+    ] {
+        let column = vec![xlsx::Column::wide(header, xlsx::Kind::Text, width)];
+        let mut sheet = SheetWriter::start(workbook.add_worksheet(), name, None, column)?;
+        for value in values {
+            sheet.row(&[Cell::from(value.as_str())])?;
+        }
+        sheet.finish()?;
     }
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("药品类别").map_err(xlsx_error)?;
-    sheet
-        .write_string_with_format(0, 0, "可用的药品类别（用 › 或 / 分隔层级）", &bold)
-        .map_err(xlsx_error)?;
-    sheet.set_column_width(0, 48).map_err(xlsx_error)?;
-    for (row, path) in paths.iter().enumerate() {
-        sheet
-            .write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, path)
-            .map_err(xlsx_error)?;
-    }
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("容器单位").map_err(xlsx_error)?;
-    sheet
-        .write_string_with_format(0, 0, "可用的容器单位", &bold)
-        .map_err(xlsx_error)?;
-    sheet.set_column_width(0, 24).map_err(xlsx_error)?;
-    for (row, unit) in units.iter().enumerate() {
-        sheet
-            .write_string(u32::try_from(row + 1).unwrap_or(u32::MAX), 0, unit)
-            .map_err(xlsx_error)?;
-    }
-    workbook.save_to_buffer().map_err(xlsx_error)
+    workbook.save_to_buffer().map_err(xlsx::write_error)
 }
 
 /// A refused row.
@@ -141,55 +126,11 @@ impl From<RowError> for pb::ImportRowError {
     }
 }
 
-/// A cell as text; numbers keep their shortest exact decimal form (12.8 stays "12.8").
-fn cell_text(cell: Option<&Data>) -> String {
-    match cell {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::String(s)) => s.trim().to_owned(),
-        Some(Data::Int(i)) => i.to_string(),
-        // Excel holds numbers as binary floats; 15 significant digits is what it shows,
-        // so 12.3456 stays 12.3456 and a formula's 0.30000000000000004 becomes 0.3.
-        Some(Data::Float(f)) => pharmacrm_shared::money::Decimal::from_f64_retain(*f)
-            .and_then(|d| d.round_sf(15))
-            .map(|d| d.normalize().to_string())
-            .unwrap_or_else(|| f.to_string()),
-        Some(other) => other.to_string().trim().to_owned(),
-    }
-}
-
-/// Reads the workbook's first sheet: (Excel row number, text of each column).
+/// Reads the workbook's first sheet: (Excel row number, text of each column) of every
+/// filled row after the header, which must be the template's.
 fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
-    let unreadable = || {
-        AppError::field(
-            "workbook",
-            Msg::new(
-                "is not an .xlsx workbook made from the template",
-                "不是按模板填写的 .xlsx 工作簿",
-            ),
-        )
-    };
-    if workbook.len() > MAX_BYTES {
-        return Err(AppError::field(
-            "workbook",
-            Msg::new("is larger than 10 MB", "超过 10 MB"),
-        ));
-    }
-    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(workbook)).map_err(|_| unreadable())?;
-    let range = xlsx
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
-    let first_row = range.start().map_or(0, |(row, _)| row);
-    let first_col = range.start().map_or(0, |(_, col)| col) as usize;
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| {
-            let mut cells: Vec<String> = vec![String::new(); first_col];
-            cells.extend(r.iter().map(|c| cell_text(Some(c))));
-            cells
-        })
-        .unwrap_or_default();
+    let mut rows = xlsx::read_first_sheet(workbook, MAX_BYTES, "workbook")?.into_iter();
+    let header = rows.next().map(|(_, cells)| cells).unwrap_or_default();
     let expected: Vec<&str> = COLUMNS.iter().map(|(_, h)| *h).collect();
     if header
         .iter()
@@ -209,20 +150,16 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
             ),
         ));
     }
+    let note = COLUMNS
+        .iter()
+        .position(|(f, _)| *f == "note")
+        .expect("note column");
     let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let mut cells: Vec<String> = vec![String::new(); first_col];
-        cells.extend(r.iter().map(|c| cell_text(Some(c))));
+    for (row, mut cells) in rows {
         cells.resize(COLUMNS.len(), String::new());
-        let note = COLUMNS
-            .iter()
-            .position(|(f, _)| *f == "note")
-            .expect("note column");
         if cells.iter().all(String::is_empty) || cells[note] == EXAMPLE_NOTE {
             continue;
         }
-        // Excel numbers rows from 1; the header is the first.
-        let row = first_row + u32::try_from(i).unwrap_or(u32::MAX) + 2;
         out.push((row, cells));
     }
     if out.len() > MAX_ROWS {

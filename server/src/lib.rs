@@ -18,3 +18,4 @@ pub mod seed;
 pub mod services;
 pub mod state;
 pub mod tls;
+pub mod xlsx;
