@@ -14,6 +14,8 @@ use pharmacrm_shared::Permission;
 
 use crate::db::models::Grants;
 use crate::error::{AppError, AppResult, Msg};
+use crate::messages::per_lang;
+use crate::msg;
 
 /// What a call needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,10 +298,12 @@ pub const SALES_REP_ROLE: Permission = Permission::OrderWrite;
 /// can be a customer's responsible CS rep.
 pub const CS_REP_ROLE: Permission = Permission::ShipmentWrite;
 
-fn denied(permission: Permission, en: &str, zh: &str) -> AppError {
-    AppError::PermissionDenied(Msg::new(
-        format!("{en} needs {}", permission.code()),
-        format!("{zh}需要“{}”权限", permission.label_zh()),
+/// `action` needs `permission`: named by its code in English, by its label in Chinese.
+fn denied(permission: Permission, action: Msg) -> AppError {
+    AppError::PermissionDenied(msg!(
+        "auth.action_needs_permission",
+        action = action,
+        permission = per_lang(permission.code(), permission.label_zh()),
     ))
 }
 
@@ -311,8 +315,7 @@ pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {
     } else {
         Err(denied(
             Permission::CustomerAssign,
-            "assigning a customer to another sales rep",
-            "把客户分配给其他营销员",
+            msg!("customer.action.assign_to_others"),
         ))
     }
 }
@@ -325,8 +328,7 @@ pub fn require_may_change_type(grants: &Grants) -> AppResult<()> {
     } else {
         Err(denied(
             Permission::CustomerTypeChange,
-            "changing a customer's type",
-            "变更客户类型",
+            msg!("customer.action.change_type"),
         ))
     }
 }

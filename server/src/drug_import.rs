@@ -15,6 +15,8 @@ use crate::db::models::container_unit::{self, ContainerUnit};
 use crate::db::models::drug::{self, DrugInput};
 use crate::db::models::drug_category;
 use crate::error::{AppError, AppResult, Msg};
+use crate::messages::per_lang;
+use crate::msg;
 use crate::xlsx::{self, Cell, SheetWriter};
 
 /// The note of the template's example row, which the import skips.
@@ -141,12 +143,9 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
     {
         return Err(AppError::field(
             "workbook",
-            Msg::new(
-                format!(
-                    "the first row must be the template's headers: {}",
-                    expected.join(", ")
-                ),
-                format!("第一行必须是模板的表头：{}", expected.join("、")),
+            msg!(
+                "import.bad_header",
+                headers = per_lang(expected.join(", "), expected.join("、"))
             ),
         ));
     }
@@ -165,10 +164,7 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
     if out.len() > MAX_ROWS {
         return Err(AppError::field(
             "workbook",
-            Msg::new(
-                format!("has more than {MAX_ROWS} rows; split it"),
-                format!("超过 {MAX_ROWS} 行，请拆分后导入"),
-            ),
+            msg!("import.too_many_rows", max = MAX_ROWS),
         ));
     }
     Ok(out)
@@ -216,13 +212,7 @@ pub fn import(
                 row_errors.push(RowError {
                     row,
                     field: "category".to_owned(),
-                    msg: Msg::new(
-                        format!(
-                            "no category “{}” (see the sheet 药品类别)",
-                            cell("category")
-                        ),
-                        format!("没有药品类别“{}”（见“药品类别”工作表）", cell("category")),
-                    ),
+                    msg: msg!("import.no_category", category = cell("category")),
                 });
                 0
             }
@@ -239,12 +229,7 @@ pub fn import(
                 row_errors.push(RowError {
                     row,
                     field: "unit".to_owned(),
-                    msg: Msg::new(
-                        format!(
-                            "“{unit_text}” matches several units; write it as in the sheet 容器单位"
-                        ),
-                        format!("“{unit_text}”对应多个容器单位，请按“容器单位”工作表填写"),
-                    ),
+                    msg: msg!("import.ambiguous_unit", unit = unit_text),
                 });
                 0
             }
@@ -252,10 +237,7 @@ pub fn import(
                 row_errors.push(RowError {
                     row,
                     field: "unit".to_owned(),
-                    msg: Msg::new(
-                        format!("no container unit “{unit_text}” (see the sheet 容器单位)"),
-                        format!("没有容器单位“{unit_text}”（见“容器单位”工作表）"),
-                    ),
+                    msg: msg!("import.no_unit", unit = unit_text),
                 });
                 0
             }
@@ -285,10 +267,7 @@ pub fn import(
                     row_errors.push(RowError {
                         row,
                         field: "name".to_owned(),
-                        msg: Msg::new(
-                            "the same drug (name, specification, manufacturer) is in the file twice",
-                            "文件中有重复的药品（通用名、规格、生产企业相同）",
-                        ),
+                        msg: msg!("import.duplicate_in_file"),
                     });
                 }
                 if row_errors.is_empty() {
@@ -320,15 +299,11 @@ pub fn import(
             errors.push(RowError {
                 row: *row,
                 field: "name".to_owned(),
-                msg: Msg::new(
-                    format!(
-                        "{} {} by {} is already in the catalogue",
-                        input.name, input.specification, input.manufacturer
-                    ),
-                    format!(
-                        "药品库中已有 {} {}（{}）",
-                        input.name, input.specification, input.manufacturer
-                    ),
+                msg: msg!(
+                    "drug.already_in_catalogue",
+                    name = input.name,
+                    specification = input.specification,
+                    manufacturer = input.manufacturer
                 ),
             });
         }

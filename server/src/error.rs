@@ -15,36 +15,25 @@
 //! - anything else → `INTERNAL`: logged with an id, and only the id goes to the client.
 //!
 //! Every user-facing text exists in English (the status message, for other services and
-//! grpcurl) and Chinese (a `google.rpc.LocalizedMessage` detail, for the desktop client).
+//! grpcurl) and Chinese (a `google.rpc.LocalizedMessage` detail, for the desktop client),
+//! and is written once, in the tables of `crate::messages`: code builds a [`Msg`] with
+//! `msg!("key", …)`.
 
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::validation::Violation;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, FieldViolation, LocalizedMessage, StatusExt};
 
-/// A sentence for the user, in English and Chinese.
+use crate::msg;
+
+/// A sentence for the user, in English and Chinese. Built from the message tables with
+/// [`msg!`](crate::msg); it has no `Display`, as it reads differently per language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Msg {
     /// English.
     pub en: String,
     /// Simplified Chinese.
     pub zh: String,
-}
-
-impl Msg {
-    /// A sentence in both languages.
-    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        Msg {
-            en: en.into(),
-            zh: zh.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Msg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
-    }
 }
 
 impl From<Violation> for Msg {
@@ -65,8 +54,9 @@ pub struct FieldError {
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{what} not found")]
-    NotFound { what: Msg },
+    /// The whole sentence, e.g. `msg!("customer.not_found")`.
+    #[error("not found: {0:?}")]
+    NotFound(Msg),
     #[error("invalid fields: {0:?}")]
     InvalidArgument(Vec<FieldError>),
     #[error("already exists: {field}")]
@@ -94,7 +84,7 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    /// One bad field.
+    /// One bad field: `AppError::field("name", msg!("field.required"))`.
     pub fn field(field: &'static str, msg: impl Into<Msg>) -> Self {
         AppError::InvalidArgument(vec![FieldError {
             field,
@@ -102,16 +92,15 @@ impl AppError {
         }])
     }
 
-    /// A record that does not exist (or is outside the caller's scope).
-    pub fn not_found(en: &str, zh: &str) -> Self {
-        AppError::NotFound {
-            what: Msg::new(en, zh),
-        }
+    /// A record that does not exist (or is outside the caller's scope):
+    /// `AppError::not_found(msg!("customer.not_found"))`.
+    pub fn not_found(msg: Msg) -> Self {
+        AppError::NotFound(msg)
     }
 
-    /// A business rule refusal.
-    pub fn precondition(en: impl Into<String>, zh: impl Into<String>) -> Self {
-        AppError::FailedPrecondition(Msg::new(en, zh))
+    /// A business rule refusal: `AppError::precondition(msg!("drug.in_use", name = …))`.
+    pub fn precondition(msg: Msg) -> Self {
+        AppError::FailedPrecondition(msg)
     }
 }
 
@@ -119,12 +108,9 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            Error::NotFound => AppError::not_found("record", "记录"),
+            Error::NotFound => AppError::not_found(msg!("error.record_not_found")),
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::Retry(Msg::new(
-                    "the record is being changed by someone else; try again",
-                    "该记录正被他人修改，请重试",
-                ))
+                AppError::Retry(msg!("error.retry"))
             }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
@@ -157,13 +143,7 @@ fn status(code: Code, msg: &Msg) -> Status {
 impl From<AppError> for Status {
     fn from(e: AppError) -> Status {
         match e {
-            AppError::NotFound { what } => status(
-                Code::NotFound,
-                &Msg::new(
-                    format!("{} not found", what.en),
-                    format!("{}不存在", what.zh),
-                ),
-            ),
+            AppError::NotFound(msg) => status(Code::NotFound, &msg),
             AppError::InvalidArgument(fields) => {
                 let en = fields
                     .iter()
@@ -210,15 +190,9 @@ impl From<AppError> for Status {
                         ("changed_at".to_owned(), at.to_rfc3339()),
                     ],
                 );
-                details.set_localized_message(
-                    "zh-CN",
-                    format!("该记录已被 {by} 于 {utc} 修改，请重新加载后再试"),
-                );
-                Status::with_error_details(
-                    Code::Aborted,
-                    format!("changed by {by} at {utc}; reload and try again"),
-                    details,
-                )
+                let msg = msg!("error.stale_version", by = by, time = utc);
+                details.set_localized_message("zh-CN", msg.zh);
+                Status::with_error_details(Code::Aborted, msg.en, details)
             }
             AppError::Unauthenticated(msg) => status(Code::Unauthenticated, &msg),
             AppError::LoginLocked { until } => {
@@ -229,15 +203,9 @@ impl From<AppError> for Status {
                     "pharmacrm",
                     [("locked_until".to_owned(), until.to_rfc3339())],
                 );
-                details.set_localized_message(
-                    "zh-CN",
-                    format!("登录失败次数过多，请在 {utc} 之后再试"),
-                );
-                Status::with_error_details(
-                    Code::Unauthenticated,
-                    format!("too many failed logins; try again after {utc}"),
-                    details,
-                )
+                let msg = msg!("auth.login.locked", time = utc);
+                details.set_localized_message("zh-CN", msg.zh);
+                Status::with_error_details(Code::Unauthenticated, msg.en, details)
             }
             AppError::PermissionDenied(msg) => status(Code::PermissionDenied, &msg),
             AppError::Unavailable(msg) => status(Code::Unavailable, &msg),
@@ -245,15 +213,7 @@ impl From<AppError> for Status {
             AppError::Internal(err) => {
                 let id = uuid::Uuid::new_v4();
                 tracing::error!(error_id = %id, error = format!("{err:#}"), "internal error");
-                status(
-                    Code::Internal,
-                    &Msg::new(
-                        format!(
-                            "internal server error (id {id}); the administrator can look it up in the server log"
-                        ),
-                        format!("服务器内部错误（编号 {id}），管理员可在服务器日志中查到"),
-                    ),
-                )
+                status(Code::Internal, &msg!("error.internal", id = id))
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 pub mod drug_import;
 pub mod error;
+pub mod messages;
 pub mod ops;
 pub mod pg;
 pub mod pinyin;

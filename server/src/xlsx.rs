@@ -16,7 +16,8 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
 
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// What a column holds: how its cells are written and formatted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -346,18 +347,10 @@ pub fn read_first_sheet(
     if workbook.len() > max_bytes {
         return Err(AppError::field(
             field,
-            Msg::new(
-                format!("is larger than {} MB", max_bytes / (1024 * 1024)),
-                format!("超过 {} MB", max_bytes / (1024 * 1024)),
-            ),
+            msg!("field.too_large", mb = max_bytes / (1024 * 1024)),
         ));
     }
-    let unreadable = || {
-        AppError::field(
-            field,
-            Msg::new("is not an .xlsx workbook", "不是 .xlsx 工作簿"),
-        )
-    };
+    let unreadable = || AppError::field(field, msg!("field.not_xlsx"));
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(workbook)).map_err(|_| unreadable())?;
     let range = xlsx
         .worksheet_range_at(0)

@@ -13,12 +13,10 @@ use super::passwords::token_hash;
 use super::session::{Session, peer_of};
 use crate::access::{self, Access};
 use crate::db::models::{position, session};
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
+use crate::messages::per_lang;
+use crate::msg;
 use crate::state::AppState;
-
-fn unauthenticated(en: &str, zh: &str) -> AppError {
-    AppError::Unauthenticated(Msg::new(en, zh))
-}
 
 /// Resolves a bearer token to a session (blocking: call through `Db::run`).
 pub fn authenticate(
@@ -29,13 +27,10 @@ pub fn authenticate(
 ) -> AppResult<Session> {
     let now = Utc::now();
     let Some((row, user)) = session::find_by_token(conn, &token_hash(token))? else {
-        return Err(unauthenticated(
-            "not logged in or the token is invalid; log in again",
-            "未登录或令牌无效，请重新登录",
-        ));
+        return Err(AppError::Unauthenticated(msg!("auth.session.invalid")));
     };
     if !user.is_active {
-        return Err(unauthenticated("this account is disabled", "该账号已停用"));
+        return Err(AppError::Unauthenticated(msg!("auth.session.disabled")));
     }
     if row.kind == session::KIND_LOGIN {
         let idle = chrono::Duration::from_std(state.policy.idle_timeout)
@@ -44,10 +39,7 @@ pub fn authenticate(
         let absolute_expired = row.absolute_expires_at.is_none_or(|at| at <= now);
         if idle_expired || absolute_expired {
             session::revoke(conn, row.id)?;
-            return Err(unauthenticated(
-                "your session has expired; log in again",
-                "会话已过期，请重新登录",
-            ));
+            return Err(AppError::Unauthenticated(msg!("auth.session.expired")));
         }
     }
     session::touch(conn, row.id, row.last_seen_at, now)?;
@@ -124,11 +116,8 @@ where
                 Some(needed) => needed,
                 None => {
                     tracing::warn!(%path, "refused a call to an RPC with no access entry");
-                    let status: Status = AppError::PermissionDenied(Msg::new(
-                        "this method is not available",
-                        "该方法不可用",
-                    ))
-                    .into();
+                    let status: Status =
+                        AppError::PermissionDenied(msg!("auth.method_unavailable")).into();
                     return Ok(status.into_http());
                 }
             };
@@ -156,12 +145,9 @@ async fn check(
     peer: String,
     needed: Access,
 ) -> AppResult<Session> {
-    let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
-        unauthenticated(
-            "missing `authorization: Bearer <token>`; log in first",
-            "缺少登录令牌，请先登录",
-        )
-    })?;
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::Unauthenticated(msg!("auth.session.missing")))?;
     let st = state.clone();
     let session = state
         .db
@@ -170,17 +156,10 @@ async fn check(
     if let Access::Requires(permission) = needed
         && !session.has(permission)
     {
-        return Err(AppError::PermissionDenied(Msg::new(
-            format!(
-                "you need the permission “{}” ({})",
-                permission.label_en(),
-                permission.code()
-            ),
-            format!(
-                "您没有“{}”权限（{}）",
-                permission.label_zh(),
-                permission.code()
-            ),
+        return Err(AppError::PermissionDenied(msg!(
+            "auth.permission_needed",
+            permission = per_lang(permission.label_en(), permission.label_zh()),
+            code = permission.code(),
         )));
     }
     Ok(session)

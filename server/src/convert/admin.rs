@@ -9,20 +9,15 @@ use crate::db::models::department::{DepartmentInput, DepartmentView};
 use crate::db::models::position::{PositionInput, PositionView};
 use crate::db::models::session::SessionRow;
 use crate::db::models::user::{NewUserInput, UserFilter, UserProfile, UserSort, UserView};
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck};
+use crate::msg;
 
 fn data_scope(field: &'static str, value: i32, check: &mut FieldCheck) -> Option<DataScope> {
     let scope = pb::DataScope::try_from(value)
         .ok()
         .and_then(|s| DataScope::try_from(s).ok());
     if scope.is_none() {
-        check.fail(
-            field,
-            Msg::new(
-                "choose own, department or all",
-                "请选择数据范围：本人、本部门或全部",
-            ),
-        );
+        check.fail(field, msg!("position.scope_required"));
     }
     scope
 }
@@ -37,10 +32,7 @@ fn permissions(codes: Vec<String>, check: &mut FieldCheck) -> BTreeSet<Permissio
             None => {
                 check.fail(
                     "permissions",
-                    Msg::new(
-                        format!("unknown permission “{code}”"),
-                        format!("未知权限“{code}”"),
-                    ),
+                    msg!("position.unknown_permission", code = code),
                 );
             }
         }
@@ -216,10 +208,7 @@ fn profile(
     position_ids.sort_unstable();
     position_ids.dedup();
     if position_ids.is_empty() {
-        check.fail(
-            "position_ids",
-            Msg::new("choose at least one position", "请至少选择一个岗位"),
-        );
+        check.fail("position_ids", msg!("user.positions_required"));
     }
     UserProfile {
         display_name: display_name.trim().to_owned(),

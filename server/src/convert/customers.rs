@@ -13,7 +13,8 @@ use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
-use crate::error::{AppResult, FieldCheck, Msg};
+use crate::error::{AppResult, FieldCheck};
+use crate::msg;
 
 crate::db_codes!(pb::BusinessKind, fallback Unspecified {
     Hospital => "hospital",
@@ -149,25 +150,13 @@ pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInp
     }
     let kind = pb::BusinessKind::code_of(kind);
     if kind.is_none() {
-        check.fail(
-            "business_kind",
-            Msg::new(
-                "choose hospital, clinic, pharmacy, distributor or other",
-                "请选择医院、诊所、药店、经销商或其他",
-            ),
-        );
+        check.fail("business_kind", msg!("customer.business_kind_required"));
     }
     if type_id <= 0 {
-        check.fail(
-            "type_id",
-            Msg::new("choose a customer type", "请选择客户类型"),
-        );
+        check.fail("type_id", msg!("customer.type_required"));
     }
     if !(0..=3650).contains(&credit_days) {
-        check.fail(
-            "credit_days",
-            Msg::new("must be 0 to 3650 days", "须为 0 到 3650 天"),
-        );
+        check.fail("credit_days", msg!("customer.credit_days_range"));
     }
     check.finish()?;
     drug_ids.sort_unstable();
@@ -282,13 +271,7 @@ pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileField
     } = r;
     let mut check = FieldCheck::default();
     if !["preference", "family", "work", "education"].contains(&kind.as_str()) {
-        check.fail(
-            "kind",
-            Msg::new(
-                "must be preference, family, work or education",
-                "须为喜好、家庭、工作经历或教育背景",
-            ),
-        );
+        check.fail("kind", msg!("record.kind_invalid"));
     }
     check
         .check("title", validation::required_text(&title, 100))
@@ -298,7 +281,7 @@ pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileField
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
-        check.fail("date_to", Msg::new("is before the start", "早于开始日期"));
+        check.fail("date_to", msg!("record.ends_before_start"));
     }
     check.finish()?;
     Ok(RecordInput {
@@ -346,13 +329,7 @@ pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>>
     let mut check = FieldCheck::default();
     let method = pb::FollowupMethod::code_of(method);
     if method.is_none() {
-        check.fail(
-            "method",
-            Msg::new(
-                "choose visit, phone, WeChat or other",
-                "请选择拜访、电话、微信或其他",
-            ),
-        );
+        check.fail("method", msg!("followup.method_required"));
     }
     check
         .check("content", validation::required_text(&content, 1000))
@@ -361,10 +338,7 @@ pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>>
     let happened_at = match happened_at.map(|t| from_timestamp("happened_at", t)) {
         Some(Ok(t)) => Some(t),
         _ => {
-            check.fail(
-                "happened_at",
-                Msg::new("when did it happen?", "请填写跟进时间"),
-            );
+            check.fail("happened_at", msg!("followup.time_required"));
             None
         }
     };
@@ -424,10 +398,7 @@ pub fn certificate_input(
     let mut check = FieldCheck::default();
     let kind = pb::CertificateKind::code_of(kind);
     if kind.is_none() {
-        check.fail(
-            "kind",
-            Msg::new("choose the kind of certificate", "请选择证件类型"),
-        );
+        check.fail("kind", msg!("certificate.kind_required"));
     }
     check
         .check("number", validation::required_text(&number, 100))
@@ -437,22 +408,19 @@ pub fn certificate_input(
     if let (Some(i), Some(e)) = (issued, expires)
         && e < i
     {
-        check.fail(
-            "expires_on",
-            Msg::new("is before the issue date", "早于发证日期"),
-        );
+        check.fail("expires_on", msg!("certificate.expires_before_issue"));
     }
     if replace_scan && !scan.is_empty() {
         if scan.len() > customer_certificate::MAX_SCAN_BYTES {
-            check.fail("scan", Msg::new("is larger than 10 MB", "超过 10 MB"));
-        } else if customer_certificate::media_type(&scan).is_empty() {
             check.fail(
                 "scan",
-                Msg::new(
-                    "must be a PDF, PNG or JPEG file",
-                    "须为 PDF、PNG 或 JPEG 文件",
+                msg!(
+                    "field.too_large",
+                    mb = customer_certificate::MAX_SCAN_BYTES / (1024 * 1024)
                 ),
             );
+        } else if customer_certificate::media_type(&scan).is_empty() {
+            check.fail("scan", msg!("certificate.scan_type"));
         }
     }
     check.finish()?;

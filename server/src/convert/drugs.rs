@@ -6,7 +6,8 @@ use super::{count, page, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
-use crate::error::{AppResult, FieldCheck, Msg};
+use crate::error::{AppResult, FieldCheck};
+use crate::msg;
 
 fn origin(code: &str) -> i32 {
     match code {
@@ -41,13 +42,7 @@ pub fn category_name(name: &str) -> AppResult<String> {
     let mut check = FieldCheck::default();
     check.check("name", validation::required_text(name, 100));
     if name.contains(['/', '\\', '›', '>']) {
-        check.fail(
-            "name",
-            Msg::new(
-                "must not contain /, \\, › or > (they separate levels in paths)",
-                "不能包含 /、\\、› 或 >（它们用于分隔类别层级）",
-            ),
-        );
+        check.fail("name", msg!("category.name_separator"));
     }
     check.finish()?;
     Ok(name.trim().to_owned())
@@ -177,16 +172,10 @@ pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
         )
         .check("note", validation::optional_text(&note, 500));
     if category_id <= 0 {
-        check.fail(
-            "category_id",
-            Msg::new("choose a category", "请选择药品类别"),
-        );
+        check.fail("category_id", msg!("drug.category_required"));
     }
     if unit_id <= 0 {
-        check.fail(
-            "unit_id",
-            Msg::new("choose a container unit", "请选择容器单位"),
-        );
+        check.fail("unit_id", msg!("drug.unit_required"));
     }
     let mut price = |field: &'static str, text: &str| match money::parse_price(text) {
         Ok(p) => Some(p),

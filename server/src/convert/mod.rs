@@ -12,7 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::pb;
 use prost_types::Timestamp;
 
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck};
+use crate::msg;
 
 /// An edit of an existing record: which one, the version the client read, and the new
 /// fields.
@@ -86,7 +87,7 @@ pub fn from_timestamp(field: &'static str, t: Timestamp) -> AppResult<DateTime<U
     u32::try_from(t.nanos)
         .ok()
         .and_then(|nanos| DateTime::from_timestamp(t.seconds, nanos))
-        .ok_or_else(|| AppError::field(field, Msg::new("not a valid time", "不是有效的时间")))
+        .ok_or_else(|| AppError::field(field, msg!("field.invalid_time")))
 }
 
 /// (offset, limit) of a page request.
@@ -108,7 +109,7 @@ pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
     if value > 0 {
         Ok(value)
     } else {
-        Err(AppError::field(field, Msg::new("is required", "必填")))
+        Err(AppError::field(field, msg!("field.required")))
     }
 }
 
@@ -121,13 +122,7 @@ pub fn date(field: &'static str, text: &str, check: &mut FieldCheck) -> Option<N
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            check.fail(
-                field,
-                Msg::new(
-                    "must be a date such as 2026-12-31",
-                    "须为日期，例如 2026-12-31",
-                ),
-            );
+            check.fail(field, msg!("field.invalid_date"));
             None
         }
     }

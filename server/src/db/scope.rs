@@ -17,6 +17,7 @@ use pharmacrm_shared::DataScope;
 use super::models::department;
 use crate::db::schema::{customers, users};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// Who is looking, and with which scope.
 #[derive(Debug, Clone)]
@@ -116,5 +117,5 @@ pub fn require_customer(conn: &mut PgConnection, viewer: &Viewer, id: i64) -> Ap
         .first::<i64>(conn)
         .optional()?
         .map(|_| ())
-        .ok_or_else(|| AppError::not_found("customer", "客户"))
+        .ok_or_else(|| AppError::not_found(msg!("customer.not_found")))
 }

@@ -14,7 +14,8 @@ use crate::db::models::customer_certificate::CertificateWindow;
 use crate::db::models::{WriteCtx, position, user};
 use crate::db::scope::Viewer;
 use crate::db::versioned::check_fresh;
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck};
+use crate::msg;
 use crate::pinyin;
 use diesel::PgConnection;
 
@@ -59,11 +60,11 @@ fn check_rep(conn: &mut PgConnection, user_id: i64, role: RepRole) -> AppResult<
     if person == Some((true, false)) && permissions.contains(&role.permission()) {
         return Ok(());
     }
-    let (en, zh) = match role {
-        RepRole::Sales => ("choose an active sales rep", "请选择在职的营销员"),
-        RepRole::Service => ("choose an active customer-service rep", "请选择在职的客服"),
+    let msg = match role {
+        RepRole::Sales => msg!("customer.sales_rep_inactive"),
+        RepRole::Service => msg!("customer.cs_rep_inactive"),
     };
-    Err(AppError::field(role.field(), Msg::new(en, zh)))
+    Err(AppError::field(role.field(), msg))
 }
 
 /// The type must exist and be active (an archived type may stay on a customer that has
@@ -76,24 +77,15 @@ fn check_references(
     let mut check = FieldCheck::default();
     match customer::type_is_active(conn, input.type_id)? {
         None => {
-            check.fail(
-                "type_id",
-                Msg::new("no such customer type", "客户类型不存在"),
-            );
+            check.fail("type_id", msg!("customer.type_missing"));
         }
         Some(false) if current_type != Some(input.type_id) => {
-            check.fail(
-                "type_id",
-                Msg::new("the customer type is archived", "该客户类型已归档"),
-            );
+            check.fail("type_id", msg!("customer.type_archived"));
         }
         Some(_) => {}
     }
     if customer::count_drugs(conn, &input.drug_ids)? != input.drug_ids.len() {
-        check.fail(
-            "drug_ids",
-            Msg::new("a drug does not exist", "所选药品不存在"),
-        );
+        check.fail("drug_ids", msg!("customer.drug_missing"));
     }
     check.finish()
 }
@@ -150,7 +142,7 @@ pub fn create(
     let Some(cs) = input.cs_rep_id else {
         return Err(AppError::field(
             "cs_rep_id",
-            Msg::new("choose the customer-service rep", "请选择负责的客服"),
+            msg!("customer.cs_rep_required"),
         ));
     };
     if Some(sales) != ctx.actor.user_id {
@@ -225,10 +217,7 @@ pub fn change_type(
     let before = customer::find(conn, viewer, id, true)?;
     check_fresh(conn, version, &before)?;
     if customer::type_is_active(conn, type_id)? != Some(true) {
-        return Err(AppError::field(
-            "type_id",
-            Msg::new("choose an active customer type", "请选择有效的客户类型"),
-        ));
+        return Err(AppError::field("type_id", msg!("customer.type_inactive")));
     }
     if before.type_id == type_id {
         return customer::view(conn, before, window);
@@ -323,18 +312,16 @@ pub fn handover(
                 return Ok(held);
             }
             to.ok_or_else(|| {
-                let (en, zh) = match role {
-                    RepRole::Sales => ("sales rep", "营销员"),
-                    RepRole::Service => ("CS rep", "客服"),
+                let (field, role) = match role {
+                    RepRole::Sales => ("moves.sales_rep_id", msg!("handover.role.sales")),
+                    RepRole::Service => ("moves.cs_rep_id", msg!("handover.role.cs")),
                 };
                 AppError::field(
-                    match role {
-                        RepRole::Sales => "moves.sales_rep_id",
-                        RepRole::Service => "moves.cs_rep_id",
-                    },
-                    Msg::new(
-                        format!("choose who takes over {} as {en}", row.name),
-                        format!("请选择接手“{}”的{zh}", row.name),
+                    field,
+                    msg!(
+                        "handover.successor_required",
+                        customer = row.name,
+                        role = role
                     ),
                 )
             })
@@ -342,10 +329,10 @@ pub fn handover(
         let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales)?;
         let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service)?;
         if sales == row.sales_rep_id && cs == row.cs_rep_id {
-            return Err(AppError::precondition(
-                format!("{} is not held by this employee", row.name),
-                format!("“{}”不由该员工负责", row.name),
-            ));
+            return Err(AppError::precondition(msg!(
+                "handover.not_held",
+                customer = row.name
+            )));
         }
         reassign(conn, ctx, row, sales, cs, window)?;
         moved += 1;

@@ -13,6 +13,7 @@ use crate::db::models::position::{self, PositionInput};
 use crate::db::models::session;
 use crate::db::models::user::{self, NewUserInput};
 use crate::error::{AppError, FieldCheck};
+use crate::msg;
 use crate::state::AppState;
 
 /// The AdminService implementation.
@@ -289,16 +290,10 @@ impl AdminService for AdminApi {
                 let account = user::get(conn, user_id)?.user;
                 user::require_can_manage(conn, ctx, user_id)?;
                 if !account.is_service_account {
-                    return Err(AppError::precondition(
-                        "API tokens are for service accounts; people log in with their password",
-                        "API 令牌仅用于服务账号，个人用户请用密码登录",
-                    ));
+                    return Err(AppError::precondition(msg!("token.people_use_passwords")));
                 }
                 if !account.is_active {
-                    return Err(AppError::precondition(
-                        "the service account is disabled; enable it first",
-                        "该服务账号已停用，请先启用",
-                    ));
+                    return Err(AppError::precondition(msg!("token.account_disabled")));
                 }
                 let row = session::create_api(conn, user_id, &hash, label.trim())?;
                 ctx.audit_change(

@@ -11,7 +11,8 @@ use crate::auth::{Session, new_secret, peer_of, token_hash};
 use crate::convert::timestamp;
 use crate::db::models::audit_log::{self as audit, Event};
 use crate::db::models::{Actor, WriteCtx, login_throttle, position, session, user};
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck};
+use crate::msg;
 use crate::state::AppState;
 
 /// The AuthService implementation.
@@ -27,7 +28,7 @@ impl AuthApi {
 }
 
 fn wrong_credentials() -> AppError {
-    AppError::Unauthenticated(Msg::new("wrong username or password", "用户名或密码错误"))
+    AppError::Unauthenticated(msg!("auth.login.wrong_credentials"))
 }
 
 /// The caller's user record, permissions and scope.
@@ -158,10 +159,7 @@ impl AuthApi {
                     }
                     if !user.is_active {
                         record(conn, "auth.login_disabled", "login", username.clone())?;
-                        return Ok(Err(AppError::Unauthenticated(Msg::new(
-                            "this account is disabled; ask an administrator",
-                            "该账号已停用，请联系管理员",
-                        ))));
+                        return Ok(Err(AppError::Unauthenticated(msg!("auth.login.disabled"))));
                     }
                     login_throttle::clear(conn, &username)?;
                     let expires_at = now + absolute;
@@ -296,11 +294,7 @@ impl AuthService for AuthApi {
                     Ok(())
                 })
                 .await?;
-            return Err(AppError::field(
-                "old_password",
-                Msg::new("the current password is wrong", "当前密码不正确"),
-            )
-            .into());
+            return Err(AppError::field("old_password", msg!("auth.password.wrong")).into());
         }
         let hash = self.state.passwords.hash(new_password).await?;
         self.state
@@ -309,10 +303,9 @@ impl AuthService for AuthApi {
                 // A reset by an administrator meanwhile wins over this change.
                 let locked = user::lock_row(conn, session.user_id)?;
                 if locked.map(|u| u.password_hash) != Some(current.clone()) {
-                    return Err(AppError::precondition(
-                        "your password was changed meanwhile; log in again",
-                        "您的密码已被修改，请重新登录",
-                    ));
+                    return Err(AppError::precondition(msg!(
+                        "auth.password.changed_meanwhile"
+                    )));
                 }
                 let actor = session.actor();
                 let grants = session.grants();

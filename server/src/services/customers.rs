@@ -17,7 +17,8 @@ use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
 use crate::db::models::customer_type::{self, CustomerType};
 use crate::db::models::{display_name_of, display_names};
 use crate::db::versioned;
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck};
+use crate::msg;
 use crate::ops::customers::{self as ops, HandoverMove};
 use crate::state::AppState;
 
@@ -389,11 +390,7 @@ impl CustomerService for CustomerApi {
         } = request.into_inner();
         let from_user_id = id("from_user_id", from_user_id)?;
         if moves.is_empty() {
-            return Err(AppError::field(
-                "moves",
-                Msg::new("choose the customers to hand over", "请选择要交接的客户"),
-            )
-            .into());
+            return Err(AppError::field("moves", msg!("handover.customers_required")).into());
         }
         let moves: Vec<HandoverMove> = moves
             .into_iter()
@@ -604,11 +601,7 @@ impl CustomerService for CustomerApi {
             "sales" => SALES_REP_ROLE,
             "cs" => CS_REP_ROLE,
             _ => {
-                return Err(AppError::field(
-                    "role",
-                    Msg::new("must be sales or cs", "须为 sales 或 cs"),
-                )
-                .into());
+                return Err(AppError::field("role", msg!("customer.rep_role_invalid")).into());
             }
         };
         let rows = self

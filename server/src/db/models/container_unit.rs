@@ -11,6 +11,7 @@ use super::{WriteCtx, unique_violation};
 use crate::db::schema::{container_units, drugs};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A unit row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -59,7 +60,7 @@ pub struct UnitInput {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("container unit", "容器单位")
+    AppError::not_found(msg!("unit.not_found"))
 }
 
 fn taken(err: diesel::result::Error, input: &UnitInput) -> AppError {
@@ -73,8 +74,7 @@ fn taken(err: diesel::result::Error, input: &UnitInput) -> AppError {
         err,
         "container_units_identity",
         "name",
-        format!("the unit {label} already exists"),
-        format!("容器单位 {label} 已存在"),
+        msg!("unit.taken", label = label),
     )
 }
 
@@ -202,13 +202,11 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         .count()
         .get_result(conn)?;
     if used > 0 {
-        return Err(AppError::precondition(
-            format!(
-                "{} is used by {used} drug(s); archive it instead",
-                before.label()
-            ),
-            format!("{} 仍被 {used} 种药品使用，只能归档", before.label()),
-        ));
+        return Err(AppError::precondition(msg!(
+            "unit.in_use",
+            label = before.label(),
+            count = used
+        )));
     }
     diesel::delete(container_units::table.find(id)).execute(conn)?;
     versioned::audit(conn, ctx, "delete", Some(&before), None)

@@ -21,6 +21,7 @@ use crate::db::schema::{
 };
 use crate::db::scope::{self, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A customer row. The encrypted number and its hash never leave this module's callers.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -130,7 +131,7 @@ pub struct CustomerFields {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("customer", "客户")
+    AppError::not_found(msg!("customer.not_found"))
 }
 
 crate::versioned!(Customer, customers, "customer", not_found);

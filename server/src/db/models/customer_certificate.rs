@@ -13,6 +13,7 @@ use crate::db::schema::{customer_certificates as certificates, customers};
 use crate::db::scope::Viewer;
 use crate::db::scope::require_customer;
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// The largest scan accepted.
 pub const MAX_SCAN_BYTES: usize = 10 * 1024 * 1024;
@@ -92,7 +93,7 @@ pub struct CertificateFields {
 pub type ScanChange = Option<Option<(Vec<u8>, String)>>;
 
 fn not_found() -> AppError {
-    AppError::not_found("certificate", "证件")
+    AppError::not_found(msg!("certificate.not_found"))
 }
 
 crate::customer_record!(
@@ -165,7 +166,7 @@ pub fn scan(
             .optional()?
             .ok_or_else(not_found)?;
     require_customer(conn, viewer, customer_id).map_err(|_| not_found())?;
-    let scan = scan.ok_or_else(|| AppError::not_found("scan", "扫描件"))?;
+    let scan = scan.ok_or_else(|| AppError::not_found(msg!("certificate.scan_not_found")))?;
     Ok((scan, name, media))
 }
 

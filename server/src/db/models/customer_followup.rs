@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::schema::{customer_followups as followups, customers};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A follow-up row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -39,7 +40,7 @@ pub struct FollowupFields {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("follow-up", "跟进记录")
+    AppError::not_found(msg!("followup.not_found"))
 }
 
 crate::customer_record!(

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::schema::customer_profile_records as records;
 use crate::error::AppError;
+use crate::msg;
 
 /// A record row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -40,7 +41,7 @@ pub struct ProfileFields {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("record", "记录")
+    AppError::not_found(msg!("record.not_found"))
 }
 
 crate::customer_record!(

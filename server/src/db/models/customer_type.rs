@@ -8,6 +8,7 @@ use super::{WriteCtx, unique_violation};
 use crate::db::schema::customer_types;
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A type row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct CustomerType {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("customer type", "客户类型")
+    AppError::not_found(msg!("customer_type.not_found"))
 }
 
 fn taken(err: diesel::result::Error, name: &str) -> AppError {
@@ -32,8 +33,7 @@ fn taken(err: diesel::result::Error, name: &str) -> AppError {
         err,
         "customer_types_name",
         "name",
-        format!("the customer type “{name}” already exists"),
-        format!("客户类型“{name}”已存在"),
+        msg!("customer_type.taken", name = name),
     )
 }
 

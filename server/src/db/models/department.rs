@@ -10,6 +10,7 @@ use super::{WriteCtx, unique_violation};
 use crate::db::schema::{departments, users};
 use crate::db::versioned::{self, Archivable};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A department row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -58,8 +59,7 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
         err,
         UNIQUE_NAME,
         "name",
-        format!("a department named “{name}” already exists at this level"),
-        format!("同一上级部门下已有名为“{name}”的部门"),
+        msg!("department.name_taken", name = name),
     )
 }
 
@@ -92,7 +92,7 @@ fn find(conn: &mut PgConnection, id: i64) -> AppResult<Department> {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("department", "部门")
+    AppError::not_found(msg!("department.not_found"))
 }
 
 crate::archivable!(Department, departments, "department", not_found);
@@ -140,11 +140,11 @@ fn check_parent(conn: &mut PgConnection, parent_id: Option<i64>) -> AppResult<()
         Some(true) => Ok(()),
         Some(false) => Err(AppError::field(
             "parent_id",
-            crate::error::Msg::new("the parent department is archived", "上级部门已归档"),
+            msg!("department.parent_archived"),
         )),
         None => Err(AppError::field(
             "parent_id",
-            crate::error::Msg::new("the parent department does not exist", "上级部门不存在"),
+            msg!("department.parent_missing"),
         )),
     }
 }
@@ -205,13 +205,10 @@ pub fn update(
         if let Some(parent_id) = input.parent_id
             && subtree_ids(conn, id)?.contains(&parent_id)
         {
-            return Err(AppError::precondition(
-                format!(
-                    "“{}” cannot be moved under itself or one of its own sub-departments",
-                    before.name
-                ),
-                format!("不能把“{}”移到它自己或它的下级部门之下", before.name),
-            ));
+            return Err(AppError::precondition(msg!(
+                "department.move_into_own_subtree",
+                name = before.name
+            )));
         }
         check_parent(conn, input.parent_id)?;
     }
@@ -250,17 +247,12 @@ pub fn archive(
         .count()
         .get_result(conn)?;
     if active_users > 0 || active_children > 0 {
-        return Err(AppError::precondition(
-            format!(
-                "“{}” still has {active_users} active user(s) and {active_children} active sub-department(s); \
-                 move or disable them first",
-                before.name
-            ),
-            format!(
-                "“{}”下还有 {active_users} 名在职用户和 {active_children} 个下级部门，请先调走或停用",
-                before.name
-            ),
-        ));
+        return Err(AppError::precondition(msg!(
+            "department.not_empty",
+            name = before.name,
+            users = active_users,
+            children = active_children
+        )));
     }
     // Disabled users leave the archived department: re-enabling them must not put an
     // active user into it.

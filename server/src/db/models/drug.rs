@@ -14,6 +14,7 @@ use super::{WriteCtx, contains_pattern, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
+use crate::msg;
 use crate::pinyin;
 
 /// A drug row.
@@ -110,7 +111,7 @@ pub struct DrugFilter {
 }
 
 fn not_found() -> AppError {
-    AppError::not_found("drug", "药品")
+    AppError::not_found(msg!("drug.not_found"))
 }
 
 fn duplicate(err: diesel::result::Error, input: &DrugInput) -> AppError {
@@ -118,13 +119,11 @@ fn duplicate(err: diesel::result::Error, input: &DrugInput) -> AppError {
         err,
         "drugs_identity",
         "name",
-        format!(
-            "{} {} by {} is already in the catalogue",
-            input.name, input.specification, input.manufacturer
-        ),
-        format!(
-            "药品库中已有 {} {}（{}）",
-            input.name, input.specification, input.manufacturer
+        msg!(
+            "drug.already_in_catalogue",
+            name = input.name,
+            specification = input.specification,
+            manufacturer = input.manufacturer
         ),
     )
 }
@@ -135,15 +134,10 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
     if input.sale_price < input.purchase_price {
         out.push(Warning {
             field: "sale_price",
-            msg: Msg::new(
-                format!(
-                    "the sale price {} is below the purchase price {}",
-                    input.sale_price, input.purchase_price
-                ),
-                format!(
-                    "售价 {} 低于进价 {}",
-                    input.sale_price, input.purchase_price
-                ),
+            msg: msg!(
+                "drug.sale_below_purchase",
+                sale = input.sale_price,
+                purchase = input.purchase_price
             ),
         });
     }
@@ -310,7 +304,7 @@ fn check_references(
     if category.is_none() {
         errors.push(FieldError {
             field: "category_id",
-            msg: Msg::new("no such category", "药品类别不存在"),
+            msg: msg!("drug.category_missing"),
         });
     }
     let unit_active = container_units::table
@@ -322,11 +316,11 @@ fn check_references(
     match unit_active {
         None => errors.push(FieldError {
             field: "unit_id",
-            msg: Msg::new("no such container unit", "容器单位不存在"),
+            msg: msg!("drug.unit_missing"),
         }),
         Some(false) if current_unit != Some(input.unit_id) => errors.push(FieldError {
             field: "unit_id",
-            msg: Msg::new("the container unit is archived", "该容器单位已归档"),
+            msg: msg!("drug.unit_archived"),
         }),
         Some(_) => {}
     }
@@ -412,13 +406,7 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
             diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                 _,
-            ) => AppError::precondition(
-                format!(
-                    "{} is referred to by orders or other records; archive it instead",
-                    before.name
-                ),
-                format!("{} 已被订单等记录引用，只能归档", before.name),
-            ),
+            ) => AppError::precondition(msg!("drug.in_use", name = before.name)),
             other => other.into(),
         })?;
     versioned::audit(conn, ctx, "delete", Some(&before), None)

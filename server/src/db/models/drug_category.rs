@@ -11,7 +11,8 @@ use serde::Serialize;
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::{drug_categories, drugs};
 use crate::db::versioned;
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A category row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -43,7 +44,7 @@ const TREE_LOCK: i64 = 0x5043_524D_4341_5447;
 const UNIQUE_NAME: &str = "drug_categories_sibling_name";
 
 fn not_found() -> AppError {
-    AppError::not_found("drug category", "药品类别")
+    AppError::not_found(msg!("category.not_found"))
 }
 
 fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
@@ -51,8 +52,7 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
         err,
         UNIQUE_NAME,
         "name",
-        format!("a category named “{name}” already exists at this level"),
-        format!("同一上级类别下已有名为“{name}”的类别"),
+        msg!("category.name_taken", name = name),
     )
 }
 
@@ -179,12 +179,7 @@ fn parent(conn: &mut PgConnection, parent_id: i64) -> AppResult<DrugCategory> {
         .for_share()
         .first(conn)
         .optional()?
-        .ok_or_else(|| {
-            AppError::field(
-                "parent_id",
-                Msg::new("the parent category does not exist", "上级类别不存在"),
-            )
-        })
+        .ok_or_else(|| AppError::field("parent_id", msg!("category.parent_missing")))
 }
 
 /// Puts `id` at `position` among the children of `parent_id` and renumbers them 0, 1, 2…
@@ -266,21 +261,15 @@ pub fn update(
     match (before.parent_id, parent_id) {
         (None, None) | (Some(_), Some(_)) => {}
         (None, Some(_)) => {
-            return Err(AppError::precondition(
-                format!(
-                    "“{}” is a top-level class and stays at the top",
-                    before.name
-                ),
-                format!("“{}”是顶级分类，不能移到其他类别之下", before.name),
-            ));
+            return Err(AppError::precondition(msg!(
+                "category.top_level_stays",
+                name = before.name
+            )));
         }
         (Some(_), None) => {
             return Err(AppError::field(
                 "parent_id",
-                Msg::new(
-                    "choose a parent: every category lives under 代理类 or 自产类",
-                    "请选择上级类别：所有类别都在代理类或自产类之下",
-                ),
+                msg!("category.parent_required"),
             ));
         }
     }
@@ -290,13 +279,10 @@ pub fn update(
     {
         let subtree = subtree_ids(conn, id)?;
         if subtree.contains(&new_parent) {
-            return Err(AppError::precondition(
-                format!(
-                    "“{}” cannot be moved under itself or one of its own sub-categories",
-                    before.name
-                ),
-                format!("不能把“{}”移到它自己或它的下级类别之下", before.name),
-            ));
+            return Err(AppError::precondition(msg!(
+                "category.move_into_own_subtree",
+                name = before.name
+            )));
         }
         origin = parent(conn, new_parent)?.origin;
         if origin != before.origin {
@@ -329,13 +315,10 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
     lock_tree(conn)?;
     let before: DrugCategory = versioned::lock_fresh(conn, id, version)?;
     if before.parent_id.is_none() {
-        return Err(AppError::precondition(
-            format!(
-                "“{}” is a top-level class and cannot be deleted",
-                before.name
-            ),
-            format!("“{}”是顶级分类，不能删除", before.name),
-        ));
+        return Err(AppError::precondition(msg!(
+            "category.top_level_delete",
+            name = before.name
+        )));
     }
     let drug_count: i64 = drugs::table
         .filter(drugs::category_id.eq(id))
@@ -346,16 +329,12 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         .count()
         .get_result(conn)?;
     if drug_count > 0 || child_count > 0 {
-        return Err(AppError::precondition(
-            format!(
-                "“{}” still holds {drug_count} drug(s) and {child_count} sub-categor(ies); move or delete them first",
-                before.name
-            ),
-            format!(
-                "“{}”下还有 {drug_count} 种药品和 {child_count} 个下级类别，请先移走或删除",
-                before.name
-            ),
-        ));
+        return Err(AppError::precondition(msg!(
+            "category.not_empty",
+            name = before.name,
+            drugs = drug_count,
+            children = child_count
+        )));
     }
     diesel::delete(drug_categories::table.find(id)).execute(conn)?;
     let parent_id = before.parent_id;

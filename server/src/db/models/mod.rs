@@ -23,7 +23,8 @@ use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 
 use crate::db::schema::users;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
+use crate::msg;
 
 /// Who does something, for `updated_by` and the audit log.
 #[derive(Clone, Debug)]
@@ -67,7 +68,8 @@ impl Grants {
 
     /// Refuses when `other` holds a permission or a scope `self` does not: nobody grants,
     /// or acts on someone holding, more than they hold themselves.
-    pub fn require_covers(&self, other: &Grants, what_en: &str, what_zh: &str) -> AppResult<()> {
+    /// `what` names the act, e.g. `msg!("user.manage_this")`.
+    pub fn require_covers(&self, other: &Grants, what: Msg) -> AppResult<()> {
         let missing: Vec<&str> = other
             .permissions
             .difference(&self.permissions)
@@ -81,9 +83,10 @@ impl Grants {
         } else {
             missing.join(", ")
         };
-        Err(AppError::PermissionDenied(crate::error::Msg::new(
-            format!("{what_en} needs what you do not hold yourself: {detail}"),
-            format!("{what_zh}超出了您自己的权限：{detail}"),
+        Err(AppError::PermissionDenied(msg!(
+            "grants.exceeded",
+            what = what,
+            detail = detail
         )))
     }
 }
@@ -160,23 +163,19 @@ pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResu
     }
 }
 
-/// Maps a unique violation on `constraint` to ALREADY_EXISTS on `field`.
+/// Maps a unique violation on `constraint` to ALREADY_EXISTS on `field`, saying `msg`.
 pub fn unique_violation(
     err: diesel::result::Error,
     constraint: &str,
     field: &'static str,
-    en: String,
-    zh: String,
+    msg: Msg,
 ) -> AppError {
     use diesel::result::{DatabaseErrorKind, Error};
     match &err {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
             if info.constraint_name() == Some(constraint) =>
         {
-            AppError::AlreadyExists {
-                field,
-                msg: crate::error::Msg::new(en, zh),
-            }
+            AppError::AlreadyExists { field, msg }
         }
         _ => err.into(),
     }

@@ -12,6 +12,7 @@ use super::{Grants, WriteCtx, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
 use crate::db::versioned::{self, Versioned};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A position row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -77,8 +78,7 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
         err,
         UNIQUE_NAME,
         "name",
-        format!("a position named “{name}” already exists"),
-        format!("已有名为“{name}”的岗位"),
+        msg!("position.name_taken", name = name),
     )
 }
 
@@ -102,7 +102,7 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
         .select(Position::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("position", "岗位"))?;
+        .ok_or_else(|| AppError::not_found(msg!("position.not_found")))?;
     Ok(views(conn, vec![row])?.remove(0))
 }
 
@@ -128,7 +128,7 @@ impl Versioned for PositionView {
             .for_update()
             .first::<i64>(conn)
             .optional()?
-            .ok_or_else(|| AppError::not_found("position", "岗位"))?;
+            .ok_or_else(|| AppError::not_found(msg!("position.not_found")))?;
         get(conn, id)
     }
 }
@@ -202,7 +202,7 @@ pub fn create(
     is_builtin: bool,
 ) -> AppResult<PositionView> {
     ctx.grants
-        .require_covers(&input.grants(), "this position", "该岗位")?;
+        .require_covers(&input.grants(), msg!("position.this"))?;
     let row: Position = diesel::insert_into(positions::table)
         .values(NewPosition {
             name: &input.name,
@@ -235,17 +235,14 @@ pub fn update(
     let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
     ctx.grants
-        .require_covers(&input.grants(), "this position", "该岗位")?;
+        .require_covers(&input.grants(), msg!("position.this"))?;
     if p.is_builtin
         && (input.permissions != all_permissions() || input.data_scope != DataScope::All)
     {
-        return Err(AppError::precondition(
-            format!(
-                "the built-in position “{}” always holds every permission and sees all records",
-                p.name
-            ),
-            format!("内置岗位“{}”始终拥有全部权限和全部数据范围", p.name),
-        ));
+        return Err(AppError::precondition(msg!(
+            "position.builtin_holds_all",
+            name = p.name
+        )));
     }
     diesel::update(positions::table.find(id))
         .set((
@@ -272,25 +269,20 @@ pub fn archive(
     let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
     if p.is_builtin {
-        return Err(AppError::precondition(
-            format!("the built-in position “{}” cannot be archived", p.name),
-            format!("内置岗位“{}”不能归档", p.name),
-        ));
+        return Err(AppError::precondition(msg!(
+            "position.builtin_archive",
+            name = p.name
+        )));
     }
     if !p.is_active {
         return Ok(before);
     }
     if before.active_user_count > 0 {
-        return Err(AppError::precondition(
-            format!(
-                "{} active user(s) still hold “{}”; give them another position first",
-                before.active_user_count, p.name
-            ),
-            format!(
-                "仍有 {} 名在职用户担任“{}”，请先为他们调整岗位",
-                before.active_user_count, p.name
-            ),
-        ));
+        return Err(AppError::precondition(msg!(
+            "position.still_held",
+            count = before.active_user_count,
+            name = p.name
+        )));
     }
     // Disabled users keep no archived position: re-enabling them must not bring it back.
     diesel::delete(user_positions::table.filter(user_positions::position_id.eq(id)))
@@ -395,10 +387,7 @@ pub fn require_an_administrator(conn: &mut PgConnection) -> AppResult<()> {
         .count()
         .get_result(conn)?;
     if admins == 0 {
-        return Err(AppError::precondition(
-            "at least one active person must keep the built-in administrator position",
-            "至少要保留一名在职人员担任内置的系统管理员岗位",
-        ));
+        return Err(AppError::precondition(msg!("position.last_administrator")));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::user::User;
 use crate::db::schema::{sessions, users};
 use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A session row (the token itself is never stored).
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -87,7 +88,7 @@ pub fn get_api(conn: &mut PgConnection, id: i64) -> AppResult<SessionRow> {
         .select(SessionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found("API token", "API 令牌"))
+        .ok_or_else(|| AppError::not_found(msg!("token.not_found")))
 }
 
 /// Ends one session or token now. Returns whether it was still valid.

@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::{Grants, WriteCtx, contains_pattern, position, session, unique_violation};
 use crate::db::schema::{departments, positions, user_positions, users};
 use crate::db::versioned::{self, Versioned};
-use crate::error::{AppError, AppResult, Msg};
+use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// A user row. The password hash never leaves this module's callers and never reaches
 /// the audit log.
@@ -96,7 +97,7 @@ pub struct UserFilter {
 const UNIQUE_USERNAME: &str = "users_username";
 
 fn not_found() -> AppError {
-    AppError::not_found("user", "用户")
+    AppError::not_found(msg!("user.not_found"))
 }
 
 /// One page of users matching `filter`, with the total count.
@@ -210,8 +211,7 @@ pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -
             permissions,
             data_scope,
         },
-        "managing this user",
-        "管理该用户",
+        msg!("user.manage_this"),
     )
 }
 
@@ -299,7 +299,7 @@ fn check_profile(
         if active != Some(true) {
             errors.push(crate::error::FieldError {
                 field: "department_id",
-                msg: Msg::new("no such active department", "部门不存在或已归档"),
+                msg: msg!("user.department_inactive"),
             });
         }
     }
@@ -313,10 +313,7 @@ fn check_profile(
     if active_positions != profile.position_ids.len() {
         errors.push(crate::error::FieldError {
             field: "position_ids",
-            msg: Msg::new(
-                "a position does not exist or is archived",
-                "所选岗位不存在或已归档",
-            ),
+            msg: msg!("user.position_inactive"),
         });
     }
     if !errors.is_empty() {
@@ -324,7 +321,7 @@ fn check_profile(
     }
     let granted = position::positions_grants(conn, &profile.position_ids)?;
     ctx.grants
-        .require_covers(&granted, "these positions", "所选岗位")
+        .require_covers(&granted, msg!("user.these_positions"))
 }
 
 fn set_positions(conn: &mut PgConnection, user_id: i64, position_ids: &[i64]) -> AppResult<()> {
@@ -370,8 +367,7 @@ pub fn create(
                 e,
                 UNIQUE_USERNAME,
                 "username",
-                format!("the username “{}” is taken", input.username),
-                format!("用户名“{}”已被使用", input.username),
+                msg!("user.username_taken", username = input.username),
             )
         })?;
     set_positions(conn, row.id, &input.profile.position_ids)?;
@@ -425,10 +421,7 @@ pub fn set_active(
     let u = &before.user;
     require_can_manage(conn, ctx, id)?;
     if !is_active && ctx.actor.user_id == Some(id) {
-        return Err(AppError::precondition(
-            "you cannot disable your own account",
-            "不能停用自己的账号",
-        ));
+        return Err(AppError::precondition(msg!("user.disable_self")));
     }
     if u.is_active == is_active {
         return Ok(before);
@@ -442,16 +435,11 @@ pub fn set_active(
     if !is_active {
         let customers = super::customer::held_by(conn, id)?;
         if customers > 0 {
-            return Err(AppError::precondition(
-                format!(
-                    "{} is still responsible for {customers} customer(s); hand them over first",
-                    u.display_name
-                ),
-                format!(
-                    "{} 仍负责 {customers} 个客户，请先完成客户交接",
-                    u.display_name
-                ),
-            ));
+            return Err(AppError::precondition(msg!(
+                "user.still_responsible",
+                name = u.display_name,
+                count = customers
+            )));
         }
         session::revoke_all_for_user(conn, id, None)?;
         position::require_an_administrator(conn)?;
@@ -476,10 +464,9 @@ pub fn set_password(
         require_can_manage(conn, ctx, id)?;
     }
     if before.user.is_service_account {
-        return Err(AppError::precondition(
-            "service accounts have no password; issue an API token instead",
-            "服务账号没有密码，请改为签发 API 令牌",
-        ));
+        return Err(AppError::precondition(msg!(
+            "user.service_account_no_password"
+        )));
     }
     diesel::update(users::table.find(id))
         .set((

@@ -1,0 +1,367 @@
+//! Every sentence the server says to a user, in English and Simplified Chinese, kept in
+//! one table per functional module: [`common`] (sign-in, errors, generic field rules),
+//! [`admin`] (departments, positions, users, tokens), [`drugs`] (categories, units,
+//! drugs, import) and [`customers`] (customers, types, records, certificates, hand-over).
+//!
+//! Code names a sentence by its key with [`msg!`](crate::msg): `msg!("drug.not_found")`,
+//! or `msg!("unit.in_use", label = unit.label(), count = used)` where each `{label}` and
+//! `{count}` of the texts is replaced by the value's `Display` text (a [`Msg`] value, or
+//! [`per_lang`], reads differently in each language). Tests below hold the tables to their
+//! rules: sorted, unique, both languages, the same placeholders in both, every key the
+//! code uses defined with the placeholders it is given, and every defined key used.
+//!
+//! Field rules shared with the client (`pharmacrm_shared::validation`) carry their own
+//! texts and do not go through these tables.
+
+use std::fmt::Display;
+
+use crate::error::Msg;
+
+pub mod admin;
+pub mod common;
+pub mod customers;
+pub mod drugs;
+
+/// One module's messages: (key, English, 简体中文), sorted by key.
+pub type Table = &'static [(&'static str, &'static str, &'static str)];
+
+/// Every table: its module, the key prefixes it owns (the text before the first `.`),
+/// and its messages.
+pub const TABLES: &[(&str, &[&str], Table)] = &[
+    ("common", &["auth", "error", "field"], common::MESSAGES),
+    (
+        "admin",
+        &["department", "grants", "position", "token", "user"],
+        admin::MESSAGES,
+    ),
+    (
+        "drugs",
+        &["category", "drug", "import", "unit"],
+        drugs::MESSAGES,
+    ),
+    (
+        "customers",
+        &[
+            "certificate",
+            "customer",
+            "customer_type",
+            "followup",
+            "handover",
+            "record",
+        ],
+        customers::MESSAGES,
+    ),
+];
+
+/// The (English, Chinese) texts of `key`, `None` when no table defines it.
+pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+    let prefix = key.split('.').next().unwrap_or(key);
+    TABLES
+        .iter()
+        .filter(|(_, prefixes, _)| prefixes.contains(&prefix))
+        .find_map(|(_, _, table)| {
+            let i = table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
+            Some((table[i].1, table[i].2))
+        })
+}
+
+/// A value put into a message's `{placeholder}`.
+pub trait MsgArg {
+    /// Its text in the English sentence.
+    fn en(&self) -> String;
+    /// Its text in the Chinese sentence.
+    fn zh(&self) -> String;
+}
+
+/// Numbers, names, codes: the same text in both languages.
+impl<T: Display + ?Sized> MsgArg for T {
+    fn en(&self) -> String {
+        self.to_string()
+    }
+
+    fn zh(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A phrase that is itself translated (`msg!("handover.role.sales")`).
+impl MsgArg for Msg {
+    fn en(&self) -> String {
+        self.en.clone()
+    }
+
+    fn zh(&self) -> String {
+        self.zh.clone()
+    }
+}
+
+/// A value that reads differently per language but is not a sentence of ours, such as a
+/// permission's labels or a list joined with each language's separator. Sentences belong
+/// in the tables.
+pub fn per_lang(en: impl Into<String>, zh: impl Into<String>) -> Msg {
+    Msg {
+        en: en.into(),
+        zh: zh.into(),
+    }
+}
+
+/// The message `key` with its placeholders filled from `args`; what [`msg!`](crate::msg)
+/// expands to. A missing key or placeholder fails debug builds (and so the tests); a
+/// release build shows the key or leaves the placeholder rather than panic.
+pub fn build(key: &str, args: &[(&str, &dyn MsgArg)]) -> Msg {
+    let Some((en, zh)) = lookup(key) else {
+        debug_assert!(false, "no message `{key}` in server/src/messages");
+        return per_lang(key, key);
+    };
+    let en = fill(key, en, args, |a| a.en());
+    let zh = fill(key, zh, args, |a| a.zh());
+    Msg { en, zh }
+}
+
+/// `text` with every `{name}` replaced by `args`' value of `name` in one language.
+fn fill(
+    key: &str,
+    text: &str,
+    args: &[(&str, &dyn MsgArg)],
+    lang: impl Fn(&dyn MsgArg) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name = after.find('}').map(|close| &after[..close]);
+        match name.and_then(|n| args.iter().find(|(a, _)| *a == n)) {
+            Some((n, value)) => {
+                out.push_str(&lang(*value));
+                rest = &after[n.len() + 1..];
+            }
+            None => {
+                debug_assert!(
+                    false,
+                    "message `{key}`: no value for {{{}}}",
+                    name.unwrap_or_default()
+                );
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    debug_assert!(
+        args.iter().all(|(n, _)| text.contains(&format!("{{{n}}}"))),
+        "message `{key}` has no placeholder for one of {:?}",
+        args.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+    );
+    out
+}
+
+/// A user-facing [`Msg`] from the message tables: `msg!("customer.not_found")`, or with
+/// placeholders `msg!("position.still_held", count = n, name = p.name)`. Each value is
+/// anything `Display` (the same in both languages) or a [`Msg`] (one text per language).
+#[macro_export]
+macro_rules! msg {
+    ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::messages::build(
+            $key,
+            &[$((stringify!($name), &$value as &dyn $crate::messages::MsgArg)),*],
+        )
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// The `{name}` placeholders of a text.
+    fn placeholders(text: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else { break };
+            let name = &after[..close];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                out.insert(name.to_owned());
+            }
+            rest = &after[close + 1..];
+        }
+        out
+    }
+
+    #[test]
+    fn tables_are_sorted_unique_translated_and_consistent() {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (module, prefixes, table) in TABLES {
+            for pair in table.windows(2) {
+                assert!(
+                    pair[0].0 < pair[1].0,
+                    "{module}: {} must sort before {}",
+                    pair[0].0,
+                    pair[1].0
+                );
+            }
+            for (key, en, zh) in *table {
+                if let Some(other) = seen.insert(key, module) {
+                    panic!("{key} is defined in both {other} and {module}");
+                }
+                let prefix = key.split('.').next().unwrap_or_default();
+                assert!(
+                    key.contains('.') && prefixes.contains(&prefix),
+                    "{module}: {key} must start with one of {prefixes:?} and a dot"
+                );
+                assert!(
+                    key.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.'),
+                    "{key}: keys are lower_snake_case.dotted"
+                );
+                assert!(!en.trim().is_empty(), "{key} has no English");
+                assert!(!zh.trim().is_empty(), "{key} has no Chinese");
+                assert_eq!(
+                    placeholders(en),
+                    placeholders(zh),
+                    "{key}: the placeholders differ between the languages"
+                );
+                assert_eq!(lookup(key), Some((*en, *zh)), "{key} is not found");
+            }
+        }
+        for (i, (module, prefixes, _)) in TABLES.iter().enumerate() {
+            for (other, other_prefixes, _) in &TABLES[i + 1..] {
+                for p in *prefixes {
+                    assert!(
+                        !other_prefixes.contains(p),
+                        "the prefix {p} belongs to both {module} and {other}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_both_languages() {
+        let m = msg!(
+            "handover.successor_required",
+            customer = "仁和药店",
+            role = msg!("handover.role.sales")
+        );
+        assert_eq!(m.en, "choose who takes over 仁和药店 as sales rep");
+        assert_eq!(m.zh, "请选择接手“仁和药店”的营销员");
+        let m = msg!("position.still_held", count = 3, name = "营销员");
+        assert_eq!(
+            m.en,
+            "3 active user(s) still hold “营销员”; give them another position first"
+        );
+        assert_eq!(m.zh, "仍有 3 名在职用户担任“营销员”，请先为他们调整岗位");
+    }
+
+    /// Every `.rs` file under `server/src`.
+    fn sources() -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).expect("read src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        files
+    }
+
+    /// The arguments of a macro call starting after its `(`: split at top-level commas,
+    /// up to the matching `)`.
+    fn call_arguments(text: &str) -> Vec<String> {
+        let mut args = vec![String::new()];
+        let mut depth = 0usize;
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    let current = args.last_mut().expect("an argument");
+                    current.push(c);
+                    while let Some(s) = chars.next() {
+                        current.push(s);
+                        match s {
+                            '\\' => current.extend(chars.next()),
+                            '"' => break,
+                            _ => {}
+                        }
+                    }
+                    continue;
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' if depth == 0 => break,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    args.push(String::new());
+                    continue;
+                }
+                _ => {}
+            }
+            args.last_mut().expect("an argument").push(c);
+        }
+        args.into_iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn every_key_the_code_uses_is_defined_with_its_placeholders_and_every_key_is_used() {
+        let mut used = BTreeSet::new();
+        let mut problems = Vec::new();
+        for path in sources() {
+            let text = std::fs::read_to_string(&path).expect("read file");
+            let name = path.display();
+            // Only code: this module's own tests call `msg!` with example values.
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (i, _) in code.match_indices("msg!(") {
+                let before = code[..i].chars().next_back();
+                let line = &code[code[..i].rfind('\n').map_or(0, |n| n + 1)..i];
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    || line.trim_start().starts_with("//")
+                {
+                    continue;
+                }
+                let args = call_arguments(&code[i + "msg!(".len()..]);
+                let Some(key) = args
+                    .first()
+                    .and_then(|a| a.strip_prefix('"'))
+                    .and_then(|a| a.strip_suffix('"'))
+                else {
+                    problems.push(format!("{name}: a msg! call without a literal key"));
+                    continue;
+                };
+                used.insert(key.to_owned());
+                let Some((en, _)) = lookup(key) else {
+                    problems.push(format!("{name}: {key} is not defined"));
+                    continue;
+                };
+                let given: BTreeSet<String> = args[1..]
+                    .iter()
+                    .map(|a| a.split('=').next().unwrap_or_default().trim().to_owned())
+                    .collect();
+                if given != placeholders(en) {
+                    problems.push(format!(
+                        "{name}: {key} is given {given:?} but has {:?}",
+                        placeholders(en)
+                    ));
+                }
+            }
+        }
+        for (module, _, table) in TABLES {
+            for (key, _, _) in *table {
+                if !used.contains(*key) {
+                    problems.push(format!("{module}: {key} is never used"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
