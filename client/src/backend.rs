@@ -43,19 +43,33 @@ impl Backend {
             *result.lock().expect("promise lock") = Some(value);
             ctx.request_repaint();
         });
-        Promise { slot }
+        Promise {
+            take: Box::new(move || slot.lock().expect("promise lock").take()),
+        }
     }
 }
 
 /// The result of a call, once it is there.
 pub struct Promise<T> {
-    slot: Arc<Mutex<Option<Result<T, ApiError>>>>,
+    take: Box<dyn FnMut() -> Option<Result<T, ApiError>> + Send>,
 }
 
-impl<T> Promise<T> {
+impl<T: Send + 'static> Promise<T> {
     /// Takes the result if the call has finished.
     pub fn try_take(&mut self) -> Option<Result<T, ApiError>> {
-        self.slot.lock().expect("promise lock").take()
+        (self.take)()
+    }
+
+    /// The same call, its value passed through `f` (e.g. one field of a response).
+    pub fn map<U>(mut self, f: impl FnOnce(T) -> U + Send + 'static) -> Promise<U> {
+        let mut f = Some(f);
+        Promise {
+            take: Box::new(move || {
+                let result = self.try_take()?;
+                let f = f.take().expect("a promise is taken once");
+                Some(result.map(f))
+            }),
+        }
     }
 }
 
@@ -98,30 +112,6 @@ impl<T> Requested<T> {
         }
     }
 
-    /// Moves a finished call into `Done` or `Failed`. Returns the error when it just failed,
-    /// and whether it just finished.
-    pub fn poll(&mut self) -> Polled<'_> {
-        if let Requested::Pending { promise, .. } = self
-            && let Some(result) = promise.try_take()
-        {
-            let previous = self.take_value();
-            return match result {
-                Ok(value) => {
-                    *self = Requested::Done(value);
-                    Polled::JustDone
-                }
-                Err(error) => {
-                    *self = Requested::Failed { error, previous };
-                    match self {
-                        Requested::Failed { error, .. } => Polled::JustFailed(error),
-                        _ => unreachable!(),
-                    }
-                }
-            };
-        }
-        Polled::Unchanged
-    }
-
     /// The value to show: the current one, or the previous while pending or failed.
     pub fn value(&self) -> Option<&T> {
         match self {
@@ -149,6 +139,32 @@ impl<T> Requested<T> {
     /// Whether nothing was asked for yet.
     pub fn is_not_requested(&self) -> bool {
         matches!(self, Requested::NotRequested)
+    }
+}
+
+impl<T: Send + 'static> Requested<T> {
+    /// Moves a finished call into `Done` or `Failed`. Returns the error when it just failed,
+    /// and whether it just finished.
+    pub fn poll(&mut self) -> Polled<'_> {
+        if let Requested::Pending { promise, .. } = self
+            && let Some(result) = promise.try_take()
+        {
+            let previous = self.take_value();
+            return match result {
+                Ok(value) => {
+                    *self = Requested::Done(value);
+                    Polled::JustDone
+                }
+                Err(error) => {
+                    *self = Requested::Failed { error, previous };
+                    match self {
+                        Requested::Failed { error, .. } => Polled::JustFailed(error),
+                        _ => unreachable!(),
+                    }
+                }
+            };
+        }
+        Polled::Unchanged
     }
 }
 

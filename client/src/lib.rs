@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod backend;
+pub mod ctx;
 pub mod customers;
 pub mod drugs;
 pub mod fonts;

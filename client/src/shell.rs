@@ -2,101 +2,35 @@
 //! logout), status bar (server, connection). Modules the user holds no permission for are
 //! not shown; modules not built yet say so plainly.
 
-use std::collections::BTreeSet;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-
 use egui::RichText;
+use pharmacrm_shared::permission;
 use pharmacrm_shared::{Module, Permission, pb};
 
 use crate::admin::AdminPanel;
-use crate::api::{Api, ApiError, ErrorKind};
-use crate::backend::{Backend, Promise, Requested};
+use crate::api::Api;
+use crate::backend::{Backend, Requested};
+use crate::ctx::{AppCtx, Connection, Navigate};
 use crate::customers::CustomersPanel;
 use crate::drugs::DrugsPanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::widgets;
 
-/// The connection as the status bar shows it.
-#[derive(Clone, Debug, Default, PartialEq)]
-enum Connection {
-    #[default]
-    Connected,
-    Unreachable(String),
-}
-
-/// What every panel needs: the backend, the logged-in API, who the user is.
-pub struct AppCtx {
-    /// Runs calls off the UI thread.
-    pub backend: Backend,
-    /// The logged-in clients.
-    pub api: Api,
-    /// Who is logged in.
-    pub me: pb::CurrentUser,
-    /// The server address.
-    pub server: String,
-    permissions: BTreeSet<Permission>,
-    connection: Arc<Mutex<Connection>>,
-    expired: Arc<Mutex<Option<ApiError>>>,
-}
-
-impl AppCtx {
-    fn new(backend: Backend, api: Api, me: pb::CurrentUser, server: String) -> AppCtx {
-        let permissions = me
-            .permissions
-            .iter()
-            .filter_map(|c| Permission::from_code(c))
-            .collect();
-        AppCtx {
-            backend,
-            api,
-            me,
-            server,
-            permissions,
-            connection: Arc::default(),
-            expired: Arc::default(),
-        }
+/// One module of the navigation (药品管理, 客户管理, …): a panel the window shows when the
+/// module is selected. A new module implements this and is listed in
+/// [`MainWindow::new`]; no other module's code changes.
+pub trait ModulePanel {
+    /// Which navigation entry it is.
+    fn module(&self) -> Module;
+    /// Draws the module.
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx);
+    /// Whether a form holds unsaved input (asked before logging out).
+    fn is_dirty(&self) -> bool {
+        false
     }
-
-    /// Whether the user holds `permission` (the server checks again).
-    pub fn can(&self, permission: Permission) -> bool {
-        self.permissions.contains(&permission)
-    }
-
-    /// Runs a call with the logged-in clients off the UI thread. A call that finds the
-    /// session ended sends the whole window back to the login screen.
-    pub fn call<T, F, Fut>(&self, f: F) -> Promise<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(Api) -> Fut,
-        Fut: Future<Output = Result<T, tonic::Status>> + Send + 'static,
-    {
-        let future = f(self.api.clone());
-        let connection = self.connection.clone();
-        let expired = self.expired.clone();
-        self.backend.spawn(async move {
-            let result = future.await.map_err(ApiError::from);
-            let state = match &result {
-                Err(e) if e.kind == ErrorKind::Unreachable => Connection::Unreachable(e.message()),
-                _ => Connection::Connected,
-            };
-            *connection.lock().expect("lock") = state;
-            if let Err(e) = &result
-                && e.is_unauthenticated()
-            {
-                *expired.lock().expect("lock") = Some(e.clone());
-            }
-            result
-        })
-    }
-
-    /// The user's display name.
-    pub fn display_name(&self) -> &str {
-        self.me
-            .user
-            .as_ref()
-            .map_or("", |u| u.display_name.as_str())
+    /// Opens the module at `target` (a record another module pointed to).
+    fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
+        let _ = (target, ctx);
     }
 }
 
@@ -138,29 +72,44 @@ pub fn module_label(module: Module) -> &'static str {
 pub struct MainWindow {
     ctx: AppCtx,
     module: Option<Module>,
-    admin: AdminPanel,
-    drugs: DrugsPanel,
-    customers: CustomersPanel,
+    panels: Vec<Box<dyn ModulePanel>>,
     confirm_logout: bool,
     logout: Requested<()>,
 }
 
 impl MainWindow {
-    /// The window after a login.
+    /// The window after a login. Reps land on their work; others on the first module
+    /// they may use.
     pub fn new(backend: Backend, outcome: LoginOutcome) -> MainWindow {
         let ctx = AppCtx::new(backend, outcome.api, outcome.me, outcome.server);
-        let module = NAV_MODULES
-            .iter()
-            .copied()
-            .find(|m| module_visible(&ctx, *m));
+        let panels: Vec<Box<dyn ModulePanel>> = vec![
+            Box::new(DrugsPanel::default()),
+            Box::new(CustomersPanel::default()),
+            Box::new(AdminPanel::new(&ctx)),
+        ];
+        let module = first_module(&ctx);
+        if is_rep(&ctx) {
+            ctx.navigate(Navigate::MyWork);
+        }
         MainWindow {
-            admin: AdminPanel::new(&ctx),
-            drugs: DrugsPanel::default(),
-            customers: CustomersPanel::default(),
             ctx,
             module,
+            panels,
             confirm_logout: false,
             logout: Requested::NotRequested,
+        }
+    }
+
+    /// Goes where a panel asked to go.
+    fn navigate(&mut self, target: &Navigate) {
+        let module = target.module();
+        if !module_visible(&self.ctx, module) {
+            return;
+        }
+        self.module = Some(module);
+        let ctx = &self.ctx;
+        if let Some(panel) = self.panels.iter_mut().find(|p| p.module() == module) {
+            panel.open(target, ctx);
         }
     }
 
@@ -179,10 +128,7 @@ impl MainWindow {
         let server = self.ctx.server.clone();
         self.ctx = AppCtx::new(backend, api, me, server);
         if self.module.is_some_and(|m| !module_visible(&self.ctx, m)) {
-            self.module = NAV_MODULES
-                .iter()
-                .copied()
-                .find(|m| module_visible(&self.ctx, *m));
+            self.module = first_module(&self.ctx);
         }
     }
 
@@ -254,23 +200,30 @@ impl MainWindow {
                             )
                             .clicked()
                         {
-                            self.module = Some(module);
+                            self.ctx.navigate(Navigate::Module(module));
                         }
                     }
                 }
             });
-        egui::CentralPanel::default().show(ui, |ui| match self.module {
-            Some(Module::Admin) => self.admin.ui(ui, &self.ctx),
-            Some(Module::Drug) => self.drugs.ui(ui, &self.ctx),
-            Some(Module::Customer) => self.customers.ui(ui, &self.ctx),
-            Some(module) => coming_ui(ui, module),
-            None => {
-                ui.label(t("shell.no_modules"));
+        let module = self.module;
+        let ctx = &self.ctx;
+        egui::CentralPanel::default().show(ui, |ui| {
+            match module.and_then(|m| self.panels.iter_mut().find(|p| p.module() == m)) {
+                Some(panel) => panel.ui(ui, ctx),
+                None => match module {
+                    Some(module) => coming_ui(ui, module),
+                    None => {
+                        ui.label(t("shell.no_modules"));
+                    }
+                },
             }
         });
+        for target in self.ctx.take_navigation() {
+            self.navigate(&target);
+        }
 
         if logout_clicked {
-            if self.admin.is_dirty() || self.drugs.is_dirty() || self.customers.is_dirty() {
+            if self.panels.iter().any(|p| p.is_dirty()) {
                 self.confirm_logout = true;
             } else {
                 self.start_logout();
@@ -296,12 +249,25 @@ impl MainWindow {
 
     fn start_logout(&mut self) {
         if !self.logout.is_pending() {
-            self.logout.request(
-                self.ctx
-                    .call(|api| async move { api.auth().logout(()).await.map(|_| ()) }),
-            );
+            self.logout.request(self.ctx.auth().logout(()));
         }
     }
+}
+
+/// Whether the user works as a sales or CS rep (and not as an administrator): they land on
+/// their work list.
+fn is_rep(ctx: &AppCtx) -> bool {
+    ctx.can(Permission::CustomerRead)
+        && (ctx.can(permission::SALES_REP_ROLE) || ctx.can(permission::CS_REP_ROLE))
+        && !ctx.can(Permission::AdminUsers)
+}
+
+/// The first module the user may use.
+fn first_module(ctx: &AppCtx) -> Option<Module> {
+    NAV_MODULES
+        .iter()
+        .copied()
+        .find(|m| module_visible(ctx, *m))
 }
 
 fn coming_ui(ui: &mut egui::Ui, module: Module) {

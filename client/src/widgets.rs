@@ -122,3 +122,92 @@ pub fn pager(ui: &mut Ui, offset: &mut u32, shown: usize, total: u64, page: u32)
     });
     changed
 }
+
+/// A labelled combo box setting `value` to one of `options` (value, text). The closed box
+/// shows the chosen option's text, or "请选择" when none matches. Returns whether the
+/// value changed.
+pub fn combo<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    id_salt: &str,
+    label: &str,
+    value: &mut T,
+    options: &[(T, String)],
+) -> bool {
+    let before = value.clone();
+    let label = ui.label(label);
+    let selected = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or(t("common.pick"), |(_, text)| text.as_str());
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(selected)
+        .show_ui(ui, |ui| {
+            for (option, text) in options {
+                ui.selectable_value(value, option.clone(), text);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    *value != before
+}
+
+/// A proto enum the user picks from: its choices in order, and their labels.
+pub trait Choice: Copy + Into<i32> + 'static {
+    /// Every choice, in the order shown ("unspecified" left out).
+    const ALL: &'static [Self];
+    /// The choice's text in the UI language.
+    fn label(self) -> &'static str;
+}
+
+/// The options of a [`Choice`] enum, as its wire numbers.
+pub fn choices<E: Choice>() -> Vec<(i32, String)> {
+    E::ALL
+        .iter()
+        .map(|e| ((*e).into(), e.label().to_owned()))
+        .collect()
+}
+
+/// The label of a [`Choice`] enum's wire number ("" when it is none of them).
+pub fn choice_label<E: Choice>(value: i32) -> &'static str {
+    E::ALL
+        .iter()
+        .find(|e| (**e).into() == value)
+        .map_or("", |e| e.label())
+}
+
+/// [`combo`] over a [`Choice`] enum stored as its wire number.
+pub fn enum_combo<E: Choice>(ui: &mut Ui, id_salt: &str, label: &str, value: &mut i32) -> bool {
+    combo(ui, id_salt, label, value, &choices::<E>())
+}
+
+/// "归档" for an active record, "恢复" for an archived one; returns the `is_active` to set
+/// when clicked.
+pub fn archive_button(ui: &mut Ui, is_active: bool, enabled: bool) -> Option<bool> {
+    let label = if is_active {
+        t("common.archive")
+    } else {
+        t("common.restore")
+    };
+    ui.add_enabled(enabled, egui::Button::new(label))
+        .clicked()
+        .then_some(!is_active)
+}
+
+/// Implements [`Choice`] for a proto enum:
+/// `choice!(pb::FollowupMethod { Visit => t("followup.visit"), … })`.
+#[macro_export]
+macro_rules! choice {
+    ($enum:ty { $($variant:ident => $label:expr),+ $(,)? }) => {
+        impl $crate::widgets::Choice for $enum {
+            const ALL: &'static [Self] = &[$(<$enum>::$variant),+];
+
+            fn label(self) -> &'static str {
+                match self {
+                    $(<$enum>::$variant => $label,)+
+                    #[allow(unreachable_patterns)]
+                    _ => "",
+                }
+            }
+        }
+    };
+}

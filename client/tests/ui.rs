@@ -19,10 +19,20 @@ struct Ui {
 struct Server {
     runtime: tokio::runtime::Runtime,
     app: Option<TestApp>,
+    /// The UI language is one setting for the whole process: tests that show windows run
+    /// one at a time, so one test's language switch never reaches another's window.
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
+
+/// Held by the test whose window is open.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Server {
     fn start() -> Server {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        i18n::set_lang(Lang::Zh);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -32,6 +42,7 @@ impl Server {
         Server {
             runtime,
             app: Some(app),
+            _serial: serial,
         }
     }
 
@@ -171,7 +182,6 @@ impl Ui {
 
 #[test]
 fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let mut ui = server.client();
     ui.login("admin", "wrong-password");
@@ -198,7 +208,6 @@ fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
 
 #[test]
 fn a_sales_rep_sees_only_the_modules_their_position_allows() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     server
         .runtime
@@ -219,7 +228,6 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
 
 #[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
@@ -309,7 +317,6 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
 
 #[test]
 fn a_stale_edit_shows_who_changed_the_record() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let dept = server.as_admin(async |admin| {
         admin
@@ -353,7 +360,6 @@ fn a_stale_edit_shows_who_changed_the_record() {
 
 #[test]
 fn the_language_switch_turns_the_ui_english_and_back() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let mut ui = server.client();
     ui.wait_label("登录");
@@ -381,7 +387,6 @@ impl Ui {
 
 #[test]
 fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
@@ -420,7 +425,6 @@ impl Ui {
 
 #[test]
 fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_errors() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     server.as_admin(async |admin| {
         admin
@@ -522,7 +526,6 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
 
 #[test]
 fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     server.as_admin(async |admin| {
         let unit = admin
@@ -580,7 +583,6 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
 
 #[test]
 fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_manager_reassigns_it() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let (dept, drug_unit) = server.as_admin(async |admin| {
         let dept = admin
@@ -644,7 +646,9 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     let mut ui = server.client();
     ui.login("rep-ui", USER_PASSWORD);
     ui.wait_label("退出登录");
-    ui.click("客户管理");
+    // A rep lands on their work list.
+    ui.wait_label("待跟进客户");
+    ui.click("客户列表");
     ui.wait_label("新建客户");
     ui.harness
         .get_by_role_and_label(Role::Button, "新建客户")
@@ -696,7 +700,8 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     let mut manager = server.client();
     manager.login("manager-ui", USER_PASSWORD);
     manager.wait_label("退出登录");
-    manager.click("客户管理");
+    manager.wait_label("待跟进客户");
+    manager.click("客户列表");
     manager.wait_label("北京协和医院");
     manager.click("北京协和医院");
     manager.wait_label("分配负责人");
@@ -749,7 +754,6 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
 
 #[test]
 fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
-    i18n::set_lang(Lang::Zh);
     let server = Server::start();
     let app = server.app();
     let (mut leaver, cs_id) = server.runtime.block_on(async {

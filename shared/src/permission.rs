@@ -186,6 +186,14 @@ permissions! {
     AuditRead = "audit.read", Audit, "查看审计日志", "Read the audit log";
 }
 
+/// Holding this makes someone a **sales rep**: they place orders, so they can be a
+/// customer's responsible sales rep (spec (2) 3: exactly one at any time).
+pub const SALES_REP_ROLE: Permission = Permission::OrderWrite;
+
+/// Holding this makes someone a **customer-service rep**: they record shipments, so they
+/// can be a customer's responsible CS rep.
+pub const CS_REP_ROLE: Permission = Permission::ShipmentWrite;
+
 impl Permission {
     /// The catalogue entry as sent over gRPC.
     pub fn to_proto(self) -> pb::PermissionInfo {

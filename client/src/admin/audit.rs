@@ -7,9 +7,9 @@ use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
+use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 const PAGE: u32 = 100;
@@ -90,11 +90,7 @@ impl AuditPanel {
                 limit: PAGE,
             }),
         };
-        self.list.request(
-            ctx.call(
-                |api| async move { Ok(api.audit().search_audit(request).await?.into_inner()) },
-            ),
-        );
+        self.list.request(ctx.audit().search_audit(request));
     }
 
     fn filter_error(&self, field: &str) -> Option<String> {

@@ -7,8 +7,8 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 /// The form of an existing department.
@@ -42,16 +42,13 @@ impl DepartmentsPanel {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        self.list.request(ctx.call(|api| async move {
-            Ok(api
-                .admin()
+        self.list.request(
+            ctx.admin()
                 .list_departments(pb::ListDepartmentsRequest {
                     include_archived: false,
                 })
-                .await?
-                .into_inner()
-                .departments)
-        }));
+                .map(|r| r.departments),
+        );
     }
 
     fn select(&mut self, department: &pb::Department) {
@@ -172,9 +169,7 @@ impl DepartmentsPanel {
                             id: form.id,
                             version: form.version,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            Ok(api.admin().archive_department(request).await?.into_inner())
-                        }));
+                        self.save.request(ctx.admin().archive_department(request));
                     }
                 }
                 Some(false) => self.confirm_archive = false,
@@ -230,9 +225,7 @@ impl DepartmentsPanel {
                         name: form.name.clone(),
                         parent_id: form.parent_id,
                     };
-                    self.save.request(ctx.call(|api| async move {
-                        Ok(api.admin().update_department(request).await?.into_inner())
-                    }));
+                    self.save.request(ctx.admin().update_department(request));
                 }
                 if ui
                     .add_enabled(!busy, egui::Button::new(t("dept.archive")))
@@ -271,9 +264,7 @@ impl DepartmentsPanel {
                 name: self.new_name.clone(),
                 parent_id: self.new_parent,
             };
-            self.save.request(ctx.call(|api| async move {
-                Ok(api.admin().create_department(request).await?.into_inner())
-            }));
+            self.save.request(ctx.admin().create_department(request));
         }
     }
 }

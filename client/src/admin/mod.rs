@@ -6,10 +6,17 @@ mod departments;
 mod positions;
 mod users;
 
-use pharmacrm_shared::Permission;
+use pharmacrm_shared::{Module, Permission, pb};
 
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
+use crate::shell::ModulePanel;
+
+crate::choice!(pb::DataScope {
+    Own => t("scope.own"),
+    Department => t("scope.department"),
+    All => t("scope.all"),
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
@@ -61,14 +68,20 @@ impl AdminPanel {
             audit: audit::AuditPanel::default(),
         }
     }
+}
+
+impl ModulePanel for AdminPanel {
+    fn module(&self) -> Module {
+        Module::Admin
+    }
 
     /// Whether a form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.departments.is_dirty() || self.positions.is_dirty() || self.users.is_dirty()
     }
 
     /// Draws the console.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         ui.horizontal(|ui| {
             for tab in Tab::ALL {
                 if ctx.can(tab.permission()) {

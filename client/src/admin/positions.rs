@@ -7,9 +7,10 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::shell::AppCtx;
 use crate::widgets;
+use crate::widgets::choice_label;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Form {
@@ -62,16 +63,6 @@ pub struct PositionsPanel {
     reselect: Option<i64>,
 }
 
-/// The label of a data scope.
-pub fn scope_label(scope: i32) -> &'static str {
-    match pb::DataScope::try_from(scope).unwrap_or_default() {
-        pb::DataScope::Own => t("scope.own"),
-        pb::DataScope::Department => t("scope.department"),
-        pb::DataScope::All => t("scope.all"),
-        pb::DataScope::Unspecified => "",
-    }
-}
-
 impl PositionsPanel {
     /// Whether the form holds unsaved input.
     pub fn is_dirty(&self) -> bool {
@@ -79,16 +70,13 @@ impl PositionsPanel {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        self.list.request(ctx.call(|api| async move {
-            Ok(api
-                .admin()
+        self.list.request(
+            ctx.admin()
                 .list_positions(pb::ListPositionsRequest {
                     include_archived: false,
                 })
-                .await?
-                .into_inner()
-                .positions)
-        }));
+                .map(|r| r.positions),
+        );
     }
 
     /// Draws the tab.
@@ -97,14 +85,8 @@ impl PositionsPanel {
             self.reload(ctx);
         }
         if self.catalogue.is_not_requested() {
-            self.catalogue.request(ctx.call(|api| async move {
-                Ok(api
-                    .admin()
-                    .list_permissions(())
-                    .await?
-                    .into_inner()
-                    .permissions)
-            }));
+            self.catalogue
+                .request(ctx.admin().list_permissions(()).map(|r| r.permissions));
         }
         if let Polled::JustDone = self.list.poll()
             && let Some(id) = self.reselect.take()
@@ -188,9 +170,7 @@ impl PositionsPanel {
                             id: *id,
                             version: *version,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            Ok(api.admin().archive_position(request).await?.into_inner())
-                        }));
+                        self.save.request(ctx.admin().archive_position(request));
                     }
                 }
                 Some(false) => self.confirm_archive = false,
@@ -233,7 +213,7 @@ impl PositionsPanel {
                 ui.radio_value(
                     &mut form.data_scope,
                     scope as i32,
-                    scope_label(scope as i32),
+                    choice_label::<pb::DataScope>(scope as i32),
                 );
             }
         });
@@ -310,9 +290,7 @@ impl PositionsPanel {
                             permissions,
                             data_scope: form.data_scope,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            Ok(api.admin().update_position(request).await?.into_inner())
-                        }));
+                        self.save.request(ctx.admin().update_position(request));
                     }
                     None => {
                         let request = pb::CreatePositionRequest {
@@ -321,9 +299,7 @@ impl PositionsPanel {
                             permissions,
                             data_scope: form.data_scope,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            Ok(api.admin().create_position(request).await?.into_inner())
-                        }));
+                        self.save.request(ctx.admin().create_position(request));
                     }
                 }
             }

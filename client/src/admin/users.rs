@@ -8,9 +8,9 @@ use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 const PAGE: u32 = 50;
@@ -106,9 +106,7 @@ impl UsersPanel {
             }),
         };
         self.sent_query = Some(self.query.clone());
-        self.list.request(
-            ctx.call(|api| async move { Ok(api.admin().list_users(request).await?.into_inner()) }),
-        );
+        self.list.request(ctx.admin().list_users(request));
     }
 
     fn open(&mut self, ctx: &AppCtx, user: &pb::User) {
@@ -121,36 +119,27 @@ impl UsersPanel {
         self.tokens = Requested::NotRequested;
         if user.is_service_account {
             let user_id = user.id;
-            self.tokens.request(ctx.call(move |api| async move {
-                Ok(api
-                    .admin()
+            self.tokens.request(
+                ctx.admin()
                     .list_api_tokens(pb::ListApiTokensRequest { user_id })
-                    .await?
-                    .into_inner()
-                    .api_tokens)
-            }));
+                    .map(|r| r.api_tokens),
+            );
         }
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.departments.is_not_requested() {
-            self.departments.request(ctx.call(|api| async move {
-                Ok(api
-                    .admin()
+            self.departments.request(
+                ctx.admin()
                     .list_departments(pb::ListDepartmentsRequest::default())
-                    .await?
-                    .into_inner()
-                    .departments)
-            }));
-            self.positions.request(ctx.call(|api| async move {
-                Ok(api
-                    .admin()
+                    .map(|r| r.departments),
+            );
+            self.positions.request(
+                ctx.admin()
                     .list_positions(pb::ListPositionsRequest::default())
-                    .await?
-                    .into_inner()
-                    .positions)
-            }));
+                    .map(|r| r.positions),
+            );
         }
         self.departments.poll();
         self.positions.poll();
@@ -172,14 +161,11 @@ impl UsersPanel {
             self.token_label.clear();
             if let Some(user) = self.original.clone() {
                 let user_id = user.id.unwrap_or_default();
-                self.tokens.request(ctx.call(move |api| async move {
-                    Ok(api
-                        .admin()
+                self.tokens.request(
+                    ctx.admin()
                         .list_api_tokens(pb::ListApiTokensRequest { user_id })
-                        .await?
-                        .into_inner()
-                        .api_tokens)
-                }));
+                        .map(|r| r.api_tokens),
+                );
             }
         }
         if let Polled::JustDone = self.reset.poll() {
@@ -411,46 +397,33 @@ impl UsersPanel {
             {
                 let position_ids: Vec<i64> = form.position_ids.iter().copied().collect();
                 let form = form.clone();
-                self.save.request(ctx.call(move |api| async move {
-                    let mut admin = api.admin();
-                    let user = match (form.id, form.is_service_account) {
-                        (Some(id), _) => {
-                            admin
-                                .update_user(pb::UpdateUserRequest {
-                                    id,
-                                    version: form.version,
-                                    display_name: form.display_name,
-                                    department_id: form.department_id,
-                                    phone: form.phone,
-                                    position_ids,
-                                })
-                                .await?
-                        }
-                        (None, false) => {
-                            admin
-                                .create_user(pb::CreateUserRequest {
-                                    username: form.username,
-                                    display_name: form.display_name,
-                                    department_id: form.department_id,
-                                    phone: form.phone,
-                                    position_ids,
-                                    password: form.password,
-                                })
-                                .await?
-                        }
-                        (None, true) => {
-                            admin
-                                .create_service_account(pb::CreateServiceAccountRequest {
-                                    username: form.username,
-                                    display_name: form.display_name,
-                                    department_id: form.department_id,
-                                    position_ids,
-                                })
-                                .await?
-                        }
-                    };
-                    Ok(user.into_inner())
-                }));
+                self.save.request(match (form.id, form.is_service_account) {
+                    (Some(id), _) => ctx.admin().update_user(pb::UpdateUserRequest {
+                        id,
+                        version: form.version,
+                        display_name: form.display_name,
+                        department_id: form.department_id,
+                        phone: form.phone,
+                        position_ids,
+                    }),
+                    (None, false) => ctx.admin().create_user(pb::CreateUserRequest {
+                        username: form.username,
+                        display_name: form.display_name,
+                        department_id: form.department_id,
+                        phone: form.phone,
+                        position_ids,
+                        password: form.password,
+                    }),
+                    (None, true) => {
+                        ctx.admin()
+                            .create_service_account(pb::CreateServiceAccountRequest {
+                                username: form.username,
+                                display_name: form.display_name,
+                                department_id: form.department_id,
+                                position_ids,
+                            })
+                    }
+                });
             }
             if let Some(id) = form.id {
                 let (label, active) = if form.is_active {
@@ -464,9 +437,7 @@ impl UsersPanel {
                         version: form.version,
                         is_active: active,
                     };
-                    self.save.request(ctx.call(|api| async move {
-                        Ok(api.admin().set_user_active(request).await?.into_inner())
-                    }));
+                    self.save.request(ctx.admin().set_user_active(request));
                 }
             }
             if busy {
@@ -477,13 +448,8 @@ impl UsersPanel {
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
-            self.save.request(ctx.call(move |api| async move {
-                Ok(api
-                    .admin()
-                    .get_user(pb::GetUserRequest { id })
-                    .await?
-                    .into_inner())
-            }));
+            self.save
+                .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }
 
         let Some(id) = form.id else { return };
@@ -509,10 +475,7 @@ impl UsersPanel {
                     id,
                     new_password: password.clone(),
                 };
-                self.reset.request(ctx.call(|api| async move {
-                    api.admin().reset_password(request).await?;
-                    Ok(())
-                }));
+                self.reset.request(ctx.admin().reset_password(request));
             }
             if matches!(self.reset, Requested::Done(())) {
                 ui.label(
@@ -567,9 +530,7 @@ impl UsersPanel {
                 user_id,
                 label: self.token_label.clone(),
             };
-            self.issued.request(ctx.call(|api| async move {
-                Ok(api.admin().issue_api_token(request).await?.into_inner())
-            }));
+            self.issued.request(ctx.admin().issue_api_token(request));
         }
     }
 

@@ -1,5 +1,14 @@
 //! The gRPC connection: TLS channel, bearer token, and errors turned into sentences the
-//! user can act on, in the UI's language.
+//! user can act on, in the UI's language; and the typed calls of each service
+//! (`ctx.customers().get_customer(…)`), one file per service.
+
+#[macro_use]
+mod calls;
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod customers;
+pub mod drugs;
 
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;

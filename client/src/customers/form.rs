@@ -6,8 +6,8 @@ use pharmacrm_shared::pb;
 use pharmacrm_shared::region;
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 /// The form's fields, as typed.
@@ -93,18 +93,6 @@ impl CustomerForm {
     }
 }
 
-/// The label of a business kind.
-pub fn kind_label(kind: i32) -> &'static str {
-    match pb::BusinessKind::try_from(kind).unwrap_or_default() {
-        pb::BusinessKind::Hospital => t("customer.kind.hospital"),
-        pb::BusinessKind::Clinic => t("customer.kind.clinic"),
-        pb::BusinessKind::Pharmacy => t("customer.kind.pharmacy"),
-        pb::BusinessKind::Distributor => t("customer.kind.distributor"),
-        pb::BusinessKind::Other => t("customer.kind.other"),
-        pb::BusinessKind::Unspecified => t("drug.pick"),
-    }
-}
-
 /// The form with its pickers' state and the save request.
 #[derive(Default)]
 pub struct FormPanel {
@@ -138,44 +126,30 @@ impl FormPanel {
 
     fn submit(&mut self, ctx: &AppCtx) {
         let form = self.form.clone();
-        self.save.request(ctx.call(move |api| async move {
-            let mut customers = api.customers();
-            let saved = match form.id {
-                None => customers.create_customer(form.input()).await?,
-                Some(id) => {
-                    customers
-                        .update_customer(pb::UpdateCustomerRequest {
-                            id,
-                            version: form.version,
-                            customer: Some(form.input()),
-                        })
-                        .await?
-                }
-            };
-            Ok(saved.into_inner())
-        }));
+        self.save.request(match form.id {
+            None => ctx.customers().create_customer(form.input()),
+            Some(id) => ctx.customers().update_customer(pb::UpdateCustomerRequest {
+                id,
+                version: form.version,
+                customer: Some(form.input()),
+            }),
+        });
     }
 
     /// Draws the form; returns the saved customer once saved.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<pb::Customer> {
         if self.types.is_not_requested() {
-            self.types.request(ctx.call(|api| async move {
-                Ok(api
-                    .customers()
+            self.types.request(
+                ctx.customers()
                     .list_customer_types(pb::ListCustomerTypesRequest::default())
-                    .await?
-                    .into_inner()
-                    .types)
-            }));
+                    .map(|r| r.types),
+            );
             for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
-                slot.request(ctx.call(move |api| async move {
-                    Ok(api
-                        .customers()
+                slot.request(
+                    ctx.customers()
                         .list_reps(pb::ListRepsRequest { role: role.into() })
-                        .await?
-                        .into_inner()
-                        .reps)
-                }));
+                        .map(|r| r.reps),
+                );
             }
         }
         self.types.poll();
@@ -240,7 +214,7 @@ impl FormPanel {
                 ui.vertical(|ui| {
                     let label = ui.label(t("customer.province"));
                     let province_name = region::province(&form.province_code)
-                        .map_or(t("drug.pick"), |p| p.name.as_str());
+                        .map_or(t("common.pick"), |p| p.name.as_str());
                     egui::ComboBox::from_id_salt("province")
                         .selected_text(province_name)
                         .show_ui(ui, |ui| {
@@ -264,7 +238,7 @@ impl FormPanel {
                     let city_name = cities
                         .iter()
                         .find(|c| c.code == form.city_code)
-                        .map_or(t("drug.pick"), |c| c.name.as_str());
+                        .map_or(t("common.pick"), |c| c.name.as_str());
                     egui::ComboBox::from_id_salt("city")
                         .selected_text(city_name)
                         .show_ui(ui, |ui| {
@@ -281,33 +255,19 @@ impl FormPanel {
                         &mut form.address,
                         field("address"),
                     );
-                    let label = ui.label(t("customer.kind"));
-                    egui::ComboBox::from_id_salt("business_kind")
-                        .selected_text(kind_label(form.business_kind))
-                        .show_ui(ui, |ui| {
-                            for k in [
-                                pb::BusinessKind::Hospital,
-                                pb::BusinessKind::Clinic,
-                                pb::BusinessKind::Pharmacy,
-                                pb::BusinessKind::Distributor,
-                                pb::BusinessKind::Other,
-                            ] {
-                                ui.selectable_value(
-                                    &mut form.business_kind,
-                                    k as i32,
-                                    kind_label(k as i32),
-                                );
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
+                    widgets::enum_combo::<pb::BusinessKind>(
+                        ui,
+                        "business_kind",
+                        t("customer.kind"),
+                        &mut form.business_kind,
+                    );
                     widgets::field_error(ui, field("business_kind"));
                     let types = self.types.value().cloned().unwrap_or_default();
                     let label = ui.label(t("customer.type"));
                     let type_name = types
                         .iter()
                         .find(|x| x.id == form.type_id)
-                        .map_or(t("drug.pick"), |x| x.name.as_str());
+                        .map_or(t("common.pick"), |x| x.name.as_str());
                     egui::ComboBox::from_id_salt("customer_type")
                         .selected_text(type_name)
                         .show_ui(ui, |ui| {
@@ -354,7 +314,7 @@ impl FormPanel {
                         let rep_name = reps
                             .iter()
                             .find(|r| r.id == form.cs_rep_id)
-                            .map_or(t("drug.pick"), |r| r.name.as_str());
+                            .map_or(t("common.pick"), |r| r.name.as_str());
                         egui::ComboBox::from_id_salt("cs_rep")
                             .selected_text(rep_name)
                             .show_ui(ui, |ui| {
@@ -403,9 +363,8 @@ impl FormPanel {
             && !self.drug_results.is_pending()
         {
             self.drug_sent = Some(query.clone());
-            self.drug_results.request(ctx.call(move |api| async move {
-                Ok(api
-                    .drugs()
+            self.drug_results.request(
+                ctx.drugs()
                     .search_drugs(pb::SearchDrugsRequest {
                         query,
                         page: Some(pb::PageRequest {
@@ -414,10 +373,8 @@ impl FormPanel {
                         }),
                         ..Default::default()
                     })
-                    .await?
-                    .into_inner()
-                    .drugs)
-            }));
+                    .map(|r| r.drugs),
+            );
         }
         if !self.drug_query.trim().is_empty() {
             for d in self.drug_results.value().cloned().unwrap_or_default() {
@@ -461,14 +418,11 @@ impl FormPanel {
         {
             if self.form.id.is_none() && !self.confirmed_duplicates {
                 let (name, phone) = (self.form.name.clone(), self.form.phone.clone());
-                self.duplicates.request(ctx.call(move |api| async move {
-                    Ok(api
-                        .customers()
+                self.duplicates.request(
+                    ctx.customers()
                         .find_duplicates(pb::FindDuplicatesRequest { name, phone })
-                        .await?
-                        .into_inner()
-                        .duplicates)
-                }));
+                        .map(|r| r.duplicates),
+                );
             } else {
                 self.submit(ctx);
             }

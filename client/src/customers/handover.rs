@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 /// The handover screen.
@@ -41,7 +41,7 @@ fn picker(
             people
                 .iter()
                 .find(|p| p.id == *value)
-                .map_or(t("drug.pick"), |p| p.name.as_str()),
+                .map_or(t("common.pick"), |p| p.name.as_str()),
         )
         .show_ui(ui, |ui| {
             for p in people.iter().filter(|p| p.id != except) {
@@ -61,14 +61,11 @@ impl HandoverPanel {
                 (&mut self.cs_reps, "cs"),
                 (&mut self.holders, "holders"),
             ] {
-                slot.request(ctx.call(move |api| async move {
-                    Ok(api
-                        .customers()
+                slot.request(
+                    ctx.customers()
                         .list_reps(pb::ListRepsRequest { role: role.into() })
-                        .await?
-                        .into_inner()
-                        .reps)
-                }));
+                        .map(|r| r.reps),
+                );
             }
         }
         self.sales_reps.poll();
@@ -204,13 +201,8 @@ impl HandoverPanel {
                     })
                     .collect(),
             };
-            self.run.request(ctx.call(|api| async move {
-                Ok(api
-                    .customers()
-                    .handover_customers(request)
-                    .await?
-                    .into_inner())
-            }));
+            self.run
+                .request(ctx.customers().handover_customers(request));
         }
     }
 }

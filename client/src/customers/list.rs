@@ -5,11 +5,11 @@ use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb, region};
 
-use super::form::kind_label;
 use crate::backend::Requested;
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
+use crate::widgets::choice_label;
 
 const PAGE: u32 = 100;
 
@@ -49,14 +49,11 @@ impl ListPanel {
     /// Draws the list.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
         if self.types.is_not_requested() {
-            self.types.request(ctx.call(|api| async move {
-                Ok(api
-                    .customers()
+            self.types.request(
+                ctx.customers()
                     .list_customer_types(pb::ListCustomerTypesRequest::default())
-                    .await?
-                    .into_inner()
-                    .types)
-            }));
+                    .map(|r| r.types),
+            );
         }
         self.types.poll();
         self.list.poll();
@@ -74,9 +71,8 @@ impl ListPanel {
             }
             let f = self.filter.clone();
             self.sent = Some(f.clone());
-            self.list.request(ctx.call(move |api| async move {
-                Ok(api
-                    .customers()
+            self.list.request(
+                ctx.customers()
                     .search_customers(pb::SearchCustomersRequest {
                         query: f.query.trim().to_owned(),
                         province_code: f.province_code,
@@ -88,10 +84,8 @@ impl ListPanel {
                             limit: PAGE,
                         }),
                         ..Default::default()
-                    })
-                    .await?
-                    .into_inner())
-            }));
+                    }),
+            );
         }
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
@@ -145,21 +139,15 @@ impl ListPanel {
                 })
                 .response
                 .labelled_by(label.id);
-            let label = ui.label(t("customer.kind"));
-            egui::ComboBox::from_id_salt("filter_kind")
-                .selected_text(if self.filter.business_kind == 0 {
-                    t("drugs.status.all")
-                } else {
-                    kind_label(self.filter.business_kind)
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.filter.business_kind, 0, t("drugs.status.all"));
-                    for k in 1..=5 {
-                        ui.selectable_value(&mut self.filter.business_kind, k, kind_label(k));
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            let mut kinds = vec![(0, t("drugs.status.all").to_owned())];
+            kinds.extend(widgets::choices::<pb::BusinessKind>());
+            widgets::combo(
+                ui,
+                "filter_kind",
+                t("customer.kind"),
+                &mut self.filter.business_kind,
+                &kinds,
+            );
             ui.checkbox(&mut self.filter.expiring, t("customers.expiring_only"));
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
                 command = Some(ListCommand::New);
@@ -212,7 +200,7 @@ impl ListPanel {
                         ui.label(&c.type_name);
                     });
                     row.col(|ui| {
-                        ui.label(kind_label(c.business_kind));
+                        ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
                     });
                     row.col(|ui| {
                         ui.label(&c.region);

@@ -5,8 +5,8 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
 
 /// The work list.
@@ -24,9 +24,7 @@ impl WorkPanel {
     /// Draws the list; returns a customer to open.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
         if self.work.is_not_requested() || ui.button(t("common.reload")).clicked() {
-            self.work.request(
-                ctx.call(|api| async move { Ok(api.customers().my_work(()).await?.into_inner()) }),
-            );
+            self.work.request(ctx.customers().my_work(()));
         }
         self.work.poll();
         widgets::request_status(ui, &self.work);

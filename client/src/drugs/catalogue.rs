@@ -8,13 +8,14 @@ use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
+use super::category_paths;
 use super::form::{self, DrugForm};
-use super::{category_paths, origin_label};
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::t;
-use crate::shell::AppCtx;
 use crate::widgets;
+use crate::widgets::choice_label;
 
 const PAGE: u32 = 100;
 
@@ -82,27 +83,18 @@ impl CataloguePanel {
     }
 
     fn reload_categories(&mut self, ctx: &AppCtx) {
-        self.categories.request(ctx.call(|api| async move {
-            Ok(api
-                .drugs()
-                .list_categories(())
-                .await?
-                .into_inner()
-                .categories)
-        }));
+        self.categories
+            .request(ctx.drugs().list_categories(()).map(|r| r.categories));
     }
 
     fn reload_units(&mut self, ctx: &AppCtx) {
-        self.units.request(ctx.call(|api| async move {
-            Ok(api
-                .drugs()
+        self.units.request(
+            ctx.drugs()
                 .list_units(pb::ListUnitsRequest {
                     include_archived: true,
                 })
-                .await?
-                .into_inner()
-                .units)
-        }));
+                .map(|r| r.units),
+        );
     }
 
     fn key(&self) -> SearchKey {
@@ -130,11 +122,7 @@ impl CataloguePanel {
             }),
         };
         self.sent = Some(key);
-        self.list.request(
-            ctx.call(
-                |api| async move { Ok(api.drugs().search_drugs(request).await?.into_inner()) },
-            ),
-        );
+        self.list.request(ctx.drugs().search_drugs(request));
     }
 
     fn open(&mut self, drug: &pb::Drug) {
@@ -277,9 +265,8 @@ impl CataloguePanel {
                     parent_id: c.parent_id.unwrap_or(0),
                     sort_order: position.max(0),
                 };
-                self.category_save.request(ctx.call(|api| async move {
-                    Ok(api.drugs().update_category(request).await?.into_inner())
-                }));
+                self.category_save
+                    .request(ctx.drugs().update_category(request));
             }
             Some(TreeAction::Delete(c)) => self.confirm_delete = Some(c),
         }
@@ -367,35 +354,23 @@ impl CataloguePanel {
         }
         if submit && !busy {
             let dialog = dialog.clone();
-            self.category_save.request(ctx.call(move |api| async move {
-                let mut drugs = api.drugs();
-                let saved = match dialog.id {
-                    None => {
-                        drugs
-                            .create_category(pb::CreateCategoryRequest {
-                                name: dialog.name,
-                                parent_id: dialog.parent_id,
-                            })
-                            .await?
-                    }
-                    Some(id) => {
-                        drugs
-                            .update_category(pb::UpdateCategoryRequest {
-                                id,
-                                version: dialog.version,
-                                name: dialog.name,
-                                parent_id: dialog.parent_id,
-                                sort_order: if dialog.parent_id == dialog.original_parent_id {
-                                    dialog.position
-                                } else {
-                                    i32::MAX
-                                },
-                            })
-                            .await?
-                    }
-                };
-                Ok(saved.into_inner())
-            }));
+            self.category_save.request(match dialog.id {
+                None => ctx.drugs().create_category(pb::CreateCategoryRequest {
+                    name: dialog.name,
+                    parent_id: dialog.parent_id,
+                }),
+                Some(id) => ctx.drugs().update_category(pb::UpdateCategoryRequest {
+                    id,
+                    version: dialog.version,
+                    name: dialog.name,
+                    parent_id: dialog.parent_id,
+                    sort_order: if dialog.parent_id == dialog.original_parent_id {
+                        dialog.position
+                    } else {
+                        i32::MAX
+                    },
+                }),
+            });
         }
     }
 
@@ -416,10 +391,11 @@ impl CataloguePanel {
                     version: category.version,
                 };
                 self.confirm_delete = None;
-                self.category_save.request(ctx.call(|api| async move {
-                    api.drugs().delete_category(request).await?;
-                    Ok(pb::Category::default())
-                }));
+                self.category_save.request(
+                    ctx.drugs()
+                        .delete_category(request)
+                        .map(|()| pb::Category::default()),
+                );
                 self.selected_category = None;
             }
             Some(false) => self.confirm_delete = None,
@@ -526,7 +502,7 @@ impl CataloguePanel {
                     });
                     row.col(|ui| {
                         ui.label(&d.category_path)
-                            .on_hover_text(origin_label(d.origin));
+                            .on_hover_text(choice_label::<pb::DrugOrigin>(d.origin));
                     });
                     row.col(|ui| {
                         ui.label(&d.unit_label);
@@ -726,44 +702,26 @@ impl CataloguePanel {
                     if form.is_valid() {
                         let form = form.clone();
                         self.warnings.clear();
-                        self.save.request(ctx.call(move |api| async move {
-                            let mut drugs = api.drugs();
-                            let saved = match form.id {
-                                None => drugs.create_drug(form.input()).await?,
-                                Some(id) => {
-                                    drugs
-                                        .update_drug(pb::UpdateDrugRequest {
-                                            id,
-                                            version: form.version,
-                                            drug: Some(form.input()),
-                                        })
-                                        .await?
-                                }
-                            };
-                            Ok(saved.into_inner())
-                        }));
+                        self.save.request(match form.id {
+                            None => ctx.drugs().create_drug(form.input()),
+                            Some(id) => ctx.drugs().update_drug(pb::UpdateDrugRequest {
+                                id,
+                                version: form.version,
+                                drug: Some(form.input()),
+                            }),
+                        });
                     }
                 }
-                if let Some(id) = form.id {
-                    let (label, active) = if form.is_active {
-                        (t("drug.archive"), false)
-                    } else {
-                        (t("drug.restore"), true)
+                if let Some(id) = form.id
+                    && let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy)
+                {
+                    let request = pb::SetActiveRequest {
+                        id,
+                        version: form.version,
+                        is_active,
                     };
-                    if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
-                        let request = pb::SetActiveRequest {
-                            id,
-                            version: form.version,
-                            is_active: active,
-                        };
-                        self.save.request(ctx.call(|api| async move {
-                            let drug = api.drugs().set_drug_active(request).await?.into_inner();
-                            Ok(pb::DrugResponse {
-                                drug: Some(drug),
-                                warnings: Vec::new(),
-                            })
-                        }));
-                    }
+                    self.save
+                        .request(ctx.drugs().set_drug_active(request).map(drug_response));
                 }
             }
             if ui.button(t("common.close")).clicked() {
@@ -777,22 +735,24 @@ impl CataloguePanel {
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
-            self.save.request(ctx.call(move |api| async move {
-                let drug = api
-                    .drugs()
+            self.save.request(
+                ctx.drugs()
                     .get_drug(pb::GetDrugRequest { id })
-                    .await?
-                    .into_inner();
-                Ok(pb::DrugResponse {
-                    drug: Some(drug),
-                    warnings: Vec::new(),
-                })
-            }));
+                    .map(drug_response),
+            );
         }
         if close {
             self.form = None;
             self.original = None;
         }
+    }
+}
+
+/// A drug as a save's answer (no warnings).
+fn drug_response(drug: pb::Drug) -> pb::DrugResponse {
+    pb::DrugResponse {
+        drug: Some(drug),
+        warnings: Vec::new(),
     }
 }
 

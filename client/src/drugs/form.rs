@@ -155,7 +155,7 @@ pub fn fields_ui(
     let current = categories
         .iter()
         .find(|(id, _)| *id == form.category_id)
-        .map_or_else(|| t("drug.pick").to_owned(), |(_, p)| p.clone());
+        .map_or_else(|| t("common.pick").to_owned(), |(_, p)| p.clone());
     egui::ComboBox::from_id_salt("drug_category")
         .width(260.0)
         .selected_text(current)
@@ -180,7 +180,7 @@ pub fn fields_ui(
     let current = units
         .iter()
         .find(|u| u.id == form.unit_id)
-        .map_or_else(|| t("drug.pick").to_owned(), unit_label);
+        .map_or_else(|| t("common.pick").to_owned(), unit_label);
     egui::ComboBox::from_id_salt("drug_unit")
         .width(260.0)
         .selected_text(current)

@@ -5,10 +5,16 @@ mod catalogue;
 mod form;
 mod units;
 
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{Module, pb};
 
+use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::shell::AppCtx;
+use crate::shell::ModulePanel;
+
+crate::choice!(pb::DrugOrigin {
+    Agency => t("drugs.origin.agency"),
+    SelfProduced => t("drugs.origin.self"),
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
@@ -33,14 +39,18 @@ impl Default for DrugsPanel {
     }
 }
 
-impl DrugsPanel {
+impl ModulePanel for DrugsPanel {
+    fn module(&self) -> Module {
+        Module::Drug
+    }
+
     /// Whether a form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.catalogue.is_dirty() || self.units.is_dirty()
     }
 
     /// Draws the module.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::Catalogue, t("drugs.tab.catalogue"));
             ui.selectable_value(&mut self.tab, Tab::Units, t("drugs.tab.units"));
@@ -50,15 +60,6 @@ impl DrugsPanel {
             Tab::Catalogue => self.catalogue.ui(ui, ctx),
             Tab::Units => self.units.ui(ui, ctx),
         }
-    }
-}
-
-/// The label of a drug's origin.
-pub fn origin_label(origin: i32) -> &'static str {
-    match pb::DrugOrigin::try_from(origin).unwrap_or_default() {
-        pb::DrugOrigin::Agency => t("drugs.origin.agency"),
-        pb::DrugOrigin::SelfProduced => t("drugs.origin.self"),
-        pb::DrugOrigin::Unspecified => "",
     }
 }
 

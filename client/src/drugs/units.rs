@@ -7,8 +7,8 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::shell::AppCtx;
 use crate::widgets;
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -61,16 +61,13 @@ impl UnitsPanel {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        self.list.request(ctx.call(|api| async move {
-            Ok(api
-                .drugs()
+        self.list.request(
+            ctx.drugs()
                 .list_units(pb::ListUnitsRequest {
                     include_archived: true,
                 })
-                .await?
-                .into_inner()
-                .units)
-        }));
+                .map(|r| r.units),
+        );
     }
 
     /// Draws the tab.
@@ -228,40 +225,25 @@ impl UnitsPanel {
                     .clicked()
                 {
                     let form = form.clone();
-                    self.save.request(ctx.call(move |api| async move {
-                        let mut drugs = api.drugs();
-                        let saved = match form.id {
-                            None => drugs.create_unit(form.input()).await?,
-                            Some(id) => {
-                                drugs
-                                    .update_unit(pb::UpdateUnitRequest {
-                                        id,
-                                        version: form.version,
-                                        unit: Some(form.input()),
-                                    })
-                                    .await?
-                            }
-                        };
-                        Ok(Some(saved.into_inner()))
-                    }));
+                    let saved = match form.id {
+                        None => ctx.drugs().create_unit(form.input()),
+                        Some(id) => ctx.drugs().update_unit(pb::UpdateUnitRequest {
+                            id,
+                            version: form.version,
+                            unit: Some(form.input()),
+                        }),
+                    };
+                    self.save.request(saved.map(Some));
                 }
                 if let Some(id) = form.id {
-                    let (label, active) = if form.is_active {
-                        (t("drug.archive"), false)
-                    } else {
-                        (t("drug.restore"), true)
-                    };
-                    if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
+                    if let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy) {
                         let request = pb::SetActiveRequest {
                             id,
                             version: form.version,
-                            is_active: active,
+                            is_active,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            Ok(Some(
-                                api.drugs().set_unit_active(request).await?.into_inner(),
-                            ))
-                        }));
+                        self.save
+                            .request(ctx.drugs().set_unit_active(request).map(Some));
                     }
                     if ui
                         .add_enabled(!busy, egui::Button::new(t("common.delete")))
@@ -271,10 +253,8 @@ impl UnitsPanel {
                             id,
                             version: form.version,
                         };
-                        self.save.request(ctx.call(|api| async move {
-                            api.drugs().delete_unit(request).await?;
-                            Ok(None)
-                        }));
+                        self.save
+                            .request(ctx.drugs().delete_unit(request).map(|()| None));
                     }
                 }
             }

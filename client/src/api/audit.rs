@@ -1,0 +1,11 @@
+//! AuditService calls.
+
+use pharmacrm_shared::pb;
+
+calls! {
+    /// AuditService: the audit log.
+    AuditCalls = audit via audit {
+        /// One page of the audit log.
+        fn search_audit(pb::SearchAuditRequest) -> pb::SearchAuditResponse;
+    }
+}

@@ -1,0 +1,98 @@
+//! The application, login, the main window, and what every panel shares.
+
+/// (key, 中文, English), sorted by key.
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("app.title", "医药销售管理系统", "PharmaCRM"),
+    ("common.archive", "归档", "Archive"),
+    ("common.cancel", "取消", "Cancel"),
+    ("common.close", "关闭", "Close"),
+    ("common.delete", "删除", "Delete"),
+    ("common.discard", "放弃修改", "Discard changes"),
+    ("common.loading", "加载中…", "Loading…"),
+    ("common.next", "下一页", "Next"),
+    (
+        "common.page_info",
+        "第 {from}–{to} 条，共 {total} 条",
+        "{from}–{to} of {total}",
+    ),
+    ("common.pick", "（请选择）", "(choose)"),
+    ("common.prev", "上一页", "Previous"),
+    ("common.reload", "刷新", "Refresh"),
+    ("common.reload_record", "重新加载", "Reload"),
+    ("common.restore", "恢复", "Restore"),
+    ("common.save", "保存", "Save"),
+    (
+        "error.ca_file",
+        "无法读取 CA 证书文件",
+        "Cannot read the CA certificate file",
+    ),
+    (
+        "error.certificate",
+        "服务器证书不受信任：请确认 CA 证书文件是该服务器的",
+        "The server's certificate is not trusted: check that the CA file belongs to this server",
+    ),
+    (
+        "error.conflict",
+        "该记录已被 {who} 于 {time} 修改，请刷新后再改",
+        "Changed by {who} at {time} — reload and try again",
+    ),
+    (
+        "error.locked",
+        "登录失败次数过多，账号锁定至 {time}",
+        "Too many failed logins; locked until {time}",
+    ),
+    (
+        "error.unreachable",
+        "无法连接服务器",
+        "Cannot reach the server",
+    ),
+    ("login.ca", "CA 证书文件", "CA certificate file"),
+    ("login.connection", "服务器连接", "Connection"),
+    ("login.password", "密码", "Password"),
+    (
+        "login.password_required",
+        "请输入密码",
+        "Enter your password",
+    ),
+    ("login.remember", "记住用户名", "Remember username"),
+    ("login.server", "服务器地址", "Server address"),
+    ("login.submit", "登录", "Log in"),
+    ("login.subtitle", "请登录", "Please log in"),
+    ("login.username", "用户名", "Username"),
+    (
+        "login.username_required",
+        "请输入用户名",
+        "Enter your username",
+    ),
+    ("scope.all", "全部", "All records"),
+    (
+        "scope.department",
+        "本部门及下级部门",
+        "Own department and below",
+    ),
+    ("scope.own", "仅本人负责", "Own records"),
+    (
+        "shell.coming",
+        "该模块即将上线。",
+        "This module is coming soon.",
+    ),
+    ("shell.connected", "已连接", "Connected"),
+    (
+        "shell.discard_and_logout",
+        "放弃并退出",
+        "Discard and log out",
+    ),
+    (
+        "shell.discard_question",
+        "有未保存的修改，确定放弃并退出登录吗？",
+        "There are unsaved changes. Discard them and log out?",
+    ),
+    ("shell.disconnected", "连接中断", "Disconnected"),
+    ("shell.logout", "退出登录", "Log out"),
+    (
+        "shell.no_modules",
+        "您的岗位没有可用的功能，请联系管理员。",
+        "Your positions grant no module; ask an administrator.",
+    ),
+    ("shell.server", "服务器", "Server"),
+];
