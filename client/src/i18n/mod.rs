@@ -1,14 +1,15 @@
 //! Every visible string goes through [`t`]: Simplified Chinese by default, English one
-//! click away. Each module keeps its own table (`common`, `admin`, `drugs`, `customers`…)
-//! holding both languages side by side, so a key cannot exist in one language only; tests
-//! check that every key the code uses is in a table, in the table of its module.
-
-mod admin;
-mod common;
-mod customers;
-mod drugs;
+//! click away. Each module keeps its strings in its own data file beside this one
+//! (`common.toml`, `admin.toml`, `drugs.toml`, `customers.toml`…, compiled in), each entry
+//! holding both languages side by side, so a key cannot exist in one language only and a
+//! translator edits text without touching code. Tests check that every file parses, that
+//! every entry has both languages with the same placeholders, and that every key the code
+//! uses is in the file of its module.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,14 +44,14 @@ pub fn set_lang(lang: Lang) {
     );
 }
 
-/// The text of `key` in the current language; the key itself if it is missing (a test
-/// makes sure none is).
+/// The text of `key` in the current language; "??" if it is missing (a test makes sure
+/// none is).
 pub fn t(key: &str) -> &'static str {
-    for (_, table) in TABLES {
-        if let Ok(i) = table.binary_search_by(|(k, _, _)| k.cmp(&key)) {
+    for (_, table) in tables() {
+        if let Some(entry) = table.get(key) {
             return match lang() {
-                Lang::Zh => table[i].1,
-                Lang::En => table[i].2,
+                Lang::Zh => &entry.zh,
+                Lang::En => &entry.en,
             };
         }
     }
@@ -58,20 +59,31 @@ pub fn t(key: &str) -> &'static str {
     "??"
 }
 
-/// One module's strings: (key, 中文, English), sorted by key.
-type Table = &'static [(&'static str, &'static str, &'static str)];
+/// One string in both languages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    zh: String,
+    en: String,
+}
 
-/// Every module's table with the key prefixes it owns: (prefixes, table).
-const TABLES: &[(&[&str], Table)] = &[
+/// Every module's strings file with the key prefixes it owns: (prefixes, name, text).
+const FILES: &[(&[&str], &str, &str)] = &[
     (
         &["app", "common", "error", "login", "shell", "scope"],
-        common::STRINGS,
+        "common",
+        include_str!("common.toml"),
     ),
     (
         &["admin", "audit", "dept", "pos", "tokens", "users"],
-        admin::STRINGS,
+        "admin",
+        include_str!("admin.toml"),
     ),
-    (&["drug", "drugs", "units"], drugs::STRINGS),
+    (
+        &["drug", "drugs", "units"],
+        "drugs",
+        include_str!("drugs.toml"),
+    ),
     (
         &[
             "customer",
@@ -82,38 +94,52 @@ const TABLES: &[(&[&str], Table)] = &[
             "handover",
             "work",
         ],
-        customers::STRINGS,
+        "customers",
+        include_str!("customers.toml"),
     ),
 ];
+
+type Table = BTreeMap<String, Entry>;
+
+/// The parsed files, with the prefixes each owns (parsed once, on first use).
+fn tables() -> &'static [(&'static [&'static str], Table)] {
+    static TABLES: LazyLock<Vec<(&'static [&'static str], Table)>> = LazyLock::new(|| {
+        FILES
+            .iter()
+            .map(|(prefixes, name, text)| {
+                let table: Table = toml::from_str(text)
+                    .unwrap_or_else(|e| panic!("client/src/i18n/{name}.toml: {e}"));
+                (*prefixes, table)
+            })
+            .collect()
+    });
+    &TABLES
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-        TABLES.iter().flat_map(|(_, table)| table.iter())
+    fn all() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+        tables().iter().flat_map(|(_, table)| {
+            table
+                .iter()
+                .map(|(k, e)| (k.as_str(), e.zh.as_str(), e.en.as_str()))
+        })
     }
 
     #[test]
-    fn keys_are_sorted_unique_in_their_module_and_translated() {
-        for (prefixes, table) in TABLES {
-            for pair in table.windows(2) {
-                assert!(
-                    pair[0].0 < pair[1].0,
-                    "{} must sort before {}",
-                    pair[0].0,
-                    pair[1].0
-                );
-            }
-            for (key, _, _) in *table {
+    fn every_key_is_in_the_file_of_its_module_once_and_translated() {
+        for (prefixes, table) in tables() {
+            for key in table.keys() {
                 let prefix = key.split('.').next().unwrap_or_default();
                 assert!(
                     prefixes.contains(&prefix),
-                    "{key} belongs in the table of the module owning “{prefix}”"
+                    "{key} belongs in the file of the module owning “{prefix}”"
                 );
             }
         }
-        let mut keys: Vec<&str> = all().map(|(k, _, _)| *k).collect();
+        let mut keys: Vec<&str> = all().map(|(k, _, _)| k).collect();
         let count = keys.len();
         keys.sort_unstable();
         keys.dedup();
@@ -166,7 +192,7 @@ mod tests {
                     }
                     let rest = &text[i + 3..];
                     let key = &rest[..rest.find('"').expect("closing quote")];
-                    if !all().any(|(k, _, _)| *k == key) {
+                    if !all().any(|(k, _, _)| k == key) {
                         missing.push(format!("{}: {key}", path.display()));
                     }
                 }

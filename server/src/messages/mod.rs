@@ -1,43 +1,50 @@
 //! Every sentence the server says to a user, in English and Simplified Chinese, kept in
-//! one table per functional module: [`common`] (sign-in, errors, generic field rules),
-//! [`admin`] (departments, positions, users, tokens), [`drugs`] (categories, units,
-//! drugs, import) and [`customers`] (customers, types, records, certificates, hand-over).
+//! one data file per functional module beside this one (compiled in): `common.toml`
+//! (sign-in, errors, generic field rules), `admin.toml` (departments, positions, users,
+//! tokens), `drugs.toml` (categories, units, drugs, import) and `customers.toml`
+//! (customers, types, records, certificates, hand-over).
 //!
 //! Code names a sentence by its key with [`msg!`](crate::msg): `msg!("drug.not_found")`,
 //! or `msg!("unit.in_use", label = unit.label(), count = used)` where each `{label}` and
 //! `{count}` of the texts is replaced by the value's `Display` text (a [`Msg`] value, or
 //! [`per_lang`], reads differently in each language). Tests below hold the tables to their
-//! rules: sorted, unique, both languages, the same placeholders in both, every key the
+//! rules: unique keys, both languages, the same placeholders in both, every key the
 //! code uses defined with the placeholders it is given, and every defined key used.
 //!
 //! Field rules shared with the client (`pharmacrm_shared::validation`) carry their own
 //! texts and do not go through these tables.
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
+use std::sync::LazyLock;
 
 use crate::error::Msg;
 
-pub mod admin;
-pub mod common;
-pub mod customers;
-pub mod drugs;
+/// One message in both languages.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    zh: String,
+}
 
-/// One module's messages: (key, English, 简体中文), sorted by key.
-pub type Table = &'static [(&'static str, &'static str, &'static str)];
-
-/// Every table: its module, the key prefixes it owns (the text before the first `.`),
-/// and its messages.
-pub const TABLES: &[(&str, &[&str], Table)] = &[
-    ("common", &["auth", "error", "field"], common::MESSAGES),
+/// Every module's file: its name, the key prefixes it owns (the text before the first
+/// `.`), and its text.
+const FILES: &[(&str, &[&str], &str)] = &[
+    (
+        "common",
+        &["auth", "error", "field"],
+        include_str!("common.toml"),
+    ),
     (
         "admin",
         &["department", "grants", "position", "token", "user"],
-        admin::MESSAGES,
+        include_str!("admin.toml"),
     ),
     (
         "drugs",
         &["category", "drug", "import", "unit"],
-        drugs::MESSAGES,
+        include_str!("drugs.toml"),
     ),
     (
         "customers",
@@ -49,20 +56,36 @@ pub const TABLES: &[(&str, &[&str], Table)] = &[
             "handover",
             "record",
         ],
-        customers::MESSAGES,
+        include_str!("customers.toml"),
     ),
 ];
+
+type Table = BTreeMap<String, Entry>;
+
+/// The parsed files: (module, prefixes, messages), parsed once on first use.
+fn tables() -> &'static [(&'static str, &'static [&'static str], Table)] {
+    static TABLES: LazyLock<Vec<(&'static str, &'static [&'static str], Table)>> =
+        LazyLock::new(|| {
+            FILES
+                .iter()
+                .map(|(module, prefixes, text)| {
+                    let table: Table = toml::from_str(text)
+                        .unwrap_or_else(|e| panic!("server/src/messages/{module}.toml: {e}"));
+                    (*module, *prefixes, table)
+                })
+                .collect()
+        });
+    &TABLES
+}
 
 /// The (English, Chinese) texts of `key`, `None` when no table defines it.
 pub fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     let prefix = key.split('.').next().unwrap_or(key);
-    TABLES
+    tables()
         .iter()
         .filter(|(_, prefixes, _)| prefixes.contains(&prefix))
-        .find_map(|(_, _, table)| {
-            let i = table.binary_search_by(|(k, _, _)| k.cmp(&key)).ok()?;
-            Some((table[i].1, table[i].2))
-        })
+        .find_map(|(_, _, table)| table.get(key))
+        .map(|e| (e.en.as_str(), e.zh.as_str()))
 }
 
 /// A value put into a message's `{placeholder}`.
@@ -193,18 +216,11 @@ mod tests {
     }
 
     #[test]
-    fn tables_are_sorted_unique_translated_and_consistent() {
+    fn files_are_unique_translated_and_consistent() {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        for (module, prefixes, table) in TABLES {
-            for pair in table.windows(2) {
-                assert!(
-                    pair[0].0 < pair[1].0,
-                    "{module}: {} must sort before {}",
-                    pair[0].0,
-                    pair[1].0
-                );
-            }
-            for (key, en, zh) in *table {
+        for (module, prefixes, table) in tables() {
+            for (key, entry) in table {
+                let (key, en, zh) = (key.as_str(), entry.en.as_str(), entry.zh.as_str());
                 if let Some(other) = seen.insert(key, module) {
                     panic!("{key} is defined in both {other} and {module}");
                 }
@@ -225,11 +241,11 @@ mod tests {
                     placeholders(zh),
                     "{key}: the placeholders differ between the languages"
                 );
-                assert_eq!(lookup(key), Some((*en, *zh)), "{key} is not found");
+                assert_eq!(lookup(key), Some((en, zh)), "{key} is not found");
             }
         }
-        for (i, (module, prefixes, _)) in TABLES.iter().enumerate() {
-            for (other, other_prefixes, _) in &TABLES[i + 1..] {
+        for (i, (module, prefixes, _)) in tables().iter().enumerate() {
+            for (other, other_prefixes, _) in &tables()[i + 1..] {
                 for p in *prefixes {
                     assert!(
                         !other_prefixes.contains(p),
@@ -355,9 +371,9 @@ mod tests {
                 }
             }
         }
-        for (module, _, table) in TABLES {
-            for (key, _, _) in *table {
-                if !used.contains(*key) {
+        for (module, _, table) in tables() {
+            for key in table.keys() {
+                if !used.contains(key.as_str()) {
                     problems.push(format!("{module}: {key} is never used"));
                 }
             }
