@@ -27,7 +27,7 @@ use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig};
-use tonic::{Request, Status};
+use tonic::{Code, Request, Status};
 
 /// The `admin` password every test server is seeded with.
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -267,15 +267,7 @@ impl TestApp {
 
     /// A TLS channel to the server.
     pub async fn channel(&self) -> Channel {
-        Channel::from_shared(format!("https://localhost:{}", self.addr.port()))
-            .expect("uri")
-            .tls_config(
-                ClientTlsConfig::new()
-                    .ca_certificate(Certificate::from_pem(&self.ca_pem))
-                    .domain_name("localhost"),
-            )
-            .expect("tls config")
-            .connect()
+        tls_channel(self.addr, &self.ca_pem)
             .await
             .expect("connect over TLS")
     }
@@ -287,30 +279,12 @@ impl TestApp {
 
     /// Logs in and returns clients sending the token.
     pub async fn login(&self, username: &str, password: &str) -> Result<Clients, Status> {
-        let response = self
-            .anonymous()
-            .await
-            .login(pb::LoginRequest {
-                username: username.to_owned(),
-                password: password.to_owned(),
-            })
-            .await?
-            .into_inner();
-        Ok(self.with_token(&response.token).await)
+        login_over(self.channel().await, username, password).await
     }
 
     /// Clients sending `token`.
     pub async fn with_token(&self, token: &str) -> Clients {
-        let channel = self.channel().await;
-        let bearer = Bearer::new(token);
-        Clients {
-            token: token.to_owned(),
-            auth: AuthServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            customers: CustomerServiceClient::with_interceptor(channel, bearer),
-        }
+        clients_over(self.channel().await, token)
     }
 
     /// Logged in as the seeded `admin`.
@@ -328,14 +302,8 @@ impl TestApp {
         department_id: Option<i64>,
     ) -> Clients {
         let mut admin = self.admin().await;
-        let all = admin
-            .admin
-            .list_positions(pb::ListPositionsRequest::default())
-            .await
-            .expect("list positions")
-            .into_inner()
-            .positions;
-        let position_ids = positions
+        let all = admin.positions().await;
+        let position_ids: Vec<i64> = positions
             .iter()
             .map(|name| {
                 all.iter()
@@ -344,37 +312,21 @@ impl TestApp {
                     .id
             })
             .collect();
-        admin
-            .admin
-            .create_user(pb::CreateUserRequest {
-                username: username.to_owned(),
-                display_name: username.to_owned(),
-                department_id,
-                phone: String::new(),
-                position_ids,
-                password: USER_PASSWORD.to_owned(),
-            })
-            .await
-            .expect("create user");
-        self.login(username, USER_PASSWORD)
-            .await
-            .expect("user logs in")
+        fixtures::UserBuilder::new(username)
+            .department(department_id)
+            .positions(&position_ids)
+            .create(&mut admin)
+            .await;
+        self.session_of(username).await
     }
 
     /// A new user whose only position grants exactly `permissions` (codes).
     pub async fn user_with_permissions(&self, username: &str, permissions: &[&str]) -> Clients {
-        let mut admin = self.admin().await;
         let position_name = format!("岗位-{username}");
-        admin
-            .admin
-            .create_position(pb::CreatePositionRequest {
-                name: position_name.clone(),
-                description: String::new(),
-                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
-                data_scope: pb::DataScope::Own as i32,
-            })
-            .await
-            .expect("create position");
+        fixtures::PositionBuilder::new(&position_name)
+            .granting(permissions)
+            .create(&mut self.admin().await)
+            .await;
         self.user_with_positions(username, &[&position_name], None)
             .await
     }
@@ -404,6 +356,52 @@ async fn start(config: Config) -> Running {
         .await
         .expect("bind");
     app::start(config, listener).await.expect("server starts")
+}
+
+/// A TLS channel to the server on `addr`, trusting the CA `ca_pem` (PEM), or why the
+/// connection failed.
+pub async fn tls_channel(
+    addr: std::net::SocketAddr,
+    ca_pem: &str,
+) -> Result<Channel, tonic::transport::Error> {
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(ca_pem))
+        .domain_name("localhost");
+    Channel::from_shared(format!("https://localhost:{}", addr.port()))
+        .expect("uri")
+        .tls_config(tls)
+        .expect("tls config")
+        .connect()
+        .await
+}
+
+/// Logs in as `username` over `channel`: clients sending the new token, or why not.
+pub async fn login_over(
+    channel: Channel,
+    username: &str,
+    password: &str,
+) -> Result<Clients, Status> {
+    let request = pb::LoginRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    let response = AuthServiceClient::new(channel.clone())
+        .login(request)
+        .await?;
+    Ok(clients_over(channel, &response.into_inner().token))
+}
+
+/// Clients over `channel` sending `token`.
+pub fn clients_over(channel: Channel, token: &str) -> Clients {
+    let bearer = Bearer::new(token);
+    Clients {
+        token: token.to_owned(),
+        auth: AuthServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        customers: CustomerServiceClient::with_interceptor(channel, bearer),
+    }
 }
 
 /// Typed clients that send a bearer token.
@@ -491,6 +489,66 @@ pub fn bad_fields(status: &Status) -> Vec<String> {
         .get_details_bad_request()
         .map(|b| b.field_violations.into_iter().map(|v| v.field).collect())
         .unwrap_or_default()
+}
+
+/// Rows `offset..offset + limit` of a paged list.
+pub fn page(offset: u32, limit: u32) -> Option<pb::PageRequest> {
+    Some(pb::PageRequest { offset, limit })
+}
+
+/// Asserts that `status` carries `code`.
+#[track_caller]
+pub fn assert_code(status: &Status, code: Code) {
+    assert_eq!(status.code(), code, "{status:?}");
+}
+
+/// Asserts that the (English) message of `status` contains `text`.
+#[track_caller]
+pub fn assert_message_contains(status: &Status, text: &str) {
+    assert!(status.message().contains(text), "{}", status.message());
+}
+
+/// Asserts that the zh-CN message of `status` contains `text`.
+#[track_caller]
+pub fn assert_zh_contains(status: &Status, text: &str) {
+    let zh = zh_message(status).expect("a zh-CN message");
+    assert!(zh.contains(text), "{zh}");
+}
+
+/// The fields a status's `google.rpc.BadRequest` detail names, sorted.
+pub fn sorted_bad_fields(status: &Status) -> Vec<String> {
+    let mut fields = bad_fields(status);
+    fields.sort();
+    fields
+}
+
+/// A call that must be refused.
+pub trait Refused {
+    /// Asserts that the call failed with `code` and returns its status.
+    fn refused(self, code: Code) -> Status;
+}
+
+impl<T: std::fmt::Debug> Refused for Result<T, Status> {
+    #[track_caller]
+    fn refused(self, code: Code) -> Status {
+        match self {
+            Ok(value) => panic!("expected {code:?}, the call succeeded: {value:?}"),
+            Err(status) => {
+                assert_code(&status, code);
+                status
+            }
+        }
+    }
+}
+
+/// Runs `command` to success and returns its standard output.
+pub fn output_of(command: &mut std::process::Command) -> Vec<u8> {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{command:?} failed: {stderr}");
+    output.stdout
 }
 
 /// Runs test `name` (its full path in this test binary, e.g. `clock::inner`) again in a

@@ -2,7 +2,13 @@
 
 use pharmacrm_server::access::{Access, RPC_ACCESS};
 use pharmacrm_shared::pb;
-use pharmacrm_tests::{Clients, TestApp, bad_fields, zh_message};
+use pharmacrm_tests::fixtures::{
+    DepartmentBuilder, DepartmentChange, PositionChange, UserBuilder, UserChange, archiving,
+};
+use pharmacrm_tests::{
+    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, page,
+    sorted_bad_fields,
+};
 use tonic::{Code, Status};
 
 /// Calls `path` with an empty request; only the status matters.
@@ -141,31 +147,24 @@ async fn every_admin_and_audit_rpc_is_allowed_with_its_permission_and_denied_wit
 #[tokio::test]
 async fn a_sales_rep_is_denied_admin_rpcs() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
-    let mut rep = app
-        .login("sales1", pharmacrm_server::seed::DEMO_PASSWORD)
-        .await
-        .expect("demo rep");
+    let mut rep = app.demo_user("sales1").await;
     let status = rep
         .admin
         .list_users(pb::ListUsersRequest::default())
         .await
-        .expect_err("denied");
-    assert_eq!(status.code(), Code::PermissionDenied);
-    assert!(
-        status.message().contains("admin.users"),
-        "{}",
-        status.message()
-    );
-    assert!(zh_message(&status).expect("zh").contains("维护用户"));
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "admin.users");
+    assert_zh_contains(&status, "维护用户");
 }
 
 #[tokio::test]
 async fn permissions_and_data_scope_are_the_union_of_the_users_positions() {
     let app = TestApp::spawn().await;
-    let mut both = app
+    let me = app
         .user_with_positions("rep-and-cs", &["营销员", "客服"], None)
+        .await
+        .me()
         .await;
-    let me = both.auth.me(()).await.expect("me").into_inner();
     assert!(
         me.permissions.contains(&"order.write".to_owned()),
         "from 营销员"
@@ -176,20 +175,22 @@ async fn permissions_and_data_scope_are_the_union_of_the_users_positions() {
     );
     assert_eq!(me.data_scope, pb::DataScope::Own as i32);
 
-    let mut manager = app
+    let me = app
         .user_with_positions("rep-and-manager", &["营销员", "营销经理"], None)
+        .await
+        .me()
         .await;
-    let me = manager.auth.me(()).await.expect("me").into_inner();
     assert_eq!(
         me.data_scope,
         pb::DataScope::Department as i32,
         "the widest scope wins"
     );
 
-    let mut finance = app
+    let me = app
         .user_with_positions("rep-and-finance", &["营销经理", "财务"], None)
+        .await
+        .me()
         .await;
-    let me = finance.auth.me(()).await.expect("me").into_inner();
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
     assert!(me.permissions.contains(&"customer.assign".to_owned()));
     assert!(me.permissions.contains(&"finance.reconcile".to_owned()));
@@ -202,125 +203,67 @@ async fn an_archived_position_grants_nothing_and_a_change_applies_at_once() {
         .user_with_permissions("grantee", &["report.read", "report.export"])
         .await;
     let mut admin = app.admin().await;
-    let position = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("list")
-        .into_inner()
-        .positions
-        .into_iter()
-        .find(|p| p.name == "岗位-grantee")
-        .expect("position");
-    admin
-        .admin
-        .update_position(pb::UpdatePositionRequest {
-            id: position.id,
-            version: position.version,
-            name: position.name.clone(),
-            description: "只读报表".into(),
-            permissions: vec!["report.read".into()],
-            data_scope: pb::DataScope::All as i32,
-        })
-        .await
-        .expect("update");
-    let me = user.auth.me(()).await.expect("me").into_inner();
+    let position = admin.position("岗位-grantee").await;
+    PositionChange::of(&position)
+        .described("只读报表")
+        .granting(&["report.read"])
+        .scope(pb::DataScope::All)
+        .save(&mut admin)
+        .await;
+    let me = user.me().await;
     assert_eq!(me.permissions, ["report.read"]);
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
-}
-
-async fn create_department(
-    admin: &mut Clients,
-    name: &str,
-    parent_id: Option<i64>,
-) -> pb::Department {
-    admin
-        .admin
-        .create_department(pb::CreateDepartmentRequest {
-            name: name.into(),
-            parent_id,
-        })
-        .await
-        .unwrap_or_else(|e| panic!("create {name}: {e:?}"))
-        .into_inner()
 }
 
 #[tokio::test]
 async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let hq = create_department(&mut admin, "总部", None).await;
-    let sales = create_department(&mut admin, "营销中心", Some(hq.id)).await;
-    let team = create_department(&mut admin, "营销一部", Some(sales.id)).await;
+    let [hq, sales, team] = admin
+        .nested_departments(["总部", "营销中心", "营销一部"])
+        .await;
 
     // Under its own grandchild: refused, with a sentence.
-    let status = admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: hq.id,
-            version: hq.version,
-            name: hq.name.clone(),
-            parent_id: Some(team.id),
-        })
+    let status = DepartmentChange::of(&hq)
+        .moved_under(Some(team.id))
+        .try_save(&mut admin)
         .await
-        .expect_err("refused");
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(zh_message(&status).expect("zh").contains("下级部门"));
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "下级部门");
 
     // Under itself: refused too.
-    let status = admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: sales.id,
-            version: sales.version,
-            name: sales.name.clone(),
-            parent_id: Some(sales.id),
-        })
+    DepartmentChange::of(&sales)
+        .moved_under(Some(sales.id))
+        .try_save(&mut admin)
         .await
-        .expect_err("refused");
-    assert_eq!(status.code(), Code::FailedPrecondition);
+        .refused(Code::FailedPrecondition);
 
     // Rename and move the team to the top level.
-    let moved = admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: team.id,
-            version: team.version,
-            name: "华东营销部".into(),
-            parent_id: None,
-        })
-        .await
-        .expect("move")
-        .into_inner();
+    let moved = DepartmentChange::of(&team)
+        .renamed("华东营销部")
+        .moved_under(None)
+        .save(&mut admin)
+        .await;
     assert_eq!(moved.parent_id, None);
     assert_eq!(moved.name, "华东营销部");
     assert_eq!(moved.version, team.version + 1);
     assert_eq!(moved.updated_by, "系统管理员");
 
     // A sibling with the same name is refused, naming the field.
-    let status = admin
-        .admin
-        .create_department(pb::CreateDepartmentRequest {
-            name: "营销中心".into(),
-            parent_id: Some(hq.id),
-        })
+    let status = DepartmentBuilder::new("营销中心")
+        .under(hq.id)
+        .try_create(&mut admin)
         .await
-        .expect_err("duplicate");
-    assert_eq!(status.code(), Code::AlreadyExists);
+        .refused(Code::AlreadyExists);
     assert_eq!(bad_fields(&status), ["name"]);
     // The same name elsewhere is fine.
-    create_department(&mut admin, "营销中心", None).await;
+    DepartmentBuilder::new("营销中心").create(&mut admin).await;
 
     // A blank name is a field error.
-    let status = admin
-        .admin
-        .create_department(pb::CreateDepartmentRequest {
-            name: "   ".into(),
-            parent_id: None,
-        })
+    let status = DepartmentBuilder::new("   ")
+        .try_create(&mut admin)
         .await
-        .expect_err("blank");
-    assert_eq!(status.code(), Code::InvalidArgument);
+        .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["name"]);
 }
 
@@ -328,85 +271,35 @@ async fn departments_form_a_tree_that_cannot_be_moved_under_itself() {
 async fn a_department_with_active_users_or_children_cannot_be_archived() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let parent = create_department(&mut admin, "客服部", None).await;
-    let child = create_department(&mut admin, "客服一组", Some(parent.id)).await;
-    let mut cs = app
+    let [parent, child] = admin.nested_departments(["客服部", "客服一组"]).await;
+    let cs_user = app
         .user_with_positions("cs-in-child", &["客服"], Some(child.id))
+        .await
+        .user()
         .await;
-    let cs_user = cs
-        .auth
-        .me(())
-        .await
-        .expect("me")
-        .into_inner()
-        .user
-        .expect("user");
 
     let status = admin
-        .admin
-        .archive_department(pb::ArchiveRequest {
-            id: parent.id,
-            version: parent.version,
-        })
+        .archive_department(&parent)
         .await
-        .expect_err("has a child");
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(
-        status.message().contains("1 active sub-department"),
-        "{}",
-        status.message()
-    );
-
+        .refused(Code::FailedPrecondition);
+    assert_message_contains(&status, "1 active sub-department");
     let status = admin
-        .admin
-        .archive_department(pb::ArchiveRequest {
-            id: child.id,
-            version: child.version,
-        })
+        .archive_department(&child)
         .await
         .expect_err("has a user");
-    assert!(
-        status.message().contains("1 active user"),
-        "{}",
-        status.message()
-    );
+    assert_message_contains(&status, "1 active user");
 
-    admin
-        .admin
-        .set_user_active(pb::SetUserActiveRequest {
-            id: cs_user.id,
-            version: cs_user.version,
-            is_active: false,
-        })
-        .await
-        .expect("disable");
+    admin.disable_user(&cs_user).await.expect("disable");
     let archived = admin
-        .admin
-        .archive_department(pb::ArchiveRequest {
-            id: child.id,
-            version: child.version,
-        })
+        .archive_department(&child)
         .await
-        .expect("archive the empty child")
-        .into_inner();
+        .expect("archive the empty child");
     assert!(!archived.is_active);
     admin
-        .admin
-        .archive_department(pb::ArchiveRequest {
-            id: parent.id,
-            version: parent.version,
-        })
+        .archive_department(&parent)
         .await
         .expect("then the parent");
-    let listed = admin
-        .admin
-        .list_departments(pb::ListDepartmentsRequest {
-            include_archived: false,
-        })
-        .await
-        .expect("list")
-        .into_inner()
-        .departments;
+    let listed = admin.departments().await;
     assert!(listed.iter().all(|d| d.id != parent.id && d.id != child.id));
 }
 
@@ -414,122 +307,55 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
 async fn a_stale_version_is_rejected_naming_who_changed_it() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let dept = create_department(&mut admin, "财务部", None).await;
-    admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: dept.id,
-            version: dept.version,
-            name: "财务中心".into(),
-            parent_id: None,
-        })
+    let dept = DepartmentBuilder::new("财务部").create(&mut admin).await;
+    DepartmentChange::of(&dept)
+        .renamed("财务中心")
+        .save(&mut admin)
+        .await;
+    let status = DepartmentChange::of(&dept)
+        .renamed("财务处")
+        .try_save(&mut admin)
         .await
-        .expect("first edit");
-    let status = admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: dept.id,
-            version: dept.version,
-            name: "财务处".into(),
-            parent_id: None,
-        })
-        .await
-        .expect_err("stale");
-    assert_eq!(status.code(), Code::Aborted);
-    assert!(
-        status.message().contains("changed by 系统管理员"),
-        "{}",
-        status.message()
-    );
+        .refused(Code::Aborted);
+    assert_message_contains(&status, "changed by 系统管理员");
     use tonic_types::StatusExt;
     let info = status.get_details_error_info().expect("error info");
     assert_eq!(info.reason, "STALE_VERSION");
     assert_eq!(info.metadata["changed_by"], "系统管理员");
 
     // Users and positions carry versions too.
-    let mut rep = app
+    let user = app
         .user_with_positions("versioned", &["营销员"], None)
+        .await
+        .user()
         .await;
-    let user = rep
-        .auth
-        .me(())
+    let update = |name: &str| UserChange::of(&user).contact(name, "13800138000");
+    update("张伟").save(&mut admin).await;
+    update("张三")
+        .try_save(&mut admin)
         .await
-        .expect("me")
-        .into_inner()
-        .user
-        .expect("user");
-    let update = |version, name: &str| pb::UpdateUserRequest {
-        id: user.id,
-        version,
-        display_name: name.into(),
-        department_id: None,
-        phone: "13800138000".into(),
-        position_ids: user.positions.iter().map(|p| p.id).collect(),
-    };
-    admin
-        .admin
-        .update_user(update(user.version, "张伟"))
+        .refused(Code::Aborted);
+    let cs = admin.position("客服").await;
+    PositionChange::of(&cs).save(&mut admin).await;
+    PositionChange::of(&cs)
+        .try_save(&mut admin)
         .await
-        .expect("first");
-    let status = admin
-        .admin
-        .update_user(update(user.version, "张三"))
-        .await
-        .expect_err("stale");
-    assert_eq!(status.code(), Code::Aborted);
-    let positions = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("list")
-        .into_inner()
-        .positions;
-    let cs = positions.iter().find(|p| p.name == "客服").expect("客服");
-    let edit = |version| pb::UpdatePositionRequest {
-        id: cs.id,
-        version,
-        name: cs.name.clone(),
-        description: cs.description.clone(),
-        permissions: cs.permissions.clone(),
-        data_scope: cs.data_scope,
-    };
-    admin
-        .admin
-        .update_position(edit(cs.version))
-        .await
-        .expect("first");
-    assert_eq!(
-        admin
-            .admin
-            .update_position(edit(cs.version))
-            .await
-            .expect_err("stale")
-            .code(),
-        Code::Aborted
-    );
+        .refused(Code::Aborted);
 }
 
 #[tokio::test]
 async fn user_fields_are_validated_with_their_names() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let status = admin
-        .admin
-        .create_user(pb::CreateUserRequest {
-            username: "张".into(),
-            display_name: "".into(),
-            department_id: None,
-            phone: "not a phone".into(),
-            position_ids: vec![],
-            password: "short".into(),
-        })
+    let status = UserBuilder::new("张")
+        .display_name("")
+        .phone("not a phone")
+        .password("short")
+        .try_create(&mut admin)
         .await
-        .expect_err("invalid");
-    assert_eq!(status.code(), Code::InvalidArgument);
-    let mut fields = bad_fields(&status);
-    fields.sort();
+        .refused(Code::InvalidArgument);
     assert_eq!(
-        fields,
+        sorted_bad_fields(&status),
         [
             "display_name",
             "password",
@@ -550,39 +376,22 @@ async fn user_fields_are_validated_with_their_names() {
     }));
 
     app.user_with_positions("taken", &["客服"], None).await;
-    let positions = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("list")
-        .into_inner()
-        .positions;
-    let status = admin
-        .admin
-        .create_user(pb::CreateUserRequest {
-            username: "TAKEN".into(),
-            display_name: "重名".into(),
-            department_id: Some(999_999),
-            phone: String::new(),
-            position_ids: vec![positions[0].id],
-            password: "long-enough".into(),
-        })
+    let positions = admin.positions().await;
+    let taken = UserBuilder::new("TAKEN")
+        .display_name("重名")
+        .positions(&[positions[0].id])
+        .password("long-enough");
+    let status = taken
+        .clone()
+        .department(Some(999_999))
+        .try_create(&mut admin)
         .await
         .expect_err("unknown department");
     assert_eq!(bad_fields(&status), ["department_id"]);
-    let status = admin
-        .admin
-        .create_user(pb::CreateUserRequest {
-            username: "TAKEN".into(),
-            display_name: "重名".into(),
-            department_id: None,
-            phone: String::new(),
-            position_ids: vec![positions[0].id],
-            password: "long-enough".into(),
-        })
+    let status = taken
+        .try_create(&mut admin)
         .await
-        .expect_err("taken");
-    assert_eq!(status.code(), Code::AlreadyExists);
+        .refused(Code::AlreadyExists);
     assert_eq!(bad_fields(&status), ["username"]);
 }
 
@@ -595,10 +404,7 @@ async fn users_are_searched_and_paged_on_the_server() {
         .list_users(pb::ListUsersRequest {
             query: "营销".into(),
             sort: pb::UserSort::Username as i32,
-            page: Some(pb::PageRequest {
-                offset: 0,
-                limit: 1,
-            }),
+            page: page(0, 1),
             ..Default::default()
         })
         .await
@@ -636,49 +442,25 @@ async fn users_are_searched_and_paged_on_the_server() {
 async fn the_builtin_administrator_position_keeps_every_permission() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let positions = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
+    let builtin = admin.builtin_position().await;
+    PositionChange::of(&builtin)
+        .granting(&["drug.read"])
+        .scope(pb::DataScope::All)
+        .try_save(&mut admin)
         .await
-        .expect("list")
-        .into_inner()
-        .positions;
-    let builtin = positions.iter().find(|p| p.is_builtin).expect("builtin");
-    let status = admin
+        .refused(Code::FailedPrecondition);
+    admin
         .admin
-        .update_position(pb::UpdatePositionRequest {
-            id: builtin.id,
-            version: builtin.version,
-            name: builtin.name.clone(),
-            description: builtin.description.clone(),
-            permissions: vec!["drug.read".into()],
-            data_scope: pb::DataScope::All as i32,
-        })
+        .archive_position(archiving(&builtin))
         .await
-        .expect_err("refused");
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    let status = admin
-        .admin
-        .archive_position(pb::ArchiveRequest {
-            id: builtin.id,
-            version: builtin.version,
-        })
-        .await
-        .expect_err("refused");
-    assert_eq!(status.code(), Code::FailedPrecondition);
+        .refused(Code::FailedPrecondition);
 }
 
 #[tokio::test]
 async fn first_start_seeds_the_standard_positions_and_admin() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let positions = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("list")
-        .into_inner()
-        .positions;
+    let positions = admin.positions().await;
     let scope = |name: &str| {
         positions
             .iter()
@@ -721,11 +503,7 @@ async fn demo_mode_creates_a_user_per_position() {
         ("service1", pb::DataScope::Own),
         ("finance1", pb::DataScope::All),
     ] {
-        let mut clients = app
-            .login(username, pharmacrm_server::seed::DEMO_PASSWORD)
-            .await
-            .unwrap_or_else(|e| panic!("{username}: {e:?}"));
-        let me = clients.auth.me(()).await.expect("me").into_inner();
+        let me = app.demo_user(username).await.me().await;
         assert_eq!(me.data_scope, scope as i32, "{username}");
         assert!(
             !me.department_name.is_empty(),
@@ -733,16 +511,7 @@ async fn demo_mode_creates_a_user_per_position() {
         );
     }
     // And a small catalogue to look at, found by pinyin like any other.
-    let mut admin = app.admin().await;
-    let found = admin
-        .drugs
-        .search_drugs(pb::SearchDrugsRequest {
-            query: "amxl".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("search")
-        .into_inner();
+    let found = app.admin().await.drugs_matching("amxl", None).await;
     assert_eq!(found.total, 1);
     assert_eq!(found.drugs[0].category_path, "代理类 › 抗生素 › 青霉素类");
 }

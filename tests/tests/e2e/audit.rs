@@ -4,52 +4,36 @@ use diesel::RunQueryDsl;
 use pharmacrm_server::app::load_audit_key;
 use pharmacrm_server::db::models::audit_log;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::TestApp;
+use pharmacrm_tests::fixtures::{DepartmentBuilder, DepartmentChange};
+use pharmacrm_tests::{Refused, TestApp, page};
 use tonic::Code;
 
+/// The entries `request` finds, searched as a newly logged-in `admin`.
 async fn entries(app: &TestApp, request: pb::SearchAuditRequest) -> Vec<pb::AuditEntry> {
-    app.admin()
-        .await
-        .audit
-        .search_audit(request)
-        .await
-        .expect("search")
-        .into_inner()
-        .entries
+    app.admin().await.send(request).await.entries
+}
+
+/// The chain check over the whole log: the number of rows checked, or the first broken row.
+fn check_chain(
+    conn: &mut diesel::PgConnection,
+    key: &audit_log::AuditKey,
+) -> Result<u64, audit_log::ChainBreak> {
+    audit_log::verify(conn, key).expect("verify")
 }
 
 #[tokio::test]
 async fn each_change_is_recorded_with_before_and_after_and_a_failed_change_is_not() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let dept = admin
-        .admin
-        .create_department(pb::CreateDepartmentRequest {
-            name: "质量部".into(),
-            parent_id: None,
-        })
-        .await
-        .expect("create")
-        .into_inner();
-    admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: dept.id,
-            version: dept.version,
-            name: "质量管理部".into(),
-            parent_id: None,
-        })
-        .await
-        .expect("rename");
+    let dept = DepartmentBuilder::new("质量部").create(&mut admin).await;
+    DepartmentChange::of(&dept)
+        .renamed("质量管理部")
+        .save(&mut admin)
+        .await;
     // Refused: same name as itself at the same level is fine, so use a stale version.
-    let _ = admin
-        .admin
-        .update_department(pb::UpdateDepartmentRequest {
-            id: dept.id,
-            version: dept.version,
-            name: "不会生效".into(),
-            parent_id: None,
-        })
+    DepartmentChange::of(&dept)
+        .renamed("不会生效")
+        .try_save(&mut admin)
         .await
         .expect_err("stale");
 
@@ -86,28 +70,18 @@ async fn login_attempts_good_and_bad_are_recorded() {
     let _ = app.login("admin", "wrong-password").await;
     let _ = app.login("nobody", "wrong-password").await;
     app.admin().await;
-    let rows = entries(
-        &app,
-        pb::SearchAuditRequest {
-            object_type: "login".into(),
-            ..Default::default()
-        },
-    )
-    .await;
+    let logins_and_failures = pb::SearchAuditRequest {
+        object_type: "login".into(),
+        ..Default::default()
+    };
+    let rows = entries(&app, logins_and_failures).await;
     let failed: Vec<_> = rows
         .iter()
         .filter(|r| r.action == "auth.login_failed")
         .map(|r| r.username.as_str())
         .collect();
     assert_eq!(failed, ["nobody", "admin"]);
-    let logins = entries(
-        &app,
-        pb::SearchAuditRequest {
-            action: "auth.login".into(),
-            ..Default::default()
-        },
-    )
-    .await;
+    let logins = app.admin().await.audit_of("auth.login").await.entries;
     assert!(logins.len() >= 2, "each successful login is recorded");
     assert!(logins.iter().all(|r| r.user_id.is_some()));
 }
@@ -117,20 +91,11 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
     for name in ["一部", "二部", "三部"] {
-        admin
-            .admin
-            .create_department(pb::CreateDepartmentRequest {
-                name: name.into(),
-                parent_id: None,
-            })
-            .await
-            .expect("create");
+        DepartmentBuilder::new(name).create(&mut admin).await;
     }
     let key = load_audit_key(&app.config.keys_dir()).expect("key");
     let mut conn = app.sql();
-    let checked = audit_log::verify(&mut conn, &key)
-        .expect("verify")
-        .expect("intact");
+    let checked = check_chain(&mut conn, &key).expect("intact");
     assert!(
         checked >= 4,
         "seeding, login and three creations: {checked}"
@@ -172,9 +137,7 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
     .execute(&mut conn)
     .expect("tamper");
     // …and the chain check names that row.
-    let broken = audit_log::verify(&mut conn, &key)
-        .expect("verify")
-        .expect_err("tampering detected");
+    let broken = check_chain(&mut conn, &key).expect_err("tampering detected");
     assert_eq!(broken.id, target.id);
 
     // Deleting a row instead breaks the link of the next one.
@@ -184,16 +147,12 @@ async fn the_log_is_append_only_and_the_chain_catches_an_edited_row() {
     .bind::<diesel::sql_types::BigInt, _>(target.id)
     .execute(&mut conn)
     .expect("restore");
-    audit_log::verify(&mut conn, &key)
-        .expect("verify")
-        .expect("intact again");
+    check_chain(&mut conn, &key).expect("intact again");
     diesel::sql_query("DELETE FROM audit_log WHERE id = $1")
         .bind::<diesel::sql_types::BigInt, _>(target.id)
         .execute(&mut conn)
         .expect("delete");
-    let broken = audit_log::verify(&mut conn, &key)
-        .expect("verify")
-        .expect_err("deletion detected");
+    let broken = check_chain(&mut conn, &key).expect_err("deletion detected");
     assert!(broken.id > target.id);
 }
 
@@ -226,21 +185,12 @@ async fn the_verify_audit_command_reports_tampering() {
 async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     let app = TestApp::spawn().await;
     let mut rep = app.user_with_positions("auditee", &["营销员"], None).await;
-    let status = rep
-        .audit
+    rep.audit
         .search_audit(pb::SearchAuditRequest::default())
         .await
-        .expect_err("denied");
-    assert_eq!(status.code(), Code::PermissionDenied);
+        .refused(Code::PermissionDenied);
 
-    let me = rep
-        .auth
-        .me(())
-        .await
-        .expect("me")
-        .into_inner()
-        .user
-        .expect("user");
+    let me = rep.user().await;
     let by_user = entries(
         &app,
         pb::SearchAuditRequest {
@@ -265,18 +215,12 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     assert!(none.is_empty());
 
     let mut admin = app.admin().await;
-    let page = admin
-        .audit
-        .search_audit(pb::SearchAuditRequest {
-            page: Some(pb::PageRequest {
-                offset: 1,
-                limit: 2,
-            }),
+    let second_page = admin
+        .send(pb::SearchAuditRequest {
+            page: page(1, 2),
             ..Default::default()
         })
-        .await
-        .expect("page")
-        .into_inner();
-    assert_eq!(page.entries.len(), 2);
-    assert!(page.total > 2);
+        .await;
+    assert_eq!(second_page.entries.len(), 2);
+    assert!(second_page.total > 2);
 }

@@ -2,7 +2,11 @@
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::{ADMIN_PASSWORD, TestApp, USER_PASSWORD, bad_fields, zh_message};
+use pharmacrm_tests::fixtures::ServiceAccountBuilder;
+use pharmacrm_tests::{
+    ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_code, assert_message_contains,
+    bad_fields, login_over, tls_channel, zh_message,
+};
 use tonic::Code;
 
 #[tokio::test]
@@ -33,24 +37,17 @@ async fn admin_logs_in_with_every_permission_and_the_all_scope() {
         "absolute expiry is 12 hours"
     );
 
-    let mut clients = app.with_token(&response.token).await;
-    let me = clients.auth.me(()).await.expect("me").into_inner();
+    let me = app.with_token(&response.token).await.me().await;
     assert_eq!(me.user.expect("user").username, "admin");
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
-    let wrong = app
-        .login("admin", "not-the-password")
-        .await
-        .expect_err("refused");
-    let unknown = app
-        .login("nobody-here", "not-the-password")
-        .await
-        .expect_err("refused");
-    assert_eq!(wrong.code(), Code::Unauthenticated);
-    assert_eq!(unknown.code(), Code::Unauthenticated);
+    let wrong = app.refused_login("admin", "not-the-password").await;
+    let unknown = app.refused_login("nobody-here", "not-the-password").await;
+    assert_code(&wrong, Code::Unauthenticated);
+    assert_code(&unknown, Code::Unauthenticated);
     assert_eq!(wrong.message(), unknown.message());
     assert_eq!(zh_message(&wrong).as_deref(), Some("用户名或密码错误"));
 }
@@ -58,8 +55,8 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 #[tokio::test]
 async fn empty_username_is_a_field_error() {
     let app = TestApp::spawn().await;
-    let status = app.login("", "x").await.expect_err("refused");
-    assert_eq!(status.code(), Code::InvalidArgument);
+    let status = app.refused_login("", "x").await;
+    assert_code(&status, Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["username"]);
 }
 
@@ -67,28 +64,15 @@ async fn empty_username_is_a_field_error() {
 async fn five_failures_lock_the_username_until_the_lock_expires() {
     let app = TestApp::spawn().await;
     for _ in 0..4 {
-        let status = app
-            .login("admin", "wrong-password")
-            .await
-            .expect_err("refused");
+        let status = app.refused_login("admin", "wrong-password").await;
         assert_eq!(zh_message(&status).as_deref(), Some("用户名或密码错误"));
     }
-    let fifth = app
-        .login("admin", "wrong-password")
-        .await
-        .expect_err("refused");
-    assert!(
-        fifth.message().contains("too many failed logins"),
-        "{}",
-        fifth.message()
-    );
+    let fifth = app.refused_login("admin", "wrong-password").await;
+    assert_message_contains(&fifth, "too many failed logins");
     // Locked: even the right password is refused, without checking it.
-    let locked = app
-        .login("admin", ADMIN_PASSWORD)
-        .await
-        .expect_err("locked");
-    assert_eq!(locked.code(), Code::Unauthenticated);
-    assert!(locked.message().contains("too many failed logins"));
+    let locked = app.refused_login("admin", ADMIN_PASSWORD).await;
+    assert_code(&locked, Code::Unauthenticated);
+    assert_message_contains(&locked, "too many failed logins");
     {
         use tonic_types::StatusExt;
         let info = locked.get_details_error_info().expect("error info");
@@ -105,11 +89,8 @@ async fn five_failures_lock_the_username_until_the_lock_expires() {
     for _ in 0..5 {
         let _ = app.login("ghost", "wrong-password").await;
     }
-    let ghost = app
-        .login("ghost", "wrong-password")
-        .await
-        .expect_err("locked");
-    assert!(ghost.message().contains("too many failed logins"));
+    let ghost = app.refused_login("ghost", "wrong-password").await;
+    assert_message_contains(&ghost, "too many failed logins");
 
     // Fifteen minutes later (moved back in the database), the lock is over.
     diesel::sql_query("UPDATE login_throttle SET locked_until = now() - interval '1 second'")
@@ -125,14 +106,13 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_expiry() {
     let app = TestApp::spawn().await;
     let mut idle = app.admin().await;
     let mut old = app.admin().await;
-    idle.auth.me(()).await.expect("fresh session works");
+    idle.me().await;
 
     diesel::sql_query("UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = sha256($1::bytea)")
         .bind::<diesel::sql_types::Text, _>(&idle.token)
         .execute(&mut app.sql())
         .expect("age the session");
-    let status = idle.auth.me(()).await.expect_err("idle session refused");
-    assert_eq!(status.code(), Code::Unauthenticated);
+    let status = idle.try_me().await.refused(Code::Unauthenticated);
     assert_eq!(
         zh_message(&status).as_deref(),
         Some("会话已过期，请重新登录")
@@ -143,8 +123,7 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_expiry() {
         .bind::<diesel::sql_types::Text, _>(&old.token)
         .execute(&mut app.sql())
         .expect("expire the session");
-    let status = old.auth.me(()).await.expect_err("expired session refused");
-    assert_eq!(status.code(), Code::Unauthenticated);
+    old.try_me().await.refused(Code::Unauthenticated);
 }
 
 #[tokio::test]
@@ -154,7 +133,7 @@ async fn a_session_in_use_stays_alive_within_the_idle_timeout() {
     diesel::sql_query("UPDATE sessions SET last_seen_at = now() - interval '29 minutes'")
         .execute(&mut app.sql())
         .expect("age the session");
-    clients.auth.me(()).await.expect("still within 30 minutes");
+    clients.try_me().await.expect("still within 30 minutes");
     // The call refreshed the idle timer.
     let mut conn = app.sql();
     #[derive(diesel::QueryableByName)]
@@ -180,36 +159,21 @@ async fn logout_ends_the_session_at_once() {
     let app = TestApp::spawn().await;
     let mut clients = app.admin().await;
     clients.auth.logout(()).await.expect("logout");
-    let status = clients.auth.me(()).await.expect_err("refused after logout");
-    assert_eq!(status.code(), Code::Unauthenticated);
+    clients.try_me().await.refused(Code::Unauthenticated);
 }
 
 #[tokio::test]
 async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
     let app = TestApp::spawn().await;
     let mut rep = app.user_with_positions("rep1", &["营销员"], None).await;
-    let me = rep
-        .auth
-        .me(())
-        .await
-        .expect("me")
-        .into_inner()
-        .user
-        .expect("user");
+    let me = rep.user().await;
     let mut admin = app.admin().await;
 
     admin
-        .admin
-        .reset_password(pb::ResetPasswordRequest {
-            id: me.id,
-            new_password: "brand-new-password".into(),
-        })
+        .reset_password(me.id, "brand-new-password")
         .await
         .expect("reset");
-    assert_eq!(
-        rep.auth.me(()).await.expect_err("ended").code(),
-        Code::Unauthenticated
-    );
+    rep.try_me().await.refused(Code::Unauthenticated);
     assert!(
         app.login("rep1", USER_PASSWORD).await.is_err(),
         "old password no longer works"
@@ -219,94 +183,48 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
         .await
         .expect("new password works");
 
-    let current = admin
-        .admin
-        .get_user(pb::GetUserRequest { id: me.id })
-        .await
-        .expect("get")
-        .into_inner();
-    admin
-        .admin
-        .set_user_active(pb::SetUserActiveRequest {
-            id: me.id,
-            version: current.version,
-            is_active: false,
-        })
-        .await
-        .expect("disable");
-    assert_eq!(
-        rep.auth.me(()).await.expect_err("ended").code(),
-        Code::Unauthenticated
-    );
-    let status = app
-        .login("rep1", "brand-new-password")
-        .await
-        .expect_err("disabled");
-    assert_eq!(status.code(), Code::Unauthenticated);
-    assert!(status.message().contains("disabled"));
+    let current = admin.user_by_id(me.id).await;
+    admin.disable_user(&current).await.expect("disable");
+    rep.try_me().await.refused(Code::Unauthenticated);
+    let status = app.refused_login("rep1", "brand-new-password").await;
+    assert_code(&status, Code::Unauthenticated);
+    assert_message_contains(&status, "disabled");
 }
 
 #[tokio::test]
 async fn unknown_and_missing_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let mut forged = app.with_token("pcrm_this-token-was-never-issued").await;
-    assert_eq!(
-        forged.auth.me(()).await.expect_err("refused").code(),
-        Code::Unauthenticated
-    );
+    forged.try_me().await.refused(Code::Unauthenticated);
     let mut anonymous =
         pharmacrm_shared::pb::admin_service_client::AdminServiceClient::new(app.channel().await);
-    let status = anonymous
+    anonymous
         .list_departments(pb::ListDepartmentsRequest::default())
         .await
-        .expect_err("refused");
-    assert_eq!(status.code(), Code::Unauthenticated);
+        .refused(Code::Unauthenticated);
 }
 
 #[tokio::test]
 async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
     let app = TestApp::spawn().await;
     let mut first = app.user_with_positions("rep2", &["营销员"], None).await;
-    let mut second = app
-        .login("rep2", USER_PASSWORD)
-        .await
-        .expect("second session");
+    let mut second = app.session_of("rep2").await;
     let status = first
-        .auth
-        .change_password(pb::ChangePasswordRequest {
-            old_password: "wrong-old".into(),
-            new_password: "another-password".into(),
-        })
+        .change_password("wrong-old", "another-password")
         .await
         .expect_err("wrong old password");
     assert_eq!(bad_fields(&status), ["old_password"]);
     let status = first
-        .auth
-        .change_password(pb::ChangePasswordRequest {
-            old_password: USER_PASSWORD.into(),
-            new_password: "short".into(),
-        })
+        .change_password(USER_PASSWORD, "short")
         .await
         .expect_err("too short");
     assert_eq!(bad_fields(&status), ["new_password"]);
     first
-        .auth
-        .change_password(pb::ChangePasswordRequest {
-            old_password: USER_PASSWORD.into(),
-            new_password: "another-password".into(),
-        })
+        .change_password(USER_PASSWORD, "another-password")
         .await
         .expect("changed");
-    first.auth.me(()).await.expect("this session goes on");
-    assert_eq!(
-        second
-            .auth
-            .me(())
-            .await
-            .expect_err("other session ended")
-            .code(),
-        Code::Unauthenticated
-    );
+    first.try_me().await.expect("this session goes on");
+    second.try_me().await.refused(Code::Unauthenticated);
     app.login("rep2", "another-password")
         .await
         .expect("new password works");
@@ -316,25 +234,10 @@ async fn change_password_needs_the_old_one_and_keeps_the_current_session() {
 async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let positions = admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("positions")
-        .into_inner()
-        .positions;
-    let finance = positions.iter().find(|p| p.name == "财务").expect("财务");
-    let account = admin
-        .admin
-        .create_service_account(pb::CreateServiceAccountRequest {
-            username: "warehouse-sync".into(),
-            display_name: "仓储系统".into(),
-            department_id: None,
-            position_ids: vec![finance.id],
-        })
-        .await
-        .expect("create service account")
-        .into_inner();
+    let finance = admin.position("财务").await;
+    let account = ServiceAccountBuilder::new("warehouse-sync", "仓储系统", &[finance.id])
+        .create(&mut admin)
+        .await;
     assert!(account.is_service_account);
     let issued = admin
         .admin
@@ -346,7 +249,7 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
         .expect("issue")
         .into_inner();
     let mut service = app.with_token(&issued.token).await;
-    let me = service.auth.me(()).await.expect("token works").into_inner();
+    let me = service.try_me().await.expect("token works");
     assert!(me.permissions.contains(&"finance.read".to_owned()));
     // The token is never listed again.
     let listed = admin
@@ -370,10 +273,7 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
         })
         .await
         .expect("revoke");
-    assert_eq!(
-        service.auth.me(()).await.expect_err("revoked").code(),
-        Code::Unauthenticated
-    );
+    service.try_me().await.refused(Code::Unauthenticated);
 }
 
 #[tokio::test]
@@ -384,17 +284,9 @@ async fn a_plaintext_client_gets_nothing() {
             .expect("uri")
             .connect()
             .await;
-    match plaintext {
-        Err(_) => {}
-        Ok(channel) => {
-            let result = pb::auth_service_client::AuthServiceClient::new(channel)
-                .login(pb::LoginRequest {
-                    username: "admin".into(),
-                    password: ADMIN_PASSWORD.into(),
-                })
-                .await;
-            assert!(result.is_err(), "a plaintext call must fail");
-        }
+    if let Ok(channel) = plaintext {
+        let result = login_over(channel, "admin", ADMIN_PASSWORD).await;
+        assert!(result.is_err(), "a plaintext call must fail");
     }
 }
 
@@ -404,26 +296,9 @@ async fn a_client_that_does_not_trust_the_ca_is_refused() {
     let other_ca = pharmacrm_tests::TempDir::new();
     pharmacrm_server::tls::load_or_generate(other_ca.path()).expect("another CA");
     let pem = std::fs::read_to_string(other_ca.path().join("ca.pem")).expect("read");
-    let result =
-        tonic::transport::Channel::from_shared(format!("https://localhost:{}", app.addr.port()))
-            .expect("uri")
-            .tls_config(
-                tonic::transport::ClientTlsConfig::new()
-                    .ca_certificate(tonic::transport::Certificate::from_pem(pem))
-                    .domain_name("localhost"),
-            )
-            .expect("config")
-            .connect()
-            .await;
-    let refused = match result {
+    let refused = match tls_channel(app.addr, &pem).await {
         Err(_) => true,
-        Ok(channel) => pb::auth_service_client::AuthServiceClient::new(channel)
-            .login(pb::LoginRequest {
-                username: "admin".into(),
-                password: ADMIN_PASSWORD.into(),
-            })
-            .await
-            .is_err(),
+        Ok(channel) => login_over(channel, "admin", ADMIN_PASSWORD).await.is_err(),
     };
     assert!(refused);
 }

@@ -2,7 +2,7 @@
 //! (Asia/Shanghai by default), whatever the machine's own time zone.
 
 use pharmacrm_shared::pb;
-use pharmacrm_tests::fixtures::{CertificateBuilder, CustomerBuilder};
+use pharmacrm_tests::fixtures::{CertificateBuilder, CustomerTeam};
 use pharmacrm_tests::{TestApp, rerun_with_env};
 
 #[test]
@@ -26,12 +26,9 @@ async fn certificate_flags_on_a_utc_machine() {
     let app = TestApp::spawn_with(|c| c.certificate_warning_days = 0).await;
     // 00:30 on 1 December in Shanghai; still 30 November in UTC (16:30).
     app.pin_clock("2026-12-01T00:30:00+08:00");
-    let mut rep = app.sales_rep("rep-tz").await;
-    let cs = app.service_rep("cs-tz").await;
-    let customer = CustomerBuilder::new("上海华山医院")
-        .served_by(cs.id)
-        .create(&mut rep)
-        .await;
+    let CustomerTeam {
+        mut rep, customer, ..
+    } = app.customer_team("上海华山医院", "rep-tz", "cs-tz").await;
     let today = CertificateBuilder::new(customer.id, pb::CertificateKind::DrugTrade)
         .expires_on("2026-12-01")
         .save(&mut rep)
@@ -43,32 +40,17 @@ async fn certificate_flags_on_a_utc_machine() {
     assert_eq!(today.status, pb::CertificateStatus::Expiring as i32);
     assert_eq!(yesterday.status, pb::CertificateStatus::Expired as i32);
 
-    let seen = rep
-        .customers
-        .get_customer(pb::GetCustomerRequest { id: customer.id })
-        .await
-        .expect("get")
-        .into_inner();
+    let seen = rep.customer(customer.id).await.expect("get");
     assert_eq!(
         (seen.expired_certificates, seen.expiring_certificates),
         (1, 1)
     );
-    let work = rep
-        .customers
-        .my_work(())
-        .await
-        .expect("my work")
-        .into_inner();
+    let work = rep.my_work().await;
     assert_eq!(work.expiring_certificates.len(), 2);
 
     // A minute before midnight in Shanghai, the same certificates are a day younger.
     app.pin_clock("2026-11-30T23:59:00+08:00");
-    let seen = rep
-        .customers
-        .get_customer(pb::GetCustomerRequest { id: customer.id })
-        .await
-        .expect("get")
-        .into_inner();
+    let seen = rep.customer(customer.id).await.expect("get");
     assert_eq!(
         (seen.expired_certificates, seen.expiring_certificates),
         (0, 1)

@@ -2,29 +2,13 @@
 //! organisation always keeps an administrator; parallel guesses cannot pass the lockout.
 
 use pharmacrm_shared::pb;
-use pharmacrm_tests::{Clients, TestApp};
+use pharmacrm_tests::fixtures::{
+    PositionBuilder, PositionChange, ServiceAccountBuilder, UserBuilder, UserChange,
+};
+use pharmacrm_tests::{
+    ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_message_contains, login_over,
+};
 use tonic::Code;
-
-async fn positions(admin: &mut Clients) -> Vec<pb::Position> {
-    admin
-        .admin
-        .list_positions(pb::ListPositionsRequest::default())
-        .await
-        .expect("positions")
-        .into_inner()
-        .positions
-}
-
-async fn me(clients: &mut Clients) -> pb::User {
-    clients
-        .auth
-        .me(())
-        .await
-        .expect("me")
-        .into_inner()
-        .user
-        .expect("user")
-}
 
 #[tokio::test]
 async fn a_user_manager_cannot_make_anyone_more_powerful_than_themselves() {
@@ -33,80 +17,41 @@ async fn a_user_manager_cannot_make_anyone_more_powerful_than_themselves() {
         .user_with_permissions("user-manager", &["admin.users"])
         .await;
     let mut admin = app.admin().await;
-    let all = positions(&mut admin).await;
-    let builtin = all.iter().find(|p| p.is_builtin).expect("builtin");
-    let own = all
-        .iter()
-        .find(|p| p.name == "岗位-user-manager")
-        .expect("own");
+    let builtin = admin.builtin_position().await;
+    let own = admin.position("岗位-user-manager").await;
 
     // Giving themselves the administrator position is refused.
-    let myself = me(&mut manager).await;
-    let status = manager
-        .admin
-        .update_user(pb::UpdateUserRequest {
-            id: myself.id,
-            version: myself.version,
-            display_name: myself.display_name.clone(),
-            department_id: None,
-            phone: String::new(),
-            position_ids: vec![own.id, builtin.id],
-        })
+    let myself = manager.user().await;
+    let status = UserChange::of(&myself)
+        .positions(&[own.id, builtin.id])
+        .try_save(&mut manager)
         .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
-    assert!(
-        status.message().contains("admin.positions"),
-        "{}",
-        status.message()
-    );
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "admin.positions");
 
     // So is creating a user or a service account holding it.
-    let status = manager
-        .admin
-        .create_service_account(pb::CreateServiceAccountRequest {
-            username: "backdoor".into(),
-            display_name: "后门".into(),
-            department_id: None,
-            position_ids: vec![builtin.id],
-        })
+    ServiceAccountBuilder::new("backdoor", "后门", &[builtin.id])
+        .try_create(&mut manager)
         .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
+        .refused(Code::PermissionDenied);
 
     // And resetting the password of, or disabling, someone more powerful.
-    let admin_user = me(&mut admin).await;
-    let status = manager
-        .admin
-        .reset_password(pb::ResetPasswordRequest {
-            id: admin_user.id,
-            new_password: "taken-over-now".into(),
-        })
+    let admin_user = admin.user().await;
+    manager
+        .reset_password(admin_user.id, "taken-over-now")
         .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
-    let status = manager
-        .admin
-        .set_user_active(pb::SetUserActiveRequest {
-            id: admin_user.id,
-            version: admin_user.version,
-            is_active: false,
-        })
+        .refused(Code::PermissionDenied);
+    manager
+        .disable_user(&admin_user)
         .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
+        .refused(Code::PermissionDenied);
 
     // Within their own powers they manage users as usual.
-    manager
-        .admin
-        .create_user(pb::CreateUserRequest {
-            username: "helper".into(),
-            display_name: "助手".into(),
-            department_id: None,
-            phone: String::new(),
-            position_ids: vec![own.id],
-            password: "helper-password".into(),
-        })
+    UserBuilder::new("helper")
+        .display_name("助手")
+        .positions(&[own.id])
+        .password("helper-password")
+        .try_create(&mut manager)
         .await
         .expect("an equal user");
 }
@@ -117,62 +62,29 @@ async fn a_position_manager_cannot_grant_permissions_they_do_not_hold() {
     let mut manager = app
         .user_with_permissions("position-manager", &["admin.positions", "report.read"])
         .await;
-    let status = manager
-        .admin
-        .create_position(pb::CreatePositionRequest {
-            name: "超级岗位".into(),
-            description: String::new(),
-            permissions: vec!["report.read".into(), "audit.read".into()],
-            data_scope: pb::DataScope::Own as i32,
-        })
+    let status = PositionBuilder::new("超级岗位")
+        .granting(&["report.read", "audit.read"])
+        .try_create(&mut manager)
         .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
-    assert!(status.message().contains("audit.read"));
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "audit.read");
 
-    let mut admin = app.admin().await;
-    let own = positions(&mut admin)
+    let own = app.admin().await.position("岗位-position-manager").await;
+    PositionChange::of(&own)
+        .granting(&["admin.positions", "report.read", "admin.users"])
+        .try_save(&mut manager)
         .await
-        .into_iter()
-        .find(|p| p.name == "岗位-position-manager")
-        .expect("own");
-    let status = manager
-        .admin
-        .update_position(pb::UpdatePositionRequest {
-            id: own.id,
-            version: own.version,
-            name: own.name.clone(),
-            description: own.description.clone(),
-            permissions: vec![
-                "admin.positions".into(),
-                "report.read".into(),
-                "admin.users".into(),
-            ],
-            data_scope: own.data_scope,
-        })
-        .await
-        .expect_err("escalation");
-    assert_eq!(status.code(), Code::PermissionDenied);
+        .refused(Code::PermissionDenied);
     // A wider data scope than their own is refused too.
-    let status = manager
-        .admin
-        .create_position(pb::CreatePositionRequest {
-            name: "全局报表".into(),
-            description: String::new(),
-            permissions: vec!["report.read".into()],
-            data_scope: pb::DataScope::All as i32,
-        })
+    PositionBuilder::new("全局报表")
+        .granting(&["report.read"])
+        .scope(pb::DataScope::All)
+        .try_create(&mut manager)
         .await
-        .expect_err("wider scope");
-    assert_eq!(status.code(), Code::PermissionDenied);
-    manager
-        .admin
-        .create_position(pb::CreatePositionRequest {
-            name: "报表查看".into(),
-            description: String::new(),
-            permissions: vec!["report.read".into()],
-            data_scope: pb::DataScope::Own as i32,
-        })
+        .refused(Code::PermissionDenied);
+    PositionBuilder::new("报表查看")
+        .granting(&["report.read"])
+        .try_create(&mut manager)
         .await
         .expect("within their own powers");
 }
@@ -181,44 +93,23 @@ async fn a_position_manager_cannot_grant_permissions_they_do_not_hold() {
 async fn the_last_active_administrator_cannot_be_removed() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let builtin = positions(&mut admin)
-        .await
-        .into_iter()
-        .find(|p| p.is_builtin)
-        .expect("builtin");
+    let builtin = admin.builtin_position().await;
     let mut second = app
         .user_with_positions("second-admin", &[builtin.name.as_str()], None)
         .await;
-    let first = me(&mut admin).await;
+    let first = admin.user().await;
     second
-        .admin
-        .set_user_active(pb::SetUserActiveRequest {
-            id: first.id,
-            version: first.version,
-            is_active: false,
-        })
+        .disable_user(&first)
         .await
         .expect("another administrator remains");
-    let myself = me(&mut second).await;
-    let rep_position = positions(&mut second)
+    let myself = second.user().await;
+    let rep_position = second.position("营销员").await;
+    let status = UserChange::of(&myself)
+        .positions(&[rep_position.id])
+        .try_save(&mut second)
         .await
-        .into_iter()
-        .find(|p| p.name == "营销员")
-        .expect("营销员");
-    let status = second
-        .admin
-        .update_user(pb::UpdateUserRequest {
-            id: myself.id,
-            version: myself.version,
-            display_name: myself.display_name.clone(),
-            department_id: None,
-            phone: String::new(),
-            position_ids: vec![rep_position.id],
-        })
-        .await
-        .expect_err("last administrator");
-    assert_eq!(status.code(), Code::FailedPrecondition);
-    assert!(status.message().contains("administrator"));
+        .refused(Code::FailedPrecondition);
+    assert_message_contains(&status, "administrator");
 }
 
 #[tokio::test]
@@ -228,11 +119,7 @@ async fn parallel_guesses_cannot_get_past_the_lockout() {
     for _ in 0..20 {
         let channel = app.channel().await;
         attempts.push(tokio::spawn(async move {
-            pb::auth_service_client::AuthServiceClient::new(channel)
-                .login(pb::LoginRequest {
-                    username: "admin".into(),
-                    password: "a-wrong-guess".into(),
-                })
+            login_over(channel, "admin", "a-wrong-guess")
                 .await
                 .expect_err("wrong password")
         }));
@@ -249,11 +136,8 @@ async fn parallel_guesses_cannot_get_past_the_lockout() {
         checked <= 5,
         "{checked} guesses were checked; at most 5 may be"
     );
-    let locked = app
-        .login("admin", pharmacrm_tests::ADMIN_PASSWORD)
-        .await
-        .expect_err("locked");
-    assert!(locked.message().contains("too many failed logins"));
+    let locked = app.refused_login("admin", ADMIN_PASSWORD).await;
+    assert_message_contains(&locked, "too many failed logins");
 }
 
 #[tokio::test]
@@ -261,21 +145,9 @@ async fn guessing_the_current_password_through_a_session_counts_as_failed_logins
     let app = TestApp::spawn().await;
     let mut rep = app.user_with_positions("guessed", &["营销员"], None).await;
     for _ in 0..5 {
-        let _ = rep
-            .auth
-            .change_password(pb::ChangePasswordRequest {
-                old_password: "a-wrong-guess".into(),
-                new_password: "new-password-1".into(),
-            })
-            .await;
+        let _ = rep.change_password("a-wrong-guess", "new-password-1").await;
     }
-    assert_eq!(
-        rep.auth.me(()).await.expect_err("session ended").code(),
-        Code::Unauthenticated
-    );
-    let status = app
-        .login("guessed", pharmacrm_tests::USER_PASSWORD)
-        .await
-        .expect_err("locked");
-    assert!(status.message().contains("too many failed logins"));
+    rep.try_me().await.refused(Code::Unauthenticated);
+    let status = app.refused_login("guessed", USER_PASSWORD).await;
+    assert_message_contains(&status, "too many failed logins");
 }

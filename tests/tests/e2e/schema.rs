@@ -2,7 +2,7 @@
 //! money is never a float.
 
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use pharmacrm_tests::{template_database_uri, template_database_url, workspace_root};
+use pharmacrm_tests::{output_of, template_database_uri, template_database_url, workspace_root};
 
 /// `diesel`, from PATH or cargo's bin directory (`scripts/test.sh` installs it).
 fn diesel_cli() -> std::path::PathBuf {
@@ -25,18 +25,13 @@ fn diesel_cli() -> std::path::PathBuf {
 #[test]
 fn schema_rs_is_what_diesel_print_schema_generates_from_the_migrations() {
     let root = workspace_root();
-    let output = std::process::Command::new(diesel_cli())
-        .arg("print-schema")
-        .env("DATABASE_URL", template_database_uri())
-        .current_dir(&root)
-        .output()
-        .expect("run diesel print-schema");
-    assert!(
-        output.status.success(),
-        "diesel print-schema failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let generated = output_of(
+        std::process::Command::new(diesel_cli())
+            .arg("print-schema")
+            .env("DATABASE_URL", template_database_uri())
+            .current_dir(&root),
     );
-    let generated = String::from_utf8(output.stdout).expect("utf-8");
+    let generated = String::from_utf8(generated).expect("utf-8");
     let committed =
         std::fs::read_to_string(root.join("server/src/db/schema.rs")).expect("read schema.rs");
     assert!(

@@ -1,7 +1,7 @@
 //! The server as other services see it: embedded PostgreSQL, restarts, health, reflection.
 
-use pharmacrm_shared::pb;
-use pharmacrm_tests::{ADMIN_PASSWORD, TempDir, TestApp};
+use pharmacrm_tests::fixtures::DepartmentBuilder;
+use pharmacrm_tests::{ADMIN_PASSWORD, Clients, TempDir, TestApp, login_over, tls_channel};
 
 #[tokio::test]
 async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
@@ -20,14 +20,9 @@ async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
     let ca_pem = std::fs::read_to_string(data_dir.path().join("tls/ca.pem")).expect("ca");
     let dept_id = {
         let mut admin = login(running.addr, &ca_pem).await;
-        admin
-            .create_department(pb::CreateDepartmentRequest {
-                name: "重启前创建".into(),
-                parent_id: None,
-            })
+        DepartmentBuilder::new("重启前创建")
+            .create(&mut admin)
             .await
-            .expect("create")
-            .into_inner()
             .id
     };
     running
@@ -43,12 +38,7 @@ async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
         .expect("restart");
     assert!(!running.seed_report.created_admin, "nothing seeded twice");
     let mut admin = login(running.addr, &ca_pem).await;
-    let departments = admin
-        .list_departments(pb::ListDepartmentsRequest::default())
-        .await
-        .expect("list")
-        .into_inner()
-        .departments;
+    let departments = admin.departments().await;
     assert!(
         departments
             .iter()
@@ -57,41 +47,12 @@ async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
     running.shutdown().await.expect("shutdown");
 }
 
-async fn login(
-    addr: std::net::SocketAddr,
-    ca_pem: &str,
-) -> pb::admin_service_client::AdminServiceClient<
-    tonic::service::interceptor::InterceptedService<
-        tonic::transport::Channel,
-        pharmacrm_tests::Bearer,
-    >,
-> {
-    // Reuse the harness's client plumbing through a TestApp-free path.
-    let channel =
-        tonic::transport::Channel::from_shared(format!("https://localhost:{}", addr.port()))
-            .expect("uri")
-            .tls_config(
-                tonic::transport::ClientTlsConfig::new()
-                    .ca_certificate(tonic::transport::Certificate::from_pem(ca_pem))
-                    .domain_name("localhost"),
-            )
-            .expect("tls")
-            .connect()
-            .await
-            .expect("connect");
-    let token = pb::auth_service_client::AuthServiceClient::new(channel.clone())
-        .login(pb::LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-        })
+/// Logs in as `admin` to the server on `addr`, whose CA is `ca_pem` (no TestApp here).
+async fn login(addr: std::net::SocketAddr, ca_pem: &str) -> Clients {
+    let channel = tls_channel(addr, ca_pem).await.expect("connect");
+    login_over(channel, "admin", ADMIN_PASSWORD)
         .await
         .expect("login")
-        .into_inner()
-        .token;
-    pb::admin_service_client::AdminServiceClient::with_interceptor(
-        channel,
-        pharmacrm_tests::Bearer::new(&token),
-    )
 }
 
 #[tokio::test]
@@ -101,8 +62,7 @@ async fn a_restart_keeps_sessions_valid() {
     app.restart().await;
     let mut clients = app.with_token(&token).await;
     clients
-        .auth
-        .me(())
+        .try_me()
         .await
         .expect("the token lives in the database, not in the process");
 }
