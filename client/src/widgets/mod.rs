@@ -1,4 +1,9 @@
-//! Small pieces every panel uses: labelled inputs, error lines, the request spinner.
+//! Small pieces every panel uses: forms, labelled inputs, combo boxes over enums, error
+//! lines, the request spinner, the pager, the archive button.
+
+mod form;
+
+pub use form::{FieldErrors, FormResponse, FormUi, form};
 
 use egui::{Color32, Response, RichText, Ui};
 
@@ -123,9 +128,38 @@ pub fn pager(ui: &mut Ui, offset: &mut u32, shown: usize, total: u64, page: u32)
     changed
 }
 
-/// A labelled combo box setting `value` to one of `options` (value, text). The closed box
-/// shows the chosen option's text, or "请选择" when none matches. Returns whether the
-/// value changed.
+/// A combo box setting `value` to one of `options` (value, text), `width` wide. The
+/// closed box shows the chosen option's text, or "请选择" when none matches; the response
+/// is marked changed when the value changed.
+pub fn combo_box<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    id_salt: &str,
+    value: &mut T,
+    options: &[(T, String)],
+    width: f32,
+) -> Response {
+    let before = value.clone();
+    let selected = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or(t("common.pick"), |(_, text)| text.as_str());
+    let mut response = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(selected)
+        .width(width)
+        .show_ui(ui, |ui| {
+            for (option, text) in options {
+                ui.selectable_value(value, option.clone(), text);
+            }
+        })
+        .response;
+    if *value != before {
+        response.mark_changed();
+    }
+    response
+}
+
+/// A labelled combo box (label beside it) setting `value` to one of `options`; returns
+/// whether the value changed.
 pub fn combo<T: PartialEq + Clone>(
     ui: &mut Ui,
     id_salt: &str,
@@ -133,22 +167,49 @@ pub fn combo<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, String)],
 ) -> bool {
-    let before = value.clone();
     let label = ui.label(label);
-    let selected = options
-        .iter()
-        .find(|(v, _)| v == value)
-        .map_or(t("common.pick"), |(_, text)| text.as_str());
-    egui::ComboBox::from_id_salt(id_salt)
-        .selected_text(selected)
-        .show_ui(ui, |ui| {
-            for (option, text) in options {
-                ui.selectable_value(value, option.clone(), text);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    *value != before
+    combo_box(ui, id_salt, value, options, 140.0)
+        .labelled_by(label.id)
+        .changed()
+}
+
+/// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`.
+pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim().replace(['/', '.'], "-");
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
+}
+
+/// A calendar button for a date kept as `YYYY-MM-DD` text; returns whether a date was
+/// picked.
+pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
+    use chrono::Datelike;
+    let current = parse_date(value).unwrap_or_else(|| chrono::Local::now().date_naive());
+    let to_jiff = |d: chrono::NaiveDate| {
+        jiff::civil::Date::new(
+            i16::try_from(d.year()).unwrap_or(2026),
+            i8::try_from(d.month()).unwrap_or(1),
+            i8::try_from(d.day()).unwrap_or(1),
+        )
+        .unwrap_or_default()
+    };
+    let mut picked = to_jiff(current);
+    let before = picked;
+    ui.add(
+        egui_extras::DatePickerButton::new(&mut picked)
+            .id_salt(id_salt)
+            .show_icon(true)
+            .format(""),
+    );
+    if picked == before {
+        return false;
+    }
+    *value = format!(
+        "{:04}-{:02}-{:02}",
+        picked.year(),
+        picked.month(),
+        picked.day()
+    );
+    true
 }
 
 /// A proto enum the user picks from: its choices in order, and their labels.
