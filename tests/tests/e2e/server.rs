@@ -114,3 +114,69 @@ async fn health_and_reflection_are_open_to_other_services() {
         assert!(names.iter().any(|n| n == service), "{service} in {names:?}");
     }
 }
+
+/// What reflection says about `symbol` (v1): the names of the files it returns.
+async fn files_containing(app: &TestApp, symbol: &str) -> Vec<String> {
+    use prost::Message;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::FileContainingSymbol(symbol.to_owned())),
+    };
+    let mut stream = ServerReflectionClient::new(app.channel().await)
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("reflection")
+        .into_inner();
+    let response = stream.message().await.expect("message").expect("one response");
+    match response.message_response {
+        Some(MessageResponse::FileDescriptorResponse(files)) => files
+            .file_descriptor_proto
+            .iter()
+            .map(|bytes| {
+                prost_types::FileDescriptorProto::decode(bytes.as_slice())
+                    .expect("a file descriptor")
+                    .name()
+                    .to_owned()
+            })
+            .collect(),
+        other => panic!("no file for {symbol}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn reflection_describes_the_error_details_so_generic_clients_can_read_errors() {
+    let app = TestApp::spawn().await;
+    for symbol in [
+        "google.rpc.BadRequest",
+        "google.rpc.LocalizedMessage",
+        "google.rpc.ErrorInfo",
+    ] {
+        let files = files_containing(&app, symbol).await;
+        assert!(
+            files.iter().any(|f| f.ends_with("error_details.proto")),
+            "{symbol}: {files:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fifty_authenticated_calls_in_a_row_take_milliseconds_each_not_forty() {
+    // Without TCP_NODELAY each answer waits for the client's delayed ACK: about 40 ms a
+    // call, two seconds for fifty. The bound leaves room for a slow machine.
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    admin.me().await;
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        admin.me().await;
+    }
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_millis(1500),
+        "50 calls took {elapsed:?}"
+    );
+}
