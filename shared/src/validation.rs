@@ -190,6 +190,23 @@ pub fn id_number(value: &str) -> Result<(), Violation> {
     Ok(())
 }
 
+/// Refuses an ID number (already valid per [`id_number`]) whose birth date is after
+/// `today` (`YYYYMMDD`, the business date on the server): nobody is born in the future.
+pub fn id_number_born_by(value: &str, today: u32) -> Result<(), Violation> {
+    let birth: u32 = value
+        .trim()
+        .get(6..14)
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    if birth > today {
+        return Err(Violation::new(
+            "the birth date in the number is in the future",
+            "号码中的出生日期晚于今天",
+        ));
+    }
+    Ok(())
+}
+
 /// A mainland mobile number (11 digits starting with 1) or a landline with its area
 /// code (0 + 2–3 digits, then 7–8 digits, optionally an extension), e.g. 010-12345678.
 pub fn china_phone(value: &str) -> Result<(), Violation> {

@@ -108,7 +108,10 @@ impl From<CustomerView> for pb::Customer {
 }
 
 /// A customer's fields, validated: every bad field at once.
-pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInput> {
+pub fn customer_input(
+    input: Option<pb::CustomerInput>,
+    today: chrono::NaiveDate,
+) -> AppResult<CustomerInput> {
     let pb::CustomerInput {
         name,
         contact_person,
@@ -142,7 +145,12 @@ pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInp
         .check("note", validation::optional_text(&note, 500));
     let id_number = id_number.trim().to_uppercase();
     if !id_number.is_empty() {
-        check.check("id_number", validation::id_number(&id_number));
+        let today: u32 = today.format("%Y%m%d").to_string().parse().unwrap_or(0);
+        check.check(
+            "id_number",
+            validation::id_number(&id_number)
+                .and_then(|()| validation::id_number_born_by(&id_number, today)),
+        );
     }
     if let Err((field, v)) = pharmacrm_shared::region::check(province_code.trim(), city_code.trim())
     {
@@ -183,7 +191,10 @@ pub fn customer_input(input: Option<pb::CustomerInput>) -> AppResult<CustomerInp
 }
 
 /// An UpdateCustomer request.
-pub fn update_customer(r: pb::UpdateCustomerRequest) -> AppResult<Update<CustomerInput>> {
+pub fn update_customer(
+    r: pb::UpdateCustomerRequest,
+    today: chrono::NaiveDate,
+) -> AppResult<Update<CustomerInput>> {
     let pb::UpdateCustomerRequest {
         id: customer_id,
         version,
@@ -192,7 +203,7 @@ pub fn update_customer(r: pb::UpdateCustomerRequest) -> AppResult<Update<Custome
     Ok(Update {
         id: id("id", customer_id)?,
         version,
-        input: customer_input(customer)?,
+        input: customer_input(customer, today)?,
     })
 }
 

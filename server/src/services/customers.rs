@@ -197,7 +197,7 @@ impl CustomerService for CustomerApi {
 
     async fn create_customer(&self, request: Request<pb::CustomerInput>) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let input = conv::customer_input(Some(request.into_inner()))?;
+        let input = conv::customer_input(Some(request.into_inner()), self.state.clock.today())?;
         let key = self.state.data_key.clone();
         let window = self.state.certificate_window();
         let view = self
@@ -214,7 +214,8 @@ impl CustomerService for CustomerApi {
         request: Request<pb::UpdateCustomerRequest>,
     ) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let convert::Update { id, version, input } = conv::update_customer(request.into_inner())?;
+        let convert::Update { id, version, input } =
+            conv::update_customer(request.into_inner(), self.state.clock.today())?;
         let viewer = session.viewer();
         let key = self.state.data_key.clone();
         let window = self.state.certificate_window();

@@ -8,7 +8,7 @@ use pharmacrm_tests::fixtures::{
     UserChange, deleting,
 };
 use pharmacrm_tests::{
-    Refused, TestApp, assert_message_contains, bad_fields, output_of, sorted_bad_fields,
+    Refused, TestApp, assert_message_contains, bad_fields, output_of, sorted_bad_fields, zh_message,
 };
 use tonic::Code;
 
@@ -77,6 +77,43 @@ async fn every_field_is_validated_by_name() {
         .await
         .expect_err("not a CS rep");
     assert_eq!(bad_fields(&status), ["cs_rep_id"]);
+}
+
+#[tokio::test]
+async fn an_id_number_born_after_today_in_the_business_time_zone_is_refused() {
+    let mut w = world().await;
+    // 00:30 on 1 December in Shanghai (still 30 November in UTC).
+    w.app.pin_clock("2026-12-01T00:30:00+08:00");
+    let born_tomorrow = "11010520261202001X";
+    let born_today = "110105202612010014";
+    let status = w
+        .rep
+        .customers
+        .create_customer(pb::CustomerInput {
+            id_number: born_tomorrow.into(),
+            ..CustomerBuilder::new("明日医院")
+                .of_type(w.customer.type_id)
+                .served_by(w.cs.id)
+                .input()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["id_number"]);
+    assert!(
+        zh_message(&status).is_some_and(|m| m.contains("晚于今天")),
+        "{status:?}"
+    );
+    w.rep
+        .customers
+        .create_customer(pb::CustomerInput {
+            id_number: born_today.into(),
+            ..CustomerBuilder::new("今日医院")
+                .of_type(w.customer.type_id)
+                .served_by(w.cs.id)
+                .input()
+        })
+        .await
+        .expect("born today (in Shanghai) is accepted");
 }
 
 #[tokio::test]

@@ -131,7 +131,11 @@ async fn files_containing(app: &TestApp, symbol: &str) -> Vec<String> {
         .await
         .expect("reflection")
         .into_inner();
-    let response = stream.message().await.expect("message").expect("one response");
+    let response = stream
+        .message()
+        .await
+        .expect("message")
+        .expect("one response");
     match response.message_response {
         Some(MessageResponse::FileDescriptorResponse(files)) => files
             .file_descriptor_proto
