@@ -39,6 +39,19 @@ pub fn money(amount: &str) -> String {
     format!("{sign}{grouped}.{frac}")
 }
 
+/// A count with thousands separators: `12,000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +68,14 @@ mod tests {
             "unit prices keep their four decimals"
         );
         assert_eq!(money("100000.10"), "100,000.10");
+    }
+
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(12000), "12,000");
+        assert_eq!(count(1234567), "1,234,567");
     }
 
     #[test]

@@ -107,6 +107,14 @@ pub fn open_database(config: &Config) -> Result<(Db, Option<Cluster>)> {
     };
     let db = Db::connect(&url, config.pool_size).context("connecting to PostgreSQL")?;
     db.migrate()?;
+    // Search columns added by a migration are filled here: pinyin needs its dictionary.
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let filled = crate::db::models::customer::backfill_search(&mut conn)
+        .and_then(|n| Ok(n + crate::db::models::drug::backfill_search(&mut conn)?))
+        .map_err(|e| anyhow::anyhow!("filling search columns: {e}"))?;
+    if filled > 0 {
+        tracing::info!(rows = filled, "filled the search columns of earlier rows");
+    }
     Ok((db, cluster))
 }
 

@@ -14,7 +14,7 @@ pub mod error;
 pub mod messages;
 pub mod ops;
 pub mod pg;
-pub mod pinyin;
+pub mod search;
 pub mod seed;
 pub mod services;
 pub mod state;

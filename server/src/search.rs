@@ -71,6 +71,18 @@ pub fn sets_text(names: &[&str]) -> String {
     out
 }
 
+/// The initials of the main reading of each character, from stored sets: `|cz|s|s|` →
+/// `css` (shown beside a drug's name; search uses every reading).
+pub fn primary_initials(sets_text: &str) -> String {
+    sets_text
+        .split("||")
+        .next()
+        .unwrap_or_default()
+        .split('|')
+        .filter_map(|set| set.chars().next())
+        .collect()
+}
+
 /// Every run of 1..=[`GRAM`] consecutive characters of `text`, in lower case.
 fn text_grams(text: &str, out: &mut BTreeSet<String>) {
     let chars: Vec<char> = text.to_lowercase().chars().collect();

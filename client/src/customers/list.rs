@@ -20,7 +20,6 @@ struct Key_ {
     type_id: Option<i64>,
     business_kind: i32,
     expiring: bool,
-    offset: u32,
 }
 
 /// What the list asks of the panel.
@@ -35,7 +34,9 @@ pub enum ListCommand {
 #[derive(Default)]
 pub struct ListPanel {
     filter: Key_,
-    sent: Option<Key_>,
+    pages: widgets::Pages,
+    /// What was asked last: the filter and the page's marker.
+    sent: Option<(Key_, String)>,
     list: Requested<pb::SearchCustomersResponse>,
     types: Requested<Vec<pb::CustomerType>>,
 }
@@ -57,20 +58,15 @@ impl ListPanel {
         }
         self.types.poll();
         self.list.poll();
-        if self.sent.as_ref() != Some(&self.filter) && !self.list.is_pending() {
-            if self.sent.as_ref().is_some_and(|s| {
-                Key_ {
-                    offset: 0,
-                    ..s.clone()
-                } != Key_ {
-                    offset: 0,
-                    ..self.filter.clone()
-                }
-            }) {
-                self.filter.offset = 0;
+        let wanted = (self.filter.clone(), self.pages.after());
+        if self.sent.as_ref() != Some(&wanted) && !self.list.is_pending() {
+            // Another filter starts again at the first page.
+            if self.sent.as_ref().is_some_and(|(f, _)| *f != self.filter) {
+                self.pages.reset();
             }
             let f = self.filter.clone();
-            self.sent = Some(f.clone());
+            let after = self.pages.after();
+            self.sent = Some((f.clone(), after.clone()));
             self.list.request(
                 ctx.customers()
                     .search_customers(pb::SearchCustomersRequest {
@@ -80,9 +76,10 @@ impl ListPanel {
                         business_kind: f.business_kind,
                         has_expiring_certificates: f.expiring,
                         page: Some(pb::PageRequest {
-                            offset: f.offset,
+                            offset: 0,
                             limit: PAGE,
                         }),
+                        after,
                         ..Default::default()
                     }),
             );
@@ -225,7 +222,12 @@ impl ListPanel {
                     }
                 });
             });
-        widgets::pager(ui, &mut self.filter.offset, rows.len(), total, PAGE);
+        let (exact, next) = self
+            .list
+            .value()
+            .map(|l| (l.total_is_exact, l.next_page.clone()))
+            .unwrap_or((true, String::new()));
+        self.pages.ui(ui, PAGE, rows.len(), (total, exact), &next);
         command
     }
 }

@@ -40,7 +40,7 @@ struct SearchKey {
     status: i32,
     sort: i32,
     descending: bool,
-    offset: u32,
+    after: String,
 }
 
 /// The catalogue tab.
@@ -56,7 +56,7 @@ pub struct CataloguePanel {
     status: i32,
     sort: i32,
     descending: bool,
-    offset: u32,
+    pages: widgets::Pages,
     sent: Option<SearchKey>,
     list: Requested<pb::SearchDrugsResponse>,
     form: Option<DrugForm>,
@@ -104,7 +104,7 @@ impl CataloguePanel {
             status: self.status,
             sort: self.sort,
             descending: self.descending,
-            offset: self.offset,
+            after: self.pages.after(),
         }
     }
 
@@ -117,9 +117,10 @@ impl CataloguePanel {
             sort: key.sort,
             descending: key.descending,
             page: Some(pb::PageRequest {
-                offset: key.offset,
+                offset: 0,
                 limit: PAGE,
             }),
+            after: key.after.clone(),
         };
         self.sent = Some(key);
         self.list.request(ctx.drugs().search_drugs(request));
@@ -144,10 +145,18 @@ impl CataloguePanel {
         self.units.poll();
         self.list.poll();
         if self.sent.as_ref() != Some(&self.key()) && !self.list.is_pending() {
+            // Another filter or order starts again at the first page.
             if self.sent.as_ref().is_some_and(|s| {
-                s.query != self.key().query || s.category_id != self.selected_category
-            }) {
-                self.offset = 0;
+                SearchKey {
+                    after: String::new(),
+                    ..s.clone()
+                } != SearchKey {
+                    after: String::new(),
+                    ..self.key()
+                }
+            }) && !self.pages.after().is_empty()
+            {
+                self.pages.reset();
             }
             self.search(ctx);
         }
@@ -563,8 +572,13 @@ impl CataloguePanel {
                 None => {}
             }
         }
-        // A new offset changes the search key, which asks again.
-        widgets::pager(ui, &mut self.offset, drugs.len(), total, PAGE);
+        // Another page changes the search key, which asks again.
+        let (exact, next) = self
+            .list
+            .value()
+            .map(|l| (l.total_is_exact, l.next_page.clone()))
+            .unwrap_or((true, String::new()));
+        self.pages.ui(ui, PAGE, drugs.len(), (total, exact), &next);
     }
 
     fn import_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {

@@ -9,6 +9,7 @@ use egui::{Color32, Response, RichText, Ui};
 
 use crate::api::ApiError;
 use crate::backend::Requested;
+use crate::format;
 use crate::i18n::t;
 
 /// The colour of error text.
@@ -94,22 +95,33 @@ pub fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Opti
     answer
 }
 
-/// "第 1–50 条，共 120 条" with previous/next buttons. Returns whether `offset` changed.
+/// "第 1–50 条，共 120 条" ("无结果" when nothing matches; "约" before an estimate).
+fn page_info(ui: &mut Ui, first: u64, shown: usize, total: u64, exact: bool) {
+    if total == 0 && shown == 0 {
+        ui.label(t("common.no_results"));
+        return;
+    }
+    let to = first + shown as u64;
+    let key = if exact {
+        "common.page_info"
+    } else {
+        "common.page_info_about"
+    };
+    ui.label(
+        t(key)
+            .replace("{from}", &format::count(first + 1))
+            .replace("{to}", &format::count(to))
+            .replace("{total}", &format::count(total)),
+    );
+}
+
+/// The page information with previous/next buttons, for lists paged by offset. Returns
+/// whether `offset` changed.
 pub fn pager(ui: &mut Ui, offset: &mut u32, shown: usize, total: u64, page: u32) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
-        let from = if total == 0 {
-            0
-        } else {
-            u64::from(*offset) + 1
-        };
-        let to = (u64::from(*offset) + shown as u64).min(total);
-        ui.label(
-            t("common.page_info")
-                .replace("{from}", &from.to_string())
-                .replace("{to}", &to.to_string())
-                .replace("{total}", &total.to_string()),
-        );
+        page_info(ui, u64::from(*offset), shown, total, true);
+        let to = u64::from(*offset) + shown as u64;
         if ui
             .add_enabled(*offset > 0, egui::Button::new(t("common.prev")))
             .clicked()
@@ -126,6 +138,59 @@ pub fn pager(ui: &mut Ui, offset: &mut u32, shown: usize, total: u64, page: u32)
         }
     });
     changed
+}
+
+/// Keyset paging for a list: where each page visited so far started (the server's
+/// `next_page` markers), so "next" asks for the page after the last row and "previous"
+/// goes back to where the page before started. Any change of filter starts again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pages {
+    /// The `after` marker of each page visited; the first page has none.
+    starts: Vec<String>,
+}
+
+impl Pages {
+    /// Back to the first page.
+    pub fn reset(&mut self) {
+        self.starts.clear();
+    }
+
+    /// The `after` marker to ask for the current page with.
+    pub fn after(&self) -> String {
+        self.starts.last().cloned().unwrap_or_default()
+    }
+
+    /// Draws the page information and buttons; `next_page` is the last answer's marker
+    /// (empty on the last page). Returns whether the page changed.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        page_size: u32,
+        shown: usize,
+        (total, exact): (u64, bool),
+        next_page: &str,
+    ) -> bool {
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            let first = self.starts.len() as u64 * u64::from(page_size);
+            page_info(ui, first, shown, total, exact);
+            if ui
+                .add_enabled(!self.starts.is_empty(), egui::Button::new(t("common.prev")))
+                .clicked()
+            {
+                self.starts.pop();
+                changed = true;
+            }
+            if ui
+                .add_enabled(!next_page.is_empty(), egui::Button::new(t("common.next")))
+                .clicked()
+            {
+                self.starts.push(next_page.to_owned());
+                changed = true;
+            }
+        });
+        changed
+    }
 }
 
 /// A combo box setting `value` to one of `options` (value, text), `width` wide. The

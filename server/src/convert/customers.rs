@@ -2,9 +2,9 @@
 
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, Update, date, date_text, from_timestamp, id, page, timestamp};
+use super::{DbCode, Update, date, date_text, from_timestamp, id, page, page_start, timestamp};
 use crate::db::models::customer::{
-    Assignment, CustomerFilter, CustomerInput, CustomerView, TypeChange,
+    Assignment, CustomerFilter, CustomerInput, CustomerView, Found, TypeChange,
 };
 use crate::db::models::customer_certificate::{
     self, Certificate, CertificateFields, CertificateWindow, ScanChange, Status,
@@ -13,6 +13,7 @@ use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
+use crate::db::sql::PageStart;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 
@@ -207,11 +208,12 @@ pub fn update_customer(
     })
 }
 
-/// A customer search as (filter, (offset, limit)); the ID number becomes its keyed hash.
+/// A customer search as (filter, where the page starts, page size); the ID number becomes
+/// its keyed hash.
 pub fn search_customers(
     r: pb::SearchCustomersRequest,
     key: &crate::crypto::DataKey,
-) -> (CustomerFilter, (i64, i64)) {
+) -> AppResult<(CustomerFilter, PageStart, i64)> {
     let pb::SearchCustomersRequest {
         query,
         province_code,
@@ -223,9 +225,12 @@ pub fn search_customers(
         id_number,
         page: page_request,
         has_expiring_certificates,
+        after,
     } = r;
     let id_number = id_number.trim().to_uppercase();
-    (
+    let (offset, limit) = page(page_request);
+    let start = page_start(&after, offset)?;
+    Ok((
         CustomerFilter {
             query,
             province_code: province_code.trim().to_owned(),
@@ -237,8 +242,19 @@ pub fn search_customers(
             id_number_hash: (!id_number.is_empty()).then(|| key.search_hash(&id_number)),
             has_expiring_certificates,
         },
-        page(page_request),
-    )
+        start,
+        limit,
+    ))
+}
+
+/// A page of customers as sent.
+pub fn customer_page(found: Found) -> pb::SearchCustomersResponse {
+    pb::SearchCustomersResponse {
+        customers: found.rows.into_iter().map(Into::into).collect(),
+        total: u64::try_from(found.total).unwrap_or(0),
+        total_is_exact: found.total_is_exact,
+        next_page: found.next.map(|c| c.encode()).unwrap_or_default(),
+    }
 }
 
 impl From<TypeChange> for pb::TypeChange {

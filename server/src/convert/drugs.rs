@@ -2,10 +2,11 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{count, page, timestamp};
+use super::{count, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
+use crate::db::sql::PageStart;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 
@@ -118,7 +119,7 @@ impl From<DrugView> for pb::Drug {
             sale_price: money::to_wire(&d.sale_price),
             is_active: d.is_active,
             note: d.note,
-            pinyin_initials: d.pinyin_initials,
+            pinyin_initials: crate::search::primary_initials(&d.pinyin_sets),
             version: d.version,
             created_at: Some(timestamp(d.created_at)),
             created_by: v.created_by_name,
@@ -203,7 +204,7 @@ pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
 }
 
 /// A SearchDrugs request as (filter, (offset, limit)).
-pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
+pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageStart, i64)> {
     let pb::SearchDrugsRequest {
         query,
         category_id,
@@ -211,6 +212,7 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
         sort,
         descending,
         page: page_request,
+        after,
     } = r;
     let status = match pb::DrugStatusFilter::try_from(status).unwrap_or_default() {
         pb::DrugStatusFilter::Active => StatusFilter::Active,
@@ -227,7 +229,8 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
         pb::DrugSort::Status => DrugSort::Status,
         pb::DrugSort::UpdatedAt => DrugSort::UpdatedAt,
     };
-    (
+    let (offset, limit) = page(page_request);
+    Ok((
         DrugFilter {
             query,
             category_id,
@@ -235,6 +238,7 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> (DrugFilter, (i64, i64)) {
             sort,
             descending,
         },
-        page(page_request),
-    )
+        page_start(&after, offset)?,
+        limit,
+    ))
 }

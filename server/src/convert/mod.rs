@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::pb;
 use prost_types::Timestamp;
 
+use crate::db::sql::{Cursor, PageStart};
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
 
@@ -102,6 +103,16 @@ pub fn page(page: Option<pb::PageRequest>) -> (i64, i64) {
 
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Where a page starts: after the cursor `after` (a `next_page` we sent), else at `offset`.
+pub fn page_start(after: &str, offset: i64) -> AppResult<PageStart> {
+    if after.is_empty() {
+        return Ok(PageStart::Offset(offset));
+    }
+    Cursor::decode(after)
+        .map(PageStart::After)
+        .ok_or_else(|| AppError::field("after", crate::msg!("field.not_a_page")))
 }
 
 /// An id that must be positive.

@@ -4,6 +4,7 @@
 pub mod models;
 pub mod schema;
 pub mod scope;
+pub mod sql;
 pub mod versioned;
 
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

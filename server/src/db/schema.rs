@@ -137,7 +137,6 @@ diesel::table! {
     customers (id) {
         id -> Int8,
         name -> Text,
-        pinyin_initials -> Text,
         contact_person -> Text,
         id_number_enc -> Nullable<Bytea>,
         id_number_hash -> Nullable<Bytea>,
@@ -160,6 +159,8 @@ diesel::table! {
         created_by -> Nullable<Int8>,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        search_grams -> Array<Text>,
+        pinyin_sets -> Text,
     }
 }
 
@@ -203,7 +204,6 @@ diesel::table! {
         unit_id -> Int8,
         purchase_price -> Numeric,
         sale_price -> Numeric,
-        pinyin_initials -> Text,
         note -> Text,
         is_active -> Bool,
         version -> Int4,
@@ -211,6 +211,8 @@ diesel::table! {
         created_by -> Nullable<Int8>,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        search_grams -> Array<Text>,
+        pinyin_sets -> Text,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::db::scope::Viewer;
 use crate::db::versioned::check_fresh;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
-use crate::pinyin;
+use crate::search;
 use diesel::PgConnection;
 
 /// The role a rep field stands for.
@@ -110,7 +110,11 @@ fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> 
     };
     CustomerFields {
         name: input.name.clone(),
-        pinyin_initials: pinyin::search_key(&[&input.name]),
+        search_grams: search::grams(
+            &[&input.name, &input.contact_person, &input.phone],
+            &[&input.name],
+        ),
+        pinyin_sets: search::sets_text(&[&input.name]),
         contact_person: input.contact_person.clone(),
         id_number_enc: enc,
         id_number_hash: hash,

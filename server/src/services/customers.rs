@@ -247,19 +247,16 @@ impl CustomerService for CustomerApi {
         request: Request<pb::SearchCustomersRequest>,
     ) -> Reply<pb::SearchCustomersResponse> {
         let session = Session::of(&request)?;
-        let (filter, (offset, limit)) =
-            conv::search_customers(request.into_inner(), &self.state.data_key);
+        let (filter, start, limit) =
+            conv::search_customers(request.into_inner(), &self.state.data_key)?;
         let viewer = session.viewer();
         let window = self.state.certificate_window();
-        let (rows, total) = self
+        let found = self
             .state
             .db
-            .run(move |conn| customer::search(conn, &viewer, &filter, window, offset, limit))
+            .run(move |conn| customer::search(conn, &viewer, &filter, window, &start, limit))
             .await?;
-        Ok(Response::new(pb::SearchCustomersResponse {
-            customers: rows.into_iter().map(Into::into).collect(),
-            total: u64::try_from(total).unwrap_or(0),
-        }))
+        Ok(Response::new(conv::customer_page(found)))
     }
 
     async fn reveal_id_number(

@@ -192,15 +192,17 @@ impl DrugService for DrugApi {
         &self,
         request: Request<pb::SearchDrugsRequest>,
     ) -> Reply<pb::SearchDrugsResponse> {
-        let (filter, (offset, limit)) = convert::drugs::search_drugs(request.into_inner());
-        let (rows, total) = self
+        let (filter, start, limit) = convert::drugs::search_drugs(request.into_inner())?;
+        let found = self
             .state
             .db
-            .run(move |conn| drug::search(conn, &filter, offset, limit))
+            .run(move |conn| drug::search(conn, &filter, &start, limit))
             .await?;
         Ok(Response::new(pb::SearchDrugsResponse {
-            drugs: rows.into_iter().map(Into::into).collect(),
-            total: u64::try_from(total).unwrap_or(0),
+            drugs: found.rows.into_iter().map(Into::into).collect(),
+            total: u64::try_from(found.total).unwrap_or(0),
+            total_is_exact: found.total_is_exact,
+            next_page: found.next.map(|c| c.encode()).unwrap_or_default(),
         }))
     }
 

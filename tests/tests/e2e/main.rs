@@ -8,4 +8,5 @@ mod customers;
 mod drugs;
 mod escalation;
 mod schema;
+mod search;
 mod server;

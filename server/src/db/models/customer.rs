@@ -14,14 +14,16 @@ use pharmacrm_shared::{Permission, region};
 use serde::Serialize;
 
 use super::customer_certificate::CertificateWindow;
-use super::{WriteCtx, contains_pattern, display_names};
+use super::{WriteCtx, display_names};
 use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
     users,
 };
-use crate::db::scope::{self, Viewer};
+use crate::db::scope::{self, Reps, Viewer};
+use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count};
 use crate::error::{AppError, AppResult};
 use crate::msg;
+use crate::search;
 
 /// A customer row. The encrypted number and its hash never leave this module's callers.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -29,8 +31,6 @@ use crate::msg;
 pub struct Customer {
     pub id: i64,
     pub name: String,
-    #[serde(skip)]
-    pub pinyin_initials: String,
     pub contact_person: String,
     #[serde(skip)]
     pub id_number_enc: Option<Vec<u8>>,
@@ -112,8 +112,11 @@ pub struct CustomerInput {
 #[diesel(table_name = customers, treat_none_as_null = true)]
 pub struct CustomerFields {
     pub name: String,
-    /// Pinyin search key of the name ([`crate::pinyin::search_key`]).
-    pub pinyin_initials: String,
+    /// The indexed grams of the name, contact, phone and the name's pinyin initials
+    /// ([`crate::search::grams`]).
+    pub search_grams: Vec<String>,
+    /// The initials each character of the name may have ([`crate::search::sets_text`]).
+    pub pinyin_sets: String,
     pub contact_person: String,
     pub id_number_enc: Option<Vec<u8>>,
     pub id_number_hash: Option<Vec<u8>>,
@@ -541,77 +544,141 @@ pub struct CustomerFilter {
     pub has_expiring_certificates: bool,
 }
 
-/// One page of the viewer's customers matching `filter`, by name in pinyin order.
+/// One page of a search.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub rows: Vec<CustomerView>,
+    /// Matches in all: exact up to [`EXACT_COUNT_CAP`], an estimate past it.
+    pub total: i64,
+    pub total_is_exact: bool,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// Up to this many matches a search counts exactly; past it the count is PostgreSQL's
+/// estimate, so a broad search costs no more than a narrow one.
+pub const EXACT_COUNT_CAP: i64 = 10_000;
+
+/// The WHERE conditions of a search (on `customers c`), the data scope included.
+fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
+    let mut sql = Sql::new("TRUE");
+    if let Reps::Only(ids) = reps {
+        sql.push(" AND (c.sales_rep_id = ANY(")
+            .bind(Value::IntArray(ids.clone()))
+            .push(") OR c.cs_rep_id = ANY(")
+            .bind(Value::IntArray(ids.clone()))
+            .push("))");
+    }
+    if let Some(q) = search::Query::new(&filter.query) {
+        let pattern = q.like_pattern();
+        sql.push(" AND c.search_grams @> ")
+            .bind(Value::TextArray(q.grams.clone()))
+            .push(" AND (lower(c.name) LIKE ")
+            .bind(Value::Text(pattern.clone()))
+            .push(" OR lower(c.contact_person) LIKE ")
+            .bind(Value::Text(pattern.clone()))
+            .push(" OR c.phone LIKE ")
+            .bind(Value::Text(pattern));
+        if let Some(re) = &q.initials_regex {
+            sql.push(" OR c.pinyin_sets ~ ")
+                .bind(Value::Text(re.clone()));
+        }
+        sql.push(")");
+    }
+    let mut equals = |column: &str, value: Value| {
+        sql.push(&format!(" AND c.{column} = ")).bind(value);
+    };
+    if !filter.province_code.is_empty() {
+        equals("province_code", Value::Text(filter.province_code.clone()));
+    }
+    if !filter.city_code.is_empty() {
+        equals("city_code", Value::Text(filter.city_code.clone()));
+    }
+    if let Some(kind) = &filter.business_kind {
+        equals("business_kind", Value::Text(kind.clone()));
+    }
+    if let Some(t) = filter.type_id {
+        equals("type_id", Value::Int(t));
+    }
+    if let Some(r) = filter.sales_rep_id {
+        equals("sales_rep_id", Value::Int(r));
+    }
+    if let Some(r) = filter.cs_rep_id {
+        equals("cs_rep_id", Value::Int(r));
+    }
+    if let Some(hash) = &filter.id_number_hash {
+        equals("id_number_hash", Value::Bytes(hash.clone()));
+    }
+    if filter.has_expiring_certificates {
+        sql.push(
+            " AND c.id IN (SELECT customer_id FROM customer_certificates \
+             WHERE NOT is_deleted AND expires_on <= ",
+        )
+        .bind(Value::Date(window.last_flagged_day()))
+        .push(")");
+    }
+    sql
+}
+
+/// One page of the viewer's customers matching `filter`, by name in pinyin order: found
+/// through the indexed grams (`search_grams`), counted exactly up to
+/// [`EXACT_COUNT_CAP`], paged by keyset.
 pub fn search(
     conn: &mut PgConnection,
     viewer: &Viewer,
     filter: &CustomerFilter,
     window: CertificateWindow,
-    offset: i64,
+    start: &PageStart,
     limit: i64,
-) -> AppResult<(Vec<CustomerView>, i64)> {
+) -> AppResult<Found> {
+    #[derive(QueryableByName)]
+    struct Hit {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
     let reps = viewer.reps(conn)?;
-    let query = || {
-        let mut q = customers::table
-            .into_boxed()
-            .filter(scope::customers_of(&reps));
-        let text = filter.query.trim();
-        if !text.is_empty() {
-            let p = contains_pattern(text);
-            q = q.filter(
-                customers::name
-                    .ilike(p.clone())
-                    .or(customers::pinyin_initials.ilike(p.clone()))
-                    .or(customers::contact_person.ilike(p.clone()))
-                    .or(customers::phone.ilike(p)),
-            );
-        }
-        if !filter.province_code.is_empty() {
-            q = q.filter(customers::province_code.eq(filter.province_code.clone()));
-        }
-        if !filter.city_code.is_empty() {
-            q = q.filter(customers::city_code.eq(filter.city_code.clone()));
-        }
-        if let Some(kind) = &filter.business_kind {
-            q = q.filter(customers::business_kind.eq(kind.clone()));
-        }
-        if let Some(t) = filter.type_id {
-            q = q.filter(customers::type_id.eq(t));
-        }
-        if let Some(r) = filter.sales_rep_id {
-            q = q.filter(customers::sales_rep_id.eq(r));
-        }
-        if let Some(r) = filter.cs_rep_id {
-            q = q.filter(customers::cs_rep_id.eq(r));
-        }
-        if let Some(hash) = &filter.id_number_hash {
-            q = q.filter(customers::id_number_hash.eq(hash.clone()));
-        }
-        if filter.has_expiring_certificates {
-            use crate::db::schema::customer_certificates as certs;
-            let limit = window.last_flagged_day();
-            q = q.filter(
-                customers::id.eq_any(
-                    certs::table
-                        .filter(certs::is_deleted.eq(false))
-                        .filter(certs::expires_on.le(limit))
-                        .select(certs::customer_id),
-                ),
-            );
-        }
-        q
+    let conditions = search_conditions(&reps, filter, window);
+    let mut select = Sql::new("SELECT 1 FROM customers c WHERE ");
+    select.append(&conditions);
+    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let mut page = Sql::new("SELECT c.id, c.name FROM customers c WHERE ");
+    page.append(&conditions);
+    if let PageStart::After(cursor) = start {
+        page.push(" AND (c.name COLLATE \"zh-x-icu\", c.id) > (")
+            .bind(Value::Text(cursor.key.clone()))
+            .push(" COLLATE \"zh-x-icu\", ")
+            .bind(Value::Int(cursor.id))
+            .push(")");
+    }
+    page.push(" ORDER BY c.name COLLATE \"zh-x-icu\", c.id LIMIT ")
+        .bind(Value::Int(limit + 1));
+    if let PageStart::Offset(offset) = start {
+        page.push(" OFFSET ").bind(Value::Int(*offset));
+    }
+    let mut hits: Vec<Hit> = page.query().load(conn)?;
+    let next = if hits.len() > usize::try_from(limit).unwrap_or(0) {
+        hits.truncate(usize::try_from(limit).unwrap_or(0));
+        hits.last().map(|h| Cursor {
+            key: h.name.clone(),
+            id: h.id,
+        })
+    } else {
+        None
     };
-    let total: i64 = query().count().get_result(conn)?;
-    let rows = query()
-        .order((
-            diesel::dsl::sql::<diesel::sql_types::Text>("customers.name COLLATE \"zh-x-icu\""),
-            customers::id,
-        ))
-        .offset(offset)
-        .limit(limit)
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let mut rows: Vec<Customer> = customers::table
+        .filter(customers::id.eq_any(&ids))
         .select(Customer::as_select())
         .load(conn)?;
-    Ok((views(conn, rows, window)?, total))
+    rows.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    Ok(Found {
+        rows: views(conn, rows, window)?,
+        total,
+        total_is_exact,
+        next,
+    })
 }
 
 /// A possible duplicate: enough to ask the right rep, nothing more.
@@ -659,6 +726,36 @@ pub fn find_duplicates(
             name: c.name,
         })
         .collect())
+}
+
+/// Fills the search columns of rows written before they existed (after an upgrade);
+/// returns how many rows it filled.
+pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, String, String, String)> = customers::table
+            .filter(customers::pinyin_sets.eq(""))
+            .select((
+                customers::id,
+                customers::name,
+                customers::contact_person,
+                customers::phone,
+            ))
+            .limit(500)
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for (id, name, contact, phone) in rows {
+            diesel::update(customers::table.find(id))
+                .set((
+                    customers::search_grams.eq(search::grams(&[&name, &contact, &phone], &[&name])),
+                    customers::pinyin_sets.eq(search::sets_text(&[&name])),
+                ))
+                .execute(conn)?;
+            filled += 1;
+        }
+    }
 }
 
 /// How many customers `user_id` is responsible for (as sales or CS rep).

@@ -10,12 +10,13 @@ use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
 use super::container_unit::{self, ContainerUnit};
-use super::{WriteCtx, contains_pattern, drug_category, unique_violation};
+use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
+use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
-use crate::pinyin;
+use crate::search;
 
 /// A drug row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -32,7 +33,6 @@ pub struct Drug {
     pub unit_id: i64,
     pub purchase_price: Decimal,
     pub sale_price: Decimal,
-    pub pinyin_initials: String,
     pub note: String,
     pub is_active: bool,
     pub version: i32,
@@ -40,6 +40,8 @@ pub struct Drug {
     pub created_by: Option<i64>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// The initials each character of the names may have ([`crate::search::sets_text`]).
+    pub pinyin_sets: String,
 }
 
 /// A drug with the names the screens show.
@@ -54,7 +56,7 @@ pub struct DrugView {
 }
 
 /// A drug's fields, validated (the pinyin key is computed from them).
-#[derive(Insertable, AsChangeset, Debug, Clone, PartialEq)]
+#[derive(Insertable, AsChangeset, Queryable, Debug, Clone, PartialEq)]
 #[diesel(table_name = drugs)]
 pub struct DrugInput {
     pub name: String,
@@ -144,73 +146,187 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
     out
 }
 
-/// One page of drugs matching `filter`, with the total count.
+/// One page of a drug search.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub rows: Vec<DrugView>,
+    /// Matches in all: exact up to [`EXACT_COUNT_CAP`], an estimate past it.
+    pub total: i64,
+    pub total_is_exact: bool,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// Up to this many matches a search counts exactly.
+pub const EXACT_COUNT_CAP: i64 = 10_000;
+
+impl DrugSort {
+    /// The SQL sort expression (on `drugs d`, `drug_categories cat`, `container_units u`)
+    /// and how a cursor's text is read back as its type.
+    fn expression(self) -> (&'static str, &'static str) {
+        match self {
+            DrugSort::Name => ("d.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
+            DrugSort::Specification => (
+                "d.specification COLLATE \"zh-x-icu\"",
+                " COLLATE \"zh-x-icu\"",
+            ),
+            DrugSort::Category => ("cat.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
+            DrugSort::Unit => ("u.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
+            DrugSort::PurchasePrice => ("d.purchase_price", "::numeric"),
+            DrugSort::SalePrice => ("d.sale_price", "::numeric"),
+            // Active first, newest change first, unless reversed.
+            DrugSort::Status => ("(NOT d.is_active)", "::boolean"),
+            DrugSort::UpdatedAt => ("(-extract(epoch FROM d.updated_at))", "::numeric"),
+        }
+    }
+}
+
+/// One page of drugs matching `filter`: found through the indexed grams, counted exactly
+/// up to [`EXACT_COUNT_CAP`], sorted by `filter.sort` and paged by keyset.
 pub fn search(
     conn: &mut PgConnection,
     filter: &DrugFilter,
-    offset: i64,
+    start: &PageStart,
     limit: i64,
-) -> AppResult<(Vec<DrugView>, i64)> {
-    let subtree = match filter.category_id {
-        Some(id) => Some(drug_category::subtree_ids(conn, id)?),
-        None => None,
+) -> AppResult<Found> {
+    #[derive(QueryableByName)]
+    struct Hit {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        key: String,
+    }
+    let mut conditions = Sql::new("TRUE");
+    match filter.status {
+        StatusFilter::Active => conditions.push(" AND d.is_active"),
+        StatusFilter::Archived => conditions.push(" AND NOT d.is_active"),
+        StatusFilter::All => &mut conditions,
     };
-    let query = || {
-        let mut q = drugs::table
-            .inner_join(drug_categories::table)
-            .inner_join(container_units::table)
-            .into_boxed();
-        match filter.status {
-            StatusFilter::Active => q = q.filter(drugs::is_active.eq(true)),
-            StatusFilter::Archived => q = q.filter(drugs::is_active.eq(false)),
-            StatusFilter::All => {}
+    if let Some(q) = search::Query::new(&filter.query) {
+        let pattern = q.like_pattern();
+        conditions
+            .push(" AND d.search_grams @> ")
+            .bind(Value::TextArray(q.grams.clone()))
+            .push(" AND (");
+        for (i, column) in [
+            "d.name",
+            "d.trade_name",
+            "d.specification",
+            "d.approval_number",
+            "d.manufacturer",
+        ]
+        .iter()
+        .enumerate()
+        {
+            if i > 0 {
+                conditions.push(" OR ");
+            }
+            conditions
+                .push(&format!("lower({column}) LIKE "))
+                .bind(Value::Text(pattern.clone()));
         }
-        let text = filter.query.trim();
-        if !text.is_empty() {
-            let p = contains_pattern(text);
-            q = q.filter(
-                drugs::name
-                    .ilike(p.clone())
-                    .or(drugs::trade_name.ilike(p.clone()))
-                    .or(drugs::pinyin_initials.ilike(p.clone()))
-                    .or(drugs::specification.ilike(p.clone()))
-                    .or(drugs::approval_number.ilike(p.clone()))
-                    .or(drugs::manufacturer.ilike(p)),
-            );
+        if let Some(re) = &q.initials_regex {
+            conditions
+                .push(" OR d.pinyin_sets ~ ")
+                .bind(Value::Text(re.clone()));
         }
-        if let Some(ids) = &subtree {
-            q = q.filter(drugs::category_id.eq_any(ids.clone()));
-        }
-        q
+        conditions.push(")");
+    }
+    if let Some(id) = filter.category_id {
+        let subtree = drug_category::subtree_ids(conn, id)?;
+        conditions
+            .push(" AND d.category_id = ANY(")
+            .bind(Value::IntArray(subtree))
+            .push(")");
+    }
+    let from = " FROM drugs d JOIN drug_categories cat ON cat.id = d.category_id \
+                JOIN container_units u ON u.id = d.unit_id WHERE ";
+    let mut select = Sql::new(&format!("SELECT 1{from}"));
+    select.append(&conditions);
+    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let (expr, cast) = filter.sort.expression();
+    let (cmp, dir) = if filter.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
     };
-    let total: i64 = query().count().get_result(conn)?;
-    use diesel::dsl::sql;
-    use diesel::sql_types::Text;
-    let dir = if filter.descending { "DESC" } else { "ASC" };
-    // Chinese text sorts by pinyin through PostgreSQL's ICU collation.
-    let order = match filter.sort {
-        DrugSort::Name => format!("drugs.name COLLATE \"zh-x-icu\" {dir}"),
-        DrugSort::Specification => format!("drugs.specification COLLATE \"zh-x-icu\" {dir}"),
-        DrugSort::Category => format!("drug_categories.name COLLATE \"zh-x-icu\" {dir}"),
-        DrugSort::Unit => format!("container_units.name COLLATE \"zh-x-icu\" {dir}"),
-        DrugSort::PurchasePrice => format!("drugs.purchase_price {dir}"),
-        DrugSort::SalePrice => format!("drugs.sale_price {dir}"),
-        DrugSort::Status => format!(
-            "drugs.is_active {}",
-            if filter.descending { "ASC" } else { "DESC" }
-        ),
-        DrugSort::UpdatedAt => format!(
-            "drugs.updated_at {}",
-            if filter.descending { "ASC" } else { "DESC" }
-        ),
+    let mut page = Sql::new(&format!("SELECT d.id, ({expr})::text AS key{from}"));
+    page.append(&conditions);
+    if let PageStart::After(cursor) = start {
+        page.push(&format!(" AND (({expr}), d.id) {cmp} ("))
+            .bind(Value::Text(cursor.key.clone()))
+            .push(&format!("{cast}, "))
+            .bind(Value::Int(cursor.id))
+            .push(")");
+    }
+    page.push(&format!(" ORDER BY ({expr}) {dir}, d.id {dir} LIMIT "))
+        .bind(Value::Int(limit + 1));
+    if let PageStart::Offset(offset) = start {
+        page.push(" OFFSET ").bind(Value::Int(*offset));
+    }
+    let mut hits: Vec<Hit> = page.query().load(conn)?;
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let next = if hits.len() > limit {
+        hits.truncate(limit);
+        hits.last().map(|h| Cursor {
+            key: h.key.clone(),
+            id: h.id,
+        })
+    } else {
+        None
     };
-    let rows: Vec<Drug> = query()
-        .order((sql::<Text>(&order), drugs::id.asc()))
-        .offset(offset)
-        .limit(limit)
+    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
+    let mut rows: Vec<Drug> = drugs::table
+        .filter(drugs::id.eq_any(&ids))
         .select(Drug::as_select())
         .load(conn)?;
-    Ok((views(conn, rows)?, total))
+    rows.sort_by_key(|d| ids.iter().position(|id| *id == d.id));
+    Ok(Found {
+        rows: views(conn, rows)?,
+        total,
+        total_is_exact,
+        next,
+    })
+}
+
+/// Fills the search columns of rows written before they existed (after an upgrade);
+/// returns how many rows it filled.
+pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, DrugInput)> = drugs::table
+            .filter(drugs::pinyin_sets.eq(""))
+            .select((
+                drugs::id,
+                (
+                    drugs::name,
+                    drugs::trade_name,
+                    drugs::specification,
+                    drugs::dosage_form,
+                    drugs::manufacturer,
+                    drugs::approval_number,
+                    drugs::category_id,
+                    drugs::unit_id,
+                    drugs::purchase_price,
+                    drugs::sale_price,
+                    drugs::note,
+                ),
+            ))
+            .limit(500)
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for (id, input) in rows {
+            diesel::update(drugs::table.find(id))
+                .set((
+                    drugs::search_grams.eq(search_grams(&input)),
+                    drugs::pinyin_sets.eq(pinyin_sets(&input)),
+                ))
+                .execute(conn)?;
+            filled += 1;
+        }
+    }
 }
 
 /// Share-locks categories and units (in id order) for a bulk insert.
@@ -331,8 +447,23 @@ fn check_references(
     }
 }
 
-fn search_key(input: &DrugInput) -> String {
-    pinyin::search_key(&[&input.name, &input.trade_name])
+/// The indexed grams of a drug's texts and its names' pinyin initials.
+fn search_grams(input: &DrugInput) -> Vec<String> {
+    search::grams(
+        &[
+            &input.name,
+            &input.trade_name,
+            &input.specification,
+            &input.approval_number,
+            &input.manufacturer,
+        ],
+        &[&input.name, &input.trade_name],
+    )
+}
+
+/// The initials each character of a drug's names may have.
+fn pinyin_sets(input: &DrugInput) -> String {
+    search::sets_text(&[&input.name, &input.trade_name])
 }
 
 /// Adds a drug; returns it with its warnings.
@@ -351,7 +482,8 @@ pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> 
     let row: Drug = diesel::insert_into(drugs::table)
         .values((
             input,
-            drugs::pinyin_initials.eq(search_key(input)),
+            drugs::search_grams.eq(search_grams(input)),
+            drugs::pinyin_sets.eq(pinyin_sets(input)),
             drugs::created_by.eq(ctx.actor.user_id),
             drugs::updated_by.eq(ctx.actor.user_id),
         ))
@@ -375,7 +507,8 @@ pub fn update(
         diesel::update(drugs::table.find(id))
             .set((
                 input,
-                drugs::pinyin_initials.eq(search_key(input)),
+                drugs::search_grams.eq(search_grams(input)),
+                drugs::pinyin_sets.eq(pinyin_sets(input)),
                 crate::stamp!(drugs, before, ctx),
             ))
             .returning(Drug::as_returning())

@@ -1,0 +1,10 @@
+DROP INDEX drugs_name_order;
+DROP INDEX drugs_search_grams;
+ALTER TABLE drugs DROP COLUMN pinyin_sets;
+ALTER TABLE drugs DROP COLUMN search_grams;
+ALTER TABLE drugs ADD COLUMN pinyin_initials TEXT NOT NULL DEFAULT '';
+DROP INDEX customers_name_order;
+DROP INDEX customers_search_grams;
+ALTER TABLE customers DROP COLUMN pinyin_sets;
+ALTER TABLE customers DROP COLUMN search_grams;
+ALTER TABLE customers ADD COLUMN pinyin_initials TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,153 @@
+//! Customer and drug search through the indexed grams: pinyin initials exact for any
+//! number of multi-reading characters, keyset paging, and the count past its cap.
+
+use diesel::RunQueryDsl;
+use pharmacrm_shared::pb;
+use pharmacrm_tests::fixtures::CustomerBuilder;
+use pharmacrm_tests::{Refused, TestApp, bad_fields, page};
+use tonic::Code;
+
+fn names(found: &pb::SearchCustomersResponse) -> Vec<&str> {
+    found.customers.iter().map(|c| c.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn initials_find_names_whatever_their_multi_reading_characters() {
+    let app = TestApp::spawn().await;
+    let team = app
+        .customer_team("长沙市长寿堂大药房", "rep-s", "cs-s")
+        .await;
+    let mut rep = team.rep;
+    for name in ["长春市长生大药房", "北京协和医院"] {
+        CustomerBuilder::new(name)
+            .served_by(team.cs.id)
+            .create(&mut rep)
+            .await;
+    }
+    for (query, expected) in [
+        ("cs", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
+        ("csscstdyf", vec!["长沙市长寿堂大药房"]),
+        ("CSSCSTDYF", vec!["长沙市长寿堂大药房"]),
+        ("zssz", vec!["长沙市长寿堂大药房"]),
+        ("ccsc", vec!["长春市长生大药房"]),
+        ("ccscsdyf", vec!["长春市长生大药房"]),
+        ("dyf", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
+        ("bjxh", vec!["北京协和医院"]),
+        ("协和", vec!["北京协和医院"]),
+        ("长寿堂", vec!["长沙市长寿堂大药房"]),
+        ("xhbj", vec![]),
+        ("cscc", vec![]),
+    ] {
+        let found = rep.customers_matching(query).await;
+        assert_eq!(names(&found), expected, "query {query}");
+        assert!(found.total_is_exact);
+        assert_eq!(found.total, expected.len() as u64, "query {query}");
+    }
+}
+
+#[tokio::test]
+async fn contacts_and_phones_match_anywhere_and_wildcards_are_literal() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("北京协和医院", "rep-p", "cs-p").await;
+    let mut rep = team.rep;
+    CustomerBuilder::new("100%药房")
+        .phone("13800138000")
+        .served_by(team.cs.id)
+        .create(&mut rep)
+        .await;
+    assert_eq!(
+        names(&rep.customers_matching("6915").await),
+        ["北京协和医院"]
+    );
+    assert_eq!(names(&rep.customers_matching("张主任").await).len(), 2);
+    assert_eq!(
+        names(&rep.customers_matching("0013800").await),
+        ["100%药房"]
+    );
+    assert_eq!(names(&rep.customers_matching("100%").await), ["100%药房"]);
+    assert!(names(&rep.customers_matching("1_0").await).is_empty());
+}
+
+/// Inserts `n` copies of customer `template_id` named `<prefix>00001`… (their search
+/// columns are the template's: they are found by what finds the template).
+fn insert_many(app: &TestApp, template_id: i64, prefix: &str, n: i64) {
+    diesel::sql_query(format!(
+        "INSERT INTO customers (name, contact_person, phone, province_code, city_code, \
+         business_kind, type_id, credit_days, sales_rep_id, cs_rep_id, search_grams, pinyin_sets) \
+         SELECT '{prefix}' || lpad(i::text, 5, '0'), contact_person, phone, province_code, \
+                city_code, business_kind, type_id, credit_days, sales_rep_id, cs_rep_id, \
+                search_grams, pinyin_sets \
+           FROM customers, generate_series(1, {n}) AS i WHERE id = {template_id}"
+    ))
+    .execute(&mut app.sql())
+    .expect("insert customers");
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_every_match_once_in_pinyin_order() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("康民药房", "rep-k", "cs-k").await;
+    let mut rep = team.rep;
+    insert_many(&app, team.customer.id, "康民药房", 230);
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let found: pb::SearchCustomersResponse = rep
+            .send(pb::SearchCustomersRequest {
+                query: "kmyf".into(),
+                page: page(0, 100),
+                after: after.clone(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(found.total, 231);
+        seen.extend(found.customers.iter().map(|c| c.name.clone()));
+        if found.next_page.is_empty() {
+            break;
+        }
+        after = found.next_page;
+    }
+    assert_eq!(seen.len(), 231, "every match exactly once");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 231);
+    assert_eq!(seen[0], "康民药房");
+    assert_eq!(seen[1], "康民药房00001");
+    assert_eq!(seen[230], "康民药房00230");
+    let status = rep
+        .customers
+        .search_customers(pb::SearchCustomersRequest {
+            after: "not a marker".into(),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["after"]);
+}
+
+#[tokio::test]
+async fn past_ten_thousand_matches_the_count_is_an_estimate() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("仁和药店", "rep-c", "cs-c").await;
+    let mut rep = team.rep;
+    CustomerBuilder::new("仁和大药房")
+        .served_by(team.cs.id)
+        .create(&mut rep)
+        .await;
+    insert_many(&app, team.customer.id, "仁和药店", 10_500);
+    diesel::sql_query("ANALYZE customers")
+        .execute(&mut app.sql())
+        .expect("analyze");
+    let found = rep.customers_matching("仁和").await;
+    assert!(!found.total_is_exact);
+    assert!(
+        found.total > 10_000,
+        "the estimate is past the cap: {}",
+        found.total
+    );
+    assert_eq!(found.customers.len(), 50);
+    let narrow = rep.customers_matching("仁和大").await;
+    assert!(narrow.total_is_exact);
+    assert_eq!(names(&narrow), ["仁和大药房"]);
+}
