@@ -4,7 +4,7 @@
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use pharmacrm_shared::pb;
@@ -38,9 +38,19 @@ pub struct Running {
     pub seed_report: seed::SeedReport,
     /// The business clock the server runs on (tests pin it).
     pub clock: Arc<Clock>,
+    /// The private cluster, if the server runs one (tests kill its postmaster).
+    pub cluster: Option<Arc<Mutex<Cluster>>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
-    cluster: Option<Cluster>,
+    watch: Option<JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(watch) = self.watch.take() {
+            watch.abort();
+        }
+    }
 }
 
 impl Running {
@@ -52,8 +62,16 @@ impl Running {
         if let Some(task) = self.task.take() {
             task.await??;
         }
-        if let Some(mut cluster) = self.cluster.take() {
-            tokio::task::spawn_blocking(move || cluster.stop()).await?;
+        if let Some(watch) = self.watch.take() {
+            watch.abort();
+        }
+        if let Some(cluster) = self.cluster.take() {
+            tokio::task::spawn_blocking(move || {
+                if let Ok(mut cluster) = cluster.lock() {
+                    cluster.stop();
+                }
+            })
+            .await?;
         }
         Ok(())
     }
@@ -157,7 +175,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     let state = Arc::new(AppState {
         db,
         audit_key,
-        passwords: Passwords::new(config.auth.max_concurrent_hashes),
+        passwords: Passwords::new(config.auth.max_concurrent_hashes, config.auth.hash_queue),
         data_key,
         policy: config.auth.clone(),
         clock: clock.clone(),
@@ -184,6 +202,21 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .await;
     // Our services, health, and google.rpc's error details (BadRequest, ErrorInfo,
     // LocalizedMessage), so a generic client such as grpcurl can decode errors.
+    let watched = vec![
+        "".to_owned(),
+        "pharmacrm.v1.AuthService".to_owned(),
+        "pharmacrm.v1.AdminService".to_owned(),
+        "pharmacrm.v1.AuditService".to_owned(),
+        "pharmacrm.v1.DrugService".to_owned(),
+        "pharmacrm.v1.CustomerService".to_owned(),
+    ];
+    let cluster = cluster.map(|c| Arc::new(Mutex::new(c)));
+    let watch = crate::db::watch::spawn(
+        state.db.clone(),
+        cluster.clone(),
+        health_reporter.clone(),
+        watched,
+    );
     let reflection_builder = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
@@ -243,6 +276,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         clock,
         shutdown: Some(shutdown_tx),
         task: Some(task),
+        watch: Some(watch),
         cluster,
     })
 }

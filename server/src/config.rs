@@ -20,6 +20,8 @@ pub struct AuthPolicy {
     pub lockout: Duration,
     /// How many Argon2 hashes may run at once (each takes 19 MiB and a core).
     pub max_concurrent_hashes: usize,
+    /// How many more may wait; past that a login is refused at once (RESOURCE_EXHAUSTED).
+    pub hash_queue: usize,
 }
 
 impl Default for AuthPolicy {
@@ -29,7 +31,10 @@ impl Default for AuthPolicy {
             absolute_timeout: Duration::from_secs(12 * 60 * 60),
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
-            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            // One core is left for everything else.
+            max_concurrent_hashes: std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1).max(1)),
+            hash_queue: 16,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when;
 //! - a transaction that crossed another (serialization failure), still failing after the
 //!   server's own retries → `ABORTED` ("try again");
-//! - a dependency that is down (the database) or a full queue → `UNAVAILABLE`;
+//! - the database unreachable → `UNAVAILABLE` at once (retry; the server reconnects);
+//! - too much at once (more concurrent logins than the hashing queue holds) →
+//!   `RESOURCE_EXHAUSTED`, at once;
 //! - no or bad token → `UNAUTHENTICATED`; a missing permission → `PERMISSION_DENIED`;
 //! - anything else → `INTERNAL`: logged with an id, and only the id goes to the client.
 //!
@@ -73,6 +75,9 @@ pub enum AppError {
     PermissionDenied(Msg),
     #[error("unavailable: {0:?}")]
     Unavailable(Msg),
+    /// Too much at once (a login storm): try again in a moment (RESOURCE_EXHAUSTED).
+    #[error("exhausted: {0:?}")]
+    Exhausted(Msg),
     /// The transaction crossed another and may succeed when run again (ABORTED).
     #[error("retry: {0:?}")]
     Retry(Msg),
@@ -109,6 +114,11 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => AppError::not_found(msg!("error.record_not_found")),
+            // The server went away (killed, restarted): the pool drops the connection.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::BrokenTransactionManager => {
+                AppError::Unavailable(msg!("error.database_unavailable"))
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Retry(msg!("error.retry"))
             }
@@ -119,7 +129,9 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<r2d2_error::PoolError> for AppError {
     fn from(e: r2d2_error::PoolError) -> Self {
-        AppError::Internal(anyhow::Error::new(e).context("database pool"))
+        // No connection within the pool's timeout: the database is not answering.
+        tracing::warn!(error = %e, "no database connection");
+        AppError::Unavailable(msg!("error.database_unavailable"))
     }
 }
 
@@ -210,6 +222,7 @@ impl From<AppError> for Status {
             AppError::PermissionDenied(msg) => status(Code::PermissionDenied, &msg),
             AppError::Unavailable(msg) => status(Code::Unavailable, &msg),
             AppError::Retry(msg) => status(Code::Aborted, &msg),
+            AppError::Exhausted(msg) => status(Code::ResourceExhausted, &msg),
             AppError::Internal(err) => {
                 let id = uuid::Uuid::new_v4();
                 tracing::error!(error_id = %id, error = format!("{err:#}"), "internal error");

@@ -126,6 +126,29 @@ impl Cluster {
         }
     }
 
+    /// Starts the cluster again if it is not running (its postmaster was killed, or it
+    /// stopped); whether it had to. A start can fail while the killed postmaster's
+    /// children still hold its shared memory: the caller tries again a moment later.
+    pub fn ensure_running(&mut self) -> Result<bool> {
+        if self.is_running() {
+            return Ok(false);
+        }
+        self.pg_ctl_start()?;
+        self.wait_ready(Duration::from_secs(10))?;
+        Ok(true)
+    }
+
+    /// The process id of the postmaster, from `postmaster.pid` (for tests and tools).
+    pub fn postmaster_pid(&self) -> Option<i32> {
+        fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     fn is_running(&self) -> bool {
         self.pg_ctl(&["status"])
             .map(|out| out.status.success())

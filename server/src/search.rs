@@ -164,6 +164,13 @@ impl Query {
         })
     }
 
+    /// Whether the grams alone decide: a query of at most [`GRAM`] characters is itself a
+    /// gram, and the grams hold every run of the texts and of the initials, so "the row
+    /// has this gram" is exactly "a text contains it, or the initials spell it".
+    pub fn exact_by_grams(&self) -> bool {
+        self.text.chars().count() <= GRAM
+    }
+
     /// The `LIKE` pattern for a substring match, with `%`, `_` and `\` taken literally.
     pub fn like_pattern(&self) -> String {
         crate::db::models::contains_pattern(&self.text)

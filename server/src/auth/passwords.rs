@@ -7,15 +7,21 @@ use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Versio
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
 
-/// Argon2id hashing off the async threads, with a bound on concurrent hashes.
+/// Argon2id hashing on a few dedicated threads with a short queue. Each hash takes 19 MiB
+/// and a core for a few tens of milliseconds; a login storm (hundreds of attempts at once,
+/// known usernames or not) must neither grow the server's memory nor slow everything
+/// else. So hashes run on `workers` threads of their own (their memory is reused, not
+/// spread over the blocking pool), at most `queue` more wait, and any further attempt is
+/// refused at once with RESOURCE_EXHAUSTED ("busy, try again in a moment").
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// OWASP's minimum for Argon2id: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -41,35 +47,63 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 impl Passwords {
-    /// At most `max_concurrent` hashes at once.
-    pub fn new(max_concurrent: usize) -> Passwords {
-        Passwords {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+    /// `workers` hashing threads (at least one) and room for `queue` waiting hashes.
+    pub fn new(workers: usize, queue: usize) -> Passwords {
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let receiver = Arc::new(std::sync::Mutex::new(receiver));
+        for i in 0..workers.max(1) {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking a job, not while hashing.
+                        let job = match receiver.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            // Every sender is gone: the server stopped.
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("start a password hashing thread");
         }
+        Passwords { jobs }
+    }
+
+    /// Runs `work` on a hashing thread; refuses at once when the queue is full.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+        });
+        self.jobs.try_send(job).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(_) => AppError::Exhausted(crate::msg!("auth.busy")),
+            std::sync::mpsc::TrySendError::Disconnected(_) => {
+                AppError::Internal(anyhow::anyhow!("the password hashing threads are gone"))
+            }
+        })?;
+        rx.await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("a password hash was dropped")))
     }
 
     /// Hashes `password`.
     pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(move || hash_password_blocking(&password))
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?
+        self.run(move || hash_password_blocking(&password))
+            .await?
             .map_err(AppError::Internal)
     }
 
     /// Whether `password` matches `hash`; with no hash (unknown user, service account)
     /// it spends the same time and answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             let known = hash.is_some();
             let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
             let ok = argon2()
@@ -78,7 +112,6 @@ impl Passwords {
             known && ok
         })
         .await
-        .map_err(|e| AppError::Internal(e.into()))
     }
 }
 

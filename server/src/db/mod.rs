@@ -6,6 +6,11 @@ pub mod schema;
 pub mod scope;
 pub mod sql;
 pub mod versioned;
+pub mod watch;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel::{Connection, PgConnection};
@@ -22,10 +27,22 @@ pub const SERIALIZATION_RETRIES: u32 = 3;
 /// A pooled connection.
 pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
 
-/// The connection pool, cheap to clone.
+/// The connection pool, cheap to clone, and whether the database answers.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<ConnectionManager<PgConnection>>,
+    /// False from the first sign that PostgreSQL is gone until [`Db::ping`] gets an
+    /// answer again ([`watch`]): calls meanwhile fail at once with UNAVAILABLE.
+    available: Arc<AtomicBool>,
+    /// One permit per pooled connection: a call waits for one here, asynchronously,
+    /// before it takes a blocking thread, so a burst of calls queues cheaply instead of
+    /// parking hundreds of blocking threads on the pool.
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// The error of a call made while the database is unreachable.
+fn unavailable() -> AppError {
+    AppError::Unavailable(crate::msg!("error.database_unavailable"))
 }
 
 impl Db {
@@ -34,9 +51,18 @@ impl Db {
         let manager = ConnectionManager::<PgConnection>::new(database_url);
         let pool = Pool::builder()
             .max_size(max_size)
-            .connection_timeout(std::time::Duration::from_secs(10))
+            // No `SELECT 1` before every use: a broken connection fails its query, is
+            // dropped by the pool, and the caller gets UNAVAILABLE (see `Db::run`).
+            .test_on_check_out(false)
+            .connection_timeout(Duration::from_secs(3))
             .build(manager)?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            available: Arc::new(AtomicBool::new(true)),
+            permits: Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(max_size).unwrap_or(1).max(1),
+            )),
+        })
     }
 
     /// Runs the pending migrations.
@@ -53,19 +79,53 @@ impl Db {
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, so Diesel never
-    /// blocks the async threads and no connection is held across an `.await`.
+    /// blocks the async threads and no connection is held across an `.await`. While the
+    /// database is unreachable it fails at once with UNAVAILABLE.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut PgConnection) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        if !self.available.load(Ordering::Relaxed) {
+            return Err(unavailable());
+        }
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
         let pool = self.pool.clone();
+        let available = self.available.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let _permit = permit;
+            let result = pool
+                .get()
+                .map_err(AppError::from)
+                .and_then(|mut conn| f(&mut conn));
+            if matches!(result, Err(AppError::Unavailable(_))) {
+                available.store(false, Ordering::Relaxed);
+            }
+            result
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("database task")))?
+    }
+
+    /// Whether the database answers (within a second); records the answer for
+    /// [`Db::run`].
+    pub async fn ping(&self) -> bool {
+        let pool = self.pool.clone();
+        let up = tokio::task::spawn_blocking(move || {
+            use diesel::RunQueryDsl;
+            pool.get_timeout(Duration::from_secs(1))
+                .ok()
+                .is_some_and(|mut conn| diesel::sql_query("SELECT 1").execute(&mut conn).is_ok())
+        })
+        .await
+        .unwrap_or(false);
+        self.available.store(up, Ordering::Relaxed);
+        up
     }
 
     /// Like [`Db::run`], inside one transaction: committed when `f` returns `Ok`, rolled

@@ -302,3 +302,84 @@ async fn a_client_that_does_not_trust_the_ca_is_refused() {
     };
     assert!(refused);
 }
+
+/// The resident memory of this process (the server runs in it), in MiB.
+fn resident_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// `n` logins at once with unknown usernames, over `channels` (HTTP/2 carries many calls
+/// on one connection; a connection per call would measure the clients' TLS buffers).
+/// Returns the codes they were refused with.
+async fn login_storm(channels: &[tonic::transport::Channel], n: usize) -> Vec<Code> {
+    let mut storm = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let channel = channels[i % channels.len()].clone();
+        storm.spawn(async move {
+            pb::auth_service_client::AuthServiceClient::new(channel)
+                .login(pb::LoginRequest {
+                    username: format!("nobody-{i}"),
+                    password: "wrong-password-1".into(),
+                })
+                .await
+                .expect_err("unknown users are refused")
+                .code()
+        });
+    }
+    storm.join_all().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_login_storm_leaves_memory_flat_and_other_calls_fast() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let mut channels = Vec::new();
+    for _ in 0..20 {
+        channels.push(app.channel().await);
+    }
+    let start = resident_mib();
+    // A first storm brings the hashing threads and the pool to their working size.
+    login_storm(&channels, 100).await;
+    let before = resident_mib();
+    // Then six times as many at once, while a logged-in user keeps working.
+    let storm = tokio::spawn({
+        let channels = channels.clone();
+        async move { login_storm(&channels, 600).await }
+    });
+    let mut slowest = std::time::Duration::ZERO;
+    for _ in 0..20 {
+        let started = std::time::Instant::now();
+        admin.me().await;
+        slowest = slowest.max(started.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let codes = storm.await.expect("storm");
+    let after = resident_mib();
+    assert!(
+        codes
+            .iter()
+            .all(|c| matches!(c, Code::Unauthenticated | Code::ResourceExhausted)),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&Code::ResourceExhausted),
+        "past the queue, logins are refused at once"
+    );
+    // Unbounded, every hash ran on a blocking thread of its own and kept its 19 MiB:
+    // fifty logins took the server from 57 MB to 896 MB.
+    assert!(
+        after.saturating_sub(before) < 60 && after.saturating_sub(start) < 250,
+        "memory went from {start} MiB to {before} MiB, then {after} MiB"
+    );
+    assert!(
+        slowest < std::time::Duration::from_secs(2),
+        "other calls stayed responsive: slowest {slowest:?}"
+    );
+    // The storm over, a real login works.
+    app.admin().await.me().await;
+}

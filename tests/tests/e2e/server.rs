@@ -2,6 +2,7 @@
 
 use pharmacrm_tests::fixtures::DepartmentBuilder;
 use pharmacrm_tests::{ADMIN_PASSWORD, Clients, TempDir, TestApp, login_over, tls_channel};
+use tonic::Code;
 
 #[tokio::test]
 async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
@@ -183,4 +184,88 @@ async fn fifty_authenticated_calls_in_a_row_take_milliseconds_each_not_forty() {
         elapsed < std::time::Duration::from_millis(1500),
         "50 calls took {elapsed:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_private_postgresql_costs_seconds_not_the_service() {
+    use tonic_health::pb::health_check_response::ServingStatus;
+    let data_dir = TempDir::new();
+    let mut config = pharmacrm_server::config::Config::new(data_dir.path());
+    config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = pharmacrm_server::app::start(config, listener)
+        .await
+        .expect("start");
+    let ca_pem = std::fs::read_to_string(data_dir.path().join("tls/ca.pem")).expect("ca");
+    let mut admin = login(running.addr, &ca_pem).await;
+    admin.me().await;
+    let channel = tls_channel(running.addr, &ca_pem).await.expect("connect");
+    let health = |channel: tonic::transport::Channel| async move {
+        tonic_health::pb::health_client::HealthClient::new(channel)
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: "pharmacrm.v1.CustomerService".into(),
+            })
+            .await
+            .expect("health answers whatever the database does")
+            .into_inner()
+            .status
+    };
+    assert_eq!(health(channel.clone()).await, ServingStatus::Serving as i32);
+
+    let pid = running
+        .cluster
+        .as_ref()
+        .expect("a private cluster")
+        .lock()
+        .expect("cluster")
+        .postmaster_pid()
+        .expect("postmaster.pid");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .expect("kill -9 the postmaster");
+
+    // Calls fail fast with UNAVAILABLE and health says NOT_SERVING…
+    let started = std::time::Instant::now();
+    let mut refused = false;
+    let mut not_serving = false;
+    while started.elapsed() < std::time::Duration::from_secs(20) && !(refused && not_serving) {
+        let call = std::time::Instant::now();
+        match admin.try_me().await {
+            Err(status) if status.code() == Code::Unavailable => {
+                assert!(
+                    call.elapsed() < std::time::Duration::from_secs(5),
+                    "a call waited {:?}",
+                    call.elapsed()
+                );
+                refused = true;
+            }
+            Err(status) => panic!("expected UNAVAILABLE, got {status:?}"),
+            Ok(_) => {}
+        }
+        not_serving |= health(channel.clone()).await == ServingStatus::NotServing as i32;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // …and within seconds the server has restarted its cluster and serves again.
+    let back = std::time::Instant::now();
+    loop {
+        if admin.try_me().await.is_ok()
+            && health(channel.clone()).await == ServingStatus::Serving as i32
+        {
+            break;
+        }
+        assert!(
+            back.elapsed() < std::time::Duration::from_secs(60),
+            "the server did not recover"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        refused && not_serving,
+        "during the outage calls were refused ({refused}) and health said so ({not_serving})"
+    );
+    running.shutdown().await.expect("shutdown");
 }

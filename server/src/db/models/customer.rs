@@ -557,7 +557,7 @@ pub struct Found {
 
 /// Up to this many matches a search counts exactly; past it the count is PostgreSQL's
 /// estimate, so a broad search costs no more than a narrow one.
-pub const EXACT_COUNT_CAP: i64 = 10_000;
+pub const EXACT_COUNT_CAP: i64 = 1_000;
 
 /// The WHERE conditions of a search (on `customers c`), the data scope included.
 fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
@@ -570,10 +570,12 @@ fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWi
             .push("))");
     }
     if let Some(q) = search::Query::new(&filter.query) {
-        let pattern = q.like_pattern();
         sql.push(" AND c.search_grams @> ")
-            .bind(Value::TextArray(q.grams.clone()))
-            .push(" AND (lower(c.name) LIKE ")
+            .bind(Value::TextArray(q.grams.clone()));
+    }
+    if let Some(q) = search::Query::new(&filter.query).filter(|q| !q.exact_by_grams()) {
+        let pattern = q.like_pattern();
+        sql.push(" AND (lower(c.name) LIKE ")
             .bind(Value::Text(pattern.clone()))
             .push(" OR lower(c.contact_person) LIKE ")
             .bind(Value::Text(pattern.clone()))

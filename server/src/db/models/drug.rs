@@ -158,7 +158,7 @@ pub struct Found {
 }
 
 /// Up to this many matches a search counts exactly.
-pub const EXACT_COUNT_CAP: i64 = 10_000;
+pub const EXACT_COUNT_CAP: i64 = 1_000;
 
 impl DrugSort {
     /// The SQL sort expression (on `drugs d`, `drug_categories cat`, `container_units u`)
@@ -203,11 +203,13 @@ pub fn search(
         StatusFilter::All => &mut conditions,
     };
     if let Some(q) = search::Query::new(&filter.query) {
-        let pattern = q.like_pattern();
         conditions
             .push(" AND d.search_grams @> ")
-            .bind(Value::TextArray(q.grams.clone()))
-            .push(" AND (");
+            .bind(Value::TextArray(q.grams.clone()));
+    }
+    if let Some(q) = search::Query::new(&filter.query).filter(|q| !q.exact_by_grams()) {
+        let pattern = q.like_pattern();
+        conditions.push(" AND (");
         for (i, column) in [
             "d.name",
             "d.trade_name",

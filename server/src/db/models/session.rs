@@ -142,7 +142,9 @@ pub fn touch(
     validated: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if validated.is_some_and(|seen| seen > now - chrono::Duration::seconds(5)) {
+    // A minute of precision is plenty for a 30-minute idle timeout, and spares a write
+    // (a commit) on almost every request.
+    if validated.is_some_and(|seen| seen > now - chrono::Duration::seconds(60)) {
         return Ok(());
     }
     let target = sessions::table
