@@ -1,6 +1,6 @@
 //! The login screen: server, CA file, username, password. Enter submits.
 
-use egui::{Key, RichText};
+use egui::RichText;
 use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 
@@ -8,7 +8,7 @@ use crate::api::{self, Api, ApiError, ErrorKind};
 use crate::app::Settings;
 use crate::backend::{Backend, Polled, Requested};
 use crate::i18n::t;
-use crate::widgets;
+use crate::widgets::{self, FieldErrors};
 
 /// A successful login.
 pub struct LoginOutcome {
@@ -36,6 +36,8 @@ pub struct LoginPanel {
     /// A field the form itself refuses (empty username…).
     local_error: Option<(&'static str, String)>,
     request: Requested<(Api, pb::CurrentUser)>,
+    /// The failed login's complaints, and the form's own.
+    errors: FieldErrors,
     /// Whether the first field got the keyboard focus yet.
     focused: bool,
 }
@@ -56,6 +58,7 @@ impl LoginPanel {
             notice,
             local_error: None,
             request: Requested::NotRequested,
+            errors: FieldErrors::default(),
             focused: false,
         }
     }
@@ -95,17 +98,13 @@ impl LoginPanel {
         }));
     }
 
-    fn local_error(&self, field: &str) -> Option<String> {
-        self.local_error
-            .as_ref()
-            .filter(|(f, _)| *f == field)
-            .map(|(_, e)| e.clone())
-            .or_else(|| self.request.error().and_then(|e| e.field(field)))
-    }
-
     /// Draws the form; returns the outcome once the login succeeded.
     pub fn ui(&mut self, ui: &mut egui::Ui, backend: &Backend) -> Option<LoginOutcome> {
-        if let Polled::JustDone = self.request.poll() {
+        let polled = self.request.poll();
+        if let Polled::JustFailed(error) = polled {
+            self.errors.set(Some(error.clone()));
+        }
+        if let Polled::JustDone = polled {
             self.password.clear();
             let Requested::Done((api, me)) = std::mem::take(&mut self.request) else {
                 unreachable!()
@@ -132,41 +131,38 @@ impl LoginPanel {
                 ui.add_space(20.0);
             });
             ui.vertical_centered(|ui| {
-                ui.set_max_width(300.0);
+                ui.set_max_width(400.0);
                 if let Some(notice) = &self.notice {
                     ui.label(RichText::new(notice).color(widgets::WARNING));
                     ui.add_space(6.0);
                 }
                 ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-                    let username_error = self.local_error("username");
-                    let password_error = self.local_error("password");
-                    let user = widgets::text_field(
-                        ui,
-                        t("login.username"),
-                        &mut self.username,
-                        username_error,
-                    );
-                    // The cursor starts in the username field, once.
-                    if !self.focused {
-                        self.focused = true;
-                        user.request_focus();
+                    for field in ["username", "password"] {
+                        let local = self
+                            .local_error
+                            .as_ref()
+                            .filter(|(f, _)| *f == field)
+                            .map(|(_, e)| e.clone());
+                        self.errors.set_local(field, local);
                     }
-                    let password = widgets::password_field(
-                        ui,
-                        t("login.password"),
-                        &mut self.password,
-                        password_error,
-                    );
-                    // Enter in either field submits.
-                    if (user.lost_focus() || password.lost_focus())
-                        && ui.input(|i| i.key_pressed(Key::Enter))
-                    {
-                        submit = true;
-                    }
+                    let response = widgets::form(ui, "login_form", &mut self.errors, |f| {
+                        let user = f.text(t("login.username"), "username", &mut self.username);
+                        // The cursor starts in the username field, once.
+                        if !self.focused {
+                            self.focused = true;
+                            user.request_focus();
+                        }
+                        f.password(t("login.password"), "password", &mut self.password);
+                    });
+                    submit |= response.submitted;
                     ui.checkbox(&mut self.remember_username, t("login.remember"));
                     ui.collapsing(t("login.connection"), |ui| {
-                        widgets::text_field(ui, t("login.server"), &mut self.server, None);
-                        widgets::text_field(ui, t("login.ca"), &mut self.ca_path, None);
+                        let response =
+                            widgets::form_part(ui, "login_connection", &mut self.errors, |f| {
+                                f.text(t("login.server"), "server", &mut self.server);
+                                f.text(t("login.ca"), "ca", &mut self.ca_path);
+                            });
+                        submit |= response.submitted;
                     });
                     ui.add_space(8.0);
                     ui.horizontal(|ui| {
@@ -181,11 +177,6 @@ impl LoginPanel {
                             ui.spinner();
                         }
                     });
-                    if let Some(error) = self.request.error()
-                        && error.fields.is_empty()
-                    {
-                        widgets::error_line(ui, error);
-                    }
                 });
             });
         });

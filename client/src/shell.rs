@@ -147,9 +147,9 @@ impl MainWindow {
                 ui.label(RichText::new(t("app.title")).strong().size(18.0));
                 ui.separator();
                 let user = self.ctx.me.user.clone().unwrap_or_default();
-                ui.label(format!("{}（{}）", user.display_name, user.username));
+                ui.label(i18n::bracketed(&user.display_name, &user.username));
                 let positions: Vec<_> = user.positions.iter().map(|p| p.name.as_str()).collect();
-                ui.label(RichText::new(positions.join("、")).weak());
+                ui.label(RichText::new(positions.join(i18n::list_separator())).weak());
                 if !self.ctx.me.department_name.is_empty() {
                     ui.label(RichText::new(&self.ctx.me.department_name).weak());
                 }
@@ -164,7 +164,7 @@ impl MainWindow {
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.label(
-                    RichText::new(format!("{}：{}", t("shell.server"), self.ctx.server)).small(),
+                    RichText::new(i18n::label_value(t("shell.server"), &self.ctx.server)).small(),
                 );
                 ui.separator();
                 match &*self.ctx.connection.lock().expect("lock") {
@@ -177,7 +177,7 @@ impl MainWindow {
                     }
                     Connection::Unreachable(why) => {
                         ui.label(
-                            RichText::new(format!("{}：{why}", t("shell.disconnected")))
+                            RichText::new(i18n::label_value(t("shell.disconnected"), why))
                                 .small()
                                 .color(widgets::ERROR),
                         );

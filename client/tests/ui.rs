@@ -168,6 +168,8 @@ impl Ui {
     }
 
     fn click(&mut self, label: &str) {
+        // Where the widget is now, after what the last input changed.
+        self.harness.step();
         self.harness.get_by_label(label).click();
         self.harness.step();
     }
@@ -444,18 +446,25 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     // 药品管理 is the first module.
     ui.wait_label_contains("代理类（0）");
 
-    // 代理类 › 抗生素 › 青霉素类, through the tree's context menu.
-    for (parent, child) in [("代理类（0）", "抗生素"), ("抗生素（0）", "青霉素类")]
-    {
-        ui.wait_label(parent);
-        ui.harness.get_by_label(parent).click_secondary();
-        ui.harness.step();
-        ui.wait_label("新建下级类别");
-        ui.click("新建下级类别");
-        ui.type_into("类别名称", child);
-        ui.click("保存");
-        ui.wait_label(&format!("{child}（0）"));
-    }
+    // 代理类 › 抗生素, through the tree's context menu.
+    ui.wait_label("代理类（0）");
+    ui.harness.get_by_label("代理类（0）").click_secondary();
+    ui.harness.step();
+    ui.wait_label("新建下级类别");
+    ui.click("新建下级类别");
+    ui.type_into("类别名称", "抗生素");
+    ui.click("保存");
+    ui.wait_label("抗生素（0）");
+    // › 青霉素类, through the button shown for the selected category; Enter saves.
+    ui.click("抗生素（0）");
+    ui.wait_role(Role::Button, "新建下级类别");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建下级类别")
+        .click();
+    ui.harness.step();
+    ui.type_into("类别名称", "青霉素类");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label("青霉素类（0）");
 
     // A drug under the leaf.
     ui.click("青霉素类（0）");
@@ -829,6 +838,10 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
         .click();
     ui.harness.step();
     ui.click("交接所选客户");
+    // Asked first, with how many customers move and to whom.
+    ui.wait_label_contains("确定把 1 个客户交接出去吗？");
+    ui.wait_label_contains("接手的营销员：successor");
+    ui.click("确定交接");
     ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
     let customer = server.as_admin(async |admin| {
         admin
@@ -843,5 +856,154 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     assert_eq!(
         customer.sales_rep.map(|r| r.name).as_deref(),
         Some("successor")
+    );
+}
+
+impl Ui {
+    /// Whether any widget is labelled `label`.
+    fn shows(&self, label: &str) -> bool {
+        self.harness.query_all_by_label(label).next().is_some()
+    }
+
+    /// Logs in as the admin and opens 系统管理.
+    fn admin_console(&mut self) {
+        self.login("admin", ADMIN_PASSWORD);
+        self.wait_label("退出登录");
+        self.click("系统管理");
+    }
+}
+
+#[test]
+fn enter_in_a_field_submits_its_form() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.admin_console();
+    ui.type_into("新部门名称", "华南营销部");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label_contains("华南营销部（0 人）");
+    // The edit form of the new department: Enter saves a rename too.
+    ui.wait_label("编辑部门");
+    ui.replace_text("部门名称", "华南大区");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label_contains("华南大区（0 人）");
+}
+
+#[test]
+fn a_field_error_shows_under_its_field_until_the_field_is_edited() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.admin_console();
+    ui.wait_label("创建");
+    ui.click("创建");
+    ui.wait_label("不能为空");
+    ui.type_into("新部门名称", "华");
+    ui.harness.step();
+    assert!(
+        !ui.shows("不能为空"),
+        "the complaint goes once the field is edited"
+    );
+}
+
+#[test]
+fn clicking_the_text_of_a_row_opens_it() {
+    let server = Server::start();
+    server.as_admin(async |admin| {
+        let unit = admin
+            .drugs
+            .create_unit(pb::UnitInput {
+                name: "瓶".into(),
+                capacity: "100".into(),
+                capacity_unit: "ml".into(),
+                note: String::new(),
+            })
+            .await
+            .expect("unit")
+            .into_inner();
+        let root = admin
+            .drugs
+            .list_categories(())
+            .await
+            .expect("tree")
+            .into_inner()
+            .categories[0]
+            .id;
+        admin
+            .drugs
+            .create_drug(pb::DrugInput {
+                name: "布洛芬混悬液".into(),
+                specification: "100ml:2g".into(),
+                manufacturer: "上海强生".into(),
+                category_id: root,
+                unit_id: unit.id,
+                purchase_price: "10".into(),
+                sale_price: "15.5".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("drug")
+    });
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    // A drug, by its name in the table.
+    ui.wait_label("布洛芬混悬液");
+    ui.click("布洛芬混悬液");
+    ui.wait_label("编辑药品");
+    let name = ui.harness.get_by_role_and_label(Role::TextInput, "通用名");
+    assert_eq!(name.value().as_deref(), Some("布洛芬混悬液"));
+    // A user, by the username in the table.
+    ui.click("系统管理");
+    ui.wait_label("用户");
+    ui.click("用户");
+    ui.wait_label("admin");
+    ui.click("admin");
+    ui.wait_label("编辑用户");
+}
+
+#[test]
+fn closing_a_filled_form_asks_first() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.wait_role(Role::Button, "新建药品");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建药品")
+        .click();
+    ui.type_into("通用名", "布洛芬");
+    ui.click("关闭");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("取消");
+    ui.harness.step();
+    let name = ui.harness.get_by_role_and_label(Role::TextInput, "通用名");
+    assert_eq!(
+        name.value().as_deref(),
+        Some("布洛芬"),
+        "cancelled: the form and what was typed stay"
+    );
+    ui.click("关闭");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("放弃修改");
+    ui.harness.step();
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "通用名")
+            .is_none(),
+        "discarded: the form is closed"
+    );
+
+    // An empty form closes without a question.
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建药品")
+        .click();
+    ui.harness.step();
+    ui.wait_role(Role::TextInput, "通用名");
+    ui.click("关闭");
+    ui.harness.step();
+    assert!(!ui.shows("有未保存的内容，确定放弃吗？"));
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "通用名")
+            .is_none()
     );
 }

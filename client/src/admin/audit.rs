@@ -1,7 +1,7 @@
 //! The audit log viewer: filters by user, object, action and period, paged from the
 //! server, and the selected row's before/after side by side.
 
-use chrono::{Local, NaiveDate, TimeZone};
+use chrono::{Local, TimeZone};
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
@@ -35,8 +35,7 @@ fn day_start(text: &str) -> Result<Option<prost_types::Timestamp>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let date =
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| t("audit.bad_date").to_owned())?;
+    let date = widgets::parse_date(text).ok_or_else(|| t("audit.bad_date").to_owned())?;
     let local = Local
         .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
         .earliest()
@@ -119,15 +118,17 @@ impl AuditPanel {
                 }
                 response
             };
-            let first = field(ui, t("audit.user_id"), &mut self.user_id, 60.0);
+            let first = field(ui, t("audit.user_id"), &mut self.user_id, 80.0);
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 first.request_focus();
             }
-            field(ui, t("audit.object_type"), &mut self.object_type, 90.0);
-            field(ui, t("audit.object_id"), &mut self.object_id, 60.0);
-            field(ui, t("audit.action"), &mut self.action, 120.0);
-            field(ui, t("audit.from"), &mut self.from, 90.0);
-            field(ui, t("audit.to"), &mut self.to, 90.0);
+            field(ui, t("audit.object_type"), &mut self.object_type, 110.0);
+            field(ui, t("audit.object_id"), &mut self.object_id, 80.0);
+            field(ui, t("audit.action"), &mut self.action, 140.0);
+            field(ui, t("audit.from"), &mut self.from, 100.0);
+            widgets::date_picker(ui, "audit_from_picker", &mut self.from);
+            field(ui, t("audit.to"), &mut self.to, 100.0);
+            widgets::date_picker(ui, "audit_to_picker", &mut self.to);
             if ui.button(t("audit.search")).clicked() {
                 run = true;
             }
@@ -180,54 +181,68 @@ impl AuditPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             let selected_id = self.selected.as_ref().map(|e| e.id);
             let mut clicked = None;
-            let available = ui.available_height() - 36.0;
-            TableBuilder::new(ui)
-                .id_salt("audit_table")
-                .striped(true)
-                .sense(egui::Sense::click())
-                .max_scroll_height(available.max(80.0))
-                .column(Column::auto().at_least(130.0))
-                .column(Column::auto().at_least(90.0))
-                .column(Column::auto().at_least(150.0))
-                .column(Column::auto().at_least(110.0))
-                .column(Column::remainder().at_least(110.0))
-                .header(22.0, |mut header| {
-                    for label in [
-                        t("audit.at"),
-                        t("audit.user"),
-                        t("audit.action"),
-                        t("audit.object"),
-                        t("audit.peer"),
-                    ] {
-                        header.col(|ui| {
-                            ui.strong(label);
-                        });
-                    }
-                })
-                .body(|body| {
-                    body.rows(22.0, entries.len(), |mut row| {
-                        let entry = &entries[row.index()];
-                        row.set_selected(selected_id == Some(entry.id));
-                        row.col(|ui| {
-                            ui.label(format::timestamp(entry.at.as_ref()));
-                        });
-                        row.col(|ui| {
-                            ui.label(&entry.username);
-                        });
-                        row.col(|ui| {
-                            ui.label(&entry.action);
-                        });
-                        row.col(|ui| {
-                            ui.label(format!("{} {}", entry.object_type, entry.object_id));
-                        });
-                        row.col(|ui| {
-                            ui.label(&entry.peer);
-                        });
-                        if row.response().clicked() {
-                            clicked = Some(entry.clone());
+            let available = ui.available_height() - 48.0;
+            let objects: Vec<String> = entries
+                .iter()
+                .map(|e| format!("{} {}", e.object_type, e.object_id))
+                .collect();
+            let object = widgets::fit_column(
+                ui,
+                t("audit.object"),
+                objects.iter().map(String::as_str),
+                100.0,
+                240.0,
+            );
+            widgets::table(ui, "audit_table", |ui| {
+                TableBuilder::new(ui)
+                    .id_salt("audit_table")
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .max_scroll_height(available.max(80.0))
+                    .column(Column::auto().at_least(130.0))
+                    .column(Column::auto().at_least(90.0))
+                    .column(Column::auto().at_least(150.0))
+                    .column(object)
+                    .column(Column::remainder().at_least(110.0))
+                    .header(22.0, |mut header| {
+                        for label in [
+                            t("audit.at"),
+                            t("audit.user"),
+                            t("audit.action"),
+                            t("audit.object"),
+                            t("audit.peer"),
+                        ] {
+                            header.col(|ui| {
+                                ui.strong(label);
+                            });
                         }
+                    })
+                    .body(|body| {
+                        body.rows(22.0, entries.len(), |mut row| {
+                            let index = row.index();
+                            let entry = &entries[index];
+                            row.set_selected(selected_id == Some(entry.id));
+                            row.col(|ui| {
+                                ui.label(format::timestamp(entry.at.as_ref()));
+                            });
+                            row.col(|ui| {
+                                ui.label(&entry.username);
+                            });
+                            row.col(|ui| {
+                                ui.label(&entry.action);
+                            });
+                            row.col(|ui| {
+                                ui.label(&objects[index]);
+                            });
+                            row.col(|ui| {
+                                ui.label(&entry.peer);
+                            });
+                            if row.response().clicked() {
+                                clicked = Some(entry.clone());
+                            }
+                        });
                     });
-                });
+            });
             if clicked.is_some() {
                 self.selected = clicked;
             }

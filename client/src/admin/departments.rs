@@ -8,8 +8,8 @@ use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
-use crate::widgets;
+use crate::i18n::{bracketed, t, tn};
+use crate::widgets::{self, FieldErrors};
 
 /// The form of an existing department.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +32,15 @@ pub struct DepartmentsPanel {
     /// Where the new department goes: `None` for the top level.
     new_parent: Option<i64>,
     save: Requested<pb::Department>,
+    /// Whether the call in `save` came from the new department's form.
+    saving_new: bool,
+    /// The edit form's complaints from the server, under their fields until edited.
+    errors: FieldErrors,
+    /// The new department form's.
+    new_errors: FieldErrors,
     confirm_archive: bool,
+    /// Opening another department while the form holds unsaved edits.
+    discard: widgets::Discard<pb::Department>,
 }
 
 impl DepartmentsPanel {
@@ -58,10 +66,26 @@ impl DepartmentsPanel {
             name: department.name.clone(),
             parent_id: department.parent_id,
         };
+        if self.selected != Some(department.id) {
+            self.errors.set(None);
+        }
         self.selected = Some(department.id);
         self.form = Some(form.clone());
         self.original = Some(form);
         self.new_parent = Some(department.id);
+    }
+
+    /// Opens `department` now, or once the user agrees to drop unsaved edits.
+    fn open(&mut self, department: pb::Department) {
+        let dirty = self.form != self.original && self.selected != Some(department.id);
+        if let Some(department) = self.discard.request(dirty, department) {
+            self.select(&department);
+        }
+    }
+
+    fn request_save(&mut self, new: bool, promise: crate::backend::Promise<pb::Department>) {
+        self.saving_new = new;
+        self.save.request(promise);
     }
 
     /// Draws the tab.
@@ -91,12 +115,25 @@ impl DepartmentsPanel {
             Polled::JustDone => {
                 if let Requested::Done(saved) = &self.save {
                     let saved = saved.clone();
-                    self.new_name.clear();
+                    if self.saving_new {
+                        self.new_name.clear();
+                        self.new_errors.set(None);
+                    } else {
+                        self.errors.set(None);
+                    }
                     self.select(&saved);
                 }
                 self.reload(ctx);
             }
-            Polled::JustFailed(_) | Polled::Unchanged => {}
+            Polled::JustFailed(error) => {
+                let error = Some(error.clone());
+                if self.saving_new {
+                    self.new_errors.set(error);
+                } else {
+                    self.errors.set(error);
+                }
+            }
+            Polled::Unchanged => {}
         }
 
         let departments = self.list.value().cloned().unwrap_or_default();
@@ -136,14 +173,19 @@ impl DepartmentsPanel {
                 }
             });
         if let Some(d) = clicked {
-            self.select(&d);
+            self.open(d);
         }
         if let Some(parent) = add_under {
             self.new_parent = parent;
         }
-        if let Some(d) = archive_clicked {
+        if let Some(d) = archive_clicked
+            && (self.form == self.original || self.selected == Some(d.id))
+        {
             self.select(&d);
             self.confirm_archive = true;
+        }
+        if let Some(d) = self.discard.ui(ui.ctx(), "discard_department_edits") {
+            self.select(&d);
         }
 
         egui::CentralPanel::default().show(ui, |ui| {
@@ -169,7 +211,7 @@ impl DepartmentsPanel {
                             id: form.id,
                             version: form.version,
                         };
-                        self.save.request(ctx.admin().archive_department(request));
+                        self.request_save(false, ctx.admin().archive_department(request));
                     }
                 }
                 Some(false) => self.confirm_archive = false,
@@ -180,52 +222,43 @@ impl DepartmentsPanel {
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, departments: &[pb::Department]) {
         let busy = self.save.is_pending();
-        let error = self.save.error().cloned();
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
-            if error.conflict.is_some() && ui.button(t("common.reload_record")).clicked() {
-                self.form = None;
-                self.original = None;
-                self.save = Requested::NotRequested;
-                self.reload(ctx);
-            }
-        }
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
+        let top_level = (None, t("dept.top_level").to_owned());
         if let Some(form) = &mut self.form {
             ui.heading(t("dept.edit"));
-            widgets::text_field(
-                ui,
-                t("dept.name"),
-                &mut form.name,
-                error.as_ref().and_then(|e| e.field("name")),
-            );
             let below: HashSet<i64> = subtree(departments, form.id);
-            let label = ui.label(t("dept.move_to"));
-            egui::ComboBox::from_id_salt("dept_parent")
-                .selected_text(parent_name(departments, form.parent_id))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut form.parent_id, None, t("dept.top_level"));
-                    for d in departments.iter().filter(|d| !below.contains(&d.id)) {
-                        ui.selectable_value(&mut form.parent_id, Some(d.id), &d.name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            widgets::field_error(ui, error.as_ref().and_then(|e| e.field("parent_id")));
+            let parents: Vec<(Option<i64>, String)> = std::iter::once(top_level.clone())
+                .chain(
+                    departments
+                        .iter()
+                        .filter(|d| !below.contains(&d.id))
+                        .map(|d| (Some(d.id), d.name.clone())),
+                )
+                .collect();
+            let response = widgets::form(ui, "department_edit", &mut self.errors, |f| {
+                f.text(t("dept.name"), "name", &mut form.name);
+                f.combo(
+                    t("dept.move_to"),
+                    "parent_id",
+                    &mut form.parent_id,
+                    &parents,
+                );
+            });
+            let mut save = None;
+            let mut reload = false;
+            ui.add_space(4.0);
             ui.horizontal(|ui| {
                 let changed = self.original.as_ref() != Some(form);
-                if ui
+                let clicked = ui
                     .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked()
-                {
-                    let request = pb::UpdateDepartmentRequest {
+                    .clicked();
+                if (clicked || response.submitted) && !busy && changed {
+                    save = Some(pb::UpdateDepartmentRequest {
                         id: form.id,
                         version: form.version,
                         name: form.name.clone(),
                         parent_id: form.parent_id,
-                    };
-                    self.save.request(ctx.admin().update_department(request));
+                    });
                 }
                 if ui
                     .add_enabled(!busy, egui::Button::new(t("dept.archive")))
@@ -233,45 +266,51 @@ impl DepartmentsPanel {
                 {
                     self.confirm_archive = true;
                 }
+                if conflict && ui.button(t("common.reload_record")).clicked() {
+                    reload = true;
+                }
                 if busy {
                     ui.spinner();
                 }
             });
+            if let Some(request) = save {
+                self.request_save(false, ctx.admin().update_department(request));
+            }
+            if reload {
+                self.form = None;
+                self.original = None;
+                self.save = Requested::NotRequested;
+                self.errors.set(None);
+                self.reload(ctx);
+            }
             ui.separator();
         }
 
         ui.heading(t("dept.new"));
-        let label = ui.label(t("dept.parent"));
-        egui::ComboBox::from_id_salt("new_dept_parent")
-            .selected_text(parent_name(departments, self.new_parent))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut self.new_parent, None, t("dept.top_level"));
-                for d in departments {
-                    ui.selectable_value(&mut self.new_parent, Some(d.id), &d.name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        let name = widgets::text_field(ui, t("dept.new_name"), &mut self.new_name, None);
-        let enter = name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui
+        let parents: Vec<(Option<i64>, String)> = std::iter::once(top_level)
+            .chain(departments.iter().map(|d| (Some(d.id), d.name.clone())))
+            .collect();
+        let response = widgets::form(ui, "department_new", &mut self.new_errors, |f| {
+            f.combo(
+                t("dept.parent"),
+                "parent_id",
+                &mut self.new_parent,
+                &parents,
+            );
+            f.text(t("dept.new_name"), "name", &mut self.new_name);
+        });
+        ui.add_space(4.0);
+        let clicked = ui
             .add_enabled(!busy, egui::Button::new(t("dept.create")))
-            .clicked()
-            || enter)
-            && !busy
-        {
+            .clicked();
+        if (clicked || response.submitted) && !busy {
             let request = pb::CreateDepartmentRequest {
                 name: self.new_name.clone(),
                 parent_id: self.new_parent,
             };
-            self.save.request(ctx.admin().create_department(request));
+            self.request_save(true, ctx.admin().create_department(request));
         }
     }
-}
-
-fn parent_name(departments: &[pb::Department], id: Option<i64>) -> String {
-    id.and_then(|id| departments.iter().find(|d| d.id == id))
-        .map_or_else(|| t("dept.top_level").to_owned(), |d| d.name.clone())
 }
 
 /// `id` and every department below it.
@@ -303,11 +342,7 @@ fn tree_ui(
         return;
     };
     for d in nodes {
-        let text = format!(
-            "{}（{}）",
-            d.name,
-            t("dept.people").replace("{n}", &d.active_user_count.to_string())
-        );
+        let text = bracketed(&d.name, &tn("dept.people", u64::from(d.active_user_count)));
         let mut node_ui = |ui: &mut egui::Ui| {
             let response = ui.selectable_label(selected == Some(d.id), text.clone());
             if response.clicked() {

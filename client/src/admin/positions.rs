@@ -8,9 +8,8 @@ use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::{Lang, lang, t};
-use crate::widgets;
-use crate::widgets::choice_label;
+use crate::i18n::{Lang, bracketed, lang, t, tn};
+use crate::widgets::{self, FieldErrors};
 
 #[derive(Clone, Debug, PartialEq)]
 struct Form {
@@ -58,6 +57,10 @@ pub struct PositionsPanel {
     form: Option<Form>,
     original: Option<Form>,
     save: Requested<pb::Position>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
+    /// Opening another position (or a new one) while the form holds unsaved edits.
+    discard: widgets::Discard<Form>,
     confirm_archive: bool,
     /// A position to load into the form once the list has been reloaded.
     reselect: Option<i64>,
@@ -67,6 +70,20 @@ impl PositionsPanel {
     /// Whether the form holds unsaved input.
     pub fn is_dirty(&self) -> bool {
         self.form != self.original
+    }
+
+    fn show_form(&mut self, form: Form) {
+        self.form = Some(form.clone());
+        self.original = Some(form);
+        self.save = Requested::NotRequested;
+        self.errors.set(None);
+    }
+
+    /// Opens `form` now, or once the user agrees to drop unsaved edits.
+    fn open(&mut self, form: Form) {
+        if let Some(form) = self.discard.request(self.is_dirty(), form) {
+            self.show_form(form);
+        }
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
@@ -100,13 +117,18 @@ impl PositionsPanel {
             self.original = Some(form);
         }
         self.catalogue.poll();
-        if let Polled::JustDone = self.save.poll()
-            && let Requested::Done(saved) = &self.save
-        {
-            let form = Form::from(saved);
-            self.form = Some(form.clone());
-            self.original = Some(form);
-            self.reload(ctx);
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let form = Form::from(saved);
+                    self.form = Some(form.clone());
+                    self.original = Some(form);
+                    self.errors.set(None);
+                }
+                self.reload(ctx);
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
 
         egui::Panel::left("position_list")
@@ -116,9 +138,7 @@ impl PositionsPanel {
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     if ui.button(t("pos.new")).clicked() {
-                        self.form = Some(Form::new_position());
-                        self.original = self.form.clone();
-                        self.save = Requested::NotRequested;
+                        self.open(Form::new_position());
                     }
                     if ui.button(t("common.reload")).clicked() {
                         self.reload(ctx);
@@ -128,16 +148,10 @@ impl PositionsPanel {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     for p in self.list.value().cloned().unwrap_or_default() {
                         let selected = self.form.as_ref().and_then(|f| f.id) == Some(p.id);
-                        let text = format!(
-                            "{}（{}）",
-                            p.name,
-                            t("dept.people").replace("{n}", &p.active_user_count.to_string())
-                        );
-                        if ui.selectable_label(selected, text).clicked() {
-                            let form = Form::from(&p);
-                            self.form = Some(form.clone());
-                            self.original = Some(form);
-                            self.save = Requested::NotRequested;
+                        let text =
+                            bracketed(&p.name, &tn("dept.people", u64::from(p.active_user_count)));
+                        if ui.selectable_label(selected, text).clicked() && !selected {
+                            self.open(Form::from(&p));
                         }
                     }
                 });
@@ -145,6 +159,9 @@ impl PositionsPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
         });
+        if let Some(form) = self.discard.ui(ui.ctx(), "discard_position_edits") {
+            self.show_form(form);
+        }
 
         if self.confirm_archive {
             let name = self
@@ -184,43 +201,22 @@ impl PositionsPanel {
             ui.label(RichText::new(t("pos.pick")).weak());
             return;
         };
-        let error = self.save.error().cloned();
         let busy = self.save.is_pending();
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.heading(if form.id.is_some() {
             t("pos.edit")
         } else {
             t("pos.new")
         });
-        widgets::text_field(
-            ui,
-            t("pos.name"),
-            &mut form.name,
-            error.as_ref().and_then(|e| e.field("name")),
-        );
-        widgets::text_field(
-            ui,
-            t("pos.description"),
-            &mut form.description,
-            error.as_ref().and_then(|e| e.field("description")),
-        );
-        ui.label(t("pos.scope"));
-        ui.horizontal(|ui| {
-            for scope in [
-                pb::DataScope::Own,
-                pb::DataScope::Department,
-                pb::DataScope::All,
-            ] {
-                ui.radio_value(
-                    &mut form.data_scope,
-                    scope as i32,
-                    choice_label::<pb::DataScope>(scope as i32),
-                );
-            }
+        let scopes: Vec<(i32, String)> = widgets::choices::<pb::DataScope>();
+        let response = widgets::form(ui, "position_form", &mut self.errors, |f| {
+            f.text(t("pos.name"), "name", &mut form.name);
+            f.text(t("pos.description"), "description", &mut form.description);
+            f.radio(t("pos.scope"), "data_scope", &mut form.data_scope, &scopes);
         });
-        widgets::field_error(ui, error.as_ref().and_then(|e| e.field("data_scope")));
         ui.add_space(6.0);
         ui.strong(t("pos.permissions"));
-        widgets::field_error(ui, error.as_ref().and_then(|e| e.field("permissions")));
+        self.errors.field_ui(ui, "permissions");
         let catalogue = self.catalogue.value().cloned().unwrap_or_default();
         let mut modules: BTreeMap<usize, (String, Vec<&pb::PermissionInfo>)> = BTreeMap::new();
         let mut order: Vec<String> = Vec::new();
@@ -243,6 +239,7 @@ impl PositionsPanel {
                 .push(p);
         }
         // The matrix: one block per module, its permissions as checkboxes.
+        let mut permissions_changed = false;
         for (label, permissions) in modules.values() {
             ui.add_space(4.0);
             ui.label(RichText::new(label.as_str()).strong());
@@ -258,6 +255,7 @@ impl PositionsPanel {
                         .on_hover_text(&p.code)
                         .changed()
                     {
+                        permissions_changed = true;
                         if held {
                             form.permissions.insert(p.code.clone());
                         } else {
@@ -267,41 +265,18 @@ impl PositionsPanel {
                 }
             });
         }
-        ui.add_space(8.0);
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
+        if permissions_changed {
+            self.errors.edited("permissions");
         }
+        ui.add_space(8.0);
+        let mut request = None;
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            if ui
+            let clicked = ui
                 .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked()
-            {
-                let permissions: Vec<String> = form.permissions.iter().cloned().collect();
-                match form.id {
-                    Some(id) => {
-                        let request = pb::UpdatePositionRequest {
-                            id,
-                            version: form.version,
-                            name: form.name.clone(),
-                            description: form.description.clone(),
-                            permissions,
-                            data_scope: form.data_scope,
-                        };
-                        self.save.request(ctx.admin().update_position(request));
-                    }
-                    None => {
-                        let request = pb::CreatePositionRequest {
-                            name: form.name.clone(),
-                            description: form.description.clone(),
-                            permissions,
-                            data_scope: form.data_scope,
-                        };
-                        self.save.request(ctx.admin().create_position(request));
-                    }
-                }
+                .clicked();
+            if (clicked || response.submitted) && !busy && changed {
+                request = Some(form.clone());
             }
             if form.id.is_some()
                 && !form.is_builtin
@@ -315,12 +290,36 @@ impl PositionsPanel {
                 ui.spinner();
             }
         });
-        if error.as_ref().is_some_and(|e| e.conflict.is_some())
-            && ui.button(t("common.reload_record")).clicked()
-        {
+        if conflict && ui.button(t("common.reload_record")).clicked() {
             self.reselect = form.id;
             self.save = Requested::NotRequested;
+            self.errors.set(None);
             self.reload(ctx);
+        }
+        if let Some(form) = request {
+            let permissions: Vec<String> = form.permissions.iter().cloned().collect();
+            match form.id {
+                Some(id) => {
+                    let request = pb::UpdatePositionRequest {
+                        id,
+                        version: form.version,
+                        name: form.name,
+                        description: form.description,
+                        permissions,
+                        data_scope: form.data_scope,
+                    };
+                    self.save.request(ctx.admin().update_position(request));
+                }
+                None => {
+                    let request = pb::CreatePositionRequest {
+                        name: form.name,
+                        description: form.description,
+                        permissions,
+                        data_scope: form.data_scope,
+                    };
+                    self.save.request(ctx.admin().create_position(request));
+                }
+            }
         }
     }
 }

@@ -10,8 +10,8 @@ use pharmacrm_shared::pb;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::t;
-use crate::widgets;
+use crate::i18n::{list_separator, t};
+use crate::widgets::{self, FieldErrors};
 
 const PAGE: u32 = 50;
 
@@ -84,6 +84,21 @@ pub struct UsersPanel {
     token_label: String,
     issued: Requested<pb::IssueApiTokenResponse>,
     show_issued: bool,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
+    /// The password reset's.
+    reset_errors: FieldErrors,
+    /// The token issue's.
+    token_errors: FieldErrors,
+    /// Opening another account (or a new one) while the form holds unsaved edits.
+    discard: widgets::Discard<Opening>,
+}
+
+/// What the form is asked to show.
+#[derive(Debug)]
+enum Opening {
+    User(pb::User),
+    New { is_service_account: bool },
 }
 
 impl UsersPanel {
@@ -109,11 +124,33 @@ impl UsersPanel {
         self.list.request(ctx.admin().list_users(request));
     }
 
+    /// Shows `opening` now, or once the user agrees to drop unsaved edits.
+    fn request_open(&mut self, ctx: &AppCtx, opening: Opening) {
+        if let Some(opening) = self.discard.request(self.is_dirty(), opening) {
+            self.show(ctx, opening);
+        }
+    }
+
+    fn show(&mut self, ctx: &AppCtx, opening: Opening) {
+        match opening {
+            Opening::User(user) => self.open(ctx, &user),
+            Opening::New { is_service_account } => {
+                self.form = Some(Form::new_account(is_service_account));
+                self.original = self.form.clone();
+                self.save = Requested::NotRequested;
+                self.errors.set(None);
+            }
+        }
+    }
+
     fn open(&mut self, ctx: &AppCtx, user: &pb::User) {
         let form = Form::from(user);
         self.form = Some(form.clone());
         self.original = Some(form);
         self.save = Requested::NotRequested;
+        self.errors.set(None);
+        self.reset_errors.set(None);
+        self.token_errors.set(None);
         self.reset = Requested::NotRequested;
         self.reset_password = None;
         self.tokens = Requested::NotRequested;
@@ -149,45 +186,83 @@ impl UsersPanel {
             self.offset = 0;
             self.search(ctx);
         }
-        if let Polled::JustDone = self.save.poll()
-            && let Requested::Done(saved) = &self.save
-        {
-            let saved = saved.clone();
-            self.open(ctx, &saved);
-            self.search(ctx);
-        }
-        if let Polled::JustDone = self.issued.poll() {
-            self.show_issued = true;
-            self.token_label.clear();
-            if let Some(user) = self.original.clone() {
-                let user_id = user.id.unwrap_or_default();
-                self.tokens.request(
-                    ctx.admin()
-                        .list_api_tokens(pb::ListApiTokensRequest { user_id })
-                        .map(|r| r.api_tokens),
-                );
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let saved = saved.clone();
+                    self.open(ctx, &saved);
+                    self.search(ctx);
+                }
             }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
-        if let Polled::JustDone = self.reset.poll() {
-            self.reset_password = None;
+        match self.issued.poll() {
+            Polled::JustDone => {
+                self.token_errors.set(None);
+                self.show_issued = true;
+                self.token_label.clear();
+                if let Some(user) = self.original.clone() {
+                    let user_id = user.id.unwrap_or_default();
+                    self.tokens.request(
+                        ctx.admin()
+                            .list_api_tokens(pb::ListApiTokensRequest { user_id })
+                            .map(|r| r.api_tokens),
+                    );
+                }
+            }
+            Polled::JustFailed(error) => self.token_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        match self.reset.poll() {
+            Polled::JustDone => {
+                self.reset_password = None;
+                self.reset_errors.set(None);
+            }
+            Polled::JustFailed(error) => self.reset_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
 
         egui::Panel::right("user_form")
             .resizable(true)
             .default_size(380.0)
-            .min_size(300.0)
+            .min_size(330.0)
+            .max_size(520.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
             });
         egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
+        if let Some(opening) = self.discard.ui(ui.ctx(), "discard_user_edits") {
+            self.show(ctx, opening);
+        }
         self.issued_ui(ui.ctx());
     }
 
     fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(t("users.new")).clicked() {
+                self.request_open(
+                    ctx,
+                    Opening::New {
+                        is_service_account: false,
+                    },
+                );
+            }
+            if ui.button(t("users.new_service")).clicked() {
+                self.request_open(
+                    ctx,
+                    Opening::New {
+                        is_service_account: true,
+                    },
+                );
+            }
             let label = ui.label(t("users.search"));
             let search = ui
-                .add(egui::TextEdit::singleline(&mut self.query).hint_text(t("users.search_hint")))
+                .add(
+                    egui::TextEdit::singleline(&mut self.query)
+                        .hint_text(t("users.search_hint"))
+                        .desired_width(200.0),
+                )
                 .labelled_by(label.id);
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 search.request_focus();
@@ -198,16 +273,6 @@ impl UsersPanel {
             {
                 self.offset = 0;
                 self.search(ctx);
-            }
-            if ui.button(t("users.new")).clicked() {
-                self.form = Some(Form::new_account(false));
-                self.original = self.form.clone();
-                self.save = Requested::NotRequested;
-            }
-            if ui.button(t("users.new_service")).clicked() {
-                self.form = Some(Form::new_account(true));
-                self.original = self.form.clone();
-                self.save = Requested::NotRequested;
             }
         });
         widgets::request_status(ui, &self.list);
@@ -220,83 +285,107 @@ impl UsersPanel {
         let selected_id = self.form.as_ref().and_then(|f| f.id);
         let mut clicked: Option<pb::User> = None;
         let mut resort: Option<i32> = None;
-        let available = ui.available_height() - 36.0;
-        TableBuilder::new(ui)
-            .id_salt("users_table")
-            .striped(true)
-            .sense(egui::Sense::click())
-            .max_scroll_height(available.max(100.0))
-            .column(Column::auto().at_least(110.0))
-            .column(Column::auto().at_least(110.0))
-            .column(Column::auto().at_least(110.0))
-            .column(Column::auto().at_least(140.0))
-            .column(Column::auto().at_least(60.0))
-            .column(Column::remainder().at_least(120.0))
-            .header(24.0, |mut header| {
-                for (label, sort) in [
-                    (t("users.username"), pb::UserSort::Username),
-                    (t("users.display_name"), pb::UserSort::DisplayName),
-                    (t("users.department"), pb::UserSort::Department),
-                ] {
+        let available = ui.available_height() - 48.0;
+        let department = widgets::fit_column(
+            ui,
+            t("users.department"),
+            users.iter().map(|u| u.department_name.as_str()),
+            90.0,
+            200.0,
+        );
+        let position_names: Vec<String> = users
+            .iter()
+            .map(|u| {
+                let names: Vec<_> = u.positions.iter().map(|p| p.name.as_str()).collect();
+                names.join(list_separator())
+            })
+            .collect();
+        let positions = widgets::fit_column(
+            ui,
+            t("users.positions"),
+            position_names.iter().map(String::as_str),
+            100.0,
+            240.0,
+        );
+        widgets::table(ui, "users_table", |ui| {
+            TableBuilder::new(ui)
+                .id_salt("users_table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(available.max(100.0))
+                .column(Column::auto().at_least(100.0))
+                .column(Column::auto().at_least(90.0))
+                .column(department)
+                .column(positions)
+                .column(Column::auto().at_least(60.0))
+                .column(Column::remainder().at_least(130.0))
+                .header(24.0, |mut header| {
+                    for (label, sort) in [
+                        (t("users.username"), pb::UserSort::Username),
+                        (t("users.display_name"), pb::UserSort::DisplayName),
+                        (t("users.department"), pb::UserSort::Department),
+                    ] {
+                        header.col(|ui| {
+                            let arrow = if self.sort == sort as i32
+                                || (self.sort == 0 && sort == pb::UserSort::Username)
+                            {
+                                if self.descending { " ﹀" } else { " ︿" }
+                            } else {
+                                ""
+                            };
+                            if ui.button(format!("{label}{arrow}")).clicked() {
+                                resort = Some(sort as i32);
+                            }
+                        });
+                    }
                     header.col(|ui| {
-                        let arrow = if self.sort == sort as i32
-                            || (self.sort == 0 && sort == pb::UserSort::Username)
-                        {
-                            if self.descending { " ﹀" } else { " ︿" }
-                        } else {
-                            ""
-                        };
-                        if ui.button(format!("{label}{arrow}")).clicked() {
-                            resort = Some(sort as i32);
+                        ui.strong(t("users.positions"));
+                    });
+                    header.col(|ui| {
+                        ui.strong(t("users.status"));
+                    });
+                    header.col(|ui| {
+                        if ui.button(t("users.created_at")).clicked() {
+                            resort = Some(pb::UserSort::CreatedAt as i32);
                         }
                     });
-                }
-                header.col(|ui| {
-                    ui.strong(t("users.positions"));
+                })
+                .body(|body| {
+                    body.rows(24.0, users.len(), |mut row| {
+                        let row_index = row.index();
+                        let user = &users[row_index];
+                        row.set_selected(selected_id == Some(user.id));
+                        row.col(|ui| {
+                            ui.label(&user.username);
+                        });
+                        row.col(|ui| {
+                            ui.label(&user.display_name);
+                        });
+                        row.col(|ui| {
+                            ui.label(&user.department_name);
+                        });
+                        row.col(|ui| {
+                            ui.label(&position_names[row_index]);
+                        });
+                        row.col(|ui| {
+                            let status = match (user.is_active, user.is_service_account) {
+                                (false, _) => {
+                                    RichText::new(t("users.disabled")).color(widgets::ERROR)
+                                }
+                                (true, true) => RichText::new(t("users.service")),
+                                (true, false) => RichText::new(t("users.active")),
+                            };
+                            ui.label(status);
+                        });
+                        row.col(|ui| {
+                            ui.label(format::timestamp(user.created_at.as_ref()));
+                        });
+                        if row.response().clicked() {
+                            clicked = Some(user.clone());
+                        }
+                    });
                 });
-                header.col(|ui| {
-                    ui.strong(t("users.status"));
-                });
-                header.col(|ui| {
-                    if ui.button(t("users.created_at")).clicked() {
-                        resort = Some(pb::UserSort::CreatedAt as i32);
-                    }
-                });
-            })
-            .body(|body| {
-                body.rows(24.0, users.len(), |mut row| {
-                    let user = &users[row.index()];
-                    row.set_selected(selected_id == Some(user.id));
-                    row.col(|ui| {
-                        ui.label(&user.username);
-                    });
-                    row.col(|ui| {
-                        ui.label(&user.display_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&user.department_name);
-                    });
-                    row.col(|ui| {
-                        let names: Vec<_> =
-                            user.positions.iter().map(|p| p.name.as_str()).collect();
-                        ui.label(names.join("、"));
-                    });
-                    row.col(|ui| {
-                        let status = match (user.is_active, user.is_service_account) {
-                            (false, _) => RichText::new(t("users.disabled")).color(widgets::ERROR),
-                            (true, true) => RichText::new(t("users.service")),
-                            (true, false) => RichText::new(t("users.active")),
-                        };
-                        ui.label(status);
-                    });
-                    row.col(|ui| {
-                        ui.label(format::timestamp(user.created_at.as_ref()));
-                    });
-                    if row.response().clicked() {
-                        clicked = Some(user.clone());
-                    }
-                });
-            });
+        });
         if let Some(sort) = resort {
             if self.sort == sort {
                 self.descending = !self.descending;
@@ -306,8 +395,10 @@ impl UsersPanel {
             }
             self.search(ctx);
         }
-        if let Some(user) = clicked {
-            self.open(ctx, &user);
+        if let Some(user) = clicked
+            && selected_id != Some(user.id)
+        {
+            self.request_open(ctx, Opening::User(user));
         }
         if widgets::pager(ui, &mut self.offset, users.len(), total, PAGE) {
             self.search(ctx);
@@ -319,111 +410,70 @@ impl UsersPanel {
             ui.label(RichText::new(t("users.pick")).weak());
             return;
         };
-        let error = self.save.error().cloned();
         let busy = self.save.is_pending();
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.heading(match (form.id, form.is_service_account) {
             (None, false) => t("users.new"),
             (None, true) => t("users.new_service"),
             (Some(_), false) => t("users.edit"),
             (Some(_), true) => t("users.edit_service"),
         });
-        if form.id.is_none() {
-            widgets::text_field(
-                ui,
-                t("users.username"),
-                &mut form.username,
-                field("username"),
-            );
-        } else {
-            ui.label(format!("{}：{}", t("users.username"), form.username));
-        }
-        widgets::text_field(
-            ui,
-            t("users.display_name"),
-            &mut form.display_name,
-            field("display_name"),
-        );
-        if !form.is_service_account {
-            widgets::text_field(ui, t("users.phone"), &mut form.phone, field("phone"));
-        }
-        let departments = self.departments.value().cloned().unwrap_or_default();
-        let label = ui.label(t("users.department"));
-        let current = form
-            .department_id
-            .and_then(|id| departments.iter().find(|d| d.id == id))
-            .map_or_else(|| t("users.no_department").to_owned(), |d| d.name.clone());
-        egui::ComboBox::from_id_salt("user_department")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut form.department_id, None, t("users.no_department"));
-                for d in &departments {
-                    ui.selectable_value(&mut form.department_id, Some(d.id), &d.name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        widgets::field_error(ui, field("department_id"));
-        ui.label(t("users.positions"));
-        for p in self.positions.value().cloned().unwrap_or_default() {
-            let mut held = form.position_ids.contains(&p.id);
-            if ui.checkbox(&mut held, &p.name).changed() {
-                if held {
-                    form.position_ids.insert(p.id);
-                } else {
-                    form.position_ids.remove(&p.id);
-                }
+        let departments: Vec<(Option<i64>, String)> =
+            std::iter::once((None, t("users.no_department").to_owned()))
+                .chain(
+                    self.departments
+                        .value()
+                        .into_iter()
+                        .flatten()
+                        .map(|d| (Some(d.id), d.name.clone())),
+                )
+                .collect();
+        let positions: Vec<(i64, String)> = self
+            .positions
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
+        let response = widgets::form(ui, "user_form", &mut self.errors, |f| {
+            if form.id.is_none() {
+                f.text(t("users.username"), "username", &mut form.username);
+            } else {
+                f.show(t("users.username"), &form.username);
             }
-        }
-        widgets::field_error(ui, field("position_ids"));
-        if form.id.is_none() && !form.is_service_account {
-            widgets::password_field(
-                ui,
-                t("users.password"),
-                &mut form.password,
-                field("password"),
+            f.text(
+                t("users.display_name"),
+                "display_name",
+                &mut form.display_name,
             );
-        }
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
-        }
+            if !form.is_service_account {
+                f.text(t("users.phone"), "phone", &mut form.phone);
+            }
+            f.combo(
+                t("users.department"),
+                "department_id",
+                &mut form.department_id,
+                &departments,
+            );
+            f.checkboxes(
+                t("users.positions"),
+                "position_ids",
+                &mut form.position_ids,
+                &positions,
+            );
+            if form.id.is_none() && !form.is_service_account {
+                f.password(t("users.password"), "password", &mut form.password);
+            }
+        });
+        let mut request = None;
+        ui.add_space(4.0);
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            if ui
+            let clicked = ui
                 .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked()
-            {
-                let position_ids: Vec<i64> = form.position_ids.iter().copied().collect();
-                let form = form.clone();
-                self.save.request(match (form.id, form.is_service_account) {
-                    (Some(id), _) => ctx.admin().update_user(pb::UpdateUserRequest {
-                        id,
-                        version: form.version,
-                        display_name: form.display_name,
-                        department_id: form.department_id,
-                        phone: form.phone,
-                        position_ids,
-                    }),
-                    (None, false) => ctx.admin().create_user(pb::CreateUserRequest {
-                        username: form.username,
-                        display_name: form.display_name,
-                        department_id: form.department_id,
-                        phone: form.phone,
-                        position_ids,
-                        password: form.password,
-                    }),
-                    (None, true) => {
-                        ctx.admin()
-                            .create_service_account(pb::CreateServiceAccountRequest {
-                                username: form.username,
-                                display_name: form.display_name,
-                                department_id: form.department_id,
-                                position_ids,
-                            })
-                    }
-                });
+                .clicked();
+            if (clicked || response.submitted) && !busy && changed {
+                request = Some(form.clone());
             }
             if let Some(id) = form.id {
                 let (label, active) = if form.is_active {
@@ -444,14 +494,45 @@ impl UsersPanel {
                 ui.spinner();
             }
         });
-        if error.as_ref().is_some_and(|e| e.conflict.is_some())
+        if conflict
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
             self.save
                 .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }
+        if let Some(form) = request {
+            let position_ids: Vec<i64> = form.position_ids.iter().copied().collect();
+            self.save.request(match (form.id, form.is_service_account) {
+                (Some(id), _) => ctx.admin().update_user(pb::UpdateUserRequest {
+                    id,
+                    version: form.version,
+                    display_name: form.display_name,
+                    department_id: form.department_id,
+                    phone: form.phone,
+                    position_ids,
+                }),
+                (None, false) => ctx.admin().create_user(pb::CreateUserRequest {
+                    username: form.username,
+                    display_name: form.display_name,
+                    department_id: form.department_id,
+                    phone: form.phone,
+                    position_ids,
+                    password: form.password,
+                }),
+                (None, true) => {
+                    ctx.admin()
+                        .create_service_account(pb::CreateServiceAccountRequest {
+                            username: form.username,
+                            display_name: form.display_name,
+                            department_id: form.department_id,
+                            position_ids,
+                        })
+                }
+            });
+        }
 
+        let Some(form) = &self.form else { return };
         let Some(id) = form.id else { return };
         ui.separator();
         if form.is_service_account {
@@ -459,18 +540,14 @@ impl UsersPanel {
         } else {
             ui.strong(t("users.reset_password"));
             let password = self.reset_password.get_or_insert_with(String::new);
-            let reset_error = self
-                .reset
-                .error()
-                .and_then(|e| e.field("new_password").or_else(|| Some(e.message())));
-            widgets::password_field(ui, t("users.new_password"), password, reset_error);
-            if ui
-                .add_enabled(
-                    !self.reset.is_pending() && !password.is_empty(),
-                    egui::Button::new(t("users.reset")),
-                )
-                .clicked()
-            {
+            let response = widgets::form(ui, "reset_password", &mut self.reset_errors, |f| {
+                f.password(t("users.new_password"), "new_password", password);
+            });
+            let ready = !self.reset.is_pending() && !password.is_empty();
+            let clicked = ui
+                .add_enabled(ready, egui::Button::new(t("users.reset")))
+                .clicked();
+            if (clicked || response.submitted) && ready {
                 let request = pb::ResetPasswordRequest {
                     id,
                     new_password: password.clone(),
@@ -514,18 +591,14 @@ impl UsersPanel {
                     .api_tokens)
             }));
         }
-        let label_error = self
-            .issued
-            .error()
-            .map(|e| e.field("label").unwrap_or_else(|| e.message()));
-        widgets::text_field(ui, t("tokens.label"), &mut self.token_label, label_error);
-        if ui
-            .add_enabled(
-                !self.issued.is_pending(),
-                egui::Button::new(t("tokens.issue")),
-            )
-            .clicked()
-        {
+        let response = widgets::form(ui, "issue_token", &mut self.token_errors, |f| {
+            f.text(t("tokens.label"), "label", &mut self.token_label);
+        });
+        let ready = !self.issued.is_pending();
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(t("tokens.issue")))
+            .clicked();
+        if (clicked || response.submitted) && ready {
             let request = pb::IssueApiTokenRequest {
                 user_id,
                 label: self.token_label.clone(),

@@ -24,7 +24,7 @@ use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
 use crate::format;
-use crate::i18n::{Lang, lang, t};
+use crate::i18n::{Lang, bracketed, label_value, lang, t};
 
 /// What went wrong with a call, ready to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,9 +91,9 @@ impl ApiError {
     /// The sentence to show, in the UI's language.
     pub fn message(&self) -> String {
         match self.kind {
-            ErrorKind::Unreachable => return format!("{}（{}）", t("error.unreachable"), self.en),
+            ErrorKind::Unreachable => return bracketed(t("error.unreachable"), &self.en),
             ErrorKind::CertificateNotTrusted => return t("error.certificate").to_owned(),
-            ErrorKind::BadCaFile => return format!("{}：{}", t("error.ca_file"), self.en),
+            ErrorKind::BadCaFile => return label_value(t("error.ca_file"), &self.en),
             ErrorKind::Server => {}
         }
         if let Some(until) = self.locked_until {

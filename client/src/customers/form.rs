@@ -7,8 +7,16 @@ use pharmacrm_shared::region;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
+use crate::i18n::{bracketed, comma, t};
 use crate::widgets;
+
+/// What the form's frame ended with.
+pub enum FormEvent {
+    /// The customer was saved.
+    Saved(pb::Customer),
+    /// The user asked to close the form (the caller asks first if it holds input).
+    Close,
+}
 
 /// The form's fields, as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -107,6 +115,8 @@ pub struct FormPanel {
     duplicates: Requested<Vec<pb::DuplicateCustomer>>,
     confirmed_duplicates: bool,
     pub save: Requested<pb::Customer>,
+    /// The last failed save's complaints, shown under their fields until edited.
+    errors: widgets::FieldErrors,
 }
 
 impl FormPanel {
@@ -136,8 +146,8 @@ impl FormPanel {
         });
     }
 
-    /// Draws the form; returns the saved customer once saved.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<pb::Customer> {
+    /// Draws the form; says when it was saved or the user asked to close it.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
         if self.types.is_not_requested() {
             self.types.request(
                 ctx.customers()
@@ -156,182 +166,174 @@ impl FormPanel {
         self.sales_reps.poll();
         self.cs_reps.poll();
         self.drug_results.poll();
-        if let Polled::JustDone = self.duplicates.poll()
-            && self.duplicates.value().is_some_and(Vec::is_empty)
-        {
+        let (just_done, failed) = match self.duplicates.poll() {
+            Polled::JustDone => (true, None),
+            Polled::JustFailed(error) => (false, Some(error.clone())),
+            Polled::Unchanged => (false, None),
+        };
+        if failed.is_some() {
+            self.errors.set(failed);
+        } else if just_done && self.duplicates.value().is_some_and(Vec::is_empty) {
             self.submit(ctx);
         }
-        if let Polled::JustDone = self.save.poll()
-            && let Requested::Done(saved) = &self.save
-        {
-            let saved = saved.clone();
-            self.form = CustomerForm::from(&saved);
-            self.original = self.form.clone();
-            return Some(saved);
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let saved = saved.clone();
+                    self.form = CustomerForm::from(&saved);
+                    self.original = self.form.clone();
+                    self.errors.set(None);
+                    return Some(FormEvent::Saved(saved));
+                }
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
-        let error = self.save.error().cloned();
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
-        let form = &mut self.form;
-        ui.heading(if form.id.is_some() {
+        ui.heading(if self.form.id.is_some() {
             t("customer.edit")
         } else {
             t("customer.new")
         });
-        egui::Grid::new("customer_form")
-            .num_columns(2)
-            .spacing([16.0, 4.0])
+        let mut submitted = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
             .show(ui, |ui| {
-                ui.vertical(|ui| {
-                    widgets::text_field(ui, t("customer.name"), &mut form.name, field("name"));
-                    widgets::text_field(
-                        ui,
+                submitted = self.fields_ui(ui, ctx);
+                self.drugs_ui(ui, ctx);
+            });
+        self.save_ui(ui, ctx, submitted).then_some(FormEvent::Close)
+    }
+
+    /// The profile fields, in two columns when the window is wide enough; whether Enter
+    /// was pressed in one of them.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        let options = |list: Option<&Vec<(i64, String)>>| list.cloned().unwrap_or_default();
+        let types = options(
+            self.types
+                .value()
+                .map(|types| types.iter().map(|x| (x.id, x.name.clone())).collect())
+                .as_ref(),
+        );
+        let reps = |reps: &Requested<Vec<pb::UserRef>>| -> Vec<(i64, String)> {
+            reps.value()
+                .map(|reps| reps.iter().map(|r| (r.id, r.name.clone())).collect())
+                .unwrap_or_default()
+        };
+        let mut sales_reps = vec![(0, t("customer.myself").to_owned())];
+        sales_reps.extend(reps(&self.sales_reps));
+        let cs_reps = reps(&self.cs_reps);
+        let can_assign = ctx.can(pharmacrm_shared::Permission::CustomerAssign);
+        let form = &mut self.form;
+        let provinces: Vec<(String, String)> = region::provinces()
+            .iter()
+            .map(|p| (p.code.clone(), p.name.clone()))
+            .collect();
+        let cities: Vec<(String, String)> = region::province(&form.province_code)
+            .map(|p| {
+                p.cities
+                    .iter()
+                    .map(|c| (c.code.clone(), c.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id_label = if form.id_number_masked.is_empty() {
+            t("customer.id_number").to_owned()
+        } else {
+            bracketed(t("customer.id_number_replace"), &form.id_number_masked)
+        };
+        let errors = &mut self.errors;
+        let left =
+            |ui: &mut egui::Ui, form: &mut CustomerForm, errors: &mut widgets::FieldErrors| {
+                widgets::form(ui, "customer_form_left", errors, |f| {
+                    f.text(t("customer.name"), "name", &mut form.name);
+                    f.text(
                         t("customer.contact"),
+                        "contact_person",
                         &mut form.contact_person,
-                        field("contact_person"),
                     );
-                    let label = if form.id_number_masked.is_empty() {
-                        t("customer.id_number").to_owned()
-                    } else {
-                        format!(
-                            "{}（{}）",
-                            t("customer.id_number_replace"),
-                            form.id_number_masked
-                        )
-                    };
-                    widgets::text_field(ui, &label, &mut form.id_number, field("id_number"));
+                    f.text(&id_label, "id_number", &mut form.id_number);
                     if !form.id_number_masked.is_empty() {
-                        ui.checkbox(&mut form.clear_id_number, t("customer.clear_id_number"));
+                        f.extra(|ui| {
+                            ui.checkbox(&mut form.clear_id_number, t("customer.clear_id_number"));
+                        });
                     }
-                    widgets::text_field(ui, t("customer.phone"), &mut form.phone, field("phone"));
-                    widgets::text_field(ui, t("customer.fax"), &mut form.fax, field("fax"));
-                    widgets::text_field(
-                        ui,
-                        t("customer.postcode"),
-                        &mut form.postcode,
-                        field("postcode"),
+                    f.text(t("customer.phone"), "phone", &mut form.phone);
+                    f.text(t("customer.fax"), "fax", &mut form.fax);
+                    f.text(t("customer.postcode"), "postcode", &mut form.postcode);
+                    f.text(t("customer.note"), "note", &mut form.note);
+                })
+                .submitted
+            };
+        let right =
+            |ui: &mut egui::Ui, form: &mut CustomerForm, errors: &mut widgets::FieldErrors| {
+                widgets::form_part(ui, "customer_form_right", errors, |f| {
+                    if f.combo(
+                        t("customer.province"),
+                        "province_code",
+                        &mut form.province_code,
+                        &provinces,
+                    )
+                    .changed()
+                    {
+                        form.city_code.clear();
+                    }
+                    f.combo(
+                        t("customer.city"),
+                        "city_code",
+                        &mut form.city_code,
+                        &cities,
                     );
-                });
-                ui.vertical(|ui| {
-                    let label = ui.label(t("customer.province"));
-                    let province_name = region::province(&form.province_code)
-                        .map_or(t("common.pick"), |p| p.name.as_str());
-                    egui::ComboBox::from_id_salt("province")
-                        .selected_text(province_name)
-                        .show_ui(ui, |ui| {
-                            for p in region::provinces() {
-                                if ui
-                                    .selectable_label(form.province_code == p.code, &p.name)
-                                    .clicked()
-                                {
-                                    form.province_code = p.code.clone();
-                                    form.city_code.clear();
-                                }
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
-                    widgets::field_error(ui, field("province_code"));
-                    let label = ui.label(t("customer.city"));
-                    let cities = region::province(&form.province_code)
-                        .map(|p| p.cities.as_slice())
-                        .unwrap_or_default();
-                    let city_name = cities
-                        .iter()
-                        .find(|c| c.code == form.city_code)
-                        .map_or(t("common.pick"), |c| c.name.as_str());
-                    egui::ComboBox::from_id_salt("city")
-                        .selected_text(city_name)
-                        .show_ui(ui, |ui| {
-                            for c in cities {
-                                ui.selectable_value(&mut form.city_code, c.code.clone(), &c.name);
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
-                    widgets::field_error(ui, field("city_code"));
-                    widgets::text_field(
-                        ui,
-                        t("customer.address"),
-                        &mut form.address,
-                        field("address"),
-                    );
-                    widgets::enum_combo::<pb::BusinessKind>(
-                        ui,
-                        "business_kind",
+                    f.text(t("customer.address"), "address", &mut form.address);
+                    f.enum_combo::<pb::BusinessKind>(
                         t("customer.kind"),
+                        "business_kind",
                         &mut form.business_kind,
                     );
-                    widgets::field_error(ui, field("business_kind"));
-                    let types = self.types.value().cloned().unwrap_or_default();
-                    let label = ui.label(t("customer.type"));
-                    let type_name = types
-                        .iter()
-                        .find(|x| x.id == form.type_id)
-                        .map_or(t("common.pick"), |x| x.name.as_str());
-                    egui::ComboBox::from_id_salt("customer_type")
-                        .selected_text(type_name)
-                        .show_ui(ui, |ui| {
-                            for x in &types {
-                                ui.selectable_value(&mut form.type_id, x.id, &x.name);
-                            }
-                        })
-                        .response
-                        .labelled_by(label.id);
-                    widgets::field_error(ui, field("type_id"));
-                    widgets::text_field(
-                        ui,
+                    f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
+                    f.text(
                         t("customer.credit_days"),
+                        "credit_days",
                         &mut form.credit_days,
-                        field("credit_days"),
                     );
-                    if form.id.is_none() && ctx.can(pharmacrm_shared::Permission::CustomerAssign) {
+                    if form.id.is_none() && can_assign {
                         // Whoever may assign can register a customer for another rep.
-                        let reps = self.sales_reps.value().cloned().unwrap_or_default();
-                        let label = ui.label(t("customer.sales_rep"));
-                        let rep_name = reps
-                            .iter()
-                            .find(|r| r.id == form.sales_rep_id)
-                            .map_or(t("customer.myself"), |r| r.name.as_str());
-                        egui::ComboBox::from_id_salt("sales_rep")
-                            .selected_text(rep_name)
-                            .show_ui(ui, |ui| {
-                                ui.selectable_value(
-                                    &mut form.sales_rep_id,
-                                    0,
-                                    t("customer.myself"),
-                                );
-                                for r in &reps {
-                                    ui.selectable_value(&mut form.sales_rep_id, r.id, &r.name);
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
+                        f.combo(
+                            t("customer.sales_rep"),
+                            "sales_rep_id",
+                            &mut form.sales_rep_id,
+                            &sales_reps,
+                        );
                     }
-                    widgets::field_error(ui, field("sales_rep_id"));
                     if form.id.is_none() {
-                        let reps = self.cs_reps.value().cloned().unwrap_or_default();
-                        let label = ui.label(t("customer.cs_rep"));
-                        let rep_name = reps
-                            .iter()
-                            .find(|r| r.id == form.cs_rep_id)
-                            .map_or(t("common.pick"), |r| r.name.as_str());
-                        egui::ComboBox::from_id_salt("cs_rep")
-                            .selected_text(rep_name)
-                            .show_ui(ui, |ui| {
-                                for r in &reps {
-                                    ui.selectable_value(&mut form.cs_rep_id, r.id, &r.name);
-                                }
-                            })
-                            .response
-                            .labelled_by(label.id);
-                        widgets::field_error(ui, field("cs_rep_id"));
+                        f.combo(
+                            t("customer.cs_rep"),
+                            "cs_rep_id",
+                            &mut form.cs_rep_id,
+                            &cs_reps,
+                        );
                     }
-                });
-                ui.end_row();
+                })
+                .submitted
+            };
+        let mut submitted = false;
+        if ui.available_width() >= 860.0 {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| submitted |= left(ui, form, errors));
+                ui.add_space(24.0);
+                ui.vertical(|ui| submitted |= right(ui, form, errors));
             });
-        widgets::text_field(ui, t("customer.note"), &mut form.note, field("note"));
+        } else {
+            submitted |= left(ui, form, errors);
+            submitted |= right(ui, form, errors);
+        }
+        submitted
+    }
 
-        // The drug varieties: chips to remove, a pinyin search to add.
+    /// The drug varieties: chips to remove, a pinyin search to add.
+    fn drugs_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let form = &mut self.form;
+        let before = form.drugs.len();
+        ui.add_space(6.0);
         ui.label(t("customer.drugs"));
         ui.horizontal_wrapped(|ui| {
             let mut remove = None;
@@ -353,7 +355,7 @@ impl FormPanel {
             ui.add(
                 egui::TextEdit::singleline(&mut self.drug_query)
                     .hint_text("amxl")
-                    .desired_width(160.0),
+                    .desired_width(200.0),
             )
             .labelled_by(label.id);
         });
@@ -377,25 +379,25 @@ impl FormPanel {
             );
         }
         if !self.drug_query.trim().is_empty() {
-            for d in self.drug_results.value().cloned().unwrap_or_default() {
-                let label = format!("{} {}", d.name, d.specification);
-                if !form.drugs.iter().any(|x| x.id == d.id)
-                    && ui.button(format!("+ {label}")).clicked()
-                {
-                    form.drugs.push(pb::DrugRef { id: d.id, label });
+            ui.horizontal_wrapped(|ui| {
+                for d in self.drug_results.value().cloned().unwrap_or_default() {
+                    let label = format!("{} {}", d.name, d.specification);
+                    if !form.drugs.iter().any(|x| x.id == d.id)
+                        && ui.button(format!("+ {label}")).clicked()
+                    {
+                        form.drugs.push(pb::DrugRef { id: d.id, label });
+                    }
                 }
-            }
+            });
         }
-        widgets::field_error(ui, field("drug_ids"));
+        if self.form.drugs.len() != before {
+            self.errors.edited("drug_ids");
+        }
+        self.errors.field_ui(ui, "drug_ids");
+    }
 
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
-        }
-        if let Some(error) = self.duplicates.error() {
-            widgets::error_line(ui, error);
-        }
+    /// The duplicate warning, the save and close buttons; whether close was clicked.
+    fn save_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, submitted: bool) -> bool {
         // Before a second record: show customers with the same name or phone.
         if let Requested::Done(duplicates) = &self.duplicates
             && !duplicates.is_empty()
@@ -403,7 +405,14 @@ impl FormPanel {
         {
             ui.label(egui::RichText::new(t("customer.duplicates")).color(widgets::WARNING));
             for d in duplicates {
-                ui.label(format!("· {}（{}，{}）", d.name, d.region, d.sales_rep));
+                // Outside the caller's scope only the rep to ask is known.
+                let remark = [d.region.as_str(), d.sales_rep.as_str()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(comma());
+                let name = if d.name.is_empty() { "—" } else { &d.name };
+                ui.label(format!("· {}", bracketed(name, &remark)));
             }
             if ui.button(t("customer.create_anyway")).clicked() {
                 self.confirmed_duplicates = true;
@@ -412,24 +421,36 @@ impl FormPanel {
         }
         let busy = self.save.is_pending() || self.duplicates.is_pending();
         let changed = self.form != self.original;
-        if ui
-            .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-            .clicked()
-        {
-            if self.form.id.is_none() && !self.confirmed_duplicates {
-                let (name, phone) = (self.form.name.clone(), self.form.phone.clone());
-                self.duplicates.request(
-                    ctx.customers()
-                        .find_duplicates(pb::FindDuplicatesRequest { name, phone })
-                        .map(|r| r.duplicates),
-                );
-            } else {
-                self.submit(ctx);
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let clicked = ui
+                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
+                .clicked();
+            if (clicked || submitted) && !busy && changed {
+                if self.form.id.is_none() && !self.confirmed_duplicates {
+                    let (name, phone) = (self.form.name.clone(), self.form.phone.clone());
+                    // The whole form goes along, so its fields are checked first.
+                    let customer = Some(self.form.input());
+                    self.duplicates.request(
+                        ctx.customers()
+                            .find_duplicates(pb::FindDuplicatesRequest {
+                                name,
+                                phone,
+                                customer,
+                            })
+                            .map(|r| r.duplicates),
+                    );
+                } else {
+                    self.submit(ctx);
+                }
             }
-        }
-        if busy {
-            ui.spinner();
-        }
-        None
+            if ui.button(t("common.close")).clicked() {
+                close = true;
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        close
     }
 }

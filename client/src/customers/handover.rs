@@ -9,8 +9,8 @@ use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
-use crate::widgets;
+use crate::i18n::{bracketed, comma, label_value, t, tn};
+use crate::widgets::{self, FieldErrors};
 
 /// The handover screen.
 #[derive(Default)]
@@ -25,31 +25,27 @@ pub struct HandoverPanel {
     to_sales: i64,
     to_cs: i64,
     run: Requested<pb::HandoverCustomersResponse>,
+    /// The last failed handover's complaints.
+    errors: FieldErrors,
+    /// Whether the question before the handover is open.
+    confirming: bool,
 }
 
-fn picker(
-    ui: &mut egui::Ui,
-    salt: &str,
-    label: &str,
-    value: &mut i64,
-    people: &[pb::UserRef],
-    except: i64,
-) {
-    let l = ui.label(label);
-    egui::ComboBox::from_id_salt(salt)
-        .selected_text(
-            people
-                .iter()
-                .find(|p| p.id == *value)
-                .map_or(t("common.pick"), |p| p.name.as_str()),
-        )
-        .show_ui(ui, |ui| {
-            for p in people.iter().filter(|p| p.id != except) {
-                ui.selectable_value(value, p.id, &p.name);
-            }
-        })
-        .response
-        .labelled_by(l.id);
+/// The people of `people` but `except`, as picker options.
+fn options(people: &[pb::UserRef], except: i64) -> Vec<(i64, String)> {
+    people
+        .iter()
+        .filter(|p| p.id != except)
+        .map(|p| (p.id, p.name.clone()))
+        .collect()
+}
+
+/// The name of `id` among `people` ("—" for nobody).
+fn name_of(people: &[pb::UserRef], id: i64) -> &str {
+    people
+        .iter()
+        .find(|p| p.id == id)
+        .map_or("—", |p| p.name.as_str())
 }
 
 impl HandoverPanel {
@@ -72,24 +68,37 @@ impl HandoverPanel {
         self.cs_reps.poll();
         self.holders.poll();
         self.customers.poll();
-        if let Polled::JustDone = self.run.poll() {
-            self.loaded_for = 0;
-            self.ticked.clear();
+        match self.run.poll() {
+            Polled::JustDone => {
+                self.loaded_for = 0;
+                self.ticked.clear();
+                self.errors.set(None);
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| self.form_ui(ui, ctx));
+        self.confirm_ui(ui.ctx(), ctx);
+    }
+
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let sales = self.sales_reps.value().cloned().unwrap_or_default();
         let cs = self.cs_reps.value().cloned().unwrap_or_default();
         // Whoever holds customers, whatever position they hold now.
-        let holders = self.holders.value().cloned().unwrap_or_default();
-        picker(
-            ui,
-            "handover_employee",
-            t("handover.employee"),
-            &mut self.employee,
-            &holders,
-            0,
-        );
+        let holders = options(self.holders.value().map_or(&[], Vec::as_slice), 0);
+        widgets::form(ui, "handover_from", &mut self.errors, |f| {
+            f.combo(
+                t("handover.employee"),
+                "from_user_id",
+                &mut self.employee,
+                &holders,
+            );
+        });
         if self.employee > 0 && self.loaded_for != self.employee && !self.customers.is_pending() {
             self.loaded_for = self.employee;
+            self.ticked.clear();
             let employee = self.employee;
             self.customers.request(ctx.call(move |api| async move {
                 let mut all = Vec::new();
@@ -119,20 +128,19 @@ impl HandoverPanel {
         }
         widgets::request_status(ui, &self.customers);
         if let Requested::Done(outcome) = &self.run {
-            ui.label(
-                t("handover.done")
-                    .replace("{moved}", &outcome.moved.to_string())
-                    .replace("{remaining}", &outcome.remaining.to_string()),
-            );
-        }
-        if let Some(error) = self.run.error() {
-            widgets::error_line(ui, error);
+            ui.label(format!(
+                "{}{}{}",
+                tn("handover.done", u64::from(outcome.moved)),
+                comma(),
+                tn("handover.remaining", u64::from(outcome.remaining)),
+            ));
         }
         if self.employee == 0 {
             return;
         }
         let customers = self.customers.value().cloned().unwrap_or_default();
-        ui.label(t("handover.count").replace("{n}", &customers.len().to_string()));
+        ui.add_space(4.0);
+        ui.label(tn("handover.count", customers.len() as u64));
         ui.horizontal(|ui| {
             if ui.button(t("handover.tick_all")).clicked() {
                 self.ticked = customers.iter().map(|c| c.id).collect();
@@ -141,8 +149,10 @@ impl HandoverPanel {
                 self.ticked.clear();
             }
         });
+        let height = (ui.available_height() - 140.0).clamp(120.0, 320.0);
         egui::ScrollArea::vertical()
-            .max_height(300.0)
+            .id_salt("handover_customers")
+            .max_height(height)
             .show(ui, |ui| {
                 for c in &customers {
                     let mut on = self.ticked.contains(&c.id);
@@ -156,10 +166,8 @@ impl HandoverPanel {
                         (true, false) => t("customer.sales_rep").to_owned(),
                         _ => t("customer.cs_rep").to_owned(),
                     };
-                    if ui
-                        .checkbox(&mut on, format!("{}（{}，{}）", c.name, c.region, role))
-                        .changed()
-                    {
+                    let remark = format!("{}{}{}", c.region, comma(), role);
+                    if ui.checkbox(&mut on, bracketed(&c.name, &remark)).changed() {
                         if on {
                             self.ticked.insert(c.id);
                         } else {
@@ -168,41 +176,70 @@ impl HandoverPanel {
                     }
                 }
             });
-        picker(
-            ui,
-            "handover_sales",
-            t("handover.to_sales"),
-            &mut self.to_sales,
-            &sales,
-            self.employee,
-        );
-        picker(
-            ui,
-            "handover_cs",
-            t("handover.to_cs"),
-            &mut self.to_cs,
-            &cs,
-            self.employee,
-        );
+        ui.add_space(4.0);
+        let (sales, cs) = (options(&sales, self.employee), options(&cs, self.employee));
+        widgets::form_part(ui, "handover_to", &mut self.errors, |f| {
+            f.combo(
+                t("handover.to_sales"),
+                "sales_rep_id",
+                &mut self.to_sales,
+                &sales,
+            );
+            f.combo(t("handover.to_cs"), "cs_rep_id", &mut self.to_cs, &cs);
+        });
+        ui.add_space(4.0);
         let ready = !self.ticked.is_empty() && !self.run.is_pending();
-        if ui
-            .add_enabled(ready, egui::Button::new(t("handover.run")))
-            .clicked()
-        {
-            let request = pb::HandoverCustomersRequest {
-                from_user_id: self.employee,
-                moves: self
-                    .ticked
-                    .iter()
-                    .map(|&customer_id| pb::HandoverMove {
-                        customer_id,
-                        sales_rep_id: self.to_sales,
-                        cs_rep_id: self.to_cs,
-                    })
-                    .collect(),
-            };
-            self.run
-                .request(ctx.customers().handover_customers(request));
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(ready, egui::Button::new(t("handover.run")))
+                .clicked()
+            {
+                self.confirming = true;
+            }
+            if self.run.is_pending() {
+                ui.spinner();
+            }
+        });
+    }
+
+    /// Asks before the handover, saying how many customers move and to whom.
+    fn confirm_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        if !self.confirming {
+            return;
+        }
+        let sales = self.sales_reps.value().cloned().unwrap_or_default();
+        let cs = self.cs_reps.value().cloned().unwrap_or_default();
+        let question = [
+            tn("handover.confirm", self.ticked.len() as u64),
+            label_value(t("handover.to_sales"), name_of(&sales, self.to_sales)),
+            label_value(t("handover.to_cs"), name_of(&cs, self.to_cs)),
+        ]
+        .join("\n");
+        match widgets::confirm(
+            egui_ctx,
+            "confirm_handover",
+            &question,
+            t("handover.confirm_yes"),
+        ) {
+            Some(true) => {
+                self.confirming = false;
+                let request = pb::HandoverCustomersRequest {
+                    from_user_id: self.employee,
+                    moves: self
+                        .ticked
+                        .iter()
+                        .map(|&customer_id| pb::HandoverMove {
+                            customer_id,
+                            sales_rep_id: self.to_sales,
+                            cs_rep_id: self.to_cs,
+                        })
+                        .collect(),
+                };
+                self.run
+                    .request(ctx.customers().handover_customers(request));
+            }
+            Some(false) => self.confirming = false,
+            None => {}
         }
     }
 }

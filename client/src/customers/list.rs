@@ -86,6 +86,9 @@ impl ListPanel {
         }
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
+                command = Some(ListCommand::New);
+            }
             let label = ui.label(t("customers.search"));
             let search = ui
                 .add(
@@ -146,9 +149,6 @@ impl ListPanel {
                 &kinds,
             );
             ui.checkbox(&mut self.filter.expiring, t("customers.expiring_only"));
-            if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
-                command = Some(ListCommand::New);
-            }
         });
         widgets::request_status(ui, &self.list);
         let rows = self
@@ -157,71 +157,89 @@ impl ListPanel {
             .map(|l| l.customers.clone())
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
-        let available = ui.available_height() - 36.0;
-        TableBuilder::new(ui)
-            .id_salt("customer_table")
-            .striped(true)
-            .sense(egui::Sense::click())
-            .max_scroll_height(available.max(100.0))
-            .column(Column::auto().at_least(160.0))
-            .column(Column::auto().at_least(60.0))
-            .column(Column::auto().at_least(70.0))
-            .column(Column::auto().at_least(140.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::remainder().at_least(80.0))
-            .header(22.0, |mut header| {
-                for label in [
-                    t("customer.name"),
-                    t("customer.type"),
-                    t("customer.kind"),
-                    t("customer.region"),
-                    t("customer.sales_rep"),
-                    t("customer.cs_rep"),
-                    t("customer.certificates"),
-                ] {
-                    header.col(|ui| {
-                        ui.strong(label);
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(22.0, rows.len(), |mut row| {
-                    let c = &rows[row.index()];
-                    row.col(|ui| {
-                        if ui.link(&c.name).clicked() {
+        let available = ui.available_height() - 48.0;
+        let name = widgets::fit_column(
+            ui,
+            t("customer.name"),
+            rows.iter().map(|c| c.name.as_str()),
+            140.0,
+            300.0,
+        );
+        let region = widgets::fit_column(
+            ui,
+            t("customer.region"),
+            rows.iter().map(|c| c.region.as_str()),
+            100.0,
+            220.0,
+        );
+        widgets::table(ui, "customer_table", |ui| {
+            TableBuilder::new(ui)
+                .id_salt("customer_table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(available.max(100.0))
+                .column(name)
+                .column(Column::auto().at_least(60.0))
+                .column(Column::auto().at_least(70.0))
+                .column(region)
+                .column(Column::auto().at_least(70.0))
+                .column(Column::auto().at_least(70.0))
+                .column(Column::remainder().at_least(90.0))
+                .header(22.0, |mut header| {
+                    for label in [
+                        t("customer.name"),
+                        t("customer.type"),
+                        t("customer.kind"),
+                        t("customer.region"),
+                        t("customer.sales_rep"),
+                        t("customer.cs_rep"),
+                        t("customer.certificates"),
+                    ] {
+                        header.col(|ui| {
+                            ui.strong(label);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, rows.len(), |mut row| {
+                        let c = &rows[row.index()];
+                        row.col(|ui| {
+                            ui.label(&c.name);
+                        });
+                        row.col(|ui| {
+                            ui.label(&c.type_name);
+                        });
+                        row.col(|ui| {
+                            ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
+                        });
+                        row.col(|ui| {
+                            ui.label(&c.region);
+                        });
+                        row.col(|ui| {
+                            ui.label(c.sales_rep.as_ref().map_or("", |r| r.name.as_str()));
+                        });
+                        row.col(|ui| {
+                            ui.label(c.cs_rep.as_ref().map_or("", |r| r.name.as_str()));
+                        });
+                        row.col(|ui| {
+                            if c.expired_certificates > 0 {
+                                ui.label(
+                                    RichText::new(t("certificate.expired")).color(widgets::ERROR),
+                                );
+                            } else if c.expiring_certificates > 0 {
+                                ui.label(
+                                    RichText::new(t("certificate.expiring"))
+                                        .color(widgets::WARNING),
+                                );
+                            }
+                        });
+                        // A click anywhere on the row, its text included, opens the customer.
+                        if row.response().clicked() {
                             command = Some(ListCommand::Open(c.id));
                         }
                     });
-                    row.col(|ui| {
-                        ui.label(&c.type_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
-                    });
-                    row.col(|ui| {
-                        ui.label(&c.region);
-                    });
-                    row.col(|ui| {
-                        ui.label(c.sales_rep.as_ref().map_or("", |r| r.name.as_str()));
-                    });
-                    row.col(|ui| {
-                        ui.label(c.cs_rep.as_ref().map_or("", |r| r.name.as_str()));
-                    });
-                    row.col(|ui| {
-                        if c.expired_certificates > 0 {
-                            ui.label(RichText::new(t("certificate.expired")).color(widgets::ERROR));
-                        } else if c.expiring_certificates > 0 {
-                            ui.label(
-                                RichText::new(t("certificate.expiring")).color(widgets::WARNING),
-                            );
-                        }
-                    });
-                    if row.response().double_clicked() {
-                        command = Some(ListCommand::Open(c.id));
-                    }
                 });
-            });
+        });
         let (exact, next) = self
             .list
             .value()

@@ -44,6 +44,17 @@ enum Tab {
     Handover,
 }
 
+/// Where the user asked to go while a form held unsaved input.
+#[derive(Clone, Copy, Debug)]
+enum Leave {
+    /// A tab's main screen.
+    Tab(Tab),
+    /// Back to the list from a record.
+    List,
+    /// Another customer's view.
+    Customer(i64),
+}
+
 enum Page {
     List,
     New(Box<form::FormPanel>),
@@ -57,8 +68,8 @@ pub struct CustomersPanel {
     list: list::ListPanel,
     work: work::WorkPanel,
     handover: handover::HandoverPanel,
-    /// The tab the user chose while a form held unsaved input (confirm first).
-    leave_to: Option<Tab>,
+    /// Leaving a form that holds unsaved input (confirm first).
+    leave: widgets::Discard<Leave>,
 }
 
 impl Default for CustomersPanel {
@@ -69,7 +80,7 @@ impl Default for CustomersPanel {
             list: list::ListPanel::default(),
             work: work::WorkPanel::default(),
             handover: handover::HandoverPanel::default(),
-            leave_to: None,
+            leave: widgets::Discard::default(),
         }
     }
 }
@@ -90,10 +101,7 @@ impl ModulePanel for CustomersPanel {
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
         match target {
-            Navigate::Customer(id) => {
-                self.tab = Tab::List;
-                self.page = Page::View(Box::new(view::CustomerView::new(*id)));
-            }
+            Navigate::Customer(id) => self.leave(Leave::Customer(*id)),
             Navigate::MyWork if !self.is_dirty() => self.show_tab(Tab::Work),
             _ => {}
         }
@@ -117,45 +125,26 @@ impl ModulePanel for CustomersPanel {
             }
         });
         if let Some(tab) = chosen {
-            if self.is_dirty() {
-                self.leave_to = Some(tab);
-            } else {
-                self.show_tab(tab);
-            }
+            self.leave(Leave::Tab(tab));
         }
-        if let Some(tab) = self.leave_to {
-            match widgets::confirm(
-                ui.ctx(),
-                "customers_leave",
-                t("shell.discard_question"),
-                t("common.discard"),
-            ) {
-                Some(true) => {
-                    self.leave_to = None;
-                    self.show_tab(tab);
-                }
-                Some(false) => self.leave_to = None,
-                None => {}
-            }
+        if let Some(leave) = self.leave.ui(ui.ctx(), "customers_leave") {
+            self.go(leave);
         }
         ui.separator();
         let mut open = None;
+        let mut close = false;
         match (&mut self.page, self.tab) {
-            (Page::New(form), _) => {
-                let saved = form.ui(ui, ctx);
-                let cancel = ui.button(t("common.close")).clicked();
-                if let Some(saved) = saved {
+            (Page::New(form), _) => match form.ui(ui, ctx) {
+                Some(form::FormEvent::Saved(saved)) => {
                     self.list.refresh();
                     open = Some(saved.id);
-                } else if cancel {
-                    self.page = Page::List;
                 }
-            }
+                Some(form::FormEvent::Close) => close = true,
+                None => {}
+            },
             (Page::View(view), _) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
-                    self.list.refresh();
-                    self.work.refresh();
-                    self.page = Page::List;
+                    close = true;
                 }
             }
             (Page::List, Tab::List) => match self.list.ui(ui, ctx) {
@@ -173,10 +162,35 @@ impl ModulePanel for CustomersPanel {
         if let Some(id) = open {
             self.page = Page::View(Box::new(view::CustomerView::new(id)));
         }
+        if close {
+            self.leave(Leave::List);
+        }
     }
 }
 
 impl CustomersPanel {
+    /// Goes where `leave` says, once the user agrees to drop unsaved input.
+    fn leave(&mut self, leave: Leave) {
+        if let Some(leave) = self.leave.request(self.is_dirty(), leave) {
+            self.go(leave);
+        }
+    }
+
+    fn go(&mut self, leave: Leave) {
+        match leave {
+            Leave::Tab(tab) => self.show_tab(tab),
+            Leave::List => {
+                self.list.refresh();
+                self.work.refresh();
+                self.page = Page::List;
+            }
+            Leave::Customer(id) => {
+                self.tab = Tab::List;
+                self.page = Page::View(Box::new(view::CustomerView::new(id)));
+            }
+        }
+    }
+
     /// Shows `tab`'s main screen, leaving any open record.
     fn show_tab(&mut self, tab: Tab) {
         self.tab = tab;

@@ -12,10 +12,12 @@ use super::category_paths;
 use super::form::{self, DrugForm};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::format;
-use crate::i18n::t;
-use crate::widgets;
-use crate::widgets::choice_label;
+use crate::i18n::{bracketed, t, tn};
+use crate::widgets::{self, FieldErrors, choice_label};
+
+/// Below this width for the whole tab, an open drug form hides the category tree (a
+/// button brings it back) so that the table keeps room for its columns.
+const NARROW: f32 = 1000.0;
 
 const PAGE: u32 = 100;
 
@@ -29,7 +31,23 @@ struct CategoryDialog {
     parent_id: i64,
     /// Where it was: kept when the parent stays, last under a new parent.
     original_parent_id: i64,
+    /// The name as it was (empty when adding), to tell whether anything was typed.
+    original_name: String,
     position: i32,
+}
+
+impl CategoryDialog {
+    fn is_dirty(&self) -> bool {
+        self.name != self.original_name || self.parent_id != self.original_parent_id
+    }
+}
+
+/// What the drug form was asked to do while it held unsaved edits.
+#[derive(Clone, Debug)]
+enum FormAction {
+    Close,
+    Open(pb::Drug),
+    New,
 }
 
 /// What the search last asked for; a change asks again.
@@ -50,6 +68,10 @@ pub struct CataloguePanel {
     units: Requested<Vec<pb::ContainerUnit>>,
     selected_category: Option<i64>,
     dialog: Option<CategoryDialog>,
+    /// The dialog's complaints from the server.
+    dialog_errors: FieldErrors,
+    /// Whether the dialog asks before dropping what was typed.
+    dialog_discard: widgets::Discard<()>,
     category_save: Requested<pb::Category>,
     confirm_delete: Option<pb::Category>,
     query: String,
@@ -61,15 +83,20 @@ pub struct CataloguePanel {
     list: Requested<pb::SearchDrugsResponse>,
     form: Option<DrugForm>,
     original: Option<DrugForm>,
-    touched: bool,
+    /// Whether the user tried to save (every field's own complaint shows).
+    attempted: bool,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
     save: Requested<pb::DrugResponse>,
     warnings: Vec<pb::Warning>,
     template_path: String,
     template: Requested<String>,
     import_path: String,
     import: Requested<pb::ImportDrugsResponse>,
-    /// A drug the user clicked while the form held unsaved edits.
-    switch_to: Option<pb::Drug>,
+    /// Closing the form, or opening another drug, while it holds unsaved edits.
+    discard: widgets::Discard<FormAction>,
+    /// The user's choice to show or hide the category tree; `None` follows the width.
+    show_tree: Option<bool>,
 }
 
 impl CataloguePanel {
@@ -127,12 +154,47 @@ impl CataloguePanel {
     }
 
     fn open(&mut self, drug: &pb::Drug) {
-        let form = DrugForm::from(drug);
+        self.show_form(DrugForm::from(drug));
+    }
+
+    fn show_form(&mut self, form: DrugForm) {
         self.form = Some(form.clone());
         self.original = Some(form);
-        self.touched = false;
+        self.attempted = false;
         self.save = Requested::NotRequested;
+        self.errors.set(None);
         self.warnings.clear();
+    }
+
+    fn new_drug(&mut self, ctx: &AppCtx) {
+        // Units may have been added on the other tab meanwhile.
+        self.reload_units(ctx);
+        let category = self.selected_category.unwrap_or(0);
+        self.show_form(DrugForm::new_drug(category));
+        self.show_tree = None;
+    }
+
+    fn close_form(&mut self) {
+        self.form = None;
+        self.original = None;
+        self.errors.set(None);
+        self.show_tree = None;
+    }
+
+    /// Does `action` now, or once the user agrees to drop unsaved edits.
+    fn form_action(&mut self, action: FormAction, ctx: &AppCtx) {
+        let dirty = self.form != self.original;
+        if let Some(action) = self.discard.request(dirty, action) {
+            self.do_form_action(action, ctx);
+        }
+    }
+
+    fn do_form_action(&mut self, action: FormAction, ctx: &AppCtx) {
+        match action {
+            FormAction::Close => self.close_form(),
+            FormAction::Open(drug) => self.open(&drug),
+            FormAction::New => self.new_drug(ctx),
+        }
     }
 
     /// Draws the tab.
@@ -160,25 +222,36 @@ impl CataloguePanel {
             }
             self.search(ctx);
         }
-        if let Polled::JustDone = self.category_save.poll() {
-            if let Requested::Done(saved) = &self.category_save {
-                self.selected_category = Some(saved.id);
+        match self.category_save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.category_save
+                    && saved.id > 0
+                {
+                    self.selected_category = Some(saved.id);
+                }
+                self.dialog = None;
+                self.dialog_errors.set(None);
+                self.reload_categories(ctx);
+                // Paths and counts in the table may have changed.
+                self.sent = None;
             }
-            self.dialog = None;
-            self.reload_categories(ctx);
-            // Paths and counts in the table may have changed.
-            self.sent = None;
+            Polled::JustFailed(error) => self.dialog_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
-        if let Polled::JustDone = self.save.poll()
-            && let Requested::Done(saved) = &self.save
-        {
-            let saved = saved.clone();
-            if let Some(drug) = &saved.drug {
-                self.open(drug);
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let saved = saved.clone();
+                    if let Some(drug) = &saved.drug {
+                        self.open(drug);
+                    }
+                    self.warnings = saved.warnings;
+                    self.search(ctx);
+                    self.reload_categories(ctx);
+                }
             }
-            self.warnings = saved.warnings;
-            self.search(ctx);
-            self.reload_categories(ctx);
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
         self.template.poll();
         if let Polled::JustDone = self.import.poll() {
@@ -188,23 +261,41 @@ impl CataloguePanel {
 
         let categories = self.categories.value().cloned().unwrap_or_default();
         let paths = category_paths(&categories);
+        let show_tree = self.tree_shown(ui.available_width());
+        let mut shown = show_tree;
         egui::Panel::left("category_tree")
             .resizable(true)
-            .default_size(260.0)
-            .min_size(200.0)
-            .show(ui, |ui| self.tree_ui(ui, ctx, &categories));
+            .default_size(230.0)
+            .min_size(180.0)
+            .max_size(360.0)
+            .show_collapsible(ui, &mut shown, |ui| self.tree_ui(ui, ctx, &categories));
+        if shown != show_tree {
+            // Dragged shut or open.
+            self.show_tree = Some(shown);
+        }
         if self.form.is_some() {
             egui::Panel::right("drug_form")
                 .resizable(true)
-                .default_size(340.0)
-                .min_size(300.0)
+                .default_size(350.0)
+                .min_size(320.0)
+                .max_size(480.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx, &paths));
                 });
         }
-        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
+        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx, show_tree));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
         self.confirm_delete_ui(ui.ctx(), ctx);
+        if let Some(action) = self.discard.ui(ui.ctx(), "discard_drug_edits") {
+            self.do_form_action(action, ctx);
+        }
+    }
+
+    /// Whether the category tree is shown in a tab `width` wide: as the user chose, else
+    /// unless the drug form is open in a narrow window.
+    fn tree_shown(&self, width: f32) -> bool {
+        self.show_tree
+            .unwrap_or(self.form.is_none() || width >= NARROW)
     }
 
     fn tree_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, categories: &[pb::Category]) {
@@ -217,20 +308,37 @@ impl CataloguePanel {
             }
         });
         widgets::request_status(ui, &self.categories);
-        if let Some(error) = self.category_save.error() {
-            widgets::error_line(ui, error);
-        }
-        if ui
-            .selectable_label(self.selected_category.is_none(), t("drugs.all_categories"))
-            .clicked()
+        if self.dialog.is_none()
+            && let Some(error) = self.category_save.error()
         {
-            self.selected_category = None;
+            widgets::error_line(ui, error);
         }
         let mut children: BTreeMap<Option<i64>, Vec<&pb::Category>> = BTreeMap::new();
         for c in categories {
             children.entry(c.parent_id).or_default().push(c);
         }
         let mut action: Option<TreeAction> = None;
+        // What can be done to the selected category, as buttons (also on right-click).
+        let selected = self.selected_category.and_then(|id| {
+            let c = categories.iter().find(|c| c.id == id)?;
+            let position = children
+                .get(&c.parent_id)
+                .and_then(|siblings| siblings.iter().position(|s| s.id == id))
+                .map_or(0, |p| i32::try_from(p).unwrap_or(i32::MAX));
+            Some((c, position))
+        });
+        if can_edit && let Some((c, position)) = selected {
+            ui.horizontal_wrapped(|ui| {
+                category_actions(ui, c, position, &mut action);
+            });
+        }
+        ui.separator();
+        if ui
+            .selectable_label(self.selected_category.is_none(), t("drugs.all_categories"))
+            .clicked()
+        {
+            self.selected_category = None;
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             tree_nodes(
                 ui,
@@ -246,23 +354,27 @@ impl CataloguePanel {
             Some(TreeAction::Select(id)) => self.selected_category = Some(id),
             Some(TreeAction::Add(parent)) => {
                 self.category_save = Requested::NotRequested;
+                self.dialog_errors.set(None);
                 self.dialog = Some(CategoryDialog {
                     id: None,
                     version: 0,
                     name: String::new(),
                     parent_id: parent,
                     original_parent_id: parent,
+                    original_name: String::new(),
                     position: i32::MAX,
                 });
             }
             Some(TreeAction::Edit(c, position)) => {
                 self.category_save = Requested::NotRequested;
+                self.dialog_errors.set(None);
                 self.dialog = Some(CategoryDialog {
                     id: Some(c.id),
                     version: c.version,
                     name: c.name.clone(),
                     parent_id: c.parent_id.unwrap_or(0),
                     original_parent_id: c.parent_id.unwrap_or(0),
+                    original_name: c.name.clone(),
                     position,
                 });
             }
@@ -291,57 +403,43 @@ impl CataloguePanel {
         let Some(dialog) = &mut self.dialog else {
             return;
         };
-        let error = self.category_save.error().cloned();
         let busy = self.category_save.is_pending();
+        let errors = &mut self.dialog_errors;
         let mut submit = false;
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("category_dialog")).show(egui_ctx, |ui| {
-            ui.set_min_width(360.0);
+            ui.set_min_width(380.0);
             ui.heading(if dialog.id.is_some() {
                 t("drugs.edit_category")
             } else {
                 t("drugs.new_category")
             });
-            let name = widgets::text_field(
-                ui,
-                t("drugs.category_name"),
-                &mut dialog.name,
-                error.as_ref().and_then(|e| e.field("name")),
-            );
-            if dialog.id.is_none() && !name.has_focus() && dialog.name.is_empty() {
-                name.request_focus();
-            }
-            if name.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-                submit = true;
-            }
             let is_root = dialog.id.is_some() && dialog.parent_id == 0;
-            if !is_root {
-                let below = dialog
-                    .id
-                    .map(|id| subtree(categories, id))
-                    .unwrap_or_default();
-                let label = ui.label(t("drugs.parent_category"));
-                let current = paths
-                    .iter()
-                    .find(|(id, _)| *id == dialog.parent_id)
-                    .map_or_else(String::new, |(_, p)| p.clone());
-                egui::ComboBox::from_id_salt("category_parent")
-                    .width(300.0)
-                    .selected_text(current)
-                    .show_ui(ui, |ui| {
-                        for (id, path) in paths.iter().filter(|(id, _)| !below.contains(id)) {
-                            ui.selectable_value(&mut dialog.parent_id, *id, path);
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                widgets::field_error(ui, error.as_ref().and_then(|e| e.field("parent_id")));
-            }
-            if let Some(error) = &error
-                && error.fields.is_empty()
-            {
-                widgets::error_line(ui, error);
-            }
+            let below = dialog
+                .id
+                .map(|id| subtree(categories, id))
+                .unwrap_or_default();
+            let parents: Vec<(i64, String)> = paths
+                .iter()
+                .filter(|(id, _)| !below.contains(id))
+                .cloned()
+                .collect();
+            let response = widgets::form(ui, "category_form", errors, |f| {
+                let name = f.text(t("drugs.category_name"), "name", &mut dialog.name);
+                if dialog.id.is_none() && !name.has_focus() && dialog.name.is_empty() {
+                    name.request_focus();
+                }
+                if !is_root {
+                    f.combo(
+                        t("drugs.parent_category"),
+                        "parent_id",
+                        &mut dialog.parent_id,
+                        &parents,
+                    );
+                }
+            });
+            submit = response.submitted;
+            ui.add_space(4.0);
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(!busy, egui::Button::new(t("common.save")))
@@ -357,7 +455,17 @@ impl CataloguePanel {
                 }
             });
         });
-        if modal.should_close() || close {
+        if (modal.should_close() || close)
+            && self.dialog_discard.request(dialog.is_dirty(), ()).is_some()
+        {
+            self.dialog = None;
+            return;
+        }
+        if self
+            .dialog_discard
+            .ui(egui_ctx, "discard_category_dialog")
+            .is_some()
+        {
             self.dialog = None;
             return;
         }
@@ -412,9 +520,21 @@ impl CataloguePanel {
         }
     }
 
-    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, show_tree: bool) {
         let can_write = ctx.can(Permission::DrugWrite);
-        ui.horizontal(|ui| {
+        let mut new_clicked = false;
+        ui.horizontal_wrapped(|ui| {
+            let (arrow, tip) = if show_tree {
+                ("«", t("drugs.hide_tree"))
+            } else {
+                ("»", t("drugs.show_tree"))
+            };
+            if ui.button(arrow).on_hover_text(tip).clicked() {
+                self.show_tree = Some(!show_tree);
+            }
+            if can_write && ui.button(t("drugs.new_drug")).clicked() {
+                new_clicked = true;
+            }
             let label = ui.label(t("drugs.search"));
             let search = ui
                 .add(
@@ -426,29 +546,25 @@ impl CataloguePanel {
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 search.request_focus();
             }
-            egui::ComboBox::from_id_salt("drug_status")
-                .selected_text(status_label(self.status))
-                .show_ui(ui, |ui| {
-                    for s in [
-                        pb::DrugStatusFilter::Active,
-                        pb::DrugStatusFilter::Archived,
-                        pb::DrugStatusFilter::All,
-                    ] {
-                        ui.selectable_value(&mut self.status, s as i32, status_label(s as i32));
-                    }
-                });
-            if can_write && ui.button(t("drugs.new_drug")).clicked() {
-                let category = self.selected_category.unwrap_or(0);
-                let form = DrugForm::new_drug(category);
-                // Units may have been added on the other tab meanwhile.
-                self.reload_units(ctx);
-                self.form = Some(form.clone());
-                self.original = Some(form);
-                self.touched = false;
-                self.save = Requested::NotRequested;
-                self.warnings.clear();
-            }
+            let statuses: Vec<(i32, String)> = [
+                pb::DrugStatusFilter::Active,
+                pb::DrugStatusFilter::Archived,
+                pb::DrugStatusFilter::All,
+            ]
+            .iter()
+            .map(|s| (*s as i32, status_label(*s as i32).to_owned()))
+            .collect();
+            widgets::combo(
+                ui,
+                "drug_status",
+                t("drug.status"),
+                &mut self.status,
+                &statuses,
+            );
         });
+        if new_clicked {
+            self.form_action(FormAction::New, ctx);
+        }
         if can_write {
             self.import_ui(ui, ctx);
         }
@@ -462,7 +578,7 @@ impl CataloguePanel {
         let selected = self.form.as_ref().and_then(|f| f.id);
         let mut opened: Option<pb::Drug> = None;
         let mut resort: Option<i32> = None;
-        let available = ui.available_height() - 36.0;
+        let available = ui.available_height() - 48.0;
         let headers = [
             (t("drug.name"), Some(pb::DrugSort::Name)),
             (t("drug.specification"), Some(pb::DrugSort::Specification)),
@@ -472,73 +588,81 @@ impl CataloguePanel {
             (t("drug.sale_price"), Some(pb::DrugSort::SalePrice)),
             (t("drug.status"), Some(pb::DrugSort::Status)),
         ];
-        TableBuilder::new(ui)
-            .id_salt("drug_table")
-            .striped(true)
-            .sense(egui::Sense::click())
-            .max_scroll_height(available.max(100.0))
-            .column(Column::auto().at_least(140.0))
-            .column(Column::auto().at_least(100.0))
-            .column(Column::auto().at_least(160.0))
-            .column(Column::auto().at_least(90.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::remainder().at_least(60.0))
-            .header(24.0, |mut header| {
-                for (label, sort) in headers {
-                    header.col(|ui| {
-                        let sort = sort.map(|s| s as i32);
-                        let arrow = if sort == Some(self.sort) {
-                            if self.descending { " ﹀" } else { " ︿" }
-                        } else {
-                            ""
-                        };
-                        if ui.button(format!("{label}{arrow}")).clicked() {
-                            resort = sort;
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(24.0, drugs.len(), |mut row| {
-                    let d = &drugs[row.index()];
-                    row.set_selected(selected == Some(d.id));
-                    row.col(|ui| {
-                        ui.label(&d.name).on_hover_text(&d.trade_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&d.specification);
-                    });
-                    row.col(|ui| {
-                        ui.label(&d.category_path)
-                            .on_hover_text(choice_label::<pb::DrugOrigin>(d.origin));
-                    });
-                    row.col(|ui| {
-                        ui.label(&d.unit_label);
-                    });
-                    for price in [&d.purchase_price, &d.sale_price] {
-                        row.col(|ui| {
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    ui.label(RichText::new(format::money(price)).monospace());
-                                },
-                            );
+        let decimals = widgets::money_decimals(
+            drugs
+                .iter()
+                .flat_map(|d| [&*d.purchase_price, &*d.sale_price]),
+        );
+        let fit = |ui: &egui::Ui, header: &str, text: fn(&pb::Drug) -> &str, min, max| {
+            widgets::fit_column(ui, header, drugs.iter().map(text), min, max)
+        };
+        let name = fit(ui, headers[0].0, |d| &d.name, 100.0, 240.0);
+        let spec = fit(ui, headers[1].0, |d| &d.specification, 80.0, 180.0);
+        let category = fit(ui, headers[2].0, |d| &d.category_path, 100.0, 260.0);
+        let unit = fit(ui, headers[3].0, |d| &d.unit_label, 80.0, 160.0);
+        widgets::table(ui, "drug_table", |ui| {
+            TableBuilder::new(ui)
+                .id_salt("drug_table")
+                .striped(true)
+                .sense(egui::Sense::click())
+                .max_scroll_height(available.max(100.0))
+                .column(name)
+                .column(spec)
+                .column(category)
+                .column(unit)
+                .column(Column::auto().at_least(90.0))
+                .column(Column::auto().at_least(90.0))
+                .column(Column::remainder().at_least(70.0))
+                .header(24.0, |mut header| {
+                    for (label, sort) in headers {
+                        header.col(|ui| {
+                            let sort = sort.map(|s| s as i32);
+                            let arrow = if sort == Some(self.sort) {
+                                if self.descending { " ﹀" } else { " ︿" }
+                            } else {
+                                ""
+                            };
+                            if ui.button(format!("{label}{arrow}")).clicked() {
+                                resort = sort;
+                            }
                         });
                     }
-                    row.col(|ui| {
-                        if d.is_active {
-                            ui.label(t("drug.active"));
-                        } else {
-                            ui.label(RichText::new(t("drug.archived")).weak());
+                })
+                .body(|body| {
+                    body.rows(24.0, drugs.len(), |mut row| {
+                        let d = &drugs[row.index()];
+                        row.set_selected(selected == Some(d.id));
+                        row.col(|ui| {
+                            ui.label(&d.name).on_hover_text(&d.trade_name);
+                        });
+                        row.col(|ui| {
+                            ui.label(&d.specification);
+                        });
+                        row.col(|ui| {
+                            ui.label(&d.category_path).on_hover_text(bracketed(
+                                &d.category_path,
+                                choice_label::<pb::DrugOrigin>(d.origin),
+                            ));
+                        });
+                        row.col(|ui| {
+                            ui.label(&d.unit_label);
+                        });
+                        for price in [&d.purchase_price, &d.sale_price] {
+                            row.col(|ui| widgets::money_cell(ui, price, decimals));
+                        }
+                        row.col(|ui| {
+                            if d.is_active {
+                                ui.label(t("drug.active"));
+                            } else {
+                                ui.label(RichText::new(t("drug.archived")).weak());
+                            }
+                        });
+                        if row.response().clicked() {
+                            opened = Some(d.clone());
                         }
                     });
-                    let response = row.response();
-                    if response.double_clicked() || response.clicked() {
-                        opened = Some(d.clone());
-                    }
                 });
-            });
+        });
         if let Some(sort) = resort {
             if self.sort == sort {
                 self.descending = !self.descending;
@@ -550,27 +674,7 @@ impl CataloguePanel {
         if let Some(drug) = opened
             && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)
         {
-            if self.form != self.original {
-                // Unsaved edits: ask before dropping them.
-                self.switch_to = Some(drug);
-            } else {
-                self.open(&drug);
-            }
-        }
-        if let Some(drug) = self.switch_to.clone() {
-            match widgets::confirm(
-                ui.ctx(),
-                "discard_drug_edits",
-                t("drugs.discard_question"),
-                t("drugs.discard"),
-            ) {
-                Some(true) => {
-                    self.switch_to = None;
-                    self.open(&drug);
-                }
-                Some(false) => self.switch_to = None,
-                None => {}
-            }
+            self.form_action(FormAction::Open(drug), ctx);
         }
         // Another page changes the search key, which asks again.
         let (exact, next) = self
@@ -647,7 +751,7 @@ impl CataloguePanel {
             });
             match &self.import {
                 Requested::Done(outcome) if outcome.errors.is_empty() => {
-                    ui.label(t("drugs.imported").replace("{n}", &outcome.imported.to_string()));
+                    ui.label(tn("drugs.imported", u64::from(outcome.imported)));
                 }
                 Requested::Done(outcome) => {
                     ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
@@ -677,21 +781,28 @@ impl CataloguePanel {
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, paths: &[(i64, String)]) {
         let can_write = ctx.can(Permission::DrugWrite);
         let units = self.units.value().cloned().unwrap_or_default();
-        let error = self.save.error().cloned();
         let busy = self.save.is_pending();
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         let Some(form) = &mut self.form else { return };
         ui.heading(if form.id.is_some() {
             t("drugs.edit_drug")
         } else {
             t("drugs.new_drug")
         });
-        let before = form.clone();
-        ui.add_enabled_ui(can_write, |ui| {
-            form::fields_ui(ui, form, paths, &units, error.as_ref(), self.touched);
-        });
-        if *form != before {
-            self.touched = true;
-        }
+        let original = self.original.as_ref();
+        let response = ui
+            .add_enabled_ui(can_write, |ui| {
+                form::fields_ui(
+                    ui,
+                    form,
+                    original,
+                    paths,
+                    &units,
+                    &mut self.errors,
+                    self.attempted,
+                )
+            })
+            .inner;
         for w in &self.warnings {
             let text = match crate::i18n::lang() {
                 crate::i18n::Lang::Zh => &w.message_zh,
@@ -699,20 +810,16 @@ impl CataloguePanel {
             };
             ui.label(RichText::new(text).color(widgets::WARNING));
         }
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
-        }
         let mut close = false;
-        ui.horizontal(|ui| {
+        let changed = self.original.as_ref() != Some(form);
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
             if can_write {
-                let changed = self.original.as_ref() != Some(form);
-                if ui
+                let clicked = ui
                     .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked()
-                {
-                    self.touched = true;
+                    .clicked();
+                if (clicked || response.submitted) && !busy && changed {
+                    self.attempted = true;
                     if form.is_valid() {
                         let form = form.clone();
                         self.warnings.clear();
@@ -745,7 +852,7 @@ impl CataloguePanel {
                 ui.spinner();
             }
         });
-        if error.as_ref().is_some_and(|e| e.conflict.is_some())
+        if conflict
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
@@ -756,8 +863,7 @@ impl CataloguePanel {
             );
         }
         if close {
-            self.form = None;
-            self.original = None;
+            self.form_action(FormAction::Close, ctx);
         }
     }
 }
@@ -813,6 +919,33 @@ fn subtree(categories: &[pb::Category], id: i64) -> Vec<i64> {
     below
 }
 
+/// The buttons acting on category `c` (at `position` among its siblings), in the tree's
+/// context menu and above the tree for the selected one; whether one was clicked.
+fn category_actions(
+    ui: &mut egui::Ui,
+    c: &pb::Category,
+    position: i32,
+    action: &mut Option<TreeAction>,
+) -> bool {
+    let before = action.is_some();
+    if ui.button(t("drugs.add_child")).clicked() {
+        *action = Some(TreeAction::Add(c.id));
+    }
+    if ui.button(t("drugs.rename_move")).clicked() {
+        *action = Some(TreeAction::Edit(c.clone(), position));
+    }
+    if ui.button(t("drugs.move_up")).clicked() {
+        *action = Some(TreeAction::MoveTo(c.clone(), position - 1));
+    }
+    if ui.button(t("drugs.move_down")).clicked() {
+        *action = Some(TreeAction::MoveTo(c.clone(), position + 1));
+    }
+    if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {
+        *action = Some(TreeAction::Delete(c.clone()));
+    }
+    action.is_some() && !before
+}
+
 enum TreeAction {
     Select(i64),
     Add(i64),
@@ -836,7 +969,7 @@ fn tree_nodes(
     };
     for (index, c) in nodes.iter().enumerate() {
         let position = i32::try_from(index).unwrap_or(i32::MAX);
-        let text = format!("{}（{}）", c.name, c.subtree_drug_count);
+        let text = bracketed(&c.name, &c.subtree_drug_count.to_string());
         let mut node_ui = |ui: &mut egui::Ui| {
             let response = ui.selectable_label(selected == Some(c.id), text.clone());
             if response.clicked() {
@@ -844,24 +977,7 @@ fn tree_nodes(
             }
             if can_edit {
                 response.context_menu(|ui| {
-                    if ui.button(t("drugs.add_child")).clicked() {
-                        *action = Some(TreeAction::Add(c.id));
-                        ui.close();
-                    }
-                    if ui.button(t("drugs.rename_move")).clicked() {
-                        *action = Some(TreeAction::Edit((*c).clone(), position));
-                        ui.close();
-                    }
-                    if ui.button(t("drugs.move_up")).clicked() {
-                        *action = Some(TreeAction::MoveTo((*c).clone(), position - 1));
-                        ui.close();
-                    }
-                    if ui.button(t("drugs.move_down")).clicked() {
-                        *action = Some(TreeAction::MoveTo((*c).clone(), position + 1));
-                        ui.close();
-                    }
-                    if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {
-                        *action = Some(TreeAction::Delete((*c).clone()));
+                    if category_actions(ui, c, position, action) {
                         ui.close();
                     }
                 });

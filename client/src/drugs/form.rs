@@ -6,9 +6,17 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::pb;
 use pharmacrm_shared::validation::{self, Violation};
 
-use crate::api::ApiError;
-use crate::i18n::{Lang, lang, t};
-use crate::widgets;
+use crate::i18n::{Lang, bracketed, lang, t};
+use crate::widgets::{self, FieldErrors, FormResponse};
+
+/// The fields the form checks itself, with the server's rules.
+const LOCAL_FIELDS: [&str; 5] = [
+    "name",
+    "specification",
+    "manufacturer",
+    "purchase_price",
+    "sale_price",
+];
 
 /// The fields of a new or existing drug, as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -77,6 +85,18 @@ impl DrugForm {
         }
     }
 
+    /// The text of a field the form checks itself.
+    fn text(&self, field: &str) -> &str {
+        match field {
+            "name" => &self.name,
+            "specification" => &self.specification,
+            "manufacturer" => &self.manufacturer,
+            "purchase_price" => &self.purchase_price,
+            "sale_price" => &self.sale_price,
+            _ => "",
+        }
+    }
+
     /// What the form itself can tell about `field` before asking the server.
     fn local_error(&self, field: &str) -> Option<Violation> {
         match field {
@@ -91,15 +111,7 @@ impl DrugForm {
 
     /// Whether the form can be sent.
     pub fn is_valid(&self) -> bool {
-        [
-            "name",
-            "specification",
-            "manufacturer",
-            "purchase_price",
-            "sale_price",
-        ]
-        .iter()
-        .all(|f| self.local_error(f).is_none())
+        LOCAL_FIELDS.iter().all(|f| self.local_error(f).is_none())
             && self.category_id > 0
             && self.unit_id > 0
     }
@@ -112,106 +124,79 @@ fn violation_text(v: Violation) -> String {
     }
 }
 
-/// Draws the form's fields. `touched` says whether to show the form's own complaints
-/// (not before the user typed anything).
+/// How a container unit is named in the unit picker: "盒（24粒）".
+pub fn unit_label(u: &pb::ContainerUnit) -> String {
+    bracketed(&u.name, &format!("{}{}", u.capacity, u.capacity_unit))
+}
+
+/// Draws the form's fields. The form's own complaint about a field shows once the field
+/// differs from `original` (as loaded), or for every field once `attempted` (the user
+/// tried to save); the server's are in `errors`.
 pub fn fields_ui(
     ui: &mut egui::Ui,
     form: &mut DrugForm,
+    original: Option<&DrugForm>,
     categories: &[(i64, String)],
     units: &[pb::ContainerUnit],
-    error: Option<&ApiError>,
-    touched: bool,
-) {
-    let message = |form: &DrugForm, field: &str| {
-        error.and_then(|e| e.field(field)).or_else(|| {
-            touched
-                .then(|| form.local_error(field).map(violation_text))
-                .flatten()
-        })
-    };
-    let text = |ui: &mut egui::Ui, form: &mut DrugForm, label: &str, field: &str| {
-        let error = message(form, field);
-        let value = match field {
-            "name" => &mut form.name,
-            "trade_name" => &mut form.trade_name,
-            "specification" => &mut form.specification,
-            "dosage_form" => &mut form.dosage_form,
-            "manufacturer" => &mut form.manufacturer,
-            "approval_number" => &mut form.approval_number,
-            "purchase_price" => &mut form.purchase_price,
-            "sale_price" => &mut form.sale_price,
-            _ => &mut form.note,
-        };
-        widgets::text_field(ui, label, value, error);
-    };
-    text(ui, form, t("drug.name"), "name");
-    text(ui, form, t("drug.trade_name"), "trade_name");
-    text(ui, form, t("drug.specification"), "specification");
-    text(ui, form, t("drug.dosage_form"), "dosage_form");
-    text(ui, form, t("drug.manufacturer"), "manufacturer");
-    text(ui, form, t("drug.approval_number"), "approval_number");
-
-    let label = ui.label(t("drug.category"));
-    let current = categories
-        .iter()
-        .find(|(id, _)| *id == form.category_id)
-        .map_or_else(|| t("common.pick").to_owned(), |(_, p)| p.clone());
-    egui::ComboBox::from_id_salt("drug_category")
-        .width(260.0)
-        .selected_text(current)
-        .show_ui(ui, |ui| {
-            for (id, path) in categories {
-                ui.selectable_value(&mut form.category_id, *id, path);
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    let missing = |chosen: i64| (touched && chosen <= 0).then(|| t("drug.choose").to_owned());
-    widgets::field_error(
-        ui,
-        error
-            .and_then(|e| e.field("category_id"))
-            .or_else(|| missing(form.category_id)),
-    );
-
-    let label = ui.label(t("drug.unit"));
-    let unit_label =
-        |u: &pb::ContainerUnit| format!("{}（{}{}）", u.name, u.capacity, u.capacity_unit);
-    let current = units
-        .iter()
-        .find(|u| u.id == form.unit_id)
-        .map_or_else(|| t("common.pick").to_owned(), unit_label);
-    egui::ComboBox::from_id_salt("drug_unit")
-        .width(260.0)
-        .selected_text(current)
-        .show_ui(ui, |ui| {
-            let current = form.unit_id;
-            for u in units.iter().filter(|u| u.is_active || u.id == current) {
-                ui.selectable_value(&mut form.unit_id, u.id, unit_label(u));
-            }
-        })
-        .response
-        .labelled_by(label.id);
-    widgets::field_error(
-        ui,
-        error
-            .and_then(|e| e.field("unit_id"))
-            .or_else(|| missing(form.unit_id)),
-    );
-
-    text(ui, form, t("drug.purchase_price"), "purchase_price");
-    text(ui, form, t("drug.sale_price"), "sale_price");
-    // A sale price below the purchase price is allowed, but worth a look before saving.
-    if let (Ok(purchase), Ok(sale)) = (
-        money::parse_price(&form.purchase_price),
-        money::parse_price(&form.sale_price),
-    ) && sale < purchase
-    {
-        ui.label(
-            RichText::new(t("drug.below_cost"))
-                .color(widgets::WARNING)
-                .small(),
-        );
+    errors: &mut FieldErrors,
+    attempted: bool,
+) -> FormResponse {
+    for field in LOCAL_FIELDS {
+        let edited = original.is_none_or(|o| o.text(field) != form.text(field));
+        let complaint = (attempted || edited)
+            .then(|| form.local_error(field).map(violation_text))
+            .flatten();
+        errors.set_local(field, complaint);
     }
-    text(ui, form, t("drug.note"), "note");
+    let missing = |chosen: i64| (attempted && chosen <= 0).then(|| t("drug.choose").to_owned());
+    errors.set_local("category_id", missing(form.category_id));
+    errors.set_local("unit_id", missing(form.unit_id));
+    let current_unit = form.unit_id;
+    let unit_options: Vec<(i64, String)> = units
+        .iter()
+        .filter(|u| u.is_active || u.id == current_unit)
+        .map(|u| (u.id, unit_label(u)))
+        .collect();
+    widgets::form(ui, "drug_form", errors, |f| {
+        f.text(t("drug.name"), "name", &mut form.name);
+        f.text(t("drug.trade_name"), "trade_name", &mut form.trade_name);
+        f.text(
+            t("drug.specification"),
+            "specification",
+            &mut form.specification,
+        );
+        f.text(t("drug.dosage_form"), "dosage_form", &mut form.dosage_form);
+        f.text(
+            t("drug.manufacturer"),
+            "manufacturer",
+            &mut form.manufacturer,
+        );
+        f.text(
+            t("drug.approval_number"),
+            "approval_number",
+            &mut form.approval_number,
+        );
+        f.combo(
+            t("drug.category"),
+            "category_id",
+            &mut form.category_id,
+            categories,
+        );
+        f.combo(t("drug.unit"), "unit_id", &mut form.unit_id, &unit_options);
+        f.text(
+            t("drug.purchase_price"),
+            "purchase_price",
+            &mut form.purchase_price,
+        );
+        f.text(t("drug.sale_price"), "sale_price", &mut form.sale_price);
+        // A sale price below the purchase price is allowed, but worth a look before saving.
+        if let (Ok(purchase), Ok(sale)) = (
+            money::parse_price(&form.purchase_price),
+            money::parse_price(&form.sale_price),
+        ) && sale < purchase
+        {
+            f.note(RichText::new(t("drug.below_cost")).color(widgets::WARNING));
+        }
+        f.text(t("drug.note"), "note", &mut form.note);
+    })
 }

@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::widgets;
+use crate::widgets::{self, FieldErrors};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -52,6 +52,10 @@ pub struct UnitsPanel {
     form: Option<Form>,
     original: Option<Form>,
     save: Requested<Option<pb::ContainerUnit>>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
+    /// Closing the form, or opening another unit, while it holds unsaved input.
+    discard: widgets::Discard<Option<Form>>,
 }
 
 impl UnitsPanel {
@@ -70,6 +74,21 @@ impl UnitsPanel {
         );
     }
 
+    /// Shows `form` (`None`: closes the form), forgetting any earlier save.
+    fn show_form(&mut self, form: Option<Form>) {
+        self.original = form.clone();
+        self.form = form;
+        self.save = Requested::NotRequested;
+        self.errors.set(None);
+    }
+
+    /// Shows `form` now, or once the user agrees to drop unsaved input.
+    fn switch_to(&mut self, form: Option<Form>) {
+        if let Some(form) = self.discard.request(self.is_dirty(), form) {
+            self.show_form(form);
+        }
+    }
+
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let can_write = ctx.can(Permission::DrugUnitWrite);
@@ -77,39 +96,36 @@ impl UnitsPanel {
             self.reload(ctx);
         }
         self.list.poll();
-        if let Polled::JustDone = self.save.poll()
-            && let Requested::Done(saved) = &self.save
-        {
-            match saved {
-                Some(unit) => {
-                    let form = Form::from(unit);
-                    self.form = Some(form.clone());
-                    self.original = Some(form);
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    let form = saved.as_ref().map(Form::from);
+                    self.form = form.clone();
+                    self.original = form;
+                    self.errors.set(None);
                 }
-                None => {
-                    self.form = None;
-                    self.original = None;
-                }
+                self.reload(ctx);
             }
-            self.reload(ctx);
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
         }
         if self.form.is_some() {
             egui::Panel::right("unit_form")
                 .resizable(true)
-                .default_size(320.0)
-                .min_size(280.0)
-                .show(ui, |ui| self.form_ui(ui, ctx, can_write));
+                .default_size(340.0)
+                .min_size(300.0)
+                .max_size(480.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx, can_write));
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 if can_write && ui.button(t("units.new")).clicked() {
-                    let form = Form {
+                    self.switch_to(Some(Form {
                         is_active: true,
                         ..Default::default()
-                    };
-                    self.form = Some(form.clone());
-                    self.original = Some(form);
-                    self.save = Requested::NotRequested;
+                    }));
                 }
                 if ui.button(t("common.reload")).clicked() {
                     self.reload(ctx);
@@ -119,67 +135,70 @@ impl UnitsPanel {
             let units = self.list.value().cloned().unwrap_or_default();
             let selected = self.form.as_ref().and_then(|f| f.id);
             let mut opened = None;
-            TableBuilder::new(ui)
-                .id_salt("unit_table")
-                .striped(true)
-                .sense(egui::Sense::click())
-                .column(Column::auto().at_least(80.0))
-                .column(Column::auto().at_least(100.0))
-                .column(Column::auto().at_least(80.0))
-                .column(Column::auto().at_least(70.0))
-                .column(Column::remainder().at_least(100.0))
-                .header(22.0, |mut header| {
-                    for label in [
-                        t("units.name"),
-                        t("units.capacity"),
-                        t("units.used_by"),
-                        t("drug.status"),
-                        t("units.note"),
-                    ] {
-                        header.col(|ui| {
-                            ui.strong(label);
-                        });
-                    }
-                })
-                .body(|body| {
-                    body.rows(22.0, units.len(), |mut row| {
-                        let u = &units[row.index()];
-                        row.set_selected(selected == Some(u.id));
-                        row.col(|ui| {
-                            ui.label(&u.name);
-                        });
-                        row.col(|ui| {
-                            ui.label(format!("{} {}", u.capacity, u.capacity_unit));
-                        });
-                        row.col(|ui| {
-                            ui.label(u.drug_count.to_string());
-                        });
-                        row.col(|ui| {
-                            if u.is_active {
-                                ui.label(t("drug.active"));
-                            } else {
-                                ui.label(RichText::new(t("drug.archived")).weak());
+            widgets::table(ui, "unit_table", |ui| {
+                TableBuilder::new(ui)
+                    .id_salt("unit_table")
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .column(Column::auto().at_least(80.0))
+                    .column(Column::auto().at_least(100.0))
+                    .column(Column::auto().at_least(80.0))
+                    .column(Column::auto().at_least(70.0))
+                    .column(Column::remainder().at_least(100.0).clip(true))
+                    .header(22.0, |mut header| {
+                        for label in [
+                            t("units.name"),
+                            t("units.capacity"),
+                            t("units.used_by"),
+                            t("drug.status"),
+                            t("units.note"),
+                        ] {
+                            header.col(|ui| {
+                                ui.strong(label);
+                            });
+                        }
+                    })
+                    .body(|body| {
+                        body.rows(22.0, units.len(), |mut row| {
+                            let u = &units[row.index()];
+                            row.set_selected(selected == Some(u.id));
+                            row.col(|ui| {
+                                ui.label(&u.name);
+                            });
+                            row.col(|ui| {
+                                ui.label(format!("{} {}", u.capacity, u.capacity_unit));
+                            });
+                            row.col(|ui| {
+                                ui.label(u.drug_count.to_string());
+                            });
+                            row.col(|ui| {
+                                if u.is_active {
+                                    ui.label(t("drug.active"));
+                                } else {
+                                    ui.label(RichText::new(t("drug.archived")).weak());
+                                }
+                            });
+                            row.col(|ui| {
+                                ui.label(&u.note);
+                            });
+                            if row.response().clicked() {
+                                opened = Some(u.clone());
                             }
                         });
-                        row.col(|ui| {
-                            ui.label(&u.note);
-                        });
-                        if row.response().clicked() {
-                            opened = Some(u.clone());
-                        }
                     });
-                });
-            if let Some(unit) = opened {
-                let form = Form::from(&unit);
-                self.form = Some(form.clone());
-                self.original = Some(form);
-                self.save = Requested::NotRequested;
+            });
+            if let Some(unit) = opened
+                && selected != Some(unit.id)
+            {
+                self.switch_to(Some(Form::from(&unit)));
             }
         });
+        if let Some(form) = self.discard.ui(ui.ctx(), "discard_unit_edits") {
+            self.show_form(form);
+        }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool) {
-        let error = self.save.error().cloned();
         let busy = self.save.is_pending();
         let Some(form) = &mut self.form else { return };
         ui.heading(if form.id.is_some() {
@@ -187,43 +206,37 @@ impl UnitsPanel {
         } else {
             t("units.new")
         });
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
-        ui.add_enabled_ui(can_write, |ui| {
-            widgets::text_field(ui, t("units.name"), &mut form.name, field("name"));
-            let local = (!form.capacity.is_empty())
-                .then(|| money::parse_capacity(&form.capacity).err())
-                .flatten()
-                .map(|v| match lang() {
-                    Lang::Zh => v.zh,
-                    Lang::En => v.en,
-                });
-            widgets::text_field(
-                ui,
-                t("units.capacity"),
-                &mut form.capacity,
-                field("capacity").or(local),
-            );
-            widgets::text_field(
-                ui,
-                t("units.capacity_unit"),
-                &mut form.capacity_unit,
-                field("capacity_unit"),
-            );
-            widgets::text_field(ui, t("units.note"), &mut form.note, field("note"));
-        });
-        if let Some(error) = &error
-            && error.fields.is_empty()
-        {
-            widgets::error_line(ui, error);
-        }
+        let local = (!form.capacity.is_empty())
+            .then(|| money::parse_capacity(&form.capacity).err())
+            .flatten()
+            .map(|v| match lang() {
+                Lang::Zh => v.zh,
+                Lang::En => v.en,
+            });
+        self.errors.set_local("capacity", local);
+        let response = ui
+            .add_enabled_ui(can_write, |ui| {
+                widgets::form(ui, "unit_form", &mut self.errors, |f| {
+                    f.text(t("units.name"), "name", &mut form.name);
+                    f.text(t("units.capacity"), "capacity", &mut form.capacity);
+                    f.text(
+                        t("units.capacity_unit"),
+                        "capacity_unit",
+                        &mut form.capacity_unit,
+                    );
+                    f.text(t("units.note"), "note", &mut form.note);
+                })
+            })
+            .inner;
         let mut close = false;
-        ui.horizontal(|ui| {
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
             if can_write {
                 let changed = self.original.as_ref() != Some(form);
-                if ui
+                let clicked = ui
                     .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked()
-                {
+                    .clicked();
+                if (clicked || response.submitted) && !busy && changed {
                     let form = form.clone();
                     let saved = match form.id {
                         None => ctx.drugs().create_unit(form.input()),
@@ -266,8 +279,7 @@ impl UnitsPanel {
             }
         });
         if close {
-            self.form = None;
-            self.original = None;
+            self.switch_to(None);
         }
     }
 }

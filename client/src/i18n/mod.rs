@@ -47,24 +47,80 @@ pub fn set_lang(lang: Lang) {
 /// The text of `key` in the current language; "??" if it is missing (a test makes sure
 /// none is).
 pub fn t(key: &str) -> &'static str {
-    for (_, table) in tables() {
-        if let Some(entry) = table.get(key) {
-            return match lang() {
-                Lang::Zh => &entry.zh,
-                Lang::En => &entry.en,
-            };
-        }
+    match entry(key) {
+        Some(entry) => match lang() {
+            Lang::Zh => &entry.zh,
+            Lang::En => &entry.en,
+        },
+        None => "??",
     }
-    debug_assert!(false, "missing i18n key {key}");
-    "??"
 }
 
-/// One string in both languages.
+/// The text of `key` for a count of `n`, with `{n}` replaced: English takes the entry's
+/// `en_one` when `n` is 1 ("1 person", "2 people"); Chinese has one form.
+pub fn tn(key: &str, n: u64) -> String {
+    let text = match (lang(), entry(key)) {
+        (_, None) => "??",
+        (Lang::Zh, Some(entry)) => &entry.zh,
+        (Lang::En, Some(entry)) => match (&entry.en_one, n) {
+            (Some(one), 1) => one,
+            _ => &entry.en,
+        },
+    };
+    text.replace("{n}", &crate::format::count(n))
+}
+
+fn entry(key: &str) -> Option<&'static Entry> {
+    let found = tables().iter().find_map(|(_, table)| table.get(key));
+    debug_assert!(found.is_some(), "missing i18n key {key}");
+    found
+}
+
+/// The colon between a label and its value: full-width in Chinese, `: ` in English.
+pub fn colon() -> &'static str {
+    match lang() {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    }
+}
+
+/// "标签：值" / "Label: value".
+pub fn label_value(label: &str, value: &str) -> String {
+    format!("{label}{}{value}", colon())
+}
+
+/// A remark after a text in brackets: "名称（备注）" / "Name (remark)".
+pub fn bracketed(text: &str, remark: &str) -> String {
+    match lang() {
+        Lang::Zh => format!("{text}（{remark}）"),
+        Lang::En => format!("{text} ({remark})"),
+    }
+}
+
+/// The separator of an enumeration: "甲、乙" / "A, B".
+pub fn list_separator() -> &'static str {
+    match lang() {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    }
+}
+
+/// The separator between clauses: "甲，乙" / "A, B".
+pub fn comma() -> &'static str {
+    match lang() {
+        Lang::Zh => "，",
+        Lang::En => ", ",
+    }
+}
+
+/// One string in both languages; `en_one` is the English singular of a counted text.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
     zh: String,
     en: String,
+    #[serde(default)]
+    en_one: Option<String>,
 }
 
 /// Every module's strings file with the key prefixes it owns: (prefixes, name, text).
@@ -128,6 +184,12 @@ mod tests {
         })
     }
 
+    fn entries() -> impl Iterator<Item = (&'static str, &'static Entry)> {
+        tables()
+            .iter()
+            .flat_map(|(_, table)| table.iter().map(|(k, e)| (k.as_str(), e)))
+    }
+
     #[test]
     fn every_key_is_in_the_file_of_its_module_once_and_translated() {
         for (prefixes, table) in tables() {
@@ -170,6 +232,37 @@ mod tests {
                 );
             }
         }
+        for (key, entry) in entries() {
+            if let Some(one) = &entry.en_one {
+                assert!(entry.en.contains("{n}"), "{key}: en_one needs a {{n}}");
+                assert!(one.contains("{n}"), "{key}: en_one without {{n}}");
+            }
+        }
+    }
+
+    #[test]
+    fn english_has_no_full_width_punctuation() {
+        for (key, _, en) in all() {
+            assert!(
+                !en.contains(['：', '（', '）', '，', '、', '；']),
+                "{key}: {en}"
+            );
+        }
+    }
+
+    /// The language is process-wide: tests that switch it run one at a time.
+    static LANG_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    #[test]
+    fn counted_texts_take_the_singular_in_english() {
+        let _one_at_a_time = LANG_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+        set_lang(Lang::En);
+        assert_eq!(tn("dept.people", 1), "1 person");
+        assert_eq!(tn("dept.people", 2), "2 people");
+        assert_eq!(label_value("Server", "x"), "Server: x");
+        set_lang(Lang::Zh);
+        assert_eq!(tn("dept.people", 1), "1 人");
+        assert_eq!(label_value("服务器", "x"), "服务器：x");
     }
 
     #[test]
@@ -185,12 +278,16 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).expect("read file");
-                for (i, _) in text.match_indices("t(\"") {
+                let calls = text
+                    .match_indices("t(\"")
+                    .map(|(i, _)| (i, 3))
+                    .chain(text.match_indices("tn(\"").map(|(i, _)| (i, 4)));
+                for (i, len) in calls {
                     let before = text[..i].chars().next_back();
                     if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                         continue;
                     }
-                    let rest = &text[i + 3..];
+                    let rest = &text[i + len..];
                     let key = &rest[..rest.find('"').expect("closing quote")];
                     if !all().any(|(k, _, _)| k == key) {
                         missing.push(format!("{}: {key}", path.display()));
@@ -206,6 +303,7 @@ mod tests {
 
     #[test]
     fn switching_language_changes_the_text() {
+        let _one_at_a_time = LANG_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
         set_lang(Lang::En);
         assert_eq!(t("login.submit"), "Log in");
         set_lang(Lang::Zh);

@@ -2,7 +2,7 @@
 //! server's complaint under the field it names (cleared as soon as the field is edited),
 //! and Enter in any field submits.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use egui::{Key, Response, RichText, TextWrapMode, Ui};
 
@@ -12,13 +12,20 @@ use crate::api::ApiError;
 /// The narrowest and widest an input gets, in points.
 const INPUT_MIN: f32 = 200.0;
 const INPUT_MAX: f32 = 460.0;
+/// The gap between the label column and the inputs.
+const COLUMN_GAP: f32 = 12.0;
 
 /// The last failed save's error, and the fields edited since: an edited field's complaint
-/// is no longer shown.
-#[derive(Default, Clone, Debug)]
+/// is no longer shown. Besides the server's, the form's own checks (`set_local`) are
+/// shown under their fields while they hold.
+#[derive(Default, Clone, Debug, PartialEq)]
 pub struct FieldErrors {
     error: Option<ApiError>,
     edited: BTreeSet<String>,
+    local: BTreeMap<String, String>,
+    /// The fields the form has shown, so a complaint about any other field is shown at
+    /// the top rather than lost.
+    shown: BTreeSet<String>,
 }
 
 impl FieldErrors {
@@ -28,22 +35,50 @@ impl FieldErrors {
         self.edited.clear();
     }
 
-    /// The complaint about `field`, unless it was edited since.
+    /// The last save's error, if it failed.
+    pub fn error(&self) -> Option<&ApiError> {
+        self.error.as_ref()
+    }
+
+    /// The form's own complaint about `field` (`None` once it holds).
+    pub fn set_local(&mut self, field: &str, complaint: Option<String>) {
+        match complaint {
+            Some(complaint) => self.local.insert(field.to_owned(), complaint),
+            None => self.local.remove(field),
+        };
+    }
+
+    /// The complaint about `field`: the server's unless the field was edited since, else
+    /// the form's own.
     pub fn field(&self, field: &str) -> Option<String> {
-        if self.edited.contains(field) {
-            return None;
-        }
-        self.error.as_ref().and_then(|e| e.field(field))
+        let server = if self.edited.contains(field) {
+            None
+        } else {
+            self.error.as_ref().and_then(|e| e.field(field))
+        };
+        server.or_else(|| self.local.get(field).cloned())
     }
 
-    /// An error that names no field (a business rule, a conflict, the network).
+    /// An error not shown under a field: one that names no field (a business rule, a
+    /// conflict, the network), or only fields the form does not show.
     pub fn general(&self) -> Option<&ApiError> {
-        self.error.as_ref().filter(|e| e.fields.is_empty())
+        self.error.as_ref().filter(|e| {
+            e.fields.is_empty() || !e.fields.iter().any(|f| self.shown.contains(&f.field))
+        })
     }
 
-    /// Marks `field` edited.
-    fn edited(&mut self, field: &str) {
+    /// Marks `field` edited (an input drawn outside the form's grid calls this when its
+    /// value changes).
+    pub fn edited(&mut self, field: &str) {
         self.edited.insert(field.to_owned());
+    }
+
+    /// Draws the complaint about `field` under an input drawn outside the form's grid.
+    pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
+        self.shown.insert(field.to_owned());
+        if let Some(error) = self.field(field) {
+            ui.label(RichText::new(error).color(ERROR).small());
+        }
     }
 }
 
@@ -56,7 +91,8 @@ pub struct FormResponse {
     pub changed: bool,
 }
 
-/// Lays out a form as a two-column grid; `add` adds its rows.
+/// Lays out a form as a two-column grid; `add` adds its rows. An error that is not about
+/// one of its fields is shown above it.
 pub fn form(
     ui: &mut Ui,
     id: &str,
@@ -66,36 +102,70 @@ pub fn form(
     if let Some(error) = errors.general() {
         ui.label(RichText::new(error.message()).color(ERROR));
     }
+    form_part(ui, id, errors, add)
+}
+
+/// A further block of the same form (beside or below the first [`form`]), which leaves
+/// the error that is not about a field to the first.
+pub fn form_part(
+    ui: &mut Ui,
+    id: &str,
+    errors: &mut FieldErrors,
+    add: impl FnOnce(&mut FormUi<'_>),
+) -> FormResponse {
     let mut response = FormResponse::default();
+    // The label column takes what its longest label needed last frame; the inputs take
+    // the rest, within bounds.
+    let label_id = ui.scope_id().with((id, "label_width"));
+    let label_width: f32 = ui.data(|d| d.get_temp(label_id)).unwrap_or(0.0);
+    let input_width = (ui.available_width() - label_width - COLUMN_GAP).clamp(INPUT_MIN, INPUT_MAX);
+    let mut widest = 0.0_f32;
     egui::Grid::new(id)
         .num_columns(2)
-        .spacing([12.0, 6.0])
+        .spacing([COLUMN_GAP, 6.0])
         .show(ui, |ui| {
-            // The label column takes what its longest label needs; inputs share the rest.
-            let input_width = (ui.available_width() * 0.7).clamp(INPUT_MIN, INPUT_MAX);
             let mut form = FormUi {
                 ui,
+                id,
                 errors,
                 input_width,
                 response: &mut response,
+                widest: &mut widest,
             };
             add(&mut form);
         });
+    if (widest - label_width).abs() > 0.5 {
+        ui.data_mut(|d| d.insert_temp(label_id, widest));
+        ui.ctx().request_repaint();
+    }
     response
 }
 
 /// The rows of a form being drawn.
 pub struct FormUi<'a> {
     ui: &'a mut Ui,
+    /// The form's id, which the ids of its pickers start with.
+    id: &'a str,
     errors: &'a mut FieldErrors,
     input_width: f32,
     response: &'a mut FormResponse,
+    /// The widest label so far.
+    widest: &'a mut f32,
 }
 
 impl FormUi<'_> {
     /// The width inputs get.
     pub fn input_width(&self) -> f32 {
         self.input_width
+    }
+
+    /// The label cell of a row: one line, never wrapped.
+    fn label(&mut self, label: &str) -> Response {
+        let response = self
+            .ui
+            .add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+        *self.widest = self.widest.max(response.rect.width());
+        response
     }
 
     /// A row: the label, then whatever `add` draws (labelled by it), with the complaint
@@ -106,9 +176,8 @@ impl FormUi<'_> {
         field: &str,
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
-        let label = self
-            .ui
-            .add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+        let label = self.label(label);
+        self.errors.shown.insert(field.to_owned());
         let error = self.errors.field(field);
         let response = self
             .ui
@@ -172,9 +241,8 @@ impl FormUi<'_> {
     /// A text of a few lines (Enter starts a new line here; it does not submit).
     pub fn multiline(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let width = self.input_width;
-        let label = self
-            .ui
-            .add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+        let label = self.label(label);
+        self.errors.shown.insert(field.to_owned());
         let error = self.errors.field(field);
         let response = self
             .ui
@@ -203,7 +271,7 @@ impl FormUi<'_> {
     /// A date typed as `2026-12-05` (or `2026/12/05`), with a calendar beside it.
     pub fn date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let width = (self.input_width - 40.0).max(120.0);
-        let salt = format!("{field}_picker");
+        let salt = format!("{}_{field}_picker", self.id);
         self.row(label, field, |ui| {
             ui.horizontal(|ui| {
                 let mut response =
@@ -226,7 +294,7 @@ impl FormUi<'_> {
         options: &[(T, String)],
     ) -> Response {
         let width = self.input_width;
-        let salt = format!("form_{field}");
+        let salt = format!("{}_{field}", self.id);
         self.row(label, field, |ui| {
             combo_box(ui, &salt, value, options, width)
         })
@@ -237,11 +305,73 @@ impl FormUi<'_> {
         self.combo(label, field, value, &choices::<E>())
     }
 
+    /// Checkboxes choosing a set among `options`, one per line.
+    pub fn checkboxes<T: Ord + Clone>(
+        &mut self,
+        label: &str,
+        field: &str,
+        chosen: &mut BTreeSet<T>,
+        options: &[(T, String)],
+    ) -> Response {
+        self.row(label, field, |ui| {
+            let inner = ui.vertical(|ui| {
+                let mut changed = false;
+                for (option, text) in options {
+                    let mut on = chosen.contains(option);
+                    if ui.checkbox(&mut on, text.as_str()).changed() {
+                        changed = true;
+                        if on {
+                            chosen.insert(option.clone());
+                        } else {
+                            chosen.remove(option);
+                        }
+                    }
+                }
+                changed
+            });
+            let mut response = inner.response;
+            if inner.inner {
+                response.mark_changed();
+            }
+            response
+        })
+    }
+
+    /// Radio buttons choosing `value` among `options`, side by side.
+    pub fn radio<T: PartialEq + Clone>(
+        &mut self,
+        label: &str,
+        field: &str,
+        value: &mut T,
+        options: &[(T, String)],
+    ) -> Response {
+        self.row(label, field, |ui| {
+            let before = value.clone();
+            let mut response = ui
+                .horizontal_wrapped(|ui| {
+                    for (option, text) in options {
+                        ui.radio_value(value, option.clone(), text.as_str());
+                    }
+                })
+                .response;
+            if *value != before {
+                response.mark_changed();
+            }
+            response
+        })
+    }
+
     /// A label and a text that is shown, not edited.
     pub fn show(&mut self, label: &str, text: &str) {
-        self.ui
-            .add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+        self.label(label);
         self.ui.label(text);
+        self.ui.end_row();
+    }
+
+    /// A note under the inputs (a warning, a hint), after an empty label cell.
+    pub fn note(&mut self, text: RichText) {
+        self.ui.label("");
+        self.ui.label(text.small());
         self.ui.end_row();
     }
 

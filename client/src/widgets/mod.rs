@@ -1,9 +1,12 @@
-//! Small pieces every panel uses: forms, labelled inputs, combo boxes over enums, error
-//! lines, the request spinner, the pager, the archive button.
+//! Small pieces every panel uses: forms, tables, combo boxes over enums, error lines, the
+//! request spinner, the pager, the archive button, the question before unsaved input is
+//! dropped.
 
 mod form;
+mod table;
 
-pub use form::{FieldErrors, FormResponse, FormUi, form};
+pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
+pub use table::{fit_column, money_cell, money_decimals, money_text, table};
 
 use egui::{Color32, Response, RichText, Ui};
 
@@ -16,36 +19,6 @@ use crate::i18n::t;
 pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 /// The colour of warnings.
 pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
-
-/// A label and a single-line text input tied to it (so screen readers and tests find the
-/// input by its label), with the server's error for `field` under it.
-pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, error: Option<String>) -> Response {
-    let label = ui.label(label);
-    let response = ui
-        .add(egui::TextEdit::singleline(value).desired_width(260.0))
-        .labelled_by(label.id);
-    field_error(ui, error);
-    response
-}
-
-/// Like [`text_field`], masked.
-pub fn password_field(
-    ui: &mut Ui,
-    label: &str,
-    value: &mut String,
-    error: Option<String>,
-) -> Response {
-    let label = ui.label(label);
-    let response = ui
-        .add(
-            egui::TextEdit::singleline(value)
-                .password(true)
-                .desired_width(260.0),
-        )
-        .labelled_by(label.id);
-    field_error(ui, error);
-    response
-}
 
 /// The server's (or the form's own) complaint about a field, in red.
 pub fn field_error(ui: &mut Ui, error: Option<String>) {
@@ -93,6 +66,59 @@ pub fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Opti
         answer = Some(false);
     }
     answer
+}
+
+/// An action that would drop unsaved input (closing a form, opening another record),
+/// waiting for the user to agree.
+#[derive(Debug)]
+pub struct Discard<A> {
+    pending: Option<A>,
+}
+
+impl<A> Default for Discard<A> {
+    fn default() -> Self {
+        Discard { pending: None }
+    }
+}
+
+impl<A> Discard<A> {
+    /// `action` now when nothing would be lost (`dirty` is false); otherwise it waits for
+    /// the answer to [`Discard::ui`]'s question.
+    pub fn request(&mut self, dirty: bool, action: A) -> Option<A> {
+        if dirty {
+            self.pending = Some(action);
+            None
+        } else {
+            Some(action)
+        }
+    }
+
+    /// Whether the question is open.
+    pub fn is_asking(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Asks whether to drop the unsaved input; the action once the user agrees.
+    pub fn ui(&mut self, ctx: &egui::Context, id: &str) -> Option<A> {
+        self.pending.as_ref()?;
+        match confirm(ctx, id, t("common.discard_question"), t("common.discard")) {
+            Some(true) => self.pending.take(),
+            Some(false) => {
+                self.pending = None;
+                None
+            }
+            None => None,
+        }
+    }
+}
+
+/// Reads a date as typed (`2026/12/05`, `2026.12.05`) into `2026-12-05` for the server;
+/// leaves what it cannot read as it is, for the server to name.
+pub fn normalize_date(text: &str) -> String {
+    parse_date(text).map_or_else(
+        || text.trim().to_owned(),
+        |d| d.format("%Y-%m-%d").to_string(),
+    )
 }
 
 /// "第 1–50 条，共 120 条" ("无结果" when nothing matches; "约" before an estimate).
@@ -262,8 +288,9 @@ pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
     ui.add(
         egui_extras::DatePickerButton::new(&mut picked)
             .id_salt(id_salt)
-            .show_icon(true)
-            .format(""),
+            // No bundled font has the calendar emoji: the button says what it is.
+            .show_icon(false)
+            .format(t("common.calendar")),
     );
     if picked == before {
         return false;
@@ -299,11 +326,6 @@ pub fn choice_label<E: Choice>(value: i32) -> &'static str {
         .iter()
         .find(|e| (**e).into() == value)
         .map_or("", |e| e.label())
-}
-
-/// [`combo`] over a [`Choice`] enum stored as its wire number.
-pub fn enum_combo<E: Choice>(ui: &mut Ui, id_salt: &str, label: &str, value: &mut i32) -> bool {
-    combo(ui, id_salt, label, value, &choices::<E>())
 }
 
 /// "归档" for an active record, "恢复" for an archived one; returns the `is_active` to set

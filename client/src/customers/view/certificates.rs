@@ -2,12 +2,13 @@
 //! and a new one.
 
 use egui::RichText;
+use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, FieldErrors, choice_label};
 
 #[derive(Clone)]
 struct Draft {
@@ -40,6 +41,8 @@ pub struct CertificatesTab {
     save: Requested<pb::Certificate>,
     /// Where the last downloaded scan was saved.
     scan_saved: Requested<String>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
 }
 
 impl CertificatesTab {
@@ -52,47 +55,106 @@ impl CertificatesTab {
         );
     }
 
+    /// Whether the new certificate holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        let d = &self.draft;
+        [
+            &d.number,
+            &d.authority,
+            &d.issued_on,
+            &d.expires_on,
+            &d.scan_path,
+        ]
+        .iter()
+        .any(|text| !text.trim().is_empty())
+    }
+
     /// Polls the calls; true when a certificate was just saved.
     pub fn poll(&mut self) -> bool {
         self.list.poll();
         self.scan_saved.poll();
-        let saved = matches!(self.save.poll(), Polled::JustDone);
-        if saved {
-            self.draft = Draft {
-                kind: self.draft.kind,
-                ..Draft::default()
-            };
+        match self.save.poll() {
+            Polled::JustDone => {
+                self.draft = Draft {
+                    kind: self.draft.kind,
+                    ..Draft::default()
+                };
+                self.errors.set(None);
+                true
+            }
+            Polled::JustFailed(error) => {
+                self.errors.set(Some(error.clone()));
+                false
+            }
+            Polled::Unchanged => false,
         }
-        saved
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        for c in self.list.value().cloned().unwrap_or_default() {
-            let status = match pb::CertificateStatus::try_from(c.status).unwrap_or_default() {
-                pb::CertificateStatus::Valid => RichText::new(t("certificate.valid")),
-                pb::CertificateStatus::Expiring => {
-                    RichText::new(t("certificate.expiring")).color(widgets::WARNING)
-                }
-                pb::CertificateStatus::Expired => {
-                    RichText::new(t("certificate.expired")).color(widgets::ERROR)
-                }
-            };
-            ui.horizontal(|ui| {
-                ui.label(choice_label::<pb::CertificateKind>(c.kind));
-                ui.label(&c.number);
-                ui.label(&c.authority);
-                ui.label(format!("{} – {}", c.issued_on, c.expires_on));
-                ui.label(status);
-                if c.has_scan
-                    && ui
-                        .button(t("certificate.download"))
-                        .on_hover_text(&c.scan_name)
-                        .clicked()
-                {
-                    self.download(ctx, c.id, c.scan_name.clone());
-                }
+        let certificates = self.list.value().cloned().unwrap_or_default();
+        let mut download = None;
+        if !certificates.is_empty() {
+            widgets::table(ui, "certificate_table", |ui| {
+                TableBuilder::new(ui)
+                    .id_salt("certificate_table")
+                    .striped(true)
+                    .vscroll(false)
+                    .column(Column::auto().at_least(120.0))
+                    .column(Column::auto().at_least(120.0))
+                    .column(Column::auto().at_least(120.0).at_most(240.0).clip(true))
+                    .column(Column::auto().at_least(170.0))
+                    .column(Column::auto().at_least(70.0))
+                    .column(Column::remainder().at_least(90.0))
+                    .header(22.0, |mut header| {
+                        for label in [
+                            t("certificate.kind"),
+                            t("certificate.number"),
+                            t("certificate.authority"),
+                            t("certificate.period"),
+                            t("certificate.status"),
+                            "",
+                        ] {
+                            header.col(|ui| {
+                                ui.strong(label);
+                            });
+                        }
+                    })
+                    .body(|mut body| {
+                        for c in &certificates {
+                            body.row(24.0, |mut row| {
+                                row.col(|ui| {
+                                    ui.label(choice_label::<pb::CertificateKind>(c.kind));
+                                });
+                                row.col(|ui| {
+                                    ui.label(&c.number);
+                                });
+                                row.col(|ui| {
+                                    ui.label(&c.authority);
+                                });
+                                row.col(|ui| {
+                                    ui.label(format!("{} – {}", c.issued_on, c.expires_on));
+                                });
+                                row.col(|ui| {
+                                    ui.label(status_text(c.status));
+                                });
+                                row.col(|ui| {
+                                    if c.has_scan
+                                        && ui
+                                            .small_button(t("certificate.download"))
+                                            .on_hover_text(&c.scan_name)
+                                            .clicked()
+                                    {
+                                        download = Some((c.id, c.scan_name.clone()));
+                                    }
+                                });
+                            });
+                        }
+                    });
             });
+        }
+        if let Some((id, name)) = download {
+            self.download(ctx, id, name);
         }
         match &self.scan_saved {
             Requested::Done(path) => {
@@ -126,46 +188,38 @@ impl CertificatesTab {
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let error = self.save.error().cloned();
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
-        if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
-            widgets::error_line(ui, error);
-        }
         let draft = &mut self.draft;
-        widgets::enum_combo::<pb::CertificateKind>(
-            ui,
-            "certificate_kind",
-            t("certificate.kind"),
-            &mut draft.kind,
-        );
-        for (label, value, name) in [
-            (t("certificate.number"), &mut draft.number, "number"),
-            (
+        let response = widgets::form(ui, "certificate_form", &mut self.errors, |f| {
+            f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
+            f.text(t("certificate.number"), "number", &mut draft.number);
+            f.text(
                 t("certificate.authority"),
-                &mut draft.authority,
                 "authority",
-            ),
-            (
+                &mut draft.authority,
+            );
+            f.date(
                 t("certificate.issued_on"),
-                &mut draft.issued_on,
                 "issued_on",
-            ),
-            (
+                &mut draft.issued_on,
+            );
+            f.date(
                 t("certificate.expires_on"),
-                &mut draft.expires_on,
                 "expires_on",
-            ),
-            (t("certificate.scan_path"), &mut draft.scan_path, "scan"),
-        ] {
-            widgets::text_field(ui, label, value, field(name));
-        }
-        if ui
-            .add_enabled(
-                !self.save.is_pending(),
-                egui::Button::new(t("certificate.add")),
-            )
-            .clicked()
-        {
+                &mut draft.expires_on,
+            );
+            f.text_hint(
+                t("certificate.scan_path"),
+                "scan",
+                &mut draft.scan_path,
+                t("certificate.scan_hint"),
+            );
+        });
+        let ready = !self.save.is_pending();
+        ui.add_space(4.0);
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(t("certificate.add")))
+            .clicked();
+        if (clicked || response.submitted) && ready {
             let draft = draft.clone();
             self.save.request(ctx.call(move |api| async move {
                 let path = draft.scan_path.trim().to_owned();
@@ -187,8 +241,8 @@ impl CertificatesTab {
                             kind: draft.kind,
                             number: draft.number,
                             authority: draft.authority,
-                            issued_on: draft.issued_on,
-                            expires_on: draft.expires_on,
+                            issued_on: widgets::normalize_date(&draft.issued_on),
+                            expires_on: widgets::normalize_date(&draft.expires_on),
                             scan_name: name,
                             ..Default::default()
                         }),
@@ -198,6 +252,19 @@ impl CertificatesTab {
                     .await?
                     .into_inner())
             }));
+        }
+    }
+}
+
+/// A certificate's status, coloured by urgency.
+fn status_text(status: i32) -> RichText {
+    match pb::CertificateStatus::try_from(status).unwrap_or_default() {
+        pb::CertificateStatus::Valid => RichText::new(t("certificate.valid")),
+        pb::CertificateStatus::Expiring => {
+            RichText::new(t("certificate.expiring")).color(widgets::WARNING)
+        }
+        pb::CertificateStatus::Expired => {
+            RichText::new(t("certificate.expired")).color(widgets::ERROR)
         }
     }
 }

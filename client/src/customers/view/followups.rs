@@ -5,10 +5,12 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::t;
-use crate::widgets::{self, choice_label};
+use egui::RichText;
 
-#[derive(Clone)]
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, FieldErrors, choice_label};
+
+#[derive(Clone, PartialEq)]
 struct Draft {
     method: i32,
     content: String,
@@ -33,6 +35,8 @@ pub struct FollowupsTab {
     list: Requested<Vec<pb::Followup>>,
     draft: Draft,
     save: Requested<pb::Followup>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
 }
 
 impl FollowupsTab {
@@ -47,20 +51,29 @@ impl FollowupsTab {
 
     /// Whether the new follow-up holds unsaved input.
     pub fn is_dirty(&self) -> bool {
-        !self.draft.content.trim().is_empty()
+        [&self.draft.content, &self.draft.result, &self.draft.next_on]
+            .iter()
+            .any(|text| !text.trim().is_empty())
     }
 
     /// Polls the calls; true when a follow-up was just saved.
     pub fn poll(&mut self) -> bool {
         self.list.poll();
-        let saved = matches!(self.save.poll(), Polled::JustDone);
-        if saved {
-            self.draft = Draft {
-                method: self.draft.method,
-                ..Draft::default()
-            };
+        match self.save.poll() {
+            Polled::JustDone => {
+                self.draft = Draft {
+                    method: self.draft.method,
+                    ..Draft::default()
+                };
+                self.errors.set(None);
+                true
+            }
+            Polled::JustFailed(error) => {
+                self.errors.set(Some(error.clone()));
+                false
+            }
+            Polled::Unchanged => false,
         }
-        saved
     }
 
     /// Draws the tab.
@@ -70,57 +83,40 @@ impl FollowupsTab {
             ui.separator();
         }
         for f in self.list.value().cloned().unwrap_or_default() {
-            ui.label(format!(
-                "{}  {}  {}：{}  {}  {}",
-                format::timestamp(f.happened_at.as_ref()),
-                choice_label::<pb::FollowupMethod>(f.method),
-                f.created_by,
-                f.content,
-                f.result,
-                if f.next_on.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} {}", t("followup.next_on"), f.next_on)
-                }
-            ));
+            ui.label(
+                RichText::new(format!(
+                    "{}  ·  {}  ·  {}",
+                    format::timestamp(f.happened_at.as_ref()),
+                    choice_label::<pb::FollowupMethod>(f.method),
+                    f.created_by,
+                ))
+                .weak(),
+            );
+            ui.label(&f.content);
+            if !f.result.is_empty() {
+                ui.label(label_value(t("followup.result"), &f.result));
+            }
+            if !f.next_on.is_empty() {
+                ui.label(label_value(t("followup.next_on"), &f.next_on));
+            }
+            ui.add_space(6.0);
         }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let error = self.save.error().cloned();
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
-        if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
-            widgets::error_line(ui, error);
-        }
         let draft = &mut self.draft;
-        ui.horizontal(|ui| {
-            widgets::enum_combo::<pb::FollowupMethod>(
-                ui,
-                "followup_method",
-                t("followup.method"),
-                &mut draft.method,
-            );
+        let response = widgets::form(ui, "followup_form", &mut self.errors, |f| {
+            f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
+            f.text(t("followup.content"), "content", &mut draft.content);
+            f.text(t("followup.result"), "result", &mut draft.result);
+            f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
         });
-        widgets::text_field(
-            ui,
-            t("followup.content"),
-            &mut draft.content,
-            field("content"),
-        );
-        widgets::text_field(ui, t("followup.result"), &mut draft.result, field("result"));
-        widgets::text_field(
-            ui,
-            t("followup.next_on"),
-            &mut draft.next_on,
-            field("next_on"),
-        );
-        if ui
-            .add_enabled(
-                !self.save.is_pending(),
-                egui::Button::new(t("followup.add")),
-            )
-            .clicked()
-        {
+        let ready = !self.save.is_pending();
+        ui.add_space(4.0);
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(t("followup.add")))
+            .clicked();
+        if (clicked || response.submitted) && ready {
             let request = pb::Followup {
                 customer_id,
                 happened_at: Some(prost_types::Timestamp {
@@ -130,7 +126,7 @@ impl FollowupsTab {
                 method: draft.method,
                 content: draft.content.clone(),
                 result: draft.result.clone(),
-                next_on: draft.next_on.clone(),
+                next_on: widgets::normalize_date(&draft.next_on),
                 ..Default::default()
             };
             self.save.request(ctx.customers().save_followup(request));

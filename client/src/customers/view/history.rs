@@ -5,7 +5,7 @@ use pharmacrm_shared::pb;
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::t;
+use crate::i18n::{label_value, t};
 
 /// The type history and the assignment history.
 #[derive(Default)]
@@ -62,9 +62,10 @@ impl HistoryTabs {
             } else {
                 t("customer.cs_rep")
             };
+            let who = a.user.map(|u| u.name).unwrap_or_default();
             ui.label(format!(
-                "{role}：{}  {} – {}",
-                a.user.map(|u| u.name).unwrap_or_default(),
+                "{}  {} – {}",
+                label_value(role, &who),
                 format::timestamp(a.effective_from.as_ref()),
                 format::timestamp(a.effective_to.as_ref()),
             ));

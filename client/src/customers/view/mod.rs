@@ -11,12 +11,14 @@ mod personal;
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::form::{CustomerForm, FormPanel};
+use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
-use crate::widgets;
-use crate::widgets::choice_label;
+use crate::i18n::{list_separator, t, tn};
+use crate::widgets::{self, FieldErrors, choice_label};
+
+/// Below this width the header shows one label and value per line instead of two.
+const HEADER_TWO_COLUMNS: f32 = 760.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
@@ -29,8 +31,32 @@ enum Tab {
 
 /// What the view asks of the panel.
 pub enum ViewCommand {
-    /// Back to the list.
+    /// Back to the list (the panel asks first when a draft holds input).
     Close,
+}
+
+/// The type-change dialog's fields.
+#[derive(Clone, Debug, PartialEq)]
+struct TypeDialog {
+    type_id: i64,
+    reason: String,
+    /// The customer's type when the dialog opened.
+    original_type_id: i64,
+}
+
+/// The reassign dialog's fields, and the reps when it opened.
+#[derive(Clone, Debug, PartialEq)]
+struct AssignDialog {
+    sales: i64,
+    cs: i64,
+    original: (i64, i64),
+}
+
+/// Which dialog a call in `action` came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dialog {
+    Type,
+    Assign,
 }
 
 /// One customer's view.
@@ -44,11 +70,18 @@ pub struct CustomerView {
     personal: personal::PersonalTab,
     history: history::HistoryTabs,
     types: Requested<Vec<pb::CustomerType>>,
-    type_dialog: Option<(i64, String)>,
-    assign_dialog: Option<(i64, i64)>,
+    type_dialog: Option<TypeDialog>,
+    assign_dialog: Option<AssignDialog>,
+    /// The complaints of the last failed type change and reassignment.
+    type_errors: FieldErrors,
+    assign_errors: FieldErrors,
+    /// Closing a dialog or the edit form that holds input.
+    discard: widgets::Discard<Dialog>,
+    discard_edit: widgets::Discard<()>,
     sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
     action: Requested<pb::Customer>,
+    action_from: Option<Dialog>,
     revealed: Requested<String>,
 }
 
@@ -67,16 +100,24 @@ impl CustomerView {
             types: Requested::NotRequested,
             type_dialog: None,
             assign_dialog: None,
+            type_errors: FieldErrors::default(),
+            assign_errors: FieldErrors::default(),
+            discard: widgets::Discard::default(),
+            discard_edit: widgets::Discard::default(),
             sales_reps: Requested::NotRequested,
             cs_reps: Requested::NotRequested,
             action: Requested::NotRequested,
+            action_from: None,
             revealed: Requested::NotRequested,
         }
     }
 
-    /// Whether a form holds unsaved input.
+    /// Whether a form or draft holds unsaved input.
     pub fn is_dirty(&self) -> bool {
-        self.edit.as_ref().is_some_and(FormPanel::is_dirty) || self.followups.is_dirty()
+        self.edit.as_ref().is_some_and(FormPanel::is_dirty)
+            || self.followups.is_dirty()
+            || self.certificates.is_dirty()
+            || self.personal.is_dirty()
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
@@ -96,11 +137,24 @@ impl CustomerView {
         if self.customer.is_not_requested() {
             self.reload(ctx);
         }
+        let action_done = match self.action.poll() {
+            Polled::JustDone => true,
+            Polled::JustFailed(error) => {
+                let error = Some(error.clone());
+                match self.action_from {
+                    Some(Dialog::Type) => self.type_errors.set(error),
+                    Some(Dialog::Assign) => self.assign_errors.set(error),
+                    None => {}
+                }
+                false
+            }
+            Polled::Unchanged => false,
+        };
         let saved = [
             self.followups.poll(),
             self.certificates.poll(),
             self.personal.poll(),
-            matches!(self.action.poll(), Polled::JustDone),
+            action_done,
         ];
         if saved.contains(&true) {
             self.type_dialog = None;
@@ -123,17 +177,31 @@ impl CustomerView {
             return command;
         };
         if let Some(edit) = &mut self.edit {
-            if edit.ui(ui, ctx).is_some() {
-                self.edit = None;
-                self.reload(ctx);
-            } else if ui.button(t("common.close")).clicked() {
+            match edit.ui(ui, ctx) {
+                Some(FormEvent::Saved(_)) => {
+                    self.edit = None;
+                    self.reload(ctx);
+                }
+                Some(FormEvent::Close) => {
+                    let dirty = edit.is_dirty();
+                    if self.discard_edit.request(dirty, ()).is_some() {
+                        self.edit = None;
+                    }
+                }
+                None => {}
+            }
+            if self
+                .discard_edit
+                .ui(ui.ctx(), "discard_customer_edit")
+                .is_some()
+            {
                 self.edit = None;
             }
             return command;
         }
         self.header_ui(ui, ctx, &c);
         ui.separator();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             for (tab, label) in [
                 (Tab::Followups, t("customer.tab.followups")),
                 (Tab::Certificates, t("customer.tab.certificates")),
@@ -157,84 +225,98 @@ impl CustomerView {
     }
 
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading(&c.name);
             ui.label(RichText::new(&c.type_name).strong());
             ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
             if c.expired_certificates > 0 {
+                let n = u64::from(c.expired_certificates);
                 ui.label(
-                    RichText::new(
-                        t("customer.certificates_expired")
-                            .replace("{n}", &c.expired_certificates.to_string()),
-                    )
-                    .color(widgets::ERROR),
+                    RichText::new(tn("customer.certificates_expired", n)).color(widgets::ERROR),
                 );
             }
             if c.expiring_certificates > 0 {
+                let n = u64::from(c.expiring_certificates);
                 ui.label(
-                    RichText::new(
-                        t("customer.certificates_expiring")
-                            .replace("{n}", &c.expiring_certificates.to_string()),
-                    )
-                    .color(widgets::WARNING),
+                    RichText::new(tn("customer.certificates_expiring", n)).color(widgets::WARNING),
                 );
             }
         });
+        let drugs = c
+            .drugs
+            .iter()
+            .map(|d| d.label.as_str())
+            .collect::<Vec<_>>()
+            .join(list_separator());
+        let fields = [
+            (t("customer.contact"), c.contact_person.clone()),
+            (t("customer.id_number"), String::new()),
+            (t("customer.phone"), c.phone.clone()),
+            (t("customer.region"), format!("{} {}", c.region, c.address)),
+            (
+                t("customer.sales_rep"),
+                c.sales_rep
+                    .as_ref()
+                    .map_or("", |r| r.name.as_str())
+                    .to_owned(),
+            ),
+            (
+                t("customer.cs_rep"),
+                c.cs_rep.as_ref().map_or("", |r| r.name.as_str()).to_owned(),
+            ),
+            (t("customer.drugs"), drugs),
+            (t("customer.credit_days"), c.credit_days.to_string()),
+        ];
+        // Two label/value pairs per line when there is room, else one; values that do not
+        // fit their column are cut with "…" and shown whole on hover, so the columns stay
+        // in the window at any size.
+        let per_line = if ui.available_width() >= HEADER_TWO_COLUMNS {
+            2
+        } else {
+            1
+        };
+        let label_width = fields
+            .iter()
+            .map(|(label, _)| text_width(ui, label))
+            .fold(0.0_f32, f32::max);
+        let spacing = 24.0;
+        let value_width = ((ui.available_width() - (label_width + spacing) * per_line as f32)
+            / per_line as f32
+            - spacing)
+            .max(120.0);
         egui::Grid::new("customer_header")
-            .num_columns(4)
-            .spacing([24.0, 4.0])
+            .num_columns(2 * per_line)
+            .spacing([spacing, 4.0])
+            .min_col_width(0.0)
             .show(ui, |ui| {
-                ui.label(t("customer.contact"));
-                ui.label(&c.contact_person);
-                ui.label(t("customer.id_number"));
-                ui.horizontal(|ui| {
-                    match &self.revealed {
-                        Requested::Done(number) => ui.label(number),
-                        _ => ui.label(&c.id_number_masked),
-                    };
-                    if ctx.can(Permission::CustomerSensitiveRead)
-                        && !c.id_number_masked.is_empty()
-                        && ui.small_button(t("customer.reveal")).clicked()
-                    {
-                        let id = c.id;
-                        self.revealed.request(
-                            ctx.customers()
-                                .reveal_id_number(pb::GetCustomerRequest { id })
-                                .map(|r| r.id_number),
-                        );
+                for (i, (label, value)) in fields.iter().enumerate() {
+                    ui.add(egui::Label::new(*label).wrap_mode(egui::TextWrapMode::Extend));
+                    ui.scope(|ui| {
+                        ui.set_width(value_width);
+                        if i == 1 {
+                            self.id_number_ui(ui, ctx, c);
+                        } else {
+                            ui.add(egui::Label::new(value.as_str()).truncate());
+                        }
+                    });
+                    if (i + 1) % per_line == 0 {
+                        ui.end_row();
                     }
-                });
-                ui.end_row();
-                ui.label(t("customer.phone"));
-                ui.label(&c.phone);
-                ui.label(t("customer.region"));
-                ui.label(format!("{} {}", c.region, c.address));
-                ui.end_row();
-                ui.label(t("customer.sales_rep"));
-                ui.label(c.sales_rep.as_ref().map_or("", |r| r.name.as_str()));
-                ui.label(t("customer.cs_rep"));
-                ui.label(c.cs_rep.as_ref().map_or("", |r| r.name.as_str()));
-                ui.end_row();
-                ui.label(t("customer.drugs"));
-                ui.label(
-                    c.drugs
-                        .iter()
-                        .map(|d| d.label.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                );
-                ui.label(t("customer.credit_days"));
-                ui.label(c.credit_days.to_string());
-                ui.end_row();
+                }
             });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.edit")).clicked() {
                 self.edit = Some(FormPanel::new(CustomerForm::from(c)));
             }
             if ctx.can(Permission::CustomerTypeChange)
                 && ui.button(t("customer.change_type")).clicked()
             {
-                self.type_dialog = Some((c.type_id, String::new()));
+                self.type_dialog = Some(TypeDialog {
+                    type_id: c.type_id,
+                    reason: String::new(),
+                    original_type_id: c.type_id,
+                });
+                self.type_errors.set(None);
                 self.types.request(
                     ctx.customers()
                         .list_customer_types(pb::ListCustomerTypesRequest::default())
@@ -242,10 +324,16 @@ impl CustomerView {
                 );
             }
             if ctx.can(Permission::CustomerAssign) && ui.button(t("customer.assign")).clicked() {
-                self.assign_dialog = Some((
+                let reps = (
                     c.sales_rep.as_ref().map_or(0, |r| r.id),
                     c.cs_rep.as_ref().map_or(0, |r| r.id),
-                ));
+                );
+                self.assign_dialog = Some(AssignDialog {
+                    sales: reps.0,
+                    cs: reps.1,
+                    original: reps,
+                });
+                self.assign_errors.set(None);
                 for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
                     slot.request(
                         ctx.customers()
@@ -258,99 +346,184 @@ impl CustomerView {
             ui.add_enabled(false, egui::Button::new(t("customer.place_order")))
                 .on_disabled_hover_text(t("customer.place_order_later"));
         });
-        if let Some(error) = self.action.error().or(self.revealed.error()) {
+        if let Some(error) = self.revealed.error() {
             widgets::error_line(ui, error);
         }
     }
 
+    /// The masked ID number, with a button to reveal it (an audited call) and one to hide
+    /// it again.
+    fn id_number_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
+        ui.horizontal(|ui| {
+            match &self.revealed {
+                Requested::Done(number) => {
+                    ui.label(number);
+                    if ui.small_button(t("customer.hide_id")).clicked() {
+                        self.revealed = Requested::NotRequested;
+                    }
+                }
+                _ => {
+                    ui.label(&c.id_number_masked);
+                    if ctx.can(Permission::CustomerSensitiveRead)
+                        && !c.id_number_masked.is_empty()
+                        && ui
+                            .add_enabled(
+                                !self.revealed.is_pending(),
+                                egui::Button::new(t("customer.reveal")).small(),
+                            )
+                            .clicked()
+                    {
+                        let id = c.id;
+                        self.revealed.request(
+                            ctx.customers()
+                                .reveal_id_number(pb::GetCustomerRequest { id })
+                                .map(|r| r.id_number),
+                        );
+                    }
+                }
+            };
+        });
+    }
+
     fn dialogs_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, c: &pb::Customer) {
-        if let Some((type_id, reason)) = &mut self.type_dialog {
+        let busy = self.action.is_pending();
+        let mut close = None;
+        if let Some(dialog) = &mut self.type_dialog {
             let mut submit = false;
+            let types: Vec<(i64, String)> = self
+                .types
+                .value()
+                .into_iter()
+                .flatten()
+                .map(|x| (x.id, x.name.clone()))
+                .collect();
+            let errors = &mut self.type_errors;
             let modal = egui::Modal::new(egui::Id::unique("type_dialog")).show(egui_ctx, |ui| {
+                ui.set_min_width(380.0);
                 ui.heading(t("customer.change_type"));
-                let types = self.types.value().cloned().unwrap_or_default();
-                let label = ui.label(t("customer.type"));
-                egui::ComboBox::from_id_salt("new_type")
-                    .selected_text(
-                        types
-                            .iter()
-                            .find(|x| x.id == *type_id)
-                            .map_or("", |x| x.name.as_str()),
-                    )
-                    .show_ui(ui, |ui| {
-                        for x in &types {
-                            ui.selectable_value(type_id, x.id, &x.name);
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                widgets::text_field(ui, t("customer.reason"), reason, None);
-                if ui.button(t("common.save")).clicked() {
-                    submit = true;
+                let response = widgets::form(ui, "type_form", errors, |f| {
+                    f.combo(t("customer.type"), "type_id", &mut dialog.type_id, &types);
+                    f.text(t("customer.reason"), "reason", &mut dialog.reason);
+                });
+                submit = response.submitted;
+                ui.add_space(4.0);
+                if dialog_buttons(ui, busy, &mut submit) {
+                    close = Some(Dialog::Type);
                 }
             });
-            if submit {
+            if modal.should_close() {
+                close = Some(Dialog::Type);
+            }
+            if submit && !busy {
                 let request = pb::ChangeCustomerTypeRequest {
                     id: c.id,
                     version: c.version,
-                    type_id: *type_id,
-                    reason: reason.clone(),
+                    type_id: dialog.type_id,
+                    reason: dialog.reason.clone(),
                 };
+                self.action_from = Some(Dialog::Type);
                 self.action
                     .request(ctx.customers().change_customer_type(request));
-            } else if modal.should_close() {
-                self.type_dialog = None;
             }
         }
-        if let Some((sales, cs)) = &mut self.assign_dialog {
+        if let Some(dialog) = &mut self.assign_dialog {
             let mut submit = false;
+            let reps = |reps: &Requested<Vec<pb::UserRef>>| -> Vec<(i64, String)> {
+                reps.value()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| (r.id, r.name.clone()))
+                    .collect()
+            };
+            let (sales, cs) = (reps(&self.sales_reps), reps(&self.cs_reps));
+            let errors = &mut self.assign_errors;
             let modal = egui::Modal::new(egui::Id::unique("assign_dialog")).show(egui_ctx, |ui| {
+                ui.set_min_width(380.0);
                 ui.heading(t("customer.assign"));
-                for (label, id, reps, salt) in [
-                    (
+                let response = widgets::form(ui, "assign_form", errors, |f| {
+                    f.combo(
                         t("customer.sales_rep"),
-                        &mut *sales,
-                        self.sales_reps.value().cloned().unwrap_or_default(),
-                        "assign_sales",
-                    ),
-                    (
-                        t("customer.cs_rep"),
-                        &mut *cs,
-                        self.cs_reps.value().cloned().unwrap_or_default(),
-                        "assign_cs",
-                    ),
-                ] {
-                    let l = ui.label(label);
-                    egui::ComboBox::from_id_salt(salt)
-                        .selected_text(
-                            reps.iter()
-                                .find(|r| r.id == *id)
-                                .map_or("", |r| r.name.as_str()),
-                        )
-                        .show_ui(ui, |ui| {
-                            for r in &reps {
-                                ui.selectable_value(id, r.id, &r.name);
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                }
-                if ui.button(t("common.save")).clicked() {
-                    submit = true;
+                        "sales_rep_id",
+                        &mut dialog.sales,
+                        &sales,
+                    );
+                    f.combo(t("customer.cs_rep"), "cs_rep_id", &mut dialog.cs, &cs);
+                });
+                submit = response.submitted;
+                ui.add_space(4.0);
+                if dialog_buttons(ui, busy, &mut submit) {
+                    close = Some(Dialog::Assign);
                 }
             });
-            if submit {
+            if modal.should_close() {
+                close = Some(Dialog::Assign);
+            }
+            if submit && !busy {
                 let request = pb::AssignCustomerRequest {
                     id: c.id,
                     version: c.version,
-                    sales_rep_id: *sales,
-                    cs_rep_id: *cs,
+                    sales_rep_id: dialog.sales,
+                    cs_rep_id: dialog.cs,
                 };
+                self.action_from = Some(Dialog::Assign);
                 self.action
                     .request(ctx.customers().assign_customer(request));
-            } else if modal.should_close() {
-                self.assign_dialog = None;
             }
         }
+        if let Some(dialog) = close {
+            let dirty = match dialog {
+                Dialog::Type => self.type_dialog.as_ref().is_some_and(|d| {
+                    d.type_id != d.original_type_id || !d.reason.trim().is_empty()
+                }),
+                Dialog::Assign => self
+                    .assign_dialog
+                    .as_ref()
+                    .is_some_and(|d| (d.sales, d.cs) != d.original),
+            };
+            if let Some(dialog) = self.discard.request(dirty, dialog) {
+                self.close_dialog(dialog);
+            }
+        }
+        if let Some(dialog) = self.discard.ui(egui_ctx, "discard_customer_dialog") {
+            self.close_dialog(dialog);
+        }
     }
+
+    fn close_dialog(&mut self, dialog: Dialog) {
+        match dialog {
+            Dialog::Type => self.type_dialog = None,
+            Dialog::Assign => self.assign_dialog = None,
+        }
+    }
+}
+
+/// A dialog's save and cancel buttons: sets `submit` when save is clicked; whether cancel
+/// was.
+fn dialog_buttons(ui: &mut egui::Ui, busy: bool, submit: &mut bool) -> bool {
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new(t("common.save")))
+            .clicked()
+        {
+            *submit = true;
+        }
+        if ui.button(t("common.cancel")).clicked() {
+            cancel = true;
+        }
+        if busy {
+            ui.spinner();
+        }
+    });
+    cancel
+}
+
+/// The width of `text` in one line of the body font.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    })
 }

@@ -4,8 +4,10 @@ use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
-use crate::widgets;
+use egui::RichText;
+
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, FieldErrors};
 
 /// The kinds of personal record, as stored.
 const KINDS: [&str; 4] = ["preference", "family", "work", "education"];
@@ -31,6 +33,8 @@ pub struct PersonalTab {
     list: Requested<Vec<pb::ProfileRecord>>,
     draft: pb::ProfileRecord,
     save: Requested<pb::ProfileRecord>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
 }
 
 impl Default for PersonalTab {
@@ -39,6 +43,7 @@ impl Default for PersonalTab {
             list: Requested::NotRequested,
             draft: empty_draft(KINDS[0]),
             save: Requested::NotRequested,
+            errors: FieldErrors::default(),
         }
     }
 }
@@ -53,63 +58,81 @@ impl PersonalTab {
         );
     }
 
+    /// Whether the new record holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        let d = &self.draft;
+        [&d.title, &d.detail, &d.date_from, &d.date_to]
+            .iter()
+            .any(|text| !text.trim().is_empty())
+    }
+
     /// Polls the calls; true when a record was just saved.
     pub fn poll(&mut self) -> bool {
         self.list.poll();
-        let saved = matches!(self.save.poll(), Polled::JustDone);
-        if saved {
-            self.draft = empty_draft(&self.draft.kind);
+        match self.save.poll() {
+            Polled::JustDone => {
+                self.draft = empty_draft(&self.draft.kind);
+                self.errors.set(None);
+                true
+            }
+            Polled::JustFailed(error) => {
+                self.errors.set(Some(error.clone()));
+                false
+            }
+            Polled::Unchanged => false,
         }
-        saved
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         for r in self.list.value().cloned().unwrap_or_default() {
-            ui.label(format!(
-                "{}：{}  {}  {} {}",
-                kind_name(&r.kind),
-                r.title,
-                r.detail,
-                r.date_from,
-                r.date_to
-            ));
+            ui.horizontal_wrapped(|ui| {
+                ui.label(label_value(kind_name(&r.kind), &r.title));
+                if !r.detail.is_empty() {
+                    ui.label(&r.detail);
+                }
+                if !r.date_from.is_empty() || !r.date_to.is_empty() {
+                    ui.label(RichText::new(format!("{} – {}", r.date_from, r.date_to)).weak());
+                }
+            });
         }
         if !ctx.can(Permission::CustomerProfileWrite) {
             return;
         }
         ui.separator();
-        let error = self.save.error().cloned();
-        let field = |name: &str| error.as_ref().and_then(|e| e.field(name));
-        if let Some(error) = error.as_ref().filter(|e| e.fields.is_empty()) {
-            widgets::error_line(ui, error);
-        }
         let draft = &mut self.draft;
         ui.horizontal(|ui| {
             for kind in KINDS {
                 ui.selectable_value(&mut draft.kind, kind.to_owned(), kind_name(kind));
             }
         });
-        widgets::text_field(ui, t("personal.title"), &mut draft.title, field("title"));
-        widgets::text_field(ui, t("personal.detail"), &mut draft.detail, field("detail"));
-        if draft.kind == "work" || draft.kind == "education" {
-            widgets::text_field(
-                ui,
-                t("personal.from"),
-                &mut draft.date_from,
-                field("date_from"),
-            );
-            widgets::text_field(ui, t("personal.to"), &mut draft.date_to, field("date_to"));
-        }
-        if ui
-            .add_enabled(
-                !self.save.is_pending(),
-                egui::Button::new(t("personal.add")),
-            )
-            .clicked()
-        {
+        let dated = draft.kind == "work" || draft.kind == "education";
+        let response = widgets::form(ui, "personal_form", &mut self.errors, |f| {
+            f.text(t("personal.title"), "title", &mut draft.title);
+            f.text(t("personal.detail"), "detail", &mut draft.detail);
+            if dated {
+                f.date(t("personal.from"), "date_from", &mut draft.date_from);
+                f.date(t("personal.to"), "date_to", &mut draft.date_to);
+            }
+        });
+        let ready = !self.save.is_pending();
+        ui.add_space(4.0);
+        let clicked = ui
+            .add_enabled(ready, egui::Button::new(t("personal.add")))
+            .clicked();
+        if (clicked || response.submitted) && ready {
             let request = pb::ProfileRecord {
                 customer_id,
+                date_from: if dated {
+                    widgets::normalize_date(&draft.date_from)
+                } else {
+                    String::new()
+                },
+                date_to: if dated {
+                    widgets::normalize_date(&draft.date_to)
+                } else {
+                    String::new()
+                },
                 ..draft.clone()
             };
             self.save

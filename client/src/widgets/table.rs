@@ -1,0 +1,97 @@
+//! Tables: the whole row is the click target, columns stay reachable in a narrow window,
+//! money lines up on its decimal point.
+
+use egui::{Align, Layout, RichText, TextStyle, Ui};
+use egui_extras::Column;
+
+use crate::format;
+
+/// Draws a table (`add` builds it with `egui_extras::TableBuilder`) that scrolls sideways
+/// when its columns do not fit the space left beside the window's side panels, and whose
+/// text cannot be selected: a click on a row's text is a click on the row, as on blank
+/// space.
+pub fn table<R>(ui: &mut Ui, id_salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::ScrollArea::horizontal()
+        .id_salt((id_salt, "hscroll"))
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            add(ui)
+        })
+        .inner
+}
+
+/// A column as wide as the widest of `texts` (or its header, drawn as a button) needs,
+/// between `min` and `max` points; text wider than `max` is cut with "…" and shown whole
+/// on hover. (An automatic column that clips never grows past its minimum, and one that
+/// does not clip grows without bound.)
+pub fn fit_column<'a>(
+    ui: &Ui,
+    header: &str,
+    texts: impl IntoIterator<Item = &'a str>,
+    min: f32,
+    max: f32,
+) -> Column {
+    let font = TextStyle::Body.resolve(ui.style());
+    let widest = ui.fonts_mut(|fonts| {
+        let mut width = |text: &str| {
+            fonts
+                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+                .size()
+                .x
+        };
+        // The header is a button with a sort arrow.
+        let header = width(header) + 2.0 * ui.spacing().button_padding.x + 24.0;
+        texts.into_iter().map(&mut width).fold(header, f32::max)
+    });
+    Column::exact((widest + 4.0).clamp(min, max)).clip(true)
+}
+
+/// How many decimals the widest of `amounts` shows (as [`format::money`] writes them), so
+/// that a column can align them on the decimal point.
+pub fn money_decimals<'a>(amounts: impl IntoIterator<Item = &'a str>) -> usize {
+    amounts
+        .into_iter()
+        .map(|a| decimals(&format::money(a)))
+        .max()
+        .unwrap_or(2)
+}
+
+fn decimals(shown: &str) -> usize {
+    shown.split_once('.').map_or(0, |(_, frac)| frac.len())
+}
+
+/// The text of an amount padded on the right to `decimals` places, so that right-aligned
+/// in a monospaced font the decimal points of a column line up.
+pub fn money_text(amount: &str, decimals_wanted: usize) -> String {
+    let mut shown = format::money(amount);
+    let pad = decimals_wanted.saturating_sub(decimals(&shown));
+    shown.extend(std::iter::repeat_n(' ', pad));
+    shown
+}
+
+/// A money cell: right-aligned, monospaced, padded to the column's `decimals`.
+pub fn money_cell(ui: &mut Ui, amount: &str, decimals: usize) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.label(RichText::new(money_text(amount, decimals)).monospace());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_padded_to_line_up_their_decimal_points() {
+        let column = ["12.8", "999.9999", "1000"];
+        let places = money_decimals(column);
+        assert_eq!(places, 4);
+        let shown: Vec<String> = column.iter().map(|a| money_text(a, places)).collect();
+        assert_eq!(shown, ["12.80  ", "999.9999", "1,000.00  "]);
+        let points: Vec<usize> = shown
+            .iter()
+            .map(|s| s.chars().count() - s.find('.').expect("point"))
+            .collect();
+        assert!(points.windows(2).all(|w| w[0] == w[1]), "{points:?}");
+    }
+}
