@@ -307,6 +307,25 @@ fn denied(permission: Permission, action: Msg) -> AppError {
     ))
 }
 
+/// Whether the caller sees purchase prices (进价): cost is commercially sensitive, so the
+/// seeded sales positions do not hold `drug.cost.read` and the server leaves the price
+/// out for them (and keeps the stored one when they edit a drug).
+pub fn may_read_cost(grants: &Grants) -> bool {
+    grants.permissions.contains(&Permission::DrugCostRead)
+}
+
+/// Sorting drugs by purchase price reveals cost: it needs `drug.cost.read`.
+pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
+    if may_read_cost(grants) {
+        Ok(())
+    } else {
+        Err(denied(
+            Permission::DrugCostRead,
+            msg!("drug.action.sort_by_cost"),
+        ))
+    }
+}
+
 /// Registering a customer for a sales rep other than oneself is an assignment: it needs
 /// `customer.assign` (managers), not just `customer.write`.
 pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {

@@ -126,6 +126,8 @@ permissions! {
     DrugCategoryWrite = "drug.category.write", Drug, "维护药品类别", "Edit drug categories";
     /// Maintain container units.
     DrugUnitWrite = "drug.unit.write", Drug, "维护容器单位", "Edit container units";
+    /// See purchase prices (进价): commercially sensitive, not for sales reps.
+    DrugCostRead = "drug.cost.read", Drug, "查看进价", "See purchase prices";
 
     /// See customers within the data scope.
     CustomerRead = "customer.read", Customer, "查看客户", "View customers";

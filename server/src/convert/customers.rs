@@ -92,10 +92,12 @@ impl From<CustomerView> for pb::Customer {
             sales_rep: Some(pb::UserRef {
                 id: c.sales_rep_id,
                 name: v.sales_rep_name,
+                department: String::new(),
             }),
             cs_rep: Some(pb::UserRef {
                 id: c.cs_rep_id,
                 name: v.cs_rep_name,
+                department: String::new(),
             }),
             version: c.version,
             created_at: Some(timestamp(c.created_at)),
@@ -276,6 +278,7 @@ impl From<Assignment> for pb::Assignment {
             user: Some(pb::UserRef {
                 id: a.user_id,
                 name: a.user_name,
+                department: String::new(),
             }),
             effective_from: Some(timestamp(a.effective_from)),
             effective_to: a.effective_to.map(timestamp),

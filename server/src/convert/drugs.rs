@@ -99,8 +99,10 @@ pub fn unit_input(input: Option<pb::UnitInput>) -> AppResult<UnitInput> {
     })
 }
 
-impl From<DrugView> for pb::Drug {
-    fn from(v: DrugView) -> Self {
+/// A drug as sent; the purchase price only to those who may see cost
+/// ([`crate::access::may_read_cost`]).
+pub fn drug(v: DrugView, show_cost: bool) -> pb::Drug {
+    {
         let d = v.drug;
         pb::Drug {
             id: d.id,
@@ -115,7 +117,11 @@ impl From<DrugView> for pb::Drug {
             origin: origin(&v.origin),
             unit_id: d.unit_id,
             unit_label: v.unit_label,
-            purchase_price: money::to_wire(&d.purchase_price),
+            purchase_price: if show_cost {
+                money::to_wire(&d.purchase_price)
+            } else {
+                String::new()
+            },
             sale_price: money::to_wire(&d.sale_price),
             is_active: d.is_active,
             note: d.note,

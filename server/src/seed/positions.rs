@@ -85,6 +85,7 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
                 DataScope::All,
                 &[
                     P::DrugRead,
+                    P::DrugCostRead,
                     P::CustomerRead,
                     P::OrderRead,
                     P::FinanceRead,

@@ -175,16 +175,31 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::FindDuplicatesRequest>,
     ) -> Reply<pb::FindDuplicatesResponse> {
-        let pb::FindDuplicatesRequest { name, phone } = request.into_inner();
+        let session = Session::of(&request)?;
+        let pb::FindDuplicatesRequest {
+            name,
+            phone,
+            customer,
+        } = request.into_inner();
+        let input = customer
+            .map(|c| conv::customer_input(Some(c), self.state.clock.today()))
+            .transpose()?;
+        let (name, phone) = match &input {
+            Some(input) => (input.name.clone(), input.phone.clone()),
+            None => (name, phone),
+        };
+        let viewer = session.viewer();
         let rows = self
             .state
-            .db
-            .run(move |conn| customer::find_duplicates(conn, &name, &phone))
+            .write(session, move |conn, ctx| {
+                ops::check_duplicates(conn, ctx, &viewer, input.as_ref(), (&name, &phone))
+            })
             .await?;
         Ok(Response::new(pb::FindDuplicatesResponse {
             duplicates: rows
                 .into_iter()
                 .map(|d| pb::DuplicateCustomer {
+                    id: d.id.unwrap_or(0),
                     name: d.name,
                     region: d.region,
                     sales_rep: d.sales_rep,
@@ -591,7 +606,11 @@ impl CustomerService for CustomerApi {
             return Ok(Response::new(pb::ListRepsResponse {
                 reps: rows
                     .into_iter()
-                    .map(|(id, name)| pb::UserRef { id, name })
+                    .map(|(id, name)| pb::UserRef {
+                        id,
+                        name,
+                        department: String::new(),
+                    })
                     .collect(),
             }));
         }
@@ -610,7 +629,11 @@ impl CustomerService for CustomerApi {
         Ok(Response::new(pb::ListRepsResponse {
             reps: rows
                 .into_iter()
-                .map(|(id, name)| pb::UserRef { id, name })
+                .map(|r| pb::UserRef {
+                    id: r.id,
+                    name: r.name,
+                    department: r.department,
+                })
                 .collect(),
         }))
     }

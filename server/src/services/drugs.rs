@@ -5,6 +5,7 @@ use std::sync::Arc;
 use pharmacrm_shared::pb::{self, drug_service_server::DrugService};
 use tonic::{Request, Response, Status};
 
+use crate::access;
 use crate::auth::Session;
 use crate::convert::{self, id};
 use crate::db::models::{container_unit, drug, drug_category};
@@ -25,11 +26,25 @@ impl DrugApi {
 
 type Reply<T> = Result<Response<T>, Status>;
 
-fn drug_response((view, warnings): (drug::DrugView, Vec<drug::Warning>)) -> pb::DrugResponse {
+/// A saved drug with its warnings; without `drug.cost.read` neither the purchase price
+/// nor the warnings that compare with it.
+fn drug_response(
+    (view, warnings): (drug::DrugView, Vec<drug::Warning>),
+    show_cost: bool,
+) -> pb::DrugResponse {
     pb::DrugResponse {
-        drug: Some(view.into()),
-        warnings: warnings.into_iter().map(Into::into).collect(),
+        drug: Some(convert::drugs::drug(view, show_cost)),
+        warnings: if show_cost {
+            warnings.into_iter().map(Into::into).collect()
+        } else {
+            Vec::new()
+        },
     }
+}
+
+/// Whether the caller sees purchase prices.
+fn shows_cost(session: &Session) -> bool {
+    access::may_read_cost(&session.grants())
 }
 
 #[tonic::async_trait]
@@ -192,14 +207,23 @@ impl DrugService for DrugApi {
         &self,
         request: Request<pb::SearchDrugsRequest>,
     ) -> Reply<pb::SearchDrugsResponse> {
+        let session = Session::of(&request)?;
+        let show_cost = shows_cost(&session);
         let (filter, start, limit) = convert::drugs::search_drugs(request.into_inner())?;
+        if filter.sort == drug::DrugSort::PurchasePrice {
+            access::require_may_read_cost(&session.grants())?;
+        }
         let found = self
             .state
             .db
             .run(move |conn| drug::search(conn, &filter, &start, limit))
             .await?;
         Ok(Response::new(pb::SearchDrugsResponse {
-            drugs: found.rows.into_iter().map(Into::into).collect(),
+            drugs: found
+                .rows
+                .into_iter()
+                .map(|d| convert::drugs::drug(d, show_cost))
+                .collect(),
             total: u64::try_from(found.total).unwrap_or(0),
             total_is_exact: found.total_is_exact,
             next_page: found.next.map(|c| c.encode()).unwrap_or_default(),
@@ -207,6 +231,7 @@ impl DrugService for DrugApi {
     }
 
     async fn get_drug(&self, request: Request<pb::GetDrugRequest>) -> Reply<pb::Drug> {
+        let show_cost = shows_cost(&Session::of(&request)?);
         let pb::GetDrugRequest { id: drug_id } = request.into_inner();
         let drug_id = id("id", drug_id)?;
         let view = self
@@ -214,17 +239,18 @@ impl DrugService for DrugApi {
             .db
             .run(move |conn| drug::get(conn, drug_id))
             .await?;
-        Ok(Response::new(view.into()))
+        Ok(Response::new(convert::drugs::drug(view, show_cost)))
     }
 
     async fn create_drug(&self, request: Request<pb::DrugInput>) -> Reply<pb::DrugResponse> {
         let session = Session::of(&request)?;
+        let show_cost = shows_cost(&session);
         let input = convert::drugs::drug_input(Some(request.into_inner()))?;
         let saved = self
             .state
             .write(session, move |conn, ctx| drug::create(conn, ctx, &input))
             .await?;
-        Ok(Response::new(drug_response(saved)))
+        Ok(Response::new(drug_response(saved, show_cost)))
     }
 
     async fn update_drug(
@@ -238,14 +264,21 @@ impl DrugService for DrugApi {
             drug: input,
         } = request.into_inner();
         let drug_id = id("id", drug_id)?;
+        let show_cost = shows_cost(&session);
+        let mut input = input;
+        if !show_cost && let Some(input) = input.as_mut() {
+            // The client never saw the purchase price; the stored one is kept below.
+            input.purchase_price = "0".to_owned();
+        }
         let input = convert::drugs::drug_input(input)?;
         let saved = self
             .state
             .write(session, move |conn, ctx| {
-                drug::update(conn, ctx, drug_id, version, &input)
+                // Whoever may not see the purchase price cannot change it either.
+                drug::update(conn, ctx, drug_id, version, &input, !show_cost)
             })
             .await?;
-        Ok(Response::new(drug_response(saved)))
+        Ok(Response::new(drug_response(saved, show_cost)))
     }
 
     async fn set_drug_active(&self, request: Request<pb::SetActiveRequest>) -> Reply<pb::Drug> {
@@ -256,13 +289,14 @@ impl DrugService for DrugApi {
             is_active,
         } = request.into_inner();
         let drug_id = id("id", drug_id)?;
+        let show_cost = shows_cost(&session);
         let view = self
             .state
             .write(session, move |conn, ctx| {
                 drug::set_active(conn, ctx, drug_id, version, is_active)
             })
             .await?;
-        Ok(Response::new(view.into()))
+        Ok(Response::new(convert::drugs::drug(view, show_cost)))
     }
 
     async fn delete_drug(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {

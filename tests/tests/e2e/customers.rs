@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, DepartmentBuilder, ID_NUMBER, Person,
-    UserChange, deleting,
+    ServiceAccountBuilder, UserChange, deleting,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, bad_fields, output_of, sorted_bad_fields, zh_message,
@@ -367,6 +367,108 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
     let found = w.rep.duplicates_of("别的名字", "010-69156114").await;
     assert_eq!(found.len(), 1);
     assert!(found[0].same_phone && !found[0].same_name);
+    assert_eq!(
+        found[0].id, w.customer.id,
+        "the rep may open their own customer"
+    );
+}
+
+#[tokio::test]
+async fn another_reps_duplicate_tells_only_its_owner_is_audited_and_rate_limited() {
+    let mut w = world().await;
+    let mut other = w.app.sales_rep("rep-other").await;
+    // Matched by phone, outside the caller's scope: only the owner to contact.
+    let found = other.duplicates_of("别的名字", "010-69156114").await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            found[0].id,
+            found[0].name.as_str(),
+            found[0].region.as_str()
+        ),
+        (0, "", "")
+    );
+    assert_eq!(found[0].sales_rep, "rep-a");
+    // Matched by the name the caller typed: the name, still nothing else.
+    let found = other.duplicates_of("北京协和医院", "").await;
+    assert_eq!((found[0].id, found[0].name.as_str()), (0, "北京协和医院"));
+    assert_eq!(found[0].region, "");
+    // Only exact matches.
+    assert!(other.duplicates_of("北京协和", "").await.is_empty());
+    assert!(other.duplicates_of("", "010-6915611").await.is_empty());
+    // Each answer naming someone else's customer is audited…
+    let mut admin = w.app.admin().await;
+    assert_eq!(
+        admin
+            .audit_of("customer.duplicate_lookup")
+            .await
+            .entries
+            .len(),
+        2
+    );
+    // …and a user gets thirty of them an hour.
+    for _ in 2..30 {
+        other.duplicates_of("北京协和医院", "").await;
+    }
+    let status = other
+        .try_send(pb::FindDuplicatesRequest {
+            name: "北京协和医院".into(),
+            phone: String::new(),
+            customer: None,
+        })
+        .await
+        .refused(Code::ResourceExhausted);
+    assert!(zh_message(&status).is_some());
+    // The rep's own customers are not limited.
+    assert_eq!(w.rep.duplicates_of("北京协和医院", "").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_duplicate_check_of_a_whole_form_names_bad_fields_first() {
+    let mut w = world().await;
+    let input = CustomerBuilder::new("北京协和医院")
+        .of_type(w.customer.type_id)
+        .served_by(w.cs.id)
+        .phone("12345")
+        .input();
+    let status = w
+        .rep
+        .try_send(pb::FindDuplicatesRequest {
+            name: String::new(),
+            phone: String::new(),
+            customer: Some(input.clone()),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["phone"]);
+    let not_a_cs_rep = w.rep.id;
+    let status = w
+        .rep
+        .try_send(pb::FindDuplicatesRequest {
+            name: String::new(),
+            phone: String::new(),
+            customer: Some(pb::CustomerInput {
+                phone: "010-69156114".into(),
+                cs_rep_id: not_a_cs_rep,
+                ..input.clone()
+            }),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["cs_rep_id"]);
+    let found: pb::FindDuplicatesResponse = w
+        .rep
+        .send(pb::FindDuplicatesRequest {
+            name: String::new(),
+            phone: String::new(),
+            customer: Some(pb::CustomerInput {
+                phone: "010-69156114".into(),
+                ..input
+            }),
+        })
+        .await;
+    assert_eq!(found.duplicates.len(), 1);
+    assert!(found.duplicates[0].same_name && found.duplicates[0].same_phone);
 }
 
 #[tokio::test]
@@ -619,6 +721,16 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     assert!(!names(sales).contains(&"cs-a".to_owned()));
     let cs = w.rep.reps("cs").await.expect("cs");
     assert!(names(cs).contains(&"cs-a".to_owned()));
+    // The administrator holds every permission but is nobody's rep; service accounts
+    // neither.
+    let mut admin = w.app.admin().await;
+    let sales_position = admin.position("营销员").await.id;
+    ServiceAccountBuilder::new("erp-sync", "erp-sync", &[sales_position])
+        .create(&mut admin)
+        .await;
+    let sales = w.rep.reps("sales").await.expect("sales");
+    assert!(!names(sales.clone()).contains(&"系统管理员".to_owned()));
+    assert!(!names(sales).contains(&"erp-sync".to_owned()));
     let status = w.rep.reps("boss").await.expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
     // Everyone responsible for a customer, for the handover screen.

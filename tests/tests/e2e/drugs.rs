@@ -305,7 +305,20 @@ async fn a_sales_rep_reads_the_catalogue_but_cannot_change_it() {
     let mut rep = app
         .user_with_positions("drug-reader", &["营销员"], None)
         .await;
-    assert_eq!(search(&mut rep, "tbkw", None).await.len(), 1);
+    let found = search(&mut rep, "tbkw", None).await;
+    assert_eq!(found.len(), 1);
+    // Cost is for those who hold drug.cost.read; a sales rep sees the sale price only.
+    assert_eq!(found[0].purchase_price, "");
+    assert_eq!(found[0].sale_price, "5.00");
+    let status = rep
+        .drugs
+        .search_drugs(pb::SearchDrugsRequest {
+            sort: pb::DrugSort::PurchasePrice as i32,
+            ..Default::default()
+        })
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "drug.cost.read");
     let status = DrugBuilder::new("头孢", agency.id, b.id)
         .priced("3", "5")
         .try_create(&mut rep)

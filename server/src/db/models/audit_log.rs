@@ -28,6 +28,23 @@ impl std::fmt::Debug for AuditKey {
     }
 }
 
+/// How many `action` rows `user_id` wrote in the last `seconds` (a rate limit read from
+/// the log itself; the `(user_id, at)` index answers it).
+pub fn count_recent(
+    conn: &mut PgConnection,
+    user_id: i64,
+    action: &str,
+    seconds: i64,
+) -> AppResult<i64> {
+    let since = Utc::now() - chrono::Duration::seconds(seconds);
+    Ok(audit_log::table
+        .filter(audit_log::user_id.eq(user_id))
+        .filter(audit_log::at.ge(since))
+        .filter(audit_log::action.eq(action))
+        .count()
+        .get_result(conn)?)
+}
+
 /// A row as read back.
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = audit_log)]

@@ -17,7 +17,6 @@ use super::customer_certificate::CertificateWindow;
 use super::{WriteCtx, display_names};
 use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
-    users,
 };
 use crate::db::scope::{self, Reps, Viewer};
 use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count};
@@ -686,17 +685,24 @@ pub fn search(
 /// A possible duplicate: enough to ask the right rep, nothing more.
 #[derive(Debug, Clone)]
 pub struct Duplicate {
+    /// The customer, when the viewer may open it.
+    pub id: Option<i64>,
+    /// Its name: empty outside the viewer's scope unless the name itself matched.
     pub name: String,
+    /// Its region: empty outside the viewer's scope.
     pub region: String,
+    /// Its sales rep, the person to talk to.
     pub sales_rep: String,
     pub same_name: bool,
     pub same_phone: bool,
 }
 
-/// Customers with the same name or phone (all of them, whatever the scope), for the
-/// duplicate warning before a second record is created.
+/// Customers with exactly this name or phone, whatever the scope (a deliberate exception:
+/// it stops two reps registering the same customer); of those outside the viewer's scope
+/// only the sales rep is told (and the name when it is the one typed).
 pub fn find_duplicates(
     conn: &mut PgConnection,
+    viewer: &Viewer,
     name: &str,
     phone: &str,
 ) -> AppResult<Vec<Duplicate>> {
@@ -715,17 +721,35 @@ pub fn find_duplicates(
         (false, true) => q.filter(customers::name.eq(name.to_owned())),
         _ => q.filter(customers::phone.eq(phone.to_owned())),
     };
-    let rows: Vec<Customer> = q.limit(20).select(Customer::as_select()).load(conn)?;
+    let rows: Vec<Customer> = q
+        .order(customers::id)
+        .limit(20)
+        .select(Customer::as_select())
+        .load(conn)?;
+    let reps = viewer.reps(conn)?;
     let rep_ids: Vec<i64> = rows.iter().map(|c| c.sales_rep_id).collect();
     let names = display_names(conn, &rep_ids)?;
     Ok(rows
         .into_iter()
-        .map(|c| Duplicate {
-            region: region_name(&c.province_code, &c.city_code),
-            sales_rep: names.get(&c.sales_rep_id).cloned().unwrap_or_default(),
-            same_name: c.name.trim() == name,
-            same_phone: !phone.is_empty() && c.phone == phone,
-            name: c.name,
+        .map(|c| {
+            let visible = reps.covers(c.sales_rep_id, c.cs_rep_id);
+            let same_name = c.name.trim() == name;
+            Duplicate {
+                id: visible.then_some(c.id),
+                region: if visible {
+                    region_name(&c.province_code, &c.city_code)
+                } else {
+                    String::new()
+                },
+                sales_rep: names.get(&c.sales_rep_id).cloned().unwrap_or_default(),
+                same_phone: !phone.is_empty() && c.phone == phone,
+                name: if visible || same_name {
+                    c.name
+                } else {
+                    String::new()
+                },
+                same_name,
+            }
         })
         .collect())
 }
@@ -772,25 +796,38 @@ pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
-/// Active people who hold `needs` (the sales or CS role), by name: (id, display name).
-pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<(i64, String)>> {
-    use crate::db::schema::{position_permissions, positions, user_positions};
-    let mut rows: Vec<(i64, String)> = users::table
-        .inner_join(user_positions::table.inner_join(positions::table))
-        .inner_join(
-            position_permissions::table
-                .on(position_permissions::position_id.eq(user_positions::position_id)),
-        )
-        .filter(users::is_active.eq(true))
-        .filter(users::is_service_account.eq(false))
-        .filter(positions::is_active.eq(true))
-        .filter(position_permissions::permission.eq(needs.code()))
-        .select((users::id, users::display_name))
-        .distinct()
-        .load(conn)?;
-    rows.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    Ok(rows)
+/// One person a rep picker offers.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Rep {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub department: String,
 }
+
+/// Active people who hold `needs` (the sales or CS role), with their department, by name:
+/// service accounts and holders of the built-in administrator position are left out
+/// (an administrator holds every permission, but is nobody's rep).
+pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
+    Ok(diesel::sql_query(
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department
+           FROM users u LEFT JOIN departments d ON d.id = u.department_id
+          WHERE u.is_active AND NOT u.is_service_account
+            AND EXISTS (SELECT 1 FROM user_positions up
+                          JOIN positions p ON p.id = up.position_id AND p.is_active
+                          JOIN position_permissions pp ON pp.position_id = p.id
+                         WHERE up.user_id = u.id AND pp.permission = $1)
+            AND NOT EXISTS (SELECT 1 FROM user_positions up
+                              JOIN positions p ON p.id = up.position_id AND p.is_builtin
+                             WHERE up.user_id = u.id)
+          ORDER BY u.display_name COLLATE \"zh-x-icu\", u.id",
+    )
+    .bind::<diesel::sql_types::Text, _>(needs.code())
+    .load(conn)?)
+}
+
 /// How many customers within the viewer's scope `user_id` is still responsible for.
 pub fn held_within(conn: &mut PgConnection, viewer: &Viewer, user_id: i64) -> AppResult<i64> {
     let reps = viewer.reps(conn)?;

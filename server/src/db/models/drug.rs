@@ -496,15 +496,23 @@ pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> 
     Ok(row)
 }
 
-/// Changes a drug; returns it with its warnings.
+/// Changes a drug; returns it with its warnings. With `keep_purchase_price` the stored
+/// purchase price stays whatever the input says (the editor may not see cost).
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     id: i64,
     version: i32,
     input: &DrugInput,
+    keep_purchase_price: bool,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
+    let mut input = input.clone();
+    let input = &mut input;
     versioned::edit(conn, ctx, id, version, "update", |conn, before: &Drug| {
+        if keep_purchase_price {
+            input.purchase_price = before.purchase_price;
+        }
+        let input = &*input;
         check_references(conn, input, Some(before.unit_id))?;
         diesel::update(drugs::table.find(id))
             .set((
