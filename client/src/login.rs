@@ -147,12 +147,18 @@ impl LoginPanel {
                     }
                     let response = widgets::form(ui, "login_form", &mut self.errors, |f| {
                         let user = f.text(t("login.username"), "username", &mut self.username);
-                        // The cursor starts in the username field, once.
+                        let password =
+                            f.password(t("login.password"), "password", &mut self.password);
+                        // The cursor starts, once, in the username field, or in the
+                        // password field when the username was remembered.
                         if !self.focused {
                             self.focused = true;
-                            user.request_focus();
+                            if self.username.is_empty() {
+                                user.request_focus();
+                            } else {
+                                password.request_focus();
+                            }
                         }
-                        f.password(t("login.password"), "password", &mut self.password);
                     });
                     submit |= response.submitted;
                     ui.checkbox(&mut self.remember_username, t("login.remember"));

@@ -51,13 +51,18 @@ impl Server {
     }
 
     fn client(&self) -> Ui {
+        self.client_remembering("")
+    }
+
+    /// A client whose settings remember `username` (none when empty).
+    fn client_remembering(&self, username: &str) -> Ui {
         let app = self.app();
         let settings = Settings {
             server: format!("https://127.0.0.1:{}", app.addr.port()),
             ca_path: app.config.tls_dir().join("ca.pem").display().to_string(),
             lang: Lang::Zh,
-            remember_username: false,
-            username: String::new(),
+            remember_username: !username.is_empty(),
+            username: username.to_owned(),
         };
         let harness = Harness::builder()
             .with_size([1280.0, 800.0])
@@ -180,6 +185,29 @@ impl Ui {
         self.type_into("密码", password);
         self.click("登录");
     }
+}
+
+#[test]
+fn the_cursor_starts_in_the_username_or_in_the_password_when_the_username_is_remembered() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.wait_label("登录");
+    assert!(ui.harness.get_by_label("用户名").is_focused());
+
+    let mut ui = server.client_remembering("admin");
+    ui.wait_label("登录");
+    ui.harness.step();
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::PasswordInput, "密码")
+            .is_focused()
+    );
+    // Typing at once, without clicking anywhere, logs in.
+    ui.harness
+        .event(egui::Event::Text(ADMIN_PASSWORD.to_owned()));
+    ui.harness.step();
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label("退出登录");
 }
 
 #[test]
