@@ -562,7 +562,7 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
 }
 
 #[test]
-fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
+fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     let server = Server::start();
     server.as_admin(async |admin| {
         let unit = admin
@@ -616,6 +616,9 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls() {
         "no write controls without drug.write"
     );
     assert!(ui.harness.query_by_label("从 Excel 导入").is_none());
+    // Purchase prices are not theirs to see: no column, no value.
+    assert!(ui.harness.query_by_label_contains("进价").is_none());
+    assert!(ui.harness.query_by_label("10.00").is_none());
 }
 
 #[test]

@@ -214,14 +214,9 @@ impl FormPanel {
                 .map(|types| types.iter().map(|x| (x.id, x.name.clone())).collect())
                 .as_ref(),
         );
-        let reps = |reps: &Requested<Vec<pb::UserRef>>| -> Vec<(i64, String)> {
-            reps.value()
-                .map(|reps| reps.iter().map(|r| (r.id, r.name.clone())).collect())
-                .unwrap_or_default()
-        };
         let mut sales_reps = vec![(0, t("customer.myself").to_owned())];
-        sales_reps.extend(reps(&self.sales_reps));
-        let cs_reps = reps(&self.cs_reps);
+        sales_reps.extend(super::rep_options(&self.sales_reps, 0));
+        let cs_reps = super::rep_options(&self.cs_reps, 0);
         let can_assign = ctx.can(pharmacrm_shared::Permission::CustomerAssign);
         let form = &mut self.form;
         let provinces: Vec<(String, String)> = region::provinces()

@@ -31,15 +31,6 @@ pub struct HandoverPanel {
     confirming: bool,
 }
 
-/// The people of `people` but `except`, as picker options.
-fn options(people: &[pb::UserRef], except: i64) -> Vec<(i64, String)> {
-    people
-        .iter()
-        .filter(|p| p.id != except)
-        .map(|p| (p.id, p.name.clone()))
-        .collect()
-}
-
 /// The name of `id` among `people` ("—" for nobody).
 fn name_of(people: &[pb::UserRef], id: i64) -> &str {
     people
@@ -84,10 +75,8 @@ impl HandoverPanel {
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        let sales = self.sales_reps.value().cloned().unwrap_or_default();
-        let cs = self.cs_reps.value().cloned().unwrap_or_default();
         // Whoever holds customers, whatever position they hold now.
-        let holders = options(self.holders.value().map_or(&[], Vec::as_slice), 0);
+        let holders = super::rep_options(&self.holders, 0);
         widgets::form(ui, "handover_from", &mut self.errors, |f| {
             f.combo(
                 t("handover.employee"),
@@ -177,7 +166,10 @@ impl HandoverPanel {
                 }
             });
         ui.add_space(4.0);
-        let (sales, cs) = (options(&sales, self.employee), options(&cs, self.employee));
+        let (sales, cs) = (
+            super::rep_options(&self.sales_reps, self.employee),
+            super::rep_options(&self.cs_reps, self.employee),
+        );
         widgets::form_part(ui, "handover_to", &mut self.errors, |f| {
             f.combo(
                 t("handover.to_sales"),

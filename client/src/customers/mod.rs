@@ -9,8 +9,9 @@ mod work;
 
 use pharmacrm_shared::{Module, pb};
 
+use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
-use crate::i18n::t;
+use crate::i18n::{bracketed, t};
 use crate::shell::ModulePanel;
 use crate::widgets;
 
@@ -198,4 +199,25 @@ impl CustomersPanel {
         self.list.refresh();
         self.work.refresh();
     }
+}
+
+/// A person in a picker: "张伟（华东销售部）" / "Zhang Wei (East Sales)", the name alone when
+/// the server sent no department.
+fn person_label(person: &pb::UserRef) -> String {
+    if person.department.is_empty() {
+        person.name.clone()
+    } else {
+        bracketed(&person.name, &person.department)
+    }
+}
+
+/// The people a rep picker offers (from `ListReps`), but `except` (0 for nobody), with
+/// their departments.
+fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Vec<(i64, String)> {
+    reps.value()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.id != except)
+        .map(|p| (p.id, person_label(p)))
+        .collect()
 }

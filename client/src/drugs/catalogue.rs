@@ -579,7 +579,10 @@ impl CataloguePanel {
         let mut opened: Option<pb::Drug> = None;
         let mut resort: Option<i32> = None;
         let available = ui.available_height() - 48.0;
-        let headers = [
+        // Purchase prices are commercially sensitive: only with `drug.cost.read` (the
+        // server sends them to no one else).
+        let show_cost = ctx.can(Permission::DrugCostRead);
+        let headers: Vec<(&str, Option<pb::DrugSort>)> = [
             (t("drug.name"), Some(pb::DrugSort::Name)),
             (t("drug.specification"), Some(pb::DrugSort::Specification)),
             (t("drug.category"), Some(pb::DrugSort::Category)),
@@ -587,7 +590,10 @@ impl CataloguePanel {
             (t("drug.purchase_price"), Some(pb::DrugSort::PurchasePrice)),
             (t("drug.sale_price"), Some(pb::DrugSort::SalePrice)),
             (t("drug.status"), Some(pb::DrugSort::Status)),
-        ];
+        ]
+        .into_iter()
+        .filter(|(_, sort)| show_cost || *sort != Some(pb::DrugSort::PurchasePrice))
+        .collect();
         let decimals = widgets::money_decimals(
             drugs
                 .iter()
@@ -600,6 +606,13 @@ impl CataloguePanel {
         let spec = fit(ui, headers[1].0, |d| &d.specification, 80.0, 180.0);
         let category = fit(ui, headers[2].0, |d| &d.category_path, 100.0, 260.0);
         let unit = fit(ui, headers[3].0, |d| &d.unit_label, 80.0, 160.0);
+        let prices = |d: &pb::Drug| -> Vec<String> {
+            if show_cost {
+                vec![d.purchase_price.clone(), d.sale_price.clone()]
+            } else {
+                vec![d.sale_price.clone()]
+            }
+        };
         widgets::table(ui, "drug_table", |ui| {
             TableBuilder::new(ui)
                 .id_salt("drug_table")
@@ -610,8 +623,7 @@ impl CataloguePanel {
                 .column(spec)
                 .column(category)
                 .column(unit)
-                .column(Column::auto().at_least(90.0))
-                .column(Column::auto().at_least(90.0))
+                .columns(Column::auto().at_least(90.0), if show_cost { 2 } else { 1 })
                 .column(Column::remainder().at_least(70.0))
                 .header(24.0, |mut header| {
                     for (label, sort) in headers {
@@ -647,8 +659,8 @@ impl CataloguePanel {
                         row.col(|ui| {
                             ui.label(&d.unit_label);
                         });
-                        for price in [&d.purchase_price, &d.sale_price] {
-                            row.col(|ui| widgets::money_cell(ui, price, decimals));
+                        for price in prices(d) {
+                            row.col(|ui| widgets::money_cell(ui, &price, decimals));
                         }
                         row.col(|ui| {
                             if d.is_active {

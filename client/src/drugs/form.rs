@@ -34,6 +34,9 @@ pub struct DrugForm {
     pub category_id: i64,
     pub unit_id: i64,
     pub purchase_price: String,
+    /// The server left the purchase price out (the user lacks `drug.cost.read`): the field
+    /// is hidden and the server keeps the stored price on save.
+    pub cost_hidden: bool,
     pub sale_price: String,
     pub note: String,
 }
@@ -63,6 +66,7 @@ impl DrugForm {
             category_id: d.category_id,
             unit_id: d.unit_id,
             purchase_price: d.purchase_price.clone(),
+            cost_hidden: d.purchase_price.is_empty(),
             sale_price: d.sale_price.clone(),
             note: d.note.clone(),
         }
@@ -103,7 +107,7 @@ impl DrugForm {
             "name" => validation::required_text(&self.name, 100).err(),
             "specification" => validation::required_text(&self.specification, 100).err(),
             "manufacturer" => validation::required_text(&self.manufacturer, 100).err(),
-            "purchase_price" => money::parse_price(&self.purchase_price).err(),
+            "purchase_price" if !self.cost_hidden => money::parse_price(&self.purchase_price).err(),
             "sale_price" => money::parse_price(&self.sale_price).err(),
             _ => None,
         }
@@ -183,17 +187,21 @@ pub fn fields_ui(
             categories,
         );
         f.combo(t("drug.unit"), "unit_id", &mut form.unit_id, &unit_options);
-        f.text(
-            t("drug.purchase_price"),
-            "purchase_price",
-            &mut form.purchase_price,
-        );
+        if !form.cost_hidden {
+            f.text(
+                t("drug.purchase_price"),
+                "purchase_price",
+                &mut form.purchase_price,
+            );
+        }
         f.text(t("drug.sale_price"), "sale_price", &mut form.sale_price);
         // A sale price below the purchase price is allowed, but worth a look before saving.
-        if let (Ok(purchase), Ok(sale)) = (
-            money::parse_price(&form.purchase_price),
-            money::parse_price(&form.sale_price),
-        ) && sale < purchase
+        if !form.cost_hidden
+            && let (Ok(purchase), Ok(sale)) = (
+                money::parse_price(&form.purchase_price),
+                money::parse_price(&form.sale_price),
+            )
+            && sale < purchase
         {
             f.note(RichText::new(t("drug.below_cost")).color(widgets::WARNING));
         }

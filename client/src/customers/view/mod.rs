@@ -428,14 +428,10 @@ impl CustomerView {
         }
         if let Some(dialog) = &mut self.assign_dialog {
             let mut submit = false;
-            let reps = |reps: &Requested<Vec<pb::UserRef>>| -> Vec<(i64, String)> {
-                reps.value()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| (r.id, r.name.clone()))
-                    .collect()
-            };
-            let (sales, cs) = (reps(&self.sales_reps), reps(&self.cs_reps));
+            let (sales, cs) = (
+                super::rep_options(&self.sales_reps, 0),
+                super::rep_options(&self.cs_reps, 0),
+            );
             let errors = &mut self.assign_errors;
             let modal = egui::Modal::new(egui::Id::unique("assign_dialog")).show(egui_ctx, |ui| {
                 ui.set_min_width(380.0);
