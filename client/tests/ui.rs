@@ -1038,3 +1038,31 @@ fn closing_a_filled_form_asks_first() {
             .is_none()
     );
 }
+
+#[test]
+fn the_import_template_is_saved_and_read_back_through_typed_paths() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("药品管理");
+    ui.click("从 Excel 导入");
+    let dir = std::env::temp_dir().join(format!("pharmacrm-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("模板.xlsx");
+    let path_text = path.display().to_string();
+    ui.type_into("模板保存到", &path_text);
+    ui.click("下载导入模板");
+    ui.wait_label_contains("模板已保存到");
+    let saved = std::fs::read(&path).expect("the template where the path said");
+    assert!(saved.starts_with(b"PK"), "an .xlsx (zip) file");
+
+    // The template's example rows come back as an import outcome, not a file error.
+    ui.type_into("Excel 文件路径", &path_text);
+    ui.click("导入");
+    ui.wait_for("the import outcome", |h| {
+        h.query_by_label_contains("已导入").is_some()
+            || h.query_by_label_contains("有行未通过校验").is_some()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}

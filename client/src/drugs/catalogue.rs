@@ -89,9 +89,9 @@ pub struct CataloguePanel {
     errors: FieldErrors,
     save: Requested<pb::DrugResponse>,
     warnings: Vec<pb::Warning>,
-    template_path: String,
+    template_path: widgets::PathField,
     template: Requested<String>,
-    import_path: String,
+    import_path: widgets::PathField,
     import: Requested<pb::ImportDrugsResponse>,
     /// Closing the form, or opening another drug, while it holds unsaved edits.
     discard: widgets::Discard<FormAction>,
@@ -701,11 +701,15 @@ impl CataloguePanel {
         ui.collapsing(t("drugs.import"), |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label(t("drugs.template_path"));
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.template_path)
-                        .hint_text("药品导入模板.xlsx"),
-                )
-                .labelled_by(label.id);
+                self.template_path
+                    .ui(
+                        ui,
+                        ctx,
+                        widgets::Purpose::Save(t("drugs.template_file")),
+                        t("drugs.template_file"),
+                        360.0,
+                    )
+                    .labelled_by(label.id);
                 if ui
                     .add_enabled(
                         !self.template.is_pending(),
@@ -713,10 +717,13 @@ impl CataloguePanel {
                     )
                     .clicked()
                 {
-                    let path = if self.template_path.trim().is_empty() {
-                        "药品导入模板.xlsx".to_owned()
-                    } else {
-                        self.template_path.trim().to_owned()
+                    // No path given: the download folder.
+                    let path = match self.template_path.trimmed() {
+                        "" => widgets::download_dir()
+                            .join(t("drugs.template_file"))
+                            .display()
+                            .to_string(),
+                        typed => typed.to_owned(),
                     };
                     self.template.request(ctx.call(move |api| async move {
                         let template = api.drugs().drug_import_template(()).await?.into_inner();
@@ -736,16 +743,17 @@ impl CataloguePanel {
             }
             ui.horizontal(|ui| {
                 let label = ui.label(t("drugs.import_path"));
-                ui.add(egui::TextEdit::singleline(&mut self.import_path))
+                self.import_path
+                    .ui(ui, ctx, widgets::Purpose::Open(&["xlsx"]), "", 360.0)
                     .labelled_by(label.id);
                 if ui
                     .add_enabled(
-                        !self.import.is_pending() && !self.import_path.trim().is_empty(),
+                        !self.import.is_pending() && !self.import_path.trimmed().is_empty(),
                         egui::Button::new(t("drugs.import_run")),
                     )
                     .clicked()
                 {
-                    let path = self.import_path.trim().to_owned();
+                    let path = self.import_path.trimmed().to_owned();
                     self.import.request(ctx.call(move |api| async move {
                         let workbook = std::fs::read(&path).map_err(|e| {
                             tonic::Status::failed_precondition(format!("{path}: {e}"))

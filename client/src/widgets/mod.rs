@@ -2,9 +2,11 @@
 //! request spinner, the pager, the archive button, the question before unsaved input is
 //! dropped.
 
+mod file;
 mod form;
 mod table;
 
+pub use file::{PathField, Purpose, download_dir, save_target};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
 pub use table::{fit_column, money_cell, money_decimals, money_text, table};
 

@@ -17,7 +17,6 @@ struct Draft {
     authority: String,
     issued_on: String,
     expires_on: String,
-    scan_path: String,
 }
 
 impl Default for Draft {
@@ -28,7 +27,6 @@ impl Default for Draft {
             authority: String::new(),
             issued_on: String::new(),
             expires_on: String::new(),
-            scan_path: String::new(),
         }
     }
 }
@@ -38,6 +36,8 @@ impl Default for Draft {
 pub struct CertificatesTab {
     list: Requested<Vec<pb::Certificate>>,
     draft: Draft,
+    /// The scan to attach to the new certificate.
+    scan: widgets::PathField,
     save: Requested<pb::Certificate>,
     /// Where the last downloaded scan was saved.
     scan_saved: Requested<String>,
@@ -63,7 +63,7 @@ impl CertificatesTab {
             &d.authority,
             &d.issued_on,
             &d.expires_on,
-            &d.scan_path,
+            &self.scan.path,
         ]
         .iter()
         .any(|text| !text.trim().is_empty())
@@ -79,6 +79,7 @@ impl CertificatesTab {
                     kind: self.draft.kind,
                     ..Draft::default()
                 };
+                self.scan.clear();
                 self.errors.set(None);
                 true
             }
@@ -157,7 +158,8 @@ impl CertificatesTab {
             self.download(ctx, id, name);
         }
         match &self.scan_saved {
-            Requested::Done(path) => {
+            // An empty path: the user cancelled the chooser.
+            Requested::Done(path) if !path.is_empty() => {
                 ui.label(t("certificate.saved").replace("{path}", path));
             }
             Requested::Failed { error, .. } => widgets::error_line(ui, error),
@@ -169,26 +171,32 @@ impl CertificatesTab {
         }
     }
 
-    /// Saves a certificate's scan beside the program under the scan's own file name.
+    /// Saves a certificate's scan where the user chooses (proposed under the scan's own
+    /// file name), or in the download folder when no chooser can ask.
     fn download(&mut self, ctx: &AppCtx, id: i64, name: String) {
         self.scan_saved.request(ctx.call(move |api| async move {
+            let name = std::path::Path::new(&name).file_name().map_or_else(
+                || format!("certificate-{id}"),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let Some(target) = widgets::save_target(&name).await else {
+                return Ok(String::new());
+            };
             let scan = api
                 .customers()
                 .get_certificate_scan(pb::GetCertificateScanRequest { id })
                 .await?
                 .into_inner();
-            let file = std::path::Path::new(&name).file_name().map_or_else(
-                || format!("certificate-{id}"),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            std::fs::write(&file, scan.content)
-                .map_err(|e| tonic::Status::failed_precondition(format!("{file}: {e}")))?;
-            Ok(std::fs::canonicalize(&file).map_or(file, |p| p.display().to_string()))
+            let shown = target.display().to_string();
+            std::fs::write(&target, scan.content)
+                .map_err(|e| tonic::Status::failed_precondition(format!("{shown}: {e}")))?;
+            Ok(std::fs::canonicalize(&target).map_or(shown, |p| p.display().to_string()))
         }));
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let draft = &mut self.draft;
+        let scan = &mut self.scan;
         let response = widgets::form(ui, "certificate_form", &mut self.errors, |f| {
             f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
             f.text(t("certificate.number"), "number", &mut draft.number);
@@ -207,12 +215,16 @@ impl CertificatesTab {
                 "expires_on",
                 &mut draft.expires_on,
             );
-            f.text_hint(
-                t("certificate.scan_path"),
-                "scan",
-                &mut draft.scan_path,
-                t("certificate.scan_hint"),
-            );
+            let width = f.input_width();
+            f.row(t("certificate.scan_path"), "scan", |ui| {
+                scan.ui(
+                    ui,
+                    ctx,
+                    widgets::Purpose::Open(&[]),
+                    t("certificate.scan_hint"),
+                    width,
+                )
+            });
         });
         let ready = !self.save.is_pending();
         ui.add_space(4.0);
@@ -221,8 +233,8 @@ impl CertificatesTab {
             .clicked();
         if (clicked || response.submitted) && ready {
             let draft = draft.clone();
+            let path = self.scan.trimmed().to_owned();
             self.save.request(ctx.call(move |api| async move {
-                let path = draft.scan_path.trim().to_owned();
                 let scan = if path.is_empty() {
                     Vec::new()
                 } else {

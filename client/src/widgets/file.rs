@@ -1,0 +1,176 @@
+//! File paths (import, template, scans, exports): a typed path beside a 浏览… button that
+//! opens the desktop's file chooser through the XDG desktop portal (rfd's `xdg-portal`
+//! backend, zenity as its fallback: no GTK packages to install). Where neither can answer
+//! (no session bus and no zenity: a bare X server, a minimal desktop) there is no button and
+//! the typed path is the way; a chooser that comes back empty says the path can be typed.
+
+use std::path::PathBuf;
+
+use egui::{Response, RichText, Ui};
+
+use crate::backend::Promise;
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+
+/// What the chooser is for.
+#[derive(Clone, Copy, Debug)]
+pub enum Purpose<'a> {
+    /// An existing file to read, of the extensions given (`["xlsx"]`); none means any.
+    Open(&'a [&'a str]),
+    /// A file to write, proposed under this name.
+    Save(&'a str),
+}
+
+/// A path as typed or chosen.
+#[derive(Default)]
+pub struct PathField {
+    /// The path, as the user typed it or the chooser returned it.
+    pub path: String,
+    chooser: Option<Promise<Option<PathBuf>>>,
+    /// The last chooser came back without a file (cancelled, or nothing answered).
+    came_back_empty: bool,
+}
+
+impl PathField {
+    /// The path without surrounding blanks; empty when none was given.
+    pub fn trimmed(&self) -> &str {
+        self.path.trim()
+    }
+
+    /// Clears the path (after it was used).
+    pub fn clear(&mut self) {
+        self.path.clear();
+        self.came_back_empty = false;
+    }
+
+    /// The text input (`width` points wide) and the browse button on one line; returns the
+    /// input's response (for labels, Enter and change tracking).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &AppCtx,
+        purpose: Purpose<'_>,
+        hint: &str,
+        width: f32,
+    ) -> Response {
+        if let Some(chosen) = self.chooser.as_mut().and_then(Promise::try_take) {
+            self.chooser = None;
+            match chosen.ok().flatten() {
+                Some(path) => {
+                    self.path = path.display().to_string();
+                    self.came_back_empty = false;
+                }
+                None => self.came_back_empty = true,
+            }
+        }
+        ui.vertical(|ui| {
+            let response = ui
+                .horizontal(|ui| {
+                    let browse_width = ui.spacing().interact_size.x * 1.5;
+                    let response = ui.add(
+                        egui::TextEdit::singleline(&mut self.path)
+                            .hint_text(hint)
+                            .desired_width((width - browse_width).max(120.0)),
+                    );
+                    let waiting = self.chooser.is_some();
+                    if chooser_available()
+                        && ui
+                            .add_enabled(!waiting, egui::Button::new(t("common.browse")))
+                            .clicked()
+                    {
+                        self.chooser = Some(open_chooser(ctx, purpose));
+                    }
+                    if waiting {
+                        ui.spinner();
+                    }
+                    response
+                })
+                .inner;
+            if self.came_back_empty {
+                ui.label(RichText::new(t("common.browse_empty")).weak().small());
+            }
+            response
+        })
+        .inner
+    }
+}
+
+/// Whether a file chooser can answer: a D-Bus session bus (for the desktop portal) or
+/// zenity on the `PATH`.
+pub fn chooser_available() -> bool {
+    static AVAILABLE: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        let session_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+            || std::env::var_os("XDG_RUNTIME_DIR")
+                .is_some_and(|dir| PathBuf::from(dir).join("bus").exists());
+        let zenity = std::env::var_os("PATH").is_some_and(|path| {
+            std::env::split_paths(&path).any(|dir| dir.join("zenity").is_file())
+        });
+        session_bus || zenity
+    });
+    *AVAILABLE
+}
+
+/// The folder downloads go to when no chooser can ask: the user's download folder
+/// (`XDG_DOWNLOAD_DIR`, else `~/Downloads` when it exists), else the home folder, else the
+/// working directory.
+pub fn download_dir() -> PathBuf {
+    let home = std::env::home_dir();
+    std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            home.as_ref()
+                .map(|h| h.join("Downloads"))
+                .filter(|d| d.is_dir())
+        })
+        .or(home)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where to write a download named `name`: asks the desktop when a chooser can answer
+/// (`None` when the user cancelled), else the download folder.
+pub async fn save_target(name: &str) -> Option<PathBuf> {
+    if !chooser_available() {
+        return Some(download_dir().join(name));
+    }
+    start_dialog()
+        .set_file_name(name)
+        .save_file()
+        .await
+        .map(|file| file.path().to_path_buf())
+}
+
+/// A chooser that starts in the home folder.
+fn start_dialog() -> rfd::AsyncFileDialog {
+    let dialog = rfd::AsyncFileDialog::new();
+    match std::env::home_dir() {
+        Some(dir) => dialog.set_directory(dir),
+        None => dialog,
+    }
+}
+
+/// Asks the desktop for a file; `None` when the user cancelled or nothing answered.
+fn open_chooser(ctx: &AppCtx, purpose: Purpose<'_>) -> Promise<Option<PathBuf>> {
+    let mut dialog = start_dialog();
+    match purpose {
+        Purpose::Open(extensions) => {
+            if !extensions.is_empty() {
+                dialog = dialog.add_filter(extensions.join(", "), extensions);
+            }
+            ctx.backend.spawn(async move {
+                Ok(dialog
+                    .pick_file()
+                    .await
+                    .map(|file| file.path().to_path_buf()))
+            })
+        }
+        Purpose::Save(name) => {
+            dialog = dialog.set_file_name(name);
+            ctx.backend.spawn(async move {
+                Ok(dialog
+                    .save_file()
+                    .await
+                    .map(|file| file.path().to_path_buf()))
+            })
+        }
+    }
+}
