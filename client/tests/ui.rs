@@ -703,7 +703,8 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         ("城市", "东城区"),
         ("客户性质", "医院"),
         ("客户类型", "潜在"),
-        ("客服", "cs-ui"),
+        // Rep pickers name each person with their department.
+        ("客服", "cs-ui（营销中心）"),
     ] {
         ui.harness
             .get_by_role_and_label(Role::ComboBox, picker)
@@ -754,10 +755,10 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         .harness
         .get_by_role_and_label(Role::ComboBox, "营销员")
         .click();
-    manager.wait_label("rep-two");
+    manager.wait_label("rep-two（营销中心）");
     manager
         .harness
-        .get_all_by_label("rep-two")
+        .get_all_by_label("rep-two（营销中心）")
         .last()
         .expect("option")
         .click();
