@@ -10,6 +10,7 @@ const PROTOS: &[&str] = &[
     "pharmacrm/v1/audit.proto",
     "pharmacrm/v1/drugs.proto",
     "pharmacrm/v1/customers.proto",
+    "pharmacrm/v1/orders.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

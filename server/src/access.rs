@@ -287,6 +287,74 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.CustomerService/ListReps",
             Requires(P::CustomerRead),
         ),
+        (
+            "/pharmacrm.v1.OrderService/ListInvoicingEntities",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/CreateInvoicingEntity",
+            Requires(P::AdminSettings),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/UpdateInvoicingEntity",
+            Requires(P::AdminSettings),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/SetInvoicingEntityActive",
+            Requires(P::AdminSettings),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/GetSettings",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/UpdateSettings",
+            Requires(P::AdminSettings),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/PreviewOrder",
+            Requires(P::OrderWrite),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/CreateOrder",
+            Requires(P::OrderWrite),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/GetOrder",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/SearchOrders",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/CancelOrder",
+            Requires(P::OrderCancel),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/CreateShipment",
+            Requires(P::ShipmentWrite),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/ConfirmDelivery",
+            Requires(P::ShipmentWrite),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/ListShipments",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/ReportException",
+            Requires(P::ExceptionReport),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/DecideException",
+            Requires(P::ExceptionResolve),
+        ),
+        (
+            "/pharmacrm.v1.OrderService/ListExceptions",
+            Requires(P::OrderRead),
+        ),
     ]
 };
 

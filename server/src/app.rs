@@ -21,6 +21,7 @@ use crate::db::models::audit_log::AuditKey;
 use crate::pg::{Cluster, Durability};
 use crate::services::{
     admin::AdminApi, audit::AuditApi, auth::AuthApi, customers::CustomerApi, drugs::DrugApi,
+    orders::OrderApi,
 };
 use crate::state::{AppState, Settings};
 use crate::{seed, tls};
@@ -200,6 +201,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     health_reporter
         .set_serving::<pb::customer_service_server::CustomerServiceServer<CustomerApi>>()
         .await;
+    health_reporter
+        .set_serving::<pb::order_service_server::OrderServiceServer<OrderApi>>()
+        .await;
     // Our services, health, and google.rpc's error details (BadRequest, ErrorInfo,
     // LocalizedMessage), so a generic client such as grpcurl can decode errors.
     let watched = vec![
@@ -209,6 +213,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         "pharmacrm.v1.AuditService".to_owned(),
         "pharmacrm.v1.DrugService".to_owned(),
         "pharmacrm.v1.CustomerService".to_owned(),
+        "pharmacrm.v1.OrderService".to_owned(),
     ];
     let cluster = cluster.map(|c| Arc::new(Mutex::new(c)));
     let watch = crate::db::watch::spawn(
@@ -259,7 +264,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             .max_decoding_message_size(
                 crate::db::models::customer_certificate::MAX_SCAN_BYTES + 64 * 1024,
             ),
-        );
+        )
+        .add_service(pb::order_service_server::OrderServiceServer::new(
+            OrderApi::new(state.clone()),
+        ));
     // TCP_NODELAY: without it Nagle's algorithm holds each small response until the
     // client's delayed ACK, about 40 ms on every call.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));

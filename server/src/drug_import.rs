@@ -277,7 +277,7 @@ pub fn import(
             Err(AppError::InvalidArgument(fields)) => {
                 row_errors.extend(fields.into_iter().map(|f| RowError {
                     row,
-                    field: f.field.to_owned(),
+                    field: f.field.to_string(),
                     msg: f.msg,
                 }));
             }

@@ -21,6 +21,8 @@
 //! and is written once, in the tables of `crate::messages`: code builds a [`Msg`] with
 //! `msg!("key", …)`.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::validation::Violation;
 use tonic::{Code, Status};
@@ -47,8 +49,9 @@ impl From<Violation> for Msg {
 /// One bad field of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    /// The proto field name, e.g. `name` or `position_ids`.
-    pub field: &'static str,
+    /// The proto field name, e.g. `name`, `position_ids`, or a path into a repeated field
+    /// such as `lines[1].quantity`.
+    pub field: Cow<'static, str>,
     /// Why it is refused.
     pub msg: Msg,
 }
@@ -90,9 +93,9 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     /// One bad field: `AppError::field("name", msg!("field.required"))`.
-    pub fn field(field: &'static str, msg: impl Into<Msg>) -> Self {
+    pub fn field(field: impl Into<Cow<'static, str>>, msg: impl Into<Msg>) -> Self {
         AppError::InvalidArgument(vec![FieldError {
-            field,
+            field: field.into(),
             msg: msg.into(),
         }])
     }
@@ -170,7 +173,7 @@ impl From<AppError> for Status {
                 let violations: Vec<FieldViolation> = fields
                     .into_iter()
                     .map(|f| FieldViolation {
-                        field: f.field.to_owned(),
+                        field: f.field.into_owned(),
                         description: f.msg.en.clone(),
                         reason: String::new(),
                         localized_message: Some(localized(&f.msg)),
@@ -240,10 +243,14 @@ pub struct FieldCheck {
 
 impl FieldCheck {
     /// Records `field` as bad when `result` is an error.
-    pub fn check(&mut self, field: &'static str, result: Result<(), Violation>) -> &mut Self {
+    pub fn check(
+        &mut self,
+        field: impl Into<Cow<'static, str>>,
+        result: Result<(), Violation>,
+    ) -> &mut Self {
         if let Err(v) = result {
             self.errors.push(FieldError {
-                field,
+                field: field.into(),
                 msg: v.into(),
             });
         }
@@ -251,8 +258,11 @@ impl FieldCheck {
     }
 
     /// Records `field` as bad.
-    pub fn fail(&mut self, field: &'static str, msg: Msg) -> &mut Self {
-        self.errors.push(FieldError { field, msg });
+    pub fn fail(&mut self, field: impl Into<Cow<'static, str>>, msg: Msg) -> &mut Self {
+        self.errors.push(FieldError {
+            field: field.into(),
+            msg,
+        });
         self
     }
 

@@ -58,6 +58,23 @@ pub fn parse_capacity(text: &str) -> Result<Decimal, Violation> {
     Ok(value)
 }
 
+/// An amount rounded to 2 decimals half up (四舍五入), as the spec's money rule requires.
+/// `rust_decimal`'s `round_dp` rounds halves to even (2.665 → 2.66); this gives 2.67.
+/// For the non-negative amounts of PharmaCRM, half up and PostgreSQL's `round(x, 2)`
+/// (half away from zero) agree, which the database's CHECKs rely on.
+pub fn round_amount(value: Decimal) -> Decimal {
+    let mut rounded =
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(2);
+    rounded
+}
+
+/// A line amount in CNY: `quantity` container units × `unit_price`, rounded half up to
+/// 2 decimals ([`round_amount`]). Store this, and sum stored amounts for totals.
+pub fn line_amount(quantity: i64, unit_price: Decimal) -> Decimal {
+    round_amount(Decimal::from(quantity) * unit_price)
+}
+
 /// The wire form of an amount: no trailing zeros beyond two decimals ("12.50", "12.3456").
 pub fn to_wire(value: &Decimal) -> String {
     let mut v = value.normalize();
@@ -75,6 +92,26 @@ pub fn capacity_to_wire(value: &Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_amounts_round_half_up_not_to_even() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        for (quantity, price, amount) in [
+            (1, "2.675", "2.68"),
+            (3, "0.0150", "0.05"),
+            (1, "2.665", "2.67"),
+            (7, "1.2345", "8.64"),
+            (3, "33.335", "100.01"),
+            (2, "0.0025", "0.01"),
+            (10, "0.1", "1.00"),
+        ] {
+            assert_eq!(
+                to_wire(&line_amount(quantity, d(price))),
+                amount,
+                "{quantity} × {price}"
+            );
+        }
+    }
 
     #[test]
     fn prices_keep_every_decimal_they_are_given() {

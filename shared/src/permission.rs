@@ -152,6 +152,8 @@ permissions! {
     OrderRead = "order.read", Order, "查看订单", "View orders";
     /// Place and edit orders.
     OrderWrite = "order.write", Order, "下单", "Place orders";
+    /// Cancel an order before anything has shipped (with a reason, audited).
+    OrderCancel = "order.cancel", Order, "取消订单", "Cancel orders";
     /// Record shipments and their arrival.
     ShipmentWrite = "order.shipment.write", Order, "登记发货", "Record shipments";
     /// Report goods damaged or lost in transit.

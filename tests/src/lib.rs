@@ -23,6 +23,7 @@ use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
+use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -400,7 +401,8 @@ pub fn clients_over(channel: Channel, token: &str) -> Clients {
         admin: AdminServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        customers: CustomerServiceClient::with_interceptor(channel, bearer),
+        customers: CustomerServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        orders: OrderServiceClient::with_interceptor(channel, bearer),
     }
 }
 
@@ -419,6 +421,8 @@ pub struct Clients {
     pub drugs: DrugServiceClient<InterceptedService<Channel, Bearer>>,
     /// CustomerService.
     pub customers: CustomerServiceClient<InterceptedService<Channel, Bearer>>,
+    /// OrderService.
+    pub orders: OrderServiceClient<InterceptedService<Channel, Bearer>>,
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

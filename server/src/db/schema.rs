@@ -18,6 +18,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    company_settings (id) {
+        id -> Int8,
+        default_transit_days -> Int4,
+        version -> Int4,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     container_units (id) {
         id -> Int8,
         name -> Text,
@@ -178,6 +188,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    document_counters (kind, day) {
+        kind -> Text,
+        day -> Date,
+        last -> Int4,
+    }
+}
+
+diesel::table! {
     drug_categories (id) {
         id -> Int8,
         parent_id -> Nullable<Int8>,
@@ -217,11 +235,87 @@ diesel::table! {
 }
 
 diesel::table! {
+    exception_lines (id) {
+        id -> Int8,
+        exception_id -> Int8,
+        shipment_line_id -> Int8,
+        quantity -> Int8,
+        unit_price -> Numeric,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    invoicing_entities (id) {
+        id -> Int8,
+        name -> Text,
+        tax_number -> Text,
+        note -> Text,
+        sort_order -> Int4,
+        is_active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     login_throttle (username) {
         username -> Text,
         failed_count -> Int4,
         locked_until -> Nullable<Timestamptz>,
         last_failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> Int8,
+        order_id -> Int8,
+        line_no -> Int4,
+        drug_id -> Int8,
+        drug_name -> Text,
+        specification -> Text,
+        dosage_form -> Text,
+        manufacturer -> Text,
+        unit_label -> Text,
+        quantity -> Int8,
+        unit_price -> Numeric,
+        amount -> Numeric,
+        shipped_quantity -> Int8,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Int8,
+        number -> Text,
+        customer_id -> Int8,
+        sales_rep_id -> Int8,
+        cs_rep_id -> Int8,
+        order_date -> Date,
+        invoicing_entity_id -> Int8,
+        delivery_address -> Text,
+        requested_delivery_date -> Nullable<Date>,
+        credit_days -> Int4,
+        note -> Text,
+        total -> Numeric,
+        units_ordered -> Int8,
+        units_shipped -> Int8,
+        units_delivered -> Int8,
+        open_shipments -> Int4,
+        exception_count -> Int4,
+        open_exceptions -> Int4,
+        status -> Text,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancel_reason -> Text,
+        cancelled_by -> Nullable<Int8>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Int8,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
     }
 }
 
@@ -263,6 +357,71 @@ diesel::table! {
 }
 
 diesel::table! {
+    shipment_lines (id) {
+        id -> Int8,
+        shipment_id -> Int8,
+        order_line_id -> Int8,
+        exception_line_id -> Nullable<Int8>,
+        quantity -> Int8,
+        unit_price -> Numeric,
+        amount -> Numeric,
+        batch_no -> Text,
+        expiry_date -> Date,
+        exception_quantity -> Int8,
+    }
+}
+
+diesel::table! {
+    shipments (id) {
+        id -> Int8,
+        number -> Text,
+        order_id -> Int8,
+        customer_id -> Int8,
+        ship_date -> Date,
+        carrier -> Text,
+        waybill_no -> Text,
+        transit_days -> Int4,
+        expected_arrival -> Date,
+        invoicing_entity_id -> Int8,
+        invoice_no -> Text,
+        replacement_of_exception_id -> Nullable<Int8>,
+        amount -> Numeric,
+        delivery_status -> Text,
+        delivered_at -> Nullable<Timestamptz>,
+        signer -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Int8,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    transport_exceptions (id) {
+        id -> Int8,
+        number -> Text,
+        shipment_id -> Int8,
+        order_id -> Int8,
+        customer_id -> Int8,
+        kind -> Text,
+        description -> Text,
+        value -> Numeric,
+        decision -> Text,
+        decided_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+        note -> Text,
+        replacement_shipment_id -> Nullable<Int8>,
+        reported_by -> Int8,
+        reported_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     user_positions (user_id, position_id) {
         user_id -> Int8,
         position_id -> Int8,
@@ -287,6 +446,7 @@ diesel::table! {
 }
 
 diesel::joinable!(audit_log -> users (user_id));
+diesel::joinable!(company_settings -> users (updated_by));
 diesel::joinable!(container_units -> users (updated_by));
 diesel::joinable!(customer_assignments -> customers (customer_id));
 diesel::joinable!(customer_certificates -> customers (customer_id));
@@ -301,14 +461,28 @@ diesel::joinable!(customers -> customer_types (type_id));
 diesel::joinable!(drug_categories -> users (updated_by));
 diesel::joinable!(drugs -> container_units (unit_id));
 diesel::joinable!(drugs -> drug_categories (category_id));
+diesel::joinable!(exception_lines -> transport_exceptions (exception_id));
+diesel::joinable!(invoicing_entities -> users (updated_by));
+diesel::joinable!(order_lines -> drugs (drug_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(orders -> customers (customer_id));
+diesel::joinable!(orders -> invoicing_entities (invoicing_entity_id));
 diesel::joinable!(position_permissions -> positions (position_id));
 diesel::joinable!(positions -> users (updated_by));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(shipment_lines -> order_lines (order_line_id));
+diesel::joinable!(shipment_lines -> shipments (shipment_id));
+diesel::joinable!(shipments -> customers (customer_id));
+diesel::joinable!(shipments -> invoicing_entities (invoicing_entity_id));
+diesel::joinable!(shipments -> orders (order_id));
+diesel::joinable!(transport_exceptions -> customers (customer_id));
+diesel::joinable!(transport_exceptions -> orders (order_id));
 diesel::joinable!(user_positions -> positions (position_id));
 diesel::joinable!(user_positions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
+    company_settings,
     container_units,
     customer_assignments,
     customer_certificates,
@@ -319,12 +493,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_types,
     customers,
     departments,
+    document_counters,
     drug_categories,
     drugs,
+    exception_lines,
+    invoicing_entities,
     login_throttle,
+    order_lines,
+    orders,
     position_permissions,
     positions,
     sessions,
+    shipment_lines,
+    shipments,
+    transport_exceptions,
     user_positions,
     users,
 );

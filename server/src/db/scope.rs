@@ -15,6 +15,7 @@ use diesel::sql_types::Bool;
 use pharmacrm_shared::DataScope;
 
 use super::models::department;
+use super::sql::{Sql, Value};
 use crate::db::schema::{customers, users};
 use crate::error::{AppError, AppResult};
 use crate::msg;
@@ -104,6 +105,37 @@ pub fn visible_customer_ids(
     customers::table
         .filter(customers_of(reps))
         .select(customers::id)
+}
+
+/// The customers `reps` covers, as a condition in SQL text on the `customers` row aliased
+/// `alias` (for the searches written with [`super::sql::Sql`]): `TRUE` for every customer.
+pub fn customers_sql(reps: &Reps, alias: &str) -> Sql {
+    match reps {
+        Reps::All => Sql::new("TRUE"),
+        Reps::Only(ids) => {
+            let mut sql = Sql::new(&format!("({alias}.sales_rep_id = ANY("));
+            sql.bind(Value::IntArray(ids.clone()))
+                .push(&format!(") OR {alias}.cs_rep_id = ANY("))
+                .bind(Value::IntArray(ids.clone()))
+                .push("))");
+            sql
+        }
+    }
+}
+
+/// Whether `reps` covers customer `customer_id` (no query for [`Reps::All`]): the scope
+/// check of a record that hangs off a customer (an order, a shipment, an exception).
+pub fn covers_customer(conn: &mut PgConnection, reps: &Reps, customer_id: i64) -> AppResult<bool> {
+    match reps {
+        Reps::All => Ok(true),
+        Reps::Only(_) => Ok(customers::table
+            .filter(customers_of(reps))
+            .filter(customers::id.eq(customer_id))
+            .select(customers::id)
+            .first::<i64>(conn)
+            .optional()?
+            .is_some()),
+    }
 }
 
 /// Refuses with NOT_FOUND ("customer") unless the viewer may see customer `id`: the check

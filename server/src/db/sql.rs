@@ -137,6 +137,13 @@ pub struct Count {
     pub count: i64,
 }
 
+/// One `id` column: the ids of a page, whose rows are then loaded with the DSL.
+#[derive(diesel::QueryableByName, Debug)]
+pub struct Id {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+}
+
 /// How many rows `select` (a `SELECT … FROM … WHERE …` without ORDER BY) finds: exact up to
 /// `cap`; past it, PostgreSQL's estimate for the whole query (`EXPLAIN`), never below
 /// `cap`. Returns (count, exact).

@@ -58,6 +58,17 @@ const FILES: &[(&str, &[&str], &str)] = &[
         ],
         include_str!("customers.toml"),
     ),
+    (
+        "orders",
+        &[
+            "exception",
+            "invoicing_entity",
+            "order",
+            "settings",
+            "shipment",
+        ],
+        include_str!("orders.toml"),
+    ),
 ];
 
 type Table = BTreeMap<String, Entry>;

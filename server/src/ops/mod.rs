@@ -5,3 +5,4 @@
 //! [`crate::access`]. A table file never calls an operation.
 
 pub mod customers;
+pub mod orders;

@@ -21,6 +21,7 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
         P::CustomerCertificateWrite,
         P::OrderRead,
         P::OrderWrite,
+        P::OrderCancel,
         P::ExceptionResolve,
         P::ArrearsRead,
     ];

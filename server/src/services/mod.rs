@@ -7,3 +7,4 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod drugs;
+pub mod orders;

@@ -560,14 +560,7 @@ pub const EXACT_COUNT_CAP: i64 = 1_000;
 
 /// The WHERE conditions of a search (on `customers c`), the data scope included.
 fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
-    let mut sql = Sql::new("TRUE");
-    if let Reps::Only(ids) = reps {
-        sql.push(" AND (c.sales_rep_id = ANY(")
-            .bind(Value::IntArray(ids.clone()))
-            .push(") OR c.cs_rep_id = ANY(")
-            .bind(Value::IntArray(ids.clone()))
-            .push("))");
-    }
+    let mut sql = scope::customers_sql(reps, "c");
     if let Some(q) = search::Query::new(&filter.query) {
         sql.push(" AND c.search_grams @> ")
             .bind(Value::TextArray(q.grams.clone()));

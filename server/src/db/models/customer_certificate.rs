@@ -215,3 +215,19 @@ pub fn expiring_for(
         .load(conn)?;
     Ok(rows)
 }
+
+/// The customer's live certificates of one of `kinds` (stored codes), latest expiry
+/// first (no expiry date counts as latest).
+pub fn of_kinds(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    kinds: &[&str],
+) -> AppResult<Vec<Certificate>> {
+    Ok(certificates::table
+        .filter(certificates::customer_id.eq(customer_id))
+        .filter(certificates::is_deleted.eq(false))
+        .filter(certificates::kind.eq_any(kinds))
+        .order(certificates::expires_on.desc().nulls_first())
+        .select(Certificate::as_select())
+        .load(conn)?)
+}

@@ -421,7 +421,7 @@ fn check_references(
         .optional()?;
     if category.is_none() {
         errors.push(FieldError {
-            field: "category_id",
+            field: "category_id".into(),
             msg: msg!("drug.category_missing"),
         });
     }
@@ -433,11 +433,11 @@ fn check_references(
         .optional()?;
     match unit_active {
         None => errors.push(FieldError {
-            field: "unit_id",
+            field: "unit_id".into(),
             msg: msg!("drug.unit_missing"),
         }),
         Some(false) if current_unit != Some(input.unit_id) => errors.push(FieldError {
-            field: "unit_id",
+            field: "unit_id".into(),
             msg: msg!("drug.unit_archived"),
         }),
         Some(_) => {}

@@ -2,6 +2,7 @@
 //! Every function takes a `&mut PgConnection` so the caller decides the transaction.
 
 pub mod audit_log;
+pub mod company_settings;
 pub mod container_unit;
 pub mod customer;
 pub mod customer_certificate;
@@ -10,11 +11,16 @@ pub mod customer_profile_record;
 pub mod customer_record;
 pub mod customer_type;
 pub mod department;
+pub mod document_counter;
 pub mod drug;
 pub mod drug_category;
+pub mod invoicing_entity;
 pub mod login_throttle;
+pub mod order;
 pub mod position;
 pub mod session;
+pub mod shipment;
+pub mod transport_exception;
 pub mod user;
 
 use std::collections::BTreeSet;

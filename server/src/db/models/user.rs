@@ -298,7 +298,7 @@ fn check_profile(
             .optional()?;
         if active != Some(true) {
             errors.push(crate::error::FieldError {
-                field: "department_id",
+                field: "department_id".into(),
                 msg: msg!("user.department_inactive"),
             });
         }
@@ -312,7 +312,7 @@ fn check_profile(
         .len();
     if active_positions != profile.position_ids.len() {
         errors.push(crate::error::FieldError {
-            field: "position_ids",
+            field: "position_ids".into(),
             msg: msg!("user.position_inactive"),
         });
     }

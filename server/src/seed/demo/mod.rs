@@ -3,6 +3,7 @@
 
 mod customers;
 mod drugs;
+mod orders;
 
 use diesel::PgConnection;
 
@@ -40,5 +41,6 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             DEMO_PASSWORD,
         )?;
     }
-    customers::seed(conn, ctx, demo)
+    customers::seed(conn, ctx, demo)?;
+    orders::seed(conn, ctx, demo)
 }

@@ -1,0 +1,11 @@
+ALTER TABLE shipment_lines DROP CONSTRAINT shipment_lines_exception_line_id_fkey;
+ALTER TABLE shipments DROP CONSTRAINT shipments_replacement_of_exception_id_fkey;
+DROP TABLE exception_lines;
+DROP TABLE shipment_lines;
+DROP TABLE transport_exceptions;
+DROP TABLE shipments;
+DROP TABLE order_lines;
+DROP TABLE orders;
+DROP TABLE document_counters;
+DROP TABLE company_settings;
+DROP TABLE invoicing_entities;

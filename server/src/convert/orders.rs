@@ -1,0 +1,869 @@
+//! OrderService: invoicing entities, settings, orders, shipments, transport exceptions.
+//! Requests are checked for form here (INVALID_ARGUMENT naming each field, e.g.
+//! `lines[1].quantity`); the business rules are in [`crate::ops::orders`].
+
+use chrono::NaiveDate;
+use pharmacrm_shared::money;
+use pharmacrm_shared::{pb, validation};
+
+use super::{DbCode, Update, date, date_text, from_timestamp, id, timestamp};
+use crate::db::models::company_settings::{CompanySettings, SettingsFields};
+use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
+use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
+use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
+use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, TransportException};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::msg;
+use crate::ops::orders::{
+    BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
+    ShipmentFields, Warning,
+};
+
+crate::db_codes!(pb::OrderStatus, fallback Unspecified {
+    Pending => "pending",
+    PartiallyShipped => "partially_shipped",
+    Shipped => "shipped",
+    Completed => "completed",
+    Cancelled => "cancelled",
+});
+
+crate::db_codes!(pb::DeliveryStatus, fallback Unspecified {
+    InTransit => "in_transit",
+    Delivered => "delivered",
+    Lost => "lost",
+});
+
+crate::db_codes!(pb::ExceptionKind, fallback Unspecified {
+    Damaged => "damaged",
+    Lost => "lost",
+    Short => "short",
+});
+
+crate::db_codes!(pb::ExceptionDecision, fallback Pending {
+    Pending => "pending",
+    Deduct => "deduct",
+    Reship => "reship",
+});
+
+/// At most this many lines on an order.
+const MAX_LINES: usize = 200;
+/// At most this many units on a line.
+const MAX_QUANTITY: i64 = 9_999_999;
+
+// ---------------------------------------------------------------------------------------
+// Invoicing entities and settings
+
+pub fn entity_input(input: Option<pb::InvoicingEntityInput>) -> AppResult<InvoicingEntityFields> {
+    let pb::InvoicingEntityInput {
+        name,
+        tax_number,
+        note,
+        sort_order,
+    } = input.unwrap_or_default();
+    FieldCheck::default()
+        .check("name", validation::required_text(&name, 100))
+        .check("tax_number", validation::optional_text(&tax_number, 30))
+        .check("note", validation::optional_text(&note, 200))
+        .finish()?;
+    Ok(InvoicingEntityFields {
+        name: name.trim().to_owned(),
+        tax_number: tax_number.trim().to_owned(),
+        note: note.trim().to_owned(),
+        sort_order,
+    })
+}
+
+pub fn update_entity(
+    req: pb::UpdateInvoicingEntityRequest,
+) -> AppResult<Update<InvoicingEntityFields>> {
+    let pb::UpdateInvoicingEntityRequest {
+        id: entity_id,
+        version,
+        entity,
+    } = req;
+    Ok(Update {
+        id: id("id", entity_id)?,
+        version,
+        input: entity_input(entity)?,
+    })
+}
+
+pub fn entity(e: InvoicingEntity, updated_by: String) -> pb::InvoicingEntity {
+    pb::InvoicingEntity {
+        id: e.id,
+        name: e.name,
+        tax_number: e.tax_number,
+        note: e.note,
+        sort_order: e.sort_order,
+        is_active: e.is_active,
+        version: e.version,
+        updated_at: Some(timestamp(e.updated_at)),
+        updated_by,
+    }
+}
+
+fn transit_days(field: &'static str, days: i32, check: &mut FieldCheck) {
+    if !(0..=365).contains(&days) {
+        check.fail(field, msg!("settings.transit_days_range"));
+    }
+}
+
+pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, SettingsFields)> {
+    let pb::UpdateSettingsRequest { version, settings } = req;
+    let pb::SettingsInput {
+        default_transit_days,
+    } = settings.unwrap_or_default();
+    let mut check = FieldCheck::default();
+    transit_days(
+        "settings.default_transit_days",
+        default_transit_days,
+        &mut check,
+    );
+    check.finish()?;
+    Ok((
+        version,
+        SettingsFields {
+            default_transit_days,
+        },
+    ))
+}
+
+pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
+    pb::Settings {
+        default_transit_days: s.default_transit_days,
+        version: s.version,
+        updated_at: Some(timestamp(s.updated_at)),
+        updated_by,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Orders
+
+fn quantity(field: String, value: i64, check: &mut FieldCheck) {
+    if !(1..=MAX_QUANTITY).contains(&value) {
+        check.fail(field, msg!("order.quantity_range"));
+    }
+}
+
+/// A required `YYYY-MM-DD` date.
+fn required_date(field: String, text: &str, check: &mut FieldCheck) -> NaiveDate {
+    if text.trim().is_empty() {
+        check.fail(field, msg!("field.required"));
+        return NaiveDate::MIN;
+    }
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            check.fail(field, msg!("field.invalid_date"));
+            NaiveDate::MIN
+        }
+    }
+}
+
+pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
+    let pb::OrderInput {
+        customer_id,
+        invoicing_entity_id,
+        delivery_address,
+        requested_delivery_date,
+        credit_days,
+        note,
+        lines,
+    } = input;
+    let mut check = FieldCheck::default();
+    if customer_id <= 0 {
+        check.fail("customer_id", msg!("field.required"));
+    }
+    if invoicing_entity_id <= 0 {
+        check.fail("invoicing_entity_id", msg!("field.required"));
+    }
+    check
+        .check(
+            "delivery_address",
+            validation::optional_text(&delivery_address, 200),
+        )
+        .check("note", validation::optional_text(&note, 500));
+    let requested = date(
+        "requested_delivery_date",
+        &requested_delivery_date,
+        &mut check,
+    );
+    if credit_days.is_some_and(|d| !(0..=3650).contains(&d)) {
+        check.fail("credit_days", msg!("customer.credit_days_range"));
+    }
+    if lines.is_empty() {
+        check.fail("lines", msg!("order.lines_required"));
+    } else if lines.len() > MAX_LINES {
+        check.fail("lines", msg!("order.too_many_lines"));
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.into_iter().enumerate() {
+        let pb::OrderLineInput {
+            drug_id,
+            quantity: units,
+            unit_price,
+        } = line;
+        if drug_id <= 0 {
+            check.fail(format!("lines[{i}].drug_id"), msg!("field.required"));
+        }
+        quantity(format!("lines[{i}].quantity"), units, &mut check);
+        let price = if unit_price.trim().is_empty() {
+            None
+        } else {
+            match money::parse_price(&unit_price) {
+                Ok(p) => Some(p),
+                Err(v) => {
+                    check.fail(format!("lines[{i}].unit_price"), v.into());
+                    None
+                }
+            }
+        };
+        out.push(LineInput {
+            drug_id,
+            quantity: units,
+            unit_price: price,
+        });
+    }
+    check.finish()?;
+    Ok(OrderInput {
+        customer_id,
+        invoicing_entity_id,
+        delivery_address: delivery_address.trim().to_owned(),
+        requested_delivery_date: requested,
+        credit_days,
+        note: note.trim().to_owned(),
+        lines: out,
+    })
+}
+
+pub fn cancel_request(req: pb::CancelOrderRequest) -> AppResult<(i64, i32, String)> {
+    let pb::CancelOrderRequest {
+        id: order_id,
+        version,
+        reason,
+    } = req;
+    let order_id = id("id", order_id)?;
+    FieldCheck::default()
+        .check("reason", validation::required_text(&reason, 200))
+        .finish()?;
+    Ok((order_id, version, reason.trim().to_owned()))
+}
+
+pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i64, i64)> {
+    let pb::SearchOrdersRequest {
+        number,
+        created_from,
+        created_to,
+        customer_id,
+        sales_rep_id,
+        cs_rep_id,
+        statuses,
+        has_overdue,
+        has_open_exceptions,
+        sort,
+        descending,
+        page,
+    } = req;
+    let mut check = FieldCheck::default();
+    let created_from = date("created_from", &created_from, &mut check);
+    let created_to = date("created_to", &created_to, &mut check);
+    check.finish()?;
+    let (offset, limit) = super::page(page);
+    let sort = match pb::OrderSort::try_from(sort).unwrap_or_default() {
+        pb::OrderSort::OrderDate => OrderSort::OrderDate,
+        pb::OrderSort::Customer => OrderSort::Customer,
+        pb::OrderSort::Total => OrderSort::Total,
+        pb::OrderSort::Status => OrderSort::Status,
+    };
+    Ok((
+        OrderFilter {
+            number: number.trim().to_uppercase(),
+            created_from,
+            created_to,
+            customer_id,
+            sales_rep_id,
+            cs_rep_id,
+            statuses: statuses
+                .into_iter()
+                .filter_map(pb::OrderStatus::code_of)
+                .map(str::to_owned)
+                .collect(),
+            has_overdue,
+            has_open_exceptions,
+            sort,
+            descending,
+        },
+        offset,
+        limit,
+    ))
+}
+
+fn user_ref(names: &Names, id: i64) -> pb::UserRef {
+    pb::UserRef {
+        id,
+        name: names.user(Some(id)),
+        department: String::new(),
+    }
+}
+
+/// An order's header, amounts and progress.
+pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
+    let net = o.total - facts.deductions;
+    let customer_name = names
+        .customers
+        .get(&o.customer_id)
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default();
+    pb::Order {
+        id: o.id,
+        number: o.number,
+        customer_id: o.customer_id,
+        customer_name,
+        sales_rep: Some(user_ref(names, o.sales_rep_id)),
+        cs_rep: Some(user_ref(names, o.cs_rep_id)),
+        order_date: date_text(Some(o.order_date)),
+        invoicing_entity_id: o.invoicing_entity_id,
+        invoicing_entity_name: names
+            .entities
+            .get(&o.invoicing_entity_id)
+            .cloned()
+            .unwrap_or_default(),
+        delivery_address: o.delivery_address,
+        requested_delivery_date: date_text(o.requested_delivery_date),
+        credit_days: o.credit_days,
+        note: o.note,
+        status: pb::OrderStatus::wire(&o.status),
+        total: money::to_wire(&o.total),
+        deductions: money::to_wire(&facts.deductions),
+        net: money::to_wire(&net),
+        progress: Some(pb::OrderProgress {
+            units_ordered: o.units_ordered,
+            units_shipped: o.units_shipped,
+            units_delivered: o.units_delivered,
+            shipments: count(facts.shipments),
+            in_transit_shipments: count(i64::from(o.open_shipments)),
+            overdue_shipments: count(facts.overdue),
+            exceptions: count(i64::from(o.exception_count)),
+            open_exceptions: count(i64::from(o.open_exceptions)),
+            exceptions_awaiting_decision: count(facts.awaiting_decision),
+        }),
+        cancelled_at: o.cancelled_at.map(timestamp),
+        cancel_reason: o.cancel_reason,
+        cancelled_by: names.user(o.cancelled_by),
+        version: o.version,
+        created_at: Some(timestamp(o.created_at)),
+        created_by: names.user(Some(o.created_by)),
+        updated_at: Some(timestamp(o.updated_at)),
+        updated_by: names.user(o.updated_by),
+    }
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A line of an order (`delivered` and `exceptions` in units; 0 in a preview).
+pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64) -> pb::OrderLine {
+    pb::OrderLine {
+        id: l.id,
+        line_no: l.line_no,
+        drug_id: l.drug_id,
+        drug_name: l.drug_name,
+        specification: l.specification,
+        dosage_form: l.dosage_form,
+        manufacturer: l.manufacturer,
+        unit_label: l.unit_label,
+        quantity: l.quantity,
+        unit_price: money::to_wire(&l.unit_price),
+        amount: money::to_wire(&l.amount),
+        shipped_quantity: l.shipped_quantity,
+        remaining_quantity: l.quantity - l.shipped_quantity,
+        delivered_quantity: delivered,
+        exception_quantity: exceptions,
+    }
+}
+
+pub fn warning(w: Warning) -> pb::Warning {
+    let Msg { en, zh } = w.msg;
+    pb::Warning {
+        field: w.field,
+        message: en,
+        message_zh: zh,
+    }
+}
+
+/// The full view of an order from its bundle and lines.
+pub fn detail(
+    bundle: Bundle,
+    lines: Vec<LineView>,
+    today: NaiveDate,
+) -> AppResult<pb::OrderDetail> {
+    let Bundle {
+        orders,
+        shipments,
+        exceptions,
+        names,
+    } = bundle;
+    let (o, facts) = orders
+        .into_iter()
+        .next()
+        .ok_or_else(crate::db::models::order::not_found)?;
+    Ok(pb::OrderDetail {
+        order: Some(order(o, &facts, &names)),
+        lines: lines
+            .into_iter()
+            .map(|v| order_line(v.line, v.delivered, v.exceptions))
+            .collect(),
+        shipments: shipments
+            .into_iter()
+            .map(|(s, l)| shipment(s, l, &names, today))
+            .collect(),
+        exceptions: exceptions
+            .into_iter()
+            .map(|(e, l)| transport_exception(e, l, &names))
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Shipments
+
+fn shipment_fields(
+    prefix: &str,
+    input: Option<pb::ShipmentInput>,
+    check: &mut FieldCheck,
+) -> ShipmentFields {
+    let pb::ShipmentInput {
+        ship_date,
+        carrier,
+        waybill_no,
+        transit_days: days,
+        invoicing_entity_id,
+        invoice_no,
+    } = input.unwrap_or_default();
+    let ship_date = required_date(format!("{prefix}.ship_date"), &ship_date, check);
+    check
+        .check(
+            format!("{prefix}.carrier"),
+            validation::required_text(&carrier, 100),
+        )
+        .check(
+            format!("{prefix}.waybill_no"),
+            validation::optional_text(&waybill_no, 50),
+        )
+        .check(
+            format!("{prefix}.invoice_no"),
+            validation::optional_text(&invoice_no, 50),
+        );
+    if let Some(d) = days
+        && !(0..=365).contains(&d)
+    {
+        check.fail(
+            format!("{prefix}.transit_days"),
+            msg!("settings.transit_days_range"),
+        );
+    }
+    ShipmentFields {
+        ship_date,
+        carrier: carrier.trim().to_owned(),
+        waybill_no: waybill_no.trim().to_owned(),
+        transit_days: days,
+        invoicing_entity_id: (invoicing_entity_id > 0).then_some(invoicing_entity_id),
+        invoice_no: invoice_no.trim().to_owned(),
+    }
+}
+
+/// One batch line: units, batch number (批号) and expiry date (有效期至), both required by
+/// GSP on every sales record.
+fn batch_line(
+    prefix: &str,
+    i: usize,
+    line_id: i64,
+    units: i64,
+    batch_no: &str,
+    expiry_date: &str,
+    check: &mut FieldCheck,
+) -> BatchLine {
+    quantity(format!("{prefix}[{i}].quantity"), units, check);
+    check.check(
+        format!("{prefix}[{i}].batch_no"),
+        validation::required_text(batch_no, 50),
+    );
+    BatchLine {
+        line_id,
+        quantity: units,
+        batch_no: batch_no.trim().to_owned(),
+        expiry_date: required_date(format!("{prefix}[{i}].expiry_date"), expiry_date, check),
+    }
+}
+
+pub fn create_shipment(
+    req: pb::CreateShipmentRequest,
+) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+    let pb::CreateShipmentRequest {
+        order_id,
+        order_version,
+        shipment,
+        lines,
+    } = req;
+    let order_id = id("order_id", order_id)?;
+    let mut check = FieldCheck::default();
+    let fields = shipment_fields("shipment", shipment, &mut check);
+    if lines.is_empty() {
+        check.fail("lines", msg!("shipment.lines_required"));
+    }
+    let lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let pb::ShipmentLineInput {
+                order_line_id,
+                quantity: units,
+                batch_no,
+                expiry_date,
+            } = l;
+            batch_line(
+                "lines",
+                i,
+                order_line_id,
+                units,
+                &batch_no,
+                &expiry_date,
+                &mut check,
+            )
+        })
+        .collect();
+    check.finish()?;
+    Ok((order_id, order_version, fields, lines))
+}
+
+pub fn confirm_delivery(
+    req: pb::ConfirmDeliveryRequest,
+) -> AppResult<(i64, i32, String, chrono::DateTime<chrono::Utc>)> {
+    let pb::ConfirmDeliveryRequest {
+        id: shipment_id,
+        version,
+        signer,
+        arrived_at,
+    } = req;
+    let shipment_id = id("id", shipment_id)?;
+    FieldCheck::default()
+        .check("signer", validation::required_text(&signer, 50))
+        .finish()?;
+    let arrived_at =
+        arrived_at.ok_or_else(|| AppError::field("arrived_at", msg!("field.required")))?;
+    let arrived_at = from_timestamp("arrived_at", arrived_at)?;
+    Ok((shipment_id, version, signer.trim().to_owned(), arrived_at))
+}
+
+pub fn list_shipments(
+    req: pb::ListShipmentsRequest,
+    caller: i64,
+) -> AppResult<(ShipmentFilter, i64, i64)> {
+    let pb::ListShipmentsRequest {
+        customer_id,
+        order_id,
+        batch_no,
+        drug_id,
+        overdue_only,
+        mine,
+        delivery_status,
+        ship_from,
+        ship_to,
+        page,
+    } = req;
+    let mut check = FieldCheck::default();
+    let ship_from = date("ship_from", &ship_from, &mut check);
+    let ship_to = date("ship_to", &ship_to, &mut check);
+    check.finish()?;
+    let (offset, limit) = super::page(page);
+    Ok((
+        ShipmentFilter {
+            customer_id,
+            order_id,
+            batch_no: batch_no.trim().to_owned(),
+            drug_id,
+            overdue_only,
+            cs_rep_id: mine.then_some(caller),
+            delivery_status: pb::DeliveryStatus::code_of(delivery_status).map(str::to_owned),
+            ship_from,
+            ship_to,
+        },
+        offset,
+        limit,
+    ))
+}
+
+/// A shipment with its lines, flagged overdue on business day `today`.
+pub fn shipment(
+    s: Shipment,
+    lines: Vec<ShipmentLine>,
+    names: &Names,
+    today: NaiveDate,
+) -> pb::Shipment {
+    let days_overdue = s.days_overdue(today);
+    pb::Shipment {
+        id: s.id,
+        number: s.number,
+        order_id: s.order_id,
+        order_number: names.orders.get(&s.order_id).cloned().unwrap_or_default(),
+        customer_id: s.customer_id,
+        customer_name: names
+            .customers
+            .get(&s.customer_id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default(),
+        ship_date: date_text(Some(s.ship_date)),
+        carrier: s.carrier,
+        waybill_no: s.waybill_no,
+        transit_days: s.transit_days,
+        expected_arrival: date_text(Some(s.expected_arrival)),
+        invoicing_entity_id: s.invoicing_entity_id,
+        invoicing_entity_name: names
+            .entities
+            .get(&s.invoicing_entity_id)
+            .cloned()
+            .unwrap_or_default(),
+        invoice_no: s.invoice_no,
+        is_replacement: s.replacement_of_exception_id.is_some(),
+        replacement_of_exception_id: s.replacement_of_exception_id.unwrap_or_default(),
+        replacement_of_exception_number: s
+            .replacement_of_exception_id
+            .and_then(|id| names.exceptions.get(&id).cloned())
+            .unwrap_or_default(),
+        amount: money::to_wire(&s.amount),
+        delivery_status: pb::DeliveryStatus::wire(&s.delivery_status),
+        overdue: days_overdue > 0,
+        days_overdue: u32::try_from(days_overdue).unwrap_or(u32::MAX),
+        delivered_at: s.delivered_at.map(timestamp),
+        signer: s.signer,
+        lines: lines
+            .into_iter()
+            .map(|l| {
+                let ordered = names.order_lines.get(&l.order_line_id);
+                pb::ShipmentLine {
+                    id: l.id,
+                    order_line_id: l.order_line_id,
+                    drug_id: ordered.map_or(0, |o| o.drug_id),
+                    drug_name: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
+                    specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
+                    unit_label: ordered.map(|o| o.unit_label.clone()).unwrap_or_default(),
+                    quantity: l.quantity,
+                    unit_price: money::to_wire(&l.unit_price),
+                    amount: money::to_wire(&l.amount),
+                    batch_no: l.batch_no,
+                    expiry_date: date_text(Some(l.expiry_date)),
+                    exception_quantity: l.exception_quantity,
+                    replaces_exception_line_id: l.exception_line_id.unwrap_or_default(),
+                }
+            })
+            .collect(),
+        version: s.version,
+        created_at: Some(timestamp(s.created_at)),
+        created_by: names.user(Some(s.created_by)),
+        updated_at: Some(timestamp(s.updated_at)),
+        updated_by: names.user(s.updated_by),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Transport exceptions
+
+pub fn report_exception(req: pb::ReportExceptionRequest) -> AppResult<ExceptionReport> {
+    let pb::ReportExceptionRequest {
+        shipment_id,
+        kind,
+        description,
+        lines,
+    } = req;
+    let shipment_id = id("shipment_id", shipment_id)?;
+    let mut check = FieldCheck::default();
+    let kind = pb::ExceptionKind::code_of(kind);
+    if kind.is_none() {
+        check.fail("kind", msg!("exception.kind_required"));
+    }
+    check.check("description", validation::required_text(&description, 500));
+    if lines.is_empty() {
+        check.fail("lines", msg!("shipment.lines_required"));
+    }
+    let lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let pb::ExceptionLineInput {
+                shipment_line_id,
+                quantity: units,
+            } = l;
+            if shipment_line_id <= 0 {
+                check.fail(
+                    format!("lines[{i}].shipment_line_id"),
+                    msg!("field.required"),
+                );
+            }
+            quantity(format!("lines[{i}].quantity"), units, &mut check);
+            (shipment_line_id, units)
+        })
+        .collect();
+    check.finish()?;
+    Ok(ExceptionReport {
+        shipment_id,
+        kind: kind.unwrap_or_default().to_owned(),
+        description: description.trim().to_owned(),
+        lines,
+    })
+}
+
+pub fn decide_exception(
+    req: pb::DecideExceptionRequest,
+) -> AppResult<(i64, i32, Decision, String)> {
+    let pb::DecideExceptionRequest {
+        id: exception_id,
+        version,
+        decision,
+        note,
+        replacement,
+        replacement_lines,
+    } = req;
+    let exception_id = id("id", exception_id)?;
+    let mut check = FieldCheck::default();
+    check.check("note", validation::optional_text(&note, 500));
+    let decision = match pb::ExceptionDecision::try_from(decision) {
+        Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,
+        Ok(pb::ExceptionDecision::Reship) => {
+            let shipment = shipment_fields("replacement", replacement, &mut check);
+            if replacement_lines.is_empty() {
+                check.fail("replacement_lines", msg!("shipment.lines_required"));
+            }
+            let lines = replacement_lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let pb::ReplacementLineInput {
+                        exception_line_id,
+                        quantity: units,
+                        batch_no,
+                        expiry_date,
+                    } = l;
+                    batch_line(
+                        "replacement_lines",
+                        i,
+                        exception_line_id,
+                        units,
+                        &batch_no,
+                        &expiry_date,
+                        &mut check,
+                    )
+                })
+                .collect();
+            Decision::Reship { shipment, lines }
+        }
+        _ => {
+            check.fail("decision", msg!("exception.decision_required"));
+            Decision::Deduct
+        }
+    };
+    check.finish()?;
+    Ok((exception_id, version, decision, note.trim().to_owned()))
+}
+
+pub fn list_exceptions(
+    req: pb::ListExceptionsRequest,
+    caller: i64,
+) -> AppResult<(ExceptionFilter, i64, i64)> {
+    let pb::ListExceptionsRequest {
+        customer_id,
+        order_id,
+        awaiting_decision,
+        open_only,
+        mine,
+        kind,
+        reported_from,
+        reported_to,
+        page,
+    } = req;
+    let mut check = FieldCheck::default();
+    let reported_from = date("reported_from", &reported_from, &mut check);
+    let reported_to = date("reported_to", &reported_to, &mut check);
+    check.finish()?;
+    let (offset, limit) = super::page(page);
+    Ok((
+        ExceptionFilter {
+            customer_id,
+            order_id,
+            awaiting_decision,
+            open_only,
+            sales_rep_id: mine.then_some(caller),
+            kind: pb::ExceptionKind::code_of(kind).map(str::to_owned),
+            reported_from,
+            reported_to,
+        },
+        offset,
+        limit,
+    ))
+}
+
+/// An exception with its lines; `sales_rep` is the customer's current sales rep.
+pub fn transport_exception(
+    e: TransportException,
+    lines: Vec<ExceptionLine>,
+    names: &Names,
+) -> pb::TransportException {
+    let (customer_name, rep) = names
+        .customers
+        .get(&e.customer_id)
+        .cloned()
+        .unwrap_or_default();
+    pb::TransportException {
+        id: e.id,
+        number: e.number,
+        shipment_id: e.shipment_id,
+        shipment_number: names
+            .shipments
+            .get(&e.shipment_id)
+            .cloned()
+            .unwrap_or_default(),
+        order_id: e.order_id,
+        order_number: names.orders.get(&e.order_id).cloned().unwrap_or_default(),
+        customer_id: e.customer_id,
+        customer_name,
+        sales_rep: Some(user_ref(names, rep)),
+        kind: pb::ExceptionKind::wire(&e.kind),
+        description: e.description,
+        value: money::to_wire(&e.value),
+        lines: lines
+            .into_iter()
+            .map(|l| {
+                let shipped = names.shipment_lines.get(&l.shipment_line_id);
+                let ordered = shipped.and_then(|s| names.order_lines.get(&s.order_line_id));
+                pb::ExceptionLine {
+                    id: l.id,
+                    shipment_line_id: l.shipment_line_id,
+                    order_line_id: shipped.map_or(0, |s| s.order_line_id),
+                    drug_name: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
+                    specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
+                    unit_label: ordered.map(|o| o.unit_label.clone()).unwrap_or_default(),
+                    batch_no: shipped.map(|s| s.batch_no.clone()).unwrap_or_default(),
+                    quantity: l.quantity,
+                    unit_price: money::to_wire(&l.unit_price),
+                    amount: money::to_wire(&l.amount),
+                }
+            })
+            .collect(),
+        decision: pb::ExceptionDecision::wire(&e.decision),
+        decided_by: names.user(e.decided_by),
+        decided_at: e.decided_at.map(timestamp),
+        note: e.note,
+        replacement_shipment_id: e.replacement_shipment_id.unwrap_or_default(),
+        replacement_shipment_number: e
+            .replacement_shipment_id
+            .and_then(|id| names.shipments.get(&id).cloned())
+            .unwrap_or_default(),
+        reported_by: names.user(Some(e.reported_by)),
+        reported_at: Some(timestamp(e.reported_at)),
+        closed_at: e.closed_at.map(timestamp),
+        version: e.version,
+        updated_at: Some(timestamp(e.updated_at)),
+        updated_by: names.user(e.updated_by),
+    }
+}

@@ -1,0 +1,73 @@
+//! `company_settings`: the company's settings kept by administrators, one row (id 1).
+//! The order module reads the default transit days of new shipments.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::WriteCtx;
+use crate::db::schema::company_settings;
+use crate::db::versioned;
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// The settings row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = company_settings)]
+pub struct CompanySettings {
+    pub id: i64,
+    /// Transit days (运输天数) of a new shipment that does not set its own, 0–365.
+    pub default_transit_days: i32,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// The one row's id.
+const ROW: i64 = 1;
+
+fn not_found() -> AppError {
+    AppError::not_found(msg!("settings.not_found"))
+}
+
+crate::versioned!(CompanySettings, company_settings, "settings", not_found);
+
+/// The editable settings, validated.
+#[derive(AsChangeset, Debug, Clone)]
+#[diesel(table_name = company_settings)]
+pub struct SettingsFields {
+    pub default_transit_days: i32,
+}
+
+/// The settings.
+pub fn get(conn: &mut PgConnection) -> AppResult<CompanySettings> {
+    company_settings::table
+        .find(ROW)
+        .select(CompanySettings::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)
+}
+
+/// Changes the settings under optimistic locking (audited).
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    version: i32,
+    fields: &SettingsFields,
+) -> AppResult<CompanySettings> {
+    let (_, after) = versioned::edit(
+        conn,
+        ctx,
+        ROW,
+        version,
+        "update",
+        |conn, before: &CompanySettings| {
+            Ok(diesel::update(company_settings::table.find(ROW))
+                .set((fields, crate::stamp!(company_settings, before, ctx)))
+                .returning(CompanySettings::as_returning())
+                .get_result(conn)?)
+        },
+    )?;
+    Ok(after)
+}

@@ -1,0 +1,137 @@
+//! `invoicing_entities`: the company's own invoicing entities (开票单位), a small dictionary
+//! kept by administrators. Orders and shipments name one; an entity is archived, never
+//! deleted.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::{WriteCtx, unique_violation};
+use crate::db::schema::invoicing_entities;
+use crate::db::versioned;
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// An invoicing entity row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = invoicing_entities)]
+pub struct InvoicingEntity {
+    pub id: i64,
+    pub name: String,
+    pub tax_number: String,
+    pub note: String,
+    pub sort_order: i32,
+    pub is_active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+fn not_found() -> AppError {
+    AppError::not_found(msg!("invoicing_entity.not_found"))
+}
+
+fn taken(err: diesel::result::Error, name: &str) -> AppError {
+    unique_violation(
+        err,
+        "invoicing_entities_name",
+        "name",
+        msg!("invoicing_entity.taken", name = name),
+    )
+}
+
+crate::archivable!(
+    InvoicingEntity,
+    invoicing_entities,
+    "invoicing_entity",
+    not_found
+);
+
+/// An entity's editable fields, validated.
+#[derive(Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = invoicing_entities)]
+pub struct InvoicingEntityFields {
+    pub name: String,
+    pub tax_number: String,
+    pub note: String,
+    pub sort_order: i32,
+}
+
+/// The entities by sort order, then name; archived ones only when asked.
+pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<InvoicingEntity>> {
+    let mut q = invoicing_entities::table.into_boxed();
+    if !include_archived {
+        q = q.filter(invoicing_entities::is_active.eq(true));
+    }
+    Ok(q.order((
+        invoicing_entities::sort_order,
+        invoicing_entities::name,
+        invoicing_entities::id,
+    ))
+    .select(InvoicingEntity::as_select())
+    .load(conn)?)
+}
+
+/// One entity; NOT_FOUND when there is none.
+pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<InvoicingEntity> {
+    invoicing_entities::table
+        .find(id)
+        .select(InvoicingEntity::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)
+}
+
+/// The names of `ids`.
+pub fn names(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(invoicing_entities::table
+        .filter(invoicing_entities::id.eq_any(ids))
+        .select((invoicing_entities::id, invoicing_entities::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Adds an entity; ALREADY_EXISTS on `name` when the name is taken.
+pub fn create(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    fields: &InvoicingEntityFields,
+) -> AppResult<InvoicingEntity> {
+    let row: InvoicingEntity = diesel::insert_into(invoicing_entities::table)
+        .values((fields, invoicing_entities::updated_by.eq(ctx.actor.user_id)))
+        .returning(InvoicingEntity::as_returning())
+        .get_result(conn)
+        .map_err(|e| taken(e, &fields.name))?;
+    versioned::audit_created(conn, ctx, &row)?;
+    Ok(row)
+}
+
+/// Changes an entity under optimistic locking.
+pub fn update(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+    fields: &InvoicingEntityFields,
+) -> AppResult<InvoicingEntity> {
+    let (_, after) = versioned::edit(
+        conn,
+        ctx,
+        id,
+        version,
+        "update",
+        |conn, before: &InvoicingEntity| {
+            diesel::update(invoicing_entities::table.find(id))
+                .set((fields, crate::stamp!(invoicing_entities, before, ctx)))
+                .returning(InvoicingEntity::as_returning())
+                .get_result(conn)
+                .map_err(|e| taken(e, &fields.name))
+        },
+    )?;
+    Ok(after)
+}

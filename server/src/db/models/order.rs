@@ -1,0 +1,485 @@
+//! `orders` and `order_lines` (an order and its lines are one aggregate): placing, the
+//! progress counters the operations keep, cancelling, and the order search.
+//!
+//! An order is seen through its customer ([`crate::db::scope`]): outside the caller's
+//! scope it is NOT_FOUND. Its status is a generated column over the counters
+//! (`migrations/…_orders/up.sql`); nothing writes it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Numeric};
+use pharmacrm_shared::money::Decimal;
+use serde::Serialize;
+
+use super::WriteCtx;
+use crate::db::schema::{order_lines, orders};
+use crate::db::scope::{self, Reps};
+use crate::db::sql::{Id, Sql, Value, capped_count};
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// Past this many matches, a search's count is PostgreSQL's estimate.
+pub const EXACT_COUNT_CAP: i64 = 1000;
+
+/// An order row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = orders)]
+pub struct Order {
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub sales_rep_id: i64,
+    pub cs_rep_id: i64,
+    pub order_date: NaiveDate,
+    pub invoicing_entity_id: i64,
+    pub delivery_address: String,
+    pub requested_delivery_date: Option<NaiveDate>,
+    pub credit_days: i32,
+    pub note: String,
+    pub total: Decimal,
+    pub units_ordered: i64,
+    pub units_shipped: i64,
+    pub units_delivered: i64,
+    pub open_shipments: i32,
+    pub exception_count: i32,
+    pub open_exceptions: i32,
+    /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived).
+    pub status: String,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: String,
+    pub cancelled_by: Option<i64>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: i64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+/// An order line row: the drug as it was when ordered.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = order_lines)]
+pub struct OrderLine {
+    pub id: i64,
+    pub order_id: i64,
+    pub line_no: i32,
+    pub drug_id: i64,
+    pub drug_name: String,
+    pub specification: String,
+    pub dosage_form: String,
+    pub manufacturer: String,
+    pub unit_label: String,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+    pub shipped_quantity: i64,
+}
+
+/// A new order's header (the counters start at 0; `units_ordered` and `total` are the
+/// lines' sums).
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = orders)]
+pub struct NewOrder {
+    pub number: String,
+    pub customer_id: i64,
+    pub sales_rep_id: i64,
+    pub cs_rep_id: i64,
+    pub order_date: NaiveDate,
+    pub invoicing_entity_id: i64,
+    pub delivery_address: String,
+    pub requested_delivery_date: Option<NaiveDate>,
+    pub credit_days: i32,
+    pub note: String,
+    pub total: Decimal,
+    pub units_ordered: i64,
+    pub created_by: i64,
+    pub updated_by: Option<i64>,
+}
+
+/// A new order line (its `order_id` is set when the header is inserted).
+#[derive(Insertable, Debug, Clone, PartialEq)]
+#[diesel(table_name = order_lines)]
+pub struct NewOrderLine {
+    pub order_id: i64,
+    pub line_no: i32,
+    pub drug_id: i64,
+    pub drug_name: String,
+    pub specification: String,
+    pub dosage_form: String,
+    pub manufacturer: String,
+    pub unit_label: String,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+}
+
+pub fn not_found() -> AppError {
+    AppError::not_found(msg!("order.not_found"))
+}
+
+crate::versioned!(Order, orders, "order", not_found);
+
+/// The order if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
+/// locked for the rest of the transaction.
+pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Order> {
+    let q = orders::table.find(id).select(Order::as_select());
+    let row = if lock {
+        q.for_update().first(conn).optional()?
+    } else {
+        q.first(conn).optional()?
+    };
+    match row {
+        Some(row) if scope::covers_customer(conn, reps, row.customer_id)? => Ok(row),
+        _ => Err(not_found()),
+    }
+}
+
+/// Inserts an order with its lines; returns both as stored.
+pub fn insert(
+    conn: &mut PgConnection,
+    order: &NewOrder,
+    lines: &[NewOrderLine],
+) -> AppResult<(Order, Vec<OrderLine>)> {
+    let row: Order = diesel::insert_into(orders::table)
+        .values(order)
+        .returning(Order::as_returning())
+        .get_result(conn)?;
+    let lines: Vec<NewOrderLine> = lines
+        .iter()
+        .map(|l| NewOrderLine {
+            order_id: row.id,
+            ..l.clone()
+        })
+        .collect();
+    let lines = diesel::insert_into(order_lines::table)
+        .values(&lines)
+        .returning(OrderLine::as_returning())
+        .get_results(conn)?;
+    Ok((row, lines))
+}
+
+/// The lines of an order, by line number.
+pub fn lines(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<OrderLine>> {
+    Ok(order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .order(order_lines::line_no)
+        .select(OrderLine::as_select())
+        .load(conn)?)
+}
+
+/// The lines of `ids`.
+pub fn lines_by_id(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<OrderLine>> {
+    Ok(order_lines::table
+        .filter(order_lines::id.eq_any(ids))
+        .select(OrderLine::as_select())
+        .load(conn)?)
+}
+
+/// Adds `quantity` shipped units to an order line. The table's CHECK refuses shipping
+/// more than was ordered; the operation checks first, under the order's lock.
+pub fn add_shipped(conn: &mut PgConnection, line_id: i64, quantity: i64) -> AppResult<()> {
+    diesel::update(order_lines::table.find(line_id))
+        .set(order_lines::shipped_quantity.eq(order_lines::shipped_quantity + quantity))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A change of an order's progress counters (each a difference, usually 0 or ±n).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Units on original shipments.
+    pub shipped: i64,
+    /// Units on original shipments confirmed delivered.
+    pub delivered: i64,
+    /// Shipments in transit.
+    pub open_shipments: i32,
+    /// Exceptions reported.
+    pub exceptions: i32,
+    /// Exceptions not yet closed.
+    pub open_exceptions: i32,
+}
+
+/// Applies `change` to the counters of the order (locked by the caller); the status
+/// follows. With `bump`, the order's version moves on too (an original shipment changes
+/// what remains to ship).
+pub fn advance(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    order: &Order,
+    change: Progress,
+    bump: bool,
+) -> AppResult<Order> {
+    let version = if bump {
+        order.version + 1
+    } else {
+        order.version
+    };
+    Ok(diesel::update(orders::table.find(order.id))
+        .set((
+            orders::units_shipped.eq(orders::units_shipped + change.shipped),
+            orders::units_delivered.eq(orders::units_delivered + change.delivered),
+            orders::open_shipments.eq(orders::open_shipments + change.open_shipments),
+            orders::exception_count.eq(orders::exception_count + change.exceptions),
+            orders::open_exceptions.eq(orders::open_exceptions + change.open_exceptions),
+            orders::version.eq(version),
+            orders::updated_at.eq(diesel::dsl::now),
+            orders::updated_by.eq(ctx.actor.user_id),
+        ))
+        .returning(Order::as_returning())
+        .get_result(conn)?)
+}
+
+/// Marks the (locked, checked) order cancelled with `reason`.
+pub fn cancel(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Order,
+    reason: &str,
+) -> AppResult<Order> {
+    Ok(diesel::update(orders::table.find(before.id))
+        .set((
+            orders::cancelled_at.eq(diesel::dsl::now),
+            orders::cancelled_by.eq(ctx.actor.user_id),
+            orders::cancel_reason.eq(reason),
+            crate::stamp!(orders, before, ctx),
+        ))
+        .returning(Order::as_returning())
+        .get_result(conn)?)
+}
+
+/// What an order's list row shows besides its own columns, computed on read: today's
+/// overdue shipments depend on the business date.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderFacts {
+    /// Σ values of the exceptions decided `deduct`, CNY.
+    pub deductions: Decimal,
+    /// Shipments recorded, replacements included.
+    pub shipments: i64,
+    /// Shipments in transit after their expected arrival date (before `today`).
+    pub overdue: i64,
+    /// Exceptions awaiting a decision.
+    pub awaiting_decision: i64,
+}
+
+/// The facts of each order of `ids` on business day `today`.
+pub fn facts(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    today: NaiveDate,
+) -> AppResult<HashMap<i64, OrderFacts>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Numeric)]
+        deductions: Decimal,
+        #[diesel(sql_type = BigInt)]
+        shipments: i64,
+        #[diesel(sql_type = BigInt)]
+        overdue: i64,
+        #[diesel(sql_type = BigInt)]
+        awaiting: i64,
+    }
+    let mut sql = Sql::new(
+        "SELECT o.id,
+                COALESCE((SELECT sum(e.value) FROM transport_exceptions e
+                           WHERE e.order_id = o.id AND e.decision = 'deduct'), 0) AS deductions,
+                (SELECT count(*) FROM shipments s WHERE s.order_id = o.id) AS shipments,
+                (SELECT count(*) FROM shipments s
+                  WHERE s.order_id = o.id AND s.delivery_status = 'in_transit'
+                    AND s.expected_arrival < ",
+    );
+    sql.bind(Value::Date(today))
+        .push(
+            ") AS overdue,
+                (SELECT count(*) FROM transport_exceptions e
+                  WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting
+           FROM orders o WHERE o.id = ANY(",
+        )
+        .bind(Value::IntArray(ids.to_vec()))
+        .push(")");
+    let rows: Vec<Row> = sql.query().load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                OrderFacts {
+                    deductions: r.deductions,
+                    shipments: r.shipments,
+                    overdue: r.overdue,
+                    awaiting_decision: r.awaiting,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Per order line: units on original shipments confirmed delivered, and units reported in
+/// exceptions (on original and replacement shipments).
+pub fn line_facts(conn: &mut PgConnection, order_id: i64) -> AppResult<HashMap<i64, (i64, i64)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = BigInt)]
+        delivered: i64,
+        #[diesel(sql_type = BigInt)]
+        exceptions: i64,
+    }
+    let mut sql = Sql::new(
+        "SELECT l.id,
+                COALESCE((SELECT sum(sl.quantity) FROM shipment_lines sl
+                            JOIN shipments s ON s.id = sl.shipment_id
+                           WHERE sl.order_line_id = l.id AND sl.exception_line_id IS NULL
+                             AND s.delivery_status = 'delivered'), 0)::bigint AS delivered,
+                COALESCE((SELECT sum(sl.exception_quantity) FROM shipment_lines sl
+                           WHERE sl.order_line_id = l.id), 0)::bigint AS exceptions
+           FROM order_lines l WHERE l.order_id = ",
+    );
+    sql.bind(Value::Int(order_id));
+    let rows: Vec<Row> = sql.query().load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.id, (r.delivered, r.exceptions)))
+        .collect())
+}
+
+/// How orders are sorted (ties by id in the same direction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderSort {
+    #[default]
+    OrderDate,
+    Customer,
+    Total,
+    Status,
+}
+
+/// An order search; every filter optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// The number or its beginning, upper-cased.
+    pub number: String,
+    pub created_from: Option<NaiveDate>,
+    pub created_to: Option<NaiveDate>,
+    pub customer_id: Option<i64>,
+    pub sales_rep_id: Option<i64>,
+    pub cs_rep_id: Option<i64>,
+    /// Stored status codes; empty for any.
+    pub statuses: Vec<String>,
+    pub has_overdue: bool,
+    pub has_open_exceptions: bool,
+    pub sort: OrderSort,
+    pub descending: bool,
+}
+
+/// A page of orders with the count of all matches (exact up to [`EXACT_COUNT_CAP`]).
+#[derive(Debug)]
+pub struct FoundOrders {
+    pub rows: Vec<Order>,
+    pub total: i64,
+    pub total_is_exact: bool,
+}
+
+/// `%`, `_` and `\` taken literally in a `LIKE` prefix.
+fn prefix_pattern(text: &str) -> String {
+    let mut pattern = super::contains_pattern(text);
+    pattern.remove(0);
+    pattern
+}
+
+/// Searches orders within `reps`, `today` being the business date for the overdue
+/// filter; paged by offset.
+pub fn search(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    filter: &OrderFilter,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<FoundOrders> {
+    let mut conditions = scope::customers_sql(reps, "c");
+    if !filter.number.is_empty() {
+        conditions
+            .push(" AND o.number LIKE ")
+            .bind(Value::Text(prefix_pattern(&filter.number)));
+    }
+    if let Some(from) = filter.created_from {
+        conditions
+            .push(" AND o.order_date >= ")
+            .bind(Value::Date(from));
+    }
+    if let Some(to) = filter.created_to {
+        conditions
+            .push(" AND o.order_date <= ")
+            .bind(Value::Date(to));
+    }
+    for (column, value) in [
+        ("customer_id", filter.customer_id),
+        ("sales_rep_id", filter.sales_rep_id),
+        ("cs_rep_id", filter.cs_rep_id),
+    ] {
+        if let Some(v) = value {
+            conditions
+                .push(&format!(" AND o.{column} = "))
+                .bind(Value::Int(v));
+        }
+    }
+    if !filter.statuses.is_empty() {
+        conditions
+            .push(" AND o.status = ANY(")
+            .bind(Value::TextArray(filter.statuses.clone()))
+            .push(")");
+    }
+    if filter.has_overdue {
+        conditions
+            .push(
+                " AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id \
+                 AND s.delivery_status = 'in_transit' AND s.expected_arrival < ",
+            )
+            .bind(Value::Date(today))
+            .push(")");
+    }
+    if filter.has_open_exceptions {
+        conditions.push(" AND o.open_exceptions > 0");
+    }
+    let from = "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ";
+    let mut select = Sql::new(&format!("SELECT 1 {from}"));
+    select.append(&conditions);
+    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    let key = match filter.sort {
+        OrderSort::OrderDate => "o.order_date",
+        OrderSort::Customer => "c.name COLLATE \"zh-x-icu\"",
+        OrderSort::Total => "o.total",
+        OrderSort::Status => {
+            "array_position(ARRAY['pending','partially_shipped','shipped','completed','cancelled'], o.status)"
+        }
+    };
+    let mut page = Sql::new(&format!("SELECT o.id {from}"));
+    page.append(&conditions)
+        .push(&format!(
+            " ORDER BY {key} {direction}, o.id {direction} LIMIT "
+        ))
+        .bind(Value::Int(limit))
+        .push(" OFFSET ")
+        .bind(Value::Int(offset));
+    let ids: Vec<i64> = page
+        .query()
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut rows: Vec<Order> = orders::table
+        .filter(orders::id.eq_any(&ids))
+        .select(Order::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
+    Ok(FoundOrders {
+        rows,
+        total,
+        total_is_exact,
+    })
+}

@@ -1,0 +1,349 @@
+//! `shipments` and `shipment_lines` (one aggregate): goods sent against an order with the
+//! GSP fields on each line (批号, 有效期至), delivery, and the lists (a customer's
+//! shipment history, the recall by batch, the CS rep's overdue shipments).
+//!
+//! A shipment is seen through its customer ([`crate::db::scope`]). Overdue is computed on
+//! read from the business date: in transit with `expected_arrival` before today.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use pharmacrm_shared::money::Decimal;
+use serde::Serialize;
+
+use super::WriteCtx;
+use crate::db::schema::{shipment_lines, shipments};
+use crate::db::scope::{self, Reps};
+use crate::db::sql::{Id, Sql, Value, capped_count};
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// Delivery status codes as stored.
+pub const IN_TRANSIT: &str = "in_transit";
+/// Signed for by the customer.
+pub const DELIVERED: &str = "delivered";
+/// Every unit covered by exceptions of kind `lost`.
+pub const LOST: &str = "lost";
+
+/// A shipment row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = shipments)]
+pub struct Shipment {
+    pub id: i64,
+    pub number: String,
+    pub order_id: i64,
+    pub customer_id: i64,
+    pub ship_date: NaiveDate,
+    pub carrier: String,
+    pub waybill_no: String,
+    pub transit_days: i32,
+    pub expected_arrival: NaiveDate,
+    pub invoicing_entity_id: i64,
+    pub invoice_no: String,
+    pub replacement_of_exception_id: Option<i64>,
+    pub amount: Decimal,
+    pub delivery_status: String,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub signer: String,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: i64,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Option<i64>,
+}
+
+impl Shipment {
+    /// Days past the expected arrival on business day `today` while in transit; 0 when
+    /// not overdue.
+    pub fn days_overdue(&self, today: NaiveDate) -> i64 {
+        if self.delivery_status == IN_TRANSIT && self.expected_arrival < today {
+            (today - self.expected_arrival).num_days()
+        } else {
+            0
+        }
+    }
+}
+
+/// A shipment line row.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = shipment_lines)]
+pub struct ShipmentLine {
+    pub id: i64,
+    pub shipment_id: i64,
+    pub order_line_id: i64,
+    pub exception_line_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+    pub batch_no: String,
+    pub expiry_date: NaiveDate,
+    pub exception_quantity: i64,
+}
+
+/// A new shipment (`expected_arrival` is generated from the ship date and transit days).
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = shipments)]
+pub struct NewShipment {
+    pub number: String,
+    pub order_id: i64,
+    pub customer_id: i64,
+    pub ship_date: NaiveDate,
+    pub carrier: String,
+    pub waybill_no: String,
+    pub transit_days: i32,
+    pub invoicing_entity_id: i64,
+    pub invoice_no: String,
+    pub replacement_of_exception_id: Option<i64>,
+    pub amount: Decimal,
+    pub created_by: i64,
+    pub updated_by: Option<i64>,
+}
+
+/// A new shipment line (its `shipment_id` is set on insert).
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = shipment_lines)]
+pub struct NewShipmentLine {
+    pub shipment_id: i64,
+    pub order_line_id: i64,
+    pub exception_line_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+    pub batch_no: String,
+    pub expiry_date: NaiveDate,
+}
+
+pub fn not_found() -> AppError {
+    AppError::not_found(msg!("shipment.not_found"))
+}
+
+crate::versioned!(Shipment, shipments, "shipment", not_found);
+
+/// The shipment if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
+/// locked for the rest of the transaction.
+pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Shipment> {
+    let q = shipments::table.find(id).select(Shipment::as_select());
+    let row = if lock {
+        q.for_update().first(conn).optional()?
+    } else {
+        q.first(conn).optional()?
+    };
+    match row {
+        Some(row) if scope::covers_customer(conn, reps, row.customer_id)? => Ok(row),
+        _ => Err(not_found()),
+    }
+}
+
+/// Inserts a shipment with its lines; returns both as stored.
+pub fn insert(
+    conn: &mut PgConnection,
+    shipment: &NewShipment,
+    lines: &[NewShipmentLine],
+) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let row: Shipment = diesel::insert_into(shipments::table)
+        .values(shipment)
+        .returning(Shipment::as_returning())
+        .get_result(conn)?;
+    let lines: Vec<NewShipmentLine> = lines
+        .iter()
+        .map(|l| NewShipmentLine {
+            shipment_id: row.id,
+            ..l.clone()
+        })
+        .collect();
+    let lines = diesel::insert_into(shipment_lines::table)
+        .values(&lines)
+        .returning(ShipmentLine::as_returning())
+        .get_results(conn)?;
+    Ok((row, lines))
+}
+
+/// The shipments of an order, oldest first.
+pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipment>> {
+    Ok(shipments::table
+        .filter(shipments::order_id.eq(order_id))
+        .order((shipments::ship_date, shipments::id))
+        .select(Shipment::as_select())
+        .load(conn)?)
+}
+
+/// The lines of the shipments `ids`, by shipment then id.
+pub fn lines_of(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<ShipmentLine>> {
+    Ok(shipment_lines::table
+        .filter(shipment_lines::shipment_id.eq_any(ids))
+        .order((shipment_lines::shipment_id, shipment_lines::id))
+        .select(ShipmentLine::as_select())
+        .load(conn)?)
+}
+
+/// The shipment lines `ids`, locked for the rest of the transaction.
+pub fn lock_lines(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<ShipmentLine>> {
+    Ok(shipment_lines::table
+        .filter(shipment_lines::id.eq_any(ids))
+        .order(shipment_lines::id)
+        .select(ShipmentLine::as_select())
+        .for_update()
+        .load(conn)?)
+}
+
+/// Adds `quantity` units reported in exceptions to a shipment line (its CHECK refuses
+/// more than were shipped).
+pub fn add_exception_quantity(
+    conn: &mut PgConnection,
+    line_id: i64,
+    quantity: i64,
+) -> AppResult<()> {
+    diesel::update(shipment_lines::table.find(line_id))
+        .set(shipment_lines::exception_quantity.eq(shipment_lines::exception_quantity + quantity))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records the (locked) shipment delivered: who signed, when it arrived.
+pub fn deliver(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Shipment,
+    signer: &str,
+    arrived_at: DateTime<Utc>,
+) -> AppResult<Shipment> {
+    Ok(diesel::update(shipments::table.find(before.id))
+        .set((
+            shipments::delivery_status.eq(DELIVERED),
+            shipments::signer.eq(signer),
+            shipments::delivered_at.eq(arrived_at),
+            crate::stamp!(shipments, before, ctx),
+        ))
+        .returning(Shipment::as_returning())
+        .get_result(conn)?)
+}
+
+/// Records the (locked) shipment lost: every unit is covered by `lost` exceptions.
+pub fn mark_lost(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Shipment,
+) -> AppResult<Shipment> {
+    Ok(diesel::update(shipments::table.find(before.id))
+        .set((
+            shipments::delivery_status.eq(LOST),
+            crate::stamp!(shipments, before, ctx),
+        ))
+        .returning(Shipment::as_returning())
+        .get_result(conn)?)
+}
+
+/// A shipment list; every filter optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentFilter {
+    pub customer_id: Option<i64>,
+    pub order_id: Option<i64>,
+    /// Exact batch number (the recall).
+    pub batch_no: String,
+    pub drug_id: Option<i64>,
+    pub overdue_only: bool,
+    /// Only the customers whose current CS rep is this user ("my work").
+    pub cs_rep_id: Option<i64>,
+    /// A stored delivery status code.
+    pub delivery_status: Option<String>,
+    pub ship_from: Option<NaiveDate>,
+    pub ship_to: Option<NaiveDate>,
+}
+
+/// A page of shipments with the count of all matches.
+#[derive(Debug)]
+pub struct FoundShipments {
+    pub rows: Vec<Shipment>,
+    pub total: i64,
+    pub total_is_exact: bool,
+}
+
+/// Lists shipments within `reps`; by ship date, newest first (overdue ones: by expected
+/// arrival, oldest first). `today` is the business date.
+pub fn list(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    filter: &ShipmentFilter,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<FoundShipments> {
+    let mut conditions = scope::customers_sql(reps, "c");
+    for (column, value) in [
+        ("s.customer_id", filter.customer_id),
+        ("s.order_id", filter.order_id),
+        ("c.cs_rep_id", filter.cs_rep_id),
+    ] {
+        if let Some(v) = value {
+            conditions
+                .push(&format!(" AND {column} = "))
+                .bind(Value::Int(v));
+        }
+    }
+    if !filter.batch_no.is_empty() || filter.drug_id.is_some() {
+        conditions.push(
+            " AND EXISTS (SELECT 1 FROM shipment_lines sl JOIN order_lines ol \
+             ON ol.id = sl.order_line_id WHERE sl.shipment_id = s.id",
+        );
+        if !filter.batch_no.is_empty() {
+            conditions
+                .push(" AND sl.batch_no = ")
+                .bind(Value::Text(filter.batch_no.clone()));
+        }
+        if let Some(drug) = filter.drug_id {
+            conditions.push(" AND ol.drug_id = ").bind(Value::Int(drug));
+        }
+        conditions.push(")");
+    }
+    if filter.overdue_only {
+        conditions
+            .push(" AND s.delivery_status = 'in_transit' AND s.expected_arrival < ")
+            .bind(Value::Date(today));
+    }
+    if let Some(status) = &filter.delivery_status {
+        conditions
+            .push(" AND s.delivery_status = ")
+            .bind(Value::Text(status.clone()));
+    }
+    if let Some(from) = filter.ship_from {
+        conditions
+            .push(" AND s.ship_date >= ")
+            .bind(Value::Date(from));
+    }
+    if let Some(to) = filter.ship_to {
+        conditions
+            .push(" AND s.ship_date <= ")
+            .bind(Value::Date(to));
+    }
+    let from = "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ";
+    let mut select = Sql::new(&format!("SELECT 1 {from}"));
+    select.append(&conditions);
+    let (total, total_is_exact) = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
+    let order = if filter.overdue_only {
+        " ORDER BY s.expected_arrival ASC, s.id ASC"
+    } else {
+        " ORDER BY s.ship_date DESC, s.id DESC"
+    };
+    let mut page = Sql::new(&format!("SELECT s.id {from}"));
+    page.append(&conditions)
+        .push(order)
+        .push(" LIMIT ")
+        .bind(Value::Int(limit))
+        .push(" OFFSET ")
+        .bind(Value::Int(offset));
+    let ids: Vec<i64> = page
+        .query()
+        .load::<Id>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let mut rows: Vec<Shipment> = shipments::table
+        .filter(shipments::id.eq_any(&ids))
+        .select(Shipment::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    Ok(FoundShipments {
+        rows,
+        total,
+        total_is_exact,
+    })
+}

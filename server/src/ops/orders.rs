@@ -1,0 +1,1139 @@
+//! Order operations whose rules span tables (spec "Order management" 1–4): pricing and
+//! placing an order, cancelling it, shipping, confirming delivery, reporting a transport
+//! exception and deciding it (deduct or reship), and the read model of an order.
+//!
+//! Locking order, to keep concurrent operations from deadlocking: the order row first,
+//! then its shipment, exception or lines. Every operation that moves an order's progress
+//! counters holds the order's row lock ([`order::advance`]); two CS reps shipping the last
+//! units from the same order version: the second waits for the first, then sees a newer
+//! version and gets ABORTED.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::PgConnection;
+use diesel::prelude::*;
+use pharmacrm_shared::money::{self, Decimal};
+use serde::Serialize;
+
+use crate::access;
+use crate::clock::Clock;
+use crate::db::models::container_unit::ContainerUnit;
+use crate::db::models::customer::{self, Customer};
+use crate::db::models::document_counter::{DocumentKind, next_number};
+use crate::db::models::drug::Drug;
+use crate::db::models::order::{
+    self, NewOrder, NewOrderLine, Order, OrderFacts, OrderLine, Progress,
+};
+use crate::db::models::shipment::{self, NewShipment, NewShipmentLine, Shipment, ShipmentLine};
+use crate::db::models::transport_exception::{
+    self as exception, ExceptionLine, NewException, NewExceptionLine, TransportException,
+};
+use crate::db::models::{
+    Grants, WriteCtx, company_settings, customer_certificate, display_names, invoicing_entity,
+};
+use crate::db::schema::{container_units, customers, drugs, orders, shipments};
+use crate::db::scope::{Reps, Viewer};
+use crate::db::versioned::{Versioned, check_fresh};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::msg;
+
+/// A line amount or order total must stay below this (NUMERIC(14, 2)), CNY.
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// The certificates without which a customer cannot be sold to (stored kind codes): the
+/// drug-trade licence (药品经营许可证) and the GSP certificate.
+const LICENCES: &[&str] = &["drug_trade", "gsp"];
+
+// ---------------------------------------------------------------------------------------
+// Inputs (validated for form by `convert::orders`)
+
+/// A line of a new order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineInput {
+    pub drug_id: i64,
+    /// Whole container units, ≥ 1.
+    pub quantity: i64,
+    /// CNY per container unit; `None` for the drug's sale price.
+    pub unit_price: Option<Decimal>,
+}
+
+/// A new order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderInput {
+    pub customer_id: i64,
+    pub invoicing_entity_id: i64,
+    /// Empty for the customer's region and address.
+    pub delivery_address: String,
+    pub requested_delivery_date: Option<NaiveDate>,
+    /// `None` for the customer's credit days.
+    pub credit_days: Option<i32>,
+    pub note: String,
+    pub lines: Vec<LineInput>,
+}
+
+/// A shipment's own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentFields {
+    pub ship_date: NaiveDate,
+    pub carrier: String,
+    pub waybill_no: String,
+    /// `None` for the company's default.
+    pub transit_days: Option<i32>,
+    /// `None` for the order's (or, on a replacement, the original shipment's).
+    pub invoicing_entity_id: Option<i64>,
+    pub invoice_no: String,
+}
+
+/// Units of an order line (or, on a replacement, of an exception line) from one batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchLine {
+    /// The order line, or the exception line on a replacement.
+    pub line_id: i64,
+    pub quantity: i64,
+    pub batch_no: String,
+    pub expiry_date: NaiveDate,
+}
+
+/// A report of damage, loss or shortage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceptionReport {
+    pub shipment_id: i64,
+    /// `damaged`, `lost` or `short`.
+    pub kind: String,
+    pub description: String,
+    /// (shipment line, units).
+    pub lines: Vec<(i64, i64)>,
+}
+
+/// How an exception is settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Take the value off what the customer owes for the order.
+    Deduct,
+    /// Re-send the units on a replacement shipment.
+    Reship {
+        shipment: ShipmentFields,
+        lines: Vec<BatchLine>,
+    },
+}
+
+/// Something allowed but worth a second look (a price below cost).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// The field, e.g. `lines[1].unit_price`.
+    pub field: String,
+    pub msg: Msg,
+}
+
+// ---------------------------------------------------------------------------------------
+// Orders
+
+/// A checked, priced order not yet saved (its number is given when it is placed).
+#[derive(Debug, Clone)]
+pub struct Priced {
+    pub customer: Customer,
+    pub order: NewOrder,
+    pub lines: Vec<NewOrderLine>,
+    pub warnings: Vec<Warning>,
+}
+
+fn line_field(i: usize, name: &str) -> String {
+    format!("lines[{i}].{name}")
+}
+
+/// Refuses a customer that cannot be sold to: archived, or whose drug-trade licence or
+/// GSP certificate on file has expired (no copy of that kind still valid on `today`).
+fn require_may_sell_to(
+    conn: &mut PgConnection,
+    customer: &Customer,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if !customer.is_active {
+        return Err(AppError::precondition(msg!(
+            "order.customer_archived",
+            name = customer.name
+        )));
+    }
+    let certificates = customer_certificate::of_kinds(conn, customer.id, LICENCES)?;
+    for kind in LICENCES {
+        let of_kind: Vec<_> = certificates.iter().filter(|c| c.kind == *kind).collect();
+        let valid = of_kind
+            .iter()
+            .any(|c| c.expires_on.is_none_or(|d| d >= today));
+        // Latest expiry first: the one to renew.
+        if let (false, Some(latest)) = (valid, of_kind.first()) {
+            let label = if *kind == "gsp" {
+                msg!("order.certificate.gsp")
+            } else {
+                msg!("order.certificate.drug_trade")
+            };
+            return Err(AppError::precondition(msg!(
+                "order.certificate_expired",
+                certificate = label,
+                number = latest.number,
+                date = latest
+                    .expires_on
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An active invoicing entity, or the error naming `field`.
+fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppResult<()> {
+    match invoicing_entity::get(conn, id) {
+        Ok(e) if e.is_active => Ok(()),
+        Ok(e) => Err(AppError::precondition(msg!(
+            "invoicing_entity.archived",
+            name = e.name
+        ))),
+        Err(AppError::NotFound(_)) => Err(AppError::field(
+            field.to_owned(),
+            msg!("invoicing_entity.not_found"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks and prices `input` as the caller `viewer` (holding `grants`) would place it on
+/// business day `today`: the same checks and defaults as [`place`], without saving.
+///
+/// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION for an
+/// archived customer, drug or invoicing entity and for an expired licence;
+/// INVALID_ARGUMENT naming the field for a missing drug or entity, a requested date in
+/// the past, or an amount too large.
+pub fn price(
+    conn: &mut PgConnection,
+    grants: &Grants,
+    viewer: &Viewer,
+    input: &OrderInput,
+    today: NaiveDate,
+) -> AppResult<Priced> {
+    let customer = customer::find(conn, viewer, input.customer_id, false)?;
+    require_may_sell_to(conn, &customer, today)?;
+    require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
+
+    let mut check = FieldCheck::default();
+    if input.requested_delivery_date.is_some_and(|d| d < today) {
+        check.fail("requested_delivery_date", msg!("order.date_in_past"));
+    }
+    let ids: Vec<i64> = input.lines.iter().map(|l| l.drug_id).collect();
+    let found: HashMap<i64, (Drug, ContainerUnit)> = drugs::table
+        .inner_join(container_units::table)
+        .filter(drugs::id.eq_any(&ids))
+        .select((Drug::as_select(), ContainerUnit::as_select()))
+        .load::<(Drug, ContainerUnit)>(conn)?
+        .into_iter()
+        .map(|(d, u)| (d.id, (d, u)))
+        .collect();
+    let mut lines = Vec::with_capacity(input.lines.len());
+    let mut warnings = Vec::new();
+    let mut total = Decimal::ZERO;
+    let show_cost = access::may_read_cost(grants);
+    for (i, line) in input.lines.iter().enumerate() {
+        let Some((drug, unit)) = found.get(&line.drug_id) else {
+            check.fail(line_field(i, "drug_id"), msg!("drug.not_found"));
+            continue;
+        };
+        if !drug.is_active {
+            return Err(AppError::precondition(msg!(
+                "order.drug_archived",
+                line = i + 1,
+                name = drug.name
+            )));
+        }
+        let unit_price = line.unit_price.unwrap_or(drug.sale_price);
+        let amount = money::line_amount(line.quantity, unit_price);
+        if amount >= Decimal::from(MAX_AMOUNT) {
+            check.fail(line_field(i, "quantity"), msg!("order.line_too_large"));
+        }
+        if unit_price < drug.purchase_price {
+            warnings.push(Warning {
+                field: line_field(i, "unit_price"),
+                msg: if show_cost {
+                    msg!(
+                        "order.below_cost_with_price",
+                        cost = money::to_wire(&drug.purchase_price)
+                    )
+                } else {
+                    msg!("order.below_cost")
+                },
+            });
+        }
+        total += amount;
+        lines.push(NewOrderLine {
+            order_id: 0,
+            line_no: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            drug_id: drug.id,
+            drug_name: drug.name.clone(),
+            specification: drug.specification.clone(),
+            dosage_form: drug.dosage_form.clone(),
+            manufacturer: drug.manufacturer.clone(),
+            unit_label: unit.label(),
+            quantity: line.quantity,
+            unit_price,
+            amount,
+        });
+    }
+    if total >= Decimal::from(MAX_AMOUNT) {
+        check.fail("lines", msg!("order.total_too_large"));
+    }
+    check.finish()?;
+
+    let delivery_address = if input.delivery_address.trim().is_empty() {
+        let region = customer::region_name(&customer.province_code, &customer.city_code);
+        format!("{region} {}", customer.address).trim().to_owned()
+    } else {
+        input.delivery_address.trim().to_owned()
+    };
+    if delivery_address.is_empty() {
+        return Err(AppError::field("delivery_address", msg!("field.required")));
+    }
+    let order = NewOrder {
+        number: String::new(),
+        customer_id: customer.id,
+        sales_rep_id: customer.sales_rep_id,
+        cs_rep_id: customer.cs_rep_id,
+        order_date: today,
+        invoicing_entity_id: input.invoicing_entity_id,
+        delivery_address,
+        requested_delivery_date: input.requested_delivery_date,
+        credit_days: input.credit_days.unwrap_or(customer.credit_days),
+        note: input.note.clone(),
+        total,
+        units_ordered: input.lines.iter().map(|l| l.quantity).sum(),
+        created_by: viewer.user_id,
+        updated_by: Some(viewer.user_id),
+    };
+    Ok(Priced {
+        customer,
+        order,
+        lines,
+        warnings,
+    })
+}
+
+/// An order as the audit log records it: header and lines.
+#[derive(Serialize)]
+struct OrderRecord<'a> {
+    #[serde(flatten)]
+    order: &'a Order,
+    lines: &'a [OrderLine],
+}
+
+/// Places an order (客户下单) for the customer's current sales and CS reps, numbered
+/// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`].
+pub fn place(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    input: &OrderInput,
+    today: NaiveDate,
+) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
+    let priced = price(conn, ctx.grants, viewer, input, today)?;
+    let new = NewOrder {
+        number: next_number(conn, DocumentKind::Order, today)?,
+        ..priced.order
+    };
+    let (row, lines) = order::insert(conn, &new, &priced.lines)?;
+    ctx.audit_change(
+        conn,
+        "order.create",
+        Order::OBJECT,
+        row.id,
+        None,
+        Some(&OrderRecord {
+            order: &row,
+            lines: &lines,
+        }),
+    )?;
+    Ok((row, lines, priced.warnings))
+}
+
+/// Cancels an order with `reason` while nothing has shipped; audited as `order.cancel`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`; FAILED_PRECONDITION
+/// when already cancelled or once anything has shipped.
+pub fn cancel(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> AppResult<Order> {
+    let before = order::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if before.cancelled_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "order.already_cancelled",
+            number = before.number
+        )));
+    }
+    if before.units_shipped > 0 {
+        return Err(AppError::precondition(msg!(
+            "order.cancel_after_shipment",
+            number = before.number
+        )));
+    }
+    let after = order::cancel(conn, ctx, &before, reason)?;
+    crate::db::versioned::audit(conn, ctx, "cancel", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------
+// Shipments
+
+/// The checks every shipment's own fields pass: the ship date not after `today` nor
+/// before `earliest`, an active invoicing entity, transit days or the default.
+/// Returns (entity, transit days).
+fn check_shipment_fields(
+    conn: &mut PgConnection,
+    prefix: &str,
+    fields: &ShipmentFields,
+    earliest: NaiveDate,
+    default_entity: i64,
+    today: NaiveDate,
+    check: &mut FieldCheck,
+) -> AppResult<(i64, i32)> {
+    if fields.ship_date > today {
+        check.fail(
+            format!("{prefix}.ship_date"),
+            msg!("shipment.date_in_future"),
+        );
+    } else if fields.ship_date < earliest {
+        check.fail(
+            format!("{prefix}.ship_date"),
+            msg!(
+                "shipment.date_before_order",
+                date = earliest.format("%Y-%m-%d")
+            ),
+        );
+    }
+    let entity = fields.invoicing_entity_id.unwrap_or(default_entity);
+    if fields.invoicing_entity_id.is_some() {
+        require_active_entity(conn, &format!("{prefix}.invoicing_entity_id"), entity)?;
+    }
+    let transit = match fields.transit_days {
+        Some(days) => days,
+        None => company_settings::get(conn)?.default_transit_days,
+    };
+    Ok((entity, transit))
+}
+
+/// GSP: goods whose expiry date is before the ship date are not shipped.
+fn check_expiry(
+    i: usize,
+    field: &str,
+    line: &BatchLine,
+    ship_date: NaiveDate,
+    check: &mut FieldCheck,
+) {
+    if line.expiry_date < ship_date {
+        check.fail(
+            format!("{field}[{i}].expiry_date"),
+            msg!("shipment.expired_goods"),
+        );
+    }
+}
+
+/// A shipment as the audit log records it.
+#[derive(Serialize)]
+struct ShipmentRecord<'a> {
+    #[serde(flatten)]
+    shipment: &'a Shipment,
+    lines: &'a [ShipmentLine],
+}
+
+/// Records a shipment (发货) of `lines` against order `order_id`, read at `version`;
+/// audited as `shipment.create`. Returns the shipment and its lines.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version (another shipment got
+/// there first); FAILED_PRECONDITION for a cancelled order or more units than remain on a
+/// line (naming it and what remains); INVALID_ARGUMENT for a line not of this order, a
+/// ship date after today or before the order date, goods expired on the ship date.
+#[allow(clippy::too_many_arguments)]
+pub fn ship(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    order_id: i64,
+    version: i32,
+    fields: &ShipmentFields,
+    lines: &[BatchLine],
+    today: NaiveDate,
+) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let order = order::find(conn, reps, order_id, true)?;
+    check_fresh(conn, version, &order)?;
+    if order.cancelled_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "shipment.order_cancelled",
+            number = order.number
+        )));
+    }
+    let mut check = FieldCheck::default();
+    let (entity, transit) = check_shipment_fields(
+        conn,
+        "shipment",
+        fields,
+        order.order_date,
+        order.invoicing_entity_id,
+        today,
+        &mut check,
+    )?;
+    let order_lines: HashMap<i64, OrderLine> = order::lines(conn, order.id)?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut wanted: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut new_lines = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        check_expiry(i, "lines", line, fields.ship_date, &mut check);
+        let Some(ol) = order_lines.get(&line.line_id) else {
+            check.fail(
+                format!("lines[{i}].order_line_id"),
+                msg!("shipment.line_not_of_order"),
+            );
+            continue;
+        };
+        *wanted.entry(ol.id).or_default() += line.quantity;
+        new_lines.push(NewShipmentLine {
+            shipment_id: 0,
+            order_line_id: ol.id,
+            exception_line_id: None,
+            quantity: line.quantity,
+            unit_price: ol.unit_price,
+            amount: money::line_amount(line.quantity, ol.unit_price),
+            batch_no: line.batch_no.clone(),
+            expiry_date: line.expiry_date,
+        });
+    }
+    check.finish()?;
+    for (line_id, quantity) in &wanted {
+        let ol = &order_lines[line_id];
+        let remaining = ol.quantity - ol.shipped_quantity;
+        if *quantity > remaining {
+            return Err(AppError::precondition(msg!(
+                "shipment.over_shipping",
+                line = ol.line_no,
+                name = ol.drug_name,
+                remaining = remaining
+            )));
+        }
+    }
+    let amount = new_lines.iter().map(|l| l.amount).sum();
+    let new = NewShipment {
+        number: next_number(conn, DocumentKind::Shipment, today)?,
+        order_id: order.id,
+        customer_id: order.customer_id,
+        ship_date: fields.ship_date,
+        carrier: fields.carrier.clone(),
+        waybill_no: fields.waybill_no.clone(),
+        transit_days: transit,
+        invoicing_entity_id: entity,
+        invoice_no: fields.invoice_no.clone(),
+        replacement_of_exception_id: None,
+        amount,
+        created_by: ctx.actor.user_id.unwrap_or_default(),
+        updated_by: ctx.actor.user_id,
+    };
+    let (row, stored) = shipment::insert(conn, &new, &new_lines)?;
+    for (line_id, quantity) in &wanted {
+        order::add_shipped(conn, *line_id, *quantity)?;
+    }
+    order::advance(
+        conn,
+        ctx,
+        &order,
+        Progress {
+            shipped: wanted.values().sum(),
+            open_shipments: 1,
+            ..Progress::default()
+        },
+        true,
+    )?;
+    ctx.audit_change(
+        conn,
+        "shipment.create",
+        Shipment::OBJECT,
+        row.id,
+        None,
+        Some(&ShipmentRecord {
+            shipment: &row,
+            lines: &stored,
+        }),
+    )?;
+    Ok((row, stored))
+}
+
+/// The order of `shipment_id` locked, then the shipment locked: the locking order.
+fn lock_order_and_shipment(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    shipment_id: i64,
+) -> AppResult<(Order, Shipment)> {
+    let peek = shipment::find(conn, reps, shipment_id, false)?;
+    let order = Order::lock(conn, peek.order_id)?;
+    let shipment = shipment::find(conn, reps, shipment_id, true)?;
+    Ok((order, shipment))
+}
+
+/// Records that a shipment arrived (签收): `signer`, `arrived_at` (not before the ship
+/// date in the business time zone, not after now). Again on a delivered shipment it
+/// corrects signer and time. Delivering a replacement closes its exception. Audited as
+/// `shipment.deliver`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
+/// for a lost shipment; INVALID_ARGUMENT on `arrived_at`.
+#[allow(clippy::too_many_arguments)]
+pub fn confirm_delivery(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    signer: &str,
+    arrived_at: DateTime<Utc>,
+    clock: &Clock,
+) -> AppResult<Shipment> {
+    let (order, before) = lock_order_and_shipment(conn, reps, id)?;
+    check_fresh(conn, version, &before)?;
+    if before.delivery_status == shipment::LOST {
+        return Err(AppError::precondition(msg!(
+            "shipment.lost",
+            number = before.number
+        )));
+    }
+    if clock.date_of(arrived_at) < before.ship_date {
+        return Err(AppError::field(
+            "arrived_at",
+            msg!(
+                "shipment.arrived_before_shipped",
+                date = before.ship_date.format("%Y-%m-%d")
+            ),
+        ));
+    }
+    if arrived_at > clock.now() {
+        return Err(AppError::field(
+            "arrived_at",
+            msg!("shipment.arrived_in_future"),
+        ));
+    }
+    let after = shipment::deliver(conn, ctx, &before, signer, arrived_at)?;
+    if before.delivery_status == shipment::IN_TRANSIT {
+        let mut change = Progress {
+            open_shipments: -1,
+            ..Progress::default()
+        };
+        if before.replacement_of_exception_id.is_none() {
+            change.delivered = shipment::lines_of(conn, &[before.id])?
+                .iter()
+                .map(|l| l.quantity)
+                .sum();
+        } else if let Some(replaced) = exception::replaced_by(conn, before.id)? {
+            let closed = exception::close(conn, ctx, &replaced)?;
+            crate::db::versioned::audit(conn, ctx, "close", Some(&replaced), Some(&closed))?;
+            change.open_exceptions = -1;
+        }
+        order::advance(conn, ctx, &order, change, false)?;
+    }
+    crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------
+// Transport exceptions
+
+/// An exception as the audit log records it.
+#[derive(Serialize)]
+struct ExceptionRecord<'a> {
+    #[serde(flatten)]
+    exception: &'a TransportException,
+    lines: &'a [ExceptionLine],
+}
+
+/// Records goods damaged, lost or short on a shipment (上报异常), valued at the shipment
+/// lines' unit prices rounded half up; audited as `transport_exception.report`. When
+/// `lost` reports cover every unit of a shipment in transit, it is lost: no longer in
+/// transit, never overdue.
+///
+/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT for a line not of the shipment;
+/// FAILED_PRECONDITION for more units than remain unreported on a line.
+pub fn report_exception(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    report: &ExceptionReport,
+    today: NaiveDate,
+) -> AppResult<(TransportException, Vec<ExceptionLine>)> {
+    let (order, ship) = lock_order_and_shipment(conn, reps, report.shipment_id)?;
+    let ids: Vec<i64> = report.lines.iter().map(|(id, _)| *id).collect();
+    let locked: HashMap<i64, ShipmentLine> = shipment::lock_lines(conn, &ids)?
+        .into_iter()
+        .filter(|l| l.shipment_id == ship.id)
+        .map(|l| (l.id, l))
+        .collect();
+    let mut check = FieldCheck::default();
+    let mut wanted: BTreeMap<i64, i64> = BTreeMap::new();
+    for (i, (line_id, quantity)) in report.lines.iter().enumerate() {
+        if locked.contains_key(line_id) {
+            *wanted.entry(*line_id).or_default() += quantity;
+        } else {
+            check.fail(
+                format!("lines[{i}].shipment_line_id"),
+                msg!("exception.line_not_of_shipment"),
+            );
+        }
+    }
+    check.finish()?;
+    let order_lines: HashMap<i64, OrderLine> = order::lines(conn, order.id)?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut new_lines = Vec::with_capacity(wanted.len());
+    for (line_id, quantity) in &wanted {
+        let line = &locked[line_id];
+        let remaining = line.quantity - line.exception_quantity;
+        if *quantity > remaining {
+            let name = order_lines
+                .get(&line.order_line_id)
+                .map(|l| l.drug_name.clone())
+                .unwrap_or_default();
+            return Err(AppError::precondition(msg!(
+                "exception.over_reported",
+                name = name,
+                batch = line.batch_no,
+                remaining = remaining
+            )));
+        }
+        new_lines.push(NewExceptionLine {
+            exception_id: 0,
+            shipment_line_id: line.id,
+            quantity: *quantity,
+            unit_price: line.unit_price,
+            amount: money::line_amount(*quantity, line.unit_price),
+        });
+    }
+    let new = NewException {
+        number: next_number(conn, DocumentKind::Exception, today)?,
+        shipment_id: ship.id,
+        order_id: order.id,
+        customer_id: ship.customer_id,
+        kind: report.kind.clone(),
+        description: report.description.clone(),
+        value: new_lines.iter().map(|l| l.amount).sum(),
+        reported_by: ctx.actor.user_id.unwrap_or_default(),
+        updated_by: ctx.actor.user_id,
+    };
+    let (row, stored) = exception::insert(conn, &new, &new_lines)?;
+    for (line_id, quantity) in &wanted {
+        shipment::add_exception_quantity(conn, *line_id, *quantity)?;
+    }
+    let mut change = Progress {
+        exceptions: 1,
+        open_exceptions: 1,
+        ..Progress::default()
+    };
+    if report.kind == "lost" && ship.delivery_status == shipment::IN_TRANSIT {
+        let units: i64 = shipment::lines_of(conn, &[ship.id])?
+            .iter()
+            .map(|l| l.quantity)
+            .sum();
+        if exception::units_of_kind(conn, ship.id, "lost")? >= units {
+            let lost = shipment::mark_lost(conn, ctx, &ship)?;
+            crate::db::versioned::audit(conn, ctx, "lose", Some(&ship), Some(&lost))?;
+            change.open_shipments = -1;
+        }
+    }
+    order::advance(conn, ctx, &order, change, false)?;
+    ctx.audit_change(
+        conn,
+        "transport_exception.report",
+        TransportException::OBJECT,
+        row.id,
+        None,
+        Some(&ExceptionRecord {
+            exception: &row,
+            lines: &stored,
+        }),
+    )?;
+    Ok((row, stored))
+}
+
+/// Decides how exception `id` (read at `version`) is settled (处理异常), after agreeing it
+/// with the customer: a deduction closes it at once and comes off the order's net amount;
+/// a reship creates the replacement shipment (amount 0, its own batches), and the
+/// exception closes when that is delivered. Audited as `transport_exception.decide`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
+/// when already decided; INVALID_ARGUMENT when the replacement lines do not cover each
+/// exception line's units exactly, or for the replacement's ship date and expiry dates.
+#[allow(clippy::too_many_arguments)]
+pub fn decide(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    decision: &Decision,
+    note: &str,
+    today: NaiveDate,
+) -> AppResult<TransportException> {
+    let peek = exception::find(conn, reps, id, false)?;
+    let order = Order::lock(conn, peek.order_id)?;
+    let before = exception::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if before.decision != exception::PENDING {
+        return Err(AppError::precondition(msg!(
+            "exception.already_decided",
+            number = before.number
+        )));
+    }
+    let after = match decision {
+        Decision::Deduct => {
+            let after = exception::decide(conn, ctx, &before, exception::DEDUCT, note, None, true)?;
+            order::advance(
+                conn,
+                ctx,
+                &order,
+                Progress {
+                    open_exceptions: -1,
+                    ..Progress::default()
+                },
+                false,
+            )?;
+            after
+        }
+        Decision::Reship {
+            shipment: fields,
+            lines,
+        } => {
+            let original = Shipment::lock(conn, before.shipment_id)?;
+            let mut check = FieldCheck::default();
+            let (entity, transit) = check_shipment_fields(
+                conn,
+                "replacement",
+                fields,
+                original.ship_date,
+                original.invoicing_entity_id,
+                today,
+                &mut check,
+            )?;
+            let exception_lines: HashMap<i64, ExceptionLine> =
+                exception::lines_of(conn, &[before.id])?
+                    .into_iter()
+                    .map(|l| (l.id, l))
+                    .collect();
+            let shipped: HashMap<i64, ShipmentLine> = shipment::lines_of(conn, &[original.id])?
+                .into_iter()
+                .map(|l| (l.id, l))
+                .collect();
+            let mut covered: HashMap<i64, i64> = HashMap::new();
+            let mut new_lines = Vec::with_capacity(lines.len());
+            for (i, line) in lines.iter().enumerate() {
+                check_expiry(i, "replacement_lines", line, fields.ship_date, &mut check);
+                let Some(el) = exception_lines.get(&line.line_id) else {
+                    check.fail(
+                        format!("replacement_lines[{i}].exception_line_id"),
+                        msg!("exception.line_not_of_exception"),
+                    );
+                    continue;
+                };
+                *covered.entry(el.id).or_default() += line.quantity;
+                let order_line_id = shipped
+                    .get(&el.shipment_line_id)
+                    .map_or(0, |sl| sl.order_line_id);
+                new_lines.push(NewShipmentLine {
+                    shipment_id: 0,
+                    order_line_id,
+                    exception_line_id: Some(el.id),
+                    quantity: line.quantity,
+                    unit_price: el.unit_price,
+                    amount: Decimal::ZERO,
+                    batch_no: line.batch_no.clone(),
+                    expiry_date: line.expiry_date,
+                });
+            }
+            if exception_lines
+                .values()
+                .any(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
+            {
+                check.fail(
+                    "replacement_lines",
+                    msg!("exception.replacement_must_cover"),
+                );
+            }
+            check.finish()?;
+            let new = NewShipment {
+                number: next_number(conn, DocumentKind::Shipment, today)?,
+                order_id: order.id,
+                customer_id: before.customer_id,
+                ship_date: fields.ship_date,
+                carrier: fields.carrier.clone(),
+                waybill_no: fields.waybill_no.clone(),
+                transit_days: transit,
+                invoicing_entity_id: entity,
+                invoice_no: String::new(),
+                replacement_of_exception_id: Some(before.id),
+                amount: Decimal::ZERO,
+                created_by: ctx.actor.user_id.unwrap_or_default(),
+                updated_by: ctx.actor.user_id,
+            };
+            let (replacement, stored) = shipment::insert(conn, &new, &new_lines)?;
+            ctx.audit_change(
+                conn,
+                "shipment.create",
+                Shipment::OBJECT,
+                replacement.id,
+                None,
+                Some(&ShipmentRecord {
+                    shipment: &replacement,
+                    lines: &stored,
+                }),
+            )?;
+            let after = exception::decide(
+                conn,
+                ctx,
+                &before,
+                exception::RESHIP,
+                note,
+                Some(replacement.id),
+                false,
+            )?;
+            order::advance(
+                conn,
+                ctx,
+                &order,
+                Progress {
+                    open_shipments: 1,
+                    ..Progress::default()
+                },
+                false,
+            )?;
+            after
+        }
+    };
+    crate::db::versioned::audit(conn, ctx, "decide", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading
+
+/// The names the order screens show beside ids: people, customers (with their current
+/// sales rep, who decides exceptions), invoicing entities, document numbers.
+#[derive(Debug, Default)]
+pub struct Names {
+    pub users: HashMap<i64, String>,
+    /// id → (name, current sales rep).
+    pub customers: HashMap<i64, (String, i64)>,
+    pub entities: HashMap<i64, String>,
+    pub orders: HashMap<i64, String>,
+    pub shipments: HashMap<i64, String>,
+    pub exceptions: HashMap<i64, String>,
+    /// Order lines by id (the drug as ordered, on shipment and exception lines).
+    pub order_lines: HashMap<i64, OrderLine>,
+    /// Shipment lines by id (the batch, on exception lines).
+    pub shipment_lines: HashMap<i64, ShipmentLine>,
+}
+
+impl Names {
+    /// A user's display name ("" for none).
+    pub fn user(&self, id: Option<i64>) -> String {
+        id.and_then(|id| self.users.get(&id).cloned())
+            .unwrap_or_default()
+    }
+}
+
+/// What the order, shipment and exception views need, read in a handful of queries.
+#[derive(Debug, Default)]
+pub struct Bundle {
+    pub orders: Vec<(Order, OrderFacts)>,
+    pub shipments: Vec<(Shipment, Vec<ShipmentLine>)>,
+    pub exceptions: Vec<(TransportException, Vec<ExceptionLine>)>,
+    pub names: Names,
+}
+
+/// Reads what [`Bundle`] holds for these rows, `today` being the business date.
+pub fn bundle(
+    conn: &mut PgConnection,
+    orders_: Vec<Order>,
+    shipments_: Vec<Shipment>,
+    exceptions_: Vec<TransportException>,
+    today: NaiveDate,
+) -> AppResult<Bundle> {
+    let order_ids: Vec<i64> = orders_.iter().map(|o| o.id).collect();
+    let facts = order::facts(conn, &order_ids, today)?;
+    let shipment_ids: Vec<i64> = shipments_.iter().map(|s| s.id).collect();
+    let exception_ids: Vec<i64> = exceptions_.iter().map(|e| e.id).collect();
+    let mut ship_lines = shipment::lines_of(conn, &shipment_ids)?;
+    let exc_lines = exception::lines_of(conn, &exception_ids)?;
+    // Exception lines name the batch of their shipment lines.
+    let missing: Vec<i64> = exc_lines
+        .iter()
+        .map(|l| l.shipment_line_id)
+        .filter(|id| !ship_lines.iter().any(|s| s.id == *id))
+        .collect();
+    let extra = crate::db::schema::shipment_lines::table
+        .filter(crate::db::schema::shipment_lines::id.eq_any(&missing))
+        .select(ShipmentLine::as_select())
+        .load::<ShipmentLine>(conn)?;
+    let order_line_ids: Vec<i64> = ship_lines
+        .iter()
+        .chain(extra.iter())
+        .map(|l| l.order_line_id)
+        .collect();
+    let mut names = Names {
+        order_lines: order::lines_by_id(conn, &order_line_ids)?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect(),
+        ..Names::default()
+    };
+    names.shipment_lines = ship_lines
+        .iter()
+        .chain(extra.iter())
+        .map(|l| (l.id, l.clone()))
+        .collect();
+
+    let customer_ids: Vec<i64> = orders_
+        .iter()
+        .map(|o| o.customer_id)
+        .chain(shipments_.iter().map(|s| s.customer_id))
+        .chain(exceptions_.iter().map(|e| e.customer_id))
+        .collect();
+    names.customers = customers::table
+        .filter(customers::id.eq_any(&customer_ids))
+        .select((customers::id, customers::name, customers::sales_rep_id))
+        .load::<(i64, String, i64)>(conn)?
+        .into_iter()
+        .map(|(id, name, rep)| (id, (name, rep)))
+        .collect();
+    let mut user_ids: Vec<i64> = names.customers.values().map(|(_, rep)| *rep).collect();
+    for o in &orders_ {
+        user_ids.extend([o.sales_rep_id, o.cs_rep_id, o.created_by]);
+        user_ids.extend(o.updated_by.into_iter().chain(o.cancelled_by));
+    }
+    for s in &shipments_ {
+        user_ids.push(s.created_by);
+        user_ids.extend(s.updated_by);
+    }
+    for e in &exceptions_ {
+        user_ids.push(e.reported_by);
+        user_ids.extend(e.decided_by.into_iter().chain(e.updated_by));
+    }
+    names.users = display_names(conn, &user_ids)?;
+    let entity_ids: Vec<i64> = orders_
+        .iter()
+        .map(|o| o.invoicing_entity_id)
+        .chain(shipments_.iter().map(|s| s.invoicing_entity_id))
+        .collect();
+    names.entities = invoicing_entity::names(conn, &entity_ids)?;
+    let order_ids: Vec<i64> = shipments_
+        .iter()
+        .map(|s| s.order_id)
+        .chain(exceptions_.iter().map(|e| e.order_id))
+        .collect();
+    names.orders = orders::table
+        .filter(orders::id.eq_any(&order_ids))
+        .select((orders::id, orders::number))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let shipment_refs: Vec<i64> = exceptions_
+        .iter()
+        .flat_map(|e| [Some(e.shipment_id), e.replacement_shipment_id])
+        .flatten()
+        .collect();
+    names.shipments = shipments::table
+        .filter(shipments::id.eq_any(&shipment_refs))
+        .select((shipments::id, shipments::number))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let exception_refs: Vec<i64> = shipments_
+        .iter()
+        .filter_map(|s| s.replacement_of_exception_id)
+        .collect();
+    names.exceptions = crate::db::schema::transport_exceptions::table
+        .filter(crate::db::schema::transport_exceptions::id.eq_any(&exception_refs))
+        .select((
+            crate::db::schema::transport_exceptions::id,
+            crate::db::schema::transport_exceptions::number,
+        ))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+
+    let mut by_shipment: HashMap<i64, Vec<ShipmentLine>> = HashMap::new();
+    for l in ship_lines.drain(..) {
+        by_shipment.entry(l.shipment_id).or_default().push(l);
+    }
+    let mut by_exception: HashMap<i64, Vec<ExceptionLine>> = HashMap::new();
+    for l in exc_lines {
+        by_exception.entry(l.exception_id).or_default().push(l);
+    }
+    Ok(Bundle {
+        orders: orders_
+            .into_iter()
+            .map(|o| {
+                let f = facts.get(&o.id).cloned().unwrap_or_default();
+                (o, f)
+            })
+            .collect(),
+        shipments: shipments_
+            .into_iter()
+            .map(|s| {
+                let lines = by_shipment.remove(&s.id).unwrap_or_default();
+                (s, lines)
+            })
+            .collect(),
+        exceptions: exceptions_
+            .into_iter()
+            .map(|e| {
+                let lines = by_exception.remove(&e.id).unwrap_or_default();
+                (e, lines)
+            })
+            .collect(),
+        names,
+    })
+}
+
+/// An order line with what happened to its units.
+#[derive(Debug, Clone)]
+pub struct LineView {
+    pub line: OrderLine,
+    /// Units on original shipments confirmed delivered.
+    pub delivered: i64,
+    /// Units reported in transport exceptions.
+    pub exceptions: i64,
+}
+
+/// One order with its lines (and their delivered and exception units), shipments and
+/// exceptions. NOT_FOUND outside the scope.
+pub fn detail(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    id: i64,
+    today: NaiveDate,
+) -> AppResult<(Bundle, Vec<LineView>)> {
+    let row = order::find(conn, reps, id, false)?;
+    let line_facts = order::line_facts(conn, row.id)?;
+    let lines = order::lines(conn, row.id)?
+        .into_iter()
+        .map(|l| {
+            let (delivered, exceptions) = line_facts.get(&l.id).copied().unwrap_or((0, 0));
+            LineView {
+                line: l,
+                delivered,
+                exceptions,
+            }
+        })
+        .collect();
+    let ships = shipment::of_order(conn, row.id)?;
+    let excs = exception::of_order(conn, row.id)?;
+    Ok((bundle(conn, vec![row], ships, excs, today)?, lines))
+}

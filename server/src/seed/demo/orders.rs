@@ -1,0 +1,230 @@
+//! The demo orders: an invoicing entity and a handful of orders in every state, recorded
+//! by the demo users themselves (李营销 places, 陈客服 ships), with business dates taken
+//! from the clock: one completed, one shipped partly with a shipment overdue, one with a
+//! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use pharmacrm_shared::DataScope;
+
+use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
+use crate::db::models::{Actor, WriteCtx, position, user};
+use crate::db::schema::{customers, drugs, orders};
+use crate::db::scope::{Reps, Viewer};
+use crate::error::AppResult;
+use crate::ops::orders::{
+    self as ops, BatchLine, ExceptionReport, LineInput, OrderInput, ShipmentFields,
+};
+use crate::seed::Demo;
+
+/// The demo orders, once (when there are none).
+pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppResult<()> {
+    let any: i64 = orders::table.count().get_result(conn)?;
+    if any > 0 {
+        return Ok(());
+    }
+    let entities = invoicing_entity::list(conn, true)?;
+    let entity = match entities.first() {
+        Some(e) => e.id,
+        None => {
+            invoicing_entity::create(
+                conn,
+                ctx,
+                &InvoicingEntityFields {
+                    name: "华康医药有限公司".to_owned(),
+                    tax_number: "91110105MA01ABCD2X".to_owned(),
+                    note: String::new(),
+                    sort_order: 0,
+                },
+            )?
+            .id
+        }
+    };
+    let Some(sales1) = user::find_by_username(conn, "sales1")? else {
+        return Ok(());
+    };
+    let Some(service1) = user::find_by_username(conn, "service1")? else {
+        return Ok(());
+    };
+    let actor = |u: &user::User| Actor {
+        user_id: Some(u.id),
+        username: u.username.clone(),
+        peer: String::new(),
+    };
+    let (rep, cs) = (actor(&sales1), actor(&service1));
+    let grants_of = |conn: &mut PgConnection, id: i64| -> AppResult<crate::db::models::Grants> {
+        let (permissions, data_scope) = position::grants(conn, id)?;
+        Ok(crate::db::models::Grants {
+            permissions,
+            data_scope,
+        })
+    };
+    let (rep_grants, cs_grants) = (grants_of(conn, sales1.id)?, grants_of(conn, service1.id)?);
+    let as_rep = WriteCtx {
+        actor: &rep,
+        grants: &rep_grants,
+        audit_key: ctx.audit_key,
+    };
+    let as_cs = WriteCtx {
+        actor: &cs,
+        grants: &cs_grants,
+        audit_key: ctx.audit_key,
+    };
+    let viewer = Viewer {
+        user_id: sales1.id,
+        scope: Some(DataScope::All),
+        department_id: None,
+    };
+    let reps = Reps::All;
+
+    let customer: Option<i64> = customers::table
+        .filter(customers::sales_rep_id.eq(sales1.id))
+        .order(customers::id)
+        .select(customers::id)
+        .first(conn)
+        .optional()?;
+    let Some(customer) = customer else {
+        return Ok(());
+    };
+    let drug_ids: Vec<i64> = drugs::table
+        .filter(drugs::is_active.eq(true))
+        .order(drugs::id)
+        .select(drugs::id)
+        .limit(3)
+        .load(conn)?;
+    if drug_ids.len() < 2 {
+        return Ok(());
+    }
+    let today = demo.clock.today();
+    let day = |n: i64| today - Duration::days(n);
+    let order_input = |lines: &[(usize, i64)]| OrderInput {
+        customer_id: customer,
+        invoicing_entity_id: entity,
+        delivery_address: String::new(),
+        requested_delivery_date: None,
+        credit_days: None,
+        note: String::new(),
+        lines: lines
+            .iter()
+            .map(|(drug, quantity)| LineInput {
+                drug_id: drug_ids[*drug % drug_ids.len()],
+                quantity: *quantity,
+                unit_price: None,
+            })
+            .collect(),
+    };
+    let fields = |ship_date, transit_days| ShipmentFields {
+        ship_date,
+        carrier: "顺丰速运".to_owned(),
+        waybill_no: "SF1234567890".to_owned(),
+        transit_days: Some(transit_days),
+        invoicing_entity_id: None,
+        invoice_no: String::new(),
+    };
+    let batch = |line_id, quantity, batch_no: &str| BatchLine {
+        line_id,
+        quantity,
+        batch_no: batch_no.to_owned(),
+        expiry_date: today + Duration::days(700),
+    };
+
+    // Completed: shipped in full twelve days ago, delivered.
+    let (o, lines, _) = ops::place(
+        conn,
+        as_rep,
+        &viewer,
+        &order_input(&[(0, 20), (1, 10)]),
+        day(14),
+    )?;
+    let (s, _) = ops::ship(
+        conn,
+        as_cs,
+        &reps,
+        o.id,
+        o.version,
+        &fields(day(12), 3),
+        &[
+            batch(lines[0].id, 20, "B2026A01"),
+            batch(lines[1].id, 10, "B2026B07"),
+        ],
+        day(12),
+    )?;
+    ops::confirm_delivery(
+        conn,
+        as_cs,
+        &reps,
+        s.id,
+        s.version,
+        "张主任",
+        demo.clock.start_of(day(10)) + Duration::hours(10),
+        demo.clock,
+    )?;
+
+    // Partly shipped six days ago with two transit days: overdue since.
+    let (o, lines, _) = ops::place(
+        conn,
+        as_rep,
+        &viewer,
+        &order_input(&[(0, 50), (2, 30)]),
+        day(7),
+    )?;
+    ops::ship(
+        conn,
+        as_cs,
+        &reps,
+        o.id,
+        o.version,
+        &fields(day(6), 2),
+        &[batch(lines[0].id, 30, "B2026A02")],
+        day(6),
+    )?;
+
+    // Shipped, delivered yesterday with a damaged box awaiting the rep's decision.
+    let (o, lines, _) = ops::place(conn, as_rep, &viewer, &order_input(&[(1, 12)]), day(4))?;
+    let (s, shipped) = ops::ship(
+        conn,
+        as_cs,
+        &reps,
+        o.id,
+        o.version,
+        &fields(day(3), 2),
+        &[batch(lines[0].id, 12, "B2026B08")],
+        day(3),
+    )?;
+    ops::confirm_delivery(
+        conn,
+        as_cs,
+        &reps,
+        s.id,
+        s.version,
+        "张主任",
+        demo.clock.start_of(day(1)) + Duration::hours(9),
+        demo.clock,
+    )?;
+    ops::report_exception(
+        conn,
+        as_cs,
+        &reps,
+        &ExceptionReport {
+            shipment_id: s.id,
+            kind: "damaged".to_owned(),
+            description: "外箱压损，1 盒破损".to_owned(),
+            lines: vec![(shipped[0].id, 1)],
+        },
+        day(1),
+    )?;
+
+    // Waiting to ship, placed today.
+    ops::place(
+        conn,
+        as_rep,
+        &viewer,
+        &order_input(&[(2, 5), (0, 8)]),
+        today,
+    )?;
+
+    // Cancelled before shipping.
+    let (o, _, _) = ops::place(conn, as_rep, &viewer, &order_input(&[(1, 3)]), day(2))?;
+    ops::cancel(conn, as_rep, &reps, o.id, o.version, "客户重复下单")?;
+    Ok(())
+}

@@ -1,0 +1,497 @@
+//! `pharmacrm.v1.OrderService`: invoicing entities, settings, orders, shipments and
+//! transport exceptions. Thin handlers: session → convert → one transaction (an operation
+//! of [`crate::ops::orders`] or a table function) → convert back.
+
+use std::sync::Arc;
+
+use pharmacrm_shared::pb::{self, order_service_server::OrderService};
+use tonic::{Request, Response, Status};
+
+use crate::auth::Session;
+use crate::convert::{id, orders as conv};
+use crate::db::models::order::{self, OrderFacts};
+use crate::db::models::{
+    company_settings, display_name_of, invoicing_entity, shipment, transport_exception,
+};
+use crate::db::versioned;
+use crate::error::AppResult;
+use crate::ops::orders::{self as ops, Bundle};
+use crate::state::AppState;
+
+/// The OrderService implementation.
+pub struct OrderApi {
+    state: Arc<AppState>,
+}
+
+impl OrderApi {
+    /// The service over the server's state.
+    pub fn new(state: Arc<AppState>) -> Self {
+        OrderApi { state }
+    }
+
+    /// One shipment as the lists show it, read after a change.
+    async fn shipment_reply(&self, session: &Session, shipment_id: i64) -> AppResult<pb::Shipment> {
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let mut found = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let row = shipment::find(conn, &reps, shipment_id, false)?;
+                ops::bundle(conn, vec![], vec![row], vec![], today)
+            })
+            .await?;
+        let names = std::mem::take(&mut found.names);
+        let (s, lines) = found.shipments.remove(0);
+        Ok(conv::shipment(s, lines, &names, today))
+    }
+
+    /// One exception as the lists show it, read after a change.
+    async fn exception_reply(
+        &self,
+        session: &Session,
+        exception_id: i64,
+    ) -> AppResult<pb::TransportException> {
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let mut found = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let row = transport_exception::find(conn, &reps, exception_id, false)?;
+                ops::bundle(conn, vec![], vec![], vec![row], today)
+            })
+            .await?;
+        let names = std::mem::take(&mut found.names);
+        let (e, lines) = found.exceptions.remove(0);
+        Ok(conv::transport_exception(e, lines, &names))
+    }
+
+    /// The full view of order `order_id` as `session` sees it.
+    async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (bundle, lines) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                ops::detail(conn, &reps, order_id, today)
+            })
+            .await?;
+        conv::detail(bundle, lines, today)
+    }
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl OrderService for OrderApi {
+    async fn list_invoicing_entities(
+        &self,
+        request: Request<pb::ListInvoicingEntitiesRequest>,
+    ) -> Reply<pb::ListInvoicingEntitiesResponse> {
+        let pb::ListInvoicingEntitiesRequest { include_archived } = request.into_inner();
+        let rows = self
+            .state
+            .db
+            .run(move |conn| {
+                let rows = invoicing_entity::list(conn, include_archived)?;
+                let ids: Vec<i64> = rows.iter().filter_map(|r| r.updated_by).collect();
+                let names = crate::db::models::display_names(conn, &ids)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        let by = r
+                            .updated_by
+                            .and_then(|id| names.get(&id).cloned())
+                            .unwrap_or_default();
+                        conv::entity(r, by)
+                    })
+                    .collect())
+            })
+            .await?;
+        Ok(Response::new(pb::ListInvoicingEntitiesResponse {
+            entities: rows,
+        }))
+    }
+
+    async fn create_invoicing_entity(
+        &self,
+        request: Request<pb::InvoicingEntityInput>,
+    ) -> Reply<pb::InvoicingEntity> {
+        let session = Session::of(&request)?;
+        let fields = conv::entity_input(Some(request.into_inner()))?;
+        let by = session.display_name.clone();
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                invoicing_entity::create(conn, ctx, &fields)
+            })
+            .await?;
+        Ok(Response::new(conv::entity(row, by)))
+    }
+
+    async fn update_invoicing_entity(
+        &self,
+        request: Request<pb::UpdateInvoicingEntityRequest>,
+    ) -> Reply<pb::InvoicingEntity> {
+        let session = Session::of(&request)?;
+        let update = conv::update_entity(request.into_inner())?;
+        let by = session.display_name.clone();
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                invoicing_entity::update(conn, ctx, update.id, update.version, &update.input)
+            })
+            .await?;
+        Ok(Response::new(conv::entity(row, by)))
+    }
+
+    async fn set_invoicing_entity_active(
+        &self,
+        request: Request<pb::SetActiveRequest>,
+    ) -> Reply<pb::InvoicingEntity> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest {
+            id: entity_id,
+            version,
+            is_active,
+        } = request.into_inner();
+        let entity_id = id("id", entity_id)?;
+        let (row, by) = self
+            .state
+            .write(session, move |conn, ctx| {
+                let row: invoicing_entity::InvoicingEntity =
+                    versioned::set_active(conn, ctx, entity_id, version, is_active)?;
+                let by = display_name_of(conn, row.updated_by)?;
+                Ok((row, by))
+            })
+            .await?;
+        Ok(Response::new(conv::entity(row, by)))
+    }
+
+    async fn get_settings(&self, _request: Request<()>) -> Reply<pb::Settings> {
+        let (row, by) = self
+            .state
+            .db
+            .run(|conn| {
+                let row = company_settings::get(conn)?;
+                let by = display_name_of(conn, row.updated_by)?;
+                Ok((row, by))
+            })
+            .await?;
+        Ok(Response::new(conv::settings(row, by)))
+    }
+
+    async fn update_settings(
+        &self,
+        request: Request<pb::UpdateSettingsRequest>,
+    ) -> Reply<pb::Settings> {
+        let session = Session::of(&request)?;
+        let (version, fields) = conv::settings_update(request.into_inner())?;
+        let by = session.display_name.clone();
+        let row = self
+            .state
+            .write(session, move |conn, ctx| {
+                company_settings::update(conn, ctx, version, &fields)
+            })
+            .await?;
+        Ok(Response::new(conv::settings(row, by)))
+    }
+
+    async fn preview_order(&self, request: Request<pb::OrderInput>) -> Reply<pb::OrderPreview> {
+        let session = Session::of(&request)?;
+        let input = conv::order_input(request.into_inner())?;
+        let viewer = session.viewer();
+        let grants = session.grants();
+        let today = self.state.clock.today();
+        let (priced, names) = self
+            .state
+            .db
+            .run(move |conn| {
+                let priced = ops::price(conn, &grants, &viewer, &input, today)?;
+                let names = crate::db::models::display_names(
+                    conn,
+                    &[priced.order.sales_rep_id, priced.order.cs_rep_id],
+                )?;
+                Ok((priced, names))
+            })
+            .await?;
+        let person = |id: i64| pb::UserRef {
+            id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+            department: String::new(),
+        };
+        let lines = priced
+            .lines
+            .into_iter()
+            .map(|l| {
+                conv::order_line(
+                    order::OrderLine {
+                        id: 0,
+                        order_id: 0,
+                        line_no: l.line_no,
+                        drug_id: l.drug_id,
+                        drug_name: l.drug_name,
+                        specification: l.specification,
+                        dosage_form: l.dosage_form,
+                        manufacturer: l.manufacturer,
+                        unit_label: l.unit_label,
+                        quantity: l.quantity,
+                        unit_price: l.unit_price,
+                        amount: l.amount,
+                        shipped_quantity: 0,
+                    },
+                    0,
+                    0,
+                )
+            })
+            .collect();
+        Ok(Response::new(pb::OrderPreview {
+            lines,
+            total: pharmacrm_shared::money::to_wire(&priced.order.total),
+            delivery_address: priced.order.delivery_address,
+            credit_days: priced.order.credit_days,
+            sales_rep: Some(person(priced.order.sales_rep_id)),
+            cs_rep: Some(person(priced.order.cs_rep_id)),
+            warnings: priced.warnings.into_iter().map(conv::warning).collect(),
+        }))
+    }
+
+    async fn create_order(&self, request: Request<pb::OrderInput>) -> Reply<pb::OrderResponse> {
+        let session = Session::of(&request)?;
+        let input = conv::order_input(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (row, _, warnings) = self
+            .state
+            .write(session.clone(), move |conn, ctx| {
+                ops::place(conn, ctx, &viewer, &input, today)
+            })
+            .await?;
+        Ok(Response::new(pb::OrderResponse {
+            order: Some(self.order_detail(&session, row.id).await?),
+            warnings: warnings.into_iter().map(conv::warning).collect(),
+        }))
+    }
+
+    async fn get_order(&self, request: Request<pb::GetOrderRequest>) -> Reply<pb::OrderDetail> {
+        let session = Session::of(&request)?;
+        let order_id = id("id", request.into_inner().id)?;
+        Ok(Response::new(self.order_detail(&session, order_id).await?))
+    }
+
+    async fn search_orders(
+        &self,
+        request: Request<pb::SearchOrdersRequest>,
+    ) -> Reply<pb::SearchOrdersResponse> {
+        let session = Session::of(&request)?;
+        let (filter, offset, limit) = conv::search_request(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (found, bundle) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let mut found = order::search(conn, &reps, &filter, today, offset, limit)?;
+                let rows = std::mem::take(&mut found.rows);
+                let bundle = ops::bundle(conn, rows, vec![], vec![], today)?;
+                Ok((found, bundle))
+            })
+            .await?;
+        let Bundle { orders, names, .. } = bundle;
+        Ok(Response::new(pb::SearchOrdersResponse {
+            orders: orders
+                .into_iter()
+                .map(|(o, f): (order::Order, OrderFacts)| conv::order(o, &f, &names))
+                .collect(),
+            total: u64::try_from(found.total).unwrap_or(0),
+            total_is_exact: found.total_is_exact,
+        }))
+    }
+
+    async fn cancel_order(
+        &self,
+        request: Request<pb::CancelOrderRequest>,
+    ) -> Reply<pb::OrderDetail> {
+        let session = Session::of(&request)?;
+        let (order_id, version, reason) = conv::cancel_request(request.into_inner())?;
+        let viewer = session.viewer();
+        self.state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::cancel(conn, ctx, &reps, order_id, version, &reason)
+            })
+            .await?;
+        Ok(Response::new(self.order_detail(&session, order_id).await?))
+    }
+
+    async fn create_shipment(
+        &self,
+        request: Request<pb::CreateShipmentRequest>,
+    ) -> Reply<pb::Shipment> {
+        let session = Session::of(&request)?;
+        let (order_id, version, fields, lines) = conv::create_shipment(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (row, _) = self
+            .state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::ship(conn, ctx, &reps, order_id, version, &fields, &lines, today)
+            })
+            .await?;
+        Ok(Response::new(self.shipment_reply(&session, row.id).await?))
+    }
+
+    async fn confirm_delivery(
+        &self,
+        request: Request<pb::ConfirmDeliveryRequest>,
+    ) -> Reply<pb::Shipment> {
+        let session = Session::of(&request)?;
+        let (shipment_id, version, signer, arrived_at) =
+            conv::confirm_delivery(request.into_inner())?;
+        let viewer = session.viewer();
+        let clock = self.state.clock.clone();
+        self.state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::confirm_delivery(
+                    conn,
+                    ctx,
+                    &reps,
+                    shipment_id,
+                    version,
+                    &signer,
+                    arrived_at,
+                    &clock,
+                )
+            })
+            .await?;
+        Ok(Response::new(
+            self.shipment_reply(&session, shipment_id).await?,
+        ))
+    }
+
+    async fn list_shipments(
+        &self,
+        request: Request<pb::ListShipmentsRequest>,
+    ) -> Reply<pb::ListShipmentsResponse> {
+        let session = Session::of(&request)?;
+        let (filter, offset, limit) = conv::list_shipments(request.into_inner(), session.user_id)?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (found, bundle) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let mut found = shipment::list(conn, &reps, &filter, today, offset, limit)?;
+                let rows = std::mem::take(&mut found.rows);
+                let bundle = ops::bundle(conn, vec![], rows, vec![], today)?;
+                Ok((found, bundle))
+            })
+            .await?;
+        let Bundle {
+            shipments, names, ..
+        } = bundle;
+        Ok(Response::new(pb::ListShipmentsResponse {
+            shipments: shipments
+                .into_iter()
+                .map(|(s, l)| conv::shipment(s, l, &names, today))
+                .collect(),
+            total: u64::try_from(found.total).unwrap_or(0),
+            total_is_exact: found.total_is_exact,
+        }))
+    }
+
+    async fn report_exception(
+        &self,
+        request: Request<pb::ReportExceptionRequest>,
+    ) -> Reply<pb::TransportException> {
+        let session = Session::of(&request)?;
+        let report = conv::report_exception(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (row, _) = self
+            .state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::report_exception(conn, ctx, &reps, &report, today)
+            })
+            .await?;
+        Ok(Response::new(self.exception_reply(&session, row.id).await?))
+    }
+
+    async fn decide_exception(
+        &self,
+        request: Request<pb::DecideExceptionRequest>,
+    ) -> Reply<pb::TransportException> {
+        let session = Session::of(&request)?;
+        let (exception_id, version, decision, note) = conv::decide_exception(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        self.state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::decide(
+                    conn,
+                    ctx,
+                    &reps,
+                    exception_id,
+                    version,
+                    &decision,
+                    &note,
+                    today,
+                )
+            })
+            .await?;
+        Ok(Response::new(
+            self.exception_reply(&session, exception_id).await?,
+        ))
+    }
+
+    async fn list_exceptions(
+        &self,
+        request: Request<pb::ListExceptionsRequest>,
+    ) -> Reply<pb::ListExceptionsResponse> {
+        let session = Session::of(&request)?;
+        let (filter, offset, limit) = conv::list_exceptions(request.into_inner(), session.user_id)?;
+        let viewer = session.viewer();
+        let clock = self.state.clock.clone();
+        let today = clock.today();
+        let (found, bundle) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let mut found = transport_exception::list(
+                    conn,
+                    &reps,
+                    &filter,
+                    |d| clock.start_of(d),
+                    offset,
+                    limit,
+                )?;
+                let rows = std::mem::take(&mut found.rows);
+                let bundle = ops::bundle(conn, vec![], vec![], rows, today)?;
+                Ok((found, bundle))
+            })
+            .await?;
+        let Bundle {
+            exceptions, names, ..
+        } = bundle;
+        Ok(Response::new(pb::ListExceptionsResponse {
+            exceptions: exceptions
+                .into_iter()
+                .map(|(e, l)| conv::transport_exception(e, l, &names))
+                .collect(),
+            total: u64::try_from(found.total).unwrap_or(0),
+            total_is_exact: found.total_is_exact,
+        }))
+    }
+}

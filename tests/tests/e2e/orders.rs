@@ -1,0 +1,1140 @@
+//! Orders: exact amounts rounded half up, what refuses an order, shipping with batches
+//! (also two CS reps at once), delivery and the overdue flag around midnight in Shanghai,
+//! transport exceptions settled by deduction or replacement, cancelling, the data scope,
+//! the permission of each action, the recall by batch and the order search.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use diesel::RunQueryDsl;
+use pharmacrm_shared::pb;
+use pharmacrm_tests::fixtures::{
+    CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
+    OrderView, Person, SIGNER, ShipmentBuilder, instant, invoicing_entity, place_order, set_active,
+};
+use pharmacrm_tests::{
+    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
+    sorted_bad_fields, zh_message,
+};
+use tonic::Code;
+
+/// The business date the tests run on unless they pin another.
+const TODAY: &str = "2026-11-30";
+
+/// Later on [`TODAY`], when the goods have arrived.
+const AFTERNOON: &str = "2026-11-30T16:00:00+08:00";
+
+/// When goods shipped on [`TODAY`] arrive.
+const ARRIVED: &str = "2026-11-30T15:00:00+08:00";
+
+/// A sales rep and the CS rep serving their customer, a drug on sale at 2.00, and the
+/// company's invoicing entity; the clock at 10:00 on [`TODAY`] in Shanghai.
+struct World {
+    app: TestApp,
+    rep: Person,
+    cs: Person,
+    customer: pb::Customer,
+    drug: pb::Drug,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    app.pin_clock("2026-11-30T10:00:00+08:00");
+    invoicing_entity(&app).await;
+    let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
+    let CustomerTeam { rep, cs, customer } =
+        app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    World {
+        app,
+        rep,
+        cs,
+        customer,
+        drug,
+    }
+}
+
+#[tokio::test]
+async fn line_amounts_round_half_up_and_the_total_is_the_sum_of_the_rounded_lines() {
+    let mut w = world().await;
+    // Quantity, unit price, amount. Banker's rounding would give 0.04, 100.00 and 2.66.
+    let table = [
+        (3, "0.0150", "0.05"),
+        (1, "2.675", "2.68"),
+        (7, "1.2345", "8.64"),
+        (3, "33.335", "100.01"),
+        (1, "2.665", "2.67"),
+    ];
+    let lines: Vec<_> = table
+        .iter()
+        .map(|&(quantity, price, _)| (w.drug.id, quantity, price))
+        .collect();
+    let order = OrderBuilder::new(w.customer.id).lines(&lines);
+    let preview = order
+        .clone()
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    let placed = order.place(&mut w.rep).await;
+    let stored = w.rep.reload(&placed).await;
+
+    for (i, &(quantity, price, amount)) in table.iter().enumerate() {
+        assert_eq!(stored.lines[i].amount, amount, "{quantity} × {price}");
+        assert_eq!(
+            preview.lines[i].amount, amount,
+            "previewed {quantity} × {price}"
+        );
+    }
+    // 0.05 + 2.68 + 8.64 + 100.01 + 2.67; the exact products would round to 114.03.
+    assert_eq!(stored.header().total, "114.05");
+    assert_eq!(preview.total, "114.05");
+    assert_eq!(
+        (
+            stored.header().deductions.as_str(),
+            stored.header().net.as_str()
+        ),
+        ("0.00", "114.05")
+    );
+}
+
+#[tokio::test]
+async fn an_empty_price_is_the_drugs_sale_price_and_a_price_below_cost_is_only_a_warning() {
+    let mut w = world().await;
+    let drug = w.app.drug_on_sale("头孢克肟胶囊", "7.3456", "9.80").await;
+    let order = OrderBuilder::new(w.customer.id)
+        .line(drug.id, 4, "") // the sale price
+        .line(drug.id, 10, "7.00") // below cost
+        .line(drug.id, 1, "0") // free goods: the same drug again
+        .line(drug.id, 2, "7.3456"); // at cost
+
+    let placed = order.clone().create(&mut w.rep).await;
+    let fields: Vec<_> = placed.warnings.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(fields, ["lines[1].unit_price", "lines[2].unit_price"]);
+    // A sales rep does not hold drug.cost.read: the warning keeps the cost to itself.
+    for warning in &placed.warnings {
+        assert!(
+            !warning.message.contains("7.3456") && !warning.message_zh.contains("7.3456"),
+            "{warning:?}"
+        );
+    }
+    let order_placed = placed.order.expect("the placed order");
+    assert_eq!(order_placed.header().status(), pb::OrderStatus::Pending);
+    assert_eq!(order_placed.lines[0].unit_price, drug.sale_price);
+    let amounts: Vec<_> = order_placed
+        .lines
+        .iter()
+        .map(|l| l.amount.as_str())
+        .collect();
+    assert_eq!(amounts, ["39.20", "70.00", "0.00", "14.69"]);
+    assert_eq!(order_placed.header().total, "123.89");
+
+    // Someone who may see the cost is told it.
+    let mut admin = w.app.admin().await;
+    let preview = order.try_preview(&mut admin).await.expect("preview");
+    assert_eq!(preview.warnings.len(), 2);
+    assert!(
+        preview.warnings[0].message.contains("7.3456"),
+        "{:?}",
+        preview.warnings[0]
+    );
+}
+
+#[tokio::test]
+async fn bad_order_fields_are_named_and_nothing_is_saved() {
+    let mut w = world().await;
+    let (customer, drug) = (w.customer.id, w.drug.id);
+    let status = OrderBuilder::new(customer)
+        .line(drug, 0, "")
+        .line(drug, 10_000_000, "")
+        .line(drug, 1, "-1")
+        .line(drug, 1, "1.23456")
+        .line(drug, 1, "12,5")
+        .credit_days(3651)
+        .note(&"备".repeat(501))
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        [
+            "credit_days",
+            "lines[0].quantity",
+            "lines[1].quantity",
+            "lines[2].unit_price",
+            "lines[3].unit_price",
+            "lines[4].unit_price",
+            "note"
+        ]
+    );
+
+    let status = OrderBuilder::new(customer)
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines"]);
+
+    let status = OrderBuilder::new(customer)
+        .line(drug, 1, "")
+        .requested_for("2026-11-29")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["requested_delivery_date"]);
+
+    let status = OrderBuilder::new(customer)
+        .line(drug, 1, "")
+        .line(999_999, 1, "")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[1].drug_id"]);
+
+    let saved = w.rep.send(pb::SearchOrdersRequest::default()).await;
+    assert_eq!(saved.total, 0);
+}
+
+#[tokio::test]
+async fn order_numbers_carry_the_business_date_in_shanghai_and_the_days_sequence() {
+    let mut w = world().await;
+    let one_box = [(w.drug.id, 1, "")];
+    w.app.pin_clock("2026-11-30T23:50:00+08:00");
+    let first = place_order(&mut w.rep, w.customer.id, &one_box).await;
+    let second = place_order(&mut w.rep, w.customer.id, &one_box).await;
+    assert_eq!(first.header().number, "SO20261130-0001");
+    assert_eq!(second.header().number, "SO20261130-0002");
+    assert_eq!(second.header().order_date, "2026-11-30");
+
+    // 00:10 on 1 December in Shanghai, still 30 November in UTC: a new day, a new sequence.
+    w.app.pin_clock("2026-12-01T00:10:00+08:00");
+    let next_day = place_order(&mut w.rep, w.customer.id, &one_box).await;
+    assert_eq!(next_day.header().number, "SO20261201-0001");
+    assert_eq!(next_day.header().order_date, "2026-12-01");
+    let shipment = ShipmentBuilder::of(&next_day)
+        .everything_left("B2612")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.number, "SH20261201-0001");
+    assert_eq!(shipment.order_number, "SO20261201-0001");
+}
+
+#[tokio::test]
+async fn an_expired_licence_or_gsp_certificate_refuses_the_order_naming_it_and_its_expiry() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    let order = OrderBuilder::new(id).line(w.drug.id, 1, "");
+    let licence = CertificateBuilder::new(id, pb::CertificateKind::DrugTrade)
+        .expires_on("2026-11-29")
+        .save(&mut w.rep)
+        .await;
+    let status = order
+        .clone()
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "药品经营许可证");
+    assert_message_contains(&status, "2026-11-29");
+    // The order form's preview says so before anything is saved.
+    order
+        .clone()
+        .try_preview(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+
+    // Renewed to expire today: not expired yet.
+    let renewed = pb::Certificate {
+        expires_on: TODAY.into(),
+        ..licence
+    };
+    w.rep
+        .send(pb::SaveCertificateRequest {
+            certificate: Some(renewed),
+            scan: vec![],
+            replace_scan: false,
+        })
+        .await;
+    order.clone().create(&mut w.rep).await;
+
+    CertificateBuilder::new(id, pb::CertificateKind::Gsp)
+        .number("A-BJ-20-0001")
+        .expires_on("2026-11-15")
+        .save(&mut w.rep)
+        .await;
+    let status = order
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "GSP");
+    assert_message_contains(&status, "2026-11-15");
+    let saved = w.rep.send(pb::SearchOrdersRequest::default()).await;
+    assert_eq!(saved.total, 1);
+}
+
+#[tokio::test]
+async fn archived_drugs_and_archived_customers_cannot_be_ordered() {
+    let mut w = world().await;
+    let withdrawn = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
+    let mut admin = w.app.admin().await;
+    admin
+        .drugs
+        .set_drug_active(set_active(&withdrawn, false))
+        .await
+        .expect("archive the drug");
+    let status = OrderBuilder::new(w.customer.id)
+        .line(w.drug.id, 1, "")
+        .line(withdrawn.id, 1, "")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "布洛芬缓释胶囊");
+
+    // No RPC archives a customer yet: archive it in the database.
+    diesel::sql_query("UPDATE customers SET is_active = FALSE WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(w.customer.id)
+        .execute(&mut w.app.sql())
+        .expect("archive the customer");
+    OrderBuilder::new(w.customer.id)
+        .line(w.drug.id, 1, "")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+
+    let saved = admin.send(pb::SearchOrdersRequest::default()).await;
+    assert_eq!(saved.total, 0);
+}
+
+#[tokio::test]
+async fn shipping_more_than_remains_on_a_line_is_refused() {
+    let mut w = world().await;
+    let order = place_order(
+        &mut w.rep,
+        w.customer.id,
+        &[(w.drug.id, 5, ""), (w.drug.id, 4, "")],
+    )
+    .await;
+    ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 6, "B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+
+    // One line from two batches in one shipment.
+    let shipment = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 2, "B2611")
+        .line(&order.lines[0], 2, "B2612")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.lines.len(), 2);
+    let order = w.cs.reload(&order).await;
+    let line = &order.lines[0];
+    assert_eq!((line.shipped_quantity, line.remaining_quantity), (4, 1));
+
+    // One unit remains: two batches of one unit each are one too many.
+    let status = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 1, "B2611")
+        .line(&order.lines[0], 1, "B2612")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "阿莫西林胶囊");
+    let order = w.cs.reload(&order).await;
+    assert_eq!(order.lines[0].remaining_quantity, 1);
+    assert_eq!(order.lines[1].remaining_quantity, 4);
+    assert_eq!(order.shipments.len(), 1);
+    assert_eq!(order.header().status(), pb::OrderStatus::PartiallyShipped);
+}
+
+#[tokio::test]
+async fn two_cs_reps_shipping_the_last_units_at_once_ship_them_once() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 7, "B2611")
+        .create(&mut w.cs)
+        .await;
+    let order = w.cs.reload(&order).await;
+
+    // The last three units, from the same order version, from two desks at the same moment.
+    let last_units = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 3, "B2612")
+        .request();
+    let desks = [w.cs.orders.clone(), w.app.session_of("cs-a").await.orders];
+    let start = Arc::new(tokio::sync::Barrier::new(desks.len()));
+    let mut tasks = Vec::new();
+    for mut desk in desks {
+        let (request, start) = (last_units.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            desk.create_shipment(request).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("join"));
+    }
+
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    for refused in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(
+            matches!(refused.code(), Code::Aborted | Code::FailedPrecondition),
+            "{refused:?}"
+        );
+    }
+    let order = w.cs.reload(&order).await;
+    let line = &order.lines[0];
+    assert_eq!((line.shipped_quantity, line.remaining_quantity), (10, 0));
+    assert_eq!(order.shipments.len(), 2);
+    assert_eq!(order.header().status(), pb::OrderStatus::Shipped);
+}
+
+#[tokio::test]
+async fn a_shipment_from_a_stale_order_version_is_aborted() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let one_box = ShipmentBuilder::of(&order).line(&order.lines[0], 1, "B2611");
+    one_box.clone().create(&mut w.cs).await;
+    let current = w.cs.reload(&order).await;
+    assert!(
+        current.header().version > order.header().version,
+        "a shipment changes the order's version"
+    );
+
+    // A desk still showing the order as it was must reload it, though units remain.
+    one_box.try_create(&mut w.cs).await.refused(Code::Aborted);
+    ShipmentBuilder::of(&current)
+        .line(&current.lines[0], 1, "B2611")
+        .create(&mut w.cs)
+        .await;
+    let order = w.cs.reload(&current).await;
+    assert_eq!(order.lines[0].shipped_quantity, 2);
+}
+
+#[tokio::test]
+async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_ship_date() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let line = &order.lines[0];
+    let status = ShipmentBuilder::of(&order)
+        .line_expiring(line, 1, "", "")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        ["lines[0].batch_no", "lines[0].expiry_date"]
+    );
+    // Goods expired on the ship date do not leave.
+    let status = ShipmentBuilder::of(&order)
+        .on(TODAY)
+        .line(line, 1, "B2611")
+        .line_expiring(line, 1, "B2610", "2026-11-29")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[1].expiry_date"]);
+    let status = ShipmentBuilder::of(&order)
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines"]);
+    assert!(w.cs.reload(&order).await.shipments.is_empty());
+
+    // Expiring on the ship date itself is allowed.
+    let shipment = ShipmentBuilder::of(&order)
+        .line_expiring(line, 1, "B2611", TODAY)
+        .create(&mut w.cs)
+        .await;
+    let shipped = &shipment.lines[0];
+    assert_eq!(
+        (shipped.batch_no.as_str(), shipped.expiry_date.as_str()),
+        ("B2611", TODAY)
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_cannot_predate_the_ship_date_in_shanghai_nor_lie_in_the_future() {
+    let mut w = world().await;
+    w.app.pin_clock("2026-11-27T09:00:00+08:00");
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    w.app.pin_clock("2026-11-28T09:00:00+08:00");
+    let shipment = ShipmentBuilder::of(&order)
+        .on("2026-11-28")
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    w.app.pin_clock("2026-11-30T10:00:00+08:00");
+
+    for arrived_at in [
+        "2026-11-27T23:59:00+08:00", // the day before it left
+        "2026-11-30T11:00:00+08:00", // an hour from now
+    ] {
+        let status =
+            w.cs.confirm_delivery(&shipment, SIGNER, arrived_at)
+                .await
+                .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&status), ["arrived_at"], "{arrived_at}");
+    }
+    let status =
+        w.cs.confirm_delivery(&shipment, "", "2026-11-29T10:00:00+08:00")
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["signer"]);
+
+    // Half past midnight on the ship date in Shanghai (the day before in UTC).
+    let delivered = w.cs.deliver(&shipment, "2026-11-28T00:30:00+08:00").await;
+    assert_eq!(delivered.delivery_status(), pb::DeliveryStatus::Delivered);
+    assert_eq!(
+        delivered.delivered_at,
+        Some(instant("2026-11-28T00:30:00+08:00"))
+    );
+    assert_eq!(delivered.signer, SIGNER);
+    // Confirming again corrects who signed and when.
+    let corrected =
+        w.cs.confirm_delivery(&delivered, "李药师", "2026-11-29T14:00:00+08:00")
+            .await
+            .expect("correct the delivery");
+    assert_eq!(corrected.signer, "李药师");
+    assert_eq!(
+        corrected.delivered_at,
+        Some(instant("2026-11-29T14:00:00+08:00"))
+    );
+}
+
+#[tokio::test]
+async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_expected_arrival() {
+    let mut w = world().await;
+    w.app.pin_clock("2026-11-27T09:00:00+08:00");
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .on("2026-11-27")
+        .transit_days(2)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.expected_arrival, "2026-11-29");
+    assert_eq!(shipment.delivery_status(), pb::DeliveryStatus::InTransit);
+    let my_overdue = pb::ListShipmentsRequest {
+        overdue_only: true,
+        mine: true,
+        ..Default::default()
+    };
+    let with_overdue = pb::SearchOrdersRequest {
+        has_overdue: true,
+        ..Default::default()
+    };
+
+    // Half an hour before midnight on the expected day: due, not overdue.
+    w.app.pin_clock("2026-11-29T23:30:00+08:00");
+    let now = w.cs.reload(&order).await;
+    assert!(!now.shipments[0].overdue);
+    assert_eq!(now.shipments[0].days_overdue, 0);
+    assert_eq!(now.progress().overdue_shipments, 0);
+    assert!(w.cs.shipments_where(my_overdue.clone()).await.is_empty());
+    assert!(w.rep.orders_where(with_overdue.clone()).await.is_empty());
+
+    // Half an hour after midnight in Shanghai (still 29 November in UTC): overdue.
+    w.app.pin_clock("2026-11-30T00:30:00+08:00");
+    let now = w.cs.reload(&order).await;
+    assert!(now.shipments[0].overdue);
+    assert_eq!(now.shipments[0].days_overdue, 1);
+    let progress = now.progress();
+    assert_eq!(
+        (progress.in_transit_shipments, progress.overdue_shipments),
+        (1, 1)
+    );
+    let listed = w.cs.shipments_where(my_overdue).await;
+    assert_eq!(
+        listed.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [shipment.id]
+    );
+    let found = w.rep.orders_where(with_overdue.clone()).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].progress().overdue_shipments, 1);
+
+    // Delivered, it is overdue no more.
+    w.cs.deliver(&shipment, "2026-11-30T00:20:00+08:00").await;
+    let now = w.cs.reload(&order).await;
+    assert!(!now.shipments[0].overdue);
+    assert_eq!(now.progress().overdue_shipments, 0);
+    assert!(w.rep.orders_where(with_overdue).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_order_goes_from_pending_through_partly_shipped_and_shipped_to_completed() {
+    let mut w = world().await;
+    let other = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
+    let order = place_order(
+        &mut w.rep,
+        w.customer.id,
+        &[(w.drug.id, 10, ""), (other.id, 5, "")],
+    )
+    .await;
+    assert_eq!(order.header().status(), pb::OrderStatus::Pending);
+    assert_eq!(order.progress().units_ordered, 15);
+
+    let first = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 4, "B2611")
+        .create(&mut w.cs)
+        .await;
+    let order = w.cs.reload(&order).await;
+    assert_eq!(order.header().status(), pb::OrderStatus::PartiallyShipped);
+    let p = order.progress();
+    assert_eq!(
+        (p.units_shipped, p.shipments, p.in_transit_shipments),
+        (4, 1, 1)
+    );
+
+    let second = ShipmentBuilder::of(&order)
+        .everything_left("B2612")
+        .create(&mut w.cs)
+        .await;
+    let order = w.cs.reload(&order).await;
+    assert_eq!(order.header().status(), pb::OrderStatus::Shipped);
+    let p = order.progress();
+    assert_eq!(
+        (p.units_shipped, p.shipments, p.in_transit_shipments),
+        (15, 2, 2)
+    );
+
+    w.app.pin_clock(AFTERNOON);
+    w.cs.deliver(&first, ARRIVED).await;
+    let order = w.cs.reload(&order).await;
+    assert_eq!(
+        order.header().status(),
+        pb::OrderStatus::Shipped,
+        "one shipment is still on its way"
+    );
+    let p = order.progress();
+    assert_eq!((p.units_delivered, p.in_transit_shipments), (4, 1));
+
+    w.cs.deliver(&second, ARRIVED).await;
+    let order = w.cs.reload(&order).await;
+    assert_eq!(order.header().status(), pb::OrderStatus::Completed);
+    let p = order.progress();
+    assert_eq!((p.units_delivered, p.in_transit_shipments), (15, 0));
+    let delivered: Vec<_> = order.lines.iter().map(|l| l.delivered_quantity).collect();
+    assert_eq!(delivered, [10, 5]);
+}
+
+#[tokio::test]
+async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
+    let mut w = world().await;
+    // 10 × 1.2345 = 12.345 → 12.35.
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "1.2345")]).await;
+    assert_eq!(order.header().total, "12.35");
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    w.app.pin_clock(AFTERNOON);
+    let shipment = w.cs.deliver(&shipment, ARRIVED).await;
+
+    // 3 × 1.2345 = 3.7035 → 3.70.
+    let damaged =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Damaged,
+            &[(&shipment.lines[0], 3)],
+        )
+        .await
+        .expect("report");
+    assert_eq!(damaged.value, "3.70");
+    assert!(
+        damaged.number.starts_with("EX20261130-"),
+        "{}",
+        damaged.number
+    );
+    assert_eq!(damaged.decision(), pb::ExceptionDecision::Pending);
+    let order = w.rep.reload(&order).await;
+    assert_eq!(
+        order.header().status(),
+        pb::OrderStatus::Shipped,
+        "an open exception keeps the order open"
+    );
+    let p = order.progress();
+    assert_eq!(
+        (
+            p.exceptions,
+            p.open_exceptions,
+            p.exceptions_awaiting_decision
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(order.lines[0].exception_quantity, 3);
+
+    let decided = w.rep.deduct(&damaged).await.expect("deduct");
+    assert_eq!(decided.decision(), pb::ExceptionDecision::Deduct);
+    assert_eq!(decided.decided_by, "rep-a");
+    assert!(decided.closed_at.is_some(), "a deduction closes it at once");
+    let order = w.rep.reload(&order).await;
+    let header = order.header();
+    // 12.35 − 3.70, not the 8.64 that 7 × 1.2345 would round to.
+    assert_eq!(
+        (
+            header.total.as_str(),
+            header.deductions.as_str(),
+            header.net.as_str()
+        ),
+        ("12.35", "3.70", "8.65")
+    );
+    assert_eq!(header.status(), pb::OrderStatus::Completed);
+    assert_eq!(order.progress().open_exceptions, 0);
+}
+
+#[tokio::test]
+async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_arrives() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "1.2345")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    w.app.pin_clock(AFTERNOON);
+    let shipment = w.cs.deliver(&shipment, ARRIVED).await;
+    // 2 × 1.2345 = 2.469 → 2.47.
+    let short =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Short,
+            &[(&shipment.lines[0], 2)],
+        )
+        .await
+        .expect("report");
+    assert_eq!(short.value, "2.47");
+    let before = w.rep.reload(&order).await;
+
+    let decided = w.rep.reship(&short, TODAY, "B2612").await.expect("reship");
+    assert_eq!(decided.decision(), pb::ExceptionDecision::Reship);
+    assert_ne!(decided.replacement_shipment_id, 0);
+    assert!(
+        decided.closed_at.is_none(),
+        "open until the replacement arrives"
+    );
+
+    let order = w.rep.reload(&order).await;
+    let replacement = order
+        .shipments
+        .iter()
+        .find(|s| s.id == decided.replacement_shipment_id)
+        .expect("the replacement among the order's shipments")
+        .clone();
+    assert!(replacement.is_replacement);
+    assert_eq!(replacement.replacement_of_exception_id, short.id);
+    assert_eq!(replacement.amount, "0.00");
+    let resent = &replacement.lines[0];
+    assert_eq!(
+        (
+            resent.quantity,
+            resent.amount.as_str(),
+            resent.batch_no.as_str()
+        ),
+        (2, "0.00", "B2612")
+    );
+    assert_eq!(resent.replaces_exception_line_id, short.lines[0].id);
+    let header = order.header();
+    assert_eq!(
+        (
+            header.total.as_str(),
+            header.deductions.as_str(),
+            header.net.as_str()
+        ),
+        ("12.35", "0.00", "12.35")
+    );
+    assert_eq!(header.status(), pb::OrderStatus::Shipped);
+    assert_eq!(
+        header.version,
+        before.header().version,
+        "a replacement does not change what remains to ship"
+    );
+    let p = order.progress();
+    assert_eq!(
+        (
+            p.units_shipped,
+            p.shipments,
+            p.open_exceptions,
+            p.exceptions_awaiting_decision
+        ),
+        (10, 2, 1, 0)
+    );
+
+    w.app.pin_clock("2026-11-30T20:00:00+08:00");
+    w.cs.deliver(&replacement, "2026-11-30T19:30:00+08:00")
+        .await;
+    let order = w.rep.reload(&order).await;
+    assert!(order.exceptions[0].closed_at.is_some());
+    assert_eq!(order.header().status(), pb::OrderStatus::Completed);
+    assert_eq!(order.header().net, "12.35");
+}
+
+#[tokio::test]
+async fn an_exception_is_decided_only_once() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    let damaged =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Damaged,
+            &[(&shipment.lines[0], 1)],
+        )
+        .await
+        .expect("report");
+    let decided = w.rep.deduct(&damaged).await.expect("deduct");
+
+    // From the version the decision returned: refused for being decided, not for being stale.
+    let status = w
+        .rep
+        .deduct(&decided)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert!(zh_message(&status).is_some(), "{status:?}");
+    w.rep
+        .reship(&decided, TODAY, "B2612")
+        .await
+        .refused(Code::FailedPrecondition);
+
+    let order = w.rep.reload(&order).await;
+    assert_eq!(order.header().deductions, "2.00");
+    assert_eq!(order.shipments.len(), 1, "nothing was re-sent");
+}
+
+#[tokio::test]
+async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped() {
+    let mut w = world().await;
+    let ten_boxes = [(w.drug.id, 10, "")];
+    let unshipped = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    let status = w
+        .rep
+        .cancel_order(&unshipped, "")
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["reason"]);
+    let cancelled = w
+        .rep
+        .cancel_order(&unshipped, "客户取消采购计划")
+        .await
+        .expect("cancel");
+    let header = cancelled.header();
+    assert_eq!(header.status(), pb::OrderStatus::Cancelled);
+    assert_eq!(header.cancel_reason, "客户取消采购计划");
+    assert_eq!(header.cancelled_by, "rep-a");
+    assert!(header.cancelled_at.is_some());
+    // Nothing ships from a cancelled order.
+    ShipmentBuilder::of(&cancelled)
+        .everything_left("B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+
+    let started = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    ShipmentBuilder::of(&started)
+        .line(&started.lines[0], 1, "B2611")
+        .create(&mut w.cs)
+        .await;
+    let started = w.rep.reload(&started).await;
+    w.rep
+        .cancel_order(&started, "客户取消采购计划")
+        .await
+        .refused(Code::FailedPrecondition);
+    let started = w.rep.reload(&started).await;
+    assert_eq!(started.header().status(), pb::OrderStatus::PartiallyShipped);
+}
+
+#[tokio::test]
+async fn another_reps_order_is_not_found_and_searches_find_only_ones_own() {
+    let mut w = world().await;
+    let CustomerTeam {
+        rep: mut rep_b,
+        cs: mut cs_b,
+        customer: customer_b,
+    } = w.app.customer_team("朝阳医院", "rep-b", "cs-b").await;
+    let mine = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 1, "")]).await;
+    let theirs = place_order(&mut rep_b, customer_b.id, &[(w.drug.id, 2, "")]).await;
+    let (mine_id, theirs_id) = (mine.header().id, theirs.header().id);
+
+    // As if it did not exist: to read, to cancel, to ship.
+    w.rep.order(theirs_id).await.refused(Code::NotFound);
+    w.rep
+        .cancel_order(&theirs, "不是我的客户")
+        .await
+        .refused(Code::NotFound);
+    w.cs.order(theirs_id).await.refused(Code::NotFound);
+    ShipmentBuilder::of(&theirs)
+        .everything_left("B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::NotFound);
+
+    let everything = pb::SearchOrdersRequest::default();
+    let ids = |orders: Vec<pb::Order>| orders.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(ids(w.rep.orders_where(everything.clone()).await), [mine_id]);
+    assert_eq!(ids(w.cs.orders_where(everything.clone()).await), [mine_id]);
+    assert_eq!(
+        ids(cs_b.orders_where(everything.clone()).await),
+        [theirs_id]
+    );
+    // Not even by its number.
+    let by_number = pb::SearchOrdersRequest {
+        number: theirs.header().number.clone(),
+        ..Default::default()
+    };
+    assert!(w.rep.orders_where(by_number).await.is_empty());
+    // The administrator sees both.
+    let all = w.app.admin().await.send(everything).await;
+    assert_eq!(all.total, 2);
+}
+
+#[tokio::test]
+async fn each_order_action_needs_its_own_permission() {
+    let mut w = world().await;
+    let order = OrderBuilder::new(w.customer.id).line(w.drug.id, 10, "");
+    // A CS rep does not place orders…
+    let status = order
+        .clone()
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.write");
+    let order = order.place(&mut w.rep).await;
+
+    // …and a sales rep does not ship, confirm deliveries or report exceptions…
+    let status = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.shipment.write");
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    w.rep
+        .confirm_delivery(&shipment, SIGNER, "2026-11-30T09:30:00+08:00")
+        .await
+        .refused(Code::PermissionDenied);
+    let damaged_box = [(&shipment.lines[0], 1)];
+    let status = w
+        .rep
+        .report_exception(&shipment, pb::ExceptionKind::Damaged, &damaged_box)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.exception.report");
+
+    // …while the CS rep neither decides exceptions nor cancels orders.
+    let damaged =
+        w.cs.report_exception(&shipment, pb::ExceptionKind::Damaged, &damaged_box)
+            .await
+            .expect("report");
+    let status = w.cs.deduct(&damaged).await.refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.exception.resolve");
+    let status =
+        w.cs.cancel_order(&order, "客户取消采购计划")
+            .await
+            .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.cancel");
+
+    // Invoicing entities are the administrators' settings.
+    let status = InvoicingEntityBuilder::new("北京另一家医药有限公司")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "admin.settings");
+    // Without order.read there are no orders to see.
+    let mut reader = w
+        .app
+        .user_with_permissions("drug-reader", &["drug.read"])
+        .await;
+    let status = reader
+        .orders
+        .search_orders(pb::SearchOrdersRequest::default())
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.read");
+}
+
+#[tokio::test]
+async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
+    let mut w = world().await;
+    let CustomerTeam {
+        rep: mut rep_b,
+        cs: mut cs_b,
+        customer: customer_b,
+    } = w.app.customer_team("朝阳医院", "rep-b", "cs-b").await;
+    let other_drug = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
+
+    let ours = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let to_a = ShipmentBuilder::of(&ours)
+        .line(&ours.lines[0], 5, "LOT-2026A")
+        .line(&ours.lines[0], 5, "LOT-2026B")
+        .create(&mut w.cs)
+        .await;
+    let theirs = place_order(
+        &mut rep_b,
+        customer_b.id,
+        &[(w.drug.id, 3, ""), (other_drug.id, 2, "")],
+    )
+    .await;
+    let to_b = ShipmentBuilder::of(&theirs)
+        .line(&theirs.lines[0], 3, "LOT-2026A")
+        .create(&mut cs_b)
+        .await;
+    // Another drug whose batch happens to carry the same number.
+    let theirs = cs_b.reload(&theirs).await;
+    let other_to_b = ShipmentBuilder::of(&theirs)
+        .line(&theirs.lines[1], 2, "LOT-2026A")
+        .create(&mut cs_b)
+        .await;
+
+    let recall = |batch_no: &str, drug_id: Option<i64>| pb::ListShipmentsRequest {
+        batch_no: batch_no.into(),
+        drug_id,
+        ..Default::default()
+    };
+    let ids = |shipments: Vec<pb::Shipment>| {
+        let mut ids: Vec<_> = shipments.into_iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let amoxicillin = Some(w.drug.id);
+    let mut admin = w.app.admin().await;
+    let received = admin
+        .shipments_where(recall("LOT-2026A", amoxicillin))
+        .await;
+    let customers: BTreeSet<_> = received.iter().map(|s| s.customer_name.as_str()).collect();
+    assert_eq!(customers, BTreeSet::from(["北京协和医院", "朝阳医院"]));
+    assert_eq!(ids(received), [to_a.id, to_b.id]);
+    assert_eq!(
+        ids(admin.shipments_where(recall("LOT-2026A", None)).await),
+        [to_a.id, to_b.id, other_to_b.id]
+    );
+    // The exact batch number only.
+    assert!(
+        admin
+            .shipments_where(recall("LOT-2026", None))
+            .await
+            .is_empty()
+    );
+    // Each rep sees their own customers' part of the recall.
+    assert_eq!(
+        ids(w.cs.shipments_where(recall("LOT-2026A", amoxicillin)).await),
+        [to_a.id]
+    );
+    assert_eq!(
+        ids(rep_b.shipments_where(recall("LOT-2026A", None)).await),
+        [to_b.id, other_to_b.id]
+    );
+}
+
+/// The numbers of the orders `request` finds for `by`, sorted.
+async fn found(by: &mut Clients, request: pb::SearchOrdersRequest) -> Vec<String> {
+    let orders = by.orders_where(request).await;
+    let mut numbers: Vec<_> = orders.into_iter().map(|o| o.number).collect();
+    numbers.sort();
+    numbers
+}
+
+#[tokio::test]
+async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exceptions() {
+    let mut w = world().await;
+    let second = CustomerBuilder::new("朝阳医院")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let ten_boxes = [(w.drug.id, 10, "")];
+    w.app.pin_clock("2026-11-27T09:00:00+08:00");
+    let overdue = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    let disputed = place_order(&mut w.rep, second.id, &ten_boxes).await;
+    let waiting = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    // Expected on the 28th and never confirmed.
+    ShipmentBuilder::of(&overdue)
+        .transit_days(1)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    // Delivered, with damage reported and not yet decided.
+    let shipment = ShipmentBuilder::of(&disputed)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    w.app.pin_clock("2026-11-27T18:00:00+08:00");
+    let shipment = w.cs.deliver(&shipment, "2026-11-27T17:00:00+08:00").await;
+    w.cs.report_exception(
+        &shipment,
+        pb::ExceptionKind::Damaged,
+        &[(&shipment.lines[0], 1)],
+    )
+    .await
+    .expect("report");
+    w.app.pin_clock("2026-11-30T10:00:00+08:00");
+    let today = place_order(&mut w.rep, second.id, &ten_boxes).await;
+
+    let [a, b, c, d] = [&overdue, &disputed, &waiting, &today].map(|o| o.header().number.clone());
+    assert_eq!(
+        [&a, &b, &c, &d],
+        [
+            "SO20261127-0001",
+            "SO20261127-0002",
+            "SO20261127-0003",
+            "SO20261130-0001"
+        ]
+    );
+    let (a, b, c, d) = (a.as_str(), b.as_str(), c.as_str(), d.as_str());
+    let search = pb::SearchOrdersRequest::default;
+    let rep = &mut w.rep;
+
+    let by_prefix = pb::SearchOrdersRequest {
+        number: "SO20261127".into(),
+        ..search()
+    };
+    assert_eq!(found(rep, by_prefix).await, [a, b, c]);
+    let lower_case = pb::SearchOrdersRequest {
+        number: "so20261130".into(),
+        ..search()
+    };
+    assert_eq!(found(rep, lower_case).await, [d]);
+    let whole = pb::SearchOrdersRequest {
+        number: a.into(),
+        ..search()
+    };
+    assert_eq!(found(rep, whole).await, [a]);
+    let of_second = pb::SearchOrdersRequest {
+        customer_id: Some(second.id),
+        ..search()
+    };
+    assert_eq!(found(rep, of_second).await, [b, d]);
+    let pending = pb::SearchOrdersRequest {
+        statuses: vec![pb::OrderStatus::Pending as i32],
+        ..search()
+    };
+    assert_eq!(found(rep, pending).await, [c, d]);
+    let under_way = pb::SearchOrdersRequest {
+        statuses: vec![
+            pb::OrderStatus::Shipped as i32,
+            pb::OrderStatus::Completed as i32,
+        ],
+        ..search()
+    };
+    assert_eq!(found(rep, under_way).await, [a, b]);
+    let with_overdue = pb::SearchOrdersRequest {
+        has_overdue: true,
+        ..search()
+    };
+    assert_eq!(found(rep, with_overdue).await, [a]);
+    let with_open_exceptions = pb::SearchOrdersRequest {
+        has_open_exceptions: true,
+        ..search()
+    };
+    assert_eq!(found(rep, with_open_exceptions).await, [b]);
+    // Filters combine.
+    let pending_of_first = pb::SearchOrdersRequest {
+        customer_id: Some(w.customer.id),
+        statuses: vec![pb::OrderStatus::Pending as i32],
+        ..search()
+    };
+    assert_eq!(found(rep, pending_of_first).await, [c]);
+}
