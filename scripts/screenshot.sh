@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Runs the real client window under Xvfb against a demo server and photographs every
 # module's main screen — 药品管理 (catalogue with a drug open, container units), 客户管理
-# (the list, a customer, the new-customer form, 我的工作, 客户交接), 系统管理 (departments,
-# positions, users, audit log) — in Chinese and in English, at the default 1280×800 and
-# at the minimum 900×600, to check by eye that nothing is cut, squeezed or overlapping
-# and that Chinese renders with the bundled font.
+# (the list, a customer, the new-customer form, 我的工作, 客户交接), 订单管理, 财务, 统计分析,
+# 系统管理 (departments, positions, users, audit log) — and the login screen, in Chinese
+# and in English, at the default 1280×800 and at the minimum 900×600, to check by eye
+# that nothing is cut, squeezed or overlapping and that Chinese renders with the bundled
+# font.
 #
-# Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png.
+# Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
+# <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
+# customers-new, customers-mywork, customers-handover, orders, finance, reports,
+# admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
 #
 # The client is driven with xdotool at fixed positions: the layout is deterministic for a
-# given window size and language. It builds the release binaries first (several minutes
-# the first time).
+# given window size and language, and the positions (measured on the screenshots) are in a
+# table per language and size below; re-measure them when the layout changes. It builds
+# the release binaries first (several minutes the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-deps.sh --gui
@@ -71,12 +76,53 @@ shot() {
   echo "  $out/$prefix-$1.png"
 }
 
+# Where things are, measured on screenshots. The sidebar is the same in every layout.
+declare -A sidebar=([drugs]=50 [customers]=83 [orders]=116 [finance]=149 [reports]=182 [admin]=215)
+# Opens a module from the sidebar. Escape first dismisses an open popup (a combo box, a
+# date picker); a drug or customer left open does not matter, as every screen below is
+# reached again from the sidebar and its sub-tab.
+module() {
+  xdotool key Escape
+  sleep 0.3
+  click 75 "${sidebar[$1]}" 2
+}
+# Sub-tabs sit in a row at y=45; their x depends only on the language (the labels' widths).
+declare -A tabs
+# Clicks the sub-tab <module>.<n> (n from 1, left to right).
+subtab() { click "${tabs[$1.$2]}" 45 2; }
+# The first row of a list and the 新建客户 button move when a toolbar wraps, i.e. per
+# language and size: set below as row_drug, row_customer, new_customer_x/_y.
+
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
     width=${size%x*}
     height=${size#*x}
     prefix=$lang-$size
     echo "$prefix:"
+    # Shots of an earlier run (maybe under older names) would pass for this run's.
+    rm -f "$out/$prefix"-*.png
+    case "$lang" in
+      zh)
+        tabs=([drugs.1]=192 [drugs.2]=268
+          [customers.1]=192 [customers.2]=267 [customers.3]=344
+          [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381)
+        new_customer_x=191 new_customer_y=77
+        ;;
+      en)
+        tabs=([drugs.1]=196 [drugs.2]=293
+          [customers.1]=197 [customers.2]=276 [customers.3]=353
+          [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425)
+        new_customer_x=208 new_customer_y=76
+        ;;
+    esac
+    case "$prefix" in
+      zh-1280x800) row_drug=155 row_customer=122 ;;
+      en-1280x800) row_drug=155 row_customer=145 ;;
+      zh-900x600) row_drug=178 row_customer=145 ;;
+      en-900x600) row_drug=178 row_customer=142 ;;
+      *) echo "no positions measured for $prefix" >&2; exit 2 ;;
+    esac
+
     # A fresh profile whose remembered language is $lang.
     export XDG_DATA_HOME="$work/xdg-$prefix"
     mkdir -p "$XDG_DATA_HOME/pharmacrm"
@@ -98,11 +144,46 @@ for lang in "${langs[@]}"; do
     xdotool type --delay 20 admin-2026
     xdotool key Return
     sleep 3
-    shot main
-    click 75 83 2
+    # 药品管理 is the landing screen: the catalogue, then a drug opened (its edit panel),
+    # then the container units.
+    shot drugs
+    click 430 "$row_drug" 2
+    shot drugs-open
+    module drugs
+    subtab drugs 2
+    shot drugs-units
+    # 客户管理: the list, the first customer opened, the new-customer form, 我的工作, 客户交接.
+    module customers
+    subtab customers 1
     shot customers
-    click 75 215 2
-    shot admin
+    click 190 "$row_customer" 2
+    shot customers-open
+    module customers
+    subtab customers 1
+    click "$new_customer_x" "$new_customer_y" 2
+    shot customers-new
+    module customers
+    subtab customers 2
+    shot customers-mywork
+    subtab customers 3
+    shot customers-handover
+    # 订单管理, 财务, 统计分析: their landing screens.
+    module orders
+    shot orders
+    module finance
+    shot finance
+    module reports
+    shot reports
+    # 系统管理: departments, positions and permissions, users, audit log.
+    module admin
+    subtab admin 1
+    shot admin-departments
+    subtab admin 2
+    shot admin-positions
+    subtab admin 3
+    shot admin-users
+    subtab admin 4
+    shot admin-audit
 
     kill "$client"
     wait "$client" 2>/dev/null || true
