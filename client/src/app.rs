@@ -59,6 +59,10 @@ impl PharmaApp {
     /// over the remembered settings.
     pub fn new(ctx: &egui::Context, mut settings: Settings, overrides: Overrides) -> PharmaApp {
         crate::fonts::install(ctx);
+        // Solid scroll bars, always drawn when content overflows: floating ones stay
+        // invisible until hovered, and a table cut off at 900×600 gave no cue that its
+        // price and status columns were a scroll away.
+        ctx.all_styles_mut(|style| style.spacing.scroll = egui::style::ScrollStyle::solid());
         if let Some(server) = overrides.server {
             settings.server = server;
         }

@@ -12,6 +12,7 @@ pub mod fonts;
 pub mod format;
 pub mod i18n;
 pub mod login;
+pub mod orders;
 pub mod shell;
 pub mod widgets;
 

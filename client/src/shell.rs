@@ -14,6 +14,7 @@ use crate::customers::CustomersPanel;
 use crate::drugs::DrugsPanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
+use crate::orders::OrdersPanel;
 use crate::widgets;
 
 /// One module of the navigation (药品管理, 客户管理, …): a panel the window shows when the
@@ -85,6 +86,7 @@ impl MainWindow {
         let panels: Vec<Box<dyn ModulePanel>> = vec![
             Box::new(DrugsPanel::default()),
             Box::new(CustomersPanel::default()),
+            Box::new(OrdersPanel::default()),
             Box::new(AdminPanel::new(&ctx)),
         ];
         let module = first_module(&ctx);

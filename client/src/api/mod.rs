@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod drugs;
+pub mod orders;
 
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
@@ -16,6 +17,7 @@ use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
+use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -269,5 +271,11 @@ impl Api {
         DrugServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(16 * 1024 * 1024)
             .max_encoding_message_size(16 * 1024 * 1024)
+    }
+
+    /// OrderService (an order detail carries every line, shipment and exception).
+    pub fn orders(&self) -> OrderServiceClient<Authed> {
+        OrderServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+            .max_decoding_message_size(16 * 1024 * 1024)
     }
 }

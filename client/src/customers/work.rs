@@ -1,5 +1,6 @@
 //! 我的工作: the rep's due and overdue follow-ups and the certificates of their customers
-//! that have expired or expire soon.
+//! that have expired or expire soon; then the order work of the order module (a CS rep's
+//! overdue shipments, a sales rep's exceptions awaiting a decision).
 
 use egui::RichText;
 use pharmacrm_shared::pb;
@@ -7,23 +8,37 @@ use pharmacrm_shared::pb;
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
+use crate::orders::OrderWork;
 use crate::widgets;
 
 /// The work list.
 #[derive(Default)]
 pub struct WorkPanel {
     work: Requested<pb::MyWorkResponse>,
+    orders: OrderWork,
 }
 
 impl WorkPanel {
     /// Asks again next time it is shown.
     pub fn refresh(&mut self) {
         self.work = Requested::NotRequested;
+        self.orders.refresh();
     }
 
-    /// Draws the list; returns a customer to open.
+    /// Draws the list, scrolling when it is longer than the window; returns a customer
+    /// to open.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
-        if self.work.is_not_requested() || ui.button(t("common.reload")).clicked() {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| self.lists_ui(ui, ctx))
+            .inner
+    }
+
+    fn lists_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
+        if ui.button(t("common.reload")).clicked() {
+            self.refresh();
+        }
+        if self.work.is_not_requested() {
             self.work.request(ctx.customers().my_work(()));
         }
         self.work.poll();
@@ -70,6 +85,7 @@ impl WorkPanel {
                 });
             });
         }
+        self.orders.ui(ui, ctx);
         open
     }
 }

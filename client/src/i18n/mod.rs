@@ -153,6 +153,11 @@ const FILES: &[(&[&str], &str, &str)] = &[
         "customers",
         include_str!("customers.toml"),
     ),
+    (
+        &["order", "orders", "shipment", "exception"],
+        "orders",
+        include_str!("orders.toml"),
+    ),
 ];
 
 type Table = BTreeMap<String, Entry>;

@@ -77,7 +77,7 @@ impl FieldErrors {
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
         self.shown.insert(field.to_owned());
         if let Some(error) = self.field(field) {
-            ui.label(RichText::new(error).color(ERROR).small());
+            ui.label(RichText::new(error).color(ERROR));
         }
     }
 }
@@ -184,7 +184,7 @@ impl FormUi<'_> {
             .vertical(|ui| {
                 let response = add(ui).labelled_by(label.id);
                 if let Some(error) = &error {
-                    ui.label(RichText::new(error).color(ERROR).small());
+                    ui.label(RichText::new(error).color(ERROR));
                 }
                 response
             })
@@ -255,7 +255,7 @@ impl FormUi<'_> {
                     )
                     .labelled_by(label.id);
                 if let Some(error) = &error {
-                    ui.label(RichText::new(error).color(ERROR).small());
+                    ui.label(RichText::new(error).color(ERROR));
                 }
                 response
             })

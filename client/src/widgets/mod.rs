@@ -25,7 +25,7 @@ pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
 /// The server's (or the form's own) complaint about a field, in red.
 pub fn field_error(ui: &mut Ui, error: Option<String>) {
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(ERROR).small());
+        ui.label(RichText::new(error).color(ERROR));
     }
 }
 

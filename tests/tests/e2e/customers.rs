@@ -756,7 +756,11 @@ async fn the_demo_rep_sees_their_work_and_the_id_masked_and_another_rep_cannot_f
         .customer(found.customers[0].id)
         .await
         .refused(Code::NotFound);
-    // The manager of 营销中心 sees both teams' customers.
+    // The manager of 营销中心 sees both teams' customers: 北京协和医院 (营销一部), and
+    // 康民大药房 and the two pharmacies of 长沙 and 长春 (营销二部).
     let mut manager = app.demo_user("manager").await;
-    assert_eq!(manager.customers_matching("").await.total, 2);
+    assert_eq!(manager.customers_matching("").await.total, 4);
+    // The usual readings of names full of multi-reading characters find them.
+    assert_eq!(manager.customers_matching("csscstdyf").await.total, 1);
+    assert_eq!(manager.customers_matching("ccsc").await.total, 1);
 }

@@ -1138,3 +1138,51 @@ async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exce
     };
     assert_eq!(found(rep, pending_of_first).await, [c]);
 }
+
+#[tokio::test]
+async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_decision_waiting() {
+    let app = TestApp::spawn_with(|c| c.demo = true).await;
+    let mut sales1 = app.demo_user("sales1").await;
+    let found = sales1
+        .orders
+        .search_orders(pb::SearchOrdersRequest::default())
+        .await
+        .expect("search")
+        .into_inner();
+    let statuses: BTreeSet<i32> = found.orders.iter().map(|o| o.status).collect();
+    let every: BTreeSet<i32> = [
+        pb::OrderStatus::Pending,
+        pb::OrderStatus::PartiallyShipped,
+        pb::OrderStatus::Shipped,
+        pb::OrderStatus::Completed,
+        pb::OrderStatus::Cancelled,
+    ]
+    .into_iter()
+    .map(|s| s as i32)
+    .collect();
+    assert_eq!(statuses, every);
+    let awaiting = sales1
+        .orders
+        .list_exceptions(pb::ListExceptionsRequest {
+            awaiting_decision: true,
+            mine: true,
+            ..Default::default()
+        })
+        .await
+        .expect("exceptions")
+        .into_inner();
+    assert_eq!(awaiting.exceptions.len(), 1);
+    let mut service1 = app.demo_user("service1").await;
+    let overdue = service1
+        .orders
+        .list_shipments(pb::ListShipmentsRequest {
+            overdue_only: true,
+            mine: true,
+            ..Default::default()
+        })
+        .await
+        .expect("shipments")
+        .into_inner();
+    assert_eq!(overdue.shipments.len(), 1);
+    assert!(overdue.shipments[0].overdue);
+}

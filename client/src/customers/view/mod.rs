@@ -1,11 +1,13 @@
 //! The customer view: basic information on top, then tabs for the follow-ups,
-//! certificates, personal records, type history and assignment history; type change,
-//! allocation and the audited ID reveal as dialogs. Each tab is its own struct, with its
-//! own requests and draft.
+//! certificates, personal records, type history, assignment history, and (for those who
+//! read orders) the order and shipment histories; type change, allocation and the audited
+//! ID reveal as dialogs; "下单" opens the order form for the customer. Each tab is its own
+//! struct, with its own requests and draft.
 
 mod certificates;
 mod followups;
 mod history;
+mod orders;
 mod personal;
 
 use egui::RichText;
@@ -13,7 +15,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
-use crate::ctx::AppCtx;
+use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, choice_label};
 
@@ -27,6 +29,8 @@ enum Tab {
     Personal,
     TypeHistory,
     Assignments,
+    Orders,
+    Shipments,
 }
 
 /// What the view asks of the panel.
@@ -69,6 +73,7 @@ pub struct CustomerView {
     certificates: certificates::CertificatesTab,
     personal: personal::PersonalTab,
     history: history::HistoryTabs,
+    orders: orders::OrderTabs,
     types: Requested<Vec<pb::CustomerType>>,
     type_dialog: Option<TypeDialog>,
     assign_dialog: Option<AssignDialog>,
@@ -97,6 +102,7 @@ impl CustomerView {
             certificates: certificates::CertificatesTab::default(),
             personal: personal::PersonalTab::default(),
             history: history::HistoryTabs::default(),
+            orders: orders::OrderTabs::default(),
             types: Requested::NotRequested,
             type_dialog: None,
             assign_dialog: None,
@@ -130,6 +136,7 @@ impl CustomerView {
         self.certificates.reload(ctx, id);
         self.personal.reload(ctx, id);
         self.history.reload(ctx, id);
+        self.orders.reload(ctx, id);
     }
 
     /// Draws the view.
@@ -163,6 +170,7 @@ impl CustomerView {
         }
         self.customer.poll();
         self.history.poll();
+        self.orders.poll();
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
@@ -202,13 +210,18 @@ impl CustomerView {
         self.header_ui(ui, ctx, &c);
         ui.separator();
         ui.horizontal_wrapped(|ui| {
-            for (tab, label) in [
+            let mut tabs = vec![
                 (Tab::Followups, t("customer.tab.followups")),
                 (Tab::Certificates, t("customer.tab.certificates")),
                 (Tab::Personal, t("customer.tab.personal")),
                 (Tab::TypeHistory, t("customer.tab.type_history")),
                 (Tab::Assignments, t("customer.tab.assignments")),
-            ] {
+            ];
+            if ctx.can(Permission::OrderRead) {
+                tabs.push((Tab::Orders, t("orders.tab.customer_orders")));
+                tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
+            }
+            for (tab, label) in tabs {
                 ui.selectable_value(&mut self.tab, tab, label);
             }
         });
@@ -219,6 +232,8 @@ impl CustomerView {
             Tab::Personal => self.personal.ui(ui, ctx, id),
             Tab::TypeHistory => self.history.types_ui(ui),
             Tab::Assignments => self.history.assignments_ui(ui),
+            Tab::Orders => self.orders.orders_ui(ui, ctx),
+            Tab::Shipments => self.orders.shipments_ui(ui, ctx),
         });
         self.dialogs_ui(ui.ctx(), ctx, &c);
         command
@@ -342,9 +357,9 @@ impl CustomerView {
                     );
                 }
             }
-            // Orders come with the order module.
-            ui.add_enabled(false, egui::Button::new(t("customer.place_order")))
-                .on_disabled_hover_text(t("customer.place_order_later"));
+            if ctx.can(Permission::OrderWrite) && ui.button(t("customer.place_order")).clicked() {
+                ctx.navigate(Navigate::NewOrder { customer_id: c.id });
+            }
         });
         if let Some(error) = self.revealed.error() {
             widgets::error_line(ui, error);

@@ -122,5 +122,37 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         },
         window,
     )?;
+    // Names whose every character has several readings (长 cháng/zhǎng, 沙, 堂…): the
+    // usual initials `cs`, `csscstdyf` and `ccsc` find them (issue 9).
+    for (name, contact, phone, province, city) in [
+        (
+            "长沙市长寿堂大药房",
+            "周经理",
+            "0731-84123456",
+            "43",
+            "4301",
+        ),
+        ("长春市长生大药房", "吴店长", "0431-88765432", "22", "2201"),
+    ] {
+        ops::create(
+            conn,
+            ctx,
+            demo.data_key,
+            &CustomerInput {
+                name: name.to_owned(),
+                contact_person: contact.to_owned(),
+                phone: phone.to_owned(),
+                province_code: province.to_owned(),
+                city_code: city.to_owned(),
+                business_kind: "pharmacy".to_owned(),
+                type_id: type_named("潜在"),
+                credit_days: 30,
+                sales_rep_id: Some(sales2),
+                cs_rep_id: Some(service1),
+                ..Default::default()
+            },
+            window,
+        )?;
+    }
     Ok(())
 }

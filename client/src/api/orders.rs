@@ -1,0 +1,43 @@
+//! OrderService calls.
+
+use pharmacrm_shared::pb;
+
+calls! {
+    /// OrderService: orders, shipments, transport exceptions, invoicing entities, settings.
+    OrderCalls = orders via orders {
+        /// The invoicing entities.
+        fn list_invoicing_entities(pb::ListInvoicingEntitiesRequest) -> pb::ListInvoicingEntitiesResponse;
+        /// Adds an invoicing entity.
+        fn create_invoicing_entity(pb::InvoicingEntityInput) -> pb::InvoicingEntity;
+        /// Changes an invoicing entity.
+        fn update_invoicing_entity(pb::UpdateInvoicingEntityRequest) -> pb::InvoicingEntity;
+        /// Archives or restores an invoicing entity.
+        fn set_invoicing_entity_active(pb::SetActiveRequest) -> pb::InvoicingEntity;
+        /// The company settings.
+        fn get_settings(()) -> pb::Settings;
+        /// Changes the company settings.
+        fn update_settings(pb::UpdateSettingsRequest) -> pb::Settings;
+        /// Checks and prices an order without saving it.
+        fn preview_order(pb::OrderInput) -> pb::OrderPreview;
+        /// Places an order.
+        fn create_order(pb::OrderInput) -> pb::OrderResponse;
+        /// One order with its lines, shipments and exceptions.
+        fn get_order(pb::GetOrderRequest) -> pb::OrderDetail;
+        /// One page of orders.
+        fn search_orders(pb::SearchOrdersRequest) -> pb::SearchOrdersResponse;
+        /// Cancels an order with a reason.
+        fn cancel_order(pb::CancelOrderRequest) -> pb::OrderDetail;
+        /// Records a shipment.
+        fn create_shipment(pb::CreateShipmentRequest) -> pb::Shipment;
+        /// Records (or corrects) a shipment's arrival.
+        fn confirm_delivery(pb::ConfirmDeliveryRequest) -> pb::Shipment;
+        /// One page of shipments.
+        fn list_shipments(pb::ListShipmentsRequest) -> pb::ListShipmentsResponse;
+        /// Reports damage, loss or shortage on a shipment.
+        fn report_exception(pb::ReportExceptionRequest) -> pb::TransportException;
+        /// Decides an exception: deduct or reship.
+        fn decide_exception(pb::DecideExceptionRequest) -> pb::TransportException;
+        /// One page of transport exceptions.
+        fn list_exceptions(pb::ListExceptionsRequest) -> pb::ListExceptionsResponse;
+    }
+}

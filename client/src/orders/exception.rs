@@ -1,0 +1,319 @@
+//! Transport exceptions: the report (上报异常: kind, description, units per shipment line)
+//! and the decision (处理异常: deduct, or reship with the replacement's fields and batches).
+
+use egui::RichText;
+use pharmacrm_shared::pb;
+
+use super::shipment::{
+    BatchLine, ShipmentFields, batch_lines_ui, batch_positions, request_positions, sent_lines,
+};
+use super::view::{ActionEvent, action_buttons};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, FieldErrors, choice_label};
+
+/// Units of one shipment line in a report, as typed.
+#[derive(Clone, Debug, PartialEq)]
+struct ReportLine {
+    shipment_line_id: i64,
+    label: String,
+    unit_label: String,
+    batch_no: String,
+    /// Units not yet reported.
+    available: i64,
+    quantity: String,
+}
+
+/// The report of damage, loss or shortage on one shipment.
+pub(super) struct ReportForm {
+    shipment_id: i64,
+    number: String,
+    kind: i32,
+    description: String,
+    lines: Vec<ReportLine>,
+    original: (i32, String, Vec<ReportLine>),
+    positions: Vec<Option<usize>>,
+    errors: FieldErrors,
+    save: Requested<pb::TransportException>,
+}
+
+impl ReportForm {
+    /// A report on `shipment`, one row per line with units not yet reported.
+    pub(super) fn new(shipment: &pb::Shipment) -> Self {
+        let kind = pb::ExceptionKind::Damaged as i32;
+        let lines: Vec<ReportLine> = shipment
+            .lines
+            .iter()
+            .filter(|l| l.quantity > l.exception_quantity)
+            .map(|l| ReportLine {
+                shipment_line_id: l.id,
+                label: super::drug_label(&l.drug_name, &l.specification),
+                unit_label: l.unit_label.clone(),
+                batch_no: l.batch_no.clone(),
+                available: l.quantity - l.exception_quantity,
+                quantity: String::new(),
+            })
+            .collect();
+        ReportForm {
+            shipment_id: shipment.id,
+            number: shipment.number.clone(),
+            original: (kind, String::new(), lines.clone()),
+            kind,
+            description: String::new(),
+            lines,
+            positions: Vec::new(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Whether it holds input.
+    pub(super) fn is_dirty(&self) -> bool {
+        (self.kind, &self.description, &self.lines)
+            != (self.original.0, &self.original.1, &self.original.2)
+    }
+
+    /// Draws the form.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ActionEvent> {
+        match self.save.poll() {
+            Polled::JustDone => return Some(ActionEvent::Saved),
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        ui.heading(label_value(t("exception.report"), &self.number));
+        let (kind, description) = (&mut self.kind, &mut self.description);
+        let response = widgets::form(ui, "report_form", &mut self.errors, |f| {
+            f.enum_combo::<pb::ExceptionKind>(t("exception.kind"), "kind", kind);
+            f.multiline(t("exception.description"), "description", description);
+        });
+        ui.add_space(6.0);
+        let errors = &mut self.errors;
+        let positions = &self.positions;
+        widgets::table(ui, "report_lines", |ui| {
+            egui::Grid::new("report_lines_grid")
+                .num_columns(5)
+                .spacing([12.0, 4.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong(t("order.drug"));
+                    ui.strong(t("shipment.batch_no"));
+                    ui.strong(t("order.unit"));
+                    ui.strong(t("exception.available"));
+                    let quantity_header = ui.strong(t("exception.quantity"));
+                    ui.end_row();
+                    for (i, line) in self.lines.iter_mut().enumerate() {
+                        ui.label(&line.label);
+                        ui.label(&line.batch_no);
+                        ui.label(&line.unit_label);
+                        ui.label(line.available.to_string());
+                        ui.vertical(|ui| {
+                            let response = ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut line.quantity)
+                                        .desired_width(70.0),
+                                )
+                                .labelled_by(quantity_header.id);
+                            if let Some(j) = positions.get(i).copied().flatten() {
+                                let field = format!("lines[{j}].quantity");
+                                if response.changed() {
+                                    errors.edited(&field);
+                                }
+                                errors.field_ui(ui, &field);
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+        self.errors.field_ui(ui, "lines");
+        let busy = self.save.is_pending();
+        let (submit, close) = action_buttons(ui, t("exception.report"), busy);
+        if (submit || response.submitted) && !busy {
+            self.positions = request_positions(
+                self.lines
+                    .iter()
+                    .map(|l| super::quantity_given(&l.quantity)),
+            );
+            self.save.request(
+                ctx.orders().report_exception(pb::ReportExceptionRequest {
+                    shipment_id: self.shipment_id,
+                    kind: self.kind,
+                    description: self.description.trim().to_owned(),
+                    lines: self
+                        .lines
+                        .iter()
+                        .filter(|l| super::quantity_given(&l.quantity))
+                        .map(|l| pb::ExceptionLineInput {
+                            shipment_line_id: l.shipment_line_id,
+                            quantity: super::parse_quantity(&l.quantity),
+                        })
+                        .collect(),
+                }),
+            );
+        }
+        close.then_some(ActionEvent::Close)
+    }
+}
+
+/// The decision on one exception: deduct its value, or reship its units.
+pub(super) struct DecideForm {
+    exception_id: i64,
+    /// `ExceptionDecision::Pending` until the user chooses.
+    decision: i32,
+    note: String,
+    replacement: ShipmentFields,
+    lines: Vec<BatchLine>,
+    original: (i32, String, ShipmentFields, Vec<BatchLine>),
+    positions: Vec<Option<usize>>,
+    errors: FieldErrors,
+    save: Requested<pb::TransportException>,
+}
+
+impl DecideForm {
+    /// The decision on `exception`; a replacement would ship today, every unit again.
+    pub(super) fn new(
+        exception: &pb::TransportException,
+        default_transit_days: Option<i32>,
+    ) -> Self {
+        let decision = pb::ExceptionDecision::Pending as i32;
+        // 0: the order's invoicing entity (a replacement owes nothing).
+        let replacement = ShipmentFields::new(default_transit_days, 0);
+        let lines: Vec<BatchLine> = exception
+            .lines
+            .iter()
+            .map(|l| BatchLine {
+                id: l.id,
+                label: super::drug_label(&l.drug_name, &l.specification),
+                unit_label: l.unit_label.clone(),
+                limit: l.quantity,
+                quantity: l.quantity.to_string(),
+                batch_no: String::new(),
+                expiry_date: String::new(),
+            })
+            .collect();
+        DecideForm {
+            exception_id: exception.id,
+            original: (decision, String::new(), replacement.clone(), lines.clone()),
+            decision,
+            note: String::new(),
+            replacement,
+            lines,
+            positions: Vec::new(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Whether it holds input.
+    pub(super) fn is_dirty(&self) -> bool {
+        (self.decision, &self.note, &self.replacement, &self.lines)
+            != (
+                self.original.0,
+                &self.original.1,
+                &self.original.2,
+                &self.original.3,
+            )
+    }
+
+    fn is_reship(&self) -> bool {
+        self.decision == pb::ExceptionDecision::Reship as i32
+    }
+
+    /// Draws the form for the exception as `detail` has it now.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        detail: &pb::OrderDetail,
+        default_transit_days: Option<i32>,
+    ) -> Option<ActionEvent> {
+        match self.save.poll() {
+            Polled::JustDone => return Some(ActionEvent::Saved),
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
+            let (_, close) = action_buttons(ui, t("exception.decide"), true);
+            return close.then_some(ActionEvent::Close);
+        };
+        ui.heading(label_value(t("exception.decide"), &exception.number));
+        ui.label(format!(
+            "{}  ·  {}  ·  {}",
+            choice_label::<pb::ExceptionKind>(exception.kind),
+            label_value(t("exception.value"), &format::money(&exception.value)),
+            exception.description,
+        ));
+        for l in &exception.lines {
+            ui.label(
+                RichText::new(format!(
+                    "{}  {}  ×{} {}",
+                    super::drug_label(&l.drug_name, &l.specification),
+                    label_value(t("shipment.batch_no"), &l.batch_no),
+                    l.quantity,
+                    l.unit_label,
+                ))
+                .weak(),
+            );
+        }
+        ui.add_space(4.0);
+        let options = widgets::choices::<pb::ExceptionDecision>();
+        let (decision, note) = (&mut self.decision, &mut self.note);
+        let response = widgets::form(ui, "decide_form", &mut self.errors, |f| {
+            f.radio(t("exception.decision"), "decision", decision, &options);
+            f.multiline(t("exception.note"), "note", note);
+        });
+        let mut submitted = response.submitted;
+        if self.is_reship() {
+            ui.add_space(6.0);
+            ui.strong(t("exception.replacement"));
+            let replacement = &mut self.replacement;
+            submitted |= widgets::form_part(ui, "replacement_form", &mut self.errors, |f| {
+                replacement.rows(f, "replacement.", None, default_transit_days);
+            })
+            .submitted;
+            batch_lines_ui(
+                ui,
+                "replacement_lines",
+                &mut self.lines,
+                t("exception.units"),
+                "replacement_lines",
+                &self.positions,
+                &mut self.errors,
+            );
+            self.errors.field_ui(ui, "replacement_lines");
+        }
+        let busy = self.save.is_pending();
+        let (submit, close) = action_buttons(ui, t("exception.decide"), busy);
+        if (submit || submitted) && !busy {
+            let reship = self.is_reship();
+            self.positions = if reship {
+                batch_positions(&self.lines)
+            } else {
+                Vec::new()
+            };
+            self.save
+                .request(ctx.orders().decide_exception(pb::DecideExceptionRequest {
+                    id: exception.id,
+                    version: exception.version,
+                    decision: self.decision,
+                    note: self.note.trim().to_owned(),
+                    replacement: reship.then(|| self.replacement.input()),
+                    replacement_lines: if reship {
+                        sent_lines(&self.lines)
+                            .map(|l| pb::ReplacementLineInput {
+                                exception_line_id: l.id,
+                                quantity: super::parse_quantity(&l.quantity),
+                                batch_no: l.batch_no.trim().to_owned(),
+                                expiry_date: widgets::normalize_date(&l.expiry_date),
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                }));
+        }
+        close.then_some(ActionEvent::Close)
+    }
+}

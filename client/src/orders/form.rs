@@ -1,0 +1,467 @@
+//! The order form: the customer (picked, or fixed when opened from a customer), the
+//! invoicing entity, the delivery address (the customer's unless typed), the requested
+//! delivery date, credit days and note; lines picked from the active catalogue by pinyin
+//! with quantity and unit price (the drug's sale price unless typed). The server prices the
+//! order as it is typed (PreviewOrder, 300 ms after the last change): line amounts, total,
+//! the reps it will go to, and warnings such as a price below cost.
+
+use std::time::Duration;
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::DrugPicker;
+use super::pickers::CustomerPicker;
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, FieldErrors};
+
+/// How long the form waits after a change before asking for a new preview, in seconds.
+const PREVIEW_DELAY: f64 = 0.3;
+
+/// What the form's frame ended with.
+pub enum FormEvent {
+    /// The order was placed.
+    Saved(pb::OrderResponse),
+    /// The user asked to close the form (the caller asks first if it holds input).
+    Close,
+}
+
+/// An order line as typed.
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    drug_id: i64,
+    /// "name specification".
+    label: String,
+    unit_label: String,
+    quantity: String,
+    unit_price: String,
+}
+
+/// The order as typed.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Draft {
+    /// 0 until a customer is chosen.
+    customer_id: i64,
+    invoicing_entity_id: i64,
+    delivery_address: String,
+    requested_delivery_date: String,
+    credit_days: String,
+    note: String,
+    lines: Vec<Line>,
+}
+
+impl Draft {
+    /// The request body. Empty fields take the server's defaults (the customer's address
+    /// and credit days, the drug's sale price); what is not a number is sent so that the
+    /// server names the field.
+    fn input(&self) -> pb::OrderInput {
+        pb::OrderInput {
+            customer_id: self.customer_id,
+            invoicing_entity_id: self.invoicing_entity_id,
+            delivery_address: self.delivery_address.trim().to_owned(),
+            requested_delivery_date: widgets::normalize_date(&self.requested_delivery_date),
+            credit_days: match self.credit_days.trim() {
+                "" => None,
+                days => Some(days.parse().unwrap_or(-1)),
+            },
+            note: self.note.trim().to_owned(),
+            lines: self
+                .lines
+                .iter()
+                .map(|l| pb::OrderLineInput {
+                    drug_id: l.drug_id,
+                    quantity: super::parse_quantity(&l.quantity),
+                    unit_price: l.unit_price.trim().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The order form with its pickers, the preview and the save request.
+pub struct OrderFormPanel {
+    /// The customer was given (the form was opened from the customer view).
+    customer_fixed: bool,
+    draft: Draft,
+    original: Draft,
+    customer_picker: CustomerPicker,
+    /// The chosen customer, for its name and the defaults shown as hints.
+    customer: Requested<pb::Customer>,
+    entities: Requested<Vec<pb::InvoicingEntity>>,
+    drugs: DrugPicker,
+    preview: Requested<pb::OrderPreview>,
+    /// The input of the last preview asked for.
+    previewed: Option<pb::OrderInput>,
+    /// The input last seen, and when it changed (input time, seconds).
+    last_input: Option<pb::OrderInput>,
+    changed_at: f64,
+    save: Requested<pb::OrderResponse>,
+    /// The last failed save's or preview's complaints, under their fields until edited.
+    errors: FieldErrors,
+}
+
+impl OrderFormPanel {
+    /// A new order, for `customer_id` (fixed) or with the customer picker.
+    pub fn new(customer_id: Option<i64>) -> OrderFormPanel {
+        let draft = Draft {
+            customer_id: customer_id.unwrap_or(0),
+            ..Draft::default()
+        };
+        OrderFormPanel {
+            customer_fixed: customer_id.is_some(),
+            original: draft.clone(),
+            draft,
+            customer_picker: CustomerPicker::default(),
+            customer: Requested::NotRequested,
+            entities: Requested::NotRequested,
+            drugs: DrugPicker::default(),
+            preview: Requested::NotRequested,
+            previewed: None,
+            last_input: None,
+            changed_at: 0.0,
+            save: Requested::NotRequested,
+            errors: FieldErrors::default(),
+        }
+    }
+
+    /// Whether it holds unsaved input.
+    pub fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+
+    /// Loads the customer chosen now.
+    fn load_customer(&mut self, ctx: &AppCtx) {
+        if self.draft.customer_id == 0 {
+            self.customer = Requested::NotRequested;
+        } else if ctx.can(Permission::CustomerRead) {
+            let id = self.draft.customer_id;
+            self.customer
+                .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
+        }
+    }
+
+    /// Polls the calls; the saved order once placed.
+    fn poll(&mut self, ctx: &AppCtx) -> Option<pb::OrderResponse> {
+        if self.entities.is_not_requested() {
+            self.entities.request(
+                ctx.orders()
+                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+                        include_archived: false,
+                    })
+                    .map(|r| r.entities),
+            );
+            self.load_customer(ctx);
+        }
+        let entities_loaded = matches!(self.entities.poll(), Polled::JustDone);
+        if entities_loaded
+            && self.draft.invoicing_entity_id == 0
+            && let Some(first) = self.entities.value().and_then(|e| e.first())
+        {
+            // The first entity is the default, not the user's input.
+            self.draft.invoicing_entity_id = first.id;
+            self.original.invoicing_entity_id = first.id;
+        }
+        self.customer.poll();
+        match self.preview.poll() {
+            Polled::JustDone => self.errors.set(None),
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    self.original = self.draft.clone();
+                    return Some(saved.clone());
+                }
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        None
+    }
+
+    /// Asks for a preview once the input has rested for [`PREVIEW_DELAY`].
+    fn preview(&mut self, ui: &egui::Ui, ctx: &AppCtx) {
+        let input = self.draft.input();
+        if self.previewed.as_ref() == Some(&input) {
+            return;
+        }
+        let now = ui.input(|i| i.time);
+        if self.last_input.as_ref() != Some(&input) {
+            self.last_input = Some(input.clone());
+            self.changed_at = now;
+        }
+        // Nothing to price yet.
+        if input.customer_id == 0 || input.lines.is_empty() {
+            return;
+        }
+        if self.preview.is_pending() || self.save.is_pending() {
+            return;
+        }
+        let wait = PREVIEW_DELAY - (now - self.changed_at);
+        if wait > 0.0 {
+            ui.ctx()
+                .request_repaint_after(Duration::from_secs_f64(wait));
+            return;
+        }
+        self.previewed = Some(input.clone());
+        self.preview.request(ctx.orders().preview_order(input));
+    }
+
+    /// Whether the amounts shown are those of the input as it is now.
+    fn preview_is_current(&self) -> bool {
+        self.previewed.as_ref() == Some(&self.draft.input()) && !self.preview.is_pending()
+    }
+
+    /// Draws the form; says when the order was placed or the user asked to close it.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
+        if let Some(saved) = self.poll(ctx) {
+            return Some(FormEvent::Saved(saved));
+        }
+        self.preview(ui, ctx);
+        ui.heading(t("orders.new"));
+        let mut submitted = false;
+        let mut close = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                submitted = self.header_ui(ui, ctx);
+                ui.add_space(6.0);
+                self.lines_ui(ui, ctx);
+                ui.add_space(6.0);
+                close = self.buttons_ui(ui, ctx, submitted);
+            });
+        close.then_some(FormEvent::Close)
+    }
+
+    /// The order's own fields; whether Enter was pressed in one of them.
+    fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        let entities: Vec<(i64, String)> = self
+            .entities
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|e| (e.id, e.name.clone()))
+            .collect();
+        let preview = self.preview.value().cloned();
+        let customer = self.customer.value().cloned();
+        // What an empty field will get: the preview's answer, else the customer's record.
+        let address_hint = preview
+            .as_ref()
+            .map(|p| p.delivery_address.clone())
+            .or_else(|| {
+                customer
+                    .as_ref()
+                    .map(|c| format!("{} {}", c.region, c.address).trim().to_owned())
+            })
+            .unwrap_or_default();
+        let credit_hint = preview
+            .as_ref()
+            .map(|p| p.credit_days)
+            .or_else(|| customer.as_ref().map(|c| c.credit_days))
+            .map(|days| days.to_string())
+            .unwrap_or_default();
+        let customer_name = customer.as_ref().map_or("", |c| c.name.as_str()).to_owned();
+        let fixed = self.customer_fixed;
+        let picker = &mut self.customer_picker;
+        let draft = &mut self.draft;
+        let mut customer_changed = false;
+        let response = widgets::form(ui, "order_form", &mut self.errors, |f| {
+            if fixed {
+                f.show(t("order.customer"), &customer_name);
+            } else {
+                f.row(t("order.customer"), "customer_id", |ui| {
+                    ui.horizontal_wrapped(|ui| picker.ui(ui, ctx)).inner
+                });
+                let chosen = picker.id().unwrap_or(0);
+                if chosen != draft.customer_id {
+                    draft.customer_id = chosen;
+                    customer_changed = true;
+                }
+            }
+            f.combo(
+                t("order.invoicing_entity"),
+                "invoicing_entity_id",
+                &mut draft.invoicing_entity_id,
+                &entities,
+            );
+            f.text_hint(
+                t("order.delivery_address"),
+                "delivery_address",
+                &mut draft.delivery_address,
+                &address_hint,
+            );
+            f.date(
+                t("order.requested_delivery_date"),
+                "requested_delivery_date",
+                &mut draft.requested_delivery_date,
+            );
+            f.text_hint(
+                t("order.credit_days"),
+                "credit_days",
+                &mut draft.credit_days,
+                &credit_hint,
+            );
+            f.text(t("order.note"), "note", &mut draft.note);
+            if let Some(p) = &preview {
+                f.show(t("order.sales_rep"), super::rep_name(p.sales_rep.as_ref()));
+                f.show(t("order.cs_rep"), super::rep_name(p.cs_rep.as_ref()));
+            }
+        });
+        if customer_changed {
+            self.load_customer(ctx);
+        }
+        response.submitted
+    }
+
+    /// The lines: the drug picker, then one row per line with its amount.
+    fn lines_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        ui.strong(t("orders.lines"));
+        if let Some(drug) = self.drugs.ui(ui, ctx, t("orders.find_drug"), |_| true) {
+            // The same drug may be ordered on several lines (a free-goods line at 0).
+            self.draft.lines.push(Line {
+                drug_id: drug.id,
+                label: super::drug_label(&drug.name, &drug.specification),
+                unit_label: drug.unit_label,
+                quantity: String::new(),
+                unit_price: drug.sale_price,
+            });
+            self.errors.edited("lines");
+        }
+        let current = self.preview_is_current();
+        let preview = self.preview.value().cloned().unwrap_or_default();
+        let decimals = widgets::money_decimals(preview.lines.iter().map(|l| l.amount.as_str()));
+        let errors = &mut self.errors;
+        let lines = &mut self.draft.lines;
+        let mut remove = None;
+        if !lines.is_empty() {
+            widgets::table(ui, "order_lines", |ui| {
+                egui::Grid::new("order_lines_grid")
+                    .num_columns(7)
+                    .spacing([12.0, 4.0])
+                    .striped(true)
+                    .show(ui, |ui| {
+                        ui.strong(t("orders.line_no"));
+                        ui.strong(t("order.drug"));
+                        ui.strong(t("order.unit"));
+                        let quantity_header = ui.strong(t("order.quantity"));
+                        let price_header = ui.strong(t("order.unit_price"));
+                        ui.strong(t("order.amount"));
+                        ui.label("");
+                        ui.end_row();
+                        for (i, line) in lines.iter_mut().enumerate() {
+                            ui.label((i + 1).to_string());
+                            ui.vertical(|ui| {
+                                ui.label(&line.label);
+                                errors.field_ui(ui, &format!("lines[{i}].drug_id"));
+                            });
+                            ui.label(&line.unit_label);
+                            ui.vertical(|ui| {
+                                let field = format!("lines[{i}].quantity");
+                                if ui
+                                    .add(
+                                        egui::TextEdit::singleline(&mut line.quantity)
+                                            .desired_width(80.0),
+                                    )
+                                    .labelled_by(quantity_header.id)
+                                    .changed()
+                                {
+                                    errors.edited(&field);
+                                }
+                                errors.field_ui(ui, &field);
+                            });
+                            ui.vertical(|ui| {
+                                let field = format!("lines[{i}].unit_price");
+                                if ui
+                                    .add(
+                                        egui::TextEdit::singleline(&mut line.unit_price)
+                                            .desired_width(90.0),
+                                    )
+                                    .labelled_by(price_header.id)
+                                    .changed()
+                                {
+                                    errors.edited(&field);
+                                }
+                                errors.field_ui(ui, &field);
+                                // A price below cost is allowed, and said.
+                                for w in preview.warnings.iter().filter(|w| w.field == field) {
+                                    ui.label(
+                                        RichText::new(super::warning_text(w))
+                                            .color(widgets::WARNING)
+                                            .small(),
+                                    );
+                                }
+                            });
+                            match preview.lines.get(i).filter(|p| p.drug_id == line.drug_id) {
+                                Some(p) => {
+                                    ui.scope(|ui| {
+                                        if !current {
+                                            ui.disable();
+                                        }
+                                        widgets::money_cell(ui, &p.amount, decimals);
+                                    });
+                                }
+                                None => {
+                                    ui.label("—");
+                                }
+                            }
+                            if ui.button(t("common.delete")).clicked() {
+                                remove = Some(i);
+                            }
+                            ui.end_row();
+                        }
+                    });
+            });
+        }
+        if let Some(i) = remove {
+            lines.remove(i);
+            // The server's complaints name lines by position, which just moved.
+            errors.set(None);
+        }
+        errors.field_ui(ui, "lines");
+        if !lines.is_empty() && !preview.total.is_empty() {
+            let total = RichText::new(label_value(
+                t("order.total"),
+                &crate::format::money(&preview.total),
+            ))
+            .strong();
+            ui.label(if current { total } else { total.weak() });
+        }
+        // Warnings not about one line's price.
+        for w in preview
+            .warnings
+            .iter()
+            .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
+        {
+            ui.label(RichText::new(super::warning_text(w)).color(widgets::WARNING));
+        }
+    }
+
+    /// The save and close buttons; whether close was clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, submitted: bool) -> bool {
+        let busy = self.save.is_pending();
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let clicked = ui
+                .add_enabled(!busy, egui::Button::new(t("orders.submit")))
+                .clicked();
+            if (clicked || submitted) && !busy {
+                self.save
+                    .request(ctx.orders().create_order(self.draft.input()));
+            }
+            if ui.button(t("common.close")).clicked() {
+                close = true;
+            }
+            if busy || self.preview.is_pending() {
+                ui.spinner();
+            }
+        });
+        if let Some(error) = self.customer.error() {
+            // The order still names the customer by id; only the hints stay empty.
+            widgets::error_line(ui, error);
+        }
+        close
+    }
+}

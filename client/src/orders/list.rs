@@ -1,0 +1,247 @@
+//! The order list: filters (number, creation dates, customer, reps, status, overdue
+//! shipments, open exceptions), server-side paging and sorting, each order's status and
+//! progress, overdue orders in red.
+
+use egui::{Key, Modifiers};
+use pharmacrm_shared::{Permission, pb};
+
+use super::pickers::CustomerPicker;
+use super::table::{OrderSortState, orders_table, overdue_legend};
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+use crate::widgets;
+
+const PAGE: u32 = 100;
+
+/// The filters as typed.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Filter {
+    number: String,
+    created_from: String,
+    created_to: String,
+    /// 0: any.
+    sales_rep_id: i64,
+    /// 0: any.
+    cs_rep_id: i64,
+    /// 0: any.
+    status: i32,
+    has_overdue: bool,
+    has_open_exceptions: bool,
+}
+
+/// What the list asks for: the filters as sent, the sort and the page.
+#[derive(Clone, Debug, PartialEq)]
+struct SearchKey {
+    number: String,
+    created_from: String,
+    created_to: String,
+    customer_id: Option<i64>,
+    sales_rep_id: Option<i64>,
+    cs_rep_id: Option<i64>,
+    status: i32,
+    has_overdue: bool,
+    has_open_exceptions: bool,
+    sort: OrderSortState,
+}
+
+/// What the list asks of the panel.
+pub enum ListCommand {
+    /// Open this order.
+    Open(i64),
+    /// Place a new order (with the customer picker).
+    New,
+}
+
+/// The list.
+#[derive(Default)]
+pub struct OrderList {
+    filter: Filter,
+    customer: CustomerPicker,
+    sort: OrderSortState,
+    offset: u32,
+    /// What was asked last, and at which offset.
+    sent: Option<(SearchKey, u32)>,
+    list: Requested<pb::SearchOrdersResponse>,
+    sales_reps: Requested<Vec<pb::UserRef>>,
+    cs_reps: Requested<Vec<pb::UserRef>>,
+}
+
+/// A date filter as sent: a date once it reads as one, else nothing (a date half typed
+/// does not search).
+fn date_key(text: &str) -> String {
+    widgets::parse_date(text)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+impl OrderList {
+    /// Searches again (after a save).
+    pub fn refresh(&mut self) {
+        self.sent = None;
+    }
+
+    fn key(&self) -> SearchKey {
+        let f = &self.filter;
+        let id = |id: i64| (id != 0).then_some(id);
+        SearchKey {
+            number: f.number.trim().to_owned(),
+            created_from: date_key(&f.created_from),
+            created_to: date_key(&f.created_to),
+            customer_id: self.customer.id(),
+            sales_rep_id: id(f.sales_rep_id),
+            cs_rep_id: id(f.cs_rep_id),
+            status: f.status,
+            has_overdue: f.has_overdue,
+            has_open_exceptions: f.has_open_exceptions,
+            sort: self.sort,
+        }
+    }
+
+    fn search(&mut self, ctx: &AppCtx) {
+        let key = self.key();
+        // Another filter or sort starts again at the first page.
+        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.offset = 0;
+        }
+        self.sent = Some((key.clone(), self.offset));
+        self.list
+            .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
+                number: key.number,
+                created_from: key.created_from,
+                created_to: key.created_to,
+                customer_id: key.customer_id,
+                sales_rep_id: key.sales_rep_id,
+                cs_rep_id: key.cs_rep_id,
+                statuses: if key.status == 0 {
+                    Vec::new()
+                } else {
+                    vec![key.status]
+                },
+                has_overdue: key.has_overdue,
+                has_open_exceptions: key.has_open_exceptions,
+                sort: key.sort.key,
+                descending: key.sort.descending,
+                page: Some(pb::PageRequest {
+                    offset: self.offset,
+                    limit: PAGE,
+                }),
+            }));
+    }
+
+    /// Draws the list.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
+        // The rep filters and the customer picker read customers.
+        let can_pick = ctx.can(Permission::CustomerRead);
+        if can_pick && self.sales_reps.is_not_requested() {
+            for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
+                slot.request(
+                    ctx.customers()
+                        .list_reps(pb::ListRepsRequest { role: role.into() })
+                        .map(|r| r.reps),
+                );
+            }
+        }
+        self.sales_reps.poll();
+        self.cs_reps.poll();
+        self.list.poll();
+        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
+            self.search(ctx);
+        }
+        let mut command = None;
+        ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::OrderWrite) && ui.button(t("orders.new")).clicked() {
+                command = Some(ListCommand::New);
+            }
+            let label = ui.label(t("order.number"));
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter.number)
+                        .hint_text("SO2026")
+                        .desired_width(120.0),
+                )
+                .labelled_by(label.id);
+            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
+                search.request_focus();
+            }
+            date_filter(
+                ui,
+                "orders_created_from",
+                t("orders.created_from"),
+                &mut self.filter.created_from,
+            );
+            date_filter(
+                ui,
+                "orders_created_to",
+                t("orders.created_to"),
+                &mut self.filter.created_to,
+            );
+            if can_pick {
+                let label = ui.label(t("order.customer"));
+                self.customer.ui(ui, ctx).labelled_by(label.id);
+                widgets::combo(
+                    ui,
+                    "orders_sales_rep",
+                    t("order.sales_rep"),
+                    &mut self.filter.sales_rep_id,
+                    &super::rep_filter_options(&self.sales_reps),
+                );
+                widgets::combo(
+                    ui,
+                    "orders_cs_rep",
+                    t("order.cs_rep"),
+                    &mut self.filter.cs_rep_id,
+                    &super::rep_filter_options(&self.cs_reps),
+                );
+            }
+            let mut statuses = vec![(0, t("drugs.status.all").to_owned())];
+            statuses.extend(widgets::choices::<pb::OrderStatus>());
+            widgets::combo(
+                ui,
+                "orders_status",
+                t("order.status"),
+                &mut self.filter.status,
+                &statuses,
+            );
+            ui.checkbox(&mut self.filter.has_overdue, t("orders.has_overdue"));
+            ui.checkbox(
+                &mut self.filter.has_open_exceptions,
+                t("orders.has_open_exceptions"),
+            );
+        });
+        overdue_legend(ui);
+        widgets::request_status(ui, &self.list);
+        let rows = self
+            .list
+            .value()
+            .map(|l| l.orders.clone())
+            .unwrap_or_default();
+        let total = self.list.value().map_or(0, |l| l.total);
+        let available = ui.available_height() - 48.0;
+        if let Some(id) = orders_table(
+            ui,
+            "order_table",
+            &rows,
+            true,
+            Some(&mut self.sort),
+            Some(available),
+        ) {
+            command = Some(ListCommand::Open(id));
+        }
+        // Another page changes the offset, which asks again.
+        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        command
+    }
+}
+
+/// A labelled date filter: typed, or picked from the calendar beside it.
+fn date_filter(ui: &mut egui::Ui, salt: &str, label: &str, value: &mut String) {
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text("2026-12-01")
+            .desired_width(90.0),
+    )
+    .labelled_by(label.id);
+    widgets::date_picker(ui, salt, value);
+}

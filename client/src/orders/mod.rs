@@ -1,0 +1,259 @@
+//! 订单管理: the order list, the order form, the order view with its shipments and
+//! transport exceptions (ship, confirm delivery, report, decide, cancel), and the reps'
+//! order work that 我的工作 shows. The customer view's order and shipment tabs reuse the
+//! order and shipment tables (`table.rs`).
+
+mod drug_picker;
+mod exception;
+mod form;
+mod list;
+mod pickers;
+mod shipment;
+mod table;
+mod view;
+mod work;
+
+use egui::RichText;
+use pharmacrm_shared::{Module, pb};
+
+use crate::backend::Requested;
+use crate::ctx::{AppCtx, Navigate};
+use crate::i18n::{Lang, lang, t};
+use crate::shell::ModulePanel;
+use crate::widgets::{self, choice_label};
+
+pub use drug_picker::DrugPicker;
+pub use pickers::CustomerPicker;
+pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
+pub use work::OrderWork;
+
+crate::choice!(pb::OrderStatus {
+    Pending => t("order.status.pending"),
+    PartiallyShipped => t("order.status.partially_shipped"),
+    Shipped => t("order.status.shipped"),
+    Completed => t("order.status.completed"),
+    Cancelled => t("order.status.cancelled"),
+});
+
+crate::choice!(pb::DeliveryStatus {
+    InTransit => t("shipment.status.in_transit"),
+    Delivered => t("shipment.status.delivered"),
+    Lost => t("shipment.status.lost"),
+});
+
+crate::choice!(pb::ExceptionKind {
+    Damaged => t("exception.kind.damaged"),
+    Lost => t("exception.kind.lost"),
+    Short => t("exception.kind.short"),
+});
+
+// The choices of a decision; "pending" is a state, not a choice (see `decision_label`).
+crate::choice!(pb::ExceptionDecision {
+    Deduct => t("exception.decision.deduct"),
+    Reship => t("exception.decision.reship"),
+});
+
+/// A decision's label, "待处理" included.
+fn decision_label(decision: i32) -> &'static str {
+    if decision == pb::ExceptionDecision::Pending as i32 {
+        t("exception.decision.pending")
+    } else {
+        choice_label::<pb::ExceptionDecision>(decision)
+    }
+}
+
+/// An order's status, cancelled ones greyed.
+fn status_text(status: i32) -> RichText {
+    let text = RichText::new(choice_label::<pb::OrderStatus>(status));
+    if status == pb::OrderStatus::Cancelled as i32 {
+        text.weak()
+    } else {
+        text
+    }
+}
+
+/// A shipment's delivery state: "逾期 3 天" in red when overdue, else its status.
+fn delivery_text(s: &pb::Shipment) -> RichText {
+    let text = RichText::new(table::delivery_label(s));
+    if s.overdue {
+        text.color(widgets::ERROR)
+    } else {
+        text
+    }
+}
+
+/// A server warning in the UI language.
+fn warning_text(w: &pb::Warning) -> &str {
+    match lang() {
+        Lang::Zh => &w.message_zh,
+        Lang::En => &w.message,
+    }
+}
+
+/// A rep's name, or "" when none.
+fn rep_name(rep: Option<&pb::UserRef>) -> &str {
+    rep.map_or("", |r| r.name.as_str())
+}
+
+/// The options of a rep filter (from `ListReps`): "全部", then each rep by name.
+fn rep_filter_options(reps: &Requested<Vec<pb::UserRef>>) -> Vec<(i64, String)> {
+    let mut options = vec![(0, t("drugs.status.all").to_owned())];
+    options.extend(
+        reps.value()
+            .into_iter()
+            .flatten()
+            .map(|p| (p.id, p.name.clone())),
+    );
+    options
+}
+
+/// A whole number typed into a quantity field. What is not one is sent as 0, so the
+/// server names the field with its own sentence.
+fn parse_quantity(text: &str) -> i64 {
+    text.trim().parse().unwrap_or(0)
+}
+
+/// Whether a quantity was given: a line left empty or at 0 stays out of the request.
+fn quantity_given(text: &str) -> bool {
+    !matches!(text.trim(), "" | "0")
+}
+
+/// Today on this workstation, `YYYY-MM-DD` (a default the server checks against the
+/// business date).
+fn today() -> String {
+    chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// "drug name specification" as a line shows it.
+fn drug_label(name: &str, specification: &str) -> String {
+    if specification.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} {specification}")
+    }
+}
+
+/// Where the user asked to go while a form held unsaved input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leave {
+    /// Back to the list.
+    List,
+    /// An order's view.
+    Order(i64),
+    /// The order form, for this customer or with the customer picker.
+    NewOrder(Option<i64>),
+}
+
+enum Page {
+    List,
+    New(Box<form::OrderFormPanel>),
+    View(Box<view::OrderView>),
+}
+
+/// The order module.
+pub struct OrdersPanel {
+    page: Page,
+    list: list::OrderList,
+    /// Leaving a form that holds unsaved input (confirm first).
+    leave: widgets::Discard<Leave>,
+}
+
+impl Default for OrdersPanel {
+    fn default() -> Self {
+        OrdersPanel {
+            page: Page::List,
+            list: list::OrderList::default(),
+            leave: widgets::Discard::default(),
+        }
+    }
+}
+
+impl ModulePanel for OrdersPanel {
+    fn module(&self) -> Module {
+        Module::Order
+    }
+
+    fn is_dirty(&self) -> bool {
+        match &self.page {
+            Page::List => false,
+            Page::New(f) => f.is_dirty(),
+            Page::View(v) => v.is_dirty(),
+        }
+    }
+
+    fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
+        match target {
+            Navigate::Order(id) => self.leave(Leave::Order(*id)),
+            Navigate::NewOrder { customer_id } => self.leave(Leave::NewOrder(Some(*customer_id))),
+            _ => {}
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if let Some(leave) = self.leave.ui(ui.ctx(), "orders_leave") {
+            self.go(leave);
+        }
+        // Where to go once the page is drawn: straight away (nothing to lose), or after
+        // asking when a form holds input.
+        let mut go = None;
+        let mut leave = None;
+        let mut placed = None;
+        match &mut self.page {
+            Page::List => match self.list.ui(ui, ctx) {
+                Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id)),
+                Some(list::ListCommand::New) => go = Some(Leave::NewOrder(None)),
+                None => {}
+            },
+            Page::New(form) => match form.ui(ui, ctx) {
+                Some(form::FormEvent::Saved(response)) => placed = Some(response),
+                Some(form::FormEvent::Close) => leave = Some(Leave::List),
+                None => {}
+            },
+            Page::View(view) => {
+                if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
+                    leave = Some(Leave::List);
+                }
+            }
+        }
+        if let Some(response) = placed {
+            self.list.refresh();
+            if let Some(order) = response.order.as_ref().and_then(|d| d.order.as_ref()) {
+                self.page = Page::View(Box::new(view::OrderView::saved(
+                    order.id,
+                    response.warnings,
+                )));
+            }
+        }
+        if let Some(target) = go {
+            self.go(target);
+        }
+        if let Some(target) = leave {
+            self.leave(target);
+        }
+    }
+}
+
+impl OrdersPanel {
+    /// Goes where `leave` says, once the user agrees to drop unsaved input.
+    fn leave(&mut self, leave: Leave) {
+        if let Some(leave) = self.leave.request(self.is_dirty(), leave) {
+            self.go(leave);
+        }
+    }
+
+    fn go(&mut self, leave: Leave) {
+        match leave {
+            Leave::List => {
+                self.list.refresh();
+                self.page = Page::List;
+            }
+            Leave::Order(id) => self.page = Page::View(Box::new(view::OrderView::new(id))),
+            Leave::NewOrder(customer_id) => {
+                self.page = Page::New(Box::new(form::OrderFormPanel::new(customer_id)));
+            }
+        }
+    }
+}

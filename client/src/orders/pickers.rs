@@ -1,0 +1,78 @@
+//! The customer picker: a search by name or pinyin initials, the customers found as
+//! buttons, and the chosen one as a chip that clears it.
+
+use pharmacrm_shared::pb;
+
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+
+/// How many customers a search offers.
+const OFFERED: u32 = 8;
+
+/// A customer picked by search.
+#[derive(Default)]
+pub struct CustomerPicker {
+    query: String,
+    sent: Option<String>,
+    results: Requested<Vec<pb::Customer>>,
+    /// The chosen customer: id and name.
+    pub chosen: Option<(i64, String)>,
+}
+
+impl CustomerPicker {
+    /// The chosen customer's id.
+    pub fn id(&self) -> Option<i64> {
+        self.chosen.as_ref().map(|(id, _)| *id)
+    }
+
+    /// Draws the search (or the chosen customer); the response is the search input's or
+    /// the chip's, for the caller to label, marked changed when the choice changed (or
+    /// the search was typed into). Callers compare [`CustomerPicker::id`] to know the
+    /// choice.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> egui::Response {
+        self.results.poll();
+        if let Some((_, name)) = &self.chosen {
+            let mut response = ui
+                .button(format!("{name} ×"))
+                .on_hover_text(t("orders.clear_customer"));
+            if response.clicked() {
+                self.chosen = None;
+                response.mark_changed();
+            }
+            return response;
+        }
+        let query = self.query.trim().to_owned();
+        if !query.is_empty() && self.sent.as_ref() != Some(&query) && !self.results.is_pending() {
+            self.sent = Some(query.clone());
+            self.results.request(
+                ctx.customers()
+                    .search_customers(pb::SearchCustomersRequest {
+                        query,
+                        page: Some(pb::PageRequest {
+                            offset: 0,
+                            limit: OFFERED,
+                        }),
+                        ..Default::default()
+                    })
+                    .map(|r| r.customers),
+            );
+        }
+        let mut response = ui.add(
+            egui::TextEdit::singleline(&mut self.query)
+                .hint_text(t("orders.customer_hint"))
+                .desired_width(160.0),
+        );
+        if !self.query.trim().is_empty() {
+            for c in self.results.value().cloned().unwrap_or_default() {
+                if ui.button(format!("+ {}", c.name)).clicked() {
+                    self.chosen = Some((c.id, c.name));
+                    self.query.clear();
+                    self.sent = None;
+                    response.mark_changed();
+                }
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,454 @@
+//! Shipping: the shipment fields (shared with a replacement shipment), lines by batch
+//! (shared with a replacement's lines), the shipment form and the delivery confirmation.
+
+use chrono::{Local, NaiveDateTime, TimeZone};
+use egui::RichText;
+use pharmacrm_shared::pb;
+
+use super::view::{ActionEvent, action_buttons};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, FieldErrors, FormUi};
+
+/// A shipment's own fields as typed, for a new shipment or a replacement.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ShipmentFields {
+    ship_date: String,
+    carrier: String,
+    waybill_no: String,
+    /// Empty: the company's default.
+    transit_days: String,
+    invoicing_entity_id: i64,
+    invoice_no: String,
+}
+
+impl ShipmentFields {
+    /// Shipping today, with the company's transit days (when known) and `entity`.
+    pub(super) fn new(default_transit_days: Option<i32>, invoicing_entity_id: i64) -> Self {
+        ShipmentFields {
+            ship_date: super::today(),
+            carrier: String::new(),
+            waybill_no: String::new(),
+            transit_days: default_transit_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            invoicing_entity_id,
+            invoice_no: String::new(),
+        }
+    }
+
+    /// The request's shipment.
+    pub(super) fn input(&self) -> pb::ShipmentInput {
+        pb::ShipmentInput {
+            ship_date: widgets::normalize_date(&self.ship_date),
+            carrier: self.carrier.trim().to_owned(),
+            waybill_no: self.waybill_no.trim().to_owned(),
+            transit_days: match self.transit_days.trim() {
+                "" => None,
+                days => Some(days.parse().unwrap_or(-1)),
+            },
+            invoicing_entity_id: self.invoicing_entity_id,
+            invoice_no: self.invoice_no.trim().to_owned(),
+        }
+    }
+
+    /// The rows of the fields; the server names them `{prefix}ship_date` and so on. The
+    /// invoicing entity and invoice number only with `entities` (a replacement owes
+    /// nothing and has none).
+    pub(super) fn rows(
+        &mut self,
+        f: &mut FormUi<'_>,
+        prefix: &str,
+        entities: Option<&[(i64, String)]>,
+        default_transit_days: Option<i32>,
+    ) {
+        let field = |name: &str| format!("{prefix}{name}");
+        f.date(
+            t("shipment.ship_date"),
+            &field("ship_date"),
+            &mut self.ship_date,
+        );
+        f.text(t("shipment.carrier"), &field("carrier"), &mut self.carrier);
+        f.text(
+            t("shipment.waybill_no"),
+            &field("waybill_no"),
+            &mut self.waybill_no,
+        );
+        let hint = default_transit_days
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        f.text_hint(
+            t("shipment.transit_days"),
+            &field("transit_days"),
+            &mut self.transit_days,
+            &hint,
+        );
+        if let Some(entities) = entities {
+            f.combo(
+                t("order.invoicing_entity"),
+                &field("invoicing_entity_id"),
+                &mut self.invoicing_entity_id,
+                entities,
+            );
+            f.text(
+                t("shipment.invoice_no"),
+                &field("invoice_no"),
+                &mut self.invoice_no,
+            );
+        }
+    }
+}
+
+/// Units of one line from one batch, as typed: a shipment line (of an order line) or a
+/// replacement line (of an exception line).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct BatchLine {
+    /// The order line's or the exception line's id.
+    pub id: i64,
+    /// "name specification".
+    pub label: String,
+    pub unit_label: String,
+    /// What may go: the units still to ship, or the exception's units.
+    pub limit: i64,
+    pub quantity: String,
+    pub batch_no: String,
+    pub expiry_date: String,
+}
+
+impl BatchLine {
+    /// Whether the line goes into the request (a quantity was given).
+    fn is_sent(&self) -> bool {
+        super::quantity_given(&self.quantity)
+    }
+}
+
+/// The position in the request of each line that goes into it (`sent`, line by line).
+pub(super) fn request_positions(sent: impl IntoIterator<Item = bool>) -> Vec<Option<usize>> {
+    let mut next = 0;
+    sent.into_iter()
+        .map(|sent| {
+            sent.then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// The lines that go into the request, in order.
+pub(super) fn sent_lines(lines: &[BatchLine]) -> impl Iterator<Item = &BatchLine> {
+    lines.iter().filter(|l| l.is_sent())
+}
+
+/// The positions in the request of `lines` (see [`request_positions`]).
+pub(super) fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
+    request_positions(lines.iter().map(BatchLine::is_sent))
+}
+
+/// The grid of batch lines: drug, unit, `limit_header` (what may go), quantity, batch
+/// number, expiry date; and a button that adds another batch of the same line. The
+/// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
+/// the last request (`positions`).
+pub(super) fn batch_lines_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    lines: &mut Vec<BatchLine>,
+    limit_header: &str,
+    list: &str,
+    positions: &[Option<usize>],
+    errors: &mut FieldErrors,
+) {
+    let mut split = None;
+    widgets::table(ui, id, |ui| {
+        egui::Grid::new((id, "grid"))
+            .num_columns(7)
+            .spacing([12.0, 4.0])
+            .striped(true)
+            .show(ui, |ui| {
+                ui.strong(t("order.drug"));
+                ui.strong(t("order.unit"));
+                ui.strong(limit_header);
+                let quantity_header = ui.strong(t("shipment.quantity"));
+                let batch_header = ui.strong(t("shipment.batch_no"));
+                let expiry_header = ui.strong(t("shipment.expiry_date"));
+                ui.label("");
+                ui.end_row();
+                for (i, line) in lines.iter_mut().enumerate() {
+                    let field = |name: &str| {
+                        positions
+                            .get(i)
+                            .copied()
+                            .flatten()
+                            .map(|j| format!("{list}[{j}].{name}"))
+                    };
+                    let mut cell = |ui: &mut egui::Ui, name: &str, response: egui::Response| {
+                        if let Some(field) = field(name) {
+                            if response.changed() {
+                                errors.edited(&field);
+                            }
+                            errors.field_ui(ui, &field);
+                        }
+                    };
+                    ui.label(&line.label);
+                    ui.label(&line.unit_label);
+                    ui.label(line.limit.to_string());
+                    ui.vertical(|ui| {
+                        let response = ui
+                            .add(egui::TextEdit::singleline(&mut line.quantity).desired_width(70.0))
+                            .labelled_by(quantity_header.id);
+                        cell(ui, "quantity", response);
+                    });
+                    ui.vertical(|ui| {
+                        let response = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(110.0),
+                            )
+                            .labelled_by(batch_header.id);
+                        cell(ui, "batch_no", response);
+                    });
+                    ui.vertical(|ui| {
+                        let response = ui
+                            .horizontal(|ui| {
+                                let mut response = ui
+                                    .add(
+                                        egui::TextEdit::singleline(&mut line.expiry_date)
+                                            .hint_text("2028-12-31")
+                                            .desired_width(90.0),
+                                    )
+                                    .labelled_by(expiry_header.id);
+                                if widgets::date_picker(
+                                    ui,
+                                    &format!("{id}_expiry_{i}"),
+                                    &mut line.expiry_date,
+                                ) {
+                                    response.mark_changed();
+                                }
+                                response
+                            })
+                            .inner;
+                        cell(ui, "expiry_date", response);
+                    });
+                    if ui
+                        .small_button(t("shipment.another_batch"))
+                        .on_hover_text(t("shipment.another_batch_hint"))
+                        .clicked()
+                    {
+                        split = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+    });
+    if let Some(i) = split {
+        let line = BatchLine {
+            quantity: String::new(),
+            batch_no: String::new(),
+            expiry_date: String::new(),
+            ..lines[i].clone()
+        };
+        lines.insert(i + 1, line);
+        // The complaints name lines by their position in the request, which moved.
+        errors.set(None);
+    }
+}
+
+/// The shipment form (登记发货): the shipment's fields and one row per order line with
+/// units still to ship, the quantity defaulting to what remains.
+pub(super) struct ShipmentForm {
+    fields: ShipmentFields,
+    lines: Vec<BatchLine>,
+    original: (ShipmentFields, Vec<BatchLine>),
+    positions: Vec<Option<usize>>,
+    errors: FieldErrors,
+    save: Requested<pb::Shipment>,
+}
+
+impl ShipmentForm {
+    /// A shipment of what remains of `detail`.
+    pub(super) fn new(detail: &pb::OrderDetail, default_transit_days: Option<i32>) -> Self {
+        let entity = detail.order.as_ref().map_or(0, |o| o.invoicing_entity_id);
+        let fields = ShipmentFields::new(default_transit_days, entity);
+        let lines: Vec<BatchLine> = detail
+            .lines
+            .iter()
+            .filter(|l| l.remaining_quantity > 0)
+            .map(|l| BatchLine {
+                id: l.id,
+                label: super::drug_label(&l.drug_name, &l.specification),
+                unit_label: l.unit_label.clone(),
+                limit: l.remaining_quantity,
+                quantity: l.remaining_quantity.to_string(),
+                batch_no: String::new(),
+                expiry_date: String::new(),
+            })
+            .collect();
+        ShipmentForm {
+            original: (fields.clone(), lines.clone()),
+            fields,
+            lines,
+            positions: Vec::new(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Whether it holds input.
+    pub(super) fn is_dirty(&self) -> bool {
+        (&self.fields, &self.lines) != (&self.original.0, &self.original.1)
+    }
+
+    /// Draws the form: `entities` are those a shipment may name.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        order: &pb::Order,
+        entities: &[(i64, String)],
+        default_transit_days: Option<i32>,
+    ) -> Option<ActionEvent> {
+        match self.save.poll() {
+            Polled::JustDone => return Some(ActionEvent::Saved),
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        ui.heading(label_value(t("shipment.new"), &order.number));
+        let fields = &mut self.fields;
+        let response = widgets::form(ui, "shipment_form", &mut self.errors, |f| {
+            fields.rows(f, "shipment.", Some(entities), default_transit_days);
+        });
+        ui.add_space(6.0);
+        batch_lines_ui(
+            ui,
+            "shipment_lines",
+            &mut self.lines,
+            t("shipment.remaining"),
+            "lines",
+            &self.positions,
+            &mut self.errors,
+        );
+        self.errors.field_ui(ui, "lines");
+        let busy = self.save.is_pending();
+        let (submit, close) = action_buttons(ui, t("shipment.save"), busy);
+        if (submit || response.submitted) && !busy {
+            self.positions = batch_positions(&self.lines);
+            self.save.request(
+                ctx.orders().create_shipment(pb::CreateShipmentRequest {
+                    order_id: order.id,
+                    order_version: order.version,
+                    shipment: Some(self.fields.input()),
+                    lines: sent_lines(&self.lines)
+                        .map(|l| pb::ShipmentLineInput {
+                            order_line_id: l.id,
+                            quantity: super::parse_quantity(&l.quantity),
+                            batch_no: l.batch_no.trim().to_owned(),
+                            expiry_date: widgets::normalize_date(&l.expiry_date),
+                        })
+                        .collect(),
+                }),
+            );
+        }
+        close.then_some(ActionEvent::Close)
+    }
+}
+
+/// The delivery confirmation (确认签收): who signed and when it arrived; again on a
+/// delivered shipment to correct them.
+pub(super) struct DeliveryForm {
+    shipment_id: i64,
+    number: String,
+    signer: String,
+    /// Local time, `YYYY-MM-DD HH:mm`.
+    arrived_at: String,
+    original: (String, String),
+    errors: FieldErrors,
+    save: Requested<pb::Shipment>,
+}
+
+/// A local time typed as `2026-12-01 14:30` (or with `/`), as a UTC timestamp.
+fn parse_local_time(text: &str) -> Option<prost_types::Timestamp> {
+    let text = text.trim().replace(['/', '.'], "-");
+    let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").ok()?;
+    let local = Local.from_local_datetime(&naive).earliest()?;
+    Some(prost_types::Timestamp {
+        seconds: local.timestamp(),
+        nanos: 0,
+    })
+}
+
+impl DeliveryForm {
+    /// The confirmation of `shipment`: its signer and arrival when it has them, else now.
+    pub(super) fn new(shipment: &pb::Shipment) -> Self {
+        let arrived_at = match &shipment.delivered_at {
+            Some(at) => format::timestamp(Some(at)),
+            None => format::local_time(chrono::Utc::now()),
+        };
+        DeliveryForm {
+            shipment_id: shipment.id,
+            number: shipment.number.clone(),
+            original: (shipment.signer.clone(), arrived_at.clone()),
+            signer: shipment.signer.clone(),
+            arrived_at,
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Whether it holds input.
+    pub(super) fn is_dirty(&self) -> bool {
+        (&self.signer, &self.arrived_at) != (&self.original.0, &self.original.1)
+    }
+
+    /// Draws the form.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        detail: &pb::OrderDetail,
+    ) -> Option<ActionEvent> {
+        match self.save.poll() {
+            Polled::JustDone => return Some(ActionEvent::Saved),
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
+        let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);
+        let response = widgets::form(ui, "delivery_form", &mut self.errors, |f| {
+            f.text(t("shipment.signer"), "signer", signer);
+            f.text_hint(
+                t("shipment.arrived_at"),
+                "arrived_at",
+                arrived_at,
+                "2026-12-01 14:30",
+            );
+        });
+        let busy = self.save.is_pending();
+        let (submit, close) = action_buttons(ui, t("shipment.confirm_delivery"), busy);
+        if (submit || response.submitted) && !busy {
+            let arrived = parse_local_time(&self.arrived_at);
+            self.errors.set_local(
+                "arrived_at",
+                arrived.is_none().then(|| t("orders.bad_time").to_owned()),
+            );
+            let version = detail
+                .shipments
+                .iter()
+                .find(|s| s.id == self.shipment_id)
+                .map(|s| s.version);
+            if let (Some(arrived_at), Some(version)) = (arrived, version) {
+                self.save
+                    .request(ctx.orders().confirm_delivery(pb::ConfirmDeliveryRequest {
+                        id: self.shipment_id,
+                        version,
+                        signer: self.signer.trim().to_owned(),
+                        arrived_at: Some(arrived_at),
+                    }));
+            }
+        }
+        if self.errors.field("arrived_at").is_none() {
+            ui.label(RichText::new(t("shipment.local_time")).weak().small());
+        }
+        close.then_some(ActionEvent::Close)
+    }
+}

@@ -1,0 +1,799 @@
+//! The order view: the header with status and amounts (total, deductions, net), the lines
+//! with their shipped, remaining, delivered and exception quantities, the shipments with
+//! their batches (overdue in red), the transport exceptions with their decisions. The
+//! actions (ship, confirm delivery, report, decide) open their form in place of the
+//! details; cancelling asks for a reason in a dialog. Each action shows only to whoever
+//! holds its permission; the order's change history is the audit log's.
+
+use egui::{Align, Layout, RichText};
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::{Permission, pb};
+
+use super::exception::{DecideForm, ReportForm};
+use super::shipment::{DeliveryForm, ShipmentForm};
+use crate::backend::{Polled, Requested};
+use crate::ctx::{AppCtx, Navigate};
+use crate::format;
+use crate::i18n::{bracketed, label_value, t, tn};
+use crate::widgets::{self, FieldErrors, choice_label};
+
+/// What the view asks of the panel.
+pub enum ViewCommand {
+    /// Back to the list (the panel asks first when a form holds input).
+    Close,
+}
+
+/// What an action's form did this frame.
+pub(super) enum ActionEvent {
+    /// Saved: back to the details, reloaded.
+    Saved,
+    /// The user closed it.
+    Close,
+}
+
+/// An action form's save (labelled `save`) and close buttons: (save clicked, close
+/// clicked).
+pub(super) fn action_buttons(ui: &mut egui::Ui, save: &str, busy: bool) -> (bool, bool) {
+    let mut clicked = (false, false);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        clicked.0 = ui.add_enabled(!busy, egui::Button::new(save)).clicked();
+        clicked.1 = ui.button(t("common.close")).clicked();
+        if busy {
+            ui.spinner();
+        }
+    });
+    clicked
+}
+
+/// The action whose form is open.
+enum Action {
+    Ship(ShipmentForm),
+    Deliver(DeliveryForm),
+    Report(ReportForm),
+    Decide(DecideForm),
+}
+
+impl Action {
+    fn is_dirty(&self) -> bool {
+        match self {
+            Action::Ship(f) => f.is_dirty(),
+            Action::Deliver(f) => f.is_dirty(),
+            Action::Report(f) => f.is_dirty(),
+            Action::Decide(f) => f.is_dirty(),
+        }
+    }
+}
+
+/// An action the user started from the details.
+#[derive(Clone, Copy, Debug)]
+enum Start {
+    Ship,
+    Deliver(i64),
+    Report(i64),
+    Decide(i64),
+    Cancel,
+}
+
+/// One order's view.
+pub struct OrderView {
+    id: i64,
+    detail: Requested<pb::OrderDetail>,
+    /// What the server said when the order was placed (a price below cost…).
+    warnings: Vec<pb::Warning>,
+    entities: Requested<Vec<pb::InvoicingEntity>>,
+    settings: Requested<pb::Settings>,
+    action: Option<Action>,
+    /// Closing an action form that holds input.
+    discard: widgets::Discard<()>,
+    /// The cancel dialog's reason while it is open.
+    cancel_reason: Option<String>,
+    cancel_errors: FieldErrors,
+    cancelling: Requested<pb::OrderDetail>,
+}
+
+impl OrderView {
+    /// The view of order `id`.
+    pub fn new(id: i64) -> OrderView {
+        OrderView {
+            id,
+            detail: Requested::NotRequested,
+            warnings: Vec::new(),
+            entities: Requested::NotRequested,
+            settings: Requested::NotRequested,
+            action: None,
+            discard: widgets::Discard::default(),
+            cancel_reason: None,
+            cancel_errors: FieldErrors::default(),
+            cancelling: Requested::NotRequested,
+        }
+    }
+
+    /// The view of an order just placed, with the server's warnings.
+    pub fn saved(id: i64, warnings: Vec<pb::Warning>) -> OrderView {
+        OrderView {
+            warnings,
+            ..OrderView::new(id)
+        }
+    }
+
+    /// Whether an action form or the cancel dialog holds input.
+    pub fn is_dirty(&self) -> bool {
+        self.action.as_ref().is_some_and(Action::is_dirty)
+            || self
+                .cancel_reason
+                .as_ref()
+                .is_some_and(|r| !r.trim().is_empty())
+    }
+
+    fn reload(&mut self, ctx: &AppCtx) {
+        let id = self.id;
+        self.detail
+            .request(ctx.orders().get_order(pb::GetOrderRequest { id }));
+    }
+
+    /// The company's transit days, once known.
+    fn transit_days(&self) -> Option<i32> {
+        self.settings.value().map(|s| s.default_transit_days)
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ViewCommand> {
+        if self.detail.is_not_requested() {
+            self.reload(ctx);
+            self.entities.request(
+                ctx.orders()
+                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+                        include_archived: false,
+                    })
+                    .map(|r| r.entities),
+            );
+            self.settings.request(ctx.orders().get_settings(()));
+        }
+        self.detail.poll();
+        self.entities.poll();
+        self.settings.poll();
+        match self.cancelling.poll() {
+            Polled::JustDone => {
+                self.cancel_reason = None;
+                self.cancel_errors.set(None);
+                if let Requested::Done(detail) = std::mem::take(&mut self.cancelling) {
+                    self.detail = Requested::Done(detail);
+                }
+            }
+            Polled::JustFailed(error) => self.cancel_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+
+        let mut command = None;
+        ui.horizontal(|ui| {
+            if ui.button(t("orders.back")).clicked() {
+                command = Some(ViewCommand::Close);
+            }
+            if ui.button(t("common.reload")).clicked() {
+                self.reload(ctx);
+            }
+        });
+        widgets::request_status(ui, &self.detail);
+        let Some(detail) = self.detail.value().cloned() else {
+            return command;
+        };
+        let Some(order) = detail.order.clone() else {
+            return command;
+        };
+        if self.action.is_some() {
+            self.action_ui(ui, ctx, &detail, &order);
+            return command;
+        }
+        let mut start = None;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                start = start.or(header_ui(ui, ctx, &detail, &order, &self.warnings));
+                ui.separator();
+                lines_ui(ui, &detail);
+                ui.separator();
+                start = start.or(shipments_ui(ui, ctx, &detail));
+                ui.separator();
+                start = start.or(exceptions_ui(ui, ctx, &detail));
+            });
+        if let Some(start) = start {
+            self.start(start, &detail);
+        }
+        self.cancel_ui(ui.ctx(), ctx, &order);
+        command
+    }
+
+    /// Opens the form of `start`.
+    fn start(&mut self, start: Start, detail: &pb::OrderDetail) {
+        let transit = self.transit_days();
+        let shipment = |id: i64| detail.shipments.iter().find(|s| s.id == id);
+        self.action = match start {
+            Start::Ship => Some(Action::Ship(ShipmentForm::new(detail, transit))),
+            Start::Deliver(id) => shipment(id).map(|s| Action::Deliver(DeliveryForm::new(s))),
+            Start::Report(id) => shipment(id).map(|s| Action::Report(ReportForm::new(s))),
+            Start::Decide(id) => detail
+                .exceptions
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| Action::Decide(DecideForm::new(e, transit))),
+            Start::Cancel => {
+                self.cancel_reason = Some(String::new());
+                self.cancel_errors.set(None);
+                None
+            }
+        };
+        self.warnings.clear();
+    }
+
+    /// The open action's form in place of the details.
+    fn action_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        detail: &pb::OrderDetail,
+        order: &pb::Order,
+    ) {
+        let transit = self.transit_days();
+        let entities = shipment_entities(self.entities.value(), order);
+        let mut event = None;
+        if let Some(action) = &mut self.action {
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    event = match action {
+                        Action::Ship(f) => f.ui(ui, ctx, order, &entities, transit),
+                        Action::Deliver(f) => f.ui(ui, ctx, detail),
+                        Action::Report(f) => f.ui(ui, ctx),
+                        Action::Decide(f) => f.ui(ui, ctx, detail, transit),
+                    };
+                });
+        }
+        match event {
+            Some(ActionEvent::Saved) => {
+                self.action = None;
+                self.reload(ctx);
+            }
+            Some(ActionEvent::Close) => {
+                let dirty = self.action.as_ref().is_some_and(Action::is_dirty);
+                if self.discard.request(dirty, ()).is_some() {
+                    self.action = None;
+                }
+            }
+            None => {}
+        }
+        if self.discard.ui(ui.ctx(), "discard_order_action").is_some() {
+            self.action = None;
+        }
+    }
+
+    /// The cancel dialog: a reason, then the cancellation.
+    fn cancel_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
+        let Some(reason) = &mut self.cancel_reason else {
+            return;
+        };
+        let busy = self.cancelling.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let errors = &mut self.cancel_errors;
+        let modal = egui::Modal::new(egui::Id::unique("cancel_order")).show(egui_ctx, |ui| {
+            ui.set_min_width(380.0);
+            ui.heading(label_value(t("orders.cancel"), &order.number));
+            ui.label(t("orders.cancel_question"));
+            submit = widgets::form(ui, "cancel_form", errors, |f| {
+                f.text(t("orders.cancel_reason"), "reason", reason);
+            })
+            .submitted;
+            let (confirm, dismiss) = action_buttons(ui, t("orders.cancel_confirm"), busy);
+            submit |= confirm;
+            close = dismiss;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.cancel_reason = None;
+            return;
+        }
+        if submit && !busy {
+            let request = pb::CancelOrderRequest {
+                id: order.id,
+                version: order.version,
+                reason: reason.trim().to_owned(),
+            };
+            self.cancelling.request(ctx.orders().cancel_order(request));
+        }
+    }
+}
+
+/// The invoicing entities a shipment of `order` may name: the active ones, and the
+/// order's own even when archived since.
+fn shipment_entities(
+    entities: Option<&Vec<pb::InvoicingEntity>>,
+    order: &pb::Order,
+) -> Vec<(i64, String)> {
+    let mut options: Vec<(i64, String)> = entities
+        .into_iter()
+        .flatten()
+        .map(|e| (e.id, e.name.clone()))
+        .collect();
+    if !options
+        .iter()
+        .any(|(id, _)| *id == order.invoicing_entity_id)
+    {
+        options.insert(
+            0,
+            (
+                order.invoicing_entity_id,
+                order.invoicing_entity_name.clone(),
+            ),
+        );
+    }
+    options
+}
+
+/// A count, right-aligned.
+fn count_cell(ui: &mut egui::Ui, n: i64) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.label(n.to_string());
+    });
+}
+
+/// Label/value pairs in a grid of `per_line` pairs per line.
+fn fields_grid(ui: &mut egui::Ui, id: &str, fields: &[(&str, String)]) {
+    let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
+    egui::Grid::new(id)
+        .num_columns(2 * per_line)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for (i, (label, value)) in fields.iter().enumerate() {
+                ui.add(
+                    egui::Label::new(RichText::new(*label).weak())
+                        .wrap_mode(egui::TextWrapMode::Extend),
+                );
+                ui.add(egui::Label::new(value.as_str()).truncate());
+                if (i + 1) % per_line == 0 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// The header: number, status, customer, reps, dates, amounts, cancellation; the order's
+/// own actions.
+fn header_ui(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    detail: &pb::OrderDetail,
+    order: &pb::Order,
+    warnings: &[pb::Warning],
+) -> Option<Start> {
+    let mut start = None;
+    let progress = order.progress.unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(&order.number);
+        ui.label(super::status_text(order.status).strong());
+        let overdue = u64::from(progress.overdue_shipments);
+        if overdue > 0 {
+            let text = tn("orders.overdue_shipments", overdue);
+            ui.label(RichText::new(text).color(widgets::ERROR));
+        }
+        let awaiting = u64::from(progress.exceptions_awaiting_decision);
+        if awaiting > 0 {
+            let text = tn("orders.awaiting_decision", awaiting);
+            ui.label(RichText::new(text).color(widgets::WARNING));
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(t("order.customer")).weak());
+        if ctx.can(Permission::CustomerRead) {
+            if ui.link(&order.customer_name).clicked() {
+                ctx.navigate(Navigate::Customer(order.customer_id));
+            }
+        } else {
+            ui.label(&order.customer_name);
+        }
+    });
+    let requested = if order.requested_delivery_date.is_empty() {
+        "—".to_owned()
+    } else {
+        order.requested_delivery_date.clone()
+    };
+    fields_grid(
+        ui,
+        "order_header",
+        &[
+            (t("order.date"), order.order_date.clone()),
+            (
+                t("order.invoicing_entity"),
+                order.invoicing_entity_name.clone(),
+            ),
+            (
+                t("order.sales_rep"),
+                super::rep_name(order.sales_rep.as_ref()).to_owned(),
+            ),
+            (
+                t("order.cs_rep"),
+                super::rep_name(order.cs_rep.as_ref()).to_owned(),
+            ),
+            (t("order.delivery_address"), order.delivery_address.clone()),
+            (t("order.requested_delivery_date"), requested),
+            (t("order.credit_days"), order.credit_days.to_string()),
+            (
+                t("order.created"),
+                format!(
+                    "{} {}",
+                    order.created_by,
+                    format::timestamp(order.created_at.as_ref())
+                ),
+            ),
+            (t("order.note"), order.note.clone()),
+        ],
+    );
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        for (label, amount) in [
+            (t("order.total"), &order.total),
+            (t("order.deductions"), &order.deductions),
+            (t("order.net"), &order.net),
+        ] {
+            ui.label(RichText::new(label_value(label, &format::money(amount))).strong());
+            ui.add_space(12.0);
+        }
+    });
+    if order.status == pb::OrderStatus::Cancelled as i32 {
+        ui.label(
+            RichText::new(format!(
+                "{}  {}",
+                label_value(
+                    t("orders.cancelled"),
+                    &format!(
+                        "{} {}",
+                        order.cancelled_by,
+                        format::timestamp(order.cancelled_at.as_ref())
+                    )
+                ),
+                label_value(t("orders.cancel_reason"), &order.cancel_reason),
+            ))
+            .color(widgets::ERROR),
+        );
+    }
+    for w in warnings {
+        ui.label(RichText::new(super::warning_text(w)).color(widgets::WARNING));
+    }
+    let status = order.status;
+    let open = status == pb::OrderStatus::Pending as i32
+        || status == pb::OrderStatus::PartiallyShipped as i32;
+    let remaining = detail.lines.iter().any(|l| l.remaining_quantity > 0);
+    ui.horizontal_wrapped(|ui| {
+        if ctx.can(Permission::ShipmentWrite)
+            && open
+            && remaining
+            && ui.button(t("shipment.new")).clicked()
+        {
+            start = Some(Start::Ship);
+        }
+        if ctx.can(Permission::OrderCancel)
+            && status == pb::OrderStatus::Pending as i32
+            && ui.button(t("orders.cancel")).clicked()
+        {
+            start = Some(Start::Cancel);
+        }
+    });
+    start
+}
+
+/// The lines with what happened to each.
+fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
+    ui.strong(t("orders.lines"));
+    let lines = &detail.lines;
+    let decimals = widgets::money_decimals(
+        lines
+            .iter()
+            .flat_map(|l| [l.unit_price.as_str(), l.amount.as_str()]),
+    );
+    let labels: Vec<String> = lines
+        .iter()
+        .map(|l| super::drug_label(&l.drug_name, &l.specification))
+        .collect();
+    let drug = widgets::fit_column(
+        ui,
+        t("order.drug"),
+        labels.iter().map(String::as_str),
+        140.0,
+        300.0,
+    );
+    widgets::table(ui, "order_view_lines", |ui| {
+        TableBuilder::new(ui)
+            .id_salt("order_view_lines")
+            .striped(true)
+            .vscroll(false)
+            .column(Column::auto().at_least(30.0))
+            .column(drug)
+            .column(Column::auto().at_least(60.0))
+            .columns(Column::auto().at_least(50.0), 1)
+            .columns(Column::auto().at_least(80.0), 2)
+            .columns(Column::auto().at_least(50.0), 4)
+            .header(22.0, |mut header| {
+                for label in [
+                    t("orders.line_no"),
+                    t("order.drug"),
+                    t("order.unit"),
+                    t("order.quantity"),
+                    t("order.unit_price"),
+                    t("order.amount"),
+                    t("order.shipped"),
+                    t("order.remaining"),
+                    t("order.delivered"),
+                    t("order.exception_quantity"),
+                ] {
+                    header.col(|ui| {
+                        ui.strong(label);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, lines.len(), |mut row| {
+                    let l = &lines[row.index()];
+                    let label = &labels[row.index()];
+                    row.col(|ui| {
+                        ui.label(l.line_no.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(label).on_hover_text(&l.manufacturer);
+                    });
+                    row.col(|ui| {
+                        ui.label(&l.unit_label);
+                    });
+                    row.col(|ui| count_cell(ui, l.quantity));
+                    row.col(|ui| widgets::money_cell(ui, &l.unit_price, decimals));
+                    row.col(|ui| widgets::money_cell(ui, &l.amount, decimals));
+                    row.col(|ui| count_cell(ui, l.shipped_quantity));
+                    row.col(|ui| count_cell(ui, l.remaining_quantity));
+                    row.col(|ui| count_cell(ui, l.delivered_quantity));
+                    row.col(|ui| {
+                        if l.exception_quantity > 0 {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                ui.label(
+                                    RichText::new(l.exception_quantity.to_string())
+                                        .color(widgets::WARNING),
+                                );
+                            });
+                        } else {
+                            count_cell(ui, 0);
+                        }
+                    });
+                });
+            });
+    });
+}
+
+/// The shipments, each with its lines and actions.
+fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Option<Start> {
+    let mut start = None;
+    ui.strong(t("orders.shipments"));
+    if detail.shipments.is_empty() {
+        ui.label(RichText::new(t("orders.no_shipments")).weak());
+        return None;
+    }
+    if detail.shipments.iter().any(|s| s.overdue) {
+        super::overdue_legend(ui);
+    }
+    for s in &detail.shipments {
+        let mut title = format!(
+            "{}  ·  {}  ·  {} {}  ·  {}",
+            s.number,
+            s.ship_date,
+            s.carrier,
+            s.waybill_no,
+            super::table::delivery_label(s)
+        );
+        if s.is_replacement {
+            title = bracketed(
+                &title,
+                &label_value(
+                    t("shipment.replacement"),
+                    &s.replacement_of_exception_number,
+                ),
+            );
+        }
+        let title = if s.overdue {
+            RichText::new(title).color(widgets::ERROR)
+        } else {
+            RichText::new(title)
+        };
+        egui::CollapsingHeader::new(title)
+            .id_salt(("shipment", s.id))
+            .default_open(true)
+            .show(ui, |ui| {
+                let mut fields = vec![
+                    (t("shipment.expected_arrival"), s.expected_arrival.clone()),
+                    (t("shipment.transit_days"), s.transit_days.to_string()),
+                    (t("order.invoicing_entity"), s.invoicing_entity_name.clone()),
+                    (t("shipment.invoice_no"), s.invoice_no.clone()),
+                    (t("shipment.amount"), format::money(&s.amount)),
+                    (
+                        t("shipment.recorded"),
+                        format!(
+                            "{} {}",
+                            s.created_by,
+                            format::timestamp(s.created_at.as_ref())
+                        ),
+                    ),
+                ];
+                if s.delivery_status == pb::DeliveryStatus::Delivered as i32 {
+                    fields.push((t("shipment.signer"), s.signer.clone()));
+                    fields.push((
+                        t("shipment.arrived_at"),
+                        format::timestamp(s.delivered_at.as_ref()),
+                    ));
+                }
+                fields_grid(ui, &format!("shipment_fields_{}", s.id), &fields);
+                shipment_lines_ui(ui, s);
+                let lost = s.delivery_status == pb::DeliveryStatus::Lost as i32;
+                let reportable = s.lines.iter().any(|l| l.quantity > l.exception_quantity);
+                ui.horizontal_wrapped(|ui| {
+                    if ctx.can(Permission::ShipmentWrite) && !lost {
+                        let label = if s.delivery_status == pb::DeliveryStatus::Delivered as i32 {
+                            t("shipment.correct_delivery")
+                        } else {
+                            t("shipment.confirm_delivery")
+                        };
+                        if ui.button(label).clicked() {
+                            start = Some(Start::Deliver(s.id));
+                        }
+                    }
+                    if ctx.can(Permission::ExceptionReport)
+                        && !lost
+                        && reportable
+                        && ui.button(t("exception.report")).clicked()
+                    {
+                        start = Some(Start::Report(s.id));
+                    }
+                });
+            });
+    }
+    start
+}
+
+/// A shipment's lines: batches and expiry dates.
+fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
+    egui::Grid::new(("shipment_lines", s.id))
+        .num_columns(6)
+        .spacing([16.0, 2.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for label in [
+                t("order.drug"),
+                t("order.unit"),
+                t("shipment.quantity"),
+                t("shipment.batch_no"),
+                t("shipment.expiry_date"),
+                t("order.exception_quantity"),
+            ] {
+                ui.strong(label);
+            }
+            ui.end_row();
+            for l in &s.lines {
+                ui.label(super::drug_label(&l.drug_name, &l.specification));
+                ui.label(&l.unit_label);
+                count_cell(ui, l.quantity);
+                ui.label(&l.batch_no);
+                ui.label(&l.expiry_date);
+                if l.exception_quantity > 0 {
+                    ui.label(
+                        RichText::new(l.exception_quantity.to_string()).color(widgets::WARNING),
+                    );
+                } else {
+                    ui.label("");
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// The transport exceptions with their decisions.
+fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Option<Start> {
+    let mut start = None;
+    ui.strong(t("orders.exceptions"));
+    if detail.exceptions.is_empty() {
+        ui.label(RichText::new(t("orders.no_exceptions")).weak());
+        return None;
+    }
+    for e in &detail.exceptions {
+        let pending = e.decision == pb::ExceptionDecision::Pending as i32;
+        let title = format!(
+            "{}  ·  {}  ·  {}  ·  {}",
+            e.number,
+            choice_label::<pb::ExceptionKind>(e.kind),
+            format::money(&e.value),
+            super::decision_label(e.decision),
+        );
+        let title = if pending {
+            RichText::new(title).color(widgets::WARNING)
+        } else {
+            RichText::new(title)
+        };
+        egui::CollapsingHeader::new(title)
+            .id_salt(("exception", e.id))
+            .default_open(true)
+            .show(ui, |ui| {
+                let mut fields = vec![
+                    (t("shipment.number"), e.shipment_number.clone()),
+                    (
+                        t("exception.reported"),
+                        format!(
+                            "{} {}",
+                            e.reported_by,
+                            format::timestamp(e.reported_at.as_ref())
+                        ),
+                    ),
+                    (t("exception.description"), e.description.clone()),
+                    (
+                        t("exception.sales_rep"),
+                        super::rep_name(e.sales_rep.as_ref()).to_owned(),
+                    ),
+                ];
+                if !pending {
+                    fields.push((
+                        t("exception.decided"),
+                        format!(
+                            "{} {}",
+                            e.decided_by,
+                            format::timestamp(e.decided_at.as_ref())
+                        ),
+                    ));
+                    fields.push((t("exception.note"), e.note.clone()));
+                }
+                if !e.replacement_shipment_number.is_empty() {
+                    fields.push((
+                        t("exception.replacement"),
+                        e.replacement_shipment_number.clone(),
+                    ));
+                }
+                fields.push((
+                    t("exception.closed"),
+                    match &e.closed_at {
+                        Some(at) => format::timestamp(Some(at)),
+                        None => t("exception.open").to_owned(),
+                    },
+                ));
+                fields_grid(ui, &format!("exception_fields_{}", e.id), &fields);
+                let decimals = widgets::money_decimals(
+                    e.lines
+                        .iter()
+                        .flat_map(|l| [l.unit_price.as_str(), l.amount.as_str()]),
+                );
+                egui::Grid::new(("exception_lines", e.id))
+                    .num_columns(6)
+                    .spacing([16.0, 2.0])
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for label in [
+                            t("order.drug"),
+                            t("shipment.batch_no"),
+                            t("order.unit"),
+                            t("exception.quantity"),
+                            t("order.unit_price"),
+                            t("order.amount"),
+                        ] {
+                            ui.strong(label);
+                        }
+                        ui.end_row();
+                        for l in &e.lines {
+                            ui.label(super::drug_label(&l.drug_name, &l.specification));
+                            ui.label(&l.batch_no);
+                            ui.label(&l.unit_label);
+                            count_cell(ui, l.quantity);
+                            widgets::money_cell(ui, &l.unit_price, decimals);
+                            widgets::money_cell(ui, &l.amount, decimals);
+                            ui.end_row();
+                        }
+                    });
+                if pending
+                    && ctx.can(Permission::ExceptionResolve)
+                    && ui.button(t("exception.decide")).clicked()
+                {
+                    start = Some(Start::Decide(e.id));
+                }
+            });
+    }
+    start
+}

@@ -1,0 +1,130 @@
+//! The reps' order work, shown in 我的工作: a CS rep's overdue shipments and a sales rep's
+//! transport exceptions awaiting their decision. Each entry opens its order.
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb, permission};
+
+use crate::backend::Requested;
+use crate::ctx::{AppCtx, Navigate};
+use crate::format;
+use crate::i18n::{label_value, t, tn};
+use crate::widgets::{self, choice_label};
+
+/// How many entries each list shows.
+const SHOWN: u32 = 50;
+
+/// The order part of the work list.
+#[derive(Default)]
+pub struct OrderWork {
+    shipments: Requested<pb::ListShipmentsResponse>,
+    exceptions: Requested<pb::ListExceptionsResponse>,
+}
+
+impl OrderWork {
+    /// Asks again next time it is shown.
+    pub fn refresh(&mut self) {
+        self.shipments = Requested::NotRequested;
+        self.exceptions = Requested::NotRequested;
+    }
+
+    /// Whether the user has order work at all: CS reps ship, sales reps decide.
+    fn shows_shipments(ctx: &AppCtx) -> bool {
+        ctx.can(Permission::OrderRead) && ctx.can(permission::CS_REP_ROLE)
+    }
+
+    fn shows_exceptions(ctx: &AppCtx) -> bool {
+        ctx.can(Permission::OrderRead) && ctx.can(permission::SALES_REP_ROLE)
+    }
+
+    /// Draws the lists the user's role has (nothing for others).
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let page = Some(pb::PageRequest {
+            offset: 0,
+            limit: SHOWN,
+        });
+        if Self::shows_shipments(ctx) {
+            if self.shipments.is_not_requested() {
+                self.shipments
+                    .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
+                        overdue_only: true,
+                        mine: true,
+                        page,
+                        ..Default::default()
+                    }));
+            }
+            self.shipments.poll();
+            ui.separator();
+            ui.heading(t("orders.work.overdue_shipments"));
+            widgets::request_status(ui, &self.shipments);
+            let list = self.shipments.value().cloned().unwrap_or_default();
+            if list.shipments.is_empty() {
+                ui.label(RichText::new(t("work.none")).weak());
+            }
+            for s in &list.shipments {
+                ui.horizontal_wrapped(|ui| {
+                    if ui.link(&s.order_number).clicked() {
+                        ctx.navigate(Navigate::Order(s.order_id));
+                    }
+                    ui.label(&s.customer_name);
+                    ui.label(&s.number);
+                    ui.label(format!("{} {}", s.carrier, s.waybill_no));
+                    ui.label(label_value(
+                        t("shipment.expected_arrival"),
+                        &s.expected_arrival,
+                    ));
+                    ui.label(
+                        RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
+                            .color(widgets::ERROR),
+                    );
+                });
+            }
+            more_ui(ui, list.shipments.len(), list.total);
+        }
+        if Self::shows_exceptions(ctx) {
+            if self.exceptions.is_not_requested() {
+                self.exceptions
+                    .request(ctx.orders().list_exceptions(pb::ListExceptionsRequest {
+                        awaiting_decision: true,
+                        mine: true,
+                        page,
+                        ..Default::default()
+                    }));
+            }
+            self.exceptions.poll();
+            ui.separator();
+            ui.heading(t("orders.work.awaiting_decision"));
+            widgets::request_status(ui, &self.exceptions);
+            let list = self.exceptions.value().cloned().unwrap_or_default();
+            if list.exceptions.is_empty() {
+                ui.label(RichText::new(t("work.none")).weak());
+            }
+            for e in &list.exceptions {
+                ui.horizontal_wrapped(|ui| {
+                    if ui.link(&e.order_number).clicked() {
+                        ctx.navigate(Navigate::Order(e.order_id));
+                    }
+                    ui.label(&e.customer_name);
+                    ui.label(&e.number);
+                    ui.label(choice_label::<pb::ExceptionKind>(e.kind));
+                    ui.label(label_value(t("exception.value"), &format::money(&e.value)));
+                    ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
+                });
+            }
+            more_ui(ui, list.exceptions.len(), list.total);
+        }
+    }
+}
+
+/// "仅显示前 50 条，共 120 条" when a list has more than it shows.
+fn more_ui(ui: &mut egui::Ui, shown: usize, total: u64) {
+    if total > shown as u64 {
+        ui.label(
+            RichText::new(
+                t("orders.work.more")
+                    .replace("{n}", &format::count(shown as u64))
+                    .replace("{total}", &format::count(total)),
+            )
+            .weak(),
+        );
+    }
+}
