@@ -109,9 +109,7 @@ pub struct FormPanel {
     types: Requested<Vec<pb::CustomerType>>,
     sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
-    drug_query: String,
-    drug_sent: Option<String>,
-    drug_results: Requested<Vec<pb::Drug>>,
+    drug_picker: widgets::DrugPicker,
     duplicates: Requested<Vec<pb::DuplicateCustomer>>,
     confirmed_duplicates: bool,
     pub save: Requested<pb::Customer>,
@@ -165,7 +163,6 @@ impl FormPanel {
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
-        self.drug_results.poll();
         let (just_done, failed) = match self.duplicates.poll() {
             Polled::JustDone => (true, None),
             Polled::JustFailed(error) => (false, Some(error.clone())),
@@ -345,44 +342,13 @@ impl FormPanel {
                 form.drugs.remove(i);
             }
         });
-        ui.horizontal(|ui| {
-            let label = ui.label(t("customer.find_drug"));
-            ui.add(
-                egui::TextEdit::singleline(&mut self.drug_query)
-                    .hint_text("amxl")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
+        let picked = self.drug_picker.ui(ui, ctx, t("customer.find_drug"), |d| {
+            !form.drugs.iter().any(|x| x.id == d.id)
         });
-        let query = self.drug_query.trim().to_owned();
-        if !query.is_empty()
-            && self.drug_sent.as_ref() != Some(&query)
-            && !self.drug_results.is_pending()
-        {
-            self.drug_sent = Some(query.clone());
-            self.drug_results.request(
-                ctx.drugs()
-                    .search_drugs(pb::SearchDrugsRequest {
-                        query,
-                        page: Some(pb::PageRequest {
-                            offset: 0,
-                            limit: 20,
-                        }),
-                        ..Default::default()
-                    })
-                    .map(|r| r.drugs),
-            );
-        }
-        if !self.drug_query.trim().is_empty() {
-            ui.horizontal_wrapped(|ui| {
-                for d in self.drug_results.value().cloned().unwrap_or_default() {
-                    let label = format!("{} {}", d.name, d.specification);
-                    if !form.drugs.iter().any(|x| x.id == d.id)
-                        && ui.button(format!("+ {label}")).clicked()
-                    {
-                        form.drugs.push(pb::DrugRef { id: d.id, label });
-                    }
-                }
+        if let Some(d) = picked {
+            form.drugs.push(pb::DrugRef {
+                id: d.id,
+                label: widgets::drug_label(&d.name, &d.specification),
             });
         }
         if self.form.drugs.len() != before {

@@ -213,7 +213,7 @@ fn person_label(person: &pb::UserRef) -> String {
 
 /// The people a rep picker offers (from `ListReps`), but `except` (0 for nobody), with
 /// their departments.
-fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Vec<(i64, String)> {
+pub(crate) fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Vec<(i64, String)> {
     reps.value()
         .into_iter()
         .flatten()

@@ -824,11 +824,7 @@ impl CataloguePanel {
             })
             .inner;
         for w in &self.warnings {
-            let text = match crate::i18n::lang() {
-                crate::i18n::Lang::Zh => &w.message_zh,
-                crate::i18n::Lang::En => &w.message,
-            };
-            ui.label(RichText::new(text).color(widgets::WARNING));
+            ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
         }
         let mut close = false;
         let changed = self.original.as_ref() != Some(form);

@@ -49,7 +49,7 @@ impl ReportForm {
             .filter(|l| l.quantity > l.exception_quantity)
             .map(|l| ReportLine {
                 shipment_line_id: l.id,
-                label: super::drug_label(&l.drug_name, &l.specification),
+                label: crate::widgets::drug_label(&l.drug_name, &l.specification),
                 unit_label: l.unit_label.clone(),
                 batch_no: l.batch_no.clone(),
                 available: l.quantity - l.exception_quantity,
@@ -185,7 +185,7 @@ impl DecideForm {
             .iter()
             .map(|l| BatchLine {
                 id: l.id,
-                label: super::drug_label(&l.drug_name, &l.specification),
+                label: crate::widgets::drug_label(&l.drug_name, &l.specification),
                 unit_label: l.unit_label.clone(),
                 limit: l.quantity,
                 quantity: l.quantity.to_string(),
@@ -249,7 +249,7 @@ impl DecideForm {
             ui.label(
                 RichText::new(format!(
                     "{}  {}  ×{} {}",
-                    super::drug_label(&l.drug_name, &l.specification),
+                    crate::widgets::drug_label(&l.drug_name, &l.specification),
                     label_value(t("shipment.batch_no"), &l.batch_no),
                     l.quantity,
                     l.unit_label,

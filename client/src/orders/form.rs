@@ -10,11 +10,11 @@ use std::time::Duration;
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::DrugPicker;
 use super::pickers::CustomerPicker;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
+use crate::widgets::DrugPicker;
 use crate::widgets::{self, FieldErrors};
 
 /// How long the form waits after a change before asking for a new preview, in seconds.
@@ -323,7 +323,7 @@ impl OrderFormPanel {
             // The same drug may be ordered on several lines (a free-goods line at 0).
             self.draft.lines.push(Line {
                 drug_id: drug.id,
-                label: super::drug_label(&drug.name, &drug.specification),
+                label: crate::widgets::drug_label(&drug.name, &drug.specification),
                 unit_label: drug.unit_label,
                 quantity: String::new(),
                 unit_price: drug.sale_price,
@@ -388,7 +388,7 @@ impl OrderFormPanel {
                                 // A price below cost is allowed, and said.
                                 for w in preview.warnings.iter().filter(|w| w.field == field) {
                                     ui.label(
-                                        RichText::new(super::warning_text(w))
+                                        RichText::new(widgets::warning_text(w))
                                             .color(widgets::WARNING)
                                             .small(),
                                     );
@@ -435,7 +435,7 @@ impl OrderFormPanel {
             .iter()
             .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
         {
-            ui.label(RichText::new(super::warning_text(w)).color(widgets::WARNING));
+            ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
         }
     }
 

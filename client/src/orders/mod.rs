@@ -3,7 +3,6 @@
 //! order work that 我的工作 shows. The customer view's order and shipment tabs reuse the
 //! order and shipment tables (`table.rs`).
 
-mod drug_picker;
 mod exception;
 mod form;
 mod list;
@@ -18,11 +17,10 @@ use pharmacrm_shared::{Module, pb};
 
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
-use crate::i18n::{Lang, lang, t};
+use crate::i18n::t;
 use crate::shell::ModulePanel;
 use crate::widgets::{self, choice_label};
 
-pub use drug_picker::DrugPicker;
 pub use pickers::CustomerPicker;
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
 pub use work::OrderWork;
@@ -82,28 +80,16 @@ fn delivery_text(s: &pb::Shipment) -> RichText {
     }
 }
 
-/// A server warning in the UI language.
-fn warning_text(w: &pb::Warning) -> &str {
-    match lang() {
-        Lang::Zh => &w.message_zh,
-        Lang::En => &w.message,
-    }
-}
-
 /// A rep's name, or "" when none.
 fn rep_name(rep: Option<&pb::UserRef>) -> &str {
     rep.map_or("", |r| r.name.as_str())
 }
 
-/// The options of a rep filter (from `ListReps`): "全部", then each rep by name.
+/// The options of a rep filter (from `ListReps`): "全部", then each rep with their
+/// department, as the rep pickers show them.
 fn rep_filter_options(reps: &Requested<Vec<pb::UserRef>>) -> Vec<(i64, String)> {
     let mut options = vec![(0, t("drugs.status.all").to_owned())];
-    options.extend(
-        reps.value()
-            .into_iter()
-            .flatten()
-            .map(|p| (p.id, p.name.clone())),
-    );
+    options.extend(crate::customers::rep_options(reps, 0));
     options
 }
 
@@ -125,15 +111,6 @@ fn today() -> String {
         .date_naive()
         .format("%Y-%m-%d")
         .to_string()
-}
-
-/// "drug name specification" as a line shows it.
-fn drug_label(name: &str, specification: &str) -> String {
-    if specification.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{name} {specification}")
-    }
 }
 
 /// Where the user asked to go while a form held unsaved input.

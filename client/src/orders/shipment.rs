@@ -276,7 +276,7 @@ impl ShipmentForm {
             .filter(|l| l.remaining_quantity > 0)
             .map(|l| BatchLine {
                 id: l.id,
-                label: super::drug_label(&l.drug_name, &l.specification),
+                label: crate::widgets::drug_label(&l.drug_name, &l.specification),
                 unit_label: l.unit_label.clone(),
                 limit: l.remaining_quantity,
                 quantity: l.remaining_quantity.to_string(),

@@ -456,7 +456,7 @@ fn header_ui(
         );
     }
     for w in warnings {
-        ui.label(RichText::new(super::warning_text(w)).color(widgets::WARNING));
+        ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
     }
     let status = order.status;
     let open = status == pb::OrderStatus::Pending as i32
@@ -491,7 +491,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
     );
     let labels: Vec<String> = lines
         .iter()
-        .map(|l| super::drug_label(&l.drug_name, &l.specification))
+        .map(|l| crate::widgets::drug_label(&l.drug_name, &l.specification))
         .collect();
     let drug = widgets::fit_column(
         ui,
@@ -672,7 +672,7 @@ fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
             }
             ui.end_row();
             for l in &s.lines {
-                ui.label(super::drug_label(&l.drug_name, &l.specification));
+                ui.label(crate::widgets::drug_label(&l.drug_name, &l.specification));
                 ui.label(&l.unit_label);
                 count_cell(ui, l.quantity);
                 ui.label(&l.batch_no);
@@ -778,7 +778,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                         }
                         ui.end_row();
                         for l in &e.lines {
-                            ui.label(super::drug_label(&l.drug_name, &l.specification));
+                            ui.label(crate::widgets::drug_label(&l.drug_name, &l.specification));
                             ui.label(&l.batch_no);
                             ui.label(&l.unit_label);
                             count_cell(ui, l.quantity);

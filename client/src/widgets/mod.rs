@@ -2,10 +2,12 @@
 //! request spinner, the pager, the archive button, the question before unsaved input is
 //! dropped.
 
+mod drug_picker;
 mod file;
 mod form;
 mod table;
 
+pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{PathField, Purpose, download_dir, save_target};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
 pub use table::{fit_column, money_cell, money_decimals, money_text, table};
@@ -360,4 +362,12 @@ macro_rules! choice {
             }
         }
     };
+}
+
+/// A server's warning (`pb::Warning`: a price below cost…) in the UI language.
+pub fn warning_text(w: &pharmacrm_shared::pb::Warning) -> &str {
+    match crate::i18n::lang() {
+        crate::i18n::Lang::Zh => &w.message_zh,
+        crate::i18n::Lang::En => &w.message,
+    }
 }

@@ -1,5 +1,6 @@
-//! The drug picker: a search of the active catalogue by name or pinyin initials
-//! (`amxl` finds 阿莫西林), the drugs found as "+ name specification" buttons.
+//! The drug picker of every form that picks drugs (an order's lines, a customer's
+//! varieties): a search of the active catalogue by name or pinyin initials (`amxl` finds
+//! 阿莫西林), the drugs found as "+ name specification" buttons.
 
 use pharmacrm_shared::pb;
 
@@ -63,10 +64,7 @@ impl DrugPicker {
             for d in self.results.value().into_iter().flatten() {
                 if offer(d)
                     && ui
-                        .button(format!(
-                            "+ {}",
-                            super::drug_label(&d.name, &d.specification)
-                        ))
+                        .button(format!("+ {}", drug_label(&d.name, &d.specification)))
                         .clicked()
                 {
                     picked = Some(d.clone());
@@ -74,5 +72,14 @@ impl DrugPicker {
             }
         });
         picked
+    }
+}
+
+/// "name specification" as forms and lines show a drug (the name alone without one).
+pub fn drug_label(name: &str, specification: &str) -> String {
+    if specification.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} {specification}")
     }
 }
