@@ -16,6 +16,7 @@ use pharmacrm_shared::DataScope;
 
 use super::models::department;
 use super::sql::{Sql, Value};
+use super::versioned::Versioned;
 use crate::db::schema::{customers, users};
 use crate::error::{AppError, AppResult};
 use crate::msg;
@@ -135,6 +136,64 @@ pub fn covers_customer(conn: &mut PgConnection, reps: &Reps, customer_id: i64) -
             .first::<i64>(conn)
             .optional()?
             .is_some()),
+    }
+}
+
+/// A record that hangs off a customer (an order, a shipment, a transport exception): it is
+/// seen through its customer. Implemented by [`of_customer!`](crate::of_customer).
+pub trait OfCustomer: Versioned {
+    /// The customer it belongs to.
+    fn customer_id(&self) -> i64;
+    /// Reads the row without locking it; NOT_FOUND when there is none.
+    fn get(conn: &mut PgConnection, id: i64) -> AppResult<Self>;
+    /// The NOT_FOUND error of this kind of record.
+    fn missing() -> AppError;
+}
+
+/// Implements [`OfCustomer`] for a versioned row struct with a `customer_id` field:
+/// `of_customer!(Order, orders, not_found)`.
+#[macro_export]
+macro_rules! of_customer {
+    ($row:ty, $table:ident, $not_found:expr) => {
+        impl $crate::db::scope::OfCustomer for $row {
+            fn customer_id(&self) -> i64 {
+                self.customer_id
+            }
+
+            fn get(conn: &mut diesel::PgConnection, id: i64) -> $crate::error::AppResult<Self> {
+                use diesel::prelude::*;
+                $table::table
+                    .find(id)
+                    .select(<$row>::as_select())
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else($not_found)
+            }
+
+            fn missing() -> $crate::error::AppError {
+                ($not_found)()
+            }
+        }
+    };
+}
+
+/// Record `id` if `reps` covers its customer, else its NOT_FOUND; with `lock`, locked for
+/// the rest of the transaction.
+pub fn find_of_customer<T: OfCustomer>(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    id: i64,
+    lock: bool,
+) -> AppResult<T> {
+    let row = if lock {
+        T::lock(conn, id)?
+    } else {
+        T::get(conn, id)?
+    };
+    if covers_customer(conn, reps, row.customer_id())? {
+        Ok(row)
+    } else {
+        Err(T::missing())
     }
 }
 

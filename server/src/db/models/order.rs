@@ -120,19 +120,12 @@ pub fn not_found() -> AppError {
 
 crate::versioned!(Order, orders, "order", not_found);
 
+crate::of_customer!(Order, orders, not_found);
+
 /// The order if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
 /// locked for the rest of the transaction.
 pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Order> {
-    let q = orders::table.find(id).select(Order::as_select());
-    let row = if lock {
-        q.for_update().first(conn).optional()?
-    } else {
-        q.first(conn).optional()?
-    };
-    match row {
-        Some(row) if scope::covers_customer(conn, reps, row.customer_id)? => Ok(row),
-        _ => Err(not_found()),
-    }
+    scope::find_of_customer(conn, reps, id, lock)
 }
 
 /// Inserts an order with its lines; returns both as stored.

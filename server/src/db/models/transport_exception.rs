@@ -96,26 +96,17 @@ crate::versioned!(
     not_found
 );
 
-/// The exception if the caller's scope covers its customer, else NOT_FOUND; with
-/// `lock`, locked for the rest of the transaction.
+crate::of_customer!(TransportException, exceptions, not_found);
+
+/// The exception if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
+/// locked for the rest of the transaction.
 pub fn find(
     conn: &mut PgConnection,
     reps: &Reps,
     id: i64,
     lock: bool,
 ) -> AppResult<TransportException> {
-    let q = exceptions::table
-        .find(id)
-        .select(TransportException::as_select());
-    let row = if lock {
-        q.for_update().first(conn).optional()?
-    } else {
-        q.first(conn).optional()?
-    };
-    match row {
-        Some(row) if scope::covers_customer(conn, reps, row.customer_id)? => Ok(row),
-        _ => Err(not_found()),
-    }
+    scope::find_of_customer(conn, reps, id, lock)
 }
 
 /// Inserts an exception with its lines.
