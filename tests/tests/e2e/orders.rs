@@ -10,7 +10,8 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
-    OrderView, Person, SIGNER, ShipmentBuilder, instant, invoicing_entity, place_order, set_active,
+    OrderView, Person, SIGNER, ShipmentBuilder, deleting, instant, invoicing_entity, place_order,
+    set_active,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -1185,4 +1186,50 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
         .into_inner();
     assert_eq!(overdue.shipments.len(), 1);
     assert!(overdue.shipments[0].overdue);
+}
+
+#[tokio::test]
+async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_what_was_sold() {
+    let mut w = world().await;
+    let placed = OrderBuilder::new(w.customer.id)
+        .line(w.drug.id, 3, "2.5")
+        .place(&mut w.rep)
+        .await;
+    let mut admin = w.app.admin().await;
+    let current = admin.drug(w.drug.id).await;
+    let refused = admin
+        .drugs
+        .delete_drug(deleting(&current))
+        .await
+        .expect_err("a drug on an order is never deleted");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    let renamed = pb::UpdateDrugRequest {
+        id: current.id,
+        version: current.version,
+        drug: Some(pb::DrugInput {
+            name: "阿莫西林胶囊（新包装）".into(),
+            specification: current.specification.clone(),
+            manufacturer: current.manufacturer.clone(),
+            category_id: current.category_id,
+            unit_id: current.unit_id,
+            purchase_price: "1".into(),
+            sale_price: "3".into(),
+            ..Default::default()
+        }),
+    };
+    admin
+        .drugs
+        .update_drug(renamed)
+        .await
+        .expect("edit the drug");
+    let current = admin.drug(w.drug.id).await;
+    admin
+        .drugs
+        .set_drug_active(set_active(&current, false))
+        .await
+        .expect("archive the drug");
+    let stored = w.rep.reload(&placed).await;
+    assert_eq!(stored.lines[0].drug_name, "阿莫西林胶囊");
+    assert_eq!(stored.lines[0].unit_price, "2.50");
+    assert_eq!(stored.header().total, "7.50");
 }
