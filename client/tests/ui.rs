@@ -1069,3 +1069,333 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------
+// 订单管理: orders, shipments and transport exceptions, through the client.
+
+use pharmacrm_tests::fixtures::{
+    CustomerBuilder, CustomerTeam, OrderView, ShipmentBuilder, invoicing_entity, place_order,
+};
+
+/// The business date the order tests run on (the server's clock is pinned to it).
+const ORDER_DAY: &str = "2026-11-30";
+
+impl Ui {
+    /// Waits for the widget of `role` labelled `label` (the last one when several are),
+    /// scrolls it into view (it may lie below the fold of a long view) and clicks it.
+    fn press(&mut self, role: Role, label: &str) {
+        self.wait_for(label, |h| {
+            h.query_all_by_role_and_label(role, label).next().is_some()
+        });
+        self.harness
+            .get_all_by_role_and_label(role, label)
+            .last()
+            .expect("the widget")
+            .scroll_to_me();
+        for _ in 0..3 {
+            self.harness.step();
+        }
+        self.harness
+            .get_all_by_role_and_label(role, label)
+            .last()
+            .expect("the widget")
+            .click();
+        self.harness.step();
+    }
+
+    /// Focuses the multi-line input labelled `label` and types `text`.
+    fn type_into_multiline(&mut self, label: &str, text: &str) {
+        self.wait_role(Role::MultilineTextInput, label);
+        self.harness
+            .get_by_role_and_label(Role::MultilineTextInput, label)
+            .focus();
+        self.harness.step();
+        self.harness
+            .get_by_role_and_label(Role::MultilineTextInput, label)
+            .type_text(text);
+        self.harness.step();
+    }
+
+    /// Opens the combo box labelled `combo` and picks `choice` in its popup.
+    fn pick(&mut self, combo: &str, choice: &str) {
+        self.wait_role(Role::ComboBox, combo);
+        // The choice may already show (as the current one): wait for the popup's copy.
+        let before = self.harness.query_all_by_label(choice).count();
+        self.harness
+            .get_by_role_and_label(Role::ComboBox, combo)
+            .click();
+        self.wait_for(choice, |h| h.query_all_by_label(choice).count() > before);
+        self.harness
+            .get_all_by_label(choice)
+            .last()
+            .expect("option")
+            .click();
+        self.harness.step();
+    }
+
+    /// Logs in as `username` (a user the harness created) and waits for the main window.
+    fn login_as(&mut self, username: &str) {
+        self.login(username, USER_PASSWORD);
+        self.wait_label("退出登录");
+    }
+}
+
+/// With the server's clock pinned at `pinned_at` (RFC 3339): the invoicing entity,
+/// 阿莫西林胶囊 on sale at 12.80 (0.25g×24粒), and sales rep `rep-a` with CS rep `cs-a`
+/// serving 北京协和医院.
+fn order_team(server: &Server, pinned_at: &str) -> (CustomerTeam, pb::Drug) {
+    let app = server.app();
+    app.pin_clock(pinned_at);
+    server.runtime.block_on(async {
+        invoicing_entity(app).await;
+        let drug = app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
+        let team = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+        (team, drug)
+    })
+}
+
+#[test]
+fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history() {
+    let server = Server::start();
+    let app = server.app();
+    app.pin_clock("2026-11-30T10:00:00+08:00");
+    let dept = server.as_admin(async |admin| {
+        admin
+            .admin
+            .create_department(pb::CreateDepartmentRequest {
+                name: "营销中心".into(),
+                parent_id: None,
+            })
+            .await
+            .expect("dept")
+            .into_inner()
+    });
+    let customer = server.runtime.block_on(async {
+        invoicing_entity(app).await;
+        app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
+        let mut rep = app.person("rep-ui", &["营销员"], Some(dept.id)).await;
+        let cs = app.person("cs-ui", &["客服"], Some(dept.id)).await;
+        CustomerBuilder::new("北京协和医院")
+            .assigned_to(rep.id, cs.id)
+            .create(&mut rep)
+            .await
+    });
+
+    let mut ui = server.client();
+    ui.login_as("rep-ui");
+    ui.wait_label("待跟进客户");
+    ui.click("客户列表");
+    ui.wait_label("北京协和医院");
+    ui.click("北京协和医院");
+    ui.press(Role::Button, "下单");
+
+    // The order form, for this customer: a drug by pinyin, a quantity, the live total.
+    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.type_into("数量", "10");
+    // 10 × 12.80, priced by the server as typed.
+    ui.wait_label("订单金额：128.00");
+    ui.press(Role::Button, "提交订单");
+
+    // Placed: its view, with its number and status.
+    ui.wait_label("待发货");
+    let orders = server.as_admin(async |admin| {
+        admin
+            .orders_where(pb::SearchOrdersRequest {
+                customer_id: Some(customer.id),
+                ..Default::default()
+            })
+            .await
+    });
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    let order = &orders[0];
+    assert!(
+        order.number.starts_with("SO20261130-"),
+        "an SO number of the day: {}",
+        order.number
+    );
+    assert_eq!(order.total, "128.00");
+    assert_eq!(order.status(), pb::OrderStatus::Pending);
+    assert_eq!(
+        order.sales_rep.as_ref().map(|r| r.name.as_str()),
+        Some("rep-ui")
+    );
+    assert_eq!(
+        order.cs_rep.as_ref().map(|r| r.name.as_str()),
+        Some("cs-ui")
+    );
+    ui.wait_label(&order.number);
+    ui.wait_label("订单金额：128.00");
+
+    // The customer's order history lists it.
+    ui.click("北京协和医院");
+    ui.wait_label("订单记录");
+    ui.click("订单记录");
+    ui.wait_label(&order.number);
+    ui.wait_label("待发货");
+}
+
+#[test]
+fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(place_order(
+        &mut team.rep,
+        team.customer.id,
+        &[(drug.id, 10, "")],
+    ));
+    let number = order.header().number.clone();
+
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click(&number);
+    ui.press(Role::Button, "登记发货");
+
+    // Everything left, by 顺丰速运, from one batch.
+    ui.replace_text("发货日期", ORDER_DAY);
+    ui.type_into("承运商", "顺丰速运");
+    ui.type_into("运单号", "SF1400000001");
+    ui.type_into("批号", "B20261101");
+    ui.type_into("有效期至", "2028-06-30");
+    ui.press(Role::Button, "保存发货");
+
+    // Back on the order: shipped, the batch on the shipment's line.
+    ui.wait_label("已发货");
+    ui.wait_label("B20261101");
+    ui.wait_label("2028-06-30");
+    let stored =
+        server.as_admin(async |admin| admin.order(order.header().id).await.expect("order"));
+    assert_eq!(stored.header().status(), pb::OrderStatus::Shipped);
+    assert_eq!(stored.shipments.len(), 1);
+    let shipment = &stored.shipments[0];
+    assert_eq!(shipment.carrier, "顺丰速运");
+    assert_eq!(shipment.ship_date, ORDER_DAY);
+    let lines: Vec<_> = shipment
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.batch_no.as_str(), l.expiry_date.as_str()))
+        .collect();
+    assert_eq!(lines, [(10, "B20261101", "2028-06-30")]);
+}
+
+#[test]
+fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
+    let server = Server::start();
+    // Ordered and shipped on 27 November, expected two days later.
+    let (mut team, drug) = order_team(&server, "2026-11-27T09:00:00+08:00");
+    let (order, shipment) = server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .on("2026-11-27")
+            .transit_days(2)
+            .everything_left("B2611")
+            .create(&mut team.cs)
+            .await;
+        (order, shipment)
+    });
+    assert_eq!(shipment.expected_arrival, "2026-11-29");
+    // Not delivered by 30 November: a day overdue.
+    server.app().pin_clock("2026-11-30T10:00:00+08:00");
+    let number = order.header().number.clone();
+
+    // The CS rep lands on their work, which lists it.
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.wait_label("逾期未签收的发货");
+    ui.wait_label(&shipment.number);
+    ui.wait_label("逾期 1 天");
+    ui.wait_label(&number);
+
+    // The order list: the legend, and the row saying why it is red.
+    ui.click("订单管理");
+    ui.wait_label("红色：有发货逾期未签收");
+    ui.wait_label("已发 10/10 · 已签收 0 · 1 单逾期");
+
+    // The order itself says so too.
+    ui.click(&number);
+    ui.wait_label("1 单逾期");
+    ui.wait_label_contains("逾期 1 天");
+    ui.wait_label("红色：有发货逾期未签收");
+}
+
+#[test]
+fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
+    let server = Server::start();
+    // The afternoon of the order day, once the goods have arrived.
+    let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
+    let order = server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B2611")
+            .create(&mut team.cs)
+            .await;
+        team.cs
+            .deliver(&shipment, "2026-11-30T15:00:00+08:00")
+            .await;
+        order
+    });
+    let order_id = order.header().id;
+    let number = order.header().number.clone();
+
+    // The CS rep reports two damaged boxes.
+    let mut cs = server.client();
+    cs.login_as("cs-a");
+    cs.click("订单管理");
+    cs.wait_label(&number);
+    cs.click(&number);
+    cs.press(Role::Button, "上报异常");
+    cs.pick("异常类型", "破损");
+    cs.type_into_multiline("异常描述", "外箱破损，药品受潮");
+    cs.type_into("异常数量", "2");
+    cs.press(Role::Button, "上报异常");
+    cs.wait_label("1 个异常待处理");
+    let exception = server.as_admin(async |admin| {
+        let detail = admin.order(order_id).await.expect("order");
+        assert_eq!(detail.exceptions.len(), 1, "{detail:?}");
+        detail.exceptions[0].clone()
+    });
+    assert_eq!(exception.kind(), pb::ExceptionKind::Damaged);
+    assert_eq!(exception.value, "25.60", "2 × 12.80");
+    cs.wait_label_contains(&exception.number);
+
+    // The sales rep sees it awaiting their decision, and reships.
+    let mut rep = server.client();
+    rep.login_as("rep-a");
+    rep.wait_label("待处理的运输异常");
+    rep.wait_label(&exception.number);
+    rep.wait_label("破损");
+    rep.press(Role::Link, &number);
+    rep.press(Role::Button, "处理异常");
+    rep.press(Role::RadioButton, "补发");
+    rep.type_into_multiline("与客户的约定", "与客户协商补发");
+    rep.replace_text("发货日期", ORDER_DAY);
+    rep.type_into("承运商", "京东物流");
+    rep.type_into("批号", "B2612");
+    rep.type_into("有效期至", "2028-06-30");
+    rep.press(Role::Button, "处理异常");
+
+    // The replacement shipment, on the order.
+    rep.wait_label_contains(&format!("（补发：{}）", exception.number));
+    rep.wait_label("B2612");
+    let detail = server.as_admin(async |admin| admin.order(order_id).await.expect("order"));
+    let decided = &detail.exceptions[0];
+    assert_eq!(decided.decision(), pb::ExceptionDecision::Reship);
+    assert_eq!(decided.note, "与客户协商补发");
+    let replacement = detail
+        .shipments
+        .iter()
+        .find(|s| s.is_replacement)
+        .expect("the replacement shipment");
+    assert_eq!(decided.replacement_shipment_number, replacement.number);
+    assert_eq!(replacement.carrier, "京东物流");
+    let lines: Vec<_> = replacement
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.batch_no.as_str(), l.expiry_date.as_str()))
+        .collect();
+    assert_eq!(lines, [(2, "B2612", "2028-06-30")]);
+    rep.wait_label_contains(&replacement.number);
+}

@@ -1,0 +1,279 @@
+//! The order search at company size: a million orders of 100,000 customers, generated in
+//! SQL (`INSERT … SELECT generate_series`) in a fresh test database, three years of
+//! business days, in every state, a fifth of them with a shipment still in transit (most
+//! of those overdue). Then it measures `SearchOrders` over TLS — one page of 50, newest
+//! first — as an administrator (scope: all) and as a sales rep (scope: their own 5,000
+//! customers), with and without filters, at 1 and 16 concurrent streams, and prints the
+//! latency percentiles.
+//!
+//! `cargo run --release -p pharmacrm-tests --bin order-bench [-- ORDERS [SECONDS]]`
+//! (defaults: 1,000,000 orders, 10 seconds per run).
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use pharmacrm_shared::pb;
+use pharmacrm_tests::fixtures::invoicing_entity;
+use pharmacrm_tests::{Clients, TestApp, page};
+
+const CUSTOMERS: i64 = 100_000;
+const REPS: usize = 20;
+
+/// Customers spread over `reps`, served by `cs`; then `orders` orders over three years.
+fn generate(
+    conn: &mut PgConnection,
+    orders: i64,
+    reps: &[i64],
+    cs: i64,
+    type_id: i64,
+    entity: i64,
+) {
+    let started = Instant::now();
+    diesel::sql_query(
+        "INSERT INTO customers (name, contact_person, phone, province_code, city_code,
+                                business_kind, type_id, credit_days, sales_rep_id, cs_rep_id,
+                                search_grams, pinyin_sets)
+         SELECT '客户' || g, '联系人', '138' || lpad(g::text, 8, '0'), '11', '110101',
+                'pharmacy', $1, 30, ($2::bigint[])[1 + g % array_length($2::bigint[], 1)], $3,
+                '{}'::text[], ''
+           FROM generate_series(1, $4) AS g",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(type_id)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(reps)
+    .bind::<diesel::sql_types::BigInt, _>(cs)
+    .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
+    .execute(conn)
+    .expect("customers");
+    // States by g % 10: 0–5 completed, 6–7 shipped and in transit, 8 pending, 9 cancelled.
+    diesel::sql_query(
+        "INSERT INTO orders (number, customer_id, sales_rep_id, cs_rep_id, order_date,
+                             invoicing_entity_id, delivery_address, credit_days, total,
+                             units_ordered, units_shipped, units_delivered, open_shipments,
+                             cancelled_at, cancel_reason, cancelled_by, created_by)
+         SELECT 'SO' || to_char(d, 'YYYYMMDD') || '-' || lpad(g::text, 7, '0'),
+                c.id, c.sales_rep_id, c.cs_rep_id, d, $1, '北京市 东城区', 30,
+                (g % 5000) / 100.0 + 10, 10,
+                CASE WHEN g % 10 < 8 THEN 10 ELSE 0 END,
+                CASE WHEN g % 10 < 6 THEN 10 ELSE 0 END,
+                CASE WHEN g % 10 IN (6, 7) THEN 1 ELSE 0 END,
+                CASE WHEN g % 10 = 9 THEN now() END,
+                CASE WHEN g % 10 = 9 THEN '客户取消' ELSE '' END,
+                CASE WHEN g % 10 = 9 THEN c.sales_rep_id END,
+                c.sales_rep_id
+           FROM generate_series(1, $2) AS g
+           CROSS JOIN LATERAL (SELECT date '2026-11-30' - (g % 1095)::int AS d) AS day
+           JOIN customers c ON c.id = (SELECT min(id) FROM customers) + (g * 7919) % $3",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(entity)
+    .bind::<diesel::sql_types::BigInt, _>(orders)
+    .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
+    .execute(conn)
+    .expect("orders");
+    diesel::sql_query(
+        "INSERT INTO shipments (number, order_id, customer_id, ship_date, carrier,
+                                transit_days, invoicing_entity_id, amount, created_by)
+         SELECT 'SH' || to_char(o.order_date, 'YYYYMMDD') || '-' || lpad(o.id::text, 7, '0'),
+                o.id, o.customer_id, o.order_date, '顺丰速运', 3, o.invoicing_entity_id,
+                o.total, o.cs_rep_id
+           FROM orders o WHERE o.open_shipments = 1",
+    )
+    .execute(conn)
+    .expect("shipments");
+    diesel::sql_query("ANALYZE").execute(conn).expect("analyze");
+    println!(
+        "generated {CUSTOMERS} customers and {orders} orders in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The searches of a working day: the first page, by status, by date range, overdue, by
+/// number prefix, by customer.
+fn requests(customer_id: i64) -> Vec<(&'static str, pb::SearchOrdersRequest)> {
+    let base = || pb::SearchOrdersRequest {
+        descending: true,
+        page: page(0, 50),
+        ..Default::default()
+    };
+    vec![
+        ("newest first", base()),
+        (
+            "awaiting shipment",
+            pb::SearchOrdersRequest {
+                statuses: vec![pb::OrderStatus::Pending as i32],
+                ..base()
+            },
+        ),
+        (
+            "November 2026",
+            pb::SearchOrdersRequest {
+                created_from: "2026-11-01".into(),
+                created_to: "2026-11-30".into(),
+                ..base()
+            },
+        ),
+        (
+            "with overdue shipments",
+            pb::SearchOrdersRequest {
+                has_overdue: true,
+                ..base()
+            },
+        ),
+        (
+            "number prefix SO202611",
+            pb::SearchOrdersRequest {
+                number: "SO202611".into(),
+                ..base()
+            },
+        ),
+        (
+            "one customer",
+            pb::SearchOrdersRequest {
+                customer_id: Some(customer_id),
+                ..base()
+            },
+        ),
+        (
+            "by customer name",
+            pb::SearchOrdersRequest {
+                sort: pb::OrderSort::Customer as i32,
+                ..base()
+            },
+        ),
+    ]
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(label: &str, mut samples: Vec<Duration>, elapsed: Duration) {
+    samples.sort();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = samples.len() as f64 / elapsed.as_secs_f64();
+    println!(
+        "{label:<40} {:>6} req  {rate:>7.1} req/s  p50 {:>6.1} ms  p95 {:>6.1} ms  p99 {:>6.1} ms",
+        samples.len(),
+        percentile(&samples, 0.50).as_secs_f64() * 1000.0,
+        percentile(&samples, 0.95).as_secs_f64() * 1000.0,
+        percentile(&samples, 0.99).as_secs_f64() * 1000.0,
+    );
+}
+
+/// The median latency of each search, one stream.
+async fn per_search(app: &TestApp, token: &str, customer_id: i64) {
+    let mut clients: Clients = app.with_token(token).await;
+    for (label, request) in requests(customer_id) {
+        let mut samples = Vec::new();
+        for _ in 0..7 {
+            let t = Instant::now();
+            let found = clients
+                .orders
+                .search_orders(request.clone())
+                .await
+                .expect("search")
+                .into_inner();
+            samples.push((t.elapsed(), found.total, found.total_is_exact));
+        }
+        samples.sort_by_key(|s| s.0);
+        let (median, total, exact) = samples[samples.len() / 2];
+        println!(
+            "  {label:<26} {:>7.1} ms   {}{total} orders",
+            median.as_secs_f64() * 1000.0,
+            if exact { "" } else { "about " }
+        );
+    }
+}
+
+/// `streams` clients running the day's searches in a loop for `seconds`.
+async fn run(
+    app: &TestApp,
+    token: &str,
+    customer_id: i64,
+    streams: usize,
+    seconds: u64,
+) -> (Vec<Duration>, Duration) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for s in 0..streams {
+        let mut clients: Clients = app.with_token(token).await;
+        let searches = requests(customer_id);
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut i = s;
+            while Instant::now() < deadline {
+                let request = searches[i % searches.len()].1.clone();
+                i += 1;
+                let t = Instant::now();
+                clients.orders.search_orders(request).await.expect("search");
+                samples.push(t.elapsed());
+            }
+            samples
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("stream"));
+    }
+    (all, started.elapsed())
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let orders: i64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
+    let app = TestApp::spawn_with(|c| c.pool_size = 20).await;
+    app.pin_clock("2026-11-30T10:00:00+08:00");
+    let mut reps = Vec::new();
+    for i in 0..REPS {
+        reps.push(app.sales_rep(&format!("bench-rep-{i}")).await);
+    }
+    let rep_ids: Vec<i64> = reps.iter().map(|r| r.id).collect();
+    let cs = app.service_rep("bench-cs").await.id;
+    let entity = invoicing_entity(&app).await.id;
+    let mut admin = app.admin().await;
+    let type_id = admin
+        .customers
+        .list_customer_types(pb::ListCustomerTypesRequest::default())
+        .await
+        .expect("types")
+        .into_inner()
+        .types[0]
+        .id;
+    let mut conn = app.sql();
+    generate(&mut conn, orders, &rep_ids, cs, type_id, entity);
+    // A customer of the first rep, for the customer view's order history.
+    let customer_id: i64 =
+        diesel::sql_query("SELECT min(id) AS count FROM customers WHERE sales_rep_id = $1")
+            .bind::<diesel::sql_types::BigInt, _>(rep_ids[0])
+            .get_result::<pharmacrm_server::db::sql::Count>(&mut conn)
+            .expect("a customer")
+            .count;
+
+    let admin_token = admin.token.clone();
+    let rep_token = reps[0].clients.token.clone();
+    for (who, token) in [
+        ("an administrator (all orders)", &admin_token),
+        ("a sales rep (own customers)", &rep_token),
+    ] {
+        println!("SearchOrders, one page of 50, as {who}:");
+        per_search(&app, token, customer_id).await;
+        let (samples, elapsed) = run(&app, token, customer_id, 1, seconds).await;
+        report("  the day's searches, 1 stream", samples, elapsed);
+        let (samples, elapsed) = run(&app, token, customer_id, 16, seconds).await;
+        report("  the day's searches, 16 streams", samples, elapsed);
+    }
+}
