@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs the real client window under Xvfb against a demo server and photographs every
 # module's main screen — 药品管理 (catalogue with a drug open, container units), 客户管理
-# (the list, a customer, the new-customer form, 我的工作, 客户交接), 订单管理, 财务, 统计分析,
-# 系统管理 (departments, positions, users, audit log) — and the login screen, in Chinese
+# (the list, a customer with its 订单记录, the new-customer form, 我的工作, 客户交接), 订单管理
+# (the list, an order open, the shipment form, the order form empty and with a line), 财务,
+# 统计分析, 系统管理 (departments, positions, users, audit log) — and the login screen, in Chinese
 # and in English, at the default 1280×800 and at the minimum 900×600, to check by eye
 # that nothing is cut, squeezed or overlapping and that Chinese renders with the bundled
 # font.
 #
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
-# customers-new, customers-mywork, customers-handover, orders, finance, reports,
+# customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
+# orders-open, orders-shipment, orders-new, orders-new-line, finance, reports,
 # admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
@@ -91,7 +93,13 @@ declare -A tabs
 # Clicks the sub-tab <module>.<n> (n from 1, left to right).
 subtab() { click "${tabs[$1.$2]}" 45 2; }
 # The first row of a list and the 新建客户 button move when a toolbar wraps, i.e. per
-# language and size: set below as row_drug, row_customer, new_customer_x/_y.
+# language and size: set below as row_drug, row_customer, row_order, new_customer_x/_y.
+# A customer's 订单记录 tab: its x per language (customer_orders_x), its y per size (the
+# customer's header stacks into one column at 900 wide: customer_tabs_y).
+# 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
+# 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260); in
+# the order form, the drug search field (drug_field_x, at y=245), the first drug it offers
+# (at 245,268) and the first line's quantity box (line_quantity_x, at y=314).
 
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
@@ -107,19 +115,23 @@ for lang in "${langs[@]}"; do
           [customers.1]=192 [customers.2]=267 [customers.3]=344
           [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381)
         new_customer_x=191 new_customer_y=77
+        customer_orders_x=545
+        new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=360
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
           [customers.1]=197 [customers.2]=276 [customers.3]=353
           [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425)
         new_customer_x=208 new_customer_y=76
+        customer_orders_x=712
+        new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=365
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=122 ;;
-      en-1280x800) row_drug=155 row_customer=145 ;;
-      zh-900x600) row_drug=178 row_customer=145 ;;
-      en-900x600) row_drug=178 row_customer=142 ;;
+      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=251 ;;
+      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=250 ;;
+      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=347 ;;
+      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=346 ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
 
@@ -152,12 +164,15 @@ for lang in "${langs[@]}"; do
     module drugs
     subtab drugs 2
     shot drugs-units
-    # 客户管理: the list, the first customer opened, the new-customer form, 我的工作, 客户交接.
+    # 客户管理: the list, the first customer opened (北京协和医院, the demo's orders' customer)
+    # and its 订单记录 tab, the new-customer form, 我的工作, 客户交接.
     module customers
     subtab customers 1
     shot customers
     click 190 "$row_customer" 2
     shot customers-open
+    click "$customer_orders_x" "$customer_tabs_y" 2
+    shot customers-open-orders
     module customers
     subtab customers 1
     click "$new_customer_x" "$new_customer_y" 2
@@ -167,9 +182,28 @@ for lang in "${langs[@]}"; do
     shot customers-mywork
     subtab customers 3
     shot customers-handover
-    # 订单管理, 财务, 统计分析: their landing screens.
+    # 订单管理: the list; the first order (today's, pending) opened; its shipment form (登记
+    # 发货; left untouched it holds no input, so 返回订单列表 asks nothing); the order form
+    # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120). The module keeps
+    # its page while another module is shown, and the later screens do not mind the form.
     module orders
     shot orders
+    click 200 "$row_order" 2
+    shot orders-open
+    click "$ship_x" 260 2
+    shot orders-shipment
+    click "$order_back_x" 44 2
+    click "$new_order_x" 44 2
+    shot orders-new
+    click "$drug_field_x" 245 0.5
+    xdotool type --delay 30 amxl
+    sleep 2
+    click 245 268 2
+    click "$line_quantity_x" 314 0.5
+    xdotool type --delay 30 120
+    sleep 1.5
+    shot orders-new-line
+    # 财务, 统计分析: their landing screens.
     module finance
     shot finance
     module reports

@@ -44,7 +44,8 @@ fn generate(
     .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
     .execute(conn)
     .expect("customers");
-    // States by g % 10: 0–5 completed, 6–7 shipped and in transit, 8 pending, 9 cancelled.
+    // States by a hash of g (so that every rep's customers get every state): 0–5 completed,
+    // 6–7 shipped and in transit, 8 pending, 9 cancelled.
     diesel::sql_query(
         "INSERT INTO orders (number, customer_id, sales_rep_id, cs_rep_id, order_date,
                              invoicing_entity_id, delivery_address, credit_days, total,
@@ -53,15 +54,16 @@ fn generate(
          SELECT 'SO' || to_char(d, 'YYYYMMDD') || '-' || lpad(g::text, 7, '0'),
                 c.id, c.sales_rep_id, c.cs_rep_id, d, $1, '北京市 东城区', 30,
                 (g % 5000) / 100.0 + 10, 10,
-                CASE WHEN g % 10 < 8 THEN 10 ELSE 0 END,
-                CASE WHEN g % 10 < 6 THEN 10 ELSE 0 END,
-                CASE WHEN g % 10 IN (6, 7) THEN 1 ELSE 0 END,
-                CASE WHEN g % 10 = 9 THEN now() END,
-                CASE WHEN g % 10 = 9 THEN '客户取消' ELSE '' END,
-                CASE WHEN g % 10 = 9 THEN c.sales_rep_id END,
+                CASE WHEN k < 8 THEN 10 ELSE 0 END,
+                CASE WHEN k < 6 THEN 10 ELSE 0 END,
+                CASE WHEN k IN (6, 7) THEN 1 ELSE 0 END,
+                CASE WHEN k = 9 THEN now() END,
+                CASE WHEN k = 9 THEN '客户取消' ELSE '' END,
+                CASE WHEN k = 9 THEN c.sales_rep_id END,
                 c.sales_rep_id
            FROM generate_series(1, $2) AS g
-           CROSS JOIN LATERAL (SELECT date '2026-11-30' - (g % 1095)::int AS d) AS day
+           CROSS JOIN LATERAL (SELECT date '2026-11-30' - (g % 1095)::int AS d,
+                                      abs(hashint8(g)) % 10 AS k) AS day
            JOIN customers c ON c.id = (SELECT min(id) FROM customers) + (g * 7919) % $3",
     )
     .bind::<diesel::sql_types::BigInt, _>(entity)
