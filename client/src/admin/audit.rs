@@ -109,6 +109,8 @@ impl AuditPanel {
         let mut run = false;
         ui.horizontal_wrapped(|ui| {
             let mut field = |ui: &mut egui::Ui, label: &str, value: &mut String, width: f32| {
+                // A date input is followed by its calendar button.
+                widgets::keep_together(ui, label, width + 60.0);
                 let label = ui.label(label);
                 let response = ui
                     .add(egui::TextEdit::singleline(value).desired_width(width))

@@ -256,6 +256,7 @@ impl UsersPanel {
                     },
                 );
             }
+            widgets::keep_together(ui, t("users.search"), 200.0);
             let label = ui.label(t("users.search"));
             let search = ui
                 .add(

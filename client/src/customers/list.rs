@@ -89,6 +89,7 @@ impl ListPanel {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
                 command = Some(ListCommand::New);
             }
+            widgets::keep_together(ui, t("customers.search"), 200.0);
             let label = ui.label(t("customers.search"));
             let search = ui
                 .add(
@@ -100,6 +101,7 @@ impl ListPanel {
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 search.request_focus();
             }
+            widgets::keep_together(ui, t("customer.province"), 140.0);
             let label = ui.label(t("customer.province"));
             egui::ComboBox::from_id_salt("filter_province")
                 .selected_text(
@@ -123,6 +125,7 @@ impl ListPanel {
                 .response
                 .labelled_by(label.id);
             let types = self.types.value().cloned().unwrap_or_default();
+            widgets::keep_together(ui, t("customer.type"), 140.0);
             let label = ui.label(t("customer.type"));
             egui::ComboBox::from_id_salt("filter_type")
                 .selected_text(

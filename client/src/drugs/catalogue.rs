@@ -535,6 +535,7 @@ impl CataloguePanel {
             if can_write && ui.button(t("drugs.new_drug")).clicked() {
                 new_clicked = true;
             }
+            widgets::keep_together(ui, t("drugs.search"), 220.0);
             let label = ui.label(t("drugs.search"));
             let search = ui
                 .add(

@@ -109,6 +109,8 @@ impl ReportForm {
                         ui.label(&line.unit_label);
                         ui.label(line.available.to_string());
                         ui.vertical(|ui| {
+                            // Grid cells are as narrow as last frame's column.
+                            ui.set_min_width(70.0);
                             let response = ui
                                 .add(
                                     egui::TextEdit::singleline(&mut line.quantity)

@@ -354,11 +354,17 @@ impl OrderFormPanel {
                         for (i, line) in lines.iter_mut().enumerate() {
                             ui.label((i + 1).to_string());
                             ui.vertical(|ui| {
-                                ui.label(&line.label);
+                                // A cell of a grid is as narrow as last frame's column:
+                                // the name keeps its width rather than wrap per character.
+                                ui.add(
+                                    egui::Label::new(&line.label)
+                                        .wrap_mode(egui::TextWrapMode::Extend),
+                                );
                                 errors.field_ui(ui, &format!("lines[{i}].drug_id"));
                             });
                             ui.label(&line.unit_label);
                             ui.vertical(|ui| {
+                                ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
                                 if ui
                                     .add(
@@ -373,11 +379,12 @@ impl OrderFormPanel {
                                 errors.field_ui(ui, &field);
                             });
                             ui.vertical(|ui| {
+                                ui.set_min_width(100.0);
                                 let field = format!("lines[{i}].unit_price");
                                 if ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.unit_price)
-                                            .desired_width(90.0),
+                                            .desired_width(100.0),
                                     )
                                     .labelled_by(price_header.id)
                                     .changed()

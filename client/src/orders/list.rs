@@ -153,6 +153,7 @@ impl OrderList {
             if ctx.can(Permission::OrderWrite) && ui.button(t("orders.new")).clicked() {
                 command = Some(ListCommand::New);
             }
+            widgets::keep_together(ui, t("order.number"), 120.0);
             let label = ui.label(t("order.number"));
             let search = ui
                 .add(
@@ -177,6 +178,7 @@ impl OrderList {
                 &mut self.filter.created_to,
             );
             if can_pick {
+                widgets::keep_together(ui, t("order.customer"), 160.0);
                 let label = ui.label(t("order.customer"));
                 self.customer.ui(ui, ctx).labelled_by(label.id);
                 widgets::combo(
@@ -236,6 +238,8 @@ impl OrderList {
 
 /// A labelled date filter: typed, or picked from the calendar beside it.
 fn date_filter(ui: &mut egui::Ui, salt: &str, label: &str, value: &mut String) {
+    // The input and its calendar button.
+    widgets::keep_together(ui, label, 90.0 + 60.0);
     let label = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(value)

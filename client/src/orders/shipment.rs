@@ -191,24 +191,29 @@ pub(super) fn batch_lines_ui(
                             errors.field_ui(ui, &field);
                         }
                     };
-                    ui.label(&line.label);
+                    ui.add(egui::Label::new(&line.label).wrap_mode(egui::TextWrapMode::Extend));
                     ui.label(&line.unit_label);
                     ui.label(line.limit.to_string());
+                    // A cell of a grid is as narrow as last frame's column: each input
+                    // claims its width.
                     ui.vertical(|ui| {
+                        ui.set_min_width(70.0);
                         let response = ui
                             .add(egui::TextEdit::singleline(&mut line.quantity).desired_width(70.0))
                             .labelled_by(quantity_header.id);
                         cell(ui, "quantity", response);
                     });
                     ui.vertical(|ui| {
+                        ui.set_min_width(140.0);
                         let response = ui
                             .add(
-                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(110.0),
+                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(140.0),
                             )
                             .labelled_by(batch_header.id);
                         cell(ui, "batch_no", response);
                     });
                     ui.vertical(|ui| {
+                        ui.set_min_width(160.0);
                         let response = ui
                             .horizontal(|ui| {
                                 let mut response = ui

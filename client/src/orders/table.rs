@@ -33,7 +33,7 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
         ui.painter().rect_filled(rect, 2.0, widgets::ERROR);
-        ui.label(RichText::new(t("orders.legend.overdue")).small());
+        ui.label(RichText::new(t("orders.legend.overdue")).color(widgets::ERROR));
     });
 }
 
@@ -85,6 +85,57 @@ pub fn orders_table(
         260.0,
     );
     let decimals = widgets::money_decimals(rows.iter().map(|o| o.total.as_str()));
+    let date = widgets::fit_column(
+        ui,
+        t("order.date"),
+        rows.iter().map(|o| o.order_date.as_str()),
+        90.0,
+        120.0,
+    );
+    let sales_rep = widgets::fit_column(
+        ui,
+        t("order.sales_rep"),
+        rows.iter().map(|o| super::rep_name(o.sales_rep.as_ref())),
+        70.0,
+        160.0,
+    );
+    let cs_rep = widgets::fit_column(
+        ui,
+        t("order.cs_rep"),
+        rows.iter().map(|o| super::rep_name(o.cs_rep.as_ref())),
+        70.0,
+        160.0,
+    );
+    let status = widgets::fit_column(
+        ui,
+        t("order.status"),
+        rows.iter()
+            .map(|o| choice_label::<pb::OrderStatus>(o.status)),
+        70.0,
+        160.0,
+    );
+    let progress_texts: Vec<String> = rows
+        .iter()
+        .map(|o| progress_text(&o.progress.unwrap_or_default()))
+        .collect();
+    let progress = widgets::fit_column(
+        ui,
+        t("order.progress"),
+        progress_texts.iter().map(String::as_str),
+        160.0,
+        420.0,
+    );
+    let totals: Vec<String> = rows
+        .iter()
+        .map(|o| widgets::money_text(&o.total, decimals))
+        .collect();
+    let total = widgets::fit_column(
+        ui,
+        t("order.total"),
+        totals.iter().map(String::as_str),
+        90.0,
+        180.0,
+    );
     let mut headers: Vec<(&str, Option<pb::OrderSort>)> = vec![
         (t("order.number"), None),
         (t("order.date"), Some(pb::OrderSort::OrderDate)),
@@ -99,6 +150,7 @@ pub fn orders_table(
         (t("order.progress"), None),
         (t("order.total"), Some(pb::OrderSort::Total)),
     ]);
+    let last = headers.len() - 1;
     let current = sort.as_deref().copied();
     widgets::table(ui, id_salt, |ui| {
         let mut builder = TableBuilder::new(ui)
@@ -106,7 +158,7 @@ pub fn orders_table(
             .striped(true)
             .sense(egui::Sense::click())
             .column(number)
-            .column(Column::auto().at_least(80.0));
+            .column(date);
         builder = match max_height {
             Some(height) => builder.max_scroll_height(height.max(100.0)),
             None => builder.vscroll(false),
@@ -115,34 +167,30 @@ pub fn orders_table(
             builder = builder.column(customer);
         }
         builder
-            .column(Column::auto().at_least(60.0))
-            .column(Column::auto().at_least(60.0))
-            .column(Column::auto().at_least(70.0))
-            .column(Column::auto().at_least(160.0))
-            .column(Column::remainder().at_least(100.0))
+            .column(sales_rep)
+            .column(cs_rep)
+            .column(status)
+            .column(progress)
+            .column(total)
             .header(24.0, |mut header| {
-                for (label, key) in &headers {
-                    header.col(|ui| match (current, key) {
-                        (Some(current), Some(key)) => {
-                            let key = *key as i32;
-                            let arrow = if current.key == key {
-                                if current.descending { " ﹀" } else { " ︿" }
-                            } else {
-                                ""
-                            };
-                            if ui.button(format!("{label}{arrow}")).clicked() {
-                                resort = Some(key);
-                            }
-                        }
-                        _ => {
-                            ui.strong(*label);
+                for (i, (label, key)) in headers.iter().enumerate() {
+                    header.col(|ui| {
+                        // The amount's header sits over its right-aligned figures.
+                        if i == last {
+                            ui.with_layout(
+                                egui::Layout::right_to_left(egui::Align::Center),
+                                |ui| sort_header(ui, current, label, *key, &mut resort),
+                            );
+                        } else {
+                            sort_header(ui, current, label, *key, &mut resort);
                         }
                     });
                 }
             })
             .body(|body| {
                 body.rows(24.0, rows.len(), |mut row| {
-                    let o = &rows[row.index()];
+                    let row_index = row.index();
+                    let o = &rows[row_index];
                     let progress = o.progress.unwrap_or_default();
                     // An order with a shipment overdue today is red, on every cell.
                     let colour = (progress.overdue_shipments > 0).then_some(widgets::ERROR);
@@ -168,9 +216,9 @@ pub fn orders_table(
                         ui.label(paint(super::status_text(o.status), colour));
                     });
                     row.col(|ui| {
-                        ui.label(text(&progress_text(&progress)));
+                        ui.label(text(&progress_texts[row_index]));
                     });
-                    row.col(|ui| widgets::money_cell(ui, &o.total, decimals));
+                    row.col(|ui| widgets::money_cell_in(ui, &o.total, decimals, colour));
                     if row.response().clicked() {
                         opened = Some(o.id);
                     }
@@ -188,6 +236,32 @@ pub fn orders_table(
         }
     }
     opened
+}
+
+/// A header cell: a button setting the sort when the table sorts by `key`, else the label.
+fn sort_header(
+    ui: &mut egui::Ui,
+    current: Option<OrderSortState>,
+    label: &str,
+    key: Option<pb::OrderSort>,
+    resort: &mut Option<i32>,
+) {
+    match (current, key) {
+        (Some(current), Some(key)) => {
+            let key = key as i32;
+            let arrow = if current.key == key {
+                if current.descending { " ﹀" } else { " ︿" }
+            } else {
+                ""
+            };
+            if ui.button(format!("{label}{arrow}")).clicked() {
+                *resort = Some(key);
+            }
+        }
+        _ => {
+            ui.strong(label);
+        }
+    }
 }
 
 /// A table of shipments (with their order numbers); returns the order of the row clicked.

@@ -348,7 +348,9 @@ fn fields_grid(ui: &mut egui::Ui, id: &str, fields: &[(&str, String)]) {
                     egui::Label::new(RichText::new(*label).weak())
                         .wrap_mode(egui::TextWrapMode::Extend),
                 );
-                ui.add(egui::Label::new(value.as_str()).truncate());
+                // Values keep their width: a truncating label in a grid shrinks its column
+                // to a few characters ("202…").
+                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
                 if (i + 1) % per_line == 0 {
                     ui.end_row();
                 }
@@ -500,32 +502,92 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         140.0,
         300.0,
     );
+    // Figures right-aligned under right-aligned headers, each column as wide as its
+    // header or its widest figure.
+    let figures: [(&str, Vec<String>); 7] = [
+        (
+            t("order.quantity"),
+            lines.iter().map(|l| l.quantity.to_string()).collect(),
+        ),
+        (
+            t("order.unit_price"),
+            lines
+                .iter()
+                .map(|l| widgets::money_text(&l.unit_price, decimals))
+                .collect(),
+        ),
+        (
+            t("order.amount"),
+            lines
+                .iter()
+                .map(|l| widgets::money_text(&l.amount, decimals))
+                .collect(),
+        ),
+        (
+            t("order.shipped"),
+            lines
+                .iter()
+                .map(|l| l.shipped_quantity.to_string())
+                .collect(),
+        ),
+        (
+            t("order.remaining"),
+            lines
+                .iter()
+                .map(|l| l.remaining_quantity.to_string())
+                .collect(),
+        ),
+        (
+            t("order.delivered"),
+            lines
+                .iter()
+                .map(|l| l.delivered_quantity.to_string())
+                .collect(),
+        ),
+        (
+            t("order.exception_quantity"),
+            lines
+                .iter()
+                .map(|l| l.exception_quantity.to_string())
+                .collect(),
+        ),
+    ];
+    let unit = widgets::fit_column(
+        ui,
+        t("order.unit"),
+        lines.iter().map(|l| l.unit_label.as_str()),
+        50.0,
+        160.0,
+    );
+    let figure_columns: Vec<Column> = figures
+        .iter()
+        .map(|(header, texts)| {
+            widgets::fit_column(ui, header, texts.iter().map(String::as_str), 50.0, 140.0)
+        })
+        .collect();
     widgets::table(ui, "order_view_lines", |ui| {
-        TableBuilder::new(ui)
+        let mut builder = TableBuilder::new(ui)
             .id_salt("order_view_lines")
             .striped(true)
             .vscroll(false)
             .column(Column::auto().at_least(30.0))
             .column(drug)
-            .column(Column::auto().at_least(60.0))
-            .columns(Column::auto().at_least(50.0), 1)
-            .columns(Column::auto().at_least(80.0), 2)
-            .columns(Column::auto().at_least(50.0), 4)
+            .column(unit);
+        for column in figure_columns {
+            builder = builder.column(column);
+        }
+        builder
             .header(22.0, |mut header| {
-                for label in [
-                    t("orders.line_no"),
-                    t("order.drug"),
-                    t("order.unit"),
-                    t("order.quantity"),
-                    t("order.unit_price"),
-                    t("order.amount"),
-                    t("order.shipped"),
-                    t("order.remaining"),
-                    t("order.delivered"),
-                    t("order.exception_quantity"),
-                ] {
+                for label in [t("orders.line_no"), t("order.drug"), t("order.unit")] {
                     header.col(|ui| {
                         ui.strong(label);
+                    });
+                }
+                for (label, _) in &figures {
+                    header.col(|ui| {
+                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                            ui.strong(*label);
+                        });
                     });
                 }
             })

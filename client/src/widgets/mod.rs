@@ -10,7 +10,7 @@ mod table;
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{PathField, Purpose, download_dir, save_target};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
-pub use table::{fit_column, money_cell, money_decimals, money_text, table};
+pub use table::{fit_column, money_cell, money_cell_in, money_decimals, money_text, table};
 
 use egui::{Color32, Response, RichText, Ui};
 
@@ -262,10 +262,30 @@ pub fn combo<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, String)],
 ) -> bool {
+    keep_together(ui, label, 140.0);
     let label = ui.label(label);
     combo_box(ui, id_salt, value, options, 140.0)
         .labelled_by(label.id)
         .changed()
+}
+
+/// In a wrapping row (a filter bar), starts a new row unless `label` and the `control_width`
+/// points of its control fit in what is left of this one, so that a label never ends a
+/// row while its control starts the next.
+pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
+    if !ui.layout().main_wrap {
+        return;
+    }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let label_width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(label.to_owned(), font, Color32::WHITE)
+            .size()
+            .x
+    });
+    let needed = label_width + 2.0 * ui.spacing().item_spacing.x + control_width;
+    if ui.available_size_before_wrap().x < needed {
+        ui.end_row();
+    }
 }
 
 /// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`.

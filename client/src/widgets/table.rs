@@ -72,8 +72,17 @@ pub fn money_text(amount: &str, decimals_wanted: usize) -> String {
 
 /// A money cell: right-aligned, monospaced, padded to the column's `decimals`.
 pub fn money_cell(ui: &mut Ui, amount: &str, decimals: usize) {
+    money_cell_in(ui, amount, decimals, None);
+}
+
+/// A money cell in `colour` (a red overdue row), or the default colour for `None`.
+pub fn money_cell_in(ui: &mut Ui, amount: &str, decimals: usize, colour: Option<egui::Color32>) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        ui.label(RichText::new(money_text(amount, decimals)).monospace());
+        let text = RichText::new(money_text(amount, decimals)).monospace();
+        ui.label(match colour {
+            Some(colour) => text.color(colour),
+            None => text,
+        });
     });
 }
 
