@@ -11,6 +11,7 @@ const PROTOS: &[&str] = &[
     "pharmacrm/v1/drugs.proto",
     "pharmacrm/v1/customers.proto",
     "pharmacrm/v1/orders.proto",
+    "pharmacrm/v1/finance.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod ctx;
 pub mod customers;
 pub mod drugs;
+pub mod finance;
 pub mod fonts;
 pub mod format;
 pub mod i18n;

@@ -12,6 +12,7 @@ use crate::backend::{Backend, Requested};
 use crate::ctx::{AppCtx, Connection, Navigate};
 use crate::customers::CustomersPanel;
 use crate::drugs::DrugsPanel;
+use crate::finance::FinancePanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::orders::OrdersPanel;
@@ -87,6 +88,7 @@ impl MainWindow {
             Box::new(DrugsPanel::default()),
             Box::new(CustomersPanel::default()),
             Box::new(OrdersPanel::default()),
+            Box::new(FinancePanel::new(&ctx)),
             Box::new(AdminPanel::new(&ctx)),
         ];
         let module = first_module(&ctx);

@@ -355,6 +355,46 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.OrderService/ListExceptions",
             Requires(P::OrderRead),
         ),
+        (
+            "/pharmacrm.v1.FinanceService/RecordPayment",
+            Requires(P::PaymentWrite),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ReversePayment",
+            Requires(P::PaymentWrite),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ListPayments",
+            Requires(P::FinanceRead),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/RecordInvoice",
+            Requires(P::InvoiceWrite),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ListInvoices",
+            Requires(P::FinanceRead),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/GetOrderFinance",
+            Requires(P::OrderRead),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/GetStatement",
+            Requires(P::FinanceRead),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ExportStatement",
+            Requires(P::FinanceRead),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/Reconcile",
+            Requires(P::FinanceReconcile),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ListArrears",
+            Requires(P::ArrearsRead),
+        ),
     ]
 };
 
@@ -403,6 +443,23 @@ pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {
         Err(denied(
             Permission::CustomerAssign,
             msg!("customer.action.assign_to_others"),
+        ))
+    }
+}
+
+/// Placing an order for a customer on credit hold (overdue past the credit-hold days, or
+/// over its credit limit) needs `order.credit_override` and a reason (issue "Finance end to
+/// end": credit hold).
+pub fn require_may_override_credit(grants: &Grants) -> AppResult<()> {
+    if grants
+        .permissions
+        .contains(&Permission::OrderCreditOverride)
+    {
+        Ok(())
+    } else {
+        Err(denied(
+            Permission::OrderCreditOverride,
+            msg!("order.action.credit_override"),
         ))
     }
 }

@@ -49,6 +49,13 @@ pub fn parse_price(text: &str) -> Result<Decimal, Violation> {
     parse(text, PRICE_DECIMALS, PRICE_INTEGER_DIGITS)
 }
 
+/// An amount of CNY: ≥ 0, at most 2 decimals, below 10^12 (NUMERIC(14, 2)).
+pub fn parse_amount(text: &str) -> Result<Decimal, Violation> {
+    let mut value = parse(text, 2, 12)?;
+    value.rescale(2);
+    Ok(value)
+}
+
 /// A capacity: > 0, at most 3 decimals.
 pub fn parse_capacity(text: &str) -> Result<Decimal, Violation> {
     let value = parse(text, 3, 9)?;

@@ -154,6 +154,9 @@ permissions! {
     OrderWrite = "order.write", Order, "下单", "Place orders";
     /// Cancel an order before anything has shipped (with a reason, audited).
     OrderCancel = "order.cancel", Order, "取消订单", "Cancel orders";
+    /// Place an order for a customer on credit hold (overdue past the credit-hold days or
+    /// over its credit limit), with a reason (audited).
+    OrderCreditOverride = "order.credit_override", Order, "信用超限下单", "Override credit hold";
     /// Record shipments and their arrival.
     ShipmentWrite = "order.shipment.write", Order, "登记发货", "Record shipments";
     /// Report goods damaged or lost in transit.

@@ -23,6 +23,7 @@ use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
+use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
 use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
@@ -402,7 +403,9 @@ pub fn clients_over(channel: Channel, token: &str) -> Clients {
         audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         customers: CustomerServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        orders: OrderServiceClient::with_interceptor(channel, bearer),
+        orders: OrderServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        finance: FinanceServiceClient::with_interceptor(channel, bearer)
+            .max_decoding_message_size(256 * 1024 * 1024),
     }
 }
 
@@ -423,6 +426,8 @@ pub struct Clients {
     pub customers: CustomerServiceClient<InterceptedService<Channel, Bearer>>,
     /// OrderService.
     pub orders: OrderServiceClient<InterceptedService<Channel, Bearer>>,
+    /// FinanceService.
+    pub finance: FinanceServiceClient<InterceptedService<Channel, Bearer>>,
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

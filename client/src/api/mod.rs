@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod drugs;
+pub mod finance;
 pub mod orders;
 
 use chrono::{DateTime, Utc};
@@ -17,6 +18,7 @@ use pharmacrm_shared::pb::audit_service_client::AuditServiceClient;
 use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
+use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
 use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
@@ -277,5 +279,11 @@ impl Api {
     pub fn orders(&self) -> OrderServiceClient<Authed> {
         OrderServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(16 * 1024 * 1024)
+    }
+
+    /// FinanceService (a statement of every customer, and its Excel export, can be large).
+    pub fn finance(&self) -> FinanceServiceClient<Authed> {
+        FinanceServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+            .max_decoding_message_size(64 * 1024 * 1024)
     }
 }

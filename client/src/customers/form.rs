@@ -1,6 +1,7 @@
 //! The customer form: province → city picker from the shipped divisions, business kind,
-//! type, the drug varieties (picked from the catalogue with pinyin search), reps on
-//! creation, and the duplicate warning before a second record is created.
+//! type, the drug varieties (picked from the catalogue with pinyin search), the credit
+//! terms and limit, reps on creation, and the duplicate warning before a second record is
+//! created.
 
 use pharmacrm_shared::pb;
 use pharmacrm_shared::region;
@@ -40,6 +41,8 @@ pub struct CustomerForm {
     pub type_id: i64,
     pub drugs: Vec<pb::DrugRef>,
     pub credit_days: String,
+    /// 信用额度 as typed; empty for no limit.
+    pub credit_limit: String,
     pub note: String,
     /// 0: the caller.
     pub sales_rep_id: i64,
@@ -67,6 +70,7 @@ impl CustomerForm {
             type_id: c.type_id,
             drugs: c.drugs.clone(),
             credit_days: c.credit_days.to_string(),
+            credit_limit: c.credit_limit.clone(),
             note: c.note.clone(),
             sales_rep_id: c.sales_rep.as_ref().map_or(0, |r| r.id),
             cs_rep_id: c.cs_rep.as_ref().map_or(0, |r| r.id),
@@ -93,6 +97,9 @@ impl CustomerForm {
                 "" => 0,
                 days => days.parse().unwrap_or(-1),
             },
+            // Empty means no limit; an amount is sent in its exact form, anything else as
+            // typed for the server to name.
+            credit_limit: crate::finance::amount_input(&self.credit_limit),
             note: self.note.clone(),
             sales_rep_id: self.sales_rep_id,
             cs_rep_id: self.cs_rep_id,
@@ -286,6 +293,12 @@ impl FormPanel {
                         t("customer.credit_days"),
                         "credit_days",
                         &mut form.credit_days,
+                    );
+                    f.text_hint(
+                        t("credit.limit"),
+                        "credit_limit",
+                        &mut form.credit_limit,
+                        t("credit.no_limit"),
                     );
                     if form.id.is_none() && can_assign {
                         // Whoever may assign can register a customer for another rep.

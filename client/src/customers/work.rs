@@ -1,12 +1,14 @@
 //! 我的工作: the rep's due and overdue follow-ups and the certificates of their customers
 //! that have expired or expire soon; then the order work of the order module (a CS rep's
-//! overdue shipments, a sales rep's exceptions awaiting a decision).
+//! overdue shipments, a sales rep's exceptions awaiting a decision) and, for those who read
+//! arrears, the customers owing something overdue (逾期欠款).
 
 use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
+use crate::finance::ArrearsWork;
 use crate::i18n::t;
 use crate::orders::OrderWork;
 use crate::widgets;
@@ -16,6 +18,7 @@ use crate::widgets;
 pub struct WorkPanel {
     work: Requested<pb::MyWorkResponse>,
     orders: OrderWork,
+    arrears: ArrearsWork,
 }
 
 impl WorkPanel {
@@ -23,6 +26,7 @@ impl WorkPanel {
     pub fn refresh(&mut self) {
         self.work = Requested::NotRequested;
         self.orders.refresh();
+        self.arrears.refresh();
     }
 
     /// Draws the list, scrolling when it is longer than the window; returns a customer
@@ -86,6 +90,9 @@ impl WorkPanel {
             });
         }
         self.orders.ui(ui, ctx);
+        if let Some(id) = self.arrears.ui(ui, ctx) {
+            open = Some(id);
+        }
         open
     }
 }

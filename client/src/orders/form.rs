@@ -3,7 +3,9 @@
 //! delivery date, credit days and note; lines picked from the active catalogue by pinyin
 //! with quantity and unit price (the drug's sale price unless typed). The server prices the
 //! order as it is typed (PreviewOrder, 300 ms after the last change): line amounts, total,
-//! the reps it will go to, and warnings such as a price below cost.
+//! the reps it will go to, and warnings such as a price below cost. A customer on credit
+//! hold (overdue past the credit-hold days, or over its credit limit) is refused; whoever
+//! may override the hold places the order anyway with a reason.
 
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::CustomerPicker;
+use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
@@ -50,6 +53,8 @@ struct Draft {
     credit_days: String,
     note: String,
     lines: Vec<Line>,
+    /// Why the order goes to a customer on credit hold anyway; empty unless overridden.
+    credit_override_reason: String,
 }
 
 impl Draft {
@@ -76,8 +81,17 @@ impl Draft {
                     unit_price: l.unit_price.trim().to_owned(),
                 })
                 .collect(),
+            credit_override_reason: self.credit_override_reason.trim().to_owned(),
         }
     }
+}
+
+/// Whether the server refused the order for the customer's credit (overdue past the
+/// credit-hold days, or over its credit limit): FAILED_PRECONDITION saying so.
+fn is_credit_hold(error: &ApiError) -> bool {
+    error.code == Some(tonic::Code::FailedPrecondition)
+        && (error.zh.as_deref().is_some_and(|zh| zh.contains("信用"))
+            || error.en.to_lowercase().contains("credit"))
 }
 
 /// The order form with its pickers, the preview and the save request.
@@ -100,6 +114,8 @@ pub struct OrderFormPanel {
     save: Requested<pb::OrderResponse>,
     /// The last failed save's or preview's complaints, under their fields until edited.
     errors: FieldErrors,
+    /// The server refused the customer for its credit (until another customer is chosen).
+    credit_hold: bool,
 }
 
 impl OrderFormPanel {
@@ -123,6 +139,7 @@ impl OrderFormPanel {
             changed_at: 0.0,
             save: Requested::NotRequested,
             errors: FieldErrors::default(),
+            credit_hold: false,
         }
     }
 
@@ -166,7 +183,10 @@ impl OrderFormPanel {
         self.customer.poll();
         match self.preview.poll() {
             Polled::JustDone => self.errors.set(None),
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::JustFailed(error) => {
+                self.credit_hold |= is_credit_hold(error);
+                self.errors.set(Some(error.clone()));
+            }
             Polled::Unchanged => {}
         }
         match self.save.poll() {
@@ -176,7 +196,10 @@ impl OrderFormPanel {
                     return Some(saved.clone());
                 }
             }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::JustFailed(error) => {
+                self.credit_hold |= is_credit_hold(error);
+                self.errors.set(Some(error.clone()));
+            }
             Polled::Unchanged => {}
         }
         None
@@ -231,7 +254,8 @@ impl OrderFormPanel {
                 ui.add_space(6.0);
                 self.lines_ui(ui, ctx);
                 ui.add_space(6.0);
-                close = self.buttons_ui(ui, ctx, submitted);
+                let overridden = self.credit_override_ui(ui, ctx);
+                close = self.buttons_ui(ui, ctx, submitted || overridden);
             });
         close.then_some(FormEvent::Close)
     }
@@ -311,6 +335,9 @@ impl OrderFormPanel {
             }
         });
         if customer_changed {
+            // The hold was the customer chosen before's.
+            self.credit_hold = false;
+            self.draft.credit_override_reason.clear();
             self.load_customer(ctx);
         }
         response.submitted
@@ -444,6 +471,34 @@ impl OrderFormPanel {
         {
             ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
         }
+    }
+
+    /// For whoever may override a credit hold, once the server refused the customer for
+    /// its credit: the reason, and a button placing the order anyway; whether the order
+    /// should be sent (the reason goes with it).
+    fn credit_override_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        if !self.credit_hold || !ctx.can(Permission::OrderCreditOverride) {
+            return false;
+        }
+        ui.label(RichText::new(t("credit.hold_note")).color(widgets::WARNING));
+        let reason = &mut self.draft.credit_override_reason;
+        let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
+            f.text(
+                t("credit.override_reason"),
+                "credit_override_reason",
+                reason,
+            );
+        })
+        .submitted;
+        let ready = !self.draft.credit_override_reason.trim().is_empty();
+        let clicked = ui
+            .add_enabled(
+                ready && !self.save.is_pending(),
+                egui::Button::new(t("credit.override_submit")),
+            )
+            .clicked();
+        ui.add_space(6.0);
+        ready && (clicked || submitted)
     }
 
     /// The save and close buttons; whether close was clicked.

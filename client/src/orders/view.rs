@@ -1,6 +1,7 @@
 //! The order view: the header with status and amounts (total, deductions, net), the lines
 //! with their shipped, remaining, delivered and exception quantities, the shipments with
-//! their batches (overdue in red), the transport exceptions with their decisions. The
+//! their batches (overdue in red), the transport exceptions with their decisions, and the
+//! order's money from the finance module (shipped, invoiced, paid, outstanding). The
 //! actions (ship, confirm delivery, report, decide) open their form in place of the
 //! details; cancelling asks for a reason in a dialog. Each action shows only to whoever
 //! holds its permission; the order's change history is the audit log's.
@@ -83,6 +84,8 @@ pub struct OrderView {
     warnings: Vec<pb::Warning>,
     entities: Requested<Vec<pb::InvoicingEntity>>,
     settings: Requested<pb::Settings>,
+    /// The order's money: shipped, deducted, invoiced, paid, outstanding.
+    finance: Requested<pb::OrderFinance>,
     action: Option<Action>,
     /// Closing an action form that holds input.
     discard: widgets::Discard<()>,
@@ -101,6 +104,7 @@ impl OrderView {
             warnings: Vec::new(),
             entities: Requested::NotRequested,
             settings: Requested::NotRequested,
+            finance: Requested::NotRequested,
             action: None,
             discard: widgets::Discard::default(),
             cancel_reason: None,
@@ -130,6 +134,12 @@ impl OrderView {
         let id = self.id;
         self.detail
             .request(ctx.orders().get_order(pb::GetOrderRequest { id }));
+        if ctx.can(Permission::OrderRead) || ctx.can(Permission::FinanceRead) {
+            self.finance.request(
+                ctx.finance()
+                    .get_order_finance(pb::GetOrderFinanceRequest { order_id: id }),
+            );
+        }
     }
 
     /// The company's transit days, once known.
@@ -153,6 +163,7 @@ impl OrderView {
         self.detail.poll();
         self.entities.poll();
         self.settings.poll();
+        self.finance.poll();
         match self.cancelling.poll() {
             Polled::JustDone => {
                 self.cancel_reason = None;
@@ -186,10 +197,18 @@ impl OrderView {
             return command;
         }
         let mut start = None;
+        let finance = self.finance.value().cloned();
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 start = start.or(header_ui(ui, ctx, &detail, &order, &self.warnings));
+                if let Some(finance) = &finance {
+                    ui.separator();
+                    crate::finance::order_finance_ui(ui, finance);
+                } else if let Some(error) = self.finance.error() {
+                    ui.separator();
+                    widgets::error_line(ui, error);
+                }
                 ui.separator();
                 lines_ui(ui, &detail);
                 ui.separator();

@@ -88,6 +88,10 @@ impl From<CustomerView> for pb::Customer {
                 .map(|(id, label)| pb::DrugRef { id, label })
                 .collect(),
             credit_days: c.credit_days,
+            credit_limit: c
+                .credit_limit
+                .map(|l| pharmacrm_shared::money::to_wire(&l))
+                .unwrap_or_default(),
             note: c.note,
             sales_rep: Some(pb::UserRef {
                 id: c.sales_rep_id,
@@ -133,6 +137,7 @@ pub fn customer_input(
         sales_rep_id,
         cs_rep_id,
         clear_id_number,
+        credit_limit,
     } = input.unwrap_or_default();
     let mut check = FieldCheck::default();
     check
@@ -169,6 +174,17 @@ pub fn customer_input(
     if !(0..=3650).contains(&credit_days) {
         check.fail("credit_days", msg!("customer.credit_days_range"));
     }
+    let credit_limit = if credit_limit.trim().is_empty() {
+        None
+    } else {
+        match pharmacrm_shared::money::parse_amount(&credit_limit) {
+            Ok(limit) => Some(limit),
+            Err(v) => {
+                check.fail("credit_limit", v.into());
+                None
+            }
+        }
+    };
     check.finish()?;
     drug_ids.sort_unstable();
     drug_ids.dedup();
@@ -187,6 +203,7 @@ pub fn customer_input(
         type_id,
         drug_ids,
         credit_days,
+        credit_limit,
         note: note.trim().to_owned(),
         sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
         cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod customers;
 pub mod drugs;
+pub mod finance;
 pub mod orders;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -112,6 +112,7 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
     let pb::UpdateSettingsRequest { version, settings } = req;
     let pb::SettingsInput {
         default_transit_days,
+        credit_hold_days,
     } = settings.unwrap_or_default();
     let mut check = FieldCheck::default();
     transit_days(
@@ -119,11 +120,18 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
         default_transit_days,
         &mut check,
     );
+    if !(1..=3650).contains(&credit_hold_days) {
+        check.fail(
+            "settings.credit_hold_days",
+            msg!("settings.credit_hold_days_range"),
+        );
+    }
     check.finish()?;
     Ok((
         version,
         SettingsFields {
             default_transit_days,
+            credit_hold_days,
         },
     ))
 }
@@ -131,6 +139,7 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
 pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
     pb::Settings {
         default_transit_days: s.default_transit_days,
+        credit_hold_days: s.credit_hold_days,
         version: s.version,
         updated_at: Some(timestamp(s.updated_at)),
         updated_by,
@@ -170,8 +179,13 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
         credit_days,
         note,
         lines,
+        credit_override_reason,
     } = input;
     let mut check = FieldCheck::default();
+    check.check(
+        "credit_override_reason",
+        validation::optional_text(&credit_override_reason, 500),
+    );
     if customer_id <= 0 {
         check.fail("customer_id", msg!("field.required"));
     }
@@ -234,6 +248,7 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
         credit_days,
         note: note.trim().to_owned(),
         lines: out,
+        credit_override_reason: credit_override_reason.trim().to_owned(),
     })
 }
 

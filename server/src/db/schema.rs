@@ -24,6 +24,7 @@ diesel::table! {
         version -> Int4,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        credit_hold_days -> Int4,
     }
 }
 
@@ -171,6 +172,7 @@ diesel::table! {
         updated_by -> Nullable<Int8>,
         search_grams -> Array<Text>,
         pinyin_sets -> Text,
+        credit_limit -> Nullable<Numeric>,
     }
 }
 
@@ -242,6 +244,30 @@ diesel::table! {
         quantity -> Int8,
         unit_price -> Numeric,
         amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    invoice_orders (invoice_id, order_id) {
+        invoice_id -> Int8,
+        order_id -> Int8,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Int8,
+        invoicing_entity_id -> Int8,
+        kind -> Text,
+        number -> Text,
+        customer_id -> Int8,
+        invoice_date -> Date,
+        amount -> Numeric,
+        red_of_invoice_id -> Nullable<Int8>,
+        note -> Text,
+        created_at -> Timestamptz,
+        created_by -> Int8,
     }
 }
 
@@ -320,6 +346,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    payments (id) {
+        id -> Int8,
+        number -> Text,
+        customer_id -> Int8,
+        payment_date -> Date,
+        amount -> Numeric,
+        method -> Text,
+        reference -> Text,
+        handler_id -> Int8,
+        sales_rep_id -> Int8,
+        note -> Text,
+        reversed_at -> Nullable<Timestamptz>,
+        reversed_by -> Nullable<Int8>,
+        reversal_date -> Nullable<Date>,
+        reversal_reason -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Int8,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
     position_permissions (position_id, permission) {
         position_id -> Int8,
         permission -> Text,
@@ -338,6 +388,39 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    receivable_entries (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        entry_date -> Date,
+        kind -> Text,
+        document_no -> Text,
+        shipment_id -> Nullable<Int8>,
+        order_id -> Nullable<Int8>,
+        due_date -> Nullable<Date>,
+        exception_id -> Nullable<Int8>,
+        payment_id -> Nullable<Int8>,
+        amount -> Numeric,
+        sales_rep_id -> Int8,
+        handler_id -> Int8,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    reconciliations (id) {
+        id -> Int8,
+        customer_id -> Int8,
+        period_from -> Date,
+        period_to -> Date,
+        closing_balance -> Numeric,
+        note -> Text,
+        created_at -> Timestamptz,
+        created_by -> Int8,
     }
 }
 
@@ -462,13 +545,26 @@ diesel::joinable!(drug_categories -> users (updated_by));
 diesel::joinable!(drugs -> container_units (unit_id));
 diesel::joinable!(drugs -> drug_categories (category_id));
 diesel::joinable!(exception_lines -> transport_exceptions (exception_id));
+diesel::joinable!(invoice_orders -> invoices (invoice_id));
+diesel::joinable!(invoice_orders -> orders (order_id));
+diesel::joinable!(invoices -> customers (customer_id));
+diesel::joinable!(invoices -> invoicing_entities (invoicing_entity_id));
+diesel::joinable!(invoices -> users (created_by));
 diesel::joinable!(invoicing_entities -> users (updated_by));
 diesel::joinable!(order_lines -> drugs (drug_id));
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(orders -> customers (customer_id));
 diesel::joinable!(orders -> invoicing_entities (invoicing_entity_id));
+diesel::joinable!(payments -> customers (customer_id));
 diesel::joinable!(position_permissions -> positions (position_id));
 diesel::joinable!(positions -> users (updated_by));
+diesel::joinable!(receivable_entries -> customers (customer_id));
+diesel::joinable!(receivable_entries -> orders (order_id));
+diesel::joinable!(receivable_entries -> payments (payment_id));
+diesel::joinable!(receivable_entries -> shipments (shipment_id));
+diesel::joinable!(receivable_entries -> transport_exceptions (exception_id));
+diesel::joinable!(reconciliations -> customers (customer_id));
+diesel::joinable!(reconciliations -> users (created_by));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shipment_lines -> order_lines (order_line_id));
 diesel::joinable!(shipment_lines -> shipments (shipment_id));
@@ -497,12 +593,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     drug_categories,
     drugs,
     exception_lines,
+    invoice_orders,
+    invoices,
     invoicing_entities,
     login_throttle,
     order_lines,
     orders,
+    payments,
     position_permissions,
     positions,
+    receivable_entries,
+    reconciliations,
     sessions,
     shipment_lines,
     shipments,

@@ -69,6 +69,11 @@ const FILES: &[(&str, &[&str], &str)] = &[
         ],
         include_str!("orders.toml"),
     ),
+    (
+        "finance",
+        &["finance", "invoice", "payment"],
+        include_str!("finance.toml"),
+    ),
 ];
 
 type Table = BTreeMap<String, Entry>;

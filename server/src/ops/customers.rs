@@ -128,6 +128,7 @@ fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> 
         business_kind: input.business_kind.clone(),
         type_id: input.type_id,
         credit_days: input.credit_days,
+        credit_limit: input.credit_limit,
         note: input.note.clone(),
     }
 }

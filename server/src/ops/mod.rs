@@ -5,4 +5,5 @@
 //! [`crate::access`]. A table file never calls an operation.
 
 pub mod customers;
+pub mod finance;
 pub mod orders;

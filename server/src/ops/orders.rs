@@ -37,6 +37,7 @@ use crate::db::scope::{Reps, Viewer};
 use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::msg;
+use crate::ops::finance;
 
 /// A line amount or order total must stay below this (NUMERIC(14, 2)), CNY.
 const MAX_AMOUNT: i64 = 1_000_000_000_000;
@@ -70,6 +71,9 @@ pub struct OrderInput {
     pub credit_days: Option<i32>,
     pub note: String,
     pub lines: Vec<LineInput>,
+    /// Given to place an order for a customer on credit hold (needs
+    /// `order.credit_override`); empty otherwise.
+    pub credit_override_reason: String,
 }
 
 /// A shipment's own fields.
@@ -282,6 +286,12 @@ pub fn price(
         check.fail("lines", msg!("order.total_too_large"));
     }
     check.finish()?;
+    if let Some(hold) = finance::credit_hold(conn, &customer, total, today)? {
+        warnings.push(Warning {
+            field: "credit_override_reason".to_owned(),
+            msg: hold,
+        });
+    }
 
     let delivery_address = if input.delivery_address.trim().is_empty() {
         let region = customer::region_name(&customer.province_code, &customer.city_code);
@@ -325,7 +335,9 @@ struct OrderRecord<'a> {
 }
 
 /// Places an order (客户下单) for the customer's current sales and CS reps, numbered
-/// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`].
+/// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`], and the
+/// credit hold's ([`finance::check_credit`]); an override is audited as
+/// `order.credit_override`.
 pub fn place(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -334,6 +346,14 @@ pub fn place(
     today: NaiveDate,
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
     let priced = price(conn, ctx.grants, viewer, input, today)?;
+    let overridden = finance::check_credit(
+        conn,
+        ctx.grants,
+        &priced.customer,
+        priced.order.total,
+        &input.credit_override_reason,
+        today,
+    )?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,
         ..priced.order
@@ -350,6 +370,22 @@ pub fn place(
             lines: &lines,
         }),
     )?;
+    if let Some(hold) = overridden {
+        ctx.audit(
+            conn,
+            crate::db::models::audit_log::Event {
+                action: "order.credit_override",
+                object_type: Order::OBJECT,
+                object_id: row.id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "number": row.number,
+                    "hold": hold.zh,
+                    "reason": input.credit_override_reason,
+                })),
+            },
+        )?;
+    }
     Ok((row, lines, priced.warnings))
 }
 
@@ -466,6 +502,8 @@ pub fn ship(
     lines: &[BatchLine],
     today: NaiveDate,
 ) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let peek = order::find(conn, reps, order_id, false)?;
+    finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
     check_fresh(conn, version, &order)?;
     if order.cancelled_at.is_some() {
@@ -544,6 +582,7 @@ pub fn ship(
     for (line_id, quantity) in &wanted {
         order::add_shipped(conn, *line_id, *quantity)?;
     }
+    finance::post_shipment(conn, ctx, &order, &row)?;
     order::advance(
         conn,
         ctx,
@@ -783,6 +822,7 @@ pub fn decide(
     today: NaiveDate,
 ) -> AppResult<TransportException> {
     let peek = exception::find(conn, reps, id, false)?;
+    finance::lock_ledger(conn, peek.customer_id)?;
     let order = Order::lock(conn, peek.order_id)?;
     let before = exception::find(conn, reps, id, true)?;
     check_fresh(conn, version, &before)?;
@@ -795,6 +835,7 @@ pub fn decide(
     let after = match decision {
         Decision::Deduct => {
             let after = exception::decide(conn, ctx, &before, exception::DEDUCT, note, None, true)?;
+            finance::post_deduction(conn, ctx, &order, &after, today)?;
             order::advance(
                 conn,
                 ctx,

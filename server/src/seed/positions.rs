@@ -48,7 +48,13 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
                 DataScope::Department,
                 &[
                     &customer_work[..],
-                    &[P::CustomerAssign, P::ReportRead, P::ReportExport],
+                    &[
+                        P::CustomerAssign,
+                        P::OrderCreditOverride,
+                        P::FinanceRead,
+                        P::ReportRead,
+                        P::ReportExport,
+                    ],
                 ]
                 .concat(),
             ),

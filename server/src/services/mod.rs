@@ -7,4 +7,5 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod drugs;
+pub mod finance;
 pub mod orders;

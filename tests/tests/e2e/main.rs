@@ -7,6 +7,7 @@ mod clock;
 mod customers;
 mod drugs;
 mod escalation;
+mod finance;
 mod orders;
 mod schema;
 mod search;

@@ -1,10 +1,12 @@
 //! The customer view: basic information on top, then tabs for the follow-ups,
 //! certificates, personal records, type history, assignment history, and (for those who
-//! read orders) the order and shipment histories; type change, allocation and the audited
-//! ID reveal as dialogs; "下单" opens the order form for the customer. Each tab is its own
+//! read orders) the order and shipment histories, and (for those who read finance) the
+//! invoice and payment histories; type change, allocation and the audited ID reveal as
+//! dialogs; "下单" opens the order form for the customer. Each tab is its own
 //! struct, with its own requests and draft.
 
 mod certificates;
+mod finance;
 mod followups;
 mod history;
 mod orders;
@@ -31,6 +33,8 @@ enum Tab {
     Assignments,
     Orders,
     Shipments,
+    Invoices,
+    Payments,
 }
 
 /// What the view asks of the panel.
@@ -74,6 +78,7 @@ pub struct CustomerView {
     personal: personal::PersonalTab,
     history: history::HistoryTabs,
     orders: orders::OrderTabs,
+    finance: finance::FinanceTabs,
     types: Requested<Vec<pb::CustomerType>>,
     type_dialog: Option<TypeDialog>,
     assign_dialog: Option<AssignDialog>,
@@ -103,6 +108,7 @@ impl CustomerView {
             personal: personal::PersonalTab::default(),
             history: history::HistoryTabs::default(),
             orders: orders::OrderTabs::default(),
+            finance: finance::FinanceTabs::default(),
             types: Requested::NotRequested,
             type_dialog: None,
             assign_dialog: None,
@@ -137,6 +143,7 @@ impl CustomerView {
         self.personal.reload(ctx, id);
         self.history.reload(ctx, id);
         self.orders.reload(ctx, id);
+        self.finance.reload(ctx, id);
     }
 
     /// Draws the view.
@@ -171,6 +178,7 @@ impl CustomerView {
         self.customer.poll();
         self.history.poll();
         self.orders.poll();
+        self.finance.poll();
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
@@ -221,6 +229,10 @@ impl CustomerView {
                 tabs.push((Tab::Orders, t("orders.tab.customer_orders")));
                 tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
             }
+            if ctx.can(Permission::FinanceRead) {
+                tabs.push((Tab::Invoices, t("finance.tab.customer_invoices")));
+                tabs.push((Tab::Payments, t("finance.tab.customer_payments")));
+            }
             for (tab, label) in tabs {
                 ui.selectable_value(&mut self.tab, tab, label);
             }
@@ -234,6 +246,8 @@ impl CustomerView {
             Tab::Assignments => self.history.assignments_ui(ui),
             Tab::Orders => self.orders.orders_ui(ui, ctx),
             Tab::Shipments => self.orders.shipments_ui(ui, ctx),
+            Tab::Invoices => self.finance.invoices_ui(ui, ctx),
+            Tab::Payments => self.finance.payments_ui(ui, ctx),
         });
         self.dialogs_ui(ui.ctx(), ctx, &c);
         command
@@ -281,6 +295,14 @@ impl CustomerView {
             ),
             (t("customer.drugs"), drugs),
             (t("customer.credit_days"), c.credit_days.to_string()),
+            (
+                t("credit.limit"),
+                if c.credit_limit.is_empty() {
+                    t("credit.no_limit").to_owned()
+                } else {
+                    crate::format::money(&c.credit_limit)
+                },
+            ),
         ];
         // Two label/value pairs per line when there is room, else one; values that do not
         // fit their column are cut with "…" and shown whole on hover, so the columns stay

@@ -21,6 +21,9 @@ pub struct CompanySettings {
     pub version: i32,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// Credit hold (信用控制): days overdue past which a customer gets no new order
+    /// without `order.credit_override`, 1–3650.
+    pub credit_hold_days: i32,
 }
 
 /// The one row's id.
@@ -37,6 +40,7 @@ crate::versioned!(CompanySettings, company_settings, "settings", not_found);
 #[diesel(table_name = company_settings)]
 pub struct SettingsFields {
     pub default_transit_days: i32,
+    pub credit_hold_days: i32,
 }
 
 /// The settings.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use pharmacrm_shared::money::Decimal;
 use pharmacrm_shared::{Permission, region};
 use serde::Serialize;
 
@@ -54,6 +55,8 @@ pub struct Customer {
     pub created_by: Option<i64>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// 信用额度: the most the customer may owe, CNY; `None` for no limit.
+    pub credit_limit: Option<Decimal>,
 }
 
 /// A customer with the names the screens show.
@@ -101,6 +104,8 @@ pub struct CustomerInput {
     pub type_id: i64,
     pub drug_ids: Vec<i64>,
     pub credit_days: i32,
+    /// CNY; `None` for no limit.
+    pub credit_limit: Option<Decimal>,
     pub note: String,
     pub sales_rep_id: Option<i64>,
     pub cs_rep_id: Option<i64>,
@@ -129,6 +134,7 @@ pub struct CustomerFields {
     pub business_kind: String,
     pub type_id: i64,
     pub credit_days: i32,
+    pub credit_limit: Option<Decimal>,
     pub note: String,
 }
 

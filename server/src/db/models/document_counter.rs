@@ -16,6 +16,8 @@ pub enum DocumentKind {
     Shipment,
     /// 运输异常: `EX…`.
     Exception,
+    /// 回款: `PY…`.
+    Payment,
 }
 
 impl DocumentKind {
@@ -24,6 +26,7 @@ impl DocumentKind {
             DocumentKind::Order => "SO",
             DocumentKind::Shipment => "SH",
             DocumentKind::Exception => "EX",
+            DocumentKind::Payment => "PY",
         }
     }
 }

@@ -112,6 +112,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 unit_price: None,
             })
             .collect(),
+        credit_override_reason: String::new(),
     };
     let fields = |ship_date, transit_days| ShipmentFields {
         ship_date,

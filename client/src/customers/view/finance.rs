@@ -1,0 +1,109 @@
+//! The customer view's finance tabs (for those who read finance): the customer's invoices
+//! (开票记录) and payments (回款记录), paged, newest first; a row shows its details below.
+
+use pharmacrm_shared::{Permission, pb};
+
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::finance::{invoice_detail_ui, invoices_table, payment_detail_ui, payments_table};
+use crate::widgets;
+
+const PAGE: u32 = 50;
+
+/// The invoice history and the payment history.
+#[derive(Default)]
+pub struct FinanceTabs {
+    customer_id: i64,
+    invoices: Requested<pb::ListInvoicesResponse>,
+    invoices_offset: u32,
+    /// The invoice whose details show under the list.
+    invoice: Option<i64>,
+    payments: Requested<pb::ListPaymentsResponse>,
+    payments_offset: u32,
+    /// The payment whose details show under the list.
+    payment: Option<i64>,
+}
+
+impl FinanceTabs {
+    /// Loads both histories (for those who may read finance).
+    pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
+        if !ctx.can(Permission::FinanceRead) {
+            return;
+        }
+        self.customer_id = customer_id;
+        self.load_invoices(ctx);
+        self.load_payments(ctx);
+    }
+
+    fn load_invoices(&mut self, ctx: &AppCtx) {
+        self.invoices
+            .request(ctx.finance().list_invoices(pb::ListInvoicesRequest {
+                customer_id: Some(self.customer_id),
+                page: Some(pb::PageRequest {
+                    offset: self.invoices_offset,
+                    limit: PAGE,
+                }),
+                ..Default::default()
+            }));
+    }
+
+    fn load_payments(&mut self, ctx: &AppCtx) {
+        self.payments
+            .request(ctx.finance().list_payments(pb::ListPaymentsRequest {
+                customer_id: Some(self.customer_id),
+                page: Some(pb::PageRequest {
+                    offset: self.payments_offset,
+                    limit: PAGE,
+                }),
+                ..Default::default()
+            }));
+    }
+
+    /// Polls the calls.
+    pub fn poll(&mut self) {
+        self.invoices.poll();
+        self.payments.poll();
+    }
+
+    /// The customer's invoices, newest first; a click shows one's orders.
+    pub fn invoices_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        widgets::request_status(ui, &self.invoices);
+        let (rows, total) = self
+            .invoices
+            .value()
+            .map(|r| (r.invoices.clone(), r.total))
+            .unwrap_or_default();
+        if let Some(i) = invoices_table(ui, "customer_invoices", &rows, false, self.invoice, None) {
+            let id = rows[i].id;
+            self.invoice = (self.invoice != Some(id)).then_some(id);
+        }
+        if widgets::pager(ui, &mut self.invoices_offset, rows.len(), total, PAGE) {
+            self.load_invoices(ctx);
+        }
+        if let Some(invoice) = self.invoice.and_then(|id| rows.iter().find(|i| i.id == id)) {
+            ui.separator();
+            invoice_detail_ui(ui, invoice);
+        }
+    }
+
+    /// The customer's payments, newest first; a click shows where one went.
+    pub fn payments_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        widgets::request_status(ui, &self.payments);
+        let (rows, total) = self
+            .payments
+            .value()
+            .map(|r| (r.payments.clone(), r.total))
+            .unwrap_or_default();
+        if let Some(i) = payments_table(ui, "customer_payments", &rows, false, self.payment, None) {
+            let id = rows[i].id;
+            self.payment = (self.payment != Some(id)).then_some(id);
+        }
+        if widgets::pager(ui, &mut self.payments_offset, rows.len(), total, PAGE) {
+            self.load_payments(ctx);
+        }
+        if let Some(payment) = self.payment.and_then(|id| rows.iter().find(|p| p.id == id)) {
+            ui.separator();
+            payment_detail_ui(ui, payment);
+        }
+    }
+}

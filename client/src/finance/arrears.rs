@@ -1,0 +1,312 @@
+//! 欠款: the customers within scope who owe, with their ageing as of today, filtered by
+//! sales rep, department and how overdue; oldest overdue first, with the totals of every
+//! match. A row opens its customer. 我的工作 lists the overdue ones ([`ArrearsWork`]).
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::{Cell, RowStyle, TableColumn, cells, money_table};
+use crate::backend::Requested;
+use crate::ctx::{AppCtx, Navigate};
+use crate::format;
+use crate::i18n::{label_value, t, tn};
+use crate::widgets;
+
+const PAGE: u32 = 100;
+
+/// How many overdue customers 我的工作 shows.
+const WORK_SHOWN: u32 = 50;
+
+/// The filters as chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+struct Filter {
+    /// 0: any.
+    sales_rep_id: i64,
+    /// 0: any.
+    department_id: i64,
+    /// A `pb::ArrearsBucket`.
+    bucket: i32,
+}
+
+/// The arrears tab.
+#[derive(Default)]
+pub(super) struct ArrearsPanel {
+    filter: Filter,
+    offset: u32,
+    /// What was asked last, and at which offset.
+    sent: Option<(Filter, u32)>,
+    list: Requested<pb::ListArrearsResponse>,
+    reps: Requested<Vec<pb::UserRef>>,
+    departments: Requested<Vec<pb::Department>>,
+}
+
+impl ArrearsPanel {
+    fn search(&mut self, ctx: &AppCtx) {
+        let filter = self.filter;
+        // Another filter starts again at the first page.
+        if self.sent.as_ref().is_some_and(|(f, _)| *f != filter) {
+            self.offset = 0;
+        }
+        self.sent = Some((filter, self.offset));
+        let id = |id: i64| (id != 0).then_some(id);
+        self.list
+            .request(ctx.finance().list_arrears(pb::ListArrearsRequest {
+                sales_rep_id: id(filter.sales_rep_id),
+                department_id: id(filter.department_id),
+                bucket: filter.bucket,
+                page: Some(pb::PageRequest {
+                    offset: self.offset,
+                    limit: PAGE,
+                }),
+            }));
+    }
+
+    /// The departments offered: every one for those who maintain departments (the only
+    /// list of them the API gives), else the user's own.
+    fn department_options(&self, ctx: &AppCtx) -> Vec<(i64, String)> {
+        let mut options = vec![(0, t("finance.all").to_owned())];
+        if ctx.can(Permission::AdminDepartments) {
+            options.extend(
+                self.departments
+                    .value()
+                    .into_iter()
+                    .flatten()
+                    .map(|d| (d.id, d.name.clone())),
+            );
+        } else if let Some(id) = ctx.me.user.as_ref().and_then(|u| u.department_id) {
+            options.push((id, ctx.me.department_name.clone()));
+        }
+        options
+    }
+
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        super::load_sales_reps(&mut self.reps, ctx);
+        if self.departments.is_not_requested() && ctx.can(Permission::AdminDepartments) {
+            self.departments.request(
+                ctx.admin()
+                    .list_departments(pb::ListDepartmentsRequest {
+                        include_archived: false,
+                    })
+                    .map(|r| r.departments),
+            );
+        }
+        self.departments.poll();
+        self.list.poll();
+        if self.sent != Some((self.filter, self.offset)) && !self.list.is_pending() {
+            self.search(ctx);
+        }
+        let departments = self.department_options(ctx);
+        ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::CustomerRead) {
+                widgets::combo(
+                    ui,
+                    "arrears_sales_rep",
+                    t("finance.sales_rep"),
+                    &mut self.filter.sales_rep_id,
+                    &super::rep_choices(&self.reps, t("finance.all")),
+                );
+            }
+            if departments.len() > 1 {
+                widgets::combo(
+                    ui,
+                    "arrears_department",
+                    t("arrears.department"),
+                    &mut self.filter.department_id,
+                    &departments,
+                );
+            }
+            widgets::combo(
+                ui,
+                "arrears_bucket",
+                t("arrears.bucket"),
+                &mut self.filter.bucket,
+                &widgets::choices::<pb::ArrearsBucket>(),
+            );
+            if ui.button(t("common.reload")).clicked() {
+                self.sent = None;
+            }
+        });
+        widgets::request_status(ui, &self.list);
+        let list = self.list.value().cloned().unwrap_or_default();
+        if !list.overdue.is_empty() {
+            let ageing = list.ageing.clone().unwrap_or_default();
+            super::totals_line(
+                ui,
+                &[
+                    (t("arrears.outstanding"), ageing.outstanding.as_str()),
+                    (t("arrears.overdue"), list.overdue.as_str()),
+                ],
+            );
+        }
+        let available = ui.available_height() - 48.0;
+        if let Some(i) = arrears_table(ui, &list, Some(available))
+            && let Some(row) = list.rows.get(i)
+            && ctx.can(Permission::CustomerRead)
+        {
+            ctx.navigate(Navigate::Customer(row.customer_id));
+        }
+        // Another page changes the offset, which asks again.
+        widgets::pager(ui, &mut self.offset, list.rows.len(), list.total, PAGE);
+    }
+}
+
+/// The arrears rows and, last, the totals of every match; returns the row clicked (an
+/// index into `list.rows`; the totals row is past them).
+fn arrears_table(
+    ui: &mut egui::Ui,
+    list: &pb::ListArrearsResponse,
+    max_height: Option<f32>,
+) -> Option<usize> {
+    let rows = &list.rows;
+    let totals = list.ageing.clone().unwrap_or_default();
+    // A money column: each row's amount, then the total's.
+    let money = |header: &'static str, of: fn(&pb::Ageing) -> &str| {
+        let mut column: Vec<Cell> = rows
+            .iter()
+            .map(|r| Cell::new(r.ageing.as_ref().map_or("", of)))
+            .collect();
+        column.push(Cell::new(of(&totals)));
+        TableColumn::money(header, column)
+    };
+    // A text column whose totals cell is `total`.
+    let text = |header: &'static str, mut column: Vec<Cell>, total: &str| {
+        column.push(Cell::new(total));
+        TableColumn::text(header, column)
+    };
+    let red = |amount: &str| super::is_positive(amount).then_some(widgets::ERROR);
+    let mut overdue: Vec<Cell> = rows
+        .iter()
+        .map(|r| Cell::coloured(r.overdue.clone(), red(&r.overdue)))
+        .collect();
+    overdue.push(Cell::coloured(list.overdue.clone(), red(&list.overdue)));
+    let mut last_payment: Vec<Cell> = cells(rows, |r| r.last_payment_amount.clone());
+    last_payment.push(Cell::default());
+    let mut credit_limit: Vec<Cell> = cells(rows, |r| r.credit_limit.clone());
+    credit_limit.push(Cell::default());
+    let columns = [
+        text(
+            t("finance.customer"),
+            cells(rows, |r| r.customer_name.clone()),
+            t("arrears.totals"),
+        ),
+        text(
+            t("finance.sales_rep"),
+            cells(rows, |r| super::person(r.sales_rep.as_ref()).to_owned()),
+            "",
+        ),
+        money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
+        money(t("finance.ageing.days_1_30"), |a| a.days_1_30.as_str()),
+        money(t("finance.ageing.days_31_60"), |a| a.days_31_60.as_str()),
+        money(t("finance.ageing.days_61_90"), |a| a.days_61_90.as_str()),
+        money(t("finance.ageing.over_90"), |a| a.over_90.as_str()),
+        money(t("arrears.outstanding"), |a| a.outstanding.as_str()),
+        TableColumn::money(t("arrears.overdue"), overdue),
+        text(
+            t("arrears.oldest_due"),
+            rows.iter()
+                .map(|r| {
+                    let colour = (!r.oldest_overdue_due_date.is_empty()).then_some(widgets::ERROR);
+                    Cell::coloured(r.oldest_overdue_due_date.clone(), colour)
+                })
+                .collect(),
+            "",
+        ),
+        text(
+            t("arrears.days_overdue_header"),
+            cells(rows, |r| {
+                if r.days_overdue > 0 {
+                    r.days_overdue.to_string()
+                } else {
+                    String::new()
+                }
+            }),
+            "",
+        ),
+        text(
+            t("arrears.last_payment_date"),
+            cells(rows, |r| r.last_payment_date.clone()),
+            "",
+        ),
+        TableColumn::money(t("arrears.last_payment_amount"), last_payment),
+        TableColumn::money(t("credit.limit"), credit_limit),
+    ];
+    let mut styles = vec![RowStyle::Normal; rows.len()];
+    styles.push(RowStyle::Strong);
+    money_table(ui, "arrears_table", &columns, &styles, true, max_height)
+        .filter(|i| *i < rows.len())
+}
+
+/// 我的工作's overdue arrears (for those who read arrears): the customers within scope
+/// owing something overdue, oldest due date first, each opening the customer.
+#[derive(Default)]
+pub struct ArrearsWork {
+    list: Requested<pb::ListArrearsResponse>,
+}
+
+impl ArrearsWork {
+    /// Asks again next time it is shown.
+    pub fn refresh(&mut self) {
+        self.list = Requested::NotRequested;
+    }
+
+    /// Draws the list (nothing without the permission); returns a customer to open.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
+        if !ctx.can(Permission::ArrearsRead) {
+            return None;
+        }
+        if self.list.is_not_requested() {
+            self.list
+                .request(ctx.finance().list_arrears(pb::ListArrearsRequest {
+                    bucket: pb::ArrearsBucket::Overdue as i32,
+                    page: Some(pb::PageRequest {
+                        offset: 0,
+                        limit: WORK_SHOWN,
+                    }),
+                    ..Default::default()
+                }));
+        }
+        self.list.poll();
+        ui.separator();
+        ui.heading(t("arrears.work.title"));
+        widgets::request_status(ui, &self.list);
+        let list = self.list.value().cloned().unwrap_or_default();
+        if list.rows.is_empty() {
+            ui.label(RichText::new(t("arrears.work.none")).weak());
+        }
+        let mut open = None;
+        for r in &list.rows {
+            ui.horizontal_wrapped(|ui| {
+                if ui.link(&r.customer_name).clicked() {
+                    open = Some(r.customer_id);
+                }
+                ui.label(
+                    RichText::new(label_value(
+                        t("arrears.overdue"),
+                        &format::money(&r.overdue),
+                    ))
+                    .color(widgets::ERROR),
+                );
+                if !r.oldest_overdue_due_date.is_empty() {
+                    ui.label(label_value(
+                        t("arrears.oldest_due"),
+                        &r.oldest_overdue_due_date,
+                    ));
+                }
+                let days = u64::try_from(r.days_overdue).unwrap_or(0);
+                ui.label(RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR));
+            });
+        }
+        if list.total > list.rows.len() as u64 {
+            ui.label(
+                RichText::new(
+                    t("arrears.work.more")
+                        .replace("{n}", &format::count(list.rows.len() as u64))
+                        .replace("{total}", &format::count(list.total)),
+                )
+                .weak(),
+            );
+        }
+        open
+    }
+}

@@ -1,0 +1,697 @@
+//! 开票: the invoice list (customer, order, dates; paged, with the total of every match;
+//! red invoices negative and in red), the invoice form (登记开票: invoicing entity, kind,
+//! number, date, the orders it covers), and the red invoice (开红字发票) that reverses a
+//! blue one wholly, from the blue invoice's details.
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::{
+    Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
+};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{label_value, list_separator, t};
+use crate::orders::CustomerPicker;
+use crate::widgets::{self, FieldErrors, choice_label};
+
+const PAGE: u32 = 100;
+
+enum Page {
+    List,
+    New(Box<InvoiceForm>),
+}
+
+/// The invoices tab: the list, or the form.
+pub(super) struct InvoicesPanel {
+    page: Page,
+    list: InvoiceList,
+    /// Leaving the form while it holds input (confirm first).
+    leave: widgets::Discard<()>,
+}
+
+impl Default for InvoicesPanel {
+    fn default() -> Self {
+        InvoicesPanel {
+            page: Page::List,
+            list: InvoiceList::default(),
+            leave: widgets::Discard::default(),
+        }
+    }
+}
+
+impl InvoicesPanel {
+    /// Whether the form or the red-invoice dialog holds unsaved input.
+    pub(super) fn is_dirty(&self) -> bool {
+        match &self.page {
+            Page::List => self.list.is_dirty(),
+            Page::New(form) => form.is_dirty(),
+        }
+    }
+
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.leave.ui(ui.ctx(), "invoices_leave").is_some() {
+            self.back_to_list();
+        }
+        let mut next = None;
+        let mut leave = false;
+        match &mut self.page {
+            Page::List => {
+                if self.list.ui(ui, ctx) {
+                    next = Some(Page::New(Box::new(InvoiceForm::new())));
+                }
+            }
+            Page::New(form) => match form.ui(ui, ctx) {
+                Some(FormEvent::Saved(invoice)) => {
+                    self.list.show_saved(invoice.id);
+                    next = Some(Page::List);
+                }
+                Some(FormEvent::Close) => leave = true,
+                None => {}
+            },
+        }
+        if let Some(page) = next {
+            self.page = page;
+        }
+        if leave && self.leave.request(self.is_dirty(), ()).is_some() {
+            self.back_to_list();
+        }
+    }
+
+    fn back_to_list(&mut self) {
+        self.list.refresh();
+        self.page = Page::List;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+/// The filters as typed.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Filter {
+    /// 0: any.
+    order_id: i64,
+    date_from: String,
+    date_to: String,
+}
+
+/// What the list asks for.
+#[derive(Clone, Debug, PartialEq)]
+struct SearchKey {
+    customer_id: Option<i64>,
+    order_id: Option<i64>,
+    date_from: String,
+    date_to: String,
+}
+
+/// The red-invoice dialog's fields.
+#[derive(Clone, Debug, PartialEq)]
+struct RedDialog {
+    /// The blue invoice reversed.
+    blue: pb::Invoice,
+    number: String,
+    date: String,
+    note: String,
+}
+
+impl RedDialog {
+    fn new(blue: pb::Invoice) -> RedDialog {
+        RedDialog {
+            blue,
+            number: String::new(),
+            date: super::today(),
+            note: String::new(),
+        }
+    }
+
+    /// Whether anything was typed.
+    fn is_dirty(&self) -> bool {
+        !self.number.trim().is_empty() || !self.note.trim().is_empty()
+    }
+}
+
+#[derive(Default)]
+struct InvoiceList {
+    filter: Filter,
+    customer: CustomerPicker,
+    /// The chosen customer's orders, for the order filter.
+    orders: CustomerOrders,
+    offset: u32,
+    /// What was asked last, and at which offset.
+    sent: Option<(SearchKey, u32)>,
+    list: Requested<pb::ListInvoicesResponse>,
+    /// The invoice whose details show under the list.
+    selected: Option<i64>,
+    red: Option<RedDialog>,
+    red_errors: FieldErrors,
+    red_save: Requested<pb::Invoice>,
+}
+
+impl InvoiceList {
+    /// Searches again (after a save).
+    fn refresh(&mut self) {
+        self.sent = None;
+    }
+
+    /// Searches again with the invoice just recorded selected.
+    fn show_saved(&mut self, id: i64) {
+        self.selected = Some(id);
+        self.refresh();
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.red.as_ref().is_some_and(RedDialog::is_dirty)
+    }
+
+    fn key(&self) -> SearchKey {
+        let customer_id = self.customer.id();
+        SearchKey {
+            customer_id,
+            // The order filter belongs to the customer chosen.
+            order_id: (customer_id.is_some() && self.filter.order_id != 0)
+                .then_some(self.filter.order_id),
+            date_from: super::date_key(&self.filter.date_from),
+            date_to: super::date_key(&self.filter.date_to),
+        }
+    }
+
+    fn search(&mut self, ctx: &AppCtx) {
+        let key = self.key();
+        // Another filter starts again at the first page.
+        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.offset = 0;
+        }
+        self.sent = Some((key.clone(), self.offset));
+        self.list
+            .request(ctx.finance().list_invoices(pb::ListInvoicesRequest {
+                customer_id: key.customer_id,
+                order_id: key.order_id,
+                date_from: key.date_from,
+                date_to: key.date_to,
+                page: Some(pb::PageRequest {
+                    offset: self.offset,
+                    limit: PAGE,
+                }),
+            }));
+    }
+
+    /// Draws the list; whether "登记开票" was clicked.
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        match self.red_save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(red) = &self.red_save {
+                    self.selected = Some(red.id);
+                }
+                self.red = None;
+                self.red_errors.set(None);
+                self.refresh();
+            }
+            Polled::JustFailed(error) => self.red_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        self.list.poll();
+        self.orders.poll();
+        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
+            self.search(ctx);
+        }
+        let mut new = false;
+        let order_options = {
+            let mut options = vec![(0, t("finance.all").to_owned())];
+            options.extend(self.orders.options());
+            options
+        };
+        ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::InvoiceWrite) && ui.button(t("invoice.new")).clicked() {
+                new = true;
+            }
+            if ctx.can(Permission::CustomerRead) {
+                super::customer_filter(ui, ctx, &mut self.customer);
+            }
+            if self.customer.id().is_some() && ctx.can(Permission::OrderRead) {
+                widgets::combo(
+                    ui,
+                    "invoices_order",
+                    t("finance.order"),
+                    &mut self.filter.order_id,
+                    &order_options,
+                );
+            }
+            super::date_filter(
+                ui,
+                "invoices_from",
+                t("invoice.date_from"),
+                &mut self.filter.date_from,
+            );
+            super::date_filter(
+                ui,
+                "invoices_to",
+                t("finance.date_to"),
+                &mut self.filter.date_to,
+            );
+        });
+        let customer_id = self.customer.id().unwrap_or(0);
+        if customer_id != self.orders.customer_id {
+            self.filter.order_id = 0;
+            self.orders.load(ctx, customer_id);
+        }
+        widgets::request_status(ui, &self.list);
+        let (rows, total, total_amount) = self
+            .list
+            .value()
+            .map(|l| (l.invoices.clone(), l.total, l.total_amount.clone()))
+            .unwrap_or_default();
+        if !total_amount.is_empty() {
+            super::totals_line(ui, &[(t("invoice.total_amount"), total_amount.as_str())]);
+        }
+        let selected = self
+            .selected
+            .and_then(|id| rows.iter().find(|i| i.id == id))
+            .cloned();
+        // The selected invoice's details take room under the table.
+        let reserve = if selected.is_some() { 220.0 } else { 48.0 };
+        let available = ui.available_height() - reserve;
+        if let Some(i) = invoices_table(
+            ui,
+            "invoice_table",
+            &rows,
+            true,
+            self.selected,
+            Some(available),
+        ) {
+            let id = rows[i].id;
+            self.selected = (self.selected != Some(id)).then_some(id);
+        }
+        // Another page changes the offset, which asks again.
+        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        if let Some(invoice) = &selected {
+            ui.separator();
+            egui::ScrollArea::vertical()
+                .id_salt("invoice_detail")
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    invoice_detail_ui(ui, invoice);
+                    let blue = invoice.red_of_invoice_id == 0;
+                    if ctx.can(Permission::InvoiceWrite)
+                        && blue
+                        && !invoice.reversed
+                        && ui.button(t("invoice.red")).clicked()
+                    {
+                        self.red = Some(RedDialog::new(invoice.clone()));
+                        self.red_errors.set(None);
+                    }
+                });
+        }
+        self.red_ui(ui.ctx(), ctx);
+        new
+    }
+
+    /// The red-invoice dialog: its number, date and note; it reverses the blue invoice
+    /// wholly (same customer, entity, kind and orders).
+    fn red_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(dialog) = &mut self.red else {
+            return;
+        };
+        let busy = self.red_save.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let errors = &mut self.red_errors;
+        let modal = egui::Modal::new(egui::Id::unique("red_invoice")).show(egui_ctx, |ui| {
+            ui.set_min_width(400.0);
+            ui.heading(label_value(t("invoice.red"), &dialog.blue.number));
+            ui.label(format!(
+                "{}  ·  {}  ·  {}",
+                dialog.blue.customer_name,
+                dialog.blue.invoicing_entity_name,
+                label_value(t("finance.amount"), &format::money(&dialog.blue.amount)),
+            ));
+            submit = widgets::form(ui, "red_invoice_form", errors, |f| {
+                f.text(t("invoice.red_number"), "number", &mut dialog.number);
+                f.date(t("invoice.date"), "invoice_date", &mut dialog.date);
+                f.text(t("finance.note"), "note", &mut dialog.note);
+            })
+            .submitted;
+            let (confirm, dismiss) =
+                super::form_buttons(ui, t("invoice.red_save"), t("common.cancel"), busy);
+            submit |= confirm;
+            close = dismiss;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.red = None;
+            return;
+        }
+        if submit && !busy {
+            let blue = &dialog.blue;
+            let request = pb::RecordInvoiceRequest {
+                customer_id: blue.customer_id,
+                invoicing_entity_id: blue.invoicing_entity_id,
+                kind: blue.kind,
+                number: dialog.number.trim().to_owned(),
+                invoice_date: widgets::normalize_date(&dialog.date),
+                // A red invoice reverses the blue one's orders wholly; the server takes them
+                // from it.
+                orders: Vec::new(),
+                red_of_invoice_id: blue.id,
+                note: dialog.note.trim().to_owned(),
+            };
+            self.red_save.request(ctx.finance().record_invoice(request));
+        }
+    }
+}
+
+/// An invoice's state: "红冲：<blue number>" on a red invoice, "已红冲" on a blue one
+/// reversed, else nothing.
+fn status_text(i: &pb::Invoice) -> String {
+    if i.red_of_invoice_id != 0 {
+        label_value(t("invoice.red_of"), &i.red_of_number)
+    } else if i.reversed {
+        t("invoice.reversed").to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// The order numbers an invoice covers: "SO…、SO…".
+fn order_numbers(i: &pb::Invoice) -> String {
+    i.orders
+        .iter()
+        .map(|o| o.order_number.as_str())
+        .collect::<Vec<_>>()
+        .join(list_separator())
+}
+
+/// A table of invoices, red invoices (negative amounts) in red; returns the index of the
+/// row clicked. `selected` highlights a row. `max_height` bounds a table that scrolls
+/// itself; `None` draws every row in the enclosing scroll area.
+pub fn invoices_table(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    rows: &[pb::Invoice],
+    show_customer: bool,
+    selected: Option<i64>,
+    max_height: Option<f32>,
+) -> Option<usize> {
+    let red = |i: &pb::Invoice| super::is_negative(&i.amount).then_some(widgets::ERROR);
+    let mut columns = vec![
+        TableColumn::text(
+            t("invoice.number"),
+            rows.iter()
+                .map(|i| Cell::coloured(i.number.clone(), red(i)))
+                .collect(),
+        ),
+        TableColumn::text(t("invoice.date"), cells(rows, |i| i.invoice_date.clone())),
+    ];
+    if show_customer {
+        columns.push(TableColumn::text(
+            t("finance.customer"),
+            cells(rows, |i| i.customer_name.clone()),
+        ));
+    }
+    columns.extend([
+        TableColumn::text(
+            t("invoice.entity"),
+            cells(rows, |i| i.invoicing_entity_name.clone()),
+        ),
+        TableColumn::text(
+            t("invoice.kind"),
+            cells(rows, |i| choice_label::<pb::InvoiceKind>(i.kind).to_owned()),
+        ),
+        TableColumn::money(
+            t("finance.amount"),
+            rows.iter()
+                .map(|i| Cell::coloured(i.amount.clone(), red(i)))
+                .collect(),
+        ),
+        TableColumn::text(t("invoice.orders"), cells(rows, order_numbers)),
+        TableColumn::text(
+            t("invoice.status"),
+            rows.iter()
+                .map(|i| Cell::coloured(status_text(i), red(i)))
+                .collect(),
+        ),
+    ]);
+    let styles: Vec<RowStyle> = rows
+        .iter()
+        .map(|i| {
+            if Some(i.id) == selected {
+                RowStyle::Selected
+            } else {
+                RowStyle::Normal
+            }
+        })
+        .collect();
+    money_table(ui, id_salt, &columns, &styles, true, max_height)
+}
+
+/// An invoice's details: its fields and the orders it covers with their amounts.
+pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
+    let red = super::is_negative(&i.amount).then_some(widgets::ERROR);
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(&i.number);
+        let amount = RichText::new(format::money(&i.amount)).strong();
+        ui.label(match red {
+            Some(colour) => amount.color(colour),
+            None => amount,
+        });
+        let status = status_text(i);
+        if !status.is_empty() {
+            ui.label(RichText::new(status).color(widgets::ERROR));
+        }
+    });
+    super::fields_grid(
+        ui,
+        &format!("invoice_fields_{}", i.id),
+        &[
+            (t("finance.customer"), i.customer_name.clone()),
+            (t("invoice.entity"), i.invoicing_entity_name.clone()),
+            (
+                t("invoice.kind"),
+                choice_label::<pb::InvoiceKind>(i.kind).to_owned(),
+            ),
+            (t("invoice.date"), i.invoice_date.clone()),
+            (t("finance.note"), i.note.clone()),
+            (
+                t("finance.recorded"),
+                format!(
+                    "{} {}",
+                    i.created_by,
+                    format::timestamp(i.created_at.as_ref())
+                ),
+            ),
+        ],
+    );
+    money_table(
+        ui,
+        &format!("invoice_orders_{}", i.id),
+        &[
+            TableColumn::text(
+                t("finance.order_number"),
+                cells(&i.orders, |o| o.order_number.clone()),
+            ),
+            TableColumn::money(
+                t("finance.amount"),
+                i.orders
+                    .iter()
+                    .map(|o| Cell::coloured(o.amount.clone(), red))
+                    .collect(),
+            ),
+        ],
+        &[],
+        false,
+        None,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The form
+
+/// What the form's frame ended with.
+enum FormEvent {
+    /// The invoice was recorded.
+    Saved(pb::Invoice),
+    /// The user asked to close the form (the tab asks first if it holds input).
+    Close,
+}
+
+/// The invoice as typed.
+#[derive(Clone, Debug, PartialEq)]
+struct Draft {
+    /// 0 until a customer is chosen.
+    customer_id: i64,
+    invoicing_entity_id: i64,
+    kind: i32,
+    number: String,
+    invoice_date: String,
+    orders: Vec<OrderAmount>,
+    note: String,
+}
+
+impl Default for Draft {
+    /// A special VAT invoice dated today.
+    fn default() -> Self {
+        Draft {
+            customer_id: 0,
+            invoicing_entity_id: 0,
+            kind: pb::InvoiceKind::Special as i32,
+            number: String::new(),
+            invoice_date: super::today(),
+            orders: Vec::new(),
+            note: String::new(),
+        }
+    }
+}
+
+impl Draft {
+    /// The request body of a blue invoice.
+    fn request(&self) -> pb::RecordInvoiceRequest {
+        pb::RecordInvoiceRequest {
+            customer_id: self.customer_id,
+            invoicing_entity_id: self.invoicing_entity_id,
+            kind: self.kind,
+            number: self.number.trim().to_owned(),
+            invoice_date: widgets::normalize_date(&self.invoice_date),
+            orders: order_amounts(&self.orders, |order_id, amount| pb::InvoiceOrderInput {
+                order_id,
+                amount,
+            }),
+            red_of_invoice_id: 0,
+            note: self.note.trim().to_owned(),
+        }
+    }
+}
+
+/// 登记开票: a blue invoice and the orders it covers.
+struct InvoiceForm {
+    draft: Draft,
+    original: Draft,
+    customer: CustomerPicker,
+    orders: CustomerOrders,
+    entities: Requested<Vec<pb::InvoicingEntity>>,
+    errors: FieldErrors,
+    save: Requested<pb::Invoice>,
+}
+
+impl InvoiceForm {
+    fn new() -> InvoiceForm {
+        InvoiceForm {
+            draft: Draft::default(),
+            original: Draft::default(),
+            customer: CustomerPicker::default(),
+            orders: CustomerOrders::default(),
+            entities: Requested::NotRequested,
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
+        if self.entities.is_not_requested() && ctx.can(Permission::OrderRead) {
+            self.entities.request(
+                ctx.orders()
+                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+                        include_archived: false,
+                    })
+                    .map(|r| r.entities),
+            );
+        }
+        let entities_loaded = matches!(self.entities.poll(), Polled::JustDone);
+        if entities_loaded
+            && self.draft.invoicing_entity_id == 0
+            && let Some(first) = self.entities.value().and_then(|e| e.first())
+        {
+            // The first entity is the default, not the user's input.
+            self.draft.invoicing_entity_id = first.id;
+            self.original.invoicing_entity_id = first.id;
+        }
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    self.original = self.draft.clone();
+                    return Some(FormEvent::Saved(saved.clone()));
+                }
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        self.orders.poll();
+        ui.heading(t("invoice.new"));
+        let mut close = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                let submitted = self.fields_ui(ui, ctx);
+                ui.add_space(6.0);
+                ui.strong(t("invoice.orders"));
+                if self.draft.customer_id == 0 {
+                    ui.label(RichText::new(t("finance.pick_customer_first")).weak());
+                } else {
+                    let options = self.orders.options();
+                    super::order_amounts_ui(
+                        ui,
+                        "invoice_orders",
+                        &mut self.draft.orders,
+                        &options,
+                        "orders",
+                        &mut self.errors,
+                    );
+                }
+                let busy = self.save.is_pending();
+                let (save, dismiss) =
+                    super::form_buttons(ui, t("invoice.save"), t("common.close"), busy);
+                if (save || submitted) && !busy {
+                    self.save
+                        .request(ctx.finance().record_invoice(self.draft.request()));
+                }
+                close = dismiss;
+            });
+        close.then_some(FormEvent::Close)
+    }
+
+    /// The invoice's own fields; whether Enter was pressed in one of them.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        let entities: Vec<(i64, String)> = self
+            .entities
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|e| (e.id, e.name.clone()))
+            .collect();
+        let picker = &mut self.customer;
+        let draft = &mut self.draft;
+        let mut customer_changed = false;
+        let response = widgets::form(ui, "invoice_form", &mut self.errors, |f| {
+            f.row(t("finance.customer"), "customer_id", |ui| {
+                ui.horizontal_wrapped(|ui| picker.ui(ui, ctx)).inner
+            });
+            let chosen = picker.id().unwrap_or(0);
+            if chosen != draft.customer_id {
+                draft.customer_id = chosen;
+                customer_changed = true;
+            }
+            f.combo(
+                t("invoice.entity"),
+                "invoicing_entity_id",
+                &mut draft.invoicing_entity_id,
+                &entities,
+            );
+            f.enum_combo::<pb::InvoiceKind>(t("invoice.kind"), "kind", &mut draft.kind);
+            f.text(t("invoice.number"), "number", &mut draft.number);
+            f.date(t("invoice.date"), "invoice_date", &mut draft.invoice_date);
+            f.multiline(t("finance.note"), "note", &mut draft.note);
+        });
+        if customer_changed {
+            // The orders picked belonged to the customer chosen before.
+            for line in &mut self.draft.orders {
+                line.order_id = 0;
+            }
+            self.orders.load(ctx, self.draft.customer_id);
+        }
+        response.submitted
+    }
+}

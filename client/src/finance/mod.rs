@@ -1,0 +1,745 @@
+//! 财务: payments received (回款) and their allocation, invoices (开票, blue and red), the
+//! reconciliation statement (对账) with ageing, its confirmation and Excel export, and the
+//! arrears list (欠款). Each sub-tab shows only with its permission. The customer view's
+//! invoice and payment tabs, the order view's money and 我的工作's overdue arrears reuse
+//! the tables and blocks exported here.
+
+mod arrears;
+mod invoices;
+mod payments;
+mod statement;
+
+use egui::{Align, Color32, Layout, RichText};
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::money::{self, Decimal};
+use pharmacrm_shared::{Module, Permission, pb};
+
+use crate::backend::Requested;
+use crate::ctx::{AppCtx, Navigate};
+use crate::format;
+use crate::i18n::{label_value, t};
+use crate::shell::ModulePanel;
+use crate::widgets::{self, FieldErrors};
+
+pub use arrears::ArrearsWork;
+pub use invoices::{invoice_detail_ui, invoices_table};
+pub use payments::{payment_detail_ui, payments_table};
+
+crate::choice!(pb::PaymentMethod {
+    BankTransfer => t("payment.method.bank_transfer"),
+    AcceptanceBill => t("payment.method.acceptance_bill"),
+    Cash => t("payment.method.cash"),
+    Other => t("payment.method.other"),
+});
+
+crate::choice!(pb::InvoiceKind {
+    Special => t("invoice.kind.special"),
+    Ordinary => t("invoice.kind.ordinary"),
+});
+
+crate::choice!(pb::ArrearsBucket {
+    Any => t("arrears.bucket.any"),
+    Overdue => t("arrears.bucket.overdue"),
+    Over30 => t("arrears.bucket.over_30"),
+    Over60 => t("arrears.bucket.over_60"),
+    Over90 => t("arrears.bucket.over_90"),
+});
+
+crate::choice!(pb::MovementKind {
+    Shipment => t("statement.kind.shipment"),
+    Deduction => t("statement.kind.deduction"),
+    Payment => t("statement.kind.payment"),
+    Reversal => t("statement.kind.reversal"),
+});
+
+/// The statuses of the orders a payment or an invoice may name: those with something
+/// shipped (a pending order owes nothing yet, a cancelled one never will).
+const BILLABLE: [pb::OrderStatus; 3] = [
+    pb::OrderStatus::PartiallyShipped,
+    pb::OrderStatus::Shipped,
+    pb::OrderStatus::Completed,
+];
+
+/// How many of a customer's orders the order pickers offer (newest first).
+const ORDERS_OFFERED: u32 = 200;
+
+/// The sub-tabs, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Payments,
+    Invoices,
+    Statement,
+    Arrears,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Payments, Tab::Invoices, Tab::Statement, Tab::Arrears];
+
+    /// The permission that shows the tab.
+    fn permission(self) -> Permission {
+        match self {
+            Tab::Payments | Tab::Invoices | Tab::Statement => Permission::FinanceRead,
+            Tab::Arrears => Permission::ArrearsRead,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Payments => t("finance.tab.payments"),
+            Tab::Invoices => t("finance.tab.invoices"),
+            Tab::Statement => t("finance.tab.statement"),
+            Tab::Arrears => t("finance.tab.arrears"),
+        }
+    }
+}
+
+/// The finance module. Each tab keeps its state (filters, a form being filled) while
+/// another is shown.
+pub struct FinancePanel {
+    tab: Option<Tab>,
+    payments: payments::PaymentsPanel,
+    invoices: invoices::InvoicesPanel,
+    statement: statement::StatementPanel,
+    arrears: arrears::ArrearsPanel,
+}
+
+impl FinancePanel {
+    /// The module, on the first tab the user may see.
+    pub fn new(ctx: &AppCtx) -> FinancePanel {
+        FinancePanel {
+            tab: Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission())),
+            payments: payments::PaymentsPanel::default(),
+            invoices: invoices::InvoicesPanel::default(),
+            statement: statement::StatementPanel::default(),
+            arrears: arrears::ArrearsPanel::default(),
+        }
+    }
+}
+
+impl ModulePanel for FinancePanel {
+    fn module(&self) -> Module {
+        Module::Finance
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.payments.is_dirty() || self.invoices.is_dirty() || self.statement.is_dirty()
+    }
+
+    fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
+        // The module's main screen: the tab shown last, or the first one allowed.
+        if let Navigate::Module(Module::Finance) = target
+            && self.tab.is_none()
+        {
+            self.tab = Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission()));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                if ctx.can(tab.permission()) {
+                    ui.selectable_value(&mut self.tab, Some(tab), tab.label());
+                }
+            }
+        });
+        ui.separator();
+        match self.tab {
+            Some(Tab::Payments) => self.payments.ui(ui, ctx),
+            Some(Tab::Invoices) => self.invoices.ui(ui, ctx),
+            Some(Tab::Statement) => self.statement.ui(ui, ctx),
+            Some(Tab::Arrears) => self.arrears.ui(ui, ctx),
+            None => {
+                ui.label(t("shell.no_modules"));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+
+/// Today on this workstation, `YYYY-MM-DD`: the default date of a payment or an invoice,
+/// as the shipment form defaults its ship date (the server checks it against the
+/// business date).
+fn today() -> String {
+    chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The first and last day of this workstation's current month, `YYYY-MM-DD`: the
+/// statement's default period.
+fn this_month() -> (String, String) {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    let next = if first.month() == 12 {
+        chrono::NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    let last = next.and_then(|d| d.pred_opt()).unwrap_or(today);
+    let text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    (text(first), text(last))
+}
+
+/// A date filter as sent: a date once it reads as one, else nothing (a date half typed
+/// does not search).
+fn date_key(text: &str) -> String {
+    widgets::parse_date(text)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// An amount as typed, for the server: its exact wire form (`1000` → `1000.00`) when it
+/// reads as one, else the text as typed, so that the server names the field with its own
+/// sentence. Empty stays empty (an optional amount such as a credit limit).
+pub(crate) fn amount_input(text: &str) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    money::parse_price(text).map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
+}
+
+/// Whether an amount from the server is more than zero.
+fn is_positive(amount: &str) -> bool {
+    amount
+        .trim()
+        .parse::<Decimal>()
+        .is_ok_and(|value| value > Decimal::ZERO)
+}
+
+/// Whether an amount from the server is below zero (a red invoice).
+fn is_negative(amount: &str) -> bool {
+    amount
+        .trim()
+        .parse::<Decimal>()
+        .is_ok_and(|value| value < Decimal::ZERO)
+}
+
+/// A person's name, or "" when none.
+fn person(user: Option<&pb::UserRef>) -> &str {
+    user.map_or("", |u| u.name.as_str())
+}
+
+/// The options of a rep filter (from `ListReps`): `first` (any, or the default), then
+/// each rep with their department, as the rep pickers show them.
+fn rep_choices(reps: &Requested<Vec<pb::UserRef>>, first: &str) -> Vec<(i64, String)> {
+    let mut options = vec![(0, first.to_owned())];
+    options.extend(crate::customers::rep_options(reps, 0));
+    options
+}
+
+/// Asks for the sales reps once (the rep pickers and filters), for those who may read
+/// customers.
+fn load_sales_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx) {
+    if reps.is_not_requested() && ctx.can(Permission::CustomerRead) {
+        reps.request(
+            ctx.customers()
+                .list_reps(pb::ListRepsRequest {
+                    role: "sales".into(),
+                })
+                .map(|r| r.reps),
+        );
+    }
+    reps.poll();
+}
+
+// ---------------------------------------------------------------------------------------
+// Filters and form pieces
+
+/// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
+/// beside it.
+fn date_filter(ui: &mut egui::Ui, salt: &str, label: &str, value: &mut String) {
+    // The input and its calendar button.
+    widgets::keep_together(ui, label, 90.0 + 60.0);
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text("2026-12-01")
+            .desired_width(90.0),
+    )
+    .labelled_by(label.id);
+    widgets::date_picker(ui, salt, value);
+}
+
+/// A labelled customer picker in a wrapping filter bar.
+fn customer_filter(ui: &mut egui::Ui, ctx: &AppCtx, picker: &mut crate::orders::CustomerPicker) {
+    widgets::keep_together(ui, t("finance.customer"), 160.0);
+    let label = ui.label(t("finance.customer"));
+    picker.ui(ui, ctx).labelled_by(label.id);
+}
+
+/// The orders of one customer that a payment or an invoice may name, newest first.
+#[derive(Default)]
+struct CustomerOrders {
+    /// The customer whose orders are loaded (0: none).
+    customer_id: i64,
+    orders: Requested<Vec<pb::Order>>,
+}
+
+impl CustomerOrders {
+    /// Loads the orders of `customer_id` unless they are those loaded already (0: none).
+    fn load(&mut self, ctx: &AppCtx, customer_id: i64) {
+        if customer_id == self.customer_id {
+            return;
+        }
+        self.customer_id = customer_id;
+        // Never show the orders of the customer chosen before while these load.
+        self.orders = Requested::NotRequested;
+        if customer_id == 0 || !ctx.can(Permission::OrderRead) {
+            return;
+        }
+        self.orders.request(
+            ctx.orders()
+                .search_orders(pb::SearchOrdersRequest {
+                    customer_id: Some(customer_id),
+                    statuses: BILLABLE.iter().map(|s| *s as i32).collect(),
+                    sort: pb::OrderSort::OrderDate as i32,
+                    descending: true,
+                    page: Some(pb::PageRequest {
+                        offset: 0,
+                        limit: ORDERS_OFFERED,
+                    }),
+                    ..Default::default()
+                })
+                .map(|r| r.orders),
+        );
+    }
+
+    fn poll(&mut self) {
+        self.orders.poll();
+    }
+
+    /// The orders as picker options: "SO20261130-0001  2026-11-30  净额：1,280.00".
+    fn options(&self) -> Vec<(i64, String)> {
+        self.orders
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                (
+                    o.id,
+                    format!(
+                        "{}  {}  {}",
+                        o.number,
+                        o.order_date,
+                        label_value(t("finance.order_net"), &format::money(&o.net))
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// An amount put on an order, as typed: a payment's allocation or an invoice's order.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct OrderAmount {
+    /// 0 until an order is chosen.
+    order_id: i64,
+    amount: String,
+}
+
+/// The rows of (order, amount) of a form, each with a delete button, and a button adding
+/// one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
+/// `i` the row's position (every row is sent).
+fn order_amounts_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    lines: &mut Vec<OrderAmount>,
+    options: &[(i64, String)],
+    list: &str,
+    errors: &mut FieldErrors,
+) {
+    let mut remove = None;
+    if !lines.is_empty() {
+        widgets::table(ui, id, |ui| {
+            egui::Grid::new((id, "grid"))
+                .num_columns(3)
+                .spacing([12.0, 4.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    let order_header = ui.strong(t("finance.order"));
+                    let amount_header = ui.strong(t("finance.amount"));
+                    ui.label("");
+                    ui.end_row();
+                    for (i, line) in lines.iter_mut().enumerate() {
+                        ui.vertical(|ui| {
+                            // Grid cells are as narrow as last frame's column: each input
+                            // claims its width.
+                            ui.set_min_width(320.0);
+                            let field = format!("{list}[{i}].order_id");
+                            let response = widgets::combo_box(
+                                ui,
+                                &format!("{id}_order_{i}"),
+                                &mut line.order_id,
+                                options,
+                                320.0,
+                            )
+                            .labelled_by(order_header.id);
+                            if response.changed() {
+                                errors.edited(&field);
+                            }
+                            errors.field_ui(ui, &field);
+                        });
+                        ui.vertical(|ui| {
+                            ui.set_min_width(120.0);
+                            let field = format!("{list}[{i}].amount");
+                            let response = ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut line.amount)
+                                        .desired_width(120.0),
+                                )
+                                .labelled_by(amount_header.id);
+                            if response.changed() {
+                                errors.edited(&field);
+                            }
+                            errors.field_ui(ui, &field);
+                        });
+                        if ui.button(t("common.delete")).clicked() {
+                            remove = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+    if let Some(i) = remove {
+        lines.remove(i);
+        // The server's complaints name rows by position, which just moved.
+        errors.set(None);
+    }
+    errors.field_ui(ui, list);
+    if ui.button(t("finance.add_order")).clicked() {
+        lines.push(OrderAmount::default());
+        errors.edited(list);
+    }
+}
+
+/// The request rows of (order, amount) rows.
+fn order_amounts<T>(lines: &[OrderAmount], row: impl Fn(i64, String) -> T) -> Vec<T> {
+    lines
+        .iter()
+        .map(|l| row(l.order_id, amount_input(&l.amount)))
+        .collect()
+}
+
+/// A form's save and close buttons (save labelled `save`, disabled while `busy`): (save
+/// clicked, close clicked).
+fn form_buttons(ui: &mut egui::Ui, save: &str, close: &str, busy: bool) -> (bool, bool) {
+    let mut clicked = (false, false);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        clicked.0 = ui.add_enabled(!busy, egui::Button::new(save)).clicked();
+        clicked.1 = ui.button(close).clicked();
+        if busy {
+            ui.spinner();
+        }
+    });
+    clicked
+}
+
+/// Label/value pairs in a grid, two pairs per line when there is room.
+fn fields_grid(ui: &mut egui::Ui, id: &str, fields: &[(&str, String)]) {
+    let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
+    egui::Grid::new(id)
+        .num_columns(2 * per_line)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for (i, (label, value)) in fields.iter().enumerate() {
+                ui.add(
+                    egui::Label::new(RichText::new(*label).weak())
+                        .wrap_mode(egui::TextWrapMode::Extend),
+                );
+                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
+                if (i + 1) % per_line == 0 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// "合计：1,234.00" and similar, strong, in a row.
+fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (label, amount) in totals {
+            ui.label(RichText::new(label_value(label, &format::money(amount))).strong());
+            ui.add_space(12.0);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+/// One cell of a [`money_table`]: a text, or for a money column an amount as the server
+/// sends it (empty for none); in `colour` when given.
+#[derive(Clone, Debug, Default)]
+struct Cell {
+    text: String,
+    colour: Option<Color32>,
+}
+
+impl Cell {
+    /// A cell in the row's colour.
+    fn new(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            colour: None,
+        }
+    }
+
+    /// A cell in `colour` when given.
+    fn coloured(text: impl Into<String>, colour: Option<Color32>) -> Cell {
+        Cell {
+            text: text.into(),
+            colour,
+        }
+    }
+}
+
+/// The cells of a column: `text` of each row.
+fn cells<T>(rows: &[T], text: impl Fn(&T) -> String) -> Vec<Cell> {
+    rows.iter().map(|row| Cell::new(text(row))).collect()
+}
+
+/// A column of a [`money_table`].
+struct TableColumn<'a> {
+    header: &'a str,
+    /// Amounts: right-aligned under a right-aligned header, on their decimal point.
+    money: bool,
+    /// One cell per row.
+    cells: Vec<Cell>,
+}
+
+impl<'a> TableColumn<'a> {
+    /// A column of text.
+    fn text(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn {
+            header,
+            money: false,
+            cells,
+        }
+    }
+
+    /// A column of amounts.
+    fn money(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn {
+            header,
+            money: true,
+            cells,
+        }
+    }
+}
+
+/// How a whole row of a [`money_table`] is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum RowStyle {
+    #[default]
+    Normal,
+    /// Greyed (a reversed payment).
+    Weak,
+    /// Bold (a totals row).
+    Strong,
+    /// Highlighted (the row whose details show below).
+    Selected,
+}
+
+impl RowStyle {
+    fn paint(self, text: RichText, colour: Option<Color32>) -> RichText {
+        let text = match colour {
+            Some(colour) => text.color(colour),
+            None => text,
+        };
+        match self {
+            RowStyle::Normal | RowStyle::Selected => text,
+            RowStyle::Weak => text.weak(),
+            RowStyle::Strong => text.strong(),
+        }
+    }
+}
+
+/// A table of text and money columns, each as wide as its widest cell (within bounds),
+/// amounts right-aligned on their decimal point; `styles` gives each row's style (normal
+/// when missing). With `clickable`, the whole row is the click target and the row clicked
+/// is returned. `max_height` bounds a table that scrolls itself; `None` draws every row
+/// in the enclosing scroll area.
+fn money_table(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    columns: &[TableColumn<'_>],
+    styles: &[RowStyle],
+    clickable: bool,
+    max_height: Option<f32>,
+) -> Option<usize> {
+    let rows = columns.first().map_or(0, |c| c.cells.len());
+    // What each cell shows: amounts padded to their column's decimals.
+    let shown: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            if c.money {
+                let decimals = widgets::money_decimals(
+                    c.cells
+                        .iter()
+                        .map(|x| x.text.as_str())
+                        .filter(|x| !x.is_empty()),
+                );
+                c.cells
+                    .iter()
+                    .map(|x| {
+                        if x.text.is_empty() {
+                            String::new()
+                        } else {
+                            widgets::money_text(&x.text, decimals)
+                        }
+                    })
+                    .collect()
+            } else {
+                c.cells.iter().map(|x| x.text.clone()).collect()
+            }
+        })
+        .collect();
+    let widths: Vec<Column> = columns
+        .iter()
+        .zip(&shown)
+        .map(|(c, texts)| {
+            let (min, max) = if c.money {
+                (90.0, 200.0)
+            } else {
+                (60.0, 280.0)
+            };
+            widgets::fit_column(ui, c.header, texts.iter().map(String::as_str), min, max)
+        })
+        .collect();
+    let mut clicked = None;
+    widgets::table(ui, id_salt, |ui| {
+        let mut builder = TableBuilder::new(ui).id_salt(id_salt).striped(true);
+        if clickable {
+            builder = builder.sense(egui::Sense::click());
+        }
+        builder = match max_height {
+            Some(height) => builder.max_scroll_height(height.max(100.0)),
+            None => builder.vscroll(false),
+        };
+        for width in widths {
+            builder = builder.column(width);
+        }
+        builder
+            .header(24.0, |mut header| {
+                for c in columns {
+                    header.col(|ui| {
+                        if c.money {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                ui.strong(c.header);
+                            });
+                        } else {
+                            ui.strong(c.header);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, rows, |mut row| {
+                    let i = row.index();
+                    let style = styles.get(i).copied().unwrap_or_default();
+                    row.set_selected(style == RowStyle::Selected);
+                    for (c, texts) in columns.iter().zip(&shown) {
+                        let colour = c.cells.get(i).and_then(|x| x.colour);
+                        let text = texts.get(i).map_or("", String::as_str);
+                        row.col(|ui| {
+                            let text = style.paint(RichText::new(text), colour);
+                            if c.money {
+                                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                    ui.label(text.monospace());
+                                });
+                            } else {
+                                ui.label(text);
+                            }
+                        });
+                    }
+                    if row.response().clicked() {
+                        clicked = Some(i);
+                    }
+                });
+            });
+    });
+    clicked
+}
+
+/// The ageing of `ageing` as a one-row table: not yet due, the four overdue buckets, the
+/// outstanding total, credit on account and the balance. Overdue buckets with anything in
+/// them are red.
+fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
+    let red = |amount: &str| is_positive(amount).then_some(widgets::ERROR);
+    let cell = |amount: &str, colour: Option<Color32>| vec![Cell::coloured(amount, colour)];
+    let columns = [
+        TableColumn::money(t("finance.ageing.not_due"), cell(&ageing.not_due, None)),
+        TableColumn::money(
+            t("finance.ageing.days_1_30"),
+            cell(&ageing.days_1_30, red(&ageing.days_1_30)),
+        ),
+        TableColumn::money(
+            t("finance.ageing.days_31_60"),
+            cell(&ageing.days_31_60, red(&ageing.days_31_60)),
+        ),
+        TableColumn::money(
+            t("finance.ageing.days_61_90"),
+            cell(&ageing.days_61_90, red(&ageing.days_61_90)),
+        ),
+        TableColumn::money(
+            t("finance.ageing.over_90"),
+            cell(&ageing.over_90, red(&ageing.over_90)),
+        ),
+        TableColumn::money(
+            t("finance.ageing.outstanding"),
+            cell(&ageing.outstanding, None),
+        ),
+        TableColumn::money(
+            t("finance.ageing.on_account"),
+            cell(&ageing.on_account, None),
+        ),
+        TableColumn::money(t("finance.ageing.balance"), cell(&ageing.balance, None)),
+    ];
+    money_table(ui, id_salt, &columns, &[RowStyle::Strong], false, None);
+}
+
+/// The money of an order (the order view's 财务 block): shipped, deducted, net, invoiced,
+/// not yet invoiced, paid and outstanding, then the invoices covering it.
+pub fn order_finance_ui(ui: &mut egui::Ui, finance: &pb::OrderFinance) {
+    ui.strong(t("finance.order.title"));
+    ui.horizontal_wrapped(|ui| {
+        for (label, amount) in [
+            (t("finance.order.shipped"), &finance.shipped),
+            (t("finance.order.deducted"), &finance.deducted),
+            (t("finance.order.net"), &finance.net),
+            (t("finance.order.invoiced"), &finance.invoiced),
+            (t("finance.order.not_invoiced"), &finance.not_invoiced),
+            (t("finance.order.paid"), &finance.paid),
+        ] {
+            ui.label(label_value(label, &format::money(amount)));
+            ui.add_space(12.0);
+        }
+        let outstanding = RichText::new(label_value(
+            t("finance.order.outstanding"),
+            &format::money(&finance.outstanding),
+        ))
+        .strong();
+        ui.label(if is_positive(&finance.outstanding) {
+            outstanding.color(widgets::WARNING)
+        } else {
+            outstanding
+        });
+    });
+    if !finance.invoices.is_empty() {
+        invoices_table(
+            ui,
+            &format!("order_invoices_{}", finance.order_id),
+            &finance.invoices,
+            false,
+            None,
+            None,
+        );
+    }
+}

@@ -1,0 +1,671 @@
+//! 回款: the payment list (customer, dates, handler; paged, with the total of every
+//! match), the payment form (登记回款) with optional allocations to the customer's
+//! orders, and a payment's view with where it went and, for those who record payments,
+//! its reversal (冲销) with a reason and a date.
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::{
+    Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
+};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{bracketed, label_value, t};
+use crate::orders::CustomerPicker;
+use crate::widgets::{self, FieldErrors, choice_label};
+
+const PAGE: u32 = 100;
+
+enum Page {
+    List,
+    New(Box<PaymentForm>),
+    View(Box<PaymentView>),
+}
+
+/// The payments tab: the list, or the form, or one payment.
+pub(super) struct PaymentsPanel {
+    page: Page,
+    list: PaymentList,
+    /// Leaving a form or dialog that holds input (confirm first).
+    leave: widgets::Discard<()>,
+}
+
+impl Default for PaymentsPanel {
+    fn default() -> Self {
+        PaymentsPanel {
+            page: Page::List,
+            list: PaymentList::default(),
+            leave: widgets::Discard::default(),
+        }
+    }
+}
+
+impl PaymentsPanel {
+    /// Whether the form or the reversal dialog holds unsaved input.
+    pub(super) fn is_dirty(&self) -> bool {
+        match &self.page {
+            Page::List => false,
+            Page::New(form) => form.is_dirty(),
+            Page::View(view) => view.is_dirty(),
+        }
+    }
+
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.leave.ui(ui.ctx(), "payments_leave").is_some() {
+            self.back_to_list();
+        }
+        let mut next = None;
+        let mut leave = false;
+        match &mut self.page {
+            Page::List => match self.list.ui(ui, ctx) {
+                Some(ListCommand::New) => {
+                    next = Some(Page::New(Box::new(PaymentForm::new())));
+                }
+                Some(ListCommand::Open(payment)) => {
+                    next = Some(Page::View(Box::new(PaymentView::new(payment))));
+                }
+                None => {}
+            },
+            Page::New(form) => match form.ui(ui, ctx) {
+                Some(FormEvent::Saved(payment)) => {
+                    self.list.refresh();
+                    next = Some(Page::View(Box::new(PaymentView::new(payment))));
+                }
+                Some(FormEvent::Close) => leave = true,
+                None => {}
+            },
+            Page::View(view) => match view.ui(ui, ctx) {
+                Some(ViewEvent::Reversed) => self.list.refresh(),
+                Some(ViewEvent::Close) => leave = true,
+                None => {}
+            },
+        }
+        if let Some(page) = next {
+            self.page = page;
+        }
+        if leave && self.leave.request(self.is_dirty(), ()).is_some() {
+            self.back_to_list();
+        }
+    }
+
+    fn back_to_list(&mut self) {
+        self.list.refresh();
+        self.page = Page::List;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The list
+
+/// The filters as typed.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Filter {
+    date_from: String,
+    date_to: String,
+    /// 0: any.
+    handler_id: i64,
+}
+
+/// What the list asks for.
+#[derive(Clone, Debug, PartialEq)]
+struct SearchKey {
+    customer_id: Option<i64>,
+    date_from: String,
+    date_to: String,
+    handler_id: Option<i64>,
+}
+
+/// What the list asks of the tab.
+enum ListCommand {
+    /// Record a payment.
+    New,
+    /// Show this payment.
+    Open(pb::Payment),
+}
+
+#[derive(Default)]
+struct PaymentList {
+    filter: Filter,
+    customer: CustomerPicker,
+    offset: u32,
+    /// What was asked last, and at which offset.
+    sent: Option<(SearchKey, u32)>,
+    list: Requested<pb::ListPaymentsResponse>,
+    reps: Requested<Vec<pb::UserRef>>,
+}
+
+impl PaymentList {
+    /// Searches again (after a save).
+    fn refresh(&mut self) {
+        self.sent = None;
+    }
+
+    fn key(&self) -> SearchKey {
+        SearchKey {
+            customer_id: self.customer.id(),
+            date_from: super::date_key(&self.filter.date_from),
+            date_to: super::date_key(&self.filter.date_to),
+            handler_id: (self.filter.handler_id != 0).then_some(self.filter.handler_id),
+        }
+    }
+
+    fn search(&mut self, ctx: &AppCtx) {
+        let key = self.key();
+        // Another filter starts again at the first page.
+        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
+            self.offset = 0;
+        }
+        self.sent = Some((key.clone(), self.offset));
+        self.list
+            .request(ctx.finance().list_payments(pb::ListPaymentsRequest {
+                customer_id: key.customer_id,
+                date_from: key.date_from,
+                date_to: key.date_to,
+                handler_id: key.handler_id,
+                page: Some(pb::PageRequest {
+                    offset: self.offset,
+                    limit: PAGE,
+                }),
+            }));
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
+        super::load_sales_reps(&mut self.reps, ctx);
+        self.list.poll();
+        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
+            self.search(ctx);
+        }
+        let mut command = None;
+        ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
+                command = Some(ListCommand::New);
+            }
+            if ctx.can(Permission::CustomerRead) {
+                super::customer_filter(ui, ctx, &mut self.customer);
+            }
+            super::date_filter(
+                ui,
+                "payments_from",
+                t("payment.date_from"),
+                &mut self.filter.date_from,
+            );
+            super::date_filter(
+                ui,
+                "payments_to",
+                t("finance.date_to"),
+                &mut self.filter.date_to,
+            );
+            if ctx.can(Permission::CustomerRead) {
+                widgets::combo(
+                    ui,
+                    "payments_handler",
+                    t("payment.handler"),
+                    &mut self.filter.handler_id,
+                    &super::rep_choices(&self.reps, t("finance.all")),
+                );
+            }
+        });
+        widgets::request_status(ui, &self.list);
+        let (rows, total, total_amount) = self
+            .list
+            .value()
+            .map(|l| (l.payments.clone(), l.total, l.total_amount.clone()))
+            .unwrap_or_default();
+        if !total_amount.is_empty() {
+            super::totals_line(ui, &[(t("payment.total_amount"), total_amount.as_str())]);
+        }
+        let available = ui.available_height() - 48.0;
+        if let Some(i) = payments_table(ui, "payment_table", &rows, true, None, Some(available)) {
+            command = Some(ListCommand::Open(rows[i].clone()));
+        }
+        // Another page changes the offset, which asks again.
+        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        command
+    }
+}
+
+/// A payment's state: "已冲销" when reversed, else nothing.
+fn status_text(p: &pb::Payment) -> &'static str {
+    if p.reversed {
+        t("payment.reversed")
+    } else {
+        ""
+    }
+}
+
+/// A table of payments, reversed ones greyed; returns the index of the row clicked.
+/// `selected` highlights a row. `max_height` bounds a table that scrolls itself; `None`
+/// draws every row in the enclosing scroll area.
+pub fn payments_table(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    rows: &[pb::Payment],
+    show_customer: bool,
+    selected: Option<i64>,
+    max_height: Option<f32>,
+) -> Option<usize> {
+    let text = |f: fn(&pb::Payment) -> String| cells(rows, f);
+    let mut columns = vec![
+        TableColumn::text(t("payment.number"), text(|p| p.number.clone())),
+        TableColumn::text(t("payment.date"), text(|p| p.payment_date.clone())),
+    ];
+    if show_customer {
+        columns.push(TableColumn::text(
+            t("finance.customer"),
+            text(|p| p.customer_name.clone()),
+        ));
+    }
+    columns.extend([
+        TableColumn::money(t("payment.amount"), text(|p| p.amount.clone())),
+        TableColumn::text(
+            t("payment.method"),
+            text(|p| choice_label::<pb::PaymentMethod>(p.method).to_owned()),
+        ),
+        TableColumn::text(t("payment.reference"), text(|p| p.reference.clone())),
+        TableColumn::text(
+            t("payment.handler"),
+            text(|p| super::person(p.handler.as_ref()).to_owned()),
+        ),
+        TableColumn::text(
+            t("finance.sales_rep"),
+            text(|p| super::person(p.sales_rep.as_ref()).to_owned()),
+        ),
+        TableColumn::money(t("payment.unallocated"), text(|p| p.unallocated.clone())),
+        TableColumn::text(
+            t("payment.status"),
+            rows.iter()
+                .map(|p| Cell::coloured(status_text(p), p.reversed.then_some(widgets::ERROR)))
+                .collect(),
+        ),
+    ]);
+    let styles: Vec<RowStyle> = rows
+        .iter()
+        .map(|p| {
+            if Some(p.id) == selected {
+                RowStyle::Selected
+            } else if p.reversed {
+                RowStyle::Weak
+            } else {
+                RowStyle::Normal
+            }
+        })
+        .collect();
+    money_table(ui, id_salt, &columns, &styles, true, max_height)
+}
+
+/// A payment's details: its fields, then where it went (order, shipment, amount) and what
+/// is still on account (未分配); its reversal when reversed.
+pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
+    let mut fields = vec![
+        (t("finance.customer"), p.customer_name.clone()),
+        (t("payment.date"), p.payment_date.clone()),
+        (t("payment.amount"), format::money(&p.amount)),
+        (
+            t("payment.method"),
+            choice_label::<pb::PaymentMethod>(p.method).to_owned(),
+        ),
+        (t("payment.reference"), p.reference.clone()),
+        (
+            t("payment.handler"),
+            super::person(p.handler.as_ref()).to_owned(),
+        ),
+        (
+            t("finance.sales_rep"),
+            super::person(p.sales_rep.as_ref()).to_owned(),
+        ),
+        (t("finance.note"), p.note.clone()),
+        (
+            t("finance.recorded"),
+            format!(
+                "{} {}",
+                p.created_by,
+                format::timestamp(p.created_at.as_ref())
+            ),
+        ),
+    ];
+    if p.reversed {
+        fields.push((t("payment.reversal_date"), p.reversal_date.clone()));
+        fields.push((t("payment.reversal_reason"), p.reversal_reason.clone()));
+    }
+    super::fields_grid(ui, &format!("payment_fields_{}", p.id), &fields);
+    if p.reversed {
+        ui.label(RichText::new(t("payment.reversed")).color(widgets::ERROR));
+    }
+    ui.add_space(4.0);
+    ui.strong(t("payment.allocations"));
+    // Credit on account is the unallocated amount, shown once as its own row.
+    let allocations: Vec<&pb::Allocation> =
+        p.allocations.iter().filter(|a| a.order_id != 0).collect();
+    let mut order = Vec::new();
+    let mut shipment = Vec::new();
+    let mut amount = Vec::new();
+    for a in &allocations {
+        order.push(Cell::new(a.order_number.clone()));
+        shipment.push(Cell::new(a.shipment_number.clone()));
+        amount.push(Cell::new(a.amount.clone()));
+    }
+    order.push(Cell::new(t("payment.unallocated")));
+    shipment.push(Cell::default());
+    amount.push(Cell::new(p.unallocated.clone()));
+    let mut styles = vec![RowStyle::Normal; allocations.len()];
+    styles.push(RowStyle::Strong);
+    money_table(
+        ui,
+        &format!("payment_allocations_{}", p.id),
+        &[
+            TableColumn::text(t("finance.order_number"), order),
+            TableColumn::text(t("payment.shipment_number"), shipment),
+            TableColumn::money(t("finance.amount"), amount),
+        ],
+        &styles,
+        false,
+        None,
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The view
+
+/// What the view did this frame.
+enum ViewEvent {
+    /// The payment was reversed (the list is out of date).
+    Reversed,
+    /// Back to the list.
+    Close,
+}
+
+/// The reversal dialog's fields.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct ReverseDialog {
+    reason: String,
+    /// Empty: today.
+    date: String,
+}
+
+/// One payment, with its reversal for those who record payments.
+struct PaymentView {
+    payment: pb::Payment,
+    reverse: Option<ReverseDialog>,
+    errors: FieldErrors,
+    reversing: Requested<pb::Payment>,
+}
+
+impl PaymentView {
+    fn new(payment: pb::Payment) -> PaymentView {
+        PaymentView {
+            payment,
+            reverse: None,
+            errors: FieldErrors::default(),
+            reversing: Requested::NotRequested,
+        }
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.reverse
+            .as_ref()
+            .is_some_and(|d| *d != ReverseDialog::default())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ViewEvent> {
+        let mut event = None;
+        match self.reversing.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(payment) = std::mem::take(&mut self.reversing) {
+                    self.payment = payment;
+                }
+                self.reverse = None;
+                self.errors.set(None);
+                event = Some(ViewEvent::Reversed);
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        ui.horizontal(|ui| {
+            if ui.button(t("payment.back")).clicked() {
+                event = Some(ViewEvent::Close);
+            }
+            if ctx.can(Permission::PaymentWrite)
+                && !self.payment.reversed
+                && ui.button(t("payment.reverse")).clicked()
+            {
+                self.reverse = Some(ReverseDialog::default());
+                self.errors.set(None);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(&self.payment.number);
+            ui.label(RichText::new(format::money(&self.payment.amount)).strong());
+        });
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| payment_detail_ui(ui, &self.payment));
+        if event.is_none() {
+            self.reverse_ui(ui.ctx(), ctx);
+        }
+        event
+    }
+
+    /// The reversal dialog: why, and on which date (today when empty).
+    fn reverse_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(dialog) = &mut self.reverse else {
+            return;
+        };
+        let busy = self.reversing.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let errors = &mut self.errors;
+        let payment = &self.payment;
+        let modal = egui::Modal::new(egui::Id::unique("reverse_payment")).show(egui_ctx, |ui| {
+            ui.set_min_width(380.0);
+            ui.heading(label_value(t("payment.reverse"), &payment.number));
+            ui.label(t("payment.reverse_question"));
+            submit = widgets::form(ui, "reverse_form", errors, |f| {
+                f.text(t("payment.reversal_reason"), "reason", &mut dialog.reason);
+                f.date(
+                    &bracketed(t("payment.reversal_date"), t("finance.empty_today")),
+                    "reversal_date",
+                    &mut dialog.date,
+                );
+            })
+            .submitted;
+            let (confirm, dismiss) =
+                super::form_buttons(ui, t("payment.reverse_confirm"), t("common.cancel"), busy);
+            submit |= confirm;
+            close = dismiss;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.reverse = None;
+            return;
+        }
+        if submit && !busy {
+            let request = pb::ReversePaymentRequest {
+                id: payment.id,
+                version: payment.version,
+                reason: dialog.reason.trim().to_owned(),
+                reversal_date: widgets::normalize_date(&dialog.date),
+            };
+            self.reversing
+                .request(ctx.finance().reverse_payment(request));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The form
+
+/// What the form's frame ended with.
+enum FormEvent {
+    /// The payment was recorded.
+    Saved(pb::Payment),
+    /// The user asked to close the form (the tab asks first if it holds input).
+    Close,
+}
+
+/// The payment as typed.
+#[derive(Clone, Debug, PartialEq)]
+struct Draft {
+    /// 0 until a customer is chosen.
+    customer_id: i64,
+    payment_date: String,
+    amount: String,
+    method: i32,
+    reference: String,
+    /// 0: the customer's sales rep.
+    handler_id: i64,
+    note: String,
+    allocations: Vec<OrderAmount>,
+}
+
+impl Default for Draft {
+    /// Received today by bank transfer, collected by the customer's sales rep.
+    fn default() -> Self {
+        Draft {
+            customer_id: 0,
+            payment_date: super::today(),
+            amount: String::new(),
+            method: pb::PaymentMethod::BankTransfer as i32,
+            reference: String::new(),
+            handler_id: 0,
+            note: String::new(),
+            allocations: Vec::new(),
+        }
+    }
+}
+
+impl Draft {
+    /// The request body: what is not a date or an amount is sent as typed, so that the
+    /// server names the field.
+    fn request(&self) -> pb::RecordPaymentRequest {
+        pb::RecordPaymentRequest {
+            customer_id: self.customer_id,
+            payment_date: widgets::normalize_date(&self.payment_date),
+            amount: super::amount_input(&self.amount),
+            method: self.method,
+            reference: self.reference.trim().to_owned(),
+            handler_id: self.handler_id,
+            note: self.note.trim().to_owned(),
+            allocations: order_amounts(&self.allocations, |order_id, amount| pb::AllocationInput {
+                order_id,
+                amount,
+            }),
+        }
+    }
+}
+
+/// 登记回款: the payment's fields and its optional allocations.
+struct PaymentForm {
+    draft: Draft,
+    original: Draft,
+    customer: CustomerPicker,
+    orders: CustomerOrders,
+    reps: Requested<Vec<pb::UserRef>>,
+    errors: FieldErrors,
+    save: Requested<pb::Payment>,
+}
+
+impl PaymentForm {
+    fn new() -> PaymentForm {
+        PaymentForm {
+            draft: Draft::default(),
+            original: Draft::default(),
+            customer: CustomerPicker::default(),
+            orders: CustomerOrders::default(),
+            reps: Requested::NotRequested,
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
+        match self.save.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(saved) = &self.save {
+                    self.original = self.draft.clone();
+                    return Some(FormEvent::Saved(saved.clone()));
+                }
+            }
+            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        super::load_sales_reps(&mut self.reps, ctx);
+        self.orders.poll();
+        ui.heading(t("payment.new"));
+        let mut close = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                let submitted = self.fields_ui(ui, ctx);
+                ui.add_space(6.0);
+                if ctx.can(Permission::OrderRead) {
+                    ui.strong(t("payment.allocations"));
+                    ui.label(RichText::new(t("payment.allocations_hint")).weak().small());
+                    if self.draft.customer_id == 0 {
+                        ui.label(RichText::new(t("finance.pick_customer_first")).weak());
+                    } else {
+                        let options = self.orders.options();
+                        super::order_amounts_ui(
+                            ui,
+                            "payment_allocations",
+                            &mut self.draft.allocations,
+                            &options,
+                            "allocations",
+                            &mut self.errors,
+                        );
+                    }
+                }
+                let busy = self.save.is_pending();
+                let (save, dismiss) =
+                    super::form_buttons(ui, t("payment.save"), t("common.close"), busy);
+                if (save || submitted) && !busy {
+                    self.save
+                        .request(ctx.finance().record_payment(self.draft.request()));
+                }
+                close = dismiss;
+            });
+        close.then_some(FormEvent::Close)
+    }
+
+    /// The payment's own fields; whether Enter was pressed in one of them.
+    fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
+        let handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
+        let picker = &mut self.customer;
+        let draft = &mut self.draft;
+        let mut customer_changed = false;
+        let response = widgets::form(ui, "payment_form", &mut self.errors, |f| {
+            f.row(t("finance.customer"), "customer_id", |ui| {
+                ui.horizontal_wrapped(|ui| picker.ui(ui, ctx)).inner
+            });
+            let chosen = picker.id().unwrap_or(0);
+            if chosen != draft.customer_id {
+                draft.customer_id = chosen;
+                customer_changed = true;
+            }
+            f.date(t("payment.date"), "payment_date", &mut draft.payment_date);
+            f.text(t("payment.amount"), "amount", &mut draft.amount);
+            f.enum_combo::<pb::PaymentMethod>(t("payment.method"), "method", &mut draft.method);
+            f.text(t("payment.reference"), "reference", &mut draft.reference);
+            f.combo(
+                t("payment.handler"),
+                "handler_id",
+                &mut draft.handler_id,
+                &handlers,
+            );
+            f.multiline(t("finance.note"), "note", &mut draft.note);
+        });
+        if customer_changed {
+            // The orders picked belonged to the customer chosen before.
+            for line in &mut self.draft.allocations {
+                line.order_id = 0;
+            }
+            self.orders.load(ctx, self.draft.customer_id);
+        }
+        response.submitted
+    }
+}

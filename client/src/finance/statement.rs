@@ -1,0 +1,476 @@
+//! 对账: the statement (对账单) of one customer, or of every customer within scope, for a
+//! period (this month unless changed), optionally only the documents of one handler
+//! (经手人). Per customer: the opening balance, every movement with its running balance,
+//! the period's debits, credits and closing balance, and the ageing at the period's end;
+//! then the totals of the whole selection. The same statement exports to Excel, and a
+//! customer's period is confirmed as reconciled (对账确认) with the closing balance shown.
+
+use std::path::{Path, PathBuf};
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::{Cell, TableColumn, cells, money_table};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{bracketed, label_value, t};
+use crate::orders::CustomerPicker;
+use crate::widgets::{self, FieldErrors, choice_label};
+
+/// The filters as typed (the customer is its picker's).
+#[derive(Clone, Debug, PartialEq)]
+struct Filter {
+    date_from: String,
+    date_to: String,
+    /// 0: every handler.
+    handler_id: i64,
+}
+
+/// The reconciliation dialog: the customer and period of the statement shown, the closing
+/// balance the user checked, and a note.
+#[derive(Clone, Debug, PartialEq)]
+struct ReconcileDialog {
+    customer_id: i64,
+    customer_name: String,
+    date_from: String,
+    date_to: String,
+    closing: String,
+    note: String,
+}
+
+/// The statement tab.
+pub(super) struct StatementPanel {
+    filter: Filter,
+    customer: CustomerPicker,
+    reps: Requested<Vec<pb::UserRef>>,
+    statement: Requested<pb::Statement>,
+    /// The request of the statement asked for last, and of the one shown.
+    asked: Option<pb::StatementRequest>,
+    shown: Option<pb::StatementRequest>,
+    export_path: widgets::PathField,
+    /// Where the last export was written.
+    export: Requested<String>,
+    reconcile: Option<ReconcileDialog>,
+    reconcile_errors: FieldErrors,
+    reconciling: Requested<pb::Reconciliation>,
+    /// The last period confirmed here.
+    reconciled: Option<pb::Reconciliation>,
+}
+
+impl Default for StatementPanel {
+    /// This month, every customer, every handler.
+    fn default() -> Self {
+        let (date_from, date_to) = super::this_month();
+        StatementPanel {
+            filter: Filter {
+                date_from,
+                date_to,
+                handler_id: 0,
+            },
+            customer: CustomerPicker::default(),
+            reps: Requested::NotRequested,
+            statement: Requested::NotRequested,
+            asked: None,
+            shown: None,
+            export_path: widgets::PathField::default(),
+            export: Requested::NotRequested,
+            reconcile: None,
+            reconcile_errors: FieldErrors::default(),
+            reconciling: Requested::NotRequested,
+            reconciled: None,
+        }
+    }
+}
+
+impl StatementPanel {
+    /// Whether the reconciliation dialog holds a note.
+    pub(super) fn is_dirty(&self) -> bool {
+        self.reconcile
+            .as_ref()
+            .is_some_and(|d| !d.note.trim().is_empty())
+    }
+
+    /// The request the filters make: dates as typed are read (`2026/12/01`), what is not a
+    /// date is sent for the server to name.
+    fn request(&self) -> pb::StatementRequest {
+        pb::StatementRequest {
+            customer_id: self.customer.id(),
+            date_from: widgets::normalize_date(&self.filter.date_from),
+            date_to: widgets::normalize_date(&self.filter.date_to),
+            handler_id: (self.filter.handler_id != 0).then_some(self.filter.handler_id),
+        }
+    }
+
+    fn run(&mut self, ctx: &AppCtx, request: pb::StatementRequest) {
+        self.asked = Some(request.clone());
+        self.statement.request(ctx.finance().get_statement(request));
+    }
+
+    /// Draws the tab.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        super::load_sales_reps(&mut self.reps, ctx);
+        if let Polled::JustDone = self.statement.poll() {
+            self.shown = self.asked.clone();
+        }
+        self.export.poll();
+        match self.reconciling.poll() {
+            Polled::JustDone => {
+                if let Requested::Done(done) = std::mem::take(&mut self.reconciling) {
+                    self.reconciled = Some(done);
+                }
+                self.reconcile = None;
+                self.reconcile_errors.set(None);
+                // The statement now shows the period reconciled.
+                if let Some(shown) = self.shown.clone() {
+                    self.run(ctx, shown);
+                }
+            }
+            Polled::JustFailed(error) => self.reconcile_errors.set(Some(error.clone())),
+            Polled::Unchanged => {}
+        }
+        self.filters_ui(ui, ctx);
+        self.export_ui(ui, ctx);
+        if let Some(done) = &self.reconciled {
+            ui.label(
+                RichText::new(label_value(
+                    t("statement.reconciled_done"),
+                    &format!("{} – {}", done.date_from, done.date_to),
+                ))
+                .color(egui::Color32::from_rgb(0x2e, 0x8b, 0x57)),
+            );
+        }
+        widgets::request_status(ui, &self.statement);
+        let Some(statement) = self.statement.value().cloned() else {
+            return;
+        };
+        let shown = self.shown.clone().unwrap_or_default();
+        // A customer's period can be confirmed from a statement of that customer alone,
+        // with every handler's documents.
+        let reconcilable = ctx.can(Permission::FinanceReconcile)
+            && shown.customer_id.is_some()
+            && shown.handler_id.is_none();
+        let mut confirm = None;
+        egui::ScrollArea::vertical()
+            .id_salt("statement_scroll")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                let mut period = label_value(
+                    t("statement.period"),
+                    &format!("{} – {}", statement.date_from, statement.date_to),
+                );
+                if !statement.handler.is_empty() {
+                    period = format!(
+                        "{period}  {}",
+                        label_value(t("statement.handler"), &statement.handler)
+                    );
+                }
+                ui.label(RichText::new(period).weak());
+                if statement.customers.is_empty() {
+                    ui.label(RichText::new(t("statement.empty")).weak());
+                }
+                for c in &statement.customers {
+                    ui.separator();
+                    if customer_ui(ui, c, reconcilable) {
+                        confirm = Some(c.clone());
+                    }
+                    if ctx.can(Permission::FinanceReconcile)
+                        && shown.customer_id.is_some()
+                        && shown.handler_id.is_some()
+                    {
+                        ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
+                    }
+                }
+                if !statement.customers.is_empty() {
+                    ui.separator();
+                    ui.heading(t("statement.selection_totals"));
+                    super::totals_line(
+                        ui,
+                        &[
+                            (t("statement.opening"), statement.opening.as_str()),
+                            (t("statement.debits"), statement.debits.as_str()),
+                            (t("statement.credits"), statement.credits.as_str()),
+                            (t("statement.closing"), statement.closing.as_str()),
+                        ],
+                    );
+                    let ageing = statement.ageing.clone().unwrap_or_default();
+                    ageing_heading(ui, &ageing);
+                    super::ageing_table(ui, "statement_selection_ageing", &ageing);
+                }
+            });
+        if let Some(c) = confirm {
+            self.reconcile = Some(ReconcileDialog {
+                customer_id: c.customer_id,
+                customer_name: c.customer_name,
+                date_from: statement.date_from.clone(),
+                date_to: statement.date_to.clone(),
+                closing: c.closing,
+                note: String::new(),
+            });
+            self.reconcile_errors.set(None);
+        }
+        self.reconcile_ui(ui.ctx(), ctx);
+    }
+
+    /// The filter bar and the query button.
+    fn filters_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let mut run = false;
+        ui.horizontal_wrapped(|ui| {
+            if ctx.can(Permission::CustomerRead) {
+                super::customer_filter(ui, ctx, &mut self.customer);
+            }
+            super::date_filter(
+                ui,
+                "statement_from",
+                t("statement.date_from"),
+                &mut self.filter.date_from,
+            );
+            super::date_filter(
+                ui,
+                "statement_to",
+                t("finance.date_to"),
+                &mut self.filter.date_to,
+            );
+            if ctx.can(Permission::CustomerRead) {
+                widgets::combo(
+                    ui,
+                    "statement_handler",
+                    t("statement.handler"),
+                    &mut self.filter.handler_id,
+                    &super::rep_choices(&self.reps, t("finance.all")),
+                );
+            }
+            run = ui
+                .add_enabled(
+                    !self.statement.is_pending(),
+                    egui::Button::new(t("statement.run")),
+                )
+                .clicked();
+        });
+        if self.customer.id().is_none() && ctx.can(Permission::CustomerRead) {
+            ui.label(RichText::new(t("statement.all_customers")).weak().small());
+        }
+        if run {
+            let request = self.request();
+            self.run(ctx, request);
+        }
+    }
+
+    /// The export: where to (typed, chosen, or the download folder when empty), the
+    /// button, and how it went.
+    fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(t("statement.export_path"));
+            self.export_path
+                .ui(
+                    ui,
+                    ctx,
+                    widgets::Purpose::Save(t("statement.file_name")),
+                    t("statement.export_hint"),
+                    360.0,
+                )
+                .labelled_by(label.id);
+            if ui
+                .add_enabled(
+                    !self.export.is_pending(),
+                    egui::Button::new(t("statement.export")),
+                )
+                .clicked()
+            {
+                let request = self.request();
+                let typed = self.export_path.trimmed().to_owned();
+                self.export.request(ctx.call(move |api| async move {
+                    let file = api.finance().export_statement(request).await?.into_inner();
+                    // No path given: the download folder, under the server's file name.
+                    let path = if typed.is_empty() {
+                        let name = Path::new(&file.file_name)
+                            .file_name()
+                            .map(std::ffi::OsStr::to_owned)
+                            .unwrap_or_else(|| "statement.xlsx".into());
+                        widgets::download_dir().join(name)
+                    } else {
+                        PathBuf::from(typed)
+                    };
+                    let shown = path.display().to_string();
+                    std::fs::write(&path, file.content)
+                        .map_err(|e| tonic::Status::failed_precondition(format!("{shown}: {e}")))?;
+                    Ok(std::fs::canonicalize(&path).map_or(shown, |p| p.display().to_string()))
+                }));
+            }
+            if self.export.is_pending() {
+                ui.spinner();
+                ui.label(t("statement.exporting"));
+            }
+        });
+        match &self.export {
+            Requested::Done(path) => {
+                ui.label(t("statement.exported").replace("{path}", path));
+            }
+            Requested::Failed { error, .. } => widgets::error_line(ui, error),
+            _ => {}
+        }
+    }
+
+    /// The reconciliation dialog: the customer, period and closing balance confirmed,
+    /// and a note.
+    fn reconcile_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(dialog) = &mut self.reconcile else {
+            return;
+        };
+        let busy = self.reconciling.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let errors = &mut self.reconcile_errors;
+        let modal = egui::Modal::new(egui::Id::unique("reconcile")).show(egui_ctx, |ui| {
+            ui.set_min_width(400.0);
+            ui.heading(t("statement.reconcile"));
+            ui.label(RichText::new(&dialog.customer_name).strong());
+            ui.label(label_value(
+                t("statement.period"),
+                &format!("{} – {}", dialog.date_from, dialog.date_to),
+            ));
+            ui.label(
+                RichText::new(label_value(
+                    t("statement.closing"),
+                    &format::money(&dialog.closing),
+                ))
+                .strong(),
+            );
+            ui.label(RichText::new(t("statement.reconcile_question")).weak());
+            submit = widgets::form(ui, "reconcile_form", errors, |f| {
+                f.multiline(t("finance.note"), "note", &mut dialog.note);
+            })
+            .submitted;
+            let (confirm, dismiss) = super::form_buttons(
+                ui,
+                t("statement.reconcile_confirm"),
+                t("common.cancel"),
+                busy,
+            );
+            submit |= confirm;
+            close = dismiss;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.reconcile = None;
+            return;
+        }
+        if submit && !busy {
+            let request = pb::ReconcileRequest {
+                customer_id: dialog.customer_id,
+                date_from: dialog.date_from.clone(),
+                date_to: dialog.date_to.clone(),
+                closing_balance: dialog.closing.clone(),
+                note: dialog.note.trim().to_owned(),
+            };
+            self.reconciling.request(ctx.finance().reconcile(request));
+        }
+    }
+}
+
+/// "账龄（截至 2026-11-30）".
+fn ageing_heading(ui: &mut egui::Ui, ageing: &pb::Ageing) {
+    ui.label(
+        RichText::new(bracketed(
+            t("statement.ageing"),
+            &label_value(t("statement.as_of"), &ageing.as_of),
+        ))
+        .strong(),
+    );
+}
+
+/// An amount of a debit or credit column: empty when zero (the other column has it).
+fn unless_zero(amount: &str) -> String {
+    if super::is_positive(amount) || super::is_negative(amount) {
+        amount.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// One customer's statement; whether "对账确认" was clicked (offered when `reconcilable`).
+fn customer_ui(ui: &mut egui::Ui, c: &pb::CustomerStatement, reconcilable: bool) -> bool {
+    let mut confirm = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(&c.customer_name);
+        if !c.sales_rep.is_empty() {
+            ui.label(label_value(t("finance.sales_rep"), &c.sales_rep));
+        }
+        ui.label(
+            RichText::new(label_value(
+                t("statement.opening"),
+                &format::money(&c.opening),
+            ))
+            .strong(),
+        );
+        if !c.reconciled_through.is_empty() {
+            ui.label(
+                RichText::new(label_value(
+                    t("statement.reconciled_through"),
+                    &c.reconciled_through,
+                ))
+                .weak(),
+            );
+        }
+    });
+    let rows = &c.rows;
+    if rows.is_empty() {
+        ui.label(RichText::new(t("statement.no_movements")).weak());
+    } else {
+        let columns = [
+            TableColumn::text(t("statement.date"), cells(rows, |r| r.date.clone())),
+            TableColumn::text(
+                t("statement.kind"),
+                cells(rows, |r| {
+                    choice_label::<pb::MovementKind>(r.kind).to_owned()
+                }),
+            ),
+            TableColumn::text(
+                t("statement.document_no"),
+                cells(rows, |r| r.document_no.clone()),
+            ),
+            TableColumn::text(
+                t("finance.order_number"),
+                cells(rows, |r| r.order_number.clone()),
+            ),
+            TableColumn::text(t("statement.due_date"), cells(rows, |r| r.due_date.clone())),
+            TableColumn::money(t("statement.debit"), cells(rows, |r| unless_zero(&r.debit))),
+            TableColumn::money(
+                t("statement.credit"),
+                cells(rows, |r| unless_zero(&r.credit)),
+            ),
+            TableColumn::money(
+                t("statement.balance"),
+                rows.iter()
+                    .map(|r| {
+                        let colour = super::is_negative(&r.balance).then_some(widgets::WARNING);
+                        Cell::coloured(r.balance.clone(), colour)
+                    })
+                    .collect(),
+            ),
+            TableColumn::text(t("statement.handler"), cells(rows, |r| r.handler.clone())),
+        ];
+        money_table(
+            ui,
+            &format!("statement_rows_{}", c.customer_id),
+            &columns,
+            &[],
+            false,
+            None,
+        );
+    }
+    super::totals_line(
+        ui,
+        &[
+            (t("statement.debits"), c.debits.as_str()),
+            (t("statement.credits"), c.credits.as_str()),
+            (t("statement.closing"), c.closing.as_str()),
+        ],
+    );
+    let ageing = c.ageing.clone().unwrap_or_default();
+    ageing_heading(ui, &ageing);
+    super::ageing_table(ui, &format!("statement_ageing_{}", c.customer_id), &ageing);
+    if reconcilable && ui.button(t("statement.reconcile")).clicked() {
+        confirm = true;
+    }
+    confirm
+}

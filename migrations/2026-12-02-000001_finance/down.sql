@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS reconciliations;
+DROP TABLE IF EXISTS receivable_entries;
+DROP TABLE IF EXISTS invoice_orders;
+DROP TABLE IF EXISTS invoices;
+DROP TABLE IF EXISTS payments;
+DROP FUNCTION IF EXISTS receivable_entries_append_only();
+ALTER TABLE customers DROP COLUMN IF EXISTS credit_limit;
+ALTER TABLE company_settings DROP COLUMN IF EXISTS credit_hold_days;
+ALTER TABLE document_counters DROP CONSTRAINT document_counters_kind_check;
+DELETE FROM document_counters WHERE kind = 'PY';
+ALTER TABLE document_counters ADD CONSTRAINT document_counters_kind_check CHECK (kind IN ('SO', 'SH', 'EX'));

@@ -1,0 +1,473 @@
+//! FinanceService: payments, invoices, statements, reconciliation, arrears. Requests are
+//! checked for form here (INVALID_ARGUMENT naming each field, e.g.
+//! `allocations[0].amount`); the rules are in [`crate::ops::finance`].
+
+use chrono::NaiveDate;
+use pharmacrm_shared::money::{self, Decimal};
+use pharmacrm_shared::{pb, validation};
+
+use super::{DbCode, date, date_text, id, timestamp};
+use crate::db::models::ledger::Reconciliation;
+use crate::error::{AppResult, FieldCheck};
+use crate::msg;
+use crate::ops::finance::{
+    Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, CustomerStatement, InvoiceFilter,
+    InvoiceInput, InvoiceView, OrderFinance, PaymentFilter, PaymentInput, PaymentView, Statement,
+    StatementQuery, positive_amount,
+};
+
+crate::db_codes!(pb::PaymentMethod, fallback Unspecified {
+    BankTransfer => "bank_transfer",
+    AcceptanceBill => "acceptance_bill",
+    Cash => "cash",
+    Other => "other",
+});
+
+crate::db_codes!(pb::InvoiceKind, fallback Unspecified {
+    Special => "special",
+    Ordinary => "ordinary",
+});
+
+crate::db_codes!(pb::MovementKind, fallback Unspecified {
+    Shipment => "shipment",
+    Deduction => "deduction",
+    Payment => "payment",
+    Reversal => "reversal",
+});
+
+fn wire(d: &Decimal) -> String {
+    money::to_wire(d)
+}
+
+/// A money field: > 0, 2 decimals, below 10^12.
+fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
+    match money::parse_amount(text) {
+        Ok(a) => {
+            positive_amount(field, a, check);
+            a
+        }
+        Err(v) => {
+            check.fail(field, v.into());
+            Decimal::ZERO
+        }
+    }
+}
+
+/// A required `YYYY-MM-DD` date.
+fn required_date(field: &'static str, text: &str, check: &mut FieldCheck) -> NaiveDate {
+    if text.trim().is_empty() {
+        check.fail(field, msg!("field.required"));
+        return NaiveDate::MIN;
+    }
+    date(field, text, check).unwrap_or(NaiveDate::MIN)
+}
+
+pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
+    let pb::RecordPaymentRequest {
+        customer_id,
+        payment_date,
+        amount: amount_text,
+        method,
+        reference,
+        handler_id,
+        note,
+        allocations,
+    } = r;
+    let customer_id = id("customer_id", customer_id)?;
+    let mut check = FieldCheck::default();
+    let payment_date = required_date("payment_date", &payment_date, &mut check);
+    let total = amount("amount".into(), &amount_text, &mut check);
+    let method = pb::PaymentMethod::code_of(method);
+    if method.is_none() {
+        check.fail("method", msg!("payment.method_required"));
+    }
+    check
+        .check("reference", validation::optional_text(&reference, 100))
+        .check("note", validation::optional_text(&note, 500));
+    let allocations = allocations
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if a.order_id <= 0 {
+                check.fail(format!("allocations[{i}].order_id"), msg!("field.required"));
+            }
+            let value = amount(format!("allocations[{i}].amount"), &a.amount, &mut check);
+            (a.order_id, value)
+        })
+        .collect();
+    check.finish()?;
+    Ok(PaymentInput {
+        customer_id,
+        payment_date,
+        amount: total,
+        method: method.expect("checked above").to_owned(),
+        reference: reference.trim().to_owned(),
+        handler_id: (handler_id > 0).then_some(handler_id),
+        note: note.trim().to_owned(),
+        allocations,
+    })
+}
+
+/// (id, version, reason, date) of a reversal.
+pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Option<NaiveDate>)> {
+    let pb::ReversePaymentRequest {
+        id: payment_id,
+        version,
+        reason,
+        reversal_date,
+    } = r;
+    let payment_id = id("id", payment_id)?;
+    let mut check = FieldCheck::default();
+    check.check("reason", validation::required_text(&reason, 500));
+    let d = date("reversal_date", &reversal_date, &mut check);
+    check.finish()?;
+    Ok((payment_id, version, reason.trim().to_owned(), d))
+}
+
+pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
+    let mut check = FieldCheck::default();
+    let f = PaymentFilter {
+        customer_id: r.customer_id,
+        date_from: date("date_from", &r.date_from, &mut check),
+        date_to: date("date_to", &r.date_to, &mut check),
+        handler_id: r.handler_id,
+    };
+    check.finish()?;
+    Ok(f)
+}
+
+fn user(id: i64, name: String) -> pb::UserRef {
+    pb::UserRef {
+        id,
+        name,
+        department: String::new(),
+    }
+}
+
+pub fn payment(v: PaymentView) -> pb::Payment {
+    let p = v.payment;
+    pb::Payment {
+        id: p.id,
+        number: p.number,
+        customer_id: p.customer_id,
+        customer_name: v.customer_name,
+        payment_date: date_text(Some(p.payment_date)),
+        amount: wire(&p.amount),
+        method: pb::PaymentMethod::wire(&p.method),
+        reference: p.reference,
+        handler: Some(user(p.handler_id, v.handler_name)),
+        sales_rep: Some(user(p.sales_rep_id, v.sales_rep_name)),
+        note: p.note,
+        allocations: v
+            .allocations
+            .into_iter()
+            .map(|a| {
+                let (order_id, order_number) = a.order.unwrap_or_default();
+                let (shipment_id, shipment_number) = a.shipment.unwrap_or_default();
+                pb::Allocation {
+                    order_id,
+                    order_number,
+                    shipment_id,
+                    shipment_number,
+                    amount: wire(&a.amount),
+                }
+            })
+            .collect(),
+        unallocated: wire(&v.unallocated),
+        reversed: p.reversed_at.is_some(),
+        reversal_date: date_text(p.reversal_date),
+        reversal_reason: p.reversal_reason,
+        version: p.version,
+        created_at: Some(timestamp(p.created_at)),
+        created_by: v.created_by_name,
+    }
+}
+
+pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
+    let pb::RecordInvoiceRequest {
+        customer_id,
+        invoicing_entity_id,
+        kind,
+        number,
+        invoice_date,
+        orders,
+        red_of_invoice_id,
+        note,
+    } = r;
+    let mut check = FieldCheck::default();
+    check
+        .check("number", validation::required_text(&number, 50))
+        .check("note", validation::optional_text(&note, 500));
+    let date = required_date("invoice_date", &invoice_date, &mut check);
+    if red_of_invoice_id > 0 {
+        check.finish()?;
+        return Ok(InvoiceInput::Red {
+            red_of: red_of_invoice_id,
+            number: number.trim().to_owned(),
+            date,
+            note: note.trim().to_owned(),
+        });
+    }
+    if customer_id <= 0 {
+        check.fail("customer_id", msg!("field.required"));
+    }
+    if invoicing_entity_id <= 0 {
+        check.fail("invoicing_entity_id", msg!("field.required"));
+    }
+    let kind = pb::InvoiceKind::code_of(kind);
+    if kind.is_none() {
+        check.fail("kind", msg!("invoice.kind_required"));
+    }
+    if orders.is_empty() {
+        check.fail("orders", msg!("invoice.orders_required"));
+    }
+    let orders = orders
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            if o.order_id <= 0 {
+                check.fail(format!("orders[{i}].order_id"), msg!("field.required"));
+            }
+            (
+                o.order_id,
+                amount(format!("orders[{i}].amount"), &o.amount, &mut check),
+            )
+        })
+        .collect();
+    check.finish()?;
+    Ok(InvoiceInput::Blue {
+        customer_id,
+        entity_id: invoicing_entity_id,
+        kind: kind.expect("checked above").to_owned(),
+        number: number.trim().to_owned(),
+        date,
+        orders,
+        note: note.trim().to_owned(),
+    })
+}
+
+pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
+    let mut check = FieldCheck::default();
+    let f = InvoiceFilter {
+        customer_id: r.customer_id,
+        order_id: r.order_id,
+        date_from: date("date_from", &r.date_from, &mut check),
+        date_to: date("date_to", &r.date_to, &mut check),
+    };
+    check.finish()?;
+    Ok(f)
+}
+
+pub fn invoice(v: InvoiceView) -> pb::Invoice {
+    let i = v.invoice;
+    pb::Invoice {
+        id: i.id,
+        invoicing_entity_id: i.invoicing_entity_id,
+        invoicing_entity_name: v.entity_name,
+        kind: pb::InvoiceKind::wire(&i.kind),
+        number: i.number,
+        customer_id: i.customer_id,
+        customer_name: v.customer_name,
+        invoice_date: date_text(Some(i.invoice_date)),
+        amount: wire(&i.amount),
+        red_of_invoice_id: i.red_of_invoice_id.unwrap_or_default(),
+        red_of_number: v.red_of_number,
+        reversed: v.reversed,
+        orders: v
+            .orders
+            .into_iter()
+            .map(|(order_id, order_number, amount)| pb::InvoiceOrder {
+                order_id,
+                order_number,
+                amount: wire(&amount),
+            })
+            .collect(),
+        note: i.note,
+        created_at: Some(timestamp(i.created_at)),
+        created_by: v.created_by_name,
+    }
+}
+
+pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
+    let m = f.money;
+    let net = m.shipped - m.deducted;
+    pb::OrderFinance {
+        order_id: f.order_id,
+        shipped: wire(&m.shipped),
+        deducted: wire(&m.deducted),
+        net: wire(&net),
+        invoiced: wire(&f.invoiced),
+        not_invoiced: wire(&(net - f.invoiced)),
+        paid: wire(&m.paid),
+        outstanding: wire(&m.outstanding),
+        invoices: f.invoices.into_iter().map(invoice).collect(),
+    }
+}
+
+pub fn statement_query(r: &pb::StatementRequest) -> AppResult<StatementQuery> {
+    let mut check = FieldCheck::default();
+    let from = required_date("date_from", &r.date_from, &mut check);
+    let to = required_date("date_to", &r.date_to, &mut check);
+    if from != NaiveDate::MIN && to != NaiveDate::MIN && from > to {
+        check.fail("date_to", msg!("finance.period_reversed"));
+    }
+    check.finish()?;
+    Ok(StatementQuery {
+        customer_id: r.customer_id,
+        from,
+        to,
+        handler_id: r.handler_id,
+    })
+}
+
+pub fn ageing(a: &Ageing, as_of: NaiveDate) -> pb::Ageing {
+    pb::Ageing {
+        as_of: date_text(Some(as_of)),
+        not_due: wire(&a.not_due),
+        days_1_30: wire(&a.days_1_30),
+        days_31_60: wire(&a.days_31_60),
+        days_61_90: wire(&a.days_61_90),
+        over_90: wire(&a.over_90),
+        outstanding: wire(&a.outstanding()),
+        on_account: wire(&a.on_account),
+        balance: wire(&a.balance()),
+    }
+}
+
+fn customer_statement(
+    c: CustomerStatement,
+    as_of: NaiveDate,
+    names: &std::collections::HashMap<i64, String>,
+) -> pb::CustomerStatement {
+    pb::CustomerStatement {
+        customer_id: c.customer_id,
+        customer_name: c.customer_name,
+        sales_rep: c.sales_rep_name,
+        opening: wire(&c.opening),
+        rows: c
+            .rows
+            .into_iter()
+            .map(|(m, balance)| {
+                let (debit, credit) = if m.amount > Decimal::ZERO {
+                    (m.amount, Decimal::ZERO)
+                } else {
+                    (Decimal::ZERO, -m.amount)
+                };
+                pb::StatementRow {
+                    date: date_text(Some(m.entry_date)),
+                    kind: pb::MovementKind::wire(&m.kind),
+                    document_no: m.document_no,
+                    order_number: m.order_no.unwrap_or_default(),
+                    due_date: date_text(m.due_date),
+                    debit: wire(&debit),
+                    credit: wire(&credit),
+                    balance: wire(&balance),
+                    handler: names.get(&m.handler_id).cloned().unwrap_or_default(),
+                }
+            })
+            .collect(),
+        debits: wire(&c.debits),
+        credits: wire(&c.credits),
+        closing: wire(&c.closing),
+        ageing: Some(ageing(&c.ageing, as_of)),
+        reconciled_through: date_text(c.reconciled_through),
+    }
+}
+
+pub fn statement(s: Statement) -> pb::Statement {
+    let as_of = s.query.to;
+    let names = s.names;
+    pb::Statement {
+        date_from: date_text(Some(s.query.from)),
+        date_to: date_text(Some(s.query.to)),
+        handler: s.handler_name,
+        customers: s
+            .customers
+            .into_iter()
+            .map(|c| customer_statement(c, as_of, &names))
+            .collect(),
+        opening: wire(&s.opening),
+        debits: wire(&s.debits),
+        credits: wire(&s.credits),
+        closing: wire(&s.closing),
+        ageing: Some(ageing(&s.ageing, as_of)),
+        rows_truncated: s.truncated,
+    }
+}
+
+/// (customer, from, to, closing, note) of a reconciliation.
+pub fn reconcile_request(
+    r: pb::ReconcileRequest,
+) -> AppResult<(i64, NaiveDate, NaiveDate, Decimal, String)> {
+    let pb::ReconcileRequest {
+        customer_id,
+        date_from,
+        date_to,
+        closing_balance,
+        note,
+    } = r;
+    let customer_id = id("customer_id", customer_id)?;
+    let mut check = FieldCheck::default();
+    let from = required_date("date_from", &date_from, &mut check);
+    let to = required_date("date_to", &date_to, &mut check);
+    check.check("note", validation::optional_text(&note, 500));
+    let text = closing_balance.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let closing = match money::parse_amount(digits) {
+        Ok(v) if negative => -v,
+        Ok(v) => v,
+        Err(v) => {
+            check.fail("closing_balance", v.into());
+            Decimal::ZERO
+        }
+    };
+    check.finish()?;
+    Ok((customer_id, from, to, closing, note.trim().to_owned()))
+}
+
+pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliation {
+    pb::Reconciliation {
+        id: r.id,
+        customer_id: r.customer_id,
+        date_from: date_text(Some(r.period_from)),
+        date_to: date_text(Some(r.period_to)),
+        closing_balance: wire(&r.closing_balance),
+        note: r.note,
+        created_at: Some(timestamp(r.created_at)),
+        created_by,
+    }
+}
+
+pub fn arrears_filter(r: &pb::ListArrearsRequest) -> ArrearsFilter {
+    ArrearsFilter {
+        sales_rep_id: r.sales_rep_id,
+        department_id: r.department_id,
+        bucket: match pb::ArrearsBucket::try_from(r.bucket).unwrap_or(pb::ArrearsBucket::Any) {
+            pb::ArrearsBucket::Any => ArrearsBucket::Any,
+            pb::ArrearsBucket::Overdue => ArrearsBucket::Overdue,
+            pb::ArrearsBucket::Over30 => ArrearsBucket::Over30,
+            pb::ArrearsBucket::Over60 => ArrearsBucket::Over60,
+            pb::ArrearsBucket::Over90 => ArrearsBucket::Over90,
+        },
+    }
+}
+
+pub fn arrears_row(r: ArrearsRow, rep_name: String, today: NaiveDate) -> pb::ArrearsRow {
+    pb::ArrearsRow {
+        customer_id: r.customer_id,
+        customer_name: r.customer_name,
+        sales_rep: Some(user(r.sales_rep_id, rep_name)),
+        overdue: wire(&r.ageing.overdue()),
+        ageing: Some(ageing(&r.ageing, today)),
+        oldest_overdue_due_date: date_text(r.oldest_overdue),
+        days_overdue: r.oldest_overdue.map_or(0, |d| {
+            i32::try_from((today - d).num_days()).unwrap_or(i32::MAX)
+        }),
+        last_payment_date: date_text(r.last_payment_date),
+        last_payment_amount: r.last_payment_amount.map(|a| wire(&a)).unwrap_or_default(),
+        credit_limit: r.credit_limit.map(|a| wire(&a)).unwrap_or_default(),
+    }
+}

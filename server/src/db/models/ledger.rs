@@ -1,0 +1,277 @@
+//! `receivable_entries` (应收台账) and `reconciliations` (对账确认): the one append-only
+//! ledger of what customers owe, and the periods finance has confirmed.
+//!
+//! Every finance figure is a sum over the ledger (spec §4 "One ledger"): a shipment's
+//! outstanding amount as of day D is the sum of its entries dated on or before D, a
+//! customer's balance the sum of all of theirs. The entries' meaning is documented in the
+//! migration `2026-12-02-000001_finance`. Only [`crate::ops::finance`] posts entries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
+use pharmacrm_shared::money::Decimal;
+use serde::Serialize;
+
+use crate::db::schema::{receivable_entries, reconciliations};
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// Entry kinds as stored.
+pub mod kind {
+    /// A shipment owed (debit).
+    pub const SHIPMENT: &str = "shipment";
+    /// An exception's value deducted (credit).
+    pub const DEDUCTION: &str = "deduction";
+    /// A payment's allocation (credit).
+    pub const PAYMENT: &str = "payment";
+    /// A payment reversed (the negation of its entries).
+    pub const REVERSAL: &str = "reversal";
+    /// Credit moved between on account and a shipment (pairs summing to 0).
+    pub const SETTLEMENT: &str = "settlement";
+}
+
+/// A ledger entry to post.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = receivable_entries)]
+pub struct NewEntry {
+    pub customer_id: i64,
+    /// Business date of the movement.
+    pub entry_date: NaiveDate,
+    pub kind: &'static str,
+    /// SH…, EX… or PY….
+    pub document_no: String,
+    /// The shipment moved; `None` on account.
+    pub shipment_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub due_date: Option<NaiveDate>,
+    pub exception_id: Option<i64>,
+    pub payment_id: Option<i64>,
+    /// CNY, signed: + owed more, − owed less; never 0.
+    pub amount: Decimal,
+    pub sales_rep_id: i64,
+    pub handler_id: i64,
+    pub created_by: Option<i64>,
+}
+
+/// Posts `entries` (zero amounts are skipped).
+pub fn post(conn: &mut PgConnection, entries: &[NewEntry]) -> AppResult<()> {
+    let entries: Vec<&NewEntry> = entries.iter().filter(|e| !e.amount.is_zero()).collect();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    diesel::insert_into(receivable_entries::table)
+        .values(entries.into_iter().cloned().collect::<Vec<_>>())
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A receivable (a shipment) with what is outstanding on it now.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct OpenDocument {
+    #[diesel(sql_type = BigInt)]
+    pub shipment_id: i64,
+    #[diesel(sql_type = Text)]
+    pub shipment_no: String,
+    #[diesel(sql_type = BigInt)]
+    pub order_id: i64,
+    #[diesel(sql_type = Text)]
+    pub order_no: String,
+    #[diesel(sql_type = Date)]
+    pub ship_date: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub due_date: NaiveDate,
+    /// CNY; may be negative just after a deduction on a paid shipment.
+    #[diesel(sql_type = Numeric)]
+    pub outstanding: Decimal,
+}
+
+/// The customer's shipments whose outstanding amount is not 0, oldest due first (then
+/// ship date, id): the order payments are allocated in.
+pub fn documents(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<OpenDocument>> {
+    Ok(diesel::sql_query(
+        "SELECT e.shipment_id, s.number AS shipment_no, e.order_id, o.number AS order_no,
+                s.ship_date, e.due_date, sum(e.amount) AS outstanding
+           FROM receivable_entries e
+           JOIN shipments s ON s.id = e.shipment_id
+           JOIN orders o ON o.id = e.order_id
+          WHERE e.customer_id = $1 AND e.shipment_id IS NOT NULL
+          GROUP BY e.shipment_id, s.number, e.order_id, o.number, s.ship_date, e.due_date
+         HAVING sum(e.amount) <> 0
+          ORDER BY e.due_date, s.ship_date, e.shipment_id",
+    )
+    .bind::<BigInt, _>(customer_id)
+    .load(conn)?)
+}
+
+/// A payment's net amount on one shipment (or on account), negative for credit.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct PaymentNet {
+    #[diesel(sql_type = BigInt)]
+    pub payment_id: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub shipment_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub order_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub due_date: Option<NaiveDate>,
+    #[diesel(sql_type = Numeric)]
+    pub net: Decimal,
+}
+
+/// Where the payments `ids` stand now: their net entries per shipment and on account
+/// (non-zero only), by payment then shipment (on account last).
+pub fn payment_nets(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PaymentNet>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(diesel::sql_query(
+        "SELECT payment_id, shipment_id, order_id, due_date, sum(amount) AS net
+           FROM receivable_entries
+          WHERE payment_id = ANY($1)
+          GROUP BY payment_id, shipment_id, order_id, due_date
+         HAVING sum(amount) <> 0
+          ORDER BY payment_id, shipment_id NULLS LAST",
+    )
+    .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+    .load(conn)?)
+}
+
+/// The payments' net credits on shipment `shipment_id`, latest payment first: whose
+/// money comes back on account when a deduction overpays the shipment.
+pub fn payments_on(conn: &mut PgConnection, shipment_id: i64) -> AppResult<Vec<PaymentNet>> {
+    Ok(diesel::sql_query(
+        "SELECT e.payment_id, e.shipment_id, e.order_id, e.due_date, sum(e.amount) AS net
+           FROM receivable_entries e JOIN payments p ON p.id = e.payment_id
+          WHERE e.shipment_id = $1
+          GROUP BY e.payment_id, e.shipment_id, e.order_id, e.due_date, p.payment_date
+         HAVING sum(e.amount) < 0
+          ORDER BY p.payment_date DESC, e.payment_id DESC",
+    )
+    .bind::<BigInt, _>(shipment_id)
+    .load(conn)?)
+}
+
+/// Credit on account per payment of the customer (positive amounts), oldest payment
+/// first.
+pub fn on_account(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<(i64, Decimal)>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        payment_id: i64,
+        #[diesel(sql_type = Numeric)]
+        credit: Decimal,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT e.payment_id, -sum(e.amount) AS credit
+           FROM receivable_entries e JOIN payments p ON p.id = e.payment_id
+          WHERE e.customer_id = $1 AND e.shipment_id IS NULL
+          GROUP BY e.payment_id, p.payment_date
+         HAVING sum(e.amount) < 0
+          ORDER BY p.payment_date, e.payment_id",
+    )
+    .bind::<BigInt, _>(customer_id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.payment_id, r.credit)).collect())
+}
+
+/// An order's money from the ledger: shipped, deducted, paid (net of reversals) and
+/// outstanding, CNY.
+#[derive(QueryableByName, Debug, Clone, Default)]
+pub struct OrderMoney {
+    #[diesel(sql_type = Numeric)]
+    pub shipped: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub deducted: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub paid: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub outstanding: Decimal,
+}
+
+/// What order `order_id` has shipped, had deducted and been paid, from the ledger.
+pub fn order_money(conn: &mut PgConnection, order_id: i64) -> AppResult<OrderMoney> {
+    Ok(diesel::sql_query(
+        "SELECT coalesce(sum(amount) FILTER (WHERE kind = 'shipment'), 0) AS shipped,
+                coalesce(-sum(amount) FILTER (WHERE kind = 'deduction'), 0) AS deducted,
+                coalesce(-sum(amount) FILTER (WHERE kind IN ('payment', 'reversal', 'settlement')), 0) AS paid,
+                coalesce(sum(amount), 0) AS outstanding
+           FROM receivable_entries WHERE order_id = $1",
+    )
+    .bind::<BigInt, _>(order_id)
+    .get_result(conn)?)
+}
+
+/// A reconciled period.
+#[derive(Queryable, Selectable, Serialize, Debug, Clone)]
+#[diesel(table_name = reconciliations)]
+pub struct Reconciliation {
+    pub id: i64,
+    pub customer_id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub closing_balance: Decimal,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: i64,
+}
+
+impl Reconciliation {
+    /// The audit log's object type.
+    pub const OBJECT: &'static str = "reconciliation";
+}
+
+/// A new reconciled period.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = reconciliations)]
+pub struct NewReconciliation {
+    pub customer_id: i64,
+    pub period_from: NaiveDate,
+    pub period_to: NaiveDate,
+    pub closing_balance: Decimal,
+    pub note: String,
+    pub created_by: i64,
+}
+
+/// Records a reconciled period.
+pub fn reconcile(conn: &mut PgConnection, new: &NewReconciliation) -> AppResult<Reconciliation> {
+    Ok(diesel::insert_into(reconciliations::table)
+        .values(new)
+        .returning(Reconciliation::as_returning())
+        .get_result(conn)?)
+}
+
+/// The end of the latest reconciled period of each of `customer_ids` that has one.
+pub fn reconciled_through(
+    conn: &mut PgConnection,
+    customer_ids: &[i64],
+) -> AppResult<HashMap<i64, NaiveDate>> {
+    let rows: Vec<(i64, Option<NaiveDate>)> = reconciliations::table
+        .filter(reconciliations::customer_id.eq_any(customer_ids))
+        .group_by(reconciliations::customer_id)
+        .select((
+            reconciliations::customer_id,
+            diesel::dsl::max(reconciliations::period_to),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, to)| to.map(|to| (id, to)))
+        .collect())
+}
+
+/// Refuses with FAILED_PRECONDITION when `date` falls in a reconciled period of the
+/// customer: nothing may be dated on or before the latest reconciled period's end.
+pub fn require_open(conn: &mut PgConnection, customer_id: i64, date: NaiveDate) -> AppResult<()> {
+    if let Some(through) = reconciled_through(conn, &[customer_id])?.get(&customer_id)
+        && date <= *through
+    {
+        return Err(AppError::precondition(msg!(
+            "finance.period_reconciled",
+            date = date,
+            through = through
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,1927 @@
+//! Finance operations (spec "Order management" 5–6, customer items 12–13, §4 "One
+//! ledger"): posting shipments and deductions to the receivables ledger, payments and
+//! their allocation, reversals, settlement of credit on account, ageing, statements,
+//! reconciled periods, the arrears list, credit hold, invoices.
+//!
+//! Invariants kept here, under the customer's ledger lock ([`lock_ledger`]):
+//! - every shipment's outstanding amount is ≥ 0 after each transaction;
+//! - credit stays on account only while the customer has no open shipment it could pay;
+//! - nothing is dated on or before the end of the customer's latest reconciled period.
+//!
+//! Locking order: the customer's ledger lock first, then the order, shipment or payment
+//! rows, then the audit chain. Every operation that posts takes the ledger lock before
+//! anything else, so two of them never wait on each other in opposite orders.
+
+use std::cmp::{max, min};
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Numeric, Text};
+use pharmacrm_shared::money::Decimal;
+use serde::Serialize;
+
+use crate::access;
+use crate::db::models::customer::Customer;
+use crate::db::models::document_counter::{DocumentKind, next_number};
+use crate::db::models::invoice::{self, Invoice, InvoiceOrder, NewInvoice};
+use crate::db::models::ledger::{self, NewEntry, NewReconciliation, Reconciliation, kind};
+use crate::db::models::order::Order;
+use crate::db::models::payment::{self, NewPayment, Payment};
+use crate::db::models::shipment::Shipment;
+use crate::db::models::transport_exception::TransportException;
+use crate::db::models::{Grants, WriteCtx, company_settings, display_names};
+use crate::db::schema::{
+    customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
+};
+use crate::db::scope::{self, Reps};
+use crate::db::sql::{Sql, Value};
+use crate::db::versioned::{Versioned, check_fresh};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::msg;
+
+/// The advisory-lock class of the receivables ledger (one lock per customer).
+const LEDGER_LOCK: i32 = 0x4C47;
+
+/// A payment or invoice of 10^12 CNY or more is refused (NUMERIC(14, 2)).
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// Locks customer `customer_id`'s ledger for the rest of the transaction. Every
+/// operation that posts entries takes it first (see the module's locking order).
+pub fn lock_ledger(conn: &mut PgConnection, customer_id: i64) -> AppResult<()> {
+    // Customer ids stay far below 2^31; the modulo only keeps the cast total.
+    let key = i32::try_from(customer_id % i64::from(i32::MAX)).unwrap_or_default();
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+        .bind::<Integer, _>(LEDGER_LOCK)
+        .bind::<Integer, _>(key)
+        .execute(conn)?;
+    Ok(())
+}
+
+fn by_user(ctx: &WriteCtx<'_>) -> Option<i64> {
+    ctx.actor.user_id
+}
+
+// ---------------------------------------------------------------------------------------
+// Posting from the order module
+
+/// Posts shipment `s` of `order` as owed (a debit due on ship date + the order's credit
+/// days) and lets credit on account pay it. Replacements owe nothing and post nothing.
+/// The caller holds the ledger lock. FAILED_PRECONDITION when the ship date falls in a
+/// reconciled period.
+pub fn post_shipment(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    order: &Order,
+    s: &Shipment,
+) -> AppResult<()> {
+    if s.replacement_of_exception_id.is_some() || s.amount.is_zero() {
+        return Ok(());
+    }
+    ledger::require_open(conn, order.customer_id, s.ship_date)?;
+    ledger::post(
+        conn,
+        &[NewEntry {
+            customer_id: order.customer_id,
+            entry_date: s.ship_date,
+            kind: kind::SHIPMENT,
+            document_no: s.number.clone(),
+            shipment_id: Some(s.id),
+            order_id: Some(order.id),
+            due_date: Some(due_date(order, s.ship_date)),
+            exception_id: None,
+            payment_id: None,
+            amount: s.amount,
+            sales_rep_id: order.sales_rep_id,
+            handler_id: order.sales_rep_id,
+            created_by: by_user(&ctx),
+        }],
+    )?;
+    settle(conn, ctx, order.customer_id, s.ship_date)
+}
+
+/// A shipment's due date: ship date + the order's credit days.
+fn due_date(order: &Order, ship_date: NaiveDate) -> NaiveDate {
+    ship_date + chrono::Days::new(u64::try_from(order.credit_days).unwrap_or(0))
+}
+
+/// Posts exception `e` decided "deduct" on `today`: its value comes off the original
+/// shipment it concerns (through replacements back to the shipment that was owed). A
+/// deduction on a shipment already paid puts the payment's money back on account, where
+/// it pays the customer's other open shipments. The caller holds the ledger lock.
+pub fn post_deduction(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    order: &Order,
+    e: &TransportException,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if e.value.is_zero() {
+        return Ok(());
+    }
+    let mut target = shipment_row(conn, e.shipment_id)?;
+    while let Some(replaced) = target.replacement_of_exception_id {
+        let original: i64 = transport_exceptions::table
+            .find(replaced)
+            .select(transport_exceptions::shipment_id)
+            .first(conn)?;
+        target = shipment_row(conn, original)?;
+    }
+    ledger::require_open(conn, order.customer_id, today)?;
+    ledger::post(
+        conn,
+        &[NewEntry {
+            customer_id: order.customer_id,
+            entry_date: today,
+            kind: kind::DEDUCTION,
+            document_no: e.number.clone(),
+            shipment_id: Some(target.id),
+            order_id: Some(order.id),
+            due_date: Some(due_date(order, target.ship_date)),
+            exception_id: Some(e.id),
+            payment_id: None,
+            amount: -e.value,
+            sales_rep_id: order.sales_rep_id,
+            handler_id: order.sales_rep_id,
+            created_by: by_user(&ctx),
+        }],
+    )?;
+    settle(conn, ctx, order.customer_id, today)
+}
+
+fn shipment_row(conn: &mut PgConnection, id: i64) -> AppResult<Shipment> {
+    Ok(shipments::table
+        .find(id)
+        .select(Shipment::as_select())
+        .first(conn)?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Settlement
+
+/// Payments by id, loaded once per settlement.
+struct PaymentCache(HashMap<i64, Payment>);
+
+impl PaymentCache {
+    fn get(&mut self, conn: &mut PgConnection, id: i64) -> AppResult<&Payment> {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry(id) {
+            e.insert(
+                payments::table
+                    .find(id)
+                    .select(Payment::as_select())
+                    .first(conn)?,
+            );
+        }
+        Ok(&self.0[&id])
+    }
+}
+
+/// A pair of settlement entries moving `amount` of payment `p`'s credit from `from` to
+/// `to` (each a shipment document or on account), dated `date`.
+fn settlement_pair(
+    customer_id: i64,
+    p: &Payment,
+    from: Option<&ledger::OpenDocument>,
+    to: Option<&ledger::OpenDocument>,
+    amount: Decimal,
+    date: NaiveDate,
+    created_by: Option<i64>,
+) -> [NewEntry; 2] {
+    let entry = |doc: Option<&ledger::OpenDocument>, amount: Decimal| NewEntry {
+        customer_id,
+        entry_date: date,
+        kind: kind::SETTLEMENT,
+        document_no: p.number.clone(),
+        shipment_id: doc.map(|d| d.shipment_id),
+        order_id: doc.map(|d| d.order_id),
+        due_date: doc.map(|d| d.due_date),
+        exception_id: None,
+        payment_id: Some(p.id),
+        amount,
+        sales_rep_id: p.sales_rep_id,
+        handler_id: p.handler_id,
+        created_by,
+    };
+    // Credit is negative: taking it off `from` is +amount there, −amount at `to`.
+    [entry(from, amount), entry(to, -amount)]
+}
+
+/// Restores the ledger's invariants for `customer_id` after a movement dated `on`:
+/// a shipment overpaid (by a deduction) gives the excess back on account, latest payment
+/// first; credit on account then pays open shipments, oldest payment to oldest due date.
+/// Each settlement is dated the latest of `on`, the shipment's date and the payment's.
+fn settle(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    customer_id: i64,
+    on: NaiveDate,
+) -> AppResult<()> {
+    let created_by = by_user(&ctx);
+    let mut cache = PaymentCache(HashMap::new());
+    let mut entries = Vec::new();
+    for doc in ledger::documents(conn, customer_id)?
+        .iter()
+        .filter(|d| d.outstanding < Decimal::ZERO)
+    {
+        let mut excess = -doc.outstanding;
+        for net in ledger::payments_on(conn, doc.shipment_id)? {
+            if excess.is_zero() {
+                break;
+            }
+            let take = min(excess, -net.net);
+            let p = cache.get(conn, net.payment_id)?;
+            let date = max(max(on, doc.ship_date), p.payment_date);
+            entries.extend(settlement_pair(
+                customer_id,
+                p,
+                Some(doc),
+                None,
+                take,
+                date,
+                created_by,
+            ));
+            excess -= take;
+        }
+    }
+    ledger::post(conn, &entries)?;
+    entries.clear();
+
+    let credits = ledger::on_account(conn, customer_id)?;
+    if credits.is_empty() {
+        return Ok(());
+    }
+    let docs: Vec<ledger::OpenDocument> = ledger::documents(conn, customer_id)?
+        .into_iter()
+        .filter(|d| d.outstanding > Decimal::ZERO)
+        .collect();
+    let mut docs = docs.iter().map(|d| (d, d.outstanding)).peekable();
+    'credits: for (payment_id, mut credit) in credits {
+        let p = cache.get(conn, payment_id)?.clone();
+        while !credit.is_zero() {
+            let Some((doc, open)) = docs.peek_mut() else {
+                break 'credits;
+            };
+            let take = min(credit, *open);
+            let date = max(max(on, doc.ship_date), p.payment_date);
+            entries.extend(settlement_pair(
+                customer_id,
+                &p,
+                None,
+                Some(doc),
+                take,
+                date,
+                created_by,
+            ));
+            credit -= take;
+            *open -= take;
+            if open.is_zero() {
+                docs.next();
+            }
+        }
+    }
+    ledger::post(conn, &entries)
+}
+
+// ---------------------------------------------------------------------------------------
+// Payments
+
+/// A payment as the user entered it, validated for form by `convert::finance`.
+#[derive(Debug, Clone)]
+pub struct PaymentInput {
+    pub customer_id: i64,
+    pub payment_date: NaiveDate,
+    /// CNY, > 0, 2 decimals.
+    pub amount: Decimal,
+    /// One of [`payment::METHODS`].
+    pub method: String,
+    pub reference: String,
+    /// 经手人; `None` for the customer's sales rep.
+    pub handler_id: Option<i64>,
+    pub note: String,
+    /// Orders to pay first: (order id, CNY > 0).
+    pub allocations: Vec<(i64, Decimal)>,
+}
+
+#[derive(Serialize)]
+struct PaymentRecord<'a> {
+    #[serde(flatten)]
+    payment: &'a Payment,
+    allocations: Vec<(Option<i64>, Decimal)>,
+}
+
+fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult<Customer> {
+    let found = customers::table
+        .find(id)
+        .select(Customer::as_select())
+        .first(conn)
+        .optional()?;
+    match found {
+        Some(c) if reps.covers(c.sales_rep_id, c.cs_rep_id) => Ok(c),
+        _ => Err(AppError::not_found(msg!("customer.not_found"))),
+    }
+}
+
+/// Records payment `input` (回款) and allocates it: the orders picked first (each order's
+/// shipments oldest due first), then the customer's other open shipments oldest due
+/// first, the rest on account. Only shipments dated on or before the payment date take
+/// it. Audited as `payment.create`.
+///
+/// Errors: NOT_FOUND for a customer or order outside the scope (or not the customer's);
+/// INVALID_ARGUMENT for a date after today, or allocations adding up to more than the
+/// amount; FAILED_PRECONDITION when an allocation is more than is open on its order
+/// (naming both amounts) or the date falls in a reconciled period.
+pub fn record_payment(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    input: &PaymentInput,
+    today: NaiveDate,
+) -> AppResult<Payment> {
+    let customer = customer_in_scope(conn, reps, input.customer_id)?;
+    lock_ledger(conn, customer.id)?;
+    let mut check = FieldCheck::default();
+    if input.payment_date > today {
+        check.fail("payment_date", msg!("finance.date_in_future"));
+    }
+    let picked: Decimal = input.allocations.iter().map(|(_, a)| *a).sum();
+    if picked > input.amount {
+        check.fail(
+            "allocations",
+            msg!(
+                "payment.allocations_exceed",
+                allocated = picked,
+                amount = input.amount
+            ),
+        );
+    }
+    if let Some(handler) = input.handler_id {
+        let exists: Option<i64> = crate::db::schema::users::table
+            .find(handler)
+            .select(crate::db::schema::users::id)
+            .first(conn)
+            .optional()?;
+        if exists.is_none() {
+            check.fail("handler_id", msg!("payment.handler_unknown"));
+        }
+    }
+    check.finish()?;
+    ledger::require_open(conn, customer.id, input.payment_date)?;
+
+    let new = NewPayment {
+        number: next_number(conn, DocumentKind::Payment, today)?,
+        customer_id: customer.id,
+        payment_date: input.payment_date,
+        amount: input.amount,
+        method: input.method.clone(),
+        reference: input.reference.clone(),
+        handler_id: input.handler_id.unwrap_or(customer.sales_rep_id),
+        sales_rep_id: customer.sales_rep_id,
+        note: input.note.clone(),
+        created_by: ctx.actor.user_id.unwrap_or_default(),
+        updated_by: ctx.actor.user_id,
+    };
+    let row = payment::insert(conn, &new)?;
+
+    // Open shipments the payment can pay: dated on or before it.
+    let mut open: Vec<(ledger::OpenDocument, Decimal)> = ledger::documents(conn, customer.id)?
+        .into_iter()
+        .filter(|d| d.outstanding > Decimal::ZERO && d.ship_date <= input.payment_date)
+        .map(|d| {
+            let o = d.outstanding;
+            (d, o)
+        })
+        .collect();
+    let mut plan: Vec<(Option<usize>, Decimal)> = Vec::new();
+    for (i, (order_id, amount)) in input.allocations.iter().enumerate() {
+        let order_no: Option<String> = orders::table
+            .find(order_id)
+            .filter(orders::customer_id.eq(customer.id))
+            .select(orders::number)
+            .first(conn)
+            .optional()?;
+        let Some(order_no) = order_no else {
+            return Err(AppError::field(
+                format!("allocations[{i}].order_id"),
+                msg!("payment.order_not_of_customer"),
+            ));
+        };
+        let on_order: Decimal = open
+            .iter()
+            .filter(|(d, _)| d.order_id == *order_id)
+            .map(|(_, o)| *o)
+            .sum();
+        if *amount > on_order {
+            return Err(AppError::precondition(msg!(
+                "payment.over_allocated",
+                number = order_no,
+                amount = amount,
+                open = on_order
+            )));
+        }
+        let mut left = *amount;
+        for (j, (d, o)) in open.iter_mut().enumerate() {
+            if d.order_id != *order_id || o.is_zero() || left.is_zero() {
+                continue;
+            }
+            let take = min(left, *o);
+            plan.push((Some(j), take));
+            *o -= take;
+            left -= take;
+        }
+    }
+    let mut left = input.amount - picked;
+    for (j, (_, o)) in open.iter_mut().enumerate() {
+        if left.is_zero() {
+            break;
+        }
+        if o.is_zero() {
+            continue;
+        }
+        let take = min(left, *o);
+        plan.push((Some(j), take));
+        *o -= take;
+        left -= take;
+    }
+    if !left.is_zero() {
+        plan.push((None, left));
+    }
+    let entries: Vec<NewEntry> = plan
+        .iter()
+        .map(|(doc, amount)| {
+            let doc = doc.map(|j| &open[j].0);
+            NewEntry {
+                customer_id: customer.id,
+                entry_date: row.payment_date,
+                kind: kind::PAYMENT,
+                document_no: row.number.clone(),
+                shipment_id: doc.map(|d| d.shipment_id),
+                order_id: doc.map(|d| d.order_id),
+                due_date: doc.map(|d| d.due_date),
+                exception_id: None,
+                payment_id: Some(row.id),
+                amount: -*amount,
+                sales_rep_id: row.sales_rep_id,
+                handler_id: row.handler_id,
+                created_by: by_user(&ctx),
+            }
+        })
+        .collect();
+    ledger::post(conn, &entries)?;
+    settle(conn, ctx, customer.id, row.payment_date)?;
+    ctx.audit_change(
+        conn,
+        "payment.create",
+        Payment::OBJECT,
+        row.id,
+        None,
+        Some(&PaymentRecord {
+            payment: &row,
+            allocations: entries.iter().map(|e| (e.order_id, -e.amount)).collect(),
+        }),
+    )?;
+    Ok(row)
+}
+
+/// Reverses payment `id` on business date `date` (default today) for `reason`: its net
+/// entries on every shipment and on account are negated, and the shipments it paid are
+/// open again. Audited as `payment.reverse`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
+/// when already reversed or the date falls in a reconciled period; INVALID_ARGUMENT for
+/// a date before the payment's or after today.
+#[allow(clippy::too_many_arguments)]
+pub fn reverse_payment(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    reason: &str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> AppResult<Payment> {
+    let peek = payment::find(conn, reps, id, false)?;
+    lock_ledger(conn, peek.customer_id)?;
+    let before = payment::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if before.reversed_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "payment.already_reversed",
+            number = before.number
+        )));
+    }
+    let date = date.unwrap_or(today);
+    if date < before.payment_date || date > today {
+        return Err(AppError::field(
+            "reversal_date",
+            msg!(
+                "payment.reversal_date_range",
+                from = before.payment_date,
+                to = today
+            ),
+        ));
+    }
+    ledger::require_open(conn, before.customer_id, date)?;
+    let entries: Vec<NewEntry> = ledger::payment_nets(conn, &[before.id])?
+        .into_iter()
+        .map(|n| NewEntry {
+            customer_id: before.customer_id,
+            entry_date: date,
+            kind: kind::REVERSAL,
+            document_no: before.number.clone(),
+            shipment_id: n.shipment_id,
+            order_id: n.order_id,
+            due_date: n.due_date,
+            exception_id: None,
+            payment_id: Some(before.id),
+            amount: -n.net,
+            sales_rep_id: before.sales_rep_id,
+            handler_id: before.handler_id,
+            created_by: by_user(&ctx),
+        })
+        .collect();
+    ledger::post(conn, &entries)?;
+    let after = payment::mark_reversed(conn, ctx, &before, date, reason)?;
+    settle(conn, ctx, before.customer_id, date)?;
+    crate::db::versioned::audit(conn, ctx, "reverse", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Where a payment's money is now.
+#[derive(Debug, Clone)]
+pub struct AllocationView {
+    /// `None` on account.
+    pub order: Option<(i64, String)>,
+    pub shipment: Option<(i64, String)>,
+    /// CNY, > 0.
+    pub amount: Decimal,
+}
+
+/// A payment with its names and allocations.
+#[derive(Debug, Clone)]
+pub struct PaymentView {
+    pub payment: Payment,
+    pub customer_name: String,
+    pub handler_name: String,
+    pub sales_rep_name: String,
+    pub created_by_name: String,
+    pub allocations: Vec<AllocationView>,
+    /// Credit still on account, CNY ≥ 0.
+    pub unallocated: Decimal,
+}
+
+/// The views of `rows`: names and current allocations.
+pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<Vec<PaymentView>> {
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let nets = ledger::payment_nets(conn, &ids)?;
+    let shipment_ids: Vec<i64> = nets.iter().filter_map(|n| n.shipment_id).collect();
+    let numbers: HashMap<i64, (i64, String, String)> = shipments::table
+        .inner_join(orders::table)
+        .filter(shipments::id.eq_any(&shipment_ids))
+        .select((shipments::id, orders::id, orders::number, shipments::number))
+        .load::<(i64, i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(s, o, on, sn)| (s, (o, on, sn)))
+        .collect();
+    let people: Vec<i64> = rows
+        .iter()
+        .flat_map(|p| [p.handler_id, p.sales_rep_id, p.created_by])
+        .collect();
+    let names = display_names(conn, &people)?;
+    let customer_ids: Vec<i64> = rows.iter().map(|p| p.customer_id).collect();
+    let customer_names = customer_names(conn, &customer_ids)?;
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|p| {
+            let mine: Vec<&ledger::PaymentNet> =
+                nets.iter().filter(|n| n.payment_id == p.id).collect();
+            let allocations = mine
+                .iter()
+                .filter(|n| n.shipment_id.is_some() && n.net < Decimal::ZERO)
+                .map(|n| {
+                    let (o, on, sn) = n
+                        .shipment_id
+                        .and_then(|s| numbers.get(&s).cloned())
+                        .unwrap_or_default();
+                    AllocationView {
+                        order: Some((o, on)),
+                        shipment: n.shipment_id.map(|s| (s, sn)),
+                        amount: -n.net,
+                    }
+                })
+                .collect();
+            let unallocated = -mine
+                .iter()
+                .filter(|n| n.shipment_id.is_none())
+                .map(|n| n.net)
+                .sum::<Decimal>();
+            PaymentView {
+                customer_name: customer_names
+                    .get(&p.customer_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                handler_name: name(p.handler_id),
+                sales_rep_name: name(p.sales_rep_id),
+                created_by_name: name(p.created_by),
+                allocations,
+                unallocated: max(unallocated, Decimal::ZERO),
+                payment: p,
+            }
+        })
+        .collect())
+}
+
+fn customer_names(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+    Ok(customers::table
+        .filter(customers::id.eq_any(ids))
+        .select((customers::id, customers::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// A payment search's filters.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub customer_id: Option<i64>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    pub handler_id: Option<i64>,
+}
+
+/// Payments within the scope, newest first: (page, count of all matches, Σ amount of
+/// the matches not reversed).
+pub fn list_payments(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &PaymentFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<PaymentView>, i64, Decimal)> {
+    let query = || {
+        let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
+        if let Reps::Only(ids) = reps {
+            q = q.filter(
+                payments::customer_id.eq_any(
+                    customers::table
+                        .filter(
+                            customers::sales_rep_id
+                                .eq_any(ids.clone())
+                                .or(customers::cs_rep_id.eq_any(ids.clone())),
+                        )
+                        .select(customers::id),
+                ),
+            );
+        }
+        if let Some(c) = f.customer_id {
+            q = q.filter(payments::customer_id.eq(c));
+        }
+        if let Some(d) = f.date_from {
+            q = q.filter(payments::payment_date.ge(d));
+        }
+        if let Some(d) = f.date_to {
+            q = q.filter(payments::payment_date.le(d));
+        }
+        if let Some(h) = f.handler_id {
+            q = q.filter(payments::handler_id.eq(h));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let sum: Option<Decimal> = query()
+        .filter(payments::reversed_at.is_null())
+        .select(diesel::dsl::sum(payments::amount))
+        .first(conn)?;
+    let rows = query()
+        .order((payments::payment_date.desc(), payments::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Payment::as_select())
+        .load(conn)?;
+    Ok((payment_views(conn, rows)?, total, sum.unwrap_or_default()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Ageing, statements, arrears
+
+/// Outstanding amounts by age as of a date, CNY (spec §4 "Ageing").
+#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
+pub struct Ageing {
+    #[diesel(sql_type = Numeric)]
+    pub not_due: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub days_1_30: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub days_31_60: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub days_61_90: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub over_90: Decimal,
+    /// Credit on account, ≥ 0.
+    #[diesel(sql_type = Numeric)]
+    pub on_account: Decimal,
+}
+
+impl Ageing {
+    /// Σ of the five buckets.
+    pub fn outstanding(&self) -> Decimal {
+        self.not_due + self.overdue()
+    }
+
+    /// Σ of the overdue buckets.
+    pub fn overdue(&self) -> Decimal {
+        self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+    }
+
+    /// outstanding − credit on account.
+    pub fn balance(&self) -> Decimal {
+        self.outstanding() - self.on_account
+    }
+
+    fn add(&mut self, other: &Ageing) {
+        self.not_due += other.not_due;
+        self.days_1_30 += other.days_1_30;
+        self.days_31_60 += other.days_31_60;
+        self.days_61_90 += other.days_61_90;
+        self.over_90 += other.over_90;
+        self.on_account += other.on_account;
+    }
+}
+
+/// The ageing SQL over the customers `customers` (a sub-select of ids), as of `$as_of`:
+/// one row per customer with anything outstanding or on account, with the oldest
+/// overdue due date.
+fn ageing_sql(customers: &Sql, as_of: NaiveDate) -> Sql {
+    let mut sql = Sql::new(
+        "WITH e AS (
+           SELECT customer_id, shipment_id, due_date, amount FROM receivable_entries
+            WHERE entry_date <= ",
+    );
+    sql.bind(Value::Date(as_of))
+        .push(" AND customer_id IN (")
+        .append(customers)
+        .push(
+            ")),
+         docs AS (
+           SELECT customer_id, due_date, sum(amount) AS outstanding FROM e
+            WHERE shipment_id IS NOT NULL GROUP BY customer_id, shipment_id, due_date
+           HAVING sum(amount) <> 0),
+         acct AS (
+           SELECT customer_id, -sum(amount) AS on_account FROM e
+            WHERE shipment_id IS NULL GROUP BY customer_id HAVING sum(amount) <> 0),
+         aged AS (
+           SELECT customer_id,
+                  coalesce(sum(outstanding) FILTER (WHERE due_date >= ",
+        )
+        .bind(Value::Date(as_of))
+        .push("), 0) AS not_due, coalesce(sum(outstanding) FILTER (WHERE ")
+        .bind(Value::Date(as_of))
+        .push(" - due_date BETWEEN 1 AND 30), 0) AS days_1_30, coalesce(sum(outstanding) FILTER (WHERE ")
+        .bind(Value::Date(as_of))
+        .push(" - due_date BETWEEN 31 AND 60), 0) AS days_31_60, coalesce(sum(outstanding) FILTER (WHERE ")
+        .bind(Value::Date(as_of))
+        .push(" - due_date BETWEEN 61 AND 90), 0) AS days_61_90, coalesce(sum(outstanding) FILTER (WHERE ")
+        .bind(Value::Date(as_of))
+        .push(" - due_date > 90), 0) AS over_90, min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
+        .bind(Value::Date(as_of))
+        .push(
+            ") AS oldest_overdue
+             FROM docs GROUP BY customer_id)
+         SELECT coalesce(a.customer_id, c.customer_id) AS customer_id,
+                coalesce(a.not_due, 0) AS not_due, coalesce(a.days_1_30, 0) AS days_1_30,
+                coalesce(a.days_31_60, 0) AS days_31_60, coalesce(a.days_61_90, 0) AS days_61_90,
+                coalesce(a.over_90, 0) AS over_90, coalesce(c.on_account, 0) AS on_account,
+                a.oldest_overdue
+           FROM aged a FULL JOIN acct c ON c.customer_id = a.customer_id",
+        );
+    sql
+}
+
+#[derive(QueryableByName)]
+struct AgeingRow {
+    #[diesel(sql_type = BigInt)]
+    customer_id: i64,
+    #[diesel(embed)]
+    ageing: Ageing,
+    #[diesel(sql_type = Nullable<Date>)]
+    oldest_overdue: Option<NaiveDate>,
+}
+
+fn ids_sql(ids: &[i64]) -> Sql {
+    let mut sql = Sql::new("SELECT unnest(");
+    sql.bind(Value::IntArray(ids.to_vec())).push(")");
+    sql
+}
+
+/// The ageing of each of `customer_ids` as of `as_of` (customers owing nothing and
+/// holding no credit are left out).
+pub fn ageing_of(
+    conn: &mut PgConnection,
+    customer_ids: &[i64],
+    as_of: NaiveDate,
+) -> AppResult<HashMap<i64, Ageing>> {
+    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(customer_ids), as_of)
+        .query()
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.customer_id, r.ageing))
+        .collect())
+}
+
+/// A statement's filters.
+#[derive(Debug, Clone)]
+pub struct StatementQuery {
+    pub customer_id: Option<i64>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub handler_id: Option<i64>,
+}
+
+/// One movement on a statement: one document (a payment's allocations summed).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MovementRow {
+    #[diesel(sql_type = BigInt)]
+    pub customer_id: i64,
+    #[diesel(sql_type = Date)]
+    pub entry_date: NaiveDate,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub document_no: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub order_no: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub due_date: Option<NaiveDate>,
+    /// Signed CNY: + debit, − credit.
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub handler_id: i64,
+}
+
+/// One customer's statement.
+#[derive(Debug, Clone)]
+pub struct CustomerStatement {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub sales_rep_name: String,
+    pub opening: Decimal,
+    /// The movements with the running balance after each.
+    pub rows: Vec<(MovementRow, Decimal)>,
+    pub debits: Decimal,
+    pub credits: Decimal,
+    pub closing: Decimal,
+    /// As of the period's end, all handlers.
+    pub ageing: Ageing,
+    pub reconciled_through: Option<NaiveDate>,
+}
+
+/// A statement (对账单) with the whole selection's totals.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub query: StatementQuery,
+    pub handler_name: String,
+    pub customers: Vec<CustomerStatement>,
+    pub opening: Decimal,
+    pub debits: Decimal,
+    pub credits: Decimal,
+    pub closing: Decimal,
+    pub ageing: Ageing,
+    /// Whether rows were left out past `row_cap` (the totals still count them).
+    pub truncated: bool,
+    /// User names by id (handlers).
+    pub names: HashMap<i64, String>,
+}
+
+/// The condition "entries of the selection" in SQL: customer(s) within scope, handler.
+fn selection_sql(reps: &Reps, q: &StatementQuery) -> Sql {
+    let mut sql = Sql::new("e.customer_id IN (SELECT cu.id FROM customers cu WHERE ");
+    sql.append(&scope::customers_sql(reps, "cu")).push(")");
+    if let Some(c) = q.customer_id {
+        sql.push(" AND e.customer_id = ").bind(Value::Int(c));
+    }
+    if let Some(h) = q.handler_id {
+        sql.push(" AND e.handler_id = ").bind(Value::Int(h));
+    }
+    sql
+}
+
+/// The statement for `q` within the scope: opening balance (entries before the period),
+/// every movement in the period but settlements, in date order with a running balance,
+/// debits, credits, closing balance, and the ageing as of the period's end; at most
+/// `row_cap` movements in all (`truncated` says when more exist).
+///
+/// Errors: NOT_FOUND for one customer outside the scope.
+pub fn statement(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    q: &StatementQuery,
+    row_cap: usize,
+) -> AppResult<Statement> {
+    if let Some(c) = q.customer_id {
+        customer_in_scope(conn, reps, c)?;
+    }
+    #[derive(QueryableByName)]
+    struct Totals {
+        #[diesel(sql_type = BigInt)]
+        customer_id: i64,
+        #[diesel(sql_type = Numeric)]
+        opening: Decimal,
+        #[diesel(sql_type = Numeric)]
+        debits: Decimal,
+        #[diesel(sql_type = Numeric)]
+        credits: Decimal,
+    }
+    let selection = selection_sql(reps, q);
+    let mut totals_sql = Sql::new(
+        "SELECT e.customer_id,
+                coalesce(sum(e.amount) FILTER (WHERE e.entry_date < ",
+    );
+    totals_sql
+        .bind(Value::Date(q.from))
+        .push("), 0) AS opening, coalesce(sum(e.amount) FILTER (WHERE e.amount > 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
+        .bind(Value::Date(q.from))
+        .push("), 0) AS debits, coalesce(-sum(e.amount) FILTER (WHERE e.amount < 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
+        .bind(Value::Date(q.from))
+        .push("), 0) AS credits FROM receivable_entries e WHERE e.entry_date <= ")
+        .bind(Value::Date(q.to))
+        .push(" AND ")
+        .append(&selection)
+        .push(" GROUP BY e.customer_id");
+    let totals: Vec<Totals> = totals_sql.query().load(conn)?;
+    // Debits and credits above count entries, but a payment reversal and a shipment are
+    // whole documents; rows below are per document. Both sum the same entries.
+    let mut movements_sql = Sql::new(
+        "SELECT e.customer_id, e.entry_date, e.kind, e.document_no,
+                max(o.number) AS order_no,
+                max(e.due_date) FILTER (WHERE e.kind = 'shipment') AS due_date,
+                sum(e.amount) AS amount, e.handler_id
+           FROM receivable_entries e
+           LEFT JOIN orders o ON o.id = e.order_id AND e.kind IN ('shipment', 'deduction')
+          WHERE e.kind <> 'settlement' AND e.entry_date BETWEEN ",
+    );
+    movements_sql
+        .bind(Value::Date(q.from))
+        .push(" AND ")
+        .bind(Value::Date(q.to))
+        .push(" AND ")
+        .append(&selection)
+        .push(
+            " GROUP BY e.customer_id, e.entry_date, e.kind, e.document_no, e.handler_id,
+                       CASE WHEN e.kind IN ('shipment', 'deduction') THEN e.order_id END
+             HAVING sum(e.amount) <> 0
+              ORDER BY e.customer_id, e.entry_date, min(e.id) LIMIT ",
+        )
+        .bind(Value::Int(i64::try_from(row_cap).unwrap_or(i64::MAX) + 1));
+    let mut movements: Vec<MovementRow> = movements_sql.query().load(conn)?;
+    let truncated = movements.len() > row_cap;
+    movements.truncate(row_cap);
+
+    let ids: Vec<i64> = {
+        let mut set: BTreeSet<i64> = totals
+            .iter()
+            .filter(|t| !t.opening.is_zero() || !t.debits.is_zero() || !t.credits.is_zero())
+            .map(|t| t.customer_id)
+            .collect();
+        set.extend(movements.iter().map(|m| m.customer_id));
+        set.into_iter().collect()
+    };
+    let customers: Vec<(i64, String, i64)> = customers::table
+        .filter(customers::id.eq_any(&ids))
+        .order((customers::name, customers::id))
+        .select((customers::id, customers::name, customers::sales_rep_id))
+        .load(conn)?;
+    let ageing = ageing_of(conn, &ids, q.to)?;
+    let reconciled = ledger::reconciled_through(conn, &ids)?;
+    let mut people: Vec<i64> = customers.iter().map(|c| c.2).collect();
+    people.extend(movements.iter().map(|m| m.handler_id));
+    people.extend(q.handler_id);
+    let names = display_names(conn, &people)?;
+    let totals: HashMap<i64, Totals> = totals.into_iter().map(|t| (t.customer_id, t)).collect();
+    let mut by_customer: HashMap<i64, Vec<MovementRow>> = HashMap::new();
+    for m in movements {
+        by_customer.entry(m.customer_id).or_default().push(m);
+    }
+    let mut out = Statement {
+        query: q.clone(),
+        handler_name: q
+            .handler_id
+            .and_then(|h| names.get(&h).cloned())
+            .unwrap_or_default(),
+        customers: Vec::with_capacity(customers.len()),
+        opening: Decimal::ZERO,
+        debits: Decimal::ZERO,
+        credits: Decimal::ZERO,
+        closing: Decimal::ZERO,
+        ageing: Ageing::default(),
+        truncated,
+        names: HashMap::new(),
+    };
+    for (id, name, rep) in customers {
+        let t = totals.get(&id);
+        let opening = t.map_or(Decimal::ZERO, |t| t.opening);
+        let debits = t.map_or(Decimal::ZERO, |t| t.debits);
+        let credits = t.map_or(Decimal::ZERO, |t| t.credits);
+        let mut balance = opening;
+        let rows = by_customer
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                balance += m.amount;
+                (m, balance)
+            })
+            .collect();
+        let a = ageing.get(&id).cloned().unwrap_or_default();
+        out.opening += opening;
+        out.debits += debits;
+        out.credits += credits;
+        out.ageing.add(&a);
+        out.customers.push(CustomerStatement {
+            customer_id: id,
+            customer_name: name,
+            sales_rep_name: names.get(&rep).cloned().unwrap_or_default(),
+            opening,
+            rows,
+            debits,
+            credits,
+            closing: opening + debits - credits,
+            ageing: a,
+            reconciled_through: reconciled.get(&id).copied(),
+        });
+    }
+    out.closing = out.opening + out.debits - out.credits;
+    out.names = names;
+    Ok(out)
+}
+
+/// Marks customer `customer_id`'s period `from`–`to` reconciled (对账确认) at closing
+/// balance `closing`; audited as `reconciliation.create`.
+///
+/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period is reversed or
+/// ends after today; FAILED_PRECONDITION when it starts on or before an earlier reconciled
+/// period's end, or `closing` is no longer the statement's closing balance (naming it).
+#[allow(clippy::too_many_arguments)]
+pub fn reconcile(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    customer_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    closing: Decimal,
+    note: &str,
+    today: NaiveDate,
+) -> AppResult<Reconciliation> {
+    customer_in_scope(conn, reps, customer_id)?;
+    lock_ledger(conn, customer_id)?;
+    if from > to {
+        return Err(AppError::field("date_to", msg!("finance.period_reversed")));
+    }
+    if to > today {
+        return Err(AppError::field("date_to", msg!("finance.date_in_future")));
+    }
+    if let Some(through) = ledger::reconciled_through(conn, &[customer_id])?.get(&customer_id)
+        && from <= *through
+    {
+        return Err(AppError::precondition(msg!(
+            "finance.period_reconciled",
+            date = from,
+            through = through
+        )));
+    }
+    let now = statement(
+        conn,
+        reps,
+        &StatementQuery {
+            customer_id: Some(customer_id),
+            from,
+            to,
+            handler_id: None,
+        },
+        0,
+    )?;
+    if now.closing != closing {
+        return Err(AppError::precondition(msg!(
+            "finance.closing_changed",
+            sent = closing,
+            closing = now.closing
+        )));
+    }
+    let row = ledger::reconcile(
+        conn,
+        &NewReconciliation {
+            customer_id,
+            period_from: from,
+            period_to: to,
+            closing_balance: closing,
+            note: note.to_owned(),
+            created_by: ctx.actor.user_id.unwrap_or_default(),
+        },
+    )?;
+    ctx.audit_change(
+        conn,
+        "reconciliation.create",
+        Reconciliation::OBJECT,
+        row.id,
+        None,
+        Some(&row),
+    )?;
+    Ok(row)
+}
+
+/// Which customers the arrears list shows, by the age of what they owe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrearsBucket {
+    /// Anyone who owes.
+    Any,
+    /// Owing something 1 day overdue or more.
+    Overdue,
+    /// More than 30 days overdue.
+    Over30,
+    /// More than 60.
+    Over60,
+    /// More than 90.
+    Over90,
+}
+
+/// The arrears list's filters.
+#[derive(Debug, Clone)]
+pub struct ArrearsFilter {
+    pub sales_rep_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub bucket: ArrearsBucket,
+}
+
+/// A customer who owes.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ArrearsRow {
+    #[diesel(sql_type = BigInt)]
+    pub customer_id: i64,
+    #[diesel(sql_type = Text)]
+    pub customer_name: String,
+    #[diesel(sql_type = BigInt)]
+    pub sales_rep_id: i64,
+    #[diesel(embed)]
+    pub ageing: Ageing,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub oldest_overdue: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub last_payment_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub last_payment_amount: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub credit_limit: Option<Decimal>,
+}
+
+/// The arrears list as of `today` within the scope: customers owing something, oldest
+/// overdue due date first (those with nothing overdue last), then largest outstanding.
+/// Returns (page, count of all matches, Σ ageing of all matches).
+pub fn arrears(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &ArrearsFilter,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<ArrearsRow>, i64, Ageing)> {
+    let mut customers = Sql::new("SELECT cu.id FROM customers cu WHERE ");
+    customers.append(&scope::customers_sql(reps, "cu"));
+    if let Some(rep) = f.sales_rep_id {
+        customers
+            .push(" AND cu.sales_rep_id = ")
+            .bind(Value::Int(rep));
+    }
+    if let Some(dept) = f.department_id {
+        customers
+            .push(
+                " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id IN (
+                    WITH RECURSIVE d AS (SELECT id FROM departments WHERE id = ",
+            )
+            .bind(Value::Int(dept))
+            .push(
+                " UNION ALL SELECT x.id FROM departments x JOIN d ON x.parent_id = d.id)
+                  SELECT id FROM d))",
+            );
+    }
+    let min_days = match f.bucket {
+        ArrearsBucket::Any => None,
+        ArrearsBucket::Overdue => Some(0),
+        ArrearsBucket::Over30 => Some(30),
+        ArrearsBucket::Over60 => Some(60),
+        ArrearsBucket::Over90 => Some(90),
+    };
+    let mut sql = Sql::new("WITH ageing AS (");
+    sql.append(&ageing_sql(&customers, today)).push(
+        "), owing AS (
+           SELECT g.*, c.name AS customer_name, c.sales_rep_id, c.credit_limit
+             FROM ageing g JOIN customers c ON c.id = g.customer_id
+            WHERE g.not_due + g.days_1_30 + g.days_31_60 + g.days_61_90 + g.over_90 > 0",
+    );
+    if let Some(days) = min_days {
+        sql.push(" AND g.oldest_overdue < ")
+            .bind(Value::Date(today - chrono::Days::new(days)));
+    }
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(embed)]
+        arrears: ArrearsRow,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+        #[diesel(sql_type = Numeric)]
+        t_not_due: Decimal,
+        #[diesel(sql_type = Numeric)]
+        t_1_30: Decimal,
+        #[diesel(sql_type = Numeric)]
+        t_31_60: Decimal,
+        #[diesel(sql_type = Numeric)]
+        t_61_90: Decimal,
+        #[diesel(sql_type = Numeric)]
+        t_over_90: Decimal,
+        #[diesel(sql_type = Numeric)]
+        t_on_account: Decimal,
+    }
+    sql.push(
+        ")
+         SELECT o.customer_id, o.customer_name, o.sales_rep_id, o.not_due, o.days_1_30,
+                o.days_31_60, o.days_61_90, o.over_90, o.on_account, o.oldest_overdue,
+                lp.payment_date AS last_payment_date, lp.amount AS last_payment_amount,
+                o.credit_limit,
+                count(*) OVER () AS total,
+                sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_30) OVER () AS t_1_30,
+                sum(o.days_31_60) OVER () AS t_31_60, sum(o.days_61_90) OVER () AS t_61_90,
+                sum(o.over_90) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
+           FROM owing o
+           LEFT JOIN LATERAL (
+                SELECT p.payment_date, p.amount FROM payments p
+                 WHERE p.customer_id = o.customer_id AND p.reversed_at IS NULL
+                 ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE
+          ORDER BY o.oldest_overdue NULLS LAST,
+                   o.not_due + o.days_1_30 + o.days_31_60 + o.days_61_90 + o.over_90 DESC,
+                   o.customer_id
+          OFFSET ",
+    )
+    .bind(Value::Int(offset))
+    .push(" LIMIT ")
+    .bind(Value::Int(limit));
+    let rows: Vec<Row> = sql.query().load(conn)?;
+    let (total, totals) = rows.first().map_or((0, Ageing::default()), |r| {
+        (
+            r.total,
+            Ageing {
+                not_due: r.t_not_due,
+                days_1_30: r.t_1_30,
+                days_31_60: r.t_31_60,
+                days_61_90: r.t_61_90,
+                over_90: r.t_over_90,
+                on_account: r.t_on_account,
+            },
+        )
+    });
+    let total = if rows.is_empty() && offset > 0 {
+        // Past the last page: count again without the page.
+        arrears(conn, reps, f, today, 0, 1)?.1
+    } else {
+        total
+    };
+    Ok((rows.into_iter().map(|r| r.arrears).collect(), total, totals))
+}
+
+// ---------------------------------------------------------------------------------------
+// Credit hold
+
+/// Why customer `c` is on credit hold for a new order of `order_total` CNY on `today`,
+/// if it is: an amount more than the credit-hold days overdue, or the balance plus what
+/// open orders have not yet shipped plus this order above its credit limit.
+pub fn credit_hold(
+    conn: &mut PgConnection,
+    c: &Customer,
+    order_total: Decimal,
+    today: NaiveDate,
+) -> AppResult<Option<Msg>> {
+    let hold_days = company_settings::get(conn)?.credit_hold_days;
+    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(&[c.id]), today).query().load(conn)?;
+    let (ageing, oldest) = rows
+        .into_iter()
+        .next()
+        .map_or((Ageing::default(), None), |r| (r.ageing, r.oldest_overdue));
+    if let Some(oldest) = oldest {
+        let days = (today - oldest).num_days();
+        if days > i64::from(hold_days) {
+            return Ok(Some(msg!(
+                "finance.hold_overdue",
+                name = c.name,
+                amount = ageing.overdue(),
+                days = days,
+                limit = hold_days
+            )));
+        }
+    }
+    if let Some(limit) = c.credit_limit {
+        #[derive(QueryableByName)]
+        struct Unshipped {
+            #[diesel(sql_type = Numeric)]
+            value: Decimal,
+        }
+        let Unshipped { value } = diesel::sql_query(
+            "SELECT coalesce(sum(round((l.quantity - l.shipped_quantity) * l.unit_price, 2)), 0) AS value
+               FROM order_lines l JOIN orders o ON o.id = l.order_id
+              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL",
+        )
+        .bind::<BigInt, _>(c.id)
+        .get_result(conn)?;
+        let exposure = ageing.balance() + value + order_total;
+        if exposure > limit {
+            return Ok(Some(msg!(
+                "finance.hold_limit",
+                name = c.name,
+                exposure = exposure,
+                limit = limit
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// The credit check of a new order: passes when the customer is not on hold; on hold,
+/// refuses with FAILED_PRECONDITION saying why unless `override_reason` is given by a
+/// holder of `order.credit_override` (PERMISSION_DENIED otherwise). Returns the hold
+/// overridden, for the audit.
+pub fn check_credit(
+    conn: &mut PgConnection,
+    grants: &Grants,
+    c: &Customer,
+    order_total: Decimal,
+    override_reason: &str,
+    today: NaiveDate,
+) -> AppResult<Option<Msg>> {
+    let Some(hold) = credit_hold(conn, c, order_total, today)? else {
+        return Ok(None);
+    };
+    if override_reason.trim().is_empty() {
+        return Err(AppError::precondition(hold));
+    }
+    access::require_may_override_credit(grants)?;
+    Ok(Some(hold))
+}
+
+// ---------------------------------------------------------------------------------------
+// Invoices
+
+/// An invoice as entered, validated for form by `convert::finance`.
+#[derive(Debug, Clone)]
+pub enum InvoiceInput {
+    /// A blue invoice covering orders.
+    Blue {
+        customer_id: i64,
+        entity_id: i64,
+        kind: String,
+        number: String,
+        date: NaiveDate,
+        /// (order id, CNY > 0).
+        orders: Vec<(i64, Decimal)>,
+        note: String,
+    },
+    /// A red invoice reversing blue invoice `red_of` wholly.
+    Red {
+        red_of: i64,
+        number: String,
+        date: NaiveDate,
+        note: String,
+    },
+}
+
+#[derive(Serialize)]
+struct InvoiceRecord<'a> {
+    #[serde(flatten)]
+    invoice: &'a Invoice,
+    orders: &'a [InvoiceOrder],
+}
+
+/// What each of `order_ids` has shipped net of deductions (ledger) and had invoiced.
+fn invoiceable(
+    conn: &mut PgConnection,
+    order_ids: &[i64],
+) -> AppResult<HashMap<i64, (Decimal, Decimal)>> {
+    let invoiced = invoice::invoiced(conn, order_ids)?;
+    let mut out = HashMap::new();
+    for id in order_ids {
+        let m = ledger::order_money(conn, *id)?;
+        out.insert(
+            *id,
+            (
+                m.shipped - m.deducted,
+                invoiced.get(id).copied().unwrap_or_default(),
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// Records invoice `input`; audited as `invoice.create`.
+///
+/// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
+/// for a date after today (or before the blue invoice's), an archived or unknown entity;
+/// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
+/// would be invoiced beyond its shipped value net of deductions (naming both amounts),
+/// or the blue invoice is red already or is itself red.
+pub fn record_invoice(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    input: &InvoiceInput,
+    today: NaiveDate,
+) -> AppResult<Invoice> {
+    let (new, covered) = match input {
+        InvoiceInput::Blue {
+            customer_id,
+            entity_id,
+            kind,
+            number,
+            date,
+            orders: lines,
+            note,
+        } => {
+            customer_in_scope(conn, reps, *customer_id)?;
+            let mut check = FieldCheck::default();
+            if *date > today {
+                check.fail("invoice_date", msg!("finance.date_in_future"));
+            }
+            let entity_active: Option<bool> = invoicing_entities::table
+                .find(entity_id)
+                .select(invoicing_entities::is_active)
+                .first(conn)
+                .optional()?;
+            if entity_active != Some(true) {
+                check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
+            }
+            let mut numbers = HashMap::new();
+            for (i, (order_id, _)) in lines.iter().enumerate() {
+                let found: Option<String> = orders::table
+                    .find(order_id)
+                    .filter(orders::customer_id.eq(customer_id))
+                    .select(orders::number)
+                    .first(conn)
+                    .optional()?;
+                match found {
+                    Some(n) => {
+                        numbers.insert(*order_id, n);
+                    }
+                    None => {
+                        check.fail(
+                            format!("orders[{i}].order_id"),
+                            msg!("payment.order_not_of_customer"),
+                        );
+                    }
+                }
+            }
+            check.finish()?;
+            let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
+            let room = invoiceable(conn, &ids)?;
+            let mut wanted: HashMap<i64, Decimal> = HashMap::new();
+            for (id, amount) in lines {
+                *wanted.entry(*id).or_default() += *amount;
+            }
+            for (id, amount) in &wanted {
+                let (net, invoiced) = room.get(id).copied().unwrap_or_default();
+                if invoiced + amount > net {
+                    return Err(AppError::precondition(msg!(
+                        "invoice.over_invoiced",
+                        number = numbers[id],
+                        amount = amount,
+                        open = net - invoiced
+                    )));
+                }
+            }
+            let mut covered: Vec<(i64, Decimal)> = wanted.into_iter().collect();
+            covered.sort_unstable();
+            (
+                NewInvoice {
+                    invoicing_entity_id: *entity_id,
+                    kind: kind.clone(),
+                    number: number.clone(),
+                    customer_id: *customer_id,
+                    invoice_date: *date,
+                    amount: covered.iter().map(|(_, a)| *a).sum(),
+                    red_of_invoice_id: None,
+                    note: note.clone(),
+                    created_by: ctx.actor.user_id.unwrap_or_default(),
+                },
+                covered,
+            )
+        }
+        InvoiceInput::Red {
+            red_of,
+            number,
+            date,
+            note,
+        } => {
+            let blue = invoice::get(conn, *red_of)?;
+            customer_in_scope(conn, reps, blue.customer_id).map_err(|_| invoice::not_found())?;
+            if blue.red_of_invoice_id.is_some() {
+                return Err(AppError::precondition(msg!("invoice.red_of_red")));
+            }
+            if *date > today || *date < blue.invoice_date {
+                return Err(AppError::field(
+                    "invoice_date",
+                    msg!(
+                        "invoice.red_date_range",
+                        from = blue.invoice_date,
+                        to = today
+                    ),
+                ));
+            }
+            let covered: Vec<(i64, Decimal)> = invoice::orders_of(conn, &[blue.id])?
+                .remove(&blue.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| (o.order_id, -o.amount))
+                .collect();
+            (
+                NewInvoice {
+                    invoicing_entity_id: blue.invoicing_entity_id,
+                    kind: blue.kind.clone(),
+                    number: number.clone(),
+                    customer_id: blue.customer_id,
+                    invoice_date: *date,
+                    amount: -blue.amount,
+                    red_of_invoice_id: Some(blue.id),
+                    note: note.clone(),
+                    created_by: ctx.actor.user_id.unwrap_or_default(),
+                },
+                covered,
+            )
+        }
+    };
+    let (row, lines) = invoice::insert(conn, &new, &covered)?;
+    ctx.audit_change(
+        conn,
+        "invoice.create",
+        Invoice::OBJECT,
+        row.id,
+        None,
+        Some(&InvoiceRecord {
+            invoice: &row,
+            orders: &lines,
+        }),
+    )?;
+    Ok(row)
+}
+
+/// An invoice with its names.
+#[derive(Debug, Clone)]
+pub struct InvoiceView {
+    pub invoice: Invoice,
+    pub entity_name: String,
+    pub customer_name: String,
+    pub red_of_number: String,
+    pub reversed: bool,
+    /// (order id, order number, CNY).
+    pub orders: Vec<(i64, String, Decimal)>,
+    pub created_by_name: String,
+}
+
+/// The views of `rows`.
+pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<Vec<InvoiceView>> {
+    use crate::db::schema::invoices;
+    let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+    let mut covered = invoice::orders_of(conn, &ids)?;
+    let order_ids: Vec<i64> = covered.values().flatten().map(|o| o.order_id).collect();
+    let order_numbers: HashMap<i64, String> = orders::table
+        .filter(orders::id.eq_any(&order_ids))
+        .select((orders::id, orders::number))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let entity_ids: Vec<i64> = rows.iter().map(|i| i.invoicing_entity_id).collect();
+    let entities: HashMap<i64, String> = invoicing_entities::table
+        .filter(invoicing_entities::id.eq_any(&entity_ids))
+        .select((invoicing_entities::id, invoicing_entities::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let red_of: Vec<i64> = rows.iter().filter_map(|i| i.red_of_invoice_id).collect();
+    let blue_numbers: HashMap<i64, String> = invoices::table
+        .filter(invoices::id.eq_any(&red_of))
+        .select((invoices::id, invoices::number))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let reversed: BTreeSet<i64> = invoice::reversed(conn, &ids)?.into_iter().collect();
+    let customer_ids: Vec<i64> = rows.iter().map(|i| i.customer_id).collect();
+    let customer_names = customer_names(conn, &customer_ids)?;
+    let creators: Vec<i64> = rows.iter().map(|i| i.created_by).collect();
+    let names = display_names(conn, &creators)?;
+    Ok(rows
+        .into_iter()
+        .map(|i| InvoiceView {
+            entity_name: entities
+                .get(&i.invoicing_entity_id)
+                .cloned()
+                .unwrap_or_default(),
+            customer_name: customer_names
+                .get(&i.customer_id)
+                .cloned()
+                .unwrap_or_default(),
+            red_of_number: i
+                .red_of_invoice_id
+                .and_then(|b| blue_numbers.get(&b).cloned())
+                .unwrap_or_default(),
+            reversed: reversed.contains(&i.id),
+            orders: covered
+                .remove(&i.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| {
+                    let n = order_numbers.get(&o.order_id).cloned().unwrap_or_default();
+                    (o.order_id, n, o.amount)
+                })
+                .collect(),
+            created_by_name: names.get(&i.created_by).cloned().unwrap_or_default(),
+            invoice: i,
+        })
+        .collect())
+}
+
+/// An invoice search's filters.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub customer_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+}
+
+/// Invoices within the scope, newest first: (page, count, Σ amount, red negative).
+pub fn list_invoices(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &InvoiceFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<InvoiceView>, i64, Decimal)> {
+    use crate::db::schema::{invoice_orders, invoices};
+    let query = || {
+        let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
+        if let Reps::Only(ids) = reps {
+            q = q.filter(
+                invoices::customer_id.eq_any(
+                    customers::table
+                        .filter(
+                            customers::sales_rep_id
+                                .eq_any(ids.clone())
+                                .or(customers::cs_rep_id.eq_any(ids.clone())),
+                        )
+                        .select(customers::id),
+                ),
+            );
+        }
+        if let Some(c) = f.customer_id {
+            q = q.filter(invoices::customer_id.eq(c));
+        }
+        if let Some(o) = f.order_id {
+            q = q.filter(
+                invoices::id.eq_any(
+                    invoice_orders::table
+                        .filter(invoice_orders::order_id.eq(o))
+                        .select(invoice_orders::invoice_id),
+                ),
+            );
+        }
+        if let Some(d) = f.date_from {
+            q = q.filter(invoices::invoice_date.ge(d));
+        }
+        if let Some(d) = f.date_to {
+            q = q.filter(invoices::invoice_date.le(d));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let sum: Option<Decimal> = query()
+        .select(diesel::dsl::sum(invoices::amount))
+        .first(conn)?;
+    let rows = query()
+        .order((invoices::invoice_date.desc(), invoices::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Invoice::as_select())
+        .load(conn)?;
+    Ok((invoice_views(conn, rows)?, total, sum.unwrap_or_default()))
+}
+
+/// An order's money.
+#[derive(Debug, Clone)]
+pub struct OrderFinance {
+    pub order_id: i64,
+    pub money: ledger::OrderMoney,
+    pub invoiced: Decimal,
+    pub invoices: Vec<InvoiceView>,
+}
+
+/// Order `order_id`'s money within the scope (NOT_FOUND outside it).
+pub fn order_finance(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    order_id: i64,
+) -> AppResult<OrderFinance> {
+    let order: Order = crate::db::models::order::find(conn, reps, order_id, false)?;
+    let money = ledger::order_money(conn, order.id)?;
+    let invoiced = invoice::invoiced(conn, &[order.id])?
+        .get(&order.id)
+        .copied()
+        .unwrap_or_default();
+    let (invoices, _, _) = list_invoices(
+        conn,
+        reps,
+        &InvoiceFilter {
+            order_id: Some(order.id),
+            ..InvoiceFilter::default()
+        },
+        0,
+        500,
+    )?;
+    Ok(OrderFinance {
+        order_id: order.id,
+        money,
+        invoiced,
+        invoices,
+    })
+}
+
+/// Checks an amount entered for money: > 0 and below 10^12 CNY.
+pub fn positive_amount(
+    field: impl Into<std::borrow::Cow<'static, str>>,
+    amount: Decimal,
+    check: &mut FieldCheck,
+) {
+    if amount <= Decimal::ZERO {
+        check.fail(field, msg!("finance.amount_positive"));
+    } else if amount >= Decimal::from(MAX_AMOUNT) {
+        check.fail(field, msg!("finance.amount_too_large"));
+    }
+}
+
+/// Statement `s` as an Excel workbook: a title block with the filters, a frozen header,
+/// per customer an opening row, the movements and a closing row with the ageing, then
+/// the selection's totals. Money is numeric `#,##0.00`, dates are dates
+/// ([`crate::xlsx`]). Labels are Chinese, as the statement goes to customers.
+pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<u8>> {
+    use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
+    let kind_label = |k: &str| match k {
+        kind::SHIPMENT => "发货",
+        kind::DEDUCTION => "异常扣款",
+        kind::PAYMENT => "回款",
+        kind::REVERSAL => "回款冲销",
+        _ => "",
+    };
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let title = format!(
+        "对账单 {} 至 {}",
+        s.query.from.format("%Y-%m-%d"),
+        s.query.to.format("%Y-%m-%d")
+    );
+    let lines = vec![
+        ("客户".to_owned(), customer_label.to_owned()),
+        (
+            "期间".to_owned(),
+            format!(
+                "{} 至 {}",
+                s.query.from.format("%Y-%m-%d"),
+                s.query.to.format("%Y-%m-%d")
+            ),
+        ),
+        (
+            "经手人".to_owned(),
+            if s.handler_name.is_empty() {
+                "全部".to_owned()
+            } else {
+                s.handler_name.clone()
+            },
+        ),
+    ];
+    let columns = vec![
+        Column::wide("客户", Kind::Text, 28.0),
+        Column::new("日期", Kind::Date),
+        Column::new("类型", Kind::Text),
+        Column::wide("单据号", Kind::Text, 18.0),
+        Column::wide("订单号", Kind::Text, 18.0),
+        Column::new("到期日", Kind::Date),
+        Column::new("借方（应收）", Kind::Money),
+        Column::new("贷方（减少）", Kind::Money),
+        Column::new("余额", Kind::Money),
+        Column::new("经手人", Kind::Text),
+    ];
+    let mut sheet = SheetWriter::start(
+        workbook.add_worksheet(),
+        "对账单",
+        Some((&title, &lines)),
+        columns,
+    )?;
+    let name = |id: i64| s.names.get(&id).cloned().unwrap_or_default();
+    for c in &s.customers {
+        sheet.row(&[
+            Cell::from(c.customer_name.as_str()),
+            Cell::Date(s.query.from),
+            Cell::from("期初余额"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Decimal(c.opening),
+            Cell::Empty,
+        ])?;
+        for (m, balance) in &c.rows {
+            let (debit, credit) = if m.amount > Decimal::ZERO {
+                (Cell::Decimal(m.amount), Cell::Empty)
+            } else {
+                (Cell::Empty, Cell::Decimal(-m.amount))
+            };
+            sheet.row(&[
+                Cell::from(c.customer_name.as_str()),
+                Cell::Date(m.entry_date),
+                Cell::from(kind_label(&m.kind)),
+                Cell::from(m.document_no.as_str()),
+                Cell::from(m.order_no.clone().unwrap_or_default()),
+                m.due_date.map_or(Cell::Empty, Cell::Date),
+                debit,
+                credit,
+                Cell::Decimal(*balance),
+                Cell::from(name(m.handler_id)),
+            ])?;
+        }
+        sheet.row(&[
+            Cell::from(c.customer_name.as_str()),
+            Cell::Date(s.query.to),
+            Cell::from("期末余额"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Decimal(c.debits),
+            Cell::Decimal(c.credits),
+            Cell::Decimal(c.closing),
+            Cell::Empty,
+        ])?;
+    }
+    sheet.totals(&[
+        Cell::from("合计"),
+        Cell::Empty,
+        Cell::from("期初 / 本期 / 期末"),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Decimal(s.debits),
+        Cell::Decimal(s.credits),
+        Cell::Decimal(s.closing),
+        Cell::Empty,
+    ])?;
+    sheet.finish()?;
+
+    let columns = vec![
+        Column::wide("客户", Kind::Text, 28.0),
+        Column::new("业务员", Kind::Text),
+        Column::new("未到期", Kind::Money),
+        Column::new("1–30天", Kind::Money),
+        Column::new("31–60天", Kind::Money),
+        Column::new("61–90天", Kind::Money),
+        Column::new("90天以上", Kind::Money),
+        Column::new("应收合计", Kind::Money),
+        Column::new("预收（未分配）", Kind::Money),
+        Column::new("余额", Kind::Money),
+    ];
+    let as_of = format!("账龄 截至 {}", s.query.to.format("%Y-%m-%d"));
+    let mut sheet = SheetWriter::start(
+        workbook.add_worksheet(),
+        "账龄",
+        Some((&as_of, &lines)),
+        columns,
+    )?;
+    let ageing_cells = |a: &Ageing| {
+        [
+            Cell::Decimal(a.not_due),
+            Cell::Decimal(a.days_1_30),
+            Cell::Decimal(a.days_31_60),
+            Cell::Decimal(a.days_61_90),
+            Cell::Decimal(a.over_90),
+            Cell::Decimal(a.outstanding()),
+            Cell::Decimal(a.on_account),
+            Cell::Decimal(a.balance()),
+        ]
+    };
+    for c in &s.customers {
+        let mut cells = vec![
+            Cell::from(c.customer_name.as_str()),
+            Cell::from(c.sales_rep_name.as_str()),
+        ];
+        cells.extend(ageing_cells(&c.ageing));
+        sheet.row(&cells)?;
+    }
+    let mut cells = vec![Cell::from("合计"), Cell::Empty];
+    cells.extend(ageing_cells(&s.ageing));
+    sheet.totals(&cells)?;
+    sheet.finish()?;
+    workbook.save_to_buffer().map_err(xlsx::write_error)
+}

@@ -1,0 +1,297 @@
+//! `pharmacrm.v1.FinanceService`: payments, invoices, statements, reconciliation and
+//! arrears. Thin handlers: session → convert → one transaction (an operation of
+//! [`crate::ops::finance`]) → convert back.
+
+use std::sync::Arc;
+
+use pharmacrm_shared::pb::{self, finance_service_server::FinanceService};
+use tonic::{Request, Response, Status};
+
+use crate::auth::Session;
+use crate::convert::{finance as conv, id, page};
+use crate::db::models::audit_log::Event;
+use crate::db::models::{display_name_of, display_names, payment};
+use crate::error::AppResult;
+use crate::ops::finance as ops;
+use crate::state::AppState;
+
+/// At most this many movements in a statement on screen (the export holds every row).
+const STATEMENT_ROWS: usize = 5_000;
+/// At most this many movements in an exported statement.
+const EXPORT_ROWS: usize = 1_000_000;
+
+/// The FinanceService implementation.
+pub struct FinanceApi {
+    state: Arc<AppState>,
+}
+
+impl FinanceApi {
+    /// The service over the server's state.
+    pub fn new(state: Arc<AppState>) -> Self {
+        FinanceApi { state }
+    }
+
+    /// Payment `id` as `session` sees it, read after a change.
+    async fn payment_reply(&self, session: &Session, payment_id: i64) -> AppResult<pb::Payment> {
+        let viewer = session.viewer();
+        let mut views = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let row = payment::find(conn, &reps, payment_id, false)?;
+                ops::payment_views(conn, vec![row])
+            })
+            .await?;
+        Ok(conv::payment(views.remove(0)))
+    }
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl FinanceService for FinanceApi {
+    async fn record_payment(
+        &self,
+        request: Request<pb::RecordPaymentRequest>,
+    ) -> Reply<pb::Payment> {
+        let session = Session::of(&request)?;
+        let input = conv::payment_input(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let row = self
+            .state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::record_payment(conn, ctx, &reps, &input, today)
+            })
+            .await?;
+        Ok(Response::new(self.payment_reply(&session, row.id).await?))
+    }
+
+    async fn reverse_payment(
+        &self,
+        request: Request<pb::ReversePaymentRequest>,
+    ) -> Reply<pb::Payment> {
+        let session = Session::of(&request)?;
+        let (payment_id, version, reason, date) = conv::reversal(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        self.state
+            .write(session.clone(), move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                ops::reverse_payment(conn, ctx, &reps, payment_id, version, &reason, date, today)
+            })
+            .await?;
+        Ok(Response::new(
+            self.payment_reply(&session, payment_id).await?,
+        ))
+    }
+
+    async fn list_payments(
+        &self,
+        request: Request<pb::ListPaymentsRequest>,
+    ) -> Reply<pb::ListPaymentsResponse> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let filter = conv::payment_filter(&r)?;
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let (rows, total, sum) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                ops::list_payments(conn, &reps, &filter, offset, limit)
+            })
+            .await?;
+        Ok(Response::new(pb::ListPaymentsResponse {
+            payments: rows.into_iter().map(conv::payment).collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+            total_amount: pharmacrm_shared::money::to_wire(&sum),
+        }))
+    }
+
+    async fn record_invoice(
+        &self,
+        request: Request<pb::RecordInvoiceRequest>,
+    ) -> Reply<pb::Invoice> {
+        let session = Session::of(&request)?;
+        let input = conv::invoice_input(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let mut views = self
+            .state
+            .write(session, move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                let row = ops::record_invoice(conn, ctx, &reps, &input, today)?;
+                ops::invoice_views(conn, vec![row])
+            })
+            .await?;
+        Ok(Response::new(conv::invoice(views.remove(0))))
+    }
+
+    async fn list_invoices(
+        &self,
+        request: Request<pb::ListInvoicesRequest>,
+    ) -> Reply<pb::ListInvoicesResponse> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let filter = conv::invoice_filter(&r)?;
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let (rows, total, sum) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                ops::list_invoices(conn, &reps, &filter, offset, limit)
+            })
+            .await?;
+        Ok(Response::new(pb::ListInvoicesResponse {
+            invoices: rows.into_iter().map(conv::invoice).collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+            total_amount: pharmacrm_shared::money::to_wire(&sum),
+        }))
+    }
+
+    async fn get_order_finance(
+        &self,
+        request: Request<pb::GetOrderFinanceRequest>,
+    ) -> Reply<pb::OrderFinance> {
+        let session = Session::of(&request)?;
+        let order_id = id("order_id", request.into_inner().order_id)?;
+        let viewer = session.viewer();
+        let found = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                ops::order_finance(conn, &reps, order_id)
+            })
+            .await?;
+        Ok(Response::new(conv::order_finance(found)))
+    }
+
+    async fn get_statement(&self, request: Request<pb::StatementRequest>) -> Reply<pb::Statement> {
+        let session = Session::of(&request)?;
+        let q = conv::statement_query(&request.into_inner())?;
+        let viewer = session.viewer();
+        let s = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                ops::statement(conn, &reps, &q, STATEMENT_ROWS)
+            })
+            .await?;
+        Ok(Response::new(conv::statement(s)))
+    }
+
+    async fn export_statement(
+        &self,
+        request: Request<pb::StatementRequest>,
+    ) -> Reply<pb::ExportedFile> {
+        let session = Session::of(&request)?;
+        let q = conv::statement_query(&request.into_inner())?;
+        let viewer = session.viewer();
+        let (content, file_name) = self
+            .state
+            .write(session, move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                let s = ops::statement(conn, &reps, &q, EXPORT_ROWS)?;
+                let label = match (q.customer_id, s.customers.first()) {
+                    (Some(_), Some(c)) => c.customer_name.clone(),
+                    _ => "全部（权限范围内）".to_owned(),
+                };
+                let content = ops::statement_workbook(&s, &label)?;
+                ctx.audit(
+                    conn,
+                    Event {
+                        action: "statement.export",
+                        object_type: "customer",
+                        object_id: q.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+                        before: None,
+                        after: Some(serde_json::json!({
+                            "date_from": q.from,
+                            "date_to": q.to,
+                            "handler_id": q.handler_id,
+                            "customers": s.customers.len(),
+                            "closing": pharmacrm_shared::money::to_wire(&s.closing),
+                        })),
+                    },
+                )?;
+                let file_name = format!(
+                    "对账单_{}-{}.xlsx",
+                    q.from.format("%Y%m%d"),
+                    q.to.format("%Y%m%d")
+                );
+                Ok((content, file_name))
+            })
+            .await?;
+        Ok(Response::new(pb::ExportedFile { file_name, content }))
+    }
+
+    async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Reply<pb::Reconciliation> {
+        let session = Session::of(&request)?;
+        let (customer_id, from, to, closing, note) = conv::reconcile_request(request.into_inner())?;
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (row, by) = self
+            .state
+            .write(session, move |conn, ctx| {
+                let reps = viewer.reps(conn)?;
+                let row = ops::reconcile(
+                    conn,
+                    ctx,
+                    &reps,
+                    customer_id,
+                    from,
+                    to,
+                    closing,
+                    &note,
+                    today,
+                )?;
+                let by = display_name_of(conn, Some(row.created_by))?;
+                Ok((row, by))
+            })
+            .await?;
+        Ok(Response::new(conv::reconciliation(row, by)))
+    }
+
+    async fn list_arrears(
+        &self,
+        request: Request<pb::ListArrearsRequest>,
+    ) -> Reply<pb::ListArrearsResponse> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let filter = conv::arrears_filter(&r);
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let today = self.state.clock.today();
+        let (rows, total, totals, names) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (rows, total, totals) =
+                    ops::arrears(conn, &reps, &filter, today, offset, limit)?;
+                let reps: Vec<i64> = rows.iter().map(|r| r.sales_rep_id).collect();
+                let names = display_names(conn, &reps)?;
+                Ok((rows, total, totals, names))
+            })
+            .await?;
+        Ok(Response::new(pb::ListArrearsResponse {
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    let name = names.get(&r.sales_rep_id).cloned().unwrap_or_default();
+                    conv::arrears_row(r, name, today)
+                })
+                .collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+            overdue: pharmacrm_shared::money::to_wire(&totals.overdue()),
+            ageing: Some(conv::ageing(&totals, today)),
+        }))
+    }
+}

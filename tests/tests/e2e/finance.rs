@@ -1,0 +1,783 @@
+//! Finance: the one receivables ledger after each kind of movement, payments allocated
+//! oldest due first or to the orders picked, over-allocation refused, ageing on each
+//! bucket's edges and as of a past date, deduct versus reship, the statement's
+//! arithmetic, reconciled periods locked with corrections dated later, red invoices,
+//! credit hold and its override, the arrears list within scope, the exported statement.
+
+use pharmacrm_shared::pb;
+use pharmacrm_tests::fixtures::{
+    CustomerBuilder, CustomerTeam, OrderBuilder, OrderView, Person, ShipmentBuilder,
+    invoicing_entity,
+};
+use pharmacrm_tests::{Refused, TestApp, assert_zh_contains, bad_fields};
+use tonic::Code;
+
+/// A sales rep and the CS rep serving their customer (credit 30 days), a drug on sale at
+/// 2.00, the company's invoicing entity, and finance; the clock at 10:00 on 2026-09-01
+/// in Shanghai.
+struct World {
+    app: TestApp,
+    rep: Person,
+    cs: Person,
+    finance: Person,
+    customer: pb::Customer,
+    drug: pb::Drug,
+    entity: pb::InvoicingEntity,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    app.pin_clock("2026-09-01T10:00:00+08:00");
+    let entity = invoicing_entity(&app).await;
+    let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
+    let CustomerTeam { rep, cs, customer } =
+        app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    let finance = app.person("fin", &["财务"], None).await;
+    World {
+        app,
+        rep,
+        cs,
+        finance,
+        customer,
+        drug,
+        entity,
+    }
+}
+
+impl World {
+    /// On business day `day`: an order of `units` × 2.00 placed for `customer` and shipped
+    /// whole the same day. Returns the order and its shipment.
+    async fn shipped_on(
+        &mut self,
+        customer: i64,
+        day: &str,
+        units: i64,
+    ) -> (pb::OrderDetail, pb::Shipment) {
+        self.app.pin_clock(&format!("{day}T10:00:00+08:00"));
+        let order = OrderBuilder::new(customer)
+            .line(self.drug.id, units, "")
+            .place(&mut self.rep)
+            .await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B1")
+            .on(day)
+            .create(&mut self.cs)
+            .await;
+        (order, shipment)
+    }
+}
+
+/// A payment of `amount` by `customer` on `date`, paying `allocations` first.
+fn payment(
+    customer: i64,
+    date: &str,
+    amount: &str,
+    allocations: &[(i64, &str)],
+) -> pb::RecordPaymentRequest {
+    pb::RecordPaymentRequest {
+        customer_id: customer,
+        payment_date: date.into(),
+        amount: amount.into(),
+        method: pb::PaymentMethod::BankTransfer as i32,
+        reference: "ICBC-0001".into(),
+        handler_id: 0,
+        note: String::new(),
+        allocations: allocations
+            .iter()
+            .map(|&(order_id, amount)| pb::AllocationInput {
+                order_id,
+                amount: amount.into(),
+            })
+            .collect(),
+    }
+}
+
+fn statement(customer: i64, from: &str, to: &str) -> pb::StatementRequest {
+    pb::StatementRequest {
+        customer_id: Some(customer),
+        date_from: from.into(),
+        date_to: to.into(),
+        handler_id: None,
+    }
+}
+
+/// (order number, amount) of each allocation, and what is left on account.
+fn allocated(p: &pb::Payment) -> (Vec<(String, String)>, String) {
+    (
+        p.allocations
+            .iter()
+            .map(|a| (a.order_number.clone(), a.amount.clone()))
+            .collect(),
+        p.unallocated.clone(),
+    )
+}
+
+fn owed(o: &pb::OrderFinance) -> (&str, &str, &str) {
+    (o.net.as_str(), o.paid.as_str(), o.outstanding.as_str())
+}
+
+#[tokio::test]
+async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (a, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00, due 10-01
+    let (b, _) = w.shipped_on(c, "2026-09-10", 50).await; // 100.00, due 10-10
+    w.app.pin_clock("2026-10-15T10:00:00+08:00");
+
+    let first = w.finance.send(payment(c, "2026-10-15", "250", &[])).await;
+    assert!(first.number.starts_with("PY20261015-"), "{}", first.number);
+    let a_no = a.header().number.clone();
+    let b_no = b.header().number.clone();
+    assert_eq!(
+        allocated(&first),
+        (
+            vec![
+                (a_no.clone(), "200.00".into()),
+                (b_no.clone(), "50.00".into())
+            ],
+            "0.00".into()
+        )
+    );
+    // The handler defaults to the customer's sales rep.
+    assert_eq!(first.handler.as_ref().map(|h| h.id), Some(w.rep.id));
+    assert_eq!(
+        owed(&w.finance.order_finance(a.header().id).await),
+        ("200.00", "200.00", "0.00")
+    );
+    assert_eq!(
+        owed(&w.finance.order_finance(b.header().id).await),
+        ("100.00", "50.00", "50.00")
+    );
+
+    // More than is open: the rest stays on account…
+    let second = w.finance.send(payment(c, "2026-10-15", "80", &[])).await;
+    assert_eq!(
+        allocated(&second),
+        (vec![(b_no.clone(), "50.00".into())], "30.00".into())
+    );
+    // …and pays the next shipment.
+    let (next, _) = w.shipped_on(c, "2026-10-20", 20).await; // 40.00
+    assert_eq!(
+        owed(&w.finance.order_finance(next.header().id).await),
+        ("40.00", "30.00", "10.00")
+    );
+    let payments = w
+        .finance
+        .send(pb::ListPaymentsRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(payments.total, 2);
+    assert_eq!(payments.total_amount, "330.00");
+    let second = payments
+        .payments
+        .iter()
+        .find(|p| p.id == second.id)
+        .expect("listed");
+    assert_eq!(second.unallocated, "0.00");
+
+    // The statement: every movement with a running balance; settlements do not show.
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-10-31"))
+        .await;
+    let cs = &s.customers[0];
+    let rows: Vec<(&str, pb::MovementKind, &str, &str, &str)> = cs
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.date.as_str(),
+                r.kind(),
+                r.debit.as_str(),
+                r.credit.as_str(),
+                r.balance.as_str(),
+            )
+        })
+        .collect();
+    use pb::MovementKind::{Payment, Shipment};
+    assert_eq!(
+        rows,
+        [
+            ("2026-09-01", Shipment, "200.00", "0.00", "200.00"),
+            ("2026-09-10", Shipment, "100.00", "0.00", "300.00"),
+            ("2026-10-15", Payment, "0.00", "250.00", "50.00"),
+            ("2026-10-15", Payment, "0.00", "80.00", "-30.00"),
+            ("2026-10-20", Shipment, "40.00", "0.00", "10.00"),
+        ]
+    );
+    assert_eq!(
+        (
+            cs.opening.as_str(),
+            cs.debits.as_str(),
+            cs.credits.as_str(),
+            cs.closing.as_str()
+        ),
+        ("0.00", "340.00", "330.00", "10.00")
+    );
+    assert_eq!(cs.rows[0].order_number, a_no);
+    assert_eq!(cs.rows[0].due_date, "2026-10-01");
+    // October alone opens with September's 300.00 and closes the same.
+    let oct = w
+        .finance
+        .send(statement(c, "2026-10-01", "2026-10-31"))
+        .await;
+    assert_eq!(
+        (
+            oct.customers[0].opening.as_str(),
+            oct.customers[0].closing.as_str(),
+            oct.closing.as_str()
+        ),
+        ("300.00", "10.00", "10.00")
+    );
+}
+
+#[tokio::test]
+async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_amounts() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (a, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let (b, _) = w.shipped_on(c, "2026-09-02", 50).await; // 100.00
+    let p = w
+        .finance
+        .send(payment(c, "2026-09-02", "100", &[(b.header().id, "100")]))
+        .await;
+    assert_eq!(
+        allocated(&p).0,
+        [(b.header().number.clone(), "100.00".into())]
+    );
+    assert_eq!(
+        owed(&w.finance.order_finance(a.header().id).await).2,
+        "200.00"
+    );
+    assert_eq!(
+        owed(&w.finance.order_finance(b.header().id).await).2,
+        "0.00"
+    );
+
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-02", "500", &[(a.header().id, "300")]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, &a.header().number);
+    assert_zh_contains(&refused, "300.00");
+    assert_zh_contains(&refused, "200.00");
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-02", "50", &[(a.header().id, "60")]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["allocations"]);
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-02", "-5", &[]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["amount"]);
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-03", "5", &[]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["payment_date"]);
+    // Nothing was recorded by the refusals.
+    let listed = w
+        .finance
+        .send(pb::ListPaymentsRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(listed.total, 1);
+}
+
+#[tokio::test]
+async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
+    let mut w = world().await;
+    // Credit 0 days: each shipment falls due on its ship date.
+    let customer = CustomerBuilder::new("长春市长生大药房")
+        .served_by(w.cs.id)
+        .credit_days(0)
+        .create(&mut w.rep)
+        .await;
+    let c = customer.id;
+    // As of 2026-12-31: days overdue 0, 1, 30, 31, 60, 61, 90, 91; units 1, 2, 4, … so
+    // each bucket's sum names exactly which shipments fell in it.
+    for (day, units) in [
+        ("2026-12-31", 1),   // 0 days: not yet due
+        ("2026-12-30", 2),   // 1: 1–30
+        ("2026-12-01", 4),   // 30: 1–30
+        ("2026-11-30", 8),   // 31: 31–60
+        ("2026-11-01", 16),  // 60: 31–60
+        ("2026-10-31", 32),  // 61: 61–90
+        ("2026-10-02", 64),  // 90: 61–90
+        ("2026-10-01", 128), // 91: over 90
+    ] {
+        w.shipped_on(c, day, units).await;
+    }
+    let s = w
+        .finance
+        .send(statement(c, "2026-10-01", "2026-12-31"))
+        .await;
+    let a = s.customers[0].ageing.clone().expect("ageing");
+    assert_eq!(
+        (
+            a.not_due.as_str(),
+            a.days_1_30.as_str(),
+            a.days_31_60.as_str(),
+            a.days_61_90.as_str(),
+            a.over_90.as_str(),
+            a.outstanding.as_str()
+        ),
+        ("2.00", "12.00", "48.00", "192.00", "256.00", "510.00")
+    );
+    assert_eq!(a.outstanding, s.customers[0].closing);
+
+    // A payment dated the next day pays the oldest, but not as of 2026-12-31.
+    w.app.pin_clock("2027-01-01T10:00:00+08:00");
+    w.finance.send(payment(c, "2027-01-01", "300", &[])).await;
+    let again = w
+        .finance
+        .send(statement(c, "2026-10-01", "2026-12-31"))
+        .await;
+    assert_eq!(again.customers[0].ageing, s.customers[0].ageing);
+    let later = w
+        .finance
+        .send(statement(c, "2026-10-01", "2027-01-01"))
+        .await;
+    let a = later.customers[0].ageing.clone().expect("ageing");
+    // A day later the 90-day shipment (128.00) is over 90 too; the 300 paid the oldest,
+    // 256.00, then 44.00 of it. The 61–90 bucket now holds the 61- and 62-day ones.
+    assert_eq!(
+        (
+            a.over_90.as_str(),
+            a.days_61_90.as_str(),
+            a.outstanding.as_str()
+        ),
+        ("84.00", "96.00", "210.00")
+    );
+}
+
+#[tokio::test]
+async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (deducted, shipment) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    let damaged =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Damaged,
+            &[(&shipment.lines[0], 2)],
+        )
+        .await
+        .expect("reported");
+    w.rep.deduct(&damaged).await.expect("deducted");
+    assert_eq!(
+        owed(&w.finance.order_finance(deducted.header().id).await),
+        ("16.00", "0.00", "16.00")
+    );
+
+    let (reshipped, shipment) = w.shipped_on(c, "2026-09-01", 10).await;
+    let lost =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Lost,
+            &[(&shipment.lines[0], 3)],
+        )
+        .await
+        .expect("reported");
+    w.rep
+        .reship(&lost, "2026-09-01", "B2")
+        .await
+        .expect("reshipped");
+    let money = w.finance.order_finance(reshipped.header().id).await;
+    assert_eq!(
+        (money.shipped.as_str(), money.deducted.as_str()),
+        ("20.00", "0.00")
+    );
+    assert_eq!(owed(&money), ("20.00", "0.00", "20.00"));
+
+    // A deduction on a paid shipment puts the money back on account, where it pays the
+    // customer's other open shipment.
+    let paid = w
+        .finance
+        .send(payment(
+            c,
+            "2026-09-01",
+            "16",
+            &[(deducted.header().id, "16")],
+        ))
+        .await;
+    let (third, shipment) = w.shipped_on(c, "2026-09-01", 5).await; // 10.00
+    let short =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Short,
+            &[(&shipment.lines[0], 1)],
+        )
+        .await
+        .expect("reported");
+    w.finance
+        .send(payment(c, "2026-09-01", "10", &[(third.header().id, "10")]))
+        .await;
+    w.rep.deduct(&short).await.expect("deducted");
+    // 2.00 of the 10.00 paid on the third order went to the reshipped one.
+    assert_eq!(
+        owed(&w.finance.order_finance(third.header().id).await),
+        ("8.00", "8.00", "0.00")
+    );
+    assert_eq!(
+        owed(&w.finance.order_finance(reshipped.header().id).await).2,
+        "18.00"
+    );
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-30"))
+        .await;
+    let deductions: Vec<&str> = s.customers[0]
+        .rows
+        .iter()
+        .filter(|r| r.kind() == pb::MovementKind::Deduction)
+        .map(|r| r.credit.as_str())
+        .collect();
+    assert_eq!(deductions, ["4.00", "2.00"]);
+    // 20 + 20 + 10 − 4 − 2 − 16 − 10.
+    assert_eq!(s.closing, "18.00");
+    drop(paid);
+}
+
+#[tokio::test]
+async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-10-10", 100).await; // 200.00
+    w.app.pin_clock("2026-10-20T10:00:00+08:00");
+    let wrong = w.finance.send(payment(c, "2026-10-20", "150", &[])).await;
+    let unshipped = OrderBuilder::new(c)
+        .line(w.drug.id, 1, "")
+        .place(&mut w.rep)
+        .await;
+    w.app.pin_clock("2026-11-05T10:00:00+08:00");
+
+    let october = w
+        .finance
+        .send(statement(c, "2026-10-01", "2026-10-31"))
+        .await;
+    assert_eq!(october.closing, "50.00");
+    let reconcile = |closing: &str| pb::ReconcileRequest {
+        customer_id: c,
+        date_from: "2026-10-01".into(),
+        date_to: "2026-10-31".into(),
+        closing_balance: closing.into(),
+        note: "客户已盖章确认".into(),
+    };
+    let refused = w
+        .finance
+        .try_send(reconcile("60.00"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "50.00");
+    w.finance.send(reconcile("50.00")).await;
+    // Only finance reconciles.
+    w.rep
+        .try_send(reconcile("50.00"))
+        .await
+        .refused(Code::PermissionDenied);
+
+    // Nothing can be dated inside October any more…
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-10-31", "10", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "已对账");
+    let reverse = |date: &str| pb::ReversePaymentRequest {
+        id: wrong.id,
+        version: wrong.version,
+        reason: "金额录错".into(),
+        reversal_date: date.into(),
+    };
+    w.finance
+        .try_send(reverse("2026-10-25"))
+        .await
+        .refused(Code::FailedPrecondition);
+    ShipmentBuilder::of(&unshipped)
+        .everything_left("B9")
+        .on("2026-10-30")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    // …so the mistake is reversed in November, and October still reads the same.
+    let reversed = w.finance.send(reverse("2026-11-05")).await;
+    assert!(reversed.reversed);
+    // Once only: the version sent is stale now.
+    w.finance
+        .try_send(reverse("2026-11-05"))
+        .await
+        .refused(Code::Aborted);
+    let again = w
+        .finance
+        .send(statement(c, "2026-10-01", "2026-10-31"))
+        .await;
+    assert_eq!(again.customers[0].rows, october.customers[0].rows);
+    let november = w
+        .finance
+        .send(statement(c, "2026-11-01", "2026-11-30"))
+        .await;
+    let n = &november.customers[0];
+    assert_eq!(n.opening, "50.00");
+    assert_eq!(n.rows.len(), 1);
+    assert_eq!(
+        (
+            n.rows[0].kind(),
+            n.rows[0].debit.as_str(),
+            n.closing.as_str()
+        ),
+        (pb::MovementKind::Reversal, "150.00", "200.00")
+    );
+    assert_eq!(n.reconciled_through, "2026-10-31");
+}
+
+#[tokio::test]
+async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let id = order.header().id;
+    let blue = |number: &str, amount: &str| pb::RecordInvoiceRequest {
+        customer_id: c,
+        invoicing_entity_id: w.entity.id,
+        kind: pb::InvoiceKind::Special as i32,
+        number: number.into(),
+        invoice_date: "2026-09-01".into(),
+        orders: vec![pb::InvoiceOrderInput {
+            order_id: id,
+            amount: amount.into(),
+        }],
+        red_of_invoice_id: 0,
+        note: String::new(),
+    };
+    let first = w.finance.send(blue("04419001", "150")).await;
+    assert_eq!(first.amount, "150.00");
+    let refused = w
+        .finance
+        .try_send(blue("04419002", "60"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "50.00");
+    w.finance
+        .try_send(blue("04419001", "10"))
+        .await
+        .refused(Code::AlreadyExists);
+    let money = w.finance.order_finance(id).await;
+    assert_eq!(
+        (money.invoiced.as_str(), money.not_invoiced.as_str()),
+        ("150.00", "50.00")
+    );
+
+    let red = pb::RecordInvoiceRequest {
+        number: "04419003".into(),
+        invoice_date: "2026-09-01".into(),
+        red_of_invoice_id: first.id,
+        ..Default::default()
+    };
+    let reversed = w.finance.send(red.clone()).await;
+    assert_eq!(
+        (reversed.amount.as_str(), reversed.red_of_number.as_str()),
+        ("-150.00", "04419001")
+    );
+    w.finance
+        .try_send(pb::RecordInvoiceRequest {
+            number: "04419004".into(),
+            ..red
+        })
+        .await
+        .refused(Code::FailedPrecondition);
+    let money = w.finance.order_finance(id).await;
+    assert_eq!(
+        (money.invoiced.as_str(), money.not_invoiced.as_str()),
+        ("0.00", "200.00")
+    );
+    assert_eq!(money.invoices.len(), 2);
+    assert!(
+        money
+            .invoices
+            .iter()
+            .any(|i| i.id == first.id && i.reversed)
+    );
+    // Invoices do not change what is owed.
+    assert_eq!(money.outstanding, "200.00");
+}
+
+#[tokio::test]
+async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_a_reason() {
+    let mut w = world().await;
+    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
+        .served_by(w.cs.id)
+        .credit_days(0)
+        .credit_limit("100")
+        .create(&mut w.rep)
+        .await;
+    assert_eq!(limited.credit_limit, "100.00");
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 10).await; // due 10-01
+    // 2026-12-31 is 91 days past the due date: more than the 90 of the settings.
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
+    let order = OrderBuilder::new(c).line(w.drug.id, 1, "");
+    let refused = order
+        .clone()
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "91");
+    // The preview says so before the order is sent.
+    let preview = order
+        .clone()
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert_eq!(preview.warnings[0].field, "credit_override_reason");
+    // A reason is not enough without order.credit_override…
+    let mut with_reason = order.invoiced_by(w.entity.id).input();
+    with_reason.credit_override_reason = "客户承诺月底结清".into();
+    w.rep
+        .try_send(with_reason.clone())
+        .await
+        .refused(Code::PermissionDenied);
+    // …which the manager holds; the override is audited.
+    let mut admin = w.app.admin().await;
+    let placed = admin.send(with_reason).await;
+    let number = placed.order.expect("placed").header().number.clone();
+    let audit = admin
+        .send(pb::SearchAuditRequest {
+            action: "order.credit_override".into(),
+            ..Default::default()
+        })
+        .await;
+    assert!(
+        audit.entries.iter().any(|e| e.after_json.contains(&number)),
+        "{audit:?}"
+    );
+
+    // Over the credit limit: 2 × 2.00 shipped is owed, 98.00 more would pass 100.00.
+    w.shipped_on(limited.id, "2026-12-31", 2).await;
+    let refused = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 49, "")
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "100.00");
+    OrderBuilder::new(limited.id)
+        .line(w.drug.id, 48, "")
+        .place(&mut w.rep)
+        .await;
+}
+
+#[tokio::test]
+async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
+    let mut w = world().await;
+    let mut other = w
+        .app
+        .customer_team("长春市长生大药房", "rep-b", "cs-b")
+        .await;
+    w.shipped_on(w.customer.id, "2026-09-01", 10).await; // due 10-01
+    // The other rep's customer ships through its own team.
+    w.app.pin_clock("2026-11-20T10:00:00+08:00");
+    let order = OrderBuilder::new(other.customer.id)
+        .line(w.drug.id, 5, "")
+        .place(&mut other.rep)
+        .await;
+    ShipmentBuilder::of(&order)
+        .everything_left("B1")
+        .on("2026-11-20")
+        .create(&mut other.cs)
+        .await;
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
+
+    let list = |bucket: pb::ArrearsBucket| pb::ListArrearsRequest {
+        bucket: bucket as i32,
+        ..Default::default()
+    };
+    let names = |r: &pb::ListArrearsResponse| -> Vec<String> {
+        r.rows.iter().map(|x| x.customer_name.clone()).collect()
+    };
+    let everyone = w.finance.send(list(pb::ArrearsBucket::Any)).await;
+    assert_eq!(names(&everyone), ["北京协和医院", "长春市长生大药房"]);
+    let first = &everyone.rows[0];
+    assert_eq!(
+        (
+            first.overdue.as_str(),
+            first.oldest_overdue_due_date.as_str(),
+            first.days_overdue
+        ),
+        ("20.00", "2026-10-01", 91)
+    );
+    assert_eq!(first.sales_rep.as_ref().map(|r| r.id), Some(w.rep.id));
+    assert_eq!(everyone.overdue, "30.00");
+    let over_90 = w.finance.send(list(pb::ArrearsBucket::Over90)).await;
+    assert_eq!(names(&over_90), ["北京协和医院"]);
+
+    // A rep sees their own customers' arrears only: their reminder list.
+    let mine = w.rep.send(list(pb::ArrearsBucket::Overdue)).await;
+    assert_eq!(names(&mine), ["北京协和医院"]);
+    let theirs = other.rep.send(list(pb::ArrearsBucket::Overdue)).await;
+    assert_eq!(names(&theirs), ["长春市长生大药房"]);
+    // Statements are finance's: reps do not hold finance.read.
+    other
+        .rep
+        .try_send(statement(w.customer.id, "2026-09-01", "2026-12-31"))
+        .await
+        .refused(Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
+    use calamine::{Data, Reader, Xlsx};
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 100).await;
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    w.finance
+        .send(payment(c, "2026-09-20", "123.45", &[]))
+        .await;
+    let file = w
+        .finance
+        .finance
+        .export_statement(statement(c, "2026-09-01", "2026-09-30"))
+        .await
+        .expect("export")
+        .into_inner();
+    assert!(file.file_name.ends_with(".xlsx"), "{}", file.file_name);
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(file.content)).expect("xlsx");
+    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("客户".into())))
+        .expect("a header row");
+    let body = &rows[header + 1..];
+    // Opening, shipment, payment, closing, then the totals.
+    assert_eq!(body.len(), 5, "{body:?}");
+    assert_eq!(body[1][6], Data::Float(200.0));
+    assert!(matches!(body[1][1], Data::DateTime(_)), "{:?}", body[1][1]);
+    assert!(
+        matches!(body[1][3], Data::String(ref s) if s.starts_with("SH")),
+        "{:?}",
+        body[1][3]
+    );
+    assert_eq!(body[2][7], Data::Float(123.45));
+    assert_eq!(body[3][8], Data::Float(76.55));
+    assert_eq!(body[4][8], Data::Float(76.55));
+    // The export is audited.
+    let mut admin = w.app.admin().await;
+    let audit = admin
+        .send(pb::SearchAuditRequest {
+            action: "statement.export".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(audit.entries.len(), 1);
+}
