@@ -781,3 +781,46 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .await;
     assert_eq!(audit.entries.len(), 1);
 }
+
+#[tokio::test]
+async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
+    let app = TestApp::spawn_with(|c| c.demo = true).await;
+    let today = app.clock().today();
+    let mut sales1 = app.demo_user("sales1").await;
+    let reminders = sales1
+        .send(pb::ListArrearsRequest {
+            bucket: pb::ArrearsBucket::Overdue as i32,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(reminders.rows.len(), 1, "{reminders:?}");
+    let row = &reminders.rows[0];
+    // Shipped 80 days ago with 60 days of credit, half paid.
+    let ageing = row.ageing.clone().expect("ageing");
+    assert_eq!(ageing.days_1_30, row.overdue, "{row:?}");
+    assert_eq!(row.days_overdue, 20);
+    assert_eq!(row.last_payment_amount, row.overdue);
+    assert!(!row.last_payment_date.is_empty(), "part paid: {row:?}");
+
+    let mut finance1 = app.demo_user("finance1").await;
+    let from = today - chrono::Days::new(120);
+    let s = finance1
+        .send(pb::StatementRequest {
+            customer_id: Some(row.customer_id),
+            date_from: from.format("%Y-%m-%d").to_string(),
+            date_to: today.format("%Y-%m-%d").to_string(),
+            handler_id: None,
+        })
+        .await;
+    let c = &s.customers[0];
+    let reconciled = today - chrono::Days::new(35);
+    assert_eq!(
+        c.reconciled_through,
+        reconciled.format("%Y-%m-%d").to_string()
+    );
+    assert!(c.rows.iter().any(|r| r.kind() == pb::MovementKind::Payment));
+    assert_eq!(
+        c.ageing.as_ref().map(|a| a.balance.clone()),
+        Some(c.closing.clone())
+    );
+}

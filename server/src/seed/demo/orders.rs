@@ -1,17 +1,20 @@
 //! The demo orders: an invoicing entity and a handful of orders in every state, recorded
 //! by the demo users themselves (李营销 places, 陈客服 ships), with business dates taken
 //! from the clock: one completed, one shipped partly with a shipment overdue, one with a
-//! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled.
+//! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled; and an
+//! older order part paid, its rest overdue, in a period 周财务 has reconciled.
 
 use chrono::Duration;
 use diesel::prelude::*;
 use pharmacrm_shared::DataScope;
+use pharmacrm_shared::money::Decimal;
 
 use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
 use crate::db::models::{Actor, WriteCtx, position, user};
 use crate::db::schema::{customers, drugs, orders};
 use crate::db::scope::{Reps, Viewer};
 use crate::error::AppResult;
+use crate::ops::finance;
 use crate::ops::orders::{
     self as ops, BatchLine, ExceptionReport, LineInput, OrderInput, ShipmentFields,
 };
@@ -227,5 +230,91 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Cancelled before shipping.
     let (o, _, _) = ops::place(conn, as_rep, &viewer, &order_input(&[(1, 3)]), day(2))?;
     ops::cancel(conn, as_rep, &reps, o.id, o.version, "客户重复下单")?;
+
+    // Finance: an older order shipped 80 days ago, part paid 40 days ago by 周财务; with
+    // the customer's 60 days of credit the rest is 20 days overdue (short of the 90-day
+    // credit hold). The period up to 35 days ago is reconciled.
+    let Some(finance1) = user::find_by_username(conn, "finance1")? else {
+        return Ok(());
+    };
+    let fin = actor(&finance1);
+    let fin_grants = grants_of(conn, finance1.id)?;
+    let as_finance = WriteCtx {
+        actor: &fin,
+        grants: &fin_grants,
+        audit_key: ctx.audit_key,
+    };
+    let (o, lines, _) = ops::place(
+        conn,
+        as_rep,
+        &viewer,
+        &order_input(&[(0, 60), (1, 40)]),
+        day(82),
+    )?;
+    let (s, _) = ops::ship(
+        conn,
+        as_cs,
+        &reps,
+        o.id,
+        o.version,
+        &fields(day(80), 3),
+        &[
+            batch(lines[0].id, 60, "B2026A00"),
+            batch(lines[1].id, 40, "B2026B05"),
+        ],
+        day(80),
+    )?;
+    ops::confirm_delivery(
+        conn,
+        as_cs,
+        &reps,
+        s.id,
+        s.version,
+        "张主任",
+        demo.clock.start_of(day(77)) + Duration::hours(11),
+        demo.clock,
+    )?;
+    let mut part = (s.amount / Decimal::from(2)).trunc();
+    part.rescale(2);
+    finance::record_payment(
+        conn,
+        as_finance,
+        &reps,
+        &finance::PaymentInput {
+            customer_id: customer,
+            payment_date: day(40),
+            amount: part,
+            method: "bank_transfer".to_owned(),
+            reference: "ICBC 6222 0210 0001".to_owned(),
+            handler_id: None,
+            note: "首笔回款".to_owned(),
+            allocations: vec![],
+        },
+        day(40),
+    )?;
+    let (from, to) = (day(90), day(35));
+    let closing = finance::statement(
+        conn,
+        &reps,
+        &finance::StatementQuery {
+            customer_id: Some(customer),
+            from,
+            to,
+            handler_id: None,
+        },
+        0,
+    )?
+    .closing;
+    finance::reconcile(
+        conn,
+        as_finance,
+        &reps,
+        customer,
+        from,
+        to,
+        closing,
+        "客户已盖章确认",
+        day(34),
+    )?;
     Ok(())
 }
