@@ -70,6 +70,7 @@ pub struct AppCtx {
 impl AppCtx {
     /// The context of a logged-in user.
     pub fn new(backend: Backend, api: Api, me: pb::CurrentUser, server: String) -> AppCtx {
+        crate::format::set_business_clock(&me);
         let permissions = me
             .permissions
             .iter()

@@ -52,6 +52,32 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// The business clock as the server last told it (`Me`): how far the server's clock is
+/// ahead of this workstation's, and the business time zone's offset from UTC, in seconds.
+/// Business dates (ship, payment and invoice dates, statement periods) default from it,
+/// never from the workstation's own zone. Before any login: no skew, UTC+8 (Shanghai).
+static BUSINESS_CLOCK: std::sync::Mutex<(i64, i32)> = std::sync::Mutex::new((0, 8 * 3600));
+
+/// Takes the business clock from the server's `Me` answer.
+pub fn set_business_clock(me: &pharmacrm_shared::pb::CurrentUser) {
+    let skew = me
+        .server_time
+        .as_ref()
+        .map_or(0, |t| t.seconds - Utc::now().timestamp());
+    *BUSINESS_CLOCK.lock().expect("lock") = (skew, me.business_utc_offset_seconds);
+}
+
+/// Today in the company's business time zone (as the server counts it).
+pub fn business_today() -> chrono::NaiveDate {
+    let (skew, offset) = *BUSINESS_CLOCK.lock().expect("lock");
+    (Utc::now() + chrono::Duration::seconds(skew + i64::from(offset))).date_naive()
+}
+
+/// [`business_today`] as `YYYY-MM-DD`.
+pub fn business_today_text() -> String {
+    business_today().format("%Y-%m-%d").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,16 @@ impl Clock {
         self.pinned().unwrap_or_else(Utc::now)
     }
 
+    /// The business time zone's offset from UTC now, in seconds (28800 in Shanghai).
+    pub fn utc_offset_seconds(&self) -> i32 {
+        use chrono::Offset;
+        self.now()
+            .with_timezone(&self.zone)
+            .offset()
+            .fix()
+            .local_minus_utc()
+    }
+
     /// Today in the business time zone.
     pub fn today(&self) -> NaiveDate {
         self.date_of(self.now())

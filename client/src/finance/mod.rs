@@ -158,30 +158,21 @@ impl ModulePanel for FinancePanel {
 // ---------------------------------------------------------------------------------------
 // Values
 
-/// Today on this workstation, `YYYY-MM-DD`: the default date of a payment or an invoice,
-/// as the shipment form defaults its ship date (the server checks it against the
-/// business date).
+/// Today in the business time zone, `YYYY-MM-DD`: the default date of a payment or an
+/// invoice (the server checks it).
 fn today() -> String {
-    chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::format::business_today_text()
 }
 
-/// The first and last day of this workstation's current month, `YYYY-MM-DD`: the
-/// statement's default period.
+/// The first day of the current month and today (business dates), `YYYY-MM-DD`: the
+/// statement's default period, month to date (a period that ends after today cannot be
+/// reconciled).
 fn this_month() -> (String, String) {
     use chrono::Datelike;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::format::business_today();
     let first = today.with_day(1).unwrap_or(today);
-    let next = if first.month() == 12 {
-        chrono::NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-    } else {
-        chrono::NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-    };
-    let last = next.and_then(|d| d.pred_opt()).unwrap_or(today);
     let text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    (text(first), text(last))
+    (text(first), text(today))
 }
 
 /// A date filter as sent: a date once it reads as one, else nothing (a date half typed

@@ -13,7 +13,6 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::CustomerPicker;
-use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
@@ -86,13 +85,9 @@ impl Draft {
     }
 }
 
-/// Whether the server refused the order for the customer's credit (overdue past the
-/// credit-hold days, or over its credit limit): FAILED_PRECONDITION saying so.
-fn is_credit_hold(error: &ApiError) -> bool {
-    error.code == Some(tonic::Code::FailedPrecondition)
-        && (error.zh.as_deref().is_some_and(|zh| zh.contains("信用"))
-            || error.en.to_lowercase().contains("credit"))
-}
+/// The field of the preview's warning that the customer is on credit hold (overdue past
+/// the credit-hold days, or over its credit limit): placing the order needs an override.
+const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
 
 /// The order form with its pickers, the preview and the save request.
 pub struct OrderFormPanel {
@@ -182,9 +177,14 @@ impl OrderFormPanel {
         }
         self.customer.poll();
         match self.preview.poll() {
-            Polled::JustDone => self.errors.set(None),
+            Polled::JustDone => {
+                self.errors.set(None);
+                self.credit_hold = self
+                    .preview
+                    .value()
+                    .is_some_and(|p| p.warnings.iter().any(|w| w.field == CREDIT_HOLD_FIELD));
+            }
             Polled::JustFailed(error) => {
-                self.credit_hold |= is_credit_hold(error);
                 self.errors.set(Some(error.clone()));
             }
             Polled::Unchanged => {}
@@ -197,7 +197,6 @@ impl OrderFormPanel {
                 }
             }
             Polled::JustFailed(error) => {
-                self.credit_hold |= is_credit_hold(error);
                 self.errors.set(Some(error.clone()));
             }
             Polled::Unchanged => {}

@@ -104,13 +104,9 @@ fn quantity_given(text: &str) -> bool {
     !matches!(text.trim(), "" | "0")
 }
 
-/// Today on this workstation, `YYYY-MM-DD` (a default the server checks against the
-/// business date).
+/// Today in the business time zone, `YYYY-MM-DD` (a default the server checks).
 fn today() -> String {
-    chrono::Local::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string()
+    crate::format::business_today_text()
 }
 
 /// Where the user asked to go while a form held unsaved input.

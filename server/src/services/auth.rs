@@ -31,8 +31,12 @@ fn wrong_credentials() -> AppError {
     AppError::Unauthenticated(msg!("auth.login.wrong_credentials"))
 }
 
-/// The caller's user record, permissions and scope.
-pub fn current_user(conn: &mut diesel::PgConnection, user_id: i64) -> AppResult<pb::CurrentUser> {
+/// The caller's user record, permissions and scope, with the business date of `clock`.
+pub fn current_user(
+    conn: &mut diesel::PgConnection,
+    clock: &crate::clock::Clock,
+    user_id: i64,
+) -> AppResult<pb::CurrentUser> {
     let view = user::get(conn, user_id)?;
     let (permissions, scope) = position::grants(conn, user_id)?;
     let department_name = view.department_name.clone();
@@ -43,6 +47,9 @@ pub fn current_user(conn: &mut diesel::PgConnection, user_id: i64) -> AppResult<
             .map(|s| pb::DataScope::from(s) as i32)
             .unwrap_or_default(),
         department_name,
+        business_date: clock.today().format("%Y-%m-%d").to_string(),
+        business_utc_offset_seconds: clock.utc_offset_seconds(),
+        server_time: Some(crate::convert::timestamp(clock.now())),
     })
 }
 
@@ -179,7 +186,10 @@ impl AuthApi {
         let (user_id, expires_at) = outcome?;
         let user = state
             .db
-            .run(move |conn| current_user(conn, user_id))
+            .run({
+                let clock = state.clock.clone();
+                move |conn| current_user(conn, &clock, user_id)
+            })
             .await?;
         Ok(pb::LoginResponse {
             token,
@@ -230,7 +240,10 @@ impl AuthService for AuthApi {
         let user = self
             .state
             .db
-            .run(move |conn| current_user(conn, session.user_id))
+            .run({
+                let clock = self.state.clock.clone();
+                move |conn| current_user(conn, &clock, session.user_id)
+            })
             .await?;
         Ok(Response::new(user))
     }
