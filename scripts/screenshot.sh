@@ -11,7 +11,8 @@
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
-# orders-open, orders-shipment, orders-new, orders-new-line, finance, reports,
+# orders-open, orders-shipment, orders-new, orders-new-line, finance, finance-invoices,
+# finance-statement, finance-arrears, reports,
 # admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
@@ -113,7 +114,8 @@ for lang in "${langs[@]}"; do
       zh)
         tabs=([drugs.1]=192 [drugs.2]=268
           [customers.1]=192 [customers.2]=267 [customers.3]=344
-          [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381)
+          [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381
+          [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328)
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=360
@@ -121,7 +123,8 @@ for lang in "${langs[@]}"; do
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
           [customers.1]=197 [customers.2]=276 [customers.3]=353
-          [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425)
+          [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425
+          [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423)
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=365
@@ -203,9 +206,16 @@ for lang in "${langs[@]}"; do
     xdotool type --delay 30 120
     sleep 1.5
     shot orders-new-line
-    # 财务, 统计分析: their landing screens.
+    # 财务: 回款 (the landing screen), 开票, 对账 (this month for every customer, run), 欠款.
     module finance
     shot finance
+    subtab finance 2
+    shot finance-invoices
+    subtab finance 3
+    shot finance-statement
+    subtab finance 4
+    shot finance-arrears
+    # 统计分析: its landing screen.
     module reports
     shot reports
     # 系统管理: departments, positions and permissions, users, audit log.

@@ -197,6 +197,7 @@ impl AuditPanel {
             );
             widgets::table(ui, "audit_table", |ui| {
                 TableBuilder::new(ui)
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                     .id_salt("audit_table")
                     .striped(true)
                     .sense(egui::Sense::click())

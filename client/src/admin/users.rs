@@ -310,6 +310,7 @@ impl UsersPanel {
         );
         widgets::table(ui, "users_table", |ui| {
             TableBuilder::new(ui)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .id_salt("users_table")
                 .striped(true)
                 .sense(egui::Sense::click())

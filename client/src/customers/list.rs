@@ -177,6 +177,7 @@ impl ListPanel {
         );
         widgets::table(ui, "customer_table", |ui| {
             TableBuilder::new(ui)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .id_salt("customer_table")
                 .striped(true)
                 .sense(egui::Sense::click())

@@ -616,6 +616,7 @@ impl CataloguePanel {
         };
         widgets::table(ui, "drug_table", |ui| {
             TableBuilder::new(ui)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .id_salt("drug_table")
                 .striped(true)
                 .sense(egui::Sense::click())

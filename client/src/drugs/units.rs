@@ -137,6 +137,7 @@ impl UnitsPanel {
             let mut opened = None;
             widgets::table(ui, "unit_table", |ui| {
                 TableBuilder::new(ui)
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                     .id_salt("unit_table")
                     .striped(true)
                     .sense(egui::Sense::click())

@@ -196,10 +196,18 @@ fn arrears_table(
             "",
         ),
         money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
-        money(t("finance.ageing.days_1_30"), |a| a.days_1_30.as_str()),
-        money(t("finance.ageing.days_31_60"), |a| a.days_31_60.as_str()),
-        money(t("finance.ageing.days_61_90"), |a| a.days_61_90.as_str()),
-        money(t("finance.ageing.over_90"), |a| a.over_90.as_str()),
+        money(t("finance.ageing.days_1_to_30"), |a| {
+            a.days_1_to_30.as_str()
+        }),
+        money(t("finance.ageing.days_31_to_60"), |a| {
+            a.days_31_to_60.as_str()
+        }),
+        money(t("finance.ageing.days_61_to_90"), |a| {
+            a.days_61_to_90.as_str()
+        }),
+        money(t("finance.ageing.over_90_days"), |a| {
+            a.over_90_days.as_str()
+        }),
         money(t("arrears.outstanding"), |a| a.outstanding.as_str()),
         TableColumn::money(t("arrears.overdue"), overdue),
         text(

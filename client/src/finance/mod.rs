@@ -42,7 +42,7 @@ crate::choice!(pb::ArrearsBucket {
     Overdue => t("arrears.bucket.overdue"),
     Over30 => t("arrears.bucket.over_30"),
     Over60 => t("arrears.bucket.over_60"),
-    Over90 => t("arrears.bucket.over_90"),
+    Over90 => t("arrears.bucket.over_90_days"),
 });
 
 crate::choice!(pb::MovementKind {
@@ -606,7 +606,11 @@ fn money_table(
         .collect();
     let mut clicked = None;
     widgets::table(ui, id_salt, |ui| {
-        let mut builder = TableBuilder::new(ui).id_salt(id_salt).striped(true);
+        // Every cell centred vertically, as the right-aligned money cells are.
+        let mut builder = TableBuilder::new(ui)
+            .id_salt(id_salt)
+            .striped(true)
+            .cell_layout(Layout::left_to_right(Align::Center));
         if clickable {
             builder = builder.sense(egui::Sense::click());
         }
@@ -668,20 +672,20 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
     let columns = [
         TableColumn::money(t("finance.ageing.not_due"), cell(&ageing.not_due, None)),
         TableColumn::money(
-            t("finance.ageing.days_1_30"),
-            cell(&ageing.days_1_30, red(&ageing.days_1_30)),
+            t("finance.ageing.days_1_to_30"),
+            cell(&ageing.days_1_to_30, red(&ageing.days_1_to_30)),
         ),
         TableColumn::money(
-            t("finance.ageing.days_31_60"),
-            cell(&ageing.days_31_60, red(&ageing.days_31_60)),
+            t("finance.ageing.days_31_to_60"),
+            cell(&ageing.days_31_to_60, red(&ageing.days_31_to_60)),
         ),
         TableColumn::money(
-            t("finance.ageing.days_61_90"),
-            cell(&ageing.days_61_90, red(&ageing.days_61_90)),
+            t("finance.ageing.days_61_to_90"),
+            cell(&ageing.days_61_to_90, red(&ageing.days_61_to_90)),
         ),
         TableColumn::money(
-            t("finance.ageing.over_90"),
-            cell(&ageing.over_90, red(&ageing.over_90)),
+            t("finance.ageing.over_90_days"),
+            cell(&ageing.over_90_days, red(&ageing.over_90_days)),
         ),
         TableColumn::money(
             t("finance.ageing.outstanding"),

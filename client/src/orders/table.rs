@@ -154,6 +154,7 @@ pub fn orders_table(
     let current = sort.as_deref().copied();
     widgets::table(ui, id_salt, |ui| {
         let mut builder = TableBuilder::new(ui)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .id_salt(id_salt)
             .striped(true)
             .sense(egui::Sense::click())
@@ -289,6 +290,7 @@ pub fn shipments_table(
     let decimals = widgets::money_decimals(rows.iter().map(|s| s.amount.as_str()));
     widgets::table(ui, id_salt, |ui| {
         let builder = TableBuilder::new(ui)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .id_salt(id_salt)
             .striped(true)
             .sense(egui::Sense::click());

@@ -586,6 +586,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         .collect();
     widgets::table(ui, "order_view_lines", |ui| {
         let mut builder = TableBuilder::new(ui)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .id_salt("order_view_lines")
             .striped(true)
             .vscroll(false)

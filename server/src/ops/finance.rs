@@ -712,13 +712,13 @@ pub struct Ageing {
     #[diesel(sql_type = Numeric)]
     pub not_due: Decimal,
     #[diesel(sql_type = Numeric)]
-    pub days_1_30: Decimal,
+    pub days_1_to_30: Decimal,
     #[diesel(sql_type = Numeric)]
-    pub days_31_60: Decimal,
+    pub days_31_to_60: Decimal,
     #[diesel(sql_type = Numeric)]
-    pub days_61_90: Decimal,
+    pub days_61_to_90: Decimal,
     #[diesel(sql_type = Numeric)]
-    pub over_90: Decimal,
+    pub over_90_days: Decimal,
     /// Credit on account, ≥ 0.
     #[diesel(sql_type = Numeric)]
     pub on_account: Decimal,
@@ -732,7 +732,7 @@ impl Ageing {
 
     /// Σ of the overdue buckets.
     pub fn overdue(&self) -> Decimal {
-        self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+        self.days_1_to_30 + self.days_31_to_60 + self.days_61_to_90 + self.over_90_days
     }
 
     /// outstanding − credit on account.
@@ -742,10 +742,10 @@ impl Ageing {
 
     fn add(&mut self, other: &Ageing) {
         self.not_due += other.not_due;
-        self.days_1_30 += other.days_1_30;
-        self.days_31_60 += other.days_31_60;
-        self.days_61_90 += other.days_61_90;
-        self.over_90 += other.over_90;
+        self.days_1_to_30 += other.days_1_to_30;
+        self.days_31_to_60 += other.days_31_to_60;
+        self.days_61_to_90 += other.days_61_to_90;
+        self.over_90_days += other.over_90_days;
         self.on_account += other.on_account;
     }
 }
@@ -778,21 +778,21 @@ fn ageing_sql(customers: &Sql, as_of: NaiveDate) -> Sql {
         .bind(Value::Date(as_of))
         .push("), 0) AS not_due, coalesce(sum(outstanding) FILTER (WHERE ")
         .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 1 AND 30), 0) AS days_1_30, coalesce(sum(outstanding) FILTER (WHERE ")
+        .push(" - due_date BETWEEN 1 AND 30), 0) AS days_1_to_30, coalesce(sum(outstanding) FILTER (WHERE ")
         .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 31 AND 60), 0) AS days_31_60, coalesce(sum(outstanding) FILTER (WHERE ")
+        .push(" - due_date BETWEEN 31 AND 60), 0) AS days_31_to_60, coalesce(sum(outstanding) FILTER (WHERE ")
         .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 61 AND 90), 0) AS days_61_90, coalesce(sum(outstanding) FILTER (WHERE ")
+        .push(" - due_date BETWEEN 61 AND 90), 0) AS days_61_to_90, coalesce(sum(outstanding) FILTER (WHERE ")
         .bind(Value::Date(as_of))
-        .push(" - due_date > 90), 0) AS over_90, min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
+        .push(" - due_date > 90), 0) AS over_90_days, min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
         .bind(Value::Date(as_of))
         .push(
             ") AS oldest_overdue
              FROM docs GROUP BY customer_id)
          SELECT coalesce(a.customer_id, c.customer_id) AS customer_id,
-                coalesce(a.not_due, 0) AS not_due, coalesce(a.days_1_30, 0) AS days_1_30,
-                coalesce(a.days_31_60, 0) AS days_31_60, coalesce(a.days_61_90, 0) AS days_61_90,
-                coalesce(a.over_90, 0) AS over_90, coalesce(c.on_account, 0) AS on_account,
+                coalesce(a.not_due, 0) AS not_due, coalesce(a.days_1_to_30, 0) AS days_1_to_30,
+                coalesce(a.days_31_to_60, 0) AS days_31_to_60, coalesce(a.days_61_to_90, 0) AS days_61_to_90,
+                coalesce(a.over_90_days, 0) AS over_90_days, coalesce(c.on_account, 0) AS on_account,
                 a.oldest_overdue
            FROM aged a FULL JOIN acct c ON c.customer_id = a.customer_id",
         );
@@ -1219,7 +1219,7 @@ pub fn arrears(
         "), owing AS (
            SELECT g.*, c.name AS customer_name, c.sales_rep_id, c.credit_limit
              FROM ageing g JOIN customers c ON c.id = g.customer_id
-            WHERE g.not_due + g.days_1_30 + g.days_31_60 + g.days_61_90 + g.over_90 > 0",
+            WHERE g.not_due + g.days_1_to_30 + g.days_31_to_60 + g.days_61_to_90 + g.over_90_days > 0",
     );
     if let Some(days) = min_days {
         sql.push(" AND g.oldest_overdue < ")
@@ -1246,21 +1246,21 @@ pub fn arrears(
     }
     sql.push(
         ")
-         SELECT o.customer_id, o.customer_name, o.sales_rep_id, o.not_due, o.days_1_30,
-                o.days_31_60, o.days_61_90, o.over_90, o.on_account, o.oldest_overdue,
+         SELECT o.customer_id, o.customer_name, o.sales_rep_id, o.not_due, o.days_1_to_30,
+                o.days_31_to_60, o.days_61_to_90, o.over_90_days, o.on_account, o.oldest_overdue,
                 lp.payment_date AS last_payment_date, lp.amount AS last_payment_amount,
                 o.credit_limit,
                 count(*) OVER () AS total,
-                sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_30) OVER () AS t_1_30,
-                sum(o.days_31_60) OVER () AS t_31_60, sum(o.days_61_90) OVER () AS t_61_90,
-                sum(o.over_90) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
+                sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_to_30) OVER () AS t_1_30,
+                sum(o.days_31_to_60) OVER () AS t_31_60, sum(o.days_61_to_90) OVER () AS t_61_90,
+                sum(o.over_90_days) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
            FROM owing o
            LEFT JOIN LATERAL (
                 SELECT p.payment_date, p.amount FROM payments p
                  WHERE p.customer_id = o.customer_id AND p.reversed_at IS NULL
                  ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE
           ORDER BY o.oldest_overdue NULLS LAST,
-                   o.not_due + o.days_1_30 + o.days_31_60 + o.days_61_90 + o.over_90 DESC,
+                   o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days DESC,
                    o.customer_id
           OFFSET ",
     )
@@ -1273,10 +1273,10 @@ pub fn arrears(
             r.total,
             Ageing {
                 not_due: r.t_not_due,
-                days_1_30: r.t_1_30,
-                days_31_60: r.t_31_60,
-                days_61_90: r.t_61_90,
-                over_90: r.t_over_90,
+                days_1_to_30: r.t_1_30,
+                days_31_to_60: r.t_31_60,
+                days_61_to_90: r.t_61_90,
+                over_90_days: r.t_over_90,
                 on_account: r.t_on_account,
             },
         )
@@ -1902,10 +1902,10 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
     let ageing_cells = |a: &Ageing| {
         [
             Cell::Decimal(a.not_due),
-            Cell::Decimal(a.days_1_30),
-            Cell::Decimal(a.days_31_60),
-            Cell::Decimal(a.days_61_90),
-            Cell::Decimal(a.over_90),
+            Cell::Decimal(a.days_1_to_30),
+            Cell::Decimal(a.days_31_to_60),
+            Cell::Decimal(a.days_61_to_90),
+            Cell::Decimal(a.over_90_days),
             Cell::Decimal(a.outstanding()),
             Cell::Decimal(a.on_account),
             Cell::Decimal(a.balance()),

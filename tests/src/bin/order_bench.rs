@@ -71,16 +71,57 @@ fn generate(
     .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
     .execute(conn)
     .expect("orders");
+    // A shipment per shipped order: delivered two days later when the order is
+    // complete, else in transit.
     diesel::sql_query(
         "INSERT INTO shipments (number, order_id, customer_id, ship_date, carrier,
-                                transit_days, invoicing_entity_id, amount, created_by)
+                                transit_days, invoicing_entity_id, amount, created_by,
+                                delivery_status, delivered_at, signer)
          SELECT 'SH' || to_char(o.order_date, 'YYYYMMDD') || '-' || lpad(o.id::text, 7, '0'),
                 o.id, o.customer_id, o.order_date, '顺丰速运', 3, o.invoicing_entity_id,
-                o.total, o.cs_rep_id
-           FROM orders o WHERE o.open_shipments = 1",
+                o.total, o.cs_rep_id,
+                CASE WHEN o.open_shipments = 1 THEN 'in_transit' ELSE 'delivered' END,
+                CASE WHEN o.open_shipments = 1 THEN NULL
+                     ELSE (o.order_date + 2)::timestamptz + interval '4 hours' END,
+                CASE WHEN o.open_shipments = 1 THEN '' ELSE '王药师' END
+           FROM orders o WHERE o.units_shipped > 0",
     )
     .execute(conn)
     .expect("shipments");
+    // The receivables ledger: each shipment owed, due 30 days later; nine in ten
+    // delivered shipments paid in full 40 days after shipping (one payment each).
+    diesel::sql_query(
+        "INSERT INTO receivable_entries (customer_id, entry_date, kind, document_no,
+                                         shipment_id, order_id, due_date, amount,
+                                         sales_rep_id, handler_id)
+         SELECT s.customer_id, s.ship_date, 'shipment', s.number, s.id, s.order_id,
+                s.ship_date + 30, s.amount, o.sales_rep_id, o.sales_rep_id
+           FROM shipments s JOIN orders o ON o.id = s.order_id",
+    )
+    .execute(conn)
+    .expect("ledger debits");
+    diesel::sql_query(
+        "INSERT INTO payments (number, customer_id, payment_date, amount, method, reference,
+                               handler_id, sales_rep_id, created_by)
+         SELECT 'PY' || to_char(s.ship_date + 40, 'YYYYMMDD') || '-' || lpad(s.id::text, 7, '0'),
+                s.customer_id, s.ship_date + 40, s.amount, 'bank_transfer', s.id::text,
+                o.sales_rep_id, o.sales_rep_id, o.sales_rep_id
+           FROM shipments s JOIN orders o ON o.id = s.order_id
+          WHERE s.delivery_status = 'delivered' AND s.ship_date + 40 <= date '2026-11-30'
+            AND s.id % 10 <> 0",
+    )
+    .execute(conn)
+    .expect("payments");
+    diesel::sql_query(
+        "INSERT INTO receivable_entries (customer_id, entry_date, kind, document_no,
+                                         shipment_id, order_id, due_date, payment_id, amount,
+                                         sales_rep_id, handler_id)
+         SELECT p.customer_id, p.payment_date, 'payment', p.number, s.id, s.order_id,
+                s.ship_date + 30, p.id, -p.amount, p.sales_rep_id, p.handler_id
+           FROM payments p JOIN shipments s ON s.id = p.reference::bigint",
+    )
+    .execute(conn)
+    .expect("ledger credits");
     diesel::sql_query("ANALYZE").execute(conn).expect("analyze");
     println!(
         "generated {CUSTOMERS} customers and {orders} orders in {:.1} s",
@@ -278,4 +319,121 @@ async fn main() {
         let (samples, elapsed) = run(&app, token, customer_id, 16, seconds).await;
         report("  the day's searches, 16 streams", samples, elapsed);
     }
+    for (who, token) in [
+        ("an administrator (all customers)", &admin_token),
+        ("a sales rep (own customers)", &rep_token),
+    ] {
+        println!("Finance over the ledger, as {who}:");
+        per_finance(&app, token, customer_id).await;
+        let (samples, elapsed) = run_arrears(&app, token, 1, seconds).await;
+        report("  arrears list (first page), 1 stream", samples, elapsed);
+        let (samples, elapsed) = run_arrears(&app, token, 16, seconds).await;
+        report("  arrears list (first page), 16 streams", samples, elapsed);
+    }
+}
+
+/// The median latency of each finance screen's call, one stream.
+async fn per_finance(app: &TestApp, token: &str, customer_id: i64) {
+    let mut clients: Clients = app.with_token(token).await;
+    let arrears = |bucket: pb::ArrearsBucket| pb::ListArrearsRequest {
+        bucket: bucket as i32,
+        page: page(0, 50),
+        ..Default::default()
+    };
+    let statement = |customer_id: Option<i64>, from: &str, to: &str| pb::StatementRequest {
+        customer_id,
+        date_from: from.into(),
+        date_to: to.into(),
+        handler_id: None,
+    };
+    for (label, bucket) in [
+        ("arrears: everyone who owes", pb::ArrearsBucket::Any),
+        ("arrears: overdue", pb::ArrearsBucket::Overdue),
+        ("arrears: over 90 days", pb::ArrearsBucket::Over90),
+    ] {
+        let mut samples = Vec::new();
+        let mut total = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            total = clients
+                .finance
+                .list_arrears(arrears(bucket))
+                .await
+                .expect("arrears")
+                .into_inner()
+                .total;
+            samples.push(t.elapsed());
+        }
+        samples.sort();
+        println!(
+            "  {label:<34} {:>7.1} ms   {total} customers",
+            samples[samples.len() / 2].as_secs_f64() * 1000.0
+        );
+    }
+    for (label, request) in [
+        (
+            "statement: one customer, a year",
+            statement(Some(customer_id), "2025-12-01", "2026-11-30"),
+        ),
+        (
+            "statement: every customer, a month",
+            statement(None, "2026-11-01", "2026-11-30"),
+        ),
+    ] {
+        let mut samples = Vec::new();
+        let mut rows = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let s = clients
+                .finance
+                .get_statement(request.clone())
+                .await
+                .expect("statement")
+                .into_inner();
+            rows = s.customers.iter().map(|c| c.rows.len()).sum::<usize>();
+            samples.push(t.elapsed());
+        }
+        samples.sort();
+        println!(
+            "  {label:<34} {:>7.1} ms   {rows} rows shown",
+            samples[samples.len() / 2].as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// `streams` clients opening the arrears list in a loop for `seconds`.
+async fn run_arrears(
+    app: &TestApp,
+    token: &str,
+    streams: usize,
+    seconds: u64,
+) -> (Vec<Duration>, Duration) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..streams {
+        let mut clients: Clients = app.with_token(token).await;
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                clients
+                    .finance
+                    .list_arrears(pb::ListArrearsRequest {
+                        bucket: pb::ArrearsBucket::Overdue as i32,
+                        page: page(0, 50),
+                        ..Default::default()
+                    })
+                    .await
+                    .expect("arrears");
+                samples.push(t.elapsed());
+            }
+            samples
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("stream"));
+    }
+    (all, started.elapsed())
 }

@@ -325,10 +325,10 @@ async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
     assert_eq!(
         (
             a.not_due.as_str(),
-            a.days_1_30.as_str(),
-            a.days_31_60.as_str(),
-            a.days_61_90.as_str(),
-            a.over_90.as_str(),
+            a.days_1_to_30.as_str(),
+            a.days_31_to_60.as_str(),
+            a.days_61_to_90.as_str(),
+            a.over_90_days.as_str(),
             a.outstanding.as_str()
         ),
         ("2.00", "12.00", "48.00", "192.00", "256.00", "510.00")
@@ -352,8 +352,8 @@ async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
     // 256.00, then 44.00 of it. The 61–90 bucket now holds the 61- and 62-day ones.
     assert_eq!(
         (
-            a.over_90.as_str(),
-            a.days_61_90.as_str(),
+            a.over_90_days.as_str(),
+            a.days_61_to_90.as_str(),
             a.outstanding.as_str()
         ),
         ("84.00", "96.00", "210.00")
@@ -716,8 +716,8 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     );
     assert_eq!(first.sales_rep.as_ref().map(|r| r.id), Some(w.rep.id));
     assert_eq!(everyone.overdue, "30.00");
-    let over_90 = w.finance.send(list(pb::ArrearsBucket::Over90)).await;
-    assert_eq!(names(&over_90), ["北京协和医院"]);
+    let over_90_days = w.finance.send(list(pb::ArrearsBucket::Over90)).await;
+    assert_eq!(names(&over_90_days), ["北京协和医院"]);
 
     // A rep sees their own customers' arrears only: their reminder list.
     let mine = w.rep.send(list(pb::ArrearsBucket::Overdue)).await;
@@ -797,7 +797,7 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
     let row = &reminders.rows[0];
     // Shipped 80 days ago with 60 days of credit, half paid.
     let ageing = row.ageing.clone().expect("ageing");
-    assert_eq!(ageing.days_1_30, row.overdue, "{row:?}");
+    assert_eq!(ageing.days_1_to_30, row.overdue, "{row:?}");
     assert_eq!(row.days_overdue, 20);
     assert_eq!(row.last_payment_amount, row.overdue);
     assert!(!row.last_payment_date.is_empty(), "part paid: {row:?}");

@@ -98,6 +98,7 @@ impl CertificatesTab {
         if !certificates.is_empty() {
             widgets::table(ui, "certificate_table", |ui| {
                 TableBuilder::new(ui)
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                     .id_salt("certificate_table")
                     .striped(true)
                     .vscroll(false)
