@@ -267,7 +267,12 @@ fn is_rep(ctx: &AppCtx) -> bool {
 }
 
 /// The first module the user may use.
+/// Where a user lands: finance staff (who record payments) on 财务, everyone else on the
+/// first module they may use.
 fn first_module(ctx: &AppCtx) -> Option<Module> {
+    if ctx.can(Permission::PaymentWrite) && !ctx.can(Permission::AdminUsers) {
+        return Some(Module::Finance);
+    }
     NAV_MODULES
         .iter()
         .copied()

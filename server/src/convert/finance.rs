@@ -304,7 +304,7 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
     }
 }
 
-pub fn statement_query(r: &pb::StatementRequest) -> AppResult<StatementQuery> {
+pub fn statement_query(r: &pb::StatementRequest, today: NaiveDate) -> AppResult<StatementQuery> {
     let mut check = FieldCheck::default();
     let from = required_date("date_from", &r.date_from, &mut check);
     let to = required_date("date_to", &r.date_to, &mut check);
@@ -317,6 +317,7 @@ pub fn statement_query(r: &pb::StatementRequest) -> AppResult<StatementQuery> {
         from,
         to,
         handler_id: r.handler_id,
+        today,
     })
 }
 

@@ -392,6 +392,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    receivable_balances (shipment_id) {
+        shipment_id -> Int8,
+        customer_id -> Int8,
+        due_date -> Date,
+        outstanding -> Numeric,
+    }
+}
+
+diesel::table! {
     receivable_entries (id) {
         id -> Int8,
         customer_id -> Int8,
@@ -558,6 +567,8 @@ diesel::joinable!(orders -> invoicing_entities (invoicing_entity_id));
 diesel::joinable!(payments -> customers (customer_id));
 diesel::joinable!(position_permissions -> positions (position_id));
 diesel::joinable!(positions -> users (updated_by));
+diesel::joinable!(receivable_balances -> customers (customer_id));
+diesel::joinable!(receivable_balances -> shipments (shipment_id));
 diesel::joinable!(receivable_entries -> customers (customer_id));
 diesel::joinable!(receivable_entries -> orders (order_id));
 diesel::joinable!(receivable_entries -> payments (payment_id));
@@ -602,6 +613,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     position_permissions,
     positions,
+    receivable_balances,
     receivable_entries,
     reconciliations,
     sessions,

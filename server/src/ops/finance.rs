@@ -750,31 +750,45 @@ impl Ageing {
     }
 }
 
-/// The ageing SQL over the customers `customers` (a sub-select of ids), as of `$as_of`:
+/// The ageing SQL over the customers `customers` (a sub-select of ids), as of `as_of`:
 /// one row per customer with anything outstanding or on account, with the oldest
-/// overdue due date.
-fn ageing_sql(customers: &Sql, as_of: NaiveDate) -> Sql {
-    let mut sql = Sql::new(
-        "WITH e AS (
-           SELECT customer_id, shipment_id, due_date, amount FROM receivable_entries
-            WHERE entry_date <= ",
-    );
-    sql.bind(Value::Date(as_of))
+/// overdue due date. With `current` (`as_of` is today or later, so every entry counts)
+/// the outstanding amounts come from `receivable_balances`, the trigger-kept sums of the
+/// ledger; otherwise from the ledger's entries dated on or before `as_of`.
+fn ageing_sql(customers: &Sql, as_of: NaiveDate, current: bool) -> Sql {
+    let mut sql = Sql::new("WITH docs AS (");
+    if current {
+        sql.push(
+            "SELECT customer_id, due_date, outstanding FROM receivable_balances
+              WHERE outstanding <> 0 AND customer_id IN (",
+        )
+        .append(customers)
+        .push(")");
+    } else {
+        sql.push(
+            "SELECT customer_id, due_date, sum(amount) AS outstanding FROM receivable_entries
+              WHERE shipment_id IS NOT NULL AND entry_date <= ",
+        )
+        .bind(Value::Date(as_of))
         .push(" AND customer_id IN (")
         .append(customers)
-        .push(
-            ")),
-         docs AS (
-           SELECT customer_id, due_date, sum(amount) AS outstanding FROM e
-            WHERE shipment_id IS NOT NULL GROUP BY customer_id, shipment_id, due_date
-           HAVING sum(amount) <> 0),
+        .push(") GROUP BY customer_id, shipment_id, due_date HAVING sum(amount) <> 0");
+    }
+    sql.push(
+        "),
          acct AS (
-           SELECT customer_id, -sum(amount) AS on_account FROM e
-            WHERE shipment_id IS NULL GROUP BY customer_id HAVING sum(amount) <> 0),
+           SELECT customer_id, -sum(amount) AS on_account FROM receivable_entries
+            WHERE shipment_id IS NULL AND entry_date <= ",
+    )
+    .bind(Value::Date(as_of))
+    .push(" AND customer_id IN (")
+    .append(customers)
+    .push(
+        ") GROUP BY customer_id HAVING sum(amount) <> 0),
          aged AS (
            SELECT customer_id,
                   coalesce(sum(outstanding) FILTER (WHERE due_date >= ",
-        )
+    )
         .bind(Value::Date(as_of))
         .push("), 0) AS not_due, coalesce(sum(outstanding) FILTER (WHERE ")
         .bind(Value::Date(as_of))
@@ -821,8 +835,9 @@ pub fn ageing_of(
     conn: &mut PgConnection,
     customer_ids: &[i64],
     as_of: NaiveDate,
+    today: NaiveDate,
 ) -> AppResult<HashMap<i64, Ageing>> {
-    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(customer_ids), as_of)
+    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(customer_ids), as_of, as_of >= today)
         .query()
         .load(conn)?;
     Ok(rows
@@ -838,6 +853,9 @@ pub struct StatementQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub handler_id: Option<i64>,
+    /// The business date now (the ageing as of `to` reads the kept balances from today
+    /// on).
+    pub today: NaiveDate,
 }
 
 /// One movement on a statement: one document (a payment's allocations summed).
@@ -936,21 +954,67 @@ pub fn statement(
         credits: Decimal,
     }
     let selection = selection_sql(reps, q);
-    let mut totals_sql = Sql::new(
-        "SELECT e.customer_id,
-                coalesce(sum(e.amount) FILTER (WHERE e.entry_date < ",
-    );
-    totals_sql
-        .bind(Value::Date(q.from))
-        .push("), 0) AS opening, coalesce(sum(e.amount) FILTER (WHERE e.amount > 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
-        .bind(Value::Date(q.from))
-        .push("), 0) AS debits, coalesce(-sum(e.amount) FILTER (WHERE e.amount < 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
-        .bind(Value::Date(q.from))
-        .push("), 0) AS credits FROM receivable_entries e WHERE e.entry_date <= ")
-        .bind(Value::Date(q.to))
-        .push(" AND ")
-        .append(&selection)
-        .push(" GROUP BY e.customer_id");
+    let totals_sql = if q.handler_id.is_none() {
+        // Without a handler filter the opening balance is today's balance (the kept
+        // balances and the credit on account) less everything dated from the period's
+        // start on: only the entries since `from` are read, not the whole history.
+        let mut customers = Sql::new("SELECT cu.id FROM customers cu WHERE ");
+        customers.append(&scope::customers_sql(reps, "cu"));
+        if let Some(c) = q.customer_id {
+            customers.push(" AND cu.id = ").bind(Value::Int(c));
+        }
+        let mut sql = Sql::new(
+            "WITH now AS (
+               SELECT customer_id, outstanding AS amount FROM receivable_balances
+                WHERE outstanding <> 0 AND customer_id IN (",
+        );
+        sql.append(&customers)
+            .push(
+                ")
+               UNION ALL
+               SELECT customer_id, amount FROM receivable_entries
+                WHERE shipment_id IS NULL AND customer_id IN (",
+            )
+            .append(&customers)
+            .push(
+                ")),
+             balance AS (SELECT customer_id, sum(amount) AS amount FROM now GROUP BY customer_id),
+             since AS (
+               SELECT e.customer_id, sum(e.amount) AS later,
+                      coalesce(sum(e.amount) FILTER (WHERE e.amount > 0 AND e.kind <> 'settlement' AND e.entry_date <= ",
+            )
+            .bind(Value::Date(q.to))
+            .push("), 0) AS debits, coalesce(-sum(e.amount) FILTER (WHERE e.amount < 0 AND e.kind <> 'settlement' AND e.entry_date <= ")
+            .bind(Value::Date(q.to))
+            .push("), 0) AS credits FROM receivable_entries e WHERE e.entry_date >= ")
+            .bind(Value::Date(q.from))
+            .push(" AND e.customer_id IN (")
+            .append(&customers)
+            .push(
+                ") GROUP BY e.customer_id)
+             SELECT coalesce(b.customer_id, s.customer_id) AS customer_id,
+                    coalesce(b.amount, 0) - coalesce(s.later, 0) AS opening,
+                    coalesce(s.debits, 0) AS debits, coalesce(s.credits, 0) AS credits
+               FROM balance b FULL JOIN since s ON s.customer_id = b.customer_id",
+            );
+        sql
+    } else {
+        let mut sql = Sql::new(
+            "SELECT e.customer_id,
+                    coalesce(sum(e.amount) FILTER (WHERE e.entry_date < ",
+        );
+        sql.bind(Value::Date(q.from))
+            .push("), 0) AS opening, coalesce(sum(e.amount) FILTER (WHERE e.amount > 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
+            .bind(Value::Date(q.from))
+            .push("), 0) AS debits, coalesce(-sum(e.amount) FILTER (WHERE e.amount < 0 AND e.kind <> 'settlement' AND e.entry_date >= ")
+            .bind(Value::Date(q.from))
+            .push("), 0) AS credits FROM receivable_entries e WHERE e.entry_date <= ")
+            .bind(Value::Date(q.to))
+            .push(" AND ")
+            .append(&selection)
+            .push(" GROUP BY e.customer_id");
+        sql
+    };
     let totals: Vec<Totals> = totals_sql.query().load(conn)?;
     // Debits and credits above count entries, but a payment reversal and a shipment are
     // whole documents; rows below are per document. Both sum the same entries.
@@ -994,7 +1058,7 @@ pub fn statement(
         .order((customers::name, customers::id))
         .select((customers::id, customers::name, customers::sales_rep_id))
         .load(conn)?;
-    let ageing = ageing_of(conn, &ids, q.to)?;
+    let ageing = ageing_of(conn, &ids, q.to, q.today)?;
     let reconciled = ledger::reconciled_through(conn, &ids)?;
     let mut people: Vec<i64> = customers.iter().map(|c| c.2).collect();
     people.extend(movements.iter().map(|m| m.handler_id));
@@ -1062,8 +1126,9 @@ pub fn statement(
 /// balance `closing`; audited as `reconciliation.create`.
 ///
 /// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period is reversed or
-/// ends after today; FAILED_PRECONDITION when it starts on or before an earlier reconciled
-/// period's end, or `closing` is no longer the statement's closing balance (naming it).
+/// ends after today; FAILED_PRECONDITION when it does not start the day after the last
+/// reconciled period's end (naming both), or `closing` is no longer the statement's
+/// closing balance (naming it).
 #[allow(clippy::too_many_arguments)]
 pub fn reconcile(
     conn: &mut PgConnection,
@@ -1084,13 +1149,15 @@ pub fn reconcile(
     if to > today {
         return Err(AppError::field("date_to", msg!("finance.date_in_future")));
     }
+    // Periods follow each other without gaps: a day left between two reconciled periods
+    // would be locked without ever having been confirmed.
     if let Some(through) = ledger::reconciled_through(conn, &[customer_id])?.get(&customer_id)
-        && from <= *through
+        && from != *through + chrono::Days::new(1)
     {
         return Err(AppError::precondition(msg!(
-            "finance.period_reconciled",
-            date = from,
-            through = through
+            "finance.period_not_next",
+            through = through,
+            next = *through + chrono::Days::new(1)
         )));
     }
     let now = statement(
@@ -1101,6 +1168,7 @@ pub fn reconcile(
             from,
             to,
             handler_id: None,
+            today,
         },
         0,
     )?;
@@ -1215,7 +1283,7 @@ pub fn arrears(
         ArrearsBucket::Over90 => Some(90),
     };
     let mut sql = Sql::new("WITH ageing AS (");
-    sql.append(&ageing_sql(&customers, today)).push(
+    sql.append(&ageing_sql(&customers, today, true)).push(
         "), owing AS (
            SELECT g.*, c.name AS customer_name, c.sales_rep_id, c.credit_limit
              FROM ageing g JOIN customers c ON c.id = g.customer_id
@@ -1303,7 +1371,9 @@ pub fn credit_hold(
     today: NaiveDate,
 ) -> AppResult<Option<Msg>> {
     let hold_days = company_settings::get(conn)?.credit_hold_days;
-    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(&[c.id]), today).query().load(conn)?;
+    let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(&[c.id]), today, true)
+        .query()
+        .load(conn)?;
     let (ageing, oldest) = rows
         .into_iter()
         .next()
@@ -1774,7 +1844,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         kind::SHIPMENT => "发货",
         kind::DEDUCTION => "异常扣款",
         kind::PAYMENT => "回款",
-        kind::REVERSAL => "回款冲销",
+        kind::REVERSAL => "冲销",
         _ => "",
     };
     let mut workbook = rust_xlsxwriter::Workbook::new();
@@ -1860,16 +1930,18 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
-            Cell::Decimal(c.debits),
-            Cell::Decimal(c.credits),
+            Cell::Empty,
+            Cell::Empty,
             Cell::Decimal(c.closing),
             Cell::Empty,
         ])?;
     }
+    // The debit and credit columns sum to the period's totals; the balance column's
+    // total is the closing balance of the whole selection.
     sheet.totals(&[
         Cell::from("合计"),
         Cell::Empty,
-        Cell::from("期初 / 本期 / 期末"),
+        Cell::from("本期借贷 / 期末余额"),
         Cell::Empty,
         Cell::Empty,
         Cell::Empty,
@@ -1882,13 +1954,13 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
 
     let columns = vec![
         Column::wide("客户", Kind::Text, 28.0),
-        Column::new("业务员", Kind::Text),
+        Column::new("营销员", Kind::Text),
         Column::new("未到期", Kind::Money),
         Column::new("1–30天", Kind::Money),
         Column::new("31–60天", Kind::Money),
         Column::new("61–90天", Kind::Money),
         Column::new("90天以上", Kind::Money),
-        Column::new("应收合计", Kind::Money),
+        Column::new("合计", Kind::Money),
         Column::new("预收（未分配）", Kind::Money),
         Column::new("余额", Kind::Money),
     ];

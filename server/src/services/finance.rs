@@ -175,7 +175,7 @@ impl FinanceService for FinanceApi {
 
     async fn get_statement(&self, request: Request<pb::StatementRequest>) -> Reply<pb::Statement> {
         let session = Session::of(&request)?;
-        let q = conv::statement_query(&request.into_inner())?;
+        let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
         let viewer = session.viewer();
         let s = self
             .state
@@ -193,7 +193,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::StatementRequest>,
     ) -> Reply<pb::ExportedFile> {
         let session = Session::of(&request)?;
-        let q = conv::statement_query(&request.into_inner())?;
+        let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
         let viewer = session.viewer();
         let (content, file_name) = self
             .state

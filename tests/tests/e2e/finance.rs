@@ -231,6 +231,33 @@ async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first(
         ),
         ("300.00", "10.00", "10.00")
     );
+    // Every document here is the rep's: filtered by handler (summed from the whole
+    // ledger) the statement is the same as unfiltered (from the kept balances).
+    let by_handler = w
+        .finance
+        .send(pb::StatementRequest {
+            handler_id: Some(w.rep.id),
+            ..statement(c, "2026-10-01", "2026-10-31")
+        })
+        .await;
+    assert_eq!(by_handler.customers, oct.customers);
+    assert_ledger_sums_are_kept(&w.app);
+}
+
+/// The kept balance of every shipment is the sum of its ledger entries.
+fn assert_ledger_sums_are_kept(app: &TestApp) {
+    use diesel::RunQueryDsl;
+    let drift = diesel::sql_query(
+        "SELECT count(*) AS count
+           FROM receivable_balances b
+           FULL JOIN (SELECT shipment_id, sum(amount) AS total FROM receivable_entries
+                       WHERE shipment_id IS NOT NULL GROUP BY shipment_id) l USING (shipment_id)
+          WHERE b.outstanding IS DISTINCT FROM l.total",
+    )
+    .get_result::<pharmacrm_server::db::sql::Count>(&mut app.sql())
+    .expect("compare")
+    .count;
+    assert_eq!(drift, 0, "receivable_balances differs from the ledger");
 }
 
 #[tokio::test]
@@ -446,6 +473,7 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
     // 20 + 20 + 10 − 4 − 2 − 16 − 10.
     assert_eq!(s.closing, "18.00");
     drop(paid);
+    assert_ledger_sums_are_kept(&w.app);
 }
 
 #[tokio::test]
@@ -538,6 +566,18 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         (pb::MovementKind::Reversal, "150.00", "200.00")
     );
     assert_eq!(n.reconciled_through, "2026-10-31");
+    // The next period starts where October ended: no day is left out.
+    let gap = pb::ReconcileRequest {
+        date_from: "2026-11-02".into(),
+        date_to: "2026-11-04".into(),
+        ..reconcile("200.00")
+    };
+    let refused = w
+        .finance
+        .try_send(gap)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "2026-11-01");
 }
 
 #[tokio::test]

@@ -301,6 +301,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             from,
             to,
             handler_id: None,
+            today,
         },
         0,
     )?
