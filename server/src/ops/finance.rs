@@ -1312,29 +1312,40 @@ pub fn arrears(
         #[diesel(sql_type = Numeric)]
         t_on_account: Decimal,
     }
+    // The page is cut first; only its rows look up their last payment.
     sql.push(
+        "),
+         page AS (
+           SELECT o.*,
+                  o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days
+                      AS outstanding,
+                  count(*) OVER () AS total,
+                  sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_to_30) OVER () AS t_1_30,
+                  sum(o.days_31_to_60) OVER () AS t_31_60, sum(o.days_61_to_90) OVER () AS t_61_90,
+                  sum(o.over_90_days) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
+             FROM owing o
+            ORDER BY o.oldest_overdue NULLS LAST,
+                     o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days DESC,
+                     o.customer_id
+           OFFSET ",
+    )
+    .bind(Value::Int(offset))
+    .push(" LIMIT ")
+    .bind(Value::Int(limit))
+    .push(
         ")
          SELECT o.customer_id, o.customer_name, o.sales_rep_id, o.not_due, o.days_1_to_30,
                 o.days_31_to_60, o.days_61_to_90, o.over_90_days, o.on_account, o.oldest_overdue,
                 lp.payment_date AS last_payment_date, lp.amount AS last_payment_amount,
-                o.credit_limit,
-                count(*) OVER () AS total,
-                sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_to_30) OVER () AS t_1_30,
-                sum(o.days_31_to_60) OVER () AS t_31_60, sum(o.days_61_to_90) OVER () AS t_61_90,
-                sum(o.over_90_days) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
-           FROM owing o
+                o.credit_limit, o.total, o.t_not_due, o.t_1_30, o.t_31_60, o.t_61_90,
+                o.t_over_90, o.t_on_account
+           FROM page o
            LEFT JOIN LATERAL (
                 SELECT p.payment_date, p.amount FROM payments p
                  WHERE p.customer_id = o.customer_id AND p.reversed_at IS NULL
                  ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE
-          ORDER BY o.oldest_overdue NULLS LAST,
-                   o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days DESC,
-                   o.customer_id
-          OFFSET ",
-    )
-    .bind(Value::Int(offset))
-    .push(" LIMIT ")
-    .bind(Value::Int(limit));
+          ORDER BY o.oldest_overdue NULLS LAST, o.outstanding DESC, o.customer_id",
+    );
     let rows: Vec<Row> = sql.query().load(conn)?;
     let (total, totals) = rows.first().map_or((0, Ageing::default()), |r| {
         (
