@@ -110,6 +110,11 @@ impl StatementPanel {
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         super::load_sales_reps(&mut self.reps, ctx);
+        // Opened for the first time: this month so far, every customer within scope.
+        if matches!(self.statement, Requested::NotRequested) && self.shown.is_none() {
+            let request = self.request();
+            self.run(ctx, request);
+        }
         if let Polled::JustDone = self.statement.poll() {
             self.shown = self.asked.clone();
         }

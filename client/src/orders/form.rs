@@ -215,8 +215,16 @@ impl OrderFormPanel {
             self.last_input = Some(input.clone());
             self.changed_at = now;
         }
-        // Nothing to price yet.
-        if input.customer_id == 0 || input.lines.is_empty() {
+        // Nothing to price yet, or a line just added whose quantity is still to be typed
+        // (pricing it would put "须为 1 至 9,999,999 的整数" under an untouched box).
+        if input.customer_id == 0
+            || input.lines.is_empty()
+            || self
+                .draft
+                .lines
+                .iter()
+                .any(|l| l.quantity.trim().is_empty())
+        {
             return;
         }
         if self.preview.is_pending() || self.save.is_pending() {

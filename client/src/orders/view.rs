@@ -215,6 +215,8 @@ impl OrderView {
                 start = start.or(shipments_ui(ui, ctx, &detail));
                 ui.separator();
                 start = start.or(exceptions_ui(ui, ctx, &detail));
+                ui.separator();
+                history_ui(ui, &detail);
             });
         if let Some(start) = start {
             self.start(start, &detail);
@@ -772,6 +774,46 @@ fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
 }
 
 /// The transport exceptions with their decisions.
+/// The label of an audit action in an order's history.
+fn event_label(action: &str) -> String {
+    let key = match action {
+        "order.create" => "orders.event.order_create",
+        "order.credit_override" => "orders.event.credit_override",
+        "order.cancel" => "orders.event.order_cancel",
+        "order.update" => "orders.event.order_update",
+        "shipment.create" => "orders.event.shipment_create",
+        "shipment.deliver" => "orders.event.shipment_deliver",
+        "shipment.lose" => "orders.event.shipment_lose",
+        "transport_exception.report" => "orders.event.exception_report",
+        "transport_exception.decide" => "orders.event.exception_decide",
+        "transport_exception.close" => "orders.event.exception_close",
+        other => return other.to_owned(),
+    };
+    t(key).to_owned()
+}
+
+/// The order's history, oldest first: when, who, what, on which document.
+fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
+    ui.strong(t("orders.history"));
+    if detail.history.is_empty() {
+        ui.label(RichText::new(t("orders.no_history")).weak());
+        return;
+    }
+    egui::Grid::new("order_history")
+        .num_columns(4)
+        .spacing([16.0, 2.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for e in &detail.history {
+                ui.label(format::timestamp(e.at.as_ref()));
+                ui.label(&e.by);
+                ui.label(event_label(&e.action));
+                ui.label(&e.document);
+                ui.end_row();
+            }
+        });
+}
+
 fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Option<Start> {
     let mut start = None;
     ui.strong(t("orders.exceptions"));
@@ -843,8 +885,10 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                         .iter()
                         .flat_map(|l| [l.unit_price.as_str(), l.amount.as_str()]),
                 );
+                // A trailing empty column keeps the amounts under their header: the last
+                // column of a grid stretches to the panel's edge.
                 egui::Grid::new(("exception_lines", e.id))
-                    .num_columns(6)
+                    .num_columns(7)
                     .spacing([16.0, 2.0])
                     .striped(true)
                     .show(ui, |ui| {
@@ -858,6 +902,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                         ] {
                             ui.strong(label);
                         }
+                        ui.label("");
                         ui.end_row();
                         for l in &e.lines {
                             ui.label(crate::widgets::drug_label(&l.drug_name, &l.specification));
@@ -866,6 +911,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                             count_cell(ui, l.quantity);
                             widgets::money_cell(ui, &l.unit_price, decimals);
                             widgets::money_cell(ui, &l.amount, decimals);
+                            ui.label("");
                             ui.end_row();
                         }
                     });

@@ -412,6 +412,7 @@ pub fn warning(w: Warning) -> pb::Warning {
 pub fn detail(
     bundle: Bundle,
     lines: Vec<LineView>,
+    history: Vec<crate::db::models::audit_log::AuditRow>,
     today: NaiveDate,
 ) -> AppResult<pb::OrderDetail> {
     let Bundle {
@@ -424,7 +425,31 @@ pub fn detail(
         .into_iter()
         .next()
         .ok_or_else(crate::db::models::order::not_found)?;
+    let mut documents: std::collections::HashMap<(String, String), String> = shipments
+        .iter()
+        .map(|(s, _)| (("shipment".to_owned(), s.id.to_string()), s.number.clone()))
+        .chain(exceptions.iter().map(|(e, _)| {
+            (
+                ("transport_exception".to_owned(), e.id.to_string()),
+                e.number.clone(),
+            )
+        }))
+        .collect();
+    documents.insert(("order".to_owned(), o.id.to_string()), o.number.clone());
+    let history = history
+        .into_iter()
+        .map(|r| pb::OrderEvent {
+            at: Some(timestamp(r.at)),
+            by: r.username,
+            document: documents
+                .get(&(r.object_type, r.object_id))
+                .cloned()
+                .unwrap_or_default(),
+            action: r.action,
+        })
+        .collect();
     Ok(pb::OrderDetail {
+        history,
         order: Some(order(o, &facts, &names)),
         lines: lines
             .into_iter()

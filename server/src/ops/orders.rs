@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::access;
 use crate::clock::Clock;
+use crate::db::models::audit_log::AuditRow;
 use crate::db::models::container_unit::ContainerUnit;
 use crate::db::models::customer::{self, Customer};
 use crate::db::models::document_counter::{DocumentKind, next_number};
@@ -1160,7 +1161,7 @@ pub fn detail(
     reps: &Reps,
     id: i64,
     today: NaiveDate,
-) -> AppResult<(Bundle, Vec<LineView>)> {
+) -> AppResult<(Bundle, Vec<LineView>, Vec<AuditRow>)> {
     let row = order::find(conn, reps, id, false)?;
     let line_facts = order::line_facts(conn, row.id)?;
     let lines = order::lines(conn, row.id)?
@@ -1176,5 +1177,20 @@ pub fn detail(
         .collect();
     let ships = shipment::of_order(conn, row.id)?;
     let excs = exception::of_order(conn, row.id)?;
-    Ok((bundle(conn, vec![row], ships, excs, today)?, lines))
+    let history = crate::db::models::audit_log::of_objects(
+        conn,
+        &[
+            (Order::OBJECT, vec![row.id]),
+            (Shipment::OBJECT, ships.iter().map(|s| s.id).collect()),
+            (
+                TransportException::OBJECT,
+                excs.iter().map(|e| e.id).collect(),
+            ),
+        ],
+        HISTORY_EVENTS,
+    )?;
+    Ok((bundle(conn, vec![row], ships, excs, today)?, lines, history))
 }
+
+/// At most this many events in an order's history.
+const HISTORY_EVENTS: i64 = 500;

@@ -73,7 +73,7 @@ impl OrderApi {
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let viewer = session.viewer();
         let today = self.state.clock.today();
-        let (bundle, lines) = self
+        let (bundle, lines, history) = self
             .state
             .db
             .run(move |conn| {
@@ -81,7 +81,7 @@ impl OrderApi {
                 ops::detail(conn, &reps, order_id, today)
             })
             .await?;
-        conv::detail(bundle, lines, today)
+        conv::detail(bundle, lines, history, today)
     }
 }
 

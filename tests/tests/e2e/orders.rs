@@ -767,6 +767,30 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     assert!(order.exceptions[0].closed_at.is_some());
     assert_eq!(order.header().status(), pb::OrderStatus::Completed);
     assert_eq!(order.header().net, "12.35");
+
+    // The order's history holds every step, each with its document and who took it.
+    let steps: Vec<(&str, &str)> = order
+        .history
+        .iter()
+        .map(|e| (e.action.as_str(), e.document.as_str()))
+        .collect();
+    let number = order.header().number.as_str();
+    assert_eq!(
+        steps,
+        [
+            ("order.create", number),
+            ("shipment.create", shipment.number.as_str()),
+            ("shipment.deliver", shipment.number.as_str()),
+            ("transport_exception.report", short.number.as_str()),
+            ("shipment.create", replacement.number.as_str()),
+            ("transport_exception.decide", short.number.as_str()),
+            // The replacement's delivery closes the exception, in one transaction.
+            ("transport_exception.close", short.number.as_str()),
+            ("shipment.deliver", replacement.number.as_str()),
+        ]
+    );
+    assert_eq!(order.history[0].by, "rep-a");
+    assert_eq!(order.history[1].by, "cs-a");
 }
 
 #[tokio::test]

@@ -287,3 +287,25 @@ pub fn search(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// The audit rows of the objects `objects` — (object type, ids) — oldest first, at most
+/// `limit`: the history of an order with its shipments and exceptions.
+pub fn of_objects(
+    conn: &mut PgConnection,
+    objects: &[(&str, Vec<i64>)],
+    limit: i64,
+) -> AppResult<Vec<AuditRow>> {
+    let mut q = audit_log::table.into_boxed();
+    for (object_type, ids) in objects {
+        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+        q = q.or_filter(
+            audit_log::object_type
+                .eq(*object_type)
+                .and(audit_log::object_id.eq_any(ids)),
+        );
+    }
+    Ok(q.order((audit_log::at, audit_log::id))
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}
