@@ -1449,6 +1449,10 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.login("finance1", DEMO_PASSWORD);
     ui.wait_label("退出登录");
     ui.press(Role::Button, "财务");
+    // The arrears list: the demo customer owes 2,137.00, of which 914.00 is overdue.
+    ui.press(Role::Button, "欠款");
+    ui.wait_label("2,137.00");
+    ui.wait_label("914.00");
     ui.press(Role::Button, "回款");
     ui.press(Role::Button, "登记回款");
 
@@ -1519,6 +1523,14 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("至", &today);
     ui.press(Role::Button, "查询");
     ui.wait_label(&payment.number);
+    // The arrears list shrank by the payment, the overdue part first.
+    ui.press(Role::Button, "欠款");
+    ui.press(Role::Button, "刷新");
+    ui.wait_label("1,137.00");
+    ui.wait_for("no overdue 914.00 any more", |h| {
+        h.query_all_by_label("914.00").next().is_none()
+    });
+    ui.press(Role::Button, "对账");
     // The row's kind, beside the 回款 tab of the same name.
     ui.wait_for("the payment row", |h| {
         h.query_all_by_label("回款").count() >= 2

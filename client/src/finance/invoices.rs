@@ -220,7 +220,7 @@ impl InvoiceList {
         let mut new = false;
         let order_options = {
             let mut options = vec![(0, t("finance.all").to_owned())];
-            options.extend(self.orders.options());
+            options.extend(self.orders.invoice_options());
             options
         };
         ui.horizontal_wrapped(|ui| {
@@ -631,7 +631,7 @@ impl InvoiceForm {
                 if self.draft.customer_id == 0 {
                     ui.label(RichText::new(t("finance.pick_customer_first")).weak());
                 } else {
-                    let options = self.orders.options();
+                    let options = self.orders.invoice_options();
                     super::order_amounts_ui(
                         ui,
                         "invoice_orders",

@@ -304,8 +304,19 @@ impl CustomerOrders {
         self.orders.poll();
     }
 
-    /// The orders as picker options: "SO20261130-0001  2026-11-30  净额：1,280.00".
-    fn options(&self) -> Vec<(i64, String)> {
+    /// The orders as picker options for a payment: "SO20261130-0001  2026-11-30  未结：
+    /// 384.00" (what is still owed on it: at most this can be allocated to it).
+    fn payment_options(&self) -> Vec<(i64, String)> {
+        self.options(t("finance.order_outstanding"), |o| &o.outstanding)
+    }
+
+    /// The orders as picker options for an invoice: "SO20261130-0001  2026-11-30  净额：
+    /// 1,280.00".
+    fn invoice_options(&self) -> Vec<(i64, String)> {
+        self.options(t("finance.order_net"), |o| &o.net)
+    }
+
+    fn options(&self, label: &str, amount: fn(&pb::Order) -> &String) -> Vec<(i64, String)> {
         self.orders
             .value()
             .into_iter()
@@ -317,7 +328,7 @@ impl CustomerOrders {
                         "{}  {}  {}",
                         o.number,
                         o.order_date,
-                        label_value(t("finance.order_net"), &format::money(&o.net))
+                        label_value(label, &format::money(amount(o)))
                     ),
                 )
             })

@@ -352,6 +352,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         total: money::to_wire(&o.total),
         deductions: money::to_wire(&facts.deductions),
         net: money::to_wire(&net),
+        outstanding: money::to_wire(&facts.outstanding),
         progress: Some(pb::OrderProgress {
             units_ordered: o.units_ordered,
             units_shipped: o.units_shipped,

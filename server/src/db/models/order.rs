@@ -253,6 +253,8 @@ pub struct OrderFacts {
     pub overdue: i64,
     /// Exceptions awaiting a decision.
     pub awaiting_decision: i64,
+    /// What is still owed on it (Σ of its receivables-ledger entries), CNY.
+    pub outstanding: Decimal,
 }
 
 /// The facts of each order of `ids` on business day `today`.
@@ -273,6 +275,8 @@ pub fn facts(
         overdue: i64,
         #[diesel(sql_type = BigInt)]
         awaiting: i64,
+        #[diesel(sql_type = Numeric)]
+        outstanding: Decimal,
     }
     let mut sql = Sql::new(
         "SELECT o.id,
@@ -287,7 +291,9 @@ pub fn facts(
         .push(
             ") AS overdue,
                 (SELECT count(*) FROM transport_exceptions e
-                  WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting
+                  WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting,
+                COALESCE((SELECT sum(r.amount) FROM receivable_entries r
+                           WHERE r.order_id = o.id), 0) AS outstanding
            FROM orders o WHERE o.id = ANY(",
         )
         .bind(Value::IntArray(ids.to_vec()))
@@ -303,6 +309,7 @@ pub fn facts(
                     shipments: r.shipments,
                     overdue: r.overdue,
                     awaiting_decision: r.awaiting,
+                    outstanding: r.outstanding,
                 },
             )
         })
