@@ -642,6 +642,31 @@ fn customer_names(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64
         .collect())
 }
 
+/// `q` (a boxed query on `$table`) kept to the customers `reps` covers, and to customer
+/// `customer` when given: the scope of the payment and invoice lists.
+macro_rules! scoped {
+    ($q:expr, $table:ident, $reps:expr, $customer:expr) => {{
+        let mut q = $q;
+        if let Reps::Only(ids) = $reps {
+            q = q.filter(
+                $table::customer_id.eq_any(
+                    customers::table
+                        .filter(
+                            customers::sales_rep_id
+                                .eq_any(ids.clone())
+                                .or(customers::cs_rep_id.eq_any(ids.clone())),
+                        )
+                        .select(customers::id),
+                ),
+            );
+        }
+        if let Some(c) = $customer {
+            q = q.filter($table::customer_id.eq(c));
+        }
+        q
+    }};
+}
+
 /// A payment search's filters.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {
@@ -662,22 +687,7 @@ pub fn list_payments(
 ) -> AppResult<(Vec<PaymentView>, i64, Decimal)> {
     let query = || {
         let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
-        if let Reps::Only(ids) = reps {
-            q = q.filter(
-                payments::customer_id.eq_any(
-                    customers::table
-                        .filter(
-                            customers::sales_rep_id
-                                .eq_any(ids.clone())
-                                .or(customers::cs_rep_id.eq_any(ids.clone())),
-                        )
-                        .select(customers::id),
-                ),
-            );
-        }
-        if let Some(c) = f.customer_id {
-            q = q.filter(payments::customer_id.eq(c));
-        }
+        q = scoped!(q, payments, reps, f.customer_id);
         if let Some(d) = f.date_from {
             q = q.filter(payments::payment_date.ge(d));
         }
@@ -1747,22 +1757,7 @@ pub fn list_invoices(
     use crate::db::schema::{invoice_orders, invoices};
     let query = || {
         let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
-        if let Reps::Only(ids) = reps {
-            q = q.filter(
-                invoices::customer_id.eq_any(
-                    customers::table
-                        .filter(
-                            customers::sales_rep_id
-                                .eq_any(ids.clone())
-                                .or(customers::cs_rep_id.eq_any(ids.clone())),
-                        )
-                        .select(customers::id),
-                ),
-            );
-        }
-        if let Some(c) = f.customer_id {
-            q = q.filter(invoices::customer_id.eq(c));
-        }
+        q = scoped!(q, invoices, reps, f.customer_id);
         if let Some(o) = f.order_id {
             q = q.filter(
                 invoices::id.eq_any(

@@ -863,4 +863,16 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
         c.ageing.as_ref().map(|a| a.balance.clone()),
         Some(c.closing.clone())
     );
+    // The older order is invoiced in full.
+    let invoices = finance1
+        .send(pb::ListInvoicesRequest {
+            customer_id: Some(row.customer_id),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(invoices.total, 1);
+    let order_id = invoices.invoices[0].orders[0].order_id;
+    let money = finance1.order_finance(order_id).await;
+    assert_eq!(money.not_invoiced, "0.00");
+    assert_eq!(money.invoiced, money.net);
 }

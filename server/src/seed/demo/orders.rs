@@ -2,7 +2,8 @@
 //! by the demo users themselves (李营销 places, 陈客服 ships), with business dates taken
 //! from the clock: one completed, one shipped partly with a shipment overdue, one with a
 //! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled; and an
-//! older order part paid, its rest overdue, in a period 周财务 has reconciled.
+//! older order invoiced and part paid, its rest overdue, in a period 周财务 has
+//! reconciled.
 
 use chrono::Duration;
 use diesel::prelude::*;
@@ -273,6 +274,22 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         "张主任",
         demo.clock.start_of(day(77)) + Duration::hours(11),
         demo.clock,
+    )?;
+    // Invoiced in full two days after shipping (增值税专用发票).
+    finance::record_invoice(
+        conn,
+        as_finance,
+        &reps,
+        &finance::InvoiceInput::Blue {
+            customer_id: customer,
+            entity_id: entity,
+            kind: "special".to_owned(),
+            number: "04419001".to_owned(),
+            date: day(78),
+            orders: vec![(o.id, s.amount)],
+            note: String::new(),
+        },
+        day(78),
     )?;
     let mut part = (s.amount / Decimal::from(2)).trunc();
     part.rescale(2);
