@@ -120,6 +120,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    customer_receivables (customer_id) {
+        customer_id -> Int8,
+        outstanding -> Numeric,
+        oldest_due -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     customer_type_changes (id) {
         id -> Int8,
         customer_id -> Int8,
@@ -546,6 +554,7 @@ diesel::joinable!(customer_drugs -> customers (customer_id));
 diesel::joinable!(customer_drugs -> drugs (drug_id));
 diesel::joinable!(customer_followups -> customers (customer_id));
 diesel::joinable!(customer_profile_records -> customers (customer_id));
+diesel::joinable!(customer_receivables -> customers (customer_id));
 diesel::joinable!(customer_type_changes -> customers (customer_id));
 diesel::joinable!(customer_type_changes -> users (changed_by));
 diesel::joinable!(customer_types -> users (updated_by));
@@ -596,6 +605,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_drugs,
     customer_followups,
     customer_profile_records,
+    customer_receivables,
     customer_type_changes,
     customer_types,
     customers,

@@ -1266,15 +1266,20 @@ pub fn arrears(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<ArrearsRow>, i64, Ageing)> {
-    let mut customers = Sql::new("SELECT cu.id FROM customers cu WHERE ");
-    customers.append(&scope::customers_sql(reps, "cu"));
+    // The customers who owe and match, from the kept per-customer summary.
+    let mut matches = Sql::new(
+        "SELECT cr.customer_id, cr.outstanding, cr.oldest_due
+           FROM customer_receivables cr JOIN customers cu ON cu.id = cr.customer_id
+          WHERE cr.outstanding > 0 AND ",
+    );
+    matches.append(&scope::customers_sql(reps, "cu"));
     if let Some(rep) = f.sales_rep_id {
-        customers
+        matches
             .push(" AND cu.sales_rep_id = ")
             .bind(Value::Int(rep));
     }
     if let Some(dept) = f.department_id {
-        customers
+        matches
             .push(
                 " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id IN (
                     WITH RECURSIVE d AS (SELECT id FROM departments WHERE id = ",
@@ -1292,91 +1297,92 @@ pub fn arrears(
         ArrearsBucket::Over60 => Some(60),
         ArrearsBucket::Over90 => Some(90),
     };
-    let mut sql = Sql::new("WITH ageing AS (");
-    sql.append(&ageing_sql(&customers, today, true)).push(
-        "), owing AS (
-           SELECT g.*, c.name AS customer_name, c.sales_rep_id, c.credit_limit
-             FROM ageing g JOIN customers c ON c.id = g.customer_id
-            WHERE g.not_due + g.days_1_to_30 + g.days_31_to_60 + g.days_61_to_90 + g.over_90_days > 0",
-    );
     if let Some(days) = min_days {
-        sql.push(" AND g.oldest_overdue < ")
+        matches
+            .push(" AND cr.oldest_due < ")
             .bind(Value::Date(today - chrono::Days::new(days)));
     }
+
+    // How many, and their ageing in all: one pass over their open shipments.
     #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(embed)]
-        arrears: ArrearsRow,
+    struct Totals {
         #[diesel(sql_type = BigInt)]
         total: i64,
-        #[diesel(sql_type = Numeric)]
-        t_not_due: Decimal,
-        #[diesel(sql_type = Numeric)]
-        t_1_30: Decimal,
-        #[diesel(sql_type = Numeric)]
-        t_31_60: Decimal,
-        #[diesel(sql_type = Numeric)]
-        t_61_90: Decimal,
-        #[diesel(sql_type = Numeric)]
-        t_over_90: Decimal,
-        #[diesel(sql_type = Numeric)]
-        t_on_account: Decimal,
+        #[diesel(embed)]
+        ageing: Ageing,
     }
-    // The page is cut first; only its rows look up their last payment.
-    sql.push(
-        "),
-         page AS (
-           SELECT o.*,
-                  o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days
-                      AS outstanding,
-                  count(*) OVER () AS total,
-                  sum(o.not_due) OVER () AS t_not_due, sum(o.days_1_to_30) OVER () AS t_1_30,
-                  sum(o.days_31_to_60) OVER () AS t_31_60, sum(o.days_61_to_90) OVER () AS t_61_90,
-                  sum(o.over_90_days) OVER () AS t_over_90, sum(o.on_account) OVER () AS t_on_account
-             FROM owing o
-            ORDER BY o.oldest_overdue NULLS LAST,
-                     o.not_due + o.days_1_to_30 + o.days_31_to_60 + o.days_61_to_90 + o.over_90_days DESC,
-                     o.customer_id
-           OFFSET ",
-    )
-    .bind(Value::Int(offset))
-    .push(" LIMIT ")
-    .bind(Value::Int(limit))
-    .push(
+    let mut totals_sql = Sql::new("WITH m AS (");
+    totals_sql
+        .append(&matches)
+        .push(
+            ")
+         SELECT (SELECT count(*) FROM m) AS total,
+                coalesce(sum(b.outstanding) FILTER (WHERE b.due_date >= ",
+        )
+        .bind(Value::Date(today))
+        .push("), 0) AS not_due, coalesce(sum(b.outstanding) FILTER (WHERE ")
+        .bind(Value::Date(today))
+        .push(" - b.due_date BETWEEN 1 AND 30), 0) AS days_1_to_30, coalesce(sum(b.outstanding) FILTER (WHERE ")
+        .bind(Value::Date(today))
+        .push(" - b.due_date BETWEEN 31 AND 60), 0) AS days_31_to_60, coalesce(sum(b.outstanding) FILTER (WHERE ")
+        .bind(Value::Date(today))
+        .push(" - b.due_date BETWEEN 61 AND 90), 0) AS days_61_to_90, coalesce(sum(b.outstanding) FILTER (WHERE ")
+        .bind(Value::Date(today))
+        .push(
+            " - b.due_date > 90), 0) AS over_90_days,
+                coalesce((SELECT -sum(e.amount) FROM receivable_entries e
+                           WHERE e.shipment_id IS NULL AND e.customer_id IN (SELECT customer_id FROM m)), 0)
+                    AS on_account
+           FROM receivable_balances b JOIN m ON m.customer_id = b.customer_id
+          WHERE b.outstanding <> 0",
+        );
+    let Totals {
+        total,
+        ageing: totals,
+    } = totals_sql.query().get_result(conn)?;
+
+    // The page: oldest overdue first (those with nothing overdue last), then the largest.
+    let mut page_sql = Sql::new("WITH m AS (");
+    page_sql
+        .append(&matches)
+        .push(") SELECT customer_id AS id FROM m ORDER BY CASE WHEN oldest_due < ")
+        .bind(Value::Date(today))
+        .push(" THEN oldest_due END NULLS LAST, outstanding DESC, customer_id OFFSET ")
+        .bind(Value::Int(offset))
+        .push(" LIMIT ")
+        .bind(Value::Int(limit));
+    let page: Vec<i64> = page_sql
+        .query()
+        .load::<crate::db::sql::Id>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if page.is_empty() {
+        return Ok((vec![], total, totals));
+    }
+
+    // Only the page's customers are aged and look up their last payment.
+    let mut sql = Sql::new("WITH ageing AS (");
+    sql.append(&ageing_sql(&ids_sql(&page), today, true)).push(
         ")
-         SELECT o.customer_id, o.customer_name, o.sales_rep_id, o.not_due, o.days_1_to_30,
-                o.days_31_to_60, o.days_61_to_90, o.over_90_days, o.on_account, o.oldest_overdue,
-                lp.payment_date AS last_payment_date, lp.amount AS last_payment_amount,
-                o.credit_limit, o.total, o.t_not_due, o.t_1_30, o.t_31_60, o.t_61_90,
-                o.t_over_90, o.t_on_account
-           FROM page o
+         SELECT g.customer_id, c.name AS customer_name, c.sales_rep_id, g.not_due,
+                g.days_1_to_30, g.days_31_to_60, g.days_61_to_90, g.over_90_days, g.on_account,
+                g.oldest_overdue, lp.payment_date AS last_payment_date,
+                lp.amount AS last_payment_amount, c.credit_limit
+           FROM ageing g JOIN customers c ON c.id = g.customer_id
            LEFT JOIN LATERAL (
                 SELECT p.payment_date, p.amount FROM payments p
-                 WHERE p.customer_id = o.customer_id AND p.reversed_at IS NULL
-                 ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE
-          ORDER BY o.oldest_overdue NULLS LAST, o.outstanding DESC, o.customer_id",
+                 WHERE p.customer_id = g.customer_id AND p.reversed_at IS NULL
+                 ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE",
     );
-    let rows: Vec<Row> = sql.query().load(conn)?;
-    let (total, totals) = rows.first().map_or((0, Ageing::default()), |r| {
-        (
-            r.total,
-            Ageing {
-                not_due: r.t_not_due,
-                days_1_to_30: r.t_1_30,
-                days_31_to_60: r.t_31_60,
-                days_61_to_90: r.t_61_90,
-                over_90_days: r.t_over_90,
-                on_account: r.t_on_account,
-            },
-        )
-    });
-    let total = if rows.is_empty() && offset > 0 {
-        // Past the last page: count again without the page.
-        arrears(conn, reps, f, today, 0, 1)?.1
-    } else {
-        total
-    };
-    Ok((rows.into_iter().map(|r| r.arrears).collect(), total, totals))
+    let mut rows: HashMap<i64, ArrearsRow> = sql
+        .query()
+        .load::<ArrearsRow>(conn)?
+        .into_iter()
+        .map(|r| (r.customer_id, r))
+        .collect();
+    let rows = page.iter().filter_map(|id| rows.remove(id)).collect();
+    Ok((rows, total, totals))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -244,7 +244,8 @@ async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first(
     assert_ledger_sums_are_kept(&w.app);
 }
 
-/// The kept balance of every shipment is the sum of its ledger entries.
+/// The kept balance of every shipment is the sum of its ledger entries, and each
+/// customer's kept summary the sum of its open shipments with the oldest due date.
 fn assert_ledger_sums_are_kept(app: &TestApp) {
     use diesel::RunQueryDsl;
     let drift = diesel::sql_query(
@@ -258,6 +259,23 @@ fn assert_ledger_sums_are_kept(app: &TestApp) {
     .expect("compare")
     .count;
     assert_eq!(drift, 0, "receivable_balances differs from the ledger");
+    let drift = diesel::sql_query(
+        "SELECT count(*) AS count
+           FROM customer_receivables c
+           FULL JOIN (SELECT customer_id, sum(outstanding) AS total,
+                             min(due_date) FILTER (WHERE outstanding > 0) AS oldest
+                        FROM receivable_balances WHERE outstanding <> 0
+                       GROUP BY customer_id) b USING (customer_id)
+          WHERE coalesce(c.outstanding, 0) IS DISTINCT FROM coalesce(b.total, 0)
+             OR c.oldest_due IS DISTINCT FROM b.oldest",
+    )
+    .get_result::<pharmacrm_server::db::sql::Count>(&mut app.sql())
+    .expect("compare")
+    .count;
+    assert_eq!(
+        drift, 0,
+        "customer_receivables differs from the open balances"
+    );
 }
 
 #[tokio::test]
