@@ -12,6 +12,7 @@ const PROTOS: &[&str] = &[
     "pharmacrm/v1/customers.proto",
     "pharmacrm/v1/orders.proto",
     "pharmacrm/v1/finance.proto",
+    "pharmacrm/v1/reports.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

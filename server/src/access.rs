@@ -395,6 +395,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.FinanceService/ListArrears",
             Requires(P::ArrearsRead),
         ),
+        (
+            "/pharmacrm.v1.ReportService/DrugSales",
+            Requires(P::ReportRead),
+        ),
     ]
 };
 

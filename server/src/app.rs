@@ -21,7 +21,7 @@ use crate::db::models::audit_log::AuditKey;
 use crate::pg::{Cluster, Durability};
 use crate::services::{
     admin::AdminApi, audit::AuditApi, auth::AuthApi, customers::CustomerApi, drugs::DrugApi,
-    finance::FinanceApi, orders::OrderApi,
+    finance::FinanceApi, orders::OrderApi, reports::ReportApi,
 };
 use crate::state::{AppState, Settings};
 use crate::{seed, tls};
@@ -207,6 +207,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
     health_reporter
         .set_serving::<pb::finance_service_server::FinanceServiceServer<FinanceApi>>()
         .await;
+    health_reporter
+        .set_serving::<pb::report_service_server::ReportServiceServer<ReportApi>>()
+        .await;
     // Our services, health, and google.rpc's error details (BadRequest, ErrorInfo,
     // LocalizedMessage), so a generic client such as grpcurl can decode errors.
     let watched = vec![
@@ -218,6 +221,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         "pharmacrm.v1.CustomerService".to_owned(),
         "pharmacrm.v1.OrderService".to_owned(),
         "pharmacrm.v1.FinanceService".to_owned(),
+        "pharmacrm.v1.ReportService".to_owned(),
     ];
     let cluster = cluster.map(|c| Arc::new(Mutex::new(c)));
     let watch = crate::db::watch::spawn(
@@ -276,7 +280,10 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             pb::finance_service_server::FinanceServiceServer::new(FinanceApi::new(state.clone()))
                 // A statement export of a whole year may be tens of MB.
                 .max_encoding_message_size(256 * 1024 * 1024),
-        );
+        )
+        .add_service(pb::report_service_server::ReportServiceServer::new(
+            ReportApi::new(state.clone()),
+        ));
     // TCP_NODELAY: without it Nagle's algorithm holds each small response until the
     // client's delayed ACK, about 40 ms on every call.
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));

@@ -25,6 +25,7 @@ use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
 use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
 use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
+use pharmacrm_shared::pb::report_service_client::ReportServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -404,8 +405,9 @@ pub fn clients_over(channel: Channel, token: &str) -> Clients {
         drugs: DrugServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         customers: CustomerServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         orders: OrderServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        finance: FinanceServiceClient::with_interceptor(channel, bearer)
+        finance: FinanceServiceClient::with_interceptor(channel.clone(), bearer.clone())
             .max_decoding_message_size(256 * 1024 * 1024),
+        reports: ReportServiceClient::with_interceptor(channel, bearer),
     }
 }
 
@@ -428,6 +430,8 @@ pub struct Clients {
     pub orders: OrderServiceClient<InterceptedService<Channel, Bearer>>,
     /// FinanceService.
     pub finance: FinanceServiceClient<InterceptedService<Channel, Bearer>>,
+    /// ReportService.
+    pub reports: ReportServiceClient<InterceptedService<Channel, Bearer>>,
 }
 
 /// Adds `authorization: Bearer <token>` to every call.

@@ -7,3 +7,4 @@
 pub mod customers;
 pub mod finance;
 pub mod orders;
+pub mod reports;

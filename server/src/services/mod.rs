@@ -9,3 +9,4 @@ pub mod customers;
 pub mod drugs;
 pub mod finance;
 pub mod orders;
+pub mod reports;

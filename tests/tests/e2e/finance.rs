@@ -894,3 +894,92 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
     assert_eq!(money.not_invoiced, "0.00");
     assert_eq!(money.invoiced, money.net);
 }
+
+#[tokio::test]
+async fn drug_sales_count_shipments_less_deductions_and_agree_with_the_ledger() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let other = w.app.drug_on_sale("头孢克肟胶囊", "5", "7.5").await;
+    // 10 × 2.00 shipped, 2 deducted; 4 × 7.50 shipped, 1 lost and reshipped (no change).
+    let (_, first) = w.shipped_on(c, "2026-09-01", 10).await;
+    let damaged =
+        w.cs.report_exception(&first, pb::ExceptionKind::Damaged, &[(&first.lines[0], 2)])
+            .await
+            .expect("reported");
+    w.rep.deduct(&damaged).await.expect("deducted");
+    let order = OrderBuilder::new(c)
+        .line(other.id, 4, "")
+        .place(&mut w.rep)
+        .await;
+    let second = ShipmentBuilder::of(&order)
+        .everything_left("B7")
+        .on("2026-09-01")
+        .create(&mut w.cs)
+        .await;
+    let lost =
+        w.cs.report_exception(&second, pb::ExceptionKind::Lost, &[(&second.lines[0], 1)])
+            .await
+            .expect("reported");
+    w.rep
+        .reship(&lost, "2026-09-01", "B8")
+        .await
+        .expect("reshipped");
+    // Outside the period: not counted.
+    w.shipped_on(c, "2026-10-01", 100).await;
+
+    let september = || pb::DrugSalesRequest {
+        date_from: "2026-09-01".into(),
+        date_to: "2026-09-30".into(),
+        ..Default::default()
+    };
+    let mut admin = w.app.admin().await;
+    let r = admin.send(september()).await;
+    let rows: Vec<(&str, i64, &str, u32, u32)> = r
+        .rows
+        .iter()
+        .map(|x| {
+            (
+                x.drug_name.as_str(),
+                x.quantity,
+                x.amount.as_str(),
+                x.orders,
+                x.customers,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("头孢克肟胶囊", 4, "30.00", 1, 1),
+            ("阿莫西林胶囊", 8, "16.00", 1, 1)
+        ]
+    );
+    assert_eq!((r.total, r.quantity, r.amount.as_str()), (2, 12, "46.00"));
+    // The ledger says the same: September's shipments less deductions.
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-30"))
+        .await;
+    let sold: f64 = s.customers[0]
+        .rows
+        .iter()
+        .filter(|x| {
+            matches!(
+                x.kind(),
+                pb::MovementKind::Shipment | pb::MovementKind::Deduction
+            )
+        })
+        .map(|x| x.debit.parse::<f64>().unwrap() - x.credit.parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(format!("{sold:.2}"), r.amount);
+
+    // Scope: another rep's customers' sales are not theirs; reps lack report.read anyway,
+    // so a manager of another department sees nothing.
+    let mut outsider = w.app.person("boss-b", &["营销经理"], None).await;
+    let theirs = outsider.send(september()).await;
+    assert_eq!((theirs.total, theirs.amount.as_str()), (0, "0.00"));
+    w.rep
+        .try_send(september())
+        .await
+        .refused(Code::PermissionDenied);
+}
