@@ -122,7 +122,7 @@ impl RedDialog {
         RedDialog {
             blue,
             number: String::new(),
-            date: super::today(),
+            date: crate::format::business_today_text(),
             note: String::new(),
         }
     }
@@ -536,7 +536,7 @@ impl Default for Draft {
             invoicing_entity_id: 0,
             kind: pb::InvoiceKind::Special as i32,
             number: String::new(),
-            invoice_date: super::today(),
+            invoice_date: crate::format::business_today_text(),
             orders: Vec::new(),
             note: String::new(),
         }

@@ -158,12 +158,6 @@ impl ModulePanel for FinancePanel {
 // ---------------------------------------------------------------------------------------
 // Values
 
-/// Today in the business time zone, `YYYY-MM-DD`: the default date of a payment or an
-/// invoice (the server checks it).
-fn today() -> String {
-    crate::format::business_today_text()
-}
-
 /// The first day of the current month and today (business dates), `YYYY-MM-DD`: the
 /// statement's default period, month to date (a period that ends after today cannot be
 /// reconciled).
@@ -191,7 +185,7 @@ pub(crate) fn amount_input(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    money::parse_price(text).map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
+    money::parse_amount(text).map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
 }
 
 /// Whether an amount from the server is more than zero.

@@ -524,7 +524,7 @@ impl Default for Draft {
     fn default() -> Self {
         Draft {
             customer_id: 0,
-            payment_date: super::today(),
+            payment_date: crate::format::business_today_text(),
             amount: String::new(),
             method: pb::PaymentMethod::BankTransfer as i32,
             reference: String::new(),

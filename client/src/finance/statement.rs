@@ -171,6 +171,9 @@ impl StatementPanel {
                     );
                 }
                 ui.label(RichText::new(period).weak());
+                if statement.rows_truncated {
+                    ui.label(RichText::new(t("statement.truncated")).color(widgets::WARNING));
+                }
                 if statement.customers.is_empty() {
                     ui.label(RichText::new(t("statement.empty")).weak());
                 }
@@ -282,7 +285,8 @@ impl StatementPanel {
                 )
                 .clicked()
             {
-                let request = self.request();
+                // The statement on screen, not filters edited since.
+                let request = self.shown.clone().unwrap_or_else(|| self.request());
                 let typed = self.export_path.trimmed().to_owned();
                 self.export.request(ctx.call(move |api| async move {
                     let file = api.finance().export_statement(request).await?.into_inner();

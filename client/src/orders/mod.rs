@@ -104,11 +104,6 @@ fn quantity_given(text: &str) -> bool {
     !matches!(text.trim(), "" | "0")
 }
 
-/// Today in the business time zone, `YYYY-MM-DD` (a default the server checks).
-fn today() -> String {
-    crate::format::business_today_text()
-}
-
 /// Where the user asked to go while a form held unsaved input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Leave {

@@ -28,7 +28,7 @@ impl ShipmentFields {
     /// Shipping today, with the company's transit days (when known) and `entity`.
     pub(super) fn new(default_transit_days: Option<i32>, invoicing_entity_id: i64) -> Self {
         ShipmentFields {
-            ship_date: super::today(),
+            ship_date: crate::format::business_today_text(),
             carrier: String::new(),
             waybill_no: String::new(),
             transit_days: default_transit_days

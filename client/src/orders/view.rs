@@ -134,7 +134,8 @@ impl OrderView {
         let id = self.id;
         self.detail
             .request(ctx.orders().get_order(pb::GetOrderRequest { id }));
-        if ctx.can(Permission::OrderRead) || ctx.can(Permission::FinanceRead) {
+        // GetOrderFinance needs order.read.
+        if ctx.can(Permission::OrderRead) {
             self.finance.request(
                 ctx.finance()
                     .get_order_finance(pb::GetOrderFinanceRequest { order_id: id }),

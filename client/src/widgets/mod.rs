@@ -298,7 +298,7 @@ pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
 /// picked.
 pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
     use chrono::Datelike;
-    let current = parse_date(value).unwrap_or_else(|| chrono::Local::now().date_naive());
+    let current = parse_date(value).unwrap_or_else(crate::format::business_today);
     let to_jiff = |d: chrono::NaiveDate| {
         jiff::civil::Date::new(
             i16::try_from(d.year()).unwrap_or(2026),

@@ -1443,19 +1443,17 @@ pub fn credit_hold(
     Ok(None)
 }
 
-/// The credit check of a new order: passes when the customer is not on hold; on hold,
-/// refuses with FAILED_PRECONDITION saying why unless `override_reason` is given by a
-/// holder of `order.credit_override` (PERMISSION_DENIED otherwise). Returns the hold
-/// overridden, for the audit.
+/// The credit check of a new order on `hold` (from [`credit_hold`], computed once when the
+/// order is priced): passes when there is none; otherwise refuses with
+/// FAILED_PRECONDITION saying why unless `override_reason` is given by a holder of
+/// `order.credit_override` (PERMISSION_DENIED otherwise). Returns the hold overridden,
+/// for the audit.
 pub fn check_credit(
-    conn: &mut PgConnection,
     grants: &Grants,
-    c: &Customer,
-    order_total: Decimal,
+    hold: Option<Msg>,
     override_reason: &str,
-    today: NaiveDate,
 ) -> AppResult<Option<Msg>> {
-    let Some(hold) = credit_hold(conn, c, order_total, today)? else {
+    let Some(hold) = hold else {
         return Ok(None);
     };
     if override_reason.trim().is_empty() {
@@ -1543,10 +1541,14 @@ pub fn record_invoice(
             note,
         } => {
             customer_in_scope(conn, reps, *customer_id)?;
+            // What may still be invoiced is read from the ledger: no posting meanwhile.
+            lock_ledger(conn, *customer_id)?;
             let mut check = FieldCheck::default();
             if *date > today {
                 check.fail("invoice_date", msg!("finance.date_in_future"));
             }
+            let sum: Decimal = lines.iter().map(|(_, a)| *a).sum();
+            positive_amount("orders", sum, &mut check);
             let entity_active: Option<bool> = invoicing_entities::table
                 .find(entity_id)
                 .select(invoicing_entities::is_active)
@@ -1617,6 +1619,7 @@ pub fn record_invoice(
             note,
         } => {
             let blue = invoice::get(conn, *red_of)?;
+            lock_ledger(conn, blue.customer_id)?;
             customer_in_scope(conn, reps, blue.customer_id).map_err(|_| invoice::not_found())?;
             if blue.red_of_invoice_id.is_some() {
                 return Err(AppError::precondition(msg!("invoice.red_of_red")));

@@ -141,7 +141,13 @@ pub struct Priced {
     pub order: NewOrder,
     pub lines: Vec<NewOrderLine>,
     pub warnings: Vec<Warning>,
+    /// Why the customer is on credit hold for this order, if it is (also a warning on
+    /// [`CREDIT_HOLD_FIELD`]).
+    pub credit_hold: Option<Msg>,
 }
+
+/// The field of the warning, and of the request, for the credit hold.
+pub const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
 
 fn line_field(i: usize, name: &str) -> String {
     format!("lines[{i}].{name}")
@@ -287,10 +293,11 @@ pub fn price(
         check.fail("lines", msg!("order.total_too_large"));
     }
     check.finish()?;
-    if let Some(hold) = finance::credit_hold(conn, &customer, total, today)? {
+    let credit_hold = finance::credit_hold(conn, &customer, total, today)?;
+    if let Some(hold) = &credit_hold {
         warnings.push(Warning {
-            field: "credit_override_reason".to_owned(),
-            msg: hold,
+            field: CREDIT_HOLD_FIELD.to_owned(),
+            msg: hold.clone(),
         });
     }
 
@@ -324,6 +331,7 @@ pub fn price(
         order,
         lines,
         warnings,
+        credit_hold,
     })
 }
 
@@ -346,14 +354,13 @@ pub fn place(
     input: &OrderInput,
     today: NaiveDate,
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
+    // The credit check reads the customer's ledger: hold it still until the order is in.
+    finance::lock_ledger(conn, input.customer_id)?;
     let priced = price(conn, ctx.grants, viewer, input, today)?;
     let overridden = finance::check_credit(
-        conn,
         ctx.grants,
-        &priced.customer,
-        priced.order.total,
+        priced.credit_hold.clone(),
         &input.credit_override_reason,
-        today,
     )?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,

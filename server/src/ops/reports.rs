@@ -124,6 +124,11 @@ pub fn drug_sales(
     .push(" LIMIT ")
     .bind(Value::Int(limit));
     let rows: Vec<Row> = sql.query().load(conn)?;
+    if rows.is_empty() && offset > 0 {
+        // Past the last page: the totals still describe the whole report.
+        let (_, total, quantity, amount) = drug_sales(conn, reps, from, to, drug_id, 0, 1)?;
+        return Ok((vec![], total, quantity, amount));
+    }
     let (total, quantity, amount) = rows.first().map_or((0, 0, Decimal::ZERO), |r| {
         (r.total, r.total_quantity, r.total_amount)
     });
