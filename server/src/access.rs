@@ -399,6 +399,35 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.ReportService/DrugSales",
             Requires(P::ReportRead),
         ),
+        (
+            "/pharmacrm.v1.ReportService/DrugSalesSeries",
+            Requires(P::ReportRead),
+        ),
+        (
+            "/pharmacrm.v1.ReportService/CustomerDistribution",
+            Requires(P::ReportRead),
+        ),
+        (
+            "/pharmacrm.v1.ReportService/EmployeePerformance",
+            Requires(P::ReportRead),
+        ),
+        (
+            "/pharmacrm.v1.ReportService/CustomerConsumption",
+            Requires(P::ReportRead),
+        ),
+        (
+            "/pharmacrm.v1.ReportService/RegionalSales",
+            Requires(P::ReportRead),
+        ),
+        (
+            "/pharmacrm.v1.ReportService/Exceptions",
+            Requires(P::ReportRead),
+        ),
+        // report.read is checked too, by require_may_read_reports.
+        (
+            "/pharmacrm.v1.ReportService/Export",
+            Requires(P::ReportExport),
+        ),
     ]
 };
 
@@ -435,6 +464,16 @@ pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
             Permission::DrugCostRead,
             msg!("drug.action.sort_by_cost"),
         ))
+    }
+}
+
+/// Exporting a report (which needs `report.export`) also needs `report.read`: one cannot
+/// export what one may not see.
+pub fn require_may_read_reports(grants: &Grants) -> AppResult<()> {
+    if grants.permissions.contains(&Permission::ReportRead) {
+        Ok(())
+    } else {
+        Err(denied(Permission::ReportRead, msg!("report.action.export")))
     }
 }
 

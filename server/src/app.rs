@@ -173,6 +173,14 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         TlsSource::Files { cert, key } => (tls::load(cert, key)?, None),
     };
 
+    // Report exports are written here, then streamed and deleted; what a crash left is
+    // removed at start.
+    let export_dir = config.data_dir.join("exports");
+    if export_dir.exists() {
+        std::fs::remove_dir_all(&export_dir)?;
+    }
+    std::fs::create_dir_all(&export_dir)?;
+
     let state = Arc::new(AppState {
         db,
         audit_key,
@@ -182,6 +190,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         clock: clock.clone(),
         settings: Settings {
             certificate_warning_days: config.certificate_warning_days,
+            export_dir,
         },
     });
 

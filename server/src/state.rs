@@ -19,6 +19,8 @@ use crate::error::AppResult;
 pub struct Settings {
     /// A certificate expiring within this many days (business dates) is flagged.
     pub certificate_warning_days: u32,
+    /// Where report exports are written before they are streamed (then deleted).
+    pub export_dir: std::path::PathBuf,
 }
 
 /// The server's shared state.

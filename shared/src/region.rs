@@ -42,6 +42,19 @@ pub fn province(code: &str) -> Option<&'static Province> {
     PROVINCES.iter().find(|p| p.code == code)
 }
 
+/// The name of a province (two-digit code) or city (its province's two digits first):
+/// "湖南省", "长沙市"; `None` for an unknown code.
+pub fn name_of(code: &str) -> Option<&'static str> {
+    let p = province(code.get(..2)?)?;
+    if code.len() == 2 {
+        return Some(&p.name);
+    }
+    p.cities
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| c.name.as_str())
+}
+
 /// Checks that `province` exists and `city` (if given) belongs to it. Returns the
 /// violation for the field at fault: ("province_code" | "city_code", why).
 pub fn check(province_code: &str, city_code: &str) -> Result<(), (&'static str, Violation)> {

@@ -2,7 +2,7 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{count, page, page_start, timestamp};
+use super::{DbCode, count, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
@@ -10,12 +10,13 @@ use crate::db::sql::PageStart;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 
+crate::db_codes!(pb::DrugOrigin, fallback Unspecified {
+    Agency => "agency",
+    SelfProduced => "self_produced",
+});
+
 fn origin(code: &str) -> i32 {
-    match code {
-        "agency" => pb::DrugOrigin::Agency as i32,
-        "self_produced" => pb::DrugOrigin::SelfProduced as i32,
-        _ => pb::DrugOrigin::Unspecified as i32,
-    }
+    pb::DrugOrigin::wire(code)
 }
 
 impl From<CategoryView> for pb::Category {

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod drugs;
 pub mod finance;
 pub mod orders;
+pub mod reports;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::pb;

@@ -74,6 +74,7 @@ const FILES: &[(&str, &[&str], &str)] = &[
         &["finance", "invoice", "payment"],
         include_str!("finance.toml"),
     ),
+    ("reports", &["report"], include_str!("reports.toml")),
 ];
 
 type Table = BTreeMap<String, Entry>;

@@ -7,4 +7,5 @@
 pub mod customers;
 pub mod finance;
 pub mod orders;
+pub mod report_export;
 pub mod reports;

@@ -714,6 +714,7 @@ pub fn report_exception(
     ctx: WriteCtx<'_>,
     reps: &Reps,
     report: &ExceptionReport,
+    reported_at: DateTime<Utc>,
     today: NaiveDate,
 ) -> AppResult<(TransportException, Vec<ExceptionLine>)> {
     let (order, ship) = lock_order_and_shipment(conn, reps, report.shipment_id)?;
@@ -773,6 +774,7 @@ pub fn report_exception(
         description: report.description.clone(),
         value: new_lines.iter().map(|l| l.amount).sum(),
         reported_by: ctx.actor.user_id.unwrap_or_default(),
+        reported_at,
         updated_by: ctx.actor.user_id,
     };
     let (row, stored) = exception::insert(conn, &new, &new_lines)?;

@@ -3,26 +3,36 @@
 //! (replacement shipments excluded) at their stored, rounded line amounts, less the
 //! values of transport exceptions decided "deduct", each dated by its receivables-ledger
 //! date (the ship date; the date of the decision) in the business time zone. So a
-//! report's total for a period equals the ledger's shipments less deductions in it.
+//! report's total for a period equals the ledger's shipments less deductions in it, and
+//! the drug-sales, customer-consumption, regional-sales and performance totals agree.
+//!
+//! Each report is a [`Query`]: its rows as SQL (one row per drug, customer, region, rep
+//! or group) and their order. The same query serves a page on screen ([`page`]) and every
+//! row of an export ([`each_batch`], through a cursor, in constant memory). Totals are
+//! computed over the whole report, not the page.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Numeric, Text};
+use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::Decimal;
 
+use crate::db::models::drug_category;
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Sql, Value};
-use crate::error::AppResult;
+use crate::db::sql::{Count, Sql, Value};
+use crate::error::{AppError, AppResult};
+use crate::msg;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
 /// deducted line, columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id`,
-/// `cs_rep_id`, `sale_date`, `quantity` (units, negative for a deduction) and `amount`
-/// (CNY, negative for a deduction). Every report selects from it.
+/// `cs_rep_id` (the order's), `sale_date` (business date), `posted_at` (when the ledger
+/// entry was written: the moment the sale is credited to a rep), `quantity` (units,
+/// negative for a deduction) and `amount` (CNY, negative for a deduction). Every report
+/// selects from it.
 pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
     let mut sql = Sql::new(
         "SELECT ol.drug_id, o.id AS order_id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
-                r.entry_date AS sale_date, sl.quantity, sl.amount
+                r.entry_date AS sale_date, r.created_at AS posted_at, sl.quantity, sl.amount
            FROM receivable_entries r
            JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
            JOIN order_lines ol ON ol.id = sl.order_line_id
@@ -38,7 +48,7 @@ pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
             ")
          UNION ALL
          SELECT ol.drug_id, o.id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
-                r.entry_date, -el.quantity, -el.amount
+                r.entry_date, r.created_at, -el.quantity, -el.amount
            FROM receivable_entries r
            JOIN exception_lines el ON el.exception_id = r.exception_id
            JOIN shipment_lines sl ON sl.id = el.shipment_line_id
@@ -55,6 +65,163 @@ pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
     sql
 }
 
+/// A report period: business dates, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// A report's order: a column key the report accepts and a direction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sort {
+    /// Empty: the report's default.
+    pub by: String,
+    pub ascending: bool,
+}
+
+impl Sort {
+    /// The ORDER BY text for this sort among `keys` (key, SQL expression; the first is the
+    /// default, descending), ending with `tie` so pages are stable. An unknown key is a
+    /// field error on `sort.by`.
+    fn order(&self, keys: &[(&str, &str)], tie: &str) -> AppResult<String> {
+        let (expr, ascending) = if self.by.is_empty() {
+            (keys[0].1, false)
+        } else {
+            let Some((_, expr)) = keys.iter().find(|(k, _)| *k == self.by) else {
+                return Err(AppError::field("sort.by", msg!("report.unknown_sort")));
+            };
+            (*expr, self.ascending)
+        };
+        let dir = if ascending { "ASC" } else { "DESC" };
+        Ok(format!("{expr} {dir} NULLS LAST, {tie}"))
+    }
+}
+
+/// One report's rows as SQL (unsorted, one row per drug/customer/region/rep/group) and
+/// their order.
+pub struct Query {
+    base: Sql,
+    order: String,
+}
+
+impl Query {
+    fn sorted(&self) -> Sql {
+        let mut sql = Sql::new("SELECT * FROM (");
+        sql.append(&self.base)
+            .push(") q ORDER BY ")
+            .push(&self.order);
+        sql
+    }
+}
+
+/// How many rows the report has.
+pub fn count(conn: &mut PgConnection, q: &Query) -> AppResult<i64> {
+    let mut sql = Sql::new("SELECT count(*) AS count FROM (");
+    sql.append(&q.base).push(") q");
+    Ok(sql.query().get_result::<Count>(conn)?.count)
+}
+
+/// One page of the report's rows.
+pub fn page<R: QueryableByName<diesel::pg::Pg> + 'static>(
+    conn: &mut PgConnection,
+    q: &Query,
+    offset: i64,
+    limit: i64,
+) -> AppResult<Vec<R>> {
+    let mut sql = q.sorted();
+    sql.push(" OFFSET ")
+        .bind(Value::Int(offset))
+        .push(" LIMIT ")
+        .bind(Value::Int(limit));
+    Ok(sql.query().load(conn)?)
+}
+
+/// Every row of the report, `batch` at a time, through a server-side cursor: memory stays
+/// that of one batch whatever the report's size. `f` returns `false` to stop (the export
+/// was cancelled). Runs in its own transaction (a cursor lives in one).
+pub fn each_batch<R, F>(conn: &mut PgConnection, q: &Query, batch: i64, mut f: F) -> AppResult<()>
+where
+    R: QueryableByName<diesel::pg::Pg> + 'static,
+    F: FnMut(Vec<R>) -> AppResult<bool>,
+{
+    conn.transaction(|conn| {
+        let mut declare = Sql::new("DECLARE report_rows NO SCROLL CURSOR FOR ");
+        declare.append(&q.sorted());
+        declare.query().execute(conn)?;
+        loop {
+            let rows: Vec<R> =
+                diesel::sql_query(format!("FETCH {batch} FROM report_rows")).load(conn)?;
+            let last = i64::try_from(rows.len()).unwrap_or(0) < batch;
+            if !f(rows)? || last {
+                break;
+            }
+        }
+        diesel::sql_query("CLOSE report_rows").execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Which drugs a report covers.
+#[derive(Debug, Clone, Default)]
+pub struct DrugFilter {
+    /// Only this drug.
+    pub drug_id: Option<i64>,
+    /// Only drugs in this category or below it.
+    pub category_id: Option<i64>,
+    /// Only `agency` or `self_produced` drugs.
+    pub origin: Option<&'static str>,
+}
+
+/// The period's sales within the scope, of the drugs `f` covers (all columns of
+/// [`sales_sql`]).
+fn filtered_sales(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    f: &DrugFilter,
+) -> AppResult<Sql> {
+    let mut sql = Sql::new("SELECT s.* FROM (");
+    sql.append(&sales_sql(reps, period.from, period.to))
+        .push(") s WHERE TRUE");
+    if let Some(drug) = f.drug_id {
+        sql.push(" AND s.drug_id = ").bind(Value::Int(drug));
+    }
+    if let Some(category) = f.category_id {
+        let ids = drug_category::subtree_ids(conn, category)?;
+        sql.push(" AND s.drug_id IN (SELECT id FROM drugs WHERE category_id = ANY(")
+            .bind(Value::IntArray(ids))
+            .push("))");
+    }
+    if let Some(origin) = f.origin {
+        sql.push(
+            " AND s.drug_id IN (SELECT d.id FROM drugs d
+                JOIN drug_categories c ON c.id = d.category_id WHERE c.origin = ",
+        )
+        .bind(Value::Text(origin.to_owned()))
+        .push(")");
+    }
+    Ok(sql)
+}
+
+/// A region's name ("湖南省", "长沙市"), or its code when unknown.
+pub fn region_name(code: &str) -> String {
+    pharmacrm_shared::region::name_of(code).map_or_else(|| code.to_owned(), str::to_owned)
+}
+
+/// A customer's region: "湖南省 长沙市".
+pub fn region_pair(province: &str, city: &str) -> String {
+    let p = region_name(province);
+    if city.is_empty() {
+        p
+    } else {
+        format!("{p} {}", region_name(city))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Drug sales (药品销售情况)
+
 /// One drug's sales.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct DrugSales {
@@ -64,6 +231,9 @@ pub struct DrugSales {
     pub drug_name: String,
     #[diesel(sql_type = Text)]
     pub specification: String,
+    /// The category's id (its path comes from [`drug_category`]).
+    #[diesel(sql_type = BigInt)]
+    pub category_id: i64,
     /// Units shipped less units deducted.
     #[diesel(sql_type = BigInt)]
     pub quantity: i64,
@@ -76,66 +246,674 @@ pub struct DrugSales {
     pub customers: i64,
 }
 
-/// The drug-sales report (药品销售情况) of `from`–`to` within the scope, optionally of one
-/// drug: a page of drugs by amount, largest first, with (count of drugs, Σ quantity,
-/// Σ amount) over all of them.
+/// Totals of a sales report over every row: rows, units, CNY, distinct orders and
+/// customers.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct SalesTotals {
+    #[diesel(sql_type = BigInt)]
+    pub rows: i64,
+    #[diesel(sql_type = BigInt)]
+    pub quantity: i64,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+}
+
+/// The totals of `sales` (SQL of sales rows) grouped by `group` (the report's row key).
+fn sales_totals(conn: &mut PgConnection, sales: &Sql, group: &str) -> AppResult<SalesTotals> {
+    let mut sql = Sql::new("WITH s AS (");
+    sql.append(sales).push(&format!(
+        ") SELECT (SELECT count(DISTINCT {group}) FROM s) AS rows,
+                  coalesce(sum(quantity), 0)::bigint AS quantity,
+                  coalesce(sum(amount), 0) AS amount,
+                  count(DISTINCT order_id) AS orders,
+                  count(DISTINCT customer_id) AS customers
+             FROM s"
+    ));
+    Ok(sql.query().get_result(conn)?)
+}
+
+/// The drug-sales report (药品销售情况) of the period within the scope: its query (rows
+/// by `sort`: "amount" (default), "quantity", "orders", "customers", "name") and totals.
 pub fn drug_sales(
     conn: &mut PgConnection,
     reps: &Reps,
-    from: NaiveDate,
-    to: NaiveDate,
-    drug_id: Option<i64>,
-    offset: i64,
-    limit: i64,
-) -> AppResult<(Vec<DrugSales>, i64, i64, Decimal)> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(embed)]
-        sales: DrugSales,
-        #[diesel(sql_type = BigInt)]
-        total: i64,
-        #[diesel(sql_type = BigInt)]
-        total_quantity: i64,
-        #[diesel(sql_type = Numeric)]
-        total_amount: Decimal,
-    }
-    let mut sql = Sql::new("WITH sales AS (");
-    sql.append(&sales_sql(reps, from, to)).push(
-        "), per_drug AS (
-           SELECT drug_id, sum(quantity)::bigint AS quantity, sum(amount) AS amount,
-                  count(DISTINCT order_id) AS orders, count(DISTINCT customer_id) AS customers
-             FROM sales",
+    period: Period,
+    filter: &DrugFilter,
+    sort: &Sort,
+) -> AppResult<(Query, SalesTotals)> {
+    let sales = filtered_sales(conn, reps, period, filter)?;
+    let order = sort.order(
+        &[
+            ("amount", "amount"),
+            ("quantity", "quantity"),
+            ("orders", "orders"),
+            ("customers", "customers"),
+            ("name", "drug_name"),
+        ],
+        "drug_id",
+    )?;
+    let mut base = Sql::new(
+        "SELECT p.drug_id, d.name AS drug_name, d.specification, d.category_id, p.quantity,
+                p.amount, p.orders, p.customers
+           FROM (SELECT drug_id, sum(quantity)::bigint AS quantity, sum(amount) AS amount,
+                        count(DISTINCT order_id) AS orders,
+                        count(DISTINCT customer_id) AS customers
+                   FROM (",
     );
-    if let Some(drug) = drug_id {
-        sql.push(" WHERE drug_id = ").bind(Value::Int(drug));
+    base.append(&sales)
+        .push(") s GROUP BY drug_id) p JOIN drugs d ON d.id = p.drug_id");
+    let totals = sales_totals(conn, &sales, "drug_id")?;
+    Ok((Query { base, order }, totals))
+}
+
+/// A time series' step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    Day,
+    /// ISO weeks, Monday first.
+    Week,
+    Month,
+}
+
+impl Interval {
+    fn unit(self) -> &'static str {
+        match self {
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
+        }
     }
-    sql.push(
-        " GROUP BY drug_id)
-         SELECT p.drug_id, d.name AS drug_name, d.specification, p.quantity, p.amount,
-                p.orders, p.customers,
-                count(*) OVER () AS total,
-                (sum(p.quantity) OVER ())::bigint AS total_quantity,
-                sum(p.amount) OVER () AS total_amount
-           FROM per_drug p JOIN drugs d ON d.id = p.drug_id
-          ORDER BY p.amount DESC, d.name, p.drug_id
-         OFFSET ",
-    )
-    .bind(Value::Int(offset))
-    .push(" LIMIT ")
-    .bind(Value::Int(limit));
-    let rows: Vec<Row> = sql.query().load(conn)?;
-    if rows.is_empty() && offset > 0 {
-        // Past the last page: the totals still describe the whole report.
-        let (_, total, quantity, amount) = drug_sales(conn, reps, from, to, drug_id, 0, 1)?;
-        return Ok((vec![], total, quantity, amount));
+
+    /// How many steps `period` spans.
+    pub fn steps(self, period: Period) -> i64 {
+        match self {
+            Interval::Day => (period.to - period.from).num_days() + 1,
+            Interval::Week => {
+                let monday = |d: NaiveDate| {
+                    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
+                };
+                (monday(period.to) - monday(period.from)).num_days() / 7 + 1
+            }
+            Interval::Month => {
+                let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+                months(period.to) - months(period.from) + 1
+            }
+        }
     }
-    let (total, quantity, amount) = rows.first().map_or((0, 0, Decimal::ZERO), |r| {
-        (r.total, r.total_quantity, r.total_amount)
-    });
+}
+
+/// The most points a series may have.
+pub const MAX_SERIES_POINTS: i64 = 1_000;
+
+/// One step of a series: its first day (clipped to the period) and its sales.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SeriesPoint {
+    #[diesel(sql_type = Date)]
+    pub period_start: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub quantity: i64,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+}
+
+/// Sales of the drugs `filter` covers over `period`, one point per step of `interval`,
+/// every step included (zero without sales). More than [`MAX_SERIES_POINTS`] steps is a
+/// field error on `interval`.
+pub fn drug_sales_series(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    filter: &DrugFilter,
+    interval: Interval,
+) -> AppResult<(Query, SalesTotals)> {
+    if interval.steps(period) > MAX_SERIES_POINTS {
+        return Err(AppError::field(
+            "interval",
+            msg!("report.too_many_points", max = MAX_SERIES_POINTS),
+        ));
+    }
+    let sales = filtered_sales(conn, reps, period, filter)?;
+    let unit = interval.unit();
+    let mut base = Sql::new(&format!(
+        "SELECT g.period_start, coalesce(sum(s.quantity), 0)::bigint AS quantity,
+                coalesce(sum(s.amount), 0) AS amount
+           FROM (SELECT DISTINCT greatest(date_trunc('{unit}', gs)::date, "
+    ));
+    base.bind(Value::Date(period.from))
+        .push(&format!(
+            "::date) AS period_start
+                   FROM generate_series("
+        ))
+        .bind(Value::Date(period.from))
+        .push("::timestamp, ")
+        .bind(Value::Date(period.to))
+        .push(&format!(
+            "::timestamp, interval '1 day') gs) g
+           LEFT JOIN ("
+        ))
+        .append(&sales)
+        .push(&format!(
+            ") s ON greatest(date_trunc('{unit}', s.sale_date)::date, "
+        ))
+        .bind(Value::Date(period.from))
+        .push("::date) = g.period_start GROUP BY g.period_start");
+    let totals = sales_totals(conn, &sales, "drug_id")?;
     Ok((
-        rows.into_iter().map(|r| r.sales).collect(),
-        total,
-        quantity,
-        amount,
+        Query {
+            base,
+            order: "period_start".to_owned(),
+        },
+        totals,
     ))
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Customer regional distribution (客户地域分布)
+
+/// Which customers the distribution counts.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Empty: per province; a province code: per city of it.
+    pub province_code: String,
+    /// A business-kind code.
+    pub business_kind: Option<&'static str>,
+    pub type_id: Option<i64>,
+    pub include_archived: bool,
+}
+
+/// One region's count.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RegionCount {
+    #[diesel(sql_type = Text)]
+    pub region_code: String,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+}
+
+/// The regional distribution (客户地域分布) of the customers in scope: rows by `sort`
+/// ("customers" (default), "region" (code)); the total of customers.
+pub fn customer_distribution(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &CustomerFilter,
+    sort: &Sort,
+) -> AppResult<(Query, i64)> {
+    let order = sort.order(
+        &[("customers", "customers"), ("region", "region_code")],
+        "region_code",
+    )?;
+    let column = if f.province_code.is_empty() {
+        "province_code"
+    } else {
+        "city_code"
+    };
+    let mut base = Sql::new(&format!(
+        "SELECT cu.{column} AS region_code, count(*) AS customers
+           FROM customers cu WHERE "
+    ));
+    base.append(&scope::customers_sql(reps, "cu"));
+    if !f.province_code.is_empty() {
+        base.push(" AND cu.province_code = ")
+            .bind(Value::Text(f.province_code.clone()));
+    }
+    if let Some(kind) = f.business_kind {
+        base.push(" AND cu.business_kind = ")
+            .bind(Value::Text(kind.to_owned()));
+    }
+    if let Some(t) = f.type_id {
+        base.push(" AND cu.type_id = ").bind(Value::Int(t));
+    }
+    if !f.include_archived {
+        base.push(" AND cu.is_active");
+    }
+    base.push(&format!(" GROUP BY cu.{column}"));
+    let mut total = Sql::new("SELECT coalesce(sum(customers), 0)::bigint AS count FROM (");
+    total.append(&base).push(") q");
+    let total = total.query().get_result::<Count>(conn)?.count;
+    Ok((Query { base, order }, total))
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Employee performance (员工销售业绩)
+
+/// Which reps a performance report ranks: an assignment role code (`sales`, `cs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepRole {
+    Sales,
+    Service,
+}
+
+impl RepRole {
+    fn code(self) -> &'static str {
+        match self {
+            RepRole::Sales => "sales",
+            RepRole::Service => "cs",
+        }
+    }
+
+    fn order_column(self) -> &'static str {
+        match self {
+            RepRole::Sales => "sales_rep_id",
+            RepRole::Service => "cs_rep_id",
+        }
+    }
+}
+
+/// One rep's figures.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RepPerformance {
+    #[diesel(sql_type = BigInt)]
+    pub user_id: i64,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub department: String,
+    #[diesel(sql_type = BigInt)]
+    pub rank: i64,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+    #[diesel(sql_type = Numeric)]
+    pub collected: Decimal,
+}
+
+/// Totals of the performance report.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct PerformanceTotals {
+    #[diesel(sql_type = BigInt)]
+    pub rows: i64,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+    #[diesel(sql_type = Numeric)]
+    pub collected: Decimal,
+}
+
+/// The rep responsible for the customer in `role` at the moment `at` (SQL expressions),
+/// from the assignment history; the order's (or payment's) rep `fallback` when the
+/// history does not reach back that far.
+fn rep_at(role: RepRole, customer: &str, at: &str, fallback: &str) -> String {
+    format!(
+        "coalesce((SELECT a.user_id FROM customer_assignments a
+                    WHERE a.customer_id = {customer} AND a.role = '{}'
+                      AND a.effective_from <= {at}
+                      AND (a.effective_to IS NULL OR a.effective_to > {at})
+                    ORDER BY a.effective_from DESC LIMIT 1), {fallback})",
+        role.code()
+    )
+}
+
+/// Employee performance (员工销售业绩) for `role` over the period: each sale credited to
+/// the rep responsible for its customer when it was posted, each payment (not reversed)
+/// when it was recorded. Rows by `sort`: "amount" (default), "orders", "customers",
+/// "collected", "name".
+pub fn employee_performance(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    role: RepRole,
+    sort: &Sort,
+) -> AppResult<(Query, PerformanceTotals)> {
+    let order = sort.order(
+        &[
+            ("amount", "amount"),
+            ("orders", "orders"),
+            ("customers", "customers"),
+            ("collected", "collected"),
+            ("name", "name"),
+        ],
+        "user_id",
+    )?;
+    let mut credited = Sql::new(&format!(
+        "SELECT {} AS rep_id, s.order_id, s.customer_id, s.amount FROM (",
+        rep_at(
+            role,
+            "s.customer_id",
+            "s.posted_at",
+            &format!("s.{}", role.order_column())
+        )
+    ));
+    credited
+        .append(&sales_sql(reps, period.from, period.to))
+        .push(") s");
+    let payment_fallback = match role {
+        RepRole::Sales => "p.sales_rep_id",
+        RepRole::Service => "cu.cs_rep_id",
+    };
+    let mut payments = Sql::new(&format!(
+        "SELECT {} AS rep_id, p.amount
+           FROM payments p JOIN customers cu ON cu.id = p.customer_id
+          WHERE p.reversed_at IS NULL AND p.payment_date BETWEEN ",
+        rep_at(role, "p.customer_id", "p.created_at", payment_fallback)
+    ));
+    payments
+        .bind(Value::Date(period.from))
+        .push(" AND ")
+        .bind(Value::Date(period.to))
+        .push(" AND ")
+        .append(&scope::customers_sql(reps, "cu"));
+    let mut base = Sql::new("WITH c AS (");
+    base.append(&credited)
+        .push("), p AS (")
+        .append(&payments)
+        .push(
+            "), per_rep AS (
+               SELECT rep_id, sum(amount) AS amount, count(DISTINCT order_id) AS orders,
+                      count(DISTINCT customer_id) AS customers
+                 FROM c GROUP BY rep_id),
+             collected AS (SELECT rep_id, sum(amount) AS collected FROM p GROUP BY rep_id)
+             SELECT u.id AS user_id, u.display_name AS name,
+                    coalesce(d.name, '') AS department,
+                    rank() OVER (ORDER BY coalesce(r.amount, 0) DESC) AS rank,
+                    coalesce(r.amount, 0) AS amount, coalesce(r.orders, 0) AS orders,
+                    coalesce(r.customers, 0) AS customers,
+                    coalesce(k.collected, 0) AS collected
+               FROM per_rep r FULL JOIN collected k ON k.rep_id = r.rep_id
+               JOIN users u ON u.id = coalesce(r.rep_id, k.rep_id)
+               LEFT JOIN departments d ON d.id = u.department_id",
+        );
+    let mut totals = Sql::new("WITH c AS (");
+    totals
+        .append(&credited)
+        .push("), p AS (")
+        .append(&payments)
+        .push(
+            ") SELECT (SELECT count(*) FROM (SELECT rep_id FROM c UNION SELECT rep_id FROM p) r)
+                      AS rows,
+                      coalesce((SELECT sum(amount) FROM c), 0) AS amount,
+                      (SELECT count(DISTINCT order_id) FROM c) AS orders,
+                      (SELECT count(DISTINCT customer_id) FROM c) AS customers,
+                      coalesce((SELECT sum(amount) FROM p), 0) AS collected",
+        );
+    let totals = totals.query().get_result(conn)?;
+    Ok((Query { base, order }, totals))
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Customer consumption (客户消费情况)
+
+/// One customer's purchases.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CustomerConsumption {
+    #[diesel(sql_type = BigInt)]
+    pub customer_id: i64,
+    #[diesel(sql_type = Text)]
+    pub customer_name: String,
+    #[diesel(sql_type = Text)]
+    pub province_code: String,
+    #[diesel(sql_type = Text)]
+    pub city_code: String,
+    #[diesel(sql_type = Text)]
+    pub contact_person: String,
+    #[diesel(sql_type = Text)]
+    pub phone: String,
+    #[diesel(sql_type = Text)]
+    pub id_number_masked: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Bytea>)]
+    pub id_number_enc: Option<Vec<u8>>,
+    #[diesel(sql_type = Text)]
+    pub sales_rep_name: String,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub last_order_date: Option<NaiveDate>,
+    #[diesel(sql_type = Numeric)]
+    pub outstanding: Decimal,
+}
+
+/// Totals of the consumption report.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct ConsumptionTotals {
+    #[diesel(sql_type = BigInt)]
+    pub rows: i64,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = Numeric)]
+    pub outstanding: Decimal,
+}
+
+/// Customer consumption (客户消费情况): each customer with sales in the period (of the
+/// province, if given): amount, orders, last order up to the period's end, what they owe
+/// now. Rows by `sort`: "amount" (default), "orders", "last_order", "outstanding", "name".
+pub fn customer_consumption(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    province_code: &str,
+    sort: &Sort,
+) -> AppResult<(Query, ConsumptionTotals)> {
+    let order = sort.order(
+        &[
+            ("amount", "amount"),
+            ("orders", "orders"),
+            ("last_order", "last_order_date"),
+            ("outstanding", "outstanding"),
+            ("name", "customer_name"),
+        ],
+        "customer_id",
+    )?;
+    let mut per_customer = Sql::new(
+        "SELECT customer_id, sum(amount) AS amount, count(DISTINCT order_id) AS orders FROM (",
+    );
+    per_customer
+        .append(&sales_sql(reps, period.from, period.to))
+        .push(") s GROUP BY customer_id");
+    let mut base = Sql::new(
+        "SELECT cu.id AS customer_id, cu.name AS customer_name, cu.province_code,
+                cu.city_code, cu.contact_person, cu.phone, cu.id_number_masked,
+                cu.id_number_enc, coalesce(u.display_name, '') AS sales_rep_name,
+                c.amount, c.orders,
+                (SELECT max(o.order_date) FROM orders o
+                  WHERE o.customer_id = cu.id AND o.status <> 'cancelled'
+                    AND o.order_date <= ",
+    );
+    base.bind(Value::Date(period.to))
+        .push(
+            ") AS last_order_date,
+                coalesce(cr.outstanding, 0) AS outstanding
+           FROM (",
+        )
+        .append(&per_customer)
+        .push(
+            ") c JOIN customers cu ON cu.id = c.customer_id
+           LEFT JOIN users u ON u.id = cu.sales_rep_id
+           LEFT JOIN customer_receivables cr ON cr.customer_id = cu.id",
+        );
+    if !province_code.is_empty() {
+        base.push(" WHERE cu.province_code = ")
+            .bind(Value::Text(province_code.to_owned()));
+    }
+    let mut totals = Sql::new(
+        "SELECT count(*) AS rows, coalesce(sum(amount), 0) AS amount,
+                coalesce(sum(orders), 0)::bigint AS orders,
+                coalesce(sum(outstanding), 0) AS outstanding FROM (",
+    );
+    totals.append(&base).push(") q");
+    let totals = totals.query().get_result(conn)?;
+    Ok((Query { base, order }, totals))
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Regional sales (地区销售情况)
+
+/// One region's sales.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RegionSales {
+    #[diesel(sql_type = Text)]
+    pub region_code: String,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub customers: i64,
+}
+
+/// Regional sales (地区销售情况) by the customer's province (or, within `province_code`,
+/// city). Rows by `sort`: "amount" (default), "orders", "customers", "region".
+pub fn regional_sales(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    province_code: &str,
+    sort: &Sort,
+) -> AppResult<(Query, SalesTotals)> {
+    let order = sort.order(
+        &[
+            ("amount", "amount"),
+            ("orders", "orders"),
+            ("customers", "customers"),
+            ("region", "region_code"),
+        ],
+        "region_code",
+    )?;
+    let column = if province_code.is_empty() {
+        "province_code"
+    } else {
+        "city_code"
+    };
+    let mut sales = Sql::new(&format!("SELECT s.*, cu.{column} AS region_code FROM ("));
+    sales
+        .append(&sales_sql(reps, period.from, period.to))
+        .push(") s JOIN customers cu ON cu.id = s.customer_id");
+    if !province_code.is_empty() {
+        sales
+            .push(" WHERE cu.province_code = ")
+            .bind(Value::Text(province_code.to_owned()));
+    }
+    let mut base = Sql::new(
+        "SELECT region_code, sum(amount) AS amount, count(DISTINCT order_id) AS orders,
+                count(DISTINCT customer_id) AS customers FROM (",
+    );
+    base.append(&sales).push(") s GROUP BY region_code");
+    let totals = sales_totals(conn, &sales, "region_code")?;
+    Ok((Query { base, order }, totals))
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Exceptions (异常反馈情况)
+
+/// How the exceptions report groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExceptionGrouping {
+    Kind,
+    Decision,
+    Customer,
+    CsRep,
+    Drug,
+}
+
+/// One group's exceptions.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ExceptionGroup {
+    /// The kind or decision code, or the customer, user or drug id as text.
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    /// The customer's, rep's or drug's name; empty for kinds and decisions.
+    #[diesel(sql_type = Text)]
+    pub label: String,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    /// CNY: the value of the goods concerned.
+    #[diesel(sql_type = Numeric)]
+    pub value: Decimal,
+}
+
+/// Totals of the exceptions report.
+#[derive(Debug, Clone, Default, QueryableByName)]
+pub struct ExceptionTotals {
+    #[diesel(sql_type = BigInt)]
+    pub rows: i64,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+    #[diesel(sql_type = Numeric)]
+    pub value: Decimal,
+}
+
+/// Exceptions (异常反馈情况) reported in the period (by the business date of the report,
+/// in time zone `zone`) within the scope, grouped. Rows by `sort`: "value" (default),
+/// "count", "label".
+pub fn exceptions(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    period: Period,
+    zone: &str,
+    grouping: ExceptionGrouping,
+    sort: &Sort,
+) -> AppResult<(Query, ExceptionTotals)> {
+    let order = sort.order(
+        &[("value", "value"), ("count", "count"), ("label", "label")],
+        "key",
+    )?;
+    let mut reported = Sql::new(
+        "SELECT te.* FROM transport_exceptions te JOIN customers cu ON cu.id = te.customer_id
+          WHERE (te.reported_at AT TIME ZONE ",
+    );
+    reported
+        .bind(Value::Text(zone.to_owned()))
+        .push(")::date BETWEEN ")
+        .bind(Value::Date(period.from))
+        .push(" AND ")
+        .bind(Value::Date(period.to))
+        .push(" AND ")
+        .append(&scope::customers_sql(reps, "cu"));
+    let (key, label, from) = match grouping {
+        ExceptionGrouping::Kind => ("e.kind", "''", ""),
+        ExceptionGrouping::Decision => ("e.decision", "''", ""),
+        ExceptionGrouping::Customer => (
+            "e.customer_id::text",
+            "min(cu.name)",
+            " JOIN customers cu ON cu.id = e.customer_id",
+        ),
+        ExceptionGrouping::CsRep => (
+            "o.cs_rep_id::text",
+            "min(u.display_name)",
+            " JOIN orders o ON o.id = e.order_id JOIN users u ON u.id = o.cs_rep_id",
+        ),
+        ExceptionGrouping::Drug => ("", "", ""),
+    };
+    let mut base = Sql::new("SELECT ");
+    if grouping == ExceptionGrouping::Drug {
+        base.push(
+            "ol.drug_id::text AS key, min(d.name) AS label, count(DISTINCT e.id) AS count,
+                    sum(el.amount) AS value
+               FROM (",
+        )
+        .append(&reported)
+        .push(
+            ") e JOIN exception_lines el ON el.exception_id = e.id
+               JOIN shipment_lines sl ON sl.id = el.shipment_line_id
+               JOIN order_lines ol ON ol.id = sl.order_line_id
+               JOIN drugs d ON d.id = ol.drug_id
+              GROUP BY ol.drug_id",
+        );
+    } else {
+        base.push(&format!(
+            "{key} AS key, {label} AS label, count(*) AS count, sum(e.value) AS value FROM ("
+        ))
+        .append(&reported)
+        .push(&format!(") e{from} GROUP BY {key}"));
+    }
+    let mut totals = Sql::new("SELECT (SELECT count(*) FROM (");
+    totals
+        .append(&base)
+        .push(") g) AS rows, count(*) AS count, coalesce(sum(value), 0) AS value FROM (")
+        .append(&reported)
+        .push(") e");
+    let totals = totals.query().get_result(conn)?;
+    Ok((Query { base, order }, totals))
 }

@@ -416,12 +416,13 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         let report = conv::report_exception(request.into_inner())?;
         let viewer = session.viewer();
-        let today = self.state.clock.today();
+        let now = self.state.clock.now();
+        let today = self.state.clock.date_of(now);
         let (row, _) = self
             .state
             .write(session.clone(), move |conn, ctx| {
                 let reps = viewer.reps(conn)?;
-                ops::report_exception(conn, ctx, &reps, &report, today)
+                ops::report_exception(conn, ctx, &reps, &report, now, today)
             })
             .await?;
         Ok(Response::new(self.exception_reply(&session, row.id).await?))

@@ -1,16 +1,22 @@
-//! `pharmacrm.v1.ReportService`: the reports over what was sold ([`crate::ops::reports`]).
+//! `pharmacrm.v1.ReportService`: the reports over what was sold ([`crate::ops::reports`])
+//! and their export ([`crate::ops::report_export`]).
 
 use std::sync::Arc;
 
-use pharmacrm_shared::money;
+use diesel::Connection;
 use pharmacrm_shared::pb::{self, report_service_server::ReportService};
+use pharmacrm_shared::{DataScope, Permission};
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use crate::access;
 use crate::auth::Session;
-use crate::convert::{date, page};
-use crate::error::{AppError, FieldCheck};
-use crate::msg;
-use crate::ops::reports as ops;
+use crate::convert::reports::{self as convert, amount, count, total};
+use crate::convert::{DbCode, page};
+use crate::db::models::audit_log::{self, Event};
+use crate::db::models::drug_category;
+use crate::ops::report_export::{self, Context, Job, Outcome};
+use crate::ops::reports::{self as ops, region_name, region_pair};
 use crate::state::AppState;
 
 /// The ReportService implementation.
@@ -23,9 +29,25 @@ impl ReportApi {
     pub fn new(state: Arc<AppState>) -> Self {
         ReportApi { state }
     }
+
+    /// When, and within what scope, a report is being run.
+    fn run_info(&self, session: &Session) -> pb::ReportRun {
+        let now = self.state.clock.now();
+        convert::run(now, self.state.clock.date_of(now), session.data_scope)
+    }
 }
 
 type Reply<T> = Result<Response<T>, Status>;
+
+/// Unwraps the job a request converted to (the converters return the matching variant).
+macro_rules! job {
+    ($job:expr, $variant:ident { $($field:ident),* }) => {
+        match $job {
+            Job::$variant { $($field),* } => ($($field),*),
+            _ => unreachable!("the converter returns Job::{}", stringify!($variant)),
+        }
+    };
+}
 
 #[tonic::async_trait]
 impl ReportService for ReportApi {
@@ -34,54 +56,404 @@ impl ReportService for ReportApi {
         request: Request<pb::DrugSalesRequest>,
     ) -> Reply<pb::DrugSalesReport> {
         let session = Session::of(&request)?;
-        let pb::DrugSalesRequest {
-            date_from,
-            date_to,
-            drug_id,
-            page: requested,
-        } = request.into_inner();
-        let mut check = FieldCheck::default();
-        let from = date("date_from", &date_from, &mut check);
-        let to = date("date_to", &date_to, &mut check);
-        check.finish()?;
-        let (Some(from), Some(to)) = (from, to) else {
-            let field = if from.is_none() {
-                "date_from"
-            } else {
-                "date_to"
-            };
-            return Err(AppError::field(field, msg!("field.required")).into());
-        };
-        if from > to {
-            return Err(AppError::field("date_to", msg!("finance.period_reversed")).into());
-        }
-        let (offset, limit) = page(requested);
+        let r = request.into_inner();
+        let (period, filter, sort) = job!(
+            convert::drug_sales(&r)?,
+            DrugSales {
+                period,
+                filter,
+                sort
+            }
+        );
+        let (offset, limit) = page(r.page);
         let viewer = session.viewer();
-        let (rows, total, quantity, amount) = self
+        let (rows, totals, paths) = self
             .state
             .db
             .run(move |conn| {
                 let reps = viewer.reps(conn)?;
-                ops::drug_sales(conn, &reps, from, to, drug_id, offset, limit)
+                let (q, totals) = ops::drug_sales(conn, &reps, period, &filter, &sort)?;
+                let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals, drug_category::paths(conn)?))
             })
             .await?;
-        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(Response::new(pb::DrugSalesReport {
             rows: rows
                 .into_iter()
-                .map(|r| pb::DrugSalesRow {
-                    drug_id: r.drug_id,
-                    drug_name: r.drug_name,
-                    specification: r.specification,
-                    quantity: r.quantity,
-                    amount: money::to_wire(&r.amount),
+                .map(|r| {
+                    let (category, origin) = paths.get(&r.category_id).cloned().unwrap_or_default();
+                    pb::DrugSalesRow {
+                        drug_id: r.drug_id,
+                        drug_name: r.drug_name,
+                        specification: r.specification,
+                        quantity: r.quantity,
+                        amount: amount(&r.amount),
+                        orders: count(r.orders),
+                        customers: count(r.customers),
+                        category,
+                        origin: pb::DrugOrigin::wire(&origin),
+                    }
+                })
+                .collect(),
+            total: total(totals.rows),
+            quantity: totals.quantity,
+            amount: amount(&totals.amount),
+            orders: count(totals.orders),
+            customers: count(totals.customers),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    async fn drug_sales_series(
+        &self,
+        request: Request<pb::DrugSalesSeriesRequest>,
+    ) -> Reply<pb::DrugSalesSeriesReport> {
+        let session = Session::of(&request)?;
+        let (period, filter, interval) = job!(
+            convert::drug_sales_series(request.get_ref())?,
+            DrugSalesSeries {
+                period,
+                filter,
+                interval
+            }
+        );
+        let viewer = session.viewer();
+        let (points, totals) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, totals) = ops::drug_sales_series(conn, &reps, period, &filter, interval)?;
+                let points: Vec<ops::SeriesPoint> = ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
+                Ok((points, totals))
+            })
+            .await?;
+        Ok(Response::new(pb::DrugSalesSeriesReport {
+            points: points
+                .into_iter()
+                .map(|p| pb::SeriesPoint {
+                    period_start: p.period_start.format("%Y-%m-%d").to_string(),
+                    quantity: p.quantity,
+                    amount: amount(&p.amount),
+                })
+                .collect(),
+            quantity: totals.quantity,
+            amount: amount(&totals.amount),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    async fn customer_distribution(
+        &self,
+        request: Request<pb::CustomerDistributionRequest>,
+    ) -> Reply<pb::CustomerDistributionReport> {
+        let session = Session::of(&request)?;
+        let (filter, sort) = job!(
+            convert::customer_distribution(request.get_ref())?,
+            CustomerDistribution { filter, sort }
+        );
+        let viewer = session.viewer();
+        let (rows, customers) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, customers) = ops::customer_distribution(conn, &reps, &filter, &sort)?;
+                // At most the 34 provinces or one province's cities.
+                let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
+                Ok((rows, customers))
+            })
+            .await?;
+        Ok(Response::new(pb::CustomerDistributionReport {
+            rows: rows
+                .into_iter()
+                .map(|r| pb::CustomerDistributionRow {
+                    region_name: region_name(&r.region_code),
+                    region_code: r.region_code,
+                    customers: total(r.customers),
+                })
+                .collect(),
+            customers: total(customers),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    async fn employee_performance(
+        &self,
+        request: Request<pb::EmployeePerformanceRequest>,
+    ) -> Reply<pb::EmployeePerformanceReport> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let (period, role, sort) = job!(
+            convert::employee_performance(&r)?,
+            EmployeePerformance { period, role, sort }
+        );
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let (rows, totals) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, totals) = ops::employee_performance(conn, &reps, period, role, &sort)?;
+                let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
+            })
+            .await?;
+        Ok(Response::new(pb::EmployeePerformanceReport {
+            rows: rows
+                .into_iter()
+                .map(|r| pb::EmployeePerformanceRow {
+                    user_id: r.user_id,
+                    name: r.name,
+                    department: r.department,
+                    rank: count(r.rank),
+                    amount: amount(&r.amount),
+                    orders: count(r.orders),
+                    customers: count(r.customers),
+                    collected: amount(&r.collected),
+                })
+                .collect(),
+            total: total(totals.rows),
+            amount: amount(&totals.amount),
+            orders: count(totals.orders),
+            customers: count(totals.customers),
+            collected: amount(&totals.collected),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    async fn customer_consumption(
+        &self,
+        request: Request<pb::CustomerConsumptionRequest>,
+    ) -> Reply<pb::CustomerConsumptionReport> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let (period, province_code, sort) = job!(
+            convert::customer_consumption(&r)?,
+            CustomerConsumption {
+                period,
+                province_code,
+                sort
+            }
+        );
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let (rows, totals) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, totals) =
+                    ops::customer_consumption(conn, &reps, period, &province_code, &sort)?;
+                let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
+            })
+            .await?;
+        Ok(Response::new(pb::CustomerConsumptionReport {
+            rows: rows
+                .into_iter()
+                .map(|r| pb::CustomerConsumptionRow {
+                    customer_id: r.customer_id,
+                    region: region_pair(&r.province_code, &r.city_code),
+                    customer_name: r.customer_name,
+                    sales_rep_name: r.sales_rep_name,
+                    amount: amount(&r.amount),
+                    orders: count(r.orders),
+                    last_order_date: crate::convert::date_text(r.last_order_date),
+                    outstanding: amount(&r.outstanding),
+                })
+                .collect(),
+            total: total(totals.rows),
+            amount: amount(&totals.amount),
+            orders: count(totals.orders),
+            outstanding: amount(&totals.outstanding),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    async fn regional_sales(
+        &self,
+        request: Request<pb::RegionalSalesRequest>,
+    ) -> Reply<pb::RegionalSalesReport> {
+        let session = Session::of(&request)?;
+        let (period, province_code, sort) = job!(
+            convert::regional_sales(request.get_ref())?,
+            RegionalSales {
+                period,
+                province_code,
+                sort
+            }
+        );
+        let viewer = session.viewer();
+        let (rows, totals) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, totals) = ops::regional_sales(conn, &reps, period, &province_code, &sort)?;
+                // At most the 34 provinces or one province's cities.
+                let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
+                Ok((rows, totals))
+            })
+            .await?;
+        Ok(Response::new(pb::RegionalSalesReport {
+            rows: rows
+                .into_iter()
+                .map(|r| pb::RegionalSalesRow {
+                    region_name: region_name(&r.region_code),
+                    region_code: r.region_code,
+                    amount: amount(&r.amount),
                     orders: count(r.orders),
                     customers: count(r.customers),
                 })
                 .collect(),
-            total: u64::try_from(total).unwrap_or_default(),
-            quantity,
-            amount: money::to_wire(&amount),
+            amount: amount(&totals.amount),
+            orders: count(totals.orders),
+            customers: count(totals.customers),
+            run: Some(self.run_info(&session)),
         }))
+    }
+
+    async fn exceptions(
+        &self,
+        request: Request<pb::ExceptionsRequest>,
+    ) -> Reply<pb::ExceptionsReport> {
+        let session = Session::of(&request)?;
+        let r = request.into_inner();
+        let (period, grouping, sort) = job!(
+            convert::exceptions(&r)?,
+            Exceptions {
+                period,
+                grouping,
+                sort
+            }
+        );
+        let (offset, limit) = page(r.page);
+        let viewer = session.viewer();
+        let zone = self.state.clock.zone().name().to_owned();
+        let (rows, totals) = self
+            .state
+            .db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                let (q, totals) = ops::exceptions(conn, &reps, period, &zone, grouping, &sort)?;
+                let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
+            })
+            .await?;
+        Ok(Response::new(pb::ExceptionsReport {
+            rows: rows
+                .into_iter()
+                .map(|g| pb::ExceptionsRow {
+                    key: g.key,
+                    label: g.label,
+                    count: count(g.count),
+                    value: amount(&g.value),
+                })
+                .collect(),
+            total: total(totals.rows),
+            count: count(totals.count),
+            value: amount(&totals.value),
+            run: Some(self.run_info(&session)),
+        }))
+    }
+
+    type ExportStream = ReceiverStream<Result<pb::ExportChunk, Status>>;
+
+    async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<Self::ExportStream> {
+        let session = Session::of(&request)?;
+        access::require_may_read_reports(&session.grants())?;
+        let job = convert::export(request.get_ref())?;
+        let filters = format!("{:?}", request.get_ref().report);
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        let state = self.state.clone();
+        let now = state.clock.now();
+        let local = now.with_timezone(&state.clock.zone());
+        let lines = vec![
+            (
+                "数据范围".to_owned(),
+                scope_label(session.data_scope).to_owned(),
+            ),
+            (
+                "导出人".to_owned(),
+                format!("{}（{}）", session.display_name, session.username),
+            ),
+            (
+                "导出时间".to_owned(),
+                local.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            ),
+        ];
+        let id_key = session
+            .has(Permission::CustomerSensitiveRead)
+            .then(|| state.data_key.clone());
+        let viewer = session.viewer();
+        let actor = session.actor();
+        tokio::spawn(async move {
+            let errors = tx.clone();
+            let zone = state.clock.zone().name().to_owned();
+            let dir = state.settings.export_dir.clone();
+            let audit_key = state.audit_key.clone();
+            let result = state
+                .db
+                .run(move |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let mut lines = lines;
+                    lines.splice(0..0, report_export::filter_lines(conn, &job)?);
+                    let ctx = Context {
+                        reps: &reps,
+                        zone: &zone,
+                        id_key: id_key.as_deref(),
+                        lines,
+                        dir: &dir,
+                    };
+                    let mut send = |chunk| tx.blocking_send(Ok(chunk)).is_ok();
+                    let outcome = report_export::export(conn, &job, &ctx, &mut send)?;
+                    if let Outcome::Sent { rows, bytes } = outcome {
+                        let (key, _) = job.names();
+                        conn.transaction(|conn| {
+                            audit_log::record(
+                                conn,
+                                &audit_key,
+                                &actor,
+                                Event {
+                                    action: "report.export",
+                                    object_type: "report",
+                                    object_id: key.to_owned(),
+                                    before: None,
+                                    after: Some(serde_json::json!({
+                                        "report": key,
+                                        "filters": filters,
+                                        "rows": rows,
+                                        "bytes": bytes,
+                                        "masked_ids": id_key.is_none(),
+                                    })),
+                                },
+                            )
+                        })?;
+                        send(pb::ExportChunk {
+                            part: Some(pb::export_chunk::Part::Done(pb::ExportDone {
+                                rows,
+                                bytes,
+                            })),
+                        });
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(e) = result {
+                let _ = errors.send(Err(Status::from(e))).await;
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// The scope a sheet says its figures were limited to.
+fn scope_label(scope: Option<DataScope>) -> &'static str {
+    match scope {
+        Some(DataScope::All) => "全部客户",
+        Some(DataScope::Department) => "本部门及下级部门的客户",
+        Some(DataScope::Own) | None => "本人负责的客户",
     }
 }

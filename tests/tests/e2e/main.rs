@@ -9,6 +9,7 @@ mod drugs;
 mod escalation;
 mod finance;
 mod orders;
+mod reports;
 mod schema;
 mod search;
 mod server;

@@ -71,6 +71,8 @@ pub struct NewException {
     pub description: String,
     pub value: Decimal,
     pub reported_by: i64,
+    /// The server clock's now: its business date is the one reports count it on.
+    pub reported_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
 }
 

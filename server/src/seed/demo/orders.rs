@@ -216,6 +216,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             description: "外箱压损，1 盒破损".to_owned(),
             lines: vec![(shipped[0].id, 1)],
         },
+        demo.clock.start_of(day(1)) + Duration::hours(11),
         day(1),
     )?;
 

@@ -1,0 +1,799 @@
+//! Reports (统计分析): each report's figures against sums computed here from the orders,
+//! shipments and exceptions the test made; the one definition of a sale (drug sales =
+//! customer consumption = regional sales = the performance ranking = the ledger); credit
+//! to the rep of the day after a handover; the business-time-zone period boundary; scope
+//! on every report; exports read back with calamine; a cancelled export leaves nothing.
+
+use calamine::{Data, Reader, Xlsx};
+use pharmacrm_shared::pb;
+use pharmacrm_shared::pb::export_request::Report;
+use pharmacrm_tests::fixtures::{
+    CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, invoicing_entity,
+};
+use pharmacrm_tests::{Refused, TestApp, bad_fields};
+use tonic::Code;
+
+/// Two reps in one department (with its manager), a CS rep, a customer each (Beijing and
+/// Changsha), two drugs (代理类 at 2.00, 自产类 at 5.00); the clock at 10:00, 2026-09-01.
+struct World {
+    app: TestApp,
+    rep_a: Person,
+    rep_b: Person,
+    cs: Person,
+    manager: Person,
+    beijing: pb::Customer,
+    changsha: pb::Customer,
+    agency_drug: pb::Drug,
+    own_drug: pb::Drug,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    app.pin_clock("2026-09-01T10:00:00+08:00");
+    invoicing_entity(&app).await;
+    let mut admin = app.admin().await;
+    let dept = admin
+        .send(pb::CreateDepartmentRequest {
+            name: "华北销售部".into(),
+            parent_id: None,
+        })
+        .await;
+    let mut rep_a = app.person("rep-a", &["营销员"], Some(dept.id)).await;
+    let rep_b = app.person("rep-b", &["营销员"], Some(dept.id)).await;
+    let cs = app.service_rep("cs-a").await;
+    let manager = app.person("boss", &["营销经理"], Some(dept.id)).await;
+    let beijing = CustomerBuilder::new("北京协和医院")
+        .served_by(cs.id)
+        .create(&mut rep_a)
+        .await;
+    let changsha = CustomerBuilder::new("长沙市长寿堂大药房")
+        .region("43", "4301")
+        .assigned_to(rep_b.id, cs.id)
+        .create(&mut admin)
+        .await;
+    let agency_drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
+    let own = admin.top_category("自产类").await;
+    let unit = admin.box_of_24().await;
+    let own_drug = DrugBuilder::new("布洛芬缓释胶囊", own.id, unit.id)
+        .priced("3", "5")
+        .create(&mut admin)
+        .await
+        .drug
+        .expect("the drug as saved");
+    World {
+        app,
+        rep_a,
+        rep_b,
+        cs,
+        manager,
+        beijing,
+        changsha,
+        agency_drug,
+        own_drug,
+    }
+}
+
+impl World {
+    /// On business day `day`, an order by the customer's rep `rep` of `lines` (drug,
+    /// units) shipped whole the same day. Returns the shipment.
+    async fn shipped(
+        &mut self,
+        who: Who,
+        customer: i64,
+        day: &str,
+        lines: &[(i64, i64)],
+    ) -> pb::Shipment {
+        self.app.pin_clock(&format!("{day}T10:00:00+08:00"));
+        let mut builder = OrderBuilder::new(customer);
+        for &(drug, units) in lines {
+            builder = builder.line(drug, units, "");
+        }
+        let rep = match who {
+            Who::A => &mut self.rep_a,
+            Who::B => &mut self.rep_b,
+        };
+        let order = builder.place(rep).await;
+        ShipmentBuilder::of(&order)
+            .everything_left("B1")
+            .on(day)
+            .create(&mut self.cs)
+            .await
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Who {
+    A,
+    B,
+}
+
+fn september<T: Default>(f: impl FnOnce(&mut T, String, String)) -> T {
+    let mut r = T::default();
+    f(&mut r, "2026-09-01".into(), "2026-09-30".into());
+    r
+}
+
+fn drug_sales() -> pb::DrugSalesRequest {
+    september(|r: &mut pb::DrugSalesRequest, a, b| {
+        r.date_from = a;
+        r.date_to = b;
+    })
+}
+
+fn consumption() -> pb::CustomerConsumptionRequest {
+    september(|r: &mut pb::CustomerConsumptionRequest, a, b| {
+        r.date_from = a;
+        r.date_to = b;
+    })
+}
+
+fn regional() -> pb::RegionalSalesRequest {
+    september(|r: &mut pb::RegionalSalesRequest, a, b| {
+        r.date_from = a;
+        r.date_to = b;
+    })
+}
+
+fn performance(role: pb::RepRole) -> pb::EmployeePerformanceRequest {
+    september(|r: &mut pb::EmployeePerformanceRequest, a, b| {
+        r.date_from = a;
+        r.date_to = b;
+        r.role = role as i32;
+    })
+}
+
+fn exceptions(group_by: pb::ExceptionGrouping) -> pb::ExceptionsRequest {
+    september(|r: &mut pb::ExceptionsRequest, a, b| {
+        r.date_from = a;
+        r.date_to = b;
+        r.group_by = group_by as i32;
+    })
+}
+
+/// September: Beijing buys 10 × 2.00 (2 damaged, deducted) and 3 × 5.00; Changsha buys
+/// 4 × 5.00 (1 lost, reshipped: no change). October: Beijing 100 × 2.00 (outside).
+/// Sold in September: 16.00 + 15.00 + 20.00 = 51.00.
+async fn september_sales(w: &mut World) {
+    let (b, c) = (w.beijing.id, w.changsha.id);
+    let (agency, own) = (w.agency_drug.id, w.own_drug.id);
+    let first = w
+        .shipped(Who::A, b, "2026-09-01", &[(agency, 10), (own, 3)])
+        .await;
+    let damaged =
+        w.cs.report_exception(&first, pb::ExceptionKind::Damaged, &[(&first.lines[0], 2)])
+            .await
+            .expect("reported");
+    w.rep_a.deduct(&damaged).await.expect("deducted");
+    let second = w.shipped(Who::B, c, "2026-09-15", &[(own, 4)]).await;
+    let lost =
+        w.cs.report_exception(&second, pb::ExceptionKind::Lost, &[(&second.lines[0], 1)])
+            .await
+            .expect("reported");
+    w.rep_b
+        .reship(&lost, "2026-09-15", "B2")
+        .await
+        .expect("reshipped");
+    w.shipped(Who::A, b, "2026-10-01", &[(agency, 100)]).await;
+}
+
+#[tokio::test]
+async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let mut admin = w.app.admin().await;
+
+    // 1. Drug sales: per drug, and the filters.
+    let d = admin.send(drug_sales()).await;
+    let rows: Vec<(&str, i64, &str, u32, u32)> = d
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.drug_name.as_str(),
+                r.quantity,
+                r.amount.as_str(),
+                r.orders,
+                r.customers,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("布洛芬缓释胶囊", 7, "35.00", 2, 2),
+            ("阿莫西林胶囊", 8, "16.00", 1, 1)
+        ]
+    );
+    assert_eq!(
+        (
+            d.total,
+            d.quantity,
+            d.amount.as_str(),
+            d.orders,
+            d.customers
+        ),
+        (2, 15, "51.00", 2, 2)
+    );
+    assert!(
+        d.rows[0].category.starts_with("自产类"),
+        "{}",
+        d.rows[0].category
+    );
+    let by_name = admin
+        .send(pb::DrugSalesRequest {
+            sort: Some(pb::ReportSort {
+                by: "name".into(),
+                ascending: true,
+            }),
+            ..drug_sales()
+        })
+        .await;
+    // 布 (bù) sorts before 阿 (ā) by code point, not by reading: the order the database uses.
+    assert_eq!(by_name.rows.len(), 2);
+    let agency_only = admin
+        .send(pb::DrugSalesRequest {
+            origin: pb::DrugOrigin::Agency as i32,
+            ..drug_sales()
+        })
+        .await;
+    assert_eq!(
+        (agency_only.total, agency_only.amount.as_str()),
+        (1, "16.00")
+    );
+    let own_top = admin.top_category("自产类").await;
+    let in_category = admin
+        .send(pb::DrugSalesRequest {
+            category_id: Some(own_top.id),
+            ..drug_sales()
+        })
+        .await;
+    assert_eq!(in_category.amount, "35.00");
+    let refused = admin
+        .try_send(pb::DrugSalesRequest {
+            sort: Some(pb::ReportSort {
+                by: "purchase_price".into(),
+                ascending: false,
+            }),
+            ..drug_sales()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["sort.by"]);
+
+    // The series: by day, every day of the period, summing to the same total.
+    let series = admin
+        .send(pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            drug_id: Some(w.own_drug.id),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(series.points.len(), 30);
+    assert_eq!(series.points[0].amount, "15.00");
+    assert_eq!(series.points[14].amount, "20.00");
+    assert_eq!(series.amount, "35.00");
+    let weekly = admin
+        .send(pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            interval: pb::SeriesInterval::Week as i32,
+            ..Default::default()
+        })
+        .await;
+    // 2026-09-01 is a Tuesday: the first week is clipped to start on the 1st.
+    assert_eq!(weekly.points[0].period_start, "2026-09-01");
+    assert_eq!(weekly.points[1].period_start, "2026-09-07");
+    assert_eq!(weekly.points.len(), 5);
+    assert_eq!(weekly.amount, "51.00");
+
+    // 4. Customer consumption.
+    let c = admin.send(consumption()).await;
+    let rows: Vec<(&str, &str, u32, &str)> = c
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.customer_name.as_str(),
+                r.amount.as_str(),
+                r.orders,
+                r.last_order_date.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("北京协和医院", "31.00", 1, "2026-09-01"),
+            ("长沙市长寿堂大药房", "20.00", 1, "2026-09-15"),
+        ]
+    );
+    assert_eq!(c.rows[1].region, "湖南省 长沙市");
+    // Outstanding now: Beijing owes September's 31.00 and October's 200.00.
+    assert_eq!(c.rows[0].outstanding, "231.00");
+    assert_eq!((c.amount.as_str(), c.orders), ("51.00", 2));
+
+    // 5. Regional sales, and the drill-down to cities.
+    let r = admin.send(regional()).await;
+    let rows: Vec<(&str, &str)> = r
+        .rows
+        .iter()
+        .map(|x| (x.region_name.as_str(), x.amount.as_str()))
+        .collect();
+    assert_eq!(rows, [("北京市", "31.00"), ("湖南省", "20.00")]);
+    assert_eq!(r.amount, "51.00");
+    let hunan = admin
+        .send(pb::RegionalSalesRequest {
+            province_code: "43".into(),
+            ..regional()
+        })
+        .await;
+    assert_eq!(hunan.rows[0].region_name, "长沙市");
+    assert_eq!(hunan.amount, "20.00");
+
+    // 3. Employee performance: the ranking totals the same.
+    let p = admin.send(performance(pb::RepRole::Sales)).await;
+    let rows: Vec<(&str, u32, &str)> = p
+        .rows
+        .iter()
+        .map(|x| (x.name.as_str(), x.rank, x.amount.as_str()))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].1, rows[0].2), (1, "31.00"));
+    assert_eq!((rows[1].1, rows[1].2), (2, "20.00"));
+    assert_eq!(p.amount, "51.00");
+    let service = admin.send(performance(pb::RepRole::CustomerService)).await;
+    assert_eq!(service.rows.len(), 1);
+    assert_eq!(service.rows[0].user_id, w.cs.id);
+    assert_eq!(service.amount, "51.00");
+
+    // 2. Regional distribution: customers, not sales.
+    let dist = admin.send(pb::CustomerDistributionRequest::default()).await;
+    let rows: Vec<(&str, u64)> = dist
+        .rows
+        .iter()
+        .map(|x| (x.region_code.as_str(), x.customers))
+        .collect();
+    assert!(
+        rows.contains(&("11", 1)) && rows.contains(&("43", 1)),
+        "{rows:?}"
+    );
+    let pharmacies = admin
+        .send(pb::CustomerDistributionRequest {
+            business_kind: pb::BusinessKind::Pharmacy as i32,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(pharmacies.customers, 0);
+
+    // 6. Exceptions: by kind, by decision, by drug.
+    let by_kind = admin.send(exceptions(pb::ExceptionGrouping::Kind)).await;
+    let rows: Vec<(&str, u32, &str)> = by_kind
+        .rows
+        .iter()
+        .map(|x| (x.key.as_str(), x.count, x.value.as_str()))
+        .collect();
+    assert_eq!(rows, [("lost", 1, "5.00"), ("damaged", 1, "4.00")]);
+    assert_eq!((by_kind.count, by_kind.value.as_str()), (2, "9.00"));
+    let by_decision = admin
+        .send(exceptions(pb::ExceptionGrouping::Decision))
+        .await;
+    let keys: Vec<&str> = by_decision.rows.iter().map(|x| x.key.as_str()).collect();
+    assert_eq!(keys, ["reship", "deduct"]);
+    let by_drug = admin.send(exceptions(pb::ExceptionGrouping::Drug)).await;
+    assert_eq!(by_drug.rows[0].label, "布洛芬缓释胶囊");
+    let by_rep = admin.send(exceptions(pb::ExceptionGrouping::CsRep)).await;
+    assert_eq!(by_rep.rows.len(), 1);
+    assert_eq!(by_rep.rows[0].key, w.cs.id.to_string());
+
+    // The ledger says the same: September's shipments less deductions, both customers.
+    let mut sold = 0.0;
+    for customer in [w.beijing.id, w.changsha.id] {
+        let s = admin
+            .send(pb::StatementRequest {
+                customer_id: Some(customer),
+                date_from: "2026-09-01".into(),
+                date_to: "2026-09-30".into(),
+                ..Default::default()
+            })
+            .await;
+        sold += s.customers[0]
+            .rows
+            .iter()
+            .filter(|x| {
+                matches!(
+                    x.kind(),
+                    pb::MovementKind::Shipment | pb::MovementKind::Deduction
+                )
+            })
+            .map(|x| x.debit.parse::<f64>().unwrap() - x.credit.parse::<f64>().unwrap())
+            .sum::<f64>();
+    }
+    assert_eq!(format!("{sold:.2}"), "51.00");
+}
+
+#[tokio::test]
+async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    let drug = w.agency_drug.id;
+    w.shipped(Who::A, b, "2026-09-01", &[(drug, 10)]).await;
+    // Rep A places a second order, then the customer is handed to rep B before it ships.
+    w.app.pin_clock("2026-09-10T10:00:00+08:00");
+    let order = OrderBuilder::new(b)
+        .line(drug, 5, "")
+        .place(&mut w.rep_a)
+        .await;
+    let mut admin = w.app.admin().await;
+    let moved = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep_a.id,
+            moves: vec![pb::HandoverMove {
+                customer_id: b,
+                sales_rep_id: w.rep_b.id,
+                cs_rep_id: w.cs.id,
+            }],
+        })
+        .await
+        .expect("handed over")
+        .into_inner();
+    assert_eq!(moved.moved, 1);
+    w.app.pin_clock("2026-09-12T10:00:00+08:00");
+    ShipmentBuilder::of(&order)
+        .everything_left("B3")
+        .on("2026-09-12")
+        .create(&mut w.cs)
+        .await;
+    // A payment recorded after the handover is rep B's collection.
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    let mut finance = w.app.person("fin", &["财务"], None).await;
+    finance
+        .send(pb::RecordPaymentRequest {
+            customer_id: b,
+            payment_date: "2026-09-20".into(),
+            amount: "12.00".into(),
+            method: pb::PaymentMethod::BankTransfer as i32,
+            reference: "ICBC-0002".into(),
+            ..Default::default()
+        })
+        .await;
+
+    let p = admin.send(performance(pb::RepRole::Sales)).await;
+    let figures = |id: i64| {
+        p.rows
+            .iter()
+            .find(|r| r.user_id == id)
+            .map(|r| (r.amount.clone(), r.orders, r.collected.clone()))
+    };
+    assert_eq!(
+        figures(w.rep_a.id),
+        Some(("20.00".into(), 1, "0.00".into()))
+    );
+    assert_eq!(
+        figures(w.rep_b.id),
+        Some(("10.00".into(), 1, "12.00".into()))
+    );
+    assert_eq!(
+        (p.amount.as_str(), p.collected.as_str()),
+        ("30.00", "12.00")
+    );
+}
+
+#[tokio::test]
+async fn the_period_follows_the_business_time_zone() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    let shipment = w
+        .shipped(Who::A, b, "2026-09-30", &[(w.agency_drug.id, 10)])
+        .await;
+    // 23:30 on 30 September in Shanghai is 15:30 UTC: still September's business day.
+    w.app.pin_clock("2026-09-30T23:30:00+08:00");
+    let damaged =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Damaged,
+            &[(&shipment.lines[0], 1)],
+        )
+        .await
+        .expect("reported");
+    w.rep_a.deduct(&damaged).await.expect("deducted");
+    // 00:30 on 1 October in Shanghai is still 30 September in UTC: October's.
+    w.app.pin_clock("2026-10-01T00:30:00+08:00");
+    let lost =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Lost,
+            &[(&shipment.lines[0], 2)],
+        )
+        .await
+        .expect("reported");
+    w.rep_a.deduct(&lost).await.expect("deducted");
+
+    let mut admin = w.app.admin().await;
+    let sept = admin.send(drug_sales()).await;
+    assert_eq!((sept.quantity, sept.amount.as_str()), (9, "18.00"));
+    let sept_exceptions = admin.send(exceptions(pb::ExceptionGrouping::Kind)).await;
+    assert_eq!(sept_exceptions.count, 1);
+    assert_eq!(sept_exceptions.rows[0].key, "damaged");
+    let october = |r: &mut pb::ExceptionsRequest| {
+        r.date_from = "2026-10-01".into();
+        r.date_to = "2026-10-31".into();
+    };
+    let mut oct = exceptions(pb::ExceptionGrouping::Kind);
+    october(&mut oct);
+    let oct = admin.send(oct).await;
+    assert_eq!((oct.count, oct.rows[0].key.as_str()), (1, "lost"));
+    let oct_sales = admin
+        .send(pb::DrugSalesRequest {
+            date_from: "2026-10-01".into(),
+            date_to: "2026-10-31".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        (oct_sales.quantity, oct_sales.amount.as_str()),
+        (-2, "-4.00")
+    );
+}
+
+#[tokio::test]
+async fn every_report_stays_within_the_callers_scope() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    // A customer of a rep outside the department: the manager does not see its sales.
+    let mut outsider = w.app.sales_rep("rep-x").await;
+    let outside = CustomerBuilder::new("上海瑞金医院")
+        .region("31", "310101")
+        .served_by(w.cs.id)
+        .create(&mut outsider)
+        .await;
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    let order = OrderBuilder::new(outside.id)
+        .line(w.agency_drug.id, 50, "")
+        .place(&mut outsider)
+        .await;
+    ShipmentBuilder::of(&order)
+        .everything_left("B9")
+        .on("2026-09-20")
+        .create(&mut w.cs)
+        .await;
+
+    let mut admin = w.app.admin().await;
+    let all = admin.send(drug_sales()).await;
+    assert_eq!(all.amount, "151.00");
+    let m = &mut w.manager;
+    let d = m.send(drug_sales()).await;
+    assert_eq!(d.amount, "51.00");
+    assert_eq!(m.send(consumption()).await.amount, "51.00");
+    let r = m.send(regional()).await;
+    assert!(r.rows.iter().all(|x| x.region_code != "31"), "{:?}", r.rows);
+    assert_eq!(r.amount, "51.00");
+    let p = m.send(performance(pb::RepRole::Sales)).await;
+    assert!(p.rows.iter().all(|x| x.user_id != outsider.id));
+    assert_eq!(p.amount, "51.00");
+    let dist = m.send(pb::CustomerDistributionRequest::default()).await;
+    assert_eq!(dist.customers, 2);
+    assert_eq!(
+        m.send(exceptions(pb::ExceptionGrouping::Customer))
+            .await
+            .count,
+        2
+    );
+    assert_eq!(
+        d.run.as_ref().map(|r| r.scope()),
+        Some(pb::DataScope::Department)
+    );
+    // The scope holds in exports too.
+    let file = m
+        .export(Report::DrugSales(drug_sales()))
+        .await
+        .expect("exported");
+    let body = sheet_body(&file.file, "药品销售情况", "药品");
+    let totals = body.last().expect("a totals row");
+    assert_eq!(totals[4], Data::Float(51.0));
+    // Reps hold no report.read.
+    w.rep_a
+        .try_send(drug_sales())
+        .await
+        .refused(Code::PermissionDenied);
+}
+
+/// The rows below the header (first cell `first_header`) of sheet `name`.
+fn sheet_body(file: &[u8], name: &str, first_header: &str) -> Vec<Vec<Data>> {
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(file.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range(name).expect("the report's sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String(first_header.into())))
+        .unwrap_or_else(|| panic!("a header row in {rows:?}"));
+    rows[header + 1..].to_vec()
+}
+
+#[tokio::test]
+async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let m = &mut w.manager;
+    let file = m
+        .export(Report::CustomerConsumption(consumption()))
+        .await
+        .expect("exported");
+    assert_eq!(file.done.rows, 2);
+    assert_eq!(file.done.bytes, file.file.len() as u64);
+    let first = &file.progress[0];
+    assert_eq!((first.rows, first.total), (0, 2));
+    assert!(
+        first
+            .file_name
+            .starts_with("客户消费情况_2026-09-01_2026-09-30")
+    );
+    assert_eq!(file.progress.last().map(|p| p.rows), Some(2));
+    let body = sheet_body(&file.file, "客户消费情况", "客户");
+    assert_eq!(body.len(), 3, "two customers and the totals: {body:?}");
+    let beijing = &body[0];
+    assert_eq!(beijing[0], Data::String("北京协和医院".into()));
+    assert_eq!(beijing[3], Data::String("010-69156114".into()));
+    // The manager lacks customer.sensitive.read: the ID number is masked.
+    let Data::String(id) = &beijing[4] else {
+        panic!("the ID number is text: {:?}", beijing[4]);
+    };
+    assert!(id.contains('*') && id.starts_with("1101"), "{id}");
+    assert_eq!(beijing[6], Data::Float(31.0));
+    assert!(matches!(beijing[8], Data::DateTime(_)), "{:?}", beijing[8]);
+    assert_eq!(body[2][0], Data::String("合计".into()));
+    assert_eq!(body[2][6], Data::Float(51.0));
+    assert_eq!(body[2][9], Data::Float(231.0 + 20.0));
+
+    // The administrator sees the ID in full, as text with every digit.
+    let mut admin = w.app.admin().await;
+    let full = admin
+        .export(Report::CustomerConsumption(consumption()))
+        .await
+        .expect("exported");
+    let body = sheet_body(&full.file, "客户消费情况", "客户");
+    assert_eq!(body[0][4], Data::String("11010519491231002X".into()));
+
+    // Every report exports, with its totals row.
+    for report in [
+        Report::DrugSales(drug_sales()),
+        Report::DrugSalesSeries(pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            interval: pb::SeriesInterval::Week as i32,
+            ..Default::default()
+        }),
+        Report::CustomerDistribution(pb::CustomerDistributionRequest::default()),
+        Report::EmployeePerformance(performance(pb::RepRole::Sales)),
+        Report::RegionalSales(regional()),
+        Report::Exceptions(exceptions(pb::ExceptionGrouping::Drug)),
+    ] {
+        let file = admin.export(report.clone()).await.expect("exported");
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(file.file)).expect("xlsx");
+        let names = book.sheet_names();
+        let sheet = book.worksheet_range(&names[0]).expect("a sheet");
+        let last: Vec<Data> = sheet.rows().last().expect("rows").to_vec();
+        assert!(
+            last.contains(&Data::String("合计".into())),
+            "{report:?}: {last:?}"
+        );
+    }
+
+    // Audited: who, which report, the row count.
+    let audit = admin
+        .send(pb::SearchAuditRequest {
+            action: "report.export".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(audit.entries.len(), 8);
+    assert!(
+        audit.entries.iter().any(|e| e.username == "boss"
+            && e.after_json.contains("customer_consumption")
+            && e.after_json.contains("\"rows\": 2")),
+        "{:?}",
+        audit.entries
+    );
+
+    // Exporting needs report.export as well as report.read.
+    let mut reader = w
+        .app
+        .user_with_permissions("reader", &["report.read", "customer.read"])
+        .await;
+    reader
+        .export(Report::DrugSales(drug_sales()))
+        .await
+        .refused(Code::PermissionDenied);
+    let refused = admin
+        .try_send(pb::DrugSalesRequest {
+            date_from: "2026-09-30".into(),
+            date_to: "2026-09-01".into(),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["date_to"]);
+}
+
+#[tokio::test]
+async fn a_cancelled_export_leaves_nothing_behind() {
+    use pharmacrm_server::db::scope::Reps;
+    use pharmacrm_server::ops::report_export::{self, Context, Job, Outcome};
+    use pharmacrm_server::ops::reports::{DrugFilter, Interval, Period};
+
+    let w = world().await;
+    let dir = w.app.config.data_dir.join("exports");
+    let files_left = || std::fs::read_dir(&dir).expect("the export dir").count();
+    // Over the network: the client goes away after the first message; the server stops
+    // and deletes what it wrote.
+    let mut admin = w.app.admin().await;
+    let daily = pb::DrugSalesSeriesRequest {
+        date_from: "2024-01-01".into(),
+        date_to: "2026-09-26".into(),
+        interval: pb::SeriesInterval::Day as i32,
+        ..Default::default()
+    };
+    let mut stream = admin
+        .reports
+        .export(pb::ExportRequest {
+            report: Some(Report::DrugSalesSeries(daily)),
+        })
+        .await
+        .expect("started")
+        .into_inner();
+    let first = stream
+        .message()
+        .await
+        .expect("a message")
+        .expect("progress");
+    assert!(
+        matches!(first.part, Some(pb::export_chunk::Part::Progress(ref p)) if p.total == 1_000),
+        "{first:?}"
+    );
+    drop(stream);
+    let mut empty = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if files_left() == 0 {
+            empty = true;
+            break;
+        }
+    }
+    assert!(empty, "the export's files are deleted");
+
+    // The same export cancelled at a known point (after its first batch of rows): it
+    // reports the cancellation, sends no file and leaves no file.
+    let mut conn = w.app.sql();
+    let job = Job::DrugSalesSeries {
+        period: Period {
+            from: "2024-01-01".parse().unwrap(),
+            to: "2026-09-26".parse().unwrap(),
+        },
+        filter: DrugFilter::default(),
+        interval: Interval::Day,
+    };
+    let ctx = Context {
+        reps: &Reps::All,
+        zone: "Asia/Shanghai",
+        id_key: None,
+        lines: vec![],
+        dir: &dir,
+    };
+    let mut messages = Vec::new();
+    let mut send = |chunk: pb::ExportChunk| {
+        messages.push(chunk);
+        messages.len() < 2
+    };
+    let outcome = report_export::export(&mut conn, &job, &ctx, &mut send).expect("no error");
+    assert_eq!(outcome, Outcome::Cancelled);
+    assert!(
+        messages
+            .iter()
+            .all(|m| !matches!(m.part, Some(pb::export_chunk::Part::Data(_)))),
+        "no bytes of the file were sent"
+    );
+    assert_eq!(files_left(), 0);
+}
