@@ -78,6 +78,17 @@ pub fn business_today_text() -> String {
     business_today().format("%Y-%m-%d").to_string()
 }
 
+/// The first day of the current month and today (business dates), `YYYY-MM-DD`: the
+/// default period of the statement and the reports, month to date (a period that ends
+/// after today cannot be reconciled).
+pub fn month_to_date() -> (String, String) {
+    use chrono::Datelike;
+    let today = business_today();
+    let first = today.with_day(1).unwrap_or(today);
+    let text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    (text(first), text(today))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ use crate::finance::FinancePanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::orders::OrdersPanel;
+use crate::reports::ReportsPanel;
 use crate::widgets;
 
 /// One module of the navigation (药品管理, 客户管理, …): a panel the window shows when the
@@ -89,6 +90,7 @@ impl MainWindow {
             Box::new(CustomersPanel::default()),
             Box::new(OrdersPanel::default()),
             Box::new(FinancePanel::new(&ctx)),
+            Box::new(ReportsPanel::default()),
             Box::new(AdminPanel::new(&ctx)),
         ];
         let module = first_module(&ctx);

@@ -1537,3 +1537,97 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     });
     ui.wait_label("1,000.00");
 }
+
+// ---------------------------------------------------------------------------------------
+// 统计分析: every report against the demo data, its chart, the drill-down to cities, and
+// an export.
+
+impl Ui {
+    /// Once the report of the tab shown has run (it runs when first shown), runs it
+    /// again from `from` to today.
+    fn run_report_from(&mut self, from: &str) {
+        self.wait_label_contains("运行时间");
+        self.replace_text("期间从", from);
+        self.press(Role::Button, "查询");
+    }
+}
+
+#[test]
+fn finance_runs_every_report_sees_its_chart_and_exports_one() {
+    let server = Server::start_demo();
+    // The demo's sales reach back 80 days, its exception yesterday: a period from 90
+    // days ago holds them all, whatever the day of the month.
+    let today = server.app().clock().today();
+    let from = (today - chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+
+    let mut ui = server.client();
+    ui.login("finance1", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "统计分析");
+
+    // 药品销售情况: the drugs sold, their totals, the top drugs and the sales over time.
+    ui.wait_role(Role::Button, "药品销售情况");
+    ui.run_report_from(&from);
+    ui.wait_label("阿莫西林胶囊");
+    ui.wait_label("头孢克肟片");
+    ui.wait_label("合计");
+    ui.wait_role(Role::Image, "本页销售额最高的药品（前 10）");
+    ui.wait_role(Role::Image, "销售走势（全部药品）");
+    // A drug clicked: its own sales over time.
+    ui.click_until("阿莫西林胶囊", "销售走势（阿莫西林胶囊 0.25g×24粒）");
+    ui.wait_role(Role::Image, "销售走势（阿莫西林胶囊 0.25g×24粒）");
+
+    // Its export, to a typed path: the whole file there, no part file left.
+    let dir = pharmacrm_tests::TempDir::new();
+    let path = dir.path().join("药品销售情况.xlsx");
+    ui.type_into("导出到", &path.display().to_string());
+    ui.press(Role::Button, "导出 Excel");
+    // "已导出 2 行，保存到 …": every row of the report, not only the page's.
+    ui.wait_label_contains("行，保存到");
+    let saved = std::fs::read(&path).expect("the export where the path said");
+    assert!(saved.starts_with(b"PK"), "an .xlsx (zip) file");
+    assert!(
+        !dir.path().join("药品销售情况.xlsx.part").exists(),
+        "no part file left behind"
+    );
+    ui.wait_role(Role::Button, "打开所在文件夹");
+
+    // 客户地域分布: customers per province; a province clicked shows its cities.
+    ui.press(Role::Button, "客户地域分布");
+    ui.wait_label("北京市");
+    ui.wait_role(Role::Image, "客户最多的地区（前 10）");
+    ui.click_until("北京市", "东城区");
+    ui.wait_role(Role::Button, "城市");
+    ui.press(Role::Button, "‹ 返回全部省份");
+    ui.wait_role(Role::Button, "省份");
+    ui.wait_label("北京市");
+
+    // 员工销售业绩: the sales rep ranked, then the CS reps.
+    ui.press(Role::Button, "员工销售业绩");
+    ui.run_report_from(&from);
+    ui.wait_label("李营销");
+    ui.wait_role(Role::Image, "本页销售额最高的员工（前 10）");
+    ui.press(Role::Button, "客服代表");
+    ui.wait_label("陈客服");
+
+    // 客户消费情况: the demo customer's purchases.
+    ui.press(Role::Button, "客户消费情况");
+    ui.run_report_from(&from);
+    ui.wait_label("北京协和医院");
+    ui.wait_label("合计");
+
+    // 地区销售情况: sales per province, then the cities of one.
+    ui.press(Role::Button, "地区销售情况");
+    ui.run_report_from(&from);
+    ui.wait_label("北京市");
+    ui.wait_role(Role::Image, "销售额最高的地区（前 10）");
+    ui.click_until("北京市", "东城区");
+
+    // 异常反馈情况: the damaged box, by kind in the UI's language.
+    ui.press(Role::Button, "异常反馈情况");
+    ui.run_report_from(&from);
+    ui.wait_label("破损");
+    ui.wait_role(Role::Image, "异常货值最高的分组（前 10）");
+}

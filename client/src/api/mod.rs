@@ -11,6 +11,7 @@ pub mod customers;
 pub mod drugs;
 pub mod finance;
 pub mod orders;
+pub mod reports;
 
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::pb::admin_service_client::AdminServiceClient;
@@ -20,6 +21,7 @@ use pharmacrm_shared::pb::customer_service_client::CustomerServiceClient;
 use pharmacrm_shared::pb::drug_service_client::DrugServiceClient;
 use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
 use pharmacrm_shared::pb::order_service_client::OrderServiceClient;
+use pharmacrm_shared::pb::report_service_client::ReportServiceClient;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -285,5 +287,12 @@ impl Api {
     pub fn finance(&self) -> FinanceServiceClient<Authed> {
         FinanceServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(64 * 1024 * 1024)
+    }
+
+    /// ReportService (a report page holds at most 500 rows; an export streams its file in
+    /// pieces of at most 256 KiB).
+    pub fn reports(&self) -> ReportServiceClient<Authed> {
+        ReportServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+            .max_decoding_message_size(16 * 1024 * 1024)
     }
 }

@@ -239,13 +239,13 @@ impl InvoiceList {
                     &order_options,
                 );
             }
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "invoices_from",
                 t("invoice.date_from"),
                 &mut self.filter.date_from,
             );
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "invoices_to",
                 t("finance.date_to"),

@@ -158,17 +158,6 @@ impl ModulePanel for FinancePanel {
 // ---------------------------------------------------------------------------------------
 // Values
 
-/// The first day of the current month and today (business dates), `YYYY-MM-DD`: the
-/// statement's default period, month to date (a period that ends after today cannot be
-/// reconciled).
-fn this_month() -> (String, String) {
-    use chrono::Datelike;
-    let today = crate::format::business_today();
-    let first = today.with_day(1).unwrap_or(today);
-    let text = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    (text(first), text(today))
-}
-
 /// A date filter as sent: a date once it reads as one, else nothing (a date half typed
 /// does not search).
 fn date_key(text: &str) -> String {
@@ -234,21 +223,6 @@ fn load_sales_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx) {
 
 // ---------------------------------------------------------------------------------------
 // Filters and form pieces
-
-/// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
-/// beside it.
-fn date_filter(ui: &mut egui::Ui, salt: &str, label: &str, value: &mut String) {
-    // The input and its calendar button.
-    widgets::keep_together(ui, label, 90.0 + 60.0);
-    let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .hint_text("2026-12-01")
-            .desired_width(90.0),
-    )
-    .labelled_by(label.id);
-    widgets::date_picker(ui, salt, value);
-}
 
 /// A labelled customer picker in a wrapping filter bar.
 fn customer_filter(ui: &mut egui::Ui, ctx: &AppCtx, picker: &mut crate::orders::CustomerPicker) {

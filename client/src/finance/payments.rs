@@ -186,13 +186,13 @@ impl PaymentList {
             if ctx.can(Permission::CustomerRead) {
                 super::customer_filter(ui, ctx, &mut self.customer);
             }
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "payments_from",
                 t("payment.date_from"),
                 &mut self.filter.date_from,
             );
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "payments_to",
                 t("finance.date_to"),

@@ -61,7 +61,7 @@ pub(super) struct StatementPanel {
 impl Default for StatementPanel {
     /// This month, every customer, every handler.
     fn default() -> Self {
-        let (date_from, date_to) = super::this_month();
+        let (date_from, date_to) = crate::format::month_to_date();
         StatementPanel {
             filter: Filter {
                 date_from,
@@ -227,13 +227,13 @@ impl StatementPanel {
             if ctx.can(Permission::CustomerRead) {
                 super::customer_filter(ui, ctx, &mut self.customer);
             }
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "statement_from",
                 t("statement.date_from"),
                 &mut self.filter.date_from,
             );
-            super::date_filter(
+            widgets::date_filter(
                 ui,
                 "statement_to",
                 t("finance.date_to"),

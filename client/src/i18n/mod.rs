@@ -1,8 +1,8 @@
 //! Every visible string goes through [`t`]: Simplified Chinese by default, English one
 //! click away. Each module keeps its strings in its own data file beside this one
 //! (`common.toml`, `admin.toml`, `drugs.toml`, `customers.toml`, `orders.toml`,
-//! `finance.toml`, compiled in), each entry holding both languages side by side, so a key
-//! cannot exist in one language only and a translator edits text without touching code. Tests check that every file parses, that
+//! `finance.toml`, `reports.toml`, compiled in), each entry holding both languages side
+//! by side, so a key cannot exist in one language only and a translator edits text without touching code. Tests check that every file parses, that
 //! every entry has both languages with the same placeholders, and that every key the code
 //! uses is in the file of its module.
 
@@ -170,6 +170,7 @@ const FILES: &[(&[&str], &str, &str)] = &[
         "finance",
         include_str!("finance.toml"),
     ),
+    (&["report"], "reports", include_str!("reports.toml")),
 ];
 
 type Table = BTreeMap<String, Entry>;

@@ -165,13 +165,13 @@ impl OrderList {
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 search.request_focus();
             }
-            date_filter(
+            widgets::date_filter(
                 ui,
                 "orders_created_from",
                 t("orders.created_from"),
                 &mut self.filter.created_from,
             );
-            date_filter(
+            widgets::date_filter(
                 ui,
                 "orders_created_to",
                 t("orders.created_to"),
@@ -234,18 +234,4 @@ impl OrderList {
         widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
         command
     }
-}
-
-/// A labelled date filter: typed, or picked from the calendar beside it.
-fn date_filter(ui: &mut egui::Ui, salt: &str, label: &str, value: &mut String) {
-    // The input and its calendar button.
-    widgets::keep_together(ui, label, 90.0 + 60.0);
-    let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .hint_text("2026-12-01")
-            .desired_width(90.0),
-    )
-    .labelled_by(label.id);
-    widgets::date_picker(ui, salt, value);
 }

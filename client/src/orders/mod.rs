@@ -52,7 +52,7 @@ crate::choice!(pb::ExceptionDecision {
 });
 
 /// A decision's label, "待处理" included.
-fn decision_label(decision: i32) -> &'static str {
+pub(crate) fn decision_label(decision: i32) -> &'static str {
     if decision == pb::ExceptionDecision::Pending as i32 {
         t("exception.decision.pending")
     } else {

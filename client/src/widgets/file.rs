@@ -126,6 +126,28 @@ pub fn download_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Opens `dir` in the desktop's file manager (`xdg-open`, `open` or `explorer`), without
+/// waiting for it; a desktop that cannot open it shows nothing.
+pub fn open_folder(dir: &std::path::Path) {
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let dir = dir.to_owned();
+    // Waited for on a thread of its own, so that it leaves no zombie behind.
+    std::thread::spawn(move || {
+        let _ = std::process::Command::new(program)
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    });
+}
+
 /// Where to write a download named `name`: asks the desktop when a chooser can answer
 /// (`None` when the user cancelled), else the download folder.
 pub async fn save_target(name: &str) -> Option<PathBuf> {

@@ -8,7 +8,7 @@ mod form;
 mod table;
 
 pub use drug_picker::{DrugPicker, drug_label};
-pub use file::{PathField, Purpose, download_dir, save_target};
+pub use file::{PathField, Purpose, download_dir, open_folder, save_target};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
 pub use table::{fit_column, money_cell, money_cell_in, money_decimals, money_text, table};
 
@@ -286,6 +286,21 @@ pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
     if ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
+}
+
+/// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
+/// beside it.
+pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
+    // The input and its calendar button.
+    keep_together(ui, label, 90.0 + 60.0);
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text("2026-12-01")
+            .desired_width(90.0),
+    )
+    .labelled_by(label.id);
+    date_picker(ui, salt, value);
 }
 
 /// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`.

@@ -384,17 +384,17 @@ pub fn drug_sales_series(
            FROM (SELECT DISTINCT greatest(date_trunc('{unit}', gs)::date, "
     ));
     base.bind(Value::Date(period.from))
-        .push(&format!(
+        .push(
             "::date) AS period_start
-                   FROM generate_series("
-        ))
+                   FROM generate_series(",
+        )
         .bind(Value::Date(period.from))
         .push("::timestamp, ")
         .bind(Value::Date(period.to))
-        .push(&format!(
+        .push(
             "::timestamp, interval '1 day') gs) g
-           LEFT JOIN ("
-        ))
+           LEFT JOIN (",
+        )
         .append(&sales)
         .push(&format!(
             ") s ON greatest(date_trunc('{unit}', s.sale_date)::date, "

@@ -675,7 +675,7 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
             calamine::open_workbook_from_rs(std::io::Cursor::new(file.file)).expect("xlsx");
         let names = book.sheet_names();
         let sheet = book.worksheet_range(&names[0]).expect("a sheet");
-        let last: Vec<Data> = sheet.rows().last().expect("rows").to_vec();
+        let last: Vec<Data> = sheet.rows().next_back().expect("rows").to_vec();
         assert!(
             last.contains(&Data::String("合计".into())),
             "{report:?}: {last:?}"

@@ -1,0 +1,230 @@
+//! The reports' charts (egui_plot): horizontal bars for rankings and regions, the largest
+//! at the top with its name on the axis, and a line for a series over time. Charts are
+//! pictures, not controls: no zoom or drag, so the wheel scrolls the page; each takes a
+//! fixed share of the height so that the table below keeps room.
+
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Corner, GridInput, GridMark, HoverPosition, Legend, Line, Plot};
+
+use crate::format;
+
+/// The most bars a chart shows.
+const BARS: usize = 10;
+
+/// The colour of bars and lines.
+const COLOUR: egui::Color32 = egui::Color32::from_rgb(0x3b, 0x82, 0xc4);
+
+/// The height of a chart here: a share of what is left, within bounds, so that at
+/// 900×600 the table under it still shows several rows.
+pub(super) fn height(ui: &egui::Ui) -> f32 {
+    (ui.available_height() * 0.38).clamp(110.0, 220.0)
+}
+
+/// The [`BARS`] largest of `data` (label, value), largest first: what a bar chart shows.
+pub(super) fn top(data: impl IntoIterator<Item = (String, f64)>) -> Vec<(String, f64)> {
+    let mut top: Vec<(String, f64)> = data.into_iter().collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1));
+    top.truncate(BARS);
+    top
+}
+
+/// How a chart's values read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Values {
+    /// Amounts in CNY: `1,280.00`.
+    Money,
+    /// Counts: `12`.
+    Count,
+}
+
+impl Values {
+    /// A value in full (hover).
+    fn text(self, value: f64) -> String {
+        match self {
+            Values::Money => format::money(&format!("{value:.2}")),
+            Values::Count => format!("{value:.0}"),
+        }
+    }
+
+    /// A value on the axis: whole numbers with separators.
+    fn axis(self, value: f64) -> String {
+        let whole = format::money(&format!("{value:.0}"));
+        whole.trim_end_matches(".00").to_owned()
+    }
+}
+
+/// "title" over a horizontal bar chart of `data` (label, value), in the order given (the
+/// first at the top); `series` names the bars in the legend. Hovering a bar shows its
+/// label and value.
+pub(super) fn bars(
+    ui: &mut egui::Ui,
+    id: &str,
+    title: &str,
+    series: &str,
+    data: &[(String, f64)],
+    values: Values,
+    height: f32,
+) {
+    ui.label(RichText::new(title).strong());
+    let n = data.len();
+    // The first bar at the top: the highest argument.
+    let labels: Vec<String> = data.iter().rev().map(|(label, _)| short(label)).collect();
+    let chart_bars: Vec<Bar> = data
+        .iter()
+        .enumerate()
+        .map(|(i, (label, value))| Bar::new((n - 1 - i) as f64, *value).name(label).width(0.6))
+        .collect();
+    let chart = BarChart::new(series, chart_bars)
+        .color(COLOUR)
+        .horizontal()
+        .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
+            format!("{}\n{}", bar.name, values.text(bar.value))
+        }));
+    let response = Plot::new(id)
+        .height(height)
+        .legend(Legend::default().position(Corner::RightBottom))
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_x(false)
+        .show_y(false)
+        .include_x(0.0)
+        .y_grid_spacer(index_marks)
+        .y_axis_formatter(move |mark, _| label_at(&labels, mark.value))
+        .x_axis_formatter(move |mark, _| values.axis(mark.value))
+        .show(ui, |plot| plot.bar_chart(chart))
+        .response;
+    describe(&response, title);
+}
+
+/// "title" over a line of `points` (label of the step, value); `series` names it in the
+/// legend. Hovering shows the step and its value.
+pub(super) fn line(
+    ui: &mut egui::Ui,
+    id: &str,
+    title: &str,
+    series: &str,
+    points: &[(String, f64)],
+    values: Values,
+    height: f32,
+) {
+    ui.label(RichText::new(title).strong());
+    let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
+    let hover_labels = labels.clone();
+    let xy: Vec<[f64; 2]> = points
+        .iter()
+        .enumerate()
+        .map(|(i, (_, value))| [i as f64, *value])
+        .collect();
+    let line = Line::new(series, xy).color(COLOUR).width(2.0);
+    let response = Plot::new(id)
+        .height(height)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .include_y(0.0)
+        .x_grid_spacer(index_marks)
+        .x_axis_formatter(move |mark, _| label_at(&labels, mark.value))
+        .y_axis_formatter(move |mark, _| values.axis(mark.value))
+        .label_formatter(move |position| match position {
+            HoverPosition::NearDataPoint {
+                position, index, ..
+            } => Some(format!(
+                "{}\n{}",
+                hover_labels.get(*index).map_or("", String::as_str),
+                values.text(position.y)
+            )),
+            HoverPosition::Elsewhere { .. } => None,
+        })
+        .show(ui, |plot| plot.line(line))
+        .response;
+    describe(&response, title);
+}
+
+/// Names the chart for screen readers (and the UI tests) by its title.
+fn describe(response: &egui::Response, title: &str) {
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, title));
+}
+
+/// A mark at each whole position in view, heavier every 2, 5, 10, 20, 50, … so that
+/// where the labels of every position do not fit, those of every 2nd, 5th, … do.
+fn index_marks(input: GridInput) -> Vec<GridMark> {
+    const STEPS: [f64; 10] = [1000.0, 500.0, 200.0, 100.0, 50.0, 20.0, 10.0, 5.0, 2.0, 1.0];
+    let (min, max) = input.bounds;
+    let mut marks = Vec::new();
+    let mut value = min.ceil().max(0.0);
+    while value <= max && marks.len() < 2000 {
+        let step_size = STEPS
+            .iter()
+            .copied()
+            .find(|step| value % step == 0.0)
+            .unwrap_or(1.0);
+        marks.push(GridMark { value, step_size });
+        value += 1.0;
+    }
+    marks
+}
+
+/// The label of the whole position `value` (empty between positions and outside).
+fn label_at(labels: &[String], value: f64) -> String {
+    labels
+        .iter()
+        .enumerate()
+        .find(|(i, _)| (*i as f64 - value).abs() < 1e-6)
+        .map(|(_, label)| label.clone())
+        .unwrap_or_default()
+}
+
+/// A label short enough for an axis: at most 8 characters, "…" after a cut.
+fn short(label: &str) -> String {
+    const MAX: usize = 8;
+    if label.chars().count() <= MAX {
+        label.to_owned()
+    } else {
+        let mut cut: String = label.chars().take(MAX - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_sit_on_whole_positions_only() {
+        let labels = vec!["甲".to_owned(), "乙".to_owned()];
+        assert_eq!(label_at(&labels, 0.0), "甲");
+        assert_eq!(label_at(&labels, 1.0), "乙");
+        assert_eq!(label_at(&labels, 0.5), "");
+        assert_eq!(label_at(&labels, 2.0), "");
+        assert_eq!(label_at(&labels, -1.0), "");
+    }
+
+    #[test]
+    fn marks_are_heavier_every_few_positions() {
+        let marks = index_marks(GridInput {
+            bounds: (-0.5, 10.5),
+            base_step_size: 0.01,
+        });
+        let steps: Vec<f64> = marks.iter().map(|m| m.step_size).collect();
+        assert_eq!(
+            steps,
+            [1000.0, 1.0, 2.0, 1.0, 2.0, 5.0, 2.0, 1.0, 2.0, 1.0, 10.0]
+        );
+    }
+
+    #[test]
+    fn long_names_are_cut_for_the_axis() {
+        assert_eq!(short("阿莫西林胶囊"), "阿莫西林胶囊");
+        assert_eq!(short("北京协和医院国际医疗部"), "北京协和医院国…");
+        assert_eq!(Values::Money.text(1280.0), "1,280.00");
+        assert_eq!(Values::Money.axis(12000.0), "12,000");
+        assert_eq!(Values::Count.axis(-3.0), "-3");
+    }
+}

@@ -1,0 +1,118 @@
+//! 客户消费情况: what each customer bought in a period (optionally the customers of one
+//! province), their last order and what they owe now. A customer clicked opens it.
+
+use pharmacrm_shared::region;
+use pharmacrm_shared::{Permission, pb};
+
+use super::frame::{self, Column, Frame, Period, cells, count};
+use crate::ctx::{AppCtx, Navigate};
+use crate::i18n::t;
+use crate::widgets;
+
+/// The customer-consumption tab.
+pub(super) struct ConsumptionTab {
+    period: Period,
+    /// Empty: every province.
+    province_code: String,
+    frame: Frame<pb::CustomerConsumptionRequest>,
+}
+
+impl Default for ConsumptionTab {
+    fn default() -> Self {
+        ConsumptionTab {
+            period: Period::default(),
+            province_code: String::new(),
+            frame: Frame::new("amount"),
+        }
+    }
+}
+
+impl ConsumptionTab {
+    /// The report the filters ask for.
+    fn request(&self) -> pb::CustomerConsumptionRequest {
+        pb::CustomerConsumptionRequest {
+            date_from: self.period.date_from(),
+            date_to: self.period.date_to(),
+            province_code: self.province_code.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Draws the tab; `title` names its export.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+        self.frame.poll();
+        let mut provinces = vec![(String::new(), t("report.all").to_owned())];
+        provinces.extend(
+            region::provinces()
+                .iter()
+                .map(|p| (p.code.clone(), p.name.clone())),
+        );
+        let error = self.frame.error().cloned();
+        let mut run = self.frame.never_run();
+        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
+            self.period.ui(ui, "report_consumption", error.as_ref());
+            widgets::combo(
+                ui,
+                "report_consumption_province",
+                t("report.province"),
+                &mut self.province_code,
+                &provinces,
+            );
+        });
+        if run {
+            self.frame.run(ctx, self.request());
+        }
+        self.frame.export_ui(ui, ctx, title);
+        self.frame.status_ui(ui);
+        let Some(report) = self.frame.report() else {
+            return;
+        };
+        let rows = &report.rows;
+        let columns = [
+            Column::text(
+                t("report.customer"),
+                cells(rows, |r| r.customer_name.clone()),
+            )
+            .sorts_by("name")
+            .total(t("report.totals")),
+            Column::text(t("report.region"), cells(rows, |r| r.region.clone())),
+            Column::text(
+                t("report.sales_rep"),
+                cells(rows, |r| r.sales_rep_name.clone()),
+            ),
+            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
+                .sorts_by("amount")
+                .total(report.amount.clone()),
+            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
+                .sorts_by("orders")
+                .total(count(report.orders)),
+            Column::text(
+                t("report.last_order"),
+                cells(rows, |r| r.last_order_date.clone()),
+            )
+            .sorts_by("last_order"),
+            Column::money(
+                t("report.outstanding"),
+                cells(rows, |r| r.outstanding.clone()),
+            )
+            .sorts_by("outstanding")
+            .total(report.outstanding.clone()),
+        ];
+        // A customer clicked opens it, for those who may read customers.
+        let can_open = ctx.can(Permission::CustomerRead);
+        if let Some(row) = self
+            .frame
+            .table_ui(
+                ui,
+                ctx,
+                "report_consumption_table",
+                &columns,
+                Some(report.total),
+                can_open,
+            )
+            .and_then(|i| rows.get(i))
+        {
+            ctx.navigate(Navigate::Customer(row.customer_id));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! 客户地域分布: how many customers each province has (optionally of one business kind,
+//! archived ones too); a province clicked shows its cities.
+
+use pharmacrm_shared::pb;
+
+use super::chart::{self, Values};
+use super::frame::{self, Column, Drill, Frame, cells, count};
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+use crate::widgets;
+
+/// The customer-distribution tab.
+pub(super) struct DistributionTab {
+    /// A `pb::BusinessKind`; 0: every kind.
+    business_kind: i32,
+    include_archived: bool,
+    drill: Drill,
+    frame: Frame<pb::CustomerDistributionRequest>,
+}
+
+impl Default for DistributionTab {
+    fn default() -> Self {
+        DistributionTab {
+            business_kind: 0,
+            include_archived: false,
+            drill: Drill::default(),
+            frame: Frame::new("customers"),
+        }
+    }
+}
+
+impl DistributionTab {
+    /// The report the filters ask for, at the level drilled to.
+    fn request(&self) -> pb::CustomerDistributionRequest {
+        pb::CustomerDistributionRequest {
+            province_code: self.drill.code(),
+            business_kind: self.business_kind,
+            include_archived: self.include_archived,
+            ..Default::default()
+        }
+    }
+
+    /// Draws the tab; `title` names its export.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+        self.frame.poll();
+        let mut run = self.frame.never_run();
+        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
+            widgets::combo(
+                ui,
+                "report_distribution_kind",
+                t("customer.kind"),
+                &mut self.business_kind,
+                &frame::any_or::<pb::BusinessKind>(),
+            );
+            ui.checkbox(&mut self.include_archived, t("report.include_archived"));
+        });
+        run |= self.drill.ui(ui);
+        if run {
+            self.frame.run(ctx, self.request());
+        }
+        self.frame.export_ui(ui, ctx, title);
+        self.frame.status_ui(ui);
+        let Some(report) = self.frame.report() else {
+            return;
+        };
+        let rows = &report.rows;
+        let province_code = self
+            .frame
+            .shown()
+            .map(|r| r.province_code.clone())
+            .unwrap_or_default();
+        let top = chart::top(
+            rows.iter()
+                .map(|r| (r.region_name.clone(), r.customers as f64)),
+        );
+        let height = chart::height(ui);
+        chart::bars(
+            ui,
+            "report_distribution_bars",
+            t("report.chart.customers_by_region"),
+            t("report.customers"),
+            &top,
+            Values::Count,
+            height,
+        );
+        let columns = [
+            Column::text(
+                frame::region_header(&province_code),
+                cells(rows, |r| r.region_name.clone()),
+            )
+            .sorts_by("region")
+            .total(t("report.totals")),
+            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
+                .sorts_by("customers")
+                .total(count(report.customers)),
+        ];
+        // A province clicked shows its cities.
+        let clicked = self.frame.table_ui(
+            ui,
+            ctx,
+            "report_distribution_table",
+            &columns,
+            None,
+            province_code.is_empty(),
+        );
+        if let Some(row) = clicked.and_then(|i| rows.get(i)) {
+            self.drill.enter(&row.region_code, &row.region_name);
+            self.frame.run(ctx, self.request());
+        }
+    }
+}

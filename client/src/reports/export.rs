@@ -1,0 +1,181 @@
+//! A report's Excel export: where to (typed, chosen, or the download folder when empty),
+//! the button, then a progress bar "已导出 n / total 行" with a Cancel button while the
+//! server streams the file, and how it ended, with an offer to open the folder.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+use tokio::sync::oneshot;
+
+use crate::api::reports::{ExportOutcome, ExportProgress, ExportTarget};
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{t, tn};
+use crate::widgets;
+
+/// The colour of a completed export's line.
+const DONE: egui::Color32 = egui::Color32::from_rgb(0x2e, 0x8b, 0x57);
+
+/// One tab's export.
+#[derive(Default)]
+pub(super) struct ExportBar {
+    path: widgets::PathField,
+    /// What the running export has written.
+    progress: Arc<Mutex<ExportProgress>>,
+    /// Dropping it cancels the running export.
+    cancel: Option<oneshot::Sender<()>>,
+    outcome: Requested<ExportOutcome>,
+}
+
+impl ExportBar {
+    /// Draws the export of `report` (the report on screen; `None` before one is shown),
+    /// proposed as `file_name`; nothing without `report.export`.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        report: Option<pb::export_request::Report>,
+        file_name: &str,
+    ) {
+        if !ctx.can(Permission::ReportExport) {
+            return;
+        }
+        if !matches!(self.outcome.poll(), Polled::Unchanged) {
+            self.cancel = None;
+        }
+        let exporting = self.outcome.is_pending();
+        let mut start = None;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label(t("report.export.path"));
+            self.path
+                .ui(
+                    ui,
+                    ctx,
+                    widgets::Purpose::Save(file_name),
+                    t("report.export.hint"),
+                    300.0,
+                )
+                .labelled_by(label.id);
+            if exporting {
+                let progress = self.progress.lock().expect("lock").clone();
+                ui.add(
+                    egui::ProgressBar::new(fraction(&progress))
+                        .desired_width(220.0)
+                        .text(progress_text(&progress)),
+                );
+                // Dropping the sender closes the stream: the server stops, the part
+                // received is deleted.
+                if ui
+                    .add_enabled(self.cancel.is_some(), egui::Button::new(t("common.cancel")))
+                    .clicked()
+                {
+                    self.cancel = None;
+                }
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+            } else if ui
+                .add_enabled(report.is_some(), egui::Button::new(t("report.export")))
+                .clicked()
+            {
+                start = report;
+            }
+        });
+        if let Some(report) = start {
+            self.start(ctx, report, file_name);
+        }
+        self.outcome_ui(ui);
+    }
+
+    fn start(&mut self, ctx: &AppCtx, report: pb::export_request::Report, file_name: &str) {
+        let typed = self.path.trimmed();
+        let folder = |dir: PathBuf| ExportTarget::Folder {
+            dir,
+            fallback: file_name.to_owned(),
+        };
+        // No path: the download folder; a folder: in it; else that file. Either folder
+        // takes the name the server offers.
+        let target = if typed.is_empty() {
+            folder(widgets::download_dir())
+        } else {
+            let path = PathBuf::from(typed);
+            if path.is_dir() {
+                folder(path)
+            } else {
+                ExportTarget::File(path)
+            }
+        };
+        let (cancel, cancelled) = oneshot::channel();
+        self.progress = Arc::default();
+        self.cancel = Some(cancel);
+        self.outcome.request(ctx.reports().export(
+            pb::ExportRequest {
+                report: Some(report),
+            },
+            target,
+            self.progress.clone(),
+            cancelled,
+        ));
+    }
+
+    /// How the last export ended.
+    fn outcome_ui(&self, ui: &mut egui::Ui) {
+        match &self.outcome {
+            Requested::Done(ExportOutcome::Saved { path, rows }) => {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        RichText::new(
+                            tn("report.export.saved", *rows)
+                                .replace("{path}", &path.display().to_string()),
+                        )
+                        .color(DONE),
+                    );
+                    if let Some(dir) = path.parent()
+                        && ui.button(t("report.export.open_folder")).clicked()
+                    {
+                        widgets::open_folder(dir);
+                    }
+                });
+            }
+            Requested::Done(ExportOutcome::Cancelled) => {
+                ui.label(RichText::new(t("report.export.cancelled")).weak());
+            }
+            Requested::Done(ExportOutcome::FileError { path, error }) => {
+                ui.label(
+                    RichText::new(
+                        t("report.export.file_error")
+                            .replace("{path}", &path.display().to_string())
+                            .replace("{message}", error),
+                    )
+                    .color(widgets::ERROR),
+                );
+            }
+            Requested::Done(ExportOutcome::Incomplete) => {
+                ui.label(RichText::new(t("report.export.incomplete")).color(widgets::ERROR));
+            }
+            Requested::Failed { error, .. } => widgets::error_line(ui, error),
+            Requested::NotRequested | Requested::Pending { .. } => {}
+        }
+    }
+}
+
+/// How much of the file is written, 0 to 1.
+fn fraction(progress: &ExportProgress) -> f32 {
+    if progress.total == 0 {
+        0.0
+    } else {
+        (progress.rows as f32 / progress.total as f32).clamp(0.0, 1.0)
+    }
+}
+
+/// "已导出 120 / 1,000 行", or "正在准备导出…" before the first rows.
+fn progress_text(progress: &ExportProgress) -> String {
+    if progress.total == 0 {
+        t("report.export.starting").to_owned()
+    } else {
+        tn("report.export.progress", progress.total)
+            .replace("{done}", &format::count(progress.rows))
+    }
+}

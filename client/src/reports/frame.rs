@@ -1,0 +1,641 @@
+//! What every report tab is drawn with: the period filter, the filter bar and its run
+//! button, the line saying when and within what scope the report ran, the table (its
+//! headers sort on the server, a totals row last, the pager under it), the drill-down from
+//! provinces to cities, and the export. A tab brings its filters, columns and chart.
+
+use egui::{Align, Layout, RichText};
+use egui_extras::TableBuilder;
+use pharmacrm_shared::pb;
+
+use super::ReportRequest;
+use super::export::ExportBar;
+use crate::api::ApiError;
+use crate::backend::{Polled, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{label_value, t};
+use crate::widgets::{self, choice_label};
+
+/// Rows per page of the paged reports.
+const PAGE: u32 = 100;
+
+/// The fields of a period, as the server names them in its complaints.
+const PERIOD_FIELDS: [&str; 2] = ["date_from", "date_to"];
+
+/// Height of the pager under a paged table.
+const PAGER_HEIGHT: f32 = 30.0;
+
+// ---------------------------------------------------------------------------------------
+// Filters
+
+/// A period (business dates) as typed: this month so far unless changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Period {
+    from: String,
+    to: String,
+}
+
+impl Default for Period {
+    fn default() -> Self {
+        let (from, to) = format::month_to_date();
+        Period { from, to }
+    }
+}
+
+impl Period {
+    /// The two date filters of a filter bar, each followed by the server's complaint
+    /// about it in the last run (`error`).
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, salt: &str, error: Option<&ApiError>) {
+        widgets::date_filter(
+            ui,
+            &format!("{salt}_from"),
+            t("report.date_from"),
+            &mut self.from,
+        );
+        field_error(ui, error, PERIOD_FIELDS[0]);
+        widgets::date_filter(ui, &format!("{salt}_to"), t("report.date_to"), &mut self.to);
+        field_error(ui, error, PERIOD_FIELDS[1]);
+    }
+
+    /// The first day as sent: `YYYY-MM-DD` once it reads as a date, else as typed, for
+    /// the server to name.
+    pub(super) fn date_from(&self) -> String {
+        widgets::normalize_date(&self.from)
+    }
+
+    /// The last day as sent.
+    pub(super) fn date_to(&self) -> String {
+        widgets::normalize_date(&self.to)
+    }
+}
+
+/// The server's complaint about `field`, in red beside it.
+fn field_error(ui: &mut egui::Ui, error: Option<&ApiError>, field: &str) {
+    if let Some(text) = error.and_then(|e| e.field(field)) {
+        ui.label(RichText::new(text).color(widgets::ERROR));
+    }
+}
+
+/// A wrapping row of filters (`filters` draws them), then the run button (disabled while
+/// a report runs); whether it was clicked.
+pub(super) fn filter_bar(
+    ui: &mut egui::Ui,
+    running: bool,
+    filters: impl FnOnce(&mut egui::Ui),
+) -> bool {
+    let mut run = false;
+    ui.horizontal_wrapped(|ui| {
+        filters(ui);
+        run = ui
+            .add_enabled(!running, egui::Button::new(t("report.run")))
+            .clicked();
+    });
+    run
+}
+
+/// The options of a filter over a [`widgets::Choice`] enum, "全部" (0) first.
+pub(super) fn any_or<E: widgets::Choice>() -> Vec<(i32, String)> {
+    let mut options = vec![(0, t("report.all").to_owned())];
+    options.extend(widgets::choices::<E>());
+    options
+}
+
+/// The name an export proposes: "药品销售情况_2026-11-01_2026-11-30.xlsx".
+fn file_name(title: &str, period: Option<(&str, &str)>) -> String {
+    match period {
+        Some((from, to)) => format!("{title}_{from}_{to}.xlsx"),
+        None => format!("{title}.xlsx"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Provinces → cities
+
+/// A regional report's level: every province, or the cities of one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Drill {
+    /// The province drilled into: (code, name).
+    province: Option<(String, String)>,
+}
+
+impl Drill {
+    /// The province code to send: empty for every province.
+    pub(super) fn code(&self) -> String {
+        self.province
+            .as_ref()
+            .map(|(code, _)| code.clone())
+            .unwrap_or_default()
+    }
+
+    /// Shows the cities of a province next.
+    pub(super) fn enter(&mut self, code: &str, name: &str) {
+        self.province = Some((code.to_owned(), name.to_owned()));
+    }
+
+    /// Within a province: a button back to every province and the province's name;
+    /// at the top: how to drill down. Whether "back" was clicked.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let Some((_, name)) = &self.province else {
+            ui.label(RichText::new(t("report.drill_hint")).weak().small());
+            return false;
+        };
+        let mut back = false;
+        ui.horizontal(|ui| {
+            back = ui.button(t("report.back_to_provinces")).clicked();
+            ui.strong(name.as_str());
+        });
+        if back {
+            self.province = None;
+        }
+        back
+    }
+}
+
+/// The header of a regional report's first column: "省份" for provinces (no province in
+/// the request shown), "城市" for the cities of one.
+pub(super) fn region_header(province_code: &str) -> &'static str {
+    if province_code.is_empty() {
+        t("report.province")
+    } else {
+        t("report.city")
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The table
+
+/// How a column's cells are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// Counts, formatted already: right-aligned.
+    Count,
+    /// Amounts as the server sends them: right-aligned on their decimal point.
+    Money,
+}
+
+/// A column of a report table: its header, the sort key its header sets (the keys each
+/// request documents), its cells and its cell in the totals row.
+pub(super) struct Column<'a> {
+    header: &'a str,
+    key: Option<&'static str>,
+    kind: Kind,
+    cells: Vec<String>,
+    total: String,
+}
+
+impl<'a> Column<'a> {
+    fn new(header: &'a str, kind: Kind, cells: Vec<String>) -> Self {
+        Column {
+            header,
+            key: None,
+            kind,
+            cells,
+            total: String::new(),
+        }
+    }
+
+    /// A column of text.
+    pub(super) fn text(header: &'a str, cells: Vec<String>) -> Self {
+        Column::new(header, Kind::Text, cells)
+    }
+
+    /// A column of counts (as [`count`] writes them).
+    pub(super) fn count(header: &'a str, cells: Vec<String>) -> Self {
+        Column::new(header, Kind::Count, cells)
+    }
+
+    /// A column of amounts (CNY, as the server sends them).
+    pub(super) fn money(header: &'a str, cells: Vec<String>) -> Self {
+        Column::new(header, Kind::Money, cells)
+    }
+
+    /// Its header sorts the report by `key`.
+    pub(super) fn sorts_by(mut self, key: &'static str) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Its cell in the totals row.
+    pub(super) fn total(mut self, total: impl Into<String>) -> Self {
+        self.total = total.into();
+        self
+    }
+}
+
+/// The cells of a column: `text` of each row.
+pub(super) fn cells<T>(rows: &[T], text: impl Fn(&T) -> String) -> Vec<String> {
+    rows.iter().map(text).collect()
+}
+
+/// A count with thousands separators.
+pub(super) fn count(n: impl Into<u64>) -> String {
+    format::count(n.into())
+}
+
+/// A count that may be negative (units shipped less units deducted).
+pub(super) fn signed(n: i64) -> String {
+    let shown = format::count(n.unsigned_abs());
+    if n < 0 { format!("-{shown}") } else { shown }
+}
+
+/// An amount from the server as a chart value (0 when it does not read).
+pub(super) fn value(amount: &str) -> f64 {
+    amount.trim().parse().unwrap_or(0.0)
+}
+
+/// The order of a report: a column key and direction; none chosen means the report's own
+/// order, `default_key` largest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Sort {
+    by: &'static str,
+    ascending: bool,
+    default_key: &'static str,
+}
+
+impl Sort {
+    /// The column and direction in force.
+    fn current(&self) -> (&'static str, bool) {
+        if self.by.is_empty() {
+            (self.default_key, false)
+        } else {
+            (self.by, self.ascending)
+        }
+    }
+
+    /// As sent: nothing for the report's own order.
+    fn to_pb(&self) -> Option<pb::ReportSort> {
+        (!self.by.is_empty()).then(|| pb::ReportSort {
+            by: self.by.to_owned(),
+            ascending: self.ascending,
+        })
+    }
+
+    /// A header was clicked: the same column turns around; another starts with names in
+    /// order, figures and dates largest first.
+    fn click(&mut self, key: &'static str) {
+        let (by, ascending) = self.current();
+        self.ascending = if by == key {
+            !ascending
+        } else {
+            matches!(key, "name" | "region" | "label")
+        };
+        self.by = key;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The frame
+
+/// One report tab's state besides its filters: the order and page, the report asked for
+/// and the one shown, and the export.
+pub(super) struct Frame<R: ReportRequest> {
+    sort: Sort,
+    offset: u32,
+    /// The request of the report asked for last, and of the one shown.
+    asked: Option<R>,
+    shown: Option<R>,
+    report: Requested<R::Report>,
+    export: ExportBar,
+}
+
+impl<R: ReportRequest> Frame<R> {
+    /// A frame whose report's own order is `default_key`, largest first.
+    pub(super) fn new(default_key: &'static str) -> Self {
+        Frame {
+            sort: Sort {
+                by: "",
+                ascending: false,
+                default_key,
+            },
+            offset: 0,
+            asked: None,
+            shown: None,
+            report: Requested::NotRequested,
+            export: ExportBar::default(),
+        }
+    }
+
+    /// Takes the answer of a finished run; whether a report just arrived.
+    pub(super) fn poll(&mut self) -> bool {
+        match self.report.poll() {
+            Polled::JustDone => {
+                self.shown = self.asked.clone();
+                true
+            }
+            Polled::JustFailed(_) | Polled::Unchanged => false,
+        }
+    }
+
+    /// Whether a run is in flight.
+    pub(super) fn is_running(&self) -> bool {
+        self.report.is_pending()
+    }
+
+    /// Whether the report was never run (the tab is shown for the first time).
+    pub(super) fn never_run(&self) -> bool {
+        self.report.is_not_requested()
+    }
+
+    /// The last run's error (its period complaints show beside the period).
+    pub(super) fn error(&self) -> Option<&ApiError> {
+        self.report.error()
+    }
+
+    /// The request of the report shown.
+    pub(super) fn shown(&self) -> Option<&R> {
+        self.shown.as_ref()
+    }
+
+    /// The report shown (the previous one while another runs or after a failed run).
+    pub(super) fn report(&self) -> Option<R::Report> {
+        self.report.value().cloned()
+    }
+
+    /// Runs the report for `filters` from its first page, in the order chosen.
+    pub(super) fn run(&mut self, ctx: &AppCtx, filters: R) {
+        self.offset = 0;
+        self.ask(ctx, filters);
+    }
+
+    fn ask(&mut self, ctx: &AppCtx, filters: R) {
+        let request = filters.ordered(
+            self.sort.to_pb(),
+            pb::PageRequest {
+                offset: self.offset,
+                limit: PAGE,
+            },
+        );
+        self.asked = Some(request.clone());
+        self.report.request(request.call(ctx));
+    }
+
+    /// The export of the report shown, proposed as "`title`_first day_last day.xlsx".
+    pub(super) fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+        let name = file_name(title, self.shown.as_ref().and_then(R::period));
+        let report = self.shown.clone().map(ReportRequest::export);
+        self.export.ui(ui, ctx, report, &name);
+    }
+
+    /// The spinner while a run is in flight, the error of a failed one (unless it is
+    /// about the period, shown beside it), and when and within what scope the report
+    /// shown was run.
+    pub(super) fn status_ui(&self, ui: &mut egui::Ui) {
+        if self.report.is_pending() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(t("common.loading"));
+            });
+        }
+        if let Some(error) = self.report.error()
+            && !error
+                .fields
+                .iter()
+                .any(|f| PERIOD_FIELDS.contains(&f.field.as_str()))
+        {
+            widgets::error_line(ui, error);
+        }
+        if let Some(run) = self.report.value().and_then(R::run_of) {
+            run_line(ui, run);
+        }
+    }
+
+    /// The report's table: `columns`, then a totals row; a header with a key sorts the
+    /// report by it (asked again from the first page). With `total` (the rows of every
+    /// page) the pager follows. Returns the row clicked (never the totals row) when
+    /// `clickable`.
+    pub(super) fn table_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        id_salt: &str,
+        columns: &[Column<'_>],
+        total: Option<u64>,
+        clickable: bool,
+    ) -> Option<usize> {
+        let rows = columns.first().map_or(0, |c| c.cells.len());
+        if rows == 0 {
+            ui.label(RichText::new(t("report.no_data")).weak());
+        }
+        let pager = if total.is_some() { PAGER_HEIGHT } else { 0.0 };
+        let max_height = ui.available_height() - pager;
+        let (clicked, resort) = table(
+            ui,
+            id_salt,
+            columns,
+            self.sort.current(),
+            clickable,
+            max_height,
+        );
+        let mut again = false;
+        if let Some(key) = resort {
+            self.sort.click(key);
+            self.offset = 0;
+            again = true;
+        }
+        if let Some(total) = total {
+            again |= widgets::pager(ui, &mut self.offset, rows, total, PAGE);
+        }
+        // The report asked for last (shown, or on its way), in the new order or at the
+        // new page.
+        if again && let Some(asked) = self.asked.clone() {
+            self.ask(ctx, asked);
+        }
+        clicked
+    }
+}
+
+/// "运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 · 数据范围：全部".
+fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun) {
+    let at = chrono::DateTime::parse_from_rfc3339(&run.run_at).map_or_else(
+        |_| run.run_at.clone(),
+        |at| format::local_time(at.with_timezone(&chrono::Utc)),
+    );
+    let parts = [
+        label_value(t("report.run_at"), &at),
+        label_value(t("report.business_date"), &run.business_date),
+        label_value(t("report.scope"), choice_label::<pb::DataScope>(run.scope)),
+    ];
+    ui.label(RichText::new(parts.join("  ·  ")).weak().small());
+}
+
+/// Draws the table (at most `max_height` high; it scrolls within, and sideways when its
+/// columns do not fit): (the row clicked, the sort key of the header clicked).
+fn table(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    columns: &[Column<'_>],
+    (sorted_by, ascending): (&'static str, bool),
+    clickable: bool,
+    max_height: f32,
+) -> (Option<usize>, Option<&'static str>) {
+    let rows = columns.first().map_or(0, |c| c.cells.len());
+    // What each cell shows, the totals row last; amounts padded to their column's
+    // decimals so that their points line up.
+    let shown: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            let all = c.cells.iter().chain(std::iter::once(&c.total));
+            match c.kind {
+                Kind::Money => {
+                    let decimals = widgets::money_decimals(
+                        all.clone().map(String::as_str).filter(|x| !x.is_empty()),
+                    );
+                    all.map(|x| {
+                        if x.is_empty() {
+                            String::new()
+                        } else {
+                            widgets::money_text(x, decimals)
+                        }
+                    })
+                    .collect()
+                }
+                Kind::Text | Kind::Count => all.cloned().collect(),
+            }
+        })
+        .collect();
+    let widths: Vec<egui_extras::Column> = columns
+        .iter()
+        .zip(&shown)
+        .map(|(c, texts)| {
+            let (min, max) = match c.kind {
+                Kind::Text => (60.0, 280.0),
+                Kind::Count => (60.0, 140.0),
+                Kind::Money => (90.0, 200.0),
+            };
+            widgets::fit_column(ui, c.header, texts.iter().map(String::as_str), min, max)
+        })
+        .collect();
+    let mut clicked = None;
+    let mut resort = None;
+    widgets::table(ui, id_salt, |ui| {
+        // Every cell centred vertically, as the right-aligned figures are.
+        let mut builder = TableBuilder::new(ui)
+            .id_salt(id_salt)
+            .striped(true)
+            .cell_layout(Layout::left_to_right(Align::Center))
+            .max_scroll_height(max_height.max(100.0));
+        if clickable {
+            builder = builder.sense(egui::Sense::click());
+        }
+        for width in widths {
+            builder = builder.column(width);
+        }
+        builder
+            .header(24.0, |mut header| {
+                for c in columns {
+                    header.col(|ui| {
+                        if c.kind == Kind::Text {
+                            header_cell(ui, c, sorted_by, ascending, &mut resort);
+                        } else {
+                            // Over right-aligned figures, right-aligned.
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                header_cell(ui, c, sorted_by, ascending, &mut resort);
+                            });
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, rows + 1, |mut row| {
+                    let i = row.index();
+                    let is_totals = i == rows;
+                    for (c, texts) in columns.iter().zip(&shown) {
+                        let text = texts.get(i).map_or("", String::as_str);
+                        row.col(|ui| {
+                            let mut text = RichText::new(text);
+                            if is_totals {
+                                text = text.strong();
+                            }
+                            match c.kind {
+                                Kind::Text => {
+                                    ui.label(text);
+                                }
+                                Kind::Count => {
+                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                        ui.label(text);
+                                    });
+                                }
+                                Kind::Money => {
+                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                        ui.label(text.monospace());
+                                    });
+                                }
+                            }
+                        });
+                    }
+                    if !is_totals && row.response().clicked() {
+                        clicked = Some(i);
+                    }
+                });
+            });
+    });
+    (clicked, resort)
+}
+
+/// A header cell: a button sorting by its key (with an arrow on the column in force),
+/// else the header in bold.
+fn header_cell(
+    ui: &mut egui::Ui,
+    column: &Column<'_>,
+    sorted_by: &str,
+    ascending: bool,
+    resort: &mut Option<&'static str>,
+) {
+    match column.key {
+        Some(key) => {
+            let arrow = match (key == sorted_by, ascending) {
+                (false, _) => "",
+                (true, true) => " ︿",
+                (true, false) => " ﹀",
+            };
+            if ui.button(format!("{}{arrow}", column.header)).clicked() {
+                *resort = Some(key);
+            }
+        }
+        None => {
+            ui.strong(column.header);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_turns_its_column_around_and_another_starts_in_its_natural_order() {
+        let mut sort = Sort {
+            by: "",
+            ascending: false,
+            default_key: "amount",
+        };
+        assert_eq!(sort.to_pb(), None, "the report's own order");
+        assert_eq!(sort.current(), ("amount", false));
+        sort.click("amount");
+        assert_eq!(sort.current(), ("amount", true));
+        sort.click("name");
+        assert_eq!(
+            sort.to_pb(),
+            Some(pb::ReportSort {
+                by: "name".into(),
+                ascending: true
+            })
+        );
+        sort.click("orders");
+        assert_eq!(sort.current(), ("orders", false));
+    }
+
+    #[test]
+    fn counts_keep_their_sign_and_exports_their_period() {
+        assert_eq!(signed(-1200), "-1,200");
+        assert_eq!(signed(35), "35");
+        assert_eq!(value("1280.50"), 1280.5);
+        assert_eq!(value(""), 0.0);
+        assert_eq!(
+            file_name("药品销售情况", Some(("2026-11-01", "2026-11-30"))),
+            "药品销售情况_2026-11-01_2026-11-30.xlsx"
+        );
+        assert_eq!(file_name("客户地域分布", None), "客户地域分布.xlsx");
+    }
+}

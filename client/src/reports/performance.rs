@@ -1,0 +1,111 @@
+//! 员工销售业绩: sales reps or CS reps ranked by what they sold in a period, with the
+//! orders, customers and payments collected credited to them; the top of the page as bars.
+
+use pharmacrm_shared::pb;
+
+use super::chart::{self, Values};
+use super::frame::{self, Column, Frame, Period, cells, count};
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+use crate::widgets;
+
+/// The employee-performance tab.
+pub(super) struct PerformanceTab {
+    period: Period,
+    /// A `pb::RepRole`.
+    role: i32,
+    frame: Frame<pb::EmployeePerformanceRequest>,
+}
+
+impl Default for PerformanceTab {
+    fn default() -> Self {
+        PerformanceTab {
+            period: Period::default(),
+            role: pb::RepRole::Sales as i32,
+            frame: Frame::new("amount"),
+        }
+    }
+}
+
+impl PerformanceTab {
+    /// The report the filters ask for.
+    fn request(&self) -> pb::EmployeePerformanceRequest {
+        pb::EmployeePerformanceRequest {
+            date_from: self.period.date_from(),
+            date_to: self.period.date_to(),
+            role: self.role,
+            ..Default::default()
+        }
+    }
+
+    /// Draws the tab; `title` names its export.
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+        self.frame.poll();
+        // Another role ranks other people: run at once.
+        let mut run = self.frame.never_run();
+        ui.horizontal(|ui| {
+            for (role, label) in widgets::choices::<pb::RepRole>() {
+                run |= ui
+                    .selectable_value(&mut self.role, role, label.as_str())
+                    .changed();
+            }
+        });
+        let error = self.frame.error().cloned();
+        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
+            self.period.ui(ui, "report_performance", error.as_ref());
+        });
+        if run {
+            self.frame.run(ctx, self.request());
+        }
+        self.frame.export_ui(ui, ctx, title);
+        self.frame.status_ui(ui);
+        let Some(report) = self.frame.report() else {
+            return;
+        };
+        let rows = &report.rows;
+        let top = chart::top(
+            rows.iter()
+                .map(|r| (r.name.clone(), frame::value(&r.amount))),
+        );
+        let height = chart::height(ui);
+        chart::bars(
+            ui,
+            "report_performance_bars",
+            t("report.chart.top_reps"),
+            t("report.amount"),
+            &top,
+            Values::Money,
+            height,
+        );
+        let columns = [
+            Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
+            Column::text(t("report.name"), cells(rows, |r| r.name.clone()))
+                .sorts_by("name")
+                .total(t("report.totals")),
+            Column::text(
+                t("report.department"),
+                cells(rows, |r| r.department.clone()),
+            ),
+            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
+                .sorts_by("amount")
+                .total(report.amount.clone()),
+            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
+                .sorts_by("orders")
+                .total(count(report.orders)),
+            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
+                .sorts_by("customers")
+                .total(count(report.customers)),
+            Column::money(t("report.collected"), cells(rows, |r| r.collected.clone()))
+                .sorts_by("collected")
+                .total(report.collected.clone()),
+        ];
+        self.frame.table_ui(
+            ui,
+            ctx,
+            "report_performance_table",
+            &columns,
+            Some(report.total),
+            false,
+        );
+    }
+}
