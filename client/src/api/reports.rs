@@ -1,6 +1,7 @@
 //! ReportService calls, and the export: the stream of an .xlsx file written to a `.part`
 //! file beside its target and renamed onto it once complete. A cancelled or failed export
-//! leaves nothing behind.
+//! leaves nothing behind. A file already at the target is replaced, as the client's other
+//! saves do (a chooser asks first, a typed path does not), and the outcome says so.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ calls! {
 /// Where an export is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExportTarget {
-    /// This file (replaced if it exists).
+    /// This file (replaced if it exists; the outcome says so).
     File(PathBuf),
     /// This folder, under the file name the server offers (`fallback` when it offers
     /// none).
@@ -84,6 +85,8 @@ pub enum ExportOutcome {
         path: PathBuf,
         /// Rows written.
         rows: u64,
+        /// Whether a file already there was replaced.
+        replaced: bool,
     },
     /// Cancelled by the user; nothing was kept.
     Cancelled,
@@ -180,9 +183,10 @@ async fn receive_export(
                 }
                 let target = file.target.clone();
                 return Ok(match file.finish() {
-                    Ok(path) => ExportOutcome::Saved {
+                    Ok((path, replaced)) => ExportOutcome::Saved {
                         path,
                         rows: done.rows,
+                        replaced,
                     },
                     Err(e) => ExportOutcome::FileError {
                         path: target,
@@ -251,14 +255,16 @@ impl PartFile {
     }
 
     /// Flushes the file and renames it onto the target; returns the target's path
-    /// (absolute when it can be read back).
-    fn finish(mut self) -> std::io::Result<PathBuf> {
+    /// (absolute when it can be read back) and whether a file already there was replaced.
+    fn finish(mut self) -> std::io::Result<(PathBuf, bool)> {
         let file = self.file.take().expect("open until finished");
         file.sync_all()?;
         drop(file);
+        let replaced = self.target.exists();
         std::fs::rename(&self.part, &self.target)?;
         self.finished = true;
-        Ok(std::fs::canonicalize(&self.target).unwrap_or_else(|_| self.target.clone()))
+        let path = std::fs::canonicalize(&self.target).unwrap_or_else(|_| self.target.clone());
+        Ok((path, replaced))
     }
 }
 
@@ -304,9 +310,15 @@ mod tests {
         part.write(b"PK\x03\x04").expect("write");
         part.write(b"rest").expect("write");
         assert_eq!(part.written, 8);
-        let saved = part.finish().expect("finish");
+        let (saved, replaced) = part.finish().expect("finish");
+        assert!(replaced, "the older file was replaced, and says so");
         assert_eq!(std::fs::read(&saved).expect("read"), b"PK\x03\x04rest");
         assert!(!dir.join("药品销售情况.xlsx.part").exists());
+        // A new file replaces nothing.
+        let mut part = PartFile::create(dir.join("new.xlsx")).expect("create");
+        part.write(b"PK").expect("write");
+        let (_, replaced) = part.finish().expect("finish");
+        assert!(!replaced);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -1,7 +1,8 @@
 //! The reports' charts (egui_plot): horizontal bars for rankings and regions, the largest
 //! at the top with its name on the axis, and a line for a series over time. Charts are
 //! pictures, not controls: no zoom or drag, so the wheel scrolls the page; each takes a
-//! fixed share of the height so that the table below keeps room.
+//! share of the height, giving way to the table below (a few rows and its pager stay in
+//! view; with too little room the chart is left out).
 
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Corner, GridInput, GridMark, HoverPosition, Legend, Line, Plot};
@@ -14,10 +15,18 @@ const BARS: usize = 10;
 /// The colour of bars and lines.
 const COLOUR: egui::Color32 = egui::Color32::from_rgb(0x3b, 0x82, 0xc4);
 
-/// The height of a chart here: a share of what is left, within bounds, so that at
-/// 900×600 the table under it still shows several rows.
-pub(super) fn height(ui: &egui::Ui) -> f32 {
-    (ui.available_height() * 0.38).clamp(110.0, 220.0)
+/// What a chart takes besides its plot: its title and the spacing around them.
+pub(super) const TITLE_HEIGHT: f32 = 26.0;
+
+/// The lowest plot drawn: with less room, the chart is left out.
+const MIN_HEIGHT: f32 = 70.0;
+
+/// The height of a chart's plot: a share of `available` (what is left for the chart and
+/// the table under it) within bounds, but no more than `room` (what the table leaves
+/// it, see `frame::chart_height`); `None` when that is lower than a chart is drawn.
+pub(super) fn height(available: f32, room: f32) -> Option<f32> {
+    let height = (available * 0.38).clamp(110.0, 220.0).min(room);
+    (height >= MIN_HEIGHT).then_some(height)
 }
 
 /// The [`BARS`] largest of `data` (label, value), largest first: what a bar chart shows.

@@ -1,10 +1,11 @@
 //! 客户地域分布: how many customers each province has (optionally of one business kind,
-//! archived ones too); a province clicked shows its cities.
+//! of one customer type, archived ones too); a province clicked shows its cities.
 
 use pharmacrm_shared::pb;
 
 use super::chart::{self, Values};
 use super::frame::{self, Column, Drill, Frame, cells, count};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets;
@@ -13,6 +14,10 @@ use crate::widgets;
 pub(super) struct DistributionTab {
     /// A `pb::BusinessKind`; 0: every kind.
     business_kind: i32,
+    /// A customer type's id; 0: every type.
+    type_id: i64,
+    /// The customer types to choose from (as the customer list offers them).
+    types: Requested<Vec<pb::CustomerType>>,
     include_archived: bool,
     drill: Drill,
     frame: Frame<pb::CustomerDistributionRequest>,
@@ -22,6 +27,8 @@ impl Default for DistributionTab {
     fn default() -> Self {
         DistributionTab {
             business_kind: 0,
+            type_id: 0,
+            types: Requested::NotRequested,
             include_archived: false,
             drill: Drill::default(),
             frame: Frame::new("customers"),
@@ -35,6 +42,7 @@ impl DistributionTab {
         pb::CustomerDistributionRequest {
             province_code: self.drill.code(),
             business_kind: self.business_kind,
+            type_id: (self.type_id != 0).then_some(self.type_id),
             include_archived: self.include_archived,
             ..Default::default()
         }
@@ -42,7 +50,23 @@ impl DistributionTab {
 
     /// Draws the tab; `title` names its export.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+        if self.types.is_not_requested() {
+            self.types.request(
+                ctx.customers()
+                    .list_customer_types(pb::ListCustomerTypesRequest::default())
+                    .map(|r| r.types),
+            );
+        }
+        self.types.poll();
         self.frame.poll();
+        let mut types = vec![(0, t("report.all").to_owned())];
+        types.extend(
+            self.types
+                .value()
+                .into_iter()
+                .flatten()
+                .map(|x| (x.id, x.name.clone())),
+        );
         let mut run = self.frame.never_run();
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
             widgets::combo(
@@ -51,6 +75,13 @@ impl DistributionTab {
                 t("customer.kind"),
                 &mut self.business_kind,
                 &frame::any_or::<pb::BusinessKind>(),
+            );
+            widgets::combo(
+                ui,
+                "report_distribution_type",
+                t("customer.type"),
+                &mut self.type_id,
+                &types,
             );
             ui.checkbox(&mut self.include_archived, t("report.include_archived"));
         });
@@ -69,20 +100,22 @@ impl DistributionTab {
             .shown()
             .map(|r| r.province_code.clone())
             .unwrap_or_default();
+        // Every region is here (the report is not paged): its largest, whatever the order.
         let top = chart::top(
             rows.iter()
                 .map(|r| (r.region_name.clone(), r.customers as f64)),
         );
-        let height = chart::height(ui);
-        chart::bars(
-            ui,
-            "report_distribution_bars",
-            t("report.chart.customers_by_region"),
-            t("report.customers"),
-            &top,
-            Values::Count,
-            height,
-        );
+        if let Some(height) = frame::chart_height(ui, rows.len(), false) {
+            chart::bars(
+                ui,
+                "report_distribution_bars",
+                t("report.chart.customers_by_region"),
+                t("report.customers"),
+                &top,
+                Values::Count,
+                height,
+            );
+        }
         let columns = [
             Column::text(
                 frame::region_header(&province_code),

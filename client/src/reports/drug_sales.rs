@@ -1,7 +1,9 @@
 //! 药品销售情况: each drug's sales in a period (optionally one drug, one category, agency or
-//! self-produced drugs), the top drugs of the page as bars, and the sales over time, by
-//! day, week or month, of the drug clicked in the table or of every drug of the report.
+//! self-produced drugs), the best-selling drugs as bars (whatever order or page the table
+//! shows), and the sales over time, by day, week or month, of the drug clicked in the
+//! table or of every drug of the report.
 
+use chrono::{Datelike, Days, NaiveDate};
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
@@ -46,7 +48,7 @@ impl Default for DrugSalesTab {
             category_id: 0,
             origin: 0,
             categories: Requested::NotRequested,
-            frame: Frame::new("amount"),
+            frame: Frame::new("amount").with_ranking(),
             series_drug: None,
             interval: pb::SeriesInterval::Day as i32,
             series: Requested::NotRequested,
@@ -207,15 +209,24 @@ impl DrugSalesTab {
         }
     }
 
-    /// The top drugs of the page as bars, beside the sales over time.
+    /// The best-selling drugs as bars (from the first page in the report's own order, by
+    /// amount), beside the sales over time; nothing when the table leaves too little room.
     fn charts_ui(&mut self, ui: &mut egui::Ui, report: &pb::DrugSalesReport) {
-        let height = chart::height(ui);
-        let top = chart::top(
-            report
-                .rows
-                .iter()
-                .map(|r| (r.drug_name.clone(), frame::value(&r.amount))),
-        );
+        let Some(height) = frame::chart_height(ui, report.rows.len(), true) else {
+            return;
+        };
+        let top = self
+            .frame
+            .ranking()
+            .map(|ranking| {
+                chart::top(
+                    ranking
+                        .rows
+                        .iter()
+                        .map(|r| (r.drug_name.clone(), frame::value(&r.amount))),
+                )
+            })
+            .unwrap_or_default();
         ui.columns(2, |columns| {
             chart::bars(
                 &mut columns[0],
@@ -233,6 +244,9 @@ impl DrugSalesTab {
     /// The interval, whose drug the series is of (with a way back to every drug), and the
     /// line.
     fn series_ui(&mut self, ui: &mut egui::Ui, report: &pb::DrugSalesReport, height: f32) {
+        // The line is as low as the interval and status over it leave, so that the column
+        // is no higher than the bars beside it.
+        let top = ui.cursor().top();
         let mut all_drugs = false;
         ui.horizontal_wrapped(|ui| {
             widgets::combo(
@@ -288,6 +302,7 @@ impl DrugSalesTab {
                     .collect()
             })
             .unwrap_or_default();
+        let above = ui.cursor().top() - top;
         chart::line(
             ui,
             "report_drug_series",
@@ -295,30 +310,48 @@ impl DrugSalesTab {
             t("report.series.amount"),
             &points,
             Values::Money,
-            (height - 28.0).max(90.0),
+            (height - above).max(40.0),
         );
     }
 }
 
-/// `interval`, or a longer one when the period from `from` to `to` would need more than
-/// the server's 1,000 points.
+/// How many points a series over `from`..=`to` has at `interval`, counted as the server
+/// counts them (`Interval::steps`): days; weeks, Monday first, the first and last clipped
+/// to the period; calendar months.
+fn steps(interval: pb::SeriesInterval, from: NaiveDate, to: NaiveDate) -> i64 {
+    match interval {
+        pb::SeriesInterval::Day => (to - from).num_days() + 1,
+        pb::SeriesInterval::Week => {
+            let monday =
+                |d: NaiveDate| d - Days::new(u64::from(d.weekday().num_days_from_monday()));
+            (monday(to) - monday(from)).num_days() / 7 + 1
+        }
+        pb::SeriesInterval::Month => {
+            let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+            months(to) - months(from) + 1
+        }
+    }
+}
+
+/// `interval`, or the first longer one whose series over the period from `from` to `to`
+/// has no more than the server's 1,000 points (months when none has).
 fn fitting_interval(interval: i32, from: &str, to: &str) -> i32 {
+    const LONGER: [pb::SeriesInterval; 3] = [
+        pb::SeriesInterval::Day,
+        pb::SeriesInterval::Week,
+        pb::SeriesInterval::Month,
+    ];
     let (Some(from), Some(to)) = (widgets::parse_date(from), widgets::parse_date(to)) else {
         return interval;
     };
-    let days = (to - from).num_days() + 1;
-    let day = pb::SeriesInterval::Day as i32;
-    let week = pb::SeriesInterval::Week as i32;
-    let month = pb::SeriesInterval::Month as i32;
-    if interval == day && days > MAX_POINTS * 7 {
-        month
-    } else if interval == day && days > MAX_POINTS {
-        week
-    } else if interval == week && days > MAX_POINTS * 7 {
-        month
-    } else {
-        interval
-    }
+    let Some(chosen) = LONGER.iter().position(|i| *i as i32 == interval) else {
+        return interval;
+    };
+    LONGER[chosen..]
+        .iter()
+        .copied()
+        .find(|i| steps(*i, from, to) <= MAX_POINTS)
+        .unwrap_or(pb::SeriesInterval::Month) as i32
 }
 
 #[cfg(test)]
@@ -335,5 +368,40 @@ mod tests {
         assert_eq!(fitting_interval(week, "2000-01-01", "2026-11-30"), month);
         assert_eq!(fitting_interval(month, "2026-11-01", "2026-11-30"), month);
         assert_eq!(fitting_interval(day, "2026-11", "2026-11-30"), day);
+    }
+
+    #[test]
+    fn points_are_counted_as_the_server_counts_them() {
+        let d = |s: &str| widgets::parse_date(s).expect("a date");
+        let day = pb::SeriesInterval::Day as i32;
+        let week = pb::SeriesInterval::Week as i32;
+        let month = pb::SeriesInterval::Month as i32;
+        // 2026-11-01 is a Sunday: its week, then four whole weeks and Monday the 30th's.
+        assert_eq!(
+            steps(pb::SeriesInterval::Week, d("2026-11-01"), d("2026-11-30")),
+            6
+        );
+        assert_eq!(
+            steps(pb::SeriesInterval::Month, d("2026-01-31"), d("2026-02-01")),
+            2
+        );
+        assert_eq!(
+            steps(pb::SeriesInterval::Day, d("2026-11-01"), d("2026-11-30")),
+            30
+        );
+        // 1,000 days fit; 1,001 do not.
+        assert_eq!(fitting_interval(day, "2024-01-01", "2026-09-26"), day);
+        assert_eq!(fitting_interval(day, "2024-01-01", "2026-09-27"), week);
+        // 7,000 days from a Sunday span 1,001 calendar weeks (the first and last clipped):
+        // months, where counting days / 7 would have asked for 1,000 weeks.
+        let text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let from = d("2000-01-02");
+        let to = from + Days::new(6999);
+        assert_eq!(steps(pb::SeriesInterval::Week, from, to), 1001);
+        assert_eq!(fitting_interval(week, &text(from), &text(to)), month);
+        // From a Monday to a Sunday: 1,000 whole weeks.
+        let monday = from + Days::new(1);
+        let sunday = to + Days::new(1);
+        assert_eq!(fitting_interval(week, &text(monday), &text(sunday)), week);
     }
 }

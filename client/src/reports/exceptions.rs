@@ -23,7 +23,7 @@ impl Default for ExceptionsTab {
         ExceptionsTab {
             period: Period::default(),
             group_by: pb::ExceptionGrouping::Kind as i32,
-            frame: Frame::new("value"),
+            frame: Frame::new("value").with_ranking(),
         }
     }
 }
@@ -67,22 +67,31 @@ impl ExceptionsTab {
         let grouping = self.frame.shown().map_or(self.group_by, |r| r.group_by);
         let rows = &report.rows;
         let labels: Vec<String> = rows.iter().map(|r| label(grouping, r)).collect();
-        let top = chart::top(
-            labels
-                .iter()
-                .zip(rows)
-                .map(|(label, r)| (label.clone(), frame::value(&r.value))),
-        );
-        let height = chart::height(ui);
-        chart::bars(
-            ui,
-            "report_exceptions_bars",
-            t("report.chart.exception_value"),
-            t("report.value"),
-            &top,
-            Values::Money,
-            height,
-        );
+        // The groups of highest value: from the first page in the report's own order (by
+        // value), of the same grouping as the report shown.
+        let top = self
+            .frame
+            .ranking()
+            .map(|ranking| {
+                chart::top(
+                    ranking
+                        .rows
+                        .iter()
+                        .map(|r| (label(grouping, r), frame::value(&r.value))),
+                )
+            })
+            .unwrap_or_default();
+        if let Some(height) = frame::chart_height(ui, rows.len(), true) {
+            chart::bars(
+                ui,
+                "report_exceptions_bars",
+                t("report.chart.exception_value"),
+                t("report.value"),
+                &top,
+                Values::Money,
+                height,
+            );
+        }
         let columns = [
             Column::text(group_header(grouping), labels)
                 .sorts_by("label")

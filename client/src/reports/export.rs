@@ -123,12 +123,21 @@ impl ExportBar {
     /// How the last export ended.
     fn outcome_ui(&self, ui: &mut egui::Ui) {
         match &self.outcome {
-            Requested::Done(ExportOutcome::Saved { path, rows }) => {
+            Requested::Done(ExportOutcome::Saved {
+                path,
+                rows,
+                replaced,
+            }) => {
+                // A file already there was replaced: said so.
+                let key = if *replaced {
+                    "report.export.replaced"
+                } else {
+                    "report.export.saved"
+                };
                 ui.horizontal_wrapped(|ui| {
                     ui.label(
                         RichText::new(
-                            tn("report.export.saved", *rows)
-                                .replace("{path}", &path.display().to_string()),
+                            tn(key, *rows).replace("{path}", &path.display().to_string()),
                         )
                         .color(DONE),
                     );

@@ -8,6 +8,7 @@ use egui_extras::TableBuilder;
 use pharmacrm_shared::pb;
 
 use super::ReportRequest;
+use super::chart;
 use super::export::ExportBar;
 use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
@@ -25,10 +26,24 @@ const PERIOD_FIELDS: [&str; 2] = ["date_from", "date_to"];
 /// Height of the pager under a paged table.
 const PAGER_HEIGHT: f32 = 30.0;
 
+/// Height of a table's header and of each of its rows.
+const ROW_HEIGHT: f32 = 24.0;
+
+/// A table row with the spacing under it (egui's default item spacing).
+const ROW_PITCH: f32 = ROW_HEIGHT + 3.0;
+
+/// The rows (besides the totals row) a table keeps in view however small the window:
+/// the chart over it gives way first.
+const MIN_ROWS: usize = 5;
+
+/// What a table takes besides its header and rows: its horizontal scroll bar and
+/// spacing.
+const TABLE_MARGIN: f32 = 16.0;
+
 // ---------------------------------------------------------------------------------------
 // Filters
 
-/// A period (business dates) as typed: this month so far unless changed.
+/// A period (business dates) as typed: the last 30 days unless changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Period {
     from: String,
@@ -37,9 +52,65 @@ pub(super) struct Period {
 
 impl Default for Period {
     fn default() -> Self {
-        let (from, to) = format::month_to_date();
-        Period { from, to }
+        let (from, to) = preset(Preset::Last30, format::business_today());
+        Period {
+            from: date_text(from),
+            to: date_text(to),
+        }
     }
+}
+
+/// The quick periods, each ending on the business date (or last month's last day).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Preset {
+    Last30,
+    Last90,
+    ThisMonth,
+    LastMonth,
+    ThisYear,
+}
+
+impl Preset {
+    const ALL: [Preset; 5] = [
+        Preset::Last30,
+        Preset::Last90,
+        Preset::ThisMonth,
+        Preset::LastMonth,
+        Preset::ThisYear,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Preset::Last30 => t("report.preset.last_30"),
+            Preset::Last90 => t("report.preset.last_90"),
+            Preset::ThisMonth => t("report.preset.this_month"),
+            Preset::LastMonth => t("report.preset.last_month"),
+            Preset::ThisYear => t("report.preset.this_year"),
+        }
+    }
+}
+
+/// The first and last day of `p` as seen on business date `today`.
+pub(super) fn preset(
+    p: Preset,
+    today: chrono::NaiveDate,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::{Datelike, Days};
+    let first_of_month = today.with_day(1).unwrap_or(today);
+    match p {
+        Preset::Last30 => (today - Days::new(29), today),
+        Preset::Last90 => (today - Days::new(89), today),
+        Preset::ThisMonth => (first_of_month, today),
+        Preset::LastMonth => {
+            let last = first_of_month - Days::new(1);
+            (last.with_day(1).unwrap_or(last), last)
+        }
+        Preset::ThisYear => (today.with_ordinal(1).unwrap_or(today), today),
+    }
+}
+
+fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }
 
 impl Period {
@@ -55,6 +126,16 @@ impl Period {
         field_error(ui, error, PERIOD_FIELDS[0]);
         widgets::date_filter(ui, &format!("{salt}_to"), t("report.date_to"), &mut self.to);
         field_error(ui, error, PERIOD_FIELDS[1]);
+        ui.menu_button(format!("{} ▾", t("report.preset")), |ui| {
+            for p in Preset::ALL {
+                if ui.button(p.label()).clicked() {
+                    let (from, to) = preset(p, format::business_today());
+                    self.from = date_text(from);
+                    self.to = date_text(to);
+                    ui.close();
+                }
+            }
+        });
     }
 
     /// The first day as sent: `YYYY-MM-DD` once it reads as a date, else as typed, for
@@ -297,6 +378,26 @@ pub(super) struct Frame<R: ReportRequest> {
     shown: Option<R>,
     report: Requested<R::Report>,
     export: ExportBar,
+    /// Whether a chart ranks the report's own first page ([`Frame::with_ranking`]).
+    ranks: bool,
+    /// The first page in the report's own order and its request: what the chart ranks,
+    /// kept whatever order or page the table shows.
+    ranking: Option<(R, R::Report)>,
+    /// The first page in the report's own order, asked for on its own when the table
+    /// shows another order or page of filters not ranked yet; and its request.
+    ranking_call: Requested<R::Report>,
+    ranking_asked: Option<R>,
+}
+
+/// `request` in the report's own order, at its first page.
+fn own_first_page<R: ReportRequest>(request: R) -> R {
+    request.ordered(
+        None,
+        pb::PageRequest {
+            offset: 0,
+            limit: PAGE,
+        },
+    )
 }
 
 impl<R: ReportRequest> Frame<R> {
@@ -313,18 +414,63 @@ impl<R: ReportRequest> Frame<R> {
             shown: None,
             report: Requested::NotRequested,
             export: ExportBar::default(),
+            ranks: false,
+            ranking: None,
+            ranking_call: Requested::NotRequested,
+            ranking_asked: None,
         }
+    }
+
+    /// For a paged report whose chart shows its largest rows: keeps its first page in
+    /// its own order ([`Frame::ranking`]) whatever order or page the table shows, asking
+    /// for it on its own when the table shows another of filters not ranked yet.
+    pub(super) fn with_ranking(mut self) -> Self {
+        self.ranks = true;
+        self
     }
 
     /// Takes the answer of a finished run; whether a report just arrived.
     pub(super) fn poll(&mut self) -> bool {
+        let ranked = self.ranking_call.poll();
+        let (ranked, ranking_failed) = (
+            matches!(ranked, Polled::JustDone),
+            matches!(ranked, Polled::JustFailed(_)),
+        );
+        if ranking_failed {
+            // Asked again with the next run, order or page.
+            self.ranking_asked = None;
+        } else if ranked
+            && let (Some(asked), Some(report)) =
+                (self.ranking_asked.take(), self.ranking_call.value())
+        {
+            self.ranking = Some((asked, report.clone()));
+        }
         match self.report.poll() {
             Polled::JustDone => {
                 self.shown = self.asked.clone();
+                // The report's own first page is its ranking.
+                if self.ranks
+                    && let (Some(shown), Some(report)) = (&self.shown, self.report.value())
+                    && own_first_page(shown.clone()) == *shown
+                {
+                    self.ranking = Some((shown.clone(), report.clone()));
+                }
                 true
             }
             Polled::JustFailed(_) | Polled::Unchanged => false,
         }
+    }
+
+    /// The first page, in the report's own order (its main figure largest first), of the
+    /// filters of the report shown, whatever order and page the table shows: what a
+    /// chart of the largest rows ranks ([`Frame::with_ranking`]). `None` while it is
+    /// being asked for.
+    pub(super) fn ranking(&self) -> Option<&R::Report> {
+        let shown = own_first_page(self.shown.clone()?);
+        self.ranking
+            .as_ref()
+            .filter(|(request, _)| *request == shown)
+            .map(|(_, report)| report)
     }
 
     /// Whether a run is in flight.
@@ -367,6 +513,19 @@ impl<R: ReportRequest> Frame<R> {
             },
         );
         self.asked = Some(request.clone());
+        if self.ranks {
+            let own = own_first_page(request.clone());
+            if own == request {
+                // This answer is the ranking: an older one on its way is not needed.
+                self.ranking_call = Requested::NotRequested;
+                self.ranking_asked = None;
+            } else if self.ranking.as_ref().is_none_or(|(r, _)| *r != own)
+                && self.ranking_asked.as_ref() != Some(&own)
+            {
+                self.ranking_asked = Some(own.clone());
+                self.ranking_call.request(own.call(ctx));
+            }
+        }
         self.report.request(request.call(ctx));
     }
 
@@ -417,15 +576,18 @@ impl<R: ReportRequest> Frame<R> {
         if rows == 0 {
             ui.label(RichText::new(t("report.no_data")).weak());
         }
+        // The rows scroll within what the header, the margin and the pager leave, but
+        // keep a few rows in view (the chart over the table gave way for them).
         let pager = if total.is_some() { PAGER_HEIGHT } else { 0.0 };
-        let max_height = ui.available_height() - pager;
+        let min_body = min_body_height(rows);
+        let max_body = ui.available_height() - ROW_PITCH - TABLE_MARGIN - pager;
         let (clicked, resort) = table(
             ui,
             id_salt,
             columns,
             self.sort.current(),
             clickable,
-            max_height,
+            (min_body, max_body.max(min_body)),
         );
         let mut again = false;
         if let Some(key) = resort {
@@ -445,6 +607,35 @@ impl<R: ReportRequest> Frame<R> {
     }
 }
 
+/// The height of a table's rows, the totals row last, as far as they are kept in view
+/// however small the window: [`MIN_ROWS`] rows at most.
+fn min_body_height(rows: usize) -> f32 {
+    ROW_PITCH * (rows.min(MIN_ROWS) + 1) as f32
+}
+
+/// The least height a report's table of `rows` rows takes: its header, its rows as far
+/// as [`min_body_height`] keeps them, "no data" when there are none, and the pager
+/// under it when `paged`.
+fn min_table_height(rows: usize, paged: bool) -> f32 {
+    let no_data = if rows == 0 { ROW_PITCH } else { 0.0 };
+    let pager = if paged { PAGER_HEIGHT } else { 0.0 };
+    ROW_PITCH + min_body_height(rows) + TABLE_MARGIN + no_data + pager
+}
+
+/// The height of the plot of a chart drawn next, over a table of `rows` rows (with the
+/// pager when `paged`): the chart gives way first, taking only what the table, a few of
+/// its rows and the pager leave, so that the pager stays in view; `None` (no chart)
+/// when that is too little.
+pub(super) fn chart_height(ui: &egui::Ui, rows: usize, paged: bool) -> Option<f32> {
+    chart_room(ui.available_height(), rows, paged)
+}
+
+/// [`chart_height`] with `available` points left for the chart and the table.
+fn chart_room(available: f32, rows: usize, paged: bool) -> Option<f32> {
+    let room = available - min_table_height(rows, paged) - chart::TITLE_HEIGHT;
+    chart::height(available, room)
+}
+
 /// "运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 · 数据范围：全部".
 fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun) {
     let at = chrono::DateTime::parse_from_rfc3339(&run.run_at).map_or_else(
@@ -459,15 +650,16 @@ fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun) {
     ui.label(RichText::new(parts.join("  ·  ")).weak().small());
 }
 
-/// Draws the table (at most `max_height` high; it scrolls within, and sideways when its
-/// columns do not fit): (the row clicked, the sort key of the header clicked).
+/// Draws the table (its rows between `min_height` and `max_height` high; they scroll
+/// within, and sideways when its columns do not fit): (the row clicked, the sort key of
+/// the header clicked).
 fn table(
     ui: &mut egui::Ui,
     id_salt: &str,
     columns: &[Column<'_>],
     (sorted_by, ascending): (&'static str, bool),
     clickable: bool,
-    max_height: f32,
+    (min_height, max_height): (f32, f32),
 ) -> (Option<usize>, Option<&'static str>) {
     let rows = columns.first().map_or(0, |c| c.cells.len());
     // What each cell shows, the totals row last; amounts padded to their column's
@@ -514,7 +706,8 @@ fn table(
             .id_salt(id_salt)
             .striped(true)
             .cell_layout(Layout::left_to_right(Align::Center))
-            .max_scroll_height(max_height.max(100.0));
+            .min_scrolled_height(min_height)
+            .max_scroll_height(max_height);
         if clickable {
             builder = builder.sense(egui::Sense::click());
         }
@@ -522,7 +715,7 @@ fn table(
             builder = builder.column(width);
         }
         builder
-            .header(24.0, |mut header| {
+            .header(ROW_HEIGHT, |mut header| {
                 for c in columns {
                     header.col(|ui| {
                         if c.kind == Kind::Text {
@@ -537,7 +730,7 @@ fn table(
                 }
             })
             .body(|body| {
-                body.rows(24.0, rows + 1, |mut row| {
+                body.rows(ROW_HEIGHT, rows + 1, |mut row| {
                     let i = row.index();
                     let is_totals = i == rows;
                     for (c, texts) in columns.iter().zip(&shown) {
@@ -604,6 +797,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quick_periods_end_on_the_business_date_or_last_months_end() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2026-03-01");
+        assert_eq!(preset(Preset::Last30, today), (d("2026-01-31"), today));
+        assert_eq!(preset(Preset::ThisMonth, today), (today, today));
+        assert_eq!(
+            preset(Preset::LastMonth, today),
+            (d("2026-02-01"), d("2026-02-28"))
+        );
+        assert_eq!(preset(Preset::ThisYear, today), (d("2026-01-01"), today));
+    }
+
+    #[test]
     fn a_header_turns_its_column_around_and_another_starts_in_its_natural_order() {
         let mut sort = Sort {
             by: "",
@@ -624,6 +830,24 @@ mod tests {
         );
         sort.click("orders");
         assert_eq!(sort.current(), ("orders", false));
+    }
+
+    #[test]
+    fn the_chart_gives_way_to_a_few_rows_of_the_table_and_the_pager() {
+        // Room to spare: the chart's usual share.
+        assert_eq!(chart_room(800.0, 100, true), Some(220.0));
+        // 900×600: what a few rows, the totals and the pager leave.
+        let available = 380.0;
+        let chart = chart_room(available, 100, true).expect("a chart");
+        assert!(
+            chart + chart::TITLE_HEIGHT + min_table_height(100, true) <= available,
+            "{chart}"
+        );
+        assert!(min_table_height(100, true) >= 7.0 * ROW_HEIGHT + PAGER_HEIGHT);
+        // Too little: no chart, the table keeps its rows.
+        assert_eq!(chart_room(250.0, 100, true), None);
+        // A short table leaves more to the chart.
+        assert!(chart_room(300.0, 2, false) > chart_room(300.0, 100, true));
     }
 
     #[test]

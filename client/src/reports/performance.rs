@@ -1,5 +1,6 @@
 //! 员工销售业绩: sales reps or CS reps ranked by what they sold in a period, with the
-//! orders, customers and payments collected credited to them; the top of the page as bars.
+//! orders, customers and payments collected credited to them; the top sellers as bars
+//! (whatever order or page the table shows).
 
 use pharmacrm_shared::pb;
 
@@ -22,7 +23,7 @@ impl Default for PerformanceTab {
         PerformanceTab {
             period: Period::default(),
             role: pb::RepRole::Sales as i32,
-            frame: Frame::new("amount"),
+            frame: Frame::new("amount").with_ranking(),
         }
     }
 }
@@ -63,20 +64,30 @@ impl PerformanceTab {
             return;
         };
         let rows = &report.rows;
-        let top = chart::top(
-            rows.iter()
-                .map(|r| (r.name.clone(), frame::value(&r.amount))),
-        );
-        let height = chart::height(ui);
-        chart::bars(
-            ui,
-            "report_performance_bars",
-            t("report.chart.top_reps"),
-            t("report.amount"),
-            &top,
-            Values::Money,
-            height,
-        );
+        // The top sellers: from the first page in the report's own order (by amount).
+        let top = self
+            .frame
+            .ranking()
+            .map(|ranking| {
+                chart::top(
+                    ranking
+                        .rows
+                        .iter()
+                        .map(|r| (r.name.clone(), frame::value(&r.amount))),
+                )
+            })
+            .unwrap_or_default();
+        if let Some(height) = frame::chart_height(ui, rows.len(), true) {
+            chart::bars(
+                ui,
+                "report_performance_bars",
+                t("report.chart.top_reps"),
+                t("report.amount"),
+                &top,
+                Values::Money,
+                height,
+            );
+        }
         let columns = [
             Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
             Column::text(t("report.name"), cells(rows, |r| r.name.clone()))

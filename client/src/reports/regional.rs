@@ -59,20 +59,22 @@ impl RegionalTab {
             .shown()
             .map(|r| r.province_code.clone())
             .unwrap_or_default();
+        // Every region is here (the report is not paged): its largest, whatever the order.
         let top = chart::top(
             rows.iter()
                 .map(|r| (r.region_name.clone(), frame::value(&r.amount))),
         );
-        let height = chart::height(ui);
-        chart::bars(
-            ui,
-            "report_regional_bars",
-            t("report.chart.sales_by_region"),
-            t("report.amount"),
-            &top,
-            Values::Money,
-            height,
-        );
+        if let Some(height) = frame::chart_height(ui, rows.len(), false) {
+            chart::bars(
+                ui,
+                "report_regional_bars",
+                t("report.chart.sales_by_region"),
+                t("report.amount"),
+                &top,
+                Values::Money,
+                height,
+            );
+        }
         let columns = [
             Column::text(
                 frame::region_header(&province_code),

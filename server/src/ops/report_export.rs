@@ -9,7 +9,6 @@
 //! numbers and phone numbers as text, and a bold totals row. ID numbers are shown in full
 //! only to a caller holding `customer.sensitive.read`; everyone else gets them masked.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,6 +16,7 @@ use diesel::PgConnection;
 use pharmacrm_shared::pb;
 
 use super::reports::{self as r, Period, Query, Sort, region_name as region_label, region_pair};
+use crate::clock::Clock;
 use crate::crypto::DataKey;
 use crate::db::models::drug_category;
 use crate::db::scope::Reps;
@@ -113,8 +113,8 @@ impl Job {
 pub struct Context<'a> {
     /// The caller's scope.
     pub reps: &'a Reps,
-    /// The business time zone's name.
-    pub zone: &'a str,
+    /// The business clock (the instants a period's days start).
+    pub clock: &'a Clock,
     /// The key to show ID numbers in full with (the caller holds
     /// `customer.sensitive.read`); `None` masks them.
     pub id_key: Option<&'a DataKey>,
@@ -128,17 +128,25 @@ pub struct Context<'a> {
 /// cancelled).
 pub type Sink<'a> = dyn FnMut(pb::ExportChunk) -> bool + 'a;
 
-/// How an export ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How writing an export ended.
+#[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every row and every byte were sent.
-    Sent { rows: u64, bytes: u64 },
-    /// The caller went away; the file is deleted.
+    /// Every row is in `file` (deleted when dropped), ready to be handed out.
+    Written { file: TempFile, rows: u64 },
+    /// The caller went away; nothing is left.
     Cancelled,
 }
 
 /// A file deleted when dropped: the export's, whatever happens.
-struct TempFile(PathBuf);
+#[derive(Debug, PartialEq, Eq)]
+pub struct TempFile(PathBuf);
+
+impl TempFile {
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
 
 impl Drop for TempFile {
     fn drop(&mut self) {
@@ -162,9 +170,13 @@ fn progress(rows: u64, total: u64, file_name: &str) -> pb::ExportChunk {
     }
 }
 
-/// Writes `job`'s report to a file, sending progress as rows are written, then the file
-/// in pieces of [`CHUNK`] bytes. Does not send the final "done": the caller audits the
-/// export first. Errors: the report's (a bad filter), database and write errors.
+/// The most rows an Excel sheet holds.
+const EXCEL_ROWS: u64 = 1_048_576;
+
+/// Writes `job`'s report to a file, sending progress as rows are written. The caller hands
+/// the file out (in pieces of [`CHUNK`] bytes), audits and says "done". Errors: the
+/// report's (a bad filter), a report longer than an Excel sheet (FAILED_PRECONDITION,
+/// before any row is written), database and write errors.
 pub fn export(
     conn: &mut PgConnection,
     job: &Job,
@@ -209,8 +221,7 @@ pub fn export(
             let (q, t) = r::drug_sales(conn, ctx.reps, *period, filter, sort)?;
             let paths = drug_category::paths(conn)?;
             sheet.start(
-                conn,
-                &q,
+                t.rows,
                 worksheet,
                 title_block,
                 vec![
@@ -256,8 +267,7 @@ pub fn export(
         } => {
             let (q, t) = r::drug_sales_series(conn, ctx.reps, *period, filter, *interval)?;
             sheet.start(
-                conn,
-                &q,
+                r::count(conn, &q)?,
                 worksheet,
                 title_block,
                 vec![
@@ -282,8 +292,7 @@ pub fn export(
         Job::CustomerDistribution { filter, sort } => {
             let (q, total) = r::customer_distribution(conn, ctx.reps, filter, sort)?;
             sheet.start(
-                conn,
-                &q,
+                r::count(conn, &q)?,
                 worksheet,
                 title_block,
                 vec![
@@ -304,8 +313,7 @@ pub fn export(
         Job::EmployeePerformance { period, role, sort } => {
             let (q, t) = r::employee_performance(conn, ctx.reps, *period, *role, sort)?;
             sheet.start(
-                conn,
-                &q,
+                t.rows,
                 worksheet,
                 title_block,
                 vec![
@@ -346,8 +354,7 @@ pub fn export(
         } => {
             let (q, t) = r::customer_consumption(conn, ctx.reps, *period, province_code, sort)?;
             sheet.start(
-                conn,
-                &q,
+                t.rows,
                 worksheet,
                 title_block,
                 vec![
@@ -404,8 +411,7 @@ pub fn export(
         } => {
             let (q, t) = r::regional_sales(conn, ctx.reps, *period, province_code, sort)?;
             sheet.start(
-                conn,
-                &q,
+                t.rows,
                 worksheet,
                 title_block,
                 vec![
@@ -438,7 +444,7 @@ pub fn export(
             grouping,
             sort,
         } => {
-            let (q, t) = r::exceptions(conn, ctx.reps, *period, ctx.zone, *grouping, sort)?;
+            let (q, t) = r::exceptions(conn, ctx.reps, days(ctx.clock, *period), *grouping, sort)?;
             let heading = match grouping {
                 r::ExceptionGrouping::Kind => "异常类型",
                 r::ExceptionGrouping::Decision => "处理决定",
@@ -447,8 +453,7 @@ pub fn export(
                 r::ExceptionGrouping::Drug => "药品",
             };
             sheet.start(
-                conn,
-                &q,
+                t.rows,
                 worksheet,
                 title_block,
                 vec![
@@ -475,26 +480,18 @@ pub fn export(
         return Ok(Outcome::Cancelled);
     };
     workbook.save(&file.0).map_err(write_error)?;
-    let mut reader = std::fs::File::open(&file.0)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the export: {e}")))?;
-    let mut bytes = 0u64;
-    let mut buffer = vec![0u8; CHUNK];
-    loop {
-        let n = reader
-            .read(&mut buffer)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the export: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        let piece = pb::ExportChunk {
-            part: Some(pb::export_chunk::Part::Data(buffer[..n].to_vec())),
-        };
-        if !send(piece) {
-            return Ok(Outcome::Cancelled);
-        }
-    }
-    Ok(Outcome::Sent { rows, bytes })
+    Ok(Outcome::Written { file, rows })
+}
+
+/// The instants `period`'s first day starts and the day after its last starts.
+pub fn days(
+    clock: &Clock,
+    period: Period,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    (
+        clock.start_of(period.from),
+        clock.start_of(period.to + chrono::Days::new(1)),
+    )
 }
 
 /// The title block's lines describing `job`'s filters and order, in Chinese ("药品：…",
@@ -680,16 +677,23 @@ struct Sheet<'w, 's, 'f> {
 }
 
 impl<'w> Sheet<'w, '_, '_> {
-    /// Counts the report's rows, tells the caller, and writes the title and header.
+    /// Tells the caller how many rows (`total`) are coming, and writes the title and
+    /// header; a report longer than a sheet is refused first.
     fn start(
         &mut self,
-        conn: &mut PgConnection,
-        q: &Query,
+        total: i64,
         worksheet: &'w mut rust_xlsxwriter::Worksheet,
         (title, lines): (&str, &[(String, String)]),
         columns: Vec<Column>,
     ) -> AppResult<()> {
-        self.total = u64::try_from(r::count(conn, q)?).unwrap_or(0);
+        self.total = u64::try_from(total).unwrap_or(0);
+        // Title block, blank line, header and totals row take up to a dozen rows.
+        if self.total + u64::try_from(lines.len()).unwrap_or(0) + 4 > EXCEL_ROWS {
+            return Err(AppError::precondition(crate::msg!(
+                "report.too_many_rows",
+                rows = self.total
+            )));
+        }
         self.cancelled = !(self.send)(progress(0, self.total, self.file_name));
         self.writer = Some(SheetWriter::start(
             worksheet,

@@ -11,7 +11,7 @@
 //! row of an export ([`each_batch`], through a cursor, in constant memory). Totals are
 //! computed over the whole report, not the page.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
@@ -25,10 +25,12 @@ use crate::msg;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
 /// deducted line, columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id`,
-/// `cs_rep_id` (the order's), `sale_date` (business date), `posted_at` (when the ledger
-/// entry was written: the moment the sale is credited to a rep), `quantity` (units,
-/// negative for a deduction) and `amount` (CNY, negative for a deduction). Every report
-/// selects from it.
+/// `cs_rep_id` (the order's), `sale_date` (business date), `posted_at` (when the sale was
+/// made: the shipment's ledger posting, also for a deduction on it, so a deduction comes
+/// off the rep credited with the shipment), `quantity` (units, negative for a deduction)
+/// and `amount` (CNY, negative for a deduction). Every report selects from it; orders and
+/// customers are counted over the rows with `quantity > 0` (a deduction alone is not a
+/// purchase).
 pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
     let mut sql = Sql::new(
         "SELECT ol.drug_id, o.id AS order_id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
@@ -48,7 +50,11 @@ pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
             ")
          UNION ALL
          SELECT ol.drug_id, o.id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
-                r.entry_date, r.created_at, -el.quantity, -el.amount
+                r.entry_date,
+                coalesce((SELECT min(p.created_at) FROM receivable_entries p
+                           WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'),
+                         r.created_at),
+                -el.quantity, -el.amount
            FROM receivable_entries r
            JOIN exception_lines el ON el.exception_id = r.exception_id
            JOIN shipment_lines sl ON sl.id = el.shipment_line_id
@@ -113,6 +119,18 @@ impl Query {
             .push(&self.order);
         sql
     }
+}
+
+/// Runs `f` on one consistent snapshot (a read-only, repeatable-read transaction), so a
+/// report's rows and totals agree even while shipments are being posted.
+pub fn snapshot<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(f)
 }
 
 /// How many rows the report has.
@@ -269,8 +287,8 @@ fn sales_totals(conn: &mut PgConnection, sales: &Sql, group: &str) -> AppResult<
         ") SELECT (SELECT count(DISTINCT {group}) FROM s) AS rows,
                   coalesce(sum(quantity), 0)::bigint AS quantity,
                   coalesce(sum(amount), 0) AS amount,
-                  count(DISTINCT order_id) AS orders,
-                  count(DISTINCT customer_id) AS customers
+                  count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
+                  count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
              FROM s"
     ));
     Ok(sql.query().get_result(conn)?)
@@ -300,8 +318,8 @@ pub fn drug_sales(
         "SELECT p.drug_id, d.name AS drug_name, d.specification, d.category_id, p.quantity,
                 p.amount, p.orders, p.customers
            FROM (SELECT drug_id, sum(quantity)::bigint AS quantity, sum(amount) AS amount,
-                        count(DISTINCT order_id) AS orders,
-                        count(DISTINCT customer_id) AS customers
+                        count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
+                        count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
                    FROM (",
     );
     base.append(&sales)
@@ -554,8 +572,9 @@ fn rep_at(role: RepRole, customer: &str, at: &str, fallback: &str) -> String {
 }
 
 /// Employee performance (员工销售业绩) for `role` over the period: each sale credited to
-/// the rep responsible for its customer when it was posted, each payment (not reversed)
-/// when it was recorded. Rows by `sort`: "amount" (default), "orders", "customers",
+/// the rep responsible for its customer when it was made, each payment when it was
+/// recorded (a payment reversed after the period still counts for it: a closed period's
+/// figures do not move). Rows by `sort`: "amount" (default), "orders", "customers",
 /// "collected", "name".
 pub fn employee_performance(
     conn: &mut PgConnection,
@@ -575,7 +594,7 @@ pub fn employee_performance(
         "user_id",
     )?;
     let mut credited = Sql::new(&format!(
-        "SELECT {} AS rep_id, s.order_id, s.customer_id, s.amount FROM (",
+        "SELECT {} AS rep_id, s.order_id, s.customer_id, s.quantity, s.amount FROM (",
         rep_at(
             role,
             "s.customer_id",
@@ -593,10 +612,12 @@ pub fn employee_performance(
     let mut payments = Sql::new(&format!(
         "SELECT {} AS rep_id, p.amount
            FROM payments p JOIN customers cu ON cu.id = p.customer_id
-          WHERE p.reversed_at IS NULL AND p.payment_date BETWEEN ",
+          WHERE (p.reversed_at IS NULL OR p.reversal_date > ",
         rep_at(role, "p.customer_id", "p.created_at", payment_fallback)
     ));
     payments
+        .bind(Value::Date(period.to))
+        .push(") AND p.payment_date BETWEEN ")
         .bind(Value::Date(period.from))
         .push(" AND ")
         .bind(Value::Date(period.to))
@@ -608,8 +629,9 @@ pub fn employee_performance(
         .append(&payments)
         .push(
             "), per_rep AS (
-               SELECT rep_id, sum(amount) AS amount, count(DISTINCT order_id) AS orders,
-                      count(DISTINCT customer_id) AS customers
+               SELECT rep_id, sum(amount) AS amount,
+                      count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
+                      count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
                  FROM c GROUP BY rep_id),
              collected AS (SELECT rep_id, sum(amount) AS collected FROM p GROUP BY rep_id)
              SELECT u.id AS user_id, u.display_name AS name,
@@ -631,8 +653,9 @@ pub fn employee_performance(
             ") SELECT (SELECT count(*) FROM (SELECT rep_id FROM c UNION SELECT rep_id FROM p) r)
                       AS rows,
                       coalesce((SELECT sum(amount) FROM c), 0) AS amount,
-                      (SELECT count(DISTINCT order_id) FROM c) AS orders,
-                      (SELECT count(DISTINCT customer_id) FROM c) AS customers,
+                      (SELECT count(DISTINCT order_id) FROM c WHERE quantity > 0) AS orders,
+                      (SELECT count(DISTINCT customer_id) FROM c WHERE quantity > 0)
+                        AS customers,
                       coalesce((SELECT sum(amount) FROM p), 0) AS collected",
         );
     let totals = totals.query().get_result(conn)?;
@@ -707,7 +730,8 @@ pub fn customer_consumption(
         "customer_id",
     )?;
     let mut per_customer = Sql::new(
-        "SELECT customer_id, sum(amount) AS amount, count(DISTINCT order_id) AS orders FROM (",
+        "SELECT customer_id, sum(amount) AS amount,
+                count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders FROM (",
     );
     per_customer
         .append(&sales_sql(reps, period.from, period.to))
@@ -796,8 +820,9 @@ pub fn regional_sales(
             .bind(Value::Text(province_code.to_owned()));
     }
     let mut base = Sql::new(
-        "SELECT region_code, sum(amount) AS amount, count(DISTINCT order_id) AS orders,
-                count(DISTINCT customer_id) AS customers FROM (",
+        "SELECT region_code, sum(amount) AS amount,
+                count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
+                count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers FROM (",
     );
     base.append(&sales).push(") s GROUP BY region_code");
     let totals = sales_totals(conn, &sales, "region_code")?;
@@ -844,14 +869,13 @@ pub struct ExceptionTotals {
     pub value: Decimal,
 }
 
-/// Exceptions (异常反馈情况) reported in the period (by the business date of the report,
-/// in time zone `zone`) within the scope, grouped. Rows by `sort`: "value" (default),
-/// "count", "label".
+/// Exceptions (异常反馈情况) reported in the period within the scope, grouped: `from`–`until`
+/// are the instants the period's business days start and the day after it starts (see
+/// `Clock::start_of`). Rows by `sort`: "value" (default), "count", "label".
 pub fn exceptions(
     conn: &mut PgConnection,
     reps: &Reps,
-    period: Period,
-    zone: &str,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
     grouping: ExceptionGrouping,
     sort: &Sort,
 ) -> AppResult<(Query, ExceptionTotals)> {
@@ -861,14 +885,12 @@ pub fn exceptions(
     )?;
     let mut reported = Sql::new(
         "SELECT te.* FROM transport_exceptions te JOIN customers cu ON cu.id = te.customer_id
-          WHERE (te.reported_at AT TIME ZONE ",
+          WHERE te.reported_at >= ",
     );
     reported
-        .bind(Value::Text(zone.to_owned()))
-        .push(")::date BETWEEN ")
-        .bind(Value::Date(period.from))
-        .push(" AND ")
-        .bind(Value::Date(period.to))
+        .bind(Value::Time(from))
+        .push(" AND te.reported_at < ")
+        .bind(Value::Time(until))
         .push(" AND ")
         .append(&scope::customers_sql(reps, "cu"));
     let (key, label, from) = match grouping {

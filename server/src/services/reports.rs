@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use diesel::Connection;
 use pharmacrm_shared::pb::{self, report_service_server::ReportService};
 use pharmacrm_shared::{DataScope, Permission};
 use tokio_stream::wrappers::ReceiverStream;
@@ -15,6 +14,7 @@ use crate::convert::reports::{self as convert, amount, count, total};
 use crate::convert::{DbCode, page};
 use crate::db::models::audit_log::{self, Event};
 use crate::db::models::drug_category;
+use crate::error::{AppError, AppResult};
 use crate::ops::report_export::{self, Context, Job, Outcome};
 use crate::ops::reports::{self as ops, region_name, region_pair};
 use crate::state::AppState;
@@ -71,10 +71,12 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) = ops::drug_sales(conn, &reps, period, &filter, &sort)?;
-                let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
-                Ok((rows, totals, drug_category::paths(conn)?))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) = ops::drug_sales(conn, &reps, period, &filter, &sort)?;
+                    let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
+                    Ok((rows, totals, drug_category::paths(conn)?))
+                })
             })
             .await?;
         Ok(Response::new(pb::DrugSalesReport {
@@ -122,10 +124,14 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) = ops::drug_sales_series(conn, &reps, period, &filter, interval)?;
-                let points: Vec<ops::SeriesPoint> = ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
-                Ok((points, totals))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) =
+                        ops::drug_sales_series(conn, &reps, period, &filter, interval)?;
+                    let points: Vec<ops::SeriesPoint> =
+                        ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
+                    Ok((points, totals))
+                })
             })
             .await?;
         Ok(Response::new(pb::DrugSalesSeriesReport {
@@ -157,11 +163,13 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, customers) = ops::customer_distribution(conn, &reps, &filter, &sort)?;
-                // At most the 34 provinces or one province's cities.
-                let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
-                Ok((rows, customers))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, customers) = ops::customer_distribution(conn, &reps, &filter, &sort)?;
+                    // At most the 34 provinces or one province's cities.
+                    let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
+                    Ok((rows, customers))
+                })
             })
             .await?;
         Ok(Response::new(pb::CustomerDistributionReport {
@@ -194,10 +202,12 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) = ops::employee_performance(conn, &reps, period, role, &sort)?;
-                let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
-                Ok((rows, totals))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) = ops::employee_performance(conn, &reps, period, role, &sort)?;
+                    let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
+                    Ok((rows, totals))
+                })
             })
             .await?;
         Ok(Response::new(pb::EmployeePerformanceReport {
@@ -243,11 +253,13 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) =
-                    ops::customer_consumption(conn, &reps, period, &province_code, &sort)?;
-                let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
-                Ok((rows, totals))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) =
+                        ops::customer_consumption(conn, &reps, period, &province_code, &sort)?;
+                    let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
+                    Ok((rows, totals))
+                })
             })
             .await?;
         Ok(Response::new(pb::CustomerConsumptionReport {
@@ -290,11 +302,14 @@ impl ReportService for ReportApi {
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) = ops::regional_sales(conn, &reps, period, &province_code, &sort)?;
-                // At most the 34 provinces or one province's cities.
-                let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
-                Ok((rows, totals))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) =
+                        ops::regional_sales(conn, &reps, period, &province_code, &sort)?;
+                    // At most the 34 provinces or one province's cities.
+                    let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
+                    Ok((rows, totals))
+                })
             })
             .await?;
         Ok(Response::new(pb::RegionalSalesReport {
@@ -331,15 +346,17 @@ impl ReportService for ReportApi {
         );
         let (offset, limit) = page(r.page);
         let viewer = session.viewer();
-        let zone = self.state.clock.zone().name().to_owned();
+        let days = report_export::days(&self.state.clock, period);
         let (rows, totals) = self
             .state
             .db
             .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let (q, totals) = ops::exceptions(conn, &reps, period, &zone, grouping, &sort)?;
-                let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
-                Ok((rows, totals))
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let (q, totals) = ops::exceptions(conn, &reps, days, grouping, &sort)?;
+                    let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
+                    Ok((rows, totals))
+                })
             })
             .await?;
         Ok(Response::new(pb::ExceptionsReport {
@@ -391,62 +408,120 @@ impl ReportService for ReportApi {
         let actor = session.actor();
         tokio::spawn(async move {
             let errors = tx.clone();
-            let zone = state.clock.zone().name().to_owned();
-            let dir = state.settings.export_dir.clone();
-            let audit_key = state.audit_key.clone();
-            let result = state
-                .db
-                .run(move |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let mut lines = lines;
-                    lines.splice(0..0, report_export::filter_lines(conn, &job)?);
-                    let ctx = Context {
-                        reps: &reps,
-                        zone: &zone,
-                        id_key: id_key.as_deref(),
-                        lines,
-                        dir: &dir,
-                    };
-                    let mut send = |chunk| tx.blocking_send(Ok(chunk)).is_ok();
-                    let outcome = report_export::export(conn, &job, &ctx, &mut send)?;
-                    if let Outcome::Sent { rows, bytes } = outcome {
-                        let (key, _) = job.names();
-                        conn.transaction(|conn| {
-                            audit_log::record(
-                                conn,
-                                &audit_key,
-                                &actor,
-                                Event {
-                                    action: "report.export",
-                                    object_type: "report",
-                                    object_id: key.to_owned(),
-                                    before: None,
-                                    after: Some(serde_json::json!({
-                                        "report": key,
-                                        "filters": filters,
-                                        "rows": rows,
-                                        "bytes": bytes,
-                                        "masked_ids": id_key.is_none(),
-                                    })),
-                                },
-                            )
-                        })?;
-                        send(pb::ExportChunk {
-                            part: Some(pb::export_chunk::Part::Done(pb::ExportDone {
-                                rows,
-                                bytes,
-                            })),
-                        });
-                    }
-                    Ok(())
-                })
-                .await;
-            if let Err(e) = result {
+            if let Err(e) = export(state, job, viewer, lines, id_key, actor, filters, tx).await {
                 let _ = errors.send(Err(Status::from(e))).await;
             }
         });
         Ok(Response::new(ReceiverStream::new(rx)))
     }
+}
+
+/// Runs an export: the file is written on one snapshot (a pooled connection held only
+/// while rows are written), then audited, then handed out from async code in pieces, then
+/// "done". A caller gone at any point stops it; the file is deleted whatever happens.
+#[allow(clippy::too_many_arguments)]
+async fn export(
+    state: Arc<AppState>,
+    job: Job,
+    viewer: crate::db::scope::Viewer,
+    lines: Vec<(String, String)>,
+    id_key: Option<Arc<crate::crypto::DataKey>>,
+    actor: crate::db::models::Actor,
+    filters: String,
+    tx: tokio::sync::mpsc::Sender<Result<pb::ExportChunk, Status>>,
+) -> AppResult<()> {
+    use std::io::Read;
+
+    let written = {
+        let (state, tx, job) = (state.clone(), tx.clone(), job.clone());
+        let masked = id_key.is_none();
+        state
+            .db
+            .clone()
+            .run(move |conn| {
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    let mut lines = lines;
+                    lines.splice(0..0, report_export::filter_lines(conn, &job)?);
+                    let ctx = Context {
+                        reps: &reps,
+                        clock: &state.clock,
+                        id_key: id_key.as_deref(),
+                        lines,
+                        dir: &state.settings.export_dir,
+                    };
+                    let mut send = |chunk| tx.blocking_send(Ok(chunk)).is_ok();
+                    report_export::export(conn, &job, &ctx, &mut send)
+                })
+            })
+            .await
+            .map(|outcome| (outcome, masked))?
+    };
+    let (Outcome::Written { file, rows }, masked) = written else {
+        return Ok(());
+    };
+    if tx.is_closed() {
+        return Ok(());
+    }
+    let file_error =
+        |e: std::io::Error| AppError::Internal(anyhow::anyhow!("the export's file: {e}"));
+    let bytes = std::fs::metadata(file.path()).map_err(file_error)?.len();
+    // Audited before any byte leaves: whoever receives the file is on record.
+    let (key, _) = job.names();
+    let audit_key = state.audit_key.clone();
+    state
+        .db
+        .transaction(move |conn| {
+            audit_log::record(
+                conn,
+                &audit_key,
+                &actor,
+                Event {
+                    action: "report.export",
+                    object_type: "report",
+                    object_id: key.to_owned(),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "report": key,
+                        "filters": filters.clone(),
+                        "rows": rows,
+                        "bytes": bytes,
+                        "masked_ids": masked,
+                    })),
+                },
+            )
+        })
+        .await?;
+    // Read on the blocking pool, a piece at a time, each sent before the next is read.
+    let mut reader = Some(std::fs::File::open(file.path()).map_err(file_error)?);
+    loop {
+        let Some(mut r) = reader.take() else { break };
+        let (r, piece) = tokio::task::spawn_blocking(move || {
+            let mut buffer = vec![0u8; report_export::CHUNK];
+            let n = r.read(&mut buffer)?;
+            buffer.truncate(n);
+            Ok::<_, std::io::Error>((r, buffer))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(file_error)?;
+        if piece.is_empty() {
+            break;
+        }
+        let piece = pb::ExportChunk {
+            part: Some(pb::export_chunk::Part::Data(piece)),
+        };
+        if tx.send(Ok(piece)).await.is_err() {
+            return Ok(());
+        }
+        reader = Some(r);
+    }
+    let done = pb::ExportChunk {
+        part: Some(pb::export_chunk::Part::Done(pb::ExportDone { rows, bytes })),
+    };
+    let _ = tx.send(Ok(done)).await;
+    drop(file);
+    Ok(())
 }
 
 /// The scope a sheet says its figures were limited to.

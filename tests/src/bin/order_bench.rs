@@ -330,6 +330,150 @@ async fn main() {
         let (samples, elapsed) = run_arrears(&app, token, 16, seconds).await;
         report("  arrears list (first page), 16 streams", samples, elapsed);
     }
+    println!("Reports, as an administrator (all customers):");
+    per_report(&app, &admin_token).await;
+    export_memory(&app, &admin_token).await;
+}
+
+/// The median latency of each report over a month and a year, one stream.
+async fn per_report(app: &TestApp, token: &str) {
+    let mut c: Clients = app.with_token(token).await;
+    for (span, from) in [("a month", "2026-11-01"), ("a year", "2025-12-01")] {
+        let to = "2026-11-30";
+        let d = |f: &str, t: &str| pb::DrugSalesRequest {
+            date_from: f.into(),
+            date_to: t.into(),
+            ..Default::default()
+        };
+        macro_rules! time {
+            ($label:expr, $call:expr) => {{
+                let mut samples = Vec::new();
+                for _ in 0..3 {
+                    let t = Instant::now();
+                    $call.await.expect($label);
+                    samples.push(t.elapsed());
+                }
+                samples.sort();
+                println!(
+                    "  {:<44} {:>8.1} ms",
+                    format!("{}, {span}", $label),
+                    samples[1].as_secs_f64() * 1000.0
+                );
+            }};
+        }
+        time!("drug sales", c.reports.drug_sales(d(from, to)));
+        time!(
+            "drug sales by week",
+            c.reports.drug_sales_series(pb::DrugSalesSeriesRequest {
+                date_from: from.into(),
+                date_to: to.into(),
+                interval: pb::SeriesInterval::Week as i32,
+                ..Default::default()
+            })
+        );
+        time!(
+            "customer distribution",
+            c.reports
+                .customer_distribution(pb::CustomerDistributionRequest::default())
+        );
+        time!(
+            "employee performance",
+            c.reports
+                .employee_performance(pb::EmployeePerformanceRequest {
+                    date_from: from.into(),
+                    date_to: to.into(),
+                    ..Default::default()
+                })
+        );
+        time!(
+            "customer consumption (first page)",
+            c.reports
+                .customer_consumption(pb::CustomerConsumptionRequest {
+                    date_from: from.into(),
+                    date_to: to.into(),
+                    ..Default::default()
+                })
+        );
+        time!(
+            "regional sales",
+            c.reports.regional_sales(pb::RegionalSalesRequest {
+                date_from: from.into(),
+                date_to: to.into(),
+                ..Default::default()
+            })
+        );
+        time!(
+            "exceptions by customer",
+            c.reports.exceptions(pb::ExceptionsRequest {
+                date_from: from.into(),
+                date_to: to.into(),
+                group_by: pb::ExceptionGrouping::Customer as i32,
+                ..Default::default()
+            })
+        );
+    }
+}
+
+/// This process's resident memory (the server runs in it), in MiB.
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Exports the year's customer consumption (every customer who bought: about 100,000
+/// rows) through the stream, discarding the bytes, while sampling the resident memory.
+async fn export_memory(app: &TestApp, token: &str) {
+    let mut c: Clients = app.with_token(token).await;
+    let before = rss_mib();
+    let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
+    let sampler = {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = rss_mib();
+                {
+                    let mut p = peak.lock().expect("peak");
+                    *p = p.max(now);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let t = Instant::now();
+    let mut stream = c
+        .reports
+        .export(pb::ExportRequest {
+            report: Some(pb::export_request::Report::CustomerConsumption(
+                pb::CustomerConsumptionRequest {
+                    date_from: "2025-12-01".into(),
+                    date_to: "2026-11-30".into(),
+                    ..Default::default()
+                },
+            )),
+        })
+        .await
+        .expect("export")
+        .into_inner();
+    let (mut bytes, mut rows) = (0u64, 0u64);
+    while let Some(chunk) = stream.message().await.expect("chunk") {
+        match chunk.part {
+            Some(pb::export_chunk::Part::Data(d)) => bytes += d.len() as u64,
+            Some(pb::export_chunk::Part::Done(d)) => rows = d.rows,
+            _ => {}
+        }
+    }
+    sampler.abort();
+    let peak = *peak.lock().expect("peak");
+    println!(
+        "  export: customer consumption, a year      {:>8.1} s   {rows} rows, {:.1} MiB file, \
+         resident memory {before:.0} → peak {peak:.0} MiB",
+        t.elapsed().as_secs_f64(),
+        bytes as f64 / 1_048_576.0
+    );
 }
 
 /// The median latency of each finance screen's call, one stream.

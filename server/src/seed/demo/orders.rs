@@ -17,7 +17,7 @@ use crate::db::scope::{Reps, Viewer};
 use crate::error::AppResult;
 use crate::ops::finance;
 use crate::ops::orders::{
-    self as ops, BatchLine, ExceptionReport, LineInput, OrderInput, ShipmentFields,
+    self as ops, BatchLine, Decision, ExceptionReport, LineInput, OrderInput, ShipmentFields,
 };
 use crate::seed::Demo;
 
@@ -335,5 +335,79 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         "客户已盖章确认",
         day(34),
     )?;
+    // sales2's pharmacies (广州, 长沙, 长春): an order each, shipped over the past weeks,
+    // so the reports have regions, reps and drugs to compare; the first one's delivery
+    // came two boxes short, deducted.
+    if let Some(sales2) = user::find_by_username(conn, "sales2")? {
+        let rep2 = actor(&sales2);
+        let rep2_grants = grants_of(conn, sales2.id)?;
+        let as_rep2 = WriteCtx {
+            actor: &rep2,
+            grants: &rep2_grants,
+            audit_key: ctx.audit_key,
+        };
+        let theirs: Vec<i64> = customers::table
+            .filter(customers::sales_rep_id.eq(sales2.id))
+            .order(customers::id)
+            .select(customers::id)
+            .load(conn)?;
+        for (i, &customer_id) in theirs.iter().enumerate() {
+            let n = i64::try_from(i).unwrap_or(0);
+            let input = OrderInput {
+                customer_id,
+                ..order_input(&[(i, 10 + 10 * n), (i + 1, 5)])
+            };
+            let (o, lines, _) = ops::place(conn, as_rep2, &viewer, &input, day(20 - 6 * n))?;
+            let ship_day = day(19 - 6 * n);
+            let (s, shipped) = ops::ship(
+                conn,
+                as_cs,
+                &reps,
+                o.id,
+                o.version,
+                &fields(ship_day, 2),
+                &[
+                    batch(lines[0].id, lines[0].quantity, "B2026C01"),
+                    batch(lines[1].id, lines[1].quantity, "B2026C02"),
+                ],
+                ship_day,
+            )?;
+            ops::confirm_delivery(
+                conn,
+                as_cs,
+                &reps,
+                s.id,
+                s.version,
+                "店长",
+                demo.clock.start_of(ship_day + Duration::days(2)) + Duration::hours(10),
+                demo.clock,
+            )?;
+            if i == 0 {
+                let (e, _) = ops::report_exception(
+                    conn,
+                    as_cs,
+                    &reps,
+                    &ExceptionReport {
+                        shipment_id: s.id,
+                        kind: "short".to_owned(),
+                        description: "到货少 2 盒".to_owned(),
+                        lines: vec![(shipped[0].id, 2)],
+                    },
+                    demo.clock.start_of(day(16)) + Duration::hours(15),
+                    day(16),
+                )?;
+                ops::decide(
+                    conn,
+                    as_rep2,
+                    &reps,
+                    e.id,
+                    e.version,
+                    &Decision::Deduct,
+                    "与客户确认，从货款中扣除",
+                    day(15),
+                )?;
+            }
+        }
+    }
     Ok(())
 }
