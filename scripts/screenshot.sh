@@ -12,7 +12,8 @@
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
 # orders-open, orders-shipment, orders-new, orders-new-line, finance, finance-invoices,
-# finance-statement, finance-arrears, reports,
+# finance-statement, finance-arrears, reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩,
+# 客户消费情况, 地区销售情况, 异常反馈情况),
 # admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
@@ -115,7 +116,8 @@ for lang in "${langs[@]}"; do
         tabs=([drugs.1]=192 [drugs.2]=268
           [customers.1]=192 [customers.2]=267 [customers.3]=344
           [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381
-          [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328)
+          [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328
+          [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=360
@@ -124,7 +126,8 @@ for lang in "${langs[@]}"; do
         tabs=([drugs.1]=196 [drugs.2]=293
           [customers.1]=197 [customers.2]=276 [customers.3]=353
           [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425
-          [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423)
+          [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423
+          [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=365
@@ -215,9 +218,14 @@ for lang in "${langs[@]}"; do
     shot finance-statement
     subtab finance 4
     shot finance-arrears
-    # 统计分析: its landing screen.
+    # 统计分析: each report on the demo data (a tab runs its report when first shown).
     module reports
     shot reports
+    for n in 2 3 4 5 6; do
+      subtab reports "$n"
+      sleep 2
+      shot "reports-$n"
+    done
     # 系统管理: departments, positions and permissions, users, audit log.
     module admin
     subtab admin 1
