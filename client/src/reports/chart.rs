@@ -55,8 +55,12 @@ impl Values {
         }
     }
 
-    /// A value on the axis: whole numbers with separators.
+    /// A value on the axis: whole numbers with separators; a count shows nothing between
+    /// whole numbers (no "0 0 0 1 1" along a short axis).
     fn axis(self, value: f64) -> String {
+        if self == Values::Count && (value - value.round()).abs() > 1e-9 {
+            return String::new();
+        }
         let whole = format::money(&format!("{value:.0}"));
         whole.trim_end_matches(".00").to_owned()
     }
@@ -204,6 +208,13 @@ fn short(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_axis_labels_whole_numbers_only() {
+        assert_eq!(Values::Count.axis(0.4), "");
+        assert_eq!(Values::Count.axis(2.0), "2");
+        assert_eq!(Values::Money.axis(1234.0), "1,234");
+    }
 
     #[test]
     fn axis_labels_sit_on_whole_positions_only() {

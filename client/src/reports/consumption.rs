@@ -59,6 +59,7 @@ impl ConsumptionTab {
                 &provinces,
             );
         });
+        run |= self.period.take_picked();
         if run {
             self.frame.run(ctx, self.request());
         }

@@ -128,6 +128,7 @@ impl DrugSalesTab {
                 &frame::any_or::<pb::DrugOrigin>(),
             );
         });
+        run |= self.period.take_picked();
         if can_pick {
             self.drug_filter_ui(ui, ctx);
         }

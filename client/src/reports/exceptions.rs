@@ -55,7 +55,8 @@ impl ExceptionsTab {
                 &widgets::choices::<pb::ExceptionGrouping>(),
             );
         });
-        if clicked || regrouped || self.frame.never_run() {
+        let picked = self.period.take_picked();
+        if clicked || regrouped || picked || self.frame.never_run() {
             self.frame.run(ctx, self.request());
         }
         self.frame.export_ui(ui, ctx, title);

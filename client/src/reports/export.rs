@@ -104,7 +104,7 @@ impl ExportBar {
             if path.is_dir() {
                 folder(path)
             } else {
-                ExportTarget::File(path)
+                ExportTarget::File(with_xlsx(path))
             }
         };
         let (cancel, cancelled) = oneshot::channel();
@@ -186,5 +186,38 @@ fn progress_text(progress: &ExportProgress) -> String {
     } else {
         tn("report.export.progress", progress.total)
             .replace("{done}", &format::count(progress.rows))
+    }
+}
+
+/// `path` ending in `.xlsx` (any case), the extension added when missing: Excel and the
+/// file manager go by it.
+fn with_xlsx(path: PathBuf) -> PathBuf {
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        path
+    } else {
+        let mut name = path.into_os_string();
+        name.push(".xlsx");
+        PathBuf::from(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_name_without_the_extension_gets_it() {
+        assert_eq!(with_xlsx("/tmp/a".into()), PathBuf::from("/tmp/a.xlsx"));
+        assert_eq!(
+            with_xlsx("/tmp/a.XLSX".into()),
+            PathBuf::from("/tmp/a.XLSX")
+        );
+        assert_eq!(
+            with_xlsx("/tmp/报表.v2".into()),
+            PathBuf::from("/tmp/报表.v2.xlsx")
+        );
     }
 }

@@ -48,6 +48,8 @@ const TABLE_MARGIN: f32 = 16.0;
 pub(super) struct Period {
     from: String,
     to: String,
+    /// A quick period was just picked: the report runs again at once.
+    picked: bool,
 }
 
 impl Default for Period {
@@ -56,6 +58,7 @@ impl Default for Period {
         Period {
             from: date_text(from),
             to: date_text(to),
+            picked: false,
         }
     }
 }
@@ -132,10 +135,16 @@ impl Period {
                     let (from, to) = preset(p, format::business_today());
                     self.from = date_text(from);
                     self.to = date_text(to);
+                    self.picked = true;
                     ui.close();
                 }
             }
         });
+    }
+
+    /// Whether a quick period was picked since last asked (the report should run again).
+    pub(super) fn take_picked(&mut self) -> bool {
+        std::mem::take(&mut self.picked)
     }
 
     /// The first day as sent: `YYYY-MM-DD` once it reads as a date, else as typed, for

@@ -55,6 +55,7 @@ impl PerformanceTab {
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
             self.period.ui(ui, "report_performance", error.as_ref());
         });
+        run |= self.period.take_picked();
         if run {
             self.frame.run(ctx, self.request());
         }

@@ -44,6 +44,7 @@ impl RegionalTab {
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
             self.period.ui(ui, "report_regional", error.as_ref());
         });
+        run |= self.period.take_picked();
         run |= self.drill.ui(ui);
         if run {
             self.frame.run(ctx, self.request());

@@ -228,6 +228,7 @@ pub fn export(
                     Column::wide("药品", Kind::Text, 24.0),
                     Column::new("规格", Kind::Text),
                     Column::wide("分类", Kind::Text, 28.0),
+                    Column::new("来源", Kind::Text),
                     Column::new("数量", Kind::Integer),
                     Column::new("销售额", Kind::Money),
                     Column::new("订单数", Kind::Integer),
@@ -235,15 +236,17 @@ pub fn export(
                 ],
             )?;
             sheet.rows(conn, &q, |row: &r::DrugSales| {
+                let (path, origin) = paths.get(&row.category_id).cloned().unwrap_or_default();
+                let origin = if origin == "agency" {
+                    "代理"
+                } else {
+                    "自产"
+                };
                 vec![
                     Cell::from(row.drug_name.as_str()),
                     Cell::from(row.specification.as_str()),
-                    Cell::from(
-                        paths
-                            .get(&row.category_id)
-                            .map(|(p, _)| p.clone())
-                            .unwrap_or_default(),
-                    ),
+                    Cell::from(path),
+                    Cell::from(origin),
                     Cell::Int(row.quantity),
                     Cell::Decimal(row.amount),
                     Cell::Int(row.orders),
@@ -252,6 +255,7 @@ pub fn export(
             })?;
             sheet.totals(&[
                 Cell::from("合计"),
+                Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Int(t.quantity),
@@ -458,7 +462,7 @@ pub fn export(
                 title_block,
                 vec![
                     Column::wide(heading, Kind::Text, 24.0),
-                    Column::new("异常数", Kind::Integer),
+                    Column::new("次数", Kind::Integer),
                     Column::new("货值", Kind::Money),
                 ],
             )?;
@@ -643,7 +647,7 @@ fn sort_label(key: &str) -> &str {
         "last_order" => "最近下单",
         "outstanding" => "当前欠款",
         "value" => "货值",
-        "count" => "异常数",
+        "count" => "次数",
         other => other,
     }
 }

@@ -30,6 +30,33 @@ impl ReportApi {
         ReportApi { state }
     }
 
+    /// Runs `f` with the caller's scope on one consistent snapshot (a read-only,
+    /// repeatable-read transaction), so a report's rows and totals agree even while
+    /// shipments are being posted.
+    fn report<T, F>(
+        &self,
+        session: &Session,
+        f: F,
+    ) -> impl std::future::Future<Output = crate::error::AppResult<T>> + Send + 'static
+    where
+        F: FnOnce(&mut diesel::PgConnection, &crate::db::scope::Reps) -> crate::error::AppResult<T>
+            + Send
+            + 'static,
+        T: Send + 'static,
+    {
+        let viewer = session.viewer();
+        let db = self.state.db.clone();
+        async move {
+            db.run(move |conn| {
+                ops::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    f(conn, &reps)
+                })
+            })
+            .await
+        }
+    }
+
     /// When, and within what scope, a report is being run.
     fn run_info(&self, session: &Session) -> pb::ReportRun {
         let now = self.state.clock.now();
@@ -66,17 +93,11 @@ impl ReportService for ReportApi {
             }
         );
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let (rows, totals, paths) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) = ops::drug_sales(conn, &reps, period, &filter, &sort)?;
-                    let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
-                    Ok((rows, totals, drug_category::paths(conn)?))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) = ops::drug_sales(conn, reps, period, &filter, &sort)?;
+                let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals, drug_category::paths(conn)?))
             })
             .await?;
         Ok(Response::new(pb::DrugSalesReport {
@@ -119,19 +140,11 @@ impl ReportService for ReportApi {
                 interval
             }
         );
-        let viewer = session.viewer();
         let (points, totals) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) =
-                        ops::drug_sales_series(conn, &reps, period, &filter, interval)?;
-                    let points: Vec<ops::SeriesPoint> =
-                        ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
-                    Ok((points, totals))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) = ops::drug_sales_series(conn, reps, period, &filter, interval)?;
+                let points: Vec<ops::SeriesPoint> = ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
+                Ok((points, totals))
             })
             .await?;
         Ok(Response::new(pb::DrugSalesSeriesReport {
@@ -158,18 +171,12 @@ impl ReportService for ReportApi {
             convert::customer_distribution(request.get_ref())?,
             CustomerDistribution { filter, sort }
         );
-        let viewer = session.viewer();
         let (rows, customers) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, customers) = ops::customer_distribution(conn, &reps, &filter, &sort)?;
-                    // At most the 34 provinces or one province's cities.
-                    let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
-                    Ok((rows, customers))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, customers) = ops::customer_distribution(conn, reps, &filter, &sort)?;
+                // At most the 34 provinces or one province's cities.
+                let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
+                Ok((rows, customers))
             })
             .await?;
         Ok(Response::new(pb::CustomerDistributionReport {
@@ -197,17 +204,11 @@ impl ReportService for ReportApi {
             EmployeePerformance { period, role, sort }
         );
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let (rows, totals) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) = ops::employee_performance(conn, &reps, period, role, &sort)?;
-                    let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
-                    Ok((rows, totals))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) = ops::employee_performance(conn, reps, period, role, &sort)?;
+                let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
             })
             .await?;
         Ok(Response::new(pb::EmployeePerformanceReport {
@@ -248,18 +249,12 @@ impl ReportService for ReportApi {
             }
         );
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let (rows, totals) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) =
-                        ops::customer_consumption(conn, &reps, period, &province_code, &sort)?;
-                    let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
-                    Ok((rows, totals))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) =
+                    ops::customer_consumption(conn, reps, period, &province_code, &sort)?;
+                let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
             })
             .await?;
         Ok(Response::new(pb::CustomerConsumptionReport {
@@ -297,19 +292,12 @@ impl ReportService for ReportApi {
                 sort
             }
         );
-        let viewer = session.viewer();
         let (rows, totals) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) =
-                        ops::regional_sales(conn, &reps, period, &province_code, &sort)?;
-                    // At most the 34 provinces or one province's cities.
-                    let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
-                    Ok((rows, totals))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) = ops::regional_sales(conn, reps, period, &province_code, &sort)?;
+                // At most the 34 provinces or one province's cities.
+                let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
+                Ok((rows, totals))
             })
             .await?;
         Ok(Response::new(pb::RegionalSalesReport {
@@ -345,18 +333,12 @@ impl ReportService for ReportApi {
             }
         );
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let days = report_export::days(&self.state.clock, period);
         let (rows, totals) = self
-            .state
-            .db
-            .run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    let (q, totals) = ops::exceptions(conn, &reps, days, grouping, &sort)?;
-                    let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
-                    Ok((rows, totals))
-                })
+            .report(&session, move |conn, reps| {
+                let (q, totals) = ops::exceptions(conn, reps, days, grouping, &sort)?;
+                let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
+                Ok((rows, totals))
             })
             .await?;
         Ok(Response::new(pb::ExceptionsReport {

@@ -623,7 +623,12 @@ async fn every_report_stays_within_the_callers_scope() {
         .expect("exported");
     let body = sheet_body(&file.file, "药品销售情况", "药品");
     let totals = body.last().expect("a totals row");
-    assert_eq!(totals[4], Data::Float(51.0));
+    assert_eq!(totals[5], Data::Float(51.0));
+    assert_eq!(
+        body[0][3],
+        Data::String("自产".into()),
+        "the origin, as on screen"
+    );
     // Reps hold no report.read.
     w.rep_a
         .try_send(drug_sales())
