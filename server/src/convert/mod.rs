@@ -104,7 +104,8 @@ pub fn page(page: Option<pb::PageRequest>) -> (i64, i64) {
     (i64::from(offset), i64::from(limit))
 }
 
-fn count(n: i64) -> u32 {
+/// A count on the wire (u32, saturating).
+pub fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -1,7 +1,7 @@
 //! ReportService: requests into checked report jobs, report rows into messages.
 
 use chrono::{DateTime, Utc};
-use pharmacrm_shared::{DataScope, money, pb, region};
+use pharmacrm_shared::{DataScope, pb, region};
 
 use super::{DbCode, date};
 use crate::error::{AppError, AppResult, FieldCheck};
@@ -186,17 +186,7 @@ pub fn run(
     }
 }
 
-/// A count on the wire.
-pub fn count(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 /// A row count on the wire.
 pub fn total(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
-}
-
-/// Money on the wire.
-pub fn amount(d: &pharmacrm_shared::money::Decimal) -> String {
-    money::to_wire(d)
 }

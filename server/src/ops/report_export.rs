@@ -131,8 +131,13 @@ pub type Sink<'a> = dyn FnMut(pb::ExportChunk) -> bool + 'a;
 /// How writing an export ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Every row is in `file` (deleted when dropped), ready to be handed out.
-    Written { file: TempFile, rows: u64 },
+    /// Every row is in `file` (deleted when dropped, `bytes` long), ready to be handed
+    /// out.
+    Written {
+        file: TempFile,
+        rows: u64,
+        bytes: u64,
+    },
     /// The caller went away; nothing is left.
     Cancelled,
 }
@@ -484,7 +489,10 @@ pub fn export(
         return Ok(Outcome::Cancelled);
     };
     workbook.save(&file.0).map_err(write_error)?;
-    Ok(Outcome::Written { file, rows })
+    let bytes = std::fs::metadata(&file.0)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the export's file: {e}")))?
+        .len();
+    Ok(Outcome::Written { file, rows, bytes })
 }
 
 /// The instants `period`'s first day starts and the day after its last starts.

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use pharmacrm_shared::pb::{self, report_service_server::ReportService};
-use pharmacrm_shared::{DataScope, Permission};
+use pharmacrm_shared::{DataScope, Permission, money};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use crate::access;
 use crate::auth::Session;
-use crate::convert::reports::{self as convert, amount, count, total};
-use crate::convert::{DbCode, page};
+use crate::convert::reports::{self as convert, total};
+use crate::convert::{DbCode, count, page};
 use crate::db::models::audit_log::{self, Event};
 use crate::db::models::drug_category;
 use crate::error::{AppError, AppResult};
@@ -110,7 +110,7 @@ impl ReportService for ReportApi {
                         drug_name: r.drug_name,
                         specification: r.specification,
                         quantity: r.quantity,
-                        amount: amount(&r.amount),
+                        amount: money::to_wire(&r.amount),
                         orders: count(r.orders),
                         customers: count(r.customers),
                         category,
@@ -120,7 +120,7 @@ impl ReportService for ReportApi {
                 .collect(),
             total: total(totals.rows),
             quantity: totals.quantity,
-            amount: amount(&totals.amount),
+            amount: money::to_wire(&totals.amount),
             orders: count(totals.orders),
             customers: count(totals.customers),
             run: Some(self.run_info(&session)),
@@ -153,11 +153,11 @@ impl ReportService for ReportApi {
                 .map(|p| pb::SeriesPoint {
                     period_start: p.period_start.format("%Y-%m-%d").to_string(),
                     quantity: p.quantity,
-                    amount: amount(&p.amount),
+                    amount: money::to_wire(&p.amount),
                 })
                 .collect(),
             quantity: totals.quantity,
-            amount: amount(&totals.amount),
+            amount: money::to_wire(&totals.amount),
             run: Some(self.run_info(&session)),
         }))
     }
@@ -219,17 +219,17 @@ impl ReportService for ReportApi {
                     name: r.name,
                     department: r.department,
                     rank: count(r.rank),
-                    amount: amount(&r.amount),
+                    amount: money::to_wire(&r.amount),
                     orders: count(r.orders),
                     customers: count(r.customers),
-                    collected: amount(&r.collected),
+                    collected: money::to_wire(&r.collected),
                 })
                 .collect(),
             total: total(totals.rows),
-            amount: amount(&totals.amount),
+            amount: money::to_wire(&totals.amount),
             orders: count(totals.orders),
             customers: count(totals.customers),
-            collected: amount(&totals.collected),
+            collected: money::to_wire(&totals.collected),
             run: Some(self.run_info(&session)),
         }))
     }
@@ -265,16 +265,16 @@ impl ReportService for ReportApi {
                     region: region_pair(&r.province_code, &r.city_code),
                     customer_name: r.customer_name,
                     sales_rep_name: r.sales_rep_name,
-                    amount: amount(&r.amount),
+                    amount: money::to_wire(&r.amount),
                     orders: count(r.orders),
                     last_order_date: crate::convert::date_text(r.last_order_date),
-                    outstanding: amount(&r.outstanding),
+                    outstanding: money::to_wire(&r.outstanding),
                 })
                 .collect(),
             total: total(totals.rows),
-            amount: amount(&totals.amount),
+            amount: money::to_wire(&totals.amount),
             orders: count(totals.orders),
-            outstanding: amount(&totals.outstanding),
+            outstanding: money::to_wire(&totals.outstanding),
             run: Some(self.run_info(&session)),
         }))
     }
@@ -306,12 +306,12 @@ impl ReportService for ReportApi {
                 .map(|r| pb::RegionalSalesRow {
                     region_name: region_name(&r.region_code),
                     region_code: r.region_code,
-                    amount: amount(&r.amount),
+                    amount: money::to_wire(&r.amount),
                     orders: count(r.orders),
                     customers: count(r.customers),
                 })
                 .collect(),
-            amount: amount(&totals.amount),
+            amount: money::to_wire(&totals.amount),
             orders: count(totals.orders),
             customers: count(totals.customers),
             run: Some(self.run_info(&session)),
@@ -348,12 +348,12 @@ impl ReportService for ReportApi {
                     key: g.key,
                     label: g.label,
                     count: count(g.count),
-                    value: amount(&g.value),
+                    value: money::to_wire(&g.value),
                 })
                 .collect(),
             total: total(totals.rows),
             count: count(totals.count),
-            value: amount(&totals.value),
+            value: money::to_wire(&totals.value),
             run: Some(self.run_info(&session)),
         }))
     }
@@ -439,7 +439,7 @@ async fn export(
             .await
             .map(|outcome| (outcome, masked))?
     };
-    let (Outcome::Written { file, rows }, masked) = written else {
+    let (Outcome::Written { file, rows, bytes }, masked) = written else {
         return Ok(());
     };
     if tx.is_closed() {
@@ -447,7 +447,6 @@ async fn export(
     }
     let file_error =
         |e: std::io::Error| AppError::Internal(anyhow::anyhow!("the export's file: {e}"));
-    let bytes = std::fs::metadata(file.path()).map_err(file_error)?.len();
     // Audited before any byte leaves: whoever receives the file is on record.
     let (key, _) = job.names();
     let audit_key = state.audit_key.clone();
