@@ -5,9 +5,10 @@
 //! view; with too little room the chart is left out).
 
 use egui::RichText;
-use egui_plot::{Bar, BarChart, Corner, GridInput, GridMark, HoverPosition, Legend, Line, Plot};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, HoverPosition, Line, Plot};
 
 use crate::format;
+use crate::i18n::t;
 
 /// The most bars a chart shows.
 const BARS: usize = 10;
@@ -67,18 +68,21 @@ impl Values {
 }
 
 /// "title" over a horizontal bar chart of `data` (label, value), in the order given (the
-/// first at the top); `series` names the bars in the legend. Hovering a bar shows its
-/// label and value.
+/// first at the top); the title names what the bars measure (no legend to cover them).
+/// Hovering a bar shows its label and value; returns the index in `data` of the bar
+/// clicked. Nothing without data (the table under it says so); a line saying there is
+/// nothing to draw when every value is zero.
 pub(super) fn bars(
     ui: &mut egui::Ui,
     id: &str,
     title: &str,
-    series: &str,
     data: &[(String, f64)],
     values: Values,
     height: f32,
-) {
-    ui.label(RichText::new(title).strong());
+) -> Option<usize> {
+    if nothing_to_draw(ui, title, data) {
+        return None;
+    }
     let n = data.len();
     // The first bar at the top: the highest argument.
     let labels: Vec<String> = data.iter().rev().map(|(label, _)| short(label)).collect();
@@ -87,7 +91,7 @@ pub(super) fn bars(
         .enumerate()
         .map(|(i, (label, value))| Bar::new((n - 1 - i) as f64, *value).name(label).width(0.6))
         .collect();
-    let chart = BarChart::new(series, chart_bars)
+    let chart = BarChart::new(title, chart_bars)
         .color(COLOUR)
         .horizontal()
         .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
@@ -95,7 +99,6 @@ pub(super) fn bars(
         }));
     let response = Plot::new(id)
         .height(height)
-        .legend(Legend::default().position(Corner::RightBottom))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -107,23 +110,52 @@ pub(super) fn bars(
         .y_grid_spacer(index_marks)
         .y_axis_formatter(move |mark, _| label_at(&labels, mark.value))
         .x_axis_formatter(move |mark, _| values.axis(mark.value))
-        .show(ui, |plot| plot.bar_chart(chart))
-        .response;
-    describe(&response, title);
+        .show(ui, |plot| {
+            plot.bar_chart(chart);
+            plot.pointer_coordinate()
+        });
+    describe(&response.response, title);
+    // The bar under the pointer: its position is the nearest whole number on the axis.
+    let at = response.inner.filter(|_| response.response.clicked())?;
+    let position = at.y.round();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let from_top = (n as f64 - 1.0 - position) as usize;
+    ((at.y - position).abs() <= 0.3 && position >= 0.0 && from_top < n).then_some(from_top)
 }
 
-/// "title" over a line of `points` (label of the step, value); `series` names it in the
-/// legend. Hovering shows the step and its value.
+/// "title" over a line of `points` (label of the step, value); the title names what it
+/// measures (no legend to cover the line). The steps' labels along the axis are as far
+/// apart as they need not to overlap (every 2nd, 5th, 10th, … step when the steps are
+/// narrow). Hovering shows the step and its value. With nothing to draw, a line saying so.
 pub(super) fn line(
     ui: &mut egui::Ui,
     id: &str,
     title: &str,
-    series: &str,
     points: &[(String, f64)],
     values: Values,
     height: f32,
 ) {
-    ui.label(RichText::new(title).strong());
+    if nothing_to_draw(ui, title, points) {
+        return;
+    }
+    // The room one label takes along the axis, and that the plot spans about the width
+    // left: a label is drawn only on marks at least that far apart.
+    let label_width = points
+        .iter()
+        .map(|(label, _)| {
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(
+                    label.clone(),
+                    egui::TextStyle::Small.resolve(ui.style()),
+                    egui::Color32::WHITE,
+                )
+                .size()
+                .x
+            })
+        })
+        .fold(0.0_f32, f32::max)
+        + 12.0;
+    let plot_width = ui.available_width();
     let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
     let hover_labels = labels.clone();
     let xy: Vec<[f64; 2]> = points
@@ -131,10 +163,9 @@ pub(super) fn line(
         .enumerate()
         .map(|(i, (_, value))| [i as f64, *value])
         .collect();
-    let line = Line::new(series, xy).color(COLOUR).width(2.0);
+    let line = Line::new(title, xy).color(COLOUR).width(2.0);
     let response = Plot::new(id)
         .height(height)
-        .legend(Legend::default().position(Corner::LeftTop))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -142,7 +173,16 @@ pub(super) fn line(
         .allow_double_click_reset(false)
         .include_y(0.0)
         .x_grid_spacer(index_marks)
-        .x_axis_formatter(move |mark, _| label_at(&labels, mark.value))
+        .x_axis_formatter(move |mark, range| {
+            let span = (range.end() - range.start()).max(1.0);
+            #[allow(clippy::cast_possible_truncation)]
+            let apart = (f64::from(plot_width) / span * mark.step_size) as f32;
+            if apart < label_width {
+                String::new()
+            } else {
+                label_at(&labels, mark.value)
+            }
+        })
         .y_axis_formatter(move |mark, _| values.axis(mark.value))
         .label_formatter(move |position| match position {
             HoverPosition::NearDataPoint {
@@ -157,6 +197,21 @@ pub(super) fn line(
         .show(ui, |plot| plot.line(line))
         .response;
     describe(&response, title);
+}
+
+/// Draws the chart's title, and under it a line saying there is nothing to draw when
+/// every value of `data` is zero; nothing at all when there is no data. Whether the
+/// chart is to be left out.
+fn nothing_to_draw(ui: &mut egui::Ui, title: &str, data: &[(String, f64)]) -> bool {
+    if data.is_empty() {
+        return true;
+    }
+    ui.label(RichText::new(title).strong());
+    if data.iter().any(|(_, value)| *value != 0.0) {
+        return false;
+    }
+    ui.label(RichText::new(t("report.chart.no_data")).weak());
+    true
 }
 
 /// Names the chart for screen readers (and the UI tests) by its title.

@@ -105,12 +105,12 @@ impl DistributionTab {
             rows.iter()
                 .map(|r| (r.region_name.clone(), r.customers as f64)),
         );
+        let mut bar_clicked = None;
         if let Some(height) = frame::chart_height(ui, rows.len(), false) {
-            chart::bars(
+            bar_clicked = chart::bars(
                 ui,
                 "report_distribution_bars",
                 t("report.chart.customers_by_region"),
-                t("report.customers"),
                 &top,
                 Values::Count,
                 height,
@@ -127,7 +127,7 @@ impl DistributionTab {
                 .sorts_by("customers")
                 .total(count(report.customers)),
         ];
-        // A province clicked shows its cities.
+        // A province clicked (its row) shows its cities.
         let clicked = self.frame.table_ui(
             ui,
             ctx,
@@ -136,6 +136,11 @@ impl DistributionTab {
             None,
             province_code.is_empty(),
         );
+        // So does a province's bar.
+        let bar_row = bar_clicked
+            .and_then(|i| top.get(i))
+            .and_then(|(name, _)| rows.iter().position(|r| r.region_name == *name));
+        let clicked = clicked.or(bar_row).filter(|_| province_code.is_empty());
         if let Some(row) = clicked.and_then(|i| rows.get(i)) {
             self.drill.enter(&row.region_code, &row.region_name);
             self.frame.run(ctx, self.request());

@@ -228,18 +228,24 @@ impl DrugSalesTab {
                 )
             })
             .unwrap_or_default();
-        ui.columns(2, |columns| {
-            chart::bars(
+        let bar_clicked = ui.columns(2, |columns| {
+            let clicked = chart::bars(
                 &mut columns[0],
                 "report_drug_bars",
                 t("report.chart.top_drugs"),
-                t("report.amount"),
                 &top,
                 Values::Money,
                 height,
             );
             self.series_ui(&mut columns[1], report, height);
+            clicked
         });
+        // A drug's bar, like its row, shows its sales over time. The ranking comes by
+        // amount, largest first, so (`chart::top` keeping ties in order) the i-th bar is
+        // its i-th row.
+        if let Some(row) = bar_clicked.and_then(|i| self.frame.ranking()?.rows.get(i)) {
+            self.series_drug = Some((row.drug_id, drug_label(&row.drug_name, &row.specification)));
+        }
     }
 
     /// The interval, whose drug the series is of (with a way back to every drug), and the
@@ -308,7 +314,6 @@ impl DrugSalesTab {
             ui,
             "report_drug_series",
             &title,
-            t("report.series.amount"),
             &points,
             Values::Money,
             (height - above).max(40.0),

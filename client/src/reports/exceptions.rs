@@ -87,7 +87,6 @@ impl ExceptionsTab {
                 ui,
                 "report_exceptions_bars",
                 t("report.chart.exception_value"),
-                t("report.value"),
                 &top,
                 Values::Money,
                 height,

@@ -29,6 +29,8 @@ pub(super) struct ExportBar {
     /// Dropping it cancels the running export.
     cancel: Option<oneshot::Sender<()>>,
     outcome: Requested<ExportOutcome>,
+    /// The folder the desktop could not open, and why.
+    open_failed: Option<(PathBuf, String)>,
 }
 
 impl ExportBar {
@@ -108,6 +110,7 @@ impl ExportBar {
             }
         };
         let (cancel, cancelled) = oneshot::channel();
+        self.open_failed = None;
         self.progress = Arc::default();
         self.cancel = Some(cancel);
         self.outcome.request(ctx.reports().export(
@@ -121,7 +124,7 @@ impl ExportBar {
     }
 
     /// How the last export ended.
-    fn outcome_ui(&self, ui: &mut egui::Ui) {
+    fn outcome_ui(&mut self, ui: &mut egui::Ui) {
         match &self.outcome {
             Requested::Done(ExportOutcome::Saved {
                 path,
@@ -144,9 +147,21 @@ impl ExportBar {
                     if let Some(dir) = path.parent()
                         && ui.button(t("report.export.open_folder")).clicked()
                     {
-                        widgets::open_folder(dir);
+                        self.open_failed = widgets::open_folder(dir)
+                            .err()
+                            .map(|e| (dir.to_owned(), e.to_string()));
                     }
                 });
+                if let Some((dir, error)) = &self.open_failed {
+                    ui.label(
+                        RichText::new(
+                            t("report.export.open_failed")
+                                .replace("{path}", &dir.display().to_string())
+                                .replace("{message}", error),
+                        )
+                        .color(widgets::ERROR),
+                    );
+                }
             }
             Requested::Done(ExportOutcome::Cancelled) => {
                 ui.label(RichText::new(t("report.export.cancelled")).weak());

@@ -647,9 +647,10 @@ fn chart_room(available: f32, rows: usize, paged: bool) -> Option<f32> {
 
 /// "运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 · 数据范围：全部".
 fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun) {
+    // In the business time zone the server gave, as the exported sheet says it.
     let at = chrono::DateTime::parse_from_rfc3339(&run.run_at).map_or_else(
         |_| run.run_at.clone(),
-        |at| format::local_time(at.with_timezone(&chrono::Utc)),
+        |at| at.format("%Y-%m-%d %H:%M").to_string(),
     );
     let parts = [
         label_value(t("report.run_at"), &at),

@@ -83,7 +83,6 @@ impl PerformanceTab {
                 ui,
                 "report_performance_bars",
                 t("report.chart.top_reps"),
-                t("report.amount"),
                 &top,
                 Values::Money,
                 height,

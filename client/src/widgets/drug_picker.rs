@@ -20,7 +20,8 @@ pub struct DrugPicker {
 
 impl DrugPicker {
     /// Draws the search field labelled `label` and the drugs found that `offer` accepts;
-    /// returns the drug clicked.
+    /// returns the drug clicked, or the first one offered when Enter is pressed in the
+    /// field. A pick empties the field for the next search.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -29,15 +30,19 @@ impl DrugPicker {
         offer: impl Fn(&pb::Drug) -> bool,
     ) -> Option<pb::Drug> {
         self.results.poll();
-        ui.horizontal(|ui| {
-            let label = ui.label(label);
-            ui.add(
-                egui::TextEdit::singleline(&mut self.query)
-                    .hint_text("amxl")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
-        });
+        let entered = ui
+            .horizontal(|ui| {
+                let label = ui.label(label);
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.query)
+                            .hint_text("amxl")
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(label.id);
+                field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            })
+            .inner;
         let query = self.query.trim().to_owned();
         if query.is_empty() {
             return None;
@@ -47,7 +52,7 @@ impl DrugPicker {
             self.results.request(
                 ctx.drugs()
                     .search_drugs(pb::SearchDrugsRequest {
-                        query,
+                        query: query.clone(),
                         // Active drugs only.
                         status: pb::DrugStatusFilter::Active as i32,
                         page: Some(pb::PageRequest {
@@ -71,6 +76,19 @@ impl DrugPicker {
                 }
             }
         });
+        if entered && picked.is_none() && self.sent.as_ref() == Some(&query) {
+            picked = self
+                .results
+                .value()
+                .into_iter()
+                .flatten()
+                .find(|d| offer(d))
+                .cloned();
+        }
+        if picked.is_some() {
+            self.query.clear();
+            self.sent = None;
+        }
         picked
     }
 }

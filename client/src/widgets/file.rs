@@ -127,8 +127,9 @@ pub fn download_dir() -> PathBuf {
 }
 
 /// Opens `dir` in the desktop's file manager (`xdg-open`, `open` or `explorer`), without
-/// waiting for it; a desktop that cannot open it shows nothing.
-pub fn open_folder(dir: &std::path::Path) {
+/// waiting for it. Errors: the opener could not be started (e.g. no `xdg-open` on a
+/// desktop without one); a file manager that fails later is not noticed.
+pub fn open_folder(dir: &std::path::Path) -> std::io::Result<()> {
     let program = if cfg!(target_os = "windows") {
         "explorer"
     } else if cfg!(target_os = "macos") {
@@ -136,16 +137,17 @@ pub fn open_folder(dir: &std::path::Path) {
     } else {
         "xdg-open"
     };
-    let dir = dir.to_owned();
+    let mut child = std::process::Command::new(program)
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
     // Waited for on a thread of its own, so that it leaves no zombie behind.
     std::thread::spawn(move || {
-        let _ = std::process::Command::new(program)
-            .arg(&dir)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
+        let _ = child.wait();
     });
+    Ok(())
 }
 
 /// Where to write a download named `name`: asks the desktop when a chooser can answer

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use pharmacrm_shared::{DataScope, pb, region};
 
 use super::{DbCode, date};
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::report_export::Job;
@@ -173,15 +174,14 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
     }
 }
 
-/// When and within what scope a report was run.
-pub fn run(
-    at: DateTime<Utc>,
-    business_date: chrono::NaiveDate,
-    scope: Option<DataScope>,
-) -> pb::ReportRun {
+/// When (in the business time zone, with its offset: the time the sheet's title block
+/// shows too) and within what scope a report was run at `at`.
+pub fn run(clock: &Clock, at: DateTime<Utc>, scope: Option<DataScope>) -> pb::ReportRun {
     pb::ReportRun {
-        run_at: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        business_date: business_date.format("%Y-%m-%d").to_string(),
+        run_at: at
+            .with_timezone(&clock.zone())
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        business_date: clock.date_of(at).format("%Y-%m-%d").to_string(),
         scope: scope.map_or(pb::DataScope::Own, pb::DataScope::from) as i32,
     }
 }

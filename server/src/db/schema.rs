@@ -442,6 +442,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    sales_lines (id) {
+        id -> Int8,
+        entry_id -> Int8,
+        sale_date -> Date,
+        drug_id -> Int8,
+        order_id -> Int8,
+        customer_id -> Int8,
+        shipment_line_id -> Int8,
+        sales_rep_id -> Int8,
+        cs_rep_id -> Int8,
+        quantity -> Int8,
+        amount -> Numeric,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Int8,
         token_hash -> Bytea,
@@ -585,6 +601,11 @@ diesel::joinable!(receivable_entries -> shipments (shipment_id));
 diesel::joinable!(receivable_entries -> transport_exceptions (exception_id));
 diesel::joinable!(reconciliations -> customers (customer_id));
 diesel::joinable!(reconciliations -> users (created_by));
+diesel::joinable!(sales_lines -> customers (customer_id));
+diesel::joinable!(sales_lines -> drugs (drug_id));
+diesel::joinable!(sales_lines -> orders (order_id));
+diesel::joinable!(sales_lines -> receivable_entries (entry_id));
+diesel::joinable!(sales_lines -> shipment_lines (shipment_line_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(shipment_lines -> order_lines (order_line_id));
 diesel::joinable!(shipment_lines -> shipments (shipment_id));
@@ -626,6 +647,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     receivable_balances,
     receivable_entries,
     reconciliations,
+    sales_lines,
     sessions,
     shipment_lines,
     shipments,

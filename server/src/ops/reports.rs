@@ -24,50 +24,28 @@ use crate::error::{AppError, AppResult};
 use crate::msg;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
-/// deducted line, columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id`,
-/// `cs_rep_id` (the order's), `sale_date` (business date), `posted_at` (when the sale was
-/// made: the shipment's ledger posting, also for a deduction on it, so a deduction comes
-/// off the rep credited with the shipment), `quantity` (units, negative for a deduction)
-/// and `amount` (CNY, negative for a deduction). Every report selects from it; orders and
-/// customers are counted over the rows with `quantity > 0` (a deduction alone is not a
-/// purchase).
+/// deducted line of `sales_lines` (the table the ledger's trigger writes, see its
+/// migration), columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id` and
+/// `cs_rep_id` (the reps credited: responsible for the customer when the shipment was
+/// posted, also for a deduction on it), `sale_date` (business date), `quantity` (units,
+/// negative for a deduction) and `amount` (CNY, negative for a deduction). Every report
+/// selects from it; orders and customers are counted over the rows with `quantity > 0` (a
+/// deduction alone is not a purchase).
 pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
     let mut sql = Sql::new(
-        "SELECT ol.drug_id, o.id AS order_id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
-                r.entry_date AS sale_date, r.created_at AS posted_at, sl.quantity, sl.amount
-           FROM receivable_entries r
-           JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
-           JOIN order_lines ol ON ol.id = sl.order_line_id
-           JOIN orders o ON o.id = r.order_id
-          WHERE r.kind = 'shipment' AND r.entry_date BETWEEN ",
+        "SELECT sl.drug_id, sl.order_id, sl.customer_id, sl.sales_rep_id, sl.cs_rep_id,
+                sl.sale_date, sl.quantity, sl.amount
+           FROM sales_lines sl
+          WHERE sl.sale_date BETWEEN ",
     );
     sql.bind(Value::Date(from))
         .push(" AND ")
-        .bind(Value::Date(to))
-        .push(" AND r.customer_id IN (SELECT cu.id FROM customers cu WHERE ")
-        .append(&scope::customers_sql(reps, "cu"))
-        .push(
-            ")
-         UNION ALL
-         SELECT ol.drug_id, o.id, o.customer_id, o.sales_rep_id, o.cs_rep_id,
-                r.entry_date,
-                coalesce((SELECT min(p.created_at) FROM receivable_entries p
-                           WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'),
-                         r.created_at),
-                -el.quantity, -el.amount
-           FROM receivable_entries r
-           JOIN exception_lines el ON el.exception_id = r.exception_id
-           JOIN shipment_lines sl ON sl.id = el.shipment_line_id
-           JOIN order_lines ol ON ol.id = sl.order_line_id
-           JOIN orders o ON o.id = r.order_id
-          WHERE r.kind = 'deduction' AND r.entry_date BETWEEN ",
-        )
-        .bind(Value::Date(from))
-        .push(" AND ")
-        .bind(Value::Date(to))
-        .push(" AND r.customer_id IN (SELECT cu.id FROM customers cu WHERE ")
-        .append(&scope::customers_sql(reps, "cu"))
-        .push(")");
+        .bind(Value::Date(to));
+    if !matches!(reps, Reps::All) {
+        sql.push(" AND sl.customer_id IN (SELECT cu.id FROM customers cu WHERE ")
+            .append(&scope::customers_sql(reps, "cu"))
+            .push(")");
+    }
     sql
 }
 
@@ -88,8 +66,9 @@ pub struct Sort {
 
 impl Sort {
     /// The ORDER BY text for this sort among `keys` (key, SQL expression; the first is the
-    /// default, descending), ending with `tie` so pages are stable. An unknown key is a
-    /// field error on `sort.by`.
+    /// default, descending), ending with `tie` so pages are stable. Names are keyed with
+    /// the ICU Chinese collation (`zh-x-icu`): pinyin order, as the other lists sort them.
+    /// An unknown key is a field error on `sort.by`.
     fn order(&self, keys: &[(&str, &str)], tie: &str) -> AppResult<String> {
         let (expr, ascending) = if self.by.is_empty() {
             (keys[0].1, false)
@@ -310,7 +289,7 @@ pub fn drug_sales(
             ("quantity", "quantity"),
             ("orders", "orders"),
             ("customers", "customers"),
-            ("name", "drug_name"),
+            ("name", "drug_name COLLATE \"zh-x-icu\""),
         ],
         "drug_id",
     )?;
@@ -506,14 +485,8 @@ pub enum RepRole {
 }
 
 impl RepRole {
-    fn code(self) -> &'static str {
-        match self {
-            RepRole::Sales => "sales",
-            RepRole::Service => "cs",
-        }
-    }
-
-    fn order_column(self) -> &'static str {
+    /// The column of `sales_lines` naming the rep credited in this role.
+    fn credited_column(self) -> &'static str {
         match self {
             RepRole::Sales => "sales_rep_id",
             RepRole::Service => "cs_rep_id",
@@ -557,20 +530,6 @@ pub struct PerformanceTotals {
     pub collected: Decimal,
 }
 
-/// The rep responsible for the customer in `role` at the moment `at` (SQL expressions),
-/// from the assignment history; the order's (or payment's) rep `fallback` when the
-/// history does not reach back that far.
-fn rep_at(role: RepRole, customer: &str, at: &str, fallback: &str) -> String {
-    format!(
-        "coalesce((SELECT a.user_id FROM customer_assignments a
-                    WHERE a.customer_id = {customer} AND a.role = '{}'
-                      AND a.effective_from <= {at}
-                      AND (a.effective_to IS NULL OR a.effective_to > {at})
-                    ORDER BY a.effective_from DESC LIMIT 1), {fallback})",
-        role.code()
-    )
-}
-
 /// Employee performance (员工销售业绩) for `role` over the period: each sale credited to
 /// the rep responsible for its customer when it was made, each payment when it was
 /// recorded (a payment reversed after the period still counts for it: a closed period's
@@ -589,31 +548,29 @@ pub fn employee_performance(
             ("orders", "orders"),
             ("customers", "customers"),
             ("collected", "collected"),
-            ("name", "name"),
+            ("name", "name COLLATE \"zh-x-icu\""),
         ],
         "user_id",
     )?;
     let mut credited = Sql::new(&format!(
-        "SELECT {} AS rep_id, s.order_id, s.customer_id, s.quantity, s.amount FROM (",
-        rep_at(
-            role,
-            "s.customer_id",
-            "s.posted_at",
-            &format!("s.{}", role.order_column())
-        )
+        "SELECT s.{} AS rep_id, s.order_id, s.customer_id, s.quantity, s.amount FROM (",
+        role.credited_column()
     ));
     credited
         .append(&sales_sql(reps, period.from, period.to))
         .push(") s");
-    let payment_fallback = match role {
-        RepRole::Sales => "p.sales_rep_id",
-        RepRole::Service => "cu.cs_rep_id",
+    // A payment stores the sales rep credited (the customer's when it was recorded); the
+    // CS rep of that moment comes from the assignment history.
+    let payment_rep = match role {
+        RepRole::Sales => "p.sales_rep_id".to_owned(),
+        RepRole::Service => {
+            "coalesce(customer_rep_at(p.customer_id, 'cs', p.created_at), cu.cs_rep_id)".to_owned()
+        }
     };
     let mut payments = Sql::new(&format!(
-        "SELECT {} AS rep_id, p.amount
+        "SELECT {payment_rep} AS rep_id, p.amount
            FROM payments p JOIN customers cu ON cu.id = p.customer_id
-          WHERE (p.reversed_at IS NULL OR p.reversal_date > ",
-        rep_at(role, "p.customer_id", "p.created_at", payment_fallback)
+          WHERE (p.reversed_at IS NULL OR p.reversal_date > "
     ));
     payments
         .bind(Value::Date(period.to))
@@ -725,7 +682,7 @@ pub fn customer_consumption(
             ("orders", "orders"),
             ("last_order", "last_order_date"),
             ("outstanding", "outstanding"),
-            ("name", "customer_name"),
+            ("name", "customer_name COLLATE \"zh-x-icu\""),
         ],
         "customer_id",
     )?;
@@ -880,7 +837,11 @@ pub fn exceptions(
     sort: &Sort,
 ) -> AppResult<(Query, ExceptionTotals)> {
     let order = sort.order(
-        &[("value", "value"), ("count", "count"), ("label", "label")],
+        &[
+            ("value", "value"),
+            ("count", "count"),
+            ("label", "label COLLATE \"zh-x-icu\""),
+        ],
         "key",
     )?;
     let mut reported = Sql::new(

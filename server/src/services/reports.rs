@@ -60,7 +60,7 @@ impl ReportApi {
     /// When, and within what scope, a report is being run.
     fn run_info(&self, session: &Session) -> pb::ReportRun {
         let now = self.state.clock.now();
-        convert::run(now, self.state.clock.date_of(now), session.data_scope)
+        convert::run(&self.state.clock, now, session.data_scope)
     }
 }
 

@@ -1,13 +1,20 @@
-//! The order search at company size: a million orders of 100,000 customers, generated in
-//! SQL (`INSERT … SELECT generate_series`) in a fresh test database, three years of
-//! business days, in every state, a fifth of them with a shipment still in transit (most
-//! of those overdue). Then it measures `SearchOrders` over TLS — one page of 50, newest
-//! first — as an administrator (scope: all) and as a sales rep (scope: their own 5,000
-//! customers), with and without filters, at 1 and 16 concurrent streams, and prints the
-//! latency percentiles.
+//! Orders, finance and reports at company size: a million orders of 100,000 customers in
+//! every province, generated in SQL (`INSERT … SELECT generate_series`) in a fresh test
+//! database: three years of business days, in every state, a fifth of them with a shipment
+//! still in transit (most of those overdue), each order one line of one of 500 drugs
+//! shipped whole, one delivered shipment in fifty with a transport exception (a deduction
+//! or a replacement pending). Then it measures over TLS `SearchOrders` — one page of 50,
+//! newest first — as an administrator (scope: all) and as a sales rep (scope: their own
+//! 5,000 customers), with and without filters, at 1 and 16 concurrent streams; the finance
+//! screens; every report over a month and a year; and a year's export with the server's
+//! resident memory.
 //!
-//! `cargo run --release -p pharmacrm-tests --bin order-bench [-- ORDERS [SECONDS]]`
-//! (defaults: 1,000,000 orders, 10 seconds per run).
+//! `cargo run --release -p pharmacrm-tests --bin order-bench [-- ORDERS [SECONDS [CUSTOMERS]]]`
+//! (`BENCH_HOLD=1`: generate, print the database's URL and keep it until stopped, to
+//! study query plans)
+//! (defaults: 1,000,000 orders, 10 seconds per run, 100,000 customers). With as many
+//! customers as orders, nearly every customer buys once, and the year's consumption
+//! export runs to most of a million rows.
 
 use std::time::{Duration, Instant};
 
@@ -16,12 +23,14 @@ use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::invoicing_entity;
 use pharmacrm_tests::{Clients, TestApp, page};
 
-const CUSTOMERS: i64 = 100_000;
 const REPS: usize = 20;
+const DRUGS: i64 = 500;
 
-/// Customers spread over `reps`, served by `cs`; then `orders` orders over three years.
+/// `customers` customers spread over `reps`, served by `cs`; then `orders` orders over
+/// three years.
 fn generate(
     conn: &mut PgConnection,
+    customers: i64,
     orders: i64,
     reps: &[i64],
     cs: i64,
@@ -33,7 +42,9 @@ fn generate(
         "INSERT INTO customers (name, contact_person, phone, province_code, city_code,
                                 business_kind, type_id, credit_days, sales_rep_id, cs_rep_id,
                                 search_grams, pinyin_sets)
-         SELECT '客户' || g, '联系人', '138' || lpad(g::text, 8, '0'), '11', '110101',
+         SELECT '客户' || g, '联系人', '138' || lpad(g::text, 8, '0'),
+                left(($5::text[])[1 + g % array_length($5::text[], 1)], 2),
+                ($5::text[])[1 + g % array_length($5::text[], 1)],
                 'pharmacy', $1, 30, ($2::bigint[])[1 + g % array_length($2::bigint[], 1)], $3,
                 '{}'::text[], ''
            FROM generate_series(1, $4) AS g",
@@ -41,9 +52,48 @@ fn generate(
     .bind::<diesel::sql_types::BigInt, _>(type_id)
     .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(reps)
     .bind::<diesel::sql_types::BigInt, _>(cs)
-    .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
+    .bind::<diesel::sql_types::BigInt, _>(customers)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(cities())
     .execute(conn)
     .expect("customers");
+    // The assignment history: every customer with its reps since 2023; one in ten handed
+    // over to its current sales rep on 2026-06-01 (the reports credit the rep of the day).
+    diesel::sql_query(
+        "INSERT INTO customer_assignments (customer_id, role, user_id, effective_from,
+                                           effective_to)
+         SELECT c.id, 'sales', c.sales_rep_id,
+                CASE WHEN c.id % 10 = 0 THEN timestamptz '2026-06-01 00:00+08'
+                     ELSE timestamptz '2023-01-01 00:00+08' END, NULL
+           FROM customers c
+         UNION ALL
+         SELECT c.id, 'sales', ($1::bigint[])[1 + (c.id + 1) % array_length($1::bigint[], 1)],
+                timestamptz '2023-01-01 00:00+08', timestamptz '2026-06-01 00:00+08'
+           FROM customers c WHERE c.id % 10 = 0
+         UNION ALL
+         SELECT c.id, 'cs', c.cs_rep_id, timestamptz '2023-01-01 00:00+08', NULL
+           FROM customers c",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(reps)
+    .execute(conn)
+    .expect("assignments");
+    // 500 drugs, alternately of the two top-level classes (代理类, 自产类).
+    diesel::sql_query(
+        "INSERT INTO container_units (name, capacity, capacity_unit) VALUES ('盒', 24, '粒')",
+    )
+    .execute(conn)
+    .expect("unit");
+    diesel::sql_query(
+        "INSERT INTO drugs (name, specification, manufacturer, category_id, unit_id,
+                            purchase_price, sale_price)
+         SELECT '药品' || g, '0.25g×24粒', '药厂' || (g % 40),
+                (SELECT id FROM drug_categories WHERE parent_id IS NULL
+                  ORDER BY sort_order OFFSET g % 2 LIMIT 1),
+                (SELECT max(id) FROM container_units), 1, 2
+           FROM generate_series(1, $1) AS g",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(DRUGS)
+    .execute(conn)
+    .expect("drugs");
     // States by a hash of g (so that every rep's customers get every state): 0–5 completed,
     // 6–7 shipped and in transit, 8 pending, 9 cancelled.
     diesel::sql_query(
@@ -68,9 +118,24 @@ fn generate(
     )
     .bind::<diesel::sql_types::BigInt, _>(entity)
     .bind::<diesel::sql_types::BigInt, _>(orders)
-    .bind::<diesel::sql_types::BigInt, _>(CUSTOMERS)
+    .bind::<diesel::sql_types::BigInt, _>(customers)
     .execute(conn)
     .expect("orders");
+    // One line per order: ten units of one drug at a tenth of the total.
+    diesel::sql_query(
+        "INSERT INTO order_lines (order_id, line_no, drug_id, drug_name, specification,
+                                  manufacturer, unit_label, quantity, unit_price, amount,
+                                  shipped_quantity)
+         SELECT o.id, 1, d.id, d.name, d.specification, d.manufacturer, '盒（24粒）', 10,
+                o.total / 10, o.total, o.units_shipped
+           FROM orders o
+           JOIN (SELECT id, name, specification, manufacturer,
+                        row_number() OVER (ORDER BY id) - 1 AS i FROM drugs) d
+             ON d.i = abs(hashint8(o.id + 17)) % $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(DRUGS)
+    .execute(conn)
+    .expect("order lines");
     // A shipment per shipped order: delivered two days later when the order is
     // complete, else in transit.
     diesel::sql_query(
@@ -88,24 +153,101 @@ fn generate(
     )
     .execute(conn)
     .expect("shipments");
-    // The receivables ledger: each shipment owed, due 30 days later; nine in ten
+    diesel::sql_query(
+        "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity, unit_price, amount,
+                                     batch_no, expiry_date)
+         SELECT s.id, ol.id, ol.quantity, ol.unit_price, ol.amount,
+                'B' || to_char(s.ship_date, 'YYMM'), s.ship_date + 720
+           FROM shipments s JOIN order_lines ol ON ol.order_id = s.order_id",
+    )
+    .execute(conn)
+    .expect("shipment lines");
+    // One delivered shipment in fifty reports two units damaged, lost or short the day
+    // after delivery: two in three deducted, the others still pending.
+    diesel::sql_query(
+        "INSERT INTO transport_exceptions (number, shipment_id, order_id, customer_id, kind,
+                                           description, value, decision, decided_by,
+                                           decided_at, reported_by, reported_at, closed_at)
+         SELECT 'EX' || to_char(s.ship_date + 3, 'YYYYMMDD') || '-' || lpad(s.id::text, 7, '0'),
+                s.id, s.order_id, s.customer_id,
+                (ARRAY['damaged', 'lost', 'short'])[1 + s.id % 3], '外箱破损',
+                round(2 * sl.unit_price, 2),
+                CASE WHEN s.id % 3 = 2 THEN 'pending' ELSE 'deduct' END,
+                CASE WHEN s.id % 3 = 2 THEN NULL ELSE o.sales_rep_id END,
+                CASE WHEN s.id % 3 = 2 THEN NULL
+                     ELSE (s.ship_date + 4)::timestamptz + interval '2 hours' END,
+                s.created_by, (s.ship_date + 3)::timestamptz + interval '2 hours',
+                CASE WHEN s.id % 3 = 2 THEN NULL
+                     ELSE (s.ship_date + 4)::timestamptz + interval '2 hours' END
+           FROM shipments s
+           JOIN shipment_lines sl ON sl.shipment_id = s.id
+           JOIN orders o ON o.id = s.order_id
+          WHERE s.delivery_status = 'delivered' AND s.id % 50 = 7
+            AND s.ship_date + 4 <= date '2026-11-30'",
+    )
+    .execute(conn)
+    .expect("exceptions");
+    diesel::sql_query(
+        "INSERT INTO exception_lines (exception_id, shipment_line_id, quantity, unit_price,
+                                      amount)
+         SELECT e.id, sl.id, 2, sl.unit_price, e.value
+           FROM transport_exceptions e JOIN shipment_lines sl ON sl.shipment_id = e.shipment_id",
+    )
+    .execute(conn)
+    .expect("exception lines");
+    diesel::sql_query(
+        "UPDATE shipment_lines sl SET exception_quantity = 2
+           FROM transport_exceptions e WHERE e.shipment_id = sl.shipment_id",
+    )
+    .execute(conn)
+    .expect("exception quantities");
+    diesel::sql_query(
+        "UPDATE orders o SET exception_count = 1,
+                             open_exceptions = CASE WHEN e.decision = 'pending' THEN 1 ELSE 0 END
+           FROM transport_exceptions e WHERE e.order_id = o.id",
+    )
+    .execute(conn)
+    .expect("order exception counters");
+    // The receivables ledger (posted in date order, as it is written day by day; its
+    // trigger writes the sales lines the reports read): each shipment owed, due 30 days later; nine in ten
     // delivered shipments paid in full 40 days after shipping (one payment each).
     diesel::sql_query(
         "INSERT INTO receivable_entries (customer_id, entry_date, kind, document_no,
                                          shipment_id, order_id, due_date, amount,
-                                         sales_rep_id, handler_id)
+                                         sales_rep_id, handler_id, created_at)
          SELECT s.customer_id, s.ship_date, 'shipment', s.number, s.id, s.order_id,
-                s.ship_date + 30, s.amount, o.sales_rep_id, o.sales_rep_id
-           FROM shipments s JOIN orders o ON o.id = s.order_id",
+                s.ship_date + 30, s.amount, o.sales_rep_id, o.sales_rep_id,
+                s.ship_date::timestamptz + interval '10 hours'
+           FROM shipments s JOIN orders o ON o.id = s.order_id
+          ORDER BY s.ship_date, s.id",
     )
     .execute(conn)
     .expect("ledger debits");
     diesel::sql_query(
+        "INSERT INTO receivable_entries (customer_id, entry_date, kind, document_no,
+                                         shipment_id, order_id, due_date, exception_id, amount,
+                                         sales_rep_id, handler_id, created_at)
+         SELECT e.customer_id, (e.decided_at AT TIME ZONE 'Asia/Shanghai')::date, 'deduction',
+                e.number, e.shipment_id, e.order_id, s.ship_date + 30, e.id, -e.value,
+                o.sales_rep_id, e.decided_by, e.decided_at
+           FROM transport_exceptions e
+           JOIN shipments s ON s.id = e.shipment_id
+           JOIN orders o ON o.id = e.order_id
+          WHERE e.decision = 'deduct'
+          ORDER BY e.decided_at, e.id",
+    )
+    .execute(conn)
+    .expect("ledger deductions");
+    diesel::sql_query(
         "INSERT INTO payments (number, customer_id, payment_date, amount, method, reference,
-                               handler_id, sales_rep_id, created_by)
+                               handler_id, sales_rep_id, created_by, created_at)
          SELECT 'PY' || to_char(s.ship_date + 40, 'YYYYMMDD') || '-' || lpad(s.id::text, 7, '0'),
-                s.customer_id, s.ship_date + 40, s.amount, 'bank_transfer', s.id::text,
-                o.sales_rep_id, o.sales_rep_id, o.sales_rep_id
+                s.customer_id, s.ship_date + 40,
+                s.amount - coalesce((SELECT e.value FROM transport_exceptions e
+                                      WHERE e.shipment_id = s.id AND e.decision = 'deduct'), 0),
+                'bank_transfer', s.id::text,
+                o.sales_rep_id, o.sales_rep_id, o.sales_rep_id,
+                (s.ship_date + 40)::timestamptz + interval '10 hours'
            FROM shipments s JOIN orders o ON o.id = s.order_id
           WHERE s.delivery_status = 'delivered' AND s.ship_date + 40 <= date '2026-11-30'
             AND s.id % 10 <> 0",
@@ -115,18 +257,27 @@ fn generate(
     diesel::sql_query(
         "INSERT INTO receivable_entries (customer_id, entry_date, kind, document_no,
                                          shipment_id, order_id, due_date, payment_id, amount,
-                                         sales_rep_id, handler_id)
+                                         sales_rep_id, handler_id, created_at)
          SELECT p.customer_id, p.payment_date, 'payment', p.number, s.id, s.order_id,
-                s.ship_date + 30, p.id, -p.amount, p.sales_rep_id, p.handler_id
+                s.ship_date + 30, p.id, -p.amount, p.sales_rep_id, p.handler_id,
+                p.created_at
            FROM payments p JOIN shipments s ON s.id = p.reference::bigint",
     )
     .execute(conn)
     .expect("ledger credits");
     diesel::sql_query("ANALYZE").execute(conn).expect("analyze");
     println!(
-        "generated {CUSTOMERS} customers and {orders} orders in {:.1} s",
+        "generated {customers} customers and {orders} orders in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Every city of the region table: the customers are spread over them.
+fn cities() -> Vec<String> {
+    pharmacrm_shared::region::provinces()
+        .iter()
+        .flat_map(|p| p.cities.iter().map(|c| c.code.clone()))
+        .collect()
 }
 
 /// The searches of a working day: the first page, by status, by date range, overdue, by
@@ -278,6 +429,7 @@ async fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let seconds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
+    let customers: i64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let app = TestApp::spawn_with(|c| c.pool_size = 20).await;
     app.pin_clock("2026-11-30T10:00:00+08:00");
     let mut reps = Vec::new();
@@ -297,7 +449,14 @@ async fn main() {
         .types[0]
         .id;
     let mut conn = app.sql();
-    generate(&mut conn, orders, &rep_ids, cs, type_id, entity);
+    generate(&mut conn, customers, orders, &rep_ids, cs, type_id, entity);
+    if std::env::var_os("BENCH_HOLD").is_some() {
+        // For EXPLAIN ANALYZE by hand: the database stays until the process is stopped.
+        println!("holding the database: {}", app.database_url);
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }
     // A customer of the first rep, for the customer view's order history.
     let customer_id: i64 =
         diesel::sql_query("SELECT min(id) AS count FROM customers WHERE sales_rep_id = $1")
@@ -424,8 +583,9 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Exports the year's customer consumption (every customer who bought: about 100,000
-/// rows) through the stream, discarding the bytes, while sampling the resident memory.
+/// Exports the consumption of the whole three years (one row per customer who bought:
+/// every customer, up to a million with as many customers as orders) through the stream,
+/// discarding the bytes, while sampling the resident memory.
 async fn export_memory(app: &TestApp, token: &str) {
     let mut c: Clients = app.with_token(token).await;
     let before = rss_mib();
@@ -449,7 +609,7 @@ async fn export_memory(app: &TestApp, token: &str) {
         .export(pb::ExportRequest {
             report: Some(pb::export_request::Report::CustomerConsumption(
                 pb::CustomerConsumptionRequest {
-                    date_from: "2025-12-01".into(),
+                    date_from: "2023-12-01".into(),
                     date_to: "2026-11-30".into(),
                     ..Default::default()
                 },
@@ -469,7 +629,7 @@ async fn export_memory(app: &TestApp, token: &str) {
     sampler.abort();
     let peak = *peak.lock().expect("peak");
     println!(
-        "  export: customer consumption, a year      {:>8.1} s   {rows} rows, {:.1} MiB file, \
+        "  export: customer consumption, three years {:>8.1} s   {rows} rows, {:.1} MiB file, \
          resident memory {before:.0} → peak {peak:.0} MiB",
         t.elapsed().as_secs_f64(),
         bytes as f64 / 1_048_576.0
