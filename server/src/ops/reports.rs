@@ -692,7 +692,15 @@ pub fn customer_consumption(
     );
     per_customer
         .append(&sales_sql(reps, period.from, period.to))
-        .push(") s GROUP BY customer_id");
+        .push(") s");
+    if !province_code.is_empty() {
+        // Only that province's customers are summed.
+        per_customer
+            .push(" WHERE s.customer_id IN (SELECT id FROM customers WHERE province_code = ")
+            .bind(Value::Text(province_code.to_owned()))
+            .push(")");
+    }
+    per_customer.push(" GROUP BY customer_id");
     let mut base = Sql::new(
         "SELECT cu.id AS customer_id, cu.name AS customer_name, cu.province_code,
                 cu.city_code, cu.contact_person, cu.phone, cu.id_number_masked,
@@ -714,10 +722,6 @@ pub fn customer_consumption(
            LEFT JOIN users u ON u.id = cu.sales_rep_id
            LEFT JOIN customer_receivables cr ON cr.customer_id = cu.id",
         );
-    if !province_code.is_empty() {
-        base.push(" WHERE cu.province_code = ")
-            .bind(Value::Text(province_code.to_owned()));
-    }
     let mut totals = Sql::new(
         "SELECT count(*) AS rows, coalesce(sum(amount), 0) AS amount,
                 coalesce(sum(orders), 0)::bigint AS orders,
