@@ -314,6 +314,23 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
     // Outstanding now: Beijing owes September's 31.00 and October's 200.00.
     assert_eq!(c.rows[0].outstanding, "231.00");
     assert_eq!((c.amount.as_str(), c.orders), ("51.00", 2));
+    // One province: its customers only, and its totals.
+    let in_hunan = admin
+        .send(pb::CustomerConsumptionRequest {
+            province_code: "43".into(),
+            ..consumption()
+        })
+        .await;
+    let names: Vec<&str> = in_hunan
+        .rows
+        .iter()
+        .map(|r| r.customer_name.as_str())
+        .collect();
+    assert_eq!(names, ["长沙市长寿堂大药房"]);
+    assert_eq!(
+        (in_hunan.total, in_hunan.amount.as_str(), in_hunan.orders),
+        (1, "20.00", 1)
+    );
 
     // 5. Regional sales, and the drill-down to cities.
     let r = admin.send(regional()).await;
