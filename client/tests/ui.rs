@@ -1594,6 +1594,21 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     );
     ui.wait_role(Role::Button, "打开所在文件夹");
 
+    // A drug by its pinyin initials: Enter takes the suggestion; 清除 brings back an
+    // empty search, not the old text and its suggestions.
+    ui.type_into("只看药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label("药品：阿莫西林胶囊 0.25g×24粒");
+    ui.press(Role::Button, "清除");
+    ui.wait_role(Role::TextInput, "只看药品（拼音首字母）");
+    assert!(
+        ui.harness
+            .query_by_label("+ 阿莫西林胶囊 0.25g×24粒")
+            .is_none(),
+        "the search starts empty after 清除"
+    );
+
     // 客户地域分布: customers per province; a province clicked shows its cities.
     ui.press(Role::Button, "客户地域分布");
     ui.wait_label("北京市");

@@ -115,12 +115,19 @@ pub(super) fn bars(
             plot.pointer_coordinate()
         });
     describe(&response.response, title);
-    // The bar under the pointer: its position is the nearest whole number on the axis.
     let at = response.inner.filter(|_| response.response.clicked())?;
-    let position = at.y.round();
+    bar_at(at.y, n)
+}
+
+/// The index (from the top) of the bar of `n` at height `y` on the axis (bars sit on whole
+/// positions, the first at the top, 0.6 wide); `None` between bars and outside.
+fn bar_at(y: f64, n: usize) -> Option<usize> {
+    let position = y.round();
+    if (y - position).abs() > 0.3 || position < 0.0 || position >= n as f64 {
+        return None;
+    }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let from_top = (n as f64 - 1.0 - position) as usize;
-    ((at.y - position).abs() <= 0.3 && position >= 0.0 && from_top < n).then_some(from_top)
+    Some(n - 1 - position as usize)
 }
 
 /// "title" over a line of `points` (label of the step, value); the title names what it
@@ -292,6 +299,17 @@ mod tests {
             steps,
             [1000.0, 1.0, 2.0, 1.0, 2.0, 5.0, 2.0, 1.0, 2.0, 1.0, 10.0]
         );
+    }
+
+    #[test]
+    fn a_click_on_a_bar_names_it_from_the_top_and_between_bars_nothing() {
+        // Three bars: the first (index 0) drawn at the top, position 2.
+        assert_eq!(bar_at(2.1, 3), Some(0));
+        assert_eq!(bar_at(0.0, 3), Some(2));
+        assert_eq!(bar_at(-0.25, 3), Some(2));
+        assert_eq!(bar_at(1.5, 3), None);
+        assert_eq!(bar_at(3.0, 3), None);
+        assert_eq!(bar_at(-1.0, 3), None);
     }
 
     #[test]
