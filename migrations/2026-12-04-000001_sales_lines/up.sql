@@ -42,57 +42,57 @@ LANGUAGE sql STABLE AS $$
      ORDER BY a.effective_from DESC LIMIT 1
 $$;
 
--- Writes the rows of ledger entry `r` (a shipment's debit or a deduction; nothing for the
--- others). PL/pgSQL, so that its statements are planned once per session, not per entry.
-CREATE FUNCTION post_sales_lines(r receivable_entries) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    sales_rep BIGINT;
-    cs_rep BIGINT;
+-- Writes the rows of the ledger entries `ids` (shipments' debits and deductions; other
+-- kinds are skipped), shipments first: a deduction comes off the reps of its shipment's
+-- rows. Set-based, so that posting a whole statement's entries (or the backfill below)
+-- is one join, not a lookup per entry.
+CREATE FUNCTION post_sales_lines(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF r.kind NOT IN ('shipment', 'deduction') THEN
-        RETURN;
-    END IF;
-    sales_rep := customer_rep_at(r.customer_id, 'sales', r.created_at);
-    cs_rep := customer_rep_at(r.customer_id, 'cs', r.created_at);
-    IF r.kind = 'shipment' THEN
-        INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                                 shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-        SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
-               coalesce(sales_rep, o.sales_rep_id), coalesce(cs_rep, o.cs_rep_id),
-               sl.quantity, sl.amount
-          FROM shipment_lines sl
-          JOIN order_lines ol ON ol.id = sl.order_line_id
-          JOIN orders o ON o.id = ol.order_id
-         WHERE sl.shipment_id = r.shipment_id;
-    ELSE
-        INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                                 shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-        SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
-               coalesce(sold.sales_rep_id, sales_rep, o.sales_rep_id),
-               coalesce(sold.cs_rep_id, cs_rep, o.cs_rep_id),
-               -el.quantity, -el.amount
-          FROM exception_lines el
-          JOIN shipment_lines sl ON sl.id = el.shipment_line_id
-          JOIN order_lines ol ON ol.id = sl.order_line_id
-          JOIN orders o ON o.id = ol.order_id
-          -- The reps credited with the original shipment the deduction comes off.
-          LEFT JOIN LATERAL (
-              SELECT x.sales_rep_id, x.cs_rep_id FROM receivable_entries p
-                JOIN sales_lines x ON x.entry_id = p.id
-               WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'
-               LIMIT 1) sold ON TRUE
-         WHERE el.exception_id = r.exception_id;
-    END IF;
+    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+    SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
+           coalesce(customer_rep_at(r.customer_id, 'sales', r.created_at), o.sales_rep_id),
+           coalesce(customer_rep_at(r.customer_id, 'cs', r.created_at), o.cs_rep_id),
+           sl.quantity, sl.amount
+      FROM receivable_entries r
+      JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
+      JOIN order_lines ol ON ol.id = sl.order_line_id
+      JOIN orders o ON o.id = ol.order_id
+     WHERE r.id = ANY (ids) AND r.kind = 'shipment'
+     ORDER BY r.id, sl.id;
+    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+    SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
+           coalesce(sold.sales_rep_id, customer_rep_at(r.customer_id, 'sales', r.created_at),
+                    o.sales_rep_id),
+           coalesce(sold.cs_rep_id, customer_rep_at(r.customer_id, 'cs', r.created_at),
+                    o.cs_rep_id),
+           -el.quantity, -el.amount
+      FROM receivable_entries r
+      JOIN exception_lines el ON el.exception_id = r.exception_id
+      JOIN shipment_lines sl ON sl.id = el.shipment_line_id
+      JOIN order_lines ol ON ol.id = sl.order_line_id
+      JOIN orders o ON o.id = ol.order_id
+      -- The reps credited with the original shipment the deduction comes off.
+      LEFT JOIN LATERAL (
+          SELECT x.sales_rep_id, x.cs_rep_id FROM receivable_entries p
+            JOIN sales_lines x ON x.entry_id = p.id
+           WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'
+           LIMIT 1) sold ON TRUE
+     WHERE r.id = ANY (ids) AND r.kind = 'deduction'
+     ORDER BY r.id, el.id;
 END $$;
 
+-- Once per INSERT statement on the ledger, over the rows it posted.
 CREATE FUNCTION sales_lines_post() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM post_sales_lines(NEW);
+    PERFORM post_sales_lines(ARRAY(
+        SELECT id FROM posted WHERE kind IN ('shipment', 'deduction')));
     RETURN NULL;
 END $$;
 CREATE TRIGGER sales_lines_post AFTER INSERT ON receivable_entries
-    FOR EACH ROW WHEN (NEW.kind IN ('shipment', 'deduction'))
-    EXECUTE FUNCTION sales_lines_post();
+    REFERENCING NEW TABLE AS posted
+    FOR EACH STATEMENT EXECUTE FUNCTION sales_lines_post();
 
 CREATE FUNCTION sales_lines_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -101,10 +101,9 @@ END $$;
 CREATE TRIGGER sales_lines_append_only BEFORE UPDATE OR DELETE ON sales_lines
     FOR EACH ROW EXECUTE FUNCTION sales_lines_append_only();
 
--- What was posted before, in the order it was posted (a deduction takes the reps of its
--- shipment's rows).
-SELECT post_sales_lines(r) FROM receivable_entries r
- WHERE r.kind IN ('shipment', 'deduction') ORDER BY r.id;
+-- What was posted before.
+SELECT post_sales_lines(ARRAY(
+    SELECT id FROM receivable_entries WHERE kind IN ('shipment', 'deduction')));
 
 -- The reports no longer read the ledger's sales entries.
 DROP INDEX receivable_entries_sales;
