@@ -5,6 +5,6 @@ DROP TRIGGER sales_lines_append_only ON sales_lines;
 DROP FUNCTION sales_lines_append_only();
 DROP TRIGGER sales_lines_post ON receivable_entries;
 DROP FUNCTION sales_lines_post();
-DROP FUNCTION post_sales_lines(BIGINT[]);
+DROP VIEW sales_lines_due;
 DROP FUNCTION customer_rep_at(BIGINT, TEXT, TIMESTAMPTZ);
 DROP TABLE sales_lines;

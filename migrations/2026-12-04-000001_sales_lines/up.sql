@@ -42,52 +42,57 @@ LANGUAGE sql STABLE AS $$
      ORDER BY a.effective_from DESC LIMIT 1
 $$;
 
--- Writes the rows of the ledger entries `ids` (shipments' debits and deductions; other
--- kinds are skipped), shipments first: a deduction comes off the reps of its shipment's
--- rows. Set-based, so that posting a whole statement's entries (or the backfill below)
--- is one join, not a lookup per entry.
-CREATE FUNCTION post_sales_lines(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-    SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
-           coalesce(customer_rep_at(r.customer_id, 'sales', r.created_at), o.sales_rep_id),
-           coalesce(customer_rep_at(r.customer_id, 'cs', r.created_at), o.cs_rep_id),
-           sl.quantity, sl.amount
-      FROM receivable_entries r
-      JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
-      JOIN order_lines ol ON ol.id = sl.order_line_id
-      JOIN orders o ON o.id = ol.order_id
-     WHERE r.id = ANY (ids) AND r.kind = 'shipment'
-     ORDER BY r.id, sl.id;
-    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-    SELECT r.id, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
-           coalesce(sold.sales_rep_id, customer_rep_at(r.customer_id, 'sales', r.created_at),
-                    o.sales_rep_id),
-           coalesce(sold.cs_rep_id, customer_rep_at(r.customer_id, 'cs', r.created_at),
-                    o.cs_rep_id),
-           -el.quantity, -el.amount
-      FROM receivable_entries r
-      JOIN exception_lines el ON el.exception_id = r.exception_id
-      JOIN shipment_lines sl ON sl.id = el.shipment_line_id
-      JOIN order_lines ol ON ol.id = sl.order_line_id
-      JOIN orders o ON o.id = ol.order_id
-      -- The reps credited with the original shipment the deduction comes off.
-      LEFT JOIN LATERAL (
-          SELECT x.sales_rep_id, x.cs_rep_id FROM receivable_entries p
-            JOIN sales_lines x ON x.entry_id = p.id
-           WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'
-           LIMIT 1) sold ON TRUE
-     WHERE r.id = ANY (ids) AND r.kind = 'deduction'
-     ORDER BY r.id, el.id;
-END $$;
+-- What each shipment debit and deduction of the ledger sells (the rows sales_lines
+-- takes), by `kind` of entry. A deduction comes off the reps of its shipment's rows, so
+-- shipments are written first.
+CREATE VIEW sales_lines_due AS
+SELECT r.id AS entry_id, r.kind, r.entry_date AS sale_date, ol.drug_id, r.order_id,
+       r.customer_id, sl.id AS shipment_line_id,
+       coalesce(customer_rep_at(r.customer_id, 'sales', r.created_at), o.sales_rep_id)
+           AS sales_rep_id,
+       coalesce(customer_rep_at(r.customer_id, 'cs', r.created_at), o.cs_rep_id) AS cs_rep_id,
+       sl.quantity, sl.amount
+  FROM receivable_entries r
+  JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
+  JOIN order_lines ol ON ol.id = sl.order_line_id
+  JOIN orders o ON o.id = ol.order_id
+ WHERE r.kind = 'shipment'
+UNION ALL
+SELECT r.id, r.kind, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
+       coalesce(sold.sales_rep_id, customer_rep_at(r.customer_id, 'sales', r.created_at),
+                o.sales_rep_id),
+       coalesce(sold.cs_rep_id, customer_rep_at(r.customer_id, 'cs', r.created_at),
+                o.cs_rep_id),
+       -el.quantity, -el.amount
+  FROM receivable_entries r
+  JOIN exception_lines el ON el.exception_id = r.exception_id
+  JOIN shipment_lines sl ON sl.id = el.shipment_line_id
+  JOIN order_lines ol ON ol.id = sl.order_line_id
+  JOIN orders o ON o.id = ol.order_id
+  -- The reps credited with the original shipment the deduction comes off.
+  LEFT JOIN LATERAL (
+      SELECT x.sales_rep_id, x.cs_rep_id FROM receivable_entries p
+        JOIN sales_lines x ON x.entry_id = p.id
+       WHERE p.shipment_id = r.shipment_id AND p.kind = 'shipment'
+       LIMIT 1) sold ON TRUE
+ WHERE r.kind = 'deduction';
 
--- Once per INSERT statement on the ledger, over the rows it posted.
+-- Once per INSERT statement on the ledger, over the rows it posted: shipments, then
+-- deductions.
 CREATE FUNCTION sales_lines_post() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM post_sales_lines(ARRAY(
-        SELECT id FROM posted WHERE kind IN ('shipment', 'deduction')));
+    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+    SELECT v.entry_id, v.sale_date, v.drug_id, v.order_id, v.customer_id,
+           v.shipment_line_id, v.sales_rep_id, v.cs_rep_id, v.quantity, v.amount
+      FROM posted p JOIN sales_lines_due v ON v.entry_id = p.id
+     WHERE p.kind = 'shipment' AND v.kind = 'shipment';
+    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+    SELECT v.entry_id, v.sale_date, v.drug_id, v.order_id, v.customer_id,
+           v.shipment_line_id, v.sales_rep_id, v.cs_rep_id, v.quantity, v.amount
+      FROM posted p JOIN sales_lines_due v ON v.entry_id = p.id
+     WHERE p.kind = 'deduction' AND v.kind = 'deduction';
     RETURN NULL;
 END $$;
 CREATE TRIGGER sales_lines_post AFTER INSERT ON receivable_entries
@@ -102,8 +107,16 @@ CREATE TRIGGER sales_lines_append_only BEFORE UPDATE OR DELETE ON sales_lines
     FOR EACH ROW EXECUTE FUNCTION sales_lines_append_only();
 
 -- What was posted before.
-SELECT post_sales_lines(ARRAY(
-    SELECT id FROM receivable_entries WHERE kind IN ('shipment', 'deduction')));
+INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                         shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+SELECT entry_id, sale_date, drug_id, order_id, customer_id, shipment_line_id,
+       sales_rep_id, cs_rep_id, quantity, amount
+  FROM sales_lines_due WHERE kind = 'shipment' ORDER BY sale_date, entry_id;
+INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                         shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+SELECT entry_id, sale_date, drug_id, order_id, customer_id, shipment_line_id,
+       sales_rep_id, cs_rep_id, quantity, amount
+  FROM sales_lines_due WHERE kind = 'deduction' ORDER BY sale_date, entry_id;
 
 -- The reports no longer read the ledger's sales entries.
 DROP INDEX receivable_entries_sales;
