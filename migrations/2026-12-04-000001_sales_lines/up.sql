@@ -51,7 +51,7 @@ SELECT r.id AS entry_id, r.kind, r.entry_date AS sale_date, ol.drug_id, r.order_
        coalesce(customer_rep_at(r.customer_id, 'sales', r.created_at), o.sales_rep_id)
            AS sales_rep_id,
        coalesce(customer_rep_at(r.customer_id, 'cs', r.created_at), o.cs_rep_id) AS cs_rep_id,
-       sl.quantity, sl.amount
+       sl.quantity, sl.amount::NUMERIC(14, 2) AS amount
   FROM receivable_entries r
   JOIN shipment_lines sl ON sl.shipment_id = r.shipment_id
   JOIN order_lines ol ON ol.id = sl.order_line_id
@@ -63,7 +63,7 @@ SELECT r.id, r.kind, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
                 o.sales_rep_id),
        coalesce(sold.cs_rep_id, customer_rep_at(r.customer_id, 'cs', r.created_at),
                 o.cs_rep_id),
-       -el.quantity, -el.amount
+       -el.quantity, (-el.amount)::NUMERIC(14, 2)
   FROM receivable_entries r
   JOIN exception_lines el ON el.exception_id = r.exception_id
   JOIN shipment_lines sl ON sl.id = el.shipment_line_id

@@ -52,6 +52,7 @@ fn shared() -> &'static Shared {
         let _lock = FileLock::acquire(&root.with_extension("lock"));
         let cluster =
             Cluster::start(&root, Durability::Fast, false).expect("start the test cluster");
+        rebuild_stale_template(&cluster);
         cluster
             .ensure_database(TEMPLATE)
             .expect("create the template database");
@@ -60,9 +61,47 @@ fn shared() -> &'static Shared {
                 .expect("connect to the template");
             db.migrate().expect("migrate the template");
         }
+        mark_template(&cluster);
         drop_stale_databases(&cluster);
         Shared { cluster }
     })
+}
+
+/// Drops the template when it was migrated from other migration files than this build's
+/// (an edited `up.sql` keeps its version, so migrating again would not apply it).
+fn rebuild_stale_template(cluster: &Cluster) {
+    #[derive(diesel::QueryableByName)]
+    struct Mark {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        mark: Option<String>,
+    }
+    let mut conn = PgConnection::establish(&cluster.database_url("postgres")).expect("connect");
+    let marks: Vec<Mark> = diesel::sql_query(
+        "SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database
+          WHERE datname = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(TEMPLATE)
+    .load(&mut conn)
+    .expect("the template's mark");
+    let current = marks
+        .first()
+        .is_some_and(|m| m.mark.as_deref() == Some(pharmacrm_server::db::MIGRATIONS_HASH));
+    if !marks.is_empty() && !current {
+        diesel::sql_query(format!("DROP DATABASE {TEMPLATE} WITH (FORCE)"))
+            .execute(&mut conn)
+            .expect("drop the stale template");
+    }
+}
+
+/// Marks the template with the hash of the migrations it was built from.
+fn mark_template(cluster: &Cluster) {
+    let mut conn = PgConnection::establish(&cluster.database_url("postgres")).expect("connect");
+    diesel::sql_query(format!(
+        "COMMENT ON DATABASE {TEMPLATE} IS '{}'",
+        pharmacrm_server::db::MIGRATIONS_HASH
+    ))
+    .execute(&mut conn)
+    .expect("mark the template");
 }
 
 fn init_tracing() {

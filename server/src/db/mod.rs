@@ -21,6 +21,11 @@ use crate::error::{AppError, AppResult};
 /// Every migration of `migrations/`, compiled into the binary and run at start.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
+/// A hash of the files of `migrations/` these [`MIGRATIONS`] were compiled from (see
+/// `build.rs`): a database migrated by an older build of an edited migration (the tests'
+/// template) is told apart by it.
+pub const MIGRATIONS_HASH: &str = env!("PHARMACRM_MIGRATIONS_HASH");
+
 /// How many times a transaction that failed to serialize is run again.
 pub const SERIALIZATION_RETRIES: u32 = 3;
 
