@@ -78,21 +78,19 @@ SELECT r.id, r.kind, r.entry_date, ol.drug_id, r.order_id, r.customer_id, sl.id,
  WHERE r.kind = 'deduction';
 
 -- Once per INSERT statement on the ledger, over the rows it posted: shipments, then
--- deductions.
+-- deductions (a deduction reads its shipment's rows).
 CREATE FUNCTION sales_lines_post() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k TEXT;
 BEGIN
-    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-    SELECT v.entry_id, v.sale_date, v.drug_id, v.order_id, v.customer_id,
-           v.shipment_line_id, v.sales_rep_id, v.cs_rep_id, v.quantity, v.amount
-      FROM posted p JOIN sales_lines_due v ON v.entry_id = p.id
-     WHERE p.kind = 'shipment' AND v.kind = 'shipment';
-    INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                             shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-    SELECT v.entry_id, v.sale_date, v.drug_id, v.order_id, v.customer_id,
-           v.shipment_line_id, v.sales_rep_id, v.cs_rep_id, v.quantity, v.amount
-      FROM posted p JOIN sales_lines_due v ON v.entry_id = p.id
-     WHERE p.kind = 'deduction' AND v.kind = 'deduction';
+    FOREACH k IN ARRAY ARRAY['shipment', 'deduction'] LOOP
+        INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                                 shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+        SELECT v.entry_id, v.sale_date, v.drug_id, v.order_id, v.customer_id,
+               v.shipment_line_id, v.sales_rep_id, v.cs_rep_id, v.quantity, v.amount
+          FROM posted p JOIN sales_lines_due v ON v.entry_id = p.id
+         WHERE p.kind = k AND v.kind = k;
+    END LOOP;
     RETURN NULL;
 END $$;
 CREATE TRIGGER sales_lines_post AFTER INSERT ON receivable_entries
@@ -106,17 +104,19 @@ END $$;
 CREATE TRIGGER sales_lines_append_only BEFORE UPDATE OR DELETE ON sales_lines
     FOR EACH ROW EXECUTE FUNCTION sales_lines_append_only();
 
--- What was posted before.
-INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                         shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-SELECT entry_id, sale_date, drug_id, order_id, customer_id, shipment_line_id,
-       sales_rep_id, cs_rep_id, quantity, amount
-  FROM sales_lines_due WHERE kind = 'shipment' ORDER BY sale_date, entry_id;
-INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
-                         shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
-SELECT entry_id, sale_date, drug_id, order_id, customer_id, shipment_line_id,
-       sales_rep_id, cs_rep_id, quantity, amount
-  FROM sales_lines_due WHERE kind = 'deduction' ORDER BY sale_date, entry_id;
+-- What was posted before, in the same order.
+DO $$
+DECLARE
+    k TEXT;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['shipment', 'deduction'] LOOP
+        INSERT INTO sales_lines (entry_id, sale_date, drug_id, order_id, customer_id,
+                                 shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
+        SELECT entry_id, sale_date, drug_id, order_id, customer_id, shipment_line_id,
+               sales_rep_id, cs_rep_id, quantity, amount
+          FROM sales_lines_due WHERE kind = k ORDER BY sale_date, entry_id;
+    END LOOP;
+END $$;
 
 -- The reports no longer read the ledger's sales entries.
 DROP INDEX receivable_entries_sales;
