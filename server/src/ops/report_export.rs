@@ -242,11 +242,7 @@ pub fn export(
             )?;
             sheet.rows(conn, &q, |row: &r::DrugSales| {
                 let (path, origin) = paths.get(&row.category_id).cloned().unwrap_or_default();
-                let origin = if origin == "agency" {
-                    "代理"
-                } else {
-                    "自产"
-                };
+                let origin = origin_label(&origin);
                 vec![
                     Cell::from(row.drug_name.as_str()),
                     Cell::from(row.specification.as_str()),
@@ -495,6 +491,11 @@ pub fn export(
     Ok(Outcome::Written { file, rows, bytes })
 }
 
+/// A drug category's origin code as the sheets write it: 代理 (agency) or 自产.
+fn origin_label(code: &str) -> &'static str {
+    if code == "agency" { "代理" } else { "自产" }
+}
+
 /// The instants `period`'s first day starts and the day after its last starts.
 pub fn days(
     clock: &Clock,
@@ -534,12 +535,7 @@ pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String
                 ));
             }
             if let Some(origin) = f.origin {
-                let label = if origin == "agency" {
-                    "代理"
-                } else {
-                    "自产"
-                };
-                out.push(("来源".to_owned(), label.to_owned()));
+                out.push(("来源".to_owned(), origin_label(origin).to_owned()));
             }
             Ok(out)
         };
