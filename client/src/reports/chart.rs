@@ -145,23 +145,21 @@ pub(super) fn line(
     if nothing_to_draw(ui, title, points) {
         return;
     }
-    // The room one label takes along the axis, and that the plot spans about the width
-    // left: a label is drawn only on marks at least that far apart.
-    let label_width = points
+    // The room one label takes along the axis (the steps' labels are alike: the longest
+    // is measured, once), and that the plot spans about the width left: a label is drawn
+    // only on marks at least that far apart.
+    let longest = points
         .iter()
-        .map(|(label, _)| {
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(
-                    label.clone(),
-                    egui::TextStyle::Small.resolve(ui.style()),
-                    egui::Color32::WHITE,
-                )
-                .size()
-                .x
-            })
-        })
-        .fold(0.0_f32, f32::max)
-        + 12.0;
+        .map(|(label, _)| label.as_str())
+        .max_by_key(|label| label.chars().count())
+        .unwrap_or_default()
+        .to_owned();
+    let font = egui::TextStyle::Small.resolve(ui.style());
+    let label_width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(longest, font, egui::Color32::WHITE)
+            .size()
+            .x
+    }) + 12.0;
     let plot_width = ui.available_width();
     let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
     let hover_labels = labels.clone();
