@@ -192,6 +192,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
             certificate_warning_days: config.certificate_warning_days,
             export_dir,
         },
+        exports: crate::state::ExportSlots::for_pool(config.pool_size),
     });
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::db::models::WriteCtx;
 use crate::db::models::audit_log::AuditKey;
 use crate::db::models::customer_certificate::CertificateWindow;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Settings fixed at start (from the command line).
 #[derive(Clone, Debug)]
@@ -39,6 +39,49 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Settings fixed at start.
     pub settings: Settings,
+    /// Report exports running at once.
+    pub exports: ExportSlots,
+}
+
+/// Room for report exports running at once. Each holds a pooled connection while its rows
+/// are written, so they are capped at a quarter of the pool (at least one): other calls
+/// keep their connections whatever number of people export.
+#[derive(Clone, Debug)]
+pub struct ExportSlots(Arc<tokio::sync::Semaphore>);
+
+impl ExportSlots {
+    /// Room for a quarter of a pool of `pool_size` connections, at least one.
+    pub fn for_pool(pool_size: u32) -> ExportSlots {
+        let n = usize::try_from(pool_size / 4).unwrap_or(1).max(1);
+        ExportSlots(Arc::new(tokio::sync::Semaphore::new(n)))
+    }
+
+    /// A slot held until dropped. Errors: RESOURCE_EXHAUSTED ("try again in a minute")
+    /// while every slot is taken; the caller is not queued, as an export may run for
+    /// minutes.
+    pub fn take(&self) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        self.0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| AppError::Exhausted(crate::msg!("report.exports_busy")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_past_a_quarter_of_the_pool_are_refused_until_one_ends() {
+        let slots = ExportSlots::for_pool(8);
+        let first = slots.take().expect("first export");
+        let _second = slots.take().expect("second export");
+        assert!(matches!(slots.take(), Err(AppError::Exhausted(_))));
+        drop(first);
+        assert!(slots.take().is_ok(), "a finished export frees its slot");
+        let tiny = ExportSlots::for_pool(2);
+        assert!(tiny.take().is_ok(), "a small pool still allows one export");
+    }
 }
 
 impl AppState {

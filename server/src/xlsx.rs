@@ -190,9 +190,19 @@ pub struct SheetWriter<'a> {
     next_row: u32,
 }
 
+/// A title-block label with its colon: full-width after Chinese ("期间："), ": " after
+/// Latin text ("Period:").
+fn with_colon(label: &str) -> String {
+    if label.chars().last().is_some_and(|c| c.is_ascii()) {
+        format!("{label}:")
+    } else {
+        format!("{label}：")
+    }
+}
+
 impl<'a> SheetWriter<'a> {
     /// Names the sheet, fixes widths and panes, and writes the title block (`title`, then
-    /// one "label：value" line each) and the header.
+    /// one line each: "label：" in a bold cell, its value in the next) and the header.
     pub fn start(
         sheet: &'a mut Worksheet,
         name: &str,
@@ -223,7 +233,7 @@ impl<'a> SheetWriter<'a> {
             for (i, (label, value)) in lines.iter().enumerate() {
                 let row = u32::try_from(i).unwrap_or(0) + 1;
                 sheet
-                    .write_string_with_format(row, 0, format!("{label}："), &formats.bold)
+                    .write_string_with_format(row, 0, with_colon(label), &formats.bold)
                     .map_err(write_error)?;
                 sheet.write_string(row, 1, value).map_err(write_error)?;
             }

@@ -14,7 +14,7 @@ use crate::api::reports::{ExportOutcome, ExportProgress, ExportTarget};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{t, tn};
+use crate::i18n::{self, t, tn};
 use crate::widgets;
 
 /// The colour of a completed export's line.
@@ -113,14 +113,22 @@ impl ExportBar {
         self.open_failed = None;
         self.progress = Arc::default();
         self.cancel = Some(cancel);
-        self.outcome.request(ctx.reports().export(
-            pb::ExportRequest {
-                report: Some(report),
-            },
-            target,
-            self.progress.clone(),
-            cancelled,
-        ));
+        self.outcome.request(
+            ctx.reports().export(
+                pb::ExportRequest {
+                    report: Some(report),
+                    // The sheet in the language the user reads the screen in.
+                    language_code: match i18n::lang() {
+                        i18n::Lang::Zh => "zh-CN",
+                        i18n::Lang::En => "en",
+                    }
+                    .into(),
+                },
+                target,
+                self.progress.clone(),
+                cancelled,
+            ),
+        );
     }
 
     /// How the last export ended.

@@ -6,6 +6,7 @@ use pharmacrm_shared::{DataScope, pb, region};
 use super::{DbCode, date};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
+use crate::messages::Lang;
 use crate::msg;
 use crate::ops::report_export::Job;
 use crate::ops::reports::{
@@ -172,6 +173,14 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
         Some(Report::Exceptions(r)) => exceptions(r),
         None => Err(AppError::field("report", msg!("report.choose_report"))),
     }
+}
+
+/// The language an export's sheet is written in, from `language_code` (a BCP 47 tag;
+/// empty is Chinese). Errors: INVALID_ARGUMENT on `language_code` for any language but
+/// Chinese and English.
+pub fn sheet_language(r: &pb::ExportRequest) -> AppResult<Lang> {
+    Lang::from_tag(&r.language_code)
+        .ok_or_else(|| AppError::field("language_code", msg!("report.unknown_language")))
 }
 
 /// When (in the business time zone, with its offset: the time the sheet's title block

@@ -145,6 +145,41 @@ pub fn per_lang(en: impl Into<String>, zh: impl Into<String>) -> Msg {
     }
 }
 
+/// The language of a document the server writes for a caller (a report's sheet): the
+/// caller's choice, Simplified Chinese by default. Error messages carry both languages
+/// and do not need it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文 (the default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language of a BCP 47 tag: empty or `zh…` is Chinese, `en…` English, any other
+    /// `None` (the caller gets an INVALID_ARGUMENT naming the field).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        match primary.to_ascii_lowercase().as_str() {
+            "" | "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+impl Msg {
+    /// The text in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 /// The message `key` with its placeholders filled from `args`; what [`msg!`](crate::msg)
 /// expands to. A missing key or placeholder fails debug builds (and so the tests); a
 /// release build shows the key or leaves the placeholder rather than panic.

@@ -20,7 +20,9 @@ use crate::clock::Clock;
 use crate::crypto::DataKey;
 use crate::db::models::drug_category;
 use crate::db::scope::Reps;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
+use crate::messages::Lang;
+use crate::msg;
 use crate::xlsx::{Cell, Column, Kind, SheetWriter, write_error};
 
 /// Rows fetched from the cursor and written at a time; progress is reported after each.
@@ -69,17 +71,33 @@ pub enum Job {
 }
 
 impl Job {
-    /// The report's key in the audit log ("drug_sales", …) and its title (药品销售情况, …).
-    pub fn names(&self) -> (&'static str, &'static str) {
+    /// The report's key in the audit log: "drug_sales", "employee_performance", ….
+    pub fn key(&self) -> &'static str {
         match self {
-            Job::DrugSales { .. } => ("drug_sales", "药品销售情况"),
-            Job::DrugSalesSeries { .. } => ("drug_sales_series", "药品销售趋势"),
-            Job::CustomerDistribution { .. } => ("customer_distribution", "客户地域分布"),
-            Job::EmployeePerformance { .. } => ("employee_performance", "员工销售业绩"),
-            Job::CustomerConsumption { .. } => ("customer_consumption", "客户消费情况"),
-            Job::RegionalSales { .. } => ("regional_sales", "地区销售情况"),
-            Job::Exceptions { .. } => ("exceptions", "异常反馈情况"),
+            Job::DrugSales { .. } => "drug_sales",
+            Job::DrugSalesSeries { .. } => "drug_sales_series",
+            Job::CustomerDistribution { .. } => "customer_distribution",
+            Job::EmployeePerformance { .. } => "employee_performance",
+            Job::CustomerConsumption { .. } => "customer_consumption",
+            Job::RegionalSales { .. } => "regional_sales",
+            Job::Exceptions { .. } => "exceptions",
         }
+    }
+
+    /// The report's title: 药品销售情况 / "Drug sales", ….
+    pub fn title(&self, lang: Lang) -> String {
+        let title = match self {
+            Job::DrugSales { .. } => msg!("report.sheet.title.drug_sales"),
+            Job::DrugSalesSeries { .. } => msg!("report.sheet.title.drug_sales_series"),
+            Job::CustomerDistribution { .. } => {
+                msg!("report.sheet.title.customer_distribution")
+            }
+            Job::EmployeePerformance { .. } => msg!("report.sheet.title.employee_performance"),
+            Job::CustomerConsumption { .. } => msg!("report.sheet.title.customer_consumption"),
+            Job::RegionalSales { .. } => msg!("report.sheet.title.regional_sales"),
+            Job::Exceptions { .. } => msg!("report.sheet.title.exceptions"),
+        };
+        title.text(lang).to_owned()
     }
 
     /// The period, for reports over one.
@@ -95,9 +113,10 @@ impl Job {
         }
     }
 
-    /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx".
-    pub fn file_name(&self) -> String {
-        let (_, title) = self.names();
+    /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
+    /// "Drug sales_2026-11-01_2026-11-30.xlsx".
+    pub fn file_name(&self, lang: Lang) -> String {
+        let title = self.title(lang);
         match self.period() {
             Some(p) => format!(
                 "{title}_{}_{}.xlsx",
@@ -120,6 +139,8 @@ pub struct Context<'a> {
     pub id_key: Option<&'a DataKey>,
     /// The title block's lines after the report's own (filters, scope, who, when).
     pub lines: Vec<(String, String)>,
+    /// The sheet's language (titles, headings, labels; names and places stay as stored).
+    pub lang: Lang,
     /// Where the file is written before it is handed out.
     pub dir: &'a Path,
 }
@@ -188,20 +209,19 @@ pub fn export(
     ctx: &Context<'_>,
     send: &mut Sink<'_>,
 ) -> AppResult<Outcome> {
-    let file_name = job.file_name();
-    let (_, title) = job.names();
+    let lang = ctx.lang;
+    let l = |m: Msg| m.text(lang).to_owned();
+    let file_name = job.file_name(lang);
+    let title = job.title(lang);
     let mut workbook = rust_xlsxwriter::Workbook::new();
     workbook.set_tempdir(ctx.dir).map_err(write_error)?;
     let file = temp_file(ctx.dir);
-    let mut lines = vec![("报表".to_owned(), title.to_owned())];
+    let mut lines = vec![(l(msg!("report.sheet.report")), title.clone())];
     if let Some(p) = job.period() {
+        let (from, to) = (p.from.format("%Y-%m-%d"), p.to.format("%Y-%m-%d"));
         lines.push((
-            "期间".to_owned(),
-            format!(
-                "{} 至 {}",
-                p.from.format("%Y-%m-%d"),
-                p.to.format("%Y-%m-%d")
-            ),
+            l(msg!("report.sheet.period")),
+            l(msg!("report.sheet.period_value", from = from, to = to)),
         ));
     }
     lines.extend(ctx.lines.iter().cloned());
@@ -216,7 +236,7 @@ pub fn export(
     let worksheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(write_error)?;
-    let title_block = (title, lines.as_slice());
+    let title_block = (title.as_str(), lines.as_slice());
     let rows = match job {
         Job::DrugSales {
             period,
@@ -230,19 +250,19 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::wide("药品", Kind::Text, 24.0),
-                    Column::new("规格", Kind::Text),
-                    Column::wide("分类", Kind::Text, 28.0),
-                    Column::new("来源", Kind::Text),
-                    Column::new("数量", Kind::Integer),
-                    Column::new("销售额", Kind::Money),
-                    Column::new("订单数", Kind::Integer),
-                    Column::new("客户数", Kind::Integer),
+                    Column::wide(l(msg!("report.sheet.drug")), Kind::Text, 24.0),
+                    Column::new(l(msg!("report.sheet.specification")), Kind::Text),
+                    Column::wide(l(msg!("report.sheet.category")), Kind::Text, 28.0),
+                    Column::new(l(msg!("report.sheet.origin")), Kind::Text),
+                    Column::new(l(msg!("report.sheet.quantity")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
+                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
                 ],
             )?;
             sheet.rows(conn, &q, |row: &r::DrugSales| {
                 let (path, origin) = paths.get(&row.category_id).cloned().unwrap_or_default();
-                let origin = origin_label(&origin);
+                let origin = origin_label(&origin, lang);
                 vec![
                     Cell::from(row.drug_name.as_str()),
                     Cell::from(row.specification.as_str()),
@@ -255,7 +275,7 @@ pub fn export(
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,
@@ -276,9 +296,9 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::new("起始日期", Kind::Date),
-                    Column::new("数量", Kind::Integer),
-                    Column::new("销售额", Kind::Money),
+                    Column::new(l(msg!("report.sheet.period_start")), Kind::Date),
+                    Column::new(l(msg!("report.sheet.quantity")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
                 ],
             )?;
             sheet.rows(conn, &q, |p: &r::SeriesPoint| {
@@ -289,7 +309,7 @@ pub fn export(
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Int(t.quantity),
                 Cell::Decimal(t.amount),
             ])?
@@ -301,9 +321,9 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::new("地区代码", Kind::Text),
-                    Column::wide("地区", Kind::Text, 20.0),
-                    Column::new("客户数", Kind::Integer),
+                    Column::new(l(msg!("report.sheet.region_code")), Kind::Text),
+                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 20.0),
+                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
                 ],
             )?;
             sheet.rows(conn, &q, |row: &r::RegionCount| {
@@ -313,7 +333,11 @@ pub fn export(
                     Cell::Int(row.customers),
                 ]
             })?;
-            sheet.totals(&[Cell::from("合计"), Cell::Empty, Cell::Int(total)])?
+            sheet.totals(&[
+                Cell::from(l(msg!("report.sheet.totals"))),
+                Cell::Empty,
+                Cell::Int(total),
+            ])?
         }
         Job::EmployeePerformance { period, role, sort } => {
             let (q, t) = r::employee_performance(conn, ctx.reps, *period, *role, sort)?;
@@ -322,13 +346,13 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::new("名次", Kind::Integer),
-                    Column::new("姓名", Kind::Text),
-                    Column::wide("部门", Kind::Text, 18.0),
-                    Column::new("销售额", Kind::Money),
-                    Column::new("订单数", Kind::Integer),
-                    Column::new("客户数", Kind::Integer),
-                    Column::new("回款", Kind::Money),
+                    Column::new(l(msg!("report.sheet.rank")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.name")), Kind::Text),
+                    Column::wide(l(msg!("report.sheet.department")), Kind::Text, 18.0),
+                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
+                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.collected")), Kind::Money),
                 ],
             )?;
             sheet.rows(conn, &q, |row: &r::RepPerformance| {
@@ -343,7 +367,7 @@ pub fn export(
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Decimal(t.amount),
@@ -363,16 +387,16 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::wide("客户", Kind::Text, 28.0),
-                    Column::wide("地区", Kind::Text, 16.0),
-                    Column::new("联系人", Kind::Text),
-                    Column::new("电话", Kind::Text),
-                    Column::wide("身份证号", Kind::Text, 22.0),
-                    Column::new("销售代表", Kind::Text),
-                    Column::new("销售额", Kind::Money),
-                    Column::new("订单数", Kind::Integer),
-                    Column::new("最近下单", Kind::Date),
-                    Column::new("当前欠款", Kind::Money),
+                    Column::wide(l(msg!("report.sheet.customer")), Kind::Text, 28.0),
+                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 16.0),
+                    Column::new(l(msg!("report.sheet.contact")), Kind::Text),
+                    Column::new(l(msg!("report.sheet.phone")), Kind::Text),
+                    Column::wide(l(msg!("report.sheet.id_number")), Kind::Text, 22.0),
+                    Column::new(l(msg!("report.sheet.sales_rep")), Kind::Text),
+                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
+                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.last_order")), Kind::Date),
+                    Column::new(l(msg!("report.sheet.outstanding")), Kind::Money),
                 ],
             )?;
             let id_key = ctx.id_key;
@@ -397,7 +421,7 @@ pub fn export(
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Empty,
                 Cell::Empty,
                 Cell::Empty,
@@ -420,11 +444,11 @@ pub fn export(
                 worksheet,
                 title_block,
                 vec![
-                    Column::new("地区代码", Kind::Text),
-                    Column::wide("地区", Kind::Text, 20.0),
-                    Column::new("销售额", Kind::Money),
-                    Column::new("订单数", Kind::Integer),
-                    Column::new("客户数", Kind::Integer),
+                    Column::new(l(msg!("report.sheet.region_code")), Kind::Text),
+                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 20.0),
+                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
+                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
                 ],
             )?;
             sheet.rows(conn, &q, |row: &r::RegionSales| {
@@ -437,7 +461,7 @@ pub fn export(
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Empty,
                 Cell::Decimal(t.amount),
                 Cell::Int(t.orders),
@@ -450,32 +474,26 @@ pub fn export(
             sort,
         } => {
             let (q, t) = r::exceptions(conn, ctx.reps, days(ctx.clock, *period), *grouping, sort)?;
-            let heading = match grouping {
-                r::ExceptionGrouping::Kind => "异常类型",
-                r::ExceptionGrouping::Decision => "处理决定",
-                r::ExceptionGrouping::Customer => "客户",
-                r::ExceptionGrouping::CsRep => "客服代表",
-                r::ExceptionGrouping::Drug => "药品",
-            };
+            let heading = grouping_label(*grouping, lang);
             sheet.start(
                 t.rows,
                 worksheet,
                 title_block,
                 vec![
                     Column::wide(heading, Kind::Text, 24.0),
-                    Column::new("次数", Kind::Integer),
-                    Column::new("货值", Kind::Money),
+                    Column::new(l(msg!("report.sheet.count")), Kind::Integer),
+                    Column::new(l(msg!("report.sheet.value")), Kind::Money),
                 ],
             )?;
             sheet.rows(conn, &q, |g: &r::ExceptionGroup| {
                 vec![
-                    Cell::from(exception_label(g)),
+                    Cell::from(exception_label(g, lang)),
                     Cell::Int(g.count),
                     Cell::Decimal(g.value),
                 ]
             })?;
             sheet.totals(&[
-                Cell::from("合计"),
+                Cell::from(l(msg!("report.sheet.totals"))),
                 Cell::Int(t.count),
                 Cell::Decimal(t.value),
             ])?
@@ -491,9 +509,26 @@ pub fn export(
     Ok(Outcome::Written { file, rows, bytes })
 }
 
-/// A drug category's origin code as the sheets write it: 代理 (agency) or 自产.
-fn origin_label(code: &str) -> &'static str {
-    if code == "agency" { "代理" } else { "自产" }
+/// A drug category's origin code as the sheets write it: 代理 (agency) or 自产 (own).
+fn origin_label(code: &str, lang: Lang) -> String {
+    let label = if code == "agency" {
+        msg!("report.sheet.origin.agency")
+    } else {
+        msg!("report.sheet.origin.own")
+    };
+    label.text(lang).to_owned()
+}
+
+/// What the exceptions report groups by, as its column heading: 异常类型, 处理决定, ….
+fn grouping_label(grouping: r::ExceptionGrouping, lang: Lang) -> String {
+    let label = match grouping {
+        r::ExceptionGrouping::Kind => msg!("report.sheet.kind"),
+        r::ExceptionGrouping::Decision => msg!("report.sheet.decision"),
+        r::ExceptionGrouping::Customer => msg!("report.sheet.customer"),
+        r::ExceptionGrouping::CsRep => msg!("report.sheet.cs_rep"),
+        r::ExceptionGrouping::Drug => msg!("report.sheet.drug"),
+    };
+    label.text(lang).to_owned()
 }
 
 /// The instants `period`'s first day starts and the day after its last starts.
@@ -507,14 +542,18 @@ pub fn days(
     )
 }
 
-/// The title block's lines describing `job`'s filters and order, in Chinese ("药品：…",
+/// The title block's lines describing `job`'s filters and order in `lang` ("药品：…",
 /// "分类：…", "排序：销售额 降序").
-pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String, String)>> {
+pub fn filter_lines(
+    conn: &mut PgConnection,
+    job: &Job,
+    lang: Lang,
+) -> AppResult<Vec<(String, String)>> {
     use diesel::prelude::*;
 
     use crate::db::schema::{customer_types, drugs};
+    let l = |m: Msg| m.text(lang).to_owned();
     let mut lines = Vec::new();
-    let mut line = |label: &str, value: String| lines.push((label.to_owned(), value));
     let drug_lines =
         |conn: &mut PgConnection, f: &r::DrugFilter| -> AppResult<Vec<(String, String)>> {
             let mut out = Vec::new();
@@ -525,27 +564,30 @@ pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String
                     .first(conn)
                     .optional()?;
                 let (name, spec) = name.unwrap_or_default();
-                out.push(("药品".to_owned(), format!("{name} {spec}")));
+                out.push((l(msg!("report.sheet.drug")), format!("{name} {spec}")));
             }
             if let Some(id) = f.category_id {
                 let paths = drug_category::paths(conn)?;
                 out.push((
-                    "分类".to_owned(),
+                    l(msg!("report.sheet.category")),
                     paths.get(&id).map(|(p, _)| p.clone()).unwrap_or_default(),
                 ));
             }
             if let Some(origin) = f.origin {
-                out.push(("来源".to_owned(), origin_label(origin).to_owned()));
+                out.push((l(msg!("report.sheet.origin")), origin_label(origin, lang)));
             }
             Ok(out)
         };
     let sort_line = |sort: &Sort| {
         if sort.by.is_empty() {
-            None
-        } else {
-            let dir = if sort.ascending { "升序" } else { "降序" };
-            Some(format!("{} {dir}", sort_label(&sort.by)))
+            return None;
         }
+        let column = sort_label(&sort.by);
+        Some(if sort.ascending {
+            l(msg!("report.sheet.sort.ascending", column = column))
+        } else {
+            l(msg!("report.sheet.sort.descending", column = column))
+        })
     };
     let sort = match job {
         Job::DrugSales { filter, sort, .. } => {
@@ -557,26 +599,29 @@ pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String
         } => {
             lines.extend(drug_lines(conn, filter)?);
             let step = match interval {
-                r::Interval::Day => "按日",
-                r::Interval::Week => "按周（周一起）",
-                r::Interval::Month => "按月",
+                r::Interval::Day => msg!("report.sheet.interval.day"),
+                r::Interval::Week => msg!("report.sheet.interval.week"),
+                r::Interval::Month => msg!("report.sheet.interval.month"),
             };
-            lines.push(("间隔".to_owned(), step.to_owned()));
+            lines.push((l(msg!("report.sheet.interval")), l(step)));
             None
         }
         Job::CustomerDistribution { filter, sort } => {
             if !filter.province_code.is_empty() {
-                line("省份", region_label(&filter.province_code));
+                lines.push((
+                    l(msg!("report.sheet.province")),
+                    region_label(&filter.province_code),
+                ));
             }
             if let Some(kind) = filter.business_kind {
                 let label = match kind {
-                    "hospital" => "医院",
-                    "clinic" => "诊所",
-                    "pharmacy" => "药店",
-                    "distributor" => "经销商",
-                    _ => "其他",
+                    "hospital" => msg!("report.sheet.business_kind.hospital"),
+                    "clinic" => msg!("report.sheet.business_kind.clinic"),
+                    "pharmacy" => msg!("report.sheet.business_kind.pharmacy"),
+                    "distributor" => msg!("report.sheet.business_kind.distributor"),
+                    _ => msg!("report.sheet.business_kind.other"),
                 };
-                line("经营类别", label.to_owned());
+                lines.push((l(msg!("report.sheet.business_kind")), l(label)));
             }
             if let Some(t) = filter.type_id {
                 let name: Option<String> = customer_types::table
@@ -584,25 +629,25 @@ pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String
                     .select(customer_types::name)
                     .first(conn)
                     .optional()?;
-                line("客户类型", name.unwrap_or_default());
+                lines.push((
+                    l(msg!("report.sheet.customer_type")),
+                    name.unwrap_or_default(),
+                ));
             }
-            line(
-                "范围",
-                if filter.include_archived {
-                    "含已归档客户"
-                } else {
-                    "在用客户"
-                }
-                .to_owned(),
-            );
+            let counted = if filter.include_archived {
+                msg!("report.sheet.customer_set.with_archived")
+            } else {
+                msg!("report.sheet.customer_set.active")
+            };
+            lines.push((l(msg!("report.sheet.customer_set")), l(counted)));
             sort_line(sort)
         }
         Job::EmployeePerformance { role, sort, .. } => {
-            let label = match role {
-                r::RepRole::Sales => "销售代表",
-                r::RepRole::Service => "客服代表",
+            let people = match role {
+                r::RepRole::Sales => msg!("report.sheet.sales_reps"),
+                r::RepRole::Service => msg!("report.sheet.cs_reps"),
             };
-            line("人员", label.to_owned());
+            lines.push((l(msg!("report.sheet.people")), l(people)));
             sort_line(sort)
         }
         Job::CustomerConsumption {
@@ -616,62 +661,61 @@ pub fn filter_lines(conn: &mut PgConnection, job: &Job) -> AppResult<Vec<(String
             ..
         } => {
             if !province_code.is_empty() {
-                line("省份", region_label(province_code));
+                lines.push((
+                    l(msg!("report.sheet.province")),
+                    region_label(province_code),
+                ));
             }
             sort_line(sort)
         }
         Job::Exceptions { grouping, sort, .. } => {
-            let label = match grouping {
-                r::ExceptionGrouping::Kind => "异常类型",
-                r::ExceptionGrouping::Decision => "处理决定",
-                r::ExceptionGrouping::Customer => "客户",
-                r::ExceptionGrouping::CsRep => "客服代表",
-                r::ExceptionGrouping::Drug => "药品",
-            };
-            line("分组", label.to_owned());
+            lines.push((
+                l(msg!("report.sheet.group")),
+                grouping_label(*grouping, lang),
+            ));
             sort_line(sort)
         }
     };
     if let Some(sort) = sort {
-        lines.push(("排序".to_owned(), sort));
+        lines.push((l(msg!("report.sheet.sort")), sort));
     }
     Ok(lines)
 }
 
-/// A sort key's column name in Chinese.
-fn sort_label(key: &str) -> &str {
+/// A sort key's column name (an unknown key as it is: the report refused it already).
+fn sort_label(key: &str) -> Msg {
     match key {
-        "amount" => "销售额",
-        "quantity" => "数量",
-        "orders" => "订单数",
-        "customers" => "客户数",
-        "name" | "label" => "名称",
-        "region" => "地区代码",
-        "collected" => "回款",
-        "last_order" => "最近下单",
-        "outstanding" => "当前欠款",
-        "value" => "货值",
-        "count" => "次数",
-        other => other,
+        "amount" => msg!("report.sheet.amount"),
+        "quantity" => msg!("report.sheet.quantity"),
+        "orders" => msg!("report.sheet.orders"),
+        "customers" => msg!("report.sheet.customers"),
+        "name" | "label" => msg!("report.sheet.sort.name"),
+        "region" => msg!("report.sheet.region_code"),
+        "collected" => msg!("report.sheet.collected"),
+        "last_order" => msg!("report.sheet.last_order"),
+        "outstanding" => msg!("report.sheet.outstanding"),
+        "value" => msg!("report.sheet.value"),
+        "count" => msg!("report.sheet.count"),
+        other => crate::messages::per_lang(other, other),
     }
 }
 
-/// An exception group's label in Chinese: kinds and decisions by name.
-fn exception_label(g: &r::ExceptionGroup) -> String {
-    let named = match g.key.as_str() {
-        "damaged" => "破损",
-        "lost" => "丢失",
-        "short" => "短少",
-        "pending" => "待处理",
-        "deduct" => "扣款",
-        "reship" => "补发",
-        _ => "",
-    };
-    if g.label.is_empty() {
-        named.to_owned()
-    } else {
-        g.label.clone()
+/// An exception group's label: kinds and decisions by name in `lang`, customers, reps and
+/// drugs as stored.
+fn exception_label(g: &r::ExceptionGroup, lang: Lang) -> String {
+    if !g.label.is_empty() {
+        return g.label.clone();
     }
+    let named = match g.key.as_str() {
+        "damaged" => msg!("report.sheet.kind.damaged"),
+        "lost" => msg!("report.sheet.kind.lost"),
+        "short" => msg!("report.sheet.kind.short"),
+        "pending" => msg!("report.sheet.decision.pending"),
+        "deduct" => msg!("report.sheet.decision.deduct"),
+        "reship" => msg!("report.sheet.decision.reship"),
+        _ => return String::new(),
+    };
+    named.text(lang).to_owned()
 }
 
 /// The sheet being written and the caller being told.

@@ -14,7 +14,9 @@ use crate::convert::reports::{self as convert, total};
 use crate::convert::{DbCode, count, page};
 use crate::db::models::audit_log::{self, Event};
 use crate::db::models::drug_category;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
+use crate::messages::Lang;
+use crate::msg;
 use crate::ops::report_export::{self, Context, Job, Outcome};
 use crate::ops::reports::{self as ops, region_name, region_pair};
 use crate::state::AppState;
@@ -364,22 +366,28 @@ impl ReportService for ReportApi {
         let session = Session::of(&request)?;
         access::require_may_read_reports(&session.grants())?;
         let job = convert::export(request.get_ref())?;
+        let lang = convert::sheet_language(request.get_ref())?;
+        // Held by the task below until the file is handed out or the caller has gone.
+        let slot = self.state.exports.take()?;
         let filters = format!("{:?}", request.get_ref().report);
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         let state = self.state.clone();
         let now = state.clock.now();
         let local = now.with_timezone(&state.clock.zone());
+        let l = |m: Msg| m.text(lang).to_owned();
+        let exporter = msg!(
+            "report.sheet.exporter",
+            name = session.display_name,
+            username = session.username
+        );
         let lines = vec![
             (
-                "数据范围".to_owned(),
-                scope_label(session.data_scope).to_owned(),
+                l(msg!("report.sheet.scope")),
+                l(scope_label(session.data_scope)),
             ),
+            (l(msg!("report.sheet.exported_by")), l(exporter)),
             (
-                "导出人".to_owned(),
-                format!("{}（{}）", session.display_name, session.username),
-            ),
-            (
-                "导出时间".to_owned(),
+                l(msg!("report.sheet.exported_at")),
                 local.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
             ),
         ];
@@ -389,8 +397,11 @@ impl ReportService for ReportApi {
         let viewer = session.viewer();
         let actor = session.actor();
         tokio::spawn(async move {
+            let _slot = slot;
             let errors = tx.clone();
-            if let Err(e) = export(state, job, viewer, lines, id_key, actor, filters, tx).await {
+            if let Err(e) =
+                export(state, job, lang, viewer, lines, id_key, actor, filters, tx).await
+            {
                 let _ = errors.send(Err(Status::from(e))).await;
             }
         });
@@ -405,6 +416,7 @@ impl ReportService for ReportApi {
 async fn export(
     state: Arc<AppState>,
     job: Job,
+    lang: Lang,
     viewer: crate::db::scope::Viewer,
     lines: Vec<(String, String)>,
     id_key: Option<Arc<crate::crypto::DataKey>>,
@@ -424,12 +436,13 @@ async fn export(
                 ops::snapshot(conn, |conn| {
                     let reps = viewer.reps(conn)?;
                     let mut lines = lines;
-                    lines.splice(0..0, report_export::filter_lines(conn, &job)?);
+                    lines.splice(0..0, report_export::filter_lines(conn, &job, lang)?);
                     let ctx = Context {
                         reps: &reps,
                         clock: &state.clock,
                         id_key: id_key.as_deref(),
                         lines,
+                        lang,
                         dir: &state.settings.export_dir,
                     };
                     let mut send = |chunk| tx.blocking_send(Ok(chunk)).is_ok();
@@ -448,7 +461,7 @@ async fn export(
     let file_error =
         |e: std::io::Error| AppError::Internal(anyhow::anyhow!("the export's file: {e}"));
     // Audited before any byte leaves: whoever receives the file is on record.
-    let (key, _) = job.names();
+    let key = job.key();
     let audit_key = state.audit_key.clone();
     state
         .db
@@ -506,10 +519,10 @@ async fn export(
 }
 
 /// The scope a sheet says its figures were limited to.
-fn scope_label(scope: Option<DataScope>) -> &'static str {
+fn scope_label(scope: Option<DataScope>) -> Msg {
     match scope {
-        Some(DataScope::All) => "全部客户",
-        Some(DataScope::Department) => "本部门及下级部门的客户",
-        Some(DataScope::Own) | None => "本人负责的客户",
+        Some(DataScope::All) => msg!("report.sheet.scope.all"),
+        Some(DataScope::Department) => msg!("report.sheet.scope.department"),
+        Some(DataScope::Own) | None => msg!("report.sheet.scope.own"),
     }
 }

@@ -617,6 +617,7 @@ async fn export_memory(app: &TestApp, token: &str) {
                     ..Default::default()
                 },
             )),
+            ..Default::default()
         })
         .await
         .expect("export")

@@ -775,6 +775,77 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
 }
 
 #[tokio::test]
+async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let m = &mut w.manager;
+    let zh = m
+        .export(Report::Exceptions(exceptions(pb::ExceptionGrouping::Kind)))
+        .await
+        .expect("exported in Chinese");
+    let en = m
+        .export_in(
+            Report::Exceptions(exceptions(pb::ExceptionGrouping::Kind)),
+            "en-GB",
+        )
+        .await
+        .expect("exported in English");
+    assert!(
+        en.progress[0]
+            .file_name
+            .starts_with("Exceptions_2026-09-01_2026-09-30"),
+        "{:?}",
+        en.progress[0].file_name
+    );
+    let zh_body = sheet_body(&zh.file, "异常反馈情况", "异常类型");
+    let en_body = sheet_body(&en.file, "Exceptions", "Kind");
+    assert_eq!(zh_body.len(), en_body.len());
+    for (zh_row, en_row) in zh_body.iter().zip(&en_body).take(zh_body.len() - 1) {
+        let pair = (zh_row[0].to_string(), en_row[0].to_string());
+        assert!(
+            [("破损", "Damaged"), ("丢失", "Lost"), ("短少", "Short")]
+                .iter()
+                .any(|(zh, en)| pair == ((*zh).to_owned(), (*en).to_owned())),
+            "{pair:?}"
+        );
+        assert_eq!(zh_row[1..], en_row[1..], "the same figures in both");
+    }
+    let (zh_totals, en_totals) = (zh_body.last().unwrap(), en_body.last().unwrap());
+    assert_eq!(en_totals[0], Data::String("Total".into()));
+    assert_eq!(en_totals[1..], zh_totals[1..], "the same figures in both");
+    // The title block speaks English too.
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(en.file.clone())).expect("xlsx");
+    let sheet = book.worksheet_range("Exceptions").expect("the sheet");
+    let labels: Vec<String> = sheet
+        .rows()
+        .filter_map(|r| match r.first() {
+            Some(Data::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    for label in [
+        "Period:",
+        "Grouped by:",
+        "Data scope:",
+        "Exported by:",
+        "Exported at:",
+    ] {
+        assert!(labels.iter().any(|l| l == label), "{label} in {labels:?}");
+    }
+
+    // A language the sheets are not written in is refused, naming the field.
+    let refused = m
+        .export_in(
+            Report::Exceptions(exceptions(pb::ExceptionGrouping::Kind)),
+            "fr",
+        )
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["language_code"]);
+}
+
+#[tokio::test]
 async fn a_cancelled_export_leaves_nothing_behind() {
     use pharmacrm_server::db::scope::Reps;
     use pharmacrm_server::ops::report_export::{self, Context, Job, Outcome};
@@ -796,6 +867,7 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         .reports
         .export(pb::ExportRequest {
             report: Some(Report::DrugSalesSeries(daily)),
+            ..Default::default()
         })
         .await
         .expect("started")
@@ -837,6 +909,7 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         clock: &clock,
         id_key: None,
         lines: vec![],
+        lang: Default::default(),
         dir: &dir,
     };
     let mut messages = Vec::new();
