@@ -11,7 +11,6 @@ use crate::widgets;
 
 /// The customer-consumption tab.
 pub(super) struct ConsumptionTab {
-    period: Period,
     /// Empty: every province.
     province_code: String,
     frame: Frame<pb::CustomerConsumptionRequest>,
@@ -20,7 +19,6 @@ pub(super) struct ConsumptionTab {
 impl Default for ConsumptionTab {
     fn default() -> Self {
         ConsumptionTab {
-            period: Period::default(),
             province_code: String::new(),
             frame: Frame::new("amount"),
         }
@@ -29,17 +27,17 @@ impl Default for ConsumptionTab {
 
 impl ConsumptionTab {
     /// The report the filters ask for.
-    fn request(&self) -> pb::CustomerConsumptionRequest {
+    fn request(&self, period: &Period) -> pb::CustomerConsumptionRequest {
         pb::CustomerConsumptionRequest {
-            date_from: self.period.date_from(),
-            date_to: self.period.date_to(),
+            date_from: period.date_from(),
+            date_to: period.date_to(),
             province_code: self.province_code.clone(),
             ..Default::default()
         }
     }
 
     /// Draws the tab; `title` names its export.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
         let mut provinces = vec![(String::new(), t("report.all").to_owned())];
         provinces.extend(
@@ -48,9 +46,9 @@ impl ConsumptionTab {
                 .map(|p| (p.code.clone(), p.name.clone())),
         );
         let error = self.frame.error().cloned();
-        let mut run = self.frame.never_run();
+        let mut run = self.frame.is_stale(period);
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            self.period.ui(ui, "report_consumption", error.as_ref());
+            period.ui(ui, "report_consumption", error.as_ref());
             widgets::combo(
                 ui,
                 "report_consumption_province",
@@ -59,9 +57,10 @@ impl ConsumptionTab {
                 &provinces,
             );
         });
-        run |= self.period.take_picked();
+        run |= period.take_picked();
         if run {
-            self.frame.run(ctx, self.request());
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui);

@@ -19,7 +19,6 @@ const MAX_POINTS: i64 = 1000;
 
 /// The drug-sales tab.
 pub(super) struct DrugSalesTab {
-    period: Period,
     /// The drug filter: (id, "name specification").
     drug: Option<(i64, String)>,
     picker: DrugPicker,
@@ -42,7 +41,6 @@ pub(super) struct DrugSalesTab {
 impl Default for DrugSalesTab {
     fn default() -> Self {
         DrugSalesTab {
-            period: Period::default(),
             drug: None,
             picker: DrugPicker::default(),
             category_id: 0,
@@ -59,10 +57,10 @@ impl Default for DrugSalesTab {
 
 impl DrugSalesTab {
     /// The report the filters ask for.
-    fn request(&self) -> pb::DrugSalesRequest {
+    fn request(&self, period: &Period) -> pb::DrugSalesRequest {
         pb::DrugSalesRequest {
-            date_from: self.period.date_from(),
-            date_to: self.period.date_to(),
+            date_from: period.date_from(),
+            date_to: period.date_to(),
             drug_id: self.drug.as_ref().map(|(id, _)| *id),
             category_id: (self.category_id != 0).then_some(self.category_id),
             origin: self.origin,
@@ -90,7 +88,7 @@ impl DrugSalesTab {
     }
 
     /// Draws the tab; `title` names its export.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         // The drug and category filters need the catalogue.
         let can_pick = ctx.can(Permission::DrugRead);
         if can_pick && self.categories.is_not_requested() {
@@ -108,9 +106,9 @@ impl DrugSalesTab {
                 .unwrap_or_default(),
         ));
         let error = self.frame.error().cloned();
-        let mut run = self.frame.never_run();
+        let mut run = self.frame.is_stale(period);
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            self.period.ui(ui, "report_drug", error.as_ref());
+            period.ui(ui, "report_drug", error.as_ref());
             if can_pick {
                 widgets::combo(
                     ui,
@@ -128,13 +126,14 @@ impl DrugSalesTab {
                 &frame::any_or::<pb::DrugOrigin>(),
             );
         });
-        run |= self.period.take_picked();
+        run |= period.take_picked();
         if can_pick {
             self.drug_filter_ui(ui, ctx);
         }
         if run {
             self.series_drug = None;
-            self.frame.run(ctx, self.request());
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui);

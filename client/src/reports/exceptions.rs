@@ -12,7 +12,6 @@ use crate::widgets::{self, Choice};
 
 /// The exceptions tab.
 pub(super) struct ExceptionsTab {
-    period: Period,
     /// A `pb::ExceptionGrouping`.
     group_by: i32,
     frame: Frame<pb::ExceptionsRequest>,
@@ -21,7 +20,6 @@ pub(super) struct ExceptionsTab {
 impl Default for ExceptionsTab {
     fn default() -> Self {
         ExceptionsTab {
-            period: Period::default(),
             group_by: pb::ExceptionGrouping::Kind as i32,
             frame: Frame::new("value").with_ranking(),
         }
@@ -30,23 +28,23 @@ impl Default for ExceptionsTab {
 
 impl ExceptionsTab {
     /// The report the filters ask for.
-    fn request(&self) -> pb::ExceptionsRequest {
+    fn request(&self, period: &Period) -> pb::ExceptionsRequest {
         pb::ExceptionsRequest {
-            date_from: self.period.date_from(),
-            date_to: self.period.date_to(),
+            date_from: period.date_from(),
+            date_to: period.date_to(),
             group_by: self.group_by,
             ..Default::default()
         }
     }
 
     /// Draws the tab; `title` names its export.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
         let error = self.frame.error().cloned();
         // Another grouping is another report: run at once.
         let mut regrouped = false;
         let clicked = frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            self.period.ui(ui, "report_exceptions", error.as_ref());
+            period.ui(ui, "report_exceptions", error.as_ref());
             regrouped = widgets::combo(
                 ui,
                 "report_exceptions_group",
@@ -55,9 +53,10 @@ impl ExceptionsTab {
                 &widgets::choices::<pb::ExceptionGrouping>(),
             );
         });
-        let picked = self.period.take_picked();
-        if clicked || regrouped || picked || self.frame.never_run() {
-            self.frame.run(ctx, self.request());
+        let picked = period.take_picked();
+        if clicked || regrouped || picked || self.frame.is_stale(period) {
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui);

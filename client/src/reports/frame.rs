@@ -50,6 +50,9 @@ pub(super) struct Period {
     to: String,
     /// A quick period was just picked: the report runs again at once.
     picked: bool,
+    /// The period (as sent) a tab last ran its report for: a tab showing another runs
+    /// again when shown ([`Frame::is_stale`]).
+    ran: Option<(String, String)>,
 }
 
 impl Default for Period {
@@ -59,6 +62,7 @@ impl Default for Period {
             from: date_text(from),
             to: date_text(to),
             picked: false,
+            ran: None,
         }
     }
 }
@@ -145,6 +149,11 @@ impl Period {
     /// Whether a quick period was picked since last asked (the report should run again).
     pub(super) fn take_picked(&mut self) -> bool {
         std::mem::take(&mut self.picked)
+    }
+
+    /// Notes that a report was just run for the period as it stands.
+    pub(super) fn mark_run(&mut self) {
+        self.ran = Some((self.date_from(), self.date_to()));
     }
 
     /// The first day as sent: `YYYY-MM-DD` once it reads as a date, else as typed, for
@@ -485,6 +494,18 @@ impl<R: ReportRequest> Frame<R> {
     /// Whether a run is in flight.
     pub(super) fn is_running(&self) -> bool {
         self.report.is_pending()
+    }
+
+    /// Whether the tab should run its report as it is shown: never run, or another tab
+    /// has since run a period other than the one this tab last asked for.
+    pub(super) fn is_stale(&self, period: &Period) -> bool {
+        self.never_run()
+            || match (&period.ran, self.asked.as_ref().and_then(R::period)) {
+                (Some((from, to)), Some((asked_from, asked_to))) => {
+                    from != asked_from || to != asked_to
+                }
+                _ => false,
+            }
     }
 
     /// Whether the report was never run (the tab is shown for the first time).

@@ -74,10 +74,14 @@ impl Tab {
     }
 }
 
-/// The reports module. Each tab keeps its filters and last report while another is
-/// shown; a tab runs its report the first time it is shown.
+/// The reports module. The period is one for every tab; each tab keeps its other filters
+/// and last report while another is shown, and runs its report when shown the first time
+/// or after another tab ran another period.
 pub struct ReportsPanel {
     tab: Tab,
+    /// The period every tab over one shows: picked on one tab, the next tab shown runs
+    /// for it too.
+    period: frame::Period,
     drug_sales: drug_sales::DrugSalesTab,
     distribution: distribution::DistributionTab,
     performance: performance::PerformanceTab,
@@ -91,6 +95,7 @@ impl Default for ReportsPanel {
     fn default() -> Self {
         ReportsPanel {
             tab: Tab::DrugSales,
+            period: frame::Period::default(),
             drug_sales: drug_sales::DrugSalesTab::default(),
             distribution: distribution::DistributionTab::default(),
             performance: performance::PerformanceTab::default(),
@@ -119,12 +124,12 @@ impl ModulePanel for ReportsPanel {
         ui.separator();
         let title = self.tab.label();
         match self.tab {
-            Tab::DrugSales => self.drug_sales.ui(ui, ctx, title),
+            Tab::DrugSales => self.drug_sales.ui(ui, ctx, title, &mut self.period),
             Tab::Distribution => self.distribution.ui(ui, ctx, title),
-            Tab::Performance => self.performance.ui(ui, ctx, title),
-            Tab::Consumption => self.consumption.ui(ui, ctx, title),
-            Tab::Regional => self.regional.ui(ui, ctx, title),
-            Tab::Exceptions => self.exceptions.ui(ui, ctx, title),
+            Tab::Performance => self.performance.ui(ui, ctx, title, &mut self.period),
+            Tab::Consumption => self.consumption.ui(ui, ctx, title, &mut self.period),
+            Tab::Regional => self.regional.ui(ui, ctx, title, &mut self.period),
+            Tab::Exceptions => self.exceptions.ui(ui, ctx, title, &mut self.period),
         }
     }
 }

@@ -12,7 +12,6 @@ use crate::widgets;
 
 /// The employee-performance tab.
 pub(super) struct PerformanceTab {
-    period: Period,
     /// A `pb::RepRole`.
     role: i32,
     frame: Frame<pb::EmployeePerformanceRequest>,
@@ -21,7 +20,6 @@ pub(super) struct PerformanceTab {
 impl Default for PerformanceTab {
     fn default() -> Self {
         PerformanceTab {
-            period: Period::default(),
             role: pb::RepRole::Sales as i32,
             frame: Frame::new("amount").with_ranking(),
         }
@@ -30,20 +28,20 @@ impl Default for PerformanceTab {
 
 impl PerformanceTab {
     /// The report the filters ask for.
-    fn request(&self) -> pb::EmployeePerformanceRequest {
+    fn request(&self, period: &Period) -> pb::EmployeePerformanceRequest {
         pb::EmployeePerformanceRequest {
-            date_from: self.period.date_from(),
-            date_to: self.period.date_to(),
+            date_from: period.date_from(),
+            date_to: period.date_to(),
             role: self.role,
             ..Default::default()
         }
     }
 
     /// Draws the tab; `title` names its export.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
         // Another role ranks other people: run at once.
-        let mut run = self.frame.never_run();
+        let mut run = self.frame.is_stale(period);
         ui.horizontal(|ui| {
             for (role, label) in widgets::choices::<pb::RepRole>() {
                 run |= ui
@@ -53,11 +51,12 @@ impl PerformanceTab {
         });
         let error = self.frame.error().cloned();
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            self.period.ui(ui, "report_performance", error.as_ref());
+            period.ui(ui, "report_performance", error.as_ref());
         });
-        run |= self.period.take_picked();
+        run |= period.take_picked();
         if run {
-            self.frame.run(ctx, self.request());
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui);

@@ -10,7 +10,6 @@ use crate::i18n::t;
 
 /// The regional-sales tab.
 pub(super) struct RegionalTab {
-    period: Period,
     drill: Drill,
     frame: Frame<pb::RegionalSalesRequest>,
 }
@@ -18,7 +17,6 @@ pub(super) struct RegionalTab {
 impl Default for RegionalTab {
     fn default() -> Self {
         RegionalTab {
-            period: Period::default(),
             drill: Drill::default(),
             frame: Frame::new("amount"),
         }
@@ -27,27 +25,28 @@ impl Default for RegionalTab {
 
 impl RegionalTab {
     /// The report the filters ask for, at the level drilled to.
-    fn request(&self) -> pb::RegionalSalesRequest {
+    fn request(&self, period: &Period) -> pb::RegionalSalesRequest {
         pb::RegionalSalesRequest {
-            date_from: self.period.date_from(),
-            date_to: self.period.date_to(),
+            date_from: period.date_from(),
+            date_to: period.date_to(),
             province_code: self.drill.code(),
             ..Default::default()
         }
     }
 
     /// Draws the tab; `title` names its export.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
         let error = self.frame.error().cloned();
-        let mut run = self.frame.never_run();
+        let mut run = self.frame.is_stale(period);
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            self.period.ui(ui, "report_regional", error.as_ref());
+            period.ui(ui, "report_regional", error.as_ref());
         });
-        run |= self.period.take_picked();
+        run |= period.take_picked();
         run |= self.drill.ui(ui);
         if run {
-            self.frame.run(ctx, self.request());
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui);
@@ -109,7 +108,8 @@ impl RegionalTab {
         let clicked = clicked.or(bar_row).filter(|_| province_code.is_empty());
         if let Some(row) = clicked.and_then(|i| rows.get(i)) {
             self.drill.enter(&row.region_code, &row.region_name);
-            self.frame.run(ctx, self.request());
+            self.frame.run(ctx, self.request(period));
+            period.mark_run();
         }
     }
 }
