@@ -36,6 +36,9 @@ const ROW_PITCH: f32 = ROW_HEIGHT + 3.0;
 /// the chart over it gives way first.
 const MIN_ROWS: usize = 5;
 
+/// The narrowest a text column is made to fit a narrow window, in points.
+const NARROWEST_TEXT: f32 = 72.0;
+
 /// What a table takes besides its header and rows: its horizontal scroll bar and
 /// spacing.
 const TABLE_MARGIN: f32 = 16.0;
@@ -717,7 +720,7 @@ fn table(
             }
         })
         .collect();
-    let widths: Vec<egui_extras::Column> = columns
+    let mut widths: Vec<f32> = columns
         .iter()
         .zip(&shown)
         .map(|(c, texts)| {
@@ -726,9 +729,19 @@ fn table(
                 Kind::Count => (60.0, 140.0),
                 Kind::Money => (90.0, 200.0),
             };
-            widgets::fit_column(ui, c.header, texts.iter().map(String::as_str), min, max)
+            widgets::fit_width(ui, c.header, texts.iter().map(String::as_str), min, max)
         })
         .collect();
+    // In a narrow window long names and paths give way (cut with "…", whole on hover)
+    // before any column is pushed out of sight.
+    let narrowable: Vec<bool> = columns.iter().map(|c| c.kind == Kind::Text).collect();
+    widgets::narrow_to_fit(
+        &mut widths,
+        &narrowable,
+        ui.spacing().item_spacing.x,
+        ui.available_width(),
+        NARROWEST_TEXT,
+    );
     let mut clicked = None;
     let mut resort = None;
     widgets::table(ui, id_salt, |ui| {
@@ -743,7 +756,7 @@ fn table(
             builder = builder.sense(egui::Sense::click());
         }
         for width in widths {
-            builder = builder.column(width);
+            builder = builder.column(egui_extras::Column::exact(width).clip(true));
         }
         builder
             .header(ROW_HEIGHT, |mut header| {
@@ -773,7 +786,7 @@ fn table(
                             }
                             match c.kind {
                                 Kind::Text => {
-                                    ui.label(text);
+                                    ui.add(egui::Label::new(text).truncate());
                                 }
                                 Kind::Count => {
                                     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

@@ -32,6 +32,18 @@ pub fn fit_column<'a>(
     min: f32,
     max: f32,
 ) -> Column {
+    Column::exact(fit_width(ui, header, texts, min, max)).clip(true)
+}
+
+/// The width [`fit_column`] gives a column: its widest text or header (a button with a
+/// sort arrow), plus a margin, between `min` and `max` points.
+pub fn fit_width<'a>(
+    ui: &Ui,
+    header: &str,
+    texts: impl IntoIterator<Item = &'a str>,
+    min: f32,
+    max: f32,
+) -> f32 {
     let font = TextStyle::Body.resolve(ui.style());
     let widest = ui.fonts_mut(|fonts| {
         let mut width = |text: &str| {
@@ -40,11 +52,53 @@ pub fn fit_column<'a>(
                 .size()
                 .x
         };
-        // The header is a button with a sort arrow.
-        let header = width(header) + 2.0 * ui.spacing().button_padding.x + 24.0;
+        // The header is a button with room for its sort arrow.
+        let header = width(&format!("{header} ﹀")) + 2.0 * ui.spacing().button_padding.x;
         texts.into_iter().map(&mut width).fold(header, f32::max)
     });
-    Column::exact((widest + 4.0).clamp(min, max)).clip(true)
+    (widest + 4.0).clamp(min, max)
+}
+
+/// Narrows the columns marked `narrowable` (long text: names, category paths), widest
+/// first and none below `floor` points, until the row of `widths` with `gap` points
+/// between columns fits `available` points, or as far as the floor allows (the table then
+/// scrolls sideways). Figures are never narrowed: a cut amount would mislead.
+pub fn narrow_to_fit(
+    widths: &mut [f32],
+    narrowable: &[bool],
+    gap: f32,
+    available: f32,
+    floor: f32,
+) {
+    let gaps = gap * widths.len().saturating_sub(1) as f32;
+    let total = |widths: &[f32]| widths.iter().sum::<f32>() + gaps;
+    let excess = total(widths) - available;
+    if excess <= 0.0 {
+        return;
+    }
+    // The highest cap on narrowable columns that removes the excess, found by halving.
+    let capped = |cap: f32| -> f32 {
+        widths
+            .iter()
+            .zip(narrowable)
+            .filter(|(_, n)| **n)
+            .map(|(w, _)| (w - cap.max(floor)).max(0.0))
+            .sum()
+    };
+    let (mut low, mut high) = (floor, widths.iter().copied().fold(floor, f32::max));
+    for _ in 0..32 {
+        let mid = (low + high) / 2.0;
+        if capped(mid) >= excess {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    for (w, n) in widths.iter_mut().zip(narrowable) {
+        if *n {
+            *w = w.min(low.max(floor));
+        }
+    }
 }
 
 /// How many decimals the widest of `amounts` shows (as [`format::money`] writes them), so
@@ -89,6 +143,29 @@ pub fn money_cell_in(ui: &mut Ui, amount: &str, decimals: usize, colour: Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_columns_give_way_widest_first_until_the_row_fits() {
+        // 药品, 规格, 分类 (long), then four figures: 770 points with gaps, 700 available.
+        let mut widths = [150.0, 90.0, 220.0, 60.0, 80.0, 80.0, 60.0];
+        let narrowable = [true, false, true, false, false, false, false];
+        narrow_to_fit(&mut widths, &narrowable, 5.0, 700.0, 90.0);
+        let total: f32 = widths.iter().sum::<f32>() + 6.0 * 5.0;
+        assert!((total - 700.0).abs() < 0.5, "fits: {total}");
+        assert_eq!(widths[1..2], [90.0], "a short text column stays");
+        assert_eq!(widths[3..], [60.0, 80.0, 80.0, 60.0], "figures stay whole");
+        assert!(
+            widths[2] < 220.0 && widths[2] >= widths[0] - 0.5,
+            "{widths:?}"
+        );
+        // A row that fits is left alone; none goes below the floor.
+        let mut fits = [100.0, 100.0];
+        narrow_to_fit(&mut fits, &[true, true], 5.0, 400.0, 90.0);
+        assert_eq!(fits, [100.0, 100.0]);
+        let mut tight = [300.0, 300.0, 100.0];
+        narrow_to_fit(&mut tight, &[true, true, false], 5.0, 200.0, 90.0);
+        assert_eq!(tight, [90.0, 90.0, 100.0], "the floor holds: it scrolls");
+    }
 
     #[test]
     fn amounts_are_padded_to_line_up_their_decimal_points() {

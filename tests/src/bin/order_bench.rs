@@ -10,8 +10,8 @@
 //! resident memory.
 //!
 //! `cargo run --release -p pharmacrm-tests --bin order-bench [-- ORDERS [SECONDS [CUSTOMERS]]]`
-//! (`BENCH_HOLD=1`: generate, print the database's URL and keep it until stopped, to
-//! study query plans)
+//! (`BENCH_HOLD=1`: after the figures, print the database's URL and keep it until stopped,
+//! to study query plans)
 //! (defaults: 1,000,000 orders, 10 seconds per run, 100,000 customers). With as many
 //! customers as orders, nearly every customer buys once, and the year's consumption
 //! export runs to most of a million rows.
@@ -453,13 +453,6 @@ async fn main() {
         .id;
     let mut conn = app.sql();
     generate(&mut conn, customers, orders, &rep_ids, cs, type_id, entity);
-    if std::env::var_os("BENCH_HOLD").is_some() {
-        // For EXPLAIN ANALYZE by hand: the database stays until the process is stopped.
-        println!("holding the database: {}", app.database_url);
-        loop {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-    }
     // A customer of the first rep, for the customer view's order history.
     let customer_id: i64 =
         diesel::sql_query("SELECT min(id) AS count FROM customers WHERE sales_rep_id = $1")
@@ -495,6 +488,14 @@ async fn main() {
     println!("Reports, as an administrator (all customers):");
     per_report(&app, &admin_token).await;
     export_memory(&app, &admin_token).await;
+    if std::env::var_os("BENCH_HOLD").is_some() {
+        // For EXPLAIN ANALYZE by hand after the figures: the database stays until the
+        // process is stopped.
+        println!("holding the database: {}", app.database_url);
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }
 }
 
 /// The median latency of each report over a month and a year, one stream.
