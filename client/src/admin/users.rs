@@ -223,15 +223,24 @@ impl UsersPanel {
             Polled::Unchanged => {}
         }
 
-        egui::Panel::right("user_form")
-            .resizable(true)
-            .default_size(380.0)
-            .min_size(330.0)
-            .max_size(520.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
-            });
-        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
+        // The form beside the list once a user is open; until then the list has the
+        // whole width (a narrow window would otherwise scroll it for an empty panel).
+        if self.form.is_some() {
+            egui::Panel::right("user_form")
+                .resizable(true)
+                .default_size(380.0)
+                .min_size(330.0)
+                .max_size(520.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.table_ui(ui, ctx);
+            if self.form.is_none() {
+                ui.label(RichText::new(t("users.pick")).weak());
+            }
+        });
         if let Some(opening) = self.discard.ui(ui.ctx(), "discard_user_edits") {
             self.show(ctx, opening);
         }
@@ -409,7 +418,6 @@ impl UsersPanel {
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let Some(form) = &mut self.form else {
-            ui.label(RichText::new(t("users.pick")).weak());
             return;
         };
         let busy = self.save.is_pending();

@@ -265,59 +265,65 @@ impl FormPanel {
             };
         let right =
             |ui: &mut egui::Ui, form: &mut CustomerForm, errors: &mut widgets::FieldErrors| {
-                widgets::form_part(ui, "customer_form_right", errors, |f| {
-                    if f.combo(
-                        t("customer.province"),
-                        "province_code",
-                        &mut form.province_code,
-                        &provinces,
-                    )
-                    .changed()
-                    {
-                        form.city_code.clear();
-                    }
-                    f.combo(
-                        t("customer.city"),
-                        "city_code",
-                        &mut form.city_code,
-                        &cities,
-                    );
-                    f.text(t("customer.address"), "address", &mut form.address);
-                    f.enum_combo::<pb::BusinessKind>(
-                        t("customer.kind"),
-                        "business_kind",
-                        &mut form.business_kind,
-                    );
-                    f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
-                    f.text(
-                        t("customer.credit_days"),
-                        "credit_days",
-                        &mut form.credit_days,
-                    );
-                    f.text_hint(
-                        t("credit.limit"),
-                        "credit_limit",
-                        &mut form.credit_limit,
-                        t("credit.no_limit"),
-                    );
-                    if form.id.is_none() && can_assign {
-                        // Whoever may assign can register a customer for another rep.
+                widgets::form_part_aligned(
+                    ui,
+                    "customer_form_right",
+                    "customer_form_left",
+                    errors,
+                    |f| {
+                        if f.combo(
+                            t("customer.province"),
+                            "province_code",
+                            &mut form.province_code,
+                            &provinces,
+                        )
+                        .changed()
+                        {
+                            form.city_code.clear();
+                        }
                         f.combo(
-                            t("customer.sales_rep"),
-                            "sales_rep_id",
-                            &mut form.sales_rep_id,
-                            &sales_reps,
+                            t("customer.city"),
+                            "city_code",
+                            &mut form.city_code,
+                            &cities,
                         );
-                    }
-                    if form.id.is_none() {
-                        f.combo(
-                            t("customer.cs_rep"),
-                            "cs_rep_id",
-                            &mut form.cs_rep_id,
-                            &cs_reps,
+                        f.text(t("customer.address"), "address", &mut form.address);
+                        f.enum_combo::<pb::BusinessKind>(
+                            t("customer.kind"),
+                            "business_kind",
+                            &mut form.business_kind,
                         );
-                    }
-                })
+                        f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
+                        f.text(
+                            t("customer.credit_days"),
+                            "credit_days",
+                            &mut form.credit_days,
+                        );
+                        f.text_hint(
+                            t("credit.limit"),
+                            "credit_limit",
+                            &mut form.credit_limit,
+                            t("credit.no_limit"),
+                        );
+                        if form.id.is_none() && can_assign {
+                            // Whoever may assign can register a customer for another rep.
+                            f.combo(
+                                t("customer.sales_rep"),
+                                "sales_rep_id",
+                                &mut form.sales_rep_id,
+                                &sales_reps,
+                            );
+                        }
+                        if form.id.is_none() {
+                            f.combo(
+                                t("customer.cs_rep"),
+                                "cs_rep_id",
+                                &mut form.cs_rep_id,
+                                &cs_reps,
+                            );
+                        }
+                    },
+                )
                 .submitted
             };
         let mut submitted = false;

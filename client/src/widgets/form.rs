@@ -113,15 +113,50 @@ pub fn form_part(
     errors: &mut FieldErrors,
     add: impl FnOnce(&mut FormUi<'_>),
 ) -> FormResponse {
+    block(ui, id, None, errors, add)
+}
+
+/// A further block of the form whose first block is `first` (drawn before it in the same
+/// frame), with the same label width, so that blocks stacked one under the other in a
+/// narrow window have their inputs in one line.
+pub fn form_part_aligned(
+    ui: &mut Ui,
+    id: &str,
+    first: &str,
+    errors: &mut FieldErrors,
+    add: impl FnOnce(&mut FormUi<'_>),
+) -> FormResponse {
+    block(ui, id, Some(first), errors, add)
+}
+
+/// A block of a form. Its label column takes what the longest label of its group (the
+/// block itself, or the first block and those aligned with it) needed last frame; the
+/// inputs take the rest, within bounds.
+fn block(
+    ui: &mut Ui,
+    id: &str,
+    aligned_with: Option<&str>,
+    errors: &mut FieldErrors,
+    add: impl FnOnce(&mut FormUi<'_>),
+) -> FormResponse {
     let mut response = FormResponse::default();
-    // The label column takes what its longest label needed last frame; the inputs take
-    // the rest, within bounds.
-    let label_id = ui.scope_id().with((id, "label_width"));
-    let label_width: f32 = ui.data(|d| d.get_temp(label_id)).unwrap_or(0.0);
+    let group = aligned_with.unwrap_or(id);
+    // `used`: the width this frame's blocks take; `widest`: the widest label of the
+    // group's blocks drawn so far this frame, which becomes `used` next frame.
+    let used_id = egui::Id::unique((group, "form_label_width"));
+    let widest_id = egui::Id::unique((group, "form_widest_label"));
+    let label_width: f32 = if aligned_with.is_none() {
+        let last: f32 = ui.data(|d| d.get_temp(widest_id)).unwrap_or(0.0);
+        ui.data_mut(|d| d.insert_temp(used_id, last));
+        last
+    } else {
+        ui.data(|d| d.get_temp(used_id)).unwrap_or(0.0)
+    };
     let input_width = (ui.available_width() - label_width - COLUMN_GAP).clamp(INPUT_MIN, INPUT_MAX);
     let mut widest = 0.0_f32;
     egui::Grid::new(id)
         .num_columns(2)
+        .min_col_width(label_width)
         .spacing([COLUMN_GAP, 6.0])
         .show(ui, |ui| {
             let mut form = FormUi {
@@ -134,8 +169,16 @@ pub fn form_part(
             };
             add(&mut form);
         });
-    if (widest - label_width).abs() > 0.5 {
-        ui.data_mut(|d| d.insert_temp(label_id, widest));
+    let group_widest = match aligned_with {
+        None => widest,
+        Some(_) => widest.max(ui.data(|d| d.get_temp(widest_id)).unwrap_or(0.0)),
+    };
+    ui.data_mut(|d| d.insert_temp(widest_id, group_widest));
+    // A label wider than its column (a first frame, another language): draw again. A
+    // first block narrower than its group waits for the blocks after it.
+    if group_widest > label_width + 0.5
+        || (aligned_with.is_some() && group_widest < label_width - 0.5)
+    {
         ui.ctx().request_repaint();
     }
     response

@@ -9,7 +9,7 @@ mod table;
 
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{PathField, Purpose, download_dir, open_folder, save_target};
-pub use form::{FieldErrors, FormResponse, FormUi, form, form_part};
+pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned};
 pub use table::{
     fit_column, fit_width, money_cell, money_cell_in, money_decimals, money_text, narrow_to_fit,
     table,
