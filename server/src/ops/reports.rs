@@ -6,6 +6,12 @@
 //! report's total for a period equals the ledger's shipments less deductions in it, and
 //! the drug-sales, customer-consumption, regional-sales and performance totals agree.
 //!
+//! The scope is the customers the caller sees today (their current reps), in every report
+//! alike, so the equalities hold for any scope. A rep's row in the performance ranking
+//! credits sales to the rep of the day, so a rep scoped to their own customers also sees
+//! the row of a former rep of a customer handed to them, with that customer's earlier
+//! sales: the figures are of the customers in scope, not of the people.
+//!
 //! Each report is a [`Query`]: its rows as SQL (one row per drug, customer, region, rep
 //! or group) and their order. The same query serves a page on screen ([`page`]) and every
 //! row of an export ([`each_batch`], through a cursor, in constant memory). Totals are
