@@ -144,25 +144,20 @@ pub struct Id {
     pub id: i64,
 }
 
+/// How far past the cap PostgreSQL's estimate must be for a count to be skipped.
+const SURELY_PAST: i64 = 10;
+
 /// How many rows `select` (a `SELECT … FROM … WHERE …` without ORDER BY) finds: exact up to
 /// `cap`; past it, PostgreSQL's estimate for the whole query (`EXPLAIN`), never below
-/// `cap`. Returns (count, exact).
+/// `cap`. When the estimate is already ten times the cap (statistics of common values: a
+/// search for "cs" among 100,000 customers), the rows are not counted at all, so a broad
+/// search costs no more than a narrow one. Returns (count, exact).
 pub fn capped_count(
     conn: &mut diesel::PgConnection,
     select: &Sql,
     cap: i64,
 ) -> diesel::QueryResult<(i64, bool)> {
     use diesel::RunQueryDsl;
-    let mut counted = Sql::new("SELECT count(*) AS count FROM (");
-    counted
-        .append(select)
-        .push(" LIMIT ")
-        .bind(Value::Int(cap + 1))
-        .push(") AS capped");
-    let n = counted.query().get_result::<Count>(conn)?.count;
-    if n <= cap {
-        return Ok((n, true));
-    }
     #[derive(diesel::QueryableByName)]
     struct Plan {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -180,6 +175,19 @@ pub fn capped_count(
             let rows = rows.round() as i64;
             rows
         });
+    if estimate > cap.saturating_mul(SURELY_PAST) {
+        return Ok((estimate, false));
+    }
+    let mut counted = Sql::new("SELECT count(*) AS count FROM (");
+    counted
+        .append(select)
+        .push(" LIMIT ")
+        .bind(Value::Int(cap + 1))
+        .push(") AS capped");
+    let n = counted.query().get_result::<Count>(conn)?.count;
+    if n <= cap {
+        return Ok((n, true));
+    }
     Ok((estimate.max(cap + 1), false))
 }
 
