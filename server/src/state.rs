@@ -67,23 +67,6 @@ impl ExportSlots {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exports_past_a_quarter_of_the_pool_are_refused_until_one_ends() {
-        let slots = ExportSlots::for_pool(8);
-        let first = slots.take().expect("first export");
-        let _second = slots.take().expect("second export");
-        assert!(matches!(slots.take(), Err(AppError::Exhausted(_))));
-        drop(first);
-        assert!(slots.take().is_ok(), "a finished export frees its slot");
-        let tiny = ExportSlots::for_pool(2);
-        assert!(tiny.take().is_ok(), "a small pool still allows one export");
-    }
-}
-
 impl AppState {
     /// Runs `f` in one transaction as the caller of `session`, with what it needs to
     /// check grants and write the audit log.
@@ -115,5 +98,22 @@ impl AppState {
             today: self.clock.today(),
             warning_days: self.settings.certificate_warning_days,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_past_a_quarter_of_the_pool_are_refused_until_one_ends() {
+        let slots = ExportSlots::for_pool(8);
+        let first = slots.take().expect("first export");
+        let _second = slots.take().expect("second export");
+        assert!(matches!(slots.take(), Err(AppError::Exhausted(_))));
+        drop(first);
+        assert!(slots.take().is_ok(), "a finished export frees its slot");
+        let tiny = ExportSlots::for_pool(2);
+        assert!(tiny.take().is_ok(), "a small pool still allows one export");
     }
 }
