@@ -206,6 +206,15 @@ fn create_part(
 ) -> Result<PartFile, ExportOutcome> {
     let offered = progress.lock().expect("lock").file_name.clone();
     let path = target.resolve(&offered);
+    // A folder typed as one ("…/reports/") is made when missing, as a save dialog would.
+    if let ExportTarget::Folder { dir, .. } = target
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return Err(ExportOutcome::FileError {
+            path: dir.clone(),
+            error: e.to_string(),
+        });
+    }
     PartFile::create(path.clone()).map_err(|e| ExportOutcome::FileError {
         path,
         error: e.to_string(),
@@ -320,6 +329,26 @@ mod tests {
         let (_, replaced) = part.finish().expect("finish");
         assert!(!replaced);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_missing_folder_typed_as_one_is_made() {
+        let dir = temp_dir("folder").join("new").join("reports");
+        let target = ExportTarget::Folder {
+            dir: dir.clone(),
+            fallback: "报表.xlsx".into(),
+        };
+        let progress = Mutex::new(ExportProgress {
+            file_name: "Drug sales_2026-11-01_2026-11-30.xlsx".into(),
+            ..Default::default()
+        });
+        let part = create_part(&target, &progress).expect("the folder is made");
+        assert!(
+            dir.join("Drug sales_2026-11-01_2026-11-30.xlsx.part")
+                .exists()
+        );
+        drop(part);
+        let _ = std::fs::remove_dir_all(dir.parent().and_then(Path::parent).unwrap());
     }
 
     #[test]

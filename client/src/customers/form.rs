@@ -199,13 +199,25 @@ impl FormPanel {
             t("customer.new")
         });
         let mut submitted = false;
+        // The fields scroll in what the save row (and its duplicate warning) leaves, as
+        // tall as it was last frame: the buttons stay in the window however small.
+        let actions_id = ui.scope_id().with("customer_form_actions_height");
+        let actions_height: f32 = ui.data(|d| d.get_temp(actions_id)).unwrap_or(40.0);
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
+            .max_height((ui.available_height() - actions_height).max(120.0))
             .show(ui, |ui| {
                 submitted = self.fields_ui(ui, ctx);
                 self.drugs_ui(ui, ctx);
             });
-        self.save_ui(ui, ctx, submitted).then_some(FormEvent::Close)
+        let top = ui.cursor().top();
+        let close = self.save_ui(ui, ctx, submitted);
+        let height = ui.cursor().top() - top;
+        if (height - actions_height).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(actions_id, height));
+            ui.ctx().request_repaint();
+        }
+        close.then_some(FormEvent::Close)
     }
 
     /// The profile fields, in two columns when the window is wide enough; whether Enter

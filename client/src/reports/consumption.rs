@@ -63,7 +63,7 @@ impl ConsumptionTab {
             period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui);
+        self.frame.status_ui(ui, Some(period));
         let Some(report) = self.frame.report() else {
             return;
         };

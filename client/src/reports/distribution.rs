@@ -90,7 +90,7 @@ impl DistributionTab {
             self.frame.run(ctx, self.request());
         }
         self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui);
+        self.frame.status_ui(ui, None);
         let Some(report) = self.frame.report() else {
             return;
         };

@@ -136,7 +136,7 @@ impl DrugSalesTab {
             period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui);
+        self.frame.status_ui(ui, Some(period));
         // The series follows the report shown, the drug clicked and the interval.
         if let Some(request) = self.series_request()
             && self.series_asked.as_ref() != Some(&request)

@@ -59,7 +59,7 @@ impl ExceptionsTab {
             period.mark_run();
         }
         self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui);
+        self.frame.status_ui(ui, Some(period));
         let Some(report) = self.frame.report() else {
             return;
         };

@@ -34,6 +34,15 @@ pub(super) struct ExportBar {
 }
 
 impl ExportBar {
+    /// Forgets how the last export ended (the report on screen has changed since), unless
+    /// one is still running.
+    pub(super) fn forget_outcome(&mut self) {
+        if !self.outcome.is_pending() {
+            self.outcome = Requested::NotRequested;
+            self.open_failed = None;
+        }
+    }
+
     /// Draws the export of `report` (the report on screen; `None` before one is shown),
     /// proposed as `file_name`; nothing without `report.export`.
     pub(super) fn ui(
@@ -103,7 +112,8 @@ impl ExportBar {
             folder(widgets::download_dir())
         } else {
             let path = PathBuf::from(typed);
-            if path.is_dir() {
+            // A path ending in a separator names a folder, made if missing.
+            if path.is_dir() || typed.ends_with(['/', std::path::MAIN_SEPARATOR]) {
                 folder(path)
             } else {
                 ExportTarget::File(with_xlsx(path))

@@ -534,6 +534,7 @@ impl<R: ReportRequest> Frame<R> {
     /// Runs the report for `filters` from its first page, in the order chosen.
     pub(super) fn run(&mut self, ctx: &AppCtx, filters: R) {
         self.offset = 0;
+        self.export.forget_outcome();
         self.ask(ctx, filters);
     }
 
@@ -572,7 +573,7 @@ impl<R: ReportRequest> Frame<R> {
     /// The spinner while a run is in flight, the error of a failed one (unless it is
     /// about the period, shown beside it), and when and within what scope the report
     /// shown was run.
-    pub(super) fn status_ui(&self, ui: &mut egui::Ui) {
+    pub(super) fn status_ui(&self, ui: &mut egui::Ui, period: Option<&Period>) {
         if self.report.is_pending() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -588,7 +589,21 @@ impl<R: ReportRequest> Frame<R> {
             widgets::error_line(ui, error);
         }
         if let Some(run) = self.report.value().and_then(R::run_of) {
-            run_line(ui, run);
+            let shown = self.shown.as_ref().and_then(R::period);
+            ui.horizontal_wrapped(|ui| {
+                run_line(ui, run, shown);
+                // The period typed (here or on another tab) is not the one of the
+                // figures shown: say so rather than let them pass for it.
+                if let (Some((from, to)), Some(typed)) = (shown, period)
+                    && (typed.date_from() != from || typed.date_to() != to)
+                {
+                    ui.label(
+                        RichText::new(t("report.period_changed"))
+                            .small()
+                            .color(widgets::WARNING),
+                    );
+                }
+            });
         }
     }
 
@@ -670,17 +685,29 @@ fn chart_room(available: f32, rows: usize, paged: bool) -> Option<f32> {
 }
 
 /// "运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 · 数据范围：全部".
-fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun) {
+fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun, period: Option<(&str, &str)>) {
     // In the business time zone the server gave, as the exported sheet says it.
     let at = chrono::DateTime::parse_from_rfc3339(&run.run_at).map_or_else(
         |_| run.run_at.clone(),
         |at| at.format("%Y-%m-%d %H:%M").to_string(),
     );
+    let period = period.map(|(from, to)| {
+        label_value(
+            t("report.period"),
+            &format!("{from} {} {to}", t("report.date_to")),
+        )
+    });
     let parts = [
+        period.unwrap_or_default(),
         label_value(t("report.run_at"), &at),
         label_value(t("report.business_date"), &run.business_date),
         label_value(t("report.scope"), choice_label::<pb::DataScope>(run.scope)),
     ];
+    let parts: Vec<&str> = parts
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
     ui.label(RichText::new(parts.join("  ·  ")).weak().small());
 }
 
@@ -725,7 +752,9 @@ fn table(
         .zip(&shown)
         .map(|(c, texts)| {
             let (min, max) = match c.kind {
-                Kind::Text => (60.0, 280.0),
+                // As wide as its longest text: `narrow_to_fit` below cuts it to the
+                // window.
+                Kind::Text => (60.0, 1_000.0),
                 Kind::Count => (60.0, 140.0),
                 Kind::Money => (90.0, 200.0),
             };
