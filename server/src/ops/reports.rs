@@ -106,11 +106,6 @@ impl Query {
     }
 }
 
-/// Memory each sort or hash of a report's query may use before it spills to disk: a
-/// year's sales (about 270,000 rows at a million orders) grouped in memory rather than
-/// merged through temporary files. Set for the report's transaction only.
-const REPORT_WORK_MEM: &str = "SET LOCAL work_mem = '32MB'";
-
 /// Runs `f` on one consistent snapshot (a read-only, repeatable-read transaction), so a
 /// report's rows and totals agree even while shipments are being posted.
 pub fn snapshot<T>(
@@ -120,10 +115,7 @@ pub fn snapshot<T>(
     conn.build_transaction()
         .read_only()
         .repeatable_read()
-        .run(|conn| {
-            diesel::sql_query(REPORT_WORK_MEM).execute(conn)?;
-            f(conn)
-        })
+        .run(f)
 }
 
 /// How many rows the report has.
