@@ -190,7 +190,7 @@ pub struct SheetWriter<'a> {
     next_row: u32,
 }
 
-/// A title-block label with its colon: full-width after Chinese ("期间："), ": " after
+/// A title-block label with its colon: full-width after Chinese ("期间："), ASCII after
 /// Latin text ("Period:").
 fn with_colon(label: &str) -> String {
     if label.chars().last().is_some_and(|c| c.is_ascii()) {

@@ -132,8 +132,7 @@ impl DrugSalesTab {
         }
         if run {
             self.series_drug = None;
-            self.frame.run(ctx, self.request(period));
-            period.mark_run();
+            self.frame.run_for(ctx, self.request(period), period);
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui, Some(period));

@@ -53,8 +53,8 @@ pub(super) struct Period {
     to: String,
     /// A quick period was just picked: the report runs again at once.
     picked: bool,
-    /// The period (as sent) a tab last ran its report for: a tab showing another runs
-    /// again when shown ([`Frame::is_stale`]).
+    /// The period (as sent) a tab last ran its report for ([`Frame::run_for`]): a tab
+    /// showing another runs again when shown ([`Frame::is_stale`]).
     ran: Option<(String, String)>,
 }
 
@@ -152,11 +152,6 @@ impl Period {
     /// Whether a quick period was picked since last asked (the report should run again).
     pub(super) fn take_picked(&mut self) -> bool {
         std::mem::take(&mut self.picked)
-    }
-
-    /// Notes that a report was just run for the period as it stands.
-    pub(super) fn mark_run(&mut self) {
-        self.ran = Some((self.date_from(), self.date_to()));
     }
 
     /// The first day as sent: `YYYY-MM-DD` once it reads as a date, else as typed, for
@@ -531,6 +526,15 @@ impl<R: ReportRequest> Frame<R> {
         self.report.value().cloned()
     }
 
+    /// Runs the report for `filters` (built from the shared `period`) and notes their
+    /// period as the one last run, so that the other tabs follow it.
+    pub(super) fn run_for(&mut self, ctx: &AppCtx, filters: R, period: &mut Period) {
+        period.ran = filters
+            .period()
+            .map(|(from, to)| (from.to_owned(), to.to_owned()));
+        self.run(ctx, filters);
+    }
+
     /// Runs the report for `filters` from its first page, in the order chosen.
     pub(super) fn run(&mut self, ctx: &AppCtx, filters: R) {
         self.offset = 0;
@@ -684,30 +688,24 @@ fn chart_room(available: f32, rows: usize, paged: bool) -> Option<f32> {
     chart::height(available, room)
 }
 
-/// "运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 · 数据范围：全部".
+/// "期间：2026-11-01 至 2026-11-30 · 运行时间：2026-11-30 10:00 · 业务日期：2026-11-30 ·
+/// 数据范围：全部" (the period of the figures shown, for reports over one).
 fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun, period: Option<(&str, &str)>) {
     // In the business time zone the server gave, as the exported sheet says it.
     let at = chrono::DateTime::parse_from_rfc3339(&run.run_at).map_or_else(
         |_| run.run_at.clone(),
         |at| at.format("%Y-%m-%d %H:%M").to_string(),
     );
-    let period = period.map(|(from, to)| {
-        label_value(
-            t("report.period"),
-            &format!("{from} {} {to}", t("report.date_to")),
-        )
-    });
-    let parts = [
-        period.unwrap_or_default(),
+    let mut parts = Vec::new();
+    if let Some((from, to)) = period {
+        let period = format!("{from} {} {to}", t("report.date_to"));
+        parts.push(label_value(t("report.period"), &period));
+    }
+    parts.extend([
         label_value(t("report.run_at"), &at),
         label_value(t("report.business_date"), &run.business_date),
         label_value(t("report.scope"), choice_label::<pb::DataScope>(run.scope)),
-    ];
-    let parts: Vec<&str> = parts
-        .iter()
-        .map(String::as_str)
-        .filter(|p| !p.is_empty())
-        .collect();
+    ]);
     ui.label(RichText::new(parts.join("  ·  ")).weak().small());
 }
 

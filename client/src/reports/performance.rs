@@ -55,8 +55,7 @@ impl PerformanceTab {
         });
         run |= period.take_picked();
         if run {
-            self.frame.run(ctx, self.request(period));
-            period.mark_run();
+            self.frame.run_for(ctx, self.request(period), period);
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui, Some(period));

@@ -45,8 +45,7 @@ impl RegionalTab {
         run |= period.take_picked();
         run |= self.drill.ui(ui);
         if run {
-            self.frame.run(ctx, self.request(period));
-            period.mark_run();
+            self.frame.run_for(ctx, self.request(period), period);
         }
         self.frame.export_ui(ui, ctx, title);
         self.frame.status_ui(ui, Some(period));
@@ -108,8 +107,7 @@ impl RegionalTab {
         let clicked = clicked.or(bar_row).filter(|_| province_code.is_empty());
         if let Some(row) = clicked.and_then(|i| rows.get(i)) {
             self.drill.enter(&row.region_code, &row.region_name);
-            self.frame.run(ctx, self.request(period));
-            period.mark_run();
+            self.frame.run_for(ctx, self.request(period), period);
         }
     }
 }
