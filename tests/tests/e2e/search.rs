@@ -151,3 +151,46 @@ async fn past_a_thousand_matches_the_count_is_an_estimate() {
     assert!(narrow.total_is_exact);
     assert_eq!(names(&narrow), ["仁和大药房"]);
 }
+
+#[tokio::test]
+async fn a_search_far_commoner_than_postgresql_estimates_still_pages_in_pinyin_order() {
+    use pharmacrm_server::db::sql::{Sql, Value, capped_count};
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("人民医院", "rep-r", "cs-r").await;
+    let mut rep = team.rep;
+    let noise = CustomerBuilder::new("康民药房")
+        .served_by(team.cs.id)
+        .create(&mut rep)
+        .await;
+    insert_many(&app, team.customer.id, "人民医院", 1_500);
+    insert_many(&app, noise.id, "康民药房", 30_000);
+    let mut conn = app.sql();
+    diesel::sql_query("ANALYZE customers")
+        .execute(&mut conn)
+        .expect("analyze");
+    // "rmyy" needs the grams rmy and myy, which PostgreSQL takes as independent: it
+    // expects a few dozen customers to have both, where 1,501 have.
+    let mut select = Sql::new("SELECT 1 FROM customers c WHERE c.search_grams @> ");
+    select.bind(Value::TextArray(vec!["myy".into(), "rmy".into()]));
+    let counted = capped_count(&mut conn, &select, 1_000).expect("count");
+    assert!(counted.underestimated, "{counted:?}");
+    assert!(!counted.exact);
+
+    let first = rep.customers_matching("rmyy").await;
+    assert!(!first.total_is_exact);
+    assert!(first.total > 1_000, "{}", first.total);
+    let expected: Vec<String> = std::iter::once("人民医院".to_owned())
+        .chain((1..=50).map(|i| format!("人民医院{i:05}")))
+        .collect();
+    assert_eq!(names(&first), expected[..50]);
+    let second: pb::SearchCustomersResponse = rep
+        .send(pb::SearchCustomersRequest {
+            query: "rmyy".into(),
+            page: page(0, 50),
+            after: first.next_page.clone(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(names(&second)[0], expected[50]);
+    assert_eq!(second.customers.len(), 50);
+}

@@ -20,7 +20,7 @@ use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
 };
 use crate::db::scope::{self, Reps, Viewer};
-use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count};
+use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count, load_page};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 use crate::search;
@@ -642,7 +642,7 @@ pub fn search(
     let conditions = search_conditions(&reps, filter, window);
     let mut select = Sql::new("SELECT 1 FROM customers c WHERE ");
     select.append(&conditions);
-    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
     let mut page = Sql::new("SELECT c.id, c.name FROM customers c WHERE ");
     page.append(&conditions);
     if let PageStart::After(cursor) = start {
@@ -657,7 +657,7 @@ pub fn search(
     if let PageStart::Offset(offset) = start {
         page.push(" OFFSET ").bind(Value::Int(*offset));
     }
-    let mut hits: Vec<Hit> = page.query().load(conn)?;
+    let mut hits: Vec<Hit> = load_page(conn, &page, counted.underestimated)?;
     let next = if hits.len() > usize::try_from(limit).unwrap_or(0) {
         hits.truncate(usize::try_from(limit).unwrap_or(0));
         hits.last().map(|h| Cursor {
@@ -675,8 +675,8 @@ pub fn search(
     rows.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
     Ok(Found {
         rows: views(conn, rows, window)?,
-        total,
-        total_is_exact,
+        total: counted.total,
+        total_is_exact: counted.exact,
         next,
     })
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
-use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count};
+use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count, load_page};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
@@ -245,7 +245,7 @@ pub fn search(
                 JOIN container_units u ON u.id = d.unit_id WHERE ";
     let mut select = Sql::new(&format!("SELECT 1{from}"));
     select.append(&conditions);
-    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
     let (expr, cast) = filter.sort.expression();
     let (cmp, dir) = if filter.descending {
         ("<", "DESC")
@@ -266,7 +266,7 @@ pub fn search(
     if let PageStart::Offset(offset) = start {
         page.push(" OFFSET ").bind(Value::Int(*offset));
     }
-    let mut hits: Vec<Hit> = page.query().load(conn)?;
+    let mut hits: Vec<Hit> = load_page(conn, &page, counted.underestimated)?;
     let limit = usize::try_from(limit).unwrap_or(0);
     let next = if hits.len() > limit {
         hits.truncate(limit);
@@ -285,8 +285,8 @@ pub fn search(
     rows.sort_by_key(|d| ids.iter().position(|id| *id == d.id));
     Ok(Found {
         rows: views(conn, rows)?,
-        total,
-        total_is_exact,
+        total: counted.total,
+        total_is_exact: counted.exact,
         next,
     })
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{order_lines, orders};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count};
+use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -447,7 +447,7 @@ pub fn search(
     let from = "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ";
     let mut select = Sql::new(&format!("SELECT 1 {from}"));
     select.append(&conditions);
-    let (total, total_is_exact) = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
 
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let key = match filter.sort {
@@ -466,9 +466,7 @@ pub fn search(
         .bind(Value::Int(limit))
         .push(" OFFSET ")
         .bind(Value::Int(offset));
-    let ids: Vec<i64> = page
-        .query()
-        .load::<Id>(conn)?
+    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
         .into_iter()
         .map(|r| r.id)
         .collect();
@@ -479,7 +477,7 @@ pub fn search(
     rows.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
     Ok(FoundOrders {
         rows,
-        total,
-        total_is_exact,
+        total: counted.total,
+        total_is_exact: counted.exact,
     })
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{shipment_lines, shipments};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count};
+use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -310,7 +310,7 @@ pub fn list(
     let from = "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ";
     let mut select = Sql::new(&format!("SELECT 1 {from}"));
     select.append(&conditions);
-    let (total, total_is_exact) = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
+    let counted = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
     let order = if filter.overdue_only {
         " ORDER BY s.expected_arrival ASC, s.id ASC"
     } else {
@@ -323,9 +323,7 @@ pub fn list(
         .bind(Value::Int(limit))
         .push(" OFFSET ")
         .bind(Value::Int(offset));
-    let ids: Vec<i64> = page
-        .query()
-        .load::<Id>(conn)?
+    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
         .into_iter()
         .map(|r| r.id)
         .collect();
@@ -336,7 +334,7 @@ pub fn list(
     rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
     Ok(FoundShipments {
         rows,
-        total,
-        total_is_exact,
+        total: counted.total,
+        total_is_exact: counted.exact,
     })
 }

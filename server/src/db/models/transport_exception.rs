@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{exception_lines, transport_exceptions as exceptions};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count};
+use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -290,7 +290,7 @@ pub fn list(
     let from = "FROM transport_exceptions e JOIN customers c ON c.id = e.customer_id WHERE ";
     let mut select = Sql::new(&format!("SELECT 1 {from}"));
     select.append(&conditions);
-    let (total, total_is_exact) = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
+    let counted = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
     let order = if filter.awaiting_decision {
         " ORDER BY e.reported_at ASC, e.id ASC"
     } else {
@@ -303,9 +303,7 @@ pub fn list(
         .bind(Value::Int(limit))
         .push(" OFFSET ")
         .bind(Value::Int(offset));
-    let ids: Vec<i64> = page
-        .query()
-        .load::<Id>(conn)?
+    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
         .into_iter()
         .map(|r| r.id)
         .collect();
@@ -316,7 +314,7 @@ pub fn list(
     rows.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
     Ok(FoundExceptions {
         rows,
-        total,
-        total_is_exact,
+        total: counted.total,
+        total_is_exact: counted.exact,
     })
 }
