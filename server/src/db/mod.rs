@@ -1,6 +1,7 @@
 //! The database: the r2d2 pool, the embedded migrations, and the one way handlers reach
 //! PostgreSQL ([`Db::run`], on the blocking thread pool).
 
+pub mod lines;
 pub mod models;
 pub mod schema;
 pub mod scope;

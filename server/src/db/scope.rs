@@ -150,11 +150,24 @@ pub trait OfCustomer: Versioned {
     fn missing() -> AppError;
 }
 
-/// Implements [`OfCustomer`] for a versioned row struct with a `customer_id` field:
+/// Implements [`OfCustomer`] for a versioned row struct with a `customer_id` field, and
+/// defines the module's `find(conn, reps, id, lock)`: the row if `reps` covers its
+/// customer, else NOT_FOUND, locked with `lock` ([`find_of_customer`]).
 /// `of_customer!(Order, orders, not_found)`.
 #[macro_export]
 macro_rules! of_customer {
     ($row:ty, $table:ident, $not_found:expr) => {
+        /// The row if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
+        /// locked for the rest of the transaction.
+        pub fn find(
+            conn: &mut diesel::PgConnection,
+            reps: &$crate::db::scope::Reps,
+            id: i64,
+            lock: bool,
+        ) -> $crate::error::AppResult<$row> {
+            $crate::db::scope::find_of_customer(conn, reps, id, lock)
+        }
+
         impl $crate::db::scope::OfCustomer for $row {
             fn customer_id(&self) -> i64 {
                 self.customer_id

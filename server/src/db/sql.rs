@@ -147,6 +147,140 @@ pub struct Id {
 /// How far past the cap PostgreSQL's estimate must be for a count to be skipped.
 const SURELY_PAST: i64 = 10;
 
+/// Up to this many matches a search counts exactly; past it the count is PostgreSQL's
+/// estimate, so a broad search costs no more than a narrow one (customers, drugs, orders,
+/// shipments, transport exceptions).
+pub const EXACT_COUNT_CAP: i64 = 1_000;
+
+/// One page of a search with the count of every match (exact up to [`EXACT_COUNT_CAP`]).
+#[derive(Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub total_is_exact: bool,
+}
+
+impl<T> Page<T> {
+    /// `rows`, read by id, put in the order of `ids` (the page's order), with the count.
+    pub fn in_order_of(
+        rows: Vec<T>,
+        ids: &[i64],
+        id: impl Fn(&T) -> i64,
+        counted: Counted,
+    ) -> Self {
+        Page {
+            rows: in_order_of(rows, ids, id),
+            total: counted.total,
+            total_is_exact: counted.exact,
+        }
+    }
+}
+
+/// `rows` read by `id = ANY(ids)` (in no order), put in the order of `ids`.
+pub fn in_order_of<T>(mut rows: Vec<T>, ids: &[i64], id: impl Fn(&T) -> i64) -> Vec<T> {
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == id(r)));
+    rows
+}
+
+/// A search paged by offset: counts the rows of `SELECT … {from} {conditions}` (`from` is
+/// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the rows
+/// `offset..offset + limit` in `order` (an `ORDER BY …` clause ending in the id). Returns
+/// the ids in that order, and the count.
+pub fn offset_page_ids(
+    conn: &mut diesel::PgConnection,
+    id: &str,
+    from: &str,
+    conditions: &Sql,
+    order: &str,
+    offset: i64,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<i64>, Counted)> {
+    let mut select = Sql::new(&format!("SELECT 1 {from}"));
+    select.append(conditions);
+    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let mut page = Sql::new(&format!("SELECT {id} AS id {from}"));
+    page.append(conditions)
+        .push(&format!(" {order} LIMIT "))
+        .bind(Value::Int(limit))
+        .push(" OFFSET ")
+        .bind(Value::Int(offset));
+    let ids = load_page::<Id>(conn, &page, counted.underestimated)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    Ok((ids, counted))
+}
+
+/// The sort of a page paged by keyset: the key's SQL expression, what turns the cursor's
+/// text back into the key's type (` COLLATE "zh-x-icu"`, `::numeric`), and the direction.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyOrder<'a> {
+    pub key: &'a str,
+    pub cast: &'a str,
+    pub descending: bool,
+}
+
+/// A search paged by keyset: counts the rows of `SELECT … {from} {conditions}` (`from` is
+/// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the page that
+/// starts at `start`, sorted by `order` then by id. Returns the page's ids in order, the
+/// cursor of the next page (none on the last), and the count.
+pub fn keyset_page_ids(
+    conn: &mut diesel::PgConnection,
+    id: &str,
+    from: &str,
+    conditions: &Sql,
+    order: KeyOrder,
+    start: &PageStart,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<i64>, Option<Cursor>, Counted)> {
+    #[derive(diesel::QueryableByName)]
+    struct Hit {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Text)]
+        key: String,
+    }
+    let mut select = Sql::new(&format!("SELECT 1 {from}"));
+    select.append(conditions);
+    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let KeyOrder {
+        key,
+        cast,
+        descending,
+    } = order;
+    let (cmp, dir) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut page = Sql::new(&format!("SELECT {id} AS id, ({key})::text AS key {from}"));
+    page.append(conditions);
+    if let PageStart::After(cursor) = start {
+        page.push(&format!(" AND (({key}), {id}) {cmp} ("))
+            .bind(Value::Text(cursor.key.clone()))
+            .push(&format!("{cast}, "))
+            .bind(Value::Int(cursor.id))
+            .push(")");
+    }
+    page.push(&format!(" ORDER BY ({key}) {dir}, {id} {dir} LIMIT "))
+        .bind(Value::Int(limit + 1));
+    if let PageStart::Offset(offset) = start {
+        page.push(" OFFSET ").bind(Value::Int(*offset));
+    }
+    let mut hits: Vec<Hit> = load_page(conn, &page, counted.underestimated)?;
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let next = if hits.len() > limit {
+        hits.truncate(limit);
+        hits.last().map(|h| Cursor {
+            key: h.key.clone(),
+            id: h.id,
+        })
+    } else {
+        None
+    };
+    Ok((hits.into_iter().map(|h| h.id).collect(), next, counted))
+}
+
 /// A search's count, as [`capped_count`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {

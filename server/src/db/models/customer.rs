@@ -20,7 +20,8 @@ use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
 };
 use crate::db::scope::{self, Reps, Viewer};
-use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count, load_page};
+use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
+
 use crate::error::{AppError, AppResult};
 use crate::msg;
 use crate::search;
@@ -553,16 +554,13 @@ pub struct CustomerFilter {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub rows: Vec<CustomerView>,
-    /// Matches in all: exact up to [`EXACT_COUNT_CAP`], an estimate past it.
+    /// Matches in all: exact up to [`EXACT_COUNT_CAP`](crate::db::sql::EXACT_COUNT_CAP),
+    /// an estimate past it.
     pub total: i64,
     pub total_is_exact: bool,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
 }
-
-/// Up to this many matches a search counts exactly; past it the count is PostgreSQL's
-/// estimate, so a broad search costs no more than a narrow one.
-pub const EXACT_COUNT_CAP: i64 = 1_000;
 
 /// The WHERE conditions of a search (on `customers c`), the data scope included.
 fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
@@ -622,7 +620,7 @@ fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWi
 
 /// One page of the viewer's customers matching `filter`, by name in pinyin order: found
 /// through the indexed grams (`search_grams`), counted exactly up to
-/// [`EXACT_COUNT_CAP`], paged by keyset.
+/// [`EXACT_COUNT_CAP`](crate::db::sql::EXACT_COUNT_CAP), paged by keyset.
 pub fn search(
     conn: &mut PgConnection,
     viewer: &Viewer,
@@ -631,48 +629,27 @@ pub fn search(
     start: &PageStart,
     limit: i64,
 ) -> AppResult<Found> {
-    #[derive(QueryableByName)]
-    struct Hit {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        name: String,
-    }
     let reps = viewer.reps(conn)?;
     let conditions = search_conditions(&reps, filter, window);
-    let mut select = Sql::new("SELECT 1 FROM customers c WHERE ");
-    select.append(&conditions);
-    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
-    let mut page = Sql::new("SELECT c.id, c.name FROM customers c WHERE ");
-    page.append(&conditions);
-    if let PageStart::After(cursor) = start {
-        page.push(" AND (c.name COLLATE \"zh-x-icu\", c.id) > (")
-            .bind(Value::Text(cursor.key.clone()))
-            .push(" COLLATE \"zh-x-icu\", ")
-            .bind(Value::Int(cursor.id))
-            .push(")");
-    }
-    page.push(" ORDER BY c.name COLLATE \"zh-x-icu\", c.id LIMIT ")
-        .bind(Value::Int(limit + 1));
-    if let PageStart::Offset(offset) = start {
-        page.push(" OFFSET ").bind(Value::Int(*offset));
-    }
-    let mut hits: Vec<Hit> = load_page(conn, &page, counted.underestimated)?;
-    let next = if hits.len() > usize::try_from(limit).unwrap_or(0) {
-        hits.truncate(usize::try_from(limit).unwrap_or(0));
-        hits.last().map(|h| Cursor {
-            key: h.name.clone(),
-            id: h.id,
-        })
-    } else {
-        None
+    let name_order = KeyOrder {
+        key: "c.name COLLATE \"zh-x-icu\"",
+        cast: " COLLATE \"zh-x-icu\"",
+        descending: false,
     };
-    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let mut rows: Vec<Customer> = customers::table
+    let (ids, next, counted) = keyset_page_ids(
+        conn,
+        "c.id",
+        "FROM customers c WHERE ",
+        &conditions,
+        name_order,
+        start,
+        limit,
+    )?;
+    let rows = customers::table
         .filter(customers::id.eq_any(&ids))
         .select(Customer::as_select())
         .load(conn)?;
-    rows.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    let rows = in_order_of(rows, &ids, |c| c.id);
     Ok(Found {
         rows: views(conn, rows, window)?,
         total: counted.total,

@@ -12,7 +12,8 @@ use serde::Serialize;
 use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
-use crate::db::sql::{Cursor, PageStart, Sql, Value, capped_count, load_page};
+use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
+
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
@@ -150,15 +151,13 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub rows: Vec<DrugView>,
-    /// Matches in all: exact up to [`EXACT_COUNT_CAP`], an estimate past it.
+    /// Matches in all: exact up to [`EXACT_COUNT_CAP`](crate::db::sql::EXACT_COUNT_CAP),
+    /// an estimate past it.
     pub total: i64,
     pub total_is_exact: bool,
     /// Where the next page starts; `None` on the last page.
     pub next: Option<Cursor>,
 }
-
-/// Up to this many matches a search counts exactly.
-pub const EXACT_COUNT_CAP: i64 = 1_000;
 
 impl DrugSort {
     /// The SQL sort expression (on `drugs d`, `drug_categories cat`, `container_units u`)
@@ -182,20 +181,14 @@ impl DrugSort {
 }
 
 /// One page of drugs matching `filter`: found through the indexed grams, counted exactly
-/// up to [`EXACT_COUNT_CAP`], sorted by `filter.sort` and paged by keyset.
+/// up to [`EXACT_COUNT_CAP`](crate::db::sql::EXACT_COUNT_CAP), sorted by `filter.sort` and
+/// paged by keyset.
 pub fn search(
     conn: &mut PgConnection,
     filter: &DrugFilter,
     start: &PageStart,
     limit: i64,
 ) -> AppResult<Found> {
-    #[derive(QueryableByName)]
-    struct Hit {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        key: String,
-    }
     let mut conditions = Sql::new("TRUE");
     match filter.status {
         StatusFilter::Active => conditions.push(" AND d.is_active"),
@@ -241,48 +234,27 @@ pub fn search(
             .bind(Value::IntArray(subtree))
             .push(")");
     }
-    let from = " FROM drugs d JOIN drug_categories cat ON cat.id = d.category_id \
-                JOIN container_units u ON u.id = d.unit_id WHERE ";
-    let mut select = Sql::new(&format!("SELECT 1{from}"));
-    select.append(&conditions);
-    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
-    let (expr, cast) = filter.sort.expression();
-    let (cmp, dir) = if filter.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let (key, cast) = filter.sort.expression();
+    let order = KeyOrder {
+        key,
+        cast,
+        descending: filter.descending,
     };
-    let mut page = Sql::new(&format!("SELECT d.id, ({expr})::text AS key{from}"));
-    page.append(&conditions);
-    if let PageStart::After(cursor) = start {
-        page.push(&format!(" AND (({expr}), d.id) {cmp} ("))
-            .bind(Value::Text(cursor.key.clone()))
-            .push(&format!("{cast}, "))
-            .bind(Value::Int(cursor.id))
-            .push(")");
-    }
-    page.push(&format!(" ORDER BY ({expr}) {dir}, d.id {dir} LIMIT "))
-        .bind(Value::Int(limit + 1));
-    if let PageStart::Offset(offset) = start {
-        page.push(" OFFSET ").bind(Value::Int(*offset));
-    }
-    let mut hits: Vec<Hit> = load_page(conn, &page, counted.underestimated)?;
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let next = if hits.len() > limit {
-        hits.truncate(limit);
-        hits.last().map(|h| Cursor {
-            key: h.key.clone(),
-            id: h.id,
-        })
-    } else {
-        None
-    };
-    let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
-    let mut rows: Vec<Drug> = drugs::table
+    let (ids, next, counted) = keyset_page_ids(
+        conn,
+        "d.id",
+        "FROM drugs d JOIN drug_categories cat ON cat.id = d.category_id \
+         JOIN container_units u ON u.id = d.unit_id WHERE ",
+        &conditions,
+        order,
+        start,
+        limit,
+    )?;
+    let rows = drugs::table
         .filter(drugs::id.eq_any(&ids))
         .select(Drug::as_select())
         .load(conn)?;
-    rows.sort_by_key(|d| ids.iter().position(|id| *id == d.id));
+    let rows = in_order_of(rows, &ids, |d| d.id);
     Ok(Found {
         rows: views(conn, rows)?,
         total: counted.total,

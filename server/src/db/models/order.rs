@@ -16,12 +16,9 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{order_lines, orders};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
+use crate::db::sql::{Page, Sql, Value, offset_page_ids};
 use crate::error::{AppError, AppResult};
 use crate::msg;
-
-/// Past this many matches, a search's count is PostgreSQL's estimate.
-pub const EXACT_COUNT_CAP: i64 = 1000;
 
 /// An order row.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
@@ -122,35 +119,11 @@ crate::versioned!(Order, orders, "order", not_found);
 
 crate::of_customer!(Order, orders, not_found);
 
-/// The order if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
-/// locked for the rest of the transaction.
-pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Order> {
-    scope::find_of_customer(conn, reps, id, lock)
-}
-
-/// Inserts an order with its lines; returns both as stored.
-pub fn insert(
-    conn: &mut PgConnection,
-    order: &NewOrder,
-    lines: &[NewOrderLine],
-) -> AppResult<(Order, Vec<OrderLine>)> {
-    let row: Order = diesel::insert_into(orders::table)
-        .values(order)
-        .returning(Order::as_returning())
-        .get_result(conn)?;
-    let lines: Vec<NewOrderLine> = lines
-        .iter()
-        .map(|l| NewOrderLine {
-            order_id: row.id,
-            ..l.clone()
-        })
-        .collect();
-    let lines = diesel::insert_into(order_lines::table)
-        .values(&lines)
-        .returning(OrderLine::as_returning())
-        .get_results(conn)?;
-    Ok((row, lines))
-}
+crate::insert_with_lines!(
+    orders: NewOrder => Order,
+    order_lines: NewOrderLine => OrderLine,
+    order_id
+);
 
 /// The lines of an order, by line number.
 pub fn lines(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<OrderLine>> {
@@ -374,14 +347,6 @@ pub struct OrderFilter {
     pub descending: bool,
 }
 
-/// A page of orders with the count of all matches (exact up to [`EXACT_COUNT_CAP`]).
-#[derive(Debug)]
-pub struct FoundOrders {
-    pub rows: Vec<Order>,
-    pub total: i64,
-    pub total_is_exact: bool,
-}
-
 /// `%`, `_` and `\` taken literally in a `LIKE` prefix.
 fn prefix_pattern(text: &str) -> String {
     let mut pattern = super::contains_pattern(text);
@@ -398,7 +363,7 @@ pub fn search(
     today: NaiveDate,
     offset: i64,
     limit: i64,
-) -> AppResult<FoundOrders> {
+) -> AppResult<Page<Order>> {
     let mut conditions = scope::customers_sql(reps, "c");
     if !filter.number.is_empty() {
         conditions
@@ -444,11 +409,6 @@ pub fn search(
     if filter.has_open_exceptions {
         conditions.push(" AND o.open_exceptions > 0");
     }
-    let from = "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ";
-    let mut select = Sql::new(&format!("SELECT 1 {from}"));
-    select.append(&conditions);
-    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
-
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let key = match filter.sort {
         OrderSort::OrderDate => "o.order_date",
@@ -458,26 +418,18 @@ pub fn search(
             "array_position(ARRAY['pending','partially_shipped','shipped','completed','cancelled'], o.status)"
         }
     };
-    let mut page = Sql::new(&format!("SELECT o.id {from}"));
-    page.append(&conditions)
-        .push(&format!(
-            " ORDER BY {key} {direction}, o.id {direction} LIMIT "
-        ))
-        .bind(Value::Int(limit))
-        .push(" OFFSET ")
-        .bind(Value::Int(offset));
-    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let mut rows: Vec<Order> = orders::table
+    let (ids, counted) = offset_page_ids(
+        conn,
+        "o.id",
+        "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ",
+        &conditions,
+        &format!("ORDER BY {key} {direction}, o.id {direction}"),
+        offset,
+        limit,
+    )?;
+    let rows = orders::table
         .filter(orders::id.eq_any(&ids))
         .select(Order::as_select())
         .load(conn)?;
-    rows.sort_by_key(|o| ids.iter().position(|id| *id == o.id));
-    Ok(FoundOrders {
-        rows,
-        total: counted.total,
-        total_is_exact: counted.exact,
-    })
+    Ok(Page::in_order_of(rows, &ids, |o| o.id, counted))
 }

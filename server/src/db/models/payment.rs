@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::WriteCtx;
 use crate::db::schema::payments;
-use crate::db::scope::Reps;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -75,11 +74,6 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .values(new)
         .returning(Payment::as_returning())
         .get_result(conn)?)
-}
-
-/// Payment `id` within the scope; locked with `lock`.
-pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Payment> {
-    crate::db::scope::find_of_customer(conn, reps, id, lock)
 }
 
 /// Marks `before` reversed on business date `date` for `reason`.

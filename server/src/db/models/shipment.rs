@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{shipment_lines, shipments};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
+use crate::db::sql::{Page, Value, offset_page_ids};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -120,35 +120,11 @@ crate::versioned!(Shipment, shipments, "shipment", not_found);
 
 crate::of_customer!(Shipment, shipments, not_found);
 
-/// The shipment if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
-/// locked for the rest of the transaction.
-pub fn find(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Shipment> {
-    scope::find_of_customer(conn, reps, id, lock)
-}
-
-/// Inserts a shipment with its lines; returns both as stored.
-pub fn insert(
-    conn: &mut PgConnection,
-    shipment: &NewShipment,
-    lines: &[NewShipmentLine],
-) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
-    let row: Shipment = diesel::insert_into(shipments::table)
-        .values(shipment)
-        .returning(Shipment::as_returning())
-        .get_result(conn)?;
-    let lines: Vec<NewShipmentLine> = lines
-        .iter()
-        .map(|l| NewShipmentLine {
-            shipment_id: row.id,
-            ..l.clone()
-        })
-        .collect();
-    let lines = diesel::insert_into(shipment_lines::table)
-        .values(&lines)
-        .returning(ShipmentLine::as_returning())
-        .get_results(conn)?;
-    Ok((row, lines))
-}
+crate::insert_with_lines!(
+    shipments: NewShipment => Shipment,
+    shipment_lines: NewShipmentLine => ShipmentLine,
+    shipment_id
+);
 
 /// The shipments of an order, oldest first.
 pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipment>> {
@@ -242,14 +218,6 @@ pub struct ShipmentFilter {
     pub ship_to: Option<NaiveDate>,
 }
 
-/// A page of shipments with the count of all matches.
-#[derive(Debug)]
-pub struct FoundShipments {
-    pub rows: Vec<Shipment>,
-    pub total: i64,
-    pub total_is_exact: bool,
-}
-
 /// Lists shipments within `reps`; by ship date, newest first (overdue ones: by expected
 /// arrival, oldest first). `today` is the business date.
 pub fn list(
@@ -259,7 +227,7 @@ pub fn list(
     today: NaiveDate,
     offset: i64,
     limit: i64,
-) -> AppResult<FoundShipments> {
+) -> AppResult<Page<Shipment>> {
     let mut conditions = scope::customers_sql(reps, "c");
     for (column, value) in [
         ("s.customer_id", filter.customer_id),
@@ -307,34 +275,23 @@ pub fn list(
             .push(" AND s.ship_date <= ")
             .bind(Value::Date(to));
     }
-    let from = "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ";
-    let mut select = Sql::new(&format!("SELECT 1 {from}"));
-    select.append(&conditions);
-    let counted = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
     let order = if filter.overdue_only {
-        " ORDER BY s.expected_arrival ASC, s.id ASC"
+        "ORDER BY s.expected_arrival ASC, s.id ASC"
     } else {
-        " ORDER BY s.ship_date DESC, s.id DESC"
+        "ORDER BY s.ship_date DESC, s.id DESC"
     };
-    let mut page = Sql::new(&format!("SELECT s.id {from}"));
-    page.append(&conditions)
-        .push(order)
-        .push(" LIMIT ")
-        .bind(Value::Int(limit))
-        .push(" OFFSET ")
-        .bind(Value::Int(offset));
-    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let mut rows: Vec<Shipment> = shipments::table
+    let (ids, counted) = offset_page_ids(
+        conn,
+        "s.id",
+        "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ",
+        &conditions,
+        order,
+        offset,
+        limit,
+    )?;
+    let rows = shipments::table
         .filter(shipments::id.eq_any(&ids))
         .select(Shipment::as_select())
         .load(conn)?;
-    rows.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
-    Ok(FoundShipments {
-        rows,
-        total: counted.total,
-        total_is_exact: counted.exact,
-    })
+    Ok(Page::in_order_of(rows, &ids, |r| r.id, counted))
 }

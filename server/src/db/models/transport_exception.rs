@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{exception_lines, transport_exceptions as exceptions};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Id, Sql, Value, capped_count, load_page};
+use crate::db::sql::{Page, Value, offset_page_ids};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -100,40 +100,11 @@ crate::versioned!(
 
 crate::of_customer!(TransportException, exceptions, not_found);
 
-/// The exception if the caller's scope covers its customer, else NOT_FOUND; with `lock`,
-/// locked for the rest of the transaction.
-pub fn find(
-    conn: &mut PgConnection,
-    reps: &Reps,
-    id: i64,
-    lock: bool,
-) -> AppResult<TransportException> {
-    scope::find_of_customer(conn, reps, id, lock)
-}
-
-/// Inserts an exception with its lines.
-pub fn insert(
-    conn: &mut PgConnection,
-    exception: &NewException,
-    lines: &[NewExceptionLine],
-) -> AppResult<(TransportException, Vec<ExceptionLine>)> {
-    let row: TransportException = diesel::insert_into(exceptions::table)
-        .values(exception)
-        .returning(TransportException::as_returning())
-        .get_result(conn)?;
-    let lines: Vec<NewExceptionLine> = lines
-        .iter()
-        .map(|l| NewExceptionLine {
-            exception_id: row.id,
-            ..l.clone()
-        })
-        .collect();
-    let lines = diesel::insert_into(exception_lines::table)
-        .values(&lines)
-        .returning(ExceptionLine::as_returning())
-        .get_results(conn)?;
-    Ok((row, lines))
-}
+crate::insert_with_lines!(
+    exceptions: NewException => TransportException,
+    exception_lines: NewExceptionLine => ExceptionLine,
+    exception_id
+);
 
 /// The exceptions of an order, oldest first.
 pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<TransportException>> {
@@ -235,14 +206,6 @@ pub struct ExceptionFilter {
     pub reported_to: Option<NaiveDate>,
 }
 
-/// A page of exceptions with the count of all matches.
-#[derive(Debug)]
-pub struct FoundExceptions {
-    pub rows: Vec<TransportException>,
-    pub total: i64,
-    pub total_is_exact: bool,
-}
-
 /// Lists exceptions within `reps`: oldest first when awaiting a decision, newest first
 /// otherwise. Report dates are business dates: `start_of(date)` gives the instant a
 /// business day starts.
@@ -253,7 +216,7 @@ pub fn list(
     start_of: impl Fn(NaiveDate) -> DateTime<Utc>,
     offset: i64,
     limit: i64,
-) -> AppResult<FoundExceptions> {
+) -> AppResult<Page<TransportException>> {
     let mut conditions = scope::customers_sql(reps, "c");
     for (column, value) in [
         ("e.customer_id", filter.customer_id),
@@ -287,34 +250,23 @@ pub fn list(
             .push(" AND e.reported_at < ")
             .bind(Value::Time(start_of(to)));
     }
-    let from = "FROM transport_exceptions e JOIN customers c ON c.id = e.customer_id WHERE ";
-    let mut select = Sql::new(&format!("SELECT 1 {from}"));
-    select.append(&conditions);
-    let counted = capped_count(conn, &select, super::order::EXACT_COUNT_CAP)?;
     let order = if filter.awaiting_decision {
-        " ORDER BY e.reported_at ASC, e.id ASC"
+        "ORDER BY e.reported_at ASC, e.id ASC"
     } else {
-        " ORDER BY e.reported_at DESC, e.id DESC"
+        "ORDER BY e.reported_at DESC, e.id DESC"
     };
-    let mut page = Sql::new(&format!("SELECT e.id {from}"));
-    page.append(&conditions)
-        .push(order)
-        .push(" LIMIT ")
-        .bind(Value::Int(limit))
-        .push(" OFFSET ")
-        .bind(Value::Int(offset));
-    let ids: Vec<i64> = load_page::<Id>(conn, &page, counted.underestimated)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let mut rows: Vec<TransportException> = exceptions::table
+    let (ids, counted) = offset_page_ids(
+        conn,
+        "e.id",
+        "FROM transport_exceptions e JOIN customers c ON c.id = e.customer_id WHERE ",
+        &conditions,
+        order,
+        offset,
+        limit,
+    )?;
+    let rows = exceptions::table
         .filter(exceptions::id.eq_any(&ids))
         .select(TransportException::as_select())
         .load(conn)?;
-    rows.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
-    Ok(FoundExceptions {
-        rows,
-        total: counted.total,
-        total_is_exact: counted.exact,
-    })
+    Ok(Page::in_order_of(rows, &ids, |r| r.id, counted))
 }
