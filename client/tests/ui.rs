@@ -10,6 +10,7 @@ use pharmacrm::i18n::{self, Lang};
 use pharmacrm::{Overrides, PharmaApp, Settings};
 use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
+use pharmacrm_tests::fixtures::{DepartmentBuilder, DepartmentChange, DrugBuilder, UnitBuilder};
 use pharmacrm_tests::{ADMIN_PASSWORD, TestApp, USER_PASSWORD};
 
 struct Ui {
@@ -385,17 +386,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
 #[test]
 fn a_stale_edit_shows_who_changed_the_record() {
     let server = Server::start();
-    let dept = server.as_admin(async |admin| {
-        admin
-            .admin
-            .create_department(pb::CreateDepartmentRequest {
-                name: "客服部".into(),
-                parent_id: None,
-            })
-            .await
-            .expect("create")
-            .into_inner()
-    });
+    let dept = server.as_admin(async |admin| DepartmentBuilder::new("客服部").create(admin).await);
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
     ui.wait_label("退出登录");
@@ -406,16 +397,10 @@ fn a_stale_edit_shows_who_changed_the_record() {
 
     // Someone else renames it meanwhile.
     server.as_admin(async |admin| {
-        admin
-            .admin
-            .update_department(pb::UpdateDepartmentRequest {
-                id: dept.id,
-                version: dept.version,
-                name: "客户服务部".into(),
-                parent_id: None,
-            })
+        DepartmentChange::of(&dept)
+            .renamed("客户服务部")
+            .save(admin)
             .await
-            .expect("rename")
     });
 
     ui.type_into("部门名称", "一部");
@@ -493,18 +478,7 @@ impl Ui {
 #[test]
 fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_errors() {
     let server = Server::start();
-    server.as_admin(async |admin| {
-        admin
-            .drugs
-            .create_unit(pb::UnitInput {
-                name: "盒".into(),
-                capacity: "24".into(),
-                capacity_unit: "粒".into(),
-                note: String::new(),
-            })
-            .await
-            .expect("unit")
-    });
+    server.as_admin(async |admin| UnitBuilder::new("盒").create(admin).await);
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
     ui.wait_label("退出登录");
@@ -598,44 +572,24 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     }
 }
 
+/// 布洛芬混悬液 (100ml:2g, a 瓶 of 100 ml) in 代理类, bought at 10 and sold at 15.50.
+async fn ibuprofen_suspension(admin: &mut pharmacrm_tests::Clients) {
+    let agency = admin.top_category("代理类").await;
+    let bottle = UnitBuilder::new("瓶")
+        .holding("100", "ml")
+        .create(admin)
+        .await;
+    DrugBuilder::new("布洛芬混悬液", agency.id, bottle.id)
+        .specification("100ml:2g")
+        .priced("10", "15.5")
+        .create(admin)
+        .await;
+}
+
 #[test]
 fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     let server = Server::start();
-    server.as_admin(async |admin| {
-        let unit = admin
-            .drugs
-            .create_unit(pb::UnitInput {
-                name: "瓶".into(),
-                capacity: "100".into(),
-                capacity_unit: "ml".into(),
-                note: String::new(),
-            })
-            .await
-            .expect("unit")
-            .into_inner();
-        let root = admin
-            .drugs
-            .list_categories(())
-            .await
-            .expect("tree")
-            .into_inner()
-            .categories[0]
-            .id;
-        admin
-            .drugs
-            .create_drug(pb::DrugInput {
-                name: "布洛芬混悬液".into(),
-                specification: "100ml:2g".into(),
-                manufacturer: "上海强生".into(),
-                category_id: root,
-                unit_id: unit.id,
-                purchase_price: "10".into(),
-                sale_price: "15.5".into(),
-                ..Default::default()
-            })
-            .await
-            .expect("drug")
-    });
+    server.as_admin(ibuprofen_suspension);
     server.runtime.block_on(
         server
             .app()
@@ -661,55 +615,11 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
 #[test]
 fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_manager_reassigns_it() {
     let server = Server::start();
-    let (dept, drug_unit) = server.as_admin(async |admin| {
-        let dept = admin
-            .admin
-            .create_department(pb::CreateDepartmentRequest {
-                name: "营销中心".into(),
-                parent_id: None,
-            })
-            .await
-            .expect("dept")
-            .into_inner();
-        let unit = admin
-            .drugs
-            .create_unit(pb::UnitInput {
-                name: "盒".into(),
-                capacity: "24".into(),
-                capacity_unit: "粒".into(),
-                note: String::new(),
-            })
-            .await
-            .expect("unit")
-            .into_inner();
-        (dept, unit)
-    });
-    server.as_admin(async |admin| {
-        let root = admin
-            .drugs
-            .list_categories(())
-            .await
-            .expect("tree")
-            .into_inner()
-            .categories[0]
-            .id;
-        admin
-            .drugs
-            .create_drug(pb::DrugInput {
-                name: "阿莫西林胶囊".into(),
-                specification: "0.25g×24粒".into(),
-                manufacturer: "珠海联邦制药".into(),
-                category_id: root,
-                unit_id: drug_unit.id,
-                purchase_price: "8.5".into(),
-                sale_price: "12.8".into(),
-                ..Default::default()
-            })
-            .await
-            .expect("drug")
-    });
+    let dept =
+        server.as_admin(async |admin| DepartmentBuilder::new("营销中心").create(admin).await);
     let app = server.app();
     server.runtime.block_on(async {
+        app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
         app.user_with_positions("rep-ui", &["营销员"], Some(dept.id))
             .await;
         app.user_with_positions("rep-two", &["营销员"], Some(dept.id))
@@ -832,45 +742,16 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
 fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     let server = Server::start();
     let app = server.app();
-    let (mut leaver, cs_id) = server.runtime.block_on(async {
-        let leaver = app.user_with_positions("leaver", &["营销员"], None).await;
-        app.user_with_positions("successor", &["营销员"], None)
-            .await;
-        let mut cs = app.user_with_positions("cs-h", &["客服"], None).await;
-        let cs_id = cs
-            .auth
-            .me(())
-            .await
-            .expect("me")
-            .into_inner()
-            .user
-            .expect("user")
-            .id;
+    server.runtime.block_on(async {
+        let mut leaver = app.sales_rep("leaver").await;
+        app.sales_rep("successor").await;
+        let cs = app.service_rep("cs-h").await;
         app.user_with_positions("boss", &["营销经理", "财务"], None)
             .await;
-        (leaver, cs_id)
-    });
-    server.runtime.block_on(async {
-        let type_id = leaver
-            .customers
-            .list_customer_types(pb::ListCustomerTypesRequest::default())
+        CustomerBuilder::new("朝阳医院")
+            .served_by(cs.id)
+            .create(&mut leaver)
             .await
-            .expect("types")
-            .into_inner()
-            .types[0]
-            .id;
-        leaver
-            .customers
-            .create_customer(pb::CustomerInput {
-                name: "朝阳医院".into(),
-                province_code: "11".into(),
-                business_kind: pb::BusinessKind::Hospital as i32,
-                type_id,
-                cs_rep_id: cs_id,
-                ..Default::default()
-            })
-            .await
-            .expect("customer")
     });
     let mut ui = server.client();
     ui.login("boss", USER_PASSWORD);
@@ -974,41 +855,7 @@ fn a_field_error_shows_under_its_field_until_the_field_is_edited() {
 #[test]
 fn clicking_the_text_of_a_row_opens_it() {
     let server = Server::start();
-    server.as_admin(async |admin| {
-        let unit = admin
-            .drugs
-            .create_unit(pb::UnitInput {
-                name: "瓶".into(),
-                capacity: "100".into(),
-                capacity_unit: "ml".into(),
-                note: String::new(),
-            })
-            .await
-            .expect("unit")
-            .into_inner();
-        let root = admin
-            .drugs
-            .list_categories(())
-            .await
-            .expect("tree")
-            .into_inner()
-            .categories[0]
-            .id;
-        admin
-            .drugs
-            .create_drug(pb::DrugInput {
-                name: "布洛芬混悬液".into(),
-                specification: "100ml:2g".into(),
-                manufacturer: "上海强生".into(),
-                category_id: root,
-                unit_id: unit.id,
-                purchase_price: "10".into(),
-                sale_price: "15.5".into(),
-                ..Default::default()
-            })
-            .await
-            .expect("drug")
-    });
+    server.as_admin(ibuprofen_suspension);
     let mut ui = server.client();
     ui.login("admin", ADMIN_PASSWORD);
     ui.wait_label("退出登录");
@@ -1192,17 +1039,8 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     let server = Server::start();
     let app = server.app();
     app.pin_clock("2026-11-30T10:00:00+08:00");
-    let dept = server.as_admin(async |admin| {
-        admin
-            .admin
-            .create_department(pb::CreateDepartmentRequest {
-                name: "营销中心".into(),
-                parent_id: None,
-            })
-            .await
-            .expect("dept")
-            .into_inner()
-    });
+    let dept =
+        server.as_admin(async |admin| DepartmentBuilder::new("营销中心").create(admin).await);
     let customer = server.runtime.block_on(async {
         invoicing_entity(app).await;
         app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
