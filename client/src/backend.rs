@@ -177,3 +177,117 @@ pub enum Polled<'a> {
     /// The call failed.
     JustFailed(&'a ApiError),
 }
+
+/// A list the server searches and pages by offset (orders, invoices, payments, arrears):
+/// asked again when its key (the filters as sent) or its page changes; other filters start
+/// again at the first page. The previous answer shows while the next is on its way.
+pub struct OffsetPaged<K, R> {
+    /// The first row of the page shown ([`crate::widgets::pager`] moves it).
+    pub offset: u32,
+    /// The answer shown.
+    pub result: Requested<R>,
+    /// What was asked last, and at which offset.
+    sent: Option<(K, u32)>,
+}
+
+impl<K, R> Default for OffsetPaged<K, R> {
+    fn default() -> Self {
+        OffsetPaged {
+            offset: 0,
+            result: Requested::NotRequested,
+            sent: None,
+        }
+    }
+}
+
+impl<K: Clone + PartialEq, R: Send + 'static> OffsetPaged<K, R> {
+    /// Asks again at the next [`OffsetPaged::poll`] (after a save).
+    pub fn refresh(&mut self) {
+        self.sent = None;
+    }
+
+    /// Takes in a finished call; then, unless a call is in flight, asks
+    /// `ask(key, page of page_size rows)` when `key` or the page differs from what was
+    /// asked last (from the first page when `key` does).
+    pub fn poll(
+        &mut self,
+        key: K,
+        page_size: u32,
+        ask: impl FnOnce(K, pharmacrm_shared::pb::PageRequest) -> Promise<R>,
+    ) {
+        self.result.poll();
+        if self.result.is_pending() || self.sent.as_ref() == Some(&(key.clone(), self.offset)) {
+            return;
+        }
+        if self.sent.as_ref().is_some_and(|(sent, _)| *sent != key) {
+            self.offset = 0;
+        }
+        self.sent = Some((key.clone(), self.offset));
+        let page = pharmacrm_shared::pb::PageRequest {
+            offset: self.offset,
+            limit: page_size,
+        };
+        self.result.request(ask(key, page));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pharmacrm_shared::pb::PageRequest;
+
+    /// A call already answered with `value`.
+    fn answered<T: Send + 'static>(value: T) -> Promise<T> {
+        let mut value = Some(value);
+        Promise {
+            take: Box::new(move || value.take().map(Ok)),
+        }
+    }
+
+    /// Polls `list` with `key`; returns the page asked for, if a call was made.
+    fn poll(list: &mut OffsetPaged<&'static str, u32>, key: &'static str) -> Option<PageRequest> {
+        let mut asked = None;
+        list.poll(key, 100, |_, page| {
+            asked = Some(page);
+            answered(page.offset)
+        });
+        asked
+    }
+
+    #[test]
+    fn a_paged_list_asks_once_per_key_and_page_and_new_filters_start_at_the_first_page() {
+        let mut list = OffsetPaged::default();
+        assert_eq!(
+            poll(&mut list, "a").map(|p| (p.offset, p.limit)),
+            Some((0, 100))
+        );
+        assert_eq!(poll(&mut list, "a"), None, "nothing changed: no call");
+        assert_eq!(list.result.value(), Some(&0));
+        // The pager moves on: the same filters, the next page.
+        list.offset = 100;
+        assert_eq!(poll(&mut list, "a").map(|p| p.offset), Some(100));
+        assert_eq!(
+            list.result.value(),
+            Some(&0),
+            "the last page shows meanwhile"
+        );
+        assert_eq!(poll(&mut list, "a"), None);
+        assert_eq!(list.result.value(), Some(&100));
+        // Other filters: back to the first page.
+        assert_eq!(poll(&mut list, "b").map(|p| p.offset), Some(0));
+        assert_eq!(list.offset, 0);
+        // After a save, the same page again.
+        list.refresh();
+        assert_eq!(poll(&mut list, "b").map(|p| p.offset), Some(0));
+    }
+
+    #[test]
+    fn a_paged_list_waits_for_the_call_in_flight() {
+        let mut list: OffsetPaged<&'static str, u32> = OffsetPaged::default();
+        list.poll("a", 100, |_, _| Promise {
+            take: Box::new(|| None),
+        });
+        assert!(list.result.is_pending());
+        assert_eq!(poll(&mut list, "b"), None, "one call at a time");
+    }
+}

@@ -6,7 +6,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::{Cell, RowStyle, TableColumn, cells, money_table};
-use crate::backend::Requested;
+use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t, tn};
@@ -32,35 +32,12 @@ struct Filter {
 #[derive(Default)]
 pub(super) struct ArrearsPanel {
     filter: Filter,
-    offset: u32,
-    /// What was asked last, and at which offset.
-    sent: Option<(Filter, u32)>,
-    list: Requested<pb::ListArrearsResponse>,
+    list: OffsetPaged<Filter, pb::ListArrearsResponse>,
     reps: Requested<Vec<pb::UserRef>>,
     departments: Requested<Vec<pb::Department>>,
 }
 
 impl ArrearsPanel {
-    fn search(&mut self, ctx: &AppCtx) {
-        let filter = self.filter;
-        // Another filter starts again at the first page.
-        if self.sent.as_ref().is_some_and(|(f, _)| *f != filter) {
-            self.offset = 0;
-        }
-        self.sent = Some((filter, self.offset));
-        let id = |id: i64| (id != 0).then_some(id);
-        self.list
-            .request(ctx.finance().list_arrears(pb::ListArrearsRequest {
-                sales_rep_id: id(filter.sales_rep_id),
-                department_id: id(filter.department_id),
-                bucket: filter.bucket,
-                page: Some(pb::PageRequest {
-                    offset: self.offset,
-                    limit: PAGE,
-                }),
-            }));
-    }
-
     /// The departments offered: every one for those who maintain departments (the only
     /// list of them the API gives), else the user's own.
     fn department_options(&self, ctx: &AppCtx) -> Vec<(i64, String)> {
@@ -92,10 +69,16 @@ impl ArrearsPanel {
             );
         }
         self.departments.poll();
-        self.list.poll();
-        if self.sent != Some((self.filter, self.offset)) && !self.list.is_pending() {
-            self.search(ctx);
-        }
+        // Another filter starts again at the first page.
+        self.list.poll(self.filter, PAGE, |filter, page| {
+            let id = |id: i64| (id != 0).then_some(id);
+            ctx.finance().list_arrears(pb::ListArrearsRequest {
+                sales_rep_id: id(filter.sales_rep_id),
+                department_id: id(filter.department_id),
+                bucket: filter.bucket,
+                page: Some(page),
+            })
+        });
         let departments = self.department_options(ctx);
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerRead) {
@@ -124,11 +107,11 @@ impl ArrearsPanel {
                 &widgets::choices::<pb::ArrearsBucket>(),
             );
             if ui.button(t("common.reload")).clicked() {
-                self.sent = None;
+                self.list.refresh();
             }
         });
-        widgets::request_status(ui, &self.list);
-        let list = self.list.value().cloned().unwrap_or_default();
+        widgets::request_status(ui, &self.list.result);
+        let list = self.list.result.value().cloned().unwrap_or_default();
         if !list.overdue.is_empty() {
             let ageing = list.ageing.clone().unwrap_or_default();
             super::totals_line(
@@ -147,7 +130,7 @@ impl ArrearsPanel {
             ctx.navigate(Navigate::Customer(row.customer_id));
         }
         // Another page changes the offset, which asks again.
-        widgets::pager(ui, &mut self.offset, list.rows.len(), list.total, PAGE);
+        widgets::pager(ui, &mut self.list.offset, list.rows.len(), list.total, PAGE);
     }
 }
 

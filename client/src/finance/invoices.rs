@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::{
     Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
 };
-use crate::backend::{Polled, Requested};
+use crate::backend::{OffsetPaged, Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
@@ -139,10 +139,7 @@ struct InvoiceList {
     customer: CustomerPicker,
     /// The chosen customer's orders, for the order filter.
     orders: CustomerOrders,
-    offset: u32,
-    /// What was asked last, and at which offset.
-    sent: Option<(SearchKey, u32)>,
-    list: Requested<pb::ListInvoicesResponse>,
+    list: OffsetPaged<SearchKey, pb::ListInvoicesResponse>,
     /// The invoice whose details show under the list.
     selected: Option<i64>,
     red: Option<RedDialog>,
@@ -153,7 +150,7 @@ struct InvoiceList {
 impl InvoiceList {
     /// Searches again (after a save).
     fn refresh(&mut self) {
-        self.sent = None;
+        self.list.refresh();
     }
 
     /// Searches again with the invoice just recorded selected.
@@ -178,26 +175,6 @@ impl InvoiceList {
         }
     }
 
-    fn search(&mut self, ctx: &AppCtx) {
-        let key = self.key();
-        // Another filter starts again at the first page.
-        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
-            self.offset = 0;
-        }
-        self.sent = Some((key.clone(), self.offset));
-        self.list
-            .request(ctx.finance().list_invoices(pb::ListInvoicesRequest {
-                customer_id: key.customer_id,
-                order_id: key.order_id,
-                date_from: key.date_from,
-                date_to: key.date_to,
-                page: Some(pb::PageRequest {
-                    offset: self.offset,
-                    limit: PAGE,
-                }),
-            }));
-    }
-
     /// Draws the list; whether "登记开票" was clicked.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         match self.red_save.poll() {
@@ -212,11 +189,17 @@ impl InvoiceList {
             Polled::JustFailed(error) => self.red_errors.set(Some(error.clone())),
             Polled::Unchanged => {}
         }
-        self.list.poll();
         self.orders.poll();
-        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
-            self.search(ctx);
-        }
+        // Another filter starts again at the first page.
+        self.list.poll(self.key(), PAGE, |key, page| {
+            ctx.finance().list_invoices(pb::ListInvoicesRequest {
+                customer_id: key.customer_id,
+                order_id: key.order_id,
+                date_from: key.date_from,
+                date_to: key.date_to,
+                page: Some(page),
+            })
+        });
         let mut new = false;
         let order_options = {
             let mut options = vec![(0, t("finance.all").to_owned())];
@@ -257,9 +240,10 @@ impl InvoiceList {
             self.filter.order_id = 0;
             self.orders.load(ctx, customer_id);
         }
-        widgets::request_status(ui, &self.list);
+        widgets::request_status(ui, &self.list.result);
         let (rows, total, total_amount) = self
             .list
+            .result
             .value()
             .map(|l| (l.invoices.clone(), l.total, l.total_amount.clone()))
             .unwrap_or_default();
@@ -285,7 +269,7 @@ impl InvoiceList {
             self.selected = (self.selected != Some(id)).then_some(id);
         }
         // Another page changes the offset, which asks again.
-        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        widgets::pager(ui, &mut self.list.offset, rows.len(), total, PAGE);
         if let Some(invoice) = &selected {
             ui.separator();
             egui::ScrollArea::vertical()

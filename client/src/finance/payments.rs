@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::{
     Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
 };
-use crate::backend::{Polled, Requested};
+use crate::backend::{OffsetPaged, Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
@@ -130,17 +130,14 @@ enum ListCommand {
 struct PaymentList {
     filter: Filter,
     customer: CustomerPicker,
-    offset: u32,
-    /// What was asked last, and at which offset.
-    sent: Option<(SearchKey, u32)>,
-    list: Requested<pb::ListPaymentsResponse>,
+    list: OffsetPaged<SearchKey, pb::ListPaymentsResponse>,
     reps: Requested<Vec<pb::UserRef>>,
 }
 
 impl PaymentList {
     /// Searches again (after a save).
     fn refresh(&mut self) {
-        self.sent = None;
+        self.list.refresh();
     }
 
     fn key(&self) -> SearchKey {
@@ -152,32 +149,18 @@ impl PaymentList {
         }
     }
 
-    fn search(&mut self, ctx: &AppCtx) {
-        let key = self.key();
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
+        super::load_sales_reps(&mut self.reps, ctx);
         // Another filter starts again at the first page.
-        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
-            self.offset = 0;
-        }
-        self.sent = Some((key.clone(), self.offset));
-        self.list
-            .request(ctx.finance().list_payments(pb::ListPaymentsRequest {
+        self.list.poll(self.key(), PAGE, |key, page| {
+            ctx.finance().list_payments(pb::ListPaymentsRequest {
                 customer_id: key.customer_id,
                 date_from: key.date_from,
                 date_to: key.date_to,
                 handler_id: key.handler_id,
-                page: Some(pb::PageRequest {
-                    offset: self.offset,
-                    limit: PAGE,
-                }),
-            }));
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
-        super::load_sales_reps(&mut self.reps, ctx);
-        self.list.poll();
-        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
-            self.search(ctx);
-        }
+                page: Some(page),
+            })
+        });
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
@@ -208,9 +191,10 @@ impl PaymentList {
                 );
             }
         });
-        widgets::request_status(ui, &self.list);
+        widgets::request_status(ui, &self.list.result);
         let (rows, total, total_amount) = self
             .list
+            .result
             .value()
             .map(|l| (l.payments.clone(), l.total, l.total_amount.clone()))
             .unwrap_or_default();
@@ -222,7 +206,7 @@ impl PaymentList {
             command = Some(ListCommand::Open(rows[i].clone()));
         }
         // Another page changes the offset, which asks again.
-        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        widgets::pager(ui, &mut self.list.offset, rows.len(), total, PAGE);
         command
     }
 }

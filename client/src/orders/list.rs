@@ -7,7 +7,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::CustomerPicker;
 use super::table::{OrderSortState, orders_table, overdue_legend};
-use crate::backend::Requested;
+use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets;
@@ -59,10 +59,7 @@ pub struct OrderList {
     filter: Filter,
     customer: CustomerPicker,
     sort: OrderSortState,
-    offset: u32,
-    /// What was asked last, and at which offset.
-    sent: Option<(SearchKey, u32)>,
-    list: Requested<pb::SearchOrdersResponse>,
+    list: OffsetPaged<SearchKey, pb::SearchOrdersResponse>,
     sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
 }
@@ -78,7 +75,7 @@ fn date_key(text: &str) -> String {
 impl OrderList {
     /// Searches again (after a save).
     pub fn refresh(&mut self) {
-        self.sent = None;
+        self.list.refresh();
     }
 
     fn key(&self) -> SearchKey {
@@ -98,35 +95,26 @@ impl OrderList {
         }
     }
 
-    fn search(&mut self, ctx: &AppCtx) {
-        let key = self.key();
-        // Another filter or sort starts again at the first page.
-        if self.sent.as_ref().is_some_and(|(k, _)| *k != key) {
-            self.offset = 0;
+    /// The request for `key`'s page `page`.
+    fn request(key: SearchKey, page: pb::PageRequest) -> pb::SearchOrdersRequest {
+        pb::SearchOrdersRequest {
+            number: key.number,
+            created_from: key.created_from,
+            created_to: key.created_to,
+            customer_id: key.customer_id,
+            sales_rep_id: key.sales_rep_id,
+            cs_rep_id: key.cs_rep_id,
+            statuses: if key.status == 0 {
+                Vec::new()
+            } else {
+                vec![key.status]
+            },
+            has_overdue: key.has_overdue,
+            has_open_exceptions: key.has_open_exceptions,
+            sort: key.sort.key,
+            descending: key.sort.descending,
+            page: Some(page),
         }
-        self.sent = Some((key.clone(), self.offset));
-        self.list
-            .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
-                number: key.number,
-                created_from: key.created_from,
-                created_to: key.created_to,
-                customer_id: key.customer_id,
-                sales_rep_id: key.sales_rep_id,
-                cs_rep_id: key.cs_rep_id,
-                statuses: if key.status == 0 {
-                    Vec::new()
-                } else {
-                    vec![key.status]
-                },
-                has_overdue: key.has_overdue,
-                has_open_exceptions: key.has_open_exceptions,
-                sort: key.sort.key,
-                descending: key.sort.descending,
-                page: Some(pb::PageRequest {
-                    offset: self.offset,
-                    limit: PAGE,
-                }),
-            }));
     }
 
     /// Draws the list.
@@ -144,10 +132,10 @@ impl OrderList {
         }
         self.sales_reps.poll();
         self.cs_reps.poll();
-        self.list.poll();
-        if self.sent.as_ref() != Some(&(self.key(), self.offset)) && !self.list.is_pending() {
-            self.search(ctx);
-        }
+        // Another filter or sort starts again at the first page.
+        self.list.poll(self.key(), PAGE, |key, page| {
+            ctx.orders().search_orders(Self::request(key, page))
+        });
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::OrderWrite) && ui.button(t("orders.new")).clicked() {
@@ -212,13 +200,14 @@ impl OrderList {
             );
         });
         overdue_legend(ui);
-        widgets::request_status(ui, &self.list);
+        widgets::request_status(ui, &self.list.result);
         let rows = self
             .list
+            .result
             .value()
             .map(|l| l.orders.clone())
             .unwrap_or_default();
-        let total = self.list.value().map_or(0, |l| l.total);
+        let total = self.list.result.value().map_or(0, |l| l.total);
         let available = ui.available_height() - 48.0;
         if let Some(id) = orders_table(
             ui,
@@ -231,7 +220,7 @@ impl OrderList {
             command = Some(ListCommand::Open(id));
         }
         // Another page changes the offset, which asks again.
-        widgets::pager(ui, &mut self.offset, rows.len(), total, PAGE);
+        widgets::pager(ui, &mut self.list.offset, rows.len(), total, PAGE);
         command
     }
 }
