@@ -4,7 +4,7 @@
 use pharmacrm_shared::region;
 use pharmacrm_shared::{Permission, pb};
 
-use super::frame::{self, Column, Frame, Period, cells, count};
+use super::frame::{Column, Frame, Period, Sales, cells, sales_columns};
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::widgets;
@@ -45,29 +45,25 @@ impl ConsumptionTab {
                 .iter()
                 .map(|p| (p.code.clone(), p.name.clone())),
         );
-        let error = self.frame.error().cloned();
-        let mut run = self.frame.is_stale(period);
-        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            period.ui(ui, "report_consumption", error.as_ref());
-            widgets::combo(
-                ui,
-                "report_consumption_province",
-                t("report.province"),
-                &mut self.province_code,
-                &provinces,
-            );
-        });
-        run |= period.take_picked();
+        let run = self
+            .frame
+            .period_bar(ui, "report_consumption", period, |ui| {
+                widgets::combo(
+                    ui,
+                    "report_consumption_province",
+                    t("report.province"),
+                    &mut self.province_code,
+                    &provinces,
+                );
+            });
         if run {
             self.frame.run_for(ctx, self.request(period), period);
         }
-        self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui, Some(period));
-        let Some(report) = self.frame.report() else {
+        let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {
             return;
         };
         let rows = &report.rows;
-        let columns = [
+        let mut columns = vec![
             Column::text(
                 t("report.customer"),
                 cells(rows, |r| r.customer_name.clone()),
@@ -79,12 +75,22 @@ impl ConsumptionTab {
                 t("report.sales_rep"),
                 cells(rows, |r| r.sales_rep_name.clone()),
             ),
-            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
-                .sorts_by("amount")
-                .total(report.amount.clone()),
-            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
-                .sorts_by("orders")
-                .total(count(report.orders)),
+        ];
+        columns.extend(sales_columns(
+            rows,
+            |r| Sales {
+                amount: &r.amount,
+                orders: r.orders.into(),
+                customers: 1,
+            },
+            Sales {
+                amount: &report.amount,
+                orders: report.orders.into(),
+                customers: 0,
+            },
+            false,
+        ));
+        columns.extend([
             Column::text(
                 t("report.last_order"),
                 cells(rows, |r| r.last_order_date.clone()),
@@ -96,7 +102,7 @@ impl ConsumptionTab {
             )
             .sorts_by("outstanding")
             .total(report.outstanding.clone()),
-        ];
+        ]);
         // A customer clicked opens it, for those who may read customers.
         let can_open = ctx.can(Permission::CustomerRead);
         if let Some(row) = self

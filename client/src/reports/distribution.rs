@@ -3,8 +3,8 @@
 
 use pharmacrm_shared::pb;
 
-use super::chart::{self, Values};
-use super::frame::{self, Column, Drill, Frame, cells, count};
+use super::chart::Values;
+use super::frame::{self, Column, Drill, Frame, Regions, cells, count};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
@@ -89,9 +89,7 @@ impl DistributionTab {
         if run {
             self.frame.run(ctx, self.request());
         }
-        self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui, None);
-        let Some(report) = self.frame.report() else {
+        let Some(report) = self.frame.shown_ui(ui, ctx, title, None) else {
             return;
         };
         let rows = &report.rows;
@@ -100,49 +98,24 @@ impl DistributionTab {
             .shown()
             .map(|r| r.province_code.clone())
             .unwrap_or_default();
-        // Every region is here (the report is not paged): its largest, whatever the order.
-        let top = chart::top(
-            rows.iter()
-                .map(|r| (r.region_name.clone(), r.customers as f64)),
-        );
-        let mut bar_clicked = None;
-        if let Some(height) = frame::chart_height(ui, rows.len(), false) {
-            bar_clicked = chart::bars(
-                ui,
-                "report_distribution_bars",
-                t("report.chart.customers_by_region"),
-                &top,
-                Values::Count,
-                height,
-            );
-        }
-        let columns = [
-            Column::text(
-                frame::region_header(&province_code),
-                cells(rows, |r| r.region_name.clone()),
-            )
-            .sorts_by("region")
-            .total(t("report.totals")),
+        let regions = Regions {
+            salt: "report_distribution",
+            chart_title: t("report.chart.customers_by_region"),
+            values: Values::Count,
+            province_code: &province_code,
+            rows,
+            region: |r| (&r.region_code, &r.region_name, r.customers as f64),
+        };
+        let figures = vec![
             Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
                 .sorts_by("customers")
                 .total(count(report.customers)),
         ];
-        // A province clicked (its row) shows its cities.
-        let clicked = self.frame.table_ui(
-            ui,
-            ctx,
-            "report_distribution_table",
-            &columns,
-            None,
-            province_code.is_empty(),
-        );
-        // So does a province's bar.
-        let bar_row = bar_clicked
-            .and_then(|i| top.get(i))
-            .and_then(|(name, _)| rows.iter().position(|r| r.region_name == *name));
-        let clicked = clicked.or(bar_row).filter(|_| province_code.is_empty());
-        if let Some(row) = clicked.and_then(|i| rows.get(i)) {
-            self.drill.enter(&row.region_code, &row.region_name);
+        // A province clicked shows its cities.
+        if self
+            .drill
+            .regions_ui(ui, ctx, &mut self.frame, regions, figures)
+        {
             self.frame.run(ctx, self.request());
         }
     }

@@ -8,7 +8,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, Period, cells, count, signed};
+use super::frame::{self, Column, Frame, Period, Sales, cells, sales_columns, signed};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, label_value, t};
@@ -105,10 +105,7 @@ impl DrugSalesTab {
                 .map(Vec::as_slice)
                 .unwrap_or_default(),
         ));
-        let error = self.frame.error().cloned();
-        let mut run = self.frame.is_stale(period);
-        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            period.ui(ui, "report_drug", error.as_ref());
+        let run = self.frame.period_bar(ui, "report_drug", period, |ui| {
             if can_pick {
                 widgets::combo(
                     ui,
@@ -126,7 +123,6 @@ impl DrugSalesTab {
                 &frame::any_or::<pb::DrugOrigin>(),
             );
         });
-        run |= period.take_picked();
         if can_pick {
             self.drug_filter_ui(ui, ctx);
         }
@@ -168,16 +164,23 @@ impl DrugSalesTab {
             Column::count(t("report.quantity"), cells(rows, |r| signed(r.quantity)))
                 .sorts_by("quantity")
                 .total(signed(report.quantity)),
-            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
-                .sorts_by("amount")
-                .total(report.amount.clone()),
-            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
-                .sorts_by("orders")
-                .total(count(report.orders)),
-            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
-                .sorts_by("customers")
-                .total(count(report.customers)),
-        ];
+        ]
+        .into_iter()
+        .chain(sales_columns(
+            rows,
+            |r| Sales {
+                amount: &r.amount,
+                orders: r.orders.into(),
+                customers: r.customers.into(),
+            },
+            Sales {
+                amount: &report.amount,
+                orders: report.orders.into(),
+                customers: report.customers.into(),
+            },
+            true,
+        ))
+        .collect::<Vec<_>>();
         // A drug clicked shows its sales over time.
         if let Some(i) = self.frame.table_ui(
             ui,

@@ -40,26 +40,23 @@ impl ExceptionsTab {
     /// Draws the tab; `title` names its export.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
-        let error = self.frame.error().cloned();
         // Another grouping is another report: run at once.
         let mut regrouped = false;
-        let clicked = frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            period.ui(ui, "report_exceptions", error.as_ref());
-            regrouped = widgets::combo(
-                ui,
-                "report_exceptions_group",
-                t("report.group_by"),
-                &mut self.group_by,
-                &widgets::choices::<pb::ExceptionGrouping>(),
-            );
-        });
-        let picked = period.take_picked();
-        if clicked || regrouped || picked || self.frame.is_stale(period) {
+        let run = self
+            .frame
+            .period_bar(ui, "report_exceptions", period, |ui| {
+                regrouped = widgets::combo(
+                    ui,
+                    "report_exceptions_group",
+                    t("report.group_by"),
+                    &mut self.group_by,
+                    &widgets::choices::<pb::ExceptionGrouping>(),
+                );
+            });
+        if run || regrouped {
             self.frame.run_for(ctx, self.request(period), period);
         }
-        self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui, Some(period));
-        let Some(report) = self.frame.report() else {
+        let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {
             return;
         };
         // The grouping of the report shown (not the one just chosen).

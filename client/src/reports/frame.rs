@@ -248,13 +248,85 @@ impl Drill {
     }
 }
 
-/// The header of a regional report's first column: "省份" for provinces (no province in
-/// the request shown), "城市" for the cities of one.
-pub(super) fn region_header(province_code: &str) -> &'static str {
-    if province_code.is_empty() {
-        t("report.province")
-    } else {
-        t("report.city")
+/// The rows of a report by region and how to draw them (see [`Drill::regions_ui`]).
+pub(super) struct Regions<'a, T> {
+    /// The prefix of the chart's and table's ids (`report_regional`).
+    pub salt: &'a str,
+    pub chart_title: &'a str,
+    pub values: chart::Values,
+    /// The province of the report shown: empty at the province level.
+    pub province_code: &'a str,
+    pub rows: &'a [T],
+    /// A row's region code and name, and the value charted.
+    pub region: fn(&T) -> (&str, &str, f64),
+}
+
+impl Drill {
+    /// A report by region (not paged: every region is in it): bars of its largest
+    /// regions whatever the table's order, then the table, the region ("省份" or "城市")
+    /// first and `figures` after it. At the province level a province clicked, by its row
+    /// or its bar, is entered: returns whether one was (the report is to run again for
+    /// its cities).
+    pub(super) fn regions_ui<R: ReportRequest, T>(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        frame: &mut Frame<R>,
+        regions: Regions<'_, T>,
+        figures: Vec<Column<'_>>,
+    ) -> bool {
+        let Regions {
+            salt,
+            chart_title,
+            values,
+            province_code,
+            rows,
+            region,
+        } = regions;
+        let provinces = province_code.is_empty();
+        let top = chart::top(rows.iter().map(|r| {
+            let (_, name, value) = region(r);
+            (name.to_owned(), value)
+        }));
+        let mut bar_clicked = None;
+        if let Some(height) = chart_height(ui, rows.len(), false) {
+            bar_clicked = chart::bars(
+                ui,
+                &format!("{salt}_bars"),
+                chart_title,
+                &top,
+                values,
+                height,
+            );
+        }
+        let header = if provinces {
+            t("report.province")
+        } else {
+            t("report.city")
+        };
+        let mut columns = vec![
+            Column::text(header, cells(rows, |r| region(r).1.to_owned()))
+                .sorts_by("region")
+                .total(t("report.totals")),
+        ];
+        columns.extend(figures);
+        let row_clicked =
+            frame.table_ui(ui, ctx, &format!("{salt}_table"), &columns, None, provinces);
+        let bar_row = bar_clicked
+            .and_then(|i| top.get(i))
+            .and_then(|(name, _)| rows.iter().position(|r| region(r).1 == name));
+        match row_clicked
+            .or(bar_row)
+            .filter(|_| provinces)
+            .and_then(|i| rows.get(i))
+        {
+            Some(row) => {
+                let (code, name, _) = region(row);
+                self.enter(code, name);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -318,6 +390,43 @@ impl<'a> Column<'a> {
         self.total = total.into();
         self
     }
+}
+
+/// The figures most reports give per row and in all: the amount (CNY), the orders and the
+/// customers they come from.
+pub(super) struct Sales<'a> {
+    pub amount: &'a str,
+    pub orders: u64,
+    pub customers: u64,
+}
+
+/// The columns 金额, 订单数 and (`with_customers`) 客户数 of `rows`, sortable, with the
+/// totals `all`.
+pub(super) fn sales_columns<'a, T>(
+    rows: &[T],
+    of: impl Fn(&T) -> Sales<'_>,
+    all: Sales<'_>,
+    with_customers: bool,
+) -> Vec<Column<'a>> {
+    let mut columns = vec![
+        Column::money(t("report.amount"), cells(rows, |r| of(r).amount.to_owned()))
+            .sorts_by("amount")
+            .total(all.amount),
+        Column::count(t("report.orders"), cells(rows, |r| count(of(r).orders)))
+            .sorts_by("orders")
+            .total(count(all.orders)),
+    ];
+    if with_customers {
+        columns.push(
+            Column::count(
+                t("report.customers"),
+                cells(rows, |r| count(of(r).customers)),
+            )
+            .sorts_by("customers")
+            .total(count(all.customers)),
+        );
+    }
+    columns
 }
 
 /// The cells of a column: `text` of each row.
@@ -565,6 +674,39 @@ impl<R: ReportRequest> Frame<R> {
             }
         }
         self.report.request(request.call(ctx));
+    }
+
+    /// The filter bar of a report over the shared `period`: the period (its complaints
+    /// under it), then `filters`. Whether to run now: Run clicked, a date picked, or the
+    /// shared period is not the one this tab last ran ([`Frame::is_stale`]).
+    pub(super) fn period_bar(
+        &self,
+        ui: &mut egui::Ui,
+        salt: &str,
+        period: &mut Period,
+        filters: impl FnOnce(&mut egui::Ui),
+    ) -> bool {
+        let error = self.error().cloned();
+        let mut run = self.is_stale(period);
+        run |= filter_bar(ui, self.is_running(), |ui| {
+            period.ui(ui, salt, error.as_ref());
+            filters(ui);
+        });
+        run | period.take_picked()
+    }
+
+    /// Under the filters: the export bar and the run line ([`Frame::status_ui`]); the
+    /// report to draw, if one is shown.
+    pub(super) fn shown_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        title: &str,
+        period: Option<&Period>,
+    ) -> Option<R::Report> {
+        self.export_ui(ui, ctx, title);
+        self.status_ui(ui, period);
+        self.report()
     }
 
     /// The export of the report shown, proposed as "`title`_first day_last day.xlsx".

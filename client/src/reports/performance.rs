@@ -5,7 +5,7 @@
 use pharmacrm_shared::pb;
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, Period, cells, count};
+use super::frame::{self, Column, Frame, Period, Sales, cells, count, sales_columns};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets;
@@ -41,7 +41,7 @@ impl PerformanceTab {
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
         // Another role ranks other people: run at once.
-        let mut run = self.frame.is_stale(period);
+        let mut run = false;
         ui.horizontal(|ui| {
             for (role, label) in widgets::choices::<pb::RepRole>() {
                 run |= ui
@@ -49,17 +49,13 @@ impl PerformanceTab {
                     .changed();
             }
         });
-        let error = self.frame.error().cloned();
-        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            period.ui(ui, "report_performance", error.as_ref());
-        });
-        run |= period.take_picked();
+        run |= self
+            .frame
+            .period_bar(ui, "report_performance", period, |_| {});
         if run {
             self.frame.run_for(ctx, self.request(period), period);
         }
-        self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui, Some(period));
-        let Some(report) = self.frame.report() else {
+        let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {
             return;
         };
         let rows = &report.rows;
@@ -86,7 +82,7 @@ impl PerformanceTab {
                 height,
             );
         }
-        let columns = [
+        let mut columns = vec![
             Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
             Column::text(t("report.name"), cells(rows, |r| r.name.clone()))
                 .sorts_by("name")
@@ -95,19 +91,26 @@ impl PerformanceTab {
                 t("report.department"),
                 cells(rows, |r| r.department.clone()),
             ),
-            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
-                .sorts_by("amount")
-                .total(report.amount.clone()),
-            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
-                .sorts_by("orders")
-                .total(count(report.orders)),
-            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
-                .sorts_by("customers")
-                .total(count(report.customers)),
+        ];
+        columns.extend(sales_columns(
+            rows,
+            |r| Sales {
+                amount: &r.amount,
+                orders: r.orders.into(),
+                customers: r.customers.into(),
+            },
+            Sales {
+                amount: &report.amount,
+                orders: report.orders.into(),
+                customers: report.customers.into(),
+            },
+            true,
+        ));
+        columns.push(
             Column::money(t("report.collected"), cells(rows, |r| r.collected.clone()))
                 .sorts_by("collected")
                 .total(report.collected.clone()),
-        ];
+        );
         self.frame.table_ui(
             ui,
             ctx,

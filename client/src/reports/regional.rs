@@ -3,8 +3,8 @@
 
 use pharmacrm_shared::pb;
 
-use super::chart::{self, Values};
-use super::frame::{self, Column, Drill, Frame, Period, cells, count};
+use super::chart::Values;
+use super::frame::{self, Drill, Frame, Period, Regions, Sales, sales_columns};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 
@@ -37,76 +37,46 @@ impl RegionalTab {
     /// Draws the tab; `title` names its export.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str, period: &mut Period) {
         self.frame.poll();
-        let error = self.frame.error().cloned();
-        let mut run = self.frame.is_stale(period);
-        run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            period.ui(ui, "report_regional", error.as_ref());
-        });
-        run |= period.take_picked();
+        let mut run = self.frame.period_bar(ui, "report_regional", period, |_| {});
         run |= self.drill.ui(ui);
         if run {
             self.frame.run_for(ctx, self.request(period), period);
         }
-        self.frame.export_ui(ui, ctx, title);
-        self.frame.status_ui(ui, Some(period));
-        let Some(report) = self.frame.report() else {
+        let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {
             return;
         };
-        let rows = &report.rows;
         let province_code = self
             .frame
             .shown()
             .map(|r| r.province_code.clone())
             .unwrap_or_default();
-        // Every region is here (the report is not paged): its largest, whatever the order.
-        let top = chart::top(
-            rows.iter()
-                .map(|r| (r.region_name.clone(), frame::value(&r.amount))),
+        let regions = Regions {
+            salt: "report_regional",
+            chart_title: t("report.chart.sales_by_region"),
+            values: Values::Money,
+            province_code: &province_code,
+            rows: &report.rows,
+            region: |r| (&r.region_code, &r.region_name, frame::value(&r.amount)),
+        };
+        let figures = sales_columns(
+            &report.rows,
+            |r| Sales {
+                amount: &r.amount,
+                orders: r.orders.into(),
+                customers: r.customers.into(),
+            },
+            Sales {
+                amount: &report.amount,
+                orders: report.orders.into(),
+                customers: report.customers.into(),
+            },
+            true,
         );
-        let mut bar_clicked = None;
-        if let Some(height) = frame::chart_height(ui, rows.len(), false) {
-            bar_clicked = chart::bars(
-                ui,
-                "report_regional_bars",
-                t("report.chart.sales_by_region"),
-                &top,
-                Values::Money,
-                height,
-            );
-        }
-        let columns = [
-            Column::text(
-                frame::region_header(&province_code),
-                cells(rows, |r| r.region_name.clone()),
-            )
-            .sorts_by("region")
-            .total(t("report.totals")),
-            Column::money(t("report.amount"), cells(rows, |r| r.amount.clone()))
-                .sorts_by("amount")
-                .total(report.amount.clone()),
-            Column::count(t("report.orders"), cells(rows, |r| count(r.orders)))
-                .sorts_by("orders")
-                .total(count(report.orders)),
-            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
-                .sorts_by("customers")
-                .total(count(report.customers)),
-        ];
-        // A province clicked (its row) shows its cities.
-        let clicked = self.frame.table_ui(
-            ui,
-            ctx,
-            "report_regional_table",
-            &columns,
-            None,
-            province_code.is_empty(),
-        );
-        // So does a province's bar.
-        let bar_row = bar_clicked
-            .and_then(|i| top.get(i))
-            .and_then(|(name, _)| rows.iter().position(|r| r.region_name == *name));
-        let clicked = clicked.or(bar_row).filter(|_| province_code.is_empty());
-        if let Some(row) = clicked.and_then(|i| rows.get(i)) {
-            self.drill.enter(&row.region_code, &row.region_name);
+        // A province clicked shows its cities.
+        if self
+            .drill
+            .regions_ui(ui, ctx, &mut self.frame, regions, figures)
+        {
             self.frame.run_for(ctx, self.request(period), period);
         }
     }
