@@ -8,7 +8,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, Period, Sales, cells, sales_columns, signed};
+use super::frame::{self, Column, Frame, HasSales, Period, cells, sales_columns, signed};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, label_value, t};
@@ -166,20 +166,7 @@ impl DrugSalesTab {
                 .total(signed(report.quantity)),
         ]
         .into_iter()
-        .chain(sales_columns(
-            rows,
-            |r| Sales {
-                amount: &r.amount,
-                orders: r.orders.into(),
-                customers: r.customers.into(),
-            },
-            Sales {
-                amount: &report.amount,
-                orders: report.orders.into(),
-                customers: report.customers.into(),
-            },
-            true,
-        ))
+        .chain(sales_columns(rows, HasSales::sales, report.sales(), true))
         .collect::<Vec<_>>();
         // A drug clicked shows its sales over time.
         if let Some(i) = self.frame.table_ui(

@@ -400,8 +400,36 @@ pub(super) struct Sales<'a> {
     pub customers: u64,
 }
 
+/// A row or a whole report that gives [`Sales`] figures.
+pub(super) trait HasSales {
+    fn sales(&self) -> Sales<'_>;
+}
+
+macro_rules! has_sales {
+    ($($t:ty),*) => {
+        $(impl HasSales for $t {
+            fn sales(&self) -> Sales<'_> {
+                Sales {
+                    amount: &self.amount,
+                    orders: self.orders.into(),
+                    customers: self.customers.into(),
+                }
+            }
+        })*
+    };
+}
+
+has_sales!(
+    pb::DrugSalesRow,
+    pb::DrugSalesReport,
+    pb::EmployeePerformanceRow,
+    pb::EmployeePerformanceReport,
+    pb::RegionalSalesRow,
+    pb::RegionalSalesReport
+);
+
 /// The columns 金额, 订单数 and (`with_customers`) 客户数 of `rows`, sortable, with the
-/// totals `all`.
+/// totals `all` (`HasSales::sales` reads them where the rows have them all).
 pub(super) fn sales_columns<'a, T>(
     rows: &[T],
     of: impl Fn(&T) -> Sales<'_>,

@@ -5,7 +5,7 @@
 use pharmacrm_shared::pb;
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, Period, Sales, cells, count, sales_columns};
+use super::frame::{self, Column, Frame, HasSales, Period, cells, count, sales_columns};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets;
@@ -92,20 +92,7 @@ impl PerformanceTab {
                 cells(rows, |r| r.department.clone()),
             ),
         ];
-        columns.extend(sales_columns(
-            rows,
-            |r| Sales {
-                amount: &r.amount,
-                orders: r.orders.into(),
-                customers: r.customers.into(),
-            },
-            Sales {
-                amount: &report.amount,
-                orders: report.orders.into(),
-                customers: report.customers.into(),
-            },
-            true,
-        ));
+        columns.extend(sales_columns(rows, HasSales::sales, report.sales(), true));
         columns.push(
             Column::money(t("report.collected"), cells(rows, |r| r.collected.clone()))
                 .sorts_by("collected")

@@ -4,7 +4,7 @@
 use pharmacrm_shared::pb;
 
 use super::chart::Values;
-use super::frame::{self, Drill, Frame, Period, Regions, Sales, sales_columns};
+use super::frame::{self, Drill, Frame, HasSales, Period, Regions, sales_columns};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 
@@ -58,20 +58,7 @@ impl RegionalTab {
             rows: &report.rows,
             region: |r| (&r.region_code, &r.region_name, frame::value(&r.amount)),
         };
-        let figures = sales_columns(
-            &report.rows,
-            |r| Sales {
-                amount: &r.amount,
-                orders: r.orders.into(),
-                customers: r.customers.into(),
-            },
-            Sales {
-                amount: &report.amount,
-                orders: report.orders.into(),
-                customers: report.customers.into(),
-            },
-            true,
-        );
+        let figures = sales_columns(&report.rows, HasSales::sales, report.sales(), true);
         // A province clicked shows its cities.
         if self
             .drill
