@@ -12,6 +12,7 @@ use crate::db::Db;
 use crate::db::models::WriteCtx;
 use crate::db::models::audit_log::AuditKey;
 use crate::db::models::customer_certificate::CertificateWindow;
+use crate::db::scope::Reps;
 use crate::error::{AppError, AppResult};
 
 /// Settings fixed at start (from the command line).
@@ -90,6 +91,38 @@ impl AppState {
                 )
             })
             .await
+    }
+
+    /// Runs `f`, a read, within the data scope of the caller of `session`: the customers
+    /// it covers ([`Reps`], read first), which every order, shipment, exception, invoice,
+    /// payment and report is seen through.
+    pub async fn read_scoped<T, F>(&self, session: &Session, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let viewer = session.viewer();
+        self.db
+            .run(move |conn| {
+                let reps = viewer.reps(conn)?;
+                f(conn, &reps)
+            })
+            .await
+    }
+
+    /// [`AppState::write`] within the data scope of the caller of `session` (see
+    /// [`AppState::read_scoped`]), read inside the transaction.
+    pub async fn write_scoped<T, F>(&self, session: Session, f: F) -> AppResult<T>
+    where
+        F: Fn(&mut PgConnection, WriteCtx<'_>, &Reps) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let viewer = session.viewer();
+        self.write(session, move |conn, ctx| {
+            let reps = viewer.reps(conn)?;
+            f(conn, ctx, &reps)
+        })
+        .await
     }
 
     /// Today's certificate flags: today in the business time zone and the warning period.

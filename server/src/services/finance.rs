@@ -33,13 +33,10 @@ impl FinanceApi {
 
     /// Payment `id` as `session` sees it, read after a change.
     async fn payment_reply(&self, session: &Session, payment_id: i64) -> AppResult<pb::Payment> {
-        let viewer = session.viewer();
         let mut views = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let row = payment::find(conn, &reps, payment_id, false)?;
+            .read_scoped(session, move |conn, reps| {
+                let row = payment::find(conn, reps, payment_id, false)?;
                 ops::payment_views(conn, vec![row])
             })
             .await?;
@@ -57,13 +54,11 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::Payment> {
         let session = Session::of(&request)?;
         let input = conv::payment_input(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let row = self
             .state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                ops::record_payment(conn, ctx, &reps, &input, today)
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::record_payment(conn, ctx, reps, &input, today)
             })
             .await?;
         Ok(Response::new(self.payment_reply(&session, row.id).await?))
@@ -75,12 +70,10 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::Payment> {
         let session = Session::of(&request)?;
         let (payment_id, version, reason, date) = conv::reversal(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         self.state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                ops::reverse_payment(conn, ctx, &reps, payment_id, version, &reason, date, today)
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::reverse_payment(conn, ctx, reps, payment_id, version, &reason, date, today)
             })
             .await?;
         Ok(Response::new(
@@ -96,13 +89,10 @@ impl FinanceService for FinanceApi {
         let r = request.into_inner();
         let filter = conv::payment_filter(&r)?;
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let (rows, total, sum) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                ops::list_payments(conn, &reps, &filter, offset, limit)
+            .read_scoped(&session, move |conn, reps| {
+                ops::list_payments(conn, reps, &filter, offset, limit)
             })
             .await?;
         Ok(Response::new(pb::ListPaymentsResponse {
@@ -118,13 +108,11 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::Invoice> {
         let session = Session::of(&request)?;
         let input = conv::invoice_input(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let mut views = self
             .state
-            .write(session, move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                let row = ops::record_invoice(conn, ctx, &reps, &input, today)?;
+            .write_scoped(session, move |conn, ctx, reps| {
+                let row = ops::record_invoice(conn, ctx, reps, &input, today)?;
                 ops::invoice_views(conn, vec![row])
             })
             .await?;
@@ -139,13 +127,10 @@ impl FinanceService for FinanceApi {
         let r = request.into_inner();
         let filter = conv::invoice_filter(&r)?;
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let (rows, total, sum) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                ops::list_invoices(conn, &reps, &filter, offset, limit)
+            .read_scoped(&session, move |conn, reps| {
+                ops::list_invoices(conn, reps, &filter, offset, limit)
             })
             .await?;
         Ok(Response::new(pb::ListInvoicesResponse {
@@ -161,13 +146,10 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::OrderFinance> {
         let session = Session::of(&request)?;
         let order_id = id("order_id", request.into_inner().order_id)?;
-        let viewer = session.viewer();
         let found = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                ops::order_finance(conn, &reps, order_id)
+            .read_scoped(&session, move |conn, reps| {
+                ops::order_finance(conn, reps, order_id)
             })
             .await?;
         Ok(Response::new(conv::order_finance(found)))
@@ -176,13 +158,10 @@ impl FinanceService for FinanceApi {
     async fn get_statement(&self, request: Request<pb::StatementRequest>) -> Reply<pb::Statement> {
         let session = Session::of(&request)?;
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
-        let viewer = session.viewer();
         let s = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                ops::statement(conn, &reps, &q, STATEMENT_ROWS)
+            .read_scoped(&session, move |conn, reps| {
+                ops::statement(conn, reps, &q, STATEMENT_ROWS)
             })
             .await?;
         Ok(Response::new(conv::statement(s)))
@@ -194,12 +173,10 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::ExportedFile> {
         let session = Session::of(&request)?;
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
-        let viewer = session.viewer();
         let (content, file_name) = self
             .state
-            .write(session, move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                let s = ops::statement(conn, &reps, &q, EXPORT_ROWS)?;
+            .write_scoped(session, move |conn, ctx, reps| {
+                let s = ops::statement(conn, reps, &q, EXPORT_ROWS)?;
                 let label = match (q.customer_id, s.customers.first()) {
                     (Some(_), Some(c)) => c.customer_name.clone(),
                     _ => "全部（权限范围内）".to_owned(),
@@ -235,16 +212,14 @@ impl FinanceService for FinanceApi {
     async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Reply<pb::Reconciliation> {
         let session = Session::of(&request)?;
         let (customer_id, from, to, closing, note) = conv::reconcile_request(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (row, by) = self
             .state
-            .write(session, move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
+            .write_scoped(session, move |conn, ctx, reps| {
                 let row = ops::reconcile(
                     conn,
                     ctx,
-                    &reps,
+                    reps,
                     customer_id,
                     from,
                     to,
@@ -267,17 +242,14 @@ impl FinanceService for FinanceApi {
         let r = request.into_inner();
         let filter = conv::arrears_filter(&r);
         let (offset, limit) = page(r.page);
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (rows, total, totals, names) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
+            .read_scoped(&session, move |conn, reps| {
                 let (rows, total, totals) =
-                    ops::arrears(conn, &reps, &filter, today, offset, limit)?;
-                let reps: Vec<i64> = rows.iter().map(|r| r.sales_rep_id).collect();
-                let names = display_names(conn, &reps)?;
+                    ops::arrears(conn, reps, &filter, today, offset, limit)?;
+                let sales_reps: Vec<i64> = rows.iter().map(|r| r.sales_rep_id).collect();
+                let names = display_names(conn, &sales_reps)?;
                 Ok((rows, total, totals, names))
             })
             .await?;

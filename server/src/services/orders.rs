@@ -31,14 +31,11 @@ impl OrderApi {
 
     /// One shipment as the lists show it, read after a change.
     async fn shipment_reply(&self, session: &Session, shipment_id: i64) -> AppResult<pb::Shipment> {
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let mut found = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let row = shipment::find(conn, &reps, shipment_id, false)?;
+            .read_scoped(session, move |conn, reps| {
+                let row = shipment::find(conn, reps, shipment_id, false)?;
                 ops::bundle(conn, vec![], vec![row], vec![], today)
             })
             .await?;
@@ -53,14 +50,11 @@ impl OrderApi {
         session: &Session,
         exception_id: i64,
     ) -> AppResult<pb::TransportException> {
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let mut found = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let row = transport_exception::find(conn, &reps, exception_id, false)?;
+            .read_scoped(session, move |conn, reps| {
+                let row = transport_exception::find(conn, reps, exception_id, false)?;
                 ops::bundle(conn, vec![], vec![], vec![row], today)
             })
             .await?;
@@ -71,14 +65,11 @@ impl OrderApi {
 
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (bundle, lines, history) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                ops::detail(conn, &reps, order_id, today)
+            .read_scoped(session, move |conn, reps| {
+                ops::detail(conn, reps, order_id, today)
             })
             .await?;
         conv::detail(bundle, lines, history, today)
@@ -290,14 +281,11 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::SearchOrdersResponse> {
         let session = Session::of(&request)?;
         let (filter, offset, limit) = conv::search_request(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (found, bundle) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let mut found = order::search(conn, &reps, &filter, today, offset, limit)?;
+            .read_scoped(&session, move |conn, reps| {
+                let mut found = order::search(conn, reps, &filter, today, offset, limit)?;
                 let rows = std::mem::take(&mut found.rows);
                 let bundle = ops::bundle(conn, rows, vec![], vec![], today)?;
                 Ok((found, bundle))
@@ -320,11 +308,9 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
         let (order_id, version, reason) = conv::cancel_request(request.into_inner())?;
-        let viewer = session.viewer();
         self.state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                ops::cancel(conn, ctx, &reps, order_id, version, &reason)
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::cancel(conn, ctx, reps, order_id, version, &reason)
             })
             .await?;
         Ok(Response::new(self.order_detail(&session, order_id).await?))
@@ -336,13 +322,11 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::Shipment> {
         let session = Session::of(&request)?;
         let (order_id, version, fields, lines) = conv::create_shipment(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (row, _) = self
             .state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                ops::ship(conn, ctx, &reps, order_id, version, &fields, &lines, today)
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::ship(conn, ctx, reps, order_id, version, &fields, &lines, today)
             })
             .await?;
         Ok(Response::new(self.shipment_reply(&session, row.id).await?))
@@ -355,15 +339,13 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         let (shipment_id, version, signer, arrived_at) =
             conv::confirm_delivery(request.into_inner())?;
-        let viewer = session.viewer();
         let clock = self.state.clock.clone();
         self.state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
                 ops::confirm_delivery(
                     conn,
                     ctx,
-                    &reps,
+                    reps,
                     shipment_id,
                     version,
                     &signer,
@@ -383,14 +365,11 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::ListShipmentsResponse> {
         let session = Session::of(&request)?;
         let (filter, offset, limit) = conv::list_shipments(request.into_inner(), session.user_id)?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         let (found, bundle) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                let mut found = shipment::list(conn, &reps, &filter, today, offset, limit)?;
+            .read_scoped(&session, move |conn, reps| {
+                let mut found = shipment::list(conn, reps, &filter, today, offset, limit)?;
                 let rows = std::mem::take(&mut found.rows);
                 let bundle = ops::bundle(conn, vec![], rows, vec![], today)?;
                 Ok((found, bundle))
@@ -415,14 +394,12 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::TransportException> {
         let session = Session::of(&request)?;
         let report = conv::report_exception(request.into_inner())?;
-        let viewer = session.viewer();
         let now = self.state.clock.now();
         let today = self.state.clock.date_of(now);
         let (row, _) = self
             .state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
-                ops::report_exception(conn, ctx, &reps, &report, now, today)
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::report_exception(conn, ctx, reps, &report, now, today)
             })
             .await?;
         Ok(Response::new(self.exception_reply(&session, row.id).await?))
@@ -434,15 +411,13 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::TransportException> {
         let session = Session::of(&request)?;
         let (exception_id, version, decision, note) = conv::decide_exception(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
         self.state
-            .write(session.clone(), move |conn, ctx| {
-                let reps = viewer.reps(conn)?;
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
                 ops::decide(
                     conn,
                     ctx,
-                    &reps,
+                    reps,
                     exception_id,
                     version,
                     &decision,
@@ -462,17 +437,14 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::ListExceptionsResponse> {
         let session = Session::of(&request)?;
         let (filter, offset, limit) = conv::list_exceptions(request.into_inner(), session.user_id)?;
-        let viewer = session.viewer();
         let clock = self.state.clock.clone();
         let today = clock.today();
         let (found, bundle) = self
             .state
-            .db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
+            .read_scoped(&session, move |conn, reps| {
                 let mut found = transport_exception::list(
                     conn,
-                    &reps,
+                    reps,
                     &filter,
                     |d| clock.start_of(d),
                     offset,
