@@ -225,7 +225,14 @@ pub fn export(
         ));
     }
     lines.extend(ctx.lines.iter().cloned());
+    let worksheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(write_error)?;
     let mut sheet = Sheet {
+        worksheet: Some(worksheet),
+        title: &title,
+        lines: &lines,
+        totals_label: l(msg!("report.sheet.totals")),
         writer: None,
         total: 0,
         sent: 0,
@@ -233,10 +240,9 @@ pub fn export(
         send,
         cancelled: false,
     };
-    let worksheet = workbook
-        .add_worksheet_with_constant_memory()
-        .map_err(write_error)?;
-    let title_block = (title.as_str(), lines.as_slice());
+    // A column headed by message `m`, of `kind`; `wide` as many characters wide.
+    let col = |m: Msg, kind: Kind| Column::new(l(m), kind);
+    let wide = |m: Msg, kind: Kind, width: f64| Column::wide(l(m), kind, width);
     let rows = match job {
         Job::DrugSales {
             period,
@@ -245,45 +251,44 @@ pub fn export(
         } => {
             let (q, t) = r::drug_sales(conn, ctx.reps, *period, filter, sort)?;
             let paths = drug_category::paths(conn)?;
-            sheet.start(
-                t.rows,
-                worksheet,
-                title_block,
-                vec![
-                    Column::wide(l(msg!("report.sheet.drug")), Kind::Text, 24.0),
-                    Column::new(l(msg!("report.sheet.specification")), Kind::Text),
-                    Column::wide(l(msg!("report.sheet.category")), Kind::Text, 28.0),
-                    Column::new(l(msg!("report.sheet.origin")), Kind::Text),
-                    Column::new(l(msg!("report.sheet.quantity")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
-                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
-                ],
-            )?;
-            sheet.rows(conn, &q, |row: &r::DrugSales| {
-                let (path, origin) = paths.get(&row.category_id).cloned().unwrap_or_default();
-                let origin = origin_label(&origin, lang);
-                vec![
-                    Cell::from(row.drug_name.as_str()),
-                    Cell::from(row.specification.as_str()),
-                    Cell::from(path),
-                    Cell::from(origin),
-                    Cell::Int(row.quantity),
-                    Cell::Decimal(row.amount),
-                    Cell::Int(row.orders),
-                    Cell::Int(row.customers),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Int(t.quantity),
-                Cell::Decimal(t.amount),
-                Cell::Int(t.orders),
-                Cell::Int(t.customers),
-            ])?
+            // The drug's category path and its origin code.
+            let category =
+                |row: &r::DrugSales| paths.get(&row.category_id).cloned().unwrap_or_default();
+            let fields = Fields::<r::DrugSales>::default()
+                .column(wide(msg!("report.sheet.drug"), Kind::Text, 24.0), |row| {
+                    Cell::from(row.drug_name.as_str())
+                })
+                .column(col(msg!("report.sheet.specification"), Kind::Text), |row| {
+                    Cell::from(row.specification.as_str())
+                })
+                .column(
+                    wide(msg!("report.sheet.category"), Kind::Text, 28.0),
+                    |row| Cell::from(category(row).0),
+                )
+                .column(col(msg!("report.sheet.origin"), Kind::Text), |row| {
+                    Cell::from(origin_label(&category(row).1, lang))
+                })
+                .totalled(
+                    col(msg!("report.sheet.quantity"), Kind::Integer),
+                    |row| Cell::Int(row.quantity),
+                    Cell::Int(t.quantity),
+                )
+                .totalled(
+                    col(msg!("report.sheet.amount"), Kind::Money),
+                    |row| Cell::Decimal(row.amount),
+                    Cell::Decimal(t.amount),
+                )
+                .totalled(
+                    col(msg!("report.sheet.orders"), Kind::Integer),
+                    |row| Cell::Int(row.orders),
+                    Cell::Int(t.orders),
+                )
+                .totalled(
+                    col(msg!("report.sheet.customers"), Kind::Integer),
+                    |row| Cell::Int(row.customers),
+                    Cell::Int(t.customers),
+                );
+            sheet.write(conn, t.rows, &q, fields)?
         }
         Job::DrugSalesSeries {
             period,
@@ -291,90 +296,74 @@ pub fn export(
             interval,
         } => {
             let (q, t) = r::drug_sales_series(conn, ctx.reps, *period, filter, *interval)?;
-            sheet.start(
-                r::count(conn, &q)?,
-                worksheet,
-                title_block,
-                vec![
-                    Column::new(l(msg!("report.sheet.period_start")), Kind::Date),
-                    Column::new(l(msg!("report.sheet.quantity")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
-                ],
-            )?;
-            sheet.rows(conn, &q, |p: &r::SeriesPoint| {
-                vec![
-                    Cell::Date(p.period_start),
-                    Cell::Int(p.quantity),
-                    Cell::Decimal(p.amount),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Int(t.quantity),
-                Cell::Decimal(t.amount),
-            ])?
+            let fields = Fields::<r::SeriesPoint>::default()
+                .column(col(msg!("report.sheet.period_start"), Kind::Date), |p| {
+                    Cell::Date(p.period_start)
+                })
+                .totalled(
+                    col(msg!("report.sheet.quantity"), Kind::Integer),
+                    |p| Cell::Int(p.quantity),
+                    Cell::Int(t.quantity),
+                )
+                .totalled(
+                    col(msg!("report.sheet.amount"), Kind::Money),
+                    |p| Cell::Decimal(p.amount),
+                    Cell::Decimal(t.amount),
+                );
+            let count = r::count(conn, &q)?;
+            sheet.write(conn, count, &q, fields)?
         }
         Job::CustomerDistribution { filter, sort } => {
             let (q, total) = r::customer_distribution(conn, ctx.reps, filter, sort)?;
-            sheet.start(
-                r::count(conn, &q)?,
-                worksheet,
-                title_block,
-                vec![
-                    Column::new(l(msg!("report.sheet.region_code")), Kind::Text),
-                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 20.0),
-                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
-                ],
-            )?;
-            sheet.rows(conn, &q, |row: &r::RegionCount| {
-                vec![
-                    Cell::from(row.region_code.as_str()),
-                    Cell::from(region_label(&row.region_code)),
-                    Cell::Int(row.customers),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Empty,
-                Cell::Int(total),
-            ])?
+            let fields = Fields::<r::RegionCount>::default()
+                .column(col(msg!("report.sheet.region_code"), Kind::Text), |row| {
+                    Cell::from(row.region_code.as_str())
+                })
+                .column(wide(msg!("report.sheet.region"), Kind::Text, 20.0), |row| {
+                    Cell::from(region_label(&row.region_code))
+                })
+                .totalled(
+                    col(msg!("report.sheet.customers"), Kind::Integer),
+                    |row| Cell::Int(row.customers),
+                    Cell::Int(total),
+                );
+            let count = r::count(conn, &q)?;
+            sheet.write(conn, count, &q, fields)?
         }
         Job::EmployeePerformance { period, role, sort } => {
             let (q, t) = r::employee_performance(conn, ctx.reps, *period, *role, sort)?;
-            sheet.start(
-                t.rows,
-                worksheet,
-                title_block,
-                vec![
-                    Column::new(l(msg!("report.sheet.rank")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.name")), Kind::Text),
-                    Column::wide(l(msg!("report.sheet.department")), Kind::Text, 18.0),
-                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
-                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.collected")), Kind::Money),
-                ],
-            )?;
-            sheet.rows(conn, &q, |row: &r::RepPerformance| {
-                vec![
-                    Cell::Int(row.rank),
-                    Cell::from(row.name.as_str()),
-                    Cell::from(row.department.as_str()),
-                    Cell::Decimal(row.amount),
-                    Cell::Int(row.orders),
-                    Cell::Int(row.customers),
-                    Cell::Decimal(row.collected),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Decimal(t.amount),
-                Cell::Int(t.orders),
-                Cell::Int(t.customers),
-                Cell::Decimal(t.collected),
-            ])?
+            let fields = Fields::<r::RepPerformance>::default()
+                .column(col(msg!("report.sheet.rank"), Kind::Integer), |row| {
+                    Cell::Int(row.rank)
+                })
+                .column(col(msg!("report.sheet.name"), Kind::Text), |row| {
+                    Cell::from(row.name.as_str())
+                })
+                .column(
+                    wide(msg!("report.sheet.department"), Kind::Text, 18.0),
+                    |row| Cell::from(row.department.as_str()),
+                )
+                .totalled(
+                    col(msg!("report.sheet.amount"), Kind::Money),
+                    |row| Cell::Decimal(row.amount),
+                    Cell::Decimal(t.amount),
+                )
+                .totalled(
+                    col(msg!("report.sheet.orders"), Kind::Integer),
+                    |row| Cell::Int(row.orders),
+                    Cell::Int(t.orders),
+                )
+                .totalled(
+                    col(msg!("report.sheet.customers"), Kind::Integer),
+                    |row| Cell::Int(row.customers),
+                    Cell::Int(t.customers),
+                )
+                .totalled(
+                    col(msg!("report.sheet.collected"), Kind::Money),
+                    |row| Cell::Decimal(row.collected),
+                    Cell::Decimal(t.collected),
+                );
+            sheet.write(conn, t.rows, &q, fields)?
         }
         Job::CustomerConsumption {
             period,
@@ -382,56 +371,55 @@ pub fn export(
             sort,
         } => {
             let (q, t) = r::customer_consumption(conn, ctx.reps, *period, province_code, sort)?;
-            sheet.start(
-                t.rows,
-                worksheet,
-                title_block,
-                vec![
-                    Column::wide(l(msg!("report.sheet.customer")), Kind::Text, 28.0),
-                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 16.0),
-                    Column::new(l(msg!("report.sheet.contact")), Kind::Text),
-                    Column::new(l(msg!("report.sheet.phone")), Kind::Text),
-                    Column::wide(l(msg!("report.sheet.id_number")), Kind::Text, 22.0),
-                    Column::new(l(msg!("report.sheet.sales_rep")), Kind::Text),
-                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
-                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.last_order")), Kind::Date),
-                    Column::new(l(msg!("report.sheet.outstanding")), Kind::Money),
-                ],
-            )?;
             let id_key = ctx.id_key;
-            sheet.rows(conn, &q, |row: &r::CustomerConsumption| {
-                let id_number = match (id_key, &row.id_number_enc) {
-                    (Some(key), Some(blob)) => key
-                        .decrypt(blob)
-                        .unwrap_or_else(|_| row.id_number_masked.clone()),
-                    _ => row.id_number_masked.clone(),
-                };
-                vec![
-                    Cell::from(row.customer_name.as_str()),
-                    Cell::from(region_pair(&row.province_code, &row.city_code)),
-                    Cell::from(row.contact_person.as_str()),
-                    Cell::from(row.phone.as_str()),
-                    Cell::from(id_number),
-                    Cell::from(row.sales_rep_name.as_str()),
-                    Cell::Decimal(row.amount),
-                    Cell::Int(row.orders),
-                    row.last_order_date.map_or(Cell::Empty, Cell::Date),
-                    Cell::Decimal(row.outstanding),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Empty,
-                Cell::Decimal(t.amount),
-                Cell::Int(t.orders),
-                Cell::Empty,
-                Cell::Decimal(t.outstanding),
-            ])?
+            let fields = Fields::<r::CustomerConsumption>::default()
+                .column(
+                    wide(msg!("report.sheet.customer"), Kind::Text, 28.0),
+                    |row| Cell::from(row.customer_name.as_str()),
+                )
+                .column(wide(msg!("report.sheet.region"), Kind::Text, 16.0), |row| {
+                    Cell::from(region_pair(&row.province_code, &row.city_code))
+                })
+                .column(col(msg!("report.sheet.contact"), Kind::Text), |row| {
+                    Cell::from(row.contact_person.as_str())
+                })
+                .column(col(msg!("report.sheet.phone"), Kind::Text), |row| {
+                    Cell::from(row.phone.as_str())
+                })
+                // In full for a caller holding customer.sensitive.read, else masked.
+                .column(
+                    wide(msg!("report.sheet.id_number"), Kind::Text, 22.0),
+                    move |row| {
+                        Cell::from(match (id_key, &row.id_number_enc) {
+                            (Some(key), Some(blob)) => key
+                                .decrypt(blob)
+                                .unwrap_or_else(|_| row.id_number_masked.clone()),
+                            _ => row.id_number_masked.clone(),
+                        })
+                    },
+                )
+                .column(col(msg!("report.sheet.sales_rep"), Kind::Text), |row| {
+                    Cell::from(row.sales_rep_name.as_str())
+                })
+                .totalled(
+                    col(msg!("report.sheet.amount"), Kind::Money),
+                    |row| Cell::Decimal(row.amount),
+                    Cell::Decimal(t.amount),
+                )
+                .totalled(
+                    col(msg!("report.sheet.orders"), Kind::Integer),
+                    |row| Cell::Int(row.orders),
+                    Cell::Int(t.orders),
+                )
+                .column(col(msg!("report.sheet.last_order"), Kind::Date), |row| {
+                    row.last_order_date.map_or(Cell::Empty, Cell::Date)
+                })
+                .totalled(
+                    col(msg!("report.sheet.outstanding"), Kind::Money),
+                    |row| Cell::Decimal(row.outstanding),
+                    Cell::Decimal(t.outstanding),
+                );
+            sheet.write(conn, t.rows, &q, fields)?
         }
         Job::RegionalSales {
             period,
@@ -439,34 +427,29 @@ pub fn export(
             sort,
         } => {
             let (q, t) = r::regional_sales(conn, ctx.reps, *period, province_code, sort)?;
-            sheet.start(
-                t.rows,
-                worksheet,
-                title_block,
-                vec![
-                    Column::new(l(msg!("report.sheet.region_code")), Kind::Text),
-                    Column::wide(l(msg!("report.sheet.region")), Kind::Text, 20.0),
-                    Column::new(l(msg!("report.sheet.amount")), Kind::Money),
-                    Column::new(l(msg!("report.sheet.orders")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.customers")), Kind::Integer),
-                ],
-            )?;
-            sheet.rows(conn, &q, |row: &r::RegionSales| {
-                vec![
-                    Cell::from(row.region_code.as_str()),
-                    Cell::from(region_label(&row.region_code)),
-                    Cell::Decimal(row.amount),
-                    Cell::Int(row.orders),
-                    Cell::Int(row.customers),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Empty,
-                Cell::Decimal(t.amount),
-                Cell::Int(t.orders),
-                Cell::Int(t.customers),
-            ])?
+            let fields = Fields::<r::RegionSales>::default()
+                .column(col(msg!("report.sheet.region_code"), Kind::Text), |row| {
+                    Cell::from(row.region_code.as_str())
+                })
+                .column(wide(msg!("report.sheet.region"), Kind::Text, 20.0), |row| {
+                    Cell::from(region_label(&row.region_code))
+                })
+                .totalled(
+                    col(msg!("report.sheet.amount"), Kind::Money),
+                    |row| Cell::Decimal(row.amount),
+                    Cell::Decimal(t.amount),
+                )
+                .totalled(
+                    col(msg!("report.sheet.orders"), Kind::Integer),
+                    |row| Cell::Int(row.orders),
+                    Cell::Int(t.orders),
+                )
+                .totalled(
+                    col(msg!("report.sheet.customers"), Kind::Integer),
+                    |row| Cell::Int(row.customers),
+                    Cell::Int(t.customers),
+                );
+            sheet.write(conn, t.rows, &q, fields)?
         }
         Job::Exceptions {
             period,
@@ -474,29 +457,20 @@ pub fn export(
             sort,
         } => {
             let (q, t) = r::exceptions(conn, ctx.reps, days(ctx.clock, *period), *grouping, sort)?;
-            let heading = grouping_label(*grouping, lang);
-            sheet.start(
-                t.rows,
-                worksheet,
-                title_block,
-                vec![
-                    Column::wide(heading, Kind::Text, 24.0),
-                    Column::new(l(msg!("report.sheet.count")), Kind::Integer),
-                    Column::new(l(msg!("report.sheet.value")), Kind::Money),
-                ],
-            )?;
-            sheet.rows(conn, &q, |g: &r::ExceptionGroup| {
-                vec![
-                    Cell::from(exception_label(g, lang)),
-                    Cell::Int(g.count),
-                    Cell::Decimal(g.value),
-                ]
-            })?;
-            sheet.totals(&[
-                Cell::from(l(msg!("report.sheet.totals"))),
-                Cell::Int(t.count),
-                Cell::Decimal(t.value),
-            ])?
+            let heading = Column::wide(grouping_label(*grouping, lang), Kind::Text, 24.0);
+            let fields = Fields::<r::ExceptionGroup>::default()
+                .column(heading, |g| Cell::from(exception_label(g, lang)))
+                .totalled(
+                    col(msg!("report.sheet.count"), Kind::Integer),
+                    |g| Cell::Int(g.count),
+                    Cell::Int(t.count),
+                )
+                .totalled(
+                    col(msg!("report.sheet.value"), Kind::Money),
+                    |g| Cell::Decimal(g.value),
+                    Cell::Decimal(t.value),
+                );
+            sheet.write(conn, t.rows, &q, fields)?
         }
     };
     let Some(rows) = rows else {
@@ -718,8 +692,50 @@ fn exception_label(g: &r::ExceptionGroup, lang: Lang) -> String {
     named.text(lang).to_owned()
 }
 
+/// A column of a report's sheet with what fills it: its heading, the cell of each row,
+/// and its cell in the totals row (empty unless the report totals it; the first column's
+/// holds "合计"). Keeping the three together keeps a sheet's columns aligned.
+struct Field<'a, R> {
+    column: Column,
+    cell: Box<dyn Fn(&R) -> Cell + 'a>,
+    total: Cell,
+}
+
+/// The columns of a report's sheet over rows `R`, left to right.
+struct Fields<'a, R>(Vec<Field<'a, R>>);
+
+impl<R> Default for Fields<'_, R> {
+    fn default() -> Self {
+        Fields(Vec::new())
+    }
+}
+
+impl<'a, R> Fields<'a, R> {
+    /// A column whose totals cell is empty.
+    fn column(self, column: Column, cell: impl Fn(&R) -> Cell + 'a) -> Self {
+        self.totalled(column, cell, Cell::Empty)
+    }
+
+    /// A column totalled as `total` (the report's total, not a sum of the rows written).
+    fn totalled(mut self, column: Column, cell: impl Fn(&R) -> Cell + 'a, total: Cell) -> Self {
+        self.0.push(Field {
+            column,
+            cell: Box::new(cell),
+            total,
+        });
+        self
+    }
+}
+
 /// The sheet being written and the caller being told.
 struct Sheet<'w, 's, 'f> {
+    /// The worksheet, until the header is written.
+    worksheet: Option<&'w mut rust_xlsxwriter::Worksheet>,
+    /// The title block: the report's title and its lines (filters, scope, who, when).
+    title: &'f str,
+    lines: &'f [(String, String)],
+    /// The first cell of the totals row: 合计 / "Totals".
+    totals_label: String,
     writer: Option<SheetWriter<'w>>,
     total: u64,
     sent: u64,
@@ -729,28 +745,56 @@ struct Sheet<'w, 's, 'f> {
 }
 
 impl<'w> Sheet<'w, '_, '_> {
+    /// Writes the report `q` (`count` rows) under `fields`' headings, then its totals row:
+    /// the rows written, or `None` when the caller has gone. A report longer than a sheet
+    /// is refused (FAILED_PRECONDITION) before any row is written.
+    fn write<R>(
+        &mut self,
+        conn: &mut PgConnection,
+        count: i64,
+        q: &Query,
+        fields: Fields<'_, R>,
+    ) -> AppResult<Option<u64>>
+    where
+        R: diesel::QueryableByName<diesel::pg::Pg> + 'static,
+    {
+        let mut columns = Vec::with_capacity(fields.0.len());
+        let mut cells = Vec::with_capacity(fields.0.len());
+        let mut totals = Vec::with_capacity(fields.0.len());
+        for field in fields.0 {
+            columns.push(field.column);
+            cells.push(field.cell);
+            totals.push(field.total);
+        }
+        if let Some(first) = totals.first_mut() {
+            *first = Cell::Text(self.totals_label.clone());
+        }
+        self.start(count, columns)?;
+        self.rows(conn, q, |row: &R| {
+            cells.iter().map(|cell| cell(row)).collect()
+        })?;
+        self.totals(&totals)
+    }
+
     /// Tells the caller how many rows (`total`) are coming, and writes the title and
     /// header; a report longer than a sheet is refused first.
-    fn start(
-        &mut self,
-        total: i64,
-        worksheet: &'w mut rust_xlsxwriter::Worksheet,
-        (title, lines): (&str, &[(String, String)]),
-        columns: Vec<Column>,
-    ) -> AppResult<()> {
+    fn start(&mut self, total: i64, columns: Vec<Column>) -> AppResult<()> {
         self.total = u64::try_from(total).unwrap_or(0);
         // Title block, blank line, header and totals row take up to a dozen rows.
-        if self.total + u64::try_from(lines.len()).unwrap_or(0) + 4 > EXCEL_ROWS {
+        if self.total + u64::try_from(self.lines.len()).unwrap_or(0) + 4 > EXCEL_ROWS {
             return Err(AppError::precondition(crate::msg!(
                 "report.too_many_rows",
                 rows = self.total
             )));
         }
+        let Some(worksheet) = self.worksheet.take() else {
+            return Ok(());
+        };
         self.cancelled = !(self.send)(progress(0, self.total, self.file_name));
         self.writer = Some(SheetWriter::start(
             worksheet,
-            title,
-            Some((title, lines)),
+            self.title,
+            Some((self.title, self.lines)),
             columns,
         )?);
         Ok(())
