@@ -6,6 +6,7 @@
 //! from it and a real server on `127.0.0.1:0` with real TLS, and talks to it through
 //! typed gRPC clients over the network.
 
+pub mod bench;
 pub mod fixtures;
 
 use std::path::PathBuf;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use pharmacrm_shared::pb;
+use pharmacrm_tests::bench::{Call, report, run_streams};
 use pharmacrm_tests::fixtures::invoicing_entity;
 use pharmacrm_tests::{Clients, TestApp, page};
 
@@ -339,32 +340,6 @@ fn requests(customer_id: i64) -> Vec<(&'static str, pb::SearchOrdersRequest)> {
     ]
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn report(label: &str, mut samples: Vec<Duration>, elapsed: Duration) {
-    samples.sort();
-    #[allow(clippy::cast_precision_loss)]
-    let rate = samples.len() as f64 / elapsed.as_secs_f64();
-    println!(
-        "{label:<40} {:>6} req  {rate:>7.1} req/s  p50 {:>6.1} ms  p95 {:>6.1} ms  p99 {:>6.1} ms",
-        samples.len(),
-        percentile(&samples, 0.50).as_secs_f64() * 1000.0,
-        percentile(&samples, 0.95).as_secs_f64() * 1000.0,
-        percentile(&samples, 0.99).as_secs_f64() * 1000.0,
-    );
-}
-
 /// The median latency of each search, one stream.
 async fn per_search(app: &TestApp, token: &str, customer_id: i64) {
     let mut clients: Clients = app.with_token(token).await;
@@ -390,38 +365,26 @@ async fn per_search(app: &TestApp, token: &str, customer_id: i64) {
     }
 }
 
-/// `streams` clients running the day's searches in a loop for `seconds`.
-async fn run(
-    app: &TestApp,
-    token: &str,
-    customer_id: i64,
-    streams: usize,
-    seconds: u64,
-) -> (Vec<Duration>, Duration) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for s in 0..streams {
-        let mut clients: Clients = app.with_token(token).await;
-        let searches = requests(customer_id);
-        tasks.push(tokio::spawn(async move {
-            let mut samples = Vec::new();
-            let mut i = s;
-            while Instant::now() < deadline {
-                let request = searches[i % searches.len()].1.clone();
-                i += 1;
-                let t = Instant::now();
-                clients.orders.search_orders(request).await.expect("search");
-                samples.push(t.elapsed());
-            }
-            samples
-        }));
-    }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.expect("stream"));
-    }
-    (all, started.elapsed())
+/// One search for orders.
+fn search_orders(clients: &mut Clients, request: pb::SearchOrdersRequest) -> Call<'_> {
+    Box::pin(async move {
+        clients.orders.search_orders(request).await.expect("search");
+    })
+}
+
+/// The first page of the overdue arrears.
+fn overdue_arrears(clients: &mut Clients, (): ()) -> Call<'_> {
+    Box::pin(async move {
+        clients
+            .finance
+            .list_arrears(pb::ListArrearsRequest {
+                bucket: pb::ArrearsBucket::Overdue as i32,
+                page: page(0, 50),
+                ..Default::default()
+            })
+            .await
+            .expect("arrears");
+    })
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -469,9 +432,13 @@ async fn main() {
     ] {
         println!("SearchOrders, one page of 50, as {who}:");
         per_search(&app, token, customer_id).await;
-        let (samples, elapsed) = run(&app, token, customer_id, 1, seconds).await;
+        let searches: Vec<pb::SearchOrdersRequest> =
+            requests(customer_id).into_iter().map(|(_, r)| r).collect();
+        let (samples, elapsed) =
+            run_streams(&app, token, 1, seconds, &searches, search_orders).await;
         report("  the day's searches, 1 stream", samples, elapsed);
-        let (samples, elapsed) = run(&app, token, customer_id, 16, seconds).await;
+        let (samples, elapsed) =
+            run_streams(&app, token, 16, seconds, &searches, search_orders).await;
         report("  the day's searches, 16 streams", samples, elapsed);
     }
     for (who, token) in [
@@ -480,9 +447,10 @@ async fn main() {
     ] {
         println!("Finance over the ledger, as {who}:");
         per_finance(&app, token, customer_id, token == &admin_token).await;
-        let (samples, elapsed) = run_arrears(&app, token, 1, seconds).await;
+        let (samples, elapsed) = run_streams(&app, token, 1, seconds, &[()], overdue_arrears).await;
         report("  arrears list (first page), 1 stream", samples, elapsed);
-        let (samples, elapsed) = run_arrears(&app, token, 16, seconds).await;
+        let (samples, elapsed) =
+            run_streams(&app, token, 16, seconds, &[()], overdue_arrears).await;
         report("  arrears list (first page), 16 streams", samples, elapsed);
     }
     println!("Reports, as an administrator (all customers):");
@@ -712,41 +680,4 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
             samples[samples.len() / 2].as_secs_f64() * 1000.0
         );
     }
-}
-
-/// `streams` clients opening the arrears list in a loop for `seconds`.
-async fn run_arrears(
-    app: &TestApp,
-    token: &str,
-    streams: usize,
-    seconds: u64,
-) -> (Vec<Duration>, Duration) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..streams {
-        let mut clients: Clients = app.with_token(token).await;
-        tasks.push(tokio::spawn(async move {
-            let mut samples = Vec::new();
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                clients
-                    .finance
-                    .list_arrears(pb::ListArrearsRequest {
-                        bucket: pb::ArrearsBucket::Overdue as i32,
-                        page: page(0, 50),
-                        ..Default::default()
-                    })
-                    .await
-                    .expect("arrears");
-                samples.push(t.elapsed());
-            }
-            samples
-        }));
-    }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.expect("stream"));
-    }
-    (all, started.elapsed())
 }

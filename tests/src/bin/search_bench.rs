@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use pharmacrm_server::db::schema::customers;
 use pharmacrm_server::search;
 use pharmacrm_shared::pb;
+use pharmacrm_tests::bench::{Call, report, run_streams};
 use pharmacrm_tests::{Clients, TestApp, page};
 
 const CITIES: &[&str] = &[
@@ -198,32 +199,6 @@ const QUERIES: &[&str] = &[
     "hzsyj",
 ];
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn report(label: &str, mut samples: Vec<Duration>, elapsed: Duration) {
-    samples.sort();
-    #[allow(clippy::cast_precision_loss)]
-    let rate = samples.len() as f64 / elapsed.as_secs_f64();
-    println!(
-        "{label:<44} {:>6} req  {rate:>7.1} req/s  p50 {:>6.1} ms  p95 {:>6.1} ms  p99 {:>6.1} ms",
-        samples.len(),
-        percentile(&samples, 0.50).as_secs_f64() * 1000.0,
-        percentile(&samples, 0.95).as_secs_f64() * 1000.0,
-        percentile(&samples, 0.99).as_secs_f64() * 1000.0,
-    );
-}
-
 /// The median latency of each query, one stream (to see which kind is slow).
 async fn per_query(app: &TestApp, token: &str) {
     let mut clients: Clients = app.with_token(token).await;
@@ -253,46 +228,19 @@ async fn per_query(app: &TestApp, token: &str) {
     }
 }
 
-/// `streams` clients searching in a loop for `seconds`, taking `queries` in turn; every
-/// page is 50 rows.
-async fn run(
-    app: &TestApp,
-    token: &str,
-    streams: usize,
-    seconds: u64,
-    queries: &'static [&'static str],
-) -> (Vec<Duration>, Duration) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for s in 0..streams {
-        let mut clients: Clients = app.with_token(token).await;
-        tasks.push(tokio::spawn(async move {
-            let mut samples = Vec::new();
-            let mut i = s;
-            while Instant::now() < deadline {
-                let query = queries[i % queries.len()];
-                i += 1;
-                let t = Instant::now();
-                clients
-                    .customers
-                    .search_customers(pb::SearchCustomersRequest {
-                        query: query.into(),
-                        page: page(0, 50),
-                        ..Default::default()
-                    })
-                    .await
-                    .expect("search");
-                samples.push(t.elapsed());
-            }
-            samples
-        }));
-    }
-    let mut all = Vec::new();
-    for task in tasks {
-        all.extend(task.await.expect("stream"));
-    }
-    (all, started.elapsed())
+/// One page of 50 customers matching `query`.
+fn search<'c>(clients: &'c mut Clients, query: &'static str) -> Call<'c> {
+    Box::pin(async move {
+        clients
+            .customers
+            .search_customers(pb::SearchCustomersRequest {
+                query: query.into(),
+                page: page(0, 50),
+                ..Default::default()
+            })
+            .await
+            .expect("search");
+    })
 }
 
 /// The query the server ran before the indexed search, on the same data (one stream).
@@ -349,13 +297,13 @@ async fn main() {
     let token = admin.token.clone();
     println!("SearchCustomers, one page of 50, as an administrator (scope: all {n}):");
     per_query(&app, &token).await;
-    let (samples, elapsed) = run(&app, &token, 1, seconds, QUERIES).await;
+    let (samples, elapsed) = run_streams(&app, &token, 1, seconds, QUERIES, search).await;
     report("after: indexed grams, 1 stream", samples, elapsed);
-    let (samples, elapsed) = run(&app, &token, 16, seconds, QUERIES).await;
+    let (samples, elapsed) = run_streams(&app, &token, 16, seconds, QUERIES, search).await;
     report("after: indexed grams, 16 streams", samples, elapsed);
     // The machine's ceiling: the cheapest page there is (no query, nothing to count),
     // with the bench's own clients on the same cores.
-    let (samples, elapsed) = run(&app, &token, 16, seconds, &[""]).await;
+    let (samples, elapsed) = run_streams(&app, &token, 16, seconds, &[""], search).await;
     report("floor: empty search only, 16 streams", samples, elapsed);
     let (samples, elapsed) = before(&mut conn, seconds);
     report(
