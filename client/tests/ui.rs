@@ -739,6 +739,76 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
 }
 
 #[test]
+fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_next() {
+    let server = Server::start();
+    let app = server.app();
+    server
+        .runtime
+        .block_on(app.customer_team("北京协和医院", "rep-a", "cs-a"));
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户管理");
+    ui.wait_label("客户列表");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "证件");
+    ui.click("证件");
+
+    ui.type_into("证件编号", "京药2026-0001");
+    ui.type_into("发证机关", "北京市药品监督管理局");
+    ui.type_into("发证日期", "2026-01-05");
+    ui.type_into("有效期至", "2031-01-04");
+    ui.press(Role::Button, "添加证件");
+    ui.wait_label("京药2026-0001");
+    let number = ui
+        .harness
+        .get_by_role_and_label(Role::TextInput, "证件编号")
+        .value();
+    assert_eq!(
+        number.as_deref(),
+        Some(""),
+        "the form is ready for the next"
+    );
+
+    ui.click("个人信息");
+    ui.type_into("项目 / 单位 / 学校", "钓鱼");
+    ui.type_into("内容 / 职务 / 学历", "周末常去密云水库");
+    ui.press(Role::Button, "添加");
+    ui.wait_label_contains("周末常去密云水库");
+    let title = ui
+        .harness
+        .get_by_role_and_label(Role::TextInput, "项目 / 单位 / 学校")
+        .value();
+    assert_eq!(title.as_deref(), Some(""));
+    let saved = server.as_admin(async |admin| {
+        let customer = admin.customers_matching("北京协和医院").await.customers[0].id;
+        let certificates = admin
+            .customers
+            .list_certificates(pb::GetCustomerRequest { id: customer })
+            .await
+            .expect("certificates")
+            .into_inner()
+            .certificates;
+        let records = admin
+            .customers
+            .list_profile_records(pb::GetCustomerRequest { id: customer })
+            .await
+            .expect("records")
+            .into_inner()
+            .records;
+        (certificates, records)
+    });
+    let (certificates, records) = saved;
+    assert_eq!(certificates.len(), 1);
+    assert_eq!(certificates[0].authority, "北京市药品监督管理局");
+    assert_eq!(certificates[0].expires_on, "2031-01-04");
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        (records[0].kind.as_str(), records[0].title.as_str()),
+        ("preference", "钓鱼")
+    );
+}
+
+#[test]
 fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     let server = Server::start();
     let app = server.app();

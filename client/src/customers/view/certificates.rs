@@ -5,10 +5,11 @@ use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
-use crate::backend::{Polled, Requested};
+use super::records::Records;
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, choice_label};
 
 #[derive(Clone)]
 struct Draft {
@@ -34,21 +35,17 @@ impl Default for Draft {
 /// The certificate tab.
 #[derive(Default)]
 pub struct CertificatesTab {
-    list: Requested<Vec<pb::Certificate>>,
-    draft: Draft,
+    records: Records<pb::Certificate, Draft>,
     /// The scan to attach to the new certificate.
     scan: widgets::PathField,
-    save: Requested<pb::Certificate>,
     /// Where the last downloaded scan was saved.
     scan_saved: Requested<String>,
-    /// The last failed save's complaints, under their fields until edited.
-    errors: FieldErrors,
 }
 
 impl CertificatesTab {
     /// Loads the customer's certificates.
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        self.list.request(
+        self.records.reload(
             ctx.customers()
                 .list_certificates(pb::GetCustomerRequest { id: customer_id })
                 .map(|r| r.certificates),
@@ -57,7 +54,7 @@ impl CertificatesTab {
 
     /// Whether the new certificate holds unsaved input.
     pub fn is_dirty(&self) -> bool {
-        let d = &self.draft;
+        let d = &self.records.draft;
         [
             &d.number,
             &d.authority,
@@ -71,29 +68,20 @@ impl CertificatesTab {
 
     /// Polls the calls; true when a certificate was just saved.
     pub fn poll(&mut self) -> bool {
-        self.list.poll();
         self.scan_saved.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                self.draft = Draft {
-                    kind: self.draft.kind,
-                    ..Draft::default()
-                };
-                self.scan.clear();
-                self.errors.set(None);
-                true
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-                false
-            }
-            Polled::Unchanged => false,
+        let saved = self.records.poll(|d| Draft {
+            kind: d.kind,
+            ..Draft::default()
+        });
+        if saved {
+            self.scan.clear();
         }
+        saved
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let certificates = self.list.value().cloned().unwrap_or_default();
+        let certificates = self.records.rows();
         let mut download = None;
         if !certificates.is_empty() {
             widgets::table(ui, "certificate_table", |ui| {
@@ -196,9 +184,11 @@ impl CertificatesTab {
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let draft = &mut self.draft;
+        let records = &mut self.records;
+        let ready = records.ready();
+        let draft = &mut records.draft;
         let scan = &mut self.scan;
-        let response = widgets::form(ui, "certificate_form", &mut self.errors, |f| {
+        let response = widgets::form(ui, "certificate_form", &mut records.errors, |f| {
             f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
             f.text(t("certificate.number"), "number", &mut draft.number);
             f.text(
@@ -227,7 +217,6 @@ impl CertificatesTab {
                 )
             });
         });
-        let ready = !self.save.is_pending();
         ui.add_space(4.0);
         let clicked = ui
             .add_enabled(ready, egui::Button::new(t("certificate.add")))
@@ -235,7 +224,7 @@ impl CertificatesTab {
         if (clicked || response.submitted) && ready {
             let draft = draft.clone();
             let path = self.scan.trimmed().to_owned();
-            self.save.request(ctx.call(move |api| async move {
+            records.save(ctx.call(move |api| async move {
                 let scan = if path.is_empty() {
                     Vec::new()
                 } else {

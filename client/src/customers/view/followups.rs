@@ -2,13 +2,13 @@
 
 use pharmacrm_shared::{Permission, pb};
 
-use crate::backend::{Polled, Requested};
-use crate::ctx::AppCtx;
-use crate::format;
 use egui::RichText;
 
+use super::records::Records;
+use crate::ctx::AppCtx;
+use crate::format;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, choice_label};
 
 #[derive(Clone, PartialEq)]
 struct Draft {
@@ -31,18 +31,12 @@ impl Default for Draft {
 
 /// The follow-up tab.
 #[derive(Default)]
-pub struct FollowupsTab {
-    list: Requested<Vec<pb::Followup>>,
-    draft: Draft,
-    save: Requested<pb::Followup>,
-    /// The last failed save's complaints, under their fields until edited.
-    errors: FieldErrors,
-}
+pub struct FollowupsTab(Records<pb::Followup, Draft>);
 
 impl FollowupsTab {
     /// Loads the customer's follow-ups.
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        self.list.request(
+        self.0.reload(
             ctx.customers()
                 .list_followups(pb::GetCustomerRequest { id: customer_id })
                 .map(|r| r.followups),
@@ -51,29 +45,18 @@ impl FollowupsTab {
 
     /// Whether the new follow-up holds unsaved input.
     pub fn is_dirty(&self) -> bool {
-        [&self.draft.content, &self.draft.result, &self.draft.next_on]
+        let d = &self.0.draft;
+        [&d.content, &d.result, &d.next_on]
             .iter()
             .any(|text| !text.trim().is_empty())
     }
 
     /// Polls the calls; true when a follow-up was just saved.
     pub fn poll(&mut self) -> bool {
-        self.list.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                self.draft = Draft {
-                    method: self.draft.method,
-                    ..Draft::default()
-                };
-                self.errors.set(None);
-                true
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-                false
-            }
-            Polled::Unchanged => false,
-        }
+        self.0.poll(|d| Draft {
+            method: d.method,
+            ..Draft::default()
+        })
     }
 
     /// Draws the tab.
@@ -82,7 +65,7 @@ impl FollowupsTab {
             self.form_ui(ui, ctx, customer_id);
             ui.separator();
         }
-        for f in self.list.value().cloned().unwrap_or_default() {
+        for f in self.0.rows() {
             ui.label(
                 RichText::new(format!(
                     "{}  ·  {}  ·  {}",
@@ -104,14 +87,15 @@ impl FollowupsTab {
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let draft = &mut self.draft;
-        let response = widgets::form(ui, "followup_form", &mut self.errors, |f| {
+        let records = &mut self.0;
+        let ready = records.ready();
+        let draft = &mut records.draft;
+        let response = widgets::form(ui, "followup_form", &mut records.errors, |f| {
             f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
             f.text(t("followup.content"), "content", &mut draft.content);
             f.text(t("followup.result"), "result", &mut draft.result);
             f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
         });
-        let ready = !self.save.is_pending();
         ui.add_space(4.0);
         let clicked = ui
             .add_enabled(ready, egui::Button::new(t("followup.add")))
@@ -129,7 +113,7 @@ impl FollowupsTab {
                 next_on: widgets::normalize_date(&draft.next_on),
                 ..Default::default()
             };
-            self.save.request(ctx.customers().save_followup(request));
+            records.save(ctx.customers().save_followup(request));
         }
     }
 }

@@ -11,6 +11,7 @@ mod followups;
 mod history;
 mod orders;
 mod personal;
+mod records;
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};

@@ -2,12 +2,12 @@
 
 use pharmacrm_shared::{Permission, pb};
 
-use crate::backend::{Polled, Requested};
-use crate::ctx::AppCtx;
 use egui::RichText;
 
+use super::records::Records;
+use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, FieldErrors};
+use crate::widgets;
 
 /// The kinds of personal record, as stored.
 const KINDS: [&str; 4] = ["preference", "family", "work", "education"];
@@ -29,29 +29,18 @@ fn empty_draft(kind: &str) -> pb::ProfileRecord {
 }
 
 /// The personal tab.
-pub struct PersonalTab {
-    list: Requested<Vec<pb::ProfileRecord>>,
-    draft: pb::ProfileRecord,
-    save: Requested<pb::ProfileRecord>,
-    /// The last failed save's complaints, under their fields until edited.
-    errors: FieldErrors,
-}
+pub struct PersonalTab(Records<pb::ProfileRecord, pb::ProfileRecord>);
 
 impl Default for PersonalTab {
     fn default() -> Self {
-        PersonalTab {
-            list: Requested::NotRequested,
-            draft: empty_draft(KINDS[0]),
-            save: Requested::NotRequested,
-            errors: FieldErrors::default(),
-        }
+        PersonalTab(Records::new(empty_draft(KINDS[0])))
     }
 }
 
 impl PersonalTab {
     /// Loads the customer's records.
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        self.list.request(
+        self.0.reload(
             ctx.customers()
                 .list_profile_records(pb::GetCustomerRequest { id: customer_id })
                 .map(|r| r.records),
@@ -60,7 +49,7 @@ impl PersonalTab {
 
     /// Whether the new record holds unsaved input.
     pub fn is_dirty(&self) -> bool {
-        let d = &self.draft;
+        let d = &self.0.draft;
         [&d.title, &d.detail, &d.date_from, &d.date_to]
             .iter()
             .any(|text| !text.trim().is_empty())
@@ -68,24 +57,12 @@ impl PersonalTab {
 
     /// Polls the calls; true when a record was just saved.
     pub fn poll(&mut self) -> bool {
-        self.list.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                self.draft = empty_draft(&self.draft.kind);
-                self.errors.set(None);
-                true
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-                false
-            }
-            Polled::Unchanged => false,
-        }
+        self.0.poll(|d| empty_draft(&d.kind))
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        for r in self.list.value().cloned().unwrap_or_default() {
+        for r in self.0.rows() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));
                 if !r.detail.is_empty() {
@@ -100,14 +77,16 @@ impl PersonalTab {
             return;
         }
         ui.separator();
-        let draft = &mut self.draft;
+        let records = &mut self.0;
+        let ready = records.ready();
+        let draft = &mut records.draft;
         ui.horizontal(|ui| {
             for kind in KINDS {
                 ui.selectable_value(&mut draft.kind, kind.to_owned(), kind_name(kind));
             }
         });
         let dated = draft.kind == "work" || draft.kind == "education";
-        let response = widgets::form(ui, "personal_form", &mut self.errors, |f| {
+        let response = widgets::form(ui, "personal_form", &mut records.errors, |f| {
             f.text(t("personal.title"), "title", &mut draft.title);
             f.text(t("personal.detail"), "detail", &mut draft.detail);
             if dated {
@@ -115,7 +94,6 @@ impl PersonalTab {
                 f.date(t("personal.to"), "date_to", &mut draft.date_to);
             }
         });
-        let ready = !self.save.is_pending();
         ui.add_space(4.0);
         let clicked = ui
             .add_enabled(ready, egui::Button::new(t("personal.add")))
@@ -135,8 +113,7 @@ impl PersonalTab {
                 },
                 ..draft.clone()
             };
-            self.save
-                .request(ctx.customers().save_profile_record(request));
+            records.save(ctx.customers().save_profile_record(request));
         }
     }
 }
