@@ -196,6 +196,14 @@ impl Ui {
         self.harness.step();
     }
 
+    /// What the text input labelled `label` holds.
+    fn input_text(&self, label: &str) -> String {
+        self.harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .value()
+            .unwrap_or_default()
+    }
+
     /// Whether a button labelled `label` is shown.
     fn has_button(&self, label: &str) -> bool {
         self.harness
@@ -457,8 +465,7 @@ fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
             .is_some()
     });
     ui.wait_label("会话已过期，请重新登录");
-    let username = ui.harness.get_by_role_and_label(Role::TextInput, "用户名");
-    assert_eq!(username.value().as_deref(), Some("admin"));
+    assert_eq!(ui.input_text("用户名"), "admin");
 }
 
 impl Ui {
@@ -759,13 +766,9 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
     ui.type_into("有效期至", "2031-01-04");
     ui.press(Role::Button, "添加证件");
     ui.wait_label("京药2026-0001");
-    let number = ui
-        .harness
-        .get_by_role_and_label(Role::TextInput, "证件编号")
-        .value();
     assert_eq!(
-        number.as_deref(),
-        Some(""),
+        ui.input_text("证件编号"),
+        "",
         "the form is ready for the next"
     );
 
@@ -774,11 +777,7 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
     ui.type_into("内容 / 职务 / 学历", "周末常去密云水库");
     ui.press(Role::Button, "添加");
     ui.wait_label_contains("周末常去密云水库");
-    let title = ui
-        .harness
-        .get_by_role_and_label(Role::TextInput, "项目 / 单位 / 学校")
-        .value();
-    assert_eq!(title.as_deref(), Some(""));
+    assert_eq!(ui.input_text("项目 / 单位 / 学校"), "");
     let saved = server.as_admin(async |admin| {
         let customer = admin.customers_matching("北京协和医院").await.customers[0].id;
         let certificates = admin
@@ -933,8 +932,7 @@ fn clicking_the_text_of_a_row_opens_it() {
     ui.wait_label("布洛芬混悬液");
     ui.click("布洛芬混悬液");
     ui.wait_label("编辑药品");
-    let name = ui.harness.get_by_role_and_label(Role::TextInput, "通用名");
-    assert_eq!(name.value().as_deref(), Some("布洛芬混悬液"));
+    assert_eq!(ui.input_text("通用名"), "布洛芬混悬液");
     // A user, by the username in the table.
     ui.click("系统管理");
     ui.wait_label("用户");
@@ -959,10 +957,9 @@ fn closing_a_filled_form_asks_first() {
     ui.wait_label("有未保存的内容，确定放弃吗？");
     ui.click("取消");
     ui.harness.step();
-    let name = ui.harness.get_by_role_and_label(Role::TextInput, "通用名");
     assert_eq!(
-        name.value().as_deref(),
-        Some("布洛芬"),
+        ui.input_text("通用名"),
+        "布洛芬",
         "cancelled: the form and what was typed stay"
     );
     ui.click("关闭");
@@ -1531,8 +1528,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     // the first tab: this tab runs for it as it is shown.
     ui.press(Role::Button, "员工销售业绩");
     ui.wait_label_contains("运行时间");
-    let period_from = ui.harness.get_by_role_and_label(Role::TextInput, "期间从");
-    assert_eq!(period_from.value().as_deref(), Some(from.as_str()));
+    assert_eq!(ui.input_text("期间从"), from);
     ui.wait_label("李营销");
     ui.wait_role(Role::Image, "本页销售额最高的员工（前 10）");
     ui.press(Role::Button, "客服代表");

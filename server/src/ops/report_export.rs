@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::PgConnection;
+use pharmacrm_shared::money::Decimal;
 use pharmacrm_shared::pb;
 
 use super::reports::{self as r, Period, Query, Sort, region_name as region_label, region_pair};
@@ -243,6 +244,13 @@ pub fn export(
     // A column headed by message `m`, of `kind`; `wide` as many characters wide.
     let col = |m: Msg, kind: Kind| Column::new(l(m), kind);
     let wide = |m: Msg, kind: Kind, width: f64| Column::wide(l(m), kind, width);
+    let sales_columns = || {
+        [
+            col(msg!("report.sheet.amount"), Kind::Money),
+            col(msg!("report.sheet.orders"), Kind::Integer),
+            col(msg!("report.sheet.customers"), Kind::Integer),
+        ]
+    };
     let rows = match job {
         Job::DrugSales {
             period,
@@ -273,20 +281,10 @@ pub fn export(
                     |row| Cell::Int(row.quantity),
                     Cell::Int(t.quantity),
                 )
-                .totalled(
-                    col(msg!("report.sheet.amount"), Kind::Money),
-                    |row| Cell::Decimal(row.amount),
-                    Cell::Decimal(t.amount),
-                )
-                .totalled(
-                    col(msg!("report.sheet.orders"), Kind::Integer),
-                    |row| Cell::Int(row.orders),
-                    Cell::Int(t.orders),
-                )
-                .totalled(
-                    col(msg!("report.sheet.customers"), Kind::Integer),
-                    |row| Cell::Int(row.customers),
-                    Cell::Int(t.customers),
+                .sales(
+                    sales_columns(),
+                    |row| (row.amount, row.orders, row.customers),
+                    (t.amount, t.orders, t.customers),
                 );
             sheet.write(conn, t.rows, &q, fields)?
         }
@@ -343,20 +341,10 @@ pub fn export(
                     wide(msg!("report.sheet.department"), Kind::Text, 18.0),
                     |row| Cell::from(row.department.as_str()),
                 )
-                .totalled(
-                    col(msg!("report.sheet.amount"), Kind::Money),
-                    |row| Cell::Decimal(row.amount),
-                    Cell::Decimal(t.amount),
-                )
-                .totalled(
-                    col(msg!("report.sheet.orders"), Kind::Integer),
-                    |row| Cell::Int(row.orders),
-                    Cell::Int(t.orders),
-                )
-                .totalled(
-                    col(msg!("report.sheet.customers"), Kind::Integer),
-                    |row| Cell::Int(row.customers),
-                    Cell::Int(t.customers),
+                .sales(
+                    sales_columns(),
+                    |row| (row.amount, row.orders, row.customers),
+                    (t.amount, t.orders, t.customers),
                 )
                 .totalled(
                     col(msg!("report.sheet.collected"), Kind::Money),
@@ -434,20 +422,10 @@ pub fn export(
                 .column(wide(msg!("report.sheet.region"), Kind::Text, 20.0), |row| {
                     Cell::from(region_label(&row.region_code))
                 })
-                .totalled(
-                    col(msg!("report.sheet.amount"), Kind::Money),
-                    |row| Cell::Decimal(row.amount),
-                    Cell::Decimal(t.amount),
-                )
-                .totalled(
-                    col(msg!("report.sheet.orders"), Kind::Integer),
-                    |row| Cell::Int(row.orders),
-                    Cell::Int(t.orders),
-                )
-                .totalled(
-                    col(msg!("report.sheet.customers"), Kind::Integer),
-                    |row| Cell::Int(row.customers),
-                    Cell::Int(t.customers),
+                .sales(
+                    sales_columns(),
+                    |row| (row.amount, row.orders, row.customers),
+                    (t.amount, t.orders, t.customers),
                 );
             sheet.write(conn, t.rows, &q, fields)?
         }
@@ -714,6 +692,31 @@ impl<'a, R> Fields<'a, R> {
     /// A column whose totals cell is empty.
     fn column(self, column: Column, cell: impl Fn(&R) -> Cell + 'a) -> Self {
         self.totalled(column, cell, Cell::Empty)
+    }
+
+    /// The columns `headers` (销售额, 订单数, 客户数) of each row's `sales` (amount in CNY,
+    /// orders, customers), totalled as `totals`.
+    fn sales(
+        self,
+        headers: [Column; 3],
+        sales: fn(&R) -> (Decimal, i64, i64),
+        totals: (Decimal, i64, i64),
+    ) -> Self
+    where
+        R: 'a,
+    {
+        let [amount, orders, customers] = headers;
+        self.totalled(
+            amount,
+            move |r| Cell::Decimal(sales(r).0),
+            Cell::Decimal(totals.0),
+        )
+        .totalled(orders, move |r| Cell::Int(sales(r).1), Cell::Int(totals.1))
+        .totalled(
+            customers,
+            move |r| Cell::Int(sales(r).2),
+            Cell::Int(totals.2),
+        )
     }
 
     /// A column totalled as `total` (the report's total, not a sum of the rows written).
