@@ -574,3 +574,54 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         .expect_err("garbage");
     assert_eq!(bad_fields(&status), ["workbook"]);
 }
+
+#[tokio::test]
+async fn drugs_sorted_by_sale_price_highest_first_page_by_keyset_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let agency = admin.top_category("代理类").await;
+    let unit = UnitBuilder::new("盒").create(&mut admin).await;
+    // Two at the same price: the tie is broken by id, the same way on every page.
+    for (name, sale) in [
+        ("阿莫西林胶囊", "12.8"),
+        ("头孢克肟片", "36"),
+        ("布洛芬缓释胶囊", "9.5"),
+        ("氨溴索口服液", "12.8"),
+        ("蒙脱石散", "21.05"),
+    ] {
+        DrugBuilder::new(name, agency.id, unit.id)
+            .priced("1", sale)
+            .create(&mut admin)
+            .await;
+    }
+    let mut prices = Vec::new();
+    let mut after = String::new();
+    for _ in 0..3 {
+        let found: pb::SearchDrugsResponse = admin
+            .send(pb::SearchDrugsRequest {
+                sort: pb::DrugSort::SalePrice as i32,
+                descending: true,
+                page: page(0, 2),
+                after: after.clone(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(found.total, 5);
+        prices.extend(
+            found
+                .drugs
+                .iter()
+                .map(|d| (d.sale_price.clone(), d.name.clone())),
+        );
+        after = found.next_page;
+        if after.is_empty() {
+            break;
+        }
+    }
+    let sale: Vec<&str> = prices.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(sale, ["36.00", "21.05", "12.80", "12.80", "9.50"]);
+    let mut names: Vec<&str> = prices.iter().map(|(_, n)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 5, "every drug once: {prices:?}");
+}
