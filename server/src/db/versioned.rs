@@ -61,6 +61,64 @@ macro_rules! versioned {
     };
 }
 
+/// Defines `insert_fields(conn, ctx, fields)` and `update_fields(conn, ctx, id, version,
+/// fields)` for a row written as a whole through its changeset struct (a customer type, an
+/// invoicing entity, a container unit): the insert stamps the actor and is audited; the
+/// update goes through [`edit`] (locked, version checked, stamped, audited). A failed
+/// insert or update is mapped by `on_error(err, fields)` (a unique name taken). Both
+/// return the row as stored.
+/// `edited_by_fields!(CustomerType, customer_types, CustomerTypeFields, |e, f| taken(e, &f.name))`.
+#[macro_export]
+macro_rules! edited_by_fields {
+    ($row:ty, $table:ident, $fields:ty, $on_error:expr) => {
+        /// Inserts a row of `fields` as the actor (audited).
+        fn insert_fields(
+            conn: &mut diesel::PgConnection,
+            ctx: $crate::db::models::WriteCtx<'_>,
+            fields: &$fields,
+        ) -> $crate::error::AppResult<$row> {
+            use diesel::prelude::*;
+            let on_error: fn(diesel::result::Error, &$fields) -> $crate::error::AppError =
+                $on_error;
+            let row: $row = diesel::insert_into($table::table)
+                .values((fields, $table::updated_by.eq(ctx.actor.user_id)))
+                .returning(<$row>::as_returning())
+                .get_result(conn)
+                .map_err(|e| on_error(e, fields))?;
+            $crate::db::versioned::audit_created(conn, ctx, &row)?;
+            Ok(row)
+        }
+
+        /// Replaces row `id`'s fields, read at `version` (audited); the row after.
+        fn update_fields(
+            conn: &mut diesel::PgConnection,
+            ctx: $crate::db::models::WriteCtx<'_>,
+            id: i64,
+            version: i32,
+            fields: &$fields,
+        ) -> $crate::error::AppResult<$row> {
+            use diesel::prelude::*;
+            let on_error: fn(diesel::result::Error, &$fields) -> $crate::error::AppError =
+                $on_error;
+            let (_, after) = $crate::db::versioned::edit(
+                conn,
+                ctx,
+                id,
+                version,
+                "update",
+                |conn, before: &$row| {
+                    diesel::update($table::table.find(id))
+                        .set((fields, $crate::stamp!($table, before, ctx)))
+                        .returning(<$row>::as_returning())
+                        .get_result(conn)
+                        .map_err(|e| on_error(e, fields))
+                },
+            )?;
+            Ok(after)
+        }
+    };
+}
+
 /// The columns every edit sets: `version` + 1, `updated_at` now, `updated_by` the actor.
 /// `stamp!(container_units, before, ctx)`, as one element of a `.set((…))` tuple.
 #[macro_export]

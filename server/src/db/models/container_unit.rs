@@ -118,6 +118,8 @@ fn get(conn: &mut PgConnection, id: i64) -> AppResult<UnitView> {
 
 crate::archivable!(ContainerUnit, container_units, "container_unit", not_found);
 
+crate::edited_by_fields!(ContainerUnit, container_units, UnitInput, taken);
+
 fn views(conn: &mut PgConnection, rows: Vec<ContainerUnit>) -> AppResult<Vec<UnitView>> {
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
     let counts: HashMap<i64, i64> = drugs::table
@@ -148,12 +150,7 @@ pub fn create(
     ctx: WriteCtx<'_>,
     input: &UnitInput,
 ) -> AppResult<UnitView> {
-    let row: ContainerUnit = diesel::insert_into(container_units::table)
-        .values((input, container_units::updated_by.eq(ctx.actor.user_id)))
-        .returning(ContainerUnit::as_returning())
-        .get_result(conn)
-        .map_err(|e| taken(e, input))?;
-    versioned::audit_created(conn, ctx, &row)?;
+    let row = insert_fields(conn, ctx, input)?;
     get(conn, row.id)
 }
 
@@ -165,20 +162,7 @@ pub fn update(
     version: i32,
     input: &UnitInput,
 ) -> AppResult<UnitView> {
-    versioned::edit(
-        conn,
-        ctx,
-        id,
-        version,
-        "update",
-        |conn, before: &ContainerUnit| {
-            diesel::update(container_units::table.find(id))
-                .set((input, crate::stamp!(container_units, before, ctx)))
-                .returning(ContainerUnit::as_returning())
-                .get_result(conn)
-                .map_err(|e| taken(e, input))
-        },
-    )?;
+    update_fields(conn, ctx, id, version, input)?;
     get(conn, id)
 }
 

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::customer_types;
-use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -68,19 +67,17 @@ pub struct CustomerTypeFields {
     pub sort_order: i32,
 }
 
+crate::edited_by_fields!(CustomerType, customer_types, CustomerTypeFields, |e, f| {
+    taken(e, &f.name)
+});
+
 /// Adds a type.
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     fields: &CustomerTypeFields,
 ) -> AppResult<CustomerType> {
-    let row: CustomerType = diesel::insert_into(customer_types::table)
-        .values((fields, customer_types::updated_by.eq(ctx.actor.user_id)))
-        .returning(CustomerType::as_returning())
-        .get_result(conn)
-        .map_err(|e| taken(e, &fields.name))?;
-    versioned::audit_created(conn, ctx, &row)?;
-    Ok(row)
+    insert_fields(conn, ctx, fields)
 }
 
 /// Renames or reorders a type.
@@ -91,19 +88,5 @@ pub fn update(
     version: i32,
     fields: &CustomerTypeFields,
 ) -> AppResult<CustomerType> {
-    let (_, after) = versioned::edit(
-        conn,
-        ctx,
-        id,
-        version,
-        "update",
-        |conn, before: &CustomerType| {
-            diesel::update(customer_types::table.find(id))
-                .set((fields, crate::stamp!(customer_types, before, ctx)))
-                .returning(CustomerType::as_returning())
-                .get_result(conn)
-                .map_err(|e| taken(e, &fields.name))
-        },
-    )?;
-    Ok(after)
+    update_fields(conn, ctx, id, version, fields)
 }

@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::invoicing_entities;
-use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -96,19 +95,20 @@ pub fn names(
         .collect())
 }
 
+crate::edited_by_fields!(
+    InvoicingEntity,
+    invoicing_entities,
+    InvoicingEntityFields,
+    |e, f| taken(e, &f.name)
+);
+
 /// Adds an entity; ALREADY_EXISTS on `name` when the name is taken.
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     fields: &InvoicingEntityFields,
 ) -> AppResult<InvoicingEntity> {
-    let row: InvoicingEntity = diesel::insert_into(invoicing_entities::table)
-        .values((fields, invoicing_entities::updated_by.eq(ctx.actor.user_id)))
-        .returning(InvoicingEntity::as_returning())
-        .get_result(conn)
-        .map_err(|e| taken(e, &fields.name))?;
-    versioned::audit_created(conn, ctx, &row)?;
-    Ok(row)
+    insert_fields(conn, ctx, fields)
 }
 
 /// Changes an entity under optimistic locking.
@@ -119,19 +119,5 @@ pub fn update(
     version: i32,
     fields: &InvoicingEntityFields,
 ) -> AppResult<InvoicingEntity> {
-    let (_, after) = versioned::edit(
-        conn,
-        ctx,
-        id,
-        version,
-        "update",
-        |conn, before: &InvoicingEntity| {
-            diesel::update(invoicing_entities::table.find(id))
-                .set((fields, crate::stamp!(invoicing_entities, before, ctx)))
-                .returning(InvoicingEntity::as_returning())
-                .get_result(conn)
-                .map_err(|e| taken(e, &fields.name))
-        },
-    )?;
-    Ok(after)
+    update_fields(conn, ctx, id, version, fields)
 }
