@@ -170,8 +170,8 @@ impl InvoiceList {
             // The order filter belongs to the customer chosen.
             order_id: (customer_id.is_some() && self.filter.order_id != 0)
                 .then_some(self.filter.order_id),
-            date_from: super::date_key(&self.filter.date_from),
-            date_to: super::date_key(&self.filter.date_to),
+            date_from: widgets::date_filter_key(&self.filter.date_from),
+            date_to: widgets::date_filter_key(&self.filter.date_to),
         }
     }
 

@@ -158,14 +158,6 @@ impl ModulePanel for FinancePanel {
 // ---------------------------------------------------------------------------------------
 // Values
 
-/// A date filter as sent: a date once it reads as one, else nothing (a date half typed
-/// does not search).
-fn date_key(text: &str) -> String {
-    widgets::parse_date(text)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 /// An amount as typed, for the server: its exact wire form (`1000` → `1000.00`) when it
 /// reads as one, else the text as typed, so that the server names the field with its own
 /// sentence. Empty stays empty (an optional amount such as a credit limit).

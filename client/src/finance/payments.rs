@@ -143,8 +143,8 @@ impl PaymentList {
     fn key(&self) -> SearchKey {
         SearchKey {
             customer_id: self.customer.id(),
-            date_from: super::date_key(&self.filter.date_from),
-            date_to: super::date_key(&self.filter.date_to),
+            date_from: widgets::date_filter_key(&self.filter.date_from),
+            date_to: widgets::date_filter_key(&self.filter.date_to),
             handler_id: (self.filter.handler_id != 0).then_some(self.filter.handler_id),
         }
     }

@@ -64,14 +64,6 @@ pub struct OrderList {
     cs_reps: Requested<Vec<pb::UserRef>>,
 }
 
-/// A date filter as sent: a date once it reads as one, else nothing (a date half typed
-/// does not search).
-fn date_key(text: &str) -> String {
-    widgets::parse_date(text)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 impl OrderList {
     /// Searches again (after a save).
     pub fn refresh(&mut self) {
@@ -83,8 +75,8 @@ impl OrderList {
         let id = |id: i64| (id != 0).then_some(id);
         SearchKey {
             number: f.number.trim().to_owned(),
-            created_from: date_key(&f.created_from),
-            created_to: date_key(&f.created_to),
+            created_from: widgets::date_filter_key(&f.created_from),
+            created_to: widgets::date_filter_key(&f.created_to),
             customer_id: self.customer.id(),
             sales_rep_id: id(f.sales_rep_id),
             cs_rep_id: id(f.cs_rep_id),

@@ -81,14 +81,13 @@ impl ConsumptionTab {
             |r| Sales {
                 amount: &r.amount,
                 orders: r.orders.into(),
-                customers: 1,
+                customers: None,
             },
             Sales {
                 amount: &report.amount,
                 orders: report.orders.into(),
-                customers: 0,
+                customers: None,
             },
-            false,
         ));
         columns.extend([
             Column::text(

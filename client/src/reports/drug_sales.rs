@@ -166,7 +166,7 @@ impl DrugSalesTab {
                 .total(signed(report.quantity)),
         ]
         .into_iter()
-        .chain(sales_columns(rows, HasSales::sales, report.sales(), true))
+        .chain(sales_columns(rows, HasSales::sales, report.sales()))
         .collect::<Vec<_>>();
         // A drug clicked shows its sales over time.
         if let Some(i) = self.frame.table_ui(

@@ -392,12 +392,12 @@ impl<'a> Column<'a> {
     }
 }
 
-/// The figures most reports give per row and in all: the amount (CNY), the orders and the
-/// customers they come from.
+/// The figures most reports give per row and in all: the amount (CNY), the orders and
+/// (where the rows are not customers themselves) the customers they come from.
 pub(super) struct Sales<'a> {
     pub amount: &'a str,
     pub orders: u64,
-    pub customers: u64,
+    pub customers: Option<u64>,
 }
 
 /// A row or a whole report that gives [`Sales`] figures.
@@ -412,7 +412,7 @@ macro_rules! has_sales {
                 Sales {
                     amount: &self.amount,
                     orders: self.orders.into(),
-                    customers: self.customers.into(),
+                    customers: Some(self.customers.into()),
                 }
             }
         })*
@@ -428,13 +428,12 @@ has_sales!(
     pb::RegionalSalesReport
 );
 
-/// The columns 金额, 订单数 and (`with_customers`) 客户数 of `rows`, sortable, with the
-/// totals `all` (`HasSales::sales` reads them where the rows have them all).
+/// The columns 金额, 订单数 and, when `all` counts customers, 客户数 of `rows`, sortable,
+/// with the totals `all` (`HasSales::sales` reads them where the rows have them all).
 pub(super) fn sales_columns<'a, T>(
     rows: &[T],
     of: impl Fn(&T) -> Sales<'_>,
     all: Sales<'_>,
-    with_customers: bool,
 ) -> Vec<Column<'a>> {
     let mut columns = vec![
         Column::money(t("report.amount"), cells(rows, |r| of(r).amount.to_owned()))
@@ -444,14 +443,14 @@ pub(super) fn sales_columns<'a, T>(
             .sorts_by("orders")
             .total(count(all.orders)),
     ];
-    if with_customers {
+    if let Some(customers) = all.customers {
         columns.push(
             Column::count(
                 t("report.customers"),
-                cells(rows, |r| count(of(r).customers)),
+                cells(rows, |r| count(of(r).customers.unwrap_or_default())),
             )
             .sorts_by("customers")
-            .total(count(all.customers)),
+            .total(count(customers)),
         );
     }
     columns

@@ -92,7 +92,7 @@ impl PerformanceTab {
                 cells(rows, |r| r.department.clone()),
             ),
         ];
-        columns.extend(sales_columns(rows, HasSales::sales, report.sales(), true));
+        columns.extend(sales_columns(rows, HasSales::sales, report.sales()));
         columns.push(
             Column::money(t("report.collected"), cells(rows, |r| r.collected.clone()))
                 .sorts_by("collected")

@@ -58,7 +58,7 @@ impl RegionalTab {
             rows: &report.rows,
             region: |r| (&r.region_code, &r.region_name, frame::value(&r.amount)),
         };
-        let figures = sales_columns(&report.rows, HasSales::sales, report.sales(), true);
+        let figures = sales_columns(&report.rows, HasSales::sales, report.sales());
         // A province clicked shows its cities.
         if self
             .drill

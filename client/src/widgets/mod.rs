@@ -306,6 +306,14 @@ pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     date_picker(ui, salt, value);
 }
 
+/// A date filter as sent: `YYYY-MM-DD` once it reads as a date, else nothing (a date
+/// half typed does not search).
+pub fn date_filter_key(text: &str) -> String {
+    parse_date(text)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 /// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`.
 pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
     let text = text.trim().replace(['/', '.'], "-");

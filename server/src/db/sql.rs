@@ -182,6 +182,18 @@ pub fn in_order_of<T>(mut rows: Vec<T>, ids: &[i64], id: impl Fn(&T) -> i64) -> 
     rows
 }
 
+/// How many rows `{from} {conditions}` (`from` is `FROM … WHERE `) finds, up to
+/// [`EXACT_COUNT_CAP`] ([`capped_count`]).
+fn count_matches(
+    conn: &mut diesel::PgConnection,
+    from: &str,
+    conditions: &Sql,
+) -> diesel::QueryResult<Counted> {
+    let mut select = Sql::new(&format!("SELECT 1 {from}"));
+    select.append(conditions);
+    capped_count(conn, &select, EXACT_COUNT_CAP)
+}
+
 /// A search paged by offset: counts the rows of `SELECT … {from} {conditions}` (`from` is
 /// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the rows
 /// `offset..offset + limit` in `order` (an `ORDER BY …` clause ending in the id). Returns
@@ -195,9 +207,7 @@ pub fn offset_page_ids(
     offset: i64,
     limit: i64,
 ) -> diesel::QueryResult<(Vec<i64>, Counted)> {
-    let mut select = Sql::new(&format!("SELECT 1 {from}"));
-    select.append(conditions);
-    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let counted = count_matches(conn, from, conditions)?;
     let mut page = Sql::new(&format!("SELECT {id} AS id {from}"));
     page.append(conditions)
         .push(&format!(" {order} LIMIT "))
@@ -240,9 +250,7 @@ pub fn keyset_page_ids(
         #[diesel(sql_type = Text)]
         key: String,
     }
-    let mut select = Sql::new(&format!("SELECT 1 {from}"));
-    select.append(conditions);
-    let counted = capped_count(conn, &select, EXACT_COUNT_CAP)?;
+    let counted = count_matches(conn, from, conditions)?;
     let KeyOrder {
         key,
         cast,

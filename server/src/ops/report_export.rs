@@ -259,9 +259,12 @@ pub fn export(
         } => {
             let (q, t) = r::drug_sales(conn, ctx.reps, *period, filter, sort)?;
             let paths = drug_category::paths(conn)?;
-            // The drug's category path and its origin code.
-            let category =
-                |row: &r::DrugSales| paths.get(&row.category_id).cloned().unwrap_or_default();
+            // The drug's category: its path and its origin code.
+            let category = |row: &r::DrugSales| {
+                paths
+                    .get(&row.category_id)
+                    .map_or(("", ""), |(path, origin)| (path.as_str(), origin.as_str()))
+            };
             let fields = Fields::<r::DrugSales>::default()
                 .column(wide(msg!("report.sheet.drug"), Kind::Text, 24.0), |row| {
                     Cell::from(row.drug_name.as_str())
@@ -274,7 +277,7 @@ pub fn export(
                     |row| Cell::from(category(row).0),
                 )
                 .column(col(msg!("report.sheet.origin"), Kind::Text), |row| {
-                    Cell::from(origin_label(&category(row).1, lang))
+                    Cell::from(origin_label(category(row).1, lang))
                 })
                 .totalled(
                     col(msg!("report.sheet.quantity"), Kind::Integer),

@@ -21,7 +21,6 @@ use crate::db::schema::{
 };
 use crate::db::scope::{self, Reps, Viewer};
 use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
-
 use crate::error::{AppError, AppResult};
 use crate::msg;
 use crate::search;

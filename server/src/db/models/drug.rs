@@ -13,7 +13,6 @@ use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
 use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
-
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
