@@ -758,7 +758,7 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
     ui.wait_label("客户列表");
     ui.click("客户列表");
     ui.click_until("北京协和医院", "证件");
-    ui.click("证件");
+    ui.click_until("证件", "证件编号");
 
     ui.type_into("证件编号", "京药2026-0001");
     ui.type_into("发证机关", "北京市药品监督管理局");
@@ -772,7 +772,9 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
         "the form is ready for the next"
     );
 
-    ui.click("个人信息");
+    // The certificate list reloads after the save: a click on the tab while it is
+    // redrawn can be lost, as for a person.
+    ui.click_until("个人信息", "项目 / 单位 / 学校");
     ui.type_into("项目 / 单位 / 学校", "钓鱼");
     ui.type_into("内容 / 职务 / 学历", "周末常去密云水库");
     ui.press(Role::Button, "添加");
