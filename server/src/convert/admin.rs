@@ -77,19 +77,17 @@ fn department_input(name: String, parent_id: Option<i64>) -> AppResult<Departmen
 
 /// An UpdateDepartment request.
 pub fn update_department(r: pb::UpdateDepartmentRequest) -> AppResult<Update<DepartmentInput>> {
-    {
-        let pb::UpdateDepartmentRequest {
-            id: dept_id,
-            version,
-            name,
-            parent_id,
-        } = r;
-        Ok(Update {
-            id: id("id", dept_id)?,
-            version,
-            input: department_input(name, parent_id)?,
-        })
-    }
+    let pb::UpdateDepartmentRequest {
+        id: dept_id,
+        version,
+        name,
+        parent_id,
+    } = r;
+    Ok(Update {
+        id: id("id", dept_id)?,
+        version,
+        input: department_input(name, parent_id)?,
+    })
 }
 
 impl From<PositionView> for pb::Position {
@@ -150,21 +148,19 @@ impl TryFrom<pb::CreatePositionRequest> for PositionInput {
 
 /// An UpdatePosition request.
 pub fn update_position(r: pb::UpdatePositionRequest) -> AppResult<Update<PositionInput>> {
-    {
-        let pb::UpdatePositionRequest {
-            id: position_id,
-            version,
-            name,
-            description,
-            permissions,
-            data_scope,
-        } = r;
-        Ok(Update {
-            id: id("id", position_id)?,
-            version,
-            input: position_input(name, description, permissions, data_scope)?,
-        })
-    }
+    let pb::UpdatePositionRequest {
+        id: position_id,
+        version,
+        name,
+        description,
+        permissions,
+        data_scope,
+    } = r;
+    Ok(Update {
+        id: id("id", position_id)?,
+        version,
+        input: position_input(name, description, permissions, data_scope)?,
+    })
 }
 
 impl From<UserView> for pb::User {
@@ -274,25 +270,23 @@ impl TryFrom<pb::CreateServiceAccountRequest> for NewUserInput {
 
 /// An UpdateUser request.
 pub fn update_user(r: pb::UpdateUserRequest) -> AppResult<Update<UserProfile>> {
-    {
-        let pb::UpdateUserRequest {
-            id: user_id,
-            version,
-            display_name,
-            department_id,
-            phone,
-            position_ids,
-        } = r;
-        let user_id = id("id", user_id)?;
-        let mut check = FieldCheck::default();
-        let profile = profile(&mut check, display_name, department_id, phone, position_ids);
-        check.finish()?;
-        Ok(Update {
-            id: user_id,
-            version,
-            input: profile,
-        })
-    }
+    let pb::UpdateUserRequest {
+        id: user_id,
+        version,
+        display_name,
+        department_id,
+        phone,
+        position_ids,
+    } = r;
+    let user_id = id("id", user_id)?;
+    let mut check = FieldCheck::default();
+    let profile = profile(&mut check, display_name, department_id, phone, position_ids);
+    check.finish()?;
+    Ok(Update {
+        id: user_id,
+        version,
+        input: profile,
+    })
 }
 
 /// A ListUsers request as (filter, (offset, limit)).

@@ -539,6 +539,28 @@ fn batch_line(
     }
 }
 
+/// The batch lines of a shipment or of a replacement, field `prefix`: at least one, each
+/// split by `parts` into (order or exception line id, quantity, batch number, expiry
+/// date) and checked by [`batch_line`].
+fn batch_lines<L>(
+    prefix: &str,
+    lines: Vec<L>,
+    check: &mut FieldCheck,
+    parts: fn(L) -> (i64, i64, String, String),
+) -> Vec<BatchLine> {
+    if lines.is_empty() {
+        check.fail(prefix.to_owned(), msg!("shipment.lines_required"));
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (line_id, units, batch_no, expiry_date) = parts(l);
+            batch_line(prefix, i, line_id, units, &batch_no, &expiry_date, check)
+        })
+        .collect()
+}
+
 pub fn create_shipment(
     req: pb::CreateShipmentRequest,
 ) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
@@ -551,30 +573,9 @@ pub fn create_shipment(
     let order_id = id("order_id", order_id)?;
     let mut check = FieldCheck::default();
     let fields = shipment_fields("shipment", shipment, &mut check);
-    if lines.is_empty() {
-        check.fail("lines", msg!("shipment.lines_required"));
-    }
-    let lines = lines
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let pb::ShipmentLineInput {
-                order_line_id,
-                quantity: units,
-                batch_no,
-                expiry_date,
-            } = l;
-            batch_line(
-                "lines",
-                i,
-                order_line_id,
-                units,
-                &batch_no,
-                &expiry_date,
-                &mut check,
-            )
-        })
-        .collect();
+    let lines = batch_lines("lines", lines, &mut check, |l| {
+        (l.order_line_id, l.quantity, l.batch_no, l.expiry_date)
+    });
     check.finish()?;
     Ok((order_id, order_version, fields, lines))
 }
@@ -773,30 +774,9 @@ pub fn decide_exception(
         Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,
         Ok(pb::ExceptionDecision::Reship) => {
             let shipment = shipment_fields("replacement", replacement, &mut check);
-            if replacement_lines.is_empty() {
-                check.fail("replacement_lines", msg!("shipment.lines_required"));
-            }
-            let lines = replacement_lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let pb::ReplacementLineInput {
-                        exception_line_id,
-                        quantity: units,
-                        batch_no,
-                        expiry_date,
-                    } = l;
-                    batch_line(
-                        "replacement_lines",
-                        i,
-                        exception_line_id,
-                        units,
-                        &batch_no,
-                        &expiry_date,
-                        &mut check,
-                    )
-                })
-                .collect();
+            let lines = batch_lines("replacement_lines", replacement_lines, &mut check, |l| {
+                (l.exception_line_id, l.quantity, l.batch_no, l.expiry_date)
+            });
             Decision::Reship { shipment, lines }
         }
         _ => {

@@ -8,7 +8,7 @@
 //! The scope is a set of responsible reps: a customer is visible when its sales rep or its
 //! CS rep is one of the reps the viewer may see.
 
-use diesel::dsl::{self, Filter, Select};
+use diesel::dsl;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -98,13 +98,18 @@ pub fn customers_of(reps: &Reps) -> CustomerCondition {
     }
 }
 
-/// The ids of the customers `reps` covers, as a sub-select for `… .eq_any(…)` on any table
-/// with a customer id (orders, shipments, ledger entries).
-pub fn visible_customer_ids(
-    reps: &Reps,
-) -> Select<Filter<customers::table, CustomerCondition>, customers::id> {
+/// The ids of the customers served by the users `reps` (a [`Reps::Only`]'s), as a
+/// sub-select for `customer_id.eq_any(…)` on any table with a customer id (payments,
+/// invoices).
+#[diesel::dsl::auto_type]
+pub fn customers_served_by(reps: Vec<i64>) -> _ {
+    let also: Vec<i64> = reps.clone();
     customers::table
-        .filter(customers_of(reps))
+        .filter(
+            customers::sales_rep_id
+                .eq_any(reps)
+                .or(customers::cs_rep_id.eq_any(also)),
+        )
         .select(customers::id)
 }
 

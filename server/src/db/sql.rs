@@ -144,6 +144,36 @@ pub struct Id {
     pub id: i64,
 }
 
+/// A tree table whose rows point to their parent by `parent_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tree {
+    Departments,
+    DrugCategories,
+}
+
+/// The ids of row `id` of `tree` and of every row below it (itself first).
+pub fn subtree_ids(
+    conn: &mut diesel::PgConnection,
+    tree: Tree,
+    id: i64,
+) -> crate::error::AppResult<Vec<i64>> {
+    use diesel::RunQueryDsl;
+    let table = match tree {
+        Tree::Departments => "departments",
+        Tree::DrugCategories => "drug_categories",
+    };
+    let rows: Vec<Id> = diesel::sql_query(format!(
+        "WITH RECURSIVE sub(id) AS (
+             SELECT id FROM {table} WHERE id = $1
+             UNION
+             SELECT t.id FROM {table} t JOIN sub ON t.parent_id = sub.id
+         ) SELECT id FROM sub"
+    ))
+    .bind::<BigInt, _>(id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 /// How far past the cap PostgreSQL's estimate must be for a count to be skipped.
 const SURELY_PAST: i64 = 10;
 

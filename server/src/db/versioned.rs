@@ -28,7 +28,8 @@ pub trait Versioned: Serialize + Sized {
 
 /// Implements [`Versioned`] for a row struct with `id`, `version`, `updated_by` and
 /// `updated_at` fields: `versioned!(ContainerUnit, container_units, "container_unit",
-/// not_found)` where `not_found()` is the module's NOT_FOUND error.
+/// not_found)` where `not_found()` is the module's NOT_FOUND error; or for a view over
+/// such a row: `versioned!(view UserView { user }, users, "user", not_found, get)`.
 #[macro_export]
 macro_rules! versioned {
     ($row:ty, $table:ident, $object:literal, $not_found:expr) => {
@@ -56,6 +57,37 @@ macro_rules! versioned {
                     .first(conn)
                     .optional()?
                     .ok_or_else($not_found)
+            }
+        }
+    };
+    // A view holding the row in field `$field` and read by `$get(conn, id)`: the lock
+    // takes the row, then reads the view.
+    (view $view:ty { $field:ident }, $table:ident, $object:literal, $not_found:expr, $get:path) => {
+        impl $crate::db::versioned::Versioned for $view {
+            const OBJECT: &'static str = $object;
+
+            fn id(&self) -> i64 {
+                self.$field.id
+            }
+
+            fn version(&self) -> i32 {
+                self.$field.version
+            }
+
+            fn last_change(&self) -> (Option<i64>, chrono::DateTime<chrono::Utc>) {
+                (self.$field.updated_by, self.$field.updated_at)
+            }
+
+            fn lock(conn: &mut diesel::PgConnection, id: i64) -> $crate::error::AppResult<Self> {
+                use diesel::prelude::*;
+                $table::table
+                    .find(id)
+                    .select($table::id)
+                    .for_update()
+                    .first::<i64>(conn)
+                    .optional()?
+                    .ok_or_else($not_found)?;
+                $get(conn, id)
             }
         }
     };

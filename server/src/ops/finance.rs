@@ -648,17 +648,7 @@ macro_rules! scoped {
     ($q:expr, $table:ident, $reps:expr, $customer:expr) => {{
         let mut q = $q;
         if let Reps::Only(ids) = $reps {
-            q = q.filter(
-                $table::customer_id.eq_any(
-                    customers::table
-                        .filter(
-                            customers::sales_rep_id
-                                .eq_any(ids.clone())
-                                .or(customers::cs_rep_id.eq_any(ids.clone())),
-                        )
-                        .select(customers::id),
-                ),
-            );
+            q = q.filter($table::customer_id.eq_any(scope::customers_served_by(ids.clone())));
         }
         if let Some(c) = $customer {
             q = q.filter($table::customer_id.eq(c));

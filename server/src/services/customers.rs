@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use diesel::PgConnection;
+
 use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
 use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
@@ -16,6 +18,7 @@ use crate::db::models::customer_profile_record::ProfileRecord;
 use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
 use crate::db::models::customer_type::{self, CustomerType};
 use crate::db::models::{display_name_of, display_names};
+use crate::db::scope::Viewer;
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
@@ -33,6 +36,26 @@ impl CustomerApi {
         CustomerApi { state }
     }
 
+    /// What `read(conn, viewer, customer_id)` reads of the customer `request` names, as
+    /// its caller sees it (NOT_FOUND outside their data scope); INVALID_ARGUMENT for no id.
+    async fn read_customer<T, F>(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+        read: F,
+    ) -> AppResult<T>
+    where
+        F: FnOnce(&mut PgConnection, &Viewer, i64) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let session = Session::of(&request)?;
+        let customer_id = id("id", request.into_inner().id)?;
+        let viewer = session.viewer();
+        self.state
+            .db
+            .run(move |conn| read(conn, &viewer, customer_id))
+            .await
+    }
+
     /// A customer's live records of kind `R`, with the display name of the user each
     /// `by` picks (who added it, or who changed it last).
     async fn list_records<R: CustomerRecord + Clone>(
@@ -40,26 +63,21 @@ impl CustomerApi {
         request: Request<pb::GetCustomerRequest>,
         by: fn(&R) -> Option<i64>,
     ) -> AppResult<Vec<(R, String)>> {
-        let session = Session::of(&request)?;
-        let customer_id = id("id", request.into_inner().id)?;
-        let viewer = session.viewer();
-        self.state
-            .db
-            .run(move |conn| {
-                let rows: Vec<R> = customer_record::list(conn, &viewer, customer_id)?;
-                let ids: Vec<i64> = rows.iter().filter_map(by).collect();
-                let names = display_names(conn, &ids)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| {
-                        let name = by(&r)
-                            .and_then(|id| names.get(&id).cloned())
-                            .unwrap_or_default();
-                        (r, name)
-                    })
-                    .collect())
-            })
-            .await
+        self.read_customer(request, move |conn, viewer, customer_id| {
+            let rows: Vec<R> = customer_record::list(conn, viewer, customer_id)?;
+            let ids: Vec<i64> = rows.iter().filter_map(by).collect();
+            let names = display_names(conn, &ids)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let name = by(&r)
+                        .and_then(|id| names.get(&id).cloned())
+                        .unwrap_or_default();
+                    (r, name)
+                })
+                .collect())
+        })
+        .await
     }
 
     /// Adds or changes a record of kind `R`.
@@ -244,15 +262,11 @@ impl CustomerService for CustomerApi {
     }
 
     async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
-        let session = Session::of(&request)?;
-        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
-        let customer_id = id("id", customer_id)?;
-        let viewer = session.viewer();
         let window = self.state.certificate_window();
         let view = self
-            .state
-            .db
-            .run(move |conn| customer::get(conn, &viewer, customer_id, window))
+            .read_customer(request, move |conn, viewer, customer_id| {
+                customer::get(conn, viewer, customer_id, window)
+            })
             .await?;
         Ok(Response::new(view.into()))
     }
@@ -328,15 +342,7 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListTypeHistoryResponse> {
-        let session = Session::of(&request)?;
-        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
-        let customer_id = id("id", customer_id)?;
-        let viewer = session.viewer();
-        let rows = self
-            .state
-            .db
-            .run(move |conn| customer::type_history(conn, &viewer, customer_id))
-            .await?;
+        let rows = self.read_customer(request, customer::type_history).await?;
         Ok(Response::new(pb::ListTypeHistoryResponse {
             changes: rows.into_iter().map(Into::into).collect(),
         }))
@@ -378,14 +384,8 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListAssignmentHistoryResponse> {
-        let session = Session::of(&request)?;
-        let pb::GetCustomerRequest { id: customer_id } = request.into_inner();
-        let customer_id = id("id", customer_id)?;
-        let viewer = session.viewer();
         let rows = self
-            .state
-            .db
-            .run(move |conn| customer::assignment_history(conn, &viewer, customer_id))
+            .read_customer(request, customer::assignment_history)
             .await?;
         Ok(Response::new(pb::ListAssignmentHistoryResponse {
             assignments: rows.into_iter().map(Into::into).collect(),

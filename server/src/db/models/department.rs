@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::{departments, users};
+use crate::db::sql;
 use crate::db::versioned::{self, Archivable};
 use crate::error::{AppError, AppResult};
 use crate::msg;
@@ -171,21 +172,7 @@ pub fn create(
 
 /// The ids of `id` and every department below it.
 pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH RECURSIVE sub(id) AS (
-             SELECT id FROM departments WHERE id = $1
-             UNION
-             SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id
-         ) SELECT id FROM sub",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    sql::subtree_ids(conn, sql::Tree::Departments, id)
 }
 
 /// Renames and/or moves a department.

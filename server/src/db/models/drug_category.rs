@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::{drug_categories, drugs};
+use crate::db::sql;
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
@@ -143,21 +144,7 @@ pub fn paths(conn: &mut PgConnection) -> AppResult<HashMap<i64, (String, String)
 
 /// `id` and every category below it.
 pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH RECURSIVE sub(id) AS (
-             SELECT id FROM drug_categories WHERE id = $1
-             UNION
-             SELECT c.id FROM drug_categories c JOIN sub ON c.parent_id = sub.id
-         ) SELECT id FROM sub",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    sql::subtree_ids(conn, sql::Tree::DrugCategories, id)
 }
 
 /// Changes to the tree are judged one at a time: a move, a create under the moved subtree

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Grants, WriteCtx, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
-use crate::db::versioned::{self, Versioned};
+use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -106,32 +106,7 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-impl Versioned for PositionView {
-    const OBJECT: &'static str = "position";
-
-    fn id(&self) -> i64 {
-        self.position.id
-    }
-
-    fn version(&self) -> i32 {
-        self.position.version
-    }
-
-    fn last_change(&self) -> (Option<i64>, DateTime<Utc>) {
-        (self.position.updated_by, self.position.updated_at)
-    }
-
-    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
-        positions::table
-            .find(id)
-            .select(positions::id)
-            .for_update()
-            .first::<i64>(conn)
-            .optional()?
-            .ok_or_else(|| AppError::not_found(msg!("position.not_found")))?;
-        get(conn, id)
-    }
-}
+crate::versioned!(view PositionView { position }, positions, "position", || AppError::not_found(msg!("position.not_found")), get);
 
 fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<PositionView>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();

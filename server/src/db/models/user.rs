@@ -215,32 +215,7 @@ pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -
     )
 }
 
-impl Versioned for UserView {
-    const OBJECT: &'static str = "user";
-
-    fn id(&self) -> i64 {
-        self.user.id
-    }
-
-    fn version(&self) -> i32 {
-        self.user.version
-    }
-
-    fn last_change(&self) -> (Option<i64>, DateTime<Utc>) {
-        (self.user.updated_by, self.user.updated_at)
-    }
-
-    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
-        users::table
-            .find(id)
-            .select(users::id)
-            .for_update()
-            .first::<i64>(conn)
-            .optional()?
-            .ok_or_else(not_found)?;
-        get(conn, id)
-    }
-}
+crate::versioned!(view UserView { user }, users, "user", not_found, get);
 
 fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();

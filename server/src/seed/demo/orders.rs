@@ -11,6 +11,8 @@ use pharmacrm_shared::DataScope;
 use pharmacrm_shared::money::Decimal;
 
 use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
+use crate::db::models::order::Order;
+use crate::db::models::shipment::Shipment;
 use crate::db::models::{Actor, WriteCtx, position, user};
 use crate::db::schema::{customers, drugs, orders};
 use crate::db::scope::{Reps, Viewer};
@@ -133,78 +135,62 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         expiry_date: today + Duration::days(700),
     };
 
+    // Places an order of `lines` (drug index, quantity) on `date`, as 李营销.
+    let place = |conn: &mut PgConnection, lines: &[(usize, i64)], date| {
+        ops::place(conn, as_rep, &viewer, &order_input(lines), date)
+    };
+    // Ships `lines` of order `o` on `ship_date`, `transit_days` on the way, as 陈客服.
+    let ship =
+        |conn: &mut PgConnection, o: &Order, ship_date, transit_days, lines: &[BatchLine]| {
+            ops::ship(
+                conn,
+                as_cs,
+                &reps,
+                o.id,
+                o.version,
+                &fields(ship_date, transit_days),
+                lines,
+                ship_date,
+            )
+        };
+    // Confirms shipment `s` delivered, signed by `signer` at `arrived_at`.
+    let deliver = |conn: &mut PgConnection, s: &Shipment, signer: &str, arrived_at| {
+        ops::confirm_delivery(
+            conn, as_cs, &reps, s.id, s.version, signer, arrived_at, demo.clock,
+        )
+    };
+
     // Completed: shipped in full twelve days ago, delivered.
-    let (o, lines, _) = ops::place(
+    let (o, lines, _) = place(conn, &[(0, 20), (1, 10)], day(14))?;
+    let (s, _) = ship(
         conn,
-        as_rep,
-        &viewer,
-        &order_input(&[(0, 20), (1, 10)]),
-        day(14),
-    )?;
-    let (s, _) = ops::ship(
-        conn,
-        as_cs,
-        &reps,
-        o.id,
-        o.version,
-        &fields(day(12), 3),
+        &o,
+        day(12),
+        3,
         &[
             batch(lines[0].id, 20, "B2026A01"),
             batch(lines[1].id, 10, "B2026B07"),
         ],
-        day(12),
     )?;
-    ops::confirm_delivery(
+    deliver(
         conn,
-        as_cs,
-        &reps,
-        s.id,
-        s.version,
+        &s,
         "张主任",
         demo.clock.start_of(day(10)) + Duration::hours(10),
-        demo.clock,
     )?;
 
     // Partly shipped six days ago with two transit days: overdue since.
-    let (o, lines, _) = ops::place(
-        conn,
-        as_rep,
-        &viewer,
-        &order_input(&[(0, 50), (2, 30)]),
-        day(7),
-    )?;
-    ops::ship(
-        conn,
-        as_cs,
-        &reps,
-        o.id,
-        o.version,
-        &fields(day(6), 2),
-        &[batch(lines[0].id, 30, "B2026A02")],
-        day(6),
-    )?;
+    let (o, lines, _) = place(conn, &[(0, 50), (2, 30)], day(7))?;
+    ship(conn, &o, day(6), 2, &[batch(lines[0].id, 30, "B2026A02")])?;
 
     // Shipped, delivered yesterday with a damaged box awaiting the rep's decision.
-    let (o, lines, _) = ops::place(conn, as_rep, &viewer, &order_input(&[(1, 12)]), day(4))?;
-    let (s, shipped) = ops::ship(
+    let (o, lines, _) = place(conn, &[(1, 12)], day(4))?;
+    let (s, shipped) = ship(conn, &o, day(3), 2, &[batch(lines[0].id, 12, "B2026B08")])?;
+    deliver(
         conn,
-        as_cs,
-        &reps,
-        o.id,
-        o.version,
-        &fields(day(3), 2),
-        &[batch(lines[0].id, 12, "B2026B08")],
-        day(3),
-    )?;
-    ops::confirm_delivery(
-        conn,
-        as_cs,
-        &reps,
-        s.id,
-        s.version,
+        &s,
         "张主任",
         demo.clock.start_of(day(1)) + Duration::hours(9),
-        demo.clock,
     )?;
     ops::report_exception(
         conn,
@@ -221,16 +207,10 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     )?;
 
     // Waiting to ship, placed today.
-    ops::place(
-        conn,
-        as_rep,
-        &viewer,
-        &order_input(&[(2, 5), (0, 8)]),
-        today,
-    )?;
+    place(conn, &[(2, 5), (0, 8)], today)?;
 
     // Cancelled before shipping.
-    let (o, _, _) = ops::place(conn, as_rep, &viewer, &order_input(&[(1, 3)]), day(2))?;
+    let (o, _, _) = place(conn, &[(1, 3)], day(2))?;
     ops::cancel(conn, as_rep, &reps, o.id, o.version, "客户重复下单")?;
 
     // Finance: an older order shipped 80 days ago, part paid 40 days ago by 周财务; with
@@ -246,35 +226,22 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         grants: &fin_grants,
         audit_key: ctx.audit_key,
     };
-    let (o, lines, _) = ops::place(
+    let (o, lines, _) = place(conn, &[(0, 60), (1, 40)], day(82))?;
+    let (s, _) = ship(
         conn,
-        as_rep,
-        &viewer,
-        &order_input(&[(0, 60), (1, 40)]),
-        day(82),
-    )?;
-    let (s, _) = ops::ship(
-        conn,
-        as_cs,
-        &reps,
-        o.id,
-        o.version,
-        &fields(day(80), 3),
+        &o,
+        day(80),
+        3,
         &[
             batch(lines[0].id, 60, "B2026A00"),
             batch(lines[1].id, 40, "B2026B05"),
         ],
-        day(80),
     )?;
-    ops::confirm_delivery(
+    deliver(
         conn,
-        as_cs,
-        &reps,
-        s.id,
-        s.version,
+        &s,
         "张主任",
         demo.clock.start_of(day(77)) + Duration::hours(11),
-        demo.clock,
     )?;
     // Invoiced in full two days after shipping (增值税专用发票).
     finance::record_invoice(
@@ -359,28 +326,21 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             };
             let (o, lines, _) = ops::place(conn, as_rep2, &viewer, &input, day(20 - 6 * n))?;
             let ship_day = day(19 - 6 * n);
-            let (s, shipped) = ops::ship(
+            let (s, shipped) = ship(
                 conn,
-                as_cs,
-                &reps,
-                o.id,
-                o.version,
-                &fields(ship_day, 2),
+                &o,
+                ship_day,
+                2,
                 &[
                     batch(lines[0].id, lines[0].quantity, "B2026C01"),
                     batch(lines[1].id, lines[1].quantity, "B2026C02"),
                 ],
-                ship_day,
             )?;
-            ops::confirm_delivery(
+            deliver(
                 conn,
-                as_cs,
-                &reps,
-                s.id,
-                s.version,
+                &s,
                 "店长",
                 demo.clock.start_of(ship_day + Duration::days(2)) + Duration::hours(10),
-                demo.clock,
             )?;
             if i == 0 {
                 let (e, _) = ops::report_exception(
