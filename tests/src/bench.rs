@@ -78,3 +78,26 @@ pub fn report(label: &str, mut samples: Vec<Duration>, elapsed: Duration) {
         percentile(&samples, 0.99).as_secs_f64() * 1000.0,
     );
 }
+
+/// The median of `runs` sequential searches made by `search` (which returns the search's
+/// count and whether it is exact): the milliseconds it took and its count as shown,
+/// "about 12000" for an estimate.
+pub async fn median_search(
+    runs: usize,
+    mut search: impl AsyncFnMut() -> (u64, bool),
+) -> (f64, String) {
+    let mut samples = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (total, exact) = search().await;
+        samples.push((t.elapsed(), total, exact));
+    }
+    samples.sort_by_key(|s| s.0);
+    let (median, total, exact) = samples[samples.len() / 2];
+    let total = if exact {
+        total.to_string()
+    } else {
+        format!("about {total}")
+    };
+    (median.as_secs_f64() * 1000.0, total)
+}

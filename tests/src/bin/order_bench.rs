@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::bench::{Call, report, run_streams};
+use pharmacrm_tests::bench::{self, Call, report, run_streams};
 use pharmacrm_tests::fixtures::invoicing_entity;
 use pharmacrm_tests::{Clients, TestApp, page};
 
@@ -344,24 +344,17 @@ fn requests(customer_id: i64) -> Vec<(&'static str, pb::SearchOrdersRequest)> {
 async fn per_search(app: &TestApp, token: &str, customer_id: i64) {
     let mut clients: Clients = app.with_token(token).await;
     for (label, request) in requests(customer_id) {
-        let mut samples = Vec::new();
-        for _ in 0..7 {
-            let t = Instant::now();
+        let (ms, total) = bench::median_search(7, async || {
             let found = clients
                 .orders
                 .search_orders(request.clone())
                 .await
                 .expect("search")
                 .into_inner();
-            samples.push((t.elapsed(), found.total, found.total_is_exact));
-        }
-        samples.sort_by_key(|s| s.0);
-        let (median, total, exact) = samples[samples.len() / 2];
-        println!(
-            "  {label:<26} {:>7.1} ms   {}{total} orders",
-            median.as_secs_f64() * 1000.0,
-            if exact { "" } else { "about " }
-        );
+            (found.total, found.total_is_exact)
+        })
+        .await;
+        println!("  {label:<26} {ms:>7.1} ms   {total} orders");
     }
 }
 

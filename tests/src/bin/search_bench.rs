@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use pharmacrm_server::db::schema::customers;
 use pharmacrm_server::search;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::bench::{Call, report, run_streams};
+use pharmacrm_tests::bench::{self, Call, report, run_streams};
 use pharmacrm_tests::{Clients, TestApp, page};
 
 const CITIES: &[&str] = &[
@@ -203,9 +203,7 @@ const QUERIES: &[&str] = &[
 async fn per_query(app: &TestApp, token: &str) {
     let mut clients: Clients = app.with_token(token).await;
     for query in QUERIES {
-        let mut samples = Vec::new();
-        for _ in 0..9 {
-            let t = Instant::now();
+        let (ms, total) = bench::median_search(9, async || {
             let found = clients
                 .customers
                 .search_customers(pb::SearchCustomersRequest {
@@ -216,15 +214,10 @@ async fn per_query(app: &TestApp, token: &str) {
                 .await
                 .expect("search")
                 .into_inner();
-            samples.push((t.elapsed(), found.total, found.total_is_exact));
-        }
-        samples.sort_by_key(|s| s.0);
-        let (median, total, exact) = samples[samples.len() / 2];
-        println!(
-            "  {query:<12} {:>6.1} ms   {}{total} matches",
-            median.as_secs_f64() * 1000.0,
-            if exact { "" } else { "about " }
-        );
+            (found.total, found.total_is_exact)
+        })
+        .await;
+        println!("  {query:<12} {ms:>6.1} ms   {total} matches");
     }
 }
 

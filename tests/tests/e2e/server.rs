@@ -3,6 +3,10 @@
 use pharmacrm_tests::fixtures::DepartmentBuilder;
 use pharmacrm_tests::{ADMIN_PASSWORD, Clients, TempDir, TestApp, login_over, tls_channel};
 use tonic::Code;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
 #[tokio::test]
 async fn the_embedded_cluster_keeps_all_data_across_a_restart() {
@@ -71,8 +75,7 @@ async fn a_restart_keeps_sessions_valid() {
 #[tokio::test]
 async fn health_and_reflection_are_open_to_other_services() {
     let app = TestApp::spawn().await;
-    let channel = app.channel().await;
-    let health = tonic_health::pb::health_client::HealthClient::new(channel.clone())
+    let health = tonic_health::pb::health_client::HealthClient::new(app.channel().await)
         .check(tonic_health::pb::HealthCheckRequest {
             service: "pharmacrm.v1.AdminService".into(),
         })
@@ -84,25 +87,8 @@ async fn health_and_reflection_are_open_to_other_services() {
         tonic_health::pb::health_check_response::ServingStatus::Serving as i32
     );
 
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut stream = ServerReflectionClient::new(channel)
-        .server_reflection_info(tokio_stream::iter([request]))
-        .await
-        .expect("reflection")
-        .into_inner();
-    let response = stream
-        .message()
-        .await
-        .expect("message")
-        .expect("one response");
-    let Some(MessageResponse::ListServicesResponse(list)) = response.message_response else {
+    let response = reflect(&app, MessageRequest::ListServices(String::new())).await;
+    let MessageResponse::ListServicesResponse(list) = response else {
         panic!("unexpected reflection answer");
     };
     let names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
@@ -116,29 +102,32 @@ async fn health_and_reflection_are_open_to_other_services() {
     }
 }
 
-/// What reflection says about `symbol` (v1): the names of the files it returns.
-async fn files_containing(app: &TestApp, symbol: &str) -> Vec<String> {
-    use prost::Message;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
-    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
-    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+/// Reflection's (v1) one answer to `request`.
+async fn reflect(app: &TestApp, request: MessageRequest) -> MessageResponse {
     let request = ServerReflectionRequest {
         host: String::new(),
-        message_request: Some(MessageRequest::FileContainingSymbol(symbol.to_owned())),
+        message_request: Some(request),
     };
     let mut stream = ServerReflectionClient::new(app.channel().await)
         .server_reflection_info(tokio_stream::iter([request]))
         .await
         .expect("reflection")
         .into_inner();
-    let response = stream
+    stream
         .message()
         .await
         .expect("message")
-        .expect("one response");
-    match response.message_response {
-        Some(MessageResponse::FileDescriptorResponse(files)) => files
+        .expect("one response")
+        .message_response
+        .expect("an answer")
+}
+
+/// What reflection says about `symbol` (v1): the names of the files it returns.
+async fn files_containing(app: &TestApp, symbol: &str) -> Vec<String> {
+    use prost::Message;
+    let response = reflect(app, MessageRequest::FileContainingSymbol(symbol.to_owned())).await;
+    match response {
+        MessageResponse::FileDescriptorResponse(files) => files
             .file_descriptor_proto
             .iter()
             .map(|bytes| {
