@@ -11,6 +11,7 @@ use pharmacrm_shared::{Module, Permission, pb};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::shell::ModulePanel;
+use crate::widgets::{self, PermittedTab};
 
 crate::choice!(pb::DataScope {
     Own => t("scope.own"),
@@ -26,8 +27,8 @@ enum Tab {
     Audit,
 }
 
-impl Tab {
-    const ALL: [Tab; 4] = [Tab::Departments, Tab::Positions, Tab::Users, Tab::Audit];
+impl PermittedTab for Tab {
+    const ALL: &'static [Tab] = &[Tab::Departments, Tab::Positions, Tab::Users, Tab::Audit];
 
     fn permission(self) -> Permission {
         match self {
@@ -61,7 +62,7 @@ impl AdminPanel {
     /// The console, on the first tab the user may see.
     pub fn new(ctx: &AppCtx) -> AdminPanel {
         AdminPanel {
-            tab: Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission())),
+            tab: Tab::first(ctx),
             departments: departments::DepartmentsPanel::default(),
             positions: positions::PositionsPanel::default(),
             users: users::UsersPanel::default(),
@@ -82,13 +83,7 @@ impl ModulePanel for AdminPanel {
 
     /// Draws the console.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        ui.horizontal(|ui| {
-            for tab in Tab::ALL {
-                if ctx.can(tab.permission()) {
-                    ui.selectable_value(&mut self.tab, Some(tab), tab.label());
-                }
-            }
-        });
+        widgets::tab_bar(ui, ctx, &mut self.tab);
         ui.separator();
         match self.tab {
             Some(Tab::Departments) => self.departments.ui(ui, ctx),

@@ -69,8 +69,8 @@ pub struct UsersPanel {
     query: String,
     sent_query: Option<String>,
     include_inactive: bool,
-    sort: i32,
-    descending: bool,
+    /// By username (0) unless a header was clicked.
+    sort: widgets::Sort,
     offset: u32,
     list: Requested<pb::ListUsersResponse>,
     departments: Requested<Vec<pb::Department>>,
@@ -113,8 +113,8 @@ impl UsersPanel {
             department_id: None,
             position_id: None,
             include_inactive: self.include_inactive,
-            sort: self.sort,
-            descending: self.descending,
+            sort: self.sort.key,
+            descending: self.sort.descending,
             page: Some(pb::PageRequest {
                 offset: self.offset,
                 limit: PAGE,
@@ -337,14 +337,16 @@ impl UsersPanel {
                         (t("users.department"), pb::UserSort::Department),
                     ] {
                         header.col(|ui| {
-                            let arrow = if self.sort == sort as i32
-                                || (self.sort == 0 && sort == pb::UserSort::Username)
-                            {
-                                if self.descending { " ﹀" } else { " ︿" }
+                            // Unspecified sorts by username.
+                            let shown = if self.sort.key == 0 {
+                                widgets::Sort {
+                                    key: pb::UserSort::Username as i32,
+                                    ..self.sort
+                                }
                             } else {
-                                ""
+                                self.sort
                             };
-                            if ui.button(format!("{label}{arrow}")).clicked() {
+                            if shown.button(ui, label, sort as i32) {
                                 resort = Some(sort as i32);
                             }
                         });
@@ -356,8 +358,9 @@ impl UsersPanel {
                         ui.strong(t("users.status"));
                     });
                     header.col(|ui| {
-                        if ui.button(t("users.created_at")).clicked() {
-                            resort = Some(pb::UserSort::CreatedAt as i32);
+                        let key = pb::UserSort::CreatedAt as i32;
+                        if self.sort.button(ui, t("users.created_at"), key) {
+                            resort = Some(key);
                         }
                     });
                 })
@@ -398,12 +401,11 @@ impl UsersPanel {
                 });
         });
         if let Some(sort) = resort {
-            if self.sort == sort {
-                self.descending = !self.descending;
-            } else {
-                self.sort = sort;
-                self.descending = false;
+            if self.sort.key == 0 {
+                // Unspecified is by username: a click on it turns it round.
+                self.sort.key = pb::UserSort::Username as i32;
             }
+            self.sort.click(sort, false);
             self.search(ctx);
         }
         if let Some(user) = clicked

@@ -76,8 +76,7 @@ pub struct CataloguePanel {
     confirm_delete: Option<pb::Category>,
     query: String,
     status: i32,
-    sort: i32,
-    descending: bool,
+    sort: widgets::Sort,
     pages: widgets::Pages,
     sent: Option<SearchKey>,
     list: Requested<pb::SearchDrugsResponse>,
@@ -129,8 +128,8 @@ impl CataloguePanel {
             query: self.query.trim().to_owned(),
             category_id: self.selected_category,
             status: self.status,
-            sort: self.sort,
-            descending: self.descending,
+            sort: self.sort.key,
+            descending: self.sort.descending,
             after: self.pages.after(),
         }
     }
@@ -631,12 +630,9 @@ impl CataloguePanel {
                     for (label, sort) in headers {
                         header.col(|ui| {
                             let sort = sort.map(|s| s as i32);
-                            let arrow = if sort == Some(self.sort) {
-                                if self.descending { " ﹀" } else { " ︿" }
-                            } else {
-                                ""
-                            };
-                            if ui.button(format!("{label}{arrow}")).clicked() {
+                            let sorted =
+                                (sort == Some(self.sort.key)).then_some(self.sort.descending);
+                            if widgets::sort_button(ui, label, sorted) {
                                 resort = sort;
                             }
                         });
@@ -678,12 +674,7 @@ impl CataloguePanel {
                 });
         });
         if let Some(sort) = resort {
-            if self.sort == sort {
-                self.descending = !self.descending;
-            } else {
-                self.sort = sort;
-                self.descending = false;
-            }
+            self.sort.click(sort, false);
         }
         if let Some(drug) = opened
             && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)

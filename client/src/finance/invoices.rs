@@ -318,7 +318,7 @@ impl InvoiceList {
             })
             .submitted;
             let (confirm, dismiss) =
-                super::form_buttons(ui, t("invoice.red_save"), t("common.cancel"), busy);
+                widgets::form_buttons(ui, t("invoice.red_save"), t("common.cancel"), busy);
             submit |= confirm;
             close = dismiss;
         });
@@ -444,7 +444,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             ui.label(RichText::new(status).color(widgets::ERROR));
         }
     });
-    super::fields_grid(
+    widgets::fields_grid(
         ui,
         &format!("invoice_fields_{}", i.id),
         &[
@@ -627,7 +627,7 @@ impl InvoiceForm {
                 }
                 let busy = self.save.is_pending();
                 let (save, dismiss) =
-                    super::form_buttons(ui, t("invoice.save"), t("common.close"), busy);
+                    widgets::form_buttons(ui, t("invoice.save"), t("common.close"), busy);
                 if (save || submitted) && !busy {
                     self.save
                         .request(ctx.finance().record_invoice(self.draft.request()));

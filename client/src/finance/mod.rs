@@ -19,7 +19,7 @@ use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t};
 use crate::shell::ModulePanel;
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, PermittedTab};
 
 pub use arrears::ArrearsWork;
 pub use invoices::{invoice_detail_ui, invoices_table};
@@ -72,10 +72,9 @@ enum Tab {
     Arrears,
 }
 
-impl Tab {
-    const ALL: [Tab; 4] = [Tab::Payments, Tab::Invoices, Tab::Statement, Tab::Arrears];
+impl PermittedTab for Tab {
+    const ALL: &'static [Tab] = &[Tab::Payments, Tab::Invoices, Tab::Statement, Tab::Arrears];
 
-    /// The permission that shows the tab.
     fn permission(self) -> Permission {
         match self {
             Tab::Payments | Tab::Invoices | Tab::Statement => Permission::FinanceRead,
@@ -107,7 +106,7 @@ impl FinancePanel {
     /// The module, on the first tab the user may see.
     pub fn new(ctx: &AppCtx) -> FinancePanel {
         FinancePanel {
-            tab: Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission())),
+            tab: Tab::first(ctx),
             payments: payments::PaymentsPanel::default(),
             invoices: invoices::InvoicesPanel::default(),
             statement: statement::StatementPanel::default(),
@@ -130,18 +129,12 @@ impl ModulePanel for FinancePanel {
         if let Navigate::Module(Module::Finance) = target
             && self.tab.is_none()
         {
-            self.tab = Tab::ALL.into_iter().find(|tab| ctx.can(tab.permission()));
+            self.tab = Tab::first(ctx);
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        ui.horizontal(|ui| {
-            for tab in Tab::ALL {
-                if ctx.can(tab.permission()) {
-                    ui.selectable_value(&mut self.tab, Some(tab), tab.label());
-                }
-            }
-        });
+        widgets::tab_bar(ui, ctx, &mut self.tab);
         ui.separator();
         match self.tab {
             Some(Tab::Payments) => self.payments.ui(ui, ctx),
@@ -388,41 +381,6 @@ fn order_amounts<T>(lines: &[OrderAmount], row: impl Fn(i64, String) -> T) -> Ve
         .collect()
 }
 
-/// A form's save and close buttons (save labelled `save`, disabled while `busy`): (save
-/// clicked, close clicked).
-fn form_buttons(ui: &mut egui::Ui, save: &str, close: &str, busy: bool) -> (bool, bool) {
-    let mut clicked = (false, false);
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        clicked.0 = ui.add_enabled(!busy, egui::Button::new(save)).clicked();
-        clicked.1 = ui.button(close).clicked();
-        if busy {
-            ui.spinner();
-        }
-    });
-    clicked
-}
-
-/// Label/value pairs in a grid, two pairs per line when there is room.
-fn fields_grid(ui: &mut egui::Ui, id: &str, fields: &[(&str, String)]) {
-    let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
-    egui::Grid::new(id)
-        .num_columns(2 * per_line)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for (i, (label, value)) in fields.iter().enumerate() {
-                ui.add(
-                    egui::Label::new(RichText::new(*label).weak())
-                        .wrap_mode(egui::TextWrapMode::Extend),
-                );
-                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
-                if (i + 1) % per_line == 0 {
-                    ui.end_row();
-                }
-            }
-        });
-}
-
 /// "合计：1,234.00" and similar, strong, in a row.
 fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
     ui.horizontal_wrapped(|ui| {
@@ -563,18 +521,29 @@ fn money_table(
             }
         })
         .collect();
-    let widths: Vec<Column> = columns
+    let mut widths: Vec<f32> = columns
         .iter()
         .zip(&shown)
         .map(|(c, texts)| {
             let (min, max) = if c.money {
-                (90.0, 200.0)
+                (72.0, 200.0)
             } else {
-                (60.0, 280.0)
+                (48.0, 280.0)
             };
-            widgets::fit_column(ui, c.header, texts.iter().map(String::as_str), min, max)
+            widgets::fit_width_plain(ui, c.header, texts.iter().map(String::as_str), min, max)
         })
         .collect();
+    // In a narrow window long names give way (cut with "…", whole on hover) before a
+    // column of amounts is pushed out of sight; a hospital's name keeps its first nine
+    // characters or so, the rest of a wide table scrolls sideways.
+    let narrowable: Vec<bool> = columns.iter().map(|c| !c.money).collect();
+    widgets::narrow_to_fit(
+        &mut widths,
+        &narrowable,
+        ui.spacing().item_spacing.x,
+        ui.available_width(),
+        140.0,
+    );
     let mut clicked = None;
     widgets::table(ui, id_salt, |ui| {
         // Every cell centred vertically, as the right-aligned money cells are.
@@ -590,7 +559,7 @@ fn money_table(
             None => builder.vscroll(false),
         };
         for width in widths {
-            builder = builder.column(width);
+            builder = builder.column(Column::exact(width).clip(true));
         }
         builder
             .header(24.0, |mut header| {
@@ -621,7 +590,7 @@ fn money_table(
                                     ui.label(text.monospace());
                                 });
                             } else {
-                                ui.label(text);
+                                ui.add(egui::Label::new(text).truncate());
                             }
                         });
                     }

@@ -314,7 +314,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         fields.push((t("payment.reversal_date"), p.reversal_date.clone()));
         fields.push((t("payment.reversal_reason"), p.reversal_reason.clone()));
     }
-    super::fields_grid(ui, &format!("payment_fields_{}", p.id), &fields);
+    widgets::fields_grid(ui, &format!("payment_fields_{}", p.id), &fields);
     if p.reversed {
         ui.label(RichText::new(t("payment.reversed")).color(widgets::ERROR));
     }
@@ -456,7 +456,7 @@ impl PaymentView {
             })
             .submitted;
             let (confirm, dismiss) =
-                super::form_buttons(ui, t("payment.reverse_confirm"), t("common.cancel"), busy);
+                widgets::form_buttons(ui, t("payment.reverse_confirm"), t("common.cancel"), busy);
             submit |= confirm;
             close = dismiss;
         });
@@ -606,7 +606,7 @@ impl PaymentForm {
                 }
                 let busy = self.save.is_pending();
                 let (save, dismiss) =
-                    super::form_buttons(ui, t("payment.save"), t("common.close"), busy);
+                    widgets::form_buttons(ui, t("payment.save"), t("common.close"), busy);
                 if (save || submitted) && !busy {
                     self.save
                         .request(ctx.finance().record_payment(self.draft.request()));

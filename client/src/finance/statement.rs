@@ -350,7 +350,7 @@ impl StatementPanel {
                 f.multiline(t("finance.note"), "note", &mut dialog.note);
             })
             .submitted;
-            let (confirm, dismiss) = super::form_buttons(
+            let (confirm, dismiss) = widgets::form_buttons(
                 ui,
                 t("statement.reconcile_confirm"),
                 t("common.cancel"),

@@ -7,7 +7,7 @@ use pharmacrm_shared::pb;
 use super::shipment::{
     BatchLine, ShipmentFields, batch_lines_ui, batch_positions, request_positions, sent_lines,
 };
-use super::view::{ActionEvent, action_buttons};
+use super::view::ActionEvent;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -131,7 +131,8 @@ impl ReportForm {
         });
         self.errors.field_ui(ui, "lines");
         let busy = self.save.is_pending();
-        let (submit, close) = action_buttons(ui, t("exception.report"), busy);
+        let (submit, close) =
+            widgets::form_buttons(ui, t("exception.report"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             self.positions = request_positions(
                 self.lines
@@ -237,7 +238,8 @@ impl DecideForm {
             Polled::Unchanged => {}
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
-            let (_, close) = action_buttons(ui, t("exception.decide"), true);
+            let (_, close) =
+                widgets::form_buttons(ui, t("exception.decide"), t("common.close"), true);
             return close.then_some(ActionEvent::Close);
         };
         ui.heading(label_value(t("exception.decide"), &exception.number));
@@ -287,7 +289,8 @@ impl DecideForm {
             self.errors.field_ui(ui, "replacement_lines");
         }
         let busy = self.save.is_pending();
-        let (submit, close) = action_buttons(ui, t("exception.decide"), busy);
+        let (submit, close) =
+            widgets::form_buttons(ui, t("exception.decide"), t("common.close"), busy);
         if (submit || submitted) && !busy {
             let reship = self.is_reship();
             self.positions = if reship {

@@ -5,7 +5,7 @@ use chrono::{Local, NaiveDateTime, TimeZone};
 use egui::RichText;
 use pharmacrm_shared::pb;
 
-use super::view::{ActionEvent, action_buttons};
+use super::view::ActionEvent;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -335,7 +335,8 @@ impl ShipmentForm {
         );
         self.errors.field_ui(ui, "lines");
         let busy = self.save.is_pending();
-        let (submit, close) = action_buttons(ui, t("shipment.save"), busy);
+        let (submit, close) =
+            widgets::form_buttons(ui, t("shipment.save"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             self.positions = batch_positions(&self.lines);
             self.save.request(
@@ -429,7 +430,8 @@ impl DeliveryForm {
             );
         });
         let busy = self.save.is_pending();
-        let (submit, close) = action_buttons(ui, t("shipment.confirm_delivery"), busy);
+        let (submit, close) =
+            widgets::form_buttons(ui, t("shipment.confirm_delivery"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             let arrived = parse_local_time(&self.arrived_at);
             self.errors.set_local(

@@ -250,12 +250,11 @@ fn sort_header(
     match (current, key) {
         (Some(current), Some(key)) => {
             let key = key as i32;
-            let arrow = if current.key == key {
-                if current.descending { " ﹀" } else { " ︿" }
-            } else {
-                ""
-            };
-            if ui.button(format!("{label}{arrow}")).clicked() {
+            if widgets::sort_button(
+                ui,
+                label,
+                (current.key == key).then_some(current.descending),
+            ) {
                 *resort = Some(key);
             }
         }

@@ -32,21 +32,6 @@ pub(super) enum ActionEvent {
     Close,
 }
 
-/// An action form's save (labelled `save`) and close buttons: (save clicked, close
-/// clicked).
-pub(super) fn action_buttons(ui: &mut egui::Ui, save: &str, busy: bool) -> (bool, bool) {
-    let mut clicked = (false, false);
-    ui.add_space(4.0);
-    ui.horizontal(|ui| {
-        clicked.0 = ui.add_enabled(!busy, egui::Button::new(save)).clicked();
-        clicked.1 = ui.button(t("common.close")).clicked();
-        if busy {
-            ui.spinner();
-        }
-    });
-    clicked
-}
-
 /// The action whose form is open.
 enum Action {
     Ship(ShipmentForm),
@@ -306,7 +291,8 @@ impl OrderView {
                 f.text(t("orders.cancel_reason"), "reason", reason);
             })
             .submitted;
-            let (confirm, dismiss) = action_buttons(ui, t("orders.cancel_confirm"), busy);
+            let (confirm, dismiss) =
+                widgets::form_buttons(ui, t("orders.cancel_confirm"), t("common.close"), busy);
             submit |= confirm;
             close = dismiss;
         });
@@ -358,28 +344,6 @@ fn count_cell(ui: &mut egui::Ui, n: i64) {
     });
 }
 
-/// Label/value pairs in a grid of `per_line` pairs per line.
-fn fields_grid(ui: &mut egui::Ui, id: &str, fields: &[(&str, String)]) {
-    let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
-    egui::Grid::new(id)
-        .num_columns(2 * per_line)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for (i, (label, value)) in fields.iter().enumerate() {
-                ui.add(
-                    egui::Label::new(RichText::new(*label).weak())
-                        .wrap_mode(egui::TextWrapMode::Extend),
-                );
-                // Values keep their width: a truncating label in a grid shrinks its column
-                // to a few characters ("202…").
-                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
-                if (i + 1) % per_line == 0 {
-                    ui.end_row();
-                }
-            }
-        });
-}
-
 /// The header: number, status, customer, reps, dates, amounts, cancellation; the order's
 /// own actions.
 fn header_ui(
@@ -420,7 +384,7 @@ fn header_ui(
     } else {
         order.requested_delivery_date.clone()
     };
-    fields_grid(
+    widgets::fields_grid(
         ui,
         "order_header",
         &[
@@ -710,7 +674,7 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
                         format::timestamp(s.delivered_at.as_ref()),
                     ));
                 }
-                fields_grid(ui, &format!("shipment_fields_{}", s.id), &fields);
+                widgets::fields_grid(ui, &format!("shipment_fields_{}", s.id), &fields);
                 shipment_lines_ui(ui, s);
                 let lost = s.delivery_status == pb::DeliveryStatus::Lost as i32;
                 let reportable = s.lines.iter().any(|l| l.quantity > l.exception_quantity);
@@ -880,7 +844,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                         None => t("exception.open").to_owned(),
                     },
                 ));
-                fields_grid(ui, &format!("exception_fields_{}", e.id), &fields);
+                widgets::fields_grid(ui, &format!("exception_fields_{}", e.id), &fields);
                 let decimals = widgets::money_decimals(
                     e.lines
                         .iter()

@@ -97,13 +97,7 @@ pub(super) fn bars(
         .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
             format!("{}\n{}", bar.name, values.text(bar.value))
         }));
-    let response = Plot::new(id)
-        .height(height)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
+    let response = fixed_plot(id, height)
         .show_x(false)
         .show_y(false)
         .include_x(0.0)
@@ -117,6 +111,18 @@ pub(super) fn bars(
     describe(&response.response, title);
     let at = response.inner.filter(|_| response.response.clicked())?;
     bar_at(at.y, n)
+}
+
+/// A plot `height` points high that stays as drawn: no zoom, drag or scroll (a report's
+/// chart shows what the table holds, all of it).
+fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
+    Plot::new(id)
+        .height(height)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
 }
 
 /// The index (from the top) of the bar of `n` at height `y` on the axis (bars sit on whole
@@ -169,13 +175,7 @@ pub(super) fn line(
         .map(|(i, (_, value))| [i as f64, *value])
         .collect();
     let line = Line::new(title, xy).color(COLOUR).width(2.0);
-    let response = Plot::new(id)
-        .height(height)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
+    let response = fixed_plot(id, height)
         .include_y(0.0)
         .x_grid_spacer(index_marks)
         .x_axis_formatter(move |mark, range| {

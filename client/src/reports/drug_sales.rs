@@ -204,18 +204,13 @@ impl DrugSalesTab {
         let Some(height) = frame::chart_height(ui, report.rows.len(), true) else {
             return;
         };
-        let top = self
-            .frame
-            .ranking()
-            .map(|ranking| {
-                chart::top(
-                    ranking
-                        .rows
-                        .iter()
-                        .map(|r| (r.drug_name.clone(), frame::value(&r.amount))),
-                )
-            })
-            .unwrap_or_default();
+        let top = self.frame.top_bars(|ranking| {
+            ranking
+                .rows
+                .iter()
+                .map(|r| (r.drug_name.clone(), frame::value(&r.amount)))
+                .collect()
+        });
         let bar_clicked = ui.columns(2, |columns| {
             let clicked = chart::bars(
                 &mut columns[0],

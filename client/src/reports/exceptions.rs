@@ -65,18 +65,13 @@ impl ExceptionsTab {
         let labels: Vec<String> = rows.iter().map(|r| label(grouping, r)).collect();
         // The groups of highest value: from the first page in the report's own order (by
         // value), of the same grouping as the report shown.
-        let top = self
-            .frame
-            .ranking()
-            .map(|ranking| {
-                chart::top(
-                    ranking
-                        .rows
-                        .iter()
-                        .map(|r| (label(grouping, r), frame::value(&r.value))),
-                )
-            })
-            .unwrap_or_default();
+        let top = self.frame.top_bars(|ranking| {
+            ranking
+                .rows
+                .iter()
+                .map(|r| (label(grouping, r), frame::value(&r.value)))
+                .collect()
+        });
         if let Some(height) = frame::chart_height(ui, rows.len(), true) {
             chart::bars(
                 ui,

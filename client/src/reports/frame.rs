@@ -625,6 +625,17 @@ impl<R: ReportRequest> Frame<R> {
             .map(|(_, report)| report)
     }
 
+    /// The bars of a chart of the largest rows: what `bars` makes of the ranking
+    /// ([`Frame::ranking`]), the largest first; none while the ranking is asked for.
+    pub(super) fn top_bars(
+        &self,
+        bars: impl FnOnce(&R::Report) -> Vec<(String, f64)>,
+    ) -> Vec<(String, f64)> {
+        self.ranking()
+            .map(|ranking| super::chart::top(bars(ranking)))
+            .unwrap_or_default()
+    }
+
     /// Whether a run is in flight.
     pub(super) fn is_running(&self) -> bool {
         self.report.is_pending()
@@ -1017,12 +1028,7 @@ fn header_cell(
 ) {
     match column.key {
         Some(key) => {
-            let arrow = match (key == sorted_by, ascending) {
-                (false, _) => "",
-                (true, true) => " ︿",
-                (true, false) => " ﹀",
-            };
-            if ui.button(format!("{}{arrow}", column.header)).clicked() {
+            if widgets::sort_button(ui, column.header, (key == sorted_by).then_some(!ascending)) {
                 *resort = Some(key);
             }
         }

@@ -60,18 +60,13 @@ impl PerformanceTab {
         };
         let rows = &report.rows;
         // The top sellers: from the first page in the report's own order (by amount).
-        let top = self
-            .frame
-            .ranking()
-            .map(|ranking| {
-                chart::top(
-                    ranking
-                        .rows
-                        .iter()
-                        .map(|r| (r.name.clone(), frame::value(&r.amount))),
-                )
-            })
-            .unwrap_or_default();
+        let top = self.frame.top_bars(|ranking| {
+            ranking
+                .rows
+                .iter()
+                .map(|r| (r.name.clone(), frame::value(&r.amount)))
+                .collect()
+        });
         if let Some(height) = frame::chart_height(ui, rows.len(), true) {
             chart::bars(
                 ui,

@@ -11,8 +11,8 @@ pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{PathField, Purpose, download_dir, open_folder, save_target};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned};
 pub use table::{
-    fit_column, fit_width, money_cell, money_cell_in, money_decimals, money_text, narrow_to_fit,
-    table,
+    Sort, fit_column, fit_width, fit_width_plain, money_cell, money_cell_in, money_decimals,
+    money_text, narrow_to_fit, sort_button, table,
 };
 
 use egui::{Color32, Response, RichText, Ui};
@@ -416,4 +416,71 @@ pub fn warning_text(w: &pharmacrm_shared::pb::Warning) -> &str {
         crate::i18n::Lang::Zh => &w.message_zh,
         crate::i18n::Lang::En => &w.message,
     }
+}
+
+/// Label/value pairs in a grid, two pairs per line when there is room (700 points).
+pub fn fields_grid(ui: &mut Ui, id: &str, fields: &[(&str, String)]) {
+    let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
+    egui::Grid::new(id)
+        .num_columns(2 * per_line)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for (i, (label, value)) in fields.iter().enumerate() {
+                ui.add(
+                    egui::Label::new(RichText::new(*label).weak())
+                        .wrap_mode(egui::TextWrapMode::Extend),
+                );
+                // Values keep their width: a truncating label in a grid shrinks its column
+                // to a few characters ("202…").
+                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
+                if (i + 1) % per_line == 0 {
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// A form's save and close buttons (save labelled `save`, disabled with a spinner beside
+/// while `busy`; close labelled `close`): (save clicked, close clicked).
+pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, bool) {
+    let mut clicked = (false, false);
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        clicked.0 = ui.add_enabled(!busy, egui::Button::new(save)).clicked();
+        clicked.1 = ui.button(close).clicked();
+        if busy {
+            ui.spinner();
+        }
+    });
+    clicked
+}
+
+/// A module's tab, shown to those who hold its permission (the admin console's and
+/// finance's tabs).
+pub trait PermittedTab: Copy + PartialEq + 'static {
+    /// Every tab, in order.
+    const ALL: &'static [Self];
+    /// The permission that shows the tab.
+    fn permission(self) -> pharmacrm_shared::Permission;
+    /// Its label, in the UI's language.
+    fn label(self) -> &'static str;
+
+    /// The first tab the user of `ctx` may see; none when they may see none.
+    fn first(ctx: &crate::ctx::AppCtx) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|tab| ctx.can(tab.permission()))
+    }
+}
+
+/// The row of tabs the user of `ctx` may see, `tab` the one chosen.
+pub fn tab_bar<T: PermittedTab>(ui: &mut Ui, ctx: &crate::ctx::AppCtx, tab: &mut Option<T>) {
+    ui.horizontal(|ui| {
+        for &each in T::ALL {
+            if ctx.can(each.permission()) {
+                ui.selectable_value(tab, Some(each), each.label());
+            }
+        }
+    });
 }

@@ -21,6 +21,44 @@ pub fn table<R>(ui: &mut Ui, id_salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R
         .inner
 }
 
+/// A sortable column's header: a button (a click asks to sort by it) showing ﹀ or ︿
+/// when the table is sorted by it (`sorted` is `Some(descending)`); whether it was clicked.
+pub fn sort_button(ui: &mut Ui, label: &str, sorted: Option<bool>) -> bool {
+    let arrow = match sorted {
+        None => "",
+        Some(true) => " ﹀",
+        Some(false) => " ︿",
+    };
+    ui.button(format!("{label}{arrow}")).clicked()
+}
+
+/// How a table is sorted: the key of the column (a wire enum's number) and the direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sort {
+    pub key: i32,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// The header of the column sorted by `key` ([`sort_button`]); whether it was clicked.
+    pub fn button(&self, ui: &mut Ui, label: &str, key: i32) -> bool {
+        sort_button(ui, label, (self.key == key).then_some(self.descending))
+    }
+
+    /// Sorts by `key`: the other way round when the table is sorted by it already, else
+    /// descending when `descending_first` (dates and amounts read best largest first).
+    pub fn click(&mut self, key: i32, descending_first: bool) {
+        if self.key == key {
+            self.descending = !self.descending;
+        } else {
+            *self = Sort {
+                key,
+                descending: descending_first,
+            };
+        }
+    }
+}
+
 /// A column as wide as the widest of `texts` (or its header, drawn as a button) needs,
 /// between `min` and `max` points; text wider than `max` is cut with "…" and shown whole
 /// on hover. (An automatic column that clips never grows past its minimum, and one that
@@ -44,19 +82,46 @@ pub fn fit_width<'a>(
     min: f32,
     max: f32,
 ) -> f32 {
-    let font = TextStyle::Body.resolve(ui.style());
-    let widest = ui.fonts_mut(|fonts| {
-        let mut width = |text: &str| {
-            fonts
-                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        };
-        // The header is a button with room for its sort arrow.
-        let header = width(&format!("{header} ﹀")) + 2.0 * ui.spacing().button_padding.x;
-        texts.into_iter().map(&mut width).fold(header, f32::max)
-    });
+    // The header is a button with room for its sort arrow.
+    let header = text_width(ui, &format!("{header} ﹀")) + 2.0 * ui.spacing().button_padding.x;
+    widest(ui, header, texts, min, max)
+}
+
+/// [`fit_width`] for a column whose header is plain bold text, not a sort button.
+pub fn fit_width_plain<'a>(
+    ui: &Ui,
+    header: &str,
+    texts: impl IntoIterator<Item = &'a str>,
+    min: f32,
+    max: f32,
+) -> f32 {
+    widest(ui, text_width(ui, header), texts, min, max)
+}
+
+/// The widest of `header` (points) and `texts`, plus a margin, between `min` and `max`.
+fn widest<'a>(
+    ui: &Ui,
+    header: f32,
+    texts: impl IntoIterator<Item = &'a str>,
+    min: f32,
+    max: f32,
+) -> f32 {
+    let widest = texts
+        .into_iter()
+        .map(|text| text_width(ui, text))
+        .fold(header, f32::max);
     (widest + 4.0).clamp(min, max)
+}
+
+/// The width of `text` on one line in the body font, points.
+fn text_width(ui: &Ui, text: &str) -> f32 {
+    let font = TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    })
 }
 
 /// Narrows the columns marked `narrowable` (long text: names, category paths), widest
