@@ -210,6 +210,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_header_clicked_again_turns_the_sort_round_and_another_starts_its_own_way() {
+        let mut sort = Sort::default();
+        sort.click(2, false);
+        assert_eq!((sort.key, sort.descending), (2, false));
+        sort.click(2, false);
+        assert_eq!((sort.key, sort.descending), (2, true), "the same header reverses");
+        sort.click(2, false);
+        assert!(!sort.descending, "and back");
+        sort.click(5, true);
+        assert_eq!(
+            (sort.key, sort.descending),
+            (5, true),
+            "dates and amounts start largest first"
+        );
+    }
+
+    #[test]
     fn long_text_columns_give_way_widest_first_until_the_row_fits() {
         // 药品, 规格, 分类 (long), then four figures: 770 points with gaps, 700 available.
         let mut widths = [150.0, 90.0, 220.0, 60.0, 80.0, 80.0, 60.0];
