@@ -13,7 +13,7 @@ use crate::backend::{OffsetPaged, Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
-use crate::orders::CustomerPicker;
+use crate::orders::{CustomerPicker, InvoicingEntities};
 use crate::widgets::{self, FieldErrors, choice_label};
 
 const PAGE: u32 = 100;
@@ -552,7 +552,7 @@ struct InvoiceForm {
     original: Draft,
     customer: CustomerPicker,
     orders: CustomerOrders,
-    entities: Requested<Vec<pb::InvoicingEntity>>,
+    entities: InvoicingEntities,
     errors: FieldErrors,
     save: Requested<pb::Invoice>,
 }
@@ -564,7 +564,7 @@ impl InvoiceForm {
             original: Draft::default(),
             customer: CustomerPicker::default(),
             orders: CustomerOrders::default(),
-            entities: Requested::NotRequested,
+            entities: InvoicingEntities::default(),
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
@@ -575,23 +575,13 @@ impl InvoiceForm {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
-        if self.entities.is_not_requested() && ctx.can(Permission::OrderRead) {
-            self.entities.request(
-                ctx.orders()
-                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
-                        include_archived: false,
-                    })
-                    .map(|r| r.entities),
-            );
-        }
-        let entities_loaded = matches!(self.entities.poll(), Polled::JustDone);
-        if entities_loaded
+        if ctx.can(Permission::OrderRead)
+            && let Some(first) = self.entities.poll(ctx)
             && self.draft.invoicing_entity_id == 0
-            && let Some(first) = self.entities.value().and_then(|e| e.first())
         {
             // The first entity is the default, not the user's input.
-            self.draft.invoicing_entity_id = first.id;
-            self.original.invoicing_entity_id = first.id;
+            self.draft.invoicing_entity_id = first;
+            self.original.invoicing_entity_id = first;
         }
         match self.save.poll() {
             Polled::JustDone => {
@@ -639,13 +629,7 @@ impl InvoiceForm {
 
     /// The invoice's own fields; whether Enter was pressed in one of them.
     fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
-        let entities: Vec<(i64, String)> = self
-            .entities
-            .value()
-            .into_iter()
-            .flatten()
-            .map(|e| (e.id, e.name.clone()))
-            .collect();
+        let entities = self.entities.options(None);
         let picker = &mut self.customer;
         let draft = &mut self.draft;
         let mut customer_changed = false;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::pickers::CustomerPicker;
+use super::pickers::{CustomerPicker, InvoicingEntities};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
@@ -98,7 +98,7 @@ pub struct OrderFormPanel {
     customer_picker: CustomerPicker,
     /// The chosen customer, for its name and the defaults shown as hints.
     customer: Requested<pb::Customer>,
-    entities: Requested<Vec<pb::InvoicingEntity>>,
+    entities: InvoicingEntities,
     drugs: DrugPicker,
     preview: Requested<pb::OrderPreview>,
     /// The input of the last preview asked for.
@@ -126,7 +126,7 @@ impl OrderFormPanel {
             draft,
             customer_picker: CustomerPicker::default(),
             customer: Requested::NotRequested,
-            entities: Requested::NotRequested,
+            entities: InvoicingEntities::default(),
             drugs: DrugPicker::default(),
             preview: Requested::NotRequested,
             previewed: None,
@@ -157,23 +157,15 @@ impl OrderFormPanel {
     /// Polls the calls; the saved order once placed.
     fn poll(&mut self, ctx: &AppCtx) -> Option<pb::OrderResponse> {
         if self.entities.is_not_requested() {
-            self.entities.request(
-                ctx.orders()
-                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
-                        include_archived: false,
-                    })
-                    .map(|r| r.entities),
-            );
+            // The form's first frame.
             self.load_customer(ctx);
         }
-        let entities_loaded = matches!(self.entities.poll(), Polled::JustDone);
-        if entities_loaded
+        if let Some(first) = self.entities.poll(ctx)
             && self.draft.invoicing_entity_id == 0
-            && let Some(first) = self.entities.value().and_then(|e| e.first())
         {
             // The first entity is the default, not the user's input.
-            self.draft.invoicing_entity_id = first.id;
-            self.original.invoicing_entity_id = first.id;
+            self.draft.invoicing_entity_id = first;
+            self.original.invoicing_entity_id = first;
         }
         self.customer.poll();
         match self.preview.poll() {
@@ -269,13 +261,7 @@ impl OrderFormPanel {
 
     /// The order's own fields; whether Enter was pressed in one of them.
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
-        let entities: Vec<(i64, String)> = self
-            .entities
-            .value()
-            .into_iter()
-            .flatten()
-            .map(|e| (e.id, e.name.clone()))
-            .collect();
+        let entities = self.entities.options(None);
         let preview = self.preview.value().cloned();
         let customer = self.customer.value().cloned();
         // What an empty field will get: the preview's answer, else the customer's record.

@@ -21,7 +21,7 @@ use crate::i18n::t;
 use crate::shell::ModulePanel;
 use crate::widgets::{self, choice_label};
 
-pub use pickers::CustomerPicker;
+pub use pickers::{CustomerPicker, InvoicingEntities};
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
 pub use work::OrderWork;
 

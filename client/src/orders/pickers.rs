@@ -1,9 +1,10 @@
 //! The customer picker: a search by name or pinyin initials, the customers found as
-//! buttons, and the chosen one as a chip that clears it.
+//! buttons, and the chosen one as a chip that clears it; the invoicing entities a form
+//! offers.
 
 use pharmacrm_shared::pb;
 
-use crate::backend::Requested;
+use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 
@@ -74,5 +75,54 @@ impl CustomerPicker {
             }
         }
         response
+    }
+}
+
+/// The active invoicing entities (开票单位) a form offers, asked for once.
+#[derive(Default)]
+pub struct InvoicingEntities {
+    list: Requested<Vec<pb::InvoicingEntity>>,
+}
+
+impl InvoicingEntities {
+    /// Whether they have not been asked for yet (the form's first frame).
+    pub fn is_not_requested(&self) -> bool {
+        self.list.is_not_requested()
+    }
+
+    /// Asks for them the first time; the id of the first (the default) when they have
+    /// just come.
+    pub fn poll(&mut self, ctx: &AppCtx) -> Option<i64> {
+        if self.list.is_not_requested() {
+            self.list.request(
+                ctx.orders()
+                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+                        include_archived: false,
+                    })
+                    .map(|r| r.entities),
+            );
+        }
+        match self.list.poll() {
+            Polled::JustDone => self.list.value().and_then(|e| e.first()).map(|e| e.id),
+            _ => None,
+        }
+    }
+
+    /// The choices: (id, name), in the server's order (sort order, then name); `keep`
+    /// (id, name) first when it is not among them (archived since it was chosen).
+    pub fn options(&self, keep: Option<(i64, &str)>) -> Vec<(i64, String)> {
+        let mut options: Vec<(i64, String)> = self
+            .list
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|e| (e.id, e.name.clone()))
+            .collect();
+        if let Some((id, name)) = keep
+            && !options.iter().any(|(each, _)| *each == id)
+        {
+            options.insert(0, (id, name.to_owned()));
+        }
+        options
     }
 }

@@ -11,6 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
 use super::exception::{DecideForm, ReportForm};
+use super::pickers::InvoicingEntities;
 use super::shipment::{DeliveryForm, ShipmentForm};
 use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
@@ -67,7 +68,7 @@ pub struct OrderView {
     detail: Requested<pb::OrderDetail>,
     /// What the server said when the order was placed (a price below cost…).
     warnings: Vec<pb::Warning>,
-    entities: Requested<Vec<pb::InvoicingEntity>>,
+    entities: InvoicingEntities,
     settings: Requested<pb::Settings>,
     /// The order's money: shipped, deducted, invoiced, paid, outstanding.
     finance: Requested<pb::OrderFinance>,
@@ -87,7 +88,7 @@ impl OrderView {
             id,
             detail: Requested::NotRequested,
             warnings: Vec::new(),
-            entities: Requested::NotRequested,
+            entities: InvoicingEntities::default(),
             settings: Requested::NotRequested,
             finance: Requested::NotRequested,
             action: None,
@@ -137,17 +138,10 @@ impl OrderView {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ViewCommand> {
         if self.detail.is_not_requested() {
             self.reload(ctx);
-            self.entities.request(
-                ctx.orders()
-                    .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
-                        include_archived: false,
-                    })
-                    .map(|r| r.entities),
-            );
             self.settings.request(ctx.orders().get_settings(()));
         }
         self.detail.poll();
-        self.entities.poll();
+        self.entities.poll(ctx);
         self.settings.poll();
         self.finance.poll();
         match self.cancelling.poll() {
@@ -242,7 +236,11 @@ impl OrderView {
         order: &pb::Order,
     ) {
         let transit = self.transit_days();
-        let entities = shipment_entities(self.entities.value(), order);
+        // The order's own entity is offered even when archived since.
+        let entities = self.entities.options(Some((
+            order.invoicing_entity_id,
+            &order.invoicing_entity_name,
+        )));
         let mut event = None;
         if let Some(action) = &mut self.action {
             egui::ScrollArea::vertical()
@@ -309,32 +307,6 @@ impl OrderView {
             self.cancelling.request(ctx.orders().cancel_order(request));
         }
     }
-}
-
-/// The invoicing entities a shipment of `order` may name: the active ones, and the
-/// order's own even when archived since.
-fn shipment_entities(
-    entities: Option<&Vec<pb::InvoicingEntity>>,
-    order: &pb::Order,
-) -> Vec<(i64, String)> {
-    let mut options: Vec<(i64, String)> = entities
-        .into_iter()
-        .flatten()
-        .map(|e| (e.id, e.name.clone()))
-        .collect();
-    if !options
-        .iter()
-        .any(|(id, _)| *id == order.invoicing_entity_id)
-    {
-        options.insert(
-            0,
-            (
-                order.invoicing_entity_id,
-                order.invoicing_entity_name.clone(),
-            ),
-        );
-    }
-    options
 }
 
 /// A count, right-aligned.

@@ -215,7 +215,11 @@ mod tests {
         sort.click(2, false);
         assert_eq!((sort.key, sort.descending), (2, false));
         sort.click(2, false);
-        assert_eq!((sort.key, sort.descending), (2, true), "the same header reverses");
+        assert_eq!(
+            (sort.key, sort.descending),
+            (2, true),
+            "the same header reverses"
+        );
         sort.click(2, false);
         assert!(!sort.descending, "and back");
         sort.click(5, true);
