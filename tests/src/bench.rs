@@ -1,5 +1,6 @@
 //! What the company-size benchmarks (`src/bin/*_bench.rs`) share: concurrent streams of
-//! calls against a test server, and the latency figures they print.
+//! calls against a test server, the latency figures they print, and the median of
+//! sequential searches.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -81,11 +82,12 @@ pub fn report(label: &str, mut samples: Vec<Duration>, elapsed: Duration) {
 
 /// The median of `runs` sequential searches made by `search` (which returns the search's
 /// count and whether it is exact): the milliseconds it took and its count as shown,
-/// "about 12000" for an estimate.
+/// "about 12000" for an estimate. Panics when `runs` is 0.
 pub async fn median_search(
     runs: usize,
     mut search: impl AsyncFnMut() -> (u64, bool),
 ) -> (f64, String) {
+    assert!(runs > 0, "a median of no searches");
     let mut samples = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();

@@ -525,12 +525,13 @@ fn money_table(
         .iter()
         .zip(&shown)
         .map(|(c, texts)| {
-            let (min, max) = if c.money {
-                (72.0, 200.0)
+            let (style, min, max) = if c.money {
+                (egui::TextStyle::Monospace, 72.0, 200.0)
             } else {
-                (48.0, 280.0)
+                (egui::TextStyle::Body, 48.0, 280.0)
             };
-            widgets::fit_width_plain(ui, c.header, texts.iter().map(String::as_str), min, max)
+            let texts = texts.iter().map(String::as_str);
+            widgets::fit_width_plain(ui, c.header, texts, style, min, max)
         })
         .collect();
     // In a narrow window long names give way (cut with "…", whole on hover) before a

@@ -103,8 +103,8 @@ impl OrderList {
             },
             has_overdue: key.has_overdue,
             has_open_exceptions: key.has_open_exceptions,
-            sort: key.sort.key,
-            descending: key.sort.descending,
+            sort: key.sort.0.key,
+            descending: key.sort.0.descending,
             page: Some(page),
         }
     }

@@ -9,22 +9,17 @@ use pharmacrm_shared::pb;
 use crate::i18n::{t, tn};
 use crate::widgets::{self, choice_label};
 
-/// The sort of a sortable order table: a `pb::OrderSort` and its direction.
+/// The sort of a sortable order table: a `pb::OrderSort` wire number and its direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OrderSortState {
-    /// The `pb::OrderSort` wire number.
-    pub key: i32,
-    /// Reverse order.
-    pub descending: bool,
-}
+pub struct OrderSortState(pub widgets::Sort);
 
 impl Default for OrderSortState {
     /// Newest orders first.
     fn default() -> Self {
-        OrderSortState {
+        OrderSortState(widgets::Sort {
             key: pb::OrderSort::OrderDate as i32,
             descending: true,
-        }
+        })
     }
 }
 
@@ -227,14 +222,10 @@ pub fn orders_table(
             });
     });
     if let (Some(key), Some(sort)) = (resort, sort) {
-        if sort.key == key {
-            sort.descending = !sort.descending;
-        } else {
-            sort.key = key;
-            // Dates and amounts read best largest first; names and statuses in order.
-            sort.descending =
-                key == pb::OrderSort::OrderDate as i32 || key == pb::OrderSort::Total as i32;
-        }
+        // Dates and amounts read best largest first; names and statuses in order.
+        let largest_first =
+            key == pb::OrderSort::OrderDate as i32 || key == pb::OrderSort::Total as i32;
+        sort.0.click(key, largest_first);
     }
     opened
 }
@@ -250,11 +241,7 @@ fn sort_header(
     match (current, key) {
         (Some(current), Some(key)) => {
             let key = key as i32;
-            if widgets::sort_button(
-                ui,
-                label,
-                (current.key == key).then_some(current.descending),
-            ) {
+            if current.0.button(ui, label, key) {
                 *resort = Some(key);
             }
         }

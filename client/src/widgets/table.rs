@@ -83,39 +83,35 @@ pub fn fit_width<'a>(
     max: f32,
 ) -> f32 {
     // The header is a button with room for its sort arrow.
-    let header = text_width(ui, &format!("{header} ﹀")) + 2.0 * ui.spacing().button_padding.x;
-    widest(ui, header, texts, min, max)
+    let header = text_width(ui, &format!("{header} ﹀"), TextStyle::Body)
+        + 2.0 * ui.spacing().button_padding.x;
+    let widest = texts
+        .into_iter()
+        .map(|text| text_width(ui, text, TextStyle::Body))
+        .fold(header, f32::max);
+    (widest + 4.0).clamp(min, max)
 }
 
-/// [`fit_width`] for a column whose header is plain bold text, not a sort button.
+/// [`fit_width`] for a column whose header is plain bold text, not a sort button, and
+/// whose `texts` are drawn in `style` (amounts in [`TextStyle::Monospace`]).
 pub fn fit_width_plain<'a>(
     ui: &Ui,
     header: &str,
     texts: impl IntoIterator<Item = &'a str>,
-    min: f32,
-    max: f32,
-) -> f32 {
-    widest(ui, text_width(ui, header), texts, min, max)
-}
-
-/// The widest of `header` (points) and `texts`, plus a margin, between `min` and `max`.
-fn widest<'a>(
-    ui: &Ui,
-    header: f32,
-    texts: impl IntoIterator<Item = &'a str>,
+    style: TextStyle,
     min: f32,
     max: f32,
 ) -> f32 {
     let widest = texts
         .into_iter()
-        .map(|text| text_width(ui, text))
-        .fold(header, f32::max);
+        .map(|text| text_width(ui, text, style.clone()))
+        .fold(text_width(ui, header, TextStyle::Body), f32::max);
     (widest + 4.0).clamp(min, max)
 }
 
-/// The width of `text` on one line in the body font, points.
-fn text_width(ui: &Ui, text: &str) -> f32 {
-    let font = TextStyle::Body.resolve(ui.style());
+/// The width of `text` on one line in `style`, points.
+fn text_width(ui: &Ui, text: &str, style: TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
     ui.fonts_mut(|fonts| {
         fonts
             .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)

@@ -90,27 +90,27 @@ pub type CustomerCondition = Box<dyn BoxableExpression<customers::table, Pg, Sql
 pub fn customers_of(reps: &Reps) -> CustomerCondition {
     match reps {
         Reps::All => Box::new(dsl::sql::<Bool>("TRUE")),
-        Reps::Only(reps) => Box::new(
-            customers::sales_rep_id
-                .eq_any(reps.clone())
-                .or(customers::cs_rep_id.eq_any(reps.clone())),
-        ),
+        Reps::Only(reps) => Box::new(served_by(reps.clone())),
     }
 }
 
+/// The customers whose sales rep or CS rep is one of `reps`, as a condition on
+/// `customers`: the one place the rule is written in the DSL.
+#[diesel::dsl::auto_type]
+fn served_by(reps: Vec<i64>) -> _ {
+    let also: Vec<i64> = reps.clone();
+    customers::sales_rep_id
+        .eq_any(reps)
+        .or(customers::cs_rep_id.eq_any(also))
+}
+
 /// The ids of the customers served by the users `reps` (a [`Reps::Only`]'s), as a
-/// sub-select for `customer_id.eq_any(…)` on any table with a customer id (payments,
-/// invoices).
+/// sub-select for `customer_id.eq_any(…)` on a table with a customer id (the payment and
+/// invoice lists; a boxed [`customers_of`] cannot stand in a sub-select).
 #[diesel::dsl::auto_type]
 pub fn customers_served_by(reps: Vec<i64>) -> _ {
-    let also: Vec<i64> = reps.clone();
-    customers::table
-        .filter(
-            customers::sales_rep_id
-                .eq_any(reps)
-                .or(customers::cs_rep_id.eq_any(also)),
-        )
-        .select(customers::id)
+    let condition: served_by = served_by(reps);
+    customers::table.filter(condition).select(customers::id)
 }
 
 /// The customers `reps` covers, as a condition in SQL text on the `customers` row aliased

@@ -151,7 +151,7 @@ pub enum Tree {
     DrugCategories,
 }
 
-/// The ids of row `id` of `tree` and of every row below it (itself first).
+/// The ids of row `id` of `tree` and of every row below it, in no order.
 pub fn subtree_ids(
     conn: &mut diesel::PgConnection,
     tree: Tree,

@@ -73,6 +73,10 @@ impl PositionInput {
 
 const UNIQUE_NAME: &str = "positions_name";
 
+fn not_found() -> AppError {
+    AppError::not_found(msg!("position.not_found"))
+}
+
 fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
     unique_violation(
         err,
@@ -102,11 +106,11 @@ pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<PositionView> {
         .select(Position::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::not_found(msg!("position.not_found")))?;
+        .ok_or_else(not_found)?;
     Ok(views(conn, vec![row])?.remove(0))
 }
 
-crate::versioned!(view PositionView { position }, positions, "position", || AppError::not_found(msg!("position.not_found")), get);
+crate::versioned!(view PositionView { position }, positions, "position", not_found, get);
 
 fn views(conn: &mut PgConnection, rows: Vec<Position>) -> AppResult<Vec<PositionView>> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
