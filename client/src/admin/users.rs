@@ -69,7 +69,7 @@ pub struct UsersPanel {
     query: String,
     sent_query: Option<String>,
     include_inactive: bool,
-    /// By username (0) unless a header was clicked.
+    /// Unspecified (0, by username) until a header is clicked: see `sort_in_force`.
     sort: widgets::Sort,
     offset: u32,
     list: Requested<pb::ListUsersResponse>,
@@ -105,6 +105,18 @@ impl UsersPanel {
     /// Whether the form holds unsaved input.
     pub fn is_dirty(&self) -> bool {
         self.form != self.original
+    }
+
+    /// The sort the list is in: unspecified (0) is by username.
+    fn sort_in_force(&self) -> widgets::Sort {
+        if self.sort.key == 0 {
+            widgets::Sort {
+                key: pb::UserSort::Username as i32,
+                ..self.sort
+            }
+        } else {
+            self.sort
+        }
     }
 
     fn search(&mut self, ctx: &AppCtx) {
@@ -295,6 +307,7 @@ impl UsersPanel {
         let selected_id = self.form.as_ref().and_then(|f| f.id);
         let mut clicked: Option<pb::User> = None;
         let mut resort: Option<i32> = None;
+        let sort_in_force = self.sort_in_force();
         let available = ui.available_height() - 48.0;
         let department = widgets::fit_column(
             ui,
@@ -337,16 +350,7 @@ impl UsersPanel {
                         (t("users.department"), pb::UserSort::Department),
                     ] {
                         header.col(|ui| {
-                            // Unspecified sorts by username.
-                            let shown = if self.sort.key == 0 {
-                                widgets::Sort {
-                                    key: pb::UserSort::Username as i32,
-                                    ..self.sort
-                                }
-                            } else {
-                                self.sort
-                            };
-                            if shown.button(ui, label, sort as i32) {
+                            if sort_in_force.button(ui, label, sort as i32) {
                                 resort = Some(sort as i32);
                             }
                         });
@@ -359,7 +363,7 @@ impl UsersPanel {
                     });
                     header.col(|ui| {
                         let key = pb::UserSort::CreatedAt as i32;
-                        if self.sort.button(ui, t("users.created_at"), key) {
+                        if sort_in_force.button(ui, t("users.created_at"), key) {
                             resort = Some(key);
                         }
                     });
@@ -401,10 +405,7 @@ impl UsersPanel {
                 });
         });
         if let Some(sort) = resort {
-            if self.sort.key == 0 {
-                // Unspecified is by username: a click on it turns it round.
-                self.sort.key = pb::UserSort::Username as i32;
-            }
+            self.sort = self.sort_in_force();
             self.sort.click(sort, false);
             self.search(ctx);
         }
