@@ -536,14 +536,23 @@ fn money_table(
         .collect();
     // In a narrow window long names give way (cut with "…", whole on hover) before a
     // column of amounts is pushed out of sight; a hospital's name keeps its first nine
-    // characters or so, the rest of a wide table scrolls sideways.
-    let narrowable: Vec<bool> = columns.iter().map(|c| !c.money).collect();
+    // characters or so, the rest of a wide table scrolls sideways. A header is never cut
+    // (it has no hover): a column whose header is wider than that keeps its width.
+    const NAME_FLOOR: f32 = 140.0;
+    let narrowable: Vec<bool> = columns
+        .iter()
+        .map(|c| {
+            let header =
+                widgets::fit_width_plain(ui, c.header, [], egui::TextStyle::Body, 0.0, f32::MAX);
+            !c.money && header <= NAME_FLOOR
+        })
+        .collect();
     widgets::narrow_to_fit(
         &mut widths,
         &narrowable,
         ui.spacing().item_spacing.x,
         ui.available_width(),
-        140.0,
+        NAME_FLOOR,
     );
     let mut clicked = None;
     widgets::table(ui, id_salt, |ui| {
