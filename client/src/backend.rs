@@ -55,6 +55,15 @@ pub struct Promise<T> {
 }
 
 impl<T: Send + 'static> Promise<T> {
+    /// A call already answered with `result` (tests).
+    #[cfg(test)]
+    pub(crate) fn answered(result: Result<T, ApiError>) -> Promise<T> {
+        let mut result = Some(result);
+        Promise {
+            take: Box::new(move || result.take()),
+        }
+    }
+
     /// Takes the result if the call has finished.
     pub fn try_take(&mut self) -> Option<Result<T, ApiError>> {
         (self.take)()
@@ -236,20 +245,12 @@ mod tests {
     use super::*;
     use pharmacrm_shared::pb::PageRequest;
 
-    /// A call already answered with `value`.
-    fn answered<T: Send + 'static>(value: T) -> Promise<T> {
-        let mut value = Some(value);
-        Promise {
-            take: Box::new(move || value.take().map(Ok)),
-        }
-    }
-
     /// Polls `list` with `key`; returns the page asked for, if a call was made.
     fn poll(list: &mut OffsetPaged<&'static str, u32>, key: &'static str) -> Option<PageRequest> {
         let mut asked = None;
         list.poll(key, 100, |_, page| {
             asked = Some(page);
-            answered(page.offset)
+            Promise::answered(Ok(page.offset))
         });
         asked
     }

@@ -117,18 +117,13 @@ impl PositionsPanel {
             self.original = Some(form);
         }
         self.catalogue.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    let form = Form::from(saved);
-                    self.form = Some(form.clone());
-                    self.original = Some(form);
-                    self.errors.set(None);
-                }
-                self.reload(ctx);
+        if self.errors.poll(&mut self.save) {
+            if let Some(saved) = self.save.value() {
+                let form = Form::from(saved);
+                self.form = Some(form.clone());
+                self.original = Some(form);
             }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.reload(ctx);
         }
 
         egui::Panel::left("position_list")

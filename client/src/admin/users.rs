@@ -7,7 +7,7 @@ use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{list_separator, t};
@@ -198,41 +198,26 @@ impl UsersPanel {
             self.offset = 0;
             self.search(ctx);
         }
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    let saved = saved.clone();
-                    self.open(ctx, &saved);
-                    self.search(ctx);
-                }
-            }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value().cloned()
+        {
+            self.open(ctx, &saved);
+            self.search(ctx);
         }
-        match self.issued.poll() {
-            Polled::JustDone => {
-                self.token_errors.set(None);
-                self.show_issued = true;
-                self.token_label.clear();
-                if let Some(user) = self.original.clone() {
-                    let user_id = user.id.unwrap_or_default();
-                    self.tokens.request(
-                        ctx.admin()
-                            .list_api_tokens(pb::ListApiTokensRequest { user_id })
-                            .map(|r| r.api_tokens),
-                    );
-                }
+        if self.token_errors.poll(&mut self.issued) {
+            self.show_issued = true;
+            self.token_label.clear();
+            if let Some(user) = self.original.clone() {
+                let user_id = user.id.unwrap_or_default();
+                self.tokens.request(
+                    ctx.admin()
+                        .list_api_tokens(pb::ListApiTokensRequest { user_id })
+                        .map(|r| r.api_tokens),
+                );
             }
-            Polled::JustFailed(error) => self.token_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
         }
-        match self.reset.poll() {
-            Polled::JustDone => {
-                self.reset_password = None;
-                self.reset_errors.set(None);
-            }
-            Polled::JustFailed(error) => self.reset_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.reset_errors.poll(&mut self.reset) {
+            self.reset_password = None;
         }
 
         // The form beside the list once a user is open; until then the list has the

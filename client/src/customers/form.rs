@@ -180,18 +180,12 @@ impl FormPanel {
         } else if just_done && self.duplicates.value().is_some_and(Vec::is_empty) {
             self.submit(ctx);
         }
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    let saved = saved.clone();
-                    self.form = CustomerForm::from(&saved);
-                    self.original = self.form.clone();
-                    self.errors.set(None);
-                    return Some(FormEvent::Saved(saved));
-                }
-            }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value().cloned()
+        {
+            self.form = CustomerForm::from(&saved);
+            self.original = self.form.clone();
+            return Some(FormEvent::Saved(saved));
         }
         ui.heading(if self.form.id.is_some() {
             t("customer.edit")

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use pharmacrm_shared::pb;
 
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, comma, label_value, t, tn};
 use crate::widgets::{self, FieldErrors};
@@ -59,14 +59,9 @@ impl HandoverPanel {
         self.cs_reps.poll();
         self.holders.poll();
         self.customers.poll();
-        match self.run.poll() {
-            Polled::JustDone => {
-                self.loaded_for = 0;
-                self.ticked.clear();
-                self.errors.set(None);
-            }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.run) {
+            self.loaded_for = 0;
+            self.ticked.clear();
         }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])

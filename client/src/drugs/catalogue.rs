@@ -221,36 +221,26 @@ impl CataloguePanel {
             }
             self.search(ctx);
         }
-        match self.category_save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.category_save
-                    && saved.id > 0
-                {
-                    self.selected_category = Some(saved.id);
-                }
-                self.dialog = None;
-                self.dialog_errors.set(None);
-                self.reload_categories(ctx);
-                // Paths and counts in the table may have changed.
-                self.sent = None;
+        if self.dialog_errors.poll(&mut self.category_save) {
+            if let Some(saved) = self.category_save.value()
+                && saved.id > 0
+            {
+                self.selected_category = Some(saved.id);
             }
-            Polled::JustFailed(error) => self.dialog_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.dialog = None;
+            self.reload_categories(ctx);
+            // Paths and counts in the table may have changed.
+            self.sent = None;
         }
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    let saved = saved.clone();
-                    if let Some(drug) = &saved.drug {
-                        self.open(drug);
-                    }
-                    self.warnings = saved.warnings;
-                    self.search(ctx);
-                    self.reload_categories(ctx);
-                }
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value().cloned()
+        {
+            if let Some(drug) = &saved.drug {
+                self.open(drug);
             }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.warnings = saved.warnings;
+            self.search(ctx);
+            self.reload_categories(ctx);
         }
         self.template.poll();
         if let Polled::JustDone = self.import.poll() {

@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::money;
 use pharmacrm_shared::{Permission, pb};
 
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
 use crate::widgets::{self, FieldErrors};
@@ -96,18 +96,13 @@ impl UnitsPanel {
             self.reload(ctx);
         }
         self.list.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    let form = saved.as_ref().map(Form::from);
-                    self.form = form.clone();
-                    self.original = form;
-                    self.errors.set(None);
-                }
-                self.reload(ctx);
+        if self.errors.poll(&mut self.save) {
+            if let Some(saved) = self.save.value() {
+                let form = saved.as_ref().map(Form::from);
+                self.form = form.clone();
+                self.original = form;
             }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.reload(ctx);
         }
         if self.form.is_some() {
             egui::Panel::right("unit_form")

@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::{
     Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
 };
-use crate::backend::{OffsetPaged, Polled, Requested};
+use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
@@ -177,17 +177,12 @@ impl InvoiceList {
 
     /// Draws the list; whether "登记开票" was clicked.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
-        match self.red_save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(red) = &self.red_save {
-                    self.selected = Some(red.id);
-                }
-                self.red = None;
-                self.red_errors.set(None);
-                self.refresh();
+        if self.red_errors.poll(&mut self.red_save) {
+            if let Some(red) = self.red_save.value() {
+                self.selected = Some(red.id);
             }
-            Polled::JustFailed(error) => self.red_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.red = None;
+            self.refresh();
         }
         self.orders.poll();
         // Another filter starts again at the first page.
@@ -583,15 +578,11 @@ impl InvoiceForm {
             self.draft.invoicing_entity_id = first;
             self.original.invoicing_entity_id = first;
         }
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    self.original = self.draft.clone();
-                    return Some(FormEvent::Saved(saved.clone()));
-                }
-            }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value()
+        {
+            self.original = self.draft.clone();
+            return Some(FormEvent::Saved(saved.clone()));
         }
         self.orders.poll();
         ui.heading(t("invoice.new"));

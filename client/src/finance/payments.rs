@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::{
     Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
 };
-use crate::backend::{OffsetPaged, Polled, Requested};
+use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
@@ -395,17 +395,12 @@ impl PaymentView {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ViewEvent> {
         let mut event = None;
-        match self.reversing.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(payment) = std::mem::take(&mut self.reversing) {
-                    self.payment = payment;
-                }
-                self.reverse = None;
-                self.errors.set(None);
-                event = Some(ViewEvent::Reversed);
+        if self.errors.poll(&mut self.reversing) {
+            if let Requested::Done(payment) = std::mem::take(&mut self.reversing) {
+                self.payment = payment;
             }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.reverse = None;
+            event = Some(ViewEvent::Reversed);
         }
         ui.horizontal(|ui| {
             if ui.button(t("payment.back")).clicked() {
@@ -568,15 +563,11 @@ impl PaymentForm {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    self.original = self.draft.clone();
-                    return Some(FormEvent::Saved(saved.clone()));
-                }
-            }
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value()
+        {
+            self.original = self.draft.clone();
+            return Some(FormEvent::Saved(saved.clone()));
         }
         super::load_sales_reps(&mut self.reps, ctx);
         self.orders.poll();

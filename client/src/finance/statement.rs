@@ -119,20 +119,15 @@ impl StatementPanel {
             self.shown = self.asked.clone();
         }
         self.export.poll();
-        match self.reconciling.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(done) = std::mem::take(&mut self.reconciling) {
-                    self.reconciled = Some(done);
-                }
-                self.reconcile = None;
-                self.reconcile_errors.set(None);
-                // The statement now shows the period reconciled.
-                if let Some(shown) = self.shown.clone() {
-                    self.run(ctx, shown);
-                }
+        if self.reconcile_errors.poll(&mut self.reconciling) {
+            if let Requested::Done(done) = std::mem::take(&mut self.reconciling) {
+                self.reconciled = Some(done);
             }
-            Polled::JustFailed(error) => self.reconcile_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+            self.reconcile = None;
+            // The statement now shows the period reconciled.
+            if let Some(shown) = self.shown.clone() {
+                self.run(ctx, shown);
+            }
         }
         self.filters_ui(ui, ctx);
         self.export_ui(ui, ctx);

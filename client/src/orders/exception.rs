@@ -8,7 +8,7 @@ use super::shipment::{
     BatchLine, ShipmentFields, batch_lines_ui, batch_positions, request_positions, sent_lines,
 };
 use super::view::ActionEvent;
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
@@ -77,10 +77,8 @@ impl ReportForm {
 
     /// Draws the form.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ActionEvent> {
-        match self.save.poll() {
-            Polled::JustDone => return Some(ActionEvent::Saved),
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save) {
+            return Some(ActionEvent::Saved);
         }
         ui.heading(label_value(t("exception.report"), &self.number));
         let (kind, description) = (&mut self.kind, &mut self.description);
@@ -232,10 +230,8 @@ impl DecideForm {
         detail: &pb::OrderDetail,
         default_transit_days: Option<i32>,
     ) -> Option<ActionEvent> {
-        match self.save.poll() {
-            Polled::JustDone => return Some(ActionEvent::Saved),
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save) {
+            return Some(ActionEvent::Saved);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
             let (_, close) =

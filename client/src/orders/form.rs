@@ -13,7 +13,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::{CustomerPicker, InvoicingEntities};
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
 use crate::widgets::DrugPicker;
@@ -168,30 +168,17 @@ impl OrderFormPanel {
             self.original.invoicing_entity_id = first;
         }
         self.customer.poll();
-        match self.preview.poll() {
-            Polled::JustDone => {
-                self.errors.set(None);
-                self.credit_hold = self
-                    .preview
-                    .value()
-                    .is_some_and(|p| p.warnings.iter().any(|w| w.field == CREDIT_HOLD_FIELD));
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-            }
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.preview) {
+            self.credit_hold = self
+                .preview
+                .value()
+                .is_some_and(|p| p.warnings.iter().any(|w| w.field == CREDIT_HOLD_FIELD));
         }
-        match self.save.poll() {
-            Polled::JustDone => {
-                if let Requested::Done(saved) = &self.save {
-                    self.original = self.draft.clone();
-                    return Some(saved.clone());
-                }
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-            }
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value()
+        {
+            self.original = self.draft.clone();
+            return Some(saved.clone());
         }
         None
     }

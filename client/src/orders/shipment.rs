@@ -6,7 +6,7 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use super::view::ActionEvent;
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
@@ -313,10 +313,8 @@ impl ShipmentForm {
         entities: &[(i64, String)],
         default_transit_days: Option<i32>,
     ) -> Option<ActionEvent> {
-        match self.save.poll() {
-            Polled::JustDone => return Some(ActionEvent::Saved),
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save) {
+            return Some(ActionEvent::Saved);
         }
         ui.heading(label_value(t("shipment.new"), &order.number));
         let fields = &mut self.fields;
@@ -413,10 +411,8 @@ impl DeliveryForm {
         ctx: &AppCtx,
         detail: &pb::OrderDetail,
     ) -> Option<ActionEvent> {
-        match self.save.poll() {
-            Polled::JustDone => return Some(ActionEvent::Saved),
-            Polled::JustFailed(error) => self.errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
+        if self.errors.poll(&mut self.save) {
+            return Some(ActionEvent::Saved);
         }
         ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
         let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);

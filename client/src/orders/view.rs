@@ -13,7 +13,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::exception::{DecideForm, ReportForm};
 use super::pickers::InvoicingEntities;
 use super::shipment::{DeliveryForm, ShipmentForm};
-use crate::backend::{Polled, Requested};
+use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{bracketed, label_value, t, tn};
@@ -144,16 +144,11 @@ impl OrderView {
         self.entities.poll(ctx);
         self.settings.poll();
         self.finance.poll();
-        match self.cancelling.poll() {
-            Polled::JustDone => {
-                self.cancel_reason = None;
-                self.cancel_errors.set(None);
-                if let Requested::Done(detail) = std::mem::take(&mut self.cancelling) {
-                    self.detail = Requested::Done(detail);
-                }
+        if self.cancel_errors.poll(&mut self.cancelling) {
+            self.cancel_reason = None;
+            if let Requested::Done(detail) = std::mem::take(&mut self.cancelling) {
+                self.detail = Requested::Done(detail);
             }
-            Polled::JustFailed(error) => self.cancel_errors.set(Some(error.clone())),
-            Polled::Unchanged => {}
         }
 
         let mut command = None;

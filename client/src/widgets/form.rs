@@ -8,6 +8,7 @@ use egui::{Key, Response, RichText, TextWrapMode, Ui};
 
 use super::{Choice, ERROR, choices, combo_box};
 use crate::api::ApiError;
+use crate::backend::{Polled, Requested};
 
 /// The narrowest and widest an input gets, in points.
 const INPUT_MIN: f32 = 200.0;
@@ -33,6 +34,23 @@ impl FieldErrors {
     pub fn set(&mut self, error: Option<ApiError>) {
         self.error = error;
         self.edited.clear();
+    }
+
+    /// Polls `request`, a call whose errors these are: the frame it fails, its error shows
+    /// (under the fields it names, the rest above the form); the frame it succeeds, the
+    /// errors are cleared and this returns `true` (its value is then `request.value()`).
+    pub fn poll<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
+        match request.poll() {
+            Polled::JustDone => {
+                self.set(None);
+                true
+            }
+            Polled::JustFailed(error) => {
+                self.set(Some(error.clone()));
+                false
+            }
+            Polled::Unchanged => false,
+        }
     }
 
     /// The last save's error, if it failed.
@@ -423,5 +441,40 @@ impl FormUi<'_> {
         self.ui.label("");
         self.ui.horizontal(add);
         self.ui.end_row();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ErrorKind, FieldError};
+    use crate::backend::Promise;
+
+    /// The server's complaint about `field`.
+    fn bad(field: &str) -> ApiError {
+        let mut error = ApiError::local(ErrorKind::Server, "invalid");
+        error.fields.push(FieldError {
+            field: field.to_owned(),
+            en: format!("{field} is wrong"),
+            zh: None,
+        });
+        error
+    }
+
+    #[test]
+    fn a_failed_save_shows_at_its_field_and_the_next_success_clears_it() {
+        let mut errors = FieldErrors::default();
+        let mut save: Requested<i64> = Requested::NotRequested;
+        assert!(!errors.poll(&mut save), "nothing asked: nothing done");
+
+        save.request(Promise::answered(Err(bad("amount"))));
+        assert!(!errors.poll(&mut save));
+        assert_eq!(errors.field("amount").as_deref(), Some("amount is wrong"));
+
+        save.request(Promise::answered(Ok(7)));
+        assert!(errors.poll(&mut save), "the frame it succeeds");
+        assert_eq!(save.value(), Some(&7));
+        assert_eq!(errors.field("amount"), None, "a success clears the errors");
+        assert!(!errors.poll(&mut save), "only that frame");
     }
 }

@@ -2,7 +2,7 @@
 //! records of one kind, listed, and the form adding one (its draft, its save, the
 //! complaints of a failed save under their fields).
 
-use crate::backend::{Polled, Promise, Requested};
+use crate::backend::{Promise, Requested};
 use crate::widgets::FieldErrors;
 
 /// A customer's records `T`, and the draft `D` of a new one.
@@ -42,18 +42,11 @@ impl<T: Clone + Send + 'static, D> Records<T, D> {
     /// customer are to be loaded again).
     pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> bool {
         self.list.poll();
-        match self.save.poll() {
-            Polled::JustDone => {
-                self.draft = next(&self.draft);
-                self.errors.set(None);
-                true
-            }
-            Polled::JustFailed(error) => {
-                self.errors.set(Some(error.clone()));
-                false
-            }
-            Polled::Unchanged => false,
+        let saved = self.errors.poll(&mut self.save);
+        if saved {
+            self.draft = next(&self.draft);
         }
+        saved
     }
 
     /// Whether a new save may start (none is on its way).
