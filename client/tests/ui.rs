@@ -1369,6 +1369,12 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("回款日期", &today);
     ui.type_into("回款金额", "1000");
     ui.type_into("凭证号", "BANK-20261201");
+    // Closing the filled form asks first; cancelled, what was typed stays.
+    ui.press(Role::Button, "关闭");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("取消");
+    ui.harness.step();
+    assert_eq!(ui.input_text("凭证号"), "BANK-20261201");
     ui.press(Role::Button, "保存回款");
     // Saved: the payment's view, with what stays on account.
     ui.wait_role(Role::Button, "返回回款列表");

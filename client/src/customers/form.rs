@@ -9,7 +9,7 @@ use pharmacrm_shared::region;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, comma, t};
-use crate::widgets;
+use crate::widgets::{self, Unsaved};
 
 /// What the form's frame ended with.
 pub enum FormEvent {
@@ -124,6 +124,13 @@ pub struct FormPanel {
     errors: widgets::FieldErrors,
 }
 
+impl Unsaved for FormPanel {
+    /// Whether the form differs from the customer as loaded (or blank).
+    fn is_dirty(&self) -> bool {
+        self.form != self.original
+    }
+}
+
 impl FormPanel {
     /// A form for `form`.
     pub fn new(form: CustomerForm) -> FormPanel {
@@ -132,11 +139,6 @@ impl FormPanel {
             form,
             ..Default::default()
         }
-    }
-
-    /// Whether it holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
-        self.form != self.original
     }
 
     fn submit(&mut self, ctx: &AppCtx) {

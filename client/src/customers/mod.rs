@@ -13,7 +13,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{bracketed, t};
 use crate::shell::ModulePanel;
-use crate::widgets;
+use crate::widgets::{self, Screen};
 
 crate::choice!(pb::BusinessKind {
     Hospital => t("customer.kind.hospital"),
@@ -56,32 +56,23 @@ enum Leave {
     Customer(i64),
 }
 
-enum Page {
-    List,
-    New(Box<form::FormPanel>),
-    View(Box<view::CustomerView>),
-}
-
 /// The customer module.
 pub struct CustomersPanel {
     tab: Tab,
-    page: Page,
+    screens: widgets::Screens<form::FormPanel, view::CustomerView, Leave>,
     list: list::ListPanel,
     work: work::WorkPanel,
     handover: handover::HandoverPanel,
-    /// Leaving a form that holds unsaved input (confirm first).
-    leave: widgets::Discard<Leave>,
 }
 
 impl Default for CustomersPanel {
     fn default() -> Self {
         CustomersPanel {
             tab: Tab::List,
-            page: Page::List,
+            screens: widgets::Screens::default(),
             list: list::ListPanel::default(),
             work: work::WorkPanel::default(),
             handover: handover::HandoverPanel::default(),
-            leave: widgets::Discard::default(),
         }
     }
 }
@@ -93,11 +84,7 @@ impl ModulePanel for CustomersPanel {
 
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        match &self.page {
-            Page::List => false,
-            Page::New(f) => f.is_dirty(),
-            Page::View(v) => v.is_dirty(),
-        }
+        self.screens.is_dirty()
     }
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
@@ -114,7 +101,7 @@ impl ModulePanel for CustomersPanel {
         let mut chosen = None;
         ui.horizontal(|ui| {
             let mut tab_button = |ui: &mut egui::Ui, tab: Tab, label: &str| {
-                let selected = self.tab == tab && matches!(self.page, Page::List);
+                let selected = self.tab == tab && matches!(self.screens.page, Screen::List);
                 if ui.selectable_label(selected, label).clicked() {
                     chosen = Some(tab);
                 }
@@ -128,14 +115,14 @@ impl ModulePanel for CustomersPanel {
         if let Some(tab) = chosen {
             self.leave(Leave::Tab(tab));
         }
-        if let Some(leave) = self.leave.ui(ui.ctx(), "customers_leave") {
+        if let Some(leave) = self.screens.agreed(ui.ctx(), "customers_leave") {
             self.go(leave);
         }
         ui.separator();
         let mut open = None;
         let mut close = false;
-        match (&mut self.page, self.tab) {
-            (Page::New(form), _) => match form.ui(ui, ctx) {
+        match (&mut self.screens.page, self.tab) {
+            (Screen::New(form), _) => match form.ui(ui, ctx) {
                 Some(form::FormEvent::Saved(saved)) => {
                     self.list.refresh();
                     open = Some(saved.id);
@@ -143,25 +130,25 @@ impl ModulePanel for CustomersPanel {
                 Some(form::FormEvent::Close) => close = true,
                 None => {}
             },
-            (Page::View(view), _) => {
+            (Screen::View(view), _) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
                     close = true;
                 }
             }
-            (Page::List, Tab::List) => match self.list.ui(ui, ctx) {
+            (Screen::List, Tab::List) => match self.list.ui(ui, ctx) {
                 Some(list::ListCommand::Open(id)) => open = Some(id),
                 Some(list::ListCommand::New) => {
-                    self.page = Page::New(Box::new(form::FormPanel::new(
+                    self.screens.page = Screen::New(Box::new(form::FormPanel::new(
                         form::CustomerForm::default(),
                     )));
                 }
                 None => {}
             },
-            (Page::List, Tab::Work) => open = self.work.ui(ui, ctx),
-            (Page::List, Tab::Handover) => self.handover.ui(ui, ctx),
+            (Screen::List, Tab::Work) => open = self.work.ui(ui, ctx),
+            (Screen::List, Tab::Handover) => self.handover.ui(ui, ctx),
         }
         if let Some(id) = open {
-            self.page = Page::View(Box::new(view::CustomerView::new(id)));
+            self.screens.page = Screen::View(Box::new(view::CustomerView::new(id)));
         }
         if close {
             self.leave(Leave::List);
@@ -172,7 +159,7 @@ impl ModulePanel for CustomersPanel {
 impl CustomersPanel {
     /// Goes where `leave` says, once the user agrees to drop unsaved input.
     fn leave(&mut self, leave: Leave) {
-        if let Some(leave) = self.leave.request(self.is_dirty(), leave) {
+        if let Some(leave) = self.screens.leave(leave) {
             self.go(leave);
         }
     }
@@ -180,14 +167,10 @@ impl CustomersPanel {
     fn go(&mut self, leave: Leave) {
         match leave {
             Leave::Tab(tab) => self.show_tab(tab),
-            Leave::List => {
-                self.list.refresh();
-                self.work.refresh();
-                self.page = Page::List;
-            }
+            Leave::List => self.show_tab(self.tab),
             Leave::Customer(id) => {
                 self.tab = Tab::List;
-                self.page = Page::View(Box::new(view::CustomerView::new(id)));
+                self.screens.page = Screen::View(Box::new(view::CustomerView::new(id)));
             }
         }
     }
@@ -195,7 +178,7 @@ impl CustomersPanel {
     /// Shows `tab`'s main screen, leaving any open record.
     fn show_tab(&mut self, tab: Tab) {
         self.tab = tab;
-        self.page = Page::List;
+        self.screens.page = Screen::List;
         self.list.refresh();
         self.work.refresh();
     }

@@ -3,6 +3,8 @@
 //! number, date, the orders it covers), and the red invoice (开红字发票) that reverses a
 //! blue one wholly, from the blue invoice's details.
 
+use std::convert::Infallible;
+
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
@@ -14,75 +16,60 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
 use crate::orders::{CustomerPicker, InvoicingEntities};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
 
 const PAGE: u32 = 100;
 
-enum Page {
-    List,
-    New(Box<InvoiceForm>),
-}
-
-/// The invoices tab: the list, or the form.
+/// The invoices tab: the list (an invoice's details and the red-invoice dialog under it),
+/// or the form.
+#[derive(Default)]
 pub(super) struct InvoicesPanel {
-    page: Page,
+    /// Leaving the form while it holds input asks first.
+    screens: widgets::Screens<InvoiceForm, Infallible, ()>,
     list: InvoiceList,
-    /// Leaving the form while it holds input (confirm first).
-    leave: widgets::Discard<()>,
-}
-
-impl Default for InvoicesPanel {
-    fn default() -> Self {
-        InvoicesPanel {
-            page: Page::List,
-            list: InvoiceList::default(),
-            leave: widgets::Discard::default(),
-        }
-    }
 }
 
 impl InvoicesPanel {
     /// Whether the form or the red-invoice dialog holds unsaved input.
     pub(super) fn is_dirty(&self) -> bool {
-        match &self.page {
-            Page::List => self.list.is_dirty(),
-            Page::New(form) => form.is_dirty(),
-        }
+        self.screens.is_dirty()
+            || (matches!(self.screens.page, Screen::List) && self.list.is_dirty())
     }
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.leave.ui(ui.ctx(), "invoices_leave").is_some() {
+        if self.screens.agreed(ui.ctx(), "invoices_leave").is_some() {
             self.back_to_list();
         }
         let mut next = None;
         let mut leave = false;
-        match &mut self.page {
-            Page::List => {
+        match &mut self.screens.page {
+            Screen::List => {
                 if self.list.ui(ui, ctx) {
-                    next = Some(Page::New(Box::new(InvoiceForm::new())));
+                    next = Some(Screen::New(Box::new(InvoiceForm::new())));
                 }
             }
-            Page::New(form) => match form.ui(ui, ctx) {
+            Screen::New(form) => match form.ui(ui, ctx) {
                 Some(FormEvent::Saved(invoice)) => {
                     self.list.show_saved(invoice.id);
-                    next = Some(Page::List);
+                    next = Some(Screen::List);
                 }
                 Some(FormEvent::Close) => leave = true,
                 None => {}
             },
+            Screen::View(never) => match **never {},
         }
         if let Some(page) = next {
-            self.page = page;
+            self.screens.page = page;
         }
-        if leave && self.leave.request(self.is_dirty(), ()).is_some() {
+        if leave && self.screens.leave(()).is_some() {
             self.back_to_list();
         }
     }
 
     fn back_to_list(&mut self) {
         self.list.refresh();
-        self.page = Page::List;
+        self.screens.page = Screen::List;
     }
 }
 
@@ -552,6 +539,12 @@ struct InvoiceForm {
     save: Requested<pb::Invoice>,
 }
 
+impl Unsaved for InvoiceForm {
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+}
+
 impl InvoiceForm {
     fn new() -> InvoiceForm {
         InvoiceForm {
@@ -563,10 +556,6 @@ impl InvoiceForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.draft != self.original
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {

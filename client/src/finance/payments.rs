@@ -14,86 +14,66 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
 
 const PAGE: u32 = 100;
 
-enum Page {
-    List,
-    New(Box<PaymentForm>),
-    View(Box<PaymentView>),
-}
-
 /// The payments tab: the list, or the form, or one payment.
+#[derive(Default)]
 pub(super) struct PaymentsPanel {
-    page: Page,
+    /// Leaving the form or a view with the reversal dialog open asks first.
+    screens: widgets::Screens<PaymentForm, PaymentView, ()>,
     list: PaymentList,
-    /// Leaving a form or dialog that holds input (confirm first).
-    leave: widgets::Discard<()>,
-}
-
-impl Default for PaymentsPanel {
-    fn default() -> Self {
-        PaymentsPanel {
-            page: Page::List,
-            list: PaymentList::default(),
-            leave: widgets::Discard::default(),
-        }
-    }
 }
 
 impl PaymentsPanel {
     /// Whether the form or the reversal dialog holds unsaved input.
     pub(super) fn is_dirty(&self) -> bool {
-        match &self.page {
-            Page::List => false,
-            Page::New(form) => form.is_dirty(),
-            Page::View(view) => view.is_dirty(),
-        }
+        self.screens.is_dirty()
     }
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.leave.ui(ui.ctx(), "payments_leave").is_some() {
+        if self.screens.agreed(ui.ctx(), "payments_leave").is_some() {
             self.back_to_list();
         }
         let mut next = None;
         let mut leave = false;
-        match &mut self.page {
-            Page::List => match self.list.ui(ui, ctx) {
+        match &mut self.screens.page {
+            Screen::List => match self.list.ui(ui, ctx) {
                 Some(ListCommand::New) => {
-                    next = Some(Page::New(Box::new(PaymentForm::new())));
+                    next = Some(Screen::New(Box::new(PaymentForm::new())));
                 }
                 Some(ListCommand::Open(payment)) => {
-                    next = Some(Page::View(Box::new(PaymentView::new(payment))));
+                    next = Some(Screen::View(Box::new(PaymentView::new(payment))));
                 }
                 None => {}
             },
-            Page::New(form) => match form.ui(ui, ctx) {
+            Screen::New(form) => match form.ui(ui, ctx) {
                 Some(FormEvent::Saved(payment)) => {
                     self.list.refresh();
-                    next = Some(Page::View(Box::new(PaymentView::new(payment))));
+                    next = Some(Screen::View(Box::new(PaymentView::new(payment))));
                 }
                 Some(FormEvent::Close) => leave = true,
                 None => {}
             },
-            Page::View(view) => match view.ui(ui, ctx) {
+            Screen::View(view) => match view.ui(ui, ctx) {
                 Some(ViewEvent::Reversed) => self.list.refresh(),
                 Some(ViewEvent::Close) => leave = true,
                 None => {}
             },
         }
         if let Some(page) = next {
-            self.page = page;
+            self.screens.page = page;
         }
-        if leave && self.leave.request(self.is_dirty(), ()).is_some() {
+        if leave && self.screens.leave(()).is_some() {
             self.back_to_list();
         }
     }
 
     fn back_to_list(&mut self) {
         self.list.refresh();
-        self.page = Page::List;
+        self.screens.page = Screen::List;
     }
 }
 
@@ -377,6 +357,15 @@ struct PaymentView {
     reversing: Requested<pb::Payment>,
 }
 
+impl Unsaved for PaymentView {
+    /// Whether the reversal dialog holds input.
+    fn is_dirty(&self) -> bool {
+        self.reverse
+            .as_ref()
+            .is_some_and(|d| *d != ReverseDialog::default())
+    }
+}
+
 impl PaymentView {
     fn new(payment: pb::Payment) -> PaymentView {
         PaymentView {
@@ -385,12 +374,6 @@ impl PaymentView {
             errors: FieldErrors::default(),
             reversing: Requested::NotRequested,
         }
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.reverse
-            .as_ref()
-            .is_some_and(|d| *d != ReverseDialog::default())
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ViewEvent> {
@@ -545,6 +528,12 @@ struct PaymentForm {
     save: Requested<pb::Payment>,
 }
 
+impl Unsaved for PaymentForm {
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+}
+
 impl PaymentForm {
     fn new() -> PaymentForm {
         PaymentForm {
@@ -556,10 +545,6 @@ impl PaymentForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.draft != self.original
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {

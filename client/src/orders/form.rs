@@ -17,7 +17,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
 use crate::widgets::DrugPicker;
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, Unsaved};
 
 /// How long the form waits after a change before asking for a new preview, in seconds.
 const PREVIEW_DELAY: f64 = 0.3;
@@ -113,6 +113,13 @@ pub struct OrderFormPanel {
     credit_hold: bool,
 }
 
+impl Unsaved for OrderFormPanel {
+    /// Whether the order differs from the blank form (or the customer chosen for it).
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+}
+
 impl OrderFormPanel {
     /// A new order, for `customer_id` (fixed) or with the customer picker.
     pub fn new(customer_id: Option<i64>) -> OrderFormPanel {
@@ -136,11 +143,6 @@ impl OrderFormPanel {
             errors: FieldErrors::default(),
             credit_hold: false,
         }
-    }
-
-    /// Whether it holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
-        self.draft != self.original
     }
 
     /// Loads the customer chosen now.

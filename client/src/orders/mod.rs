@@ -19,7 +19,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, Screen, choice_label};
 
 pub use pickers::{CustomerPicker, InvoicingEntities};
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
@@ -115,28 +115,11 @@ enum Leave {
     NewOrder(Option<i64>),
 }
 
-enum Page {
-    List,
-    New(Box<form::OrderFormPanel>),
-    View(Box<view::OrderView>),
-}
-
 /// The order module.
+#[derive(Default)]
 pub struct OrdersPanel {
-    page: Page,
+    screens: widgets::Screens<form::OrderFormPanel, view::OrderView, Leave>,
     list: list::OrderList,
-    /// Leaving a form that holds unsaved input (confirm first).
-    leave: widgets::Discard<Leave>,
-}
-
-impl Default for OrdersPanel {
-    fn default() -> Self {
-        OrdersPanel {
-            page: Page::List,
-            list: list::OrderList::default(),
-            leave: widgets::Discard::default(),
-        }
-    }
 }
 
 impl ModulePanel for OrdersPanel {
@@ -145,11 +128,7 @@ impl ModulePanel for OrdersPanel {
     }
 
     fn is_dirty(&self) -> bool {
-        match &self.page {
-            Page::List => false,
-            Page::New(f) => f.is_dirty(),
-            Page::View(v) => v.is_dirty(),
-        }
+        self.screens.is_dirty()
     }
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
@@ -161,7 +140,7 @@ impl ModulePanel for OrdersPanel {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if let Some(leave) = self.leave.ui(ui.ctx(), "orders_leave") {
+        if let Some(leave) = self.screens.agreed(ui.ctx(), "orders_leave") {
             self.go(leave);
         }
         // Where to go once the page is drawn: straight away (nothing to lose), or after
@@ -169,18 +148,18 @@ impl ModulePanel for OrdersPanel {
         let mut go = None;
         let mut leave = None;
         let mut placed = None;
-        match &mut self.page {
-            Page::List => match self.list.ui(ui, ctx) {
+        match &mut self.screens.page {
+            Screen::List => match self.list.ui(ui, ctx) {
                 Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id)),
                 Some(list::ListCommand::New) => go = Some(Leave::NewOrder(None)),
                 None => {}
             },
-            Page::New(form) => match form.ui(ui, ctx) {
+            Screen::New(form) => match form.ui(ui, ctx) {
                 Some(form::FormEvent::Saved(response)) => placed = Some(response),
                 Some(form::FormEvent::Close) => leave = Some(Leave::List),
                 None => {}
             },
-            Page::View(view) => {
+            Screen::View(view) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
                     leave = Some(Leave::List);
                 }
@@ -189,7 +168,7 @@ impl ModulePanel for OrdersPanel {
         if let Some(response) = placed {
             self.list.refresh();
             if let Some(order) = response.order.as_ref().and_then(|d| d.order.as_ref()) {
-                self.page = Page::View(Box::new(view::OrderView::saved(
+                self.screens.page = Screen::View(Box::new(view::OrderView::saved(
                     order.id,
                     response.warnings,
                 )));
@@ -207,7 +186,7 @@ impl ModulePanel for OrdersPanel {
 impl OrdersPanel {
     /// Goes where `leave` says, once the user agrees to drop unsaved input.
     fn leave(&mut self, leave: Leave) {
-        if let Some(leave) = self.leave.request(self.is_dirty(), leave) {
+        if let Some(leave) = self.screens.leave(leave) {
             self.go(leave);
         }
     }
@@ -216,11 +195,13 @@ impl OrdersPanel {
         match leave {
             Leave::List => {
                 self.list.refresh();
-                self.page = Page::List;
+                self.screens.page = Screen::List;
             }
-            Leave::Order(id) => self.page = Page::View(Box::new(view::OrderView::new(id))),
+            Leave::Order(id) => {
+                self.screens.page = Screen::View(Box::new(view::OrderView::new(id)));
+            }
             Leave::NewOrder(customer_id) => {
-                self.page = Page::New(Box::new(form::OrderFormPanel::new(customer_id)));
+                self.screens.page = Screen::New(Box::new(form::OrderFormPanel::new(customer_id)));
             }
         }
     }

@@ -17,7 +17,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{bracketed, label_value, t, tn};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// What the view asks of the panel.
 pub enum ViewCommand {
@@ -81,6 +81,17 @@ pub struct OrderView {
     cancelling: Requested<pb::OrderDetail>,
 }
 
+impl Unsaved for OrderView {
+    /// Whether an action form or the cancel dialog holds input.
+    fn is_dirty(&self) -> bool {
+        self.action.as_ref().is_some_and(Action::is_dirty)
+            || self
+                .cancel_reason
+                .as_ref()
+                .is_some_and(|r| !r.trim().is_empty())
+    }
+}
+
 impl OrderView {
     /// The view of order `id`.
     pub fn new(id: i64) -> OrderView {
@@ -105,15 +116,6 @@ impl OrderView {
             warnings,
             ..OrderView::new(id)
         }
-    }
-
-    /// Whether an action form or the cancel dialog holds input.
-    pub fn is_dirty(&self) -> bool {
-        self.action.as_ref().is_some_and(Action::is_dirty)
-            || self
-                .cancel_reason
-                .as_ref()
-                .is_some_and(|r| !r.trim().is_empty())
     }
 
     fn reload(&mut self, ctx: &AppCtx) {

@@ -119,6 +119,68 @@ impl<A> Discard<A> {
     }
 }
 
+/// Something that may hold input the user has not saved: a form, a view with a dialog open.
+pub trait Unsaved {
+    /// Whether leaving it now would lose input.
+    fn is_dirty(&self) -> bool;
+}
+
+/// A module that has no such page (`Screen<F, Infallible>`: a list and a form only).
+impl Unsaved for std::convert::Infallible {
+    fn is_dirty(&self) -> bool {
+        match *self {}
+    }
+}
+
+/// A module's page: its list, the form for a new record (`F`), or one record's view (`V`).
+pub enum Screen<F, V> {
+    List,
+    New(Box<F>),
+    View(Box<V>),
+}
+
+/// A module's pages and the way out of one that holds unsaved input: straight away when
+/// nothing would be lost, else once the user agrees to [`Discard`]'s question. `Go` says
+/// where to (the list, another record, another tab).
+pub struct Screens<F, V, Go> {
+    /// The page shown.
+    pub page: Screen<F, V>,
+    leave: Discard<Go>,
+}
+
+impl<F, V, Go> Default for Screens<F, V, Go> {
+    /// The list.
+    fn default() -> Self {
+        Screens {
+            page: Screen::List,
+            leave: Discard::default(),
+        }
+    }
+}
+
+impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
+    /// Whether the form or view shown holds unsaved input (the list never does).
+    pub fn is_dirty(&self) -> bool {
+        match &self.page {
+            Screen::List => false,
+            Screen::New(form) => form.is_dirty(),
+            Screen::View(view) => view.is_dirty(),
+        }
+    }
+
+    /// `go` now when the page holds no unsaved input; otherwise the question is asked and
+    /// [`Screens::agreed`] returns `go` once the user agrees.
+    pub fn leave(&mut self, go: Go) -> Option<Go> {
+        self.leave.request(self.is_dirty(), go)
+    }
+
+    /// Draws the question while a leave waits for it (`id` names the dialog); where to go
+    /// once the user agrees to drop the input.
+    pub fn agreed(&mut self, ctx: &egui::Context, id: &str) -> Option<Go> {
+        self.leave.ui(ctx, id)
+    }
+}
+
 /// Reads a date as typed (`2026/12/05`, `2026.12.05`) into `2026-12-05` for the server;
 /// leaves what it cannot read as it is, for the server to name.
 pub fn normalize_date(text: &str) -> String {
@@ -483,4 +545,34 @@ pub fn tab_bar<T: PermittedTab>(ui: &mut Ui, ctx: &crate::ctx::AppCtx, tab: &mut
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A form, filled in or not.
+    struct Typed(bool);
+
+    impl Unsaved for Typed {
+        fn is_dirty(&self) -> bool {
+            self.0
+        }
+    }
+
+    #[test]
+    fn leaving_a_page_waits_for_the_question_only_when_input_would_be_lost() {
+        let mut screens: Screens<Typed, std::convert::Infallible, &str> = Screens::default();
+        assert_eq!(
+            screens.leave("customer"),
+            Some("customer"),
+            "the list holds none"
+        );
+        screens.page = Screen::New(Box::new(Typed(false)));
+        assert_eq!(screens.leave("list"), Some("list"), "an empty form closes");
+        screens.page = Screen::New(Box::new(Typed(true)));
+        assert!(screens.is_dirty());
+        assert_eq!(screens.leave("list"), None, "a filled form asks first");
+        assert!(screens.leave.is_asking());
+    }
 }

@@ -20,7 +20,7 @@ use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{list_separator, t, tn};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// Below this width the header shows one label and value per line instead of two.
 const HEADER_TWO_COLUMNS: f32 = 760.0;
@@ -96,6 +96,16 @@ pub struct CustomerView {
     revealed: Requested<String>,
 }
 
+impl Unsaved for CustomerView {
+    /// Whether the edit form or a record's draft holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        self.edit.as_ref().is_some_and(FormPanel::is_dirty)
+            || self.followups.is_dirty()
+            || self.certificates.is_dirty()
+            || self.personal.is_dirty()
+    }
+}
+
 impl CustomerView {
     /// The view of customer `id`.
     pub fn new(id: i64) -> CustomerView {
@@ -123,14 +133,6 @@ impl CustomerView {
             action_from: None,
             revealed: Requested::NotRequested,
         }
-    }
-
-    /// Whether a form or draft holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
-        self.edit.as_ref().is_some_and(FormPanel::is_dirty)
-            || self.followups.is_dirty()
-            || self.certificates.is_dirty()
-            || self.personal.is_dirty()
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
