@@ -750,6 +750,30 @@ impl Ageing {
     }
 }
 
+/// The five ageing buckets of [`Ageing`] as SQL select items (`not_due`, `days_1_to_30`,
+/// `days_31_to_60`, `days_61_to_90`, `over_90_days`): sums of the column `outstanding`
+/// (CNY) by how many days `as_of` is past the column `due_date`, both read through
+/// `table` (an alias and a dot, or empty). Not yet due: due on `as_of` or later.
+fn bucket_sums(as_of: NaiveDate, table: &str) -> Sql {
+    let mut sql = Sql::new("");
+    let days_past_due = [
+        ("<= 0", "not_due"),
+        ("BETWEEN 1 AND 30", "days_1_to_30"),
+        ("BETWEEN 31 AND 60", "days_31_to_60"),
+        ("BETWEEN 61 AND 90", "days_61_to_90"),
+        ("> 90", "over_90_days"),
+    ];
+    for (i, (days, name)) in days_past_due.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push(&format!("coalesce(sum({table}outstanding) FILTER (WHERE "))
+            .bind(Value::Date(as_of))
+            .push(&format!(" - {table}due_date {days}), 0) AS {name}"));
+    }
+    sql
+}
+
 /// The ageing SQL over the customers `customers` (a sub-select of ids), as of `as_of`:
 /// one row per customer with anything outstanding or on account, with the oldest
 /// overdue due date. With `current` (`as_of` is today or later, so every entry counts)
@@ -786,20 +810,11 @@ fn ageing_sql(customers: &Sql, as_of: NaiveDate, current: bool) -> Sql {
     .push(
         ") GROUP BY customer_id HAVING sum(amount) <> 0),
          aged AS (
-           SELECT customer_id,
-                  coalesce(sum(outstanding) FILTER (WHERE due_date >= ",
+           SELECT customer_id, ",
     )
-        .bind(Value::Date(as_of))
-        .push("), 0) AS not_due, coalesce(sum(outstanding) FILTER (WHERE ")
-        .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 1 AND 30), 0) AS days_1_to_30, coalesce(sum(outstanding) FILTER (WHERE ")
-        .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 31 AND 60), 0) AS days_31_to_60, coalesce(sum(outstanding) FILTER (WHERE ")
-        .bind(Value::Date(as_of))
-        .push(" - due_date BETWEEN 61 AND 90), 0) AS days_61_to_90, coalesce(sum(outstanding) FILTER (WHERE ")
-        .bind(Value::Date(as_of))
-        .push(" - due_date > 90), 0) AS over_90_days, min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
-        .bind(Value::Date(as_of))
+    .append(&bucket_sums(as_of, ""))
+    .push(", min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
+    .bind(Value::Date(as_of))
         .push(
             ") AS oldest_overdue
              FROM docs GROUP BY customer_id)
@@ -1256,20 +1271,37 @@ pub fn arrears(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<ArrearsRow>, i64, Ageing)> {
-    // The customers who owe and match, from the kept per-customer summary.
-    let mut matches = Sql::new(
-        "SELECT cr.customer_id, cr.outstanding, cr.oldest_due
-           FROM customer_receivables cr JOIN customers cu ON cu.id = cr.customer_id
-          WHERE cr.outstanding > 0 AND ",
-    );
-    matches.append(&scope::customers_sql(reps, "cu"));
+    // The customers who owe and match, from the kept per-customer summary: `from` names
+    // it `cr` (and the customer `cu` when the scope or a filter reads it), `matching` is
+    // the condition. `balances` also joins their open shipments as `b`.
+    let reads_customer =
+        !matches!(reps, Reps::All) || f.sales_rep_id.is_some() || f.department_id.is_some();
+    let from = |balances: bool| {
+        let mut from = String::from("customer_receivables cr");
+        if balances {
+            from.push_str(
+                " JOIN receivable_balances b ON b.customer_id = cr.customer_id
+                      AND b.outstanding <> 0",
+            );
+        }
+        if reads_customer {
+            from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
+        }
+        from
+    };
+    let mut matching = Sql::new("cr.outstanding > 0");
+    if !matches!(reps, Reps::All) {
+        matching
+            .push(" AND ")
+            .append(&scope::customers_sql(reps, "cu"));
+    }
     if let Some(rep) = f.sales_rep_id {
-        matches
+        matching
             .push(" AND cu.sales_rep_id = ")
             .bind(Value::Int(rep));
     }
     if let Some(dept) = f.department_id {
-        matches
+        matching
             .push(
                 " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id IN (
                     WITH RECURSIVE d AS (SELECT id FROM departments WHERE id = ",
@@ -1288,12 +1320,13 @@ pub fn arrears(
         ArrearsBucket::Over90 => Some(90),
     };
     if let Some(days) = min_days {
-        matches
+        matching
             .push(" AND cr.oldest_due < ")
             .bind(Value::Date(today - chrono::Days::new(days)));
     }
 
-    // How many, and their ageing in all: one pass over their open shipments.
+    // How many, and their ageing in all: one pass over their open shipments (read from
+    // the index `receivable_balances_open`, which carries the amounts).
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]
@@ -1301,43 +1334,49 @@ pub fn arrears(
         #[diesel(embed)]
         ageing: Ageing,
     }
-    let mut totals_sql = Sql::new("WITH m AS (");
+    let mut totals_sql = Sql::new(&format!(
+        "SELECT (SELECT count(*) FROM {} WHERE ",
+        from(false)
+    ));
     totals_sql
-        .append(&matches)
-        .push(
-            ")
-         SELECT (SELECT count(*) FROM m) AS total,
-                coalesce(sum(b.outstanding) FILTER (WHERE b.due_date >= ",
-        )
-        .bind(Value::Date(today))
-        .push("), 0) AS not_due, coalesce(sum(b.outstanding) FILTER (WHERE ")
-        .bind(Value::Date(today))
-        .push(" - b.due_date BETWEEN 1 AND 30), 0) AS days_1_to_30, coalesce(sum(b.outstanding) FILTER (WHERE ")
-        .bind(Value::Date(today))
-        .push(" - b.due_date BETWEEN 31 AND 60), 0) AS days_31_to_60, coalesce(sum(b.outstanding) FILTER (WHERE ")
-        .bind(Value::Date(today))
-        .push(" - b.due_date BETWEEN 61 AND 90), 0) AS days_61_to_90, coalesce(sum(b.outstanding) FILTER (WHERE ")
-        .bind(Value::Date(today))
-        .push(
-            " - b.due_date > 90), 0) AS over_90_days,
-                coalesce((SELECT -sum(e.amount) FROM receivable_entries e
-                           WHERE e.shipment_id IS NULL AND e.customer_id IN (SELECT customer_id FROM m)), 0)
-                    AS on_account
-           FROM receivable_balances b JOIN m ON m.customer_id = b.customer_id
-          WHERE b.outstanding <> 0",
-        );
+        .append(&matching)
+        .push(") AS total, ")
+        .append(&bucket_sums(today, "b."))
+        .push(&format!(
+            ", coalesce((SELECT -sum(e.amount) FROM receivable_entries e
+                          WHERE e.shipment_id IS NULL AND e.customer_id IN (
+                                SELECT cr.customer_id FROM {} WHERE ",
+            from(false)
+        ))
+        .append(&matching)
+        .push(&format!(")), 0) AS on_account FROM {} WHERE ", from(true)))
+        .append(&matching);
     let Totals {
         total,
         ageing: totals,
     } = totals_sql.query().get_result(conn)?;
 
     // The page: oldest overdue first (those with nothing overdue last), then the largest.
-    let mut page_sql = Sql::new("WITH m AS (");
+    // When every match is overdue that is the order of `customer_receivables_owing`, and
+    // the page is read from it instead of sorting every match.
+    let order = if min_days.is_some() {
+        Sql::new("cr.oldest_due")
+    } else {
+        let mut order = Sql::new("CASE WHEN cr.oldest_due < ");
+        order
+            .bind(Value::Date(today))
+            .push(" THEN cr.oldest_due END NULLS LAST");
+        order
+    };
+    let mut page_sql = Sql::new(&format!(
+        "SELECT cr.customer_id AS id FROM {} WHERE ",
+        from(false)
+    ));
     page_sql
-        .append(&matches)
-        .push(") SELECT customer_id AS id FROM m ORDER BY CASE WHEN oldest_due < ")
-        .bind(Value::Date(today))
-        .push(" THEN oldest_due END NULLS LAST, outstanding DESC, customer_id OFFSET ")
+        .append(&matching)
+        .push(" ORDER BY ")
+        .append(&order)
+        .push(", cr.outstanding DESC, cr.customer_id OFFSET ")
         .bind(Value::Int(offset))
         .push(" LIMIT ")
         .bind(Value::Int(limit));

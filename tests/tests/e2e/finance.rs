@@ -791,6 +791,127 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
 }
 
 #[tokio::test]
+async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals_alike() {
+    let mut w = world().await;
+    let mut admin = w.app.admin().await;
+    let south = admin
+        .send(pb::CreateDepartmentRequest {
+            name: "华南销售部".into(),
+            parent_id: None,
+        })
+        .await;
+    let mut rep_b = w.app.person("rep-b", &["营销员"], Some(south.id)).await;
+    let mut customer = |name: &'static str| CustomerBuilder::new(name).served_by(w.cs.id);
+    let ruijin = customer("上海瑞金医院").create(&mut w.rep).await;
+    let zhongshan = customer("广州中山医院").create(&mut w.rep).await;
+    let xiangya = customer("湘雅医院").create(&mut w.rep).await;
+    let huaxi = customer("华西医院").create(&mut rep_b).await;
+    // 30 days' credit each; as of 2026-12-31:
+    w.shipped_on(w.customer.id, "2026-09-01", 10).await; // 20.00, due 10-01: 91 days
+    w.shipped_on(ruijin.id, "2026-10-15", 25).await; // 50.00, due 11-14: 47 days
+    w.shipped_on(xiangya.id, "2026-10-15", 5).await; // 10.00, due 11-14: 47 days
+    w.app.pin_clock("2026-11-20T10:00:00+08:00");
+    let order = OrderBuilder::new(huaxi.id)
+        .line(w.drug.id, 4, "")
+        .place(&mut rep_b)
+        .await;
+    ShipmentBuilder::of(&order)
+        .everything_left("B1")
+        .on("2026-11-20")
+        .create(&mut w.cs)
+        .await; // 8.00, due 12-20: 11 days
+    w.shipped_on(zhongshan.id, "2026-12-20", 5).await; // 10.00, due 2027-01-19: not yet
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
+
+    let list = |bucket: pb::ArrearsBucket, offset: u32| pb::ListArrearsRequest {
+        bucket: bucket as i32,
+        page: Some(pb::PageRequest { offset, limit: 2 }),
+        ..Default::default()
+    };
+    let names = |r: &pb::ListArrearsResponse| -> Vec<String> {
+        r.rows.iter().map(|x| x.customer_name.clone()).collect()
+    };
+    let ageing = |r: &pb::ListArrearsResponse| {
+        let a = r.ageing.clone().expect("totals");
+        [
+            a.not_due,
+            a.days_1_to_30,
+            a.days_31_to_60,
+            a.days_61_to_90,
+            a.over_90_days,
+        ]
+    };
+
+    // Everyone who owes, two a page: oldest overdue first, the larger first on the same
+    // due date, nothing overdue last; the totals are of all five, on every page.
+    let mut pages = Vec::new();
+    for offset in [0, 2, 4] {
+        let page = w.finance.send(list(pb::ArrearsBucket::Any, offset)).await;
+        assert_eq!(page.total, 5);
+        assert_eq!(
+            ageing(&page),
+            ["10.00", "8.00", "60.00", "0.00", "20.00"],
+            "page at {offset}"
+        );
+        assert_eq!(page.overdue, "88.00");
+        pages.extend(names(&page));
+    }
+    assert_eq!(
+        pages,
+        [
+            "北京协和医院",
+            "上海瑞金医院",
+            "湘雅医院",
+            "华西医院",
+            "广州中山医院"
+        ]
+    );
+
+    // Overdue only: the same order without the customer not yet due; its 10.00 leaves
+    // the totals.
+    let overdue = w.finance.send(list(pb::ArrearsBucket::Overdue, 2)).await;
+    assert_eq!(overdue.total, 4);
+    assert_eq!(names(&overdue), ["湘雅医院", "华西医院"]);
+    assert_eq!(ageing(&overdue), ["0.00", "8.00", "60.00", "0.00", "20.00"]);
+    let over_30 = w.finance.send(list(pb::ArrearsBucket::Over30, 0)).await;
+    assert_eq!((over_30.total, over_30.overdue.as_str()), (3, "80.00"));
+    assert_eq!(names(&over_30), ["北京协和医院", "上海瑞金医院"]);
+
+    // By sales rep and by department: rows and totals alike.
+    let of_rep_b = w
+        .finance
+        .send(pb::ListArrearsRequest {
+            sales_rep_id: Some(rep_b.id),
+            ..list(pb::ArrearsBucket::Any, 0)
+        })
+        .await;
+    assert_eq!(names(&of_rep_b), ["华西医院"]);
+    assert_eq!((of_rep_b.total, of_rep_b.overdue.as_str()), (1, "8.00"));
+    let of_south = w
+        .finance
+        .send(pb::ListArrearsRequest {
+            department_id: Some(south.id),
+            ..list(pb::ArrearsBucket::Overdue, 0)
+        })
+        .await;
+    assert_eq!(names(&of_south), ["华西医院"]);
+    assert_eq!(ageing(&of_south), ["0.00", "8.00", "0.00", "0.00", "0.00"]);
+    let of_rep_a = w
+        .finance
+        .send(pb::ListArrearsRequest {
+            sales_rep_id: Some(w.rep.id),
+            ..list(pb::ArrearsBucket::Overdue, 0)
+        })
+        .await;
+    assert_eq!((of_rep_a.total, of_rep_a.overdue.as_str()), (3, "80.00"));
+
+    // A rep's own list is their scope, whatever they ask for.
+    let mine = rep_b.send(list(pb::ArrearsBucket::Any, 0)).await;
+    assert_eq!(names(&mine), ["华西医院"]);
+    assert_eq!((mine.total, mine.overdue.as_str()), (1, "8.00"));
+}
+
+#[tokio::test]
 async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     use calamine::{Data, Reader, Xlsx};
     let mut w = world().await;
