@@ -115,7 +115,7 @@ impl ModulePanel for CustomersPanel {
         if let Some(tab) = chosen {
             self.leave(Leave::Tab(tab));
         }
-        if let Some(leave) = self.screens.agreed(ui.ctx(), "customers_leave") {
+        if let Some(leave) = self.screens.leave_ui(ui.ctx(), "customers_leave") {
             self.go(leave);
         }
         ui.separator();

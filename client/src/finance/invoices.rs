@@ -38,7 +38,7 @@ impl InvoicesPanel {
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.screens.agreed(ui.ctx(), "invoices_leave").is_some() {
+        if self.screens.leave_ui(ui.ctx(), "invoices_leave").is_some() {
             self.back_to_list();
         }
         let mut next = None;
@@ -540,6 +540,7 @@ struct InvoiceForm {
 }
 
 impl Unsaved for InvoiceForm {
+    /// Whether the invoice differs from the blank form (the default entity is not input).
     fn is_dirty(&self) -> bool {
         self.draft != self.original
     }

@@ -34,7 +34,7 @@ impl PaymentsPanel {
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.screens.agreed(ui.ctx(), "payments_leave").is_some() {
+        if self.screens.leave_ui(ui.ctx(), "payments_leave").is_some() {
             self.back_to_list();
         }
         let mut next = None;
@@ -529,6 +529,7 @@ struct PaymentForm {
 }
 
 impl Unsaved for PaymentForm {
+    /// Whether the payment differs from the blank form.
     fn is_dirty(&self) -> bool {
         self.draft != self.original
     }

@@ -140,7 +140,7 @@ impl ModulePanel for OrdersPanel {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if let Some(leave) = self.screens.agreed(ui.ctx(), "orders_leave") {
+        if let Some(leave) = self.screens.leave_ui(ui.ctx(), "orders_leave") {
             self.go(leave);
         }
         // Where to go once the page is drawn: straight away (nothing to lose), or after

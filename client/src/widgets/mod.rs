@@ -134,8 +134,11 @@ impl Unsaved for std::convert::Infallible {
 
 /// A module's page: its list, the form for a new record (`F`), or one record's view (`V`).
 pub enum Screen<F, V> {
+    /// The list (with its filters); it holds no input worth asking about.
     List,
+    /// The form for a new record.
     New(Box<F>),
+    /// One record.
     View(Box<V>),
 }
 
@@ -145,6 +148,7 @@ pub enum Screen<F, V> {
 pub struct Screens<F, V, Go> {
     /// The page shown.
     pub page: Screen<F, V>,
+    /// Where the user asked to go, while the question waits for an answer.
     leave: Discard<Go>,
 }
 
@@ -169,14 +173,14 @@ impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
     }
 
     /// `go` now when the page holds no unsaved input; otherwise the question is asked and
-    /// [`Screens::agreed`] returns `go` once the user agrees.
+    /// [`Screens::leave_ui`] returns `go` once the user agrees.
     pub fn leave(&mut self, go: Go) -> Option<Go> {
         self.leave.request(self.is_dirty(), go)
     }
 
     /// Draws the question while a leave waits for it (`id` names the dialog); where to go
     /// once the user agrees to drop the input.
-    pub fn agreed(&mut self, ctx: &egui::Context, id: &str) -> Option<Go> {
+    pub fn leave_ui(&mut self, ctx: &egui::Context, id: &str) -> Option<Go> {
         self.leave.ui(ctx, id)
     }
 }

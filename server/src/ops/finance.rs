@@ -815,8 +815,8 @@ fn ageing_sql(customers: &Sql, as_of: NaiveDate, current: bool) -> Sql {
     .append(&bucket_sums(as_of, ""))
     .push(", min(due_date) FILTER (WHERE outstanding > 0 AND due_date < ")
     .bind(Value::Date(as_of))
-        .push(
-            ") AS oldest_overdue
+    .push(
+        ") AS oldest_overdue
              FROM docs GROUP BY customer_id)
          SELECT coalesce(a.customer_id, c.customer_id) AS customer_id,
                 coalesce(a.not_due, 0) AS not_due, coalesce(a.days_1_to_30, 0) AS days_1_to_30,
@@ -824,7 +824,7 @@ fn ageing_sql(customers: &Sql, as_of: NaiveDate, current: bool) -> Sql {
                 coalesce(a.over_90_days, 0) AS over_90_days, coalesce(c.on_account, 0) AS on_account,
                 a.oldest_overdue
            FROM aged a FULL JOIN acct c ON c.customer_id = a.customer_id",
-        );
+    );
     sql
 }
 
@@ -1271,36 +1271,25 @@ pub fn arrears(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<ArrearsRow>, i64, Ageing)> {
-    // The customers who owe and match, from the kept per-customer summary: `from` names
-    // it `cr` (and the customer `cu` when the scope or a filter reads it), `matching` is
-    // the condition. `balances` also joins their open shipments as `b`.
-    let reads_customer =
-        !matches!(reps, Reps::All) || f.sales_rep_id.is_some() || f.department_id.is_some();
-    let from = |balances: bool| {
-        let mut from = String::from("customer_receivables cr");
-        if balances {
-            from.push_str(
-                " JOIN receivable_balances b ON b.customer_id = cr.customer_id
-                      AND b.outstanding <> 0",
-            );
-        }
-        if reads_customer {
-            from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
-        }
-        from
-    };
+    // The customers who owe and match, from the kept per-customer summary: `matching` is
+    // the condition on `cr` (and on the customer `cu` when the scope or a filter reads
+    // it: each such branch says so in `reads_customer`).
     let mut matching = Sql::new("cr.outstanding > 0");
+    let mut reads_customer = false;
     if !matches!(reps, Reps::All) {
+        reads_customer = true;
         matching
             .push(" AND ")
             .append(&scope::customers_sql(reps, "cu"));
     }
     if let Some(rep) = f.sales_rep_id {
+        reads_customer = true;
         matching
             .push(" AND cu.sales_rep_id = ")
             .bind(Value::Int(rep));
     }
     if let Some(dept) = f.department_id {
+        reads_customer = true;
         matching
             .push(
                 " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id IN (
@@ -1324,9 +1313,25 @@ pub fn arrears(
             .push(" AND cr.oldest_due < ")
             .bind(Value::Date(today - chrono::Days::new(days)));
     }
+    // What `matching` reads from: `cr`, with `cu` when needed; `balances` also joins the
+    // open shipments of each as `b`.
+    let from = |balances: bool| {
+        let mut from = String::from("customer_receivables cr");
+        if balances {
+            from.push_str(
+                " JOIN receivable_balances b ON b.customer_id = cr.customer_id
+                      AND b.outstanding <> 0",
+            );
+        }
+        if reads_customer {
+            from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
+        }
+        from
+    };
 
-    // How many, and their ageing in all: one pass over their open shipments (read from
-    // the index `receivable_balances_open`, which carries the amounts).
+    // How many, what is on account (none while a shipment is open, so none among those
+    // owing; summed all the same), and their ageing in all over their open shipments
+    // (read from the index `receivable_balances_open`, which carries the amounts).
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]
