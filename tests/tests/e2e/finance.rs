@@ -880,12 +880,13 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
     assert_eq!(names(&over_30), ["北京协和医院", "上海瑞金医院"]);
 
     // By sales rep and by department: rows and totals alike.
+    let of_rep = |rep: i64, bucket| pb::ListArrearsRequest {
+        sales_rep_id: Some(rep),
+        ..list(bucket, 0)
+    };
     let of_rep_b = w
         .finance
-        .send(pb::ListArrearsRequest {
-            sales_rep_id: Some(rep_b.id),
-            ..list(pb::ArrearsBucket::Any, 0)
-        })
+        .send(of_rep(rep_b.id, pb::ArrearsBucket::Any))
         .await;
     assert_eq!(names(&of_rep_b), ["华西医院"]);
     assert_eq!((of_rep_b.total, of_rep_b.overdue.as_str()), (1, "8.00"));
@@ -900,10 +901,7 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
     assert_eq!(ageing(&of_south), ["0.00", "8.00", "0.00", "0.00", "0.00"]);
     let of_rep_a = w
         .finance
-        .send(pb::ListArrearsRequest {
-            sales_rep_id: Some(w.rep.id),
-            ..list(pb::ArrearsBucket::Overdue, 0)
-        })
+        .send(of_rep(w.rep.id, pb::ArrearsBucket::Overdue))
         .await;
     assert_eq!((of_rep_a.total, of_rep_a.overdue.as_str()), (3, "80.00"));
 
@@ -911,12 +909,7 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
     let mine = rep_b.send(list(pb::ArrearsBucket::Any, 0)).await;
     assert_eq!(names(&mine), ["华西医院"]);
     assert_eq!((mine.total, mine.overdue.as_str()), (1, "8.00"));
-    let not_mine = rep_b
-        .send(pb::ListArrearsRequest {
-            sales_rep_id: Some(w.rep.id),
-            ..list(pb::ArrearsBucket::Any, 0)
-        })
-        .await;
+    let not_mine = rep_b.send(of_rep(w.rep.id, pb::ArrearsBucket::Any)).await;
     assert!(not_mine.rows.is_empty(), "{not_mine:?}");
     assert_eq!((not_mine.total, not_mine.overdue.as_str()), (0, "0.00"));
 }
