@@ -134,10 +134,10 @@ for lang in "${langs[@]}"; do
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=251 ;;
-      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=250 ;;
-      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=347 ;;
-      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=346 ;;
+      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=275 ;;
+      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274 ;;
+      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=371 ;;
+      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=370 ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
 
