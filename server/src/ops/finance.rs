@@ -31,7 +31,7 @@ use crate::db::models::order::Order;
 use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
-use crate::db::models::{Grants, WriteCtx, company_settings, display_names};
+use crate::db::models::{Grants, WriteCtx, company_settings, department, display_names};
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
 };
@@ -1291,15 +1291,9 @@ pub fn arrears(
     if let Some(dept) = f.department_id {
         reads_customer = true;
         matching
-            .push(
-                " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id IN (
-                    WITH RECURSIVE d AS (SELECT id FROM departments WHERE id = ",
-            )
-            .bind(Value::Int(dept))
-            .push(
-                " UNION ALL SELECT x.id FROM departments x JOIN d ON x.parent_id = d.id)
-                  SELECT id FROM d))",
-            );
+            .push(" AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id = ANY(")
+            .bind(Value::IntArray(department::subtree_ids(conn, dept)?))
+            .push("))");
     }
     let min_days = match f.bucket {
         ArrearsBucket::Any => None,
