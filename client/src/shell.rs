@@ -17,20 +17,17 @@ use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::orders::OrdersPanel;
 use crate::reports::ReportsPanel;
-use crate::widgets;
+use crate::widgets::{self, Unsaved};
 
 /// One module of the navigation (药品管理, 客户管理, …): a panel the window shows when the
 /// module is selected. A new module implements this and is listed in
 /// [`MainWindow::new`]; no other module's code changes.
-pub trait ModulePanel {
+/// Whether it holds unsaved input ([`Unsaved`]) is asked before logging out.
+pub trait ModulePanel: Unsaved {
     /// Which navigation entry it is.
     fn module(&self) -> Module;
     /// Draws the module.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx);
-    /// Whether a form holds unsaved input (asked before logging out).
-    fn is_dirty(&self) -> bool {
-        false
-    }
     /// Opens the module at `target` (a record another module pointed to).
     fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
         let _ = (target, ctx);

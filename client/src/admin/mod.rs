@@ -11,7 +11,7 @@ use pharmacrm_shared::{Module, Permission, pb};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::shell::ModulePanel;
-use crate::widgets::{self, PermittedTab};
+use crate::widgets::{self, PermittedTab, Unsaved};
 
 crate::choice!(pb::DataScope {
     Own => t("scope.own"),
@@ -71,14 +71,16 @@ impl AdminPanel {
     }
 }
 
-impl ModulePanel for AdminPanel {
-    fn module(&self) -> Module {
-        Module::Admin
-    }
-
+impl Unsaved for AdminPanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
         self.departments.is_dirty() || self.positions.is_dirty() || self.users.is_dirty()
+    }
+}
+
+impl ModulePanel for AdminPanel {
+    fn module(&self) -> Module {
+        Module::Admin
     }
 
     /// Draws the console.

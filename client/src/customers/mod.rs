@@ -13,7 +13,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{bracketed, t};
 use crate::shell::ModulePanel;
-use crate::widgets::{self, Screen};
+use crate::widgets::{self, Screen, Unsaved};
 
 crate::choice!(pb::BusinessKind {
     Hospital => t("customer.kind.hospital"),
@@ -77,14 +77,16 @@ impl Default for CustomersPanel {
     }
 }
 
-impl ModulePanel for CustomersPanel {
-    fn module(&self) -> Module {
-        Module::Customer
-    }
-
+impl Unsaved for CustomersPanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
         self.screens.is_dirty()
+    }
+}
+
+impl ModulePanel for CustomersPanel {
+    fn module(&self) -> Module {
+        Module::Customer
     }
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {

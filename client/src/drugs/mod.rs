@@ -10,6 +10,7 @@ use pharmacrm_shared::{Module, pb};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::shell::ModulePanel;
+use crate::widgets::Unsaved;
 
 crate::choice!(pb::DrugOrigin {
     Agency => t("drugs.origin.agency"),
@@ -39,14 +40,16 @@ impl Default for DrugsPanel {
     }
 }
 
-impl ModulePanel for DrugsPanel {
-    fn module(&self) -> Module {
-        Module::Drug
-    }
-
+impl Unsaved for DrugsPanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
         self.catalogue.is_dirty() || self.units.is_dirty()
+    }
+}
+
+impl ModulePanel for DrugsPanel {
+    fn module(&self) -> Module {
+        Module::Drug
     }
 
     /// Draws the module.

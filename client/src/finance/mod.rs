@@ -19,7 +19,7 @@ use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t};
 use crate::shell::ModulePanel;
-use crate::widgets::{self, FieldErrors, PermittedTab};
+use crate::widgets::{self, FieldErrors, PermittedTab, Unsaved};
 
 pub use arrears::ArrearsWork;
 pub use invoices::{invoice_detail_ui, invoices_table};
@@ -115,13 +115,16 @@ impl FinancePanel {
     }
 }
 
+impl Unsaved for FinancePanel {
+    /// Whether a form holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        self.payments.is_dirty() || self.invoices.is_dirty() || self.statement.is_dirty()
+    }
+}
+
 impl ModulePanel for FinancePanel {
     fn module(&self) -> Module {
         Module::Finance
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.payments.is_dirty() || self.invoices.is_dirty() || self.statement.is_dirty()
     }
 
     fn open(&mut self, target: &Navigate, ctx: &AppCtx) {

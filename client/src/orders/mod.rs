@@ -19,7 +19,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
-use crate::widgets::{self, Screen, choice_label};
+use crate::widgets::{self, Screen, Unsaved, choice_label};
 
 pub use pickers::{CustomerPicker, InvoicingEntities};
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
@@ -122,13 +122,16 @@ pub struct OrdersPanel {
     list: list::OrderList,
 }
 
+impl Unsaved for OrdersPanel {
+    /// Whether a form holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        self.screens.is_dirty()
+    }
+}
+
 impl ModulePanel for OrdersPanel {
     fn module(&self) -> Module {
         Module::Order
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.screens.is_dirty()
     }
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {

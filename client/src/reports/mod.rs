@@ -20,6 +20,7 @@ use crate::backend::Promise;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::shell::ModulePanel;
+use crate::widgets::Unsaved;
 
 crate::choice!(pb::SeriesInterval {
     Day => t("report.interval.day"),
@@ -103,6 +104,13 @@ impl Default for ReportsPanel {
             regional: regional::RegionalTab::default(),
             exceptions: exceptions::ExceptionsTab::default(),
         }
+    }
+}
+
+impl Unsaved for ReportsPanel {
+    /// Never: a report's filters are not input worth asking about.
+    fn is_dirty(&self) -> bool {
+        false
     }
 }
 

@@ -119,7 +119,8 @@ impl<A> Discard<A> {
     }
 }
 
-/// Something that may hold input the user has not saved: a form, a view with a dialog open.
+/// Something that may hold input the user has not saved: a form, a view with a dialog open,
+/// a whole module (the main window asks before logging out).
 pub trait Unsaved {
     /// Whether leaving it now would lose input.
     fn is_dirty(&self) -> bool;
@@ -162,16 +163,18 @@ impl<F, V, Go> Default for Screens<F, V, Go> {
     }
 }
 
-impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
+impl<F: Unsaved, V: Unsaved, Go> Unsaved for Screens<F, V, Go> {
     /// Whether the form or view shown holds unsaved input (the list never does).
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         match &self.page {
             Screen::List => false,
             Screen::New(form) => form.is_dirty(),
             Screen::View(view) => view.is_dirty(),
         }
     }
+}
 
+impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
     /// `go` now when the page holds no unsaved input; otherwise the question is asked and
     /// [`Screens::leave_ui`] returns `go` once the user agrees.
     pub fn leave(&mut self, go: Go) -> Option<Go> {
