@@ -73,7 +73,7 @@ pub struct MainWindow {
     ctx: AppCtx,
     module: Option<Module>,
     panels: Vec<Box<dyn ModulePanel>>,
-    confirm_logout: bool,
+    confirm_logout: widgets::Confirm<()>,
     logout: Requested<()>,
 }
 
@@ -98,7 +98,7 @@ impl MainWindow {
             ctx,
             module,
             panels,
-            confirm_logout: false,
+            confirm_logout: widgets::Confirm::default(),
             logout: Requested::NotRequested,
         }
     }
@@ -227,25 +227,22 @@ impl MainWindow {
 
         if logout_clicked {
             if self.panels.iter().any(|p| p.is_dirty()) {
-                self.confirm_logout = true;
+                self.confirm_logout.ask(());
             } else {
                 self.start_logout();
             }
         }
-        if self.confirm_logout {
-            match widgets::confirm(
+        if self
+            .confirm_logout
+            .ui(
                 ui.ctx(),
                 "confirm_logout",
                 t("shell.discard_question"),
                 t("shell.discard_and_logout"),
-            ) {
-                Some(true) => {
-                    self.confirm_logout = false;
-                    self.start_logout();
-                }
-                Some(false) => self.confirm_logout = false,
-                None => {}
-            }
+            )
+            .is_some()
+        {
+            self.start_logout();
         }
         None
     }

@@ -38,7 +38,7 @@ pub struct DepartmentsPanel {
     errors: FieldErrors,
     /// The new department form's.
     new_errors: FieldErrors,
-    confirm_archive: bool,
+    confirm_archive: widgets::Confirm<()>,
     /// Opening another department while the form holds unsaved edits.
     discard: widgets::Discard<pb::Department>,
 }
@@ -182,7 +182,7 @@ impl DepartmentsPanel {
             && (self.form == self.original || self.selected == Some(d.id))
         {
             self.select(&d);
-            self.confirm_archive = true;
+            self.confirm_archive.ask(());
         }
         if let Some(d) = self.discard.ui(ui.ctx(), "discard_department_edits") {
             self.select(&d);
@@ -192,31 +192,24 @@ impl DepartmentsPanel {
             self.form_ui(ui, ctx, &departments);
         });
 
-        if self.confirm_archive {
-            let name = self
-                .form
-                .as_ref()
-                .map(|f| f.name.clone())
-                .unwrap_or_default();
-            match widgets::confirm(
+        let name = self.form.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+        let question = t("dept.archive_question").replace("{name}", name);
+        if self
+            .confirm_archive
+            .ui(
                 ui.ctx(),
                 "confirm_archive_department",
-                &t("dept.archive_question").replace("{name}", &name),
+                &question,
                 t("dept.archive"),
-            ) {
-                Some(true) => {
-                    self.confirm_archive = false;
-                    if let Some(form) = &self.original {
-                        let request = pb::ArchiveRequest {
-                            id: form.id,
-                            version: form.version,
-                        };
-                        self.request_save(false, ctx.admin().archive_department(request));
-                    }
-                }
-                Some(false) => self.confirm_archive = false,
-                None => {}
-            }
+            )
+            .is_some()
+            && let Some(form) = &self.original
+        {
+            let request = pb::ArchiveRequest {
+                id: form.id,
+                version: form.version,
+            };
+            self.request_save(false, ctx.admin().archive_department(request));
         }
     }
 
@@ -249,10 +242,12 @@ impl DepartmentsPanel {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
                 let changed = self.original.as_ref() != Some(form);
-                let clicked = ui
-                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked();
-                if (clicked || response.submitted) && !busy && changed {
+                if widgets::submit_button(
+                    ui,
+                    t("common.save"),
+                    !busy && changed,
+                    response.submitted,
+                ) {
                     save = Some(pb::UpdateDepartmentRequest {
                         id: form.id,
                         version: form.version,
@@ -264,7 +259,7 @@ impl DepartmentsPanel {
                     .add_enabled(!busy, egui::Button::new(t("dept.archive")))
                     .clicked()
                 {
-                    self.confirm_archive = true;
+                    self.confirm_archive.ask(());
                 }
                 if conflict && ui.button(t("common.reload_record")).clicked() {
                     reload = true;
@@ -300,10 +295,7 @@ impl DepartmentsPanel {
             f.text(t("dept.new_name"), "name", &mut self.new_name);
         });
         ui.add_space(4.0);
-        let clicked = ui
-            .add_enabled(!busy, egui::Button::new(t("dept.create")))
-            .clicked();
-        if (clicked || response.submitted) && !busy {
+        if widgets::submit_button(ui, t("dept.create"), !busy, response.submitted) {
             let request = pb::CreateDepartmentRequest {
                 name: self.new_name.clone(),
                 parent_id: self.new_parent,

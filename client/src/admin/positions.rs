@@ -61,7 +61,7 @@ pub struct PositionsPanel {
     errors: FieldErrors,
     /// Opening another position (or a new one) while the form holds unsaved edits.
     discard: widgets::Discard<Form>,
-    confirm_archive: bool,
+    confirm_archive: widgets::Confirm<()>,
     /// A position to load into the form once the list has been reloaded.
     reselect: Option<i64>,
 }
@@ -158,36 +158,28 @@ impl PositionsPanel {
             self.show_form(form);
         }
 
-        if self.confirm_archive {
-            let name = self
-                .form
-                .as_ref()
-                .map(|f| f.name.clone())
-                .unwrap_or_default();
-            match widgets::confirm(
+        let name = self.form.as_ref().map(|f| f.name.as_str()).unwrap_or("");
+        let question = t("pos.archive_question").replace("{name}", name);
+        if self
+            .confirm_archive
+            .ui(
                 ui.ctx(),
                 "confirm_archive_position",
-                &t("pos.archive_question").replace("{name}", &name),
+                &question,
                 t("pos.archive"),
-            ) {
-                Some(true) => {
-                    self.confirm_archive = false;
-                    if let Some(Form {
-                        id: Some(id),
-                        version,
-                        ..
-                    }) = &self.original
-                    {
-                        let request = pb::ArchiveRequest {
-                            id: *id,
-                            version: *version,
-                        };
-                        self.save.request(ctx.admin().archive_position(request));
-                    }
-                }
-                Some(false) => self.confirm_archive = false,
-                None => {}
-            }
+            )
+            .is_some()
+            && let Some(Form {
+                id: Some(id),
+                version,
+                ..
+            }) = &self.original
+        {
+            let request = pb::ArchiveRequest {
+                id: *id,
+                version: *version,
+            };
+            self.save.request(ctx.admin().archive_position(request));
         }
     }
 
@@ -267,10 +259,7 @@ impl PositionsPanel {
         let mut request = None;
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            let clicked = ui
-                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked();
-            if (clicked || response.submitted) && !busy && changed {
+            if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
                 request = Some(form.clone());
             }
             if form.id.is_some()
@@ -279,7 +268,7 @@ impl PositionsPanel {
                     .add_enabled(!busy, egui::Button::new(t("pos.archive")))
                     .clicked()
             {
-                self.confirm_archive = true;
+                self.confirm_archive.ask(());
             }
             if busy {
                 ui.spinner();

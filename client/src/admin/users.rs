@@ -467,10 +467,7 @@ impl UsersPanel {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            let clicked = ui
-                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked();
-            if (clicked || response.submitted) && !busy && changed {
+            if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
                 request = Some(form.clone());
             }
             if let Some(id) = form.id {
@@ -542,10 +539,7 @@ impl UsersPanel {
                 f.password(t("users.new_password"), "new_password", password);
             });
             let ready = !self.reset.is_pending() && !password.is_empty();
-            let clicked = ui
-                .add_enabled(ready, egui::Button::new(t("users.reset")))
-                .clicked();
-            if (clicked || response.submitted) && ready {
+            if widgets::submit_button(ui, t("users.reset"), ready, response.submitted) {
                 let request = pb::ResetPasswordRequest {
                     id,
                     new_password: password.clone(),
@@ -593,10 +587,7 @@ impl UsersPanel {
             f.text(t("tokens.label"), "label", &mut self.token_label);
         });
         let ready = !self.issued.is_pending();
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new(t("tokens.issue")))
-            .clicked();
-        if (clicked || response.submitted) && ready {
+        if widgets::submit_button(ui, t("tokens.issue"), ready, response.submitted) {
             let request = pb::IssueApiTokenRequest {
                 user_id,
                 label: self.token_label.clone(),

@@ -411,10 +411,7 @@ impl FormPanel {
         let changed = self.form != self.original;
         let mut close = false;
         ui.horizontal(|ui| {
-            let clicked = ui
-                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked();
-            if (clicked || submitted) && !busy && changed {
+            if widgets::submit_button(ui, t("common.save"), !busy && changed, submitted) {
                 if self.form.id.is_none() && !self.confirmed_duplicates {
                     let (name, phone) = (self.form.name.clone(), self.form.phone.clone());
                     // The whole form goes along, so its fields are checked first.

@@ -28,7 +28,7 @@ pub struct HandoverPanel {
     /// The last failed handover's complaints.
     errors: FieldErrors,
     /// Whether the question before the handover is open.
-    confirming: bool,
+    confirming: widgets::Confirm<()>,
 }
 
 /// The name of `id` among `people` ("—" for nobody).
@@ -181,7 +181,7 @@ impl HandoverPanel {
                 .add_enabled(ready, egui::Button::new(t("handover.run")))
                 .clicked()
             {
-                self.confirming = true;
+                self.confirming.ask(());
             }
             if self.run.is_pending() {
                 ui.spinner();
@@ -191,7 +191,7 @@ impl HandoverPanel {
 
     /// Asks before the handover, saying how many customers move and to whom.
     fn confirm_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
-        if !self.confirming {
+        if !self.confirming.is_asking() {
             return;
         }
         let sales = self.sales_reps.value().cloned().unwrap_or_default();
@@ -202,31 +202,30 @@ impl HandoverPanel {
             label_value(t("handover.to_cs"), name_of(&cs, self.to_cs)),
         ]
         .join("\n");
-        match widgets::confirm(
-            egui_ctx,
-            "confirm_handover",
-            &question,
-            t("handover.confirm_yes"),
-        ) {
-            Some(true) => {
-                self.confirming = false;
-                let request = pb::HandoverCustomersRequest {
-                    from_user_id: self.employee,
-                    moves: self
-                        .ticked
-                        .iter()
-                        .map(|&customer_id| pb::HandoverMove {
-                            customer_id,
-                            sales_rep_id: self.to_sales,
-                            cs_rep_id: self.to_cs,
-                        })
-                        .collect(),
-                };
-                self.run
-                    .request(ctx.customers().handover_customers(request));
-            }
-            Some(false) => self.confirming = false,
-            None => {}
+        if self
+            .confirming
+            .ui(
+                egui_ctx,
+                "confirm_handover",
+                &question,
+                t("handover.confirm_yes"),
+            )
+            .is_some()
+        {
+            let request = pb::HandoverCustomersRequest {
+                from_user_id: self.employee,
+                moves: self
+                    .ticked
+                    .iter()
+                    .map(|&customer_id| pb::HandoverMove {
+                        customer_id,
+                        sales_rep_id: self.to_sales,
+                        cs_rep_id: self.to_cs,
+                    })
+                    .collect(),
+            };
+            self.run
+                .request(ctx.customers().handover_customers(request));
         }
     }
 }

@@ -73,7 +73,7 @@ pub struct CataloguePanel {
     /// Whether the dialog asks before dropping what was typed.
     dialog_discard: widgets::Discard<()>,
     category_save: Requested<pb::Category>,
-    confirm_delete: Option<pb::Category>,
+    confirm_delete: widgets::Confirm<pb::Category>,
     query: String,
     status: i32,
     sort: widgets::Sort,
@@ -378,7 +378,7 @@ impl CataloguePanel {
                 self.category_save
                     .request(ctx.drugs().update_category(request));
             }
-            Some(TreeAction::Delete(c)) => self.confirm_delete = Some(c),
+            Some(TreeAction::Delete(c)) => self.confirm_delete.ask(c),
         }
     }
 
@@ -427,22 +427,10 @@ impl CataloguePanel {
                     );
                 }
             });
-            submit = response.submitted;
-            ui.add_space(4.0);
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(!busy, egui::Button::new(t("common.save")))
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui.button(t("common.cancel")).clicked() {
-                    close = true;
-                }
-                if busy {
-                    ui.spinner();
-                }
-            });
+            let (save, cancel) =
+                widgets::form_buttons(ui, t("common.save"), t("common.cancel"), busy);
+            submit = save || response.submitted;
+            close = cancel;
         });
         if (modal.should_close() || close)
             && self.dialog_discard.request(dialog.is_dirty(), ()).is_some()
@@ -481,31 +469,26 @@ impl CataloguePanel {
     }
 
     fn confirm_delete_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
-        let Some(category) = &self.confirm_delete else {
+        let Some(category) = self.confirm_delete.pending() else {
             return;
         };
         let question = t("drugs.delete_category_question").replace("{name}", &category.name);
-        match widgets::confirm(
+        if let Some(category) = self.confirm_delete.ui(
             egui_ctx,
             "confirm_delete_category",
             &question,
             t("common.delete"),
         ) {
-            Some(true) => {
-                let request = pb::DeleteRequest {
-                    id: category.id,
-                    version: category.version,
-                };
-                self.confirm_delete = None;
-                self.category_save.request(
-                    ctx.drugs()
-                        .delete_category(request)
-                        .map(|()| pb::Category::default()),
-                );
-                self.selected_category = None;
-            }
-            Some(false) => self.confirm_delete = None,
-            None => {}
+            let request = pb::DeleteRequest {
+                id: category.id,
+                version: category.version,
+            };
+            self.category_save.request(
+                ctx.drugs()
+                    .delete_category(request)
+                    .map(|()| pb::Category::default()),
+            );
+            self.selected_category = None;
         }
     }
 
@@ -814,10 +797,12 @@ impl CataloguePanel {
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             if can_write {
-                let clicked = ui
-                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked();
-                if (clicked || response.submitted) && !busy && changed {
+                if widgets::submit_button(
+                    ui,
+                    t("common.save"),
+                    !busy && changed,
+                    response.submitted,
+                ) {
                     self.attempted = true;
                     if form.is_valid() {
                         let form = form.clone();

@@ -229,10 +229,12 @@ impl UnitsPanel {
         ui.horizontal_wrapped(|ui| {
             if can_write {
                 let changed = self.original.as_ref() != Some(form);
-                let clicked = ui
-                    .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                    .clicked();
-                if (clicked || response.submitted) && !busy && changed {
+                if widgets::submit_button(
+                    ui,
+                    t("common.save"),
+                    !busy && changed,
+                    response.submitted,
+                ) {
                     let form = form.clone();
                     let saved = match form.id {
                         None => ctx.drugs().create_unit(form.input()),

@@ -472,15 +472,10 @@ impl OrderFormPanel {
             );
         })
         .submitted;
-        let ready = !self.draft.credit_override_reason.trim().is_empty();
-        let clicked = ui
-            .add_enabled(
-                ready && !self.save.is_pending(),
-                egui::Button::new(t("credit.override_submit")),
-            )
-            .clicked();
+        let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
+        let submit = widgets::submit_button(ui, t("credit.override_submit"), ready, submitted);
         ui.add_space(6.0);
-        ready && (clicked || submitted)
+        submit
     }
 
     /// The save and close buttons; whether close was clicked.
@@ -488,10 +483,7 @@ impl OrderFormPanel {
         let busy = self.save.is_pending();
         let mut close = false;
         ui.horizontal(|ui| {
-            let clicked = ui
-                .add_enabled(!busy, egui::Button::new(t("orders.submit")))
-                .clicked();
-            if (clicked || submitted) && !busy {
+            if widgets::submit_button(ui, t("orders.submit"), !busy, submitted) {
                 self.save
                     .request(ctx.orders().create_order(self.draft.input()));
             }

@@ -54,7 +54,7 @@ pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
 
 /// A yes/no question in a modal; `Some(true)` when confirmed, `Some(false)` when
 /// cancelled (also with Esc), `None` while open.
-pub fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Option<bool> {
+fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Option<bool> {
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
         ui.set_max_width(360.0);
@@ -75,16 +75,62 @@ pub fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Opti
     answer
 }
 
+/// An action waiting for the user to agree to a question (archive this, hand these
+/// customers over, log out): asked with [`Confirm::ask`], answered in [`Confirm::ui`].
+#[derive(Debug)]
+pub struct Confirm<A> {
+    pending: Option<A>,
+}
+
+impl<A> Default for Confirm<A> {
+    fn default() -> Self {
+        Confirm { pending: None }
+    }
+}
+
+impl<A> Confirm<A> {
+    /// Opens the question about `action`.
+    pub fn ask(&mut self, action: A) {
+        self.pending = Some(action);
+    }
+
+    /// The action asked about, while the question is open.
+    pub fn pending(&self) -> Option<&A> {
+        self.pending.as_ref()
+    }
+
+    /// Whether the question is open.
+    pub fn is_asking(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// While the question is open, shows `question` with `yes` and cancel in a modal
+    /// window: the action the frame the user agrees; either answer closes the question.
+    pub fn ui(&mut self, ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Option<A> {
+        self.pending.as_ref()?;
+        match confirm(ctx, id, question, yes) {
+            Some(true) => self.pending.take(),
+            Some(false) => {
+                self.pending = None;
+                None
+            }
+            None => None,
+        }
+    }
+}
+
 /// An action that would drop unsaved input (closing a form, opening another record),
 /// waiting for the user to agree.
 #[derive(Debug)]
 pub struct Discard<A> {
-    pending: Option<A>,
+    confirm: Confirm<A>,
 }
 
 impl<A> Default for Discard<A> {
     fn default() -> Self {
-        Discard { pending: None }
+        Discard {
+            confirm: Confirm::default(),
+        }
     }
 }
 
@@ -93,7 +139,7 @@ impl<A> Discard<A> {
     /// the answer to [`Discard::ui`]'s question.
     pub fn request(&mut self, dirty: bool, action: A) -> Option<A> {
         if dirty {
-            self.pending = Some(action);
+            self.confirm.ask(action);
             None
         } else {
             Some(action)
@@ -102,20 +148,13 @@ impl<A> Discard<A> {
 
     /// Whether the question is open.
     pub fn is_asking(&self) -> bool {
-        self.pending.is_some()
+        self.confirm.is_asking()
     }
 
     /// Asks whether to drop the unsaved input; the action once the user agrees.
     pub fn ui(&mut self, ctx: &egui::Context, id: &str) -> Option<A> {
-        self.pending.as_ref()?;
-        match confirm(ctx, id, t("common.discard_question"), t("common.discard")) {
-            Some(true) => self.pending.take(),
-            Some(false) => {
-                self.pending = None;
-                None
-            }
-            None => None,
-        }
+        self.confirm
+            .ui(ctx, id, t("common.discard_question"), t("common.discard"))
     }
 }
 
@@ -524,6 +563,14 @@ pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, 
     clicked
 }
 
+/// A button that submits a form: `label`, enabled when `enabled` (e.g. a change and
+/// nothing in flight); whether to submit now, i.e. it was clicked or Enter was pressed in
+/// the form (`submitted`) while enabled.
+pub fn submit_button(ui: &mut Ui, label: &str, enabled: bool, submitted: bool) -> bool {
+    let clicked = ui.add_enabled(enabled, egui::Button::new(label)).clicked();
+    enabled && (clicked || submitted)
+}
+
 /// A module's tab, shown to those who hold its permission (the admin console's and
 /// finance's tabs).
 pub trait PermittedTab: Copy + PartialEq + 'static {
@@ -581,5 +628,60 @@ mod tests {
         assert!(screens.is_dirty());
         assert_eq!(screens.leave("list"), None, "a filled form asks first");
         assert!(screens.leave.is_asking());
+    }
+
+    #[test]
+    fn a_question_gives_its_action_once_agreed_and_nothing_once_cancelled() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        #[derive(Default)]
+        struct Archive {
+            fonts: bool,
+            confirm: Confirm<i64>,
+            archived: Vec<i64>,
+        }
+        let mut harness = Harness::new_ui_state(
+            |ui, s: &mut Archive| {
+                if !s.fonts {
+                    // As the app does on its first frame.
+                    crate::fonts::install(ui.ctx());
+                    s.fonts = true;
+                }
+                if let Some(id) = s.confirm.ui(ui.ctx(), "archive", "归档该部门吗？", "归档")
+                {
+                    s.archived.push(id);
+                }
+            },
+            Archive::default(),
+        );
+        harness.run();
+        assert!(
+            harness.query_by_label("归档该部门吗？").is_none(),
+            "not asked yet"
+        );
+
+        harness.state_mut().confirm.ask(7);
+        harness.run();
+        harness.get_by_label(t("common.cancel")).click();
+        harness.run();
+        assert!(
+            !harness.state().confirm.is_asking(),
+            "cancel closes the question"
+        );
+        assert!(
+            harness.state().archived.is_empty(),
+            "cancel archives nothing"
+        );
+
+        harness.state_mut().confirm.ask(8);
+        harness.run();
+        assert_eq!(harness.state().confirm.pending(), Some(&8));
+        harness.get_by_label("归档").click();
+        harness.run();
+        assert_eq!(
+            harness.state().archived,
+            [8],
+            "agreed once, for the record asked about"
+        );
+        assert!(harness.query_by_label("归档该部门吗？").is_none());
     }
 }

@@ -218,10 +218,7 @@ impl CertificatesTab {
             });
         });
         ui.add_space(4.0);
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new(t("certificate.add")))
-            .clicked();
-        if (clicked || response.submitted) && ready {
+        if widgets::submit_button(ui, t("certificate.add"), ready, response.submitted) {
             let draft = draft.clone();
             let path = self.scan.trimmed().to_owned();
             records.save(ctx.call(move |api| async move {

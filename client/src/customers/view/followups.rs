@@ -97,10 +97,7 @@ impl FollowupsTab {
             f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
         });
         ui.add_space(4.0);
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new(t("followup.add")))
-            .clicked();
-        if (clicked || response.submitted) && ready {
+        if widgets::submit_button(ui, t("followup.add"), ready, response.submitted) {
             let request = pb::Followup {
                 customer_id,
                 happened_at: Some(prost_types::Timestamp {

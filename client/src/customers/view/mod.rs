@@ -445,9 +445,10 @@ impl CustomerView {
                     f.combo(t("customer.type"), "type_id", &mut dialog.type_id, &types);
                     f.text(t("customer.reason"), "reason", &mut dialog.reason);
                 });
-                submit = response.submitted;
-                ui.add_space(4.0);
-                if dialog_buttons(ui, busy, &mut submit) {
+                let (save, cancel) =
+                    widgets::form_buttons(ui, t("common.save"), t("common.cancel"), busy);
+                submit = save || response.submitted;
+                if cancel {
                     close = Some(Dialog::Type);
                 }
             });
@@ -485,9 +486,10 @@ impl CustomerView {
                     );
                     f.combo(t("customer.cs_rep"), "cs_rep_id", &mut dialog.cs, &cs);
                 });
-                submit = response.submitted;
-                ui.add_space(4.0);
-                if dialog_buttons(ui, busy, &mut submit) {
+                let (save, cancel) =
+                    widgets::form_buttons(ui, t("common.save"), t("common.cancel"), busy);
+                submit = save || response.submitted;
+                if cancel {
                     close = Some(Dialog::Assign);
                 }
             });
@@ -531,27 +533,6 @@ impl CustomerView {
             Dialog::Assign => self.assign_dialog = None,
         }
     }
-}
-
-/// A dialog's save and cancel buttons: sets `submit` when save is clicked; whether cancel
-/// was.
-fn dialog_buttons(ui: &mut egui::Ui, busy: bool, submit: &mut bool) -> bool {
-    let mut cancel = false;
-    ui.horizontal(|ui| {
-        if ui
-            .add_enabled(!busy, egui::Button::new(t("common.save")))
-            .clicked()
-        {
-            *submit = true;
-        }
-        if ui.button(t("common.cancel")).clicked() {
-            cancel = true;
-        }
-        if busy {
-            ui.spinner();
-        }
-    });
-    cancel
 }
 
 /// The width of `text` in one line of the body font.

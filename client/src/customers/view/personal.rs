@@ -95,10 +95,7 @@ impl PersonalTab {
             }
         });
         ui.add_space(4.0);
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new(t("personal.add")))
-            .clicked();
-        if (clicked || response.submitted) && ready {
+        if widgets::submit_button(ui, t("personal.add"), ready, response.submitted) {
             let request = pb::ProfileRecord {
                 customer_id,
                 date_from: if dated {
