@@ -9,7 +9,7 @@ use pharmacrm_shared::pb;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, Unsaved};
 
 /// The form of an existing department.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,12 +43,14 @@ pub struct DepartmentsPanel {
     discard: widgets::Discard<pb::Department>,
 }
 
-impl DepartmentsPanel {
+impl Unsaved for DepartmentsPanel {
     /// Whether the form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.form != self.original || !self.new_name.trim().is_empty()
     }
+}
 
+impl DepartmentsPanel {
     fn reload(&mut self, ctx: &AppCtx) {
         self.list.request(
             ctx.admin()

@@ -9,7 +9,7 @@ use pharmacrm_shared::pb;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, bracketed, lang, t, tn};
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, Unsaved};
 
 #[derive(Clone, Debug, PartialEq)]
 struct Form {
@@ -66,12 +66,14 @@ pub struct PositionsPanel {
     reselect: Option<i64>,
 }
 
-impl PositionsPanel {
+impl Unsaved for PositionsPanel {
     /// Whether the form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.form != self.original
     }
+}
 
+impl PositionsPanel {
     fn show_form(&mut self, form: Form) {
         self.form = Some(form.clone());
         self.original = Some(form);

@@ -11,7 +11,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{list_separator, t};
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, Unsaved};
 
 const PAGE: u32 = 50;
 
@@ -101,12 +101,14 @@ enum Opening {
     New { is_service_account: bool },
 }
 
-impl UsersPanel {
+impl Unsaved for UsersPanel {
     /// Whether the form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.form != self.original
     }
+}
 
+impl UsersPanel {
     /// The sort the list is in: unspecified (0) is by username.
     fn sort_in_force(&self) -> widgets::Sort {
         if self.sort.key == 0 {

@@ -13,7 +13,7 @@ use super::form::{self, DrugForm};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
 /// button brings it back) so that the table keeps room for its columns.
@@ -36,7 +36,7 @@ struct CategoryDialog {
     position: i32,
 }
 
-impl CategoryDialog {
+impl Unsaved for CategoryDialog {
     fn is_dirty(&self) -> bool {
         self.name != self.original_name || self.parent_id != self.original_parent_id
     }
@@ -98,16 +98,18 @@ pub struct CataloguePanel {
     show_tree: Option<bool>,
 }
 
-impl CataloguePanel {
+impl Unsaved for CataloguePanel {
     /// Whether a form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.form != self.original
             || self
                 .dialog
                 .as_ref()
                 .is_some_and(|d| !d.name.trim().is_empty())
     }
+}
 
+impl CataloguePanel {
     fn reload_categories(&mut self, ctx: &AppCtx) {
         self.categories
             .request(ctx.drugs().list_categories(()).map(|r| r.categories));

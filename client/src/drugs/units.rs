@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::widgets::{self, FieldErrors};
+use crate::widgets::{self, FieldErrors, Unsaved};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -58,12 +58,14 @@ pub struct UnitsPanel {
     discard: widgets::Discard<Option<Form>>,
 }
 
-impl UnitsPanel {
+impl Unsaved for UnitsPanel {
     /// Whether the form holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.form != self.original
     }
+}
 
+impl UnitsPanel {
     fn reload(&mut self, ctx: &AppCtx) {
         self.list.request(
             ctx.drugs()

@@ -29,13 +29,15 @@ pub(super) struct InvoicesPanel {
     list: InvoiceList,
 }
 
-impl InvoicesPanel {
+impl Unsaved for InvoicesPanel {
     /// Whether the form or the red-invoice dialog holds unsaved input.
-    pub(super) fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.screens.is_dirty()
             || (matches!(self.screens.page, Screen::List) && self.list.is_dirty())
     }
+}
 
+impl InvoicesPanel {
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.screens.leave_ui(ui.ctx(), "invoices_leave").is_some() {
@@ -104,6 +106,13 @@ struct RedDialog {
     note: String,
 }
 
+impl Unsaved for RedDialog {
+    /// Whether anything was typed.
+    fn is_dirty(&self) -> bool {
+        !self.number.trim().is_empty() || !self.note.trim().is_empty()
+    }
+}
+
 impl RedDialog {
     fn new(blue: pb::Invoice) -> RedDialog {
         RedDialog {
@@ -112,11 +121,6 @@ impl RedDialog {
             date: crate::format::business_today_text(),
             note: String::new(),
         }
-    }
-
-    /// Whether anything was typed.
-    fn is_dirty(&self) -> bool {
-        !self.number.trim().is_empty() || !self.note.trim().is_empty()
     }
 }
 
@@ -134,6 +138,12 @@ struct InvoiceList {
     red_save: Requested<pb::Invoice>,
 }
 
+impl Unsaved for InvoiceList {
+    fn is_dirty(&self) -> bool {
+        self.red.as_ref().is_some_and(RedDialog::is_dirty)
+    }
+}
+
 impl InvoiceList {
     /// Searches again (after a save).
     fn refresh(&mut self) {
@@ -144,10 +154,6 @@ impl InvoiceList {
     fn show_saved(&mut self, id: i64) {
         self.selected = Some(id);
         self.refresh();
-    }
-
-    fn is_dirty(&self) -> bool {
-        self.red.as_ref().is_some_and(RedDialog::is_dirty)
     }
 
     fn key(&self) -> SearchKey {

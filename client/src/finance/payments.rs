@@ -26,12 +26,14 @@ pub(super) struct PaymentsPanel {
     list: PaymentList,
 }
 
-impl PaymentsPanel {
+impl Unsaved for PaymentsPanel {
     /// Whether the form or the reversal dialog holds unsaved input.
-    pub(super) fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.screens.is_dirty()
     }
+}
 
+impl PaymentsPanel {
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.screens.leave_ui(ui.ctx(), "payments_leave").is_some() {

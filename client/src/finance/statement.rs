@@ -16,7 +16,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// The filters as typed (the customer is its picker's).
 #[derive(Clone, Debug, PartialEq)]
@@ -83,14 +83,16 @@ impl Default for StatementPanel {
     }
 }
 
-impl StatementPanel {
+impl Unsaved for StatementPanel {
     /// Whether the reconciliation dialog holds a note.
-    pub(super) fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.reconcile
             .as_ref()
             .is_some_and(|d| !d.note.trim().is_empty())
     }
+}
 
+impl StatementPanel {
     /// The request the filters make: dates as typed are read (`2026/12/01`), what is not a
     /// date is sent for the server to name.
     fn request(&self) -> pb::StatementRequest {

@@ -12,7 +12,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, FieldErrors, choice_label};
+use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// Units of one shipment line in a report, as typed.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +37,14 @@ pub(super) struct ReportForm {
     positions: Vec<Option<usize>>,
     errors: FieldErrors,
     save: Requested<pb::TransportException>,
+}
+
+impl Unsaved for ReportForm {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (self.kind, &self.description, &self.lines)
+            != (self.original.0, &self.original.1, &self.original.2)
+    }
 }
 
 impl ReportForm {
@@ -67,12 +75,6 @@ impl ReportForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    /// Whether it holds input.
-    pub(super) fn is_dirty(&self) -> bool {
-        (self.kind, &self.description, &self.lines)
-            != (self.original.0, &self.original.1, &self.original.2)
     }
 
     /// Draws the form.
@@ -172,6 +174,19 @@ pub(super) struct DecideForm {
     save: Requested<pb::TransportException>,
 }
 
+impl Unsaved for DecideForm {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (self.decision, &self.note, &self.replacement, &self.lines)
+            != (
+                self.original.0,
+                &self.original.1,
+                &self.original.2,
+                &self.original.3,
+            )
+    }
+}
+
 impl DecideForm {
     /// The decision on `exception`; a replacement would ship today, every unit again.
     pub(super) fn new(
@@ -205,17 +220,6 @@ impl DecideForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    /// Whether it holds input.
-    pub(super) fn is_dirty(&self) -> bool {
-        (self.decision, &self.note, &self.replacement, &self.lines)
-            != (
-                self.original.0,
-                &self.original.1,
-                &self.original.2,
-                &self.original.3,
-            )
     }
 
     fn is_reship(&self) -> bool {

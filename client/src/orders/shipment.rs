@@ -10,7 +10,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, FieldErrors, FormUi};
+use crate::widgets::{self, FieldErrors, FormUi, Unsaved};
 
 /// A shipment's own fields as typed, for a new shipment or a replacement.
 #[derive(Clone, Debug, PartialEq)]
@@ -270,6 +270,13 @@ pub(super) struct ShipmentForm {
     save: Requested<pb::Shipment>,
 }
 
+impl Unsaved for ShipmentForm {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (&self.fields, &self.lines) != (&self.original.0, &self.original.1)
+    }
+}
+
 impl ShipmentForm {
     /// A shipment of what remains of `detail`.
     pub(super) fn new(detail: &pb::OrderDetail, default_transit_days: Option<i32>) -> Self {
@@ -297,11 +304,6 @@ impl ShipmentForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    /// Whether it holds input.
-    pub(super) fn is_dirty(&self) -> bool {
-        (&self.fields, &self.lines) != (&self.original.0, &self.original.1)
     }
 
     /// Draws the form: `entities` are those a shipment may name.
@@ -381,6 +383,13 @@ fn parse_local_time(text: &str) -> Option<prost_types::Timestamp> {
     })
 }
 
+impl Unsaved for DeliveryForm {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (&self.signer, &self.arrived_at) != (&self.original.0, &self.original.1)
+    }
+}
+
 impl DeliveryForm {
     /// The confirmation of `shipment`: its signer and arrival when it has them, else now.
     pub(super) fn new(shipment: &pb::Shipment) -> Self {
@@ -397,11 +406,6 @@ impl DeliveryForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    /// Whether it holds input.
-    pub(super) fn is_dirty(&self) -> bool {
-        (&self.signer, &self.arrived_at) != (&self.original.0, &self.original.1)
     }
 
     /// Draws the form.

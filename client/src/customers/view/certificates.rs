@@ -9,7 +9,7 @@ use super::records::Records;
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, Unsaved, choice_label};
 
 #[derive(Clone)]
 struct Draft {
@@ -42,18 +42,9 @@ pub struct CertificatesTab {
     scan_saved: Requested<String>,
 }
 
-impl CertificatesTab {
-    /// Loads the customer's certificates.
-    pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        self.records.reload(
-            ctx.customers()
-                .list_certificates(pb::GetCustomerRequest { id: customer_id })
-                .map(|r| r.certificates),
-        );
-    }
-
+impl Unsaved for CertificatesTab {
     /// Whether the new certificate holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         let d = &self.records.draft;
         [
             &d.number,
@@ -64,6 +55,17 @@ impl CertificatesTab {
         ]
         .iter()
         .any(|text| !text.trim().is_empty())
+    }
+}
+
+impl CertificatesTab {
+    /// Loads the customer's certificates.
+    pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
+        self.records.reload(
+            ctx.customers()
+                .list_certificates(pb::GetCustomerRequest { id: customer_id })
+                .map(|r| r.certificates),
+        );
     }
 
     /// Polls the calls; true when a certificate was just saved.

@@ -8,7 +8,7 @@ use super::records::Records;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, Unsaved, choice_label};
 
 #[derive(Clone, PartialEq)]
 struct Draft {
@@ -33,6 +33,16 @@ impl Default for Draft {
 #[derive(Default)]
 pub struct FollowupsTab(Records<pb::Followup, Draft>);
 
+impl Unsaved for FollowupsTab {
+    /// Whether the new follow-up holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        let d = &self.0.draft;
+        [&d.content, &d.result, &d.next_on]
+            .iter()
+            .any(|text| !text.trim().is_empty())
+    }
+}
+
 impl FollowupsTab {
     /// Loads the customer's follow-ups.
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
@@ -41,14 +51,6 @@ impl FollowupsTab {
                 .list_followups(pb::GetCustomerRequest { id: customer_id })
                 .map(|r| r.followups),
         );
-    }
-
-    /// Whether the new follow-up holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
-        let d = &self.0.draft;
-        [&d.content, &d.result, &d.next_on]
-            .iter()
-            .any(|text| !text.trim().is_empty())
     }
 
     /// Polls the calls; true when a follow-up was just saved.

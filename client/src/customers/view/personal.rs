@@ -7,7 +7,7 @@ use egui::RichText;
 use super::records::Records;
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
-use crate::widgets;
+use crate::widgets::{self, Unsaved};
 
 /// The kinds of personal record, as stored.
 const KINDS: [&str; 4] = ["preference", "family", "work", "education"];
@@ -37,6 +37,16 @@ impl Default for PersonalTab {
     }
 }
 
+impl Unsaved for PersonalTab {
+    /// Whether the new record holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        let d = &self.0.draft;
+        [&d.title, &d.detail, &d.date_from, &d.date_to]
+            .iter()
+            .any(|text| !text.trim().is_empty())
+    }
+}
+
 impl PersonalTab {
     /// Loads the customer's records.
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
@@ -45,14 +55,6 @@ impl PersonalTab {
                 .list_profile_records(pb::GetCustomerRequest { id: customer_id })
                 .map(|r| r.records),
         );
-    }
-
-    /// Whether the new record holds unsaved input.
-    pub fn is_dirty(&self) -> bool {
-        let d = &self.0.draft;
-        [&d.title, &d.detail, &d.date_from, &d.date_to]
-            .iter()
-            .any(|text| !text.trim().is_empty())
     }
 
     /// Polls the calls; true when a record was just saved.
