@@ -256,6 +256,16 @@ impl CustomerOrders {
         );
     }
 
+    /// The form's customer became `customer_id`: the orders picked in `lines` belonged to
+    /// the customer chosen before, so they are cleared (amounts kept), and the new
+    /// customer's orders load.
+    fn switch(&mut self, ctx: &AppCtx, customer_id: i64, lines: &mut [OrderAmount]) {
+        for line in lines {
+            line.order_id = 0;
+        }
+        self.load(ctx, customer_id);
+    }
+
     fn poll(&mut self) {
         self.orders.poll();
     }

@@ -602,14 +602,7 @@ impl PaymentForm {
         let draft = &mut self.draft;
         let mut customer_changed = false;
         let response = widgets::form(ui, "payment_form", &mut self.errors, |f| {
-            f.row(t("finance.customer"), "customer_id", |ui| {
-                ui.horizontal_wrapped(|ui| picker.ui(ui, ctx)).inner
-            });
-            let chosen = picker.id().unwrap_or(0);
-            if chosen != draft.customer_id {
-                draft.customer_id = chosen;
-                customer_changed = true;
-            }
+            customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
             f.date(t("payment.date"), "payment_date", &mut draft.payment_date);
             f.text(t("payment.amount"), "amount", &mut draft.amount);
             f.enum_combo::<pb::PaymentMethod>(t("payment.method"), "method", &mut draft.method);
@@ -623,11 +616,8 @@ impl PaymentForm {
             f.multiline(t("finance.note"), "note", &mut draft.note);
         });
         if customer_changed {
-            // The orders picked belonged to the customer chosen before.
-            for line in &mut self.draft.allocations {
-                line.order_id = 0;
-            }
-            self.orders.load(ctx, self.draft.customer_id);
+            self.orders
+                .switch(ctx, self.draft.customer_id, &mut self.draft.allocations);
         }
         response.submitted
     }

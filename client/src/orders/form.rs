@@ -278,14 +278,7 @@ impl OrderFormPanel {
             if fixed {
                 f.show(t("order.customer"), &customer_name);
             } else {
-                f.row(t("order.customer"), "customer_id", |ui| {
-                    ui.horizontal_wrapped(|ui| picker.ui(ui, ctx)).inner
-                });
-                let chosen = picker.id().unwrap_or(0);
-                if chosen != draft.customer_id {
-                    draft.customer_id = chosen;
-                    customer_changed = true;
-                }
+                customer_changed = picker.row(f, t("order.customer"), ctx, &mut draft.customer_id);
             }
             f.combo(
                 t("order.invoicing_entity"),

@@ -7,6 +7,7 @@ use pharmacrm_shared::pb;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
+use crate::widgets;
 
 /// How many customers a search offers.
 const OFFERED: u32 = 8;
@@ -25,6 +26,25 @@ impl CustomerPicker {
     /// The chosen customer's id.
     pub fn id(&self) -> Option<i64> {
         self.chosen.as_ref().map(|(id, _)| *id)
+    }
+
+    /// A form's customer row: this picker labelled `label`, under it the errors of field
+    /// `customer_id`. Keeps `customer_id` (0 while none is chosen) the chosen customer's;
+    /// whether it changed this frame (what was picked for the customer before is stale).
+    pub fn row(
+        &mut self,
+        f: &mut widgets::FormUi,
+        label: &str,
+        ctx: &AppCtx,
+        customer_id: &mut i64,
+    ) -> bool {
+        f.row(label, "customer_id", |ui| {
+            ui.horizontal_wrapped(|ui| self.ui(ui, ctx)).inner
+        });
+        let chosen = self.id().unwrap_or(0);
+        let changed = chosen != *customer_id;
+        *customer_id = chosen;
+        changed
     }
 
     /// Draws the search (or the chosen customer); the response is the search input's or
