@@ -219,7 +219,7 @@ pub(super) fn batch_lines_ui(
                                 let mut response = ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.expiry_date)
-                                            .hint_text("2028-12-31")
+                                            .hint_text(t("common.date_hint"))
                                             .desired_width(90.0),
                                     )
                                     .labelled_by(expiry_header.id);

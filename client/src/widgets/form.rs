@@ -9,6 +9,7 @@ use egui::{Key, Response, RichText, TextWrapMode, Ui};
 use super::{Choice, ERROR, choices, combo_box};
 use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
+use crate::i18n::t;
 
 /// The narrowest and widest an input gets, in points.
 const INPUT_MIN: f32 = 200.0;
@@ -335,8 +336,11 @@ impl FormUi<'_> {
         let salt = format!("{}_{field}_picker", self.id);
         self.row(label, field, |ui| {
             ui.horizontal(|ui| {
-                let mut response =
-                    ui.add(egui::TextEdit::singleline(value).desired_width(width.min(160.0)));
+                let mut response = ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(t("common.date_hint"))
+                        .desired_width(width.min(160.0)),
+                );
                 if super::date_picker(ui, &salt, value) {
                     response.mark_changed();
                 }

@@ -407,7 +407,7 @@ pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     let label = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(value)
-            .hint_text("2026-12-01")
+            .hint_text(t("common.date_hint"))
             .desired_width(90.0),
     )
     .labelled_by(label.id);
