@@ -82,6 +82,40 @@ pub fn line_amount(quantity: i64, unit_price: Decimal) -> Decimal {
     round_amount(Decimal::from(quantity) * unit_price)
 }
 
+/// The amount of `quantity` more units of a line at `unit_price` once `before` units of it
+/// were charged: what the line's amount grows by, `line_amount(before + quantity) −
+/// line_amount(before)`, so that the parts of a line shipped in parts add up to the line's
+/// amount. Three shipments of 1 × 12.345 are 12.35, 12.34 and 12.35 (37.04, the order
+/// line's amount), not 3 × 12.35 = 37.05. Each part is within a cent of
+/// `quantity × unit_price`.
+pub fn part_amount(before: i64, quantity: i64, unit_price: Decimal) -> Decimal {
+    line_amount(before + quantity, unit_price) - line_amount(before, unit_price)
+}
+
+/// The value of `quantity` more units reported damaged, lost or short on a shipment line
+/// of `shipped` units charged `charged` CNY, once `before` of its units were: the parts add
+/// up to `charged` exactly when every unit is reported and never to more, so deductions
+/// never take off more than the line was charged (four exceptions of 1 on a line of
+/// 4 × 12.345 charged 49.38 are 12.35, 12.34, 12.35 and 12.34). Until every unit is
+/// reported the reported units are worth their `line_amount` (3 of 10 × 1.2345: 3.70),
+/// capped at `charged`. Each part is within two cents of `quantity × unit_price`.
+pub fn reported_part_amount(
+    before: i64,
+    quantity: i64,
+    shipped: i64,
+    charged: Decimal,
+    unit_price: Decimal,
+) -> Decimal {
+    let worth = |units: i64| {
+        if units >= shipped {
+            charged
+        } else {
+            line_amount(units, unit_price).min(charged)
+        }
+    };
+    worth(before + quantity) - worth(before)
+}
+
 /// The wire form of an amount: no trailing zeros beyond two decimals ("12.50", "12.3456").
 pub fn to_wire(value: &Decimal) -> String {
     let mut v = value.normalize();
@@ -118,6 +152,60 @@ mod tests {
                 "{quantity} × {price}"
             );
         }
+    }
+
+    #[test]
+    fn the_parts_of_a_line_add_up_to_the_line() {
+        let price = Decimal::from_str("12.345").unwrap();
+        let parts: Vec<String> = (0..3)
+            .map(|before| to_wire(&part_amount(before, 1, price)))
+            .collect();
+        assert_eq!(parts, ["12.35", "12.34", "12.35"]);
+        // Any split of any line adds up to the line's amount, each part within a cent.
+        for price in ["12.345", "1.2345", "0.0015", "33.335", "0.005"] {
+            let price = Decimal::from_str(price).unwrap();
+            for split in [[1, 1, 1, 1, 1, 2], [2, 3, 1, 1, 0, 0], [7, 0, 0, 0, 0, 0]] {
+                let mut before = 0;
+                let mut sum = Decimal::ZERO;
+                for quantity in split.into_iter().filter(|q| *q > 0) {
+                    let part = part_amount(before, quantity, price);
+                    assert!((part - Decimal::from(quantity) * price).abs() < Decimal::new(1, 2));
+                    sum += part;
+                    before += quantity;
+                }
+                assert_eq!(sum, line_amount(before, price), "{split:?} × {price}");
+            }
+        }
+    }
+
+    #[test]
+    fn reported_parts_never_come_to_more_than_the_line_was_charged() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        // A line of 4 × 12.345 charged 49.38, reported one unit at a time.
+        let parts: Vec<String> = (0..4)
+            .map(|before| to_wire(&reported_part_amount(before, 1, 4, d("49.38"), d("12.345"))))
+            .collect();
+        assert_eq!(parts, ["12.35", "12.34", "12.35", "12.34"]);
+        // Some units of a line: their rounded product.
+        assert_eq!(
+            to_wire(&reported_part_amount(0, 3, 10, d("12.35"), d("1.2345"))),
+            "3.70"
+        );
+        // A line charged a cent under its own product (a part shipment): the one unit of
+        // it is worth what was charged, not 12.35.
+        assert_eq!(
+            to_wire(&reported_part_amount(0, 1, 1, d("12.34"), d("12.345"))),
+            "12.34"
+        );
+        // Two of three units charged 37.03: 24.69, then the remaining 12.34.
+        assert_eq!(
+            to_wire(&reported_part_amount(0, 2, 3, d("37.03"), d("12.345"))),
+            "24.69"
+        );
+        assert_eq!(
+            to_wire(&reported_part_amount(2, 1, 3, d("37.03"), d("12.345"))),
+            "12.34"
+        );
     }
 
     #[test]

@@ -203,6 +203,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         check.finish()?;
         return Ok(InvoiceInput::Red {
             red_of: red_of_invoice_id,
+            customer_id: (customer_id != 0).then_some(customer_id),
             number: number.trim().to_owned(),
             date,
             note: note.trim().to_owned(),

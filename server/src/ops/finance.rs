@@ -1451,8 +1451,10 @@ pub fn credit_hold(
             #[diesel(sql_type = Numeric)]
             value: Decimal,
         }
+        // What open orders will still charge: shipments charge a line's amount in parts
+        // that add up to it (`money::part_amount`).
         let Unshipped { value } = diesel::sql_query(
-            "SELECT coalesce(sum(round((l.quantity - l.shipped_quantity) * l.unit_price, 2)), 0) AS value
+            "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
                FROM order_lines l JOIN orders o ON o.id = l.order_id
               WHERE o.customer_id = $1 AND o.cancelled_at IS NULL",
         )
@@ -1511,6 +1513,8 @@ pub enum InvoiceInput {
     /// A red invoice reversing blue invoice `red_of` wholly.
     Red {
         red_of: i64,
+        /// The customer the request named, if any: it must be the blue invoice's.
+        customer_id: Option<i64>,
         number: String,
         date: NaiveDate,
         note: String,
@@ -1547,7 +1551,8 @@ fn invoiceable(
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
-/// for a date after today (or before the blue invoice's), an archived or unknown entity;
+/// for a date after today (or before the blue invoice's), an archived or unknown entity,
+/// a red invoice naming a customer not the blue invoice's;
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
 /// would be invoiced beyond its shipped value net of deductions (naming both amounts),
 /// or the blue invoice is red already or is itself red.
@@ -1642,6 +1647,7 @@ pub fn record_invoice(
         }
         InvoiceInput::Red {
             red_of,
+            customer_id,
             number,
             date,
             note,
@@ -1649,6 +1655,12 @@ pub fn record_invoice(
             let blue = invoice::get(conn, *red_of)?;
             lock_ledger(conn, blue.customer_id)?;
             customer_in_scope(conn, reps, blue.customer_id).map_err(|_| invoice::not_found())?;
+            if customer_id.is_some_and(|c| c != blue.customer_id) {
+                return Err(AppError::field(
+                    "customer_id",
+                    msg!("invoice.red_other_customer", number = blue.number),
+                ));
+            }
             if blue.red_of_invoice_id.is_some() {
                 return Err(AppError::precondition(msg!("invoice.red_of_red")));
             }

@@ -545,14 +545,18 @@ pub fn ship(
             );
             continue;
         };
-        *wanted.entry(ol.id).or_default() += line.quantity;
+        let before_here = wanted.entry(ol.id).or_default();
+        // The order line's units charged before this line: shipped before, and the
+        // lines above of this same order line (other batches).
+        let before = ol.shipped_quantity + *before_here;
+        *before_here += line.quantity;
         new_lines.push(NewShipmentLine {
             shipment_id: 0,
             order_line_id: ol.id,
             exception_line_id: None,
             quantity: line.quantity,
             unit_price: ol.unit_price,
-            amount: money::line_amount(line.quantity, ol.unit_price),
+            amount: money::part_amount(before, line.quantity, ol.unit_price),
             batch_no: line.batch_no.clone(),
             expiry_date: line.expiry_date,
         });
@@ -762,7 +766,19 @@ pub fn report_exception(
             shipment_line_id: line.id,
             quantity: *quantity,
             unit_price: line.unit_price,
-            amount: money::line_amount(*quantity, line.unit_price),
+            amount: if line.exception_line_id.is_some() {
+                // A replacement was charged nothing; its units are worth the price of the
+                // units they replace.
+                money::part_amount(line.exception_quantity, *quantity, line.unit_price)
+            } else {
+                money::reported_part_amount(
+                    line.exception_quantity,
+                    *quantity,
+                    line.quantity,
+                    line.amount,
+                    line.unit_price,
+                )
+            },
         });
     }
     let new = NewException {

@@ -406,6 +406,71 @@ async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
 }
 
 #[tokio::test]
+async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    // 3 × 12.345 = 37.035 → 37.04, shipped one unit at a time: each shipment charges what
+    // the line's rounded amount grows by, not 12.35 three times (37.05).
+    let order = OrderBuilder::new(c)
+        .line(w.drug.id, 3, "12.345")
+        .place(&mut w.rep)
+        .await;
+    assert_eq!(order.header().total, "37.04");
+    let mut charged = Vec::new();
+    for batch in ["B1", "B2", "B3"] {
+        let order = w.cs.reload(&order).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 1, batch)
+            .create(&mut w.cs)
+            .await;
+        charged.push(shipment.amount);
+    }
+    assert_eq!(charged, ["12.35", "12.34", "12.35"]);
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(
+        (money.shipped.as_str(), money.outstanding.as_str()),
+        ("37.04", "37.04"),
+        "the order, shipped whole, owes its total"
+    );
+
+    // 4 × 12.345 = 49.38 shipped whole, then damaged one unit at a time and each deducted:
+    // the deductions come to the 49.38 charged, not 4 × 12.35 = 49.40.
+    let order = OrderBuilder::new(c)
+        .line(w.drug.id, 4, "12.345")
+        .place(&mut w.rep)
+        .await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B4")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.amount, "49.38");
+    let mut values = Vec::new();
+    for _ in 0..4 {
+        let damaged =
+            w.cs.report_exception(
+                &shipment,
+                pb::ExceptionKind::Damaged,
+                &[(&shipment.lines[0], 1)],
+            )
+            .await
+            .expect("reported");
+        values.push(damaged.value.clone());
+        w.rep.deduct(&damaged).await.expect("deducted");
+    }
+    assert_eq!(values, ["12.35", "12.34", "12.35", "12.34"]);
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(
+        (
+            money.deducted.as_str(),
+            money.net.as_str(),
+            money.outstanding.as_str()
+        ),
+        ("49.38", "0.00", "0.00"),
+        "every unit deducted, nothing is owed and nothing is owed back"
+    );
+}
+
+#[tokio::test]
 async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
     let mut w = world().await;
     let c = w.customer.id;
@@ -641,6 +706,21 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         red_of_invoice_id: first.id,
         ..Default::default()
     };
+    // A red invoice is the blue one's customer's: naming another is refused.
+    let other = CustomerBuilder::new("康民大药房")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let refused = w
+        .finance
+        .try_send(pb::RecordInvoiceRequest {
+            customer_id: other.id,
+            ..red.clone()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(pharmacrm_tests::bad_fields(&refused), ["customer_id"]);
+    assert_zh_contains(&refused, "04419001");
     let reversed = w.finance.send(red.clone()).await;
     assert_eq!(
         (reversed.amount.as_str(), reversed.red_of_number.as_str()),
