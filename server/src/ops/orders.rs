@@ -261,17 +261,24 @@ pub fn price(
         if amount >= Decimal::from(MAX_AMOUNT) {
             check.fail(line_field(i, "quantity"), msg!("order.line_too_large"));
         }
-        if unit_price < drug.purchase_price {
+        // Those who may see the purchase price are warned below it. Anyone else is warned
+        // below the sale price instead: a warning at the cost, even without the figure,
+        // would give the cost away to anyone who tries a few prices.
+        if show_cost && unit_price < drug.purchase_price {
             warnings.push(Warning {
                 field: line_field(i, "unit_price"),
-                msg: if show_cost {
-                    msg!(
-                        "order.below_cost_with_price",
-                        cost = money::to_wire(&drug.purchase_price)
-                    )
-                } else {
-                    msg!("order.below_cost")
-                },
+                msg: msg!(
+                    "order.below_cost_with_price",
+                    cost = money::to_wire(&drug.purchase_price)
+                ),
+            });
+        } else if !show_cost && unit_price < drug.sale_price {
+            warnings.push(Warning {
+                field: line_field(i, "unit_price"),
+                msg: msg!(
+                    "order.below_sale_price",
+                    price = money::to_wire(&drug.sale_price)
+                ),
             });
         }
         total += amount;

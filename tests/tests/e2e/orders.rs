@@ -109,14 +109,34 @@ async fn an_empty_price_is_the_drugs_sale_price_and_a_price_below_cost_is_only_a
 
     let placed = order.clone().create(&mut w.rep).await;
     let fields: Vec<_> = placed.warnings.iter().map(|x| x.field.as_str()).collect();
-    assert_eq!(fields, ["lines[1].unit_price", "lines[2].unit_price"]);
-    // A sales rep does not hold drug.cost.read: the warning keeps the cost to itself.
+    // A sales rep does not hold drug.cost.read: they are warned below the sale price, not
+    // below the cost, whose edge a few tries would find.
+    assert_eq!(
+        fields,
+        [
+            "lines[1].unit_price",
+            "lines[2].unit_price",
+            "lines[3].unit_price"
+        ]
+    );
     for warning in &placed.warnings {
         assert!(
             !warning.message.contains("7.3456") && !warning.message_zh.contains("7.3456"),
             "{warning:?}"
         );
+        assert!(warning.message_zh.contains("低于售价 9.80"), "{warning:?}");
     }
+    // Just above and just below the cost, a rep is told the same thing.
+    let mut told = Vec::new();
+    for price in ["7.3455", "7.3457"] {
+        let preview = OrderBuilder::new(w.customer.id)
+            .line(drug.id, 1, price)
+            .try_preview(&mut w.rep)
+            .await
+            .expect("preview");
+        told.push(preview.warnings);
+    }
+    assert_eq!(told[0], told[1]);
     let order_placed = placed.order.expect("the placed order");
     assert_eq!(order_placed.header().status(), pb::OrderStatus::Pending);
     assert_eq!(order_placed.lines[0].unit_price, drug.sale_price);
