@@ -1451,6 +1451,49 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.wait_label("1,000.00");
 }
 
+#[test]
+fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_invoiced() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    // 10 × 12.80 = 128.00 ordered, 6 shipped: 76.80 may be invoiced, not the 128.00.
+    let order = server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 6, "B1")
+            .create(&mut team.cs)
+            .await;
+        server
+            .app()
+            .user_with_positions("fin", &["财务"], None)
+            .await;
+        order
+    });
+    let number = order.header().number.clone();
+
+    let mut ui = server.client();
+    ui.login_as("fin");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "开票");
+    ui.press(Role::Button, "登记开票");
+    ui.type_into("客户", "bjxh");
+    ui.press(Role::Button, "+ 北京协和医院");
+    ui.press(Role::Button, "添加订单");
+    // The order is offered with what it may still be invoiced, which picking it fills in.
+    ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：76.80"));
+    assert_eq!(ui.input_text("金额"), "76.80");
+    ui.type_into("发票号", "04419001");
+    ui.press(Role::Button, "保存开票");
+    ui.wait_role(Role::Button, "登记开票");
+
+    let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
+    assert_eq!(
+        (money.invoiced.as_str(), money.not_invoiced.as_str()),
+        ("76.80", "0.00")
+    );
+    let listed = server.as_admin(async |admin| admin.order(order.header().id).await);
+    assert_eq!(listed.expect("order").header().not_invoiced, "0.00");
+}
+
 // ---------------------------------------------------------------------------------------
 // 统计分析: every report against the demo data, its chart, the drill-down to cities, and
 // an export.

@@ -191,7 +191,7 @@ impl InvoiceList {
         let mut new = false;
         let order_options = {
             let mut options = vec![(0, t("finance.all").to_owned())];
-            options.extend(self.orders.invoice_options());
+            options.extend(self.orders.options(super::OrderFigure::NotInvoiced));
             options
         };
         ui.horizontal_wrapped(|ui| {
@@ -592,12 +592,11 @@ impl InvoiceForm {
                 if self.draft.customer_id == 0 {
                     ui.label(RichText::new(t("finance.pick_customer_first")).weak());
                 } else {
-                    let options = self.orders.invoice_options();
                     super::order_amounts_ui(
                         ui,
                         "invoice_orders",
                         &mut self.draft.orders,
-                        &options,
+                        (&self.orders, super::OrderFigure::NotInvoiced),
                         "orders",
                         &mut self.errors,
                     );

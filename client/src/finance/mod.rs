@@ -270,19 +270,9 @@ impl CustomerOrders {
         self.orders.poll();
     }
 
-    /// The orders as picker options for a payment: "SO20261130-0001  2026-11-30  未结：
-    /// 384.00" (what is still owed on it: at most this can be allocated to it).
-    fn payment_options(&self) -> Vec<(i64, String)> {
-        self.options(t("finance.order_outstanding"), |o| &o.outstanding)
-    }
-
-    /// The orders as picker options for an invoice: "SO20261130-0001  2026-11-30  净额：
-    /// 1,280.00".
-    fn invoice_options(&self) -> Vec<(i64, String)> {
-        self.options(t("finance.order_net"), |o| &o.net)
-    }
-
-    fn options(&self, label: &str, amount: fn(&pb::Order) -> &String) -> Vec<(i64, String)> {
+    /// The orders as picker options: "SO20261130-0001  2026-11-30  未结：384.00", with
+    /// `figure`.
+    fn options(&self, figure: OrderFigure) -> Vec<(i64, String)> {
         self.orders
             .value()
             .into_iter()
@@ -294,11 +284,46 @@ impl CustomerOrders {
                         "{}  {}  {}",
                         o.number,
                         o.order_date,
-                        label_value(label, &format::money(amount(o)))
+                        label_value(figure.label(), &format::money(figure.of(o)))
                     ),
                 )
             })
             .collect()
+    }
+
+    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded.
+    fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
+        self.orders
+            .value()?
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| figure.of(o).to_owned())
+    }
+}
+
+/// The figure of an order that a form offers, and puts on the order once picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OrderFigure {
+    /// What is still owed on it (未结): at most this can be allocated to it.
+    Outstanding,
+    /// Its shipments less deductions not yet invoiced (未开票): at most this an invoice
+    /// may cover.
+    NotInvoiced,
+}
+
+impl OrderFigure {
+    fn label(self) -> &'static str {
+        match self {
+            OrderFigure::Outstanding => t("finance.order_outstanding"),
+            OrderFigure::NotInvoiced => t("finance.order_not_invoiced"),
+        }
+    }
+
+    fn of(self, o: &pb::Order) -> &str {
+        match self {
+            OrderFigure::Outstanding => &o.outstanding,
+            OrderFigure::NotInvoiced => &o.not_invoiced,
+        }
     }
 }
 
@@ -308,6 +333,9 @@ struct OrderAmount {
     /// 0 until an order is chosen.
     order_id: i64,
     amount: String,
+    /// The amount is the picked order's figure, put there by the form: picking another
+    /// order replaces it (an amount the user typed is kept).
+    filled: bool,
 }
 
 /// The rows of (order, amount) of a form, each with a delete button, and a button adding
@@ -317,10 +345,11 @@ fn order_amounts_ui(
     ui: &mut egui::Ui,
     id: &str,
     lines: &mut Vec<OrderAmount>,
-    options: &[(i64, String)],
+    (orders, figure): (&CustomerOrders, OrderFigure),
     list: &str,
     errors: &mut FieldErrors,
 ) {
+    let options = orders.options(figure);
     let mut remove = None;
     if !lines.is_empty() {
         widgets::table(ui, id, |ui| {
@@ -343,12 +372,19 @@ fn order_amounts_ui(
                                 ui,
                                 &format!("{id}_order_{i}"),
                                 &mut line.order_id,
-                                options,
+                                &options,
                                 320.0,
                             )
                             .labelled_by(order_header.id);
                             if response.changed() {
                                 errors.edited(&field);
+                                if (line.filled || line.amount.trim().is_empty())
+                                    && let Some(amount) = orders.figure(figure, line.order_id)
+                                {
+                                    line.amount = amount;
+                                    line.filled = true;
+                                    errors.edited(&format!("{list}[{i}].amount"));
+                                }
                             }
                             errors.field_ui(ui, &field);
                         });
@@ -363,6 +399,7 @@ fn order_amounts_ui(
                                 .labelled_by(amount_header.id);
                             if response.changed() {
                                 errors.edited(&field);
+                                line.filled = false;
                             }
                             errors.field_ui(ui, &field);
                         });

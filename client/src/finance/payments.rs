@@ -572,12 +572,11 @@ impl PaymentForm {
                     if self.draft.customer_id == 0 {
                         ui.label(RichText::new(t("finance.pick_customer_first")).weak());
                     } else {
-                        let options = self.orders.payment_options();
                         super::order_amounts_ui(
                             ui,
                             "payment_allocations",
                             &mut self.draft.allocations,
-                            &options,
+                            (&self.orders, super::OrderFigure::Outstanding),
                             "allocations",
                             &mut self.errors,
                         );

@@ -353,6 +353,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         deductions: money::to_wire(&facts.deductions),
         net: money::to_wire(&net),
         outstanding: money::to_wire(&facts.outstanding),
+        not_invoiced: money::to_wire(&facts.not_invoiced),
         progress: Some(pb::OrderProgress {
             units_ordered: o.units_ordered,
             units_shipped: o.units_shipped,

@@ -228,6 +228,9 @@ pub struct OrderFacts {
     pub awaiting_decision: i64,
     /// What is still owed on it (Σ of its receivables-ledger entries), CNY.
     pub outstanding: Decimal,
+    /// What an invoice may still cover: its shipments less deductions (ledger) less what
+    /// its invoices cover, CNY.
+    pub not_invoiced: Decimal,
 }
 
 /// The facts of each order of `ids` on business day `today`.
@@ -250,6 +253,8 @@ pub fn facts(
         awaiting: i64,
         #[diesel(sql_type = Numeric)]
         outstanding: Decimal,
+        #[diesel(sql_type = Numeric)]
+        not_invoiced: Decimal,
     }
     let mut sql = Sql::new(
         "SELECT o.id,
@@ -266,7 +271,11 @@ pub fn facts(
                 (SELECT count(*) FROM transport_exceptions e
                   WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting,
                 COALESCE((SELECT sum(r.amount) FROM receivable_entries r
-                           WHERE r.order_id = o.id), 0) AS outstanding
+                           WHERE r.order_id = o.id), 0) AS outstanding,
+                COALESCE((SELECT sum(r.amount) FROM receivable_entries r
+                           WHERE r.order_id = o.id AND r.kind IN ('shipment', 'deduction')), 0)
+                  - COALESCE((SELECT sum(i.amount) FROM invoice_orders i
+                               WHERE i.order_id = o.id), 0) AS not_invoiced
            FROM orders o WHERE o.id = ANY(",
         )
         .bind(Value::IntArray(ids.to_vec()))
@@ -283,6 +292,7 @@ pub fn facts(
                     overdue: r.overdue,
                     awaiting_decision: r.awaiting,
                     outstanding: r.outstanding,
+                    not_invoiced: r.not_invoiced,
                 },
             )
         })
