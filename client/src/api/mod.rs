@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod drugs;
+pub mod files;
 pub mod finance;
 pub mod orders;
 pub mod reports;

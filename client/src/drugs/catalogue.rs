@@ -10,6 +10,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use super::category_paths;
 use super::form::{self, DrugForm};
+use crate::api::files::{self, ExportOutcome, ExportTarget};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
@@ -89,7 +90,7 @@ pub struct CataloguePanel {
     save: Requested<pb::DrugResponse>,
     warnings: Vec<pb::Warning>,
     template_path: widgets::PathField,
-    template: Requested<String>,
+    template: Requested<ExportOutcome>,
     import_path: widgets::PathField,
     import: Requested<pb::ImportDrugsResponse>,
     /// Closing the form, or opening another drug, while it holds unsaved edits.
@@ -685,30 +686,15 @@ impl CataloguePanel {
                     )
                     .clicked()
                 {
-                    // No path given: the download folder.
-                    let path = match self.template_path.trimmed() {
-                        "" => widgets::download_dir()
-                            .join(t("drugs.template_file"))
-                            .display()
-                            .to_string(),
-                        typed => typed.to_owned(),
-                    };
+                    let target =
+                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
                     self.template.request(ctx.call(move |api| async move {
                         let template = api.drugs().drug_import_template(()).await?.into_inner();
-                        std::fs::write(&path, template.workbook).map_err(|e| {
-                            tonic::Status::failed_precondition(format!("{path}: {e}"))
-                        })?;
-                        Ok(path)
+                        Ok(files::save(&target, "", &template.workbook))
                     }));
                 }
             });
-            match &self.template {
-                Requested::Done(path) => {
-                    ui.label(t("drugs.template_saved").replace("{path}", path));
-                }
-                Requested::Failed { error, .. } => widgets::error_line(ui, error),
-                _ => {}
-            }
+            widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
             ui.horizontal(|ui| {
                 let label = ui.label(t("drugs.import_path"));
                 self.import_path

@@ -5,7 +5,7 @@
 //! then the totals of the whole selection. The same statement exports to Excel, and a
 //! customer's period is confirmed as reconciled (对账确认) with the closing balance shown.
 
-use std::path::{Path, PathBuf};
+use crate::api::files::{self, ExportOutcome, ExportTarget};
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
@@ -50,7 +50,7 @@ pub(super) struct StatementPanel {
     shown: Option<pb::StatementRequest>,
     export_path: widgets::PathField,
     /// Where the last export was written.
-    export: Requested<String>,
+    export: Requested<ExportOutcome>,
     reconcile: Option<ReconcileDialog>,
     reconcile_errors: FieldErrors,
     reconciling: Requested<pb::Reconciliation>,
@@ -284,23 +284,11 @@ impl StatementPanel {
             {
                 // The statement on screen, not filters edited since.
                 let request = self.shown.clone().unwrap_or_else(|| self.request());
-                let typed = self.export_path.trimmed().to_owned();
+                let target =
+                    ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
                 self.export.request(ctx.call(move |api| async move {
                     let file = api.finance().export_statement(request).await?.into_inner();
-                    // No path given: the download folder, under the server's file name.
-                    let path = if typed.is_empty() {
-                        let name = Path::new(&file.file_name)
-                            .file_name()
-                            .map(std::ffi::OsStr::to_owned)
-                            .unwrap_or_else(|| "statement.xlsx".into());
-                        widgets::download_dir().join(name)
-                    } else {
-                        PathBuf::from(typed)
-                    };
-                    let shown = path.display().to_string();
-                    std::fs::write(&path, file.content)
-                        .map_err(|e| tonic::Status::failed_precondition(format!("{shown}: {e}")))?;
-                    Ok(std::fs::canonicalize(&path).map_or(shown, |p| p.display().to_string()))
+                    Ok(files::save(&target, &file.file_name, &file.content))
                 }));
             }
             if self.export.is_pending() {
@@ -308,13 +296,7 @@ impl StatementPanel {
                 ui.label(t("statement.exporting"));
             }
         });
-        match &self.export {
-            Requested::Done(path) => {
-                ui.label(t("statement.exported").replace("{path}", path));
-            }
-            Requested::Failed { error, .. } => widgets::error_line(ui, error),
-            _ => {}
-        }
+        widgets::saved_file_ui(ui, &self.export, t("statement.exported"));
     }
 
     /// The reconciliation dialog: the customer, period and closing balance confirmed,

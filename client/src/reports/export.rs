@@ -10,7 +10,8 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 use tokio::sync::oneshot;
 
-use crate::api::reports::{ExportOutcome, ExportProgress, ExportTarget};
+use crate::api::files::{ExportOutcome, ExportTarget};
+use crate::api::reports::ExportProgress;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -101,24 +102,7 @@ impl ExportBar {
     }
 
     fn start(&mut self, ctx: &AppCtx, report: pb::export_request::Report, file_name: &str) {
-        let typed = self.path.trimmed();
-        let folder = |dir: PathBuf| ExportTarget::Folder {
-            dir,
-            fallback: file_name.to_owned(),
-        };
-        // No path: the download folder; a folder: in it; else that file. Either folder
-        // takes the name the server offers.
-        let target = if typed.is_empty() {
-            folder(widgets::download_dir())
-        } else {
-            let path = PathBuf::from(typed);
-            // A path ending in a separator names a folder, made if missing.
-            if path.is_dir() || typed.ends_with(['/', std::path::MAIN_SEPARATOR]) {
-                folder(path)
-            } else {
-                ExportTarget::File(with_xlsx(path))
-            }
-        };
+        let target = ExportTarget::typed(self.path.trimmed(), file_name);
         let (cancel, cancelled) = oneshot::channel();
         self.open_failed = None;
         self.progress = Arc::default();
@@ -186,12 +170,7 @@ impl ExportBar {
             }
             Requested::Done(ExportOutcome::FileError { path, error }) => {
                 ui.label(
-                    RichText::new(
-                        t("report.export.file_error")
-                            .replace("{path}", &path.display().to_string())
-                            .replace("{message}", error),
-                    )
-                    .color(widgets::ERROR),
+                    RichText::new(widgets::file_error_text(path, error)).color(widgets::ERROR),
                 );
             }
             Requested::Done(ExportOutcome::Incomplete) => {
@@ -219,38 +198,5 @@ fn progress_text(progress: &ExportProgress) -> String {
     } else {
         tn("report.export.progress", progress.total)
             .replace("{done}", &format::count(progress.rows))
-    }
-}
-
-/// `path` ending in `.xlsx` (any case), the extension added when missing: Excel and the
-/// file manager go by it.
-fn with_xlsx(path: PathBuf) -> PathBuf {
-    let is_xlsx = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if is_xlsx {
-        path
-    } else {
-        let mut name = path.into_os_string();
-        name.push(".xlsx");
-        PathBuf::from(name)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_typed_name_without_the_extension_gets_it() {
-        assert_eq!(with_xlsx("/tmp/a".into()), PathBuf::from("/tmp/a.xlsx"));
-        assert_eq!(
-            with_xlsx("/tmp/a.XLSX".into()),
-            PathBuf::from("/tmp/a.XLSX")
-        );
-        assert_eq!(
-            with_xlsx("/tmp/报表.v2".into()),
-            PathBuf::from("/tmp/报表.v2.xlsx")
-        );
     }
 }

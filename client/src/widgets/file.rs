@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use egui::{Response, RichText, Ui};
 
-use crate::backend::Promise;
+use crate::api::files::ExportOutcome;
+use crate::backend::{Promise, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 
@@ -197,4 +198,27 @@ fn open_chooser(ctx: &AppCtx, purpose: Purpose<'_>) -> Promise<Option<PathBuf>> 
             })
         }
     }
+}
+
+/// How saving a file from the server went: `saved` (a text with `{path}`) once saved, else
+/// why the file could not be written ([`file_error_text`]) or the call failed.
+pub fn saved_file_ui(ui: &mut Ui, saved_file: &Requested<ExportOutcome>, saved: &str) {
+    match saved_file {
+        Requested::Done(ExportOutcome::Saved { path, .. }) => {
+            ui.label(saved.replace("{path}", &path.display().to_string()));
+        }
+        Requested::Done(ExportOutcome::FileError { path, error }) => {
+            ui.label(RichText::new(file_error_text(path, error)).color(super::ERROR));
+        }
+        Requested::Failed { error, .. } => super::error_line(ui, error),
+        _ => {}
+    }
+}
+
+/// "无法写入 /tmp/x/：Is a directory (os error 21)": a file that could not be written, and
+/// the system's reason.
+pub fn file_error_text(path: &std::path::Path, error: &str) -> String {
+    t("common.file_error")
+        .replace("{path}", &path.display().to_string())
+        .replace("{message}", error)
 }

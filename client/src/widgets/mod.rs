@@ -8,7 +8,9 @@ mod form;
 mod table;
 
 pub use drug_picker::{DrugPicker, drug_label};
-pub use file::{PathField, Purpose, download_dir, open_folder, save_target};
+pub use file::{
+    PathField, Purpose, download_dir, file_error_text, open_folder, save_target, saved_file_ui,
+};
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned};
 pub use table::{
     Sort, fit_column, fit_width, fit_width_plain, money_cell, money_cell_in, money_decimals,

@@ -1,0 +1,361 @@
+//! Files the client saves from the server (report exports, statements, the import
+//! template): where a typed path points ([`ExportTarget::typed`]), and the writing, into a
+//! `.part` file beside the target renamed onto it once complete, so that a cancelled or
+//! failed save leaves nothing behind. A file already at the target is replaced, as the
+//! client's other saves do (a chooser asks first, a typed path does not), and the outcome
+//! says so.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where an export is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// This file (replaced if it exists; the outcome says so).
+    File(PathBuf),
+    /// This folder, under the file name the server offers (`fallback` when it offers
+    /// none).
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// The name to use when the server gives none.
+        fallback: String,
+    },
+}
+
+impl ExportTarget {
+    /// Where a path the user typed points: nothing typed, the download folder; an
+    /// existing folder, or a path ending in a separator (a folder, made when missing), in
+    /// that folder; either folder under the name the server offers (`fallback` when it
+    /// offers none). Else that file, `.xlsx` added when missing.
+    pub fn typed(typed: &str, fallback: &str) -> ExportTarget {
+        let typed = typed.trim();
+        let folder = |dir: PathBuf| ExportTarget::Folder {
+            dir,
+            fallback: fallback.to_owned(),
+        };
+        if typed.is_empty() {
+            return folder(crate::widgets::download_dir());
+        }
+        let path = PathBuf::from(typed);
+        if path.is_dir() || typed.ends_with(['/', std::path::MAIN_SEPARATOR]) {
+            folder(path)
+        } else {
+            ExportTarget::File(with_xlsx(path))
+        }
+    }
+
+    /// The file to write, given the name the server offered (empty: none).
+    fn resolve(&self, offered: &str) -> PathBuf {
+        match self {
+            ExportTarget::File(path) => path.clone(),
+            ExportTarget::Folder { dir, fallback } => {
+                // Only the name: a server's path never chooses the folder.
+                match Path::new(offered).file_name() {
+                    Some(name) => dir.join(name),
+                    None => dir.join(fallback),
+                }
+            }
+        }
+    }
+}
+
+/// How an export ended, when the server was reached and did not refuse it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportOutcome {
+    /// Complete, at `path`: `rows` rows (the totals row not counted).
+    Saved {
+        /// Where it was written.
+        path: PathBuf,
+        /// Rows written.
+        rows: u64,
+        /// Whether a file already there was replaced.
+        replaced: bool,
+    },
+    /// Cancelled by the user; nothing was kept.
+    Cancelled,
+    /// The file could not be written (nothing was kept).
+    FileError {
+        /// The file.
+        path: PathBuf,
+        /// The system's reason.
+        error: String,
+    },
+    /// The stream ended early or its size did not match (nothing was kept).
+    Incomplete,
+}
+
+/// The `.part` file of `target`, named as the server offered (`offered`, empty: not yet).
+pub(super) fn create_part(target: &ExportTarget, offered: &str) -> Result<PartFile, ExportOutcome> {
+    let path = target.resolve(offered);
+    // A folder typed as one ("…/reports/") is made when missing, as a save dialog would.
+    if let ExportTarget::Folder { dir, .. } = target
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return Err(ExportOutcome::FileError {
+            path: dir.clone(),
+            error: e.to_string(),
+        });
+    }
+    PartFile::create(path.clone()).map_err(|e| ExportOutcome::FileError {
+        path,
+        error: e.to_string(),
+    })
+}
+
+/// A file being received: written as `<target>.part`, renamed onto the target by
+/// [`PartFile::finish`], deleted when dropped unfinished.
+pub(super) struct PartFile {
+    pub(super) target: PathBuf,
+    part: PathBuf,
+    file: Option<std::fs::File>,
+    pub(super) written: u64,
+    finished: bool,
+}
+
+impl PartFile {
+    /// Creates (or truncates) the `.part` file beside `target`.
+    pub(super) fn create(target: PathBuf) -> std::io::Result<PartFile> {
+        let part = part_path(&target);
+        let file = std::fs::File::create(&part)?;
+        Ok(PartFile {
+            target,
+            part,
+            file: Some(file),
+            written: 0,
+            finished: false,
+        })
+    }
+
+    /// Appends the next piece.
+    pub(super) fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file
+            .as_mut()
+            .expect("open until finished")
+            .write_all(bytes)?;
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// The outcome of a failed write to the file.
+    pub(super) fn error(&self, e: &std::io::Error) -> ExportOutcome {
+        ExportOutcome::FileError {
+            path: self.target.clone(),
+            error: e.to_string(),
+        }
+    }
+
+    /// Flushes the file and renames it onto the target; returns the target's path
+    /// (absolute when it can be read back) and whether a file already there was replaced.
+    pub(super) fn finish(mut self) -> std::io::Result<(PathBuf, bool)> {
+        let file = self.file.take().expect("open until finished");
+        file.sync_all()?;
+        drop(file);
+        let replaced = self.target.exists();
+        std::fs::rename(&self.part, &self.target)?;
+        self.finished = true;
+        let path = std::fs::canonicalize(&self.target).unwrap_or_else(|_| self.target.clone());
+        Ok((path, replaced))
+    }
+}
+
+impl Drop for PartFile {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.file = None;
+            let _ = std::fs::remove_file(&self.part);
+        }
+    }
+}
+
+/// `报表.xlsx` → `报表.xlsx.part`, in the same folder (so the rename never crosses file
+/// systems).
+fn part_path(target: &Path) -> PathBuf {
+    let mut name = target
+        .file_name()
+        .map(std::ffi::OsStr::to_owned)
+        .unwrap_or_else(|| "export.xlsx".into());
+    name.push(".part");
+    target.with_file_name(name)
+}
+
+/// Saves a file received whole (`content`, named `offered` by the server; empty: no name)
+/// to `target` as an export stream is: through a `.part` file renamed onto it, a folder
+/// typed as one made when missing. `Saved` (rows 0: not counted) or `FileError`.
+pub fn save(target: &ExportTarget, offered: &str, content: &[u8]) -> ExportOutcome {
+    let mut file = match create_part(target, offered) {
+        Ok(file) => file,
+        Err(outcome) => return outcome,
+    };
+    if let Err(e) = file.write(content) {
+        return file.error(&e);
+    }
+    let path = file.target.clone();
+    match file.finish() {
+        Ok((path, replaced)) => ExportOutcome::Saved {
+            path,
+            rows: 0,
+            replaced,
+        },
+        Err(e) => ExportOutcome::FileError {
+            path,
+            error: e.to_string(),
+        },
+    }
+}
+
+/// `path` ending in `.xlsx` (any case), the extension added when missing: Excel and the
+/// file manager go by it.
+fn with_xlsx(path: PathBuf) -> PathBuf {
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        path
+    } else {
+        let mut name = path.into_os_string();
+        name.push(".xlsx");
+        PathBuf::from(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("pharmacrm-export-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    #[test]
+    fn a_finished_part_file_replaces_the_target_and_leaves_no_part() {
+        let dir = temp_dir("finished");
+        let target = dir.join("药品销售情况.xlsx");
+        std::fs::write(&target, b"old").expect("an older file");
+        let mut part = PartFile::create(target.clone()).expect("create");
+        assert_eq!(part.part, dir.join("药品销售情况.xlsx.part"));
+        part.write(b"PK\x03\x04").expect("write");
+        part.write(b"rest").expect("write");
+        assert_eq!(part.written, 8);
+        let (saved, replaced) = part.finish().expect("finish");
+        assert!(replaced, "the older file was replaced, and says so");
+        assert_eq!(std::fs::read(&saved).expect("read"), b"PK\x03\x04rest");
+        assert!(!dir.join("药品销售情况.xlsx.part").exists());
+        // A new file replaces nothing.
+        let mut part = PartFile::create(dir.join("new.xlsx")).expect("create");
+        part.write(b"PK").expect("write");
+        let (_, replaced) = part.finish().expect("finish");
+        assert!(!replaced);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_missing_folder_typed_as_one_is_made() {
+        let dir = temp_dir("folder").join("new").join("reports");
+        let target = ExportTarget::Folder {
+            dir: dir.clone(),
+            fallback: "报表.xlsx".into(),
+        };
+        let part = create_part(&target, "Drug sales_2026-11-01_2026-11-30.xlsx")
+            .expect("the folder is made");
+        assert!(
+            dir.join("Drug sales_2026-11-01_2026-11-30.xlsx.part")
+                .exists()
+        );
+        drop(part);
+        let _ = std::fs::remove_dir_all(dir.parent().and_then(Path::parent).unwrap());
+    }
+
+    #[test]
+    fn an_unfinished_part_file_is_deleted_and_the_target_untouched() {
+        let dir = temp_dir("dropped");
+        let target = dir.join("report.xlsx");
+        let mut part = PartFile::create(target.clone()).expect("create");
+        part.write(b"PK").expect("write");
+        assert!(dir.join("report.xlsx.part").exists());
+        drop(part);
+        assert!(!dir.join("report.xlsx.part").exists());
+        assert!(!target.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_folder_target_takes_the_offered_name_but_never_its_folders() {
+        let target = ExportTarget::Folder {
+            dir: PathBuf::from("/downloads"),
+            fallback: "报表.xlsx".into(),
+        };
+        assert_eq!(
+            target.resolve("药品销售情况_2026-11-01_2026-11-30.xlsx"),
+            PathBuf::from("/downloads/药品销售情况_2026-11-01_2026-11-30.xlsx")
+        );
+        assert_eq!(
+            target.resolve("../../etc/x.xlsx"),
+            PathBuf::from("/downloads/x.xlsx")
+        );
+        assert_eq!(target.resolve(""), PathBuf::from("/downloads/报表.xlsx"));
+        let file = ExportTarget::File(PathBuf::from("/tmp/a.xlsx"));
+        assert_eq!(file.resolve("other.xlsx"), PathBuf::from("/tmp/a.xlsx"));
+    }
+
+    #[test]
+    fn a_typed_name_without_the_extension_gets_it() {
+        assert_eq!(with_xlsx("/tmp/a".into()), PathBuf::from("/tmp/a.xlsx"));
+        assert_eq!(
+            with_xlsx("/tmp/a.XLSX".into()),
+            PathBuf::from("/tmp/a.XLSX")
+        );
+        assert_eq!(
+            with_xlsx("/tmp/报表.v2".into()),
+            PathBuf::from("/tmp/报表.v2.xlsx")
+        );
+    }
+
+    #[test]
+    fn a_whole_file_is_saved_where_a_typed_path_points() {
+        let dir = temp_dir("typed");
+        // A folder that does not exist yet, typed as one: made, the offered name taken.
+        let typed = format!("{}/statements/", dir.display());
+        let outcome = save(
+            &ExportTarget::typed(&typed, "对账单.xlsx"),
+            "对账单_北京协和医院_2026-11.xlsx",
+            b"PK",
+        );
+        let saved = dir
+            .join("statements")
+            .join("对账单_北京协和医院_2026-11.xlsx");
+        assert!(
+            matches!(
+                &outcome,
+                ExportOutcome::Saved {
+                    replaced: false,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        assert_eq!(std::fs::read(&saved).expect("saved"), b"PK");
+        // An existing folder typed without the separator: in it too.
+        let outcome = save(
+            &ExportTarget::typed(&dir.join("statements").display().to_string(), "x.xlsx"),
+            "对账单_北京协和医院_2026-11.xlsx",
+            b"PK2",
+        );
+        assert!(
+            matches!(&outcome, ExportOutcome::Saved { replaced: true, .. }),
+            "{outcome:?}"
+        );
+        // A name without the extension gets it.
+        save(
+            &ExportTarget::typed(&dir.join("stmt").display().to_string(), "x.xlsx"),
+            "",
+            b"PK",
+        );
+        assert!(dir.join("stmt.xlsx").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
