@@ -1,17 +1,40 @@
-//! How values are shown: local times as `YYYY-MM-DD HH:mm`, money with two decimals and
-//! thousands separators.
+//! How values are shown: times as `YYYY-MM-DD HH:mm` in the company's business time zone,
+//! money with two decimals and thousands separators.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
-/// A UTC time in the workstation's zone, `YYYY-MM-DD HH:mm`.
-pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+/// A UTC time in the company's business time zone (as the server last told it; see
+/// [`set_business_clock`]), `YYYY-MM-DD HH:mm`: the zone of every business date and of
+/// the reports' run times, whatever the workstation's own zone.
+pub fn business_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&business_zone())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
-/// A protobuf timestamp in local time; empty when unset.
+/// A time typed as `2026-12-01 14:30` (or with `/` or `.`) in the business time zone, as
+/// an instant; `None` when it does not read as one.
+pub fn parse_business_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim().replace(['/', '.'], "-");
+    let naive = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").ok()?;
+    Some(naive.and_local_timezone(business_zone()).single()?.to_utc())
+}
+
+/// The business time zone's offset as people read it: `UTC+08:00`.
+pub fn business_zone_name() -> String {
+    format!("UTC{}", business_zone())
+}
+
+/// The business time zone, as a fixed offset from UTC (the server's, at the last login).
+fn business_zone() -> FixedOffset {
+    let (_, offset) = *BUSINESS_CLOCK.lock().expect("lock");
+    FixedOffset::east_opt(offset).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// A protobuf timestamp as [`business_time`]; empty when unset.
 pub fn timestamp(t: Option<&prost_types::Timestamp>) -> String {
     t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-        .map(local_time)
+        .map(business_time)
         .unwrap_or_default()
 }
 
@@ -116,13 +139,12 @@ mod tests {
     }
 
     #[test]
-    fn times_are_minutes_in_local_time() {
-        let t = DateTime::from_timestamp(1_700_000_000, 0).expect("time");
-        let shown = local_time(t);
-        assert_eq!(shown.len(), "2023-11-14 22:13".len());
-        assert_eq!(
-            shown,
-            t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
-        );
+    fn times_are_shown_and_read_in_the_business_time_zone_not_the_workstations() {
+        // Before any login the business zone is Shanghai's, UTC+8, whatever TZ says.
+        let t = DateTime::from_timestamp(1_699_999_980, 0).expect("time"); // 22:13 UTC
+        assert_eq!(business_time(t), "2023-11-15 06:13");
+        assert_eq!(business_zone_name(), "UTC+08:00");
+        assert_eq!(parse_business_time("2023/11/15 06:13"), Some(t));
+        assert_eq!(parse_business_time("2023-11-15"), None);
     }
 }

@@ -104,12 +104,12 @@ impl ApiError {
             ErrorKind::Server => {}
         }
         if let Some(until) = self.locked_until {
-            return t("error.locked").replace("{time}", &format::local_time(until));
+            return t("error.locked").replace("{time}", &format::business_time(until));
         }
         if let Some((by, at)) = &self.conflict {
             return t("error.conflict")
                 .replace("{who}", by)
-                .replace("{time}", &format::local_time(*at));
+                .replace("{time}", &format::business_time(*at));
         }
         match (lang(), &self.zh) {
             (Lang::Zh, Some(zh)) => zh.clone(),

@@ -1,7 +1,6 @@
 //! Shipping: the shipment fields (shared with a replacement shipment), lines by batch
 //! (shared with a replacement's lines), the shipment form and the delivery confirmation.
 
-use chrono::{Local, NaiveDateTime, TimeZone};
 use egui::RichText;
 use pharmacrm_shared::pb;
 
@@ -372,17 +371,6 @@ pub(super) struct DeliveryForm {
     save: Requested<pb::Shipment>,
 }
 
-/// A local time typed as `2026-12-01 14:30` (or with `/`), as a UTC timestamp.
-fn parse_local_time(text: &str) -> Option<prost_types::Timestamp> {
-    let text = text.trim().replace(['/', '.'], "-");
-    let naive = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").ok()?;
-    let local = Local.from_local_datetime(&naive).earliest()?;
-    Some(prost_types::Timestamp {
-        seconds: local.timestamp(),
-        nanos: 0,
-    })
-}
-
 impl Unsaved for DeliveryForm {
     /// Whether it holds input.
     fn is_dirty(&self) -> bool {
@@ -395,7 +383,7 @@ impl DeliveryForm {
     pub(super) fn new(shipment: &pb::Shipment) -> Self {
         let arrived_at = match &shipment.delivered_at {
             Some(at) => format::timestamp(Some(at)),
-            None => format::local_time(chrono::Utc::now()),
+            None => format::business_time(chrono::Utc::now()),
         };
         DeliveryForm {
             shipment_id: shipment.id,
@@ -433,7 +421,11 @@ impl DeliveryForm {
         let (submit, close) =
             widgets::form_buttons(ui, t("shipment.confirm_delivery"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
-            let arrived = parse_local_time(&self.arrived_at);
+            let arrived =
+                format::parse_business_time(&self.arrived_at).map(|t| prost_types::Timestamp {
+                    seconds: t.timestamp(),
+                    nanos: 0,
+                });
             self.errors.set_local(
                 "arrived_at",
                 arrived.is_none().then(|| t("orders.bad_time").to_owned()),
@@ -454,7 +446,13 @@ impl DeliveryForm {
             }
         }
         if self.errors.field("arrived_at").is_none() {
-            ui.label(RichText::new(t("shipment.local_time")).weak().small());
+            ui.label(
+                RichText::new(
+                    t("shipment.business_time").replace("{zone}", &format::business_zone_name()),
+                )
+                .weak()
+                .small(),
+            );
         }
         close.then_some(ActionEvent::Close)
     }
