@@ -38,28 +38,10 @@ pub fn timestamp(t: Option<&prost_types::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-/// A decimal amount (as the server sends it, a string such as `-1234567.5`) with
-/// thousands separators and at least two decimals: `-1,234,567.50`. Exact: no floats.
+/// A decimal amount (as the server sends it, a string such as `-1234567.5`) as amounts
+/// are shown: `-1,234,567.50` ([`pharmacrm_shared::money::display`]).
 pub fn money(amount: &str) -> String {
-    let amount = amount.trim();
-    let (sign, digits) = match amount.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", amount),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let int = if int.is_empty() { "0" } else { int };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let mut frac = frac.trim_end_matches('0').to_owned();
-    while frac.len() < 2 {
-        frac.push('0');
-    }
-    format!("{sign}{grouped}.{frac}")
+    pharmacrm_shared::money::display(amount)
 }
 
 /// A count with thousands separators: `12,000`.

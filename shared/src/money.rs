@@ -116,6 +116,31 @@ pub fn reported_part_amount(
     worth(before + quantity) - worth(before)
 }
 
+/// A decimal amount as text (the wire form, such as `-1234567.5`) as amounts are shown on
+/// screen and in messages: thousands separators and at least two decimals,
+/// `-1,234,567.50`, `0.00`. Exact: no floats.
+pub fn display(amount: &str) -> String {
+    let amount = amount.trim();
+    let (sign, digits) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = if int.is_empty() { "0" } else { int };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let mut frac = frac.trim_end_matches('0').to_owned();
+    while frac.len() < 2 {
+        frac.push('0');
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
 /// The wire form of an amount: no trailing zeros beyond two decimals ("12.50", "12.3456").
 pub fn to_wire(value: &Decimal) -> String {
     let mut v = value.normalize();

@@ -124,6 +124,17 @@ impl<T: Display + ?Sized> MsgArg for T {
     }
 }
 
+/// An amount of money (CNY) in a message, as the screens show amounts: `1,727.03`,
+/// `0.00` (a bare `Decimal` would read `0` or `1727.030`).
+pub struct Money(pub rust_decimal::Decimal);
+
+impl Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let wire = pharmacrm_shared::money::to_wire(&self.0);
+        f.write_str(&pharmacrm_shared::money::display(&wire))
+    }
+}
+
 /// A phrase that is itself translated (`msg!("handover.role.sales")`).
 impl MsgArg for Msg {
     fn en(&self) -> String {
@@ -265,6 +276,19 @@ mod tests {
             rest = &after[close + 1..];
         }
         out
+    }
+
+    #[test]
+    fn amounts_in_messages_read_as_on_screen() {
+        use rust_decimal::Decimal;
+        let m = msg!(
+            "invoice.over_invoiced",
+            number = "SO20261130-0001",
+            amount = Money(Decimal::new(172_703, 2)),
+            open = Money(Decimal::ZERO)
+        );
+        assert!(m.zh.contains("开票 1,727.03"), "{}", m.zh);
+        assert!(m.en.ends_with("(0.00)"), "{}", m.en);
     }
 
     #[test]

@@ -39,6 +39,7 @@ use crate::db::scope::{self, Reps};
 use crate::db::sql::{Sql, Value};
 use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::messages::Money;
 use crate::msg;
 
 /// The advisory-lock class of the receivables ledger (one lock per customer).
@@ -350,8 +351,8 @@ pub fn record_payment(
             "allocations",
             msg!(
                 "payment.allocations_exceed",
-                allocated = picked,
-                amount = input.amount
+                allocated = Money(picked),
+                amount = Money(input.amount)
             ),
         );
     }
@@ -415,8 +416,8 @@ pub fn record_payment(
             return Err(AppError::precondition(msg!(
                 "payment.over_allocated",
                 number = order_no,
-                amount = amount,
-                open = on_order
+                amount = Money(*amount),
+                open = Money(on_order)
             )));
         }
         let mut left = *amount;
@@ -1190,8 +1191,8 @@ pub fn reconcile(
     if now.closing != closing {
         return Err(AppError::precondition(msg!(
             "finance.closing_changed",
-            sent = closing,
-            closing = now.closing
+            sent = Money(closing),
+            closing = Money(now.closing)
         )));
     }
     let row = ledger::reconcile(
@@ -1439,7 +1440,7 @@ pub fn credit_hold(
             return Ok(Some(msg!(
                 "finance.hold_overdue",
                 name = c.name,
-                amount = ageing.overdue(),
+                amount = Money(ageing.overdue()),
                 days = days,
                 limit = hold_days
             )));
@@ -1465,8 +1466,8 @@ pub fn credit_hold(
             return Ok(Some(msg!(
                 "finance.hold_limit",
                 name = c.name,
-                exposure = exposure,
-                limit = limit
+                exposure = Money(exposure),
+                limit = Money(limit)
             )));
         }
     }
@@ -1623,8 +1624,8 @@ pub fn record_invoice(
                     return Err(AppError::precondition(msg!(
                         "invoice.over_invoiced",
                         number = numbers[id],
-                        amount = amount,
-                        open = net - invoiced
+                        amount = Money(*amount),
+                        open = Money(net - invoiced)
                     )));
                 }
             }
