@@ -1177,6 +1177,52 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
 }
 
 #[test]
+fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
+    let server = Server::start();
+    let app = server.app();
+    app.pin_clock("2026-11-30T10:00:00+08:00");
+    server.runtime.block_on(async {
+        invoicing_entity(app).await;
+        app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
+        let mut rep = app.person("rep-ui", &["营销员"], None).await;
+        let cs = app.person("cs-ui", &["客服"], None).await;
+        CustomerBuilder::new("北京协和医院")
+            .assigned_to(rep.id, cs.id)
+            .credit_limit("100")
+            .create(&mut rep)
+            .await
+    });
+
+    let mut ui = server.client();
+    ui.login_as("rep-ui");
+    ui.click("客户列表");
+    ui.wait_label("北京协和医院");
+    ui.click("北京协和医院");
+    ui.press(Role::Button, "下单");
+    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    // 10 × 12.80 = 128.00, over the limit of 100.00: the preview warns, and says who may
+    // place it, since this rep may not.
+    ui.type_into("数量", "10");
+    ui.wait_label("订单金额：128.00");
+    let hold = "北京协和医院 信用额度不足：欠款、未发货订单及本单合计 128.00，超过信用额度 100.00";
+    ui.wait_label(hold);
+    ui.wait_label_contains("请联系有“信用超限下单”权限的人员");
+    assert!(!ui.has_button("信用超限仍下单"));
+    // Submitted all the same: refused, and the refusal is said once, not twice.
+    ui.press(Role::Button, "提交订单");
+    ui.wait_for("the refusal, above the form", |h| {
+        let lines = h
+            .query_by_role_and_label(Role::TextInput, "数量")
+            .map(|n| n.rect().top());
+        h.query_all_by_label(hold)
+            .any(|n| lines.is_some_and(|top| n.rect().top() < top))
+    });
+    assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
+}
+
+#[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");

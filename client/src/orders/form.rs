@@ -438,11 +438,14 @@ impl OrderFormPanel {
             .strong();
             ui.label(if current { total } else { total.weak() });
         }
-        // Warnings not about one line's price.
+        // Warnings not about one line's price; not one the refused save says above the
+        // form already (the credit hold).
+        let refusal = errors.error().map(|e| e.message());
         for w in preview
             .warnings
             .iter()
             .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
+            .filter(|w| refusal.as_deref() != Some(widgets::warning_text(w)))
         {
             ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
         }
@@ -452,7 +455,12 @@ impl OrderFormPanel {
     /// its credit: the reason, and a button placing the order anyway; whether the order
     /// should be sent (the reason goes with it).
     fn credit_override_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
-        if !self.credit_hold || !ctx.can(Permission::OrderCreditOverride) {
+        if !self.credit_hold {
+            return false;
+        }
+        if !ctx.can(Permission::OrderCreditOverride) {
+            // What to do instead: someone who may override places it.
+            ui.label(RichText::new(t("credit.hold_ask")).color(widgets::WARNING));
             return false;
         }
         ui.label(RichText::new(t("credit.hold_note")).color(widgets::WARNING));
