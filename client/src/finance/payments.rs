@@ -301,7 +301,12 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         ui.label(RichText::new(t("payment.reversed")).color(widgets::ERROR));
     }
     ui.add_space(4.0);
-    ui.strong(t("payment.allocations"));
+    // A reversed payment shows where its money was when the reversal took it back.
+    ui.strong(if p.reversed {
+        t("payment.allocations_reversed")
+    } else {
+        t("payment.allocations")
+    });
     // Credit on account is the unallocated amount, shown once as its own row.
     let allocations: Vec<&pb::Allocation> =
         p.allocations.iter().filter(|a| a.order_id != 0).collect();

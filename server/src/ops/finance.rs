@@ -524,7 +524,7 @@ pub fn reverse_payment(
         ));
     }
     ledger::require_open(conn, before.customer_id, date)?;
-    let entries: Vec<NewEntry> = ledger::payment_nets(conn, &[before.id])?
+    let entries: Vec<NewEntry> = ledger::payment_nets(conn, &[before.id], false)?
         .into_iter()
         .map(|n| NewEntry {
             customer_id: before.customer_id,
@@ -549,7 +549,7 @@ pub fn reverse_payment(
     Ok(after)
 }
 
-/// Where a payment's money is now.
+/// Where a payment's money is now (a reversed payment's: where it was when reversed).
 #[derive(Debug, Clone)]
 pub struct AllocationView {
     /// `None` on account.
@@ -572,10 +572,14 @@ pub struct PaymentView {
     pub unallocated: Decimal,
 }
 
-/// The views of `rows`: names and current allocations.
+/// The views of `rows`: names and current allocations (of a reversed payment, those it
+/// had when it was reversed).
 pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<Vec<PaymentView>> {
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let nets = ledger::payment_nets(conn, &ids)?;
+    let (reversed, standing): (Vec<&Payment>, Vec<&Payment>) =
+        rows.iter().partition(|p| p.reversed_at.is_some());
+    let ids = |ps: &[&Payment]| ps.iter().map(|p| p.id).collect::<Vec<i64>>();
+    let mut nets = ledger::payment_nets(conn, &ids(&standing), false)?;
+    nets.extend(ledger::payment_nets(conn, &ids(&reversed), true)?);
     let shipment_ids: Vec<i64> = nets.iter().filter_map(|n| n.shipment_id).collect();
     let numbers: HashMap<i64, (i64, String, String)> = shipments::table
         .inner_join(orders::table)

@@ -623,6 +623,16 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
     // …so the mistake is reversed in November, and October still reads the same.
     let reversed = w.finance.send(reverse("2026-11-05")).await;
     assert!(reversed.reversed);
+    // Where its money had gone still shows: all 150.00 on the October shipment.
+    let allocated: Vec<&str> = reversed
+        .allocations
+        .iter()
+        .map(|a| a.amount.as_str())
+        .collect();
+    assert_eq!(
+        (allocated, reversed.unallocated.as_str()),
+        (vec!["150.00"], "0.00")
+    );
     // Once only: the version sent is stale now.
     w.finance
         .try_send(reverse("2026-11-05"))

@@ -121,20 +121,27 @@ pub struct PaymentNet {
 }
 
 /// Where the payments `ids` stand now: their net entries per shipment and on account
-/// (non-zero only), by payment then shipment (on account last).
-pub fn payment_nets(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<PaymentNet>> {
+/// (non-zero only), by payment then shipment (on account last). With `before_reversal`,
+/// where they stood when reversed: their reversal entries left out (a reversal takes
+/// back exactly what stood, so a reversed payment stands nowhere now).
+pub fn payment_nets(
+    conn: &mut PgConnection,
+    ids: &[i64],
+    before_reversal: bool,
+) -> AppResult<Vec<PaymentNet>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
     Ok(diesel::sql_query(
         "SELECT payment_id, shipment_id, order_id, due_date, sum(amount) AS net
            FROM receivable_entries
-          WHERE payment_id = ANY($1)
+          WHERE payment_id = ANY($1) AND (kind <> 'reversal' OR NOT $2)
           GROUP BY payment_id, shipment_id, order_id, due_date
          HAVING sum(amount) <> 0
           ORDER BY payment_id, shipment_id NULLS LAST",
     )
     .bind::<diesel::sql_types::Array<BigInt>, _>(ids)
+    .bind::<diesel::sql_types::Bool, _>(before_reversal)
     .load(conn)?)
 }
 
