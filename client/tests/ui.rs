@@ -1223,6 +1223,30 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
 }
 
 #[test]
+fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
+    let server = Server::start();
+    let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户列表");
+    ui.wait_label("北京协和医院");
+    ui.click("北京协和医院");
+    ui.press(Role::Button, "下单");
+    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    let refused = "须为 1 至 9,999,999 的整数";
+    ui.type_into("数量", "1a");
+    ui.wait_label(refused);
+    // "0" is as refused as "1a" (no whole number of units): the complaint stays.
+    ui.replace_text("数量", "0");
+    ui.wait_label(refused);
+    ui.replace_text("数量", "10");
+    ui.wait_label("订单金额：128.00");
+    assert!(ui.harness.query_by_label(refused).is_none());
+}
+
+#[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");

@@ -188,13 +188,13 @@ impl OrderFormPanel {
     /// Asks for a preview once the input has rested for [`PREVIEW_DELAY`].
     fn preview(&mut self, ui: &egui::Ui, ctx: &AppCtx) {
         let input = self.draft.input();
-        if self.previewed.as_ref() == Some(&input) {
-            return;
-        }
         let now = ui.input(|i| i.time);
         if self.last_input.as_ref() != Some(&input) {
             self.last_input = Some(input.clone());
             self.changed_at = now;
+        }
+        if self.previewed.as_ref() == Some(&input) {
+            return;
         }
         // Nothing to price yet, or a line just added whose quantity is still to be typed
         // (pricing it would put "须为 1 至 9,999,999 的整数" under an untouched box).
@@ -368,6 +368,9 @@ impl OrderFormPanel {
                             ui.vertical(|ui| {
                                 ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
+                                let before = super::parse_quantity(&line.quantity);
+                                // A complaint holds while the units sent are the same
+                                // ("1a" and "0" are both none).
                                 if ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.quantity)
@@ -375,6 +378,7 @@ impl OrderFormPanel {
                                     )
                                     .labelled_by(quantity_header.id)
                                     .changed()
+                                    && super::parse_quantity(&line.quantity) != before
                                 {
                                     errors.edited(&field);
                                 }
