@@ -464,9 +464,11 @@ fn order_amounts<T>(lines: &[OrderAmount], row: impl Fn(i64, String) -> T) -> Ve
         .collect()
 }
 
-/// "合计：1,234.00" and similar, strong, in a row.
-fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
+/// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside
+/// one ("未回" / "款：24.69").
+pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
     ui.horizontal_wrapped(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         for (label, amount) in totals {
             ui.label(RichText::new(label_value(label, &format::money(amount))).strong());
             ui.add_space(12.0);
@@ -738,6 +740,8 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
 pub fn order_finance_ui(ui: &mut egui::Ui, finance: &pb::OrderFinance) {
     ui.strong(t("finance.order.title"));
     ui.horizontal_wrapped(|ui| {
+        // Wrapped between the amounts, never inside one.
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         for (label, amount) in [
             (t("finance.order.shipped"), &finance.shipped),
             (t("finance.order.deducted"), &finance.deducted),

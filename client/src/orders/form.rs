@@ -304,10 +304,15 @@ impl OrderFormPanel {
                 &credit_hint,
             );
             f.text(t("order.note"), "note", &mut draft.note);
-            if let Some(p) = &preview {
-                f.show(t("order.sales_rep"), super::rep_name(p.sales_rep.as_ref()));
-                f.show(t("order.cs_rep"), super::rep_name(p.cs_rep.as_ref()));
-            }
+            // Always shown (inserted later they moved the lines under the pointer): the
+            // preview's answer, else the customer's record, else nothing yet.
+            let (sales_rep, cs_rep) = match (&preview, &customer) {
+                (Some(p), _) => (p.sales_rep.as_ref(), p.cs_rep.as_ref()),
+                (None, Some(c)) => (c.sales_rep.as_ref(), c.cs_rep.as_ref()),
+                (None, None) => (None, None),
+            };
+            f.show(t("order.sales_rep"), super::rep_name(sales_rep));
+            f.show(t("order.cs_rep"), super::rep_name(cs_rep));
         });
         if customer_changed {
             // The hold was the customer chosen before's.

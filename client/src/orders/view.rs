@@ -385,16 +385,14 @@ fn header_ui(
         ],
     );
     ui.add_space(4.0);
-    ui.horizontal_wrapped(|ui| {
-        for (label, amount) in [
+    crate::finance::totals_line(
+        ui,
+        &[
             (t("order.total"), &order.total),
             (t("order.deductions"), &order.deductions),
             (t("order.net"), &order.net),
-        ] {
-            ui.label(RichText::new(label_value(label, &format::money(amount))).strong());
-            ui.add_space(12.0);
-        }
-    });
+        ],
+    );
     if order.status == pb::OrderStatus::Cancelled as i32 {
         ui.label(
             RichText::new(format!(

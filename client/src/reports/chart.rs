@@ -97,7 +97,7 @@ pub(super) fn bars(
         .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
             format!("{}\n{}", bar.name, values.text(bar.value))
         }));
-    let response = fixed_plot(id, height)
+    let response = fixed_plot(ui, id, height)
         .show_x(false)
         .show_y(false)
         .include_x(0.0)
@@ -113,11 +113,16 @@ pub(super) fn bars(
     bar_at(at.y, n)
 }
 
-/// A plot `height` points high that stays as drawn: no zoom, drag or scroll (a report's
-/// chart shows what the table holds, all of it).
-fn fixed_plot(id: &str, height: f32) -> Plot<'static> {
+/// Room kept right of a plot, points: the value axis's last label is centred on the
+/// plot's right edge ("1,400" showed as "1,40" at the window's edge).
+const RIGHT_ROOM: f32 = 24.0;
+
+/// A plot `height` points high, as wide as `ui` allows but [`RIGHT_ROOM`], that stays as
+/// drawn: no zoom, drag or scroll (a report's chart shows what the table holds, all of it).
+fn fixed_plot(ui: &egui::Ui, id: &str, height: f32) -> Plot<'static> {
     Plot::new(id)
         .height(height)
+        .width((ui.available_width() - RIGHT_ROOM).max(RIGHT_ROOM))
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -166,7 +171,7 @@ pub(super) fn line(
             .size()
             .x
     }) + 12.0;
-    let plot_width = ui.available_width();
+    let plot_width = ui.available_width() - RIGHT_ROOM;
     let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
     let hover_labels = labels.clone();
     let xy: Vec<[f64; 2]> = points
@@ -175,7 +180,7 @@ pub(super) fn line(
         .map(|(i, (_, value))| [i as f64, *value])
         .collect();
     let line = Line::new(title, xy).color(COLOUR).width(2.0);
-    let response = fixed_plot(id, height)
+    let response = fixed_plot(ui, id, height)
         .include_y(0.0)
         .x_grid_spacer(index_marks)
         .x_axis_formatter(move |mark, range| {
