@@ -98,7 +98,8 @@ pub fn part_amount(before: i64, quantity: i64, unit_price: Decimal) -> Decimal {
 /// never take off more than the line was charged (four exceptions of 1 on a line of
 /// 4 × 12.345 charged 49.38 are 12.35, 12.34, 12.35 and 12.34). Until every unit is
 /// reported the reported units are worth their `line_amount` (3 of 10 × 1.2345: 3.70),
-/// capped at `charged`. Each part is within two cents of `quantity × unit_price`.
+/// capped at `charged`. Each part is within half a cent more than `charged` is of
+/// `shipped × unit_price` (a shipment line's: a cent) of `quantity × unit_price`.
 pub fn reported_part_amount(
     before: i64,
     quantity: i64,
@@ -199,6 +200,38 @@ mod tests {
                     before += quantity;
                 }
                 assert_eq!(sum, line_amount(before, price), "{split:?} × {price}");
+            }
+        }
+    }
+
+    #[test]
+    fn reported_parts_of_any_split_come_to_what_was_charged_and_no_more() {
+        let cent = Decimal::new(1, 2);
+        for price in ["12.345", "1.2345", "0.0015", "33.335", "0.005"] {
+            let price = Decimal::from_str(price).unwrap();
+            for split in [
+                vec![1, 1, 1, 1, 1, 2],
+                vec![2, 3, 1, 1],
+                vec![7],
+                vec![3, 1],
+            ] {
+                let shipped: i64 = split.iter().sum();
+                // Charged as a whole line, or a cent either way (a part of a line).
+                let exact = line_amount(shipped, price);
+                for charged in [exact, exact + cent, (exact - cent).max(Decimal::ZERO)] {
+                    let mut before = 0;
+                    let mut sum = Decimal::ZERO;
+                    for quantity in &split {
+                        let part = reported_part_amount(before, *quantity, shipped, charged, price);
+                        assert!(part >= Decimal::ZERO);
+                        let off = (part - Decimal::from(*quantity) * price).abs();
+                        assert!(off < Decimal::new(2, 2), "{part} for {quantity} × {price}");
+                        sum += part;
+                        before += quantity;
+                        assert!(sum <= charged, "{split:?} × {price}: {sum} > {charged}");
+                    }
+                    assert_eq!(sum, charged, "every unit reported: {split:?} × {price}");
+                }
             }
         }
     }

@@ -106,9 +106,11 @@ pub(super) fn create_part(target: &ExportTarget, offered: &str) -> Result<PartFi
 /// A file being received: written as `<target>.part`, renamed onto the target by
 /// [`PartFile::finish`], deleted when dropped unfinished.
 pub(super) struct PartFile {
+    /// The file it becomes once finished.
     pub(super) target: PathBuf,
     part: PathBuf,
     file: Option<std::fs::File>,
+    /// Bytes written so far.
     pub(super) written: u64,
     finished: bool,
 }

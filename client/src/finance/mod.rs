@@ -324,13 +324,15 @@ impl CustomerOrders {
             .collect()
     }
 
-    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded.
+    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
+    /// than zero (nothing to put on it otherwise).
     fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
         self.orders
             .value()?
             .iter()
             .find(|o| o.id == id)
             .map(|o| figure.of(o).to_owned())
+            .filter(|amount| is_positive(amount))
     }
 }
 

@@ -239,7 +239,17 @@ pub fn payments_table(
             t("finance.sales_rep"),
             text(|p| super::person(p.sales_rep.as_ref()).to_owned()),
         ),
-        TableColumn::money(t("payment.unallocated"), text(|p| p.unallocated.clone())),
+        // A reversed payment has nothing on account now (its view shows what it had).
+        TableColumn::money(
+            t("payment.unallocated"),
+            text(|p| {
+                if p.reversed {
+                    "—".to_owned()
+                } else {
+                    p.unallocated.clone()
+                }
+            }),
+        ),
         TableColumn::text(
             t("payment.status"),
             rows.iter()

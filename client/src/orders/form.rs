@@ -373,9 +373,12 @@ impl OrderFormPanel {
                             ui.vertical(|ui| {
                                 ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
-                                let before = super::parse_quantity(&line.quantity);
+                                let units = |text: &str| {
+                                    (text.trim().is_empty(), super::parse_quantity(text))
+                                };
+                                let before = units(&line.quantity);
                                 // A complaint holds while the units sent are the same
-                                // ("1a" and "0" are both none).
+                                // ("1a" and "0" are both none); an emptied box has none.
                                 if ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.quantity)
@@ -383,7 +386,7 @@ impl OrderFormPanel {
                                     )
                                     .labelled_by(quantity_header.id)
                                     .changed()
-                                    && super::parse_quantity(&line.quantity) != before
+                                    && units(&line.quantity) != before
                                 {
                                     errors.edited(&field);
                                 }

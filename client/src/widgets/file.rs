@@ -200,12 +200,18 @@ fn open_chooser(ctx: &AppCtx, purpose: Purpose<'_>) -> Promise<Option<PathBuf>> 
     }
 }
 
-/// How saving a file from the server went: `saved` (a text with `{path}`) once saved, else
+/// How saving a file from the server went: `saved` (a text with `{path}`) once saved (and
+/// that a file already there was replaced), else
 /// why the file could not be written ([`file_error_text`]) or the call failed.
 pub fn saved_file_ui(ui: &mut Ui, saved_file: &Requested<ExportOutcome>, saved: &str) {
     match saved_file {
-        Requested::Done(ExportOutcome::Saved { path, .. }) => {
-            ui.label(saved.replace("{path}", &path.display().to_string()));
+        Requested::Done(ExportOutcome::Saved { path, replaced, .. }) => {
+            let text = saved.replace("{path}", &path.display().to_string());
+            ui.label(if *replaced {
+                format!("{text}{}", t("common.file_replaced"))
+            } else {
+                text
+            });
         }
         Requested::Done(ExportOutcome::FileError { path, error }) => {
             ui.label(RichText::new(file_error_text(path, error)).color(super::ERROR));

@@ -713,8 +713,10 @@ struct ExceptionRecord<'a> {
     lines: &'a [ExceptionLine],
 }
 
-/// Records goods damaged, lost or short on a shipment (上报异常), valued at the shipment
-/// lines' unit prices rounded half up; audited as `transport_exception.report`. When
+/// Records goods damaged, lost or short on a shipment (上报异常), valued so that every
+/// unit of a line reported comes to what the line was charged, never more
+/// ([`money::reported_part_amount`]; a replacement's units at what the exception lines they
+/// replace were valued); audited as `transport_exception.report`. When
 /// `lost` reports cover every unit of a shipment in transit, it is lost: no longer in
 /// transit, never overdue.
 ///
@@ -752,6 +754,24 @@ pub fn report_exception(
         .into_iter()
         .map(|l| (l.id, l))
         .collect();
+    // A replacement was charged nothing: its units are worth what the exception lines
+    // they replace were valued at. Per exception line replaced: it, and its units already
+    // reported on the replacement (over every batch; the order's lock holds them still).
+    let replaced: HashMap<i64, ExceptionLine> = match ship.replacement_of_exception_id {
+        Some(e) => exception::lines_of(conn, &[e])?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let mut reported_of: HashMap<i64, i64> = HashMap::new();
+    if !replaced.is_empty() {
+        for l in shipment::lines_of(conn, &[ship.id])? {
+            if let Some(el) = l.exception_line_id {
+                *reported_of.entry(el).or_default() += l.exception_quantity;
+            }
+        }
+    }
     let mut new_lines = Vec::with_capacity(wanted.len());
     for (line_id, quantity) in &wanted {
         let line = &locked[line_id];
@@ -768,24 +788,33 @@ pub fn report_exception(
                 remaining = remaining
             )));
         }
+        let amount = match line.exception_line_id.and_then(|el| replaced.get(&el)) {
+            Some(el) => {
+                let before = reported_of.entry(el.id).or_default();
+                let amount = money::reported_part_amount(
+                    *before,
+                    *quantity,
+                    el.quantity,
+                    el.amount,
+                    line.unit_price,
+                );
+                *before += quantity;
+                amount
+            }
+            None => money::reported_part_amount(
+                line.exception_quantity,
+                *quantity,
+                line.quantity,
+                line.amount,
+                line.unit_price,
+            ),
+        };
         new_lines.push(NewExceptionLine {
             exception_id: 0,
             shipment_line_id: line.id,
             quantity: *quantity,
             unit_price: line.unit_price,
-            amount: if line.exception_line_id.is_some() {
-                // A replacement was charged nothing; its units are worth the price of the
-                // units they replace.
-                money::part_amount(line.exception_quantity, *quantity, line.unit_price)
-            } else {
-                money::reported_part_amount(
-                    line.exception_quantity,
-                    *quantity,
-                    line.quantity,
-                    line.amount,
-                    line.unit_price,
-                )
-            },
+            amount,
         });
     }
     let new = NewException {

@@ -432,6 +432,53 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
         ("37.04", "37.04"),
         "the order, shipped whole, owes its total"
     );
+    // The unit charged 12.34 is damaged and reshipped, and the replacement is lost: the
+    // lost unit is worth the 12.34 its shipment was charged, not 12.35, so deducting it
+    // leaves that shipment owing 0.00, not −0.01.
+    let second =
+        w.cs.reload(&order)
+            .await
+            .shipments
+            .into_iter()
+            .find(|s| s.amount == "12.34")
+            .expect("the shipment charged 12.34");
+    let damaged =
+        w.cs.report_exception(
+            &second,
+            pb::ExceptionKind::Damaged,
+            &[(&second.lines[0], 1)],
+        )
+        .await
+        .expect("reported");
+    assert_eq!(damaged.value, "12.34");
+    let reshipped = w
+        .rep
+        .reship(&damaged, "2026-09-01", "B2R")
+        .await
+        .expect("reshipped");
+    let replacement =
+        w.cs.reload(&order)
+            .await
+            .shipments
+            .into_iter()
+            .find(|s| s.id == reshipped.replacement_shipment_id)
+            .expect("the replacement");
+    let lost =
+        w.cs.report_exception(
+            &replacement,
+            pb::ExceptionKind::Lost,
+            &[(&replacement.lines[0], 1)],
+        )
+        .await
+        .expect("reported");
+    assert_eq!(lost.value, "12.34");
+    w.rep.deduct(&lost).await.expect("deducted");
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(
+        (money.deducted.as_str(), money.outstanding.as_str()),
+        ("12.34", "24.70")
+    );
+    assert_ledger_sums_are_kept(&w.app);
 
     // 4 × 12.345 = 49.38 shipped whole, then damaged one unit at a time and each deducted:
     // the deductions come to the 49.38 charged, not 4 × 12.35 = 49.40.

@@ -98,7 +98,8 @@ async fn line_amounts_round_half_up_and_the_total_is_the_sum_of_the_rounded_line
 }
 
 #[tokio::test]
-async fn an_empty_price_is_the_drugs_sale_price_and_a_price_below_cost_is_only_a_warning() {
+async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warning_keeping_the_cost_hidden()
+ {
     let mut w = world().await;
     let drug = w.app.drug_on_sale("头孢克肟胶囊", "7.3456", "9.80").await;
     let order = OrderBuilder::new(w.customer.id)

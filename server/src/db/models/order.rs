@@ -270,13 +270,16 @@ pub fn facts(
             ") AS overdue,
                 (SELECT count(*) FROM transport_exceptions e
                   WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting,
-                COALESCE((SELECT sum(r.amount) FROM receivable_entries r
-                           WHERE r.order_id = o.id), 0) AS outstanding,
-                COALESCE((SELECT sum(r.amount) FROM receivable_entries r
-                           WHERE r.order_id = o.id AND r.kind IN ('shipment', 'deduction')), 0)
-                  - COALESCE((SELECT sum(i.amount) FROM invoice_orders i
-                               WHERE i.order_id = o.id), 0) AS not_invoiced
-           FROM orders o WHERE o.id = ANY(",
+                l.outstanding,
+                l.billed - COALESCE((SELECT sum(i.amount) FROM invoice_orders i
+                                      WHERE i.order_id = o.id), 0) AS not_invoiced
+           FROM orders o
+           CROSS JOIN LATERAL (
+                SELECT COALESCE(sum(r.amount), 0) AS outstanding,
+                       COALESCE(sum(r.amount) FILTER (
+                                WHERE r.kind IN ('shipment', 'deduction')), 0) AS billed
+                  FROM receivable_entries r WHERE r.order_id = o.id) l
+          WHERE o.id = ANY(",
         )
         .bind(Value::IntArray(ids.to_vec()))
         .push(")");
