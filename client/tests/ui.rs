@@ -1082,6 +1082,21 @@ impl Ui {
         self.harness.step();
     }
 
+    /// From the customer list, opens `customer` and its 下单 (the order form for it).
+    fn order_form_for(&mut self, customer: &str) {
+        self.click("客户列表");
+        self.wait_label(customer);
+        self.click(customer);
+        self.press(Role::Button, "下单");
+    }
+
+    /// Adds a line of 阿莫西林胶囊 0.25g×24粒 to the order form, found by pinyin.
+    fn add_amoxicillin(&mut self) {
+        self.type_into("添加药品（拼音首字母）", "amxl");
+        self.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+        self.click("+ 阿莫西林胶囊 0.25g×24粒");
+    }
+
     /// Logs in as `username` (a user the harness created) and waits for the main window.
     fn login_as(&mut self, username: &str) {
         self.login(username, USER_PASSWORD);
@@ -1124,15 +1139,10 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     let mut ui = server.client();
     ui.login_as("rep-ui");
     ui.wait_label("待跟进客户");
-    ui.click("客户列表");
-    ui.wait_label("北京协和医院");
-    ui.click("北京协和医院");
-    ui.press(Role::Button, "下单");
+    ui.order_form_for("北京协和医院");
 
     // The order form, for this customer: a drug by pinyin, a quantity, the live total.
-    ui.type_into("添加药品（拼音首字母）", "amxl");
-    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
-    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.add_amoxicillin();
     ui.type_into("数量", "10");
     // 10 × 12.80, priced by the server as typed.
     ui.wait_label("订单金额：128.00");
@@ -1195,13 +1205,8 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
 
     let mut ui = server.client();
     ui.login_as("rep-ui");
-    ui.click("客户列表");
-    ui.wait_label("北京协和医院");
-    ui.click("北京协和医院");
-    ui.press(Role::Button, "下单");
-    ui.type_into("添加药品（拼音首字母）", "amxl");
-    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
-    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.order_form_for("北京协和医院");
+    ui.add_amoxicillin();
     // 10 × 12.80 = 128.00, over the limit of 100.00: the preview warns, and says who may
     // place it, since this rep may not.
     ui.type_into("数量", "10");
@@ -1228,13 +1233,8 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
     let mut ui = server.client();
     ui.login_as("rep-a");
-    ui.click("客户列表");
-    ui.wait_label("北京协和医院");
-    ui.click("北京协和医院");
-    ui.press(Role::Button, "下单");
-    ui.type_into("添加药品（拼音首字母）", "amxl");
-    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
-    ui.click("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.order_form_for("北京协和医院");
+    ui.add_amoxicillin();
     let refused = "须为 1 至 9,999,999 的整数";
     ui.type_into("数量", "1a");
     ui.wait_label(refused);

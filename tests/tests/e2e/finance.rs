@@ -443,13 +443,12 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
             .find(|s| s.amount == "12.34")
             .expect("the shipment charged 12.34");
     let damaged =
-        w.cs.report_exception(
+        w.cs.reported(
             &second,
             pb::ExceptionKind::Damaged,
             &[(&second.lines[0], 1)],
         )
-        .await
-        .expect("reported");
+        .await;
     assert_eq!(damaged.value, "12.34");
     let reshipped = w
         .rep
@@ -464,13 +463,12 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
             .find(|s| s.id == reshipped.replacement_shipment_id)
             .expect("the replacement");
     let lost =
-        w.cs.report_exception(
+        w.cs.reported(
             &replacement,
             pb::ExceptionKind::Lost,
             &[(&replacement.lines[0], 1)],
         )
-        .await
-        .expect("reported");
+        .await;
     assert_eq!(lost.value, "12.34");
     w.rep.deduct(&lost).await.expect("deducted");
     let money = w.finance.order_finance(order.header().id).await;
@@ -494,13 +492,12 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
     let mut values = Vec::new();
     for _ in 0..4 {
         let damaged =
-            w.cs.report_exception(
+            w.cs.reported(
                 &shipment,
                 pb::ExceptionKind::Damaged,
                 &[(&shipment.lines[0], 1)],
             )
-            .await
-            .expect("reported");
+            .await;
         values.push(damaged.value.clone());
         w.rep.deduct(&damaged).await.expect("deducted");
     }
@@ -523,13 +520,12 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
     let c = w.customer.id;
     let (deducted, shipment) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
     let damaged =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Damaged,
             &[(&shipment.lines[0], 2)],
         )
-        .await
-        .expect("reported");
+        .await;
     w.rep.deduct(&damaged).await.expect("deducted");
     assert_eq!(
         owed(&w.finance.order_finance(deducted.header().id).await),
@@ -538,13 +534,12 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
 
     let (reshipped, shipment) = w.shipped_on(c, "2026-09-01", 10).await;
     let lost =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Lost,
             &[(&shipment.lines[0], 3)],
         )
-        .await
-        .expect("reported");
+        .await;
     w.rep
         .reship(&lost, "2026-09-01", "B2")
         .await
@@ -569,13 +564,12 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
         .await;
     let (third, shipment) = w.shipped_on(c, "2026-09-01", 5).await; // 10.00
     let short =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Short,
             &[(&shipment.lines[0], 1)],
         )
-        .await
-        .expect("reported");
+        .await;
     w.finance
         .send(payment(c, "2026-09-01", "10", &[(third.header().id, "10")]))
         .await;

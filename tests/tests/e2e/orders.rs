@@ -655,13 +655,12 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
 
     // 3 × 1.2345 = 3.7035 → 3.70.
     let damaged =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Damaged,
             &[(&shipment.lines[0], 3)],
         )
-        .await
-        .expect("report");
+        .await;
     assert_eq!(damaged.value, "3.70");
     assert!(
         damaged.number.starts_with("EX20261130-"),
@@ -717,13 +716,12 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     let shipment = w.cs.deliver(&shipment, ARRIVED).await;
     // 2 × 1.2345 = 2.469 → 2.47.
     let short =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Short,
             &[(&shipment.lines[0], 2)],
         )
-        .await
-        .expect("report");
+        .await;
     assert_eq!(short.value, "2.47");
     let before = w.rep.reload(&order).await;
 
@@ -823,13 +821,12 @@ async fn an_exception_is_decided_only_once() {
         .create(&mut w.cs)
         .await;
     let damaged =
-        w.cs.report_exception(
+        w.cs.reported(
             &shipment,
             pb::ExceptionKind::Damaged,
             &[(&shipment.lines[0], 1)],
         )
-        .await
-        .expect("report");
+        .await;
     let decided = w.rep.deduct(&damaged).await.expect("deduct");
 
     // From the version the decision returned: refused for being decided, not for being stale.
@@ -973,9 +970,8 @@ async fn each_order_action_needs_its_own_permission() {
 
     // …while the CS rep neither decides exceptions nor cancels orders.
     let damaged =
-        w.cs.report_exception(&shipment, pb::ExceptionKind::Damaged, &damaged_box)
-            .await
-            .expect("report");
+        w.cs.reported(&shipment, pb::ExceptionKind::Damaged, &damaged_box)
+            .await;
     let status = w.cs.deduct(&damaged).await.refused(Code::PermissionDenied);
     assert_message_contains(&status, "order.exception.resolve");
     let status =
@@ -1109,13 +1105,12 @@ async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exce
         .await;
     w.app.pin_clock("2026-11-27T18:00:00+08:00");
     let shipment = w.cs.deliver(&shipment, "2026-11-27T17:00:00+08:00").await;
-    w.cs.report_exception(
+    w.cs.reported(
         &shipment,
         pb::ExceptionKind::Damaged,
         &[(&shipment.lines[0], 1)],
     )
-    .await
-    .expect("report");
+    .await;
     w.app.pin_clock("2026-11-30T10:00:00+08:00");
     let today = place_order(&mut w.rep, second.id, &ten_boxes).await;
 
