@@ -100,8 +100,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # customer's header stacks into one column at 900 wide: customer_tabs_y).
 # 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260); in
-# the order form, the drug search field (drug_field_x, at y=245), the first drug it offers
-# (at 245,268) and the first line's quantity box (line_quantity_x, at y=314).
+# the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
+# (at 245,320) and the first line's quantity box (line_quantity_x, at y=366).
 
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
@@ -201,11 +201,11 @@ for lang in "${langs[@]}"; do
     click "$order_back_x" 44 2
     click "$new_order_x" 44 2
     shot orders-new
-    click "$drug_field_x" 245 0.5
+    click "$drug_field_x" 297 0.5
     xdotool type --delay 30 amxl
     sleep 2
-    click 245 268 2
-    click "$line_quantity_x" 314 0.5
+    click 245 320 2
+    click "$line_quantity_x" 366 0.5
     xdotool type --delay 30 120
     sleep 1.5
     shot orders-new-line
