@@ -97,11 +97,12 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # The first row of a list and the 新建客户 button move when a toolbar wraps, i.e. per
 # language and size: set below as row_drug, row_customer, row_order, new_customer_x/_y.
 # A customer's 订单记录 tab: its x per language (customer_orders_x), its y per size (the
-# customer's header stacks into one column at 900 wide: customer_tabs_y).
+# customer's header stacks into one column at 900 wide: customer_tabs_y); its 编辑客户
+# button 32 px above the tabs (edit_customer_x per language).
 # 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
-# (at 245,320) and the first line's quantity box (line_quantity_x, at y=366).
+# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344).
 
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
@@ -119,7 +120,7 @@ for lang in "${langs[@]}"; do
           [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328
           [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
         new_customer_x=191 new_customer_y=77
-        customer_orders_x=545
+        customer_orders_x=545 edit_customer_x=191
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=360
         ;;
       en)
@@ -129,7 +130,7 @@ for lang in "${langs[@]}"; do
           [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423
           [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
         new_customer_x=208 new_customer_y=76
-        customer_orders_x=712
+        customer_orders_x=712 edit_customer_x=206
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=365
         ;;
     esac
@@ -179,6 +180,10 @@ for lang in "${langs[@]}"; do
     shot customers-open
     click "$customer_orders_x" "$customer_tabs_y" 2
     shot customers-open-orders
+    # The edit form of a customer with an ID number on file (its masked number in the
+    # hint); left untouched, leaving it asks nothing.
+    click "$edit_customer_x" $((customer_tabs_y - 32)) 2
+    shot customers-edit
     module customers
     subtab customers 1
     click "$new_customer_x" "$new_customer_y" 2
@@ -205,7 +210,7 @@ for lang in "${langs[@]}"; do
     xdotool type --delay 30 amxl
     sleep 2
     click 245 320 2
-    click "$line_quantity_x" 366 0.5
+    click "$line_quantity_x" 344 0.5
     xdotool type --delay 30 120
     sleep 1.5
     shot orders-new-line

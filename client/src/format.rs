@@ -110,6 +110,8 @@ mod tests {
             "unit prices keep their four decimals"
         );
         assert_eq!(money("100000.10"), "100,000.10");
+        // Not an amount: as it is ("—" for none), not "—.00".
+        assert_eq!(money("—"), "—");
     }
 
     #[test]

@@ -1241,6 +1241,17 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     // "0" is as refused as "1a" (no whole number of units): the complaint stays.
     ui.replace_text("数量", "0");
     ui.wait_label(refused);
+    // Emptied, the box is not complained of; "0" again, it is, with no new preview.
+    ui.replace_text("数量", "");
+    ui.harness.key_press(egui::Key::Backspace);
+    ui.harness.step();
+    assert_eq!(ui.input_text("数量"), "");
+    assert!(ui.harness.query_by_label(refused).is_none());
+    ui.harness
+        .get_by_role_and_label(Role::TextInput, "数量")
+        .type_text("0");
+    ui.harness.step();
+    ui.wait_label(refused);
     ui.replace_text("数量", "10");
     ui.wait_label("订单金额：128.00");
     assert!(ui.harness.query_by_label(refused).is_none());

@@ -119,8 +119,13 @@ pub fn reported_part_amount(
 
 /// A decimal amount as text (the wire form, such as `-1234567.5`) as amounts are shown on
 /// screen and in messages: thousands separators and at least two decimals,
-/// `-1,234,567.50`, `0.00`. Exact: no floats.
+/// `-1,234,567.50`, `0.00`. Exact: no floats. Text that is not an amount ("—") is shown as
+/// it is.
 pub fn display(amount: &str) -> String {
+    if amount.trim().parse::<Decimal>().is_err() {
+        // Not an amount ("—" for none): shown as it is.
+        return amount.trim().to_owned();
+    }
     let amount = amount.trim();
     let (sign, digits) = match amount.strip_prefix('-') {
         Some(rest) => ("-", rest),

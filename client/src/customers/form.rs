@@ -243,10 +243,12 @@ impl FormPanel {
                     .collect()
             })
             .unwrap_or_default();
-        let id_label = if form.id_number_masked.is_empty() {
-            t("customer.id_number").to_owned()
+        // The stored number (masked) goes in the hint: in the label it widened the label
+        // column until the right-hand column left the window.
+        let id_hint = if form.id_number_masked.is_empty() {
+            String::new()
         } else {
-            bracketed(t("customer.id_number_replace"), &form.id_number_masked)
+            t("customer.id_number_keep").replace("{masked}", &form.id_number_masked)
         };
         let errors = &mut self.errors;
         let left =
@@ -258,7 +260,12 @@ impl FormPanel {
                         "contact_person",
                         &mut form.contact_person,
                     );
-                    f.text(&id_label, "id_number", &mut form.id_number);
+                    f.text_hint(
+                        t("customer.id_number"),
+                        "id_number",
+                        &mut form.id_number,
+                        &id_hint,
+                    );
                     if !form.id_number_masked.is_empty() {
                         f.extra(|ui| {
                             ui.checkbox(&mut form.clear_id_number, t("customer.clear_id_number"));

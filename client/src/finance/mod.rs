@@ -385,6 +385,9 @@ fn order_amounts_ui(
     errors: &mut FieldErrors,
 ) {
     let options = orders.options(figure);
+    // The orders picked on each row: a row is offered those with something to put on them
+    // not picked on another row (and its own).
+    let picked: Vec<i64> = lines.iter().map(|l| l.order_id).collect();
     let mut remove = None;
     if !lines.is_empty() {
         widgets::table(ui, id, |ui| {
@@ -403,11 +406,23 @@ fn order_amounts_ui(
                             // claims its width.
                             ui.set_min_width(320.0);
                             let field = format!("{list}[{i}].order_id");
+                            let row_options: Vec<(i64, String)> = options
+                                .iter()
+                                .filter(|(id, _)| {
+                                    *id == line.order_id
+                                        || (orders.figure(figure, *id).is_some()
+                                            && !picked
+                                                .iter()
+                                                .enumerate()
+                                                .any(|(j, p)| j != i && p == id))
+                                })
+                                .cloned()
+                                .collect();
                             let response = widgets::combo_box(
                                 ui,
                                 &format!("{id}_order_{i}"),
                                 &mut line.order_id,
-                                &options,
+                                &row_options,
                                 320.0,
                             )
                             .labelled_by(order_header.id);

@@ -340,6 +340,12 @@ impl OrderFormPanel {
         let current = self.preview_is_current();
         let preview = self.preview.value().cloned().unwrap_or_default();
         let decimals = widgets::money_decimals(preview.lines.iter().map(|l| l.amount.as_str()));
+        // The quantities the last preview was sent, by line.
+        let sent: Vec<i64> = self
+            .previewed
+            .as_ref()
+            .map(|p| p.lines.iter().map(|l| l.quantity).collect())
+            .unwrap_or_default();
         let errors = &mut self.errors;
         let lines = &mut self.draft.lines;
         let mut remove = None;
@@ -373,12 +379,6 @@ impl OrderFormPanel {
                             ui.vertical(|ui| {
                                 ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
-                                let units = |text: &str| {
-                                    (text.trim().is_empty(), super::parse_quantity(text))
-                                };
-                                let before = units(&line.quantity);
-                                // A complaint holds while the units sent are the same
-                                // ("1a" and "0" are both none); an emptied box has none.
                                 if ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.quantity)
@@ -386,9 +386,14 @@ impl OrderFormPanel {
                                     )
                                     .labelled_by(quantity_header.id)
                                     .changed()
-                                    && units(&line.quantity) != before
                                 {
-                                    errors.edited(&field);
+                                    // The complaint holds while the box holds the units
+                                    // it was about ("1a" and "0" are both none), not
+                                    // while it is empty.
+                                    let same = !line.quantity.trim().is_empty()
+                                        && sent.get(i).copied()
+                                            == Some(super::parse_quantity(&line.quantity));
+                                    errors.set_edited(&field, !same);
                                 }
                                 errors.field_ui(ui, &field);
                             });

@@ -92,6 +92,16 @@ impl FieldErrors {
         self.edited.insert(field.to_owned());
     }
 
+    /// Marks `field` edited (its complaint hidden) or, when its value is back to the one
+    /// complained of, not (the complaint shows again).
+    pub fn set_edited(&mut self, field: &str, edited: bool) {
+        if edited {
+            self.edited(field);
+        } else {
+            self.edited.remove(field);
+        }
+    }
+
     /// Draws the complaint about `field` under an input drawn outside the form's grid.
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
         self.shown.insert(field.to_owned());
