@@ -121,7 +121,7 @@ for lang in "${langs[@]}"; do
           [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545 edit_customer_x=191
-        new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=360
+        new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=489
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
@@ -131,7 +131,7 @@ for lang in "${langs[@]}"; do
           [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712 edit_customer_x=206
-        new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=365
+        new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=489
         ;;
     esac
     case "$prefix" in

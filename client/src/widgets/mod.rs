@@ -405,12 +405,13 @@ pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
 /// beside it.
 pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     // The input and its calendar button.
-    keep_together(ui, label, 90.0 + 60.0);
+    // Wide enough for a date and for the hint (YYYY-MM-DD).
+    keep_together(ui, label, 104.0 + 60.0);
     let label = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(value)
             .hint_text(t("common.date_hint"))
-            .desired_width(90.0),
+            .desired_width(104.0),
     )
     .labelled_by(label.id);
     date_picker(ui, salt, value);
