@@ -188,12 +188,22 @@ impl Ui {
         } else {
             Role::TextInput
         };
-        self.harness.get_by_role_and_label(role, label).focus();
-        self.harness.step();
-        self.harness
-            .get_by_role_and_label(role, label)
-            .type_text(text);
-        self.harness.step();
+        // A frame that redraws the form as the keys arrive (a list answered meanwhile) can
+        // drop them, under load: typed again until the input holds them.
+        for _ in 0..3 {
+            self.harness.get_by_role_and_label(role, label).focus();
+            self.harness.step();
+            self.harness
+                .get_by_role_and_label(role, label)
+                .type_text(text);
+            self.harness.step();
+            if role == Role::PasswordInput
+                || text.is_empty()
+                || self.input_text(label).contains(text)
+            {
+                return;
+            }
+        }
     }
 
     /// What the text input labelled `label` holds.
