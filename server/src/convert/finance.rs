@@ -291,14 +291,13 @@ pub fn invoice(v: InvoiceView) -> pb::Invoice {
 
 pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
     let m = f.money;
-    let net = m.shipped - m.deducted;
     pb::OrderFinance {
         order_id: f.order_id,
         shipped: wire(&m.shipped),
         deducted: wire(&m.deducted),
-        net: wire(&net),
-        invoiced: wire(&f.invoiced),
-        not_invoiced: wire(&(net - f.invoiced)),
+        net: wire(&m.net()),
+        invoiced: wire(&m.invoiced),
+        not_invoiced: wire(&m.not_invoiced()),
         paid: wire(&m.paid),
         outstanding: wire(&m.outstanding),
         invoices: f.invoices.into_iter().map(invoice).collect(),

@@ -1533,26 +1533,6 @@ struct InvoiceRecord<'a> {
     orders: &'a [InvoiceOrder],
 }
 
-/// What each of `order_ids` has shipped net of deductions (ledger) and had invoiced.
-fn invoiceable(
-    conn: &mut PgConnection,
-    order_ids: &[i64],
-) -> AppResult<HashMap<i64, (Decimal, Decimal)>> {
-    let invoiced = invoice::invoiced(conn, order_ids)?;
-    let mut out = HashMap::new();
-    for id in order_ids {
-        let m = ledger::order_money(conn, *id)?;
-        out.insert(
-            *id,
-            (
-                m.shipped - m.deducted,
-                invoiced.get(id).copied().unwrap_or_default(),
-            ),
-        );
-    }
-    Ok(out)
-}
-
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
@@ -1617,19 +1597,19 @@ pub fn record_invoice(
             }
             check.finish()?;
             let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
-            let room = invoiceable(conn, &ids)?;
+            let money = ledger::order_money(conn, &ids)?;
             let mut wanted: HashMap<i64, Decimal> = HashMap::new();
             for (id, amount) in lines {
                 *wanted.entry(*id).or_default() += *amount;
             }
             for (id, amount) in &wanted {
-                let (net, invoiced) = room.get(id).copied().unwrap_or_default();
-                if invoiced + amount > net {
+                let open = money.get(id).map(|m| m.not_invoiced()).unwrap_or_default();
+                if *amount > open {
                     return Err(AppError::precondition(msg!(
                         "invoice.over_invoiced",
                         number = numbers[id],
                         amount = Money(*amount),
-                        open = Money(net - invoiced)
+                        open = Money(open)
                     )));
                 }
             }
@@ -1847,7 +1827,6 @@ pub fn list_invoices(
 pub struct OrderFinance {
     pub order_id: i64,
     pub money: ledger::OrderMoney,
-    pub invoiced: Decimal,
     pub invoices: Vec<InvoiceView>,
 }
 
@@ -1858,10 +1837,8 @@ pub fn order_finance(
     order_id: i64,
 ) -> AppResult<OrderFinance> {
     let order: Order = crate::db::models::order::find(conn, reps, order_id, false)?;
-    let money = ledger::order_money(conn, order.id)?;
-    let invoiced = invoice::invoiced(conn, &[order.id])?
-        .get(&order.id)
-        .copied()
+    let money = ledger::order_money(conn, &[order.id])?
+        .remove(&order.id)
         .unwrap_or_default();
     let (invoices, _, _) = list_invoices(
         conn,
@@ -1876,7 +1853,6 @@ pub fn order_finance(
     Ok(OrderFinance {
         order_id: order.id,
         money,
-        invoiced,
         invoices,
     })
 }

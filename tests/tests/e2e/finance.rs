@@ -750,6 +750,21 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         (money.invoiced.as_str(), money.not_invoiced.as_str()),
         ("150.00", "50.00")
     );
+    // The order list (the invoice form's offer) says the same.
+    let listed = w
+        .finance
+        .orders_where(pb::SearchOrdersRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        (
+            listed[0].not_invoiced.as_str(),
+            listed[0].outstanding.as_str()
+        ),
+        ("50.00", "200.00")
+    );
 
     let red = pb::RecordInvoiceRequest {
         number: "04419003".into(),

@@ -138,22 +138,6 @@ pub fn orders_of(
     Ok(out)
 }
 
-/// Σ invoiced (red negative) on each of `order_ids`.
-pub fn invoiced(conn: &mut PgConnection, order_ids: &[i64]) -> AppResult<HashMap<i64, Decimal>> {
-    let rows: Vec<(i64, Option<Decimal>)> = invoice_orders::table
-        .filter(invoice_orders::order_id.eq_any(order_ids))
-        .group_by(invoice_orders::order_id)
-        .select((
-            invoice_orders::order_id,
-            diesel::dsl::sum(invoice_orders::amount),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, s)| (id, s.unwrap_or_default()))
-        .collect())
-}
-
 /// The blue invoices among `ids` that a red invoice reversed.
 pub fn reversed(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<i64>> {
     Ok(invoices::table

@@ -183,31 +183,64 @@ pub fn on_account(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<(i
     Ok(rows.into_iter().map(|r| (r.payment_id, r.credit)).collect())
 }
 
-/// An order's money from the ledger: shipped, deducted, paid (net of reversals) and
-/// outstanding, CNY.
-#[derive(QueryableByName, Debug, Clone, Default)]
+/// An order's money: shipped, deducted, paid (net of reversals) and outstanding from the
+/// ledger, and what its invoices cover; CNY. The one definition of each figure: the order
+/// list, an order's finance view and the over-invoicing check all read it.
+#[derive(QueryableByName, Debug, Clone, Default, PartialEq)]
 pub struct OrderMoney {
+    #[diesel(sql_type = BigInt)]
+    pub order_id: i64,
+    /// Σ its shipment entries (replacements owe nothing).
     #[diesel(sql_type = Numeric)]
     pub shipped: Decimal,
+    /// Σ its deduction entries, as a positive amount.
     #[diesel(sql_type = Numeric)]
     pub deducted: Decimal,
+    /// Σ payments allocated to it, net of reversals and settlements.
     #[diesel(sql_type = Numeric)]
     pub paid: Decimal,
+    /// Σ all its entries: what is still owed on it.
     #[diesel(sql_type = Numeric)]
     pub outstanding: Decimal,
+    /// Σ its invoices' amounts for it (red invoices negative).
+    #[diesel(sql_type = Numeric)]
+    pub invoiced: Decimal,
 }
 
-/// What order `order_id` has shipped, had deducted and been paid, from the ledger.
-pub fn order_money(conn: &mut PgConnection, order_id: i64) -> AppResult<OrderMoney> {
-    Ok(diesel::sql_query(
-        "SELECT coalesce(sum(amount) FILTER (WHERE kind = 'shipment'), 0) AS shipped,
-                coalesce(-sum(amount) FILTER (WHERE kind = 'deduction'), 0) AS deducted,
-                coalesce(-sum(amount) FILTER (WHERE kind IN ('payment', 'reversal', 'settlement')), 0) AS paid,
-                coalesce(sum(amount), 0) AS outstanding
-           FROM receivable_entries WHERE order_id = $1",
+impl OrderMoney {
+    /// shipped − deducted: what the customer owes for the order in all, CNY.
+    pub fn net(&self) -> Decimal {
+        self.shipped - self.deducted
+    }
+
+    /// net − invoiced: what an invoice may still cover, CNY (spec §4: invoices never
+    /// exceed what was shipped net of deductions).
+    pub fn not_invoiced(&self) -> Decimal {
+        self.net() - self.invoiced
+    }
+}
+
+/// The money of each of `order_ids` (zero for an order with no entries), keyed by order.
+pub fn order_money(
+    conn: &mut PgConnection,
+    order_ids: &[i64],
+) -> AppResult<HashMap<i64, OrderMoney>> {
+    let rows: Vec<OrderMoney> = diesel::sql_query(
+        "SELECT o.id AS order_id, l.shipped, l.deducted, l.paid, l.outstanding,
+                coalesce((SELECT sum(i.amount) FROM invoice_orders i
+                           WHERE i.order_id = o.id), 0) AS invoiced
+           FROM unnest($1::bigint[]) AS o(id)
+          CROSS JOIN LATERAL (
+                SELECT coalesce(sum(amount) FILTER (WHERE kind = 'shipment'), 0) AS shipped,
+                       coalesce(-sum(amount) FILTER (WHERE kind = 'deduction'), 0) AS deducted,
+                       coalesce(-sum(amount) FILTER (
+                                WHERE kind IN ('payment', 'reversal', 'settlement')), 0) AS paid,
+                       coalesce(sum(amount), 0) AS outstanding
+                  FROM receivable_entries WHERE order_id = o.id) l",
     )
-    .bind::<BigInt, _>(order_id)
-    .get_result(conn)?)
+    .bind::<diesel::sql_types::Array<BigInt>, _>(order_ids)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|m| (m.order_id, m)).collect())
 }
 
 /// A reconciled period.

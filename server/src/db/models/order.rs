@@ -13,7 +13,7 @@ use diesel::sql_types::{BigInt, Numeric};
 use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
-use super::WriteCtx;
+use super::{WriteCtx, ledger};
 use crate::db::schema::{order_lines, orders};
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Page, Sql, Value, offset_page_ids};
@@ -226,10 +226,9 @@ pub struct OrderFacts {
     pub overdue: i64,
     /// Exceptions awaiting a decision.
     pub awaiting_decision: i64,
-    /// What is still owed on it (Σ of its receivables-ledger entries), CNY.
+    /// What is still owed on it: [`ledger::OrderMoney::outstanding`], CNY.
     pub outstanding: Decimal,
-    /// What an invoice may still cover: its shipments less deductions (ledger) less what
-    /// its invoices cover, CNY.
+    /// What an invoice may still cover: [`ledger::OrderMoney::not_invoiced`], CNY.
     pub not_invoiced: Decimal,
 }
 
@@ -251,10 +250,6 @@ pub fn facts(
         overdue: i64,
         #[diesel(sql_type = BigInt)]
         awaiting: i64,
-        #[diesel(sql_type = Numeric)]
-        outstanding: Decimal,
-        #[diesel(sql_type = Numeric)]
-        not_invoiced: Decimal,
     }
     let mut sql = Sql::new(
         "SELECT o.id,
@@ -269,24 +264,18 @@ pub fn facts(
         .push(
             ") AS overdue,
                 (SELECT count(*) FROM transport_exceptions e
-                  WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting,
-                l.outstanding,
-                l.billed - COALESCE((SELECT sum(i.amount) FROM invoice_orders i
-                                      WHERE i.order_id = o.id), 0) AS not_invoiced
+                  WHERE e.order_id = o.id AND e.decision = 'pending') AS awaiting
            FROM orders o
-           CROSS JOIN LATERAL (
-                SELECT COALESCE(sum(r.amount), 0) AS outstanding,
-                       COALESCE(sum(r.amount) FILTER (
-                                WHERE r.kind IN ('shipment', 'deduction')), 0) AS billed
-                  FROM receivable_entries r WHERE r.order_id = o.id) l
           WHERE o.id = ANY(",
         )
         .bind(Value::IntArray(ids.to_vec()))
         .push(")");
     let rows: Vec<Row> = sql.query().load(conn)?;
+    let money = ledger::order_money(conn, ids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
+            let m = money.get(&r.id).cloned().unwrap_or_default();
             (
                 r.id,
                 OrderFacts {
@@ -294,8 +283,8 @@ pub fn facts(
                     shipments: r.shipments,
                     overdue: r.overdue,
                     awaiting_decision: r.awaiting,
-                    outstanding: r.outstanding,
-                    not_invoiced: r.not_invoiced,
+                    outstanding: m.outstanding,
+                    not_invoiced: m.not_invoiced(),
                 },
             )
         })
