@@ -8,9 +8,8 @@ use std::convert::Infallible;
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::{
-    Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
-};
+use super::amounts::{AmountsForm, CustomerOrders, Document, Draft, FormEvent, OrderFigure};
+use super::{Cell, RowStyle, TableColumn, cells, money_table};
 use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -191,7 +190,7 @@ impl InvoiceList {
         let mut new = false;
         let order_options = {
             let mut options = vec![(0, t("finance.all").to_owned())];
-            options.extend(self.orders.options(super::OrderFigure::NotInvoiced));
+            options.extend(self.orders.options(OrderFigure::NotInvoiced));
             options
         };
         ui.horizontal_wrapped(|ui| {
@@ -224,9 +223,9 @@ impl InvoiceList {
             );
         });
         let customer_id = self.customer.id().unwrap_or(0);
-        if customer_id != self.orders.customer_id {
+        if self.orders.load(ctx, customer_id) {
+            // The order picked was the previous customer's.
             self.filter.order_id = 0;
-            self.orders.load(ctx, customer_id);
         }
         widgets::request_status(ui, &self.list.result);
         let (rows, total, total_amount) = self
@@ -479,163 +478,99 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
 // ---------------------------------------------------------------------------------------
 // The form
 
-/// What the form's frame ended with.
-enum FormEvent {
-    /// The invoice was recorded.
-    Saved(pb::Invoice),
-    /// The user asked to close the form (the tab asks first if it holds input).
-    Close,
-}
-
-/// The invoice as typed.
+/// An invoice's own fields as typed.
 #[derive(Clone, Debug, PartialEq)]
-struct Draft {
-    /// 0 until a customer is chosen.
-    customer_id: i64,
+struct Fields {
     invoicing_entity_id: i64,
     kind: i32,
     number: String,
     invoice_date: String,
-    orders: Vec<OrderAmount>,
-    note: String,
 }
 
-impl Default for Draft {
+impl Default for Fields {
     /// A special VAT invoice dated today.
     fn default() -> Self {
-        Draft {
-            customer_id: 0,
+        Fields {
             invoicing_entity_id: 0,
             kind: pb::InvoiceKind::Special as i32,
             number: String::new(),
             invoice_date: crate::format::business_today_text(),
-            orders: Vec::new(),
-            note: String::new(),
         }
     }
 }
 
-impl Draft {
-    /// The request body of a blue invoice.
-    fn request(&self) -> pb::RecordInvoiceRequest {
-        pb::RecordInvoiceRequest {
-            customer_id: self.customer_id,
-            invoicing_entity_id: self.invoicing_entity_id,
-            kind: self.kind,
-            number: self.number.trim().to_owned(),
-            invoice_date: widgets::normalize_date(&self.invoice_date),
-            orders: order_amounts(&self.orders, |order_id, amount| pb::InvoiceOrderInput {
-                order_id,
-                amount,
-            }),
-            red_of_invoice_id: 0,
-            note: self.note.trim().to_owned(),
-        }
+/// The request body of a blue invoice.
+fn request(draft: &Draft<Fields>) -> pb::RecordInvoiceRequest {
+    let f = &draft.fields;
+    pb::RecordInvoiceRequest {
+        customer_id: draft.customer_id,
+        invoicing_entity_id: f.invoicing_entity_id,
+        kind: f.kind,
+        number: f.number.trim().to_owned(),
+        invoice_date: widgets::normalize_date(&f.invoice_date),
+        orders: draft.order_rows(|order_id, amount| pb::InvoiceOrderInput { order_id, amount }),
+        red_of_invoice_id: 0,
+        note: draft.note(),
     }
 }
 
 /// 登记开票: a blue invoice and the orders it covers.
 struct InvoiceForm {
-    draft: Draft,
-    original: Draft,
-    customer: CustomerPicker,
-    orders: CustomerOrders,
+    form: AmountsForm<Fields, pb::Invoice>,
     entities: InvoicingEntities,
-    errors: FieldErrors,
-    save: Requested<pb::Invoice>,
 }
 
 impl Unsaved for InvoiceForm {
     /// Whether the invoice differs from the blank form (the default entity is not input).
     fn is_dirty(&self) -> bool {
-        self.draft != self.original
+        self.form.is_dirty()
     }
 }
 
 impl InvoiceForm {
     fn new() -> InvoiceForm {
         InvoiceForm {
-            draft: Draft::default(),
-            original: Draft::default(),
-            customer: CustomerPicker::default(),
-            orders: CustomerOrders::default(),
+            form: AmountsForm::new(Fields::default()),
             entities: InvoicingEntities::default(),
-            errors: FieldErrors::default(),
-            save: Requested::NotRequested,
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent<pb::Invoice>> {
         if ctx.can(Permission::OrderRead)
             && let Some(first) = self.entities.poll(ctx)
-            && self.draft.invoicing_entity_id == 0
+            && self.form.draft.fields.invoicing_entity_id == 0
         {
             // The first entity is the default, not the user's input.
-            self.draft.invoicing_entity_id = first;
-            self.original.invoicing_entity_id = first;
+            self.form.draft.fields.invoicing_entity_id = first;
+            self.form.original.fields.invoicing_entity_id = first;
         }
-        if self.errors.poll(&mut self.save)
-            && let Some(saved) = self.save.value()
-        {
-            self.original = self.draft.clone();
-            return Some(FormEvent::Saved(saved.clone()));
-        }
-        self.orders.poll();
-        ui.heading(t("invoice.new"));
-        let mut close = false;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                let submitted = self.fields_ui(ui, ctx);
-                ui.add_space(6.0);
-                ui.strong(t("invoice.orders"));
-                if self.draft.customer_id == 0 {
-                    ui.label(RichText::new(t("finance.pick_customer_first")).weak());
-                } else {
-                    super::order_amounts_ui(
-                        ui,
-                        "invoice_orders",
-                        &mut self.draft.orders,
-                        (&self.orders, super::OrderFigure::NotInvoiced),
-                        "orders",
-                        &mut self.errors,
-                    );
-                }
-                let busy = self.save.is_pending();
-                let (save, dismiss) =
-                    widgets::form_buttons(ui, t("invoice.save"), t("common.close"), busy);
-                if (save || submitted) && !busy {
-                    self.save
-                        .request(ctx.finance().record_invoice(self.draft.request()));
-                }
-                close = dismiss;
-            });
-        close.then_some(FormEvent::Close)
-    }
-
-    /// The invoice's own fields; whether Enter was pressed in one of them.
-    fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         let entities = self.entities.options(None);
-        let picker = &mut self.customer;
-        let draft = &mut self.draft;
-        let mut customer_changed = false;
-        let response = widgets::form(ui, "invoice_form", &mut self.errors, |f| {
-            customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
-            f.combo(
-                t("invoice.entity"),
-                "invoicing_entity_id",
-                &mut draft.invoicing_entity_id,
-                &entities,
-            );
-            f.enum_combo::<pb::InvoiceKind>(t("invoice.kind"), "kind", &mut draft.kind);
-            f.text(t("invoice.number"), "number", &mut draft.number);
-            f.date(t("invoice.date"), "invoice_date", &mut draft.invoice_date);
-            f.multiline(t("finance.note"), "note", &mut draft.note);
-        });
-        if customer_changed {
-            self.orders
-                .switch(ctx, self.draft.customer_id, &mut self.draft.orders);
-        }
-        response.submitted
+        let doc = Document {
+            id: "invoice_form",
+            heading: t("invoice.new"),
+            save: t("invoice.save"),
+            orders: t("invoice.orders"),
+            orders_hint: None,
+            orders_field: "orders",
+            figure: OrderFigure::NotInvoiced,
+            orders_permission: None,
+        };
+        self.form.ui(
+            ui,
+            ctx,
+            &doc,
+            |f, fields| {
+                f.combo(
+                    t("invoice.entity"),
+                    "invoicing_entity_id",
+                    &mut fields.invoicing_entity_id,
+                    &entities,
+                );
+                f.enum_combo::<pb::InvoiceKind>(t("invoice.kind"), "kind", &mut fields.kind);
+                f.text(t("invoice.number"), "number", &mut fields.number);
+                f.date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
+            },
+            |draft| ctx.finance().record_invoice(request(draft)),
+        )
     }
 }

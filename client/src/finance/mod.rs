@@ -4,6 +4,7 @@
 //! invoice and payment tabs, the order view's money and 我的工作's overdue arrears reuse
 //! the tables and blocks exported here.
 
+mod amounts;
 mod arrears;
 mod invoices;
 mod payments;
@@ -19,7 +20,7 @@ use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t};
 use crate::shell::ModulePanel;
-use crate::widgets::{self, FieldErrors, PermittedTab, Unsaved};
+use crate::widgets::{self, PermittedTab, Unsaved};
 
 pub use arrears::ArrearsWork;
 pub use invoices::{invoice_detail_ui, invoices_table};
@@ -51,17 +52,6 @@ crate::choice!(pb::MovementKind {
     Payment => t("statement.kind.payment"),
     Reversal => t("statement.kind.reversal"),
 });
-
-/// The statuses of the orders a payment or an invoice may name: those with something
-/// shipped (a pending order owes nothing yet, a cancelled one never will).
-const BILLABLE: [pb::OrderStatus; 3] = [
-    pb::OrderStatus::PartiallyShipped,
-    pb::OrderStatus::Shipped,
-    pb::OrderStatus::Completed,
-];
-
-/// How many of a customer's orders the order pickers offer (newest first).
-const ORDERS_OFFERED: u32 = 200;
 
 /// The sub-tabs, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,235 +240,6 @@ fn customer_filter(ui: &mut egui::Ui, ctx: &AppCtx, picker: &mut crate::orders::
     widgets::keep_together(ui, t("finance.customer"), 160.0);
     let label = ui.label(t("finance.customer"));
     picker.ui(ui, ctx).labelled_by(label.id);
-}
-
-/// The orders of one customer that a payment or an invoice may name, newest first.
-#[derive(Default)]
-struct CustomerOrders {
-    /// The customer whose orders are loaded (0: none).
-    customer_id: i64,
-    orders: Requested<Vec<pb::Order>>,
-}
-
-impl CustomerOrders {
-    /// Loads the orders of `customer_id` unless they are those loaded already (0: none).
-    fn load(&mut self, ctx: &AppCtx, customer_id: i64) {
-        if customer_id == self.customer_id {
-            return;
-        }
-        self.customer_id = customer_id;
-        // Never show the orders of the customer chosen before while these load.
-        self.orders = Requested::NotRequested;
-        if customer_id == 0 || !ctx.can(Permission::OrderRead) {
-            return;
-        }
-        self.orders.request(
-            ctx.orders()
-                .search_orders(pb::SearchOrdersRequest {
-                    customer_id: Some(customer_id),
-                    statuses: BILLABLE.iter().map(|s| *s as i32).collect(),
-                    sort: pb::OrderSort::OrderDate as i32,
-                    descending: true,
-                    page: Some(pb::PageRequest {
-                        offset: 0,
-                        limit: ORDERS_OFFERED,
-                    }),
-                    ..Default::default()
-                })
-                .map(|r| r.orders),
-        );
-    }
-
-    /// The form's customer became `customer_id`: the orders picked in `lines` belonged to
-    /// the customer chosen before, so they are cleared (amounts kept), and the new
-    /// customer's orders load.
-    fn switch(&mut self, ctx: &AppCtx, customer_id: i64, lines: &mut [OrderAmount]) {
-        for line in lines {
-            line.order_id = 0;
-        }
-        self.load(ctx, customer_id);
-    }
-
-    fn poll(&mut self) {
-        self.orders.poll();
-    }
-
-    /// The orders as picker options: "SO20261130-0001  2026-11-30  未结：384.00", with
-    /// `figure`.
-    fn options(&self, figure: OrderFigure) -> Vec<(i64, String)> {
-        self.orders
-            .value()
-            .into_iter()
-            .flatten()
-            .map(|o| {
-                (
-                    o.id,
-                    format!(
-                        "{}  {}  {}",
-                        o.number,
-                        o.order_date,
-                        label_value(figure.label(), &format::money(figure.of(o)))
-                    ),
-                )
-            })
-            .collect()
-    }
-
-    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
-    /// than zero (nothing to put on it otherwise).
-    fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
-        self.orders
-            .value()?
-            .iter()
-            .find(|o| o.id == id)
-            .map(|o| figure.of(o).to_owned())
-            .filter(|amount| is_positive(amount))
-    }
-}
-
-/// The figure of an order that a form offers, and puts on the order once picked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum OrderFigure {
-    /// What is still owed on it (未结): at most this can be allocated to it.
-    Outstanding,
-    /// Its shipments less deductions not yet invoiced (未开票): at most this an invoice
-    /// may cover.
-    NotInvoiced,
-}
-
-impl OrderFigure {
-    fn label(self) -> &'static str {
-        match self {
-            OrderFigure::Outstanding => t("finance.order_outstanding"),
-            OrderFigure::NotInvoiced => t("finance.order_not_invoiced"),
-        }
-    }
-
-    fn of(self, o: &pb::Order) -> &str {
-        match self {
-            OrderFigure::Outstanding => &o.outstanding,
-            OrderFigure::NotInvoiced => &o.not_invoiced,
-        }
-    }
-}
-
-/// An amount put on an order, as typed: a payment's allocation or an invoice's order.
-#[derive(Clone, Debug, PartialEq, Default)]
-struct OrderAmount {
-    /// 0 until an order is chosen.
-    order_id: i64,
-    amount: String,
-    /// The amount is the picked order's figure, put there by the form: picking another
-    /// order replaces it (an amount the user typed is kept).
-    filled: bool,
-}
-
-/// The rows of (order, amount) of a form, each with a delete button, and a button adding
-/// one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
-/// `i` the row's position (every row is sent).
-fn order_amounts_ui(
-    ui: &mut egui::Ui,
-    id: &str,
-    lines: &mut Vec<OrderAmount>,
-    (orders, figure): (&CustomerOrders, OrderFigure),
-    list: &str,
-    errors: &mut FieldErrors,
-) {
-    let options = orders.options(figure);
-    // The orders picked on each row: a row is offered those with something to put on them
-    // not picked on another row (and its own).
-    let picked: Vec<i64> = lines.iter().map(|l| l.order_id).collect();
-    let mut remove = None;
-    if !lines.is_empty() {
-        widgets::table(ui, id, |ui| {
-            egui::Grid::new((id, "grid"))
-                .num_columns(3)
-                .spacing([12.0, 4.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    let order_header = ui.strong(t("finance.order"));
-                    let amount_header = ui.strong(t("finance.amount"));
-                    ui.label("");
-                    ui.end_row();
-                    for (i, line) in lines.iter_mut().enumerate() {
-                        ui.vertical(|ui| {
-                            // Grid cells are as narrow as last frame's column: each input
-                            // claims its width.
-                            ui.set_min_width(320.0);
-                            let field = format!("{list}[{i}].order_id");
-                            let row_options: Vec<(i64, String)> = options
-                                .iter()
-                                .filter(|(id, _)| {
-                                    *id == line.order_id
-                                        || (orders.figure(figure, *id).is_some()
-                                            && !picked
-                                                .iter()
-                                                .enumerate()
-                                                .any(|(j, p)| j != i && p == id))
-                                })
-                                .cloned()
-                                .collect();
-                            let response = widgets::combo_box(
-                                ui,
-                                &format!("{id}_order_{i}"),
-                                &mut line.order_id,
-                                &row_options,
-                                320.0,
-                            )
-                            .labelled_by(order_header.id);
-                            if response.changed() {
-                                errors.edited(&field);
-                                if (line.filled || line.amount.trim().is_empty())
-                                    && let Some(amount) = orders.figure(figure, line.order_id)
-                                {
-                                    line.amount = amount;
-                                    line.filled = true;
-                                    errors.edited(&format!("{list}[{i}].amount"));
-                                }
-                            }
-                            errors.field_ui(ui, &field);
-                        });
-                        ui.vertical(|ui| {
-                            ui.set_min_width(120.0);
-                            let field = format!("{list}[{i}].amount");
-                            let response = ui
-                                .add(
-                                    egui::TextEdit::singleline(&mut line.amount)
-                                        .desired_width(120.0),
-                                )
-                                .labelled_by(amount_header.id);
-                            if response.changed() {
-                                errors.edited(&field);
-                                line.filled = false;
-                            }
-                            errors.field_ui(ui, &field);
-                        });
-                        if ui.button(t("common.delete")).clicked() {
-                            remove = Some(i);
-                        }
-                        ui.end_row();
-                    }
-                });
-        });
-    }
-    if let Some(i) = remove {
-        lines.remove(i);
-        // The server's complaints name rows by position, which just moved.
-        errors.set(None);
-    }
-    errors.field_ui(ui, list);
-    if ui.button(t("finance.add_order")).clicked() {
-        lines.push(OrderAmount::default());
-        errors.edited(list);
-    }
-}
-
-/// The request rows of (order, amount) rows.
-fn order_amounts<T>(lines: &[OrderAmount], row: impl Fn(i64, String) -> T) -> Vec<T> {
-    lines
-        .iter()
-        .map(|l| row(l.order_id, amount_input(&l.amount)))
-        .collect()
 }
 
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside

@@ -6,9 +6,8 @@
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::{
-    Cell, CustomerOrders, OrderAmount, RowStyle, TableColumn, cells, money_table, order_amounts,
-};
+use super::amounts::{AmountsForm, Document, Draft, FormEvent, OrderFigure};
+use super::{Cell, RowStyle, TableColumn, cells, money_table};
 use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -475,164 +474,101 @@ impl PaymentView {
 // ---------------------------------------------------------------------------------------
 // The form
 
-/// What the form's frame ended with.
-enum FormEvent {
-    /// The payment was recorded.
-    Saved(pb::Payment),
-    /// The user asked to close the form (the tab asks first if it holds input).
-    Close,
-}
-
-/// The payment as typed.
+/// A payment's own fields as typed.
 #[derive(Clone, Debug, PartialEq)]
-struct Draft {
-    /// 0 until a customer is chosen.
-    customer_id: i64,
+struct Fields {
     payment_date: String,
     amount: String,
     method: i32,
     reference: String,
     /// 0: the customer's sales rep.
     handler_id: i64,
-    note: String,
-    allocations: Vec<OrderAmount>,
 }
 
-impl Default for Draft {
+impl Default for Fields {
     /// Received today by bank transfer, collected by the customer's sales rep.
     fn default() -> Self {
-        Draft {
-            customer_id: 0,
+        Fields {
             payment_date: crate::format::business_today_text(),
             amount: String::new(),
             method: pb::PaymentMethod::BankTransfer as i32,
             reference: String::new(),
             handler_id: 0,
-            note: String::new(),
-            allocations: Vec::new(),
         }
     }
 }
 
-impl Draft {
-    /// The request body: what is not a date or an amount is sent as typed, so that the
-    /// server names the field.
-    fn request(&self) -> pb::RecordPaymentRequest {
-        pb::RecordPaymentRequest {
-            customer_id: self.customer_id,
-            payment_date: widgets::normalize_date(&self.payment_date),
-            amount: super::amount_input(&self.amount),
-            method: self.method,
-            reference: self.reference.trim().to_owned(),
-            handler_id: self.handler_id,
-            note: self.note.trim().to_owned(),
-            allocations: order_amounts(&self.allocations, |order_id, amount| pb::AllocationInput {
-                order_id,
-                amount,
-            }),
-        }
+/// The request body: what is not a date or an amount is sent as typed, so that the
+/// server names the field.
+fn request(draft: &Draft<Fields>) -> pb::RecordPaymentRequest {
+    let f = &draft.fields;
+    pb::RecordPaymentRequest {
+        customer_id: draft.customer_id,
+        payment_date: widgets::normalize_date(&f.payment_date),
+        amount: super::amount_input(&f.amount),
+        method: f.method,
+        reference: f.reference.trim().to_owned(),
+        handler_id: f.handler_id,
+        note: draft.note(),
+        allocations: draft.order_rows(|order_id, amount| pb::AllocationInput { order_id, amount }),
     }
 }
 
 /// 登记回款: the payment's fields and its optional allocations.
 struct PaymentForm {
-    draft: Draft,
-    original: Draft,
-    customer: CustomerPicker,
-    orders: CustomerOrders,
+    form: AmountsForm<Fields, pb::Payment>,
     reps: Requested<Vec<pb::UserRef>>,
-    errors: FieldErrors,
-    save: Requested<pb::Payment>,
 }
 
 impl Unsaved for PaymentForm {
     /// Whether the payment differs from the blank form.
     fn is_dirty(&self) -> bool {
-        self.draft != self.original
+        self.form.is_dirty()
     }
 }
 
 impl PaymentForm {
     fn new() -> PaymentForm {
         PaymentForm {
-            draft: Draft::default(),
-            original: Draft::default(),
-            customer: CustomerPicker::default(),
-            orders: CustomerOrders::default(),
+            form: AmountsForm::new(Fields::default()),
             reps: Requested::NotRequested,
-            errors: FieldErrors::default(),
-            save: Requested::NotRequested,
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent> {
-        if self.errors.poll(&mut self.save)
-            && let Some(saved) = self.save.value()
-        {
-            self.original = self.draft.clone();
-            return Some(FormEvent::Saved(saved.clone()));
-        }
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent<pb::Payment>> {
         super::load_sales_reps(&mut self.reps, ctx);
-        self.orders.poll();
-        ui.heading(t("payment.new"));
-        let mut close = false;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                let submitted = self.fields_ui(ui, ctx);
-                ui.add_space(6.0);
-                if ctx.can(Permission::OrderRead) {
-                    ui.strong(t("payment.allocations"));
-                    ui.label(RichText::new(t("payment.allocations_hint")).weak().small());
-                    if self.draft.customer_id == 0 {
-                        ui.label(RichText::new(t("finance.pick_customer_first")).weak());
-                    } else {
-                        super::order_amounts_ui(
-                            ui,
-                            "payment_allocations",
-                            &mut self.draft.allocations,
-                            (&self.orders, super::OrderFigure::Outstanding),
-                            "allocations",
-                            &mut self.errors,
-                        );
-                    }
-                }
-                let busy = self.save.is_pending();
-                let (save, dismiss) =
-                    widgets::form_buttons(ui, t("payment.save"), t("common.close"), busy);
-                if (save || submitted) && !busy {
-                    self.save
-                        .request(ctx.finance().record_payment(self.draft.request()));
-                }
-                close = dismiss;
-            });
-        close.then_some(FormEvent::Close)
-    }
-
-    /// The payment's own fields; whether Enter was pressed in one of them.
-    fn fields_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         let handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
-        let picker = &mut self.customer;
-        let draft = &mut self.draft;
-        let mut customer_changed = false;
-        let response = widgets::form(ui, "payment_form", &mut self.errors, |f| {
-            customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
-            f.date(t("payment.date"), "payment_date", &mut draft.payment_date);
-            f.text(t("payment.amount"), "amount", &mut draft.amount);
-            f.enum_combo::<pb::PaymentMethod>(t("payment.method"), "method", &mut draft.method);
-            f.text(t("payment.reference"), "reference", &mut draft.reference);
-            f.combo(
-                t("payment.handler"),
-                "handler_id",
-                &mut draft.handler_id,
-                &handlers,
-            );
-            f.multiline(t("finance.note"), "note", &mut draft.note);
-        });
-        if customer_changed {
-            self.orders
-                .switch(ctx, self.draft.customer_id, &mut self.draft.allocations);
-        }
-        response.submitted
+        let doc = Document {
+            id: "payment_form",
+            heading: t("payment.new"),
+            save: t("payment.save"),
+            orders: t("payment.allocations"),
+            orders_hint: Some(t("payment.allocations_hint")),
+            orders_field: "allocations",
+            figure: OrderFigure::Outstanding,
+            orders_permission: Some(Permission::OrderRead),
+        };
+        self.form.ui(
+            ui,
+            ctx,
+            &doc,
+            |f, fields| {
+                f.date(t("payment.date"), "payment_date", &mut fields.payment_date);
+                f.text(t("payment.amount"), "amount", &mut fields.amount);
+                f.enum_combo::<pb::PaymentMethod>(
+                    t("payment.method"),
+                    "method",
+                    &mut fields.method,
+                );
+                f.text(t("payment.reference"), "reference", &mut fields.reference);
+                f.combo(
+                    t("payment.handler"),
+                    "handler_id",
+                    &mut fields.handler_id,
+                    &handlers,
+                );
+            },
+            |draft| ctx.finance().record_payment(request(draft)),
+        )
     }
 }

@@ -441,11 +441,7 @@ impl OrderFormPanel {
                     });
             });
         }
-        if let Some(i) = remove {
-            lines.remove(i);
-            // The server's complaints name lines by position, which just moved.
-            errors.set(None);
-        }
+        errors.remove_row(lines, remove);
         errors.field_ui(ui, "lines");
         if !lines.is_empty() && !preview.total.is_empty() {
             let total = RichText::new(label_value(

@@ -37,6 +37,16 @@ impl FieldErrors {
         self.edited.clear();
     }
 
+    /// Removes row `remove` (if any) of `rows`, a list the server names by position
+    /// (`lines[2].quantity`): its complaints no longer point at the right rows, so they
+    /// are cleared.
+    pub fn remove_row<T>(&mut self, rows: &mut Vec<T>, remove: Option<usize>) {
+        if let Some(i) = remove {
+            rows.remove(i);
+            self.set(None);
+        }
+    }
+
     /// Polls `request`, a call whose errors these are: the frame it fails, its error shows
     /// (under the fields it names, the rest above the form); the frame it succeeds, the
     /// errors are cleared and this returns `true` (its value is then `request.value()`).

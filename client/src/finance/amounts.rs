@@ -1,0 +1,415 @@
+//! What the invoice form (登记开票) and the payment form (登记回款) share: a customer,
+//! the document's own fields and a note, then amounts put on that customer's orders (the
+//! orders offered with the figure that bounds them), save and close. The invoice list's
+//! order filter uses [`CustomerOrders`] too.
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use super::{amount_input, is_positive};
+use crate::backend::{Promise, Requested};
+use crate::ctx::AppCtx;
+use crate::format;
+use crate::i18n::{label_value, t};
+use crate::orders::CustomerPicker;
+use crate::widgets::{self, FieldErrors, FormUi, Unsaved};
+
+/// The statuses of the orders a payment or an invoice may name: those with something
+/// shipped (a pending order owes nothing yet, a cancelled one never will).
+const BILLABLE: [pb::OrderStatus; 3] = [
+    pb::OrderStatus::PartiallyShipped,
+    pb::OrderStatus::Shipped,
+    pb::OrderStatus::Completed,
+];
+
+/// How many of a customer's orders the order pickers offer (newest first).
+const ORDERS_OFFERED: u32 = 200;
+
+/// The orders of one customer that a payment or an invoice may name, newest first.
+#[derive(Default)]
+pub(super) struct CustomerOrders {
+    /// The customer whose orders are loaded (0: none).
+    customer_id: i64,
+    orders: Requested<Vec<pb::Order>>,
+}
+
+impl CustomerOrders {
+    /// Loads the orders of `customer_id` unless they are those loaded already (0: none);
+    /// whether they were another customer's.
+    pub(super) fn load(&mut self, ctx: &AppCtx, customer_id: i64) -> bool {
+        if customer_id == self.customer_id {
+            return false;
+        }
+        self.customer_id = customer_id;
+        // Never show the orders of the customer chosen before while these load.
+        self.orders = Requested::NotRequested;
+        if customer_id == 0 || !ctx.can(Permission::OrderRead) {
+            return true;
+        }
+        self.orders.request(
+            ctx.orders()
+                .search_orders(pb::SearchOrdersRequest {
+                    customer_id: Some(customer_id),
+                    statuses: BILLABLE.iter().map(|s| *s as i32).collect(),
+                    sort: pb::OrderSort::OrderDate as i32,
+                    descending: true,
+                    page: Some(pb::PageRequest {
+                        offset: 0,
+                        limit: ORDERS_OFFERED,
+                    }),
+                    ..Default::default()
+                })
+                .map(|r| r.orders),
+        );
+        true
+    }
+
+    /// The form's customer became `customer_id`: the orders picked in `lines` belonged to
+    /// the customer chosen before, so they are cleared (amounts kept), and the new
+    /// customer's orders load.
+    fn switch(&mut self, ctx: &AppCtx, customer_id: i64, lines: &mut [OrderAmount]) {
+        for line in lines {
+            line.order_id = 0;
+        }
+        self.load(ctx, customer_id);
+    }
+
+    pub(super) fn poll(&mut self) {
+        self.orders.poll();
+    }
+
+    /// The orders as picker options: "SO20261130-0001  2026-11-30  未结：384.00", with
+    /// `figure`.
+    pub(super) fn options(&self, figure: OrderFigure) -> Vec<(i64, String)> {
+        self.orders
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                (
+                    o.id,
+                    format!(
+                        "{}  {}  {}",
+                        o.number,
+                        o.order_date,
+                        label_value(figure.label(), &format::money(figure.of(o)))
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
+    /// than zero (nothing to put on it otherwise).
+    fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
+        self.orders
+            .value()?
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| figure.of(o).to_owned())
+            .filter(|amount| is_positive(amount))
+    }
+}
+
+/// The figure of an order that a form offers, and puts on the order once picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum OrderFigure {
+    /// What is still owed on it (未结): at most this can be allocated to it.
+    Outstanding,
+    /// Its shipments less deductions not yet invoiced (未开票): at most this an invoice
+    /// may cover.
+    NotInvoiced,
+}
+
+impl OrderFigure {
+    fn label(self) -> &'static str {
+        match self {
+            OrderFigure::Outstanding => t("finance.order_outstanding"),
+            OrderFigure::NotInvoiced => t("finance.order_not_invoiced"),
+        }
+    }
+
+    fn of(self, o: &pb::Order) -> &str {
+        match self {
+            OrderFigure::Outstanding => &o.outstanding,
+            OrderFigure::NotInvoiced => &o.not_invoiced,
+        }
+    }
+}
+
+/// An amount put on an order, as typed: a payment's allocation or an invoice's order.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct OrderAmount {
+    /// 0 until an order is chosen.
+    order_id: i64,
+    amount: String,
+    /// The amount is the picked order's figure, put there by the form: picking another
+    /// order replaces it (an amount the user typed is kept).
+    filled: bool,
+}
+
+/// The rows of (order, amount) of a form, each with a delete button, and a button adding
+/// one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
+/// `i` the row's position (every row is sent).
+fn order_amounts_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    lines: &mut Vec<OrderAmount>,
+    (orders, figure): (&CustomerOrders, OrderFigure),
+    list: &str,
+    errors: &mut FieldErrors,
+) {
+    let options = orders.options(figure);
+    // The orders picked on each row: a row is offered those with something to put on them
+    // not picked on another row (and its own).
+    let picked: Vec<i64> = lines.iter().map(|l| l.order_id).collect();
+    let mut remove = None;
+    if !lines.is_empty() {
+        widgets::table(ui, id, |ui| {
+            egui::Grid::new((id, "grid"))
+                .num_columns(3)
+                .spacing([12.0, 4.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    let order_header = ui.strong(t("finance.order"));
+                    let amount_header = ui.strong(t("finance.amount"));
+                    ui.label("");
+                    ui.end_row();
+                    for (i, line) in lines.iter_mut().enumerate() {
+                        ui.vertical(|ui| {
+                            // Grid cells are as narrow as last frame's column: each input
+                            // claims its width.
+                            ui.set_min_width(320.0);
+                            let field = format!("{list}[{i}].order_id");
+                            let row_options: Vec<(i64, String)> = options
+                                .iter()
+                                .filter(|(id, _)| {
+                                    *id == line.order_id
+                                        || (orders.figure(figure, *id).is_some()
+                                            && !picked
+                                                .iter()
+                                                .enumerate()
+                                                .any(|(j, p)| j != i && p == id))
+                                })
+                                .cloned()
+                                .collect();
+                            let response = widgets::combo_box(
+                                ui,
+                                &format!("{id}_order_{i}"),
+                                &mut line.order_id,
+                                &row_options,
+                                320.0,
+                            )
+                            .labelled_by(order_header.id);
+                            if response.changed() {
+                                errors.edited(&field);
+                                if (line.filled || line.amount.trim().is_empty())
+                                    && let Some(amount) = orders.figure(figure, line.order_id)
+                                {
+                                    line.amount = amount;
+                                    line.filled = true;
+                                    errors.edited(&format!("{list}[{i}].amount"));
+                                }
+                            }
+                            errors.field_ui(ui, &field);
+                        });
+                        ui.vertical(|ui| {
+                            ui.set_min_width(120.0);
+                            let field = format!("{list}[{i}].amount");
+                            let response = ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut line.amount)
+                                        .desired_width(120.0),
+                                )
+                                .labelled_by(amount_header.id);
+                            if response.changed() {
+                                errors.edited(&field);
+                                line.filled = false;
+                            }
+                            errors.field_ui(ui, &field);
+                        });
+                        if ui.button(t("common.delete")).clicked() {
+                            remove = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+    errors.remove_row(lines, remove);
+    errors.field_ui(ui, list);
+    if ui.button(t("finance.add_order")).clicked() {
+        lines.push(OrderAmount::default());
+        errors.edited(list);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The form
+
+/// A document as typed: its customer, its own fields `F`, a note and its order rows.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Draft<F> {
+    /// 0 until a customer is chosen.
+    pub customer_id: i64,
+    pub fields: F,
+    pub note: String,
+    orders: Vec<OrderAmount>,
+}
+
+impl<F> Draft<F> {
+    /// The note as sent (trimmed).
+    pub fn note(&self) -> String {
+        self.note.trim().to_owned()
+    }
+
+    /// The request rows of the order rows: `row(order_id, amount)`, every row sent (the
+    /// server names a row's fields by its position), the amount as [`amount_input`] reads it.
+    pub fn order_rows<T>(&self, row: impl Fn(i64, String) -> T) -> Vec<T> {
+        self.orders
+            .iter()
+            .map(|l| row(l.order_id, amount_input(&l.amount)))
+            .collect()
+    }
+}
+
+/// What one kind of document puts in the shared frame: its texts (translated) and the
+/// figure its orders are offered with.
+pub(super) struct Document {
+    /// The egui id of its form.
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub save: &'static str,
+    /// The heading of its order rows, and a hint under it.
+    pub orders: &'static str,
+    pub orders_hint: Option<&'static str>,
+    /// The request's field of the rows, as the server names their errors
+    /// (`orders[0].amount`).
+    pub orders_field: &'static str,
+    pub figure: OrderFigure,
+    /// The rows are drawn only for those with this permission (a payment may go on account
+    /// without them); none: always.
+    pub orders_permission: Option<Permission>,
+}
+
+/// What the form's frame ended with.
+pub(super) enum FormEvent<T> {
+    /// The document was recorded.
+    Saved(T),
+    /// The user asked to close the form (the tab asks first if it holds input).
+    Close,
+}
+
+/// A document form: a customer, the fields `F`, a note, amounts on the customer's orders;
+/// saving it records a `T`.
+pub(super) struct AmountsForm<F, T> {
+    pub draft: Draft<F>,
+    /// The blank form, to tell whether it holds input.
+    pub original: Draft<F>,
+    customer: CustomerPicker,
+    orders: CustomerOrders,
+    errors: FieldErrors,
+    save: Requested<T>,
+}
+
+impl<F: PartialEq, T> Unsaved for AmountsForm<F, T> {
+    /// Whether the document differs from the blank form.
+    fn is_dirty(&self) -> bool {
+        self.draft != self.original
+    }
+}
+
+impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
+    /// A blank form whose own fields start as `fields`.
+    pub fn new(fields: F) -> Self {
+        let draft = Draft {
+            customer_id: 0,
+            fields,
+            note: String::new(),
+            orders: Vec::new(),
+        };
+        AmountsForm {
+            original: draft.clone(),
+            draft,
+            customer: CustomerPicker::default(),
+            orders: CustomerOrders::default(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Draws `doc`'s form: the customer, `fields` (drawn between it and the note), the
+    /// order rows, save and close. Saving asks `record` for the call.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        doc: &Document,
+        fields: impl FnOnce(&mut FormUi<'_>, &mut F),
+        record: impl FnOnce(&Draft<F>) -> Promise<T>,
+    ) -> Option<FormEvent<T>> {
+        if self.errors.poll(&mut self.save)
+            && let Some(saved) = self.save.value()
+        {
+            self.original = self.draft.clone();
+            return Some(FormEvent::Saved(saved.clone()));
+        }
+        self.orders.poll();
+        ui.heading(doc.heading);
+        let mut close = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                let submitted = self.fields_ui(ui, ctx, doc.id, fields);
+                ui.add_space(6.0);
+                if doc.orders_permission.is_none_or(|p| ctx.can(p)) {
+                    ui.strong(doc.orders);
+                    if let Some(hint) = doc.orders_hint {
+                        ui.label(RichText::new(hint).weak().small());
+                    }
+                    if self.draft.customer_id == 0 {
+                        ui.label(RichText::new(t("finance.pick_customer_first")).weak());
+                    } else {
+                        order_amounts_ui(
+                            ui,
+                            &format!("{}_orders", doc.id),
+                            &mut self.draft.orders,
+                            (&self.orders, doc.figure),
+                            doc.orders_field,
+                            &mut self.errors,
+                        );
+                    }
+                }
+                let busy = self.save.is_pending();
+                let (save, dismiss) = widgets::form_buttons(ui, doc.save, t("common.close"), busy);
+                if (save || submitted) && !busy {
+                    self.save.request(record(&self.draft));
+                }
+                close = dismiss;
+            });
+        close.then_some(FormEvent::Close)
+    }
+
+    /// The customer, `fields` and the note; whether Enter was pressed in one of them.
+    fn fields_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        id: &str,
+        fields: impl FnOnce(&mut FormUi<'_>, &mut F),
+    ) -> bool {
+        let picker = &mut self.customer;
+        let draft = &mut self.draft;
+        let mut customer_changed = false;
+        let response = widgets::form(ui, id, &mut self.errors, |f| {
+            customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
+            fields(f, &mut draft.fields);
+            f.multiline(t("finance.note"), "note", &mut draft.note);
+        });
+        if customer_changed {
+            self.orders
+                .switch(ctx, self.draft.customer_id, &mut self.draft.orders);
+        }
+        response.submitted
+    }
+}
