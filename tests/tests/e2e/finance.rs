@@ -443,12 +443,8 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
             .find(|s| s.amount == "12.34")
             .expect("the shipment charged 12.34");
     let damaged =
-        w.cs.reported(
-            &second,
-            pb::ExceptionKind::Damaged,
-            &[(&second.lines[0], 1)],
-        )
-        .await;
+        w.cs.reported_first(&second, pb::ExceptionKind::Damaged, 1)
+            .await;
     assert_eq!(damaged.value, "12.34");
     let reshipped = w
         .rep
@@ -463,12 +459,8 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
             .find(|s| s.id == reshipped.replacement_shipment_id)
             .expect("the replacement");
     let lost =
-        w.cs.reported(
-            &replacement,
-            pb::ExceptionKind::Lost,
-            &[(&replacement.lines[0], 1)],
-        )
-        .await;
+        w.cs.reported_first(&replacement, pb::ExceptionKind::Lost, 1)
+            .await;
     assert_eq!(lost.value, "12.34");
     w.rep.deduct(&lost).await.expect("deducted");
     let money = w.finance.order_finance(order.header().id).await;
@@ -492,12 +484,8 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
     let mut values = Vec::new();
     for _ in 0..4 {
         let damaged =
-            w.cs.reported(
-                &shipment,
-                pb::ExceptionKind::Damaged,
-                &[(&shipment.lines[0], 1)],
-            )
-            .await;
+            w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+                .await;
         values.push(damaged.value.clone());
         w.rep.deduct(&damaged).await.expect("deducted");
     }
@@ -520,12 +508,8 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
     let c = w.customer.id;
     let (deducted, shipment) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
     let damaged =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Damaged,
-            &[(&shipment.lines[0], 2)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
+            .await;
     w.rep.deduct(&damaged).await.expect("deducted");
     assert_eq!(
         owed(&w.finance.order_finance(deducted.header().id).await),
@@ -534,12 +518,8 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
 
     let (reshipped, shipment) = w.shipped_on(c, "2026-09-01", 10).await;
     let lost =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Lost,
-            &[(&shipment.lines[0], 3)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Lost, 3)
+            .await;
     w.rep
         .reship(&lost, "2026-09-01", "B2")
         .await
@@ -564,12 +544,8 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
         .await;
     let (third, shipment) = w.shipped_on(c, "2026-09-01", 5).await; // 10.00
     let short =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Short,
-            &[(&shipment.lines[0], 1)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Short, 1)
+            .await;
     w.finance
         .send(payment(c, "2026-09-01", "10", &[(third.header().id, "10")]))
         .await;

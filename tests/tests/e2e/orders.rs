@@ -54,6 +54,26 @@ async fn world() -> World {
     }
 }
 
+impl World {
+    /// 10 × 1.2345 of the drug (12.345 → 12.35) ordered this morning, shipped whole
+    /// (batch B2611) and delivered this afternoon: the order as placed, and the shipment.
+    async fn delivered_at_odd_price(&mut self) -> (pb::OrderDetail, pb::Shipment) {
+        let order = place_order(
+            &mut self.rep,
+            self.customer.id,
+            &[(self.drug.id, 10, "1.2345")],
+        )
+        .await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B2611")
+            .create(&mut self.cs)
+            .await;
+        self.app.pin_clock(AFTERNOON);
+        let shipment = self.cs.deliver(&shipment, ARRIVED).await;
+        (order, shipment)
+    }
+}
+
 #[tokio::test]
 async fn line_amounts_round_half_up_and_the_total_is_the_sum_of_the_rounded_lines() {
     let mut w = world().await;
@@ -86,15 +106,8 @@ async fn line_amounts_round_half_up_and_the_total_is_the_sum_of_the_rounded_line
         );
     }
     // 0.05 + 2.68 + 8.64 + 100.01 + 2.67; the exact products would round to 114.03.
-    assert_eq!(stored.header().total, "114.05");
+    assert_eq!(stored.amounts(), ("114.05", "0.00", "114.05"));
     assert_eq!(preview.total, "114.05");
-    assert_eq!(
-        (
-            stored.header().deductions.as_str(),
-            stored.header().net.as_str()
-        ),
-        ("0.00", "114.05")
-    );
 }
 
 #[tokio::test]
@@ -643,24 +656,13 @@ async fn an_order_goes_from_pending_through_partly_shipped_and_shipped_to_comple
 #[tokio::test]
 async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
     let mut w = world().await;
-    // 10 × 1.2345 = 12.345 → 12.35.
-    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "1.2345")]).await;
+    let (order, shipment) = w.delivered_at_odd_price().await;
     assert_eq!(order.header().total, "12.35");
-    let shipment = ShipmentBuilder::of(&order)
-        .everything_left("B2611")
-        .create(&mut w.cs)
-        .await;
-    w.app.pin_clock(AFTERNOON);
-    let shipment = w.cs.deliver(&shipment, ARRIVED).await;
 
     // 3 × 1.2345 = 3.7035 → 3.70.
     let damaged =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Damaged,
-            &[(&shipment.lines[0], 3)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 3)
+            .await;
     assert_eq!(damaged.value, "3.70");
     assert!(
         damaged.number.starts_with("EX20261130-"),
@@ -692,14 +694,7 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
     let order = w.rep.reload(&order).await;
     let header = order.header();
     // 12.35 − 3.70, not the 8.64 that 7 × 1.2345 would round to.
-    assert_eq!(
-        (
-            header.total.as_str(),
-            header.deductions.as_str(),
-            header.net.as_str()
-        ),
-        ("12.35", "3.70", "8.65")
-    );
+    assert_eq!(order.amounts(), ("12.35", "3.70", "8.65"));
     assert_eq!(header.status(), pb::OrderStatus::Completed);
     assert_eq!(order.progress().open_exceptions, 0);
 }
@@ -707,21 +702,11 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
 #[tokio::test]
 async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_arrives() {
     let mut w = world().await;
-    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "1.2345")]).await;
-    let shipment = ShipmentBuilder::of(&order)
-        .everything_left("B2611")
-        .create(&mut w.cs)
-        .await;
-    w.app.pin_clock(AFTERNOON);
-    let shipment = w.cs.deliver(&shipment, ARRIVED).await;
+    let (order, shipment) = w.delivered_at_odd_price().await;
     // 2 × 1.2345 = 2.469 → 2.47.
     let short =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Short,
-            &[(&shipment.lines[0], 2)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Short, 2)
+            .await;
     assert_eq!(short.value, "2.47");
     let before = w.rep.reload(&order).await;
 
@@ -754,14 +739,7 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     );
     assert_eq!(resent.replaces_exception_line_id, short.lines[0].id);
     let header = order.header();
-    assert_eq!(
-        (
-            header.total.as_str(),
-            header.deductions.as_str(),
-            header.net.as_str()
-        ),
-        ("12.35", "0.00", "12.35")
-    );
+    assert_eq!(order.amounts(), ("12.35", "0.00", "12.35"));
     assert_eq!(header.status(), pb::OrderStatus::Shipped);
     assert_eq!(
         header.version,
@@ -821,12 +799,8 @@ async fn an_exception_is_decided_only_once() {
         .create(&mut w.cs)
         .await;
     let damaged =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Damaged,
-            &[(&shipment.lines[0], 1)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+            .await;
     let decided = w.rep.deduct(&damaged).await.expect("deduct");
 
     // From the version the decision returned: refused for being decided, not for being stale.
@@ -1105,12 +1079,8 @@ async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exce
         .await;
     w.app.pin_clock("2026-11-27T18:00:00+08:00");
     let shipment = w.cs.deliver(&shipment, "2026-11-27T17:00:00+08:00").await;
-    w.cs.reported(
-        &shipment,
-        pb::ExceptionKind::Damaged,
-        &[(&shipment.lines[0], 1)],
-    )
-    .await;
+    w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+        .await;
     w.app.pin_clock("2026-11-30T10:00:00+08:00");
     let today = place_order(&mut w.rep, second.id, &ten_boxes).await;
 

@@ -160,12 +160,12 @@ async fn september_sales(w: &mut World) {
         .shipped(Who::A, b, "2026-09-01", &[(agency, 10), (own, 3)])
         .await;
     let damaged =
-        w.cs.reported(&first, pb::ExceptionKind::Damaged, &[(&first.lines[0], 2)])
+        w.cs.reported_first(&first, pb::ExceptionKind::Damaged, 2)
             .await;
     w.rep_a.deduct(&damaged).await.expect("deducted");
     let second = w.shipped(Who::B, c, "2026-09-15", &[(own, 4)]).await;
     let lost =
-        w.cs.reported(&second, pb::ExceptionKind::Lost, &[(&second.lines[0], 1)])
+        w.cs.reported_first(&second, pb::ExceptionKind::Lost, 1)
             .await;
     w.rep_b
         .reship(&lost, "2026-09-15", "B2")
@@ -465,7 +465,7 @@ async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     // Two boxes of rep A's shipment turn out damaged and are deducted after the handover:
     // the deduction comes off the sale it concerns, rep A's.
     let damaged =
-        w.cs.reported(&first, pb::ExceptionKind::Damaged, &[(&first.lines[0], 2)])
+        w.cs.reported_first(&first, pb::ExceptionKind::Damaged, 2)
             .await;
     w.rep_b.deduct(&damaged).await.expect("deducted");
     // A payment recorded after the handover is rep B's collection.
@@ -535,22 +535,14 @@ async fn the_period_follows_the_business_time_zone() {
     // 23:30 on 30 September in Shanghai is 15:30 UTC: still September's business day.
     w.app.pin_clock("2026-09-30T23:30:00+08:00");
     let damaged =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Damaged,
-            &[(&shipment.lines[0], 1)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+            .await;
     w.rep_a.deduct(&damaged).await.expect("deducted");
     // 00:30 on 1 October in Shanghai is still 30 September in UTC: October's.
     w.app.pin_clock("2026-10-01T00:30:00+08:00");
     let lost =
-        w.cs.reported(
-            &shipment,
-            pb::ExceptionKind::Lost,
-            &[(&shipment.lines[0], 2)],
-        )
-        .await;
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Lost, 2)
+            .await;
     w.rep_a.deduct(&lost).await.expect("deducted");
 
     let mut admin = w.app.admin().await;
