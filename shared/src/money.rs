@@ -243,32 +243,32 @@ mod tests {
 
     #[test]
     fn reported_parts_never_come_to_more_than_the_line_was_charged() {
+        // (units reported before, units now, units shipped, what the line was charged,
+        // price, what the units now are worth).
+        let table = [
+            // A line of 4 × 12.345 charged 49.38, reported one unit at a time.
+            (0, 1, 4, "49.38", "12.345", "12.35"),
+            (1, 1, 4, "49.38", "12.345", "12.34"),
+            (2, 1, 4, "49.38", "12.345", "12.35"),
+            (3, 1, 4, "49.38", "12.345", "12.34"),
+            // Some units of a line: their rounded product.
+            (0, 3, 10, "12.35", "1.2345", "3.70"),
+            // A line charged a cent under its own product (a part shipment): the one unit
+            // of it is worth what was charged, not 12.35.
+            (0, 1, 1, "12.34", "12.345", "12.34"),
+            // Two of three units charged 37.03: 24.69, then the remaining 12.34.
+            (0, 2, 3, "37.03", "12.345", "24.69"),
+            (2, 1, 3, "37.03", "12.345", "12.34"),
+        ];
         let d = |s: &str| Decimal::from_str(s).unwrap();
-        // A line of 4 × 12.345 charged 49.38, reported one unit at a time.
-        let parts: Vec<String> = (0..4)
-            .map(|before| to_wire(&reported_part_amount(before, 1, 4, d("49.38"), d("12.345"))))
-            .collect();
-        assert_eq!(parts, ["12.35", "12.34", "12.35", "12.34"]);
-        // Some units of a line: their rounded product.
-        assert_eq!(
-            to_wire(&reported_part_amount(0, 3, 10, d("12.35"), d("1.2345"))),
-            "3.70"
-        );
-        // A line charged a cent under its own product (a part shipment): the one unit of
-        // it is worth what was charged, not 12.35.
-        assert_eq!(
-            to_wire(&reported_part_amount(0, 1, 1, d("12.34"), d("12.345"))),
-            "12.34"
-        );
-        // Two of three units charged 37.03: 24.69, then the remaining 12.34.
-        assert_eq!(
-            to_wire(&reported_part_amount(0, 2, 3, d("37.03"), d("12.345"))),
-            "24.69"
-        );
-        assert_eq!(
-            to_wire(&reported_part_amount(2, 1, 3, d("37.03"), d("12.345"))),
-            "12.34"
-        );
+        for (before, units, shipped, charged, price, worth) in table {
+            let part = reported_part_amount(before, units, shipped, d(charged), d(price));
+            assert_eq!(
+                to_wire(&part),
+                worth,
+                "{units} of {shipped} × {price} charged {charged}, {before} reported before"
+            );
+        }
     }
 
     #[test]
