@@ -143,9 +143,21 @@ impl Ui {
     /// answered after the rows were first drawn) redraws its rows, and a click that lands
     /// on the frame they are replaced is lost, as it would be for a person.
     fn click_until(&mut self, label: &str, expect: &str) {
+        self.until(expect, |ui| {
+            ui.wait_label(label);
+            ui.click(label);
+        });
+    }
+
+    /// [`Self::press`] until `expect` shows (see [`Self::click_until`]).
+    fn press_until(&mut self, role: Role, label: &str, expect: &str) {
+        self.until(expect, |ui| ui.press(role, label));
+    }
+
+    /// Does `act` until `expect` shows, up to five times, giving each four seconds.
+    fn until(&mut self, expect: &str, act: impl Fn(&mut Self)) {
         for _ in 0..5 {
-            self.wait_label(label);
-            self.click(label);
+            act(self);
             let deadline = Instant::now() + Duration::from_secs(4);
             while Instant::now() < deadline {
                 self.harness.step();
@@ -1282,7 +1294,7 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.login_as("cs-a");
     ui.click("订单管理");
     ui.wait_label(&number);
-    ui.click(&number);
+    ui.click_until(&number, "登记发货");
     ui.press(Role::Button, "登记发货");
 
     // Everything left, by 顺丰速运, from one batch.
@@ -1346,8 +1358,7 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     ui.wait_label("已发 10/10 · 已签收 0 · 1 单逾期");
 
     // The order itself says so too.
-    ui.click(&number);
-    ui.wait_label("1 单逾期");
+    ui.click_until(&number, "1 单逾期");
     ui.wait_label_contains("逾期 1 天");
     ui.wait_label("红色：有发货逾期未签收");
 }
@@ -1376,7 +1387,7 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
     cs.login_as("cs-a");
     cs.click("订单管理");
     cs.wait_label(&number);
-    cs.click(&number);
+    cs.click_until(&number, "上报异常");
     cs.press(Role::Button, "上报异常");
     cs.pick("异常类型", "破损");
     cs.type_into_multiline("异常描述", "外箱破损，药品受潮");
@@ -1398,7 +1409,7 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
     rep.wait_label("待处理的运输异常");
     rep.wait_label(&exception.number);
     rep.wait_label("破损");
-    rep.press(Role::Link, &number);
+    rep.press_until(Role::Link, &number, "处理异常");
     rep.press(Role::Button, "处理异常");
     rep.press(Role::RadioButton, "补发");
     rep.type_into_multiline("与客户的约定", "与客户协商补发");
