@@ -1168,10 +1168,15 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     ui.type_into("数量", "10");
     // 10 × 12.80, priced by the server as typed.
     ui.wait_label("订单金额：128.00");
+    // A price below the sale price is allowed, and said beside it.
+    ui.replace_text("单价", "12.5");
+    ui.wait_label("订单金额：125.00");
+    ui.wait_label("低于售价 12.80");
     ui.press(Role::Button, "提交订单");
 
-    // Placed: its view, with its number and status.
+    // Placed: its view, with its number and status, and the warning naming its line.
     ui.wait_label("待发货");
+    ui.wait_label("第 1 行 阿莫西林胶囊：低于售价 12.80");
     let orders = server.as_admin(async |admin| {
         admin
             .orders_where(pb::SearchOrdersRequest {
@@ -1187,7 +1192,7 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
         "an SO number of the day: {}",
         order.number
     );
-    assert_eq!(order.total, "128.00");
+    assert_eq!(order.total, "125.00");
     assert_eq!(order.status(), pb::OrderStatus::Pending);
     assert_eq!(
         order.sales_rep.as_ref().map(|r| r.name.as_str()),
@@ -1198,7 +1203,7 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
         Some("cs-ui")
     );
     ui.wait_label(&order.number);
-    ui.wait_label("订单金额：128.00");
+    ui.wait_label("订单金额：125.00");
 
     // The customer's order history lists it.
     ui.click("北京协和医院");

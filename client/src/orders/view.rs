@@ -313,6 +313,33 @@ fn count_cell(ui: &mut egui::Ui, n: i64) {
     });
 }
 
+/// A warning of the order just placed as the view says it: one about a line's price
+/// (field `lines[i].unit_price`, `i` from 0) names the line and its drug, which the form
+/// showed beside the price ("第 2 行 阿莫西林胶囊：低于售价 26.50").
+fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
+    let text = widgets::warning_text(w);
+    let line = w
+        .field
+        .strip_prefix("lines[")
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(i, _)| i.parse::<usize>().ok())
+        .and_then(|i| lines.get(i));
+    match line {
+        Some(l) => {
+            let which = format!(
+                "{} {}",
+                tn(
+                    "orders.line_n",
+                    u64::try_from(l.line_no).unwrap_or_default()
+                ),
+                l.drug_name
+            );
+            label_value(&which, text)
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// The header: number, status, customer, reps, dates, amounts, cancellation; the order's
 /// own actions.
 fn header_ui(
@@ -411,7 +438,7 @@ fn header_ui(
         );
     }
     for w in warnings {
-        ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
+        ui.label(RichText::new(warning_line(w, &detail.lines)).color(widgets::WARNING));
     }
     let status = order.status;
     let open = status == pb::OrderStatus::Pending as i32
