@@ -78,11 +78,47 @@ pub enum ExportOutcome {
     FileError {
         /// The file.
         path: PathBuf,
-        /// The system's reason.
-        error: String,
+        /// Why.
+        error: FileFault,
     },
     /// The stream ended early or its size did not match (nothing was kept).
     Incomplete,
+}
+
+/// Why a file could not be written: the system's error kind, which the screens name in
+/// the user's language, and the system's own text, shown for a kind they do not name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileFault {
+    kind: std::io::ErrorKind,
+    system: String,
+}
+
+impl From<&std::io::Error> for FileFault {
+    fn from(e: &std::io::Error) -> FileFault {
+        FileFault {
+            kind: e.kind(),
+            system: e.to_string(),
+        }
+    }
+}
+
+impl FileFault {
+    /// The reason in the UI's language ("路径中有一段不是文件夹"); for a rarer kind, the
+    /// system's text ("… (os error 5)").
+    pub fn reason(&self) -> String {
+        use std::io::ErrorKind as Kind;
+        let key = match self.kind {
+            Kind::NotFound => "common.file_fault.not_found",
+            Kind::PermissionDenied => "common.file_fault.permission",
+            Kind::NotADirectory => "common.file_fault.not_a_folder",
+            Kind::IsADirectory => "common.file_fault.is_a_folder",
+            Kind::StorageFull | Kind::QuotaExceeded => "common.file_fault.full",
+            Kind::ReadOnlyFilesystem => "common.file_fault.read_only",
+            Kind::InvalidFilename => "common.file_fault.bad_name",
+            _ => return self.system.clone(),
+        };
+        crate::i18n::t(key).to_owned()
+    }
 }
 
 /// The `.part` file of `target`, named as the server offered (`offered`, empty: not yet).
@@ -94,12 +130,12 @@ pub(super) fn create_part(target: &ExportTarget, offered: &str) -> Result<PartFi
     {
         return Err(ExportOutcome::FileError {
             path: dir.clone(),
-            error: e.to_string(),
+            error: (&e).into(),
         });
     }
     PartFile::create(path.clone()).map_err(|e| ExportOutcome::FileError {
         path,
-        error: e.to_string(),
+        error: (&e).into(),
     })
 }
 
@@ -143,7 +179,7 @@ impl PartFile {
     pub(super) fn error(&self, e: &std::io::Error) -> ExportOutcome {
         ExportOutcome::FileError {
             path: self.target.clone(),
-            error: e.to_string(),
+            error: e.into(),
         }
     }
 
@@ -201,7 +237,7 @@ pub fn save(target: &ExportTarget, offered: &str, content: &[u8]) -> ExportOutco
         },
         Err(e) => ExportOutcome::FileError {
             path,
-            error: e.to_string(),
+            error: (&e).into(),
         },
     }
 }
@@ -315,6 +351,28 @@ mod tests {
             with_xlsx("/tmp/报表.v2".into()),
             PathBuf::from("/tmp/报表.v2.xlsx")
         );
+    }
+
+    #[test]
+    fn why_a_file_could_not_be_written_is_said_in_the_users_language() {
+        let dir = temp_dir("fault");
+        std::fs::write(dir.join("a"), b"x").expect("a file");
+        // A path through a file, not a folder.
+        let typed = format!("{}/a/b", dir.display());
+        let outcome = save(&ExportTarget::typed(&typed, "x.xlsx"), "", b"PK");
+        let ExportOutcome::FileError { path, error } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(path, dir.join("a").join("b.xlsx"));
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert_eq!(error.reason(), "路径中有一段是文件而不是文件夹");
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(error.reason(), "part of the path is a file, not a folder");
+        // A kind the screens do not name: the system's own text.
+        let rare = FileFault::from(&std::io::Error::other("device on fire"));
+        assert_eq!(rare.reason(), "device on fire");
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

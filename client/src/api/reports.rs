@@ -135,7 +135,7 @@ async fn receive_export(
                     },
                     Err(e) => ExportOutcome::FileError {
                         path: target,
-                        error: e.to_string(),
+                        error: (&e).into(),
                     },
                 });
             }

@@ -221,10 +221,9 @@ pub fn saved_file_ui(ui: &mut Ui, saved_file: &Requested<ExportOutcome>, saved: 
     }
 }
 
-/// "无法写入 /tmp/x/：Is a directory (os error 21)": a file that could not be written, and
-/// the system's reason.
-pub fn file_error_text(path: &std::path::Path, error: &str) -> String {
+/// "无法写入 /tmp/a/b.xlsx：路径中有一段是文件而不是文件夹": a file that could not be written, and why.
+pub fn file_error_text(path: &std::path::Path, error: &crate::api::files::FileFault) -> String {
     t("common.file_error")
         .replace("{path}", &path.display().to_string())
-        .replace("{message}", error)
+        .replace("{message}", &error.reason())
 }
