@@ -1,16 +1,19 @@
 //! ReportService: requests into checked report jobs, report rows into messages.
 
-use chrono::{DateTime, Utc};
-use pharmacrm_shared::{DataScope, pb, region};
+use std::collections::HashMap;
 
-use super::{DbCode, date};
+use chrono::{DateTime, Utc};
+use pharmacrm_shared::{DataScope, money, pb, region};
+
+use super::{DbCode, count, date};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
 use crate::msg;
 use crate::ops::report_export::Job;
 use crate::ops::reports::{
-    CustomerFilter, DrugFilter, ExceptionGrouping, Interval, Period, RepRole, Sort,
+    self as ops, CustomerFilter, DrugFilter, ExceptionGrouping, Interval, Period, RepRole, Sort,
+    region_name, region_pair,
 };
 
 /// The longest period a report covers, in days (10 years).
@@ -198,4 +201,187 @@ pub fn run(clock: &Clock, at: DateTime<Utc>, scope: Option<DataScope>) -> pb::Re
 /// A row count on the wire.
 pub fn total(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------
+// Report rows into messages
+
+/// A page of the drug sales report (药品销售情况): `rows` with their category paths
+/// (`paths`: category id → (path, origin)), the totals of every match, and `run`.
+pub fn drug_sales_report(
+    rows: Vec<ops::DrugSales>,
+    totals: ops::SalesTotals,
+    paths: &HashMap<i64, (String, String)>,
+    run: pb::ReportRun,
+) -> pb::DrugSalesReport {
+    pb::DrugSalesReport {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let (category, origin) = paths.get(&r.category_id).cloned().unwrap_or_default();
+                pb::DrugSalesRow {
+                    drug_id: r.drug_id,
+                    drug_name: r.drug_name,
+                    specification: r.specification,
+                    quantity: r.quantity,
+                    amount: money::to_wire(&r.amount),
+                    orders: count(r.orders),
+                    customers: count(r.customers),
+                    category,
+                    origin: pb::DrugOrigin::wire(&origin),
+                }
+            })
+            .collect(),
+        total: total(totals.rows),
+        quantity: totals.quantity,
+        amount: money::to_wire(&totals.amount),
+        orders: count(totals.orders),
+        customers: count(totals.customers),
+        run: Some(run),
+    }
+}
+
+/// The drug sales series (销售走势): one point per interval, the period's totals, `run`.
+pub fn drug_sales_series_report(
+    points: Vec<ops::SeriesPoint>,
+    totals: ops::SalesTotals,
+    run: pb::ReportRun,
+) -> pb::DrugSalesSeriesReport {
+    pb::DrugSalesSeriesReport {
+        points: points
+            .into_iter()
+            .map(|p| pb::SeriesPoint {
+                period_start: p.period_start.format("%Y-%m-%d").to_string(),
+                quantity: p.quantity,
+                amount: money::to_wire(&p.amount),
+            })
+            .collect(),
+        quantity: totals.quantity,
+        amount: money::to_wire(&totals.amount),
+        run: Some(run),
+    }
+}
+
+/// The customer distribution (客户分布): customers per region, all of them, `run`.
+pub fn customer_distribution_report(
+    rows: Vec<ops::RegionCount>,
+    customers: i64,
+    run: pb::ReportRun,
+) -> pb::CustomerDistributionReport {
+    pb::CustomerDistributionReport {
+        rows: rows
+            .into_iter()
+            .map(|r| pb::CustomerDistributionRow {
+                region_name: region_name(&r.region_code),
+                region_code: r.region_code,
+                customers: total(r.customers),
+            })
+            .collect(),
+        customers: total(customers),
+        run: Some(run),
+    }
+}
+
+/// A page of employee performance (员工业绩), the totals of every match, `run`.
+pub fn employee_performance_report(
+    rows: Vec<ops::RepPerformance>,
+    totals: ops::PerformanceTotals,
+    run: pb::ReportRun,
+) -> pb::EmployeePerformanceReport {
+    pb::EmployeePerformanceReport {
+        rows: rows
+            .into_iter()
+            .map(|r| pb::EmployeePerformanceRow {
+                user_id: r.user_id,
+                name: r.name,
+                department: r.department,
+                rank: count(r.rank),
+                amount: money::to_wire(&r.amount),
+                orders: count(r.orders),
+                customers: count(r.customers),
+                collected: money::to_wire(&r.collected),
+            })
+            .collect(),
+        total: total(totals.rows),
+        amount: money::to_wire(&totals.amount),
+        orders: count(totals.orders),
+        customers: count(totals.customers),
+        collected: money::to_wire(&totals.collected),
+        run: Some(run),
+    }
+}
+
+/// A page of customer consumption (客户消费情况), the totals of every match, `run`.
+pub fn customer_consumption_report(
+    rows: Vec<ops::CustomerConsumption>,
+    totals: ops::ConsumptionTotals,
+    run: pb::ReportRun,
+) -> pb::CustomerConsumptionReport {
+    pb::CustomerConsumptionReport {
+        rows: rows
+            .into_iter()
+            .map(|r| pb::CustomerConsumptionRow {
+                customer_id: r.customer_id,
+                region: region_pair(&r.province_code, &r.city_code),
+                customer_name: r.customer_name,
+                sales_rep_name: r.sales_rep_name,
+                amount: money::to_wire(&r.amount),
+                orders: count(r.orders),
+                last_order_date: crate::convert::date_text(r.last_order_date),
+                outstanding: money::to_wire(&r.outstanding),
+            })
+            .collect(),
+        total: total(totals.rows),
+        amount: money::to_wire(&totals.amount),
+        orders: count(totals.orders),
+        outstanding: money::to_wire(&totals.outstanding),
+        run: Some(run),
+    }
+}
+
+/// Regional sales (地区销售情况) per region, the totals, `run`.
+pub fn regional_sales_report(
+    rows: Vec<ops::RegionSales>,
+    totals: ops::SalesTotals,
+    run: pb::ReportRun,
+) -> pb::RegionalSalesReport {
+    pb::RegionalSalesReport {
+        rows: rows
+            .into_iter()
+            .map(|r| pb::RegionalSalesRow {
+                region_name: region_name(&r.region_code),
+                region_code: r.region_code,
+                amount: money::to_wire(&r.amount),
+                orders: count(r.orders),
+                customers: count(r.customers),
+            })
+            .collect(),
+        amount: money::to_wire(&totals.amount),
+        orders: count(totals.orders),
+        customers: count(totals.customers),
+        run: Some(run),
+    }
+}
+
+/// A page of the transport exceptions report (运输异常统计), the totals, `run`.
+pub fn exceptions_report(
+    rows: Vec<ops::ExceptionGroup>,
+    totals: ops::ExceptionTotals,
+    run: pb::ReportRun,
+) -> pb::ExceptionsReport {
+    pb::ExceptionsReport {
+        rows: rows
+            .into_iter()
+            .map(|g| pb::ExceptionsRow {
+                key: g.key,
+                label: g.label,
+                count: count(g.count),
+                value: money::to_wire(&g.value),
+            })
+            .collect(),
+        total: total(totals.rows),
+        count: count(totals.count),
+        value: money::to_wire(&totals.value),
+        run: Some(run),
+    }
 }

@@ -4,21 +4,21 @@
 use std::sync::Arc;
 
 use pharmacrm_shared::pb::{self, report_service_server::ReportService};
-use pharmacrm_shared::{DataScope, Permission, money};
+use pharmacrm_shared::{DataScope, Permission};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use crate::access;
 use crate::auth::Session;
-use crate::convert::reports::{self as convert, total};
-use crate::convert::{DbCode, count, page};
+use crate::convert::page;
+use crate::convert::reports as convert;
 use crate::db::models::audit_log::{self, Event};
 use crate::db::models::drug_category;
 use crate::error::{AppError, AppResult, Msg};
 use crate::messages::Lang;
 use crate::msg;
 use crate::ops::report_export::{self, Context, Job, Outcome};
-use crate::ops::reports::{self as ops, region_name, region_pair};
+use crate::ops::reports as ops;
 use crate::state::AppState;
 
 /// The ReportService implementation.
@@ -102,31 +102,12 @@ impl ReportService for ReportApi {
                 Ok((rows, totals, drug_category::paths(conn)?))
             })
             .await?;
-        Ok(Response::new(pb::DrugSalesReport {
-            rows: rows
-                .into_iter()
-                .map(|r| {
-                    let (category, origin) = paths.get(&r.category_id).cloned().unwrap_or_default();
-                    pb::DrugSalesRow {
-                        drug_id: r.drug_id,
-                        drug_name: r.drug_name,
-                        specification: r.specification,
-                        quantity: r.quantity,
-                        amount: money::to_wire(&r.amount),
-                        orders: count(r.orders),
-                        customers: count(r.customers),
-                        category,
-                        origin: pb::DrugOrigin::wire(&origin),
-                    }
-                })
-                .collect(),
-            total: total(totals.rows),
-            quantity: totals.quantity,
-            amount: money::to_wire(&totals.amount),
-            orders: count(totals.orders),
-            customers: count(totals.customers),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::drug_sales_report(
+            rows,
+            totals,
+            &paths,
+            self.run_info(&session),
+        )))
     }
 
     async fn drug_sales_series(
@@ -149,19 +130,11 @@ impl ReportService for ReportApi {
                 Ok((points, totals))
             })
             .await?;
-        Ok(Response::new(pb::DrugSalesSeriesReport {
-            points: points
-                .into_iter()
-                .map(|p| pb::SeriesPoint {
-                    period_start: p.period_start.format("%Y-%m-%d").to_string(),
-                    quantity: p.quantity,
-                    amount: money::to_wire(&p.amount),
-                })
-                .collect(),
-            quantity: totals.quantity,
-            amount: money::to_wire(&totals.amount),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::drug_sales_series_report(
+            points,
+            totals,
+            self.run_info(&session),
+        )))
     }
 
     async fn customer_distribution(
@@ -181,18 +154,11 @@ impl ReportService for ReportApi {
                 Ok((rows, customers))
             })
             .await?;
-        Ok(Response::new(pb::CustomerDistributionReport {
-            rows: rows
-                .into_iter()
-                .map(|r| pb::CustomerDistributionRow {
-                    region_name: region_name(&r.region_code),
-                    region_code: r.region_code,
-                    customers: total(r.customers),
-                })
-                .collect(),
-            customers: total(customers),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::customer_distribution_report(
+            rows,
+            customers,
+            self.run_info(&session),
+        )))
     }
 
     async fn employee_performance(
@@ -213,27 +179,11 @@ impl ReportService for ReportApi {
                 Ok((rows, totals))
             })
             .await?;
-        Ok(Response::new(pb::EmployeePerformanceReport {
-            rows: rows
-                .into_iter()
-                .map(|r| pb::EmployeePerformanceRow {
-                    user_id: r.user_id,
-                    name: r.name,
-                    department: r.department,
-                    rank: count(r.rank),
-                    amount: money::to_wire(&r.amount),
-                    orders: count(r.orders),
-                    customers: count(r.customers),
-                    collected: money::to_wire(&r.collected),
-                })
-                .collect(),
-            total: total(totals.rows),
-            amount: money::to_wire(&totals.amount),
-            orders: count(totals.orders),
-            customers: count(totals.customers),
-            collected: money::to_wire(&totals.collected),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::employee_performance_report(
+            rows,
+            totals,
+            self.run_info(&session),
+        )))
     }
 
     async fn customer_consumption(
@@ -259,26 +209,11 @@ impl ReportService for ReportApi {
                 Ok((rows, totals))
             })
             .await?;
-        Ok(Response::new(pb::CustomerConsumptionReport {
-            rows: rows
-                .into_iter()
-                .map(|r| pb::CustomerConsumptionRow {
-                    customer_id: r.customer_id,
-                    region: region_pair(&r.province_code, &r.city_code),
-                    customer_name: r.customer_name,
-                    sales_rep_name: r.sales_rep_name,
-                    amount: money::to_wire(&r.amount),
-                    orders: count(r.orders),
-                    last_order_date: crate::convert::date_text(r.last_order_date),
-                    outstanding: money::to_wire(&r.outstanding),
-                })
-                .collect(),
-            total: total(totals.rows),
-            amount: money::to_wire(&totals.amount),
-            orders: count(totals.orders),
-            outstanding: money::to_wire(&totals.outstanding),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::customer_consumption_report(
+            rows,
+            totals,
+            self.run_info(&session),
+        )))
     }
 
     async fn regional_sales(
@@ -302,22 +237,11 @@ impl ReportService for ReportApi {
                 Ok((rows, totals))
             })
             .await?;
-        Ok(Response::new(pb::RegionalSalesReport {
-            rows: rows
-                .into_iter()
-                .map(|r| pb::RegionalSalesRow {
-                    region_name: region_name(&r.region_code),
-                    region_code: r.region_code,
-                    amount: money::to_wire(&r.amount),
-                    orders: count(r.orders),
-                    customers: count(r.customers),
-                })
-                .collect(),
-            amount: money::to_wire(&totals.amount),
-            orders: count(totals.orders),
-            customers: count(totals.customers),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::regional_sales_report(
+            rows,
+            totals,
+            self.run_info(&session),
+        )))
     }
 
     async fn exceptions(
@@ -343,21 +267,11 @@ impl ReportService for ReportApi {
                 Ok((rows, totals))
             })
             .await?;
-        Ok(Response::new(pb::ExceptionsReport {
-            rows: rows
-                .into_iter()
-                .map(|g| pb::ExceptionsRow {
-                    key: g.key,
-                    label: g.label,
-                    count: count(g.count),
-                    value: money::to_wire(&g.value),
-                })
-                .collect(),
-            total: total(totals.rows),
-            count: count(totals.count),
-            value: money::to_wire(&totals.value),
-            run: Some(self.run_info(&session)),
-        }))
+        Ok(Response::new(convert::exceptions_report(
+            rows,
+            totals,
+            self.run_info(&session),
+        )))
     }
 
     type ExportStream = ReceiverStream<Result<pb::ExportChunk, Status>>;
