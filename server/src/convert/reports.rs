@@ -77,77 +77,90 @@ fn drug_filter(
     })
 }
 
-/// The drug-sales job of a request.
-pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<Job> {
-    Ok(Job::DrugSales {
-        period: period(&r.date_from, &r.date_to)?,
-        filter: drug_filter(r.drug_id, r.category_id, r.origin)?,
-        sort: sort(r.sort.as_ref()),
-    })
+/// A drug-sales request checked: its period, drug filter and sort.
+pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, Sort)> {
+    Ok((
+        period(&r.date_from, &r.date_to)?,
+        drug_filter(r.drug_id, r.category_id, r.origin)?,
+        sort(r.sort.as_ref()),
+    ))
 }
 
-/// The drug-sales series job of a request.
-pub fn drug_sales_series(r: &pb::DrugSalesSeriesRequest) -> AppResult<Job> {
+/// A drug-sales series request checked: its period, drug filter and interval.
+pub fn drug_sales_series(
+    r: &pb::DrugSalesSeriesRequest,
+) -> AppResult<(Period, DrugFilter, Interval)> {
     let interval = match pb::SeriesInterval::try_from(r.interval) {
         Ok(pb::SeriesInterval::Week) => Interval::Week,
         Ok(pb::SeriesInterval::Month) => Interval::Month,
         Ok(pb::SeriesInterval::Day) => Interval::Day,
         Err(_) => return Err(AppError::field("interval", msg!("report.unknown_value"))),
     };
-    Ok(Job::DrugSalesSeries {
-        period: period(&r.date_from, &r.date_to)?,
-        filter: drug_filter(r.drug_id, r.category_id, r.origin)?,
+    Ok((
+        period(&r.date_from, &r.date_to)?,
+        drug_filter(r.drug_id, r.category_id, r.origin)?,
         interval,
-    })
+    ))
 }
 
-/// The customer-distribution job of a request.
-pub fn customer_distribution(r: &pb::CustomerDistributionRequest) -> AppResult<Job> {
-    Ok(Job::CustomerDistribution {
-        filter: CustomerFilter {
-            province_code: province(&r.province_code)?,
-            business_kind: pb::BusinessKind::code_of(r.business_kind),
-            type_id: optional_id("type_id", r.type_id)?,
-            include_archived: r.include_archived,
-        },
-        sort: sort(r.sort.as_ref()),
-    })
+/// A customer-distribution request checked: its customer filter and sort.
+pub fn customer_distribution(
+    r: &pb::CustomerDistributionRequest,
+) -> AppResult<(CustomerFilter, Sort)> {
+    let filter = CustomerFilter {
+        province_code: province(&r.province_code)?,
+        business_kind: pb::BusinessKind::code_of(r.business_kind),
+        type_id: optional_id("type_id", r.type_id)?,
+        include_archived: r.include_archived,
+    };
+    Ok((filter, sort(r.sort.as_ref())))
 }
 
-/// The employee-performance job of a request.
-pub fn employee_performance(r: &pb::EmployeePerformanceRequest) -> AppResult<Job> {
+/// An employee-performance request checked: its period, role and sort.
+pub fn employee_performance(
+    r: &pb::EmployeePerformanceRequest,
+) -> AppResult<(Period, RepRole, Sort)> {
     let role = match pb::RepRole::try_from(r.role) {
         Ok(pb::RepRole::Sales) => RepRole::Sales,
         Ok(pb::RepRole::CustomerService) => RepRole::Service,
         Err(_) => return Err(AppError::field("role", msg!("report.unknown_value"))),
     };
-    Ok(Job::EmployeePerformance {
-        period: period(&r.date_from, &r.date_to)?,
+    Ok((
+        period(&r.date_from, &r.date_to)?,
         role,
-        sort: sort(r.sort.as_ref()),
-    })
+        sort(r.sort.as_ref()),
+    ))
 }
 
-/// The customer-consumption job of a request.
-pub fn customer_consumption(r: &pb::CustomerConsumptionRequest) -> AppResult<Job> {
-    Ok(Job::CustomerConsumption {
-        period: period(&r.date_from, &r.date_to)?,
-        province_code: province(&r.province_code)?,
-        sort: sort(r.sort.as_ref()),
-    })
+/// A customer-consumption request checked: its period, province code (empty: all) and
+/// sort.
+pub fn customer_consumption(
+    r: &pb::CustomerConsumptionRequest,
+) -> AppResult<(Period, String, Sort)> {
+    period_in_province(&r.date_from, &r.date_to, &r.province_code, r.sort.as_ref())
 }
 
-/// The regional-sales job of a request.
-pub fn regional_sales(r: &pb::RegionalSalesRequest) -> AppResult<Job> {
-    Ok(Job::RegionalSales {
-        period: period(&r.date_from, &r.date_to)?,
-        province_code: province(&r.province_code)?,
-        sort: sort(r.sort.as_ref()),
-    })
+/// A regional-sales request checked: its period, province code (empty: by province) and
+/// sort.
+pub fn regional_sales(r: &pb::RegionalSalesRequest) -> AppResult<(Period, String, Sort)> {
+    period_in_province(&r.date_from, &r.date_to, &r.province_code, r.sort.as_ref())
 }
 
-/// The exceptions job of a request.
-pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<Job> {
+fn period_in_province(
+    date_from: &str,
+    date_to: &str,
+    province_code: &str,
+    s: Option<&pb::ReportSort>,
+) -> AppResult<(Period, String, Sort)> {
+    Ok((
+        period(date_from, date_to)?,
+        province(province_code)?,
+        sort(s),
+    ))
+}
+
+/// An exceptions request checked: its period, grouping and sort.
+pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrouping, Sort)> {
     let grouping = match pb::ExceptionGrouping::try_from(r.group_by) {
         Ok(pb::ExceptionGrouping::Kind) => ExceptionGrouping::Kind,
         Ok(pb::ExceptionGrouping::Decision) => ExceptionGrouping::Decision,
@@ -156,26 +169,67 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<Job> {
         Ok(pb::ExceptionGrouping::Drug) => ExceptionGrouping::Drug,
         Err(_) => return Err(AppError::field("group_by", msg!("report.unknown_value"))),
     };
-    Ok(Job::Exceptions {
-        period: period(&r.date_from, &r.date_to)?,
+    Ok((
+        period(&r.date_from, &r.date_to)?,
         grouping,
-        sort: sort(r.sort.as_ref()),
-    })
+        sort(r.sort.as_ref()),
+    ))
 }
 
 /// The job an export asks for.
 pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
     use pb::export_request::Report;
-    match &r.report {
-        Some(Report::DrugSales(r)) => drug_sales(r),
-        Some(Report::DrugSalesSeries(r)) => drug_sales_series(r),
-        Some(Report::CustomerDistribution(r)) => customer_distribution(r),
-        Some(Report::EmployeePerformance(r)) => employee_performance(r),
-        Some(Report::CustomerConsumption(r)) => customer_consumption(r),
-        Some(Report::RegionalSales(r)) => regional_sales(r),
-        Some(Report::Exceptions(r)) => exceptions(r),
-        None => Err(AppError::field("report", msg!("report.choose_report"))),
-    }
+    Ok(match &r.report {
+        Some(Report::DrugSales(r)) => {
+            let (period, filter, sort) = drug_sales(r)?;
+            Job::DrugSales {
+                period,
+                filter,
+                sort,
+            }
+        }
+        Some(Report::DrugSalesSeries(r)) => {
+            let (period, filter, interval) = drug_sales_series(r)?;
+            Job::DrugSalesSeries {
+                period,
+                filter,
+                interval,
+            }
+        }
+        Some(Report::CustomerDistribution(r)) => {
+            let (filter, sort) = customer_distribution(r)?;
+            Job::CustomerDistribution { filter, sort }
+        }
+        Some(Report::EmployeePerformance(r)) => {
+            let (period, role, sort) = employee_performance(r)?;
+            Job::EmployeePerformance { period, role, sort }
+        }
+        Some(Report::CustomerConsumption(r)) => {
+            let (period, province_code, sort) = customer_consumption(r)?;
+            Job::CustomerConsumption {
+                period,
+                province_code,
+                sort,
+            }
+        }
+        Some(Report::RegionalSales(r)) => {
+            let (period, province_code, sort) = regional_sales(r)?;
+            Job::RegionalSales {
+                period,
+                province_code,
+                sort,
+            }
+        }
+        Some(Report::Exceptions(r)) => {
+            let (period, grouping, sort) = exceptions(r)?;
+            Job::Exceptions {
+                period,
+                grouping,
+                sort,
+            }
+        }
+        None => return Err(AppError::field("report", msg!("report.choose_report"))),
+    })
 }
 
 /// The language an export's sheet is written in, from `language_code` (a BCP 47 tag;

@@ -68,16 +68,6 @@ impl ReportApi {
 
 type Reply<T> = Result<Response<T>, Status>;
 
-/// Unwraps the job a request converted to (the converters return the matching variant).
-macro_rules! job {
-    ($job:expr, $variant:ident { $($field:ident),* }) => {
-        match $job {
-            Job::$variant { $($field),* } => ($($field),*),
-            _ => unreachable!("the converter returns Job::{}", stringify!($variant)),
-        }
-    };
-}
-
 #[tonic::async_trait]
 impl ReportService for ReportApi {
     async fn drug_sales(
@@ -86,14 +76,7 @@ impl ReportService for ReportApi {
     ) -> Reply<pb::DrugSalesReport> {
         let session = Session::of(&request)?;
         let r = request.into_inner();
-        let (period, filter, sort) = job!(
-            convert::drug_sales(&r)?,
-            DrugSales {
-                period,
-                filter,
-                sort
-            }
-        );
+        let (period, filter, sort) = convert::drug_sales(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals, paths) = self
             .report(&session, move |conn, reps| {
@@ -115,14 +98,7 @@ impl ReportService for ReportApi {
         request: Request<pb::DrugSalesSeriesRequest>,
     ) -> Reply<pb::DrugSalesSeriesReport> {
         let session = Session::of(&request)?;
-        let (period, filter, interval) = job!(
-            convert::drug_sales_series(request.get_ref())?,
-            DrugSalesSeries {
-                period,
-                filter,
-                interval
-            }
-        );
+        let (period, filter, interval) = convert::drug_sales_series(request.get_ref())?;
         let (points, totals) = self
             .report(&session, move |conn, reps| {
                 let (q, totals) = ops::drug_sales_series(conn, reps, period, &filter, interval)?;
@@ -142,10 +118,7 @@ impl ReportService for ReportApi {
         request: Request<pb::CustomerDistributionRequest>,
     ) -> Reply<pb::CustomerDistributionReport> {
         let session = Session::of(&request)?;
-        let (filter, sort) = job!(
-            convert::customer_distribution(request.get_ref())?,
-            CustomerDistribution { filter, sort }
-        );
+        let (filter, sort) = convert::customer_distribution(request.get_ref())?;
         let (rows, customers) = self
             .report(&session, move |conn, reps| {
                 let (q, customers) = ops::customer_distribution(conn, reps, &filter, &sort)?;
@@ -167,10 +140,7 @@ impl ReportService for ReportApi {
     ) -> Reply<pb::EmployeePerformanceReport> {
         let session = Session::of(&request)?;
         let r = request.into_inner();
-        let (period, role, sort) = job!(
-            convert::employee_performance(&r)?,
-            EmployeePerformance { period, role, sort }
-        );
+        let (period, role, sort) = convert::employee_performance(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
             .report(&session, move |conn, reps| {
@@ -192,14 +162,7 @@ impl ReportService for ReportApi {
     ) -> Reply<pb::CustomerConsumptionReport> {
         let session = Session::of(&request)?;
         let r = request.into_inner();
-        let (period, province_code, sort) = job!(
-            convert::customer_consumption(&r)?,
-            CustomerConsumption {
-                period,
-                province_code,
-                sort
-            }
-        );
+        let (period, province_code, sort) = convert::customer_consumption(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
             .report(&session, move |conn, reps| {
@@ -221,14 +184,7 @@ impl ReportService for ReportApi {
         request: Request<pb::RegionalSalesRequest>,
     ) -> Reply<pb::RegionalSalesReport> {
         let session = Session::of(&request)?;
-        let (period, province_code, sort) = job!(
-            convert::regional_sales(request.get_ref())?,
-            RegionalSales {
-                period,
-                province_code,
-                sort
-            }
-        );
+        let (period, province_code, sort) = convert::regional_sales(request.get_ref())?;
         let (rows, totals) = self
             .report(&session, move |conn, reps| {
                 let (q, totals) = ops::regional_sales(conn, reps, period, &province_code, &sort)?;
@@ -250,14 +206,7 @@ impl ReportService for ReportApi {
     ) -> Reply<pb::ExceptionsReport> {
         let session = Session::of(&request)?;
         let r = request.into_inner();
-        let (period, grouping, sort) = job!(
-            convert::exceptions(&r)?,
-            Exceptions {
-                period,
-                grouping,
-                sort
-            }
-        );
+        let (period, grouping, sort) = convert::exceptions(&r)?;
         let (offset, limit) = page(r.page);
         let days = report_export::days(&self.state.clock, period);
         let (rows, totals) = self
