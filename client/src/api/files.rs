@@ -110,7 +110,8 @@ impl FileFault {
         let key = match self.kind {
             Kind::NotFound => "common.file_fault.not_found",
             Kind::PermissionDenied => "common.file_fault.permission",
-            Kind::NotADirectory => "common.file_fault.not_a_folder",
+            // A folder to make where a file is ("/etc/hostname/") exists already.
+            Kind::NotADirectory | Kind::AlreadyExists => "common.file_fault.not_a_folder",
             Kind::IsADirectory => "common.file_fault.is_a_folder",
             Kind::StorageFull | Kind::QuotaExceeded => "common.file_fault.full",
             Kind::ReadOnlyFilesystem => "common.file_fault.read_only",
@@ -367,6 +368,13 @@ mod tests {
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
         assert_eq!(error.reason(), "路径中有一段是文件而不是文件夹");
         crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(error.reason(), "part of the path is a file, not a folder");
+        // A folder typed where a file is: the same reason.
+        let typed = format!("{}/a/", dir.display());
+        let outcome = save(&ExportTarget::typed(&typed, "x.xlsx"), "", b"PK");
+        let ExportOutcome::FileError { error, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
         assert_eq!(error.reason(), "part of the path is a file, not a folder");
         // A kind the screens do not name: the system's own text.
         let rare = FileFault::from(&std::io::Error::other("device on fire"));

@@ -179,7 +179,7 @@ fn order_amounts_ui(
                         ui.vertical(|ui| {
                             // Grid cells are as narrow as last frame's column: each input
                             // claims its width.
-                            ui.set_min_width(320.0);
+                            ui.set_min_width(380.0);
                             let field = format!("{list}[{i}].order_id");
                             let row_options: Vec<(i64, String)> = options
                                 .iter()
@@ -198,7 +198,7 @@ fn order_amounts_ui(
                                 &format!("{id}_order_{i}"),
                                 &mut line.order_id,
                                 &row_options,
-                                320.0,
+                                380.0,
                             )
                             .labelled_by(order_header.id);
                             if response.changed() {

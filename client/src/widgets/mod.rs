@@ -354,8 +354,6 @@ pub fn combo_box<T: PartialEq + Clone>(
     let mut response = egui::ComboBox::from_id_salt(id_salt)
         .selected_text(selected)
         .width(width)
-        // A long choice ends in "…" rather than growing the row (the popup shows it whole).
-        .truncate()
         .show_ui(ui, |ui| {
             for (option, text) in options {
                 ui.selectable_value(value, option.clone(), text);
