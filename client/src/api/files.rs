@@ -103,7 +103,7 @@ impl From<&std::io::Error> for FileFault {
 }
 
 impl FileFault {
-    /// The reason in the UI's language ("路径中有一段不是文件夹"); for a rarer kind, the
+    /// The reason in the UI's language ("路径中有一段是文件而不是文件夹"); for a rarer kind, the
     /// system's text ("… (os error 5)").
     pub fn reason(&self) -> String {
         use std::io::ErrorKind as Kind;

@@ -212,14 +212,14 @@ pub(super) fn batch_lines_ui(
                         cell(ui, "batch_no", response);
                     });
                     ui.vertical(|ui| {
-                        ui.set_min_width(174.0);
+                        ui.set_min_width(widgets::DATE_INPUT_WIDTH + 70.0);
                         let response = ui
                             .horizontal(|ui| {
                                 let mut response = ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.expiry_date)
                                             .hint_text(t("common.date_hint"))
-                                            .desired_width(104.0),
+                                            .desired_width(widgets::DATE_INPUT_WIDTH),
                                     )
                                     .labelled_by(expiry_header.id);
                                 if widgets::date_picker(

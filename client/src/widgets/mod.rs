@@ -28,6 +28,9 @@ use crate::i18n::t;
 pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 /// The colour of warnings.
 pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
+/// The width of a date input beside its calendar button: a date, or its hint
+/// (YYYY-MM-DD, 年-月-日), whole.
+pub const DATE_INPUT_WIDTH: f32 = 104.0;
 
 /// The server's (or the form's own) complaint about a field, in red.
 pub fn field_error(ui: &mut Ui, error: Option<String>) {
@@ -405,13 +408,12 @@ pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
 /// beside it.
 pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     // The input and its calendar button.
-    // Wide enough for a date and for the hint (YYYY-MM-DD).
-    keep_together(ui, label, 104.0 + 60.0);
+    keep_together(ui, label, DATE_INPUT_WIDTH + 60.0);
     let label = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(value)
             .hint_text(t("common.date_hint"))
-            .desired_width(104.0),
+            .desired_width(DATE_INPUT_WIDTH),
     )
     .labelled_by(label.id);
     date_picker(ui, salt, value);

@@ -271,11 +271,11 @@ pub fn facts(
         .bind(Value::IntArray(ids.to_vec()))
         .push(")");
     let rows: Vec<Row> = sql.query().load(conn)?;
-    let money = ledger::order_money(conn, ids)?;
+    let mut money = ledger::order_money(conn, ids)?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let m = money.get(&r.id).cloned().unwrap_or_default();
+            let m = money.remove(&r.id).unwrap_or_default();
             (
                 r.id,
                 OrderFacts {
