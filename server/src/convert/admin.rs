@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use pharmacrm_shared::{DataScope, Permission, pb, validation};
 
-use super::{Update, count, id, page, timestamp};
+use super::{Update, count, id, known, page, timestamp};
 use crate::db::models::department::{DepartmentInput, DepartmentView};
 use crate::db::models::position::{PositionInput, PositionView};
 use crate::db::models::session::SessionRow;
@@ -290,7 +290,10 @@ pub fn update_user(r: pb::UpdateUserRequest) -> AppResult<Update<UserProfile>> {
 }
 
 /// A ListUsers request as (filter, (offset, limit)).
-pub fn list_users(r: pb::ListUsersRequest) -> (UserFilter, (i64, i64)) {
+///
+/// # Errors
+/// INVALID_ARGUMENT naming `sort` for a sort the enum does not have.
+pub fn list_users(r: pb::ListUsersRequest) -> AppResult<(UserFilter, (i64, i64))> {
     {
         let pb::ListUsersRequest {
             query,
@@ -301,13 +304,13 @@ pub fn list_users(r: pb::ListUsersRequest) -> (UserFilter, (i64, i64)) {
             descending,
             page: page_request,
         } = r;
-        let sort = match pb::UserSort::try_from(sort).unwrap_or_default() {
+        let sort = match known("sort", sort)? {
             pb::UserSort::Unspecified | pb::UserSort::Username => UserSort::Username,
             pb::UserSort::DisplayName => UserSort::DisplayName,
             pb::UserSort::Department => UserSort::Department,
             pb::UserSort::CreatedAt => UserSort::CreatedAt,
         };
-        (
+        Ok((
             UserFilter {
                 query,
                 department_id,
@@ -317,7 +320,7 @@ pub fn list_users(r: pb::ListUsersRequest) -> (UserFilter, (i64, i64)) {
                 descending,
             },
             page(page_request),
-        )
+        ))
     }
 }
 

@@ -247,6 +247,7 @@ pub fn search_customers(
         after,
     } = r;
     let id_number = id_number.trim().to_uppercase();
+    let business_kind = pb::BusinessKind::filter_code("business_kind", kind)?;
     let (offset, limit) = page(page_request);
     let start = page_start(&after, offset)?;
     Ok((
@@ -254,7 +255,7 @@ pub fn search_customers(
             query,
             province_code: province_code.trim().to_owned(),
             city_code: city_code.trim().to_owned(),
-            business_kind: pb::BusinessKind::code_of(kind).map(str::to_owned),
+            business_kind: business_kind.map(str::to_owned),
             type_id,
             sales_rep_id,
             cs_rep_id,

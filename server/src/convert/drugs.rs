@@ -2,7 +2,7 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{DbCode, count, page, page_start, timestamp};
+use super::{DbCode, count, known, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
@@ -221,12 +221,12 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
         page: page_request,
         after,
     } = r;
-    let status = match pb::DrugStatusFilter::try_from(status).unwrap_or_default() {
+    let status = match known("status", status)? {
         pb::DrugStatusFilter::Active => StatusFilter::Active,
         pb::DrugStatusFilter::Archived => StatusFilter::Archived,
         pb::DrugStatusFilter::All => StatusFilter::All,
     };
-    let sort = match pb::DrugSort::try_from(sort).unwrap_or_default() {
+    let sort = match known("sort", sort)? {
         pb::DrugSort::Name => DrugSort::Name,
         pb::DrugSort::Specification => DrugSort::Specification,
         pb::DrugSort::Category => DrugSort::Category,

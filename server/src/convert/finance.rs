@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, date, date_text, id, timestamp};
+use super::{DbCode, date, date_text, id, known, timestamp};
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
@@ -442,18 +442,22 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
     }
 }
 
-pub fn arrears_filter(r: &pb::ListArrearsRequest) -> ArrearsFilter {
-    ArrearsFilter {
+/// An arrears request's filter.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming `bucket` for a bucket the enum does not have.
+pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
+    Ok(ArrearsFilter {
         sales_rep_id: r.sales_rep_id,
         department_id: r.department_id,
-        bucket: match pb::ArrearsBucket::try_from(r.bucket).unwrap_or(pb::ArrearsBucket::Any) {
+        bucket: match known("bucket", r.bucket)? {
             pb::ArrearsBucket::Any => ArrearsBucket::Any,
             pb::ArrearsBucket::Overdue => ArrearsBucket::Overdue,
             pb::ArrearsBucket::Over30 => ArrearsBucket::Over30,
             pb::ArrearsBucket::Over60 => ArrearsBucket::Over60,
             pb::ArrearsBucket::Over90 => ArrearsBucket::Over90,
         },
-    }
+    })
 }
 
 pub fn arrears_row(r: ArrearsRow, rep_name: String, today: NaiveDate) -> pb::ArrearsRow {

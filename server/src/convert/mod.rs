@@ -41,6 +41,23 @@ pub trait DbCode: Sized + Copy {
     fn wire(code: &str) -> i32;
     /// The code of a proto number; `None` for unspecified or unknown numbers.
     fn code_of(value: i32) -> Option<&'static str>;
+
+    /// The code a search filter asks for: `None` for unspecified (0, any value).
+    ///
+    /// # Errors
+    /// INVALID_ARGUMENT naming `field` (`field.unknown_value`) for a number the enum does
+    /// not have (a newer client's, or a typo in an API call), rather than reading it as
+    /// "any".
+    fn filter_code(
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        value: i32,
+    ) -> AppResult<Option<&'static str>> {
+        let code = Self::code_of(value);
+        if value != 0 && code.is_none() {
+            return Err(AppError::field(field, msg!("field.unknown_value")));
+        }
+        Ok(code)
+    }
 }
 
 /// Implements [`DbCode`]: `db_codes!(pb::FollowupMethod, fallback Other { Visit => "visit", … })`.
@@ -72,6 +89,16 @@ macro_rules! db_codes {
             }
         }
     };
+}
+
+/// The value of a proto enum field that has no stored code (a sort, a grouping, a
+/// report's interval): 0 is the enum's default.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming `field` (`field.unknown_value`) for a number the enum does not
+/// have, rather than reading it as the default.
+pub fn known<E: TryFrom<i32>>(field: &'static str, value: i32) -> AppResult<E> {
+    E::try_from(value).map_err(|_| AppError::field(field, msg!("field.unknown_value")))
 }
 
 /// Default and maximum page sizes.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, Update, date, date_text, from_timestamp, id, timestamp};
+use super::{DbCode, Update, date, date_text, from_timestamp, id, known, timestamp};
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
@@ -284,8 +284,14 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
     let created_from = date("created_from", &created_from, &mut check);
     let created_to = date("created_to", &created_to, &mut check);
     check.finish()?;
+    let statuses = statuses
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| pb::OrderStatus::filter_code(format!("statuses[{i}]"), s).transpose())
+        .map(|code| code.map(str::to_owned))
+        .collect::<AppResult<Vec<_>>>()?;
     let (offset, limit) = super::page(page);
-    let sort = match pb::OrderSort::try_from(sort).unwrap_or_default() {
+    let sort = match known("sort", sort)? {
         pb::OrderSort::OrderDate => OrderSort::OrderDate,
         pb::OrderSort::Customer => OrderSort::Customer,
         pb::OrderSort::Total => OrderSort::Total,
@@ -299,11 +305,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
             customer_id,
             sales_rep_id,
             cs_rep_id,
-            statuses: statuses
-                .into_iter()
-                .filter_map(pb::OrderStatus::code_of)
-                .map(str::to_owned)
-                .collect(),
+            statuses,
             has_overdue,
             has_open_exceptions,
             sort,
@@ -620,6 +622,7 @@ pub fn list_shipments(
     let ship_from = date("ship_from", &ship_from, &mut check);
     let ship_to = date("ship_to", &ship_to, &mut check);
     check.finish()?;
+    let delivery_status = pb::DeliveryStatus::filter_code("delivery_status", delivery_status)?;
     let (offset, limit) = super::page(page);
     Ok((
         ShipmentFilter {
@@ -629,7 +632,7 @@ pub fn list_shipments(
             drug_id,
             overdue_only,
             cs_rep_id: mine.then_some(caller),
-            delivery_status: pb::DeliveryStatus::code_of(delivery_status).map(str::to_owned),
+            delivery_status: delivery_status.map(str::to_owned),
             ship_from,
             ship_to,
         },
@@ -808,6 +811,7 @@ pub fn list_exceptions(
     let reported_from = date("reported_from", &reported_from, &mut check);
     let reported_to = date("reported_to", &reported_to, &mut check);
     check.finish()?;
+    let kind = pb::ExceptionKind::filter_code("kind", kind)?;
     let (offset, limit) = super::page(page);
     Ok((
         ExceptionFilter {
@@ -816,7 +820,7 @@ pub fn list_exceptions(
             awaiting_decision,
             open_only,
             sales_rep_id: mine.then_some(caller),
-            kind: pb::ExceptionKind::code_of(kind).map(str::to_owned),
+            kind: kind.map(str::to_owned),
             reported_from,
             reported_to,
         },

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::{DataScope, money, pb, region};
 
-use super::{DbCode, count, date};
+use super::{DbCode, count, date, known};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
@@ -70,10 +70,11 @@ fn drug_filter(
     category_id: Option<i64>,
     origin: i32,
 ) -> AppResult<DrugFilter> {
+    let origin = pb::DrugOrigin::filter_code("origin", origin)?;
     Ok(DrugFilter {
         drug_id: optional_id("drug_id", drug_id)?,
         category_id: optional_id("category_id", category_id)?,
-        origin: pb::DrugOrigin::code_of(origin),
+        origin,
     })
 }
 
@@ -90,11 +91,10 @@ pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, So
 pub fn drug_sales_series(
     r: &pb::DrugSalesSeriesRequest,
 ) -> AppResult<(Period, DrugFilter, Interval)> {
-    let interval = match pb::SeriesInterval::try_from(r.interval) {
-        Ok(pb::SeriesInterval::Week) => Interval::Week,
-        Ok(pb::SeriesInterval::Month) => Interval::Month,
-        Ok(pb::SeriesInterval::Day) => Interval::Day,
-        Err(_) => return Err(AppError::field("interval", msg!("report.unknown_value"))),
+    let interval = match known("interval", r.interval)? {
+        pb::SeriesInterval::Week => Interval::Week,
+        pb::SeriesInterval::Month => Interval::Month,
+        pb::SeriesInterval::Day => Interval::Day,
     };
     Ok((
         period(&r.date_from, &r.date_to)?,
@@ -107,9 +107,10 @@ pub fn drug_sales_series(
 pub fn customer_distribution(
     r: &pb::CustomerDistributionRequest,
 ) -> AppResult<(CustomerFilter, Sort)> {
+    let business_kind = pb::BusinessKind::filter_code("business_kind", r.business_kind)?;
     let filter = CustomerFilter {
         province_code: province(&r.province_code)?,
-        business_kind: pb::BusinessKind::code_of(r.business_kind),
+        business_kind,
         type_id: optional_id("type_id", r.type_id)?,
         include_archived: r.include_archived,
     };
@@ -120,10 +121,9 @@ pub fn customer_distribution(
 pub fn employee_performance(
     r: &pb::EmployeePerformanceRequest,
 ) -> AppResult<(Period, RepRole, Sort)> {
-    let role = match pb::RepRole::try_from(r.role) {
-        Ok(pb::RepRole::Sales) => RepRole::Sales,
-        Ok(pb::RepRole::CustomerService) => RepRole::Service,
-        Err(_) => return Err(AppError::field("role", msg!("report.unknown_value"))),
+    let role = match known("role", r.role)? {
+        pb::RepRole::Sales => RepRole::Sales,
+        pb::RepRole::CustomerService => RepRole::Service,
     };
     Ok((
         period(&r.date_from, &r.date_to)?,
@@ -161,13 +161,12 @@ fn period_in_province(
 
 /// An exceptions request checked: its period, grouping and sort.
 pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrouping, Sort)> {
-    let grouping = match pb::ExceptionGrouping::try_from(r.group_by) {
-        Ok(pb::ExceptionGrouping::Kind) => ExceptionGrouping::Kind,
-        Ok(pb::ExceptionGrouping::Decision) => ExceptionGrouping::Decision,
-        Ok(pb::ExceptionGrouping::Customer) => ExceptionGrouping::Customer,
-        Ok(pb::ExceptionGrouping::CsRep) => ExceptionGrouping::CsRep,
-        Ok(pb::ExceptionGrouping::Drug) => ExceptionGrouping::Drug,
-        Err(_) => return Err(AppError::field("group_by", msg!("report.unknown_value"))),
+    let grouping = match known("group_by", r.group_by)? {
+        pb::ExceptionGrouping::Kind => ExceptionGrouping::Kind,
+        pb::ExceptionGrouping::Decision => ExceptionGrouping::Decision,
+        pb::ExceptionGrouping::Customer => ExceptionGrouping::Customer,
+        pb::ExceptionGrouping::CsRep => ExceptionGrouping::CsRep,
+        pb::ExceptionGrouping::Drug => ExceptionGrouping::Drug,
     };
     Ok((
         period(&r.date_from, &r.date_to)?,

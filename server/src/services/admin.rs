@@ -169,7 +169,7 @@ impl AdminService for AdminApi {
         &self,
         request: Request<pb::ListUsersRequest>,
     ) -> Reply<pb::ListUsersResponse> {
-        let (filter, (offset, limit)) = convert::admin::list_users(request.into_inner());
+        let (filter, (offset, limit)) = convert::admin::list_users(request.into_inner())?;
         let (rows, total) = self
             .state
             .db

@@ -240,7 +240,7 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::ListArrearsResponse> {
         let session = Session::of(&request)?;
         let r = request.into_inner();
-        let filter = conv::arrears_filter(&r);
+        let filter = conv::arrears_filter(&r)?;
         let (offset, limit) = page(r.page);
         let today = self.state.clock.today();
         let (rows, total, totals, names) = self

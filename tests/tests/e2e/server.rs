@@ -258,3 +258,144 @@ async fn killing_the_private_postgresql_costs_seconds_not_the_service() {
     );
     running.shutdown().await.expect("shutdown");
 }
+
+/// A filter, sort or grouping sent as a number its enum does not have (a newer client's,
+/// or a typo in an API call) is refused naming the field, in every search and report:
+/// read as "any", it would answer a list that looks filtered and is not.
+#[tokio::test]
+async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field() {
+    use pharmacrm_shared::pb;
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let september = || ("2026-09-01".to_owned(), "2026-09-30".to_owned());
+    let unknown = 99;
+    let answers = [
+        (
+            admin
+                .bad_fields_of(pb::SearchCustomersRequest {
+                    business_kind: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "business_kind",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::ListUsersRequest {
+                    sort: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "sort",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::SearchDrugsRequest {
+                    status: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "status",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::SearchOrdersRequest {
+                    statuses: vec![pb::OrderStatus::Pending as i32, unknown],
+                    ..Default::default()
+                })
+                .await,
+            "statuses[1]",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::ListShipmentsRequest {
+                    delivery_status: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "delivery_status",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::ListExceptionsRequest {
+                    kind: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "kind",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::ListArrearsRequest {
+                    bucket: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "bucket",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::DrugSalesRequest {
+                    date_from: september().0,
+                    date_to: september().1,
+                    origin: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "origin",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::DrugSalesSeriesRequest {
+                    date_from: september().0,
+                    date_to: september().1,
+                    interval: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "interval",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::CustomerDistributionRequest {
+                    business_kind: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "business_kind",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::EmployeePerformanceRequest {
+                    date_from: september().0,
+                    date_to: september().1,
+                    role: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "role",
+        ),
+        (
+            admin
+                .bad_fields_of(pb::ExceptionsRequest {
+                    date_from: september().0,
+                    date_to: september().1,
+                    group_by: unknown,
+                    ..Default::default()
+                })
+                .await,
+            "group_by",
+        ),
+    ];
+    for (fields, field) in answers {
+        assert_eq!(fields, [field]);
+    }
+    // The known values still answer, 0 being "any".
+    admin
+        .send(pb::SearchOrdersRequest {
+            statuses: vec![pb::OrderStatus::Pending as i32],
+            ..Default::default()
+        })
+        .await;
+    admin.send(pb::CustomerDistributionRequest::default()).await;
+}
