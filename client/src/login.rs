@@ -7,7 +7,7 @@ use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use crate::api::{self, Api, ApiError, ErrorKind};
 use crate::app::Settings;
 use crate::backend::{Backend, Polled, Requested};
-use crate::i18n::t;
+use crate::i18n::{bracketed, t};
 use crate::widgets::{self, FieldErrors};
 
 /// A successful login.
@@ -85,8 +85,10 @@ impl LoginPanel {
             password: self.password.clone(),
         };
         self.request.request(backend.spawn(async move {
-            let ca = std::fs::read(&ca_path)
-                .map_err(|e| ApiError::local(ErrorKind::BadCaFile, format!("{ca_path}: {e}")))?;
+            let ca = std::fs::read(&ca_path).map_err(|e| {
+                let reason = crate::api::files::FileFault::reading(&e).reason();
+                ApiError::local(ErrorKind::BadCaFile, bracketed(&reason, &ca_path))
+            })?;
             let channel = api::connect(&server, &ca).await?;
             let response = AuthServiceClient::new(channel.clone())
                 .login(request)

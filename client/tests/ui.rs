@@ -497,6 +497,9 @@ impl Ui {
         self.harness
             .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
         self.harness.step();
+        // Deleted first, so that an empty `text` clears the input.
+        self.harness.key_press(egui::Key::Backspace);
+        self.harness.step();
         self.harness
             .get_by_role_and_label(Role::TextInput, label)
             .type_text(text);
@@ -786,6 +789,20 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
     ui.type_into("发证机关", "北京市药品监督管理局");
     ui.type_into("发证日期", "2026-01-05");
     ui.type_into("有效期至", "2031-01-04");
+    // A scan path that leads nowhere is named under its input, in Chinese; nothing saved.
+    let missing = std::env::temp_dir()
+        .join("没有这个扫描件.pdf")
+        .display()
+        .to_string();
+    ui.type_into("扫描件文件路径", &missing);
+    ui.press(Role::Button, "添加证件");
+    ui.wait_label(&format!("无法读取 {missing}：文件不存在"));
+    assert_eq!(
+        ui.input_text("证件编号"),
+        "京药2026-0001",
+        "the form is kept"
+    );
+    ui.replace_text("扫描件文件路径", "");
     ui.press(Role::Button, "添加证件");
     ui.wait_label("京药2026-0001");
     assert_eq!(
@@ -1025,6 +1042,12 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("模板.xlsx");
     let path_text = path.display().to_string();
+    // A file that is not there: said in Chinese, naming the path, not the OS's
+    // "No such file or directory (os error 2)".
+    let missing = dir.join("没有这个文件.xlsx").display().to_string();
+    ui.type_into("Excel 文件路径", &missing);
+    ui.click("导入");
+    ui.wait_label(&format!("无法读取 {missing}：文件不存在"));
     ui.type_into("模板保存到", &path_text);
     ui.click("下载导入模板");
     ui.wait_label_contains("模板已保存到");
@@ -1032,7 +1055,7 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     assert!(saved.starts_with(b"PK"), "an .xlsx (zip) file");
 
     // The template's example rows come back as an import outcome, not a file error.
-    ui.type_into("Excel 文件路径", &path_text);
+    ui.replace_text("Excel 文件路径", &path_text);
     ui.click("导入");
     ui.wait_for("the import outcome", |h| {
         h.query_by_label_contains("已导入").is_some()

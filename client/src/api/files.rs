@@ -85,41 +85,88 @@ pub enum ExportOutcome {
     Incomplete,
 }
 
-/// Why a file could not be written: the system's error kind, which the screens name in
-/// the user's language, and the system's own text, shown for a kind they do not name.
+/// Why a file could not be read or written: the system's error kind, which the screens
+/// name in the user's language, and the system's own text, shown for a kind they do not
+/// name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileFault {
     kind: std::io::ErrorKind,
     system: String,
-}
-
-impl From<&std::io::Error> for FileFault {
-    fn from(e: &std::io::Error) -> FileFault {
-        FileFault {
-            kind: e.kind(),
-            system: e.to_string(),
-        }
-    }
+    /// Reading (an import, a scan to attach), not writing: "the file does not exist"
+    /// rather than "the folder does not exist".
+    reading: bool,
 }
 
 impl FileFault {
+    /// Why a file could not be written.
+    pub fn writing(e: &std::io::Error) -> FileFault {
+        FileFault {
+            kind: e.kind(),
+            system: e.to_string(),
+            reading: false,
+        }
+    }
+
+    /// Why a file could not be read.
+    pub fn reading(e: &std::io::Error) -> FileFault {
+        FileFault {
+            reading: true,
+            ..FileFault::writing(e)
+        }
+    }
+
     /// The reason in the UI's language ("路径中有一段是文件而不是文件夹"); for a rarer kind, the
     /// system's text ("… (os error 5)").
     pub fn reason(&self) -> String {
+        self.reason_in(crate::i18n::lang())
+    }
+
+    /// The reason in `lang`.
+    pub fn reason_in(&self, lang: crate::i18n::Lang) -> String {
         use std::io::ErrorKind as Kind;
-        let key = match self.kind {
-            Kind::NotFound => "common.file_fault.not_found",
-            Kind::PermissionDenied => "common.file_fault.permission",
+        let key = match (self.kind, self.reading) {
+            (Kind::NotFound, true) => "common.file_fault.no_file",
+            (Kind::NotFound, false) => "common.file_fault.not_found",
+            (Kind::PermissionDenied, true) => "common.file_fault.no_read_permission",
+            (Kind::PermissionDenied, false) => "common.file_fault.permission",
             // A folder to make where a file is ("/etc/hostname/") exists already.
-            Kind::NotADirectory | Kind::AlreadyExists => "common.file_fault.not_a_folder",
-            Kind::IsADirectory => "common.file_fault.is_a_folder",
-            Kind::StorageFull | Kind::QuotaExceeded => "common.file_fault.full",
-            Kind::ReadOnlyFilesystem => "common.file_fault.read_only",
-            Kind::InvalidFilename => "common.file_fault.bad_name",
+            (Kind::NotADirectory | Kind::AlreadyExists, _) => "common.file_fault.not_a_folder",
+            (Kind::IsADirectory, _) => "common.file_fault.is_a_folder",
+            (Kind::StorageFull | Kind::QuotaExceeded, _) => "common.file_fault.full",
+            (Kind::ReadOnlyFilesystem, _) => "common.file_fault.read_only",
+            (Kind::InvalidFilename, _) => "common.file_fault.bad_name",
             _ => return self.system.clone(),
         };
-        crate::i18n::t(key).to_owned()
+        crate::i18n::t_in(lang, key).to_owned()
     }
+}
+
+/// Reads the file the user chose at `path`, whole, to send in a request (a workbook to
+/// import, a scan to attach).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming `field`, with the sentence in both languages as the server
+/// sends its own ("无法读取 /tmp/药品.xlsx：文件不存在"), so the form shows it under the path.
+pub fn read(path: &str, field: &str) -> Result<Vec<u8>, tonic::Status> {
+    use crate::i18n::{Lang, t_in};
+    use tonic_types::{ErrorDetails, FieldViolation, LocalizedMessage, StatusExt};
+    std::fs::read(path).map_err(|e| {
+        let fault = FileFault::reading(&e);
+        let text = |lang| {
+            t_in(lang, "common.file_read_error")
+                .replace("{path}", path)
+                .replace("{message}", &fault.reason_in(lang))
+        };
+        let (en, zh) = (text(Lang::En), text(Lang::Zh));
+        let mut details = ErrorDetails::with_bad_request(vec![FieldViolation {
+            field: field.to_owned(),
+            description: en.clone(),
+            reason: String::new(),
+            localized_message: Some(LocalizedMessage::new("zh-CN", zh.clone())),
+        }]);
+        details.set_localized_message("zh-CN", zh);
+        tonic::Status::with_error_details(tonic::Code::InvalidArgument, en, details)
+    })
 }
 
 /// The `.part` file of `target`, named as the server offered (`offered`, empty: not yet).
@@ -131,12 +178,12 @@ pub(super) fn create_part(target: &ExportTarget, offered: &str) -> Result<PartFi
     {
         return Err(ExportOutcome::FileError {
             path: dir.clone(),
-            error: (&e).into(),
+            error: FileFault::writing(&e),
         });
     }
     PartFile::create(path.clone()).map_err(|e| ExportOutcome::FileError {
         path,
-        error: (&e).into(),
+        error: FileFault::writing(&e),
     })
 }
 
@@ -180,7 +227,7 @@ impl PartFile {
     pub(super) fn error(&self, e: &std::io::Error) -> ExportOutcome {
         ExportOutcome::FileError {
             path: self.target.clone(),
-            error: e.into(),
+            error: FileFault::writing(e),
         }
     }
 
@@ -238,7 +285,7 @@ pub fn save(target: &ExportTarget, offered: &str, content: &[u8]) -> ExportOutco
         },
         Err(e) => ExportOutcome::FileError {
             path,
-            error: (&e).into(),
+            error: FileFault::writing(&e),
         },
     }
 }
@@ -355,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn why_a_file_could_not_be_written_is_said_in_the_users_language() {
+    fn why_a_file_could_not_be_written_or_read_is_said_in_the_users_language() {
         let dir = temp_dir("fault");
         std::fs::write(dir.join("a"), b"x").expect("a file");
         // A path through a file, not a folder.
@@ -376,8 +423,23 @@ mod tests {
             panic!("{outcome:?}");
         };
         assert_eq!(error.reason(), "part of the path is a file, not a folder");
+        // Reading: the file, not the folder, is missing.
+        let missing = dir.join("药品.xlsx");
+        let missing_text = missing.display().to_string();
+        let refused = crate::api::ApiError::from(read(&missing_text, "workbook").unwrap_err());
+        assert_eq!(
+            refused.field("workbook").as_deref(),
+            Some(format!("Cannot read {missing_text}: the file does not exist").as_str())
+        );
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert_eq!(
+            refused.message(),
+            format!("无法读取 {missing_text}：文件不存在"),
+            "in the language switched to after the failure"
+        );
+        crate::i18n::set_lang(crate::i18n::Lang::En);
         // A kind the screens do not name: the system's own text.
-        let rare = FileFault::from(&std::io::Error::other("device on fire"));
+        let rare = FileFault::writing(&std::io::Error::other("device on fire"));
         assert_eq!(rare.reason(), "device on fire");
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
         let _ = std::fs::remove_dir_all(&dir);

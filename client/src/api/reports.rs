@@ -8,7 +8,7 @@ use pharmacrm_shared::pb::export_chunk::Part;
 use tokio::sync::oneshot;
 
 use super::Api;
-use super::files::{ExportOutcome, ExportTarget, PartFile, create_part};
+use super::files::{ExportOutcome, ExportTarget, FileFault, PartFile, create_part};
 use crate::backend::Promise;
 
 calls! {
@@ -135,7 +135,7 @@ async fn receive_export(
                     },
                     Err(e) => ExportOutcome::FileError {
                         path: target,
-                        error: (&e).into(),
+                        error: FileFault::writing(&e),
                     },
                 });
             }

@@ -709,9 +709,7 @@ impl CataloguePanel {
                 {
                     let path = self.import_path.trimmed().to_owned();
                     self.import.request(ctx.call(move |api| async move {
-                        let workbook = std::fs::read(&path).map_err(|e| {
-                            tonic::Status::failed_precondition(format!("{path}: {e}"))
-                        })?;
+                        let workbook = files::read(&path, "workbook")?;
                         Ok(api
                             .drugs()
                             .import_drugs(pb::ImportDrugsRequest { workbook })

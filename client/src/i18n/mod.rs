@@ -47,8 +47,14 @@ pub fn set_lang(lang: Lang) {
 /// The text of `key` in the current language; "??" if it is missing (a test makes sure
 /// none is).
 pub fn t(key: &str) -> &'static str {
+    t_in(lang(), key)
+}
+
+/// The text of `key` in `lang`, whatever the UI's language (for a message that carries
+/// both, as the server's do); "??" if it is missing.
+pub fn t_in(lang: Lang, key: &str) -> &'static str {
     match entry(key) {
-        Some(entry) => match lang() {
+        Some(entry) => match lang {
             Lang::Zh => &entry.zh,
             Lang::En => &entry.en,
         },

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
 use super::records::Records;
+use crate::api::files::{self, ExportOutcome, ExportTarget};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
@@ -38,8 +39,8 @@ pub struct CertificatesTab {
     records: Records<pb::Certificate, Draft>,
     /// The scan to attach to the new certificate.
     scan: widgets::PathField,
-    /// Where the last downloaded scan was saved.
-    scan_saved: Requested<String>,
+    /// Where the last downloaded scan was saved, or why it could not be.
+    scan_saved: Requested<ExportOutcome>,
 }
 
 impl Unsaved for CertificatesTab {
@@ -148,14 +149,7 @@ impl CertificatesTab {
         if let Some((id, name)) = download {
             self.download(ctx, id, name);
         }
-        match &self.scan_saved {
-            // An empty path: the user cancelled the chooser.
-            Requested::Done(path) if !path.is_empty() => {
-                ui.label(t("certificate.saved").replace("{path}", path));
-            }
-            Requested::Failed { error, .. } => widgets::error_line(ui, error),
-            _ => {}
-        }
+        widgets::saved_file_ui(ui, &self.scan_saved, t("certificate.saved"));
         if ctx.can(Permission::CustomerCertificateWrite) {
             ui.separator();
             self.form_ui(ui, ctx, customer_id);
@@ -171,17 +165,14 @@ impl CertificatesTab {
                 |n| n.to_string_lossy().into_owned(),
             );
             let Some(target) = widgets::save_target(&name).await else {
-                return Ok(String::new());
+                return Ok(ExportOutcome::Cancelled);
             };
             let scan = api
                 .customers()
                 .get_certificate_scan(pb::GetCertificateScanRequest { id })
                 .await?
                 .into_inner();
-            let shown = target.display().to_string();
-            std::fs::write(&target, scan.content)
-                .map_err(|e| tonic::Status::failed_precondition(format!("{shown}: {e}")))?;
-            Ok(std::fs::canonicalize(&target).map_or(shown, |p| p.display().to_string()))
+            Ok(files::save(&ExportTarget::File(target), "", &scan.content))
         }));
     }
 
@@ -227,8 +218,7 @@ impl CertificatesTab {
                 let scan = if path.is_empty() {
                     Vec::new()
                 } else {
-                    std::fs::read(&path)
-                        .map_err(|e| tonic::Status::failed_precondition(format!("{path}: {e}")))?
+                    files::read(&path, "scan")?
                 };
                 let name = std::path::Path::new(&path)
                     .file_name()
