@@ -115,7 +115,7 @@ impl AuditPanel {
                 let response = ui
                     .add(egui::TextEdit::singleline(value).desired_width(width))
                     .labelled_by(label.id);
-                if response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                if widgets::entered(ui, &response) {
                     run = true;
                 }
                 response

@@ -150,7 +150,8 @@ struct OrderAmount {
 
 /// The rows of (order, amount) of a form, each with a delete button, and a button adding
 /// one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
-/// `i` the row's position (every row is sent).
+/// `i` the row's position (every row is sent). Whether Enter was pressed in an amount
+/// (it submits the form, as in the fields above).
 fn order_amounts_ui(
     ui: &mut egui::Ui,
     id: &str,
@@ -158,8 +159,9 @@ fn order_amounts_ui(
     (orders, figure): (&CustomerOrders, OrderFigure),
     list: &str,
     errors: &mut FieldErrors,
-) {
+) -> bool {
     let options = orders.options(figure);
+    let mut submitted = false;
     // The orders picked on each row: a row is offered those with something to put on them
     // not picked on another row (and its own).
     let picked: Vec<i64> = lines.iter().map(|l| l.order_id).collect();
@@ -226,6 +228,7 @@ fn order_amounts_ui(
                                 errors.edited(&field);
                                 line.filled = false;
                             }
+                            submitted |= widgets::entered(ui, &response);
                             errors.field_ui(ui, &field);
                         });
                         if ui.button(t("common.delete")).clicked() {
@@ -242,6 +245,7 @@ fn order_amounts_ui(
         lines.push(OrderAmount::default());
         errors.edited(list);
     }
+    submitted
 }
 
 // ---------------------------------------------------------------------------------------
@@ -360,7 +364,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                let submitted = self.fields_ui(ui, ctx, doc.id, fields);
+                let mut submitted = self.fields_ui(ui, ctx, doc.id, fields);
                 ui.add_space(6.0);
                 if doc.orders_permission.is_none_or(|p| ctx.can(p)) {
                     ui.strong(doc.orders);
@@ -370,7 +374,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                     if self.draft.customer_id == 0 {
                         ui.label(RichText::new(t("finance.pick_customer_first")).weak());
                     } else {
-                        order_amounts_ui(
+                        submitted |= order_amounts_ui(
                             ui,
                             &format!("{}_orders", doc.id),
                             &mut self.draft.orders,

@@ -40,7 +40,7 @@ impl DrugPicker {
                             .desired_width(200.0),
                     )
                     .labelled_by(label.id);
-                field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                super::entered(ui, &field)
             })
             .inner;
         let query = self.query.trim().to_owned();

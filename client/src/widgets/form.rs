@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use egui::{Key, Response, RichText, TextWrapMode, Ui};
+use egui::{Response, RichText, TextWrapMode, Ui};
 
 use super::{Choice, ERROR, choices, combo_box};
 use crate::api::ApiError;
@@ -276,7 +276,7 @@ impl FormUi<'_> {
             self.errors.edited(field);
             self.response.changed = true;
         }
-        if response.lost_focus() && self.ui.input(|i| i.key_pressed(Key::Enter)) {
+        if super::entered(self.ui, &response) {
             self.response.submitted = true;
         }
         response

@@ -32,6 +32,12 @@ pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
 /// (YYYY-MM-DD, 年-月-日), whole.
 pub const DATE_INPUT_WIDTH: f32 = 104.0;
 
+/// Whether Enter was pressed in the single-line input `response` (an input loses its
+/// focus on Enter): forms submit on it, searches run.
+pub fn entered(ui: &Ui, response: &Response) -> bool {
+    response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
 /// The server's (or the form's own) complaint about a field, in red.
 pub fn field_error(ui: &mut Ui, error: Option<String>) {
     if let Some(error) = error {
