@@ -239,7 +239,7 @@ fn order_amounts_ui(
                 });
         });
     }
-    errors.remove_row(lines, remove);
+    errors.remove_row(list, lines, remove);
     errors.field_ui(ui, list);
     if ui.button(t("finance.add_order")).clicked() {
         lines.push(OrderAmount::default());

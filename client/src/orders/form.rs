@@ -441,7 +441,7 @@ impl OrderFormPanel {
                     });
             });
         }
-        errors.remove_row(lines, remove);
+        errors.remove_row("lines", lines, remove);
         errors.field_ui(ui, "lines");
         if !lines.is_empty() && !preview.total.is_empty() {
             let total = RichText::new(label_value(

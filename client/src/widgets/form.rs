@@ -37,14 +37,32 @@ impl FieldErrors {
         self.edited.clear();
     }
 
-    /// Removes row `remove` (if any) of `rows`, a list the server names by position
-    /// (`lines[2].quantity`): its complaints no longer point at the right rows, so they
-    /// are cleared.
-    pub fn remove_row<T>(&mut self, rows: &mut Vec<T>, remove: Option<usize>) {
-        if let Some(i) = remove {
-            rows.remove(i);
-            self.set(None);
+    /// Removes row `remove` (if any) of `rows`, the list `list` whose fields the server
+    /// names by position (`lines[2].quantity`): the removed row's complaints go, the later
+    /// rows' move up with them (`lines[2]` becomes `lines[1]`). A save refused only for
+    /// the removed row is forgotten.
+    pub fn remove_row<T>(&mut self, list: &str, rows: &mut Vec<T>, remove: Option<usize>) {
+        let Some(removed) = remove else { return };
+        rows.remove(removed);
+        let moved = |field: &str| row_moved(field, list, removed);
+        if let Some(error) = &mut self.error {
+            let named = !error.fields.is_empty();
+            error.fields = std::mem::take(&mut error.fields)
+                .into_iter()
+                .filter_map(|mut f| {
+                    f.field = moved(&f.field)?;
+                    Some(f)
+                })
+                .collect();
+            if named && error.fields.is_empty() {
+                self.error = None;
+            }
         }
+        self.edited = self.edited.iter().filter_map(|f| moved(f)).collect();
+        self.local = std::mem::take(&mut self.local)
+            .into_iter()
+            .filter_map(|(f, complaint)| Some((moved(&f)?, complaint)))
+            .collect();
     }
 
     /// Polls `request`, a call whose errors these are: the frame it fails, its error shows
@@ -468,6 +486,25 @@ impl FormUi<'_> {
     }
 }
 
+/// `field` once row `removed` of `list` is removed: `None` for the removed row's fields,
+/// a later row's one position up (`lines[2].quantity` → `lines[1].quantity`), any other
+/// field as it was.
+fn row_moved(field: &str, list: &str, removed: usize) -> Option<String> {
+    let Some((row, rest)) = field
+        .strip_prefix(list)
+        .and_then(|f| f.strip_prefix('['))
+        .and_then(|f| f.split_once(']'))
+        .and_then(|(row, rest)| Some((row.parse::<usize>().ok()?, rest)))
+    else {
+        return Some(field.to_owned());
+    };
+    match row.cmp(&removed) {
+        std::cmp::Ordering::Less => Some(field.to_owned()),
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(format!("{list}[{}]{rest}", row - 1)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +520,44 @@ mod tests {
             zh: None,
         });
         error
+    }
+
+    #[test]
+    fn removing_a_row_moves_the_later_rows_complaints_up_with_them() {
+        let mut errors = FieldErrors::default();
+        let mut error = bad("lines[0].quantity");
+        for field in ["lines[2].unit_price", "lines[10].quantity", "lines", "note"] {
+            error.fields.extend(bad(field).fields);
+        }
+        errors.set(Some(error));
+        errors.edited("lines[10].quantity");
+        let mut rows: Vec<u8> = (0..11).collect();
+        errors.remove_row("lines", &mut rows, Some(0));
+        assert_eq!(rows.len(), 10);
+        assert_eq!(errors.field("lines[0].quantity"), None, "the removed row's");
+        assert_eq!(
+            errors.field("lines[1].unit_price").as_deref(),
+            Some("lines[2].unit_price is wrong"),
+            "the third row is now the second"
+        );
+        assert_eq!(errors.field("lines[2].unit_price"), None);
+        assert_eq!(
+            errors.field("lines[9].quantity"),
+            None,
+            "still edited since, under its new position"
+        );
+        assert_eq!(errors.field("lines").as_deref(), Some("lines is wrong"));
+        assert_eq!(errors.field("note").as_deref(), Some("note is wrong"));
+
+        // A refusal about the removed row only is forgotten, not shown above the form.
+        errors.set(Some(bad("orders[1].amount")));
+        let mut rows = vec![1, 2];
+        errors.remove_row("orders", &mut rows, Some(1));
+        assert!(errors.error().is_none() && errors.general().is_none());
+        // No row removed: nothing changes.
+        errors.set(Some(bad("orders[0].amount")));
+        errors.remove_row("orders", &mut rows, None);
+        assert!(errors.field("orders[0].amount").is_some());
     }
 
     #[test]
