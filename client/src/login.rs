@@ -164,14 +164,16 @@ impl LoginPanel {
                     });
                     submit |= response.submitted;
                     ui.checkbox(&mut self.remember_username, t("login.remember"));
-                    ui.collapsing(t("login.connection"), |ui| {
-                        let response =
-                            widgets::form_part(ui, "login_connection", &mut self.errors, |f| {
-                                f.text(t("login.server"), "server", &mut self.server);
-                                f.text(t("login.ca"), "ca", &mut self.ca_path);
-                            });
-                        submit |= response.submitted;
-                    });
+                    egui::CollapsingHeader::new(t("login.connection"))
+                        .id_salt("login_connection")
+                        .show(ui, |ui| {
+                            let response =
+                                widgets::form_part(ui, "login_connection", &mut self.errors, |f| {
+                                    f.text(t("login.server"), "server", &mut self.server);
+                                    f.text(t("login.ca"), "ca", &mut self.ca_path);
+                                });
+                            submit |= response.submitted;
+                        });
                     ui.add_space(8.0);
                     ui.horizontal(|ui| {
                         let busy = self.request.is_pending();

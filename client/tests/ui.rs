@@ -1061,6 +1061,9 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
         h.query_by_label_contains("已导入").is_some()
             || h.query_by_label_contains("有行未通过校验").is_some()
     });
+    // Switching the language keeps the section open.
+    ui.click("English");
+    ui.wait_role(Role::Button, "Download template");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

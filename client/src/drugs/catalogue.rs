@@ -667,87 +667,92 @@ impl CataloguePanel {
     }
 
     fn import_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        ui.collapsing(t("drugs.import"), |ui| {
-            ui.horizontal(|ui| {
-                let label = ui.label(t("drugs.template_path"));
-                self.template_path
-                    .ui(
-                        ui,
-                        ctx,
-                        widgets::Purpose::Save(t("drugs.template_file")),
-                        t("drugs.template_file"),
-                        360.0,
-                    )
-                    .labelled_by(label.id);
-                if ui
-                    .add_enabled(
-                        !self.template.is_pending(),
-                        egui::Button::new(t("drugs.download_template")),
-                    )
-                    .clicked()
-                {
-                    let target =
-                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
-                    self.template.request(ctx.call(move |api| async move {
-                        let template = api.drugs().drug_import_template(()).await?.into_inner();
-                        Ok(files::save(&target, "", &template.workbook))
-                    }));
+        // Keyed by a fixed id, not its label: it stays open when the language is switched.
+        egui::CollapsingHeader::new(t("drugs.import"))
+            .id_salt("drugs_import")
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let label = ui.label(t("drugs.template_path"));
+                    self.template_path
+                        .ui(
+                            ui,
+                            ctx,
+                            widgets::Purpose::Save(t("drugs.template_file")),
+                            t("drugs.template_file"),
+                            360.0,
+                        )
+                        .labelled_by(label.id);
+                    if ui
+                        .add_enabled(
+                            !self.template.is_pending(),
+                            egui::Button::new(t("drugs.download_template")),
+                        )
+                        .clicked()
+                    {
+                        let target = ExportTarget::typed(
+                            self.template_path.trimmed(),
+                            t("drugs.template_file"),
+                        );
+                        self.template.request(ctx.call(move |api| async move {
+                            let template = api.drugs().drug_import_template(()).await?.into_inner();
+                            Ok(files::save(&target, "", &template.workbook))
+                        }));
+                    }
+                });
+                widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
+                ui.horizontal(|ui| {
+                    let label = ui.label(t("drugs.import_path"));
+                    self.import_path
+                        .ui(ui, ctx, widgets::Purpose::Open(&["xlsx"]), "", 360.0)
+                        .labelled_by(label.id);
+                    if ui
+                        .add_enabled(
+                            !self.import.is_pending() && !self.import_path.trimmed().is_empty(),
+                            egui::Button::new(t("drugs.import_run")),
+                        )
+                        .clicked()
+                    {
+                        let path = self.import_path.trimmed().to_owned();
+                        self.import.request(ctx.call(move |api| async move {
+                            let workbook = files::read(&path, "workbook")?;
+                            Ok(api
+                                .drugs()
+                                .import_drugs(pb::ImportDrugsRequest { workbook })
+                                .await?
+                                .into_inner())
+                        }));
+                    }
+                    if self.import.is_pending() {
+                        ui.spinner();
+                    }
+                });
+                match &self.import {
+                    Requested::Done(outcome) if outcome.errors.is_empty() => {
+                        ui.label(tn("drugs.imported", u64::from(outcome.imported)));
+                    }
+                    Requested::Done(outcome) => {
+                        ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
+                        egui::ScrollArea::vertical()
+                            .max_height(120.0)
+                            .show(ui, |ui| {
+                                for e in &outcome.errors {
+                                    let text = match crate::i18n::lang() {
+                                        crate::i18n::Lang::Zh => &e.message_zh,
+                                        crate::i18n::Lang::En => &e.message,
+                                    };
+                                    ui.label(
+                                        t("drugs.row_error")
+                                            .replace("{row}", &e.row.to_string())
+                                            .replace("{field}", column_label(&e.field))
+                                            .replace("{message}", text),
+                                    );
+                                }
+                            });
+                    }
+                    Requested::Failed { error, .. } => widgets::error_line(ui, error),
+                    _ => {}
                 }
             });
-            widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
-            ui.horizontal(|ui| {
-                let label = ui.label(t("drugs.import_path"));
-                self.import_path
-                    .ui(ui, ctx, widgets::Purpose::Open(&["xlsx"]), "", 360.0)
-                    .labelled_by(label.id);
-                if ui
-                    .add_enabled(
-                        !self.import.is_pending() && !self.import_path.trimmed().is_empty(),
-                        egui::Button::new(t("drugs.import_run")),
-                    )
-                    .clicked()
-                {
-                    let path = self.import_path.trimmed().to_owned();
-                    self.import.request(ctx.call(move |api| async move {
-                        let workbook = files::read(&path, "workbook")?;
-                        Ok(api
-                            .drugs()
-                            .import_drugs(pb::ImportDrugsRequest { workbook })
-                            .await?
-                            .into_inner())
-                    }));
-                }
-                if self.import.is_pending() {
-                    ui.spinner();
-                }
-            });
-            match &self.import {
-                Requested::Done(outcome) if outcome.errors.is_empty() => {
-                    ui.label(tn("drugs.imported", u64::from(outcome.imported)));
-                }
-                Requested::Done(outcome) => {
-                    ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
-                    egui::ScrollArea::vertical()
-                        .max_height(120.0)
-                        .show(ui, |ui| {
-                            for e in &outcome.errors {
-                                let text = match crate::i18n::lang() {
-                                    crate::i18n::Lang::Zh => &e.message_zh,
-                                    crate::i18n::Lang::En => &e.message,
-                                };
-                                ui.label(
-                                    t("drugs.row_error")
-                                        .replace("{row}", &e.row.to_string())
-                                        .replace("{field}", column_label(&e.field))
-                                        .replace("{message}", text),
-                                );
-                            }
-                        });
-                }
-                Requested::Failed { error, .. } => widgets::error_line(ui, error),
-                _ => {}
-            }
-        });
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, paths: &[(i64, String)]) {
