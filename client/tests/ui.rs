@@ -953,11 +953,11 @@ fn a_field_error_shows_under_its_field_until_the_field_is_edited() {
     ui.admin_console();
     ui.wait_label("创建");
     ui.click("创建");
-    ui.wait_label("不能为空");
+    ui.wait_label("必填");
     ui.type_into("新部门名称", "华");
     ui.harness.step();
     assert!(
-        !ui.shows("不能为空"),
+        !ui.shows("必填"),
         "the complaint goes once the field is edited"
     );
 }

@@ -15,7 +15,7 @@ pub const PRICE_INTEGER_DIGITS: usize = 10;
 fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Decimal, Violation> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Violation::new("is required", "必填"));
+        return Err(Violation::required());
     }
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));

@@ -20,6 +20,12 @@ impl Violation {
             zh: zh.into(),
         }
     }
+
+    /// An empty required field: "is required" / "必填", the one wording every form uses
+    /// (the server's `field.required` says the same).
+    pub fn required() -> Self {
+        Violation::new("is required", "必填")
+    }
 }
 
 /// Minimum password length.
@@ -70,7 +76,7 @@ pub fn password(value: &str) -> Result<(), Violation> {
 pub fn required_text(value: &str, max: usize) -> Result<(), Violation> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(Violation::new("must not be empty", "不能为空"));
+        return Err(Violation::required());
     }
     optional_text(trimmed, max)
 }
