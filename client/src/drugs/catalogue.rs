@@ -672,16 +672,14 @@ impl CataloguePanel {
             .id_salt("drugs_import")
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    let label = ui.label(t("drugs.template_path"));
-                    self.template_path
-                        .ui(
-                            ui,
-                            ctx,
-                            widgets::Purpose::Save(t("drugs.template_file")),
-                            t("drugs.template_file"),
-                            360.0,
-                        )
-                        .labelled_by(label.id);
+                    self.template_path.labelled(
+                        ui,
+                        ctx,
+                        t("drugs.template_path"),
+                        widgets::Purpose::Save(t("drugs.template_file")),
+                        t("drugs.template_file"),
+                        360.0,
+                    );
                     if ui
                         .add_enabled(
                             !self.template.is_pending(),
@@ -701,10 +699,14 @@ impl CataloguePanel {
                 });
                 widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
                 ui.horizontal(|ui| {
-                    let label = ui.label(t("drugs.import_path"));
-                    self.import_path
-                        .ui(ui, ctx, widgets::Purpose::Open(&["xlsx"]), "", 360.0)
-                        .labelled_by(label.id);
+                    self.import_path.labelled(
+                        ui,
+                        ctx,
+                        t("drugs.import_path"),
+                        widgets::Purpose::Open(&["xlsx"]),
+                        "",
+                        360.0,
+                    );
                     if ui
                         .add_enabled(
                             !self.import.is_pending() && !self.import_path.trimmed().is_empty(),

@@ -265,16 +265,14 @@ impl StatementPanel {
     /// button, and how it went.
     fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label(t("statement.export_path"));
-            self.export_path
-                .ui(
-                    ui,
-                    ctx,
-                    widgets::Purpose::Save(t("statement.file_name")),
-                    t("statement.export_hint"),
-                    360.0,
-                )
-                .labelled_by(label.id);
+            self.export_path.labelled(
+                ui,
+                ctx,
+                t("statement.export_path"),
+                widgets::Purpose::Save(t("statement.file_name")),
+                t("statement.export_hint"),
+                360.0,
+            );
             if ui
                 .add_enabled(
                     !self.export.is_pending(),

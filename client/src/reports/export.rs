@@ -62,16 +62,14 @@ impl ExportBar {
         let exporting = self.outcome.is_pending();
         let mut start = None;
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label(t("report.export.path"));
-            self.path
-                .ui(
-                    ui,
-                    ctx,
-                    widgets::Purpose::Save(file_name),
-                    t("report.export.hint"),
-                    300.0,
-                )
-                .labelled_by(label.id);
+            self.path.labelled(
+                ui,
+                ctx,
+                t("report.export.path"),
+                widgets::Purpose::Save(file_name),
+                t("report.export.hint"),
+                300.0,
+            );
             if exporting {
                 let progress = self.progress.lock().expect("lock").clone();
                 ui.add(

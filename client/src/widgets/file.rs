@@ -44,6 +44,20 @@ impl PathField {
         self.came_back_empty = false;
     }
 
+    /// `label`, then [`PathField::ui`] labelled by it, on the current line.
+    pub fn labelled(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &AppCtx,
+        label: &str,
+        purpose: Purpose<'_>,
+        hint: &str,
+        width: f32,
+    ) -> Response {
+        let label = ui.label(label);
+        self.ui(ui, ctx, purpose, hint, width).labelled_by(label.id)
+    }
+
     /// The text input (`width` points wide) and the browse button on one line; returns the
     /// input's response (for labels, Enter and change tracking).
     pub fn ui(

@@ -267,128 +267,29 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
     use pharmacrm_shared::pb;
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let september = || ("2026-09-01".to_owned(), "2026-09-30".to_owned());
-    let unknown = 99;
-    let answers = [
-        (
-            admin
-                .bad_fields_of(pb::SearchCustomersRequest {
-                    business_kind: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "business_kind",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::ListUsersRequest {
-                    sort: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "sort",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::SearchDrugsRequest {
-                    status: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "status",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::SearchOrdersRequest {
-                    statuses: vec![pb::OrderStatus::Pending as i32, unknown],
-                    ..Default::default()
-                })
-                .await,
-            "statuses[1]",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::ListShipmentsRequest {
-                    delivery_status: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "delivery_status",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::ListExceptionsRequest {
-                    kind: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "kind",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::ListArrearsRequest {
-                    bucket: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "bucket",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::DrugSalesRequest {
-                    date_from: september().0,
-                    date_to: september().1,
-                    origin: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "origin",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::DrugSalesSeriesRequest {
-                    date_from: september().0,
-                    date_to: september().1,
-                    interval: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "interval",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::CustomerDistributionRequest {
-                    business_kind: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "business_kind",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::EmployeePerformanceRequest {
-                    date_from: september().0,
-                    date_to: september().1,
-                    role: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "role",
-        ),
-        (
-            admin
-                .bad_fields_of(pb::ExceptionsRequest {
-                    date_from: september().0,
-                    date_to: september().1,
-                    group_by: unknown,
-                    ..Default::default()
-                })
-                .await,
-            "group_by",
-        ),
-    ];
-    for (fields, field) in answers {
-        assert_eq!(fields, [field]);
+    let (from, to) = ("2026-09-01".to_owned(), "2026-09-30".to_owned());
+    let n = 99;
+    // Each request, and the one field its refusal names.
+    macro_rules! refused {
+        ($($request:expr => $field:literal,)+) => {
+            $(assert_eq!(admin.bad_fields_of($request).await, [$field], "{}", stringify!($request));)+
+        };
+    }
+    refused! {
+        pb::SearchCustomersRequest { business_kind: n, ..Default::default() } => "business_kind",
+        pb::ListUsersRequest { sort: n, ..Default::default() } => "sort",
+        pb::SearchDrugsRequest { status: n, ..Default::default() } => "status",
+        pb::SearchDrugsRequest { sort: n, ..Default::default() } => "sort",
+        pb::SearchOrdersRequest { statuses: vec![1, n], ..Default::default() } => "statuses[1]",
+        pb::SearchOrdersRequest { sort: n, ..Default::default() } => "sort",
+        pb::ListShipmentsRequest { delivery_status: n, ..Default::default() } => "delivery_status",
+        pb::ListExceptionsRequest { kind: n, ..Default::default() } => "kind",
+        pb::ListArrearsRequest { bucket: n, ..Default::default() } => "bucket",
+        pb::CustomerDistributionRequest { business_kind: n, ..Default::default() } => "business_kind",
+        pb::DrugSalesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => "origin",
+        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), interval: n, ..Default::default() } => "interval",
+        pb::EmployeePerformanceRequest { date_from: from.clone(), date_to: to.clone(), role: n, ..Default::default() } => "role",
+        pb::ExceptionsRequest { date_from: from.clone(), date_to: to.clone(), group_by: n, ..Default::default() } => "group_by",
     }
     // The known values still answer, 0 being "any".
     admin
