@@ -166,6 +166,14 @@ for lang in "${langs[@]}"; do
     # 药品管理 is the landing screen: the catalogue, then a drug opened (its edit panel),
     # then the container units.
     shot drugs
+    # 从 Excel 导入, opened (48 px above the first row), a file that is not there imported
+    # (its path 2 px above the first row, the 导入 button at x=836), then closed again.
+    click 450 $((row_drug - 48)) 2
+    click 650 $((row_drug - 2)) 1
+    xdotool type --delay 20 /tmp/no-such-file.xlsx
+    click 836 $((row_drug - 2)) 2
+    shot drugs-import
+    click 450 $((row_drug - 48)) 2
     click 430 "$row_drug" 2
     shot drugs-open
     module drugs

@@ -7,7 +7,7 @@ use pharmacrm_shared::pb::auth_service_client::AuthServiceClient;
 use crate::api::{self, Api, ApiError, ErrorKind};
 use crate::app::Settings;
 use crate::backend::{Backend, Polled, Requested};
-use crate::i18n::{bracketed, t};
+use crate::i18n::{Lang, t};
 use crate::widgets::{self, FieldErrors};
 
 /// A successful login.
@@ -86,8 +86,14 @@ impl LoginPanel {
         };
         self.request.request(backend.spawn(async move {
             let ca = std::fs::read(&ca_path).map_err(|e| {
-                let reason = crate::api::files::FileFault::reading(&e).reason();
-                ApiError::local(ErrorKind::BadCaFile, bracketed(&reason, &ca_path))
+                // Why, in both languages (the language may be switched while it shows).
+                let fault = crate::api::files::FileFault::reading(&e);
+                let mut error = ApiError::local(
+                    ErrorKind::BadCaFile,
+                    format!("{} ({ca_path})", fault.reason_in(Lang::En)),
+                );
+                error.zh = Some(format!("{}（{ca_path}）", fault.reason_in(Lang::Zh)));
+                error
             })?;
             let channel = api::connect(&server, &ca).await?;
             let response = AuthServiceClient::new(channel.clone())

@@ -250,6 +250,21 @@ impl Ui {
 }
 
 #[test]
+fn a_ca_file_that_cannot_be_read_is_named_in_the_ui_language_and_stays_so_on_switching() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.wait_label("登录");
+    ui.click("服务器连接");
+    ui.replace_text("CA 证书文件", "/tmp/没有这个证书.pem");
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("无法读取 CA 证书文件：文件不存在（/tmp/没有这个证书.pem）");
+    ui.click("English");
+    ui.wait_label(
+        "Cannot read the CA certificate file: the file does not exist (/tmp/没有这个证书.pem)",
+    );
+}
+
+#[test]
 fn the_cursor_starts_in_the_username_or_in_the_password_when_the_username_is_remembered() {
     let server = Server::start();
     let mut ui = server.client();

@@ -1,9 +1,10 @@
 //! Files the client saves from the server (report exports, statements, the import
-//! template): where a typed path points ([`ExportTarget::typed`]), and the writing, into a
-//! `.part` file beside the target renamed onto it once complete, so that a cancelled or
-//! failed save leaves nothing behind. A file already at the target is replaced, as the
-//! client's other saves do (a chooser asks first, a typed path does not), and the outcome
-//! says so.
+//! template, certificate scans): where a typed path points ([`ExportTarget::typed`]), and
+//! the writing, into a `.part` file beside the target renamed onto it once complete, so
+//! that a cancelled or failed save leaves nothing behind. A file already at the target is
+//! replaced, as the client's other saves do (a chooser asks first, a typed path does not),
+//! and the outcome says so. Files the user picks to send are read by [`read`]; why a file
+//! could not be read or written is a [`FileFault`], said in the UI's language.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -100,7 +100,7 @@ impl ApiError {
         match self.kind {
             ErrorKind::Unreachable => return bracketed(t("error.unreachable"), &self.en),
             ErrorKind::CertificateNotTrusted => return t("error.certificate").to_owned(),
-            ErrorKind::BadCaFile => return label_value(t("error.ca_file"), &self.en),
+            ErrorKind::BadCaFile => return label_value(t("error.ca_file"), self.localized()),
             ErrorKind::Server => {}
         }
         if let Some(until) = self.locked_until {
@@ -111,9 +111,14 @@ impl ApiError {
                 .replace("{who}", by)
                 .replace("{time}", &format::business_time(*at));
         }
+        self.localized().to_owned()
+    }
+
+    /// The text in the UI's language: the Chinese when there is one, else the English.
+    fn localized(&self) -> &str {
         match (lang(), &self.zh) {
-            (Lang::Zh, Some(zh)) => zh.clone(),
-            _ => self.en.clone(),
+            (Lang::Zh, Some(zh)) => zh,
+            _ => &self.en,
         }
     }
 

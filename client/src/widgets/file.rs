@@ -68,12 +68,15 @@ impl PathField {
         hint: &str,
         width: f32,
     ) -> Response {
+        // A path chosen counts as a change of the input (a complaint about the old one goes).
+        let mut chosen_now = false;
         if let Some(chosen) = self.chooser.as_mut().and_then(Promise::try_take) {
             self.chooser = None;
             match chosen.ok().flatten() {
                 Some(path) => {
                     self.path = path.display().to_string();
                     self.came_back_empty = false;
+                    chosen_now = true;
                 }
                 None => self.came_back_empty = true,
             }
@@ -103,6 +106,10 @@ impl PathField {
                 .inner;
             if self.came_back_empty {
                 ui.label(RichText::new(t("common.browse_empty")).weak().small());
+            }
+            let mut response = response;
+            if chosen_now {
+                response.mark_changed();
             }
             response
         })

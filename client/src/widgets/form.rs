@@ -39,14 +39,14 @@ impl FieldErrors {
 
     /// Removes row `remove` (if any) of `rows`, the list `list` whose fields the server
     /// names by position (`lines[2].quantity`): the removed row's complaints go, the later
-    /// rows' move up with them (`lines[2]` becomes `lines[1]`). A save refused only for
-    /// the removed row is forgotten.
+    /// rows' move up with them (`lines[2]` becomes `lines[1]`). A refusal naming only the
+    /// removed row, or no field at all (a rule such as "more than the order owes", which
+    /// may have been about that row), is forgotten.
     pub fn remove_row<T>(&mut self, list: &str, rows: &mut Vec<T>, remove: Option<usize>) {
         let Some(removed) = remove else { return };
         rows.remove(removed);
         let moved = |field: &str| row_moved(field, list, removed);
         if let Some(error) = &mut self.error {
-            let named = !error.fields.is_empty();
             error.fields = std::mem::take(&mut error.fields)
                 .into_iter()
                 .filter_map(|mut f| {
@@ -54,7 +54,7 @@ impl FieldErrors {
                     Some(f)
                 })
                 .collect();
-            if named && error.fields.is_empty() {
+            if error.fields.is_empty() {
                 self.error = None;
             }
         }
@@ -554,6 +554,13 @@ mod tests {
         let mut rows = vec![1, 2];
         errors.remove_row("orders", &mut rows, Some(1));
         assert!(errors.error().is_none() && errors.general().is_none());
+        // A rule broken by the rows, named by no field: forgotten with the row.
+        let mut rule = bad("x");
+        rule.fields.clear();
+        errors.set(Some(rule));
+        let mut rows = vec![1, 2];
+        errors.remove_row("orders", &mut rows, Some(1));
+        assert!(errors.error().is_none());
         // No row removed: nothing changes.
         errors.set(Some(bad("orders[0].amount")));
         errors.remove_row("orders", &mut rows, None);

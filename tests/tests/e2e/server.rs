@@ -288,6 +288,7 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
         pb::CustomerDistributionRequest { business_kind: n, ..Default::default() } => "business_kind",
         pb::DrugSalesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => "origin",
         pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), interval: n, ..Default::default() } => "interval",
+        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => "origin",
         pb::EmployeePerformanceRequest { date_from: from.clone(), date_to: to.clone(), role: n, ..Default::default() } => "role",
         pb::ExceptionsRequest { date_from: from.clone(), date_to: to.clone(), group_by: n, ..Default::default() } => "group_by",
     }
