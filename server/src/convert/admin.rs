@@ -304,7 +304,10 @@ pub fn list_users(r: pb::ListUsersRequest) -> AppResult<(UserFilter, (i64, i64))
             descending,
             page: page_request,
         } = r;
-        let sort = match known("sort", sort)? {
+        let mut check = FieldCheck::default();
+        let sort = known("sort", sort, &mut check);
+        check.finish()?;
+        let sort = match sort {
             pb::UserSort::Unspecified | pb::UserSort::Username => UserSort::Username,
             pb::UserSort::DisplayName => UserSort::DisplayName,
             pb::UserSort::Department => UserSort::Department,

@@ -247,7 +247,9 @@ pub fn search_customers(
         after,
     } = r;
     let id_number = id_number.trim().to_uppercase();
-    let business_kind = pb::BusinessKind::filter_code("business_kind", kind)?;
+    let mut check = FieldCheck::default();
+    let business_kind = pb::BusinessKind::filter_code("business_kind", kind, &mut check);
+    check.finish()?;
     let (offset, limit) = page(page_request);
     let start = page_start(&after, offset)?;
     Ok((

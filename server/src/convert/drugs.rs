@@ -221,12 +221,18 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
         page: page_request,
         after,
     } = r;
-    let status = match known("status", status)? {
+    let mut check = FieldCheck::default();
+    let (status, sort) = (
+        known("status", status, &mut check),
+        known("sort", sort, &mut check),
+    );
+    check.finish()?;
+    let status = match status {
         pb::DrugStatusFilter::Active => StatusFilter::Active,
         pb::DrugStatusFilter::Archived => StatusFilter::Archived,
         pb::DrugStatusFilter::All => StatusFilter::All,
     };
-    let sort = match known("sort", sort)? {
+    let sort = match sort {
         pb::DrugSort::Name => DrugSort::Name,
         pb::DrugSort::Specification => DrugSort::Specification,
         pb::DrugSort::Category => DrugSort::Category,

@@ -447,10 +447,13 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
 /// # Errors
 /// INVALID_ARGUMENT naming `bucket` for a bucket the enum does not have.
 pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
+    let mut check = FieldCheck::default();
+    let bucket = known("bucket", r.bucket, &mut check);
+    check.finish()?;
     Ok(ArrearsFilter {
         sales_rep_id: r.sales_rep_id,
         department_id: r.department_id,
-        bucket: match known("bucket", r.bucket)? {
+        bucket: match bucket {
             pb::ArrearsBucket::Any => ArrearsBucket::Any,
             pb::ArrearsBucket::Overdue => ArrearsBucket::Overdue,
             pb::ArrearsBucket::Over30 => ArrearsBucket::Over30,

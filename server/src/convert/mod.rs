@@ -42,21 +42,19 @@ pub trait DbCode: Sized + Copy {
     /// The code of a proto number; `None` for unspecified or unknown numbers.
     fn code_of(value: i32) -> Option<&'static str>;
 
-    /// The code a search filter asks for: `None` for unspecified (0, any value).
-    ///
-    /// # Errors
-    /// INVALID_ARGUMENT naming `field` (`field.unknown_value`) for a number the enum does
-    /// not have (a newer client's, or a typo in an API call), rather than reading it as
-    /// "any".
+    /// The code a search filter asks for: `None` for unspecified (0, any value). A number
+    /// the enum does not have (a newer client's, or a typo in an API call) is recorded in
+    /// `check` as bad, naming `field` (`field.unknown_value`), rather than read as "any".
     fn filter_code(
         field: impl Into<std::borrow::Cow<'static, str>>,
         value: i32,
-    ) -> AppResult<Option<&'static str>> {
+        check: &mut FieldCheck,
+    ) -> Option<&'static str> {
         let code = Self::code_of(value);
         if value != 0 && code.is_none() {
-            return Err(AppError::field(field, msg!("field.unknown_value")));
+            check.fail(field, msg!("field.unknown_value"));
         }
-        Ok(code)
+        code
     }
 }
 
@@ -92,13 +90,18 @@ macro_rules! db_codes {
 }
 
 /// The value of a proto enum field that has no stored code (a sort, a grouping, a
-/// report's interval): 0 is the enum's default.
-///
-/// # Errors
-/// INVALID_ARGUMENT naming `field` (`field.unknown_value`) for a number the enum does not
-/// have, rather than reading it as the default.
-pub fn known<E: TryFrom<i32>>(field: &'static str, value: i32) -> AppResult<E> {
-    E::try_from(value).map_err(|_| AppError::field(field, msg!("field.unknown_value")))
+/// report's interval): 0 is the enum's default. A number the enum does not have is
+/// recorded in `check` as bad, naming `field` (`field.unknown_value`), rather than read as
+/// the default (which is returned meanwhile).
+pub fn known<E: TryFrom<i32> + Default>(
+    field: &'static str,
+    value: i32,
+    check: &mut FieldCheck,
+) -> E {
+    E::try_from(value).unwrap_or_else(|_| {
+        check.fail(field, msg!("field.unknown_value"));
+        E::default()
+    })
 }
 
 /// Default and maximum page sizes.

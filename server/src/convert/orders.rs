@@ -283,15 +283,16 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
     let mut check = FieldCheck::default();
     let created_from = date("created_from", &created_from, &mut check);
     let created_to = date("created_to", &created_to, &mut check);
-    check.finish()?;
-    let statuses = statuses
+    let statuses: Vec<String> = statuses
         .into_iter()
         .enumerate()
-        .filter_map(|(i, s)| pb::OrderStatus::filter_code(format!("statuses[{i}]"), s).transpose())
-        .map(|code| code.map(str::to_owned))
-        .collect::<AppResult<Vec<_>>>()?;
+        .filter_map(|(i, s)| pb::OrderStatus::filter_code(format!("statuses[{i}]"), s, &mut check))
+        .map(str::to_owned)
+        .collect();
+    let sort = known("sort", sort, &mut check);
+    check.finish()?;
     let (offset, limit) = super::page(page);
-    let sort = match known("sort", sort)? {
+    let sort = match sort {
         pb::OrderSort::OrderDate => OrderSort::OrderDate,
         pb::OrderSort::Customer => OrderSort::Customer,
         pb::OrderSort::Total => OrderSort::Total,
@@ -621,8 +622,9 @@ pub fn list_shipments(
     let mut check = FieldCheck::default();
     let ship_from = date("ship_from", &ship_from, &mut check);
     let ship_to = date("ship_to", &ship_to, &mut check);
+    let delivery_status =
+        pb::DeliveryStatus::filter_code("delivery_status", delivery_status, &mut check);
     check.finish()?;
-    let delivery_status = pb::DeliveryStatus::filter_code("delivery_status", delivery_status)?;
     let (offset, limit) = super::page(page);
     Ok((
         ShipmentFilter {
@@ -810,8 +812,8 @@ pub fn list_exceptions(
     let mut check = FieldCheck::default();
     let reported_from = date("reported_from", &reported_from, &mut check);
     let reported_to = date("reported_to", &reported_to, &mut check);
+    let kind = pb::ExceptionKind::filter_code("kind", kind, &mut check);
     check.finish()?;
-    let kind = pb::ExceptionKind::filter_code("kind", kind)?;
     let (offset, limit) = super::page(page);
     Ok((
         ExceptionFilter {

@@ -65,49 +65,52 @@ fn province(code: &str) -> AppResult<String> {
     Ok(code.to_owned())
 }
 
+/// A drug filter; an unknown `origin` is recorded in `check`.
 fn drug_filter(
     drug_id: Option<i64>,
     category_id: Option<i64>,
     origin: i32,
+    check: &mut FieldCheck,
 ) -> AppResult<DrugFilter> {
-    let origin = pb::DrugOrigin::filter_code("origin", origin)?;
     Ok(DrugFilter {
         drug_id: optional_id("drug_id", drug_id)?,
         category_id: optional_id("category_id", category_id)?,
-        origin,
+        origin: pb::DrugOrigin::filter_code("origin", origin, check),
     })
 }
 
 /// A drug-sales request checked: its period, drug filter and sort.
 pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, Sort)> {
-    Ok((
-        period(&r.date_from, &r.date_to)?,
-        drug_filter(r.drug_id, r.category_id, r.origin)?,
-        sort(r.sort.as_ref()),
-    ))
+    let period = period(&r.date_from, &r.date_to)?;
+    let mut check = FieldCheck::default();
+    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check)?;
+    check.finish()?;
+    Ok((period, filter, sort(r.sort.as_ref())))
 }
 
 /// A drug-sales series request checked: its period, drug filter and interval.
 pub fn drug_sales_series(
     r: &pb::DrugSalesSeriesRequest,
 ) -> AppResult<(Period, DrugFilter, Interval)> {
-    let interval = match known("interval", r.interval)? {
+    let period = period(&r.date_from, &r.date_to)?;
+    let mut check = FieldCheck::default();
+    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check)?;
+    let interval = match known("interval", r.interval, &mut check) {
         pb::SeriesInterval::Week => Interval::Week,
         pb::SeriesInterval::Month => Interval::Month,
         pb::SeriesInterval::Day => Interval::Day,
     };
-    Ok((
-        period(&r.date_from, &r.date_to)?,
-        drug_filter(r.drug_id, r.category_id, r.origin)?,
-        interval,
-    ))
+    check.finish()?;
+    Ok((period, filter, interval))
 }
 
 /// A customer-distribution request checked: its customer filter and sort.
 pub fn customer_distribution(
     r: &pb::CustomerDistributionRequest,
 ) -> AppResult<(CustomerFilter, Sort)> {
-    let business_kind = pb::BusinessKind::filter_code("business_kind", r.business_kind)?;
+    let mut check = FieldCheck::default();
+    let business_kind = pb::BusinessKind::filter_code("business_kind", r.business_kind, &mut check);
+    check.finish()?;
     let filter = CustomerFilter {
         province_code: province(&r.province_code)?,
         business_kind,
@@ -121,7 +124,10 @@ pub fn customer_distribution(
 pub fn employee_performance(
     r: &pb::EmployeePerformanceRequest,
 ) -> AppResult<(Period, RepRole, Sort)> {
-    let role = match known("role", r.role)? {
+    let mut check = FieldCheck::default();
+    let role = known("role", r.role, &mut check);
+    check.finish()?;
+    let role = match role {
         pb::RepRole::Sales => RepRole::Sales,
         pb::RepRole::CustomerService => RepRole::Service,
     };
@@ -161,7 +167,10 @@ fn period_in_province(
 
 /// An exceptions request checked: its period, grouping and sort.
 pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrouping, Sort)> {
-    let grouping = match known("group_by", r.group_by)? {
+    let mut check = FieldCheck::default();
+    let grouping = known("group_by", r.group_by, &mut check);
+    check.finish()?;
+    let grouping = match grouping {
         pb::ExceptionGrouping::Kind => ExceptionGrouping::Kind,
         pb::ExceptionGrouping::Decision => ExceptionGrouping::Decision,
         pb::ExceptionGrouping::Customer => ExceptionGrouping::Customer,

@@ -269,28 +269,32 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
     let mut admin = app.admin().await;
     let (from, to) = ("2026-09-01".to_owned(), "2026-09-30".to_owned());
     let n = 99;
-    // Each request, and the one field its refusal names.
+    // Each request, and the fields its refusal names.
     macro_rules! refused {
-        ($($request:expr => $field:literal,)+) => {
-            $(assert_eq!(admin.bad_fields_of($request).await, [$field], "{}", stringify!($request));)+
+        ($($request:expr => $fields:expr,)+) => {
+            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
         };
     }
     refused! {
-        pb::SearchCustomersRequest { business_kind: n, ..Default::default() } => "business_kind",
-        pb::ListUsersRequest { sort: n, ..Default::default() } => "sort",
-        pb::SearchDrugsRequest { status: n, ..Default::default() } => "status",
-        pb::SearchDrugsRequest { sort: n, ..Default::default() } => "sort",
-        pb::SearchOrdersRequest { statuses: vec![1, n], ..Default::default() } => "statuses[1]",
-        pb::SearchOrdersRequest { sort: n, ..Default::default() } => "sort",
-        pb::ListShipmentsRequest { delivery_status: n, ..Default::default() } => "delivery_status",
-        pb::ListExceptionsRequest { kind: n, ..Default::default() } => "kind",
-        pb::ListArrearsRequest { bucket: n, ..Default::default() } => "bucket",
-        pb::CustomerDistributionRequest { business_kind: n, ..Default::default() } => "business_kind",
-        pb::DrugSalesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => "origin",
-        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), interval: n, ..Default::default() } => "interval",
-        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => "origin",
-        pb::EmployeePerformanceRequest { date_from: from.clone(), date_to: to.clone(), role: n, ..Default::default() } => "role",
-        pb::ExceptionsRequest { date_from: from.clone(), date_to: to.clone(), group_by: n, ..Default::default() } => "group_by",
+        pb::SearchCustomersRequest { business_kind: n, ..Default::default() } => ["business_kind"],
+        pb::ListUsersRequest { sort: n, ..Default::default() } => ["sort"],
+        pb::SearchDrugsRequest { status: n, ..Default::default() } => ["status"],
+        pb::SearchDrugsRequest { sort: n, ..Default::default() } => ["sort"],
+        pb::SearchOrdersRequest { statuses: vec![1, n], ..Default::default() } => ["statuses[1]"],
+        pb::SearchOrdersRequest { sort: n, ..Default::default() } => ["sort"],
+        pb::ListShipmentsRequest { delivery_status: n, ..Default::default() } => ["delivery_status"],
+        pb::ListExceptionsRequest { kind: n, ..Default::default() } => ["kind"],
+        pb::ListArrearsRequest { bucket: n, ..Default::default() } => ["bucket"],
+        pb::CustomerDistributionRequest { business_kind: n, ..Default::default() } => ["business_kind"],
+        pb::DrugSalesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => ["origin"],
+        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), interval: n, ..Default::default() } => ["interval"],
+        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, ..Default::default() } => ["origin"],
+        pb::EmployeePerformanceRequest { date_from: from.clone(), date_to: to.clone(), role: n, ..Default::default() } => ["role"],
+        pb::ExceptionsRequest { date_from: from.clone(), date_to: to.clone(), group_by: n, ..Default::default() } => ["group_by"],
+        // Every bad field of a request at once, in the request's order.
+        pb::SearchDrugsRequest { status: n, sort: n, ..Default::default() } => ["status", "sort"],
+        pb::SearchOrdersRequest { created_from: "x".into(), statuses: vec![n], sort: n, ..Default::default() } => ["created_from", "statuses[0]", "sort"],
+        pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, interval: n, ..Default::default() } => ["origin", "interval"],
     }
     // The known values still answer, 0 being "any".
     admin
