@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, date, date_text, id, known, timestamp};
+use super::{DbCode, date, date_text, id, known, required_date, timestamp};
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
@@ -51,15 +51,6 @@ fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
             Decimal::ZERO
         }
     }
-}
-
-/// A required `YYYY-MM-DD` date.
-fn required_date(field: &'static str, text: &str, check: &mut FieldCheck) -> NaiveDate {
-    if text.trim().is_empty() {
-        check.fail(field, msg!("field.required"));
-        return NaiveDate::MIN;
-    }
-    date(field, text, check).unwrap_or(NaiveDate::MIN)
 }
 
 pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
@@ -306,12 +297,9 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
 
 pub fn statement_query(r: &pb::StatementRequest, today: NaiveDate) -> AppResult<StatementQuery> {
     let mut check = FieldCheck::default();
-    let from = required_date("date_from", &r.date_from, &mut check);
-    let to = required_date("date_to", &r.date_to, &mut check);
-    if from != NaiveDate::MIN && to != NaiveDate::MIN && from > to {
-        check.fail("date_to", msg!("finance.period_reversed"));
-    }
+    let period = super::period(&r.date_from, &r.date_to, &mut check);
     check.finish()?;
+    let (from, to) = period.expect("checked above");
     Ok(StatementQuery {
         customer_id: r.customer_id,
         from,
@@ -409,8 +397,7 @@ pub fn reconcile_request(
     } = r;
     let customer_id = id("customer_id", customer_id)?;
     let mut check = FieldCheck::default();
-    let from = required_date("date_from", &date_from, &mut check);
-    let to = required_date("date_to", &date_to, &mut check);
+    let period = super::period(&date_from, &date_to, &mut check);
     check.check("note", validation::optional_text(&note, 500));
     let text = closing_balance.trim();
     let (negative, digits) = match text.strip_prefix('-') {
@@ -426,6 +413,7 @@ pub fn reconcile_request(
         }
     };
     check.finish()?;
+    let (from, to) = period.expect("checked above");
     Ok((customer_id, from, to, closing, note.trim().to_owned()))
 }
 

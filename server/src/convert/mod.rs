@@ -11,6 +11,8 @@ pub mod finance;
 pub mod orders;
 pub mod reports;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::pb;
 use prost_types::Timestamp;
@@ -158,8 +160,13 @@ pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
     }
 }
 
-/// An optional `YYYY-MM-DD` date.
-pub fn date(field: &'static str, text: &str, check: &mut FieldCheck) -> Option<NaiveDate> {
+/// An optional `YYYY-MM-DD` date; a malformed one is recorded in `check` as bad on `field`
+/// (`field.invalid_date`).
+pub fn date(
+    field: impl Into<Cow<'static, str>>,
+    text: &str,
+    check: &mut FieldCheck,
+) -> Option<NaiveDate> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -171,6 +178,40 @@ pub fn date(field: &'static str, text: &str, check: &mut FieldCheck) -> Option<N
             None
         }
     }
+}
+
+/// A required `YYYY-MM-DD` date. A missing (`field.required`) or malformed one is recorded
+/// in `check` as bad on `field`, and `NaiveDate::MIN` returned meanwhile.
+pub fn required_date(
+    field: impl Into<Cow<'static, str>>,
+    text: &str,
+    check: &mut FieldCheck,
+) -> NaiveDate {
+    if text.trim().is_empty() {
+        check.fail(field, msg!("field.required"));
+        return NaiveDate::MIN;
+    }
+    date(field, text, check).unwrap_or(NaiveDate::MIN)
+}
+
+/// A required period of business dates, `date_from` to `date_to` inclusive: each end is a
+/// [`required_date`], and an end before its start is recorded on `date_to`
+/// (`finance.period_reversed`). `None` when anything was recorded.
+pub fn period(
+    date_from: &str,
+    date_to: &str,
+    check: &mut FieldCheck,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let from = required_date("date_from", date_from, check);
+    let to = required_date("date_to", date_to, check);
+    if from == NaiveDate::MIN || to == NaiveDate::MIN {
+        return None;
+    }
+    if from > to {
+        check.fail("date_to", msg!("finance.period_reversed"));
+        return None;
+    }
+    Some((from, to))
 }
 
 pub fn date_text(d: Option<NaiveDate>) -> String {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, Update, date, date_text, from_timestamp, id, known, timestamp};
+use super::{DbCode, Update, date, date_text, from_timestamp, id, known, required_date, timestamp};
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
@@ -152,21 +152,6 @@ pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
 fn quantity(field: String, value: i64, check: &mut FieldCheck) {
     if !(1..=MAX_QUANTITY).contains(&value) {
         check.fail(field, msg!("order.quantity_range"));
-    }
-}
-
-/// A required `YYYY-MM-DD` date.
-fn required_date(field: String, text: &str, check: &mut FieldCheck) -> NaiveDate {
-    if text.trim().is_empty() {
-        check.fail(field, msg!("field.required"));
-        return NaiveDate::MIN;
-    }
-    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
-            check.fail(field, msg!("field.invalid_date"));
-            NaiveDate::MIN
-        }
     }
 }
 

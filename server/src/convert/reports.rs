@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::{DataScope, money, pb, region};
 
-use super::{DbCode, count, date, known};
+use super::{DbCode, count, known};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
@@ -19,22 +19,15 @@ use crate::ops::reports::{
 /// The longest period a report covers, in days (10 years).
 const MAX_PERIOD_DAYS: i64 = 3_660;
 
-/// A required period, both ends business dates: field errors on `date_from` / `date_to`
-/// when missing, malformed, reversed or longer than 10 years.
-fn period(date_from: &str, date_to: &str) -> AppResult<Period> {
-    let mut check = FieldCheck::default();
-    let from = date("date_from", date_from, &mut check);
-    let to = date("date_to", date_to, &mut check);
-    check.finish()?;
-    let from = from.ok_or_else(|| AppError::field("date_from", msg!("field.required")))?;
-    let to = to.ok_or_else(|| AppError::field("date_to", msg!("field.required")))?;
-    if from > to {
-        return Err(AppError::field("date_to", msg!("finance.period_reversed")));
-    }
+/// A required period ([`super::period`]), also recorded in `check` as bad on `date_to`
+/// when longer than 10 years. `None` when anything was recorded.
+fn period(date_from: &str, date_to: &str, check: &mut FieldCheck) -> Option<Period> {
+    let (from, to) = super::period(date_from, date_to, check)?;
     if (to - from).num_days() > MAX_PERIOD_DAYS {
-        return Err(AppError::field("date_to", msg!("report.period_too_long")));
+        check.fail("date_to", msg!("report.period_too_long"));
+        return None;
     }
-    Ok(Period { from, to })
+    Some(Period { from, to })
 }
 
 fn sort(s: Option<&pb::ReportSort>) -> Sort {
@@ -45,63 +38,71 @@ fn sort(s: Option<&pb::ReportSort>) -> Sort {
     .unwrap_or_default()
 }
 
-/// An optional id that must be positive when given.
-fn optional_id(field: &'static str, id: Option<i64>) -> AppResult<Option<i64>> {
+/// An optional id that must be positive when given; one that is not is recorded in
+/// `check`.
+fn optional_id(field: &'static str, id: Option<i64>, check: &mut FieldCheck) -> Option<i64> {
     match id {
-        Some(n) if n <= 0 => Err(AppError::field(field, msg!("field.required"))),
-        other => Ok(other),
+        Some(n) if n <= 0 => {
+            check.fail(field, msg!("field.required"));
+            None
+        }
+        other => other,
     }
 }
 
-/// A province code that must exist when given.
-fn province(code: &str) -> AppResult<String> {
+/// A province code (empty: any); one that does not exist is recorded in `check`.
+fn province(code: &str, check: &mut FieldCheck) -> String {
     let code = code.trim();
     if !code.is_empty() && region::province(code).is_none() {
-        return Err(AppError::field(
-            "province_code",
-            msg!("report.unknown_region"),
-        ));
+        check.fail("province_code", msg!("report.unknown_region"));
     }
-    Ok(code.to_owned())
+    code.to_owned()
 }
 
-/// A drug filter; an unknown `origin` is recorded in `check`.
+/// A drug filter; its bad fields are recorded in `check`.
 fn drug_filter(
     drug_id: Option<i64>,
     category_id: Option<i64>,
     origin: i32,
     check: &mut FieldCheck,
-) -> AppResult<DrugFilter> {
-    Ok(DrugFilter {
-        drug_id: optional_id("drug_id", drug_id)?,
-        category_id: optional_id("category_id", category_id)?,
+) -> DrugFilter {
+    DrugFilter {
+        drug_id: optional_id("drug_id", drug_id, check),
+        category_id: optional_id("category_id", category_id, check),
         origin: pb::DrugOrigin::filter_code("origin", origin, check),
-    })
+    }
 }
+
+// Each request below is checked whole: one refusal names every bad field, in the
+// request's order.
 
 /// A drug-sales request checked: its period, drug filter and sort.
 pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, Sort)> {
-    let period = period(&r.date_from, &r.date_to)?;
     let mut check = FieldCheck::default();
-    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check)?;
+    let period = period(&r.date_from, &r.date_to, &mut check);
+    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check);
     check.finish()?;
-    Ok((period, filter, sort(r.sort.as_ref())))
+    Ok((
+        period.expect("checked above"),
+        filter,
+        sort(r.sort.as_ref()),
+    ))
 }
 
 /// A drug-sales series request checked: its period, drug filter and interval.
 pub fn drug_sales_series(
     r: &pb::DrugSalesSeriesRequest,
 ) -> AppResult<(Period, DrugFilter, Interval)> {
-    let period = period(&r.date_from, &r.date_to)?;
     let mut check = FieldCheck::default();
-    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check)?;
+    let period = period(&r.date_from, &r.date_to, &mut check);
+    let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check);
     let interval = match known("interval", r.interval, &mut check) {
         pb::SeriesInterval::Week => Interval::Week,
         pb::SeriesInterval::Month => Interval::Month,
         pb::SeriesInterval::Day => Interval::Day,
     };
     check.finish()?;
-    Ok((period, filter, interval))
+    Ok((period.expect("checked above"), filter, interval))
 }
 
 /// A customer-distribution request checked: its customer filter and sort.
@@ -109,14 +110,13 @@ pub fn customer_distribution(
     r: &pb::CustomerDistributionRequest,
 ) -> AppResult<(CustomerFilter, Sort)> {
     let mut check = FieldCheck::default();
-    let business_kind = pb::BusinessKind::filter_code("business_kind", r.business_kind, &mut check);
-    check.finish()?;
     let filter = CustomerFilter {
-        province_code: province(&r.province_code)?,
-        business_kind,
-        type_id: optional_id("type_id", r.type_id)?,
+        province_code: province(&r.province_code, &mut check),
+        business_kind: pb::BusinessKind::filter_code("business_kind", r.business_kind, &mut check),
+        type_id: optional_id("type_id", r.type_id, &mut check),
         include_archived: r.include_archived,
     };
+    check.finish()?;
     Ok((filter, sort(r.sort.as_ref())))
 }
 
@@ -125,17 +125,13 @@ pub fn employee_performance(
     r: &pb::EmployeePerformanceRequest,
 ) -> AppResult<(Period, RepRole, Sort)> {
     let mut check = FieldCheck::default();
-    let role = known("role", r.role, &mut check);
-    check.finish()?;
-    let role = match role {
+    let period = period(&r.date_from, &r.date_to, &mut check);
+    let role = match known("role", r.role, &mut check) {
         pb::RepRole::Sales => RepRole::Sales,
         pb::RepRole::CustomerService => RepRole::Service,
     };
-    Ok((
-        period(&r.date_from, &r.date_to)?,
-        role,
-        sort(r.sort.as_ref()),
-    ))
+    check.finish()?;
+    Ok((period.expect("checked above"), role, sort(r.sort.as_ref())))
 }
 
 /// A customer-consumption request checked: its period, province code (empty: all) and
@@ -158,27 +154,27 @@ fn period_in_province(
     province_code: &str,
     s: Option<&pb::ReportSort>,
 ) -> AppResult<(Period, String, Sort)> {
-    Ok((
-        period(date_from, date_to)?,
-        province(province_code)?,
-        sort(s),
-    ))
+    let mut check = FieldCheck::default();
+    let period = period(date_from, date_to, &mut check);
+    let province = province(province_code, &mut check);
+    check.finish()?;
+    Ok((period.expect("checked above"), province, sort(s)))
 }
 
 /// An exceptions request checked: its period, grouping and sort.
 pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrouping, Sort)> {
     let mut check = FieldCheck::default();
-    let grouping = known("group_by", r.group_by, &mut check);
-    check.finish()?;
-    let grouping = match grouping {
+    let period = period(&r.date_from, &r.date_to, &mut check);
+    let grouping = match known("group_by", r.group_by, &mut check) {
         pb::ExceptionGrouping::Kind => ExceptionGrouping::Kind,
         pb::ExceptionGrouping::Decision => ExceptionGrouping::Decision,
         pb::ExceptionGrouping::Customer => ExceptionGrouping::Customer,
         pb::ExceptionGrouping::CsRep => ExceptionGrouping::CsRep,
         pb::ExceptionGrouping::Drug => ExceptionGrouping::Drug,
     };
+    check.finish()?;
     Ok((
-        period(&r.date_from, &r.date_to)?,
+        period.expect("checked above"),
         grouping,
         sort(r.sort.as_ref()),
     ))

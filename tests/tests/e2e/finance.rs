@@ -688,6 +688,16 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "2026-11-01");
+    // A reversed period is named with the request's other bad fields.
+    let reversed = pb::ReconcileRequest {
+        date_from: "2026-11-30".into(),
+        date_to: "2026-11-01".into(),
+        ..reconcile("二百")
+    };
+    assert_eq!(
+        w.finance.bad_fields_of(reversed).await,
+        ["date_to", "closing_balance"]
+    );
 }
 
 #[tokio::test]

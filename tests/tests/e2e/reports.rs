@@ -761,6 +761,63 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
     assert_eq!(bad_fields(&refused), ["date_to"]);
 }
 
+/// A report request with several mistakes is refused once, naming each bad field in the
+/// request's order: the period's ends, the filters and the enum fields together, so the
+/// caller does not correct one field per attempt.
+#[tokio::test]
+async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let n = 99;
+    macro_rules! refused {
+        ($($request:expr => $fields:expr,)+) => {
+            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
+        };
+    }
+    refused! {
+        pb::DrugSalesRequest {
+            date_from: "9月1日".into(),
+            drug_id: Some(-1),
+            origin: n,
+            ..Default::default()
+        } => ["date_from", "date_to", "drug_id", "origin"],
+        pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-30".into(),
+            date_to: "2026-09-01".into(),
+            category_id: Some(0),
+            interval: n,
+            ..Default::default()
+        } => ["date_to", "category_id", "interval"],
+        pb::CustomerDistributionRequest {
+            province_code: "99".into(),
+            business_kind: n,
+            type_id: Some(0),
+            ..Default::default()
+        } => ["province_code", "business_kind", "type_id"],
+        pb::EmployeePerformanceRequest {
+            date_from: "2010-01-01".into(),
+            date_to: "2026-09-30".into(),
+            role: n,
+            ..Default::default()
+        } => ["date_to", "role"],
+        pb::RegionalSalesRequest {
+            province_code: "99".into(),
+            ..Default::default()
+        } => ["date_from", "date_to", "province_code"],
+        pb::CustomerConsumptionRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-9-31".into(),
+            province_code: "99".into(),
+            ..Default::default()
+        } => ["date_to", "province_code"],
+        pb::ExceptionsRequest {
+            date_to: "2026-09-30".into(),
+            group_by: n,
+            ..Default::default()
+        } => ["date_from", "group_by"],
+    }
+}
+
 #[tokio::test]
 async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
     let mut w = world().await;
