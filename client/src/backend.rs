@@ -132,6 +132,17 @@ impl<T> Requested<T> {
         }
     }
 
+    /// The value shown, to correct in place (a row the user removed since it came).
+    pub fn value_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Requested::NotRequested => None,
+            Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => {
+                previous.as_mut()
+            }
+            Requested::Done(value) => Some(value),
+        }
+    }
+
     /// Whether a call is in flight.
     pub fn is_pending(&self) -> bool {
         matches!(self, Requested::Pending { .. })

@@ -1326,6 +1326,51 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
 }
 
 #[test]
+fn a_removed_lines_price_warning_goes_with_it_at_once() {
+    let server = Server::start();
+    let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.order_form_for("北京协和医院");
+    // Line 1 below the sale price, line 2 at it.
+    ui.add_amoxicillin();
+    ui.type_into("数量", "10");
+    ui.replace_text("单价", "12.5");
+    ui.wait_label("低于售价 12.80");
+    ui.add_amoxicillin();
+    // The second line's quantity: the last input so labelled.
+    fn last(ui: &Ui) -> egui_kittest::Node<'_> {
+        ui.harness
+            .get_all_by_role_and_label(Role::TextInput, "数量")
+            .last()
+            .expect("the second line's quantity")
+    }
+    // Typed again until it holds (see `type_into`: a frame can drop the keys).
+    for _ in 0..3 {
+        last(&ui).focus();
+        ui.harness.step();
+        last(&ui).type_text("5");
+        ui.harness.step();
+        if last(&ui).value().as_deref() == Some("5") {
+            break;
+        }
+    }
+    ui.wait_label("订单金额：189.00");
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "删除")
+        .next()
+        .expect("the first line's delete")
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    // The warning was about the removed line: it does not move onto the line below while
+    // the next preview is on its way, nor come back with it.
+    assert!(ui.harness.query_by_label("低于售价 12.80").is_none());
+    ui.wait_label("订单金额：64.00");
+    assert!(ui.harness.query_by_label("低于售价 12.80").is_none());
+}
+
+#[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");

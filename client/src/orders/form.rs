@@ -103,6 +103,9 @@ pub struct OrderFormPanel {
     preview: Requested<pb::OrderPreview>,
     /// The input of the last preview asked for.
     previewed: Option<pb::OrderInput>,
+    /// The quantities that input sent, by line as the form shows them now (a line removed
+    /// since takes its quantity with it).
+    sent: Vec<i64>,
     /// The input last seen, and when it changed (input time, seconds).
     last_input: Option<pb::OrderInput>,
     changed_at: f64,
@@ -137,6 +140,7 @@ impl OrderFormPanel {
             drugs: DrugPicker::default(),
             preview: Requested::NotRequested,
             previewed: None,
+            sent: Vec::new(),
             last_input: None,
             changed_at: 0.0,
             save: Requested::NotRequested,
@@ -217,6 +221,7 @@ impl OrderFormPanel {
                 .request_repaint_after(Duration::from_secs_f64(wait));
             return;
         }
+        self.sent = input.lines.iter().map(|l| l.quantity).collect();
         self.previewed = Some(input.clone());
         self.preview.request(ctx.orders().preview_order(input));
     }
@@ -340,12 +345,7 @@ impl OrderFormPanel {
         let current = self.preview_is_current();
         let preview = self.preview.value().cloned().unwrap_or_default();
         let decimals = widgets::money_decimals(preview.lines.iter().map(|l| l.amount.as_str()));
-        // The quantities the last preview was sent, by line.
-        let sent: Vec<i64> = self
-            .previewed
-            .as_ref()
-            .map(|p| p.lines.iter().map(|l| l.quantity).collect())
-            .unwrap_or_default();
+        let sent = &self.sent;
         let errors = &mut self.errors;
         let lines = &mut self.draft.lines;
         let mut remove = None;
@@ -442,6 +442,10 @@ impl OrderFormPanel {
             });
         }
         errors.remove_row("lines", lines, remove);
+        if let Some(removed) = remove {
+            // Until the next preview, what the last one said follows the lines it was about.
+            forget_line(self.preview.value_mut(), &mut self.sent, removed);
+        }
         errors.field_ui(ui, "lines");
         if !lines.is_empty() && !preview.total.is_empty() {
             let total = RichText::new(label_value(
@@ -513,5 +517,68 @@ impl OrderFormPanel {
             widgets::error_line(ui, error);
         }
         close
+    }
+}
+
+/// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
+/// quantities it was sent (`sent`): its amount and warnings go, the later lines' move up
+/// with them (`lines[2].unit_price` → `lines[1].unit_price`). Warnings about no line stay.
+fn forget_line(preview: Option<&mut pb::OrderPreview>, sent: &mut Vec<i64>, removed: usize) {
+    if removed < sent.len() {
+        sent.remove(removed);
+    }
+    let Some(preview) = preview else { return };
+    if removed < preview.lines.len() {
+        preview.lines.remove(removed);
+    }
+    preview.warnings = std::mem::take(&mut preview.warnings)
+        .into_iter()
+        .filter_map(|mut w| {
+            w.field = widgets::row_moved(&w.field, "lines", removed)?;
+            Some(w)
+        })
+        .collect();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning(field: &str) -> pb::Warning {
+        pb::Warning {
+            field: field.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_removed_lines_amount_and_warnings_go_and_the_later_lines_move_up() {
+        let line = |drug_id: i64| pb::OrderLine {
+            drug_id,
+            ..Default::default()
+        };
+        let mut preview = pb::OrderPreview {
+            lines: vec![line(1), line(2), line(3)],
+            warnings: vec![
+                warning("lines[0].unit_price"),
+                warning("lines[1].unit_price"),
+                warning("lines[2].unit_price"),
+                warning("customer_id"),
+            ],
+            ..Default::default()
+        };
+        let mut sent = vec![10, 20, 30];
+        forget_line(Some(&mut preview), &mut sent, 1);
+        assert_eq!(sent, [10, 30]);
+        let drugs: Vec<i64> = preview.lines.iter().map(|l| l.drug_id).collect();
+        assert_eq!(drugs, [1, 3]);
+        let fields: Vec<&str> = preview.warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["lines[0].unit_price", "lines[1].unit_price", "customer_id"]
+        );
+        // A line added since the preview (not in it) removes nothing of it.
+        forget_line(Some(&mut preview), &mut sent, 5);
+        assert_eq!((preview.lines.len(), sent.len()), (2, 2));
     }
 }

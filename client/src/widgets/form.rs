@@ -59,6 +59,7 @@ impl FieldErrors {
             }
         }
         self.edited = self.edited.iter().filter_map(|f| moved(f)).collect();
+        self.shown = self.shown.iter().filter_map(|f| moved(f)).collect();
         self.local = std::mem::take(&mut self.local)
             .into_iter()
             .filter_map(|(f, complaint)| Some((moved(&f)?, complaint)))
@@ -489,7 +490,7 @@ impl FormUi<'_> {
 /// `field` once row `removed` of `list` is removed: `None` for the removed row's fields,
 /// a later row's one position up (`lines[2].quantity` → `lines[1].quantity`), any other
 /// field as it was.
-fn row_moved(field: &str, list: &str, removed: usize) -> Option<String> {
+pub fn row_moved(field: &str, list: &str, removed: usize) -> Option<String> {
     let Some((row, rest)) = field
         .strip_prefix(list)
         .and_then(|f| f.strip_prefix('['))
@@ -561,6 +562,16 @@ mod tests {
         let mut rows = vec![1, 2];
         errors.remove_row("orders", &mut rows, Some(1));
         assert!(errors.error().is_none());
+        // The fields drawn move up too: the last row's are no longer there.
+        errors.shown = ["orders[0].amount", "orders[1].amount", "note"]
+            .map(String::from)
+            .into();
+        let mut rows = vec![1, 2];
+        errors.remove_row("orders", &mut rows, Some(0));
+        assert_eq!(
+            errors.shown,
+            ["note", "orders[0].amount"].map(String::from).into()
+        );
         // No row removed: nothing changes.
         errors.set(Some(bad("orders[0].amount")));
         errors.remove_row("orders", &mut rows, None);

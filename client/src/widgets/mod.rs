@@ -11,7 +11,7 @@ pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, download_dir, file_error_text, open_folder, save_target, saved_file_ui,
 };
-pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned};
+pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
 pub use table::{
     Sort, fit_column, fit_width, fit_width_plain, money_cell, money_cell_in, money_decimals,
     money_text, narrow_to_fit, sort_button, table,
