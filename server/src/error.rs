@@ -100,6 +100,24 @@ impl AppError {
         }])
     }
 
+    /// The same error about a message nested in the request at `prefix`: each bad field
+    /// is named from the request's top (`date_to` → `drug_sales.date_to`). Other errors
+    /// are returned as they are.
+    pub fn within(self, prefix: &str) -> Self {
+        match self {
+            AppError::InvalidArgument(fields) => AppError::InvalidArgument(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError {
+                        field: format!("{prefix}.{}", f.field).into(),
+                        msg: f.msg,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// A record that does not exist (or is outside the caller's scope):
     /// `AppError::not_found(msg!("customer.not_found"))`.
     pub fn not_found(msg: Msg) -> Self {

@@ -180,12 +180,13 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrou
     ))
 }
 
-/// The job an export asks for.
+/// The job an export asks for. A bad field of its report is named from the export's
+/// top (`drug_sales.date_to`).
 pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
     use pb::export_request::Report;
     Ok(match &r.report {
         Some(Report::DrugSales(r)) => {
-            let (period, filter, sort) = drug_sales(r)?;
+            let (period, filter, sort) = drug_sales(r).map_err(|e| e.within("drug_sales"))?;
             Job::DrugSales {
                 period,
                 filter,
@@ -193,7 +194,8 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
             }
         }
         Some(Report::DrugSalesSeries(r)) => {
-            let (period, filter, interval) = drug_sales_series(r)?;
+            let (period, filter, interval) =
+                drug_sales_series(r).map_err(|e| e.within("drug_sales_series"))?;
             Job::DrugSalesSeries {
                 period,
                 filter,
@@ -201,15 +203,18 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
             }
         }
         Some(Report::CustomerDistribution(r)) => {
-            let (filter, sort) = customer_distribution(r)?;
+            let (filter, sort) =
+                customer_distribution(r).map_err(|e| e.within("customer_distribution"))?;
             Job::CustomerDistribution { filter, sort }
         }
         Some(Report::EmployeePerformance(r)) => {
-            let (period, role, sort) = employee_performance(r)?;
+            let (period, role, sort) =
+                employee_performance(r).map_err(|e| e.within("employee_performance"))?;
             Job::EmployeePerformance { period, role, sort }
         }
         Some(Report::CustomerConsumption(r)) => {
-            let (period, province_code, sort) = customer_consumption(r)?;
+            let (period, province_code, sort) =
+                customer_consumption(r).map_err(|e| e.within("customer_consumption"))?;
             Job::CustomerConsumption {
                 period,
                 province_code,
@@ -217,7 +222,8 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
             }
         }
         Some(Report::RegionalSales(r)) => {
-            let (period, province_code, sort) = regional_sales(r)?;
+            let (period, province_code, sort) =
+                regional_sales(r).map_err(|e| e.within("regional_sales"))?;
             Job::RegionalSales {
                 period,
                 province_code,
@@ -225,7 +231,7 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
             }
         }
         Some(Report::Exceptions(r)) => {
-            let (period, grouping, sort) = exceptions(r)?;
+            let (period, grouping, sort) = exceptions(r).map_err(|e| e.within("exceptions"))?;
             Job::Exceptions {
                 period,
                 grouping,

@@ -8,7 +8,8 @@ use pharmacrm_tests::fixtures::{
     ServiceAccountBuilder, UserChange, deleting,
 };
 use pharmacrm_tests::{
-    Refused, TestApp, assert_message_contains, bad_fields, output_of, sorted_bad_fields, zh_message,
+    Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, output_of,
+    sorted_bad_fields, zh_message,
 };
 use tonic::Code;
 
@@ -733,6 +734,8 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     assert!(!names(sales).contains(&"erp-sync".to_owned()));
     let status = w.rep.reps("boss").await.expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
+    // The refusal names every role there is.
+    assert_zh_contains(&status, "须为 sales、cs 或 holders");
     // Everyone responsible for a customer, for the handover screen.
     let holders = w.rep.reps("holders").await.expect("holders");
     assert_eq!(names(holders), ["cs-a", "rep-a"]);

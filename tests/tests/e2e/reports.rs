@@ -759,6 +759,20 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["date_to"]);
+    // Exported, the same mistakes are named from the export request's top.
+    let refused = admin
+        .export(Report::DrugSales(pb::DrugSalesRequest {
+            date_from: "2026-09-30".into(),
+            date_to: "2026-09-01".into(),
+            origin: 99,
+            ..Default::default()
+        }))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        bad_fields(&refused),
+        ["drug_sales.date_to", "drug_sales.origin"]
+    );
 }
 
 /// A report request with several mistakes is refused once, naming each bad field in the
