@@ -132,6 +132,17 @@ impl<T> Requested<T> {
         }
     }
 
+    /// Drops the call in flight, if any (its answer is about input that no longer
+    /// exists), keeping the value shown.
+    pub fn abandon(&mut self) {
+        if self.is_pending() {
+            *self = match self.take_value() {
+                Some(value) => Requested::Done(value),
+                None => Requested::NotRequested,
+            };
+        }
+    }
+
     /// The value shown, to correct in place (a row the user removed since it came).
     pub fn value_mut(&mut self) -> Option<&mut T> {
         match self {
@@ -255,6 +266,23 @@ impl<K: Clone + PartialEq, R: Send + 'static> OffsetPaged<K, R> {
 mod tests {
     use super::*;
     use pharmacrm_shared::pb::PageRequest;
+
+    #[test]
+    fn an_abandoned_call_keeps_the_value_shown_and_its_answer_never_lands() {
+        let mut r: Requested<i32> = Requested::NotRequested;
+        r.request(Promise::answered(Ok(1)));
+        assert!(matches!(r.poll(), Polled::JustDone));
+        r.request(Promise::answered(Ok(2)));
+        r.abandon();
+        assert!(!r.is_pending());
+        assert!(matches!(r.poll(), Polled::Unchanged));
+        assert_eq!(r.value(), Some(&1));
+        // Nothing shown yet: nothing asked.
+        let mut first: Requested<i32> = Requested::NotRequested;
+        first.request(Promise::answered(Ok(3)));
+        first.abandon();
+        assert!(first.is_not_requested());
+    }
 
     /// Polls `list` with `key`; returns the page asked for, if a call was made.
     fn poll(list: &mut OffsetPaged<&'static str, u32>, key: &'static str) -> Option<PageRequest> {

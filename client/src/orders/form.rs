@@ -443,7 +443,10 @@ impl OrderFormPanel {
         }
         errors.remove_row("lines", lines, remove);
         if let Some(removed) = remove {
-            // Until the next preview, what the last one said follows the lines it was about.
+            // A preview on its way numbers the lines as they were: not wanted (the next
+            // is asked for the lines as they are). Until it comes, what the last one said
+            // follows the lines it was about.
+            self.preview.abandon();
             forget_line(self.preview.value_mut(), &mut self.sent, removed);
         }
         errors.field_ui(ui, "lines");

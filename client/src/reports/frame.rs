@@ -754,7 +754,7 @@ impl<R: ReportRequest> Frame<R> {
         self.export.ui(ui, ctx, report, &name);
     }
 
-    /// The spinner while a run is in flight, the error of a failed one (unless it is
+    /// The spinner while a run is in flight, the error of a failed one (unless it is only
     /// about the period, shown beside it), and when and within what scope the report
     /// shown was run.
     pub(super) fn status_ui(&self, ui: &mut egui::Ui, period: Option<&Period>) {
@@ -765,10 +765,11 @@ impl<R: ReportRequest> Frame<R> {
             });
         }
         if let Some(error) = self.report.error()
-            && !error
-                .fields
-                .iter()
-                .any(|f| PERIOD_FIELDS.contains(&f.field.as_str()))
+            && (error.fields.is_empty()
+                || error
+                    .fields
+                    .iter()
+                    .any(|f| !PERIOD_FIELDS.contains(&f.field.as_str())))
         {
             widgets::error_line(ui, error);
         }

@@ -89,7 +89,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
     check.finish()?;
     Ok(PaymentInput {
         customer_id,
-        payment_date,
+        payment_date: payment_date.expect("checked above"),
         amount: total,
         method: method.expect("checked above").to_owned(),
         reference: reference.trim().to_owned(),
@@ -196,7 +196,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
             red_of: red_of_invoice_id,
             customer_id: (customer_id != 0).then_some(customer_id),
             number: number.trim().to_owned(),
-            date,
+            date: date.expect("checked above"),
             note: note.trim().to_owned(),
         });
     }
@@ -232,7 +232,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         entity_id: invoicing_entity_id,
         kind: kind.expect("checked above").to_owned(),
         number: number.trim().to_owned(),
-        date,
+        date: date.expect("checked above"),
         orders,
         note: note.trim().to_owned(),
     })

@@ -13,7 +13,7 @@ pub mod reports;
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use pharmacrm_shared::pb;
 use prost_types::Timestamp;
 
@@ -160,8 +160,9 @@ pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
     }
 }
 
-/// An optional `YYYY-MM-DD` date; a malformed one is recorded in `check` as bad on `field`
-/// (`field.invalid_date`).
+/// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people
+/// write); a malformed or out-of-range one is recorded in `check` as bad on `field`
+/// (`field.invalid_date`). `None` when empty or recorded.
 pub fn date(
     field: impl Into<Cow<'static, str>>,
     text: &str,
@@ -172,31 +173,32 @@ pub fn date(
         return None;
     }
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+        Ok(d) if (1..=9999).contains(&d.year()) => Some(d),
+        _ => {
             check.fail(field, msg!("field.invalid_date"));
             None
         }
     }
 }
 
-/// A required `YYYY-MM-DD` date. A missing (`field.required`) or malformed one is recorded
-/// in `check` as bad on `field`, and `NaiveDate::MIN` returned meanwhile.
+/// A required `YYYY-MM-DD` date ([`date`]); a missing one is recorded in `check` as bad
+/// on `field` (`field.required`). `None` exactly when something was recorded.
 pub fn required_date(
     field: impl Into<Cow<'static, str>>,
     text: &str,
     check: &mut FieldCheck,
-) -> NaiveDate {
+) -> Option<NaiveDate> {
+    let field = field.into();
     if text.trim().is_empty() {
         check.fail(field, msg!("field.required"));
-        return NaiveDate::MIN;
+        return None;
     }
-    date(field, text, check).unwrap_or(NaiveDate::MIN)
+    date(field, text, check)
 }
 
 /// A required period of business dates, `date_from` to `date_to` inclusive: each end is a
 /// [`required_date`], and an end before its start is recorded on `date_to`
-/// (`finance.period_reversed`). `None` when anything was recorded.
+/// (`finance.period_reversed`). `None` exactly when something was recorded.
 pub fn period(
     date_from: &str,
     date_to: &str,
@@ -204,9 +206,7 @@ pub fn period(
 ) -> Option<(NaiveDate, NaiveDate)> {
     let from = required_date("date_from", date_from, check);
     let to = required_date("date_to", date_to, check);
-    if from == NaiveDate::MIN || to == NaiveDate::MIN {
-        return None;
-    }
+    let (from, to) = (from?, to?);
     if from > to {
         check.fail("date_to", msg!("finance.period_reversed"));
         return None;

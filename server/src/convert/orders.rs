@@ -472,7 +472,10 @@ fn shipment_fields(
         invoicing_entity_id,
         invoice_no,
     } = input.unwrap_or_default();
-    let ship_date = required_date(format!("{prefix}.ship_date"), &ship_date, check);
+    // A date not given is recorded in `check`, which refuses the request; the default
+    // only stands in meanwhile.
+    let ship_date =
+        required_date(format!("{prefix}.ship_date"), &ship_date, check).unwrap_or_default();
     check
         .check(
             format!("{prefix}.carrier"),
@@ -524,7 +527,9 @@ fn batch_line(
         line_id,
         quantity: units,
         batch_no: batch_no.trim().to_owned(),
-        expiry_date: required_date(format!("{prefix}[{i}].expiry_date"), expiry_date, check),
+        // As the ship date: the default only stands in for a date refused in `check`.
+        expiry_date: required_date(format!("{prefix}[{i}].expiry_date"), expiry_date, check)
+            .unwrap_or_default(),
     }
 }
 

@@ -1142,11 +1142,12 @@ pub fn statement(
     Ok(out)
 }
 
-/// Marks customer `customer_id`'s period `from`–`to` reconciled (对账确认) at closing
-/// balance `closing`; audited as `reconciliation.create`.
+/// Marks customer `customer_id`'s period `from`–`to` (a checked period,
+/// [`crate::convert::period`]: `from` ≤ `to`) reconciled (对账确认) at closing balance
+/// `closing`; audited as `reconciliation.create`.
 ///
-/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period is reversed or
-/// ends after today; FAILED_PRECONDITION when it does not start the day after the last
+/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period ends after
+/// today; FAILED_PRECONDITION when it does not start the day after the last
 /// reconciled period's end (naming both), or `closing` is no longer the statement's
 /// closing balance (naming it).
 #[allow(clippy::too_many_arguments)]
@@ -1163,9 +1164,6 @@ pub fn reconcile(
 ) -> AppResult<Reconciliation> {
     customer_in_scope(conn, reps, customer_id)?;
     lock_ledger(conn, customer_id)?;
-    if from > to {
-        return Err(AppError::field("date_to", msg!("finance.period_reversed")));
-    }
     if to > today {
         return Err(AppError::field("date_to", msg!("finance.date_in_future")));
     }

@@ -72,7 +72,8 @@ pub enum Job {
 }
 
 impl Job {
-    /// The report's key in the audit log: "drug_sales", "employee_performance", ….
+    /// The report's key in the audit log: "drug_sales", "employee_performance", …: the
+    /// name of its field in `ExportRequest` too.
     pub fn key(&self) -> &'static str {
         match self {
             Job::DrugSales { .. } => "drug_sales",

@@ -262,10 +262,13 @@ impl ReportService for ReportApi {
         tokio::spawn(async move {
             let _slot = slot;
             let errors = tx.clone();
+            let report = job.key();
             if let Err(e) =
                 export(state, job, lang, viewer, lines, id_key, actor, filters, tx).await
             {
-                let _ = errors.send(Err(Status::from(e))).await;
+                // A bad field found while running (an unknown `sort.by`) is named from
+                // the request's top, as `convert::export` names the others.
+                let _ = errors.send(Err(Status::from(e.within(report)))).await;
             }
         });
         Ok(Response::new(ReceiverStream::new(rx)))

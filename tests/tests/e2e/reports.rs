@@ -773,6 +773,20 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
         bad_fields(&refused),
         ["drug_sales.date_to", "drug_sales.origin"]
     );
+    // A sort the report does not have, found as the export runs, is named the same way.
+    let refused = admin
+        .export(Report::RegionalSales(pb::RegionalSalesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            sort: Some(pb::ReportSort {
+                by: "colour".into(),
+                ascending: true,
+            }),
+            ..Default::default()
+        }))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["regional_sales.sort.by"]);
 }
 
 /// A report request with several mistakes is refused once, naming each bad field in the
@@ -829,6 +843,17 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             group_by: n,
             ..Default::default()
         } => ["date_from", "group_by"],
+        // A year no one writes (chrono's first day) is not a date either.
+        pb::RegionalSalesRequest {
+            date_from: "-262143-01-01".into(),
+            date_to: "2026-09-30".into(),
+            ..Default::default()
+        } => ["date_from"],
+        pb::StatementRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "10000-01-01".into(),
+            ..Default::default()
+        } => ["date_to"],
     }
 }
 
