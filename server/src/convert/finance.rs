@@ -64,8 +64,10 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         note,
         allocations,
     } = r;
-    let customer_id = id("customer_id", customer_id)?;
     let mut check = FieldCheck::default();
+    if customer_id <= 0 {
+        check.fail("customer_id", msg!("field.required"));
+    }
     let payment_date = required_date("payment_date", &payment_date, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
@@ -395,8 +397,10 @@ pub fn reconcile_request(
         closing_balance,
         note,
     } = r;
-    let customer_id = id("customer_id", customer_id)?;
     let mut check = FieldCheck::default();
+    if customer_id <= 0 {
+        check.fail("customer_id", msg!("field.required"));
+    }
     let period = super::period(&date_from, &date_to, &mut check);
     check.check("note", validation::optional_text(&note, 500));
     let text = closing_balance.trim();

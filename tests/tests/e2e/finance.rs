@@ -695,8 +695,17 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         ..reconcile("二百")
     };
     assert_eq!(
-        w.finance.bad_fields_of(reversed).await,
+        w.finance.bad_fields_of(reversed.clone()).await,
         ["date_to", "closing_balance"]
+    );
+    // A missing customer too: named with them, not instead of them.
+    let no_customer = pb::ReconcileRequest {
+        customer_id: 0,
+        ..reversed
+    };
+    assert_eq!(
+        w.finance.bad_fields_of(no_customer).await,
+        ["customer_id", "date_to", "closing_balance"]
     );
 }
 
