@@ -1181,6 +1181,15 @@ fn order_team(server: &Server, pinned_at: &str) -> (CustomerTeam, pb::Drug) {
     })
 }
 
+/// [`order_team`] on 2026-11-30, and `rep-a` logged in on a new order for 北京协和医院.
+fn new_order_by_rep_a(server: &Server) -> Ui {
+    order_team(server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.order_form_for("北京协和医院");
+    ui
+}
+
 #[test]
 fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history() {
     let server = Server::start();
@@ -1298,10 +1307,7 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
 #[test]
 fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let server = Server::start();
-    let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.order_form_for("北京协和医院");
+    let mut ui = new_order_by_rep_a(&server);
     ui.add_amoxicillin();
     let refused = "须为 1 至 9,999,999 的整数";
     ui.type_into("数量", "1a");
@@ -1328,10 +1334,7 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
 #[test]
 fn a_removed_lines_price_warning_goes_with_it_at_once() {
     let server = Server::start();
-    let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.order_form_for("北京协和医院");
+    let mut ui = new_order_by_rep_a(&server);
     // Line 1 below the sale price, line 2 at it.
     ui.add_amoxicillin();
     ui.type_into("数量", "10");
