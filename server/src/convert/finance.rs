@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, date, date_text, id, known, required_date, timestamp};
+use super::{DbCode, date, date_text, id, known, required_date, required_id, timestamp};
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
@@ -65,9 +65,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         allocations,
     } = r;
     let mut check = FieldCheck::default();
-    if customer_id <= 0 {
-        check.fail("customer_id", msg!("field.required"));
-    }
+    required_id("customer_id", customer_id, &mut check);
     let payment_date = required_date("payment_date", &payment_date, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
@@ -81,9 +79,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            if a.order_id <= 0 {
-                check.fail(format!("allocations[{i}].order_id"), msg!("field.required"));
-            }
+            required_id(format!("allocations[{i}].order_id"), a.order_id, &mut check);
             let value = amount(format!("allocations[{i}].amount"), &a.amount, &mut check);
             (a.order_id, value)
         })
@@ -202,12 +198,8 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
             note: note.trim().to_owned(),
         });
     }
-    if customer_id <= 0 {
-        check.fail("customer_id", msg!("field.required"));
-    }
-    if invoicing_entity_id <= 0 {
-        check.fail("invoicing_entity_id", msg!("field.required"));
-    }
+    required_id("customer_id", customer_id, &mut check);
+    required_id("invoicing_entity_id", invoicing_entity_id, &mut check);
     let kind = pb::InvoiceKind::code_of(kind);
     if kind.is_none() {
         check.fail("kind", msg!("invoice.kind_required"));
@@ -219,9 +211,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         .into_iter()
         .enumerate()
         .map(|(i, o)| {
-            if o.order_id <= 0 {
-                check.fail(format!("orders[{i}].order_id"), msg!("field.required"));
-            }
+            required_id(format!("orders[{i}].order_id"), o.order_id, &mut check);
             (
                 o.order_id,
                 amount(format!("orders[{i}].amount"), &o.amount, &mut check),
@@ -398,9 +388,7 @@ pub fn reconcile_request(
         note,
     } = r;
     let mut check = FieldCheck::default();
-    if customer_id <= 0 {
-        check.fail("customer_id", msg!("field.required"));
-    }
+    required_id("customer_id", customer_id, &mut check);
     let period = super::period(&date_from, &date_to, &mut check);
     check.check("note", validation::optional_text(&note, 500));
     let text = closing_balance.trim();

@@ -160,6 +160,22 @@ pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
     }
 }
 
+/// An id that must be positive; one that is not is recorded in `check` as bad on `field`
+/// (`field.required`). `None` exactly when recorded. ([`id`] refuses at once instead:
+/// for the record a request is about.)
+pub fn required_id(
+    field: impl Into<Cow<'static, str>>,
+    value: i64,
+    check: &mut FieldCheck,
+) -> Option<i64> {
+    if value > 0 {
+        Some(value)
+    } else {
+        check.fail(field, msg!("field.required"));
+        None
+    }
+}
+
 /// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people
 /// write); a malformed or out-of-range one is recorded in `check` as bad on `field`
 /// (`field.invalid_date`). `None` when empty or recorded.

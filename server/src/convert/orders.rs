@@ -6,7 +6,10 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, Update, date, date_text, from_timestamp, id, known, required_date, timestamp};
+use super::{
+    DbCode, Update, date, date_text, from_timestamp, id, known, required_date, required_id,
+    timestamp,
+};
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
@@ -171,12 +174,8 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
         "credit_override_reason",
         validation::optional_text(&credit_override_reason, 500),
     );
-    if customer_id <= 0 {
-        check.fail("customer_id", msg!("field.required"));
-    }
-    if invoicing_entity_id <= 0 {
-        check.fail("invoicing_entity_id", msg!("field.required"));
-    }
+    required_id("customer_id", customer_id, &mut check);
+    required_id("invoicing_entity_id", invoicing_entity_id, &mut check);
     check
         .check(
             "delivery_address",
@@ -203,9 +202,7 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
             quantity: units,
             unit_price,
         } = line;
-        if drug_id <= 0 {
-            check.fail(format!("lines[{i}].drug_id"), msg!("field.required"));
-        }
+        required_id(format!("lines[{i}].drug_id"), drug_id, &mut check);
         quantity(format!("lines[{i}].quantity"), units, &mut check);
         let price = if unit_price.trim().is_empty() {
             None

@@ -38,16 +38,9 @@ fn sort(s: Option<&pb::ReportSort>) -> Sort {
     .unwrap_or_default()
 }
 
-/// An optional id that must be positive when given; one that is not is recorded in
-/// `check`.
+/// An optional id that must be positive when given ([`super::required_id`]).
 fn optional_id(field: &'static str, id: Option<i64>, check: &mut FieldCheck) -> Option<i64> {
-    match id {
-        Some(n) if n <= 0 => {
-            check.fail(field, msg!("field.required"));
-            None
-        }
-        other => other,
-    }
+    id.and_then(|n| super::required_id(field, n, check))
 }
 
 /// A province code (empty: any); one that does not exist is recorded in `check`.
