@@ -284,6 +284,20 @@ impl FieldCheck {
         self
     }
 
+    /// The value of a part of the request checked on its own (a nested message): its bad
+    /// fields are recorded here, with the rest of the request's, and `Ok(None)` returned.
+    /// Errors other than bad fields are returned as they are.
+    pub fn absorb<T>(&mut self, part: AppResult<T>) -> AppResult<Option<T>> {
+        match part {
+            Ok(value) => Ok(Some(value)),
+            Err(AppError::InvalidArgument(fields)) => {
+                self.errors.extend(fields);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// `Ok` when no field was bad.
     pub fn finish(&mut self) -> AppResult<()> {
         if self.errors.is_empty() {

@@ -14,8 +14,9 @@ use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
 use crate::db::sql::PageStart;
-use crate::error::{AppResult, FieldCheck};
+use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
+use crate::ops::customers::RepRole;
 
 crate::db_codes!(pb::BusinessKind, fallback Unspecified {
     Hospital => "hospital",
@@ -49,6 +50,27 @@ impl From<CustomerType> for pb::CustomerType {
             is_active: t.is_active,
             version: t.version,
         }
+    }
+}
+
+/// Whom a ListReps request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepList {
+    /// Everyone holding a rep role ("sales", "cs").
+    Role(RepRole),
+    /// Everyone responsible for a customer the caller sees ("holders").
+    Holders,
+}
+
+/// A ListReps request's `role` ("sales", "cs" or "holders", spaces around ignored).
+/// Errors: INVALID_ARGUMENT on `role` for anything else.
+pub fn rep_list(r: pb::ListRepsRequest) -> AppResult<RepList> {
+    let pb::ListRepsRequest { role } = r;
+    match role.trim() {
+        "sales" => Ok(RepList::Role(RepRole::Sales)),
+        "cs" => Ok(RepList::Role(RepRole::Service)),
+        "holders" => Ok(RepList::Holders),
+        _ => Err(AppError::field("role", msg!("customer.rep_role_invalid"))),
     }
 }
 

@@ -18,7 +18,8 @@ use pharmacrm_shared::pb;
 use prost_types::Timestamp;
 
 use crate::db::sql::{Cursor, PageStart};
-use crate::error::{AppError, AppResult, FieldCheck};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
+
 use crate::msg;
 
 /// An edit of an existing record: which one, the version the client read, and the new
@@ -151,28 +152,38 @@ pub fn page_start(after: &str, offset: i64) -> AppResult<PageStart> {
         .ok_or_else(|| AppError::field("after", crate::msg!("field.not_a_page")))
 }
 
-/// An id that must be positive.
+/// Why `value` is not an id: 0 (a field left out) is `field.required`, a negative number
+/// `field.not_an_id`; `None` for a positive id.
+fn id_refusal(value: i64) -> Option<Msg> {
+    match value {
+        1.. => None,
+        0 => Some(msg!("field.required")),
+        _ => Some(msg!("field.not_an_id")),
+    }
+}
+
+/// An id that must be positive ([`id_refusal`] says why not).
 pub fn id(field: &'static str, value: i64) -> AppResult<i64> {
-    if value > 0 {
-        Ok(value)
-    } else {
-        Err(AppError::field(field, msg!("field.required")))
+    match id_refusal(value) {
+        None => Ok(value),
+        Some(why) => Err(AppError::field(field, why)),
     }
 }
 
 /// An id that must be positive; one that is not is recorded in `check` as bad on `field`
-/// (`field.required`). `None` exactly when recorded. ([`id`] refuses at once instead:
-/// for the record a request is about.)
+/// ([`id_refusal`] says why). `None` exactly when recorded. ([`id`] refuses at once
+/// instead: for the record a request is about.)
 pub fn required_id(
     field: impl Into<Cow<'static, str>>,
     value: i64,
     check: &mut FieldCheck,
 ) -> Option<i64> {
-    if value > 0 {
-        Some(value)
-    } else {
-        check.fail(field, msg!("field.required"));
-        None
+    match id_refusal(value) {
+        None => Some(value),
+        Some(why) => {
+            check.fail(field, why);
+            None
+        }
     }
 }
 

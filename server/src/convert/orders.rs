@@ -730,12 +730,11 @@ pub fn report_exception(req: pb::ReportExceptionRequest) -> AppResult<ExceptionR
                 shipment_line_id,
                 quantity: units,
             } = l;
-            if shipment_line_id <= 0 {
-                check.fail(
-                    format!("lines[{i}].shipment_line_id"),
-                    msg!("field.required"),
-                );
-            }
+            required_id(
+                format!("lines[{i}].shipment_line_id"),
+                shipment_line_id,
+                &mut check,
+            );
             quantity(format!("lines[{i}].quantity"), units, &mut check);
             (shipment_line_id, units)
         })

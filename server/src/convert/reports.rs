@@ -13,7 +13,7 @@ use crate::msg;
 use crate::ops::report_export::Job;
 use crate::ops::reports::{
     self as ops, CustomerFilter, DrugFilter, ExceptionGrouping, Interval, Period, RepRole, Sort,
-    region_name, region_pair,
+    SortKeys, region_name, region_pair,
 };
 
 /// The longest period a report covers, in days (10 years).
@@ -30,12 +30,16 @@ fn period(date_from: &str, date_to: &str, check: &mut FieldCheck) -> Option<Peri
     Some(Period { from, to })
 }
 
-fn sort(s: Option<&pb::ReportSort>) -> Sort {
-    s.map(|s| Sort {
-        by: s.by.trim().to_owned(),
-        ascending: s.ascending,
+/// The order a request asks for among its report's `keys`; a key the report does not
+/// have is recorded in `check` as bad on `sort.by` (`report.unknown_sort`).
+fn sort(s: Option<&pb::ReportSort>, keys: &'static SortKeys, check: &mut FieldCheck) -> Sort {
+    let Some(s) = s else {
+        return keys.default_sort();
+    };
+    keys.sort(s.by.trim(), s.ascending).unwrap_or_else(|| {
+        check.fail("sort.by", msg!("report.unknown_sort"));
+        keys.default_sort()
     })
-    .unwrap_or_default()
 }
 
 /// An optional id that must be positive when given ([`super::required_id`]).
@@ -74,15 +78,13 @@ pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, So
     let mut check = FieldCheck::default();
     let period = period(&r.date_from, &r.date_to, &mut check);
     let filter = drug_filter(r.drug_id, r.category_id, r.origin, &mut check);
+    let sort = sort(r.sort.as_ref(), &ops::DRUG_SALES_SORT, &mut check);
     check.finish()?;
-    Ok((
-        period.expect("checked above"),
-        filter,
-        sort(r.sort.as_ref()),
-    ))
+    Ok((period.expect("checked above"), filter, sort))
 }
 
-/// A drug-sales series request checked: its period, drug filter and interval.
+/// A drug-sales series request checked: its period, drug filter and interval (at most
+/// [`ops::MAX_SERIES_POINTS`] steps of the period).
 pub fn drug_sales_series(
     r: &pb::DrugSalesSeriesRequest,
 ) -> AppResult<(Period, DrugFilter, Interval)> {
@@ -94,6 +96,14 @@ pub fn drug_sales_series(
         pb::SeriesInterval::Month => Interval::Month,
         pb::SeriesInterval::Day => Interval::Day,
     };
+    if let Some(period) = period
+        && interval.steps(period) > ops::MAX_SERIES_POINTS
+    {
+        check.fail(
+            "interval",
+            msg!("report.too_many_points", max = ops::MAX_SERIES_POINTS),
+        );
+    }
     check.finish()?;
     Ok((period.expect("checked above"), filter, interval))
 }
@@ -109,8 +119,13 @@ pub fn customer_distribution(
         type_id: optional_id("type_id", r.type_id, &mut check),
         include_archived: r.include_archived,
     };
+    let sort = sort(
+        r.sort.as_ref(),
+        &ops::CUSTOMER_DISTRIBUTION_SORT,
+        &mut check,
+    );
     check.finish()?;
-    Ok((filter, sort(r.sort.as_ref())))
+    Ok((filter, sort))
 }
 
 /// An employee-performance request checked: its period, role and sort.
@@ -123,8 +138,9 @@ pub fn employee_performance(
         pb::RepRole::Sales => RepRole::Sales,
         pb::RepRole::CustomerService => RepRole::Service,
     };
+    let sort = sort(r.sort.as_ref(), &ops::EMPLOYEE_PERFORMANCE_SORT, &mut check);
     check.finish()?;
-    Ok((period.expect("checked above"), role, sort(r.sort.as_ref())))
+    Ok((period.expect("checked above"), role, sort))
 }
 
 /// A customer-consumption request checked: its period, province code (empty: all) and
@@ -132,13 +148,25 @@ pub fn employee_performance(
 pub fn customer_consumption(
     r: &pb::CustomerConsumptionRequest,
 ) -> AppResult<(Period, String, Sort)> {
-    period_in_province(&r.date_from, &r.date_to, &r.province_code, r.sort.as_ref())
+    period_in_province(
+        &r.date_from,
+        &r.date_to,
+        &r.province_code,
+        r.sort.as_ref(),
+        &ops::CUSTOMER_CONSUMPTION_SORT,
+    )
 }
 
 /// A regional-sales request checked: its period, province code (empty: by province) and
 /// sort.
 pub fn regional_sales(r: &pb::RegionalSalesRequest) -> AppResult<(Period, String, Sort)> {
-    period_in_province(&r.date_from, &r.date_to, &r.province_code, r.sort.as_ref())
+    period_in_province(
+        &r.date_from,
+        &r.date_to,
+        &r.province_code,
+        r.sort.as_ref(),
+        &ops::REGIONAL_SALES_SORT,
+    )
 }
 
 fn period_in_province(
@@ -146,12 +174,14 @@ fn period_in_province(
     date_to: &str,
     province_code: &str,
     s: Option<&pb::ReportSort>,
+    keys: &'static SortKeys,
 ) -> AppResult<(Period, String, Sort)> {
     let mut check = FieldCheck::default();
     let period = period(date_from, date_to, &mut check);
     let province = province(province_code, &mut check);
+    let sort = sort(s, keys, &mut check);
     check.finish()?;
-    Ok((period.expect("checked above"), province, sort(s)))
+    Ok((period.expect("checked above"), province, sort))
 }
 
 /// An exceptions request checked: its period, grouping and sort.
@@ -165,17 +195,27 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrou
         pb::ExceptionGrouping::CsRep => ExceptionGrouping::CsRep,
         pb::ExceptionGrouping::Drug => ExceptionGrouping::Drug,
     };
+    let sort = sort(r.sort.as_ref(), &ops::EXCEPTIONS_SORT, &mut check);
     check.finish()?;
-    Ok((
-        period.expect("checked above"),
-        grouping,
-        sort(r.sort.as_ref()),
-    ))
+    Ok((period.expect("checked above"), grouping, sort))
 }
 
-/// The job an export asks for. A bad field of its report is named from the export's
-/// top (`drug_sales.date_to`).
-pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
+/// The job an export asks for and the language of its sheet (`language_code`, a BCP 47
+/// tag; empty is Chinese), checked whole: a bad field of the report is named from the
+/// export's top (`drug_sales.date_to`), and any language but Chinese and English is bad
+/// on `language_code`.
+pub fn export(r: &pb::ExportRequest) -> AppResult<(Job, Lang)> {
+    let mut check = FieldCheck::default();
+    let job = check.absorb(export_job(r))?;
+    let lang = Lang::from_tag(&r.language_code);
+    if lang.is_none() {
+        check.fail("language_code", msg!("report.unknown_language"));
+    }
+    check.finish()?;
+    Ok((job.expect("checked above"), lang.expect("checked above")))
+}
+
+fn export_job(r: &pb::ExportRequest) -> AppResult<Job> {
     use pb::export_request::Report;
     Ok(match &r.report {
         Some(Report::DrugSales(r)) => {
@@ -233,14 +273,6 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<Job> {
         }
         None => return Err(AppError::field("report", msg!("report.choose_report"))),
     })
-}
-
-/// The language an export's sheet is written in, from `language_code` (a BCP 47 tag;
-/// empty is Chinese). Errors: INVALID_ARGUMENT on `language_code` for any language but
-/// Chinese and English.
-pub fn sheet_language(r: &pb::ExportRequest) -> AppResult<Lang> {
-    Lang::from_tag(&r.language_code)
-        .ok_or_else(|| AppError::field("language_code", msg!("report.unknown_language")))
 }
 
 /// When (in the business time zone, with its offset: the time the sheet's title block

@@ -535,11 +535,9 @@ pub fn filter_lines(
             Ok(out)
         };
     let sort_line = |sort: &Sort| {
-        if sort.by.is_empty() {
-            return None;
-        }
-        let column = sort_label(&sort.by);
-        Some(if sort.ascending {
+        let (by, ascending) = sort.chosen()?;
+        let column = sort_label(by);
+        Some(if ascending {
             l(msg!("report.sheet.sort.ascending", column = column))
         } else {
             l(msg!("report.sheet.sort.descending", column = column))

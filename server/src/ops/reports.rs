@@ -26,8 +26,7 @@ use pharmacrm_shared::money::Decimal;
 use crate::db::models::drug_category;
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Count, Sql, Value};
-use crate::error::{AppError, AppResult};
-use crate::msg;
+use crate::error::AppResult;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
 /// deducted line of `sales_lines` (the table the ledger's trigger writes, see its
@@ -62,32 +61,129 @@ pub struct Period {
     pub to: NaiveDate,
 }
 
-/// A report's order: a column key the report accepts and a direction.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The orders a report's rows can be put in: each key the API takes (`sort.by`) with its
+/// SQL expression, the first being the default (descending), and the column that breaks
+/// ties so pages are stable. Names are keyed with the ICU Chinese collation (`zh-x-icu`):
+/// pinyin order, as the other lists sort them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SortKeys {
+    keys: &'static [(&'static str, &'static str)],
+    tie: &'static str,
+}
+
+impl SortKeys {
+    /// The order `by` (a key of these; empty: the default) asks for; `None` for a key the
+    /// report does not have.
+    pub fn sort(&'static self, by: &str, ascending: bool) -> Option<Sort> {
+        if by.is_empty() {
+            return Some(Sort {
+                keys: self,
+                by: None,
+                ascending: false,
+            });
+        }
+        let index = self.keys.iter().position(|(k, _)| *k == by)?;
+        Some(Sort {
+            keys: self,
+            by: Some(index),
+            ascending,
+        })
+    }
+
+    /// The default order.
+    pub fn default_sort(&'static self) -> Sort {
+        self.sort("", false).expect("the default order exists")
+    }
+}
+
+/// A report's order, made by [`SortKeys::sort`] from the report's own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
-    /// Empty: the report's default.
-    pub by: String,
-    pub ascending: bool,
+    keys: &'static SortKeys,
+    /// The chosen key's index; `None`: the default.
+    by: Option<usize>,
+    ascending: bool,
 }
 
 impl Sort {
-    /// The ORDER BY text for this sort among `keys` (key, SQL expression; the first is the
-    /// default, descending), ending with `tie` so pages are stable. Names are keyed with
-    /// the ICU Chinese collation (`zh-x-icu`): pinyin order, as the other lists sort them.
-    /// An unknown key is a field error on `sort.by`.
-    fn order(&self, keys: &[(&str, &str)], tie: &str) -> AppResult<String> {
-        let (expr, ascending) = if self.by.is_empty() {
-            (keys[0].1, false)
-        } else {
-            let Some((_, expr)) = keys.iter().find(|(k, _)| *k == self.by) else {
-                return Err(AppError::field("sort.by", msg!("report.unknown_sort")));
-            };
-            (*expr, self.ascending)
+    /// The key asked for and whether ascending; `None` for the default order.
+    pub fn chosen(&self) -> Option<(&'static str, bool)> {
+        self.by.map(|i| (self.keys.keys[i].0, self.ascending))
+    }
+
+    /// The ORDER BY text of this order, ending with the tie-break column.
+    fn order(&self) -> String {
+        let (expr, ascending) = match self.by {
+            Some(i) => (self.keys.keys[i].1, self.ascending),
+            None => (self.keys.keys[0].1, false),
         };
         let dir = if ascending { "ASC" } else { "DESC" };
-        Ok(format!("{expr} {dir} NULLS LAST, {tie}"))
+        format!("{expr} {dir} NULLS LAST, {}", self.keys.tie)
     }
 }
+
+/// [`drug_sales`]'s orders.
+pub static DRUG_SALES_SORT: SortKeys = SortKeys {
+    keys: &[
+        ("amount", "amount"),
+        ("quantity", "quantity"),
+        ("orders", "orders"),
+        ("customers", "customers"),
+        ("name", "drug_name COLLATE \"zh-x-icu\""),
+    ],
+    tie: "drug_id",
+};
+
+/// [`customer_distribution`]'s orders.
+pub static CUSTOMER_DISTRIBUTION_SORT: SortKeys = SortKeys {
+    keys: &[("customers", "customers"), ("region", "region_code")],
+    tie: "region_code",
+};
+
+/// [`employee_performance`]'s orders.
+pub static EMPLOYEE_PERFORMANCE_SORT: SortKeys = SortKeys {
+    keys: &[
+        ("amount", "amount"),
+        ("orders", "orders"),
+        ("customers", "customers"),
+        ("collected", "collected"),
+        ("name", "name COLLATE \"zh-x-icu\""),
+    ],
+    tie: "user_id",
+};
+
+/// [`customer_consumption`]'s orders.
+pub static CUSTOMER_CONSUMPTION_SORT: SortKeys = SortKeys {
+    keys: &[
+        ("amount", "amount"),
+        ("orders", "orders"),
+        ("last_order", "last_order_date"),
+        ("outstanding", "outstanding"),
+        ("name", "customer_name COLLATE \"zh-x-icu\""),
+    ],
+    tie: "customer_id",
+};
+
+/// [`regional_sales`]'s orders.
+pub static REGIONAL_SALES_SORT: SortKeys = SortKeys {
+    keys: &[
+        ("amount", "amount"),
+        ("orders", "orders"),
+        ("customers", "customers"),
+        ("region", "region_code"),
+    ],
+    tie: "region_code",
+};
+
+/// [`exceptions`]'s orders.
+pub static EXCEPTIONS_SORT: SortKeys = SortKeys {
+    keys: &[
+        ("value", "value"),
+        ("count", "count"),
+        ("label", "label COLLATE \"zh-x-icu\""),
+    ],
+    tie: "key",
+};
 
 /// One report's rows as SQL (unsorted, one row per drug/customer/region/rep/group) and
 /// their order.
@@ -289,16 +385,7 @@ pub fn drug_sales(
     sort: &Sort,
 ) -> AppResult<(Query, SalesTotals)> {
     let sales = filtered_sales(conn, reps, period, filter)?;
-    let order = sort.order(
-        &[
-            ("amount", "amount"),
-            ("quantity", "quantity"),
-            ("orders", "orders"),
-            ("customers", "customers"),
-            ("name", "drug_name COLLATE \"zh-x-icu\""),
-        ],
-        "drug_id",
-    )?;
+    let order = sort.order();
     let mut base = Sql::new(
         "SELECT p.drug_id, d.name AS drug_name, d.specification, d.category_id, p.quantity,
                 p.amount, p.orders, p.customers
@@ -364,8 +451,8 @@ pub struct SeriesPoint {
 }
 
 /// Sales of the drugs `filter` covers over `period`, one point per step of `interval`,
-/// every step included (zero without sales). More than [`MAX_SERIES_POINTS`] steps is a
-/// field error on `interval`.
+/// every step included (zero without sales). The request's check keeps the steps within
+/// [`MAX_SERIES_POINTS`].
 pub fn drug_sales_series(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -373,12 +460,6 @@ pub fn drug_sales_series(
     filter: &DrugFilter,
     interval: Interval,
 ) -> AppResult<(Query, SalesTotals)> {
-    if interval.steps(period) > MAX_SERIES_POINTS {
-        return Err(AppError::field(
-            "interval",
-            msg!("report.too_many_points", max = MAX_SERIES_POINTS),
-        ));
-    }
     let sales = filtered_sales(conn, reps, period, filter)?;
     let unit = interval.unit();
     let mut base = Sql::new(&format!(
@@ -445,10 +526,7 @@ pub fn customer_distribution(
     f: &CustomerFilter,
     sort: &Sort,
 ) -> AppResult<(Query, i64)> {
-    let order = sort.order(
-        &[("customers", "customers"), ("region", "region_code")],
-        "region_code",
-    )?;
+    let order = sort.order();
     let column = if f.province_code.is_empty() {
         "province_code"
     } else {
@@ -548,16 +626,7 @@ pub fn employee_performance(
     role: RepRole,
     sort: &Sort,
 ) -> AppResult<(Query, PerformanceTotals)> {
-    let order = sort.order(
-        &[
-            ("amount", "amount"),
-            ("orders", "orders"),
-            ("customers", "customers"),
-            ("collected", "collected"),
-            ("name", "name COLLATE \"zh-x-icu\""),
-        ],
-        "user_id",
-    )?;
+    let order = sort.order();
     let mut credited = Sql::new(&format!(
         "SELECT s.{} AS rep_id, s.order_id, s.customer_id, s.quantity, s.amount FROM (",
         role.credited_column()
@@ -682,16 +751,7 @@ pub fn customer_consumption(
     province_code: &str,
     sort: &Sort,
 ) -> AppResult<(Query, ConsumptionTotals)> {
-    let order = sort.order(
-        &[
-            ("amount", "amount"),
-            ("orders", "orders"),
-            ("last_order", "last_order_date"),
-            ("outstanding", "outstanding"),
-            ("name", "customer_name COLLATE \"zh-x-icu\""),
-        ],
-        "customer_id",
-    )?;
+    let order = sort.order();
     let mut per_customer = Sql::new(
         "SELECT customer_id, sum(amount) AS amount,
                 count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders FROM (",
@@ -763,15 +823,7 @@ pub fn regional_sales(
     province_code: &str,
     sort: &Sort,
 ) -> AppResult<(Query, SalesTotals)> {
-    let order = sort.order(
-        &[
-            ("amount", "amount"),
-            ("orders", "orders"),
-            ("customers", "customers"),
-            ("region", "region_code"),
-        ],
-        "region_code",
-    )?;
+    let order = sort.order();
     let column = if province_code.is_empty() {
         "province_code"
     } else {
@@ -846,14 +898,7 @@ pub fn exceptions(
     grouping: ExceptionGrouping,
     sort: &Sort,
 ) -> AppResult<(Query, ExceptionTotals)> {
-    let order = sort.order(
-        &[
-            ("value", "value"),
-            ("count", "count"),
-            ("label", "label COLLATE \"zh-x-icu\""),
-        ],
-        "key",
-    )?;
+    let order = sort.order();
     let mut reported = Sql::new(
         "SELECT te.* FROM transport_exceptions te JOIN customers cu ON cu.id = te.customer_id
           WHERE te.reported_at >= ",

@@ -8,7 +8,6 @@ use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
 use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
 
-use crate::access::{CS_REP_ROLE, SALES_REP_ROLE};
 use crate::auth::Session;
 use crate::convert::{self, customers as conv, id};
 use crate::db::models::customer::{self};
@@ -595,30 +594,25 @@ impl CustomerService for CustomerApi {
         request: Request<pb::ListRepsRequest>,
     ) -> Reply<pb::ListRepsResponse> {
         let session = Session::of(&request)?;
-        let pb::ListRepsRequest { role } = request.into_inner();
-        if role == "holders" {
-            let viewer = session.viewer();
-            let rows = self
-                .state
-                .db
-                .run(move |conn| customer::holders(conn, &viewer))
-                .await?;
-            return Ok(Response::new(pb::ListRepsResponse {
-                reps: rows
-                    .into_iter()
-                    .map(|(id, name)| pb::UserRef {
-                        id,
-                        name,
-                        department: String::new(),
-                    })
-                    .collect(),
-            }));
-        }
-        let needs = match role.as_str() {
-            "sales" => SALES_REP_ROLE,
-            "cs" => CS_REP_ROLE,
-            _ => {
-                return Err(AppError::field("role", msg!("customer.rep_role_invalid")).into());
+        let needs = match conv::rep_list(request.into_inner())? {
+            conv::RepList::Role(role) => role.permission(),
+            conv::RepList::Holders => {
+                let viewer = session.viewer();
+                let rows = self
+                    .state
+                    .db
+                    .run(move |conn| customer::holders(conn, &viewer))
+                    .await?;
+                return Ok(Response::new(pb::ListRepsResponse {
+                    reps: rows
+                        .into_iter()
+                        .map(|(id, name)| pb::UserRef {
+                            id,
+                            name,
+                            department: String::new(),
+                        })
+                        .collect(),
+                }));
             }
         };
         let rows = self

@@ -228,8 +228,7 @@ impl ReportService for ReportApi {
     async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<Self::ExportStream> {
         let session = Session::of(&request)?;
         access::require_may_read_reports(&session.grants())?;
-        let job = convert::export(request.get_ref())?;
-        let lang = convert::sheet_language(request.get_ref())?;
+        let (job, lang) = convert::export(request.get_ref())?;
         // Held by the task below until the file is handed out or the caller has gone.
         let slot = self.state.exports.take()?;
         let filters = format!("{:?}", request.get_ref().report);
@@ -262,13 +261,10 @@ impl ReportService for ReportApi {
         tokio::spawn(async move {
             let _slot = slot;
             let errors = tx.clone();
-            let report = job.key();
             if let Err(e) =
                 export(state, job, lang, viewer, lines, id_key, actor, filters, tx).await
             {
-                // A bad field found while running (an unknown `sort.by`) is named from
-                // the request's top, as `convert::export` names the others.
-                let _ = errors.send(Err(Status::from(e.within(report)))).await;
+                let _ = errors.send(Err(Status::from(e))).await;
             }
         });
         Ok(Response::new(ReceiverStream::new(rx)))

@@ -739,6 +739,9 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     // Everyone responsible for a customer, for the handover screen.
     let holders = w.rep.reps("holders").await.expect("holders");
     assert_eq!(names(holders), ["cs-a", "rep-a"]);
+    // Spaces around a role, as another service might send it, do not make it unknown.
+    let cs = w.rep.reps(" cs ").await.expect("cs with spaces");
+    assert!(names(cs).contains(&"cs-a".to_owned()));
 }
 
 #[tokio::test]

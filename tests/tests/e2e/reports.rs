@@ -10,7 +10,9 @@ use pharmacrm_shared::pb::export_request::Report;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, invoicing_entity,
 };
-use pharmacrm_tests::{Refused, TestApp, bad_fields, rerun_with_env};
+use pharmacrm_tests::{
+    Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, rerun_with_env,
+};
 use tonic::Code;
 
 /// Two reps in one department (with its manager), a CS rep, a customer each (Beijing and
@@ -773,7 +775,7 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
         bad_fields(&refused),
         ["drug_sales.date_to", "drug_sales.origin"]
     );
-    // A sort the report does not have, found as the export runs, is named the same way.
+    // A sort the report does not have is named the same way.
     let refused = admin
         .export(Report::RegionalSales(pb::RegionalSalesRequest {
             date_from: "2026-09-01".into(),
@@ -792,6 +794,14 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
 /// A report request with several mistakes is refused once, naming each bad field in the
 /// request's order: the period's ends, the filters and the enum fields together, so the
 /// caller does not correct one field per attempt.
+/// A sort by `key`, ascending.
+fn sort_by(key: &str) -> Option<pb::ReportSort> {
+    Some(pb::ReportSort {
+        by: key.into(),
+        ascending: true,
+    })
+}
+
 #[tokio::test]
 async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
     let app = TestApp::spawn().await;
@@ -807,8 +817,9 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             date_from: "9月1日".into(),
             drug_id: Some(-1),
             origin: n,
+            sort: sort_by("purchase_price"),
             ..Default::default()
-        } => ["date_from", "date_to", "drug_id", "origin"],
+        } => ["date_from", "date_to", "drug_id", "origin", "sort.by"],
         pb::DrugSalesSeriesRequest {
             date_from: "2026-09-30".into(),
             date_to: "2026-09-01".into(),
@@ -816,33 +827,46 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             interval: n,
             ..Default::default()
         } => ["date_to", "category_id", "interval"],
+        // Ten years by day is more points than a chart shows.
+        pb::DrugSalesSeriesRequest {
+            date_from: "2017-01-01".into(),
+            date_to: "2026-09-30".into(),
+            category_id: Some(0),
+            interval: pb::SeriesInterval::Day as i32,
+            ..Default::default()
+        } => ["category_id", "interval"],
         pb::CustomerDistributionRequest {
             province_code: "99".into(),
             business_kind: n,
             type_id: Some(0),
+            sort: sort_by("amount"),
             ..Default::default()
-        } => ["province_code", "business_kind", "type_id"],
+        } => ["province_code", "business_kind", "type_id", "sort.by"],
         pb::EmployeePerformanceRequest {
             date_from: "2010-01-01".into(),
             date_to: "2026-09-30".into(),
             role: n,
+            sort: sort_by("region"),
             ..Default::default()
-        } => ["date_to", "role"],
+        } => ["date_to", "role", "sort.by"],
         pb::RegionalSalesRequest {
             province_code: "99".into(),
+            sort: sort_by("name"),
             ..Default::default()
-        } => ["date_from", "date_to", "province_code"],
+        } => ["date_from", "date_to", "province_code", "sort.by"],
         pb::CustomerConsumptionRequest {
             date_from: "2026-09-01".into(),
             date_to: "2026-9-31".into(),
             province_code: "99".into(),
+            sort: sort_by("quantity"),
             ..Default::default()
-        } => ["date_to", "province_code"],
+        } => ["date_to", "province_code", "sort.by"],
         pb::ExceptionsRequest {
             date_to: "2026-09-30".into(),
             group_by: n,
+            sort: sort_by("amount"),
             ..Default::default()
-        } => ["date_from", "group_by"],
+        } => ["date_from", "group_by", "sort.by"],
         // A year no one writes (chrono's first day) is not a date either.
         pb::RegionalSalesRequest {
             date_from: "-262143-01-01".into(),
@@ -855,6 +879,20 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             ..Default::default()
         } => ["date_to"],
     }
+    // A negative id is not a missing one: each message says what is wrong.
+    let refused = admin
+        .try_send(pb::DrugSalesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            drug_id: Some(-1),
+            category_id: Some(0),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_message_contains(&refused, "drug_id: is not a record's id");
+    assert_message_contains(&refused, "category_id: is required");
+    assert_zh_contains(&refused, "drug_id：不是有效的记录编号");
 }
 
 #[tokio::test]
@@ -916,6 +954,27 @@ async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
     ] {
         assert!(labels.iter().any(|l| l == label), "{label} in {labels:?}");
     }
+    // The default order goes unsaid; one the user chose is written with the filters,
+    // with the rows in it.
+    assert!(!labels.iter().any(|l| l == "Sorted by:"), "{labels:?}");
+    let by_count = m
+        .export_in(
+            Report::Exceptions(pb::ExceptionsRequest {
+                sort: sort_by("count"),
+                ..exceptions(pb::ExceptionGrouping::Kind)
+            }),
+            "en",
+        )
+        .await
+        .expect("exported sorted by count");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(by_count.file)).expect("xlsx");
+    let sheet = book.worksheet_range("Exceptions").expect("the sheet");
+    let sorted_by = sheet
+        .rows()
+        .find(|r| r.first() == Some(&Data::String("Sorted by:".into())))
+        .map(|r| r[1].to_string());
+    assert_eq!(sorted_by.as_deref(), Some("Count, ascending"));
 
     // A language the sheets are not written in is refused, naming the field.
     let refused = m
@@ -926,6 +985,21 @@ async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["language_code"]);
+    // With a mistake in the report too, both are named at once.
+    let refused = m
+        .export_in(
+            Report::Exceptions(pb::ExceptionsRequest {
+                date_to: String::new(),
+                ..exceptions(pb::ExceptionGrouping::Kind)
+            }),
+            "fr",
+        )
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        bad_fields(&refused),
+        ["exceptions.date_to", "language_code"]
+    );
 }
 
 #[tokio::test]
