@@ -287,16 +287,20 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
     }
 }
 
+/// A statement request checked whole: its customer and handler (each unset for all, else
+/// a positive id) and its period; `today` is the business date the ageing is read at.
 pub fn statement_query(r: &pb::StatementRequest, today: NaiveDate) -> AppResult<StatementQuery> {
     let mut check = FieldCheck::default();
+    let customer_id = super::optional_id("customer_id", r.customer_id, &mut check);
     let period = super::period(&r.date_from, &r.date_to, &mut check);
+    let handler_id = super::optional_id("handler_id", r.handler_id, &mut check);
     check.finish()?;
     let (from, to) = period.expect("checked above");
     Ok(StatementQuery {
-        customer_id: r.customer_id,
+        customer_id,
         from,
         to,
-        handler_id: r.handler_id,
+        handler_id,
         today,
     })
 }

@@ -187,6 +187,23 @@ pub fn required_id(
     }
 }
 
+/// An optional id (a proto `optional int64`): unset is `None`; a given one must be
+/// positive, else it is recorded in `check` as bad on `field` (`field.not_an_id`, 0
+/// included: it was given, so it is not missing).
+pub fn optional_id(
+    field: impl Into<Cow<'static, str>>,
+    value: Option<i64>,
+    check: &mut FieldCheck,
+) -> Option<i64> {
+    let value = value?;
+    if value > 0 {
+        Some(value)
+    } else {
+        check.fail(field, msg!("field.not_an_id"));
+        None
+    }
+}
+
 /// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people
 /// write); a malformed or out-of-range one is recorded in `check` as bad on `field`
 /// (`field.invalid_date`). `None` when empty or recorded.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use pharmacrm_shared::{DataScope, money, pb, region};
 
-use super::{DbCode, count, known};
+use super::{DbCode, count, known, optional_id};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
@@ -40,11 +40,6 @@ fn sort(s: Option<&pb::ReportSort>, keys: &'static SortKeys, check: &mut FieldCh
         check.fail("sort.by", msg!("report.unknown_sort"));
         keys.default_sort()
     })
-}
-
-/// An optional id that must be positive when given ([`super::required_id`]).
-fn optional_id(field: &'static str, id: Option<i64>, check: &mut FieldCheck) -> Option<i64> {
-    id.and_then(|n| super::required_id(field, n, check))
 }
 
 /// A province code (empty: any); one that does not exist is recorded in `check`.

@@ -701,12 +701,31 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
     // A missing customer too: named with them, not instead of them.
     let no_customer = pb::ReconcileRequest {
         customer_id: 0,
-        ..reversed
+        ..reversed.clone()
     };
     assert_eq!(
         w.finance.bad_fields_of(no_customer).await,
         ["customer_id", "date_to", "closing_balance"]
     );
+    // 0 is a customer left out; a negative number is no customer's id.
+    let refused = w
+        .finance
+        .try_send(pb::ReconcileRequest {
+            customer_id: 0,
+            ..reconcile("200.00")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_zh_contains(&refused, "customer_id：必填");
+    let refused = w
+        .finance
+        .try_send(pb::ReconcileRequest {
+            customer_id: -5,
+            ..reconcile("200.00")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_zh_contains(&refused, "customer_id：不是有效的记录编号");
 }
 
 #[tokio::test]

@@ -878,8 +878,15 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             date_to: "10000-01-01".into(),
             ..Default::default()
         } => ["date_to"],
+        // An id given as 0 is not "every customer": unset is.
+        pb::StatementRequest {
+            customer_id: Some(0),
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            handler_id: Some(-2),
+        } => ["customer_id", "handler_id"],
     }
-    // A negative id is not a missing one: each message says what is wrong.
+    // An id given as 0 or less is not a missing one: the message says what is wrong.
     let refused = admin
         .try_send(pb::DrugSalesRequest {
             date_from: "2026-09-01".into(),
@@ -891,7 +898,7 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
         .await
         .refused(Code::InvalidArgument);
     assert_message_contains(&refused, "drug_id: is not a record's id");
-    assert_message_contains(&refused, "category_id: is required");
+    assert_message_contains(&refused, "category_id: is not a record's id");
     assert_zh_contains(&refused, "drug_id：不是有效的记录编号");
 }
 
