@@ -2,7 +2,9 @@
 
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, Update, date, date_text, from_timestamp, id, page, page_start, timestamp};
+use super::{
+    DbCode, Update, date, date_text, from_timestamp, id, optional_id, page, page_start, timestamp,
+};
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, TypeChange,
 };
@@ -271,6 +273,9 @@ pub fn search_customers(
     let id_number = id_number.trim().to_uppercase();
     let mut check = FieldCheck::default();
     let business_kind = pb::BusinessKind::filter_code("business_kind", kind, &mut check);
+    let type_id = optional_id("type_id", type_id, &mut check);
+    let sales_rep_id = optional_id("sales_rep_id", sales_rep_id, &mut check);
+    let cs_rep_id = optional_id("cs_rep_id", cs_rep_id, &mut check);
     check.finish()?;
     let (offset, limit) = page(page_request);
     let start = page_start(&after, offset)?;

@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
-use super::{DbCode, date, date_text, id, known, required_date, required_id, timestamp};
+use super::{
+    DbCode, date, date_text, id, known, optional_id, required_date, required_id, timestamp,
+};
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
@@ -116,10 +118,10 @@ pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Op
 pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
     let mut check = FieldCheck::default();
     let f = PaymentFilter {
-        customer_id: r.customer_id,
+        customer_id: optional_id("customer_id", r.customer_id, &mut check),
         date_from: date("date_from", &r.date_from, &mut check),
         date_to: date("date_to", &r.date_to, &mut check),
-        handler_id: r.handler_id,
+        handler_id: optional_id("handler_id", r.handler_id, &mut check),
     };
     check.finish()?;
     Ok(f)
@@ -233,8 +235,8 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
 pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     let mut check = FieldCheck::default();
     let f = InvoiceFilter {
-        customer_id: r.customer_id,
-        order_id: r.order_id,
+        customer_id: optional_id("customer_id", r.customer_id, &mut check),
+        order_id: optional_id("order_id", r.order_id, &mut check),
         date_from: date("date_from", &r.date_from, &mut check),
         date_to: date("date_to", &r.date_to, &mut check),
     };
@@ -291,9 +293,9 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
 /// a positive id) and its period; `today` is the business date the ageing is read at.
 pub fn statement_query(r: &pb::StatementRequest, today: NaiveDate) -> AppResult<StatementQuery> {
     let mut check = FieldCheck::default();
-    let customer_id = super::optional_id("customer_id", r.customer_id, &mut check);
+    let customer_id = optional_id("customer_id", r.customer_id, &mut check);
     let period = super::period(&r.date_from, &r.date_to, &mut check);
-    let handler_id = super::optional_id("handler_id", r.handler_id, &mut check);
+    let handler_id = optional_id("handler_id", r.handler_id, &mut check);
     check.finish()?;
     let (from, to) = period.expect("checked above");
     Ok(StatementQuery {
@@ -429,14 +431,17 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
 /// An arrears request's filter.
 ///
 /// # Errors
-/// INVALID_ARGUMENT naming `bucket` for a bucket the enum does not have.
+/// INVALID_ARGUMENT naming `bucket` for a bucket the enum does not have, and
+/// `sales_rep_id` or `department_id` given as 0 or less ([`optional_id`]).
 pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     let mut check = FieldCheck::default();
+    let sales_rep_id = optional_id("sales_rep_id", r.sales_rep_id, &mut check);
+    let department_id = optional_id("department_id", r.department_id, &mut check);
     let bucket = known("bucket", r.bucket, &mut check);
     check.finish()?;
     Ok(ArrearsFilter {
-        sales_rep_id: r.sales_rep_id,
-        department_id: r.department_id,
+        sales_rep_id,
+        department_id,
         bucket: match bucket {
             pb::ArrearsBucket::Any => ArrearsBucket::Any,
             pb::ArrearsBucket::Overdue => ArrearsBucket::Overdue,

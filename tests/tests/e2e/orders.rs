@@ -1243,3 +1243,63 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
     assert_eq!(stored.lines[0].unit_price, "2.50");
     assert_eq!(stored.header().total, "7.50");
 }
+
+/// A list's filter given an id of 0 or less (a caller's mistake, not "any") is refused
+/// naming it, with the request's other bad fields, rather than answered with nothing.
+#[tokio::test]
+async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let (zero, negative) = (Some(0), Some(-1));
+    macro_rules! refused {
+        ($($request:expr => $fields:expr,)+) => {
+            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
+        };
+    }
+    refused! {
+        pb::SearchOrdersRequest {
+            created_from: "昨天".into(),
+            customer_id: zero,
+            sales_rep_id: negative,
+            cs_rep_id: zero,
+            ..Default::default()
+        } => ["created_from", "customer_id", "sales_rep_id", "cs_rep_id"],
+        pb::ListShipmentsRequest {
+            customer_id: zero,
+            order_id: negative,
+            drug_id: zero,
+            ..Default::default()
+        } => ["customer_id", "order_id", "drug_id"],
+        pb::ListExceptionsRequest {
+            customer_id: negative,
+            order_id: zero,
+            ..Default::default()
+        } => ["customer_id", "order_id"],
+        pb::ListPaymentsRequest {
+            customer_id: zero,
+            handler_id: negative,
+            ..Default::default()
+        } => ["customer_id", "handler_id"],
+        pb::ListInvoicesRequest {
+            customer_id: negative,
+            order_id: zero,
+            ..Default::default()
+        } => ["customer_id", "order_id"],
+        pb::ListArrearsRequest {
+            sales_rep_id: zero,
+            department_id: negative,
+            bucket: 99,
+            ..Default::default()
+        } => ["sales_rep_id", "department_id", "bucket"],
+        pb::SearchCustomersRequest {
+            business_kind: 99,
+            type_id: zero,
+            sales_rep_id: negative,
+            cs_rep_id: zero,
+            ..Default::default()
+        } => ["business_kind", "type_id", "sales_rep_id", "cs_rep_id"],
+    }
+    // Unset is "any": the same lists answer.
+    admin.send(pb::SearchOrdersRequest::default()).await;
+    admin.send(pb::ListArrearsRequest::default()).await;
+}
