@@ -303,10 +303,7 @@ impl FormUi<'_> {
 
     /// A single-line text input.
     pub fn text(&mut self, label: &str, field: &str, value: &mut String) -> Response {
-        let width = self.input_width;
-        self.row(label, field, |ui| {
-            ui.add(egui::TextEdit::singleline(value).desired_width(width))
-        })
+        self.line(label, field, egui::TextEdit::singleline(value))
     }
 
     /// A single-line text input with a grey hint.
@@ -317,26 +314,26 @@ impl FormUi<'_> {
         value: &mut String,
         hint: &str,
     ) -> Response {
-        let width = self.input_width;
-        self.row(label, field, |ui| {
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .hint_text(hint)
-                    .desired_width(width),
-            )
-        })
+        self.line(
+            label,
+            field,
+            egui::TextEdit::singleline(value).hint_text(hint),
+        )
     }
 
     /// A masked input.
     pub fn password(&mut self, label: &str, field: &str, value: &mut String) -> Response {
+        self.line(
+            label,
+            field,
+            egui::TextEdit::singleline(value).password(true),
+        )
+    }
+
+    /// A row of a single-line input `edit`, as wide as the form's inputs.
+    fn line(&mut self, label: &str, field: &str, edit: egui::TextEdit<'_>) -> Response {
         let width = self.input_width;
-        self.row(label, field, |ui| {
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .password(true)
-                    .desired_width(width),
-            )
-        })
+        self.row(label, field, |ui| ui.add(edit.desired_width(width)))
     }
 
     /// A text of a few lines (Enter starts a new line here; it does not submit).
