@@ -66,9 +66,10 @@ impl TryFrom<pb::CreateDepartmentRequest> for DepartmentInput {
 }
 
 fn department_input(name: String, parent_id: Option<i64>) -> AppResult<DepartmentInput> {
-    FieldCheck::default()
-        .check("name", validation::required_text(&name, 100))
-        .finish()?;
+    let mut check = FieldCheck::default();
+    check.check("name", validation::required_text(&name, 100));
+    let parent_id = super::optional_id("parent_id", parent_id, &mut check);
+    check.finish()?;
     Ok(DepartmentInput {
         name: name.trim().to_owned(),
         parent_id,

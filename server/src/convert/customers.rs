@@ -3,7 +3,8 @@
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, Update, date, date_text, from_timestamp, id, optional_id, page, page_start, timestamp,
+    DbCode, Update, date, date_text, from_timestamp, id, id_or_none, optional_id, page, page_start,
+    required_id, timestamp,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, TypeChange,
@@ -18,7 +19,7 @@ use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
 use crate::db::sql::PageStart;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
-use crate::ops::customers::RepRole;
+use crate::ops::customers::{HandoverMove, RepRole};
 
 crate::db_codes!(pb::BusinessKind, fallback Unspecified {
     Hospital => "hospital",
@@ -62,6 +63,45 @@ pub enum RepList {
     Role(RepRole),
     /// Everyone responsible for a customer the caller sees ("holders").
     Holders,
+}
+
+/// A handover request checked whole: the leaver (`from_user_id`, checked first) and each
+/// customer's move (`moves[i].customer_id` required, a rep 0 when the role is not the
+/// leaver's; a negative id is bad). Errors: INVALID_ARGUMENT naming every bad field, or
+/// `moves` when there are none.
+pub fn handover_request(r: pb::HandoverCustomersRequest) -> AppResult<(i64, Vec<HandoverMove>)> {
+    let pb::HandoverCustomersRequest {
+        from_user_id,
+        moves,
+    } = r;
+    let from_user_id = id("from_user_id", from_user_id)?;
+    let mut check = FieldCheck::default();
+    if moves.is_empty() {
+        check.fail("moves", msg!("handover.customers_required"));
+    }
+    let moves = moves
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let pb::HandoverMove {
+                customer_id,
+                sales_rep_id,
+                cs_rep_id,
+            } = m;
+            required_id(format!("moves[{i}].customer_id"), customer_id, &mut check);
+            HandoverMove {
+                customer_id,
+                sales_rep_id: id_or_none(
+                    format!("moves[{i}].sales_rep_id"),
+                    sales_rep_id,
+                    &mut check,
+                ),
+                cs_rep_id: id_or_none(format!("moves[{i}].cs_rep_id"), cs_rep_id, &mut check),
+            }
+        })
+        .collect();
+    check.finish()?;
+    Ok((from_user_id, moves))
 }
 
 /// A ListReps request's `role` ("sales", "cs" or "holders", spaces around ignored).
@@ -195,6 +235,8 @@ pub fn customer_input(
     if type_id <= 0 {
         check.fail("type_id", msg!("customer.type_required"));
     }
+    let sales_rep_id = id_or_none("sales_rep_id", sales_rep_id, &mut check);
+    let cs_rep_id = id_or_none("cs_rep_id", cs_rep_id, &mut check);
     if !(0..=3650).contains(&credit_days) {
         check.fail("credit_days", msg!("customer.credit_days_range"));
     }
@@ -229,8 +271,8 @@ pub fn customer_input(
         credit_days,
         credit_limit,
         note: note.trim().to_owned(),
-        sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
-        cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
+        sales_rep_id,
+        cs_rep_id,
     })
 }
 

@@ -2,7 +2,7 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{DbCode, count, known, page, page_start, timestamp};
+use super::{DbCode, Update, count, known, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
@@ -48,6 +48,43 @@ pub fn category_name(name: &str) -> AppResult<String> {
     }
     check.finish()?;
     Ok(name.trim().to_owned())
+}
+
+/// A category's new name, parent and place among its siblings.
+#[derive(Debug, Clone)]
+pub struct CategoryEdit {
+    /// Checked as [`category_name`].
+    pub name: String,
+    /// `None`: top level.
+    pub parent_id: Option<i64>,
+    /// 0 first; past the end means last.
+    pub sort_order: i32,
+}
+
+/// An UpdateCategory request: the category first, then its name and parent (0: top
+/// level; a negative id is bad) together.
+pub fn update_category(r: pb::UpdateCategoryRequest) -> AppResult<Update<CategoryEdit>> {
+    let pb::UpdateCategoryRequest {
+        id: category_id,
+        version,
+        name,
+        parent_id,
+        sort_order,
+    } = r;
+    let category_id = super::id("id", category_id)?;
+    let mut check = FieldCheck::default();
+    let name = check.absorb(category_name(&name))?;
+    let parent_id = super::id_or_none("parent_id", parent_id, &mut check);
+    check.finish()?;
+    Ok(Update {
+        id: category_id,
+        version,
+        input: CategoryEdit {
+            name: name.expect("checked above"),
+            parent_id,
+            sort_order,
+        },
+    })
 }
 
 impl From<UnitView> for pb::ContainerUnit {

@@ -7,7 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_text, id, known, optional_id, required_date, required_id, timestamp,
+    DbCode, date, date_text, id, id_or_none, known, optional_id, required_date, required_id,
+    timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
@@ -69,6 +70,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
     let mut check = FieldCheck::default();
     required_id("customer_id", customer_id, &mut check);
     let payment_date = required_date("payment_date", &payment_date, &mut check);
+    let handler_id = id_or_none("handler_id", handler_id, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
     if method.is_none() {
@@ -93,7 +95,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         amount: total,
         method: method.expect("checked above").to_owned(),
         reference: reference.trim().to_owned(),
-        handler_id: (handler_id > 0).then_some(handler_id),
+        handler_id,
         note: note.trim().to_owned(),
         allocations,
     })
@@ -190,11 +192,13 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         .check("number", validation::required_text(&number, 50))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
-    if red_of_invoice_id > 0 {
+    let red_of = id_or_none("red_of_invoice_id", red_of_invoice_id, &mut check);
+    if let Some(red_of) = red_of {
+        let customer_id = id_or_none("customer_id", customer_id, &mut check);
         check.finish()?;
         return Ok(InvoiceInput::Red {
-            red_of: red_of_invoice_id,
-            customer_id: (customer_id != 0).then_some(customer_id),
+            red_of,
+            customer_id,
             number: number.trim().to_owned(),
             date: date.expect("checked above"),
             note: note.trim().to_owned(),

@@ -204,6 +204,20 @@ pub fn optional_id(
     }
 }
 
+/// An id a request may leave out as 0 (a plain `int64`): `None` for 0, the id when
+/// positive; a negative one is recorded in `check` as bad on `field` (`field.not_an_id`)
+/// rather than read as left out.
+pub fn id_or_none(
+    field: impl Into<Cow<'static, str>>,
+    value: i64,
+    check: &mut FieldCheck,
+) -> Option<i64> {
+    if value < 0 {
+        check.fail(field, msg!("field.not_an_id"));
+    }
+    (value > 0).then_some(value)
+}
+
 /// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people
 /// write); a malformed or out-of-range one is recorded in `check` as bad on `field`
 /// (`field.invalid_date`). `None` when empty or recorded.

@@ -16,14 +16,16 @@ use crate::ops::reports::{
     SortKeys, region_name, region_pair,
 };
 
-/// The longest period a report covers, in days (10 years).
-const MAX_PERIOD_DAYS: i64 = 3_660;
+/// The longest period a report covers, in calendar months (10 years).
+const MAX_PERIOD_MONTHS: u32 = 120;
 
 /// A required period ([`super::period`]), also recorded in `check` as bad on `date_to`
-/// when longer than 10 years. `None` when anything was recorded.
+/// when longer than 10 calendar years (2016-10-01 to 2026-09-30 is the longest from
+/// 2016-10-01). `None` when anything was recorded.
 fn period(date_from: &str, date_to: &str, check: &mut FieldCheck) -> Option<Period> {
     let (from, to) = super::period(date_from, date_to, check)?;
-    if (to - from).num_days() > MAX_PERIOD_DAYS {
+    let ends = from.checked_add_months(chrono::Months::new(MAX_PERIOD_MONTHS));
+    if ends.is_none_or(|ends| to >= ends) {
         check.fail("date_to", msg!("report.period_too_long"));
         return None;
     }
@@ -31,13 +33,14 @@ fn period(date_from: &str, date_to: &str, check: &mut FieldCheck) -> Option<Peri
 }
 
 /// The order a request asks for among its report's `keys`; a key the report does not
-/// have is recorded in `check` as bad on `sort.by` (`report.unknown_sort`).
+/// have is recorded in `check` as bad on `sort.by` (`report.unknown_sort`, listing the
+/// keys it has).
 fn sort(s: Option<&pb::ReportSort>, keys: &'static SortKeys, check: &mut FieldCheck) -> Sort {
     let Some(s) = s else {
         return keys.default_sort();
     };
     keys.sort(s.by.trim(), s.ascending).unwrap_or_else(|| {
-        check.fail("sort.by", msg!("report.unknown_sort"));
+        check.fail("sort.by", msg!("report.unknown_sort", keys = keys.names()));
         keys.default_sort()
     })
 }

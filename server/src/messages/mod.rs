@@ -169,12 +169,22 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language of a BCP 47 tag: empty or `zh…` is Chinese, `en…` English, any other
-    /// `None` (the caller gets an INVALID_ARGUMENT naming the field).
+    /// The language of a BCP 47 tag (spaces around ignored, `_` read as `-`, any case):
+    /// empty or `zh…` is Chinese, `en…` English; any other language, or a tag with an
+    /// empty part (`-fr`, `en-`), `None` (the caller gets an INVALID_ARGUMENT naming the
+    /// field).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        let tag = tag.trim();
+        if tag.is_empty() {
+            return Some(Lang::Zh);
+        }
+        let mut parts = tag.split(['-', '_']);
+        let primary = parts.next().unwrap_or_default();
+        if primary.is_empty() || parts.any(str::is_empty) {
+            return None;
+        }
         match primary.to_ascii_lowercase().as_str() {
-            "" | "zh" => Some(Lang::Zh),
+            "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
             _ => None,
         }
@@ -261,6 +271,26 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::*;
+
+    #[test]
+    fn a_language_tag_names_chinese_or_english_and_nothing_else() {
+        for (tag, lang) in [
+            ("", Some(Lang::Zh)),
+            ("zh-CN", Some(Lang::Zh)),
+            ("zh_Hans_CN", Some(Lang::Zh)),
+            (" en ", Some(Lang::En)),
+            ("EN-gb", Some(Lang::En)),
+            ("fr", None),
+            ("-fr", None),
+            ("-", None),
+            ("_", None),
+            ("en-", None),
+            ("zh--CN", None),
+            ("english", None),
+        ] {
+            assert_eq!(Lang::from_tag(tag), lang, "{tag:?}");
+        }
+    }
 
     /// The `{name}` placeholders of a text.
     fn placeholders(text: &str) -> BTreeSet<String> {

@@ -72,17 +72,20 @@ pub struct SortKeys {
 }
 
 impl SortKeys {
-    /// The order `by` (a key of these; empty: the default) asks for; `None` for a key the
-    /// report does not have.
+    /// The order `by` (a key of these; empty: the default key) asks for; `None` for a key
+    /// the report does not have.
     pub fn sort(&'static self, by: &str, ascending: bool) -> Option<Sort> {
-        if by.is_empty() {
+        if by.is_empty() && !ascending {
             return Some(Sort {
                 keys: self,
                 by: None,
                 ascending: false,
             });
         }
-        let index = self.keys.iter().position(|(k, _)| *k == by)?;
+        let index = match by {
+            "" => 0,
+            by => self.keys.iter().position(|(k, _)| *k == by)?,
+        };
         Some(Sort {
             keys: self,
             by: Some(index),
@@ -94,19 +97,26 @@ impl SortKeys {
     pub fn default_sort(&'static self) -> Sort {
         self.sort("", false).expect("the default order exists")
     }
+
+    /// The keys, as a refusal lists them: `amount, quantity, name`.
+    pub fn names(&self) -> String {
+        let names: Vec<&str> = self.keys.iter().map(|(k, _)| *k).collect();
+        names.join(", ")
+    }
 }
 
 /// A report's order, made by [`SortKeys::sort`] from the report's own keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
     keys: &'static SortKeys,
-    /// The chosen key's index; `None`: the default.
+    /// The chosen key's index; `None`: the default, largest first.
     by: Option<usize>,
     ascending: bool,
 }
 
 impl Sort {
-    /// The key asked for and whether ascending; `None` for the default order.
+    /// The key asked for and whether ascending; `None` for the default order (which an
+    /// export's title block leaves unsaid).
     pub fn chosen(&self) -> Option<(&'static str, bool)> {
         self.by.map(|i| (self.keys.keys[i].0, self.ascending))
     }

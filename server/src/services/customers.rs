@@ -19,9 +19,8 @@ use crate::db::models::customer_type::{self, CustomerType};
 use crate::db::models::{display_name_of, display_names};
 use crate::db::scope::Viewer;
 use crate::db::versioned;
-use crate::error::{AppError, AppResult, FieldCheck};
-use crate::msg;
-use crate::ops::customers::{self as ops, HandoverMove};
+use crate::error::{AppResult, FieldCheck};
+use crate::ops::customers as ops;
 use crate::state::AppState;
 
 /// The CustomerService implementation.
@@ -396,28 +395,7 @@ impl CustomerService for CustomerApi {
         request: Request<pb::HandoverCustomersRequest>,
     ) -> Reply<pb::HandoverCustomersResponse> {
         let session = Session::of(&request)?;
-        let pb::HandoverCustomersRequest {
-            from_user_id,
-            moves,
-        } = request.into_inner();
-        let from_user_id = id("from_user_id", from_user_id)?;
-        if moves.is_empty() {
-            return Err(AppError::field("moves", msg!("handover.customers_required")).into());
-        }
-        let moves: Vec<HandoverMove> = moves
-            .into_iter()
-            .map(
-                |pb::HandoverMove {
-                     customer_id,
-                     sales_rep_id,
-                     cs_rep_id,
-                 }| HandoverMove {
-                    customer_id,
-                    sales_rep_id: (sales_rep_id > 0).then_some(sales_rep_id),
-                    cs_rep_id: (cs_rep_id > 0).then_some(cs_rep_id),
-                },
-            )
-            .collect();
+        let (from_user_id, moves) = conv::handover_request(request.into_inner())?;
         let viewer = session.viewer();
         let window = self.state.certificate_window();
         let (moved, remaining) = self

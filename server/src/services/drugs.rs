@@ -7,7 +7,8 @@ use tonic::{Request, Response, Status};
 
 use crate::access;
 use crate::auth::Session;
-use crate::convert::{self, id};
+use crate::convert::drugs::CategoryEdit;
+use crate::convert::{self, Update, id};
 use crate::db::models::{container_unit, drug, drug_category};
 use crate::drug_import;
 use crate::state::AppState;
@@ -78,16 +79,16 @@ impl DrugService for DrugApi {
         request: Request<pb::UpdateCategoryRequest>,
     ) -> Reply<pb::Category> {
         let session = Session::of(&request)?;
-        let pb::UpdateCategoryRequest {
+        let Update {
             id: category_id,
             version,
-            name,
-            parent_id,
-            sort_order,
-        } = request.into_inner();
-        let category_id = id("id", category_id)?;
-        let name = convert::drugs::category_name(&name)?;
-        let parent_id = (parent_id > 0).then_some(parent_id);
+            input:
+                CategoryEdit {
+                    name,
+                    parent_id,
+                    sort_order,
+                },
+        } = convert::drugs::update_category(request.into_inner())?;
         let view = self
             .state
             .write(session, move |conn, ctx| {

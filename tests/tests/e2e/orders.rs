@@ -1303,3 +1303,76 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
     admin.send(pb::SearchOrdersRequest::default()).await;
     admin.send(pb::ListArrearsRequest::default()).await;
 }
+
+/// Where a request may leave an id out as 0 (a payment's handler, a customer's reps, the
+/// invoice a red one reverses, a handover's reps, a category's parent), a negative id is
+/// refused naming it, not read as left out; an optional parent given as 0 likewise.
+#[tokio::test]
+async fn a_negative_id_is_refused_where_zero_means_none() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    macro_rules! refused {
+        ($($request:expr => $fields:expr,)+) => {
+            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
+        };
+    }
+    refused! {
+        pb::RecordPaymentRequest {
+            customer_id: 1,
+            payment_date: "2026-09-01".into(),
+            amount: "10.00".into(),
+            method: pb::PaymentMethod::BankTransfer as i32,
+            handler_id: -7,
+            ..Default::default()
+        } => ["handler_id"],
+        pb::CustomerInput {
+            name: String::new(),
+            sales_rep_id: -1,
+            cs_rep_id: -5,
+            ..Default::default()
+        } => ["name", "province_code", "business_kind", "type_id", "sales_rep_id", "cs_rep_id"],
+        pb::RecordInvoiceRequest {
+            number: "04419001".into(),
+            invoice_date: "2026-09-01".into(),
+            red_of_invoice_id: -1,
+            ..Default::default()
+        } => ["red_of_invoice_id", "customer_id", "invoicing_entity_id", "kind", "orders"],
+        pb::RecordInvoiceRequest {
+            number: "04419002".into(),
+            invoice_date: "2026-09-01".into(),
+            red_of_invoice_id: 3,
+            customer_id: -4,
+            ..Default::default()
+        } => ["customer_id"],
+        pb::HandoverCustomersRequest {
+            from_user_id: 2,
+            moves: vec![
+                pb::HandoverMove {
+                    customer_id: 0,
+                    sales_rep_id: -3,
+                    cs_rep_id: 0,
+                },
+                pb::HandoverMove {
+                    customer_id: 5,
+                    sales_rep_id: 0,
+                    cs_rep_id: -1,
+                },
+            ],
+        } => ["moves[0].customer_id", "moves[0].sales_rep_id", "moves[1].cs_rep_id"],
+        pb::HandoverCustomersRequest {
+            from_user_id: 2,
+            moves: vec![],
+        } => ["moves"],
+        pb::UpdateCategoryRequest {
+            id: 1,
+            version: 1,
+            name: "a/b".into(),
+            parent_id: -2,
+            sort_order: 0,
+        } => ["name", "parent_id"],
+        pb::CreateDepartmentRequest {
+            name: "华南大区".into(),
+            parent_id: Some(0),
+        } => ["parent_id"],
+    }
+}

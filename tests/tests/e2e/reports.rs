@@ -232,6 +232,19 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
     // comes first by code point.
     let names: Vec<&str> = by_name.rows.iter().map(|r| r.drug_name.as_str()).collect();
     assert_eq!(names, ["阿莫西林胶囊", "布洛芬缓释胶囊"]);
+    // Ascending without a key: the report's own figure, smallest first.
+    let amounts = |r: &pb::DrugSalesReport| -> Vec<String> {
+        r.rows.iter().map(|r| r.amount.clone()).collect()
+    };
+    let smallest_first = admin
+        .send(pb::DrugSalesRequest {
+            sort: sort_by(""),
+            ..drug_sales()
+        })
+        .await;
+    let mut largest_first = amounts(&d);
+    largest_first.reverse();
+    assert_eq!(amounts(&smallest_first), largest_first);
     let agency_only = admin
         .send(pb::DrugSalesRequest {
             origin: pb::DrugOrigin::Agency as i32,
@@ -261,6 +274,11 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["sort.by"]);
+    // The refusal says which columns there are.
+    assert_message_contains(
+        &refused,
+        "use one of amount, quantity, orders, customers, name",
+    );
 
     // The series: by day, every day of the period, summing to the same total.
     let series = admin
@@ -791,9 +809,6 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
     assert_eq!(bad_fields(&refused), ["regional_sales.sort.by"]);
 }
 
-/// A report request with several mistakes is refused once, naming each bad field in the
-/// request's order: the period's ends, the filters and the enum fields together, so the
-/// caller does not correct one field per attempt.
 /// A sort by `key`, ascending.
 fn sort_by(key: &str) -> Option<pb::ReportSort> {
     Some(pb::ReportSort {
@@ -802,6 +817,9 @@ fn sort_by(key: &str) -> Option<pb::ReportSort> {
     })
 }
 
+/// A report request with several mistakes is refused once, naming each bad field in the
+/// request's order: the period's ends, the filters and the enum fields together, so the
+/// caller does not correct one field per attempt.
 #[tokio::test]
 async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
     let app = TestApp::spawn().await;
@@ -849,6 +867,12 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             sort: sort_by("region"),
             ..Default::default()
         } => ["date_to", "role", "sort.by"],
+        // Ten calendar years and a day.
+        pb::EmployeePerformanceRequest {
+            date_from: "2016-09-30".into(),
+            date_to: "2026-09-30".into(),
+            ..Default::default()
+        } => ["date_to"],
         pb::RegionalSalesRequest {
             province_code: "99".into(),
             sort: sort_by("name"),
@@ -886,6 +910,14 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             handler_id: Some(-2),
         } => ["customer_id", "handler_id"],
     }
+    // Ten calendar years exactly is a period a report covers.
+    admin
+        .send(pb::EmployeePerformanceRequest {
+            date_from: "2016-10-01".into(),
+            date_to: "2026-09-30".into(),
+            ..Default::default()
+        })
+        .await;
     // An id given as 0 or less is not a missing one: the message says what is wrong.
     let refused = admin
         .try_send(pb::DrugSalesRequest {
