@@ -4,7 +4,7 @@ use pharmacrm_shared::{pb, validation};
 
 use super::{
     DbCode, Update, date, date_text, from_timestamp, id, id_or_none, optional_id, page, page_start,
-    required_id, timestamp,
+    region_filter, required_id, timestamp,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, TypeChange,
@@ -314,6 +314,7 @@ pub fn search_customers(
     } = r;
     let id_number = id_number.trim().to_uppercase();
     let mut check = FieldCheck::default();
+    let (province_code, city_code) = region_filter(&province_code, &city_code, &mut check);
     let business_kind = pb::BusinessKind::filter_code("business_kind", kind, &mut check);
     let type_id = optional_id("type_id", type_id, &mut check);
     let sales_rep_id = optional_id("sales_rep_id", sales_rep_id, &mut check);
@@ -324,8 +325,8 @@ pub fn search_customers(
     Ok((
         CustomerFilter {
             query,
-            province_code: province_code.trim().to_owned(),
-            city_code: city_code.trim().to_owned(),
+            province_code,
+            city_code,
             business_kind: business_kind.map(str::to_owned),
             type_id,
             sales_rep_id,

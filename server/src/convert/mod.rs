@@ -14,7 +14,7 @@ pub mod reports;
 use std::borrow::Cow;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{pb, region};
 use prost_types::Timestamp;
 
 use crate::db::sql::{Cursor, PageStart};
@@ -216,6 +216,24 @@ pub fn id_or_none(
         check.fail(field, msg!("field.not_an_id"));
     }
     (value > 0).then_some(value)
+}
+
+/// A region filter: a province code and a city code (GB/T 2260; each empty: any),
+/// trimmed. A province that does not exist is recorded in `check` as bad on
+/// `province_code`, a city that does not exist (or is not in the province given) on
+/// `city_code`.
+pub fn region_filter(province: &str, city: &str, check: &mut FieldCheck) -> (String, String) {
+    let (province, city) = (province.trim(), city.trim());
+    if !province.is_empty() && region::province(province).is_none() {
+        check.fail("province_code", msg!("field.unknown_province"));
+    } else if !city.is_empty() {
+        let in_province =
+            city.len() > 2 && city.starts_with(province) && region::name_of(city).is_some();
+        if !in_province {
+            check.fail("city_code", msg!("field.unknown_city"));
+        }
+    }
+    (province.to_owned(), city.to_owned())
 }
 
 /// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people

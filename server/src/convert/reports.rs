@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use pharmacrm_shared::{DataScope, money, pb, region};
+use pharmacrm_shared::{DataScope, money, pb};
 
 use super::{DbCode, count, known, optional_id};
 use crate::clock::Clock;
@@ -47,11 +47,7 @@ fn sort(s: Option<&pb::ReportSort>, keys: &'static SortKeys, check: &mut FieldCh
 
 /// A province code (empty: any); one that does not exist is recorded in `check`.
 fn province(code: &str, check: &mut FieldCheck) -> String {
-    let code = code.trim();
-    if !code.is_empty() && region::province(code).is_none() {
-        check.fail("province_code", msg!("report.unknown_region"));
-    }
-    code.to_owned()
+    super::region_filter(code, "", check).0
 }
 
 /// A drug filter; its bad fields are recorded in `check`.

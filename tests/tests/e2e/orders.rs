@@ -1244,8 +1244,9 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
     assert_eq!(stored.header().total, "7.50");
 }
 
-/// A list's filter given an id of 0 or less (a caller's mistake, not "any") is refused
-/// naming it, with the request's other bad fields, rather than answered with nothing.
+/// A list's filter given an id of 0 or less, or a region that does not exist (a caller's
+/// mistake, not "any") is refused naming it, with the request's other bad fields, rather
+/// than answered with nothing.
 #[tokio::test]
 async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
     let app = TestApp::spawn().await;
@@ -1298,10 +1299,37 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
             cs_rep_id: zero,
             ..Default::default()
         } => ["business_kind", "type_id", "sales_rep_id", "cs_rep_id"],
+        // A region that does not exist is not "nowhere" either.
+        pb::SearchCustomersRequest {
+            province_code: "99".into(),
+            ..Default::default()
+        } => ["province_code"],
+        pb::SearchCustomersRequest {
+            province_code: "11".into(),
+            city_code: "4401".into(),
+            ..Default::default()
+        } => ["city_code"],
+        pb::SearchCustomersRequest {
+            city_code: "44".into(),
+            ..Default::default()
+        } => ["city_code"],
     }
-    // Unset is "any": the same lists answer.
+    // Unset is "any": the same lists answer; so does a city on its own.
     admin.send(pb::SearchOrdersRequest::default()).await;
     admin.send(pb::ListArrearsRequest::default()).await;
+    admin
+        .send(pb::SearchCustomersRequest {
+            province_code: " 44 ".into(),
+            city_code: "4401".into(),
+            ..Default::default()
+        })
+        .await;
+    admin
+        .send(pb::SearchCustomersRequest {
+            city_code: "4401".into(),
+            ..Default::default()
+        })
+        .await;
 }
 
 /// Where a request may leave an id out as 0 (a payment's handler, a customer's reps, the
