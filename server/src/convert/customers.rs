@@ -7,7 +7,7 @@ use super::{
     region_filter, required_id, timestamp,
 };
 use crate::db::models::customer::{
-    Assignment, CustomerFilter, CustomerInput, CustomerView, Found, TypeChange,
+    Assignment, CustomerFilter, CustomerInput, CustomerView, Found, Rep, TypeChange,
 };
 use crate::db::models::customer_certificate::{
     self, Certificate, CertificateFields, CertificateWindow, ScanChange, Status,
@@ -52,6 +52,16 @@ impl From<CustomerType> for pb::CustomerType {
             sort_order: t.sort_order,
             is_active: t.is_active,
             version: t.version,
+        }
+    }
+}
+
+impl From<Rep> for pb::UserRef {
+    fn from(r: Rep) -> Self {
+        pb::UserRef {
+            id: r.id,
+            name: r.name,
+            department: r.department,
         }
     }
 }
@@ -319,9 +329,10 @@ pub fn search_customers(
     let type_id = optional_id("type_id", type_id, &mut check);
     let sales_rep_id = optional_id("sales_rep_id", sales_rep_id, &mut check);
     let cs_rep_id = optional_id("cs_rep_id", cs_rep_id, &mut check);
-    check.finish()?;
     let (offset, limit) = page(page_request);
-    let start = page_start(&after, offset)?;
+    let start = check.absorb(page_start(&after, offset))?;
+    check.finish()?;
+    let start = start.expect("checked above");
     Ok((
         CustomerFilter {
             query,

@@ -613,10 +613,10 @@ pub fn list_shipments(
     let customer_id = optional_id("customer_id", customer_id, &mut check);
     let order_id = optional_id("order_id", order_id, &mut check);
     let drug_id = optional_id("drug_id", drug_id, &mut check);
-    let ship_from = date("ship_from", &ship_from, &mut check);
-    let ship_to = date("ship_to", &ship_to, &mut check);
     let delivery_status =
         pb::DeliveryStatus::filter_code("delivery_status", delivery_status, &mut check);
+    let ship_from = date("ship_from", &ship_from, &mut check);
+    let ship_to = date("ship_to", &ship_to, &mut check);
     check.finish()?;
     let (offset, limit) = super::page(page);
     Ok((

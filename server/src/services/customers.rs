@@ -582,14 +582,7 @@ impl CustomerService for CustomerApi {
                     .run(move |conn| customer::holders(conn, &viewer))
                     .await?;
                 return Ok(Response::new(pb::ListRepsResponse {
-                    reps: rows
-                        .into_iter()
-                        .map(|(id, name)| pb::UserRef {
-                            id,
-                            name,
-                            department: String::new(),
-                        })
-                        .collect(),
+                    reps: rows.into_iter().map(Into::into).collect(),
                 }));
             }
         };
@@ -599,14 +592,7 @@ impl CustomerService for CustomerApi {
             .run(move |conn| customer::reps(conn, needs))
             .await?;
         Ok(Response::new(pb::ListRepsResponse {
-            reps: rows
-                .into_iter()
-                .map(|r| pb::UserRef {
-                    id: r.id,
-                    name: r.name,
-                    department: r.department,
-                })
-                .collect(),
+            reps: rows.into_iter().map(Into::into).collect(),
         }))
     }
 }

@@ -738,7 +738,26 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     assert_zh_contains(&status, "须为 sales、cs 或 holders");
     // Everyone responsible for a customer, for the handover screen.
     let holders = w.rep.reps("holders").await.expect("holders");
-    assert_eq!(names(holders), ["cs-a", "rep-a"]);
+    assert_eq!(names(holders.clone()), ["cs-a", "rep-a"]);
+    // With their departments, as the role lists show them.
+    let team = DepartmentBuilder::new("一部").create(&mut admin).await;
+    let rep = admin.user_by_id(w.rep.id).await;
+    UserChange::of(&rep)
+        .department(Some(team.id))
+        .save(&mut admin)
+        .await;
+    let holders = w.rep.reps("holders").await.expect("holders");
+    let in_roles: Vec<pb::UserRef> = [
+        w.rep.reps("sales").await.expect("sales"),
+        w.rep.reps("cs").await.expect("cs"),
+    ]
+    .concat();
+    for h in &holders {
+        let listed = in_roles.iter().find(|r| r.id == h.id).expect("a rep");
+        assert_eq!(h.department, listed.department);
+    }
+    let rep_a = holders.iter().find(|h| h.id == w.rep.id).expect("rep-a");
+    assert_eq!(rep_a.department, "一部");
     // Spaces around a role, as another service might send it, do not make it unknown.
     let cs = w.rep.reps(" cs ").await.expect("cs with spaces");
     assert!(names(cs).contains(&"cs-a".to_owned()));

@@ -1269,8 +1269,10 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
             customer_id: zero,
             order_id: negative,
             drug_id: zero,
+            delivery_status: 99,
+            ship_to: "下周".into(),
             ..Default::default()
-        } => ["customer_id", "order_id", "drug_id"],
+        } => ["customer_id", "order_id", "drug_id", "delivery_status", "ship_to"],
         pb::ListExceptionsRequest {
             customer_id: negative,
             order_id: zero,
@@ -1311,8 +1313,9 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
         } => ["city_code"],
         pb::SearchCustomersRequest {
             city_code: "44".into(),
+            after: "not a page marker".into(),
             ..Default::default()
-        } => ["city_code"],
+        } => ["city_code", "after"],
     }
     // Unset is "any": the same lists answer; so does a city on its own.
     admin.send(pb::SearchOrdersRequest::default()).await;

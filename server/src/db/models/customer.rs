@@ -818,21 +818,18 @@ pub fn held_within(conn: &mut PgConnection, viewer: &Viewer, user_id: i64) -> Ap
 }
 
 /// People who are responsible for at least one customer the viewer sees (for the
-/// handover screen: they may no longer hold a rep's position), by name.
-pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<(i64, String)>> {
+/// handover screen: they may no longer hold a rep's position), with their department, by
+/// name in pinyin order as [`reps`].
+pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> {
     let reps = viewer.reps(conn)?;
-    let rows: Vec<(i64, i64)> = customers::table
-        .filter(scope::customers_of(&reps))
-        .select((customers::sales_rep_id, customers::cs_rep_id))
-        .load(conn)?;
-    let mut ids: Vec<i64> = rows.into_iter().flat_map(|(s, c)| [s, c]).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let names = display_names(conn, &ids)?;
-    let mut out: Vec<(i64, String)> = ids
-        .into_iter()
-        .map(|id| (id, names.get(&id).cloned().unwrap_or_default()))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    Ok(out)
+    let mut sql = Sql::new(
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department
+           FROM users u LEFT JOIN departments d ON d.id = u.department_id
+          WHERE u.id IN (SELECT cu.sales_rep_id FROM customers cu WHERE ",
+    );
+    sql.append(&scope::customers_sql(&reps, "cu"))
+        .push(" UNION SELECT cu.cs_rep_id FROM customers cu WHERE ")
+        .append(&scope::customers_sql(&reps, "cu"))
+        .push(") ORDER BY u.display_name COLLATE \"zh-x-icu\", u.id");
+    Ok(sql.query().load(conn)?)
 }
