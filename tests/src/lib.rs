@@ -529,6 +529,21 @@ impl Drop for TempDir {
     }
 }
 
+/// Sends each request with `client` (a [`Clients`]), which must refuse it as
+/// INVALID_ARGUMENT naming exactly the fields given, in the server's order:
+/// `assert_bad_fields!(admin, { pb::OrderInput { .. } => ["customer_id"], … })`.
+#[macro_export]
+macro_rules! assert_bad_fields {
+    ($client:expr, { $($request:expr => $fields:expr,)+ }) => {
+        $(assert_eq!(
+            $client.bad_fields_of($request).await,
+            $fields,
+            "{}",
+            stringify!($request)
+        );)+
+    };
+}
+
 /// The zh-CN message of a status (the `google.rpc.LocalizedMessage` detail).
 pub fn zh_message(status: &Status) -> Option<String> {
     use tonic_types::StatusExt;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
+use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
     OrderView, Person, SIGNER, ShipmentBuilder, deleting, instant, invoicing_entity, place_order,
@@ -1252,12 +1253,7 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
     let (zero, negative) = (Some(0), Some(-1));
-    macro_rules! refused {
-        ($($request:expr => $fields:expr,)+) => {
-            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
-        };
-    }
-    refused! {
+    assert_bad_fields!(admin, {
         pb::SearchOrdersRequest {
             created_from: "昨天".into(),
             customer_id: zero,
@@ -1316,7 +1312,7 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
             after: "not a page marker".into(),
             ..Default::default()
         } => ["city_code", "after"],
-    }
+    });
     // Unset is "any": the same lists answer; so does a city on its own.
     admin.send(pb::SearchOrdersRequest::default()).await;
     admin.send(pb::ListArrearsRequest::default()).await;
@@ -1342,12 +1338,7 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
 async fn a_negative_id_is_refused_where_zero_means_none() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    macro_rules! refused {
-        ($($request:expr => $fields:expr,)+) => {
-            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
-        };
-    }
-    refused! {
+    assert_bad_fields!(admin, {
         pb::RecordPaymentRequest {
             customer_id: 1,
             payment_date: "2026-09-01".into(),
@@ -1405,5 +1396,5 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
             name: "华南大区".into(),
             parent_id: Some(0),
         } => ["parent_id"],
-    }
+    });
 }

@@ -7,6 +7,7 @@
 use calamine::{Data, Reader, Xlsx};
 use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::export_request::Report;
+use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, invoicing_entity,
 };
@@ -825,12 +826,7 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
     let n = 99;
-    macro_rules! refused {
-        ($($request:expr => $fields:expr,)+) => {
-            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
-        };
-    }
-    refused! {
+    assert_bad_fields!(admin, {
         pb::DrugSalesRequest {
             date_from: "9月1日".into(),
             drug_id: Some(-1),
@@ -909,7 +905,7 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
             date_to: "2026-09-30".into(),
             handler_id: Some(-2),
         } => ["customer_id", "handler_id"],
-    }
+    });
     // Ten calendar years exactly is a period a report covers.
     admin
         .send(pb::EmployeePerformanceRequest {

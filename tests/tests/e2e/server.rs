@@ -1,5 +1,6 @@
 //! The server as other services see it: embedded PostgreSQL, restarts, health, reflection.
 
+use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::DepartmentBuilder;
 use pharmacrm_tests::{ADMIN_PASSWORD, Clients, TempDir, TestApp, login_over, tls_channel};
 use tonic::Code;
@@ -270,12 +271,7 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
     let (from, to) = ("2026-09-01".to_owned(), "2026-09-30".to_owned());
     let n = 99;
     // Each request, and the fields its refusal names.
-    macro_rules! refused {
-        ($($request:expr => $fields:expr,)+) => {
-            $(assert_eq!(admin.bad_fields_of($request).await, $fields, "{}", stringify!($request));)+
-        };
-    }
-    refused! {
+    assert_bad_fields!(admin, {
         pb::SearchCustomersRequest { business_kind: n, ..Default::default() } => ["business_kind"],
         pb::ListUsersRequest { sort: n, ..Default::default() } => ["sort"],
         pb::SearchDrugsRequest { status: n, ..Default::default() } => ["status"],
@@ -295,7 +291,7 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
         pb::SearchDrugsRequest { status: n, sort: n, ..Default::default() } => ["status", "sort"],
         pb::SearchOrdersRequest { created_from: "x".into(), statuses: vec![n], sort: n, ..Default::default() } => ["created_from", "statuses[0]", "sort"],
         pb::DrugSalesSeriesRequest { date_from: from.clone(), date_to: to.clone(), origin: n, interval: n, ..Default::default() } => ["origin", "interval"],
-    }
+    });
     // The known values still answer, 0 being "any".
     admin
         .send(pb::SearchOrdersRequest {
