@@ -192,12 +192,13 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         .check("number", validation::required_text(&number, 50))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
-    let red_of = id_or_none("red_of_invoice_id", red_of_invoice_id, &mut check);
-    if let Some(red_of) = red_of {
+    if red_of_invoice_id != 0 {
+        // A red invoice (a negative id too: the caller meant one), checked as one.
+        let red_of = required_id("red_of_invoice_id", red_of_invoice_id, &mut check);
         let customer_id = id_or_none("customer_id", customer_id, &mut check);
         check.finish()?;
         return Ok(InvoiceInput::Red {
-            red_of,
+            red_of: red_of.expect("checked above"),
             customer_id,
             number: number.trim().to_owned(),
             date: date.expect("checked above"),

@@ -367,7 +367,8 @@ pub struct HandoverMove {
 /// Moves `from_user`'s customers to colleagues, all in the caller's transaction: every
 /// customer must be visible to the viewer and held by `from_user`, and every colleague
 /// must qualify for the role they take. Returns (moved, still held by `from_user` within
-/// the viewer's scope).
+/// the viewer's scope). A move's bad field is named from the request's top
+/// (`moves[2].sales_rep_id`).
 pub fn handover(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -377,40 +378,54 @@ pub fn handover(
     window: CertificateWindow,
 ) -> AppResult<(usize, i64)> {
     let mut moved = 0;
-    for m in moves {
-        let row = customer::find(conn, viewer, m.customer_id, true)?;
-        let take = |held: i64, to: Option<i64>, role: RepRole| -> AppResult<i64> {
-            if held != from_user {
-                return Ok(held);
-            }
-            to.ok_or_else(|| {
-                let (field, role) = match role {
-                    RepRole::Sales => ("moves.sales_rep_id", msg!("handover.role.sales")),
-                    RepRole::Service => ("moves.cs_rep_id", msg!("handover.role.cs")),
-                };
-                AppError::field(
-                    field,
-                    msg!(
-                        "handover.successor_required",
-                        customer = row.name,
-                        role = role
-                    ),
-                )
-            })
-        };
-        let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales)?;
-        let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service)?;
-        if sales == row.sales_rep_id && cs == row.cs_rep_id {
-            return Err(AppError::precondition(msg!(
-                "handover.not_held",
-                customer = row.name
-            )));
-        }
-        reassign(conn, ctx, row, sales, cs, window)?;
+    for (i, m) in moves.iter().enumerate() {
+        move_one(conn, ctx, viewer, from_user, m, window)
+            .map_err(|e| e.within(&format!("moves[{i}]")))?;
         moved += 1;
     }
     let remaining = customer::held_within(conn, viewer, from_user)?;
     Ok((moved, remaining))
+}
+
+/// One move of [`handover`]; bad fields named within the move (`sales_rep_id`).
+fn move_one(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    from_user: i64,
+    m: &HandoverMove,
+    window: CertificateWindow,
+) -> AppResult<()> {
+    let row = customer::find(conn, viewer, m.customer_id, true)?;
+    let take = |held: i64, to: Option<i64>, role: RepRole| -> AppResult<i64> {
+        if held != from_user {
+            return Ok(held);
+        }
+        to.ok_or_else(|| {
+            let (field, role) = match role {
+                RepRole::Sales => ("sales_rep_id", msg!("handover.role.sales")),
+                RepRole::Service => ("cs_rep_id", msg!("handover.role.cs")),
+            };
+            AppError::field(
+                field,
+                msg!(
+                    "handover.successor_required",
+                    customer = row.name,
+                    role = role
+                ),
+            )
+        })
+    };
+    let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales)?;
+    let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service)?;
+    if sales == row.sales_rep_id && cs == row.cs_rep_id {
+        return Err(AppError::precondition(msg!(
+            "handover.not_held",
+            customer = row.name
+        )));
+    }
+    reassign(conn, ctx, row, sales, cs, window)?;
+    Ok(())
 }
 
 /// The contact's full ID number; the reveal is audited.

@@ -517,8 +517,9 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
             },
         ]
     };
-    // One bad move (a CS rep cannot take a sales role): nothing moves.
-    admin
+    // One bad move (a CS rep cannot take a sales role): named by its place in the
+    // request, and nothing moves.
+    let refused = admin
         .customers
         .handover_customers(pb::HandoverCustomersRequest {
             from_user_id: w.rep.id,
@@ -526,6 +527,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         })
         .await
         .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["moves[2].sales_rep_id"]);
     let still = w.rep.customers_matching("").await.customers;
     assert_eq!(still.len(), 3, "all or nothing");
 

@@ -1353,12 +1353,13 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
             cs_rep_id: -5,
             ..Default::default()
         } => ["name", "province_code", "business_kind", "type_id", "sales_rep_id", "cs_rep_id"],
+        // A negative invoice to reverse is a red invoice still, checked as one.
         pb::RecordInvoiceRequest {
             number: "04419001".into(),
             invoice_date: "2026-09-01".into(),
             red_of_invoice_id: -1,
             ..Default::default()
-        } => ["red_of_invoice_id", "customer_id", "invoicing_entity_id", "kind", "orders"],
+        } => ["red_of_invoice_id"],
         pb::RecordInvoiceRequest {
             number: "04419002".into(),
             invoice_date: "2026-09-01".into(),
