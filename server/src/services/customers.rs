@@ -358,8 +358,14 @@ impl CustomerService for CustomerApi {
             cs_rep_id,
         } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        let sales_rep_id = id("sales_rep_id", sales_rep_id)?;
-        let cs_rep_id = id("cs_rep_id", cs_rep_id)?;
+        let mut check = FieldCheck::default();
+        let sales_rep_id = convert::required_id("sales_rep_id", sales_rep_id, &mut check);
+        let cs_rep_id = convert::required_id("cs_rep_id", cs_rep_id, &mut check);
+        check.finish()?;
+        let (sales_rep_id, cs_rep_id) = (
+            sales_rep_id.expect("checked above"),
+            cs_rep_id.expect("checked above"),
+        );
         let viewer = session.viewer();
         let window = self.state.certificate_window();
         let view = self

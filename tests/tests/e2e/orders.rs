@@ -1386,6 +1386,13 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
             from_user_id: 2,
             moves: vec![],
         } => ["moves"],
+        // Both reps of an assignment at once: a negative one and a missing one.
+        pb::AssignCustomerRequest {
+            id: 1,
+            version: 1,
+            sales_rep_id: -1,
+            cs_rep_id: 0,
+        } => ["sales_rep_id", "cs_rep_id"],
         pb::UpdateCategoryRequest {
             id: 1,
             version: 1,
