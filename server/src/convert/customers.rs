@@ -3,8 +3,8 @@
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, Update, date, date_text, from_timestamp, id, id_or_none, optional_id, page, page_start,
-    region_filter, required_id, timestamp,
+    DbCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none, optional_id, page,
+    page_start, region_filter, required_id, timestamp,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, Rep, TypeChange,
@@ -112,6 +112,27 @@ pub fn handover_request(r: pb::HandoverCustomersRequest) -> AppResult<(i64, Vec<
         .collect();
     check.finish()?;
     Ok((from_user_id, moves))
+}
+
+/// An AssignCustomer request: the customer first, then its new (sales rep, CS rep), both
+/// required, named together.
+pub fn assignment(r: pb::AssignCustomerRequest) -> AppResult<Update<(i64, i64)>> {
+    let pb::AssignCustomerRequest {
+        id: customer_id,
+        version,
+        sales_rep_id,
+        cs_rep_id,
+    } = r;
+    let customer_id = id("id", customer_id)?;
+    let mut check = FieldCheck::default();
+    required_id("sales_rep_id", sales_rep_id, &mut check);
+    required_id("cs_rep_id", cs_rep_id, &mut check);
+    check.finish()?;
+    Ok(Update {
+        id: customer_id,
+        version,
+        input: (sales_rep_id, cs_rep_id),
+    })
 }
 
 /// A ListReps request's `role` ("sales", "cs" or "holders", spaces around ignored).
@@ -242,9 +263,12 @@ pub fn customer_input(
     if kind.is_none() {
         check.fail("business_kind", msg!("customer.business_kind_required"));
     }
-    if type_id <= 0 {
-        check.fail("type_id", msg!("customer.type_required"));
-    }
+    chosen_id(
+        "type_id",
+        type_id,
+        msg!("customer.type_required"),
+        &mut check,
+    );
     let sales_rep_id = id_or_none("sales_rep_id", sales_rep_id, &mut check);
     let cs_rep_id = id_or_none("cs_rep_id", cs_rep_id, &mut check);
     if !(0..=3650).contains(&credit_days) {

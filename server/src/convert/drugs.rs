@@ -2,7 +2,7 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{DbCode, Update, count, known, page, page_start, timestamp};
+use super::{DbCode, Update, chosen_id, count, known, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
@@ -216,12 +216,13 @@ pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
             validation::optional_text(&approval_number, 50),
         )
         .check("note", validation::optional_text(&note, 500));
-    if category_id <= 0 {
-        check.fail("category_id", msg!("drug.category_required"));
-    }
-    if unit_id <= 0 {
-        check.fail("unit_id", msg!("drug.unit_required"));
-    }
+    chosen_id(
+        "category_id",
+        category_id,
+        msg!("drug.category_required"),
+        &mut check,
+    );
+    chosen_id("unit_id", unit_id, msg!("drug.unit_required"), &mut check);
     let mut price = |field: &'static str, text: &str| match money::parse_price(text) {
         Ok(p) => Some(p),
         Err(v) => {

@@ -19,7 +19,6 @@ use prost_types::Timestamp;
 
 use crate::db::sql::{Cursor, PageStart};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
-
 use crate::msg;
 
 /// An edit of an existing record: which one, the version the client read, and the new
@@ -178,13 +177,23 @@ pub fn required_id(
     value: i64,
     check: &mut FieldCheck,
 ) -> Option<i64> {
-    match id_refusal(value) {
-        None => Some(value),
-        Some(why) => {
-            check.fail(field, why);
-            None
-        }
-    }
+    chosen_id(field, value, msg!("field.required"), check)
+}
+
+/// A [`required_id`] picked from a list, whose absence `missing` says in the form's words
+/// ("choose a customer type"); a negative id is `field.not_an_id` still.
+pub fn chosen_id(
+    field: impl Into<Cow<'static, str>>,
+    value: i64,
+    missing: Msg,
+    check: &mut FieldCheck,
+) -> Option<i64> {
+    match value {
+        1.. => return Some(value),
+        0 => check.fail(field, missing),
+        _ => check.fail(field, msg!("field.not_an_id")),
+    };
+    None
 }
 
 /// An optional id (a proto `optional int64`): unset is `None`; a given one must be

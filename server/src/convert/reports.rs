@@ -36,10 +36,8 @@ fn period(date_from: &str, date_to: &str, check: &mut FieldCheck) -> Option<Peri
 /// have is recorded in `check` as bad on `sort.by` (`report.unknown_sort`, listing the
 /// keys it has).
 fn sort(s: Option<&pb::ReportSort>, keys: &'static SortKeys, check: &mut FieldCheck) -> Sort {
-    let Some(s) = s else {
-        return keys.default_sort();
-    };
-    keys.sort(s.by.trim(), s.ascending).unwrap_or_else(|| {
+    let (by, ascending) = s.map_or(("", false), |s| (s.by.trim(), s.ascending));
+    keys.sort(by, ascending).unwrap_or_else(|| {
         check.fail("sort.by", msg!("report.unknown_sort", keys = keys.names()));
         keys.default_sort()
     })

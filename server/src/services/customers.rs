@@ -9,7 +9,7 @@ use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
 
 use crate::auth::Session;
-use crate::convert::{self, customers as conv, id};
+use crate::convert::{self, Update, customers as conv, id};
 use crate::db::models::customer::{self};
 use crate::db::models::customer_certificate::{self, Certificate};
 use crate::db::models::customer_followup::{self, Followup};
@@ -351,21 +351,11 @@ impl CustomerService for CustomerApi {
         request: Request<pb::AssignCustomerRequest>,
     ) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let pb::AssignCustomerRequest {
+        let Update {
             id: customer_id,
             version,
-            sales_rep_id,
-            cs_rep_id,
-        } = request.into_inner();
-        let customer_id = id("id", customer_id)?;
-        let mut check = FieldCheck::default();
-        let sales_rep_id = convert::required_id("sales_rep_id", sales_rep_id, &mut check);
-        let cs_rep_id = convert::required_id("cs_rep_id", cs_rep_id, &mut check);
-        check.finish()?;
-        let (sales_rep_id, cs_rep_id) = (
-            sales_rep_id.expect("checked above"),
-            cs_rep_id.expect("checked above"),
-        );
+            input: (sales_rep_id, cs_rep_id),
+        } = conv::assignment(request.into_inner())?;
         let viewer = session.viewer();
         let window = self.state.certificate_window();
         let view = self
@@ -578,24 +568,15 @@ impl CustomerService for CustomerApi {
         request: Request<pb::ListRepsRequest>,
     ) -> Reply<pb::ListRepsResponse> {
         let session = Session::of(&request)?;
-        let needs = match conv::rep_list(request.into_inner())? {
-            conv::RepList::Role(role) => role.permission(),
-            conv::RepList::Holders => {
-                let viewer = session.viewer();
-                let rows = self
-                    .state
-                    .db
-                    .run(move |conn| customer::holders(conn, &viewer))
-                    .await?;
-                return Ok(Response::new(pb::ListRepsResponse {
-                    reps: rows.into_iter().map(Into::into).collect(),
-                }));
-            }
-        };
+        let list = conv::rep_list(request.into_inner())?;
+        let viewer = session.viewer();
         let rows = self
             .state
             .db
-            .run(move |conn| customer::reps(conn, needs))
+            .run(move |conn| match list {
+                conv::RepList::Role(role) => customer::reps(conn, role.permission()),
+                conv::RepList::Holders => customer::holders(conn, &viewer),
+            })
             .await?;
         Ok(Response::new(pb::ListRepsResponse {
             reps: rows.into_iter().map(Into::into).collect(),

@@ -1405,4 +1405,20 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
             parent_id: Some(0),
         } => ["parent_id"],
     });
+    // A type picked from a list: 0 asks to choose one, a negative id is no type's.
+    let type_refusal = |type_id| pb::CustomerInput {
+        name: "仁和诊所".into(),
+        type_id,
+        ..Default::default()
+    };
+    let refused = admin
+        .try_send(type_refusal(-1))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_zh_contains(&refused, "type_id：不是有效的记录编号");
+    let refused = admin
+        .try_send(type_refusal(0))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_zh_contains(&refused, "type_id：请选择客户类型");
 }
