@@ -80,6 +80,13 @@ impl<T: Send + 'static> Promise<T> {
             }),
         }
     }
+
+    /// The same call, its error passed through `f` (e.g. fields renamed for the form).
+    pub fn map_err(mut self, f: impl Fn(ApiError) -> ApiError + Send + 'static) -> Promise<T> {
+        Promise {
+            take: Box::new(move || Some(self.try_take()?.map_err(&f))),
+        }
+    }
 }
 
 /// A value fetched from the server, as a state rather than a flag.

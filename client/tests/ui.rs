@@ -384,16 +384,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .click();
     ui.harness.step();
     ui.wait_role(Role::ComboBox, "部门");
-    ui.harness
-        .get_by_role_and_label(Role::ComboBox, "部门")
-        .click();
-    ui.wait_label("华东营销部");
-    ui.harness
-        .get_all_by_label("华东营销部")
-        .last()
-        .expect("option")
-        .click();
-    ui.harness.step();
+    ui.pick("部门", "华东营销部");
     ui.click("保存");
     ui.wait_label("编辑用户");
 
@@ -558,16 +549,7 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     ui.type_into("通用名", "阿莫西林胶囊");
     ui.type_into("规格", "0.25g×24粒");
     ui.type_into("生产企业", "珠海联邦制药");
-    ui.harness
-        .get_by_role_and_label(Role::ComboBox, "容器单位")
-        .click();
-    ui.wait_label("盒（24粒）");
-    ui.harness
-        .get_all_by_label("盒（24粒）")
-        .last()
-        .expect("option")
-        .click();
-    ui.harness.step();
+    ui.pick("容器单位", "盒（24粒）");
     ui.type_into("进价", "8.5");
     // A malformed price is flagged on its field before anything is sent.
     ui.type_into("售价", "12.3.4");
@@ -697,20 +679,16 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         ("城市", "东城区"),
         ("客户性质", "医院"),
         ("客户类型", "潜在"),
-        // Rep pickers name each person with their department.
-        ("客服", "cs-ui（营销中心）"),
     ] {
-        ui.harness
-            .get_by_role_and_label(Role::ComboBox, picker)
-            .click();
-        ui.wait_label(choice);
-        ui.harness
-            .get_all_by_label(choice)
-            .last()
-            .expect("option")
-            .click();
-        ui.harness.step();
+        ui.pick(picker, choice);
     }
+    // Saved without a CS rep: the server's complaint about the nested form's field
+    // (`customer.cs_rep_id`) shows under the picker, not as a line above the form.
+    ui.click("保存");
+    ui.wait_label("请选择负责的客服");
+    assert!(!ui.shows_contains("cs_rep_id"), "no field name shown");
+    // Rep pickers name each person with their department.
+    ui.pick("客服", "cs-ui（营销中心）");
     ui.type_into("添加品种（拼音首字母）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     ui.click("+ 阿莫西林胶囊 0.25g×24粒");
@@ -743,18 +721,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         h.query_by_role_and_label(Role::ComboBox, "营销员")
             .is_some()
     });
-    manager
-        .harness
-        .get_by_role_and_label(Role::ComboBox, "营销员")
-        .click();
-    manager.wait_label("rep-two（营销中心）");
-    manager
-        .harness
-        .get_all_by_label("rep-two（营销中心）")
-        .last()
-        .expect("option")
-        .click();
-    manager.harness.step();
+    manager.pick("营销员", "rep-two（营销中心）");
     manager.click("保存");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -888,28 +855,10 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
         h.query_by_role_and_label(Role::ComboBox, "交出客户的员工")
             .is_some()
     });
-    ui.harness
-        .get_by_role_and_label(Role::ComboBox, "交出客户的员工")
-        .click();
-    ui.wait_label("leaver");
-    ui.harness
-        .get_all_by_label("leaver")
-        .last()
-        .expect("option")
-        .click();
-    ui.harness.step();
+    ui.pick("交出客户的员工", "leaver");
     ui.wait_label("负责 1 个客户");
     ui.click("全选");
-    ui.harness
-        .get_by_role_and_label(Role::ComboBox, "接手的营销员")
-        .click();
-    ui.wait_label("successor");
-    ui.harness
-        .get_all_by_label("successor")
-        .last()
-        .expect("option")
-        .click();
-    ui.harness.step();
+    ui.pick("接手的营销员", "successor");
     ui.click("交接所选客户");
     // Asked first, with how many customers move and to whom.
     ui.wait_label_contains("确定把 1 个客户交接出去吗？");
@@ -936,6 +885,13 @@ impl Ui {
     /// Whether any widget is labelled `label`.
     fn shows(&self, label: &str) -> bool {
         self.harness.query_all_by_label(label).next().is_some()
+    }
+
+    fn shows_contains(&self, part: &str) -> bool {
+        self.harness
+            .query_all_by_label_contains(part)
+            .next()
+            .is_some()
     }
 
     /// Logs in as the admin and opens 系统管理.

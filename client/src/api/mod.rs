@@ -122,6 +122,15 @@ impl ApiError {
         }
     }
 
+    /// The error with each field it names renamed by `rename` (a form that shows a nested
+    /// message's fields by their own names).
+    pub fn rename_fields(mut self, rename: impl Fn(&str) -> String) -> ApiError {
+        for f in &mut self.fields {
+            f.field = rename(&f.field);
+        }
+        self
+    }
+
     /// The server's sentence for `field`, if it named that field.
     pub fn field(&self, field: &str) -> Option<String> {
         self.fields

@@ -6,6 +6,7 @@
 use pharmacrm_shared::pb;
 use pharmacrm_shared::region;
 
+use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, comma, t};
@@ -131,6 +132,20 @@ impl Unsaved for FormPanel {
     }
 }
 
+/// `error` with its fields named as the form shows them: a field of the nested customer
+/// by its own name (`customer.name` → `name`), a drug of the list by the list
+/// (`drug_ids[2]` → `drug_ids`, which is one picker).
+fn form_fields(error: ApiError) -> ApiError {
+    error.rename_fields(|field| {
+        let field = field.strip_prefix("customer.").unwrap_or(field);
+        if field.starts_with("drug_ids[") {
+            "drug_ids".to_owned()
+        } else {
+            field.to_owned()
+        }
+    })
+}
+
 impl FormPanel {
     /// A form for `form`.
     pub fn new(form: CustomerForm) -> FormPanel {
@@ -143,14 +158,17 @@ impl FormPanel {
 
     fn submit(&mut self, ctx: &AppCtx) {
         let form = self.form.clone();
-        self.save.request(match form.id {
-            None => ctx.customers().create_customer(form.input()),
-            Some(id) => ctx.customers().update_customer(pb::UpdateCustomerRequest {
-                id,
-                version: form.version,
-                customer: Some(form.input()),
-            }),
-        });
+        self.save.request(
+            match form.id {
+                None => ctx.customers().create_customer(form.input()),
+                Some(id) => ctx.customers().update_customer(pb::UpdateCustomerRequest {
+                    id,
+                    version: form.version,
+                    customer: Some(form.input()),
+                }),
+            }
+            .map_err(form_fields),
+        );
     }
 
     /// Draws the form; says when it was saved or the user asked to close it.
@@ -430,7 +448,8 @@ impl FormPanel {
                                 phone,
                                 customer,
                             })
-                            .map(|r| r.duplicates),
+                            .map(|r| r.duplicates)
+                            .map_err(form_fields),
                     );
                 } else {
                     self.submit(ctx);

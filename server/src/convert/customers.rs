@@ -209,10 +209,24 @@ impl From<CustomerView> for pb::Customer {
     }
 }
 
-/// A customer's fields, validated: every bad field at once.
+/// What a [`customer_input`] is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFor {
+    /// Registering a customer: the CS rep is required, the sales rep defaults to the
+    /// caller.
+    Registration,
+    /// Editing a profile: the rep fields are ignored (reps change by AssignCustomer).
+    Edit,
+}
+
+/// A customer's fields, validated: every bad field at once, named as in
+/// `pb::CustomerInput` (a drug by its place in the list: `drug_ids[2]`). The drugs are
+/// kept in the request's order, repeats included, so that a later check can name the one
+/// that does not exist.
 pub fn customer_input(
     input: Option<pb::CustomerInput>,
     today: chrono::NaiveDate,
+    purpose: InputFor,
 ) -> AppResult<CustomerInput> {
     let pb::CustomerInput {
         name,
@@ -226,7 +240,7 @@ pub fn customer_input(
         address,
         business_kind: kind,
         type_id,
-        mut drug_ids,
+        drug_ids,
         credit_days,
         note,
         sales_rep_id,
@@ -269,8 +283,23 @@ pub fn customer_input(
         msg!("customer.type_required"),
         &mut check,
     );
-    let sales_rep_id = id_or_none("sales_rep_id", sales_rep_id, &mut check);
-    let cs_rep_id = id_or_none("cs_rep_id", cs_rep_id, &mut check);
+    for (i, &drug) in drug_ids.iter().enumerate() {
+        if drug <= 0 {
+            check.fail(format!("drug_ids[{i}]"), msg!("field.not_an_id"));
+        }
+    }
+    let (sales_rep_id, cs_rep_id) = match purpose {
+        InputFor::Registration => (
+            id_or_none("sales_rep_id", sales_rep_id, &mut check),
+            chosen_id(
+                "cs_rep_id",
+                cs_rep_id,
+                msg!("customer.cs_rep_required"),
+                &mut check,
+            ),
+        ),
+        InputFor::Edit => (None, None),
+    };
     if !(0..=3650).contains(&credit_days) {
         check.fail("credit_days", msg!("customer.credit_days_range"));
     }
@@ -286,8 +315,6 @@ pub fn customer_input(
         }
     };
     check.finish()?;
-    drug_ids.sort_unstable();
-    drug_ids.dedup();
     Ok(CustomerInput {
         name: name.trim().to_owned(),
         contact_person: contact_person.trim().to_owned(),
@@ -323,7 +350,7 @@ pub fn update_customer(
     Ok(Update {
         id: id("id", customer_id)?,
         version,
-        input: customer_input(customer, today)?,
+        input: customer_input(customer, today, InputFor::Edit).map_err(|e| e.within("customer"))?,
     })
 }
 

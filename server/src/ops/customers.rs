@@ -53,28 +53,43 @@ impl RepRole {
     }
 }
 
-/// A rep must be an active person (not a service account) holding the role's permission.
-fn check_rep(conn: &mut PgConnection, user_id: i64, role: RepRole) -> AppResult<()> {
+/// A rep must be an active person (not a service account) holding the role's permission;
+/// one who is not is recorded in `check` on the role's field.
+fn check_rep(
+    conn: &mut PgConnection,
+    user_id: i64,
+    role: RepRole,
+    check: &mut FieldCheck,
+) -> AppResult<()> {
     let person = user::person_status(conn, user_id)?;
     let (permissions, _) = position::grants(conn, user_id)?;
-    if person == Some((true, false)) && permissions.contains(&role.permission()) {
-        return Ok(());
+    if person != Some((true, false)) || !permissions.contains(&role.permission()) {
+        let msg = match role {
+            RepRole::Sales => msg!("customer.sales_rep_inactive"),
+            RepRole::Service => msg!("customer.cs_rep_inactive"),
+        };
+        check.fail(role.field(), msg);
     }
-    let msg = match role {
-        RepRole::Sales => msg!("customer.sales_rep_inactive"),
-        RepRole::Service => msg!("customer.cs_rep_inactive"),
-    };
-    Err(AppError::field(role.field(), msg))
+    Ok(())
+}
+
+/// Both reps of a customer checked ([`check_rep`]), both named in one refusal.
+fn check_reps(conn: &mut PgConnection, sales_rep_id: i64, cs_rep_id: i64) -> AppResult<()> {
+    let mut check = FieldCheck::default();
+    check_rep(conn, sales_rep_id, RepRole::Sales, &mut check)?;
+    check_rep(conn, cs_rep_id, RepRole::Service, &mut check)?;
+    check.finish()
 }
 
 /// The type must exist and be active (an archived type may stay on a customer that has
-/// it); the drugs must exist.
+/// it); each drug must exist (one that does not is named by its place in the list,
+/// `drug_ids[2]`). Problems are recorded in `check`.
 fn check_references(
     conn: &mut PgConnection,
     input: &CustomerInput,
     current_type: Option<i64>,
+    check: &mut FieldCheck,
 ) -> AppResult<()> {
-    let mut check = FieldCheck::default();
     match customer::type_is_active(conn, input.type_id)? {
         None => {
             check.fail("type_id", msg!("customer.type_missing"));
@@ -84,10 +99,46 @@ fn check_references(
         }
         Some(_) => {}
     }
-    if customer::count_drugs(conn, &input.drug_ids)? != input.drug_ids.len() {
-        check.fail("drug_ids", msg!("customer.drug_missing"));
+    let missing = customer::missing_drugs(conn, &input.drug_ids)?;
+    for (i, drug) in input.drug_ids.iter().enumerate() {
+        if missing.contains(drug) {
+            check.fail(
+                format!("drug_ids[{i}]"),
+                msg!("customer.drug_missing", id = drug),
+            );
+        }
     }
-    check.finish()
+    Ok(())
+}
+
+/// Everything a registration needs beyond its fields' form, checked at once: the caller
+/// may give the customer to another sales rep (PERMISSION_DENIED otherwise), the type and
+/// drugs exist, and both reps qualify (INVALID_ARGUMENT naming every bad field). Returns
+/// (sales rep, CS rep): the sales rep defaults to the caller.
+fn check_registration(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    input: &CustomerInput,
+) -> AppResult<(i64, i64)> {
+    let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
+    if Some(sales) != ctx.actor.user_id {
+        access::require_may_assign_to_others(ctx.grants)?;
+    }
+    let mut check = FieldCheck::default();
+    check_references(conn, input, None, &mut check)?;
+    check_rep(conn, sales, RepRole::Sales, &mut check)?;
+    let cs = match input.cs_rep_id {
+        Some(cs) => {
+            check_rep(conn, cs, RepRole::Service, &mut check)?;
+            cs
+        }
+        None => {
+            check.fail("cs_rep_id", msg!("customer.cs_rep_required"));
+            0
+        }
+    };
+    check.finish()?;
+    Ok((sales, cs))
 }
 
 /// The stored columns for `input`: the ID number encrypted, hashed for search and masked
@@ -150,21 +201,7 @@ pub fn check_duplicates(
     (name, phone): (&str, &str),
 ) -> AppResult<Vec<customer::Duplicate>> {
     if let Some(input) = input {
-        check_references(conn, input, None)?;
-        let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
-        if Some(sales) != ctx.actor.user_id {
-            access::require_may_assign_to_others(ctx.grants)?;
-        }
-        check_rep(conn, sales, RepRole::Sales)?;
-        match input.cs_rep_id {
-            Some(cs) => check_rep(conn, cs, RepRole::Service)?,
-            None => {
-                return Err(AppError::field(
-                    "cs_rep_id",
-                    msg!("customer.cs_rep_required"),
-                ));
-            }
-        }
+        check_registration(conn, ctx, input).map_err(|e| e.within("customer"))?;
     }
     let found = customer::find_duplicates(conn, viewer, name, phone)?;
     let hidden: Vec<String> = found
@@ -209,19 +246,7 @@ pub fn create(
     input: &CustomerInput,
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
-    check_references(conn, input, None)?;
-    let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
-    let Some(cs) = input.cs_rep_id else {
-        return Err(AppError::field(
-            "cs_rep_id",
-            msg!("customer.cs_rep_required"),
-        ));
-    };
-    if Some(sales) != ctx.actor.user_id {
-        access::require_may_assign_to_others(ctx.grants)?;
-    }
-    check_rep(conn, sales, RepRole::Sales)?;
-    check_rep(conn, cs, RepRole::Service)?;
+    let (sales, cs) = check_registration(conn, ctx, input)?;
     let row = customer::insert(conn, ctx, &fields(input, key, None), sales, cs)?;
     customer::set_drugs(conn, row.id, &input.drug_ids)?;
     customer::record_type_change(conn, ctx, row.id, None, input.type_id, "")?;
@@ -254,7 +279,9 @@ pub fn update(
         access::require_may_change_type(ctx.grants)?;
     }
     check_fresh(conn, version, &before_row)?;
-    check_references(conn, input, Some(before_row.type_id))?;
+    let mut check = FieldCheck::default();
+    check_references(conn, input, Some(before_row.type_id), &mut check)?;
+    check.finish().map_err(|e| e.within("customer"))?;
     let row = customer::update_fields(
         conn,
         ctx,
@@ -319,8 +346,7 @@ fn reassign(
     cs_rep_id: i64,
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
-    check_rep(conn, sales_rep_id, RepRole::Sales)?;
-    check_rep(conn, cs_rep_id, RepRole::Service)?;
+    check_reps(conn, sales_rep_id, cs_rep_id)?;
     let id = before_row.id;
     let row = customer::set_reps(conn, ctx, &before_row, sales_rep_id, cs_rep_id)?;
     if sales_rep_id != before_row.sales_rep_id {

@@ -9,6 +9,7 @@ use pharmacrm_shared::validation;
 use tonic::{Request, Response, Status};
 
 use crate::auth::Session;
+use crate::convert::customers::InputFor;
 use crate::convert::{self, Update, customers as conv, id};
 use crate::db::models::customer::{self};
 use crate::db::models::customer_certificate::{self, Certificate};
@@ -198,7 +199,10 @@ impl CustomerService for CustomerApi {
             customer,
         } = request.into_inner();
         let input = customer
-            .map(|c| conv::customer_input(Some(c), self.state.clock.today()))
+            .map(|c| {
+                conv::customer_input(Some(c), self.state.clock.today(), InputFor::Registration)
+                    .map_err(|e| e.within("customer"))
+            })
             .transpose()?;
         let (name, phone) = match &input {
             Some(input) => (input.name.clone(), input.phone.clone()),
@@ -228,7 +232,11 @@ impl CustomerService for CustomerApi {
 
     async fn create_customer(&self, request: Request<pb::CustomerInput>) -> Reply<pb::Customer> {
         let session = Session::of(&request)?;
-        let input = conv::customer_input(Some(request.into_inner()), self.state.clock.today())?;
+        let input = conv::customer_input(
+            Some(request.into_inner()),
+            self.state.clock.today(),
+            InputFor::Registration,
+        )?;
         let key = self.state.data_key.clone();
         let window = self.state.certificate_window();
         let view = self

@@ -39,7 +39,8 @@ async fn every_field_is_validated_by_name() {
     let type_id = w.customer.type_id;
     let valid = CustomerBuilder::new("x")
         .of_type(type_id)
-        .served_by(w.cs.id);
+        .served_by(w.cs.id)
+        .input();
     let status = w
         .rep
         .customers
@@ -53,7 +54,9 @@ async fn every_field_is_validated_by_name() {
             city_code: "440100".into(),
             business_kind: 0,
             credit_days: -1,
-            ..valid.input()
+            drug_ids: vec![99_999_999, -3],
+            cs_rep_id: 0,
+            ..valid.clone()
         })
         .await
         .refused(Code::InvalidArgument);
@@ -63,6 +66,8 @@ async fn every_field_is_validated_by_name() {
             "business_kind",
             "city_code",
             "credit_days",
+            "cs_rep_id",
+            "drug_ids[1]",
             "fax",
             "id_number",
             "name",
@@ -70,14 +75,53 @@ async fn every_field_is_validated_by_name() {
             "postcode"
         ]
     );
-    // A CS rep must really be one.
-    let status = CustomerBuilder::new("另一家医院")
-        .of_type(type_id)
-        .served_by(w.rep.id)
-        .try_create(&mut w.rep)
+    // Then the records the fields name, all in one refusal: a CS rep must really be one,
+    // a drug must exist (named by its place in the list and its id).
+    let not_a_cs_rep = w.rep.id;
+    let status = w
+        .rep
+        .customers
+        .create_customer(pb::CustomerInput {
+            drug_ids: vec![99_999_999],
+            ..CustomerBuilder::new("另一家医院")
+                .of_type(type_id)
+                .served_by(not_a_cs_rep)
+                .input()
+        })
         .await
-        .expect_err("not a CS rep");
-    assert_eq!(bad_fields(&status), ["cs_rep_id"]);
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["drug_ids[0]", "cs_rep_id"]);
+    assert_message_contains(&status, "99999999");
+    // An edit's fields are named from the request's top.
+    let status = w
+        .rep
+        .customers
+        .update_customer(pb::UpdateCustomerRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            customer: Some(pb::CustomerInput {
+                phone: "12345".into(),
+                drug_ids: vec![99_999_999],
+                ..valid.clone()
+            }),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["customer.phone"]);
+    let status = w
+        .rep
+        .customers
+        .update_customer(pb::UpdateCustomerRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            customer: Some(pb::CustomerInput {
+                drug_ids: vec![99_999_999],
+                ..valid.clone()
+            }),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["customer.drug_ids[0]"]);
 }
 
 #[tokio::test]
@@ -441,7 +485,7 @@ async fn the_duplicate_check_of_a_whole_form_names_bad_fields_first() {
         })
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["phone"]);
+    assert_eq!(bad_fields(&status), ["customer.phone"]);
     let not_a_cs_rep = w.rep.id;
     let status = w
         .rep
@@ -456,7 +500,7 @@ async fn the_duplicate_check_of_a_whole_form_names_bad_fields_first() {
         })
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["cs_rep_id"]);
+    assert_eq!(bad_fields(&status), ["customer.cs_rep_id"]);
     let found: pb::FindDuplicatesResponse = w
         .rep
         .send(pb::FindDuplicatesRequest {

@@ -272,13 +272,22 @@ pub fn type_is_active(conn: &mut PgConnection, type_id: i64) -> AppResult<Option
         .optional()?)
 }
 
-/// How many of `drug_ids` exist.
-pub fn count_drugs(conn: &mut PgConnection, drug_ids: &[i64]) -> AppResult<usize> {
-    let found: i64 = drugs::table
+/// Those of `drug_ids` that name no drug (each once).
+pub fn missing_drugs(conn: &mut PgConnection, drug_ids: &[i64]) -> AppResult<Vec<i64>> {
+    let found: std::collections::HashSet<i64> = drugs::table
         .filter(drugs::id.eq_any(drug_ids))
-        .count()
-        .get_result(conn)?;
-    Ok(usize::try_from(found).unwrap_or(0))
+        .select(drugs::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let mut missing: Vec<i64> = drug_ids
+        .iter()
+        .copied()
+        .filter(|d| !found.contains(d))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    Ok(missing)
 }
 
 /// Inserts a customer held by `sales_rep_id` and `cs_rep_id`.
@@ -352,6 +361,9 @@ pub fn set_reps(
 pub fn set_drugs(conn: &mut PgConnection, customer_id: i64, drug_ids: &[i64]) -> AppResult<()> {
     diesel::delete(customer_drugs::table.filter(customer_drugs::customer_id.eq(customer_id)))
         .execute(conn)?;
+    let mut drug_ids = drug_ids.to_vec();
+    drug_ids.sort_unstable();
+    drug_ids.dedup();
     let rows: Vec<_> = drug_ids
         .iter()
         .map(|d| {
