@@ -77,8 +77,9 @@ pub enum RepList {
 
 /// A handover request checked whole: the leaver (`from_user_id`, checked first) and each
 /// customer's move (`moves[i].customer_id` required, a rep 0 when the role is not the
-/// leaver's; a negative id is bad). Errors: INVALID_ARGUMENT naming every bad field, or
-/// `moves` when there are none.
+/// leaver's; a negative id is bad; a customer moved twice, or a successor who is the
+/// leaver, is bad on that move's field). Errors: INVALID_ARGUMENT naming every bad field,
+/// or `moves` when there are none.
 pub fn handover_request(r: pb::HandoverCustomersRequest) -> AppResult<(i64, Vec<HandoverMove>)> {
     let pb::HandoverCustomersRequest {
         from_user_id,
@@ -89,6 +90,8 @@ pub fn handover_request(r: pb::HandoverCustomersRequest) -> AppResult<(i64, Vec<
     if moves.is_empty() {
         check.fail("moves", msg!("handover.customers_required"));
     }
+    // Each customer's first move, by id.
+    let mut seen = std::collections::HashMap::new();
     let moves = moves
         .into_iter()
         .enumerate()
@@ -98,15 +101,26 @@ pub fn handover_request(r: pb::HandoverCustomersRequest) -> AppResult<(i64, Vec<
                 sales_rep_id,
                 cs_rep_id,
             } = m;
-            required_id(format!("moves[{i}].customer_id"), customer_id, &mut check);
+            let field = |name: &str| format!("moves[{i}].{name}");
+            if required_id(field("customer_id"), customer_id, &mut check).is_some()
+                && let Some(first) = seen.insert(customer_id, i)
+            {
+                check.fail(
+                    field("customer_id"),
+                    msg!("handover.customer_repeated", index = first),
+                );
+            }
+            let mut successor = |name: &str, value: i64| {
+                let successor = id_or_none(field(name), value, &mut check);
+                if successor == Some(from_user_id) {
+                    check.fail(field(name), msg!("handover.successor_is_leaver"));
+                }
+                successor
+            };
             HandoverMove {
                 customer_id,
-                sales_rep_id: id_or_none(
-                    format!("moves[{i}].sales_rep_id"),
-                    sales_rep_id,
-                    &mut check,
-                ),
-                cs_rep_id: id_or_none(format!("moves[{i}].cs_rep_id"), cs_rep_id, &mut check),
+                sales_rep_id: successor("sales_rep_id", sales_rep_id),
+                cs_rep_id: successor("cs_rep_id", cs_rep_id),
             }
         })
         .collect();

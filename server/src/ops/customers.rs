@@ -394,7 +394,8 @@ pub struct HandoverMove {
 /// customer must be visible to the viewer and held by `from_user`, and every colleague
 /// must qualify for the role they take. Returns (moved, still held by `from_user` within
 /// the viewer's scope). A move's bad field is named from the request's top
-/// (`moves[2].sales_rep_id`).
+/// (`moves[2].sales_rep_id`); a customer not found (or outside the scope) is NOT_FOUND
+/// naming the move and the id.
 pub fn handover(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -405,8 +406,14 @@ pub fn handover(
 ) -> AppResult<(usize, i64)> {
     let mut moved = 0;
     for (i, m) in moves.iter().enumerate() {
-        move_one(conn, ctx, viewer, from_user, m, window)
-            .map_err(|e| e.within(&format!("moves[{i}]")))?;
+        move_one(conn, ctx, viewer, from_user, m, window).map_err(|e| match e {
+            AppError::NotFound(_) => AppError::not_found(msg!(
+                "handover.customer_not_found",
+                id = m.customer_id,
+                index = i
+            )),
+            e => e.within(&format!("moves[{i}]")),
+        })?;
         moved += 1;
     }
     let remaining = customer::held_within(conn, viewer, from_user)?;

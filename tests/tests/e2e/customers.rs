@@ -574,6 +574,40 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     assert_eq!(bad_fields(&refused), ["moves[2].sales_rep_id"]);
     let still = w.rep.customers_matching("").await.customers;
     assert_eq!(still.len(), 3, "all or nothing");
+    // A customer moved twice, or "moved" to the leaver, is named before anything is read.
+    let mut twice = moves(c_id);
+    twice[1].sales_rep_id = w.rep.id;
+    twice[2].customer_id = ids[0];
+    let refused = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep.id,
+            moves: twice,
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        bad_fields(&refused),
+        ["moves[1].sales_rep_id", "moves[2].customer_id"]
+    );
+    assert_zh_contains(&refused, "与 moves[0] 是同一个客户");
+    // A customer that does not exist: the move and the id are said.
+    let mut unknown = moves(c_id);
+    unknown[1].customer_id = 99_999_999;
+    let refused = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep.id,
+            moves: unknown,
+        })
+        .await
+        .refused(Code::NotFound);
+    assert_message_contains(&refused, "moves[1]: customer 99999999 not found");
+    assert_eq!(
+        w.rep.customers_matching("").await.total,
+        3,
+        "all or nothing"
+    );
 
     // Split between two colleagues, in one call.
     let done = admin
