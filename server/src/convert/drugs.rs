@@ -50,6 +50,20 @@ pub fn category_name(name: &str) -> AppResult<String> {
     Ok(name.trim().to_owned())
 }
 
+/// A CreateCategory request as (name, parent): a bad name (as [`category_name`]) and a
+/// missing or bad parent are named together.
+pub fn new_category(r: pb::CreateCategoryRequest) -> AppResult<(String, i64)> {
+    let pb::CreateCategoryRequest { name, parent_id } = r;
+    let mut check = FieldCheck::default();
+    let name = check.absorb(category_name(&name))?;
+    let parent_id = super::required_id("parent_id", parent_id, &mut check);
+    check.finish()?;
+    Ok((
+        name.expect("checked above"),
+        parent_id.expect("checked above"),
+    ))
+}
+
 /// A category's new name, parent and place among its siblings.
 #[derive(Debug, Clone)]
 pub struct CategoryEdit {

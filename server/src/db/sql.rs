@@ -111,11 +111,12 @@ impl Cursor {
         format!("{}:{}", self.id, self.key)
     }
 
-    /// The cursor of an opaque form; `None` when it is not one of ours.
+    /// The cursor of an opaque form; `None` when it is not one of ours (its id is a
+    /// row's, so positive).
     pub fn decode(text: &str) -> Option<Cursor> {
         let (id, key) = text.split_once(':')?;
         Some(Cursor {
-            id: id.parse().ok()?,
+            id: id.parse().ok().filter(|id| *id > 0)?,
             key: key.to_owned(),
         })
     }
@@ -418,6 +419,18 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_and_a_forged_one_is_not_ours() {
+        let cursor = Cursor {
+            key: "北京:1".into(),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        for forged in ["", "42", "x:1", "-5:a", "0:a", "99999999999999999999:a"] {
+            assert_eq!(Cursor::decode(forged), None, "{forged}");
+        }
+    }
 
     #[test]
     fn appended_parameters_are_renumbered() {

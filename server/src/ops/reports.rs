@@ -26,7 +26,8 @@ use pharmacrm_shared::money::Decimal;
 use crate::db::models::drug_category;
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Count, Sql, Value};
-use crate::error::AppResult;
+use crate::error::{AppResult, Msg};
+use crate::messages::per_lang;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
 /// deducted line of `sales_lines` (the table the ledger's trigger writes, see its
@@ -98,10 +99,11 @@ impl SortKeys {
         self.sort("", false).expect("the default order exists")
     }
 
-    /// The keys, as a refusal lists them: `amount, quantity, name`.
-    pub fn names(&self) -> String {
+    /// The keys, as a refusal lists them: `amount, quantity, name` (`amount、quantity、name`
+    /// in Chinese).
+    pub fn names(&self) -> Msg {
         let names: Vec<&str> = self.keys.iter().map(|(k, _)| *k).collect();
-        names.join(", ")
+        per_lang(names.join(", "), names.join("、"))
     }
 }
 

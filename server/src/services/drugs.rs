@@ -62,9 +62,7 @@ impl DrugService for DrugApi {
         request: Request<pb::CreateCategoryRequest>,
     ) -> Reply<pb::Category> {
         let session = Session::of(&request)?;
-        let pb::CreateCategoryRequest { name, parent_id } = request.into_inner();
-        let name = convert::drugs::category_name(&name)?;
-        let parent_id = id("parent_id", parent_id)?;
+        let (name, parent_id) = convert::drugs::new_category(request.into_inner())?;
         let view = self
             .state
             .write(session, move |conn, ctx| {

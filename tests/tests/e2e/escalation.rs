@@ -6,7 +6,8 @@ use pharmacrm_tests::fixtures::{
     PositionBuilder, PositionChange, ServiceAccountBuilder, UserBuilder, UserChange,
 };
 use pharmacrm_tests::{
-    ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_message_contains, login_over,
+    ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_message_contains, assert_zh_contains,
+    login_over,
 };
 use tonic::Code;
 
@@ -68,6 +69,7 @@ async fn a_position_manager_cannot_grant_permissions_they_do_not_hold() {
         .await
         .refused(Code::PermissionDenied);
     assert_message_contains(&status, "audit.read");
+    assert_zh_contains(&status, "查看审计日志");
 
     let own = app.admin().await.position("岗位-position-manager").await;
     PositionChange::of(&own)
@@ -75,13 +77,15 @@ async fn a_position_manager_cannot_grant_permissions_they_do_not_hold() {
         .try_save(&mut manager)
         .await
         .refused(Code::PermissionDenied);
-    // A wider data scope than their own is refused too.
-    PositionBuilder::new("全局报表")
+    // A wider data scope than their own is refused too, in either language.
+    let status = PositionBuilder::new("全局报表")
         .granting(&["report.read"])
         .scope(pb::DataScope::All)
         .try_create(&mut manager)
         .await
         .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "a wider data scope");
+    assert_zh_contains(&status, "更大的数据范围");
     PositionBuilder::new("报表查看")
         .granting(&["report.read"])
         .try_create(&mut manager)

@@ -1400,6 +1400,10 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
             parent_id: -2,
             sort_order: 0,
         } => ["name", "parent_id"],
+        pb::CreateCategoryRequest {
+            name: " ".into(),
+            parent_id: -2,
+        } => ["name", "parent_id"],
         pb::CreateDepartmentRequest {
             name: "华南大区".into(),
             parent_id: Some(0),

@@ -280,6 +280,7 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         &refused,
         "use one of amount, quantity, orders, customers, name",
     );
+    assert_zh_contains(&refused, "amount、quantity、orders、customers、name");
 
     // The series: by day, every day of the period, summing to the same total.
     let series = admin

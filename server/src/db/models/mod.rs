@@ -33,6 +33,7 @@ use pharmacrm_shared::{DataScope, Permission};
 
 use crate::db::schema::users;
 use crate::error::{AppError, AppResult, Msg};
+use crate::messages::per_lang;
 use crate::msg;
 
 /// Who does something, for `updated_by` and the audit log.
@@ -79,18 +80,21 @@ impl Grants {
     /// or acts on someone holding, more than they hold themselves.
     /// `what` names the act, e.g. `msg!("user.manage_this")`.
     pub fn require_covers(&self, other: &Grants, what: Msg) -> AppResult<()> {
-        let missing: Vec<&str> = other
+        let missing: Vec<Permission> = other
             .permissions
             .difference(&self.permissions)
-            .map(|p| p.code())
+            .copied()
             .collect();
         if missing.is_empty() && other.data_scope <= self.data_scope {
             return Ok(());
         }
+        // Permissions by code in English, by label in Chinese (as `access` names them).
         let detail = if missing.is_empty() {
-            "a wider data scope".to_owned()
+            per_lang("a wider data scope", "更大的数据范围")
         } else {
-            missing.join(", ")
+            let (en, zh): (Vec<&str>, Vec<&str>) =
+                missing.iter().map(|p| (p.code(), p.label_zh())).unzip();
+            per_lang(en.join(", "), zh.join("、"))
         };
         Err(AppError::PermissionDenied(msg!(
             "grants.exceeded",
