@@ -138,14 +138,16 @@ pub fn orders_table(
     if show_customer {
         headers.push((t("order.customer"), Some(pb::OrderSort::Customer)));
     }
+    // The amount beside the customer: at the narrowest window the columns after the
+    // status scroll sideways, and the figure the user reads most stays in sight.
+    let total_index = headers.len();
     headers.extend([
+        (t("order.total"), Some(pb::OrderSort::Total)),
+        (t("order.status"), Some(pb::OrderSort::Status)),
         (t("order.sales_rep"), None),
         (t("order.cs_rep"), None),
-        (t("order.status"), Some(pb::OrderSort::Status)),
         (t("order.progress"), None),
-        (t("order.total"), Some(pb::OrderSort::Total)),
     ]);
-    let last = headers.len() - 1;
     let current = sort.as_deref().copied();
     widgets::table(ui, id_salt, |ui| {
         let mut builder = TableBuilder::new(ui)
@@ -163,16 +165,16 @@ pub fn orders_table(
             builder = builder.column(customer);
         }
         builder
+            .column(total)
+            .column(status)
             .column(sales_rep)
             .column(cs_rep)
-            .column(status)
             .column(progress)
-            .column(total)
             .header(24.0, |mut header| {
                 for (i, (label, key)) in headers.iter().enumerate() {
                     header.col(|ui| {
                         // The amount's header sits over its right-aligned figures.
-                        if i == last {
+                        if i == total_index {
                             ui.with_layout(
                                 egui::Layout::right_to_left(egui::Align::Center),
                                 |ui| sort_header(ui, current, label, *key, &mut resort),
@@ -202,6 +204,10 @@ pub fn orders_table(
                             ui.label(text(&o.customer_name));
                         });
                     }
+                    row.col(|ui| widgets::money_cell_in(ui, &o.total, decimals, colour));
+                    row.col(|ui| {
+                        ui.label(paint(super::status_text(o.status), colour));
+                    });
                     row.col(|ui| {
                         ui.label(text(super::rep_name(o.sales_rep.as_ref())));
                     });
@@ -209,12 +215,8 @@ pub fn orders_table(
                         ui.label(text(super::rep_name(o.cs_rep.as_ref())));
                     });
                     row.col(|ui| {
-                        ui.label(paint(super::status_text(o.status), colour));
-                    });
-                    row.col(|ui| {
                         ui.label(text(&progress_texts[row_index]));
                     });
-                    row.col(|ui| widgets::money_cell_in(ui, &o.total, decimals, colour));
                     if row.response().clicked() {
                         opened = Some(o.id);
                     }

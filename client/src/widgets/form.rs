@@ -1,6 +1,9 @@
 //! Forms: labels in one column that never wrap, inputs wide enough for what they hold, the
 //! server's complaint under the field it names (cleared as soon as the field is edited),
-//! and Enter in any field submits.
+//! and Enter in any field submits. The cells of a document's lines (an order's, a
+//! shipment's, an exception's) are not form fields: Enter there does not submit, since a
+//! barcode scanner ends each batch number it reads with Enter and a document must not be
+//! sent half typed; its button (or Enter in a header field) sends it.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -170,20 +170,16 @@ pub enum Lang {
 
 impl Lang {
     /// The language of a BCP 47 tag (spaces around ignored, `_` read as `-`, any case):
-    /// empty or `zh…` is Chinese, `en…` English; any other language, or a tag with an
-    /// empty part (`-fr`, `en-`), `None` (the caller gets an INVALID_ARGUMENT naming the
-    /// field).
+    /// empty or `zh…` is Chinese, `en…` English; any other language, or a tag that is not
+    /// well-formed BCP 47 (`-fr`, `en-`, `en-@@`), `None` (the caller gets an
+    /// INVALID_ARGUMENT naming the field).
     pub fn from_tag(tag: &str) -> Option<Lang> {
         let tag = tag.trim();
         if tag.is_empty() {
             return Some(Lang::Zh);
         }
-        let mut parts = tag.split(['-', '_']);
-        let primary = parts.next().unwrap_or_default();
-        if primary.is_empty() || parts.any(str::is_empty) {
-            return None;
-        }
-        match primary.to_ascii_lowercase().as_str() {
+        let locale = icu_locale_core::Locale::try_from_str(&tag.replace('_', "-")).ok()?;
+        match locale.id.language.as_str() {
             "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
             _ => None,
@@ -287,6 +283,9 @@ mod tests {
             ("en-", None),
             ("zh--CN", None),
             ("english", None),
+            ("en-@@", None),
+            ("zh-中文", None),
+            ("zh-Hans-CN-u-nu-hanidec", Some(Lang::Zh)),
         ] {
             assert_eq!(Lang::from_tag(tag), lang, "{tag:?}");
         }
