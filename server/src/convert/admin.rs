@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use pharmacrm_shared::{DataScope, Permission, pb, validation};
 
-use super::{Update, count, id, known, page, timestamp};
+use super::{Update, count, id, known, optional_id, page, timestamp};
 use crate::db::models::department::{DepartmentInput, DepartmentView};
 use crate::db::models::position::{PositionInput, PositionView};
 use crate::db::models::session::SessionRow;
@@ -306,6 +306,8 @@ pub fn list_users(r: pb::ListUsersRequest) -> AppResult<(UserFilter, (i64, i64))
             page: page_request,
         } = r;
         let mut check = FieldCheck::default();
+        let department_id = optional_id("department_id", department_id, &mut check);
+        let position_id = optional_id("position_id", position_id, &mut check);
         let sort = known("sort", sort, &mut check);
         check.finish()?;
         let sort = match sort {

@@ -2,9 +2,9 @@
 
 use pharmacrm_shared::pb;
 
-use super::{from_timestamp, page, timestamp};
+use super::{from_timestamp, optional_id, page, timestamp};
 use crate::db::models::audit_log::{AuditRow, Filter as AuditFilter};
-use crate::error::AppResult;
+use crate::error::{AppResult, FieldCheck};
 
 impl From<AuditRow> for pb::AuditEntry {
     fn from(r: AuditRow) -> Self {
@@ -43,14 +43,22 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
             let s = s.trim().to_owned();
             (!s.is_empty()).then_some(s)
         };
+        let mut check = FieldCheck::default();
+        let user_id = optional_id("user_id", user_id, &mut check);
+        let mut time = |field, t: Option<prost_types::Timestamp>| match t {
+            Some(t) => check.absorb(from_timestamp(field, t)),
+            None => Ok(None),
+        };
+        let (from, to) = (time("from", from)?, time("to", to)?);
+        check.finish()?;
         Ok((
             AuditFilter {
                 user_id,
                 object_type: non_empty(object_type),
                 object_id: non_empty(object_id),
                 action: non_empty(action),
-                from: from.map(|t| from_timestamp("from", t)).transpose()?,
-                to: to.map(|t| from_timestamp("to", t)).transpose()?,
+                from,
+                to,
             },
             page(page_request),
         ))

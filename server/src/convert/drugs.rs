@@ -2,7 +2,7 @@
 
 use pharmacrm_shared::{money, pb, validation};
 
-use super::{DbCode, Update, chosen_id, count, known, page, page_start, timestamp};
+use super::{DbCode, Update, chosen_id, count, known, optional_id, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
 use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
 use crate::db::models::drug_category::CategoryView;
@@ -274,11 +274,15 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
         after,
     } = r;
     let mut check = FieldCheck::default();
+    let category_id = optional_id("category_id", category_id, &mut check);
     let (status, sort) = (
         known("status", status, &mut check),
         known("sort", sort, &mut check),
     );
+    let (offset, limit) = page(page_request);
+    let start = check.absorb(page_start(&after, offset))?;
     check.finish()?;
+    let start = start.expect("checked above");
     let status = match status {
         pb::DrugStatusFilter::Active => StatusFilter::Active,
         pb::DrugStatusFilter::Archived => StatusFilter::Archived,
@@ -294,7 +298,6 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
         pb::DrugSort::Status => DrugSort::Status,
         pb::DrugSort::UpdatedAt => DrugSort::UpdatedAt,
     };
-    let (offset, limit) = page(page_request);
     Ok((
         DrugFilter {
             query,
@@ -303,7 +306,7 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
             sort,
             descending,
         },
-        page_start(&after, offset)?,
+        start,
         limit,
     ))
 }

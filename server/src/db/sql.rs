@@ -8,6 +8,9 @@ use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Text, Timestamptz};
 
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
 /// A value bound to a parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -252,19 +255,52 @@ pub fn offset_page_ids(
     Ok((ids, counted))
 }
 
-/// The sort of a page paged by keyset: the key's SQL expression, what turns the cursor's
-/// text back into the key's type (` COLLATE "zh-x-icu"`, `::numeric`), and the direction.
+/// The sort of a page paged by keyset: the key's SQL expression, its type (how a
+/// cursor's text is read back as a key), and the direction.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyOrder<'a> {
     pub key: &'a str,
-    pub cast: &'a str,
+    pub key_type: KeyType,
     pub descending: bool,
+}
+
+/// The type of a keyset sort key, as a cursor carries it in text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// Text in Chinese collation (pinyin order).
+    ChineseText,
+    /// A number (`numeric`).
+    Numeric,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl KeyType {
+    /// What turns a bound text into the key's type in SQL.
+    fn cast(self) -> &'static str {
+        match self {
+            KeyType::ChineseText => " COLLATE \"zh-x-icu\"",
+            KeyType::Numeric => "::numeric",
+            KeyType::Boolean => "::boolean",
+        }
+    }
+
+    /// Whether `text` reads as a key of this type (as PostgreSQL writes one), so that a
+    /// forged cursor, or one of another sort, is refused rather than failing in SQL.
+    fn reads(self, text: &str) -> bool {
+        match self {
+            KeyType::ChineseText => true,
+            KeyType::Numeric => text.parse::<rust_decimal::Decimal>().is_ok(),
+            KeyType::Boolean => matches!(text, "true" | "false"),
+        }
+    }
 }
 
 /// A search paged by keyset: counts the rows of `SELECT … {from} {conditions}` (`from` is
 /// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the page that
 /// starts at `start`, sorted by `order` then by id. Returns the page's ids in order, the
-/// cursor of the next page (none on the last), and the count.
+/// cursor of the next page (none on the last), and the count. Errors: INVALID_ARGUMENT on
+/// `after` for a cursor whose key is not of the sort's type.
 pub fn keyset_page_ids(
     conn: &mut diesel::PgConnection,
     id: &str,
@@ -273,7 +309,7 @@ pub fn keyset_page_ids(
     order: KeyOrder,
     start: &PageStart,
     limit: i64,
-) -> diesel::QueryResult<(Vec<i64>, Option<Cursor>, Counted)> {
+) -> AppResult<(Vec<i64>, Option<Cursor>, Counted)> {
     #[derive(diesel::QueryableByName)]
     struct Hit {
         #[diesel(sql_type = BigInt)]
@@ -284,9 +320,15 @@ pub fn keyset_page_ids(
     let counted = count_matches(conn, from, conditions)?;
     let KeyOrder {
         key,
-        cast,
+        key_type,
         descending,
     } = order;
+    if let PageStart::After(cursor) = start
+        && !key_type.reads(&cursor.key)
+    {
+        return Err(AppError::field("after", msg!("field.not_a_page")));
+    }
+    let cast = key_type.cast();
     let (cmp, dir) = if descending {
         ("<", "DESC")
     } else {

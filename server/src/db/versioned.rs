@@ -167,10 +167,15 @@ macro_rules! stamp {
     };
 }
 
-/// Refuses `sent` when the (locked) row has moved on, naming who changed it and when.
+/// Refuses `sent` when the (locked) row has moved on, naming who changed it and when
+/// (ABORTED). A version below 1 was never read (versions start at 1): INVALID_ARGUMENT on
+/// `version`, "is required".
 pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
     if sent == row.version() {
         return Ok(());
+    }
+    if sent < 1 {
+        return Err(AppError::field("version", crate::msg!("field.required")));
     }
     let (by, at) = row.last_change();
     Err(AppError::Conflict {

@@ -393,9 +393,10 @@ pub struct HandoverMove {
 /// Moves `from_user`'s customers to colleagues, all in the caller's transaction: every
 /// customer must be visible to the viewer and held by `from_user`, and every colleague
 /// must qualify for the role they take. Returns (moved, still held by `from_user` within
-/// the viewer's scope). A move's bad field is named from the request's top
-/// (`moves[2].sales_rep_id`); a customer not found (or outside the scope) is NOT_FOUND
-/// naming the move and the id.
+/// the viewer's scope). Every move's bad field is named at once, from the request's top
+/// (`moves[2].sales_rep_id`; a customer not held by `from_user` on `moves[i].customer_id`);
+/// nothing moves then. Errors: NOT_FOUND for a `from_user` that does not exist, or a
+/// customer not found (or outside the scope), naming the move and the id.
 pub fn handover(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -404,18 +405,27 @@ pub fn handover(
     moves: &[HandoverMove],
     window: CertificateWindow,
 ) -> AppResult<(usize, i64)> {
+    if user::person_status(conn, from_user)?.is_none() {
+        return Err(AppError::not_found(msg!("user.not_found")));
+    }
+    let mut check = FieldCheck::default();
     let mut moved = 0;
     for (i, m) in moves.iter().enumerate() {
-        move_one(conn, ctx, viewer, from_user, m, window).map_err(|e| match e {
+        // A move refused on a field leaves the others to be checked; the transaction
+        // is not committed unless all went.
+        let one = move_one(conn, ctx, viewer, from_user, m, window).map_err(|e| match e {
             AppError::NotFound(_) => AppError::not_found(msg!(
                 "handover.customer_not_found",
                 id = m.customer_id,
                 index = i
             )),
             e => e.within(&format!("moves[{i}]")),
-        })?;
-        moved += 1;
+        });
+        if check.absorb(one)?.is_some() {
+            moved += 1;
+        }
     }
+    check.finish()?;
     let remaining = customer::held_within(conn, viewer, from_user)?;
     Ok((moved, remaining))
 }
@@ -430,32 +440,36 @@ fn move_one(
     window: CertificateWindow,
 ) -> AppResult<()> {
     let row = customer::find(conn, viewer, m.customer_id, true)?;
-    let take = |held: i64, to: Option<i64>, role: RepRole| -> AppResult<i64> {
+    // Each role the leaver holds needs a successor; both missing are named together.
+    let mut check = FieldCheck::default();
+    let mut take = |held: i64, to: Option<i64>, role: RepRole| -> i64 {
         if held != from_user {
-            return Ok(held);
+            return held;
         }
-        to.ok_or_else(|| {
-            let (field, role) = match role {
-                RepRole::Sales => ("sales_rep_id", msg!("handover.role.sales")),
-                RepRole::Service => ("cs_rep_id", msg!("handover.role.cs")),
+        to.unwrap_or_else(|| {
+            let role_name = match role {
+                RepRole::Sales => msg!("handover.role.sales"),
+                RepRole::Service => msg!("handover.role.cs"),
             };
-            AppError::field(
-                field,
+            check.fail(
+                role.field(),
                 msg!(
                     "handover.successor_required",
                     customer = row.name,
-                    role = role
+                    role = role_name
                 ),
-            )
+            );
+            held
         })
     };
-    let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales)?;
-    let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service)?;
+    let sales = take(row.sales_rep_id, m.sales_rep_id, RepRole::Sales);
+    let cs = take(row.cs_rep_id, m.cs_rep_id, RepRole::Service);
+    check.finish()?;
     if sales == row.sales_rep_id && cs == row.cs_rep_id {
-        return Err(AppError::precondition(msg!(
-            "handover.not_held",
-            customer = row.name
-        )));
+        return Err(AppError::field(
+            "customer_id",
+            msg!("handover.not_held", customer = row.name),
+        ));
     }
     reassign(conn, ctx, row, sales, cs, window)?;
     Ok(())

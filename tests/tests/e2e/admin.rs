@@ -341,6 +341,16 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         .try_save(&mut admin)
         .await
         .refused(Code::Aborted);
+    // A version left out was never read: that is a missing field, not someone's change.
+    let status = admin
+        .admin
+        .archive_position(pb::ArchiveRequest {
+            id: cs.id,
+            version: 0,
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["version"]);
 }
 
 #[tokio::test]

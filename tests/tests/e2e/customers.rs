@@ -608,6 +608,50 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         3,
         "all or nothing"
     );
+    // Every move's problem at once: a successor without the role, one missing, and a
+    // customer the leaver does not hold.
+    let not_theirs = CustomerBuilder::new("积水潭医院")
+        .of_type(w.customer.type_id)
+        .served_by(w.cs.id)
+        .create(&mut b)
+        .await;
+    let mut several = moves(0);
+    several[0].sales_rep_id = w.cs.id;
+    several.push(pb::HandoverMove {
+        customer_id: not_theirs.id,
+        sales_rep_id: c_id,
+        cs_rep_id: 0,
+    });
+    let refused = admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: w.rep.id,
+            moves: several,
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        bad_fields(&refused),
+        [
+            "moves[0].sales_rep_id",
+            "moves[2].sales_rep_id",
+            "moves[3].customer_id"
+        ]
+    );
+    assert_eq!(
+        w.rep.customers_matching("").await.total,
+        3,
+        "all or nothing"
+    );
+    // A leaver who does not exist.
+    admin
+        .customers
+        .handover_customers(pb::HandoverCustomersRequest {
+            from_user_id: 99_999_999,
+            moves: moves(c_id),
+        })
+        .await
+        .refused(Code::NotFound);
 
     // Split between two colleagues, in one call.
     let done = admin
@@ -620,7 +664,11 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         .expect("handover")
         .into_inner();
     assert_eq!((done.moved, done.remaining), (3, 0));
-    assert_eq!(b.customers_matching("").await.total, 2);
+    assert_eq!(
+        b.customers_matching("").await.total,
+        3,
+        "two moved, one their own"
+    );
     assert_eq!(c.customers_matching("").await.total, 1);
     let leaver = admin.user_by_id(w.rep.id).await;
     admin.disable_user(&leaver).await.expect("now they can go");

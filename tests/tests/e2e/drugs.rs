@@ -624,4 +624,39 @@ async fn drugs_sorted_by_sale_price_highest_first_page_by_keyset_without_gaps_or
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), 5, "every drug once: {prices:?}");
+
+    // A page marker not given for this sort (a name's, kept across a change of sort, or a
+    // forged one) is refused naming `after`, with the request's other bad fields.
+    let by_name: pb::SearchDrugsResponse = admin
+        .send(pb::SearchDrugsRequest {
+            page: page(0, 2),
+            ..Default::default()
+        })
+        .await;
+    assert!(!by_name.next_page.is_empty());
+    for (sort, after) in [
+        (pb::DrugSort::SalePrice, by_name.next_page.as_str()),
+        (pb::DrugSort::UpdatedAt, by_name.next_page.as_str()),
+        (pb::DrugSort::Status, "1:maybe"),
+        (pb::DrugSort::PurchasePrice, "3:abc"),
+    ] {
+        let fields = admin
+            .bad_fields_of(pb::SearchDrugsRequest {
+                sort: sort as i32,
+                page: page(0, 2),
+                after: after.into(),
+                ..Default::default()
+            })
+            .await;
+        assert_eq!(fields, ["after"], "{sort:?} after {after}");
+    }
+    let fields = admin
+        .bad_fields_of(pb::SearchDrugsRequest {
+            category_id: Some(-1),
+            status: 99,
+            after: "x".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(fields, ["category_id", "status", "after"]);
 }

@@ -1297,6 +1297,15 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
             cs_rep_id: zero,
             ..Default::default()
         } => ["business_kind", "type_id", "sales_rep_id", "cs_rep_id"],
+        pb::ListUsersRequest {
+            department_id: zero,
+            position_id: negative,
+            ..Default::default()
+        } => ["department_id", "position_id"],
+        pb::SearchAuditRequest {
+            user_id: zero,
+            ..Default::default()
+        } => ["user_id"],
         // A region that does not exist is not "nowhere" either.
         pb::SearchCustomersRequest {
             province_code: "99".into(),

@@ -20,7 +20,9 @@ use crate::db::schema::{
     customer_assignments, customer_drugs, customer_type_changes, customer_types, customers, drugs,
 };
 use crate::db::scope::{self, Reps, Viewer};
-use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
+use crate::db::sql::{
+    Cursor, KeyOrder, KeyType, PageStart, Sql, Value, in_order_of, keyset_page_ids,
+};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 use crate::search;
@@ -644,7 +646,7 @@ pub fn search(
     let conditions = search_conditions(&reps, filter, window);
     let name_order = KeyOrder {
         key: "c.name COLLATE \"zh-x-icu\"",
-        cast: " COLLATE \"zh-x-icu\"",
+        key_type: KeyType::ChineseText,
         descending: false,
     };
     let (ids, next, counted) = keyset_page_ids(

@@ -12,7 +12,9 @@ use serde::Serialize;
 use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
-use crate::db::sql::{Cursor, KeyOrder, PageStart, Sql, Value, in_order_of, keyset_page_ids};
+use crate::db::sql::{
+    Cursor, KeyOrder, KeyType, PageStart, Sql, Value, in_order_of, keyset_page_ids,
+};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
@@ -160,21 +162,20 @@ pub struct Found {
 
 impl DrugSort {
     /// The SQL sort expression (on `drugs d`, `drug_categories cat`, `container_units u`)
-    /// and how a cursor's text is read back as its type.
-    fn expression(self) -> (&'static str, &'static str) {
+    /// and its type.
+    fn expression(self) -> (&'static str, KeyType) {
         match self {
-            DrugSort::Name => ("d.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
-            DrugSort::Specification => (
-                "d.specification COLLATE \"zh-x-icu\"",
-                " COLLATE \"zh-x-icu\"",
-            ),
-            DrugSort::Category => ("cat.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
-            DrugSort::Unit => ("u.name COLLATE \"zh-x-icu\"", " COLLATE \"zh-x-icu\""),
-            DrugSort::PurchasePrice => ("d.purchase_price", "::numeric"),
-            DrugSort::SalePrice => ("d.sale_price", "::numeric"),
+            DrugSort::Name => ("d.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
+            DrugSort::Specification => {
+                ("d.specification COLLATE \"zh-x-icu\"", KeyType::ChineseText)
+            }
+            DrugSort::Category => ("cat.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
+            DrugSort::Unit => ("u.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
+            DrugSort::PurchasePrice => ("d.purchase_price", KeyType::Numeric),
+            DrugSort::SalePrice => ("d.sale_price", KeyType::Numeric),
             // Active first, newest change first, unless reversed.
-            DrugSort::Status => ("(NOT d.is_active)", "::boolean"),
-            DrugSort::UpdatedAt => ("(-extract(epoch FROM d.updated_at))", "::numeric"),
+            DrugSort::Status => ("(NOT d.is_active)", KeyType::Boolean),
+            DrugSort::UpdatedAt => ("(-extract(epoch FROM d.updated_at))", KeyType::Numeric),
         }
     }
 }
@@ -233,10 +234,10 @@ pub fn search(
             .bind(Value::IntArray(subtree))
             .push(")");
     }
-    let (key, cast) = filter.sort.expression();
+    let (key, key_type) = filter.sort.expression();
     let order = KeyOrder {
         key,
-        cast,
+        key_type,
         descending: filter.descending,
     };
     let (ids, next, counted) = keyset_page_ids(
