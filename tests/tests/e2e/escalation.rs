@@ -91,6 +91,26 @@ async fn a_position_manager_cannot_grant_permissions_they_do_not_hold() {
         .try_create(&mut manager)
         .await
         .expect("within their own powers");
+
+    // Nor can they cut down, or archive, a position that grants more than they hold: its
+    // holders would lose powers the manager could not give back.
+    let sales = app.admin().await.position("营销员").await;
+    let status = PositionChange::of(&sales)
+        .granting(&["report.read"])
+        .try_save(&mut manager)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_zh_contains(&status, "该岗位超出了您自己的权限");
+    manager
+        .admin
+        .archive_position(pb::ArchiveRequest {
+            id: sales.id,
+            version: sales.version,
+        })
+        .await
+        .refused(Code::PermissionDenied);
+    let unchanged = app.admin().await.position("营销员").await;
+    assert_eq!(unchanged.permissions, sales.permissions);
 }
 
 #[tokio::test]

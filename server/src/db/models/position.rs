@@ -61,6 +61,20 @@ pub struct PositionInput {
     pub data_scope: DataScope,
 }
 
+impl PositionView {
+    /// What holding this position grants now.
+    pub fn grants(&self) -> Grants {
+        Grants {
+            permissions: self
+                .permissions
+                .iter()
+                .filter_map(|code| Permission::from_code(code))
+                .collect(),
+            data_scope: DataScope::from_code(&self.position.data_scope),
+        }
+    }
+}
+
 impl PositionInput {
     /// What holding this position grants.
     pub fn grants(&self) -> Grants {
@@ -203,7 +217,8 @@ fn all_permissions() -> BTreeSet<Permission> {
     Permission::ALL.iter().copied().collect()
 }
 
-/// Changes a position.
+/// Changes a position. Errors: PERMISSION_DENIED when the position, as it is or as it
+/// would be, grants more than the caller holds ([`Grants::require_covers`]).
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -213,6 +228,10 @@ pub fn update(
 ) -> AppResult<PositionView> {
     let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
+    // Nobody changes a position that grants more than they hold (cutting it down would
+    // take powers from its holders that the editor could not give back), nor makes one.
+    ctx.grants
+        .require_covers(&before.grants(), msg!("position.this"))?;
     ctx.grants
         .require_covers(&input.grants(), msg!("position.this"))?;
     if p.is_builtin
@@ -238,7 +257,7 @@ pub fn update(
     Ok(after)
 }
 
-/// Archives a position no active user holds.
+/// Archives a position no active user holds, and that grants no more than the caller holds.
 pub fn archive(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -247,6 +266,8 @@ pub fn archive(
 ) -> AppResult<PositionView> {
     let before: PositionView = versioned::lock_fresh(conn, id, version)?;
     let p = &before.position;
+    ctx.grants
+        .require_covers(&before.grants(), msg!("position.this"))?;
     if p.is_builtin {
         return Err(AppError::precondition(msg!(
             "position.builtin_archive",
