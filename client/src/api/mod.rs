@@ -131,16 +131,32 @@ impl ApiError {
         self
     }
 
-    /// The server's sentence for `field`, if it named that field.
+    /// The server's sentences for `field`, one a line, if it named that field or items
+    /// of it ([`names_field`]).
     pub fn field(&self, field: &str) -> Option<String> {
-        self.fields
+        let sentences: Vec<&str> = self
+            .fields
             .iter()
-            .find(|f| f.field == field)
+            .filter(|f| names_field(&f.field, field))
             .map(|f| match (lang(), &f.zh) {
-                (Lang::Zh, Some(zh)) => zh.clone(),
-                _ => f.en.clone(),
+                (Lang::Zh, Some(zh)) => zh.as_str(),
+                _ => f.en.as_str(),
             })
+            .collect();
+        (!sentences.is_empty()).then(|| sentences.join("\n"))
     }
+}
+
+/// Whether the field the server named, `named`, is `field` or an item of the list `field`
+/// (`drug_ids[2]` of `drug_ids`): a list chosen with one input (a drug picker, position
+/// checkboxes) shows its items' complaints under that input.
+pub fn names_field(named: &str, field: &str) -> bool {
+    named == field
+        || named
+            .strip_prefix(field)
+            .and_then(|rest| rest.strip_prefix('['))
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl From<Status> for ApiError {

@@ -133,17 +133,9 @@ impl Unsaved for FormPanel {
 }
 
 /// `error` with its fields named as the form shows them: a field of the nested customer
-/// by its own name (`customer.name` → `name`), a drug of the list by the list
-/// (`drug_ids[2]` → `drug_ids`, which is one picker).
+/// (UpdateCustomer's, FindDuplicates') by its own name (`customer.name` → `name`).
 fn form_fields(error: ApiError) -> ApiError {
-    error.rename_fields(|field| {
-        let field = field.strip_prefix("customer.").unwrap_or(field);
-        if field.starts_with("drug_ids[") {
-            "drug_ids".to_owned()
-        } else {
-            field.to_owned()
-        }
-    })
+    error.rename_fields(|field| field.strip_prefix("customer.").unwrap_or(field).to_owned())
 }
 
 impl FormPanel {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use egui::{Response, RichText, TextWrapMode, Ui};
 
 use super::{Choice, ERROR, choices, combo_box};
-use crate::api::ApiError;
+use crate::api::{ApiError, names_field};
 use crate::backend::{Polled, Requested};
 use crate::i18n::t;
 
@@ -114,7 +114,11 @@ impl FieldErrors {
     /// conflict, the network), or only fields the form does not show.
     pub fn general(&self) -> Option<&ApiError> {
         self.error.as_ref().filter(|e| {
-            e.fields.is_empty() || !e.fields.iter().any(|f| self.shown.contains(&f.field))
+            e.fields.is_empty()
+                || !e
+                    .fields
+                    .iter()
+                    .any(|f| self.shown.iter().any(|shown| names_field(&f.field, shown)))
         })
     }
 
@@ -521,6 +525,39 @@ mod tests {
             zh: None,
         });
         error
+    }
+
+    #[test]
+    fn the_items_of_a_list_chosen_in_one_input_are_complained_of_under_it() {
+        let mut errors = FieldErrors::default();
+        let mut error = bad("drug_ids[0]");
+        for field in [
+            "drug_ids[12]",
+            "drug_ids[x]",
+            "drug_ids2",
+            "lines[1].quantity",
+        ] {
+            error.fields.extend(bad(field).fields);
+        }
+        errors.set(Some(error));
+        errors.shown.insert("drug_ids".to_owned());
+        assert_eq!(
+            errors.field("drug_ids").as_deref(),
+            Some("drug_ids[0] is wrong\ndrug_ids[12] is wrong"),
+            "both drugs, nothing else"
+        );
+        assert_eq!(
+            errors.field("lines"),
+            None,
+            "a line's own field is not the list's"
+        );
+        assert!(
+            errors.general().is_none(),
+            "shown under the picker, not above"
+        );
+        // Only an item of a list that is not shown goes above the form.
+        errors.set(Some(bad("position_ids[1]")));
+        assert!(errors.general().is_some());
     }
 
     #[test]

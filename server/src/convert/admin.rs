@@ -22,16 +22,18 @@ fn data_scope(field: &'static str, value: i32, check: &mut FieldCheck) -> Option
     scope
 }
 
+/// The permissions of `codes`; an unknown code is recorded in `check` by its place
+/// (`permissions[2]`).
 fn permissions(codes: Vec<String>, check: &mut FieldCheck) -> BTreeSet<Permission> {
     let mut set = BTreeSet::new();
-    for code in codes {
+    for (i, code) in codes.into_iter().enumerate() {
         match Permission::from_code(&code) {
             Some(p) => {
                 set.insert(p);
             }
             None => {
                 check.fail(
-                    "permissions",
+                    format!("permissions[{i}]"),
                     msg!("position.unknown_permission", code = code),
                 );
             }
@@ -194,7 +196,7 @@ fn profile(
     display_name: String,
     department_id: Option<i64>,
     phone: String,
-    mut position_ids: Vec<i64>,
+    position_ids: Vec<i64>,
 ) -> UserProfile {
     check
         .check(
@@ -202,10 +204,15 @@ fn profile(
             validation::required_text(&display_name, 100),
         )
         .check("phone", validation::phone(&phone));
-    position_ids.sort_unstable();
-    position_ids.dedup();
+    // Kept in the request's order, so that a position found archived is named by its
+    // place (`position_ids[1]`).
     if position_ids.is_empty() {
         check.fail("position_ids", msg!("user.positions_required"));
+    }
+    for (i, &id) in position_ids.iter().enumerate() {
+        if id <= 0 {
+            check.fail(format!("position_ids[{i}]"), msg!("field.not_an_id"));
+        }
     }
     UserProfile {
         display_name: display_name.trim().to_owned(),

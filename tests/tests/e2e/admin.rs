@@ -3,7 +3,8 @@
 use pharmacrm_server::access::{Access, RPC_ACCESS};
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    DepartmentBuilder, DepartmentChange, PositionChange, UserBuilder, UserChange, archiving,
+    DepartmentBuilder, DepartmentChange, PositionBuilder, PositionChange, UserBuilder, UserChange,
+    archiving,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, page,
@@ -398,6 +399,31 @@ async fn user_fields_are_validated_with_their_names() {
         .await
         .expect_err("unknown department");
     assert_eq!(bad_fields(&status), ["department_id"]);
+    // Positions are named by their place in the list: one that is no position's id, then
+    // (once the list is well-formed) one that does not exist, with the department.
+    let status = taken
+        .clone()
+        .positions(&[positions[0].id, -1])
+        .try_create(&mut admin)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["position_ids[1]"]);
+    let status = taken
+        .clone()
+        .department(Some(999_999))
+        .positions(&[99_999_999, positions[0].id])
+        .try_create(&mut admin)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["department_id", "position_ids[0]"]);
+    assert_message_contains(&status, "position 99999999 does not exist");
+    // A position's unknown permission, likewise.
+    let status = PositionBuilder::new("统计员")
+        .granting(&["report.read", "report.everything"])
+        .try_create(&mut admin)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["permissions[1]"]);
     let status = taken
         .try_create(&mut admin)
         .await

@@ -1,6 +1,6 @@
 //! `users` and `user_positions`: people and service accounts.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -256,8 +256,8 @@ fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
 }
 
 /// Department and positions must exist and be active (read with a share lock, so an
-/// archive cannot slip in before commit), and the actor must hold everything the
-/// positions grant.
+/// archive cannot slip in before commit; each position that is not named by its place,
+/// `position_ids[1]`), and the actor must hold everything the positions grant.
 fn check_profile(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -278,18 +278,21 @@ fn check_profile(
             });
         }
     }
-    let active_positions = positions::table
+    let active_positions: HashSet<i64> = positions::table
         .filter(positions::id.eq_any(&profile.position_ids))
         .filter(positions::is_active.eq(true))
         .select(positions::id)
         .for_share()
         .load::<i64>(conn)?
-        .len();
-    if active_positions != profile.position_ids.len() {
-        errors.push(crate::error::FieldError {
-            field: "position_ids".into(),
-            msg: msg!("user.position_inactive"),
-        });
+        .into_iter()
+        .collect();
+    for (i, id) in profile.position_ids.iter().enumerate() {
+        if !active_positions.contains(id) {
+            errors.push(crate::error::FieldError {
+                field: format!("position_ids[{i}]").into(),
+                msg: msg!("user.position_inactive", id = id),
+            });
+        }
     }
     if !errors.is_empty() {
         return Err(AppError::InvalidArgument(errors));
@@ -302,6 +305,7 @@ fn check_profile(
 fn set_positions(conn: &mut PgConnection, user_id: i64, position_ids: &[i64]) -> AppResult<()> {
     diesel::delete(user_positions::table.filter(user_positions::user_id.eq(user_id)))
         .execute(conn)?;
+    let position_ids: BTreeSet<i64> = position_ids.iter().copied().collect();
     let rows: Vec<_> = position_ids
         .iter()
         .map(|&p| {
