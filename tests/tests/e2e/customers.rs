@@ -92,36 +92,30 @@ async fn every_field_is_validated_by_name() {
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["drug_ids[0]", "cs_rep_id"]);
     assert_message_contains(&status, "99999999");
-    // An edit's fields are named from the request's top.
-    let status = w
-        .rep
-        .customers
-        .update_customer(pb::UpdateCustomerRequest {
-            id: w.customer.id,
-            version: w.customer.version,
-            customer: Some(pb::CustomerInput {
-                phone: "12345".into(),
-                drug_ids: vec![99_999_999],
-                ..valid.clone()
-            }),
-        })
-        .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["customer.phone"]);
-    let status = w
-        .rep
-        .customers
-        .update_customer(pb::UpdateCustomerRequest {
-            id: w.customer.id,
-            version: w.customer.version,
-            customer: Some(pb::CustomerInput {
-                drug_ids: vec![99_999_999],
-                ..valid.clone()
-            }),
-        })
-        .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["customer.drug_ids[0]"]);
+    // An edit's fields are named from the request's top: first the form's, then the
+    // records it names.
+    let (id, version) = (w.customer.id, w.customer.version);
+    let edit = |customer: pb::CustomerInput| pb::UpdateCustomerRequest {
+        id,
+        version,
+        customer: Some(customer),
+    };
+    let missing_drug = pb::CustomerInput {
+        drug_ids: vec![99_999_999],
+        ..valid.clone()
+    };
+    let bad_phone = pb::CustomerInput {
+        phone: "12345".into(),
+        ..missing_drug.clone()
+    };
+    assert_eq!(
+        w.rep.bad_fields_of(edit(bad_phone)).await,
+        ["customer.phone"]
+    );
+    assert_eq!(
+        w.rep.bad_fields_of(edit(missing_drug)).await,
+        ["customer.drug_ids[0]"]
+    );
 }
 
 #[tokio::test]
@@ -561,14 +555,15 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
             },
         ]
     };
+    let leaver_id = w.rep.id;
+    let handover = |moves| pb::HandoverCustomersRequest {
+        from_user_id: leaver_id,
+        moves,
+    };
     // One bad move (a CS rep cannot take a sales role): named by its place in the
     // request, and nothing moves.
     let refused = admin
-        .customers
-        .handover_customers(pb::HandoverCustomersRequest {
-            from_user_id: w.rep.id,
-            moves: moves(w.cs.id),
-        })
+        .try_send(handover(moves(w.cs.id)))
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["moves[2].sales_rep_id"]);
@@ -579,11 +574,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     twice[1].sales_rep_id = w.rep.id;
     twice[2].customer_id = ids[0];
     let refused = admin
-        .customers
-        .handover_customers(pb::HandoverCustomersRequest {
-            from_user_id: w.rep.id,
-            moves: twice,
-        })
+        .try_send(handover(twice))
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(
@@ -595,11 +586,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     let mut unknown = moves(c_id);
     unknown[1].customer_id = 99_999_999;
     let refused = admin
-        .customers
-        .handover_customers(pb::HandoverCustomersRequest {
-            from_user_id: w.rep.id,
-            moves: unknown,
-        })
+        .try_send(handover(unknown))
         .await
         .refused(Code::NotFound);
     assert_message_contains(&refused, "moves[1]: customer 99999999 not found");
@@ -623,11 +610,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         cs_rep_id: 0,
     });
     let refused = admin
-        .customers
-        .handover_customers(pb::HandoverCustomersRequest {
-            from_user_id: w.rep.id,
-            moves: several,
-        })
+        .try_send(handover(several))
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(
@@ -656,10 +639,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     // Split between two colleagues, in one call.
     let done = admin
         .customers
-        .handover_customers(pb::HandoverCustomersRequest {
-            from_user_id: w.rep.id,
-            moves: moves(c_id),
-        })
+        .handover_customers(handover(moves(c_id)))
         .await
         .expect("handover")
         .into_inner();
