@@ -64,6 +64,9 @@ pub enum AppError {
     NotFound(Msg),
     #[error("invalid fields: {0:?}")]
     InvalidArgument(Vec<FieldError>),
+    /// A request malformed as a whole, not in one field (INVALID_ARGUMENT naming none).
+    #[error("invalid request: {0:?}")]
+    InvalidRequest(Msg),
     #[error("already exists: {field}")]
     AlreadyExists { field: &'static str, msg: Msg },
     #[error("failed precondition: {0:?}")]
@@ -142,6 +145,13 @@ impl From<diesel::result::Error> for AppError {
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::Retry(msg!("error.retry"))
+            }
+            // PostgreSQL text cannot hold U+0000: a string of the request carried one.
+            Error::DatabaseError(_, info)
+                if info.message().starts_with("invalid byte sequence")
+                    && info.message().ends_with("0x00") =>
+            {
+                AppError::InvalidRequest(msg!("error.nul_character"))
             }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
@@ -243,6 +253,7 @@ impl From<AppError> for Status {
             AppError::PermissionDenied(msg) => status(Code::PermissionDenied, &msg),
             AppError::Unavailable(msg) => status(Code::Unavailable, &msg),
             AppError::Retry(msg) => status(Code::Aborted, &msg),
+            AppError::InvalidRequest(msg) => status(Code::InvalidArgument, &msg),
             AppError::Exhausted(msg) => status(Code::ResourceExhausted, &msg),
             AppError::Internal(err) => {
                 let id = uuid::Uuid::new_v4();

@@ -204,6 +204,7 @@ fn profile(
             validation::required_text(&display_name, 100),
         )
         .check("phone", validation::phone(&phone));
+    let department_id = optional_id("department_id", department_id, check);
     // Kept in the request's order, so that a position found archived is named by its
     // place (`position_ids[1]`).
     if position_ids.is_empty() {

@@ -99,28 +99,36 @@ impl Sql {
 }
 
 /// Where a page of a list starts in keyset paging: after the row whose sort key (as
-/// text) and id are these.
+/// text) and id are these, in the order the cursor was made under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     /// The sort key of the last row of the previous page.
     pub key: String,
     /// Its id (the tie-breaker).
     pub id: i64,
+    /// The order it was made under ([`KeyOrder::tag`]): a cursor of another order is
+    /// refused rather than read as a place in this one.
+    pub order: String,
 }
 
 impl Cursor {
-    /// The opaque form sent to clients: `<id>:<key>`.
+    /// The opaque form sent to clients: `<id>:<order>:<key>`.
     pub fn encode(&self) -> String {
-        format!("{}:{}", self.id, self.key)
+        format!("{}:{}:{}", self.id, self.order, self.key)
     }
 
     /// The cursor of an opaque form; `None` when it is not one of ours (its id is a
-    /// row's, so positive).
+    /// row's, so positive; its order tag 8 hex digits).
     pub fn decode(text: &str) -> Option<Cursor> {
-        let (id, key) = text.split_once(':')?;
+        let (id, rest) = text.split_once(':')?;
+        let (order, key) = rest.split_once(':')?;
+        if order.len() != 8 || !order.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
         Some(Cursor {
             id: id.parse().ok().filter(|id| *id > 0)?,
             key: key.to_owned(),
+            order: order.to_owned(),
         })
     }
 }
@@ -264,6 +272,17 @@ pub struct KeyOrder<'a> {
     pub descending: bool,
 }
 
+impl KeyOrder<'_> {
+    /// A short name of this order (key expression and direction) that cursors carry:
+    /// 8 hex digits of its SHA-256.
+    pub fn tag(&self) -> String {
+        use sha2::Digest;
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        let digest = sha2::Sha256::digest(format!("{} {direction}", self.key));
+        hex::encode(&digest[..4])
+    }
+}
+
 /// The type of a keyset sort key, as a cursor carries it in text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyType {
@@ -300,7 +319,7 @@ impl KeyType {
 /// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the page that
 /// starts at `start`, sorted by `order` then by id. Returns the page's ids in order, the
 /// cursor of the next page (none on the last), and the count. Errors: INVALID_ARGUMENT on
-/// `after` for a cursor whose key is not of the sort's type.
+/// `after` for a cursor made under another order, or whose key is not of the sort's type.
 pub fn keyset_page_ids(
     conn: &mut diesel::PgConnection,
     id: &str,
@@ -318,13 +337,14 @@ pub fn keyset_page_ids(
         key: String,
     }
     let counted = count_matches(conn, from, conditions)?;
+    let tag = order.tag();
     let KeyOrder {
         key,
         key_type,
         descending,
     } = order;
     if let PageStart::After(cursor) = start
-        && !key_type.reads(&cursor.key)
+        && (cursor.order != tag || !key_type.reads(&cursor.key))
     {
         return Err(AppError::field("after", msg!("field.not_a_page")));
     }
@@ -355,6 +375,7 @@ pub fn keyset_page_ids(
         hits.last().map(|h| Cursor {
             key: h.key.clone(),
             id: h.id,
+            order: tag.clone(),
         })
     } else {
         None
@@ -467,9 +488,20 @@ mod tests {
         let cursor = Cursor {
             key: "北京:1".into(),
             id: 42,
+            order: "0a1b2c3d".into(),
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
-        for forged in ["", "42", "x:1", "-5:a", "0:a", "99999999999999999999:a"] {
+        for forged in [
+            "",
+            "42",
+            "x:1",
+            "42:a",
+            "42:0a1b2c3:a",
+            "42:0a1b2c3x:a",
+            "-5:0a1b2c3d:a",
+            "0:0a1b2c3d:a",
+            "99999999999999999999:0a1b2c3d:a",
+        ] {
             assert_eq!(Cursor::decode(forged), None, "{forged}");
         }
     }

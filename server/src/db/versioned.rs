@@ -169,13 +169,17 @@ macro_rules! stamp {
 
 /// Refuses `sent` when the (locked) row has moved on, naming who changed it and when
 /// (ABORTED). A version below 1 was never read (versions start at 1): INVALID_ARGUMENT on
-/// `version`, "is required".
+/// `version`, "is required" for 0 (left out), else "is not a version".
 pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
     if sent == row.version() {
         return Ok(());
     }
     if sent < 1 {
-        return Err(AppError::field("version", crate::msg!("field.required")));
+        let why = match sent {
+            0 => crate::msg!("field.required"),
+            _ => crate::msg!("field.not_a_version"),
+        };
+        return Err(AppError::field("version", why));
     }
     let (by, at) = row.last_change();
     Err(AppError::Conflict {

@@ -352,6 +352,16 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["version"]);
+    assert_message_contains(&status, "is required");
+    let status = admin
+        .admin
+        .archive_position(pb::ArchiveRequest {
+            id: cs.id,
+            version: -1,
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_message_contains(&status, "version: is not a version");
 }
 
 #[tokio::test]
@@ -417,6 +427,13 @@ async fn user_fields_are_validated_with_their_names() {
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["department_id", "position_ids[0]"]);
     assert_message_contains(&status, "position 99999999 does not exist");
+    let status = taken
+        .clone()
+        .department(Some(0))
+        .try_create(&mut admin)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_message_contains(&status, "department_id: is not a record's id");
     // A position's unknown permission, likewise.
     let status = PositionBuilder::new("统计员")
         .granting(&["report.read", "report.everything"])

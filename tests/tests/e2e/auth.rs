@@ -383,3 +383,33 @@ async fn a_login_storm_leaves_memory_flat_and_other_calls_fast() {
     // The storm over, a real login works.
     app.admin().await.me().await;
 }
+
+/// PostgreSQL text cannot hold U+0000: a string carrying one is the caller's mistake
+/// (INVALID_ARGUMENT, said in both languages), before a login or in any search, never an
+/// internal error.
+#[tokio::test]
+async fn a_nul_character_in_a_string_is_refused_as_invalid() {
+    let app = TestApp::spawn().await;
+    let status = app
+        .anonymous()
+        .await
+        .login(pb::LoginRequest {
+            username: "adm\0in".into(),
+            password: ADMIN_PASSWORD.into(),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_message_contains(&status, "NUL character");
+    let mut admin = app.admin().await;
+    let status = admin
+        .try_send(pb::SearchCustomersRequest {
+            query: "北京\0".into(),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        zh_message(&status).as_deref(),
+        Some("文本中不能含有空字符（U+0000）")
+    );
+}

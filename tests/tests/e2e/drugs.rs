@@ -625,27 +625,34 @@ async fn drugs_sorted_by_sale_price_highest_first_page_by_keyset_without_gaps_or
     names.dedup();
     assert_eq!(names.len(), 5, "every drug once: {prices:?}");
 
-    // A page marker not given for this sort (a name's, kept across a change of sort, or a
-    // forged one) is refused naming `after`, with the request's other bad fields.
-    let by_name: pb::SearchDrugsResponse = admin
-        .send(pb::SearchDrugsRequest {
-            page: page(0, 2),
-            ..Default::default()
-        })
-        .await;
-    assert!(!by_name.next_page.is_empty());
-    for (sort, after) in [
-        (pb::DrugSort::SalePrice, by_name.next_page.as_str()),
-        (pb::DrugSort::UpdatedAt, by_name.next_page.as_str()),
-        (pb::DrugSort::Status, "1:maybe"),
-        (pb::DrugSort::PurchasePrice, "3:abc"),
+    // A page marker not given for this order (a name's kept across a change of sort or
+    // of direction, or a forged one) is refused naming `after`, with the request's other
+    // bad fields: read as a place in another order it would repeat or skip drugs.
+    let first_page = |sort: pb::DrugSort| pb::SearchDrugsRequest {
+        sort: sort as i32,
+        descending: true,
+        page: page(0, 2),
+        ..Default::default()
+    };
+    let by_name: pb::SearchDrugsResponse = admin.send(first_page(pb::DrugSort::Name)).await;
+    let by_price: pb::SearchDrugsResponse = admin.send(first_page(pb::DrugSort::SalePrice)).await;
+    // A price marker whose price is not a number.
+    let (id_and_order, _) = by_price.next_page.rsplit_once(':').expect("id:order:key");
+    let forged_price = format!("{id_and_order}:abc");
+    for (sort, descending, after) in [
+        (pb::DrugSort::SalePrice, true, by_name.next_page.as_str()),
+        (pb::DrugSort::UpdatedAt, true, by_name.next_page.as_str()),
+        (pb::DrugSort::Category, true, by_name.next_page.as_str()),
+        (pb::DrugSort::Name, false, by_name.next_page.as_str()),
+        (pb::DrugSort::SalePrice, false, by_price.next_page.as_str()),
+        (pb::DrugSort::SalePrice, true, forged_price.as_str()),
+        (pb::DrugSort::Status, true, "1:maybe"),
     ] {
         let fields = admin
             .bad_fields_of(pb::SearchDrugsRequest {
-                sort: sort as i32,
-                page: page(0, 2),
+                descending,
                 after: after.into(),
-                ..Default::default()
+                ..first_page(sort)
             })
             .await;
         assert_eq!(fields, ["after"], "{sort:?} after {after}");
