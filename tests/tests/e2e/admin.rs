@@ -409,6 +409,7 @@ async fn user_fields_are_validated_with_their_names() {
         .await
         .expect_err("unknown department");
     assert_eq!(bad_fields(&status), ["department_id"]);
+    assert_message_contains(&status, "department 999999 does not exist");
     // Positions are named by their place in the list: one that is no position's id, then
     // (once the list is well-formed) one that does not exist, with the department.
     let status = taken

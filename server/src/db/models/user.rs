@@ -274,7 +274,7 @@ fn check_profile(
         if active != Some(true) {
             errors.push(crate::error::FieldError {
                 field: "department_id".into(),
-                msg: msg!("user.department_inactive"),
+                msg: msg!("user.department_inactive", id = department_id),
             });
         }
     }
