@@ -85,7 +85,7 @@ pub fn business_today_text() -> String {
 
 /// The first day of the current month and today (business dates), `YYYY-MM-DD`: the
 /// default period of the statement and the reports, month to date (a period that ends
-/// after today cannot be reconciled).
+/// today or later cannot be reconciled).
 pub fn month_to_date() -> (String, String) {
     use chrono::Datelike;
     let today = business_today();

@@ -1588,6 +1588,12 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("至", &today);
     ui.press(Role::Button, "查询");
     ui.wait_label(&payment.number);
+    // Today is not over: the period cannot be confirmed yet, and the statement says why.
+    ui.wait_label("期间须在今天之前结束才能确认对账（当天的账目仍可能变动）");
+    assert!(
+        ui.harness.query_all_by_label("对账确认").next().is_none(),
+        "no confirmation offered for a period ending today"
+    );
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");
     ui.press(Role::Button, "刷新");
@@ -1601,6 +1607,19 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
         h.query_all_by_label("回款").count() >= 2
     });
     ui.wait_label("1,000.00");
+    // A period that is over, yesterday, may be confirmed.
+    let yesterday = server
+        .app()
+        .clock()
+        .today()
+        .pred_opt()
+        .expect("a day before")
+        .format("%Y-%m-%d")
+        .to_string();
+    ui.replace_text("期间从", &yesterday);
+    ui.replace_text("至", &yesterday);
+    ui.press(Role::Button, "查询");
+    ui.wait_role(Role::Button, "对账确认");
 }
 
 #[test]

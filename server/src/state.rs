@@ -110,6 +110,26 @@ impl AppState {
             .await
     }
 
+    /// [`AppState::read_scoped`] on one consistent snapshot (a read-only, repeatable-read
+    /// transaction, [`crate::db::snapshot`]): what `f` reads in several queries agrees, a
+    /// statement's rows with its totals, a report's rows with its totals, even while
+    /// shipments and payments are being posted.
+    pub async fn read_snapshot<T, F>(&self, session: &Session, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let viewer = session.viewer();
+        self.db
+            .run(move |conn| {
+                crate::db::snapshot(conn, |conn| {
+                    let reps = viewer.reps(conn)?;
+                    f(conn, &reps)
+                })
+            })
+            .await
+    }
+
     /// [`AppState::write`] within the data scope of the caller of `session` (see
     /// [`AppState::read_scoped`]), read inside the transaction.
     pub async fn write_scoped<T, F>(&self, session: Session, f: F) -> AppResult<T>

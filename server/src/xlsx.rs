@@ -180,6 +180,9 @@ impl Formats {
     }
 }
 
+/// The most rows an Excel worksheet holds (title block, header and totals included).
+pub const MAX_ROWS: u64 = 1_048_576;
+
 /// A sheet written top to bottom: an optional title block, a bold, frozen, filterable
 /// header, typed rows, and an optional bold totals row.
 pub struct SheetWriter<'a> {

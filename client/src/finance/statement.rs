@@ -148,10 +148,11 @@ impl StatementPanel {
         };
         let shown = self.shown.clone().unwrap_or_default();
         // A customer's period can be confirmed from a statement of that customer alone,
-        // with every handler's documents.
-        let reconcilable = ctx.can(Permission::FinanceReconcile)
-            && shown.customer_id.is_some()
-            && shown.handler_id.is_none();
+        // with every handler's documents, once the period is over (the server refuses a
+        // period ending today: the day may still take entries).
+        let may_reconcile = ctx.can(Permission::FinanceReconcile) && shown.customer_id.is_some();
+        let over = statement.date_to < crate::format::business_today_text();
+        let reconcilable = may_reconcile && shown.handler_id.is_none() && over;
         let mut confirm = None;
         egui::ScrollArea::vertical()
             .id_salt("statement_scroll")
@@ -179,11 +180,10 @@ impl StatementPanel {
                     if customer_ui(ui, c, reconcilable) {
                         confirm = Some(c.clone());
                     }
-                    if ctx.can(Permission::FinanceReconcile)
-                        && shown.customer_id.is_some()
-                        && shown.handler_id.is_some()
-                    {
+                    if may_reconcile && shown.handler_id.is_some() {
                         ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
+                    } else if may_reconcile && !over {
+                        ui.label(RichText::new(t("statement.reconcile_not_over")).weak());
                     }
                 }
                 if !statement.customers.is_empty() {

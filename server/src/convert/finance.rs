@@ -7,8 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_text, id, id_or_none, known, optional_id, required_date, required_id,
-    timestamp,
+    DbCode, date, date_range, date_text, id, id_or_none, known, optional_id, required_date,
+    required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
@@ -119,10 +119,15 @@ pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Op
 
 pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
     let mut check = FieldCheck::default();
+    let (date_from, date_to) = date_range(
+        ("date_from", &r.date_from),
+        ("date_to", &r.date_to),
+        &mut check,
+    );
     let f = PaymentFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
-        date_from: date("date_from", &r.date_from, &mut check),
-        date_to: date("date_to", &r.date_to, &mut check),
+        date_from,
+        date_to,
         handler_id: optional_id("handler_id", r.handler_id, &mut check),
     };
     check.finish()?;
@@ -239,11 +244,16 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
 
 pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     let mut check = FieldCheck::default();
+    let (date_from, date_to) = date_range(
+        ("date_from", &r.date_from),
+        ("date_to", &r.date_to),
+        &mut check,
+    );
     let f = InvoiceFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
         order_id: optional_id("order_id", r.order_id, &mut check),
-        date_from: date("date_from", &r.date_from, &mut check),
-        date_to: date("date_to", &r.date_to, &mut check),
+        date_from,
+        date_to,
     };
     check.finish()?;
     Ok(f)

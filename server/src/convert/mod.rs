@@ -268,6 +268,28 @@ pub fn date(
 
 /// A required `YYYY-MM-DD` date ([`date`]); a missing one is recorded in `check` as bad
 /// on `field` (`field.required`). `None` exactly when something was recorded.
+/// A filter's optional date range, both ends included: (`from`, `to`), each `None` when
+/// left empty. An end that is not a date is refused on its field; `to` before `from` on
+/// `to_field` ("is before {from}, the start of the range"), so a reversed range is not
+/// read as "nothing matches".
+pub fn date_range(
+    (from_field, from): (&'static str, &str),
+    (to_field, to): (&'static str, &str),
+    check: &mut FieldCheck,
+) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let from = date(from_field, from, check);
+    let to = date(to_field, to, check);
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        check.fail(
+            to_field,
+            msg!("field.range_reversed", date = f.format("%Y-%m-%d")),
+        );
+    }
+    (from, to)
+}
+
 pub fn required_date(
     field: impl Into<Cow<'static, str>>,
     text: &str,

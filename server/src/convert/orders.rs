@@ -7,8 +7,8 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, Update, date, date_text, from_timestamp, id, known, optional_id, required_date,
-    required_id, timestamp,
+    DbCode, Update, date, date_range, date_text, from_timestamp, id, known, optional_id,
+    required_date, required_id, timestamp,
 };
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
@@ -263,8 +263,11 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
         page,
     } = req;
     let mut check = FieldCheck::default();
-    let created_from = date("created_from", &created_from, &mut check);
-    let created_to = date("created_to", &created_to, &mut check);
+    let (created_from, created_to) = date_range(
+        ("created_from", &created_from),
+        ("created_to", &created_to),
+        &mut check,
+    );
     let customer_id = optional_id("customer_id", customer_id, &mut check);
     let sales_rep_id = optional_id("sales_rep_id", sales_rep_id, &mut check);
     let cs_rep_id = optional_id("cs_rep_id", cs_rep_id, &mut check);
@@ -615,8 +618,8 @@ pub fn list_shipments(
     let drug_id = optional_id("drug_id", drug_id, &mut check);
     let delivery_status =
         pb::DeliveryStatus::filter_code("delivery_status", delivery_status, &mut check);
-    let ship_from = date("ship_from", &ship_from, &mut check);
-    let ship_to = date("ship_to", &ship_to, &mut check);
+    let (ship_from, ship_to) =
+        date_range(("ship_from", &ship_from), ("ship_to", &ship_to), &mut check);
     check.finish()?;
     let (offset, limit) = super::page(page);
     Ok((
@@ -804,8 +807,11 @@ pub fn list_exceptions(
     let mut check = FieldCheck::default();
     let customer_id = optional_id("customer_id", customer_id, &mut check);
     let order_id = optional_id("order_id", order_id, &mut check);
-    let reported_from = date("reported_from", &reported_from, &mut check);
-    let reported_to = date("reported_to", &reported_to, &mut check);
+    let (reported_from, reported_to) = date_range(
+        ("reported_from", &reported_from),
+        ("reported_to", &reported_to),
+        &mut check,
+    );
     let kind = pb::ExceptionKind::filter_code("kind", kind, &mut check);
     check.finish()?;
     let (offset, limit) = super::page(page);

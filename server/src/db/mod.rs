@@ -30,6 +30,19 @@ pub const MIGRATIONS_HASH: &str = env!("PHARMACRM_MIGRATIONS_HASH");
 /// How many times a transaction that failed to serialize is run again.
 pub const SERIALIZATION_RETRIES: u32 = 3;
 
+/// Runs `f` on one consistent snapshot (a read-only, repeatable-read transaction), so
+/// what it reads in several queries agrees (a report's or a statement's rows and totals)
+/// even while shipments and payments are being posted.
+pub fn snapshot<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    conn.build_transaction()
+        .read_only()
+        .repeatable_read()
+        .run(f)
+}
+
 /// A pooled connection.
 pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
 

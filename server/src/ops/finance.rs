@@ -490,7 +490,7 @@ pub fn record_payment(
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
 /// when already reversed or the date falls in a reconciled period; INVALID_ARGUMENT for
-/// a date before the payment's or after today.
+/// a date after today, or before the payment's or the latest of its settlements.
 #[allow(clippy::too_many_arguments)]
 pub fn reverse_payment(
     conn: &mut PgConnection,
@@ -513,14 +513,15 @@ pub fn reverse_payment(
         )));
     }
     let date = date.unwrap_or(today);
-    if date < before.payment_date || date > today {
+    // Not before what it undoes: money that came in on account may have settled a
+    // shipment days later, and a reversal dated earlier would age that shipment as owed
+    // before it had shipped.
+    let earliest = ledger::last_entry_date(conn, before.id)?
+        .map_or(before.payment_date, |d| d.max(before.payment_date));
+    if date < earliest || date > today {
         return Err(AppError::field(
             "reversal_date",
-            msg!(
-                "payment.reversal_date_range",
-                from = before.payment_date,
-                to = today
-            ),
+            msg!("payment.reversal_date_range", from = earliest, to = today),
         ));
     }
     ledger::require_open(conn, before.customer_id, date)?;
@@ -921,6 +922,8 @@ pub struct CustomerStatement {
 #[derive(Debug, Clone)]
 pub struct Statement {
     pub query: StatementQuery,
+    /// The one customer asked for (`query.customer_id`), by name, movements or not.
+    pub customer_name: Option<String>,
     pub handler_name: String,
     pub customers: Vec<CustomerStatement>,
     pub opening: Decimal,
@@ -959,9 +962,10 @@ pub fn statement(
     q: &StatementQuery,
     row_cap: usize,
 ) -> AppResult<Statement> {
-    if let Some(c) = q.customer_id {
-        customer_in_scope(conn, reps, c)?;
-    }
+    let customer_name = match q.customer_id {
+        Some(c) => Some(customer_in_scope(conn, reps, c)?.name),
+        None => None,
+    };
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]
@@ -1095,6 +1099,7 @@ pub fn statement(
             .handler_id
             .and_then(|h| names.get(&h).cloned())
             .unwrap_or_default(),
+        customer_name,
         customers: Vec::with_capacity(customers.len()),
         opening: Decimal::ZERO,
         debits: Decimal::ZERO,
@@ -1146,8 +1151,8 @@ pub fn statement(
 /// [`crate::convert::period`]: `from` ≤ `to`) reconciled (对账确认) at closing balance
 /// `closing`; audited as `reconciliation.create`.
 ///
-/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period ends after
-/// today; FAILED_PRECONDITION when it does not start the day after the last
+/// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period ends today or
+/// later (a day is reconciled once it is over); FAILED_PRECONDITION when it does not start the day after the last
 /// reconciled period's end (naming both), or `closing` is no longer the statement's
 /// closing balance (naming it).
 #[allow(clippy::too_many_arguments)]
@@ -1164,8 +1169,10 @@ pub fn reconcile(
 ) -> AppResult<Reconciliation> {
     customer_in_scope(conn, reps, customer_id)?;
     lock_ledger(conn, customer_id)?;
-    if to > today {
-        return Err(AppError::field("date_to", msg!("finance.date_in_future")));
+    // Only days that are over: today may still take entries (a payment, a shipment, a
+    // deduction is always dated today), which a reconciled period would refuse.
+    if to >= today {
+        return Err(AppError::field("date_to", msg!("finance.period_not_over")));
     }
     // Periods follow each other without gaps: a day left between two reconciled periods
     // would be locked without ever having been confirmed.
@@ -1872,8 +1879,29 @@ pub fn positive_amount(
 /// per customer an opening row, the movements and a closing row with the ageing, then
 /// the selection's totals. Money is numeric `#,##0.00`, dates are dates
 /// ([`crate::xlsx`]). Labels are Chinese, as the statement goes to customers.
+///
+/// Errors: FAILED_PRECONDITION when it holds more rows than a worksheet
+/// ([`crate::xlsx::MAX_ROWS`]), or `s` was cut short (`truncated`).
 pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<u8>> {
     use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
+    // Every movement, an opening and a closing row per customer, the title block (title,
+    // three lines, a blank), the header and the totals: a statement cut short would
+    // disagree with its own totals, so one longer than a sheet is refused whole.
+    let rows: u64 = s
+        .customers
+        .iter()
+        .map(|c| {
+            u64::try_from(c.rows.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(2)
+        })
+        .fold(7, u64::saturating_add);
+    if s.truncated || rows > xlsx::MAX_ROWS {
+        return Err(AppError::precondition(msg!(
+            "report.too_many_rows",
+            rows = rows
+        )));
+    }
     let kind_label = |k: &str| match k {
         kind::SHIPMENT => "发货",
         kind::DEDUCTION => "异常扣款",

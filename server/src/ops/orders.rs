@@ -35,7 +35,7 @@ use crate::db::models::{
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
-use crate::db::versioned::{Versioned, check_fresh};
+use crate::db::versioned::{Versioned, check_fresh, check_fresh_as};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::msg;
 use crate::ops::finance;
@@ -153,25 +153,35 @@ fn line_field(i: usize, name: &str) -> String {
     format!("lines[{i}].{name}")
 }
 
-/// Refuses a customer that cannot be sold to: archived, or whose drug-trade licence or
-/// GSP certificate on file has expired (no copy of that kind still valid on `today`).
+/// The step of a sale a customer must still qualify for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SaleStep {
+    /// Placing (or previewing) an order.
+    Order,
+    /// Shipping goods to the customer: an original shipment or a replacement.
+    Shipment,
+}
+
+/// Refuses a customer that cannot be sold to at `step` (spec §4; GSP: goods are supplied
+/// only to qualified buyers): archived, or whose drug-trade licence or GSP certificate on
+/// file has expired (no copy of that kind still valid on `on`, the order or ship date).
 fn require_may_sell_to(
     conn: &mut PgConnection,
     customer: &Customer,
-    today: NaiveDate,
+    on: NaiveDate,
+    step: SaleStep,
 ) -> AppResult<()> {
     if !customer.is_active {
-        return Err(AppError::precondition(msg!(
-            "order.customer_archived",
-            name = customer.name
-        )));
+        let why = match step {
+            SaleStep::Order => msg!("order.customer_archived", name = customer.name),
+            SaleStep::Shipment => msg!("shipment.customer_archived", name = customer.name),
+        };
+        return Err(AppError::precondition(why));
     }
     let certificates = customer_certificate::of_kinds(conn, customer.id, LICENCES)?;
     for kind in LICENCES {
         let of_kind: Vec<_> = certificates.iter().filter(|c| c.kind == *kind).collect();
-        let valid = of_kind
-            .iter()
-            .any(|c| c.expires_on.is_none_or(|d| d >= today));
+        let valid = of_kind.iter().any(|c| c.expires_on.is_none_or(|d| d >= on));
         // Latest expiry first: the one to renew.
         if let (false, Some(latest)) = (valid, of_kind.first()) {
             let label = if *kind == "gsp" {
@@ -179,15 +189,26 @@ fn require_may_sell_to(
             } else {
                 msg!("order.certificate.drug_trade")
             };
-            return Err(AppError::precondition(msg!(
-                "order.certificate_expired",
-                certificate = label,
-                number = latest.number,
-                date = latest
-                    .expires_on
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default()
-            )));
+            let number = &latest.number;
+            let date = latest
+                .expires_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let why = match step {
+                SaleStep::Order => msg!(
+                    "order.certificate_expired",
+                    certificate = label,
+                    number = number,
+                    date = date
+                ),
+                SaleStep::Shipment => msg!(
+                    "shipment.certificate_expired",
+                    certificate = label,
+                    number = number,
+                    date = date
+                ),
+            };
+            return Err(AppError::precondition(why));
         }
     }
     Ok(())
@@ -224,7 +245,7 @@ pub fn price(
     today: NaiveDate,
 ) -> AppResult<Priced> {
     let customer = customer::find(conn, viewer, input.customer_id, false)?;
-    require_may_sell_to(conn, &customer, today)?;
+    require_may_sell_to(conn, &customer, today, SaleStep::Order)?;
     require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
 
     let mut check = FieldCheck::default();
@@ -503,7 +524,9 @@ struct ShipmentRecord<'a> {
 /// audited as `shipment.create`. Returns the shipment and its lines.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version (another shipment got
-/// there first); FAILED_PRECONDITION for a cancelled order or more units than remain on a
+/// there first); FAILED_PRECONDITION for a cancelled order, a customer archived or whose
+/// licence or GSP certificate had expired on the ship date (GSP: goods go only to
+/// qualified buyers, whenever the order was placed), or more units than remain on a
 /// line (naming it and what remains); INVALID_ARGUMENT for a line not of this order, a
 /// ship date after today or before the order date, goods expired on the ship date.
 #[allow(clippy::too_many_arguments)]
@@ -520,13 +543,20 @@ pub fn ship(
     let peek = order::find(conn, reps, order_id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
-    check_fresh(conn, version, &order)?;
+    check_fresh_as(conn, "order_version", version, &order)?;
     if order.cancelled_at.is_some() {
         return Err(AppError::precondition(msg!(
             "shipment.order_cancelled",
             number = order.number
         )));
     }
+    let customer = Customer::lock(conn, order.customer_id)?;
+    require_may_sell_to(
+        conn,
+        &customer,
+        fields.ship_date.min(today),
+        SaleStep::Shipment,
+    )?;
     let mut check = FieldCheck::default();
     let (entity, transit) = check_shipment_fields(
         conn,
@@ -691,15 +721,30 @@ pub fn confirm_delivery(
                 .iter()
                 .map(|l| l.quantity)
                 .sum();
-        } else if let Some(replaced) = exception::replaced_by(conn, before.id)? {
-            let closed = exception::close(conn, ctx, &replaced)?;
-            crate::db::versioned::audit(conn, ctx, "close", Some(&replaced), Some(&closed))?;
-            change.open_exceptions = -1;
+        } else {
+            change.open_exceptions = close_replaced(conn, ctx, before.id, clock.now())?;
         }
         order::advance(conn, ctx, &order, change, false)?;
     }
     crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
     Ok(after)
+}
+
+/// Closes, at `at`, the open exception whose replacement is shipment `shipment_id`, once
+/// that replacement is delivered or lost (audited as `transport_exception.close`): the
+/// change in the order's open exceptions, -1, or 0 when the shipment replaces nothing open.
+fn close_replaced(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    shipment_id: i64,
+    at: DateTime<Utc>,
+) -> AppResult<i32> {
+    let Some(replaced) = exception::replaced_by(conn, shipment_id)? else {
+        return Ok(0);
+    };
+    let closed = exception::close(conn, ctx, &replaced, at)?;
+    crate::db::versioned::audit(conn, ctx, "close", Some(&replaced), Some(&closed))?;
+    Ok(-1)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -718,7 +763,8 @@ struct ExceptionRecord<'a> {
 /// ([`money::reported_part_amount`]; a replacement's units at what the exception lines they
 /// replace were valued); audited as `transport_exception.report`. When
 /// `lost` reports cover every unit of a shipment in transit, it is lost: no longer in
-/// transit, never overdue.
+/// transit, never overdue; a lost replacement closes the exception it replaced (this one
+/// carries the goods' fate and is decided in its turn), so the order can still complete.
 ///
 /// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT for a line not of the shipment;
 /// FAILED_PRECONDITION for more units than remain unreported on a line.
@@ -847,6 +893,9 @@ pub fn report_exception(
             let lost = shipment::mark_lost(conn, ctx, &ship)?;
             crate::db::versioned::audit(conn, ctx, "lose", Some(&ship), Some(&lost))?;
             change.open_shipments = -1;
+            // A lost replacement settles the exception it replaced: this report carries
+            // what became of the goods now, and is decided in its turn.
+            change.open_exceptions += close_replaced(conn, ctx, ship.id, reported_at)?;
         }
     }
     order::advance(conn, ctx, &order, change, false)?;
@@ -867,10 +916,12 @@ pub fn report_exception(
 /// Decides how exception `id` (read at `version`) is settled (处理异常), after agreeing it
 /// with the customer: a deduction closes it at once and comes off the order's net amount;
 /// a reship creates the replacement shipment (amount 0, its own batches), and the
-/// exception closes when that is delivered. Audited as `transport_exception.decide`.
+/// exception closes when that is delivered (or lost). Decided at `decided_at`, on the
+/// business day `today`. Audited as `transport_exception.decide`.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
-/// when already decided; INVALID_ARGUMENT when the replacement lines do not cover each
+/// when already decided, or for a replacement to a customer who may no longer be shipped
+/// to (as [`ship`]); INVALID_ARGUMENT when the replacement lines do not cover each
 /// exception line's units exactly, or for the replacement's ship date and expiry dates.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
@@ -881,6 +932,7 @@ pub fn decide(
     version: i32,
     decision: &Decision,
     note: &str,
+    decided_at: DateTime<Utc>,
     today: NaiveDate,
 ) -> AppResult<TransportException> {
     let peek = exception::find(conn, reps, id, false)?;
@@ -896,7 +948,15 @@ pub fn decide(
     }
     let after = match decision {
         Decision::Deduct => {
-            let after = exception::decide(conn, ctx, &before, exception::DEDUCT, note, None, true)?;
+            let after = exception::decide(
+                conn,
+                ctx,
+                &before,
+                exception::DEDUCT,
+                note,
+                None,
+                decided_at,
+            )?;
             finance::post_deduction(conn, ctx, &order, &after, today)?;
             order::advance(
                 conn,
@@ -914,6 +974,13 @@ pub fn decide(
             shipment: fields,
             lines,
         } => {
+            let customer = Customer::lock(conn, before.customer_id)?;
+            require_may_sell_to(
+                conn,
+                &customer,
+                fields.ship_date.min(today),
+                SaleStep::Shipment,
+            )?;
             let original = Shipment::lock(conn, before.shipment_id)?;
             let mut check = FieldCheck::default();
             let (entity, transit) = check_shipment_fields(
@@ -1004,7 +1071,7 @@ pub fn decide(
                 exception::RESHIP,
                 note,
                 Some(replacement.id),
-                false,
+                decided_at,
             )?;
             order::advance(
                 conn,

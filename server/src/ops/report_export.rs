@@ -198,9 +198,6 @@ fn progress(rows: u64, total: u64, file_name: &str) -> pb::ExportChunk {
     }
 }
 
-/// The most rows an Excel sheet holds.
-const EXCEL_ROWS: u64 = 1_048_576;
-
 /// Writes `job`'s report to a file, sending progress as rows are written. The caller hands
 /// the file out (in pieces of [`CHUNK`] bytes), audits and says "done". Errors: the
 /// report's (a bad filter), a report longer than an Excel sheet (FAILED_PRECONDITION,
@@ -786,7 +783,7 @@ impl<'w> Sheet<'w, '_, '_> {
     fn start(&mut self, total: i64, columns: Vec<Column>) -> AppResult<()> {
         self.total = u64::try_from(total).unwrap_or(0);
         // Title block, blank line, header and totals row take up to a dozen rows.
-        if self.total + u64::try_from(self.lines.len()).unwrap_or(0) + 4 > EXCEL_ROWS {
+        if self.total + u64::try_from(self.lines.len()).unwrap_or(0) + 4 > crate::xlsx::MAX_ROWS {
             return Err(AppError::precondition(crate::msg!(
                 "report.too_many_rows",
                 rows = self.total

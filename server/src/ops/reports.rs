@@ -214,18 +214,6 @@ impl Query {
     }
 }
 
-/// Runs `f` on one consistent snapshot (a read-only, repeatable-read transaction), so a
-/// report's rows and totals agree even while shipments are being posted.
-pub fn snapshot<T>(
-    conn: &mut PgConnection,
-    f: impl FnOnce(&mut PgConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    conn.build_transaction()
-        .read_only()
-        .repeatable_read()
-        .run(f)
-}
-
 /// How many rows the report has.
 pub fn count(conn: &mut PgConnection, q: &Query) -> AppResult<i64> {
     let mut sql = Sql::new("SELECT count(*) AS count FROM (");
@@ -628,8 +616,9 @@ pub struct PerformanceTotals {
 
 /// Employee performance (员工销售业绩) for `role` over the period: each sale credited to
 /// the rep responsible for its customer when it was made, each payment when it was
-/// recorded (a payment reversed after the period still counts for it: a closed period's
-/// figures do not move). Rows by `sort`: "amount" (default), "orders", "customers",
+/// recorded; collections as a ledger, a payment on its date and its reversal against it on
+/// the reversal's (a closed period's figures never move, and consecutive periods add up
+/// to the whole). Rows by `sort`: "amount" (default), "orders", "customers",
 /// "collected", "name".
 pub fn employee_performance(
     conn: &mut PgConnection,
@@ -654,19 +643,25 @@ pub fn employee_performance(
             "coalesce(customer_rep_at(p.customer_id, 'cs', p.created_at), cu.cs_rep_id)".to_owned()
         }
     };
-    let mut payments = Sql::new(&format!(
-        "SELECT {payment_rep} AS rep_id, p.amount
-           FROM payments p JOIN customers cu ON cu.id = p.customer_id
-          WHERE (p.reversed_at IS NULL OR p.reversal_date > "
-    ));
+    // As a ledger: a payment counts on its date, its reversal counts against it on the
+    // reversal's date, so a closed period's figure never moves and periods add up.
+    let dated = |signed_amount: &str, date_column: &str| {
+        let mut sql = Sql::new(&format!(
+            "SELECT {payment_rep} AS rep_id, {signed_amount} AS amount
+               FROM payments p JOIN customers cu ON cu.id = p.customer_id
+              WHERE p.{date_column} BETWEEN "
+        ));
+        sql.bind(Value::Date(period.from))
+            .push(" AND ")
+            .bind(Value::Date(period.to))
+            .push(" AND ")
+            .append(&scope::customers_sql(reps, "cu"));
+        sql
+    };
+    let mut payments = dated("p.amount", "payment_date");
     payments
-        .bind(Value::Date(period.to))
-        .push(") AND p.payment_date BETWEEN ")
-        .bind(Value::Date(period.from))
-        .push(" AND ")
-        .bind(Value::Date(period.to))
-        .push(" AND ")
-        .append(&scope::customers_sql(reps, "cu"));
+        .push(" UNION ALL ")
+        .append(&dated("-p.amount", "reversal_date"));
     let mut base = Sql::new("WITH c AS (");
     base.append(&credited)
         .push("), p AS (")

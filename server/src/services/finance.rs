@@ -17,8 +17,9 @@ use crate::state::AppState;
 
 /// At most this many movements in a statement on screen (the export holds every row).
 const STATEMENT_ROWS: usize = 5_000;
-/// At most this many movements in an exported statement.
-const EXPORT_ROWS: usize = 1_000_000;
+/// At most this many movements read for an exported statement: more than a worksheet holds,
+/// so a statement cut short is always refused ([`ops::statement_workbook`]).
+const EXPORT_ROWS: usize = 1_048_576;
 
 /// The FinanceService implementation.
 pub struct FinanceApi {
@@ -160,7 +161,7 @@ impl FinanceService for FinanceApi {
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
         let s = self
             .state
-            .read_scoped(&session, move |conn, reps| {
+            .read_snapshot(&session, move |conn, reps| {
                 ops::statement(conn, reps, &q, STATEMENT_ROWS)
             })
             .await?;
@@ -173,37 +174,48 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::ExportedFile> {
         let session = Session::of(&request)?;
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
-        let (content, file_name) = self
+        let (customer_id, file_name) = (
+            q.customer_id,
+            format!(
+                "对账单_{}-{}.xlsx",
+                q.from.format("%Y%m%d"),
+                q.to.format("%Y%m%d")
+            ),
+        );
+        // One export slot, as a report's: a large statement holds a connection a while.
+        let _slot = self.state.exports.take()?;
+        let (content, exported) = self
             .state
-            .write_scoped(session, move |conn, ctx, reps| {
+            .read_snapshot(&session, move |conn, reps| {
                 let s = ops::statement(conn, reps, &q, EXPORT_ROWS)?;
-                let label = match (q.customer_id, s.customers.first()) {
-                    (Some(_), Some(c)) => c.customer_name.clone(),
-                    _ => "全部（权限范围内）".to_owned(),
-                };
+                let label = s
+                    .customer_name
+                    .clone()
+                    .unwrap_or_else(|| "全部（权限范围内）".to_owned());
                 let content = ops::statement_workbook(&s, &label)?;
+                let exported = serde_json::json!({
+                    "date_from": q.from,
+                    "date_to": q.to,
+                    "handler_id": q.handler_id,
+                    "customers": s.customers.len(),
+                    "closing": pharmacrm_shared::money::to_wire(&s.closing),
+                });
+                Ok((content, exported))
+            })
+            .await?;
+        // Audited once written: the file goes out only when its export is on record.
+        self.state
+            .write(session, move |conn, ctx| {
                 ctx.audit(
                     conn,
                     Event {
                         action: "statement.export",
                         object_type: "customer",
-                        object_id: q.customer_id.map(|c| c.to_string()).unwrap_or_default(),
+                        object_id: customer_id.map(|c| c.to_string()).unwrap_or_default(),
                         before: None,
-                        after: Some(serde_json::json!({
-                            "date_from": q.from,
-                            "date_to": q.to,
-                            "handler_id": q.handler_id,
-                            "customers": s.customers.len(),
-                            "closing": pharmacrm_shared::money::to_wire(&s.closing),
-                        })),
+                        after: Some(exported.clone()),
                     },
-                )?;
-                let file_name = format!(
-                    "对账单_{}-{}.xlsx",
-                    q.from.format("%Y%m%d"),
-                    q.to.format("%Y%m%d")
-                );
-                Ok((content, file_name))
+                )
             })
             .await?;
         Ok(Response::new(pb::ExportedFile { file_name, content }))

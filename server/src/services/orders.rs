@@ -411,7 +411,8 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::TransportException> {
         let session = Session::of(&request)?;
         let (exception_id, version, decision, note) = conv::decide_exception(request.into_inner())?;
-        let today = self.state.clock.today();
+        let now = self.state.clock.now();
+        let today = self.state.clock.date_of(now);
         self.state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
                 ops::decide(
@@ -422,6 +423,7 @@ impl OrderService for OrderApi {
                     version,
                     &decision,
                     &note,
+                    now,
                     today,
                 )
             })

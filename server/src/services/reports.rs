@@ -32,33 +32,6 @@ impl ReportApi {
         ReportApi { state }
     }
 
-    /// Runs `f` with the caller's scope on one consistent snapshot (a read-only,
-    /// repeatable-read transaction), so a report's rows and totals agree even while
-    /// shipments are being posted.
-    fn report<T, F>(
-        &self,
-        session: &Session,
-        f: F,
-    ) -> impl std::future::Future<Output = crate::error::AppResult<T>> + Send + 'static
-    where
-        F: FnOnce(&mut diesel::PgConnection, &crate::db::scope::Reps) -> crate::error::AppResult<T>
-            + Send
-            + 'static,
-        T: Send + 'static,
-    {
-        let viewer = session.viewer();
-        let db = self.state.db.clone();
-        async move {
-            db.run(move |conn| {
-                ops::snapshot(conn, |conn| {
-                    let reps = viewer.reps(conn)?;
-                    f(conn, &reps)
-                })
-            })
-            .await
-        }
-    }
-
     /// When, and within what scope, a report is being run.
     fn run_info(&self, session: &Session) -> pb::ReportRun {
         let now = self.state.clock.now();
@@ -79,7 +52,8 @@ impl ReportService for ReportApi {
         let (period, filter, sort) = convert::drug_sales(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals, paths) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) = ops::drug_sales(conn, reps, period, &filter, &sort)?;
                 let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals, drug_category::paths(conn)?))
@@ -100,7 +74,8 @@ impl ReportService for ReportApi {
         let session = Session::of(&request)?;
         let (period, filter, interval) = convert::drug_sales_series(request.get_ref())?;
         let (points, totals) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) = ops::drug_sales_series(conn, reps, period, &filter, interval)?;
                 let points: Vec<ops::SeriesPoint> = ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
                 Ok((points, totals))
@@ -120,7 +95,8 @@ impl ReportService for ReportApi {
         let session = Session::of(&request)?;
         let (filter, sort) = convert::customer_distribution(request.get_ref())?;
         let (rows, customers) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, customers) = ops::customer_distribution(conn, reps, &filter, &sort)?;
                 // At most the 34 provinces or one province's cities.
                 let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
@@ -143,7 +119,8 @@ impl ReportService for ReportApi {
         let (period, role, sort) = convert::employee_performance(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) = ops::employee_performance(conn, reps, period, role, &sort)?;
                 let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals))
@@ -165,7 +142,8 @@ impl ReportService for ReportApi {
         let (period, province_code, sort) = convert::customer_consumption(&r)?;
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) =
                     ops::customer_consumption(conn, reps, period, &province_code, &sort)?;
                 let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
@@ -186,7 +164,8 @@ impl ReportService for ReportApi {
         let session = Session::of(&request)?;
         let (period, province_code, sort) = convert::regional_sales(request.get_ref())?;
         let (rows, totals) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) = ops::regional_sales(conn, reps, period, &province_code, &sort)?;
                 // At most the 34 provinces or one province's cities.
                 let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
@@ -210,7 +189,8 @@ impl ReportService for ReportApi {
         let (offset, limit) = page(r.page);
         let days = report_export::days(&self.state.clock, period);
         let (rows, totals) = self
-            .report(&session, move |conn, reps| {
+            .state
+            .read_snapshot(&session, move |conn, reps| {
                 let (q, totals) = ops::exceptions(conn, reps, days, grouping, &sort)?;
                 let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals))
@@ -295,7 +275,7 @@ async fn export(
             .db
             .clone()
             .run(move |conn| {
-                ops::snapshot(conn, |conn| {
+                crate::db::snapshot(conn, |conn| {
                     let reps = viewer.reps(conn)?;
                     let mut lines = lines;
                     lines.splice(0..0, report_export::filter_lines(conn, &job, lang)?);

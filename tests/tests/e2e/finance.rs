@@ -688,6 +688,26 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "2026-11-01");
+    // A day is reconciled once it is over: today (5 November) may still take a payment, a
+    // shipment or a deduction, which the reconciled period would then refuse.
+    let through_today = pb::ReconcileRequest {
+        date_from: "2026-11-01".into(),
+        date_to: "2026-11-05".into(),
+        ..reconcile("200.00")
+    };
+    let refused = w
+        .finance
+        .try_send(through_today)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["date_to"]);
+    assert_zh_contains(&refused, "早于今天");
+    let through_yesterday = pb::ReconcileRequest {
+        date_from: "2026-11-01".into(),
+        date_to: "2026-11-04".into(),
+        ..reconcile("50.00")
+    };
+    w.finance.send(through_yesterday).await;
     // A reversed period is named with the request's other bad fields.
     let reversed = pb::ReconcileRequest {
         date_from: "2026-11-30".into(),
@@ -726,6 +746,42 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .await
         .refused(Code::InvalidArgument);
     assert_zh_contains(&refused, "customer_id：不是有效的记录编号");
+}
+
+/// Money paid on account that later settled a shipment is reversed no earlier than that
+/// settlement: dated before it, the shipment would age as owed before it had shipped.
+#[tokio::test]
+async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let paid = w.finance.send(payment(c, "2026-09-01", "100", &[])).await;
+    assert_eq!(paid.unallocated, "100.00", "nothing was owed yet");
+    // Shipped on the 10th: the credit on account pays it that day.
+    w.shipped_on(c, "2026-09-10", 50).await;
+    let reverse = |date: &str| pb::ReversePaymentRequest {
+        id: paid.id,
+        version: paid.version,
+        reason: "银行退票".into(),
+        reversal_date: date.into(),
+    };
+    let refused = w
+        .finance
+        .try_send(reverse("2026-09-05"))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["reversal_date"]);
+    assert_zh_contains(&refused, "须在 2026-09-10 至 2026-09-10 之间");
+    let reversed = w.finance.send(reverse("2026-09-10")).await;
+    assert!(reversed.reversed);
+    // The shipment is owed again from the day the reversal is dated, not before.
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-09"))
+        .await;
+    assert_eq!(
+        s.closing, "-100.00",
+        "only the credit on account before the 10th"
+    );
 }
 
 #[tokio::test]
@@ -1113,7 +1169,23 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     assert_eq!(body[2][7], Data::Float(123.45));
     assert_eq!(body[3][8], Data::Float(76.55));
     assert_eq!(body[4][8], Data::Float(76.55));
-    // The export is audited.
+    // The title block names the customer, even for a period without a movement.
+    let customer_line = |rows: &[Vec<Data>]| rows[1].get(1).cloned();
+    let named = Some(Data::String(w.customer.name.clone()));
+    assert_eq!(customer_line(&rows), named);
+    let quiet = w
+        .finance
+        .finance
+        .export_statement(statement(c, "2026-08-01", "2026-08-31"))
+        .await
+        .expect("export")
+        .into_inner();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(quiet.content)).expect("xlsx");
+    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(customer_line(&rows), named);
+    // Each export is audited.
     let mut admin = w.app.admin().await;
     let audit = admin
         .send(pb::SearchAuditRequest {
@@ -1121,7 +1193,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
             ..Default::default()
         })
         .await;
-    assert_eq!(audit.entries.len(), 1);
+    assert_eq!(audit.entries.len(), 2);
 }
 
 #[tokio::test]

@@ -305,6 +305,66 @@ async fn an_expired_licence_or_gsp_certificate_refuses_the_order_naming_it_and_i
 }
 
 #[tokio::test]
+async fn goods_are_not_shipped_to_a_customer_whose_certificate_expired_after_the_order() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    CertificateBuilder::new(id, pb::CertificateKind::Gsp)
+        .number("A-BJ-20-0002")
+        .expires_on("2026-12-05")
+        .save(&mut w.rep)
+        .await;
+    let order = place_order(&mut w.rep, id, &[(w.drug.id, 10, "")]).await;
+
+    // A week later the certificate has lapsed: nothing leaves for the customer today.
+    w.app.pin_clock("2026-12-07T10:00:00+08:00");
+    let status = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 4, "B2612")
+        .on("2026-12-07")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "GSP");
+    assert_zh_contains(&status, "不能发货");
+    assert_message_contains(&status, "2026-12-05");
+
+    // Goods that left on its last valid day are recorded.
+    let shipment = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 4, "B2612")
+        .on("2026-12-05")
+        .create(&mut w.cs)
+        .await;
+    // A replacement is goods supplied too: refused until the certificate is renewed.
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+            .await;
+    let status = w
+        .rep
+        .reship(&damaged, "2026-12-07", "B2613")
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "GSP");
+    let order = w.rep.reload(&order).await;
+    assert_eq!(order.shipments.len(), 1, "no replacement was recorded");
+    assert_eq!(
+        order.exceptions[0].decision(),
+        pb::ExceptionDecision::Pending
+    );
+
+    // An archived customer is not shipped to either.
+    diesel::sql_query("UPDATE customers SET is_active = FALSE WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(id)
+        .execute(&mut w.app.sql())
+        .expect("archive the customer");
+    let status = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 6, "B2612")
+        .on("2026-12-05")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已停用");
+}
+
+#[tokio::test]
 async fn archived_drugs_and_archived_customers_cannot_be_ordered() {
     let mut w = world().await;
     let withdrawn = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
@@ -445,6 +505,13 @@ async fn a_shipment_from_a_stale_order_version_is_aborted() {
         .await;
     let order = w.cs.reload(&current).await;
     assert_eq!(order.lines[0].shipped_quantity, 2);
+
+    // A version never read is refused on the request's own field, order_version.
+    let mut unread = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 1, "B2611")
+        .request();
+    unread.order_version = 0;
+    assert_eq!(w.cs.bad_fields_of(unread).await, ["order_version"]);
 }
 
 #[tokio::test]
@@ -789,6 +856,59 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     );
     assert_eq!(order.history[0].by, "rep-a");
     assert_eq!(order.history[1].by, "cs-a");
+}
+
+#[tokio::test]
+async fn a_lost_replacement_closes_the_exception_it_replaced_and_the_order_still_completes() {
+    let mut w = world().await;
+    let (order, shipment) = w.delivered_at_odd_price().await;
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
+            .await;
+    let decided = w
+        .rep
+        .reship(&damaged, TODAY, "B2612")
+        .await
+        .expect("reship");
+    let replacement = w
+        .rep
+        .reload(&order)
+        .await
+        .shipments
+        .into_iter()
+        .find(|s| s.id == decided.replacement_shipment_id)
+        .expect("the replacement");
+
+    // The whole replacement is lost on the way: the damaged goods' exception is settled by
+    // the replacement's own, which now awaits a decision.
+    let lost =
+        w.cs.reported_first(&replacement, pb::ExceptionKind::Lost, 2)
+            .await;
+    let order = w.rep.reload(&order).await;
+    let closed: Vec<(&str, bool)> = order
+        .exceptions
+        .iter()
+        .map(|e| (e.number.as_str(), e.closed_at.is_some()))
+        .collect();
+    assert_eq!(
+        closed,
+        [
+            (damaged.number.as_str(), true),
+            (lost.number.as_str(), false)
+        ]
+    );
+    let p = order.progress();
+    assert_eq!((p.open_exceptions, p.exceptions_awaiting_decision), (1, 1));
+    assert_eq!(order.header().status(), pb::OrderStatus::Shipped);
+
+    w.rep.deduct(&lost).await.expect("deducted");
+    let order = w.rep.reload(&order).await;
+    assert_eq!(order.progress().open_exceptions, 0);
+    assert_eq!(
+        order.header().status(),
+        pb::OrderStatus::Completed,
+        "nothing is left open on the order"
+    );
 }
 
 #[tokio::test]
@@ -1335,6 +1455,58 @@ async fn a_list_filter_given_a_zero_or_negative_id_is_refused_naming_it() {
     admin
         .send(pb::SearchCustomersRequest {
             city_code: "4401".into(),
+            ..Default::default()
+        })
+        .await;
+}
+
+/// A list filter's date range that ends before it starts is refused on its end, naming
+/// the start, rather than read as "nothing matches"; a one-day range is a range.
+#[tokio::test]
+async fn a_filter_range_ending_before_it_starts_is_refused_on_its_end() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let (from, to) = (String::from("2026-11-30"), String::from("2026-11-01"));
+    assert_bad_fields!(admin, {
+        pb::SearchOrdersRequest {
+            created_from: from.clone(),
+            created_to: to.clone(),
+            ..Default::default()
+        } => ["created_to"],
+        pb::ListShipmentsRequest {
+            ship_from: from.clone(),
+            ship_to: to.clone(),
+            ..Default::default()
+        } => ["ship_to"],
+        pb::ListExceptionsRequest {
+            reported_from: from.clone(),
+            reported_to: to.clone(),
+            ..Default::default()
+        } => ["reported_to"],
+        pb::ListPaymentsRequest {
+            date_from: from.clone(),
+            date_to: to.clone(),
+            ..Default::default()
+        } => ["date_to"],
+        pb::ListInvoicesRequest {
+            date_from: from.clone(),
+            date_to: to.clone(),
+            ..Default::default()
+        } => ["date_to"],
+    });
+    let status = admin
+        .try_send(pb::SearchOrdersRequest {
+            created_from: from.clone(),
+            created_to: to,
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_zh_contains(&status, "早于起始日期 2026-11-30");
+    admin
+        .send(pb::SearchOrdersRequest {
+            created_from: from.clone(),
+            created_to: from,
             ..Default::default()
         })
         .await;

@@ -493,7 +493,7 @@ async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     // A payment recorded after the handover is rep B's collection.
     w.app.pin_clock("2026-09-20T10:00:00+08:00");
     let mut finance = w.app.person("fin", &["财务"], None).await;
-    finance
+    let paid = finance
         .send(pb::RecordPaymentRequest {
             customer_id: b,
             payment_date: "2026-09-20".into(),
@@ -523,6 +523,40 @@ async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
         (p.amount.as_str(), p.collected.as_str()),
         ("26.00", "12.00")
     );
+
+    // The payment bounces and is reversed in October: September keeps its collection,
+    // October carries the reversal, and the two months together net to nothing.
+    w.app.pin_clock("2026-10-05T10:00:00+08:00");
+    finance
+        .send(pb::ReversePaymentRequest {
+            id: paid.id,
+            version: paid.version,
+            reason: "银行退票".into(),
+            reversal_date: "2026-10-05".into(),
+        })
+        .await;
+    let collected = |p: &pb::EmployeePerformanceReport| {
+        let rep_b = p.rows.iter().find(|r| r.user_id == w.rep_b.id);
+        (rep_b.map(|r| r.collected.clone()), p.collected.clone())
+    };
+    let september = admin.send(performance(pb::RepRole::Sales)).await;
+    assert_eq!(
+        collected(&september),
+        (Some("12.00".into()), "12.00".into())
+    );
+    let between = |from: &str, to: &str| pb::EmployeePerformanceRequest {
+        date_from: from.into(),
+        date_to: to.into(),
+        role: pb::RepRole::Sales as i32,
+        ..Default::default()
+    };
+    let october = admin.send(between("2026-10-01", "2026-10-31")).await;
+    assert_eq!(
+        collected(&october),
+        (Some("-12.00".into()), "-12.00".into())
+    );
+    let both = admin.send(between("2026-09-01", "2026-10-31")).await;
+    assert_eq!(collected(&both), (Some("0.00".into()), "0.00".into()));
 }
 
 #[test]

@@ -145,6 +145,15 @@ pub fn payment_nets(
     .load(conn)?)
 }
 
+/// The latest date of payment `payment_id`'s entries (where its money went, the last
+/// settlement included), `None` for a payment with none.
+pub fn last_entry_date(conn: &mut PgConnection, payment_id: i64) -> AppResult<Option<NaiveDate>> {
+    Ok(receivable_entries::table
+        .filter(receivable_entries::payment_id.eq(payment_id))
+        .select(diesel::dsl::max(receivable_entries::entry_date))
+        .first(conn)?)
+}
+
 /// The payments' net credits on shipment `shipment_id`, latest payment first: whose
 /// money comes back on account when a deduction overpays the shipment.
 pub fn payments_on(conn: &mut PgConnection, shipment_id: i64) -> AppResult<Vec<PaymentNet>> {

@@ -150,8 +150,9 @@ pub fn units_of_kind(conn: &mut PgConnection, shipment_id: i64, kind: &str) -> A
     Ok(units.and_then(|d| i64::try_from(d).ok()).unwrap_or(0))
 }
 
-/// Records the decision on the (locked, pending) exception; `closed` closes it at once
-/// (a deduction is booked in the same transaction).
+/// Records the decision on the (locked, pending) exception, taken at `at` (the server
+/// clock's instant): without a replacement shipment (a deduction, booked in the same
+/// transaction) it closes at once; with one it stays open until that arrives or is lost.
 pub fn decide(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -159,14 +160,14 @@ pub fn decide(
     decision: &str,
     note: &str,
     replacement_shipment_id: Option<i64>,
-    closed: bool,
+    at: DateTime<Utc>,
 ) -> AppResult<TransportException> {
-    let closed_at = closed.then(Utc::now);
+    let closed_at = replacement_shipment_id.is_none().then_some(at);
     Ok(diesel::update(exceptions::table.find(before.id))
         .set((
             exceptions::decision.eq(decision),
             exceptions::decided_by.eq(ctx.actor.user_id),
-            exceptions::decided_at.eq(diesel::dsl::now),
+            exceptions::decided_at.eq(at),
             exceptions::note.eq(note),
             exceptions::replacement_shipment_id.eq(replacement_shipment_id),
             exceptions::closed_at.eq(closed_at),
@@ -176,15 +177,17 @@ pub fn decide(
         .get_result(conn)?)
 }
 
-/// Closes the (locked) exception: its replacement was delivered.
+/// Closes the (locked) exception at `at` (the server clock's instant): its replacement
+/// was delivered or lost.
 pub fn close(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     before: &TransportException,
+    at: DateTime<Utc>,
 ) -> AppResult<TransportException> {
     Ok(diesel::update(exceptions::table.find(before.id))
         .set((
-            exceptions::closed_at.eq(diesel::dsl::now),
+            exceptions::closed_at.eq(at),
             crate::stamp!(exceptions, before, ctx),
         ))
         .returning(TransportException::as_returning())

@@ -364,6 +364,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                     e.version,
                     &Decision::Deduct,
                     "与客户确认，从货款中扣除",
+                    demo.clock.start_of(day(15)) + Duration::hours(10),
                     day(15),
                 )?;
             }
