@@ -12,7 +12,7 @@
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
 # orders-open, orders-shipment, orders-new, orders-new-line, finance, finance-invoices,
-# finance-statement, finance-arrears, reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩,
+# finance-statement, finance-statement-customer, finance-arrears, reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩,
 # 客户消费情况, 地区销售情况, 异常反馈情况),
 # admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
@@ -102,7 +102,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
-# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344).
+# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344). 对账's 查询
+# once a customer is picked (statement_run, "x y": its filter bar wraps at 900 wide).
 
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
@@ -135,10 +136,14 @@ for lang in "${langs[@]}"; do
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=275 ;;
-      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274 ;;
-      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=371 ;;
-      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=370 ;;
+      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=275
+        statement_run="911 76" ;;
+      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274
+        statement_run="1028 76" ;;
+      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=371
+        statement_run="179 100" ;;
+      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=370
+        statement_run="379 98" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
 
@@ -243,6 +248,14 @@ for lang in "${langs[@]}"; do
     shot finance-invoice-order
     subtab finance 3
     shot finance-statement
+    # One customer's statement (北京协和医院, typed as its initials in the customer field):
+    # a period ending today is not confirmed yet, and the statement says why.
+    click 270 76 0.5
+    xdotool type --delay 30 bjxh
+    sleep 2
+    click 410 76 1
+    click $statement_run 2
+    shot finance-statement-customer
     subtab finance 4
     shot finance-arrears
     # 统计分析: each report on the demo data (a tab runs its report when first shown).

@@ -7,7 +7,8 @@
 //! - a unique value already taken → `ALREADY_EXISTS`, naming the field;
 //! - a rule of the business (archive a department that still has users) →
 //!   `FAILED_PRECONDITION` with a sentence the user can act on;
-//! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when;
+//! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when (in the
+//!   business time zone, with its UTC offset);
 //! - a transaction that crossed another (serialization failure), still failing after the
 //!   server's own retries → `ABORTED` ("try again");
 //! - the database unreachable → `UNAVAILABLE` at once (retry; the server reconnects);
@@ -24,6 +25,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use pharmacrm_shared::validation::Violation;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, FieldViolation, LocalizedMessage, StatusExt};
@@ -71,12 +73,22 @@ pub enum AppError {
     AlreadyExists { field: &'static str, msg: Msg },
     #[error("failed precondition: {0:?}")]
     FailedPrecondition(Msg),
+    /// `zone`, the business time zone the message gives the time in (UTC until
+    /// [`AppError::in_zone`] sets it, as [`crate::state::AppState::write`] does).
     #[error("stale version: changed by {by} at {at}")]
-    Conflict { by: String, at: DateTime<Utc> },
+    Conflict {
+        by: String,
+        at: DateTime<Utc>,
+        zone: Option<Tz>,
+    },
     #[error("unauthenticated: {0:?}")]
     Unauthenticated(Msg),
+    /// `zone` as in [`AppError::Conflict`].
     #[error("login locked until {until}")]
-    LoginLocked { until: DateTime<Utc> },
+    LoginLocked {
+        until: DateTime<Utc>,
+        zone: Option<Tz>,
+    },
     #[error("permission denied: {0:?}")]
     PermissionDenied(Msg),
     #[error("unavailable: {0:?}")]
@@ -183,6 +195,38 @@ fn status(code: Code, msg: &Msg) -> Status {
     )
 }
 
+/// `at` as `format` in `zone` with its UTC offset ("2026-12-03 15:16 +08:00"), or in UTC
+/// ("… UTC") when no zone was set.
+fn local_time(at: DateTime<Utc>, zone: Option<Tz>, format: &str) -> String {
+    match zone {
+        Some(zone) => at
+            .with_timezone(&zone)
+            .format(&format!("{format} %:z"))
+            .to_string(),
+        None => at.format(&format!("{format} UTC")).to_string(),
+    }
+}
+
+impl AppError {
+    /// Gives the times a message states (who changed a record when, until when a login is
+    /// locked) in `zone`, the business time zone, unless one is set already.
+    #[must_use]
+    pub fn in_zone(self, zone: Tz) -> AppError {
+        match self {
+            AppError::Conflict { by, at, zone: None } => AppError::Conflict {
+                by,
+                at,
+                zone: Some(zone),
+            },
+            AppError::LoginLocked { until, zone: None } => AppError::LoginLocked {
+                until,
+                zone: Some(zone),
+            },
+            other => other,
+        }
+    }
+}
+
 impl From<AppError> for Status {
     fn from(e: AppError) -> Status {
         match e {
@@ -222,9 +266,10 @@ impl From<AppError> for Status {
                 Status::with_error_details(Code::AlreadyExists, msg.en, details)
             }
             AppError::FailedPrecondition(msg) => status(Code::FailedPrecondition, &msg),
-            AppError::Conflict { by, at } => {
-                // The client formats the time in its own zone from the ErrorInfo metadata.
-                let utc = at.format("%Y-%m-%d %H:%M UTC");
+            AppError::Conflict { by, at, zone } => {
+                // The client formats the time itself from the ErrorInfo metadata; the
+                // message gives it in the business time zone, as every business time.
+                let time = local_time(at, zone, "%Y-%m-%d %H:%M");
                 let mut details = ErrorDetails::with_error_info(
                     "STALE_VERSION",
                     "pharmacrm",
@@ -233,20 +278,20 @@ impl From<AppError> for Status {
                         ("changed_at".to_owned(), at.to_rfc3339()),
                     ],
                 );
-                let msg = msg!("error.stale_version", by = by, time = utc);
+                let msg = msg!("error.stale_version", by = by, time = time);
                 details.set_localized_message("zh-CN", msg.zh);
                 Status::with_error_details(Code::Aborted, msg.en, details)
             }
             AppError::Unauthenticated(msg) => status(Code::Unauthenticated, &msg),
-            AppError::LoginLocked { until } => {
-                // The client shows the time in its own zone from the ErrorInfo metadata.
-                let utc = until.format("%H:%M UTC");
+            AppError::LoginLocked { until, zone } => {
+                // The client shows the time itself from the ErrorInfo metadata.
+                let time = local_time(until, zone, "%H:%M");
                 let mut details = ErrorDetails::with_error_info(
                     "LOGIN_LOCKED",
                     "pharmacrm",
                     [("locked_until".to_owned(), until.to_rfc3339())],
                 );
-                let msg = msg!("auth.login.locked", time = utc);
+                let msg = msg!("auth.login.locked", time = time);
                 details.set_localized_message("zh-CN", msg.zh);
                 Status::with_error_details(Code::Unauthenticated, msg.en, details)
             }

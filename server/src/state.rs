@@ -77,6 +77,7 @@ impl AppState {
         T: Send + 'static,
     {
         let audit_key = self.audit_key.clone();
+        let zone = self.clock.zone();
         self.db
             .transaction(move |conn| {
                 let actor = session.actor();
@@ -91,6 +92,7 @@ impl AppState {
                 )
             })
             .await
+            .map_err(|e| e.in_zone(zone))
     }
 
     /// Runs `f`, a read, within the data scope of the caller of `session`: the customers

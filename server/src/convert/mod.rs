@@ -279,15 +279,26 @@ pub fn date_range(
 ) -> (Option<NaiveDate>, Option<NaiveDate>) {
     let from = date(from_field, from, check);
     let to = date(to_field, to, check);
-    if let (Some(f), Some(t)) = (from, to)
-        && t < f
-    {
-        check.fail(
-            to_field,
-            msg!("field.range_reversed", date = f.format("%Y-%m-%d")),
-        );
+    if let (Some(f), Some(t)) = (from, to) {
+        in_order(f, (to_field, t), check);
     }
     (from, to)
+}
+
+/// Whether `to` is not before `from`; if it is, records so on `to_field`, naming `from`.
+fn in_order(
+    from: NaiveDate,
+    (to_field, to): (&'static str, NaiveDate),
+    check: &mut FieldCheck,
+) -> bool {
+    if to < from {
+        check.fail(
+            to_field,
+            msg!("field.range_reversed", date = from.format("%Y-%m-%d")),
+        );
+        return false;
+    }
+    true
 }
 
 pub fn required_date(
@@ -303,9 +314,9 @@ pub fn required_date(
     date(field, text, check)
 }
 
-/// A required period of business dates, `date_from` to `date_to` inclusive: each end is a
-/// [`required_date`], and an end before its start is recorded on `date_to`
-/// (`finance.period_reversed`). `None` exactly when something was recorded.
+/// A required period of business dates, `date_from` to `date_to` inclusive: each end is
+/// required, and an end before its start is recorded on `date_to` as in a filter's
+/// [`date_range`]. `None` exactly when something was recorded.
 pub fn period(
     date_from: &str,
     date_to: &str,
@@ -314,11 +325,7 @@ pub fn period(
     let from = required_date("date_from", date_from, check);
     let to = required_date("date_to", date_to, check);
     let (from, to) = (from?, to?);
-    if from > to {
-        check.fail("date_to", msg!("finance.period_reversed"));
-        return None;
-    }
-    Some((from, to))
+    in_order(from, ("date_to", to), check).then_some((from, to))
 }
 
 pub fn date_text(d: Option<NaiveDate>) -> String {

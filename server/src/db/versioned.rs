@@ -196,6 +196,7 @@ pub fn check_fresh_as<T: Versioned>(
     Err(AppError::Conflict {
         by: display_name_of(conn, by)?,
         at,
+        zone: None,
     })
 }
 

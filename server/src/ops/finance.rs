@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Integer, Nullable, Numeric, Text};
-use pharmacrm_shared::money::Decimal;
+use pharmacrm_shared::money::{Decimal, to_wire};
 use serde::Serialize;
 
 use crate::access;
@@ -1075,6 +1075,9 @@ pub fn statement(
             .map(|t| t.customer_id)
             .collect();
         set.extend(movements.iter().map(|m| m.customer_id));
+        // The one customer asked for shows even in a quiet period: its balances, and how
+        // far it is reconciled, which the next reconciliation starts from.
+        set.extend(q.customer_id);
         set.into_iter().collect()
     };
     let customers: Vec<(i64, String, i64)> = customers::table
@@ -1198,10 +1201,11 @@ pub fn reconcile(
         0,
     )?;
     if now.closing != closing {
+        // As the API takes them (no grouping commas), so the figure can be sent back.
         return Err(AppError::precondition(msg!(
             "finance.closing_changed",
-            sent = Money(closing),
-            closing = Money(now.closing)
+            sent = to_wire(&closing),
+            closing = to_wire(&now.closing)
         )));
     }
     let row = ledger::reconcile(

@@ -111,7 +111,7 @@ impl AuthApi {
             })
             .await?;
         // The refused attempt is recorded (committed) before the refusal is sent.
-        let found = begun.map_err(|until| AppError::LoginLocked { until })?;
+        let found = begun.map_err(|until| AppError::LoginLocked { until, zone: None })?;
 
         // 2. Check the password off the async threads (the same time whether or not the
         //    user exists).
@@ -162,7 +162,7 @@ impl AuthApi {
                 if let (true, Some(user)) = (still_valid, &user) {
                     if let Some(until) = login_throttle::locked_until(conn, &username, now)? {
                         record(conn, "auth.login_locked", "login", username.clone())?;
-                        return Ok(Err(AppError::LoginLocked { until }));
+                        return Ok(Err(AppError::LoginLocked { until, zone: None }));
                     }
                     if !user.is_active {
                         record(conn, "auth.login_disabled", "login", username.clone())?;
@@ -178,7 +178,7 @@ impl AuthApi {
                     login_throttle::fail_attempt(conn, &username, now, max_failures, lockout)?;
                 record(conn, "auth.login_failed", "login", username.clone())?;
                 Ok(Err(match locked {
-                    Some(until) => AppError::LoginLocked { until },
+                    Some(until) => AppError::LoginLocked { until, zone: None },
                     None => wrong_credentials(),
                 }))
             })
@@ -207,7 +207,9 @@ impl AuthService for AuthApi {
     ) -> Result<Response<pb::LoginResponse>, Status> {
         let peer = peer_of(request.extensions());
         Ok(Response::new(
-            AuthApi::login(self, peer, request.into_inner()).await?,
+            AuthApi::login(self, peer, request.into_inner())
+                .await
+                .map_err(|e| e.in_zone(self.state.clock.zone()))?,
         ))
     }
 

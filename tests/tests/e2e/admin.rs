@@ -323,6 +323,12 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
     let info = status.get_details_error_info().expect("error info");
     assert_eq!(info.reason, "STALE_VERSION");
     assert_eq!(info.metadata["changed_by"], "系统管理员");
+    // When, in the business time zone (Shanghai) with its offset, not in UTC.
+    let at = chrono::DateTime::parse_from_rfc3339(&info.metadata["changed_at"]).expect("time");
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00");
+    let local = at.with_timezone(&shanghai).format("%Y-%m-%d %H:%M +08:00");
+    assert_message_contains(&status, &local.to_string());
+    assert_zh_contains(&status, &local.to_string());
 
     // Users and positions carry versions too.
     let user = app

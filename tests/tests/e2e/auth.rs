@@ -84,6 +84,10 @@ async fn five_failures_lock_the_username_until_the_lock_expires() {
             (14..=15).contains(&minutes),
             "locked for 15 minutes, got {minutes}"
         );
+        // The message gives the time in the business time zone, as the office reads it.
+        let shanghai = chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00");
+        let local = until.with_timezone(&shanghai).format("%H:%M +08:00");
+        assert_message_contains(&locked, &local.to_string());
     }
     // An unknown username locks the same way, so a lock says nothing about existence.
     for _ in 0..5 {

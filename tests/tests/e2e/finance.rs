@@ -606,7 +606,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .try_send(reconcile("60.00"))
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&refused, "50.00");
+    assert_zh_contains(&refused, "期末余额为 50.00，不是 60.00");
     w.finance.send(reconcile("50.00")).await;
     // Only finance reconciles.
     w.rep
@@ -1169,6 +1169,17 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     assert_eq!(body[2][7], Data::Float(123.45));
     assert_eq!(body[3][8], Data::Float(76.55));
     assert_eq!(body[4][8], Data::Float(76.55));
+    // A quiet period's statement still shows the customer asked for, with its balances.
+    let august = w
+        .finance
+        .send(statement(c, "2026-08-01", "2026-08-31"))
+        .await;
+    let shown: Vec<(&str, &str, usize)> = august
+        .customers
+        .iter()
+        .map(|x| (x.customer_name.as_str(), x.closing.as_str(), x.rows.len()))
+        .collect();
+    assert_eq!(shown, [(w.customer.name.as_str(), "0.00", 0)]);
     // The title block names the customer, even for a period without a movement.
     let customer_line = |rows: &[Vec<Data>]| rows[1].get(1).cloned();
     let named = Some(Data::String(w.customer.name.clone()));
