@@ -130,12 +130,22 @@ pub fn text_width(text: &str) -> f64 {
         + 2.0
 }
 
+/// `text` with each of `forbidden` and every control character replaced by `_`.
+fn replace_forbidden(text: &str, forbidden: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || forbidden.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
 pub fn sheet_name(name: &str) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
-        .collect();
+    let clean = replace_forbidden(name, "[]:*?/\\");
     let trimmed: String = clean.chars().take(31).collect();
     if trimmed.trim().is_empty() {
         "Sheet1".to_owned()
@@ -178,6 +188,12 @@ impl Formats {
             text: Format::new().set_num_format("@"),
         }
     }
+}
+
+/// `text` fit for a file name on every desktop: the characters Windows forbids
+/// (`\ / : * ? " < > |`) and control characters become `_` ("A/B 药房" → "A_B 药房").
+pub fn file_name_part(text: &str) -> String {
+    replace_forbidden(text.trim(), "\\/:*?\"<>|")
 }
 
 /// The most rows an Excel worksheet holds (title block, header and totals included).
@@ -393,6 +409,7 @@ mod tests {
         assert_eq!(text_width("药品"), 6.0);
         assert_eq!(sheet_name("对账单 2026/11"), "对账单 2026_11");
         assert_eq!(sheet_name(&"长".repeat(40)).chars().count(), 31);
+        assert_eq!(file_name_part(" A/B:药房* "), "A_B_药房_");
     }
 
     #[test]

@@ -174,17 +174,11 @@ impl FinanceService for FinanceApi {
     ) -> Reply<pb::ExportedFile> {
         let session = Session::of(&request)?;
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
-        let (customer_id, file_name) = (
-            q.customer_id,
-            format!(
-                "对账单_{}-{}.xlsx",
-                q.from.format("%Y%m%d"),
-                q.to.format("%Y%m%d")
-            ),
-        );
+        let customer_id = q.customer_id;
+        let period = format!("{}-{}", q.from.format("%Y%m%d"), q.to.format("%Y%m%d"));
         // One export slot, as a report's: a large statement holds a connection a while.
         let _slot = self.state.exports.take()?;
-        let (content, exported) = self
+        let (content, exported, file_name) = self
             .state
             .read_snapshot(&session, move |conn, reps| {
                 let s = ops::statement(conn, reps, &q, EXPORT_ROWS)?;
@@ -192,6 +186,14 @@ impl FinanceService for FinanceApi {
                     .customer_name
                     .clone()
                     .unwrap_or_else(|| "全部（权限范围内）".to_owned());
+                // "对账单_北京协和医院_20261101-20261130.xlsx": one customer's file is
+                // told apart from another's of the same period.
+                let file_name = match &s.customer_name {
+                    Some(name) => {
+                        format!("对账单_{}_{period}.xlsx", crate::xlsx::file_name_part(name))
+                    }
+                    None => format!("对账单_{period}.xlsx"),
+                };
                 let content = ops::statement_workbook(&s, &label)?;
                 let exported = serde_json::json!({
                     "date_from": q.from,
@@ -200,7 +202,7 @@ impl FinanceService for FinanceApi {
                     "customers": s.customers.len(),
                     "closing": pharmacrm_shared::money::to_wire(&s.closing),
                 });
-                Ok((content, exported))
+                Ok((content, exported, file_name))
             })
             .await?;
         // Audited once written: the file goes out only when its export is on record.

@@ -1147,7 +1147,11 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .await
         .expect("export")
         .into_inner();
-    assert!(file.file_name.ends_with(".xlsx"), "{}", file.file_name);
+    // One customer's file is named after it, apart from another's of the same period.
+    assert_eq!(
+        file.file_name,
+        format!("对账单_{}_20260901-20260930.xlsx", w.customer.name)
+    );
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(file.content)).expect("xlsx");
     let sheet = book.worksheet_range("对账单").expect("the statement sheet");
