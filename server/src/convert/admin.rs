@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use pharmacrm_shared::{DataScope, Permission, pb, validation};
 
-use super::{Update, count, id, known, optional_id, page, timestamp};
+use super::{Update, count, known, optional_id, page, timestamp, update};
 use crate::db::models::department::{DepartmentInput, DepartmentView};
 use crate::db::models::position::{PositionInput, PositionView};
 use crate::db::models::session::SessionRow;
@@ -86,10 +86,8 @@ pub fn update_department(r: pb::UpdateDepartmentRequest) -> AppResult<Update<Dep
         name,
         parent_id,
     } = r;
-    Ok(Update {
-        id: id("id", dept_id)?,
-        version,
-        input: department_input(name, parent_id)?,
+    update(dept_id, version, |check| {
+        check.absorb(department_input(name, parent_id))
     })
 }
 
@@ -159,10 +157,8 @@ pub fn update_position(r: pb::UpdatePositionRequest) -> AppResult<Update<Positio
         permissions,
         data_scope,
     } = r;
-    Ok(Update {
-        id: id("id", position_id)?,
-        version,
-        input: position_input(name, description, permissions, data_scope)?,
+    update(position_id, version, |check| {
+        check.absorb(position_input(name, description, permissions, data_scope))
     })
 }
 
@@ -287,14 +283,14 @@ pub fn update_user(r: pb::UpdateUserRequest) -> AppResult<Update<UserProfile>> {
         phone,
         position_ids,
     } = r;
-    let user_id = id("id", user_id)?;
-    let mut check = FieldCheck::default();
-    let profile = profile(&mut check, display_name, department_id, phone, position_ids);
-    check.finish()?;
-    Ok(Update {
-        id: user_id,
-        version,
-        input: profile,
+    update(user_id, version, |check| {
+        Ok(Some(profile(
+            check,
+            display_name,
+            department_id,
+            phone,
+            position_ids,
+        )))
     })
 }
 

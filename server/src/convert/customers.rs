@@ -4,7 +4,7 @@ use pharmacrm_shared::{pb, validation};
 
 use super::{
     DbCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none, optional_id, page,
-    page_start, region_filter, required_id, timestamp,
+    page_start, read_version, region_filter, required_id, timestamp, update,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, Rep, TypeChange,
@@ -137,15 +137,10 @@ pub fn assignment(r: pb::AssignCustomerRequest) -> AppResult<Update<(i64, i64)>>
         sales_rep_id,
         cs_rep_id,
     } = r;
-    let customer_id = id("id", customer_id)?;
-    let mut check = FieldCheck::default();
-    required_id("sales_rep_id", sales_rep_id, &mut check);
-    required_id("cs_rep_id", cs_rep_id, &mut check);
-    check.finish()?;
-    Ok(Update {
-        id: customer_id,
-        version,
-        input: (sales_rep_id, cs_rep_id),
+    update(customer_id, version, |check| {
+        required_id("sales_rep_id", sales_rep_id, check);
+        required_id("cs_rep_id", cs_rep_id, check);
+        Ok(Some((sales_rep_id, cs_rep_id)))
     })
 }
 
@@ -361,10 +356,10 @@ pub fn update_customer(
         version,
         customer,
     } = r;
-    Ok(Update {
-        id: id("id", customer_id)?,
-        version,
-        input: customer_input(customer, today, InputFor::Edit).map_err(|e| e.within("customer"))?,
+    update(customer_id, version, |check| {
+        check.absorb(
+            customer_input(customer, today, InputFor::Edit).map_err(|e| e.within("customer")),
+        )
     })
 }
 
@@ -466,6 +461,10 @@ pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileField
         updated_by: _,
     } = r;
     let mut check = FieldCheck::default();
+    if record_id > 0 {
+        // An edit: the version read.
+        read_version("version", version, &mut check);
+    }
     if !["preference", "family", "work", "education"].contains(&kind.as_str()) {
         check.fail("kind", msg!("record.kind_invalid"));
     }
@@ -523,6 +522,10 @@ pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>>
         created_by: _,
     } = r;
     let mut check = FieldCheck::default();
+    if followup_id > 0 {
+        // An edit: the version read.
+        read_version("version", version, &mut check);
+    }
     let method = pb::FollowupMethod::code_of(method);
     if method.is_none() {
         check.fail("method", msg!("followup.method_required"));
@@ -592,6 +595,10 @@ pub fn certificate_input(
         status: _,
     } = certificate.unwrap_or_default();
     let mut check = FieldCheck::default();
+    if certificate_id > 0 {
+        // An edit: the version read.
+        read_version("version", version, &mut check);
+    }
     let kind = pb::CertificateKind::code_of(kind);
     if kind.is_none() {
         check.fail("kind", msg!("certificate.kind_required"));

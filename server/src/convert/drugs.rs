@@ -85,19 +85,14 @@ pub fn update_category(r: pb::UpdateCategoryRequest) -> AppResult<Update<Categor
         parent_id,
         sort_order,
     } = r;
-    let category_id = super::id("id", category_id)?;
-    let mut check = FieldCheck::default();
-    let name = check.absorb(category_name(&name))?;
-    let parent_id = super::id_or_none("parent_id", parent_id, &mut check);
-    check.finish()?;
-    Ok(Update {
-        id: category_id,
-        version,
-        input: CategoryEdit {
-            name: name.expect("checked above"),
+    super::update(category_id, version, |check| {
+        let name = check.absorb(category_name(&name))?;
+        let parent_id = super::id_or_none("parent_id", parent_id, check);
+        Ok(name.map(|name| CategoryEdit {
+            name,
             parent_id,
             sort_order,
-        },
+        }))
     })
 }
 

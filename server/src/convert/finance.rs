@@ -7,8 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_range, date_text, id, id_or_none, known, optional_id, required_date,
-    required_id, timestamp,
+    DbCode, date, date_range, date_text, id, id_or_none, known, optional_id, read_version,
+    required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
@@ -111,6 +111,7 @@ pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Op
     } = r;
     let payment_id = id("id", payment_id)?;
     let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
     check.check("reason", validation::required_text(&reason, 500));
     let d = date("reversal_date", &reversal_date, &mut check);
     check.finish()?;

@@ -33,6 +33,45 @@ pub struct Update<T> {
     pub input: T,
 }
 
+/// An edit of record `record_id` read at `version`, its new fields checked by `input`
+/// into the same [`FieldCheck`] (`None` when a part was recorded bad): a bad id refuses
+/// at once (the record the request is about, as [`id`]); a version that cannot be one
+/// ([`read_version`]) is named together with the bad fields.
+pub fn update<T>(
+    record_id: i64,
+    version: i32,
+    input: impl FnOnce(&mut FieldCheck) -> AppResult<Option<T>>,
+) -> AppResult<Update<T>> {
+    let id = id("id", record_id)?;
+    let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
+    let input = input(&mut check)?;
+    check.finish()?;
+    let input = input.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "an edit's fields are missing though none is bad"
+        ))
+    })?;
+    Ok(Update { id, version, input })
+}
+
+/// The version the client read of the record it edits, recorded bad on `field` with the
+/// request's other complaints when it cannot be one: 0 (left out) "is required", below 0
+/// "is not a version" (versions start at 1). Whether it is still the record's is
+/// [`crate::db::versioned::check_fresh`]'s question, inside the transaction.
+pub fn read_version(field: &'static str, version: i32, check: &mut FieldCheck) -> i32 {
+    match version {
+        1.. => {}
+        0 => {
+            check.fail(field, msg!("field.required"));
+        }
+        _ => {
+            check.fail(field, msg!("field.not_a_version"));
+        }
+    }
+    version
+}
+
 /// A proto enum whose values are stored in the database as text codes.
 pub trait DbCode: Sized + Copy {
     /// The stored code; `None` for the "unspecified" value.

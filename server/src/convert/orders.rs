@@ -8,14 +8,14 @@ use pharmacrm_shared::{pb, validation};
 
 use super::{
     DbCode, Update, date, date_range, date_text, from_timestamp, id, known, optional_id,
-    required_date, required_id, timestamp,
+    read_version, required_date, required_id, timestamp, update,
 };
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
 use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
 use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, TransportException};
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppResult, FieldCheck, Msg};
 use crate::msg;
 use crate::ops::orders::{
     BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
@@ -84,10 +84,8 @@ pub fn update_entity(
         version,
         entity,
     } = req;
-    Ok(Update {
-        id: id("id", entity_id)?,
-        version,
-        input: entity_input(entity)?,
+    update(entity_id, version, |check| {
+        check.absorb(entity_input(entity))
     })
 }
 
@@ -118,6 +116,7 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
         credit_hold_days,
     } = settings.unwrap_or_default();
     let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
     transit_days(
         "settings.default_transit_days",
         default_transit_days,
@@ -241,7 +240,9 @@ pub fn cancel_request(req: pb::CancelOrderRequest) -> AppResult<(i64, i32, Strin
         reason,
     } = req;
     let order_id = id("id", order_id)?;
-    FieldCheck::default()
+    let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
+    check
         .check("reason", validation::required_text(&reason, 200))
         .finish()?;
     Ok((order_id, version, reason.trim().to_owned()))
@@ -569,6 +570,7 @@ pub fn create_shipment(
     } = req;
     let order_id = id("order_id", order_id)?;
     let mut check = FieldCheck::default();
+    read_version("order_version", order_version, &mut check);
     let fields = shipment_fields("shipment", shipment, &mut check);
     let lines = batch_lines("lines", lines, &mut check, |l| {
         (l.order_line_id, l.quantity, l.batch_no, l.expiry_date)
@@ -587,12 +589,18 @@ pub fn confirm_delivery(
         arrived_at,
     } = req;
     let shipment_id = id("id", shipment_id)?;
-    FieldCheck::default()
-        .check("signer", validation::required_text(&signer, 50))
-        .finish()?;
-    let arrived_at =
-        arrived_at.ok_or_else(|| AppError::field("arrived_at", msg!("field.required")))?;
-    let arrived_at = from_timestamp("arrived_at", arrived_at)?;
+    let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
+    check.check("signer", validation::required_text(&signer, 50));
+    let arrived_at = match arrived_at {
+        Some(t) => check.absorb(from_timestamp("arrived_at", t))?,
+        None => {
+            check.fail("arrived_at", msg!("field.required"));
+            None
+        }
+    };
+    check.finish()?;
+    let arrived_at = arrived_at.expect("checked above");
     Ok((shipment_id, version, signer.trim().to_owned(), arrived_at))
 }
 
@@ -770,6 +778,7 @@ pub fn decide_exception(
     } = req;
     let exception_id = id("id", exception_id)?;
     let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
     check.check("note", validation::optional_text(&note, 500));
     let decision = match pb::ExceptionDecision::try_from(decision) {
         Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,

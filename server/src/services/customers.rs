@@ -157,12 +157,13 @@ impl CustomerService for CustomerApi {
             version,
             r#type,
         } = request.into_inner();
-        let type_id = id("id", type_id)?;
-        let fields = conv::customer_type_input(r#type)?;
+        let edit = crate::convert::update(type_id, version, |check| {
+            check.absorb(conv::customer_type_input(r#type))
+        })?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
-                customer_type::update(conn, ctx, type_id, version, &fields)
+                customer_type::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
             .await?;
         Ok(Response::new(row.into()))
@@ -324,7 +325,9 @@ impl CustomerService for CustomerApi {
             reason,
         } = request.into_inner();
         let customer_id = id("id", customer_id)?;
-        FieldCheck::default()
+        let mut check = FieldCheck::default();
+        crate::convert::read_version("version", version, &mut check);
+        check
             .check("reason", validation::optional_text(&reason, 200))
             .finish()?;
         let viewer = session.viewer();

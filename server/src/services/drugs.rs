@@ -156,12 +156,13 @@ impl DrugService for DrugApi {
             version,
             unit,
         } = request.into_inner();
-        let unit_id = id("id", unit_id)?;
-        let input = convert::drugs::unit_input(unit)?;
+        let edit = convert::update(unit_id, version, |check| {
+            check.absorb(convert::drugs::unit_input(unit))
+        })?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                container_unit::update(conn, ctx, unit_id, version, &input)
+                container_unit::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
             .await?;
         Ok(Response::new(view.into()))
@@ -262,19 +263,20 @@ impl DrugService for DrugApi {
             version,
             drug: input,
         } = request.into_inner();
-        let drug_id = id("id", drug_id)?;
         let show_cost = shows_cost(&session);
         let mut input = input;
         if !show_cost && let Some(input) = input.as_mut() {
             // The client never saw the purchase price; the stored one is kept below.
             input.purchase_price = "0".to_owned();
         }
-        let input = convert::drugs::drug_input(input)?;
+        let edit = convert::update(drug_id, version, |check| {
+            check.absorb(convert::drugs::drug_input(input))
+        })?;
         let saved = self
             .state
             .write(session, move |conn, ctx| {
                 // Whoever may not see the purchase price cannot change it either.
-                drug::update(conn, ctx, drug_id, version, &input, !show_cost)
+                drug::update(conn, ctx, edit.id, edit.version, &edit.input, !show_cost)
             })
             .await?;
         Ok(Response::new(drug_response(saved, show_cost)))

@@ -301,3 +301,131 @@ async fn an_unknown_enum_value_in_a_search_or_report_is_refused_naming_its_field
         .await;
     admin.send(pb::CustomerDistributionRequest::default()).await;
 }
+
+/// An edit whose version cannot be one (0: left out; below 0) is refused naming it with
+/// the request's other bad fields at once, so the caller corrects everything in one go;
+/// the record's own id is still refused first, alone.
+#[tokio::test]
+async fn a_missing_version_is_named_with_the_other_bad_fields() {
+    use pharmacrm_shared::pb;
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    // The fields each refusal names, to the first that is not a version's.
+    let mut named = Vec::new();
+    macro_rules! names {
+        ($($request:expr,)+) => {$(
+            let fields = admin.bad_fields_of($request).await;
+            named.push(fields.into_iter().take(2).collect::<Vec<_>>());
+        )+};
+    }
+    names!(
+        pb::UpdateDepartmentRequest {
+            id: 1,
+            version: 0,
+            name: String::new(),
+            parent_id: None
+        },
+        pb::UpdateUserRequest {
+            id: 1,
+            version: -1,
+            ..Default::default()
+        },
+        pb::UpdateCustomerRequest {
+            id: 1,
+            version: 0,
+            customer: None
+        },
+        pb::UpdateCategoryRequest {
+            id: 1,
+            version: 0,
+            ..Default::default()
+        },
+        pb::UpdateUnitRequest {
+            id: 1,
+            version: 0,
+            unit: None
+        },
+        pb::UpdateCustomerTypeRequest {
+            id: 1,
+            version: 0,
+            r#type: None
+        },
+        pb::ChangeCustomerTypeRequest {
+            id: 1,
+            version: 0,
+            type_id: 1,
+            reason: "长".repeat(201)
+        },
+        pb::AssignCustomerRequest {
+            id: 1,
+            version: 0,
+            sales_rep_id: 0,
+            cs_rep_id: 1
+        },
+        pb::UpdateSettingsRequest {
+            version: 0,
+            settings: None
+        },
+        pb::CancelOrderRequest {
+            id: 1,
+            version: 0,
+            reason: String::new()
+        },
+        pb::CreateShipmentRequest {
+            order_id: 1,
+            order_version: 0,
+            ..Default::default()
+        },
+        pb::ConfirmDeliveryRequest {
+            id: 1,
+            version: 0,
+            ..Default::default()
+        },
+        pb::DecideExceptionRequest {
+            id: 1,
+            version: 0,
+            ..Default::default()
+        },
+        pb::ReversePaymentRequest {
+            id: 1,
+            version: 0,
+            ..Default::default()
+        },
+        pb::Followup {
+            id: 1,
+            customer_id: 1,
+            version: 0,
+            ..Default::default()
+        },
+    );
+    let expected: Vec<Vec<&str>> = vec![
+        vec!["version", "name"],
+        vec!["version", "display_name"],
+        vec!["version", "customer.name"],
+        vec!["version", "name"],
+        vec!["version", "name"],
+        vec!["version", "name"],
+        vec!["version", "reason"],
+        vec!["version", "sales_rep_id"],
+        vec!["version", "settings.credit_hold_days"],
+        vec!["version", "reason"],
+        vec!["order_version", "shipment.ship_date"],
+        vec!["version", "signer"],
+        vec!["version", "decision"],
+        vec!["version", "reason"],
+        vec!["version", "method"],
+    ];
+    assert_eq!(named, expected);
+    // The record's own id, bad, is refused alone: there is nothing to edit.
+    assert_eq!(
+        admin
+            .bad_fields_of(pb::UpdateDepartmentRequest {
+                id: 0,
+                version: 0,
+                name: String::new(),
+                parent_id: None,
+            })
+            .await,
+        ["id"]
+    );
+}
