@@ -103,13 +103,7 @@ impl AppState {
         F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let viewer = session.viewer();
-        self.db
-            .run(move |conn| {
-                let reps = viewer.reps(conn)?;
-                f(conn, &reps)
-            })
-            .await
+        self.read(session, false, f).await
     }
 
     /// [`AppState::read_scoped`] on one consistent snapshot (a read-only, repeatable-read
@@ -121,13 +115,27 @@ impl AppState {
         F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.read(session, true, f).await
+    }
+
+    /// `f` within the caller's scope, read first; on one snapshot when `consistent`.
+    async fn read<T, F>(&self, session: &Session, consistent: bool, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let viewer = session.viewer();
         self.db
             .run(move |conn| {
-                crate::db::snapshot(conn, |conn| {
+                let scoped = |conn: &mut PgConnection| {
                     let reps = viewer.reps(conn)?;
                     f(conn, &reps)
-                })
+                };
+                if consistent {
+                    crate::db::snapshot(conn, scoped)
+                } else {
+                    scoped(conn)
+                }
             })
             .await
     }

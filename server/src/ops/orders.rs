@@ -214,6 +214,17 @@ fn require_may_sell_to(
     Ok(())
 }
 
+/// Locks customer `customer_id` (no edit archives it meanwhile) and refuses it when goods
+/// may not go to it on `ship_date` ([`require_may_sell_to`]).
+fn require_may_ship_to(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    ship_date: NaiveDate,
+) -> AppResult<()> {
+    let customer = Customer::lock(conn, customer_id)?;
+    require_may_sell_to(conn, &customer, ship_date, SaleStep::Shipment)
+}
+
 /// An active invoicing entity, or the error naming `field`.
 fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppResult<()> {
     match invoicing_entity::get(conn, id) {
@@ -550,13 +561,7 @@ pub fn ship(
             number = order.number
         )));
     }
-    let customer = Customer::lock(conn, order.customer_id)?;
-    require_may_sell_to(
-        conn,
-        &customer,
-        fields.ship_date.min(today),
-        SaleStep::Shipment,
-    )?;
+    require_may_ship_to(conn, order.customer_id, fields.ship_date.min(today))?;
     let mut check = FieldCheck::default();
     let (entity, transit) = check_shipment_fields(
         conn,
@@ -974,13 +979,7 @@ pub fn decide(
             shipment: fields,
             lines,
         } => {
-            let customer = Customer::lock(conn, before.customer_id)?;
-            require_may_sell_to(
-                conn,
-                &customer,
-                fields.ship_date.min(today),
-                SaleStep::Shipment,
-            )?;
+            require_may_ship_to(conn, before.customer_id, fields.ship_date.min(today))?;
             let original = Shipment::lock(conn, before.shipment_id)?;
             let mut check = FieldCheck::default();
             let (entity, transit) = check_shipment_fields(
