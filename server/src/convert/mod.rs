@@ -59,7 +59,7 @@ pub fn update<T>(
 /// request's other complaints when it cannot be one: 0 (left out) "is required", below 0
 /// "is not a version" (versions start at 1). Whether it is still the record's is
 /// [`crate::db::versioned::check_fresh`]'s question, inside the transaction.
-pub fn read_version(field: &'static str, version: i32, check: &mut FieldCheck) -> i32 {
+pub fn read_version(field: &'static str, version: i32, check: &mut FieldCheck) {
     match version {
         1.. => {}
         0 => {
@@ -69,7 +69,6 @@ pub fn read_version(field: &'static str, version: i32, check: &mut FieldCheck) -
             check.fail(field, msg!("field.not_a_version"));
         }
     }
-    version
 }
 
 /// A proto enum whose values are stored in the database as text codes.
@@ -305,8 +304,6 @@ pub fn date(
     }
 }
 
-/// A required `YYYY-MM-DD` date ([`date`]); a missing one is recorded in `check` as bad
-/// on `field` (`field.required`). `None` exactly when something was recorded.
 /// A filter's optional date range, both ends included: (`from`, `to`), each `None` when
 /// left empty. An end that is not a date is refused on its field; `to` before `from` on
 /// `to_field` ("is before {from}, the start of the range"), so a reversed range is not
@@ -340,6 +337,8 @@ fn in_order(
     true
 }
 
+/// A required `YYYY-MM-DD` date ([`date`]); a missing one is recorded in `check` as bad
+/// on `field` (`field.required`). `None` exactly when something was recorded.
 pub fn required_date(
     field: impl Into<Cow<'static, str>>,
     text: &str,

@@ -171,17 +171,6 @@ macro_rules! stamp {
 /// (ABORTED). A version below 1 was never read (versions start at 1): INVALID_ARGUMENT on
 /// `version`, "is required" for 0 (left out), else "is not a version".
 pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
-    check_fresh_as(conn, "version", sent, row)
-}
-
-/// [`check_fresh`] for a request whose version field is not called `version` (a shipment's
-/// `order_version`): an unread version is refused on `field`.
-pub fn check_fresh_as<T: Versioned>(
-    conn: &mut PgConnection,
-    field: &'static str,
-    sent: i32,
-    row: &T,
-) -> AppResult<()> {
     if sent == row.version() {
         return Ok(());
     }
@@ -190,7 +179,7 @@ pub fn check_fresh_as<T: Versioned>(
             0 => crate::msg!("field.required"),
             _ => crate::msg!("field.not_a_version"),
         };
-        return Err(AppError::field(field, why));
+        return Err(AppError::field("version", why));
     }
     let (by, at) = row.last_change();
     Err(AppError::Conflict {

@@ -35,7 +35,7 @@ use crate::db::models::{
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
-use crate::db::versioned::{Versioned, check_fresh, check_fresh_as};
+use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::msg;
 use crate::ops::finance;
@@ -154,7 +154,7 @@ fn line_field(i: usize, name: &str) -> String {
 }
 
 /// The step of a sale a customer must still qualify for.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum SaleStep {
     /// Placing (or previewing) an order.
     Order,
@@ -554,7 +554,7 @@ pub fn ship(
     let peek = order::find(conn, reps, order_id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
-    check_fresh_as(conn, "order_version", version, &order)?;
+    check_fresh(conn, version, &order)?;
     if order.cancelled_at.is_some() {
         return Err(AppError::precondition(msg!(
             "shipment.order_cancelled",

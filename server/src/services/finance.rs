@@ -17,9 +17,10 @@ use crate::state::AppState;
 
 /// At most this many movements in a statement on screen (the export holds every row).
 const STATEMENT_ROWS: usize = 5_000;
-/// At most this many movements read for an exported statement: more than a worksheet holds,
-/// so a statement cut short is always refused ([`ops::statement_workbook`]).
-const EXPORT_ROWS: usize = 1_048_576;
+/// At most this many movements read for an exported statement: a worksheet's rows, so a
+/// statement cut short is always refused as too long ([`ops::statement_workbook`]).
+#[allow(clippy::cast_possible_truncation)] // 1,048,576 fits every usize we build for
+const EXPORT_ROWS: usize = crate::xlsx::MAX_ROWS as usize;
 
 /// The FinanceService implementation.
 pub struct FinanceApi {
