@@ -332,6 +332,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::OrderCancel),
         ),
         (
+            "/pharmacrm.v1.OrderService/CloseOrder",
+            Requires(P::OrderCancel),
+        ),
+        (
             "/pharmacrm.v1.OrderService/CreateShipment",
             Requires(P::ShipmentWrite),
         ),

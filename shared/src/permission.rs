@@ -152,8 +152,9 @@ permissions! {
     OrderRead = "order.read", Order, "查看订单", "View orders";
     /// Place and edit orders.
     OrderWrite = "order.write", Order, "下单", "Place orders";
-    /// Cancel an order before anything has shipped (with a reason, audited).
-    OrderCancel = "order.cancel", Order, "取消订单", "Cancel orders";
+    /// Cancel an order before anything has shipped, or close (结案) what remains unshipped
+    /// of a part-shipped one (with a reason, audited).
+    OrderCancel = "order.cancel", Order, "取消/结案订单", "Cancel or close orders";
     /// Place an order for a customer on credit hold (overdue past the credit-hold days or
     /// over its credit limit), with a reason (audited).
     OrderCreditOverride = "order.credit_override", Order, "信用超限下单", "Override credit hold";

@@ -27,6 +27,8 @@ calls! {
         fn search_orders(pb::SearchOrdersRequest) -> pb::SearchOrdersResponse;
         /// Cancels an order with a reason.
         fn cancel_order(pb::CancelOrderRequest) -> pb::OrderDetail;
+        /// Closes a part-shipped order (结案): what remains unshipped is given up.
+        fn close_order(pb::CloseOrderRequest) -> pb::OrderDetail;
         /// Records a shipment.
         fn create_shipment(pb::CreateShipmentRequest) -> pb::Shipment;
         /// Records (or corrects) a shipment's arrival.

@@ -233,12 +233,29 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
     })
 }
 
+/// A cancellation: (order id, version, reason trimmed).
 pub fn cancel_request(req: pb::CancelOrderRequest) -> AppResult<(i64, i32, String)> {
     let pb::CancelOrderRequest {
         id: order_id,
         version,
         reason,
     } = req;
+    reason_request(order_id, version, reason)
+}
+
+/// A closing (结案): (order id, version, reason trimmed).
+pub fn close_request(req: pb::CloseOrderRequest) -> AppResult<(i64, i32, String)> {
+    let pb::CloseOrderRequest {
+        id: order_id,
+        version,
+        reason,
+    } = req;
+    reason_request(order_id, version, reason)
+}
+
+/// An order, the version read and why (1–200 characters), as cancelling and closing take
+/// them.
+fn reason_request(order_id: i64, version: i32, reason: String) -> AppResult<(i64, i32, String)> {
     let order_id = id("id", order_id)?;
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
@@ -360,6 +377,9 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         cancelled_at: o.cancelled_at.map(timestamp),
         cancel_reason: o.cancel_reason,
         cancelled_by: names.user(o.cancelled_by),
+        closed_at: o.closed_at.map(timestamp),
+        close_reason: o.close_reason,
+        closed_by: names.user(o.closed_by),
         version: o.version,
         created_at: Some(timestamp(o.created_at)),
         created_by: names.user(Some(o.created_by)),
@@ -442,12 +462,20 @@ pub fn detail(
             action: r.action,
         })
         .collect();
+    // Nothing remains to ship on a cancelled or closed order.
+    let stopped = o.cancelled_at.is_some() || o.closed_at.is_some();
     Ok(pb::OrderDetail {
         history,
         order: Some(order(o, &facts, &names)),
         lines: lines
             .into_iter()
-            .map(|v| order_line(v.line, v.delivered, v.exceptions))
+            .map(|v| {
+                let mut line = order_line(v.line, v.delivered, v.exceptions);
+                if stopped {
+                    line.remaining_quantity = 0;
+                }
+                line
+            })
             .collect(),
         shipments: shipments
             .into_iter()

@@ -341,7 +341,6 @@ diesel::table! {
         open_shipments -> Int4,
         exception_count -> Int4,
         open_exceptions -> Int4,
-        status -> Text,
         cancelled_at -> Nullable<Timestamptz>,
         cancel_reason -> Text,
         cancelled_by -> Nullable<Int8>,
@@ -350,6 +349,10 @@ diesel::table! {
         created_by -> Int8,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        closed_at -> Nullable<Timestamptz>,
+        close_reason -> Text,
+        closed_by -> Nullable<Int8>,
+        status -> Text,
     }
 }
 

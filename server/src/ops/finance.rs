@@ -1466,11 +1466,12 @@ pub fn credit_hold(
             value: Decimal,
         }
         // What open orders will still charge: shipments charge a line's amount in parts
-        // that add up to it (`money::part_amount`).
+        // that add up to it (`money::part_amount`). A closed order (结案) charges nothing
+        // more.
         let Unshipped { value } = diesel::sql_query(
             "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
                FROM order_lines l JOIN orders o ON o.id = l.order_id
-              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL",
+              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL",
         )
         .bind::<BigInt, _>(c.id)
         .get_result(conn)?;

@@ -456,6 +456,12 @@ pub fn cancel(
             number = before.number
         )));
     }
+    if before.closed_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "order.already_closed",
+            number = before.number
+        )));
+    }
     if before.units_shipped > 0 {
         return Err(AppError::precondition(msg!(
             "order.cancel_after_shipment",
@@ -464,6 +470,44 @@ pub fn cancel(
     }
     let after = order::cancel(conn, ctx, &before, reason)?;
     crate::db::versioned::audit(conn, ctx, "cancel", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Closes an order (结案) with `reason`: the units it has not shipped are given up, so it
+/// ships nothing more (replacements for its exceptions still go), its remainder leaves the
+/// customer's credit exposure ([`finance::credit_hold`]) and its status goes on as if
+/// everything had shipped. Audited as `order.close`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`; FAILED_PRECONDITION
+/// when cancelled or already closed, when nothing has shipped (cancel it instead) or
+/// nothing remains to ship.
+pub fn close(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> AppResult<Order> {
+    let before = order::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    let number = &before.number;
+    let refusal = if before.cancelled_at.is_some() {
+        Some(msg!("order.already_cancelled", number = number))
+    } else if before.closed_at.is_some() {
+        Some(msg!("order.already_closed", number = number))
+    } else if before.units_shipped == 0 {
+        Some(msg!("order.close_unshipped", number = number))
+    } else if before.units_shipped == before.units_ordered {
+        Some(msg!("order.close_nothing_left", number = number))
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        return Err(AppError::precondition(refusal));
+    }
+    let after = order::close(conn, ctx, &before, reason)?;
+    crate::db::versioned::audit(conn, ctx, "close", Some(&before), Some(&after))?;
     Ok(after)
 }
 
@@ -558,6 +602,12 @@ pub fn ship(
     if order.cancelled_at.is_some() {
         return Err(AppError::precondition(msg!(
             "shipment.order_cancelled",
+            number = order.number
+        )));
+    }
+    if order.closed_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "shipment.order_closed",
             number = order.number
         )));
     }
@@ -1184,7 +1234,7 @@ pub fn bundle(
     let mut user_ids: Vec<i64> = names.customers.values().map(|(_, rep)| *rep).collect();
     for o in &orders_ {
         user_ids.extend([o.sales_rep_id, o.cs_rep_id, o.created_by]);
-        user_ids.extend(o.updated_by.into_iter().chain(o.cancelled_by));
+        user_ids.extend(o.updated_by.into_iter().chain(o.cancelled_by).chain(o.closed_by));
     }
     for s in &shipments_ {
         user_ids.push(s.created_by);

@@ -316,6 +316,17 @@ impl OrderService for OrderApi {
         Ok(Response::new(self.order_detail(&session, order_id).await?))
     }
 
+    async fn close_order(&self, request: Request<pb::CloseOrderRequest>) -> Reply<pb::OrderDetail> {
+        let session = Session::of(&request)?;
+        let (order_id, version, reason) = conv::close_request(request.into_inner())?;
+        self.state
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::close(conn, ctx, reps, order_id, version, &reason)
+            })
+            .await?;
+        Ok(Response::new(self.order_detail(&session, order_id).await?))
+    }
+
     async fn create_shipment(
         &self,
         request: Request<pb::CreateShipmentRequest>,

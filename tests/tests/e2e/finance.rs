@@ -950,6 +950,42 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
 }
 
 #[tokio::test]
+async fn closing_a_part_shipped_order_frees_its_unshipped_remainder_from_the_credit_limit() {
+    let mut w = world().await;
+    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
+        .served_by(w.cs.id)
+        .credit_limit("100")
+        .create(&mut w.rep)
+        .await;
+    // 50 boxes × 2.00 ordered, 10 shipped: 20.00 owed and 80.00 still to charge.
+    let order = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 50, "")
+        .place(&mut w.rep)
+        .await;
+    ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 10, "B1")
+        .create(&mut w.cs)
+        .await;
+    let one_more = OrderBuilder::new(limited.id).line(w.drug.id, 1, "");
+    let refused = one_more
+        .clone()
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "102.00");
+
+    // The customer will not take the other 40: closed, only the 20.00 shipped counts.
+    let order = w.rep.reload(&order).await;
+    w.rep
+        .close_order(&order, "客户不再需要剩余数量")
+        .await
+        .expect("close");
+    one_more.place(&mut w.rep).await;
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(money.outstanding, "20.00", "what was never shipped was never owed");
+}
+
+#[tokio::test]
 async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     let mut w = world().await;
     let mut other = w

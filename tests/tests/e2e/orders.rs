@@ -962,9 +962,10 @@ async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped(
     assert_eq!(header.cancel_reason, "客户取消采购计划");
     assert_eq!(header.cancelled_by, "rep-a");
     assert!(header.cancelled_at.is_some());
-    // Nothing ships from a cancelled order.
+    // Nothing remains to ship, and nothing ships from a cancelled order.
+    assert_eq!(cancelled.lines[0].remaining_quantity, 0);
     ShipmentBuilder::of(&cancelled)
-        .everything_left("B2611")
+        .line(&cancelled.lines[0], 1, "B2611")
         .try_create(&mut w.cs)
         .await
         .refused(Code::FailedPrecondition);
@@ -981,6 +982,101 @@ async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped(
         .refused(Code::FailedPrecondition);
     let started = w.rep.reload(&started).await;
     assert_eq!(started.header().status(), pb::OrderStatus::PartiallyShipped);
+}
+
+#[tokio::test]
+async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
+    let mut w = world().await;
+    let ten_boxes = [(w.drug.id, 10, "")];
+    let order = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    // Nothing shipped: cancel, not close.
+    let status = w
+        .rep
+        .close_order(&order, "客户不再需要剩余数量")
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "请取消订单");
+
+    let shipment = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 4, "B2611")
+        .create(&mut w.cs)
+        .await;
+    // The version read before the shipment is stale.
+    w.rep
+        .close_order(&order, "客户不再需要剩余数量")
+        .await
+        .refused(Code::Aborted);
+    let order = w.rep.reload(&order).await;
+    let status = w
+        .rep
+        .close_order(&order, " ")
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["reason"]);
+    // Closing is the sales side's call, as cancelling is.
+    w.cs.close_order(&order, "客户不再需要剩余数量")
+        .await
+        .refused(Code::PermissionDenied);
+
+    let closed = w
+        .rep
+        .close_order(&order, "客户不再需要剩余数量")
+        .await
+        .expect("close");
+    let header = closed.header();
+    assert_eq!(header.close_reason, "客户不再需要剩余数量");
+    assert_eq!(header.closed_by, "rep-a");
+    assert!(header.closed_at.is_some());
+    // The 4 boxes are still on their way: shipped, not part-shipped; nothing remains.
+    assert_eq!(header.status(), pb::OrderStatus::Shipped);
+    assert_eq!(closed.lines[0].remaining_quantity, 0);
+    assert_eq!(closed.lines[0].shipped_quantity, 4);
+    assert_eq!(header.total, "20.00", "the order keeps what was ordered");
+    assert!(closed.history.iter().any(|e| e.action == "order.close"));
+
+    // The 6 boxes given up never ship; the order cannot be cancelled or closed again.
+    let status = ShipmentBuilder::of(&closed)
+        .line(&closed.lines[0], 1, "B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已结案");
+    w.rep
+        .cancel_order(&closed, "客户取消采购计划")
+        .await
+        .refused(Code::FailedPrecondition);
+    w.rep
+        .close_order(&closed, "客户不再需要剩余数量")
+        .await
+        .refused(Code::FailedPrecondition);
+
+    // Once the 4 boxes arrive the order is complete.
+    w.app.pin_clock("2026-11-30T17:00:00+08:00");
+    w.cs.deliver(&shipment, ARRIVED).await;
+    let done = w.rep.reload(&closed).await;
+    assert_eq!(done.header().status(), pb::OrderStatus::Completed);
+    let found = w
+        .rep
+        .orders_where(pb::SearchOrdersRequest {
+            statuses: vec![pb::OrderStatus::PartiallyShipped as i32],
+            ..Default::default()
+        })
+        .await;
+    assert!(found.is_empty(), "no longer waiting to ship: {found:?}");
+
+    // A fully shipped order has nothing left to close.
+    let whole = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    ShipmentBuilder::of(&whole)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    let whole = w.rep.reload(&whole).await;
+    let status = w
+        .rep
+        .close_order(&whole, "客户不再需要剩余数量")
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已全部发货");
 }
 
 #[tokio::test]

@@ -42,8 +42,6 @@ pub struct Order {
     pub open_shipments: i32,
     pub exception_count: i32,
     pub open_exceptions: i32,
-    /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived).
-    pub status: String,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: String,
     pub cancelled_by: Option<i64>,
@@ -52,6 +50,13 @@ pub struct Order {
     pub created_by: i64,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// When what remained unshipped was given up (结案); set only with something shipped.
+    pub closed_at: Option<DateTime<Utc>>,
+    pub close_reason: String,
+    pub closed_by: Option<i64>,
+    /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived; a
+    /// closed order goes on as if every unit had shipped).
+    pub status: String,
 }
 
 /// An order line row: the drug as it was when ordered.
@@ -208,6 +213,25 @@ pub fn cancel(
             orders::cancelled_at.eq(diesel::dsl::now),
             orders::cancelled_by.eq(ctx.actor.user_id),
             orders::cancel_reason.eq(reason),
+            crate::stamp!(orders, before, ctx),
+        ))
+        .returning(Order::as_returning())
+        .get_result(conn)?)
+}
+
+/// Marks the (locked, checked) order closed (结案) with `reason`: what it has not shipped
+/// is given up.
+pub fn close(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Order,
+    reason: &str,
+) -> AppResult<Order> {
+    Ok(diesel::update(orders::table.find(before.id))
+        .set((
+            orders::closed_at.eq(diesel::dsl::now),
+            orders::closed_by.eq(ctx.actor.user_id),
+            orders::close_reason.eq(reason),
             crate::stamp!(orders, before, ctx),
         ))
         .returning(Order::as_returning())
