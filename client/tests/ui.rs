@@ -1375,6 +1375,55 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
 }
 
 #[test]
+fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 4, "B2611")
+            .create(&mut team.cs)
+            .await;
+        order
+    });
+    let number = order.header().number.clone();
+
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "结案");
+    // Part-shipped: closed, not cancelled.
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::Button, "取消订单")
+            .is_none()
+    );
+    ui.press(Role::Button, "结案");
+    ui.wait_label_contains("未发的 6 件不再发货");
+    // A reason is required.
+    ui.press(Role::Button, "确认结案");
+    ui.wait_label_contains("必填");
+    ui.type_into("结案原因", "客户不再需要剩余数量");
+    ui.press(Role::Button, "确认结案");
+
+    // The order shows it closed, still on its way, with nothing left to ship.
+    ui.wait_label_contains("未发 6 件不再发货");
+    ui.wait_label("已发货");
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::Button, "登记发货")
+            .is_none()
+    );
+    let stored =
+        server.as_admin(async |admin| admin.order(order.header().id).await.expect("order"));
+    let header = stored.header();
+    assert_eq!(header.status(), pb::OrderStatus::Shipped);
+    assert_eq!(header.close_reason, "客户不再需要剩余数量");
+    assert_eq!(header.closed_by, "rep-a");
+}
+
+#[test]
 fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     let server = Server::start();
     // Ordered and shipped on 27 November, expected two days later.

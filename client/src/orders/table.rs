@@ -32,8 +32,10 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
     });
 }
 
-/// How far an order has got: "已发 30/100 · 已签收 20", with the exceptions when any.
-fn progress_text(p: &pb::OrderProgress) -> String {
+/// How far an order has got: "已发 30/100 · 已签收 20", with the exceptions when any and
+/// "已结案" when the rest was given up.
+fn progress_text(order: &pb::Order) -> String {
+    let p = order.progress.unwrap_or_default();
     let mut text = t("orders.progress")
         .replace("{shipped}", &p.units_shipped.to_string())
         .replace("{ordered}", &p.units_ordered.to_string())
@@ -48,6 +50,10 @@ fn progress_text(p: &pb::OrderProgress) -> String {
             "orders.overdue_shipments",
             u64::from(p.overdue_shipments),
         ));
+    }
+    if order.closed_at.is_some() {
+        text.push_str(" · ");
+        text.push_str(t("orders.closed"));
     }
     text
 }
@@ -109,10 +115,7 @@ pub fn orders_table(
         70.0,
         160.0,
     );
-    let progress_texts: Vec<String> = rows
-        .iter()
-        .map(|o| progress_text(&o.progress.unwrap_or_default()))
-        .collect();
+    let progress_texts: Vec<String> = rows.iter().map(progress_text).collect();
     let progress = widgets::fit_column(
         ui,
         t("order.progress"),

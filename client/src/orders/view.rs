@@ -3,7 +3,8 @@
 //! their batches (overdue in red), the transport exceptions with their decisions, and the
 //! order's money from the finance module (shipped, invoiced, paid, outstanding). The
 //! actions (ship, confirm delivery, report, decide) open their form in place of the
-//! details; cancelling asks for a reason in a dialog. Each action shows only to whoever
+//! details; cancelling, and closing (结案) what remains of a part-shipped order, ask for a
+//! reason in a dialog. Each action shows only to whoever
 //! holds its permission; the order's change history is the audit log's.
 
 use egui::{Align, Layout, RichText};
@@ -59,7 +60,52 @@ enum Start {
     Deliver(i64),
     Report(i64),
     Decide(i64),
+    End(Ending),
+}
+
+/// How an order is stopped: cancelled while nothing has shipped, or closed (结案) with
+/// what remains unshipped given up. Both ask for a reason and need `order.cancel`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
     Cancel,
+    Close,
+}
+
+impl Ending {
+    /// The button, and the dialog's heading.
+    fn title(self) -> &'static str {
+        match self {
+            Ending::Cancel => t("orders.cancel"),
+            Ending::Close => t("orders.close"),
+        }
+    }
+
+    /// What it does, for `order`.
+    fn question(self, order: &pb::Order) -> String {
+        match self {
+            Ending::Cancel => t("orders.cancel_question").to_owned(),
+            Ending::Close => {
+                let p = order.progress.unwrap_or_default();
+                t("orders.close_question")
+                    .replace("{left}", &(p.units_ordered - p.units_shipped).to_string())
+                    .replace("{shipped}", &p.units_shipped.to_string())
+            }
+        }
+    }
+
+    fn reason_label(self) -> &'static str {
+        match self {
+            Ending::Cancel => t("orders.cancel_reason"),
+            Ending::Close => t("orders.close_reason"),
+        }
+    }
+
+    fn confirm(self) -> &'static str {
+        match self {
+            Ending::Cancel => t("orders.cancel_confirm"),
+            Ending::Close => t("orders.close_confirm"),
+        }
+    }
 }
 
 /// One order's view.
@@ -75,20 +121,20 @@ pub struct OrderView {
     action: Option<Action>,
     /// Closing an action form that holds input.
     discard: widgets::Discard<()>,
-    /// The cancel dialog's reason while it is open.
-    cancel_reason: Option<String>,
-    cancel_errors: FieldErrors,
-    cancelling: Requested<pb::OrderDetail>,
+    /// The cancel or close dialog, with the reason typed, while it is open.
+    ending: Option<(Ending, String)>,
+    ending_errors: FieldErrors,
+    ending_sent: Requested<pb::OrderDetail>,
 }
 
 impl Unsaved for OrderView {
-    /// Whether an action form or the cancel dialog holds input.
+    /// Whether an action form or the cancel/close dialog holds input.
     fn is_dirty(&self) -> bool {
         self.action.as_ref().is_some_and(Action::is_dirty)
             || self
-                .cancel_reason
+                .ending
                 .as_ref()
-                .is_some_and(|r| !r.trim().is_empty())
+                .is_some_and(|(_, r)| !r.trim().is_empty())
     }
 }
 
@@ -104,9 +150,9 @@ impl OrderView {
             finance: Requested::NotRequested,
             action: None,
             discard: widgets::Discard::default(),
-            cancel_reason: None,
-            cancel_errors: FieldErrors::default(),
-            cancelling: Requested::NotRequested,
+            ending: None,
+            ending_errors: FieldErrors::default(),
+            ending_sent: Requested::NotRequested,
         }
     }
 
@@ -146,9 +192,9 @@ impl OrderView {
         self.entities.poll(ctx);
         self.settings.poll();
         self.finance.poll();
-        if self.cancel_errors.poll(&mut self.cancelling) {
-            self.cancel_reason = None;
-            if let Requested::Done(detail) = std::mem::take(&mut self.cancelling) {
+        if self.ending_errors.poll(&mut self.ending_sent) {
+            self.ending = None;
+            if let Requested::Done(detail) = std::mem::take(&mut self.ending_sent) {
                 self.detail = Requested::Done(detail);
             }
         }
@@ -198,7 +244,7 @@ impl OrderView {
         if let Some(start) = start {
             self.start(start, &detail);
         }
-        self.cancel_ui(ui.ctx(), ctx, &order);
+        self.ending_ui(ui.ctx(), ctx, &order);
         command
     }
 
@@ -215,9 +261,9 @@ impl OrderView {
                 .iter()
                 .find(|e| e.id == id)
                 .map(|e| Action::Decide(DecideForm::new(e, transit))),
-            Start::Cancel => {
-                self.cancel_reason = Some(String::new());
-                self.cancel_errors.set(None);
+            Start::End(ending) => {
+                self.ending = Some((ending, String::new()));
+                self.ending_errors.set(None);
                 None
             }
         };
@@ -269,39 +315,49 @@ impl OrderView {
         }
     }
 
-    /// The cancel dialog: a reason, then the cancellation.
-    fn cancel_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
-        let Some(reason) = &mut self.cancel_reason else {
+    /// The cancel or close dialog: what it does, a reason, then the request.
+    fn ending_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
+        let Some((ending, reason)) = &mut self.ending else {
             return;
         };
-        let busy = self.cancelling.is_pending();
+        let ending = *ending;
+        let busy = self.ending_sent.is_pending();
         let mut submit = false;
         let mut close = false;
-        let errors = &mut self.cancel_errors;
-        let modal = egui::Modal::new(egui::Id::unique("cancel_order")).show(egui_ctx, |ui| {
+        let errors = &mut self.ending_errors;
+        let modal = egui::Modal::new(egui::Id::unique("end_order")).show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
-            ui.heading(label_value(t("orders.cancel"), &order.number));
-            ui.label(t("orders.cancel_question"));
-            submit = widgets::form(ui, "cancel_form", errors, |f| {
-                f.text(t("orders.cancel_reason"), "reason", reason);
+            ui.set_max_width(520.0);
+            ui.heading(label_value(ending.title(), &order.number));
+            ui.label(ending.question(order));
+            submit = widgets::form(ui, "end_order_form", errors, |f| {
+                f.text(ending.reason_label(), "reason", reason);
             })
             .submitted;
             let (confirm, dismiss) =
-                widgets::form_buttons(ui, t("orders.cancel_confirm"), t("common.close"), busy);
+                widgets::form_buttons(ui, ending.confirm(), t("common.close"), busy);
             submit |= confirm;
             close = dismiss;
         });
         if (modal.should_close() || close) && !busy {
-            self.cancel_reason = None;
+            self.ending = None;
             return;
         }
         if submit && !busy {
-            let request = pb::CancelOrderRequest {
-                id: order.id,
-                version: order.version,
-                reason: reason.trim().to_owned(),
+            let (id, version, reason) = (order.id, order.version, reason.trim().to_owned());
+            let sent = match ending {
+                Ending::Cancel => ctx.orders().cancel_order(pb::CancelOrderRequest {
+                    id,
+                    version,
+                    reason,
+                }),
+                Ending::Close => ctx.orders().close_order(pb::CloseOrderRequest {
+                    id,
+                    version,
+                    reason,
+                }),
             };
-            self.cancelling.request(ctx.orders().cancel_order(request));
+            self.ending_sent.request(sent);
         }
     }
 }
@@ -340,8 +396,8 @@ fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
     }
 }
 
-/// The header: number, status, customer, reps, dates, amounts, cancellation; the order's
-/// own actions.
+/// The header: number, status, customer, reps, dates, amounts, cancellation or closing;
+/// the order's own actions.
 fn header_ui(
     ui: &mut egui::Ui,
     ctx: &AppCtx,
@@ -437,6 +493,26 @@ fn header_ui(
             .color(widgets::ERROR),
         );
     }
+    if order.closed_at.is_some() {
+        let p = order.progress.unwrap_or_default();
+        ui.label(
+            RichText::new(format!(
+                "{}  {}  {}",
+                label_value(
+                    t("orders.closed"),
+                    &format!(
+                        "{} {}",
+                        order.closed_by,
+                        format::timestamp(order.closed_at.as_ref())
+                    )
+                ),
+                t("orders.closed_left")
+                    .replace("{left}", &(p.units_ordered - p.units_shipped).to_string()),
+                label_value(t("orders.close_reason"), &order.close_reason),
+            ))
+            .color(widgets::WARNING),
+        );
+    }
     for w in warnings {
         ui.label(RichText::new(warning_line(w, &detail.lines)).color(widgets::WARNING));
     }
@@ -452,11 +528,17 @@ fn header_ui(
         {
             start = Some(Start::Ship);
         }
-        if ctx.can(Permission::OrderCancel)
-            && status == pb::OrderStatus::Pending as i32
-            && ui.button(t("orders.cancel")).clicked()
-        {
-            start = Some(Start::Cancel);
+        if ctx.can(Permission::OrderCancel) {
+            let ending = match pb::OrderStatus::try_from(status) {
+                Ok(pb::OrderStatus::Pending) => Some(Ending::Cancel),
+                Ok(pb::OrderStatus::PartiallyShipped) => Some(Ending::Close),
+                _ => None,
+            };
+            if let Some(ending) = ending
+                && ui.button(ending.title()).clicked()
+            {
+                start = Some(Start::End(ending));
+            }
         }
     });
     start
@@ -739,6 +821,7 @@ fn event_label(action: &str) -> String {
         "order.create" => "orders.event.order_create",
         "order.credit_override" => "orders.event.credit_override",
         "order.cancel" => "orders.event.order_cancel",
+        "order.close" => "orders.event.order_close",
         "order.update" => "orders.event.order_update",
         "shipment.create" => "orders.event.shipment_create",
         "shipment.deliver" => "orders.event.shipment_deliver",

@@ -1234,7 +1234,12 @@ pub fn bundle(
     let mut user_ids: Vec<i64> = names.customers.values().map(|(_, rep)| *rep).collect();
     for o in &orders_ {
         user_ids.extend([o.sales_rep_id, o.cs_rep_id, o.created_by]);
-        user_ids.extend(o.updated_by.into_iter().chain(o.cancelled_by).chain(o.closed_by));
+        user_ids.extend(
+            o.updated_by
+                .into_iter()
+                .chain(o.cancelled_by)
+                .chain(o.closed_by),
+        );
     }
     for s in &shipments_ {
         user_ids.push(s.created_by);

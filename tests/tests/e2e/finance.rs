@@ -982,7 +982,10 @@ async fn closing_a_part_shipped_order_frees_its_unshipped_remainder_from_the_cre
         .expect("close");
     one_more.place(&mut w.rep).await;
     let money = w.finance.order_finance(order.header().id).await;
-    assert_eq!(money.outstanding, "20.00", "what was never shipped was never owed");
+    assert_eq!(
+        money.outstanding, "20.00",
+        "what was never shipped was never owed"
+    );
 }
 
 #[tokio::test]
