@@ -2,7 +2,8 @@
 # Runs the real client window under Xvfb against a demo server and photographs every
 # module's main screen — 药品管理 (catalogue with a drug open, container units), 客户管理
 # (the list, a customer with its 订单记录, the new-customer form, 我的工作, 客户交接), 订单管理
-# (the list, an order open, the shipment form, the order form empty and with a line), 财务,
+# (the list, an order open, the shipment form, a part-shipped order and its 结案 dialog,
+# the order form empty and with a line), 财务,
 # 统计分析, 系统管理 (departments, positions, users, audit log) — and the login screen, in Chinese
 # and in English, at the default 1280×800 and at the minimum 900×600, to check by eye
 # that nothing is cut, squeezed or overlapping and that Chinese renders with the bundled
@@ -11,7 +12,7 @@
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
-# orders-open, orders-shipment, orders-new, orders-new-line, finance, finance-invoices,
+# orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line, finance, finance-invoices,
 # finance-statement, finance-statement-customer, finance-arrears, reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩,
 # 客户消费情况, 地区销售情况, 异常反馈情况),
 # admin-departments, admin-positions, admin-users, admin-audit.
@@ -100,7 +101,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # customer's header stacks into one column at 900 wide: customer_tabs_y); its 编辑客户
 # button 32 px above the tabs (edit_customer_x per language).
 # 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
-# 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260); in
+# 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260) and
+# 结案 beside it in a part-shipped order's view (close_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
 # (at 245,320) and the first line's quantity box (line_quantity_x, at y=344). 对账's 查询
 # once a customer is picked (statement_run, "x y": its filter bar wraps at 900 wide).
@@ -123,6 +125,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545 edit_customer_x=191
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=489
+        close_x=260
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
@@ -133,6 +136,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712 edit_customer_x=206
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=489
+        close_x=300
         ;;
     esac
     case "$prefix" in
@@ -216,6 +220,15 @@ for lang in "${langs[@]}"; do
     shot orders-open
     click "$ship_x" 260 2
     shot orders-shipment
+    click "$order_back_x" 44 2
+    # The part-shipped order (the list's fourth row) opened, and its 结案 dialog, left with
+    # Escape: every language and size shares the demo server, so the order stays open.
+    click 200 $((row_order + 81)) 2
+    shot orders-open-part
+    click "$close_x" 260 2
+    shot orders-close
+    xdotool key Escape
+    sleep 1
     click "$order_back_x" 44 2
     click "$new_order_x" 44 2
     shot orders-new

@@ -106,6 +106,14 @@ impl Ending {
             Ending::Close => t("orders.close_confirm"),
         }
     }
+
+    /// The button that leaves the order as it is ("Close" would read as closing it).
+    fn dismiss(self) -> &'static str {
+        match self {
+            Ending::Cancel => t("common.close"),
+            Ending::Close => t("orders.close_dismiss"),
+        }
+    }
 }
 
 /// One order's view.
@@ -335,7 +343,7 @@ impl OrderView {
             })
             .submitted;
             let (confirm, dismiss) =
-                widgets::form_buttons(ui, ending.confirm(), t("common.close"), busy);
+                widgets::form_buttons(ui, ending.confirm(), ending.dismiss(), busy);
             submit |= confirm;
             close = dismiss;
         });
