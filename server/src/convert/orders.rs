@@ -233,29 +233,14 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
     })
 }
 
-/// A cancellation: (order id, version, reason trimmed).
-pub fn cancel_request(req: pb::CancelOrderRequest) -> AppResult<(i64, i32, String)> {
-    let pb::CancelOrderRequest {
-        id: order_id,
-        version,
-        reason,
-    } = req;
-    reason_request(order_id, version, reason)
-}
-
-/// A closing (结案): (order id, version, reason trimmed).
-pub fn close_request(req: pb::CloseOrderRequest) -> AppResult<(i64, i32, String)> {
-    let pb::CloseOrderRequest {
-        id: order_id,
-        version,
-        reason,
-    } = req;
-    reason_request(order_id, version, reason)
-}
-
-/// An order, the version read and why (1–200 characters), as cancelling and closing take
-/// them.
-fn reason_request(order_id: i64, version: i32, reason: String) -> AppResult<(i64, i32, String)> {
+/// An order, the version read and why (1–200 characters), as cancelling and closing (结案)
+/// take them: (order id, version, reason trimmed). INVALID_ARGUMENT naming `id`, `version`
+/// or `reason`.
+pub fn reason_request(
+    order_id: i64,
+    version: i32,
+    reason: String,
+) -> AppResult<(i64, i32, String)> {
     let order_id = id("id", order_id)?;
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);

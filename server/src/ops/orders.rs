@@ -23,6 +23,7 @@ use crate::db::models::container_unit::ContainerUnit;
 use crate::db::models::customer::{self, Customer};
 use crate::db::models::document_counter::{DocumentKind, next_number};
 use crate::db::models::drug::Drug;
+pub use crate::db::models::order::Ending;
 use crate::db::models::order::{
     self, NewOrder, NewOrderLine, Order, OrderFacts, OrderLine, Progress,
 };
@@ -436,78 +437,52 @@ pub fn place(
     Ok((row, lines, priced.warnings))
 }
 
-/// Cancels an order with `reason` while nothing has shipped; audited as `order.cancel`.
+/// Cancels an order while nothing has shipped, or closes it (结案) once something has
+/// but not everything, with `reason`; audited as `order.cancel` / `order.close`.
+///
+/// Closing gives up the units not shipped: the order ships nothing more (replacements for
+/// its exceptions still go, [`decide`]), its remainder leaves the customer's
+/// credit exposure ([`finance::credit_hold`]) and its status goes on as if everything had
+/// shipped.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`; FAILED_PRECONDITION
-/// when already cancelled or once anything has shipped.
-pub fn cancel(
+/// when already cancelled or closed, when cancelling once anything has shipped (close it),
+/// when closing with nothing shipped (cancel it) or nothing left to ship.
+#[allow(clippy::too_many_arguments)]
+pub fn end(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     reps: &Reps,
     id: i64,
     version: i32,
-    reason: &str,
-) -> AppResult<Order> {
-    let before = order::find(conn, reps, id, true)?;
-    check_fresh(conn, version, &before)?;
-    if before.cancelled_at.is_some() {
-        return Err(AppError::precondition(msg!(
-            "order.already_cancelled",
-            number = before.number
-        )));
-    }
-    if before.closed_at.is_some() {
-        return Err(AppError::precondition(msg!(
-            "order.already_closed",
-            number = before.number
-        )));
-    }
-    if before.units_shipped > 0 {
-        return Err(AppError::precondition(msg!(
-            "order.cancel_after_shipment",
-            number = before.number
-        )));
-    }
-    let after = order::cancel(conn, ctx, &before, reason)?;
-    crate::db::versioned::audit(conn, ctx, "cancel", Some(&before), Some(&after))?;
-    Ok(after)
-}
-
-/// Closes an order (结案) with `reason`: the units it has not shipped are given up, so it
-/// ships nothing more (replacements for its exceptions still go), its remainder leaves the
-/// customer's credit exposure ([`finance::credit_hold`]) and its status goes on as if
-/// everything had shipped. Audited as `order.close`.
-///
-/// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`; FAILED_PRECONDITION
-/// when cancelled or already closed, when nothing has shipped (cancel it instead) or
-/// nothing remains to ship.
-pub fn close(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    reps: &Reps,
-    id: i64,
-    version: i32,
+    ending: Ending,
     reason: &str,
 ) -> AppResult<Order> {
     let before = order::find(conn, reps, id, true)?;
     check_fresh(conn, version, &before)?;
     let number = &before.number;
+    let shipped = before.units_shipped;
     let refusal = if before.cancelled_at.is_some() {
         Some(msg!("order.already_cancelled", number = number))
     } else if before.closed_at.is_some() {
         Some(msg!("order.already_closed", number = number))
-    } else if before.units_shipped == 0 {
-        Some(msg!("order.close_unshipped", number = number))
-    } else if before.units_shipped == before.units_ordered {
-        Some(msg!("order.close_nothing_left", number = number))
     } else {
-        None
+        match ending {
+            Ending::Cancel if shipped > 0 => {
+                Some(msg!("order.cancel_after_shipment", number = number))
+            }
+            Ending::Close if shipped == 0 => Some(msg!("order.close_unshipped", number = number)),
+            Ending::Close if shipped == before.units_ordered => {
+                Some(msg!("order.close_nothing_left", number = number))
+            }
+            _ => None,
+        }
     };
     if let Some(refusal) = refusal {
         return Err(AppError::precondition(refusal));
     }
-    let after = order::close(conn, ctx, &before, reason)?;
-    crate::db::versioned::audit(conn, ctx, "close", Some(&before), Some(&after))?;
+    let after = order::end(conn, ctx, &before, ending, reason)?;
+    crate::db::versioned::audit(conn, ctx, ending.verb(), Some(&before), Some(&after))?;
     Ok(after)
 }
 

@@ -63,6 +63,24 @@ impl OrderApi {
         Ok(conv::transport_exception(e, lines, &names))
     }
 
+    /// Cancels or closes order `order_id` (read at `version`) for `reason` as `session`
+    /// ([`ops::end`]); the order as it is then.
+    async fn end_order(
+        &self,
+        session: Session,
+        order_id: i64,
+        version: i32,
+        (ending, reason): (ops::Ending, String),
+    ) -> AppResult<pb::OrderDetail> {
+        let (order_id, version, reason) = conv::reason_request(order_id, version, reason)?;
+        self.state
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::end(conn, ctx, reps, order_id, version, ending, &reason)
+            })
+            .await?;
+        self.order_detail(&session, order_id).await
+    }
+
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let today = self.state.clock.today();
@@ -307,24 +325,20 @@ impl OrderService for OrderApi {
         request: Request<pb::CancelOrderRequest>,
     ) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
-        let (order_id, version, reason) = conv::cancel_request(request.into_inner())?;
-        self.state
-            .write_scoped(session.clone(), move |conn, ctx, reps| {
-                ops::cancel(conn, ctx, reps, order_id, version, &reason)
-            })
-            .await?;
-        Ok(Response::new(self.order_detail(&session, order_id).await?))
+        let r = request.into_inner();
+        let ending = (ops::Ending::Cancel, r.reason);
+        Ok(Response::new(
+            self.end_order(session, r.id, r.version, ending).await?,
+        ))
     }
 
     async fn close_order(&self, request: Request<pb::CloseOrderRequest>) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
-        let (order_id, version, reason) = conv::close_request(request.into_inner())?;
-        self.state
-            .write_scoped(session.clone(), move |conn, ctx, reps| {
-                ops::close(conn, ctx, reps, order_id, version, &reason)
-            })
-            .await?;
-        Ok(Response::new(self.order_detail(&session, order_id).await?))
+        let r = request.into_inner();
+        let ending = (ops::Ending::Close, r.reason);
+        Ok(Response::new(
+            self.end_order(session, r.id, r.version, ending).await?,
+        ))
     }
 
     async fn create_shipment(

@@ -201,41 +201,55 @@ pub fn advance(
         .get_result(conn)?)
 }
 
-/// Marks the (locked, checked) order cancelled with `reason`.
-pub fn cancel(
-    conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    before: &Order,
-    reason: &str,
-) -> AppResult<Order> {
-    Ok(diesel::update(orders::table.find(before.id))
-        .set((
-            orders::cancelled_at.eq(diesel::dsl::now),
-            orders::cancelled_by.eq(ctx.actor.user_id),
-            orders::cancel_reason.eq(reason),
-            crate::stamp!(orders, before, ctx),
-        ))
-        .returning(Order::as_returning())
-        .get_result(conn)?)
+/// How an order is stopped: cancelled while nothing has shipped, or closed (结案) with
+/// what remains unshipped given up. Each has its own stamp (when, by whom, why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Cancel,
+    Close,
 }
 
-/// Marks the (locked, checked) order closed (结案) with `reason`: what it has not shipped
-/// is given up.
-pub fn close(
+impl Ending {
+    /// The audit action's verb: `order.cancel`, `order.close`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Ending::Cancel => "cancel",
+            Ending::Close => "close",
+        }
+    }
+}
+
+/// Stamps the (locked, checked) order cancelled or closed, now, with `reason`.
+pub fn end(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     before: &Order,
+    ending: Ending,
     reason: &str,
 ) -> AppResult<Order> {
-    Ok(diesel::update(orders::table.find(before.id))
-        .set((
-            orders::closed_at.eq(diesel::dsl::now),
-            orders::closed_by.eq(ctx.actor.user_id),
-            orders::close_reason.eq(reason),
-            crate::stamp!(orders, before, ctx),
-        ))
-        .returning(Order::as_returning())
-        .get_result(conn)?)
+    let target = diesel::update(orders::table.find(before.id));
+    let stamp = crate::stamp!(orders, before, ctx);
+    let query = match ending {
+        Ending::Cancel => target
+            .set((
+                orders::cancelled_at.eq(diesel::dsl::now),
+                orders::cancelled_by.eq(ctx.actor.user_id),
+                orders::cancel_reason.eq(reason),
+                stamp,
+            ))
+            .returning(Order::as_returning())
+            .get_result(conn),
+        Ending::Close => target
+            .set((
+                orders::closed_at.eq(diesel::dsl::now),
+                orders::closed_by.eq(ctx.actor.user_id),
+                orders::close_reason.eq(reason),
+                stamp,
+            ))
+            .returning(Order::as_returning())
+            .get_result(conn),
+    };
+    Ok(query?)
 }
 
 /// What an order's list row shows besides its own columns, computed on read: today's

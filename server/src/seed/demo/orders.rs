@@ -211,7 +211,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
 
     // Cancelled before shipping.
     let (o, _, _) = place(conn, &[(1, 3)], day(2))?;
-    ops::cancel(conn, as_rep, &reps, o.id, o.version, "客户重复下单")?;
+    let cancel = ops::Ending::Cancel;
+    ops::end(conn, as_rep, &reps, o.id, o.version, cancel, "客户重复下单")?;
 
     // Finance: an older order shipped 80 days ago, part paid 40 days ago by 周财务; with
     // the customer's 60 days of credit the rest is 20 days overdue (short of the 90-day
