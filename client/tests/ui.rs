@@ -1400,15 +1400,30 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
             .is_none()
     );
     ui.press(Role::Button, "结案");
-    ui.wait_label_contains("未发的 6 件不再发货");
+    ui.wait_label_contains("未发数量（6）不再发货");
     // A reason is required.
     ui.press(Role::Button, "确认结案");
     ui.wait_label_contains("必填");
     ui.type_into("结案原因", "客户不再需要剩余数量");
+    // Meanwhile the CS rep ships one more box: the dialog says the order changed, and
+    // reloading it keeps the reason and counts again.
+    server.runtime.block_on(async {
+        let order = team.cs.reload(&order).await;
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 1, "B2611")
+            .create(&mut team.cs)
+            .await;
+    });
+    ui.press(Role::Button, "确认结案");
+    ui.wait_label_contains("请刷新后再改");
+    ui.press(Role::Button, "重新加载");
+    ui.wait_label_contains("未发数量（5）不再发货");
     ui.press(Role::Button, "确认结案");
 
     // The order shows it closed, still on its way, with nothing left to ship.
-    ui.wait_label_contains("未发 6 件不再发货");
+    ui.wait_label_contains("未发数量 5 不再发货");
+    ui.wait_label_contains("结案未发金额：64.00");
+    ui.wait_label("结案未发");
     ui.wait_label("已发货");
     assert!(
         ui.harness

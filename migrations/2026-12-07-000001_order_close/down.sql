@@ -14,6 +14,8 @@ ALTER TABLE orders
     DROP CONSTRAINT orders_close_only_shipped,
     DROP CONSTRAINT orders_close_reason,
     DROP CONSTRAINT orders_closed_by,
+    DROP CONSTRAINT orders_closed_amount,
+    DROP COLUMN closed_amount,
     DROP COLUMN closed_by,
     DROP COLUMN close_reason,
     DROP COLUMN closed_at;

@@ -2,8 +2,11 @@
 -- so the units not shipped are given up: the order ships nothing more (replacements for its
 -- transport exceptions still go), its remainder no longer counts towards the customer's
 -- credit exposure, and its status goes on as if every unit had shipped: 已发货 while a
--- shipment is in transit or an exception open, then 已完成. The money is untouched: the
--- receivable arises at shipment, so what was never shipped was never owed.
+-- shipment is in transit or an exception open, then 已完成. The ledger is untouched: the
+-- receivable arises at shipment, so what was never shipped was never owed. The amount
+-- given up is stored when closing (Σ over its lines of the line amount less the part
+-- charged for the units shipped, `money::part_amount`), and the order's net is
+-- total − deductions − closed_amount.
 --
 -- Closing is for an order with something shipped; one with nothing shipped is cancelled.
 
@@ -11,6 +14,8 @@ ALTER TABLE orders
     ADD COLUMN closed_at    TIMESTAMPTZ,
     ADD COLUMN close_reason TEXT NOT NULL DEFAULT '',
     ADD COLUMN closed_by    BIGINT REFERENCES users (id) ON DELETE RESTRICT,
+    ADD COLUMN closed_amount NUMERIC(14, 2) NOT NULL DEFAULT 0 CHECK (closed_amount >= 0),
+    ADD CONSTRAINT orders_closed_amount CHECK (closed_at IS NOT NULL OR closed_amount = 0),
     ADD CONSTRAINT orders_closed_by CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
     ADD CONSTRAINT orders_close_reason CHECK (closed_at IS NULL OR length(btrim(close_reason)) > 0),
     ADD CONSTRAINT orders_close_only_shipped

@@ -332,6 +332,7 @@ impl OrderView {
         let busy = self.ending_sent.is_pending();
         let mut submit = false;
         let mut close = false;
+        let mut reload = false;
         let errors = &mut self.ending_errors;
         let modal = egui::Modal::new(egui::Id::unique("end_order")).show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
@@ -346,9 +347,17 @@ impl OrderView {
                 widgets::form_buttons(ui, ending.confirm(), ending.dismiss(), busy);
             submit |= confirm;
             close = dismiss;
+            // Changed by someone else since it was read: read it again, the reason kept.
+            let conflict = errors.error().is_some_and(|e| e.conflict.is_some());
+            reload = conflict && ui.button(t("common.reload_record")).clicked();
         });
         if (modal.should_close() || close) && !busy {
             self.ending = None;
+            return;
+        }
+        if reload {
+            self.ending_errors.set(None);
+            self.reload(ctx);
             return;
         }
         if submit && !busy {
@@ -476,14 +485,15 @@ fn header_ui(
         ],
     );
     ui.add_space(4.0);
-    crate::finance::totals_line(
-        ui,
-        &[
-            (t("order.total"), &order.total),
-            (t("order.deductions"), &order.deductions),
-            (t("order.net"), &order.net),
-        ],
-    );
+    let mut totals = vec![
+        (t("order.total"), order.total.as_str()),
+        (t("order.deductions"), order.deductions.as_str()),
+    ];
+    if order.closed_at.is_some() {
+        totals.push((t("order.closed_amount"), order.closed_amount.as_str()));
+    }
+    totals.push((t("order.net"), order.net.as_str()));
+    crate::finance::totals_line(ui, &totals);
     if order.status == pb::OrderStatus::Cancelled as i32 {
         ui.label(
             RichText::new(format!(
@@ -552,10 +562,19 @@ fn header_ui(
     start
 }
 
-/// The lines with what happened to each.
+/// The lines with what happened to each; on a closed order, the units each gave up in
+/// place of those still to ship.
 fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
     ui.strong(t("orders.lines"));
     let lines = &detail.lines;
+    let closed = detail.order.as_ref().is_some_and(|o| o.closed_at.is_some());
+    let left = |l: &pb::OrderLine| {
+        if closed {
+            l.quantity - l.shipped_quantity
+        } else {
+            l.remaining_quantity
+        }
+    };
     let decimals = widgets::money_decimals(
         lines
             .iter()
@@ -601,11 +620,12 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .collect(),
         ),
         (
-            t("order.remaining"),
-            lines
-                .iter()
-                .map(|l| l.remaining_quantity.to_string())
-                .collect(),
+            if closed {
+                t("order.given_up")
+            } else {
+                t("order.remaining")
+            },
+            lines.iter().map(|l| left(l).to_string()).collect(),
         ),
         (
             t("order.delivered"),
@@ -679,7 +699,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     row.col(|ui| widgets::money_cell(ui, &l.unit_price, decimals));
                     row.col(|ui| widgets::money_cell(ui, &l.amount, decimals));
                     row.col(|ui| count_cell(ui, l.shipped_quantity));
-                    row.col(|ui| count_cell(ui, l.remaining_quantity));
+                    row.col(|ui| count_cell(ui, left(l)));
                     row.col(|ui| count_cell(ui, l.delivered_quantity));
                     row.col(|ui| {
                         if l.exception_quantity > 0 {

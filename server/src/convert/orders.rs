@@ -318,7 +318,7 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
 
 /// An order's header, amounts and progress.
 pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
-    let net = o.total - facts.deductions;
+    let net = o.total - facts.deductions - o.closed_amount;
     let customer_name = names
         .customers
         .get(&o.customer_id)
@@ -365,6 +365,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         closed_at: o.closed_at.map(timestamp),
         close_reason: o.close_reason,
         closed_by: names.user(o.closed_by),
+        closed_amount: money::to_wire(&o.closed_amount),
         version: o.version,
         created_at: Some(timestamp(o.created_at)),
         created_by: names.user(Some(o.created_by)),

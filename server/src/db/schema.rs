@@ -352,6 +352,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         close_reason -> Text,
         closed_by -> Nullable<Int8>,
+        closed_amount -> Numeric,
         status -> Text,
     }
 }

@@ -468,8 +468,11 @@ pub fn end(
         Some(msg!("order.already_closed", number = number))
     } else {
         match ending {
-            Ending::Cancel if shipped > 0 => {
+            Ending::Cancel if shipped == before.units_ordered => {
                 Some(msg!("order.cancel_after_shipment", number = number))
+            }
+            Ending::Cancel if shipped > 0 => {
+                Some(msg!("order.cancel_part_shipped", number = number))
             }
             Ending::Close if shipped == 0 => Some(msg!("order.close_unshipped", number = number)),
             Ending::Close if shipped == before.units_ordered => {
@@ -481,7 +484,18 @@ pub fn end(
     if let Some(refusal) = refusal {
         return Err(AppError::precondition(refusal));
     }
-    let after = order::end(conn, ctx, &before, ending, reason)?;
+    // What closing gives up: each line's amount less the part charged for what shipped.
+    let given_up = match ending {
+        Ending::Cancel => Decimal::ZERO,
+        Ending::Close => order::lines(conn, before.id)?
+            .iter()
+            .map(|l| {
+                let left = l.quantity - l.shipped_quantity;
+                money::part_amount(l.shipped_quantity, left, l.unit_price)
+            })
+            .sum(),
+    };
+    let after = order::end(conn, ctx, &before, ending, reason, given_up)?;
     crate::db::versioned::audit(conn, ctx, ending.verb(), Some(&before), Some(&after))?;
     Ok(after)
 }

@@ -976,10 +976,12 @@ async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped(
         .create(&mut w.cs)
         .await;
     let started = w.rep.reload(&started).await;
-    w.rep
+    let status = w
+        .rep
         .cancel_order(&started, "客户取消采购计划")
         .await
         .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "请结案");
     let started = w.rep.reload(&started).await;
     assert_eq!(started.header().status(), pb::OrderStatus::PartiallyShipped);
 }
@@ -1032,6 +1034,11 @@ async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
     assert_eq!(closed.lines[0].remaining_quantity, 0);
     assert_eq!(closed.lines[0].shipped_quantity, 4);
     assert_eq!(header.total, "20.00", "the order keeps what was ordered");
+    // 6 × 2.00 given up: the net is what was shipped.
+    assert_eq!(
+        (header.closed_amount.as_str(), header.net.as_str()),
+        ("12.00", "8.00")
+    );
     assert!(closed.history.iter().any(|e| e.action == "order.close"));
 
     // The 6 boxes given up never ship; the order cannot be cancelled or closed again.
@@ -1077,6 +1084,14 @@ async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "已全部发货");
+    // Nor is closing offered instead of cancelling it.
+    let status = w
+        .rep
+        .cancel_order(&whole, "客户取消采购计划")
+        .await
+        .refused(Code::FailedPrecondition);
+    let zh = zh_message(&status).expect("zh");
+    assert!(!zh.contains("结案"), "{zh}");
 }
 
 #[tokio::test]

@@ -54,6 +54,8 @@ pub struct Order {
     pub closed_at: Option<DateTime<Utc>>,
     pub close_reason: String,
     pub closed_by: Option<i64>,
+    /// CNY given up by closing: the amount of the units not shipped; 0 unless closed.
+    pub closed_amount: Decimal,
     /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived; a
     /// closed order goes on as if every unit had shipped).
     pub status: String,
@@ -219,13 +221,15 @@ impl Ending {
     }
 }
 
-/// Stamps the (locked, checked) order cancelled or closed, now, with `reason`.
+/// Stamps the (locked, checked) order cancelled or closed, now, with `reason`; a closed
+/// one with `given_up`, the CNY amount of its units not shipped.
 pub fn end(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     before: &Order,
     ending: Ending,
     reason: &str,
+    given_up: Decimal,
 ) -> AppResult<Order> {
     let target = diesel::update(orders::table.find(before.id));
     let stamp = crate::stamp!(orders, before, ctx);
@@ -244,6 +248,7 @@ pub fn end(
                 orders::closed_at.eq(diesel::dsl::now),
                 orders::closed_by.eq(ctx.actor.user_id),
                 orders::close_reason.eq(reason),
+                orders::closed_amount.eq(given_up),
                 stamp,
             ))
             .returning(Order::as_returning())
