@@ -28,6 +28,7 @@ struct Filter {
     status: i32,
     has_overdue: bool,
     has_open_exceptions: bool,
+    closed_only: bool,
 }
 
 /// What the list asks for: the filters as sent, the sort and the page.
@@ -42,6 +43,7 @@ struct SearchKey {
     status: i32,
     has_overdue: bool,
     has_open_exceptions: bool,
+    closed_only: bool,
     sort: OrderSortState,
 }
 
@@ -83,6 +85,7 @@ impl OrderList {
             status: f.status,
             has_overdue: f.has_overdue,
             has_open_exceptions: f.has_open_exceptions,
+            closed_only: f.closed_only,
             sort: self.sort,
         }
     }
@@ -103,6 +106,7 @@ impl OrderList {
             },
             has_overdue: key.has_overdue,
             has_open_exceptions: key.has_open_exceptions,
+            closed_only: key.closed_only,
             sort: key.sort.0.key,
             descending: key.sort.0.descending,
             page: Some(page),
@@ -190,6 +194,7 @@ impl OrderList {
                 &mut self.filter.has_open_exceptions,
                 t("orders.has_open_exceptions"),
             );
+            ui.checkbox(&mut self.filter.closed_only, t("orders.closed"));
         });
         overdue_legend(ui);
         widgets::request_status(ui, &self.list.result);

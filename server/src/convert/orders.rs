@@ -264,6 +264,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
         sort,
         descending,
         page,
+        closed_only,
     } = req;
     let mut check = FieldCheck::default();
     let (created_from, created_to) = date_range(
@@ -300,6 +301,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
             statuses,
             has_overdue,
             has_open_exceptions,
+            closed_only,
             sort,
             descending,
         },

@@ -1073,6 +1073,19 @@ async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
 
     // A fully shipped order has nothing left to close.
     let whole = place_order(&mut w.rep, w.customer.id, &ten_boxes).await;
+    let closed_ones = w
+        .rep
+        .orders_where(pb::SearchOrdersRequest {
+            closed_only: true,
+            ..Default::default()
+        })
+        .await;
+    let numbers: Vec<&str> = closed_ones.iter().map(|o| o.number.as_str()).collect();
+    assert_eq!(
+        numbers,
+        [done.header().number.as_str()],
+        "only the closed order"
+    );
     ShipmentBuilder::of(&whole)
         .everything_left("B2611")
         .create(&mut w.cs)

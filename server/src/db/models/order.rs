@@ -388,6 +388,8 @@ pub struct OrderFilter {
     pub statuses: Vec<String>,
     pub has_overdue: bool,
     pub has_open_exceptions: bool,
+    /// Only orders closed (结案).
+    pub closed_only: bool,
     pub sort: OrderSort,
     pub descending: bool,
 }
@@ -453,6 +455,9 @@ pub fn search(
     }
     if filter.has_open_exceptions {
         conditions.push(" AND o.open_exceptions > 0");
+    }
+    if filter.closed_only {
+        conditions.push(" AND o.closed_at IS NOT NULL");
     }
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let key = match filter.sort {
