@@ -146,7 +146,7 @@ for lang in "${langs[@]}"; do
         statement_run="1028 76" ;;
       zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=371
         statement_run="179 100" ;;
-      en-900x600) row_drug=178 row_customer=142 row_order=157 customer_tabs_y=370
+      en-900x600) row_drug=178 row_customer=142 row_order=188 customer_tabs_y=370
         statement_run="379 98" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
