@@ -1,3 +1,13 @@
+-- Undoing a closing would let its order ship again and charge its remainder: refuse
+-- while any order is closed.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM orders WHERE closed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'orders have been closed (结案); reverting would reopen them';
+    END IF;
+END
+$$;
+
 ALTER TABLE orders DROP COLUMN status;
 ALTER TABLE orders ADD COLUMN status TEXT NOT NULL GENERATED ALWAYS AS (
     CASE

@@ -14,7 +14,8 @@ ALTER TABLE orders
     ADD COLUMN closed_at    TIMESTAMPTZ,
     ADD COLUMN close_reason TEXT NOT NULL DEFAULT '',
     ADD COLUMN closed_by    BIGINT REFERENCES users (id) ON DELETE RESTRICT,
-    ADD COLUMN closed_amount NUMERIC(14, 2) NOT NULL DEFAULT 0 CHECK (closed_amount >= 0),
+    ADD COLUMN closed_amount NUMERIC(14, 2) NOT NULL DEFAULT 0
+        CHECK (closed_amount >= 0 AND closed_amount <= total),
     ADD CONSTRAINT orders_closed_amount CHECK (closed_at IS NOT NULL OR closed_amount = 0),
     ADD CONSTRAINT orders_closed_by CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
     ADD CONSTRAINT orders_close_reason CHECK (closed_at IS NULL OR length(btrim(close_reason)) > 0),

@@ -72,6 +72,16 @@ enum Ending {
 }
 
 impl Ending {
+    /// How an order in `status` (the wire's) may be stopped: a pending one cancelled, a
+    /// part-shipped one closed; any other not at all.
+    fn of(status: i32) -> Option<Ending> {
+        match pb::OrderStatus::try_from(status) {
+            Ok(pb::OrderStatus::Pending) => Some(Ending::Cancel),
+            Ok(pb::OrderStatus::PartiallyShipped) => Some(Ending::Close),
+            _ => None,
+        }
+    }
+
     /// The button, and the dialog's heading.
     fn title(self) -> &'static str {
         match self {
@@ -328,8 +338,15 @@ impl OrderView {
         let Some((ending, reason)) = &mut self.ending else {
             return;
         };
-        let ending = *ending;
-        let busy = self.ending_sent.is_pending();
+        // The order as last read decides: reloaded after someone else shipped, a pending
+        // order may have become one to close, and a part-shipped one one with nothing left.
+        let Some(now) = Ending::of(order.status) else {
+            self.ending = None;
+            return;
+        };
+        *ending = now;
+        let ending = now;
+        let busy = self.ending_sent.is_pending() || self.detail.is_pending();
         let mut submit = false;
         let mut close = false;
         let mut reload = false;
@@ -546,17 +563,11 @@ fn header_ui(
         {
             start = Some(Start::Ship);
         }
-        if ctx.can(Permission::OrderCancel) {
-            let ending = match pb::OrderStatus::try_from(status) {
-                Ok(pb::OrderStatus::Pending) => Some(Ending::Cancel),
-                Ok(pb::OrderStatus::PartiallyShipped) => Some(Ending::Close),
-                _ => None,
-            };
-            if let Some(ending) = ending
-                && ui.button(ending.title()).clicked()
-            {
-                start = Some(Start::End(ending));
-            }
+        if ctx.can(Permission::OrderCancel)
+            && let Some(ending) = Ending::of(status)
+            && ui.button(ending.title()).clicked()
+        {
+            start = Some(Start::End(ending));
         }
     });
     start

@@ -1,5 +1,5 @@
 //! Order operations whose rules span tables (spec "Order management" 1–4): pricing and
-//! placing an order, cancelling it, shipping, confirming delivery, reporting a transport
+//! placing an order, cancelling or closing (结案) it, shipping, confirming delivery, reporting a transport
 //! exception and deciding it (deduct or reship), and the read model of an order.
 //!
 //! Locking order, to keep concurrent operations from deadlocking: the order row first,
@@ -448,7 +448,6 @@ pub fn place(
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`; FAILED_PRECONDITION
 /// when already cancelled or closed, when cancelling once anything has shipped (close it),
 /// when closing with nothing shipped (cancel it) or nothing left to ship.
-#[allow(clippy::too_many_arguments)]
 pub fn end(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -568,8 +567,8 @@ struct ShipmentRecord<'a> {
 /// audited as `shipment.create`. Returns the shipment and its lines.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version (another shipment got
-/// there first); FAILED_PRECONDITION for a cancelled order, a customer archived or whose
-/// licence or GSP certificate had expired on the ship date (GSP: goods go only to
+/// there first); FAILED_PRECONDITION for a cancelled or closed order, a customer archived
+/// or whose licence or GSP certificate had expired on the ship date (GSP: goods go only to
 /// qualified buyers, whenever the order was placed), or more units than remain on a
 /// line (naming it and what remains); INVALID_ARGUMENT for a line not of this order, a
 /// ship date after today or before the order date, goods expired on the ship date.

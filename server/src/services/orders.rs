@@ -71,14 +71,14 @@ impl OrderApi {
         order_id: i64,
         version: i32,
         (ending, reason): (ops::Ending, String),
-    ) -> AppResult<pb::OrderDetail> {
+    ) -> Reply<pb::OrderDetail> {
         let (order_id, version, reason) = conv::reason_request(order_id, version, reason)?;
         self.state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
                 ops::end(conn, ctx, reps, order_id, version, ending, &reason)
             })
             .await?;
-        self.order_detail(&session, order_id).await
+        Ok(Response::new(self.order_detail(&session, order_id).await?))
     }
 
     /// The full view of order `order_id` as `session` sees it.
@@ -325,20 +325,24 @@ impl OrderService for OrderApi {
         request: Request<pb::CancelOrderRequest>,
     ) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
-        let r = request.into_inner();
-        let ending = (ops::Ending::Cancel, r.reason);
-        Ok(Response::new(
-            self.end_order(session, r.id, r.version, ending).await?,
-        ))
+        let pb::CancelOrderRequest {
+            id,
+            version,
+            reason,
+        } = request.into_inner();
+        self.end_order(session, id, version, (ops::Ending::Cancel, reason))
+            .await
     }
 
     async fn close_order(&self, request: Request<pb::CloseOrderRequest>) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
-        let r = request.into_inner();
-        let ending = (ops::Ending::Close, r.reason);
-        Ok(Response::new(
-            self.end_order(session, r.id, r.version, ending).await?,
-        ))
+        let pb::CloseOrderRequest {
+            id,
+            version,
+            reason,
+        } = request.into_inner();
+        self.end_order(session, id, version, (ops::Ending::Close, reason))
+            .await
     }
 
     async fn create_shipment(

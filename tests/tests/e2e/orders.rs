@@ -1108,6 +1108,47 @@ async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
 }
 
 #[tokio::test]
+async fn a_closed_order_gives_up_to_the_cent_what_it_did_not_charge_and_still_replaces_damage() {
+    let mut w = world().await;
+    // 3 × 12.345 = 37.035 → 37.04; the one box shipped is charged 12.35.
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 3, "12.345")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 1, "B2611")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.amount, "12.35");
+    let order = w.rep.reload(&order).await;
+    let closed = w
+        .rep
+        .close_order(&order, "客户不再需要剩余数量")
+        .await
+        .expect("close");
+    let header = closed.header();
+    assert_eq!(
+        (
+            header.total.as_str(),
+            header.closed_amount.as_str(),
+            header.net.as_str()
+        ),
+        ("37.04", "24.69", "12.35"),
+        "given up: the total less what was charged"
+    );
+
+    // The box arrives damaged: it is replaced all the same, owing nothing.
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+            .await;
+    w.rep
+        .reship(&damaged, TODAY, "B2612")
+        .await
+        .expect("a replacement for a closed order");
+    let after = w.rep.reload(&closed).await;
+    assert_eq!(after.shipments.len(), 2);
+    assert_eq!(after.header().status(), pb::OrderStatus::Shipped);
+    assert_eq!(after.header().net, "12.35");
+}
+
+#[tokio::test]
 async fn another_reps_order_is_not_found_and_searches_find_only_ones_own() {
     let mut w = world().await;
     let CustomerTeam {

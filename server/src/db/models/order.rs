@@ -1,9 +1,10 @@
 //! `orders` and `order_lines` (an order and its lines are one aggregate): placing, the
-//! progress counters the operations keep, cancelling, and the order search.
+//! progress counters the operations keep, cancelling and closing (结案), and the order
+//! search.
 //!
 //! An order is seen through its customer ([`crate::db::scope`]): outside the caller's
-//! scope it is NOT_FOUND. Its status is a generated column over the counters
-//! (`migrations/…_orders/up.sql`); nothing writes it.
+//! scope it is NOT_FOUND. Its status is a generated column over the counters and the
+//! cancelled/closed stamps (`migrations/…_order_close/up.sql`); nothing writes it.
 
 use std::collections::HashMap;
 
