@@ -12,10 +12,10 @@
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
-# orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line, finance, finance-invoices,
-# finance-statement, finance-statement-customer, finance-arrears, reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩,
-# 客户消费情况, 地区销售情况, 异常反馈情况),
-# admin-departments, admin-positions, admin-users, admin-audit.
+# orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line,
+# finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
+# reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩, 客户消费情况, 地区销售情况,
+# 异常反馈情况), admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
 #
