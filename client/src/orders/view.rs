@@ -94,12 +94,12 @@ impl Ending {
     fn question(self, order: &pb::Order) -> String {
         match self {
             Ending::Cancel => t("orders.cancel_question").to_owned(),
-            Ending::Close => {
-                let p = order.progress.unwrap_or_default();
-                t("orders.close_question")
-                    .replace("{left}", &(p.units_ordered - p.units_shipped).to_string())
-                    .replace("{shipped}", &p.units_shipped.to_string())
-            }
+            Ending::Close => t("orders.close_question")
+                .replace("{left}", &unshipped(order).to_string())
+                .replace(
+                    "{shipped}",
+                    &order.progress.unwrap_or_default().units_shipped.to_string(),
+                ),
         }
     }
 
@@ -396,6 +396,12 @@ impl OrderView {
     }
 }
 
+/// The units of `order` not shipped (those a closing gives up), all lines together.
+fn unshipped(order: &pb::Order) -> i64 {
+    let p = order.progress.unwrap_or_default();
+    p.units_ordered - p.units_shipped
+}
+
 /// A count, right-aligned.
 fn count_cell(ui: &mut egui::Ui, n: i64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -529,7 +535,6 @@ fn header_ui(
         );
     }
     if order.closed_at.is_some() {
-        let p = order.progress.unwrap_or_default();
         ui.label(
             RichText::new(format!(
                 "{}  {}  {}",
@@ -541,8 +546,7 @@ fn header_ui(
                         format::timestamp(order.closed_at.as_ref())
                     )
                 ),
-                t("orders.closed_left")
-                    .replace("{left}", &(p.units_ordered - p.units_shipped).to_string()),
+                t("orders.closed_left").replace("{left}", &unshipped(order).to_string()),
                 label_value(t("orders.close_reason"), &order.close_reason),
             ))
             .color(widgets::WARNING),

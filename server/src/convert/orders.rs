@@ -380,8 +380,9 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A line of an order (`delivered` and `exceptions` in units; 0 in a preview).
-pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64) -> pb::OrderLine {
+/// A line of an order (`delivered` and `exceptions` in units; 0 in a preview). Nothing
+/// remains to ship on it unless its order is `open` (neither cancelled nor closed).
+pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64, open: bool) -> pb::OrderLine {
     pb::OrderLine {
         id: l.id,
         line_no: l.line_no,
@@ -395,7 +396,11 @@ pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64) -> pb::OrderLin
         unit_price: money::to_wire(&l.unit_price),
         amount: money::to_wire(&l.amount),
         shipped_quantity: l.shipped_quantity,
-        remaining_quantity: l.quantity - l.shipped_quantity,
+        remaining_quantity: if open {
+            l.quantity - l.shipped_quantity
+        } else {
+            0
+        },
         delivered_quantity: delivered,
         exception_quantity: exceptions,
     }
@@ -451,19 +456,13 @@ pub fn detail(
         })
         .collect();
     // Nothing remains to ship on a cancelled or closed order.
-    let stopped = o.cancelled_at.is_some() || o.closed_at.is_some();
+    let open = o.cancelled_at.is_none() && o.closed_at.is_none();
     Ok(pb::OrderDetail {
         history,
         order: Some(order(o, &facts, &names)),
         lines: lines
             .into_iter()
-            .map(|v| {
-                let mut line = order_line(v.line, v.delivered, v.exceptions);
-                if stopped {
-                    line.remaining_quantity = 0;
-                }
-                line
-            })
+            .map(|v| order_line(v.line, v.delivered, v.exceptions, open))
             .collect(),
         shipments: shipments
             .into_iter()

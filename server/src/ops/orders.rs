@@ -1,6 +1,7 @@
 //! Order operations whose rules span tables (spec "Order management" 1–4): pricing and
-//! placing an order, cancelling or closing (结案) it, shipping, confirming delivery, reporting a transport
-//! exception and deciding it (deduct or reship), and the read model of an order.
+//! placing an order, cancelling or closing (结案) it, shipping, confirming delivery,
+//! reporting a transport exception and deciding it (deduct or reship), and the read model
+//! of an order.
 //!
 //! Locking order, to keep concurrent operations from deadlocking: the order row first,
 //! then its shipment, exception or lines. Every operation that moves an order's progress

@@ -70,7 +70,8 @@ impl OrderApi {
         session: Session,
         order_id: i64,
         version: i32,
-        (ending, reason): (ops::Ending, String),
+        ending: ops::Ending,
+        reason: String,
     ) -> Reply<pb::OrderDetail> {
         let (order_id, version, reason) = conv::reason_request(order_id, version, reason)?;
         self.state
@@ -256,6 +257,7 @@ impl OrderService for OrderApi {
                     },
                     0,
                     0,
+                    true,
                 )
             })
             .collect();
@@ -330,7 +332,7 @@ impl OrderService for OrderApi {
             version,
             reason,
         } = request.into_inner();
-        self.end_order(session, id, version, (ops::Ending::Cancel, reason))
+        self.end_order(session, id, version, ops::Ending::Cancel, reason)
             .await
     }
 
@@ -341,7 +343,7 @@ impl OrderService for OrderApi {
             version,
             reason,
         } = request.into_inner();
-        self.end_order(session, id, version, (ops::Ending::Close, reason))
+        self.end_order(session, id, version, ops::Ending::Close, reason)
             .await
     }
 
