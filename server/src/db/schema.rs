@@ -448,7 +448,7 @@ diesel::table! {
 diesel::table! {
     sales_lines (id) {
         id -> Int8,
-        entry_id -> Int8,
+        entry_id -> Nullable<Int8>,
         sale_date -> Date,
         drug_id -> Int8,
         order_id -> Int8,

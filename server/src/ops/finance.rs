@@ -68,16 +68,24 @@ fn by_user(ctx: &WriteCtx<'_>) -> Option<i64> {
 // Posting from the order module
 
 /// Posts shipment `s` of `order` as owed (a debit due on ship date + the order's credit
-/// days) and lets credit on account pay it. Replacements owe nothing and post nothing.
-/// The caller holds the ledger lock. FAILED_PRECONDITION when the ship date falls in a
-/// reconciled period.
+/// days) and lets credit on account pay it. Replacements owe nothing and post nothing. A
+/// shipment of free goods only (赠品, every line at price 0) owes nothing either: it posts
+/// nothing to the ledger, only its sales lines (amount 0) for the reports. The caller
+/// holds the ledger lock. FAILED_PRECONDITION when the ship date falls in a reconciled
+/// period.
 pub fn post_shipment(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     order: &Order,
     s: &Shipment,
 ) -> AppResult<()> {
-    if s.replacement_of_exception_id.is_some() || s.amount.is_zero() {
+    if s.replacement_of_exception_id.is_some() {
+        return Ok(());
+    }
+    if s.amount.is_zero() {
+        diesel::sql_query("SELECT sales_lines_post_free_shipment($1)")
+            .bind::<BigInt, _>(s.id)
+            .execute(conn)?;
         return Ok(());
     }
     ledger::require_open(conn, order.customer_id, s.ship_date)?;
@@ -110,7 +118,9 @@ fn due_date(order: &Order, ship_date: NaiveDate) -> NaiveDate {
 /// Posts exception `e` decided "deduct" on `today`: its value comes off the original
 /// shipment it concerns (through replacements back to the shipment that was owed). A
 /// deduction on a shipment already paid puts the payment's money back on account, where
-/// it pays the customer's other open shipments. The caller holds the ledger lock.
+/// it pays the customer's other open shipments. A deduction of free units only (value 0)
+/// posts nothing to the ledger, only its sales lines (negative units, amount 0). The
+/// caller holds the ledger lock.
 pub fn post_deduction(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -119,6 +129,10 @@ pub fn post_deduction(
     today: NaiveDate,
 ) -> AppResult<()> {
     if e.value.is_zero() {
+        diesel::sql_query("SELECT sales_lines_post_free_deduction($1, $2)")
+            .bind::<BigInt, _>(e.id)
+            .bind::<Date, _>(today)
+            .execute(conn)?;
         return Ok(());
     }
     let mut target = shipment_row(conn, e.shipment_id)?;

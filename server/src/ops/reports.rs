@@ -31,7 +31,7 @@ use crate::messages::per_lang;
 
 /// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
 /// deducted line of `sales_lines` (the table the ledger's trigger writes, see its
-/// migration), columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id` and
+/// migration; free goods' rows, amount 0, have no ledger entry), columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id` and
 /// `cs_rep_id` (the reps credited: responsible for the customer when the shipment was
 /// posted, also for a deduction on it), `sale_date` (business date), `quantity` (units,
 /// negative for a deduction) and `amount` (CNY, negative for a deduction). Every report

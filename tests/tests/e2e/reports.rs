@@ -451,6 +451,105 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
     assert_eq!(format!("{sold:.2}"), "51.00");
 }
 
+/// 赠品: free goods are lines at price 0. A shipment of free goods only owes nothing and
+/// posts nothing to the ledger, yet its units were sold: the drug-sales report counts them
+/// (at 0.00), and a deduction of free units takes them off again.
+#[tokio::test]
+async fn free_goods_count_in_drug_sales_though_they_owe_nothing() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    let (agency, own) = (w.agency_drug.id, w.own_drug.id);
+    // 10 × 2.00 with 2 free boxes of the own drug in the same shipment.
+    w.app.pin_clock("2026-09-01T10:00:00+08:00");
+    let paid = OrderBuilder::new(b)
+        .lines(&[(agency, 10, ""), (own, 2, "0")])
+        .place(&mut w.rep_a)
+        .await;
+    ShipmentBuilder::of(&paid)
+        .everything_left("B1")
+        .on("2026-09-01")
+        .create(&mut w.cs)
+        .await;
+    // A separate order of 5 free boxes, shipped alone: it owes nothing.
+    w.app.pin_clock("2026-09-03T10:00:00+08:00");
+    let free = OrderBuilder::new(b)
+        .line(own, 5, "0")
+        .place(&mut w.rep_a)
+        .await;
+    let shipped = ShipmentBuilder::of(&free)
+        .everything_left("B2")
+        .on("2026-09-03")
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipped.amount, "0.00");
+    // One free box arrives broken and is deducted on the 8th.
+    w.app.pin_clock("2026-09-08T10:00:00+08:00");
+    let damaged =
+        w.cs.reported_first(&shipped, pb::ExceptionKind::Damaged, 1)
+            .await;
+    assert_eq!(damaged.value, "0.00");
+    w.rep_a.deduct(&damaged).await.expect("deducted");
+
+    let mut admin = w.app.admin().await;
+    let d = admin.send(drug_sales()).await;
+    let rows: Vec<(&str, i64, &str, u32)> = d
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.drug_name.as_str(),
+                r.quantity,
+                r.amount.as_str(),
+                r.orders,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("阿莫西林胶囊", 10, "20.00", 1),
+            ("布洛芬缓释胶囊", 6, "0.00", 2)
+        ]
+    );
+    assert_eq!((d.quantity, d.amount.as_str(), d.orders), (16, "20.00", 2));
+    // The deduction is dated the day it was decided.
+    let series = admin
+        .send(pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            drug_id: Some(own),
+            ..Default::default()
+        })
+        .await;
+    let units: Vec<(usize, i64)> = series
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.quantity != 0)
+        .map(|(day, p)| (day + 1, p.quantity))
+        .collect();
+    assert_eq!(units, [(1, 2), (3, 5), (8, -1)]);
+    // The customer bought on two orders; the money figures are the paid goods only.
+    let c = admin.send(consumption()).await;
+    assert_eq!((c.rows[0].amount.as_str(), c.rows[0].orders), ("20.00", 2));
+    assert_eq!(c.rows[0].outstanding, "20.00");
+    // The ledger holds the paid shipment only.
+    let statement = admin
+        .send(pb::StatementRequest {
+            customer_id: Some(b),
+            date_from: "2026-09-01".into(),
+            date_to: "2026-09-30".into(),
+            ..Default::default()
+        })
+        .await;
+    let documents: Vec<&str> = statement.customers[0]
+        .rows
+        .iter()
+        .map(|r| r.document_no.as_str())
+        .collect();
+    assert_eq!(documents.len(), 1, "{documents:?}");
+}
+
 #[tokio::test]
 async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     let mut w = world().await;
