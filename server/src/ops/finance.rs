@@ -31,7 +31,9 @@ use crate::db::models::order::Order;
 use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
-use crate::db::models::{Grants, WriteCtx, company_settings, department, display_names};
+use crate::db::models::{
+    Grants, WriteCtx, company_settings, department, display_names, invoicing_entity,
+};
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
 };
@@ -39,7 +41,7 @@ use crate::db::scope::{self, Reps};
 use crate::db::sql::{Sql, Value};
 use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
-use crate::messages::Money;
+use crate::messages::{Money, per_lang};
 use crate::msg;
 
 /// The advisory-lock class of the receivables ledger (one lock per customer).
@@ -1557,11 +1559,43 @@ struct InvoiceRecord<'a> {
     orders: &'a [InvoiceOrder],
 }
 
+/// Why order `order_id` may not be invoiced by entity `entity_id`: its goods were
+/// shipped under other invoicing entities only (`None` when one of its shipments names
+/// the entity, or nothing shipped yet, which the invoiceable amount refuses). The seller
+/// of record invoices its own sales: an invoice from another entity would not match the
+/// contract and the goods (四流一致).
+fn shipped_under_other_entities(
+    conn: &mut PgConnection,
+    order_id: i64,
+    entity_id: i64,
+) -> AppResult<Option<Msg>> {
+    let entities: Vec<i64> = shipments::table
+        .filter(shipments::order_id.eq(order_id))
+        .filter(shipments::replacement_of_exception_id.is_null())
+        .select(shipments::invoicing_entity_id)
+        .distinct()
+        .order(shipments::invoicing_entity_id)
+        .load(conn)?;
+    if entities.is_empty() || entities.contains(&entity_id) {
+        return Ok(None);
+    }
+    let names = invoicing_entity::names(conn, &entities)?;
+    let names: Vec<&str> = entities
+        .iter()
+        .filter_map(|id| names.get(id).map(String::as_str))
+        .collect();
+    Ok(Some(msg!(
+        "invoice.entity_not_of_order",
+        entities = per_lang(names.join(", "), names.join("、"))
+    )))
+}
+
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
 /// for a date after today (or before the blue invoice's), an archived or unknown entity,
-/// a red invoice naming a customer not the blue invoice's;
+/// an order whose goods were shipped under other invoicing entities, a red invoice naming
+/// a customer not the blue invoice's;
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
 /// would be invoiced beyond its shipped value net of deductions (naming both amounts),
 /// or the blue invoice is red already or is itself red.
@@ -1609,6 +1643,11 @@ pub fn record_invoice(
                     .optional()?;
                 match found {
                     Some(n) => {
+                        if let Some(why) =
+                            shipped_under_other_entities(conn, *order_id, *entity_id)?
+                        {
+                            check.fail(format!("orders[{i}].order_id"), why);
+                        }
                         numbers.insert(*order_id, n);
                     }
                     None => {

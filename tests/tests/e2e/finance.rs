@@ -6,8 +6,8 @@
 
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, OrderBuilder, OrderView, Person, ShipmentBuilder,
-    invoicing_entity,
+    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
+    ShipmentBuilder, invoicing_entity,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_zh_contains, bad_fields};
 use tonic::Code;
@@ -815,6 +815,20 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         .try_send(blue("04419001", "10"))
         .await
         .refused(Code::AlreadyExists);
+    // The goods went out under 北京康华医药: another entity of the group may not invoice them.
+    let other_entity = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
+        .create(&mut w.app.admin().await)
+        .await;
+    let refused = w
+        .finance
+        .try_send(pb::RecordInvoiceRequest {
+            invoicing_entity_id: other_entity.id,
+            ..blue("04419002", "10")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["orders[0].order_id"]);
+    assert_zh_contains(&refused, "该订单由北京康华医药有限公司发货开票");
     let money = w.finance.order_finance(id).await;
     assert_eq!(
         (money.invoiced.as_str(), money.not_invoiced.as_str()),
