@@ -1482,6 +1482,27 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
         .into_inner();
     assert_eq!(overdue.shipments.len(), 1);
     assert!(overdue.shipments[0].overdue);
+    // sales2 closed one order, 10 boxes short: it is completed, its net what shipped.
+    let mut sales2 = app.demo_user("sales2").await;
+    let closed = sales2
+        .orders
+        .search_orders(pb::SearchOrdersRequest {
+            closed_only: true,
+            ..Default::default()
+        })
+        .await
+        .expect("search")
+        .into_inner()
+        .orders;
+    assert_eq!(closed.len(), 1);
+    let closed = closed[0].header();
+    assert_eq!(closed.status(), pb::OrderStatus::Completed);
+    assert!(
+        closed.close_reason.contains("10 盒"),
+        "{}",
+        closed.close_reason
+    );
+    assert_ne!(closed.closed_amount, "0.00");
 }
 
 #[tokio::test]

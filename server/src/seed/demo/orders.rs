@@ -3,7 +3,8 @@
 //! from the clock: one completed, one shipped partly with a shipment overdue, one with a
 //! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled; and an
 //! older order invoiced and part paid, its rest overdue, in a period 周财务 has
-//! reconciled.
+//! reconciled; sales2's three pharmacies an order each, one with a deducted shortage and
+//! one closed (结案) with 10 boxes never shipped.
 
 use chrono::Duration;
 use diesel::prelude::*;
@@ -305,7 +306,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     )?;
     // sales2's pharmacies (广州, 长沙, 长春): an order each, shipped over the past weeks,
     // so the reports have regions, reps and drugs to compare; the first one's delivery
-    // came two boxes short, deducted.
+    // came two boxes short, deducted; the last one's customer took 10 boxes fewer than
+    // ordered, and sales2 closed it (结案).
     if let Some(sales2) = user::find_by_username(conn, "sales2")? {
         let rep2 = actor(&sales2);
         let rep2_grants = grants_of(conn, sales2.id)?;
@@ -327,13 +329,15 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             };
             let (o, lines, _) = ops::place(conn, as_rep2, &viewer, &input, day(20 - 6 * n))?;
             let ship_day = day(19 - 6 * n);
+            // The last one ships 10 boxes short of its first line; the rest is closed.
+            let short = if i == 2 { 10 } else { 0 };
             let (s, shipped) = ship(
                 conn,
                 &o,
                 ship_day,
                 2,
                 &[
-                    batch(lines[0].id, lines[0].quantity, "B2026C01"),
+                    batch(lines[0].id, lines[0].quantity - short, "B2026C01"),
                     batch(lines[1].id, lines[1].quantity, "B2026C02"),
                 ],
             )?;
@@ -343,6 +347,15 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 "店长",
                 demo.clock.start_of(ship_day + Duration::days(2)) + Duration::hours(10),
             )?;
+            if short > 0 {
+                let version: i32 = orders::table
+                    .find(o.id)
+                    .select(orders::version)
+                    .first(conn)?;
+                let close = ops::Ending::Close;
+                let why = "客户库存充足，余下 10 盒不再发货";
+                ops::end(conn, as_rep2, &reps, o.id, version, close, why)?;
+            }
             if i == 0 {
                 let (e, _) = ops::report_exception(
                     conn,
