@@ -168,16 +168,18 @@ macro_rules! stamp {
 }
 
 /// Refuses `sent` when the (locked) row has moved on, naming who changed it and when
-/// (ABORTED). A version below 1 was never read (versions start at 1): INVALID_ARGUMENT on
-/// `version`, "is required" for 0 (left out), else "is not a version".
+/// (ABORTED). A version below 1 or ahead of the row's was never read (versions start at 1
+/// and only grow): INVALID_ARGUMENT on `version`, "is required" for 0 (left out), "is not
+/// a version" below it, "is ahead of the record's version" above the row's.
 pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
     if sent == row.version() {
         return Ok(());
     }
-    if sent < 1 {
+    if sent < 1 || sent > row.version() {
         let why = match sent {
             0 => crate::msg!("field.required"),
-            _ => crate::msg!("field.not_a_version"),
+            ..0 => crate::msg!("field.not_a_version"),
+            _ => crate::msg!("field.version_ahead", version = row.version()),
         };
         return Err(AppError::field("version", why));
     }

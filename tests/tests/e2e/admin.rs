@@ -368,6 +368,21 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         .await
         .refused(Code::InvalidArgument);
     assert_message_contains(&status, "version: is not a version");
+    // A version the record never had (ahead of it) was not read either: nobody is blamed.
+    let current = admin.position("客服").await;
+    let status = admin
+        .admin
+        .archive_position(pb::ArchiveRequest {
+            id: cs.id,
+            version: current.version + 1,
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["version"]);
+    assert_message_contains(
+        &status,
+        &format!("is ahead of the record's version {}", current.version),
+    );
 }
 
 #[tokio::test]
