@@ -534,10 +534,16 @@ pub fn reverse_payment(
     // before it had shipped.
     let earliest = ledger::last_entry_date(conn, before.id)?
         .map_or(before.payment_date, |d| d.max(before.payment_date));
-    if date < earliest || date > today {
+    if date > today {
         return Err(AppError::field(
             "reversal_date",
-            msg!("payment.reversal_date_range", from = earliest, to = today),
+            msg!("finance.date_in_future"),
+        ));
+    }
+    if date < earliest {
+        return Err(AppError::field(
+            "reversal_date",
+            msg!("payment.reversal_too_early", date = earliest),
         ));
     }
     ledger::require_open(conn, before.customer_id, date)?;
@@ -1712,14 +1718,16 @@ pub fn record_invoice(
             if blue.red_of_invoice_id.is_some() {
                 return Err(AppError::precondition(msg!("invoice.red_of_red")));
             }
-            if *date > today || *date < blue.invoice_date {
+            if *date > today {
                 return Err(AppError::field(
                     "invoice_date",
-                    msg!(
-                        "invoice.red_date_range",
-                        from = blue.invoice_date,
-                        to = today
-                    ),
+                    msg!("finance.date_in_future"),
+                ));
+            }
+            if *date < blue.invoice_date {
+                return Err(AppError::field(
+                    "invoice_date",
+                    msg!("invoice.red_before_blue", date = blue.invoice_date),
                 ));
             }
             let covered: Vec<(i64, Decimal)> = invoice::orders_of(conn, &[blue.id])?

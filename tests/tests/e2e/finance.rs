@@ -770,7 +770,10 @@ async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["reversal_date"]);
-    assert_zh_contains(&refused, "须在 2026-09-10 至 2026-09-10 之间");
+    assert_zh_contains(
+        &refused,
+        "不能早于 2026-09-10（回款日期或该笔回款最后一次核销货款的日期）",
+    );
     let reversed = w.finance.send(reverse("2026-09-10")).await;
     assert!(reversed.reversed);
     // The shipment is owed again from the day the reversal is dated, not before.
@@ -871,6 +874,16 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         .refused(Code::InvalidArgument);
     assert_eq!(pharmacrm_tests::bad_fields(&refused), ["customer_id"]);
     assert_zh_contains(&refused, "04419001");
+    let refused = w
+        .finance
+        .try_send(pb::RecordInvoiceRequest {
+            invoice_date: "2026-08-31".into(),
+            ..red.clone()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(pharmacrm_tests::bad_fields(&refused), ["invoice_date"]);
+    assert_zh_contains(&refused, "不能早于被冲红的蓝字发票的开票日期 2026-09-01");
     let reversed = w.finance.send(red.clone()).await;
     assert_eq!(
         (reversed.amount.as_str(), reversed.red_of_number.as_str()),
