@@ -3,7 +3,7 @@
 //! `lines[1].quantity`); the business rules are in [`crate::ops::orders`].
 
 use chrono::NaiveDate;
-use pharmacrm_shared::money;
+use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
@@ -320,7 +320,12 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
 
 /// An order's header, amounts and progress.
 pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
-    let net = o.total - facts.deductions - o.closed_amount;
+    // A cancelled order shipped nothing and is worth nothing.
+    let net = if o.cancelled_at.is_some() {
+        Decimal::ZERO
+    } else {
+        o.total - facts.deductions - o.closed_amount
+    };
     let customer_name = names
         .customers
         .get(&o.customer_id)

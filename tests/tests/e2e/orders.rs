@@ -962,6 +962,9 @@ async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped(
     assert_eq!(header.cancel_reason, "客户取消采购计划");
     assert_eq!(header.cancelled_by, "rep-a");
     assert!(header.cancelled_at.is_some());
+    // Its total stays what was ordered; nothing is owed for it.
+    assert_ne!(header.total, "0.00");
+    assert_eq!(header.net, "0.00");
     // Nothing remains to ship, and nothing ships from a cancelled order.
     assert_eq!(cancelled.lines[0].remaining_quantity, 0);
     ShipmentBuilder::of(&cancelled)
