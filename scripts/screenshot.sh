@@ -104,7 +104,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260) and
 # 结案 beside it in a part-shipped order's view (close_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
-# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344). 对账's 查询
+# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344); the customer
+# the customer field offers (customer_pick_x, at y=68). 对账's 查询
 # once a customer is picked (statement_run, "x y": its filter bar wraps at 900 wide).
 
 for lang in "${langs[@]}"; do
@@ -125,7 +126,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545 edit_customer_x=191
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=489
-        close_x=260
+        close_x=260 customer_pick_x=467
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
@@ -136,7 +137,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712 edit_customer_x=206
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=489
-        close_x=300
+        close_x=300 customer_pick_x=500
         ;;
     esac
     case "$prefix" in
@@ -212,7 +213,7 @@ for lang in "${langs[@]}"; do
     shot customers-handover
     # 订单管理: the list; the first order (today's, pending) opened; its shipment form (登记
     # 发货; left untouched it holds no input, so 返回订单列表 asks nothing); the order form
-    # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120). The module keeps
+    # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120, then price 0). The module keeps
     # its page while another module is shown, and the later screens do not mind the form.
     module orders
     shot orders
@@ -240,6 +241,17 @@ for lang in "${langs[@]}"; do
     xdotool type --delay 30 120
     sleep 1.5
     shot orders-new-line
+    # For 北京协和医院 (found by "bjxh", offered beside the field) the form prices the line; its
+    # price (the field after the quantity) set to 0: free goods (赠品), said under it.
+    click 327 68 0.5
+    xdotool type --delay 30 bjxh
+    sleep 2
+    click "$customer_pick_x" 68 2
+    click "$line_quantity_x" 344 0.5
+    xdotool key Tab ctrl+a
+    xdotool type --delay 30 0
+    sleep 1.5
+    shot orders-new-free
     # 财务: 回款 (the landing screen) and its form (登记回款), 开票 and its form (登记开票),
     # 对账 (this month for every customer, run), 欠款. Each form's button leads its filter
     # bar (x 158 to 226 and more, y=76); a blank form left open holds no input.

@@ -1716,6 +1716,16 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     // The order is offered with what it may still be invoiced, which picking it fills in.
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：76.80"));
     assert_eq!(ui.input_text("金额"), "76.80");
+    // Entering the filled-in amount selects it: what is typed replaces it.
+    ui.harness
+        .get_by_role_and_label(Role::TextInput, "金额")
+        .focus();
+    ui.harness.step();
+    ui.harness
+        .get_by_role_and_label(Role::TextInput, "金额")
+        .type_text("50");
+    ui.harness.step();
+    assert_eq!(ui.input_text("金额"), "50");
     ui.type_into("发票号", "04419001");
     // Enter in the order's amount saves, as it does in the fields above.
     ui.replace_text("金额", "76.80");

@@ -73,6 +73,12 @@ pub enum AppError {
     AlreadyExists { field: &'static str, msg: Msg },
     #[error("failed precondition: {0:?}")]
     FailedPrecondition(Msg),
+    /// A business rule refusing the value of one field (an amount above what is open on
+    /// an order, a date in a reconciled period): FAILED_PRECONDITION with a
+    /// `google.rpc.BadRequest` naming the field, so a form shows it there. See
+    /// [`AppError::at`].
+    #[error("failed precondition at {field}: {msg:?}")]
+    FailedPreconditionAt { field: Cow<'static, str>, msg: Msg },
     /// `zone`, the business time zone the message gives the time in (UTC until
     /// [`AppError::in_zone`] sets it, as [`crate::state::AppState::write`] does).
     #[error("stale version: changed by {by} at {at}")]
@@ -143,6 +149,18 @@ impl AppError {
     pub fn precondition(msg: Msg) -> Self {
         AppError::FailedPrecondition(msg)
     }
+
+    /// The same error, a business rule refusal being about the value of request field
+    /// `field` (e.g. `payment_date`); any other error as it is.
+    pub fn at(self, field: impl Into<Cow<'static, str>>) -> Self {
+        match self {
+            AppError::FailedPrecondition(msg) => AppError::FailedPreconditionAt {
+                field: field.into(),
+                msg,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<diesel::result::Error> for AppError {
@@ -193,6 +211,19 @@ fn status(code: Code, msg: &Msg) -> Status {
         msg.en.clone(),
         ErrorDetails::with_localized_message("zh-CN", msg.zh.clone()),
     )
+}
+
+/// A status `code` whose message is `msg` and whose `google.rpc.BadRequest` names `field`
+/// with `reason` (the code's name).
+fn field_status(code: Code, reason: &str, field: String, msg: Msg) -> Status {
+    let mut details = ErrorDetails::with_bad_request(vec![FieldViolation {
+        field,
+        description: msg.en.clone(),
+        reason: reason.to_owned(),
+        localized_message: Some(localized(&msg)),
+    }]);
+    details.set_localized_message("zh-CN", msg.zh.clone());
+    Status::with_error_details(code, msg.en, details)
 }
 
 /// `at` as `format` in `zone` with its UTC offset ("2026-12-03 15:16 +08:00"), or in UTC
@@ -256,16 +287,15 @@ impl From<AppError> for Status {
                 Status::with_error_details(Code::InvalidArgument, en, details)
             }
             AppError::AlreadyExists { field, msg } => {
-                let mut details = ErrorDetails::with_bad_request(vec![FieldViolation {
-                    field: field.to_owned(),
-                    description: msg.en.clone(),
-                    reason: "ALREADY_EXISTS".to_owned(),
-                    localized_message: Some(localized(&msg)),
-                }]);
-                details.set_localized_message("zh-CN", msg.zh.clone());
-                Status::with_error_details(Code::AlreadyExists, msg.en, details)
+                field_status(Code::AlreadyExists, "ALREADY_EXISTS", field.to_owned(), msg)
             }
             AppError::FailedPrecondition(msg) => status(Code::FailedPrecondition, &msg),
+            AppError::FailedPreconditionAt { field, msg } => field_status(
+                Code::FailedPrecondition,
+                "FAILED_PRECONDITION",
+                field.into_owned(),
+                msg,
+            ),
             AppError::Conflict { by, at, zone } => {
                 // The client formats the time itself from the ErrorInfo metadata; the
                 // message gives it in the business time zone, as every business time.

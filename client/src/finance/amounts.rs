@@ -218,12 +218,18 @@ fn order_amounts_ui(
                         ui.vertical(|ui| {
                             ui.set_min_width(120.0);
                             let field = format!("{list}[{i}].amount");
-                            let response = ui
-                                .add(
-                                    egui::TextEdit::singleline(&mut line.amount)
-                                        .desired_width(120.0),
-                                )
-                                .labelled_by(amount_header.id);
+                            let mut edit = egui::TextEdit::singleline(&mut line.amount)
+                                .desired_width(120.0)
+                                .show(ui);
+                            // An amount the form filled in is selected on entering it, so
+                            // that what is typed replaces it instead of extending it.
+                            if edit.response.gained_focus() && line.filled {
+                                edit.state.cursor.set_char_range(Some(
+                                    egui::text::CCursorRange::select_all_str(&line.amount),
+                                ));
+                                edit.state.store(ui.ctx(), edit.response.id);
+                            }
+                            let response = edit.response.response.labelled_by(amount_header.id);
                             if response.changed() {
                                 errors.edited(&field);
                                 line.filled = false;

@@ -383,7 +383,8 @@ pub fn record_payment(
         }
     }
     check.finish()?;
-    ledger::require_open(conn, customer.id, input.payment_date)?;
+    ledger::require_open(conn, customer.id, input.payment_date)
+        .map_err(|e| e.at("payment_date"))?;
 
     let new = NewPayment {
         number: next_number(conn, DocumentKind::Payment, today)?,
@@ -434,7 +435,8 @@ pub fn record_payment(
                 number = order_no,
                 amount = Money(*amount),
                 open = Money(on_order)
-            )));
+            ))
+            .at(format!("allocations[{i}].amount")));
         }
         let mut left = *amount;
         for (j, (d, o)) in open.iter_mut().enumerate() {
@@ -546,7 +548,7 @@ pub fn reverse_payment(
             msg!("payment.reversal_too_early", date = earliest),
         ));
     }
-    ledger::require_open(conn, before.customer_id, date)?;
+    ledger::require_open(conn, before.customer_id, date).map_err(|e| e.at("reversal_date"))?;
     let entries: Vec<NewEntry> = ledger::payment_nets(conn, &[before.id], false)?
         .into_iter()
         .map(|n| NewEntry {
@@ -1667,19 +1669,21 @@ pub fn record_invoice(
             check.finish()?;
             let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
             let money = ledger::order_money(conn, &ids)?;
+            // Per order, over its rows in order: the row that goes past what is open is
+            // named.
             let mut wanted: HashMap<i64, Decimal> = HashMap::new();
-            for (id, amount) in lines {
-                *wanted.entry(*id).or_default() += *amount;
-            }
-            for (id, amount) in &wanted {
+            for (i, (id, amount)) in lines.iter().enumerate() {
+                let sum = wanted.entry(*id).or_default();
+                *sum += *amount;
                 let open = money.get(id).map(|m| m.not_invoiced()).unwrap_or_default();
-                if *amount > open {
+                if *sum > open {
                     return Err(AppError::precondition(msg!(
                         "invoice.over_invoiced",
                         number = numbers[id],
-                        amount = Money(*amount),
+                        amount = Money(*sum),
                         open = Money(open)
-                    )));
+                    ))
+                    .at(format!("orders[{i}].amount")));
                 }
             }
             let mut covered: Vec<(i64, Decimal)> = wanted.into_iter().collect();

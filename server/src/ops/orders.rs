@@ -295,10 +295,16 @@ pub fn price(
         if amount >= Decimal::from(MAX_AMOUNT) {
             check.fail(line_field(i, "quantity"), msg!("order.line_too_large"));
         }
-        // Those who may see the purchase price are warned below it. Anyone else is warned
-        // below the sale price instead: a warning at the cost, even without the figure,
-        // would give the cost away to anyone who tries a few prices.
-        if show_cost && unit_price < drug.purchase_price {
+        // A line at price 0 is free goods (赠品): said as such, so that a 0 typed by
+        // mistake is seen. Those who may see the purchase price are warned below it.
+        // Anyone else is warned below the sale price instead: a warning at the cost, even
+        // without the figure, would give the cost away to anyone who tries a few prices.
+        if unit_price.is_zero() {
+            warnings.push(Warning {
+                field: line_field(i, "unit_price"),
+                msg: msg!("order.free_goods"),
+            });
+        } else if show_cost && unit_price < drug.purchase_price {
             warnings.push(Warning {
                 field: line_field(i, "unit_price"),
                 msg: msg!(
@@ -675,7 +681,7 @@ pub fn ship(
     for (line_id, quantity) in &wanted {
         order::add_shipped(conn, *line_id, *quantity)?;
     }
-    finance::post_shipment(conn, ctx, &order, &row)?;
+    finance::post_shipment(conn, ctx, &order, &row).map_err(|e| e.at("shipment.ship_date"))?;
     order::advance(
         conn,
         ctx,

@@ -306,6 +306,8 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         .try_send(payment(c, "2026-09-02", "500", &[(a.header().id, "300")]))
         .await
         .refused(Code::FailedPrecondition);
+    // Named on the row, so the form shows it there.
+    assert_eq!(bad_fields(&refused), ["allocations[0].amount"]);
     assert_zh_contains(&refused, &a.header().number);
     assert_zh_contains(&refused, "300.00");
     assert_zh_contains(&refused, "200.00");
@@ -620,6 +622,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .try_send(payment(c, "2026-10-31", "10", &[]))
         .await
         .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["payment_date"]);
     assert_zh_contains(&refused, "已对账");
     let reverse = |date: &str| pb::ReversePaymentRequest {
         id: wrong.id,
@@ -627,16 +630,19 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         reason: "金额录错".into(),
         reversal_date: date.into(),
     };
-    w.finance
+    let refused = w
+        .finance
         .try_send(reverse("2026-10-25"))
         .await
         .refused(Code::FailedPrecondition);
-    ShipmentBuilder::of(&unshipped)
+    assert_eq!(bad_fields(&refused), ["reversal_date"]);
+    let refused = ShipmentBuilder::of(&unshipped)
         .everything_left("B9")
         .on("2026-10-30")
         .try_create(&mut w.cs)
         .await
         .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["shipment.ship_date"]);
     // …so the mistake is reversed in November, and October still reads the same.
     let reversed = w.finance.send(reverse("2026-11-05")).await;
     assert!(reversed.reversed);
@@ -813,6 +819,7 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         .try_send(blue("04419002", "60"))
         .await
         .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["orders[0].amount"]);
     assert_zh_contains(&refused, "50.00");
     w.finance
         .try_send(blue("04419001", "10"))
