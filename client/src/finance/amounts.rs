@@ -214,6 +214,9 @@ fn order_amounts_ui(
                                 }
                             }
                             errors.field_ui(ui, &field);
+                            // The amount's complaint too ("more than is open on SO…"): the
+                            // amount's column is too narrow for a sentence.
+                            errors.field_ui(ui, &format!("{list}[{i}].amount"));
                         });
                         ui.vertical(|ui| {
                             ui.set_min_width(120.0);
@@ -235,7 +238,6 @@ fn order_amounts_ui(
                                 line.filled = false;
                             }
                             submitted |= widgets::entered(ui, &response);
-                            errors.field_ui(ui, &field);
                         });
                         if ui.button(t("common.delete")).clicked() {
                             remove = Some(i);
