@@ -1562,6 +1562,20 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
 /// The password of every demo user (the README's).
 const DEMO_PASSWORD: &str = "demo-2026";
 
+/// A sales rep's arrears are their own customers': no rep to choose among, no rep column.
+#[test]
+fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("sales1", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "欠款");
+    ui.wait_label("2,137.00");
+    // Only the top bar says 营销员 (the position); no filter, no column header.
+    assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
+}
+
 #[test]
 fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     let server = Server::start_demo();
@@ -1576,6 +1590,8 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.press(Role::Button, "欠款");
     ui.wait_label("2,137.00");
     ui.wait_label("914.00");
+    // Finance sees every rep's customers: a rep filter and a rep column.
+    assert_eq!(ui.harness.query_all_by_label("营销员").count(), 2);
     ui.press(Role::Button, "回款");
     ui.press(Role::Button, "登记回款");
 

@@ -80,8 +80,10 @@ impl ArrearsPanel {
             })
         });
         let departments = self.department_options(ctx);
+        // Someone who sees only their own customers has nothing to choose among reps.
+        let own_only = ctx.me.data_scope == pb::DataScope::Own as i32;
         ui.horizontal_wrapped(|ui| {
-            if ctx.can(Permission::CustomerRead) {
+            if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(
                     ui,
                     "arrears_sales_rep",
@@ -123,7 +125,7 @@ impl ArrearsPanel {
             );
         }
         let available = ui.available_height() - 48.0;
-        if let Some(i) = arrears_table(ui, &list, Some(available))
+        if let Some(i) = arrears_table(ui, &list, Some(available), !own_only)
             && let Some(row) = list.rows.get(i)
             && ctx.can(Permission::CustomerRead)
         {
@@ -140,6 +142,7 @@ fn arrears_table(
     ui: &mut egui::Ui,
     list: &pb::ListArrearsResponse,
     max_height: Option<f32>,
+    show_rep: bool,
 ) -> Option<usize> {
     let rows = &list.rows;
     let totals = list.ageing.clone().unwrap_or_default();
@@ -167,17 +170,24 @@ fn arrears_table(
     last_payment.push(Cell::default());
     let mut credit_limit: Vec<Cell> = cells(rows, |r| r.credit_limit.clone());
     credit_limit.push(Cell::default());
-    let columns = [
-        text(
-            t("finance.customer"),
-            cells(rows, |r| r.customer_name.clone()),
-            t("arrears.totals"),
-        ),
+    let rep = show_rep.then(|| {
         text(
             t("finance.sales_rep"),
             cells(rows, |r| super::person(r.sales_rep.as_ref()).to_owned()),
             "",
-        ),
+        )
+    });
+    let columns: Vec<TableColumn> = [
+        Some(text(
+            t("finance.customer"),
+            cells(rows, |r| r.customer_name.clone()),
+            t("arrears.totals"),
+        )),
+        rep,
+    ]
+    .into_iter()
+    .flatten()
+    .chain([
         money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
         money(t("finance.ageing.days_1_to_30"), |a| {
             a.days_1_to_30.as_str()
@@ -221,7 +231,8 @@ fn arrears_table(
         ),
         TableColumn::money(t("arrears.last_payment_amount"), last_payment),
         TableColumn::money(t("credit.limit"), credit_limit),
-    ];
+    ])
+    .collect();
     let mut styles = vec![RowStyle::Normal; rows.len()];
     styles.push(RowStyle::Strong);
     money_table(ui, "arrears_table", &columns, &styles, true, max_height)
