@@ -1572,8 +1572,10 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.press(Role::Button, "财务");
     ui.press(Role::Button, "欠款");
     ui.wait_label("2,137.00");
-    // Only the top bar says 营销员 (the position); no filter, no column header.
+    // Only the top bar says 营销员 (the position); no filter, no column header, and no
+    // department to choose.
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
+    assert!(ui.harness.query_all_by_label("部门").next().is_none());
 }
 
 #[test]

@@ -92,7 +92,7 @@ impl ArrearsPanel {
                     &super::rep_choices(&self.reps, t("finance.all")),
                 );
             }
-            if departments.len() > 1 {
+            if departments.len() > 1 && !own_only {
                 widgets::combo(
                     ui,
                     "arrears_department",
