@@ -6,7 +6,9 @@
 //!   detail naming each field (and a zh-CN message per field);
 //! - a unique value already taken → `ALREADY_EXISTS`, naming the field;
 //! - a rule of the business (archive a department that still has users) →
-//!   `FAILED_PRECONDITION` with a sentence the user can act on;
+//!   `FAILED_PRECONDITION` with a sentence the user can act on, and a `BadRequest` naming
+//!   the field when the rule refuses one field's value (an amount above what is open, a
+//!   date in a reconciled period: [`AppError::at`]);
 //! - an update carrying a stale `version` → `ABORTED`, saying who changed it and when (in the
 //!   business time zone, with its UTC offset);
 //! - a transaction that crossed another (serialization failure), still failing after the
