@@ -111,7 +111,7 @@ impl ApiError {
                 .replace("{who}", by)
                 .replace("{time}", &format::business_time(*at));
         }
-        sentence(self.localized())
+        self.localized().to_owned()
     }
 
     /// The text in the UI's language: the Chinese when there is one, else the English.
@@ -325,30 +325,5 @@ impl Api {
     pub fn reports(&self) -> ReportServiceClient<Authed> {
         ReportServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(16 * 1024 * 1024)
-    }
-}
-
-/// `text` as a sentence shown on its own: the server's English messages start in lower
-/// case (they also follow a field's name), a banner starts with a capital.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) if first.is_ascii_lowercase() => {
-            first.to_ascii_uppercase().to_string() + chars.as_str()
-        }
-        _ => text.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_message_shown_on_its_own_starts_with_a_capital() {
-        assert_eq!(
-            super::sentence("the closing balance of this period is 2100.00"),
-            "The closing balance of this period is 2100.00"
-        );
-        assert_eq!(super::sentence("该期间的期末余额"), "该期间的期末余额");
-        assert_eq!(super::sentence(""), "");
     }
 }
