@@ -80,8 +80,10 @@ impl ArrearsPanel {
             })
         });
         let departments = self.department_options(ctx);
-        // Someone who sees only their own customers has nothing to choose among reps.
-        let own_only = ctx.me.data_scope == pb::DataScope::Own as i32;
+        // A sales rep who sees only their own customers has nothing to choose among reps
+        // (a CS rep's own customers have several sales reps).
+        let own_only =
+            ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(

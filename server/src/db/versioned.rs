@@ -172,6 +172,17 @@ macro_rules! stamp {
 /// and only grow): INVALID_ARGUMENT on `version`, "is required" for 0 (left out), "is not
 /// a version" below it, "is ahead of the record's version" above the row's.
 pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) -> AppResult<()> {
+    check_fresh_as(conn, "version", sent, row)
+}
+
+/// [`check_fresh`] for a request whose field of the version is named `field` (a
+/// shipment's `order_version`).
+pub fn check_fresh_as<T: Versioned>(
+    conn: &mut PgConnection,
+    field: &'static str,
+    sent: i32,
+    row: &T,
+) -> AppResult<()> {
     if sent == row.version() {
         return Ok(());
     }
@@ -181,7 +192,7 @@ pub fn check_fresh<T: Versioned>(conn: &mut PgConnection, sent: i32, row: &T) ->
             ..0 => crate::msg!("field.not_a_version"),
             _ => crate::msg!("field.version_ahead", version = row.version()),
         };
-        return Err(AppError::field("version", why));
+        return Err(AppError::field(field, why));
     }
     let (by, at) = row.last_change();
     Err(AppError::Conflict {

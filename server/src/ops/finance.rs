@@ -84,13 +84,14 @@ pub fn post_shipment(
     if s.replacement_of_exception_id.is_some() {
         return Ok(());
     }
+    // Free goods too: their units are sales of the period, which is confirmed.
+    ledger::require_open(conn, order.customer_id, s.ship_date)?;
     if s.amount.is_zero() {
         diesel::sql_query("SELECT sales_lines_post_free_shipment($1)")
             .bind::<BigInt, _>(s.id)
             .execute(conn)?;
         return Ok(());
     }
-    ledger::require_open(conn, order.customer_id, s.ship_date)?;
     ledger::post(
         conn,
         &[NewEntry {

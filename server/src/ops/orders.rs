@@ -37,7 +37,7 @@ use crate::db::models::{
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
-use crate::db::versioned::{Versioned, check_fresh};
+use crate::db::versioned::{Versioned, check_fresh, check_fresh_as};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::msg;
 use crate::ops::finance;
@@ -593,7 +593,7 @@ pub fn ship(
     let peek = order::find(conn, reps, order_id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
-    check_fresh(conn, version, &order)?;
+    check_fresh_as(conn, "order_version", version, &order)?;
     if order.cancelled_at.is_some() {
         return Err(AppError::precondition(msg!(
             "shipment.order_cancelled",

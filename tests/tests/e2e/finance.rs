@@ -589,6 +589,10 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .line(w.drug.id, 1, "")
         .place(&mut w.rep)
         .await;
+    let free = OrderBuilder::new(c)
+        .line(w.drug.id, 1, "0")
+        .place(&mut w.rep)
+        .await;
     w.app.pin_clock("2026-11-05T10:00:00+08:00");
 
     let october = w
@@ -637,6 +641,14 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["reversal_date"]);
     let refused = ShipmentBuilder::of(&unshipped)
+        .everything_left("B9")
+        .on("2026-10-30")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["shipment.ship_date"]);
+    // Free goods too: they would change October's drug sales.
+    let refused = ShipmentBuilder::of(&free)
         .everything_left("B9")
         .on("2026-10-30")
         .try_create(&mut w.cs)

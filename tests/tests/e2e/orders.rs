@@ -517,6 +517,9 @@ async fn a_shipment_from_a_stale_order_version_is_aborted() {
         .line(&order.lines[0], 1, "B2611")
         .request();
     unread.order_version = 0;
+    assert_eq!(w.cs.bad_fields_of(unread.clone()).await, ["order_version"]);
+    // So is one ahead of the order's.
+    unread.order_version = order.header().version + 1;
     assert_eq!(w.cs.bad_fields_of(unread).await, ["order_version"]);
 }
 
