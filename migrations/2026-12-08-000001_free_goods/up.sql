@@ -29,9 +29,11 @@ $$;
 
 -- The sales lines of exception `exception` decided 'deduct' with value 0 (free units
 -- only), dated business date `day`, units negative, coming off the reps credited with the
--- shipment it concerns (through replacements back to the one that was sold). Does nothing
--- for an exception of any value. Called once, when the decision is taken.
-CREATE FUNCTION sales_lines_post_free_deduction(exception BIGINT, day DATE) RETURNS void
+-- shipment it concerns (through replacements back to the one that was sold; failing that,
+-- the customer's reps at instant `decided`, the decision). Does nothing for an exception of
+-- any value. Called once, when the decision is taken.
+CREATE FUNCTION sales_lines_post_free_deduction(exception BIGINT, day DATE,
+                                                decided TIMESTAMPTZ DEFAULT now()) RETURNS void
 LANGUAGE sql AS $$
     WITH RECURSIVE chain (shipment_id) AS (
         SELECT e.shipment_id FROM transport_exceptions e WHERE e.id = exception
@@ -52,9 +54,9 @@ LANGUAGE sql AS $$
                              shipment_line_id, sales_rep_id, cs_rep_id, quantity, amount)
     SELECT NULL, day, ol.drug_id, e.order_id, e.customer_id, sl.id,
            coalesce((SELECT sales_rep_id FROM sold),
-                    customer_rep_at(e.customer_id, 'sales', now()), o.sales_rep_id),
+                    customer_rep_at(e.customer_id, 'sales', decided), o.sales_rep_id),
            coalesce((SELECT cs_rep_id FROM sold),
-                    customer_rep_at(e.customer_id, 'cs', now()), o.cs_rep_id),
+                    customer_rep_at(e.customer_id, 'cs', decided), o.cs_rep_id),
            -el.quantity, 0
       FROM transport_exceptions e
       JOIN exception_lines el ON el.exception_id = e.id
@@ -71,7 +73,8 @@ SELECT sales_lines_post_free_shipment(s.id)
   FROM shipments s
  WHERE s.replacement_of_exception_id IS NULL AND s.amount = 0
  ORDER BY s.ship_date, s.id;
-SELECT sales_lines_post_free_deduction(e.id, (e.decided_at AT TIME ZONE 'Asia/Shanghai')::DATE)
+SELECT sales_lines_post_free_deduction(e.id, (e.decided_at AT TIME ZONE 'Asia/Shanghai')::DATE,
+                                       e.decided_at)
   FROM transport_exceptions e
  WHERE e.decision = 'deduct' AND e.value = 0
  ORDER BY e.decided_at, e.id;
