@@ -13,7 +13,7 @@
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
 # orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line,
-# finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
+# orders-new-free, finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
 # reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩, 客户消费情况, 地区销售情况,
 # 异常反馈情况), admin-departments, admin-positions, admin-users, admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
@@ -104,8 +104,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260) and
 # 结案 beside it in a part-shipped order's view (close_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
-# (at 245,320) and the first line's quantity box (line_quantity_x, at y=344); the customer
-# the customer field offers (customer_pick_x, at y=68). 对账's 查询
+# (at 245,320), the first line's quantity box (line_quantity_x, at y=344) and the customer
+# offered beside the customer field (customer_pick_x, at y=68). 对账's 查询
 # once a customer is picked (statement_run, "x y": its filter bar wraps at 900 wide).
 
 for lang in "${langs[@]}"; do
@@ -213,8 +213,9 @@ for lang in "${langs[@]}"; do
     shot customers-handover
     # 订单管理: the list; the first order (today's, pending) opened; its shipment form (登记
     # 发货; left untouched it holds no input, so 返回订单列表 asks nothing); the order form
-    # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120, then price 0). The module keeps
-    # its page while another module is shown, and the later screens do not mind the form.
+    # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120), then for a
+    # customer at price 0. The module keeps its page while another module is shown, and the
+    # later screens do not mind the form.
     module orders
     shot orders
     click 200 "$row_order" 2

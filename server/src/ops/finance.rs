@@ -1568,35 +1568,44 @@ struct InvoiceRecord<'a> {
     orders: &'a [InvoiceOrder],
 }
 
-/// Why order `order_id` may not be invoiced by entity `entity_id`: its goods were
-/// shipped under other invoicing entities only (`None` when one of its shipments names
-/// the entity, or nothing shipped yet, which the invoiceable amount refuses). The seller
-/// of record invoices its own sales: an invoice from another entity would not match the
-/// contract and the goods (四流一致).
+/// Why each of `order_ids` that may not be invoiced by entity `entity_id` may not: its
+/// goods were shipped under other invoicing entities only (an order none of whose
+/// shipments names the entity; one with nothing shipped yet is left to the invoiceable
+/// amount). The seller of record invoices its own sales: an invoice from another entity
+/// would not match the contract and the goods (四流一致). Two queries for all the orders.
 fn shipped_under_other_entities(
     conn: &mut PgConnection,
-    order_id: i64,
+    order_ids: &[i64],
     entity_id: i64,
-) -> AppResult<Option<Msg>> {
-    let entities: Vec<i64> = shipments::table
-        .filter(shipments::order_id.eq(order_id))
+) -> AppResult<HashMap<i64, Msg>> {
+    let shipped: Vec<(i64, i64)> = shipments::table
+        .filter(shipments::order_id.eq_any(order_ids))
         .filter(shipments::replacement_of_exception_id.is_null())
-        .select(shipments::invoicing_entity_id)
+        .select((shipments::order_id, shipments::invoicing_entity_id))
         .distinct()
-        .order(shipments::invoicing_entity_id)
+        .order((shipments::order_id, shipments::invoicing_entity_id))
         .load(conn)?;
-    if entities.is_empty() || entities.contains(&entity_id) {
-        return Ok(None);
+    let mut by_order: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (order_id, entity) in shipped {
+        by_order.entry(order_id).or_default().push(entity);
     }
-    let names = invoicing_entity::names(conn, &entities)?;
-    let names: Vec<&str> = entities
-        .iter()
-        .filter_map(|id| names.get(id).map(String::as_str))
-        .collect();
-    Ok(Some(msg!(
-        "invoice.entity_not_of_order",
-        entities = per_lang(names.join(", "), names.join("、"))
-    )))
+    by_order.retain(|_, entities| !entities.contains(&entity_id));
+    let all: Vec<i64> = by_order.values().flatten().copied().collect();
+    let names = invoicing_entity::names(conn, &all)?;
+    Ok(by_order
+        .into_iter()
+        .map(|(order_id, entities)| {
+            let names: Vec<&str> = entities
+                .iter()
+                .filter_map(|id| names.get(id).map(String::as_str))
+                .collect();
+            let why = msg!(
+                "invoice.entity_not_of_order",
+                entities = per_lang(names.join(", "), names.join("、"))
+            );
+            (order_id, why)
+        })
+        .collect())
 }
 
 /// Records invoice `input`; audited as `invoice.create`.
@@ -1643,6 +1652,8 @@ pub fn record_invoice(
                 check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
             }
             let mut numbers = HashMap::new();
+            let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
+            let other_entities = shipped_under_other_entities(conn, &ids, *entity_id)?;
             for (i, (order_id, _)) in lines.iter().enumerate() {
                 let found: Option<String> = orders::table
                     .find(order_id)
@@ -1652,10 +1663,8 @@ pub fn record_invoice(
                     .optional()?;
                 match found {
                     Some(n) => {
-                        if let Some(why) =
-                            shipped_under_other_entities(conn, *order_id, *entity_id)?
-                        {
-                            check.fail(format!("orders[{i}].order_id"), why);
+                        if let Some(why) = other_entities.get(order_id) {
+                            check.fail(format!("orders[{i}].order_id"), why.clone());
                         }
                         numbers.insert(*order_id, n);
                     }
@@ -1668,7 +1677,6 @@ pub fn record_invoice(
                 }
             }
             check.finish()?;
-            let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
             let money = ledger::order_money(conn, &ids)?;
             // Per order, over its rows in order: the row that goes past what is open is
             // named.

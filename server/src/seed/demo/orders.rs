@@ -12,7 +12,7 @@ use pharmacrm_shared::DataScope;
 use pharmacrm_shared::money::Decimal;
 
 use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
-use crate::db::models::order::Order;
+use crate::db::models::order::{self, Order};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::{Actor, WriteCtx, position, user};
 use crate::db::schema::{customers, drugs, orders};
@@ -348,10 +348,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 demo.clock.start_of(ship_day + Duration::days(2)) + Duration::hours(10),
             )?;
             if short > 0 {
-                let version: i32 = orders::table
-                    .find(o.id)
-                    .select(orders::version)
-                    .first(conn)?;
+                let version = order::find(conn, &reps, o.id, false)?.version;
                 let close = ops::Ending::Close;
                 let why = "客户库存充足，余下 10 盒不再发货";
                 ops::end(conn, as_rep2, &reps, o.id, version, close, why)?;
