@@ -1042,7 +1042,8 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
 // 订单管理: orders, shipments and transport exceptions, through the client.
 
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, OrderView, ShipmentBuilder, invoicing_entity, place_order,
+    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderView, ShipmentBuilder,
+    invoicing_entity, place_order,
 };
 
 /// The business date the order tests run on (the server's clock is pinned to it).
@@ -1708,11 +1709,21 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
 fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_invoiced() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    // 10 × 12.80 = 128.00 ordered, 6 shipped: 76.80 may be invoiced, not the 128.00.
+    // 10 × 12.80 = 128.00 ordered, 6 shipped: 76.80 may be invoiced, not the 128.00;
+    // 2 more shipped under another entity: 25.60 that only it may invoice.
     let order = server.runtime.block_on(async {
+        let other = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
+            .create(&mut server.app().admin().await)
+            .await;
         let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
         ShipmentBuilder::of(&order)
             .line(&order.lines[0], 6, "B1")
+            .create(&mut team.cs)
+            .await;
+        let order = team.cs.reload(&order).await;
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 2, "B2")
+            .under(other.id)
             .create(&mut team.cs)
             .await;
         server
@@ -1730,10 +1741,21 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.press(Role::Button, "登记开票");
     ui.type_into("客户", "bjxh");
     ui.press(Role::Button, "+ 北京协和医院");
+    ui.pick("开票单位", "北京康华医药有限公司");
     ui.press(Role::Button, "添加订单");
-    // The order is offered with what it may still be invoiced, which picking it fills in.
+    // The order is offered with what the entity may still invoice on it, which picking
+    // it fills in.
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：76.80"));
     assert_eq!(ui.input_text("金额"), "76.80");
+    // Another entity invoices only what was shipped under it: the amount follows.
+    ui.pick("开票单位", "华康医药（广州）有限公司");
+    ui.wait_for("25.60", |h| {
+        h.get_by_role_and_label(Role::TextInput, "金额").value() == Some("25.60".into())
+    });
+    ui.pick("开票单位", "北京康华医药有限公司");
+    ui.wait_for("76.80", |h| {
+        h.get_by_role_and_label(Role::TextInput, "金额").value() == Some("76.80".into())
+    });
     // Entering the filled-in amount selects it: what is typed replaces it.
     ui.harness
         .get_by_role_and_label(Role::TextInput, "金额")
@@ -1753,10 +1775,10 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(
         (money.invoiced.as_str(), money.not_invoiced.as_str()),
-        ("76.80", "0.00")
+        ("76.80", "25.60")
     );
     let listed = server.as_admin(async |admin| admin.order(order.header().id).await);
-    assert_eq!(listed.expect("order").header().not_invoiced, "0.00");
+    assert_eq!(listed.expect("order").header().not_invoiced, "25.60");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -119,13 +119,18 @@ pub(super) enum OrderFigure {
     /// Its shipments less deductions not yet invoiced (未开票): at most this an invoice
     /// may cover.
     NotInvoiced,
+    /// What of that an invoice from this invoicing entity may cover: what was shipped
+    /// under it and not yet invoiced by it (none when nothing was shipped under it).
+    NotInvoicedBy(i64),
 }
 
 impl OrderFigure {
     fn label(self) -> &'static str {
         match self {
             OrderFigure::Outstanding => t("finance.order_outstanding"),
-            OrderFigure::NotInvoiced => t("finance.order_not_invoiced"),
+            OrderFigure::NotInvoiced | OrderFigure::NotInvoicedBy(_) => {
+                t("finance.order_not_invoiced")
+            }
         }
     }
 
@@ -133,6 +138,11 @@ impl OrderFigure {
         match self {
             OrderFigure::Outstanding => &o.outstanding,
             OrderFigure::NotInvoiced => &o.not_invoiced,
+            OrderFigure::NotInvoicedBy(entity) => o
+                .not_invoiced_by_entity
+                .iter()
+                .find(|e| e.invoicing_entity_id == entity)
+                .map_or("0.00", |e| &e.amount),
         }
     }
 }
@@ -400,6 +410,25 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                 close = dismiss;
             });
         close.then_some(FormEvent::Close)
+    }
+
+    /// The figure the orders are offered with became `figure` (the invoice's entity
+    /// changed): an order it offers nothing on is taken off its row, and an amount the
+    /// form filled in becomes the new figure (one the user typed is kept). `list` names
+    /// the rows' fields, as in [`Document::orders_field`].
+    pub fn refigure(&mut self, figure: OrderFigure, list: &str) {
+        for (i, line) in self.draft.orders.iter_mut().enumerate() {
+            if line.order_id == 0 {
+                continue;
+            }
+            match self.orders.figure(figure, line.order_id) {
+                Some(amount) if line.filled => line.amount = amount,
+                Some(_) => continue,
+                None => line.order_id = 0,
+            }
+            self.errors.edited(&format!("{list}[{i}].order_id"));
+            self.errors.edited(&format!("{list}[{i}].amount"));
+        }
     }
 
     /// The customer, `fields` and the note; whether Enter was pressed in one of them.

@@ -545,6 +545,7 @@ impl InvoiceForm {
             self.form.original.fields.invoicing_entity_id = first;
         }
         let entities = self.entities.options(None);
+        let entity = self.form.draft.fields.invoicing_entity_id;
         let doc = Document {
             id: "invoice_form",
             heading: t("invoice.new"),
@@ -552,10 +553,10 @@ impl InvoiceForm {
             orders: t("invoice.orders"),
             orders_hint: None,
             orders_field: "orders",
-            figure: OrderFigure::NotInvoiced,
+            figure: OrderFigure::NotInvoicedBy(entity),
             orders_permission: None,
         };
-        self.form.ui(
+        let event = self.form.ui(
             ui,
             ctx,
             &doc,
@@ -571,6 +572,14 @@ impl InvoiceForm {
                 f.date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
             },
             |draft| ctx.finance().record_invoice(request(draft)),
-        )
+        );
+        let chosen = self.form.draft.fields.invoicing_entity_id;
+        if chosen != entity {
+            // The orders were picked for what the entity chosen before may invoice.
+            self.form
+                .refigure(OrderFigure::NotInvoicedBy(chosen), doc.orders_field);
+            ui.ctx().request_repaint();
+        }
+        event
     }
 }

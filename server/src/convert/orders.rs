@@ -355,6 +355,14 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         net: money::to_wire(&net),
         outstanding: money::to_wire(&facts.outstanding),
         not_invoiced: money::to_wire(&facts.not_invoiced),
+        not_invoiced_by_entity: facts
+            .not_invoiced_by_entity
+            .iter()
+            .map(|(id, amount)| pb::EntityAmount {
+                invoicing_entity_id: *id,
+                amount: money::to_wire(amount),
+            })
+            .collect(),
         progress: Some(pb::OrderProgress {
             units_ordered: o.units_ordered,
             units_shipped: o.units_shipped,

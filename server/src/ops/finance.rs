@@ -1615,8 +1615,10 @@ fn shipped_under_other_entities(
 /// an order whose goods were shipped under other invoicing entities, a red invoice naming
 /// a customer not the blue invoice's;
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
-/// would be invoiced beyond its shipped value net of deductions (naming both amounts),
-/// or the blue invoice is red already or is itself red.
+/// would be invoiced beyond its shipped value net of deductions, or beyond what was
+/// shipped under the invoice's entity and not yet invoiced by it
+/// ([`ledger::not_invoiced_by_entity`]), naming both amounts on `orders[i].amount`; when
+/// the blue invoice is red already or is itself red.
 pub fn record_invoice(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -1678,6 +1680,7 @@ pub fn record_invoice(
             }
             check.finish()?;
             let money = ledger::order_money(conn, &ids)?;
+            let by_entity = ledger::not_invoiced_by_entity(conn, &ids, &money)?;
             // Per order, over its rows in order: the row that goes past what is open is
             // named.
             let mut wanted: HashMap<i64, Decimal> = HashMap::new();
@@ -1685,15 +1688,34 @@ pub fn record_invoice(
                 let sum = wanted.entry(*id).or_default();
                 *sum += *amount;
                 let open = money.get(id).map(|m| m.not_invoiced()).unwrap_or_default();
-                if *sum > open {
-                    return Err(AppError::precondition(msg!(
+                let open_here = by_entity
+                    .get(id)
+                    .and_then(|e| e.iter().find(|(e, _)| e == entity_id))
+                    .map_or(Decimal::ZERO, |(_, a)| *a);
+                if *sum <= open_here {
+                    continue;
+                }
+                let why = if open_here < open {
+                    // Part of what is open was shipped under another entity.
+                    let entity = invoicing_entity::names(conn, &[*entity_id])?
+                        .remove(entity_id)
+                        .unwrap_or_default();
+                    msg!(
+                        "invoice.over_invoiced_entity",
+                        number = numbers[id],
+                        amount = Money(*sum),
+                        entity = entity,
+                        open = Money(open_here)
+                    )
+                } else {
+                    msg!(
                         "invoice.over_invoiced",
                         number = numbers[id],
                         amount = Money(*sum),
                         open = Money(open)
-                    ))
-                    .at(format!("orders[{i}].amount")));
-                }
+                    )
+                };
+                return Err(AppError::precondition(why).at(format!("orders[{i}].amount")));
             }
             let mut covered: Vec<(i64, Decimal)> = wanted.into_iter().collect();
             covered.sort_unstable();

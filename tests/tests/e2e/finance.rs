@@ -926,6 +926,102 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
     assert_eq!(money.outstanding, "200.00");
 }
 
+/// An order shipped part under one invoicing entity and part under another: each entity
+/// invoices what went out under its name, less the deductions on it, and no more
+/// (四流一致), even while the order as a whole has more to invoice.
+#[tokio::test]
+async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let other = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
+        .create(&mut w.app.admin().await)
+        .await;
+    let order = OrderBuilder::new(c)
+        .line(w.drug.id, 100, "")
+        .place(&mut w.rep)
+        .await; // 200.00
+    let line = &order.lines[0];
+    ShipmentBuilder::of(&order)
+        .line(line, 60, "B1")
+        .create(&mut w.cs)
+        .await; // 120.00 under the order's entity
+    let order = w.cs.reload(&order).await;
+    let theirs = ShipmentBuilder::of(&order)
+        .line(line, 40, "B2")
+        .under(other.id)
+        .create(&mut w.cs)
+        .await; // 80.00 under the other
+    let short =
+        w.cs.reported_first(&theirs, pb::ExceptionKind::Short, 5)
+            .await;
+    w.rep.deduct(&short).await.expect("deducted"); // −10.00 on the other's shipment
+    let id = order.header().id;
+    let by_entity = async |w: &mut World| {
+        let listed = w
+            .finance
+            .orders_where(pb::SearchOrdersRequest {
+                customer_id: Some(c),
+                ..Default::default()
+            })
+            .await;
+        let mut figures: Vec<(i64, String)> = listed[0]
+            .not_invoiced_by_entity
+            .iter()
+            .map(|e| (e.invoicing_entity_id, e.amount.clone()))
+            .collect();
+        figures.sort();
+        (listed[0].not_invoiced.clone(), figures)
+    };
+    assert_eq!(
+        by_entity(&mut w).await,
+        (
+            "190.00".to_owned(),
+            vec![(w.entity.id, "120.00".into()), (other.id, "70.00".into())]
+        )
+    );
+    let invoice = |entity: i64, number: &str, amount: &str| pb::RecordInvoiceRequest {
+        customer_id: c,
+        invoicing_entity_id: entity,
+        kind: pb::InvoiceKind::Special as i32,
+        number: number.into(),
+        invoice_date: "2026-09-01".into(),
+        orders: vec![pb::InvoiceOrderInput {
+            order_id: id,
+            amount: amount.into(),
+        }],
+        red_of_invoice_id: 0,
+        note: String::new(),
+    };
+    // 190.00 is not invoiced on the order, but only 70.00 of it went out under 华康.
+    let refused = w
+        .finance
+        .try_send(invoice(other.id, "44019001", "70.01"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["orders[0].amount"]);
+    assert_zh_contains(
+        &refused,
+        "开票 70.01 超过以华康医药（广州）有限公司名义发货且尚未由其开票的金额 70.00",
+    );
+    w.finance.send(invoice(other.id, "44019001", "70.00")).await;
+    let refused = w
+        .finance
+        .try_send(invoice(w.entity.id, "04419001", "120.01"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "120.00");
+    w.finance
+        .send(invoice(w.entity.id, "04419001", "120.00"))
+        .await;
+    assert_eq!(
+        by_entity(&mut w).await,
+        (
+            "0.00".to_owned(),
+            vec![(w.entity.id, "0.00".into()), (other.id, "0.00".into())]
+        )
+    );
+}
+
 #[tokio::test]
 async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_a_reason() {
     let mut w = world().await;

@@ -252,6 +252,59 @@ pub fn order_money(
     Ok(rows.into_iter().map(|m| (m.order_id, m)).collect())
 }
 
+/// What each invoicing entity may still invoice on each of `order_ids`, CNY, keyed by
+/// order, then (entity id, amount) by entity id: the goods shipped under the entity (its
+/// shipments' entries less the deductions on them) less what the entity's invoices cover
+/// on the order (red ones negative), at most the order's [`OrderMoney::not_invoiced`] in
+/// `money`. Only entities with a shipment entry on the order appear. The seller of record
+/// invoices its own sales, no more than it sold (spec §4; 四流一致: contract, goods,
+/// invoice and money between the same two parties).
+pub fn not_invoiced_by_entity(
+    conn: &mut PgConnection,
+    order_ids: &[i64],
+    money: &HashMap<i64, OrderMoney>,
+) -> AppResult<HashMap<i64, Vec<(i64, Decimal)>>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        order_id: i64,
+        #[diesel(sql_type = BigInt)]
+        entity_id: i64,
+        #[diesel(sql_type = Numeric)]
+        open: Decimal,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "WITH sold AS (
+             SELECT e.order_id, s.invoicing_entity_id AS entity_id, sum(e.amount) AS amount
+               FROM receivable_entries e JOIN shipments s ON s.id = e.shipment_id
+              WHERE e.order_id = ANY($1) AND e.kind IN ('shipment', 'deduction')
+              GROUP BY e.order_id, s.invoicing_entity_id),
+         invoiced AS (
+             SELECT io.order_id, i.invoicing_entity_id AS entity_id, sum(io.amount) AS amount
+               FROM invoice_orders io JOIN invoices i ON i.id = io.invoice_id
+              WHERE io.order_id = ANY($1)
+              GROUP BY io.order_id, i.invoicing_entity_id)
+         SELECT sold.order_id, sold.entity_id,
+                sold.amount - coalesce(invoiced.amount, 0) AS open
+           FROM sold LEFT JOIN invoiced USING (order_id, entity_id)
+          ORDER BY sold.order_id, sold.entity_id",
+    )
+    .bind::<diesel::sql_types::Array<BigInt>, _>(order_ids)
+    .load(conn)?;
+    let mut by_order: HashMap<i64, Vec<(i64, Decimal)>> = HashMap::new();
+    for r in rows {
+        let order_open = money
+            .get(&r.order_id)
+            .map(OrderMoney::not_invoiced)
+            .unwrap_or_default();
+        by_order
+            .entry(r.order_id)
+            .or_default()
+            .push((r.entity_id, r.open.min(order_open)));
+    }
+    Ok(by_order)
+}
+
 /// A reconciled period.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
 #[diesel(table_name = reconciliations)]

@@ -274,6 +274,9 @@ pub struct OrderFacts {
     pub outstanding: Decimal,
     /// What an invoice may still cover: [`ledger::OrderMoney::not_invoiced`], CNY.
     pub not_invoiced: Decimal,
+    /// What an invoice from each entity may still cover: (entity id, CNY) by entity id,
+    /// [`ledger::not_invoiced_by_entity`].
+    pub not_invoiced_by_entity: Vec<(i64, Decimal)>,
 }
 
 /// The facts of each order of `ids` on business day `today`.
@@ -316,6 +319,7 @@ pub fn facts(
         .push(")");
     let rows: Vec<Row> = sql.query().load(conn)?;
     let mut money = ledger::order_money(conn, ids)?;
+    let mut by_entity = ledger::not_invoiced_by_entity(conn, ids, &money)?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -329,6 +333,7 @@ pub fn facts(
                     awaiting_decision: r.awaiting,
                     outstanding: m.outstanding,
                     not_invoiced: m.not_invoiced(),
+                    not_invoiced_by_entity: by_entity.remove(&r.id).unwrap_or_default(),
                 },
             )
         })
