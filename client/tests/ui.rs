@@ -1690,19 +1690,54 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
         h.query_all_by_label("回款").count() >= 2
     });
     ui.wait_label("1,000.00");
-    // A period that is over, yesterday, may be confirmed.
-    let yesterday = server
-        .app()
-        .clock()
-        .today()
-        .pred_opt()
-        .expect("a day before")
-        .format("%Y-%m-%d")
-        .to_string();
-    ui.replace_text("期间从", &yesterday);
+    // A period that is over, from the day after the demo's reconciled period (35 days
+    // ago) to yesterday, may be confirmed.
+    let business_day = |days_ago: i64| {
+        (server.app().clock().today() - chrono::Duration::days(days_ago))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let yesterday = business_day(1);
+    ui.replace_text("期间从", &business_day(34));
     ui.replace_text("至", &yesterday);
     ui.press(Role::Button, "查询");
-    ui.wait_role(Role::Button, "对账确认");
+    ui.press(Role::Button, "对账确认");
+    ui.wait_role(Role::Button, "确认对账");
+    // Meanwhile a payment dated yesterday comes in: the balance shown is no longer the
+    // period's, and confirming it is refused with a way to run the statement again.
+    let late = server.runtime.block_on(async {
+        let app = server.app();
+        let finance1 = app.login("finance1", DEMO_PASSWORD).await.expect("login");
+        let mut finance = FinanceServiceClient::with_interceptor(
+            app.channel().await,
+            pharmacrm_tests::Bearer::new(&finance1.token),
+        );
+        finance
+            .record_payment(pb::RecordPaymentRequest {
+                customer_id: payment.customer_id,
+                payment_date: yesterday.clone(),
+                amount: "10".into(),
+                method: pb::PaymentMethod::BankTransfer as i32,
+                reference: "BANK-LATE".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("the late payment")
+            .into_inner()
+    });
+    ui.press(Role::Button, "确认对账");
+    ui.wait_label_contains("请重新查询对账单");
+    ui.press(Role::Button, "重新查询对账单");
+    ui.wait_label(&late.number);
+    ui.press(Role::Button, "对账确认");
+    ui.press(Role::Button, "确认对账");
+    ui.wait_label_contains("已确认对账：");
+    // The statement, run again, shows the period reconciled and offers it no more.
+    ui.wait_label(&format!("已对账至：{yesterday}"));
+    assert!(
+        !ui.has_button("对账确认"),
+        "a reconciled period is not offered for confirmation again"
+    );
 }
 
 #[test]

@@ -177,7 +177,10 @@ impl StatementPanel {
                 }
                 for c in &statement.customers {
                     ui.separator();
-                    if customer_ui(ui, c, reconcilable) {
+                    // A period reconciled already (just now, say) is not offered again.
+                    let done = !c.reconciled_through.is_empty()
+                        && c.reconciled_through >= statement.date_to;
+                    if customer_ui(ui, c, reconcilable && !done) {
                         confirm = Some(c.clone());
                     }
                     if may_reconcile && shown.handler_id.is_some() {
@@ -306,7 +309,13 @@ impl StatementPanel {
         let busy = self.reconciling.is_pending();
         let mut submit = false;
         let mut close = false;
+        let mut rerun = false;
         let errors = &mut self.reconcile_errors;
+        // Entries dated in the period came in since the statement was run: its closing
+        // balance is not the one shown, which the server names.
+        let stale = errors
+            .error()
+            .is_some_and(|e| e.fields.iter().any(|f| f.field == "closing_balance"));
         let modal = egui::Modal::new(egui::Id::unique("reconcile")).show(egui_ctx, |ui| {
             ui.set_min_width(400.0);
             ui.heading(t("statement.reconcile"));
@@ -327,6 +336,9 @@ impl StatementPanel {
                 f.multiline(t("finance.note"), "note", &mut dialog.note);
             })
             .submitted;
+            if stale {
+                rerun = ui.button(t("statement.rerun")).clicked();
+            }
             let (confirm, dismiss) = widgets::form_buttons(
                 ui,
                 t("statement.reconcile_confirm"),
@@ -349,6 +361,13 @@ impl StatementPanel {
                 note: dialog.note.trim().to_owned(),
             };
             self.reconciling.request(ctx.finance().reconcile(request));
+        } else if rerun && !busy {
+            // The statement as it is now; confirming it again opens the dialog anew.
+            self.reconcile = None;
+            self.reconcile_errors.set(None);
+            if let Some(shown) = self.shown.clone() {
+                self.run(ctx, shown);
+            }
         }
     }
 }

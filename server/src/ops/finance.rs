@@ -1182,7 +1182,7 @@ pub fn statement(
 /// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT when the period ends today or
 /// later (a day is reconciled once it is over); FAILED_PRECONDITION when it does not start the day after the last
 /// reconciled period's end (naming both), or `closing` is no longer the statement's
-/// closing balance (naming it).
+/// closing balance (naming it, on `closing_balance`).
 #[allow(clippy::too_many_arguments)]
 pub fn reconcile(
     conn: &mut PgConnection,
@@ -1231,7 +1231,8 @@ pub fn reconcile(
             "finance.closing_changed",
             sent = to_wire(&closing),
             closing = to_wire(&now.closing)
-        )));
+        ))
+        .at("closing_balance"));
     }
     let row = ledger::reconcile(
         conn,

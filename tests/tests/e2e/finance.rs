@@ -612,6 +612,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .try_send(reconcile("60.00"))
         .await
         .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["closing_balance"]);
     assert_zh_contains(&refused, "期末余额为 50.00，不是 60.00");
     w.finance.send(reconcile("50.00")).await;
     // Only finance reconciles.
