@@ -7,7 +7,8 @@ use pharmacrm::{Overrides, PharmaApp};
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Cli {
-    /// The server, e.g. https://127.0.0.1:50051 (remembered from the last run).
+    /// The server, e.g. https://127.0.0.1:50051 (`https://` may be left out; remembered
+    /// from the last run).
     #[arg(long)]
     server: Option<String>,
     /// The CA certificate the server's certificate chains to, e.g. var/tls/ca.pem

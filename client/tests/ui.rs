@@ -69,9 +69,15 @@ impl Server {
 
     /// A client whose settings remember `username` (none when empty).
     fn client_remembering(&self, username: &str) -> Ui {
+        let address = format!("https://127.0.0.1:{}", self.app().addr.port());
+        self.client_of(address, username)
+    }
+
+    /// A client whose settings name the server as `address` and remember `username`.
+    fn client_of(&self, address: String, username: &str) -> Ui {
         let app = self.app();
         let settings = Settings {
-            server: format!("https://127.0.0.1:{}", app.addr.port()),
+            server: address,
             ca_path: app.config.tls_dir().join("ca.pem").display().to_string(),
             lang: Lang::Zh,
             remember_username: !username.is_empty(),
@@ -284,6 +290,14 @@ fn the_cursor_starts_in_the_username_or_in_the_password_when_the_username_is_rem
         .event(egui::Event::Text(ADMIN_PASSWORD.to_owned()));
     ui.harness.step();
     ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label("退出登录");
+}
+
+#[test]
+fn a_server_address_typed_without_https_reaches_the_server() {
+    let server = Server::start();
+    let mut ui = server.client_of(format!("127.0.0.1:{}", server.app().addr.port()), "");
+    ui.login("admin", ADMIN_PASSWORD);
     ui.wait_label("退出登录");
 }
 
@@ -1043,7 +1057,7 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
 
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderView, ShipmentBuilder,
-    invoicing_entity, place_order,
+    invoicing_entity, place_order, set_active,
 };
 
 /// The business date the order tests run on (the server's clock is pinned to it).
@@ -1745,10 +1759,12 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
     // 10 × 12.80 = 128.00 ordered, 6 shipped: 76.80 may be invoiced, not the 128.00;
-    // 2 more shipped under another entity: 25.60 that only it may invoice.
-    let order = server.runtime.block_on(async {
+    // 2 more shipped under another entity, archived since: 25.60 that only it may
+    // invoice. A second order, 1 × 12.80, shipped under the first entity only.
+    let (order, single) = server.runtime.block_on(async {
+        let mut admin = server.app().admin().await;
         let other = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
-            .create(&mut server.app().admin().await)
+            .create(&mut admin)
             .await;
         let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
         ShipmentBuilder::of(&order)
@@ -1761,11 +1777,21 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
             .under(other.id)
             .create(&mut team.cs)
             .await;
+        admin
+            .orders
+            .set_invoicing_entity_active(set_active(&other, false))
+            .await
+            .expect("archived");
+        let single = place_order(&mut team.rep, team.customer.id, &[(drug.id, 1, "")]).await;
+        ShipmentBuilder::of(&single)
+            .everything_left("B3")
+            .create(&mut team.cs)
+            .await;
         server
             .app()
             .user_with_positions("fin", &["财务"], None)
             .await;
-        order
+        (order, single)
     });
     let number = order.header().number.clone();
 
@@ -1777,13 +1803,29 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.type_into("客户", "bjxh");
     ui.press(Role::Button, "+ 北京协和医院");
     ui.pick("开票单位", "北京康华医药有限公司");
+    // An order the entity picked later shipped nothing under stays on its row, with why.
+    ui.press(Role::Button, "添加订单");
+    let single_option = format!("{}  {ORDER_DAY}  未开票：12.80", single.header().number);
+    ui.pick("订单", &single_option);
+    assert_eq!(ui.input_text("金额"), "12.80");
+    // The archived entity is offered: it has goods of this customer's to invoice.
+    ui.pick("开票单位", "华康医药（广州）有限公司（已归档）");
+    ui.wait_label("该订单没有以此开票单位发货且未开票的金额");
+    assert_eq!(ui.input_text("金额"), "");
+    ui.pick("开票单位", "北京康华医药有限公司");
+    ui.wait_for("the complaint gone", |h| {
+        h.query_all_by_label("该订单没有以此开票单位发货且未开票的金额")
+            .next()
+            .is_none()
+    });
+    ui.press(Role::Button, "删除");
     ui.press(Role::Button, "添加订单");
     // The order is offered with what the entity may still invoice on it, which picking
     // it fills in.
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：76.80"));
     assert_eq!(ui.input_text("金额"), "76.80");
     // Another entity invoices only what was shipped under it: the amount follows.
-    ui.pick("开票单位", "华康医药（广州）有限公司");
+    ui.pick("开票单位", "华康医药（广州）有限公司（已归档）");
     ui.wait_for("25.60", |h| {
         h.get_by_role_and_label(Role::TextInput, "金额").value() == Some("25.60".into())
     });

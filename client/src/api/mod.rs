@@ -212,9 +212,20 @@ impl From<Status> for ApiError {
     }
 }
 
-/// Opens a TLS channel to `server`, trusting only the CA in `ca_pem`.
+/// The address of `server` as typed, with `https://` in front when it names no scheme
+/// (`127.0.0.1:50051`): the server speaks only TLS.
+pub fn server_uri(server: &str) -> String {
+    let server = server.trim();
+    if server.contains("://") {
+        server.to_owned()
+    } else {
+        format!("https://{server}")
+    }
+}
+
+/// Opens a TLS channel to `server` (see [`server_uri`]), trusting only the CA in `ca_pem`.
 pub async fn connect(server: &str, ca_pem: &[u8]) -> Result<Channel, ApiError> {
-    let endpoint = Endpoint::from_shared(server.to_owned())
+    let endpoint = Endpoint::from_shared(server_uri(server))
         .map_err(|e| ApiError::local(ErrorKind::Unreachable, e.to_string()))?;
     let host = endpoint.uri().host().unwrap_or("localhost").to_owned();
     let endpoint = endpoint

@@ -99,6 +99,15 @@ impl CustomerOrders {
             .collect()
     }
 
+    /// Whether any order loaded has something to put on it by `figure`.
+    fn offers_any(&self, figure: OrderFigure) -> bool {
+        self.orders
+            .value()
+            .into_iter()
+            .flatten()
+            .any(|o| is_positive(figure.of(o)))
+    }
+
     /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
     /// than zero (nothing to put on it otherwise).
     fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
@@ -215,6 +224,7 @@ fn order_amounts_ui(
                             .labelled_by(order_header.id);
                             if response.changed() {
                                 errors.edited(&field);
+                                errors.set_local(&field, None);
                                 if (line.filled || line.amount.trim().is_empty())
                                     && let Some(amount) = orders.figure(figure, line.order_id)
                                 {
@@ -412,21 +422,40 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         close.then_some(FormEvent::Close)
     }
 
+    /// Whether the customer's orders offer anything by `figure` (none before a customer is
+    /// chosen).
+    pub fn offers_orders(&self, figure: OrderFigure) -> bool {
+        self.orders.offers_any(figure)
+    }
+
     /// The figure the orders are offered with became `figure` (the invoice's entity
-    /// changed): an order it offers nothing on is taken off its row, and an amount the
-    /// form filled in becomes the new figure (one the user typed is kept). `list` names
-    /// the rows' fields, as in [`Document::orders_field`].
-    pub fn refigure(&mut self, figure: OrderFigure, list: &str) {
+    /// changed): an amount the form filled in becomes the new figure (one the user typed is
+    /// kept); a picked order the new figure offers nothing on stays, its filled amount
+    /// cleared, with `nothing` said under it. `list` names the rows' fields, as in
+    /// [`Document::orders_field`].
+    pub fn refigure(&mut self, figure: OrderFigure, list: &str, nothing: &str) {
         for (i, line) in self.draft.orders.iter_mut().enumerate() {
             if line.order_id == 0 {
                 continue;
             }
-            match self.orders.figure(figure, line.order_id) {
-                Some(amount) if line.filled => line.amount = amount,
-                Some(_) => continue,
-                None => line.order_id = 0,
-            }
-            self.errors.edited(&format!("{list}[{i}].order_id"));
+            let field = format!("{list}[{i}].order_id");
+            let complaint = match self.orders.figure(figure, line.order_id) {
+                Some(amount) => {
+                    if line.filled {
+                        line.amount = amount;
+                    }
+                    None
+                }
+                None => {
+                    if line.filled {
+                        line.amount.clear();
+                        line.filled = false;
+                    }
+                    Some(nothing.to_owned())
+                }
+            };
+            self.errors.set_local(&field, complaint);
+            self.errors.edited(&field);
             self.errors.edited(&format!("{list}[{i}].amount"));
         }
     }

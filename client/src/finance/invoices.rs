@@ -531,7 +531,7 @@ impl InvoiceForm {
     fn new() -> InvoiceForm {
         InvoiceForm {
             form: AmountsForm::new(Fields::default()),
-            entities: InvoicingEntities::default(),
+            entities: InvoicingEntities::including_archived(),
         }
     }
 
@@ -544,8 +544,12 @@ impl InvoiceForm {
             self.form.draft.fields.invoicing_entity_id = first;
             self.form.original.fields.invoicing_entity_id = first;
         }
-        let entities = self.entities.options(None);
         let entity = self.form.draft.fields.invoicing_entity_id;
+        // An archived entity is offered while it has goods of the customer's to invoice.
+        let entities = self.entities.options_with_archived(
+            |id| self.form.offers_orders(OrderFigure::NotInvoicedBy(id)),
+            entity,
+        );
         let doc = Document {
             id: "invoice_form",
             heading: t("invoice.new"),
@@ -576,8 +580,11 @@ impl InvoiceForm {
         let chosen = self.form.draft.fields.invoicing_entity_id;
         if chosen != entity {
             // The orders were picked for what the entity chosen before may invoice.
-            self.form
-                .refigure(OrderFigure::NotInvoicedBy(chosen), doc.orders_field);
+            self.form.refigure(
+                OrderFigure::NotInvoicedBy(chosen),
+                doc.orders_field,
+                t("invoice.nothing_for_entity"),
+            );
             ui.ctx().request_repaint();
         }
         event

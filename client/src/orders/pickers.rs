@@ -98,13 +98,25 @@ impl CustomerPicker {
     }
 }
 
-/// The active invoicing entities (开票单位) a form offers, asked for once.
+/// The active invoicing entities (开票单位) a form offers (the invoice form: archived ones
+/// too), asked for once.
 #[derive(Default)]
 pub struct InvoicingEntities {
     list: Requested<Vec<pb::InvoicingEntity>>,
+    /// Archived ones too (see [`InvoicingEntities::including_archived`]).
+    include_archived: bool,
 }
 
 impl InvoicingEntities {
+    /// The archived entities too, for what they shipped before: an archived entity takes
+    /// no new orders or shipments but still invoices its goods.
+    pub fn including_archived() -> Self {
+        InvoicingEntities {
+            include_archived: true,
+            ..Default::default()
+        }
+    }
+
     /// Whether they have not been asked for yet (the form's first frame).
     pub fn is_not_requested(&self) -> bool {
         self.list.is_not_requested()
@@ -117,15 +129,43 @@ impl InvoicingEntities {
             self.list.request(
                 ctx.orders()
                     .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
-                        include_archived: false,
+                        include_archived: self.include_archived,
                     })
                     .map(|r| r.entities),
             );
         }
         match self.list.poll() {
-            Polled::JustDone => self.list.value().and_then(|e| e.first()).map(|e| e.id),
+            Polled::JustDone => self
+                .list
+                .value()
+                .and_then(|e| e.iter().find(|e| e.is_active))
+                .map(|e| e.id),
             _ => None,
         }
+    }
+
+    /// The choices among those loaded with [`InvoicingEntities::including_archived`]:
+    /// the active ones and the archived ones `offered` (each marked 已归档), and `keep` (an
+    /// id) whatever it is.
+    pub fn options_with_archived(
+        &self,
+        offered: impl Fn(i64) -> bool,
+        keep: i64,
+    ) -> Vec<(i64, String)> {
+        self.list
+            .value()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.is_active || e.id == keep || offered(e.id))
+            .map(|e| {
+                let name = if e.is_active {
+                    e.name.clone()
+                } else {
+                    format!("{}（{}）", e.name, t("invoice.entity_archived"))
+                };
+                (e.id, name)
+            })
+            .collect()
     }
 
     /// The choices: (id, name), in the server's order (sort order, then name); `keep`

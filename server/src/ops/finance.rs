@@ -1612,7 +1612,8 @@ fn shipped_under_other_entities(
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
-/// for a date after today (or before the blue invoice's), an archived or unknown entity,
+/// for a date after today (or before the blue invoice's), an unknown entity (an archived
+/// one may invoice what was shipped under it),
 /// an order whose goods were shipped under other invoicing entities, a red invoice naming
 /// a customer not the blue invoice's;
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
@@ -1646,12 +1647,13 @@ pub fn record_invoice(
             }
             let sum: Decimal = lines.iter().map(|(_, a)| *a).sum();
             positive_amount("orders", sum, &mut check);
-            let entity_active: Option<bool> = invoicing_entities::table
-                .find(entity_id)
-                .select(invoicing_entities::is_active)
-                .first(conn)
-                .optional()?;
-            if entity_active != Some(true) {
+            // An archived entity takes no new orders or shipments, but still invoices the
+            // goods shipped under it (the rows below are checked against what it shipped).
+            let entity_exists: bool = diesel::select(diesel::dsl::exists(
+                invoicing_entities::table.find(entity_id),
+            ))
+            .get_result(conn)?;
+            if !entity_exists {
                 check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
             }
             let mut numbers = HashMap::new();

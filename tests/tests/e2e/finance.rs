@@ -7,7 +7,7 @@
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    ShipmentBuilder, invoicing_entity,
+    ShipmentBuilder, invoicing_entity, set_active,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_zh_contains, bad_fields};
 use tonic::Code;
@@ -929,7 +929,7 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
 
 /// An order shipped part under one invoicing entity and part under another: each entity
 /// invoices what went out under its name, less the deductions on it, and no more
-/// (四流一致), even while the order as a whole has more to invoice.
+/// (四流一致), even while the order as a whole has more to invoice, and archived since.
 #[tokio::test]
 async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
     let mut w = world().await;
@@ -993,6 +993,15 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
         red_of_invoice_id: 0,
         note: String::new(),
     };
+    // 华康 is archived meanwhile: it takes no new orders or shipments, but still invoices
+    // the goods that went out under its name.
+    w.app
+        .admin()
+        .await
+        .orders
+        .set_invoicing_entity_active(set_active(&other, false))
+        .await
+        .expect("archived");
     // 190.00 is not invoiced on the order, but only 70.00 of it went out under 华康.
     let refused = w
         .finance
