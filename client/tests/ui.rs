@@ -354,6 +354,64 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
 }
 
 #[test]
+fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_entity() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("系统管理");
+    ui.click("系统设置");
+
+    // The company settings: a transit-days value out of range is refused on its field.
+    ui.wait_label("公司设置");
+    ui.replace_text("默认运输天数", "400");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("须为 0 至 365 天");
+    ui.replace_text("默认运输天数", "5");
+    ui.press(Role::Button, "保存");
+    ui.wait_label_contains("最后修改");
+    let settings = server.as_admin(async |admin| {
+        admin
+            .orders
+            .get_settings(())
+            .await
+            .expect("settings")
+            .into_inner()
+    });
+    assert_eq!(settings.default_transit_days, 5);
+
+    // An invoicing entity added, then archived: it is listed as such.
+    ui.press(Role::Button, "新建开票单位");
+    ui.type_into("名称", "华康医药（上海）有限公司");
+    ui.type_into("纳税人识别号", "91310101MA1FPX1234");
+    ui.press(Role::Button, "保存");
+    ui.wait_role(Role::Button, "归档");
+    ui.press(Role::Button, "归档");
+    ui.wait_role(Role::Button, "恢复");
+    let entities = server.as_admin(async |admin| {
+        admin
+            .orders
+            .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+                include_archived: true,
+            })
+            .await
+            .expect("entities")
+            .into_inner()
+            .entities
+    });
+    let added = entities
+        .iter()
+        .find(|e| e.name == "华康医药（上海）有限公司")
+        .expect("the entity added");
+    assert_eq!(
+        (added.tax_number.as_str(), added.is_active),
+        ("91310101MA1FPX1234", false)
+    );
+    ui.click("包括已归档");
+    ui.wait_label("华康医药（上海）有限公司（已归档）");
+}
+
+#[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();
     let mut ui = server.client();

@@ -1,9 +1,10 @@
-//! 系统管理: departments, positions, users and service accounts, the audit log. Each tab
-//! is shown only with its permission.
+//! 系统管理: departments, positions, users and service accounts, the company settings and
+//! invoicing entities, the audit log. Each tab is shown only with its permission.
 
 mod audit;
 mod departments;
 mod positions;
+mod settings;
 mod users;
 
 use pharmacrm_shared::{Module, Permission, pb};
@@ -24,17 +25,25 @@ enum Tab {
     Departments,
     Positions,
     Users,
+    Settings,
     Audit,
 }
 
 impl PermittedTab for Tab {
-    const ALL: &'static [Tab] = &[Tab::Departments, Tab::Positions, Tab::Users, Tab::Audit];
+    const ALL: &'static [Tab] = &[
+        Tab::Departments,
+        Tab::Positions,
+        Tab::Users,
+        Tab::Settings,
+        Tab::Audit,
+    ];
 
     fn permission(self) -> Permission {
         match self {
             Tab::Departments => Permission::AdminDepartments,
             Tab::Positions => Permission::AdminPositions,
             Tab::Users => Permission::AdminUsers,
+            Tab::Settings => Permission::AdminSettings,
             Tab::Audit => Permission::AuditRead,
         }
     }
@@ -44,6 +53,7 @@ impl PermittedTab for Tab {
             Tab::Departments => t("admin.tab.departments"),
             Tab::Positions => t("admin.tab.positions"),
             Tab::Users => t("admin.tab.users"),
+            Tab::Settings => t("admin.tab.settings"),
             Tab::Audit => t("admin.tab.audit"),
         }
     }
@@ -55,6 +65,7 @@ pub struct AdminPanel {
     departments: departments::DepartmentsPanel,
     positions: positions::PositionsPanel,
     users: users::UsersPanel,
+    settings: settings::SettingsPanel,
     audit: audit::AuditPanel,
 }
 
@@ -66,6 +77,7 @@ impl AdminPanel {
             departments: departments::DepartmentsPanel::default(),
             positions: positions::PositionsPanel::default(),
             users: users::UsersPanel::default(),
+            settings: settings::SettingsPanel::default(),
             audit: audit::AuditPanel::default(),
         }
     }
@@ -74,7 +86,10 @@ impl AdminPanel {
 impl Unsaved for AdminPanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.departments.is_dirty() || self.positions.is_dirty() || self.users.is_dirty()
+        self.departments.is_dirty()
+            || self.positions.is_dirty()
+            || self.users.is_dirty()
+            || self.settings.is_dirty()
     }
 }
 
@@ -91,6 +106,7 @@ impl ModulePanel for AdminPanel {
             Some(Tab::Departments) => self.departments.ui(ui, ctx),
             Some(Tab::Positions) => self.positions.ui(ui, ctx),
             Some(Tab::Users) => self.users.ui(ui, ctx),
+            Some(Tab::Settings) => self.settings.ui(ui, ctx),
             Some(Tab::Audit) => self.audit.ui(ui, ctx),
             None => {
                 ui.label(t("shell.no_modules"));

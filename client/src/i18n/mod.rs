@@ -137,7 +137,9 @@ const FILES: &[(&[&str], &str, &str)] = &[
         include_str!("common.toml"),
     ),
     (
-        &["admin", "audit", "dept", "pos", "tokens", "users"],
+        &[
+            "admin", "audit", "dept", "pos", "settings", "tokens", "users",
+        ],
         "admin",
         include_str!("admin.toml"),
     ),
