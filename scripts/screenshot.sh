@@ -4,7 +4,7 @@
 # (the list, a customer with its 订单记录, the new-customer form, 我的工作, 客户交接), 订单管理
 # (the list, an order open, the shipment form, a part-shipped order and its 结案 dialog,
 # the order form empty and with a line), 财务,
-# 统计分析, 系统管理 (departments, positions, users, audit log) — and the login screen, in Chinese
+# 统计分析, 系统管理 (departments, positions, users, settings, audit log) — and the login screen, in Chinese
 # and in English, at the default 1280×800 and at the minimum 900×600, to check by eye
 # that nothing is cut, squeezed or overlapping and that Chinese renders with the bundled
 # font.
@@ -15,7 +15,8 @@
 # orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line,
 # orders-new-free, finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
 # reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩, 客户消费情况, 地区销售情况,
-# 异常反馈情况), admin-departments, admin-positions, admin-users, admin-audit.
+# 异常反馈情况), admin-departments, admin-positions, admin-users, admin-settings,
+# admin-audit.
 # Usage:  scripts/screenshot.sh [zh|en]… [1280x800|900x600]…   (default: all of both)
 #         SCREENSHOT_NO_BUILD=1 skips the build; SCREENSHOT_DISPLAY picks the X display.
 #
@@ -120,7 +121,7 @@ for lang in "${langs[@]}"; do
       zh)
         tabs=([drugs.1]=192 [drugs.2]=268
           [customers.1]=192 [customers.2]=267 [customers.3]=344
-          [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381
+          [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381 [admin.5]=456
           [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328
           [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
         new_customer_x=191 new_customer_y=77
@@ -131,7 +132,7 @@ for lang in "${langs[@]}"; do
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
           [customers.1]=197 [customers.2]=276 [customers.3]=353
-          [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=425
+          [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=422 [admin.5]=496
           [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423
           [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
         new_customer_x=208 new_customer_y=76
@@ -292,7 +293,8 @@ for lang in "${langs[@]}"; do
       sleep 2
       shot "reports-$n"
     done
-    # 系统管理: departments, positions and permissions, users, audit log.
+    # 系统管理: departments, positions and permissions, users, settings (company settings
+    # and invoicing entities), audit log.
     module admin
     subtab admin 1
     shot admin-departments
@@ -301,6 +303,8 @@ for lang in "${langs[@]}"; do
     subtab admin 3
     shot admin-users
     subtab admin 4
+    shot admin-settings
+    subtab admin 5
     shot admin-audit
 
     kill "$client"
