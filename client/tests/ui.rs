@@ -2004,7 +2004,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     assert_eq!(ui.input_text("期间从"), from);
     ui.wait_label("李营销");
     ui.wait_role(Role::Image, "本页销售额最高的员工（前 10）");
-    ui.press(Role::Button, "客服代表");
+    ui.press(Role::Button, "客服");
     ui.wait_label("陈客服");
 
     // 客户消费情况: the demo customer's purchases.

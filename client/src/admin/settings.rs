@@ -7,7 +7,7 @@ use pharmacrm_shared::pb;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{label_value, t};
+use crate::i18n::{bracketed, label_value, t};
 use crate::widgets::{self, FieldErrors, Unsaved};
 
 /// A number as typed; what does not read as one is sent as −1, which the server refuses
@@ -94,6 +94,9 @@ pub struct SettingsPanel {
     errors: FieldErrors,
     /// Opening another entity (or a new one) while the form holds unsaved edits.
     discard: widgets::Discard<EntityForm>,
+    /// An entity to load into the form once the list has been reloaded (after a
+    /// conflict).
+    reselect: Option<i64>,
 }
 
 impl Unsaved for SettingsPanel {
@@ -118,7 +121,8 @@ impl SettingsPanel {
         self.form = Some(form.clone());
         self.original = Some(form);
         self.save = Requested::NotRequested;
-        self.errors.set(None);
+        // The server's complaints and the form's own.
+        self.errors = FieldErrors::default();
     }
 
     /// Draws the tab.
@@ -144,7 +148,16 @@ impl SettingsPanel {
             self.settings_original = Some(form);
             self.settings = Requested::Done(saved);
         }
-        self.entities.poll();
+        if let Polled::JustDone = self.entities.poll()
+            && let Some(id) = self.reselect.take()
+            && let Some(fresh) = self
+                .entities
+                .value()
+                .and_then(|l| l.iter().find(|e| e.id == id))
+        {
+            let form = EntityForm::from(fresh);
+            self.show_form(form);
+        }
         if self.errors.poll(&mut self.save) {
             if let Some(saved) = self.save.value() {
                 let form = EntityForm::from(saved);
@@ -181,12 +194,7 @@ impl SettingsPanel {
                         let selected = self.form.as_ref().and_then(|f| f.id) == Some(e.id);
                         let mut text = RichText::new(&e.name);
                         if !e.is_active {
-                            text = RichText::new(format!(
-                                "{}（{}）",
-                                e.name,
-                                t("invoice.entity_archived")
-                            ))
-                            .weak();
+                            text = RichText::new(bracketed(&e.name, t("common.archived"))).weak();
                         }
                         if ui.selectable_label(selected, text).clicked()
                             && !selected
@@ -248,6 +256,17 @@ impl SettingsPanel {
             );
         }
         let changed = self.settings_original.as_ref() != Some(form);
+        let conflict = self
+            .settings_errors
+            .error()
+            .is_some_and(|e| e.conflict.is_some());
+        if conflict && ui.button(t("common.reload_record")).clicked() {
+            // The settings as they are now; what was typed is dropped.
+            self.settings_errors.set(None);
+            self.settings_save = Requested::NotRequested;
+            self.settings.request(ctx.orders().get_settings(()));
+            return;
+        }
         if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
             let request = pb::UpdateSettingsRequest {
                 version: form.version,
@@ -290,34 +309,49 @@ impl SettingsPanel {
             );
             f.multiline(t("settings.entity.note"), "note", &mut form.note);
         });
+        // Nothing on the server bounds the position: a number is checked here, as typed.
+        let sort_order_ok = form.sort_order.trim().parse::<i32>().is_ok();
+        self.errors.set_local(
+            "sort_order",
+            (!sort_order_ok).then(|| t("settings.entity.sort_order_number").to_owned()),
+        );
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         let mut save = false;
         let mut toggle = false;
+        let mut reload = false;
         ui.horizontal(|ui| {
-            let changed = self.original.as_ref() != Some(form);
-            save =
-                widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted);
+            let changed = self.original.as_ref() != Some(&*form);
+            save = widgets::submit_button(
+                ui,
+                t("common.save"),
+                !busy && changed && sort_order_ok,
+                response.submitted && sort_order_ok,
+            );
             if form.id.is_some() {
                 let label = if form.is_active {
                     t("settings.entity.archive")
                 } else {
                     t("settings.entity.restore")
                 };
-                toggle = ui.add_enabled(!busy, egui::Button::new(label)).clicked();
+                // Archiving answers with the entity as stored: edits are saved first.
+                toggle = ui
+                    .add_enabled(!busy && !changed, egui::Button::new(label))
+                    .clicked();
             }
             if busy {
                 ui.spinner();
             }
+            reload = conflict && ui.button(t("common.reload_record")).clicked();
         });
         let form = form.clone();
-        // Nothing on the server bounds the position: a number is checked here.
-        let sort_order_ok = form.sort_order.trim().parse::<i32>().is_ok();
-        if save {
-            self.errors.set_local(
-                "sort_order",
-                (!sort_order_ok).then(|| t("settings.entity.sort_order_number").to_owned()),
-            );
+        if reload {
+            self.reselect = form.id;
+            self.save = Requested::NotRequested;
+            self.errors.set(None);
+            self.reload(ctx);
+            return;
         }
-        if save && sort_order_ok {
+        if save {
             match form.id {
                 Some(id) => {
                     let request = pb::UpdateInvoicingEntityRequest {

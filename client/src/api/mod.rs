@@ -213,10 +213,12 @@ impl From<Status> for ApiError {
 }
 
 /// The address of `server` as typed, with `https://` in front when it names no scheme
-/// (`127.0.0.1:50051`): the server speaks only TLS.
+/// (`127.0.0.1:50051`) and in place of `http://`: the server speaks only TLS.
 pub fn server_uri(server: &str) -> String {
     let server = server.trim();
-    if server.contains("://") {
+    if let Some(rest) = server.strip_prefix("http://") {
+        format!("https://{rest}")
+    } else if server.contains("://") {
         server.to_owned()
     } else {
         format!("https://{server}")

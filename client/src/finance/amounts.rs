@@ -255,6 +255,8 @@ fn order_amounts_ui(
                             let response = edit.response.response.labelled_by(amount_header.id);
                             if response.changed() {
                                 errors.edited(&field);
+                                // A complaint about the rows' sum no longer holds either.
+                                errors.edited(list);
                                 line.filled = false;
                             }
                             submitted |= widgets::entered(ui, &response);
@@ -479,6 +481,8 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         if customer_changed {
             self.orders
                 .switch(ctx, self.draft.customer_id, &mut self.draft.orders);
+            // "Nothing on this order for this entity": the orders are gone from the rows.
+            self.errors.clear_local();
         }
         response.submitted
     }

@@ -18,7 +18,7 @@ use pharmacrm_shared::{Module, Permission, pb};
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
-use crate::i18n::{label_value, t};
+use crate::i18n::{bracketed, label_value, list_separator, t};
 use crate::shell::ModulePanel;
 use crate::widgets::{self, PermittedTab, Unsaved};
 
@@ -514,21 +514,35 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
 }
 
 /// The money of an order (the order view's 财务 block): shipped, deducted, net, invoiced,
-/// not yet invoiced, paid and outstanding, then the invoices covering it.
-pub fn order_finance_ui(ui: &mut egui::Ui, finance: &pb::OrderFinance) {
+/// not yet invoiced (split by invoicing entity, `by_entity`, when its goods went out under
+/// more than one), paid and outstanding, then the invoices covering it.
+pub fn order_finance_ui(
+    ui: &mut egui::Ui,
+    finance: &pb::OrderFinance,
+    by_entity: &[pb::EntityAmount],
+) {
     ui.strong(t("finance.order.title"));
     ui.horizontal_wrapped(|ui| {
         // Wrapped between the amounts, never inside one.
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-        for (label, amount) in [
-            (t("finance.order.shipped"), &finance.shipped),
-            (t("finance.order.deducted"), &finance.deducted),
-            (t("finance.order.net"), &finance.net),
-            (t("finance.order.invoiced"), &finance.invoiced),
-            (t("finance.order.not_invoiced"), &finance.not_invoiced),
-            (t("finance.order.paid"), &finance.paid),
+        for (label, amount, split) in [
+            (t("finance.order.shipped"), &finance.shipped, false),
+            (t("finance.order.deducted"), &finance.deducted, false),
+            (t("finance.order.net"), &finance.net, false),
+            (t("finance.order.invoiced"), &finance.invoiced, false),
+            (t("finance.order.not_invoiced"), &finance.not_invoiced, true),
+            (t("finance.order.paid"), &finance.paid, false),
         ] {
-            ui.label(label_value(label, &format::money(amount)));
+            let mut text = label_value(label, &format::money(amount));
+            if split && by_entity.len() > 1 {
+                // "未开票：151.90（华康医药有限公司 71.00、华康医药（湖南）有限公司 80.90）"
+                let parts: Vec<String> = by_entity
+                    .iter()
+                    .map(|e| format!("{} {}", e.invoicing_entity_name, format::money(&e.amount)))
+                    .collect();
+                text = bracketed(&text, &parts.join(list_separator()));
+            }
+            ui.label(text);
             ui.add_space(12.0);
         }
         let outstanding = RichText::new(label_value(

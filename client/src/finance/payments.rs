@@ -554,7 +554,12 @@ impl PaymentForm {
             &doc,
             |f, fields| {
                 f.date(t("payment.date"), "payment_date", &mut fields.payment_date);
-                f.text(t("payment.amount"), "amount", &mut fields.amount);
+                if f.text(t("payment.amount"), "amount", &mut fields.amount)
+                    .changed()
+                {
+                    // "分配合计 …，超过回款金额 …" compared the rows with the amount before.
+                    f.edited("allocations");
+                }
                 f.enum_combo::<pb::PaymentMethod>(
                     t("payment.method"),
                     "method",

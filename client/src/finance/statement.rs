@@ -177,11 +177,20 @@ impl StatementPanel {
                 }
                 for c in &statement.customers {
                     ui.separator();
-                    // A period reconciled already (just now, say) is not offered again.
+                    // A period reconciled already (just now, say) is not offered again,
+                    // and periods follow each other: the next starts the day after.
+                    let next = next_period_start(&c.reconciled_through);
                     let done = !c.reconciled_through.is_empty()
                         && c.reconciled_through >= statement.date_to;
-                    if customer_ui(ui, c, reconcilable && !done) {
+                    let follows = next.as_ref().is_none_or(|n| *n == statement.date_from);
+                    if customer_ui(ui, c, reconcilable && !done && follows) {
                         confirm = Some(c.clone());
+                    }
+                    if let Some(next) = next.filter(|_| reconcilable && !done && !follows) {
+                        ui.label(
+                            RichText::new(t("statement.reconcile_next").replace("{next}", &next))
+                                .weak(),
+                        );
                     }
                     if may_reconcile && shown.handler_id.is_some() {
                         ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
@@ -370,6 +379,13 @@ impl StatementPanel {
             }
         }
     }
+}
+
+/// The day after `through` (`YYYY-MM-DD`), where the next reconciled period starts; `None`
+/// when nothing was reconciled yet (the first period may start anywhere).
+fn next_period_start(through: &str) -> Option<String> {
+    let through = chrono::NaiveDate::parse_from_str(through, "%Y-%m-%d").ok()?;
+    Some(through.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 
 /// "账龄（截至 2026-11-30）".

@@ -6,7 +6,7 @@ use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::t;
+use crate::i18n::{bracketed, t};
 use crate::widgets;
 
 /// How many customers a search offers.
@@ -161,7 +161,7 @@ impl InvoicingEntities {
                 let name = if e.is_active {
                     e.name.clone()
                 } else {
-                    format!("{}（{}）", e.name, t("invoice.entity_archived"))
+                    bracketed(&e.name, t("common.archived"))
                 };
                 (e.id, name)
             })

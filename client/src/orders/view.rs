@@ -245,7 +245,7 @@ impl OrderView {
                 start = start.or(header_ui(ui, ctx, &detail, &order, &self.warnings));
                 if let Some(finance) = &finance {
                     ui.separator();
-                    crate::finance::order_finance_ui(ui, finance);
+                    crate::finance::order_finance_ui(ui, finance, &order.not_invoiced_by_entity);
                 } else if let Some(error) = self.finance.error() {
                     ui.separator();
                     widgets::error_line(ui, error);

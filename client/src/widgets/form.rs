@@ -99,6 +99,11 @@ impl FieldErrors {
         };
     }
 
+    /// Drops the form's own complaints (the rows they were about were cleared).
+    pub fn clear_local(&mut self) {
+        self.local.clear();
+    }
+
     /// The complaint about `field`: the server's unless the field was edited since, else
     /// the form's own.
     pub fn field(&self, field: &str) -> Option<String> {
@@ -262,6 +267,12 @@ pub struct FormUi<'a> {
 }
 
 impl FormUi<'_> {
+    /// Marks `field` edited: the server's complaint about it no longer holds (a sum over
+    /// rows once the amount it was compared with changed, say).
+    pub fn edited(&mut self, field: &str) {
+        self.errors.edited(field);
+    }
+
     /// The width inputs get.
     pub fn input_width(&self) -> f32 {
         self.input_width

@@ -361,6 +361,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
             .map(|(id, amount)| pb::EntityAmount {
                 invoicing_entity_id: *id,
                 amount: money::to_wire(amount),
+                invoicing_entity_name: names.entities.get(id).cloned().unwrap_or_default(),
             })
             .collect(),
         progress: Some(pb::OrderProgress {

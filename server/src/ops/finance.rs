@@ -1619,8 +1619,8 @@ fn shipped_under_other_entities(
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
 /// would be invoiced beyond its shipped value net of deductions, or beyond what was
 /// shipped under the invoice's entity and not yet invoiced by it
-/// ([`ledger::not_invoiced_by_entity`]), naming both amounts on `orders[i].amount`; when
-/// the blue invoice is red already or is itself red.
+/// ([`ledger::not_invoiced_by_entity`]), naming both amounts on `orders[i].amount`, and
+/// when the blue invoice is red already or is itself red.
 pub fn record_invoice(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,

@@ -1249,6 +1249,11 @@ pub fn bundle(
         .iter()
         .map(|o| o.invoicing_entity_id)
         .chain(shipments_.iter().map(|s| s.invoicing_entity_id))
+        .chain(
+            facts
+                .values()
+                .flat_map(|f| f.not_invoiced_by_entity.iter().map(|(id, _)| *id)),
+        )
         .collect();
     names.entities = invoicing_entity::names(conn, &entity_ids)?;
     let order_ids: Vec<i64> = shipments_

@@ -968,7 +968,16 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
         let mut figures: Vec<(i64, String)> = listed[0]
             .not_invoiced_by_entity
             .iter()
-            .map(|e| (e.invoicing_entity_id, e.amount.clone()))
+            .map(|e| {
+                // Named, so that a screen can say whose figure it is.
+                let name = if e.invoicing_entity_id == other.id {
+                    "华康医药（广州）有限公司"
+                } else {
+                    "北京康华医药有限公司"
+                };
+                assert_eq!(e.invoicing_entity_name, name);
+                (e.invoicing_entity_id, e.amount.clone())
+            })
             .collect();
         figures.sort();
         (listed[0].not_invoiced.clone(), figures)
@@ -1013,13 +1022,15 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
         &refused,
         "开票 70.01 超过以华康医药（广州）有限公司名义发货且尚未由其开票的金额 70.00",
     );
-    w.finance.send(invoice(other.id, "44019001", "70.00")).await;
+    let theirs_invoiced = w.finance.send(invoice(other.id, "44019001", "70.00")).await;
+    // The order's own entity: what it shipped is all that is left on the order.
     let refused = w
         .finance
         .try_send(invoice(w.entity.id, "04419001", "120.01"))
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&refused, "120.00");
+    assert_eq!(bad_fields(&refused), ["orders[0].amount"]);
+    assert_zh_contains(&refused, "开票 120.01 超过已发货未开票金额 120.00");
     w.finance
         .send(invoice(w.entity.id, "04419001", "120.00"))
         .await;
@@ -1028,6 +1039,22 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
         (
             "0.00".to_owned(),
             vec![(w.entity.id, "0.00".into()), (other.id, "0.00".into())]
+        )
+    );
+    // A red invoice gives its entity the room back, and no other.
+    w.finance
+        .send(pb::RecordInvoiceRequest {
+            number: "44019002".into(),
+            invoice_date: "2026-09-01".into(),
+            red_of_invoice_id: theirs_invoiced.id,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        by_entity(&mut w).await,
+        (
+            "70.00".to_owned(),
+            vec![(w.entity.id, "0.00".into()), (other.id, "70.00".into())]
         )
     );
 }
