@@ -67,6 +67,29 @@ impl World {
     }
 }
 
+/// A special VAT invoice numbered `number` from `entity` to `customer` on 2026-09-01,
+/// covering (order id, amount) `order`.
+fn blue_invoice(
+    customer: i64,
+    entity: i64,
+    (order_id, amount): (i64, &str),
+    number: &str,
+) -> pb::RecordInvoiceRequest {
+    pb::RecordInvoiceRequest {
+        customer_id: customer,
+        invoicing_entity_id: entity,
+        kind: pb::InvoiceKind::Special as i32,
+        number: number.into(),
+        invoice_date: "2026-09-01".into(),
+        orders: vec![pb::InvoiceOrderInput {
+            order_id,
+            amount: amount.into(),
+        }],
+        red_of_invoice_id: 0,
+        note: String::new(),
+    }
+}
+
 /// A payment of `amount` by `customer` on `date`, paying `allocations` first.
 fn payment(
     customer: i64,
@@ -807,19 +830,8 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
     let c = w.customer.id;
     let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
     let id = order.header().id;
-    let blue = |number: &str, amount: &str| pb::RecordInvoiceRequest {
-        customer_id: c,
-        invoicing_entity_id: w.entity.id,
-        kind: pb::InvoiceKind::Special as i32,
-        number: number.into(),
-        invoice_date: "2026-09-01".into(),
-        orders: vec![pb::InvoiceOrderInput {
-            order_id: id,
-            amount: amount.into(),
-        }],
-        red_of_invoice_id: 0,
-        note: String::new(),
-    };
+    let entity = w.entity.id;
+    let blue = |number: &str, amount: &str| blue_invoice(c, entity, (id, amount), number);
     let first = w.finance.send(blue("04419001", "150")).await;
     assert_eq!(first.amount, "150.00");
     let refused = w
@@ -989,19 +1001,8 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
             vec![(w.entity.id, "120.00".into()), (other.id, "70.00".into())]
         )
     );
-    let invoice = |entity: i64, number: &str, amount: &str| pb::RecordInvoiceRequest {
-        customer_id: c,
-        invoicing_entity_id: entity,
-        kind: pb::InvoiceKind::Special as i32,
-        number: number.into(),
-        invoice_date: "2026-09-01".into(),
-        orders: vec![pb::InvoiceOrderInput {
-            order_id: id,
-            amount: amount.into(),
-        }],
-        red_of_invoice_id: 0,
-        note: String::new(),
-    };
+    let invoice =
+        |entity: i64, number: &str, amount: &str| blue_invoice(c, entity, (id, amount), number);
     // 华康 is archived meanwhile: it takes no new orders or shipments, but still invoices
     // the goods that went out under its name.
     w.app
