@@ -117,6 +117,13 @@ impl SettingsPanel {
         );
     }
 
+    /// Opens `form` now, or once the user agrees to drop unsaved edits of the entity.
+    fn open(&mut self, form: EntityForm) {
+        if let Some(form) = self.discard.request(self.form != self.original, form) {
+            self.show_form(form);
+        }
+    }
+
     fn show_form(&mut self, form: EntityForm) {
         self.form = Some(form.clone());
         self.original = Some(form);
@@ -174,12 +181,8 @@ impl SettingsPanel {
             .show(ui, |ui| {
                 ui.strong(t("settings.entities"));
                 ui.horizontal_wrapped(|ui| {
-                    if ui.button(t("settings.entity.new")).clicked()
-                        && let Some(form) = self
-                            .discard
-                            .request(self.form != self.original, EntityForm::new_entity())
-                    {
-                        self.show_form(form);
+                    if ui.button(t("settings.entity.new")).clicked() {
+                        self.open(EntityForm::new_entity());
                     }
                     if ui
                         .checkbox(&mut self.include_archived, t("settings.include_archived"))
@@ -196,13 +199,8 @@ impl SettingsPanel {
                         if !e.is_active {
                             text = RichText::new(bracketed(&e.name, t("common.archived"))).weak();
                         }
-                        if ui.selectable_label(selected, text).clicked()
-                            && !selected
-                            && let Some(form) = self
-                                .discard
-                                .request(self.form != self.original, EntityForm::from(&e))
-                        {
-                            self.show_form(form);
+                        if ui.selectable_label(selected, text).clicked() && !selected {
+                            self.open(EntityForm::from(&e));
                         }
                     }
                 });

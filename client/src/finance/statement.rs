@@ -384,7 +384,7 @@ impl StatementPanel {
 /// The day after `through` (`YYYY-MM-DD`), where the next reconciled period starts; `None`
 /// when nothing was reconciled yet (the first period may start anywhere).
 fn next_period_start(through: &str) -> Option<String> {
-    let through = chrono::NaiveDate::parse_from_str(through, "%Y-%m-%d").ok()?;
+    let through = widgets::parse_date(through)?;
     Some(through.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 

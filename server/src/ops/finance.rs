@@ -1656,29 +1656,24 @@ pub fn record_invoice(
             if !entity_exists {
                 check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
             }
-            let mut numbers = HashMap::new();
             let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
+            // The customer's orders among them, by id, with their numbers: one query.
+            let numbers: HashMap<i64, String> = orders::table
+                .filter(orders::id.eq_any(&ids))
+                .filter(orders::customer_id.eq(customer_id))
+                .select((orders::id, orders::number))
+                .load::<(i64, String)>(conn)?
+                .into_iter()
+                .collect();
             let other_entities = shipped_under_other_entities(conn, &ids, *entity_id)?;
             for (i, (order_id, _)) in lines.iter().enumerate() {
-                let found: Option<String> = orders::table
-                    .find(order_id)
-                    .filter(orders::customer_id.eq(customer_id))
-                    .select(orders::number)
-                    .first(conn)
-                    .optional()?;
-                match found {
-                    Some(n) => {
-                        if let Some(why) = other_entities.get(order_id) {
-                            check.fail(format!("orders[{i}].order_id"), why.clone());
-                        }
-                        numbers.insert(*order_id, n);
-                    }
-                    None => {
-                        check.fail(
-                            format!("orders[{i}].order_id"),
-                            msg!("payment.order_not_of_customer"),
-                        );
-                    }
+                let why = if numbers.contains_key(order_id) {
+                    other_entities.get(order_id).cloned()
+                } else {
+                    Some(msg!("payment.order_not_of_customer"))
+                };
+                if let Some(why) = why {
+                    check.fail(format!("orders[{i}].order_id"), why);
                 }
             }
             check.finish()?;
