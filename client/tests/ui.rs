@@ -1812,6 +1812,61 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     );
 }
 
+/// The same bank receipt keyed twice would count the money twice: the second is saved only
+/// once the user says it is another payment.
+#[test]
+fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("finance1", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "回款");
+    let key_in = |ui: &mut Ui| {
+        ui.press(Role::Button, "登记回款");
+        ui.type_into("客户", "bjxh");
+        ui.press(Role::Button, "+ 北京协和医院");
+        ui.type_into("回款金额", "500");
+        ui.type_into("凭证号", "BANK-TWICE");
+        ui.press(Role::Button, "保存回款");
+    };
+    key_in(&mut ui);
+    ui.press(Role::Button, "返回回款列表");
+    key_in(&mut ui);
+    // Refused: the earlier payment is named and the form stays, with a box to tick.
+    ui.wait_label_contains("可能是重复登记");
+    const ANOTHER: &str = "这是另一笔回款，不是重复登记";
+    ui.wait_role(Role::CheckBox, ANOTHER);
+    assert!(!ui.has_button("返回回款列表"), "nothing saved");
+    // Ticked for one amount, the confirmation does not carry over to another: the box
+    // goes, and the server is asked again.
+    ui.press(Role::CheckBox, ANOTHER);
+    ui.type_into("回款金额", "0");
+    ui.wait_for("the box gone", |h| {
+        h.query_by_role_and_label(Role::CheckBox, ANOTHER).is_none()
+    });
+    ui.replace_text("回款金额", "500");
+    ui.press(Role::Button, "保存回款");
+    ui.wait_role(Role::CheckBox, ANOTHER);
+    assert!(!ui.has_button("返回回款列表"), "nothing saved");
+    ui.press(Role::CheckBox, ANOTHER);
+    ui.press(Role::Button, "保存回款");
+    ui.wait_role(Role::Button, "返回回款列表");
+    let twice = server.as_admin(async |admin| {
+        admin
+            .finance
+            .list_payments(pb::ListPaymentsRequest::default())
+            .await
+            .expect("payments")
+            .into_inner()
+            .payments
+            .into_iter()
+            .filter(|p| p.reference == "BANK-TWICE")
+            .count()
+    });
+    assert_eq!(twice, 2, "the first and the confirmed second");
+}
+
 #[test]
 fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_invoiced() {
     let server = Server::start();

@@ -26,6 +26,22 @@ pub enum Access {
     Authenticated,
     /// A valid session holding this permission.
     Requires(Permission),
+    /// A valid session holding any one of these permissions: a read that serves two
+    /// screens (the invoicing entities and company settings are read by whoever works
+    /// with orders and by whoever administers the settings).
+    AnyOf(&'static [Permission]),
+}
+
+impl Access {
+    /// The permissions of which a session must hold one; empty when any session (or
+    /// none) will do.
+    pub fn permissions(&self) -> &[Permission] {
+        match self {
+            Access::Open | Access::Authenticated => &[],
+            Access::Requires(p) => std::slice::from_ref(p),
+            Access::AnyOf(ps) => ps,
+        }
+    }
 }
 
 /// Every PharmaCRM RPC by its gRPC path, with what it needs.
@@ -289,7 +305,7 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.OrderService/ListInvoicingEntities",
-            Requires(P::OrderRead),
+            AnyOf(&[P::OrderRead, P::AdminSettings]),
         ),
         (
             "/pharmacrm.v1.OrderService/CreateInvoicingEntity",
@@ -305,7 +321,7 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.OrderService/GetSettings",
-            Requires(P::OrderRead),
+            AnyOf(&[P::OrderRead, P::AdminSettings]),
         ),
         (
             "/pharmacrm.v1.OrderService/UpdateSettings",

@@ -483,6 +483,9 @@ struct Fields {
     reference: String,
     /// 0: the customer's sales rep.
     handler_id: i64,
+    /// The user confirmed this is another payment than the one on record with the same
+    /// date, amount and reference (offered only once the server found one).
+    confirm_not_duplicate: bool,
 }
 
 impl Default for Fields {
@@ -494,6 +497,7 @@ impl Default for Fields {
             method: pb::PaymentMethod::BankTransfer as i32,
             reference: String::new(),
             handler_id: 0,
+            confirm_not_duplicate: false,
         }
     }
 }
@@ -511,8 +515,12 @@ fn request(draft: &Draft<Fields>) -> pb::RecordPaymentRequest {
         handler_id: f.handler_id,
         note: draft.note(),
         allocations: draft.order_rows(|order_id, amount| pb::AllocationInput { order_id, amount }),
+        confirm_not_duplicate: f.confirm_not_duplicate,
     }
 }
+
+/// Where the server says a payment like this one is on record.
+const DUPLICATE_FIELD: &str = "confirm_not_duplicate";
 
 /// 登记回款: the payment's fields and its optional allocations.
 struct PaymentForm {
@@ -553,6 +561,11 @@ impl PaymentForm {
             ctx,
             &doc,
             |f, fields| {
+                let keyed = (
+                    fields.payment_date.clone(),
+                    fields.amount.clone(),
+                    fields.reference.clone(),
+                );
                 f.date(t("payment.date"), "payment_date", &mut fields.payment_date);
                 if f.text(t("payment.amount"), "amount", &mut fields.amount)
                     .changed()
@@ -572,6 +585,25 @@ impl PaymentForm {
                     &mut fields.handler_id,
                     &handlers,
                 );
+                // Offered once the server found a payment like this one; a confirmation
+                // holds only for the date, amount and reference it was given for.
+                if keyed
+                    != (
+                        fields.payment_date.clone(),
+                        fields.amount.clone(),
+                        fields.reference.clone(),
+                    )
+                {
+                    fields.confirm_not_duplicate = false;
+                }
+                if fields.confirm_not_duplicate || f.complains(DUPLICATE_FIELD) {
+                    f.checkbox(
+                        "",
+                        DUPLICATE_FIELD,
+                        &mut fields.confirm_not_duplicate,
+                        t("payment.confirm_not_duplicate"),
+                    );
+                }
             },
             |draft| ctx.finance().record_payment(request(draft)),
         )

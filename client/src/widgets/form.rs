@@ -295,13 +295,21 @@ impl FormUi<'_> {
         field: &str,
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
+        let label_text = label;
         let label = self.label(label);
         self.errors.shown.insert(field.to_owned());
         let error = self.errors.field(field);
         let response = self
             .ui
             .vertical(|ui| {
-                let response = add(ui).labelled_by(label.id);
+                let response = add(ui);
+                // An empty label names nothing: the input keeps its own name (a checkbox's
+                // text).
+                let response = if label_text.is_empty() {
+                    response
+                } else {
+                    response.labelled_by(label.id)
+                };
                 if let Some(error) = &error {
                     ui.label(RichText::new(error).color(ERROR));
                 }
@@ -454,6 +462,17 @@ impl FormUi<'_> {
             }
             response
         })
+    }
+
+    /// One checkbox saying `text`, in the input column of a row labelled `label` (empty:
+    /// the checkbox is named by its text).
+    pub fn checkbox(&mut self, label: &str, field: &str, value: &mut bool, text: &str) -> Response {
+        self.row(label, field, |ui| ui.checkbox(value, text))
+    }
+
+    /// Whether the server or the form complains about `field` now.
+    pub fn complains(&self, field: &str) -> bool {
+        self.errors.field(field).is_some()
     }
 
     /// Radio buttons choosing `value` among `options`, side by side.

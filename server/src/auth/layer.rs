@@ -153,13 +153,14 @@ async fn check(
         .db
         .run(move |conn| authenticate(conn, &st, &token, peer))
         .await?;
-    if let Access::Requires(permission) = needed
-        && !session.has(permission)
-    {
+    let needs = needed.permissions();
+    if !needs.is_empty() && !needs.iter().any(|p| session.has(*p)) {
+        let (en, zh): (Vec<_>, Vec<_>) = needs.iter().map(|p| (p.label_en(), p.label_zh())).unzip();
+        let codes: Vec<_> = needs.iter().map(|p| p.code()).collect();
         return Err(AppError::PermissionDenied(msg!(
             "auth.permission_needed",
-            permission = per_lang(permission.label_en(), permission.label_zh()),
-            code = permission.code(),
+            permission = per_lang(en.join("” or “"), zh.join("”或“")),
+            code = codes.join(" / "),
         )));
     }
     Ok(session)

@@ -66,6 +66,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         handler_id,
         note,
         allocations,
+        confirm_not_duplicate,
     } = r;
     let mut check = FieldCheck::default();
     required_id("customer_id", customer_id, &mut check);
@@ -98,6 +99,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
         handler_id,
         note: note.trim().to_owned(),
         allocations,
+        confirm_not_duplicate,
     })
 }
 

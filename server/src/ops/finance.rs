@@ -319,6 +319,8 @@ pub struct PaymentInput {
     pub note: String,
     /// Orders to pay first: (order id, CNY > 0).
     pub allocations: Vec<(i64, Decimal)>,
+    /// Record it even though [`payment::same_as`] finds one like it.
+    pub confirm_not_duplicate: bool,
 }
 
 #[derive(Serialize)]
@@ -400,6 +402,19 @@ pub fn record_payment(
         created_by: ctx.actor.user_id.unwrap_or_default(),
         updated_by: ctx.actor.user_id,
     };
+    if !input.confirm_not_duplicate
+        && let Some(earlier) = payment::same_as(conn, &new)?
+    {
+        return Err(AppError::FailedPreconditionAt {
+            field: "confirm_not_duplicate".into(),
+            msg: msg!(
+                "payment.possible_duplicate",
+                number = earlier.number,
+                date = earlier.payment_date,
+                amount = Money(earlier.amount),
+            ),
+        });
+    }
     let row = payment::insert(conn, &new)?;
 
     // Open shipments the payment can pay: dated on or before it.

@@ -3,8 +3,8 @@
 use pharmacrm_server::access::{Access, RPC_ACCESS};
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    DepartmentBuilder, DepartmentChange, PositionBuilder, PositionChange, UserBuilder, UserChange,
-    archiving,
+    DepartmentBuilder, DepartmentChange, InvoicingEntityBuilder, PositionBuilder, PositionChange,
+    UserBuilder, UserChange, archiving,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, page,
@@ -589,4 +589,63 @@ async fn demo_mode_creates_a_user_per_position() {
     let found = app.admin().await.drugs_matching("amxl", None).await;
     assert_eq!(found.total, 1);
     assert_eq!(found.drugs[0].category_path, "代理类 › 抗生素 › 青霉素类");
+}
+
+#[tokio::test]
+async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_changed_only_with_admin_settings()
+ {
+    let app = TestApp::spawn().await;
+    InvoicingEntityBuilder::new("北京康华医药有限公司")
+        .create(&mut app.admin().await)
+        .await;
+    // An administrator of the settings who does not work with orders sees what they keep…
+    let mut keeper = app
+        .user_with_permissions("settings-keeper", &["admin.settings"])
+        .await;
+    let entities = keeper
+        .orders
+        .list_invoicing_entities(pb::ListInvoicingEntitiesRequest {
+            include_archived: true,
+        })
+        .await
+        .expect("admin.settings lists the invoicing entities")
+        .into_inner()
+        .entities;
+    assert_eq!(entities.len(), 1);
+    let settings = keeper
+        .orders
+        .get_settings(())
+        .await
+        .expect("admin.settings reads the company settings")
+        .into_inner();
+    assert!(settings.default_transit_days > 0);
+    // …and so does whoever works with orders, who may not change them.
+    let mut rep = app
+        .user_with_permissions("order-reader", &["order.read"])
+        .await;
+    rep.orders
+        .get_settings(())
+        .await
+        .expect("order.read reads the company settings");
+    let status = rep
+        .orders
+        .update_settings(pb::UpdateSettingsRequest {
+            version: settings.version,
+            settings: Some(pb::SettingsInput {
+                default_transit_days: settings.default_transit_days + 1,
+                credit_hold_days: settings.credit_hold_days,
+            }),
+        })
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "admin.settings");
+    // Holding neither, the refusal names both ways in.
+    let mut nobody = app.user_with_permissions("drug-only", &["drug.read"]).await;
+    let status = nobody
+        .orders
+        .get_settings(())
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.read / admin.settings");
+    assert_zh_contains(&status, "”或“");
 }

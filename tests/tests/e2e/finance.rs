@@ -105,6 +105,7 @@ fn payment(
         reference: "ICBC-0001".into(),
         handler_id: 0,
         note: String::new(),
+        confirm_not_duplicate: false,
         allocations: allocations
             .iter()
             .map(|&(order_id, amount)| pb::AllocationInput {
@@ -361,6 +362,69 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         })
         .await;
     assert_eq!(listed.total, 1);
+}
+
+#[tokio::test]
+async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_payment() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    let first = w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+
+    // The same date, amount and reference again: refused naming the first, nothing saved.
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-20", "80.00", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
+    assert_zh_contains(&refused, &first.number);
+    assert_zh_contains(&refused, "可能是重复登记");
+    let listed = pb::ListPaymentsRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    assert_eq!(w.finance.send(listed.clone()).await.total, 1);
+
+    // Another reference, another date or another amount is another payment.
+    let other_reference = pb::RecordPaymentRequest {
+        reference: "ICBC-0002".into(),
+        ..payment(c, "2026-09-20", "80", &[])
+    };
+    w.finance.send(other_reference).await;
+    w.finance.send(payment(c, "2026-09-19", "80", &[])).await;
+
+    // Confirmed as a second, real payment, it is recorded and allocated as any other.
+    let confirmed = w
+        .finance
+        .send(pb::RecordPaymentRequest {
+            confirm_not_duplicate: true,
+            ..payment(c, "2026-09-20", "80", &[])
+        })
+        .await;
+    assert_ne!(confirmed.number, first.number);
+    assert_eq!(w.finance.send(listed).await.total, 4);
+
+    // A reversed payment is no longer on record: keying it again is not refused.
+    w.finance
+        .send(pb::ReversePaymentRequest {
+            id: first.id,
+            version: first.version,
+            reason: "重复登记".into(),
+            reversal_date: "2026-09-20".into(),
+        })
+        .await;
+    w.finance
+        .send(pb::ReversePaymentRequest {
+            id: confirmed.id,
+            version: confirmed.version,
+            reason: "重复登记".into(),
+            reversal_date: "2026-09-20".into(),
+        })
+        .await;
+    w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+    assert_ledger_sums_are_kept(&w.app);
 }
 
 #[tokio::test]

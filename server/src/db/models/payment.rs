@@ -76,6 +76,21 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .get_result(conn)?)
 }
 
+/// The customer's earliest payment on record, not reversed, with `new`'s date, amount and
+/// reference (two empty references match): what one bank receipt keyed twice looks like.
+pub fn same_as(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Option<Payment>> {
+    Ok(payments::table
+        .filter(payments::customer_id.eq(new.customer_id))
+        .filter(payments::payment_date.eq(new.payment_date))
+        .filter(payments::amount.eq(new.amount))
+        .filter(payments::reference.eq(&new.reference))
+        .filter(payments::reversed_at.is_null())
+        .order(payments::id)
+        .select(Payment::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Marks `before` reversed on business date `date` for `reason`.
 pub fn mark_reversed(
     conn: &mut PgConnection,

@@ -276,6 +276,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             handler_id: None,
             note: "首笔回款".to_owned(),
             allocations: vec![],
+            confirm_not_duplicate: false,
         },
         day(40),
     )?;
