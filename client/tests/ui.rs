@@ -1651,6 +1651,37 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     assert!(ui.harness.query_all_by_label("部门").next().is_none());
 }
 
+/// Finance finds a customer in the arrears list by its pinyin initials and exports what
+/// the list shows to Excel.
+#[test]
+fn finance_searches_the_arrears_and_exports_them() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("finance1", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "欠款");
+    ui.wait_label("2,137.00");
+    // No credit limit is said so, not left blank.
+    ui.wait_label("不限");
+    ui.type_into("搜索客户", "zzzz");
+    ui.wait_for("no customer called zzzz", |h| {
+        h.query_all_by_label("2,137.00").next().is_none()
+    });
+    ui.replace_text("搜索客户", "bjxh");
+    ui.wait_label("2,137.00");
+    ui.wait_label("北京协和医院");
+
+    let dir = pharmacrm_tests::TempDir::new();
+    let path = dir.path().join("欠款.xlsx");
+    ui.type_into("导出到", &path.display().to_string());
+    ui.press(Role::Button, "导出 Excel");
+    // One customer matches the search: one row exported.
+    ui.wait_label_contains("已导出 1 行，保存到");
+    let saved = std::fs::read(&path).expect("the export where the path said");
+    assert!(saved.starts_with(b"PK"), "an .xlsx (zip) file");
+}
+
 #[test]
 fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     let server = Server::start_demo();

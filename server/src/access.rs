@@ -10,7 +10,7 @@
 //!   else tests a permission.
 //! - The **roles** a permission confers (who can be a customer's sales or CS rep).
 
-use pharmacrm_shared::Permission;
+use pharmacrm_shared::{Permission, pb};
 
 use crate::db::models::Grants;
 use crate::error::{AppError, AppResult, Msg};
@@ -443,7 +443,8 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             "/pharmacrm.v1.ReportService/Exceptions",
             Requires(P::ReportRead),
         ),
-        // report.read is checked too, by require_may_read_reports.
+        // report.read (finance.arrears.read for the arrears list) is checked too, by
+        // require_may_export.
         (
             "/pharmacrm.v1.ReportService/Export",
             Requires(P::ReportExport),
@@ -487,13 +488,21 @@ pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
     }
 }
 
-/// Exporting a report (which needs `report.export`) also needs `report.read`: one cannot
-/// export what one may not see.
-pub fn require_may_read_reports(grants: &Grants) -> AppResult<()> {
-    if grants.permissions.contains(&Permission::ReportRead) {
+/// Exporting (which needs `report.export`) also needs the permission to see what is
+/// exported: one cannot export what one may not see. `report.read` for a report,
+/// `finance.arrears.read` for the arrears list.
+pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<()> {
+    let (needed, action) = match r.report {
+        Some(pb::export_request::Report::Arrears(_)) => (
+            Permission::ArrearsRead,
+            msg!("report.action.export_arrears"),
+        ),
+        _ => (Permission::ReportRead, msg!("report.action.export")),
+    };
+    if grants.permissions.contains(&needed) {
         Ok(())
     } else {
-        Err(denied(Permission::ReportRead, msg!("report.action.export")))
+        Err(denied(needed, action))
     }
 }
 

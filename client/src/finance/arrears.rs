@@ -1,6 +1,7 @@
 //! 欠款: the customers within scope who owe, with their ageing as of today, filtered by
-//! sales rep, department and how overdue; oldest overdue first, with the totals of every
-//! match. A row opens its customer. 我的工作 lists the overdue ones ([`ArrearsWork`]).
+//! sales rep, department, how overdue and a customer search; oldest overdue first, with
+//! the totals of every match, exported to Excel as shown. A row opens its customer. 我的工作
+//! lists the overdue ones ([`ArrearsWork`]).
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
@@ -10,6 +11,7 @@ use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t, tn};
+use crate::reports::export::ExportBar;
 use crate::widgets;
 
 const PAGE: u32 = 100;
@@ -18,7 +20,7 @@ const PAGE: u32 = 100;
 const WORK_SHOWN: u32 = 50;
 
 /// The filters as chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 struct Filter {
     /// 0: any.
     sales_rep_id: i64,
@@ -26,6 +28,22 @@ struct Filter {
     department_id: i64,
     /// A `pb::ArrearsBucket`.
     bucket: i32,
+    /// The customer search as typed.
+    query: String,
+}
+
+impl Filter {
+    /// The request for these filters (paging aside).
+    fn request(&self) -> pb::ListArrearsRequest {
+        let id = |id: i64| (id != 0).then_some(id);
+        pb::ListArrearsRequest {
+            sales_rep_id: id(self.sales_rep_id),
+            department_id: id(self.department_id),
+            bucket: self.bucket,
+            query: self.query.trim().to_owned(),
+            page: None,
+        }
+    }
 }
 
 /// The arrears tab.
@@ -35,6 +53,7 @@ pub(super) struct ArrearsPanel {
     list: OffsetPaged<Filter, pb::ListArrearsResponse>,
     reps: Requested<Vec<pb::UserRef>>,
     departments: Requested<Vec<pb::Department>>,
+    export: ExportBar,
 }
 
 impl ArrearsPanel {
@@ -70,13 +89,10 @@ impl ArrearsPanel {
         }
         self.departments.poll();
         // Another filter starts again at the first page.
-        self.list.poll(self.filter, PAGE, |filter, page| {
-            let id = |id: i64| (id != 0).then_some(id);
+        self.list.poll(self.filter.clone(), PAGE, |filter, page| {
             ctx.finance().list_arrears(pb::ListArrearsRequest {
-                sales_rep_id: id(filter.sales_rep_id),
-                department_id: id(filter.department_id),
-                bucket: filter.bucket,
                 page: Some(page),
+                ..filter.request()
             })
         });
         let departments = self.department_options(ctx);
@@ -84,7 +100,16 @@ impl ArrearsPanel {
         // (a CS rep's own customers have several sales reps).
         let own_only =
             ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
+        let before = self.filter.clone();
         ui.horizontal_wrapped(|ui| {
+            widgets::keep_together(ui, t("arrears.search"), 200.0);
+            let label = ui.label(t("arrears.search"));
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter.query)
+                    .hint_text(t("arrears.search_hint"))
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
             if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(
                     ui,
@@ -114,6 +139,21 @@ impl ArrearsPanel {
                 self.list.refresh();
             }
         });
+        if self.filter != before {
+            self.export.forget_outcome();
+        }
+        // Every match of the filters as chosen, as of today, in the list's order.
+        let file_name = format!(
+            "{}_{}.xlsx",
+            t("arrears.file_title"),
+            format::business_today_text()
+        );
+        self.export.ui(
+            ui,
+            ctx,
+            Some(pb::export_request::Report::Arrears(self.filter.request())),
+            &file_name,
+        );
         widgets::request_status(ui, &self.list.result);
         let list = self.list.result.value().cloned().unwrap_or_default();
         if !list.overdue.is_empty() {
@@ -170,7 +210,14 @@ fn arrears_table(
     overdue.push(Cell::coloured(list.overdue.clone(), red(&list.overdue)));
     let mut last_payment: Vec<Cell> = cells(rows, |r| r.last_payment_amount.clone());
     last_payment.push(Cell::default());
-    let mut credit_limit: Vec<Cell> = cells(rows, |r| r.credit_limit.clone());
+    // No limit says so (the customer view's word), not an empty cell.
+    let mut credit_limit: Vec<Cell> = cells(rows, |r| {
+        if r.credit_limit.is_empty() {
+            t("credit.no_limit").to_owned()
+        } else {
+            r.credit_limit.clone()
+        }
+    });
     credit_limit.push(Cell::default());
     let rep = show_rep.then(|| {
         text(

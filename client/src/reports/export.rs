@@ -1,4 +1,4 @@
-//! A report's Excel export: where to (typed, chosen, or the download folder when empty),
+//! A report's Excel export (the arrears list's too): where to (typed, chosen, or the download folder when empty),
 //! the button, then a progress bar "已导出 n / total 行" with a Cancel button while the
 //! server streams the file, and how it ended, with an offer to open the folder.
 
@@ -23,7 +23,7 @@ const DONE: egui::Color32 = egui::Color32::from_rgb(0x2e, 0x8b, 0x57);
 
 /// One tab's export.
 #[derive(Default)]
-pub(super) struct ExportBar {
+pub(crate) struct ExportBar {
     path: widgets::PathField,
     /// What the running export has written.
     progress: Arc<Mutex<ExportProgress>>,
@@ -37,7 +37,7 @@ pub(super) struct ExportBar {
 impl ExportBar {
     /// Forgets how the last export ended (the report on screen has changed since), unless
     /// one is still running.
-    pub(super) fn forget_outcome(&mut self) {
+    pub(crate) fn forget_outcome(&mut self) {
         if !self.outcome.is_pending() {
             self.outcome = Requested::NotRequested;
             self.open_failed = None;
@@ -46,7 +46,7 @@ impl ExportBar {
 
     /// Draws the export of `report` (the report on screen; `None` before one is shown),
     /// proposed as `file_name`; nothing without `report.export`.
-    pub(super) fn ui(
+    pub(crate) fn ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,

@@ -9,7 +9,7 @@ mod consumption;
 mod distribution;
 mod drug_sales;
 mod exceptions;
-mod export;
+pub(crate) mod export;
 mod frame;
 mod performance;
 mod regional;

@@ -456,10 +456,12 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     let sales_rep_id = optional_id("sales_rep_id", r.sales_rep_id, &mut check);
     let department_id = optional_id("department_id", r.department_id, &mut check);
     let bucket = known("bucket", r.bucket, &mut check);
+    check.check("query", validation::optional_text(&r.query, 100));
     check.finish()?;
     Ok(ArrearsFilter {
         sales_rep_id,
         department_id,
+        query: r.query.trim().to_owned(),
         bucket: match bucket {
             pb::ArrearsBucket::Any => ArrearsBucket::Any,
             pb::ArrearsBucket::Overdue => ArrearsBucket::Overdue,
@@ -470,11 +472,11 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     })
 }
 
-pub fn arrears_row(r: ArrearsRow, rep_name: String, today: NaiveDate) -> pb::ArrearsRow {
+pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {
     pb::ArrearsRow {
         customer_id: r.customer_id,
         customer_name: r.customer_name,
-        sales_rep: Some(user(r.sales_rep_id, rep_name)),
+        sales_rep: Some(user(r.sales_rep_id, r.sales_rep_name)),
         overdue: wire(&r.ageing.overdue()),
         ageing: Some(ageing(&r.ageing, today)),
         oldest_overdue_due_date: date_text(r.oldest_overdue),

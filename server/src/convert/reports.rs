@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::{DataScope, money, pb};
 
 use super::{DbCode, count, known, optional_id};
@@ -195,10 +195,10 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrou
 /// The job an export asks for and the language of its sheet (`language_code`, a BCP 47
 /// tag; empty is Chinese), checked whole: a bad field of the report is named from the
 /// export's top (`drug_sales.date_to`), and any language but Chinese and English is bad
-/// on `language_code`.
-pub fn export(r: &pb::ExportRequest) -> AppResult<(Job, Lang)> {
+/// on `language_code`. `today` (the business date) is the arrears list's "as of".
+pub fn export(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<(Job, Lang)> {
     let mut check = FieldCheck::default();
-    let job = check.absorb(export_job(r))?;
+    let job = check.absorb(export_job(r, today))?;
     let lang = Lang::from_tag(&r.language_code);
     if lang.is_none() {
         check.fail("language_code", msg!("report.unknown_language"));
@@ -207,7 +207,7 @@ pub fn export(r: &pb::ExportRequest) -> AppResult<(Job, Lang)> {
     Ok((job.expect("checked above"), lang.expect("checked above")))
 }
 
-fn export_job(r: &pb::ExportRequest) -> AppResult<Job> {
+fn export_job(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<Job> {
     use pb::export_request::Report;
     Ok(match &r.report {
         Some(Report::DrugSales(r)) => {
@@ -263,6 +263,10 @@ fn export_job(r: &pb::ExportRequest) -> AppResult<Job> {
                 sort,
             }
         }
+        Some(Report::Arrears(r)) => Job::Arrears {
+            filter: super::finance::arrears_filter(r).map_err(|e| e.within("arrears"))?,
+            as_of: today,
+        },
         None => return Err(AppError::field("report", msg!("report.choose_report"))),
     })
 }

@@ -23,7 +23,7 @@ use pharmacrm_shared::money::{Decimal, to_wire};
 use serde::Serialize;
 
 use crate::access;
-use crate::db::models::customer::Customer;
+use crate::db::models::customer::{self, Customer};
 use crate::db::models::document_counter::{DocumentKind, next_number};
 use crate::db::models::invoice::{self, Invoice, InvoiceOrder, NewInvoice};
 use crate::db::models::ledger::{self, NewEntry, NewReconciliation, Reconciliation, kind};
@@ -1292,6 +1292,8 @@ pub struct ArrearsFilter {
     pub sales_rep_id: Option<i64>,
     pub department_id: Option<i64>,
     pub bucket: ArrearsBucket,
+    /// Customers found by this text as the customer search finds them; blank for all.
+    pub query: String,
 }
 
 /// A customer who owes.
@@ -1303,6 +1305,8 @@ pub struct ArrearsRow {
     pub customer_name: String,
     #[diesel(sql_type = BigInt)]
     pub sales_rep_id: i64,
+    #[diesel(sql_type = Text)]
+    pub sales_rep_name: String,
     #[diesel(embed)]
     pub ageing: Ageing,
     #[diesel(sql_type = Nullable<Date>)]
@@ -1313,6 +1317,170 @@ pub struct ArrearsRow {
     pub last_payment_amount: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]
     pub credit_limit: Option<Decimal>,
+}
+
+/// The customers an arrears filter selects: a condition on the kept per-customer summary
+/// `customer_receivables cr`, joined to the customer `cu` when the scope or a filter reads
+/// it.
+struct ArrearsSelection {
+    matching: Sql,
+    reads_customer: bool,
+    /// Only customers with something overdue (a bucket was chosen).
+    overdue_only: bool,
+}
+
+impl ArrearsSelection {
+    fn new(
+        conn: &mut PgConnection,
+        reps: &Reps,
+        f: &ArrearsFilter,
+        today: NaiveDate,
+    ) -> AppResult<ArrearsSelection> {
+        let mut matching = Sql::new("cr.outstanding > 0");
+        let mut reads_customer = false;
+        if !matches!(reps, Reps::All) {
+            reads_customer = true;
+            matching
+                .push(" AND ")
+                .append(&scope::customers_sql(reps, "cu"));
+        }
+        if let Some(rep) = f.sales_rep_id {
+            reads_customer = true;
+            matching
+                .push(" AND cu.sales_rep_id = ")
+                .bind(Value::Int(rep));
+        }
+        if let Some(dept) = f.department_id {
+            reads_customer = true;
+            matching
+                .push(
+                    " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id = ANY(",
+                )
+                .bind(Value::IntArray(department::subtree_ids(conn, dept)?))
+                .push("))");
+        }
+        if let Some(query) = customer::query_sql(&f.query, "cu") {
+            reads_customer = true;
+            matching.append(&query);
+        }
+        let min_days = match f.bucket {
+            ArrearsBucket::Any => None,
+            ArrearsBucket::Overdue => Some(0),
+            ArrearsBucket::Over30 => Some(30),
+            ArrearsBucket::Over60 => Some(60),
+            ArrearsBucket::Over90 => Some(90),
+        };
+        if let Some(days) = min_days {
+            matching
+                .push(" AND cr.oldest_due < ")
+                .bind(Value::Date(today - chrono::Days::new(days)));
+        }
+        Ok(ArrearsSelection {
+            matching,
+            reads_customer,
+            overdue_only: min_days.is_some(),
+        })
+    }
+
+    /// What `matching` reads from: `cr`, with `cu` when needed; `balances` also joins the
+    /// open shipments of each as `b`.
+    fn from(&self, balances: bool) -> String {
+        let mut from = String::from("customer_receivables cr");
+        if balances {
+            from.push_str(
+                " JOIN receivable_balances b ON b.customer_id = cr.customer_id
+                      AND b.outstanding <> 0",
+            );
+        }
+        if self.reads_customer {
+            from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
+        }
+        from
+    }
+
+    /// `SELECT … FROM <from> WHERE <matching>` for the select list `what`.
+    fn select(&self, what: &str, balances: bool) -> Sql {
+        let mut sql = Sql::new(&format!(
+            "SELECT {what} FROM {} WHERE ",
+            self.from(balances)
+        ));
+        sql.append(&self.matching);
+        sql
+    }
+
+    /// The list's order over a summary aliased `cr`: oldest overdue first (those with
+    /// nothing overdue last), then the largest, then by id. When every match is overdue
+    /// that is the order of the index `customer_receivables_owing`.
+    fn order(&self, cr: &str, today: NaiveDate) -> String {
+        let due = if self.overdue_only {
+            format!("{cr}.oldest_due")
+        } else {
+            format!(
+                "CASE WHEN {cr}.oldest_due < DATE '{}' THEN {cr}.oldest_due END NULLS LAST",
+                today.format("%Y-%m-%d")
+            )
+        };
+        format!("{due}, {cr}.outstanding DESC, {cr}.customer_id")
+    }
+}
+
+/// The arrears rows ([`ArrearsRow`]) of the customers `customers` (SQL giving their ids)
+/// as of `today`, unordered, with `cr` (their summary) to order them by: each aged from
+/// its open shipments, with its sales rep's name and its last payment.
+fn arrears_rows_sql(customers: &Sql, today: NaiveDate) -> Sql {
+    let mut sql = Sql::new("WITH ageing AS (");
+    sql.append(&ageing_sql(customers, today, true)).push(
+        ")
+         SELECT g.customer_id, c.name AS customer_name, c.sales_rep_id,
+                u.display_name AS sales_rep_name, g.not_due,
+                g.days_1_to_30, g.days_31_to_60, g.days_61_to_90, g.over_90_days, g.on_account,
+                g.oldest_overdue, lp.payment_date AS last_payment_date,
+                lp.amount AS last_payment_amount, c.credit_limit,
+                cr.oldest_due, cr.outstanding
+           FROM ageing g JOIN customers c ON c.id = g.customer_id
+           JOIN users u ON u.id = c.sales_rep_id
+           JOIN customer_receivables cr ON cr.customer_id = g.customer_id
+           LEFT JOIN LATERAL (
+                SELECT p.payment_date, p.amount FROM payments p
+                 WHERE p.customer_id = g.customer_id AND p.reversed_at IS NULL
+                 ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE",
+    );
+    sql
+}
+
+/// How many customers `sel` selects and Σ their ageing (over their open shipments, read
+/// from the index `receivable_balances_open`, which carries the amounts; what is on
+/// account: none while a shipment is open, so none among those owing, summed all the
+/// same).
+fn arrears_totals(
+    conn: &mut PgConnection,
+    sel: &ArrearsSelection,
+    today: NaiveDate,
+) -> AppResult<(i64, Ageing)> {
+    #[derive(QueryableByName)]
+    struct Totals {
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+        #[diesel(embed)]
+        ageing: Ageing,
+    }
+    let mut totals_sql = Sql::new("SELECT (");
+    totals_sql
+        .append(&sel.select("count(*)", false))
+        .push(") AS total, ")
+        .append(&bucket_sums(today, "b."))
+        .push(
+            ", coalesce((SELECT -sum(e.amount) FROM receivable_entries e
+                          WHERE e.shipment_id IS NULL AND e.customer_id IN (",
+        )
+        .append(&sel.select("cr.customer_id", false))
+        .push(&format!(
+            ")), 0) AS on_account FROM {} WHERE ",
+            sel.from(true)
+        ))
+        .append(&sel.matching);
+    let Totals { total, ageing } = totals_sql.query().get_result(conn)?;
+    Ok((total, ageing))
 }
 
 /// The arrears list as of `today` within the scope: customers owing something, oldest
@@ -1326,111 +1494,12 @@ pub fn arrears(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<ArrearsRow>, i64, Ageing)> {
-    // The customers who owe and match, from the kept per-customer summary: `matching` is
-    // the condition on `cr` (and on the customer `cu` when the scope or a filter reads
-    // it: each such branch says so in `reads_customer`).
-    let mut matching = Sql::new("cr.outstanding > 0");
-    let mut reads_customer = false;
-    if !matches!(reps, Reps::All) {
-        reads_customer = true;
-        matching
-            .push(" AND ")
-            .append(&scope::customers_sql(reps, "cu"));
-    }
-    if let Some(rep) = f.sales_rep_id {
-        reads_customer = true;
-        matching
-            .push(" AND cu.sales_rep_id = ")
-            .bind(Value::Int(rep));
-    }
-    if let Some(dept) = f.department_id {
-        reads_customer = true;
-        matching
-            .push(" AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id = ANY(")
-            .bind(Value::IntArray(department::subtree_ids(conn, dept)?))
-            .push("))");
-    }
-    let min_days = match f.bucket {
-        ArrearsBucket::Any => None,
-        ArrearsBucket::Overdue => Some(0),
-        ArrearsBucket::Over30 => Some(30),
-        ArrearsBucket::Over60 => Some(60),
-        ArrearsBucket::Over90 => Some(90),
-    };
-    if let Some(days) = min_days {
-        matching
-            .push(" AND cr.oldest_due < ")
-            .bind(Value::Date(today - chrono::Days::new(days)));
-    }
-    // What `matching` reads from: `cr`, with `cu` when needed; `balances` also joins the
-    // open shipments of each as `b`.
-    let from = |balances: bool| {
-        let mut from = String::from("customer_receivables cr");
-        if balances {
-            from.push_str(
-                " JOIN receivable_balances b ON b.customer_id = cr.customer_id
-                      AND b.outstanding <> 0",
-            );
-        }
-        if reads_customer {
-            from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
-        }
-        from
-    };
-
-    // How many, what is on account (none while a shipment is open, so none among those
-    // owing; summed all the same), and their ageing in all over their open shipments
-    // (read from the index `receivable_balances_open`, which carries the amounts).
-    #[derive(QueryableByName)]
-    struct Totals {
-        #[diesel(sql_type = BigInt)]
-        total: i64,
-        #[diesel(embed)]
-        ageing: Ageing,
-    }
-    let mut totals_sql = Sql::new(&format!(
-        "SELECT (SELECT count(*) FROM {} WHERE ",
-        from(false)
-    ));
-    totals_sql
-        .append(&matching)
-        .push(") AS total, ")
-        .append(&bucket_sums(today, "b."))
-        .push(&format!(
-            ", coalesce((SELECT -sum(e.amount) FROM receivable_entries e
-                          WHERE e.shipment_id IS NULL AND e.customer_id IN (
-                                SELECT cr.customer_id FROM {} WHERE ",
-            from(false)
-        ))
-        .append(&matching)
-        .push(&format!(")), 0) AS on_account FROM {} WHERE ", from(true)))
-        .append(&matching);
-    let Totals {
-        total,
-        ageing: totals,
-    } = totals_sql.query().get_result(conn)?;
-
-    // The page: oldest overdue first (those with nothing overdue last), then the largest.
-    // When every match is overdue that is the order of `customer_receivables_owing`, and
-    // the page is read from it instead of sorting every match.
-    let order = if min_days.is_some() {
-        Sql::new("cr.oldest_due")
-    } else {
-        let mut order = Sql::new("CASE WHEN cr.oldest_due < ");
-        order
-            .bind(Value::Date(today))
-            .push(" THEN cr.oldest_due END NULLS LAST");
-        order
-    };
-    let mut page_sql = Sql::new(&format!(
-        "SELECT cr.customer_id AS id FROM {} WHERE ",
-        from(false)
-    ));
+    let sel = ArrearsSelection::new(conn, reps, f, today)?;
+    let (total, totals) = arrears_totals(conn, &sel, today)?;
+    // The page's customers first: only they are aged and look up their last payment.
+    let mut page_sql = sel.select("cr.customer_id AS id", false);
     page_sql
-        .append(&matching)
-        .push(" ORDER BY ")
-        .append(&order)
-        .push(", cr.outstanding DESC, cr.customer_id OFFSET ")
+        .push(&format!(" ORDER BY {} OFFSET ", sel.order("cr", today)))
         .bind(Value::Int(offset))
         .push(" LIMIT ")
         .bind(Value::Int(limit));
@@ -1443,22 +1512,7 @@ pub fn arrears(
     if page.is_empty() {
         return Ok((vec![], total, totals));
     }
-
-    // Only the page's customers are aged and look up their last payment.
-    let mut sql = Sql::new("WITH ageing AS (");
-    sql.append(&ageing_sql(&ids_sql(&page), today, true)).push(
-        ")
-         SELECT g.customer_id, c.name AS customer_name, c.sales_rep_id, g.not_due,
-                g.days_1_to_30, g.days_31_to_60, g.days_61_to_90, g.over_90_days, g.on_account,
-                g.oldest_overdue, lp.payment_date AS last_payment_date,
-                lp.amount AS last_payment_amount, c.credit_limit
-           FROM ageing g JOIN customers c ON c.id = g.customer_id
-           LEFT JOIN LATERAL (
-                SELECT p.payment_date, p.amount FROM payments p
-                 WHERE p.customer_id = g.customer_id AND p.reversed_at IS NULL
-                 ORDER BY p.payment_date DESC, p.id DESC LIMIT 1) lp ON TRUE",
-    );
-    let mut rows: HashMap<i64, ArrearsRow> = sql
+    let mut rows: HashMap<i64, ArrearsRow> = arrears_rows_sql(&ids_sql(&page), today)
         .query()
         .load::<ArrearsRow>(conn)?
         .into_iter()
@@ -1466,6 +1520,24 @@ pub fn arrears(
         .collect();
     let rows = page.iter().filter_map(|id| rows.remove(id)).collect();
     Ok((rows, total, totals))
+}
+
+/// Every customer the arrears list shows for `f` as of `today`, in its order, for an
+/// export: the query of its [`ArrearsRow`]s, how many, and Σ their ageing.
+pub fn arrears_export(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &ArrearsFilter,
+    today: NaiveDate,
+) -> AppResult<(super::reports::Query, i64, Ageing)> {
+    let sel = ArrearsSelection::new(conn, reps, f, today)?;
+    let (total, totals) = arrears_totals(conn, &sel, today)?;
+    let rows = arrears_rows_sql(&sel.select("cr.customer_id", false), today);
+    Ok((
+        super::reports::Query::new(rows, sel.order("q", today)),
+        total,
+        totals,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ pub enum Job {
         grouping: r::ExceptionGrouping,
         sort: Sort,
     },
+    /// The arrears list (欠款) as of business date `as_of`, in its own order.
+    Arrears {
+        filter: super::finance::ArrearsFilter,
+        as_of: chrono::NaiveDate,
+    },
 }
 
 impl Job {
@@ -83,6 +88,7 @@ impl Job {
             Job::CustomerConsumption { .. } => "customer_consumption",
             Job::RegionalSales { .. } => "regional_sales",
             Job::Exceptions { .. } => "exceptions",
+            Job::Arrears { .. } => "arrears",
         }
     }
 
@@ -98,6 +104,7 @@ impl Job {
             Job::CustomerConsumption { .. } => msg!("report.sheet.title.customer_consumption"),
             Job::RegionalSales { .. } => msg!("report.sheet.title.regional_sales"),
             Job::Exceptions { .. } => msg!("report.sheet.title.exceptions"),
+            Job::Arrears { .. } => msg!("report.sheet.title.arrears"),
         };
         title.text(lang).to_owned()
     }
@@ -111,14 +118,18 @@ impl Job {
             | Job::CustomerConsumption { period, .. }
             | Job::RegionalSales { period, .. }
             | Job::Exceptions { period, .. } => Some(*period),
-            Job::CustomerDistribution { .. } => None,
+            Job::CustomerDistribution { .. } | Job::Arrears { .. } => None,
         }
     }
 
     /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
-    /// "Drug sales_2026-11-01_2026-11-30.xlsx".
+    /// "Drug sales_2026-11-01_2026-11-30.xlsx"; the arrears "欠款_2026-12-03.xlsx" (as of
+    /// that day).
     pub fn file_name(&self, lang: Lang) -> String {
         let title = self.title(lang);
+        if let Job::Arrears { as_of, .. } = self {
+            return format!("{title}_{}.xlsx", as_of.format("%Y-%m-%d"));
+        }
         match self.period() {
             Some(p) => format!(
                 "{title}_{}_{}.xlsx",
@@ -451,6 +462,74 @@ pub fn export(
                 );
             sheet.write(conn, t.rows, &q, fields)?
         }
+        Job::Arrears { filter, as_of } => {
+            let (q, count, t) = super::finance::arrears_export(conn, ctx.reps, filter, *as_of)?;
+            let money =
+                |m: Msg, of: fn(&super::finance::Ageing) -> Decimal| (col(m, Kind::Money), of);
+            let mut fields = Fields::<super::finance::ArrearsRow>::default()
+                .column(
+                    wide(msg!("report.sheet.customer"), Kind::Text, 28.0),
+                    |row| Cell::from(row.customer_name.as_str()),
+                )
+                .column(col(msg!("report.sheet.sales_rep"), Kind::Text), |row| {
+                    Cell::from(row.sales_rep_name.as_str())
+                });
+            for (column, of) in [
+                money(msg!("report.sheet.ageing.not_due"), |a| a.not_due),
+                money(msg!("report.sheet.ageing.up_to_a_month"), |a| {
+                    a.days_1_to_30
+                }),
+                money(msg!("report.sheet.ageing.up_to_two_months"), |a| {
+                    a.days_31_to_60
+                }),
+                money(msg!("report.sheet.ageing.up_to_three_months"), |a| {
+                    a.days_61_to_90
+                }),
+                money(msg!("report.sheet.ageing.over_three_months"), |a| {
+                    a.over_90_days
+                }),
+                money(msg!("report.sheet.outstanding"), |a| a.outstanding()),
+                money(msg!("report.sheet.overdue"), |a| a.overdue()),
+            ] {
+                fields = fields.totalled(
+                    column,
+                    move |row| Cell::Decimal(of(&row.ageing)),
+                    Cell::Decimal(of(&t)),
+                );
+            }
+            let as_of = *as_of;
+            let fields = fields
+                .column(
+                    col(msg!("report.sheet.oldest_overdue"), Kind::Date),
+                    |row| row.oldest_overdue.map_or(Cell::Empty, Cell::Date),
+                )
+                .column(
+                    col(msg!("report.sheet.days_overdue"), Kind::Integer),
+                    move |row| {
+                        row.oldest_overdue
+                            .map_or(Cell::Empty, |d| Cell::Int((as_of - d).num_days()))
+                    },
+                )
+                .column(
+                    col(msg!("report.sheet.last_payment_date"), Kind::Date),
+                    |row| row.last_payment_date.map_or(Cell::Empty, Cell::Date),
+                )
+                .column(
+                    col(msg!("report.sheet.last_payment_amount"), Kind::Money),
+                    |row| row.last_payment_amount.map_or(Cell::Empty, Cell::Decimal),
+                )
+                // No limit is written as such, not as an empty cell that reads as zero.
+                .column(
+                    col(msg!("report.sheet.credit_limit"), Kind::Money),
+                    move |row| {
+                        row.credit_limit.map_or_else(
+                            || Cell::from(msg!("report.sheet.no_limit").text(lang)),
+                            Cell::Decimal,
+                        )
+                    },
+                );
+            sheet.write(conn, count, &q, fields)?
+        }
     };
     let Some(rows) = rows else {
         return Ok(Outcome::Cancelled);
@@ -625,6 +704,42 @@ pub fn filter_lines(
                 grouping_label(*grouping, lang),
             ));
             sort_line(sort)
+        }
+        Job::Arrears { filter, as_of } => {
+            use super::finance::ArrearsBucket as B;
+            lines.push((
+                l(msg!("report.sheet.as_of")),
+                as_of.format("%Y-%m-%d").to_string(),
+            ));
+            if let Some(rep) = filter.sales_rep_id {
+                lines.push((
+                    l(msg!("report.sheet.sales_rep")),
+                    crate::db::models::display_name_of(conn, Some(rep))?,
+                ));
+            }
+            if let Some(dept) = filter.department_id {
+                use crate::db::schema::departments;
+                let name: Option<String> = departments::table
+                    .find(dept)
+                    .select(departments::name)
+                    .first(conn)
+                    .optional()?;
+                lines.push((l(msg!("report.sheet.department")), name.unwrap_or_default()));
+            }
+            let bucket = match filter.bucket {
+                B::Any => None,
+                B::Overdue => Some(msg!("report.sheet.bucket.overdue")),
+                B::Over30 => Some(msg!("report.sheet.bucket.over_a_month")),
+                B::Over60 => Some(msg!("report.sheet.bucket.over_two_months")),
+                B::Over90 => Some(msg!("report.sheet.bucket.over_three_months")),
+            };
+            if let Some(bucket) = bucket {
+                lines.push((l(msg!("report.sheet.bucket")), l(bucket)));
+            }
+            if !filter.query.is_empty() {
+                lines.push((l(msg!("report.sheet.query")), filter.query.clone()));
+            }
+            None
         }
     };
     if let Some(sort) = sort {

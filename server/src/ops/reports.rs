@@ -205,6 +205,12 @@ pub struct Query {
 }
 
 impl Query {
+    /// The rows of `base` in the order `order` (an ORDER BY list over its columns, which
+    /// the rows are read as `q`).
+    pub(crate) fn new(base: Sql, order: String) -> Query {
+        Query { base, order }
+    }
+
     fn sorted(&self) -> Sql {
         let mut sql = Sql::new("SELECT * FROM (");
         sql.append(&self.base)

@@ -10,7 +10,7 @@ use tonic::{Request, Response, Status};
 use crate::auth::Session;
 use crate::convert::{finance as conv, id, page};
 use crate::db::models::audit_log::Event;
-use crate::db::models::{display_name_of, display_names, payment};
+use crate::db::models::{display_name_of, payment};
 use crate::error::AppResult;
 use crate::ops::finance as ops;
 use crate::state::AppState;
@@ -258,23 +258,16 @@ impl FinanceService for FinanceApi {
         let filter = conv::arrears_filter(&r)?;
         let (offset, limit) = page(r.page);
         let today = self.state.clock.today();
-        let (rows, total, totals, names) = self
+        let (rows, total, totals) = self
             .state
             .read_scoped(&session, move |conn, reps| {
-                let (rows, total, totals) =
-                    ops::arrears(conn, reps, &filter, today, offset, limit)?;
-                let sales_reps: Vec<i64> = rows.iter().map(|r| r.sales_rep_id).collect();
-                let names = display_names(conn, &sales_reps)?;
-                Ok((rows, total, totals, names))
+                ops::arrears(conn, reps, &filter, today, offset, limit)
             })
             .await?;
         Ok(Response::new(pb::ListArrearsResponse {
             rows: rows
                 .into_iter()
-                .map(|r| {
-                    let name = names.get(&r.sales_rep_id).cloned().unwrap_or_default();
-                    conv::arrears_row(r, name, today)
-                })
+                .map(|r| conv::arrears_row(r, today))
                 .collect(),
             total: u64::try_from(total).unwrap_or_default(),
             overdue: pharmacrm_shared::money::to_wire(&totals.overdue()),

@@ -207,8 +207,8 @@ impl ReportService for ReportApi {
 
     async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<Self::ExportStream> {
         let session = Session::of(&request)?;
-        access::require_may_read_reports(&session.grants())?;
-        let (job, lang) = convert::export(request.get_ref())?;
+        access::require_may_export(&session.grants(), request.get_ref())?;
+        let (job, lang) = convert::export(request.get_ref(), self.state.clock.today())?;
         // Held by the task below until the file is handed out or the caller has gone.
         let slot = self.state.exports.take()?;
         let filters = format!("{:?}", request.get_ref().report);

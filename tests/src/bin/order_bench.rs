@@ -448,7 +448,24 @@ async fn main() {
     }
     println!("Reports, as an administrator (all customers):");
     per_report(&app, &admin_token).await;
-    export_memory(&app, &admin_token).await;
+    export_memory(
+        &app,
+        &admin_token,
+        "customer consumption, three years",
+        pb::export_request::Report::CustomerConsumption(pb::CustomerConsumptionRequest {
+            date_from: "2023-12-01".into(),
+            date_to: "2026-11-30".into(),
+            ..Default::default()
+        }),
+    )
+    .await;
+    export_memory(
+        &app,
+        &admin_token,
+        "arrears, everyone who owes",
+        pb::export_request::Report::Arrears(pb::ListArrearsRequest::default()),
+    )
+    .await;
     if std::env::var_os("BENCH_HOLD").is_some() {
         // For EXPLAIN ANALYZE by hand after the figures: the database stays until the
         // process is stopped.
@@ -548,10 +565,16 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// Exports the consumption of the whole three years (one row per customer who bought:
-/// every customer, up to a million with as many customers as orders) through the stream,
-/// discarding the bytes, while sampling the resident memory.
-async fn export_memory(app: &TestApp, token: &str) {
+/// Exports `report` through the stream, discarding the bytes, while sampling the resident
+/// memory: the consumption of the whole three years (one row per customer who bought:
+/// every customer, up to a million with as many customers as orders), the arrears of
+/// everyone who owes.
+async fn export_memory(
+    app: &TestApp,
+    token: &str,
+    label: &str,
+    report: pb::export_request::Report,
+) {
     let mut c: Clients = app.with_token(token).await;
     let before = rss_mib();
     let peak = std::sync::Arc::new(std::sync::Mutex::new(before));
@@ -572,13 +595,7 @@ async fn export_memory(app: &TestApp, token: &str) {
     let mut stream = c
         .reports
         .export(pb::ExportRequest {
-            report: Some(pb::export_request::Report::CustomerConsumption(
-                pb::CustomerConsumptionRequest {
-                    date_from: "2023-12-01".into(),
-                    date_to: "2026-11-30".into(),
-                    ..Default::default()
-                },
-            )),
+            report: Some(report),
             ..Default::default()
         })
         .await
@@ -595,7 +612,7 @@ async fn export_memory(app: &TestApp, token: &str) {
     sampler.abort();
     let peak = *peak.lock().expect("peak");
     println!(
-        "  export: customer consumption, three years {:>8.1} s   {rows} rows, {:.1} MiB file, \
+        "  export: {label} {:>8.1} s   {rows} rows, {:.1} MiB file, \
          resident memory {before:.0} → peak {peak:.0} MiB",
         t.elapsed().as_secs_f64(),
         bytes as f64 / 1_048_576.0
@@ -616,10 +633,19 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
         date_to: to.into(),
         handler_id: None,
     };
-    for (label, bucket) in [
-        ("arrears: everyone who owes", pb::ArrearsBucket::Any),
-        ("arrears: overdue", pb::ArrearsBucket::Overdue),
-        ("arrears: over 90 days", pb::ArrearsBucket::Over90),
+    // A search as the customer list's: 人民医院 by its initials (thousands of matches).
+    let searched = pb::ListArrearsRequest {
+        query: "rmyy".into(),
+        ..arrears(pb::ArrearsBucket::Any)
+    };
+    for (label, request) in [
+        (
+            "arrears: everyone who owes",
+            arrears(pb::ArrearsBucket::Any),
+        ),
+        ("arrears: overdue", arrears(pb::ArrearsBucket::Overdue)),
+        ("arrears: over 90 days", arrears(pb::ArrearsBucket::Over90)),
+        ("arrears: search rmyy", searched),
     ] {
         let mut samples = Vec::new();
         let mut total = 0;
@@ -627,7 +653,7 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
             let t = Instant::now();
             total = clients
                 .finance
-                .list_arrears(arrears(bucket))
+                .list_arrears(request.clone())
                 .await
                 .expect("arrears")
                 .into_inner()

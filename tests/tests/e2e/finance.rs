@@ -9,7 +9,7 @@ use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
     ShipmentBuilder, invoicing_entity, set_active,
 };
-use pharmacrm_tests::{Refused, TestApp, assert_zh_contains, bad_fields};
+use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
 use tonic::Code;
 
 /// A sales rep and the CS rep serving their customer (credit 30 days), a drug on sale at
@@ -1309,7 +1309,10 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
     let customer = |name: &'static str| CustomerBuilder::new(name).served_by(w.cs.id);
     let ruijin = customer("上海瑞金医院").create(&mut w.rep).await;
     let zhongshan = customer("广州中山医院").create(&mut w.rep).await;
-    let xiangya = customer("湘雅医院").create(&mut w.rep).await;
+    let xiangya = customer("湘雅医院")
+        .credit_limit("5000")
+        .create(&mut w.rep)
+        .await;
     let huaxi = customer("华西医院").create(&mut rep_b).await;
     // 30 days' credit each; as of 2026-12-31:
     w.shipped_on(w.customer.id, "2026-09-01", 10).await; // 20.00, due 10-01: 91 days
@@ -1417,6 +1420,104 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
     let not_mine = rep_b.send(of_rep(w.rep.id, pb::ArrearsBucket::Any)).await;
     assert!(not_mine.rows.is_empty(), "{not_mine:?}");
     assert_eq!((not_mine.total, not_mine.overdue.as_str()), (0, "0.00"));
+
+    // A customer search, as the customer list finds them (a name, the pinyin initials):
+    // rows and totals alike.
+    let found = |query: &str| pb::ListArrearsRequest {
+        query: query.into(),
+        ..list(pb::ArrearsBucket::Any, 0)
+    };
+    let ruijin_only = w.finance.send(found("瑞金")).await;
+    assert_eq!(names(&ruijin_only), ["上海瑞金医院"]);
+    assert_eq!(
+        (ruijin_only.total, ruijin_only.overdue.as_str()),
+        (1, "50.00")
+    );
+    let by_initials = w.finance.send(found("bjxh")).await;
+    assert_eq!(names(&by_initials), ["北京协和医院"]);
+    let refused = w
+        .finance
+        .try_send(found(&"医".repeat(101)))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["query"]);
+    assert_arrears_export(&mut w, &mut rep_b).await;
+}
+
+/// The overdue arrears of [`arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals_alike`]
+/// exported: every match in the list's order with its totals, amounts and days as
+/// numbers, dates as dates, no credit limit said in words; only with `report.export` and
+/// `finance.arrears.read`.
+async fn assert_arrears_export(w: &mut World, rep_b: &mut Person) {
+    use calamine::{Data, Reader, Xlsx};
+    let overdue = || {
+        pb::export_request::Report::Arrears(pb::ListArrearsRequest {
+            bucket: pb::ArrearsBucket::Overdue as i32,
+            ..Default::default()
+        })
+    };
+    let export = w.finance.export(overdue()).await.expect("finance exports");
+    assert_eq!(export.done.rows, 4);
+    assert_eq!(
+        export.progress.last().map(|p| p.file_name.as_str()),
+        Some("欠款_2026-12-31.xlsx")
+    );
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(export.file)).expect("xlsx");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let text = |d: &Data| d.to_string();
+    assert!(
+        rows.iter()
+            .any(|r| r.len() > 1 && text(&r[0]) == "截至：" && text(&r[1]) == "2026-12-31"),
+        "the title block says as of when: {rows:?}"
+    );
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("客户".into())))
+        .expect("the header row");
+    let body = &rows[header + 1..];
+    let names: Vec<String> = body.iter().map(|r| text(&r[0])).collect();
+    assert_eq!(
+        names,
+        [
+            "北京协和医院",
+            "上海瑞金医院",
+            "湘雅医院",
+            "华西医院",
+            "合计"
+        ]
+    );
+    // 北京协和医院: 20.00 over 90 days, 91 days overdue since 2026-10-01, no limit.
+    assert_eq!(text(&rows[header][8]), "逾期金额");
+    assert_eq!(body[0][6], Data::Float(20.0));
+    assert_eq!(body[0][8], Data::Float(20.0));
+    assert!(matches!(body[0][9], Data::DateTime(_)), "{:?}", body[0][9]);
+    assert_eq!(body[0][10], Data::Float(91.0));
+    assert_eq!(body[0][13], Data::String("不限".into()));
+    assert_eq!(body[2][13], Data::Float(5000.0));
+    // The totals row: Σ of every match.
+    assert_eq!(body[4][7], Data::Float(88.0));
+    assert_eq!(body[4][8], Data::Float(88.0));
+
+    // A sales rep reads arrears but does not export; exporting reports is not enough
+    // without reading arrears.
+    let status = rep_b.export(overdue()).await.expect_err("no report.export");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_message_contains(&status, "report.export");
+    let mut exporter = w
+        .app
+        .user_with_permissions("exporter", &["report.read", "report.export"])
+        .await;
+    let status = exporter
+        .export(overdue())
+        .await
+        .expect_err("no arrears.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_message_contains(&status, "finance.arrears.read");
 }
 
 #[tokio::test]

@@ -575,26 +575,36 @@ pub struct Found {
     pub next: Option<Cursor>,
 }
 
-/// The WHERE conditions of a search (on `customers c`), the data scope included.
-fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
-    let mut sql = scope::customers_sql(reps, "c");
-    if let Some(q) = search::Query::new(&filter.query) {
-        sql.push(" AND c.search_grams @> ")
-            .bind(Value::TextArray(q.grams.clone()));
-    }
-    if let Some(q) = search::Query::new(&filter.query).filter(|q| !q.exact_by_grams()) {
+/// The conditions (each starting " AND ") on customers aliased `alias` that `query`
+/// finds, through the indexed grams (`search_grams`): name, contact person, phone, and the
+/// name's pinyin initials. `None` for a blank query. The arrears list uses it too.
+pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
+    let q = search::Query::new(query)?;
+    let mut sql = Sql::new("");
+    sql.push(&format!(" AND {alias}.search_grams @> "))
+        .bind(Value::TextArray(q.grams.clone()));
+    if !q.exact_by_grams() {
         let pattern = q.like_pattern();
-        sql.push(" AND (lower(c.name) LIKE ")
+        sql.push(&format!(" AND (lower({alias}.name) LIKE "))
             .bind(Value::Text(pattern.clone()))
-            .push(" OR lower(c.contact_person) LIKE ")
+            .push(&format!(" OR lower({alias}.contact_person) LIKE "))
             .bind(Value::Text(pattern.clone()))
-            .push(" OR c.phone LIKE ")
+            .push(&format!(" OR {alias}.phone LIKE "))
             .bind(Value::Text(pattern));
         if let Some(re) = &q.initials_regex {
-            sql.push(" OR c.pinyin_sets ~ ")
+            sql.push(&format!(" OR {alias}.pinyin_sets ~ "))
                 .bind(Value::Text(re.clone()));
         }
         sql.push(")");
+    }
+    Some(sql)
+}
+
+/// The WHERE conditions of a search (on `customers c`), the data scope included.
+fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
+    let mut sql = scope::customers_sql(reps, "c");
+    if let Some(query) = query_sql(&filter.query, "c") {
+        sql.append(&query);
     }
     let mut equals = |column: &str, value: Value| {
         sql.push(&format!(" AND c.{column} = ")).bind(value);
