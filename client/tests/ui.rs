@@ -1872,6 +1872,14 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     // Ticked for one amount, the confirmation does not carry over to another: the box
     // goes, and the server is asked again.
     ui.press(Role::CheckBox, ANOTHER);
+    ui.harness.step();
+    assert!(
+        ui.harness
+            .query_all_by_label_contains("可能是重复登记")
+            .next()
+            .is_some(),
+        "ticked, the box still says why it is there"
+    );
     ui.type_into("回款金额", "0");
     ui.wait_for("the box gone", |h| {
         h.query_by_role_and_label(Role::CheckBox, ANOTHER).is_none()

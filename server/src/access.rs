@@ -618,6 +618,15 @@ mod tests {
     }
 
     #[test]
+    fn a_choice_of_permissions_offers_a_choice() {
+        for (path, access) in RPC_ACCESS {
+            if let Access::AnyOf(ps) = access {
+                assert!(ps.len() >= 2, "{path}: AnyOf needs two permissions or more");
+            }
+        }
+    }
+
+    #[test]
     fn only_login_is_open() {
         let open: Vec<_> = RPC_ACCESS
             .iter()

@@ -424,6 +424,11 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         close.then_some(FormEvent::Close)
     }
 
+    /// The customer chosen (0 before one is).
+    pub fn customer_id(&self) -> i64 {
+        self.draft.customer_id
+    }
+
     /// Whether the customer's orders offer anything by `figure` (none before a customer is
     /// chosen).
     pub fn offers_orders(&self, figure: OrderFigure) -> bool {

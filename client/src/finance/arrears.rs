@@ -104,12 +104,16 @@ impl ArrearsPanel {
         ui.horizontal_wrapped(|ui| {
             widgets::keep_together(ui, t("arrears.search"), 200.0);
             let label = ui.label(t("arrears.search"));
-            ui.add(
-                egui::TextEdit::singleline(&mut self.filter.query)
-                    .hint_text(t("arrears.search_hint"))
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter.query)
+                        .hint_text(t("arrears.search_hint"))
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+                search.request_focus();
+            }
             if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(
                     ui,
@@ -145,7 +149,7 @@ impl ArrearsPanel {
         // Every match of the filters as chosen, as of today, in the list's order.
         let file_name = format!(
             "{}_{}.xlsx",
-            t("arrears.file_title"),
+            t("finance.tab.arrears"),
             format::business_today_text()
         );
         self.export.ui(

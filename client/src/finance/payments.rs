@@ -13,6 +13,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
+use crate::widgets::FormUi;
 use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
 
 const PAGE: u32 = 100;
@@ -483,9 +484,32 @@ struct Fields {
     reference: String,
     /// 0: the customer's sales rep.
     handler_id: i64,
-    /// The user confirmed this is another payment than the one on record with the same
-    /// date, amount and reference (offered only once the server found one).
-    confirm_not_duplicate: bool,
+    /// Whether the server found a payment like this one, and what the user said.
+    duplicate: DuplicateCheck,
+}
+
+/// What makes two payments alike: (customer, date, amount, reference) as typed.
+type PaymentKey = (i64, String, String, String);
+
+/// The server found a payment on record like this one: for which key, why (its sentence
+/// naming the earlier payment, kept under the checkbox while it is offered), and whether
+/// the user confirmed this is another. Another key (a customer, date, amount or reference
+/// changed) withdraws it: the server is asked again.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct DuplicateCheck {
+    offered_for: Option<PaymentKey>,
+    confirmed: bool,
+}
+
+impl Fields {
+    fn key(&self, customer_id: i64) -> PaymentKey {
+        (
+            customer_id,
+            self.payment_date.trim().to_owned(),
+            self.amount.trim().to_owned(),
+            self.reference.trim().to_owned(),
+        )
+    }
 }
 
 impl Default for Fields {
@@ -497,7 +521,7 @@ impl Default for Fields {
             method: pb::PaymentMethod::BankTransfer as i32,
             reference: String::new(),
             handler_id: 0,
-            confirm_not_duplicate: false,
+            duplicate: DuplicateCheck::default(),
         }
     }
 }
@@ -515,12 +539,46 @@ fn request(draft: &Draft<Fields>) -> pb::RecordPaymentRequest {
         handler_id: f.handler_id,
         note: draft.note(),
         allocations: draft.order_rows(|order_id, amount| pb::AllocationInput { order_id, amount }),
-        confirm_not_duplicate: f.confirm_not_duplicate,
+        // Confirmed for this very payment, not one typed before.
+        confirm_not_duplicate: f.duplicate.confirmed
+            && f.duplicate.offered_for == Some(f.key(draft.customer_id)),
     }
 }
 
 /// Where the server says a payment like this one is on record.
 const DUPLICATE_FIELD: &str = "confirm_not_duplicate";
+
+/// The confirmation that this is another payment than the one on record like it: offered
+/// once the server refused it as a possible duplicate, with the server's sentence kept
+/// under the checkbox (ticking it does not hide why it is there), withdrawn once the
+/// payment differs from the one refused.
+fn duplicate_ui(f: &mut FormUi<'_>, fields: &mut Fields, customer_id: i64) {
+    let key = fields.key(customer_id);
+    if let Some(why) = f.take_server_complaint(DUPLICATE_FIELD) {
+        fields.duplicate = DuplicateCheck {
+            offered_for: Some(key.clone()),
+            confirmed: false,
+        };
+        f.set_local(DUPLICATE_FIELD, Some(why));
+    }
+    if fields
+        .duplicate
+        .offered_for
+        .as_ref()
+        .is_some_and(|k| *k != key)
+    {
+        fields.duplicate = DuplicateCheck::default();
+        f.set_local(DUPLICATE_FIELD, None);
+    }
+    if fields.duplicate.offered_for.is_some() {
+        f.checkbox(
+            "",
+            DUPLICATE_FIELD,
+            &mut fields.duplicate.confirmed,
+            t("payment.confirm_not_duplicate"),
+        );
+    }
+}
 
 /// 登记回款: the payment's fields and its optional allocations.
 struct PaymentForm {
@@ -545,6 +603,9 @@ impl PaymentForm {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent<pb::Payment>> {
         super::load_sales_reps(&mut self.reps, ctx);
+        // As of the last frame: a customer chosen this frame withdraws an offered
+        // confirmation the next.
+        let customer_id = self.form.customer_id();
         let handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
         let doc = Document {
             id: "payment_form",
@@ -561,11 +622,6 @@ impl PaymentForm {
             ctx,
             &doc,
             |f, fields| {
-                let keyed = (
-                    fields.payment_date.clone(),
-                    fields.amount.clone(),
-                    fields.reference.clone(),
-                );
                 f.date(t("payment.date"), "payment_date", &mut fields.payment_date);
                 if f.text(t("payment.amount"), "amount", &mut fields.amount)
                     .changed()
@@ -585,25 +641,7 @@ impl PaymentForm {
                     &mut fields.handler_id,
                     &handlers,
                 );
-                // Offered once the server found a payment like this one; a confirmation
-                // holds only for the date, amount and reference it was given for.
-                if keyed
-                    != (
-                        fields.payment_date.clone(),
-                        fields.amount.clone(),
-                        fields.reference.clone(),
-                    )
-                {
-                    fields.confirm_not_duplicate = false;
-                }
-                if fields.confirm_not_duplicate || f.complains(DUPLICATE_FIELD) {
-                    f.checkbox(
-                        "",
-                        DUPLICATE_FIELD,
-                        &mut fields.confirm_not_duplicate,
-                        t("payment.confirm_not_duplicate"),
-                    );
-                }
+                duplicate_ui(f, fields, customer_id);
             },
             |draft| ctx.finance().record_payment(request(draft)),
         )

@@ -470,9 +470,21 @@ impl FormUi<'_> {
         self.row(label, field, |ui| ui.checkbox(value, text))
     }
 
-    /// Whether the server or the form complains about `field` now.
-    pub fn complains(&self, field: &str) -> bool {
-        self.errors.field(field).is_some()
+    /// The server's complaint about `field`, taken: from now on it is not shown (as if
+    /// the field were edited). For a form that keeps the sentence itself
+    /// ([`FormUi::set_local`]) while what it is about stays on screen.
+    pub fn take_server_complaint(&mut self, field: &str) -> Option<String> {
+        if self.errors.edited.contains(field) {
+            return None;
+        }
+        let complaint = self.errors.error.as_ref().and_then(|e| e.field(field))?;
+        self.errors.edited(field);
+        Some(complaint)
+    }
+
+    /// The form's own complaint about `field` (`None` withdraws it).
+    pub fn set_local(&mut self, field: &str, complaint: Option<String>) {
+        self.errors.set_local(field, complaint);
     }
 
     /// Radio buttons choosing `value` among `options`, side by side.

@@ -350,7 +350,9 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 /// Errors: NOT_FOUND for a customer or order outside the scope (or not the customer's);
 /// INVALID_ARGUMENT for a date after today, or allocations adding up to more than the
 /// amount; FAILED_PRECONDITION when an allocation is more than is open on its order
-/// (naming both amounts) or the date falls in a reconciled period.
+/// (naming both amounts), the date falls in a reconciled period, or the customer has a
+/// payment on record (not reversed) with the same date, amount and reference and the
+/// input does not confirm this is another (on `confirm_not_duplicate`, naming it).
 pub fn record_payment(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -388,6 +390,27 @@ pub fn record_payment(
     check.finish()?;
     ledger::require_open(conn, customer.id, input.payment_date)
         .map_err(|e| e.at("payment_date"))?;
+    // Under the ledger lock: a second keying of the same receipt at the same moment waits
+    // for the first and finds it.
+    if !input.confirm_not_duplicate
+        && let Some(earlier) = payment::same_as(
+            conn,
+            customer.id,
+            input.payment_date,
+            input.amount,
+            &input.reference,
+        )?
+    {
+        return Err(AppError::FailedPreconditionAt {
+            field: "confirm_not_duplicate".into(),
+            msg: msg!(
+                "payment.possible_duplicate",
+                number = earlier.number,
+                date = earlier.payment_date,
+                amount = Money(earlier.amount),
+            ),
+        });
+    }
 
     let new = NewPayment {
         number: next_number(conn, DocumentKind::Payment, today)?,
@@ -402,19 +425,6 @@ pub fn record_payment(
         created_by: ctx.actor.user_id.unwrap_or_default(),
         updated_by: ctx.actor.user_id,
     };
-    if !input.confirm_not_duplicate
-        && let Some(earlier) = payment::same_as(conn, &new)?
-    {
-        return Err(AppError::FailedPreconditionAt {
-            field: "confirm_not_duplicate".into(),
-            msg: msg!(
-                "payment.possible_duplicate",
-                number = earlier.number,
-                date = earlier.payment_date,
-                amount = Money(earlier.amount),
-            ),
-        });
-    }
     let row = payment::insert(conn, &new)?;
 
     // Open shipments the payment can pay: dated on or before it.
@@ -1410,7 +1420,9 @@ impl ArrearsSelection {
 
     /// The list's order over a summary aliased `cr`: oldest overdue first (those with
     /// nothing overdue last), then the largest, then by id. When every match is overdue
-    /// that is the order of the index `customer_receivables_owing`.
+    /// that is the order of the index `customer_receivables_owing`. Text, not bound SQL:
+    /// an export's order is text ([`super::reports::Query`]); `today` is a date, written
+    /// as a literal.
     fn order(&self, cr: &str, today: NaiveDate) -> String {
         let due = if self.overdue_only {
             format!("{cr}.oldest_due")

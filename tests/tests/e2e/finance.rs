@@ -7,7 +7,7 @@
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    ShipmentBuilder, invoicing_entity, set_active,
+    PositionBuilder, ShipmentBuilder, invoicing_entity, set_active,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
 use tonic::Code;
@@ -394,6 +394,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     };
     w.finance.send(other_reference).await;
     w.finance.send(payment(c, "2026-09-19", "80", &[])).await;
+    w.finance.send(payment(c, "2026-09-20", "80.01", &[])).await;
 
     // Confirmed as a second, real payment, it is recorded and allocated as any other.
     let confirmed = w
@@ -404,7 +405,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         })
         .await;
     assert_ne!(confirmed.number, first.number);
-    assert_eq!(w.finance.send(listed).await.total, 4);
+    assert_eq!(w.finance.send(listed).await.total, 5);
 
     // A reversed payment is no longer on record: keying it again is not refused.
     w.finance
@@ -1441,14 +1442,14 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["query"]);
-    assert_arrears_export(&mut w, &mut rep_b).await;
+    assert_arrears_export(&mut w, &mut rep_b, south.id).await;
 }
 
 /// The overdue arrears of [`arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals_alike`]
 /// exported: every match in the list's order with its totals, amounts and days as
 /// numbers, dates as dates, no credit limit said in words; only with `report.export` and
-/// `finance.arrears.read`.
-async fn assert_arrears_export(w: &mut World, rep_b: &mut Person) {
+/// `finance.arrears.read`, within the exporter's scope and search.
+async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
     use calamine::{Data, Reader, Xlsx};
     let overdue = || {
         pb::export_request::Report::Arrears(pb::ListArrearsRequest {
@@ -1518,6 +1519,35 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person) {
         .expect_err("no arrears.read");
     assert_eq!(status.code(), Code::PermissionDenied);
     assert_message_contains(&status, "finance.arrears.read");
+
+    // Those two without report.read do; over their department only, and as searched.
+    PositionBuilder::new("欠款导出")
+        .granting(&["report.export", "finance.arrears.read"])
+        .scope(pb::DataScope::Department)
+        .create(&mut w.app.admin().await)
+        .await;
+    let mut south_exporter = w
+        .app
+        .user_with_positions("south-exporter", &["欠款导出"], Some(south))
+        .await;
+    let theirs = south_exporter
+        .export(pb::export_request::Report::Arrears(
+            pb::ListArrearsRequest::default(),
+        ))
+        .await
+        .expect("report.export and finance.arrears.read");
+    assert_eq!(theirs.done.rows, 1, "华西医院, of the south department");
+    let searched = w
+        .finance
+        .export(pb::export_request::Report::Arrears(
+            pb::ListArrearsRequest {
+                query: "瑞金".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("searched");
+    assert_eq!(searched.done.rows, 1, "上海瑞金医院");
 }
 
 #[tokio::test]

@@ -76,14 +76,21 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .get_result(conn)?)
 }
 
-/// The customer's earliest payment on record, not reversed, with `new`'s date, amount and
-/// reference (two empty references match): what one bank receipt keyed twice looks like.
-pub fn same_as(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Option<Payment>> {
+/// Customer `customer_id`'s earliest payment on record, not reversed, of `amount` CNY on
+/// business date `date` with `reference` (two empty references match): what one bank
+/// receipt keyed twice looks like.
+pub fn same_as(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    date: NaiveDate,
+    amount: Decimal,
+    reference: &str,
+) -> AppResult<Option<Payment>> {
     Ok(payments::table
-        .filter(payments::customer_id.eq(new.customer_id))
-        .filter(payments::payment_date.eq(new.payment_date))
-        .filter(payments::amount.eq(new.amount))
-        .filter(payments::reference.eq(&new.reference))
+        .filter(payments::customer_id.eq(customer_id))
+        .filter(payments::payment_date.eq(date))
+        .filter(payments::amount.eq(amount))
+        .filter(payments::reference.eq(reference))
         .filter(payments::reversed_at.is_null())
         .order(payments::id)
         .select(Payment::as_select())
