@@ -1635,16 +1635,22 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
 /// The password of every demo user (the README's).
 const DEMO_PASSWORD: &str = "demo-2026";
 
-/// A sales rep's arrears are their own customers': no rep to choose among, no rep column.
-#[test]
-fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
-    let server = Server::start_demo();
+/// Demo user `username` logged in, on 财务 › 欠款 with the demo customer's 2,137.00 shown.
+fn arrears_as(server: &Server, username: &str) -> Ui {
     let mut ui = server.client();
-    ui.login("sales1", DEMO_PASSWORD);
+    ui.login(username, DEMO_PASSWORD);
     ui.wait_label("退出登录");
     ui.press(Role::Button, "财务");
     ui.press(Role::Button, "欠款");
     ui.wait_label("2,137.00");
+    ui
+}
+
+/// A sales rep's arrears are their own customers': no rep to choose among, no rep column.
+#[test]
+fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
+    let server = Server::start_demo();
+    let ui = arrears_as(&server, "sales1");
     // Only the top bar says 营销员 (the position); no filter, no column header, and no
     // department to choose.
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
@@ -1656,12 +1662,7 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
 #[test]
 fn finance_searches_the_arrears_and_exports_them() {
     let server = Server::start_demo();
-    let mut ui = server.client();
-    ui.login("finance1", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
-    ui.press(Role::Button, "财务");
-    ui.press(Role::Button, "欠款");
-    ui.wait_label("2,137.00");
+    let mut ui = arrears_as(&server, "finance1");
     // No credit limit is said so, not left blank.
     ui.wait_label("不限");
     ui.type_into("搜索客户", "zzzz");
@@ -1688,13 +1689,8 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // The business date, whatever this machine's time zone.
     let today = server.app().clock().today().format("%Y-%m-%d").to_string();
 
-    let mut ui = server.client();
-    ui.login("finance1", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
-    ui.press(Role::Button, "财务");
     // The arrears list: the demo customer owes 2,137.00, of which 914.00 is overdue.
-    ui.press(Role::Button, "欠款");
-    ui.wait_label("2,137.00");
+    let mut ui = arrears_as(&server, "finance1");
     ui.wait_label("914.00");
     // Finance sees every rep's customers: a rep filter and a rep column.
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 2);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use egui::{Key, Modifiers, RichText};
+use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
@@ -264,18 +264,13 @@ impl UsersPanel {
                     },
                 );
             }
-            widgets::keep_together(ui, t("users.search"), 200.0);
-            let label = ui.label(t("users.search"));
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.query)
-                        .hint_text(t("users.search_hint"))
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
-            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-                search.request_focus();
-            }
+            widgets::search_field(
+                ui,
+                t("users.search"),
+                t("users.search_hint"),
+                200.0,
+                &mut self.query,
+            );
             if ui
                 .checkbox(&mut self.include_inactive, t("users.include_inactive"))
                 .changed()

@@ -1,7 +1,7 @@
 //! The customer list: filters (name, pinyin, contact, phone; province; type; kind;
 //! expiring certificates), server-side paging in pinyin order, a virtualized table.
 
-use egui::{Key, Modifiers, RichText};
+use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb, region};
 
@@ -89,18 +89,13 @@ impl ListPanel {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.new")).clicked() {
                 command = Some(ListCommand::New);
             }
-            widgets::keep_together(ui, t("customers.search"), 200.0);
-            let label = ui.label(t("customers.search"));
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.filter.query)
-                        .hint_text(t("customers.search_hint"))
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
-            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-                search.request_focus();
-            }
+            widgets::search_field(
+                ui,
+                t("customers.search"),
+                t("customers.search_hint"),
+                200.0,
+                &mut self.filter.query,
+            );
             widgets::keep_together(ui, t("customer.province"), 140.0);
             let label = ui.label(t("customer.province"));
             egui::ComboBox::from_id_salt("filter_province")

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use egui::{Key, Modifiers, RichText};
+use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
@@ -510,18 +510,13 @@ impl CataloguePanel {
             if can_write && ui.button(t("drugs.new_drug")).clicked() {
                 new_clicked = true;
             }
-            widgets::keep_together(ui, t("drugs.search"), 220.0);
-            let label = ui.label(t("drugs.search"));
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.query)
-                        .hint_text(t("drugs.search_hint"))
-                        .desired_width(220.0),
-                )
-                .labelled_by(label.id);
-            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-                search.request_focus();
-            }
+            widgets::search_field(
+                ui,
+                t("drugs.search"),
+                t("drugs.search_hint"),
+                220.0,
+                &mut self.query,
+            );
             let statuses: Vec<(i32, String)> = [
                 pb::DrugStatusFilter::Active,
                 pb::DrugStatusFilter::Archived,

@@ -102,18 +102,13 @@ impl ArrearsPanel {
             ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
         let before = self.filter.clone();
         ui.horizontal_wrapped(|ui| {
-            widgets::keep_together(ui, t("arrears.search"), 200.0);
-            let label = ui.label(t("arrears.search"));
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.filter.query)
-                        .hint_text(t("arrears.search_hint"))
-                        .desired_width(200.0),
-                )
-                .labelled_by(label.id);
-            if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
-                search.request_focus();
-            }
+            widgets::search_field(
+                ui,
+                t("arrears.search"),
+                t("arrears.search_hint"),
+                200.0,
+                &mut self.filter.query,
+            );
             if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(
                     ui,

@@ -2,7 +2,6 @@
 //! shipments, open exceptions), server-side paging and sorting, each order's status and
 //! progress, overdue orders in red.
 
-use egui::{Key, Modifiers};
 use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::CustomerPicker;
@@ -137,18 +136,13 @@ impl OrderList {
             if ctx.can(Permission::OrderWrite) && ui.button(t("orders.new")).clicked() {
                 command = Some(ListCommand::New);
             }
-            widgets::keep_together(ui, t("order.number"), 120.0);
-            let label = ui.label(t("order.number"));
-            let search = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.filter.number)
-                        .hint_text("SO2026")
-                        .desired_width(120.0),
-                )
-                .labelled_by(label.id);
-            if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
-                search.request_focus();
-            }
+            widgets::search_field(
+                ui,
+                t("order.number"),
+                "SO2026",
+                120.0,
+                &mut self.filter.number,
+            );
             widgets::date_filter(
                 ui,
                 "orders_created_from",

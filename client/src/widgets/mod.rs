@@ -391,6 +391,30 @@ pub fn combo<T: PartialEq + Clone>(
         .changed()
 }
 
+/// A list's search box in a filter bar: `label`, then a `width`-point text input with
+/// `hint` (named by the label), focused by Ctrl+F (Cmd+F on macOS). Kept on one row.
+pub fn search_field(
+    ui: &mut Ui,
+    label: &str,
+    hint: &str,
+    width: f32,
+    text: &mut String,
+) -> Response {
+    keep_together(ui, label, width);
+    let label = ui.label(label);
+    let search = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .hint_text(hint)
+                .desired_width(width),
+        )
+        .labelled_by(label.id);
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F)) {
+        search.request_focus();
+    }
+    search
+}
+
 /// In a wrapping row (a filter bar), starts a new row unless `label` and the `control_width`
 /// points of its control fit in what is left of this one, so that a label never ends a
 /// row while its control starts the next.
