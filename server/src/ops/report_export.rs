@@ -488,7 +488,9 @@ pub fn export(
                 money(msg!("report.sheet.ageing.over_three_months"), |a| {
                     a.over_90_days
                 }),
-                money(msg!("report.sheet.outstanding"), |a| a.outstanding()),
+                money(msg!("report.sheet.arrears_outstanding"), |a| {
+                    a.outstanding()
+                }),
                 money(msg!("report.sheet.overdue"), |a| a.overdue()),
             ] {
                 fields = fields.totalled(
