@@ -13,8 +13,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
-use crate::widgets::FormUi;
-use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
+use crate::widgets::{self, FieldErrors, FormUi, Screen, Unsaved, choice_label};
 
 const PAGE: u32 = 100;
 

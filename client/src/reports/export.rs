@@ -1,6 +1,7 @@
-//! A report's Excel export (the arrears list's too): where to (typed, chosen, or the download folder when empty),
-//! the button, then a progress bar "已导出 n / total 行" with a Cancel button while the
-//! server streams the file, and how it ended, with an offer to open the folder.
+//! A report's Excel export (the arrears list's too): where to (typed, chosen, or the
+//! download folder when empty), the button, then a progress bar "已导出 n / total 行" with a
+//! Cancel button while the server streams the file, and how it ended, with an offer to
+//! open the folder.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -473,6 +473,9 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
 }
 
 pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {
+    let days_overdue = r
+        .days_overdue(today)
+        .map_or(0, |days| i32::try_from(days).unwrap_or(i32::MAX));
     pb::ArrearsRow {
         customer_id: r.customer_id,
         customer_name: r.customer_name,
@@ -480,9 +483,7 @@ pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {
         overdue: wire(&r.ageing.overdue()),
         ageing: Some(ageing(&r.ageing, today)),
         oldest_overdue_due_date: date_text(r.oldest_overdue),
-        days_overdue: r.oldest_overdue.map_or(0, |d| {
-            i32::try_from((today - d).num_days()).unwrap_or(i32::MAX)
-        }),
+        days_overdue,
         last_payment_date: date_text(r.last_payment_date),
         last_payment_amount: r.last_payment_amount.map(|a| wire(&a)).unwrap_or_default(),
         credit_limit: r.credit_limit.map(|a| wire(&a)).unwrap_or_default(),

@@ -1329,6 +1329,14 @@ pub struct ArrearsRow {
     pub credit_limit: Option<Decimal>,
 }
 
+impl ArrearsRow {
+    /// Days since the oldest due date still unpaid and past, as of business date `today`;
+    /// `None` when nothing is overdue.
+    pub fn days_overdue(&self, today: NaiveDate) -> Option<i64> {
+        self.oldest_overdue.map(|d| (today - d).num_days())
+    }
+}
+
 /// The customers an arrears filter selects: a condition on the kept per-customer summary
 /// `customer_receivables cr`, joined to the customer `cu` when the scope or a filter reads
 /// it.

@@ -507,10 +507,7 @@ pub fn export(
                 )
                 .column(
                     col(msg!("report.sheet.days_overdue"), Kind::Integer),
-                    move |row| {
-                        row.oldest_overdue
-                            .map_or(Cell::Empty, |d| Cell::Int((as_of - d).num_days()))
-                    },
+                    move |row| row.days_overdue(as_of).map_or(Cell::Empty, Cell::Int),
                 )
                 .column(
                     col(msg!("report.sheet.last_payment_date"), Kind::Date),
