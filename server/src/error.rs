@@ -310,7 +310,13 @@ impl From<AppError> for Status {
                         ("changed_at".to_owned(), at.to_rfc3339()),
                     ],
                 );
-                let msg = msg!("error.stale_version", by = by, time = time);
+                // Changed by the system (seeding, migrations): no name, said per language.
+                let who = if by.is_empty() {
+                    msg!("error.changed_by_system")
+                } else {
+                    crate::messages::per_lang(by.as_str(), by.as_str())
+                };
+                let msg = msg!("error.stale_version", by = who, time = time);
                 details.set_localized_message("zh-CN", msg.zh);
                 Status::with_error_details(Code::Aborted, msg.en, details)
             }
@@ -393,5 +399,52 @@ impl FieldCheck {
         } else {
             Err(AppError::InvalidArgument(std::mem::take(&mut self.errors)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(by: &str) -> Status {
+        let at = DateTime::parse_from_rfc3339("2026-12-03T02:05:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        Status::from(AppError::Conflict {
+            by: by.to_owned(),
+            at,
+            zone: Some(chrono_tz::Asia::Shanghai),
+        })
+    }
+
+    fn zh(status: &Status) -> String {
+        status
+            .get_details_localized_message()
+            .expect("zh-CN")
+            .message
+    }
+
+    #[test]
+    fn a_stale_version_names_who_changed_it_and_the_system_in_each_language() {
+        let by_user = conflict("系统管理员");
+        assert_eq!(by_user.code(), Code::Aborted);
+        assert!(by_user.message().contains("系统管理员"), "{by_user:?}");
+        assert!(zh(&by_user).contains("系统管理员 于 2026-12-03 10:05"));
+        // Changed by no user (seeding, a migration): the metadata stays empty for the
+        // client to say, the messages say it themselves.
+        let by_system = conflict("");
+        assert!(
+            by_system
+                .message()
+                .starts_with("changed by the system at 2026-12-03 10:05"),
+            "{by_system:?}"
+        );
+        assert!(
+            zh(&by_system).contains("已被 系统 于"),
+            "{}",
+            zh(&by_system)
+        );
+        let info = by_system.get_details_error_info().expect("ErrorInfo");
+        assert_eq!(info.metadata["changed_by"], "");
     }
 }

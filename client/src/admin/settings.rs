@@ -238,17 +238,17 @@ impl SettingsPanel {
             );
         });
         ui.label(RichText::new(t("settings.company_hint")).weak());
-        if let Some(s) = self.settings.value()
-            && !s.updated_by.is_empty()
-        {
+        if let Some(s) = self.settings.value() {
+            // Nobody yet: the settings as the system seeded them.
+            let by = if s.updated_by.is_empty() {
+                t("common.system")
+            } else {
+                &s.updated_by
+            };
             ui.label(
                 RichText::new(label_value(
                     t("settings.updated"),
-                    &format!(
-                        "{} {}",
-                        format::timestamp(s.updated_at.as_ref()),
-                        s.updated_by
-                    ),
+                    &format!("{} {}", format::timestamp(s.updated_at.as_ref()), by),
                 ))
                 .weak(),
             );

@@ -1,11 +1,12 @@
 //! Files the client saves from the server (report exports, statements, the import
 //! template, certificate scans): where a typed path points ([`ExportTarget::typed`]), and
 //! the writing, into a `.part` file beside the target renamed onto it once complete, so
-//! that a cancelled or failed save leaves nothing behind. A file already at the target is
-//! replaced, as the client's other saves do (a chooser asks first, a typed path does not),
-//! and the outcome says so. Files the user picks to send are read by [`read`]; why a file
-//! could not be read or written is a [`FileFault`], said in the UI's language.
-
+//! that a cancelled or failed save leaves nothing behind. A file the user named is
+//! replaced (a chooser asks first, a typed path does not), and the outcome says so; saved
+//! into a folder under the name the server offers, an export never replaces an earlier
+//! file but takes the next free `名称 (2).xlsx`. Files the user picks to send are read by
+//! [`read`]; why a file could not be read or written is a [`FileFault`], said in the UI's
+//! language.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ pub enum ExportTarget {
     /// This file (replaced if it exists; the outcome says so).
     File(PathBuf),
     /// This folder, under the file name the server offers (`fallback` when it offers
-    /// none).
+    /// none), numbered `(2)`, `(3)`, … when a file of that name is already there.
     Folder {
         /// The folder.
         dir: PathBuf,
@@ -52,10 +53,8 @@ impl ExportTarget {
             ExportTarget::File(path) => path.clone(),
             ExportTarget::Folder { dir, fallback } => {
                 // Only the name: a server's path never chooses the folder.
-                match Path::new(offered).file_name() {
-                    Some(name) => dir.join(name),
-                    None => dir.join(fallback),
-                }
+                let name = Path::new(offered).file_name().unwrap_or(fallback.as_ref());
+                unused_name(&dir.join(name))
             }
         }
     }
@@ -253,6 +252,26 @@ impl Drop for PartFile {
             let _ = std::fs::remove_file(&self.part);
         }
     }
+}
+
+/// `path` when neither it nor its `.part` is there, else the first of `欠款_2026-12-03 (2).xlsx`,
+/// `(3)`, … that is free: a file saved under the name the server offered (the day's
+/// export, the month's statement) never replaces the one saved before it, as a browser
+/// keeps its downloads. A name the user typed is theirs to replace.
+fn unused_name(path: &Path) -> PathBuf {
+    let taken = |p: &Path| p.exists() || part_path(p).exists();
+    if !taken(path) {
+        return path.to_owned();
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let extension = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|n| path.with_file_name(format!("{stem} ({n}){extension}")))
+        .find(|candidate| !taken(candidate))
+        .expect("some number is free")
 }
 
 /// `报表.xlsx` → `报表.xlsx.part`, in the same folder (so the rename never crosses file
@@ -470,16 +489,46 @@ mod tests {
             "{outcome:?}"
         );
         assert_eq!(std::fs::read(&saved).expect("saved"), b"PK");
-        // An existing folder typed without the separator: in it too.
+        // An existing folder typed without the separator: in it too, and the file saved
+        // before under the same offered name is kept; the new one is numbered.
         let outcome = save(
             &ExportTarget::typed(&dir.join("statements").display().to_string(), "x.xlsx"),
             "对账单_北京协和医院_2026-11.xlsx",
             b"PK2",
         );
+        let second = dir
+            .join("statements")
+            .join("对账单_北京协和医院_2026-11 (2).xlsx");
+        assert!(
+            matches!(&outcome, ExportOutcome::Saved { path, replaced: false, .. } if path.ends_with("对账单_北京协和医院_2026-11 (2).xlsx")),
+            "{outcome:?}"
+        );
+        assert_eq!(std::fs::read(&saved).expect("the first kept"), b"PK");
+        assert_eq!(
+            std::fs::read(&second).expect("the second beside it"),
+            b"PK2"
+        );
+        save(
+            &ExportTarget::typed(&typed, "x.xlsx"),
+            "对账单_北京协和医院_2026-11.xlsx",
+            b"PK3",
+        );
+        assert!(
+            dir.join("statements")
+                .join("对账单_北京协和医院_2026-11 (3).xlsx")
+                .exists()
+        );
+        // A file name typed is replaced, and the outcome says so.
+        let outcome = save(
+            &ExportTarget::typed(&saved.display().to_string(), "x.xlsx"),
+            "",
+            b"PK4",
+        );
         assert!(
             matches!(&outcome, ExportOutcome::Saved { replaced: true, .. }),
             "{outcome:?}"
         );
+        assert_eq!(std::fs::read(&saved).expect("replaced"), b"PK4");
         // A name without the extension gets it.
         save(
             &ExportTarget::typed(&dir.join("stmt").display().to_string(), "x.xlsx"),

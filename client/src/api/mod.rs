@@ -107,8 +107,13 @@ impl ApiError {
             return t("error.locked").replace("{time}", &format::business_time(until));
         }
         if let Some((by, at)) = &self.conflict {
+            let who = if by.is_empty() {
+                t("common.system")
+            } else {
+                by
+            };
             return t("error.conflict")
-                .replace("{who}", by)
+                .replace("{who}", who)
                 .replace("{time}", &format::business_time(*at));
         }
         self.localized().to_owned()
@@ -338,5 +343,28 @@ impl Api {
     pub fn reports(&self) -> ReportServiceClient<Authed> {
         ReportServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(16 * 1024 * 1024)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stale_edit_names_who_changed_the_record_and_the_system_when_no_user_did() {
+        let at = DateTime::parse_from_rfc3339("2026-12-03T02:05:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let stale = |by: &str| ApiError {
+            code: Some(Code::Aborted),
+            conflict: Some((by.to_owned(), at)),
+            ..ApiError::local(ErrorKind::Server, "changed")
+        };
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert!(stale("王敏").message().starts_with("该记录已被 王敏 于"));
+        assert!(stale("").message().starts_with("该记录已被 系统 于"));
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert!(stale("").message().starts_with("Changed by the system at"));
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
     }
 }

@@ -2,11 +2,13 @@
 //! request spinner, the pager, the archive button, the question before unsaved input is
 //! dropped.
 
+mod calendar;
 mod drug_picker;
 mod file;
 mod form;
 mod table;
 
+pub use calendar::date_picker;
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, download_dir, file_error_text, open_folder, save_target, saved_file_ui,
@@ -461,40 +463,6 @@ pub fn date_filter_key(text: &str) -> String {
 pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
     let text = text.trim().replace(['/', '.'], "-");
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
-}
-
-/// A calendar button for a date kept as `YYYY-MM-DD` text; returns whether a date was
-/// picked.
-pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
-    use chrono::Datelike;
-    let current = parse_date(value).unwrap_or_else(crate::format::business_today);
-    let to_jiff = |d: chrono::NaiveDate| {
-        jiff::civil::Date::new(
-            i16::try_from(d.year()).unwrap_or(2026),
-            i8::try_from(d.month()).unwrap_or(1),
-            i8::try_from(d.day()).unwrap_or(1),
-        )
-        .unwrap_or_default()
-    };
-    let mut picked = to_jiff(current);
-    let before = picked;
-    ui.add(
-        egui_extras::DatePickerButton::new(&mut picked)
-            .id_salt(id_salt)
-            // No bundled font has the calendar emoji: the button says what it is.
-            .show_icon(false)
-            .format(t("common.calendar")),
-    );
-    if picked == before {
-        return false;
-    }
-    *value = format!(
-        "{:04}-{:02}-{:02}",
-        picked.year(),
-        picked.month(),
-        picked.day()
-    );
-    true
 }
 
 /// A proto enum the user picks from: its choices in order, and their labels.

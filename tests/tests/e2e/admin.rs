@@ -619,6 +619,10 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
         .expect("admin.settings reads the company settings")
         .into_inner();
     assert!(settings.default_transit_days > 0);
+    assert_eq!(
+        settings.updated_by, "",
+        "as seeded, changed by no user: the client says 系统"
+    );
     // …and so does whoever works with orders, who may not change them.
     let mut rep = app
         .user_with_permissions("order-reader", &["order.read"])

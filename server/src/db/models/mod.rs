@@ -163,10 +163,12 @@ pub fn display_names(
         .collect())
 }
 
-/// The display name of a user id, for "changed by" texts; "system" for none.
+/// The display name of a user id, for "changed by" texts; empty for none (the system
+/// itself: seeding, migrations), which the client says in its own language (系统 /
+/// system) and an error message through `error.changed_by_system`.
 pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResult<String> {
     match user_id {
-        None => Ok("system".to_owned()),
+        None => Ok(String::new()),
         Some(id) => Ok(users::table
             .find(id)
             .select(users::display_name)
