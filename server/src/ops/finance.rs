@@ -392,24 +392,27 @@ pub fn record_payment(
         .map_err(|e| e.at("payment_date"))?;
     // Under the ledger lock: a second keying of the same receipt at the same moment waits
     // for the first and finds it.
-    if !input.confirm_not_duplicate
-        && let Some(earlier) = payment::same_as(
+    if !input.confirm_not_duplicate {
+        let earlier = payment::same_as(
             conn,
             customer.id,
             input.payment_date,
             input.amount,
             &input.reference,
-        )?
-    {
-        return Err(AppError::FailedPreconditionAt {
-            field: "confirm_not_duplicate".into(),
-            msg: msg!(
-                "payment.possible_duplicate",
-                number = earlier.number,
-                date = earlier.payment_date,
-                amount = Money(earlier.amount),
-            ),
-        });
+        )?;
+        if !earlier.is_empty() {
+            // Every one like it (a receipt confirmed once as another may be keyed again).
+            let numbers = per_lang(earlier.join(", "), earlier.join("、"));
+            return Err(AppError::FailedPreconditionAt {
+                field: "confirm_not_duplicate".into(),
+                msg: msg!(
+                    "payment.possible_duplicate",
+                    numbers = numbers,
+                    date = input.payment_date,
+                    amount = Money(input.amount),
+                ),
+            });
+        }
     }
 
     let new = NewPayment {

@@ -406,6 +406,23 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         .await;
     assert_ne!(confirmed.number, first.number);
     assert_eq!(w.finance.send(listed).await.total, 5);
+    // Keyed a third time, the refusal names both on record.
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-20", "80", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(
+        &refused,
+        &format!(
+            "回款 {}、{}（2026-09-20，80.00）",
+            first.number, confirmed.number
+        ),
+    );
+    assert_message_contains(
+        &refused,
+        &format!("{}, {} of 2026-09-20", first.number, confirmed.number),
+    );
 
     // A reversed payment is no longer on record: keying it again is not refused.
     w.finance

@@ -76,16 +76,17 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .get_result(conn)?)
 }
 
-/// Customer `customer_id`'s earliest payment on record, not reversed, of `amount` CNY on
-/// business date `date` with `reference` (two empty references match): what one bank
-/// receipt keyed twice looks like.
+/// The numbers of customer `customer_id`'s payments on record, not reversed, of `amount`
+/// CNY on business date `date` with `reference` (two empty references match), in the
+/// order they were recorded; empty when none: what one bank receipt keyed twice looks
+/// like.
 pub fn same_as(
     conn: &mut PgConnection,
     customer_id: i64,
     date: NaiveDate,
     amount: Decimal,
     reference: &str,
-) -> AppResult<Option<Payment>> {
+) -> AppResult<Vec<String>> {
     Ok(payments::table
         .filter(payments::customer_id.eq(customer_id))
         .filter(payments::payment_date.eq(date))
@@ -93,9 +94,8 @@ pub fn same_as(
         .filter(payments::reference.eq(reference))
         .filter(payments::reversed_at.is_null())
         .order(payments::id)
-        .select(Payment::as_select())
-        .first(conn)
-        .optional()?)
+        .select(payments::number)
+        .load(conn)?)
 }
 
 /// Marks `before` reversed on business date `date` for `reason`.
