@@ -1700,6 +1700,8 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // 1,000 from 北京协和医院 by bank transfer, allocated by the server (oldest due first).
     ui.type_into("客户", "bjxh");
     ui.press(Role::Button, "+ 北京协和医院");
+    // What the customer owes today is said under it, as the arrears list has it.
+    ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
     ui.replace_text("回款日期", &today);
     ui.type_into("回款金额", "1000");
     ui.type_into("凭证号", "BANK-20261201");
@@ -1972,6 +1974,9 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     // it fills in.
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：76.80"));
     assert_eq!(ui.input_text("金额"), "76.80");
+    // The invoice's total is the rows' sum; the customer owes every shipment, none due.
+    ui.wait_label("开票金额合计：76.80");
+    ui.wait_label("当前欠款 115.20，其中逾期 0.00；预收 0.00");
     // Another entity invoices only what was shipped under it: the amount follows.
     ui.pick("开票单位", "华康医药（广州）有限公司（已归档）");
     ui.wait_for("25.60", |h| {

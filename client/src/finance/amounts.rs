@@ -1,9 +1,11 @@
 //! What the invoice form (登记开票) and the payment form (登记回款) share: a customer,
-//! the document's own fields and a note, then amounts put on that customer's orders (the
-//! orders offered with the figure that bounds them), save and close. The invoice list's
-//! order filter uses [`CustomerOrders`] too.
+//! with what they owe today under it, the document's own fields and a note, then amounts
+//! put on that customer's orders (the orders offered with the figure that bounds them) and
+//! their total, save and close. The invoice list's order filter uses [`CustomerOrders`]
+//! too.
 
 use egui::RichText;
+use pharmacrm_shared::money::{Decimal, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::{amount_input, is_positive};
@@ -167,8 +169,18 @@ struct OrderAmount {
     filled: bool,
 }
 
-/// The rows of (order, amount) of a form, each with a delete button, and a button adding
-/// one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
+/// The sum of the rows' amounts that read as amounts (`1,000` too), as the wire writes
+/// it: what an invoice comes to, what a payment puts on orders.
+fn rows_total(lines: &[OrderAmount]) -> String {
+    let total: Decimal = lines
+        .iter()
+        .filter_map(|l| amount_input(&l.amount).parse::<Decimal>().ok())
+        .sum();
+    to_wire(&total)
+}
+
+/// The rows of (order, amount) of a form, each with a delete button, their total labelled
+/// `total`, and a button adding one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
 /// `i` the row's position (every row is sent). Whether Enter was pressed in an amount
 /// (it submits the form, as in the fields above).
 fn order_amounts_ui(
@@ -176,7 +188,7 @@ fn order_amounts_ui(
     id: &str,
     lines: &mut Vec<OrderAmount>,
     (orders, figure): (&CustomerOrders, OrderFigure),
-    list: &str,
+    (list, total): (&str, &str),
     errors: &mut FieldErrors,
 ) -> bool {
     let options = orders.options(figure);
@@ -270,6 +282,9 @@ fn order_amounts_ui(
         });
     }
     errors.remove_row(list, lines, remove);
+    if !lines.is_empty() {
+        ui.strong(label_value(total, &format::money(&rows_total(lines))));
+    }
     errors.field_ui(ui, list);
     if ui.button(t("finance.add_order")).clicked() {
         lines.push(OrderAmount::default());
@@ -320,6 +335,8 @@ pub(super) struct Document {
     /// The request's field of the rows, as the server names their errors
     /// (`orders[0].amount`).
     pub orders_field: &'static str,
+    /// The label of the rows' total (开票金额合计, 分配合计).
+    pub orders_total: &'static str,
     pub figure: OrderFigure,
     /// The rows are drawn only for those with this permission (a payment may go on account
     /// without them); none: always.
@@ -342,6 +359,8 @@ pub(super) struct AmountsForm<F, T> {
     pub original: Draft<F>,
     customer: CustomerPicker,
     orders: CustomerOrders,
+    /// What the chosen customer owes today: their statement of today, as (customer, it).
+    balance: Requested<(i64, pb::Statement)>,
     errors: FieldErrors,
     save: Requested<T>,
 }
@@ -367,6 +386,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
             draft,
             customer: CustomerPicker::default(),
             orders: CustomerOrders::default(),
+            balance: Requested::NotRequested,
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
@@ -389,6 +409,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
             return Some(FormEvent::Saved(saved.clone()));
         }
         self.orders.poll();
+        self.balance.poll();
         ui.heading(doc.heading);
         let mut close = false;
         egui::ScrollArea::vertical()
@@ -409,7 +430,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                             &format!("{}_orders", doc.id),
                             &mut self.draft.orders,
                             (&self.orders, doc.figure),
-                            doc.orders_field,
+                            (doc.orders_field, doc.orders_total),
                             &mut self.errors,
                         );
                     }
@@ -467,6 +488,28 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         }
     }
 
+    /// Asks for what the chosen customer owes today (their statement of today, ageing
+    /// as of today), for those who may read statements; nothing before a customer is
+    /// chosen.
+    fn load_balance(&mut self, ctx: &AppCtx) {
+        let customer_id = self.draft.customer_id;
+        self.balance = Requested::NotRequested;
+        if customer_id == 0 || !ctx.can(Permission::FinanceRead) {
+            return;
+        }
+        let today = format::business_today_text();
+        self.balance.request(
+            ctx.finance()
+                .get_statement(pb::StatementRequest {
+                    customer_id: Some(customer_id),
+                    date_from: today.clone(),
+                    date_to: today,
+                    handler_id: None,
+                })
+                .map(move |s| (customer_id, s)),
+        );
+    }
+
     /// The customer, `fields` and the note; whether Enter was pressed in one of them.
     fn fields_ui(
         &mut self,
@@ -477,18 +520,53 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
     ) -> bool {
         let picker = &mut self.customer;
         let draft = &mut self.draft;
+        let balance = &self.balance;
         let mut customer_changed = false;
         let response = widgets::form(ui, id, &mut self.errors, |f| {
             customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
+            if let Some((of, statement)) = balance.value()
+                && *of == draft.customer_id
+            {
+                // In full size: the figure the user keys the document against.
+                f.extra(|ui| {
+                    ui.label(balance_text(statement));
+                });
+            }
             fields(f, &mut draft.fields);
             f.multiline(t("finance.note"), "note", &mut draft.note);
         });
         if customer_changed {
             self.orders
                 .switch(ctx, self.draft.customer_id, &mut self.draft.orders);
+            self.load_balance(ctx);
             // "Nothing on this order for this entity": the orders are gone from the rows.
             self.errors.clear_local();
         }
         response.submitted
     }
+}
+
+/// What a customer owes today, from their statement of today: "当前欠款 1,200.00，其中逾期
+/// 200.00；预收 0.00", or that they owe nothing.
+fn balance_text(statement: &pb::Statement) -> String {
+    let Some(ageing) = statement.customers.first().and_then(|c| c.ageing.as_ref()) else {
+        return t("finance.owes_nothing").to_owned();
+    };
+    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
+    if read(&ageing.outstanding).is_zero() && read(&ageing.on_account).is_zero() {
+        return t("finance.owes_nothing").to_owned();
+    }
+    let overdue = [
+        &ageing.days_1_to_30,
+        &ageing.days_31_to_60,
+        &ageing.days_61_to_90,
+        &ageing.over_90_days,
+    ]
+    .into_iter()
+    .map(|a| read(a))
+    .sum::<Decimal>();
+    t("finance.owes")
+        .replace("{outstanding}", &format::money(&ageing.outstanding))
+        .replace("{overdue}", &format::money(&to_wire(&overdue)))
+        .replace("{on_account}", &format::money(&ageing.on_account))
 }

@@ -557,6 +557,7 @@ impl InvoiceForm {
             orders: t("invoice.orders"),
             orders_hint: None,
             orders_field: "orders",
+            orders_total: t("invoice.orders_total"),
             figure: OrderFigure::NotInvoicedBy(entity),
             orders_permission: None,
         };

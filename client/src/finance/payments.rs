@@ -613,6 +613,7 @@ impl PaymentForm {
             orders: t("payment.allocations"),
             orders_hint: Some(t("payment.allocations_hint")),
             orders_field: "allocations",
+            orders_total: t("payment.allocations_total"),
             figure: OrderFigure::Outstanding,
             orders_permission: Some(Permission::OrderRead),
         };
