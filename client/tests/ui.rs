@@ -1905,6 +1905,26 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
 }
 
 #[test]
+fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("finance1", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "回款");
+    ui.wait_label("PY20261025-0001");
+    ui.click("PY20261025-0001");
+    ui.press(Role::Button, "冲销回款");
+    ui.type_into("冲销原因", "银行退票");
+    ui.press(Role::Button, "确认冲销");
+    ui.wait_label("已冲销");
+    ui.wait_label("银行退票");
+    // The reversal names who did it: the user logged in, by display name.
+    ui.wait_label("冲销人");
+    ui.wait_label("周财务");
+}
+
+#[test]
 fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_invoiced() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");

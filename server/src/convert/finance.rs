@@ -181,6 +181,7 @@ pub fn payment(v: PaymentView) -> pb::Payment {
         version: p.version,
         created_at: Some(timestamp(p.created_at)),
         created_by: v.created_by_name,
+        reversed_by: v.reversed_by_name,
     }
 }
 

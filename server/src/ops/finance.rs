@@ -621,6 +621,8 @@ pub struct PaymentView {
     pub handler_name: String,
     pub sales_rep_name: String,
     pub created_by_name: String,
+    /// Who reversed it; empty when it was not reversed.
+    pub reversed_by_name: String,
     pub allocations: Vec<AllocationView>,
     /// Credit still on account, CNY ≥ 0.
     pub unallocated: Decimal,
@@ -646,6 +648,7 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
     let people: Vec<i64> = rows
         .iter()
         .flat_map(|p| [p.handler_id, p.sales_rep_id, p.created_by])
+        .chain(rows.iter().filter_map(|p| p.reversed_by))
         .collect();
     let names = display_names(conn, &people)?;
     let customer_ids: Vec<i64> = rows.iter().map(|p| p.customer_id).collect();
@@ -684,6 +687,7 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
                 handler_name: name(p.handler_id),
                 sales_rep_name: name(p.sales_rep_id),
                 created_by_name: name(p.created_by),
+                reversed_by_name: p.reversed_by.map(name).unwrap_or_default(),
                 allocations,
                 unallocated: max(unallocated, Decimal::ZERO),
                 payment: p,

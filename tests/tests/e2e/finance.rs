@@ -759,6 +759,11 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
     // …so the mistake is reversed in November, and October still reads the same.
     let reversed = w.finance.send(reverse("2026-11-05")).await;
     assert!(reversed.reversed);
+    assert_eq!(
+        reversed.reversed_by, reversed.created_by,
+        "who reversed it: the finance user who recorded it"
+    );
+    assert!(!reversed.reversed_by.is_empty());
     // Where its money had gone still shows: all 150.00 on the October shipment.
     let allocated: Vec<&str> = reversed
         .allocations
