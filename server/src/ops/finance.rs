@@ -32,7 +32,7 @@ use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, department, display_names, invoicing_entity,
+    Grants, WriteCtx, company_settings, department, display_names, invoicing_entity, user,
 };
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
@@ -377,14 +377,15 @@ pub fn record_payment(
             ),
         );
     }
+    // The 经手人 named is a person at work: not a disabled user, not a service account.
     if let Some(handler) = input.handler_id {
-        let exists: Option<i64> = crate::db::schema::users::table
-            .find(handler)
-            .select(crate::db::schema::users::id)
-            .first(conn)
-            .optional()?;
-        if exists.is_none() {
-            check.fail("handler_id", msg!("payment.handler_unknown"));
+        let why = match user::person_status(conn, handler)? {
+            None => Some(msg!("payment.handler_unknown")),
+            Some((true, false)) => None,
+            Some(_) => Some(msg!("payment.handler_inactive")),
+        };
+        if let Some(why) = why {
+            check.fail("handler_id", why);
         }
     }
     check.finish()?;

@@ -446,6 +446,34 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
 }
 
 #[tokio::test]
+async fn a_payments_handler_is_a_person_at_work() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 100).await;
+    w.app.pin_clock("2026-09-02T10:00:00+08:00");
+    let by = |handler: i64| pb::RecordPaymentRequest {
+        handler_id: handler,
+        ..payment(c, "2026-09-02", "10", &[])
+    };
+    w.finance.send(by(w.rep.id)).await;
+    // A user who has left (disabled) collected nothing.
+    let leaver = w.app.person("leaver", &["营销员"], None).await;
+    let mut admin = w.app.admin().await;
+    let user = admin.user_by_id(leaver.id).await;
+    admin.disable_user(&user).await.expect("disabled");
+    let refused = w
+        .finance
+        .try_send(pb::RecordPaymentRequest {
+            reference: "LEFT".into(),
+            ..by(user.id)
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["handler_id"]);
+    assert_zh_contains(&refused, "请选择在职人员作为经手人");
+}
+
+#[tokio::test]
 async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
     let mut w = world().await;
     // Credit 0 days: each shipment falls due on its ship date.
