@@ -198,7 +198,8 @@ impl StatementPanel {
                         ui.label(RichText::new(t("statement.reconcile_not_over")).weak());
                     }
                 }
-                if !statement.customers.is_empty() {
+                // One customer's figures are the selection's: said once.
+                if statement.customers.len() > 1 {
                     ui.separator();
                     ui.heading(t("statement.selection_totals"));
                     super::totals_line(
