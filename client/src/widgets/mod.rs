@@ -362,15 +362,36 @@ pub fn combo_box<T: PartialEq + Clone>(
         .iter()
         .find(|(v, _)| v == value)
         .map_or(t("common.pick"), |(_, text)| text.as_str());
-    let mut response = egui::ComboBox::from_id_salt(id_salt)
-        .selected_text(selected)
-        .width(width)
-        .show_ui(ui, |ui| {
-            for (option, text) in options {
-                ui.selectable_value(value, option.clone(), text);
-            }
+    // Exactly `width` wide: a long choice is cut with "…" (whole on hover, and in the
+    // list) instead of widening the box and pushing what follows it along the row.
+    let height = ui.spacing().interact_size.y;
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    let mut response = ui
+        .allocate_ui_with_layout(egui::vec2(width, height), layout, |ui| {
+            egui::ComboBox::from_id_salt(id_salt)
+                .selected_text(selected)
+                .width(width)
+                .truncate()
+                .show_ui(ui, |ui| {
+                    for (option, text) in options {
+                        ui.selectable_value(value, option.clone(), text);
+                    }
+                })
+                .response
         })
-        .response;
+        .inner;
+    let text_width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(
+            selected.to_owned(),
+            egui::TextStyle::Button.resolve(ui.style()),
+            Color32::PLACEHOLDER,
+        )
+        .size()
+        .x
+    });
+    if text_width + ui.spacing().icon_width + 2.0 * ui.spacing().button_padding.x > width {
+        response = response.on_hover_text(selected);
+    }
     if *value != before {
         response.mark_changed();
     }
@@ -631,6 +652,39 @@ mod tests {
         assert!(screens.is_dirty());
         assert_eq!(screens.leave("list"), None, "a filled form asks first");
         assert!(screens.leave.is_asking());
+    }
+
+    #[test]
+    fn a_long_choice_is_cut_and_does_not_push_the_filters_after_it() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        let long = "王营销（营销中心 › 华东大区 › 上海一部 › 浦东组）".to_owned();
+        let options = vec![(0, "全部".to_owned()), (1, long.clone())];
+        // (fonts installed, the rep picked)
+        let mut harness = Harness::new_ui_state(
+            |ui, (fonts, picked): &mut (bool, i32)| {
+                if !*fonts {
+                    // As the app does on its first frame.
+                    crate::fonts::install(ui.ctx());
+                    *fonts = true;
+                }
+                ui.horizontal(|ui| {
+                    combo(ui, "rep", "经手人", picked, &options);
+                    let _ = ui.button("查询");
+                });
+            },
+            (false, 0),
+        );
+        harness.run();
+        let query_at = harness.get_by_label("查询").rect().left();
+        harness.state_mut().1 = 1;
+        harness.run();
+        let combo = harness.get_by_role(egui::accesskit::Role::ComboBox).rect();
+        assert!(combo.width() <= 141.0, "{combo:?}");
+        assert_eq!(
+            harness.get_by_label("查询").rect().left(),
+            query_at,
+            "the button after it stays put"
+        );
     }
 
     #[test]
