@@ -407,9 +407,11 @@ pub fn combo<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, String)],
 ) -> bool {
-    keep_together(ui, label, 140.0);
+    // Wide enough for a rep with their department (王经理（营销中心）) whole.
+    const WIDTH: f32 = 170.0;
+    keep_together(ui, label, WIDTH);
     let label = ui.label(label);
-    combo_box(ui, id_salt, value, options, 140.0)
+    combo_box(ui, id_salt, value, options, WIDTH)
         .labelled_by(label.id)
         .changed()
 }
@@ -679,7 +681,7 @@ mod tests {
         harness.state_mut().1 = 1;
         harness.run();
         let combo = harness.get_by_role(egui::accesskit::Role::ComboBox).rect();
-        assert!(combo.width() <= 141.0, "{combo:?}");
+        assert!(combo.width() <= 171.0, "{combo:?}");
         assert_eq!(
             harness.get_by_label("查询").rect().left(),
             query_at,
