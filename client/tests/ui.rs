@@ -1636,12 +1636,18 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
 const DEMO_PASSWORD: &str = "demo-2026";
 
 /// Demo user `username` logged in, on 财务 › 欠款 with the demo customer's 2,137.00 shown.
-fn arrears_as(server: &Server, username: &str) -> Ui {
+/// A demo user logged in, on 财务's tab `tab`.
+fn finance_tab_as(server: &Server, username: &str, tab: &str) -> Ui {
     let mut ui = server.client();
     ui.login(username, DEMO_PASSWORD);
     ui.wait_label("退出登录");
     ui.press(Role::Button, "财务");
-    ui.press(Role::Button, "欠款");
+    ui.press(Role::Button, tab);
+    ui
+}
+
+fn arrears_as(server: &Server, username: &str) -> Ui {
+    let mut ui = finance_tab_as(server, username, "欠款");
     ui.wait_label("2,137.00");
     ui
 }
@@ -1852,11 +1858,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
 #[test]
 fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     let server = Server::start_demo();
-    let mut ui = server.client();
-    ui.login("finance1", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
-    ui.press(Role::Button, "财务");
-    ui.press(Role::Button, "回款");
+    let mut ui = finance_tab_as(&server, "finance1", "回款");
     let key_in = |ui: &mut Ui| {
         ui.press(Role::Button, "登记回款");
         ui.type_into("客户", "bjxh");
@@ -1913,11 +1915,7 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
 #[test]
 fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     let server = Server::start_demo();
-    let mut ui = server.client();
-    ui.login("finance1", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
-    ui.press(Role::Button, "财务");
-    ui.press(Role::Button, "回款");
+    let mut ui = finance_tab_as(&server, "finance1", "回款");
     ui.wait_label("PY20261025-0001");
     ui.click("PY20261025-0001");
     ui.press(Role::Button, "冲销回款");
