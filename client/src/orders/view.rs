@@ -891,7 +891,11 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         .show(ui, |ui| {
             for e in &detail.history {
                 ui.label(format::timestamp(e.at.as_ref()));
-                ui.label(&e.by);
+                ui.label(if e.by.is_empty() {
+                    t("common.system")
+                } else {
+                    &e.by
+                });
                 ui.label(event_label(&e.action));
                 ui.label(&e.document);
                 ui.end_row();

@@ -1337,7 +1337,8 @@ pub struct LineView {
 }
 
 /// One order with its lines (and their delivered and exception units), shipments and
-/// exceptions. NOT_FOUND outside the scope.
+/// exceptions, its history's `username` being who took each step by display name (empty:
+/// the system). NOT_FOUND outside the scope.
 pub fn detail(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -1359,7 +1360,7 @@ pub fn detail(
         .collect();
     let ships = shipment::of_order(conn, row.id)?;
     let excs = exception::of_order(conn, row.id)?;
-    let history = crate::db::models::audit_log::of_objects(
+    let mut history = crate::db::models::audit_log::of_objects(
         conn,
         &[
             (Order::OBJECT, vec![row.id]),
@@ -1371,6 +1372,16 @@ pub fn detail(
         ],
         HISTORY_EVENTS,
     )?;
+    // Who took each step as the screens name people: by display name (as it reads now),
+    // none for the system itself.
+    let people: Vec<i64> = history.iter().filter_map(|r| r.user_id).collect();
+    let names = crate::db::models::display_names(conn, &people)?;
+    for r in &mut history {
+        r.username = r
+            .user_id
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_default();
+    }
     Ok((bundle(conn, vec![row], ships, excs, today)?, lines, history))
 }
 

@@ -11,8 +11,8 @@ use pharmacrm_shared::pb;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
-    OrderView, Person, SIGNER, ShipmentBuilder, deleting, instant, invoicing_entity, place_order,
-    set_active,
+    OrderView, Person, SIGNER, ShipmentBuilder, UserChange, deleting, instant, invoicing_entity,
+    place_order, set_active,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -863,8 +863,16 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
             ("shipment.deliver", replacement.number.as_str()),
         ]
     );
-    assert_eq!(order.history[0].by, "rep-a");
     assert_eq!(order.history[1].by, "cs-a");
+    // People are named as the screens name them, by display name as it reads now.
+    let mut admin = w.app.admin().await;
+    let rep = admin.user_by_id(w.rep.id).await;
+    UserChange::of(&rep)
+        .contact("李营销", "")
+        .save(&mut admin)
+        .await;
+    let order = w.rep.reload(&order).await;
+    assert_eq!(order.history[0].by, "李营销");
 }
 
 #[tokio::test]
