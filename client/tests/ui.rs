@@ -1915,7 +1915,11 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
 #[test]
 fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     let server = Server::start_demo();
-    let mut ui = finance_tab_as(&server, "finance1", "回款");
+    // The arrears and the statement, looked at before.
+    let mut ui = arrears_as(&server, "finance1");
+    ui.press(Role::Button, "对账");
+    ui.wait_label("全部合计");
+    ui.press(Role::Button, "回款");
     ui.wait_label("PY20261025-0001");
     ui.click("PY20261025-0001");
     ui.press(Role::Button, "冲销回款");
@@ -1926,6 +1930,12 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     // The reversal names who did it: the user logged in, by display name.
     ui.wait_label("冲销人");
     ui.wait_label("周财务");
+    // Back on the arrears and the statement, they are read again: the 914.00 the payment
+    // had paid is owed again, and the reversal is among the statement's movements.
+    ui.press(Role::Button, "欠款");
+    ui.wait_label("3,051.00");
+    ui.press(Role::Button, "对账");
+    ui.wait_label("冲销");
 }
 
 #[test]

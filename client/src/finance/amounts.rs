@@ -180,8 +180,9 @@ fn rows_total(lines: &[OrderAmount]) -> String {
 }
 
 /// The rows of (order, amount) of a form, each with a delete button, their total labelled
-/// `total`, and a button adding one. The server names their fields `{list}[{i}].order_id` and `{list}[{i}].amount`,
-/// `i` the row's position (every row is sent). Whether Enter was pressed in an amount
+/// `total`, and a button adding one. The server names their fields
+/// `{list}[{i}].order_id` and `{list}[{i}].amount`, `i` the row's position (every row is
+/// sent). Whether Enter was pressed in an amount
 /// (it submits the form, as in the fields above).
 fn order_amounts_ui(
     ui: &mut egui::Ui,

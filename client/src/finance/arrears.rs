@@ -57,6 +57,11 @@ pub(super) struct ArrearsPanel {
 }
 
 impl ArrearsPanel {
+    /// Reads the list again (the tab shown again).
+    pub(super) fn refresh(&mut self) {
+        self.list.refresh();
+    }
+
     /// The departments offered: every one for those who maintain departments (the only
     /// list of them the API gives), else the user's own.
     fn department_options(&self, ctx: &AppCtx) -> Vec<(i64, String)> {

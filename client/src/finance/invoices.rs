@@ -72,6 +72,11 @@ impl InvoicesPanel {
         self.list.refresh();
         self.screens.page = Screen::List;
     }
+
+    /// Reads the list again (the tab shown again).
+    pub(super) fn refresh(&mut self) {
+        self.list.refresh();
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -105,6 +105,22 @@ impl FinancePanel {
     }
 }
 
+impl FinancePanel {
+    /// The tab is shown again (switched to, or the module opened): what it shows is read
+    /// again, since payments, invoices, shipments and reversals made meanwhile (here or by
+    /// others) change the lists, balances and ageing. The previous figures stay until the
+    /// new ones arrive; a statement is run again as it was last run.
+    fn shown_again(&mut self, ctx: &AppCtx) {
+        match self.tab {
+            Some(Tab::Payments) => self.payments.refresh(),
+            Some(Tab::Invoices) => self.invoices.refresh(),
+            Some(Tab::Statement) => self.statement.rerun(ctx),
+            Some(Tab::Arrears) => self.arrears.refresh(),
+            None => {}
+        }
+    }
+}
+
 impl Unsaved for FinancePanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
@@ -119,15 +135,20 @@ impl ModulePanel for FinancePanel {
 
     fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
         // The module's main screen: the tab shown last, or the first one allowed.
-        if let Navigate::Module(Module::Finance) = target
-            && self.tab.is_none()
-        {
-            self.tab = Tab::first(ctx);
+        if let Navigate::Module(Module::Finance) = target {
+            if self.tab.is_none() {
+                self.tab = Tab::first(ctx);
+            }
+            self.shown_again(ctx);
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let before = self.tab;
         widgets::tab_bar(ui, ctx, &mut self.tab);
+        if self.tab != before {
+            self.shown_again(ctx);
+        }
         ui.separator();
         match self.tab {
             Some(Tab::Payments) => self.payments.ui(ui, ctx),

@@ -76,6 +76,11 @@ impl PaymentsPanel {
         self.list.refresh();
         self.screens.page = Screen::List;
     }
+
+    /// Reads the list again (the tab shown again).
+    pub(super) fn refresh(&mut self) {
+        self.list.refresh();
+    }
 }
 
 // ---------------------------------------------------------------------------------------

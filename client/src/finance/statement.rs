@@ -109,6 +109,14 @@ impl StatementPanel {
         self.statement.request(ctx.finance().get_statement(request));
     }
 
+    /// Runs the statement shown again, as it was run (the tab shown again); nothing before
+    /// one was shown.
+    pub(super) fn rerun(&mut self, ctx: &AppCtx) {
+        if let Some(request) = self.shown.clone() {
+            self.run(ctx, request);
+        }
+    }
+
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         super::load_sales_reps(&mut self.reps, ctx);
