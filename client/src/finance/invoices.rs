@@ -305,7 +305,7 @@ impl InvoiceList {
             ));
             submit = widgets::form(ui, "red_invoice_form", errors, |f| {
                 f.text(t("invoice.red_number"), "number", &mut dialog.number);
-                f.date(t("invoice.date"), "invoice_date", &mut dialog.date);
+                f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
                 f.text(t("finance.note"), "note", &mut dialog.note);
             })
             .submitted;
@@ -579,7 +579,7 @@ impl InvoiceForm {
                 );
                 f.enum_combo::<pb::InvoiceKind>(t("invoice.kind"), "kind", &mut fields.kind);
                 f.text(t("invoice.number"), "number", &mut fields.number);
-                f.date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
+                f.past_date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
             },
             |draft| ctx.finance().record_invoice(request(draft)),
         );

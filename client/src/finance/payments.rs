@@ -448,7 +448,7 @@ impl PaymentView {
             ui.label(t("payment.reverse_question"));
             submit = widgets::form(ui, "reverse_form", errors, |f| {
                 f.text(t("payment.reversal_reason"), "reason", &mut dialog.reason);
-                f.date(
+                f.past_date(
                     &bracketed(t("payment.reversal_date"), t("finance.empty_today")),
                     "reversal_date",
                     &mut dialog.date,
@@ -628,7 +628,7 @@ impl PaymentForm {
             ctx,
             &doc,
             |f, fields| {
-                f.date(t("payment.date"), "payment_date", &mut fields.payment_date);
+                f.past_date(t("payment.date"), "payment_date", &mut fields.payment_date);
                 if f.text(t("payment.amount"), "amount", &mut fields.amount)
                     .changed()
                 {

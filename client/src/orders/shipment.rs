@@ -64,7 +64,7 @@ impl ShipmentFields {
         default_transit_days: Option<i32>,
     ) {
         let field = |name: &str| format!("{prefix}{name}");
-        f.date(
+        f.past_date(
             t("shipment.ship_date"),
             &field("ship_date"),
             &mut self.ship_date,

@@ -17,6 +17,18 @@ const DAY_WIDTH: f32 = 30.0;
 /// (else of today) opens under it; a day picked, or 今天, is written back as
 /// `YYYY-MM-DD` and closes it. Returns whether a date was picked.
 pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
+    date_picker_until(ui, id_salt, value, None)
+}
+
+/// [`date_picker`] for a date that may not be later than `latest` (a payment's, an
+/// invoice's, a shipment's: not after today): the days after it are shown but cannot be
+/// picked.
+pub fn date_picker_until(
+    ui: &mut Ui,
+    id_salt: &str,
+    value: &mut String,
+    latest: Option<NaiveDate>,
+) -> bool {
     ui.push_id(id_salt, |ui| {
         let button = ui.button(t("common.calendar"));
         let month_id = button.id.with("month");
@@ -32,7 +44,7 @@ pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
                 let mut month = ui
                     .data(|d| d.get_temp(month_id))
                     .unwrap_or_else(|| first_of_month(business_today()));
-                picked = month_ui(ui, &mut month, typed, business_today());
+                picked = month_ui(ui, &mut month, (typed, latest), business_today());
                 ui.data_mut(|d| d.insert_temp(month_id, month));
                 if picked.is_some() {
                     ui.close();
@@ -50,11 +62,12 @@ pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
 }
 
 /// One month: its title between the year and month arrows, the weekday heads, the days
-/// (`selected` filled, `today` outlined) and 今天. Returns the day clicked.
+/// (`selected` filled, `today` outlined, those after `latest` disabled) and 今天. Returns
+/// the day clicked.
 fn month_ui(
     ui: &mut Ui,
     month: &mut NaiveDate,
-    selected: Option<NaiveDate>,
+    (selected, latest): (Option<NaiveDate>, Option<NaiveDate>),
     today: NaiveDate,
 ) -> Option<NaiveDate> {
     let mut picked = None;
@@ -100,7 +113,8 @@ fn month_ui(
                     if day == today {
                         button = button.stroke(ui.visuals().selection.stroke);
                     }
-                    if ui.add(button).clicked() {
+                    let allowed = latest.is_none_or(|latest| day <= latest);
+                    if ui.add_enabled(allowed, button).clicked() {
                         picked = Some(day);
                     }
                 }
@@ -108,7 +122,11 @@ fn month_ui(
             }
         });
     ui.separator();
-    if ui.button(t("common.calendar_today")).clicked() {
+    let today_allowed = latest.is_none_or(|latest| today <= latest);
+    if ui
+        .add_enabled(today_allowed, Button::new(t("common.calendar_today")))
+        .clicked()
+    {
         picked = Some(today);
     }
     picked
@@ -194,6 +212,30 @@ mod tests {
         assert_eq!(add_months(date("2026-12-01"), 1), date("2027-01-01"));
         assert_eq!(add_months(date("2026-03-01"), -12), date("2025-03-01"));
         assert_eq!(first_of_month(date("2026-12-31")), date("2026-12-01"));
+    }
+
+    #[test]
+    fn a_date_that_cannot_be_later_offers_no_later_day() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        let mut harness = Harness::new_ui_state(
+            |ui, (fonts, value): &mut (bool, String)| {
+                if !*fonts {
+                    crate::fonts::install(ui.ctx());
+                    *fonts = true;
+                }
+                date_picker_until(ui, "date", value, Some(date("2026-02-10")));
+            },
+            (false, "2026-02-05".to_owned()),
+        );
+        harness.run();
+        harness.get_by_label(t("common.calendar")).click();
+        harness.run();
+        harness.get_by_label("20").click();
+        harness.run();
+        assert_eq!(harness.state().1, "2026-02-05", "a later day is not taken");
+        harness.get_by_label("10").click();
+        harness.run();
+        assert_eq!(harness.state().1, "2026-02-10", "the last allowed day is");
     }
 
     #[test]

@@ -394,6 +394,22 @@ impl FormUi<'_> {
 
     /// A date typed as `2026-12-05` (or `2026/12/05`), with a calendar beside it.
     pub fn date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
+        self.date_until(label, field, value, None)
+    }
+
+    /// [`FormUi::date`] for a business date that cannot be in the future (a payment's,
+    /// an invoice's, a shipment's): the calendar offers no day after today.
+    pub fn past_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
+        self.date_until(label, field, value, Some(crate::format::business_today()))
+    }
+
+    fn date_until(
+        &mut self,
+        label: &str,
+        field: &str,
+        value: &mut String,
+        latest: Option<chrono::NaiveDate>,
+    ) -> Response {
         let width = (self.input_width - 40.0).max(120.0);
         let salt = format!("{}_{field}_picker", self.id);
         self.row(label, field, |ui| {
@@ -403,7 +419,7 @@ impl FormUi<'_> {
                         .hint_text(t("common.date_hint"))
                         .desired_width(width.min(160.0)),
                 );
-                if super::date_picker(ui, &salt, value) {
+                if super::calendar::date_picker_until(ui, &salt, value, latest) {
                     response.mark_changed();
                 }
                 response
