@@ -291,7 +291,7 @@ impl StatementPanel {
                 ctx,
                 t("statement.export_path"),
                 widgets::Purpose::Save(t("statement.file_name")),
-                t("statement.export_hint"),
+                &widgets::export_hint(),
                 360.0,
             );
             if ui

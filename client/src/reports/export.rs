@@ -68,7 +68,7 @@ impl ExportBar {
                 ctx,
                 t("report.export.path"),
                 widgets::Purpose::Save(file_name),
-                t("report.export.hint"),
+                &widgets::export_hint(),
                 300.0,
             );
             if exporting {

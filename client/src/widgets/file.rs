@@ -148,6 +148,12 @@ pub fn download_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The hint of an export's path input: where the file goes when none is typed, the
+/// [`download_dir`] named ("留空则保存到 /home/wang/下载"), not a folder that may not exist.
+pub fn export_hint() -> String {
+    t("common.export_hint").replace("{dir}", &download_dir().display().to_string())
+}
+
 /// Opens `dir` in the desktop's file manager (`xdg-open`, `open` or `explorer`), without
 /// waiting for it. Errors: the opener could not be started (e.g. no `xdg-open` on a
 /// desktop without one); a file manager that fails later is not noticed.

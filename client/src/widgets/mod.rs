@@ -11,7 +11,8 @@ mod table;
 pub use calendar::date_picker;
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
-    PathField, Purpose, download_dir, file_error_text, open_folder, save_target, saved_file_ui,
+    PathField, Purpose, download_dir, export_hint, file_error_text, open_folder, save_target,
+    saved_file_ui,
 };
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
 pub use table::{
@@ -52,9 +53,15 @@ pub fn error_line(ui: &mut Ui, error: &ApiError) {
     ui.label(RichText::new(error.message()).color(ERROR));
 }
 
-/// The state of a list request: a spinner while it runs, the error if it failed.
+/// The state of a list request: a spinner while the first call runs (a busy pointer while
+/// one runs again over what is shown), the error if it failed.
 pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
-    if requested.is_pending() {
+    // Read again (a refresh, the tab shown again), what is shown stays where it is: a
+    // line appearing above it would move the rows under the pointer as it clicks one.
+    // The pointer says that something is coming.
+    if requested.is_pending() && requested.value().is_some() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Progress);
+    } else if requested.is_pending() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label(t("common.loading"));
@@ -654,6 +661,42 @@ mod tests {
         assert!(screens.is_dirty());
         assert_eq!(screens.leave("list"), None, "a filled form asks first");
         assert!(screens.leave.is_asking());
+    }
+
+    #[test]
+    fn a_list_read_again_stays_where_it_is_and_a_first_read_says_it_is_loading() {
+        use crate::backend::Promise;
+        use egui_kittest::{Harness, kittest::Queryable};
+        // (fonts installed, the list)
+        let mut harness = Harness::new_ui_state(
+            |ui, (fonts, list): &mut (bool, Requested<i32>)| {
+                if !*fonts {
+                    // As the app does on its first frame.
+                    crate::fonts::install(ui.ctx());
+                    *fonts = true;
+                }
+                request_status(ui, list);
+                let _ = ui.button("PY20261025-0001");
+            },
+            (false, Requested::NotRequested),
+        );
+        harness.run();
+        harness.state_mut().1.request(Promise::answered(Ok(1)));
+        // (A spinner repaints for ever: steps, not a run to rest.)
+        harness.run_steps(2);
+        assert!(harness.query_by_label(t("common.loading")).is_some());
+        let _ = harness.state_mut().1.poll();
+        harness.run();
+        let row = harness.get_by_label("PY20261025-0001").rect().top();
+        // Read again (not polled: the call is still in flight).
+        harness.state_mut().1.request(Promise::answered(Ok(2)));
+        harness.run_steps(2);
+        assert!(harness.state().1.is_pending());
+        assert_eq!(
+            harness.get_by_label("PY20261025-0001").rect().top(),
+            row,
+            "the row under the pointer does not move"
+        );
     }
 
     #[test]
