@@ -421,7 +421,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     );
     assert_message_contains(
         &refused,
-        &format!("{}, {} of 2026-09-20", first.number, confirmed.number),
+        &format!("{}, {} (2026-09-20, 80.00)", first.number, confirmed.number),
     );
 
     // A reversed payment is no longer on record: keying it again is not refused.
