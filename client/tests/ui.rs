@@ -1927,9 +1927,9 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.press(Role::Button, "确认冲销");
     ui.wait_label("已冲销");
     ui.wait_label("银行退票");
-    // The reversal names who did it: the user logged in, by display name.
+    // The reversal names who did it, the user logged in by display name, and when.
     ui.wait_label("冲销人");
-    ui.wait_label("周财务");
+    ui.wait_label_contains("周财务 20");
     // Back on the arrears and the statement, they are read again: the 914.00 the payment
     // had paid is owed again, and the reversal is among the statement's movements.
     ui.press(Role::Button, "欠款");

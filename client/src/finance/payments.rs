@@ -309,7 +309,14 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
     if p.reversed {
         fields.push((t("payment.reversal_date"), p.reversal_date.clone()));
         fields.push((t("payment.reversal_reason"), p.reversal_reason.clone()));
-        fields.push((t("payment.reversed_by"), p.reversed_by.clone()));
+        fields.push((
+            t("payment.reversed_by"),
+            format!(
+                "{} {}",
+                p.reversed_by,
+                format::timestamp(p.reversed_at.as_ref())
+            ),
+        ));
     }
     widgets::fields_grid(ui, &format!("payment_fields_{}", p.id), &fields);
     if p.reversed {

@@ -182,6 +182,7 @@ pub fn payment(v: PaymentView) -> pb::Payment {
         created_at: Some(timestamp(p.created_at)),
         created_by: v.created_by_name,
         reversed_by: v.reversed_by_name,
+        reversed_at: p.reversed_at.map(timestamp),
     }
 }
 

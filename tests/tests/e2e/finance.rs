@@ -792,6 +792,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         "who reversed it: the finance user who recorded it"
     );
     assert!(!reversed.reversed_by.is_empty());
+    assert!(reversed.reversed_at.is_some(), "and when");
     // Where its money had gone still shows: all 150.00 on the October shipment.
     let allocated: Vec<&str> = reversed
         .allocations
