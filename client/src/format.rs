@@ -31,6 +31,16 @@ fn business_zone() -> FixedOffset {
     FixedOffset::east_opt(offset).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
 }
 
+/// Who changed or recorded something, as the server names them (a display name; empty
+/// for the system itself: seeding, migrations): the name, or 系统 / System.
+pub fn who(name: &str) -> &str {
+    if name.is_empty() {
+        crate::i18n::t("common.system")
+    } else {
+        name
+    }
+}
+
 /// A protobuf timestamp as [`business_time`]; empty when unset.
 pub fn timestamp(t: Option<&prost_types::Timestamp>) -> String {
     t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))

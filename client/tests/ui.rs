@@ -1635,8 +1635,7 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
 /// The password of every demo user (the README's).
 const DEMO_PASSWORD: &str = "demo-2026";
 
-/// Demo user `username` logged in, on 财务 › 欠款 with the demo customer's 2,137.00 shown.
-/// A demo user logged in, on 财务's tab `tab`.
+/// Demo user `username` logged in, on 财务's tab `tab`.
 fn finance_tab_as(server: &Server, username: &str, tab: &str) -> Ui {
     let mut ui = server.client();
     ui.login(username, DEMO_PASSWORD);
@@ -1646,6 +1645,7 @@ fn finance_tab_as(server: &Server, username: &str, tab: &str) -> Ui {
     ui
 }
 
+/// Demo user `username` logged in, on 财务 › 欠款 with the demo customer's 2,137.00 shown.
 fn arrears_as(server: &Server, username: &str) -> Ui {
     let mut ui = finance_tab_as(server, username, "欠款");
     ui.wait_label("2,137.00");
@@ -1915,8 +1915,14 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
 #[test]
 fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     let server = Server::start_demo();
-    // The arrears and the statement, looked at before.
-    let mut ui = arrears_as(&server, "finance1");
+    // The administrator reverses a payment 周财务 (finance1) recorded. The arrears and the
+    // statement, looked at before.
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.press(Role::Button, "财务");
+    ui.press(Role::Button, "欠款");
+    ui.wait_label("2,137.00");
     ui.press(Role::Button, "对账");
     ui.wait_label("全部合计");
     ui.press(Role::Button, "回款");
@@ -1927,9 +1933,10 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.press(Role::Button, "确认冲销");
     ui.wait_label("已冲销");
     ui.wait_label("银行退票");
-    // The reversal names who did it, the user logged in by display name, and when.
+    // The reversal names who did it, the user logged in by display name, and when (the
+    // payment was recorded by 周财务).
     ui.wait_label("冲销人");
-    ui.wait_label_contains("周财务 20");
+    ui.wait_label_contains("系统管理员 20");
     // Back on the arrears and the statement, they are read again: the 914.00 the payment
     // had paid is owed again, and the reversal is among the statement's movements.
     ui.press(Role::Button, "欠款");

@@ -240,11 +240,7 @@ impl SettingsPanel {
         ui.label(RichText::new(t("settings.company_hint")).weak());
         if let Some(s) = self.settings.value() {
             // Nobody yet: the settings as the system seeded them.
-            let by = if s.updated_by.is_empty() {
-                t("common.system")
-            } else {
-                &s.updated_by
-            };
+            let by = format::who(&s.updated_by);
             ui.label(
                 RichText::new(label_value(
                     t("settings.updated"),

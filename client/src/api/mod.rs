@@ -107,8 +107,9 @@ impl ApiError {
             return t("error.locked").replace("{time}", &format::business_time(until));
         }
         if let Some((by, at)) = &self.conflict {
+            // In the sentence: "Changed by the system at …".
             let who = if by.is_empty() {
-                t("common.system")
+                t("error.conflict_system")
             } else {
                 by
             };

@@ -169,11 +169,13 @@ struct OrderAmount {
     filled: bool,
 }
 
-/// The sum of the rows' amounts that read as amounts (`1,000` too), as the wire writes
-/// it: what an invoice comes to, what a payment puts on orders.
+/// The sum of the amounts that read as amounts (`1,000` too) on rows with an order
+/// chosen, as the wire writes it: what an invoice comes to, what a payment puts on
+/// orders.
 fn rows_total(lines: &[OrderAmount]) -> String {
     let total: Decimal = lines
         .iter()
+        .filter(|l| l.order_id != 0)
         .filter_map(|l| amount_input(&l.amount).parse::<Decimal>().ok())
         .sum();
     to_wire(&total)
@@ -525,13 +527,16 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         let mut customer_changed = false;
         let response = widgets::form(ui, id, &mut self.errors, |f| {
             customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
-            if let Some((of, statement)) = balance.value()
-                && *of == draft.customer_id
-            {
-                // In full size: the figure the user keys the document against.
-                f.extra(|ui| {
+            // In full size: the figure the user keys the document against. Its row is
+            // there while it loads, so that the fields below do not move when it comes.
+            match balance.value() {
+                Some((of, statement)) if *of == draft.customer_id => f.extra(|ui| {
                     ui.label(balance_text(statement));
-                });
+                }),
+                _ if balance.is_pending() => f.extra(|ui| {
+                    ui.weak("…");
+                }),
+                _ => {}
             }
             fields(f, &mut draft.fields);
             f.multiline(t("finance.note"), "note", &mut draft.note);

@@ -452,7 +452,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
                 t("finance.recorded"),
                 format!(
                     "{} {}",
-                    i.created_by,
+                    format::who(&i.created_by),
                     format::timestamp(i.created_at.as_ref())
                 ),
             ),

@@ -301,7 +301,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
             t("finance.recorded"),
             format!(
                 "{} {}",
-                p.created_by,
+                format::who(&p.created_by),
                 format::timestamp(p.created_at.as_ref())
             ),
         ),
@@ -313,7 +313,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
             t("payment.reversed_by"),
             format!(
                 "{} {}",
-                p.reversed_by,
+                format::who(&p.reversed_by),
                 format::timestamp(p.reversed_at.as_ref())
             ),
         ));

@@ -110,8 +110,12 @@ impl StatementPanel {
     }
 
     /// Runs the statement shown again, as it was run (the tab shown again); nothing before
-    /// one was shown.
+    /// one was shown, nor while one asked for is on its way.
     pub(super) fn rerun(&mut self, ctx: &AppCtx) {
+        // A statement asked for and not yet come (new filters) is the one to wait for.
+        if self.statement.is_pending() {
+            return;
+        }
         if let Some(request) = self.shown.clone() {
             self.run(ctx, request);
         }

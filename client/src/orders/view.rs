@@ -500,7 +500,7 @@ fn header_ui(
                 t("order.created"),
                 format!(
                     "{} {}",
-                    order.created_by,
+                    format::who(&order.created_by),
                     format::timestamp(order.created_at.as_ref())
                 ),
             ),
@@ -781,7 +781,7 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
                         t("shipment.recorded"),
                         format!(
                             "{} {}",
-                            s.created_by,
+                            format::who(&s.created_by),
                             format::timestamp(s.created_at.as_ref())
                         ),
                     ),
@@ -891,11 +891,7 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         .show(ui, |ui| {
             for e in &detail.history {
                 ui.label(format::timestamp(e.at.as_ref()));
-                ui.label(if e.by.is_empty() {
-                    t("common.system")
-                } else {
-                    &e.by
-                });
+                ui.label(format::who(&e.by));
                 ui.label(event_label(&e.action));
                 ui.label(&e.document);
                 ui.end_row();

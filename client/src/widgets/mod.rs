@@ -396,7 +396,9 @@ pub fn combo_box<T: PartialEq + Clone>(
         .size()
         .x
     });
-    if text_width + ui.spacing().icon_width + 2.0 * ui.spacing().button_padding.x > width {
+    let chrome =
+        ui.spacing().icon_width + ui.spacing().icon_spacing + 2.0 * ui.spacing().button_padding.x;
+    if text_width + chrome > width {
         response = response.on_hover_text(selected);
     }
     if *value != before {

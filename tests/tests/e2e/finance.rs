@@ -7,7 +7,7 @@
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    PositionBuilder, ShipmentBuilder, invoicing_entity, set_active,
+    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, set_active,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
 use tonic::Code;
@@ -471,6 +471,20 @@ async fn a_payments_handler_is_a_person_at_work() {
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["handler_id"]);
     assert_zh_contains(&refused, "请选择在职人员作为经手人");
+    // Nor did a service account (another system signing in with a token).
+    let sales = admin.position("营销员").await;
+    let account = ServiceAccountBuilder::new("erp-sync", "ERP 同步", &[sales.id])
+        .create(&mut admin)
+        .await;
+    let refused = w
+        .finance
+        .try_send(pb::RecordPaymentRequest {
+            reference: "BOT".into(),
+            ..by(account.id)
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["handler_id"]);
 }
 
 #[tokio::test]

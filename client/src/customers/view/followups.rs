@@ -73,7 +73,7 @@ impl FollowupsTab {
                     "{}  ·  {}  ·  {}",
                     format::timestamp(f.happened_at.as_ref()),
                     choice_label::<pb::FollowupMethod>(f.method),
-                    f.created_by,
+                    format::who(&f.created_by),
                 ))
                 .weak(),
             );

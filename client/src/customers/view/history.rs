@@ -48,7 +48,7 @@ impl HistoryTabs {
                     &h.from_type
                 },
                 h.to_type,
-                h.changed_by,
+                format::who(&h.changed_by),
                 h.reason
             ));
         }
