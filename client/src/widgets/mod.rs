@@ -53,14 +53,21 @@ pub fn error_line(ui: &mut Ui, error: &ApiError) {
     ui.label(RichText::new(error.message()).color(ERROR));
 }
 
-/// The state of a list request: a spinner while the first call runs (a busy pointer while
-/// one runs again over what is shown), the error if it failed.
+/// The state of a list request: a spinner line while the first call runs (while one runs
+/// again over what is shown, a spinner drawn at the line's right end and a busy pointer,
+/// taking no room), the error if it failed.
 pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
     // Read again (a refresh, the tab shown again), what is shown stays where it is: a
     // line appearing above it would move the rows under the pointer as it clicks one.
-    // The pointer says that something is coming.
+    // A small spinner at the right end of the line, drawn over it without taking room,
+    // and a busy pointer say that something is coming.
     if requested.is_pending() && requested.value().is_some() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::Progress);
+        let size = ui.spacing().interact_size.y * 0.7;
+        let corner = ui.available_rect_before_wrap().right_top();
+        let rect =
+            egui::Rect::from_min_size(corner - egui::vec2(size, 0.0), egui::vec2(size, size));
+        egui::Spinner::new().size(size).paint_at(ui, rect);
     } else if requested.is_pending() {
         ui.horizontal(|ui| {
             ui.spinner();
