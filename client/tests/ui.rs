@@ -1773,17 +1773,19 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // The statement opens on every customer's, ending with the totals of them all.
     ui.press(Role::Button, "对账");
     ui.wait_label("全部合计");
-    // The customer's statement for the day shows the payment as a credit.
+    // Picking the customer runs their statement at once: one customer's, which does not
+    // repeat its figures as the selection's.
     ui.type_into("客户", "bjxh");
     ui.press(Role::Button, "+ 北京协和医院");
+    ui.wait_for("the customer's statement, without 全部合计", |h| {
+        h.query_by_label("全部合计").is_none()
+    });
+    // The customer's statement for the day shows the payment as a credit.
     ui.replace_text("期间从", &today);
     ui.replace_text("至", &today);
     ui.press(Role::Button, "查询");
+    ui.wait_label(&format!("期间：{today} – {today}"));
     ui.wait_label(&payment.number);
-    ui.wait_for(
-        "one customer's statement not repeating its totals as the selection's",
-        |h| h.query_by_label("全部合计").is_none(),
-    );
     // Today is not over: the period cannot be confirmed yet, and the statement says why.
     ui.wait_label("期间须在今天之前结束才能确认对账（当天的账目仍可能变动）");
     assert!(

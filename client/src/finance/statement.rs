@@ -242,9 +242,11 @@ impl StatementPanel {
         self.reconcile_ui(ui.ctx(), ctx);
     }
 
-    /// The filter bar and the query button.
+    /// The filter bar and the query button. Picking a customer runs their statement at
+    /// once (one customer's is quick); dates and the handler wait for 查询.
     fn filters_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let mut run = false;
+        let customer_before = self.customer.id();
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerRead) {
                 super::customer_filter(ui, ctx, &mut self.customer);
@@ -270,13 +272,11 @@ impl StatementPanel {
                     &super::rep_choices(&self.reps, t("finance.all")),
                 );
             }
-            run = ui
-                .add_enabled(
-                    !self.statement.is_pending(),
-                    egui::Button::new(t("statement.run")),
-                )
-                .clicked();
+            // Enabled while one runs: the last asked for is the one shown.
+            run = ui.button(t("statement.run")).clicked();
         });
+        let picked = self.customer.id();
+        run |= picked.is_some() && picked != customer_before;
         if self.customer.id().is_none() && ctx.can(Permission::CustomerRead) {
             ui.label(RichText::new(t("statement.all_customers")).weak().small());
         }
