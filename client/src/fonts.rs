@@ -32,6 +32,17 @@ pub fn install(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
+/// [`install`] on the first frame only, for UI unit tests drawing Chinese text (as the
+/// app installs the fonts when it starts).
+#[cfg(test)]
+pub fn install_once(ctx: &egui::Context) {
+    let installed = egui::Id::unique("pharmacrm_fonts_installed");
+    if !ctx.data(|d| d.get_temp::<bool>(installed).unwrap_or(false)) {
+        install(ctx);
+        ctx.data_mut(|d| d.insert_temp(installed, true));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

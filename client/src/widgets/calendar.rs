@@ -218,45 +218,32 @@ mod tests {
     fn a_date_that_cannot_be_later_offers_no_later_day() {
         use egui_kittest::{Harness, kittest::Queryable};
         let mut harness = Harness::new_ui_state(
-            |ui, (fonts, value): &mut (bool, String)| {
-                if !*fonts {
-                    crate::fonts::install(ui.ctx());
-                    *fonts = true;
-                }
+            |ui, value: &mut String| {
+                crate::fonts::install_once(ui.ctx());
                 date_picker_until(ui, "date", value, Some(date("2026-02-10")));
             },
-            (false, "2026-02-05".to_owned()),
+            "2026-02-05".to_owned(),
         );
         harness.run();
         harness.get_by_label(t("common.calendar")).click();
         harness.run();
         harness.get_by_label("20").click();
         harness.run();
-        assert_eq!(harness.state().1, "2026-02-05", "a later day is not taken");
+        assert_eq!(harness.state(), "2026-02-05", "a later day is not taken");
         harness.get_by_label("10").click();
         harness.run();
-        assert_eq!(harness.state().1, "2026-02-10", "the last allowed day is");
+        assert_eq!(harness.state(), "2026-02-10", "the last allowed day is");
     }
 
     #[test]
     fn the_calendar_opens_at_the_typed_month_in_chinese_and_writes_the_day_picked() {
         use egui_kittest::{Harness, kittest::Queryable};
-        struct Field {
-            fonts: bool,
-            value: String,
-        }
         let mut harness = Harness::new_ui_state(
-            |ui, s: &mut Field| {
-                if !s.fonts {
-                    crate::fonts::install(ui.ctx());
-                    s.fonts = true;
-                }
-                date_picker(ui, "date", &mut s.value);
+            |ui, value: &mut String| {
+                crate::fonts::install_once(ui.ctx());
+                date_picker(ui, "date", value);
             },
-            Field {
-                fonts: false,
-                value: "2026-02-14".to_owned(),
-            },
+            "2026-02-14".to_owned(),
         );
         harness.run();
         harness.get_by_label(t("common.calendar")).click();
@@ -271,18 +258,18 @@ mod tests {
         harness.get_by_label("2026年1月");
         harness.get_by_label("31").click();
         harness.run();
-        assert_eq!(harness.state().value, "2026-01-31");
+        assert_eq!(harness.state(), "2026-01-31");
         assert!(
             harness.query_by_label("2026年1月").is_none(),
             "a day picked closes the calendar"
         );
         // 今天 is the business day, whatever the field held.
-        harness.state_mut().value = "not a date".to_owned();
+        *harness.state_mut() = "not a date".to_owned();
         harness.get_by_label(t("common.calendar")).click();
         harness.run();
         harness.get_by_label(&month_title(first_of_month(business_today())));
         harness.get_by_label(t("common.calendar_today")).click();
         harness.run();
-        assert_eq!(harness.state().value, crate::format::business_today_text());
+        assert_eq!(*harness.state(), crate::format::business_today_text());
     }
 }

@@ -394,18 +394,9 @@ pub fn combo_box<T: PartialEq + Clone>(
                 .response
         })
         .inner;
-    let text_width = ui.fonts_mut(|f| {
-        f.layout_no_wrap(
-            selected.to_owned(),
-            egui::TextStyle::Button.resolve(ui.style()),
-            Color32::PLACEHOLDER,
-        )
-        .size()
-        .x
-    });
     let chrome =
         ui.spacing().icon_width + ui.spacing().icon_spacing + 2.0 * ui.spacing().button_padding.x;
-    if text_width + chrome > width {
+    if table::text_width(ui, selected, egui::TextStyle::Button) + chrome > width {
         response = response.on_hover_text(selected);
     }
     if *value != before {
@@ -676,31 +667,26 @@ mod tests {
     fn a_list_read_again_stays_where_it_is_and_a_first_read_says_it_is_loading() {
         use crate::backend::Promise;
         use egui_kittest::{Harness, kittest::Queryable};
-        // (fonts installed, the list)
         let mut harness = Harness::new_ui_state(
-            |ui, (fonts, list): &mut (bool, Requested<i32>)| {
-                if !*fonts {
-                    // As the app does on its first frame.
-                    crate::fonts::install(ui.ctx());
-                    *fonts = true;
-                }
+            |ui, list: &mut Requested<i32>| {
+                crate::fonts::install_once(ui.ctx());
                 request_status(ui, list);
                 let _ = ui.button("PY20261025-0001");
             },
-            (false, Requested::NotRequested),
+            Requested::NotRequested,
         );
         harness.run();
-        harness.state_mut().1.request(Promise::answered(Ok(1)));
+        harness.state_mut().request(Promise::answered(Ok(1)));
         // (A spinner repaints for ever: steps, not a run to rest.)
         harness.run_steps(2);
         assert!(harness.query_by_label(t("common.loading")).is_some());
-        let _ = harness.state_mut().1.poll();
+        let _ = harness.state_mut().poll();
         harness.run();
         let row = harness.get_by_label("PY20261025-0001").rect().top();
         // Read again (not polled: the call is still in flight).
-        harness.state_mut().1.request(Promise::answered(Ok(2)));
+        harness.state_mut().request(Promise::answered(Ok(2)));
         harness.run_steps(2);
-        assert!(harness.state().1.is_pending());
+        assert!(harness.state().is_pending());
         assert_eq!(
             harness.get_by_label("PY20261025-0001").rect().top(),
             row,
@@ -713,24 +699,19 @@ mod tests {
         use egui_kittest::{Harness, kittest::Queryable};
         let long = "王营销（营销中心 › 华东大区 › 上海一部 › 浦东组）".to_owned();
         let options = vec![(0, "全部".to_owned()), (1, long.clone())];
-        // (fonts installed, the rep picked)
         let mut harness = Harness::new_ui_state(
-            |ui, (fonts, picked): &mut (bool, i32)| {
-                if !*fonts {
-                    // As the app does on its first frame.
-                    crate::fonts::install(ui.ctx());
-                    *fonts = true;
-                }
+            |ui, picked: &mut i32| {
+                crate::fonts::install_once(ui.ctx());
                 ui.horizontal(|ui| {
                     combo(ui, "rep", "经手人", picked, &options);
                     let _ = ui.button("查询");
                 });
             },
-            (false, 0),
+            0,
         );
         harness.run();
         let query_at = harness.get_by_label("查询").rect().left();
-        harness.state_mut().1 = 1;
+        *harness.state_mut() = 1;
         harness.run();
         let combo = harness.get_by_role(egui::accesskit::Role::ComboBox).rect();
         assert!(combo.width() <= 171.0, "{combo:?}");
@@ -746,17 +727,12 @@ mod tests {
         use egui_kittest::{Harness, kittest::Queryable};
         #[derive(Default)]
         struct Archive {
-            fonts: bool,
             confirm: Confirm<i64>,
             archived: Vec<i64>,
         }
         let mut harness = Harness::new_ui_state(
             |ui, s: &mut Archive| {
-                if !s.fonts {
-                    // As the app does on its first frame.
-                    crate::fonts::install(ui.ctx());
-                    s.fonts = true;
-                }
+                crate::fonts::install_once(ui.ctx());
                 if let Some(id) = s.confirm.ui(ui.ctx(), "archive", "归档该部门吗？", "归档")
                 {
                     s.archived.push(id);

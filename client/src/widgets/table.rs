@@ -110,7 +110,7 @@ pub fn fit_width_plain<'a>(
 }
 
 /// The width of `text` on one line in `style`, points.
-fn text_width(ui: &Ui, text: &str, style: TextStyle) -> f32 {
+pub(super) fn text_width(ui: &Ui, text: &str, style: TextStyle) -> f32 {
     let font = style.resolve(ui.style());
     ui.fonts_mut(|fonts| {
         fonts

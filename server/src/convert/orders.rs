@@ -461,7 +461,11 @@ pub fn detail(
         .into_iter()
         .map(|r| pb::OrderEvent {
             at: Some(timestamp(r.at)),
-            by: r.username,
+            // By display name; none for the system itself.
+            by: r
+                .user_id
+                .and_then(|id| names.users.get(&id).cloned())
+                .unwrap_or_default(),
             document: documents
                 .get(&(r.object_type, r.object_id))
                 .cloned()

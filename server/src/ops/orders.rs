@@ -1337,8 +1337,8 @@ pub struct LineView {
 }
 
 /// One order with its lines (and their delivered and exception units), shipments and
-/// exceptions, its history's `username` being who took each step by display name (empty:
-/// the system). NOT_FOUND outside the scope.
+/// exceptions, and its history; the bundle's `names.users` holds the display names of
+/// whoever took a step in it. NOT_FOUND outside the scope.
 pub fn detail(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -1360,7 +1360,7 @@ pub fn detail(
         .collect();
     let ships = shipment::of_order(conn, row.id)?;
     let excs = exception::of_order(conn, row.id)?;
-    let mut history = crate::db::models::audit_log::of_objects(
+    let history = crate::db::models::audit_log::of_objects(
         conn,
         &[
             (Order::OBJECT, vec![row.id]),
@@ -1372,17 +1372,18 @@ pub fn detail(
         ],
         HISTORY_EVENTS,
     )?;
-    // Who took each step as the screens name people: by display name (as it reads now),
-    // none for the system itself.
-    let people: Vec<i64> = history.iter().filter_map(|r| r.user_id).collect();
-    let names = crate::db::models::display_names(conn, &people)?;
-    for r in &mut history {
-        r.username = r
-            .user_id
-            .and_then(|id| names.get(&id).cloned())
-            .unwrap_or_default();
+    let mut bundle = bundle(conn, vec![row], ships, excs, today)?;
+    // Who took each step is named as the order names people (by display name): most are
+    // among them already; the others are read.
+    let others: Vec<i64> = history
+        .iter()
+        .filter_map(|r| r.user_id)
+        .filter(|id| !bundle.names.users.contains_key(id))
+        .collect();
+    if !others.is_empty() {
+        bundle.names.users.extend(display_names(conn, &others)?);
     }
-    Ok((bundle(conn, vec![row], ships, excs, today)?, lines, history))
+    Ok((bundle, lines, history))
 }
 
 /// At most this many events in an order's history.
