@@ -41,6 +41,11 @@ pub fn who(name: &str) -> &str {
     }
 }
 
+/// Who did something and when: "周财务 2026-12-04 09:22" ([`who`], [`timestamp`]).
+pub fn by_at(name: &str, at: Option<&prost_types::Timestamp>) -> String {
+    format!("{} {}", who(name), timestamp(at))
+}
+
 /// A protobuf timestamp as [`business_time`]; empty when unset.
 pub fn timestamp(t: Option<&prost_types::Timestamp>) -> String {
     t.and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))

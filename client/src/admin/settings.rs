@@ -239,12 +239,11 @@ impl SettingsPanel {
         });
         ui.label(RichText::new(t("settings.company_hint")).weak());
         if let Some(s) = self.settings.value() {
-            // Nobody yet: the settings as the system seeded them.
-            let by = format::who(&s.updated_by);
+            // Nobody yet: the settings as the system seeded them (系统).
             ui.label(
                 RichText::new(label_value(
                     t("settings.updated"),
-                    &format!("{} {}", format::timestamp(s.updated_at.as_ref()), by),
+                    &format::by_at(&s.updated_by, s.updated_at.as_ref()),
                 ))
                 .weak(),
             );

@@ -450,11 +450,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             (t("finance.note"), i.note.clone()),
             (
                 t("finance.recorded"),
-                format!(
-                    "{} {}",
-                    format::who(&i.created_by),
-                    format::timestamp(i.created_at.as_ref())
-                ),
+                format::by_at(&i.created_by, i.created_at.as_ref()),
             ),
         ],
     );

@@ -299,11 +299,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         (t("finance.note"), p.note.clone()),
         (
             t("finance.recorded"),
-            format!(
-                "{} {}",
-                format::who(&p.created_by),
-                format::timestamp(p.created_at.as_ref())
-            ),
+            format::by_at(&p.created_by, p.created_at.as_ref()),
         ),
     ];
     if p.reversed {
@@ -311,11 +307,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         fields.push((t("payment.reversal_reason"), p.reversal_reason.clone()));
         fields.push((
             t("payment.reversed_by"),
-            format!(
-                "{} {}",
-                format::who(&p.reversed_by),
-                format::timestamp(p.reversed_at.as_ref())
-            ),
+            format::by_at(&p.reversed_by, p.reversed_at.as_ref()),
         ));
     }
     widgets::fields_grid(ui, &format!("payment_fields_{}", p.id), &fields);

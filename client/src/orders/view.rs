@@ -498,11 +498,7 @@ fn header_ui(
             (t("order.credit_days"), order.credit_days.to_string()),
             (
                 t("order.created"),
-                format!(
-                    "{} {}",
-                    format::who(&order.created_by),
-                    format::timestamp(order.created_at.as_ref())
-                ),
+                format::by_at(&order.created_by, order.created_at.as_ref()),
             ),
             (t("order.note"), order.note.clone()),
         ],
@@ -779,11 +775,7 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
                     (t("shipment.amount"), format::money(&s.amount)),
                     (
                         t("shipment.recorded"),
-                        format!(
-                            "{} {}",
-                            format::who(&s.created_by),
-                            format::timestamp(s.created_at.as_ref())
-                        ),
+                        format::by_at(&s.created_by, s.created_at.as_ref()),
                     ),
                 ];
                 if s.delivery_status == pb::DeliveryStatus::Delivered as i32 {
