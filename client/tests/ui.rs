@@ -1635,10 +1635,10 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
 /// The password of every demo user (the README's).
 const DEMO_PASSWORD: &str = "demo-2026";
 
-/// Demo user `username` logged in, on 财务's tab `tab`.
-fn finance_tab_as(server: &Server, username: &str, tab: &str) -> Ui {
+/// `username` logged in with `password`, on 财务's tab `tab`.
+fn finance_tab_as(server: &Server, (username, password): (&str, &str), tab: &str) -> Ui {
     let mut ui = server.client();
-    ui.login(username, DEMO_PASSWORD);
+    ui.login(username, password);
     ui.wait_label("退出登录");
     ui.press(Role::Button, "财务");
     ui.press(Role::Button, tab);
@@ -1647,7 +1647,7 @@ fn finance_tab_as(server: &Server, username: &str, tab: &str) -> Ui {
 
 /// Demo user `username` logged in, on 财务 › 欠款 with the demo customer's 2,137.00 shown.
 fn arrears_as(server: &Server, username: &str) -> Ui {
-    let mut ui = finance_tab_as(server, username, "欠款");
+    let mut ui = finance_tab_as(server, (username, DEMO_PASSWORD), "欠款");
     ui.wait_label("2,137.00");
     ui
 }
@@ -1860,7 +1860,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
 #[test]
 fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     let server = Server::start_demo();
-    let mut ui = finance_tab_as(&server, "finance1", "回款");
+    let mut ui = finance_tab_as(&server, ("finance1", DEMO_PASSWORD), "回款");
     let key_in = |ui: &mut Ui| {
         ui.press(Role::Button, "登记回款");
         ui.type_into("客户", "bjxh");
@@ -1919,11 +1919,7 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     let server = Server::start_demo();
     // The administrator reverses a payment 周财务 (finance1) recorded. The arrears and the
     // statement, looked at before.
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
-    ui.press(Role::Button, "财务");
-    ui.press(Role::Button, "欠款");
+    let mut ui = finance_tab_as(&server, ("admin", ADMIN_PASSWORD), "欠款");
     ui.wait_label("2,137.00");
     ui.press(Role::Button, "对账");
     ui.wait_label("全部合计");
