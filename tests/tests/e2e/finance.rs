@@ -456,35 +456,28 @@ async fn a_payments_handler_is_a_person_at_work() {
         ..payment(c, "2026-09-02", "10", &[])
     };
     w.finance.send(by(w.rep.id)).await;
-    // A user who has left (disabled) collected nothing.
+    // A user who has left (disabled) collected nothing, nor did a service account
+    // (another system signing in with a token).
     let leaver = w.app.person("leaver", &["营销员"], None).await;
     let mut admin = w.app.admin().await;
     let user = admin.user_by_id(leaver.id).await;
     admin.disable_user(&user).await.expect("disabled");
-    let refused = w
-        .finance
-        .try_send(pb::RecordPaymentRequest {
-            reference: "LEFT".into(),
-            ..by(user.id)
-        })
-        .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["handler_id"]);
-    assert_zh_contains(&refused, "请选择在职人员作为经手人");
-    // Nor did a service account (another system signing in with a token).
     let sales = admin.position("营销员").await;
     let account = ServiceAccountBuilder::new("erp-sync", "ERP 同步", &[sales.id])
         .create(&mut admin)
         .await;
-    let refused = w
-        .finance
-        .try_send(pb::RecordPaymentRequest {
-            reference: "BOT".into(),
-            ..by(account.id)
-        })
-        .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["handler_id"]);
+    for handler in [user.id, account.id] {
+        let refused = w
+            .finance
+            .try_send(pb::RecordPaymentRequest {
+                reference: format!("HANDLER-{handler}"),
+                ..by(handler)
+            })
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&refused), ["handler_id"]);
+        assert_zh_contains(&refused, "请选择在职人员作为经手人");
+    }
 }
 
 #[tokio::test]
