@@ -165,7 +165,7 @@ pub fn display_names(
 
 /// The display name of a user id, for "changed by" texts; empty for none (the system
 /// itself: seeding, migrations), which the client says in its own language (系统 /
-/// system) and an error message through `error.changed_by_system`.
+/// System) and an error message through `error.changed_by_system`.
 pub fn display_name_of(conn: &mut PgConnection, user_id: Option<i64>) -> AppResult<String> {
     match user_id {
         None => Ok(String::new()),
