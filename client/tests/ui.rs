@@ -1711,6 +1711,8 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("回款日期", &today);
     ui.type_into("回款金额", "1000");
     ui.type_into("凭证号", "BANK-20261201");
+    // Finance took it themselves: the handler may be anyone at work, not only a sales rep.
+    ui.pick("经手人", "周财务（财务部）");
     // Closing the filled form asks first; cancelled, what was typed stays.
     ui.press(Role::Button, "关闭");
     ui.wait_label("有未保存的内容，确定放弃吗？");
@@ -1758,6 +1760,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     assert_eq!(payment.amount, "1000.00");
     assert_eq!(payment.payment_date, today);
     assert_eq!(payment.method(), pb::PaymentMethod::BankTransfer);
+    assert_eq!(payment.handler.expect("handler").name, "周财务");
     assert!(
         payment.number.starts_with("PY"),
         "a PY number: {}",

@@ -187,12 +187,18 @@ impl CustomersPanel {
 }
 
 /// A person in a picker: "张伟（华东销售部）" / "Zhang Wei (East Sales)", the name alone when
-/// the server sent no department.
+/// the server sent no department; a disabled person is said so after it
+/// ("张伟（华东销售部）（已停用）").
 fn person_label(person: &pb::UserRef) -> String {
-    if person.department.is_empty() {
+    let label = if person.department.is_empty() {
         person.name.clone()
     } else {
         bracketed(&person.name, &person.department)
+    };
+    if person.inactive {
+        bracketed(&label, t("common.person_disabled"))
+    } else {
+        label
     }
 }
 
@@ -205,4 +211,35 @@ pub(crate) fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Ve
         .filter(|p| p.id != except)
         .map(|p| (p.id, person_label(p)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, set_lang};
+
+    #[test]
+    fn a_disabled_person_is_said_so_after_their_department() {
+        let person = |department: &str, inactive| pb::UserRef {
+            id: 1,
+            name: "张伟".into(),
+            department: department.into(),
+            inactive,
+        };
+        set_lang(Lang::Zh);
+        assert_eq!(
+            person_label(&person("华东销售部", false)),
+            "张伟（华东销售部）"
+        );
+        assert_eq!(
+            person_label(&person("华东销售部", true)),
+            "张伟（华东销售部）（已停用）"
+        );
+        assert_eq!(person_label(&person("", true)), "张伟（已停用）");
+        set_lang(Lang::En);
+        assert_eq!(
+            person_label(&person("East Sales", true)),
+            "张伟 (East Sales) (disabled)"
+        );
+    }
 }

@@ -82,7 +82,7 @@ impl ArrearsPanel {
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        super::load_sales_reps(&mut self.reps, ctx);
+        super::load_reps(&mut self.reps, ctx, super::RepRole::Sales);
         if self.departments.is_not_requested() && ctx.can(Permission::AdminDepartments) {
             self.departments.request(
                 ctx.admin()

@@ -231,22 +231,34 @@ fn person(user: Option<&pb::UserRef>) -> &str {
 }
 
 /// The options of a rep filter (from `ListReps`): `first` (any, or the default), then
-/// each rep with their department, as the rep pickers show them.
+/// each rep with their department, as the rep pickers show them (the disabled said so).
 fn rep_choices(reps: &Requested<Vec<pb::UserRef>>, first: &str) -> Vec<(i64, String)> {
     let mut options = vec![(0, first.to_owned())];
     options.extend(crate::customers::rep_options(reps, 0));
     options
 }
 
-/// Asks for the sales reps once (the rep pickers and filters), for those who may read
+/// Whom a rep list asks `ListReps` for.
+#[derive(Clone, Copy)]
+enum RepRole {
+    /// Sales reps at work (the customer's rep: arrears).
+    Sales,
+    /// Everyone who may be or may have been a 经手人, the disabled last (spec:
+    /// "Handler (经手人)": a document's credited rep, a payment's collector).
+    Handlers,
+}
+
+/// Asks for the people of `role` once (the pickers and filters), for those who may read
 /// customers.
-fn load_sales_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx) {
+fn load_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx, role: RepRole) {
     if reps.is_not_requested() && ctx.can(Permission::CustomerRead) {
+        let role = match role {
+            RepRole::Sales => "sales",
+            RepRole::Handlers => "handlers",
+        };
         reps.request(
             ctx.customers()
-                .list_reps(pb::ListRepsRequest {
-                    role: "sales".into(),
-                })
+                .list_reps(pb::ListRepsRequest { role: role.into() })
                 .map(|r| r.reps),
         );
     }

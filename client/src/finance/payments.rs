@@ -136,7 +136,7 @@ impl PaymentList {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
-        super::load_sales_reps(&mut self.reps, ctx);
+        super::load_reps(&mut self.reps, ctx, super::RepRole::Handlers);
         // Another filter starts again at the first page.
         self.list.poll(self.key(), PAGE, |key, page| {
             ctx.finance().list_payments(pb::ListPaymentsRequest {
@@ -606,11 +606,17 @@ impl PaymentForm {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<FormEvent<pb::Payment>> {
-        super::load_sales_reps(&mut self.reps, ctx);
+        super::load_reps(&mut self.reps, ctx, super::RepRole::Handlers);
         // As of the last frame: a customer chosen this frame withdraws an offered
         // confirmation the next.
         let customer_id = self.form.customer_id();
-        let handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
+        // Anyone at work may have collected it (the server refuses the disabled).
+        let disabled: Vec<i64> = (self.reps.value().into_iter().flatten())
+            .filter(|p| p.inactive)
+            .map(|p| p.id)
+            .collect();
+        let mut handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
+        handlers.retain(|(id, _)| !disabled.contains(id));
         let doc = Document {
             id: "payment_form",
             heading: t("payment.new"),

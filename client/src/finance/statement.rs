@@ -123,7 +123,7 @@ impl StatementPanel {
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        super::load_sales_reps(&mut self.reps, ctx);
+        super::load_reps(&mut self.reps, ctx, super::RepRole::Handlers);
         // Opened for the first time: this month so far, every customer within scope.
         if matches!(self.statement, Requested::NotRequested) && self.shown.is_none() {
             let request = self.request();

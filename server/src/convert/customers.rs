@@ -62,6 +62,7 @@ impl From<Rep> for pb::UserRef {
             id: r.id,
             name: r.name,
             department: r.department,
+            inactive: r.inactive,
         }
     }
 }
@@ -73,6 +74,8 @@ pub enum RepList {
     Role(RepRole),
     /// Everyone responsible for a customer the caller sees ("holders").
     Holders,
+    /// Everyone who may be or may have been a 经手人 ("handlers").
+    Handlers,
 }
 
 /// A handover request checked whole: the leaver (`from_user_id`, checked first) and each
@@ -144,7 +147,8 @@ pub fn assignment(r: pb::AssignCustomerRequest) -> AppResult<Update<(i64, i64)>>
     })
 }
 
-/// A ListReps request's `role` ("sales", "cs" or "holders", spaces around ignored).
+/// A ListReps request's `role` ("sales", "cs", "holders" or "handlers", spaces around
+/// ignored).
 /// Errors: INVALID_ARGUMENT on `role` for anything else.
 pub fn rep_list(r: pb::ListRepsRequest) -> AppResult<RepList> {
     let pb::ListRepsRequest { role } = r;
@@ -152,6 +156,7 @@ pub fn rep_list(r: pb::ListRepsRequest) -> AppResult<RepList> {
         "sales" => Ok(RepList::Role(RepRole::Sales)),
         "cs" => Ok(RepList::Role(RepRole::Service)),
         "holders" => Ok(RepList::Holders),
+        "handlers" => Ok(RepList::Handlers),
         _ => Err(AppError::field("role", msg!("customer.rep_role_invalid"))),
     }
 }
@@ -200,12 +205,12 @@ impl From<CustomerView> for pb::Customer {
             sales_rep: Some(pb::UserRef {
                 id: c.sales_rep_id,
                 name: v.sales_rep_name,
-                department: String::new(),
+                ..Default::default()
             }),
             cs_rep: Some(pb::UserRef {
                 id: c.cs_rep_id,
                 name: v.cs_rep_name,
-                department: String::new(),
+                ..Default::default()
             }),
             version: c.version,
             created_at: Some(timestamp(c.created_at)),
@@ -439,7 +444,7 @@ impl From<Assignment> for pb::Assignment {
             user: Some(pb::UserRef {
                 id: a.user_id,
                 name: a.user_name,
-                department: String::new(),
+                ..Default::default()
             }),
             effective_from: Some(timestamp(a.effective_from)),
             effective_to: a.effective_to.map(timestamp),

@@ -141,7 +141,7 @@ fn user(id: i64, name: String) -> pb::UserRef {
     pb::UserRef {
         id,
         name,
-        department: String::new(),
+        ..Default::default()
     }
 }
 

@@ -314,7 +314,7 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
     pb::UserRef {
         id,
         name: names.user(Some(id)),
-        department: String::new(),
+        ..Default::default()
     }
 }
 

@@ -587,6 +587,7 @@ impl CustomerService for CustomerApi {
             .run(move |conn| match list {
                 conv::RepList::Role(role) => customer::reps(conn, role.permission()),
                 conv::RepList::Holders => customer::holders(conn, &viewer),
+                conv::RepList::Handlers => customer::handlers(conn),
             })
             .await?;
         Ok(Response::new(pb::ListRepsResponse {

@@ -233,7 +233,7 @@ impl OrderService for OrderApi {
         let person = |id: i64| pb::UserRef {
             id,
             name: names.get(&id).cloned().unwrap_or_default(),
-            department: String::new(),
+            ..Default::default()
         };
         let lines = priced
             .lines

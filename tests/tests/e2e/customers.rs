@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, DepartmentBuilder, ID_NUMBER, Person,
-    ServiceAccountBuilder, UserChange, deleting,
+    ServiceAccountBuilder, UserBuilder, UserChange, deleting,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, output_of,
@@ -843,7 +843,7 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     let status = w.rep.reps("boss").await.expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
     // The refusal names every role there is.
-    assert_zh_contains(&status, "须为 sales、cs 或 holders");
+    assert_zh_contains(&status, "须为 sales、cs、holders 或 handlers");
     // Everyone responsible for a customer, for the handover screen.
     let holders = w.rep.reps("holders").await.expect("holders");
     assert_eq!(names(holders.clone()), ["cs-a", "rep-a"]);
@@ -869,6 +869,44 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     // Spaces around a role, as another service might send it, do not make it unknown.
     let cs = w.rep.reps(" cs ").await.expect("cs with spaces");
     assert!(names(cs).contains(&"cs-a".to_owned()));
+}
+
+#[tokio::test]
+async fn the_handler_lists_offer_every_person_at_work_then_the_disabled_marked() {
+    let mut w = world().await;
+    let mut admin = w.app.admin().await;
+    // A finance clerk holds no rep role but may have collected a payment (spec: 经手人).
+    let finance = admin.position("财务").await.id;
+    UserBuilder::new("cashier")
+        .display_name("出纳员")
+        .positions(&[finance])
+        .create(&mut admin)
+        .await;
+    // A sales rep who has left: their past payments are still filtered by.
+    let sales_position = admin.position("营销员").await.id;
+    let gone = UserBuilder::new("gone")
+        .display_name("离职者")
+        .positions(&[sales_position])
+        .create(&mut admin)
+        .await;
+    admin.disable_user(&gone).await.expect("disable");
+    ServiceAccountBuilder::new("erp-sync", "erp-sync", &[sales_position])
+        .create(&mut admin)
+        .await;
+    let handlers = w.rep.reps("handlers").await.expect("handlers");
+    let at_work: Vec<&str> = (handlers.iter().filter(|h| !h.inactive))
+        .map(|h| h.name.as_str())
+        .collect();
+    for name in ["出纳员", "rep-a", "cs-a"] {
+        assert!(at_work.contains(&name), "{name} in {at_work:?}");
+    }
+    // The disabled last, said so: a past period's payments may name them.
+    let last = handlers.last().expect("someone");
+    assert_eq!((last.name.as_str(), last.inactive), ("离职者", true));
+    assert!(!handlers.iter().any(|h| h.name == "erp-sync"));
+    // The role lists never offer the disabled.
+    let sales = w.rep.reps("sales").await.expect("sales");
+    assert!(sales.iter().all(|r| r.id != gone.id && !r.inactive));
 }
 
 #[tokio::test]

@@ -804,6 +804,9 @@ pub struct Rep {
     pub name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub department: String,
+    /// Disabled: listed, not to be chosen.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub inactive: bool,
 }
 
 /// Active people who hold `needs` (the sales or CS role), with their department, by name:
@@ -811,7 +814,8 @@ pub struct Rep {
 /// (an administrator holds every permission, but is nobody's rep).
 pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
     Ok(diesel::sql_query(
-        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
+                FALSE AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE u.is_active AND NOT u.is_service_account
             AND EXISTS (SELECT 1 FROM user_positions up
@@ -847,7 +851,8 @@ pub fn held_within(conn: &mut PgConnection, viewer: &Viewer, user_id: i64) -> Ap
 pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> {
     let reps = viewer.reps(conn)?;
     let mut sql = Sql::new(
-        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
+                NOT u.is_active AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE u.id IN (SELECT cu.sales_rep_id FROM customers cu WHERE ",
     );
@@ -856,4 +861,18 @@ pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> 
         .append(&scope::customers_sql(&reps, "cu"))
         .push(") ORDER BY u.display_name COLLATE \"zh-x-icu\", u.id");
     Ok(sql.query().load(conn)?)
+}
+
+/// Everyone who may be or may have been a 经手人 (a payment's collector, a document's
+/// credited rep): every user but service accounts, with their department, those at work
+/// first, each part by name in pinyin order as [`reps`] (spec: "Handler (经手人)").
+pub fn handlers(conn: &mut PgConnection) -> AppResult<Vec<Rep>> {
+    Ok(diesel::sql_query(
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
+                NOT u.is_active AS inactive
+           FROM users u LEFT JOIN departments d ON d.id = u.department_id
+          WHERE NOT u.is_service_account
+          ORDER BY NOT u.is_active, u.display_name COLLATE \"zh-x-icu\", u.id",
+    )
+    .load(conn)?)
 }
