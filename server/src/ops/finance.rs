@@ -2099,7 +2099,7 @@ pub fn positive_amount(
 pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<u8>> {
     use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
     // Every movement, an opening and a closing row per customer, the title block (title,
-    // three lines, a blank), the header and the totals: a statement cut short would
+    // four lines, a blank), the header and the totals: a statement cut short would
     // disagree with its own totals, so one longer than a sheet is refused whole.
     let rows: u64 = s
         .customers
@@ -2109,7 +2109,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
                 .unwrap_or(u64::MAX)
                 .saturating_add(2)
         })
-        .fold(7, u64::saturating_add);
+        .fold(8, u64::saturating_add);
     if s.truncated || rows > xlsx::MAX_ROWS {
         return Err(AppError::precondition(msg!(
             "report.too_many_rows",
@@ -2147,6 +2147,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
                 s.handler_name.clone()
             },
         ),
+        ("金额单位".to_owned(), "元".to_owned()),
     ];
     let columns = vec![
         Column::wide("客户", Kind::Text, 28.0),

@@ -235,6 +235,10 @@ pub fn export(
         ));
     }
     lines.extend(ctx.lines.iter().cloned());
+    lines.push((
+        l(msg!("report.sheet.unit")),
+        l(msg!("report.sheet.unit_value")),
+    ));
     let worksheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(write_error)?;

@@ -1534,6 +1534,11 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
             .any(|r| r.len() > 1 && text(&r[0]) == "截至：" && text(&r[1]) == "2026-12-31"),
         "the title block says as of when: {rows:?}"
     );
+    assert!(
+        rows.iter()
+            .any(|r| r.len() > 1 && text(&r[0]) == "金额单位：" && text(&r[1]) == "元"),
+        "the title block says amounts are in yuan: {rows:?}"
+    );
     let header = rows
         .iter()
         .position(|r| r.first() == Some(&Data::String("客户".into())))
@@ -1666,6 +1671,8 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     let customer_line = |rows: &[Vec<Data>]| rows[1].get(1).cloned();
     let named = Some(Data::String(w.customer.name.clone()));
     assert_eq!(customer_line(&rows), named);
+    // Amounts are in yuan, said once above the columns.
+    assert_eq!(rows[4][..2], [Data::from("金额单位："), Data::from("元")]);
     let quiet = w
         .finance
         .finance

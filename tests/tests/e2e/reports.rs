@@ -1111,6 +1111,7 @@ async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
         "Data scope:",
         "Exported by:",
         "Exported at:",
+        "Amounts in:",
     ] {
         assert!(labels.iter().any(|l| l == label), "{label} in {labels:?}");
     }
