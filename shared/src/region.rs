@@ -28,11 +28,28 @@ pub struct City {
     pub name: String,
 }
 
+/// The provincial-level divisions of GB/T 2260 that `regions.json` leaves out, listed
+/// without cities: 台湾省 (71), 香港特别行政区 (81), 澳门特别行政区 (82).
+const BEYOND_THE_MAINLAND: [(&str, &str); 3] = [
+    ("71", "台湾省"),
+    ("81", "香港特别行政区"),
+    ("82", "澳门特别行政区"),
+];
+
 static PROVINCES: LazyLock<Vec<Province>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../data/regions.json")).expect("shipped regions.json parses")
+    let mut provinces: Vec<Province> = serde_json::from_str(include_str!("../data/regions.json"))
+        .expect("shipped regions.json parses");
+    provinces.extend(BEYOND_THE_MAINLAND.map(|(code, name)| Province {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        cities: Vec::new(),
+    }));
+    provinces.sort_by(|a, b| a.code.cmp(&b.code));
+    provinces
 });
 
-/// Every province, in code order.
+/// Every provincial-level division (GB/T 2260: 34, the last three without cities), in
+/// code order.
 pub fn provinces() -> &'static [Province] {
     &PROVINCES
 }
@@ -83,7 +100,12 @@ mod tests {
 
     #[test]
     fn the_shipped_divisions_are_complete() {
-        assert_eq!(provinces().len(), 31);
+        assert_eq!(provinces().len(), 34);
+        let codes: Vec<&str> = provinces().iter().map(|p| p.code.as_str()).collect();
+        assert!(codes.is_sorted(), "{codes:?}");
+        // A customer in Hong Kong is placed by its province-level code alone.
+        assert_eq!(name_of("81"), Some("香港特别行政区"));
+        assert!(check("81", "").is_ok());
         let guangdong = province("44").expect("广东省");
         assert_eq!(guangdong.name, "广东省");
         assert!(guangdong.cities.iter().any(|c| c.name == "广州市"));
