@@ -354,7 +354,8 @@ impl UsersPanel {
                     body.rows(24.0, users.len(), |mut row| {
                         let row_index = row.index();
                         let user = &users[row_index];
-                        row.set_selected(selected_id == Some(user.id));
+                        let selected = selected_id == Some(user.id);
+                        row.set_selected(selected);
                         row.col(|ui| {
                             ui.label(&user.username);
                         });
@@ -370,7 +371,12 @@ impl UsersPanel {
                         row.col(|ui| {
                             let status = match (user.is_active, user.is_service_account) {
                                 (false, _) => {
-                                    RichText::new(t("users.disabled")).color(widgets::ERROR)
+                                    let red = if selected {
+                                        widgets::on_selection(ui.visuals(), widgets::ERROR)
+                                    } else {
+                                        widgets::ERROR
+                                    };
+                                    RichText::new(t("users.disabled")).color(red)
                                 }
                                 (true, true) => RichText::new(t("users.service")),
                                 (true, false) => RichText::new(t("users.active")),

@@ -490,6 +490,12 @@ fn money_table(
                         let colour = c.cells.get(i).and_then(|x| x.colour);
                         let text = texts.get(i).map_or("", String::as_str);
                         row.col(|ui| {
+                            let colour = match style {
+                                RowStyle::Selected => {
+                                    colour.map(|c| widgets::on_selection(ui.visuals(), c))
+                                }
+                                _ => colour,
+                            };
                             let text = style.paint(RichText::new(text), colour);
                             if c.money {
                                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
