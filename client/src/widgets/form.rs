@@ -1,5 +1,6 @@
 //! Forms: labels in one column that never wrap, inputs wide enough for what they hold, the
-//! server's complaint under the field it names (cleared as soon as the field is edited),
+//! server's complaint under the field it names (cleared as soon as the field is edited,
+//! its room kept blank until the next save so that nothing moves under the pointer),
 //! and Enter in any field submits. The cells of a document's lines (an order's, a
 //! shipment's, an exception's) are not form fields: Enter there does not submit, since a
 //! barcode scanner ends each batch number it reads with Enter and a document must not be
@@ -31,6 +32,10 @@ pub struct FieldErrors {
     /// The fields the form has shown, so a complaint about any other field is shown at
     /// the top rather than lost.
     shown: BTreeSet<String>,
+    /// The complaint last shown under each field: once it goes (the field edited, a
+    /// check that holds again) its room stays, blank, until the next save, so that what
+    /// follows does not move up under the pointer or the next keystroke.
+    held: BTreeMap<String, String>,
 }
 
 impl FieldErrors {
@@ -38,6 +43,7 @@ impl FieldErrors {
     pub fn set(&mut self, error: Option<ApiError>) {
         self.error = error;
         self.edited.clear();
+        self.held.clear();
     }
 
     /// Removes row `remove` (if any) of `rows`, the list `list` whose fields the server
@@ -48,6 +54,8 @@ impl FieldErrors {
     pub fn remove_row<T>(&mut self, list: &str, rows: &mut Vec<T>, remove: Option<usize>) {
         let Some(removed) = remove else { return };
         rows.remove(removed);
+        // The rows below move anyway; held room would now sit under the wrong row.
+        self.held.clear();
         let moved = |field: &str| row_moved(field, list, removed);
         if let Some(error) = &mut self.error {
             error.fields = std::mem::take(&mut error.fields)
@@ -146,8 +154,17 @@ impl FieldErrors {
     /// Draws the complaint about `field` under an input drawn outside the form's grid.
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
         self.shown.insert(field.to_owned());
-        if let Some(error) = self.field(field) {
-            ui.label(RichText::new(error).color(ERROR));
+        match self.field(field) {
+            Some(error) => {
+                ui.label(RichText::new(&error).color(ERROR));
+                self.held.insert(field.to_owned(), error);
+            }
+            // Gone since the last save: its room stays, blank.
+            None => {
+                if let Some(held) = self.held.get(field) {
+                    ui.add_visible(false, egui::Label::new(held.as_str()));
+                }
+            }
         }
     }
 }
@@ -297,8 +314,7 @@ impl FormUi<'_> {
     ) -> Response {
         let label_text = label;
         let label = self.label(label);
-        self.errors.shown.insert(field.to_owned());
-        let error = self.errors.field(field);
+        let errors = &mut *self.errors;
         let response = self
             .ui
             .vertical(|ui| {
@@ -310,9 +326,7 @@ impl FormUi<'_> {
                 } else {
                     response.labelled_by(label.id)
                 };
-                if let Some(error) = &error {
-                    ui.label(RichText::new(error).color(ERROR));
-                }
+                errors.field_ui(ui, field);
                 response
             })
             .inner;
@@ -366,8 +380,7 @@ impl FormUi<'_> {
     pub fn multiline(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let width = self.input_width;
         let label = self.label(label);
-        self.errors.shown.insert(field.to_owned());
-        let error = self.errors.field(field);
+        let errors = &mut *self.errors;
         let response = self
             .ui
             .vertical(|ui| {
@@ -378,9 +391,7 @@ impl FormUi<'_> {
                             .desired_width(width),
                     )
                     .labelled_by(label.id);
-                if let Some(error) = &error {
-                    ui.label(RichText::new(error).color(ERROR));
-                }
+                errors.field_ui(ui, field);
                 response
             })
             .inner;
@@ -583,6 +594,51 @@ mod tests {
             zh: None,
         });
         error
+    }
+
+    #[test]
+    fn a_complaint_that_goes_while_typing_leaves_its_room_until_the_next_save() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        struct State {
+            errors: FieldErrors,
+            waybill: String,
+            transit: String,
+        }
+        let mut harness = Harness::new_ui_state(
+            |ui, state: &mut State| {
+                crate::fonts::install_once(ui.ctx());
+                form(ui, "shipment", &mut state.errors, |f| {
+                    f.text("运单号", "waybill_no", &mut state.waybill);
+                    f.text("运输天数", "transit_days", &mut state.transit);
+                });
+                let _ = ui.button("保存");
+            },
+            State {
+                errors: FieldErrors::default(),
+                waybill: String::new(),
+                transit: String::new(),
+            },
+        );
+        harness.run();
+        let top = |h: &Harness<'_, State>, label: &str| h.get_by_label(label).rect().top();
+        let saved_at = top(&harness, "保存");
+        harness.state_mut().errors.set(Some(bad("waybill_no")));
+        harness.run();
+        let transit_at = top(&harness, "运输天数");
+        assert!(top(&harness, "保存") > saved_at, "the complaint shows");
+        assert!(harness.query_by_label("waybill_no is wrong").is_some());
+        // Typing in the field hides its complaint; the next input stays put.
+        harness.get_by_label("运单号").click();
+        harness.run();
+        harness.get_by_label("运单号").type_text("SF9001");
+        harness.run();
+        assert_eq!(harness.state().waybill, "SF9001");
+        assert!(harness.query_by_label("waybill_no is wrong").is_none());
+        assert_eq!(top(&harness, "运输天数"), transit_at, "nothing moved up");
+        // The next save lays the form out afresh.
+        harness.state_mut().errors.set(None);
+        harness.run();
+        assert_eq!(top(&harness, "保存"), saved_at);
     }
 
     #[test]

@@ -877,12 +877,19 @@ pub fn report_exception(
                 .get(&line.order_line_id)
                 .map(|l| l.drug_name.clone())
                 .unwrap_or_default();
+            // Said under the (first) row of that line, which the user corrects.
+            let row = report
+                .lines
+                .iter()
+                .position(|(id, _)| id == line_id)
+                .unwrap_or_default();
             return Err(AppError::precondition(msg!(
                 "exception.over_reported",
                 name = name,
                 batch = line.batch_no,
                 remaining = remaining
-            )));
+            ))
+            .at(format!("lines[{row}].quantity")));
         }
         let amount = match line.exception_line_id.and_then(|el| replaced.get(&el)) {
             Some(el) => {

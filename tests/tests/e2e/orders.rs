@@ -747,6 +747,18 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
         damaged.number
     );
     assert_eq!(damaged.decision(), pb::ExceptionDecision::Pending);
+    // 7 of the 10 units are left to report: 8 more is refused under the row's quantity,
+    // which the CS rep corrects.
+    let status =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Lost,
+            &[(&shipment.lines[0], 8)],
+        )
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_zh_contains(&status, "最多 7");
     let order = w.rep.reload(&order).await;
     assert_eq!(
         order.header().status(),
