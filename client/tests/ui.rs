@@ -1795,6 +1795,18 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
         ui.harness.query_all_by_label("对账确认").next().is_none(),
         "no confirmation offered for a period ending today"
     );
+    // Of 周财务's documents alone, the figures are said to be theirs, not the balance.
+    ui.wait_label("期初余额：2,137.00");
+    ui.pick("经手人", "周财务（财务部）");
+    ui.press(Role::Button, "查询");
+    ui.wait_label("周财务经手期初累计：0.00");
+    ui.wait_label("账龄为客户的全部欠款，不按经手人筛选");
+    assert!(ui.harness.query_by_label("期初余额：2,137.00").is_none());
+    ui.pick("经手人", "全部");
+    ui.press(Role::Button, "查询");
+    ui.wait_for("the whole statement again", |h| {
+        h.query_by_label("账龄为客户的全部欠款，不按经手人筛选").is_none()
+    });
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");
     ui.press(Role::Button, "刷新");

@@ -195,7 +195,7 @@ impl StatementPanel {
                     let done = !c.reconciled_through.is_empty()
                         && c.reconciled_through >= statement.date_to;
                     let follows = next.as_ref().is_none_or(|n| *n == statement.date_from);
-                    if customer_ui(ui, c, reconcilable && !done && follows) {
+                    if customer_ui(ui, c, &statement.handler, reconcilable && !done && follows) {
                         confirm = Some(c.clone());
                     }
                     if let Some(next) = next.filter(|_| reconcilable && !done && !follows) {
@@ -217,14 +217,20 @@ impl StatementPanel {
                     super::totals_line(
                         ui,
                         &[
-                            (t("statement.opening"), statement.opening.as_str()),
+                            (
+                                &opening_label(&statement.handler),
+                                statement.opening.as_str(),
+                            ),
                             (t("statement.debits"), statement.debits.as_str()),
                             (t("statement.credits"), statement.credits.as_str()),
-                            (t("statement.closing"), statement.closing.as_str()),
+                            (
+                                &closing_label(&statement.handler),
+                                statement.closing.as_str(),
+                            ),
                         ],
                     );
                     let ageing = statement.ageing.clone().unwrap_or_default();
-                    ageing_heading(ui, &ageing);
+                    ageing_heading(ui, &ageing, &statement.handler);
                     super::ageing_table(ui, "statement_selection_ageing", &ageing);
                 }
             });
@@ -401,8 +407,9 @@ fn next_period_start(through: &str) -> Option<String> {
     Some(through.succ_opt()?.format("%Y-%m-%d").to_string())
 }
 
-/// "账龄（截至 2026-11-30）".
-fn ageing_heading(ui: &mut egui::Ui, ageing: &pb::Ageing) {
+/// "账龄（截至 2026-11-30）"; under a statement of one handler's documents (`handler` their
+/// name, empty for all), that the ageing is still the customer's whole debt.
+fn ageing_heading(ui: &mut egui::Ui, ageing: &pb::Ageing, handler: &str) {
     ui.label(
         RichText::new(bracketed(
             t("statement.ageing"),
@@ -410,6 +417,28 @@ fn ageing_heading(ui: &mut egui::Ui, ageing: &pb::Ageing) {
         ))
         .strong(),
     );
+    if !handler.is_empty() {
+        ui.label(RichText::new(t("statement.ageing_whole")).weak());
+    }
+}
+
+/// "期初余额", or for one handler's documents (`handler` their name) what it is there: the
+/// sum of their documents before the period, not the customer's balance.
+fn opening_label(handler: &str) -> String {
+    if handler.is_empty() {
+        t("statement.opening").to_owned()
+    } else {
+        t("statement.opening_of_handler").replace("{handler}", handler)
+    }
+}
+
+/// "期末余额", or for one handler's documents their sum at the period's end.
+fn closing_label(handler: &str) -> String {
+    if handler.is_empty() {
+        t("statement.closing").to_owned()
+    } else {
+        t("statement.closing_of_handler").replace("{handler}", handler)
+    }
 }
 
 /// An amount of a debit or credit column: empty when zero (the other column has it).
@@ -421,8 +450,14 @@ fn unless_zero(amount: &str) -> String {
     }
 }
 
-/// One customer's statement; whether "对账确认" was clicked (offered when `reconcilable`).
-fn customer_ui(ui: &mut egui::Ui, c: &pb::CustomerStatement, reconcilable: bool) -> bool {
+/// One customer's statement, of every document or only `handler`'s (their name; empty
+/// for all); whether "对账确认" was clicked (offered when `reconcilable`).
+fn customer_ui(
+    ui: &mut egui::Ui,
+    c: &pb::CustomerStatement,
+    handler: &str,
+    reconcilable: bool,
+) -> bool {
     let mut confirm = false;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&c.customer_name);
@@ -431,7 +466,7 @@ fn customer_ui(ui: &mut egui::Ui, c: &pb::CustomerStatement, reconcilable: bool)
         }
         ui.label(
             RichText::new(label_value(
-                t("statement.opening"),
+                &opening_label(handler),
                 &format::money(&c.opening),
             ))
             .strong(),
@@ -473,7 +508,11 @@ fn customer_ui(ui: &mut egui::Ui, c: &pb::CustomerStatement, reconcilable: bool)
                 cells(rows, |r| unless_zero(&r.credit)),
             ),
             TableColumn::money(
-                t("statement.balance"),
+                if handler.is_empty() {
+                    t("statement.balance")
+                } else {
+                    t("statement.running_total")
+                },
                 rows.iter()
                     .map(|r| {
                         let colour = super::is_negative(&r.balance).then_some(widgets::WARNING);
@@ -497,11 +536,11 @@ fn customer_ui(ui: &mut egui::Ui, c: &pb::CustomerStatement, reconcilable: bool)
         &[
             (t("statement.debits"), c.debits.as_str()),
             (t("statement.credits"), c.credits.as_str()),
-            (t("statement.closing"), c.closing.as_str()),
+            (&closing_label(handler), c.closing.as_str()),
         ],
     );
     let ageing = c.ageing.clone().unwrap_or_default();
-    ageing_heading(ui, &ageing);
+    ageing_heading(ui, &ageing, handler);
     super::ageing_table(ui, &format!("statement_ageing_{}", c.customer_id), &ageing);
     if reconcilable && ui.button(t("statement.reconcile")).clicked() {
         confirm = true;

@@ -2149,6 +2149,13 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         ),
         ("金额单位".to_owned(), "元".to_owned()),
     ];
+    // Of one handler's documents the figures are theirs, not the customer's balance.
+    let by_handler = !s.handler_name.is_empty();
+    let (opening, closing, balance) = if by_handler {
+        ("经手期初累计", "经手期末累计", "累计")
+    } else {
+        ("期初余额", "期末余额", "余额")
+    };
     let columns = vec![
         Column::wide("客户", Kind::Text, 28.0),
         Column::new("日期", Kind::Date),
@@ -2158,7 +2165,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         Column::new("到期日", Kind::Date),
         Column::new("借方（应收）", Kind::Money),
         Column::new("贷方（减少）", Kind::Money),
-        Column::new("余额", Kind::Money),
+        Column::new(balance, Kind::Money),
         Column::new("经手人", Kind::Text),
     ];
     let mut sheet = SheetWriter::start(
@@ -2172,7 +2179,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
             Cell::Date(s.query.from),
-            Cell::from("期初余额"),
+            Cell::from(opening),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -2203,7 +2210,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
             Cell::Date(s.query.to),
-            Cell::from("期末余额"),
+            Cell::from(closing),
             Cell::Empty,
             Cell::Empty,
             Cell::Empty,
@@ -2218,7 +2225,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
     sheet.totals(&[
         Cell::from("合计"),
         Cell::Empty,
-        Cell::from("本期借贷 / 期末余额"),
+        Cell::from(format!("本期借贷 / {closing}")),
         Cell::Empty,
         Cell::Empty,
         Cell::Empty,
@@ -2241,7 +2248,10 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         Column::new("预收（未分配）", Kind::Money),
         Column::new("余额", Kind::Money),
     ];
-    let as_of = format!("账龄 截至 {}", s.query.to.format("%Y-%m-%d"));
+    let mut as_of = format!("账龄 截至 {}", s.query.to.format("%Y-%m-%d"));
+    if by_handler {
+        as_of.push_str("（客户的全部欠款，不按经手人筛选）");
+    }
     let mut sheet = SheetWriter::start(
         workbook.add_worksheet(),
         "账龄",

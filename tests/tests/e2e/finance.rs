@@ -1694,6 +1694,43 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         })
         .await;
     assert_eq!(audit.entries.len(), 2);
+    // Of one handler's documents, the figures are said to be theirs, not the customer's
+    // balance, and the ageing the customer's whole debt.
+    let of_rep = w
+        .finance
+        .finance
+        .export_statement(pb::StatementRequest {
+            handler_id: Some(w.rep.id),
+            ..statement(c, "2026-09-01", "2026-09-30")
+        })
+        .await
+        .expect("export")
+        .into_inner();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(of_rep.content)).expect("xlsx");
+    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let header = rows
+        .iter()
+        .find(|r| r.first() == Some(&Data::String("客户".into())))
+        .expect("a header row");
+    assert_eq!(header[8], Data::from("累计"));
+    let kinds: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get(2))
+        .map(Data::to_string)
+        .collect();
+    for kind in ["经手期初累计", "经手期末累计"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    assert!(!kinds.iter().any(|k| k == "期初余额"), "{kinds:?}");
+    let ageing = book.worksheet_range("账龄").expect("the ageing sheet");
+    let title = ageing
+        .rows()
+        .next()
+        .map(|r| r[0].to_string())
+        .unwrap_or_default();
+    assert!(title.contains("不按经手人筛选"), "{title}");
 }
 
 #[tokio::test]
