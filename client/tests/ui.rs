@@ -1805,7 +1805,8 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.pick("经手人", "全部");
     ui.press(Role::Button, "查询");
     ui.wait_for("the whole statement again", |h| {
-        h.query_by_label("账龄为客户的全部欠款，不按经手人筛选").is_none()
+        h.query_by_label("账龄为客户的全部欠款，不按经手人筛选")
+            .is_none()
     });
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");

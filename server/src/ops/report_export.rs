@@ -235,10 +235,13 @@ pub fn export(
         ));
     }
     lines.extend(ctx.lines.iter().cloned());
-    lines.push((
-        l(msg!("report.sheet.unit")),
-        l(msg!("report.sheet.unit_value")),
-    ));
+    // Every sheet but the customers' distribution (counts only) holds amounts.
+    if !matches!(job, Job::CustomerDistribution { .. }) {
+        lines.push((
+            l(msg!("report.sheet.unit")),
+            l(msg!("report.sheet.unit_value")),
+        ));
+    }
     let worksheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(write_error)?;

@@ -869,6 +869,15 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
             last.contains(&Data::String("合计".into())),
             "{report:?}: {last:?}"
         );
+        // The currency is said where there are amounts: not over the customers' counts.
+        let says_unit = sheet
+            .rows()
+            .any(|r| r.first() == Some(&Data::String("金额单位：".into())));
+        assert_eq!(
+            says_unit,
+            !matches!(report, Report::CustomerDistribution(_)),
+            "{report:?}"
+        );
     }
 
     // Audited: who, which report, the row count.
