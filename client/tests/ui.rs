@@ -1542,10 +1542,10 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     // The order list: the legend, and the row saying why it is red.
     ui.click("订单管理");
     ui.wait_label("红色：有发货逾期未签收");
-    ui.wait_label("已发 10/10 · 已签收 0 · 1 单逾期");
+    ui.wait_label("已发 10/10 · 已签收 0 · 1 批发货逾期");
 
     // The order itself says so too.
-    ui.click_until(&number, "1 单逾期");
+    ui.click_until(&number, "1 批发货逾期");
     ui.wait_label_contains("逾期 1 天");
     ui.wait_label("红色：有发货逾期未签收");
 }
@@ -1711,7 +1711,9 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("回款日期", &today);
     ui.type_into("回款金额", "1000");
     ui.type_into("凭证号", "BANK-20261201");
-    // Finance took it themselves: the handler may be anyone at work, not only a sales rep.
+    // By default the customer's sales rep, named; finance took it themselves: the handler
+    // may be anyone at work, not only a sales rep.
+    ui.pick("经手人", "客户的营销员（李营销）");
     ui.pick("经手人", "周财务（财务部）");
     // Closing the filled form asks first; cancelled, what was typed stays.
     ui.press(Role::Button, "关闭");

@@ -491,6 +491,18 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         }
     }
 
+    /// The chosen customer's sales rep by name, from their balance once it has come;
+    /// empty before (or for those who may not read statements).
+    pub fn customer_sales_rep(&self) -> &str {
+        match self.balance.value() {
+            Some((of, statement)) if *of == self.draft.customer_id => statement
+                .customers
+                .first()
+                .map_or("", |c| c.sales_rep.as_str()),
+            _ => "",
+        }
+    }
+
     /// Asks for what the chosen customer owes today (their statement of today, ageing
     /// as of today), for those who may read statements; nothing before a customer is
     /// chosen.

@@ -615,7 +615,12 @@ impl PaymentForm {
             .filter(|p| p.inactive)
             .map(|p| p.id)
             .collect();
-        let mut handlers = super::rep_choices(&self.reps, t("payment.handler_default"));
+        // "客户的营销员（李营销）" once the customer's rep is known.
+        let default = match self.form.customer_sales_rep() {
+            "" => t("payment.handler_default").to_owned(),
+            rep => bracketed(t("payment.handler_default"), rep),
+        };
+        let mut handlers = super::rep_choices(&self.reps, &default);
         handlers.retain(|(id, _)| !disabled.contains(id));
         let doc = Document {
             id: "payment_form",

@@ -33,8 +33,12 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
 }
 
 /// How far an order has got: "已发 30/100 · 已签收 20", with the exceptions when any and
-/// "已结案" when the rest was given up.
+/// "已结案" when the rest was given up; nothing for a cancelled order (its status says it,
+/// and it never ships).
 fn progress_text(order: &pb::Order) -> String {
+    if order.cancelled_at.is_some() {
+        return String::new();
+    }
     let p = order.progress.unwrap_or_default();
     let mut text = t("orders.progress")
         .replace("{shipped}", &p.units_shipped.to_string())
@@ -376,5 +380,30 @@ pub(super) fn delivery_label(s: &pb::Shipment) -> String {
         tn("shipment.overdue_days", u64::from(s.days_overdue))
     } else {
         choice_label::<pb::DeliveryStatus>(s.delivery_status).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_order_shows_no_progress_and_overdue_shipments_are_counted_as_such() {
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let mut order = pb::Order {
+            progress: Some(pb::OrderProgress {
+                units_ordered: 10,
+                units_shipped: 10,
+                overdue_shipments: 1,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            progress_text(&order),
+            "已发 10/10 · 已签收 0 · 1 批发货逾期"
+        );
+        order.cancelled_at = Some(prost_types::Timestamp::default());
+        assert_eq!(progress_text(&order), "");
     }
 }
