@@ -268,6 +268,15 @@ async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first(
     assert_ledger_sums_are_kept(&w.app);
 }
 
+/// The rows of sheet `name` of the workbook `content`, as read back.
+fn sheet_rows(content: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(content.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range(name).expect(name);
+    sheet.rows().map(<[calamine::Data]>::to_vec).collect()
+}
+
 /// The kept balance of every shipment is the sum of its ledger entries, and each
 /// customer's kept summary the sum of its open shipments with the oldest due date.
 fn assert_ledger_sums_are_kept(app: &TestApp) {
@@ -1615,7 +1624,7 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
 
 #[tokio::test]
 async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
     let mut w = world().await;
     let c = w.customer.id;
     w.shipped_on(c, "2026-09-01", 100).await;
@@ -1635,10 +1644,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         file.file_name,
         format!("对账单_{}_20260901-20260930.xlsx", w.customer.name)
     );
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(file.content)).expect("xlsx");
-    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
-    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let rows = sheet_rows(&file.content, "对账单");
     let header = rows
         .iter()
         .position(|r| r.first() == Some(&Data::String("客户".into())))
@@ -1680,10 +1686,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .await
         .expect("export")
         .into_inner();
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(quiet.content)).expect("xlsx");
-    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
-    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let rows = sheet_rows(&quiet.content, "对账单");
     assert_eq!(customer_line(&rows), named);
     // Each export is audited.
     let mut admin = w.app.admin().await;
@@ -1706,10 +1709,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .await
         .expect("export")
         .into_inner();
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(of_rep.content)).expect("xlsx");
-    let sheet = book.worksheet_range("对账单").expect("the statement sheet");
-    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let rows = sheet_rows(&of_rep.content, "对账单");
     let header = rows
         .iter()
         .find(|r| r.first() == Some(&Data::String("客户".into())))
@@ -1724,12 +1724,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
     assert!(!kinds.iter().any(|k| k == "期初余额"), "{kinds:?}");
-    let ageing = book.worksheet_range("账龄").expect("the ageing sheet");
-    let title = ageing
-        .rows()
-        .next()
-        .map(|r| r[0].to_string())
-        .unwrap_or_default();
+    let title = sheet_rows(&of_rep.content, "账龄")[0][0].to_string();
     assert!(title.contains("不按经手人筛选"), "{title}");
 }
 
