@@ -214,7 +214,9 @@ pub fn id_number_born_by(value: &str, today: u32) -> Result<(), Violation> {
 }
 
 /// A mainland mobile number (11 digits starting with 1) or a landline with its area
-/// code (0 + 2–3 digits, then 7–8 digits, optionally an extension), e.g. 010-12345678.
+/// code (0 + 2–3 digits, then 7–8 digits, optionally an extension), e.g. 010-12345678;
+/// or, with its country code, a number in Hong Kong or Macau (+852 / +853 and 8 digits)
+/// or Taiwan (+886 and 8–9 digits), where customers may also be.
 pub fn china_phone(value: &str) -> Result<(), Violation> {
     let v = value.trim();
     if v.is_empty() {
@@ -226,6 +228,9 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
         .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | '+'));
     let mobile = digits.len() == 11 && digits.starts_with('1');
     let with_country = digits.len() == 13 && digits.starts_with("861");
+    let beyond_the_mainland = v.starts_with('+')
+        && (((digits.starts_with("852") || digits.starts_with("853")) && digits.len() == 11)
+            || (digits.starts_with("886") && (11..=12).contains(&digits.len())));
     let landline = {
         let (main, extension) = v.split_once(['转', '#']).unwrap_or((v, ""));
         let extension_ok = extension.chars().all(|c| c.is_ascii_digit()) && extension.len() <= 6;
@@ -237,12 +242,15 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
             && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
             && extension_ok
     };
-    if (allowed && (mobile || with_country)) || landline {
+    if (allowed && (mobile || with_country || beyond_the_mainland)) || landline {
         Ok(())
     } else {
         Err(Violation::new(
-            "must be a mobile number (13800138000) or a landline with its area code (010-12345678)",
-            "须为手机号（如 13800138000）或带区号的固定电话（如 010-12345678）",
+            "must be a mobile number (13800138000), a landline with its area code \
+             (010-12345678) or a Hong Kong, Macau or Taiwan number with its country code \
+             (+852 2345 6789)",
+            "须为手机号（如 13800138000）、带区号的固定电话（如 010-12345678）\
+             或带国际区号的港澳台号码（如 +852 2345 6789）",
         ))
     }
 }
@@ -295,6 +303,12 @@ mod customer_tests {
         assert!(china_phone("010-123").is_err());
         assert!(china_phone("010-12345678#808").is_ok());
         assert!(china_phone("010-12345678#abc").is_err());
+        // Hong Kong, Macau and Taiwan, with their country codes only.
+        assert!(china_phone("+852 2345 6789").is_ok());
+        assert!(china_phone("+853 2888 1234").is_ok());
+        assert!(china_phone("+886 912 345 678").is_ok());
+        assert!(china_phone("852 2345 6789").is_err());
+        assert!(china_phone("+852 2345 678").is_err());
         assert!(postcode("100000").is_ok());
         assert!(postcode("10000").is_err());
         assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");

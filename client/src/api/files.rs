@@ -423,6 +423,7 @@ mod tests {
 
     #[test]
     fn why_a_file_could_not_be_written_or_read_is_said_in_the_users_language() {
+        let _one_at_a_time = crate::i18n::lang_switch();
         let dir = temp_dir("fault");
         std::fs::write(dir.join("a"), b"x").expect("a file");
         // A path through a file, not a folder.

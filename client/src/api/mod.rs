@@ -353,6 +353,7 @@ mod tests {
 
     #[test]
     fn a_stale_edit_names_who_changed_the_record_and_the_system_when_no_user_did() {
+        let _one_at_a_time = crate::i18n::lang_switch();
         let at = DateTime::parse_from_rfc3339("2026-12-03T02:05:00Z")
             .expect("time")
             .with_timezone(&Utc);

@@ -220,6 +220,7 @@ mod tests {
 
     #[test]
     fn a_disabled_person_is_said_so_after_their_department() {
+        let _one_at_a_time = crate::i18n::lang_switch();
         let person = |department: &str, inactive| pb::UserRef {
             id: 1,
             name: "张伟".into(),
@@ -241,5 +242,6 @@ mod tests {
             person_label(&person("East Sales", true)),
             "张伟 (East Sales) (disabled)"
         );
+        set_lang(Lang::Zh);
     }
 }

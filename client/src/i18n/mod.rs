@@ -33,6 +33,14 @@ pub fn lang() -> Lang {
     }
 }
 
+/// Held by a unit test that switches the language, which is process-wide: such tests
+/// run one at a time (and switch back to Chinese, the default, before they end).
+#[cfg(test)]
+pub(crate) fn lang_switch() -> std::sync::MutexGuard<'static, ()> {
+    static LANG_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LANG_SWITCH.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Switches the UI language (the next frame shows it).
 pub fn set_lang(lang: Lang) {
     LANG.store(
@@ -276,12 +284,9 @@ mod tests {
         }
     }
 
-    /// The language is process-wide: tests that switch it run one at a time.
-    static LANG_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
     #[test]
     fn counted_texts_take_the_singular_in_english() {
-        let _one_at_a_time = LANG_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = lang_switch();
         set_lang(Lang::En);
         assert_eq!(tn("dept.people", 1), "1 person");
         assert_eq!(tn("dept.people", 2), "2 people");
@@ -329,7 +334,7 @@ mod tests {
 
     #[test]
     fn switching_language_changes_the_text() {
-        let _one_at_a_time = LANG_SWITCH.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = lang_switch();
         set_lang(Lang::En);
         assert_eq!(t("login.submit"), "Log in");
         set_lang(Lang::Zh);

@@ -174,7 +174,7 @@ impl OrderFormPanel {
             self.original.invoicing_entity_id = first;
         }
         self.customer.poll();
-        if self.errors.poll(&mut self.preview) {
+        if self.errors.poll_preview(&mut self.preview) {
             self.credit_hold = self
                 .preview
                 .value()

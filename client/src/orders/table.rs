@@ -389,6 +389,7 @@ mod tests {
 
     #[test]
     fn a_cancelled_order_shows_no_progress_and_overdue_shipments_are_counted_as_such() {
+        let _one_at_a_time = crate::i18n::lang_switch();
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
         let mut order = pb::Order {
             progress: Some(pb::OrderProgress {

@@ -54,8 +54,6 @@ impl FieldErrors {
     pub fn remove_row<T>(&mut self, list: &str, rows: &mut Vec<T>, remove: Option<usize>) {
         let Some(removed) = remove else { return };
         rows.remove(removed);
-        // The rows below move anyway; held room would now sit under the wrong row.
-        self.held.clear();
         let moved = |field: &str| row_moved(field, list, removed);
         if let Some(error) = &mut self.error {
             error.fields = std::mem::take(&mut error.fields)
@@ -72,6 +70,10 @@ impl FieldErrors {
         self.edited = self.edited.iter().filter_map(|f| moved(f)).collect();
         self.shown = self.shown.iter().filter_map(|f| moved(f)).collect();
         self.local = std::mem::take(&mut self.local)
+            .into_iter()
+            .filter_map(|(f, complaint)| Some((moved(&f)?, complaint)))
+            .collect();
+        self.held = std::mem::take(&mut self.held)
             .into_iter()
             .filter_map(|(f, complaint)| Some((moved(&f)?, complaint)))
             .collect();
@@ -92,6 +94,15 @@ impl FieldErrors {
             }
             Polled::Unchanged => false,
         }
+    }
+
+    /// As [`poll`](Self::poll), for a preview asked for while the user types (the order
+    /// form's): the room of a complaint that went stays until the next save.
+    pub fn poll_preview<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
+        let held = std::mem::take(&mut self.held);
+        let done = self.poll(request);
+        self.held = held;
+        done
     }
 
     /// The last save's error, if it failed.
@@ -639,6 +650,26 @@ mod tests {
         harness.state_mut().errors.set(None);
         harness.run();
         assert_eq!(top(&harness, "保存"), saved_at);
+    }
+
+    #[test]
+    fn a_preview_keeps_the_room_of_a_complaint_gone_and_a_save_gives_it_back() {
+        let mut errors = FieldErrors::default();
+        errors
+            .held
+            .insert("lines[1].quantity".to_owned(), "too many".to_owned());
+        let answered = || {
+            let mut request = Requested::NotRequested;
+            request.request(Promise::answered(Ok(())));
+            request
+        };
+        assert!(errors.poll_preview(&mut answered()));
+        assert!(errors.held.contains_key("lines[1].quantity"));
+        // The row above removed: the room moves up with its row.
+        errors.remove_row("lines", &mut vec![(), (), ()], Some(0));
+        assert!(errors.held.contains_key("lines[0].quantity"));
+        assert!(errors.poll(&mut answered()));
+        assert!(errors.held.is_empty());
     }
 
     #[test]

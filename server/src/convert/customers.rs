@@ -205,12 +205,14 @@ impl From<CustomerView> for pb::Customer {
             sales_rep: Some(pb::UserRef {
                 id: c.sales_rep_id,
                 name: v.sales_rep_name,
-                ..Default::default()
+                department: String::new(),
+                inactive: false,
             }),
             cs_rep: Some(pb::UserRef {
                 id: c.cs_rep_id,
                 name: v.cs_rep_name,
-                ..Default::default()
+                department: String::new(),
+                inactive: false,
             }),
             version: c.version,
             created_at: Some(timestamp(c.created_at)),
@@ -444,7 +446,8 @@ impl From<Assignment> for pb::Assignment {
             user: Some(pb::UserRef {
                 id: a.user_id,
                 name: a.user_name,
-                ..Default::default()
+                department: String::new(),
+                inactive: false,
             }),
             effective_from: Some(timestamp(a.effective_from)),
             effective_to: a.effective_to.map(timestamp),

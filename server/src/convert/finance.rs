@@ -141,7 +141,8 @@ fn user(id: i64, name: String) -> pb::UserRef {
     pb::UserRef {
         id,
         name,
-        ..Default::default()
+        department: String::new(),
+        inactive: false,
     }
 }
 

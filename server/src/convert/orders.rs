@@ -314,7 +314,8 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
     pb::UserRef {
         id,
         name: names.user(Some(id)),
-        ..Default::default()
+        department: String::new(),
+        inactive: false,
     }
 }
 

@@ -817,7 +817,8 @@ struct ExceptionRecord<'a> {
 /// carries the goods' fate and is decided in its turn), so the order can still complete.
 ///
 /// Errors: NOT_FOUND outside the scope; INVALID_ARGUMENT for a line not of the shipment;
-/// FAILED_PRECONDITION for more units than remain unreported on a line.
+/// FAILED_PRECONDITION for more units than remain unreported on a line (on
+/// `lines[i].quantity`, that line's first row).
 pub fn report_exception(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,

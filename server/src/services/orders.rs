@@ -233,7 +233,8 @@ impl OrderService for OrderApi {
         let person = |id: i64| pb::UserRef {
             id,
             name: names.get(&id).cloned().unwrap_or_default(),
-            ..Default::default()
+            department: String::new(),
+            inactive: false,
         };
         let lines = priced
             .lines

@@ -731,6 +731,34 @@ async fn an_order_goes_from_pending_through_partly_shipped_and_shipped_to_comple
 }
 
 #[tokio::test]
+async fn over_reporting_a_line_is_refused_under_that_rows_quantity() {
+    let mut w = world().await;
+    let order = place_order(
+        &mut w.rep,
+        w.customer.id,
+        &[(w.drug.id, 5, "1.00"), (w.drug.id, 3, "2.00")],
+    )
+    .await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    let second = &shipment.lines[1];
+    assert_eq!(second.quantity, 3);
+    // The second row asks 4 of the 3 shipped: said under it, which the CS rep corrects.
+    let status =
+        w.cs.report_exception(
+            &shipment,
+            pb::ExceptionKind::Damaged,
+            &[(&shipment.lines[0], 1), (second, 4)],
+        )
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["lines[1].quantity"]);
+    assert_zh_contains(&status, "最多 3");
+}
+
+#[tokio::test]
 async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
     let mut w = world().await;
     let (order, shipment) = w.delivered_at_odd_price().await;
@@ -747,18 +775,6 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
         damaged.number
     );
     assert_eq!(damaged.decision(), pb::ExceptionDecision::Pending);
-    // 7 of the 10 units are left to report: 8 more is refused under the row's quantity,
-    // which the CS rep corrects.
-    let status =
-        w.cs.report_exception(
-            &shipment,
-            pb::ExceptionKind::Lost,
-            &[(&shipment.lines[0], 8)],
-        )
-        .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
-    assert_zh_contains(&status, "最多 7");
     let order = w.rep.reload(&order).await;
     assert_eq!(
         order.header().status(),

@@ -804,7 +804,7 @@ pub struct Rep {
     pub name: String,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub department: String,
-    /// Disabled: listed, not to be chosen.
+    /// Disabled: listed for past documents or a handover, never named on a new one.
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub inactive: bool,
 }
