@@ -1551,7 +1551,7 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
 }
 
 #[test]
-fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
+fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep_ships_it() {
     let server = Server::start();
     // The afternoon of the order day, once the goods have arrived.
     let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
@@ -1590,7 +1590,8 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
     assert_eq!(exception.value, "25.60", "2 × 12.80");
     cs.wait_label_contains(&exception.number);
 
-    // The sales rep sees it awaiting their decision, and reships.
+    // The sales rep sees it awaiting their decision, and decides to reship: the shipment
+    // itself is the CS rep's to record.
     let mut rep = server.client();
     rep.login_as("rep-a");
     rep.wait_label("待处理的运输异常");
@@ -1599,12 +1600,31 @@ fn a_cs_rep_reports_a_damaged_box_and_the_sales_rep_decides_to_reship() {
     rep.press_until(Role::Link, &number, "处理异常");
     rep.press(Role::Button, "处理异常");
     rep.press(Role::RadioButton, "补发");
+    rep.wait_label("补发由客服登记发货（承运商、运单号、批号）；补发签收后异常结案");
+    assert!(
+        rep.harness.query_by_label("承运商").is_none(),
+        "no shipment fields"
+    );
     rep.type_into_multiline("与客户的约定", "与客户协商补发");
-    rep.replace_text("发货日期", ORDER_DAY);
-    rep.type_into("承运商", "京东物流");
-    rep.type_into("批号", "B2612");
-    rep.type_into("有效期至", "2028-06-30");
     rep.press(Role::Button, "处理异常");
+    rep.wait_label_contains("待补发");
+    assert!(
+        rep.harness.query_by_label("登记补发").is_none(),
+        "a sales rep does not ship"
+    );
+
+    // The CS rep finds it in their work (待补发) and ships the replacement from the order.
+    cs.click("客户管理");
+    cs.wait_label(&exception.number);
+    cs.press(Role::Link, &number);
+    cs.press(Role::Button, "登记补发");
+    cs.replace_text("发货日期", ORDER_DAY);
+    cs.type_into("承运商", "京东物流");
+    cs.type_into("批号", "B2612");
+    cs.type_into("有效期至", "2028-06-30");
+    cs.press(Role::Button, "登记补发");
+    cs.wait_label_contains(&format!("（补发：{}）", exception.number));
+    rep.press(Role::Button, "刷新");
 
     // The replacement shipment, on the order.
     rep.wait_label_contains(&format!("（补发：{}）", exception.number));

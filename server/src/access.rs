@@ -372,6 +372,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::ExceptionResolve),
         ),
         (
+            "/pharmacrm.v1.OrderService/ShipReplacement",
+            Requires(P::ShipmentWrite),
+        ),
+        (
             "/pharmacrm.v1.OrderService/ListExceptions",
             Requires(P::OrderRead),
         ),

@@ -39,6 +39,8 @@ calls! {
         fn report_exception(pb::ReportExceptionRequest) -> pb::TransportException;
         /// Decides an exception: deduct or reship.
         fn decide_exception(pb::DecideExceptionRequest) -> pb::TransportException;
+        /// Ships the replacement of an exception decided reship.
+        fn ship_replacement(pb::ShipReplacementRequest) -> pb::Shipment;
         /// One page of transport exceptions.
         fn list_exceptions(pb::ListExceptionsRequest) -> pb::ListExceptionsResponse;
     }

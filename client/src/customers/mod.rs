@@ -93,6 +93,8 @@ impl ModulePanel for CustomersPanel {
         match target {
             Navigate::Customer(id) => self.leave(Leave::Customer(*id)),
             Navigate::MyWork if !self.is_dirty() => self.show_tab(Tab::Work),
+            // Shown again: others' decisions, shipments and payments meanwhile change it.
+            Navigate::Module(Module::Customer) if self.tab == Tab::Work => self.work.refresh(),
             _ => {}
         }
     }

@@ -160,16 +160,13 @@ impl ReportForm {
     }
 }
 
-/// The decision on one exception: deduct its value, or reship its units.
+/// The decision on one exception: deduct its value, or have its units re-sent (the CS rep
+/// then ships the replacement: [`ReplacementForm`]).
 pub(super) struct DecideForm {
     exception_id: i64,
     /// `ExceptionDecision::Pending` until the user chooses.
     decision: i32,
     note: String,
-    replacement: ShipmentFields,
-    lines: Vec<BatchLine>,
-    original: (i32, String, ShipmentFields, Vec<BatchLine>),
-    positions: Vec<Option<usize>>,
     errors: FieldErrors,
     save: Requested<pb::TransportException>,
 }
@@ -177,23 +174,112 @@ pub(super) struct DecideForm {
 impl Unsaved for DecideForm {
     /// Whether it holds input.
     fn is_dirty(&self) -> bool {
-        (self.decision, &self.note, &self.replacement, &self.lines)
-            != (
-                self.original.0,
-                &self.original.1,
-                &self.original.2,
-                &self.original.3,
-            )
+        self.decision != pb::ExceptionDecision::Pending as i32 || !self.note.trim().is_empty()
     }
 }
 
 impl DecideForm {
-    /// The decision on `exception`; a replacement would ship today, every unit again.
+    /// The decision on `exception`.
+    pub(super) fn new(exception: &pb::TransportException) -> Self {
+        DecideForm {
+            exception_id: exception.id,
+            decision: pb::ExceptionDecision::Pending as i32,
+            note: String::new(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Draws the form for the exception as `detail` has it now.
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        detail: &pb::OrderDetail,
+    ) -> Option<ActionEvent> {
+        if self.errors.poll(&mut self.save) {
+            return Some(ActionEvent::Saved);
+        }
+        let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
+            let (_, close) =
+                widgets::form_buttons(ui, t("exception.decide"), t("common.close"), true);
+            return close.then_some(ActionEvent::Close);
+        };
+        ui.heading(label_value(t("exception.decide"), &exception.number));
+        exception_summary(ui, exception);
+        let options = widgets::choices::<pb::ExceptionDecision>();
+        let (decision, note) = (&mut self.decision, &mut self.note);
+        let response = widgets::form(ui, "decide_form", &mut self.errors, |f| {
+            f.radio(t("exception.decision"), "decision", decision, &options);
+            f.multiline(t("exception.note"), "note", note);
+        });
+        if self.decision == pb::ExceptionDecision::Reship as i32 {
+            ui.label(RichText::new(t("exception.reship_hint")).weak());
+        }
+        let busy = self.save.is_pending();
+        let (submit, close) =
+            widgets::form_buttons(ui, t("exception.decide"), t("common.close"), busy);
+        if (submit || response.submitted) && !busy {
+            self.save
+                .request(ctx.orders().decide_exception(pb::DecideExceptionRequest {
+                    id: exception.id,
+                    version: exception.version,
+                    decision: self.decision,
+                    note: self.note.trim().to_owned(),
+                }));
+        }
+        close.then_some(ActionEvent::Close)
+    }
+}
+
+/// The exception's kind, value, description and lines, under a form's heading.
+fn exception_summary(ui: &mut egui::Ui, exception: &pb::TransportException) {
+    ui.label(format!(
+        "{}  ·  {}  ·  {}",
+        choice_label::<pb::ExceptionKind>(exception.kind),
+        label_value(t("exception.value"), &format::money(&exception.value)),
+        exception.description,
+    ));
+    for l in &exception.lines {
+        ui.label(
+            RichText::new(format!(
+                "{}  {}  ×{} {}",
+                crate::widgets::drug_label(&l.drug_name, &l.specification),
+                label_value(t("shipment.batch_no"), &l.batch_no),
+                l.quantity,
+                l.unit_label,
+            ))
+            .weak(),
+        );
+    }
+    ui.add_space(4.0);
+}
+
+/// 登记补发: the replacement shipment of an exception decided reship, as the CS rep ships
+/// it: its fields, and every unit again from batches of their own.
+pub(super) struct ReplacementForm {
+    exception_id: i64,
+    replacement: ShipmentFields,
+    lines: Vec<BatchLine>,
+    original: (ShipmentFields, Vec<BatchLine>),
+    positions: Vec<Option<usize>>,
+    errors: FieldErrors,
+    save: Requested<pb::Shipment>,
+}
+
+impl Unsaved for ReplacementForm {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (&self.replacement, &self.lines) != (&self.original.0, &self.original.1)
+    }
+}
+
+impl ReplacementForm {
+    /// The replacement of `exception`: shipped today, every unit again.
     pub(super) fn new(
         exception: &pb::TransportException,
         default_transit_days: Option<i32>,
     ) -> Self {
-        let decision = pb::ExceptionDecision::Pending as i32;
         // 0: the order's invoicing entity (a replacement owes nothing).
         let replacement = ShipmentFields::new(default_transit_days, 0);
         let lines: Vec<BatchLine> = exception
@@ -209,21 +295,15 @@ impl DecideForm {
                 expiry_date: String::new(),
             })
             .collect();
-        DecideForm {
+        ReplacementForm {
             exception_id: exception.id,
-            original: (decision, String::new(), replacement.clone(), lines.clone()),
-            decision,
-            note: String::new(),
+            original: (replacement.clone(), lines.clone()),
             replacement,
             lines,
             positions: Vec::new(),
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
-    }
-
-    fn is_reship(&self) -> bool {
-        self.decision == pb::ExceptionDecision::Reship as i32
     }
 
     /// Draws the form for the exception as `detail` has it now.
@@ -239,85 +319,49 @@ impl DecideForm {
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
             let (_, close) =
-                widgets::form_buttons(ui, t("exception.decide"), t("common.close"), true);
+                widgets::form_buttons(ui, t("exception.ship_replacement"), t("common.close"), true);
             return close.then_some(ActionEvent::Close);
         };
-        ui.heading(label_value(t("exception.decide"), &exception.number));
-        ui.label(format!(
-            "{}  ·  {}  ·  {}",
-            choice_label::<pb::ExceptionKind>(exception.kind),
-            label_value(t("exception.value"), &format::money(&exception.value)),
-            exception.description,
+        ui.heading(label_value(
+            t("exception.ship_replacement"),
+            &exception.number,
         ));
-        for l in &exception.lines {
-            ui.label(
-                RichText::new(format!(
-                    "{}  {}  ×{} {}",
-                    crate::widgets::drug_label(&l.drug_name, &l.specification),
-                    label_value(t("shipment.batch_no"), &l.batch_no),
-                    l.quantity,
-                    l.unit_label,
-                ))
-                .weak(),
-            );
-        }
-        ui.add_space(4.0);
-        let options = widgets::choices::<pb::ExceptionDecision>();
-        let (decision, note) = (&mut self.decision, &mut self.note);
-        let response = widgets::form(ui, "decide_form", &mut self.errors, |f| {
-            f.radio(t("exception.decision"), "decision", decision, &options);
-            f.multiline(t("exception.note"), "note", note);
-        });
-        let mut submitted = response.submitted;
-        if self.is_reship() {
-            ui.add_space(6.0);
-            ui.strong(t("exception.replacement"));
-            let replacement = &mut self.replacement;
-            submitted |= widgets::form_part(ui, "replacement_form", &mut self.errors, |f| {
-                replacement.rows(f, "replacement.", None, default_transit_days);
-            })
-            .submitted;
-            batch_lines_ui(
-                ui,
-                "replacement_lines",
-                &mut self.lines,
-                t("exception.units"),
-                "replacement_lines",
-                &self.positions,
-                &mut self.errors,
-            );
-            self.errors.field_ui(ui, "replacement_lines");
-        }
+        exception_summary(ui, exception);
+        let replacement = &mut self.replacement;
+        let submitted = widgets::form(ui, "replacement_form", &mut self.errors, |f| {
+            replacement.rows(f, "replacement.", None, default_transit_days);
+        })
+        .submitted;
+        batch_lines_ui(
+            ui,
+            "replacement_lines",
+            &mut self.lines,
+            t("exception.units"),
+            "replacement_lines",
+            &self.positions,
+            &mut self.errors,
+        );
+        self.errors.field_ui(ui, "replacement_lines");
         let busy = self.save.is_pending();
         let (submit, close) =
-            widgets::form_buttons(ui, t("exception.decide"), t("common.close"), busy);
+            widgets::form_buttons(ui, t("exception.ship_replacement"), t("common.close"), busy);
         if (submit || submitted) && !busy {
-            let reship = self.is_reship();
-            self.positions = if reship {
-                batch_positions(&self.lines)
-            } else {
-                Vec::new()
-            };
-            self.save
-                .request(ctx.orders().decide_exception(pb::DecideExceptionRequest {
-                    id: exception.id,
+            self.positions = batch_positions(&self.lines);
+            self.save.request(
+                ctx.orders().ship_replacement(pb::ShipReplacementRequest {
+                    exception_id: exception.id,
                     version: exception.version,
-                    decision: self.decision,
-                    note: self.note.trim().to_owned(),
-                    replacement: reship.then(|| self.replacement.input()),
-                    replacement_lines: if reship {
-                        sent_lines(&self.lines)
-                            .map(|l| pb::ReplacementLineInput {
-                                exception_line_id: l.id,
-                                quantity: super::parse_quantity(&l.quantity),
-                                batch_no: l.batch_no.trim().to_owned(),
-                                expiry_date: widgets::normalize_date(&l.expiry_date),
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    },
-                }));
+                    replacement: Some(self.replacement.input()),
+                    replacement_lines: sent_lines(&self.lines)
+                        .map(|l| pb::ReplacementLineInput {
+                            exception_line_id: l.id,
+                            quantity: super::parse_quantity(&l.quantity),
+                            batch_no: l.batch_no.trim().to_owned(),
+                            expiry_date: widgets::normalize_date(&l.expiry_date),
+                        })
+                        .collect(),
+                }),
+            );
         }
         close.then_some(ActionEvent::Close)
     }

@@ -60,6 +60,12 @@ pub(crate) fn decision_label(decision: i32) -> &'static str {
     }
 }
 
+/// Whether exception `e` was decided reship and awaits its replacement shipment, which
+/// the CS rep records (登记补发).
+pub(crate) fn awaits_replacement(e: &pb::TransportException) -> bool {
+    e.decision == pb::ExceptionDecision::Reship as i32 && e.replacement_shipment_id == 0
+}
+
 /// An order's status, cancelled ones greyed.
 fn status_text(status: i32) -> RichText {
     let text = RichText::new(choice_label::<pb::OrderStatus>(status));

@@ -11,7 +11,7 @@ use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
-use super::exception::{DecideForm, ReportForm};
+use super::exception::{DecideForm, ReplacementForm, ReportForm};
 use super::pickers::InvoicingEntities;
 use super::shipment::{DeliveryForm, ShipmentForm};
 use crate::backend::Requested;
@@ -40,6 +40,7 @@ enum Action {
     Deliver(DeliveryForm),
     Report(ReportForm),
     Decide(DecideForm),
+    Replace(ReplacementForm),
 }
 
 impl Action {
@@ -49,6 +50,7 @@ impl Action {
             Action::Deliver(f) => f.is_dirty(),
             Action::Report(f) => f.is_dirty(),
             Action::Decide(f) => f.is_dirty(),
+            Action::Replace(f) => f.is_dirty(),
         }
     }
 }
@@ -60,6 +62,8 @@ enum Start {
     Deliver(i64),
     Report(i64),
     Decide(i64),
+    /// 登记补发 for this exception.
+    Replace(i64),
     End(Ending),
 }
 
@@ -270,15 +274,15 @@ impl OrderView {
     fn start(&mut self, start: Start, detail: &pb::OrderDetail) {
         let transit = self.transit_days();
         let shipment = |id: i64| detail.shipments.iter().find(|s| s.id == id);
+        let exception = |id: i64| detail.exceptions.iter().find(|e| e.id == id);
         self.action = match start {
             Start::Ship => Some(Action::Ship(ShipmentForm::new(detail, transit))),
             Start::Deliver(id) => shipment(id).map(|s| Action::Deliver(DeliveryForm::new(s))),
             Start::Report(id) => shipment(id).map(|s| Action::Report(ReportForm::new(s))),
-            Start::Decide(id) => detail
-                .exceptions
-                .iter()
-                .find(|e| e.id == id)
-                .map(|e| Action::Decide(DecideForm::new(e, transit))),
+            Start::Decide(id) => exception(id).map(|e| Action::Decide(DecideForm::new(e))),
+            Start::Replace(id) => {
+                exception(id).map(|e| Action::Replace(ReplacementForm::new(e, transit)))
+            }
             Start::End(ending) => {
                 self.ending = Some((ending, String::new()));
                 self.ending_errors.set(None);
@@ -311,7 +315,8 @@ impl OrderView {
                         Action::Ship(f) => f.ui(ui, ctx, order, &entities, transit),
                         Action::Deliver(f) => f.ui(ui, ctx, detail),
                         Action::Report(f) => f.ui(ui, ctx),
-                        Action::Decide(f) => f.ui(ui, ctx, detail, transit),
+                        Action::Decide(f) => f.ui(ui, ctx, detail),
+                        Action::Replace(f) => f.ui(ui, ctx, detail, transit),
                     };
                 });
         }
@@ -863,6 +868,7 @@ fn event_label(action: &str) -> String {
         "shipment.lose" => "orders.event.shipment_lose",
         "transport_exception.report" => "orders.event.exception_report",
         "transport_exception.decide" => "orders.event.exception_decide",
+        "transport_exception.ship_replacement" => "orders.event.exception_ship_replacement",
         "transport_exception.close" => "orders.event.exception_close",
         other => return other.to_owned(),
     };
@@ -900,14 +906,18 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
     }
     for e in &detail.exceptions {
         let pending = e.decision == pb::ExceptionDecision::Pending as i32;
-        let title = format!(
+        let awaiting = super::awaits_replacement(e);
+        let mut title = format!(
             "{}  ·  {}  ·  {}  ·  {}",
             e.number,
             choice_label::<pb::ExceptionKind>(e.kind),
             format::money(&e.value),
             super::decision_label(e.decision),
         );
-        let title = if pending {
+        if awaiting {
+            title = format!("{title}  ·  {}", t("exception.awaiting_replacement"));
+        }
+        let title = if pending || awaiting {
             RichText::new(title).color(widgets::WARNING)
         } else {
             RichText::new(title)
@@ -997,6 +1007,12 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                     && ui.button(t("exception.decide")).clicked()
                 {
                     start = Some(Start::Decide(e.id));
+                }
+                if super::awaits_replacement(e)
+                    && ctx.can(Permission::ShipmentWrite)
+                    && ui.button(t("exception.ship_replacement")).clicked()
+                {
+                    start = Some(Start::Replace(e.id));
                 }
             });
     }

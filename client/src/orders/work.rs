@@ -1,5 +1,6 @@
-//! The reps' order work, shown in 我的工作: a CS rep's overdue shipments and a sales rep's
-//! transport exceptions awaiting their decision. Each entry opens its order.
+//! The reps' order work, shown in 我的工作: a CS rep's overdue shipments and replacements
+//! to ship (待补发), and a sales rep's transport exceptions awaiting their decision. Each
+//! entry opens its order.
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb, permission};
@@ -18,6 +19,8 @@ const SHOWN: u32 = 50;
 pub struct OrderWork {
     shipments: Requested<pb::ListShipmentsResponse>,
     exceptions: Requested<pb::ListExceptionsResponse>,
+    /// The CS rep's exceptions decided reship, their replacement not shipped yet.
+    replacements: Requested<pb::ListExceptionsResponse>,
 }
 
 impl OrderWork {
@@ -25,6 +28,7 @@ impl OrderWork {
     pub fn refresh(&mut self) {
         self.shipments = Requested::NotRequested;
         self.exceptions = Requested::NotRequested;
+        self.replacements = Requested::NotRequested;
     }
 
     /// Whether the user has order work at all: CS reps ship, sales reps decide.
@@ -79,6 +83,22 @@ impl OrderWork {
                 });
             }
             more_ui(ui, list.shipments.len(), list.total);
+            if self.replacements.is_not_requested() {
+                self.replacements.request(ctx.orders().list_exceptions(
+                    pb::ListExceptionsRequest {
+                        awaiting_replacement: true,
+                        mine_to_ship: true,
+                        page,
+                        ..Default::default()
+                    },
+                ));
+            }
+            exceptions_ui(
+                ui,
+                ctx,
+                t("orders.work.awaiting_replacement"),
+                &mut self.replacements,
+            );
         }
         if Self::shows_exceptions(ctx) {
             if self.exceptions.is_not_requested() {
@@ -90,29 +110,44 @@ impl OrderWork {
                         ..Default::default()
                     }));
             }
-            self.exceptions.poll();
-            ui.separator();
-            ui.heading(t("orders.work.awaiting_decision"));
-            widgets::request_status(ui, &self.exceptions);
-            let list = self.exceptions.value().cloned().unwrap_or_default();
-            if list.exceptions.is_empty() {
-                ui.label(RichText::new(t("work.none")).weak());
-            }
-            for e in &list.exceptions {
-                ui.horizontal_wrapped(|ui| {
-                    if ui.link(&e.order_number).clicked() {
-                        ctx.navigate(Navigate::Order(e.order_id));
-                    }
-                    ui.label(&e.customer_name);
-                    ui.label(&e.number);
-                    ui.label(choice_label::<pb::ExceptionKind>(e.kind));
-                    ui.label(label_value(t("exception.value"), &format::money(&e.value)));
-                    ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
-                });
-            }
-            more_ui(ui, list.exceptions.len(), list.total);
+            exceptions_ui(
+                ui,
+                ctx,
+                t("orders.work.awaiting_decision"),
+                &mut self.exceptions,
+            );
         }
     }
+}
+
+/// A list of exceptions under `heading`, each opening its order.
+fn exceptions_ui(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    heading: &str,
+    exceptions: &mut Requested<pb::ListExceptionsResponse>,
+) {
+    exceptions.poll();
+    ui.separator();
+    ui.heading(heading);
+    widgets::request_status(ui, exceptions);
+    let list = exceptions.value().cloned().unwrap_or_default();
+    if list.exceptions.is_empty() {
+        ui.label(RichText::new(t("work.none")).weak());
+    }
+    for e in &list.exceptions {
+        ui.horizontal_wrapped(|ui| {
+            if ui.link(&e.order_number).clicked() {
+                ctx.navigate(Navigate::Order(e.order_id));
+            }
+            ui.label(&e.customer_name);
+            ui.label(&e.number);
+            ui.label(choice_label::<pb::ExceptionKind>(e.kind));
+            ui.label(label_value(t("exception.value"), &format::money(&e.value)));
+            ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
+        });
+    }
+    more_ui(ui, list.exceptions.len(), list.total);
 }
 
 /// "仅显示前 50 条，共 120 条" when a list has more than it shows.

@@ -807,8 +807,6 @@ pub fn decide_exception(
         version,
         decision,
         note,
-        replacement,
-        replacement_lines,
     } = req;
     let exception_id = id("id", exception_id)?;
     let mut check = FieldCheck::default();
@@ -816,13 +814,7 @@ pub fn decide_exception(
     check.check("note", validation::optional_text(&note, 500));
     let decision = match pb::ExceptionDecision::try_from(decision) {
         Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,
-        Ok(pb::ExceptionDecision::Reship) => {
-            let shipment = shipment_fields("replacement", replacement, &mut check);
-            let lines = batch_lines("replacement_lines", replacement_lines, &mut check, |l| {
-                (l.exception_line_id, l.quantity, l.batch_no, l.expiry_date)
-            });
-            Decision::Reship { shipment, lines }
-        }
+        Ok(pb::ExceptionDecision::Reship) => Decision::Reship,
         _ => {
             check.fail("decision", msg!("exception.decision_required"));
             Decision::Deduct
@@ -830,6 +822,29 @@ pub fn decide_exception(
     };
     check.finish()?;
     Ok((exception_id, version, decision, note.trim().to_owned()))
+}
+
+/// A replacement's shipment as sent: (exception id, version, fields, lines), each field
+/// checked as for a shipment (`replacement.*`, `replacement_lines[i].*`). Errors:
+/// INVALID_ARGUMENT naming every bad field.
+pub fn ship_replacement(
+    req: pb::ShipReplacementRequest,
+) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+    let pb::ShipReplacementRequest {
+        exception_id,
+        version,
+        replacement,
+        replacement_lines,
+    } = req;
+    let exception_id = id("exception_id", exception_id)?;
+    let mut check = FieldCheck::default();
+    read_version("version", version, &mut check);
+    let shipment = shipment_fields("replacement", replacement, &mut check);
+    let lines = batch_lines("replacement_lines", replacement_lines, &mut check, |l| {
+        (l.exception_line_id, l.quantity, l.batch_no, l.expiry_date)
+    });
+    check.finish()?;
+    Ok((exception_id, version, shipment, lines))
 }
 
 pub fn list_exceptions(
@@ -846,6 +861,8 @@ pub fn list_exceptions(
         reported_from,
         reported_to,
         page,
+        awaiting_replacement,
+        mine_to_ship,
     } = req;
     let mut check = FieldCheck::default();
     let customer_id = optional_id("customer_id", customer_id, &mut check);
@@ -863,8 +880,10 @@ pub fn list_exceptions(
             customer_id,
             order_id,
             awaiting_decision,
+            awaiting_replacement,
             open_only,
             sales_rep_id: mine.then_some(caller),
+            cs_rep_id: mine_to_ship.then_some(caller),
             kind: kind.map(str::to_owned),
             reported_from,
             reported_to,

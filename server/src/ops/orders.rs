@@ -118,11 +118,8 @@ pub struct ExceptionReport {
 pub enum Decision {
     /// Take the value off what the customer owes for the order.
     Deduct,
-    /// Re-send the units on a replacement shipment.
-    Reship {
-        shipment: ShipmentFields,
-        lines: Vec<BatchLine>,
-    },
+    /// Re-send the units: the CS rep ships the replacement ([`ship_replacement`]).
+    Reship,
 }
 
 /// Something allowed but worth a second look (a price below cost).
@@ -973,14 +970,12 @@ pub fn report_exception(
 
 /// Decides how exception `id` (read at `version`) is settled (处理异常), after agreeing it
 /// with the customer: a deduction closes it at once and comes off the order's net amount;
-/// a reship creates the replacement shipment (amount 0, its own batches), and the
-/// exception closes when that is delivered (or lost). Decided at `decided_at`, on the
+/// a reship leaves it open for the CS rep to ship the replacement ([`ship_replacement`]),
+/// and it closes when that is delivered (or lost). Decided at `decided_at`, on the
 /// business day `today`. Audited as `transport_exception.decide`.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
-/// when already decided, or for a replacement to a customer who may no longer be shipped
-/// to (as [`ship`]); INVALID_ARGUMENT when the replacement lines do not cover each
-/// exception line's units exactly, or for the replacement's ship date and expiry dates.
+/// when already decided.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
     conn: &mut PgConnection,
@@ -1006,15 +1001,7 @@ pub fn decide(
     }
     let after = match decision {
         Decision::Deduct => {
-            let after = exception::decide(
-                conn,
-                ctx,
-                &before,
-                exception::DEDUCT,
-                note,
-                None,
-                decided_at,
-            )?;
+            let after = exception::decide(conn, ctx, &before, exception::DEDUCT, note, decided_at)?;
             finance::post_deduction(conn, ctx, &order, &after, today)?;
             order::advance(
                 conn,
@@ -1028,118 +1015,145 @@ pub fn decide(
             )?;
             after
         }
-        Decision::Reship {
-            shipment: fields,
-            lines,
-        } => {
-            require_may_ship_to(conn, before.customer_id, fields.ship_date.min(today))?;
-            let original = Shipment::lock(conn, before.shipment_id)?;
-            let mut check = FieldCheck::default();
-            let (entity, transit) = check_shipment_fields(
-                conn,
-                "replacement",
-                fields,
-                original.ship_date,
-                original.invoicing_entity_id,
-                today,
-                &mut check,
-            )?;
-            let exception_lines: HashMap<i64, ExceptionLine> =
-                exception::lines_of(conn, &[before.id])?
-                    .into_iter()
-                    .map(|l| (l.id, l))
-                    .collect();
-            let shipped: HashMap<i64, ShipmentLine> = shipment::lines_of(conn, &[original.id])?
-                .into_iter()
-                .map(|l| (l.id, l))
-                .collect();
-            let mut covered: HashMap<i64, i64> = HashMap::new();
-            let mut new_lines = Vec::with_capacity(lines.len());
-            for (i, line) in lines.iter().enumerate() {
-                check_expiry(i, "replacement_lines", line, fields.ship_date, &mut check);
-                let Some(el) = exception_lines.get(&line.line_id) else {
-                    check.fail(
-                        format!("replacement_lines[{i}].exception_line_id"),
-                        msg!("exception.line_not_of_exception"),
-                    );
-                    continue;
-                };
-                *covered.entry(el.id).or_default() += line.quantity;
-                let order_line_id = shipped
-                    .get(&el.shipment_line_id)
-                    .map_or(0, |sl| sl.order_line_id);
-                new_lines.push(NewShipmentLine {
-                    shipment_id: 0,
-                    order_line_id,
-                    exception_line_id: Some(el.id),
-                    quantity: line.quantity,
-                    unit_price: el.unit_price,
-                    amount: Decimal::ZERO,
-                    batch_no: line.batch_no.clone(),
-                    expiry_date: line.expiry_date,
-                });
-            }
-            if exception_lines
-                .values()
-                .any(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
-            {
-                check.fail(
-                    "replacement_lines",
-                    msg!("exception.replacement_must_cover"),
-                );
-            }
-            check.finish()?;
-            let new = NewShipment {
-                number: next_number(conn, DocumentKind::Shipment, today)?,
-                order_id: order.id,
-                customer_id: before.customer_id,
-                ship_date: fields.ship_date,
-                carrier: fields.carrier.clone(),
-                waybill_no: fields.waybill_no.clone(),
-                transit_days: transit,
-                invoicing_entity_id: entity,
-                invoice_no: String::new(),
-                replacement_of_exception_id: Some(before.id),
-                amount: Decimal::ZERO,
-                created_by: ctx.actor.user_id.unwrap_or_default(),
-                updated_by: ctx.actor.user_id,
-            };
-            let (replacement, stored) = shipment::insert(conn, &new, &new_lines)?;
-            ctx.audit_change(
-                conn,
-                "shipment.create",
-                Shipment::OBJECT,
-                replacement.id,
-                None,
-                Some(&ShipmentRecord {
-                    shipment: &replacement,
-                    lines: &stored,
-                }),
-            )?;
-            let after = exception::decide(
-                conn,
-                ctx,
-                &before,
-                exception::RESHIP,
-                note,
-                Some(replacement.id),
-                decided_at,
-            )?;
-            order::advance(
-                conn,
-                ctx,
-                &order,
-                Progress {
-                    open_shipments: 1,
-                    ..Progress::default()
-                },
-                false,
-            )?;
-            after
+        // The exception stays open: the CS rep ships the replacement, and it closes
+        // when that is delivered (or lost).
+        Decision::Reship => {
+            exception::decide(conn, ctx, &before, exception::RESHIP, note, decided_at)?
         }
     };
     crate::db::versioned::audit(conn, ctx, "decide", Some(&before), Some(&after))?;
     Ok(after)
+}
+
+/// Ships the replacement (补发) of exception `id` (read at `version`), decided `reship` by
+/// the sales rep: a shipment of amount 0 with its own carrier, waybill and batches, whose
+/// lines together cover every exception line's units exactly; the exception closes when
+/// it is delivered (or lost). Recorded by the CS rep on the business day `today`; audited
+/// as `shipment.create` and `transport_exception.ship_replacement`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
+/// when the exception was not decided `reship` or its replacement was shipped already, or
+/// for a customer who may no longer be shipped to (as [`ship`]); INVALID_ARGUMENT on
+/// `replacement.*` and `replacement_lines` as for a shipment, and when the lines do not
+/// cover each exception line's units exactly.
+#[allow(clippy::too_many_arguments)]
+pub fn ship_replacement(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    fields: &ShipmentFields,
+    lines: &[BatchLine],
+    today: NaiveDate,
+) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let peek = exception::find(conn, reps, id, false)?;
+    finance::lock_ledger(conn, peek.customer_id)?;
+    let order = Order::lock(conn, peek.order_id)?;
+    let before = exception::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if before.decision != exception::RESHIP || before.replacement_shipment_id.is_some() {
+        return Err(AppError::precondition(msg!(
+            "exception.not_awaiting_replacement",
+            number = before.number
+        )));
+    }
+    require_may_ship_to(conn, before.customer_id, fields.ship_date.min(today))?;
+    let original = Shipment::lock(conn, before.shipment_id)?;
+    let mut check = FieldCheck::default();
+    let (entity, transit) = check_shipment_fields(
+        conn,
+        "replacement",
+        fields,
+        original.ship_date,
+        original.invoicing_entity_id,
+        today,
+        &mut check,
+    )?;
+    let exception_lines: HashMap<i64, ExceptionLine> = exception::lines_of(conn, &[before.id])?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let shipped: HashMap<i64, ShipmentLine> = shipment::lines_of(conn, &[original.id])?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let mut covered: HashMap<i64, i64> = HashMap::new();
+    let mut new_lines = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        check_expiry(i, "replacement_lines", line, fields.ship_date, &mut check);
+        let Some(el) = exception_lines.get(&line.line_id) else {
+            check.fail(
+                format!("replacement_lines[{i}].exception_line_id"),
+                msg!("exception.line_not_of_exception"),
+            );
+            continue;
+        };
+        *covered.entry(el.id).or_default() += line.quantity;
+        let order_line_id = shipped
+            .get(&el.shipment_line_id)
+            .map_or(0, |sl| sl.order_line_id);
+        new_lines.push(NewShipmentLine {
+            shipment_id: 0,
+            order_line_id,
+            exception_line_id: Some(el.id),
+            quantity: line.quantity,
+            unit_price: el.unit_price,
+            amount: Decimal::ZERO,
+            batch_no: line.batch_no.clone(),
+            expiry_date: line.expiry_date,
+        });
+    }
+    if exception_lines
+        .values()
+        .any(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
+    {
+        check.fail(
+            "replacement_lines",
+            msg!("exception.replacement_must_cover"),
+        );
+    }
+    check.finish()?;
+    let new = NewShipment {
+        number: next_number(conn, DocumentKind::Shipment, today)?,
+        order_id: order.id,
+        customer_id: before.customer_id,
+        ship_date: fields.ship_date,
+        carrier: fields.carrier.clone(),
+        waybill_no: fields.waybill_no.clone(),
+        transit_days: transit,
+        invoicing_entity_id: entity,
+        invoice_no: String::new(),
+        replacement_of_exception_id: Some(before.id),
+        amount: Decimal::ZERO,
+        created_by: ctx.actor.user_id.unwrap_or_default(),
+        updated_by: ctx.actor.user_id,
+    };
+    let (replacement, stored) = shipment::insert(conn, &new, &new_lines)?;
+    ctx.audit_change(
+        conn,
+        "shipment.create",
+        Shipment::OBJECT,
+        replacement.id,
+        None,
+        Some(&ShipmentRecord {
+            shipment: &replacement,
+            lines: &stored,
+        }),
+    )?;
+    let after = exception::set_replacement(conn, ctx, &before, replacement.id)?;
+    order::advance(
+        conn,
+        ctx,
+        &order,
+        Progress {
+            open_shipments: 1,
+            ..Progress::default()
+        },
+        false,
+    )?;
+    crate::db::versioned::audit(conn, ctx, "ship_replacement", Some(&before), Some(&after))?;
+    Ok((replacement, stored))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -465,6 +465,31 @@ impl OrderService for OrderApi {
         ))
     }
 
+    async fn ship_replacement(
+        &self,
+        request: Request<pb::ShipReplacementRequest>,
+    ) -> Reply<pb::Shipment> {
+        let session = Session::of(&request)?;
+        let (exception_id, version, fields, lines) = conv::ship_replacement(request.into_inner())?;
+        let today = self.state.clock.today();
+        let (row, _) = self
+            .state
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::ship_replacement(
+                    conn,
+                    ctx,
+                    reps,
+                    exception_id,
+                    version,
+                    &fields,
+                    &lines,
+                    today,
+                )
+            })
+            .await?;
+        Ok(Response::new(self.shipment_reply(&session, row.id).await?))
+    }
+
     async fn list_exceptions(
         &self,
         request: Request<pb::ListExceptionsRequest>,

@@ -597,18 +597,11 @@ async fn a_line_shipped_or_deducted_in_parts_is_charged_its_amount_to_the_cent()
         w.cs.reported_first(&second, pb::ExceptionKind::Damaged, 1)
             .await;
     assert_eq!(damaged.value, "12.34");
-    let reshipped = w
-        .rep
-        .reship(&damaged, "2026-09-01", "B2R")
-        .await
-        .expect("reshipped");
+    let decided = w.rep.decide_reship(&damaged).await.expect("reship");
     let replacement =
-        w.cs.reload(&order)
+        w.cs.ship_replacement(&decided, "2026-09-01", "B2R")
             .await
-            .shipments
-            .into_iter()
-            .find(|s| s.id == reshipped.replacement_shipment_id)
-            .expect("the replacement");
+            .expect("reshipped");
     let lost =
         w.cs.reported_first(&replacement, pb::ExceptionKind::Lost, 1)
             .await;
@@ -671,8 +664,8 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
     let lost =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Lost, 3)
             .await;
-    w.rep
-        .reship(&lost, "2026-09-01", "B2")
+    let decided = w.rep.decide_reship(&lost).await.expect("reship");
+    w.cs.ship_replacement(&decided, "2026-09-01", "B2")
         .await
         .expect("reshipped");
     let money = w.finance.order_finance(reshipped.header().id).await;

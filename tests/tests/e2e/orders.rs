@@ -343,17 +343,17 @@ async fn goods_are_not_shipped_to_a_customer_whose_certificate_expired_after_the
     let damaged =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
             .await;
-    let status = w
-        .rep
-        .reship(&damaged, "2026-12-07", "B2613")
-        .await
-        .refused(Code::FailedPrecondition);
+    let decided = w.rep.decide_reship(&damaged).await.expect("reship");
+    let status =
+        w.cs.ship_replacement(&decided, "2026-12-07", "B2613")
+            .await
+            .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "GSP");
     let order = w.rep.reload(&order).await;
     assert_eq!(order.shipments.len(), 1, "no replacement was recorded");
-    assert_eq!(
-        order.exceptions[0].decision(),
-        pb::ExceptionDecision::Pending
+    assert!(
+        order.exceptions[0].replacement_shipment_id == 0,
+        "still awaiting its replacement"
     );
 
     // An archived customer is not shipped to either.
@@ -815,19 +815,62 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     assert_eq!(short.value, "2.47");
     let before = w.rep.reload(&order).await;
 
-    let decided = w.rep.reship(&short, TODAY, "B2612").await.expect("reship");
+    let decided = w.rep.decide_reship(&short).await.expect("reship");
     assert_eq!(decided.decision(), pb::ExceptionDecision::Reship);
-    assert_ne!(decided.replacement_shipment_id, 0);
+    assert_eq!(decided.replacement_shipment_id, 0, "the CS rep ships it");
     assert!(
         decided.closed_at.is_none(),
         "open until the replacement arrives"
     );
+    // It awaits its replacement in the CS rep's work (待补发), not in another CS rep's.
+    let to_ship = || pb::ListExceptionsRequest {
+        awaiting_replacement: true,
+        mine_to_ship: true,
+        ..Default::default()
+    };
+    let waiting: pb::ListExceptionsResponse = w.cs.send(to_ship()).await;
+    let numbers: Vec<&str> = waiting
+        .exceptions
+        .iter()
+        .map(|e| e.number.as_str())
+        .collect();
+    assert_eq!(numbers, [short.number.as_str()]);
+    let others: pb::ListExceptionsResponse = w.rep.send(to_ship()).await;
+    assert!(
+        others.exceptions.is_empty(),
+        "the sales rep is not its CS rep"
+    );
+    // The sales rep decides; the shipment's carrier and batches are the CS rep's to record.
+    let status = w
+        .rep
+        .ship_replacement(&decided, TODAY, "B2612")
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "order.shipment.write");
+    let shipped =
+        w.cs.ship_replacement(&decided, TODAY, "B2612")
+            .await
+            .expect("the CS rep ships the replacement");
+    // Once only.
+    let again = w.rep.reload(&order).await;
+    let awaiting = again
+        .exceptions
+        .iter()
+        .find(|e| e.id == short.id)
+        .expect("the exception")
+        .clone();
+    assert_eq!(awaiting.replacement_shipment_id, shipped.id);
+    let waiting: pb::ListExceptionsResponse = w.cs.send(to_ship()).await;
+    assert!(waiting.exceptions.is_empty(), "shipped: no longer awaited");
+    w.cs.ship_replacement(&awaiting, TODAY, "B2612")
+        .await
+        .refused(Code::FailedPrecondition);
 
     let order = w.rep.reload(&order).await;
     let replacement = order
         .shipments
         .iter()
-        .find(|s| s.id == decided.replacement_shipment_id)
+        .find(|s| s.id == shipped.id)
         .expect("the replacement among the order's shipments")
         .clone();
     assert!(replacement.is_replacement);
@@ -884,8 +927,13 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
             ("shipment.create", shipment.number.as_str()),
             ("shipment.deliver", shipment.number.as_str()),
             ("transport_exception.report", short.number.as_str()),
-            ("shipment.create", replacement.number.as_str()),
             ("transport_exception.decide", short.number.as_str()),
+            // The CS rep ships the replacement: the shipment, then the exception linked.
+            ("shipment.create", replacement.number.as_str()),
+            (
+                "transport_exception.ship_replacement",
+                short.number.as_str()
+            ),
             // The replacement's delivery closes the exception, in one transaction.
             ("transport_exception.close", short.number.as_str()),
             ("shipment.deliver", replacement.number.as_str()),
@@ -910,19 +958,11 @@ async fn a_lost_replacement_closes_the_exception_it_replaced_and_the_order_still
     let damaged =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
             .await;
-    let decided = w
-        .rep
-        .reship(&damaged, TODAY, "B2612")
-        .await
-        .expect("reship");
-    let replacement = w
-        .rep
-        .reload(&order)
-        .await
-        .shipments
-        .into_iter()
-        .find(|s| s.id == decided.replacement_shipment_id)
-        .expect("the replacement");
+    let decided = w.rep.decide_reship(&damaged).await.expect("reship");
+    let replacement =
+        w.cs.ship_replacement(&decided, TODAY, "B2612")
+            .await
+            .expect("the replacement");
 
     // The whole replacement is lost on the way: the damaged goods' exception is settled by
     // the replacement's own, which now awaits a decision.
@@ -977,7 +1017,10 @@ async fn an_exception_is_decided_only_once() {
         .refused(Code::FailedPrecondition);
     assert!(zh_message(&status).is_some(), "{status:?}");
     w.rep
-        .reship(&decided, TODAY, "B2612")
+        .decide_reship(&decided)
+        .await
+        .refused(Code::FailedPrecondition);
+    w.cs.ship_replacement(&decided, TODAY, "B2612")
         .await
         .refused(Code::FailedPrecondition);
 
@@ -1186,8 +1229,8 @@ async fn a_closed_order_gives_up_to_the_cent_what_it_did_not_charge_and_still_re
     let damaged =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
             .await;
-    w.rep
-        .reship(&damaged, TODAY, "B2612")
+    let decided = w.rep.decide_reship(&damaged).await.expect("reship");
+    w.cs.ship_replacement(&decided, TODAY, "B2612")
         .await
         .expect("a replacement for a closed order");
     let after = w.rep.reload(&closed).await;

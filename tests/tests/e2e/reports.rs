@@ -170,8 +170,8 @@ async fn september_sales(w: &mut World) {
     let lost =
         w.cs.reported_first(&second, pb::ExceptionKind::Lost, 1)
             .await;
-    w.rep_b
-        .reship(&lost, "2026-09-15", "B2")
+    let decided = w.rep_b.decide_reship(&lost).await.expect("reship");
+    w.cs.ship_replacement(&decided, "2026-09-15", "B2")
         .await
         .expect("reshipped");
     w.shipped(Who::A, b, "2026-10-01", &[(agency, 100)]).await;

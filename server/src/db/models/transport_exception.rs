@@ -150,27 +150,42 @@ pub fn units_of_kind(conn: &mut PgConnection, shipment_id: i64, kind: &str) -> A
     Ok(units.and_then(|d| i64::try_from(d).ok()).unwrap_or(0))
 }
 
-/// Records the decision on the (locked, pending) exception, taken at `at` (the server
-/// clock's instant): without a replacement shipment (a deduction, booked in the same
-/// transaction) it closes at once; with one it stays open until that arrives or is lost.
+/// Decides the (locked) exception `before` as `decision` (`deduct`, which closes it at
+/// `at`, or `reship`, which awaits its replacement shipment) with `note`, by the actor at
+/// `at` (the server clock's instant).
 pub fn decide(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     before: &TransportException,
     decision: &str,
     note: &str,
-    replacement_shipment_id: Option<i64>,
     at: DateTime<Utc>,
 ) -> AppResult<TransportException> {
-    let closed_at = replacement_shipment_id.is_none().then_some(at);
+    let closed_at = (decision == DEDUCT).then_some(at);
     Ok(diesel::update(exceptions::table.find(before.id))
         .set((
             exceptions::decision.eq(decision),
             exceptions::decided_by.eq(ctx.actor.user_id),
             exceptions::decided_at.eq(at),
             exceptions::note.eq(note),
-            exceptions::replacement_shipment_id.eq(replacement_shipment_id),
             exceptions::closed_at.eq(closed_at),
+            crate::stamp!(exceptions, before, ctx),
+        ))
+        .returning(TransportException::as_returning())
+        .get_result(conn)?)
+}
+
+/// Links the (locked) exception `before`, decided `reship`, to its replacement shipment
+/// `shipment_id` (补发, recorded by the CS rep).
+pub fn set_replacement(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &TransportException,
+    shipment_id: i64,
+) -> AppResult<TransportException> {
+    Ok(diesel::update(exceptions::table.find(before.id))
+        .set((
+            exceptions::replacement_shipment_id.eq(shipment_id),
             crate::stamp!(exceptions, before, ctx),
         ))
         .returning(TransportException::as_returning())
@@ -200,9 +215,13 @@ pub struct ExceptionFilter {
     pub customer_id: Option<i64>,
     pub order_id: Option<i64>,
     pub awaiting_decision: bool,
+    /// Decided reship, the replacement not shipped yet (the CS rep's 待补发).
+    pub awaiting_replacement: bool,
     pub open_only: bool,
     /// Only the customers whose current sales rep is this user ("my work").
     pub sales_rep_id: Option<i64>,
+    /// Only the customers whose current CS rep is this user (a CS rep's "my work").
+    pub cs_rep_id: Option<i64>,
     /// A stored kind code.
     pub kind: Option<String>,
     pub reported_from: Option<NaiveDate>,
@@ -225,6 +244,7 @@ pub fn list(
         ("e.customer_id", filter.customer_id),
         ("e.order_id", filter.order_id),
         ("c.sales_rep_id", filter.sales_rep_id),
+        ("c.cs_rep_id", filter.cs_rep_id),
     ] {
         if let Some(v) = value {
             conditions
@@ -234,6 +254,9 @@ pub fn list(
     }
     if filter.awaiting_decision {
         conditions.push(" AND e.decision = 'pending'");
+    }
+    if filter.awaiting_replacement {
+        conditions.push(" AND e.decision = 'reship' AND e.replacement_shipment_id IS NULL");
     }
     if filter.open_only {
         conditions.push(" AND e.closed_at IS NULL");
@@ -253,7 +276,7 @@ pub fn list(
             .push(" AND e.reported_at < ")
             .bind(Value::Time(start_of(to)));
     }
-    let order = if filter.awaiting_decision {
+    let order = if filter.awaiting_decision || filter.awaiting_replacement {
         "ORDER BY e.reported_at ASC, e.id ASC"
     } else {
         "ORDER BY e.reported_at DESC, e.id DESC"
