@@ -608,7 +608,7 @@ impl UsersPanel {
             return;
         };
         let mut token = issued.token.clone();
-        let modal = egui::Modal::new(egui::Id::unique("issued_token")).show(ctx, |ui| {
+        let modal = crate::widgets::modal("issued_token").show(ctx, |ui| {
             ui.set_max_width(520.0);
             ui.heading(t("tokens.issued_title"));
             ui.label(t("tokens.issued_once"));

@@ -399,7 +399,7 @@ impl CataloguePanel {
         let errors = &mut self.dialog_errors;
         let mut submit = false;
         let mut close = false;
-        let modal = egui::Modal::new(egui::Id::unique("category_dialog")).show(egui_ctx, |ui| {
+        let modal = crate::widgets::modal("category_dialog").show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
             ui.heading(if dialog.id.is_some() {
                 t("drugs.edit_category")

@@ -294,7 +294,7 @@ impl InvoiceList {
         let mut submit = false;
         let mut close = false;
         let errors = &mut self.red_errors;
-        let modal = egui::Modal::new(egui::Id::unique("red_invoice")).show(egui_ctx, |ui| {
+        let modal = crate::widgets::modal("red_invoice").show(egui_ctx, |ui| {
             ui.set_min_width(400.0);
             ui.heading(label_value(t("invoice.red"), &dialog.blue.number));
             ui.label(format!(

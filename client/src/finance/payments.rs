@@ -441,7 +441,7 @@ impl PaymentView {
         let mut close = false;
         let errors = &mut self.errors;
         let payment = &self.payment;
-        let modal = egui::Modal::new(egui::Id::unique("reverse_payment")).show(egui_ctx, |ui| {
+        let modal = crate::widgets::modal("reverse_payment").show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
             ui.heading(label_value(t("payment.reverse"), &payment.number));
             ui.label(t("payment.reverse_question"));

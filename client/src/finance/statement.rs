@@ -344,7 +344,7 @@ impl StatementPanel {
         let stale = errors
             .error()
             .is_some_and(|e| e.fields.iter().any(|f| f.field == "closing_balance"));
-        let modal = egui::Modal::new(egui::Id::unique("reconcile")).show(egui_ctx, |ui| {
+        let modal = crate::widgets::modal("reconcile").show(egui_ctx, |ui| {
             ui.set_min_width(400.0);
             ui.heading(t("statement.reconcile"));
             ui.label(RichText::new(&dialog.customer_name).strong());

@@ -356,7 +356,7 @@ impl OrderView {
         let mut close = false;
         let mut reload = false;
         let errors = &mut self.ending_errors;
-        let modal = egui::Modal::new(egui::Id::unique("end_order")).show(egui_ctx, |ui| {
+        let modal = crate::widgets::modal("end_order").show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
             ui.set_max_width(520.0);
             ui.heading(label_value(ending.title(), &order.number));

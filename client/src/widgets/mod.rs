@@ -90,11 +90,20 @@ pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
     }
 }
 
+/// A modal dialog: the window dims behind it and a click outside closes it. It sits below
+/// the popups (combo box lists), so a list that reaches past the dialog's frame is drawn
+/// over it and takes the click — egui's default puts the dialog above its own popups,
+/// where a click on a choice past its edge closed the dialog instead.
+pub fn modal(id: &str) -> egui::Modal {
+    let id = egui::Id::unique(id);
+    egui::Modal::new(id).area(egui::Modal::default_area(id).order(egui::Order::Middle))
+}
+
 /// A yes/no question in a modal; `Some(true)` when confirmed, `Some(false)` when
 /// cancelled (also with Esc), `None` while open.
 fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Option<bool> {
     let mut answer = None;
-    let modal = egui::Modal::new(egui::Id::unique(id)).show(ctx, |ui| {
+    let modal = modal(id).show(ctx, |ui| {
         ui.set_max_width(360.0);
         ui.label(question);
         ui.add_space(8.0);

@@ -438,7 +438,7 @@ impl CustomerView {
                 .map(|x| (x.id, x.name.clone()))
                 .collect();
             let errors = &mut self.type_errors;
-            let modal = egui::Modal::new(egui::Id::unique("type_dialog")).show(egui_ctx, |ui| {
+            let modal = crate::widgets::modal("type_dialog").show(egui_ctx, |ui| {
                 ui.set_min_width(380.0);
                 ui.heading(t("customer.change_type"));
                 let response = widgets::form(ui, "type_form", errors, |f| {
@@ -474,7 +474,7 @@ impl CustomerView {
                 super::rep_options(&self.cs_reps, 0),
             );
             let errors = &mut self.assign_errors;
-            let modal = egui::Modal::new(egui::Id::unique("assign_dialog")).show(egui_ctx, |ui| {
+            let modal = crate::widgets::modal("assign_dialog").show(egui_ctx, |ui| {
                 ui.set_min_width(380.0);
                 ui.heading(t("customer.assign"));
                 let response = widgets::form(ui, "assign_form", errors, |f| {
