@@ -745,6 +745,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     ui.type_into("联系人", "张主任");
     ui.type_into("联系人身份证号", "11010519491231002X");
     ui.type_into("电话", "010-69156114");
+    ui.type_into("邮编", "100730");
     ui.type_into("账期（天）", "30");
     for (picker, choice) in [
         ("省份", "北京市"),
@@ -766,8 +767,11 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     ui.click("+ 阿莫西林胶囊 0.25g×24粒");
     ui.wait_label("阿莫西林胶囊 0.25g×24粒 ×");
     ui.click("保存");
-    // Saved: the customer's view opens, its ID number masked.
+    // Saved: the customer's view opens, its ID number masked, the postcode entered shown
+    // (fax and note, not entered, take no line).
     ui.wait_label("110105********002X");
+    ui.wait_label("100730");
+    assert!(ui.harness.query_by_label("传真").is_none());
 
     // Found again by pinyin from the list.
     ui.click("返回客户列表");

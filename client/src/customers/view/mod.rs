@@ -296,7 +296,7 @@ impl CustomerView {
                 t("customer.cs_rep"),
                 c.cs_rep.as_ref().map_or("", |r| r.name.as_str()).to_owned(),
             ),
-            (t("customer.drugs"), drugs),
+            (t("customer.drugs"), or_dash(&drugs)),
             (t("customer.credit_days"), c.credit_days.to_string()),
             (
                 t("credit.limit"),
@@ -307,6 +307,18 @@ impl CustomerView {
                 },
             ),
         ];
+        // Fax, postcode and note only when entered: the header stays short (the tabs below
+        // need the room at 900×600).
+        let mut fields = fields.to_vec();
+        for (label, value) in [
+            (t("customer.fax"), &c.fax),
+            (t("customer.postcode"), &c.postcode),
+            (t("customer.note"), &c.note),
+        ] {
+            if !value.trim().is_empty() {
+                fields.push((label, value.clone()));
+            }
+        }
         // Two label/value pairs per line when there is room, else one; values that do not
         // fit their column are cut with "…" and shown whole on hover, so the columns stay
         // in the window at any size.
@@ -543,4 +555,13 @@ fn text_width(ui: &egui::Ui, text: &str) -> f32 {
             .size()
             .x
     })
+}
+
+/// A value of the customer's header, or "—" when none was entered.
+fn or_dash(value: &str) -> String {
+    if value.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        value.to_owned()
+    }
 }
