@@ -516,8 +516,13 @@ pub fn profile_record(r: ProfileRecord, updated_by: String) -> pb::ProfileRecord
     }
 }
 
-/// A follow-up, validated.
-pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>> {
+/// A follow-up, validated; a new one's next date (`next_on`) is not before `today` (the
+/// business date: an appointment already missed is not one to make). Errors:
+/// INVALID_ARGUMENT naming every bad field.
+pub fn followup_input(
+    r: pb::Followup,
+    today: chrono::NaiveDate,
+) -> AppResult<RecordInput<FollowupFields>> {
     let pb::Followup {
         id: followup_id,
         customer_id,
@@ -542,6 +547,9 @@ pub fn followup_input(r: pb::Followup) -> AppResult<RecordInput<FollowupFields>>
         .check("content", validation::required_text(&content, 1000))
         .check("result", validation::optional_text(&result, 500));
     let next_on = date("next_on", &next_on, &mut check);
+    if followup_id <= 0 && next_on.is_some_and(|d| d < today) {
+        check.fail("next_on", msg!("followup.next_in_past"));
+    }
     let happened_at = match happened_at.map(|t| from_timestamp("happened_at", t)) {
         Some(Ok(t)) => Some(t),
         _ => {

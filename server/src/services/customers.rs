@@ -465,7 +465,7 @@ impl CustomerService for CustomerApi {
 
     async fn save_followup(&self, request: Request<pb::Followup>) -> Reply<pb::Followup> {
         let session = Session::of(&request)?;
-        let input = conv::followup_input(request.into_inner())?;
+        let input = conv::followup_input(request.into_inner(), self.state.clock.today())?;
         let row: Followup = self.save_record(session, input).await?;
         let by = row.created_by;
         let name = self

@@ -654,8 +654,12 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     admin.disable_user(&leaver).await.expect("now they can go");
 }
 
+/// The business date (Asia/Shanghai, as the server's clock reckons it) `days` from now.
 fn days_from_today(days: i64) -> String {
-    (chrono::Local::now().date_naive() + chrono::Duration::days(days))
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    (today + chrono::Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -731,10 +735,21 @@ async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
         next_on,
         ..Default::default()
     };
-    let overdue = followup(w.customer.id, days_from_today(-2));
-    w.rep.send(overdue).await;
+    // A new follow-up's next date is not in the past: an appointment already missed.
+    let status = w
+        .rep
+        .try_send(followup(w.customer.id, days_from_today(-2)))
+        .await
+        .expect_err("in the past");
+    assert_eq!(bad_fields(&status), ["next_on"]);
+    assert_zh_contains(&status, "不能早于今天");
+    let due_today = followup(w.customer.id, days_from_today(0));
+    w.rep.send(due_today).await;
     let not_yet_due = followup(later.id, days_from_today(7));
     w.rep.send(not_yet_due).await;
+    // Two days on, the first is overdue and the second not yet due.
+    w.app
+        .pin_clock(&(chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339());
     let status = w
         .rep
         .try_send(pb::Followup {
