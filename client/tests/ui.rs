@@ -1095,6 +1095,13 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     ui.type_into("Excel 文件路径", &missing);
     ui.click("导入");
     ui.wait_label(&format!("无法读取 {missing}：文件不存在"));
+    // A file that is not a workbook: the server's sentence, without its field's name.
+    let not_a_workbook = dir.join("备注.txt");
+    std::fs::write(&not_a_workbook, "不是表格").unwrap();
+    ui.replace_text("Excel 文件路径", &not_a_workbook.display().to_string());
+    ui.click("导入");
+    ui.wait_label("不是 .xlsx 工作簿");
+    assert!(!ui.shows_contains("workbook"), "no field name shown");
     ui.type_into("模板保存到", &path_text);
     ui.click("下载导入模板");
     ui.wait_label_contains("模板已保存到");

@@ -746,7 +746,13 @@ impl CataloguePanel {
                                 }
                             });
                     }
-                    Requested::Failed { error, .. } => widgets::error_line(ui, error),
+                    // The workbook refused whole: its sentence, not the request field's name.
+                    Requested::Failed { error, .. } => match error.field("workbook") {
+                        Some(why) => {
+                            ui.label(RichText::new(why).color(widgets::ERROR));
+                        }
+                        None => widgets::error_line(ui, error),
+                    },
                     _ => {}
                 }
             });
