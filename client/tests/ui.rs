@@ -607,6 +607,16 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     // › 青霉素类, through the button shown for the selected category; Enter saves.
     ui.click("抗生素（0）");
     ui.wait_role(Role::Button, "新建下级类别");
+    // The only sub-category neither moves up nor down.
+    for label in ["上移", "下移"] {
+        assert!(
+            ui.harness
+                .get_by_role_and_label(Role::Button, label)
+                .accesskit_node()
+                .is_disabled(),
+            "{label} offered"
+        );
+    }
     ui.harness
         .get_by_role_and_label(Role::Button, "新建下级类别")
         .click();

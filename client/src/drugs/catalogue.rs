@@ -313,15 +313,16 @@ impl CataloguePanel {
         // What can be done to the selected category, as buttons (also on right-click).
         let selected = self.selected_category.and_then(|id| {
             let c = categories.iter().find(|c| c.id == id)?;
+            let siblings = children.get(&c.parent_id).map_or(1, Vec::len);
             let position = children
                 .get(&c.parent_id)
                 .and_then(|siblings| siblings.iter().position(|s| s.id == id))
-                .map_or(0, |p| i32::try_from(p).unwrap_or(i32::MAX));
-            Some((c, position))
+                .unwrap_or(0);
+            Some((c, (position, siblings)))
         });
-        if can_edit && let Some((c, position)) = selected {
+        if can_edit && let Some((c, place)) = selected {
             ui.horizontal_wrapped(|ui| {
-                category_actions(ui, c, position, &mut action);
+                category_actions(ui, c, place, &mut action);
             });
         }
         ui.separator();
@@ -897,26 +898,37 @@ fn subtree(categories: &[pb::Category], id: i64) -> Vec<i64> {
     below
 }
 
-/// The buttons acting on category `c` (at `position` among its siblings), in the tree's
-/// context menu and above the tree for the selected one; whether one was clicked.
+/// The buttons acting on category `c` (at `position` among `siblings` categories), in the
+/// tree's context menu and above the tree for the selected one; whether one was clicked.
+/// The first cannot move up, nor the last down.
 fn category_actions(
     ui: &mut egui::Ui,
     c: &pb::Category,
-    position: i32,
+    (position, siblings): (usize, usize),
     action: &mut Option<TreeAction>,
 ) -> bool {
+    let position_at = |p: usize| i32::try_from(p).unwrap_or(i32::MAX);
     let before = action.is_some();
     if ui.button(t("drugs.add_child")).clicked() {
         *action = Some(TreeAction::Add(c.id));
     }
     if ui.button(t("drugs.rename_move")).clicked() {
-        *action = Some(TreeAction::Edit(c.clone(), position));
+        *action = Some(TreeAction::Edit(c.clone(), position_at(position)));
     }
-    if ui.button(t("drugs.move_up")).clicked() {
-        *action = Some(TreeAction::MoveTo(c.clone(), position - 1));
+    if ui
+        .add_enabled(position > 0, egui::Button::new(t("drugs.move_up")))
+        .clicked()
+    {
+        *action = Some(TreeAction::MoveTo(c.clone(), position_at(position) - 1));
     }
-    if ui.button(t("drugs.move_down")).clicked() {
-        *action = Some(TreeAction::MoveTo(c.clone(), position + 1));
+    if ui
+        .add_enabled(
+            position + 1 < siblings,
+            egui::Button::new(t("drugs.move_down")),
+        )
+        .clicked()
+    {
+        *action = Some(TreeAction::MoveTo(c.clone(), position_at(position) + 1));
     }
     if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {
         *action = Some(TreeAction::Delete(c.clone()));
@@ -946,7 +958,7 @@ fn tree_nodes(
         return;
     };
     for (index, c) in nodes.iter().enumerate() {
-        let position = i32::try_from(index).unwrap_or(i32::MAX);
+        let place = (index, nodes.len());
         let text = bracketed(&c.name, &c.subtree_drug_count.to_string());
         let mut node_ui = |ui: &mut egui::Ui| {
             let response = ui.selectable_label(selected == Some(c.id), text.clone());
@@ -955,7 +967,7 @@ fn tree_nodes(
             }
             if can_edit {
                 response.context_menu(|ui| {
-                    if category_actions(ui, c, position, action) {
+                    if category_actions(ui, c, place, action) {
                         ui.close();
                     }
                 });
