@@ -489,6 +489,39 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     for hidden in ["客户管理", "订单管理", "财务", "统计分析", "系统管理"] {
         assert!(!new_user.has_button(hidden), "{hidden} is not granted");
     }
+
+    // Disabling the account asks first, naming them; cancelled, nothing changes.
+    let question = "停用 张伟？停用后该账号无法登录，其会话和 API 令牌随即失效。";
+    ui.click("停用");
+    ui.wait_label(question);
+    ui.click("取消");
+    ui.harness.step();
+    let active = |server: &Server| {
+        server.as_admin(async |admin| {
+            admin
+                .admin
+                .list_users(pb::ListUsersRequest {
+                    query: "zhangwei".into(),
+                    include_inactive: true,
+                    ..Default::default()
+                })
+                .await
+                .expect("list")
+                .into_inner()
+                .users[0]
+                .is_active
+        })
+    };
+    assert!(active(&server));
+    ui.click("停用");
+    ui.wait_label(question);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "停用")
+        .last()
+        .expect("the question's button")
+        .click();
+    ui.wait_role(Role::Button, "启用");
+    assert!(!active(&server));
 }
 
 #[test]

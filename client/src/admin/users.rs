@@ -92,6 +92,8 @@ pub struct UsersPanel {
     token_errors: FieldErrors,
     /// Opening another account (or a new one) while the form holds unsaved edits.
     discard: widgets::Discard<Opening>,
+    /// Disabling an account (they can no longer log in): asked first, with their name.
+    disable: widgets::Confirm<(pb::SetUserActiveRequest, String)>,
 }
 
 /// What the form is asked to show.
@@ -485,7 +487,11 @@ impl UsersPanel {
                         version: form.version,
                         is_active: active,
                     };
-                    self.save.request(ctx.admin().set_user_active(request));
+                    if active {
+                        self.save.request(ctx.admin().set_user_active(request));
+                    } else {
+                        self.disable.ask((request, form.display_name.clone()));
+                    }
                 }
             }
             if busy {
@@ -498,6 +504,17 @@ impl UsersPanel {
         {
             self.save
                 .request(ctx.admin().get_user(pb::GetUserRequest { id }));
+        }
+        let question = self
+            .disable
+            .pending()
+            .map(|(_, name)| t("users.disable_question").replace("{name}", name));
+        if let Some(question) = question
+            && let Some((request, _)) =
+                self.disable
+                    .ui(ui.ctx(), "disable_user", &question, t("users.disable"))
+        {
+            self.save.request(ctx.admin().set_user_active(request));
         }
         if let Some(form) = request {
             let position_ids: Vec<i64> = form.position_ids.iter().copied().collect();
