@@ -976,7 +976,11 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     });
     ui.pick("交出客户的员工", "leaver");
     ui.wait_label("负责 1 个客户");
-    ui.click("全选");
+    // Every customer starts ticked: the usual handover moves them all.
+    ui.wait_for("the customer ticked", |h| {
+        h.query_by_role(Role::CheckBox)
+            .is_some_and(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
+    });
     ui.pick("接手的营销员", "successor");
     ui.click("交接所选客户");
     // Asked first, with how many customers move and to whom.

@@ -1,13 +1,13 @@
 //! 客户交接: when an employee leaves or changes post, pick them, see every customer they
-//! are responsible for, tick the ones to move and choose who takes over each role; the
-//! handover runs in one transaction. Splitting among several colleagues is several
-//! handovers of different ticks.
+//! are responsible for (all ticked at first), untick those that stay and choose who takes
+//! over each role; the handover runs in one transaction. Splitting among several colleagues
+//! is several handovers of different ticks.
 
 use std::collections::BTreeSet;
 
 use pharmacrm_shared::pb;
 
-use crate::backend::Requested;
+use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, comma, label_value, t, tn};
 use crate::widgets::{self, FieldErrors};
@@ -58,7 +58,13 @@ impl HandoverPanel {
         self.sales_reps.poll();
         self.cs_reps.poll();
         self.holders.poll();
-        self.customers.poll();
+        if matches!(self.customers.poll(), Polled::JustDone) {
+            // Handing all of them over is the usual case (the employee is leaving): every
+            // customer starts ticked; untick those that go to someone else.
+            self.ticked = (self.customers.value().into_iter().flatten())
+                .map(|c| c.id)
+                .collect();
+        }
         if self.errors.poll(&mut self.run) {
             self.loaded_for = 0;
             self.ticked.clear();
