@@ -5,7 +5,7 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use super::shipment::{
-    BatchLine, ShipmentFields, batch_lines_ui, batch_positions, request_positions, sent_lines,
+    BatchLine, DraftLayout, ShipmentDraft, ShipmentFields, request_positions, sent_lines,
 };
 use super::view::ActionEvent;
 use crate::backend::Requested;
@@ -259,18 +259,13 @@ fn exception_summary(ui: &mut egui::Ui, exception: &pb::TransportException) {
 /// it: its fields, and every unit again from batches of their own.
 pub(super) struct ReplacementForm {
     exception_id: i64,
-    replacement: ShipmentFields,
-    lines: Vec<BatchLine>,
-    original: (ShipmentFields, Vec<BatchLine>),
-    positions: Vec<Option<usize>>,
-    errors: FieldErrors,
-    save: Requested<pb::Shipment>,
+    draft: ShipmentDraft,
 }
 
 impl Unsaved for ReplacementForm {
     /// Whether it holds input.
     fn is_dirty(&self) -> bool {
-        (&self.replacement, &self.lines) != (&self.original.0, &self.original.1)
+        self.draft.is_dirty()
     }
 }
 
@@ -281,7 +276,7 @@ impl ReplacementForm {
         default_transit_days: Option<i32>,
     ) -> Self {
         // 0: the order's invoicing entity (a replacement owes nothing).
-        let replacement = ShipmentFields::new(default_transit_days, 0);
+        let fields = ShipmentFields::new(default_transit_days, 0);
         let lines: Vec<BatchLine> = exception
             .lines
             .iter()
@@ -297,12 +292,7 @@ impl ReplacementForm {
             .collect();
         ReplacementForm {
             exception_id: exception.id,
-            original: (replacement.clone(), lines.clone()),
-            replacement,
-            lines,
-            positions: Vec::new(),
-            errors: FieldErrors::default(),
-            save: Requested::NotRequested,
+            draft: ShipmentDraft::new(fields, lines),
         }
     }
 
@@ -314,7 +304,7 @@ impl ReplacementForm {
         detail: &pb::OrderDetail,
         default_transit_days: Option<i32>,
     ) -> Option<ActionEvent> {
-        if self.errors.poll(&mut self.save) {
+        if self.draft.poll() {
             return Some(ActionEvent::Saved);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
@@ -327,32 +317,23 @@ impl ReplacementForm {
             &exception.number,
         ));
         exception_summary(ui, exception);
-        let replacement = &mut self.replacement;
-        let submitted = widgets::form(ui, "replacement_form", &mut self.errors, |f| {
-            replacement.rows(f, "replacement.", None, default_transit_days);
-        })
-        .submitted;
-        batch_lines_ui(
-            ui,
-            "replacement_lines",
-            &mut self.lines,
-            t("exception.units"),
-            "replacement_lines",
-            &self.positions,
-            &mut self.errors,
-        );
-        self.errors.field_ui(ui, "replacement_lines");
-        let busy = self.save.is_pending();
-        let (submit, close) =
-            widgets::form_buttons(ui, t("exception.ship_replacement"), t("common.close"), busy);
-        if (submit || submitted) && !busy {
-            self.positions = batch_positions(&self.lines);
-            self.save.request(
+        let layout = DraftLayout {
+            form_id: "replacement_form",
+            lines_id: "replacement_lines",
+            prefix: "replacement.",
+            list: "replacement_lines",
+            limit_header: t("exception.units"),
+            save: t("exception.ship_replacement"),
+        };
+        let (send, close) = self.draft.ui(ui, &layout, None, default_transit_days);
+        if send {
+            let draft = &mut self.draft;
+            draft.save.request(
                 ctx.orders().ship_replacement(pb::ShipReplacementRequest {
                     exception_id: exception.id,
                     version: exception.version,
-                    replacement: Some(self.replacement.input()),
-                    replacement_lines: sent_lines(&self.lines)
+                    replacement: Some(draft.fields.input()),
+                    replacement_lines: sent_lines(&draft.lines)
                         .map(|l| pb::ReplacementLineInput {
                             exception_line_id: l.id,
                             quantity: super::parse_quantity(&l.quantity),

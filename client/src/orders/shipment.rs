@@ -142,7 +142,7 @@ pub(super) fn sent_lines(lines: &[BatchLine]) -> impl Iterator<Item = &BatchLine
 }
 
 /// The positions in the request of `lines` (see [`request_positions`]).
-pub(super) fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
+fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
     request_positions(lines.iter().map(BatchLine::is_sent))
 }
 
@@ -150,7 +150,7 @@ pub(super) fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
 /// number, expiry date; and a button that adds another batch of the same line. The
 /// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
 /// the last request (`positions`).
-pub(super) fn batch_lines_ui(
+fn batch_lines_ui(
     ui: &mut egui::Ui,
     id: &str,
     lines: &mut Vec<BatchLine>,
@@ -258,21 +258,100 @@ pub(super) fn batch_lines_ui(
     }
 }
 
-/// The shipment form (登记发货): the shipment's fields and one row per order line with
-/// units still to ship, the quantity defaulting to what remains.
-pub(super) struct ShipmentForm {
-    fields: ShipmentFields,
-    lines: Vec<BatchLine>,
+/// A shipment being keyed (登记发货, 登记补发): its fields and batch lines as typed and as
+/// opened (unsaved input tells them apart), where each line went in the last request sent
+/// (the server names lines by that position), its complaints and the save.
+pub(super) struct ShipmentDraft {
+    pub(super) fields: ShipmentFields,
+    pub(super) lines: Vec<BatchLine>,
     original: (ShipmentFields, Vec<BatchLine>),
     positions: Vec<Option<usize>>,
     errors: FieldErrors,
-    save: Requested<pb::Shipment>,
+    pub(super) save: Requested<pb::Shipment>,
+}
+
+/// How a [`ShipmentDraft`] is drawn: the egui id of its fields and of its lines, the
+/// request's field prefix of the shipment (`shipment.`) and name of the lines (`lines`),
+/// the lines' limit column and the save button's label.
+pub(super) struct DraftLayout<'a> {
+    pub form_id: &'a str,
+    pub lines_id: &'a str,
+    pub prefix: &'a str,
+    pub list: &'a str,
+    pub limit_header: &'a str,
+    pub save: &'a str,
+}
+
+impl Unsaved for ShipmentDraft {
+    /// Whether it holds input.
+    fn is_dirty(&self) -> bool {
+        (&self.fields, &self.lines) != (&self.original.0, &self.original.1)
+    }
+}
+
+impl ShipmentDraft {
+    /// A draft of `fields` and `lines` as opened.
+    pub(super) fn new(fields: ShipmentFields, lines: Vec<BatchLine>) -> Self {
+        ShipmentDraft {
+            original: (fields.clone(), lines.clone()),
+            fields,
+            lines,
+            positions: Vec::new(),
+            errors: FieldErrors::default(),
+            save: Requested::NotRequested,
+        }
+    }
+
+    /// Whether the save succeeded this frame (its errors shown under their fields when it
+    /// failed).
+    pub(super) fn poll(&mut self) -> bool {
+        self.errors.poll(&mut self.save)
+    }
+
+    /// Draws the fields (`entities` offered when given), the lines and the buttons; returns
+    /// (send: the request is to be sent now, its lines' positions noted; close).
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        layout: &DraftLayout<'_>,
+        entities: Option<&[(i64, String)]>,
+        default_transit_days: Option<i32>,
+    ) -> (bool, bool) {
+        let fields = &mut self.fields;
+        let response = widgets::form(ui, layout.form_id, &mut self.errors, |f| {
+            fields.rows(f, layout.prefix, entities, default_transit_days);
+        });
+        ui.add_space(6.0);
+        batch_lines_ui(
+            ui,
+            layout.lines_id,
+            &mut self.lines,
+            layout.limit_header,
+            layout.list,
+            &self.positions,
+            &mut self.errors,
+        );
+        self.errors.field_ui(ui, layout.list);
+        let busy = self.save.is_pending();
+        let (submit, close) = widgets::form_buttons(ui, layout.save, t("common.close"), busy);
+        let send = (submit || response.submitted) && !busy;
+        if send {
+            self.positions = batch_positions(&self.lines);
+        }
+        (send, close)
+    }
+}
+
+/// The shipment form (登记发货): the shipment's fields and one row per order line with
+/// units still to ship, the quantity defaulting to what remains.
+pub(super) struct ShipmentForm {
+    draft: ShipmentDraft,
 }
 
 impl Unsaved for ShipmentForm {
     /// Whether it holds input.
     fn is_dirty(&self) -> bool {
-        (&self.fields, &self.lines) != (&self.original.0, &self.original.1)
+        self.draft.is_dirty()
     }
 }
 
@@ -296,12 +375,7 @@ impl ShipmentForm {
             })
             .collect();
         ShipmentForm {
-            original: (fields.clone(), lines.clone()),
-            fields,
-            lines,
-            positions: Vec::new(),
-            errors: FieldErrors::default(),
-            save: Requested::NotRequested,
+            draft: ShipmentDraft::new(fields, lines),
         }
     }
 
@@ -314,36 +388,29 @@ impl ShipmentForm {
         entities: &[(i64, String)],
         default_transit_days: Option<i32>,
     ) -> Option<ActionEvent> {
-        if self.errors.poll(&mut self.save) {
+        if self.draft.poll() {
             return Some(ActionEvent::Saved);
         }
         ui.heading(label_value(t("shipment.new"), &order.number));
-        let fields = &mut self.fields;
-        let response = widgets::form(ui, "shipment_form", &mut self.errors, |f| {
-            fields.rows(f, "shipment.", Some(entities), default_transit_days);
-        });
-        ui.add_space(6.0);
-        batch_lines_ui(
-            ui,
-            "shipment_lines",
-            &mut self.lines,
-            t("shipment.remaining"),
-            "lines",
-            &self.positions,
-            &mut self.errors,
-        );
-        self.errors.field_ui(ui, "lines");
-        let busy = self.save.is_pending();
-        let (submit, close) =
-            widgets::form_buttons(ui, t("shipment.save"), t("common.close"), busy);
-        if (submit || response.submitted) && !busy {
-            self.positions = batch_positions(&self.lines);
-            self.save.request(
+        let layout = DraftLayout {
+            form_id: "shipment_form",
+            lines_id: "shipment_lines",
+            prefix: "shipment.",
+            list: "lines",
+            limit_header: t("shipment.remaining"),
+            save: t("shipment.save"),
+        };
+        let (send, close) = self
+            .draft
+            .ui(ui, &layout, Some(entities), default_transit_days);
+        if send {
+            let draft = &mut self.draft;
+            draft.save.request(
                 ctx.orders().create_shipment(pb::CreateShipmentRequest {
                     order_id: order.id,
                     order_version: order.version,
-                    shipment: Some(self.fields.input()),
-                    lines: sent_lines(&self.lines)
+                    shipment: Some(draft.fields.input()),
+                    lines: sent_lines(&draft.lines)
                         .map(|l| pb::ShipmentLineInput {
                             order_line_id: l.id,
                             quantity: super::parse_quantity(&l.quantity),
