@@ -412,6 +412,48 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
 }
 
 #[test]
+fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("客户管理");
+    ui.click_until("客户类型维护", "新建客户类型");
+    ui.wait_label("流失");
+    ui.press(Role::Button, "新建客户类型");
+    ui.type_into("类型名称", "休眠");
+    // The order is offered after the last type; one that is not a whole number is said so
+    // under it, and the form cannot be saved with it.
+    let offered = ui.input_text("排序");
+    ui.replace_text("排序", "5.5");
+    ui.wait_label("请输入整数");
+    ui.replace_text("排序", &offered);
+    ui.press(Role::Button, "保存");
+    ui.wait_role(Role::Button, "归档");
+    let types = |server: &Server| {
+        server.as_admin(async |admin| {
+            admin
+                .customers
+                .list_customer_types(pb::ListCustomerTypesRequest {
+                    include_archived: true,
+                })
+                .await
+                .expect("types")
+                .into_inner()
+                .types
+        })
+    };
+    let listed = types(&server);
+    let last = listed.last().expect("types");
+    assert_eq!((last.name.as_str(), last.is_active), ("休眠", true));
+    ui.press(Role::Button, "归档");
+    ui.wait_role(Role::Button, "恢复");
+    let last = types(&server).pop().expect("types");
+    assert_eq!((last.name.as_str(), last.is_active), ("休眠", false));
+    ui.wait_label("已归档");
+}
+
+#[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();
     let mut ui = server.client();

@@ -7,6 +7,12 @@ calls! {
     CustomerCalls = customers via customers {
         /// The customer types.
         fn list_customer_types(pb::ListCustomerTypesRequest) -> pb::ListCustomerTypesResponse;
+        /// Adds a customer type.
+        fn create_customer_type(pb::CustomerTypeInput) -> pb::CustomerType;
+        /// Renames or reorders a customer type.
+        fn update_customer_type(pb::UpdateCustomerTypeRequest) -> pb::CustomerType;
+        /// Archives or restores a customer type.
+        fn set_customer_type_active(pb::SetActiveRequest) -> pb::CustomerType;
         /// Customers with the same name or phone.
         fn find_duplicates(pb::FindDuplicatesRequest) -> pb::FindDuplicatesResponse;
         /// Registers a customer.

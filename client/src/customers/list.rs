@@ -39,17 +39,21 @@ pub struct ListPanel {
     sent: Option<(Key_, String)>,
     list: Requested<pb::SearchCustomersResponse>,
     types: Requested<Vec<pb::CustomerType>>,
+    /// The type dictionary may have changed (the list shown again): read it again.
+    types_stale: bool,
 }
 
 impl ListPanel {
-    /// Searches again (after a save).
+    /// Searches again (after a save, or shown again), and reads the type dictionary again.
     pub fn refresh(&mut self) {
         self.sent = None;
+        self.types_stale = true;
     }
 
     /// Draws the list.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
-        if self.types.is_not_requested() {
+        if self.types.is_not_requested() || (self.types_stale && !self.types.is_pending()) {
+            self.types_stale = false;
             self.types.request(
                 ctx.customers()
                     .list_customer_types(pb::ListCustomerTypesRequest::default())

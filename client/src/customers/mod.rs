@@ -4,6 +4,7 @@
 mod form;
 mod handover;
 mod list;
+mod types;
 mod view;
 mod work;
 
@@ -43,6 +44,7 @@ enum Tab {
     List,
     Work,
     Handover,
+    Types,
 }
 
 /// Where the user asked to go while a form held unsaved input.
@@ -63,6 +65,7 @@ pub struct CustomersPanel {
     list: list::ListPanel,
     work: work::WorkPanel,
     handover: handover::HandoverPanel,
+    types: types::TypesPanel,
 }
 
 impl Default for CustomersPanel {
@@ -73,6 +76,7 @@ impl Default for CustomersPanel {
             list: list::ListPanel::default(),
             work: work::WorkPanel::default(),
             handover: handover::HandoverPanel::default(),
+            types: types::TypesPanel::default(),
         }
     }
 }
@@ -80,7 +84,7 @@ impl Default for CustomersPanel {
 impl Unsaved for CustomersPanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.screens.is_dirty()
+        self.screens.is_dirty() || self.types.is_dirty()
     }
 }
 
@@ -114,6 +118,9 @@ impl ModulePanel for CustomersPanel {
             tab_button(ui, Tab::Work, t("customers.tab.work"));
             if ctx.can(pharmacrm_shared::Permission::CustomerAssign) {
                 tab_button(ui, Tab::Handover, t("customers.tab.handover"));
+            }
+            if ctx.can(pharmacrm_shared::Permission::CustomerTypeWrite) {
+                tab_button(ui, Tab::Types, t("customers.tab.types"));
             }
         });
         if let Some(tab) = chosen {
@@ -150,6 +157,7 @@ impl ModulePanel for CustomersPanel {
             },
             (Screen::List, Tab::Work) => open = self.work.ui(ui, ctx),
             (Screen::List, Tab::Handover) => self.handover.ui(ui, ctx),
+            (Screen::List, Tab::Types) => self.types.ui(ui, ctx),
         }
         if let Some(id) = open {
             self.screens.page = Screen::View(Box::new(view::CustomerView::new(id)));

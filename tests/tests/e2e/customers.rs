@@ -261,6 +261,137 @@ async fn type_changes_are_kept_with_who_when_and_why() {
 }
 
 #[tokio::test]
+async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is_no_longer_offered()
+{
+    let mut w = world().await;
+    let mut admin = w.app.admin().await;
+    // Reps change types but do not maintain the dictionary.
+    let refused = w
+        .rep
+        .customers
+        .create_customer_type(pb::CustomerTypeInput {
+            name: "沉睡".into(),
+            sort_order: 6,
+        })
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&refused, "customer.type.write");
+
+    let add = |name: &str, sort_order| pb::CustomerTypeInput {
+        name: name.into(),
+        sort_order,
+    };
+    let dormant = admin
+        .customers
+        .create_customer_type(add(" 沉睡 ", 6))
+        .await
+        .expect("add")
+        .into_inner();
+    assert_eq!(dormant.name, "沉睡");
+    let taken = admin
+        .customers
+        .create_customer_type(add("意向", 7))
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&taken), ["name"]);
+    assert_zh_contains(&taken, "客户类型“意向”已存在");
+    let blank = admin
+        .customers
+        .create_customer_type(add("  ", 7))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&blank), ["name"]);
+
+    // Renamed and moved first; the rep's choices follow the order.
+    let renamed = admin
+        .customers
+        .update_customer_type(pb::UpdateCustomerTypeRequest {
+            id: dormant.id,
+            version: dormant.version,
+            r#type: Some(add("休眠", -1)),
+        })
+        .await
+        .expect("rename")
+        .into_inner();
+    let stale = admin
+        .customers
+        .update_customer_type(pb::UpdateCustomerTypeRequest {
+            id: dormant.id,
+            version: dormant.version,
+            r#type: Some(add("沉睡客户", -1)),
+        })
+        .await
+        .refused(Code::Aborted);
+    assert_zh_contains(&stale, "请重新加载后再试");
+    let names = |types: Vec<pb::CustomerType>| -> Vec<String> {
+        types.into_iter().map(|t| t.name).collect()
+    };
+    assert_eq!(
+        names(w.rep.customer_types().await),
+        ["休眠", "潜在", "意向", "成交", "重点", "流失"]
+    );
+
+    // The customer takes the type, then it is archived: the customer keeps it, the rep is
+    // no longer offered it, and a change to it is refused.
+    let customer = w
+        .rep
+        .customers
+        .change_customer_type(pb::ChangeCustomerTypeRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            type_id: renamed.id,
+            reason: "半年未采购".into(),
+        })
+        .await
+        .expect("change to the new type")
+        .into_inner();
+    let archived = admin
+        .customers
+        .set_customer_type_active(pb::SetActiveRequest {
+            id: renamed.id,
+            version: renamed.version,
+            is_active: false,
+        })
+        .await
+        .expect("archive")
+        .into_inner();
+    assert!(!archived.is_active);
+    assert_eq!(
+        names(w.rep.customer_types().await),
+        ["潜在", "意向", "成交", "重点", "流失"]
+    );
+    let all = admin
+        .customers
+        .list_customer_types(pb::ListCustomerTypesRequest {
+            include_archived: true,
+        })
+        .await
+        .expect("all types")
+        .into_inner()
+        .types;
+    assert!(all.iter().any(|t| t.id == renamed.id && !t.is_active));
+    let kept = w.rep.customer(w.customer.id).await.expect("customer");
+    assert_eq!(kept.type_name, "休眠");
+    let other = CustomerBuilder::new("朝阳社区卫生服务中心")
+        .assigned_to(w.rep.id, w.cs.id)
+        .create(&mut admin)
+        .await;
+    let refused = w
+        .rep
+        .customers
+        .change_customer_type(pb::ChangeCustomerTypeRequest {
+            id: other.id,
+            version: other.version,
+            type_id: renamed.id,
+            reason: "试试".into(),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["type_id"]);
+    assert_eq!(customer.type_name, "休眠");
+}
+
+#[tokio::test]
 async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() {
     let w = world().await;
     let app = &w.app;

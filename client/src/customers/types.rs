@@ -1,0 +1,300 @@
+//! 客户类型: the customer-type dictionary (潜在, 意向, 成交, 重点, 流失…) that administrators
+//! maintain (requirements §3 "Customer type"): the list in its order, and the form to add,
+//! rename, reorder, archive or restore a type. An archived type is no longer offered for a
+//! change; the customers of that type keep it, and their history stays readable. Shown
+//! with `customer.type.write`.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+use pharmacrm_shared::pb;
+
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::i18n::t;
+use crate::widgets::{self, FieldErrors, Unsaved};
+
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Form {
+    id: Option<i64>,
+    version: i32,
+    is_active: bool,
+    name: String,
+    /// 排序, as typed: a whole number, smaller first.
+    sort_order: String,
+}
+
+impl Form {
+    fn from(t: &pb::CustomerType) -> Form {
+        Form {
+            id: Some(t.id),
+            version: t.version,
+            is_active: t.is_active,
+            name: t.name.clone(),
+            sort_order: t.sort_order.to_string(),
+        }
+    }
+
+    /// A new type, placed after `types`.
+    fn new_after(types: &[pb::CustomerType]) -> Form {
+        let last = types.iter().map(|t| t.sort_order).max().unwrap_or(0);
+        Form {
+            is_active: true,
+            sort_order: last.saturating_add(1).to_string(),
+            ..Form::default()
+        }
+    }
+
+    /// The order typed, when it is a whole number.
+    fn sort_order(&self) -> Option<i32> {
+        self.sort_order.trim().parse().ok()
+    }
+}
+
+/// The customer types tab.
+#[derive(Default)]
+pub struct TypesPanel {
+    list: Requested<Vec<pb::CustomerType>>,
+    form: Option<Form>,
+    original: Option<Form>,
+    save: Requested<pb::CustomerType>,
+    /// The last failed save's complaints, under their fields until edited.
+    errors: FieldErrors,
+    /// Closing the form, or opening another type, while it holds unsaved input.
+    discard: widgets::Discard<Option<Form>>,
+}
+
+impl Unsaved for TypesPanel {
+    /// Whether the form holds unsaved input.
+    fn is_dirty(&self) -> bool {
+        self.form != self.original
+    }
+}
+
+impl TypesPanel {
+    fn reload(&mut self, ctx: &AppCtx) {
+        self.list.request(
+            ctx.customers()
+                .list_customer_types(pb::ListCustomerTypesRequest {
+                    include_archived: true,
+                })
+                .map(|r| r.types),
+        );
+    }
+
+    /// Shows `form` (`None`: closes the form), forgetting any earlier save.
+    fn show_form(&mut self, form: Option<Form>) {
+        self.original = form.clone();
+        self.form = form;
+        self.save = Requested::NotRequested;
+        self.errors.set(None);
+    }
+
+    /// Shows `form` now, or once the user agrees to drop unsaved input.
+    fn switch_to(&mut self, form: Option<Form>) {
+        if let Some(form) = self.discard.request(self.is_dirty(), form) {
+            self.show_form(form);
+        }
+    }
+
+    /// Draws the tab.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if self.list.is_not_requested() {
+            self.reload(ctx);
+        }
+        self.list.poll();
+        if self.errors.poll(&mut self.save) {
+            if let Some(saved) = self.save.value() {
+                let form = Some(Form::from(saved));
+                self.form = form.clone();
+                self.original = form;
+            }
+            self.reload(ctx);
+        }
+        if self.form.is_some() {
+            egui::Panel::right("customer_type_form")
+                .resizable(true)
+                .default_size(340.0)
+                .min_size(300.0)
+                .max_size(480.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let types = self.list.value().cloned().unwrap_or_default();
+            ui.horizontal(|ui| {
+                if ui.button(t("customer_types.new")).clicked() {
+                    self.switch_to(Some(Form::new_after(&types)));
+                }
+                if ui.button(t("common.reload")).clicked() {
+                    self.reload(ctx);
+                }
+            });
+            ui.label(RichText::new(t("customer_types.hint")).weak());
+            widgets::request_status(ui, &self.list);
+            let selected = self.form.as_ref().and_then(|f| f.id);
+            let mut opened = None;
+            widgets::table(ui, "customer_type_table", |ui| {
+                TableBuilder::new(ui)
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                    .id_salt("customer_type_table")
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .column(Column::auto().at_least(60.0))
+                    .column(Column::auto().at_least(140.0))
+                    .column(Column::remainder().at_least(70.0))
+                    .header(22.0, |mut header| {
+                        for label in [
+                            t("customer_types.sort_order"),
+                            t("customer_types.name"),
+                            t("drug.status"),
+                        ] {
+                            header.col(|ui| {
+                                ui.strong(label);
+                            });
+                        }
+                    })
+                    .body(|body| {
+                        body.rows(22.0, types.len(), |mut row| {
+                            let ty = &types[row.index()];
+                            row.set_selected(selected == Some(ty.id));
+                            row.col(|ui| {
+                                ui.label(ty.sort_order.to_string());
+                            });
+                            row.col(|ui| {
+                                ui.label(&ty.name);
+                            });
+                            row.col(|ui| {
+                                if ty.is_active {
+                                    ui.label(t("drug.active"));
+                                } else {
+                                    ui.label(RichText::new(t("drug.archived")).weak());
+                                }
+                            });
+                            if row.response().clicked() {
+                                opened = Some(ty.clone());
+                            }
+                        });
+                    });
+            });
+            if let Some(ty) = opened
+                && selected != Some(ty.id)
+            {
+                self.switch_to(Some(Form::from(&ty)));
+            }
+        });
+        if let Some(form) = self.discard.ui(ui.ctx(), "discard_customer_type_edits") {
+            self.show_form(form);
+        }
+    }
+
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let busy = self.save.is_pending();
+        let Some(form) = &mut self.form else { return };
+        ui.heading(if form.id.is_some() {
+            t("customer_types.edit")
+        } else {
+            t("customer_types.new")
+        });
+        let order = form.sort_order();
+        self.errors.set_local(
+            "sort_order",
+            order
+                .is_none()
+                .then(|| t("customer_types.sort_order_invalid").to_owned()),
+        );
+        let response = widgets::form(ui, "customer_type_form", &mut self.errors, |f| {
+            f.text(t("customer_types.name"), "name", &mut form.name);
+            f.text(
+                t("customer_types.sort_order"),
+                "sort_order",
+                &mut form.sort_order,
+            );
+            f.note(RichText::new(t("customer_types.sort_order_hint")).weak());
+        });
+        let mut close = false;
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            let changed = self.original.as_ref() != Some(form);
+            if widgets::submit_button(
+                ui,
+                t("common.save"),
+                !busy && changed && order.is_some(),
+                response.submitted,
+            ) && let Some(sort_order) = order
+            {
+                let input = pb::CustomerTypeInput {
+                    name: form.name.clone(),
+                    sort_order,
+                };
+                let saved = match form.id {
+                    None => ctx.customers().create_customer_type(input),
+                    Some(id) => ctx
+                        .customers()
+                        .update_customer_type(pb::UpdateCustomerTypeRequest {
+                            id,
+                            version: form.version,
+                            r#type: Some(input),
+                        }),
+                };
+                self.save.request(saved);
+            }
+            if let Some(id) = form.id
+                && let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy)
+            {
+                let request = pb::SetActiveRequest {
+                    id,
+                    version: form.version,
+                    is_active,
+                };
+                self.save
+                    .request(ctx.customers().set_customer_type_active(request));
+            }
+            if ui.button(t("common.close")).clicked() {
+                close = true;
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if form.id.is_some() && !form.is_active {
+            ui.label(RichText::new(t("customer_types.archived_hint")).weak());
+        }
+        if close {
+            self.switch_to(None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(id: i64, sort_order: i32) -> pb::CustomerType {
+        pb::CustomerType {
+            id,
+            name: format!("类型{id}"),
+            sort_order,
+            is_active: true,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_new_type_is_placed_after_the_last_and_a_typed_order_must_be_whole() {
+        let form = Form::new_after(&[ty(1, 5), ty(2, 40), ty(3, 10)]);
+        assert_eq!(form.sort_order, "41");
+        assert_eq!(Form::new_after(&[]).sort_order, "1");
+        let typed = |text: &str| {
+            Form {
+                sort_order: text.into(),
+                ..Form::default()
+            }
+            .sort_order()
+        };
+        assert_eq!(typed(" 7 "), Some(7));
+        assert_eq!(typed("-2"), Some(-2));
+        assert_eq!(typed("1.5"), None);
+        assert_eq!(typed(""), None);
+    }
+}
