@@ -773,6 +773,81 @@ async fn ibuprofen_suspension(admin: &mut pharmacrm_tests::Clients) {
 }
 
 #[test]
+fn a_drug_entered_by_mistake_is_deleted_and_one_a_customer_deals_in_is_refused() {
+    let server = Server::start();
+    let dealt = server.as_admin(async |admin| {
+        ibuprofen_suspension(admin).await;
+        let agency = admin.top_category("代理类").await;
+        let unit = UnitBuilder::new("盒").create(admin).await;
+        DrugBuilder::new("布洛芬混悬夜", agency.id, unit.id)
+            .create(admin)
+            .await;
+        admin
+            .drugs
+            .search_drugs(pb::SearchDrugsRequest {
+                query: "布洛芬混悬液".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("search")
+            .into_inner()
+            .drugs[0]
+            .id
+    });
+    server.runtime.block_on(async {
+        let mut rep = server.app().sales_rep("rep-a").await;
+        let cs = server.app().service_rep("cs-a").await;
+        CustomerBuilder::new("康民大药房")
+            .served_by(cs.id)
+            .drugs(&[dealt])
+            .create(&mut rep)
+            .await;
+    });
+    let mut ui = server.client();
+    ui.login("admin", ADMIN_PASSWORD);
+    ui.wait_label("退出登录");
+
+    // In use: the question is asked, and the server's refusal says to archive it.
+    ui.wait_label("布洛芬混悬液");
+    ui.click("布洛芬混悬液");
+    ui.wait_label("编辑药品");
+    ui.press(Role::Button, "删除");
+    ui.wait_label_contains("确定删除药品“布洛芬混悬液”吗？");
+    ui.press(Role::Button, "删除");
+    ui.wait_label("布洛芬混悬液 已被订单等记录引用，只能归档");
+
+    // Entered by mistake: gone from the catalogue and from the server.
+    ui.click("布洛芬混悬夜");
+    ui.wait_for("the typo's form", |h| {
+        h.query_all_by_role_and_label(Role::TextInput, "通用名")
+            .any(|n| n.value().as_deref() == Some("布洛芬混悬夜"))
+    });
+    ui.press(Role::Button, "删除");
+    ui.wait_label_contains("确定删除药品“布洛芬混悬夜”吗？");
+    ui.press(Role::Button, "删除");
+    ui.wait_for("the typo gone", |h| {
+        h.query_all_by_label("布洛芬混悬夜").next().is_none()
+    });
+    let left: Vec<String> = server.as_admin(async |admin| {
+        admin
+            .drugs
+            .search_drugs(pb::SearchDrugsRequest {
+                query: "布洛芬".into(),
+                status: pb::DrugStatusFilter::All as i32,
+                ..Default::default()
+            })
+            .await
+            .expect("search")
+            .into_inner()
+            .drugs
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
+    });
+    assert_eq!(left, ["布洛芬混悬液"]);
+}
+
+#[test]
 fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     let server = Server::start();
     server.as_admin(ibuprofen_suspension);

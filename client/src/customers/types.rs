@@ -229,13 +229,14 @@ impl TypesPanel {
                 };
                 let saved = match form.id {
                     None => ctx.customers().create_customer_type(input),
-                    Some(id) => ctx
-                        .customers()
-                        .update_customer_type(pb::UpdateCustomerTypeRequest {
-                            id,
-                            version: form.version,
-                            r#type: Some(input),
-                        }),
+                    Some(id) => {
+                        ctx.customers()
+                            .update_customer_type(pb::UpdateCustomerTypeRequest {
+                                id,
+                                version: form.version,
+                                r#type: Some(input),
+                            })
+                    }
                 };
                 self.save.request(saved);
             }

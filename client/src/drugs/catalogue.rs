@@ -88,6 +88,9 @@ pub struct CataloguePanel {
     /// The last failed save's complaints, under their fields until edited.
     errors: FieldErrors,
     save: Requested<pb::DrugResponse>,
+    /// Deleting the open drug: asked first, then sent.
+    confirm_delete_drug: widgets::Confirm<pb::DeleteRequest>,
+    delete: Requested<()>,
     warnings: Vec<pb::Warning>,
     template_path: widgets::PathField,
     template: Requested<ExportOutcome>,
@@ -245,6 +248,13 @@ impl CataloguePanel {
             self.search(ctx);
             self.reload_categories(ctx);
         }
+        if self.errors.poll(&mut self.delete) {
+            // Gone: nothing of the form is left to keep.
+            self.close_form();
+            self.delete = Requested::NotRequested;
+            self.search(ctx);
+            self.reload_categories(ctx);
+        }
         self.template.poll();
         if let Polled::JustDone = self.import.poll() {
             self.search(ctx);
@@ -278,6 +288,16 @@ impl CataloguePanel {
         egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx, show_tree));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
         self.confirm_delete_ui(ui.ctx(), ctx);
+        if let Some(name) = self.form.as_ref().map(|f| f.name.clone())
+            && let Some(request) = self.confirm_delete_drug.ui(
+                ui.ctx(),
+                "confirm_delete_drug",
+                &t("drugs.delete_drug_question").replace("{name}", &name),
+                t("common.delete"),
+            )
+        {
+            self.delete.request(ctx.drugs().delete_drug(request));
+        }
         if let Some(action) = self.discard.ui(ui.ctx(), "discard_drug_edits") {
             self.do_form_action(action, ctx);
         }
@@ -762,7 +782,7 @@ impl CataloguePanel {
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, paths: &[(i64, String)]) {
         let can_write = ctx.can(Permission::DrugWrite);
         let units = self.units.value().cloned().unwrap_or_default();
-        let busy = self.save.is_pending();
+        let busy = self.save.is_pending() || self.delete.is_pending();
         let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         let Some(form) = &mut self.form else { return };
         ui.heading(if form.id.is_some() {
@@ -822,6 +842,17 @@ impl CataloguePanel {
                     };
                     self.save
                         .request(ctx.drugs().set_drug_active(request).map(drug_response));
+                }
+                if let Some(id) = form.id
+                    && ui
+                        .add_enabled(!busy, egui::Button::new(t("common.delete")))
+                        .on_hover_text(t("drugs.delete_drug_hint"))
+                        .clicked()
+                {
+                    self.confirm_delete_drug.ask(pb::DeleteRequest {
+                        id,
+                        version: form.version,
+                    });
                 }
             }
             if ui.button(t("common.close")).clicked() {
