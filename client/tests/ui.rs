@@ -989,7 +989,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
 }
 
 #[test]
-fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_next() {
+fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_form_clearing() {
     let server = Server::start();
     let app = server.app();
     server
@@ -1029,14 +1029,44 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
         "the form is ready for the next"
     );
 
+    // Renewed: the new number and dates typed over the certificate's own.
+    ui.press(Role::Button, "编辑");
+    ui.wait_label("修改证件（换证时更新编号、日期和扫描件）");
+    assert_eq!(ui.input_text("证件编号"), "京药2026-0001");
+    ui.replace_text("证件编号", "京药2031-0001");
+    ui.replace_text("有效期至", "2036-01-04");
+    ui.press(Role::Button, "保存修改");
+    ui.wait_label("京药2031-0001");
+    ui.wait_label("新增证件");
+
     // The certificate list reloads after the save: a click on the tab while it is
-    // redrawn can be lost, as for a person.
-    ui.click_until("个人信息", "项目 / 单位 / 学校");
-    ui.type_into("项目 / 单位 / 学校", "钓鱼");
-    ui.type_into("内容 / 职务 / 学历", "周末常去密云水库");
+    // redrawn can be lost, as for a person. Each kind names its own fields.
+    ui.click_until("个人信息", "喜好");
+    ui.type_into("喜好", "钓鱼");
+    ui.type_into("说明", "周末常去密云水库");
     ui.press(Role::Button, "添加");
     ui.wait_label_contains("周末常去密云水库");
-    assert_eq!(ui.input_text("项目 / 单位 / 学校"), "");
+    assert_eq!(ui.input_text("喜好"), "");
+    ui.click("工作经历");
+    ui.wait_label("工作单位");
+    ui.type_into("工作单位", "北京协和医院药剂科");
+    ui.type_into("职务", "采购主管");
+    ui.press(Role::Button, "添加");
+    ui.wait_label_contains("采购主管");
+
+    // The preference deleted, after the question naming it.
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "删除")
+        .next()
+        .expect("the first record's delete")
+        .click();
+    ui.wait_label_contains("删除“喜好：钓鱼”？");
+    ui.press(Role::Button, "删除");
+    ui.wait_for("the preference gone", |h| {
+        h.query_all_by_label_contains("周末常去密云水库")
+            .next()
+            .is_none()
+    });
     let saved = server.as_admin(async |admin| {
         let customer = admin.customers_matching("北京协和医院").await.customers[0].id;
         let certificates = admin
@@ -1056,14 +1086,15 @@ fn a_rep_adds_a_certificate_and_a_personal_record_and_each_form_clears_for_the_n
         (certificates, records)
     });
     let (certificates, records) = saved;
-    assert_eq!(certificates.len(), 1);
+    assert_eq!(certificates.len(), 1, "renewed in place, not added");
+    assert_eq!(certificates[0].number, "京药2031-0001");
     assert_eq!(certificates[0].authority, "北京市药品监督管理局");
-    assert_eq!(certificates[0].expires_on, "2031-01-04");
-    assert_eq!(records.len(), 1);
-    assert_eq!(
-        (records[0].kind.as_str(), records[0].title.as_str()),
-        ("preference", "钓鱼")
-    );
+    assert_eq!(certificates[0].expires_on, "2036-01-04");
+    let records: Vec<_> = records
+        .iter()
+        .map(|r| (r.kind.as_str(), r.title.as_str(), r.detail.as_str()))
+        .collect();
+    assert_eq!(records, [("work", "北京协和医院药剂科", "采购主管")]);
 }
 
 #[test]

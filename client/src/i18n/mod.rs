@@ -160,10 +160,12 @@ const FILES: &[(&[&str], &str, &str)] = &[
         &[
             "customer",
             "customers",
+            "customer_types",
             "certificate",
             "followup",
             "personal",
             "handover",
+            "records",
             "work",
         ],
         "customers",

@@ -1,24 +1,44 @@
-//! The customer view's certificate tab: certificates with their expiry status and scans,
-//! and a new one.
+//! The customer view's certificate tab: certificates with their expiry status and scans;
+//! a new one added, one changed (renewed: a new number, dates and scan) or deleted.
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::{Permission, pb};
 
-use super::records::Records;
+use super::records::{FormButton, Records};
 use crate::api::files::{self, ExportOutcome, ExportTarget};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets::{self, Unsaved, choice_label};
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct Draft {
     kind: i32,
     number: String,
     authority: String,
     issued_on: String,
     expires_on: String,
+}
+
+impl Draft {
+    fn from(c: &pb::Certificate) -> Draft {
+        Draft {
+            kind: c.kind,
+            number: c.number.clone(),
+            authority: c.authority.clone(),
+            issued_on: c.issued_on.clone(),
+            expires_on: c.expires_on.clone(),
+        }
+    }
+
+    /// A new certificate's, of the kind `self` has.
+    fn next(&self) -> Draft {
+        Draft {
+            kind: self.kind,
+            ..Draft::default()
+        }
+    }
 }
 
 impl Default for Draft {
@@ -37,25 +57,23 @@ impl Default for Draft {
 #[derive(Default)]
 pub struct CertificatesTab {
     records: Records<pb::Certificate, Draft>,
-    /// The scan to attach to the new certificate.
+    /// The scan to attach to the certificate (for one edited: to replace its scan).
     scan: widgets::PathField,
+    /// The scan the certificate edited has, if any.
+    edited_scan: Option<String>,
     /// Where the last downloaded scan was saved, or why it could not be.
     scan_saved: Requested<ExportOutcome>,
 }
 
 impl Unsaved for CertificatesTab {
-    /// Whether the new certificate holds unsaved input.
+    /// Whether the certificate in the form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        let d = &self.records.draft;
-        [
-            &d.number,
-            &d.authority,
-            &d.issued_on,
-            &d.expires_on,
-            &self.scan.path,
-        ]
-        .iter()
-        .any(|text| !text.trim().is_empty())
+        !self.scan.trimmed().is_empty()
+            || self.records.is_dirty(|d| {
+                [&d.number, &d.authority, &d.issued_on, &d.expires_on]
+                    .iter()
+                    .any(|text| !text.trim().is_empty())
+            })
     }
 }
 
@@ -72,20 +90,22 @@ impl CertificatesTab {
     /// Polls the calls; true when a certificate was just saved.
     pub fn poll(&mut self) -> bool {
         self.scan_saved.poll();
-        let saved = self.records.poll(|d| Draft {
-            kind: d.kind,
-            ..Draft::default()
-        });
-        if saved {
-            self.scan.clear();
+        let changed = self.records.poll(Draft::next);
+        if self.records.editing().is_none() {
+            self.edited_scan = None;
+            if changed {
+                self.scan.clear();
+            }
         }
-        saved
+        changed
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let certificates = self.records.rows();
+        let can_write = ctx.can(Permission::CustomerCertificateWrite);
         let mut download = None;
+        let mut edit = None;
         if !certificates.is_empty() {
             widgets::table(ui, "certificate_table", |ui| {
                 TableBuilder::new(ui)
@@ -140,6 +160,12 @@ impl CertificatesTab {
                                     {
                                         download = Some((c.id, c.scan_name.clone()));
                                     }
+                                    if can_write {
+                                        let name = certificate_name(c);
+                                        if self.records.row_buttons(ui, c.id, c.version, &name) {
+                                            edit = Some(c.clone());
+                                        }
+                                    }
                                 });
                             });
                         }
@@ -149,10 +175,19 @@ impl CertificatesTab {
         if let Some((id, name)) = download {
             self.download(ctx, id, name);
         }
+        if let Some(c) = edit {
+            self.records.edit(c.id, c.version, Draft::from(&c));
+            self.edited_scan = c.has_scan.then(|| c.scan_name.clone());
+            self.scan.clear();
+        }
         widgets::saved_file_ui(ui, &self.scan_saved, t("certificate.saved"));
-        if ctx.can(Permission::CustomerCertificateWrite) {
+        if can_write {
             ui.separator();
             self.form_ui(ui, ctx, customer_id);
+            self.records
+                .delete_ui(ui.ctx(), "confirm_delete_certificate", |request| {
+                    ctx.customers().delete_certificate(request)
+                });
         }
     }
 
@@ -178,9 +213,17 @@ impl CertificatesTab {
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let records = &mut self.records;
-        let ready = records.ready();
+        let editing = records.editing();
+        ui.strong(match editing {
+            Some(_) => t("certificate.edit_heading"),
+            None => t("certificate.new_heading"),
+        });
         let draft = &mut records.draft;
         let scan = &mut self.scan;
+        let scan_hint = match &self.edited_scan {
+            Some(_) => t("certificate.replace_scan_hint"),
+            None => t("certificate.scan_hint"),
+        };
         let response = widgets::form(ui, "certificate_form", &mut records.errors, |f| {
             f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
             f.text(t("certificate.number"), "number", &mut draft.number);
@@ -201,18 +244,25 @@ impl CertificatesTab {
             );
             let width = f.input_width();
             f.row(t("certificate.scan_path"), "scan", |ui| {
-                scan.ui(
-                    ui,
-                    ctx,
-                    widgets::Purpose::Open(&[]),
-                    t("certificate.scan_hint"),
-                    width,
-                )
+                scan.ui(ui, ctx, widgets::Purpose::Open(&[]), scan_hint, width)
             });
+            if let Some(name) = &self.edited_scan {
+                f.note(RichText::new(t("certificate.kept_scan").replace("{name}", name)).weak());
+            }
         });
         ui.add_space(4.0);
-        if widgets::submit_button(ui, t("certificate.add"), ready, response.submitted) {
-            let draft = draft.clone();
+        let scan_chosen = !self.scan.trimmed().is_empty();
+        let pressed =
+            records.form_buttons(ui, t("certificate.add"), response.submitted, scan_chosen);
+        if pressed == Some(FormButton::Cancel) {
+            let next = records.draft.next();
+            records.stop_editing(next);
+            self.edited_scan = None;
+            self.scan.clear();
+        }
+        if pressed == Some(FormButton::Save) {
+            let draft = records.draft.clone();
+            let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let path = self.scan.trimmed().to_owned();
             records.save(ctx.call(move |api| async move {
                 let scan = if path.is_empty() {
@@ -228,6 +278,8 @@ impl CertificatesTab {
                     .customers()
                     .save_certificate(pb::SaveCertificateRequest {
                         certificate: Some(pb::Certificate {
+                            id,
+                            version,
                             customer_id,
                             kind: draft.kind,
                             number: draft.number,
@@ -245,6 +297,15 @@ impl CertificatesTab {
             }));
         }
     }
+}
+
+/// A certificate as a question names it: "药品经营许可证 粤AA0201234".
+fn certificate_name(c: &pb::Certificate) -> String {
+    format!(
+        "{} {}",
+        choice_label::<pb::CertificateKind>(c.kind),
+        c.number
+    )
 }
 
 /// A certificate's status, coloured by urgency.

@@ -1,10 +1,11 @@
-//! The customer view's follow-up tab: the follow-ups, newest first, and a new one.
+//! The customer view's follow-up tab: the follow-ups, newest first; a new one added, one
+//! corrected or deleted.
 
 use pharmacrm_shared::{Permission, pb};
 
 use egui::RichText;
 
-use super::records::Records;
+use super::records::{FormButton, Records};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
@@ -16,6 +17,28 @@ struct Draft {
     content: String,
     result: String,
     next_on: String,
+    /// When it happened: now for a new one, kept for one corrected.
+    happened_at: Option<prost_types::Timestamp>,
+}
+
+impl Draft {
+    fn from(f: &pb::Followup) -> Draft {
+        Draft {
+            method: f.method,
+            content: f.content.clone(),
+            result: f.result.clone(),
+            next_on: f.next_on.clone(),
+            happened_at: f.happened_at,
+        }
+    }
+
+    /// A new follow-up's, by the method `self` has.
+    fn next(&self) -> Draft {
+        Draft {
+            method: self.method,
+            ..Draft::default()
+        }
+    }
 }
 
 impl Default for Draft {
@@ -25,6 +48,7 @@ impl Default for Draft {
             content: String::new(),
             result: String::new(),
             next_on: String::new(),
+            happened_at: None,
         }
     }
 }
@@ -34,12 +58,13 @@ impl Default for Draft {
 pub struct FollowupsTab(Records<pb::Followup, Draft>);
 
 impl Unsaved for FollowupsTab {
-    /// Whether the new follow-up holds unsaved input.
+    /// Whether the follow-up in the form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        let d = &self.0.draft;
-        [&d.content, &d.result, &d.next_on]
-            .iter()
-            .any(|text| !text.trim().is_empty())
+        self.0.is_dirty(|d| {
+            [&d.content, &d.result, &d.next_on]
+                .iter()
+                .any(|text| !text.trim().is_empty())
+        })
     }
 }
 
@@ -55,28 +80,39 @@ impl FollowupsTab {
 
     /// Polls the calls; true when a follow-up was just saved.
     pub fn poll(&mut self) -> bool {
-        self.0.poll(|d| Draft {
-            method: d.method,
-            ..Draft::default()
-        })
+        self.0.poll(Draft::next)
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        if ctx.can(Permission::CustomerFollowupWrite) {
+        let can_write = ctx.can(Permission::CustomerFollowupWrite);
+        if can_write {
             self.form_ui(ui, ctx, customer_id);
+            self.0
+                .delete_ui(ui.ctx(), "confirm_delete_followup", |request| {
+                    ctx.customers().delete_followup(request)
+                });
             ui.separator();
         }
+        let mut edit = None;
         for f in self.0.rows() {
-            ui.label(
-                RichText::new(format!(
-                    "{}  ·  {}  ·  {}",
-                    format::timestamp(f.happened_at.as_ref()),
-                    choice_label::<pb::FollowupMethod>(f.method),
-                    format::who(&f.created_by),
-                ))
-                .weak(),
-            );
+            ui.horizontal_wrapped(|ui| {
+                let when = format::timestamp(f.happened_at.as_ref());
+                ui.label(
+                    RichText::new(format!(
+                        "{when}  ·  {}  ·  {}",
+                        choice_label::<pb::FollowupMethod>(f.method),
+                        format::who(&f.created_by),
+                    ))
+                    .weak(),
+                );
+                if can_write {
+                    let name = t("followup.named").replace("{when}", &when);
+                    if self.0.row_buttons(ui, f.id, f.version, &name) {
+                        edit = Some(f.clone());
+                    }
+                }
+            });
             ui.label(&f.content);
             if !f.result.is_empty() {
                 ui.label(label_value(t("followup.result"), &f.result));
@@ -86,11 +122,18 @@ impl FollowupsTab {
             }
             ui.add_space(6.0);
         }
+        if let Some(f) = edit {
+            self.0.edit(f.id, f.version, Draft::from(&f));
+        }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let records = &mut self.0;
-        let ready = records.ready();
+        let editing = records.editing();
+        ui.strong(match editing {
+            Some(_) => t("followup.edit_heading"),
+            None => t("followup.new_heading"),
+        });
         let draft = &mut records.draft;
         let response = widgets::form(ui, "followup_form", &mut records.errors, |f| {
             f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
@@ -99,13 +142,22 @@ impl FollowupsTab {
             f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
         });
         ui.add_space(4.0);
-        if widgets::submit_button(ui, t("followup.add"), ready, response.submitted) {
+        let pressed = records.form_buttons(ui, t("followup.add"), response.submitted, false);
+        if pressed == Some(FormButton::Cancel) {
+            let next = records.draft.next();
+            records.stop_editing(next);
+        }
+        if pressed == Some(FormButton::Save) {
+            let draft = &records.draft;
+            let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let request = pb::Followup {
+                id,
+                version,
                 customer_id,
-                happened_at: Some(prost_types::Timestamp {
+                happened_at: draft.happened_at.or(Some(prost_types::Timestamp {
                     seconds: chrono::Utc::now().timestamp(),
                     nanos: 0,
-                }),
+                })),
                 method: draft.method,
                 content: draft.content.clone(),
                 result: draft.result.clone(),

@@ -1,10 +1,11 @@
-//! The customer view's personal tab: preferences, family, work experience, education.
+//! The customer view's personal tab: preferences, family, work experience, education;
+//! a record added, changed or deleted.
 
 use pharmacrm_shared::{Permission, pb};
 
 use egui::RichText;
 
-use super::records::Records;
+use super::records::{FormButton, Records};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
 use crate::widgets::{self, Unsaved};
@@ -18,6 +19,23 @@ fn kind_name(kind: &str) -> &'static str {
         "family" => t("personal.family"),
         "work" => t("personal.work"),
         _ => t("personal.education"),
+    }
+}
+
+/// The labels of a record's two texts, by kind: what a preference, a family member, a job
+/// or a school is called, and what is said of it.
+fn field_labels(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "preference" => (
+            t("personal.preference.title"),
+            t("personal.preference.detail"),
+        ),
+        "family" => (t("personal.family.title"), t("personal.family.detail")),
+        "work" => (t("personal.work.title"), t("personal.work.detail")),
+        _ => (
+            t("personal.education.title"),
+            t("personal.education.detail"),
+        ),
     }
 }
 
@@ -38,12 +56,13 @@ impl Default for PersonalTab {
 }
 
 impl Unsaved for PersonalTab {
-    /// Whether the new record holds unsaved input.
+    /// Whether the record in the form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        let d = &self.0.draft;
-        [&d.title, &d.detail, &d.date_from, &d.date_to]
-            .iter()
-            .any(|text| !text.trim().is_empty())
+        self.0.is_dirty(|d| {
+            [&d.title, &d.detail, &d.date_from, &d.date_to]
+                .iter()
+                .any(|text| !text.trim().is_empty())
+        })
     }
 }
 
@@ -64,6 +83,8 @@ impl PersonalTab {
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
+        let can_write = ctx.can(Permission::CustomerProfileWrite);
+        let mut edit = None;
         for r in self.0.rows() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));
@@ -73,31 +94,65 @@ impl PersonalTab {
                 if !r.date_from.is_empty() || !r.date_to.is_empty() {
                     ui.label(RichText::new(format!("{} – {}", r.date_from, r.date_to)).weak());
                 }
+                if can_write {
+                    let name = label_value(kind_name(&r.kind), &r.title);
+                    if self.0.row_buttons(ui, r.id, r.version, &name) {
+                        edit = Some(r.clone());
+                    }
+                }
             });
         }
-        if !ctx.can(Permission::CustomerProfileWrite) {
+        if !can_write {
             return;
         }
+        if let Some(r) = edit {
+            self.0.edit(r.id, r.version, r);
+        }
+        self.0
+            .delete_ui(ui.ctx(), "confirm_delete_personal", |request| {
+                ctx.customers().delete_profile_record(request)
+            });
         ui.separator();
         let records = &mut self.0;
-        let ready = records.ready();
+        let editing = records.editing();
+        ui.strong(match editing {
+            Some(_) => t("personal.edit_heading"),
+            None => t("personal.new_heading"),
+        });
         let draft = &mut records.draft;
         ui.horizontal(|ui| {
             for kind in KINDS {
-                ui.selectable_value(&mut draft.kind, kind.to_owned(), kind_name(kind));
+                // A record keeps its kind; only a new one chooses.
+                let chosen = draft.kind == kind;
+                if ui
+                    .add_enabled(
+                        editing.is_none() || chosen,
+                        egui::Button::selectable(chosen, kind_name(kind)),
+                    )
+                    .clicked()
+                {
+                    draft.kind = kind.to_owned();
+                }
             }
         });
         let dated = draft.kind == "work" || draft.kind == "education";
+        let (title, detail) = field_labels(&draft.kind);
         let response = widgets::form(ui, "personal_form", &mut records.errors, |f| {
-            f.text(t("personal.title"), "title", &mut draft.title);
-            f.text(t("personal.detail"), "detail", &mut draft.detail);
+            f.text(title, "title", &mut draft.title);
+            f.text(detail, "detail", &mut draft.detail);
             if dated {
                 f.date(t("personal.from"), "date_from", &mut draft.date_from);
                 f.date(t("personal.to"), "date_to", &mut draft.date_to);
             }
         });
         ui.add_space(4.0);
-        if widgets::submit_button(ui, t("personal.add"), ready, response.submitted) {
+        let pressed = records.form_buttons(ui, t("personal.add"), response.submitted, false);
+        if pressed == Some(FormButton::Cancel) {
+            let next = empty_draft(&records.draft.kind);
+            records.stop_editing(next);
+        }
+        if pressed == Some(FormButton::Save) {
+            let draft = &records.draft;
             let request = pb::ProfileRecord {
                 customer_id,
                 date_from: if dated {

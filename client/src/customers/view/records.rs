@@ -1,28 +1,59 @@
 //! What the customer view's follow-up, certificate and personal tabs share: a customer's
-//! records of one kind, listed, and the form adding one (its draft, its save, the
-//! complaints of a failed save under their fields).
+//! records of one kind, listed, and the form adding one or changing one (its draft, its
+//! save, the complaints of a failed save under their fields), and deleting one after a
+//! question (the server keeps it, marked deleted, and audits it).
+
+use pharmacrm_shared::pb;
 
 use crate::backend::{Promise, Requested};
-use crate::widgets::FieldErrors;
+use crate::i18n::t;
+use crate::widgets::{self, FieldErrors};
 
-/// A customer's records `T`, and the draft `D` of a new one.
+/// The record the form changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Editing {
+    /// Its id.
+    pub id: i64,
+    /// The version read, sent back so that a concurrent change is refused, not overwritten.
+    pub version: i32,
+}
+
+/// What the form's buttons asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum FormButton {
+    /// Add the new record, or save the changes to the one edited.
+    Save,
+    /// Stop editing: the form is for a new record again.
+    Cancel,
+}
+
+/// A customer's records `T`, and the draft `D` of a new one or of one being changed.
 #[derive(Default)]
 pub(super) struct Records<T, D> {
     list: Requested<Vec<T>>,
-    /// The new record as typed.
+    /// The record as typed.
     pub draft: D,
+    /// The record the draft changes, and the draft as it was read; `None`: a new record.
+    editing: Option<(Editing, D)>,
     save: Requested<T>,
+    /// Deleting a record: its id once done.
+    delete: Requested<i64>,
+    /// The record to delete once the user agrees, and what the question names it.
+    confirm_delete: widgets::Confirm<(pb::DeleteRequest, String)>,
     /// The last failed save's complaints, under their fields until edited.
     pub errors: FieldErrors,
 }
 
-impl<T: Clone + Send + 'static, D> Records<T, D> {
+impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     /// No records yet, and `draft` to type in.
     pub fn new(draft: D) -> Self {
         Records {
             list: Requested::NotRequested,
             draft,
+            editing: None,
             save: Requested::NotRequested,
+            delete: Requested::NotRequested,
+            confirm_delete: widgets::Confirm::default(),
             errors: FieldErrors::default(),
         }
     }
@@ -37,25 +68,179 @@ impl<T: Clone + Send + 'static, D> Records<T, D> {
         self.list.value().cloned().unwrap_or_default()
     }
 
-    /// Polls the calls; when a record was just saved, the draft becomes `next(&draft)`
-    /// (what stays chosen, the rest cleared) and true comes back (the list and the
+    /// Polls the calls. When a record was just saved, or the one edited was deleted, the
+    /// draft becomes `next(&draft)` (what stays chosen, the rest cleared) and the form is
+    /// for a new record again. True when a record was saved or deleted (the list and the
     /// customer are to be loaded again).
     pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> bool {
         self.list.poll();
         let saved = self.errors.poll(&mut self.save);
-        if saved {
+        let deleted = self.errors.poll(&mut self.delete);
+        // Another record deleted leaves what is typed as it is.
+        let edited_gone = deleted && self.delete.value().copied() == self.editing().map(|e| e.id);
+        if saved || edited_gone {
+            self.editing = None;
             self.draft = next(&self.draft);
         }
-        saved
+        saved || deleted
     }
 
-    /// Whether a new save may start (none is on its way).
+    /// Whether a save may start (none is on its way).
     pub fn ready(&self) -> bool {
-        !self.save.is_pending()
+        !self.save.is_pending() && !self.delete.is_pending()
     }
 
-    /// Saves the new record.
+    /// Saves the record.
     pub fn save(&mut self, saved: Promise<T>) {
         self.save.request(saved);
+    }
+
+    /// The record the form changes, if any.
+    pub fn editing(&self) -> Option<Editing> {
+        self.editing.as_ref().map(|(e, _)| *e)
+    }
+
+    /// Whether the form holds input not saved: a change to the record edited, or, for a
+    /// new one, anything `typed` says was typed.
+    pub fn is_dirty(&self, typed: impl FnOnce(&D) -> bool) -> bool {
+        match &self.editing {
+            Some((_, read)) => *read != self.draft,
+            None => typed(&self.draft),
+        }
+    }
+
+    /// Puts record `id` (at `version`, reading `draft`) into the form, dropping what was
+    /// typed there.
+    pub fn edit(&mut self, id: i64, version: i32, draft: D) {
+        self.editing = Some((Editing { id, version }, draft.clone()));
+        self.draft = draft;
+        self.errors.set(None);
+    }
+
+    /// The buttons under the form: 添加 (`add`) for a new record; 保存修改 and 取消修改 for
+    /// one edited, saving once the draft or something beside it (`changed_beside`: a scan
+    /// chosen) has changed. `submitted`: Enter was pressed in a field.
+    pub fn form_buttons(
+        &self,
+        ui: &mut egui::Ui,
+        add: &str,
+        submitted: bool,
+        changed_beside: bool,
+    ) -> Option<FormButton> {
+        let mut pressed = None;
+        ui.horizontal(|ui| {
+            let (label, may_save) = match &self.editing {
+                Some((_, read)) => (
+                    t("records.save_changes"),
+                    changed_beside || *read != self.draft,
+                ),
+                None => (add, true),
+            };
+            if widgets::submit_button(ui, label, self.ready() && may_save, submitted) {
+                pressed = Some(FormButton::Save);
+            }
+            if self.editing.is_some() && ui.button(t("records.cancel_edit")).clicked() {
+                pressed = Some(FormButton::Cancel);
+            }
+            if !self.ready() {
+                ui.spinner();
+            }
+        });
+        pressed
+    }
+
+    /// The form is for a new record again, `draft` in it.
+    pub fn stop_editing(&mut self, draft: D) {
+        self.editing = None;
+        self.draft = draft;
+        self.errors.set(None);
+    }
+
+    /// A record's 编辑 and 删除 buttons, for a row of the list: true when 编辑 was
+    /// pressed; 删除 asks first, naming the record `name`.
+    pub fn row_buttons(&mut self, ui: &mut egui::Ui, id: i64, version: i32, name: &str) -> bool {
+        let editing_this = self.editing().is_some_and(|e| e.id == id);
+        let edit = ui
+            .add_enabled(!editing_this, egui::Button::new(t("common.edit")).small())
+            .clicked();
+        if ui
+            .add_enabled(self.ready(), egui::Button::new(t("common.delete")).small())
+            .clicked()
+        {
+            self.confirm_delete
+                .ask((pb::DeleteRequest { id, version }, name.to_owned()));
+        }
+        edit
+    }
+
+    /// The question before a delete, while it is open: "删除 `name`？"; once agreed,
+    /// `delete` sends the request.
+    pub fn delete_ui(
+        &mut self,
+        ctx: &egui::Context,
+        id: &str,
+        delete: impl FnOnce(pb::DeleteRequest) -> Promise<()>,
+    ) {
+        let Some((_, name)) = self.confirm_delete.pending() else {
+            return;
+        };
+        let question = t("records.delete_question").replace("{name}", name);
+        if let Some((request, _)) = self
+            .confirm_delete
+            .ui(ctx, id, &question, t("common.delete"))
+        {
+            let id = request.id;
+            self.delete.request(delete(request).map(move |()| id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Texts = Records<String, String>;
+
+    fn records() -> Texts {
+        let mut records = Texts::new(String::new());
+        records.reload(Promise::answered(Ok(vec!["a".into(), "b".into()])));
+        records.poll(|_| String::new());
+        records
+    }
+
+    /// Deletes record `id` as though the user agreed to the question.
+    fn delete(records: &mut Texts, id: i64) {
+        records.delete.request(Promise::answered(Ok(id)));
+    }
+
+    #[test]
+    fn a_record_edited_is_unsaved_only_once_changed_and_is_dropped_when_saved() {
+        let mut records = records();
+        let typed_anything = |d: &String| !d.is_empty();
+        assert!(!records.is_dirty(typed_anything));
+        records.edit(7, 3, "钓鱼".into());
+        assert_eq!(records.editing(), Some(Editing { id: 7, version: 3 }));
+        assert!(!records.is_dirty(typed_anything), "read, not changed");
+        records.draft.push_str("、登山");
+        assert!(records.is_dirty(typed_anything));
+        records.save(Promise::answered(Ok("钓鱼、登山".into())));
+        assert!(records.poll(|_| String::new()), "saved: read again");
+        assert_eq!(records.editing(), None);
+        assert_eq!(records.draft, "");
+    }
+
+    #[test]
+    fn deleting_another_record_keeps_the_one_edited_and_deleting_it_clears_the_form() {
+        let mut records = records();
+        records.edit(7, 3, "钓鱼".into());
+        records.draft.push('！');
+        delete(&mut records, 8);
+        assert!(records.poll(|_| String::new()));
+        assert_eq!(records.editing().map(|e| e.id), Some(7));
+        assert_eq!(records.draft, "钓鱼！", "what was typed stays");
+        delete(&mut records, 7);
+        assert!(records.poll(|_| String::new()));
+        assert_eq!(records.editing(), None);
+        assert_eq!(records.draft, "");
     }
 }
