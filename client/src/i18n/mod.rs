@@ -161,6 +161,7 @@ const FILES: &[(&[&str], &str, &str)] = &[
             "customer",
             "customers",
             "customer_types",
+            "assignment",
             "certificate",
             "followup",
             "personal",

@@ -451,6 +451,8 @@ impl From<Assignment> for pb::Assignment {
             }),
             effective_from: Some(timestamp(a.effective_from)),
             effective_to: a.effective_to.map(timestamp),
+            assigned_by: a.assigned_by,
+            source: a.source,
         }
     }
 }

@@ -52,6 +52,7 @@ diesel::table! {
         effective_from -> Timestamptz,
         effective_to -> Nullable<Timestamptz>,
         assigned_by -> Nullable<Int8>,
+        source -> Text,
     }
 }
 

@@ -9,7 +9,9 @@ use pharmacrm_shared::validation::mask_id_number;
 use crate::access::{self, CS_REP_ROLE, SALES_REP_ROLE};
 use crate::crypto::DataKey;
 use crate::db::models::audit_log::{self, Event};
-use crate::db::models::customer::{self, Customer, CustomerFields, CustomerInput, CustomerView};
+use crate::db::models::customer::{
+    self, AssignmentSource, Customer, CustomerFields, CustomerInput, CustomerView,
+};
 use crate::db::models::customer_certificate::CertificateWindow;
 use crate::db::models::{WriteCtx, position, user};
 use crate::db::scope::Viewer;
@@ -250,8 +252,12 @@ pub fn create(
     let row = customer::insert(conn, ctx, &fields(input, key, None), sales, cs)?;
     customer::set_drugs(conn, row.id, &input.drug_ids)?;
     customer::record_type_change(conn, ctx, row.id, None, input.type_id, "")?;
-    customer::assign_role(conn, ctx, row.id, RepRole::Sales.code(), sales)?;
-    customer::assign_role(conn, ctx, row.id, RepRole::Service.code(), cs)?;
+    for role in [
+        (RepRole::Sales.code(), sales),
+        (RepRole::Service.code(), cs),
+    ] {
+        customer::assign_role(conn, ctx, row.id, role, AssignmentSource::Registered)?;
+    }
     let view = customer::view(conn, row, window)?;
     ctx.audit_change(
         conn,
@@ -337,23 +343,23 @@ pub fn change_type(
 }
 
 /// Sets the responsible reps of the (locked, fresh) customer; the history keeps who was
-/// responsible when.
+/// responsible when, and how (`source`).
 fn reassign(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     before_row: Customer,
-    sales_rep_id: i64,
-    cs_rep_id: i64,
+    (sales_rep_id, cs_rep_id): (i64, i64),
+    source: AssignmentSource,
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     check_reps(conn, sales_rep_id, cs_rep_id)?;
     let id = before_row.id;
     let row = customer::set_reps(conn, ctx, &before_row, sales_rep_id, cs_rep_id)?;
     if sales_rep_id != before_row.sales_rep_id {
-        customer::assign_role(conn, ctx, id, RepRole::Sales.code(), sales_rep_id)?;
+        customer::assign_role(conn, ctx, id, (RepRole::Sales.code(), sales_rep_id), source)?;
     }
     if cs_rep_id != before_row.cs_rep_id {
-        customer::assign_role(conn, ctx, id, RepRole::Service.code(), cs_rep_id)?;
+        customer::assign_role(conn, ctx, id, (RepRole::Service.code(), cs_rep_id), source)?;
     }
     let before = customer::view(conn, before_row, window)?;
     let after = customer::view(conn, row, window)?;
@@ -379,7 +385,14 @@ pub fn assign(
 ) -> AppResult<CustomerView> {
     let before = customer::find(conn, viewer, id, true)?;
     check_fresh(conn, version, &before)?;
-    reassign(conn, ctx, before, sales_rep_id, cs_rep_id, window)
+    reassign(
+        conn,
+        ctx,
+        before,
+        (sales_rep_id, cs_rep_id),
+        AssignmentSource::Assigned,
+        window,
+    )
 }
 
 /// One customer's new reps in a handover (`None`: the role is not the leaver's).
@@ -471,7 +484,14 @@ fn move_one(
             msg!("handover.not_held", customer = row.name),
         ));
     }
-    reassign(conn, ctx, row, sales, cs, window)?;
+    reassign(
+        conn,
+        ctx,
+        row,
+        (sales, cs),
+        AssignmentSource::Handover,
+        window,
+    )?;
     Ok(())
 }
 

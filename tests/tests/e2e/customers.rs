@@ -781,6 +781,32 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         "two moved, one their own"
     );
     assert_eq!(c.customers_matching("").await.total, 1);
+    // The customer's 分配记录 says how each rep came to it and who decided.
+    let history = admin
+        .customers
+        .list_assignment_history(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .expect("history")
+        .into_inner()
+        .assignments;
+    let sales: Vec<_> = history
+        .iter()
+        .filter(|a| a.role == "sales")
+        .map(|a| {
+            (
+                a.user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+                a.source.as_str(),
+                a.assigned_by.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sales,
+        [
+            ("rep-b".to_owned(), "handover", "系统管理员"),
+            ("rep-a".to_owned(), "registered", "rep-a"),
+        ]
+    );
     let leaver = admin.user_by_id(w.rep.id).await;
     admin.disable_user(&leaver).await.expect("now they can go");
 }

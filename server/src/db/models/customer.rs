@@ -402,6 +402,28 @@ pub fn record_type_change(
     Ok(())
 }
 
+/// How an assignment came about (`customer_assignments.source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignmentSource {
+    /// With the customer's registration.
+    Registered,
+    /// By a manager (`AssignCustomer`).
+    Assigned,
+    /// In a handover of a leaver's customers (`HandoverCustomers`).
+    Handover,
+}
+
+impl AssignmentSource {
+    /// As stored and sent: "registered", "assigned", "handover".
+    pub fn code(self) -> &'static str {
+        match self {
+            AssignmentSource::Registered => "registered",
+            AssignmentSource::Assigned => "assigned",
+            AssignmentSource::Handover => "handover",
+        }
+    }
+}
+
 /// Ends the current assignment of `role` (if any) and starts one for `user_id`, both at
 /// the same instant: the wall clock now, not the start of the transaction (which may be
 /// earlier than an assignment another transaction committed meanwhile).
@@ -409,8 +431,8 @@ pub fn assign_role(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     customer_id: i64,
-    role: &str,
-    user_id: i64,
+    (role, user_id): (&str, i64),
+    source: AssignmentSource,
 ) -> AppResult<()> {
     #[derive(QueryableByName)]
     struct Now {
@@ -435,6 +457,7 @@ pub fn assign_role(
             customer_assignments::user_id.eq(user_id),
             customer_assignments::effective_from.eq(now),
             customer_assignments::assigned_by.eq(ctx.actor.user_id),
+            customer_assignments::source.eq(source.code()),
         ))
         .execute(conn)?;
     Ok(())
@@ -509,6 +532,10 @@ pub struct Assignment {
     pub user_name: String,
     pub effective_from: DateTime<Utc>,
     pub effective_to: Option<DateTime<Utc>>,
+    /// Who assigned; empty when the system did (demo data, an import).
+    pub assigned_by: String,
+    /// [`AssignmentSource::code`].
+    pub source: String,
 }
 
 /// Who was responsible when, newest first.
@@ -524,6 +551,8 @@ pub fn assignment_history(
         user_id: i64,
         effective_from: DateTime<Utc>,
         effective_to: Option<DateTime<Utc>>,
+        assigned_by: Option<i64>,
+        source: String,
     }
     let rows: Vec<Row> = customer_assignments::table
         .filter(customer_assignments::customer_id.eq(id))
@@ -533,9 +562,15 @@ pub fn assignment_history(
             customer_assignments::user_id,
             customer_assignments::effective_from,
             customer_assignments::effective_to,
+            customer_assignments::assigned_by,
+            customer_assignments::source,
         ))
         .load(conn)?;
-    let user_ids: Vec<i64> = rows.iter().map(|r| r.user_id).collect();
+    let user_ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [Some(r.user_id), r.assigned_by])
+        .flatten()
+        .collect();
     let names = display_names(conn, &user_ids)?;
     Ok(rows
         .into_iter()
@@ -545,6 +580,11 @@ pub fn assignment_history(
             user_id: r.user_id,
             effective_from: r.effective_from,
             effective_to: r.effective_to,
+            assigned_by: r
+                .assigned_by
+                .and_then(|by| names.get(&by).cloned())
+                .unwrap_or_default(),
+            source: r.source,
         })
         .collect())
 }

@@ -1,0 +1,1 @@
+ALTER TABLE customer_assignments DROP COLUMN source;
