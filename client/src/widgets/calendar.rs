@@ -17,17 +17,32 @@ const DAY_WIDTH: f32 = 30.0;
 /// (else of today) opens under it; a day picked, or 今天, is written back as
 /// `YYYY-MM-DD` and closes it. Returns whether a date was picked.
 pub fn date_picker(ui: &mut Ui, id_salt: &str, value: &mut String) -> bool {
-    date_picker_until(ui, id_salt, value, None)
+    date_picker_within(ui, id_salt, value, DayBounds::default())
 }
 
-/// [`date_picker`] for a date that may not be later than `latest` (a payment's, an
-/// invoice's, a shipment's: not after today): the days after it are shown but cannot be
-/// picked.
-pub fn date_picker_until(
+/// The days a date may take, both ends included; `None`: open on that side.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayBounds {
+    /// No day before it (a next follow-up: today).
+    pub earliest: Option<NaiveDate>,
+    /// No day after it (a payment's, an invoice's, a shipment's date: today).
+    pub latest: Option<NaiveDate>,
+}
+
+impl DayBounds {
+    /// Whether `day` lies within.
+    pub fn allows(self, day: NaiveDate) -> bool {
+        self.earliest.is_none_or(|e| e <= day) && self.latest.is_none_or(|l| day <= l)
+    }
+}
+
+/// [`date_picker`] for a date within `bounds` (a payment's not after today, a next
+/// follow-up's not before): the days outside are shown but cannot be picked.
+pub fn date_picker_within(
     ui: &mut Ui,
     id_salt: &str,
     value: &mut String,
-    latest: Option<NaiveDate>,
+    bounds: DayBounds,
 ) -> bool {
     ui.push_id(id_salt, |ui| {
         let button = ui.button(t("common.calendar"));
@@ -44,7 +59,7 @@ pub fn date_picker_until(
                 let mut month = ui
                     .data(|d| d.get_temp(month_id))
                     .unwrap_or_else(|| first_of_month(business_today()));
-                picked = month_ui(ui, &mut month, (typed, latest), business_today());
+                picked = month_ui(ui, &mut month, (typed, bounds), business_today());
                 ui.data_mut(|d| d.insert_temp(month_id, month));
                 if picked.is_some() {
                     ui.close();
@@ -62,12 +77,12 @@ pub fn date_picker_until(
 }
 
 /// One month: its title between the year and month arrows, the weekday heads, the days
-/// (`selected` filled, `today` outlined, those after `latest` disabled) and 今天. Returns
+/// (`selected` filled, `today` outlined, those out of `bounds` disabled) and 今天. Returns
 /// the day clicked.
 fn month_ui(
     ui: &mut Ui,
     month: &mut NaiveDate,
-    (selected, latest): (Option<NaiveDate>, Option<NaiveDate>),
+    (selected, bounds): (Option<NaiveDate>, DayBounds),
     today: NaiveDate,
 ) -> Option<NaiveDate> {
     let mut picked = None;
@@ -113,8 +128,7 @@ fn month_ui(
                     if day == today {
                         button = button.stroke(ui.visuals().selection.stroke);
                     }
-                    let allowed = latest.is_none_or(|latest| day <= latest);
-                    if ui.add_enabled(allowed, button).clicked() {
+                    if ui.add_enabled(bounds.allows(day), button).clicked() {
                         picked = Some(day);
                     }
                 }
@@ -122,9 +136,8 @@ fn month_ui(
             }
         });
     ui.separator();
-    let today_allowed = latest.is_none_or(|latest| today <= latest);
     if ui
-        .add_enabled(today_allowed, Button::new(t("common.calendar_today")))
+        .add_enabled(bounds.allows(today), Button::new(t("common.calendar_today")))
         .clicked()
     {
         picked = Some(today);
@@ -215,12 +228,28 @@ mod tests {
     }
 
     #[test]
+    fn bounds_hold_their_ends_and_open_sides_allow_anything() {
+        let bounds = DayBounds {
+            earliest: Some(date("2026-12-04")),
+            latest: None,
+        };
+        assert!(!bounds.allows(date("2026-12-03")));
+        assert!(bounds.allows(date("2026-12-04")));
+        assert!(bounds.allows(date("2099-01-01")));
+        assert!(DayBounds::default().allows(date("1900-01-01")));
+    }
+
+    #[test]
     fn a_date_that_cannot_be_later_offers_no_later_day() {
         use egui_kittest::{Harness, kittest::Queryable};
         let mut harness = Harness::new_ui_state(
             |ui, value: &mut String| {
                 crate::fonts::install_once(ui.ctx());
-                date_picker_until(ui, "date", value, Some(date("2026-02-10")));
+                let bounds = DayBounds {
+                    earliest: None,
+                    latest: Some(date("2026-02-10")),
+                };
+                date_picker_within(ui, "date", value, bounds);
             },
             "2026-02-05".to_owned(),
         );

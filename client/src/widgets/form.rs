@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use egui::{Response, RichText, TextWrapMode, Ui};
 
+use super::calendar::DayBounds;
 use super::{Choice, ERROR, choices, combo_box};
 use crate::api::{ApiError, names_field};
 use crate::backend::{Polled, Requested};
@@ -416,21 +417,35 @@ impl FormUi<'_> {
 
     /// A date typed as `2026-12-05` (or `2026/12/05`), with a calendar beside it.
     pub fn date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
-        self.date_until(label, field, value, None)
+        self.date_within(label, field, value, DayBounds::default())
     }
 
     /// [`FormUi::date`] for a business date that cannot be in the future (a payment's,
     /// an invoice's, a shipment's): the calendar offers no day after today.
     pub fn past_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
-        self.date_until(label, field, value, Some(crate::format::business_today()))
+        let bounds = DayBounds {
+            earliest: None,
+            latest: Some(crate::format::business_today()),
+        };
+        self.date_within(label, field, value, bounds)
     }
 
-    fn date_until(
+    /// [`FormUi::date`] for a business date that cannot be in the past (a next
+    /// follow-up's): the calendar offers no day before today.
+    pub fn future_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
+        let bounds = DayBounds {
+            earliest: Some(crate::format::business_today()),
+            latest: None,
+        };
+        self.date_within(label, field, value, bounds)
+    }
+
+    fn date_within(
         &mut self,
         label: &str,
         field: &str,
         value: &mut String,
-        latest: Option<chrono::NaiveDate>,
+        bounds: DayBounds,
     ) -> Response {
         let width = (self.input_width - 40.0).max(120.0);
         let salt = format!("{}_{field}_picker", self.id);
@@ -441,7 +456,7 @@ impl FormUi<'_> {
                         .hint_text(t("common.date_hint"))
                         .desired_width(width.min(160.0)),
                 );
-                if super::calendar::date_picker_until(ui, &salt, value, latest) {
+                if super::calendar::date_picker_within(ui, &salt, value, bounds) {
                     response.mark_changed();
                 }
                 response

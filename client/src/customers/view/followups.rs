@@ -139,7 +139,13 @@ impl FollowupsTab {
             f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
             f.text(t("followup.content"), "content", &mut draft.content);
             f.text(t("followup.result"), "result", &mut draft.result);
-            f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
+            // A new follow-up's next date is not before today (the server's rule); one
+            // corrected may keep a date now past.
+            if editing.is_some() {
+                f.date(t("followup.next_on"), "next_on", &mut draft.next_on);
+            } else {
+                f.future_date(t("followup.next_on"), "next_on", &mut draft.next_on);
+            }
         });
         ui.add_space(4.0);
         let pressed = records.form_buttons(ui, t("followup.add"), response.submitted, false);
