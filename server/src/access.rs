@@ -134,6 +134,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::AuditRead),
         ),
         (
+            "/pharmacrm.v1.AuditService/ListAuditActions",
+            Requires(P::AuditRead),
+        ),
+        (
             "/pharmacrm.v1.DrugService/ListCategories",
             Requires(P::DrugRead),
         ),

@@ -38,6 +38,7 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
             from,
             to,
             page: page_request,
+            username,
         } = r;
         let non_empty = |s: String| {
             let s = s.trim().to_owned();
@@ -54,6 +55,7 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
         Ok((
             AuditFilter {
                 user_id,
+                username: non_empty(username),
                 object_type: non_empty(object_type),
                 object_id: non_empty(object_id),
                 action: non_empty(action),

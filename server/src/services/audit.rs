@@ -37,4 +37,12 @@ impl AuditService for AuditApi {
             total: u64::try_from(total).unwrap_or(0),
         }))
     }
+
+    async fn list_audit_actions(
+        &self,
+        _request: Request<()>,
+    ) -> Result<Response<pb::ListAuditActionsResponse>, Status> {
+        let actions = self.state.db.run(audit_log::actions).await?;
+        Ok(Response::new(pb::ListAuditActionsResponse { actions }))
+    }
 }

@@ -84,6 +84,40 @@ async fn login_attempts_good_and_bad_are_recorded() {
     let logins = app.admin().await.audit_of("auth.login").await.entries;
     assert!(logins.len() >= 2, "each successful login is recorded");
     assert!(logins.iter().all(|r| r.user_id.is_some()));
+
+    // Found by the name that was tried, though no user has it.
+    let tried = entries(
+        &app,
+        pb::SearchAuditRequest {
+            username: "nobody".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let tried: Vec<_> = tried.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(tried, ["auth.login_failed"]);
+
+    // The action filter's choices: each action once, sorted.
+    let actions = app
+        .admin()
+        .await
+        .audit
+        .list_audit_actions(())
+        .await
+        .expect("actions")
+        .into_inner()
+        .actions;
+    assert!(actions.contains(&"auth.login".to_owned()));
+    assert!(actions.contains(&"auth.login_failed".to_owned()));
+    let mut sorted = actions.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(actions, sorted);
+    let mut rep = app.sales_rep("rep-a").await;
+    rep.audit
+        .list_audit_actions(())
+        .await
+        .refused(Code::PermissionDenied);
 }
 
 #[tokio::test]

@@ -242,11 +242,34 @@ pub fn verify(conn: &mut PgConnection, key: &AuditKey) -> AppResult<Result<u64, 
 #[derive(Default, Debug, Clone)]
 pub struct Filter {
     pub user_id: Option<i64>,
+    /// The username as recorded (also a failed login's tried name).
+    pub username: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
     pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+}
+
+/// Every action recorded, sorted: a skip scan of the `(action, at)` index (one probe per
+/// distinct action), so it stays quick however long the log grows.
+pub fn actions(conn: &mut PgConnection) -> AppResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Action {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        action: String,
+    }
+    let rows: Vec<Action> = diesel::sql_query(
+        "WITH RECURSIVE a(action) AS (
+             (SELECT action FROM audit_log ORDER BY action LIMIT 1)
+             UNION ALL
+             SELECT (SELECT l.action FROM audit_log l WHERE l.action > a.action
+                      ORDER BY l.action LIMIT 1)
+               FROM a WHERE a.action IS NOT NULL)
+         SELECT action FROM a WHERE action IS NOT NULL",
+    )
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.action).collect())
 }
 
 /// One page of matching rows, newest first, with the total count.
@@ -260,6 +283,9 @@ pub fn search(
         let mut q = audit_log::table.into_boxed();
         if let Some(user_id) = filter.user_id {
             q = q.filter(audit_log::user_id.eq(user_id));
+        }
+        if let Some(name) = &filter.username {
+            q = q.filter(audit_log::username.eq(name.clone()));
         }
         if let Some(t) = &filter.object_type {
             q = q.filter(audit_log::object_type.eq(t.clone()));
