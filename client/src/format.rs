@@ -20,6 +20,18 @@ pub fn parse_business_time(text: &str) -> Option<DateTime<Utc>> {
     Some(naive.and_local_timezone(business_zone()).single()?.to_utc())
 }
 
+/// The instant a business day starts (midnight in the business time zone); `None` for
+/// a date out of chrono's range.
+pub fn business_day_start(date: chrono::NaiveDate) -> Option<DateTime<Utc>> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    Some(
+        midnight
+            .and_local_timezone(business_zone())
+            .single()?
+            .to_utc(),
+    )
+}
+
 /// The business time zone's offset as people read it: `UTC+08:00`.
 pub fn business_zone_name() -> String {
     format!("UTC{}", business_zone())

@@ -454,6 +454,37 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
 }
 
 #[test]
+fn the_audit_log_names_actions_in_chinese_and_filters_by_the_action_chosen() {
+    let server = Server::start();
+    server.runtime.block_on(async {
+        let _ = server.app().login("nobody", "wrong-password").await;
+    });
+    let mut ui = server.client();
+    ui.admin_console();
+    ui.click_until("审计日志", "来源地址");
+    ui.wait_label("登录成功");
+    ui.wait_label("nobody");
+    // The option in the list, not the row's label of the same text.
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "操作")
+        .click();
+    ui.wait_for("the action list", |h| {
+        h.query_all_by_label("登录失败").count() > 1
+    });
+    let option = ui
+        .harness
+        .get_all_by_label("登录失败")
+        .find(|n| n.accesskit_node().role() != Role::Label)
+        .expect("the option");
+    option.click();
+    ui.harness.step();
+    ui.wait_for("only the failed login", |h| {
+        h.query_all_by_label("nobody").next().is_some()
+            && h.query_all_by_label("admin").next().is_none()
+    });
+}
+
+#[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();
     let mut ui = server.client();

@@ -1,11 +1,12 @@
-//! The audit log viewer: filters by user, object, action and period, paged from the
-//! server, and the selected row's before/after side by side.
+//! The audit log viewer: filters by username, object, action and period (business dates),
+//! paged from the server, actions and objects named in the UI language, and the selected
+//! row's before/after side by side.
 
-use chrono::{Local, TimeZone};
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
+use super::audit_names::{action_name, object_label, object_types};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
@@ -17,7 +18,7 @@ const PAGE: u32 = 100;
 /// The audit tab.
 #[derive(Default)]
 pub struct AuditPanel {
-    user_id: String,
+    username: String,
     object_type: String,
     object_id: String,
     action: String,
@@ -26,22 +27,22 @@ pub struct AuditPanel {
     offset: u32,
     filter_error: Option<(&'static str, String)>,
     list: Requested<pb::SearchAuditResponse>,
+    /// The actions the log holds: the action filter's choices.
+    actions: Requested<Vec<String>>,
     selected: Option<pb::AuditEntry>,
 }
 
-/// A `YYYY-MM-DD` date as the start of that local day.
+/// A `YYYY-MM-DD` date as the start of that day in the business time zone (not the
+/// workstation's).
 fn day_start(text: &str) -> Result<Option<prost_types::Timestamp>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
     let date = widgets::parse_date(text).ok_or_else(|| t("audit.bad_date").to_owned())?;
-    let local = Local
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
-        .earliest()
-        .ok_or_else(|| t("audit.bad_date").to_owned())?;
+    let start = format::business_day_start(date).ok_or_else(|| t("audit.bad_date").to_owned())?;
     Ok(Some(prost_types::Timestamp {
-        seconds: local.timestamp(),
+        seconds: start.timestamp(),
         nanos: 0,
     }))
 }
@@ -49,16 +50,6 @@ fn day_start(text: &str) -> Result<Option<prost_types::Timestamp>, String> {
 impl AuditPanel {
     fn search(&mut self, ctx: &AppCtx) {
         self.filter_error = None;
-        let user_id = match self.user_id.trim() {
-            "" => None,
-            text => match text.parse::<i64>() {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    self.filter_error = Some(("user_id", t("audit.bad_user").to_owned()));
-                    return;
-                }
-            },
-        };
         let from = match day_start(&self.from) {
             Ok(t) => t,
             Err(e) => {
@@ -78,7 +69,8 @@ impl AuditPanel {
             }
         };
         let request = pb::SearchAuditRequest {
-            user_id,
+            user_id: None,
+            username: self.username.trim().to_owned(),
             object_type: self.object_type.trim().to_owned(),
             object_id: self.object_id.trim().to_owned(),
             action: self.action.trim().to_owned(),
@@ -104,9 +96,24 @@ impl AuditPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.list.is_not_requested() {
             self.search(ctx);
+            self.actions
+                .request(ctx.audit().list_audit_actions(()).map(|r| r.actions));
         }
         self.list.poll();
+        self.actions.poll();
+        let all = || (String::new(), t("audit.all").to_owned());
+        let actions: Vec<(String, String)> = std::iter::once(all())
+            .chain(
+                self.actions
+                    .value()
+                    .into_iter()
+                    .flatten()
+                    .map(|a| (a.clone(), action_name(a))),
+            )
+            .collect();
+        let objects: Vec<(String, String)> = std::iter::once(all()).chain(object_types()).collect();
         let mut run = false;
+        let mut chosen = false;
         ui.horizontal_wrapped(|ui| {
             let mut field = |ui: &mut egui::Ui, label: &str, value: &mut String, width: f32| {
                 // A date input is followed by its calendar button.
@@ -120,13 +127,25 @@ impl AuditPanel {
                 }
                 response
             };
-            let first = field(ui, t("audit.user_id"), &mut self.user_id, 80.0);
+            let first = field(ui, t("audit.username"), &mut self.username, 100.0);
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 first.request_focus();
             }
-            field(ui, t("audit.object_type"), &mut self.object_type, 110.0);
+            chosen |= widgets::combo(
+                ui,
+                "audit_object_type",
+                t("audit.object_type"),
+                &mut self.object_type,
+                &objects,
+            );
             field(ui, t("audit.object_id"), &mut self.object_id, 80.0);
-            field(ui, t("audit.action"), &mut self.action, 140.0);
+            chosen |= widgets::combo(
+                ui,
+                "audit_action",
+                t("audit.action"),
+                &mut self.action,
+                &actions,
+            );
             field(ui, t("audit.from"), &mut self.from, 100.0);
             widgets::date_picker(ui, "audit_from_picker", &mut self.from);
             field(ui, t("audit.to"), &mut self.to, 100.0);
@@ -135,10 +154,10 @@ impl AuditPanel {
                 run = true;
             }
         });
-        for field in ["user_id", "from", "to"] {
+        for field in ["username", "from", "to"] {
             widgets::field_error(ui, self.filter_error(field));
         }
-        if run {
+        if run || chosen {
             self.offset = 0;
             self.search(ctx);
         }
@@ -159,8 +178,9 @@ impl AuditPanel {
                 }
                 Some(entry) => {
                     ui.strong(format!(
-                        "#{} {} {}",
+                        "#{} {} ({}) {}",
                         entry.id,
+                        action_name(&entry.action),
                         entry.action,
                         format::timestamp(entry.at.as_ref())
                     ));
@@ -186,7 +206,7 @@ impl AuditPanel {
             let available = ui.available_height() - 48.0;
             let objects: Vec<String> = entries
                 .iter()
-                .map(|e| format!("{} {}", e.object_type, e.object_id))
+                .map(|e| object_label(&e.object_type, &e.object_id))
                 .collect();
             let object = widgets::fit_column(
                 ui,
@@ -229,10 +249,16 @@ impl AuditPanel {
                                 ui.label(format::timestamp(entry.at.as_ref()));
                             });
                             row.col(|ui| {
-                                ui.label(&entry.username);
+                                // Seeding and migrations act as "system", no user.
+                                if entry.user_id.is_none() && entry.username == "system" {
+                                    ui.label(t("common.system"));
+                                } else {
+                                    ui.label(&entry.username);
+                                }
                             });
                             row.col(|ui| {
-                                ui.label(&entry.action);
+                                ui.label(action_name(&entry.action))
+                                    .on_hover_text(&entry.action);
                             });
                             row.col(|ui| {
                                 ui.label(&objects[index]);

@@ -2,6 +2,7 @@
 //! invoicing entities, the audit log. Each tab is shown only with its permission.
 
 mod audit;
+mod audit_names;
 mod departments;
 mod positions;
 mod settings;

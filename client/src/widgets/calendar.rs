@@ -137,7 +137,10 @@ fn month_ui(
         });
     ui.separator();
     if ui
-        .add_enabled(bounds.allows(today), Button::new(t("common.calendar_today")))
+        .add_enabled(
+            bounds.allows(today),
+            Button::new(t("common.calendar_today")),
+        )
         .clicked()
     {
         picked = Some(today);
