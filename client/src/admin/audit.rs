@@ -47,6 +47,48 @@ fn day_start(text: &str) -> Result<Option<prost_types::Timestamp>, String> {
     }))
 }
 
+/// The record before and after, whole, side by side.
+fn whole_records(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
+    ui.columns(2, |columns| {
+        columns[0].strong(t("audit.before"));
+        columns[1].strong(t("audit.after"));
+        for (column, text) in [(0, &entry.before_json), (1, &entry.after_json)] {
+            egui::ScrollArea::vertical()
+                .id_salt(("audit_json", column))
+                .show(&mut columns[column], |ui| {
+                    ui.label(RichText::new(if text.is_empty() { "—" } else { text }).monospace());
+                });
+        }
+    });
+}
+
+/// Bookkeeping every change moves: left out of the list of what changed.
+const BOOKKEEPING: [&str; 3] = ["version", "updated_at", "updated_by"];
+
+/// What an update changed, field by field: (field, before, after), fields in order of
+/// name; strings without quotes, null as —. Empty unless both sides are JSON objects (a
+/// creation, a deletion, a sign-in).
+fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
+    let object = |text: &str| match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let (Some(before), Some(after)) = (object(before), object(after)) else {
+        return Vec::new();
+    };
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_owned(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !BOOKKEEPING.contains(&k.as_str()) && before.get(*k) != after.get(*k))
+        .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+        .collect()
+}
+
 impl AuditPanel {
     fn search(&mut self, ctx: &AppCtx) {
         self.filter_error = None;
@@ -184,20 +226,33 @@ impl AuditPanel {
                         entry.action,
                         format::timestamp(entry.at.as_ref())
                     ));
-                    ui.columns(2, |columns| {
-                        columns[0].strong(t("audit.before"));
-                        columns[1].strong(t("audit.after"));
-                        for (column, text) in [(0, &entry.before_json), (1, &entry.after_json)] {
-                            egui::ScrollArea::vertical()
-                                .id_salt(("audit_json", column))
-                                .show(&mut columns[column], |ui| {
-                                    ui.label(
-                                        RichText::new(if text.is_empty() { "—" } else { text })
-                                            .monospace(),
-                                    );
-                                });
-                        }
-                    });
+                    let changes = changed_fields(&entry.before_json, &entry.after_json);
+                    if changes.is_empty() {
+                        whole_records(ui, entry);
+                    } else {
+                        egui::ScrollArea::vertical()
+                            .id_salt("audit_changes")
+                            .show(ui, |ui| {
+                                egui::Grid::new("audit_changes_grid").striped(true).show(
+                                    ui,
+                                    |ui| {
+                                        ui.strong(t("audit.field"));
+                                        ui.strong(t("audit.before"));
+                                        ui.strong(t("audit.after"));
+                                        ui.end_row();
+                                        for (field, before, after) in &changes {
+                                            ui.monospace(field);
+                                            ui.label(before);
+                                            ui.label(after);
+                                            ui.end_row();
+                                        }
+                                    },
+                                );
+                                egui::CollapsingHeader::new(t("audit.whole"))
+                                    .id_salt(("audit_whole", entry.id))
+                                    .show(ui, |ui| whole_records(ui, entry));
+                            });
+                    }
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -279,5 +334,31 @@ impl AuditPanel {
                 self.search(ctx);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_lists_only_the_fields_it_changed() {
+        let before = r#"{"name":"质量部","parent_id":null,"version":1,"note":""}"#;
+        let after = r#"{"name":"质量管理部","parent_id":3,"version":2,"note":""}"#;
+        assert_eq!(
+            changed_fields(before, after),
+            [
+                (
+                    "name".to_owned(),
+                    "质量部".to_owned(),
+                    "质量管理部".to_owned()
+                ),
+                ("parent_id".to_owned(), "—".to_owned(), "3".to_owned()),
+            ]
+        );
+        assert!(
+            changed_fields("", after).is_empty(),
+            "a creation is shown whole"
+        );
     }
 }
