@@ -95,6 +95,7 @@ async fn call(clients: &mut Clients, path: &str) -> Result<(), Status> {
             .search_audit(pb::SearchAuditRequest::default())
             .await
             .map(drop),
+        "ListAuditActions" => clients.audit.list_audit_actions(()).await.map(drop),
         other => panic!("add {other} to this test's call table"),
     }
 }
