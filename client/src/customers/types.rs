@@ -11,7 +11,7 @@ use pharmacrm_shared::pb;
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, FieldErrors, Unsaved};
+use crate::widgets::{self, Unsaved};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -54,19 +54,14 @@ impl Form {
 #[derive(Default)]
 pub struct TypesPanel {
     list: Requested<Vec<pb::CustomerType>>,
-    form: Option<Form>,
-    original: Option<Form>,
-    save: Requested<pb::CustomerType>,
-    /// The last failed save's complaints, under their fields until edited.
-    errors: FieldErrors,
-    /// Closing the form, or opening another type, while it holds unsaved input.
-    discard: widgets::Discard<Option<Form>>,
+    /// The form beside the list: a new one, or the one picked.
+    side: widgets::SideForm<Form, pb::CustomerType>,
 }
 
 impl Unsaved for TypesPanel {
     /// Whether the form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.form != self.original
+        self.side.is_dirty()
     }
 }
 
@@ -81,36 +76,16 @@ impl TypesPanel {
         );
     }
 
-    /// Shows `form` (`None`: closes the form), forgetting any earlier save.
-    fn show_form(&mut self, form: Option<Form>) {
-        self.original = form.clone();
-        self.form = form;
-        self.save = Requested::NotRequested;
-        self.errors.set(None);
-    }
-
-    /// Shows `form` now, or once the user agrees to drop unsaved input.
-    fn switch_to(&mut self, form: Option<Form>) {
-        if let Some(form) = self.discard.request(self.is_dirty(), form) {
-            self.show_form(form);
-        }
-    }
-
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.list.is_not_requested() {
             self.reload(ctx);
         }
         self.list.poll();
-        if self.errors.poll(&mut self.save) {
-            if let Some(saved) = self.save.value() {
-                let form = Some(Form::from(saved));
-                self.form = form.clone();
-                self.original = form;
-            }
+        if self.side.poll(|saved| Some(Form::from(saved))) {
             self.reload(ctx);
         }
-        if self.form.is_some() {
+        if self.side.form.is_some() {
             egui::Panel::right("customer_type_form")
                 .resizable(true)
                 .default_size(340.0)
@@ -124,7 +99,7 @@ impl TypesPanel {
             let types = self.list.value().cloned().unwrap_or_default();
             ui.horizontal(|ui| {
                 if ui.button(t("customer_types.new")).clicked() {
-                    self.switch_to(Some(Form::new_after(&types)));
+                    self.side.switch_to(Some(Form::new_after(&types)));
                 }
                 if ui.button(t("common.reload")).clicked() {
                     self.reload(ctx);
@@ -132,7 +107,7 @@ impl TypesPanel {
             });
             ui.label(RichText::new(t("customer_types.hint")).weak());
             widgets::request_status(ui, &self.list);
-            let selected = self.form.as_ref().and_then(|f| f.id);
+            let selected = self.side.form.as_ref().and_then(|f| f.id);
             let mut opened = None;
             widgets::table(ui, "customer_type_table", |ui| {
                 TableBuilder::new(ui)
@@ -180,30 +155,30 @@ impl TypesPanel {
             if let Some(ty) = opened
                 && selected != Some(ty.id)
             {
-                self.switch_to(Some(Form::from(&ty)));
+                self.side.switch_to(Some(Form::from(&ty)));
             }
         });
-        if let Some(form) = self.discard.ui(ui.ctx(), "discard_customer_type_edits") {
-            self.show_form(form);
-        }
+        self.side
+            .discard_ui(ui.ctx(), "discard_customer_type_edits");
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        let busy = self.save.is_pending();
-        let Some(form) = &mut self.form else { return };
+        let side = &mut self.side;
+        let busy = side.save.is_pending();
+        let Some(form) = &mut side.form else { return };
         ui.heading(if form.id.is_some() {
             t("customer_types.edit")
         } else {
             t("customer_types.new")
         });
         let order = form.sort_order();
-        self.errors.set_local(
+        side.errors.set_local(
             "sort_order",
             order
                 .is_none()
                 .then(|| t("customer_types.sort_order_invalid").to_owned()),
         );
-        let response = widgets::form(ui, "customer_type_form", &mut self.errors, |f| {
+        let response = widgets::form(ui, "customer_type_form", &mut side.errors, |f| {
             f.text(t("customer_types.name"), "name", &mut form.name);
             f.text(
                 t("customer_types.sort_order"),
@@ -215,7 +190,7 @@ impl TypesPanel {
         let mut close = false;
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
-            let changed = self.original.as_ref() != Some(form);
+            let changed = side.original.as_ref() != Some(form);
             if widgets::submit_button(
                 ui,
                 t("common.save"),
@@ -238,7 +213,7 @@ impl TypesPanel {
                             })
                     }
                 };
-                self.save.request(saved);
+                side.save.request(saved);
             }
             if let Some(id) = form.id
                 && let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy)
@@ -248,7 +223,7 @@ impl TypesPanel {
                     version: form.version,
                     is_active,
                 };
-                self.save
+                side.save
                     .request(ctx.customers().set_customer_type_active(request));
             }
             if ui.button(t("common.close")).clicked() {
@@ -262,7 +237,7 @@ impl TypesPanel {
             ui.label(RichText::new(t("customer_types.archived_hint")).weak());
         }
         if close {
-            self.switch_to(None);
+            self.side.switch_to(None);
         }
     }
 }

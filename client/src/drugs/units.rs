@@ -9,7 +9,7 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::widgets::{self, FieldErrors, Unsaved};
+use crate::widgets::{self, Unsaved};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -49,19 +49,14 @@ impl Form {
 #[derive(Default)]
 pub struct UnitsPanel {
     list: Requested<Vec<pb::ContainerUnit>>,
-    form: Option<Form>,
-    original: Option<Form>,
-    save: Requested<Option<pb::ContainerUnit>>,
-    /// The last failed save's complaints, under their fields until edited.
-    errors: FieldErrors,
-    /// Closing the form, or opening another unit, while it holds unsaved input.
-    discard: widgets::Discard<Option<Form>>,
+    /// The form beside the list: a new one, or the one picked.
+    side: widgets::SideForm<Form, Option<pb::ContainerUnit>>,
 }
 
 impl Unsaved for UnitsPanel {
     /// Whether the form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.form != self.original
+        self.side.is_dirty()
     }
 }
 
@@ -76,21 +71,6 @@ impl UnitsPanel {
         );
     }
 
-    /// Shows `form` (`None`: closes the form), forgetting any earlier save.
-    fn show_form(&mut self, form: Option<Form>) {
-        self.original = form.clone();
-        self.form = form;
-        self.save = Requested::NotRequested;
-        self.errors.set(None);
-    }
-
-    /// Shows `form` now, or once the user agrees to drop unsaved input.
-    fn switch_to(&mut self, form: Option<Form>) {
-        if let Some(form) = self.discard.request(self.is_dirty(), form) {
-            self.show_form(form);
-        }
-    }
-
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let can_write = ctx.can(Permission::DrugUnitWrite);
@@ -98,15 +78,10 @@ impl UnitsPanel {
             self.reload(ctx);
         }
         self.list.poll();
-        if self.errors.poll(&mut self.save) {
-            if let Some(saved) = self.save.value() {
-                let form = saved.as_ref().map(Form::from);
-                self.form = form.clone();
-                self.original = form;
-            }
+        if self.side.poll(|saved| saved.as_ref().map(Form::from)) {
             self.reload(ctx);
         }
-        if self.form.is_some() {
+        if self.side.form.is_some() {
             egui::Panel::right("unit_form")
                 .resizable(true)
                 .default_size(340.0)
@@ -119,7 +94,7 @@ impl UnitsPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 if can_write && ui.button(t("units.new")).clicked() {
-                    self.switch_to(Some(Form {
+                    self.side.switch_to(Some(Form {
                         is_active: true,
                         ..Default::default()
                     }));
@@ -130,7 +105,7 @@ impl UnitsPanel {
             });
             widgets::request_status(ui, &self.list);
             let units = self.list.value().cloned().unwrap_or_default();
-            let selected = self.form.as_ref().and_then(|f| f.id);
+            let selected = self.side.form.as_ref().and_then(|f| f.id);
             let mut opened = None;
             widgets::table(ui, "unit_table", |ui| {
                 TableBuilder::new(ui)
@@ -188,17 +163,16 @@ impl UnitsPanel {
             if let Some(unit) = opened
                 && selected != Some(unit.id)
             {
-                self.switch_to(Some(Form::from(&unit)));
+                self.side.switch_to(Some(Form::from(&unit)));
             }
         });
-        if let Some(form) = self.discard.ui(ui.ctx(), "discard_unit_edits") {
-            self.show_form(form);
-        }
+        self.side.discard_ui(ui.ctx(), "discard_unit_edits");
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool) {
-        let busy = self.save.is_pending();
-        let Some(form) = &mut self.form else { return };
+        let side = &mut self.side;
+        let busy = side.save.is_pending();
+        let Some(form) = &mut side.form else { return };
         ui.heading(if form.id.is_some() {
             t("units.edit")
         } else {
@@ -211,10 +185,10 @@ impl UnitsPanel {
                 Lang::Zh => v.zh,
                 Lang::En => v.en,
             });
-        self.errors.set_local("capacity", local);
+        side.errors.set_local("capacity", local);
         let response = ui
             .add_enabled_ui(can_write, |ui| {
-                widgets::form(ui, "unit_form", &mut self.errors, |f| {
+                widgets::form(ui, "unit_form", &mut side.errors, |f| {
                     f.text(t("units.name"), "name", &mut form.name);
                     f.text(t("units.capacity"), "capacity", &mut form.capacity);
                     f.text(
@@ -230,7 +204,7 @@ impl UnitsPanel {
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             if can_write {
-                let changed = self.original.as_ref() != Some(form);
+                let changed = side.original.as_ref() != Some(form);
                 if widgets::submit_button(
                     ui,
                     t("common.save"),
@@ -246,7 +220,7 @@ impl UnitsPanel {
                             unit: Some(form.input()),
                         }),
                     };
-                    self.save.request(saved.map(Some));
+                    side.save.request(saved.map(Some));
                 }
                 if let Some(id) = form.id {
                     if let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy) {
@@ -255,7 +229,7 @@ impl UnitsPanel {
                             version: form.version,
                             is_active,
                         };
-                        self.save
+                        side.save
                             .request(ctx.drugs().set_unit_active(request).map(Some));
                     }
                     if ui
@@ -266,7 +240,7 @@ impl UnitsPanel {
                             id,
                             version: form.version,
                         };
-                        self.save
+                        side.save
                             .request(ctx.drugs().delete_unit(request).map(|()| None));
                     }
                 }
@@ -279,7 +253,7 @@ impl UnitsPanel {
             }
         });
         if close {
-            self.switch_to(None);
+            self.side.switch_to(None);
         }
     }
 }

@@ -205,6 +205,79 @@ impl<A> Discard<A> {
     }
 }
 
+/// The form beside a list (units, customer types): a record `F` as typed (`None`: no form
+/// open), as it was read or saved, the save `R` on its way, its complaints, and the
+/// question before dropping unsaved input. Its fields are open so that a form's inputs
+/// and its complaints are borrowed together.
+pub struct SideForm<F, R> {
+    /// The record as typed; `None` while no form is open.
+    pub form: Option<F>,
+    /// The record as read or last saved.
+    pub original: Option<F>,
+    /// The last save.
+    pub save: Requested<R>,
+    /// The last failed save's complaints, under their fields until edited.
+    pub errors: FieldErrors,
+    discard: Discard<Option<F>>,
+}
+
+impl<F, R> Default for SideForm<F, R> {
+    fn default() -> Self {
+        SideForm {
+            form: None,
+            original: None,
+            save: Requested::NotRequested,
+            errors: FieldErrors::default(),
+            discard: Discard::default(),
+        }
+    }
+}
+
+impl<F: Clone + PartialEq, R: Send + 'static> SideForm<F, R> {
+    /// Whether the form holds input not saved.
+    pub fn is_dirty(&self) -> bool {
+        self.form != self.original
+    }
+
+    /// Shows `form` (`None`: closes the form), forgetting any earlier save.
+    pub fn show(&mut self, form: Option<F>) {
+        self.original = form.clone();
+        self.form = form;
+        self.save = Requested::NotRequested;
+        self.errors.set(None);
+    }
+
+    /// Shows `form` now, or once the user agrees to drop unsaved input
+    /// ([`SideForm::discard_ui`] asks).
+    pub fn switch_to(&mut self, form: Option<F>) {
+        if let Some(form) = self.discard.request(self.is_dirty(), form) {
+            self.show(form);
+        }
+    }
+
+    /// The question before dropping unsaved input, while it is open.
+    pub fn discard_ui(&mut self, ctx: &egui::Context, id: &str) {
+        if let Some(form) = self.discard.ui(ctx, id) {
+            self.show(form);
+        }
+    }
+
+    /// Takes in a finished save: once it succeeded, the form shows `read(saved)` (`None`:
+    /// the record is gone, the form closes) as its new original, and true comes back (the
+    /// list is to be read again).
+    pub fn poll(&mut self, read: impl FnOnce(&R) -> Option<F>) -> bool {
+        if !self.errors.poll(&mut self.save) {
+            return false;
+        }
+        if let Some(saved) = self.save.value() {
+            let form = read(saved);
+            self.form = form.clone();
+            self.original = form;
+        }
+        true
+    }
+}
+
 /// Something that may hold input the user has not saved: a form, a view with a dialog open,
 /// a whole module (the main window asks before logging out).
 pub trait Unsaved {
