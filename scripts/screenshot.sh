@@ -11,7 +11,8 @@
 #
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
-# customers-open-orders, customers-new, customers-mywork, customers-handover, orders,
+# customers-open-orders, customers-new, customers-mywork, customers-handover,
+# customers-types, orders,
 # orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line,
 # orders-new-free, finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
 # reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩, 客户消费情况, 地区销售情况,
@@ -120,7 +121,7 @@ for lang in "${langs[@]}"; do
     case "$lang" in
       zh)
         tabs=([drugs.1]=192 [drugs.2]=268
-          [customers.1]=192 [customers.2]=267 [customers.3]=344
+          [customers.1]=192 [customers.2]=267 [customers.3]=344 [customers.4]=432
           [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381 [admin.5]=456
           [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328
           [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
@@ -131,7 +132,7 @@ for lang in "${langs[@]}"; do
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
-          [customers.1]=197 [customers.2]=276 [customers.3]=353
+          [customers.1]=197 [customers.2]=276 [customers.3]=353 [customers.4]=451
           [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=422 [admin.5]=496
           [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423
           [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
@@ -212,6 +213,8 @@ for lang in "${langs[@]}"; do
     shot customers-mywork
     subtab customers 3
     shot customers-handover
+    subtab customers 4
+    shot customers-types
     # 订单管理: the list; the first order (today's, pending) opened; its shipment form (登记
     # 发货; left untouched it holds no input, so 返回订单列表 asks nothing); the order form
     # (新建订单), then with a line (阿莫西林 found by "amxl", quantity 120), then for a

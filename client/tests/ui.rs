@@ -427,6 +427,13 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     let offered = ui.input_text("排序");
     ui.replace_text("排序", "5.5");
     ui.wait_label("请输入整数");
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::Button, "保存")
+            .accesskit_node()
+            .is_disabled(),
+        "not saved with 5.5"
+    );
     ui.replace_text("排序", &offered);
     ui.press(Role::Button, "保存");
     ui.wait_role(Role::Button, "归档");

@@ -304,8 +304,12 @@ impl AuditPanel {
                                 ui.label(format::timestamp(entry.at.as_ref()));
                             });
                             row.col(|ui| {
-                                // Seeding and migrations act as "system", no user.
-                                if entry.user_id.is_none() && entry.username == "system" {
+                                // Seeding and migrations act as "system", no user (a
+                                // failed login tried under that name stays as typed).
+                                if entry.user_id.is_none()
+                                    && entry.username == "system"
+                                    && !entry.action.starts_with("auth.")
+                                {
                                     ui.label(t("common.system"));
                                 } else {
                                     ui.label(&entry.username);

@@ -15,7 +15,6 @@ pub fn object_name(code: &str) -> Option<&'static str> {
         "settings" => t("audit.object.settings"),
         "invoicing_entity" => t("audit.object.invoicing_entity"),
         "api_token" => t("audit.object.api_token"),
-        "service_account" => t("audit.object.service_account"),
         "drug" => t("audit.object.drug"),
         "drug_category" => t("audit.object.drug_category"),
         "container_unit" => t("audit.object.container_unit"),
@@ -60,6 +59,10 @@ fn verb_name(code: &str) -> Option<&'static str> {
         "export" => t("audit.verb.export"),
         "issue" => t("audit.verb.issue"),
         "revoke" => t("audit.verb.revoke"),
+        "enable" => t("audit.verb.enable"),
+        "disable" => t("audit.verb.disable"),
+        "change_password" => t("audit.verb.change_password"),
+        "reset_password" => t("audit.verb.reset_password"),
         _ => return None,
     })
 }
@@ -105,7 +108,6 @@ pub fn object_types() -> Vec<(String, String)> {
         "settings",
         "invoicing_entity",
         "api_token",
-        "service_account",
         "drug",
         "drug_category",
         "container_unit",

@@ -1,5 +1,5 @@
-//! 客户管理: the customer list, the customer view, the registration form and the rep's
-//! work list.
+//! 客户管理: the customer list, the customer view, the registration form, the rep's
+//! work list, 客户交接 and 客户类型维护.
 
 mod form;
 mod handover;
@@ -96,7 +96,7 @@ impl ModulePanel for CustomersPanel {
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
         match target {
             Navigate::Customer(id) => self.leave(Leave::Customer(*id)),
-            Navigate::MyWork if !self.is_dirty() => self.show_tab(Tab::Work),
+            Navigate::MyWork if !self.screens.is_dirty() => self.show_tab(Tab::Work),
             // Shown again: others' decisions, shipments and payments meanwhile change it.
             Navigate::Module(Module::Customer) if self.tab == Tab::Work => self.work.refresh(),
             _ => {}

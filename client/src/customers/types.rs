@@ -216,7 +216,9 @@ impl TypesPanel {
                 side.save.request(saved);
             }
             if let Some(id) = form.id
-                && let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy)
+                && let Some(is_active) =
+                    // Not over unsaved edits: the archived record's answer would replace them.
+                    widgets::archive_button(ui, form.is_active, !busy && !changed)
             {
                 let request = pb::SetActiveRequest {
                     id,

@@ -88,9 +88,10 @@ pub struct CataloguePanel {
     /// The last failed save's complaints, under their fields until edited.
     errors: FieldErrors,
     save: Requested<pb::DrugResponse>,
-    /// Deleting the open drug: asked first, then sent.
-    confirm_delete_drug: widgets::Confirm<pb::DeleteRequest>,
-    delete: Requested<()>,
+    /// Deleting the open drug: asked first (naming it as saved), then sent.
+    confirm_delete_drug: widgets::Confirm<(pb::DeleteRequest, String)>,
+    /// The delete on its way: the drug's id once done.
+    delete: Requested<i64>,
     warnings: Vec<pb::Warning>,
     template_path: widgets::PathField,
     template: Requested<ExportOutcome>,
@@ -249,8 +250,10 @@ impl CataloguePanel {
             self.reload_categories(ctx);
         }
         if self.errors.poll(&mut self.delete) {
-            // Gone: nothing of the form is left to keep.
-            self.close_form();
+            // Gone: nothing of its form is left to keep (another drug's form stays).
+            if self.form.as_ref().and_then(|f| f.id) == self.delete.value().copied() {
+                self.close_form();
+            }
             self.delete = Requested::NotRequested;
             self.search(ctx);
             self.reload_categories(ctx);
@@ -288,15 +291,18 @@ impl CataloguePanel {
         egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx, show_tree));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
         self.confirm_delete_ui(ui.ctx(), ctx);
-        if let Some(name) = self.form.as_ref().map(|f| f.name.clone())
-            && let Some(request) = self.confirm_delete_drug.ui(
+        if let Some((_, name)) = self.confirm_delete_drug.pending() {
+            let question = t("drugs.delete_drug_question").replace("{name}", name);
+            if let Some((request, _)) = self.confirm_delete_drug.ui(
                 ui.ctx(),
                 "confirm_delete_drug",
-                &t("drugs.delete_drug_question").replace("{name}", &name),
+                &question,
                 t("common.delete"),
-            )
-        {
-            self.delete.request(ctx.drugs().delete_drug(request));
+            ) {
+                let id = request.id;
+                self.delete
+                    .request(ctx.drugs().delete_drug(request).map(move |()| id));
+            }
         }
         if let Some(action) = self.discard.ui(ui.ctx(), "discard_drug_edits") {
             self.do_form_action(action, ctx);
@@ -849,10 +855,14 @@ impl CataloguePanel {
                         .on_hover_text(t("drugs.delete_drug_hint"))
                         .clicked()
                 {
-                    self.confirm_delete_drug.ask(pb::DeleteRequest {
-                        id,
-                        version: form.version,
-                    });
+                    let name = self.original.as_ref().map(|o| o.name.clone());
+                    self.confirm_delete_drug.ask((
+                        pb::DeleteRequest {
+                            id,
+                            version: form.version,
+                        },
+                        name.unwrap_or_else(|| form.name.clone()),
+                    ));
                 }
             }
             if ui.button(t("common.close")).clicked() {

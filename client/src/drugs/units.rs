@@ -223,7 +223,9 @@ impl UnitsPanel {
                     side.save.request(saved.map(Some));
                 }
                 if let Some(id) = form.id {
-                    if let Some(is_active) = widgets::archive_button(ui, form.is_active, !busy) {
+                    if let Some(is_active) =
+                        widgets::archive_button(ui, form.is_active, !busy && !changed)
+                    {
                         let request = pb::SetActiveRequest {
                             id,
                             version: form.version,

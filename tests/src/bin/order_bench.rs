@@ -61,17 +61,20 @@ fn generate(
     // over to its current sales rep on 2026-06-01 (the reports credit the rep of the day).
     diesel::sql_query(
         "INSERT INTO customer_assignments (customer_id, role, user_id, effective_from,
-                                           effective_to)
+                                           effective_to, source)
          SELECT c.id, 'sales', c.sales_rep_id,
                 CASE WHEN c.id % 10 = 0 THEN timestamptz '2026-06-01 00:00+08'
-                     ELSE timestamptz '2023-01-01 00:00+08' END, NULL
+                     ELSE timestamptz '2023-01-01 00:00+08' END, NULL,
+                CASE WHEN c.id % 10 = 0 THEN 'handover' ELSE 'registered' END
            FROM customers c
          UNION ALL
          SELECT c.id, 'sales', ($1::bigint[])[1 + (c.id + 1) % array_length($1::bigint[], 1)],
-                timestamptz '2023-01-01 00:00+08', timestamptz '2026-06-01 00:00+08'
+                timestamptz '2023-01-01 00:00+08', timestamptz '2026-06-01 00:00+08',
+                'registered'
            FROM customers c WHERE c.id % 10 = 0
          UNION ALL
-         SELECT c.id, 'cs', c.cs_rep_id, timestamptz '2023-01-01 00:00+08', NULL
+         SELECT c.id, 'cs', c.cs_rep_id, timestamptz '2023-01-01 00:00+08', NULL,
+                'registered'
            FROM customers c",
     )
     .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(reps)

@@ -97,7 +97,8 @@ async fn login_attempts_good_and_bad_are_recorded() {
     let tried: Vec<_> = tried.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(tried, ["auth.login_failed"]);
 
-    // The action filter's choices: each action once, sorted.
+    // The action filter's choices: each action once, sorted (byte order: the private
+    // cluster's C collation).
     let actions = app
         .admin()
         .await

@@ -345,6 +345,7 @@ async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is
         .await
         .expect("change to the new type")
         .into_inner();
+    assert_eq!(customer.type_name, "休眠");
     let archived = admin
         .customers
         .set_customer_type_active(pb::SetActiveRequest {
@@ -388,7 +389,6 @@ async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["type_id"]);
-    assert_eq!(customer.type_name, "休眠");
 }
 
 #[tokio::test]

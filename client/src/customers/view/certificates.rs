@@ -59,8 +59,9 @@ pub struct CertificatesTab {
     records: Records<pb::Certificate, Draft>,
     /// The scan to attach to the certificate (for one edited: to replace its scan).
     scan: widgets::PathField,
-    /// The scan the certificate edited has, if any.
-    edited_scan: Option<String>,
+    /// The certificate the form was for at the last frame (`None`: a new one): the scan
+    /// chosen belongs to it, and is dropped when the form turns to another.
+    form_of: Option<i64>,
     /// Where the last downloaded scan was saved, or why it could not be.
     scan_saved: Requested<ExportOutcome>,
 }
@@ -87,22 +88,20 @@ impl CertificatesTab {
         );
     }
 
-    /// Polls the calls; true when a certificate was just saved.
+    /// Polls the calls; true when a certificate was just saved or deleted.
     pub fn poll(&mut self) -> bool {
         self.scan_saved.poll();
-        let changed = self.records.poll(Draft::next);
-        if self.records.editing().is_none() {
-            self.edited_scan = None;
-            if changed {
-                self.scan.clear();
-            }
+        let polled = self.records.poll(Draft::next);
+        if polled.form_reset {
+            self.scan.clear();
         }
-        changed
+        polled.changed
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let certificates = self.records.rows();
+        self.records.delete_error_ui(ui);
         let can_write = ctx.can(Permission::CustomerCertificateWrite);
         let mut download = None;
         let mut edit = None;
@@ -176,16 +175,24 @@ impl CertificatesTab {
             self.download(ctx, id, name);
         }
         if let Some(c) = edit {
-            self.records.edit(c.id, c.version, Draft::from(&c));
-            self.edited_scan = c.has_scan.then(|| c.scan_name.clone());
-            self.scan.clear();
+            let dirty = self.is_dirty();
+            self.records.edit(dirty, (c.id, c.version, Draft::from(&c)));
         }
+        let form_of = self.records.editing().map(|e| e.id);
+        if form_of != self.form_of {
+            self.scan.clear();
+            self.form_of = form_of;
+        }
+        let edited_scan = form_of
+            .and_then(|id| certificates.iter().find(|c| c.id == id))
+            .filter(|c| c.has_scan)
+            .map(|c| c.scan_name.clone());
         widgets::saved_file_ui(ui, &self.scan_saved, t("certificate.saved"));
         if can_write {
             ui.separator();
-            self.form_ui(ui, ctx, customer_id);
+            self.form_ui(ui, ctx, customer_id, edited_scan);
             self.records
-                .delete_ui(ui.ctx(), "confirm_delete_certificate", |request| {
+                .dialogs_ui(ui.ctx(), "confirm_delete_certificate", |request| {
                     ctx.customers().delete_certificate(request)
                 });
         }
@@ -211,7 +218,14 @@ impl CertificatesTab {
         }));
     }
 
-    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
+    /// The form; `edited_scan`: the name of the scan of the certificate edited, if any.
+    fn form_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        customer_id: i64,
+        edited_scan: Option<String>,
+    ) {
         let records = &mut self.records;
         let editing = records.editing();
         ui.strong(match editing {
@@ -220,7 +234,7 @@ impl CertificatesTab {
         });
         let draft = &mut records.draft;
         let scan = &mut self.scan;
-        let scan_hint = match &self.edited_scan {
+        let scan_hint = match &edited_scan {
             Some(_) => t("certificate.replace_scan_hint"),
             None => t("certificate.scan_hint"),
         };
@@ -246,7 +260,7 @@ impl CertificatesTab {
             f.row(t("certificate.scan_path"), "scan", |ui| {
                 scan.ui(ui, ctx, widgets::Purpose::Open(&[]), scan_hint, width)
             });
-            if let Some(name) = &self.edited_scan {
+            if let Some(name) = &edited_scan {
                 f.note(RichText::new(t("certificate.kept_scan").replace("{name}", name)).weak());
             }
         });
@@ -257,8 +271,6 @@ impl CertificatesTab {
         if pressed == Some(FormButton::Cancel) {
             let next = records.draft.next();
             records.stop_editing(next);
-            self.edited_scan = None;
-            self.scan.clear();
         }
         if pressed == Some(FormButton::Save) {
             let draft = records.draft.clone();

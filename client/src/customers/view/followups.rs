@@ -78,9 +78,9 @@ impl FollowupsTab {
         );
     }
 
-    /// Polls the calls; true when a follow-up was just saved.
+    /// Polls the calls; true when a follow-up was just saved or deleted.
     pub fn poll(&mut self) -> bool {
-        self.0.poll(Draft::next)
+        self.0.poll(Draft::next).changed
     }
 
     /// Draws the tab.
@@ -89,12 +89,13 @@ impl FollowupsTab {
         if can_write {
             self.form_ui(ui, ctx, customer_id);
             self.0
-                .delete_ui(ui.ctx(), "confirm_delete_followup", |request| {
+                .dialogs_ui(ui.ctx(), "confirm_delete_followup", |request| {
                     ctx.customers().delete_followup(request)
                 });
             ui.separator();
         }
         let mut edit = None;
+        self.0.delete_error_ui(ui);
         for f in self.0.rows() {
             ui.horizontal_wrapped(|ui| {
                 let when = format::timestamp(f.happened_at.as_ref());
@@ -123,7 +124,8 @@ impl FollowupsTab {
             ui.add_space(6.0);
         }
         if let Some(f) = edit {
-            self.0.edit(f.id, f.version, Draft::from(&f));
+            let dirty = self.is_dirty();
+            self.0.edit(dirty, (f.id, f.version, Draft::from(&f)));
         }
     }
 

@@ -85,7 +85,7 @@ fn assignment_text(a: &pb::Assignment) -> String {
     )
 }
 
-/// How an assignment came about, and by whom: "交接 · 王经理", "登记客户时 · 李营销".
+/// How an assignment came about, and by whom: "交接 · 王经理", "登记客户时指定 · 李营销".
 fn assignment_origin(a: &pb::Assignment) -> String {
     let how = match a.source.as_str() {
         "registered" => t("assignment.registered"),

@@ -76,15 +76,16 @@ impl PersonalTab {
         );
     }
 
-    /// Polls the calls; true when a record was just saved.
+    /// Polls the calls; true when a record was just saved or deleted.
     pub fn poll(&mut self) -> bool {
-        self.0.poll(|d| empty_draft(&d.kind))
+        self.0.poll(|d| empty_draft(&d.kind)).changed
     }
 
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let can_write = ctx.can(Permission::CustomerProfileWrite);
         let mut edit = None;
+        self.0.delete_error_ui(ui);
         for r in self.0.rows() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));
@@ -106,10 +107,11 @@ impl PersonalTab {
             return;
         }
         if let Some(r) = edit {
-            self.0.edit(r.id, r.version, r);
+            let dirty = self.is_dirty();
+            self.0.edit(dirty, (r.id, r.version, r));
         }
         self.0
-            .delete_ui(ui.ctx(), "confirm_delete_personal", |request| {
+            .dialogs_ui(ui.ctx(), "confirm_delete_personal", |request| {
                 ctx.customers().delete_profile_record(request)
             });
         ui.separator();

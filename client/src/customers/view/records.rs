@@ -5,7 +5,8 @@
 
 use pharmacrm_shared::pb;
 
-use crate::backend::{Promise, Requested};
+use crate::api::ApiError;
+use crate::backend::{Polled, Promise, Requested};
 use crate::i18n::t;
 use crate::widgets::{self, FieldErrors};
 
@@ -27,6 +28,18 @@ pub(super) enum FormButton {
     Cancel,
 }
 
+/// What [`Records::poll`] found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct RecordsPolled {
+    /// A record was saved or deleted: the list and the customer are to be read again.
+    pub changed: bool,
+    /// The form was emptied for a new record (its record saved, or deleted).
+    pub form_reset: bool,
+}
+
+/// A record to put into the form: its id, version and draft.
+type ToEdit<D> = (i64, i32, D);
+
 /// A customer's records `T`, and the draft `D` of a new one or of one being changed.
 #[derive(Default)]
 pub(super) struct Records<T, D> {
@@ -40,6 +53,10 @@ pub(super) struct Records<T, D> {
     delete: Requested<i64>,
     /// The record to delete once the user agrees, and what the question names it.
     confirm_delete: widgets::Confirm<(pb::DeleteRequest, String)>,
+    /// Why the last delete failed, said above the list (not in the form).
+    delete_error: Option<ApiError>,
+    /// A record to edit once the user agrees to drop what the form holds.
+    discard: widgets::Discard<ToEdit<D>>,
     /// The last failed save's complaints, under their fields until edited.
     pub errors: FieldErrors,
 }
@@ -54,6 +71,8 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
             save: Requested::NotRequested,
             delete: Requested::NotRequested,
             confirm_delete: widgets::Confirm::default(),
+            delete_error: None,
+            discard: widgets::Discard::default(),
             errors: FieldErrors::default(),
         }
     }
@@ -70,22 +89,43 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
 
     /// Polls the calls. When a record was just saved, or the one edited was deleted, the
     /// draft becomes `next(&draft)` (what stays chosen, the rest cleared) and the form is
-    /// for a new record again. True when a record was saved or deleted (the list and the
-    /// customer are to be loaded again).
-    pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> bool {
+    /// for a new record again. A failed delete is said above the list
+    /// ([`Records::delete_error_ui`]), leaving the form's complaints as they are.
+    pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> RecordsPolled {
         self.list.poll();
         let saved = self.errors.poll(&mut self.save);
-        let deleted = self.errors.poll(&mut self.delete);
+        let deleted = match self.delete.poll() {
+            Polled::JustDone => {
+                self.delete_error = None;
+                true
+            }
+            Polled::JustFailed(error) => {
+                self.delete_error = Some(error.clone());
+                false
+            }
+            Polled::Unchanged => false,
+        };
         // Another record deleted leaves what is typed as it is.
         let edited_gone = deleted && self.delete.value().copied() == self.editing().map(|e| e.id);
-        if saved || edited_gone {
+        let form_reset = saved || edited_gone;
+        if form_reset {
             self.editing = None;
             self.draft = next(&self.draft);
         }
-        saved || deleted
+        RecordsPolled {
+            changed: saved || deleted,
+            form_reset,
+        }
     }
 
-    /// Whether a save may start (none is on its way).
+    /// Why the last delete failed, if it did, as an error line.
+    pub fn delete_error_ui(&self, ui: &mut egui::Ui) {
+        if let Some(error) = &self.delete_error {
+            widgets::error_line(ui, error);
+        }
+    }
+
+    /// Whether a save or a delete may start (no save or delete is on its way).
     pub fn ready(&self) -> bool {
         !self.save.is_pending() && !self.delete.is_pending()
     }
@@ -109,9 +149,16 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         }
     }
 
-    /// Puts record `id` (at `version`, reading `draft`) into the form, dropping what was
-    /// typed there.
-    pub fn edit(&mut self, id: i64, version: i32, draft: D) {
+    /// Puts record `id` (at `version`, reading `draft`) into the form: now, or, when the
+    /// form holds unsaved input (`dirty`), once the user agrees to drop it (the question
+    /// is drawn by [`Records::dialogs_ui`]).
+    pub fn edit(&mut self, dirty: bool, (id, version, draft): ToEdit<D>) {
+        if let Some(to_edit) = self.discard.request(dirty, (id, version, draft)) {
+            self.start_editing(to_edit);
+        }
+    }
+
+    fn start_editing(&mut self, (id, version, draft): ToEdit<D>) {
         self.editing = Some((Editing { id, version }, draft.clone()));
         self.draft = draft;
         self.errors.set(None);
@@ -160,8 +207,12 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     /// pressed; 删除 asks first, naming the record `name`.
     pub fn row_buttons(&mut self, ui: &mut egui::Ui, id: i64, version: i32, name: &str) -> bool {
         let editing_this = self.editing().is_some_and(|e| e.id == id);
+        // Not while a save is on its way: its answer empties the form.
         let edit = ui
-            .add_enabled(!editing_this, egui::Button::new(t("common.edit")).small())
+            .add_enabled(
+                self.ready() && !editing_this,
+                egui::Button::new(t("common.edit")).small(),
+            )
             .clicked();
         if ui
             .add_enabled(self.ready(), egui::Button::new(t("common.delete")).small())
@@ -173,14 +224,18 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         edit
     }
 
-    /// The question before a delete, while it is open: "删除 `name`？"; once agreed,
-    /// `delete` sends the request.
-    pub fn delete_ui(
+    /// The questions, while one is open: before a delete ("删除 `name`？"; once agreed,
+    /// `delete` sends the request), and before dropping the form's input for a record to
+    /// edit.
+    pub fn dialogs_ui(
         &mut self,
         ctx: &egui::Context,
         id: &str,
         delete: impl FnOnce(pb::DeleteRequest) -> Promise<()>,
     ) {
+        if let Some(to_edit) = self.discard.ui(ctx, &format!("{id}_discard")) {
+            self.start_editing(to_edit);
+        }
         let Some((_, name)) = self.confirm_delete.pending() else {
             return;
         };
@@ -208,6 +263,11 @@ mod tests {
         records
     }
 
+    /// Puts record `id` into the form, the form holding nothing unsaved.
+    fn edit(records: &mut Texts, id: i64, version: i32, draft: &str) {
+        records.edit(false, (id, version, draft.into()));
+    }
+
     /// Deletes record `id` as though the user agreed to the question.
     fn delete(records: &mut Texts, id: i64) {
         records.delete.request(Promise::answered(Ok(id)));
@@ -218,13 +278,14 @@ mod tests {
         let mut records = records();
         let typed_anything = |d: &String| !d.is_empty();
         assert!(!records.is_dirty(typed_anything));
-        records.edit(7, 3, "钓鱼".into());
+        edit(&mut records, 7, 3, "钓鱼");
         assert_eq!(records.editing(), Some(Editing { id: 7, version: 3 }));
         assert!(!records.is_dirty(typed_anything), "read, not changed");
         records.draft.push_str("、登山");
         assert!(records.is_dirty(typed_anything));
         records.save(Promise::answered(Ok("钓鱼、登山".into())));
-        assert!(records.poll(|_| String::new()), "saved: read again");
+        let polled = records.poll(|_| String::new());
+        assert!(polled.changed && polled.form_reset, "saved: read again");
         assert_eq!(records.editing(), None);
         assert_eq!(records.draft, "");
     }
@@ -232,15 +293,35 @@ mod tests {
     #[test]
     fn deleting_another_record_keeps_the_one_edited_and_deleting_it_clears_the_form() {
         let mut records = records();
-        records.edit(7, 3, "钓鱼".into());
+        edit(&mut records, 7, 3, "钓鱼");
         records.draft.push('！');
         delete(&mut records, 8);
-        assert!(records.poll(|_| String::new()));
+        let polled = records.poll(|_| String::new());
+        assert!(polled.changed && !polled.form_reset);
         assert_eq!(records.editing().map(|e| e.id), Some(7));
         assert_eq!(records.draft, "钓鱼！", "what was typed stays");
         delete(&mut records, 7);
-        assert!(records.poll(|_| String::new()));
+        assert!(records.poll(|_| String::new()).form_reset);
         assert_eq!(records.editing(), None);
         assert_eq!(records.draft, "");
+    }
+
+    #[test]
+    fn editing_over_unsaved_input_waits_for_the_answer_and_a_failed_delete_leaves_the_form() {
+        let mut typing = records();
+        typing.draft = "半句".into();
+        typing.edit(true, (7, 3, "钓鱼".into()));
+        assert_eq!(typing.editing(), None, "asked first");
+        assert_eq!(typing.draft, "半句");
+        let mut failed = records();
+        failed.errors.set(None);
+        failed.delete.request(Promise::answered(Err(ApiError::local(
+            crate::api::ErrorKind::Unreachable,
+            "断开",
+        ))));
+        let polled = failed.poll(|_| String::new());
+        assert!(!polled.changed);
+        assert!(failed.errors.error().is_none(), "not the form's complaint");
+        assert!(failed.delete_error.is_some());
     }
 }

@@ -532,7 +532,7 @@ pub struct Assignment {
     pub user_name: String,
     pub effective_from: DateTime<Utc>,
     pub effective_to: Option<DateTime<Utc>>,
-    /// Who assigned; empty when the system did (demo data, an import).
+    /// Who assigned; empty when the system did (demo data).
     pub assigned_by: String,
     /// [`AssignmentSource::code`].
     pub source: String,
