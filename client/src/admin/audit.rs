@@ -92,6 +92,8 @@ fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
 impl AuditPanel {
     fn search(&mut self, ctx: &AppCtx) {
         self.filter_error = None;
+        // The row shown below may not be among what this search finds.
+        self.selected = None;
         let from = match day_start(&self.from) {
             Ok(t) => t,
             Err(e) => {
@@ -144,15 +146,16 @@ impl AuditPanel {
         self.list.poll();
         self.actions.poll();
         let all = || (String::new(), t("audit.all").to_owned());
-        let actions: Vec<(String, String)> = std::iter::once(all())
-            .chain(
-                self.actions
-                    .value()
-                    .into_iter()
-                    .flatten()
-                    .map(|a| (a.clone(), action_name(a))),
-            )
+        // In the order of their names in the UI language (a code's order reads as random).
+        let mut named: Vec<(String, String)> = self
+            .actions
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|a| (a.clone(), action_name(a)))
             .collect();
+        named.sort_by(|a, b| a.1.cmp(&b.1));
+        let actions: Vec<(String, String)> = std::iter::once(all()).chain(named).collect();
         let objects: Vec<(String, String)> = std::iter::once(all()).chain(object_types()).collect();
         let mut run = false;
         let mut chosen = false;

@@ -56,7 +56,10 @@ impl ListPanel {
             self.types_stale = false;
             self.types.request(
                 ctx.customers()
-                    .list_customer_types(pb::ListCustomerTypesRequest::default())
+                    // Archived types too: their customers keep them, and are found by them.
+                    .list_customer_types(pb::ListCustomerTypesRequest {
+                        include_archived: true,
+                    })
                     .map(|r| r.types),
             );
         }
@@ -136,7 +139,12 @@ impl ListPanel {
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.filter.type_id, None, t("drugs.status.all"));
                     for x in &types {
-                        ui.selectable_value(&mut self.filter.type_id, Some(x.id), &x.name);
+                        let name = if x.is_active {
+                            x.name.clone()
+                        } else {
+                            crate::i18n::bracketed(&x.name, t("common.archived"))
+                        };
+                        ui.selectable_value(&mut self.filter.type_id, Some(x.id), name);
                     }
                 })
                 .response

@@ -343,7 +343,8 @@ pub fn change_type(
 }
 
 /// Sets the responsible reps of the (locked, fresh) customer; the history keeps who was
-/// responsible when, and how (`source`).
+/// responsible when, and how (`source`). The same reps again change nothing: no new
+/// version, no history, no audit row.
 fn reassign(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -353,6 +354,9 @@ fn reassign(
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     check_reps(conn, sales_rep_id, cs_rep_id)?;
+    if (sales_rep_id, cs_rep_id) == (before_row.sales_rep_id, before_row.cs_rep_id) {
+        return customer::view(conn, before_row, window);
+    }
     let id = before_row.id;
     let row = customer::set_reps(conn, ctx, &before_row, sales_rep_id, cs_rep_id)?;
     if sales_rep_id != before_row.sales_rep_id {

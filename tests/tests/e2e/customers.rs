@@ -512,8 +512,31 @@ async fn concurrent_reassignments_leave_exactly_one_rep_of_each_kind() {
         .expect("current sales");
     assert_eq!(
         current_sales.user.as_ref().map(|u| u.id),
-        customer.sales_rep.map(|u| u.id)
+        customer.sales_rep.as_ref().map(|u| u.id)
     );
+    // The same reps saved again change nothing: no version, no history, no audit row.
+    let assigns = admin.audit_of("customer.assign").await.total;
+    let same = admin
+        .customers
+        .assign_customer(pb::AssignCustomerRequest {
+            id: customer.id,
+            version: customer.version,
+            sales_rep_id: customer.sales_rep.as_ref().map_or(0, |u| u.id),
+            cs_rep_id: customer.cs_rep.as_ref().map_or(0, |u| u.id),
+        })
+        .await
+        .expect("the same reps")
+        .into_inner();
+    assert_eq!(same.version, customer.version);
+    assert_eq!(admin.audit_of("customer.assign").await.total, assigns);
+    let again = admin
+        .customers
+        .list_assignment_history(pb::GetCustomerRequest { id: customer.id })
+        .await
+        .expect("history")
+        .into_inner()
+        .assignments;
+    assert_eq!(again.len(), history.len());
     // A rep without customer.assign cannot reassign.
     let mut rep = app.session_of("rep-a").await;
     rep.customers

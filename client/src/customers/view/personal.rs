@@ -93,7 +93,13 @@ impl PersonalTab {
                     ui.label(&r.detail);
                 }
                 if !r.date_from.is_empty() || !r.date_to.is_empty() {
-                    ui.label(RichText::new(format!("{} – {}", r.date_from, r.date_to)).weak());
+                    // A job or study still going on: "2015-03-01 – 至今".
+                    let to = if r.date_to.is_empty() {
+                        t("personal.now")
+                    } else {
+                        r.date_to.as_str()
+                    };
+                    ui.label(RichText::new(format!("{} – {to}", r.date_from)).weak());
                 }
                 if can_write {
                     let name = label_value(kind_name(&r.kind), &r.title);
