@@ -46,6 +46,18 @@ fn empty_draft(kind: &str) -> pb::ProfileRecord {
     }
 }
 
+/// `records` in the order of the kinds' tabs (喜好, 家庭情况, 工作经历, 教育背景), each kind's
+/// as the server listed them.
+fn in_tab_order(mut records: Vec<pb::ProfileRecord>) -> Vec<pb::ProfileRecord> {
+    records.sort_by_key(|r| {
+        KINDS
+            .iter()
+            .position(|k| *k == r.kind)
+            .unwrap_or(KINDS.len())
+    });
+    records
+}
+
 /// The personal tab.
 pub struct PersonalTab(Records<pb::ProfileRecord, pb::ProfileRecord>);
 
@@ -86,7 +98,7 @@ impl PersonalTab {
         let can_write = ctx.can(Permission::CustomerProfileWrite);
         let mut edit = None;
         self.0.delete_error_ui(ui);
-        for r in self.0.rows() {
+        for r in in_tab_order(self.0.rows()) {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));
                 if !r.detail.is_empty() {
@@ -177,5 +189,28 @@ impl PersonalTab {
             };
             records.save(ctx.customers().save_profile_record(request));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_follow_the_tabs_order_of_kinds() {
+        let record = |id, kind: &str| pb::ProfileRecord {
+            id,
+            kind: kind.into(),
+            ..Default::default()
+        };
+        let listed = vec![
+            record(1, "education"),
+            record(2, "family"),
+            record(3, "preference"),
+            record(4, "work"),
+            record(5, "family"),
+        ];
+        let ids: Vec<i64> = in_tab_order(listed).iter().map(|r| r.id).collect();
+        assert_eq!(ids, [3, 2, 5, 4, 1]);
     }
 }
