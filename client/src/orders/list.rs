@@ -117,7 +117,12 @@ impl OrderList {
         // The rep filters and the customer picker read customers.
         let can_pick = ctx.can(Permission::CustomerRead);
         if can_pick && self.sales_reps.is_not_requested() {
-            for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
+            // Everyone who was ever a rep: a departed rep's orders are still found.
+            let roles = [
+                (&mut self.sales_reps, "sales_all"),
+                (&mut self.cs_reps, "cs_all"),
+            ];
+            for (slot, role) in roles {
                 slot.request(
                     ctx.customers()
                         .list_reps(pb::ListRepsRequest { role: role.into() })

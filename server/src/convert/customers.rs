@@ -72,6 +72,9 @@ impl From<Rep> for pb::UserRef {
 pub enum RepList {
     /// Everyone holding a rep role ("sales", "cs").
     Role(RepRole),
+    /// Everyone who is or was a rep of the role, the departed marked ("sales_all",
+    /// "cs_all").
+    Ever(RepRole),
     /// Everyone responsible for a customer the caller sees ("holders").
     Holders,
     /// Everyone who may be or may have been a 经手人 ("handlers").
@@ -147,14 +150,16 @@ pub fn assignment(r: pb::AssignCustomerRequest) -> AppResult<Update<(i64, i64)>>
     })
 }
 
-/// A ListReps request's `role` ("sales", "cs", "holders" or "handlers", spaces around
-/// ignored).
+/// A ListReps request's `role` ("sales", "cs", "sales_all", "cs_all", "holders" or
+/// "handlers", spaces around ignored).
 /// Errors: INVALID_ARGUMENT on `role` for anything else.
 pub fn rep_list(r: pb::ListRepsRequest) -> AppResult<RepList> {
     let pb::ListRepsRequest { role } = r;
     match role.trim() {
         "sales" => Ok(RepList::Role(RepRole::Sales)),
         "cs" => Ok(RepList::Role(RepRole::Service)),
+        "sales_all" => Ok(RepList::Ever(RepRole::Sales)),
+        "cs_all" => Ok(RepList::Ever(RepRole::Service)),
         "holders" => Ok(RepList::Holders),
         "handlers" => Ok(RepList::Handlers),
         _ => Err(AppError::field("role", msg!("customer.rep_role_invalid"))),

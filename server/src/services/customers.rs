@@ -586,6 +586,9 @@ impl CustomerService for CustomerApi {
             .db
             .run(move |conn| match list {
                 conv::RepList::Role(role) => customer::reps(conn, role.permission()),
+                conv::RepList::Ever(role) => {
+                    customer::reps_ever(conn, role.code(), role.permission())
+                }
                 conv::RepList::Holders => customer::holders(conn, &viewer),
                 conv::RepList::Handlers => customer::handlers(conn),
             })

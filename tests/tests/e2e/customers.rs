@@ -1038,7 +1038,10 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     let status = w.rep.reps("boss").await.expect_err("unknown role");
     assert_eq!(bad_fields(&status), ["role"]);
     // The refusal names every role there is.
-    assert_zh_contains(&status, "须为 sales、cs、holders 或 handlers");
+    assert_zh_contains(
+        &status,
+        "须为 sales、cs、sales_all、cs_all、holders 或 handlers",
+    );
     // Everyone responsible for a customer, for the handover screen.
     let holders = w.rep.reps("holders").await.expect("holders");
     assert_eq!(names(holders.clone()), ["cs-a", "rep-a"]);
@@ -1064,6 +1067,49 @@ async fn the_rep_pickers_list_active_holders_of_each_role() {
     // Spaces around a role, as another service might send it, do not make it unknown.
     let cs = w.rep.reps(" cs ").await.expect("cs with spaces");
     assert!(names(cs).contains(&"cs-a".to_owned()));
+}
+
+#[tokio::test]
+async fn the_order_filters_list_every_rep_who_ever_held_a_customer_the_departed_last() {
+    let w = world().await;
+    let mut admin = w.app.admin().await;
+    let successor = w.app.sales_rep("rep-b").await;
+    // A rep at work who never held a customer is listed too.
+    w.app.sales_rep("rep-c").await;
+    let customer = admin.customer(w.customer.id).await.expect("customer");
+    admin
+        .customers
+        .assign_customer(pb::AssignCustomerRequest {
+            id: customer.id,
+            version: customer.version,
+            sales_rep_id: successor.id,
+            cs_rep_id: w.cs.id,
+        })
+        .await
+        .expect("reassign");
+    let leaver = admin.user_by_id(w.rep.id).await;
+    admin.disable_user(&leaver).await.expect("rep-a leaves");
+    let listed = |reps: Vec<pb::UserRef>| {
+        reps.into_iter()
+            .map(|r| (r.name, r.inactive))
+            .collect::<Vec<_>>()
+    };
+    let at_work = admin.reps("sales").await.expect("sales");
+    assert!(
+        !at_work.iter().any(|r| r.id == w.rep.id),
+        "not offered for new work"
+    );
+    let ever = listed(admin.reps("sales_all").await.expect("sales_all"));
+    assert_eq!(
+        ever,
+        [
+            ("rep-b".to_owned(), false),
+            ("rep-c".to_owned(), false),
+            ("rep-a".to_owned(), true),
+        ]
+    );
+    let cs_ever = listed(admin.reps("cs_all").await.expect("cs_all"));
+    assert_eq!(cs_ever, [("cs-a".to_owned(), false)]);
 }
 
 #[tokio::test]

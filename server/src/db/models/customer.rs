@@ -853,21 +853,42 @@ pub struct Rep {
 /// service accounts and holders of the built-in administrator position are left out
 /// (an administrator holds every permission, but is nobody's rep).
 pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
-    Ok(diesel::sql_query(
+    Ok(diesel::sql_query(format!(
         "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
                 FALSE AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
-          WHERE u.is_active AND NOT u.is_service_account
+          WHERE {HOLDS_ROLE}
+          ORDER BY u.display_name COLLATE \"zh-x-icu\", u.id"
+    ))
+    .bind::<diesel::sql_types::Text, _>(needs.code())
+    .load(conn)?)
+}
+
+/// `u` (a user row) is at work and may take a rep's role: an active person (no service
+/// account) holding permission `$1` through an active position, not the administrator.
+const HOLDS_ROLE: &str = "u.is_active AND NOT u.is_service_account
             AND EXISTS (SELECT 1 FROM user_positions up
                           JOIN positions p ON p.id = up.position_id AND p.is_active
                           JOIN position_permissions pp ON pp.position_id = p.id
                          WHERE up.user_id = u.id AND pp.permission = $1)
             AND NOT EXISTS (SELECT 1 FROM user_positions up
                               JOIN positions p ON p.id = up.position_id AND p.is_builtin
-                             WHERE up.user_id = u.id)
-          ORDER BY u.display_name COLLATE \"zh-x-icu\", u.id",
-    )
+                             WHERE up.user_id = u.id)";
+
+/// Everyone who is or ever was a customer's rep in `role` (code "sales" or "cs", holding
+/// `needs`): those at work first, then those who left (`inactive`), each by name in pinyin
+/// order — the order list's filters, where a departed rep's orders are still found.
+pub fn reps_ever(conn: &mut PgConnection, role: &str, needs: Permission) -> AppResult<Vec<Rep>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
+                NOT u.is_active AS inactive
+           FROM users u LEFT JOIN departments d ON d.id = u.department_id
+          WHERE ({HOLDS_ROLE})
+             OR u.id IN (SELECT ca.user_id FROM customer_assignments ca WHERE ca.role = $2)
+          ORDER BY NOT u.is_active, u.display_name COLLATE \"zh-x-icu\", u.id"
+    ))
     .bind::<diesel::sql_types::Text, _>(needs.code())
+    .bind::<diesel::sql_types::Text, _>(role)
     .load(conn)?)
 }
 
