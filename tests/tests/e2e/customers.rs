@@ -303,23 +303,21 @@ async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is
     assert_eq!(bad_fields(&blank), ["name"]);
 
     // Renamed and moved first; the rep's choices follow the order.
+    // Both sent at the version first read: the second is stale.
+    let first_of_all = |name: &str| pb::UpdateCustomerTypeRequest {
+        id: dormant.id,
+        version: dormant.version,
+        r#type: Some(add(name, -1)),
+    };
     let renamed = admin
         .customers
-        .update_customer_type(pb::UpdateCustomerTypeRequest {
-            id: dormant.id,
-            version: dormant.version,
-            r#type: Some(add("休眠", -1)),
-        })
+        .update_customer_type(first_of_all("休眠"))
         .await
         .expect("rename")
         .into_inner();
     let stale = admin
         .customers
-        .update_customer_type(pb::UpdateCustomerTypeRequest {
-            id: dormant.id,
-            version: dormant.version,
-            r#type: Some(add("沉睡客户", -1)),
-        })
+        .update_customer_type(first_of_all("沉睡客户"))
         .await
         .refused(Code::Aborted);
     assert_zh_contains(&stale, "请重新加载后再试");

@@ -5,7 +5,6 @@
 
 use pharmacrm_shared::pb;
 
-use crate::api::ApiError;
 use crate::backend::{Polled, Promise, Requested};
 use crate::i18n::t;
 use crate::widgets::{self, FieldErrors};
@@ -49,12 +48,11 @@ pub(super) struct Records<T, D> {
     /// The record the draft changes, and the draft as it was read; `None`: a new record.
     editing: Option<(Editing, D)>,
     save: Requested<T>,
-    /// Deleting a record: its id once done.
+    /// Deleting a record: its id once done, or why it failed (said above the list, not in
+    /// the form, until the next delete).
     delete: Requested<i64>,
     /// The record to delete once the user agrees, and what the question names it.
     confirm_delete: widgets::Confirm<(pb::DeleteRequest, String)>,
-    /// Why the last delete failed, said above the list (not in the form).
-    delete_error: Option<ApiError>,
     /// A record to edit once the user agrees to drop what the form holds.
     discard: widgets::Discard<ToEdit<D>>,
     /// The last failed save's complaints, under their fields until edited.
@@ -71,7 +69,6 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
             save: Requested::NotRequested,
             delete: Requested::NotRequested,
             confirm_delete: widgets::Confirm::default(),
-            delete_error: None,
             discard: widgets::Discard::default(),
             errors: FieldErrors::default(),
         }
@@ -94,17 +91,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> RecordsPolled {
         self.list.poll();
         let saved = self.errors.poll(&mut self.save);
-        let deleted = match self.delete.poll() {
-            Polled::JustDone => {
-                self.delete_error = None;
-                true
-            }
-            Polled::JustFailed(error) => {
-                self.delete_error = Some(error.clone());
-                false
-            }
-            Polled::Unchanged => false,
-        };
+        let deleted = matches!(self.delete.poll(), Polled::JustDone);
         // Another record deleted leaves what is typed as it is.
         let edited_gone = deleted && self.delete.value().copied() == self.editing().map(|e| e.id);
         let form_reset = saved || edited_gone;
@@ -120,7 +107,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
 
     /// Why the last delete failed, if it did, as an error line.
     pub fn delete_error_ui(&self, ui: &mut egui::Ui) {
-        if let Some(error) = &self.delete_error {
+        if let Some(error) = self.delete.error() {
             widgets::error_line(ui, error);
         }
     }
@@ -315,13 +302,15 @@ mod tests {
         assert_eq!(typing.draft, "半句");
         let mut failed = records();
         failed.errors.set(None);
-        failed.delete.request(Promise::answered(Err(ApiError::local(
-            crate::api::ErrorKind::Unreachable,
-            "断开",
-        ))));
+        failed
+            .delete
+            .request(Promise::answered(Err(crate::api::ApiError::local(
+                crate::api::ErrorKind::Unreachable,
+                "断开",
+            ))));
         let polled = failed.poll(|_| String::new());
         assert!(!polled.changed);
         assert!(failed.errors.error().is_none(), "not the form's complaint");
-        assert!(failed.delete_error.is_some());
+        assert!(failed.delete.error().is_some());
     }
 }
