@@ -95,6 +95,9 @@ pub enum Requested<T> {
     /// Not asked for yet.
     #[default]
     NotRequested,
+    /// To be asked for again (the user reloaded, or something it shows changed); the
+    /// value is shown meanwhile so that a list does not empty and fill again.
+    Stale(T),
     /// Asked for; `previous` is shown meanwhile so tables do not flicker.
     Pending {
         /// The value of the last successful call.
@@ -124,7 +127,7 @@ impl<T> Requested<T> {
         match std::mem::take(self) {
             Requested::NotRequested => None,
             Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => previous,
-            Requested::Done(value) => Some(value),
+            Requested::Done(value) | Requested::Stale(value) => Some(value),
         }
     }
 
@@ -135,8 +138,18 @@ impl<T> Requested<T> {
             Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => {
                 previous.as_ref()
             }
-            Requested::Done(value) => Some(value),
+            Requested::Done(value) | Requested::Stale(value) => Some(value),
         }
+    }
+
+    /// Marks the value to be asked for again ([`Requested::is_not_requested`] is true),
+    /// showing it until the new answer replaces it. A call in flight is dropped: its
+    /// answer may predate what made the value stale.
+    pub fn invalidate(&mut self) {
+        *self = match self.take_value() {
+            Some(value) => Requested::Stale(value),
+            None => Requested::NotRequested,
+        };
     }
 
     /// Drops the call in flight, if any (its answer is about input that no longer
@@ -157,7 +170,7 @@ impl<T> Requested<T> {
             Requested::Pending { previous, .. } | Requested::Failed { previous, .. } => {
                 previous.as_mut()
             }
-            Requested::Done(value) => Some(value),
+            Requested::Done(value) | Requested::Stale(value) => Some(value),
         }
     }
 
@@ -174,9 +187,9 @@ impl<T> Requested<T> {
         }
     }
 
-    /// Whether nothing was asked for yet.
+    /// Whether it is to be asked for: nothing asked yet, or the value shown is stale.
     pub fn is_not_requested(&self) -> bool {
-        matches!(self, Requested::NotRequested)
+        matches!(self, Requested::NotRequested | Requested::Stale(_))
     }
 }
 
@@ -289,6 +302,29 @@ mod tests {
         first.request(Promise::answered(Ok(3)));
         first.abandon();
         assert!(first.is_not_requested());
+    }
+
+    #[test]
+    fn a_reloaded_value_stays_shown_until_the_new_answer_replaces_it() {
+        let mut r: Requested<i32> = Requested::NotRequested;
+        r.invalidate();
+        assert!(r.is_not_requested());
+        assert_eq!(r.value(), None);
+        r.request(Promise::answered(Ok(1)));
+        r.poll();
+        r.invalidate();
+        assert!(r.is_not_requested(), "to be asked again");
+        assert_eq!(r.value(), Some(&1), "still shown");
+        let slot = Arc::new(Mutex::new(None));
+        let answer = slot.clone();
+        r.request(Promise {
+            take: Box::new(move || answer.lock().unwrap().take()),
+        });
+        r.poll();
+        assert_eq!(r.value(), Some(&1), "shown while the call is on its way");
+        *slot.lock().unwrap() = Some(Ok(2));
+        r.poll();
+        assert_eq!(r.value(), Some(&2));
     }
 
     /// Polls `list` with `key`; returns the page asked for, if a call was made.

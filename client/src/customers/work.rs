@@ -22,9 +22,9 @@ pub struct WorkPanel {
 }
 
 impl WorkPanel {
-    /// Asks again next time it is shown.
+    /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
-        self.work = Requested::NotRequested;
+        self.work.invalidate();
         self.orders.refresh();
         self.arrears.refresh();
     }

@@ -300,9 +300,9 @@ pub struct ArrearsWork {
 }
 
 impl ArrearsWork {
-    /// Asks again next time it is shown.
+    /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
-        self.list = Requested::NotRequested;
+        self.list.invalidate();
     }
 
     /// Draws the list (nothing without the permission); returns a customer to open.

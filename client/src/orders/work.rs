@@ -24,11 +24,11 @@ pub struct OrderWork {
 }
 
 impl OrderWork {
-    /// Asks again next time it is shown.
+    /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
-        self.shipments = Requested::NotRequested;
-        self.exceptions = Requested::NotRequested;
-        self.replacements = Requested::NotRequested;
+        self.shipments.invalidate();
+        self.exceptions.invalidate();
+        self.replacements.invalidate();
     }
 
     /// Whether the user has order work at all: CS reps ship, sales reps decide.

@@ -176,7 +176,7 @@ impl ExportBar {
                 ui.label(RichText::new(t("report.export.incomplete")).color(widgets::ERROR));
             }
             Requested::Failed { error, .. } => widgets::error_line(ui, error),
-            Requested::NotRequested | Requested::Pending { .. } => {}
+            Requested::NotRequested | Requested::Stale(_) | Requested::Pending { .. } => {}
         }
     }
 }
