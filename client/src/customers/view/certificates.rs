@@ -64,6 +64,9 @@ pub struct CertificatesTab {
     form_of: Option<i64>,
     /// Where the last downloaded scan was saved, or why it could not be.
     scan_saved: Requested<ExportOutcome>,
+    /// The last scan asked for (certificate id, scan name): offered again for the
+    /// download folder when the chooser came back without a place.
+    last_download: Option<(i64, String)>,
 }
 
 impl Unsaved for CertificatesTab {
@@ -172,7 +175,7 @@ impl CertificatesTab {
             });
         }
         if let Some((id, name)) = download {
-            self.download(ctx, id, name);
+            self.download(ctx, id, name, true);
         }
         if let Some(c) = edit {
             let dirty = self.is_dirty();
@@ -188,6 +191,22 @@ impl CertificatesTab {
             .filter(|c| c.has_scan)
             .map(|c| c.scan_name.clone());
         widgets::saved_file_ui(ui, &self.scan_saved, t("certificate.saved"));
+        if matches!(self.scan_saved, Requested::Done(ExportOutcome::Cancelled))
+            && let Some((id, name)) = self.last_download.clone()
+        {
+            // Cancelled, or a chooser that never showed (a desktop without a portal):
+            // never a silent nothing.
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(t("certificate.not_saved")).weak());
+                let dir = widgets::download_dir().display().to_string();
+                if ui
+                    .small_button(t("certificate.save_to_downloads").replace("{dir}", &dir))
+                    .clicked()
+                {
+                    self.download(ctx, id, name, false);
+                }
+            });
+        }
         if can_write {
             ui.separator();
             self.form_ui(ui, ctx, customer_id, edited_scan);
@@ -198,15 +217,21 @@ impl CertificatesTab {
         }
     }
 
-    /// Saves a certificate's scan where the user chooses (proposed under the scan's own
-    /// file name), or in the download folder when no chooser can ask.
-    fn download(&mut self, ctx: &AppCtx, id: i64, name: String) {
+    /// Saves a certificate's scan where the user chooses (`ask`; proposed under the scan's
+    /// own file name), or in the download folder when not asking or no chooser can ask.
+    fn download(&mut self, ctx: &AppCtx, id: i64, name: String, ask: bool) {
+        self.last_download = Some((id, name.clone()));
         self.scan_saved.request(ctx.call(move |api| async move {
             let name = std::path::Path::new(&name).file_name().map_or_else(
                 || format!("certificate-{id}"),
                 |n| n.to_string_lossy().into_owned(),
             );
-            let Some(target) = widgets::save_target(&name).await else {
+            let target = if ask {
+                widgets::save_target(&name).await
+            } else {
+                Some(widgets::download_dir().join(&name))
+            };
+            let Some(target) = target else {
                 return Ok(ExportOutcome::Cancelled);
             };
             let scan = api
@@ -239,6 +264,7 @@ impl CertificatesTab {
             None => t("certificate.scan_hint"),
         };
         let response = widgets::form(ui, "certificate_form", &mut records.errors, |f| {
+            f.required(&["kind", "number"]);
             f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
             f.text(t("certificate.number"), "number", &mut draft.number);
             f.text(
