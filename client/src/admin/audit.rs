@@ -6,8 +6,10 @@ use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use pharmacrm_shared::pb;
 
-use super::audit_names::{action_name, object_label, object_types};
-use crate::backend::Requested;
+use super::audit_names::{
+    action_name, field_name, field_rank, object_label, object_name, object_types,
+};
+use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::t;
@@ -30,6 +32,9 @@ pub struct AuditPanel {
     /// The actions the log holds: the action filter's choices.
     actions: Requested<Vec<String>>,
     selected: Option<pb::AuditEntry>,
+    /// The objects of the rows shown, as [`object_text`] reads them (worked out once per
+    /// answer, not per frame).
+    objects: Vec<String>,
 }
 
 /// A `YYYY-MM-DD` date as the start of that day in the business time zone (not the
@@ -65,28 +70,172 @@ fn whole_records(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
 /// Bookkeeping every change moves: left out of the list of what changed.
 const BOOKKEEPING: [&str; 3] = ["version", "updated_at", "updated_by"];
 
-/// What an update changed, field by field: (field, before, after), fields in order of
-/// name; strings without quotes, null as —. Empty unless both sides are JSON objects (a
-/// creation, a deletion, a sign-in).
-fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
-    let object = |text: &str| match serde_json::from_str(text) {
+/// The object types whose records carry a document number (`number`) that users know
+/// them by: 订单 SO20261204-0001 reads better than 订单 #9.
+const NUMBERED: [&str; 5] = [
+    "order",
+    "shipment",
+    "transport_exception",
+    "invoice",
+    "payment",
+];
+
+/// An entry's object as its row shows it: a document by its number when its record carries
+/// one (订单 SO20261204-0001), else by type and id (客户 #12).
+fn object_text(entry: &pb::AuditEntry) -> String {
+    let number = NUMBERED
+        .contains(&entry.object_type.as_str())
+        .then(|| {
+            [&entry.after_json, &entry.before_json]
+                .into_iter()
+                .filter_map(|text| json_object(text)?.remove("number"))
+                .find_map(|n| match n {
+                    serde_json::Value::String(n) if !n.is_empty() => Some(n),
+                    _ => None,
+                })
+        })
+        .flatten();
+    match number {
+        Some(number) => format!(
+            "{} {number}",
+            object_name(&entry.object_type).unwrap_or(&entry.object_type)
+        ),
+        None => object_label(&entry.object_type, &entry.object_id),
+    }
+}
+
+/// A record as JSON, when it is one (not a creation's missing before, not a sign-in's
+/// text).
+fn json_object(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(text) {
         Ok(serde_json::Value::Object(map)) => Some(map),
         _ => None,
-    };
-    let (Some(before), Some(after)) = (object(before), object(after)) else {
+    }
+}
+
+/// A field's value as read: strings without quotes, empty and null as —, true/false as
+/// 是/否, an instant (RFC 3339, as the server stores them in UTC) in business time, lists
+/// and objects as JSON.
+fn field_value(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
+        Some(Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
+            Err(_) => s.clone(),
+        },
+        Some(Value::Bool(true)) => t("common.yes").to_owned(),
+        Some(Value::Bool(false)) => t("common.no").to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What an update changed, field by field: (field, before, after), fields in the order
+/// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are JSON objects (a
+/// creation, a deletion, a sign-in).
+fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
+    let (Some(before), Some(after)) = (json_object(before), json_object(after)) else {
         return Vec::new();
     };
-    let show = |v: Option<&serde_json::Value>| match v {
-        None | Some(serde_json::Value::Null) => "—".to_owned(),
-        Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let keys: std::collections::BTreeSet<(usize, &String)> = before
+        .keys()
+        .chain(after.keys())
+        .map(|k| (field_rank(k), k))
+        .collect();
     keys.into_iter()
+        .map(|(_, k)| k)
         .filter(|k| !BOOKKEEPING.contains(&k.as_str()) && before.get(*k) != after.get(*k))
-        .map(|k| (k.clone(), show(before.get(k)), show(after.get(k))))
+        .map(|k| {
+            (
+                k.clone(),
+                field_value(before.get(k)),
+                field_value(after.get(k)),
+            )
+        })
         .collect()
+}
+
+/// A record created, deleted or acted on (one side only), field by field: (field, value),
+/// in the order of [`field_rank`], without the bookkeeping. Empty when it is not a JSON
+/// object.
+fn record_fields(text: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = json_object(text)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !BOOKKEEPING.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let value = field_value(Some(&v));
+            (k, value)
+        })
+        .collect();
+    fields.sort_by_key(|(k, _)| field_rank(k));
+    fields
+}
+
+/// A field's name in the UI language, its code on hover (the code itself when unknown).
+fn field_label(ui: &mut egui::Ui, code: &str) {
+    match field_name(code) {
+        Some(name) => {
+            ui.label(name).on_hover_text(code);
+        }
+        None => {
+            ui.monospace(code);
+        }
+    }
+}
+
+/// The selected entry: what changed, field by field (an update), or the record's fields
+/// (a creation, a deletion, an action with details), then the whole record as stored; a
+/// sign-in's text as it is.
+fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
+    let changes = changed_fields(&entry.before_json, &entry.after_json);
+    let one_side = if entry.before_json.is_empty() {
+        &entry.after_json
+    } else {
+        &entry.before_json
+    };
+    let fields =
+        if changes.is_empty() && (entry.before_json.is_empty() || entry.after_json.is_empty()) {
+            record_fields(one_side)
+        } else {
+            Vec::new()
+        };
+    if changes.is_empty() && fields.is_empty() {
+        whole_records(ui, entry);
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("audit_changes")
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new(("audit_changes_grid", entry.id))
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong(t("audit.field"));
+                    if changes.is_empty() {
+                        ui.strong(t("audit.value"));
+                    } else {
+                        ui.strong(t("audit.before"));
+                        ui.strong(t("audit.after"));
+                    }
+                    ui.end_row();
+                    for (field, before, after) in &changes {
+                        field_label(ui, field);
+                        ui.label(before);
+                        ui.label(after);
+                        ui.end_row();
+                    }
+                    for (field, value) in &fields {
+                        field_label(ui, field);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
+            egui::CollapsingHeader::new(t("audit.whole"))
+                .id_salt(("audit_whole", entry.id))
+                .show(ui, |ui| whole_records(ui, entry));
+        });
 }
 
 impl AuditPanel {
@@ -143,7 +292,13 @@ impl AuditPanel {
             self.actions
                 .request(ctx.audit().list_audit_actions(()).map(|r| r.actions));
         }
-        self.list.poll();
+        if matches!(self.list.poll(), Polled::JustDone) {
+            self.objects = self
+                .list
+                .value()
+                .map(|l| l.entries.iter().map(object_text).collect())
+                .unwrap_or_default();
+        }
         self.actions.poll();
         let all = || (String::new(), t("audit.all").to_owned());
         // In the order of their names in the UI language (a code's order reads as random).
@@ -229,43 +384,14 @@ impl AuditPanel {
                         entry.action,
                         format::timestamp(entry.at.as_ref())
                     ));
-                    let changes = changed_fields(&entry.before_json, &entry.after_json);
-                    if changes.is_empty() {
-                        whole_records(ui, entry);
-                    } else {
-                        egui::ScrollArea::vertical()
-                            .id_salt("audit_changes")
-                            .show(ui, |ui| {
-                                egui::Grid::new("audit_changes_grid").striped(true).show(
-                                    ui,
-                                    |ui| {
-                                        ui.strong(t("audit.field"));
-                                        ui.strong(t("audit.before"));
-                                        ui.strong(t("audit.after"));
-                                        ui.end_row();
-                                        for (field, before, after) in &changes {
-                                            ui.monospace(field);
-                                            ui.label(before);
-                                            ui.label(after);
-                                            ui.end_row();
-                                        }
-                                    },
-                                );
-                                egui::CollapsingHeader::new(t("audit.whole"))
-                                    .id_salt(("audit_whole", entry.id))
-                                    .show(ui, |ui| whole_records(ui, entry));
-                            });
-                    }
+                    detail_ui(ui, entry);
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
             let selected_id = self.selected.as_ref().map(|e| e.id);
             let mut clicked = None;
             let available = ui.available_height() - 48.0;
-            let objects: Vec<String> = entries
-                .iter()
-                .map(|e| object_label(&e.object_type, &e.object_id))
-                .collect();
+            let objects = &self.objects;
             let object = widgets::fit_column(
                 ui,
                 t("audit.object"),
@@ -323,7 +449,11 @@ impl AuditPanel {
                                     .on_hover_text(&entry.action);
                             });
                             row.col(|ui| {
-                                ui.label(&objects[index]);
+                                let object = objects.get(index).map_or("", String::as_str);
+                                let object = ui.label(object);
+                                if !entry.object_id.is_empty() {
+                                    object.on_hover_text(format!("#{}", entry.object_id));
+                                }
                             });
                             row.col(|ui| {
                                 ui.label(&entry.peer);
@@ -350,8 +480,10 @@ mod tests {
 
     #[test]
     fn an_update_lists_only_the_fields_it_changed() {
-        let before = r#"{"name":"质量部","parent_id":null,"version":1,"note":""}"#;
-        let after = r#"{"name":"质量管理部","parent_id":3,"version":2,"note":""}"#;
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let before = r#"{"name":"质量部","parent_id":null,"version":1,"note":"","is_active":true}"#;
+        let after =
+            r#"{"name":"质量管理部","parent_id":3,"version":2,"note":"","is_active":false}"#;
         assert_eq!(
             changed_fields(before, after),
             [
@@ -360,12 +492,62 @@ mod tests {
                     "质量部".to_owned(),
                     "质量管理部".to_owned()
                 ),
+                ("is_active".to_owned(), "是".to_owned(), "否".to_owned()),
                 ("parent_id".to_owned(), "—".to_owned(), "3".to_owned()),
             ]
         );
         assert!(
             changed_fields("", after).is_empty(),
-            "a creation is shown whole"
+            "a creation is listed by its fields"
         );
+    }
+
+    #[test]
+    fn a_creation_lists_its_fields_in_business_time_without_bookkeeping() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let created = r#"{"close_reason":"客户取消","closed_at":"2026-12-03T16:30:00Z","id":9,"version":1,"updated_by":null,"robot":1}"#;
+        let fields = record_fields(created);
+        let codes: Vec<&str> = fields.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(codes, ["id", "closed_at", "close_reason", "robot"]);
+        // 16:30 UTC is past midnight in Shanghai, the business zone by default.
+        assert_eq!(fields[1].1, "2026-12-04 00:30");
+        assert_eq!(field_name("close_reason"), Some("结案原因"));
+        assert!(
+            record_fields("登录").is_empty(),
+            "a sign-in's text stays as it is"
+        );
+    }
+
+    #[test]
+    fn a_document_is_named_by_its_number_and_other_objects_by_their_id() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let entry = |object_type: &str, before: &str, after: &str| pb::AuditEntry {
+            object_type: object_type.to_owned(),
+            object_id: "9".to_owned(),
+            before_json: before.to_owned(),
+            after_json: after.to_owned(),
+            ..Default::default()
+        };
+        let closed = entry(
+            "order",
+            r#"{"number":"SO20261204-0001","status":"open"}"#,
+            r#"{"number":"SO20261204-0001","status":"closed"}"#,
+        );
+        assert_eq!(object_text(&closed), "订单 SO20261204-0001");
+        // A deletion has only its before.
+        assert_eq!(
+            object_text(&entry("payment", r#"{"number":"HK-7"}"#, "")),
+            "回款 HK-7"
+        );
+        // A certificate's number is not what the log names it by.
+        assert_eq!(
+            object_text(&entry(
+                "customer_certificate",
+                "",
+                r#"{"number":"粤AA001"}"#
+            )),
+            object_label("customer_certificate", "9")
+        );
+        assert_eq!(object_text(&entry("order", "", "")), "订单 #9");
     }
 }

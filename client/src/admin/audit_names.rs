@@ -1,7 +1,8 @@
 //! The audit log's codes in the UI language: objects (`order` → 订单), actions
-//! (`order.close` → 订单 · 结案, `auth.login_failed` → 登录失败). A code the client does not
-//! know (a newer server's) is shown as it is. Each code's text is the i18n key
-//! `audit.object.<code>`, `audit.verb.<verb>` or `audit.auth.<event>` (a test checks that
+//! (`order.close` → 订单 · 结案, `auth.login_failed` → 登录失败) and the fields of the
+//! records (`close_reason` → 结案原因). A code the client does not know (a newer server's)
+//! is shown as it is. Each code's text is the i18n key `audit.object.<code>`,
+//! `audit.verb.<verb>`, `audit.auth.<event>` or `audit.field.<code>` (a test checks that
 //! every code listed here has its key).
 
 use crate::i18n::t;
@@ -63,6 +64,165 @@ const VERBS: &[&str] = &[
     "reset_password",
 ];
 
+/// The fields of the records the server audits (columns, and the extras of some actions),
+/// in the order a record's fields are listed, each with its text `audit.field.<code>`: one
+/// name per code whatever the object (`name` is 名称 for a drug and for a customer).
+const FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "username",
+    "display_name",
+    "department_id",
+    "phone",
+    "fax",
+    "is_service_account",
+    "is_active",
+    "is_builtin",
+    "is_deleted",
+    "position_ids",
+    "position_id",
+    "permissions",
+    "permission",
+    "description",
+    "data_scope",
+    "parent_id",
+    "sort_order",
+    "note",
+    "label",
+    "default_transit_days",
+    "credit_hold_days",
+    "tax_number",
+    "trade_name",
+    "specification",
+    "dosage_form",
+    "manufacturer",
+    "approval_number",
+    "category_id",
+    "unit_id",
+    "purchase_price",
+    "sale_price",
+    "origin",
+    "capacity",
+    "capacity_unit",
+    "contact_person",
+    "id_number_masked",
+    "postcode",
+    "province_code",
+    "city_code",
+    "address",
+    "business_kind",
+    "type_id",
+    "from_type_id",
+    "to_type_id",
+    "drug_ids",
+    "credit_days",
+    "credit_limit",
+    "sales_rep_id",
+    "cs_rep_id",
+    "customer_id",
+    "user_id",
+    "role",
+    "source",
+    "effective_from",
+    "effective_to",
+    "assigned_by",
+    "owners_told",
+    "kind",
+    "number",
+    "authority",
+    "issued_on",
+    "expires_on",
+    "scan_name",
+    "scan_type",
+    "happened_at",
+    "method",
+    "content",
+    "result",
+    "next_on",
+    "title",
+    "detail",
+    "date_from",
+    "date_to",
+    "reason",
+    "order_id",
+    "order_date",
+    "invoicing_entity_id",
+    "delivery_address",
+    "requested_delivery_date",
+    "total",
+    "status",
+    "lines",
+    "line_no",
+    "drug_id",
+    "drug_name",
+    "unit_label",
+    "quantity",
+    "unit_price",
+    "amount",
+    "shipped_quantity",
+    "units_ordered",
+    "units_shipped",
+    "units_delivered",
+    "open_shipments",
+    "exception_count",
+    "open_exceptions",
+    "hold",
+    "cancelled_at",
+    "cancelled_by",
+    "cancel_reason",
+    "closed_at",
+    "closed_by",
+    "close_reason",
+    "closed_amount",
+    "shipment_id",
+    "ship_date",
+    "carrier",
+    "waybill_no",
+    "transit_days",
+    "expected_arrival",
+    "invoice_no",
+    "replacement_of_exception_id",
+    "delivery_status",
+    "delivered_at",
+    "signer",
+    "batch_no",
+    "expiry_date",
+    "exception_quantity",
+    "value",
+    "decision",
+    "decided_at",
+    "decided_by",
+    "replacement_shipment_id",
+    "reported_at",
+    "reported_by",
+    "invoice_date",
+    "red_of_invoice_id",
+    "orders",
+    "payment_date",
+    "reference",
+    "handler_id",
+    "allocations",
+    "reversed_at",
+    "reversed_by",
+    "reversal_date",
+    "reversal_reason",
+    "period_from",
+    "period_to",
+    "closing_balance",
+    "closing",
+    "customers",
+    "report",
+    "filters",
+    "rows",
+    "bytes",
+    "masked_ids",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+];
+
 /// The sign-in events (`auth.<event>`), each read by itself.
 const SIGN_IN: &[&str] = &[
     "login",
@@ -83,6 +243,20 @@ fn named(known: &[&str], prefix: &str, code: &str) -> Option<&'static str> {
 /// An object type's name (`order` → 订单), if known.
 pub fn object_name(code: &str) -> Option<&'static str> {
     named(OBJECTS, "audit.object", code)
+}
+
+/// Where `code` comes in a record's list of fields: the order of [`FIELDS`] (what a record
+/// is, then what it holds, then who made it when), unknown fields last.
+pub fn field_rank(code: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|f| *f == code)
+        .unwrap_or(FIELDS.len())
+}
+
+/// A field's name (`close_reason` → 结案原因), if known.
+pub fn field_name(code: &str) -> Option<&'static str> {
+    named(FIELDS, "audit.field", code)
 }
 
 /// An action as read: a sign-in event by itself (登录失败), else its object and verb
@@ -130,6 +304,7 @@ mod tests {
             (OBJECTS, "audit.object"),
             (VERBS, "audit.verb"),
             (SIGN_IN, "audit.auth"),
+            (FIELDS, "audit.field"),
         ] {
             for code in known {
                 assert_ne!(
