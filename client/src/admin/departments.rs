@@ -231,6 +231,7 @@ impl DepartmentsPanel {
                 )
                 .collect();
             let response = widgets::form(ui, "department_edit", &mut self.errors, |f| {
+                f.required(&["name"]);
                 f.text(t("dept.name"), "name", &mut form.name);
                 f.combo(
                     t("dept.move_to"),
@@ -288,6 +289,7 @@ impl DepartmentsPanel {
             .chain(departments.iter().map(|d| (Some(d.id), d.name.clone())))
             .collect();
         let response = widgets::form(ui, "department_new", &mut self.new_errors, |f| {
+            f.required(&["parent_id", "name"]);
             f.combo(
                 t("dept.parent"),
                 "parent_id",

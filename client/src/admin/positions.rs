@@ -199,6 +199,7 @@ impl PositionsPanel {
         });
         let scopes: Vec<(i32, String)> = widgets::choices::<pb::DataScope>();
         let response = widgets::form(ui, "position_form", &mut self.errors, |f| {
+            f.required(&["name"]);
             f.text(t("pos.name"), "name", &mut form.name);
             f.text(t("pos.description"), "description", &mut form.description);
             f.radio(t("pos.scope"), "data_scope", &mut form.data_scope, &scopes);

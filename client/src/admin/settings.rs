@@ -289,6 +289,7 @@ impl SettingsPanel {
             ui.label(RichText::new(t("settings.entity.archived_hint")).weak());
         }
         let response = widgets::form(ui, "entity_form", &mut self.errors, |f| {
+            f.required(&["name"]);
             f.text(t("settings.entity.name"), "name", &mut form.name);
             f.text(
                 t("settings.entity.tax_number"),

@@ -439,6 +439,7 @@ impl UsersPanel {
             .map(|p| (p.id, p.name.clone()))
             .collect();
         let response = widgets::form(ui, "user_form", &mut self.errors, |f| {
+            f.required(&["username", "display_name", "position_ids", "password"]);
             if form.id.is_none() {
                 f.text(t("users.username"), "username", &mut form.username);
             } else {

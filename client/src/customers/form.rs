@@ -264,6 +264,7 @@ impl FormPanel {
         let left =
             |ui: &mut egui::Ui, form: &mut CustomerForm, errors: &mut widgets::FieldErrors| {
                 widgets::form(ui, "customer_form_left", errors, |f| {
+                    f.required(&["name"]);
                     f.text(t("customer.name"), "name", &mut form.name);
                     f.text(
                         t("customer.contact"),
@@ -296,6 +297,7 @@ impl FormPanel {
                     "customer_form_left",
                     errors,
                     |f| {
+                        f.required(&["province_code", "business_kind", "type_id", "cs_rep_id"]);
                         if f.combo(
                             t("customer.province"),
                             "province_code",

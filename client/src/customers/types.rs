@@ -179,6 +179,7 @@ impl TypesPanel {
                 .then(|| t("customer_types.sort_order_invalid").to_owned()),
         );
         let response = widgets::form(ui, "customer_type_form", &mut side.errors, |f| {
+            f.required(&["name"]);
             f.text(t("customer_types.name"), "name", &mut form.name);
             f.text(
                 t("customer_types.sort_order"),

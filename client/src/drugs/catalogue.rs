@@ -444,6 +444,7 @@ impl CataloguePanel {
                 .cloned()
                 .collect();
             let response = widgets::form(ui, "category_form", errors, |f| {
+                f.required(&["name"]);
                 let name = f.text(t("drugs.category_name"), "name", &mut dialog.name);
                 if dialog.id.is_none() && !name.has_focus() && dialog.name.is_empty() {
                     name.request_focus();

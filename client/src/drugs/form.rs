@@ -162,6 +162,15 @@ pub fn fields_ui(
         .map(|u| (u.id, unit_label(u)))
         .collect();
     widgets::form(ui, "drug_form", errors, |f| {
+        f.required(&[
+            "name",
+            "specification",
+            "manufacturer",
+            "category_id",
+            "unit_id",
+            "purchase_price",
+            "sale_price",
+        ]);
         f.text(t("drug.name"), "name", &mut form.name);
         f.text(t("drug.trade_name"), "trade_name", &mut form.trade_name);
         f.text(

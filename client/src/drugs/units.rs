@@ -189,6 +189,7 @@ impl UnitsPanel {
         let response = ui
             .add_enabled_ui(can_write, |ui| {
                 widgets::form(ui, "unit_form", &mut side.errors, |f| {
+                    f.required(&["name", "capacity", "capacity_unit"]);
                     f.text(t("units.name"), "name", &mut form.name);
                     f.text(t("units.capacity"), "capacity", &mut form.capacity);
                     f.text(

@@ -538,6 +538,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         let balance = &self.balance;
         let mut customer_changed = false;
         let response = widgets::form(ui, id, &mut self.errors, |f| {
+            f.required(&["customer_id"]);
             customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
             // In full size: the figure the user keys the document against. Its row is
             // there while it loads, so that the fields below do not move when it comes.

@@ -304,6 +304,7 @@ impl InvoiceList {
                 label_value(t("finance.amount"), &format::money(&dialog.blue.amount)),
             ));
             submit = widgets::form(ui, "red_invoice_form", errors, |f| {
+                f.required(&["number", "invoice_date"]);
                 f.text(t("invoice.red_number"), "number", &mut dialog.number);
                 f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
                 f.text(t("finance.note"), "note", &mut dialog.note);
@@ -567,6 +568,7 @@ impl InvoiceForm {
             ctx,
             &doc,
             |f, fields| {
+                f.required(&["invoicing_entity_id", "kind", "number", "invoice_date"]);
                 f.combo(
                     t("invoice.entity"),
                     "invoicing_entity_id",

@@ -446,6 +446,7 @@ impl PaymentView {
             ui.heading(label_value(t("payment.reverse"), &payment.number));
             ui.label(t("payment.reverse_question"));
             submit = widgets::form(ui, "reverse_form", errors, |f| {
+                f.required(&["reason"]);
                 f.text(t("payment.reversal_reason"), "reason", &mut dialog.reason);
                 f.past_date(
                     &bracketed(t("payment.reversal_date"), t("finance.empty_today")),
@@ -638,6 +639,7 @@ impl PaymentForm {
             ctx,
             &doc,
             |f, fields| {
+                f.required(&["payment_date", "amount", "method"]);
                 f.past_date(t("payment.date"), "payment_date", &mut fields.payment_date);
                 if f.text(t("payment.amount"), "amount", &mut fields.amount)
                     .changed()

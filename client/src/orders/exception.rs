@@ -85,6 +85,7 @@ impl ReportForm {
         ui.heading(label_value(t("exception.report"), &self.number));
         let (kind, description) = (&mut self.kind, &mut self.description);
         let response = widgets::form(ui, "report_form", &mut self.errors, |f| {
+            f.required(&["kind", "description"]);
             f.enum_combo::<pb::ExceptionKind>(t("exception.kind"), "kind", kind);
             f.multiline(t("exception.description"), "description", description);
         });
@@ -210,6 +211,7 @@ impl DecideForm {
         let options = widgets::choices::<pb::ExceptionDecision>();
         let (decision, note) = (&mut self.decision, &mut self.note);
         let response = widgets::form(ui, "decide_form", &mut self.errors, |f| {
+            f.required(&["decision"]);
             f.radio(t("exception.decision"), "decision", decision, &options);
             f.multiline(t("exception.note"), "note", note);
         });

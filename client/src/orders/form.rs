@@ -280,6 +280,7 @@ impl OrderFormPanel {
         let draft = &mut self.draft;
         let mut customer_changed = false;
         let response = widgets::form(ui, "order_form", &mut self.errors, |f| {
+            f.required(&["customer_id", "invoicing_entity_id"]);
             if fixed {
                 f.show(t("order.customer"), &customer_name);
             } else {

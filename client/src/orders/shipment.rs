@@ -64,6 +64,7 @@ impl ShipmentFields {
         default_transit_days: Option<i32>,
     ) {
         let field = |name: &str| format!("{prefix}{name}");
+        f.required(&[&field("ship_date"), &field("carrier")]);
         f.past_date(
             t("shipment.ship_date"),
             &field("ship_date"),
@@ -476,6 +477,7 @@ impl DeliveryForm {
         ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
         let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);
         let response = widgets::form(ui, "delivery_form", &mut self.errors, |f| {
+            f.required(&["signer"]);
             f.text(t("shipment.signer"), "signer", signer);
             f.text_hint(
                 t("shipment.arrived_at"),

@@ -265,6 +265,7 @@ fn block(
                 input_width,
                 response: &mut response,
                 widest: &mut widest,
+                required: Vec::new(),
             };
             add(&mut form);
         });
@@ -293,6 +294,8 @@ pub struct FormUi<'a> {
     response: &'a mut FormResponse,
     /// The widest label so far.
     widest: &'a mut f32,
+    /// The fields that must be filled in: their labels carry a red `*`.
+    required: Vec<String>,
 }
 
 impl FormUi<'_> {
@@ -307,13 +310,28 @@ impl FormUi<'_> {
         self.input_width
     }
 
-    /// The label cell of a row: one line, never wrapped.
-    fn label(&mut self, label: &str) -> Response {
-        let response = self
-            .ui
-            .add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
-        *self.widest = self.widest.max(response.rect.width());
-        response
+    /// Marks `fields` as required: the labels of their rows, drawn after this call, carry
+    /// a red `*` after the text (after, so that the labels' texts stay in one line). The
+    /// server still decides; this tells the user before they save.
+    pub fn required(&mut self, fields: &[&str]) {
+        self.required.extend(fields.iter().map(|f| (*f).to_owned()));
+    }
+
+    /// The label cell of `field`'s row: one line, never wrapped, with a red `*` when the
+    /// field is required. Returns the label's own response (what names the input).
+    fn label(&mut self, label: &str, field: &str) -> Response {
+        let required = self.required.iter().any(|r| r == field);
+        let cell = self.ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 2.0;
+            let response = ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+            if required {
+                ui.label(RichText::new("*").color(ERROR))
+                    .on_hover_text(t("common.required"));
+            }
+            response
+        });
+        *self.widest = self.widest.max(cell.response.rect.width());
+        cell.inner
     }
 
     /// A row: the label, then whatever `add` draws (labelled by it), with the complaint
@@ -325,7 +343,7 @@ impl FormUi<'_> {
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
         let label_text = label;
-        let label = self.label(label);
+        let label = self.label(label, field);
         let errors = &mut *self.errors;
         let response = self
             .ui
@@ -391,7 +409,7 @@ impl FormUi<'_> {
     /// A text of a few lines (Enter starts a new line here; it does not submit).
     pub fn multiline(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let width = self.input_width;
-        let label = self.label(label);
+        let label = self.label(label, field);
         let errors = &mut *self.errors;
         let response = self
             .ui
@@ -566,7 +584,7 @@ impl FormUi<'_> {
 
     /// A label and a text that is shown, not edited.
     pub fn show(&mut self, label: &str, text: &str) {
-        self.label(label);
+        self.label(label, "");
         self.ui.label(text);
         self.ui.end_row();
     }
@@ -665,6 +683,40 @@ mod tests {
         harness.state_mut().errors.set(None);
         harness.run();
         assert_eq!(top(&harness, "保存"), saved_at);
+    }
+
+    #[test]
+    fn required_fields_carry_a_star_after_their_label_and_inputs_stay_in_one_column() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        let mut harness = Harness::new_ui_state(
+            |ui, texts: &mut [String; 2]| {
+                crate::fonts::install_once(ui.ctx());
+                let [carrier, note] = texts;
+                form(ui, "shipment", &mut FieldErrors::default(), |f| {
+                    f.required(&["carrier"]);
+                    f.text("承运商", "carrier", carrier);
+                    f.text("备注", "note", note);
+                });
+            },
+            [String::new(), String::new()],
+        );
+        harness.run();
+        let stars = harness.query_all_by_label("*").count();
+        assert_eq!(stars, 1, "only the required field is marked");
+        let star = harness.get_by_label("*").rect();
+        // The input is still named by its label's text alone.
+        let carrier = harness.get_by_label("承运商");
+        let note = harness.get_by_label("备注");
+        assert!(
+            (star.center().y - carrier.rect().center().y).abs() < 12.0,
+            "the star is on the required field's row"
+        );
+        assert_eq!(
+            carrier.rect().left(),
+            note.rect().left(),
+            "the star does not push its input out of the column"
+        );
+        assert!(star.right() < carrier.rect().left());
     }
 
     #[test]

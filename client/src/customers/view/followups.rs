@@ -138,6 +138,7 @@ impl FollowupsTab {
         });
         let draft = &mut records.draft;
         let response = widgets::form(ui, "followup_form", &mut records.errors, |f| {
+            f.required(&["method", "content"]);
             f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
             f.text(t("followup.content"), "content", &mut draft.content);
             f.text(t("followup.result"), "result", &mut draft.result);

@@ -158,6 +158,7 @@ impl PersonalTab {
         let dated = draft.kind == "work" || draft.kind == "education";
         let (title, detail) = field_labels(&draft.kind);
         let response = widgets::form(ui, "personal_form", &mut records.errors, |f| {
+            f.required(&["title"]);
             f.text(title, "title", &mut draft.title);
             f.text(detail, "detail", &mut draft.detail);
             if dated {
