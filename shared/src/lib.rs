@@ -1,13 +1,16 @@
 //! What the PharmaCRM server and client share: the generated gRPC types (`pb`), the
-//! permission catalogue and data scopes, and input rules both sides check.
+//! permission catalogue and data scopes, the stored codes of the proto enums, and input
+//! rules both sides check.
 //!
 //! Diesel never appears here: the database belongs to the server alone.
 
+pub mod codes;
 pub mod money;
 pub mod permission;
 pub mod region;
 pub mod validation;
 
+pub use codes::DbCode;
 pub use permission::{DataScope, Module, Permission};
 
 /// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.

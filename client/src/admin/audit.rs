@@ -4,7 +4,7 @@
 
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{DataScope, DbCode, pb};
 
 use super::audit_names::{
     action_name, field_name, field_rank, object_label, object_name, object_types,
@@ -13,7 +13,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::t;
-use crate::widgets;
+use crate::widgets::{self, Choice};
 
 const PAGE: u32 = 100;
 
@@ -113,18 +113,56 @@ fn json_object(text: &str) -> Option<serde_json::Map<String, serde_json::Value>>
     }
 }
 
-/// A field's value as read: strings without quotes, empty and null as —, true/false as
-/// 是/否, an instant (RFC 3339, as the server stores them in UTC) in business time, lists
-/// and objects as JSON.
-fn field_value(value: Option<&serde_json::Value>) -> String {
+/// A stored code of the enum `E` as its choice reads (`partially_shipped` → 部分发货);
+/// `None` when `code` is not one of `E`'s.
+fn code_label<E: DbCode + Choice>(code: &str) -> Option<&'static str> {
+    let value = E::from_code(code);
+    (value.code() == Some(code))
+        .then(|| value.label())
+        .filter(|label| !label.is_empty())
+}
+
+/// The text of the stored code `code` of `object_type`'s `field`, when that field holds
+/// the code of an enum (an order's status, a payment's method…).
+fn enum_text(object_type: &str, field: &str, code: &str) -> Option<&'static str> {
+    match (object_type, field) {
+        ("order", "status") => code_label::<pb::OrderStatus>(code),
+        ("shipment", "delivery_status") => code_label::<pb::DeliveryStatus>(code),
+        ("transport_exception", "kind") => code_label::<pb::ExceptionKind>(code),
+        ("transport_exception", "decision") => code_label::<pb::ExceptionDecision>(code),
+        ("invoice", "kind") => code_label::<pb::InvoiceKind>(code),
+        ("payment", "method") => code_label::<pb::PaymentMethod>(code),
+        ("customer", "business_kind") => code_label::<pb::BusinessKind>(code),
+        ("customer_followup", "method") => code_label::<pb::FollowupMethod>(code),
+        ("customer_certificate", "kind") => code_label::<pb::CertificateKind>(code),
+        ("drug_category", "origin") => code_label::<pb::DrugOrigin>(code),
+        ("position", "data_scope") => DataScope::from_code(code).map(|scope| match scope {
+            DataScope::Own => pb::DataScope::Own.label(),
+            DataScope::Department => pb::DataScope::Department.label(),
+            DataScope::All => pb::DataScope::All.label(),
+        }),
+        _ => None,
+    }
+}
+
+/// The value of `object_type`'s `field` as read: strings without quotes, an enum's code
+/// as its text (partially_shipped → 部分发货), empty and null as —, true/false as 是/否, an
+/// instant (RFC 3339, as the server stores them in UTC) in business time, lists and
+/// objects as JSON.
+fn field_value(object_type: &str, field: &str, value: Option<&serde_json::Value>) -> String {
     use serde_json::Value;
     match value {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
-        Some(Value::String(s)) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
-            Err(_) => s.clone(),
-        },
+        Some(Value::String(s)) => {
+            if let Some(text) = enum_text(object_type, field, s) {
+                return text.to_owned();
+            }
+            match chrono::DateTime::parse_from_rfc3339(s) {
+                Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
+                Err(_) => s.clone(),
+            }
+        }
         Some(Value::Bool(true)) => t("common.yes").to_owned(),
         Some(Value::Bool(false)) => t("common.no").to_owned(),
         Some(other) => other.to_string(),
@@ -134,7 +172,7 @@ fn field_value(value: Option<&serde_json::Value>) -> String {
 /// What an update changed, field by field: (field, before, after), fields in the order
 /// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are JSON objects (a
 /// creation, a deletion, a sign-in).
-fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
+fn changed_fields(object_type: &str, before: &str, after: &str) -> Vec<(String, String, String)> {
     let (Some(before), Some(after)) = (json_object(before), json_object(after)) else {
         return Vec::new();
     };
@@ -149,8 +187,8 @@ fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
         .map(|k| {
             (
                 k.clone(),
-                field_value(before.get(k)),
-                field_value(after.get(k)),
+                field_value(object_type, k, before.get(k)),
+                field_value(object_type, k, after.get(k)),
             )
         })
         .collect()
@@ -159,13 +197,13 @@ fn changed_fields(before: &str, after: &str) -> Vec<(String, String, String)> {
 /// A record created, deleted or acted on (one side only), field by field: (field, value),
 /// in the order of [`field_rank`], without the bookkeeping. Empty when it is not a JSON
 /// object.
-fn record_fields(text: &str) -> Vec<(String, String)> {
+fn record_fields(object_type: &str, text: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = json_object(text)
         .into_iter()
         .flatten()
         .filter(|(k, _)| !BOOKKEEPING.contains(&k.as_str()))
         .map(|(k, v)| {
-            let value = field_value(Some(&v));
+            let value = field_value(object_type, &k, Some(&v));
             (k, value)
         })
         .collect();
@@ -187,9 +225,13 @@ fn field_label(ui: &mut egui::Ui, code: &str) {
 
 /// The selected entry: what changed, field by field (an update), or the record's fields
 /// (a creation, a deletion, an action with details), then the whole record as stored; a
-/// sign-in's text as it is.
+/// sign-in's text as it is; that nothing was recorded (a sign-in, a sign-out).
 fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
-    let changes = changed_fields(&entry.before_json, &entry.after_json);
+    if entry.before_json.is_empty() && entry.after_json.is_empty() {
+        ui.label(RichText::new(t("audit.no_content")).weak());
+        return;
+    }
+    let changes = changed_fields(&entry.object_type, &entry.before_json, &entry.after_json);
     let one_side = if entry.before_json.is_empty() {
         &entry.after_json
     } else {
@@ -197,7 +239,7 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
     };
     let fields =
         if changes.is_empty() && (entry.before_json.is_empty() || entry.after_json.is_empty()) {
-            record_fields(one_side)
+            record_fields(&entry.object_type, one_side)
         } else {
             Vec::new()
         };
@@ -369,9 +411,14 @@ impl AuditPanel {
             .map(|l| l.entries.clone())
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
+        // Tall enough for a few changed fields whatever was shown before (a panel sizes
+        // itself to its content, and the hint before a pick is one line), leaving the
+        // list most of a small window.
+        let detail_height = (ui.available_height() * 0.3).clamp(120.0, 220.0);
         egui::Panel::bottom("audit_detail")
             .resizable(true)
-            .default_size(220.0)
+            .min_size(detail_height)
+            .default_size(detail_height)
             .show(ui, |ui| match &self.selected {
                 None => {
                     ui.label(RichText::new(t("audit.pick")).weak());
@@ -390,7 +437,7 @@ impl AuditPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             let selected_id = self.selected.as_ref().map(|e| e.id);
             let mut clicked = None;
-            let available = ui.available_height() - 48.0;
+            let available = ui.available_height() - 60.0;
             let objects = &self.objects;
             let object = widgets::fit_column(
                 ui,
@@ -485,7 +532,7 @@ mod tests {
         let after =
             r#"{"name":"质量管理部","parent_id":3,"version":2,"note":"","is_active":false}"#;
         assert_eq!(
-            changed_fields(before, after),
+            changed_fields("department", before, after),
             [
                 (
                     "name".to_owned(),
@@ -497,7 +544,7 @@ mod tests {
             ]
         );
         assert!(
-            changed_fields("", after).is_empty(),
+            changed_fields("department", "", after).is_empty(),
             "a creation is listed by its fields"
         );
     }
@@ -506,14 +553,14 @@ mod tests {
     fn a_creation_lists_its_fields_in_business_time_without_bookkeeping() {
         let _one_at_a_time = crate::i18n::lang_switch();
         let created = r#"{"close_reason":"客户取消","closed_at":"2026-12-03T16:30:00Z","id":9,"version":1,"updated_by":null,"robot":1}"#;
-        let fields = record_fields(created);
+        let fields = record_fields("order", created);
         let codes: Vec<&str> = fields.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(codes, ["id", "closed_at", "close_reason", "robot"]);
         // 16:30 UTC is past midnight in Shanghai, the business zone by default.
         assert_eq!(fields[1].1, "2026-12-04 00:30");
         assert_eq!(field_name("close_reason"), Some("结案原因"));
         assert!(
-            record_fields("登录").is_empty(),
+            record_fields("session", "登录").is_empty(),
             "a sign-in's text stays as it is"
         );
     }
@@ -549,5 +596,32 @@ mod tests {
             object_label("customer_certificate", "9")
         );
         assert_eq!(object_text(&entry("order", "", "")), "订单 #9");
+    }
+
+    #[test]
+    fn stored_codes_read_as_their_choices_and_unknown_codes_stay() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let before = r#"{"status":"partially_shipped"}"#;
+        let after = r#"{"status":"completed"}"#;
+        assert_eq!(
+            changed_fields("order", before, after),
+            [(
+                "status".to_owned(),
+                pb::OrderStatus::PartiallyShipped.label().to_owned(),
+                pb::OrderStatus::Completed.label().to_owned()
+            )]
+        );
+        assert_ne!(pb::OrderStatus::Completed.label(), "completed");
+        let scope = record_fields("position", r#"{"data_scope":"department"}"#);
+        assert_eq!(scope[0].1, "本部门及下级部门");
+        // Another object's `status`, or a code of a newer server: as stored.
+        assert_eq!(
+            record_fields("drug", r#"{"status":"completed"}"#)[0].1,
+            "completed"
+        );
+        assert_eq!(
+            record_fields("order", r#"{"status":"teleported"}"#)[0].1,
+            "teleported"
+        );
     }
 }

@@ -3,8 +3,8 @@
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none, optional_id, page,
-    page_start, read_version, region_filter, required_id, timestamp, update,
+    DbCode, FilterCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none,
+    optional_id, page, page_start, read_version, region_filter, required_id, timestamp, update,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, Rep, TypeChange,
@@ -20,29 +20,6 @@ use crate::db::sql::PageStart;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::customers::{HandoverMove, RepRole};
-
-crate::db_codes!(pb::BusinessKind, fallback Unspecified {
-    Hospital => "hospital",
-    Clinic => "clinic",
-    Pharmacy => "pharmacy",
-    Distributor => "distributor",
-    Other => "other",
-});
-
-crate::db_codes!(pb::FollowupMethod, fallback Other {
-    Visit => "visit",
-    Phone => "phone",
-    Wechat => "wechat",
-    Other => "other",
-});
-
-crate::db_codes!(pb::CertificateKind, fallback Other {
-    DrugTrade => "drug_trade",
-    Business => "business",
-    Gsp => "gsp",
-    MedicalInstitution => "medical_institution",
-    Other => "other",
-});
 
 impl From<CustomerType> for pb::CustomerType {
     fn from(t: CustomerType) -> Self {

@@ -10,11 +10,6 @@ use crate::db::sql::PageStart;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 
-crate::db_codes!(pb::DrugOrigin, fallback Unspecified {
-    Agency => "agency",
-    SelfProduced => "self_produced",
-});
-
 fn origin(code: &str) -> i32 {
     pb::DrugOrigin::wire(code)
 }

@@ -19,25 +19,6 @@ use crate::ops::finance::{
     StatementQuery, positive_amount,
 };
 
-crate::db_codes!(pb::PaymentMethod, fallback Unspecified {
-    BankTransfer => "bank_transfer",
-    AcceptanceBill => "acceptance_bill",
-    Cash => "cash",
-    Other => "other",
-});
-
-crate::db_codes!(pb::InvoiceKind, fallback Unspecified {
-    Special => "special",
-    Ordinary => "ordinary",
-});
-
-crate::db_codes!(pb::MovementKind, fallback Unspecified {
-    Shipment => "shipment",
-    Deduction => "deduction",
-    Payment => "payment",
-    Reversal => "reversal",
-});
-
 fn wire(d: &Decimal) -> String {
     money::to_wire(d)
 }

@@ -14,6 +14,7 @@ pub mod reports;
 use std::borrow::Cow;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+pub use pharmacrm_shared::DbCode;
 use pharmacrm_shared::{pb, region};
 use prost_types::Timestamp;
 
@@ -71,17 +72,8 @@ pub fn read_version(field: &'static str, version: i32, check: &mut FieldCheck) {
     }
 }
 
-/// A proto enum whose values are stored in the database as text codes.
-pub trait DbCode: Sized + Copy {
-    /// The stored code; `None` for the "unspecified" value.
-    fn code(self) -> Option<&'static str>;
-    /// The value of a stored code (an unknown code reads as the enum's fallback).
-    fn from_code(code: &str) -> Self;
-    /// The proto number of a stored code.
-    fn wire(code: &str) -> i32;
-    /// The code of a proto number; `None` for unspecified or unknown numbers.
-    fn code_of(value: i32) -> Option<&'static str>;
-
+/// The value of a proto enum filter: [`DbCode`] with the check of a search filter.
+pub trait FilterCode: DbCode {
     /// The code a search filter asks for: `None` for unspecified (0, any value). A number
     /// the enum does not have (a newer client's, or a typo in an API call) is recorded in
     /// `check` as bad, naming `field` (`field.unknown_value`), rather than read as "any".
@@ -98,36 +90,7 @@ pub trait DbCode: Sized + Copy {
     }
 }
 
-/// Implements [`DbCode`]: `db_codes!(pb::FollowupMethod, fallback Other { Visit => "visit", … })`.
-#[macro_export]
-macro_rules! db_codes {
-    ($enum:ty, fallback $fallback:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
-        impl $crate::convert::DbCode for $enum {
-            fn code(self) -> Option<&'static str> {
-                match self {
-                    $(<$enum>::$variant => Some($code),)+
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                }
-            }
-
-            fn from_code(code: &str) -> Self {
-                match code {
-                    $($code => <$enum>::$variant,)+
-                    _ => <$enum>::$fallback,
-                }
-            }
-
-            fn wire(code: &str) -> i32 {
-                Self::from_code(code) as i32
-            }
-
-            fn code_of(value: i32) -> Option<&'static str> {
-                <$enum>::try_from(value).ok().and_then(|v| v.code())
-            }
-        }
-    };
-}
+impl<T: DbCode> FilterCode for T {}
 
 /// The value of a proto enum field that has no stored code (a sort, a grouping, a
 /// report's interval): 0 is the enum's default. A number the enum does not have is

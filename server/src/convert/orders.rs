@@ -7,8 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, Update, date, date_range, date_text, from_timestamp, id, known, optional_id,
-    read_version, required_date, required_id, timestamp, update,
+    DbCode, FilterCode, Update, date, date_range, date_text, from_timestamp, id, known,
+    optional_id, read_version, required_date, required_id, timestamp, update,
 };
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
@@ -21,32 +21,6 @@ use crate::ops::orders::{
     BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
     ShipmentFields, Warning,
 };
-
-crate::db_codes!(pb::OrderStatus, fallback Unspecified {
-    Pending => "pending",
-    PartiallyShipped => "partially_shipped",
-    Shipped => "shipped",
-    Completed => "completed",
-    Cancelled => "cancelled",
-});
-
-crate::db_codes!(pb::DeliveryStatus, fallback Unspecified {
-    InTransit => "in_transit",
-    Delivered => "delivered",
-    Lost => "lost",
-});
-
-crate::db_codes!(pb::ExceptionKind, fallback Unspecified {
-    Damaged => "damaged",
-    Lost => "lost",
-    Short => "short",
-});
-
-crate::db_codes!(pb::ExceptionDecision, fallback Pending {
-    Pending => "pending",
-    Deduct => "deduct",
-    Reship => "reship",
-});
 
 /// At most this many lines on an order.
 const MAX_LINES: usize = 200;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use pharmacrm_shared::{DataScope, money, pb};
 
-use super::{DbCode, count, known, optional_id};
+use super::{DbCode, FilterCode, count, known, optional_id};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
