@@ -335,11 +335,23 @@ impl FormUi<'_> {
     }
 
     /// A row: the label, then whatever `add` draws (labelled by it), with the complaint
-    /// about `field` underneath.
+    /// about `field` underneath; Enter in it submits the form.
     pub fn row(
         &mut self,
         label: &str,
         field: &str,
+        add: impl FnOnce(&mut Ui) -> Response,
+    ) -> Response {
+        self.row_submitting(label, field, true, add)
+    }
+
+    /// [`FormUi::row`], Enter in it submitting the form when `submits` (not in a text of
+    /// several lines, where Enter starts a line).
+    fn row_submitting(
+        &mut self,
+        label: &str,
+        field: &str,
+        submits: bool,
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
         let label_text = label;
@@ -365,7 +377,7 @@ impl FormUi<'_> {
             self.errors.edited(field);
             self.response.changed = true;
         }
-        if super::entered(self.ui, &response) {
+        if submits && super::entered(self.ui, &response) {
             self.response.submitted = true;
         }
         response
@@ -409,28 +421,13 @@ impl FormUi<'_> {
     /// A text of a few lines (Enter starts a new line here; it does not submit).
     pub fn multiline(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let width = self.input_width;
-        let label = self.label(label, field);
-        let errors = &mut *self.errors;
-        let response = self
-            .ui
-            .vertical(|ui| {
-                let response = ui
-                    .add(
-                        egui::TextEdit::multiline(value)
-                            .desired_rows(3)
-                            .desired_width(width),
-                    )
-                    .labelled_by(label.id);
-                errors.field_ui(ui, field);
-                response
-            })
-            .inner;
-        self.ui.end_row();
-        if response.changed() {
-            self.errors.edited(field);
-            self.response.changed = true;
-        }
-        response
+        self.row_submitting(label, field, false, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(value)
+                    .desired_rows(3)
+                    .desired_width(width),
+            )
+        })
     }
 
     /// A date typed as `2026-12-05` (or `2026/12/05`), with a calendar beside it.
