@@ -4,7 +4,9 @@
 
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
-use pharmacrm_shared::{DataScope, DbCode, pb};
+use std::collections::HashMap;
+
+use pharmacrm_shared::{DataScope, DbCode, Permission, pb};
 
 use super::audit_names::{
     action_name, field_name, field_rank, object_label, object_name, object_types,
@@ -16,6 +18,9 @@ use crate::i18n::t;
 use crate::widgets::{self, Choice};
 
 const PAGE: u32 = 100;
+/// How many users' names are read for the ids in records (the server's largest page);
+/// an id beyond them stays an id.
+const USERS_NAMED: u32 = 500;
 
 /// The audit tab.
 #[derive(Default)]
@@ -32,6 +37,9 @@ pub struct AuditPanel {
     /// The actions the log holds: the action filter's choices.
     actions: Requested<Vec<String>>,
     selected: Option<pb::AuditEntry>,
+    /// Users' names by id, for the ids in records (who closed an order…); asked once, for
+    /// those who may list users.
+    users: Requested<HashMap<i64, String>>,
     /// The objects of the rows shown, as [`object_text`] reads them (worked out once per
     /// answer, not per frame).
     objects: Vec<String>,
@@ -113,6 +121,34 @@ fn json_object(text: &str) -> Option<serde_json::Map<String, serde_json::Value>>
     }
 }
 
+/// The fields that hold a user's id: read as the user's name where it is known.
+const USER_FIELDS: [&str; 13] = [
+    "user_id",
+    "sales_rep_id",
+    "cs_rep_id",
+    "handler_id",
+    "assigned_by",
+    "changed_by",
+    "created_by",
+    "updated_by",
+    "cancelled_by",
+    "closed_by",
+    "decided_by",
+    "reported_by",
+    "reversed_by",
+];
+
+/// No user names: for those who may not list users, and until the names came.
+static NO_USERS: std::sync::LazyLock<HashMap<i64, String>> = std::sync::LazyLock::new(HashMap::new);
+
+/// Whose record a value belongs to, and the names to read user ids by.
+struct Of<'a> {
+    /// The entry's object type (`order`…): which enum a field's code is of.
+    object_type: &'a str,
+    /// Users' names by id (empty for an auditor who may not list users).
+    users: &'a HashMap<i64, String>,
+}
+
 /// A stored code of the enum `E` as its choice reads (`partially_shipped` → 部分发货);
 /// `None` when `code` is not one of `E`'s.
 fn code_label<E: DbCode + Choice>(code: &str) -> Option<&'static str> {
@@ -145,12 +181,21 @@ fn enum_text(object_type: &str, field: &str, code: &str) -> Option<&'static str>
     }
 }
 
-/// The value of `object_type`'s `field` as read: strings without quotes, an enum's code
+/// The value of `field` of the record `of` as read: a user's id as their name (when
+/// known), strings without quotes, an enum's code
 /// as its text (partially_shipped → 部分发货), empty and null as —, true/false as 是/否, an
 /// instant (RFC 3339, as the server stores them in UTC) in business time, lists and
 /// objects as JSON.
-fn field_value(object_type: &str, field: &str, value: Option<&serde_json::Value>) -> String {
+fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> String {
     use serde_json::Value;
+    if USER_FIELDS.contains(&field)
+        && let Some(name) = value
+            .and_then(Value::as_i64)
+            .and_then(|id| of.users.get(&id))
+    {
+        return name.clone();
+    }
+    let object_type = of.object_type;
     match value {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
@@ -172,7 +217,7 @@ fn field_value(object_type: &str, field: &str, value: Option<&serde_json::Value>
 /// What an update changed, field by field: (field, before, after), fields in the order
 /// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are JSON objects (a
 /// creation, a deletion, a sign-in).
-fn changed_fields(object_type: &str, before: &str, after: &str) -> Vec<(String, String, String)> {
+fn changed_fields(of: &Of<'_>, before: &str, after: &str) -> Vec<(String, String, String)> {
     let (Some(before), Some(after)) = (json_object(before), json_object(after)) else {
         return Vec::new();
     };
@@ -187,8 +232,8 @@ fn changed_fields(object_type: &str, before: &str, after: &str) -> Vec<(String, 
         .map(|k| {
             (
                 k.clone(),
-                field_value(object_type, k, before.get(k)),
-                field_value(object_type, k, after.get(k)),
+                field_value(of, k, before.get(k)),
+                field_value(of, k, after.get(k)),
             )
         })
         .collect()
@@ -197,13 +242,13 @@ fn changed_fields(object_type: &str, before: &str, after: &str) -> Vec<(String, 
 /// A record created, deleted or acted on (one side only), field by field: (field, value),
 /// in the order of [`field_rank`], without the bookkeeping. Empty when it is not a JSON
 /// object.
-fn record_fields(object_type: &str, text: &str) -> Vec<(String, String)> {
+fn record_fields(of: &Of<'_>, text: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = json_object(text)
         .into_iter()
         .flatten()
         .filter(|(k, _)| !BOOKKEEPING.contains(&k.as_str()))
         .map(|(k, v)| {
-            let value = field_value(object_type, &k, Some(&v));
+            let value = field_value(of, &k, Some(&v));
             (k, value)
         })
         .collect();
@@ -226,12 +271,16 @@ fn field_label(ui: &mut egui::Ui, code: &str) {
 /// The selected entry: what changed, field by field (an update), or the record's fields
 /// (a creation, a deletion, an action with details), then the whole record as stored; a
 /// sign-in's text as it is; that nothing was recorded (a sign-in, a sign-out).
-fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
+fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry, users: &HashMap<i64, String>) {
+    let of = Of {
+        object_type: &entry.object_type,
+        users,
+    };
     if entry.before_json.is_empty() && entry.after_json.is_empty() {
         ui.label(RichText::new(t("audit.no_content")).weak());
         return;
     }
-    let changes = changed_fields(&entry.object_type, &entry.before_json, &entry.after_json);
+    let changes = changed_fields(&of, &entry.before_json, &entry.after_json);
     let one_side = if entry.before_json.is_empty() {
         &entry.after_json
     } else {
@@ -239,7 +288,7 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
     };
     let fields =
         if changes.is_empty() && (entry.before_json.is_empty() || entry.after_json.is_empty()) {
-            record_fields(&entry.object_type, one_side)
+            record_fields(&of, one_side)
         } else {
             Vec::new()
         };
@@ -333,6 +382,25 @@ impl AuditPanel {
             self.search(ctx);
             self.actions
                 .request(ctx.audit().list_audit_actions(()).map(|r| r.actions));
+            if self.users.is_not_requested() && ctx.can(Permission::AdminUsers) {
+                self.users.request(
+                    ctx.admin()
+                        .list_users(pb::ListUsersRequest {
+                            include_inactive: true,
+                            page: Some(pb::PageRequest {
+                                offset: 0,
+                                limit: USERS_NAMED,
+                            }),
+                            ..Default::default()
+                        })
+                        .map(|r| {
+                            r.users
+                                .into_iter()
+                                .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
+                                .collect()
+                        }),
+                );
+            }
         }
         if matches!(self.list.poll(), Polled::JustDone) {
             self.objects = self
@@ -342,6 +410,7 @@ impl AuditPanel {
                 .unwrap_or_default();
         }
         self.actions.poll();
+        self.users.poll();
         let all = || (String::new(), t("audit.all").to_owned());
         // In the order of their names in the UI language (a code's order reads as random).
         let mut named: Vec<(String, String)> = self
@@ -431,7 +500,7 @@ impl AuditPanel {
                         entry.action,
                         format::timestamp(entry.at.as_ref())
                     ));
-                    detail_ui(ui, entry);
+                    detail_ui(ui, entry, self.users.value().unwrap_or(&NO_USERS));
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -525,6 +594,37 @@ impl AuditPanel {
 mod tests {
     use super::*;
 
+    /// A record of `object_type`, no user names known.
+    fn of(object_type: &str) -> Of<'_> {
+        Of {
+            object_type,
+            users: &NO_USERS,
+        }
+    }
+
+    #[test]
+    fn user_ids_read_as_names_where_known() {
+        let users = HashMap::from([(4, "王经理 (manager)".to_owned())]);
+        let of = Of {
+            object_type: "order",
+            users: &users,
+        };
+        let fields = record_fields(&of, r#"{"closed_by":4,"cancelled_by":5,"customer_id":4}"#);
+        let value = |code: &str| {
+            fields
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(value("closed_by"), Some("王经理 (manager)"));
+        assert_eq!(
+            value("cancelled_by"),
+            Some("5"),
+            "an unknown user stays an id"
+        );
+        assert_eq!(value("customer_id"), Some("4"), "a customer is not a user");
+    }
+
     #[test]
     fn an_update_lists_only_the_fields_it_changed() {
         let _one_at_a_time = crate::i18n::lang_switch();
@@ -532,7 +632,7 @@ mod tests {
         let after =
             r#"{"name":"质量管理部","parent_id":3,"version":2,"note":"","is_active":false}"#;
         assert_eq!(
-            changed_fields("department", before, after),
+            changed_fields(&of("department"), before, after),
             [
                 (
                     "name".to_owned(),
@@ -544,7 +644,7 @@ mod tests {
             ]
         );
         assert!(
-            changed_fields("department", "", after).is_empty(),
+            changed_fields(&of("department"), "", after).is_empty(),
             "a creation is listed by its fields"
         );
     }
@@ -553,14 +653,14 @@ mod tests {
     fn a_creation_lists_its_fields_in_business_time_without_bookkeeping() {
         let _one_at_a_time = crate::i18n::lang_switch();
         let created = r#"{"close_reason":"客户取消","closed_at":"2026-12-03T16:30:00Z","id":9,"version":1,"updated_by":null,"robot":1}"#;
-        let fields = record_fields("order", created);
+        let fields = record_fields(&of("order"), created);
         let codes: Vec<&str> = fields.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(codes, ["id", "closed_at", "close_reason", "robot"]);
         // 16:30 UTC is past midnight in Shanghai, the business zone by default.
         assert_eq!(fields[1].1, "2026-12-04 00:30");
         assert_eq!(field_name("close_reason"), Some("结案原因"));
         assert!(
-            record_fields("session", "登录").is_empty(),
+            record_fields(&of("session"), "登录").is_empty(),
             "a sign-in's text stays as it is"
         );
     }
@@ -604,7 +704,7 @@ mod tests {
         let before = r#"{"status":"partially_shipped"}"#;
         let after = r#"{"status":"completed"}"#;
         assert_eq!(
-            changed_fields("order", before, after),
+            changed_fields(&of("order"), before, after),
             [(
                 "status".to_owned(),
                 pb::OrderStatus::PartiallyShipped.label().to_owned(),
@@ -612,15 +712,15 @@ mod tests {
             )]
         );
         assert_ne!(pb::OrderStatus::Completed.label(), "completed");
-        let scope = record_fields("position", r#"{"data_scope":"department"}"#);
+        let scope = record_fields(&of("position"), r#"{"data_scope":"department"}"#);
         assert_eq!(scope[0].1, "本部门及下级部门");
         // Another object's `status`, or a code of a newer server: as stored.
         assert_eq!(
-            record_fields("drug", r#"{"status":"completed"}"#)[0].1,
+            record_fields(&of("drug"), r#"{"status":"completed"}"#)[0].1,
             "completed"
         );
         assert_eq!(
-            record_fields("order", r#"{"status":"teleported"}"#)[0].1,
+            record_fields(&of("order"), r#"{"status":"teleported"}"#)[0].1,
             "teleported"
         );
     }
