@@ -55,7 +55,8 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
         Ok((
             AuditFilter {
                 user_id,
-                username: non_empty(username),
+                // Usernames are recorded in lower case (sign-ins too), so `SERVICE1` finds them.
+                username: non_empty(username.to_lowercase()),
                 object_type: non_empty(object_type),
                 object_id: non_empty(object_id),
                 action: non_empty(action),

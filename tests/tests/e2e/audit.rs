@@ -85,11 +85,12 @@ async fn login_attempts_good_and_bad_are_recorded() {
     assert!(logins.len() >= 2, "each successful login is recorded");
     assert!(logins.iter().all(|r| r.user_id.is_some()));
 
-    // Found by the name that was tried, though no user has it.
+    // Found by the name that was tried, though no user has it, however it is cased
+    // (names are recorded in lower case).
     let tried = entries(
         &app,
         pb::SearchAuditRequest {
-            username: "nobody".into(),
+            username: "NoBody".into(),
             ..Default::default()
         },
     )

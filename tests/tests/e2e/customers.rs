@@ -1012,6 +1012,25 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .into_inner();
     assert_eq!(scan.content, pdf);
     assert_eq!(scan.media_type, "application/pdf");
+
+    // The scan attached is on record as its own change: no scan before, this one after.
+    let logged = w
+        .app
+        .admin()
+        .await
+        .send(pb::SearchAuditRequest {
+            action: "customer_certificate.set_scan".into(),
+            object_id: soon.id.to_string(),
+            ..Default::default()
+        })
+        .await
+        .entries;
+    assert_eq!(logged.len(), 1, "one scan attached to this certificate");
+    let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("json");
+    let (before, after) = (json(&logged[0].before_json), json(&logged[0].after_json));
+    assert_eq!(before["has_scan"], false);
+    assert_eq!(after["has_scan"], true);
+    assert_eq!(after["scan_type"], "application/pdf");
 }
 
 #[tokio::test]

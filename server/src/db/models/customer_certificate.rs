@@ -12,6 +12,7 @@ use super::customer_record::{self, RecordInput};
 use crate::db::schema::{customer_certificates as certificates, customers};
 use crate::db::scope::Viewer;
 use crate::db::scope::require_customer;
+use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -105,7 +106,8 @@ crate::customer_record!(
     not_found
 );
 
-/// Adds (id 0) or changes a certificate, and stores, replaces or removes its scan.
+/// Adds (id 0) or changes a certificate, and stores, replaces or removes its scan; audited
+/// as `customer_certificate.create`/`update`, and a scan change as `customer_certificate.set_scan`.
 pub fn save(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -122,14 +124,18 @@ pub fn save(
         None => (None, String::new()),
     };
     let media = bytes.as_deref().map(media_type).unwrap_or_default();
-    Ok(diesel::update(certificates::table.find(row.id))
+    let after: Certificate = diesel::update(certificates::table.find(row.id))
         .set((
             certificates::scan.eq(bytes),
             certificates::scan_name.eq(name),
             certificates::scan_type.eq(media),
         ))
         .returning(Certificate::as_returning())
-        .get_result(conn)?)
+        .get_result(conn)?;
+    // The scan is a document a GSP inspection asks for: attaching or replacing one is on
+    // record as its own change (scan name and type before and after).
+    versioned::audit(conn, ctx, "set_scan", Some(&row), Some(&after))?;
+    Ok(after)
 }
 
 /// The media type of a scan from its first bytes: PDF, PNG or JPEG; anything else is
