@@ -14,7 +14,7 @@ use super::audit_names::{
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::t;
+use crate::i18n::{Lang, lang, t};
 use crate::widgets::{self, Choice};
 
 const PAGE: u32 = 100;
@@ -41,8 +41,8 @@ pub struct AuditPanel {
     /// those who may list users.
     users: Requested<HashMap<i64, String>>,
     /// The objects of the rows shown, as [`object_text`] reads them (worked out once per
-    /// answer, not per frame).
-    objects: Vec<String>,
+    /// answer and language, not per frame), and the language they are in.
+    objects: (Vec<String>, Option<Lang>),
 }
 
 /// A `YYYY-MM-DD` date as the start of that day in the business time zone (not the
@@ -297,7 +297,8 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry, users: &HashMap<i64, Str
         return;
     }
     egui::ScrollArea::vertical()
-        .id_salt("audit_changes")
+        // Each entry's own scroll position: the next one picked opens at its top.
+        .id_salt(("audit_changes", entry.id))
         .auto_shrink([false, true])
         .show(ui, |ui| {
             egui::Grid::new(("audit_changes_grid", entry.id))
@@ -402,12 +403,14 @@ impl AuditPanel {
                 );
             }
         }
-        if matches!(self.list.poll(), Polled::JustDone) {
-            self.objects = self
+        let answered = matches!(self.list.poll(), Polled::JustDone);
+        if answered || self.objects.1 != Some(lang()) {
+            let objects = self
                 .list
                 .value()
                 .map(|l| l.entries.iter().map(object_text).collect())
                 .unwrap_or_default();
+            self.objects = (objects, Some(lang()));
         }
         self.actions.poll();
         self.users.poll();
@@ -507,7 +510,7 @@ impl AuditPanel {
             let selected_id = self.selected.as_ref().map(|e| e.id);
             let mut clicked = None;
             let available = ui.available_height() - 60.0;
-            let objects = &self.objects;
+            let objects = &self.objects.0;
             let object = widgets::fit_column(
                 ui,
                 t("audit.object"),

@@ -289,7 +289,7 @@ impl DepartmentsPanel {
             .chain(departments.iter().map(|d| (Some(d.id), d.name.clone())))
             .collect();
         let response = widgets::form(ui, "department_new", &mut self.new_errors, |f| {
-            f.required(&["parent_id", "name"]);
+            f.required(&["name"]);
             f.combo(
                 t("dept.parent"),
                 "parent_id",

@@ -477,7 +477,7 @@ impl DeliveryForm {
         ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
         let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);
         let response = widgets::form(ui, "delivery_form", &mut self.errors, |f| {
-            f.required(&["signer"]);
+            f.required(&["signer", "arrived_at"]);
             f.text(t("shipment.signer"), "signer", signer);
             f.text_hint(
                 t("shipment.arrived_at"),

@@ -362,6 +362,7 @@ impl OrderView {
             ui.heading(label_value(ending.title(), &order.number));
             ui.label(ending.question(order));
             submit = widgets::form(ui, "end_order_form", errors, |f| {
+                f.required(&["reason"]);
                 f.text(ending.reason_label(), "reason", reason);
             })
             .submitted;
