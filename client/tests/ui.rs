@@ -2451,3 +2451,25 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.wait_label("破损");
     ui.wait_role(Role::Image, "异常货值最高的分组（前 10）");
 }
+
+/// A certificate reminder in 我的工作 opens its customer at the certificates, where the
+/// renewal is entered; a follow-up due opens at the follow-ups.
+#[test]
+fn a_certificate_reminder_opens_the_customer_at_its_certificates() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("sales1", DEMO_PASSWORD);
+    // The demo's 北京协和医院 has a follow-up due, then a certificate expiring (and
+    // later order and arrears work): the second link with its name is the certificate's.
+    ui.wait_label("PDY00001X110101");
+    ui.harness
+        .get_all_by_role_and_label(Role::Link, "北京协和医院")
+        .nth(1)
+        .expect("the certificate reminder's link")
+        .click();
+    ui.wait_label("新增证件");
+    assert!(
+        ui.harness.query_by_label("添加跟进记录").is_none(),
+        "not the follow-ups tab"
+    );
+}

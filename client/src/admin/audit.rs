@@ -496,13 +496,14 @@ impl AuditPanel {
                     ui.label(RichText::new(t("audit.pick")).weak());
                 }
                 Some(entry) => {
+                    // The action's code on hover: one language on the screen.
                     ui.strong(format!(
-                        "#{} {} ({}) {}",
+                        "#{} {} {}",
                         entry.id,
                         action_name(&entry.action),
-                        entry.action,
                         format::timestamp(entry.at.as_ref())
-                    ));
+                    ))
+                    .on_hover_text(&entry.action);
                     detail_ui(ui, entry, self.users.value().unwrap_or(&NO_USERS));
                 }
             });

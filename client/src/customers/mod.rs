@@ -155,7 +155,14 @@ impl ModulePanel for CustomersPanel {
                 }
                 None => {}
             },
-            (Screen::List, Tab::Work) => open = self.work.ui(ui, ctx),
+            (Screen::List, Tab::Work) => match self.work.ui(ui, ctx) {
+                Some(work::OpenCustomer::Followups(id)) => open = Some(id),
+                Some(work::OpenCustomer::Certificates(id)) => {
+                    self.screens.page =
+                        Screen::View(Box::new(view::CustomerView::at_certificates(id)));
+                }
+                None => {}
+            },
             (Screen::List, Tab::Handover) => self.handover.ui(ui, ctx),
             (Screen::List, Tab::Types) => self.types.ui(ui, ctx),
         }

@@ -13,6 +13,15 @@ use crate::i18n::t;
 use crate::orders::OrderWork;
 use crate::widgets;
 
+/// A customer the work list opens, at the tab its row is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenCustomer {
+    /// At its first tab (跟进记录): a follow-up due, arrears.
+    Followups(i64),
+    /// At its certificates (证件): a certificate expired or expiring.
+    Certificates(i64),
+}
+
 /// The work list.
 #[derive(Default)]
 pub struct WorkPanel {
@@ -31,14 +40,14 @@ impl WorkPanel {
 
     /// Draws the list, scrolling when it is longer than the window; returns a customer
     /// to open.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<OpenCustomer> {
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| self.lists_ui(ui, ctx))
             .inner
     }
 
-    fn lists_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<i64> {
+    fn lists_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<OpenCustomer> {
         if ui.button(t("common.reload")).clicked() {
             self.refresh();
         }
@@ -56,7 +65,7 @@ impl WorkPanel {
         for f in &work.due_followups {
             ui.horizontal(|ui| {
                 if ui.link(&f.customer_name).clicked() {
-                    open = Some(f.customer_id);
+                    open = Some(OpenCustomer::Followups(f.customer_id));
                 }
                 let date = RichText::new(&f.next_on);
                 ui.label(if f.overdue {
@@ -76,7 +85,7 @@ impl WorkPanel {
             let Some(c) = &e.certificate else { continue };
             ui.horizontal(|ui| {
                 if ui.link(&e.customer_name).clicked() {
-                    open = Some(c.customer_id);
+                    open = Some(OpenCustomer::Certificates(c.customer_id));
                 }
                 ui.label(&c.number);
                 let expired = c.status == pb::CertificateStatus::Expired as i32;
@@ -91,7 +100,7 @@ impl WorkPanel {
         }
         self.orders.ui(ui, ctx);
         if let Some(id) = self.arrears.ui(ui, ctx) {
-            open = Some(id);
+            open = Some(OpenCustomer::Followups(id));
         }
         open
     }

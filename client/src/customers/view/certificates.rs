@@ -226,10 +226,12 @@ impl CertificatesTab {
                 || format!("certificate-{id}"),
                 |n| n.to_string_lossy().into_owned(),
             );
-            let target = if ask {
+            // The desktop's chooser asks before replacing a file; the download folder
+            // never replaces one (two customers' 营业执照.pdf stay two files).
+            let target = if ask && widgets::chooser_available() {
                 widgets::save_target(&name).await
             } else {
-                Some(widgets::download_dir().join(&name))
+                Some(widgets::free_path(&widgets::download_dir(), &name))
             };
             let Some(target) = target else {
                 return Ok(ExportOutcome::Cancelled);

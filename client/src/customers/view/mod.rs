@@ -107,6 +107,14 @@ impl Unsaved for CustomerView {
 }
 
 impl CustomerView {
+    /// The view of customer `id` at its certificates (证件), from a certificate reminder.
+    pub fn at_certificates(id: i64) -> CustomerView {
+        CustomerView {
+            tab: Tab::Certificates,
+            ..CustomerView::new(id)
+        }
+    }
+
     /// The view of customer `id`.
     pub fn new(id: i64) -> CustomerView {
         CustomerView {
