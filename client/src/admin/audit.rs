@@ -182,7 +182,8 @@ fn enum_text(object_type: &str, field: &str, code: &str) -> Option<&'static str>
 }
 
 /// The value of `field` of the record `of` as read: a user's id as their name (when
-/// known), strings without quotes, an enum's code
+/// known), a region's code as its name, (id, name) pairs as the names, strings without
+/// quotes, an enum's code
 /// as its text (partially_shipped → 部分发货), empty and null as —, true/false as 是/否, an
 /// instant (RFC 3339, as the server stores them in UTC) in business time, lists and
 /// objects as JSON.
@@ -203,10 +204,31 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             if let Some(text) = enum_text(object_type, field, s) {
                 return text.to_owned();
             }
+            if matches!(field, "province_code" | "city_code")
+                && let Some(name) = pharmacrm_shared::region::name_of(s)
+            {
+                return name.to_owned();
+            }
             match chrono::DateTime::parse_from_rfc3339(s) {
                 Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
                 Err(_) => s.clone(),
             }
+        }
+        // Records named by id and name ([[3,"营销员"],[4,"客服"]]: a user's positions, a
+        // customer's drugs) read as their names.
+        Some(Value::Array(items))
+            if !items.is_empty()
+                && items.iter().all(|item| {
+                    item.as_array().is_some_and(|pair| {
+                        pair.len() == 2 && pair[0].is_i64() && pair[1].is_string()
+                    })
+                }) =>
+        {
+            items
+                .iter()
+                .filter_map(|pair| pair[1].as_str())
+                .collect::<Vec<_>>()
+                .join("、")
         }
         Some(Value::Bool(true)) => t("common.yes").to_owned(),
         Some(Value::Bool(false)) => t("common.no").to_owned(),
@@ -627,6 +649,18 @@ mod tests {
             "an unknown user stays an id"
         );
         assert_eq!(value("customer_id"), Some("4"), "a customer is not a user");
+        let user = record_fields(
+            &of,
+            r#"{"positions":[[3,"营销员"],[4,"客服"]],"city_code":"110108","province_code":"11"}"#,
+        );
+        let value = |code: &str| {
+            user.iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(value("positions"), Some("营销员、客服"));
+        assert_eq!(value("province_code"), Some("北京市"));
+        assert_eq!(value("city_code"), Some("海淀区"));
     }
 
     #[test]

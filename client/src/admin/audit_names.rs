@@ -84,6 +84,7 @@ const FIELDS: &[&str] = &[
     "is_builtin",
     "is_deleted",
     "position_ids",
+    "positions",
     "position_id",
     "permissions",
     "permission",
