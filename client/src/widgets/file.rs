@@ -178,33 +178,9 @@ pub fn open_folder(dir: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `name` in `dir`, or, when a file of that name is there, the first free
-/// `name (2).ext`, `name (3).ext`…: a download that never replaces a file unasked.
-pub fn free_path(dir: &std::path::Path, name: &str) -> PathBuf {
-    let first = dir.join(name);
-    if !first.exists() {
-        return first;
-    }
-    let path = std::path::Path::new(name);
-    let stem = path
-        .file_stem()
-        .map_or_else(|| name.into(), |s| s.to_string_lossy());
-    let extension = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    (2..)
-        .map(|n| dir.join(format!("{stem} ({n}){extension}")))
-        .find(|candidate| !candidate.exists())
-        .expect("a free name")
-}
-
-/// Where to write a download named `name`: asks the desktop when a chooser can answer
-/// (`None` when the user cancelled), else a free name in the download folder.
+/// Where to write a download proposed as `name`, as the desktop's chooser answers it
+/// (`None` when the user cancelled or nothing answered; see [`chooser_available`]).
 pub async fn save_target(name: &str) -> Option<PathBuf> {
-    if !chooser_available() {
-        return Some(free_path(&download_dir(), name));
-    }
     start_dialog()
         .set_file_name(name)
         .save_file()
@@ -274,29 +250,4 @@ pub fn file_error_text(path: &std::path::Path, error: &crate::api::files::FileFa
     t("common.file_error")
         .replace("{path}", &path.display().to_string())
         .replace("{message}", &error.reason())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_download_takes_the_first_free_name_and_never_replaces_a_file() {
-        let dir = std::env::temp_dir().join(format!("pharmacrm-free-path-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        assert_eq!(free_path(&dir, "营业执照.pdf"), dir.join("营业执照.pdf"));
-        std::fs::write(dir.join("营业执照.pdf"), b"one").expect("write");
-        assert_eq!(
-            free_path(&dir, "营业执照.pdf"),
-            dir.join("营业执照 (2).pdf")
-        );
-        std::fs::write(dir.join("营业执照 (2).pdf"), b"two").expect("write");
-        assert_eq!(
-            free_path(&dir, "营业执照.pdf"),
-            dir.join("营业执照 (3).pdf")
-        );
-        std::fs::write(dir.join("scan"), b"three").expect("write");
-        assert_eq!(free_path(&dir, "scan"), dir.join("scan (2)"));
-        std::fs::remove_dir_all(&dir).expect("clean up");
-    }
 }

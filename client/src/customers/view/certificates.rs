@@ -226,22 +226,25 @@ impl CertificatesTab {
                 || format!("certificate-{id}"),
                 |n| n.to_string_lossy().into_owned(),
             );
-            // The desktop's chooser asks before replacing a file; the download folder
-            // never replaces one (two customers' 营业执照.pdf stay two files).
+            // The desktop's chooser asks before replacing a file; in the download folder
+            // the scan is numbered instead (two customers' 营业执照.pdf stay two files).
             let target = if ask && widgets::chooser_available() {
-                widgets::save_target(&name).await
+                let Some(chosen) = widgets::save_target(&name).await else {
+                    return Ok(ExportOutcome::Cancelled);
+                };
+                ExportTarget::File(chosen)
             } else {
-                Some(widgets::free_path(&widgets::download_dir(), &name))
-            };
-            let Some(target) = target else {
-                return Ok(ExportOutcome::Cancelled);
+                ExportTarget::Folder {
+                    dir: widgets::download_dir(),
+                    fallback: name,
+                }
             };
             let scan = api
                 .customers()
                 .get_certificate_scan(pb::GetCertificateScanRequest { id })
                 .await?
                 .into_inner();
-            Ok(files::save(&ExportTarget::File(target), "", &scan.content))
+            Ok(files::save(&target, "", &scan.content))
         }));
     }
 
