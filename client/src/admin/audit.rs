@@ -1,6 +1,8 @@
 //! The audit log viewer: filters by username, object, action and period (business dates),
-//! paged from the server, actions and objects named in the UI language, and the selected
-//! row's before/after side by side.
+//! paged from the server, actions and objects named in the UI language (documents by
+//! their numbers), and the selected row's fields: what changed, before and after, or a
+//! record created or deleted, field by field, in words (names, choices, business time);
+//! the whole records as stored folded away underneath.
 
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
@@ -75,8 +77,18 @@ fn whole_records(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
     });
 }
 
-/// Bookkeeping every change moves: left out of the list of what changed.
-const BOOKKEEPING: [&str; 3] = ["version", "updated_at", "updated_by"];
+/// Bookkeeping every change moves, and what the server derives for search (a drug's or
+/// customer's pinyin): left out of the list of what changed.
+const BOOKKEEPING: [&str; 5] = [
+    "version",
+    "updated_at",
+    "updated_by",
+    "pinyin_sets",
+    "search_grams",
+];
+
+/// The fields that hold a list of (id, name) pairs.
+const NAMED_LISTS: [&str; 1] = ["positions"];
 
 /// The object types whose records carry a document number (`number`) that users know
 /// them by: 订单 SO20261204-0001 reads better than 订单 #9.
@@ -214,10 +226,11 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
                 Err(_) => s.clone(),
             }
         }
-        // Records named by id and name ([[3,"营销员"],[4,"客服"]]: a user's positions, a
-        // customer's drugs) read as their names.
+        // Records named by id and name ([[3,"营销员"],[4,"客服"]]: a user's positions) read
+        // as their names; other lists (a payment's allocations: order and amount) as stored.
         Some(Value::Array(items))
-            if !items.is_empty()
+            if NAMED_LISTS.contains(&field)
+                && !items.is_empty()
                 && items.iter().all(|item| {
                     item.as_array().is_some_and(|pair| {
                         pair.len() == 2 && pair[0].is_i64() && pair[1].is_string()
@@ -651,7 +664,7 @@ mod tests {
         assert_eq!(value("customer_id"), Some("4"), "a customer is not a user");
         let user = record_fields(
             &of,
-            r#"{"positions":[[3,"营销员"],[4,"客服"]],"city_code":"110108","province_code":"11"}"#,
+            r#"{"positions":[[3,"营销员"],[4,"客服"]],"city_code":"110108","province_code":"11","allocations":[[12,"1000.00"]]}"#,
         );
         let value = |code: &str| {
             user.iter()
@@ -661,6 +674,8 @@ mod tests {
         assert_eq!(value("positions"), Some("营销员、客服"));
         assert_eq!(value("province_code"), Some("北京市"));
         assert_eq!(value("city_code"), Some("海淀区"));
+        // A payment's allocations (order, amount) keep their orders.
+        assert_eq!(value("allocations"), Some(r#"[[12,"1000.00"]]"#));
     }
 
     #[test]

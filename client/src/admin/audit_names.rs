@@ -134,6 +134,8 @@ const FIELDS: &[&str] = &[
     "expires_on",
     "has_scan",
     "scan_name",
+    "scan_size",
+    "scan_sha256",
     "scan_type",
     "happened_at",
     "method",

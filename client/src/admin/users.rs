@@ -557,6 +557,7 @@ impl UsersPanel {
             ui.strong(t("users.reset_password"));
             let password = self.reset_password.get_or_insert_with(String::new);
             let response = widgets::form(ui, "reset_password", &mut self.reset_errors, |f| {
+                f.required(&["new_password"]);
                 f.password(t("users.new_password"), "new_password", password);
             });
             let ready = !self.reset.is_pending() && !password.is_empty();
@@ -605,6 +606,7 @@ impl UsersPanel {
             }));
         }
         let response = widgets::form(ui, "issue_token", &mut self.token_errors, |f| {
+            f.required(&["label"]);
             f.text(t("tokens.label"), "label", &mut self.token_label);
         });
         let ready = !self.issued.is_pending();

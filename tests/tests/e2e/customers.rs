@@ -1031,6 +1031,10 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     assert_eq!(before["has_scan"], false);
     assert_eq!(after["has_scan"], true);
     assert_eq!(after["scan_type"], "application/pdf");
+    // The file itself is identified: a scan replaced by another of the same name shows.
+    assert_eq!(after["scan_size"], pdf.len());
+    assert_eq!(after["scan_sha256"].as_str().map(str::len), Some(64));
+    assert!(before["scan_sha256"].is_null());
 }
 
 #[tokio::test]

@@ -12,7 +12,6 @@ use super::customer_record::{self, RecordInput};
 use crate::db::schema::{customer_certificates as certificates, customers};
 use crate::db::scope::Viewer;
 use crate::db::scope::require_customer;
-use crate::db::versioned;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -124,18 +123,75 @@ pub fn save(
         None => (None, String::new()),
     };
     let media = bytes.as_deref().map(media_type).unwrap_or_default();
+    let old_scan: Option<Vec<u8>> = certificates::table
+        .find(row.id)
+        .select(certificates::scan)
+        .first(conn)?;
     let after: Certificate = diesel::update(certificates::table.find(row.id))
         .set((
-            certificates::scan.eq(bytes),
+            certificates::scan.eq(&bytes),
             certificates::scan_name.eq(name),
             certificates::scan_type.eq(media),
         ))
         .returning(Certificate::as_returning())
         .get_result(conn)?;
-    // The scan is a document a GSP inspection asks for: attaching or replacing one is on
-    // record as its own change (scan name and type before and after).
-    versioned::audit(conn, ctx, "set_scan", Some(&row), Some(&after))?;
+    // The scan is a document a GSP inspection asks for: attaching, replacing or removing
+    // one is on record as its own change, with each file's size and SHA-256, so that a
+    // file replaced by another of the same name still shows; nothing changed, no row.
+    let before = ScanRecord::new(&row, old_scan.as_deref());
+    let now = ScanRecord::new(&after, bytes.as_deref());
+    if before != now {
+        ctx.audit_change(
+            conn,
+            "customer_certificate.set_scan",
+            "customer_certificate",
+            after.id,
+            Some(&before),
+            Some(&now),
+        )?;
+    }
     Ok(after)
+}
+
+/// A certificate as a change of its scan is audited: its fields, and the scan's size
+/// (bytes) and SHA-256 (hex), `None` without a scan.
+#[derive(Serialize)]
+struct ScanRecord<'a> {
+    #[serde(flatten)]
+    certificate: &'a Certificate,
+    scan_size: Option<usize>,
+    scan_sha256: Option<String>,
+}
+
+impl PartialEq for ScanRecord<'_> {
+    /// The same scan: name, type, size and digest (the fields beside it are the same row's).
+    fn eq(&self, other: &Self) -> bool {
+        let scan = |r: &Self| {
+            (
+                r.certificate.scan_name.clone(),
+                r.certificate.scan_type.clone(),
+                r.scan_size,
+                r.scan_sha256.clone(),
+            )
+        };
+        scan(self) == scan(other)
+    }
+}
+
+impl<'a> ScanRecord<'a> {
+    fn new(certificate: &'a Certificate, scan: Option<&[u8]>) -> Self {
+        use sha2::{Digest, Sha256};
+        ScanRecord {
+            certificate,
+            scan_size: scan.map(<[u8]>::len),
+            scan_sha256: scan.map(|bytes| {
+                Sha256::digest(bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            }),
+        }
+    }
 }
 
 /// The media type of a scan from its first bytes: PDF, PNG or JPEG; anything else is
