@@ -404,6 +404,30 @@ impl AuditPanel {
         self.list.request(ctx.audit().search_audit(request));
     }
 
+    /// Asks for the users' names (for the ids in records), for those who may list users.
+    fn ask_users(&mut self, ctx: &AppCtx) {
+        if !ctx.can(Permission::AdminUsers) {
+            return;
+        }
+        self.users.request(
+            ctx.admin()
+                .list_users(pb::ListUsersRequest {
+                    include_inactive: true,
+                    page: Some(pb::PageRequest {
+                        offset: 0,
+                        limit: USERS_NAMED,
+                    }),
+                    ..Default::default()
+                })
+                .map(|r| {
+                    r.users
+                        .into_iter()
+                        .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
+                        .collect()
+                }),
+        );
+    }
+
     fn filter_error(&self, field: &str) -> Option<String> {
         self.filter_error
             .as_ref()
@@ -418,25 +442,7 @@ impl AuditPanel {
             self.search(ctx);
             self.actions
                 .request(ctx.audit().list_audit_actions(()).map(|r| r.actions));
-            if self.users.is_not_requested() && ctx.can(Permission::AdminUsers) {
-                self.users.request(
-                    ctx.admin()
-                        .list_users(pb::ListUsersRequest {
-                            include_inactive: true,
-                            page: Some(pb::PageRequest {
-                                offset: 0,
-                                limit: USERS_NAMED,
-                            }),
-                            ..Default::default()
-                        })
-                        .map(|r| {
-                            r.users
-                                .into_iter()
-                                .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
-                                .collect()
-                        }),
-                );
-            }
+            self.ask_users(ctx);
         }
         let answered = matches!(self.list.poll(), Polled::JustDone);
         if answered || self.objects.1 != Some(lang()) {
@@ -509,6 +515,10 @@ impl AuditPanel {
         if run || chosen {
             self.offset = 0;
             self.search(ctx);
+            // The names failed to come: ask again with the search (not every frame).
+            if self.users.error().is_some() {
+                self.ask_users(ctx);
+            }
         }
         widgets::request_status(ui, &self.list);
 
