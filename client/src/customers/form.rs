@@ -236,7 +236,18 @@ impl FormPanel {
                 .map(|types| types.iter().map(|x| (x.id, x.name.clone())).collect())
                 .as_ref(),
         );
-        let mut sales_reps = vec![(0, t("customer.myself").to_owned())];
+        // 0 registers the customer for the caller: 我自己 for a sales rep; anyone else (an
+        // administrator, a manager who is no rep) picks one, or the server says to.
+        let i_am_a_rep = self
+            .sales_reps
+            .value()
+            .is_some_and(|reps| reps.iter().any(|r| r.id == ctx.user_id()));
+        let first = if i_am_a_rep {
+            t("customer.myself")
+        } else {
+            t("common.pick")
+        };
+        let mut sales_reps = vec![(0, first.to_owned())];
         sales_reps.extend(super::rep_options(&self.sales_reps, 0));
         let cs_reps = super::rep_options(&self.cs_reps, 0);
         let can_assign = ctx.can(pharmacrm_shared::Permission::CustomerAssign);

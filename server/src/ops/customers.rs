@@ -13,7 +13,7 @@ use crate::db::models::customer::{
     self, AssignmentSource, Customer, CustomerFields, CustomerInput, CustomerView,
 };
 use crate::db::models::customer_certificate::CertificateWindow;
-use crate::db::models::{WriteCtx, position, user};
+use crate::db::models::{WriteCtx, user};
 use crate::db::scope::Viewer;
 use crate::db::versioned::check_fresh;
 use crate::error::{AppError, AppResult, FieldCheck};
@@ -55,17 +55,17 @@ impl RepRole {
     }
 }
 
-/// A rep must be an active person (not a service account) holding the role's permission;
-/// one who is not is recorded in `check` on the role's field.
+/// A rep must be one the rep pickers offer ([`customer::holds_role`]): an active person
+/// (not a service account) holding the role's permission, not the administrator (who
+/// holds every permission but is nobody's rep); one who is not is recorded in `check` on
+/// the role's field.
 fn check_rep(
     conn: &mut PgConnection,
     user_id: i64,
     role: RepRole,
     check: &mut FieldCheck,
 ) -> AppResult<()> {
-    let person = user::person_status(conn, user_id)?;
-    let (permissions, _) = position::grants(conn, user_id)?;
-    if person != Some((true, false)) || !permissions.contains(&role.permission()) {
+    if !customer::holds_role(conn, user_id, role.permission())? {
         let msg = match role {
             RepRole::Sales => msg!("customer.sales_rep_inactive"),
             RepRole::Service => msg!("customer.cs_rep_inactive"),

@@ -1197,3 +1197,34 @@ async fn the_demo_rep_sees_their_work_and_the_id_masked_and_another_rep_cannot_f
     assert_eq!(manager.customers_matching("csscstdyf").await.total, 1);
     assert_eq!(manager.customers_matching("ccsc").await.total, 1);
 }
+
+/// The administrator holds every permission but is nobody's rep: a customer registered
+/// by them names a sales rep, as the rep pickers offer them; left to default to the
+/// caller, it is refused on `sales_rep_id` (it would belong to no one in sales).
+#[tokio::test]
+async fn the_administrator_registers_a_customer_for_a_sales_rep_not_for_themselves() {
+    let mut w = world().await;
+    let mut admin = w.app.admin().await;
+    let builder = || {
+        CustomerBuilder::new("天坛医院")
+            .of_type(w.customer.type_id)
+            .served_by(w.cs.id)
+    };
+    let status = builder()
+        .try_create(&mut admin)
+        .await
+        .expect_err("the administrator is no sales rep");
+    assert_eq!(bad_fields(&status), ["sales_rep_id"]);
+    let registered = builder()
+        .assigned_to(w.rep.id, w.cs.id)
+        .create(&mut admin)
+        .await;
+    assert_eq!(registered.sales_rep.map(|r| r.id), Some(w.rep.id));
+    // The rep still registers for themselves without naming anyone.
+    let own = CustomerBuilder::new("朝阳医院")
+        .of_type(w.customer.type_id)
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    assert_eq!(own.sales_rep.map(|r| r.id), Some(w.rep.id));
+}

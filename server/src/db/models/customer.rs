@@ -864,6 +864,23 @@ pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
     .load(conn)?)
 }
 
+/// Whether user `user_id` may take the rep's role that `needs` grants, as [`reps`] lists
+/// them: an active person holding it through an active position, not the administrator.
+pub fn holds_role(conn: &mut PgConnection, user_id: i64, needs: Permission) -> AppResult<bool> {
+    #[derive(QueryableByName)]
+    struct Holds {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        holds: bool,
+    }
+    let row: Holds = diesel::sql_query(format!(
+        "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $2 AND {HOLDS_ROLE}) AS holds"
+    ))
+    .bind::<diesel::sql_types::Text, _>(needs.code())
+    .bind::<diesel::sql_types::BigInt, _>(user_id)
+    .get_result(conn)?;
+    Ok(row.holds)
+}
+
 /// `u` (a user row) is at work and may take a rep's role: an active person (no service
 /// account) holding permission `$1` through an active position, not the administrator.
 const HOLDS_ROLE: &str = "u.is_active AND NOT u.is_service_account
