@@ -184,21 +184,18 @@ fn enum_text(object_type: &str, field: &str, code: &str) -> Option<&'static str>
         ("customer_followup", "method") => code_label::<pb::FollowupMethod>(code),
         ("customer_certificate", "kind") => code_label::<pb::CertificateKind>(code),
         ("drug_category", "origin") => code_label::<pb::DrugOrigin>(code),
-        ("position", "data_scope") => DataScope::from_code(code).map(|scope| match scope {
-            DataScope::Own => pb::DataScope::Own.label(),
-            DataScope::Department => pb::DataScope::Department.label(),
-            DataScope::All => pb::DataScope::All.label(),
-        }),
+        ("position", "data_scope") => {
+            DataScope::from_code(code).map(|scope| pb::DataScope::from(scope).label())
+        }
         _ => None,
     }
 }
 
 /// The value of `field` of the record `of` as read: a user's id as their name (when
-/// known), a region's code as its name, (id, name) pairs as the names, strings without
-/// quotes, an enum's code
-/// as its text (partially_shipped → 部分发货), empty and null as —, true/false as 是/否, an
-/// instant (RFC 3339, as the server stores them in UTC) in business time, lists and
-/// objects as JSON.
+/// known), a region's code as its name, (id, name) pairs as the names, an enum's code as
+/// its text (partially_shipped → 部分发货), strings without quotes, empty and null as —,
+/// true/false as 是/否, an instant (RFC 3339, as the server stores them in UTC) in
+/// business time, other lists and objects as JSON.
 fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> String {
     use serde_json::Value;
     if USER_FIELDS.contains(&field)
@@ -250,8 +247,8 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
 }
 
 /// What an update changed, field by field: (field, before, after), fields in the order
-/// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are JSON objects (a
-/// creation, a deletion, a sign-in).
+/// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are
+/// JSON objects (a creation, a deletion, a sign-in).
 fn changed_fields(of: &Of<'_>, before: &str, after: &str) -> Vec<(String, String, String)> {
     let (Some(before), Some(after)) = (json_object(before), json_object(after)) else {
         return Vec::new();

@@ -309,6 +309,10 @@ impl FormPanel {
                     errors,
                     |f| {
                         f.required(&["province_code", "business_kind", "type_id", "cs_rep_id"]);
+                        if !i_am_a_rep {
+                            // No 我自己 to fall back on.
+                            f.required(&["sales_rep_id"]);
+                        }
                         if f.combo(
                             t("customer.province"),
                             "province_code",

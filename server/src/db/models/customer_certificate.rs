@@ -123,10 +123,7 @@ pub fn save(
         None => (None, String::new()),
     };
     let media = bytes.as_deref().map(media_type).unwrap_or_default();
-    let old_scan: Option<Vec<u8>> = certificates::table
-        .find(row.id)
-        .select(certificates::scan)
-        .first(conn)?;
+    let old_scan = scan_fingerprint(conn, row.id)?;
     let after: Certificate = diesel::update(certificates::table.find(row.id))
         .set((
             certificates::scan.eq(&bytes),
@@ -138,8 +135,8 @@ pub fn save(
     // The scan is a document a GSP inspection asks for: attaching, replacing or removing
     // one is on record as its own change, with each file's size and SHA-256, so that a
     // file replaced by another of the same name still shows; nothing changed, no row.
-    let before = ScanRecord::new(&row, old_scan.as_deref());
-    let now = ScanRecord::new(&after, bytes.as_deref());
+    let before = ScanRecord::new(&row, old_scan);
+    let now = ScanRecord::new(&after, scan_fingerprint(conn, after.id)?);
     if before != now {
         ctx.audit_change(
             conn,
@@ -159,39 +156,50 @@ pub fn save(
 struct ScanRecord<'a> {
     #[serde(flatten)]
     certificate: &'a Certificate,
-    scan_size: Option<usize>,
+    scan_size: Option<i32>,
     scan_sha256: Option<String>,
 }
 
 impl PartialEq for ScanRecord<'_> {
     /// The same scan: name, type, size and digest (the fields beside it are the same row's).
     fn eq(&self, other: &Self) -> bool {
-        let scan = |r: &Self| {
-            (
-                r.certificate.scan_name.clone(),
-                r.certificate.scan_type.clone(),
-                r.scan_size,
-                r.scan_sha256.clone(),
-            )
-        };
-        scan(self) == scan(other)
+        (
+            &self.certificate.scan_name,
+            &self.certificate.scan_type,
+            self.scan_size,
+            &self.scan_sha256,
+        ) == (
+            &other.certificate.scan_name,
+            &other.certificate.scan_type,
+            other.scan_size,
+            &other.scan_sha256,
+        )
     }
 }
 
 impl<'a> ScanRecord<'a> {
-    fn new(certificate: &'a Certificate, scan: Option<&[u8]>) -> Self {
-        use sha2::{Digest, Sha256};
+    fn new(certificate: &'a Certificate, (size, sha256): ScanFingerprint) -> Self {
         ScanRecord {
             certificate,
-            scan_size: scan.map(<[u8]>::len),
-            scan_sha256: scan.map(|bytes| {
-                Sha256::digest(bytes)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
-            }),
+            scan_size: size,
+            scan_sha256: sha256,
         }
     }
+}
+
+/// A stored scan's size (bytes) and SHA-256 (hex), both `None` without a scan.
+type ScanFingerprint = (Option<i32>, Option<String>);
+
+/// The fingerprint of certificate `id`'s scan, worked out by the database (the bytes, up to
+/// [`MAX_SCAN_BYTES`], stay there).
+fn scan_fingerprint(conn: &mut PgConnection, id: i64) -> AppResult<ScanFingerprint> {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    Ok(certificates::table
+        .find(id)
+        .select(diesel::dsl::sql::<(Nullable<Integer>, Nullable<Text>)>(
+            "octet_length(scan), encode(sha256(scan), 'hex')",
+        ))
+        .first(conn)?)
 }
 
 /// The media type of a scan from its first bytes: PDF, PNG or JPEG; anything else is
