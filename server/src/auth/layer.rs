@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tonic::Status;
 
 use super::passwords::token_hash;
@@ -29,18 +29,29 @@ pub fn authenticate(
     let Some((row, user)) = session::find_by_token(conn, &token_hash(token))? else {
         return Err(AppError::Unauthenticated(msg!("auth.session.invalid")));
     };
+    let idle = chrono::Duration::from_std(state.policy.idle_timeout)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    // A login session times out; an API token lasts until revoked.
+    let expired_by = |at: DateTime<Utc>| {
+        row.kind == session::KIND_LOGIN
+            && (row.last_seen_at.is_none_or(|seen| seen + idle <= at)
+                || row.absolute_expires_at.is_none_or(|end| end <= at))
+    };
     if !user.is_active {
         return Err(AppError::Unauthenticated(msg!("auth.session.disabled")));
     }
-    if row.kind == session::KIND_LOGIN {
-        let idle = chrono::Duration::from_std(state.policy.idle_timeout)
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let idle_expired = row.last_seen_at.is_none_or(|seen| seen + idle <= now);
-        let absolute_expired = row.absolute_expires_at.is_none_or(|at| at <= now);
-        if idle_expired || absolute_expired {
-            session::revoke(conn, row.id)?;
-            return Err(AppError::Unauthenticated(msg!("auth.session.expired")));
-        }
+    if let Some(revoked_at) = row.revoked_at {
+        // Ended by the first call that found it expired: the calls sent with it (a screen
+        // asks several things at once) are told the same reason, not "invalid token".
+        return Err(AppError::Unauthenticated(if expired_by(revoked_at) {
+            msg!("auth.session.expired")
+        } else {
+            msg!("auth.session.invalid")
+        }));
+    }
+    if expired_by(now) {
+        session::revoke(conn, row.id)?;
+        return Err(AppError::Unauthenticated(msg!("auth.session.expired")));
     }
     session::touch(conn, row.id, row.last_seen_at, now)?;
     let (permissions, data_scope) = position::grants(conn, user.id)?;

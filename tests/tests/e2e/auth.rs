@@ -121,6 +121,13 @@ async fn sessions_end_after_the_idle_timeout_and_the_absolute_expiry() {
         zh_message(&status).as_deref(),
         Some("会话已过期，请重新登录")
     );
+    // The first call ended the session; the others a screen sent with it hear the same
+    // reason, not "invalid token".
+    let status = idle.try_me().await.refused(Code::Unauthenticated);
+    assert_eq!(
+        zh_message(&status).as_deref(),
+        Some("会话已过期，请重新登录")
+    );
 
     // Active all along but past the absolute expiry.
     diesel::sql_query("UPDATE sessions SET absolute_expires_at = now() - interval '1 second' WHERE token_hash = sha256($1::bytea)")
@@ -163,7 +170,12 @@ async fn logout_ends_the_session_at_once() {
     let app = TestApp::spawn().await;
     let mut clients = app.admin().await;
     clients.auth.logout(()).await.expect("logout");
-    clients.try_me().await.refused(Code::Unauthenticated);
+    let status = clients.try_me().await.refused(Code::Unauthenticated);
+    assert_eq!(
+        zh_message(&status).as_deref(),
+        Some("未登录或令牌无效，请重新登录"),
+        "ended, not expired"
+    );
 }
 
 #[tokio::test]
@@ -189,7 +201,9 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
 
     let current = admin.user_by_id(me.id).await;
     admin.disable_user(&current).await.expect("disable");
-    rep.try_me().await.refused(Code::Unauthenticated);
+    // The session ended with the account, and says why.
+    let status = rep.try_me().await.refused(Code::Unauthenticated);
+    assert_message_contains(&status, "disabled");
     let status = app.refused_login("rep1", "brand-new-password").await;
     assert_code(&status, Code::Unauthenticated);
     assert_message_contains(&status, "disabled");

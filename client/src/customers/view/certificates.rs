@@ -300,8 +300,7 @@ impl CertificatesTab {
         let pressed =
             records.form_buttons(ui, t("certificate.add"), response.submitted, scan_chosen);
         if pressed == Some(FormButton::Cancel) {
-            let next = records.draft.next();
-            records.stop_editing(next);
+            records.stop_editing(Draft::next);
         }
         if pressed == Some(FormButton::Save) {
             let draft = records.draft.clone();

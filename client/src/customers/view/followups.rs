@@ -153,8 +153,7 @@ impl FollowupsTab {
         ui.add_space(4.0);
         let pressed = records.form_buttons(ui, t("followup.add"), response.submitted, false);
         if pressed == Some(FormButton::Cancel) {
-            let next = records.draft.next();
-            records.stop_editing(next);
+            records.stop_editing(Draft::next);
         }
         if pressed == Some(FormButton::Save) {
             let draft = &records.draft;

@@ -169,8 +169,7 @@ impl PersonalTab {
         ui.add_space(4.0);
         let pressed = records.form_buttons(ui, t("personal.add"), response.submitted, false);
         if pressed == Some(FormButton::Cancel) {
-            let next = empty_draft(&records.draft.kind);
-            records.stop_editing(next);
+            records.stop_editing(|d| empty_draft(&d.kind));
         }
         if pressed == Some(FormButton::Save) {
             let draft = &records.draft;

@@ -45,8 +45,10 @@ pub(super) struct Records<T, D> {
     list: Requested<Vec<T>>,
     /// The record as typed.
     pub draft: D,
-    /// The record the draft changes, and the draft as it was read; `None`: a new record.
-    editing: Option<(Editing, D)>,
+    /// The record the draft changes, the draft as it was read, and the new record's draft
+    /// the form held before (its choices, such as a kind, come back once the edit ends);
+    /// `None`: a new record.
+    editing: Option<(Editing, D, D)>,
     save: Requested<T>,
     /// Deleting a record: its id once done, or why it failed (said above the list, not in
     /// the form, until the next delete).
@@ -85,8 +87,9 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     }
 
     /// Polls the calls. When a record was just saved, or the one edited was deleted, the
-    /// draft becomes `next(&draft)` (what stays chosen, the rest cleared) and the form is
-    /// for a new record again. A failed delete is said above the list
+    /// form is for a new record again: its draft becomes `next(&draft)` (what stays chosen,
+    /// the rest cleared), `draft` being the new record's draft of before, when the one saved
+    /// was an edit. A failed delete is said above the list
     /// ([`Records::delete_error_ui`]), leaving the form's complaints as they are.
     pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> RecordsPolled {
         self.list.poll();
@@ -96,8 +99,8 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         let edited_gone = deleted && self.delete.value().copied() == self.editing().map(|e| e.id);
         let form_reset = saved || edited_gone;
         if form_reset {
+            self.draft = next(&self.new_draft());
             self.editing = None;
-            self.draft = next(&self.draft);
         }
         RecordsPolled {
             changed: saved || deleted,
@@ -124,14 +127,23 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
 
     /// The record the form changes, if any.
     pub fn editing(&self) -> Option<Editing> {
-        self.editing.as_ref().map(|(e, _)| *e)
+        self.editing.as_ref().map(|(e, _, _)| *e)
+    }
+
+    /// The draft of a new record: the one typed, or, while a record is edited, the one the
+    /// form held before.
+    fn new_draft(&self) -> D {
+        match &self.editing {
+            Some((_, _, new)) => new.clone(),
+            None => self.draft.clone(),
+        }
     }
 
     /// Whether the form holds input not saved: a change to the record edited, or, for a
     /// new one, anything `typed` says was typed.
     pub fn is_dirty(&self, typed: impl FnOnce(&D) -> bool) -> bool {
         match &self.editing {
-            Some((_, read)) => *read != self.draft,
+            Some((_, read, _)) => *read != self.draft,
             None => typed(&self.draft),
         }
     }
@@ -146,7 +158,8 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     }
 
     fn start_editing(&mut self, (id, version, draft): ToEdit<D>) {
-        self.editing = Some((Editing { id, version }, draft.clone()));
+        let new = self.new_draft();
+        self.editing = Some((Editing { id, version }, draft.clone(), new));
         self.draft = draft;
         self.errors.set(None);
     }
@@ -164,7 +177,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         let mut pressed = None;
         ui.horizontal(|ui| {
             let (label, may_save) = match &self.editing {
-                Some((_, read)) => (
+                Some((_, read, _)) => (
                     t("records.save_changes"),
                     changed_beside || *read != self.draft,
                 ),
@@ -183,10 +196,11 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         pressed
     }
 
-    /// The form is for a new record again, `draft` in it.
-    pub fn stop_editing(&mut self, draft: D) {
+    /// The form is for a new record again (取消修改), `next(&draft)` in it: `draft` is the new
+    /// record's draft the form held before the edit.
+    pub fn stop_editing(&mut self, next: impl FnOnce(&D) -> D) {
+        self.draft = next(&self.new_draft());
         self.editing = None;
-        self.draft = draft;
         self.errors.set(None);
     }
 
@@ -275,6 +289,28 @@ mod tests {
         assert!(polled.changed && polled.form_reset, "saved: read again");
         assert_eq!(records.editing(), None);
         assert_eq!(records.draft, "");
+    }
+
+    #[test]
+    fn after_an_edit_the_form_comes_back_to_the_new_records_choice_not_the_edited_ones() {
+        // A draft of (kind, text): a new certificate of kind 2 being chosen, then one of
+        // kind 1 edited; the kind kept for the next new record is 2, saved or cancelled.
+        let next = |d: &(u8, String)| (d.0, String::new());
+        for cancel in [false, true] {
+            let mut records = Records::<String, (u8, String)>::new((0, String::new()));
+            records.draft = (2, "半句".into());
+            records.edit(false, (7, 3, (1, "粤AA0201234".into())));
+            assert_eq!(records.draft.0, 1, "the record's own kind while edited");
+            records.draft.1.push('5');
+            if cancel {
+                records.stop_editing(next);
+            } else {
+                records.save(Promise::answered(Ok("saved".into())));
+                assert!(records.poll(next).form_reset);
+            }
+            assert_eq!(records.editing(), None);
+            assert_eq!(records.draft, (2, String::new()), "cancelled: {cancel}");
+        }
     }
 
     #[test]

@@ -119,7 +119,8 @@ pub fn revoke_all_for_user(
     .execute(conn)?)
 }
 
-/// The unrevoked session with this token hash and its user, whatever their state.
+/// The session with this token hash and its user, whatever their state (revoked too: the
+/// caller tells an expired session from an unknown token).
 pub fn find_by_token(
     conn: &mut PgConnection,
     token_hash: &[u8],
@@ -127,7 +128,6 @@ pub fn find_by_token(
     Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
-        .filter(sessions::revoked_at.is_null())
         .select((SessionRow::as_select(), User::as_select()))
         .first(conn)
         .optional()?)
