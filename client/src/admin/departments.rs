@@ -224,10 +224,10 @@ impl DepartmentsPanel {
             let below: HashSet<i64> = subtree(departments, form.id);
             let parents: Vec<(Option<i64>, String)> = std::iter::once(top_level.clone())
                 .chain(
-                    departments
-                        .iter()
-                        .filter(|d| !below.contains(&d.id))
-                        .map(|d| (Some(d.id), d.name.clone())),
+                    department_paths(departments)
+                        .into_iter()
+                        .filter(|(id, _)| !below.contains(id))
+                        .map(|(id, path)| (Some(id), path)),
                 )
                 .collect();
             let response = widgets::form(ui, "department_edit", &mut self.errors, |f| {
@@ -286,7 +286,11 @@ impl DepartmentsPanel {
 
         ui.heading(t("dept.new"));
         let parents: Vec<(Option<i64>, String)> = std::iter::once(top_level)
-            .chain(departments.iter().map(|d| (Some(d.id), d.name.clone())))
+            .chain(
+                department_paths(departments)
+                    .into_iter()
+                    .map(|(id, path)| (Some(id), path)),
+            )
             .collect();
         let response = widgets::form(ui, "department_new", &mut self.new_errors, |f| {
             f.required(&["name"]);
@@ -307,6 +311,12 @@ impl DepartmentsPanel {
             self.request_save(true, ctx.admin().create_department(request));
         }
     }
+}
+
+/// Every department with its path ("营销中心 › 营销一部"), by id, parents before their
+/// children: the choices wherever a department is picked.
+pub fn department_paths(departments: &[pb::Department]) -> Vec<(i64, String)> {
+    widgets::tree_paths(departments, |d| d.id, |d| d.parent_id, |d| &d.name)
 }
 
 /// `id` and every department below it.

@@ -8,6 +8,8 @@ mod positions;
 mod settings;
 mod users;
 
+pub use departments::department_paths;
+
 use pharmacrm_shared::{Module, Permission, pb};
 
 use crate::ctx::AppCtx;

@@ -424,11 +424,14 @@ impl UsersPanel {
         let departments: Vec<(Option<i64>, String)> =
             std::iter::once((None, t("users.no_department").to_owned()))
                 .chain(
-                    self.departments
-                        .value()
-                        .into_iter()
-                        .flatten()
-                        .map(|d| (Some(d.id), d.name.clone())),
+                    super::departments::department_paths(
+                        self.departments
+                            .value()
+                            .map(Vec::as_slice)
+                            .unwrap_or_default(),
+                    )
+                    .into_iter()
+                    .map(|(id, path)| (Some(id), path)),
                 )
                 .collect();
         let positions: Vec<(i64, String)> = self

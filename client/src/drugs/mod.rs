@@ -10,7 +10,7 @@ use pharmacrm_shared::{Module, pb};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::shell::ModulePanel;
-use crate::widgets::Unsaved;
+use crate::widgets::{self, Unsaved};
 
 crate::choice!(pb::DrugOrigin {
     Agency => t("drugs.origin.agency"),
@@ -66,21 +66,7 @@ impl ModulePanel for DrugsPanel {
     }
 }
 
-/// Every category's path, by id, from the listed tree.
+/// Every category with its path ("代理类 › 抗生素"), by id, parents before their children.
 pub fn category_paths(categories: &[pb::Category]) -> Vec<(i64, String)> {
-    let by_id: std::collections::HashMap<i64, &pb::Category> =
-        categories.iter().map(|c| (c.id, c)).collect();
-    categories
-        .iter()
-        .map(|c| {
-            let mut names = vec![c.name.as_str()];
-            let mut parent = c.parent_id;
-            while let Some(p) = parent.and_then(|id| by_id.get(&id)) {
-                names.push(p.name.as_str());
-                parent = p.parent_id;
-            }
-            names.reverse();
-            (c.id, names.join(" › "))
-        })
-        .collect()
+    widgets::tree_paths(categories, |c| c.id, |c| c.parent_id, |c| &c.name)
 }

@@ -67,13 +67,12 @@ impl ArrearsPanel {
     fn department_options(&self, ctx: &AppCtx) -> Vec<(i64, String)> {
         let mut options = vec![(0, t("finance.all").to_owned())];
         if ctx.can(Permission::AdminDepartments) {
-            options.extend(
+            options.extend(crate::admin::department_paths(
                 self.departments
                     .value()
-                    .into_iter()
-                    .flatten()
-                    .map(|d| (d.id, d.name.clone())),
-            );
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            ));
         } else if let Some(id) = ctx.me.user.as_ref().and_then(|u| u.department_id) {
             options.push((id, ctx.me.department_name.clone()));
         }

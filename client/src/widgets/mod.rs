@@ -727,9 +727,75 @@ pub fn tab_bar<T: PermittedTab>(ui: &mut Ui, ctx: &crate::ctx::AppCtx, tab: &mut
     });
 }
 
+/// The nodes of a tree listed flat (`id`, `parent`, `name` of each), as choices for a
+/// combo box: depth first, each parent before its children, siblings in the order listed,
+/// and each named by its path ("营销中心 › 华东大区"). A node whose parent is not listed (an
+/// archived one) stands at the top.
+pub fn tree_paths<T>(
+    nodes: &[T],
+    id: impl Fn(&T) -> i64,
+    parent: impl Fn(&T) -> Option<i64>,
+    name: impl Fn(&T) -> &str,
+) -> Vec<(i64, String)> {
+    let listed: std::collections::HashSet<i64> = nodes.iter().map(&id).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<&T>> = Default::default();
+    for node in nodes {
+        let above = parent(node).filter(|p| listed.contains(p));
+        children.entry(above).or_default().push(node);
+    }
+    let mut paths = Vec::with_capacity(nodes.len());
+    // (node, its parent's path), the next to visit last.
+    let mut stack: Vec<(&T, String)> = children
+        .get(&None)
+        .into_iter()
+        .flatten()
+        .rev()
+        .map(|n| (*n, String::new()))
+        .collect();
+    while let Some((node, above)) = stack.pop() {
+        let path = if above.is_empty() {
+            name(node).to_owned()
+        } else {
+            format!("{above} › {}", name(node))
+        };
+        for child in children.get(&Some(id(node))).into_iter().flatten().rev() {
+            stack.push((*child, path.clone()));
+        }
+        paths.push((id(node), path));
+    }
+    paths
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tree_is_offered_depth_first_by_path_an_orphan_at_the_top() {
+        // (id, parent, name), as listed by name.
+        let nodes = [
+            (3, Some(1), "华东大区"),
+            (4, Some(3), "上海一部"),
+            (2, None, "质量部"),
+            (1, None, "营销中心"),
+            (5, Some(1), "华南大区"),
+            (6, Some(9), "旧部门下级"),
+        ];
+        let paths = tree_paths(&nodes, |n| n.0, |n| n.1, |n| n.2);
+        let names: Vec<&str> = paths.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "质量部",
+                "营销中心",
+                "营销中心 › 华东大区",
+                "营销中心 › 华东大区 › 上海一部",
+                "营销中心 › 华南大区",
+                "旧部门下级",
+            ]
+        );
+        assert_eq!(paths[3].0, 4);
+    }
 
     /// WCAG 2's contrast ratio of two colours (1 to 21).
     fn contrast(a: Color32, b: Color32) -> f32 {
