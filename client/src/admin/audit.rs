@@ -1,14 +1,15 @@
 //! The audit log viewer: filters by username, object, action and period (business dates),
-//! paged from the server, actions and objects named in the UI language (documents by
-//! their numbers), and the selected row's fields: what changed, before and after, or a
-//! record created or deleted, field by field, in words (names, choices, business time);
-//! the whole records as stored folded away underneath.
+//! paged from the server, actions and objects named in the UI language (objects by the
+//! names the server gives: documents by number), and the selected row's fields: what
+//! changed, before and after, or a record created or deleted, field by field, in words
+//! (the records ids refer to by name, choices, business time); the whole records as stored
+//! folded away underneath.
 
 use egui::{Key, Modifiers, RichText};
 use egui_extras::{Column, TableBuilder};
 use std::collections::HashMap;
 
-use pharmacrm_shared::{DataScope, DbCode, Permission, pb};
+use pharmacrm_shared::{DataScope, DbCode, pb};
 
 use super::audit_names::{
     action_name, field_name, field_rank, object_label, object_name, object_types,
@@ -20,9 +21,6 @@ use crate::i18n::{Lang, lang, t};
 use crate::widgets::{self, Choice};
 
 const PAGE: u32 = 100;
-/// How many users' names are read for the ids in records (the server's largest page);
-/// an id beyond them stays an id.
-const USERS_NAMED: u32 = 500;
 
 /// The audit tab.
 #[derive(Default)]
@@ -39,9 +37,6 @@ pub struct AuditPanel {
     /// The actions the log holds: the action filter's choices.
     actions: Requested<Vec<String>>,
     selected: Option<pb::AuditEntry>,
-    /// Users' names by id, for the ids in records (who closed an order…); asked once, for
-    /// those who may list users.
-    users: Requested<HashMap<i64, String>>,
     /// The objects of the rows shown, as [`object_text`] reads them (worked out once per
     /// answer and language, not per frame), and the language they are in.
     objects: (Vec<String>, Option<Lang>),
@@ -90,34 +85,12 @@ const BOOKKEEPING: [&str; 5] = [
 /// The fields that hold a list of (id, name) pairs.
 const NAMED_LISTS: [&str; 1] = ["positions"];
 
-/// The object types whose records carry a document number (`number`) that users know
-/// them by: 订单 SO20261204-0001 reads better than 订单 #9.
-const NUMBERED: [&str; 5] = [
-    "order",
-    "shipment",
-    "transport_exception",
-    "invoice",
-    "payment",
-];
-
-/// An entry's object as its row shows it: a document by its number when its record carries
-/// one (订单 SO20261204-0001), else by type and id (客户 #12).
+/// An entry's object as its row shows it: by type and the name the server gave it (订单
+/// SO20261204-0001, 客户 华东医药有限公司), else by type and id (登录会话 #12).
 fn object_text(entry: &pb::AuditEntry) -> String {
-    let number = NUMBERED
-        .contains(&entry.object_type.as_str())
-        .then(|| {
-            [&entry.after_json, &entry.before_json]
-                .into_iter()
-                .filter_map(|text| json_object(text)?.remove("number"))
-                .find_map(|n| match n {
-                    serde_json::Value::String(n) if !n.is_empty() => Some(n),
-                    _ => None,
-                })
-        })
-        .flatten();
-    match number {
-        Some(number) => format!(
-            "{} {number}",
+    match entry.names.get(&format!("id:{}", entry.object_id)) {
+        Some(name) => format!(
+            "{} {name}",
             object_name(&entry.object_type).unwrap_or(&entry.object_type)
         ),
         None => object_label(&entry.object_type, &entry.object_id),
@@ -133,32 +106,23 @@ fn json_object(text: &str) -> Option<serde_json::Map<String, serde_json::Value>>
     }
 }
 
-/// The fields that hold a user's id: read as the user's name where it is known.
-const USER_FIELDS: [&str; 13] = [
-    "user_id",
-    "sales_rep_id",
-    "cs_rep_id",
-    "handler_id",
-    "assigned_by",
-    "changed_by",
-    "created_by",
-    "updated_by",
-    "cancelled_by",
-    "closed_by",
-    "decided_by",
-    "reported_by",
-    "reversed_by",
-];
-
-/// No user names: for those who may not list users, and until the names came.
-static NO_USERS: std::sync::LazyLock<HashMap<i64, String>> = std::sync::LazyLock::new(HashMap::new);
-
-/// Whose record a value belongs to, and the names to read user ids by.
+/// Whose record a value belongs to, and what the ids in it name.
 struct Of<'a> {
     /// The entry's object type (`order`…): which enum a field's code is of.
     object_type: &'a str,
-    /// Users' names by id (empty for an auditor who may not list users).
-    users: &'a HashMap<i64, String>,
+    /// The entry's names of the ids in it, keyed `field:id` (`AuditEntry.names`).
+    names: &'a HashMap<String, String>,
+}
+
+impl Of<'_> {
+    /// The name of the record `field`'s id `id` refers to, when the server gave one (the
+    /// record's own `id` stays a number: the object is named above).
+    fn name(&self, field: &str, id: i64) -> Option<&str> {
+        if field == "id" {
+            return None;
+        }
+        self.names.get(&format!("{field}:{id}")).map(String::as_str)
+    }
 }
 
 /// A stored code of the enum `E` as its choice reads (`partially_shipped` → 部分发货);
@@ -191,19 +155,19 @@ fn enum_text(object_type: &str, field: &str, code: &str) -> Option<&'static str>
     }
 }
 
-/// The value of `field` of the record `of` as read: a user's id as their name (when
-/// known), a region's code as its name, (id, name) pairs as the names, an enum's code as
+/// The value of `field` of the record `of` as read: an id as the name of its record (a
+/// customer's, a user's, an order's number; each of a list of ids alike) when the server
+/// named it, a region's code as its name, (id, name) pairs as the names, an enum's code as
 /// its text (partially_shipped → 部分发货), strings without quotes, empty and null as —,
 /// true/false as 是/否, an instant (RFC 3339, as the server stores them in UTC) in
 /// business time, other lists and objects as JSON.
 fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> String {
     use serde_json::Value;
-    if USER_FIELDS.contains(&field)
-        && let Some(name) = value
-            .and_then(Value::as_i64)
-            .and_then(|id| of.users.get(&id))
+    if let Some(name) = value
+        .and_then(Value::as_i64)
+        .and_then(|id| of.name(field, id))
     {
-        return name.clone();
+        return name.to_owned();
     }
     let object_type = of.object_type;
     match value {
@@ -237,6 +201,17 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             items
                 .iter()
                 .filter_map(|pair| pair[1].as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        }
+        Some(Value::Array(ids))
+            if !ids.is_empty()
+                && ids
+                    .iter()
+                    .all(|id| id.as_i64().is_some_and(|id| of.name(field, id).is_some())) =>
+        {
+            ids.iter()
+                .filter_map(|id| of.name(field, id.as_i64()?))
                 .collect::<Vec<_>>()
                 .join("、")
         }
@@ -303,10 +278,10 @@ fn field_label(ui: &mut egui::Ui, code: &str) {
 /// The selected entry: what changed, field by field (an update), or the record's fields
 /// (a creation, a deletion, an action with details), then the whole record as stored; a
 /// sign-in's text as it is; that nothing was recorded (a sign-in, a sign-out).
-fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry, users: &HashMap<i64, String>) {
+fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
     let of = Of {
         object_type: &entry.object_type,
-        users,
+        names: &entry.names,
     };
     if entry.before_json.is_empty() && entry.after_json.is_empty() {
         ui.label(RichText::new(t("audit.no_content")).weak());
@@ -401,30 +376,6 @@ impl AuditPanel {
         self.list.request(ctx.audit().search_audit(request));
     }
 
-    /// Asks for the users' names (for the ids in records), for those who may list users.
-    fn ask_users(&mut self, ctx: &AppCtx) {
-        if !ctx.can(Permission::AdminUsers) {
-            return;
-        }
-        self.users.request(
-            ctx.admin()
-                .list_users(pb::ListUsersRequest {
-                    include_inactive: true,
-                    page: Some(pb::PageRequest {
-                        offset: 0,
-                        limit: USERS_NAMED,
-                    }),
-                    ..Default::default()
-                })
-                .map(|r| {
-                    r.users
-                        .into_iter()
-                        .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
-                        .collect()
-                }),
-        );
-    }
-
     fn filter_error(&self, field: &str) -> Option<String> {
         self.filter_error
             .as_ref()
@@ -439,7 +390,6 @@ impl AuditPanel {
             self.search(ctx);
             self.actions
                 .request(ctx.audit().list_audit_actions(()).map(|r| r.actions));
-            self.ask_users(ctx);
         }
         let answered = matches!(self.list.poll(), Polled::JustDone);
         if answered || self.objects.1 != Some(lang()) {
@@ -451,7 +401,6 @@ impl AuditPanel {
             self.objects = (objects, Some(lang()));
         }
         self.actions.poll();
-        self.users.poll();
         let all = || (String::new(), t("audit.all").to_owned());
         // In the order of their names in the UI language (a code's order reads as random).
         let mut named: Vec<(String, String)> = self
@@ -512,10 +461,6 @@ impl AuditPanel {
         if run || chosen {
             self.offset = 0;
             self.search(ctx);
-            // The names failed to come: ask again with the search (not every frame).
-            if self.users.error().is_some() {
-                self.ask_users(ctx);
-            }
         }
         widgets::request_status(ui, &self.list);
 
@@ -546,7 +491,7 @@ impl AuditPanel {
                         format::timestamp(entry.at.as_ref())
                     ))
                     .on_hover_text(&entry.action);
-                    detail_ui(ui, entry, self.users.value().unwrap_or(&NO_USERS));
+                    detail_ui(ui, entry);
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
@@ -640,22 +585,34 @@ impl AuditPanel {
 mod tests {
     use super::*;
 
-    /// A record of `object_type`, no user names known.
+    static NO_NAMES: std::sync::LazyLock<HashMap<String, String>> =
+        std::sync::LazyLock::new(HashMap::new);
+
+    /// A record of `object_type`, no ids named.
     fn of(object_type: &str) -> Of<'_> {
         Of {
             object_type,
-            users: &NO_USERS,
+            names: &NO_NAMES,
         }
     }
 
     #[test]
-    fn user_ids_read_as_names_where_known() {
-        let users = HashMap::from([(4, "王经理 (manager)".to_owned())]);
+    fn ids_read_as_the_names_the_server_gave_them() {
+        let names = HashMap::from([
+            ("closed_by:4".to_owned(), "王经理 (manager)".to_owned()),
+            ("customer_id:4".to_owned(), "华东医药有限公司".to_owned()),
+            ("drug_ids:8".to_owned(), "阿莫西林胶囊".to_owned()),
+            ("drug_ids:9".to_owned(), "头孢克肟片".to_owned()),
+            ("id:4".to_owned(), "SO20261204-0001".to_owned()),
+        ]);
         let of = Of {
             object_type: "order",
-            users: &users,
+            names: &names,
         };
-        let fields = record_fields(&of, r#"{"closed_by":4,"cancelled_by":5,"customer_id":4}"#);
+        let fields = record_fields(
+            &of,
+            r#"{"id":4,"closed_by":4,"cancelled_by":5,"customer_id":4,"drug_ids":[8,9],"region_ids":[8,10]}"#,
+        );
         let value = |code: &str| {
             fields
                 .iter()
@@ -663,12 +620,15 @@ mod tests {
                 .map(|(_, v)| v.as_str())
         };
         assert_eq!(value("closed_by"), Some("王经理 (manager)"));
+        assert_eq!(value("customer_id"), Some("华东医药有限公司"));
+        assert_eq!(value("drug_ids"), Some("阿莫西林胶囊、头孢克肟片"));
         assert_eq!(
             value("cancelled_by"),
             Some("5"),
-            "an unknown user stays an id"
+            "an id the server did not name stays an id"
         );
-        assert_eq!(value("customer_id"), Some("4"), "a customer is not a user");
+        assert_eq!(value("region_ids"), Some("[8,10]"));
+        assert_eq!(value("id"), Some("4"), "the object's own id stays its id");
         let user = record_fields(
             &of,
             r#"{"positions":[[3,"营销员"],[4,"客服"]],"city_code":"110108","province_code":"11","allocations":[[12,"1000.00"]]}"#,
@@ -726,36 +686,26 @@ mod tests {
     }
 
     #[test]
-    fn a_document_is_named_by_its_number_and_other_objects_by_their_id() {
+    fn an_object_is_named_by_the_name_the_server_gave_it_else_by_its_id() {
         let _one_at_a_time = crate::i18n::lang_switch();
-        let entry = |object_type: &str, before: &str, after: &str| pb::AuditEntry {
+        let entry = |object_type: &str, name: Option<&str>| pb::AuditEntry {
             object_type: object_type.to_owned(),
             object_id: "9".to_owned(),
-            before_json: before.to_owned(),
-            after_json: after.to_owned(),
+            names: name
+                .map(|n| ("id:9".to_owned(), n.to_owned()))
+                .into_iter()
+                .collect(),
             ..Default::default()
         };
-        let closed = entry(
-            "order",
-            r#"{"number":"SO20261204-0001","status":"open"}"#,
-            r#"{"number":"SO20261204-0001","status":"closed"}"#,
-        );
-        assert_eq!(object_text(&closed), "订单 SO20261204-0001");
-        // A deletion has only its before.
         assert_eq!(
-            object_text(&entry("payment", r#"{"number":"HK-7"}"#, "")),
-            "回款 HK-7"
+            object_text(&entry("order", Some("SO20261204-0001"))),
+            "订单 SO20261204-0001"
         );
-        // A certificate's number is not what the log names it by.
         assert_eq!(
-            object_text(&entry(
-                "customer_certificate",
-                "",
-                r#"{"number":"粤AA001"}"#
-            )),
-            object_label("customer_certificate", "9")
+            object_text(&entry("customer", Some("华东医药有限公司"))),
+            "客户 华东医药有限公司"
         );
-        assert_eq!(object_text(&entry("order", "", "")), "订单 #9");
+        assert_eq!(object_text(&entry("order", None)), "订单 #9");
     }
 
     #[test]

@@ -23,6 +23,8 @@ impl From<AuditRow> for pb::AuditEntry {
             object_id: r.object_id,
             before_json: json(r.before),
             after_json: json(r.after),
+            // Filled in by the search, which reads them for a page at once.
+            names: Default::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the table files in [`crate::db::models`] and the conditional checks in
 //! [`crate::access`]. A table file never calls an operation.
 
+pub mod audit;
 pub mod customers;
 pub mod finance;
 pub mod orders;

@@ -27,13 +27,24 @@ impl AuditService for AuditApi {
         request: Request<pb::SearchAuditRequest>,
     ) -> Result<Response<pb::SearchAuditResponse>, Status> {
         let (filter, (offset, limit)) = crate::convert::audit::search_audit(request.into_inner())?;
-        let (rows, total) = self
+        let (rows, names, total) = self
             .state
             .db
-            .run(move |conn| audit_log::search(conn, &filter, offset, limit))
+            .run(move |conn| {
+                let (rows, total) = audit_log::search(conn, &filter, offset, limit)?;
+                let names = crate::ops::audit::names(conn, &rows)?;
+                Ok((rows, names, total))
+            })
             .await?;
         Ok(Response::new(pb::SearchAuditResponse {
-            entries: rows.into_iter().map(Into::into).collect(),
+            entries: rows
+                .into_iter()
+                .zip(names)
+                .map(|(row, names)| pb::AuditEntry {
+                    names,
+                    ..pb::AuditEntry::from(row)
+                })
+                .collect(),
             total: u64::try_from(total).unwrap_or(0),
         }))
     }

@@ -260,3 +260,68 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     assert_eq!(second_page.entries.len(), 2);
     assert!(second_page.total > 2);
 }
+
+#[tokio::test]
+async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
+    let app = TestApp::spawn().await;
+    let mut team = app.customer_team("朝阳医院", "rep-a", "cs-a").await;
+    let rep = team.rep.user().await;
+    let cs = team.cs.user().await;
+    let mut admin = app.admin().await;
+    let parent = DepartmentBuilder::new("营销中心").create(&mut admin).await;
+    let child = DepartmentBuilder::new("营销一部")
+        .under(parent.id)
+        .create(&mut admin)
+        .await;
+
+    let created = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "customer".into(),
+            object_id: team.customer.id.to_string(),
+            action: "customer.create".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let names = &created[0].names;
+    let name = |key: String| names.get(&key).map(String::as_str);
+    assert_eq!(name(format!("id:{}", team.customer.id)), Some("朝阳医院"));
+    assert_eq!(
+        name(format!("sales_rep_id:{}", rep.id)),
+        Some(format!("{} (rep-a)", rep.display_name).as_str())
+    );
+    assert_eq!(
+        name(format!("cs_rep_id:{}", cs.id)),
+        Some(format!("{} (cs-a)", cs.display_name).as_str())
+    );
+    // Nothing is named that is not a reference (a credit limit, a version).
+    assert!(
+        names
+            .keys()
+            .all(|k| k.starts_with("id:") || k.contains("_id:") || k.contains("_by:")),
+        "{names:?}"
+    );
+
+    // A department's parent is a department.
+    let created = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "department".into(),
+            object_id: child.id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let names = &created[0].names;
+    assert_eq!(
+        names
+            .get(&format!("parent_id:{}", parent.id))
+            .map(String::as_str),
+        Some("营销中心")
+    );
+    assert_eq!(
+        names.get(&format!("id:{}", child.id)).map(String::as_str),
+        Some("营销一部")
+    );
+}

@@ -1,0 +1,236 @@
+//! The audit log as people read it: the records an entry's ids refer to, named (a
+//! customer's id as the customer's name, an order's as its number, a user's as who they
+//! are), read for a page of entries at once, one query per kind of record.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+use serde_json::Value;
+
+use crate::db::models::audit_log::AuditRow;
+use crate::error::AppResult;
+
+/// A kind of record an id in the log refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Referent {
+    User,
+    Department,
+    Position,
+    InvoicingEntity,
+    Drug,
+    DrugCategory,
+    ContainerUnit,
+    Customer,
+    CustomerType,
+    Certificate,
+    Order,
+    Shipment,
+    TransportException,
+    Invoice,
+    Payment,
+}
+
+impl Referent {
+    /// Its table and the SQL expression that names a row: a document's number, a user's
+    /// display name and username, else the name. Constants: no input reaches the SQL.
+    fn source(self) -> (&'static str, &'static str) {
+        match self {
+            Referent::User => ("users", "display_name || ' (' || username || ')'"),
+            Referent::Department => ("departments", "name"),
+            Referent::Position => ("positions", "name"),
+            Referent::InvoicingEntity => ("invoicing_entities", "name"),
+            Referent::Drug => ("drugs", "name"),
+            Referent::DrugCategory => ("drug_categories", "name"),
+            Referent::ContainerUnit => ("container_units", "name"),
+            Referent::Customer => ("customers", "name"),
+            Referent::CustomerType => ("customer_types", "name"),
+            Referent::Certificate => ("customer_certificates", "number"),
+            Referent::Order => ("orders", "number"),
+            Referent::Shipment => ("shipments", "number"),
+            Referent::TransportException => ("transport_exceptions", "number"),
+            Referent::Invoice => ("invoices", "number"),
+            Referent::Payment => ("payments", "number"),
+        }
+    }
+
+    /// The records of the audit object type `object_type` (`customer`…), when they have a
+    /// name people know them by.
+    fn of_object(object_type: &str) -> Option<Referent> {
+        Some(match object_type {
+            "user" => Referent::User,
+            "department" => Referent::Department,
+            "position" => Referent::Position,
+            "invoicing_entity" => Referent::InvoicingEntity,
+            "drug" => Referent::Drug,
+            "drug_category" => Referent::DrugCategory,
+            "container_unit" => Referent::ContainerUnit,
+            "customer" => Referent::Customer,
+            "customer_type" => Referent::CustomerType,
+            "customer_certificate" => Referent::Certificate,
+            "order" => Referent::Order,
+            "shipment" => Referent::Shipment,
+            "transport_exception" => Referent::TransportException,
+            "invoice" => Referent::Invoice,
+            "payment" => Referent::Payment,
+            _ => return None,
+        })
+    }
+
+    /// What `field` of a record of `object_type` refers to, when it holds ids (`id`: the
+    /// record itself; `parent_id`: a record of the same kind).
+    fn of_field(object_type: &str, field: &str) -> Option<Referent> {
+        Some(match field {
+            "id" | "parent_id" => return Referent::of_object(object_type),
+            "user_id" | "sales_rep_id" | "cs_rep_id" | "handler_id" | "assigned_by"
+            | "changed_by" | "created_by" | "updated_by" | "cancelled_by" | "closed_by"
+            | "decided_by" | "reported_by" | "reversed_by" => Referent::User,
+            "department_id" => Referent::Department,
+            "position_id" | "position_ids" => Referent::Position,
+            "invoicing_entity_id" => Referent::InvoicingEntity,
+            "drug_id" | "drug_ids" => Referent::Drug,
+            "category_id" => Referent::DrugCategory,
+            "unit_id" => Referent::ContainerUnit,
+            "customer_id" => Referent::Customer,
+            "type_id" | "from_type_id" | "to_type_id" => Referent::CustomerType,
+            "certificate_id" => Referent::Certificate,
+            "order_id" => Referent::Order,
+            "shipment_id" | "replacement_shipment_id" => Referent::Shipment,
+            "exception_id" | "replacement_of_exception_id" => Referent::TransportException,
+            "invoice_id" | "red_of_invoice_id" => Referent::Invoice,
+            "payment_id" => Referent::Payment,
+            _ => return None,
+        })
+    }
+}
+
+/// The ids of one entry that name records: (`field:id` key, what it refers to, the id).
+fn references(row: &AuditRow) -> Vec<(String, Referent, i64)> {
+    let mut found = Vec::new();
+    if let (Some(referent), Ok(id)) = (
+        Referent::of_object(&row.object_type),
+        row.object_id.parse::<i64>(),
+    ) {
+        found.push((format!("id:{id}"), referent, id));
+    }
+    for record in [&row.before, &row.after].into_iter().flatten() {
+        let Value::Object(fields) = record else {
+            continue;
+        };
+        for (field, value) in fields {
+            let Some(referent) = Referent::of_field(&row.object_type, field) else {
+                continue;
+            };
+            let ids: Vec<i64> = match value {
+                Value::Number(n) => n.as_i64().into_iter().collect(),
+                Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
+                _ => Vec::new(),
+            };
+            found.extend(
+                ids.into_iter()
+                    .map(|id| (format!("{field}:{id}"), referent, id)),
+            );
+        }
+    }
+    found
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// For each of `rows`, the names of the records its ids refer to, keyed `field:id`
+/// (`customer_id:5` → 华东医药有限公司; `id:9` names the entry's object), as
+/// `AuditEntry.names` carries them. An id whose record no longer exists is left out.
+pub fn names(
+    conn: &mut PgConnection,
+    rows: &[AuditRow],
+) -> AppResult<Vec<HashMap<String, String>>> {
+    let references: Vec<_> = rows.iter().map(references).collect();
+    let mut wanted: HashMap<Referent, HashSet<i64>> = HashMap::new();
+    for (_, referent, id) in references.iter().flatten() {
+        wanted.entry(*referent).or_default().insert(*id);
+    }
+    let mut known: HashMap<(Referent, i64), String> = HashMap::new();
+    for (referent, ids) in wanted {
+        let (table, name) = referent.source();
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let found: Vec<Name> = diesel::sql_query(format!(
+            "SELECT id, ({name})::text AS name FROM {table} WHERE id = ANY($1)"
+        ))
+        .bind::<Array<BigInt>, _>(ids)
+        .load(conn)?;
+        known.extend(found.into_iter().map(|n| ((referent, n.id), n.name)));
+    }
+    Ok(references
+        .into_iter()
+        .map(|entry| {
+            entry
+                .into_iter()
+                .filter_map(|(key, referent, id)| Some((key, known.get(&(referent, id))?.clone())))
+                .collect()
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(object_type: &str, object_id: &str, after: Value) -> AuditRow {
+        AuditRow {
+            id: 1,
+            at: chrono::Utc::now(),
+            user_id: None,
+            username: String::new(),
+            peer: String::new(),
+            action: format!("{object_type}.update"),
+            object_type: object_type.to_owned(),
+            object_id: object_id.to_owned(),
+            before: None,
+            after: Some(after),
+            prev_hash: Vec::new(),
+            hash: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn ids_are_found_by_field_a_parent_is_of_the_objects_kind_and_amounts_are_not_ids() {
+        let refs = references(&row(
+            "drug_category",
+            "7",
+            serde_json::json!({"id": 7, "parent_id": 3, "updated_by": 4, "version": 2}),
+        ));
+        assert_eq!(
+            refs,
+            [
+                ("id:7".to_owned(), Referent::DrugCategory, 7),
+                ("id:7".to_owned(), Referent::DrugCategory, 7),
+                ("parent_id:3".to_owned(), Referent::DrugCategory, 3),
+                ("updated_by:4".to_owned(), Referent::User, 4),
+            ]
+        );
+        let refs = references(&row(
+            "customer",
+            "5",
+            serde_json::json!({"sales_rep_id": 4, "type_id": 2, "credit_limit": 5, "drug_ids": [8, 9]}),
+        ));
+        let keys: Vec<&str> = refs.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "id:5",
+                "drug_ids:8",
+                "drug_ids:9",
+                "sales_rep_id:4",
+                "type_id:2"
+            ]
+        );
+        assert!(references(&row("login", "", serde_json::json!({"user_id": "x"}))).is_empty());
+    }
+}
