@@ -1155,6 +1155,21 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
             .create(&mut leaver)
             .await
     });
+    // More than the server's largest page (500): the screen reads them all.
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(
+            "INSERT INTO customers (name, contact_person, phone, province_code, city_code,
+                                    business_kind, type_id, credit_days, sales_rep_id,
+                                    cs_rep_id, search_grams, pinyin_sets)
+             SELECT name || '第' || g || '分院', contact_person, phone, province_code,
+                    city_code, business_kind, type_id, credit_days, sales_rep_id, cs_rep_id,
+                    search_grams, pinyin_sets
+               FROM customers, generate_series(1, 600) AS g WHERE name = '朝阳医院'",
+        )
+        .execute(&mut app.sql())
+        .expect("more customers");
+    }
     let mut ui = server.client();
     ui.login("boss", USER_PASSWORD);
     ui.wait_label("退出登录");
@@ -1166,19 +1181,20 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
             .is_some()
     });
     ui.pick("交出客户的员工", "leaver");
-    ui.wait_label("负责 1 个客户");
+    ui.wait_label("负责 601 个客户");
     // Every customer starts ticked: the usual handover moves them all.
-    ui.wait_for("the customer ticked", |h| {
-        h.query_by_role(Role::CheckBox)
-            .is_some_and(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
+    ui.wait_for("the customers ticked", |h| {
+        let mut shown = h.query_all_by_role(Role::CheckBox).peekable();
+        shown.peek().is_some()
+            && shown.all(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
     });
     ui.pick("接手的营销员", "successor");
     ui.click("交接所选客户");
     // Asked first, with how many customers move and to whom.
-    ui.wait_label_contains("确定把 1 个客户交接出去吗？");
+    ui.wait_label_contains("确定把 601 个客户交接出去吗？");
     ui.wait_label_contains("接手的营销员：successor");
     ui.click("确定交接");
-    ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
+    ui.wait_label("已交接 601 个客户，该员工还负责 0 个");
     let customer = server.as_admin(async |admin| {
         admin
             .customers

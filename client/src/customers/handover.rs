@@ -12,6 +12,9 @@ use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, comma, label_value, t, tn};
 use crate::widgets::{self, FieldErrors};
 
+/// Customers read per call (the server's largest page).
+const PAGE: u32 = 500;
+
 /// The handover screen.
 #[derive(Default)]
 pub struct HandoverPanel {
@@ -91,25 +94,32 @@ impl HandoverPanel {
             self.ticked.clear();
             let employee = self.employee;
             self.customers.request(ctx.call(move |api| async move {
+                // Every one, page by page: a rep may hold thousands.
                 let mut all = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for (sales, cs) in [(Some(employee), None), (None, Some(employee))] {
-                    let found = api
-                        .customers()
-                        .search_customers(pb::SearchCustomersRequest {
-                            sales_rep_id: sales,
-                            cs_rep_id: cs,
-                            page: Some(pb::PageRequest {
-                                offset: 0,
-                                limit: 500,
-                            }),
-                            ..Default::default()
-                        })
-                        .await?
-                        .into_inner()
-                        .customers;
-                    for c in found {
-                        if !all.iter().any(|x: &pb::Customer| x.id == c.id) {
-                            all.push(c);
+                    let mut offset = 0;
+                    loop {
+                        let found = api
+                            .customers()
+                            .search_customers(pb::SearchCustomersRequest {
+                                sales_rep_id: sales,
+                                cs_rep_id: cs,
+                                page: Some(pb::PageRequest {
+                                    offset,
+                                    limit: PAGE,
+                                }),
+                                ..Default::default()
+                            })
+                            .await?
+                            .into_inner()
+                            .customers;
+                        let last = found.len() < PAGE as usize;
+                        offset += PAGE;
+                        // Both roles' customers are listed once.
+                        all.extend(found.into_iter().filter(|c| seen.insert(c.id)));
+                        if last {
+                            break;
                         }
                     }
                 }
@@ -128,7 +138,11 @@ impl HandoverPanel {
         if self.employee == 0 {
             return;
         }
-        let customers = self.customers.value().cloned().unwrap_or_default();
+        let customers = self
+            .customers
+            .value()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         ui.add_space(4.0);
         ui.label(tn("handover.count", customers.len() as u64));
         ui.horizontal(|ui| {
@@ -140,11 +154,13 @@ impl HandoverPanel {
             }
         });
         let height = (ui.available_height() - 140.0).clamp(120.0, 320.0);
+        let row_height = ui.spacing().interact_size.y;
+        // Only the rows in view are drawn: a rep may hold thousands.
         egui::ScrollArea::vertical()
             .id_salt("handover_customers")
             .max_height(height)
-            .show(ui, |ui| {
-                for c in &customers {
+            .show_rows(ui, row_height, customers.len(), |ui, rows| {
+                for c in &customers[rows] {
                     let mut on = self.ticked.contains(&c.id);
                     let role = match (
                         c.sales_rep.as_ref().is_some_and(|r| r.id == self.employee),
