@@ -799,6 +799,29 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+
+    // Below the purchase price: allowed, and said once, as typed and after the save (the
+    // server's warning is the same).
+    ui.replace_text("售价", "8");
+    ui.wait_label("售价低于进价（允许保存，请确认）");
+    ui.click("保存");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while saved().first().is_none_or(|d| d.sale_price != "8.00") {
+        ui.harness.step();
+        assert!(Instant::now() < deadline, "the low price was not saved");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The answer is in: the form was read back.
+    for _ in 0..20 {
+        ui.harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ui.wait_label("售价低于进价（允许保存，请确认）");
+    assert_eq!(
+        ui.harness.query_all_by_label_contains("低于进价").count(),
+        1,
+        "the warning is given once"
+    );
 }
 
 /// 布洛芬混悬液 (100ml:2g, a 瓶 of 100 ml) in 代理类, bought at 10 and sold at 15.50.

@@ -811,7 +811,13 @@ impl CataloguePanel {
                 )
             })
             .inner;
-        for w in &self.warnings {
+        // The form warns of some things as they are typed: the save's answer does not
+        // repeat them.
+        for w in self
+            .warnings
+            .iter()
+            .filter(|w| !form::WARNED_AS_TYPED.contains(&w.field.as_str()))
+        {
             ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
         }
         let mut close = false;

@@ -133,6 +133,10 @@ pub fn unit_label(u: &pb::ContainerUnit) -> String {
     bracketed(&u.name, &format!("{}{}", u.capacity, u.capacity_unit))
 }
 
+/// The fields whose server warnings the form gives itself, as the values are typed (a sale
+/// price below the purchase price): the save's answer does not say them again.
+pub const WARNED_AS_TYPED: [&str; 1] = ["sale_price"];
+
 /// Draws the form's fields. The form's own complaint about a field shows once the field
 /// differs from `original` (as loaded), or for every field once `attempted` (the user
 /// tried to save); the server's are in `errors`.
@@ -204,7 +208,8 @@ pub fn fields_ui(
             );
         }
         f.text(t("drug.sale_price"), "sale_price", &mut form.sale_price);
-        // A sale price below the purchase price is allowed, but worth a look before saving.
+        // A sale price below the purchase price is allowed, but worth a look before saving
+        // (see `WARNED_AS_TYPED`).
         if !form.cost_hidden
             && let (Ok(purchase), Ok(sale)) = (
                 money::parse_price(&form.purchase_price),
