@@ -1485,6 +1485,11 @@ async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exce
         ..search()
     };
     assert_eq!(found(rep, lower_case).await, [d]);
+    let without_prefix = pb::SearchOrdersRequest {
+        number: "20261127-000".into(),
+        ..search()
+    };
+    assert_eq!(found(rep, without_prefix).await, [a, b, c]);
     let whole = pb::SearchOrdersRequest {
         number: a.into(),
         ..search()
