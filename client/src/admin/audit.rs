@@ -17,7 +17,7 @@ use super::audit_names::{
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{Lang, lang, t};
+use crate::i18n::{Lang, comma, label_value, lang, t};
 use crate::widgets::{self, Choice};
 
 const PAGE: u32 = 100;
@@ -187,38 +187,96 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
                 Err(_) => s.clone(),
             }
         }
-        // Records named by id and name ([[3,"营销员"],[4,"客服"]]: a user's positions) read
-        // as their names; other lists (a payment's allocations: order and amount) as stored.
-        Some(Value::Array(items))
-            if NAMED_LISTS.contains(&field)
-                && !items.is_empty()
-                && items.iter().all(|item| {
-                    item.as_array().is_some_and(|pair| {
-                        pair.len() == 2 && pair[0].is_i64() && pair[1].is_string()
-                    })
-                }) =>
-        {
-            items
-                .iter()
-                .filter_map(|pair| pair[1].as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        }
-        Some(Value::Array(ids))
-            if !ids.is_empty()
-                && ids
-                    .iter()
-                    .all(|id| id.as_i64().is_some_and(|id| of.name(field, id).is_some())) =>
-        {
-            ids.iter()
-                .filter_map(|id| of.name(field, id.as_i64()?))
-                .collect::<Vec<_>>()
-                .join("、")
+        Some(Value::Array(items)) => {
+            list_text(of, field, items).unwrap_or_else(|| Value::Array(items.clone()).to_string())
         }
         Some(Value::Bool(true)) => t("common.yes").to_owned(),
         Some(Value::Bool(false)) => t("common.no").to_owned(),
         Some(other) => other.to_string(),
     }
+}
+
+/// A list as read, when it is one of: records named by id and name
+/// (`[[3,"营销员"],[4,"客服"]]`: a user's positions) as their names; pairs led by an id the
+/// server named (a payment's allocations: order and amount) as `SO… 914.00`; ids the
+/// server named as their names; records (an order's or a shipment's lines) one a line,
+/// `field：value` by field. `None`: another list, shown as stored.
+fn list_text(of: &Of<'_>, field: &str, items: &[serde_json::Value]) -> Option<String> {
+    use serde_json::Value;
+    if items.is_empty() {
+        return None;
+    }
+    let pairs: Option<Vec<(i64, &str)>> = items
+        .iter()
+        .map(|item| match item.as_array()?.as_slice() {
+            [id, second] => Some((id.as_i64()?, second.as_str()?)),
+            _ => None,
+        })
+        .collect();
+    if let Some(pairs) = pairs {
+        let named: Option<Vec<String>> = pairs
+            .iter()
+            .map(|(id, second)| Some(format!("{} {second}", of.name(field, *id)?)))
+            .collect();
+        return match named {
+            Some(named) => Some(named.join("、")),
+            None if NAMED_LISTS.contains(&field) => Some(
+                pairs
+                    .iter()
+                    .map(|(_, name)| *name)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            None => None,
+        };
+    }
+    if items.iter().all(Value::is_i64) {
+        let names: Option<Vec<&str>> = items
+            .iter()
+            .map(|id| of.name(field, id.as_i64()?))
+            .collect();
+        return names.map(|names| names.join("、"));
+    }
+    if items.iter().all(Value::is_object) {
+        let lines: Vec<String> = items
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|record| record_line(of, record))
+            .collect();
+        return Some(lines.join("\n"));
+    }
+    None
+}
+
+/// One record of a list (an order's line) on one line: `药品名称：布洛芬缓释胶囊，数量：30…`,
+/// fields in the order of [`field_rank`], without its own id, its link to the entry's
+/// object (an order line's `order_id`), the bookkeeping, empty fields, and an id whose
+/// name another field already says (`drug_id` beside `drug_name`).
+fn record_line(of: &Of<'_>, record: &serde_json::Map<String, serde_json::Value>) -> String {
+    let own_link = format!("{}_id", of.object_type);
+    let mut fields: Vec<(&String, String)> = record
+        .iter()
+        .filter(|(k, v)| {
+            k.as_str() != "id"
+                && **k != own_link
+                && !BOOKKEEPING.contains(&k.as_str())
+                && !v.is_null()
+                && v.as_str() != Some("")
+        })
+        .map(|(k, v)| (k, field_value(of, k, Some(v))))
+        .collect();
+    let said: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_id"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    fields.retain(|(k, v)| !k.ends_with("_id") || !said.contains(v));
+    fields.sort_by_key(|(k, _)| field_rank(k));
+    fields
+        .iter()
+        .map(|(k, v)| label_value(field_name(k).unwrap_or(k), v))
+        .collect::<Vec<_>>()
+        .join(comma())
 }
 
 /// What an update changed, field by field: (field, before, after), fields in the order
@@ -643,6 +701,60 @@ mod tests {
         assert_eq!(value("city_code"), Some("海淀区"));
         // A payment's allocations (order, amount) keep their orders.
         assert_eq!(value("allocations"), Some(r#"[[12,"1000.00"]]"#));
+    }
+
+    #[test]
+    fn lines_read_one_a_line_and_allocations_by_order_number() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(Lang::Zh);
+        let names = HashMap::from([
+            (
+                "order_line_id:15".to_owned(),
+                "布洛芬缓释胶囊 0.3g×24粒".to_owned(),
+            ),
+            ("drug_id:3".to_owned(), "布洛芬缓释胶囊".to_owned()),
+            ("allocations:6".to_owned(), "SO20261126-0001".to_owned()),
+        ]);
+        let shipment = Of {
+            object_type: "shipment",
+            names: &names,
+        };
+        let fields = record_fields(
+            &shipment,
+            r#"{"lines":[{"id":11,"shipment_id":7,"order_line_id":15,"batch_no":"B2026C01","quantity":20,"exception_line_id":null},{"id":12,"shipment_id":7,"order_line_id":16,"batch_no":"B2026C02","quantity":5}]}"#,
+        );
+        assert_eq!(
+            fields[0].1,
+            "订单行：布洛芬缓释胶囊 0.3g×24粒，数量：20，批号：B2026C01\n\
+             订单行：16，数量：5，批号：B2026C02"
+        );
+        let order = Of {
+            object_type: "order",
+            names: &names,
+        };
+        let line = record_fields(
+            &order,
+            r#"{"lines":[{"id":15,"order_id":9,"drug_id":3,"drug_name":"布洛芬缓释胶囊","quantity":30}]}"#,
+        );
+        assert!(
+            !line[0].1.contains("药品："),
+            "the drug is said once: {}",
+            line[0].1
+        );
+        assert!(line[0].1.contains("布洛芬缓释胶囊"));
+        let payment = Of {
+            object_type: "payment",
+            names: &names,
+        };
+        assert_eq!(
+            record_fields(&payment, r#"{"allocations":[[6,"914.00"]]}"#)[0].1,
+            "SO20261126-0001 914.00"
+        );
+        assert_eq!(
+            record_fields(&payment, r#"{"allocations":[[7,"1.00"]]}"#)[0].1,
+            r#"[[7,"1.00"]]"#,
+            "an order not named: as stored"
+        );
     }
 
     #[test]

@@ -26,15 +26,19 @@ enum Referent {
     CustomerType,
     Certificate,
     Order,
+    OrderLine,
     Shipment,
+    ShipmentLine,
     TransportException,
     Invoice,
     Payment,
 }
 
 impl Referent {
-    /// Its table and the SQL expression that names a row: a document's number, a user's
-    /// display name and username, else the name. Constants: no input reaches the SQL.
+    /// Its table (or a query with `id`) and the SQL expression that names a row: a
+    /// document's number, a user's display name and username, an order line's drug and
+    /// specification (a shipment line's with its batch), else the name. Constants: no
+    /// input reaches the SQL.
     fn source(self) -> (&'static str, &'static str) {
         match self {
             Referent::User => ("users", "display_name || ' (' || username || ')'"),
@@ -48,7 +52,15 @@ impl Referent {
             Referent::CustomerType => ("customer_types", "name"),
             Referent::Certificate => ("customer_certificates", "number"),
             Referent::Order => ("orders", "number"),
+            Referent::OrderLine => ("order_lines", "drug_name || ' ' || specification"),
             Referent::Shipment => ("shipments", "number"),
+            Referent::ShipmentLine => (
+                "(SELECT sl.id, ol.drug_name || ' ' || ol.specification || ' ' || sl.batch_no
+                    AS label
+                    FROM shipment_lines sl JOIN order_lines ol ON ol.id = sl.order_line_id)
+                 AS shipment_line",
+                "label",
+            ),
             Referent::TransportException => ("transport_exceptions", "number"),
             Referent::Invoice => ("invoices", "number"),
             Referent::Payment => ("payments", "number"),
@@ -79,7 +91,8 @@ impl Referent {
     }
 
     /// What `field` of a record of `object_type` refers to, when it holds ids (`id`: the
-    /// record itself; `parent_id`: a record of the same kind).
+    /// record itself; `parent_id`: a record of the same kind; `allocations`: a payment's
+    /// (order, amount) pairs).
     fn of_field(object_type: &str, field: &str) -> Option<Referent> {
         Some(match field {
             "id" | "parent_id" => return Referent::of_object(object_type),
@@ -95,7 +108,9 @@ impl Referent {
             "customer_id" => Referent::Customer,
             "type_id" | "from_type_id" | "to_type_id" => Referent::CustomerType,
             "certificate_id" => Referent::Certificate,
-            "order_id" => Referent::Order,
+            "order_id" | "allocations" => Referent::Order,
+            "order_line_id" => Referent::OrderLine,
+            "shipment_line_id" => Referent::ShipmentLine,
             "shipment_id" | "replacement_shipment_id" => Referent::Shipment,
             "exception_id" | "replacement_of_exception_id" => Referent::TransportException,
             "invoice_id" | "red_of_invoice_id" => Referent::Invoice,
@@ -106,6 +121,8 @@ impl Referent {
 }
 
 /// The ids of one entry that name records: (`field:id` key, what it refers to, the id).
+/// Fields of the record, and of the records in its lists (an order's or a shipment's
+/// lines), alike.
 fn references(row: &AuditRow) -> Vec<(String, Referent, i64)> {
     let mut found = Vec::new();
     if let (Some(referent), Ok(id)) = (
@@ -115,25 +132,49 @@ fn references(row: &AuditRow) -> Vec<(String, Referent, i64)> {
         found.push((format!("id:{id}"), referent, id));
     }
     for record in [&row.before, &row.after].into_iter().flatten() {
-        let Value::Object(fields) = record else {
-            continue;
-        };
-        for (field, value) in fields {
-            let Some(referent) = Referent::of_field(&row.object_type, field) else {
-                continue;
-            };
-            let ids: Vec<i64> = match value {
-                Value::Number(n) => n.as_i64().into_iter().collect(),
-                Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
-                _ => Vec::new(),
-            };
-            found.extend(
-                ids.into_iter()
-                    .map(|id| (format!("{field}:{id}"), referent, id)),
-            );
-        }
+        fields_references(&row.object_type, record, true, &mut found);
     }
     found
+}
+
+/// The references in `record`'s fields (`with_lines`: and in its lists of records).
+fn fields_references(
+    object_type: &str,
+    record: &Value,
+    with_lines: bool,
+    found: &mut Vec<(String, Referent, i64)>,
+) {
+    let Value::Object(fields) = record else {
+        return;
+    };
+    for (field, value) in fields {
+        if let Value::Array(items) = value
+            && with_lines
+        {
+            for item in items.iter().filter(|item| item.is_object()) {
+                fields_references(object_type, item, false, found);
+            }
+        }
+        let Some(referent) = Referent::of_field(object_type, field) else {
+            continue;
+        };
+        // An id, a list of ids, or a list of pairs led by an id.
+        let ids: Vec<i64> = match value {
+            Value::Number(n) => n.as_i64().into_iter().collect(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::Array(pair) => pair.first().and_then(Value::as_i64),
+                    item => item.as_i64(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        found.extend(
+            ids.into_iter()
+                .map(|id| (format!("{field}:{id}"), referent, id)),
+        );
+    }
 }
 
 #[derive(QueryableByName)]
@@ -232,5 +273,20 @@ mod tests {
             ]
         );
         assert!(references(&row("login", "", serde_json::json!({"user_id": "x"}))).is_empty());
+        // A shipment's lines name their order lines; a payment's allocations their orders.
+        let refs = references(&row(
+            "shipment",
+            "7",
+            serde_json::json!({"lines": [{"order_line_id": 15, "quantity": 20}], "order_id": 9}),
+        ));
+        let keys: Vec<&str> = refs.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, ["id:7", "order_line_id:15", "order_id:9"]);
+        let refs = references(&row(
+            "payment",
+            "3",
+            serde_json::json!({"allocations": [[6, "914.00"], [8, "1.00"]]}),
+        ));
+        let keys: Vec<&str> = refs.iter().map(|(k, _, _)| k.as_str()).collect();
+        assert_eq!(keys, ["id:3", "allocations:6", "allocations:8"]);
     }
 }

@@ -325,3 +325,68 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
         Some("营销一部")
     );
 }
+
+#[tokio::test]
+async fn a_shipments_lines_name_their_drug_and_batch() {
+    use pharmacrm_tests::fixtures::{ShipmentBuilder, invoicing_entity, place_order};
+    let app = TestApp::spawn().await;
+    invoicing_entity(&app).await;
+    let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
+    let mut team = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut team.cs)
+        .await;
+
+    let created = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "shipment".into(),
+            object_id: shipment.id.to_string(),
+            action: "shipment.create".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (head, line) = (order.order.as_ref().expect("the order"), &order.lines[0]);
+    assert_eq!(
+        created[0]
+            .names
+            .get(&format!("order_line_id:{}", line.id))
+            .map(String::as_str),
+        Some("阿莫西林胶囊 0.25g×24粒"),
+        "{:?}",
+        created[0].names
+    );
+    assert_eq!(
+        created[0]
+            .names
+            .get(&format!("order_id:{}", head.id))
+            .map(String::as_str),
+        Some(head.number.as_str())
+    );
+
+    // An exception's lines name the shipment line: drug, specification, batch.
+    let exception = team
+        .cs
+        .reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
+        .await;
+    let reported = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "transport_exception".into(),
+            object_id: exception.id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let names = &reported.last().expect("the report").names;
+    assert_eq!(
+        names
+            .get(&format!("shipment_line_id:{}", shipment.lines[0].id))
+            .map(String::as_str),
+        Some("阿莫西林胶囊 0.25g×24粒 B2611"),
+        "{names:?}"
+    );
+}
