@@ -361,7 +361,8 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
         whole_records(ui, entry);
         return;
     }
-    egui::ScrollArea::vertical()
+    // Sideways too: a long value (a shipment's lines, one a line) is not cut off.
+    egui::ScrollArea::both()
         // Each entry's own scroll position: the next one picked opens at its top.
         .id_salt(("audit_changes", entry.id))
         .auto_shrink([false, true])
