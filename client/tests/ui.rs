@@ -1167,16 +1167,17 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
 fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     let server = Server::start();
     let app = server.app();
-    server.runtime.block_on(async {
+    let (leaver_id, successor_id) = server.runtime.block_on(async {
         let mut leaver = app.sales_rep("leaver").await;
-        app.sales_rep("successor").await;
+        let successor = app.sales_rep("successor").await;
         let cs = app.service_rep("cs-h").await;
         app.user_with_positions("boss", &["营销经理", "财务"], None)
             .await;
         CustomerBuilder::new("朝阳医院")
             .served_by(cs.id)
             .create(&mut leaver)
-            .await
+            .await;
+        (leaver.id, successor.id)
     });
     // More than the server's largest page (500): the screen reads them all.
     {
@@ -1206,32 +1207,66 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     ui.pick("交出客户的员工", "leaver");
     ui.wait_label("负责 601 个客户");
     // Every customer starts ticked: the usual handover moves them all.
+    let ticked = |h: &Harness<'static, Option<PharmaApp>>| {
+        h.query_all_by_role(Role::CheckBox)
+            .map(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
+            .collect::<Vec<bool>>()
+    };
     ui.wait_for("the customers ticked", |h| {
-        let mut shown = h.query_all_by_role(Role::CheckBox).peekable();
-        shown.peek().is_some()
-            && shown.all(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
+        let shown = ticked(h);
+        !shown.is_empty() && shown.iter().all(|on| *on)
     });
-    ui.pick("接手的营销员", "successor");
+    // The leaver is their sales rep: a successor is asked for before anything else.
     ui.click("交接所选客户");
-    // Asked first, with how many customers move and to whom.
-    ui.wait_label_contains("确定把 601 个客户交接出去吗？");
-    ui.wait_label_contains("接手的营销员：successor");
-    ui.click("确定交接");
-    ui.wait_label("已交接 601 个客户，该员工还负责 0 个");
-    let customer = server.as_admin(async |admin| {
-        admin
-            .customers
-            .search_customers(pb::SearchCustomersRequest::default())
-            .await
-            .expect("search")
-            .into_inner()
-            .customers
-            .remove(0)
-    });
-    assert_eq!(
-        customer.sales_rep.map(|r| r.name).as_deref(),
-        Some("successor")
+    ui.wait_label("所选客户中有该员工负责营销的，请选择接手的营销员");
+    assert!(
+        !ui.shows_contains("确定把"),
+        "not asked before a successor is chosen"
     );
+    // One stays with the leaver for now.
+    ui.harness
+        .query_all_by_role(Role::CheckBox)
+        .next()
+        .expect("a customer")
+        .click();
+    ui.harness.step();
+    ui.pick("接手的营销员", "successor");
+    ui.wait_for("the complaint gone", |h| {
+        h.query_by_label("所选客户中有该员工负责营销的，请选择接手的营销员")
+            .is_none()
+    });
+    ui.click("交接所选客户");
+    // Asked first, with how many customers move and to whom; the CS rep, whom the leaver
+    // is not, is not named.
+    ui.wait_label_contains("确定把 600 个客户交接出去吗？");
+    ui.wait_label_contains("接手的营销员：successor");
+    assert!(!ui.shows_contains("接手的客服："));
+    ui.click("确定交接");
+    ui.wait_label("已交接 600 个客户，该员工还负责 1 个");
+    // The one kept is listed again, not ticked: it was kept on purpose.
+    ui.wait_label("负责 1 个客户");
+    ui.wait_for("the kept customer unticked", |h| ticked(h) == [false]);
+    let held_by = |rep: i64| {
+        server.as_admin(async |admin| {
+            admin
+                .customers
+                .search_customers(pb::SearchCustomersRequest {
+                    sales_rep_id: Some(rep),
+                    ..Default::default()
+                })
+                .await
+                .expect("search")
+                .into_inner()
+                .total
+        })
+    };
+    assert_eq!((held_by(leaver_id), held_by(successor_id)), (1, 600));
+    // Another employee: nothing chosen for the leaver carries over.
+    ui.pick("交出客户的员工", "cs-h");
+    ui.wait_label("负责 601 个客户");
+    assert!(!ui.shows("已交接 600 个客户，该员工还负责 1 个"));
+    ui.click("交接所选客户");
+    ui.wait_label("所选客户中有该员工负责客服的，请选择接手的客服");
 }
 
 impl Ui {

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
@@ -25,6 +26,9 @@ pub struct HandoverPanel {
     loaded_for: i64,
     customers: Requested<Vec<pb::Customer>>,
     ticked: BTreeSet<i64>,
+    /// The list is read again after a handover: what is left was kept on purpose, so none
+    /// starts ticked.
+    after_handover: bool,
     to_sales: i64,
     to_cs: i64,
     run: Requested<pb::HandoverCustomersResponse>,
@@ -63,13 +67,19 @@ impl HandoverPanel {
         self.holders.poll();
         if matches!(self.customers.poll(), Polled::JustDone) {
             // Handing all of them over is the usual case (the employee is leaving): every
-            // customer starts ticked; untick those that go to someone else.
-            self.ticked = (self.customers.value().into_iter().flatten())
-                .map(|c| c.id)
-                .collect();
+            // customer starts ticked; untick those that go to someone else. Those left
+            // after a handover were kept: none is ticked.
+            self.ticked = if std::mem::take(&mut self.after_handover) {
+                BTreeSet::new()
+            } else {
+                (self.customers.value().into_iter().flatten())
+                    .map(|c| c.id)
+                    .collect()
+            };
         }
         if self.errors.poll(&mut self.run) {
             self.loaded_for = 0;
+            self.after_handover = true;
             self.ticked.clear();
         }
         egui::ScrollArea::vertical()
@@ -90,6 +100,14 @@ impl HandoverPanel {
             );
         });
         if self.employee > 0 && self.loaded_for != self.employee && !self.customers.is_pending() {
+            if !self.after_handover {
+                // Another employee: nothing chosen for the last one carries over.
+                self.to_sales = 0;
+                self.to_cs = 0;
+                self.run = Requested::NotRequested;
+                self.errors.set(None);
+                self.errors.clear_local();
+            }
             self.loaded_for = self.employee;
             self.ticked.clear();
             let employee = self.employee;
@@ -187,6 +205,14 @@ impl HandoverPanel {
             super::rep_options(&self.sales_reps, self.employee),
             super::rep_options(&self.cs_reps, self.employee),
         );
+        let (needs_sales, needs_cs) = self.roles_ticked();
+        // A successor chosen, or no longer needed: the form's complaint goes.
+        if self.to_sales != 0 || !needs_sales {
+            self.errors.set_local("sales_rep_id", None);
+        }
+        if self.to_cs != 0 || !needs_cs {
+            self.errors.set_local("cs_rep_id", None);
+        }
         widgets::form_part(ui, "handover_to", &mut self.errors, |f| {
             f.combo(
                 t("handover.to_sales"),
@@ -194,7 +220,13 @@ impl HandoverPanel {
                 &mut self.to_sales,
                 &sales,
             );
+            if sales.is_empty() && self.sales_reps.value().is_some() {
+                f.note(RichText::new(t("handover.no_sales")).weak());
+            }
             f.combo(t("handover.to_cs"), "cs_rep_id", &mut self.to_cs, &cs);
+            if cs.is_empty() && self.cs_reps.value().is_some() {
+                f.note(RichText::new(t("handover.no_cs")).weak());
+            }
         });
         ui.add_space(4.0);
         let ready = !self.ticked.is_empty() && !self.run.is_pending();
@@ -203,12 +235,41 @@ impl HandoverPanel {
                 .add_enabled(ready, egui::Button::new(t("handover.run")))
                 .clicked()
             {
-                self.confirming.ask(());
+                // Each role the employee holds among the ticked needs a successor: said
+                // under its picker before anything is asked.
+                let sales_missing = needs_sales && self.to_sales == 0;
+                let cs_missing = needs_cs && self.to_cs == 0;
+                if sales_missing {
+                    self.errors
+                        .set_local("sales_rep_id", Some(t("handover.choose_sales").into()));
+                }
+                if cs_missing {
+                    self.errors
+                        .set_local("cs_rep_id", Some(t("handover.choose_cs").into()));
+                }
+                if !sales_missing && !cs_missing {
+                    self.confirming.ask(());
+                }
             }
             if self.run.is_pending() {
                 ui.spinner();
             }
         });
+    }
+
+    /// Whether the employee is the sales rep, and whether the CS rep, of any customer
+    /// ticked: the roles that need a successor.
+    fn roles_ticked(&self) -> (bool, bool) {
+        let ticked = self
+            .customers
+            .value()
+            .into_iter()
+            .flatten()
+            .filter(|c| self.ticked.contains(&c.id));
+        let holds = |rep: &Option<pb::UserRef>| rep.as_ref().is_some_and(|r| r.id == self.employee);
+        ticked.fold((false, false), |(sales, cs), c| {
+            (sales || holds(&c.sales_rep), cs || holds(&c.cs_rep))
+        })
     }
 
     /// Asks before the handover, saying how many customers move and to whom.
@@ -218,12 +279,20 @@ impl HandoverPanel {
         }
         let sales = self.sales_reps.value().cloned().unwrap_or_default();
         let cs = self.cs_reps.value().cloned().unwrap_or_default();
-        let question = [
-            tn("handover.confirm", self.ticked.len() as u64),
-            label_value(t("handover.to_sales"), name_of(&sales, self.to_sales)),
-            label_value(t("handover.to_cs"), name_of(&cs, self.to_cs)),
-        ]
-        .join("\n");
+        // The roles that move: a successor for a role the employee does not hold among
+        // the ticked changes nothing, and is not named.
+        let (needs_sales, needs_cs) = self.roles_ticked();
+        let mut question = vec![tn("handover.confirm", self.ticked.len() as u64)];
+        if needs_sales {
+            question.push(label_value(
+                t("handover.to_sales"),
+                name_of(&sales, self.to_sales),
+            ));
+        }
+        if needs_cs {
+            question.push(label_value(t("handover.to_cs"), name_of(&cs, self.to_cs)));
+        }
+        let question = question.join("\n");
         if self
             .confirming
             .ui(
