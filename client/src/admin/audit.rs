@@ -542,9 +542,15 @@ impl AuditPanel {
                     ui.label(RichText::new(t("audit.pick")).weak());
                 }
                 Some(entry) => {
-                    // The action's code on hover: one language on the screen.
+                    // Which record, by the name the server gave it (a follow-up's customer:
+                    // an update lists only what changed). The action's code on hover: one
+                    // language on the screen.
+                    let name = entry
+                        .names
+                        .get(&format!("id:{}", entry.object_id))
+                        .map_or(String::new(), |name| format!(" {name}"));
                     ui.strong(format!(
-                        "#{} {} {}",
+                        "#{} {}{name} {}",
                         entry.id,
                         action_name(&entry.action),
                         format::timestamp(entry.at.as_ref())

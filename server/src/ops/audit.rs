@@ -25,6 +25,8 @@ enum Referent {
     Customer,
     CustomerType,
     Certificate,
+    Followup,
+    ProfileRecord,
     Order,
     OrderLine,
     Shipment,
@@ -37,8 +39,9 @@ enum Referent {
 impl Referent {
     /// Its table (or a query with `id`) and the SQL expression that names a row: a
     /// document's number, a user's display name and username, an order line's drug and
-    /// specification (a shipment line's with its batch), else the name. Constants: no
-    /// input reaches the SQL.
+    /// specification (a shipment line's with its batch), a customer's record by its
+    /// customer (a certificate with its number too), else the name. Constants: no input
+    /// reaches the SQL.
     fn source(self) -> (&'static str, &'static str) {
         match self {
             Referent::User => ("users", "display_name || ' (' || username || ')'"),
@@ -50,7 +53,24 @@ impl Referent {
             Referent::ContainerUnit => ("container_units", "name"),
             Referent::Customer => ("customers", "name"),
             Referent::CustomerType => ("customer_types", "name"),
-            Referent::Certificate => ("customer_certificates", "number"),
+            Referent::Certificate => (
+                "(SELECT r.id, c.name || ' ' || r.number AS label
+                    FROM customer_certificates r JOIN customers c ON c.id = r.customer_id)
+                 AS certificate",
+                "label",
+            ),
+            Referent::Followup => (
+                "(SELECT r.id, c.name AS label
+                    FROM customer_followups r JOIN customers c ON c.id = r.customer_id)
+                 AS followup",
+                "label",
+            ),
+            Referent::ProfileRecord => (
+                "(SELECT r.id, c.name AS label
+                    FROM customer_profile_records r JOIN customers c ON c.id = r.customer_id)
+                 AS profile_record",
+                "label",
+            ),
             Referent::Order => ("orders", "number"),
             Referent::OrderLine => ("order_lines", "drug_name || ' ' || specification"),
             Referent::Shipment => ("shipments", "number"),
@@ -81,6 +101,8 @@ impl Referent {
             "customer" => Referent::Customer,
             "customer_type" => Referent::CustomerType,
             "customer_certificate" => Referent::Certificate,
+            "customer_followup" => Referent::Followup,
+            "customer_profile_record" => Referent::ProfileRecord,
             "order" => Referent::Order,
             "shipment" => Referent::Shipment,
             "transport_exception" => Referent::TransportException,

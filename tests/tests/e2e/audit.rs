@@ -4,7 +4,7 @@ use diesel::RunQueryDsl;
 use pharmacrm_server::app::load_audit_key;
 use pharmacrm_server::db::models::audit_log;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::fixtures::{DepartmentBuilder, DepartmentChange};
+use pharmacrm_tests::fixtures::{CertificateBuilder, DepartmentBuilder, DepartmentChange};
 use pharmacrm_tests::{Refused, TestApp, page};
 use tonic::Code;
 
@@ -302,6 +302,46 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
             .all(|k| k.starts_with("id:") || k.contains("_id:") || k.contains("_by:")),
         "{names:?}"
     );
+
+    // A customer's record is named by its customer (a certificate with its number too).
+    let followup = team
+        .rep
+        .send(pb::Followup {
+            customer_id: team.customer.id,
+            happened_at: Some(pharmacrm_tests::fixtures::instant(
+                "2026-11-30T10:00:00+08:00",
+            )),
+            method: pb::FollowupMethod::Visit as i32,
+            content: "介绍新品".into(),
+            ..Default::default()
+        })
+        .await;
+    let certificate = CertificateBuilder::new(team.customer.id, pb::CertificateKind::Gsp)
+        .number("京GSP-001")
+        .save(&mut team.rep)
+        .await;
+    for (object_type, id, name) in [
+        ("customer_followup", followup.id, "朝阳医院"),
+        ("customer_certificate", certificate.id, "朝阳医院 京GSP-001"),
+    ] {
+        let created = entries(
+            &app,
+            pb::SearchAuditRequest {
+                object_type: object_type.into(),
+                object_id: id.to_string(),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert_eq!(
+            created[0]
+                .names
+                .get(&format!("id:{id}"))
+                .map(String::as_str),
+            Some(name),
+            "{object_type}"
+        );
+    }
 
     // A department's parent is a department.
     let created = entries(
