@@ -499,10 +499,19 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     ui.wait_label("退出登录");
     ui.click("系统管理");
 
-    // A department.
+    // A department, then a sibling: the one created is shown, and the next new one goes
+    // where it went (top level), not under it.
     ui.type_into("新部门名称", "华东营销部");
     ui.click("创建");
     ui.wait_label_contains("华东营销部（0 人）");
+    ui.type_into("新部门名称", "华南营销部");
+    ui.click("创建");
+    ui.wait_label_contains("华南营销部（0 人）");
+    let departments = server.as_admin(async |admin| admin.departments().await);
+    assert!(
+        departments.iter().all(|d| d.parent_id.is_none()),
+        "{departments:?}"
+    );
 
     // A position granting only 查看药品, from the permission matrix.
     ui.click("岗位与权限");

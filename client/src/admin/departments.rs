@@ -70,11 +70,13 @@ impl DepartmentsPanel {
         };
         if self.selected != Some(department.id) {
             self.errors.set(None);
+            // A department picked: a new one goes under it unless chosen otherwise (the
+            // same one read again keeps what was chosen).
+            self.new_parent = Some(department.id);
         }
         self.selected = Some(department.id);
         self.form = Some(form.clone());
         self.original = Some(form);
-        self.new_parent = Some(department.id);
     }
 
     /// Opens `department` now, or once the user agrees to drop unsaved edits.
@@ -117,6 +119,9 @@ impl DepartmentsPanel {
             Polled::JustDone => {
                 if let Requested::Done(saved) = &self.save {
                     let saved = saved.clone();
+                    // The one created is shown; the next new one goes where this one
+                    // went (a sibling is the usual next).
+                    let parent = self.new_parent;
                     if self.saving_new {
                         self.new_name.clear();
                         self.new_errors.set(None);
@@ -124,6 +129,9 @@ impl DepartmentsPanel {
                         self.errors.set(None);
                     }
                     self.select(&saved);
+                    if self.saving_new {
+                        self.new_parent = parent;
+                    }
                 }
                 self.reload(ctx);
             }

@@ -306,6 +306,28 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
 }
 
 #[tokio::test]
+async fn departments_are_listed_in_the_order_they_were_set_up() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let centre = DepartmentBuilder::new("营销中心").create(&mut admin).await;
+    for name in ["营销一部", "营销二部", "营销三部"] {
+        DepartmentBuilder::new(name)
+            .under(centre.id)
+            .create(&mut admin)
+            .await;
+    }
+    let names: Vec<String> = admin
+        .departments()
+        .await
+        .into_iter()
+        .filter(|d| d.parent_id == Some(centre.id))
+        .map(|d| d.name)
+        .collect();
+    // By name they would read 一, 三, 二 (code points).
+    assert_eq!(names, ["营销一部", "营销二部", "营销三部"]);
+}
+
+#[tokio::test]
 async fn a_stale_version_is_rejected_naming_who_changed_it() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;

@@ -64,14 +64,16 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
     )
 }
 
-/// All departments (active only unless `include_archived`), ordered by name.
+/// All departments (active only unless `include_archived`), in the order they were created:
+/// siblings read 营销一部, 营销二部, 营销三部 as set up, where ordering by name would put
+/// them in code-point order (一, 三, 二).
 pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<DepartmentView>> {
     let mut q = departments::table.into_boxed();
     if !include_archived {
         q = q.filter(departments::is_active.eq(true));
     }
     let rows: Vec<Department> = q
-        .order((departments::name, departments::id))
+        .order(departments::id)
         .select(Department::as_select())
         .load(conn)?;
     views(conn, rows)
