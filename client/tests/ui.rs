@@ -489,6 +489,14 @@ fn the_audit_log_names_actions_in_chinese_and_filters_by_the_action_chosen() {
         h.query_all_by_label("nobody").next().is_some()
             && h.query_all_by_label("admin").next().is_none()
     });
+    // A bad date is named by its field; a period ending before it starts is said.
+    ui.type_into("起始日期", "2026-13-01");
+    ui.click("查询");
+    ui.wait_label("起始日期：不是有效的日期，应为 YYYY-MM-DD，例如 2026-12-04");
+    ui.replace_text("起始日期", "2026-12-05");
+    ui.type_into("截止日期", "2026-12-01");
+    ui.click("查询");
+    ui.wait_label("截止日期早于起始日期");
 }
 
 #[test]

@@ -401,10 +401,11 @@ impl AuditPanel {
         self.filter_error = None;
         // The row shown below may not be among what this search finds.
         self.selected = None;
+        // Said under the filter bar: each complaint names its field.
         let from = match day_start(&self.from) {
             Ok(t) => t,
             Err(e) => {
-                self.filter_error = Some(("from", e));
+                self.filter_error = Some(("from", label_value(t("audit.from"), &e)));
                 return;
             }
         };
@@ -415,10 +416,17 @@ impl AuditPanel {
                 nanos: 0,
             }),
             Err(e) => {
-                self.filter_error = Some(("to", e));
+                self.filter_error = Some(("to", label_value(t("audit.to"), &e)));
                 return;
             }
         };
+        // A period that ends before it starts finds nothing: said, not searched.
+        if let (Some(from), Some(to)) = (&from, &to)
+            && to.seconds <= from.seconds
+        {
+            self.filter_error = Some(("to", t("audit.to_before_from").to_owned()));
+            return;
+        }
         let request = pb::SearchAuditRequest {
             user_id: None,
             username: self.username.trim().to_owned(),
