@@ -320,16 +320,31 @@ impl FormUi<'_> {
     /// The label cell of `field`'s row: one line, never wrapped, with a red `*` when the
     /// field is required. Returns the label's own response (what names the input).
     fn label(&mut self, label: &str, field: &str) -> Response {
+        self.label_at(label, field, false)
+    }
+
+    /// A row's label: centred on the row, or at its `top` (beside the first of several
+    /// lines, such as a list of checkboxes, which it would otherwise seem to sit among).
+    fn label_at(&mut self, label: &str, field: &str, top: bool) -> Response {
         let required = self.required.iter().any(|r| r == field);
-        let cell = self.ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 2.0;
-            let response = ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
-            if required {
-                ui.label(RichText::new("*").color(ERROR))
-                    .on_hover_text(t("common.required"));
-            }
-            response
-        });
+        let add = |ui: &mut Ui| {
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 2.0;
+                let response = ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+                if required {
+                    ui.label(RichText::new("*").color(ERROR))
+                        .on_hover_text(t("common.required"));
+                }
+                response
+            })
+        };
+        let cell = if top {
+            self.ui
+                .with_layout(egui::Layout::top_down(egui::Align::Min), add)
+                .inner
+        } else {
+            add(self.ui)
+        };
         *self.widest = self.widest.max(cell.response.rect.width());
         cell.inner
     }
@@ -354,8 +369,20 @@ impl FormUi<'_> {
         submits: bool,
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
+        self.row_at(label, field, submits, false, add)
+    }
+
+    /// [`FormUi::row_submitting`], the label at the row's top when `top`.
+    fn row_at(
+        &mut self,
+        label: &str,
+        field: &str,
+        submits: bool,
+        top: bool,
+        add: impl FnOnce(&mut Ui) -> Response,
+    ) -> Response {
         let label_text = label;
-        let label = self.label(label, field);
+        let label = self.label_at(label, field, top);
         let errors = &mut *self.errors;
         let response = self
             .ui
@@ -508,7 +535,8 @@ impl FormUi<'_> {
         chosen: &mut BTreeSet<T>,
         options: &[(T, String)],
     ) -> Response {
-        self.row(label, field, |ui| {
+        // The label beside the first option, not among them.
+        self.row_at(label, field, true, true, |ui| {
             let inner = ui.vertical(|ui| {
                 let mut changed = false;
                 for (option, text) in options {
