@@ -2557,7 +2557,8 @@ fn a_certificate_reminder_opens_the_customer_at_its_certificates() {
     ui.login("sales1", DEMO_PASSWORD);
     // The demo's 北京协和医院 has a follow-up due, then a certificate expiring (and
     // later order and arrears work): the second link with its name is the certificate's.
-    ui.wait_label("PDY00001X110101");
+    // Which certificate: by its kind and number.
+    ui.wait_label("医疗机构执业许可证 PDY00001X110101");
     ui.harness
         .get_all_by_role_and_label(Role::Link, "北京协和医院")
         .nth(1)

@@ -87,7 +87,12 @@ impl WorkPanel {
                 if ui.link(&e.customer_name).clicked() {
                     open = Some(OpenCustomer::Certificates(c.customer_id));
                 }
-                ui.label(&c.number);
+                // Which certificate: its kind (营业执照, GSP 证书…) and number.
+                ui.label(format!(
+                    "{} {}",
+                    widgets::choice_label::<pb::CertificateKind>(c.kind),
+                    c.number
+                ));
                 let expired = c.status == pb::CertificateStatus::Expired as i32;
                 let text =
                     RichText::new(format!("{} {}", t("certificate.expires_on"), c.expires_on));

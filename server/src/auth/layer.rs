@@ -43,10 +43,12 @@ pub fn authenticate(
     if let Some(revoked_at) = row.revoked_at {
         // Ended by the first call that found it expired: the calls sent with it (a screen
         // asks several things at once) are told the same reason, not "invalid token".
+        // Else it was ended on purpose: signed out, or by an administrator (a password
+        // reset, a revoked token).
         return Err(AppError::Unauthenticated(if expired_by(revoked_at) {
             msg!("auth.session.expired")
         } else {
-            msg!("auth.session.invalid")
+            msg!("auth.session.ended")
         }));
     }
     if expired_by(now) {

@@ -173,7 +173,7 @@ async fn logout_ends_the_session_at_once() {
     let status = clients.try_me().await.refused(Code::Unauthenticated);
     assert_eq!(
         zh_message(&status).as_deref(),
-        Some("未登录或令牌无效，请重新登录"),
+        Some("会话已结束（已退出登录，或被管理员结束：重置密码或吊销令牌），请重新登录"),
         "ended, not expired"
     );
 }
@@ -189,7 +189,9 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
         .reset_password(me.id, "brand-new-password")
         .await
         .expect("reset");
-    rep.try_me().await.refused(Code::Unauthenticated);
+    // Told why, not "invalid token".
+    let status = rep.try_me().await.refused(Code::Unauthenticated);
+    assert_message_contains(&status, "ended by an administrator");
     assert!(
         app.login("rep1", USER_PASSWORD).await.is_err(),
         "old password no longer works"
