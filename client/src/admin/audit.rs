@@ -483,19 +483,24 @@ impl AuditPanel {
         let mut run = false;
         let mut chosen = false;
         ui.horizontal_wrapped(|ui| {
-            let mut field = |ui: &mut egui::Ui, label: &str, value: &mut String, width: f32| {
-                // A date input is followed by its calendar button.
-                widgets::keep_together(ui, label, width + 60.0);
-                let label = ui.label(label);
-                let response = ui
-                    .add(egui::TextEdit::singleline(value).desired_width(width))
-                    .labelled_by(label.id);
-                if widgets::entered(ui, &response) {
-                    run = true;
-                }
-                response
-            };
-            let first = field(ui, t("audit.username"), &mut self.username, 100.0);
+            let mut field =
+                |ui: &mut egui::Ui, label: &str, value: &mut String, width: f32, hint: &str| {
+                    // A date input is followed by its calendar button.
+                    widgets::keep_together(ui, label, width + 60.0);
+                    let label = ui.label(label);
+                    let response = ui
+                        .add(
+                            egui::TextEdit::singleline(value)
+                                .desired_width(width)
+                                .hint_text(hint),
+                        )
+                        .labelled_by(label.id);
+                    if widgets::entered(ui, &response) {
+                        run = true;
+                    }
+                    response
+                };
+            let first = field(ui, t("audit.username"), &mut self.username, 100.0, "");
             if ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::F)) {
                 first.request_focus();
             }
@@ -506,7 +511,13 @@ impl AuditPanel {
                 &mut self.object_type,
                 &objects,
             );
-            field(ui, t("audit.object_id"), &mut self.object_id, 80.0);
+            field(
+                ui,
+                t("audit.object_id"),
+                &mut self.object_id,
+                130.0,
+                t("audit.object_id_hint"),
+            );
             chosen |= widgets::combo(
                 ui,
                 "audit_action",
@@ -514,9 +525,21 @@ impl AuditPanel {
                 &mut self.action,
                 &actions,
             );
-            field(ui, t("audit.from"), &mut self.from, 100.0);
+            field(
+                ui,
+                t("audit.from"),
+                &mut self.from,
+                100.0,
+                t("common.date_hint"),
+            );
             widgets::date_picker(ui, "audit_from_picker", &mut self.from);
-            field(ui, t("audit.to"), &mut self.to, 100.0);
+            field(
+                ui,
+                t("audit.to"),
+                &mut self.to,
+                100.0,
+                t("common.date_hint"),
+            );
             widgets::date_picker(ui, "audit_to_picker", &mut self.to);
             if ui.button(t("audit.search")).clicked() {
                 run = true;

@@ -61,6 +61,8 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
                 username: non_empty(username.to_lowercase()),
                 object_type: non_empty(object_type),
                 object_id: non_empty(object_id),
+                // Read by name, when it is one, once a connection is at hand.
+                objects: None,
                 action: non_empty(action),
                 from,
                 to,

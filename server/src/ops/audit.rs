@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 use serde_json::Value;
 
-use crate::db::models::audit_log::AuditRow;
+use crate::db::models::audit_log::{AuditRow, Filter};
 use crate::error::AppResult;
 
 /// A kind of record an id in the log refers to.
@@ -54,7 +54,7 @@ impl Referent {
             Referent::Customer => ("customers", "name"),
             Referent::CustomerType => ("customer_types", "name"),
             Referent::Certificate => (
-                "(SELECT r.id, c.name || ' ' || r.number AS label
+                "(SELECT r.id, c.name || ' ' || r.number AS label, r.number, c.name AS customer
                     FROM customer_certificates r JOIN customers c ON c.id = r.customer_id)
                  AS certificate",
                 "label",
@@ -87,29 +87,28 @@ impl Referent {
         }
     }
 
+    /// The SQL condition a record of this kind meets when `$1` is what people call it:
+    /// its name or number as [`Referent::source`] gives it; a user's username (in any
+    /// case) or display name; a certificate's number or its customer's name.
+    fn matching(self) -> String {
+        match self {
+            Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
+            Referent::Certificate => "upper(number) = upper($1) OR customer = $1".to_owned(),
+            Referent::Order
+            | Referent::Shipment
+            | Referent::TransportException
+            | Referent::Payment => "number = upper($1)".to_owned(),
+            other => format!("({}) = $1", other.source().1),
+        }
+    }
+
     /// The records of the audit object type `object_type` (`customer`…), when they have a
     /// name people know them by.
     fn of_object(object_type: &str) -> Option<Referent> {
-        Some(match object_type {
-            "user" => Referent::User,
-            "department" => Referent::Department,
-            "position" => Referent::Position,
-            "invoicing_entity" => Referent::InvoicingEntity,
-            "drug" => Referent::Drug,
-            "drug_category" => Referent::DrugCategory,
-            "container_unit" => Referent::ContainerUnit,
-            "customer" => Referent::Customer,
-            "customer_type" => Referent::CustomerType,
-            "customer_certificate" => Referent::Certificate,
-            "customer_followup" => Referent::Followup,
-            "customer_profile_record" => Referent::ProfileRecord,
-            "order" => Referent::Order,
-            "shipment" => Referent::Shipment,
-            "transport_exception" => Referent::TransportException,
-            "invoice" => Referent::Invoice,
-            "payment" => Referent::Payment,
-            _ => return None,
-        })
+        OBJECTS
+            .iter()
+            .find(|(t, _)| *t == object_type)
+            .map(|(_, referent)| *referent)
     }
 
     /// What `field` of a record of `object_type` refers to, when it holds ids (`id`: the
@@ -140,6 +139,91 @@ impl Referent {
             _ => return None,
         })
     }
+}
+
+/// The audit object types whose records have a name people know them by.
+const OBJECTS: [(&str, Referent); 17] = [
+    ("user", Referent::User),
+    ("department", Referent::Department),
+    ("position", Referent::Position),
+    ("invoicing_entity", Referent::InvoicingEntity),
+    ("drug", Referent::Drug),
+    ("drug_category", Referent::DrugCategory),
+    ("container_unit", Referent::ContainerUnit),
+    ("customer", Referent::Customer),
+    ("customer_type", Referent::CustomerType),
+    ("customer_certificate", Referent::Certificate),
+    ("customer_followup", Referent::Followup),
+    ("customer_profile_record", Referent::ProfileRecord),
+    ("order", Referent::Order),
+    ("shipment", Referent::Shipment),
+    ("transport_exception", Referent::TransportException),
+    ("invoice", Referent::Invoice),
+    ("payment", Referent::Payment),
+];
+
+/// Reads an audit search's object filter as people type it: an id stays an id; what people
+/// call a record (SO20261204-0001, 北京协和医院, sales1) becomes the records of the filter's
+/// object type (of every named type when there is none) that it names, as
+/// `filter.objects`. Typing a customer's name finds the customer and its follow-ups,
+/// personal records and certificates. A type whose records have no such name (a failed
+/// login's tried username) keeps the text as its id; without a type, an object whose id
+/// is that text is found too.
+pub fn resolve_object(conn: &mut PgConnection, filter: &mut Filter) -> AppResult<()> {
+    let Some(text) = filter.object_id.as_deref() else {
+        return Ok(());
+    };
+    if text.parse::<i64>().is_ok() {
+        return Ok(());
+    }
+    let object_type = filter.object_type.as_deref();
+    if object_type.is_some_and(|t| Referent::of_object(t).is_none()) {
+        return Ok(());
+    }
+    let mut objects: Vec<(Option<String>, Vec<String>)> = objects_named(conn, object_type, text)?
+        .into_iter()
+        .map(|(kind, ids)| (Some(kind), ids))
+        .collect();
+    if object_type.is_none() {
+        objects.push((None, vec![text.to_owned()]));
+    }
+    filter.object_id = None;
+    filter.objects = Some(objects);
+    Ok(())
+}
+
+/// (object type, ids) of the records of `object_type` (of every named type when `None`)
+/// that `text` names, at most 1,000 of a type.
+fn objects_named(
+    conn: &mut PgConnection,
+    object_type: Option<&str>,
+    text: &str,
+) -> AppResult<Vec<(String, Vec<String>)>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let mut found = Vec::new();
+    for (kind, referent) in OBJECTS
+        .iter()
+        .filter(|(t, _)| object_type.is_none_or(|wanted| wanted == *t))
+    {
+        let (table, _) = referent.source();
+        let ids: Vec<Id> = diesel::sql_query(format!(
+            "SELECT id FROM {table} WHERE {} ORDER BY id LIMIT 1000",
+            referent.matching()
+        ))
+        .bind::<Text, _>(text)
+        .load(conn)?;
+        if !ids.is_empty() {
+            found.push((
+                (*kind).to_owned(),
+                ids.iter().map(|i| i.id.to_string()).collect(),
+            ));
+        }
+    }
+    Ok(found)
 }
 
 /// The ids of one entry that name records: (`field:id` key, what it refers to, the id).

@@ -26,11 +26,13 @@ impl AuditService for AuditApi {
         &self,
         request: Request<pb::SearchAuditRequest>,
     ) -> Result<Response<pb::SearchAuditResponse>, Status> {
-        let (filter, (offset, limit)) = crate::convert::audit::search_audit(request.into_inner())?;
+        let (mut filter, (offset, limit)) =
+            crate::convert::audit::search_audit(request.into_inner())?;
         let (rows, names, total) = self
             .state
             .db
             .run(move |conn| {
+                crate::ops::audit::resolve_object(conn, &mut filter)?;
                 let (rows, total) = audit_log::search(conn, &filter, offset, limit)?;
                 let names = crate::ops::audit::names(conn, &rows)?;
                 Ok((rows, names, total))

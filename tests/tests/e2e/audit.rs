@@ -343,6 +343,52 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
         );
     }
 
+    // The object filter takes what people call a record, not only its id: a customer's
+    // name finds the customer and its records.
+    let objects = |rows: Vec<pb::AuditEntry>| -> Vec<String> {
+        rows.into_iter()
+            .map(|e| format!("{}:{}", e.object_type, e.action))
+            .collect()
+    };
+    let named = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_id: "朝阳医院".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        objects(named),
+        [
+            "customer_certificate:customer_certificate.create",
+            "customer_followup:customer_followup.create",
+            "customer:customer.create",
+        ]
+    );
+    let by_type = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "customer_certificate".into(),
+            object_id: "京gsp-001".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        objects(by_type),
+        ["customer_certificate:customer_certificate.create"]
+    );
+    let nobody = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_id: "没有这个客户".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(nobody.is_empty());
+
     // A department's parent is a department.
     let created = entries(
         &app,
@@ -405,6 +451,23 @@ async fn a_shipments_lines_name_their_drug_and_batch() {
             .get(&format!("order_id:{}", head.id))
             .map(String::as_str),
         Some(head.number.as_str())
+    );
+
+    // An order is found by its number, in any case.
+    let by_number = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_id: head.number.to_lowercase(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        by_number
+            .iter()
+            .map(|e| (e.action.as_str(), e.object_id.clone()))
+            .collect::<Vec<_>>(),
+        [("order.create", head.id.to_string())]
     );
 
     // An exception's lines name the shipment line: drug, specification, batch.

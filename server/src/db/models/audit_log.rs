@@ -6,6 +6,7 @@
 //! UPDATE, DELETE and TRUNCATE on the table (a trigger).
 
 use chrono::{DateTime, SubsecRound, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -246,6 +247,9 @@ pub struct Filter {
     pub username: Option<String>,
     pub object_type: Option<String>,
     pub object_id: Option<String>,
+    /// Objects by what people call them (`ops::audit::resolve_object`): an entry of any of
+    /// these (object type, or any type when `None`; ids); none when empty.
+    pub objects: Option<Vec<(Option<String>, Vec<String>)>>,
     pub action: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -292,6 +296,21 @@ pub fn search(
         }
         if let Some(id) = &filter.object_id {
             q = q.filter(audit_log::object_id.eq(id.clone()));
+        }
+        if let Some(objects) = &filter.objects {
+            type Condition =
+                Box<dyn BoxableExpression<audit_log::table, Pg, SqlType = diesel::sql_types::Bool>>;
+            // Nothing named: a condition no row meets.
+            let none: Condition = Box::new(audit_log::id.lt(0));
+            let any = objects.iter().fold(none, |any, (kind, ids)| {
+                let of_ids = audit_log::object_id.eq_any(ids.clone());
+                let one: Condition = match kind {
+                    Some(kind) => Box::new(audit_log::object_type.eq(kind.clone()).and(of_ids)),
+                    None => Box::new(of_ids),
+                };
+                Box::new(any.or(one))
+            });
+            q = q.filter(any);
         }
         if let Some(a) = &filter.action {
             q = q.filter(audit_log::action.eq(a.clone()));
