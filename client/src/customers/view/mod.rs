@@ -22,8 +22,10 @@ use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
-/// Below this width the header shows one label and value per line instead of two.
-const HEADER_TWO_COLUMNS: f32 = 760.0;
+/// Below this width the header shows one label and value per line instead of two. A
+/// 900×600 window (about 730 wide beside the navigation) has two: the header's eleven
+/// lines would leave the tabs a sliver.
+const HEADER_TWO_COLUMNS: f32 = 640.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
