@@ -5,6 +5,7 @@
 //! Diesel never appears here: the database belongs to the server alone.
 
 pub mod codes;
+pub mod collate;
 pub mod money;
 pub mod permission;
 pub mod region;

@@ -477,7 +477,7 @@ impl AuditPanel {
             .flatten()
             .map(|a| (a.clone(), action_name(a)))
             .collect();
-        named.sort_by(|a, b| a.1.cmp(&b.1));
+        named.sort_by_cached_key(|(_, name)| pharmacrm_shared::collate::pinyin_key(name));
         let actions: Vec<(String, String)> = std::iter::once(all()).chain(named).collect();
         let objects: Vec<(String, String)> = std::iter::once(all()).chain(object_types()).collect();
         let mut run = false;

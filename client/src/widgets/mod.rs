@@ -478,6 +478,9 @@ pub fn combo_box<T: PartialEq + Clone>(
             egui::ComboBox::from_id_salt(id_salt)
                 .selected_text(selected)
                 .width(width)
+                // Longer lists than egui's 200 px show more at once (a department tree,
+                // the audit log's actions), within half the window.
+                .height((ui.ctx().content_rect().height() * 0.5).clamp(200.0, 400.0))
                 .truncate()
                 .show_ui(ui, |ui| {
                     for (option, text) in options {
