@@ -12,6 +12,18 @@ use serde_json::Value;
 use crate::db::models::audit_log::{AuditRow, Filter};
 use crate::error::AppResult;
 
+/// The rows of a customer's records table (`customer_followups`…) as (id, its customer's
+/// name as `label`): what names a follow-up or a personal record.
+macro_rules! by_customer {
+    ($table:literal) => {
+        concat!(
+            "(SELECT r.id, c.name AS label FROM ",
+            $table,
+            " r JOIN customers c ON c.id = r.customer_id) AS named"
+        )
+    };
+}
+
 /// A kind of record an id in the log refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Referent {
@@ -59,18 +71,8 @@ impl Referent {
                  AS certificate",
                 "label",
             ),
-            Referent::Followup => (
-                "(SELECT r.id, c.name AS label
-                    FROM customer_followups r JOIN customers c ON c.id = r.customer_id)
-                 AS followup",
-                "label",
-            ),
-            Referent::ProfileRecord => (
-                "(SELECT r.id, c.name AS label
-                    FROM customer_profile_records r JOIN customers c ON c.id = r.customer_id)
-                 AS profile_record",
-                "label",
-            ),
+            Referent::Followup => (by_customer!("customer_followups"), "label"),
+            Referent::ProfileRecord => (by_customer!("customer_profile_records"), "label"),
             Referent::Order => ("orders", "number"),
             Referent::OrderLine => ("order_lines", "drug_name || ' ' || specification"),
             Referent::Shipment => ("shipments", "number"),
