@@ -1282,8 +1282,16 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     ui.pick("交出客户的员工", "cs-h");
     ui.wait_label("负责 601 个客户");
     assert!(!ui.shows("已交接 600 个客户，该员工还负责 1 个"));
-    ui.click("交接所选客户");
-    ui.wait_label("所选客户中有该员工负责客服的，请选择接手的客服");
+    // They serve these customers only: no sales successor is asked for; and nobody else is
+    // a CS rep, which is said, with what to do, and nothing can be handed over.
+    ui.wait_label("没有其他客服可接手：请先新建客服用户，或不勾选该员工负责客服的客户");
+    assert!(!ui.shows("接手的营销员"));
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::Button, "交接所选客户")
+            .accesskit_node()
+            .is_disabled()
+    );
 }
 
 impl Ui {

@@ -434,13 +434,15 @@ impl UsersPanel {
                     .map(|(id, path)| (Some(id), path)),
                 )
                 .collect();
-        let positions: Vec<(i64, String)> = self
+        // By pinyin (财务, 客服, 系统管理员, 营销经理, 营销员), as people look them up.
+        let mut positions: Vec<(i64, String)> = self
             .positions
             .value()
             .into_iter()
             .flatten()
             .map(|p| (p.id, p.name.clone()))
             .collect();
+        positions.sort_by_cached_key(|(_, name)| pharmacrm_shared::collate::pinyin_key(name));
         let response = widgets::form(ui, "user_form", &mut self.errors, |f| {
             f.required(&["username", "display_name", "position_ids", "password"]);
             if form.id.is_none() {

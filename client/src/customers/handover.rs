@@ -213,23 +213,39 @@ impl HandoverPanel {
         if self.to_cs != 0 || !needs_cs {
             self.errors.set_local("cs_rep_id", None);
         }
+        // A picker for each role the employee holds among the ticked (the others do not
+        // move); a role nobody else holds says so, and what to do, instead.
+        let nobody_for_sales = sales.is_empty() && self.sales_reps.value().is_some();
+        let nobody_for_cs = cs.is_empty() && self.cs_reps.value().is_some();
         widgets::form_part(ui, "handover_to", &mut self.errors, |f| {
-            f.combo(
-                t("handover.to_sales"),
-                "sales_rep_id",
-                &mut self.to_sales,
-                &sales,
-            );
-            if sales.is_empty() && self.sales_reps.value().is_some() {
-                f.note(RichText::new(t("handover.no_sales")).weak());
+            if needs_sales {
+                if nobody_for_sales {
+                    f.row(t("handover.to_sales"), "sales_rep_id", |ui| {
+                        ui.label(RichText::new(t("handover.no_sales")).color(widgets::WARNING))
+                    });
+                } else {
+                    f.combo(
+                        t("handover.to_sales"),
+                        "sales_rep_id",
+                        &mut self.to_sales,
+                        &sales,
+                    );
+                }
             }
-            f.combo(t("handover.to_cs"), "cs_rep_id", &mut self.to_cs, &cs);
-            if cs.is_empty() && self.cs_reps.value().is_some() {
-                f.note(RichText::new(t("handover.no_cs")).weak());
+            if needs_cs {
+                if nobody_for_cs {
+                    f.row(t("handover.to_cs"), "cs_rep_id", |ui| {
+                        ui.label(RichText::new(t("handover.no_cs")).color(widgets::WARNING))
+                    });
+                } else {
+                    f.combo(t("handover.to_cs"), "cs_rep_id", &mut self.to_cs, &cs);
+                }
             }
         });
         ui.add_space(4.0);
-        let ready = !self.ticked.is_empty() && !self.run.is_pending();
+        // Not while a role to move has nobody to take it.
+        let stuck = (needs_sales && nobody_for_sales) || (needs_cs && nobody_for_cs);
+        let ready = !self.ticked.is_empty() && !self.run.is_pending() && !stuck;
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(ready, egui::Button::new(t("handover.run")))
@@ -239,11 +255,12 @@ impl HandoverPanel {
                 // under its picker before anything is asked.
                 let sales_missing = needs_sales && self.to_sales == 0;
                 let cs_missing = needs_cs && self.to_cs == 0;
-                if sales_missing {
+                // Nobody to choose is said on the row itself.
+                if sales_missing && !nobody_for_sales {
                     self.errors
                         .set_local("sales_rep_id", Some(t("handover.choose_sales").into()));
                 }
-                if cs_missing {
+                if cs_missing && !nobody_for_cs {
                     self.errors
                         .set_local("cs_rep_id", Some(t("handover.choose_cs").into()));
                 }
