@@ -17,7 +17,9 @@ use crate::error::AppResult;
 macro_rules! by_customer {
     ($table:literal) => {
         concat!(
-            "(SELECT r.id, c.name AS label FROM ",
+            // The customer's name in the collation of its index (`customers_name_order`),
+            // so that a search by name uses it.
+            "(SELECT r.id, c.name COLLATE \"zh-x-icu\" AS label FROM ",
             $table,
             " r JOIN customers c ON c.id = r.customer_id) AS named"
         )
@@ -66,7 +68,8 @@ impl Referent {
             Referent::Customer => ("customers", "name"),
             Referent::CustomerType => ("customer_types", "name"),
             Referent::Certificate => (
-                "(SELECT r.id, c.name || ' ' || r.number AS label, r.number, c.name AS customer
+                "(SELECT r.id, c.name || ' ' || r.number AS label, r.number,
+                         c.name COLLATE \"zh-x-icu\" AS customer
                     FROM customer_certificates r JOIN customers c ON c.id = r.customer_id)
                  AS certificate",
                 "label",
@@ -95,6 +98,8 @@ impl Referent {
     fn matching(self) -> String {
         match self {
             Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
+            // In the collation of the name's index (`customers_name_order`).
+            Referent::Customer => "(name COLLATE \"zh-x-icu\") = $1".to_owned(),
             Referent::Certificate => "upper(number) = upper($1) OR customer = $1".to_owned(),
             Referent::Order
             | Referent::Shipment
