@@ -6,8 +6,8 @@ use pinyin::ToPinyin;
 /// A key that sorts `text` by reading: each Chinese character as its pinyin without tone
 /// (its first reading: a character read two ways, such as 长, may sort under the other),
 /// other characters as they are, in lower case; the text itself
-/// breaks ties between characters read alike. `发票` → `fa piao 发票`, `Shipment` →
-/// `shipment Shipment`.
+/// breaks ties between characters read alike. `发票` → `fa piao  发票` (each reading
+/// followed by a space, then a space before the text), `Shipment` → `shipment Shipment`.
 pub fn pinyin_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len() * 3);
     for c in text.chars() {

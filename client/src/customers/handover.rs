@@ -26,9 +26,11 @@ pub struct HandoverPanel {
     loaded_for: i64,
     customers: Requested<Vec<pb::Customer>>,
     ticked: BTreeSet<i64>,
-    /// The list is read again after a handover: what is left was kept on purpose, so none
-    /// starts ticked.
-    after_handover: bool,
+    /// The employee whose handover just ran: their list, read again, shows what was kept
+    /// on purpose, so none starts ticked (another employee's starts afresh).
+    after_handover: Option<i64>,
+    /// Whether the list being read is such a list (decided when it is asked for).
+    kept_on_purpose: bool,
     to_sales: i64,
     to_cs: i64,
     run: Requested<pb::HandoverCustomersResponse>,
@@ -69,7 +71,7 @@ impl HandoverPanel {
             // Handing all of them over is the usual case (the employee is leaving): every
             // customer starts ticked; untick those that go to someone else. Those left
             // after a handover were kept: none is ticked.
-            self.ticked = if std::mem::take(&mut self.after_handover) {
+            self.ticked = if self.kept_on_purpose {
                 BTreeSet::new()
             } else {
                 (self.customers.value().into_iter().flatten())
@@ -79,7 +81,7 @@ impl HandoverPanel {
         }
         if self.errors.poll(&mut self.run) {
             self.loaded_for = 0;
-            self.after_handover = true;
+            self.after_handover = Some(self.employee);
             self.ticked.clear();
         }
         egui::ScrollArea::vertical()
@@ -100,7 +102,8 @@ impl HandoverPanel {
             );
         });
         if self.employee > 0 && self.loaded_for != self.employee && !self.customers.is_pending() {
-            if !self.after_handover {
+            self.kept_on_purpose = self.after_handover.take() == Some(self.employee);
+            if !self.kept_on_purpose {
                 // Another employee: nothing chosen for the last one carries over.
                 self.to_sales = 0;
                 self.to_cs = 0;
@@ -117,6 +120,7 @@ impl HandoverPanel {
                 let mut seen = std::collections::HashSet::new();
                 for (sales, cs) in [(Some(employee), None), (None, Some(employee))] {
                     let mut offset = 0;
+                    // Until a page comes back empty: whatever the server's page size.
                     loop {
                         let found = api
                             .customers()
@@ -132,13 +136,12 @@ impl HandoverPanel {
                             .await?
                             .into_inner()
                             .customers;
-                        let last = found.len() < PAGE as usize;
-                        offset += PAGE;
-                        // Both roles' customers are listed once.
-                        all.extend(found.into_iter().filter(|c| seen.insert(c.id)));
-                        if last {
+                        if found.is_empty() {
                             break;
                         }
+                        offset += u32::try_from(found.len()).unwrap_or(PAGE);
+                        // Both roles' customers are listed once.
+                        all.extend(found.into_iter().filter(|c| seen.insert(c.id)));
                     }
                 }
                 Ok(all)

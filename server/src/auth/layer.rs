@@ -37,19 +37,19 @@ pub fn authenticate(
             && (row.last_seen_at.is_none_or(|seen| seen + idle <= at)
                 || row.absolute_expires_at.is_none_or(|end| end <= at))
     };
-    if !user.is_active {
-        return Err(AppError::Unauthenticated(msg!("auth.session.disabled")));
-    }
     if let Some(revoked_at) = row.revoked_at {
         // Ended by the first call that found it expired: the calls sent with it (a screen
         // asks several things at once) are told the same reason, not "invalid token".
-        // Else it was ended on purpose: signed out, or by an administrator (a password
-        // reset, a revoked token).
+        // Else it was ended on purpose: signed out, a password changed or reset, the
+        // account disabled, a token revoked. Whoever holds an old token learns no more.
         return Err(AppError::Unauthenticated(if expired_by(revoked_at) {
             msg!("auth.session.expired")
         } else {
             msg!("auth.session.ended")
         }));
+    }
+    if !user.is_active {
+        return Err(AppError::Unauthenticated(msg!("auth.session.disabled")));
     }
     if expired_by(now) {
         session::revoke(conn, row.id)?;

@@ -100,7 +100,14 @@ impl Referent {
             Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
             // In the collation of the name's index (`customers_name_order`).
             Referent::Customer => "(name COLLATE \"zh-x-icu\") = $1".to_owned(),
-            Referent::Certificate => "upper(number) = upper($1) OR customer = $1".to_owned(),
+            // Two conditions on two tables: each through its index.
+            Referent::Certificate => "id IN (SELECT id FROM customer_certificates
+                                              WHERE upper(number) = upper($1)
+                                             UNION
+                                             SELECT r.id FROM customer_certificates r
+                                               JOIN customers c ON c.id = r.customer_id
+                                              WHERE c.name COLLATE \"zh-x-icu\" = $1)"
+                .to_owned(),
             Referent::Order
             | Referent::Shipment
             | Referent::TransportException
@@ -173,34 +180,31 @@ const OBJECTS: [(&str, Referent); 17] = [
 /// call a record (SO20261204-0001, 北京协和医院, sales1) becomes the records of the filter's
 /// object type (of every named type when there is none) that it names, as
 /// `filter.objects`. Typing a customer's name finds the customer and its follow-ups,
-/// personal records and certificates. A type whose records have no such name (a failed
-/// login's tried username) keeps the text as its id; without a type, an object whose id
-/// is that text is found too.
+/// personal records and certificates. The text is also taken as an id (digits may be an
+/// id or an invoice's number): of the filter's type, or of any type without one. A type
+/// whose records have no such name (a failed login's tried username) keeps the text as
+/// its id.
 pub fn resolve_object(conn: &mut PgConnection, filter: &mut Filter) -> AppResult<()> {
-    let Some(text) = filter.object_id.as_deref() else {
+    let Some(text) = filter.object_id.clone() else {
         return Ok(());
     };
-    if text.parse::<i64>().is_ok() {
-        return Ok(());
-    }
     let object_type = filter.object_type.as_deref();
     if object_type.is_some_and(|t| Referent::of_object(t).is_none()) {
         return Ok(());
     }
-    let mut objects: Vec<(Option<String>, Vec<String>)> = objects_named(conn, object_type, text)?
+    let mut objects: Vec<(Option<String>, Vec<String>)> = objects_named(conn, object_type, &text)?
         .into_iter()
         .map(|(kind, ids)| (Some(kind), ids))
         .collect();
-    if object_type.is_none() {
-        objects.push((None, vec![text.to_owned()]));
-    }
+    // The text as an id (the type, when given, is filtered on besides).
+    objects.push((None, vec![text]));
     filter.object_id = None;
     filter.objects = Some(objects);
     Ok(())
 }
 
 /// (object type, ids) of the records of `object_type` (of every named type when `None`)
-/// that `text` names, at most 1,000 of a type.
+/// that `text` names: the newest 1,000 of a type at most.
 fn objects_named(
     conn: &mut PgConnection,
     object_type: Option<&str>,
@@ -218,7 +222,7 @@ fn objects_named(
     {
         let (table, _) = referent.source();
         let ids: Vec<Id> = diesel::sql_query(format!(
-            "SELECT id FROM {table} WHERE {} ORDER BY id LIMIT 1000",
+            "SELECT id FROM {table} WHERE {} ORDER BY id DESC LIMIT 1000",
             referent.matching()
         ))
         .bind::<Text, _>(text)
@@ -267,6 +271,10 @@ fn fields_references(
             for item in items.iter().filter(|item| item.is_object()) {
                 fields_references(object_type, item, false, found);
             }
+        }
+        // A line's own id (and parent) is not of the object's kind.
+        if !with_lines && matches!(field.as_str(), "id" | "parent_id") {
+            continue;
         }
         let Some(referent) = Referent::of_field(object_type, field) else {
             continue;
@@ -390,7 +398,7 @@ mod tests {
         let refs = references(&row(
             "shipment",
             "7",
-            serde_json::json!({"lines": [{"order_line_id": 15, "quantity": 20}], "order_id": 9}),
+            serde_json::json!({"lines": [{"id": 11, "order_line_id": 15, "quantity": 20}], "order_id": 9}),
         ));
         let keys: Vec<&str> = refs.iter().map(|(k, _, _)| k.as_str()).collect();
         assert_eq!(keys, ["id:7", "order_line_id:15", "order_id:9"]);

@@ -173,7 +173,7 @@ async fn logout_ends_the_session_at_once() {
     let status = clients.try_me().await.refused(Code::Unauthenticated);
     assert_eq!(
         zh_message(&status).as_deref(),
-        Some("会话已结束（已退出登录，或被管理员结束：重置密码或吊销令牌），请重新登录"),
+        Some("会话已结束（已退出登录、密码已修改或重置、账号已停用或令牌已吊销），请重新登录"),
         "ended, not expired"
     );
 }
@@ -191,7 +191,7 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
         .expect("reset");
     // Told why, not "invalid token".
     let status = rep.try_me().await.refused(Code::Unauthenticated);
-    assert_message_contains(&status, "ended by an administrator");
+    assert_message_contains(&status, "password changed or reset");
     assert!(
         app.login("rep1", USER_PASSWORD).await.is_err(),
         "old password no longer works"
@@ -203,9 +203,9 @@ async fn disabling_a_user_or_resetting_their_password_ends_their_sessions() {
 
     let current = admin.user_by_id(me.id).await;
     admin.disable_user(&current).await.expect("disable");
-    // The session ended with the account, and says why.
+    // The session ended with the account, and says so.
     let status = rep.try_me().await.refused(Code::Unauthenticated);
-    assert_message_contains(&status, "disabled");
+    assert_message_contains(&status, "account disabled");
     let status = app.refused_login("rep1", "brand-new-password").await;
     assert_code(&status, Code::Unauthenticated);
     assert_message_contains(&status, "disabled");

@@ -959,6 +959,24 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
     let blue = |number: &str, amount: &str| blue_invoice(c, entity, (id, amount), number);
     let first = w.finance.send(blue("04419001", "150")).await;
     assert_eq!(first.amount, "150.00");
+    // The audit log finds it by its number, digits though it is (not taken for an id only).
+    let audited = w
+        .app
+        .admin()
+        .await
+        .send(pb::SearchAuditRequest {
+            object_id: "04419001".into(),
+            ..Default::default()
+        })
+        .await
+        .entries;
+    assert_eq!(
+        audited
+            .iter()
+            .map(|e| (e.action.as_str(), e.object_id.clone()))
+            .collect::<Vec<_>>(),
+        [("invoice.create", first.id.to_string())]
+    );
     let refused = w
         .finance
         .try_send(blue("04419002", "60"))
