@@ -30,6 +30,19 @@ struct Server {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Server {
+    /// The payments on record (the first page), as the administrator lists them.
+    fn payments(&self) -> Vec<pb::Payment> {
+        self.as_admin(async |admin| {
+            admin
+                .finance
+                .list_payments(pb::ListPaymentsRequest::default())
+                .await
+                .expect("payments")
+                .into_inner()
+                .payments
+        })
+    }
+
     fn start() -> Server {
         Server::start_on(|runtime| runtime.block_on(TestApp::spawn()))
     }
@@ -2285,18 +2298,11 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     ui.press(Role::CheckBox, ANOTHER);
     ui.press(Role::Button, "保存回款");
     ui.wait_role(Role::Button, "返回回款列表");
-    let twice = server.as_admin(async |admin| {
-        admin
-            .finance
-            .list_payments(pb::ListPaymentsRequest::default())
-            .await
-            .expect("payments")
-            .into_inner()
-            .payments
-            .into_iter()
-            .filter(|p| p.reference == "BANK-TWICE")
-            .count()
-    });
+    let twice = server
+        .payments()
+        .iter()
+        .filter(|p| p.reference == "BANK-TWICE")
+        .count();
     assert_eq!(twice, 2, "the first and the confirmed second");
 }
 
@@ -2312,17 +2318,7 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.press(Role::Button, "回款");
     // The demo's one payment, numbered by the business date it was seeded for (weeks
     // before today).
-    let number = server.as_admin(async |admin| {
-        admin
-            .finance
-            .list_payments(pb::ListPaymentsRequest::default())
-            .await
-            .expect("payments")
-            .into_inner()
-            .payments
-            .remove(0)
-            .number
-    });
+    let number = server.payments().remove(0).number;
     ui.wait_label(&number);
     ui.click(&number);
     ui.press(Role::Button, "冲销回款");
