@@ -554,12 +554,11 @@ impl AuditPanel {
         }
         widgets::request_status(ui, &self.list);
 
-        let entries = self
-            .list
-            .value()
-            .map(|l| l.entries.clone())
-            .unwrap_or_default();
-        let total = self.list.value().map_or(0, |l| l.total);
+        // While the filters are wrong, the last search's rows (of other filters) are not
+        // shown under them.
+        let shown = self.list.value().filter(|_| self.filter_error.is_none());
+        let entries = shown.map(|l| l.entries.clone()).unwrap_or_default();
+        let total = shown.map_or(0, |l| l.total);
         // Tall enough for a few changed fields whatever was shown before (a panel sizes
         // itself to its content, and the hint before a pick is one line), leaving the
         // list most of a small window.
