@@ -571,9 +571,11 @@ pub fn followup(f: Followup, created_by: String) -> pb::Followup {
     }
 }
 
-/// A certificate and the change to its scan, validated.
+/// A certificate and the change to its scan, validated: an issue date after `today` (the
+/// business day) is refused (`issued_on`), as is an expiry before the issue date.
 pub fn certificate_input(
     r: pb::SaveCertificateRequest,
+    today: chrono::NaiveDate,
 ) -> AppResult<(RecordInput<CertificateFields>, ScanChange)> {
     let pb::SaveCertificateRequest {
         certificate,
@@ -608,6 +610,9 @@ pub fn certificate_input(
         .check("authority", validation::optional_text(&authority, 100));
     let issued = date("issued_on", &issued_on, &mut check);
     let expires = date("expires_on", &expires_on, &mut check);
+    if issued.is_some_and(|i| i > today) {
+        check.fail("issued_on", msg!("field.after_today"));
+    }
     if let (Some(i), Some(e)) = (issued, expires)
         && e < i
     {

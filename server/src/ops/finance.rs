@@ -364,7 +364,7 @@ pub fn record_payment(
     lock_ledger(conn, customer.id)?;
     let mut check = FieldCheck::default();
     if input.payment_date > today {
-        check.fail("payment_date", msg!("finance.date_in_future"));
+        check.fail("payment_date", msg!("field.after_today"));
     }
     let picked: Decimal = input.allocations.iter().map(|(_, a)| *a).sum();
     if picked > input.amount {
@@ -567,10 +567,7 @@ pub fn reverse_payment(
     let earliest = ledger::last_entry_date(conn, before.id)?
         .map_or(before.payment_date, |d| d.max(before.payment_date));
     if date > today {
-        return Err(AppError::field(
-            "reversal_date",
-            msg!("finance.date_in_future"),
-        ));
+        return Err(AppError::field("reversal_date", msg!("field.after_today")));
     }
     if date < earliest {
         return Err(AppError::field(
@@ -1758,7 +1755,7 @@ pub fn record_invoice(
             lock_ledger(conn, *customer_id)?;
             let mut check = FieldCheck::default();
             if *date > today {
-                check.fail("invoice_date", msg!("finance.date_in_future"));
+                check.fail("invoice_date", msg!("field.after_today"));
             }
             let sum: Decimal = lines.iter().map(|(_, a)| *a).sum();
             positive_amount("orders", sum, &mut check);
@@ -1867,10 +1864,7 @@ pub fn record_invoice(
                 return Err(AppError::precondition(msg!("invoice.red_of_red")));
             }
             if *date > today {
-                return Err(AppError::field(
-                    "invoice_date",
-                    msg!("finance.date_in_future"),
-                ));
+                return Err(AppError::field("invoice_date", msg!("field.after_today")));
             }
             if *date < blue.invoice_date {
                 return Err(AppError::field(

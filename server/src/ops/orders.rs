@@ -519,10 +519,7 @@ fn check_shipment_fields(
     check: &mut FieldCheck,
 ) -> AppResult<(i64, i32)> {
     if fields.ship_date > today {
-        check.fail(
-            format!("{prefix}.ship_date"),
-            msg!("shipment.date_in_future"),
-        );
+        check.fail(format!("{prefix}.ship_date"), msg!("field.after_today"));
     } else if fields.ship_date < earliest {
         check.fail(
             format!("{prefix}.ship_date"),

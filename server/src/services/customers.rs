@@ -502,7 +502,8 @@ impl CustomerService for CustomerApi {
         request: Request<pb::SaveCertificateRequest>,
     ) -> Reply<pb::Certificate> {
         let session = Session::of(&request)?;
-        let (input, scan) = conv::certificate_input(request.into_inner())?;
+        let (input, scan) =
+            conv::certificate_input(request.into_inner(), self.state.clock.today())?;
         let viewer = session.viewer();
         let window = self.state.certificate_window();
         let row = self

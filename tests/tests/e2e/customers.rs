@@ -1038,6 +1038,27 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
 }
 
 #[tokio::test]
+async fn a_certificate_issued_after_today_in_the_business_time_zone_is_refused() {
+    let mut w = world().await;
+    // 00:30 on 1 December in Shanghai (still 30 November in UTC).
+    w.app.pin_clock("2026-12-01T00:30:00+08:00");
+    let issued = |on: &str| {
+        CertificateBuilder::new(w.customer.id, pb::CertificateKind::Gsp)
+            .number("京GSP-2026-1")
+            .issued_on(on)
+            .expires_on("2031-11-30")
+    };
+    let status = issued("2026-12-02")
+        .try_save(&mut w.rep)
+        .await
+        .expect_err("issued tomorrow");
+    assert_eq!(bad_fields(&status), ["issued_on"]);
+    assert_zh_contains(&status, "不能晚于今天");
+    let today = issued("2026-12-01").save(&mut w.rep).await;
+    assert_eq!(today.issued_on, "2026-12-01");
+}
+
+#[tokio::test]
 async fn the_rep_pickers_list_active_holders_of_each_role() {
     let mut w = world().await;
     let names = |reps: Vec<pb::UserRef>| reps.into_iter().map(|r| r.name).collect::<Vec<_>>();

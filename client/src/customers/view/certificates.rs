@@ -277,7 +277,7 @@ impl CertificatesTab {
                 "authority",
                 &mut draft.authority,
             );
-            f.date(
+            f.past_date(
                 t("certificate.issued_on"),
                 "issued_on",
                 &mut draft.issued_on,
