@@ -135,6 +135,22 @@ impl Display for Money {
     }
 }
 
+/// A count with its English noun in the number it takes (`1 drug`, `3 drugs`) in the
+/// English sentence, and the number alone in the Chinese one, whose sentence carries the
+/// measure word and noun (`{count} 种药品`): `Counted(n, "drug", "drugs")`.
+pub struct Counted<'a>(pub i64, pub &'a str, pub &'a str);
+
+impl MsgArg for Counted<'_> {
+    fn en(&self) -> String {
+        let Counted(n, one, many) = *self;
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+
+    fn zh(&self) -> String {
+        self.0.to_string()
+    }
+}
+
 /// A phrase that is itself translated (`msg!("handover.role.sales")`).
 impl MsgArg for Msg {
     fn en(&self) -> String {
@@ -370,12 +386,25 @@ mod tests {
         );
         assert_eq!(m.en, "choose who takes over 仁和药店 as sales rep");
         assert_eq!(m.zh, "请选择接手“仁和药店”的营销员");
-        let m = msg!("position.still_held", count = 3, name = "营销员");
+        let held = |n| {
+            msg!(
+                "position.still_held",
+                count = super::Counted(n, "active user", "active users"),
+                name = "营销员"
+            )
+        };
         assert_eq!(
-            m.en,
-            "3 active user(s) still hold “营销员”; give them another position first"
+            held(3).en,
+            "“营销员” is still held by 3 active users; give them another position first"
         );
-        assert_eq!(m.zh, "仍有 3 名在职用户担任“营销员”，请先为他们调整岗位");
+        assert_eq!(
+            held(1).en,
+            "“营销员” is still held by 1 active user; give them another position first"
+        );
+        assert_eq!(
+            held(3).zh,
+            "仍有 3 名在职用户担任“营销员”，请先为他们调整岗位"
+        );
     }
 
     /// Every `.rs` file under `server/src`.

@@ -11,6 +11,7 @@ use super::{WriteCtx, unique_violation};
 use crate::db::schema::{container_units, drugs};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
+use crate::messages::Counted;
 use crate::msg;
 
 /// A unit row.
@@ -189,7 +190,7 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         return Err(AppError::precondition(msg!(
             "unit.in_use",
             label = before.label(),
-            count = used
+            count = Counted(used, "drug", "drugs")
         )));
     }
     diesel::delete(container_units::table.find(id)).execute(conn)?;

@@ -11,6 +11,7 @@ use crate::db::schema::{departments, users};
 use crate::db::sql;
 use crate::db::versioned::{self, Archivable};
 use crate::error::{AppError, AppResult};
+use crate::messages::Counted;
 use crate::msg;
 
 /// A department row.
@@ -239,8 +240,12 @@ pub fn archive(
         return Err(AppError::precondition(msg!(
             "department.not_empty",
             name = before.name,
-            users = active_users,
-            children = active_children
+            users = Counted(active_users, "active user", "active users"),
+            children = Counted(
+                active_children,
+                "active sub-department",
+                "active sub-departments"
+            )
         )));
     }
     // Disabled users leave the archived department: re-enabling them must not put an

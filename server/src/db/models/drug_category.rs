@@ -13,6 +13,7 @@ use crate::db::schema::{drug_categories, drugs};
 use crate::db::sql;
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
+use crate::messages::Counted;
 use crate::msg;
 
 /// A category row.
@@ -319,8 +320,8 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         return Err(AppError::precondition(msg!(
             "category.not_empty",
             name = before.name,
-            drugs = drug_count,
-            children = child_count
+            drugs = Counted(drug_count, "drug", "drugs"),
+            children = Counted(child_count, "sub-category", "sub-categories")
         )));
     }
     diesel::delete(drug_categories::table.find(id)).execute(conn)?;

@@ -12,6 +12,7 @@ use super::{Grants, WriteCtx, unique_violation};
 use crate::db::schema::{position_permissions, positions, user_positions, users};
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
+use crate::messages::Counted;
 use crate::msg;
 
 /// A position row.
@@ -280,7 +281,7 @@ pub fn archive(
     if before.active_user_count > 0 {
         return Err(AppError::precondition(msg!(
             "position.still_held",
-            count = before.active_user_count,
+            count = Counted(before.active_user_count, "active user", "active users"),
             name = p.name
         )));
     }

@@ -10,6 +10,7 @@ use super::{Grants, WriteCtx, contains_pattern, position, session, unique_violat
 use crate::db::schema::{departments, positions, user_positions, users};
 use crate::db::versioned::{self, Versioned};
 use crate::error::{AppError, AppResult};
+use crate::messages::Counted;
 use crate::msg;
 
 /// A user row. The password hash never leaves this module's callers and never reaches
@@ -417,7 +418,7 @@ pub fn set_active(
             return Err(AppError::precondition(msg!(
                 "user.still_responsible",
                 name = u.display_name,
-                count = customers
+                count = Counted(customers, "customer", "customers")
             )));
         }
         session::revoke_all_for_user(conn, id, None)?;
