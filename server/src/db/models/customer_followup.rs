@@ -79,6 +79,8 @@ pub fn due_for(conn: &mut PgConnection, user_id: i64, today: NaiveDate) -> AppRe
                 .or(customers::cs_rep_id.eq(user_id)),
         )
         .filter(followups::is_deleted.eq(false))
+        // Only each customer's latest follow-up says what is planned next.
+        .distinct_on(followups::customer_id)
         .order((
             followups::customer_id,
             followups::happened_at.desc(),
@@ -91,11 +93,8 @@ pub fn due_for(conn: &mut PgConnection, user_id: i64, today: NaiveDate) -> AppRe
             followups::content,
         ))
         .load(conn)?;
-    let mut seen = std::collections::HashSet::new();
     let mut due: Vec<Due> = rows
         .into_iter()
-        // Only each customer's latest follow-up says what is planned next.
-        .filter(|r| seen.insert(r.customer_id))
         .filter_map(|r| {
             let next_on = r.next_on.filter(|d| *d <= today)?;
             Some(Due {
