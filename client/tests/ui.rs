@@ -1875,6 +1875,62 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
 }
 
 #[test]
+fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_when_asked() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(async {
+        place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "下单");
+    // Asked first; refused while the order waits to ship, and said why.
+    ui.press(Role::Button, "归档");
+    ui.wait_label_contains("不能再下单或发货");
+    ui.press(Role::Button, "归档");
+    ui.wait_label_contains("还有 1 个未完成的订单");
+    server.runtime.block_on(async {
+        team.rep
+            .cancel_order(&order, "客户改期")
+            .await
+            .expect("cancel");
+    });
+    ui.press(Role::Button, "归档");
+    ui.wait_label_contains("不能再下单或发货");
+    ui.press(Role::Button, "归档");
+    // Archived: marked, no more orders, and it can be restored.
+    ui.wait_role(Role::Button, "恢复");
+    ui.wait_label("已归档");
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::Button, "下单")
+            .accesskit_node()
+            .is_disabled()
+    );
+    let stored =
+        server.as_admin(async |admin| admin.customer(team.customer.id).await.expect("customer"));
+    assert!(!stored.is_active);
+
+    // The list shows active customers unless asked for archived ones.
+    ui.press(Role::Button, "返回客户列表");
+    ui.wait_label("状态");
+    ui.wait_for("the list without it", |h| {
+        h.query_all_by_label("北京协和医院").next().is_none()
+    });
+    ui.pick("状态", "已归档");
+    ui.click_until("北京协和医院（已归档）", "恢复");
+    ui.press(Role::Button, "恢复");
+    ui.wait_role(Role::Button, "归档");
+    assert!(
+        !ui.harness
+            .get_by_role_and_label(Role::Button, "下单")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
 fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     let server = Server::start();
     // Ordered and shipped on 27 November, expected two days later.

@@ -228,6 +228,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::CustomerWrite),
         ),
         (
+            "/pharmacrm.v1.CustomerService/SetCustomerActive",
+            Requires(P::CustomerWrite),
+        ),
+        (
             "/pharmacrm.v1.CustomerService/GetCustomer",
             Requires(P::CustomerRead),
         ),

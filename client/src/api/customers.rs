@@ -19,6 +19,8 @@ calls! {
         fn create_customer(pb::CustomerInput) -> pb::Customer;
         /// Changes a customer.
         fn update_customer(pb::UpdateCustomerRequest) -> pb::Customer;
+        /// Archives or restores a customer.
+        fn set_customer_active(pb::SetActiveRequest) -> pb::Customer;
         /// One customer.
         fn get_customer(pb::GetCustomerRequest) -> pb::Customer;
         /// One page of customers.

@@ -127,6 +127,8 @@ impl HandoverPanel {
                             .search_customers(pb::SearchCustomersRequest {
                                 sales_rep_id: sales,
                                 cs_rep_id: cs,
+                                // Archived customers have reps too.
+                                status: pb::CustomerStatusFilter::All as i32,
                                 page: Some(pb::PageRequest {
                                     offset,
                                     limit: PAGE,

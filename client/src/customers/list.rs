@@ -1,5 +1,5 @@
 //! The customer list: filters (name, pinyin, contact, phone; province; type; kind;
-//! expiring certificates), server-side paging in pinyin order, a virtualized table.
+//! expiring certificates; active, archived or both), server-side paging in pinyin order, a virtualized table.
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
@@ -20,6 +20,8 @@ struct Key_ {
     type_id: Option<i64>,
     business_kind: i32,
     expiring: bool,
+    /// A `pb::CustomerStatusFilter` (active customers by default).
+    status: i32,
 }
 
 /// What the list asks of the panel.
@@ -82,6 +84,7 @@ impl ListPanel {
                         type_id: f.type_id,
                         business_kind: f.business_kind,
                         has_expiring_certificates: f.expiring,
+                        status: f.status,
                         page: Some(pb::PageRequest {
                             offset: 0,
                             limit: PAGE,
@@ -158,6 +161,22 @@ impl ListPanel {
                 &mut self.filter.business_kind,
                 &kinds,
             );
+            let statuses = [
+                (pb::CustomerStatusFilter::Active, t("drugs.status.active")),
+                (
+                    pb::CustomerStatusFilter::Archived,
+                    t("drugs.status.archived"),
+                ),
+                (pb::CustomerStatusFilter::All, t("drugs.status.all")),
+            ]
+            .map(|(s, label)| (s as i32, label.to_owned()));
+            widgets::combo(
+                ui,
+                "filter_customer_status",
+                t("customer.status"),
+                &mut self.filter.status,
+                &statuses,
+            );
             ui.checkbox(&mut self.filter.expiring, t("customers.expiring_only"));
         });
         widgets::request_status(ui, &self.list);
@@ -168,10 +187,21 @@ impl ListPanel {
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
         let available = ui.available_height() - 48.0;
+        // An archived customer's name says so.
+        let names: Vec<String> = rows
+            .iter()
+            .map(|c| {
+                if c.is_active {
+                    c.name.clone()
+                } else {
+                    crate::i18n::bracketed(&c.name, t("common.archived"))
+                }
+            })
+            .collect();
         let name = widgets::fit_column(
             ui,
             t("customer.name"),
-            rows.iter().map(|c| c.name.as_str()),
+            names.iter().map(String::as_str),
             140.0,
             300.0,
         );
@@ -213,9 +243,9 @@ impl ListPanel {
                 })
                 .body(|body| {
                     body.rows(22.0, rows.len(), |mut row| {
-                        let c = &rows[row.index()];
+                        let (c, name) = (&rows[row.index()], &names[row.index()]);
                         row.col(|ui| {
-                            ui.label(&c.name);
+                            ui.label(name);
                         });
                         row.col(|ui| {
                             ui.label(&c.type_name);

@@ -134,7 +134,7 @@ impl OrderFormPanel {
             customer_fixed: customer_id.is_some(),
             original: draft.clone(),
             draft,
-            customer_picker: CustomerPicker::default(),
+            customer_picker: CustomerPicker::for_orders(),
             customer: Requested::NotRequested,
             entities: InvoicingEntities::default(),
             drugs: DrugPicker::default(),

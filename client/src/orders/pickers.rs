@@ -12,9 +12,12 @@ use crate::widgets;
 /// How many customers a search offers.
 const OFFERED: u32 = 8;
 
-/// A customer picked by search.
+/// A customer picked by search: archived customers too (they still pay, are invoiced and
+/// filtered by), marked, unless made [`CustomerPicker::for_orders`].
 #[derive(Default)]
 pub struct CustomerPicker {
+    /// Only active customers (an order's: an archived customer takes no orders).
+    active_only: bool,
     query: String,
     sent: Option<String>,
     results: Requested<Vec<pb::Customer>>,
@@ -23,6 +26,14 @@ pub struct CustomerPicker {
 }
 
 impl CustomerPicker {
+    /// A picker offering only the customers that may order (not archived).
+    pub fn for_orders() -> CustomerPicker {
+        CustomerPicker {
+            active_only: true,
+            ..CustomerPicker::default()
+        }
+    }
+
     /// The chosen customer's id.
     pub fn id(&self) -> Option<i64> {
         self.chosen.as_ref().map(|(id, _)| *id)
@@ -74,6 +85,11 @@ impl CustomerPicker {
                             offset: 0,
                             limit: OFFERED,
                         }),
+                        status: if self.active_only {
+                            pb::CustomerStatusFilter::Active
+                        } else {
+                            pb::CustomerStatusFilter::All
+                        } as i32,
                         ..Default::default()
                     })
                     .map(|r| r.customers),
@@ -86,7 +102,12 @@ impl CustomerPicker {
         );
         if !self.query.trim().is_empty() {
             for c in self.results.value().cloned().unwrap_or_default() {
-                if ui.button(format!("+ {}", c.name)).clicked() {
+                let label = if c.is_active {
+                    format!("+ {}", c.name)
+                } else {
+                    format!("+ {}", bracketed(&c.name, t("common.archived")))
+                };
+                if ui.button(label).clicked() {
                     self.chosen = Some((c.id, c.name));
                     self.query.clear();
                     self.sent = None;

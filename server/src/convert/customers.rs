@@ -3,7 +3,7 @@
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, FilterCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none,
+    DbCode, FilterCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none, known,
     optional_id, page, page_start, read_version, region_filter, required_id, timestamp, update,
 };
 use crate::db::models::customer::{
@@ -17,6 +17,7 @@ use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
 use crate::db::sql::PageStart;
+use crate::db::versioned::StatusFilter;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::customers::{HandoverMove, RepRole};
@@ -184,6 +185,7 @@ impl From<CustomerView> for pb::Customer {
                 .map(|l| pharmacrm_shared::money::to_wire(&l))
                 .unwrap_or_default(),
             note: c.note,
+            is_active: c.is_active,
             sales_rep: Some(pb::UserRef {
                 id: c.sales_rep_id,
                 name: v.sales_rep_name,
@@ -370,9 +372,15 @@ pub fn search_customers(
         page: page_request,
         has_expiring_certificates,
         after,
+        status,
     } = r;
     let id_number = id_number.trim().to_uppercase();
     let mut check = FieldCheck::default();
+    let status = match known("status", status, &mut check) {
+        pb::CustomerStatusFilter::Active => StatusFilter::Active,
+        pb::CustomerStatusFilter::Archived => StatusFilter::Archived,
+        pb::CustomerStatusFilter::All => StatusFilter::All,
+    };
     let (province_code, city_code) = region_filter(&province_code, &city_code, &mut check);
     let business_kind = pb::BusinessKind::filter_code("business_kind", kind, &mut check);
     let type_id = optional_id("type_id", type_id, &mut check);
@@ -393,6 +401,7 @@ pub fn search_customers(
             cs_rep_id,
             id_number_hash: (!id_number.is_empty()).then(|| key.search_hash(&id_number)),
             has_expiring_certificates,
+            status,
         },
         start,
         limit,

@@ -4,9 +4,10 @@ use pharmacrm_shared::{money, pb, validation};
 
 use super::{DbCode, Update, chosen_id, count, known, optional_id, page, page_start, timestamp};
 use crate::db::models::container_unit::{UnitInput, UnitView};
-use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, StatusFilter, Warning};
+use crate::db::models::drug::{DrugFilter, DrugInput, DrugSort, DrugView, Warning};
 use crate::db::models::drug_category::CategoryView;
 use crate::db::sql::PageStart;
+use crate::db::versioned::StatusFilter;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 

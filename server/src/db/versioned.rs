@@ -254,6 +254,29 @@ pub fn audit_created<T: Versioned>(
     audit(conn, ctx, "create", None, Some(row))
 }
 
+/// Which rows of an [`Archivable`] table a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Active rows only (the default).
+    #[default]
+    Active,
+    /// Archived rows only.
+    Archived,
+    /// Both.
+    All,
+}
+
+impl StatusFilter {
+    /// The SQL condition on the table aliased `alias`, led by ` AND ` (empty for all).
+    pub fn condition(self, alias: &str) -> String {
+        match self {
+            StatusFilter::Active => format!(" AND {alias}.is_active"),
+            StatusFilter::Archived => format!(" AND NOT {alias}.is_active"),
+            StatusFilter::All => String::new(),
+        }
+    }
+}
+
 /// A versioned row that is archived rather than deleted (`is_active`).
 pub trait Archivable: Versioned {
     /// Whether the row is active (not archived).

@@ -13,11 +13,13 @@ use crate::db::models::customer::{
     self, AssignmentSource, Customer, CustomerFields, CustomerInput, CustomerView,
 };
 use crate::db::models::customer_certificate::CertificateWindow;
-use crate::db::models::{WriteCtx, user};
+use crate::db::models::{WriteCtx, order, user};
 use crate::db::scope::Viewer;
-use crate::db::versioned::check_fresh;
+use crate::db::versioned::{self, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck};
+use crate::messages::Counted;
 use crate::msg;
+use crate::ops::finance;
 use crate::search;
 use diesel::PgConnection;
 
@@ -309,6 +311,35 @@ pub fn update(
         Some(&after),
     )?;
     Ok(after)
+}
+
+/// Archives (`is_active` false) or restores customer `id` at `version`, as `viewer`
+/// (NOT_FOUND outside the scope), audited as `customer.archive` / `customer.restore`.
+/// An archived customer takes no orders or shipments; its history, ledger and payments
+/// stay. Errors: FAILED_PRECONDITION while it has orders at work
+/// ([`order::open_count`]), ABORTED on a stale version.
+pub fn set_active(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    (id, version, is_active): (i64, i32, bool),
+    window: CertificateWindow,
+) -> AppResult<CustomerView> {
+    // An order placed meanwhile holds the ledger until it is in (ops::orders::place).
+    finance::lock_ledger(conn, id)?;
+    let before = customer::find(conn, viewer, id, true)?;
+    if !is_active && before.is_active {
+        let open = order::open_count(conn, id)?;
+        if open > 0 {
+            return Err(AppError::precondition(msg!(
+                "customer.open_orders",
+                name = before.name,
+                count = Counted(open, "order", "orders")
+            )));
+        }
+    }
+    let row: Customer = versioned::set_active(conn, ctx, id, version, is_active)?;
+    customer::view(conn, row, window)
 }
 
 /// Changes a customer's type with a reason (kept in the type history).

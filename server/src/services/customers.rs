@@ -268,6 +268,34 @@ impl CustomerService for CustomerApi {
         Ok(Response::new(view.into()))
     }
 
+    async fn set_customer_active(
+        &self,
+        request: Request<pb::SetActiveRequest>,
+    ) -> Reply<pb::Customer> {
+        let session = Session::of(&request)?;
+        let pb::SetActiveRequest {
+            id: customer_id,
+            version,
+            is_active,
+        } = request.into_inner();
+        let customer_id = id("id", customer_id)?;
+        let viewer = session.viewer();
+        let window = self.state.certificate_window();
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                ops::set_active(
+                    conn,
+                    ctx,
+                    &viewer,
+                    (customer_id, version, is_active),
+                    window,
+                )
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
     async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
         let window = self.state.certificate_window();
         let view = self

@@ -356,7 +356,8 @@ async fn goods_are_not_shipped_to_a_customer_whose_certificate_expired_after_the
         "still awaiting its replacement"
     );
 
-    // An archived customer is not shipped to either.
+    // An archived customer is not shipped to either. SetCustomerActive refuses to archive a
+    // customer with an order at work; one archived before that rule is set up in SQL.
     diesel::sql_query("UPDATE customers SET is_active = FALSE WHERE id = $1")
         .bind::<diesel::sql_types::BigInt, _>(id)
         .execute(&mut w.app.sql())
@@ -367,7 +368,7 @@ async fn goods_are_not_shipped_to_a_customer_whose_certificate_expired_after_the
         .try_create(&mut w.cs)
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&status, "已停用");
+    assert_zh_contains(&status, "已归档，不能发货");
 }
 
 #[tokio::test]
@@ -388,19 +389,107 @@ async fn archived_drugs_and_archived_customers_cannot_be_ordered() {
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "布洛芬缓释胶囊");
 
-    // No RPC archives a customer yet: archive it in the database.
-    diesel::sql_query("UPDATE customers SET is_active = FALSE WHERE id = $1")
-        .bind::<diesel::sql_types::BigInt, _>(w.customer.id)
-        .execute(&mut w.app.sql())
+    w.rep
+        .customers
+        .set_customer_active(set_active(&w.customer, false))
+        .await
         .expect("archive the customer");
-    OrderBuilder::new(w.customer.id)
+    let status = OrderBuilder::new(w.customer.id)
         .line(w.drug.id, 1, "")
         .try_create(&mut w.rep)
         .await
         .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已归档，不能下单");
 
     let saved = admin.send(pb::SearchOrdersRequest::default()).await;
     assert_eq!(saved.total, 0);
+}
+
+#[tokio::test]
+async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_until_restored() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    // An order not fully shipped would be stranded: shipments to an archived customer are
+    // refused.
+    let archive = |c: &pb::Customer| set_active(c, false);
+    let status = w
+        .rep
+        .customers
+        .set_customer_active(archive(&w.customer))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "还有 1 个未完成的订单");
+    assert_message_contains(&status, "still has 1 order at work");
+    ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+
+    // Someone else's rep does not see it, so cannot archive it.
+    let CustomerTeam { rep: mut other, .. } =
+        w.app.customer_team("朝阳医院", "rep-b", "cs-b").await;
+    other
+        .customers
+        .set_customer_active(archive(&w.customer))
+        .await
+        .refused(Code::NotFound);
+
+    let archived = w
+        .rep
+        .customers
+        .set_customer_active(archive(&w.customer))
+        .await
+        .expect("archive")
+        .into_inner();
+    assert!(!archived.is_active);
+    // Changes hold the version they were made from.
+    w.rep
+        .customers
+        .set_customer_active(set_active(&w.customer, true))
+        .await
+        .refused(Code::Aborted);
+
+    // The list shows active customers unless asked; the customer itself still opens.
+    let listed = |status: pb::CustomerStatusFilter| pb::SearchCustomersRequest {
+        status: status as i32,
+        ..Default::default()
+    };
+    let names = |r: pb::SearchCustomersResponse| {
+        r.customers.into_iter().map(|c| c.name).collect::<Vec<_>>()
+    };
+    let mut admin = w.app.admin().await;
+    let active = names(admin.send(listed(pb::CustomerStatusFilter::Active)).await);
+    assert_eq!(active, ["朝阳医院"]);
+    let gone = names(admin.send(listed(pb::CustomerStatusFilter::Archived)).await);
+    assert_eq!(gone, ["北京协和医院"]);
+    let all = names(admin.send(listed(pb::CustomerStatusFilter::All)).await);
+    assert_eq!(all.len(), 2);
+    assert!(!w.rep.customer(w.customer.id).await.expect("get").is_active);
+
+    // Its delivered order's history stays, and it can be restored.
+    let restored = w
+        .rep
+        .customers
+        .set_customer_active(set_active(&archived, true))
+        .await
+        .expect("restore")
+        .into_inner();
+    assert!(restored.is_active);
+    place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 1, "")]).await;
+    let logged = admin
+        .send(pb::SearchAuditRequest {
+            object_type: "customer".into(),
+            object_id: w.customer.id.to_string(),
+            ..Default::default()
+        })
+        .await
+        .entries;
+    let actions: Vec<&str> = logged.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions[..2],
+        ["customer.restore", "customer.archive"],
+        "newest first"
+    );
 }
 
 #[tokio::test]

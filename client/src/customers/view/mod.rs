@@ -68,6 +68,8 @@ struct AssignDialog {
 enum Dialog {
     Type,
     Assign,
+    /// Archiving or restoring (a question, then the header's error line).
+    Archive,
 }
 
 /// One customer's view.
@@ -96,6 +98,10 @@ pub struct CustomerView {
     action: Requested<pb::Customer>,
     action_from: Option<Dialog>,
     revealed: Requested<String>,
+    /// The question before archiving: no more orders or shipments.
+    confirm_archive: widgets::Confirm<pb::SetActiveRequest>,
+    /// Why the last archive or restore failed (orders still at work…).
+    archive_error: Option<crate::api::ApiError>,
 }
 
 impl Unsaved for CustomerView {
@@ -142,6 +148,8 @@ impl CustomerView {
             action: Requested::NotRequested,
             action_from: None,
             revealed: Requested::NotRequested,
+            confirm_archive: widgets::Confirm::default(),
+            archive_error: None,
         }
     }
 
@@ -171,6 +179,7 @@ impl CustomerView {
                 match self.action_from {
                     Some(Dialog::Type) => self.type_errors.set(error),
                     Some(Dialog::Assign) => self.assign_errors.set(error),
+                    Some(Dialog::Archive) => self.archive_error = error,
                     None => {}
                 }
                 false
@@ -269,6 +278,10 @@ impl CustomerView {
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
         ui.horizontal_wrapped(|ui| {
             ui.heading(&c.name);
+            if !c.is_active {
+                ui.label(RichText::new(t("customer.archived")).color(widgets::WARNING))
+                    .on_hover_text(t("customer.archived_hint"));
+            }
             ui.label(RichText::new(&c.type_name).strong());
             ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
             if c.expired_certificates > 0 {
@@ -404,13 +417,53 @@ impl CustomerView {
                     );
                 }
             }
-            if ctx.can(Permission::OrderWrite) && ui.button(t("customer.place_order")).clicked() {
+            if ctx.can(Permission::OrderWrite)
+                && ui
+                    .add_enabled(c.is_active, egui::Button::new(t("customer.place_order")))
+                    .on_disabled_hover_text(t("customer.archived_hint"))
+                    .clicked()
+            {
                 ctx.navigate(Navigate::NewOrder { customer_id: c.id });
+            }
+            if ctx.can(Permission::CustomerWrite)
+                && let Some(is_active) =
+                    widgets::archive_button(ui, c.is_active, !self.action.is_pending())
+            {
+                let request = pb::SetActiveRequest {
+                    id: c.id,
+                    version: c.version,
+                    is_active,
+                };
+                if is_active {
+                    self.set_active(ctx, request);
+                } else {
+                    self.confirm_archive.ask(request);
+                }
             }
         });
         if let Some(error) = self.revealed.error() {
             widgets::error_line(ui, error);
         }
+        if let Some(error) = &self.archive_error {
+            widgets::error_line(ui, error);
+        }
+        let question = t("customer.archive_question").replace("{name}", &c.name);
+        if let Some(request) = self.confirm_archive.ui(
+            ui.ctx(),
+            "confirm_archive_customer",
+            &question,
+            t("common.archive"),
+        ) {
+            self.set_active(ctx, request);
+        }
+    }
+
+    /// Archives or restores the customer (the view reloads when it is done).
+    fn set_active(&mut self, ctx: &AppCtx, request: pb::SetActiveRequest) {
+        self.archive_error = None;
+        self.action_from = Some(Dialog::Archive);
+        self.action
+            .request(ctx.customers().set_customer_active(request));
     }
 
     /// The masked ID number, with a button to reveal it (an audited call) and one to hide
@@ -539,6 +592,7 @@ impl CustomerView {
                     .assign_dialog
                     .as_ref()
                     .is_some_and(|d| (d.sales, d.cs) != d.original),
+                Dialog::Archive => false,
             };
             if let Some(dialog) = self.discard.request(dirty, dialog) {
                 self.close_dialog(dialog);
@@ -553,6 +607,7 @@ impl CustomerView {
         match dialog {
             Dialog::Type => self.type_dialog = None,
             Dialog::Assign => self.assign_dialog = None,
+            Dialog::Archive => {}
         }
     }
 }

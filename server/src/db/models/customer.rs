@@ -23,6 +23,7 @@ use crate::db::scope::{self, Reps, Viewer};
 use crate::db::sql::{
     Cursor, KeyOrder, KeyType, PageStart, Sql, Value, in_order_of, keyset_page_ids,
 };
+use crate::db::versioned::StatusFilter;
 use crate::error::{AppError, AppResult};
 use crate::msg;
 use crate::search;
@@ -144,7 +145,7 @@ fn not_found() -> AppError {
     AppError::not_found(msg!("customer.not_found"))
 }
 
-crate::versioned!(Customer, customers, "customer", not_found);
+crate::archivable!(Customer, customers, "customer", not_found);
 
 /// The customer if the viewer may see it, else NOT_FOUND; with `lock`, locked for the
 /// rest of the transaction (and checked again once locked, in case a reassignment moved
@@ -601,6 +602,7 @@ pub struct CustomerFilter {
     pub cs_rep_id: Option<i64>,
     pub id_number_hash: Option<Vec<u8>>,
     pub has_expiring_certificates: bool,
+    pub status: StatusFilter,
 }
 
 /// One page of a search.
@@ -643,6 +645,7 @@ pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
 /// The WHERE conditions of a search (on `customers c`), the data scope included.
 fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWindow) -> Sql {
     let mut sql = scope::customers_sql(reps, "c");
+    sql.push(&filter.status.condition("c"));
     if let Some(query) = query_sql(&filter.query, "c") {
         sql.append(&query);
     }

@@ -264,7 +264,7 @@ pub fn flags(
     Ok(out)
 }
 
-/// Expired or expiring certificates of the customers `user_id` is responsible for,
+/// Expired or expiring certificates of the active customers `user_id` is responsible for,
 /// soonest first, with the customer's name.
 pub fn expiring_for(
     conn: &mut PgConnection,
@@ -278,6 +278,7 @@ pub fn expiring_for(
                 .eq(user_id)
                 .or(customers::cs_rep_id.eq(user_id)),
         )
+        .filter(customers::is_active.eq(true))
         .filter(certificates::is_deleted.eq(false))
         .filter(certificates::expires_on.le(window.last_flagged_day()))
         .order(certificates::expires_on.asc())

@@ -61,7 +61,7 @@ pub struct Due {
     pub last_content: String,
 }
 
-/// For the customers `user_id` is responsible for: the latest follow-up of each whose
+/// For the active customers `user_id` is responsible for: the latest follow-up of each whose
 /// next date is `today` or earlier, oldest first.
 pub fn due_for(conn: &mut PgConnection, user_id: i64, today: NaiveDate) -> AppResult<Vec<Due>> {
     #[derive(Queryable)]
@@ -78,6 +78,7 @@ pub fn due_for(conn: &mut PgConnection, user_id: i64, today: NaiveDate) -> AppRe
                 .eq(user_id)
                 .or(customers::cs_rep_id.eq(user_id)),
         )
+        .filter(customers::is_active.eq(true))
         .filter(followups::is_deleted.eq(false))
         // Only each customer's latest follow-up says what is planned next.
         .distinct_on(followups::customer_id)

@@ -15,7 +15,7 @@ use crate::db::schema::{container_units, drug_categories, drugs};
 use crate::db::sql::{
     Cursor, KeyOrder, KeyType, PageStart, Sql, Value, in_order_of, keyset_page_ids,
 };
-use crate::db::versioned;
+use crate::db::versioned::{self, StatusFilter};
 use crate::error::{AppError, AppResult, FieldError, Msg};
 use crate::msg;
 use crate::search;
@@ -79,15 +79,6 @@ pub struct DrugInput {
 pub struct Warning {
     pub field: &'static str,
     pub msg: Msg,
-}
-
-/// Which drugs by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StatusFilter {
-    #[default]
-    Active,
-    Archived,
-    All,
 }
 
 /// Sort keys.
@@ -190,11 +181,7 @@ pub fn search(
     limit: i64,
 ) -> AppResult<Found> {
     let mut conditions = Sql::new("TRUE");
-    match filter.status {
-        StatusFilter::Active => conditions.push(" AND d.is_active"),
-        StatusFilter::Archived => conditions.push(" AND NOT d.is_active"),
-        StatusFilter::All => &mut conditions,
-    };
+    conditions.push(&filter.status.condition("d"));
     if let Some(q) = search::Query::new(&filter.query) {
         conditions
             .push(" AND d.search_grams @> ")

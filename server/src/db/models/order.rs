@@ -133,6 +133,21 @@ crate::insert_with_lines!(
     order_id
 );
 
+/// How many of customer `customer_id`'s orders are still at work: not fully shipped (nor
+/// closed or cancelled), or with a transport exception awaiting a decision (which may ship
+/// replacement goods).
+pub fn open_count(conn: &mut PgConnection, customer_id: i64) -> AppResult<i64> {
+    Ok(orders::table
+        .filter(orders::customer_id.eq(customer_id))
+        .filter(
+            orders::status
+                .eq_any(["pending", "partially_shipped"])
+                .or(orders::open_exceptions.gt(0)),
+        )
+        .count()
+        .get_result(conn)?)
+}
+
 /// The lines of an order, by line number.
 pub fn lines(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<OrderLine>> {
     Ok(order_lines::table
