@@ -10,9 +10,10 @@
 //!   else tests a permission.
 //! - The **roles** a permission confers (who can be a customer's sales or CS rep).
 
-use pharmacrm_shared::{Permission, pb};
+use pharmacrm_shared::{DataScope, Permission, pb};
 
 use crate::db::models::Grants;
+use crate::db::scope::Viewer;
 use crate::error::{AppError, AppResult, Msg};
 use crate::messages::per_lang;
 use crate::msg;
@@ -515,6 +516,24 @@ pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<(
         Ok(())
     } else {
         Err(denied(needed, action))
+    }
+}
+
+/// A record kept by its author (a follow-up: what they did and heard) is changed or
+/// deleted by its author, or by someone who oversees others' customers — a data scope of
+/// their department or the company (a manager, an administrator); not by a colleague who
+/// shares the customer.
+pub fn may_change_authored(viewer: &Viewer, author: Option<i64>) -> bool {
+    author == Some(viewer.user_id)
+        || matches!(viewer.scope, Some(DataScope::Department | DataScope::All))
+}
+
+/// [`may_change_authored`], or PERMISSION_DENIED.
+pub fn require_may_change_authored(viewer: &Viewer, author: Option<i64>) -> AppResult<()> {
+    if may_change_authored(viewer, author) {
+        Ok(())
+    } else {
+        Err(AppError::PermissionDenied(msg!("record.not_author")))
     }
 }
 

@@ -526,6 +526,7 @@ pub fn followup_input(
         result,
         next_on,
         created_by: _,
+        may_change: _,
     } = r;
     let mut check = FieldCheck::default();
     if followup_id > 0 {
@@ -566,7 +567,9 @@ pub fn followup_input(
 }
 
 /// A follow-up as sent, with who recorded it.
-pub fn followup(f: Followup, created_by: String) -> pb::Followup {
+/// A follow-up as sent, with whether the caller may change it
+/// ([`crate::db::models::customer_record::may_change`]).
+pub fn followup(f: Followup, created_by: String, may_change: bool) -> pb::Followup {
     pb::Followup {
         id: f.id,
         customer_id: f.customer_id,
@@ -577,6 +580,7 @@ pub fn followup(f: Followup, created_by: String) -> pb::Followup {
         result: f.result,
         next_on: date_text(f.next_on),
         created_by,
+        may_change,
     }
 }
 

@@ -480,13 +480,17 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Reply<pb::ListFollowupsResponse> {
+        let viewer = Session::of(&request)?.viewer();
         let rows = self
             .list_records::<Followup>(request, |f| f.created_by)
             .await?;
         Ok(Response::new(pb::ListFollowupsResponse {
             followups: rows
                 .into_iter()
-                .map(|(f, by)| conv::followup(f, by))
+                .map(|(f, by)| {
+                    let may_change = customer_record::may_change::<Followup>(&viewer, f.created_by);
+                    conv::followup(f, by, may_change)
+                })
                 .collect(),
         }))
     }
@@ -501,7 +505,8 @@ impl CustomerService for CustomerApi {
             .db
             .run(move |conn| display_name_of(conn, by))
             .await?;
-        Ok(Response::new(conv::followup(row, name)))
+        // Saved by the caller: theirs, or one they may change.
+        Ok(Response::new(conv::followup(row, name, true)))
     }
 
     async fn delete_followup(&self, request: Request<pb::DeleteRequest>) -> Reply<()> {

@@ -896,6 +896,56 @@ async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
 }
 
 #[tokio::test]
+async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the_colleague_sharing_the_customer()
+ {
+    let mut w = world().await;
+    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
+    let mine = w
+        .rep
+        .send(pb::Followup {
+            customer_id: w.customer.id,
+            happened_at: Some(now),
+            method: pb::FollowupMethod::Visit as i32,
+            content: "拜访药剂科".into(),
+            next_on: days_from_today(7),
+            ..Default::default()
+        })
+        .await;
+    assert!(mine.may_change);
+    // The CS rep shares the customer and reads the follow-up, but it is not theirs.
+    let mut cs = w.app.session_of("cs-a").await;
+    let seen = cs.followups(w.customer.id).await;
+    assert_eq!(seen.len(), 1);
+    assert!(!seen[0].may_change);
+    let status = cs
+        .try_send(pb::Followup {
+            content: "改成电话".into(),
+            ..seen[0].clone()
+        })
+        .await
+        .refused(Code::PermissionDenied);
+    assert_zh_contains(&status, "只有记录人或主管");
+    cs.customers
+        .delete_followup(deleting(&seen[0]))
+        .await
+        .refused(Code::PermissionDenied);
+    assert_eq!(
+        w.rep.followups(w.customer.id).await[0].content,
+        "拜访药剂科"
+    );
+    // Whoever oversees others' customers (here the company's scope) may.
+    let mut admin = w.app.admin().await;
+    let overseen = admin.followups(w.customer.id).await;
+    assert!(overseen[0].may_change);
+    admin
+        .customers
+        .delete_followup(deleting(&overseen[0]))
+        .await
+        .expect("a manager deletes it");
+    assert!(w.rep.followups(w.customer.id).await.is_empty());
+}
+
+#[tokio::test]
 async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
     let mut w = world().await;
     let later = CustomerBuilder::new("朝阳医院")

@@ -107,7 +107,8 @@ impl FollowupsTab {
                     ))
                     .weak(),
                 );
-                if can_write {
+                // A follow-up is its author's: a colleague sharing the customer reads it.
+                if can_write && f.may_change {
                     let name = t("followup.named").replace("{when}", &when);
                     if self.0.row_buttons(ui, f.id, f.version, &name) {
                         edit = Some(f.clone());

@@ -49,7 +49,8 @@ crate::customer_record!(
     followups,
     "customer_followup",
     order: (followups::happened_at.desc(), followups::id.desc()),
-    not_found
+    not_found,
+    kept_by_author: true
 );
 
 /// A follow-up that is due: its customer, the planned date, and the last content.

@@ -9,6 +9,7 @@
 use diesel::prelude::*;
 
 use super::WriteCtx;
+use crate::access;
 use crate::db::scope::Viewer;
 use crate::db::scope::require_customer;
 use crate::db::versioned::{self, Versioned};
@@ -18,6 +19,12 @@ use crate::error::{AppError, AppResult};
 pub trait CustomerRecord: Versioned + Send + 'static {
     /// The fields the user edits (insertable, and a changeset).
     type Fields: Send + Sync + 'static;
+
+    /// Whether a record is its author's account (a follow-up: what they did and heard),
+    /// changed or deleted only by them or by someone who oversees others
+    /// ([`access::may_change_authored`]); otherwise shared data of the customer (a certificate) that
+    /// anyone who may write the kind keeps.
+    const KEPT_BY_AUTHOR: bool = false;
 
     /// NOT_FOUND for this kind.
     fn not_found() -> AppError;
@@ -61,11 +68,15 @@ pub struct RecordInput<F> {
 /// `id`, `customer_id`, `is_deleted`, `version`, `created_by`, `updated_at`, `updated_by`.
 #[macro_export]
 macro_rules! customer_record {
-    ($row:ty, $fields:ty, $table:ident, $object:literal, order: ($($order:expr),+), $not_found:expr) => {
+    (
+        $row:ty, $fields:ty, $table:ident, $object:literal, order: ($($order:expr),+),
+        $not_found:expr $(, kept_by_author: $kept:expr)?
+    ) => {
         $crate::versioned!($row, $table, $object, $not_found);
 
         impl $crate::db::models::customer_record::CustomerRecord for $row {
             type Fields = $fields;
+            $(const KEPT_BY_AUTHOR: bool = $kept;)?
 
             fn not_found() -> $crate::error::AppError {
                 $not_found()
@@ -153,8 +164,16 @@ pub fn list<R: CustomerRecord>(
     Ok(R::of_customer(conn, customer_id)?)
 }
 
+/// Whether `viewer` may change or delete a record of kind `R` added by `author`: anyone
+/// (who may write the kind) unless [`CustomerRecord::KEPT_BY_AUTHOR`], then
+/// [`access::may_change_authored`].
+pub fn may_change<R: CustomerRecord>(viewer: &Viewer, author: Option<i64>) -> bool {
+    !R::KEPT_BY_AUTHOR || access::may_change_authored(viewer, author)
+}
+
 /// Record `id`, locked, if its customer is visible and it is live: scope first, so a
-/// record of a customer out of sight is simply not found.
+/// record of a customer out of sight is simply not found. PERMISSION_DENIED for a record
+/// kept by its author ([`may_change`]) that is another's.
 pub fn lock_visible<R: CustomerRecord>(
     conn: &mut PgConnection,
     viewer: &Viewer,
@@ -166,6 +185,9 @@ pub fn lock_visible<R: CustomerRecord>(
     let row = R::lock(conn, id)?;
     if row.is_deleted() {
         return Err(R::not_found());
+    }
+    if R::KEPT_BY_AUTHOR {
+        access::require_may_change_authored(viewer, row.created_by())?;
     }
     versioned::check_fresh(conn, version, &row)?;
     Ok(row)
