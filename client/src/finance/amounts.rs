@@ -169,14 +169,14 @@ struct OrderAmount {
     filled: bool,
 }
 
-/// The sum of the amounts that read as amounts (`1,000` too) on rows with an order
-/// chosen, as the wire writes it: what an invoice comes to, what a payment puts on
-/// orders.
+/// The sum of the amounts that read as amounts (`1,000` too; `600.005`, with a third
+/// decimal, does not) on rows with an order chosen, as the wire writes it: what an
+/// invoice comes to, what a payment puts on orders.
 fn rows_total(lines: &[OrderAmount]) -> String {
     let total: Decimal = lines
         .iter()
         .filter(|l| l.order_id != 0)
-        .filter_map(|l| amount_input(&l.amount).parse::<Decimal>().ok())
+        .filter_map(|l| pharmacrm_shared::money::parse_amount(&amount_input(&l.amount)).ok())
         .sum();
     to_wire(&total)
 }
@@ -588,4 +588,27 @@ fn balance_text(statement: &pb::Statement) -> String {
         .replace("{outstanding}", &format::money(&ageing.outstanding))
         .replace("{overdue}", &format::money(&to_wire(&overdue)))
         .replace("{on_account}", &format::money(&ageing.on_account))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OrderAmount, rows_total};
+
+    #[test]
+    fn the_rows_total_sums_what_reads_as_an_amount_on_rows_with_an_order() {
+        let row = |order_id, amount: &str| OrderAmount {
+            order_id,
+            amount: amount.into(),
+            ..OrderAmount::default()
+        };
+        // A third decimal is refused under its row, not added; a row without an order
+        // counts for nothing.
+        let rows = [
+            row(1, "1,000.50"),
+            row(2, "600.005"),
+            row(0, "7"),
+            row(3, "0.5"),
+        ];
+        assert_eq!(rows_total(&rows), "1001.00");
+    }
 }

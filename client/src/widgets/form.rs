@@ -163,18 +163,19 @@ impl FieldErrors {
         }
     }
 
-    /// Draws the complaint about `field` under an input drawn outside the form's grid.
+    /// Draws the complaint about `field` under an input drawn outside the form's grid,
+    /// wrapped to the width `ui` allows.
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
         self.shown.insert(field.to_owned());
         match self.field(field) {
             Some(error) => {
-                ui.label(RichText::new(&error).color(ERROR));
+                ui.add(egui::Label::new(RichText::new(&error).color(ERROR)).wrap());
                 self.held.insert(field.to_owned(), error);
             }
             // Gone since the last save: its room stays, blank.
             None => {
                 if let Some(held) = self.held.get(field) {
-                    ui.add_visible(false, egui::Label::new(held.as_str()));
+                    ui.add_visible(false, egui::Label::new(held.as_str()).wrap());
                 }
             }
         }
@@ -189,6 +190,9 @@ pub struct FormResponse {
     /// A value changed.
     pub changed: bool,
 }
+
+/// The narrowest a complaint under an input wraps to (a checkbox is narrower).
+const MIN_COMPLAINT_WIDTH: f32 = 240.0;
 
 /// Lays out a form as a two-column grid; `add` adds its rows. An error that is not about
 /// one of its fields is shown above it.
@@ -395,6 +399,9 @@ impl FormUi<'_> {
                 } else {
                     response.labelled_by(label.id)
                 };
+                // A long complaint wraps under its input rather than widening the column
+                // (and pushing a second column of the form out of the window).
+                ui.set_max_width(response.rect.width().max(MIN_COMPLAINT_WIDTH));
                 errors.field_ui(ui, field);
                 response
             })
