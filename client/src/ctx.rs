@@ -142,4 +142,10 @@ impl AppCtx {
     pub fn user_id(&self) -> i64 {
         self.me.user.as_ref().map_or(0, |u| u.id)
     }
+
+    /// Whether the user's data scope reaches beyond their own customers (a department's or
+    /// the company's): their work lists are their team's.
+    pub fn oversees(&self) -> bool {
+        self.me.data_scope != pb::DataScope::Own as i32
+    }
 }

@@ -2102,6 +2102,22 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     assert!(ui.harness.query_all_by_label("部门").next().is_none());
 }
 
+/// The demo's sales manager (department scope over 营销一部) finds the team's work in
+/// 我的工作: 李营销's due follow-up and expiring certificate, each naming the rep.
+#[test]
+fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
+    let server = Server::start_demo();
+    let mut ui = server.client();
+    ui.login("manager", DEMO_PASSWORD);
+    ui.wait_label("退出登录");
+    ui.click("客户管理");
+    ui.click_until("我的工作", "待跟进客户");
+    ui.wait_label("北京协和医院");
+    ui.wait_for("two rows naming 李营销", |h| {
+        h.query_all_by_label("营销员：李营销").count() >= 2
+    });
+}
+
 /// Finance finds a customer in the arrears list by its pinyin initials and exports what
 /// the list shows to Excel.
 #[test]

@@ -1,7 +1,8 @@
 //! 我的工作: the rep's due and overdue follow-ups and the certificates of their customers
 //! that have expired or expire soon; then the order work of the order module (a CS rep's
 //! overdue shipments, a sales rep's exceptions awaiting a decision) and, for those who read
-//! arrears, the customers owing something overdue (逾期欠款).
+//! arrears, the customers owing something overdue (逾期欠款). A manager's lists are the
+//! team's (the server reads them in the data scope), each row naming another rep's name.
 
 use egui::RichText;
 use pharmacrm_shared::pb;
@@ -67,6 +68,7 @@ impl WorkPanel {
                 if ui.link(&f.customer_name).clicked() {
                     open = Some(OpenCustomer::Followups(f.customer_id));
                 }
+                rep_ui(ui, ctx, f.sales_rep.as_ref());
                 let date = RichText::new(&f.next_on);
                 ui.label(if f.overdue {
                     date.color(widgets::ERROR)
@@ -75,6 +77,9 @@ impl WorkPanel {
                 });
                 ui.label(RichText::new(&f.last_content).weak());
             });
+        }
+        if work.more_followups {
+            more_ui(ui, work.due_followups.len());
         }
         ui.separator();
         ui.heading(t("work.certificates"));
@@ -87,6 +92,7 @@ impl WorkPanel {
                 if ui.link(&e.customer_name).clicked() {
                     open = Some(OpenCustomer::Certificates(c.customer_id));
                 }
+                rep_ui(ui, ctx, e.sales_rep.as_ref());
                 // Which certificate: its kind (营业执照, GSP 证书…) and number.
                 ui.label(format!(
                     "{} {}",
@@ -103,10 +109,25 @@ impl WorkPanel {
                 });
             });
         }
+        if work.more_certificates {
+            more_ui(ui, work.expiring_certificates.len());
+        }
         self.orders.ui(ui, ctx);
         if let Some(id) = self.arrears.ui(ui, ctx) {
             open = Some(OpenCustomer::Followups(id));
         }
         open
     }
+}
+
+/// The sales rep of a row of a manager's list ("营销员：李营销"), when it is another's.
+fn rep_ui(ui: &mut egui::Ui, ctx: &AppCtx, rep: Option<&pb::UserRef>) {
+    if let Some(rep) = rep.filter(|r| r.id != ctx.user_id()) {
+        ui.label(crate::i18n::label_value(t("customer.sales_rep"), &rep.name));
+    }
+}
+
+/// "仅显示最早的 200 条" under a list the server cut.
+fn more_ui(ui: &mut egui::Ui, shown: usize) {
+    ui.label(RichText::new(t("work.more").replace("{n}", &shown.to_string())).weak());
 }

@@ -51,7 +51,8 @@ impl OrderWork {
                 self.shipments
                     .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
                         overdue_only: true,
-                        mine: true,
+                        // A manager's are the team's (the data scope's).
+                        mine: !ctx.oversees(),
                         page,
                         ..Default::default()
                     }));
@@ -87,7 +88,7 @@ impl OrderWork {
                 self.replacements.request(ctx.orders().list_exceptions(
                     pb::ListExceptionsRequest {
                         awaiting_replacement: true,
-                        mine_to_ship: true,
+                        mine_to_ship: !ctx.oversees(),
                         page,
                         ..Default::default()
                     },
@@ -105,7 +106,7 @@ impl OrderWork {
                 self.exceptions
                     .request(ctx.orders().list_exceptions(pb::ListExceptionsRequest {
                         awaiting_decision: true,
-                        mine: true,
+                        mine: !ctx.oversees(),
                         page,
                         ..Default::default()
                     }));

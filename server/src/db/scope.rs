@@ -95,9 +95,9 @@ pub fn customers_of(reps: &Reps) -> CustomerCondition {
 }
 
 /// The customers whose sales rep or CS rep is one of `reps`, as a condition on
-/// `customers`: the one place the rule is written in the DSL.
+/// `customers` (also in a query joining it): the one place the rule is written in the DSL.
 #[diesel::dsl::auto_type]
-fn served_by(reps: Vec<i64>) -> _ {
+pub fn served_by(reps: Vec<i64>) -> _ {
     let also: Vec<i64> = reps.clone();
     customers::sales_rep_id
         .eq_any(reps)

@@ -24,6 +24,9 @@ use crate::error::{AppResult, FieldCheck};
 use crate::ops::customers as ops;
 use crate::state::AppState;
 
+/// The most rows each list of 我的工作 holds (a manager's team may have more due).
+const MY_WORK_LIMIT: i64 = 200;
+
 /// The CustomerService implementation.
 pub struct CustomerApi {
     state: Arc<AppState>,
@@ -574,19 +577,31 @@ impl CustomerService for CustomerApi {
 
     async fn my_work(&self, request: Request<()>) -> Reply<pb::MyWorkResponse> {
         let session = Session::of(&request)?;
-        let user_id = session.user_id;
+        let viewer = session.viewer();
         let window = self.state.certificate_window();
         let today = window.today;
-        let (due, expiring) = self
+        let ((due, more_followups), (expiring, more_certificates), names) = self
             .state
             .db
             .run(move |conn| {
-                Ok((
-                    customer_followup::due_for(conn, user_id, today)?,
-                    customer_certificate::expiring_for(conn, user_id, window)?,
-                ))
+                let reps = viewer.reps(conn)?;
+                let due = customer_followup::due_within(conn, &reps, today, MY_WORK_LIMIT)?;
+                let expiring =
+                    customer_certificate::expiring_within(conn, &reps, window, MY_WORK_LIMIT)?;
+                let rep_ids: Vec<i64> = (due.0.iter().map(|d| d.sales_rep_id))
+                    .chain(expiring.0.iter().map(|e| e.sales_rep_id))
+                    .collect();
+                let names = display_names(conn, &rep_ids)?;
+                Ok((due, expiring, names))
             })
             .await?;
+        let rep = |id: i64| {
+            Some(pb::UserRef {
+                id,
+                name: names.get(&id).cloned().unwrap_or_default(),
+                ..Default::default()
+            })
+        };
         Ok(Response::new(pb::MyWorkResponse {
             due_followups: due
                 .into_iter()
@@ -596,15 +611,19 @@ impl CustomerService for CustomerApi {
                     next_on: d.next_on.format("%Y-%m-%d").to_string(),
                     overdue: d.next_on < today,
                     last_content: d.last_content,
+                    sales_rep: rep(d.sales_rep_id),
                 })
                 .collect(),
             expiring_certificates: expiring
                 .into_iter()
-                .map(|(customer_name, c)| pb::ExpiringCertificate {
-                    customer_name,
-                    certificate: Some(conv::certificate(c, window)),
+                .map(|e| pb::ExpiringCertificate {
+                    customer_name: e.customer_name,
+                    certificate: Some(conv::certificate(e.certificate, window)),
+                    sales_rep: rep(e.sales_rep_id),
                 })
                 .collect(),
+            more_followups,
+            more_certificates,
         }))
     }
 

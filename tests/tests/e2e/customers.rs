@@ -431,6 +431,76 @@ async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() 
 }
 
 #[tokio::test]
+async fn a_managers_work_lists_the_teams_due_follow_ups_and_certificates_naming_the_rep() {
+    let w = world().await;
+    let app = &w.app;
+    let mut admin = app.admin().await;
+    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
+    let team2 = DepartmentBuilder::new("二部")
+        .under(center.id)
+        .create(&mut admin)
+        .await;
+    let rep = admin.user_by_id(w.rep.id).await;
+    UserChange::of(&rep)
+        .department(Some(team1.id))
+        .save(&mut admin)
+        .await;
+    let mut rep = app.session_of("rep-a").await;
+    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
+    rep.send(pb::Followup {
+        customer_id: w.customer.id,
+        happened_at: Some(now),
+        method: pb::FollowupMethod::Phone as i32,
+        content: "约拜访时间".into(),
+        next_on: days_from_today(0),
+        ..Default::default()
+    })
+    .await;
+    CertificateBuilder::new(w.customer.id, pb::CertificateKind::DrugTrade)
+        .number("京AA0000009")
+        .issued_on("2021-01-01")
+        .expires_on(&days_from_today(5))
+        .save(&mut rep)
+        .await;
+
+    // The manager of the rep's department sees the team's work, each row naming the rep.
+    let mut manager = app
+        .user_with_positions("manager-a", &["营销经理"], Some(team1.id))
+        .await;
+    let work = manager.my_work().await;
+    let due: Vec<(&str, &str)> = work
+        .due_followups
+        .iter()
+        .map(|d| {
+            let rep = d.sales_rep.as_ref().map_or("", |r| r.name.as_str());
+            (d.customer_name.as_str(), rep)
+        })
+        .collect();
+    assert_eq!(due, [("北京协和医院", "rep-a")]);
+    assert_eq!(work.expiring_certificates.len(), 1);
+    assert_eq!(
+        work.expiring_certificates[0]
+            .sales_rep
+            .as_ref()
+            .map(|r| r.name.as_str()),
+        Some("rep-a")
+    );
+    assert!(!work.more_followups && !work.more_certificates);
+    // A manager of another department, and a rep who does not serve the customer, see none.
+    let mut other_manager = app
+        .user_with_positions("manager-b", &["营销经理"], Some(team2.id))
+        .await;
+    let elsewhere = other_manager.my_work().await;
+    assert!(elsewhere.due_followups.is_empty() && elsewhere.expiring_certificates.is_empty());
+    let mut other_rep = app
+        .user_with_positions("rep-b", &["营销员"], Some(team1.id))
+        .await;
+    assert!(other_rep.my_work().await.due_followups.is_empty());
+    // The rep's own list is the same work.
+    assert_eq!(rep.my_work().await.due_followups.len(), 1);
+}
+
+#[tokio::test]
 async fn concurrent_reassignments_leave_exactly_one_rep_of_each_kind() {
     let w = world().await;
     let app = &w.app;

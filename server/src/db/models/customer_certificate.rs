@@ -10,8 +10,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use super::customer_record::{self, RecordInput};
 use crate::db::schema::{customer_certificates as certificates, customers};
-use crate::db::scope::Viewer;
-use crate::db::scope::require_customer;
+use crate::db::scope::{self, Reps, Viewer, require_customer};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -264,27 +263,49 @@ pub fn flags(
     Ok(out)
 }
 
-/// Expired or expiring certificates of the active customers `user_id` is responsible for,
-/// soonest first, with the customer's name.
-pub fn expiring_for(
+/// An expired or expiring certificate, with its customer's name and sales rep.
+pub struct Expiring {
+    pub customer_name: String,
+    pub sales_rep_id: i64,
+    pub certificate: Certificate,
+}
+
+/// Expired or expiring certificates of the active customers `reps` covers (a rep's own; a
+/// manager's team's), soonest first, at most `limit` of them; and whether there are more.
+pub fn expiring_within(
     conn: &mut PgConnection,
-    user_id: i64,
+    reps: &Reps,
     window: CertificateWindow,
-) -> AppResult<Vec<(String, Certificate)>> {
-    let rows = certificates::table
+    limit: i64,
+) -> AppResult<(Vec<Expiring>, bool)> {
+    let mut q = certificates::table
         .inner_join(customers::table)
-        .filter(
-            customers::sales_rep_id
-                .eq(user_id)
-                .or(customers::cs_rep_id.eq(user_id)),
-        )
         .filter(customers::is_active.eq(true))
         .filter(certificates::is_deleted.eq(false))
         .filter(certificates::expires_on.le(window.last_flagged_day()))
-        .order(certificates::expires_on.asc())
-        .select((customers::name, Certificate::as_select()))
-        .load(conn)?;
-    Ok(rows)
+        .order((certificates::expires_on.asc(), certificates::id.asc()))
+        .select((
+            customers::name,
+            customers::sales_rep_id,
+            Certificate::as_select(),
+        ))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Reps::Only(ids) = reps {
+        q = q.filter(scope::served_by(ids.clone()));
+    }
+    let mut rows: Vec<Expiring> = q
+        .load::<(String, i64, Certificate)>(conn)?
+        .into_iter()
+        .map(|(customer_name, sales_rep_id, certificate)| Expiring {
+            customer_name,
+            sales_rep_id,
+            certificate,
+        })
+        .collect();
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or_default());
+    Ok((rows, more))
 }
 
 /// The customer's live certificates of one of `kinds` (stored codes), latest expiry

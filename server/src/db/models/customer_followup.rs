@@ -1,10 +1,15 @@
-//! `customer_followups`: follow-up records, and the due/overdue list of a rep's work.
+//! `customer_followups`: follow-up records, and the due/overdue list of a rep's (or a
+//! manager's team's) work.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{customer_followups as followups, customers};
+use diesel::sql_types::{BigInt, Date, Text};
+
+use crate::db::schema::customer_followups as followups;
+use crate::db::scope::{self, Reps};
+use crate::db::sql::{Sql, Value};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -53,60 +58,51 @@ crate::customer_record!(
     kept_by_author: true
 );
 
-/// A follow-up that is due: its customer, the planned date, and the last content.
-#[derive(Debug, Clone)]
+/// A follow-up that is due: its customer, the planned date, the last content, and the
+/// customer's sales rep (whose work it is).
+#[derive(QueryableByName, Debug, Clone)]
 pub struct Due {
+    #[diesel(sql_type = BigInt)]
     pub customer_id: i64,
+    #[diesel(sql_type = Text)]
     pub customer_name: String,
+    #[diesel(sql_type = Date)]
     pub next_on: NaiveDate,
+    #[diesel(sql_type = Text)]
     pub last_content: String,
+    #[diesel(sql_type = BigInt)]
+    pub sales_rep_id: i64,
 }
 
-/// For the active customers `user_id` is responsible for: the latest follow-up of each whose
-/// next date is `today` or earlier, oldest first.
-pub fn due_for(conn: &mut PgConnection, user_id: i64, today: NaiveDate) -> AppResult<Vec<Due>> {
-    #[derive(Queryable)]
-    struct Row {
-        customer_id: i64,
-        customer_name: String,
-        next_on: Option<NaiveDate>,
-        content: String,
-    }
-    let rows: Vec<Row> = followups::table
-        .inner_join(customers::table)
-        .filter(
-            customers::sales_rep_id
-                .eq(user_id)
-                .or(customers::cs_rep_id.eq(user_id)),
-        )
-        .filter(customers::is_active.eq(true))
-        .filter(followups::is_deleted.eq(false))
+/// For the active customers `reps` covers (a rep's own; a manager's team's): the latest
+/// follow-up of each whose next date is `today` or earlier, oldest first, at most `limit`
+/// of them; and whether more are due. Found from the due dates (index
+/// `customer_followups_next`), each kept when no later follow-up of its customer exists.
+pub fn due_within(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    today: NaiveDate,
+    limit: i64,
+) -> AppResult<(Vec<Due>, bool)> {
+    let mut sql = Sql::new(
+        "SELECT f.customer_id, c.name AS customer_name, f.next_on, f.content AS last_content, \
+                c.sales_rep_id \
+         FROM customer_followups f JOIN customers c ON c.id = f.customer_id \
+         WHERE NOT f.is_deleted AND c.is_active AND f.next_on <= ",
+    );
+    sql.bind(Value::Date(today))
+        .push(" AND ")
+        .append(&scope::customers_sql(reps, "c"))
         // Only each customer's latest follow-up says what is planned next.
-        .distinct_on(followups::customer_id)
-        .order((
-            followups::customer_id,
-            followups::happened_at.desc(),
-            followups::id.desc(),
-        ))
-        .select((
-            followups::customer_id,
-            customers::name,
-            followups::next_on,
-            followups::content,
-        ))
-        .load(conn)?;
-    let mut due: Vec<Due> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let next_on = r.next_on.filter(|d| *d <= today)?;
-            Some(Due {
-                customer_id: r.customer_id,
-                customer_name: r.customer_name,
-                next_on,
-                last_content: r.content,
-            })
-        })
-        .collect();
-    due.sort_by_key(|d| d.next_on);
-    Ok(due)
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM customer_followups g \
+               WHERE g.customer_id = f.customer_id AND NOT g.is_deleted \
+                 AND (g.happened_at, g.id) > (f.happened_at, f.id)) \
+             ORDER BY f.next_on, f.customer_id LIMIT ",
+        )
+        .bind(Value::Int(limit + 1));
+    let mut due: Vec<Due> = sql.query().load(conn)?;
+    let more = due.len() as i64 > limit;
+    due.truncate(usize::try_from(limit).unwrap_or_default());
+    Ok((due, more))
 }
