@@ -146,6 +146,8 @@ impl AppCtx {
     /// Whether the user's data scope reaches beyond their own customers (a department's or
     /// the company's): their work lists are their team's.
     pub fn oversees(&self) -> bool {
-        self.me.data_scope != pb::DataScope::Own as i32
+        [pb::DataScope::Department, pb::DataScope::All]
+            .iter()
+            .any(|s| *s as i32 == self.me.data_scope)
     }
 }

@@ -13,7 +13,7 @@
 use pharmacrm_shared::{DataScope, Permission, pb};
 
 use crate::db::models::Grants;
-use crate::db::scope::Viewer;
+use crate::db::scope::{Reps, Viewer};
 use crate::error::{AppError, AppResult, Msg};
 use crate::messages::per_lang;
 use crate::msg;
@@ -520,17 +520,25 @@ pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<(
 }
 
 /// A record kept by its author (a follow-up: what they did and heard) is changed or
-/// deleted by its author, or by someone who oversees others' customers — a data scope of
-/// their department or the company (a manager, an administrator); not by a colleague who
-/// shares the customer.
-pub fn may_change_authored(viewer: &Viewer, author: Option<i64>) -> bool {
+/// deleted by its author, or by whoever oversees them: a company-wide data scope, or a
+/// department scope whose people (`reps`, the viewer's [`Viewer::reps`]) include the
+/// author (their manager); not by a colleague who shares the customer.
+pub fn may_change_authored(viewer: &Viewer, reps: &Reps, author: Option<i64>) -> bool {
     author == Some(viewer.user_id)
-        || matches!(viewer.scope, Some(DataScope::Department | DataScope::All))
+        || match viewer.scope {
+            Some(DataScope::All) => true,
+            Some(DataScope::Department) => author.is_some_and(|a| reps.includes(a)),
+            Some(DataScope::Own) | None => false,
+        }
 }
 
 /// [`may_change_authored`], or PERMISSION_DENIED.
-pub fn require_may_change_authored(viewer: &Viewer, author: Option<i64>) -> AppResult<()> {
-    if may_change_authored(viewer, author) {
+pub fn require_may_change_authored(
+    viewer: &Viewer,
+    reps: &Reps,
+    author: Option<i64>,
+) -> AppResult<()> {
+    if may_change_authored(viewer, reps, author) {
         Ok(())
     } else {
         Err(AppError::PermissionDenied(msg!("record.not_author")))

@@ -1,5 +1,6 @@
 //! The customer list: filters (name, pinyin, contact, phone; province; type; kind;
-//! expiring certificates; active, archived or both), server-side paging in pinyin order, a virtualized table.
+//! expiring certificates; active, archived or both), server-side paging in pinyin order,
+//! a virtualized table.
 
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};

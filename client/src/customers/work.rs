@@ -5,7 +5,7 @@
 //! team's (the server reads them in the data scope), each row naming another rep's name.
 
 use egui::RichText;
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
@@ -59,58 +59,12 @@ impl WorkPanel {
         widgets::request_status(ui, &self.work);
         let work = self.work.value().cloned().unwrap_or_default();
         let mut open = None;
-        ui.heading(t("work.followups"));
-        if work.due_followups.is_empty() {
-            ui.label(RichText::new(t("work.none")).weak());
-        }
-        for f in &work.due_followups {
-            ui.horizontal(|ui| {
-                if ui.link(&f.customer_name).clicked() {
-                    open = Some(OpenCustomer::Followups(f.customer_id));
-                }
-                rep_ui(ui, ctx, f.sales_rep.as_ref());
-                let date = RichText::new(&f.next_on);
-                ui.label(if f.overdue {
-                    date.color(widgets::ERROR)
-                } else {
-                    date
-                });
-                ui.label(RichText::new(&f.last_content).weak());
-            });
-        }
-        if work.more_followups {
-            more_ui(ui, work.due_followups.len());
-        }
-        ui.separator();
-        ui.heading(t("work.certificates"));
-        if work.expiring_certificates.is_empty() {
-            ui.label(RichText::new(t("work.none")).weak());
-        }
-        for e in &work.expiring_certificates {
-            let Some(c) = &e.certificate else { continue };
-            ui.horizontal(|ui| {
-                if ui.link(&e.customer_name).clicked() {
-                    open = Some(OpenCustomer::Certificates(c.customer_id));
-                }
-                rep_ui(ui, ctx, e.sales_rep.as_ref());
-                // Which certificate: its kind (营业执照, GSP 证书…) and number.
-                ui.label(format!(
-                    "{} {}",
-                    widgets::choice_label::<pb::CertificateKind>(c.kind),
-                    c.number
-                ));
-                let expired = c.status == pb::CertificateStatus::Expired as i32;
-                let text =
-                    RichText::new(format!("{} {}", t("certificate.expires_on"), c.expires_on));
-                ui.label(if expired {
-                    text.color(widgets::ERROR)
-                } else {
-                    text.color(widgets::WARNING)
-                });
-            });
-        }
-        if work.more_certificates {
-            more_ui(ui, work.expiring_certificates.len());
+        // Follow-ups and certificates are the work of who works the customers (finance
+        // reads them all but follows none up: the server sends it neither list).
+        if ctx.can(Permission::CustomerFollowupWrite)
+            || ctx.can(Permission::CustomerCertificateWrite)
+        {
+            open = customer_work_ui(ui, ctx, &work);
         }
         self.orders.ui(ui, ctx);
         if let Some(id) = self.arrears.ui(ui, ctx) {
@@ -120,8 +74,73 @@ impl WorkPanel {
     }
 }
 
+/// The due follow-ups and the certificates to renew; a customer to open.
+fn customer_work_ui(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    work: &pb::MyWorkResponse,
+) -> Option<OpenCustomer> {
+    let mut open = None;
+    ui.heading(t("work.followups"));
+    if work.due_followups.is_empty() {
+        ui.label(RichText::new(t("work.none")).weak());
+    }
+    for f in &work.due_followups {
+        ui.horizontal(|ui| {
+            if ui.link(&f.customer_name).clicked() {
+                open = Some(OpenCustomer::Followups(f.customer_id));
+            }
+            rep_ui(ui, ctx, f.sales_rep.as_ref());
+            let date = RichText::new(&f.next_on);
+            ui.label(if f.overdue {
+                date.color(widgets::ERROR)
+            } else {
+                date
+            });
+            ui.label(RichText::new(&f.last_content).weak());
+        });
+    }
+    if work.more_followups {
+        more_ui(ui, work.due_followups.len());
+    }
+    ui.separator();
+    ui.heading(t("work.certificates"));
+    if work.expiring_certificates.is_empty() {
+        ui.label(RichText::new(t("work.none")).weak());
+    }
+    for e in &work.expiring_certificates {
+        let Some(c) = &e.certificate else { continue };
+        ui.horizontal(|ui| {
+            if ui.link(&e.customer_name).clicked() {
+                open = Some(OpenCustomer::Certificates(c.customer_id));
+            }
+            rep_ui(ui, ctx, e.sales_rep.as_ref());
+            // Which certificate: its kind (营业执照, GSP 证书…) and number.
+            ui.label(format!(
+                "{} {}",
+                widgets::choice_label::<pb::CertificateKind>(c.kind),
+                c.number
+            ));
+            let expired = c.status == pb::CertificateStatus::Expired as i32;
+            let text = RichText::new(format!("{} {}", t("certificate.expires_on"), c.expires_on));
+            ui.label(if expired {
+                text.color(widgets::ERROR)
+            } else {
+                text.color(widgets::WARNING)
+            });
+        });
+    }
+    if work.more_certificates {
+        more_ui(ui, work.expiring_certificates.len());
+    }
+    open
+}
+
 /// The sales rep of a row of a manager's list ("营销员：李营销"), when it is another's.
 fn rep_ui(ui: &mut egui::Ui, ctx: &AppCtx, rep: Option<&pb::UserRef>) {
+    if !ctx.oversees() {
+        return;
+    }
     if let Some(rep) = rep.filter(|r| r.id != ctx.user_id()) {
         ui.label(crate::i18n::label_value(t("customer.sales_rep"), &rep.name));
     }

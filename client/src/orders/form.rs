@@ -89,6 +89,10 @@ impl Draft {
 /// the credit-hold days, or over its credit limit): placing the order needs an override.
 const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
 
+/// The field of the preview's warning that the customer cannot order at all (archived, a
+/// licence expired): said in red, as placing the order would refuse it.
+const REFUSED_FIELD: &str = "customer_id";
+
 /// The order form with its pickers, the preview and the save request.
 pub struct OrderFormPanel {
     /// The customer was given (the form was opened from the customer view).
@@ -103,6 +107,8 @@ pub struct OrderFormPanel {
     preview: Requested<pb::OrderPreview>,
     /// The input of the last preview asked for.
     previewed: Option<pb::OrderInput>,
+    /// The pass the form was last drawn in ([`egui::Context::cumulative_pass_nr`]).
+    drawn_at: u64,
     /// The quantities that input sent, by line as the form shows them now (a line removed
     /// since takes its quantity with it).
     sent: Vec<i64>,
@@ -140,6 +146,7 @@ impl OrderFormPanel {
             drugs: DrugPicker::default(),
             preview: Requested::NotRequested,
             previewed: None,
+            drawn_at: 0,
             sent: Vec::new(),
             last_input: None,
             changed_at: 0.0,
@@ -189,8 +196,14 @@ impl OrderFormPanel {
         None
     }
 
-    /// Asks for a preview once the input has rested for [`PREVIEW_DELAY`].
+    /// Asks for a preview once the input has rested for [`PREVIEW_DELAY`], and again when
+    /// the form is shown again (a licence renewed, a price changed meanwhile).
     fn preview(&mut self, ui: &egui::Ui, ctx: &AppCtx) {
+        let pass = ui.ctx().cumulative_pass_nr();
+        if pass > self.drawn_at + 1 && !self.preview.is_pending() {
+            self.previewed = None;
+        }
+        self.drawn_at = pass;
         let input = self.draft.input();
         let now = ui.input(|i| i.time);
         if self.last_input.as_ref() != Some(&input) {
@@ -468,7 +481,12 @@ impl OrderFormPanel {
             .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
             .filter(|w| refusal.as_deref() != Some(widgets::warning_text(w)))
         {
-            ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
+            let colour = if w.field == REFUSED_FIELD {
+                widgets::ERROR
+            } else {
+                widgets::WARNING
+            };
+            ui.label(RichText::new(widgets::warning_text(w)).color(colour));
         }
     }
 

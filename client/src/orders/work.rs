@@ -1,6 +1,6 @@
 //! The reps' order work, shown in 我的工作: a CS rep's overdue shipments and replacements
-//! to ship (待补发), and a sales rep's transport exceptions awaiting their decision. Each
-//! entry opens its order.
+//! to ship (待补发), and a sales rep's transport exceptions awaiting their decision — a
+//! manager's, the team's (the data scope's). Each entry opens its order.
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb, permission};

@@ -470,7 +470,8 @@ impl FormUi<'_> {
     }
 
     /// [`FormUi::date`] for a business date that cannot be in the future (a payment's,
-    /// an invoice's, a shipment's): the calendar offers no day after today.
+    /// an invoice's, a shipment's, a certificate's issue): the calendar offers no day after
+    /// today.
     pub fn past_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
         let bounds = DayBounds {
             earliest: None,

@@ -566,9 +566,8 @@ pub fn followup_input(
     })
 }
 
-/// A follow-up as sent, with who recorded it.
-/// A follow-up as sent, with whether the caller may change it
-/// ([`crate::db::models::customer_record::may_change`]).
+/// A follow-up as sent, with who recorded it and whether the caller may change it
+/// ([`crate::access::may_change_authored`]).
 pub fn followup(f: Followup, created_by: String, may_change: bool) -> pb::Followup {
     pb::Followup {
         id: f.id,

@@ -1,7 +1,8 @@
 //! Customer operations whose rules span tables: registering (type, drugs, reps, the
-//! assignment history), editing, changing the type, assigning reps and handing a leaver's
-//! customers over, and revealing an ID number. Each runs in the caller's transaction and
-//! writes its audit row there.
+//! assignment history), editing, changing the type, archiving and restoring, assigning
+//! reps and handing a leaver's customers over, revealing an ID number, and changing or
+//! deleting a customer's records (a follow-up only by its author or their manager). Each
+//! runs in the caller's transaction and writes its audit row there.
 
 use pharmacrm_shared::Permission;
 use pharmacrm_shared::validation::mask_id_number;
@@ -13,6 +14,7 @@ use crate::db::models::customer::{
     self, AssignmentSource, Customer, CustomerFields, CustomerInput, CustomerView,
 };
 use crate::db::models::customer_certificate::CertificateWindow;
+use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
 use crate::db::models::{WriteCtx, order, user};
 use crate::db::scope::Viewer;
 use crate::db::versioned::{self, check_fresh};
@@ -313,6 +315,49 @@ pub fn update(
     Ok(after)
 }
 
+/// Adds (`id` 0) or changes a customer's record of kind `R` as `viewer`; audited. One kept
+/// by its author (a follow-up) is changed only by them or whoever oversees them
+/// ([`access::require_may_change_authored`]): PERMISSION_DENIED otherwise.
+pub fn save_record<R: CustomerRecord>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    input: &RecordInput<R::Fields>,
+) -> AppResult<R> {
+    if input.id != 0 {
+        require_may_change_record::<R>(conn, viewer, input.id, input.version)?;
+    }
+    customer_record::save(conn, ctx, viewer, input)
+}
+
+/// Marks a customer's record of kind `R` deleted as `viewer`; audited. Who may, as
+/// [`save_record`].
+pub fn delete_record<R: CustomerRecord>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> AppResult<()> {
+    require_may_change_record::<R>(conn, viewer, id, version)?;
+    customer_record::delete::<R>(conn, ctx, viewer, id, version)
+}
+
+/// Record `id` (locked, checked fresh and in scope) may be changed by `viewer`.
+fn require_may_change_record<R: CustomerRecord>(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> AppResult<()> {
+    if R::KEPT_BY_AUTHOR {
+        let row: R = customer_record::lock_visible(conn, viewer, id, version)?;
+        let reps = viewer.reps(conn)?;
+        access::require_may_change_authored(viewer, &reps, row.created_by())?;
+    }
+    Ok(())
+}
+
 /// Archives (`is_active` false) or restores customer `id` at `version`, as `viewer`
 /// (NOT_FOUND outside the scope), audited as `customer.archive` / `customer.restore`.
 /// An archived customer takes no orders or shipments; its history, ledger and payments
@@ -328,6 +373,7 @@ pub fn set_active(
     // An order placed meanwhile holds the ledger until it is in (ops::orders::place).
     finance::lock_ledger(conn, id)?;
     let before = customer::find(conn, viewer, id, true)?;
+    check_fresh(conn, version, &before)?;
     if !is_active && before.is_active {
         let open = order::open_count(conn, id)?;
         if open > 0 {

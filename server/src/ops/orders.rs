@@ -143,7 +143,13 @@ pub struct Priced {
     /// Why the customer is on credit hold for this order, if it is (also a warning on
     /// [`CREDIT_HOLD_FIELD`]).
     pub credit_hold: Option<Msg>,
+    /// Why the customer cannot order at all (archived, a licence expired), if so: placing
+    /// refuses it; a preview says it as a warning on [`REFUSED_FIELD`] beside the amounts.
+    pub refused: Option<Msg>,
 }
+
+/// The field of the warning for a customer who cannot order (archived, a licence expired).
+pub const REFUSED_FIELD: &str = "customer_id";
 
 /// The field of the warning, and of the request, for the credit hold.
 pub const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
@@ -241,10 +247,12 @@ fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppRe
 }
 
 /// Checks and prices `input` as the caller `viewer` (holding `grants`) would place it on
-/// business day `today`: the same checks and defaults as [`place`], without saving.
+/// business day `today`: the same checks and defaults as [`place`], without saving. A
+/// customer who cannot order (archived, a licence expired) is priced all the same, the
+/// reason in [`Priced::refused`] and as a warning, for the order form to show both.
 ///
 /// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION for an
-/// archived customer, drug or invoicing entity and for an expired licence;
+/// archived drug or invoicing entity;
 /// INVALID_ARGUMENT naming the field for a missing drug or entity, a requested date in
 /// the past, or an amount too large.
 pub fn price(
@@ -255,7 +263,11 @@ pub fn price(
     today: NaiveDate,
 ) -> AppResult<Priced> {
     let customer = customer::find(conn, viewer, input.customer_id, false)?;
-    require_may_sell_to(conn, &customer, today, SaleStep::Order)?;
+    let refused = match require_may_sell_to(conn, &customer, today, SaleStep::Order) {
+        Ok(()) => None,
+        Err(AppError::FailedPrecondition(why)) => Some(why),
+        Err(other) => return Err(other),
+    };
     require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
 
     let mut check = FieldCheck::default();
@@ -337,6 +349,12 @@ pub fn price(
         check.fail("lines", msg!("order.total_too_large"));
     }
     check.finish()?;
+    if let Some(why) = &refused {
+        warnings.push(Warning {
+            field: REFUSED_FIELD.to_owned(),
+            msg: why.clone(),
+        });
+    }
     let credit_hold = finance::credit_hold(conn, &customer, total, today)?;
     if let Some(hold) = &credit_hold {
         warnings.push(Warning {
@@ -376,6 +394,7 @@ pub fn price(
         lines,
         warnings,
         credit_hold,
+        refused,
     })
 }
 
@@ -388,7 +407,8 @@ struct OrderRecord<'a> {
 }
 
 /// Places an order (客户下单) for the customer's current sales and CS reps, numbered
-/// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`], and the
+/// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`], and
+/// FAILED_PRECONDITION for a customer who cannot order ([`Priced::refused`]), and the
 /// credit hold's ([`finance::check_credit`]); an override is audited as
 /// `order.credit_override`.
 pub fn place(
@@ -401,6 +421,9 @@ pub fn place(
     // The credit check reads the customer's ledger: hold it still until the order is in.
     finance::lock_ledger(conn, input.customer_id)?;
     let priced = price(conn, ctx.grants, viewer, input, today)?;
+    if let Some(why) = priced.refused {
+        return Err(AppError::precondition(why));
+    }
     let overridden = finance::check_credit(
         ctx.grants,
         priced.credit_hold.clone(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use diesel::PgConnection;
 
 use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
-use pharmacrm_shared::validation;
+use pharmacrm_shared::{Permission, validation};
 use tonic::{Request, Response, Status};
 
 use crate::auth::Session;
@@ -91,7 +91,7 @@ impl CustomerApi {
         let viewer = session.viewer();
         self.state
             .write(session, move |conn, ctx| {
-                customer_record::save(conn, ctx, &viewer, &input)
+                ops::save_record(conn, ctx, &viewer, &input)
             })
             .await
     }
@@ -110,7 +110,7 @@ impl CustomerApi {
         let viewer = session.viewer();
         self.state
             .write(session, move |conn, ctx| {
-                customer_record::delete::<R>(conn, ctx, &viewer, record_id, version)
+                ops::delete_record::<R>(conn, ctx, &viewer, record_id, version)
             })
             .await
     }
@@ -487,11 +487,16 @@ impl CustomerService for CustomerApi {
         let rows = self
             .list_records::<Followup>(request, |f| f.created_by)
             .await?;
+        let reps = {
+            let viewer = viewer.clone();
+            self.state.db.run(move |conn| viewer.reps(conn)).await?
+        };
         Ok(Response::new(pb::ListFollowupsResponse {
             followups: rows
                 .into_iter()
                 .map(|(f, by)| {
-                    let may_change = customer_record::may_change::<Followup>(&viewer, f.created_by);
+                    let may_change =
+                        crate::access::may_change_authored(&viewer, &reps, f.created_by);
                     conv::followup(f, by, may_change)
                 })
                 .collect(),
@@ -578,6 +583,15 @@ impl CustomerService for CustomerApi {
     async fn my_work(&self, request: Request<()>) -> Reply<pb::MyWorkResponse> {
         let session = Session::of(&request)?;
         let viewer = session.viewer();
+        // Work is for who works the customers (follows them up or keeps their certificates):
+        // finance, reading every customer, would otherwise get the whole company's.
+        let permissions = session.grants().permissions;
+        let works_customers = [
+            Permission::CustomerFollowupWrite,
+            Permission::CustomerCertificateWrite,
+        ]
+        .iter()
+        .any(|p| permissions.contains(p));
         let window = self.state.certificate_window();
         let today = window.today;
         let ((due, more_followups), (expiring, more_certificates), names) = self
@@ -585,9 +599,16 @@ impl CustomerService for CustomerApi {
             .db
             .run(move |conn| {
                 let reps = viewer.reps(conn)?;
-                let due = customer_followup::due_within(conn, &reps, today, MY_WORK_LIMIT)?;
-                let expiring =
-                    customer_certificate::expiring_within(conn, &reps, window, MY_WORK_LIMIT)?;
+                let due = if works_customers {
+                    customer_followup::due_within(conn, &reps, today, MY_WORK_LIMIT)?
+                } else {
+                    (Vec::new(), false)
+                };
+                let expiring = if works_customers {
+                    customer_certificate::expiring_within(conn, &reps, window, MY_WORK_LIMIT)?
+                } else {
+                    (Vec::new(), false)
+                };
                 let rep_ids: Vec<i64> = (due.0.iter().map(|d| d.sales_rep_id))
                     .chain(expiring.0.iter().map(|e| e.sales_rep_id))
                     .collect();

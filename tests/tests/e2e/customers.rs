@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, DepartmentBuilder, ID_NUMBER, Person,
-    ServiceAccountBuilder, UserBuilder, UserChange, deleting,
+    ServiceAccountBuilder, UserBuilder, UserChange, deleting, set_active,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, output_of,
@@ -981,7 +981,6 @@ async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the
             ..Default::default()
         })
         .await;
-    assert!(mine.may_change);
     // The CS rep shares the customer and reads the follow-up, but it is not theirs.
     let mut cs = w.app.session_of("cs-a").await;
     let seen = cs.followups(w.customer.id).await;
@@ -999,20 +998,99 @@ async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the
         .delete_followup(deleting(&seen[0]))
         .await
         .refused(Code::PermissionDenied);
-    assert_eq!(
-        w.rep.followups(w.customer.id).await[0].content,
-        "拜访药剂科"
-    );
-    // Whoever oversees others' customers (here the company's scope) may.
+    let listed = w.rep.followups(w.customer.id).await;
+    assert_eq!(listed[0].content, "拜访药剂科");
+    assert!(listed[0].may_change, "the author's own");
+    // A manager whose department holds the author may; a manager of another department
+    // who sees the customer (its CS rep is theirs) may not.
     let mut admin = w.app.admin().await;
-    let overseen = admin.followups(w.customer.id).await;
-    assert!(overseen[0].may_change);
-    admin
+    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
+    let team2 = DepartmentBuilder::new("二部")
+        .under(center.id)
+        .create(&mut admin)
+        .await;
+    for (person, team) in [(w.rep.id, team1.id), (w.cs.id, team2.id)] {
+        let user = admin.user_by_id(person).await;
+        UserChange::of(&user)
+            .department(Some(team))
+            .save(&mut admin)
+            .await;
+    }
+    let mut cs_manager = w
+        .app
+        .user_with_positions("manager-b", &["营销经理"], Some(team2.id))
+        .await;
+    let seen = cs_manager.followups(w.customer.id).await;
+    assert!(!seen[0].may_change);
+    cs_manager
         .customers
-        .delete_followup(deleting(&overseen[0]))
+        .delete_followup(deleting(&seen[0]))
         .await
-        .expect("a manager deletes it");
+        .refused(Code::PermissionDenied);
+    let mut manager = w
+        .app
+        .user_with_positions("manager-a", &["营销经理"], Some(team1.id))
+        .await;
+    let overseen = manager.followups(w.customer.id).await;
+    assert!(overseen[0].may_change);
+    manager
+        .customers
+        .delete_followup(deleting(&mine))
+        .await
+        .expect("the author's manager deletes it");
     assert!(w.rep.followups(w.customer.id).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_work_list_reads_each_customers_latest_follow_up_and_leaves_archived_customers_out() {
+    let mut w = world().await;
+    let other = CustomerBuilder::new("朝阳医院")
+        .of_type(w.customer.type_id)
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let at = |hours_ago: i64| {
+        pharmacrm_server::convert::timestamp(
+            chrono::Utc::now() - chrono::Duration::hours(hours_ago),
+        )
+    };
+    let followup = |customer_id, hours_ago, next_in_days| pb::Followup {
+        customer_id,
+        happened_at: Some(at(hours_ago)),
+        method: pb::FollowupMethod::Phone as i32,
+        content: format!("{hours_ago} 小时前"),
+        next_on: days_from_today(next_in_days),
+        ..Default::default()
+    };
+    // 北京协和医院: due today, then a later call planned for next week — not due.
+    w.rep.send(followup(w.customer.id, 5, 0)).await;
+    w.rep.send(followup(w.customer.id, 1, 7)).await;
+    // 朝阳医院: due today, then a later one due next week that is deleted — due again.
+    w.rep.send(followup(other.id, 5, 0)).await;
+    let later = w.rep.send(followup(other.id, 1, 7)).await;
+    w.rep
+        .customers
+        .delete_followup(deleting(&later))
+        .await
+        .expect("delete");
+    let due = |work: pb::MyWorkResponse| {
+        work.due_followups
+            .into_iter()
+            .map(|d| (d.customer_name, d.last_content))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        due(w.rep.my_work().await),
+        [("朝阳医院".to_owned(), "5 小时前".to_owned())]
+    );
+    // Archived, it is nobody's work.
+    let other = w.rep.customer(other.id).await.expect("get");
+    w.rep
+        .customers
+        .set_customer_active(set_active(&other, false))
+        .await
+        .expect("archive");
+    assert!(due(w.rep.my_work().await).is_empty());
 }
 
 #[tokio::test]

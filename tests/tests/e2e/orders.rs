@@ -274,12 +274,21 @@ async fn an_expired_licence_or_gsp_certificate_refuses_the_order_naming_it_and_i
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "药品经营许可证");
     assert_message_contains(&status, "2026-11-29");
-    // The order form's preview says so before anything is saved.
-    order
+    // The order form's preview says so before anything is saved, beside the amounts.
+    let preview = order
         .clone()
         .try_preview(&mut w.rep)
         .await
-        .refused(Code::FailedPrecondition);
+        .expect("priced all the same");
+    assert_eq!(preview.total, "2.00");
+    let refusal: Vec<&str> = preview
+        .warnings
+        .iter()
+        .filter(|w| w.field == "customer_id")
+        .map(|w| w.message_zh.as_str())
+        .collect();
+    assert_eq!(refusal.len(), 1, "{:?}", preview.warnings);
+    assert!(refusal[0].contains("药品经营许可证"), "{refusal:?}");
 
     // Renewed to expire today: not expired yet.
     let renewed = pb::Certificate {
@@ -420,10 +429,18 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "还有 1 个未完成的订单");
     assert_message_contains(&status, "still has 1 order at work");
-    ShipmentBuilder::of(&order)
+    // Shipped, the goods are still on their way (an exception may yet be reported).
+    let shipment = ShipmentBuilder::of(&order)
         .everything_left("B2611")
         .create(&mut w.cs)
         .await;
+    w.rep
+        .customers
+        .set_customer_active(archive(&w.customer))
+        .await
+        .refused(Code::FailedPrecondition);
+    w.app.pin_clock(AFTERNOON);
+    w.cs.deliver(&shipment, ARRIVED).await;
 
     // Someone else's rep does not see it, so cannot archive it.
     let CustomerTeam { rep: mut other, .. } =

@@ -154,8 +154,10 @@ impl CustomerView {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        // A revealed number is shown only until the next reload.
+        // A revealed number is shown only until the next reload; a refused archive's
+        // reason until then too (the orders may be done since).
         self.revealed = Requested::NotRequested;
+        self.archive_error = None;
         let id = self.id;
         self.customer
             .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));

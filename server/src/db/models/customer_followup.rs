@@ -76,30 +76,28 @@ pub struct Due {
 
 /// For the active customers `reps` covers (a rep's own; a manager's team's): the latest
 /// follow-up of each whose next date is `today` or earlier, oldest first, at most `limit`
-/// of them; and whether more are due. Found from the due dates (index
-/// `customer_followups_next`), each kept when no later follow-up of its customer exists.
+/// of them; and whether more are due. Each customer's latest follow-up is read through
+/// index `customer_followups_latest` (one probe a customer in scope).
 pub fn due_within(
     conn: &mut PgConnection,
     reps: &Reps,
     today: NaiveDate,
     limit: i64,
 ) -> AppResult<(Vec<Due>, bool)> {
+    // Only each customer's latest follow-up says what is planned next.
     let mut sql = Sql::new(
-        "SELECT f.customer_id, c.name AS customer_name, f.next_on, f.content AS last_content, \
-                c.sales_rep_id \
-         FROM customer_followups f JOIN customers c ON c.id = f.customer_id \
-         WHERE NOT f.is_deleted AND c.is_active AND f.next_on <= ",
+        "SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
+                f.content AS last_content, c.sales_rep_id \
+         FROM customers c CROSS JOIN LATERAL \
+              (SELECT g.next_on, g.content FROM customer_followups g \
+               WHERE g.customer_id = c.id AND NOT g.is_deleted \
+               ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
+         WHERE c.is_active AND ",
     );
-    sql.bind(Value::Date(today))
-        .push(" AND ")
-        .append(&scope::customers_sql(reps, "c"))
-        // Only each customer's latest follow-up says what is planned next.
-        .push(
-            " AND NOT EXISTS (SELECT 1 FROM customer_followups g \
-               WHERE g.customer_id = f.customer_id AND NOT g.is_deleted \
-                 AND (g.happened_at, g.id) > (f.happened_at, f.id)) \
-             ORDER BY f.next_on, f.customer_id LIMIT ",
-        )
+    sql.append(&scope::customers_sql(reps, "c"))
+        .push(" AND f.next_on <= ")
+        .bind(Value::Date(today))
+        .push(" ORDER BY f.next_on, c.id LIMIT ")
         .bind(Value::Int(limit + 1));
     let mut due: Vec<Due> = sql.query().load(conn)?;
     let more = due.len() as i64 > limit;

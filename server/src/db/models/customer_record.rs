@@ -9,7 +9,6 @@
 use diesel::prelude::*;
 
 use super::WriteCtx;
-use crate::access;
 use crate::db::scope::Viewer;
 use crate::db::scope::require_customer;
 use crate::db::versioned::{self, Versioned};
@@ -21,9 +20,9 @@ pub trait CustomerRecord: Versioned + Send + 'static {
     type Fields: Send + Sync + 'static;
 
     /// Whether a record is its author's account (a follow-up: what they did and heard),
-    /// changed or deleted only by them or by someone who oversees others
-    /// ([`access::may_change_authored`]); otherwise shared data of the customer (a certificate) that
-    /// anyone who may write the kind keeps.
+    /// changed or deleted only by them or by whoever oversees them
+    /// ([`crate::ops::customers::save_record`]); otherwise shared data of the customer (a
+    /// certificate) that anyone who may write the kind keeps.
     const KEPT_BY_AUTHOR: bool = false;
 
     /// NOT_FOUND for this kind.
@@ -164,16 +163,8 @@ pub fn list<R: CustomerRecord>(
     Ok(R::of_customer(conn, customer_id)?)
 }
 
-/// Whether `viewer` may change or delete a record of kind `R` added by `author`: anyone
-/// (who may write the kind) unless [`CustomerRecord::KEPT_BY_AUTHOR`], then
-/// [`access::may_change_authored`].
-pub fn may_change<R: CustomerRecord>(viewer: &Viewer, author: Option<i64>) -> bool {
-    !R::KEPT_BY_AUTHOR || access::may_change_authored(viewer, author)
-}
-
 /// Record `id`, locked, if its customer is visible and it is live: scope first, so a
-/// record of a customer out of sight is simply not found. PERMISSION_DENIED for a record
-/// kept by its author ([`may_change`]) that is another's.
+/// record of a customer out of sight is simply not found.
 pub fn lock_visible<R: CustomerRecord>(
     conn: &mut PgConnection,
     viewer: &Viewer,
@@ -185,9 +176,6 @@ pub fn lock_visible<R: CustomerRecord>(
     let row = R::lock(conn, id)?;
     if row.is_deleted() {
         return Err(R::not_found());
-    }
-    if R::KEPT_BY_AUTHOR {
-        access::require_may_change_authored(viewer, row.created_by())?;
     }
     versioned::check_fresh(conn, version, &row)?;
     Ok(row)

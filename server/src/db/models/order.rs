@@ -133,15 +133,15 @@ crate::insert_with_lines!(
     order_id
 );
 
-/// How many of customer `customer_id`'s orders are still at work: not fully shipped (nor
-/// closed or cancelled), or with a transport exception awaiting a decision (which may ship
-/// replacement goods).
+/// How many of customer `customer_id`'s orders are still at work: not completed (every
+/// shipment delivered) nor cancelled — to ship, or on their way —, or with a transport
+/// exception still open (awaiting a decision or its replacement).
 pub fn open_count(conn: &mut PgConnection, customer_id: i64) -> AppResult<i64> {
     Ok(orders::table
         .filter(orders::customer_id.eq(customer_id))
         .filter(
             orders::status
-                .eq_any(["pending", "partially_shipped"])
+                .ne_all(["completed", "cancelled"])
                 .or(orders::open_exceptions.gt(0)),
         )
         .count()
