@@ -33,6 +33,29 @@ async fn world() -> World {
     }
 }
 
+/// Departments 营销中心 › 一部 and 营销中心 › 二部, with rep-a moved to 一部: what a
+/// department scope reaches.
+async fn teams(w: &World) -> [pb::Department; 3] {
+    let mut admin = w.app.admin().await;
+    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
+    let team2 = DepartmentBuilder::new("二部")
+        .under(center.id)
+        .create(&mut admin)
+        .await;
+    move_to(&w.app, w.rep.id, team1.id).await;
+    [center, team1, team2]
+}
+
+/// Moves user `user_id` to department `department_id`, as the administrator.
+async fn move_to(app: &TestApp, user_id: i64, department_id: i64) {
+    let mut admin = app.admin().await;
+    let user = admin.user_by_id(user_id).await;
+    UserChange::of(&user)
+        .department(Some(department_id))
+        .save(&mut admin)
+        .await;
+}
+
 #[tokio::test]
 async fn every_field_is_validated_by_name() {
     let mut w = world().await;
@@ -393,18 +416,7 @@ async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is
 async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() {
     let w = world().await;
     let app = &w.app;
-    let mut admin = app.admin().await;
-    // Departments: 营销中心 › 一部 (rep-a moves there), and 二部.
-    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
-    let team2 = DepartmentBuilder::new("二部")
-        .under(center.id)
-        .create(&mut admin)
-        .await;
-    let rep = admin.user_by_id(w.rep.id).await;
-    UserChange::of(&rep)
-        .department(Some(team1.id))
-        .save(&mut admin)
-        .await;
+    let [center, _, team2] = teams(&w).await;
 
     let mut other_rep = app
         .user_with_positions("rep-b", &["营销员"], Some(team2.id))
@@ -434,17 +446,7 @@ async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() 
 async fn a_managers_work_lists_the_teams_due_follow_ups_and_certificates_naming_the_rep() {
     let w = world().await;
     let app = &w.app;
-    let mut admin = app.admin().await;
-    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
-    let team2 = DepartmentBuilder::new("二部")
-        .under(center.id)
-        .create(&mut admin)
-        .await;
-    let rep = admin.user_by_id(w.rep.id).await;
-    UserChange::of(&rep)
-        .department(Some(team1.id))
-        .save(&mut admin)
-        .await;
+    let [_, team1, team2] = teams(&w).await;
     let mut rep = app.session_of("rep-a").await;
     let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
     rep.send(pb::Followup {
@@ -1003,19 +1005,8 @@ async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the
     assert!(listed[0].may_change, "the author's own");
     // A manager whose department holds the author may; a manager of another department
     // who sees the customer (its CS rep is theirs) may not.
-    let mut admin = w.app.admin().await;
-    let [center, team1] = admin.nested_departments(["营销中心", "一部"]).await;
-    let team2 = DepartmentBuilder::new("二部")
-        .under(center.id)
-        .create(&mut admin)
-        .await;
-    for (person, team) in [(w.rep.id, team1.id), (w.cs.id, team2.id)] {
-        let user = admin.user_by_id(person).await;
-        UserChange::of(&user)
-            .department(Some(team))
-            .save(&mut admin)
-            .await;
-    }
+    let [_, team1, team2] = teams(&w).await;
+    move_to(&w.app, w.cs.id, team2.id).await;
     let mut cs_manager = w
         .app
         .user_with_positions("manager-b", &["营销经理"], Some(team2.id))
