@@ -169,6 +169,17 @@ impl ArrearsPanel {
                 ],
             );
         }
+        // Customers who paid ahead owe nothing and are not listed: what they hold is said,
+        // so the totals meet the statement's (欠款 − 预收 = 余额).
+        if list.credit_customers > 0 {
+            ui.label(
+                RichText::new(
+                    tn("arrears.credit", list.credit_customers)
+                        .replace("{amount}", &format::money(&list.credit)),
+                )
+                .weak(),
+            );
+        }
         let available = ui.available_height() - 48.0;
         if let Some(i) = arrears_table(ui, &list, Some(available), !own_only)
             && let Some(row) = list.rows.get(i)

@@ -125,6 +125,7 @@ diesel::table! {
         customer_id -> Int8,
         outstanding -> Numeric,
         oldest_due -> Nullable<Date>,
+        on_account -> Numeric,
     }
 }
 

@@ -1359,7 +1359,32 @@ impl ArrearsSelection {
         f: &ArrearsFilter,
         today: NaiveDate,
     ) -> AppResult<ArrearsSelection> {
-        let mut matching = Sql::new("cr.outstanding > 0");
+        Self::where_outstanding(conn, reps, f, today, "cr.outstanding > 0")
+    }
+
+    /// The customers of the filter's scope, rep, department and search (not its bucket)
+    /// who are in credit: hold more on account (预收) than their open shipments owe.
+    fn in_credit(
+        conn: &mut PgConnection,
+        reps: &Reps,
+        f: &ArrearsFilter,
+        today: NaiveDate,
+    ) -> AppResult<ArrearsSelection> {
+        let f = ArrearsFilter {
+            bucket: ArrearsBucket::Any,
+            ..f.clone()
+        };
+        Self::where_outstanding(conn, reps, &f, today, "cr.on_account > cr.outstanding")
+    }
+
+    fn where_outstanding(
+        conn: &mut PgConnection,
+        reps: &Reps,
+        f: &ArrearsFilter,
+        today: NaiveDate,
+        outstanding: &str,
+    ) -> AppResult<ArrearsSelection> {
+        let mut matching = Sql::new(outstanding);
         let mut reads_customer = false;
         if !matches!(reps, Reps::All) {
             reads_customer = true;
@@ -1506,6 +1531,32 @@ fn arrears_totals(
         .append(&sel.matching);
     let Totals { total, ageing } = totals_sql.query().get_result(conn)?;
     Ok((total, ageing))
+}
+
+/// What the customers of an arrears filter hold in credit (预收: paid more than they owe),
+/// which the list (of those who owe) leaves out: how many, and Σ CNY (> 0).
+pub fn arrears_credit(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &ArrearsFilter,
+    today: NaiveDate,
+) -> AppResult<(i64, Decimal)> {
+    #[derive(QueryableByName)]
+    struct Credit {
+        #[diesel(sql_type = BigInt)]
+        customers: i64,
+        #[diesel(sql_type = Numeric)]
+        amount: Decimal,
+    }
+    let sel = ArrearsSelection::in_credit(conn, reps, f, today)?;
+    let Credit { customers, amount } = sel
+        .select(
+            "count(*) AS customers, coalesce(sum(cr.on_account - cr.outstanding), 0) AS amount",
+            false,
+        )
+        .query()
+        .get_result(conn)?;
+    Ok((customers, amount))
 }
 
 /// The arrears list as of `today` within the scope: customers owing something, oldest

@@ -258,13 +258,18 @@ impl FinanceService for FinanceApi {
         let filter = conv::arrears_filter(&r)?;
         let (offset, limit) = page(r.page);
         let today = self.state.clock.today();
-        let (rows, total, totals) = self
+        let ((rows, total, totals), (credit_customers, credit)) = self
             .state
             .read_scoped(&session, move |conn, reps| {
-                ops::arrears(conn, reps, &filter, today, offset, limit)
+                Ok((
+                    ops::arrears(conn, reps, &filter, today, offset, limit)?,
+                    ops::arrears_credit(conn, reps, &filter, today)?,
+                ))
             })
             .await?;
         Ok(Response::new(pb::ListArrearsResponse {
+            credit_customers: u64::try_from(credit_customers).unwrap_or_default(),
+            credit: pharmacrm_shared::money::to_wire(&credit),
             rows: rows
                 .into_iter()
                 .map(|r| conv::arrears_row(r, today))

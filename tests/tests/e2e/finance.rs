@@ -1372,6 +1372,36 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .try_send(statement(w.customer.id, "2026-09-01", "2026-12-31"))
         .await
         .refused(Code::PermissionDenied);
+
+    // A customer who pays ahead owes nothing and leaves the list; what it holds in credit
+    // is said beside it, in the same scope.
+    let paid = w
+        .finance
+        .send(payment(other.customer.id, "2026-12-31", "100.00", &[]))
+        .await;
+    let everyone = w.finance.send(list(pb::ArrearsBucket::Any)).await;
+    assert_eq!(names(&everyone), ["北京协和医院"]);
+    assert_eq!(
+        (everyone.credit_customers, everyone.credit.as_str()),
+        (1, "90.00")
+    );
+    let mine = w.rep.send(list(pb::ArrearsBucket::Any)).await;
+    assert_eq!((mine.credit_customers, mine.credit.as_str()), (0, "0.00"));
+    // Reversed, the payment leaves no credit and the customer owes again.
+    w.finance
+        .send(pb::ReversePaymentRequest {
+            id: paid.id,
+            version: paid.version,
+            reason: "退票".into(),
+            reversal_date: "2026-12-31".into(),
+        })
+        .await;
+    let everyone = w.finance.send(list(pb::ArrearsBucket::Any)).await;
+    assert_eq!(names(&everyone), ["北京协和医院", "长春市长生大药房"]);
+    assert_eq!(
+        (everyone.credit_customers, everyone.credit.as_str()),
+        (0, "0.00")
+    );
 }
 
 #[tokio::test]
