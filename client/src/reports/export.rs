@@ -148,9 +148,16 @@ impl ExportBar {
                     if let Some(dir) = path.parent()
                         && ui.button(t("report.export.open_folder")).clicked()
                     {
-                        self.open_failed = widgets::open_folder(dir)
-                            .err()
-                            .map(|e| (dir.to_owned(), e.to_string()));
+                        self.open_failed = widgets::open_folder(dir).err().map(|e| {
+                            // No opener at all (a desktop without xdg-open) is said as such,
+                            // not as the folder missing.
+                            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                                t("report.export.no_opener").to_owned()
+                            } else {
+                                e.to_string()
+                            };
+                            (dir.to_owned(), why)
+                        });
                     }
                 });
                 if let Some((dir, error)) = &self.open_failed {
