@@ -105,8 +105,19 @@ impl StatementPanel {
     }
 
     fn run(&mut self, ctx: &AppCtx, request: pb::StatementRequest) {
+        // Another statement: where the last one was exported no longer describes it.
+        if self.shown.as_ref() != Some(&request) {
+            self.forget_export();
+        }
         self.asked = Some(request.clone());
         self.statement.request(ctx.finance().get_statement(request));
+    }
+
+    /// Forgets the last export's outcome (one on its way still says how it went).
+    fn forget_export(&mut self) {
+        if !self.export.is_pending() {
+            self.export = Requested::NotRequested;
+        }
     }
 
     /// Runs the statement shown again, as it was run (the tab shown again); nothing before
@@ -138,7 +149,8 @@ impl StatementPanel {
                 self.reconciled = Some(done);
             }
             self.reconcile = None;
-            // The statement now shows the period reconciled.
+            // The statement now shows the period reconciled: an export made before does not.
+            self.forget_export();
             if let Some(shown) = self.shown.clone() {
                 self.run(ctx, shown);
             }
