@@ -995,7 +995,7 @@ pub fn report_exception(
 /// business day `today`. Audited as `transport_exception.decide`.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
-/// when already decided.
+/// when already decided, or a reship for an archived customer.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
     conn: &mut PgConnection,
@@ -1036,8 +1036,19 @@ pub fn decide(
             after
         }
         // The exception stays open: the CS rep ships the replacement, and it closes
-        // when that is delivered (or lost).
+        // when that is delivered (or lost). Not for an archived customer, who is shipped
+        // nothing: the replacement could never leave.
         Decision::Reship => {
+            let (name, active): (String, bool) = customers::table
+                .find(before.customer_id)
+                .select((customers::name, customers::is_active))
+                .first(conn)?;
+            if !active {
+                return Err(AppError::precondition(msg!(
+                    "exception.reship_archived",
+                    name = name
+                )));
+            }
             exception::decide(conn, ctx, &before, exception::RESHIP, note, decided_at)?
         }
     };

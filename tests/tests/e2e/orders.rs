@@ -465,6 +465,18 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .set_customer_active(set_active(&w.customer, true))
         .await
         .refused(Code::Aborted);
+    // Damage found later is still reported, and settled by a deduction: a replacement
+    // could never leave for an archived customer.
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
+            .await;
+    let status = w
+        .rep
+        .decide_reship(&damaged)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已归档，不能补发");
+    w.rep.deduct(&damaged).await.expect("deducted");
 
     // The list shows active customers unless asked; the customer itself still opens.
     let listed = |status: pb::CustomerStatusFilter| pb::SearchCustomersRequest {
