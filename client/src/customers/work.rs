@@ -121,13 +121,14 @@ fn customer_work_ui(
                 widgets::choice_label::<pb::CertificateKind>(c.kind),
                 c.number
             ));
-            let expired = c.status == pb::CertificateStatus::Expired as i32;
-            let text = RichText::new(format!("{} {}", t("certificate.expires_on"), c.expires_on));
-            ui.label(if expired {
-                text.color(widgets::ERROR)
+            // An expiry past reads as such ("已于 2026-12-01 过期"), not as one to come.
+            if c.status == pb::CertificateStatus::Expired as i32 {
+                let text = t("work.expired_on").replace("{date}", &c.expires_on);
+                ui.label(RichText::new(text).color(widgets::ERROR));
             } else {
-                text.color(widgets::WARNING)
-            });
+                let text = format!("{} {}", t("certificate.expires_on"), c.expires_on);
+                ui.label(RichText::new(text).color(widgets::WARNING));
+            }
         });
     }
     if work.more_certificates {

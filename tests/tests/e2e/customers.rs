@@ -1145,11 +1145,14 @@ async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
 async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip() {
     let mut w = world().await;
     let id = w.customer.id;
-    let certificate = |number: &str, expires_in_days: i64| {
-        CertificateBuilder::new(id, pb::CertificateKind::DrugTrade)
+    let of_kind = |kind, number: &str, expires_in_days: i64| {
+        CertificateBuilder::new(id, kind)
             .number(number)
             .issued_on("2021-01-01")
             .expires_on(&days_from_today(expires_in_days))
+    };
+    let certificate = |number: &str, expires_in_days| {
+        of_kind(pb::CertificateKind::DrugTrade, number, expires_in_days)
     };
     let pdf = b"%PDF-1.4 scan of the licence".to_vec();
     let soon = certificate("京AA0000001", 10)
@@ -1159,8 +1162,12 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     assert_eq!(soon.status, pb::CertificateStatus::Expiring as i32);
     assert!(soon.has_scan);
     assert_eq!(soon.scan_type, "application/pdf");
-    certificate("京AA0000002", -1).save(&mut w.rep).await;
-    certificate("京AA0000003", 200).save(&mut w.rep).await;
+    of_kind(pb::CertificateKind::Gsp, "京AA0000002", -1)
+        .save(&mut w.rep)
+        .await;
+    of_kind(pb::CertificateKind::Business, "京AA0000003", 200)
+        .save(&mut w.rep)
+        .await;
     let status = certificate("京AA0000004", 200)
         .scan(b"MZ not a document")
         .try_save(&mut w.rep)
@@ -1191,6 +1198,31 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .map(|e| e.certificate.as_ref().expect("certificate").number.as_str())
         .collect();
     assert_eq!(numbers, ["京AA0000002", "京AA0000001"], "soonest first");
+
+    // A licence renewed by adding the new copy: the old one, expiring, is no longer to
+    // renew (its own status still says when it ends).
+    certificate("京AA0000005", 400).save(&mut w.rep).await;
+    let customer = w.rep.customer(id).await.expect("get");
+    assert_eq!(
+        (
+            customer.expired_certificates,
+            customer.expiring_certificates
+        ),
+        (1, 0)
+    );
+    let work = w.rep.my_work().await;
+    let numbers: Vec<_> = work
+        .expiring_certificates
+        .iter()
+        .map(|e| e.certificate.as_ref().expect("certificate").number.as_str())
+        .collect();
+    assert_eq!(numbers, ["京AA0000002"]);
+    let listed = w.rep.certificates(id).await;
+    let old = listed
+        .iter()
+        .find(|c| c.number == "京AA0000001")
+        .expect("kept");
+    assert_eq!(old.status, pb::CertificateStatus::Expiring as i32);
 
     let scan = w
         .rep

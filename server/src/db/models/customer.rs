@@ -679,6 +679,8 @@ fn search_conditions(reps: &Reps, filter: &CustomerFilter, window: CertificateWi
              WHERE NOT is_deleted AND expires_on <= ",
         )
         .bind(Value::Date(window.last_flagged_day()))
+        .push(" AND ")
+        .push(super::customer_certificate::NOT_SUPERSEDED)
         .push(")");
     }
     sql

@@ -239,7 +239,18 @@ pub fn scan(
     Ok((scan, name, media))
 }
 
-/// Expired and expiring certificate counts of each customer.
+/// The SQL condition, on a row of `customer_certificates` (unaliased), that no later copy
+/// replaces it: another live certificate of the same customer and kind that expires later
+/// (or never). A licence renewed by adding the new one leaves the old one expired but no
+/// longer to renew.
+pub const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM customer_certificates newer \
+     WHERE newer.customer_id = customer_certificates.customer_id \
+       AND newer.kind = customer_certificates.kind AND NOT newer.is_deleted \
+       AND newer.id <> customer_certificates.id \
+       AND (newer.expires_on IS NULL OR newer.expires_on > customer_certificates.expires_on))";
+
+/// Expired and expiring certificate counts of each customer (those a later copy replaces
+/// not counted: [`NOT_SUPERSEDED`]).
 pub fn flags(
     conn: &mut PgConnection,
     customer_ids: &[i64],
@@ -249,6 +260,7 @@ pub fn flags(
         .filter(certificates::customer_id.eq_any(customer_ids))
         .filter(certificates::is_deleted.eq(false))
         .filter(certificates::expires_on.le(window.last_flagged_day()))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(NOT_SUPERSEDED))
         .select((certificates::customer_id, certificates::expires_on))
         .load(conn)?;
     let mut out: HashMap<i64, (u32, u32)> = HashMap::new();
@@ -271,7 +283,7 @@ pub struct Expiring {
 }
 
 /// Expired or expiring certificates of the active customers `reps` covers (a rep's own; a
-/// manager's team's), soonest first, at most `limit` of them; and whether there are more.
+/// manager's team's) that no later copy replaces ([`NOT_SUPERSEDED`]), soonest first, at most `limit` of them; and whether there are more.
 pub fn expiring_within(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -283,6 +295,7 @@ pub fn expiring_within(
         .filter(customers::is_active.eq(true))
         .filter(certificates::is_deleted.eq(false))
         .filter(certificates::expires_on.le(window.last_flagged_day()))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(NOT_SUPERSEDED))
         .order((certificates::expires_on.asc(), certificates::id.asc()))
         .select((
             customers::name,
