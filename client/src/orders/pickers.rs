@@ -101,7 +101,20 @@ impl CustomerPicker {
                 .desired_width(160.0),
         );
         if !self.query.trim().is_empty() {
-            for c in self.results.value().cloned().unwrap_or_default() {
+            let found = self.results.value().cloned().unwrap_or_default();
+            // Nothing found is said (for an order, why a known customer may be missing).
+            let answered = self.results.value().is_some()
+                && !self.results.is_pending()
+                && self.sent.as_deref() == Some(self.query.trim());
+            if found.is_empty() && answered {
+                let none = if self.active_only {
+                    t("orders.customer_none_to_order")
+                } else {
+                    t("orders.customer_none")
+                };
+                ui.label(egui::RichText::new(none).weak());
+            }
+            for c in found {
                 let label = if c.is_active {
                     format!("+ {}", c.name)
                 } else {

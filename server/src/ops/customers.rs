@@ -380,7 +380,7 @@ pub fn set_active(
             return Err(AppError::precondition(msg!(
                 "customer.open_orders",
                 name = before.name,
-                count = Counted(open, "order", "orders")
+                count = Counted(open, "open order", "open orders")
             )));
         }
     }

@@ -428,7 +428,7 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&status, "还有 1 个未完成的订单");
-    assert_message_contains(&status, "still has 1 order at work");
+    assert_message_contains(&status, "still has 1 open order");
     // Shipped, the goods are still on their way (an exception may yet be reported).
     let shipment = ShipmentBuilder::of(&order)
         .everything_left("B2611")
