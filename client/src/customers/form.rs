@@ -427,8 +427,10 @@ impl FormPanel {
         {
             ui.label(egui::RichText::new(t("customer.duplicates")).color(widgets::WARNING));
             for d in duplicates {
-                // Outside the caller's scope only the rep to ask is known.
-                let remark = [d.region.as_str(), d.sales_rep.as_str()]
+                // Outside the caller's scope only the rep to ask is known; an archived one
+                // is to restore rather than register again.
+                let archived = if d.archived { t("common.archived") } else { "" };
+                let remark = [d.region.as_str(), d.sales_rep.as_str(), archived]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()

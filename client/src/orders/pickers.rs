@@ -120,8 +120,10 @@ impl CustomerPicker {
                 } else {
                     format!("+ {}", bracketed(&c.name, t("common.archived")))
                 };
-                if ui.button(label).clicked() {
-                    self.chosen = Some((c.id, c.name));
+                if ui.button(&label).clicked() {
+                    // The chip keeps the mark: an archived customer stays said so.
+                    let name = label.trim_start_matches("+ ").to_owned();
+                    self.chosen = Some((c.id, name));
                     self.query.clear();
                     self.sent = None;
                     response.mark_changed();

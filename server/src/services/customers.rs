@@ -229,6 +229,7 @@ impl CustomerService for CustomerApi {
                     sales_rep: d.sales_rep,
                     same_name: d.same_name,
                     same_phone: d.same_phone,
+                    archived: d.archived,
                 })
                 .collect(),
         }))

@@ -494,6 +494,18 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
     let all = names(admin.send(listed(pb::CustomerStatusFilter::All)).await);
     assert_eq!(all.len(), 2);
     assert!(!w.rep.customer(w.customer.id).await.expect("get").is_active);
+    // Registering it again, the rep is told it exists, archived (to restore instead).
+    let found = w
+        .rep
+        .send(pb::FindDuplicatesRequest {
+            name: "北京协和医院".into(),
+            phone: String::new(),
+            customer: None,
+        })
+        .await
+        .duplicates;
+    assert_eq!(found.len(), 1);
+    assert!(found[0].archived);
 
     // Its delivered order's history stays, and it can be restored.
     let restored = w

@@ -739,6 +739,8 @@ pub struct Duplicate {
     pub sales_rep: String,
     pub same_name: bool,
     pub same_phone: bool,
+    /// Archived (to restore rather than register again).
+    pub archived: bool,
 }
 
 /// Customers with exactly this name or phone, whatever the scope (a deliberate exception:
@@ -787,6 +789,7 @@ pub fn find_duplicates(
                 },
                 sales_rep: names.get(&c.sales_rep_id).cloned().unwrap_or_default(),
                 same_phone: !phone.is_empty() && c.phone == phone,
+                archived: !c.is_active,
                 name: if visible || same_name {
                     c.name
                 } else {
