@@ -2116,6 +2116,10 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     ui.wait_for("two rows naming 李营销", |h| {
         h.query_all_by_label("营销员：李营销").count() >= 2
     });
+    // A customer opened from the work list goes back to it.
+    ui.press(Role::Link, "北京协和医院");
+    ui.press(Role::Button, "返回我的工作");
+    ui.wait_label("待跟进客户");
 }
 
 /// Finance finds a customer in the arrears list by its pinyin initials and exports what

@@ -158,8 +158,9 @@ impl ModulePanel for CustomersPanel {
             (Screen::List, Tab::Work) => match self.work.ui(ui, ctx) {
                 Some(work::OpenCustomer::Followups(id)) => open = Some(id),
                 Some(work::OpenCustomer::Certificates(id)) => {
-                    self.screens.page =
-                        Screen::View(Box::new(view::CustomerView::at_certificates(id)));
+                    self.screens.page = Screen::View(Box::new(
+                        view::CustomerView::at_certificates(id).opened_from_work(),
+                    ));
                 }
                 None => {}
             },
@@ -167,7 +168,13 @@ impl ModulePanel for CustomersPanel {
             (Screen::List, Tab::Types) => self.types.ui(ui, ctx),
         }
         if let Some(id) = open {
-            self.screens.page = Screen::View(Box::new(view::CustomerView::new(id)));
+            let view = view::CustomerView::new(id);
+            let view = if self.tab == Tab::Work {
+                view.opened_from_work()
+            } else {
+                view
+            };
+            self.screens.page = Screen::View(Box::new(view));
         }
         if close {
             self.leave(Leave::List);

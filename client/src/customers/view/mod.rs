@@ -102,6 +102,8 @@ pub struct CustomerView {
     confirm_archive: widgets::Confirm<pb::SetActiveRequest>,
     /// Why the last archive or restore failed (orders still at work…).
     archive_error: Option<crate::api::ApiError>,
+    /// The i18n key of the back button: where closing the view returns to.
+    back: &'static str,
 }
 
 impl Unsaved for CustomerView {
@@ -120,6 +122,14 @@ impl CustomerView {
         CustomerView {
             tab: Tab::Certificates,
             ..CustomerView::new(id)
+        }
+    }
+
+    /// The view opened from 我的工作, whose back button says it returns there.
+    pub fn opened_from_work(self) -> CustomerView {
+        CustomerView {
+            back: "customer.back_to_work",
+            ..self
         }
     }
 
@@ -150,6 +160,7 @@ impl CustomerView {
             revealed: Requested::NotRequested,
             confirm_archive: widgets::Confirm::default(),
             archive_error: None,
+            back: "customer.back",
         }
     }
 
@@ -209,7 +220,7 @@ impl CustomerView {
         self.revealed.poll();
 
         let mut command = None;
-        if ui.button(t("customer.back")).clicked() {
+        if ui.button(t(self.back)).clicked() {
             command = Some(ViewCommand::Close);
         }
         widgets::request_status(ui, &self.customer);
