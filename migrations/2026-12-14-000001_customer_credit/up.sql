@@ -1,6 +1,8 @@
 -- What each customer holds on account (预收: paid and not yet applied to a shipment), CNY,
 -- kept beside what its open shipments owe, so that the arrears list can say what the
 -- customers who paid ahead hold without summing every payment (ops::finance::arrears_credit).
+-- No entry posted by a server still on the old trigger between the backfill and the new one.
+LOCK TABLE receivable_entries IN SHARE MODE;
 ALTER TABLE customer_receivables ADD COLUMN on_account NUMERIC(14, 2) NOT NULL DEFAULT 0;
 
 INSERT INTO customer_receivables (customer_id, outstanding, oldest_due, on_account)
@@ -24,8 +26,8 @@ BEGIN
         ON CONFLICT (customer_id) DO UPDATE
             SET outstanding = EXCLUDED.outstanding, oldest_due = EXCLUDED.oldest_due;
     ELSE
-        -- A payment received (negative) or applied to a shipment (positive here, negative
-        -- on the shipment), or reversed.
+        -- A payment received (negative), reversed, or settled: applied to a shipment
+        -- (positive here, negative on the shipment) or moved back on account.
         INSERT INTO customer_receivables (customer_id, outstanding, oldest_due, on_account)
         VALUES (NEW.customer_id, 0, NULL, -NEW.amount)
         ON CONFLICT (customer_id) DO UPDATE

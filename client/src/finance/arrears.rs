@@ -170,7 +170,7 @@ impl ArrearsPanel {
             );
         }
         // Customers who paid ahead owe nothing and are not listed: what they hold is said,
-        // so the totals meet the statement's (欠款 − 预收 = 余额).
+        // so that (with no 逾期范围 chosen) the totals meet the statement's: 欠款 − 预收 = 余额.
         if list.credit_customers > 0 {
             ui.label(
                 RichText::new(

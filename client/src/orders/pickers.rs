@@ -115,14 +115,13 @@ impl CustomerPicker {
                 ui.label(egui::RichText::new(none).weak());
             }
             for c in found {
-                let label = if c.is_active {
-                    format!("+ {}", c.name)
+                // The chip keeps the mark: an archived customer stays said so.
+                let name = if c.is_active {
+                    c.name.clone()
                 } else {
-                    format!("+ {}", bracketed(&c.name, t("common.archived")))
+                    bracketed(&c.name, t("common.archived"))
                 };
-                if ui.button(&label).clicked() {
-                    // The chip keeps the mark: an archived customer stays said so.
-                    let name = label.trim_start_matches("+ ").to_owned();
+                if ui.button(format!("+ {name}")).clicked() {
                     self.chosen = Some((c.id, name));
                     self.query.clear();
                     self.sent = None;

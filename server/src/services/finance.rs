@@ -258,9 +258,10 @@ impl FinanceService for FinanceApi {
         let filter = conv::arrears_filter(&r)?;
         let (offset, limit) = page(r.page);
         let today = self.state.clock.today();
+        // One snapshot: the credit beside the totals is of the same moment.
         let ((rows, total, totals), (credit_customers, credit)) = self
             .state
-            .read_scoped(&session, move |conn, reps| {
+            .read_snapshot(&session, move |conn, reps| {
                 Ok((
                     ops::arrears(conn, reps, &filter, today, offset, limit)?,
                     ops::arrears_credit(conn, reps, &filter, today)?,

@@ -1223,6 +1223,39 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .find(|c| c.number == "京AA0000001")
         .expect("kept");
     assert_eq!(old.status, pb::CertificateStatus::Expiring as i32);
+    // Documents of kind 其他 are unrelated: a later one replaces none.
+    let other = of_kind(pb::CertificateKind::Other, "其他-1", -3)
+        .save(&mut w.rep)
+        .await;
+    of_kind(pb::CertificateKind::Other, "其他-2", 500)
+        .save(&mut w.rep)
+        .await;
+    // The GSP certificate renewed the same way: only the 其他 document is left to renew,
+    // and once it is gone the customer is no longer found as one with certificates due.
+    of_kind(pb::CertificateKind::Gsp, "京AA0000006", 400)
+        .save(&mut w.rep)
+        .await;
+    let customer = w.rep.customer(id).await.expect("get");
+    assert_eq!(
+        (
+            customer.expired_certificates,
+            customer.expiring_certificates
+        ),
+        (1, 0)
+    );
+    w.rep
+        .customers
+        .delete_certificate(deleting(&other))
+        .await
+        .expect("delete");
+    let flagged = w
+        .rep
+        .send(pb::SearchCustomersRequest {
+            has_expiring_certificates: true,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(flagged.total, 0);
 
     let scan = w
         .rep

@@ -277,8 +277,9 @@ fn sheet_rows(content: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
     sheet.rows().map(<[calamine::Data]>::to_vec).collect()
 }
 
-/// The kept balance of every shipment is the sum of its ledger entries, and each
-/// customer's kept summary the sum of its open shipments with the oldest due date.
+/// The kept balance of every shipment is the sum of its ledger entries, each customer's
+/// kept summary the sum of its open shipments with the oldest due date, and what it holds
+/// on account the (negated) sum of its entries without a shipment.
 fn assert_ledger_sums_are_kept(app: &TestApp) {
     use diesel::RunQueryDsl;
     let drift = diesel::sql_query(
@@ -308,6 +309,20 @@ fn assert_ledger_sums_are_kept(app: &TestApp) {
     assert_eq!(
         drift, 0,
         "customer_receivables differs from the open balances"
+    );
+    let drift = diesel::sql_query(
+        "SELECT count(*) AS count
+           FROM customer_receivables c
+           FULL JOIN (SELECT customer_id, -sum(amount) AS total FROM receivable_entries
+                       WHERE shipment_id IS NULL GROUP BY customer_id) a USING (customer_id)
+          WHERE coalesce(c.on_account, 0) IS DISTINCT FROM coalesce(a.total, 0)",
+    )
+    .get_result::<pharmacrm_server::db::sql::Count>(&mut app.sql())
+    .expect("compare")
+    .count;
+    assert_eq!(
+        drift, 0,
+        "customer_receivables.on_account differs from the ledger"
     );
 }
 

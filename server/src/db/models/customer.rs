@@ -789,7 +789,8 @@ pub fn find_duplicates(
                 },
                 sales_rep: names.get(&c.sales_rep_id).cloned().unwrap_or_default(),
                 same_phone: !phone.is_empty() && c.phone == phone,
-                archived: !c.is_active,
+                // Said of a customer the caller sees only (the exception stays narrow).
+                archived: visible && !c.is_active,
                 name: if visible || same_name {
                     c.name
                 } else {

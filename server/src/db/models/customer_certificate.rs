@@ -241,13 +241,17 @@ pub fn scan(
 
 /// The SQL condition, on a row of `customer_certificates` (unaliased), that no later copy
 /// replaces it: another live certificate of the same customer and kind that expires later
-/// (or never). A licence renewed by adding the new one leaves the old one expired but no
-/// longer to renew.
-pub const NOT_SUPERSEDED: &str = "NOT EXISTS (SELECT 1 FROM customer_certificates newer \
-     WHERE newer.customer_id = customer_certificates.customer_id \
-       AND newer.kind = customer_certificates.kind AND NOT newer.is_deleted \
-       AND newer.id <> customer_certificates.id \
-       AND (newer.expires_on IS NULL OR newer.expires_on > customer_certificates.expires_on))";
+/// (or never; of two with the same expiry, the one added last). A licence renewed by
+/// adding the new one leaves the old one expired but no longer to renew. Kind `other`
+/// holds unrelated documents: none of them replaces another.
+pub const NOT_SUPERSEDED: &str = "(customer_certificates.kind = 'other' \
+     OR NOT EXISTS (SELECT 1 FROM customer_certificates newer \
+       WHERE newer.customer_id = customer_certificates.customer_id \
+         AND newer.kind = customer_certificates.kind AND NOT newer.is_deleted \
+         AND (newer.expires_on IS NULL \
+              OR newer.expires_on > customer_certificates.expires_on \
+              OR (newer.expires_on = customer_certificates.expires_on \
+                  AND newer.id > customer_certificates.id))))";
 
 /// Expired and expiring certificate counts of each customer (those a later copy replaces
 /// not counted: [`NOT_SUPERSEDED`]).
