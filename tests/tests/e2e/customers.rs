@@ -46,6 +46,19 @@ async fn teams(w: &World) -> [pb::Department; 3] {
     [center, team1, team2]
 }
 
+/// A visit to customer `customer_id` just now about `content`, the next one planned in
+/// `next_in_days` days (business dates).
+fn visit_now(customer_id: i64, content: &str, next_in_days: i64) -> pb::Followup {
+    pb::Followup {
+        customer_id,
+        happened_at: Some(pharmacrm_server::convert::timestamp(chrono::Utc::now())),
+        method: pb::FollowupMethod::Visit as i32,
+        content: content.into(),
+        next_on: days_from_today(next_in_days),
+        ..Default::default()
+    }
+}
+
 /// Moves user `user_id` to department `department_id`, as the administrator.
 async fn move_to(app: &TestApp, user_id: i64, department_id: i64) {
     let mut admin = app.admin().await;
@@ -448,16 +461,7 @@ async fn a_managers_work_lists_the_teams_due_follow_ups_and_certificates_naming_
     let app = &w.app;
     let [_, team1, team2] = teams(&w).await;
     let mut rep = app.session_of("rep-a").await;
-    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
-    rep.send(pb::Followup {
-        customer_id: w.customer.id,
-        happened_at: Some(now),
-        method: pb::FollowupMethod::Phone as i32,
-        content: "约拜访时间".into(),
-        next_on: days_from_today(0),
-        ..Default::default()
-    })
-    .await;
+    rep.send(visit_now(w.customer.id, "约拜访时间", 0)).await;
     CertificateBuilder::new(w.customer.id, pb::CertificateKind::DrugTrade)
         .number("京AA0000009")
         .issued_on("2021-01-01")
@@ -971,18 +975,7 @@ async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
 async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the_colleague_sharing_the_customer()
  {
     let mut w = world().await;
-    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
-    let mine = w
-        .rep
-        .send(pb::Followup {
-            customer_id: w.customer.id,
-            happened_at: Some(now),
-            method: pb::FollowupMethod::Visit as i32,
-            content: "拜访药剂科".into(),
-            next_on: days_from_today(7),
-            ..Default::default()
-        })
-        .await;
+    let mine = w.rep.send(visit_now(w.customer.id, "拜访药剂科", 7)).await;
     // The CS rep shares the customer and reads the follow-up, but it is not theirs.
     let mut cs = w.app.session_of("cs-a").await;
     let seen = cs.followups(w.customer.id).await;
