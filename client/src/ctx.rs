@@ -28,8 +28,14 @@ pub enum Navigate {
     Module(pharmacrm_shared::Module),
     /// The rep's work list (我的工作).
     MyWork,
-    /// The customer view of this customer.
-    Customer(i64),
+    /// The customer view of this customer, opened from module `from` (its back button
+    /// returns there).
+    Customer {
+        /// The customer.
+        id: i64,
+        /// The module that opened it.
+        from: pharmacrm_shared::Module,
+    },
     /// The order form, for this customer ("下单" in the customer view).
     NewOrder {
         /// The customer the order is for.
@@ -45,7 +51,7 @@ impl Navigate {
         use pharmacrm_shared::Module;
         match self {
             Navigate::Module(m) => *m,
-            Navigate::MyWork | Navigate::Customer(_) => Module::Customer,
+            Navigate::MyWork | Navigate::Customer { .. } => Module::Customer,
             Navigate::NewOrder { .. } | Navigate::Order(_) => Module::Order,
         }
     }

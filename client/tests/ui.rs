@@ -2095,11 +2095,15 @@ fn arrears_as(server: &Server, username: &str) -> Ui {
 #[test]
 fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     let server = Server::start_demo();
-    let ui = arrears_as(&server, "sales1");
+    let mut ui = arrears_as(&server, "sales1");
     // Only the top bar says 营销员 (the position); no filter, no column header, and no
     // department to choose.
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
     assert!(ui.harness.query_all_by_label("部门").next().is_none());
+    // A row opens the customer, whose back button returns to the arrears.
+    ui.click_until("北京协和医院", "返回财务");
+    ui.press(Role::Button, "返回财务");
+    ui.wait_label("逾期范围");
 }
 
 /// The demo's sales manager (department scope over 营销一部) finds the team's work in

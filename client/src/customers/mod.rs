@@ -54,8 +54,8 @@ enum Leave {
     Tab(Tab),
     /// Back to the list from a record.
     List,
-    /// Another customer's view.
-    Customer(i64),
+    /// Another customer's view, opened from a module.
+    Customer(i64, Module),
 }
 
 /// The customer module.
@@ -66,6 +66,9 @@ pub struct CustomersPanel {
     work: work::WorkPanel,
     handover: handover::HandoverPanel,
     types: types::TypesPanel,
+    /// The module a closed customer view returns to (it was opened from there), shown
+    /// once this frame is drawn.
+    return_to: Option<Module>,
 }
 
 impl Default for CustomersPanel {
@@ -77,6 +80,7 @@ impl Default for CustomersPanel {
             work: work::WorkPanel::default(),
             handover: handover::HandoverPanel::default(),
             types: types::TypesPanel::default(),
+            return_to: None,
         }
     }
 }
@@ -95,7 +99,7 @@ impl ModulePanel for CustomersPanel {
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
         match target {
-            Navigate::Customer(id) => self.leave(Leave::Customer(*id)),
+            Navigate::Customer { id, from } => self.leave(Leave::Customer(*id, *from)),
             Navigate::MyWork if !self.screens.is_dirty() => self.show_tab(Tab::Work),
             // Shown again: others' decisions, shipments and payments meanwhile change it.
             Navigate::Module(Module::Customer) if self.tab == Tab::Work => self.work.refresh(),
@@ -159,7 +163,7 @@ impl ModulePanel for CustomersPanel {
                 Some(work::OpenCustomer::Followups(id)) => open = Some(id),
                 Some(work::OpenCustomer::Certificates(id)) => {
                     self.screens.page = Screen::View(Box::new(
-                        view::CustomerView::at_certificates(id).opened_from_work(),
+                        view::CustomerView::at_certificates(id).back_to(view::Back::Work),
                     ));
                 }
                 None => {}
@@ -170,7 +174,7 @@ impl ModulePanel for CustomersPanel {
         if let Some(id) = open {
             let view = view::CustomerView::new(id);
             let view = if self.tab == Tab::Work {
-                view.opened_from_work()
+                view.back_to(view::Back::Work)
             } else {
                 view
             };
@@ -178,6 +182,9 @@ impl ModulePanel for CustomersPanel {
         }
         if close {
             self.leave(Leave::List);
+        }
+        if let Some(module) = self.return_to.take() {
+            ctx.navigate(Navigate::Module(module));
         }
     }
 }
@@ -193,10 +200,24 @@ impl CustomersPanel {
     fn go(&mut self, leave: Leave) {
         match leave {
             Leave::Tab(tab) => self.show_tab(tab),
-            Leave::List => self.show_tab(self.tab),
-            Leave::Customer(id) => {
+            Leave::List => {
+                if let Screen::View(view) = &self.screens.page
+                    && let view::Back::Module(module) = view.back()
+                {
+                    self.return_to = Some(module);
+                }
+                self.show_tab(self.tab);
+            }
+            Leave::Customer(id, from) => {
                 self.tab = Tab::List;
-                self.screens.page = Screen::View(Box::new(view::CustomerView::new(id)));
+                // Opened from another module: its back button returns there.
+                let back = if from == Module::Customer {
+                    view::Back::List
+                } else {
+                    view::Back::Module(from)
+                };
+                let view = view::CustomerView::new(id).back_to(back);
+                self.screens.page = Screen::View(Box::new(view));
             }
         }
     }

@@ -185,7 +185,10 @@ impl ArrearsPanel {
             && let Some(row) = list.rows.get(i)
             && ctx.can(Permission::CustomerRead)
         {
-            ctx.navigate(Navigate::Customer(row.customer_id));
+            ctx.navigate(Navigate::Customer {
+                id: row.customer_id,
+                from: pharmacrm_shared::Module::Finance,
+            });
         }
         // Another page changes the offset, which asks again.
         widgets::pager(ui, &mut self.list.offset, list.rows.len(), list.total, PAGE);

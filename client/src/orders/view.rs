@@ -471,7 +471,10 @@ fn header_ui(
         ui.label(RichText::new(t("order.customer")).weak());
         if ctx.can(Permission::CustomerRead) {
             if ui.link(&order.customer_name).clicked() {
-                ctx.navigate(Navigate::Customer(order.customer_id));
+                ctx.navigate(Navigate::Customer {
+                    id: order.customer_id,
+                    from: pharmacrm_shared::Module::Order,
+                });
             }
         } else {
             ui.label(&order.customer_name);

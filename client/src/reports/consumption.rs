@@ -116,7 +116,10 @@ impl ConsumptionTab {
             )
             .and_then(|i| rows.get(i))
         {
-            ctx.navigate(Navigate::Customer(row.customer_id));
+            ctx.navigate(Navigate::Customer {
+                id: row.customer_id,
+                from: pharmacrm_shared::Module::Report,
+            });
         }
     }
 }

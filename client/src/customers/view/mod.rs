@@ -42,8 +42,19 @@ enum Tab {
 
 /// What the view asks of the panel.
 pub enum ViewCommand {
-    /// Back to the list (the panel asks first when a draft holds input).
+    /// Back where the view was opened from (the panel asks first when a draft holds input).
     Close,
+}
+
+/// Where a customer view was opened from, and its back button returns to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Back {
+    /// The customer list.
+    List,
+    /// 我的工作.
+    Work,
+    /// Another module (an order, the arrears, a report), shown again as it was left.
+    Module(pharmacrm_shared::Module),
 }
 
 /// The type-change dialog's fields.
@@ -102,8 +113,8 @@ pub struct CustomerView {
     confirm_archive: widgets::Confirm<pb::SetActiveRequest>,
     /// Why the last archive or restore failed (orders still at work…).
     archive_error: Option<crate::api::ApiError>,
-    /// The i18n key of the back button: where closing the view returns to.
-    back: &'static str,
+    /// Where closing the view returns to.
+    back: Back,
 }
 
 impl Unsaved for CustomerView {
@@ -125,12 +136,14 @@ impl CustomerView {
         }
     }
 
-    /// The view opened from 我的工作, whose back button says it returns there.
-    pub fn opened_from_work(self) -> CustomerView {
-        CustomerView {
-            back: "customer.back_to_work",
-            ..self
-        }
+    /// The view whose back button returns to `back` (and says so).
+    pub fn back_to(self, back: Back) -> CustomerView {
+        CustomerView { back, ..self }
+    }
+
+    /// Where closing the view returns to.
+    pub fn back(&self) -> Back {
+        self.back
     }
 
     /// The view of customer `id`.
@@ -160,7 +173,7 @@ impl CustomerView {
             revealed: Requested::NotRequested,
             confirm_archive: widgets::Confirm::default(),
             archive_error: None,
-            back: "customer.back",
+            back: Back::List,
         }
     }
 
@@ -220,7 +233,14 @@ impl CustomerView {
         self.revealed.poll();
 
         let mut command = None;
-        if ui.button(t(self.back)).clicked() {
+        let back = match self.back {
+            Back::List => t("customer.back").to_owned(),
+            Back::Work => t("customer.back_to_work").to_owned(),
+            Back::Module(module) => {
+                t("customer.back_to_module").replace("{module}", crate::shell::module_label(module))
+            }
+        };
+        if ui.button(back).clicked() {
             command = Some(ViewCommand::Close);
         }
         widgets::request_status(ui, &self.customer);
