@@ -189,16 +189,7 @@ impl ListPanel {
         let total = self.list.value().map_or(0, |l| l.total);
         let available = ui.available_height() - 48.0;
         // An archived customer's name says so.
-        let names: Vec<String> = rows
-            .iter()
-            .map(|c| {
-                if c.is_active {
-                    c.name.clone()
-                } else {
-                    crate::i18n::bracketed(&c.name, t("common.archived"))
-                }
-            })
-            .collect();
+        let names: Vec<String> = rows.iter().map(super::customer_label).collect();
         let name = widgets::fit_column(
             ui,
             t("customer.name"),

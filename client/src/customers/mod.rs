@@ -231,6 +231,16 @@ impl CustomersPanel {
     }
 }
 
+/// A customer's name as lists and pickers show it: an archived one says so
+/// ("康民大药房（已归档）").
+pub(crate) fn customer_label(customer: &pb::Customer) -> String {
+    if customer.is_active {
+        customer.name.clone()
+    } else {
+        bracketed(&customer.name, t("common.archived"))
+    }
+}
+
 /// A person in a picker: "张伟（华东销售部）" / "Zhang Wei (East Sales)", the name alone when
 /// the server sent no department; a disabled person is said so after it
 /// ("张伟（华东销售部）（已停用）").

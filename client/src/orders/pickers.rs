@@ -116,11 +116,7 @@ impl CustomerPicker {
             }
             for c in found {
                 // The chip keeps the mark: an archived customer stays said so.
-                let name = if c.is_active {
-                    c.name.clone()
-                } else {
-                    bracketed(&c.name, t("common.archived"))
-                };
+                let name = crate::customers::customer_label(&c);
                 if ui.button(format!("+ {name}")).clicked() {
                     self.chosen = Some((c.id, name));
                     self.query.clear();

@@ -383,6 +383,15 @@ pub fn keyset_page_ids(
     Ok((hits.into_iter().map(|h| h.id).collect(), next, counted))
 }
 
+/// Rows read one past `limit` (`LIMIT limit + 1`): the first `limit` of them, and whether
+/// there were more.
+pub fn cut_at<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    (rows, more)
+}
+
 /// A search's count, as [`capped_count`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted {

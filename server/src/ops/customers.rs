@@ -324,10 +324,11 @@ pub fn save_record<R: CustomerRecord>(
     viewer: &Viewer,
     input: &RecordInput<R::Fields>,
 ) -> AppResult<R> {
-    if input.id != 0 {
-        require_may_change_record::<R>(conn, viewer, input.id, input.version)?;
+    if input.id == 0 {
+        return customer_record::save(conn, ctx, viewer, input);
     }
-    customer_record::save(conn, ctx, viewer, input)
+    let before: R = lock_to_change(conn, viewer, input.id, input.version)?;
+    customer_record::update_locked(conn, ctx, &before, &input.fields)
 }
 
 /// Marks a customer's record of kind `R` deleted as `viewer`; audited. Who may, as
@@ -339,23 +340,25 @@ pub fn delete_record<R: CustomerRecord>(
     id: i64,
     version: i32,
 ) -> AppResult<()> {
-    require_may_change_record::<R>(conn, viewer, id, version)?;
-    customer_record::delete::<R>(conn, ctx, viewer, id, version)
+    let before: R = lock_to_change(conn, viewer, id, version)?;
+    customer_record::delete_locked(conn, ctx, &before)
 }
 
-/// Record `id` (locked, checked fresh and in scope) may be changed by `viewer`.
-fn require_may_change_record<R: CustomerRecord>(
+/// Record `id`, locked, in scope and fresh ([`customer_record::lock_visible`]), if
+/// `viewer` may change it (one kept by its author: PERMISSION_DENIED for anyone else but
+/// whoever oversees them).
+fn lock_to_change<R: CustomerRecord>(
     conn: &mut PgConnection,
     viewer: &Viewer,
     id: i64,
     version: i32,
-) -> AppResult<()> {
+) -> AppResult<R> {
+    let row: R = customer_record::lock_visible(conn, viewer, id, version)?;
     if R::KEPT_BY_AUTHOR {
-        let row: R = customer_record::lock_visible(conn, viewer, id, version)?;
         let reps = viewer.reps(conn)?;
         access::require_may_change_authored(viewer, &reps, row.created_by())?;
     }
-    Ok(())
+    Ok(row)
 }
 
 /// Archives (`is_active` false) or restores customer `id` at `version`, as `viewer`

@@ -287,7 +287,8 @@ pub struct Expiring {
 }
 
 /// Expired or expiring certificates of the active customers `reps` covers (a rep's own; a
-/// manager's team's) that no later copy replaces ([`NOT_SUPERSEDED`]), soonest first, at most `limit` of them; and whether there are more.
+/// manager's team's) that no later copy replaces ([`NOT_SUPERSEDED`]), soonest first, at
+/// most `limit` of them; and whether there are more.
 pub fn expiring_within(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -311,7 +312,7 @@ pub fn expiring_within(
     if let Reps::Only(ids) = reps {
         q = q.filter(scope::served_by(ids.clone()));
     }
-    let mut rows: Vec<Expiring> = q
+    let rows: Vec<Expiring> = q
         .load::<(String, i64, Certificate)>(conn)?
         .into_iter()
         .map(|(customer_name, sales_rep_id, certificate)| Expiring {
@@ -320,9 +321,7 @@ pub fn expiring_within(
             certificate,
         })
         .collect();
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or_default());
-    Ok((rows, more))
+    Ok(crate::db::sql::cut_at(rows, limit))
 }
 
 /// The customer's live certificates of one of `kinds` (stored codes), latest expiry

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Date, Text};
 
 use crate::db::schema::customer_followups as followups;
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Sql, Value};
+use crate::db::sql::{Sql, Value, cut_at};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -99,8 +99,5 @@ pub fn due_within(
         .bind(Value::Date(today))
         .push(" ORDER BY f.next_on, c.id LIMIT ")
         .bind(Value::Int(limit + 1));
-    let mut due: Vec<Due> = sql.query().load(conn)?;
-    let more = due.len() as i64 > limit;
-    due.truncate(usize::try_from(limit).unwrap_or_default());
-    Ok((due, more))
+    Ok(cut_at(sql.query().load(conn)?, limit))
 }

@@ -3,8 +3,9 @@
 //! customer's data scope, is edited under optimistic locking, and is deleted by marking
 //! it (audited), never erased.
 //!
-//! One generic implementation ([`list`], [`save`], [`delete`]) over the
-//! [`CustomerRecord`] trait; [`customer_record!`] implements the trait for a table.
+//! One generic implementation ([`list`], [`save`], [`lock_visible`] then [`update_locked`]
+//! or [`delete_locked`]) over the [`CustomerRecord`] trait; [`customer_record!`] implements
+//! the trait for a table.
 
 use diesel::prelude::*;
 
@@ -195,20 +196,27 @@ pub fn save<R: CustomerRecord>(
         return Ok(row);
     }
     let before: R = lock_visible(conn, viewer, input.id, input.version)?;
-    let after = R::update(conn, ctx, &before, &input.fields)?;
-    versioned::audit(conn, ctx, "update", Some(&before), Some(&after))?;
+    update_locked(conn, ctx, &before, &input.fields)
+}
+
+/// Changes record `before`, locked by [`lock_visible`]; audited.
+pub fn update_locked<R: CustomerRecord>(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &R,
+    fields: &R::Fields,
+) -> AppResult<R> {
+    let after = R::update(conn, ctx, before, fields)?;
+    versioned::audit(conn, ctx, "update", Some(before), Some(&after))?;
     Ok(after)
 }
 
-/// Marks a record deleted; audited.
-pub fn delete<R: CustomerRecord>(
+/// Marks record `before`, locked by [`lock_visible`], deleted; audited.
+pub fn delete_locked<R: CustomerRecord>(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
-    viewer: &Viewer,
-    id: i64,
-    version: i32,
+    before: &R,
 ) -> AppResult<()> {
-    let before: R = lock_visible(conn, viewer, id, version)?;
-    let after = R::mark_deleted(conn, ctx, &before)?;
-    versioned::audit(conn, ctx, "delete", Some(&before), Some(&after))
+    let after = R::mark_deleted(conn, ctx, before)?;
+    versioned::audit(conn, ctx, "delete", Some(before), Some(&after))
 }
