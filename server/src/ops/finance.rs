@@ -1359,7 +1359,7 @@ impl ArrearsSelection {
         f: &ArrearsFilter,
         today: NaiveDate,
     ) -> AppResult<ArrearsSelection> {
-        Self::where_outstanding(conn, reps, f, today, "cr.outstanding > 0")
+        Self::with(conn, reps, f, today, "cr.outstanding > 0")
     }
 
     /// The customers of the filter's scope, rep, department and search (not its bucket)
@@ -1374,17 +1374,19 @@ impl ArrearsSelection {
             bucket: ArrearsBucket::Any,
             ..f.clone()
         };
-        Self::where_outstanding(conn, reps, &f, today, "cr.on_account > cr.outstanding")
+        Self::with(conn, reps, &f, today, "cr.on_account > cr.outstanding")
     }
 
-    fn where_outstanding(
+    /// The customers of the summary `cr` meeting `balance` (a condition on it) and the
+    /// filter.
+    fn with(
         conn: &mut PgConnection,
         reps: &Reps,
         f: &ArrearsFilter,
         today: NaiveDate,
-        outstanding: &str,
+        balance: &str,
     ) -> AppResult<ArrearsSelection> {
-        let mut matching = Sql::new(outstanding);
+        let mut matching = Sql::new(balance);
         let mut reads_customer = false;
         if !matches!(reps, Reps::All) {
             reads_customer = true;

@@ -1039,14 +1039,11 @@ pub fn decide(
         // when that is delivered (or lost). Not for an archived customer, who is shipped
         // nothing: the replacement could never leave.
         Decision::Reship => {
-            let (name, active): (String, bool) = customers::table
-                .find(before.customer_id)
-                .select((customers::name, customers::is_active))
-                .first(conn)?;
-            if !active {
+            let customer = Customer::lock(conn, before.customer_id)?;
+            if !customer.is_active {
                 return Err(AppError::precondition(msg!(
                     "exception.reship_archived",
-                    name = name
+                    name = customer.name
                 )));
             }
             exception::decide(conn, ctx, &before, exception::RESHIP, note, decided_at)?
