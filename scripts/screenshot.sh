@@ -143,13 +143,13 @@ for lang in "${langs[@]}"; do
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=122 row_order=138 customer_tabs_y=275
+      zh-1280x800) row_drug=155 row_customer=149 row_order=138 customer_tabs_y=275
         statement_run="911 76" ;;
       en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274
         statement_run="1028 76" ;;
-      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=371
+      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=275
         statement_run="179 100" ;;
-      en-900x600) row_drug=178 row_customer=142 row_order=188 customer_tabs_y=370
+      en-900x600) row_drug=178 row_customer=172 row_order=188 customer_tabs_y=274
         statement_run="379 98" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
