@@ -11,7 +11,6 @@ use super::{
     optional_id, read_version, required_date, required_id, timestamp, update,
 };
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
-use crate::db::models::document_counter::DocumentKind;
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
 use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
@@ -267,7 +266,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
     };
     Ok((
         OrderFilter {
-            number: DocumentKind::Order.searched(&number),
+            number: number.trim().to_uppercase(),
             created_from,
             created_to,
             customer_id,

@@ -1562,7 +1562,8 @@ async fn found(by: &mut Clients, request: pb::SearchOrdersRequest) -> Vec<String
 }
 
 #[tokio::test]
-async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exceptions() {
+async fn orders_are_found_by_any_part_of_their_number_customer_status_overdue_and_open_exceptions()
+{
     let mut w = world().await;
     let second = CustomerBuilder::new("朝阳医院")
         .served_by(w.cs.id)
@@ -1605,26 +1606,25 @@ async fn orders_are_found_by_number_prefix_customer_status_overdue_and_open_exce
     let search = pb::SearchOrdersRequest::default;
     let rep = &mut w.rep;
 
-    let by_prefix = pb::SearchOrdersRequest {
-        number: "SO20261127".into(),
-        ..search()
-    };
-    assert_eq!(found(rep, by_prefix).await, [a, b, c]);
-    let lower_case = pb::SearchOrdersRequest {
-        number: "so20261130".into(),
-        ..search()
-    };
-    assert_eq!(found(rep, lower_case).await, [d]);
-    let without_prefix = pb::SearchOrdersRequest {
-        number: "20261127-000".into(),
-        ..search()
-    };
-    assert_eq!(found(rep, without_prefix).await, [a, b, c]);
-    let whole = pb::SearchOrdersRequest {
-        number: a.into(),
-        ..search()
-    };
-    assert_eq!(found(rep, whole).await, [a]);
+    // By the number or any part of it, in any case: its beginning, the date without the
+    // prefix, the whole, the day and sequence as read out on the phone, the sequence. A
+    // LIKE wildcard typed is a character like any other.
+    let by_number: [(&str, &[&str]); 7] = [
+        ("SO20261127", &[a, b, c]),
+        ("so20261130", &[d]),
+        ("20261127-000", &[a, b, c]),
+        (a, &[a]),
+        ("1127-0002", &[b]),
+        ("-0001", &[a, d]),
+        ("SO2026112_", &[]),
+    ];
+    for (typed, expected) in by_number {
+        let request = pb::SearchOrdersRequest {
+            number: typed.into(),
+            ..search()
+        };
+        assert_eq!(found(rep, request).await, expected, "{typed}");
+    }
     let of_second = pb::SearchOrdersRequest {
         customer_id: Some(second.id),
         ..search()

@@ -21,18 +21,6 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    /// A number (or its beginning) as typed into a search, as the stored numbers read: in
-    /// capitals, and with this kind's prefix when only the date and sequence were typed
-    /// (`20261130-00` → `SO20261130-00`).
-    pub fn searched(self, typed: &str) -> String {
-        let typed = typed.trim().to_uppercase();
-        if typed.starts_with(|c: char| c.is_ascii_digit()) {
-            format!("{}{typed}", self.prefix())
-        } else {
-            typed
-        }
-    }
-
     fn prefix(self) -> &'static str {
         match self {
             DocumentKind::Order => "SO",
@@ -69,20 +57,4 @@ pub fn next_number(
         kind.prefix(),
         day.format("%Y%m%d")
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::DocumentKind;
-
-    #[test]
-    fn a_searched_number_reads_as_stored_with_or_without_its_prefix() {
-        assert_eq!(DocumentKind::Order.searched(" so202611 "), "SO202611");
-        assert_eq!(
-            DocumentKind::Order.searched("20261130-0001"),
-            "SO20261130-0001"
-        );
-        assert_eq!(DocumentKind::Shipment.searched("2026"), "SH2026");
-        assert_eq!(DocumentKind::Order.searched(""), "");
-    }
 }

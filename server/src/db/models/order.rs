@@ -398,7 +398,7 @@ pub enum OrderSort {
 /// An order search; every filter optional, combined with AND.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    /// The number or its beginning, upper-cased.
+    /// Any part of the number, upper-cased; empty for any.
     pub number: String,
     pub created_from: Option<NaiveDate>,
     pub created_to: Option<NaiveDate>,
@@ -415,13 +415,6 @@ pub struct OrderFilter {
     pub descending: bool,
 }
 
-/// `%`, `_` and `\` taken literally in a `LIKE` prefix.
-fn prefix_pattern(text: &str) -> String {
-    let mut pattern = super::contains_pattern(text);
-    pattern.remove(0);
-    pattern
-}
-
 /// Searches orders within `reps`, `today` being the business date for the overdue
 /// filter; paged by offset.
 pub fn search(
@@ -436,7 +429,7 @@ pub fn search(
     if !filter.number.is_empty() {
         conditions
             .push(" AND o.number LIKE ")
-            .bind(Value::Text(prefix_pattern(&filter.number)));
+            .bind(Value::Text(super::contains_pattern(&filter.number)));
     }
     if let Some(from) = filter.created_from {
         conditions
