@@ -1,5 +1,6 @@
 //! 欠款: the customers within scope who owe, with their ageing as of today, filtered by
-//! sales rep, department, how overdue and a customer search; oldest overdue first, with
+//! sales rep, department, how overdue and a customer search; oldest overdue first (or by
+//! customer, outstanding or due date, either way, as a header is clicked), with
 //! the totals of every match, exported to Excel as shown. A row opens its customer. 我的工作
 //! lists the overdue ones ([`ArrearsWork`]).
 
@@ -30,6 +31,8 @@ struct Filter {
     bucket: i32,
     /// The customer search as typed.
     query: String,
+    /// A `pb::ArrearsSort` and its direction; by default the oldest overdue first.
+    sort: widgets::Sort,
 }
 
 impl Filter {
@@ -42,6 +45,8 @@ impl Filter {
             bucket: self.bucket,
             query: self.query.trim().to_owned(),
             page: None,
+            sort: self.sort.key,
+            descending: self.sort.descending,
         }
     }
 }
@@ -100,10 +105,7 @@ impl ArrearsPanel {
             })
         });
         let departments = self.department_options(ctx);
-        // A sales rep who sees only their own customers has nothing to choose among reps
-        // (a CS rep's own customers have several sales reps).
-        let own_only =
-            ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
+        let own_only = own_customers_only(ctx);
         let before = self.filter.clone();
         ui.horizontal_wrapped(|ui| {
             widgets::search_field(
@@ -181,7 +183,9 @@ impl ArrearsPanel {
             );
         }
         let available = ui.available_height() - 48.0;
-        if let Some(i) = arrears_table(ui, &list, Some(available), !own_only)
+        // Another sort asks again from the first page, as another filter does.
+        let sort = Some(&mut self.filter.sort);
+        if let Some(i) = arrears_table(ui, &list, Some(available), !own_only, sort)
             && let Some(row) = list.rows.get(i)
             && ctx.can(Permission::CustomerRead)
         {
@@ -195,13 +199,22 @@ impl ArrearsPanel {
     }
 }
 
+/// Whether every customer the user's arrears show is their own as sales rep: a sales rep
+/// who sees only their own customers has nothing to choose among reps and no rep to name
+/// (a CS rep's own customers have several sales reps).
+fn own_customers_only(ctx: &AppCtx) -> bool {
+    ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite)
+}
+
 /// The arrears rows and, last, the totals of every match; returns the row clicked (an
-/// index into `list.rows`; the totals row is past them).
+/// index into `list.rows`; the totals row is past them). With `sort`, the customer,
+/// outstanding and oldest-due headers set it.
 fn arrears_table(
     ui: &mut egui::Ui,
     list: &pb::ListArrearsResponse,
     max_height: Option<f32>,
     show_rep: bool,
+    sort: Option<&mut widgets::Sort>,
 ) -> Option<usize> {
     let rows = &list.rows;
     let totals = list.ageing.clone().unwrap_or_default();
@@ -244,11 +257,14 @@ fn arrears_table(
         )
     });
     let columns: Vec<TableColumn> = [
-        Some(text(
-            t("finance.customer"),
-            cells(rows, |r| r.customer_name.clone()),
-            t("arrears.totals"),
-        )),
+        Some(
+            text(
+                t("finance.customer"),
+                cells(rows, |r| r.customer_name.clone()),
+                t("arrears.totals"),
+            )
+            .sorted_by(pb::ArrearsSort::Customer as i32, false),
+        ),
         rep,
     ]
     .into_iter()
@@ -267,7 +283,8 @@ fn arrears_table(
         money(t("finance.ageing.over_90_days"), |a| {
             a.over_90_days.as_str()
         }),
-        money(t("arrears.outstanding"), |a| a.outstanding.as_str()),
+        money(t("arrears.outstanding"), |a| a.outstanding.as_str())
+            .sorted_by(pb::ArrearsSort::Outstanding as i32, true),
         TableColumn::money(t("arrears.overdue"), overdue),
         text(
             t("arrears.oldest_due"),
@@ -278,7 +295,8 @@ fn arrears_table(
                 })
                 .collect(),
             "",
-        ),
+        )
+        .sorted_by(pb::ArrearsSort::OldestDue as i32, false),
         text(
             t("arrears.days_overdue_header"),
             cells(rows, |r| {
@@ -301,8 +319,16 @@ fn arrears_table(
     .collect();
     let mut styles = vec![RowStyle::Normal; rows.len()];
     styles.push(RowStyle::Strong);
-    money_table(ui, "arrears_table", &columns, &styles, true, max_height)
-        .filter(|i| *i < rows.len())
+    money_table(
+        ui,
+        "arrears_table",
+        &columns,
+        &styles,
+        true,
+        max_height,
+        sort,
+    )
+    .filter(|i| *i < rows.len())
 }
 
 /// 我的工作's overdue arrears (for those who read arrears): the customers within scope
@@ -342,11 +368,19 @@ impl ArrearsWork {
         if list.rows.is_empty() {
             ui.label(RichText::new(t("arrears.work.none")).weak());
         }
+        // Whose customer each is, as the arrears tab's rep column.
+        let own_only = own_customers_only(ctx);
         let mut open = None;
         for r in &list.rows {
             ui.horizontal_wrapped(|ui| {
                 if ui.link(&r.customer_name).clicked() {
                     open = Some(r.customer_id);
+                }
+                if !own_only {
+                    ui.label(label_value(
+                        t("finance.sales_rep"),
+                        super::person(r.sales_rep.as_ref()),
+                    ));
                 }
                 ui.label(
                     RichText::new(label_value(

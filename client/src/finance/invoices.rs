@@ -419,7 +419,7 @@ pub fn invoices_table(
             }
         })
         .collect();
-    money_table(ui, id_salt, &columns, &styles, true, max_height)
+    money_table(ui, id_salt, &columns, &styles, true, max_height, None)
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.
@@ -473,6 +473,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
         ],
         &[],
         false,
+        None,
         None,
     );
 }

@@ -328,6 +328,9 @@ struct TableColumn<'a> {
     money: bool,
     /// One cell per row.
     cells: Vec<Cell>,
+    /// The server's sort key (a wire enum's number) of a sortable column, and whether a
+    /// first click sorts it largest first.
+    sort: Option<(i32, bool)>,
 }
 
 impl<'a> TableColumn<'a> {
@@ -337,6 +340,7 @@ impl<'a> TableColumn<'a> {
             header,
             money: false,
             cells,
+            sort: None,
         }
     }
 
@@ -346,6 +350,16 @@ impl<'a> TableColumn<'a> {
             header,
             money: true,
             cells,
+            sort: None,
+        }
+    }
+
+    /// The column sorted by `key` on the server, its header a button; a first click sorts
+    /// it largest first when `largest_first` (amounts), else smallest (names, dates).
+    fn sorted_by(self, key: i32, largest_first: bool) -> Self {
+        TableColumn {
+            sort: Some((key, largest_first)),
+            ..self
         }
     }
 }
@@ -381,7 +395,9 @@ impl RowStyle {
 /// amounts right-aligned on their decimal point; `styles` gives each row's style (normal
 /// when missing). With `clickable`, the whole row is the click target and the row clicked
 /// is returned. `max_height` bounds a table that scrolls itself; `None` draws every row
-/// in the enclosing scroll area.
+/// in the enclosing scroll area. With `sort`, the headers of columns
+/// [`TableColumn::sorted_by`] a key are buttons that set it (the caller asks the server
+/// again).
 fn money_table(
     ui: &mut egui::Ui,
     id_salt: &str,
@@ -389,6 +405,7 @@ fn money_table(
     styles: &[RowStyle],
     clickable: bool,
     max_height: Option<f32>,
+    sort: Option<&mut widgets::Sort>,
 ) -> Option<usize> {
     let rows = columns.first().map_or(0, |c| c.cells.len());
     // What each cell shows: amounts padded to their column's decimals.
@@ -427,7 +444,13 @@ fn money_table(
                 (egui::TextStyle::Body, 48.0, 280.0)
             };
             let texts = texts.iter().map(String::as_str);
-            widgets::fit_width_plain(ui, c.header, texts, style, min, max)
+            let width = widgets::fit_width_plain(ui, c.header, texts, style, min, max);
+            if c.sort.is_some() && sort.is_some() {
+                // The header is a button with room for its arrow.
+                width.max(widgets::fit_width(ui, c.header, [], min, max))
+            } else {
+                width
+            }
         })
         .collect();
     // In a narrow window long names give way (cut with "…", whole on hover) before a
@@ -451,6 +474,19 @@ fn money_table(
         NAME_FLOOR,
     );
     let mut clicked = None;
+    let current = sort.as_deref().copied();
+    let mut resort = None;
+    // A header: a sort button when the column sorts, else bold text.
+    let mut header_cell = |ui: &mut egui::Ui, c: &TableColumn<'_>| match (current, c.sort) {
+        (Some(current), Some((key, largest_first))) => {
+            if current.button(ui, c.header, key) {
+                resort = Some((key, largest_first));
+            }
+        }
+        _ => {
+            ui.strong(c.header);
+        }
+    };
     widgets::table(ui, id_salt, |ui| {
         // Every cell centred vertically, as the right-aligned money cells are.
         let mut builder = TableBuilder::new(ui)
@@ -473,10 +509,10 @@ fn money_table(
                     header.col(|ui| {
                         if c.money {
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                ui.strong(c.header);
+                                header_cell(ui, c);
                             });
                         } else {
-                            ui.strong(c.header);
+                            header_cell(ui, c);
                         }
                     });
                 }
@@ -512,6 +548,9 @@ fn money_table(
                 });
             });
     });
+    if let (Some((key, largest_first)), Some(sort)) = (resort, sort) {
+        sort.click(key, largest_first);
+    }
     clicked
 }
 
@@ -549,7 +588,15 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
         ),
         TableColumn::money(t("finance.ageing.balance"), cell(&ageing.balance, None)),
     ];
-    money_table(ui, id_salt, &columns, &[RowStyle::Strong], false, None);
+    money_table(
+        ui,
+        id_salt,
+        &columns,
+        &[RowStyle::Strong],
+        false,
+        None,
+        None,
+    );
 }
 
 /// The money of an order (the order view's 财务 block): shipped, deducted, net, invoiced,

@@ -273,7 +273,7 @@ pub fn payments_table(
             }
         })
         .collect();
-    money_table(ui, id_salt, &columns, &styles, true, max_height)
+    money_table(ui, id_salt, &columns, &styles, true, max_height, None)
 }
 
 /// A payment's details: its fields, then where it went (order, shipment, amount) and what
@@ -347,6 +347,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         ],
         &styles,
         false,
+        None,
         None,
     );
 }

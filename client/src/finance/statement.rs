@@ -541,6 +541,7 @@ fn customer_ui(
             &[],
             false,
             None,
+            None,
         );
     }
     super::totals_line(

@@ -14,9 +14,9 @@ use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::finance::{
-    Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, CustomerStatement, InvoiceFilter,
-    InvoiceInput, InvoiceView, OrderFinance, PaymentFilter, PaymentInput, PaymentView, Statement,
-    StatementQuery, positive_amount,
+    Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, ArrearsSort, CustomerStatement,
+    InvoiceFilter, InvoiceInput, InvoiceView, OrderFinance, PaymentFilter, PaymentInput,
+    PaymentView, Statement, StatementQuery, positive_amount,
 };
 
 fn wire(d: &Decimal) -> String {
@@ -433,13 +433,14 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
 /// An arrears request's filter.
 ///
 /// # Errors
-/// INVALID_ARGUMENT naming `bucket` for a bucket the enum does not have, and
+/// INVALID_ARGUMENT naming `bucket` or `sort` for a value its enum does not have, and
 /// `sales_rep_id` or `department_id` given as 0 or less ([`optional_id`]).
 pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     let mut check = FieldCheck::default();
     let sales_rep_id = optional_id("sales_rep_id", r.sales_rep_id, &mut check);
     let department_id = optional_id("department_id", r.department_id, &mut check);
     let bucket = known("bucket", r.bucket, &mut check);
+    let sort = known("sort", r.sort, &mut check);
     check.check("query", validation::optional_text(&r.query, 100));
     check.finish()?;
     Ok(ArrearsFilter {
@@ -453,6 +454,12 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
             pb::ArrearsBucket::Over60 => ArrearsBucket::Over60,
             pb::ArrearsBucket::Over90 => ArrearsBucket::Over90,
         },
+        sort: match sort {
+            pb::ArrearsSort::OldestDue => ArrearsSort::OldestDue,
+            pb::ArrearsSort::Customer => ArrearsSort::Customer,
+            pb::ArrearsSort::Outstanding => ArrearsSort::Outstanding,
+        },
+        descending: r.descending,
     })
 }
 

@@ -1309,6 +1309,22 @@ pub struct ArrearsFilter {
     pub bucket: ArrearsBucket,
     /// Customers found by this text as the customer search finds them; blank for all.
     pub query: String,
+    pub sort: ArrearsSort,
+    /// Latest, largest, last in pinyin order first.
+    pub descending: bool,
+}
+
+/// How the arrears list is sorted (`pb::ArrearsSort`); ties go by customer id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArrearsSort {
+    /// By the oldest overdue due date, earliest first, then the largest outstanding;
+    /// customers with nothing overdue last in either direction.
+    #[default]
+    OldestDue,
+    /// By customer name, in pinyin order.
+    Customer,
+    /// By outstanding (CNY).
+    Outstanding,
 }
 
 /// A customer who owes.
@@ -1350,6 +1366,8 @@ struct ArrearsSelection {
     reads_customer: bool,
     /// Only customers with something overdue (a bucket was chosen).
     overdue_only: bool,
+    sort: ArrearsSort,
+    descending: bool,
 }
 
 impl ArrearsSelection {
@@ -1387,7 +1405,8 @@ impl ArrearsSelection {
         balance: &str,
     ) -> AppResult<ArrearsSelection> {
         let mut matching = Sql::new(balance);
-        let mut reads_customer = false;
+        // Sorted by name, the page is read in the order of the customers' name index.
+        let mut reads_customer = f.sort == ArrearsSort::Customer;
         if !matches!(reps, Reps::All) {
             reads_customer = true;
             matching
@@ -1429,6 +1448,8 @@ impl ArrearsSelection {
             matching,
             reads_customer,
             overdue_only: min_days.is_some(),
+            sort: f.sort,
+            descending: f.descending,
         })
     }
 
@@ -1458,21 +1479,36 @@ impl ArrearsSelection {
         sql
     }
 
-    /// The list's order over a summary aliased `cr`: oldest overdue first (those with
-    /// nothing overdue last), then the largest, then by id. When every match is overdue
-    /// that is the order of the index `customer_receivables_owing`. Text, not bound SQL:
-    /// an export's order is text ([`super::reports::Query`]); `today` is a date, written
-    /// as a literal.
-    fn order(&self, cr: &str, today: NaiveDate) -> String {
-        let due = if self.overdue_only {
-            format!("{cr}.oldest_due")
+    /// The list's order ([`ArrearsSort`]) over a summary aliased `cr`, the customer's name
+    /// being `name`. By the oldest overdue due date, those with nothing overdue come last,
+    /// then the largest; when every match is overdue that is the order of the index
+    /// `customer_receivables_owing`; by outstanding, of `customer_receivables_largest`; by
+    /// name, of `customers_name_order`. Text, not bound SQL: an export's order is text
+    /// ([`super::reports::Query`]); `today` is a date, written as a literal.
+    fn order(&self, cr: &str, name: &str, today: NaiveDate) -> String {
+        let (dir, tie) = if self.descending {
+            ("DESC", "")
         } else {
-            format!(
-                "CASE WHEN {cr}.oldest_due < DATE '{}' THEN {cr}.oldest_due END NULLS LAST",
-                today.format("%Y-%m-%d")
-            )
+            ("", " DESC")
         };
-        format!("{due}, {cr}.outstanding DESC, {cr}.customer_id")
+        match self.sort {
+            ArrearsSort::OldestDue => {
+                let due = if self.overdue_only {
+                    format!("{cr}.oldest_due {dir}")
+                } else {
+                    format!(
+                        "CASE WHEN {cr}.oldest_due < DATE '{}' THEN {cr}.oldest_due END {dir} NULLS LAST",
+                        today.format("%Y-%m-%d")
+                    )
+                };
+                format!("{due}, {cr}.outstanding DESC, {cr}.customer_id")
+            }
+            ArrearsSort::Customer => {
+                format!("{name} COLLATE \"zh-x-icu\" {dir}, {cr}.customer_id {dir}")
+            }
+            // Ties by id ascending when largest first: the index's order read either way.
+            ArrearsSort::Outstanding => format!("{cr}.outstanding {dir}, {cr}.customer_id{tie}"),
+        }
     }
 }
 
@@ -1577,7 +1613,10 @@ pub fn arrears(
     // The page's customers first: only they are aged and look up their last payment.
     let mut page_sql = sel.select("cr.customer_id AS id", false);
     page_sql
-        .push(&format!(" ORDER BY {} OFFSET ", sel.order("cr", today)))
+        .push(&format!(
+            " ORDER BY {} OFFSET ",
+            sel.order("cr", "cu.name", today)
+        ))
         .bind(Value::Int(offset))
         .push(" LIMIT ")
         .bind(Value::Int(limit));
@@ -1612,7 +1651,7 @@ pub fn arrears_export(
     let (total, totals) = arrears_totals(conn, &sel, today)?;
     let rows = arrears_rows_sql(&sel.select("cr.customer_id", false), today);
     Ok((
-        super::reports::Query::new(rows, sel.order("q", today)),
+        super::reports::Query::new(rows, sel.order("q", "q.customer_name", today)),
         total,
         totals,
     ))

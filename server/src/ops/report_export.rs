@@ -581,10 +581,12 @@ pub fn days(
 }
 
 /// The title block's lines describing `job`'s filters and order in `lang` ("药品：…",
-/// "分类：…", "排序：销售额 降序").
+/// "分类：…", "排序：销售额 降序"); the arrears also say what the customers of its filter
+/// within `reps` hold on account (预收), which its rows leave out.
 pub fn filter_lines(
     conn: &mut PgConnection,
     job: &Job,
+    reps: &Reps,
     lang: Lang,
 ) -> AppResult<Vec<(String, String)>> {
     use diesel::prelude::*;
@@ -745,7 +747,31 @@ pub fn filter_lines(
             if !filter.query.is_empty() {
                 lines.push((l(msg!("report.sheet.query")), filter.query.clone()));
             }
-            None
+            let (customers, amount) = super::finance::arrears_credit(conn, reps, filter, *as_of)?;
+            if customers > 0 {
+                lines.push((
+                    l(msg!("report.sheet.on_account")),
+                    l(msg!(
+                        "report.sheet.on_account.held",
+                        count = crate::messages::Counted(customers, "customer", "customers"),
+                        amount = crate::messages::Money(amount)
+                    )),
+                ));
+            }
+            use super::finance::ArrearsSort as S;
+            let column = match filter.sort {
+                S::OldestDue if !filter.descending => None,
+                S::OldestDue => Some(msg!("report.sheet.oldest_overdue")),
+                S::Customer => Some(msg!("report.sheet.customer")),
+                S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
+            };
+            column.map(|column| {
+                l(if filter.descending {
+                    msg!("report.sheet.sort.descending", column = column)
+                } else {
+                    msg!("report.sheet.sort.ascending", column = column)
+                })
+            })
         }
     };
     if let Some(sort) = sort {

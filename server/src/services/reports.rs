@@ -278,7 +278,7 @@ async fn export(
                 crate::db::snapshot(conn, |conn| {
                     let reps = viewer.reps(conn)?;
                     let mut lines = lines;
-                    lines.splice(0..0, report_export::filter_lines(conn, &job, lang)?);
+                    lines.splice(0..0, report_export::filter_lines(conn, &job, &reps, lang)?);
                     let ctx = Context {
                         reps: &reps,
                         clock: &state.clock,

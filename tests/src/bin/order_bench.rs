@@ -291,7 +291,7 @@ fn cities() -> Vec<String> {
 }
 
 /// The searches of a working day: the first page, by status, by date range, overdue, by
-/// number prefix, by customer.
+/// a number's beginning and by a part of it, by customer.
 fn requests(customer_id: i64) -> Vec<(&'static str, pb::SearchOrdersRequest)> {
     let base = || pb::SearchOrdersRequest {
         descending: true,
@@ -326,6 +326,13 @@ fn requests(customer_id: i64) -> Vec<(&'static str, pb::SearchOrdersRequest)> {
             "number prefix SO202611",
             pb::SearchOrdersRequest {
                 number: "SO202611".into(),
+                ..base()
+            },
+        ),
+        (
+            "number part 1128-00",
+            pb::SearchOrdersRequest {
+                number: "1128-00".into(),
                 ..base()
             },
         ),
@@ -653,6 +660,21 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
         ("arrears: overdue", arrears(pb::ArrearsBucket::Overdue)),
         ("arrears: over 90 days", arrears(pb::ArrearsBucket::Over90)),
         ("arrears: search 客户12", searched),
+        (
+            "arrears: largest outstanding first",
+            pb::ListArrearsRequest {
+                sort: pb::ArrearsSort::Outstanding as i32,
+                descending: true,
+                ..arrears(pb::ArrearsBucket::Any)
+            },
+        ),
+        (
+            "arrears: overdue, by customer name",
+            pb::ListArrearsRequest {
+                sort: pb::ArrearsSort::Customer as i32,
+                ..arrears(pb::ArrearsBucket::Overdue)
+            },
+        ),
     ] {
         let mut samples = Vec::new();
         let mut total = 0;

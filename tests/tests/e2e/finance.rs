@@ -1402,6 +1402,19 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     );
     let mine = w.rep.send(list(pb::ArrearsBucket::Any)).await;
     assert_eq!((mine.credit_customers, mine.credit.as_str()), (0, "0.00"));
+    // The export says it too, in its title block.
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Arrears(list(
+            pb::ArrearsBucket::Any,
+        )))
+        .await
+        .expect("finance exports");
+    assert_eq!(export.done.rows, 1);
+    assert_eq!(
+        title_line(&export.file, "预收（未列出）："),
+        "另有 1 位客户多付款项，共 90.00，不欠款"
+    );
     // Reversed, the payment leaves no credit and the customer owes again.
     w.finance
         .send(pb::ReversePaymentRequest {
@@ -1501,6 +1514,88 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
         ]
     );
 
+    // Sorted by a column, either way; ties by id (广州中山医院 was registered before 湘雅医院).
+    let sorted = |sort: pb::ArrearsSort, descending: bool| pb::ListArrearsRequest {
+        sort: sort as i32,
+        descending,
+        page: Some(pb::PageRequest {
+            offset: 0,
+            limit: 10,
+        }),
+        ..Default::default()
+    };
+    let by = [
+        (
+            sorted(pb::ArrearsSort::Outstanding, true),
+            [
+                "上海瑞金医院",
+                "北京协和医院",
+                "广州中山医院",
+                "湘雅医院",
+                "华西医院",
+            ],
+        ),
+        (
+            sorted(pb::ArrearsSort::Outstanding, false),
+            [
+                "华西医院",
+                "湘雅医院",
+                "广州中山医院",
+                "北京协和医院",
+                "上海瑞金医院",
+            ],
+        ),
+        (
+            sorted(pb::ArrearsSort::Customer, false),
+            [
+                "北京协和医院",
+                "广州中山医院",
+                "华西医院",
+                "上海瑞金医院",
+                "湘雅医院",
+            ],
+        ),
+        (
+            sorted(pb::ArrearsSort::Customer, true),
+            [
+                "湘雅医院",
+                "上海瑞金医院",
+                "华西医院",
+                "广州中山医院",
+                "北京协和医院",
+            ],
+        ),
+        // The latest due date first; nothing overdue still last.
+        (
+            sorted(pb::ArrearsSort::OldestDue, true),
+            [
+                "华西医院",
+                "上海瑞金医院",
+                "湘雅医院",
+                "北京协和医院",
+                "广州中山医院",
+            ],
+        ),
+    ];
+    for (request, expected) in by {
+        let what = format!("{:?} descending {}", request.sort(), request.descending);
+        let page = w.finance.send(request).await;
+        assert_eq!(names(&page), expected, "{what}");
+        assert_eq!((page.total, page.overdue.as_str()), (5, "88.00"), "{what}");
+    }
+    // A rep's list sorted by name is still their scope.
+    let mine = rep_b.send(sorted(pb::ArrearsSort::Customer, false)).await;
+    assert_eq!(names(&mine), ["华西医院"]);
+    let refused = w
+        .finance
+        .try_send(pb::ListArrearsRequest {
+            sort: 99,
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["sort"]);
+
     // Overdue only: the same order without the customer not yet due; its 10.00 leaves
     // the totals.
     let overdue = w.finance.send(list(pb::ArrearsBucket::Overdue, 2)).await;
@@ -1573,7 +1668,7 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
 /// numbers, dates as dates, no credit limit said in words; only with `report.export` and
 /// `finance.arrears.read`, within the exporter's scope and search.
 async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::Data;
     let overdue = || {
         pb::export_request::Report::Arrears(pb::ListArrearsRequest {
             bucket: pb::ArrearsBucket::Overdue as i32,
@@ -1586,13 +1681,7 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
         export.progress.last().map(|p| p.file_name.as_str()),
         Some("欠款_2026-12-31.xlsx")
     );
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(export.file)).expect("xlsx");
-    let sheet = book
-        .worksheet_range_at(0)
-        .expect("a sheet")
-        .expect("readable");
-    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let rows = sheet_rows(&export.file, "欠款");
     let text = |d: &Data| d.to_string();
     assert!(
         rows.iter()
@@ -1676,6 +1765,46 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
         .await
         .expect("searched");
     assert_eq!(searched.done.rows, 1, "上海瑞金医院");
+    // Sorted as the list was, and says so.
+    let largest_first = w
+        .finance
+        .export(pb::export_request::Report::Arrears(
+            pb::ListArrearsRequest {
+                sort: pb::ArrearsSort::Outstanding as i32,
+                descending: true,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("sorted");
+    assert_eq!(title_line(&largest_first.file, "排序："), "欠款合计 降序");
+    let names: Vec<String> = sheet_rows(&largest_first.file, "欠款")
+        .iter()
+        .skip_while(|r| r.first() != Some(&Data::String("客户".into())))
+        .skip(1)
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "上海瑞金医院",
+            "北京协和医院",
+            "广州中山医院",
+            "湘雅医院",
+            "华西医院",
+            "合计"
+        ]
+    );
+}
+
+/// The value beside `label` ("截至：") in an exported arrears workbook's title block; empty when
+/// there is no such line.
+fn title_line(file: &[u8], label: &str) -> String {
+    sheet_rows(file, "欠款")
+        .iter()
+        .find(|r| r.len() > 1 && r[0] == calamine::Data::String(label.into()))
+        .map(|r| r[1].to_string())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
