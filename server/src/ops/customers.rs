@@ -365,7 +365,7 @@ fn lock_to_change<R: CustomerRecord>(
 /// (NOT_FOUND outside the scope), audited as `customer.archive` / `customer.restore`.
 /// An archived customer takes no orders or shipments; its history, ledger and payments
 /// stay. Errors: FAILED_PRECONDITION while it has orders at work
-/// ([`order::open_count`]), ABORTED on a stale version.
+/// ([`order::open_orders`], naming the oldest), ABORTED on a stale version.
 pub fn set_active(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -378,12 +378,19 @@ pub fn set_active(
     let before = customer::find(conn, viewer, id, true)?;
     check_fresh(conn, version, &before)?;
     if !is_active && before.is_active {
-        let open = order::open_count(conn, id)?;
+        // The oldest few named, to be found in the order list.
+        const NAMED: usize = 3;
+        let (open, numbers) = order::open_orders(conn, id, NAMED as i64)?;
         if open > 0 {
+            let mut numbers = numbers.join(", ");
+            if open > NAMED as i64 {
+                numbers.push_str(" …");
+            }
             return Err(AppError::precondition(msg!(
                 "customer.open_orders",
                 name = before.name,
-                count = Counted(open, "open order", "open orders")
+                count = Counted(open, "open order", "open orders"),
+                numbers = numbers
             )));
         }
     }

@@ -427,7 +427,9 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .set_customer_active(archive(&w.customer))
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&status, "还有 1 个未完成的订单");
+    // Named, to be found in the order list.
+    let named = format!("还有 1 个未完成的订单（{}：", order.header().number);
+    assert_zh_contains(&status, &named);
     assert_message_contains(&status, "still has 1 open order");
     // Shipped, the goods are still on their way (an exception may yet be reported).
     let shipment = ShipmentBuilder::of(&order)

@@ -133,19 +133,31 @@ crate::insert_with_lines!(
     order_id
 );
 
-/// How many of customer `customer_id`'s orders are still at work: not completed (every
-/// shipment delivered) nor cancelled — to ship, or on their way —, or with a transport
-/// exception still open (awaiting a decision or its replacement).
-pub fn open_count(conn: &mut PgConnection, customer_id: i64) -> AppResult<i64> {
-    Ok(orders::table
-        .filter(orders::customer_id.eq(customer_id))
-        .filter(
-            orders::status
-                .ne_all(["completed", "cancelled"])
-                .or(orders::open_exceptions.gt(0)),
-        )
-        .count()
-        .get_result(conn)?)
+/// Customer `customer_id`'s orders still at work — not completed (every shipment
+/// delivered) nor cancelled: to ship, or on their way —, or with a transport exception
+/// still open (awaiting a decision or its replacement): how many, and the numbers of the
+/// `shown` oldest.
+pub fn open_orders(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    shown: i64,
+) -> AppResult<(i64, Vec<String>)> {
+    let open = || {
+        orders::table
+            .filter(orders::customer_id.eq(customer_id))
+            .filter(
+                orders::status
+                    .ne_all(["completed", "cancelled"])
+                    .or(orders::open_exceptions.gt(0)),
+            )
+    };
+    let count = open().count().get_result(conn)?;
+    let numbers = open()
+        .order((orders::order_date, orders::id))
+        .select(orders::number)
+        .limit(shown)
+        .load(conn)?;
+    Ok((count, numbers))
 }
 
 /// The lines of an order, by line number.
