@@ -1,2 +1,2 @@
+-- The extension stays: a database's administrator may have installed it for others.
 DROP INDEX orders_number_grams;
-DROP EXTENSION IF EXISTS pg_trgm;

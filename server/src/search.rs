@@ -15,8 +15,9 @@
 //! Both are plain SQL: nothing is done per row in Rust at search time, whatever the number
 //! of multi-reading characters in a name.
 //!
-//! PostgreSQL's own `pg_trgm` is not used: in the private cluster's C locale it treats
-//! Chinese characters as separators, and it cannot index queries of one or two characters.
+//! PostgreSQL's own `pg_trgm` is not used here: in the private cluster's C locale it
+//! treats Chinese characters as separators, and it cannot index queries of one or two
+//! characters. (Order numbers, ASCII, are searched through it: `orders_number_grams`.)
 
 use std::collections::BTreeSet;
 

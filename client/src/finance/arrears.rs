@@ -183,9 +183,15 @@ impl ArrearsPanel {
             );
         }
         let available = ui.available_height() - 48.0;
-        // Another sort asks again from the first page, as another filter does.
+        // Another sort asks again from the first page, as another filter does, and an
+        // export's outcome was of the order before.
+        let sort_before = self.filter.sort;
         let sort = Some(&mut self.filter.sort);
-        if let Some(i) = arrears_table(ui, &list, Some(available), !own_only, sort)
+        let clicked = arrears_table(ui, &list, Some(available), !own_only, sort);
+        if self.filter.sort != sort_before {
+            self.export.forget_outcome();
+        }
+        if let Some(i) = clicked
             && let Some(row) = list.rows.get(i)
             && ctx.can(Permission::CustomerRead)
         {

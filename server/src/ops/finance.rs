@@ -1309,12 +1309,15 @@ pub struct ArrearsFilter {
     pub bucket: ArrearsBucket,
     /// Customers found by this text as the customer search finds them; blank for all.
     pub query: String,
+    /// The list's order, ties by customer id.
     pub sort: ArrearsSort,
-    /// Latest, largest, last in pinyin order first.
+    /// The other way round from `sort`'s own: the latest due date, the largest, the last
+    /// in pinyin order first.
     pub descending: bool,
 }
 
-/// How the arrears list is sorted (`pb::ArrearsSort`); ties go by customer id.
+/// How the arrears list is sorted (`pb::ArrearsSort`); ties go by customer id (which way:
+/// `ArrearsSelection::order`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ArrearsSort {
     /// By the oldest overdue due date, earliest first, then the largest outstanding;
@@ -1405,8 +1408,7 @@ impl ArrearsSelection {
         balance: &str,
     ) -> AppResult<ArrearsSelection> {
         let mut matching = Sql::new(balance);
-        // Sorted by name, the page is read in the order of the customers' name index.
-        let mut reads_customer = f.sort == ArrearsSort::Customer;
+        let mut reads_customer = false;
         if !matches!(reps, Reps::All) {
             reads_customer = true;
             matching
@@ -1453,9 +1455,9 @@ impl ArrearsSelection {
         })
     }
 
-    /// What `matching` reads from: `cr`, with `cu` when needed; `balances` also joins the
-    /// open shipments of each as `b`.
-    fn from(&self, balances: bool) -> String {
+    /// What `matching` reads from: `cr`, with `cu` when needed or `customer` asks for it;
+    /// `balances` also joins the open shipments of each as `b`.
+    fn from(&self, balances: bool, customer: bool) -> String {
         let mut from = String::from("customer_receivables cr");
         if balances {
             from.push_str(
@@ -1463,7 +1465,7 @@ impl ArrearsSelection {
                       AND b.outstanding <> 0",
             );
         }
-        if self.reads_customer {
+        if self.reads_customer || customer {
             from.push_str(" JOIN customers cu ON cu.id = cr.customer_id");
         }
         from
@@ -1471,20 +1473,40 @@ impl ArrearsSelection {
 
     /// `SELECT … FROM <from> WHERE <matching>` for the select list `what`.
     fn select(&self, what: &str, balances: bool) -> Sql {
-        let mut sql = Sql::new(&format!(
-            "SELECT {what} FROM {} WHERE ",
-            self.from(balances)
-        ));
+        self.select_from(what, &self.from(balances, false))
+    }
+
+    /// The ids of the customers matched, as `id`, in the list's order ([`Self::order`]),
+    /// `limit` from `offset`. Only here does a sort by name join the customers (their
+    /// name index gives the order).
+    fn page(&self, today: NaiveDate, offset: i64, limit: i64) -> Sql {
+        let by_name = self.sort == ArrearsSort::Customer;
+        let mut sql = self.select_from("cr.customer_id AS id", &self.from(false, by_name));
+        sql.push(&format!(
+            " ORDER BY {} OFFSET ",
+            self.order("cr", "cu.name", today)
+        ))
+        .bind(Value::Int(offset))
+        .push(" LIMIT ")
+        .bind(Value::Int(limit));
+        sql
+    }
+
+    fn select_from(&self, what: &str, from: &str) -> Sql {
+        let mut sql = Sql::new(&format!("SELECT {what} FROM {from} WHERE "));
         sql.append(&self.matching);
         sql
     }
 
     /// The list's order ([`ArrearsSort`]) over a summary aliased `cr`, the customer's name
     /// being `name`. By the oldest overdue due date, those with nothing overdue come last,
-    /// then the largest; when every match is overdue that is the order of the index
-    /// `customer_receivables_owing`; by outstanding, of `customer_receivables_largest`; by
-    /// name, of `customers_name_order`. Text, not bound SQL: an export's order is text
-    /// ([`super::reports::Query`]); `today` is a date, written as a literal.
+    /// then the largest; earliest first with every match overdue, that is the order of
+    /// the index `customer_receivables_owing` (latest first sorts the matches). By
+    /// outstanding, the order of `customer_receivables_largest` either way (ties by id
+    /// ascending when largest first, descending when smallest); by name, of
+    /// `customers_name_order` (ties by id the same way as the names). Text, not bound SQL:
+    /// an export's order is text ([`super::reports::Query`]); `today` is a date, written
+    /// as a literal.
     fn order(&self, cr: &str, name: &str, today: NaiveDate) -> String {
         let (dir, tie) = if self.descending {
             ("DESC", "")
@@ -1506,7 +1528,6 @@ impl ArrearsSelection {
             ArrearsSort::Customer => {
                 format!("{name} COLLATE \"zh-x-icu\" {dir}, {cr}.customer_id {dir}")
             }
-            // Ties by id ascending when largest first: the index's order read either way.
             ArrearsSort::Outstanding => format!("{cr}.outstanding {dir}, {cr}.customer_id{tie}"),
         }
     }
@@ -1564,7 +1585,7 @@ fn arrears_totals(
         .append(&sel.select("cr.customer_id", false))
         .push(&format!(
             ")), 0) AS on_account FROM {} WHERE ",
-            sel.from(true)
+            sel.from(true, false)
         ))
         .append(&sel.matching);
     let Totals { total, ageing } = totals_sql.query().get_result(conn)?;
@@ -1611,16 +1632,8 @@ pub fn arrears(
     let sel = ArrearsSelection::new(conn, reps, f, today)?;
     let (total, totals) = arrears_totals(conn, &sel, today)?;
     // The page's customers first: only they are aged and look up their last payment.
-    let mut page_sql = sel.select("cr.customer_id AS id", false);
-    page_sql
-        .push(&format!(
-            " ORDER BY {} OFFSET ",
-            sel.order("cr", "cu.name", today)
-        ))
-        .bind(Value::Int(offset))
-        .push(" LIMIT ")
-        .bind(Value::Int(limit));
-    let page: Vec<i64> = page_sql
+    let page: Vec<i64> = sel
+        .page(today, offset, limit)
         .query()
         .load::<crate::db::sql::Id>(conn)?
         .into_iter()
