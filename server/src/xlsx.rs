@@ -207,6 +207,9 @@ pub struct SheetWriter<'a> {
     formats: Formats,
     header_row: u32,
     next_row: u32,
+    /// Where the totals row went, once written: the autofilter stops above it, so that
+    /// sorting or filtering in Excel never mixes it with the rows.
+    totals_row: Option<u32>,
 }
 
 /// A title-block label with its colon: full-width after Chinese ("期间："), ASCII after
@@ -268,6 +271,7 @@ impl<'a> SheetWriter<'a> {
             formats,
             header_row,
             next_row: header_row + 1,
+            totals_row: None,
         })
     }
 
@@ -276,8 +280,9 @@ impl<'a> SheetWriter<'a> {
         self.write(cells, false)
     }
 
-    /// Writes the totals row, in bold.
+    /// Writes the totals row, in bold, outside the autofilter.
     pub fn totals(&mut self, cells: &[Cell]) -> AppResult<()> {
+        self.totals_row = Some(self.next_row);
         self.write(cells, true)
     }
 
@@ -324,10 +329,12 @@ impl<'a> SheetWriter<'a> {
         Ok(())
     }
 
-    /// Adds the autofilter over the header and data rows. Returns the data rows written.
+    /// Adds the autofilter over the header and data rows (not the totals row). Returns the
+    /// rows written, the totals row included.
     pub fn finish(self) -> AppResult<u32> {
         let last_col = col_index(self.columns.len().saturating_sub(1));
-        let last_row = self.next_row.saturating_sub(1).max(self.header_row);
+        let end = self.totals_row.unwrap_or(self.next_row);
+        let last_row = end.saturating_sub(1).max(self.header_row);
         self.sheet
             .autofilter(self.header_row, 0, last_row, last_col)
             .map_err(write_error)?;
@@ -410,6 +417,42 @@ mod tests {
         assert_eq!(sheet_name("对账单 2026/11"), "对账单 2026_11");
         assert_eq!(sheet_name(&"长".repeat(40)).chars().count(), 31);
         assert_eq!(file_name_part(" A/B:药房* "), "A_B_药房_");
+    }
+
+    #[test]
+    fn the_autofilter_covers_the_header_and_rows_but_not_the_totals() {
+        use std::io::Read;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let lines = [("期间".to_owned(), "2026-11".to_owned())];
+        let columns = vec![
+            Column::new("客户".to_owned(), Kind::Text),
+            Column::new("金额".to_owned(), Kind::Money),
+        ];
+        let mut sheet = SheetWriter::start(
+            book.add_worksheet(),
+            "欠款",
+            Some(("欠款", &lines)),
+            columns,
+        )
+        .unwrap();
+        for (name, amount) in [("甲", "1.00"), ("乙", "2.00")] {
+            let amount = Cell::Decimal(amount.parse().unwrap());
+            sheet.row(&[Cell::from(name), amount]).unwrap();
+        }
+        sheet
+            .totals(&[Cell::from("合计"), Cell::Decimal("3.00".parse().unwrap())])
+            .unwrap();
+        assert_eq!(sheet.finish().unwrap(), 3);
+        let bytes = book.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        // Title, one line, a blank row: the header on row 4, the rows on 5 and 6, the
+        // totals on 7.
+        assert!(xml.contains(r#"<autoFilter ref="A4:B6"/>"#), "{xml}");
     }
 
     #[test]
