@@ -151,6 +151,20 @@ impl MsgArg for Counted<'_> {
     }
 }
 
+/// Items named in a message, as each language lists them: `SO1, SO2` in English,
+/// `SO1、SO2` in Chinese (the enumeration comma, 顿号).
+pub struct Listed<'a>(pub &'a [String]);
+
+impl MsgArg for Listed<'_> {
+    fn en(&self) -> String {
+        self.0.join(", ")
+    }
+
+    fn zh(&self) -> String {
+        self.0.join("、")
+    }
+}
+
 /// A phrase that is itself translated (`msg!("handover.role.sales")`).
 impl MsgArg for Msg {
     fn en(&self) -> String {
@@ -404,6 +418,19 @@ mod tests {
         assert_eq!(
             held(3).zh,
             "仍有 3 名在职用户担任“营销员”，请先为他们调整岗位"
+        );
+        let numbers = ["SO1".to_owned(), "SO2".to_owned()];
+        let open = msg!(
+            "customer.open_orders",
+            name = "仁和药店",
+            count = super::Counted(2, "open order", "open orders"),
+            numbers = super::Listed(&numbers)
+        );
+        assert!(open.en.contains("2 open orders (SO1, SO2:"), "{}", open.en);
+        assert!(
+            open.zh.contains("2 个未完成的订单（SO1、SO2："),
+            "{}",
+            open.zh
         );
     }
 

@@ -19,7 +19,7 @@ use crate::db::models::{WriteCtx, order, user};
 use crate::db::scope::Viewer;
 use crate::db::versioned::{self, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck};
-use crate::messages::Counted;
+use crate::messages::{Counted, Listed};
 use crate::msg;
 use crate::ops::finance;
 use crate::search;
@@ -380,17 +380,16 @@ pub fn set_active(
     if !is_active && before.is_active {
         // The oldest few named, to be found in the order list.
         const NAMED: usize = 3;
-        let (open, numbers) = order::open_orders(conn, id, NAMED as i64)?;
+        let (open, mut numbers) = order::open_orders(conn, id, NAMED as i64)?;
         if open > 0 {
-            let mut numbers = numbers.join(", ");
             if open > NAMED as i64 {
-                numbers.push_str(" …");
+                numbers.push("…".to_owned());
             }
             return Err(AppError::precondition(msg!(
                 "customer.open_orders",
                 name = before.name,
                 count = Counted(open, "open order", "open orders"),
-                numbers = numbers
+                numbers = Listed(&numbers)
             )));
         }
     }
