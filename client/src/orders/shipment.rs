@@ -148,9 +148,9 @@ fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
 }
 
 /// The grid of batch lines: drug, unit, `limit_header` (what may go), quantity, batch
-/// number, expiry date; and a button that adds another batch of the same line. The
-/// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
-/// the last request (`positions`).
+/// number, expiry date; and a button ("+" under 分批) that adds another batch of the same
+/// line. The server's complaints are named `{list}[{j}].quantity` etc., `j` the line's
+/// position in the last request (`positions`).
 fn batch_lines_ui(
     ui: &mut egui::Ui,
     id: &str,
@@ -173,7 +173,9 @@ fn batch_lines_ui(
                 let quantity_header = ui.strong(t("shipment.quantity"));
                 let batch_header = ui.strong(t("shipment.batch_no"));
                 let expiry_header = ui.strong(t("shipment.expiry_date"));
-                ui.label("");
+                // A narrow column: "+" under a short header, the hover says what it does
+                // (at 900 px wide the row still fits).
+                let split_header = ui.strong(t("shipment.another_batch"));
                 ui.end_row();
                 for (i, line) in lines.iter_mut().enumerate() {
                     let field = |name: &str| {
@@ -204,10 +206,10 @@ fn batch_lines_ui(
                         cell(ui, "quantity", response);
                     });
                     ui.vertical(|ui| {
-                        ui.set_min_width(140.0);
+                        ui.set_min_width(120.0);
                         let response = ui
                             .add(
-                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(140.0),
+                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(120.0),
                             )
                             .labelled_by(batch_header.id);
                         cell(ui, "batch_no", response);
@@ -236,7 +238,8 @@ fn batch_lines_ui(
                         cell(ui, "expiry_date", response);
                     });
                     if ui
-                        .small_button(t("shipment.another_batch"))
+                        .small_button("+")
+                        .labelled_by(split_header.id)
                         .on_hover_text(t("shipment.another_batch_hint"))
                         .clicked()
                     {
