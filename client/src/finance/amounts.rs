@@ -423,7 +423,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                 if doc.orders_permission.is_none_or(|p| ctx.can(p)) {
                     ui.strong(doc.orders);
                     if let Some(hint) = doc.orders_hint {
-                        ui.label(RichText::new(hint).weak().small());
+                        ui.label(RichText::new(hint).weak());
                     }
                     if self.draft.customer_id == 0 {
                         ui.label(RichText::new(t("finance.pick_customer_first")).weak());

@@ -296,7 +296,7 @@ impl StatementPanel {
         let picked = self.customer.id();
         run |= picked.is_some() && picked != customer_before;
         if self.customer.id().is_none() && ctx.can(Permission::CustomerRead) {
-            ui.label(RichText::new(t("statement.all_customers")).weak().small());
+            ui.label(RichText::new(t("statement.all_customers")).weak());
         }
         if run {
             let request = self.request();
