@@ -2107,7 +2107,8 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
 }
 
 /// The demo's sales manager (department scope over 营销一部) finds the team's work in
-/// 我的工作: 李营销's due follow-up and expiring certificate, each naming the rep.
+/// 我的工作: 李营销's due follow-up, expiring certificate, exception awaiting a decision
+/// and overdue arrears, each naming the rep.
 #[test]
 fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     let server = Server::start_demo();
@@ -2117,8 +2118,8 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     ui.click("客户管理");
     ui.click_until("我的工作", "待跟进客户");
     ui.wait_label("北京协和医院");
-    ui.wait_for("two rows naming 李营销", |h| {
-        h.query_all_by_label("营销员：李营销").count() >= 2
+    ui.wait_for("four rows naming 李营销", |h| {
+        h.query_all_by_label("营销员：李营销").count() >= 4
     });
     // A customer opened from the work list goes back to it.
     ui.press(Role::Link, "北京协和医院");

@@ -90,7 +90,7 @@ fn customer_work_ui(
             if ui.link(&f.customer_name).clicked() {
                 open = Some(OpenCustomer::Followups(f.customer_id));
             }
-            rep_ui(ui, ctx, f.sales_rep.as_ref());
+            widgets::team_rep(ui, ctx, f.sales_rep.as_ref());
             let date = RichText::new(&f.next_on);
             ui.label(if f.overdue {
                 date.color(widgets::ERROR)
@@ -114,7 +114,7 @@ fn customer_work_ui(
             if ui.link(&e.customer_name).clicked() {
                 open = Some(OpenCustomer::Certificates(c.customer_id));
             }
-            rep_ui(ui, ctx, e.sales_rep.as_ref());
+            widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
             // Which certificate: its kind (营业执照, GSP 证书…) and number.
             ui.label(format!(
                 "{} {}",
@@ -135,16 +135,6 @@ fn customer_work_ui(
         more_ui(ui, work.expiring_certificates.len());
     }
     open
-}
-
-/// The sales rep of a row of a manager's list ("营销员：李营销"), when it is another's.
-fn rep_ui(ui: &mut egui::Ui, ctx: &AppCtx, rep: Option<&pb::UserRef>) {
-    if !ctx.oversees() {
-        return;
-    }
-    if let Some(rep) = rep.filter(|r| r.id != ctx.user_id()) {
-        ui.label(crate::i18n::label_value(t("customer.sales_rep"), &rep.name));
-    }
 }
 
 /// "仅显示最早的 200 条" under a list the server cut.

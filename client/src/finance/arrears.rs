@@ -105,7 +105,10 @@ impl ArrearsPanel {
             })
         });
         let departments = self.department_options(ctx);
-        let own_only = own_customers_only(ctx);
+        // A sales rep who sees only their own customers has nothing to choose among reps
+        // (a CS rep's own customers have several sales reps).
+        let own_only =
+            ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
         let before = self.filter.clone();
         ui.horizontal_wrapped(|ui| {
             widgets::search_field(
@@ -203,13 +206,6 @@ impl ArrearsPanel {
         // Another page changes the offset, which asks again.
         widgets::pager(ui, &mut self.list.offset, list.rows.len(), list.total, PAGE);
     }
-}
-
-/// Whether every customer the user's arrears show is their own as sales rep: a sales rep
-/// who sees only their own customers has nothing to choose among reps and no rep to name
-/// (a CS rep's own customers have several sales reps).
-fn own_customers_only(ctx: &AppCtx) -> bool {
-    ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite)
 }
 
 /// The arrears rows and, last, the totals of every match; returns the row clicked (an
@@ -374,20 +370,13 @@ impl ArrearsWork {
         if list.rows.is_empty() {
             ui.label(RichText::new(t("arrears.work.none")).weak());
         }
-        // Whose customer each is, as the arrears tab's rep column.
-        let own_only = own_customers_only(ctx);
         let mut open = None;
         for r in &list.rows {
             ui.horizontal_wrapped(|ui| {
                 if ui.link(&r.customer_name).clicked() {
                     open = Some(r.customer_id);
                 }
-                if !own_only {
-                    ui.label(label_value(
-                        t("finance.sales_rep"),
-                        super::person(r.sales_rep.as_ref()),
-                    ));
-                }
+                widgets::team_rep(ui, ctx, r.sales_rep.as_ref());
                 ui.label(
                     RichText::new(label_value(
                         t("arrears.overdue"),

@@ -142,6 +142,7 @@ fn exceptions_ui(
                 ctx.navigate(Navigate::Order(e.order_id));
             }
             ui.label(&e.customer_name);
+            widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
             ui.label(&e.number);
             ui.label(choice_label::<pb::ExceptionKind>(e.kind));
             ui.label(label_value(t("exception.value"), &format::money(&e.value)));

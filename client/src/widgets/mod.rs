@@ -769,6 +769,21 @@ pub fn tree_paths<T>(
     paths
 }
 
+/// The sales rep of a row of a work list of someone who oversees a team ("营销员：李营销"),
+/// when it is another's; nothing in a list of one's own.
+pub fn team_rep(
+    ui: &mut Ui,
+    ctx: &crate::ctx::AppCtx,
+    rep: Option<&pharmacrm_shared::pb::UserRef>,
+) {
+    if !ctx.oversees() {
+        return;
+    }
+    if let Some(rep) = rep.filter(|r| r.id != ctx.user_id()) {
+        ui.label(crate::i18n::label_value(t("customer.sales_rep"), &rep.name));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
