@@ -16,7 +16,9 @@ const PROTOS: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let proto_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../proto");
+    // Read when the script runs, not baked in when it is compiled: a script compiled for
+    // another checkout sharing the target directory would read that checkout's protos.
+    let proto_root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../proto");
     println!("cargo:rerun-if-changed={}", proto_root.display());
     for proto in PROTOS {
         println!(
