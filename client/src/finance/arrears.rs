@@ -164,15 +164,19 @@ impl ArrearsPanel {
         );
         widgets::request_status(ui, &self.list.result);
         let list = self.list.result.value().cloned().unwrap_or_default();
+        let in_credit = self.filter.bucket == pb::ArrearsBucket::InCredit as i32;
         if !list.overdue.is_empty() {
             let ageing = list.ageing.clone().unwrap_or_default();
-            super::totals_line(
-                ui,
-                &[
+            // Those who paid ahead: what they hold, not what they owe.
+            let figures = if in_credit {
+                vec![(t("arrears.on_account"), ageing.on_account.as_str())]
+            } else {
+                vec![
                     (t("arrears.outstanding"), ageing.outstanding.as_str()),
                     (t("arrears.overdue"), list.overdue.as_str()),
-                ],
-            );
+                ]
+            };
+            super::totals_line(ui, &figures);
         }
         // Customers who paid ahead owe nothing and are not listed: what they hold is said,
         // so that (with no 逾期范围 chosen) the totals meet the statement's: 欠款 − 预收 = 余额.
@@ -190,7 +194,7 @@ impl ArrearsPanel {
         // export's outcome was of the order before.
         let sort_before = self.filter.sort;
         let sort = Some(&mut self.filter.sort);
-        let clicked = arrears_table(ui, &list, Some(available), !own_only, sort);
+        let clicked = arrears_table(ui, &list, Some(available), !own_only, in_credit, sort);
         if self.filter.sort != sort_before {
             self.export.forget_outcome();
         }
@@ -209,13 +213,15 @@ impl ArrearsPanel {
 }
 
 /// The arrears rows and, last, the totals of every match; returns the row clicked (an
-/// index into `list.rows`; the totals row is past them). With `sort`, the customer,
-/// outstanding and oldest-due headers set it.
+/// index into `list.rows`; the totals row is past them). With `in_credit` (the customers
+/// who paid ahead), what each holds on account (预收) after the rep. With `sort`,
+/// the customer, outstanding and oldest-due headers set it.
 fn arrears_table(
     ui: &mut egui::Ui,
     list: &pb::ListArrearsResponse,
     max_height: Option<f32>,
     show_rep: bool,
+    in_credit: bool,
     sort: Option<&mut widgets::Sort>,
 ) -> Option<usize> {
     let rows = &list.rows;
@@ -271,6 +277,9 @@ fn arrears_table(
     ]
     .into_iter()
     .flatten()
+    // Beside the customer: what it holds is what the list is about (its ageing is mostly
+    // nothing), in sight in a narrow window.
+    .chain(in_credit.then(|| money(t("arrears.on_account"), |a| a.on_account.as_str())))
     .chain([
         money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
         money(t("finance.ageing.days_1_to_30"), |a| {

@@ -44,6 +44,7 @@ crate::choice!(pb::ArrearsBucket {
     Over30 => t("arrears.bucket.over_30"),
     Over60 => t("arrears.bucket.over_60"),
     Over90 => t("arrears.bucket.over_90_days"),
+    InCredit => t("arrears.bucket.in_credit"),
 });
 
 crate::choice!(pb::MovementKind {

@@ -453,6 +453,7 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
             pb::ArrearsBucket::Over30 => ArrearsBucket::Over30,
             pb::ArrearsBucket::Over60 => ArrearsBucket::Over60,
             pb::ArrearsBucket::Over90 => ArrearsBucket::Over90,
+            pb::ArrearsBucket::InCredit => ArrearsBucket::InCredit,
         },
         sort: match sort {
             pb::ArrearsSort::OldestDue => ArrearsSort::OldestDue,

@@ -1299,6 +1299,8 @@ pub enum ArrearsBucket {
     Over60,
     /// More than 90.
     Over90,
+    /// Instead of those who owe, those who hold more on account than they owe (预收).
+    InCredit,
 }
 
 /// The arrears list's filters.
@@ -1380,6 +1382,9 @@ impl ArrearsSelection {
         f: &ArrearsFilter,
         today: NaiveDate,
     ) -> AppResult<ArrearsSelection> {
+        if f.bucket == ArrearsBucket::InCredit {
+            return Self::in_credit(conn, reps, f, today);
+        }
         Self::with(conn, reps, f, today, "cr.outstanding > 0")
     }
 
@@ -1435,7 +1440,7 @@ impl ArrearsSelection {
             matching.append(&query);
         }
         let min_days = match f.bucket {
-            ArrearsBucket::Any => None,
+            ArrearsBucket::Any | ArrearsBucket::InCredit => None,
             ArrearsBucket::Overdue => Some(0),
             ArrearsBucket::Over30 => Some(30),
             ArrearsBucket::Over60 => Some(60),
@@ -1593,7 +1598,8 @@ fn arrears_totals(
 }
 
 /// What the customers of an arrears filter hold in credit (预收: paid more than they owe),
-/// which the list (of those who owe) leaves out: how many, and Σ CNY (> 0).
+/// which the list (of those who owe) leaves out: how many, and Σ CNY (> 0); none when the
+/// filter lists those very customers ([`ArrearsBucket::InCredit`]).
 pub fn arrears_credit(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -1606,6 +1612,9 @@ pub fn arrears_credit(
         customers: i64,
         #[diesel(sql_type = Numeric)]
         amount: Decimal,
+    }
+    if f.bucket == ArrearsBucket::InCredit {
+        return Ok((0, Decimal::ZERO));
     }
     let sel = ArrearsSelection::in_credit(conn, reps, f, today)?;
     let Credit { customers, amount } = sel

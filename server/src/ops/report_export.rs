@@ -481,7 +481,7 @@ pub fn export(
                 .column(col(msg!("report.sheet.sales_rep"), Kind::Text), |row| {
                     Cell::from(row.sales_rep_name.as_str())
                 });
-            for (column, of) in [
+            let mut amounts = vec![
                 money(msg!("report.sheet.ageing.not_due"), |a| a.not_due),
                 money(msg!("report.sheet.ageing.up_to_a_month"), |a| {
                     a.days_1_to_30
@@ -499,7 +499,14 @@ pub fn export(
                     a.outstanding()
                 }),
                 money(msg!("report.sheet.overdue"), |a| a.overdue()),
-            ] {
+            ];
+            // Customers who paid ahead: what each holds.
+            if filter.bucket == super::finance::ArrearsBucket::InCredit {
+                amounts.push(money(msg!("report.sheet.on_account_held"), |a| {
+                    a.on_account
+                }));
+            }
+            for (column, of) in amounts {
                 fields = fields.totalled(
                     column,
                     move |row| Cell::Decimal(of(&row.ageing)),
@@ -740,6 +747,7 @@ pub fn filter_lines(
                 B::Over30 => Some(msg!("report.sheet.bucket.over_a_month")),
                 B::Over60 => Some(msg!("report.sheet.bucket.over_two_months")),
                 B::Over90 => Some(msg!("report.sheet.bucket.over_three_months")),
+                B::InCredit => Some(msg!("report.sheet.bucket.in_credit")),
             };
             if let Some(bucket) = bucket {
                 lines.push((l(msg!("report.sheet.bucket")), l(bucket)));

@@ -1415,6 +1415,50 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         title_line(&export.file, "预收（未列出）："),
         "另有 1 位客户多付款项，共 90.00，不欠款"
     );
+    // Finance lists who paid ahead, with what each holds, instead of those who owe.
+    let paid_ahead = w.finance.send(list(pb::ArrearsBucket::InCredit)).await;
+    assert_eq!(names(&paid_ahead), ["长春市长生大药房"]);
+    let held = |r: &pb::ListArrearsResponse| {
+        let row = r.rows[0].ageing.clone().expect("ageing");
+        let totals = r.ageing.clone().expect("totals");
+        (row.on_account, totals.on_account, row.outstanding)
+    };
+    assert_eq!(
+        held(&paid_ahead),
+        ("90.00".to_owned(), "90.00".to_owned(), "0.00".to_owned())
+    );
+    assert_eq!(
+        (paid_ahead.credit_customers, paid_ahead.credit.as_str()),
+        (0, "0.00"),
+        "they are the list, not others beside it"
+    );
+    assert!(
+        w.rep
+            .send(list(pb::ArrearsBucket::InCredit))
+            .await
+            .rows
+            .is_empty()
+    );
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Arrears(list(
+            pb::ArrearsBucket::InCredit,
+        )))
+        .await
+        .expect("finance exports");
+    assert_eq!(export.done.rows, 1);
+    assert_eq!(title_line(&export.file, "逾期范围："), "预收（多付款）");
+    assert_eq!(title_line(&export.file, "预收（未列出）："), "");
+    let rows = sheet_rows(&export.file, "欠款");
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&calamine::Data::String("客户".into())))
+        .expect("the header row");
+    let held_at = rows[header]
+        .iter()
+        .position(|c| *c == calamine::Data::String("预收".into()))
+        .expect("a 预收 column");
+    assert_eq!(rows[header + 1][held_at], calamine::Data::Float(90.0));
     // Reversed, the payment leaves no credit and the customer owes again.
     w.finance
         .send(pb::ReversePaymentRequest {
