@@ -6,7 +6,7 @@
 
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
+    CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
     PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, set_active,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
@@ -1403,14 +1403,7 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     let mine = w.rep.send(list(pb::ArrearsBucket::Any)).await;
     assert_eq!((mine.credit_customers, mine.credit.as_str()), (0, "0.00"));
     // The export says it too, in its title block.
-    let export = w
-        .finance
-        .export(pb::export_request::Report::Arrears(list(
-            pb::ArrearsBucket::Any,
-        )))
-        .await
-        .expect("finance exports");
-    assert_eq!(export.done.rows, 1);
+    let export = exported_arrears(&mut w.finance, list(pb::ArrearsBucket::Any)).await;
     assert_eq!(
         title_line(&export.file, "预收（未列出）："),
         "另有 1 位客户多付款项，共 90.00，不欠款"
@@ -1439,14 +1432,7 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
             .rows
             .is_empty()
     );
-    let export = w
-        .finance
-        .export(pb::export_request::Report::Arrears(list(
-            pb::ArrearsBucket::InCredit,
-        )))
-        .await
-        .expect("finance exports");
-    assert_eq!(export.done.rows, 1);
+    let export = exported_arrears(&mut w.finance, list(pb::ArrearsBucket::InCredit)).await;
     assert_eq!(title_line(&export.file, "逾期范围："), "预收（多付款）");
     assert_eq!(title_line(&export.file, "预收（未列出）："), "");
     let rows = sheet_rows(&export.file, "欠款");
@@ -1839,6 +1825,16 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
             "合计"
         ]
     );
+}
+
+/// The arrears of `request` exported by `by`, one customer's row (and the totals).
+async fn exported_arrears(by: &mut Person, request: pb::ListArrearsRequest) -> Export {
+    let export = by
+        .export(pb::export_request::Report::Arrears(request))
+        .await
+        .expect("exported");
+    assert_eq!(export.done.rows, 1);
+    export
 }
 
 /// The value beside `label` ("截至：") in an exported arrears workbook's title block; empty when
