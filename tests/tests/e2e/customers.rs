@@ -1168,48 +1168,19 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .expect_err("not a pdf or image");
     assert_eq!(bad_fields(&status), ["scan"]);
 
-    let customer = w.rep.customer(id).await.expect("get");
+    assert_eq!(certificate_counts(&mut w.rep, id).await, (1, 1));
+    assert_eq!(flagged_for_certificates(&mut w.rep).await, 1);
     assert_eq!(
-        (
-            customer.expired_certificates,
-            customer.expiring_certificates
-        ),
-        (1, 1)
+        to_renew(&mut w.rep).await,
+        ["京AA0000002", "京AA0000001"],
+        "soonest first"
     );
-    let flagged = w
-        .rep
-        .send(pb::SearchCustomersRequest {
-            has_expiring_certificates: true,
-            ..Default::default()
-        })
-        .await;
-    assert_eq!(flagged.total, 1);
-    let work = w.rep.my_work().await;
-    let numbers: Vec<_> = work
-        .expiring_certificates
-        .iter()
-        .map(|e| e.certificate.as_ref().expect("certificate").number.as_str())
-        .collect();
-    assert_eq!(numbers, ["京AA0000002", "京AA0000001"], "soonest first");
 
     // A licence renewed by adding the new copy: the old one, expiring, is no longer to
     // renew (its own status still says when it ends).
     certificate("京AA0000005", 400).save(&mut w.rep).await;
-    let customer = w.rep.customer(id).await.expect("get");
-    assert_eq!(
-        (
-            customer.expired_certificates,
-            customer.expiring_certificates
-        ),
-        (1, 0)
-    );
-    let work = w.rep.my_work().await;
-    let numbers: Vec<_> = work
-        .expiring_certificates
-        .iter()
-        .map(|e| e.certificate.as_ref().expect("certificate").number.as_str())
-        .collect();
-    assert_eq!(numbers, ["京AA0000002"]);
+    assert_eq!(certificate_counts(&mut w.rep, id).await, (1, 0));
+    assert_eq!(to_renew(&mut w.rep).await, ["京AA0000002"]);
     let listed = w.rep.certificates(id).await;
     let old = listed
         .iter()
@@ -1228,27 +1199,13 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     of_kind(pb::CertificateKind::Gsp, "京AA0000006", 400)
         .save(&mut w.rep)
         .await;
-    let customer = w.rep.customer(id).await.expect("get");
-    assert_eq!(
-        (
-            customer.expired_certificates,
-            customer.expiring_certificates
-        ),
-        (1, 0)
-    );
+    assert_eq!(certificate_counts(&mut w.rep, id).await, (1, 0));
     w.rep
         .customers
         .delete_certificate(deleting(&other))
         .await
         .expect("delete");
-    let flagged = w
-        .rep
-        .send(pb::SearchCustomersRequest {
-            has_expiring_certificates: true,
-            ..Default::default()
-        })
-        .await;
-    assert_eq!(flagged.total, 0);
+    assert_eq!(flagged_for_certificates(&mut w.rep).await, 0);
 
     let scan = w
         .rep
@@ -1282,6 +1239,32 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     assert_eq!(after["scan_size"], pdf.len());
     assert_eq!(after["scan_sha256"].as_str().map(str::len), Some(64));
     assert!(before["scan_sha256"].is_null());
+}
+
+/// Customer `id`'s (expired, expiring) certificate counts, as its header shows them.
+async fn certificate_counts(by: &mut Person, id: i64) -> (u32, u32) {
+    let c = by.customer(id).await.expect("get");
+    (c.expired_certificates, c.expiring_certificates)
+}
+
+/// How many customers the list finds with certificates expired or expiring.
+async fn flagged_for_certificates(by: &mut Person) -> u64 {
+    by.send(pb::SearchCustomersRequest {
+        has_expiring_certificates: true,
+        ..Default::default()
+    })
+    .await
+    .total
+}
+
+/// The numbers of the certificates 我的工作 lists to renew, in its order.
+async fn to_renew(by: &mut Person) -> Vec<String> {
+    by.my_work()
+        .await
+        .expiring_certificates
+        .into_iter()
+        .map(|e| e.certificate.expect("certificate").number)
+        .collect()
 }
 
 #[tokio::test]
