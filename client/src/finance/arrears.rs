@@ -147,9 +147,6 @@ impl ArrearsPanel {
                 self.list.refresh();
             }
         });
-        if self.filter != before {
-            self.export.forget_outcome();
-        }
         // Every match of the filters as chosen, as of today, in the list's order.
         let file_name = format!(
             "{}_{}.xlsx",
@@ -190,12 +187,11 @@ impl ArrearsPanel {
             );
         }
         let available = ui.available_height() - 48.0;
-        // Another sort asks again from the first page, as another filter does, and an
-        // export's outcome was of the order before.
-        let sort_before = self.filter.sort;
+        // Another sort asks again from the first page, as another filter does.
         let sort = Some(&mut self.filter.sort);
         let clicked = arrears_table(ui, &list, Some(available), !own_only, in_credit, sort);
-        if self.filter.sort != sort_before {
+        // An export's outcome was of the filters and order before.
+        if self.filter != before {
             self.export.forget_outcome();
         }
         if let Some(i) = clicked

@@ -625,14 +625,17 @@ pub fn filter_lines(
             }
             Ok(out)
         };
+    // "销售额 降序": a column and its direction.
+    let sorted_by = |column: Msg, ascending: bool| {
+        l(if ascending {
+            msg!("report.sheet.sort.ascending", column = column)
+        } else {
+            msg!("report.sheet.sort.descending", column = column)
+        })
+    };
     let sort_line = |sort: &Sort| {
         let (by, ascending) = sort.chosen()?;
-        let column = sort_label(by);
-        Some(if ascending {
-            l(msg!("report.sheet.sort.ascending", column = column))
-        } else {
-            l(msg!("report.sheet.sort.descending", column = column))
-        })
+        Some(sorted_by(sort_label(by), ascending))
     };
     let sort = match job {
         Job::DrugSales { filter, sort, .. } => {
@@ -773,13 +776,7 @@ pub fn filter_lines(
                 S::Customer => Some(msg!("report.sheet.customer")),
                 S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
             };
-            column.map(|column| {
-                l(if filter.descending {
-                    msg!("report.sheet.sort.descending", column = column)
-                } else {
-                    msg!("report.sheet.sort.ascending", column = column)
-                })
-            })
+            column.map(|column| sorted_by(column, !filter.descending))
         }
     };
     if let Some(sort) = sort {
