@@ -36,6 +36,25 @@ struct Filter {
 }
 
 impl Filter {
+    /// After the bucket changed from `before`: the paid-ahead list is sorted by what each
+    /// holds, largest first; leaving it, the list sorted by that column (which goes)
+    /// returns to the default order.
+    fn sort_for_bucket(&mut self, before: i32) {
+        let in_credit = pb::ArrearsBucket::InCredit as i32;
+        let on_account = pb::ArrearsSort::OnAccount as i32;
+        if self.bucket == before {
+            return;
+        }
+        if self.bucket == in_credit {
+            self.sort = widgets::Sort {
+                key: on_account,
+                descending: true,
+            };
+        } else if self.sort.key == on_account {
+            self.sort = widgets::Sort::default();
+        }
+    }
+
     /// The request for these filters (paging aside).
     fn request(&self) -> pb::ListArrearsRequest {
         let id = |id: i64| (id != 0).then_some(id);
@@ -147,6 +166,7 @@ impl ArrearsPanel {
                 self.list.refresh();
             }
         });
+        self.filter.sort_for_bucket(before.bucket);
         // Every match of the filters as chosen, as of today, in the list's order.
         let file_name = format!(
             "{}_{}.xlsx",
@@ -275,7 +295,10 @@ fn arrears_table(
     .flatten()
     // Beside the customer: what it holds is what the list is about (its ageing is mostly
     // nothing), in sight in a narrow window.
-    .chain(in_credit.then(|| money(t("arrears.on_account"), |a| a.on_account.as_str())))
+    .chain(in_credit.then(|| {
+        money(t("arrears.on_account"), |a| a.on_account.as_str())
+            .sorted_by(pb::ArrearsSort::OnAccount as i32, true)
+    }))
     .chain([
         money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
         money(t("finance.ageing.days_1_to_30"), |a| {
@@ -410,5 +433,42 @@ impl ArrearsWork {
             );
         }
         open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Choosing 预收（多付款） lists who paid most first; leaving it drops that order (its
+    /// column goes) but keeps any other the user chose.
+    #[test]
+    fn the_paid_ahead_bucket_sorts_by_what_is_held() {
+        let in_credit = pb::ArrearsBucket::InCredit as i32;
+        let overdue = pb::ArrearsBucket::Overdue as i32;
+        let held = widgets::Sort {
+            key: pb::ArrearsSort::OnAccount as i32,
+            descending: true,
+        };
+        let mut filter = Filter {
+            bucket: in_credit,
+            ..Filter::default()
+        };
+        filter.sort_for_bucket(0);
+        assert_eq!(filter.sort, held);
+        filter.bucket = overdue;
+        filter.sort_for_bucket(in_credit);
+        assert_eq!(filter.sort, widgets::Sort::default());
+
+        let by_name = widgets::Sort {
+            key: pb::ArrearsSort::Customer as i32,
+            descending: false,
+        };
+        filter.sort = by_name;
+        filter.sort_for_bucket(overdue);
+        assert_eq!(filter.sort, by_name, "the bucket did not change");
+        filter.bucket = 0;
+        filter.sort_for_bucket(overdue);
+        assert_eq!(filter.sort, by_name);
     }
 }

@@ -459,6 +459,7 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
             pb::ArrearsSort::OldestDue => ArrearsSort::OldestDue,
             pb::ArrearsSort::Customer => ArrearsSort::Customer,
             pb::ArrearsSort::Outstanding => ArrearsSort::Outstanding,
+            pb::ArrearsSort::OnAccount => ArrearsSort::OnAccount,
         },
         descending: r.descending,
     })

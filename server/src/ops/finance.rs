@@ -1330,6 +1330,8 @@ pub enum ArrearsSort {
     Customer,
     /// By outstanding (CNY).
     Outstanding,
+    /// By what the customer holds on account (预收, CNY): the paid-ahead list's column.
+    OnAccount,
 }
 
 /// A customer who owes.
@@ -1509,7 +1511,9 @@ impl ArrearsSelection {
     /// the index `customer_receivables_owing` (latest first sorts the matches). By
     /// outstanding, the order of `customer_receivables_largest` either way (ties by id
     /// ascending when largest first, descending when smallest); by name, of
-    /// `customers_name_order` (ties by id the same way as the names). Text, not bound SQL:
+    /// `customers_name_order` (ties by id the same way as the names); by what is held on
+    /// account, a sort of the matches (those who paid ahead are few), ties as by
+    /// outstanding. Text, not bound SQL:
     /// an export's order is text ([`super::reports::Query`]); `today` is a date, written
     /// as a literal.
     fn order(&self, cr: &str, name: &str, today: NaiveDate) -> String {
@@ -1534,6 +1538,7 @@ impl ArrearsSelection {
                 format!("{name} COLLATE \"zh-x-icu\" {dir}, {cr}.customer_id {dir}")
             }
             ArrearsSort::Outstanding => format!("{cr}.outstanding {dir}, {cr}.customer_id{tie}"),
+            ArrearsSort::OnAccount => format!("{cr}.on_account {dir}, {cr}.customer_id{tie}"),
         }
     }
 }

@@ -775,6 +775,7 @@ pub fn filter_lines(
                 S::OldestDue => Some(msg!("report.sheet.oldest_overdue")),
                 S::Customer => Some(msg!("report.sheet.customer")),
                 S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
+                S::OnAccount => Some(msg!("report.sheet.on_account_held")),
             };
             column.map(|column| sorted_by(column, !filter.descending))
         }

@@ -1460,6 +1460,30 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         (everyone.credit_customers, everyone.credit.as_str()),
         (0, "0.00")
     );
+
+    // With both paid ahead, the paid-ahead list goes by what each holds, either way, and
+    // its export says so.
+    for (customer, amount) in [(w.customer.id, "1000.00"), (other.customer.id, "100.00")] {
+        w.finance
+            .send(payment(customer, "2026-12-31", amount, &[]))
+            .await;
+    }
+    let by_held = |descending: bool| pb::ListArrearsRequest {
+        sort: pb::ArrearsSort::OnAccount as i32,
+        descending,
+        ..list(pb::ArrearsBucket::InCredit)
+    };
+    let largest_first = w.finance.send(by_held(true)).await;
+    assert_eq!(names(&largest_first), ["北京协和医院", "长春市长生大药房"]);
+    let smallest_first = w.finance.send(by_held(false)).await;
+    assert_eq!(names(&smallest_first), ["长春市长生大药房", "北京协和医院"]);
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Arrears(by_held(true)))
+        .await
+        .expect("exported");
+    assert_eq!(export.done.rows, 2);
+    assert_eq!(title_line(&export.file, "排序："), "预收 降序");
 }
 
 #[tokio::test]
