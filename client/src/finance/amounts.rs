@@ -503,6 +503,21 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         }
     }
 
+    /// What the chosen customer owes today (CNY), from their balance once it has come;
+    /// `None` before (or for those who may not read statements).
+    pub fn customer_outstanding(&self) -> Option<Decimal> {
+        match self.balance.value() {
+            Some((of, statement)) if *of == self.draft.customer_id => Some(
+                statement
+                    .customers
+                    .first()
+                    .and_then(|c| c.ageing.as_ref())
+                    .map_or(Decimal::ZERO, |a| a.outstanding.parse().unwrap_or_default()),
+            ),
+            _ => None,
+        }
+    }
+
     /// Asks for what the chosen customer owes today (their statement of today, ageing
     /// as of today), for those who may read statements; nothing before a customer is
     /// chosen.

@@ -4,6 +4,7 @@
 //! its reversal (冲销) with a reason and a date.
 
 use egui::RichText;
+use pharmacrm_shared::money::{self, Decimal, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::amounts::{AmountsForm, Document, Draft, FormEvent, OrderFigure};
@@ -586,6 +587,16 @@ fn duplicate_ui(f: &mut FormUi<'_>, fields: &mut Fields, customer_id: i64) {
     }
 }
 
+/// What of a payment of `amount` (as typed) stays on account (预收) once it has paid the
+/// `outstanding` the customer owes today (CNY): `None` when all of it pays what is owed,
+/// or when it does not read as an amount. (The server allocates it so: the orders picked,
+/// then the oldest due, the rest on account.)
+fn excess_on_account(amount: &str, outstanding: Decimal) -> Option<Decimal> {
+    let amount = money::parse_amount(&super::amount_input(amount)).ok()?;
+    let excess = amount - outstanding;
+    (excess > Decimal::ZERO).then_some(excess)
+}
+
 /// 登记回款: the payment's fields and its optional allocations.
 struct PaymentForm {
     form: AmountsForm<Fields, pb::Payment>,
@@ -622,6 +633,7 @@ impl PaymentForm {
             "" => t("payment.handler_default").to_owned(),
             rep => bracketed(t("payment.handler_default"), rep),
         };
+        let outstanding = self.form.customer_outstanding();
         let mut handlers = super::rep_choices(&self.reps, &default);
         handlers.retain(|(id, _)| !disabled.contains(id));
         let doc = Document {
@@ -648,6 +660,20 @@ impl PaymentForm {
                     // "分配合计 …，超过回款金额 …" compared the rows with the amount before.
                     f.edited("allocations");
                 }
+                // An overpayment (or a slip of a digit) is said before it is saved.
+                if let Some(owed) = outstanding
+                    && let Some(excess) = excess_on_account(&fields.amount, owed)
+                {
+                    let text = if owed.is_zero() {
+                        t("payment.all_on_account")
+                    } else {
+                        t("payment.excess_on_account")
+                    };
+                    let text = text
+                        .replace("{outstanding}", &format::money(&to_wire(&owed)))
+                        .replace("{excess}", &format::money(&to_wire(&excess)));
+                    f.note(RichText::new(text).color(widgets::WARNING));
+                }
                 f.enum_combo::<pb::PaymentMethod>(
                     t("payment.method"),
                     "method",
@@ -664,5 +690,25 @@ impl PaymentForm {
             },
             |draft| ctx.finance().record_payment(request(draft)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_payment_leaves_on_account_is_what_it_pays_over_the_debt() {
+        let owed = Decimal::new(213_700, 2);
+        let excess = |amount| excess_on_account(amount, owed).map(|e| to_wire(&e));
+        assert_eq!(excess("3,000"), Some("863.00".to_owned()));
+        assert_eq!(excess("2137.01"), Some("0.01".to_owned()));
+        assert_eq!(excess("2137"), None, "exactly the debt");
+        assert_eq!(excess("1000"), None);
+        assert_eq!(excess("12,5"), None, "not an amount: the server names it");
+        assert_eq!(
+            excess_on_account("50", Decimal::ZERO).map(|e| to_wire(&e)),
+            Some("50.00".to_owned())
+        );
     }
 }
