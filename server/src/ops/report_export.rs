@@ -226,7 +226,8 @@ pub fn export(
     let mut workbook = rust_xlsxwriter::Workbook::new();
     workbook.set_tempdir(ctx.dir).map_err(write_error)?;
     let file = temp_file(ctx.dir);
-    let mut lines = vec![(l(msg!("report.sheet.report")), title.clone())];
+    // The title (the sheet's first row) names the report; the lines say of what.
+    let mut lines = Vec::new();
     if let Some(p) = job.period() {
         let (from, to) = (p.from.format("%Y-%m-%d"), p.to.format("%Y-%m-%d"));
         lines.push((
