@@ -2169,7 +2169,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
 
     // 1,000 from 北京协和医院 by bank transfer, allocated by the server (oldest due first).
     ui.type_into("客户", "bjxh");
-    ui.press(Role::Button, "+ 北京协和医院");
+    ui.press(Role::Button, "北京协和医院");
     // What the customer owes today is said under it, as the arrears list has it.
     ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
     ui.replace_text("回款日期", &today);
@@ -2251,7 +2251,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // Picking the customer runs their statement at once: one customer's, which does not
     // repeat its figures as the selection's.
     ui.type_into("客户", "bjxh");
-    ui.press(Role::Button, "+ 北京协和医院");
+    ui.press(Role::Button, "北京协和医院");
     ui.wait_for("the customer's statement, without 全部合计", |h| {
         h.query_by_label("全部合计").is_none()
     });
@@ -2352,7 +2352,7 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     let key_in = |ui: &mut Ui| {
         ui.press(Role::Button, "登记回款");
         ui.type_into("客户", "bjxh");
-        ui.press(Role::Button, "+ 北京协和医院");
+        ui.press(Role::Button, "北京协和医院");
         ui.type_into("回款金额", "500");
         ui.type_into("凭证号", "BANK-TWICE");
         ui.press(Role::Button, "保存回款");
@@ -2474,7 +2474,7 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.press(Role::Button, "开票");
     ui.press(Role::Button, "登记开票");
     ui.type_into("客户", "bjxh");
-    ui.press(Role::Button, "+ 北京协和医院");
+    ui.press(Role::Button, "北京协和医院");
     ui.pick("开票单位", "北京康华医药有限公司");
     // An order the entity picked later shipped nothing under stays on its row, with why.
     ui.press(Role::Button, "添加订单");

@@ -117,7 +117,12 @@ impl CustomerPicker {
             for c in found {
                 // The chip keeps the mark: an archived customer stays said so.
                 let name = crate::customers::customer_label(&c);
-                if ui.button(format!("+ {name}")).clicked() {
+                // The name alone: a choice among those found, not something added.
+                if ui
+                    .button(&name)
+                    .on_hover_text(t("orders.choose_customer"))
+                    .clicked()
+                {
                     self.chosen = Some((c.id, name));
                     self.query.clear();
                     self.sent = None;
