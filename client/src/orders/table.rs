@@ -82,10 +82,11 @@ pub fn orders_table(
         120.0,
         180.0,
     );
+    let customers: Vec<String> = rows.iter().map(super::customer_text).collect();
     let customer = widgets::fit_column(
         ui,
         t("order.customer"),
-        rows.iter().map(|o| o.customer_name.as_str()),
+        customers.iter().map(String::as_str),
         120.0,
         260.0,
     );
@@ -208,7 +209,7 @@ pub fn orders_table(
                     });
                     if show_customer {
                         row.col(|ui| {
-                            ui.label(text(&o.customer_name));
+                            ui.label(text(&super::customer_text(o)));
                         });
                     }
                     row.col(|ui| widgets::money_cell_in(ui, &o.total, decimals, colour));

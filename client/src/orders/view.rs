@@ -469,15 +469,16 @@ fn header_ui(
     });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(t("order.customer")).weak());
+        let customer = super::customer_text(order);
         if ctx.can(Permission::CustomerRead) {
-            if ui.link(&order.customer_name).clicked() {
+            if ui.link(&customer).clicked() {
                 ctx.navigate(Navigate::Customer {
                     id: order.customer_id,
                     from: pharmacrm_shared::Module::Order,
                 });
             }
         } else {
-            ui.label(&order.customer_name);
+            ui.label(&customer);
         }
     });
     let requested = if order.requested_delivery_date.is_empty() {

@@ -311,6 +311,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         number: o.number,
         customer_id: o.customer_id,
         customer_name,
+        customer_archived: names.archived_customers.contains(&o.customer_id),
         sales_rep: Some(user_ref(names, o.sales_rep_id)),
         cs_rep: Some(user_ref(names, o.cs_rep_id)),
         order_date: date_text(Some(o.order_date)),

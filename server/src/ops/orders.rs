@@ -9,7 +9,7 @@
 //! units from the same order version: the second waits for the first, then sees a newer
 //! version and gets ABORTED.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -1194,6 +1194,8 @@ pub struct Names {
     pub users: HashMap<i64, String>,
     /// id → (name, current sales rep).
     pub customers: HashMap<i64, (String, i64)>,
+    /// Those of `customers` archived (no new orders or shipments).
+    pub archived_customers: HashSet<i64>,
     pub entities: HashMap<i64, String>,
     pub orders: HashMap<i64, String>,
     pub shipments: HashMap<i64, String>,
@@ -1269,13 +1271,21 @@ pub fn bundle(
         .chain(shipments_.iter().map(|s| s.customer_id))
         .chain(exceptions_.iter().map(|e| e.customer_id))
         .collect();
-    names.customers = customers::table
+    for (id, name, rep, active) in customers::table
         .filter(customers::id.eq_any(&customer_ids))
-        .select((customers::id, customers::name, customers::sales_rep_id))
-        .load::<(i64, String, i64)>(conn)?
-        .into_iter()
-        .map(|(id, name, rep)| (id, (name, rep)))
-        .collect();
+        .select((
+            customers::id,
+            customers::name,
+            customers::sales_rep_id,
+            customers::is_active,
+        ))
+        .load::<(i64, String, i64, bool)>(conn)?
+    {
+        names.customers.insert(id, (name, rep));
+        if !active {
+            names.archived_customers.insert(id);
+        }
+    }
     let mut user_ids: Vec<i64> = names.customers.values().map(|(_, rep)| *rep).collect();
     for o in &orders_ {
         user_ids.extend([o.sales_rep_id, o.cs_rep_id, o.created_by]);

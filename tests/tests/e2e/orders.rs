@@ -461,6 +461,9 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .expect("archive")
         .into_inner();
     assert!(!archived.is_active);
+    // Its orders say so, where a shipment would be refused.
+    assert!(!order.header().customer_archived);
+    assert!(w.rep.reload(&order).await.header().customer_archived);
     // Changes hold the version they were made from.
     w.rep
         .customers
