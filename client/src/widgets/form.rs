@@ -622,10 +622,11 @@ impl FormUi<'_> {
         self.ui.end_row();
     }
 
-    /// A note under the inputs (a warning, a hint), after an empty label cell.
+    /// A note under the inputs (a warning, a hint), after an empty label cell; at body
+    /// size (small CJK text is hard to read).
     pub fn note(&mut self, text: RichText) {
         self.ui.label("");
-        self.ui.label(text.small());
+        self.ui.label(text);
         self.ui.end_row();
     }
 
