@@ -8,6 +8,8 @@ use pinyin::ToPinyin;
 /// other characters as they are, in lower case; the text itself
 /// breaks ties between characters read alike. `发票` → `fa piao  发票` (each reading
 /// followed by a space, then a space before the text), `Shipment` → `shipment Shipment`.
+/// (The server's lists sort names by the SQL function of the same name, which also reads
+/// place names as places.)
 pub fn pinyin_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len() * 3);
     for c in text.chars() {

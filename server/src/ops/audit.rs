@@ -17,14 +17,18 @@ use crate::error::AppResult;
 macro_rules! by_customer {
     ($table:literal) => {
         concat!(
-            // The customer's name in the collation of its index (`customers_name_order`),
-            // so that a search by name uses it.
-            "(SELECT r.id, c.name COLLATE \"zh-x-icu\" AS label FROM ",
+            // The customer's name, and its key in the index `customers_name_order`, so
+            // that a search by name uses it.
+            "(SELECT r.id, c.name AS label, pinyin_key(c.name) COLLATE \"zh-x-icu\" AS name_key FROM ",
             $table,
             " r JOIN customers c ON c.id = r.customer_id) AS named"
         )
     };
 }
+
+/// A customer found by its exact name (`$1`) through the name's index
+/// (`customers_name_order`, keyed by the SQL function `pinyin_key`).
+const NAMED: &str = "pinyin_key(name) COLLATE \"zh-x-icu\" = pinyin_key($1) AND name = $1";
 
 /// A kind of record an id in the log refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +73,7 @@ impl Referent {
             Referent::CustomerType => ("customer_types", "name"),
             Referent::Certificate => (
                 "(SELECT r.id, c.name || ' ' || r.number AS label, r.number,
-                         c.name COLLATE \"zh-x-icu\" AS customer
+                         c.name AS customer
                     FROM customer_certificates r JOIN customers c ON c.id = r.customer_id)
                  AS certificate",
                 "label",
@@ -98,15 +102,20 @@ impl Referent {
     fn matching(self) -> String {
         match self {
             Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
-            // In the collation of the name's index (`customers_name_order`).
-            Referent::Customer => "(name COLLATE \"zh-x-icu\") = $1".to_owned(),
+            // Through the name's index (`customers_name_order`).
+            Referent::Customer => NAMED.to_owned(),
+            Referent::Followup | Referent::ProfileRecord => {
+                "name_key = pinyin_key($1) AND label = $1".to_owned()
+            }
             // Two conditions on two tables: each through its index.
             Referent::Certificate => "id IN (SELECT id FROM customer_certificates
                                               WHERE upper(number) = upper($1)
                                              UNION
                                              SELECT r.id FROM customer_certificates r
                                                JOIN customers c ON c.id = r.customer_id
-                                              WHERE c.name COLLATE \"zh-x-icu\" = $1)"
+                                              WHERE c.name = $1
+                                                AND pinyin_key(c.name) COLLATE \"zh-x-icu\"
+                                                    = pinyin_key($1))"
                 .to_owned(),
             Referent::Order
             | Referent::Shipment

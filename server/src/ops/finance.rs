@@ -1535,7 +1535,7 @@ impl ArrearsSelection {
                 format!("{due}, {cr}.outstanding DESC, {cr}.customer_id")
             }
             ArrearsSort::Customer => {
-                format!("{name} COLLATE \"zh-x-icu\" {dir}, {cr}.customer_id {dir}")
+                format!("pinyin_key({name}) COLLATE \"zh-x-icu\" {dir}, {cr}.customer_id {dir}")
             }
             ArrearsSort::Outstanding => format!("{cr}.outstanding {dir}, {cr}.customer_id{tie}"),
             ArrearsSort::OnAccount => format!("{cr}.on_account {dir}, {cr}.customer_id{tie}"),

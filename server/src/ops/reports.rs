@@ -64,8 +64,9 @@ pub struct Period {
 
 /// The orders a report's rows can be put in: each key the API takes (`sort.by`) with its
 /// SQL expression, the first being the default (descending), and the column that breaks
-/// ties so pages are stable. Names are keyed with the ICU Chinese collation (`zh-x-icu`):
-/// pinyin order, as the other lists sort them.
+/// ties so pages are stable. Names are keyed as every list keys them:
+/// `pinyin_key(name) COLLATE "zh-x-icu"`, pinyin order with place names read as places
+/// (长沙 cháng; migration `2026-12-17-000001_pinyin_key`).
 #[derive(Debug, PartialEq, Eq)]
 pub struct SortKeys {
     keys: &'static [(&'static str, &'static str)],
@@ -141,7 +142,7 @@ pub static DRUG_SALES_SORT: SortKeys = SortKeys {
         ("quantity", "quantity"),
         ("orders", "orders"),
         ("customers", "customers"),
-        ("name", "drug_name COLLATE \"zh-x-icu\""),
+        ("name", "pinyin_key(drug_name) COLLATE \"zh-x-icu\""),
     ],
     tie: "drug_id",
 };
@@ -159,7 +160,7 @@ pub static EMPLOYEE_PERFORMANCE_SORT: SortKeys = SortKeys {
         ("orders", "orders"),
         ("customers", "customers"),
         ("collected", "collected"),
-        ("name", "name COLLATE \"zh-x-icu\""),
+        ("name", "pinyin_key(name) COLLATE \"zh-x-icu\""),
     ],
     tie: "user_id",
 };
@@ -171,7 +172,7 @@ pub static CUSTOMER_CONSUMPTION_SORT: SortKeys = SortKeys {
         ("orders", "orders"),
         ("last_order", "last_order_date"),
         ("outstanding", "outstanding"),
-        ("name", "customer_name COLLATE \"zh-x-icu\""),
+        ("name", "pinyin_key(customer_name) COLLATE \"zh-x-icu\""),
     ],
     tie: "customer_id",
 };
@@ -192,7 +193,7 @@ pub static EXCEPTIONS_SORT: SortKeys = SortKeys {
     keys: &[
         ("value", "value"),
         ("count", "count"),
-        ("label", "label COLLATE \"zh-x-icu\""),
+        ("label", "pinyin_key(label) COLLATE \"zh-x-icu\""),
     ],
     tie: "key",
 };

@@ -126,6 +126,49 @@ async fn keyset_pages_cover_every_match_once_in_pinyin_order() {
     assert_eq!(bad_fields(&status), ["after"]);
 }
 
+/// Place names sort by the place's sound, not by the commonest sound of their first
+/// character: 长沙 is cháng (before 康), 厦门 xià (after 上海), through the pages too.
+#[tokio::test]
+async fn customers_named_after_places_sort_as_the_places_are_read() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("中山医院", "rep-p", "cs-p").await;
+    let mut rep = team.rep;
+    for name in ["厦门医院", "康民医院", "长沙医院", "上海医院", "重庆医院"] {
+        CustomerBuilder::new(name)
+            .served_by(team.cs.id)
+            .create(&mut rep)
+            .await;
+    }
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let found: pb::SearchCustomersResponse = rep
+            .send(pb::SearchCustomersRequest {
+                query: "医院".into(),
+                page: page(0, 2),
+                after: after.clone(),
+                ..Default::default()
+            })
+            .await;
+        seen.extend(found.customers.iter().map(|c| c.name.clone()));
+        if found.next_page.is_empty() {
+            break;
+        }
+        after = found.next_page;
+    }
+    assert_eq!(
+        seen,
+        [
+            "长沙医院",
+            "重庆医院",
+            "康民医院",
+            "上海医院",
+            "厦门医院",
+            "中山医院"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn past_a_thousand_matches_the_count_is_an_estimate() {
     let app = TestApp::spawn().await;

@@ -156,12 +156,21 @@ impl DrugSort {
     /// and its type.
     fn expression(self) -> (&'static str, KeyType) {
         match self {
-            DrugSort::Name => ("d.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
+            DrugSort::Name => (
+                "pinyin_key(d.name) COLLATE \"zh-x-icu\"",
+                KeyType::ChineseText,
+            ),
             DrugSort::Specification => {
                 ("d.specification COLLATE \"zh-x-icu\"", KeyType::ChineseText)
             }
-            DrugSort::Category => ("cat.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
-            DrugSort::Unit => ("u.name COLLATE \"zh-x-icu\"", KeyType::ChineseText),
+            DrugSort::Category => (
+                "pinyin_key(cat.name) COLLATE \"zh-x-icu\"",
+                KeyType::ChineseText,
+            ),
+            DrugSort::Unit => (
+                "pinyin_key(u.name) COLLATE \"zh-x-icu\"",
+                KeyType::ChineseText,
+            ),
             DrugSort::PurchasePrice => ("d.purchase_price", KeyType::Numeric),
             DrugSort::SalePrice => ("d.sale_price", KeyType::Numeric),
             // Active first, newest change first, unless reversed.

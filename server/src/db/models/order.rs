@@ -488,7 +488,7 @@ pub fn search(
     let direction = if filter.descending { "DESC" } else { "ASC" };
     let key = match filter.sort {
         OrderSort::OrderDate => "o.order_date",
-        OrderSort::Customer => "c.name COLLATE \"zh-x-icu\"",
+        OrderSort::Customer => "pinyin_key(c.name) COLLATE \"zh-x-icu\"",
         OrderSort::Total => "o.total",
         OrderSort::Status => {
             "array_position(ARRAY['pending','partially_shipped','shipped','completed','cancelled'], o.status)"

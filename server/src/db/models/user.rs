@@ -146,8 +146,12 @@ pub fn search(
     // Chinese names sort by pinyin through PostgreSQL's ICU collation.
     let order = match filter.sort {
         UserSort::Username => format!("users.username {dir}"),
-        UserSort::DisplayName => format!("users.display_name COLLATE \"zh-x-icu\" {dir}"),
-        UserSort::Department => format!("departments.name COLLATE \"zh-x-icu\" {dir} NULLS LAST"),
+        UserSort::DisplayName => {
+            format!("pinyin_key(users.display_name) COLLATE \"zh-x-icu\" {dir}")
+        }
+        UserSort::Department => {
+            format!("pinyin_key(departments.name) COLLATE \"zh-x-icu\" {dir} NULLS LAST")
+        }
         UserSort::CreatedAt => format!(
             "users.created_at {}",
             if filter.descending { "ASC" } else { "DESC" }
