@@ -117,7 +117,7 @@ impl ApiError {
                 .replace("{who}", who)
                 .replace("{time}", &format::business_time(*at));
         }
-        self.localized().to_owned()
+        sentence(self.localized())
     }
 
     /// The text in the UI's language: the Chinese when there is one, else the English.
@@ -140,16 +140,27 @@ impl ApiError {
     /// The server's sentences for `field`, one a line, if it named that field or items
     /// of it ([`names_field`]).
     pub fn field(&self, field: &str) -> Option<String> {
-        let sentences: Vec<&str> = self
+        let sentences: Vec<String> = self
             .fields
             .iter()
             .filter(|f| names_field(&f.field, field))
             .map(|f| match (lang(), &f.zh) {
-                (Lang::Zh, Some(zh)) => zh.as_str(),
-                _ => f.en.as_str(),
+                (Lang::Zh, Some(zh)) => zh.clone(),
+                _ => sentence(&f.en),
             })
             .collect();
         (!sentences.is_empty()).then(|| sentences.join("\n"))
+    }
+}
+
+/// The server's `text` as the UI shows it on its own: a sentence, an English one with its
+/// first letter capital ("department not found" → "Department not found"; Chinese as it
+/// is). The wire keeps gRPC's lower-case convention for other services and logs.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -368,5 +379,30 @@ mod tests {
         crate::i18n::set_lang(crate::i18n::Lang::En);
         assert!(stale("").message().starts_with("Changed by the system at"));
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
+    }
+
+    /// In English the server's sentences read as sentences; in Chinese its Chinese.
+    #[test]
+    fn the_servers_english_starts_with_a_capital_in_the_ui() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let refused = ApiError {
+            zh: Some("部门不存在".into()),
+            fields: vec![FieldError {
+                field: "name".into(),
+                en: "must not be blank".into(),
+                zh: Some("不能为空".into()),
+            }],
+            ..ApiError::local(ErrorKind::Server, "department not found")
+        };
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(refused.message(), "Department not found");
+        assert_eq!(refused.field("name").as_deref(), Some("Must not be blank"));
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert_eq!(refused.message(), "部门不存在");
+        assert_eq!(refused.field("name").as_deref(), Some("不能为空"));
+        assert_eq!(
+            sentence("“北京协和医院” still has 1 open order"),
+            "“北京协和医院” still has 1 open order"
+        );
     }
 }
