@@ -511,6 +511,18 @@ async fn users_are_searched_and_paged_on_the_server() {
     assert_eq!(page.total, 2, "李营销 and 赵营销");
     assert_eq!(page.users.len(), 1);
     assert_eq!(page.users[0].username, "sales1");
+    // Surnames sort as read: 曾 zēng, 单 shàn (not céng, dān).
+    let cashier = PositionBuilder::new("出纳")
+        .granting(&["finance.read"])
+        .create(&mut admin)
+        .await;
+    for (username, name) in [("zeng", "曾会计"), ("shan", "单出纳")] {
+        UserBuilder::new(username)
+            .display_name(name)
+            .positions(&[cashier.id])
+            .create(&mut admin)
+            .await;
+    }
     let all = admin
         .admin
         .list_users(pb::ListUsersRequest {
@@ -520,16 +532,18 @@ async fn users_are_searched_and_paged_on_the_server() {
         .await
         .expect("all")
         .into_inner();
-    assert_eq!(all.total, 6);
+    assert_eq!(all.total, 8);
     let names: Vec<_> = all.users.iter().map(|u| u.display_name.as_str()).collect();
-    // Pinyin order: chen, li, wang, xi(tong), zhao, zhou.
+    // Pinyin order: chen, li, shan, wang, xi(tong), zeng, zhao, zhou.
     assert_eq!(
         names,
         [
             "陈客服",
             "李营销",
+            "单出纳",
             "王经理",
             "系统管理员",
+            "曾会计",
             "赵营销",
             "周财务"
         ]

@@ -867,7 +867,7 @@ pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
                 FALSE AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE {HOLDS_ROLE}
-          ORDER BY pinyin_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
+          ORDER BY person_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
     ))
     .bind::<diesel::sql_types::Text, _>(needs.code())
     .load(conn)?)
@@ -911,7 +911,7 @@ pub fn reps_ever(conn: &mut PgConnection, role: &str, needs: Permission) -> AppR
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE ({HOLDS_ROLE})
              OR u.id IN (SELECT ca.user_id FROM customer_assignments ca WHERE ca.role = $2)
-          ORDER BY NOT u.is_active, pinyin_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
+          ORDER BY NOT u.is_active, person_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
     ))
     .bind::<diesel::sql_types::Text, _>(needs.code())
     .bind::<diesel::sql_types::Text, _>(role)
@@ -946,7 +946,7 @@ pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> 
     sql.append(&scope::customers_sql(&reps, "cu"))
         .push(" UNION SELECT cu.cs_rep_id FROM customers cu WHERE ")
         .append(&scope::customers_sql(&reps, "cu"))
-        .push(") ORDER BY pinyin_key(u.display_name) COLLATE \"zh-x-icu\", u.id");
+        .push(") ORDER BY person_key(u.display_name) COLLATE \"zh-x-icu\", u.id");
     Ok(sql.query().load(conn)?)
 }
 
@@ -959,7 +959,7 @@ pub fn handlers(conn: &mut PgConnection) -> AppResult<Vec<Rep>> {
                 NOT u.is_active AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE NOT u.is_service_account
-          ORDER BY NOT u.is_active, pinyin_key(u.display_name) COLLATE \"zh-x-icu\", u.id",
+          ORDER BY NOT u.is_active, person_key(u.display_name) COLLATE \"zh-x-icu\", u.id",
     )
     .load(conn)?)
 }

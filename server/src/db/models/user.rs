@@ -147,7 +147,7 @@ pub fn search(
     let order = match filter.sort {
         UserSort::Username => format!("users.username {dir}"),
         UserSort::DisplayName => {
-            format!("pinyin_key(users.display_name) COLLATE \"zh-x-icu\" {dir}")
+            format!("person_key(users.display_name) COLLATE \"zh-x-icu\" {dir}")
         }
         UserSort::Department => {
             format!("pinyin_key(departments.name) COLLATE \"zh-x-icu\" {dir} NULLS LAST")

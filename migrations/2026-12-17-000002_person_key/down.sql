@@ -1,0 +1,1 @@
+DROP FUNCTION person_key(TEXT);
