@@ -668,7 +668,7 @@ mod tests {
         let mut error = ApiError::local(ErrorKind::Server, "invalid");
         error.fields.push(FieldError {
             field: field.to_owned(),
-            en: format!("{field} is wrong"),
+            en: format!("wrong: {field}"),
             zh: None,
         });
         error
@@ -704,14 +704,14 @@ mod tests {
         harness.run();
         let transit_at = top(&harness, "运输天数");
         assert!(top(&harness, "保存") > saved_at, "the complaint shows");
-        assert!(harness.query_by_label("waybill_no is wrong").is_some());
+        assert!(harness.query_by_label("Wrong: waybill_no").is_some());
         // Typing in the field hides its complaint; the next input stays put.
         harness.get_by_label("运单号").click();
         harness.run();
         harness.get_by_label("运单号").type_text("SF9001");
         harness.run();
         assert_eq!(harness.state().waybill, "SF9001");
-        assert!(harness.query_by_label("waybill_no is wrong").is_none());
+        assert!(harness.query_by_label("Wrong: waybill_no").is_none());
         assert_eq!(top(&harness, "运输天数"), transit_at, "nothing moved up");
         // The next save lays the form out afresh.
         harness.state_mut().errors.set(None);
@@ -789,7 +789,7 @@ mod tests {
         errors.shown.insert("drug_ids".to_owned());
         assert_eq!(
             errors.field("drug_ids").as_deref(),
-            Some("drug_ids[0] is wrong\ndrug_ids[12] is wrong"),
+            Some("Wrong: drug_ids[0]\nWrong: drug_ids[12]"),
             "both drugs, nothing else"
         );
         assert_eq!(
@@ -821,7 +821,7 @@ mod tests {
         assert_eq!(errors.field("lines[0].quantity"), None, "the removed row's");
         assert_eq!(
             errors.field("lines[1].unit_price").as_deref(),
-            Some("lines[2].unit_price is wrong"),
+            Some("Wrong: lines[2].unit_price"),
             "the third row is now the second"
         );
         assert_eq!(errors.field("lines[2].unit_price"), None);
@@ -830,8 +830,8 @@ mod tests {
             None,
             "still edited since, under its new position"
         );
-        assert_eq!(errors.field("lines").as_deref(), Some("lines is wrong"));
-        assert_eq!(errors.field("note").as_deref(), Some("note is wrong"));
+        assert_eq!(errors.field("lines").as_deref(), Some("Wrong: lines"));
+        assert_eq!(errors.field("note").as_deref(), Some("Wrong: note"));
 
         // A refusal about the removed row only is forgotten, not shown above the form.
         errors.set(Some(bad("orders[1].amount")));
@@ -869,7 +869,7 @@ mod tests {
 
         save.request(Promise::answered(Err(bad("amount"))));
         assert!(!errors.poll(&mut save));
-        assert_eq!(errors.field("amount").as_deref(), Some("amount is wrong"));
+        assert_eq!(errors.field("amount").as_deref(), Some("Wrong: amount"));
 
         save.request(Promise::answered(Ok(7)));
         assert!(errors.poll(&mut save), "the frame it succeeds");
