@@ -446,8 +446,8 @@ mod tests {
     /// column goes) but keeps any other the user chose.
     #[test]
     fn the_paid_ahead_bucket_sorts_by_what_is_held() {
-        let in_credit = pb::ArrearsBucket::InCredit as i32;
-        let overdue = pb::ArrearsBucket::Overdue as i32;
+        let [in_credit, overdue] =
+            [pb::ArrearsBucket::InCredit, pb::ArrearsBucket::Overdue].map(|b| b as i32);
         let held = widgets::Sort {
             key: pb::ArrearsSort::OnAccount as i32,
             descending: true,

@@ -3,7 +3,7 @@
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::fixtures::CustomerBuilder;
+use pharmacrm_tests::fixtures::{CustomerBuilder, Person};
 use pharmacrm_tests::{Refused, TestApp, bad_fields, page};
 use tonic::Code;
 
@@ -83,30 +83,37 @@ fn insert_many(app: &TestApp, template_id: i64, prefix: &str, n: i64) {
     .expect("insert customers");
 }
 
+/// The names of the customers `by` finds by `query`, page after page of `size` through
+/// the cursors, and the total each page said.
+async fn every_page(by: &mut Person, query: &str, size: u32) -> (Vec<String>, Vec<u64>) {
+    let (mut names, mut totals) = (Vec::new(), Vec::new());
+    let mut after = String::new();
+    loop {
+        let found: pb::SearchCustomersResponse = by
+            .send(pb::SearchCustomersRequest {
+                query: query.into(),
+                page: page(0, size),
+                after: after.clone(),
+                ..Default::default()
+            })
+            .await;
+        names.extend(found.customers.iter().map(|c| c.name.clone()));
+        totals.push(found.total);
+        if found.next_page.is_empty() {
+            return (names, totals);
+        }
+        after = found.next_page;
+    }
+}
+
 #[tokio::test]
 async fn keyset_pages_cover_every_match_once_in_pinyin_order() {
     let app = TestApp::spawn().await;
     let team = app.customer_team("康民药房", "rep-k", "cs-k").await;
     let mut rep = team.rep;
     insert_many(&app, team.customer.id, "康民药房", 230);
-    let mut seen = Vec::new();
-    let mut after = String::new();
-    loop {
-        let found: pb::SearchCustomersResponse = rep
-            .send(pb::SearchCustomersRequest {
-                query: "kmyf".into(),
-                page: page(0, 100),
-                after: after.clone(),
-                ..Default::default()
-            })
-            .await;
-        assert_eq!(found.total, 231);
-        seen.extend(found.customers.iter().map(|c| c.name.clone()));
-        if found.next_page.is_empty() {
-            break;
-        }
-        after = found.next_page;
-    }
+    let (seen, totals) = every_page(&mut rep, "kmyf", 100).await;
+    assert!(totals.iter().all(|t| *t == 231), "{totals:?}");
     assert_eq!(seen.len(), 231, "every match exactly once");
     let mut sorted = seen.clone();
     sorted.sort();
@@ -139,23 +146,7 @@ async fn customers_named_after_places_sort_as_the_places_are_read() {
             .create(&mut rep)
             .await;
     }
-    let mut seen = Vec::new();
-    let mut after = String::new();
-    loop {
-        let found: pb::SearchCustomersResponse = rep
-            .send(pb::SearchCustomersRequest {
-                query: "医院".into(),
-                page: page(0, 2),
-                after: after.clone(),
-                ..Default::default()
-            })
-            .await;
-        seen.extend(found.customers.iter().map(|c| c.name.clone()));
-        if found.next_page.is_empty() {
-            break;
-        }
-        after = found.next_page;
-    }
+    let (seen, _) = every_page(&mut rep, "医院", 2).await;
     assert_eq!(
         seen,
         [
