@@ -6,7 +6,7 @@
 //! folded away underneath.
 
 use egui::{Key, Modifiers, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use std::collections::HashMap;
 
 use pharmacrm_shared::{DataScope, DbCode, pb};
@@ -602,11 +602,7 @@ impl AuditPanel {
                 240.0,
             );
             widgets::table(ui, "audit_table", |ui| {
-                TableBuilder::new(ui)
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                    .id_salt("audit_table")
-                    .striped(true)
-                    .sense(egui::Sense::click())
+                widgets::table_builder(ui, "audit_table", true)
                     .max_scroll_height(available.max(80.0))
                     .column(Column::auto().at_least(130.0))
                     .column(Column::auto().at_least(90.0))
@@ -614,17 +610,16 @@ impl AuditPanel {
                     .column(object)
                     .column(Column::remainder().at_least(110.0))
                     .header(22.0, |mut header| {
-                        for label in [
-                            t("audit.at"),
-                            t("audit.user"),
-                            t("audit.action"),
-                            t("audit.object"),
-                            t("audit.peer"),
-                        ] {
-                            header.col(|ui| {
-                                ui.strong(label);
-                            });
-                        }
+                        widgets::header_labels(
+                            &mut header,
+                            [
+                                t("audit.at"),
+                                t("audit.user"),
+                                t("audit.action"),
+                                t("audit.object"),
+                                t("audit.peer"),
+                            ],
+                        );
                     })
                     .body(|body| {
                         body.rows(22.0, entries.len(), |mut row| {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
@@ -315,11 +315,7 @@ impl UsersPanel {
             240.0,
         );
         widgets::table(ui, "users_table", |ui| {
-            TableBuilder::new(ui)
-                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                .id_salt("users_table")
-                .striped(true)
-                .sense(egui::Sense::click())
+            widgets::table_builder(ui, "users_table", true)
                 .max_scroll_height(available.max(100.0))
                 .column(Column::auto().at_least(100.0))
                 .column(Column::auto().at_least(90.0))
@@ -339,12 +335,7 @@ impl UsersPanel {
                             }
                         });
                     }
-                    header.col(|ui| {
-                        ui.strong(t("users.positions"));
-                    });
-                    header.col(|ui| {
-                        ui.strong(t("users.status"));
-                    });
+                    widgets::header_labels(&mut header, [t("users.positions"), t("users.status")]);
                     header.col(|ui| {
                         let key = pb::UserSort::CreatedAt as i32;
                         if sort_in_force.button(ui, t("users.created_at"), key) {

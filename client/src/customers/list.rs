@@ -3,7 +3,7 @@
 //! a virtualized table.
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb, region};
 
 use crate::backend::Requested;
@@ -205,11 +205,7 @@ impl ListPanel {
             220.0,
         );
         widgets::table(ui, "customer_table", |ui| {
-            TableBuilder::new(ui)
-                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                .id_salt("customer_table")
-                .striped(true)
-                .sense(egui::Sense::click())
+            widgets::table_builder(ui, "customer_table", true)
                 .max_scroll_height(available.max(100.0))
                 .column(name)
                 .column(Column::auto().at_least(60.0))
@@ -219,19 +215,18 @@ impl ListPanel {
                 .column(Column::auto().at_least(70.0))
                 .column(Column::remainder().at_least(90.0))
                 .header(22.0, |mut header| {
-                    for label in [
-                        t("customer.name"),
-                        t("customer.type"),
-                        t("customer.kind"),
-                        t("customer.region"),
-                        t("customer.sales_rep"),
-                        t("customer.cs_rep"),
-                        t("customer.certificates"),
-                    ] {
-                        header.col(|ui| {
-                            ui.strong(label);
-                        });
-                    }
+                    widgets::header_labels(
+                        &mut header,
+                        [
+                            t("customer.name"),
+                            t("customer.type"),
+                            t("customer.kind"),
+                            t("customer.region"),
+                            t("customer.sales_rep"),
+                            t("customer.cs_rep"),
+                            t("customer.certificates"),
+                        ],
+                    );
                 })
                 .body(|body| {
                     body.rows(22.0, rows.len(), |mut row| {

@@ -5,7 +5,7 @@
 //! with `customer.type.write`.
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
@@ -110,24 +110,19 @@ impl TypesPanel {
             let selected = self.side.form.as_ref().and_then(|f| f.id);
             let mut opened = None;
             widgets::table(ui, "customer_type_table", |ui| {
-                TableBuilder::new(ui)
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                    .id_salt("customer_type_table")
-                    .striped(true)
-                    .sense(egui::Sense::click())
+                widgets::table_builder(ui, "customer_type_table", true)
                     .column(Column::auto().at_least(60.0))
                     .column(Column::auto().at_least(140.0))
                     .column(Column::remainder().at_least(70.0))
                     .header(22.0, |mut header| {
-                        for label in [
-                            t("customer_types.sort_order"),
-                            t("customer_types.name"),
-                            t("drug.status"),
-                        ] {
-                            header.col(|ui| {
-                                ui.strong(label);
-                            });
-                        }
+                        widgets::header_labels(
+                            &mut header,
+                            [
+                                t("customer_types.sort_order"),
+                                t("customer_types.name"),
+                                t("drug.status"),
+                            ],
+                        );
                     })
                     .body(|body| {
                         body.rows(22.0, types.len(), |mut row| {

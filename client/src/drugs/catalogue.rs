@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb};
 
 use super::category_paths;
@@ -613,11 +613,7 @@ impl CataloguePanel {
             }
         };
         widgets::table(ui, "drug_table", |ui| {
-            TableBuilder::new(ui)
-                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                .id_salt("drug_table")
-                .striped(true)
-                .sense(egui::Sense::click())
+            widgets::table_builder(ui, "drug_table", true)
                 .max_scroll_height(available.max(100.0))
                 .column(name)
                 .column(spec)

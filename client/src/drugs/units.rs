@@ -2,7 +2,7 @@
 //! restore or delete a unit (delete only while no drug uses it).
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{Permission, pb};
 
@@ -108,28 +108,23 @@ impl UnitsPanel {
             let selected = self.side.form.as_ref().and_then(|f| f.id);
             let mut opened = None;
             widgets::table(ui, "unit_table", |ui| {
-                TableBuilder::new(ui)
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                    .id_salt("unit_table")
-                    .striped(true)
-                    .sense(egui::Sense::click())
+                widgets::table_builder(ui, "unit_table", true)
                     .column(Column::auto().at_least(80.0))
                     .column(Column::auto().at_least(100.0))
                     .column(Column::auto().at_least(80.0))
                     .column(Column::auto().at_least(70.0))
                     .column(Column::remainder().at_least(100.0).clip(true))
                     .header(22.0, |mut header| {
-                        for label in [
-                            t("units.name"),
-                            t("units.capacity"),
-                            t("units.used_by"),
-                            t("drug.status"),
-                            t("units.note"),
-                        ] {
-                            header.col(|ui| {
-                                ui.strong(label);
-                            });
-                        }
+                        widgets::header_labels(
+                            &mut header,
+                            [
+                                t("units.name"),
+                                t("units.capacity"),
+                                t("units.used_by"),
+                                t("drug.status"),
+                                t("units.note"),
+                            ],
+                        );
                     })
                     .body(|body| {
                         body.rows(22.0, units.len(), |mut row| {

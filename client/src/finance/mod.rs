@@ -11,7 +11,7 @@ mod payments;
 mod statement;
 
 use egui::{Align, Color32, Layout, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{Module, Permission, pb};
 
@@ -490,13 +490,7 @@ fn money_table(
     };
     widgets::table(ui, id_salt, |ui| {
         // Every cell centred vertically, as the right-aligned money cells are.
-        let mut builder = TableBuilder::new(ui)
-            .id_salt(id_salt)
-            .striped(true)
-            .cell_layout(Layout::left_to_right(Align::Center));
-        if clickable {
-            builder = builder.sense(egui::Sense::click());
-        }
+        let mut builder = widgets::table_builder(ui, id_salt, clickable);
         builder = match max_height {
             Some(height) => builder.max_scroll_height(height.max(100.0)),
             None => builder.vscroll(false),

@@ -3,7 +3,7 @@
 //! right-aligned on its decimal point.
 
 use egui::{Color32, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::pb;
 
 use crate::i18n::{t, tn};
@@ -158,11 +158,7 @@ pub fn orders_table(
     ]);
     let current = sort.as_deref().copied();
     widgets::table(ui, id_salt, |ui| {
-        let mut builder = TableBuilder::new(ui)
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .id_salt(id_salt)
-            .striped(true)
-            .sense(egui::Sense::click())
+        let mut builder = widgets::table_builder(ui, id_salt, true)
             .column(number)
             .column(date);
         builder = match max_height {
@@ -285,11 +281,7 @@ pub fn shipments_table(
     );
     let decimals = widgets::money_decimals(rows.iter().map(|s| s.amount.as_str()));
     widgets::table(ui, id_salt, |ui| {
-        let builder = TableBuilder::new(ui)
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .id_salt(id_salt)
-            .striped(true)
-            .sense(egui::Sense::click());
+        let builder = widgets::table_builder(ui, id_salt, true);
         let builder = match max_height {
             Some(height) => builder.max_scroll_height(height.max(100.0)),
             None => builder.vscroll(false),
@@ -305,21 +297,20 @@ pub fn shipments_table(
             .column(Column::auto().at_least(60.0))
             .column(Column::remainder().at_least(90.0))
             .header(24.0, |mut header| {
-                for label in [
-                    t("shipment.number"),
-                    t("order.number"),
-                    t("shipment.ship_date"),
-                    t("shipment.carrier"),
-                    t("shipment.waybill_no"),
-                    t("shipment.expected_arrival"),
-                    t("shipment.status"),
-                    t("shipment.signer"),
-                    t("shipment.amount"),
-                ] {
-                    header.col(|ui| {
-                        ui.strong(label);
-                    });
-                }
+                widgets::header_labels(
+                    &mut header,
+                    [
+                        t("shipment.number"),
+                        t("order.number"),
+                        t("shipment.ship_date"),
+                        t("shipment.carrier"),
+                        t("shipment.waybill_no"),
+                        t("shipment.expected_arrival"),
+                        t("shipment.status"),
+                        t("shipment.signer"),
+                        t("shipment.amount"),
+                    ],
+                );
             })
             .body(|body| {
                 body.rows(24.0, rows.len(), |mut row| {

@@ -8,7 +8,7 @@
 //! holds its permission; the order's change history is the audit log's.
 
 use egui::{Align, Layout, RichText};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb};
 
 use super::exception::{DecideForm, ReplacementForm, ReportForm};
@@ -677,10 +677,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         })
         .collect();
     widgets::table(ui, "order_view_lines", |ui| {
-        let mut builder = TableBuilder::new(ui)
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .id_salt("order_view_lines")
-            .striped(true)
+        let mut builder = widgets::table_builder(ui, "order_view_lines", false)
             .vscroll(false)
             .column(Column::auto().at_least(30.0))
             .column(drug)
@@ -690,11 +687,10 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         }
         builder
             .header(22.0, |mut header| {
-                for label in [t("orders.line_no"), t("order.drug"), t("order.unit")] {
-                    header.col(|ui| {
-                        ui.strong(label);
-                    });
-                }
+                widgets::header_labels(
+                    &mut header,
+                    [t("orders.line_no"), t("order.drug"), t("order.unit")],
+                );
                 for (label, _) in &figures {
                     header.col(|ui| {
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

@@ -4,7 +4,6 @@
 //! provinces to cities, and the export. A tab brings its filters, columns and chart.
 
 use egui::{Align, Layout, RichText};
-use egui_extras::TableBuilder;
 use pharmacrm_shared::pb;
 
 use super::ReportRequest;
@@ -954,15 +953,9 @@ fn table(
     let mut resort = None;
     widgets::table(ui, id_salt, |ui| {
         // Every cell centred vertically, as the right-aligned figures are.
-        let mut builder = TableBuilder::new(ui)
-            .id_salt(id_salt)
-            .striped(true)
-            .cell_layout(Layout::left_to_right(Align::Center))
+        let mut builder = widgets::table_builder(ui, id_salt, clickable)
             .min_scrolled_height(min_height)
             .max_scroll_height(max_height);
-        if clickable {
-            builder = builder.sense(egui::Sense::click());
-        }
         for width in widths {
             builder = builder.column(egui_extras::Column::exact(width).clip(true));
         }

@@ -2,7 +2,7 @@
 //! money lines up on its decimal point.
 
 use egui::{Align, Layout, RichText, TextStyle, Ui};
-use egui_extras::Column;
+use egui_extras::{Column, TableBuilder, TableRow};
 
 use crate::format;
 
@@ -19,6 +19,31 @@ pub fn table<R>(ui: &mut Ui, id_salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R
             add(ui)
         })
         .inner
+}
+
+/// A table's builder in the house look: rows striped, cells left to right and centred
+/// vertically, and with `clickable` the whole row answers a click
+/// (`egui_extras::TableRow::response`). The caller adds scrolling, columns, header and body;
+/// draw it inside [`table`].
+pub fn table_builder<'a>(ui: &'a mut Ui, id_salt: &str, clickable: bool) -> TableBuilder<'a> {
+    let builder = TableBuilder::new(ui)
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .id_salt(id_salt)
+        .striped(true);
+    if clickable {
+        builder.sense(egui::Sense::click())
+    } else {
+        builder
+    }
+}
+
+/// A header row's cells: each of `labels` in bold, one column each.
+pub fn header_labels<'a>(header: &mut TableRow<'_, '_>, labels: impl IntoIterator<Item = &'a str>) {
+    for label in labels {
+        header.col(|ui| {
+            ui.strong(label);
+        });
+    }
 }
 
 /// A sortable column's header: a button (a click asks to sort by it) showing ﹀ or ︿

@@ -2,7 +2,7 @@
 //! a new one added, one changed (renewed: a new number, dates and scan) or deleted.
 
 use egui::RichText;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb};
 
 use super::records::{FormButton, Records};
@@ -110,10 +110,7 @@ impl CertificatesTab {
         let mut edit = None;
         if !certificates.is_empty() {
             widgets::table(ui, "certificate_table", |ui| {
-                TableBuilder::new(ui)
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                    .id_salt("certificate_table")
-                    .striped(true)
+                widgets::table_builder(ui, "certificate_table", false)
                     .vscroll(false)
                     .column(Column::auto().at_least(120.0))
                     .column(Column::auto().at_least(120.0))
@@ -122,18 +119,17 @@ impl CertificatesTab {
                     .column(Column::auto().at_least(70.0))
                     .column(Column::remainder().at_least(90.0))
                     .header(22.0, |mut header| {
-                        for label in [
-                            t("certificate.kind"),
-                            t("certificate.number"),
-                            t("certificate.authority"),
-                            t("certificate.period"),
-                            t("certificate.status"),
-                            "",
-                        ] {
-                            header.col(|ui| {
-                                ui.strong(label);
-                            });
-                        }
+                        widgets::header_labels(
+                            &mut header,
+                            [
+                                t("certificate.kind"),
+                                t("certificate.number"),
+                                t("certificate.authority"),
+                                t("certificate.period"),
+                                t("certificate.status"),
+                                "",
+                            ],
+                        );
                     })
                     .body(|mut body| {
                         for c in &certificates {
