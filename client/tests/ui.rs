@@ -80,6 +80,13 @@ impl Server {
         self.client_remembering("")
     }
 
+    /// A client logged in as `username` with `password`, on the main window.
+    fn logged_in(&self, username: &str, password: &str) -> Ui {
+        let mut ui = self.client();
+        ui.login_to_main(username, password);
+        ui
+    }
+
     /// A client whose settings remember `username` (none when empty).
     fn client_remembering(&self, username: &str) -> Ui {
         let address = format!("https://127.0.0.1:{}", self.app().addr.port());
@@ -266,6 +273,12 @@ impl Ui {
         self.type_into("密码", password);
         self.click("登录");
     }
+
+    /// Logs in and waits for the main window.
+    fn login_to_main(&mut self, username: &str, password: &str) {
+        self.login(username, password);
+        self.wait_label("退出登录");
+    }
 }
 
 #[test]
@@ -310,8 +323,7 @@ fn the_cursor_starts_in_the_username_or_in_the_password_when_the_username_is_rem
 fn a_server_address_typed_without_https_reaches_the_server() {
     let server = Server::start();
     let mut ui = server.client_of(format!("127.0.0.1:{}", server.app().addr.port()), "");
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    ui.login_to_main("admin", ADMIN_PASSWORD);
 }
 
 #[test]
@@ -324,9 +336,7 @@ fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
     ui.harness
         .get_by_role_and_label(Role::PasswordInput, "密码");
 
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     for module in [
         "药品管理",
         "客户管理",
@@ -346,9 +356,7 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
     server
         .runtime
         .block_on(server.app().user_with_positions("rep", &["营销员"], None));
-    let mut ui = server.client();
-    ui.login("rep", USER_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("rep", USER_PASSWORD);
     for module in ["药品管理", "客户管理", "订单管理", "财务"] {
         assert!(ui.has_button(module), "a rep sees {module}");
     }
@@ -369,9 +377,7 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
 #[test]
 fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_entity() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("系统管理");
     ui.click("系统设置");
 
@@ -427,9 +433,7 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
 #[test]
 fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("客户管理");
     ui.click_until("客户类型维护", "新建客户类型");
     ui.wait_label("流失");
@@ -517,9 +521,7 @@ fn the_audit_log_names_actions_in_chinese_and_filters_by_the_action_chosen() {
 #[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("系统管理");
 
     // A department, then a sibling: the one created is shown, and the next new one goes
@@ -594,9 +596,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .collect();
     assert_eq!(positions, ["质检专员"]);
 
-    let mut new_user = server.client();
-    new_user.login("zhangwei", "zhangwei-password");
-    new_user.wait_label("退出登录");
+    let new_user = server.logged_in("zhangwei", "zhangwei-password");
     assert!(new_user.has_button("药品管理"));
     for hidden in ["客户管理", "订单管理", "财务", "统计分析", "系统管理"] {
         assert!(!new_user.has_button(hidden), "{hidden} is not granted");
@@ -640,9 +640,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
 fn a_stale_edit_shows_who_changed_the_record() {
     let server = Server::start();
     let dept = server.as_admin(async |admin| DepartmentBuilder::new("客服部").create(admin).await);
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("系统管理");
     ui.wait_label_contains("客服部（0 人）");
     ui.harness.get_by_label_contains("客服部（0 人）").click();
@@ -693,9 +691,7 @@ impl Ui {
 #[test]
 fn an_expired_session_returns_to_the_login_screen_with_the_reason() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     // The server ends every session: idle past 30 minutes, and past its last moment too,
     // so that a call of the landing screen still on its way (which touches last_seen_at)
     // cannot keep it alive.
@@ -739,9 +735,7 @@ impl Ui {
 fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_errors() {
     let server = Server::start();
     server.as_admin(async |admin| UnitBuilder::new("盒").create(admin).await);
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     // 药品管理 is the first module.
     ui.wait_label_contains("代理类（0）");
 
@@ -901,9 +895,7 @@ fn a_drug_entered_by_mistake_is_deleted_and_one_a_customer_deals_in_is_refused()
             .create(&mut rep)
             .await;
     });
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
 
     // In use: the question is asked, and the server's refusal says to archive it.
     ui.wait_label("布洛芬混悬液");
@@ -954,9 +946,7 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
             .app()
             .user_with_positions("reader", &["营销员"], None),
     );
-    let mut ui = server.client();
-    ui.login("reader", USER_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("reader", USER_PASSWORD);
     ui.click("药品管理");
     ui.type_into("搜索", "blf");
     ui.wait_label("布洛芬混悬液");
@@ -989,9 +979,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
             .await;
     });
 
-    let mut ui = server.client();
-    ui.login("rep-ui", USER_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("rep-ui", USER_PASSWORD);
     // A rep lands on their work list.
     ui.wait_label("待跟进客户");
     ui.click("客户列表");
@@ -1042,9 +1030,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     ui.wait_label_contains("介绍新品");
 
     // The manager reassigns it to another rep.
-    let mut manager = server.client();
-    manager.login("manager-ui", USER_PASSWORD);
-    manager.wait_label("退出登录");
+    let mut manager = server.logged_in("manager-ui", USER_PASSWORD);
     manager.wait_label("待跟进客户");
     manager.click("客户列表");
     manager.wait_label("北京协和医院");
@@ -1226,9 +1212,7 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
         .execute(&mut app.sql())
         .expect("more customers");
     }
-    let mut ui = server.client();
-    ui.login("boss", USER_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("boss", USER_PASSWORD);
     ui.click("客户管理");
     ui.wait_label("客户交接");
     ui.click("客户交接");
@@ -1324,8 +1308,7 @@ impl Ui {
 
     /// Logs in as the admin and opens 系统管理.
     fn admin_console(&mut self) {
-        self.login("admin", ADMIN_PASSWORD);
-        self.wait_label("退出登录");
+        self.login_to_main("admin", ADMIN_PASSWORD);
         self.click("系统管理");
     }
 }
@@ -1365,9 +1348,7 @@ fn a_field_error_shows_under_its_field_until_the_field_is_edited() {
 fn clicking_the_text_of_a_row_opens_it() {
     let server = Server::start();
     server.as_admin(ibuprofen_suspension);
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     // A drug, by its name in the table.
     ui.wait_label("布洛芬混悬液");
     ui.click("布洛芬混悬液");
@@ -1385,9 +1366,7 @@ fn clicking_the_text_of_a_row_opens_it() {
 #[test]
 fn closing_a_filled_form_asks_first() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.wait_role(Role::Button, "新建药品");
     ui.harness
         .get_by_role_and_label(Role::Button, "新建药品")
@@ -1432,9 +1411,7 @@ fn closing_a_filled_form_asks_first() {
 #[test]
 fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     let server = Server::start();
-    let mut ui = server.client();
-    ui.login("admin", ADMIN_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("药品管理");
     ui.click("从 Excel 导入");
     let dir = std::env::temp_dir().join(format!("pharmacrm-ui-{}", std::process::id()));
@@ -1554,8 +1531,7 @@ impl Ui {
 
     /// Logs in as `username` (a user the harness created) and waits for the main window.
     fn login_as(&mut self, username: &str) {
-        self.login(username, USER_PASSWORD);
-        self.wait_label("退出登录");
+        self.login_to_main(username, USER_PASSWORD);
     }
 }
 
@@ -1881,21 +1857,26 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     let order = server.runtime.block_on(async {
         place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await
     });
+    let number = order.header().number.clone();
     let mut ui = server.client();
     ui.login_as("rep-a");
     ui.click("客户列表");
     ui.click_until("北京协和医院", "下单");
-    // Asked first; refused while the order waits to ship, and said why.
+    // While the order waits to ship, 归档 says why it cannot be done instead of asking,
+    // and the order opens from its number.
     ui.press(Role::Button, "归档");
-    ui.wait_label_contains("不能再下单或发货");
-    ui.press(Role::Button, "归档");
-    ui.wait_label_contains("还有 1 个未完成的订单");
+    ui.wait_label_contains("还有 1 个订单未完成");
+    assert!(!ui.shows_contains("不能再下单或发货"), "no question asked");
+    ui.click_until(&number, "取消订单");
     server.runtime.block_on(async {
         team.rep
             .cancel_order(&order, "客户改期")
             .await
             .expect("cancel");
     });
+    ui.press(Role::Button, "客户管理");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "下单");
     ui.press(Role::Button, "归档");
     ui.wait_label_contains("不能再下单或发货");
     ui.press(Role::Button, "归档");
@@ -2076,9 +2057,7 @@ const DEMO_PASSWORD: &str = "demo-2026";
 
 /// `username` logged in with `password`, on 财务's tab `tab`.
 fn finance_tab_as(server: &Server, (username, password): (&str, &str), tab: &str) -> Ui {
-    let mut ui = server.client();
-    ui.login(username, password);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in(username, password);
     ui.press(Role::Button, "财务");
     ui.press(Role::Button, tab);
     ui
@@ -2112,9 +2091,7 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
 #[test]
 fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     let server = Server::start_demo();
-    let mut ui = server.client();
-    ui.login("manager", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("manager", DEMO_PASSWORD);
     ui.click("客户管理");
     ui.click_until("我的工作", "待跟进客户");
     ui.wait_label("北京协和医院");
@@ -2558,9 +2535,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
         .format("%Y-%m-%d")
         .to_string();
 
-    let mut ui = server.client();
-    ui.login("finance1", DEMO_PASSWORD);
-    ui.wait_label("退出登录");
+    let mut ui = server.logged_in("finance1", DEMO_PASSWORD);
     ui.press(Role::Button, "统计分析");
 
     // 药品销售情况: the drugs sold, their totals, the top drugs and the sales over time.

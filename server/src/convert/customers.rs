@@ -16,6 +16,7 @@ use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
+use crate::db::models::order::OpenOrders;
 use crate::db::sql::PageStart;
 use crate::db::versioned::StatusFilter;
 use crate::error::{AppError, AppResult, FieldCheck};
@@ -156,6 +157,20 @@ pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<Cu
     })
 }
 
+/// A customer as GetCustomer answers: the view, and its orders at work
+/// (`open_orders`, `oldest_open_orders`).
+pub fn customer_with_open_orders(view: CustomerView, open: OpenOrders) -> pb::Customer {
+    pb::Customer {
+        open_orders: u32::try_from(open.count).unwrap_or(u32::MAX),
+        oldest_open_orders: open
+            .oldest
+            .into_iter()
+            .map(|(id, number)| pb::OpenOrderRef { id, number })
+            .collect(),
+        ..view.into()
+    }
+}
+
 impl From<CustomerView> for pb::Customer {
     fn from(v: CustomerView) -> Self {
         let c = v.customer;
@@ -205,6 +220,9 @@ impl From<CustomerView> for pb::Customer {
             updated_by: v.updated_by_name,
             expired_certificates: v.expired_certificates,
             expiring_certificates: v.expiring_certificates,
+            // Read for one customer only ([`customer_with_open_orders`]).
+            open_orders: 0,
+            oldest_open_orders: Vec::new(),
         }
     }
 }

@@ -361,6 +361,24 @@ fn lock_to_change<R: CustomerRecord>(
     Ok(row)
 }
 
+/// How many of a customer's orders at work are named: in the refusal to archive it, and
+/// on the customer as read ([`get`]).
+const OPEN_ORDERS_NAMED: i64 = 3;
+
+/// Customer `id` as `viewer` reads it (NOT_FOUND outside the scope), with its names and
+/// certificate flags, and its orders at work ([`order::open_orders`], the oldest
+/// [`OPEN_ORDERS_NAMED`]) that keep it from being archived.
+pub fn get(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    id: i64,
+    window: CertificateWindow,
+) -> AppResult<(CustomerView, order::OpenOrders)> {
+    let view = customer::get(conn, viewer, id, window)?;
+    let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
+    Ok((view, open))
+}
+
 /// Archives (`is_active` false) or restores customer `id` at `version`, as `viewer`
 /// (NOT_FOUND outside the scope), audited as `customer.archive` / `customer.restore`.
 /// An archived customer takes no orders or shipments; its history, ledger and payments
@@ -379,16 +397,16 @@ pub fn set_active(
     check_fresh(conn, version, &before)?;
     if !is_active && before.is_active {
         // The oldest few named, to be found in the order list.
-        const NAMED: usize = 3;
-        let (open, mut numbers) = order::open_orders(conn, id, NAMED as i64)?;
-        if open > 0 {
-            if open > NAMED as i64 {
+        let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
+        if open.count > 0 {
+            let mut numbers: Vec<String> = open.oldest.into_iter().map(|(_, n)| n).collect();
+            if open.count > OPEN_ORDERS_NAMED {
                 numbers.push("…".to_owned());
             }
             return Err(AppError::precondition(msg!(
                 "customer.open_orders",
                 name = before.name,
-                count = Counted(open, "open order", "open orders"),
+                count = Counted(open.count, "open order", "open orders"),
                 numbers = Listed(&numbers)
             )));
         }

@@ -302,12 +302,12 @@ impl CustomerService for CustomerApi {
 
     async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
         let window = self.state.certificate_window();
-        let view = self
+        let (view, open) = self
             .read_customer(request, move |conn, viewer, customer_id| {
-                customer::get(conn, viewer, customer_id, window)
+                ops::get(conn, viewer, customer_id, window)
             })
             .await?;
-        Ok(Response::new(view.into()))
+        Ok(Response::new(conv::customer_with_open_orders(view, open)))
     }
 
     async fn search_customers(

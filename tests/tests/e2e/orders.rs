@@ -431,6 +431,16 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
     let named = format!("还有 1 个未完成的订单（{}：", order.header().number);
     assert_zh_contains(&status, &named);
     assert_message_contains(&status, "still has 1 open order");
+    // The customer as read says so beforehand, naming the order to open it by.
+    let read = w.rep.customer(w.customer.id).await.expect("customer");
+    assert_eq!(read.open_orders, 1);
+    assert_eq!(
+        read.oldest_open_orders,
+        [pb::OpenOrderRef {
+            id: order.header().id,
+            number: order.header().number.clone(),
+        }]
+    );
     // Shipped, the goods are still on their way (an exception may yet be reported).
     let shipment = ShipmentBuilder::of(&order)
         .everything_left("B2611")
@@ -453,6 +463,8 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .await
         .refused(Code::NotFound);
 
+    let read = w.rep.customer(w.customer.id).await.expect("customer");
+    assert_eq!((read.open_orders, read.oldest_open_orders.len()), (0, 0));
     let archived = w
         .rep
         .customers

@@ -113,6 +113,8 @@ pub struct CustomerView {
     confirm_archive: widgets::Confirm<pb::SetActiveRequest>,
     /// Why the last archive or restore failed (orders still at work…).
     archive_error: Option<crate::api::ApiError>,
+    /// 归档 was pressed while orders are at work: say which instead of asking.
+    archive_blocked: bool,
     /// Where closing the view returns to.
     back: Back,
 }
@@ -173,6 +175,7 @@ impl CustomerView {
             revealed: Requested::NotRequested,
             confirm_archive: widgets::Confirm::default(),
             archive_error: None,
+            archive_blocked: false,
             back: Back::List,
         }
     }
@@ -182,6 +185,7 @@ impl CustomerView {
         // reason until then too (the orders may be done since).
         self.revealed = Requested::NotRequested;
         self.archive_error = None;
+        self.archive_blocked = false;
         let id = self.id;
         self.customer
             .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
@@ -469,6 +473,9 @@ impl CustomerView {
                 };
                 if is_active {
                     self.set_active(ctx, request);
+                } else if c.open_orders > 0 {
+                    // The server would refuse: say why and which, rather than ask.
+                    self.archive_blocked = true;
                 } else {
                     self.confirm_archive.ask(request);
                 }
@@ -479,6 +486,9 @@ impl CustomerView {
         }
         if let Some(error) = &self.archive_error {
             widgets::error_line(ui, error);
+        }
+        if self.archive_blocked && c.is_active && c.open_orders > 0 {
+            open_orders_line(ui, ctx, c);
         }
         let question = t("customer.archive_question").replace("{name}", &c.name);
         if let Some(request) = self.confirm_archive.ui(
@@ -662,4 +672,23 @@ fn or_dash(value: &str) -> String {
     } else {
         value.to_owned()
     }
+}
+
+/// Why the customer cannot be archived yet: how many orders are at work, and the oldest
+/// as links that open them (the rest in the 订单记录 tab).
+fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(tn("customer.archive_blocked", u64::from(c.open_orders)))
+                .color(widgets::WARNING),
+        );
+        for order in &c.oldest_open_orders {
+            if ui.link(&order.number).clicked() {
+                ctx.navigate(Navigate::Order(order.id));
+            }
+        }
+        if c.open_orders as usize > c.oldest_open_orders.len() {
+            ui.label("…");
+        }
+    });
 }

@@ -133,15 +133,19 @@ crate::insert_with_lines!(
     order_id
 );
 
+/// A customer's orders still at work ([`open_orders`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOrders {
+    /// How many.
+    pub count: i64,
+    /// The oldest (by order date, then id) as (id, number), at most as many as asked.
+    pub oldest: Vec<(i64, String)>,
+}
+
 /// Customer `customer_id`'s orders still at work — not completed (every shipment
 /// delivered) nor cancelled: to ship, or on their way —, or with a transport exception
-/// still open (awaiting a decision or its replacement): how many, and the numbers of the
-/// `shown` oldest.
-pub fn open_orders(
-    conn: &mut PgConnection,
-    customer_id: i64,
-    shown: i64,
-) -> AppResult<(i64, Vec<String>)> {
+/// still open (awaiting a decision or its replacement): how many, and the `shown` oldest.
+pub fn open_orders(conn: &mut PgConnection, customer_id: i64, shown: i64) -> AppResult<OpenOrders> {
     let open = || {
         orders::table
             .filter(orders::customer_id.eq(customer_id))
@@ -152,12 +156,12 @@ pub fn open_orders(
             )
     };
     let count = open().count().get_result(conn)?;
-    let numbers = open()
+    let oldest = open()
         .order((orders::order_date, orders::id))
-        .select(orders::number)
+        .select((orders::id, orders::number))
         .limit(shown)
         .load(conn)?;
-    Ok((count, numbers))
+    Ok(OpenOrders { count, oldest })
 }
 
 /// The lines of an order, by line number.
