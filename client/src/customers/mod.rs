@@ -234,10 +234,16 @@ impl CustomersPanel {
 /// A customer's name as lists and pickers show it: an archived one says so
 /// ("康民大药房（已归档）").
 pub(crate) fn customer_label(customer: &pb::Customer) -> String {
-    if customer.is_active {
-        customer.name.clone()
+    named_customer(&customer.name, !customer.is_active)
+}
+
+/// Customer `name` as a record naming it shows it (an order, an arrears row): "（已归档）"
+/// after it once `archived`.
+pub(crate) fn named_customer(name: &str, archived: bool) -> String {
+    if archived {
+        bracketed(name, t("common.archived"))
     } else {
-        bracketed(&customer.name, t("common.archived"))
+        name.to_owned()
     }
 }
 
@@ -297,6 +303,18 @@ mod tests {
             person_label(&person("East Sales", true)),
             "张伟 (East Sales) (disabled)"
         );
+        set_lang(Lang::Zh);
+    }
+
+    /// Orders and arrears rows name an archived customer as the customer list does.
+    #[test]
+    fn an_archived_customer_is_named_so_wherever_a_record_names_it() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        set_lang(Lang::Zh);
+        assert_eq!(named_customer("康民大药房", true), "康民大药房（已归档）");
+        assert_eq!(named_customer("康民大药房", false), "康民大药房");
+        set_lang(Lang::En);
+        assert_eq!(named_customer("康民大药房", true), "康民大药房 (archived)");
         set_lang(Lang::Zh);
     }
 }

@@ -284,7 +284,9 @@ fn arrears_table(
         Some(
             text(
                 t("finance.customer"),
-                cells(rows, |r| r.customer_name.clone()),
+                cells(rows, |r| {
+                    crate::customers::named_customer(&r.customer_name, r.customer_archived)
+                }),
                 t("arrears.totals"),
             )
             .sorted_by(pb::ArrearsSort::Customer as i32, false),

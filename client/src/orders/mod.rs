@@ -63,11 +63,7 @@ pub(crate) fn decision_label(decision: i32) -> &'static str {
 /// The order's customer as the order views name it: "北京协和医院", with "（已归档）" once
 /// archived (it takes no new orders or shipments; a shipment would be refused).
 pub(crate) fn customer_text(order: &pb::Order) -> String {
-    if order.customer_archived {
-        crate::i18n::bracketed(&order.customer_name, t("common.archived"))
-    } else {
-        order.customer_name.clone()
-    }
+    crate::customers::named_customer(&order.customer_name, order.customer_archived)
 }
 
 /// Whether exception `e` was decided reship and awaits its replacement shipment, which

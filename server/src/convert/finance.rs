@@ -472,6 +472,7 @@ pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {
     pb::ArrearsRow {
         customer_id: r.customer_id,
         customer_name: r.customer_name,
+        customer_archived: r.customer_archived,
         sales_rep: Some(user(r.sales_rep_id, r.sales_rep_name)),
         overdue: wire(&r.ageing.overdue()),
         ageing: Some(ageing(&r.ageing, today)),

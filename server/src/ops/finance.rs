@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Integer, Nullable, Numeric, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Numeric, Text};
 use pharmacrm_shared::money::{Decimal, to_wire};
 use serde::Serialize;
 
@@ -1341,6 +1341,9 @@ pub struct ArrearsRow {
     pub customer_id: i64,
     #[diesel(sql_type = Text)]
     pub customer_name: String,
+    /// The customer is archived (no new orders; what it owes is still collected).
+    #[diesel(sql_type = Bool)]
+    pub customer_archived: bool,
     #[diesel(sql_type = BigInt)]
     pub sales_rep_id: i64,
     #[diesel(sql_type = Text)]
@@ -1550,7 +1553,8 @@ fn arrears_rows_sql(customers: &Sql, today: NaiveDate) -> Sql {
     let mut sql = Sql::new("WITH ageing AS (");
     sql.append(&ageing_sql(customers, today, true)).push(
         ")
-         SELECT g.customer_id, c.name AS customer_name, c.sales_rep_id,
+         SELECT g.customer_id, c.name AS customer_name, NOT c.is_active AS customer_archived,
+                c.sales_rep_id,
                 u.display_name AS sales_rep_name, g.not_due,
                 g.days_1_to_30, g.days_31_to_60, g.days_61_to_90, g.over_90_days, g.on_account,
                 g.oldest_overdue, lp.payment_date AS last_payment_date,

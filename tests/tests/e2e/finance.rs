@@ -1346,7 +1346,7 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .line(w.drug.id, 5, "")
         .place(&mut other.rep)
         .await;
-    ShipmentBuilder::of(&order)
+    let shipment = ShipmentBuilder::of(&order)
         .everything_left("B1")
         .on("2026-11-20")
         .create(&mut other.cs)
@@ -1484,6 +1484,37 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .expect("exported");
     assert_eq!(export.done.rows, 2);
     assert_eq!(title_line(&export.file, "排序："), "预收 降序");
+
+    // An archived customer stays in the list, marked: what it is owed or owes is still
+    // settled.
+    assert!(largest_first.rows.iter().all(|r| !r.customer_archived));
+    w.app.pin_clock("2027-01-05T10:00:00+08:00");
+    other
+        .cs
+        .deliver(&shipment, "2027-01-05T09:00:00+08:00")
+        .await;
+    let fresh = other
+        .rep
+        .customer(other.customer.id)
+        .await
+        .expect("customer");
+    other
+        .rep
+        .customers
+        .set_customer_active(pb::SetActiveRequest {
+            id: fresh.id,
+            version: fresh.version,
+            is_active: false,
+        })
+        .await
+        .expect("archive");
+    let archived = w.finance.send(by_held(true)).await;
+    let marks: Vec<_> = archived
+        .rows
+        .iter()
+        .map(|r| (r.customer_name.as_str(), r.customer_archived))
+        .collect();
+    assert_eq!(marks, [("北京协和医院", false), ("长春市长生大药房", true)]);
 }
 
 #[tokio::test]
