@@ -1746,6 +1746,21 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
         closed.close_reason
     );
     assert_ne!(closed.closed_amount, "0.00");
+    // Placed by the rep who works the customer, entered on the order's date (as the
+    // order view says "placed by 赵营销 <when>"), and shipped likewise.
+    assert_eq!(closed.created_by, "赵营销");
+    let entered_on = |at: &Option<prost_types::Timestamp>| {
+        let at = at.as_ref().expect("a time");
+        chrono::DateTime::from_timestamp(at.seconds, 0)
+            .expect("a valid time")
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+            .to_string()
+    };
+    assert_eq!(entered_on(&closed.created_at), closed.order_date);
+    let shipped = sales2.order(closed.id).await.expect("the order");
+    let shipment = &shipped.shipments[0];
+    assert_eq!(entered_on(&shipment.created_at), shipment.ship_date);
 }
 
 #[tokio::test]

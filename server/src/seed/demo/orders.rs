@@ -1,6 +1,6 @@
 //! The demo orders: an invoicing entity and a handful of orders in every state, recorded
-//! by the demo users themselves (李营销 places, 陈客服 ships), with business dates taken
-//! from the clock: one completed, one shipped partly with a shipment overdue, one with a
+//! by the demo users themselves (李营销 and 赵营销 place their customers' orders, 陈客服
+//! ships), with business dates taken from the clock and entered on those dates: one completed, one shipped partly with a shipment overdue, one with a
 //! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled; and an
 //! older order invoiced and part paid, its rest overdue, in a period 周财务 has
 //! reconciled; sales2's three pharmacies an order each, one with a deducted shortage and
@@ -15,7 +15,7 @@ use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
 use crate::db::models::order::{self, Order};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::{Actor, WriteCtx, position, user};
-use crate::db::schema::{customers, drugs, orders};
+use crate::db::schema::{customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
 use crate::error::AppResult;
 use crate::ops::finance;
@@ -77,11 +77,6 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         grants: &cs_grants,
         audit_key: ctx.audit_key,
     };
-    let viewer = Viewer {
-        user_id: sales1.id,
-        scope: Some(DataScope::All),
-        department_id: None,
-    };
     let reps = Reps::All;
 
     let customer: Option<i64> = customers::table
@@ -136,14 +131,30 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         expiry_date: today + Duration::days(700),
     };
 
+    // The demo's orders and shipments were entered on their business dates (at 09:00),
+    // not when the demo was seeded: their views say who placed or shipped them, and when.
+    let entered_on = |date| demo.clock.start_of(date) + Duration::hours(9);
+    // Places `input` on `date` as `by` (a rep, and their viewer).
+    let place_as = |conn: &mut PgConnection, by: WriteCtx<'_>, input: &OrderInput, date| {
+        let viewer = Viewer {
+            user_id: by.actor.user_id.unwrap_or_default(),
+            scope: Some(DataScope::All),
+            department_id: None,
+        };
+        let placed = ops::place(conn, by, &viewer, input, date)?;
+        diesel::update(orders::table.find(placed.0.id))
+            .set(orders::created_at.eq(entered_on(date)))
+            .execute(conn)?;
+        AppResult::Ok(placed)
+    };
     // Places an order of `lines` (drug index, quantity) on `date`, as 李营销.
     let place = |conn: &mut PgConnection, lines: &[(usize, i64)], date| {
-        ops::place(conn, as_rep, &viewer, &order_input(lines), date)
+        place_as(conn, as_rep, &order_input(lines), date)
     };
     // Ships `lines` of order `o` on `ship_date`, `transit_days` on the way, as 陈客服.
     let ship =
         |conn: &mut PgConnection, o: &Order, ship_date, transit_days, lines: &[BatchLine]| {
-            ops::ship(
+            let shipped = ops::ship(
                 conn,
                 as_cs,
                 &reps,
@@ -152,7 +163,11 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 &fields(ship_date, transit_days),
                 lines,
                 ship_date,
-            )
+            )?;
+            diesel::update(shipments::table.find(shipped.0.id))
+                .set(shipments::created_at.eq(entered_on(ship_date)))
+                .execute(conn)?;
+            AppResult::Ok(shipped)
         };
     // Confirms shipment `s` delivered, signed by `signer` at `arrived_at`.
     let deliver = |conn: &mut PgConnection, s: &Shipment, signer: &str, arrived_at| {
@@ -328,7 +343,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 customer_id,
                 ..order_input(&[(i, 10 + 10 * n), (i + 1, 5)])
             };
-            let (o, lines, _) = ops::place(conn, as_rep2, &viewer, &input, day(20 - 6 * n))?;
+            let (o, lines, _) = place_as(conn, as_rep2, &input, day(20 - 6 * n))?;
             let ship_day = day(19 - 6 * n);
             // The last one ships 10 boxes short of its first line; the rest is closed.
             let short = if i == 2 { 10 } else { 0 };
