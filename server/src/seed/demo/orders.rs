@@ -1,6 +1,7 @@
 //! The demo orders: an invoicing entity and a handful of orders in every state, recorded
 //! by the demo users themselves (李营销 and 赵营销 place their customers' orders, 陈客服
-//! ships), with business dates taken from the clock and entered on those dates: one completed, one shipped partly with a shipment overdue, one with a
+//! ships), with business dates taken from the clock and entered on those dates: one
+//! completed, one shipped partly with a shipment overdue, one with a
 //! damaged box awaiting 李营销's decision, one waiting to ship, one cancelled; and an
 //! older order invoiced and part paid, its rest overdue, in a period 周财务 has
 //! reconciled; sales2's three pharmacies an order each, one with a deducted shortage and
