@@ -474,8 +474,12 @@ impl CustomerView {
                 if is_active {
                     self.set_active(ctx, request);
                 } else if c.open_orders > 0 {
-                    // The server would refuse: say why and which, rather than ask.
+                    // The server would refuse: say why and which, rather than ask; read
+                    // the customer again meanwhile, as orders may have been done since.
                     self.archive_blocked = true;
+                    let id = c.id;
+                    self.customer
+                        .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
                 } else {
                     self.confirm_archive.ask(request);
                 }

@@ -132,9 +132,10 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         expiry_date: today + Duration::days(700),
     };
 
-    // The demo's orders and shipments were entered on their business dates (at 09:00),
-    // not when the demo was seeded: their views say who placed or shipped them, and when.
-    let entered_on = |date| demo.clock.start_of(date) + Duration::hours(9);
+    // The demo's orders and shipments were entered on their business dates (at 09:00, or
+    // now if that is still to come today), not when the demo was seeded: their views say
+    // who placed or shipped them, and when. (Their history, the audit log, says when.)
+    let entered_on = |date| (demo.clock.start_of(date) + Duration::hours(9)).min(demo.clock.now());
     // Places `input` on `date` as `by` (a rep, and their viewer).
     let place_as = |conn: &mut PgConnection, by: WriteCtx<'_>, input: &OrderInput, date| {
         let viewer = Viewer {
