@@ -1086,6 +1086,8 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     ui.click("客户列表");
     ui.click_until("北京协和医院", "证件");
     ui.click_until("证件", "证件编号");
+    // A customer with none yet says so, rather than show nothing.
+    ui.wait_label("暂无记录");
 
     ui.type_into("证件编号", "京药2026-0001");
     ui.type_into("发证机关", "北京市药品监督管理局");

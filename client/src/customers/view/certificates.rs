@@ -104,7 +104,7 @@ impl CertificatesTab {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let certificates = self.records.rows();
-        self.records.delete_error_ui(ui);
+        self.records.list_status_ui(ui);
         let can_write = ctx.can(Permission::CustomerCertificateWrite);
         let mut download = None;
         let mut edit = None;

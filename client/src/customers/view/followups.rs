@@ -95,7 +95,7 @@ impl FollowupsTab {
             ui.separator();
         }
         let mut edit = None;
-        self.0.delete_error_ui(ui);
+        self.0.list_status_ui(ui);
         for f in self.0.rows() {
             ui.horizontal_wrapped(|ui| {
                 let when = format::timestamp(f.happened_at.as_ref());

@@ -525,7 +525,7 @@ impl CustomerView {
                     }
                 }
                 _ => {
-                    ui.label(&c.id_number_masked);
+                    ui.label(or_dash(&c.id_number_masked));
                     if ctx.can(Permission::CustomerSensitiveRead)
                         && !c.id_number_masked.is_empty()
                         && ui

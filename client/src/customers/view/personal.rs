@@ -97,7 +97,7 @@ impl PersonalTab {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
         let can_write = ctx.can(Permission::CustomerProfileWrite);
         let mut edit = None;
-        self.0.delete_error_ui(ui);
+        self.0.list_status_ui(ui);
         for r in in_tab_order(self.0.rows()) {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));

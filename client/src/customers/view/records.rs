@@ -90,7 +90,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
     /// form is for a new record again: its draft becomes `next(&draft)` (what stays chosen,
     /// the rest cleared), `draft` being the new record's draft of before, when the one saved
     /// was an edit. A failed delete is said above the list
-    /// ([`Records::delete_error_ui`]), leaving the form's complaints as they are.
+    /// ([`Records::list_status_ui`]), leaving the form's complaints as they are.
     pub fn poll(&mut self, next: impl FnOnce(&D) -> D) -> RecordsPolled {
         self.list.poll();
         let saved = self.errors.poll(&mut self.save);
@@ -108,10 +108,16 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         }
     }
 
-    /// Why the last delete failed, if it did, as an error line.
-    pub fn delete_error_ui(&self, ui: &mut egui::Ui) {
+    /// Above the list: why the last delete failed, if it did; the list's own state (a
+    /// spinner while it is first read, why reading it failed); "暂无记录" when the customer
+    /// has none.
+    pub fn list_status_ui(&self, ui: &mut egui::Ui) {
         if let Some(error) = self.delete.error() {
             widgets::error_line(ui, error);
+        }
+        widgets::request_status(ui, &self.list);
+        if self.list.value().is_some_and(Vec::is_empty) {
+            ui.label(egui::RichText::new(t("records.none")).weak());
         }
     }
 
