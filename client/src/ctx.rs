@@ -41,8 +41,14 @@ pub enum Navigate {
         /// The customer the order is for.
         customer_id: i64,
     },
-    /// The order view of this order.
-    Order(i64),
+    /// The order view of this order, opened from module `from` (its back button returns
+    /// there; from 订单管理 itself, to the order list).
+    Order {
+        /// The order.
+        id: i64,
+        /// The module that opened it.
+        from: pharmacrm_shared::Module,
+    },
 }
 
 impl Navigate {
@@ -52,7 +58,7 @@ impl Navigate {
         match self {
             Navigate::Module(m) => *m,
             Navigate::MyWork | Navigate::Customer { .. } => Module::Customer,
-            Navigate::NewOrder { .. } | Navigate::Order(_) => Module::Order,
+            Navigate::NewOrder { .. } | Navigate::Order { .. } => Module::Order,
         }
     }
 }

@@ -121,8 +121,8 @@ fn quantity_given(text: &str) -> bool {
 enum Leave {
     /// Back to the list.
     List,
-    /// An order's view.
-    Order(i64),
+    /// An order's view, and the module its back button returns to (none: the list).
+    Order(i64, Option<Module>),
     /// The order form, for this customer or with the customer picker.
     NewOrder(Option<i64>),
 }
@@ -132,6 +132,9 @@ enum Leave {
 pub struct OrdersPanel {
     screens: widgets::Screens<form::OrderFormPanel, view::OrderView, Leave>,
     list: list::OrderList,
+    /// The module a closed order view returns to (it was opened from there), shown once
+    /// this frame is drawn.
+    return_to: Option<Module>,
 }
 
 impl Unsaved for OrdersPanel {
@@ -148,7 +151,10 @@ impl ModulePanel for OrdersPanel {
 
     fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
         match target {
-            Navigate::Order(id) => self.leave(Leave::Order(*id)),
+            Navigate::Order { id, from } => {
+                let back = (*from != Module::Order).then_some(*from);
+                self.leave(Leave::Order(*id, back));
+            }
             Navigate::NewOrder { customer_id } => self.leave(Leave::NewOrder(Some(*customer_id))),
             _ => {}
         }
@@ -165,7 +171,7 @@ impl ModulePanel for OrdersPanel {
         let mut placed = None;
         match &mut self.screens.page {
             Screen::List => match self.list.ui(ui, ctx) {
-                Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id)),
+                Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id, None)),
                 Some(list::ListCommand::New) => go = Some(Leave::NewOrder(None)),
                 None => {}
             },
@@ -195,6 +201,9 @@ impl ModulePanel for OrdersPanel {
         if let Some(target) = leave {
             self.leave(target);
         }
+        if let Some(module) = self.return_to.take() {
+            ctx.navigate(Navigate::Module(module));
+        }
     }
 }
 
@@ -209,11 +218,16 @@ impl OrdersPanel {
     fn go(&mut self, leave: Leave) {
         match leave {
             Leave::List => {
+                // An order opened from another module: back there, as it was left.
+                if let Screen::View(view) = &self.screens.page {
+                    self.return_to = view.back();
+                }
                 self.list.refresh();
                 self.screens.page = Screen::List;
             }
-            Leave::Order(id) => {
-                self.screens.page = Screen::View(Box::new(view::OrderView::new(id)));
+            Leave::Order(id, back) => {
+                let view = view::OrderView::new(id).back_to(back);
+                self.screens.page = Screen::View(Box::new(view));
             }
             Leave::NewOrder(customer_id) => {
                 self.screens.page = Screen::New(Box::new(form::OrderFormPanel::new(customer_id)));

@@ -147,6 +147,8 @@ pub struct OrderView {
     ending: Option<(Ending, String)>,
     ending_errors: FieldErrors,
     ending_sent: Requested<pb::OrderDetail>,
+    /// The module its back button returns to (opened from there); none: the order list.
+    back: Option<pharmacrm_shared::Module>,
 }
 
 impl Unsaved for OrderView {
@@ -175,7 +177,18 @@ impl OrderView {
             ending: None,
             ending_errors: FieldErrors::default(),
             ending_sent: Requested::NotRequested,
+            back: None,
         }
+    }
+
+    /// The view, its back button returning to `back` (none: the order list).
+    pub fn back_to(self, back: Option<pharmacrm_shared::Module>) -> OrderView {
+        OrderView { back, ..self }
+    }
+
+    /// Where its back button returns (none: the order list).
+    pub fn back(&self) -> Option<pharmacrm_shared::Module> {
+        self.back
     }
 
     /// The view of an order just placed, with the server's warnings.
@@ -223,7 +236,12 @@ impl OrderView {
 
         let mut command = None;
         ui.horizontal(|ui| {
-            if ui.button(t("orders.back")).clicked() {
+            let back = match self.back {
+                Some(module) => t("common.back_to_module")
+                    .replace("{module}", crate::shell::module_label(module)),
+                None => t("orders.back").to_owned(),
+            };
+            if ui.button(back).clicked() {
                 command = Some(ViewCommand::Close);
             }
             if ui.button(t("common.reload")).clicked() {

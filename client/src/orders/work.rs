@@ -3,7 +3,7 @@
 //! manager's, the team's (the data scope's). Each entry opens its order.
 
 use egui::RichText;
-use pharmacrm_shared::{Permission, pb, permission};
+use pharmacrm_shared::{Module, Permission, pb, permission};
 
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
@@ -68,7 +68,10 @@ impl OrderWork {
             for s in &list.shipments {
                 ui.horizontal_wrapped(|ui| {
                     if ui.link(&s.order_number).clicked() {
-                        ctx.navigate(Navigate::Order(s.order_id));
+                        ctx.navigate(Navigate::Order {
+                            id: s.order_id,
+                            from: Module::Customer,
+                        });
                     }
                     ui.label(&s.customer_name);
                     ui.label(&s.number);
@@ -139,7 +142,10 @@ fn exceptions_ui(
     for e in &list.exceptions {
         ui.horizontal_wrapped(|ui| {
             if ui.link(&e.order_number).clicked() {
-                ctx.navigate(Navigate::Order(e.order_id));
+                ctx.navigate(Navigate::Order {
+                    id: e.order_id,
+                    from: Module::Customer,
+                });
             }
             ui.label(&e.customer_name);
             widgets::team_rep(ui, ctx, e.sales_rep.as_ref());

@@ -241,7 +241,7 @@ impl CustomerView {
             Back::List => t("customer.back").to_owned(),
             Back::Work => t("customer.back_to_work").to_owned(),
             Back::Module(module) => {
-                t("customer.back_to_module").replace("{module}", crate::shell::module_label(module))
+                t("common.back_to_module").replace("{module}", crate::shell::module_label(module))
             }
         };
         if ui.button(back).clicked() {
@@ -688,7 +688,10 @@ fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
         );
         for order in &c.oldest_open_orders {
             if ui.link(&order.number).clicked() {
-                ctx.navigate(Navigate::Order(order.id));
+                ctx.navigate(Navigate::Order {
+                    id: order.id,
+                    from: pharmacrm_shared::Module::Customer,
+                });
             }
         }
         if c.open_orders as usize > c.oldest_open_orders.len() {

@@ -1,7 +1,7 @@
 //! The customer view's order tabs: the customer's orders and shipments, paged, each row
 //! opening its order in the order module.
 
-use pharmacrm_shared::{Permission, pb};
+use pharmacrm_shared::{Module, Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
@@ -73,7 +73,10 @@ impl OrderTabs {
             .map(|r| (r.orders.clone(), r.total))
             .unwrap_or_default();
         if let Some(id) = orders_table(ui, "customer_orders", &rows, false, None, None) {
-            ctx.navigate(Navigate::Order(id));
+            ctx.navigate(Navigate::Order {
+                id,
+                from: Module::Customer,
+            });
         }
         if widgets::pager(ui, &mut self.orders_offset, rows.len(), total, PAGE) {
             self.load_orders(ctx);
@@ -90,7 +93,10 @@ impl OrderTabs {
             .map(|r| (r.shipments.clone(), r.total))
             .unwrap_or_default();
         if let Some(order_id) = shipments_table(ui, "customer_shipments", &rows, None) {
-            ctx.navigate(Navigate::Order(order_id));
+            ctx.navigate(Navigate::Order {
+                id: order_id,
+                from: Module::Customer,
+            });
         }
         if widgets::pager(ui, &mut self.shipments_offset, rows.len(), total, PAGE) {
             self.load_shipments(ctx);
