@@ -98,7 +98,8 @@ impl Referent {
 
     /// The SQL condition a record of this kind meets when `$1` is what people call it:
     /// its name or number as [`Referent::source`] gives it; a user's username (in any
-    /// case) or display name; a certificate's number or its customer's name.
+    /// case) or display name; a certificate's number or its customer's name; a shipment's
+    /// or a transport exception's number or its order's.
     fn matching(self) -> String {
         match self {
             Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
@@ -117,10 +118,18 @@ impl Referent {
                                                 AND pinyin_key(c.name) COLLATE \"zh-x-icu\"
                                                     = pinyin_key($1))"
                 .to_owned(),
-            Referent::Order
-            | Referent::Shipment
-            | Referent::TransportException
-            | Referent::Payment => "number = upper($1)".to_owned(),
+            Referent::Order | Referent::Payment => "number = upper($1)".to_owned(),
+            // An order's number finds its shipments and exceptions too: what happened to
+            // the order. Each condition through its index.
+            Referent::Shipment | Referent::TransportException => {
+                let (table, _) = self.source();
+                format!(
+                    "id IN (SELECT id FROM {table} WHERE number = upper($1)
+                            UNION
+                            SELECT r.id FROM {table} r JOIN orders o ON o.id = r.order_id
+                             WHERE o.number = upper($1))"
+                )
+            }
             other => format!("({}) = $1", other.source().1),
         }
     }

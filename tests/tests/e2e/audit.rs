@@ -453,23 +453,6 @@ async fn a_shipments_lines_name_their_drug_and_batch() {
         Some(head.number.as_str())
     );
 
-    // An order is found by its number, in any case.
-    let by_number = entries(
-        &app,
-        pb::SearchAuditRequest {
-            object_id: head.number.to_lowercase(),
-            ..Default::default()
-        },
-    )
-    .await;
-    assert_eq!(
-        by_number
-            .iter()
-            .map(|e| (e.action.as_str(), e.object_id.clone()))
-            .collect::<Vec<_>>(),
-        [("order.create", head.id.to_string())]
-    );
-
     // An exception's lines name the shipment line: drug, specification, batch.
     let exception = team
         .cs
@@ -491,5 +474,37 @@ async fn a_shipments_lines_name_their_drug_and_batch() {
             .map(String::as_str),
         Some("阿莫西林胶囊 0.25g×24粒 B2611"),
         "{names:?}"
+    );
+
+    // An order is found by its number, in any case, with what happened to it: its
+    // shipments and exceptions; a shipment by its own number, alone.
+    let by_number = |number: String| {
+        let app = &app;
+        async move {
+            entries(
+                app,
+                pb::SearchAuditRequest {
+                    object_id: number,
+                    ..Default::default()
+                },
+            )
+            .await
+            .iter()
+            .map(|e| (e.action.clone(), e.object_id.clone()))
+            .collect::<Vec<_>>()
+        }
+    };
+    let of = |action: &str, id: i64| (action.to_owned(), id.to_string());
+    assert_eq!(
+        by_number(head.number.to_lowercase()).await,
+        [
+            of("transport_exception.report", exception.id),
+            of("shipment.create", shipment.id),
+            of("order.create", head.id),
+        ]
+    );
+    assert_eq!(
+        by_number(shipment.number.clone()).await,
+        [of("shipment.create", shipment.id)]
     );
 }
