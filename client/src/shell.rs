@@ -51,14 +51,9 @@ pub fn module_visible(ctx: &AppCtx, module: Module) -> bool {
 }
 
 /// The modules of the navigation, in order (the audit log lives in 系统管理).
-pub const NAV_MODULES: &[Module] = &[
-    Module::Drug,
-    Module::Customer,
-    Module::Order,
-    Module::Finance,
-    Module::Report,
-    Module::Admin,
-];
+pub fn nav_modules() -> impl Iterator<Item = Module> {
+    Module::ALL.iter().copied().filter(|m| *m != Module::Audit)
+}
 
 /// The module's name in the UI language.
 pub fn module_label(module: Module) -> &'static str {
@@ -193,7 +188,7 @@ impl MainWindow {
             .exact_size(150.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
-                for &module in NAV_MODULES {
+                for module in nav_modules() {
                     if module_visible(&self.ctx, module) {
                         let selected = self.module == Some(module);
                         if ui
@@ -269,10 +264,7 @@ fn first_module(ctx: &AppCtx) -> Option<Module> {
     if ctx.can(Permission::PaymentWrite) && !ctx.can(Permission::AdminUsers) {
         return Some(Module::Finance);
     }
-    NAV_MODULES
-        .iter()
-        .copied()
-        .find(|m| module_visible(ctx, *m))
+    nav_modules().find(|m| module_visible(ctx, *m))
 }
 
 fn coming_ui(ui: &mut egui::Ui, module: Module) {

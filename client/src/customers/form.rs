@@ -172,11 +172,7 @@ impl FormPanel {
                     .map(|r| r.types),
             );
             for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
-                slot.request(
-                    ctx.customers()
-                        .list_reps(pb::ListRepsRequest { role: role.into() })
-                        .map(|r| r.reps),
-                );
+                super::request_reps(slot, ctx, role);
             }
         }
         self.types.poll();

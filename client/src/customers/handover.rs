@@ -57,11 +57,7 @@ impl HandoverPanel {
                 (&mut self.cs_reps, "cs"),
                 (&mut self.holders, "holders"),
             ] {
-                slot.request(
-                    ctx.customers()
-                        .list_reps(pb::ListRepsRequest { role: role.into() })
-                        .map(|r| r.reps),
-                );
+                super::request_reps(slot, ctx, role);
             }
         }
         self.sales_reps.poll();

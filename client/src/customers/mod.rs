@@ -263,6 +263,16 @@ fn person_label(person: &pb::UserRef) -> String {
     }
 }
 
+/// Asks the server for the people of `role` (`ListReps`: "sales", "cs", "sales_all",
+/// "cs_all", "holders" or "handlers") into `slot`, keeping what it shows meanwhile.
+pub(crate) fn request_reps(slot: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx, role: &str) {
+    slot.request(
+        ctx.customers()
+            .list_reps(pb::ListRepsRequest { role: role.into() })
+            .map(|r| r.reps),
+    );
+}
+
 /// The people a rep picker offers (from `ListReps`), but `except` (0 for nobody), with
 /// their departments.
 pub(crate) fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Vec<(i64, String)> {

@@ -257,11 +257,7 @@ fn load_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx, role: RepRole
             RepRole::Sales => "sales",
             RepRole::Handlers => "handlers",
         };
-        reps.request(
-            ctx.customers()
-                .list_reps(pb::ListRepsRequest { role: role.into() })
-                .map(|r| r.reps),
-        );
+        crate::customers::request_reps(reps, ctx, role);
     }
     reps.poll();
 }

@@ -123,11 +123,7 @@ impl OrderList {
                 (&mut self.cs_reps, "cs_all"),
             ];
             for (slot, role) in roles {
-                slot.request(
-                    ctx.customers()
-                        .list_reps(pb::ListRepsRequest { role: role.into() })
-                        .map(|r| r.reps),
-                );
+                crate::customers::request_reps(slot, ctx, role);
             }
         }
         self.sales_reps.poll();

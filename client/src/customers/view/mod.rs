@@ -447,11 +447,7 @@ impl CustomerView {
                 });
                 self.assign_errors.set(None);
                 for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
-                    slot.request(
-                        ctx.customers()
-                            .list_reps(pb::ListRepsRequest { role: role.into() })
-                            .map(|r| r.reps),
-                    );
+                    crate::customers::request_reps(slot, ctx, role);
                 }
             }
             if ctx.can(Permission::OrderWrite)
