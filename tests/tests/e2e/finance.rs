@@ -1501,11 +1501,7 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     other
         .rep
         .customers
-        .set_customer_active(pb::SetActiveRequest {
-            id: fresh.id,
-            version: fresh.version,
-            is_active: false,
-        })
+        .set_customer_active(set_active(&fresh, false))
         .await
         .expect("archive");
     let archived = w.finance.send(by_held(true)).await;
