@@ -1516,9 +1516,8 @@ impl ArrearsSelection {
     /// ascending when largest first, descending when smallest); by name, of
     /// `customers_name_order` (ties by id the same way as the names); by what is held on
     /// account, a sort of the matches (those who paid ahead are few), ties as by
-    /// outstanding. Text, not bound SQL:
-    /// an export's order is text ([`super::reports::Query`]); `today` is a date, written
-    /// as a literal.
+    /// outstanding. Text, not bound SQL: an export's order is text
+    /// ([`super::reports::Query`]); `today` is a date, written as a literal.
     fn order(&self, cr: &str, name: &str, today: NaiveDate) -> String {
         let (dir, tie) = if self.descending {
             ("DESC", "")
