@@ -503,7 +503,7 @@ pub fn export(
             ];
             // Customers who paid ahead: what each holds.
             if filter.bucket == super::finance::ArrearsBucket::InCredit {
-                amounts.push(money(msg!("report.sheet.on_account_held"), |a| {
+                amounts.push(money(msg!("report.sheet.ageing.on_account"), |a| {
                     a.on_account
                 }));
             }
@@ -776,7 +776,7 @@ pub fn filter_lines(
                 S::OldestDue => Some(msg!("report.sheet.oldest_overdue")),
                 S::Customer => Some(msg!("report.sheet.customer")),
                 S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
-                S::OnAccount => Some(msg!("report.sheet.on_account_held")),
+                S::OnAccount => Some(msg!("report.sheet.ageing.on_account")),
             };
             column.map(|column| sorted_by(column, !filter.descending))
         }
