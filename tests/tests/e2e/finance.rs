@@ -7,7 +7,8 @@
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, set_active,
+    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, reversing,
+    set_active,
 };
 use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
 use tonic::Code;
@@ -450,20 +451,10 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
 
     // A reversed payment is no longer on record: keying it again is not refused.
     w.finance
-        .send(pb::ReversePaymentRequest {
-            id: first.id,
-            version: first.version,
-            reason: "重复登记".into(),
-            reversal_date: "2026-09-20".into(),
-        })
+        .send(reversing(&first, "重复登记", "2026-09-20"))
         .await;
     w.finance
-        .send(pb::ReversePaymentRequest {
-            id: confirmed.id,
-            version: confirmed.version,
-            reason: "重复登记".into(),
-            reversal_date: "2026-09-20".into(),
-        })
+        .send(reversing(&confirmed, "重复登记", "2026-09-20"))
         .await;
     w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
     assert_ledger_sums_are_kept(&w.app);
@@ -786,12 +777,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["payment_date"]);
     assert_zh_contains(&refused, "已对账");
-    let reverse = |date: &str| pb::ReversePaymentRequest {
-        id: wrong.id,
-        version: wrong.version,
-        reason: "金额录错".into(),
-        reversal_date: date.into(),
-    };
+    let reverse = |date: &str| reversing(&wrong, "金额录错", date);
     let refused = w
         .finance
         .try_send(reverse("2026-10-25"))
@@ -935,12 +921,7 @@ async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
     assert_eq!(paid.unallocated, "100.00", "nothing was owed yet");
     // Shipped on the 10th: the credit on account pays it that day.
     w.shipped_on(c, "2026-09-10", 50).await;
-    let reverse = |date: &str| pb::ReversePaymentRequest {
-        id: paid.id,
-        version: paid.version,
-        reason: "银行退票".into(),
-        reversal_date: date.into(),
-    };
+    let reverse = |date: &str| reversing(&paid, "银行退票", date);
     let refused = w
         .finance
         .try_send(reverse("2026-09-05"))
@@ -1446,14 +1427,7 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .expect("a 预收 column");
     assert_eq!(rows[header + 1][held_at], calamine::Data::Float(90.0));
     // Reversed, the payment leaves no credit and the customer owes again.
-    w.finance
-        .send(pb::ReversePaymentRequest {
-            id: paid.id,
-            version: paid.version,
-            reason: "退票".into(),
-            reversal_date: "2026-12-31".into(),
-        })
-        .await;
+    w.finance.send(reversing(&paid, "退票", "2026-12-31")).await;
     let everyone = w.finance.send(list(pb::ArrearsBucket::Any)).await;
     assert_eq!(names(&everyone), ["北京协和医院", "长春市长生大药房"]);
     assert_eq!(
@@ -1477,6 +1451,17 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     assert_eq!(names(&largest_first), ["北京协和医院", "长春市长生大药房"]);
     let smallest_first = w.finance.send(by_held(false)).await;
     assert_eq!(names(&smallest_first), ["长春市长生大药房", "北京协和医院"]);
+    // Outside the paid-ahead list nobody holds anything to sort by: the sort is refused.
+    let refused = w
+        .finance
+        .try_send(pb::ListArrearsRequest {
+            bucket: pb::ArrearsBucket::Any as i32,
+            ..by_held(true)
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["sort"]);
+    assert_zh_contains(&refused, "预收（多付款）");
     let export = w
         .finance
         .export(pb::export_request::Report::Arrears(by_held(true)))

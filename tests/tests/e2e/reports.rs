@@ -10,6 +10,7 @@ use pharmacrm_shared::pb::export_request::Report;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, invoicing_entity,
+    reversing,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, rerun_with_env,
@@ -618,12 +619,7 @@ async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     // October carries the reversal, and the two months together net to nothing.
     w.app.pin_clock("2026-10-05T10:00:00+08:00");
     finance
-        .send(pb::ReversePaymentRequest {
-            id: paid.id,
-            version: paid.version,
-            reason: "银行退票".into(),
-            reversal_date: "2026-10-05".into(),
-        })
+        .send(reversing(&paid, "银行退票", "2026-10-05"))
         .await;
     let collected = |p: &pb::EmployeePerformanceReport| {
         let rep_b = p.rows.iter().find(|r| r.user_id == w.rep_b.id);
