@@ -134,13 +134,21 @@ async fn keyset_pages_cover_every_match_once_in_pinyin_order() {
 }
 
 /// Place names sort by the place's sound, not by the commonest sound of their first
-/// character: 长沙 is cháng (before 康), 厦门 xià (after 上海), through the pages too.
+/// character: 长沙 is cháng (before 康), 厦门 xià (after 上海), but 长子县 zhǎng, through the
+/// pages too.
 #[tokio::test]
 async fn customers_named_after_places_sort_as_the_places_are_read() {
     let app = TestApp::spawn().await;
     let team = app.customer_team("中山医院", "rep-p", "cs-p").await;
     let mut rep = team.rep;
-    for name in ["厦门医院", "康民医院", "长沙医院", "上海医院", "重庆医院"] {
+    for name in [
+        "厦门医院",
+        "康民医院",
+        "长沙医院",
+        "上海医院",
+        "重庆医院",
+        "长子县人民医院",
+    ] {
         CustomerBuilder::new(name)
             .served_by(team.cs.id)
             .create(&mut rep)
@@ -155,6 +163,7 @@ async fn customers_named_after_places_sort_as_the_places_are_read() {
             "康民医院",
             "上海医院",
             "厦门医院",
+            "长子县人民医院",
             "中山医院"
         ]
     );

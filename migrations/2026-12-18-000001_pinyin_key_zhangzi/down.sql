@@ -1,0 +1,16 @@
+CREATE OR REPLACE FUNCTION pinyin_key(name TEXT) RETURNS TEXT
+    LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE
+        WHEN name LIKE '长%' THEN '常' || substr(name, 2)
+        WHEN name LIKE '厦门%' THEN '夏' || substr(name, 2)
+        WHEN name LIKE '蚌埠%' THEN '泵' || substr(name, 2)
+        WHEN name LIKE '六安%' THEN '陆' || substr(name, 2)
+        WHEN name LIKE '番禺%' THEN '潘' || substr(name, 2)
+        WHEN name LIKE '单县%' THEN '善' || substr(name, 2)
+        WHEN name LIKE '乐清%' THEN '月' || substr(name, 2)
+        ELSE name
+    END;
+
+REINDEX INDEX customers_name_order;
+REINDEX INDEX customers_archived_name;
+REINDEX INDEX drugs_name_order;
