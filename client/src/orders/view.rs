@@ -709,10 +709,22 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     &mut header,
                     [t("orders.line_no"), t("order.drug"), t("order.unit")],
                 );
+                // The two columns that count the same units twice say so on hover: a
+                // damaged unit was signed for and then reported.
+                let hints = [
+                    (t("order.delivered"), t("order.delivered_hint")),
+                    (
+                        t("order.exception_quantity"),
+                        t("order.exception_quantity_hint"),
+                    ),
+                ];
                 for (label, _) in &figures {
                     header.col(|ui| {
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            ui.strong(*label);
+                            let shown = ui.strong(*label);
+                            if let Some((_, hint)) = hints.iter().find(|(l, _)| l == label) {
+                                shown.on_hover_text(*hint);
+                            }
                         });
                     });
                 }
