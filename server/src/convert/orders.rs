@@ -546,28 +546,47 @@ fn batch_line(
     }
 }
 
-/// The batch lines of a shipment or of a replacement, field `prefix`: at least one, each
-/// split by `parts` into (order or exception line id, quantity, batch number, expiry
-/// date) and checked by [`batch_line`].
-fn batch_lines<L>(
-    prefix: &str,
-    lines: Vec<L>,
-    check: &mut FieldCheck,
+/// A shipment or a replacement as sent, each part named by its field: the id and version
+/// of what it ships against (an order, an exception), its fields, and its batch lines (at
+/// least one, each split by `parts` into order or exception line id, quantity, batch
+/// number and expiry date, and checked by [`batch_line`]). Returns (id, version, fields,
+/// lines). Errors: INVALID_ARGUMENT naming every bad field.
+fn shipment_draft<L>(
+    (id_field, owner_id): (&'static str, i64),
+    (version_field, version): (&'static str, i32),
+    (fields_prefix, fields): (&'static str, Option<pb::ShipmentInput>),
+    (lines_prefix, lines): (&'static str, Vec<L>),
     parts: fn(L) -> (i64, i64, String, String),
-) -> Vec<BatchLine> {
+) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+    let owner_id = id(id_field, owner_id)?;
+    let mut check = FieldCheck::default();
+    read_version(version_field, version, &mut check);
+    let fields = shipment_fields(fields_prefix, fields, &mut check);
     if lines.is_empty() {
-        check.fail(prefix.to_owned(), msg!("shipment.lines_required"));
+        check.fail(lines_prefix, msg!("shipment.lines_required"));
     }
-    lines
+    let lines = lines
         .into_iter()
         .enumerate()
         .map(|(i, l)| {
             let (line_id, units, batch_no, expiry_date) = parts(l);
-            batch_line(prefix, i, line_id, units, &batch_no, &expiry_date, check)
+            batch_line(
+                lines_prefix,
+                i,
+                line_id,
+                units,
+                &batch_no,
+                &expiry_date,
+                &mut check,
+            )
         })
-        .collect()
+        .collect();
+    check.finish()?;
+    Ok((owner_id, version, fields, lines))
 }
 
+/// A shipment as sent: (order id, order version, fields, lines), each field checked
+/// (`shipment.*`, `lines[i].*`). Errors: INVALID_ARGUMENT naming every bad field.
 pub fn create_shipment(
     req: pb::CreateShipmentRequest,
 ) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
@@ -577,15 +596,13 @@ pub fn create_shipment(
         shipment,
         lines,
     } = req;
-    let order_id = id("order_id", order_id)?;
-    let mut check = FieldCheck::default();
-    read_version("order_version", order_version, &mut check);
-    let fields = shipment_fields("shipment", shipment, &mut check);
-    let lines = batch_lines("lines", lines, &mut check, |l| {
-        (l.order_line_id, l.quantity, l.batch_no, l.expiry_date)
-    });
-    check.finish()?;
-    Ok((order_id, order_version, fields, lines))
+    shipment_draft(
+        ("order_id", order_id),
+        ("order_version", order_version),
+        ("shipment", shipment),
+        ("lines", lines),
+        |l| (l.order_line_id, l.quantity, l.batch_no, l.expiry_date),
+    )
 }
 
 pub fn confirm_delivery(
@@ -811,15 +828,13 @@ pub fn ship_replacement(
         replacement,
         replacement_lines,
     } = req;
-    let exception_id = id("exception_id", exception_id)?;
-    let mut check = FieldCheck::default();
-    read_version("version", version, &mut check);
-    let shipment = shipment_fields("replacement", replacement, &mut check);
-    let lines = batch_lines("replacement_lines", replacement_lines, &mut check, |l| {
-        (l.exception_line_id, l.quantity, l.batch_no, l.expiry_date)
-    });
-    check.finish()?;
-    Ok((exception_id, version, shipment, lines))
+    shipment_draft(
+        ("exception_id", exception_id),
+        ("version", version),
+        ("replacement", replacement),
+        ("replacement_lines", replacement_lines),
+        |l| (l.exception_line_id, l.quantity, l.batch_no, l.expiry_date),
+    )
 }
 
 pub fn list_exceptions(
