@@ -1683,12 +1683,7 @@ async fn orders_are_found_by_any_part_of_their_number_customer_status_overdue_an
 async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_decision_waiting() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
     let mut sales1 = app.demo_user("sales1").await;
-    let found = sales1
-        .orders
-        .search_orders(pb::SearchOrdersRequest::default())
-        .await
-        .expect("search")
-        .into_inner();
+    let found = sales1.send(pb::SearchOrdersRequest::default()).await;
     let statuses: BTreeSet<i32> = found.orders.iter().map(|o| o.status).collect();
     let every: BTreeSet<i32> = [
         pb::OrderStatus::Pending,
@@ -1702,40 +1697,31 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
     .collect();
     assert_eq!(statuses, every);
     let awaiting = sales1
-        .orders
-        .list_exceptions(pb::ListExceptionsRequest {
+        .send(pb::ListExceptionsRequest {
             awaiting_decision: true,
             mine: true,
             ..Default::default()
         })
-        .await
-        .expect("exceptions")
-        .into_inner();
+        .await;
     assert_eq!(awaiting.exceptions.len(), 1);
     let mut service1 = app.demo_user("service1").await;
     let overdue = service1
-        .orders
-        .list_shipments(pb::ListShipmentsRequest {
+        .send(pb::ListShipmentsRequest {
             overdue_only: true,
             mine: true,
             ..Default::default()
         })
-        .await
-        .expect("shipments")
-        .into_inner();
+        .await;
     assert_eq!(overdue.shipments.len(), 1);
     assert!(overdue.shipments[0].overdue);
     // sales2 closed one order, 10 boxes short: it is completed, its net what shipped.
     let mut sales2 = app.demo_user("sales2").await;
     let closed = sales2
-        .orders
-        .search_orders(pb::SearchOrdersRequest {
+        .send(pb::SearchOrdersRequest {
             closed_only: true,
             ..Default::default()
         })
         .await
-        .expect("search")
-        .into_inner()
         .orders;
     assert_eq!(closed.len(), 1);
     let closed = closed[0].header();
