@@ -1876,20 +1876,34 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     ui.wait_label_contains("还有 1 个订单未完成");
     // The order cancelled elsewhere meanwhile: 归档 reads the customer again, the line
     // goes, and the next press asks.
-    server.runtime.block_on(async {
-        team.rep
-            .cancel_order(&order, "客户改期")
-            .await
-            .expect("cancel");
+    let cancel_then_ask =
+        |ui: &mut Ui, rep: &mut pharmacrm_tests::Clients, order: &pb::OrderDetail| {
+            server.runtime.block_on(async {
+                rep.cancel_order(order, "客户改期").await.expect("cancel");
+            });
+            ui.press(Role::Button, "归档");
+            ui.wait_for("the line gone once the customer is read again", |h| {
+                h.query_all_by_label_contains("个订单未完成")
+                    .next()
+                    .is_none()
+            });
+            ui.press(Role::Button, "归档");
+            ui.wait_label_contains("不能再下单或发货");
+        };
+    cancel_then_ask(&mut ui, &mut team.rep, &order);
+    // An order placed while the question is open: the server refuses, and the view reads
+    // the customer again and names the order as a link, not the server's sentence.
+    let late = server.runtime.block_on(async {
+        place_order(&mut team.rep, team.customer.id, &[(drug.id, 5, "")]).await
     });
     ui.press(Role::Button, "归档");
-    ui.wait_for("the line gone once the customer is read again", |h| {
-        h.query_all_by_label_contains("个订单未完成")
-            .next()
-            .is_none()
-    });
-    ui.press(Role::Button, "归档");
-    ui.wait_label_contains("不能再下单或发货");
+    ui.wait_label_contains("还有 1 个订单未完成");
+    ui.wait_label(&late.header().number);
+    assert!(
+        !ui.shows_contains("未完成的订单（"),
+        "the refusal's sentence is not shown"
+    );
+    cancel_then_ask(&mut ui, &mut team.rep, &late);
     ui.press(Role::Button, "归档");
     // Archived: marked, no more orders, and it can be restored.
     ui.wait_role(Role::Button, "恢复");

@@ -209,7 +209,21 @@ impl CustomerView {
                 match self.action_from {
                     Some(Dialog::Type) => self.type_errors.set(error),
                     Some(Dialog::Assign) => self.assign_errors.set(error),
-                    Some(Dialog::Archive) => self.archive_error = error,
+                    Some(Dialog::Archive) => {
+                        // Refused for orders placed since the customer was read: read it
+                        // again, and the line naming them, as links, says why.
+                        if error
+                            .as_ref()
+                            .is_some_and(|e| e.code == Some(tonic::Code::FailedPrecondition))
+                        {
+                            self.archive_blocked = true;
+                            let id = self.id;
+                            self.customer.request(
+                                ctx.customers().get_customer(pb::GetCustomerRequest { id }),
+                            );
+                        }
+                        self.archive_error = error;
+                    }
                     None => {}
                 }
                 false
@@ -484,11 +498,11 @@ impl CustomerView {
         if let Some(error) = self.revealed.error() {
             widgets::error_line(ui, error);
         }
-        if let Some(error) = &self.archive_error {
-            widgets::error_line(ui, error);
-        }
         if self.archive_blocked && c.is_active && c.open_orders > 0 {
+            // Says what the server's refusal says, the orders as links.
             open_orders_line(ui, ctx, c);
+        } else if let Some(error) = &self.archive_error {
+            widgets::error_line(ui, error);
         }
         let question = t("customer.archive_question").replace("{name}", &c.name);
         if let Some(request) = self.confirm_archive.ui(
