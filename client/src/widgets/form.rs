@@ -322,33 +322,39 @@ impl FormUi<'_> {
     }
 
     /// The label cell of `field`'s row: one line, never wrapped, with a red `*` when the
-    /// field is required. Returns the label's own response (what names the input).
+    /// field is required, at the row's top and centred on the height of one input line: a
+    /// complaint under the input, or several lines (checkboxes, a text of several lines),
+    /// make the row taller, and the label stays beside the first line rather than drifting
+    /// between the input and what is under it. Returns the label's own response (what
+    /// names the input).
     fn label(&mut self, label: &str, field: &str) -> Response {
-        self.label_at(label, field, false)
-    }
-
-    /// A row's label: centred on the row, or at its `top` (beside the first of several
-    /// lines, such as a list of checkboxes, which it would otherwise seem to sit among).
-    fn label_at(&mut self, label: &str, field: &str, top: bool) -> Response {
         let required = self.required.iter().any(|r| r == field);
-        let add = |ui: &mut Ui| {
-            ui.horizontal(|ui| {
-                ui.spacing_mut().item_spacing.x = 2.0;
-                let response = ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
-                if required {
-                    ui.label(RichText::new("*").color(ERROR))
-                        .on_hover_text(t("common.required"));
-                }
-                response
+        // An input is at least `interact_size` high, or its text and margins.
+        let line = self
+            .ui
+            .spacing()
+            .interact_size
+            .y
+            .max(self.ui.text_style_height(&egui::TextStyle::Body) + 4.0);
+        let cell = self
+            .ui
+            .with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.allocate_ui_with_layout(
+                    egui::vec2(ui.available_width(), line),
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.spacing_mut().item_spacing.x = 2.0;
+                        let response =
+                            ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
+                        if required {
+                            ui.label(RichText::new("*").color(ERROR))
+                                .on_hover_text(t("common.required"));
+                        }
+                        response
+                    },
+                )
             })
-        };
-        let cell = if top {
-            self.ui
-                .with_layout(egui::Layout::top_down(egui::Align::Min), add)
-                .inner
-        } else {
-            add(self.ui)
-        };
+            .inner;
         *self.widest = self.widest.max(cell.response.rect.width());
         cell.inner
     }
@@ -373,20 +379,8 @@ impl FormUi<'_> {
         submits: bool,
         add: impl FnOnce(&mut Ui) -> Response,
     ) -> Response {
-        self.row_at(label, field, submits, false, add)
-    }
-
-    /// [`FormUi::row_submitting`], the label at the row's top when `top`.
-    fn row_at(
-        &mut self,
-        label: &str,
-        field: &str,
-        submits: bool,
-        top: bool,
-        add: impl FnOnce(&mut Ui) -> Response,
-    ) -> Response {
         let label_text = label;
-        let label = self.label_at(label, field, top);
+        let label = self.label(label, field);
         let errors = &mut *self.errors;
         let response = self
             .ui
@@ -543,8 +537,7 @@ impl FormUi<'_> {
         chosen: &mut BTreeSet<T>,
         options: &[(T, String)],
     ) -> Response {
-        // The label beside the first option, not among them.
-        self.row_at(label, field, true, true, |ui| {
+        self.row(label, field, |ui| {
             let inner = ui.vertical(|ui| {
                 let mut changed = false;
                 for (option, text) in options {
