@@ -490,15 +490,19 @@ pub fn combo_box<T: PartialEq + Clone>(
                 .response
         })
         .inner;
-    let chrome =
-        ui.spacing().icon_width + ui.spacing().icon_spacing + 2.0 * ui.spacing().button_padding.x;
-    if table::text_width(ui, selected, egui::TextStyle::Button) + chrome > width {
+    if table::text_width(ui, selected, egui::TextStyle::Button) + combo_chrome(ui) > width {
         response = response.on_hover_text(selected);
     }
     if *value != before {
         response.mark_changed();
     }
     response
+}
+
+/// What a combo box draws beside its text (the arrow and the padding), points.
+fn combo_chrome(ui: &Ui) -> f32 {
+    let spacing = ui.spacing();
+    spacing.icon_width + spacing.icon_spacing + 2.0 * spacing.button_padding.x
 }
 
 /// A labelled combo box (label beside it) setting `value` to one of `options`; returns
@@ -510,11 +514,22 @@ pub fn combo<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, String)],
 ) -> bool {
-    // Wide enough for a rep with their department (王经理（营销中心）) whole.
-    const WIDTH: f32 = 170.0;
-    keep_together(ui, label, WIDTH);
+    // As wide as its longest choice, up to a rep with their department (王经理（营销中心）)
+    // whole: a filter bar of short choices (在用, 医院) stays on one line.
+    const MIN_WIDTH: f32 = 90.0;
+    const MAX_WIDTH: f32 = 170.0;
+    let width = options
+        .iter()
+        .map(|(_, text)| text.as_str())
+        .chain([t("common.pick")])
+        .map(|text| table::text_width(ui, text, egui::TextStyle::Button))
+        .fold(0.0, f32::max)
+        + combo_chrome(ui)
+        + 4.0;
+    let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
+    keep_together(ui, label, width);
     let label = ui.label(label);
-    combo_box(ui, id_salt, value, options, WIDTH)
+    combo_box(ui, id_salt, value, options, width)
         .labelled_by(label.id)
         .changed()
 }
