@@ -146,15 +146,16 @@ pub fn orders_table(
     if show_customer {
         headers.push((t("order.customer"), Some(pb::OrderSort::Customer)));
     }
-    // The amount beside the customer: at the narrowest window the columns after the
-    // status scroll sideways, and the figure the user reads most stays in sight.
+    // The amount beside the customer, and how far the order has got beside its status:
+    // at the narrowest window the reps' names (for a rep, mostly their own) scroll
+    // sideways, and what the user reads most stays in sight.
     let total_index = headers.len();
     headers.extend([
         (t("order.total"), Some(pb::OrderSort::Total)),
         (t("order.status"), Some(pb::OrderSort::Status)),
+        (t("order.progress"), None),
         (t("order.sales_rep"), None),
         (t("order.cs_rep"), None),
-        (t("order.progress"), None),
     ]);
     let current = sort.as_deref().copied();
     widgets::table(ui, id_salt, |ui| {
@@ -171,9 +172,9 @@ pub fn orders_table(
         builder
             .column(total)
             .column(status)
+            .column(progress)
             .column(sales_rep)
             .column(cs_rep)
-            .column(progress)
             .header(24.0, |mut header| {
                 for (i, (label, key)) in headers.iter().enumerate() {
                     header.col(|ui| {
@@ -213,13 +214,13 @@ pub fn orders_table(
                         ui.label(paint(super::status_text(o.status), colour));
                     });
                     row.col(|ui| {
+                        ui.label(text(&progress_texts[row_index]));
+                    });
+                    row.col(|ui| {
                         ui.label(text(super::rep_name(o.sales_rep.as_ref())));
                     });
                     row.col(|ui| {
                         ui.label(text(super::rep_name(o.cs_rep.as_ref())));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&progress_texts[row_index]));
                     });
                     if row.response().clicked() {
                         opened = Some(o.id);
