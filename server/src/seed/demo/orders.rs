@@ -117,13 +117,18 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             .collect(),
         credit_override_reason: String::new(),
     };
-    let fields = |ship_date, transit_days| ShipmentFields {
-        ship_date,
-        carrier: "顺丰速运".to_owned(),
-        waybill_no: "SF1234567890".to_owned(),
-        transit_days: Some(transit_days),
-        invoicing_entity_id: None,
-        invoice_no: String::new(),
+    // Each shipment its own waybill, as a carrier issues them: SF, the ship date, a number.
+    let waybills = std::cell::Cell::new(0_u32);
+    let fields = |ship_date: chrono::NaiveDate, transit_days| {
+        waybills.set(waybills.get() + 1);
+        ShipmentFields {
+            ship_date,
+            carrier: "顺丰速运".to_owned(),
+            waybill_no: format!("SF{}{:04}", ship_date.format("%y%m%d"), waybills.get()),
+            transit_days: Some(transit_days),
+            invoicing_entity_id: None,
+            invoice_no: String::new(),
+        }
     };
     let batch = |line_id, quantity, batch_no: &str| BatchLine {
         line_id,
