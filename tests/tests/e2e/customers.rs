@@ -114,16 +114,11 @@ async fn every_field_is_validated_by_name() {
     // Then the records the fields name, all in one refusal: a CS rep must really be one,
     // a drug must exist (named by its place in the list and its id).
     let not_a_cs_rep = w.rep.id;
-    let status = w
-        .rep
-        .customers
-        .create_customer(pb::CustomerInput {
-            drug_ids: vec![99_999_999],
-            ..CustomerBuilder::new("另一家医院")
-                .of_type(type_id)
-                .served_by(not_a_cs_rep)
-                .input()
-        })
+    let status = CustomerBuilder::new("另一家医院")
+        .of_type(type_id)
+        .served_by(not_a_cs_rep)
+        .drugs(&[99_999_999])
+        .try_create(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["drug_ids[0]", "cs_rep_id"]);
@@ -161,16 +156,14 @@ async fn an_id_number_born_after_today_in_the_business_time_zone_is_refused() {
     w.app.pin_clock("2026-12-01T00:30:00+08:00");
     let born_tomorrow = "11010520261202001X";
     let born_today = "110105202612010014";
-    let status = w
-        .rep
-        .customers
-        .create_customer(pb::CustomerInput {
-            id_number: born_tomorrow.into(),
-            ..CustomerBuilder::new("明日医院")
-                .of_type(w.customer.type_id)
-                .served_by(w.cs.id)
-                .input()
-        })
+    let born = |name: &str, id_number: &str| {
+        CustomerBuilder::new(name)
+            .of_type(w.customer.type_id)
+            .served_by(w.cs.id)
+            .id_number(id_number)
+    };
+    let status = born("明日医院", born_tomorrow)
+        .try_create(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["id_number"]);
@@ -178,17 +171,8 @@ async fn an_id_number_born_after_today_in_the_business_time_zone_is_refused() {
         zh_message(&status).is_some_and(|m| m.contains("晚于今天")),
         "{status:?}"
     );
-    w.rep
-        .customers
-        .create_customer(pb::CustomerInput {
-            id_number: born_today.into(),
-            ..CustomerBuilder::new("今日医院")
-                .of_type(w.customer.type_id)
-                .served_by(w.cs.id)
-                .input()
-        })
-        .await
-        .expect("born today (in Shanghai) is accepted");
+    // Born today (in Shanghai) is accepted.
+    born("今日医院", born_today).create(&mut w.rep).await;
 }
 
 #[tokio::test]
