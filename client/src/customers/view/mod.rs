@@ -481,6 +481,8 @@ impl CustomerView {
                     version: c.version,
                     is_active,
                 };
+                // An earlier refusal's reason holds only until the next press.
+                self.archive_error = None;
                 if is_active {
                     self.set_active(ctx, request);
                 } else if c.open_orders > 0 {
@@ -501,7 +503,10 @@ impl CustomerView {
         if self.archive_blocked && c.is_active && c.open_orders > 0 {
             // Says what the server's refusal says, the orders as links.
             open_orders_line(ui, ctx, c);
-        } else if let Some(error) = &self.archive_error {
+        } else if let Some(error) = &self.archive_error
+            && !(self.archive_blocked && self.customer.is_pending())
+        {
+            // (While the customer is read again after a refusal, that line is coming.)
             widgets::error_line(ui, error);
         }
         let question = t("customer.archive_question").replace("{name}", &c.name);
