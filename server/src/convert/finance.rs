@@ -434,14 +434,17 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming `bucket` or `sort` for a value its enum does not have, `sort`
-/// for `ARREARS_SORT_ON_ACCOUNT` outside `ARREARS_BUCKET_IN_CREDIT`, and `sales_rep_id` or `department_id` given as 0 or less ([`optional_id`]).
+/// for `ARREARS_SORT_ON_ACCOUNT` outside `ARREARS_BUCKET_IN_CREDIT`, and `sales_rep_id`
+/// or `department_id` given as 0 or less ([`optional_id`]).
 pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     let mut check = FieldCheck::default();
     let sales_rep_id = optional_id("sales_rep_id", r.sales_rep_id, &mut check);
     let department_id = optional_id("department_id", r.department_id, &mut check);
     let bucket: pb::ArrearsBucket = known("bucket", r.bucket, &mut check);
     let sort: pb::ArrearsSort = known("sort", r.sort, &mut check);
-    if sort == pb::ArrearsSort::OnAccount && bucket != pb::ArrearsBucket::InCredit {
+    // (An unknown bucket is refused on its own, not here as well.)
+    let bucket_known = pb::ArrearsBucket::try_from(r.bucket).is_ok();
+    if sort == pb::ArrearsSort::OnAccount && bucket_known && bucket != pb::ArrearsBucket::InCredit {
         // Only the paid-ahead list has anything on account to sort by.
         check.fail("sort", msg!("finance.arrears_sort_on_account"));
     }

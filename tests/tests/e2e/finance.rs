@@ -1462,6 +1462,16 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["sort"]);
     assert_zh_contains(&refused, "预收（多付款）");
+    // A bucket the enum does not have is refused on its own.
+    let refused = w
+        .finance
+        .try_send(pb::ListArrearsRequest {
+            bucket: 99,
+            ..by_held(true)
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["bucket"]);
     let export = w
         .finance
         .export(pb::export_request::Report::Arrears(by_held(true)))
