@@ -329,13 +329,12 @@ impl FormUi<'_> {
     /// names the input).
     fn label(&mut self, label: &str, field: &str) -> Response {
         let required = self.required.iter().any(|r| r == field);
-        // An input is at least `interact_size` high, or its text and margins.
-        let line = self
-            .ui
-            .spacing()
-            .interact_size
-            .y
-            .max(self.ui.text_style_height(&egui::TextStyle::Body) + 4.0);
+        // An input is at least `interact_size` high, or its text with the button padding
+        // above and below (egui's text edit margin).
+        let spacing = self.ui.spacing();
+        let line = spacing.interact_size.y.max(
+            self.ui.text_style_height(&egui::TextStyle::Body) + 2.0 * spacing.button_padding.y,
+        );
         let cell = self
             .ui
             .with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
