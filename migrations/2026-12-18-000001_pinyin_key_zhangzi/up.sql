@@ -1,6 +1,7 @@
--- 长子县 (Shanxi) is read zhǎng: a name starting with it keeps ICU's own reading of 长
--- (zhang) instead of the place rule that reads every other leading 长 as cháng (长沙,
--- 长春, 长治). The indexes built on `pinyin_key` are rebuilt for the new keys.
+-- 长子 (长子县 in Shanxi, and its towns) is read zhǎng: a name starting with 长子 keeps
+-- ICU's own reading of 长 (zhang) instead of the place rule that reads every other
+-- leading 长 as cháng (长沙, 长春, 长治). The indexes built on `pinyin_key` are rebuilt
+-- for the new keys.
 CREATE OR REPLACE FUNCTION pinyin_key(name TEXT) RETURNS TEXT
     LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
     RETURN CASE

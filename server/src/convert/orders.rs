@@ -550,7 +550,8 @@ fn batch_line(
 /// of what it ships against (an order, an exception), its fields, and its batch lines (at
 /// least one, each split by `parts` into order or exception line id, quantity, batch
 /// number and expiry date, and checked by [`batch_line`]). Returns (id, version, fields,
-/// lines). Errors: INVALID_ARGUMENT naming every bad field.
+/// lines). Errors: INVALID_ARGUMENT naming the id's field alone when it is not an id,
+/// else every bad field.
 fn shipment_draft<L>(
     (id_field, owner_id): (&'static str, i64),
     (version_field, version): (&'static str, i32),
@@ -586,7 +587,8 @@ fn shipment_draft<L>(
 }
 
 /// A shipment as sent: (order id, order version, fields, lines), each field checked
-/// (`shipment.*`, `lines[i].*`). Errors: INVALID_ARGUMENT naming every bad field.
+/// (`shipment.*`, `lines[i].*`). Errors: INVALID_ARGUMENT naming `order_id` alone when
+/// it is not an id, else every bad field.
 pub fn create_shipment(
     req: pb::CreateShipmentRequest,
 ) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
@@ -818,7 +820,8 @@ pub fn decide_exception(
 
 /// A replacement's shipment as sent: (exception id, version, fields, lines), each field
 /// checked as for a shipment (`replacement.*`, `replacement_lines[i].*`). Errors:
-/// INVALID_ARGUMENT naming every bad field.
+/// INVALID_ARGUMENT naming `exception_id` alone when it is not an id, else every bad
+/// field.
 pub fn ship_replacement(
     req: pb::ShipReplacementRequest,
 ) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {

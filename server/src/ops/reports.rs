@@ -66,8 +66,9 @@ pub struct Period {
 /// SQL expression, the first being the default (descending), and the column that breaks
 /// ties so pages are stable. Names are keyed as every list keys them:
 /// `pinyin_key(name) COLLATE "zh-x-icu"`, pinyin order with place names read as places
-/// (长沙 cháng; migration `2026-12-17-000001_pinyin_key`), people's by `person_key`
-/// (surnames as read: 曾 zēng).
+/// (长沙 cháng; migrations `2026-12-17-000001_pinyin_key` and
+/// `2026-12-18-000001_pinyin_key_zhangzi`), people's by `person_key` (surnames as read:
+/// 曾 zēng).
 #[derive(Debug, PartialEq, Eq)]
 pub struct SortKeys {
     keys: &'static [(&'static str, &'static str)],
