@@ -697,6 +697,17 @@ mod tests {
         let transit_at = top(&harness, "运输天数");
         assert!(top(&harness, "保存") > saved_at, "the complaint shows");
         assert!(harness.query_by_label("Wrong: waybill_no").is_some());
+        // The label stays beside its input, not halfway down to the complaint (however
+        // many frames the grid takes to settle its rows).
+        harness.run_steps(4);
+        let input = harness.get_by_label("运单号").rect();
+        let label = harness
+            .get_by_role_and_label(egui::accesskit::Role::Label, "运单号")
+            .rect();
+        assert!(
+            (label.center().y - input.center().y).abs() <= 1.0,
+            "label {label:?} beside input {input:?}"
+        );
         // Typing in the field hides its complaint; the next input stays put.
         harness.get_by_label("运单号").click();
         harness.run();
