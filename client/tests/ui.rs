@@ -1967,10 +1967,10 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     // The order list: the legend, and the row saying why it is red.
     ui.click("订单管理");
     ui.wait_label("红色：有发货逾期未签收");
-    ui.wait_label("已发 10/10 · 已签收 0 · 1 批发货逾期");
+    ui.wait_label("已发 10/10 · 已签收 0 · 1 批货逾期未签收");
 
     // The order itself says so too.
-    ui.click_until(&number, "1 批发货逾期");
+    ui.click_until(&number, "1 批货逾期未签收");
     ui.wait_label_contains("逾期 1 天");
     ui.wait_label("红色：有发货逾期未签收");
 }

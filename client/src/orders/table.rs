@@ -214,7 +214,12 @@ pub fn orders_table(
                         ui.label(paint(super::status_text(o.status), colour));
                     });
                     row.col(|ui| {
-                        ui.label(text(&progress_texts[row_index]));
+                        // Whole on hover, for a narrow window that cuts it.
+                        let progress = &progress_texts[row_index];
+                        let shown = ui.label(text(progress));
+                        if !progress.is_empty() {
+                            shown.on_hover_text(progress);
+                        }
                     });
                     row.col(|ui| {
                         ui.label(text(super::rep_name(o.sales_rep.as_ref())));
@@ -395,7 +400,7 @@ mod tests {
         };
         assert_eq!(
             progress_text(&order),
-            "已发 10/10 · 已签收 0 · 1 批发货逾期"
+            "已发 10/10 · 已签收 0 · 1 批货逾期未签收"
         );
         order.cancelled_at = Some(prost_types::Timestamp::default());
         assert_eq!(progress_text(&order), "");
