@@ -63,6 +63,11 @@ pub fn module_label(module: Module) -> &'static str {
     }
 }
 
+/// A back button's text returning to `module`: "返回客户管理".
+pub fn back_to_module(module: Module) -> String {
+    i18n::t("common.back_to_module").replace("{module}", module_label(module))
+}
+
 /// The main window of a logged-in user.
 pub struct MainWindow {
     ctx: AppCtx,

@@ -237,8 +237,7 @@ impl OrderView {
         let mut command = None;
         ui.horizontal(|ui| {
             let back = match self.back {
-                Some(module) => t("common.back_to_module")
-                    .replace("{module}", crate::shell::module_label(module)),
+                Some(module) => crate::shell::back_to_module(module),
                 None => t("orders.back").to_owned(),
             };
             if ui.button(back).clicked() {

@@ -254,9 +254,7 @@ impl CustomerView {
         let back = match self.back {
             Back::List => t("customer.back").to_owned(),
             Back::Work => t("customer.back_to_work").to_owned(),
-            Back::Module(module) => {
-                t("common.back_to_module").replace("{module}", crate::shell::module_label(module))
-            }
+            Back::Module(module) => crate::shell::back_to_module(module),
         };
         if ui.button(back).clicked() {
             command = Some(ViewCommand::Close);
