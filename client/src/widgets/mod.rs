@@ -518,15 +518,15 @@ pub fn combo<T: PartialEq + Clone>(
     // whole: a filter bar of short choices (在用, 医院) stays on one line.
     const MIN_WIDTH: f32 = 90.0;
     const MAX_WIDTH: f32 = 170.0;
-    let width = options
-        .iter()
-        .map(|(_, text)| text.as_str())
-        .chain([t("common.pick")])
-        .map(|text| table::text_width(ui, text, egui::TextStyle::Button))
-        .fold(0.0, f32::max)
-        + combo_chrome(ui)
-        + 4.0;
-    let width = width.clamp(MIN_WIDTH, MAX_WIDTH);
+    let chrome = combo_chrome(ui);
+    let width = fit_width_plain(
+        ui,
+        t("common.pick"),
+        options.iter().map(|(_, text)| text.as_str()),
+        egui::TextStyle::Button,
+        MIN_WIDTH - chrome,
+        MAX_WIDTH - chrome,
+    ) + chrome;
     keep_together(ui, label, width);
     let label = ui.label(label);
     combo_box(ui, id_salt, value, options, width)
