@@ -440,12 +440,13 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     let mut check = FieldCheck::default();
     let sales_rep_id = optional_id("sales_rep_id", r.sales_rep_id, &mut check);
     let department_id = optional_id("department_id", r.department_id, &mut check);
-    let bucket: pb::ArrearsBucket = known("bucket", r.bucket, &mut check);
-    let sort: pb::ArrearsSort = known("sort", r.sort, &mut check);
-    // (An unknown bucket is refused on its own, not here as well.)
-    let bucket_known = pb::ArrearsBucket::try_from(r.bucket).is_ok();
-    if sort == pb::ArrearsSort::OnAccount && bucket_known && bucket != pb::ArrearsBucket::InCredit {
-        // Only the paid-ahead list has anything on account to sort by.
+    let bucket = known("bucket", r.bucket, &mut check);
+    let sort = known("sort", r.sort, &mut check);
+    // Only the paid-ahead list has anything on account to sort by (an unknown bucket is
+    // refused on its own, not here as well).
+    if sort == pb::ArrearsSort::OnAccount
+        && pb::ArrearsBucket::try_from(r.bucket).is_ok_and(|b| b != pb::ArrearsBucket::InCredit)
+    {
         check.fail("sort", msg!("finance.arrears_sort_on_account"));
     }
     check.check("query", validation::optional_text(&r.query, 100));
