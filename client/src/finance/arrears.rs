@@ -1,8 +1,8 @@
 //! 欠款: the customers within scope who owe, with their ageing as of today, filtered by
 //! sales rep, department, how overdue and a customer search; oldest overdue first (or by
-//! customer, outstanding or due date, either way, as a header is clicked), with
-//! the totals of every match, exported to Excel as shown. A row opens its customer. 我的工作
-//! lists the overdue ones ([`ArrearsWork`]).
+//! customer, outstanding, amount overdue or due date, either way, as a header is clicked),
+//! with the totals of every match, exported to Excel as shown. A row opens its customer.
+//! 我的工作 lists the overdue ones ([`ArrearsWork`]).
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
@@ -306,7 +306,8 @@ fn arrears_table(
     .chain([
         money(t("arrears.outstanding"), |a| a.outstanding.as_str())
             .sorted_by(pb::ArrearsSort::Outstanding as i32, true),
-        TableColumn::money(t("arrears.overdue"), overdue),
+        TableColumn::money(t("arrears.overdue"), overdue)
+            .sorted_by(pb::ArrearsSort::Overdue as i32, true),
         text(
             t("arrears.oldest_due"),
             rows.iter()

@@ -468,6 +468,7 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
             pb::ArrearsSort::Customer => ArrearsSort::Customer,
             pb::ArrearsSort::Outstanding => ArrearsSort::Outstanding,
             pb::ArrearsSort::OnAccount => ArrearsSort::OnAccount,
+            pb::ArrearsSort::Overdue => ArrearsSort::Overdue,
         },
         descending: r.descending,
     })

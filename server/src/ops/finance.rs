@@ -1332,6 +1332,9 @@ pub enum ArrearsSort {
     Outstanding,
     /// By what the customer holds on account (预收, CNY): the paid-ahead list's column.
     OnAccount,
+    /// By the amount overdue as of today (CNY, Σ of the ageing's overdue buckets), then
+    /// the largest outstanding.
+    Overdue,
 }
 
 /// A customer who owes.
@@ -1489,12 +1492,26 @@ impl ArrearsSelection {
     /// The ids of the customers matched, as `id`, in the list's order ([`Self::order`]),
     /// `limit` from `offset`. Only here does a sort by name join the customers (their
     /// name index gives the order).
+    ///
+    /// By the amount overdue, each match sums its open shipments due before `today`
+    /// (from the index `receivable_balances_open`, which carries the amounts) and the
+    /// matches are sorted: that amount changes with the date, so no index holds it.
     fn page(&self, today: NaiveDate, offset: i64, limit: i64) -> Sql {
         let by_name = self.sort == ArrearsSort::Customer;
-        let mut sql = self.select_from("cr.customer_id AS id", &self.from(false, by_name));
+        let mut from = self.from(false, by_name);
+        if self.sort == ArrearsSort::Overdue {
+            from.push_str(&format!(
+                " CROSS JOIN LATERAL (
+                     SELECT coalesce(sum(b.outstanding), 0) AS overdue FROM receivable_balances b
+                      WHERE b.customer_id = cr.customer_id AND b.outstanding <> 0
+                        AND b.due_date < {}) od",
+                date_literal(today)
+            ));
+        }
+        let mut sql = self.select_from("cr.customer_id AS id", &from);
         sql.push(&format!(
             " ORDER BY {} OFFSET ",
-            self.order("cr", "cu.name", today)
+            self.order("cr", "cu.name", "od.overdue", today)
         ))
         .bind(Value::Int(offset))
         .push(" LIMIT ")
@@ -1509,16 +1526,17 @@ impl ArrearsSelection {
     }
 
     /// The list's order ([`ArrearsSort`]) over a summary aliased `cr`, the customer's name
-    /// being `name`. By the oldest overdue due date, those with nothing overdue come last,
+    /// being `name` and the amount overdue `overdue`. By the oldest overdue due date, those with nothing overdue come last,
     /// then the largest; earliest first with every match overdue, that is the order of
     /// the index `customer_receivables_owing` (latest first sorts the matches). By
     /// outstanding, the order of `customer_receivables_largest` either way (ties by id
     /// ascending when largest first, descending when smallest); by name, of
     /// `customers_name_order` (ties by id the same way as the names); by what is held on
     /// account, a sort of the matches (those who paid ahead are few), ties as by
-    /// outstanding. Text, not bound SQL: an export's order is text
+    /// outstanding; by the amount overdue, a sort of the matches, then the largest
+    /// outstanding, ties as by outstanding. Text, not bound SQL: an export's order is text
     /// ([`super::reports::Query`]); `today` is a date, written as a literal.
-    fn order(&self, cr: &str, name: &str, today: NaiveDate) -> String {
+    fn order(&self, cr: &str, name: &str, overdue: &str, today: NaiveDate) -> String {
         let (dir, tie) = if self.descending {
             ("DESC", "")
         } else {
@@ -1530,8 +1548,8 @@ impl ArrearsSelection {
                     format!("{cr}.oldest_due {dir}")
                 } else {
                     format!(
-                        "CASE WHEN {cr}.oldest_due < DATE '{}' THEN {cr}.oldest_due END {dir} NULLS LAST",
-                        today.format("%Y-%m-%d")
+                        "CASE WHEN {cr}.oldest_due < {} THEN {cr}.oldest_due END {dir} NULLS LAST",
+                        date_literal(today)
                     )
                 };
                 format!("{due}, {cr}.outstanding DESC, {cr}.customer_id")
@@ -1541,8 +1559,16 @@ impl ArrearsSelection {
             }
             ArrearsSort::Outstanding => format!("{cr}.outstanding {dir}, {cr}.customer_id{tie}"),
             ArrearsSort::OnAccount => format!("{cr}.on_account {dir}, {cr}.customer_id{tie}"),
+            ArrearsSort::Overdue => {
+                format!("{overdue} {dir}, {cr}.outstanding DESC, {cr}.customer_id{tie}")
+            }
         }
     }
+}
+
+/// `today` as an SQL date literal, for order text ([`ArrearsSelection::order`]).
+fn date_literal(today: NaiveDate) -> String {
+    format!("DATE '{}'", today.format("%Y-%m-%d"))
 }
 
 /// The arrears rows ([`ArrearsRow`]) of the customers `customers` (SQL giving their ids)
@@ -1681,7 +1707,15 @@ pub fn arrears_export(
     let (total, totals) = arrears_totals(conn, &sel, today)?;
     let rows = arrears_rows_sql(&sel.select("cr.customer_id", false), today);
     Ok((
-        super::reports::Query::new(rows, sel.order("q", "q.customer_name", today)),
+        super::reports::Query::new(
+            rows,
+            sel.order(
+                "q",
+                "q.customer_name",
+                "(q.days_1_to_30 + q.days_31_to_60 + q.days_61_to_90 + q.over_90_days)",
+                today,
+            ),
+        ),
         total,
         totals,
     ))

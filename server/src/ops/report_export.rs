@@ -777,6 +777,7 @@ pub fn filter_lines(
                 S::Customer => Some(msg!("report.sheet.customer")),
                 S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
                 S::OnAccount => Some(msg!("report.sheet.ageing.on_account")),
+                S::Overdue => Some(msg!("report.sheet.overdue")),
             };
             column.map(|column| sorted_by(column, !filter.descending))
         }

@@ -669,6 +669,14 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
             },
         ),
         (
+            "arrears: overdue, largest overdue first",
+            pb::ListArrearsRequest {
+                sort: pb::ArrearsSort::Overdue as i32,
+                descending: true,
+                ..arrears(pb::ArrearsBucket::Overdue)
+            },
+        ),
+        (
             "arrears: overdue, by customer name",
             pb::ListArrearsRequest {
                 sort: pb::ArrearsSort::Customer as i32,

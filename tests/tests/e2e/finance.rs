@@ -1637,6 +1637,27 @@ async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals
                 "北京协和医院",
             ],
         ),
+        // The most overdue first (not the most owed: 广州中山医院's 10.00 is not yet due).
+        (
+            sorted(pb::ArrearsSort::Overdue, true),
+            [
+                "上海瑞金医院",
+                "北京协和医院",
+                "湘雅医院",
+                "华西医院",
+                "广州中山医院",
+            ],
+        ),
+        (
+            sorted(pb::ArrearsSort::Overdue, false),
+            [
+                "广州中山医院",
+                "华西医院",
+                "湘雅医院",
+                "北京协和医院",
+                "上海瑞金医院",
+            ],
+        ),
         // The latest due date first; nothing overdue still last.
         (
             sorted(pb::ArrearsSort::OldestDue, true),
@@ -1838,35 +1859,54 @@ async fn assert_arrears_export(w: &mut World, rep_b: &mut Person, south: i64) {
         .expect("searched");
     assert_eq!(searched.done.rows, 1, "上海瑞金医院");
     // Sorted as the list was, and says so.
-    let largest_first = w
-        .finance
-        .export(pb::export_request::Report::Arrears(
-            pb::ListArrearsRequest {
-                sort: pb::ArrearsSort::Outstanding as i32,
-                descending: true,
-                ..Default::default()
-            },
-        ))
-        .await
-        .expect("sorted");
-    assert_eq!(title_line(&largest_first.file, "排序："), "欠款合计 降序");
-    let names: Vec<String> = sheet_rows(&largest_first.file, "欠款")
-        .iter()
-        .skip_while(|r| r.first() != Some(&Data::String("客户".into())))
-        .skip(1)
-        .map(|r| r[0].to_string())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "上海瑞金医院",
-            "北京协和医院",
-            "广州中山医院",
-            "湘雅医院",
-            "华西医院",
-            "合计"
-        ]
-    );
+    let sorts = [
+        (
+            pb::ArrearsSort::Outstanding,
+            true,
+            "欠款合计 降序",
+            [
+                "上海瑞金医院",
+                "北京协和医院",
+                "广州中山医院",
+                "湘雅医院",
+                "华西医院",
+            ],
+        ),
+        (
+            pb::ArrearsSort::Overdue,
+            false,
+            "逾期金额 升序",
+            [
+                "广州中山医院",
+                "华西医院",
+                "湘雅医院",
+                "北京协和医院",
+                "上海瑞金医院",
+            ],
+        ),
+    ];
+    for (sort, descending, said, expected) in sorts {
+        let sorted = w
+            .finance
+            .export(pb::export_request::Report::Arrears(
+                pb::ListArrearsRequest {
+                    sort: sort as i32,
+                    descending,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("sorted");
+        assert_eq!(title_line(&sorted.file, "排序："), said);
+        let names: Vec<String> = sheet_rows(&sorted.file, "欠款")
+            .iter()
+            .skip_while(|r| r.first() != Some(&Data::String("客户".into())))
+            .skip(1)
+            .map(|r| r[0].to_string())
+            .collect();
+        assert_eq!(names[..5], expected, "{said}");
+        assert_eq!(names[5..], ["合计"]);
+    }
 }
 
 /// The arrears of `request` exported by `by`, one customer's row (and the totals).
