@@ -1936,6 +1936,32 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     );
 }
 
+/// A customer whose goods arrived but are not paid for: its view says what it owes (the
+/// rep reads arrears), and the archive question says so before the rep archives it.
+#[test]
+fn archiving_a_customer_who_owes_says_how_much() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
+    server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B2611")
+            .create(&mut team.cs)
+            .await;
+        team.cs
+            .deliver(&shipment, "2026-11-30T15:00:00+08:00")
+            .await;
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "下单");
+    ui.wait_label("欠款余额");
+    ui.wait_label("128.00");
+    ui.press(Role::Button, "归档");
+    ui.wait_label_contains("该客户尚欠 128.00：归档后照常对账、回款。");
+}
+
 #[test]
 fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     let server = Server::start();

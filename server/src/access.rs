@@ -489,6 +489,13 @@ pub fn may_read_cost(grants: &Grants) -> bool {
     grants.permissions.contains(&Permission::DrugCostRead)
 }
 
+/// Whether the caller sees what a customer owes where a customer is read (its balance on
+/// GetCustomer): those who read the arrears list (`finance.arrears.read`), which shows
+/// the same.
+pub fn may_read_balance(grants: &Grants) -> bool {
+    grants.permissions.contains(&Permission::ArrearsRead)
+}
+
 /// Sorting drugs by purchase price reveals cost: it needs `drug.cost.read`.
 pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
     if may_read_cost(grants) {

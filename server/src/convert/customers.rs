@@ -16,12 +16,11 @@ use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_profile_record::{ProfileFields, ProfileRecord};
 use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
-use crate::db::models::order::OpenOrders;
 use crate::db::sql::PageStart;
 use crate::db::versioned::StatusFilter;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
-use crate::ops::customers::{HandoverMove, RepRole};
+use crate::ops::customers::{CustomerRead, HandoverMove, RepRole};
 
 impl From<CustomerType> for pb::CustomerType {
     fn from(t: CustomerType) -> Self {
@@ -157,10 +156,18 @@ pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<Cu
     })
 }
 
-/// A customer as GetCustomer answers: the view, and its orders at work
-/// (`open_orders`, `oldest_open_orders`).
-pub fn customer_with_open_orders(view: CustomerView, open: OpenOrders) -> pb::Customer {
+/// A customer as GetCustomer answers: the view, its orders at work (`open_orders`,
+/// `oldest_open_orders`) and, for those who may read it, its `balance`.
+pub fn customer_read(read: CustomerRead) -> pb::Customer {
+    let CustomerRead {
+        view,
+        open,
+        balance,
+    } = read;
     pb::Customer {
+        balance: balance
+            .map(|b| pharmacrm_shared::money::to_wire(&b))
+            .unwrap_or_default(),
         open_orders: u32::try_from(open.count).unwrap_or(u32::MAX),
         oldest_open_orders: open
             .oldest
@@ -220,9 +227,10 @@ impl From<CustomerView> for pb::Customer {
             updated_by: v.updated_by_name,
             expired_certificates: v.expired_certificates,
             expiring_certificates: v.expiring_certificates,
-            // Read for one customer only ([`customer_with_open_orders`]).
+            // Read for one customer only ([`customer_read`]).
             open_orders: 0,
             oldest_open_orders: Vec::new(),
+            balance: String::new(),
         }
     }
 }

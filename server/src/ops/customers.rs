@@ -24,6 +24,7 @@ use crate::msg;
 use crate::ops::finance;
 use crate::search;
 use diesel::PgConnection;
+use rust_decimal::Decimal;
 
 /// The role a rep field stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -365,18 +366,40 @@ fn lock_to_change<R: CustomerRecord>(
 /// on the customer as read ([`get`]).
 const OPEN_ORDERS_NAMED: i64 = 3;
 
+/// A customer as GetCustomer reads it ([`get`]).
+pub struct CustomerRead {
+    /// With its names and certificate flags.
+    pub view: CustomerView,
+    /// Its orders at work, which keep it from being archived.
+    pub open: order::OpenOrders,
+    /// What it owes less what it holds on account (CNY, [`finance::customer_balance`]),
+    /// when asked for.
+    pub balance: Option<Decimal>,
+}
+
 /// Customer `id` as `viewer` reads it (NOT_FOUND outside the scope), with its names and
-/// certificate flags, and its orders at work ([`order::open_orders`], the oldest
-/// [`OPEN_ORDERS_NAMED`]) that keep it from being archived.
+/// certificate flags, its orders at work ([`order::open_orders`], the oldest
+/// [`OPEN_ORDERS_NAMED`]) that keep it from being archived, and with `balance` (the
+/// caller may read it: [`access::may_read_balance`]) what it owes.
 pub fn get(
     conn: &mut PgConnection,
     viewer: &Viewer,
     id: i64,
     window: CertificateWindow,
-) -> AppResult<(CustomerView, order::OpenOrders)> {
+    balance: bool,
+) -> AppResult<CustomerRead> {
     let view = customer::get(conn, viewer, id, window)?;
     let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
-    Ok((view, open))
+    let balance = if balance {
+        Some(finance::customer_balance(conn, id)?)
+    } else {
+        None
+    };
+    Ok(CustomerRead {
+        view,
+        open,
+        balance,
+    })
 }
 
 /// Archives (`is_active` false) or restores customer `id` at `version`, as `viewer`

@@ -1631,6 +1631,19 @@ fn arrears_totals(
     Ok((total, ageing))
 }
 
+/// What customer `customer_id` owes less what it holds on account, as of now (CNY;
+/// negative: paid ahead, 预收), from the kept per-customer summary (`customer_receivables`;
+/// 0 for a customer with no ledger).
+pub fn customer_balance(conn: &mut PgConnection, customer_id: i64) -> AppResult<Decimal> {
+    use crate::db::schema::customer_receivables as cr;
+    let balance = cr::table
+        .find(customer_id)
+        .select(cr::outstanding - cr::on_account)
+        .first::<Decimal>(conn)
+        .optional()?;
+    Ok(balance.unwrap_or_default())
+}
+
 /// What the customers of an arrears filter hold in credit (预收: paid more than they owe),
 /// which the list (of those who owe) leaves out: how many, and Σ CNY (> 0); none when the
 /// filter lists those very customers ([`ArrearsBucket::InCredit`]).

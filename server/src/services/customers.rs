@@ -8,6 +8,7 @@ use pharmacrm_shared::pb::{self, customer_service_server::CustomerService};
 use pharmacrm_shared::{Permission, validation};
 use tonic::{Request, Response, Status};
 
+use crate::access;
 use crate::auth::Session;
 use crate::convert::customers::InputFor;
 use crate::convert::{self, Update, customers as conv, id};
@@ -302,12 +303,13 @@ impl CustomerService for CustomerApi {
 
     async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
         let window = self.state.certificate_window();
-        let (view, open) = self
+        let balance = access::may_read_balance(&Session::of(&request)?.grants());
+        let read = self
             .read_customer(request, move |conn, viewer, customer_id| {
-                ops::get(conn, viewer, customer_id, window)
+                ops::get(conn, viewer, customer_id, window, balance)
             })
             .await?;
-        Ok(Response::new(conv::customer_with_open_orders(view, open)))
+        Ok(Response::new(conv::customer_read(read)))
     }
 
     async fn search_customers(

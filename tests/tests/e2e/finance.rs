@@ -10,7 +10,9 @@ use pharmacrm_tests::fixtures::{
     PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, reversing,
     set_active,
 };
-use pharmacrm_tests::{Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields};
+use pharmacrm_tests::{
+    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
+};
 use tonic::Code;
 
 /// A sales rep and the CS rep serving their customer (credit 30 days), a drug on sale at
@@ -1502,6 +1504,43 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
         .map(|r| (r.customer_name.as_str(), r.customer_archived))
         .collect();
     assert_eq!(marks, [("北京协和医院", false), ("长春市长生大药房", true)]);
+}
+
+/// A customer read (GetCustomer) says what it owes to those who read arrears — what its
+/// shipments owe less what it paid ahead — and nothing to others.
+#[tokio::test]
+async fn a_customer_read_says_its_balance_only_to_those_who_read_arrears() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let balance = async |by: &mut Clients| by.customer(c).await.expect("customer").balance;
+    assert_eq!(balance(&mut w.rep).await, "0.00", "nothing shipped yet");
+    w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    assert_eq!(balance(&mut w.rep).await, "20.00");
+    w.finance.send(payment(c, "2026-09-01", "50.00", &[])).await;
+    assert_eq!(balance(&mut w.finance).await, "-30.00", "paid ahead");
+    PositionBuilder::new("客户查询")
+        .granting(&["customer.read"])
+        .scope(pb::DataScope::All)
+        .create(&mut w.app.admin().await)
+        .await;
+    let mut reader = w
+        .app
+        .user_with_positions("reader", &["客户查询"], None)
+        .await;
+    assert_eq!(
+        balance(&mut reader).await,
+        "",
+        "not for those who do not read arrears"
+    );
+    let listed = w
+        .rep
+        .send(pb::SearchCustomersRequest::default())
+        .await
+        .customers;
+    assert!(
+        listed.iter().all(|x| x.balance.is_empty()),
+        "a list does not sum each customer's account"
+    );
 }
 
 #[tokio::test]

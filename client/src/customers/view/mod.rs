@@ -14,6 +14,7 @@ mod personal;
 mod records;
 
 use egui::RichText;
+use pharmacrm_shared::money::Decimal;
 use pharmacrm_shared::{Permission, pb};
 
 use super::form::{CustomerForm, FormEvent, FormPanel};
@@ -380,8 +381,11 @@ impl CustomerView {
             ),
         ];
         // Fax, postcode and note only when entered: the header stays short (the tabs below
-        // need the room at 900×600).
+        // need the room at 900×600). The balance only for those who read arrears.
         let mut fields = fields.to_vec();
+        if let Some(balance) = balance_text(&c.balance) {
+            fields.push((t("customer.balance"), balance));
+        }
         for (label, value) in [
             (t("customer.fax"), &c.fax),
             (t("customer.postcode"), &c.postcode),
@@ -507,7 +511,11 @@ impl CustomerView {
             // (While the customer is read again after a refusal, that line is coming.)
             widgets::error_line(ui, error);
         }
-        let question = t("customer.archive_question").replace("{name}", &c.name);
+        let mut question = t("customer.archive_question").replace("{name}", &c.name);
+        if let Some(note) = archive_balance_note(&c.balance) {
+            question.push('\n');
+            question.push_str(&note);
+        }
         if let Some(request) = self.confirm_archive.ui(
             ui.ctx(),
             "confirm_archive_customer",
@@ -689,6 +697,36 @@ fn or_dash(value: &str) -> String {
     } else {
         value.to_owned()
     }
+}
+
+/// The customer's balance as read (`pb::Customer::balance`; empty for those who do not
+/// read arrears: `None`): what it owes, or, negative, what it holds paid ahead (预收).
+fn balance_text(balance: &str) -> Option<String> {
+    let owed: Decimal = balance.trim().parse().ok()?;
+    Some(if owed < Decimal::ZERO {
+        t("customer.balance_paid_ahead").replace("{amount}", &paid_ahead(owed))
+    } else {
+        crate::format::money(balance)
+    })
+}
+
+/// What archiving leaves on the customer's account, said in the question: what it owes
+/// or holds paid ahead; nothing when its account is settled or not read.
+fn archive_balance_note(balance: &str) -> Option<String> {
+    let owed: Decimal = balance.trim().parse().ok()?;
+    let note = if owed > Decimal::ZERO {
+        t("customer.archive_owes").replace("{amount}", &crate::format::money(balance))
+    } else if owed < Decimal::ZERO {
+        t("customer.archive_paid_ahead").replace("{amount}", &paid_ahead(owed))
+    } else {
+        return None;
+    };
+    Some(note)
+}
+
+/// A negative balance as the amount held paid ahead.
+fn paid_ahead(owed: Decimal) -> String {
+    crate::format::money(&pharmacrm_shared::money::to_wire(&-owed))
 }
 
 /// Why the customer cannot be archived yet: how many orders are at work, and the oldest
