@@ -2201,13 +2201,16 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // What the customer owes today is said under it, as the arrears list has it.
     ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
     ui.replace_text("回款日期", &today);
-    // More than is owed says what stays on account before it is saved.
+    // More than is owed says what stays on account before it is saved, on the line kept
+    // for it from the start.
+    ui.wait_label("超过当前欠款的部分将留作预收");
     ui.type_into("回款金额", "3000");
     let over = "超过当前欠款 2,137.00：多出的 863.00 将留作预收";
     ui.wait_label(over);
     ui.replace_text("回款金额", "1000");
     ui.harness.step();
     assert!(ui.harness.query_by_label(over).is_none());
+    ui.wait_label("超过当前欠款的部分将留作预收");
     ui.type_into("凭证号", "BANK-20261201");
     // By default the customer's sales rep, named; finance took it themselves: the handler
     // may be anyone at work, not only a sales rep.

@@ -660,19 +660,25 @@ impl PaymentForm {
                     // "分配合计 …，超过回款金额 …" compared the rows with the amount before.
                     f.edited("allocations");
                 }
-                // An overpayment (or a slip of a digit) is said before it is saved.
-                if let Some(owed) = outstanding
-                    && let Some(excess) = excess_on_account(&fields.amount, owed)
-                {
-                    let text = if owed.is_zero() {
-                        t("payment.all_on_account")
-                    } else {
-                        t("payment.excess_on_account")
+                // An overpayment (or a slip of a digit) is said before it is saved, on a
+                // line kept from the moment the debt is known, so that the fields below do
+                // not move while the amount is typed.
+                if let Some(owed) = outstanding {
+                    let note = match excess_on_account(&fields.amount, owed) {
+                        Some(excess) => {
+                            let text = if owed.is_zero() {
+                                t("payment.all_on_account")
+                            } else {
+                                t("payment.excess_on_account")
+                            };
+                            let text = text
+                                .replace("{outstanding}", &format::money(&to_wire(&owed)))
+                                .replace("{excess}", &format::money(&to_wire(&excess)));
+                            RichText::new(text).color(widgets::WARNING)
+                        }
+                        None => RichText::new(t("payment.excess_rule")).weak(),
                     };
-                    let text = text
-                        .replace("{outstanding}", &format::money(&to_wire(&owed)))
-                        .replace("{excess}", &format::money(&to_wire(&excess)));
-                    f.note(RichText::new(text).color(widgets::WARNING));
+                    f.note(note);
                 }
                 f.enum_combo::<pb::PaymentMethod>(
                     t("payment.method"),
