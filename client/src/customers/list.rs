@@ -162,13 +162,14 @@ impl ListPanel {
                 &mut self.filter.business_kind,
                 &kinds,
             );
+            // 全部 first, as every filter lists it.
             let statuses = [
+                (pb::CustomerStatusFilter::All, t("drugs.status.all")),
                 (pb::CustomerStatusFilter::Active, t("drugs.status.active")),
                 (
                     pb::CustomerStatusFilter::Archived,
                     t("drugs.status.archived"),
                 ),
-                (pb::CustomerStatusFilter::All, t("drugs.status.all")),
             ]
             .map(|(s, label)| (s as i32, label.to_owned()));
             widgets::combo(

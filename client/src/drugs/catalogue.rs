@@ -545,10 +545,11 @@ impl CataloguePanel {
                 220.0,
                 &mut self.query,
             );
+            // 全部 first, as every filter lists it.
             let statuses: Vec<(i32, String)> = [
+                pb::DrugStatusFilter::All,
                 pb::DrugStatusFilter::Active,
                 pb::DrugStatusFilter::Archived,
-                pb::DrugStatusFilter::All,
             ]
             .iter()
             .map(|s| (*s as i32, status_label(*s as i32).to_owned()))
