@@ -1865,9 +1865,12 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     ui.click("客户列表");
     ui.click_until("北京协和医院", "下单");
     // While the order waits to ship, 归档 says why it cannot be done instead of asking,
-    // and the order opens from its number.
+    // with what the order waits for, and the order opens from its number.
+    let to_ship = |ui: &Ui| ui.harness.query_all_by_label("待发货").count();
+    let before = to_ship(&ui);
     ui.press(Role::Button, "归档");
     ui.wait_label_contains("还有 1 个订单未完成");
+    assert_eq!(to_ship(&ui), before + 1, "the order waits to ship");
     assert!(!ui.shows_contains("不能再下单或发货"), "no question asked");
     ui.click_until(&number, "取消订单");
     // Its back button returns to the customer, as it was left.

@@ -172,7 +172,12 @@ pub fn customer_read(read: CustomerRead) -> pb::Customer {
         oldest_open_orders: open
             .oldest
             .into_iter()
-            .map(|(id, number)| pb::OpenOrderRef { id, number })
+            .map(|o| pb::OpenOrderRef {
+                id: o.id,
+                number: o.number,
+                status: pb::OrderStatus::wire(&o.status),
+                open_exceptions: u32::try_from(o.open_exceptions).unwrap_or_default(),
+            })
             .collect(),
         ..view.into()
     }

@@ -422,7 +422,7 @@ pub fn set_active(
         // The oldest few named, to be found in the order list.
         let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
         if open.count > 0 {
-            let mut numbers: Vec<String> = open.oldest.into_iter().map(|(_, n)| n).collect();
+            let mut numbers: Vec<String> = open.oldest.into_iter().map(|o| o.number).collect();
             if open.count > OPEN_ORDERS_NAMED {
                 numbers.push("…".to_owned());
             }

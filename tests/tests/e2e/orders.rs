@@ -439,7 +439,10 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         [pb::OpenOrderRef {
             id: order.header().id,
             number: order.header().number.clone(),
-        }]
+            status: pb::OrderStatus::Pending as i32,
+            open_exceptions: 0,
+        }],
+        "it waits to ship"
     );
     // Shipped, the goods are still on their way (an exception may yet be reported).
     let shipment = ShipmentBuilder::of(&order)
@@ -451,6 +454,12 @@ async fn a_customer_is_archived_once_its_orders_are_done_and_leaves_the_lists_un
         .set_customer_active(archive(&w.customer))
         .await
         .refused(Code::FailedPrecondition);
+    let read = w.rep.customer(w.customer.id).await.expect("customer");
+    assert_eq!(
+        read.oldest_open_orders[0].status(),
+        pb::OrderStatus::Shipped,
+        "it waits to be signed for"
+    );
     w.app.pin_clock(AFTERNOON);
     w.cs.deliver(&shipment, ARRIVED).await;
 

@@ -729,6 +729,19 @@ fn paid_ahead(owed: Decimal) -> String {
     crate::format::money(&pharmacrm_shared::money::to_wire(&-owed))
 }
 
+/// What an order at work waits for before its customer can be archived: its open
+/// transport exceptions settled, else its goods shipped or signed for.
+fn waiting_for(order: &pb::OpenOrderRef) -> &'static str {
+    if order.open_exceptions > 0 {
+        return t("customer.open_order.exception");
+    }
+    match order.status() {
+        pb::OrderStatus::Pending => t("customer.open_order.to_ship"),
+        pb::OrderStatus::PartiallyShipped => t("customer.open_order.rest_to_ship"),
+        _ => t("customer.open_order.on_the_way"),
+    }
+}
+
 /// Why the customer cannot be archived yet: how many orders are at work, and the oldest
 /// as links that open them (the rest in the 订单记录 tab).
 fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
@@ -744,6 +757,7 @@ fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
                     from: pharmacrm_shared::Module::Customer,
                 });
             }
+            ui.label(RichText::new(waiting_for(order)).weak());
         }
         if c.open_orders as usize > c.oldest_open_orders.len() {
             ui.label("…");

@@ -138,8 +138,21 @@ crate::insert_with_lines!(
 pub struct OpenOrders {
     /// How many.
     pub count: i64,
-    /// The oldest (by order date, then id) as (id, number), at most as many as asked.
-    pub oldest: Vec<(i64, String)>,
+    /// The oldest (by order date, then id), at most as many as asked.
+    pub oldest: Vec<OpenOrder>,
+}
+
+/// One of a customer's orders at work, as the customer names it: what it waits for is
+/// its status (to ship, part shipped, on the way) or its open transport exceptions.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct OpenOrder {
+    pub id: i64,
+    /// SO….
+    pub number: String,
+    /// Its status code (`pending`, `partially_shipped`, `shipped`, …).
+    pub status: String,
+    /// Its transport exceptions still open.
+    pub open_exceptions: i32,
 }
 
 /// Customer `customer_id`'s orders still at work — not completed (every shipment
@@ -158,7 +171,12 @@ pub fn open_orders(conn: &mut PgConnection, customer_id: i64, shown: i64) -> App
     let count = open().count().get_result(conn)?;
     let oldest = open()
         .order((orders::order_date, orders::id))
-        .select((orders::id, orders::number))
+        .select((
+            orders::id,
+            orders::number,
+            orders::status,
+            orders::open_exceptions,
+        ))
         .limit(shown)
         .load(conn)?;
     Ok(OpenOrders { count, oldest })
