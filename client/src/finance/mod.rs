@@ -574,7 +574,7 @@ fn money_table(
                     .id_salt((id_salt, "rows"))
                     .max_height(height.max(100.0))
                     .auto_shrink([false, true])
-                    .show(ui, |ui| both(ui));
+                    .show(ui, both);
             }
             None => both(ui),
         }
