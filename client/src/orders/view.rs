@@ -498,11 +498,6 @@ fn header_ui(
             ui.label(&customer);
         }
     });
-    let requested = if order.requested_delivery_date.is_empty() {
-        "—".to_owned()
-    } else {
-        order.requested_delivery_date.clone()
-    };
     widgets::fields_grid(
         ui,
         "order_header",
@@ -521,7 +516,10 @@ fn header_ui(
                 super::rep_name(order.cs_rep.as_ref()).to_owned(),
             ),
             (t("order.delivery_address"), order.delivery_address.clone()),
-            (t("order.requested_delivery_date"), requested),
+            (
+                t("order.requested_delivery_date"),
+                order.requested_delivery_date.clone(),
+            ),
             (t("order.credit_days"), order.credit_days.to_string()),
             (
                 t("order.created"),

@@ -670,7 +670,18 @@ pub fn warning_text(w: &pharmacrm_shared::pb::Warning) -> &str {
     }
 }
 
-/// Label/value pairs in a grid, two pairs per line when there is room (700 points).
+/// A detail's value as shown, "—" when nothing was entered: every detail says the same
+/// for an empty field.
+pub fn or_dash(value: &str) -> String {
+    if value.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        value.to_owned()
+    }
+}
+
+/// Label/value pairs in a grid, two pairs per line when there is room (700 points); an
+/// empty value shows "—" ([`or_dash`]).
 pub fn fields_grid(ui: &mut Ui, id: &str, fields: &[(&str, String)]) {
     let per_line = if ui.available_width() >= 700.0 { 2 } else { 1 };
     egui::Grid::new(id)
@@ -684,7 +695,7 @@ pub fn fields_grid(ui: &mut Ui, id: &str, fields: &[(&str, String)]) {
                 );
                 // Values keep their width: a truncating label in a grid shrinks its column
                 // to a few characters ("202…").
-                ui.add(egui::Label::new(value.as_str()).wrap_mode(egui::TextWrapMode::Extend));
+                ui.add(egui::Label::new(or_dash(value)).wrap_mode(egui::TextWrapMode::Extend));
                 if (i + 1) % per_line == 0 {
                     ui.end_row();
                 }

@@ -369,7 +369,7 @@ impl CustomerView {
                 t("customer.cs_rep"),
                 c.cs_rep.as_ref().map_or("", |r| r.name.as_str()).to_owned(),
             ),
-            (t("customer.drugs"), or_dash(&drugs)),
+            (t("customer.drugs"), drugs),
             (t("customer.credit_days"), c.credit_days.to_string()),
             (
                 t("credit.limit"),
@@ -424,7 +424,7 @@ impl CustomerView {
                         if i == 1 {
                             self.id_number_ui(ui, ctx, c);
                         } else {
-                            ui.add(egui::Label::new(value.as_str()).truncate());
+                            ui.add(egui::Label::new(widgets::or_dash(value)).truncate());
                         }
                     });
                     if (i + 1) % per_line == 0 {
@@ -546,7 +546,7 @@ impl CustomerView {
                     }
                 }
                 _ => {
-                    ui.label(or_dash(&c.id_number_masked));
+                    ui.label(widgets::or_dash(&c.id_number_masked));
                     if ctx.can(Permission::CustomerSensitiveRead)
                         && !c.id_number_masked.is_empty()
                         && ui
@@ -688,15 +688,6 @@ fn text_width(ui: &egui::Ui, text: &str) -> f32 {
             .size()
             .x
     })
-}
-
-/// A value of the customer's header, or "—" when none was entered.
-fn or_dash(value: &str) -> String {
-    if value.trim().is_empty() {
-        "—".to_owned()
-    } else {
-        value.to_owned()
-    }
 }
 
 /// The customer's balance as read (`pb::Customer::balance`; empty for those who do not
