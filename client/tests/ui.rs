@@ -1551,6 +1551,22 @@ fn order_team(server: &Server, pinned_at: &str) -> (CustomerTeam, pb::Drug) {
     })
 }
 
+/// An order of 10 × `drug` placed by the team's rep, shipped whole (batch B2611) and
+/// signed for at 15:00 on 2026-11-30 (the clock pinned later that day).
+fn delivered_order(server: &Server, team: &mut CustomerTeam, drug: &pb::Drug) -> pb::OrderDetail {
+    server.runtime.block_on(async {
+        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B2611")
+            .create(&mut team.cs)
+            .await;
+        team.cs
+            .deliver(&shipment, "2026-11-30T15:00:00+08:00")
+            .await;
+        order
+    })
+}
+
 /// [`order_team`] on 2026-11-30, and `rep-a` logged in on a new order for 北京协和医院.
 fn new_order_by_rep_a(server: &Server) -> Ui {
     order_team(server, "2026-11-30T10:00:00+08:00");
@@ -1945,16 +1961,7 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
 fn archiving_a_customer_who_owes_says_how_much() {
     let server = Server::start();
     let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
-    server.runtime.block_on(async {
-        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
-        let shipment = ShipmentBuilder::of(&order)
-            .everything_left("B2611")
-            .create(&mut team.cs)
-            .await;
-        team.cs
-            .deliver(&shipment, "2026-11-30T15:00:00+08:00")
-            .await;
-    });
+    delivered_order(&server, &mut team, &drug);
     let mut ui = server.client();
     ui.login_as("rep-a");
     ui.click("客户列表");
@@ -2009,17 +2016,7 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     let server = Server::start();
     // The afternoon of the order day, once the goods have arrived.
     let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
-    let order = server.runtime.block_on(async {
-        let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
-        let shipment = ShipmentBuilder::of(&order)
-            .everything_left("B2611")
-            .create(&mut team.cs)
-            .await;
-        team.cs
-            .deliver(&shipment, "2026-11-30T15:00:00+08:00")
-            .await;
-        order
-    });
+    let order = delivered_order(&server, &mut team, &drug);
     let order_id = order.header().id;
     let number = order.header().number.clone();
 
