@@ -66,7 +66,7 @@ fn whole_records(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
             egui::ScrollArea::vertical()
                 .id_salt(("audit_json", column))
                 .show(&mut columns[column], |ui| {
-                    ui.label(RichText::new(if text.is_empty() { "—" } else { text }).monospace());
+                    ui.label(RichText::new(widgets::or_dash(text)).monospace());
                 });
         }
     });
@@ -171,8 +171,8 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
     }
     let object_type = of.object_type;
     match value {
-        None | Some(Value::Null) => "—".to_owned(),
-        Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
+        None | Some(Value::Null) => widgets::or_dash(""),
+        Some(Value::String(s)) if s.is_empty() => widgets::or_dash(""),
         Some(Value::String(s)) => {
             if let Some(text) = enum_text(object_type, field, s) {
                 return text.to_owned();

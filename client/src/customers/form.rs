@@ -431,8 +431,10 @@ impl FormPanel {
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
                     .join(comma());
-                let name = if d.name.is_empty() { "—" } else { &d.name };
-                ui.label(format!("· {}", bracketed(name, &remark)));
+                ui.label(format!(
+                    "· {}",
+                    bracketed(&widgets::or_dash(&d.name), &remark)
+                ));
             }
             if ui.button(t("customer.create_anyway")).clicked() {
                 self.confirmed_duplicates = true;

@@ -10,6 +10,7 @@ mod invoices;
 mod payments;
 mod statement;
 
+use egui::scroll_area::ScrollBarVisibility;
 use egui::{Align, Color32, Layout, RichText};
 use egui_extras::Column;
 use pharmacrm_shared::money::{self, Decimal};
@@ -484,99 +485,129 @@ fn money_table(
             ui.strong(c.header);
         }
     };
-    // A table wider than the space scrolls sideways, but its first column (what each row
-    // is: the customer, the number) stays in sight beside the others: two tables side by
-    // side, one row height, in one vertical scroll, the hovered row lit across both.
+    // A table wider than the space scrolls sideways, but its first column (in a list,
+    // what each row is: the customer, the number) stays in sight beside the others: two
+    // tables side by side, one row height, scrolled down together, the hovered row lit
+    // across both.
     let spacing = ui.spacing().item_spacing.x;
     let total = widths.iter().sum::<f32>() + spacing * widths.len().saturating_sub(1) as f32;
     let split = columns.len() > 1 && total > ui.available_width();
     let hover_id = ui.make_persistent_id((id_salt, "hovered_row"));
     let hovered_before: Option<usize> = ui.data(|d| d.get_temp(hover_id));
     let mut hovered_now = None;
-    let mut draw =
-        |ui: &mut egui::Ui, id: &str, part: std::ops::Range<usize>, max_height: Option<f32>| {
-            // Every cell centred vertically, as the right-aligned money cells are.
-            let mut builder = widgets::table_builder(ui, id, clickable);
-            builder = match max_height {
-                Some(height) => builder.max_scroll_height(height.max(100.0)),
-                None => builder.vscroll(false),
-            };
-            for width in &widths[part.clone()] {
-                builder = builder.column(Column::exact(*width).clip(true));
-            }
-            builder
-                .header(24.0, |mut header| {
-                    for c in &columns[part.clone()] {
-                        header.col(|ui| {
+    // Draws the columns `part` as a table whose rows scroll within `max_height` (when
+    // given) from `offset` (when given), with no scroll bar of its own when `no_bar`;
+    // returns where its rows are scrolled to.
+    let mut draw = |ui: &mut egui::Ui,
+                    id: &str,
+                    part: std::ops::Range<usize>,
+                    offset: Option<f32>,
+                    no_bar: bool|
+     -> f32 {
+        // Every cell centred vertically, as the right-aligned money cells are.
+        let mut builder = widgets::table_builder(ui, id, clickable);
+        builder = match max_height {
+            Some(height) => builder.max_scroll_height(height.max(100.0)),
+            None => builder.vscroll(false),
+        };
+        if let Some(offset) = offset {
+            builder = builder.vertical_scroll_offset(offset);
+        }
+        if no_bar {
+            builder = builder.scroll_bar_visibility(ScrollBarVisibility::AlwaysHidden);
+        }
+        for width in &widths[part.clone()] {
+            builder = builder.column(Column::exact(*width).clip(true));
+        }
+        builder
+            .header(24.0, |mut header| {
+                for c in &columns[part.clone()] {
+                    header.col(|ui| {
+                        if c.money {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                header_cell(ui, c);
+                            });
+                        } else {
+                            header_cell(ui, c);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, rows, |mut row| {
+                    let i = row.index();
+                    let style = styles.get(i).copied().unwrap_or_default();
+                    row.set_selected(style == RowStyle::Selected);
+                    if split && hovered_before == Some(i) {
+                        row.set_hovered(true);
+                    }
+                    for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
+                        let colour = c.cells.get(i).and_then(|x| x.colour);
+                        let text = texts.get(i).map_or("", String::as_str);
+                        row.col(|ui| {
+                            let colour = match style {
+                                RowStyle::Selected => {
+                                    colour.map(|c| widgets::on_selection(ui.visuals(), c))
+                                }
+                                _ => colour,
+                            };
+                            let text = style.paint(RichText::new(text), colour);
                             if c.money {
                                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                    header_cell(ui, c);
+                                    ui.label(text.monospace());
                                 });
                             } else {
-                                header_cell(ui, c);
+                                ui.add(egui::Label::new(text).truncate());
                             }
                         });
                     }
-                })
-                .body(|body| {
-                    body.rows(24.0, rows, |mut row| {
-                        let i = row.index();
-                        let style = styles.get(i).copied().unwrap_or_default();
-                        row.set_selected(style == RowStyle::Selected);
-                        if split && hovered_before == Some(i) {
-                            row.set_hovered(true);
-                        }
-                        for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
-                            let colour = c.cells.get(i).and_then(|x| x.colour);
-                            let text = texts.get(i).map_or("", String::as_str);
-                            row.col(|ui| {
-                                let colour = match style {
-                                    RowStyle::Selected => {
-                                        colour.map(|c| widgets::on_selection(ui.visuals(), c))
-                                    }
-                                    _ => colour,
-                                };
-                                let text = style.paint(RichText::new(text), colour);
-                                if c.money {
-                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                        ui.label(text.monospace());
-                                    });
-                                } else {
-                                    ui.add(egui::Label::new(text).truncate());
-                                }
-                            });
-                        }
-                        let response = row.response();
-                        if response.clicked() {
-                            clicked = Some(i);
-                        }
-                        if response.hovered() {
-                            hovered_now = Some(i);
-                        }
-                    });
+                    let response = row.response();
+                    if response.clicked() {
+                        clicked = Some(i);
+                    }
+                    if response.hovered() {
+                        hovered_now = Some(i);
+                    }
                 });
-        };
+            })
+            .state
+            .clamped_offset()
+            .y
+    };
     if split {
+        // Each half scrolls its own rows under its own header; both are put where the one
+        // the user scrolled last frame went (the first half's bar hidden: the other's
+        // serves both).
+        let offset_id = ui.make_persistent_id((id_salt, "rows_offset"));
+        let synced: f32 = ui.data(|d| d.get_temp(offset_id)).unwrap_or(0.0);
+        let offset = max_height.map(|_| synced);
         let rest = 1..columns.len();
-        let both = |ui: &mut egui::Ui| {
-            ui.horizontal_top(|ui| {
+        let (first, other) = ui
+            .horizontal_top(|ui| {
                 // As in `widgets::table`: a click on a row's text is a click on the row.
                 ui.style_mut().interaction.selectable_labels = false;
-                ui.vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, None));
-                ui.vertical(|ui| {
-                    widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, None));
-                });
-            });
+                let first = ui
+                    .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, offset, true))
+                    .inner;
+                let other = ui
+                    .vertical(|ui| {
+                        widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, offset, false))
+                    })
+                    .inner;
+                (first, other)
+            })
+            .inner;
+        let moved = if (first - synced).abs() > 0.5 {
+            first
+        } else {
+            other
         };
-        match max_height {
-            Some(height) => {
-                egui::ScrollArea::vertical()
-                    .id_salt((id_salt, "rows"))
-                    .max_height(height.max(100.0))
-                    .auto_shrink([false, true])
-                    .show(ui, both);
-            }
-            None => both(ui),
+        if (moved - synced).abs() > 0.5 {
+            ui.data_mut(|d| d.insert_temp(offset_id, moved));
+            ui.ctx().request_repaint();
+        }
+        if hovered_now != hovered_before {
+            ui.ctx().request_repaint();
         }
         ui.data_mut(|d| match hovered_now {
             Some(i) => {
@@ -586,7 +617,7 @@ fn money_table(
         });
     } else {
         widgets::table(ui, id_salt, |ui| {
-            draw(ui, id_salt, 0..columns.len(), max_height);
+            draw(ui, id_salt, 0..columns.len(), None, false);
         });
     }
     if let (Some((key, largest_first)), Some(sort)) = (resort, sort) {

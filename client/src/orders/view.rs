@@ -685,10 +685,21 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         50.0,
         160.0,
     );
+    // The headers are plain text (no sort button to make room for): at 900×600 the
+    // ten columns fit beside the navigation, 异常数量 included.
     let figure_columns: Vec<Column> = figures
         .iter()
-        .map(|(header, texts)| {
-            widgets::fit_column(ui, header, texts.iter().map(String::as_str), 50.0, 140.0)
+        .enumerate()
+        .map(|(i, (header, texts))| {
+            // 单价 and 金额 are monospaced amounts.
+            let style = if matches!(i, 1 | 2) {
+                egui::TextStyle::Monospace
+            } else {
+                egui::TextStyle::Body
+            };
+            let texts = texts.iter().map(String::as_str);
+            let width = widgets::fit_width_plain(ui, header, texts, style, 40.0, 140.0);
+            Column::exact(width).clip(true)
         })
         .collect();
     widgets::table(ui, "order_view_lines", |ui| {

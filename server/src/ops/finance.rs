@@ -1526,8 +1526,8 @@ impl ArrearsSelection {
     }
 
     /// The list's order ([`ArrearsSort`]) over a summary aliased `cr`, the customer's name
-    /// being `name` and the amount overdue `overdue`. By the oldest overdue due date, those with nothing overdue come last,
-    /// then the largest; earliest first with every match overdue, that is the order of
+    /// being `name` and the amount overdue `overdue`. By the oldest overdue due date,
+    /// those with nothing overdue come last, then the largest; earliest first with every match overdue, that is the order of
     /// the index `customer_receivables_owing` (latest first sorts the matches). By
     /// outstanding, the order of `customer_receivables_largest` either way (ties by id
     /// ascending when largest first, descending when smallest); by name, of

@@ -1543,6 +1543,60 @@ async fn a_customer_read_says_its_balance_only_to_those_who_read_arrears() {
     );
 }
 
+/// Sorted by the amount overdue, a shipment falling due today is not yet overdue; equal
+/// amounts go by the larger outstanding, then by customer id (ascending when largest
+/// first, descending when smallest), in the list and its export alike.
+#[tokio::test]
+async fn arrears_sorted_by_amount_overdue_count_only_what_is_past_due() {
+    use calamine::Data;
+    let mut w = world().await;
+    let customer = |name: &'static str| CustomerBuilder::new(name).served_by(w.cs.id);
+    let ruijin = customer("上海瑞金医院").create(&mut w.rep).await;
+    let xiangya = customer("湘雅医院").create(&mut w.rep).await;
+    // 30 days' credit each; as of 2026-12-31 each owes 20.00 due 12-01 (30 days overdue),
+    // and 上海瑞金医院 10.00 more due today.
+    for c in [w.customer.id, ruijin.id, xiangya.id] {
+        w.shipped_on(c, "2026-11-01", 10).await;
+    }
+    w.shipped_on(ruijin.id, "2026-12-01", 5).await;
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
+
+    let sorted = |descending: bool| pb::ListArrearsRequest {
+        sort: pb::ArrearsSort::Overdue as i32,
+        descending,
+        ..Default::default()
+    };
+    for (descending, expected) in [
+        (true, ["上海瑞金医院", "北京协和医院", "湘雅医院"]),
+        (false, ["上海瑞金医院", "湘雅医院", "北京协和医院"]),
+    ] {
+        let page = w.finance.send(sorted(descending)).await;
+        let rows: Vec<(&str, &str)> = page
+            .rows
+            .iter()
+            .map(|r| (r.customer_name.as_str(), r.overdue.as_str()))
+            .collect();
+        let names: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(names, expected, "descending {descending}");
+        assert!(
+            rows.iter().all(|r| r.1 == "20.00"),
+            "what falls due today is not overdue: {rows:?}"
+        );
+        let export = w
+            .finance
+            .export(pb::export_request::Report::Arrears(sorted(descending)))
+            .await
+            .expect("exported");
+        let exported: Vec<String> = sheet_rows(&export.file, "欠款")
+            .iter()
+            .skip_while(|r| r.first() != Some(&Data::String("客户".into())))
+            .skip(1)
+            .map(|r| r[0].to_string())
+            .collect();
+        assert_eq!(exported[..3], expected, "exported, descending {descending}");
+    }
+}
+
 #[tokio::test]
 async fn arrears_totals_cover_every_match_and_the_filters_narrow_rows_and_totals_alike() {
     let mut w = world().await;

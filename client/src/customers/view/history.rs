@@ -6,6 +6,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
+use crate::widgets;
 
 /// The type history and the assignment history.
 #[derive(Default)]
@@ -42,11 +43,7 @@ impl HistoryTabs {
             ui.label(format!(
                 "{}  {} → {}  {}  {}",
                 format::timestamp(h.changed_at.as_ref()),
-                if h.from_type.is_empty() {
-                    "—"
-                } else {
-                    &h.from_type
-                },
+                widgets::or_dash(&h.from_type),
                 h.to_type,
                 format::who(&h.changed_by),
                 h.reason

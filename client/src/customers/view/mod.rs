@@ -383,8 +383,8 @@ impl CustomerView {
         // Fax, postcode and note only when entered: the header stays short (the tabs below
         // need the room at 900×600). The balance only for those who read arrears.
         let mut fields = fields.to_vec();
-        if let Some(balance) = balance_text(&c.balance) {
-            fields.push((t("customer.balance"), balance));
+        if let Some(balance) = balance_field(&c.balance) {
+            fields.push(balance);
         }
         for (label, value) in [
             (t("customer.fax"), &c.fax),
@@ -691,13 +691,14 @@ fn text_width(ui: &egui::Ui, text: &str) -> f32 {
 }
 
 /// The customer's balance as read (`pb::Customer::balance`; empty for those who do not
-/// read arrears: `None`): what it owes, or, negative, what it holds paid ahead (预收).
-fn balance_text(balance: &str) -> Option<String> {
+/// read arrears: `None`) as a header field: 欠款余额 and what it owes, or, negative, 预收
+/// and what it holds on account.
+fn balance_field(balance: &str) -> Option<(&'static str, String)> {
     let owed: Decimal = balance.trim().parse().ok()?;
     Some(if owed < Decimal::ZERO {
-        t("customer.balance_paid_ahead").replace("{amount}", &paid_ahead(owed))
+        (t("arrears.on_account"), paid_ahead(owed))
     } else {
-        crate::format::money(balance)
+        (t("customer.balance"), crate::format::money(balance))
     })
 }
 
