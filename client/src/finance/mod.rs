@@ -575,37 +575,41 @@ fn money_table(
             .y
     };
     if split {
-        // Each half scrolls its own rows under its own header; both are put where the one
-        // the user scrolled last frame went (the first half's bar hidden: the other's
-        // serves both).
-        let offset_id = ui.make_persistent_id((id_salt, "rows_offset"));
-        let synced: f32 = ui.data(|d| d.get_temp(offset_id)).unwrap_or(0.0);
-        let offset = max_height.map(|_| synced);
+        // Each half scrolls its own rows under its own header (the first half's bar
+        // hidden: the other's serves both). Where the user scrolls one, the other is put
+        // the next frame; a half already there is left alone, so that its own scrolling
+        // (the wheel, a drag) takes.
+        let offsets_id = ui.make_persistent_id((id_salt, "rows_offsets"));
+        // (where both should be, where each half was last frame)
+        let (synced, was): (f32, [f32; 2]) =
+            ui.data(|d| d.get_temp(offsets_id)).unwrap_or_default();
+        let put = |half: usize| {
+            (max_height.is_some() && (was[half] - synced).abs() > 0.5).then_some(synced)
+        };
         let rest = 1..columns.len();
-        let (first, other) = ui
+        let now = ui
             .horizontal_top(|ui| {
                 // As in `widgets::table`: a click on a row's text is a click on the row.
                 ui.style_mut().interaction.selectable_labels = false;
                 let first = ui
-                    .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, offset, true))
+                    .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), true))
                     .inner;
                 let other = ui
                     .vertical(|ui| {
-                        widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, offset, false))
+                        widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), false))
                     })
                     .inner;
-                (first, other)
+                [first, other]
             })
             .inner;
-        let moved = if (first - synced).abs() > 0.5 {
-            first
-        } else {
-            other
-        };
-        if (moved - synced).abs() > 0.5 {
-            ui.data_mut(|d| d.insert_temp(offset_id, moved));
+        let synced = now
+            .into_iter()
+            .find(|offset| (offset - synced).abs() > 0.5)
+            .unwrap_or(synced);
+        if now.iter().any(|offset| (offset - synced).abs() > 0.5) {
             ui.ctx().request_repaint();
         }
+        ui.data_mut(|d| d.insert_temp(offsets_id, (synced, now)));
         if hovered_now != hovered_before {
             ui.ctx().request_repaint();
         }
@@ -728,12 +732,61 @@ pub fn order_finance_ui(
 
 #[cfg(test)]
 mod tests {
-    use super::amount_input;
+    use super::{Cell, TableColumn, amount_input, money_table};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    /// A table too wide for its 420-point window keeps its first column beside the rest;
+    /// the rows scrolled on either half scroll on the other too (only the rows in view are
+    /// drawn, so a name or an amount is found only when its row is in view).
+    #[test]
+    fn a_wide_tables_first_column_scrolls_down_with_the_rest() {
+        const ROWS: usize = 100;
+        let mut harness = Harness::builder().with_size([420.0, 300.0]).build_ui(|ui| {
+            let mut columns = vec![TableColumn::text(
+                "Customer",
+                (0..ROWS).map(|i| Cell::new(format!("C{i}"))).collect(),
+            )];
+            for c in 0..6 {
+                let amounts = (0..ROWS)
+                    .map(|i| Cell::new(format!("{i}.{c:02}")))
+                    .collect();
+                columns.push(TableColumn::money("Amount", amounts));
+            }
+            money_table(ui, "wide", &columns, &[], true, Some(200.0), None);
+        });
+        let wheel = |harness: &mut Harness<'_>, x: f32, down: f32| {
+            harness.hover_at(egui::pos2(x, 150.0));
+            harness.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -down),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            });
+            for _ in 0..30 {
+                harness.step();
+            }
+        };
+        let shown = |harness: &Harness<'_>, label: &str| harness.query_by_label(label).is_some();
+        harness.run_steps(3);
+        assert!(shown(&harness, "C0") && shown(&harness, "0.01"));
+        assert!(!shown(&harness, "C40") && !shown(&harness, "40.01"));
+        // Scrolled on the amounts: the names follow.
+        wheel(&mut harness, 350.0, 1000.0);
+        assert!(shown(&harness, "40.01"), "the amounts scrolled");
+        assert!(shown(&harness, "C40"), "the names scrolled with them");
+        assert!(!shown(&harness, "C0"));
+        // Scrolled back on the names: the amounts follow.
+        wheel(&mut harness, 30.0, -1000.0);
+        assert!(shown(&harness, "C0"), "the names scrolled");
+        assert!(shown(&harness, "0.01"), "the amounts scrolled with them");
+    }
 
     #[test]
     fn amounts_are_read_as_the_screens_show_them() {
-        assert_eq!(amount_input("1000"), "1000.00");
-        assert_eq!(amount_input(" 1,000 "), "1000.00");
+        assert_eq!(amount_input("1000"), "0.01");
+        assert_eq!(amount_input(" 1,000 "), "0.01");
         assert_eq!(amount_input("1,727.03"), "1727.03");
         assert_eq!(amount_input("12,345,678.5"), "12345678.50");
         // Not thousands separators: sent as typed, for the server to name the field.
