@@ -21,6 +21,9 @@ pub struct CustomerPicker {
     query: String,
     sent: Option<String>,
     results: Requested<Vec<pb::Customer>>,
+    /// Enter was pressed in the search: the one customer it finds is chosen (once the
+    /// answer has come).
+    enter: bool,
     /// The chosen customer: id and name.
     pub chosen: Option<(i64, String)>,
 }
@@ -42,6 +45,7 @@ impl CustomerPicker {
     /// A form's customer row: this picker labelled `label`, under it the errors of field
     /// `customer_id`. Keeps `customer_id` (0 while none is chosen) the chosen customer's;
     /// whether it changed this frame (what was picked for the customer before is stale).
+    /// Enter in its search chooses what it found rather than submitting the form.
     pub fn row(
         &mut self,
         f: &mut widgets::FormUi,
@@ -49,7 +53,7 @@ impl CustomerPicker {
         ctx: &AppCtx,
         customer_id: &mut i64,
     ) -> bool {
-        f.row(label, "customer_id", |ui| {
+        f.row_submitting(label, "customer_id", false, |ui| {
             ui.horizontal_wrapped(|ui| self.ui(ui, ctx)).inner
         });
         let chosen = self.id().unwrap_or(0);
@@ -100,12 +104,29 @@ impl CustomerPicker {
                 .hint_text(t("orders.customer_hint"))
                 .desired_width(160.0),
         );
+        if response.changed() {
+            self.enter = false;
+        }
+        if widgets::entered(ui, &response) {
+            self.enter = true;
+        }
         if !self.query.trim().is_empty() {
             let found = self.results.value().cloned().unwrap_or_default();
             // Nothing found is said (for an order, why a known customer may be missing).
             let answered = self.results.value().is_some()
                 && !self.results.is_pending()
                 && self.sent.as_deref() == Some(self.query.trim());
+            // Enter chooses the one customer found (several: the user picks).
+            if self.enter && answered {
+                self.enter = false;
+                if let [c] = found.as_slice() {
+                    self.chosen = Some((c.id, crate::customers::customer_label(c)));
+                    self.query.clear();
+                    self.sent = None;
+                    response.mark_changed();
+                    return response;
+                }
+            }
             if found.is_empty() && answered {
                 let none = if self.active_only {
                     t("orders.customer_none_to_order")

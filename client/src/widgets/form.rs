@@ -370,8 +370,9 @@ impl FormUi<'_> {
     }
 
     /// [`FormUi::row`], Enter in it submitting the form when `submits` (not in a text of
-    /// several lines, where Enter starts a line).
-    fn row_submitting(
+    /// several lines, where Enter starts a line; not in a search whose Enter picks what it
+    /// found).
+    pub fn row_submitting(
         &mut self,
         label: &str,
         field: &str,
