@@ -538,7 +538,10 @@ fn money_table(
                     let i = row.index();
                     let style = styles.get(i).copied().unwrap_or_default();
                     row.set_selected(style == RowStyle::Selected);
-                    if split && hovered_before == Some(i) {
+                    // The totals row opens nothing: it does not light up as if it did.
+                    if style == RowStyle::Strong {
+                        row.set_hovered(false);
+                    } else if split && hovered_before == Some(i) {
                         row.set_hovered(true);
                     }
                     for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
@@ -785,8 +788,8 @@ mod tests {
 
     #[test]
     fn amounts_are_read_as_the_screens_show_them() {
-        assert_eq!(amount_input("1000"), "0.01");
-        assert_eq!(amount_input(" 1,000 "), "0.01");
+        assert_eq!(amount_input("1000"), "1000.00");
+        assert_eq!(amount_input(" 1,000 "), "1000.00");
         assert_eq!(amount_input("1,727.03"), "1727.03");
         assert_eq!(amount_input("12,345,678.5"), "12345678.50");
         // Not thousands separators: sent as typed, for the server to name the field.

@@ -620,10 +620,11 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         .iter()
         .map(|l| crate::widgets::drug_label(&l.drug_name, &l.specification))
         .collect();
-    let drug = widgets::fit_column(
+    let drug = widgets::fit_width_plain(
         ui,
         t("order.drug"),
         labels.iter().map(String::as_str),
+        egui::TextStyle::Body,
         140.0,
         300.0,
     );
@@ -678,38 +679,53 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .collect(),
         ),
     ];
-    let unit = widgets::fit_column(
+    let unit = widgets::fit_width_plain(
         ui,
         t("order.unit"),
         lines.iter().map(|l| l.unit_label.as_str()),
+        egui::TextStyle::Body,
         50.0,
         160.0,
     );
+    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
+    let line_no = widgets::fit_width_plain(
+        ui,
+        t("orders.line_no"),
+        numbers.iter().map(String::as_str),
+        egui::TextStyle::Body,
+        24.0,
+        60.0,
+    );
     // The headers are plain text (no sort button to make room for): at 900×600 the
     // ten columns fit beside the navigation, 异常数量 included.
-    let figure_columns: Vec<Column> = figures
-        .iter()
-        .enumerate()
-        .map(|(i, (header, texts))| {
-            // 单价 and 金额 are monospaced amounts.
-            let style = if matches!(i, 1 | 2) {
-                egui::TextStyle::Monospace
-            } else {
-                egui::TextStyle::Body
-            };
-            let texts = texts.iter().map(String::as_str);
-            let width = widgets::fit_width_plain(ui, header, texts, style, 40.0, 140.0);
-            Column::exact(width).clip(true)
-        })
+    let figure_widths = figures.iter().enumerate().map(|(i, (header, texts))| {
+        // 单价 and 金额 are monospaced amounts.
+        let style = if matches!(i, 1 | 2) {
+            egui::TextStyle::Monospace
+        } else {
+            egui::TextStyle::Body
+        };
+        let texts = texts.iter().map(String::as_str);
+        widgets::fit_width_plain(ui, header, texts, style, 40.0, 140.0)
+    });
+    // In a narrow window the drug's name gives way (cut with "…", whole on hover) before
+    // the figures scroll out of sight.
+    let mut widths: Vec<f32> = [line_no, drug, unit]
+        .into_iter()
+        .chain(figure_widths)
         .collect();
+    let narrowable: Vec<bool> = (0..widths.len()).map(|i| i == 1).collect();
+    widgets::narrow_to_fit(
+        &mut widths,
+        &narrowable,
+        ui.spacing().item_spacing.x,
+        ui.available_width(),
+        110.0,
+    );
     widgets::table(ui, "order_view_lines", |ui| {
-        let mut builder = widgets::table_builder(ui, "order_view_lines", false)
-            .vscroll(false)
-            .column(Column::auto().at_least(30.0))
-            .column(drug)
-            .column(unit);
-        for column in figure_columns {
-            builder = builder.column(column);
+        let mut builder = widgets::table_builder(ui, "order_view_lines", false).vscroll(false);
+        for width in widths {
+            builder = builder.column(Column::exact(width).clip(true));
         }
         builder
             .header(22.0, |mut header| {
@@ -745,7 +761,8 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                         ui.label(l.line_no.to_string());
                     });
                     row.col(|ui| {
-                        ui.label(label).on_hover_text(&l.manufacturer);
+                        ui.add(egui::Label::new(label).truncate())
+                            .on_hover_text(&l.manufacturer);
                     });
                     row.col(|ui| {
                         ui.label(&l.unit_label);

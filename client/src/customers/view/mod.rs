@@ -20,7 +20,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
-use crate::i18n::{list_separator, t, tn};
+use crate::i18n::{bracketed, list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// Below this width the header shows one label and value per line instead of two. A
@@ -742,14 +742,19 @@ fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
             RichText::new(tn("customer.archive_blocked", u64::from(c.open_orders)))
                 .color(widgets::WARNING),
         );
-        for order in &c.oldest_open_orders {
+        for (i, order) in c.oldest_open_orders.iter().enumerate() {
+            if i > 0 {
+                ui.label(list_separator());
+            }
             if ui.link(&order.number).clicked() {
                 ctx.navigate(Navigate::Order {
                     id: order.id,
                     from: pharmacrm_shared::Module::Customer,
                 });
             }
-            ui.label(RichText::new(waiting_for(order)).weak());
+            // "SO…（待发货）": what it waits for, beside its number.
+            let waiting = bracketed("", waiting_for(order));
+            ui.label(RichText::new(waiting.trim_start()).weak());
         }
         if c.open_orders as usize > c.oldest_open_orders.len() {
             ui.label("…");
