@@ -742,19 +742,18 @@ fn open_orders_line(ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
             RichText::new(tn("customer.archive_blocked", u64::from(c.open_orders)))
                 .color(widgets::WARNING),
         );
+        let shown = c.oldest_open_orders.len();
         for (i, order) in c.oldest_open_orders.iter().enumerate() {
-            if i > 0 {
-                ui.label(list_separator());
-            }
             if ui.link(&order.number).clicked() {
                 ctx.navigate(Navigate::Order {
                     id: order.id,
                     from: pharmacrm_shared::Module::Customer,
                 });
             }
-            // "SO…（待发货）": what it waits for, beside its number.
+            // "SO…（待发货）、": what it waits for, beside its number.
             let waiting = bracketed("", waiting_for(order));
-            ui.label(RichText::new(waiting.trim_start()).weak());
+            let separator = if i + 1 < shown { list_separator() } else { "" };
+            ui.label(RichText::new(format!("{}{separator}", waiting.trim_start())).weak());
         }
         if c.open_orders as usize > c.oldest_open_orders.len() {
             ui.label("…");
