@@ -959,6 +959,11 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     // Purchase prices are not theirs to see: no column, no value.
     assert!(ui.harness.query_by_label_contains("进价").is_none());
     assert!(ui.harness.query_by_label("10.00").is_none());
+    // A drug opened shows its details, not an edit form.
+    ui.click("布洛芬混悬液");
+    ui.wait_label("药品详情");
+    assert!(!ui.shows("编辑药品"));
+    assert!(ui.harness.query_by_label_contains("进价").is_none());
 }
 
 #[test]

@@ -789,10 +789,12 @@ impl CataloguePanel {
         let busy = self.save.is_pending() || self.delete.is_pending();
         let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         let Some(form) = &mut self.form else { return };
-        ui.heading(if form.id.is_some() {
-            t("drugs.edit_drug")
-        } else {
-            t("drugs.new_drug")
+        // Those who may not change drugs read them: the same fields, greyed, under a
+        // heading that does not offer an edit.
+        ui.heading(match (form.id.is_some(), can_write) {
+            (true, true) => t("drugs.edit_drug"),
+            (true, false) => t("drugs.drug_details"),
+            (false, _) => t("drugs.new_drug"),
         });
         let original = self.original.as_ref();
         let response = ui
