@@ -209,7 +209,12 @@ impl ArrearsPanel {
         let available = ui.available_height() - 48.0;
         // Another sort asks again from the first page, as another filter does.
         let sort = Some(&mut self.filter.sort);
-        let clicked = arrears_table(ui, &list, Some(available), !own_only, in_credit, sort);
+        // Nobody matched: no table of a lone totals row (the pager says there is nothing).
+        let clicked = if list.rows.is_empty() {
+            None
+        } else {
+            arrears_table(ui, &list, Some(available), !own_only, in_credit, sort)
+        };
         // An export's outcome was of the filters and order before.
         if self.filter != before {
             self.export.forget_outcome();
