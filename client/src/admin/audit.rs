@@ -172,7 +172,6 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
     let object_type = of.object_type;
     match value {
         None | Some(Value::Null) => widgets::or_dash(""),
-        Some(Value::String(s)) if s.is_empty() => widgets::or_dash(""),
         Some(Value::String(s)) => {
             if let Some(text) = enum_text(object_type, field, s) {
                 return text.to_owned();
@@ -184,7 +183,7 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             }
             match chrono::DateTime::parse_from_rfc3339(s) {
                 Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
-                Err(_) => s.clone(),
+                Err(_) => widgets::or_dash(s),
             }
         }
         Some(Value::Array(items)) => {

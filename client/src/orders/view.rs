@@ -7,7 +7,7 @@
 //! reason in a dialog. Each action shows only to whoever
 //! holds its permission; the order's change history is the audit log's.
 
-use egui::{Align, Layout, RichText};
+use egui::{Align, Layout, RichText, TextStyle};
 use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb};
 
@@ -620,20 +620,26 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         .iter()
         .map(|l| crate::widgets::drug_label(&l.drug_name, &l.specification))
         .collect();
-    let drug = widgets::fit_width_plain(
-        ui,
-        t("order.drug"),
-        labels.iter().map(String::as_str),
-        egui::TextStyle::Body,
-        140.0,
-        300.0,
-    );
-    // Figures right-aligned under right-aligned headers, each column as wide as its
-    // header or its widest figure.
-    let figures: [(&str, Vec<String>); 7] = [
+    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
+    let plain = |header: &str, texts: &[String], style: TextStyle, min: f32, max: f32| {
+        widgets::fit_width_plain(
+            ui,
+            header,
+            texts.iter().map(String::as_str),
+            style,
+            min,
+            max,
+        )
+    };
+    let units: Vec<String> = lines.iter().map(|l| l.unit_label.clone()).collect();
+    // Figures right-aligned under right-aligned headers (amounts monospaced), each column
+    // as wide as its plain header (no sort button to make room for) or its widest figure:
+    // at 900×600 the ten columns fit beside the navigation, 异常数量 included.
+    let figures: [(&str, Vec<String>, TextStyle); 7] = [
         (
             t("order.quantity"),
             lines.iter().map(|l| l.quantity.to_string()).collect(),
+            TextStyle::Body,
         ),
         (
             t("order.unit_price"),
@@ -641,6 +647,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .iter()
                 .map(|l| widgets::money_text(&l.unit_price, decimals))
                 .collect(),
+            TextStyle::Monospace,
         ),
         (
             t("order.amount"),
@@ -648,6 +655,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .iter()
                 .map(|l| widgets::money_text(&l.amount, decimals))
                 .collect(),
+            TextStyle::Monospace,
         ),
         (
             t("order.shipped"),
@@ -655,6 +663,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .iter()
                 .map(|l| l.shipped_quantity.to_string())
                 .collect(),
+            TextStyle::Body,
         ),
         (
             if closed {
@@ -663,6 +672,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 t("order.remaining")
             },
             lines.iter().map(|l| left(l).to_string()).collect(),
+            TextStyle::Body,
         ),
         (
             t("order.delivered"),
@@ -670,6 +680,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .iter()
                 .map(|l| l.delivered_quantity.to_string())
                 .collect(),
+            TextStyle::Body,
         ),
         (
             t("order.exception_quantity"),
@@ -677,43 +688,23 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 .iter()
                 .map(|l| l.exception_quantity.to_string())
                 .collect(),
+            TextStyle::Body,
         ),
     ];
-    let unit = widgets::fit_width_plain(
-        ui,
-        t("order.unit"),
-        lines.iter().map(|l| l.unit_label.as_str()),
-        egui::TextStyle::Body,
-        50.0,
-        160.0,
-    );
-    let numbers: Vec<String> = lines.iter().map(|l| l.line_no.to_string()).collect();
-    let line_no = widgets::fit_width_plain(
-        ui,
-        t("orders.line_no"),
-        numbers.iter().map(String::as_str),
-        egui::TextStyle::Body,
-        24.0,
-        60.0,
-    );
-    // The headers are plain text (no sort button to make room for): at 900×600 the
-    // ten columns fit beside the navigation, 异常数量 included.
-    let figure_widths = figures.iter().enumerate().map(|(i, (header, texts))| {
-        // 单价 and 金额 are monospaced amounts.
-        let style = if matches!(i, 1 | 2) {
-            egui::TextStyle::Monospace
-        } else {
-            egui::TextStyle::Body
-        };
-        let texts = texts.iter().map(String::as_str);
-        widgets::fit_width_plain(ui, header, texts, style, 40.0, 140.0)
-    });
+    let mut widths: Vec<f32> = [
+        plain(t("orders.line_no"), &numbers, TextStyle::Body, 24.0, 60.0),
+        plain(t("order.drug"), &labels, TextStyle::Body, 140.0, 300.0),
+        plain(t("order.unit"), &units, TextStyle::Body, 50.0, 160.0),
+    ]
+    .into_iter()
+    .chain(
+        figures
+            .iter()
+            .map(|(header, texts, style)| plain(header, texts, style.clone(), 40.0, 140.0)),
+    )
+    .collect();
     // In a narrow window the drug's name gives way (cut with "…", whole on hover) before
     // the figures scroll out of sight.
-    let mut widths: Vec<f32> = [line_no, drug, unit]
-        .into_iter()
-        .chain(figure_widths)
-        .collect();
     let narrowable: Vec<bool> = (0..widths.len()).map(|i| i == 1).collect();
     widgets::narrow_to_fit(
         &mut widths,
@@ -742,7 +733,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                         t("order.exception_quantity_hint"),
                     ),
                 ];
-                for (label, _) in &figures {
+                for (label, _, _) in &figures {
                     header.col(|ui| {
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                             let shown = ui.strong(*label);

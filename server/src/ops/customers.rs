@@ -390,11 +390,9 @@ pub fn get(
 ) -> AppResult<CustomerRead> {
     let view = customer::get(conn, viewer, id, window)?;
     let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
-    let balance = if balance {
-        Some(finance::customer_balance(conn, id)?)
-    } else {
-        None
-    };
+    let balance = balance
+        .then(|| finance::customer_balance(conn, id))
+        .transpose()?;
     Ok(CustomerRead {
         view,
         open,

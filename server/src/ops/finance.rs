@@ -811,20 +811,33 @@ impl Ageing {
     }
 }
 
-/// The five ageing buckets of [`Ageing`] as SQL select items (`not_due`, `days_1_to_30`,
-/// `days_31_to_60`, `days_61_to_90`, `over_90_days`): sums of the column `outstanding`
+/// The five ageing buckets of [`Ageing`]: how many days past due (an SQL condition on
+/// `as_of − due_date`) and the column's name. Not yet due: due on `as_of` or later; the
+/// other four are overdue.
+const BUCKETS: [(&str, &str); 5] = [
+    ("<= 0", "not_due"),
+    ("BETWEEN 1 AND 30", "days_1_to_30"),
+    ("BETWEEN 31 AND 60", "days_31_to_60"),
+    ("BETWEEN 61 AND 90", "days_61_to_90"),
+    ("> 90", "over_90_days"),
+];
+
+/// The amount overdue of a row carrying the bucket columns of [`BUCKETS`] through `table`
+/// (an alias and a dot): Σ of the four overdue buckets, as [`Ageing::overdue`] adds them.
+fn overdue_of_buckets(table: &str) -> String {
+    let overdue: Vec<String> = BUCKETS[1..]
+        .iter()
+        .map(|(_, name)| format!("{table}{name}"))
+        .collect();
+    format!("({})", overdue.join(" + "))
+}
+
+/// The ageing buckets ([`BUCKETS`]) as SQL select items: sums of the column `outstanding`
 /// (CNY) by how many days `as_of` is past the column `due_date`, both read through
-/// `table` (an alias and a dot, or empty). Not yet due: due on `as_of` or later.
+/// `table` (an alias and a dot, or empty).
 fn bucket_sums(as_of: NaiveDate, table: &str) -> Sql {
     let mut sql = Sql::new("");
-    let days_past_due = [
-        ("<= 0", "not_due"),
-        ("BETWEEN 1 AND 30", "days_1_to_30"),
-        ("BETWEEN 31 AND 60", "days_31_to_60"),
-        ("BETWEEN 61 AND 90", "days_61_to_90"),
-        ("> 90", "over_90_days"),
-    ];
-    for (i, (days, name)) in days_past_due.into_iter().enumerate() {
+    for (i, (days, name)) in BUCKETS.into_iter().enumerate() {
         if i > 0 {
             sql.push(", ");
         }
@@ -1527,8 +1540,9 @@ impl ArrearsSelection {
 
     /// The list's order ([`ArrearsSort`]) over a summary aliased `cr`, the customer's name
     /// being `name` and the amount overdue `overdue`. By the oldest overdue due date,
-    /// those with nothing overdue come last, then the largest; earliest first with every match overdue, that is the order of
-    /// the index `customer_receivables_owing` (latest first sorts the matches). By
+    /// those with nothing overdue come last, then the largest; earliest first with every
+    /// match overdue, that is the order of the index `customer_receivables_owing` (latest
+    /// first sorts the matches). By
     /// outstanding, the order of `customer_receivables_largest` either way (ties by id
     /// ascending when largest first, descending when smallest); by name, of
     /// `customers_name_order` (ties by id the same way as the names); by what is held on
@@ -1722,12 +1736,7 @@ pub fn arrears_export(
     Ok((
         super::reports::Query::new(
             rows,
-            sel.order(
-                "q",
-                "q.customer_name",
-                "(q.days_1_to_30 + q.days_31_to_60 + q.days_61_to_90 + q.over_90_days)",
-                today,
-            ),
+            sel.order("q", "q.customer_name", &overdue_of_buckets("q."), today),
         ),
         total,
         totals,
