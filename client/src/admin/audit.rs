@@ -6,7 +6,6 @@
 //! folded away underneath.
 
 use egui::{Key, Modifiers, RichText};
-use egui_extras::Column;
 use std::collections::HashMap;
 
 use pharmacrm_shared::{DataScope, DbCode, pb};
@@ -18,7 +17,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{Lang, comma, label_value, lang, t};
-use crate::widgets::{self, Choice};
+use crate::widgets::{self, Cell, Choice, RowStyle, TableColumn, cells, data_table};
 
 const PAGE: u32 = 100;
 
@@ -590,76 +589,73 @@ impl AuditPanel {
             });
         egui::CentralPanel::default().show(ui, |ui| {
             let selected_id = self.selected.as_ref().map(|e| e.id);
-            let mut clicked = None;
             let available = ui.available_height() - 60.0;
             let objects = &self.objects.0;
-            let object = widgets::fit_column(
-                ui,
-                t("audit.object"),
-                objects.iter().map(String::as_str),
-                100.0,
-                240.0,
-            );
-            widgets::table(ui, "audit_table", |ui| {
-                widgets::table_builder(ui, "audit_table", true)
-                    .max_scroll_height(available.max(80.0))
-                    .column(Column::auto().at_least(130.0))
-                    .column(Column::auto().at_least(90.0))
-                    .column(Column::auto().at_least(150.0))
-                    .column(object)
-                    .column(Column::remainder().at_least(110.0))
-                    .header(22.0, |mut header| {
-                        widgets::header_labels(
-                            &mut header,
-                            [
-                                t("audit.at"),
-                                t("audit.user"),
-                                t("audit.action"),
-                                t("audit.object"),
-                                t("audit.peer"),
-                            ],
-                        );
-                    })
-                    .body(|body| {
-                        body.rows(22.0, entries.len(), |mut row| {
-                            let index = row.index();
-                            let entry = &entries[index];
-                            row.set_selected(selected_id == Some(entry.id));
-                            row.col(|ui| {
-                                ui.label(format::timestamp(entry.at.as_ref()));
-                            });
-                            row.col(|ui| {
-                                // Seeding and migrations act as "system", no user (a
-                                // failed login tried under that name stays as typed).
-                                if entry.user_id.is_none()
-                                    && entry.username == "system"
-                                    && !entry.action.starts_with("auth.")
-                                {
-                                    ui.label(t("common.system"));
-                                } else {
-                                    ui.label(&entry.username);
-                                }
-                            });
-                            row.col(|ui| {
-                                ui.label(action_name(&entry.action))
-                                    .on_hover_text(&entry.action);
-                            });
-                            row.col(|ui| {
-                                let object = objects.get(index).map_or("", String::as_str);
-                                let object = ui.label(object);
-                                if !entry.object_id.is_empty() {
-                                    object.on_hover_text(format!("#{}", entry.object_id));
-                                }
-                            });
-                            row.col(|ui| {
-                                ui.label(&entry.peer);
-                            });
-                            if row.response().clicked() {
-                                clicked = Some(entry.clone());
+            let columns = [
+                TableColumn::text(
+                    t("audit.at"),
+                    cells(&entries, |e| format::timestamp(e.at.as_ref())),
+                ),
+                // Seeding and migrations act as "system", no user (a failed login tried
+                // under that name stays as typed).
+                TableColumn::text(
+                    t("audit.user"),
+                    cells(&entries, |e| {
+                        if e.user_id.is_none()
+                            && e.username == "system"
+                            && !e.action.starts_with("auth.")
+                        {
+                            t("common.system").to_owned()
+                        } else {
+                            e.username.clone()
+                        }
+                    }),
+                ),
+                // The action's code on hover: one language on the screen.
+                TableColumn::text(
+                    t("audit.action"),
+                    entries
+                        .iter()
+                        .map(|e| Cell::new(action_name(&e.action)).with_hover(&e.action))
+                        .collect(),
+                ),
+                TableColumn::text(
+                    t("audit.object"),
+                    entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| {
+                            let object = Cell::new(objects.get(i).map_or("", String::as_str));
+                            if e.object_id.is_empty() {
+                                object
+                            } else {
+                                object.with_hover(format!("#{}", e.object_id))
                             }
-                        });
-                    });
-            });
+                        })
+                        .collect(),
+                ),
+                TableColumn::text(t("audit.peer"), cells(&entries, |e| e.peer.clone())),
+            ];
+            let styles: Vec<RowStyle> = entries
+                .iter()
+                .map(|e| {
+                    if selected_id == Some(e.id) {
+                        RowStyle::Selected
+                    } else {
+                        RowStyle::Normal
+                    }
+                })
+                .collect();
+            let clicked = data_table(
+                ui,
+                "audit_table",
+                &columns,
+                &styles,
+                true,
+                Some(available.max(80.0)),
+                None,
+            )
+            .map(|i| entries[i].clone());
             if clicked.is_some() {
                 self.selected = clicked;
             }

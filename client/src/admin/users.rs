@@ -4,14 +4,13 @@
 use std::collections::BTreeSet;
 
 use egui::RichText;
-use egui_extras::Column;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{list_separator, t};
-use crate::widgets::{self, FieldErrors, Unsaved};
+use crate::widgets::{self, Cell, FieldErrors, RowStyle, TableColumn, Unsaved, cells, data_table};
 
 const PAGE: u32 = 50;
 
@@ -289,105 +288,61 @@ impl UsersPanel {
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
         let selected_id = self.form.as_ref().and_then(|f| f.id);
-        let mut clicked: Option<pb::User> = None;
-        let mut resort: Option<i32> = None;
-        let sort_in_force = self.sort_in_force();
+        let mut sort = self.sort_in_force();
         let available = ui.available_height() - 48.0;
-        let department = widgets::fit_column(
-            ui,
-            t("users.department"),
-            users.iter().map(|u| u.department_name.as_str()),
-            90.0,
-            200.0,
-        );
-        let position_names: Vec<String> = users
-            .iter()
-            .map(|u| {
+        let column = |header, text: &dyn Fn(&pb::User) -> String| {
+            TableColumn::text(header, cells(&users, text))
+        };
+        let columns = [
+            column(t("users.username"), &|u| u.username.clone())
+                .sorted_by(pb::UserSort::Username as i32, false),
+            column(t("users.display_name"), &|u| u.display_name.clone())
+                .sorted_by(pb::UserSort::DisplayName as i32, false),
+            column(t("users.department"), &|u| u.department_name.clone())
+                .sorted_by(pb::UserSort::Department as i32, false),
+            column(t("users.positions"), &|u| {
                 let names: Vec<_> = u.positions.iter().map(|p| p.name.as_str()).collect();
                 names.join(list_separator())
+            }),
+            TableColumn::text(
+                t("users.status"),
+                users
+                    .iter()
+                    .map(|u| match (u.is_active, u.is_service_account) {
+                        (false, _) => Cell::coloured(t("users.disabled"), Some(widgets::ERROR)),
+                        (true, true) => Cell::new(t("users.service")),
+                        (true, false) => Cell::new(t("users.active")),
+                    })
+                    .collect(),
+            ),
+            column(t("users.created_at"), &|u| {
+                format::timestamp(u.created_at.as_ref())
+            })
+            .sorted_by(pb::UserSort::CreatedAt as i32, false),
+        ];
+        // The user open in the form is lit.
+        let styles: Vec<RowStyle> = users
+            .iter()
+            .map(|u| {
+                if selected_id == Some(u.id) {
+                    RowStyle::Selected
+                } else {
+                    RowStyle::Normal
+                }
             })
             .collect();
-        let positions = widgets::fit_column(
+        let clicked = data_table(
             ui,
-            t("users.positions"),
-            position_names.iter().map(String::as_str),
-            100.0,
-            240.0,
-        );
-        widgets::table(ui, "users_table", |ui| {
-            widgets::table_builder(ui, "users_table", true)
-                .max_scroll_height(available.max(100.0))
-                .column(Column::auto().at_least(100.0))
-                .column(Column::auto().at_least(90.0))
-                .column(department)
-                .column(positions)
-                .column(Column::auto().at_least(60.0))
-                .column(Column::remainder().at_least(130.0))
-                .header(24.0, |mut header| {
-                    for (label, sort) in [
-                        (t("users.username"), pb::UserSort::Username),
-                        (t("users.display_name"), pb::UserSort::DisplayName),
-                        (t("users.department"), pb::UserSort::Department),
-                    ] {
-                        header.col(|ui| {
-                            if sort_in_force.button(ui, label, sort as i32) {
-                                resort = Some(sort as i32);
-                            }
-                        });
-                    }
-                    widgets::header_labels(&mut header, [t("users.positions"), t("users.status")]);
-                    header.col(|ui| {
-                        let key = pb::UserSort::CreatedAt as i32;
-                        if sort_in_force.button(ui, t("users.created_at"), key) {
-                            resort = Some(key);
-                        }
-                    });
-                })
-                .body(|body| {
-                    body.rows(24.0, users.len(), |mut row| {
-                        let row_index = row.index();
-                        let user = &users[row_index];
-                        let selected = selected_id == Some(user.id);
-                        row.set_selected(selected);
-                        row.col(|ui| {
-                            ui.label(&user.username);
-                        });
-                        row.col(|ui| {
-                            ui.label(&user.display_name);
-                        });
-                        row.col(|ui| {
-                            ui.label(&user.department_name);
-                        });
-                        row.col(|ui| {
-                            ui.label(&position_names[row_index]);
-                        });
-                        row.col(|ui| {
-                            let status = match (user.is_active, user.is_service_account) {
-                                (false, _) => {
-                                    let red = if selected {
-                                        widgets::on_selection(ui.visuals(), widgets::ERROR)
-                                    } else {
-                                        widgets::ERROR
-                                    };
-                                    RichText::new(t("users.disabled")).color(red)
-                                }
-                                (true, true) => RichText::new(t("users.service")),
-                                (true, false) => RichText::new(t("users.active")),
-                            };
-                            ui.label(status);
-                        });
-                        row.col(|ui| {
-                            ui.label(format::timestamp(user.created_at.as_ref()));
-                        });
-                        if row.response().clicked() {
-                            clicked = Some(user.clone());
-                        }
-                    });
-                });
-        });
-        if let Some(sort) = resort {
-            self.sort = self.sort_in_force();
-            self.sort.click(sort, false);
+            "users_table",
+            &columns,
+            &styles,
+            true,
+            Some(available),
+            Some(&mut sort),
+        )
+        .map(|i| users[i].clone());
+        if sort != self.sort_in_force() {
+            self.sort = sort;
             self.search(ctx);
         }
         if let Some(user) = clicked

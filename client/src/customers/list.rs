@@ -2,15 +2,12 @@
 //! expiring certificates; active, archived or both), server-side paging in pinyin order,
 //! a virtualized table.
 
-use egui::RichText;
-use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb, region};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets;
-use crate::widgets::choice_label;
+use crate::widgets::{self, Cell, TableColumn, cells, choice_label, data_table};
 
 const PAGE: u32 = 100;
 
@@ -189,86 +186,50 @@ impl ListPanel {
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
         let available = ui.available_height() - 48.0;
-        // An archived customer's name says so.
-        let names: Vec<String> = rows.iter().map(super::customer_label).collect();
-        let name = widgets::fit_column(
-            ui,
-            t("customer.name"),
-            names.iter().map(String::as_str),
-            140.0,
-            300.0,
-        );
-        let region = widgets::fit_column(
-            ui,
-            t("customer.region"),
-            rows.iter().map(|c| c.region.as_str()),
-            100.0,
-            220.0,
-        );
-        widgets::table(ui, "customer_table", |ui| {
-            widgets::table_builder(ui, "customer_table", true)
-                .max_scroll_height(available.max(100.0))
-                .column(name)
-                .column(Column::auto().at_least(60.0))
-                .column(Column::auto().at_least(70.0))
-                .column(region)
-                .column(Column::auto().at_least(70.0))
-                .column(Column::auto().at_least(70.0))
-                .column(Column::remainder().at_least(90.0))
-                .header(22.0, |mut header| {
-                    widgets::header_labels(
-                        &mut header,
-                        [
-                            t("customer.name"),
-                            t("customer.type"),
-                            t("customer.kind"),
-                            t("customer.region"),
-                            t("customer.sales_rep"),
-                            t("customer.cs_rep"),
-                            t("customer.certificates"),
-                        ],
-                    );
-                })
-                .body(|body| {
-                    body.rows(22.0, rows.len(), |mut row| {
-                        let (c, name) = (&rows[row.index()], &names[row.index()]);
-                        row.col(|ui| {
-                            ui.label(name);
-                        });
-                        row.col(|ui| {
-                            ui.label(&c.type_name);
-                        });
-                        row.col(|ui| {
-                            ui.label(choice_label::<pb::BusinessKind>(c.business_kind));
-                        });
-                        row.col(|ui| {
-                            ui.label(&c.region);
-                        });
-                        row.col(|ui| {
-                            ui.label(c.sales_rep.as_ref().map_or("", |r| r.name.as_str()));
-                        });
-                        row.col(|ui| {
-                            ui.label(c.cs_rep.as_ref().map_or("", |r| r.name.as_str()));
-                        });
-                        row.col(|ui| {
-                            if c.expired_certificates > 0 {
-                                ui.label(
-                                    RichText::new(t("certificate.expired")).color(widgets::ERROR),
-                                );
-                            } else if c.expiring_certificates > 0 {
-                                ui.label(
-                                    RichText::new(t("certificate.expiring"))
-                                        .color(widgets::WARNING),
-                                );
-                            }
-                        });
-                        // A click anywhere on the row, its text included, opens the customer.
-                        if row.response().clicked() {
-                            command = Some(ListCommand::Open(c.id));
+        let column = |header, text: &dyn Fn(&pb::Customer) -> &str| {
+            TableColumn::text(header, cells(&rows, |c| text(c).to_owned()))
+        };
+        let columns = [
+            // An archived customer's name says so.
+            TableColumn::text(t("customer.name"), cells(&rows, super::customer_label)),
+            column(t("customer.type"), &|c| &c.type_name),
+            column(t("customer.kind"), &|c| {
+                choice_label::<pb::BusinessKind>(c.business_kind)
+            }),
+            column(t("customer.region"), &|c| &c.region),
+            column(t("customer.sales_rep"), &|c| {
+                c.sales_rep.as_ref().map_or("", |r| r.name.as_str())
+            }),
+            column(t("customer.cs_rep"), &|c| {
+                c.cs_rep.as_ref().map_or("", |r| r.name.as_str())
+            }),
+            TableColumn::text(
+                t("customer.certificates"),
+                rows.iter()
+                    .map(|c| {
+                        if c.expired_certificates > 0 {
+                            Cell::coloured(t("certificate.expired"), Some(widgets::ERROR))
+                        } else if c.expiring_certificates > 0 {
+                            Cell::coloured(t("certificate.expiring"), Some(widgets::WARNING))
+                        } else {
+                            Cell::default()
                         }
-                    });
-                });
-        });
+                    })
+                    .collect(),
+            ),
+        ];
+        // A click anywhere on the row, its text included, opens the customer.
+        if let Some(i) = data_table(
+            ui,
+            "customer_table",
+            &columns,
+            &[],
+            true,
+            Some(available),
+            None,
+        ) {
+            command = Some(ListCommand::Open(rows[i].id));
+        }
         let (exact, next) = self
             .list
             .value()

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use egui::RichText;
-use egui_extras::Column;
 use pharmacrm_shared::{Permission, pb};
 
 use super::category_paths;
@@ -14,7 +13,9 @@ use crate::api::files::{self, ExportOutcome, ExportTarget};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
-use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
+use crate::widgets::{
+    self, Cell, FieldErrors, RowStyle, TableColumn, Unsaved, cells, choice_label, data_table,
+};
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
 /// button brings it back) so that the table keeps room for its columns.
@@ -576,102 +577,76 @@ impl CataloguePanel {
             .unwrap_or_default();
         let total = self.list.value().map_or(0, |l| l.total);
         let selected = self.form.as_ref().and_then(|f| f.id);
-        let mut opened: Option<pb::Drug> = None;
-        let mut resort: Option<i32> = None;
         let available = ui.available_height() - 48.0;
         // Purchase prices are commercially sensitive: only with `drug.cost.read` (the
         // server sends them to no one else).
         let show_cost = ctx.can(Permission::DrugCostRead);
-        let headers: Vec<(&str, Option<pb::DrugSort>)> = [
-            (t("drug.name"), Some(pb::DrugSort::Name)),
-            (t("drug.specification"), Some(pb::DrugSort::Specification)),
-            (t("drug.category"), Some(pb::DrugSort::Category)),
-            (t("drug.unit"), Some(pb::DrugSort::Unit)),
-            (t("drug.purchase_price"), Some(pb::DrugSort::PurchasePrice)),
-            (t("drug.sale_price"), Some(pb::DrugSort::SalePrice)),
-            (t("drug.status"), Some(pb::DrugSort::Status)),
-        ]
-        .into_iter()
-        .filter(|(_, sort)| show_cost || *sort != Some(pb::DrugSort::PurchasePrice))
-        .collect();
-        let decimals = widgets::money_decimals(
-            drugs
-                .iter()
-                .flat_map(|d| [&*d.purchase_price, &*d.sale_price]),
-        );
-        let fit = |ui: &egui::Ui, header: &str, text: fn(&pb::Drug) -> &str, min, max| {
-            widgets::fit_column(ui, header, drugs.iter().map(text), min, max)
+        let column = |header, key: pb::DrugSort, text: &dyn Fn(&pb::Drug) -> Cell| {
+            TableColumn::text(header, drugs.iter().map(text).collect()).sorted_by(key as i32, false)
         };
-        let name = fit(ui, headers[0].0, |d| &d.name, 100.0, 240.0);
-        let spec = fit(ui, headers[1].0, |d| &d.specification, 80.0, 180.0);
-        let category = fit(ui, headers[2].0, |d| &d.category_path, 100.0, 260.0);
-        let unit = fit(ui, headers[3].0, |d| &d.unit_label, 80.0, 160.0);
-        let prices = |d: &pb::Drug| -> Vec<String> {
-            if show_cost {
-                vec![d.purchase_price.clone(), d.sale_price.clone()]
-            } else {
-                vec![d.sale_price.clone()]
-            }
+        let price = |header, key: pb::DrugSort, price: fn(&pb::Drug) -> &str| {
+            TableColumn::money(header, cells(&drugs, |d| price(d).to_owned()))
+                .sorted_by(key as i32, false)
         };
-        widgets::table(ui, "drug_table", |ui| {
-            widgets::table_builder(ui, "drug_table", true)
-                .max_scroll_height(available.max(100.0))
-                .column(name)
-                .column(spec)
-                .column(category)
-                .column(unit)
-                .columns(Column::auto().at_least(90.0), if show_cost { 2 } else { 1 })
-                .column(Column::remainder().at_least(70.0))
-                .header(24.0, |mut header| {
-                    for (label, sort) in headers {
-                        header.col(|ui| {
-                            let sort = sort.map(|s| s as i32);
-                            let sorted =
-                                (sort == Some(self.sort.key)).then_some(self.sort.descending);
-                            if widgets::sort_button(ui, label, sorted) {
-                                resort = sort;
-                            }
-                        });
-                    }
-                })
-                .body(|body| {
-                    body.rows(24.0, drugs.len(), |mut row| {
-                        let d = &drugs[row.index()];
-                        row.set_selected(selected == Some(d.id));
-                        row.col(|ui| {
-                            ui.label(&d.name).on_hover_text(&d.trade_name);
-                        });
-                        row.col(|ui| {
-                            ui.label(&d.specification);
-                        });
-                        row.col(|ui| {
-                            ui.label(&d.category_path).on_hover_text(bracketed(
-                                &d.category_path,
-                                choice_label::<pb::DrugOrigin>(d.origin),
-                            ));
-                        });
-                        row.col(|ui| {
-                            ui.label(&d.unit_label);
-                        });
-                        for price in prices(d) {
-                            row.col(|ui| widgets::money_cell(ui, &price, decimals));
-                        }
-                        row.col(|ui| {
-                            if d.is_active {
-                                ui.label(t("drug.active"));
-                            } else {
-                                ui.label(RichText::new(t("drug.archived")).weak());
-                            }
-                        });
-                        if row.response().clicked() {
-                            opened = Some(d.clone());
-                        }
-                    });
-                });
-        });
-        if let Some(sort) = resort {
-            self.sort.click(sort, false);
+        let mut columns = vec![
+            column(t("drug.name"), pb::DrugSort::Name, &|d| {
+                Cell::new(&d.name).with_hover(&d.trade_name)
+            }),
+            column(t("drug.specification"), pb::DrugSort::Specification, &|d| {
+                Cell::new(&d.specification)
+            }),
+            column(t("drug.category"), pb::DrugSort::Category, &|d| {
+                Cell::new(&d.category_path).with_hover(bracketed(
+                    &d.category_path,
+                    choice_label::<pb::DrugOrigin>(d.origin),
+                ))
+            }),
+            column(t("drug.unit"), pb::DrugSort::Unit, &|d| {
+                Cell::new(&d.unit_label)
+            }),
+        ];
+        if show_cost {
+            columns.push(price(
+                t("drug.purchase_price"),
+                pb::DrugSort::PurchasePrice,
+                |d| &d.purchase_price,
+            ));
         }
+        columns.extend([
+            price(t("drug.sale_price"), pb::DrugSort::SalePrice, |d| {
+                &d.sale_price
+            }),
+            column(t("drug.status"), pb::DrugSort::Status, &|d| {
+                Cell::new(if d.is_active {
+                    t("drug.active")
+                } else {
+                    t("drug.archived")
+                })
+            }),
+        ]);
+        // The drug open in the form is lit; an archived one greyed.
+        let styles: Vec<RowStyle> = drugs
+            .iter()
+            .map(|d| {
+                if selected == Some(d.id) {
+                    RowStyle::Selected
+                } else if !d.is_active {
+                    RowStyle::Weak
+                } else {
+                    RowStyle::Normal
+                }
+            })
+            .collect();
+        let opened = data_table(
+            ui,
+            "drug_table",
+            &columns,
+            &styles,
+            true,
+            Some(available),
+            Some(&mut self.sort),
+        )
+        .map(|i| drugs[i].clone());
         if let Some(drug) = opened
             && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)
         {

@@ -7,13 +7,13 @@
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::{Cell, RowStyle, TableColumn, cells, money_table};
 use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{label_value, t, tn};
 use crate::reports::export::ExportBar;
 use crate::widgets;
+use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
 
 const PAGE: u32 = 100;
 
@@ -359,7 +359,7 @@ fn arrears_table(
     .collect();
     let mut styles = vec![RowStyle::Normal; rows.len()];
     styles.push(RowStyle::Strong);
-    money_table(
+    data_table(
         ui,
         "arrears_table",
         &columns,

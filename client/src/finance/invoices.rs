@@ -9,13 +9,13 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::amounts::{AmountsForm, CustomerOrders, Document, Draft, FormEvent, OrderFigure};
-use super::{Cell, RowStyle, TableColumn, cells, money_table};
 use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
 use crate::orders::{CustomerPicker, InvoicingEntities};
 use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
+use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
 
 const PAGE: u32 = 100;
 
@@ -419,7 +419,7 @@ pub fn invoices_table(
             }
         })
         .collect();
-    money_table(ui, id_salt, &columns, &styles, true, max_height, None)
+    data_table(ui, id_salt, &columns, &styles, true, max_height, None)
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.
@@ -455,7 +455,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             ),
         ],
     );
-    money_table(
+    data_table(
         ui,
         &format!("invoice_orders_{}", i.id),
         &[

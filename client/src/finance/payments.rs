@@ -8,13 +8,13 @@ use pharmacrm_shared::money::{self, Decimal, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::amounts::{AmountsForm, Document, Draft, FormEvent, OrderFigure};
-use super::{Cell, RowStyle, TableColumn, cells, money_table};
 use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
 use crate::widgets::{self, FieldErrors, FormUi, Screen, Unsaved, choice_label};
+use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
 
 const PAGE: u32 = 100;
 
@@ -274,7 +274,7 @@ pub fn payments_table(
             }
         })
         .collect();
-    money_table(ui, id_salt, &columns, &styles, true, max_height, None)
+    data_table(ui, id_salt, &columns, &styles, true, max_height, None)
 }
 
 /// A payment's details: its fields, then where it went (order, shipment, amount) and what
@@ -338,7 +338,7 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
     amount.push(Cell::new(p.unallocated.clone()));
     let mut styles = vec![RowStyle::Normal; allocations.len()];
     styles.push(RowStyle::Strong);
-    money_table(
+    data_table(
         ui,
         &format!("payment_allocations_{}", p.id),
         &[

@@ -10,13 +10,13 @@ use crate::api::files::{self, ExportOutcome, ExportTarget};
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
-use super::{Cell, TableColumn, cells, money_table};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
+use crate::widgets::{Cell, TableColumn, cells, data_table};
 
 /// The filters as typed (the customer is its picker's).
 #[derive(Clone, Debug, PartialEq)]
@@ -534,7 +534,7 @@ fn customer_ui(
             ),
             TableColumn::text(t("statement.handler"), cells(rows, |r| r.handler.clone())),
         ];
-        money_table(
+        data_table(
             ui,
             &format!("statement_rows_{}", c.customer_id),
             &columns,

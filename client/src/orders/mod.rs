@@ -82,16 +82,6 @@ fn status_text(status: i32) -> RichText {
     }
 }
 
-/// A shipment's delivery state: "逾期 3 天" in red when overdue, else its status.
-fn delivery_text(s: &pb::Shipment) -> RichText {
-    let text = RichText::new(table::delivery_label(s));
-    if s.overdue {
-        text.color(widgets::ERROR)
-    } else {
-        text
-    }
-}
-
 /// A rep's name, or "" when none.
 fn rep_name(rep: Option<&pb::UserRef>) -> &str {
     rep.map_or("", |r| r.name.as_str())

@@ -2,12 +2,11 @@
 //! opens its order, overdue rows are red (with [`overdue_legend`] saying so), money is
 //! right-aligned on its decimal point.
 
-use egui::{Color32, RichText};
-use egui_extras::Column;
+use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::i18n::{t, tn};
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, Cell, RowStyle, TableColumn, choice_label, data_table};
 
 /// The sort of a sortable order table: a `pb::OrderSort` wire number and its direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +63,8 @@ fn progress_text(order: &pb::Order) -> String {
 
 /// A table of orders; returns the order clicked. With `sort`, the sortable headers are
 /// buttons that set it (the caller asks the server again). `max_height` bounds a table
-/// that scrolls itself; `None` draws every row in the enclosing scroll area.
+/// that scrolls itself; `None` draws every row in the enclosing scroll area. An order
+/// with a shipment overdue today is red on every cell, a cancelled one greyed.
 pub fn orders_table(
     ui: &mut egui::Ui,
     id_salt: &str,
@@ -73,303 +73,112 @@ pub fn orders_table(
     sort: Option<&mut OrderSortState>,
     max_height: Option<f32>,
 ) -> Option<i64> {
-    let mut opened = None;
-    let mut resort = None;
-    let number = widgets::fit_column(
-        ui,
-        t("order.number"),
-        rows.iter().map(|o| o.number.as_str()),
-        120.0,
-        180.0,
-    );
-    let customers: Vec<String> = rows.iter().map(super::customer_text).collect();
-    let customer = widgets::fit_column(
-        ui,
-        t("order.customer"),
-        customers.iter().map(String::as_str),
-        120.0,
-        260.0,
-    );
-    let decimals = widgets::money_decimals(rows.iter().map(|o| o.total.as_str()));
-    let date = widgets::fit_column(
-        ui,
-        t("order.date"),
-        rows.iter().map(|o| o.order_date.as_str()),
-        90.0,
-        120.0,
-    );
-    let sales_rep = widgets::fit_column(
-        ui,
-        t("order.sales_rep"),
-        rows.iter().map(|o| super::rep_name(o.sales_rep.as_ref())),
-        70.0,
-        160.0,
-    );
-    let cs_rep = widgets::fit_column(
-        ui,
-        t("order.cs_rep"),
-        rows.iter().map(|o| super::rep_name(o.cs_rep.as_ref())),
-        70.0,
-        160.0,
-    );
-    let status = widgets::fit_column(
-        ui,
-        t("order.status"),
-        rows.iter()
-            .map(|o| choice_label::<pb::OrderStatus>(o.status)),
-        70.0,
-        160.0,
-    );
-    let progress_texts: Vec<String> = rows.iter().map(progress_text).collect();
-    let progress = widgets::fit_column(
-        ui,
-        t("order.progress"),
-        progress_texts.iter().map(String::as_str),
-        160.0,
-        420.0,
-    );
-    let totals: Vec<String> = rows
-        .iter()
-        .map(|o| widgets::money_text(&o.total, decimals))
-        .collect();
-    let total = widgets::fit_column(
-        ui,
-        t("order.total"),
-        totals.iter().map(String::as_str),
-        90.0,
-        180.0,
-    );
-    let mut headers: Vec<(&str, Option<pb::OrderSort>)> = vec![
-        (t("order.number"), None),
-        (t("order.date"), Some(pb::OrderSort::OrderDate)),
+    let red = |o: &pb::Order| {
+        let overdue = o.progress.is_some_and(|p| p.overdue_shipments > 0);
+        overdue.then_some(widgets::ERROR)
+    };
+    let column = |header, text: &dyn Fn(&pb::Order) -> String| {
+        TableColumn::text(
+            header,
+            rows.iter()
+                .map(|o| Cell::coloured(text(o), red(o)))
+                .collect(),
+        )
+    };
+    let mut columns = vec![
+        column(t("order.number"), &|o| o.number.clone()),
+        // Dates and amounts read best largest first; names and statuses in order.
+        column(t("order.date"), &|o| o.order_date.clone())
+            .sorted_by(pb::OrderSort::OrderDate as i32, true),
     ];
     if show_customer {
-        headers.push((t("order.customer"), Some(pb::OrderSort::Customer)));
+        columns.push(
+            column(t("order.customer"), &super::customer_text)
+                .sorted_by(pb::OrderSort::Customer as i32, false),
+        );
     }
     // The amount beside the customer, and how far the order has got beside its status:
     // at the narrowest window the reps' names (for a rep, mostly their own) scroll
     // sideways, and what the user reads most stays in sight.
-    let total_index = headers.len();
-    headers.extend([
-        (t("order.total"), Some(pb::OrderSort::Total)),
-        (t("order.status"), Some(pb::OrderSort::Status)),
-        (t("order.progress"), None),
-        (t("order.sales_rep"), None),
-        (t("order.cs_rep"), None),
+    columns.extend([
+        TableColumn::money(
+            t("order.total"),
+            rows.iter()
+                .map(|o| Cell::coloured(o.total.clone(), red(o)))
+                .collect(),
+        )
+        .sorted_by(pb::OrderSort::Total as i32, true),
+        column(t("order.status"), &|o| {
+            choice_label::<pb::OrderStatus>(o.status).to_owned()
+        })
+        .sorted_by(pb::OrderSort::Status as i32, false),
+        // Cut in a narrow window, whole on hover.
+        column(t("order.progress"), &progress_text),
+        column(t("order.sales_rep"), &|o| {
+            super::rep_name(o.sales_rep.as_ref()).to_owned()
+        }),
+        column(t("order.cs_rep"), &|o| {
+            super::rep_name(o.cs_rep.as_ref()).to_owned()
+        }),
     ]);
-    let current = sort.as_deref().copied();
-    widgets::table(ui, id_salt, |ui| {
-        let mut builder = widgets::table_builder(ui, id_salt, true)
-            .column(number)
-            .column(date);
-        builder = match max_height {
-            Some(height) => builder.max_scroll_height(height.max(100.0)),
-            None => builder.vscroll(false),
-        };
-        if show_customer {
-            builder = builder.column(customer);
-        }
-        builder
-            .column(total)
-            .column(status)
-            .column(progress)
-            .column(sales_rep)
-            .column(cs_rep)
-            .header(24.0, |mut header| {
-                for (i, (label, key)) in headers.iter().enumerate() {
-                    header.col(|ui| {
-                        // The amount's header sits over its right-aligned figures.
-                        if i == total_index {
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| sort_header(ui, current, label, *key, &mut resort),
-                            );
-                        } else {
-                            sort_header(ui, current, label, *key, &mut resort);
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(24.0, rows.len(), |mut row| {
-                    let row_index = row.index();
-                    let o = &rows[row_index];
-                    let progress = o.progress.unwrap_or_default();
-                    // An order with a shipment overdue today is red, on every cell.
-                    let colour = (progress.overdue_shipments > 0).then_some(widgets::ERROR);
-                    let text = |s: &str| paint(RichText::new(s), colour);
-                    row.col(|ui| {
-                        ui.label(text(&o.number));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&o.order_date));
-                    });
-                    if show_customer {
-                        row.col(|ui| {
-                            ui.label(text(&super::customer_text(o)));
-                        });
-                    }
-                    row.col(|ui| widgets::money_cell_in(ui, &o.total, decimals, colour));
-                    row.col(|ui| {
-                        ui.label(paint(super::status_text(o.status), colour));
-                    });
-                    row.col(|ui| {
-                        // Whole on hover, for a narrow window that cuts it.
-                        let progress = &progress_texts[row_index];
-                        let shown = ui.label(text(progress));
-                        if !progress.is_empty() {
-                            shown.on_hover_text(progress);
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.label(text(super::rep_name(o.sales_rep.as_ref())));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(super::rep_name(o.cs_rep.as_ref())));
-                    });
-                    if row.response().clicked() {
-                        opened = Some(o.id);
-                    }
-                });
-            });
-    });
-    if let (Some(key), Some(sort)) = (resort, sort) {
-        // Dates and amounts read best largest first; names and statuses in order.
-        let largest_first =
-            key == pb::OrderSort::OrderDate as i32 || key == pb::OrderSort::Total as i32;
-        sort.0.click(key, largest_first);
-    }
-    opened
-}
-
-/// A header cell: a button setting the sort when the table sorts by `key`, else the label.
-fn sort_header(
-    ui: &mut egui::Ui,
-    current: Option<OrderSortState>,
-    label: &str,
-    key: Option<pb::OrderSort>,
-    resort: &mut Option<i32>,
-) {
-    match (current, key) {
-        (Some(current), Some(key)) => {
-            let key = key as i32;
-            if current.0.button(ui, label, key) {
-                *resort = Some(key);
+    let styles: Vec<RowStyle> = rows
+        .iter()
+        .map(|o| {
+            if o.status == pb::OrderStatus::Cancelled as i32 {
+                RowStyle::Weak
+            } else {
+                RowStyle::Normal
             }
-        }
-        _ => {
-            ui.strong(label);
-        }
-    }
+        })
+        .collect();
+    let clicked = data_table(
+        ui,
+        id_salt,
+        &columns,
+        &styles,
+        true,
+        max_height,
+        sort.map(|s| &mut s.0),
+    );
+    clicked.map(|i| rows[i].id)
 }
 
 /// A table of shipments (with their order numbers); returns the order of the row clicked.
+/// An overdue shipment is red on every cell.
 pub fn shipments_table(
     ui: &mut egui::Ui,
     id_salt: &str,
     rows: &[pb::Shipment],
     max_height: Option<f32>,
 ) -> Option<i64> {
-    let mut opened = None;
-    let number = widgets::fit_column(
-        ui,
-        t("shipment.number"),
-        rows.iter().map(|s| s.number.as_str()),
-        120.0,
-        200.0,
-    );
-    let carrier = widgets::fit_column(
-        ui,
-        t("shipment.carrier"),
-        rows.iter().map(|s| s.carrier.as_str()),
-        80.0,
-        180.0,
-    );
-    let decimals = widgets::money_decimals(rows.iter().map(|s| s.amount.as_str()));
-    widgets::table(ui, id_salt, |ui| {
-        let builder = widgets::table_builder(ui, id_salt, true);
-        let builder = match max_height {
-            Some(height) => builder.max_scroll_height(height.max(100.0)),
-            None => builder.vscroll(false),
-        };
-        builder
-            .column(number)
-            .column(Column::auto().at_least(120.0))
-            .column(Column::auto().at_least(80.0))
-            .column(carrier)
-            .column(Column::auto().at_least(90.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(60.0))
-            .column(Column::remainder().at_least(90.0))
-            .header(24.0, |mut header| {
-                widgets::header_labels(
-                    &mut header,
-                    [
-                        t("shipment.number"),
-                        t("order.number"),
-                        t("shipment.ship_date"),
-                        t("shipment.carrier"),
-                        t("shipment.waybill_no"),
-                        t("shipment.expected_arrival"),
-                        t("shipment.status"),
-                        t("shipment.signer"),
-                        t("shipment.amount"),
-                    ],
-                );
-            })
-            .body(|body| {
-                body.rows(24.0, rows.len(), |mut row| {
-                    let s = &rows[row.index()];
-                    let colour = s.overdue.then_some(widgets::ERROR);
-                    let text = |s: &str| paint(RichText::new(s), colour);
-                    row.col(|ui| {
-                        if s.is_replacement {
-                            ui.label(text(&crate::i18n::bracketed(
-                                &s.number,
-                                t("shipment.replacement"),
-                            )));
-                        } else {
-                            ui.label(text(&s.number));
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.order_number));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.ship_date));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.carrier));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.waybill_no));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.expected_arrival));
-                    });
-                    row.col(|ui| {
-                        ui.label(super::delivery_text(s));
-                    });
-                    row.col(|ui| {
-                        ui.label(text(&s.signer));
-                    });
-                    row.col(|ui| widgets::money_cell(ui, &s.amount, decimals));
-                    if row.response().clicked() {
-                        opened = Some(s.order_id);
-                    }
-                });
-            });
-    });
-    opened
-}
-
-/// `text` in `colour` when one is given.
-fn paint(text: RichText, colour: Option<Color32>) -> RichText {
-    match colour {
-        Some(colour) => text.color(colour),
-        None => text,
-    }
+    let cells = |text: &dyn Fn(&pb::Shipment) -> String| -> Vec<Cell> {
+        rows.iter()
+            .map(|s| Cell::coloured(text(s), s.overdue.then_some(widgets::ERROR)))
+            .collect()
+    };
+    let column =
+        |header, text: &dyn Fn(&pb::Shipment) -> String| TableColumn::text(header, cells(text));
+    let columns = [
+        column(t("shipment.number"), &|s| {
+            if s.is_replacement {
+                crate::i18n::bracketed(&s.number, t("shipment.replacement"))
+            } else {
+                s.number.clone()
+            }
+        }),
+        column(t("order.number"), &|s| s.order_number.clone()),
+        column(t("shipment.ship_date"), &|s| s.ship_date.clone()),
+        column(t("shipment.carrier"), &|s| s.carrier.clone()),
+        column(t("shipment.waybill_no"), &|s| s.waybill_no.clone()),
+        column(t("shipment.expected_arrival"), &|s| {
+            s.expected_arrival.clone()
+        }),
+        column(t("shipment.status"), &delivery_label),
+        column(t("shipment.signer"), &|s| s.signer.clone()),
+        TableColumn::money(t("shipment.amount"), cells(&|s| s.amount.clone())),
+    ];
+    let clicked = data_table(ui, id_salt, &columns, &[], true, max_height, None);
+    clicked.map(|i| rows[i].order_id)
 }
 
 /// A shipment's delivery state as text: "逾期 3 天" when overdue, else its status.

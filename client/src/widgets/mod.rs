@@ -3,12 +3,14 @@
 //! dropped.
 
 mod calendar;
+mod data_table;
 mod drug_picker;
 mod file;
 mod form;
 mod table;
 
 pub use calendar::date_picker;
+pub use data_table::{Cell, RowStyle, TableColumn, cells, data_table};
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text, open_folder,

@@ -1,0 +1,426 @@
+//! The house's data table: columns of text and of amounts (right-aligned on their decimal
+//! point), each as wide as its widest cell within bounds, long names giving way before a
+//! figure is pushed out of sight, and in a window too narrow for it the first column kept
+//! in sight while the rest scrolls sideways. The order, shipment, customer and finance
+//! lists are drawn with it.
+
+use egui::scroll_area::ScrollBarVisibility;
+use egui::{Align, Color32, Layout, RichText};
+use egui_extras::Column;
+
+use crate::widgets;
+
+/// One cell of a [`data_table`]: a text, or for a money column an amount as the server
+/// sends it (empty for none); in `colour` when given; with a tooltip when `hover` is given
+/// (a text cut in a narrow column shows whole on hover anyway).
+#[derive(Clone, Debug, Default)]
+pub struct Cell {
+    text: String,
+    colour: Option<Color32>,
+    hover: Option<String>,
+}
+
+impl Cell {
+    /// A cell in the row's colour.
+    pub fn new(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            ..Cell::default()
+        }
+    }
+
+    /// A cell in `colour` when given.
+    pub fn coloured(text: impl Into<String>, colour: Option<Color32>) -> Cell {
+        Cell {
+            text: text.into(),
+            colour,
+            hover: None,
+        }
+    }
+
+    /// The cell with `hover` shown when the pointer rests on it (a drug's trade name).
+    pub fn with_hover(self, hover: impl Into<String>) -> Cell {
+        Cell {
+            hover: Some(hover.into()),
+            ..self
+        }
+    }
+}
+
+/// The cells of a column: `text` of each row.
+pub fn cells<T>(rows: &[T], text: impl Fn(&T) -> String) -> Vec<Cell> {
+    rows.iter().map(|row| Cell::new(text(row))).collect()
+}
+
+/// A column of a [`data_table`].
+pub struct TableColumn<'a> {
+    header: &'a str,
+    /// Amounts: right-aligned under a right-aligned header, on their decimal point.
+    money: bool,
+    /// One cell per row.
+    cells: Vec<Cell>,
+    /// The server's sort key (a wire enum's number) of a sortable column, and whether a
+    /// first click sorts it largest first.
+    sort: Option<(i32, bool)>,
+}
+
+impl<'a> TableColumn<'a> {
+    /// A column of text.
+    pub fn text(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn {
+            header,
+            money: false,
+            cells,
+            sort: None,
+        }
+    }
+
+    /// A column of amounts.
+    pub fn money(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn {
+            header,
+            money: true,
+            cells,
+            sort: None,
+        }
+    }
+
+    /// The column sorted by `key` on the server, its header a button; a first click sorts
+    /// it largest first when `largest_first` (amounts), else smallest (names, dates).
+    pub fn sorted_by(self, key: i32, largest_first: bool) -> Self {
+        TableColumn {
+            sort: Some((key, largest_first)),
+            ..self
+        }
+    }
+}
+
+/// How a whole row of a [`data_table`] is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RowStyle {
+    #[default]
+    Normal,
+    /// Greyed (a reversed payment).
+    Weak,
+    /// Bold (a totals row).
+    Strong,
+    /// Highlighted (the row whose details show below).
+    Selected,
+}
+
+impl RowStyle {
+    fn paint(self, text: RichText, colour: Option<Color32>) -> RichText {
+        let text = match colour {
+            Some(colour) => text.color(colour),
+            None => text,
+        };
+        match self {
+            RowStyle::Normal | RowStyle::Selected => text,
+            RowStyle::Weak => text.weak(),
+            RowStyle::Strong => text.strong(),
+        }
+    }
+}
+
+/// A table of text and money columns, each as wide as its widest cell (within bounds),
+/// amounts right-aligned on their decimal point; `styles` gives each row's style (normal
+/// when missing). With `clickable`, the whole row is the click target and the row clicked
+/// is returned. `max_height` bounds a table that scrolls itself; `None` draws every row
+/// in the enclosing scroll area. With `sort`, the headers of columns
+/// [`TableColumn::sorted_by`] a key are buttons that set it (the caller asks the server
+/// again).
+pub fn data_table(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    columns: &[TableColumn<'_>],
+    styles: &[RowStyle],
+    clickable: bool,
+    max_height: Option<f32>,
+    sort: Option<&mut widgets::Sort>,
+) -> Option<usize> {
+    let rows = columns.first().map_or(0, |c| c.cells.len());
+    // What each cell shows: amounts padded to their column's decimals.
+    let shown: Vec<Vec<String>> = columns
+        .iter()
+        .map(|c| {
+            if c.money {
+                let decimals = widgets::money_decimals(
+                    c.cells
+                        .iter()
+                        .map(|x| x.text.as_str())
+                        .filter(|x| !x.is_empty()),
+                );
+                c.cells
+                    .iter()
+                    .map(|x| {
+                        if x.text.is_empty() {
+                            String::new()
+                        } else {
+                            widgets::money_text(&x.text, decimals)
+                        }
+                    })
+                    .collect()
+            } else {
+                c.cells.iter().map(|x| x.text.clone()).collect()
+            }
+        })
+        .collect();
+    let mut widths: Vec<f32> = columns
+        .iter()
+        .zip(&shown)
+        .map(|(c, texts)| {
+            let (style, min, max) = if c.money {
+                (egui::TextStyle::Monospace, 72.0, 200.0)
+            } else {
+                (egui::TextStyle::Body, 48.0, 280.0)
+            };
+            let texts = texts.iter().map(String::as_str);
+            let width = widgets::fit_width_plain(ui, c.header, texts, style, min, max);
+            if c.sort.is_some() && sort.is_some() {
+                // The header is a button with room for its arrow.
+                width.max(widgets::fit_width(ui, c.header, [], min, max))
+            } else {
+                width
+            }
+        })
+        .collect();
+    // In a narrow window long names give way (cut with "…", whole on hover) before a
+    // column of amounts is pushed out of sight; a hospital's name keeps its first nine
+    // characters or so, the rest of a wide table scrolls sideways. A header is never cut
+    // (it has no hover): a column whose header is wider than that keeps its width.
+    const NAME_FLOOR: f32 = 140.0;
+    let narrowable: Vec<bool> = columns
+        .iter()
+        .map(|c| {
+            let header =
+                widgets::fit_width_plain(ui, c.header, [], egui::TextStyle::Body, 0.0, f32::MAX);
+            !c.money && header <= NAME_FLOOR
+        })
+        .collect();
+    widgets::narrow_to_fit(
+        &mut widths,
+        &narrowable,
+        ui.spacing().item_spacing.x,
+        ui.available_width(),
+        NAME_FLOOR,
+    );
+    let mut clicked = None;
+    let current = sort.as_deref().copied();
+    let mut resort = None;
+    // A header: a sort button when the column sorts, else bold text.
+    let mut header_cell = |ui: &mut egui::Ui, c: &TableColumn<'_>| match (current, c.sort) {
+        (Some(current), Some((key, largest_first))) => {
+            if current.button(ui, c.header, key) {
+                resort = Some((key, largest_first));
+            }
+        }
+        _ => {
+            ui.strong(c.header);
+        }
+    };
+    // A table wider than the space scrolls sideways, but its first column (in a list,
+    // what each row is: the customer, the number) stays in sight beside the others: two
+    // tables side by side, one row height, scrolled down together, the hovered row lit
+    // across both.
+    let spacing = ui.spacing().item_spacing.x;
+    let total = widths.iter().sum::<f32>() + spacing * widths.len().saturating_sub(1) as f32;
+    let split = columns.len() > 1 && total > ui.available_width();
+    let hover_id = ui.make_persistent_id((id_salt, "hovered_row"));
+    let hovered_before: Option<usize> = ui.data(|d| d.get_temp(hover_id));
+    let mut hovered_now = None;
+    // Draws the columns `part` as a table whose rows scroll within `max_height` (when
+    // given) from `offset` (when given), with no scroll bar of its own when `no_bar`;
+    // returns where its rows are scrolled to.
+    let mut draw = |ui: &mut egui::Ui,
+                    id: &str,
+                    part: std::ops::Range<usize>,
+                    offset: Option<f32>,
+                    no_bar: bool|
+     -> f32 {
+        // Every cell centred vertically, as the right-aligned money cells are.
+        let mut builder = widgets::table_builder(ui, id, clickable);
+        builder = match max_height {
+            Some(height) => builder.max_scroll_height(height.max(100.0)),
+            None => builder.vscroll(false),
+        };
+        if let Some(offset) = offset {
+            builder = builder.vertical_scroll_offset(offset);
+        }
+        if no_bar {
+            builder = builder.scroll_bar_visibility(ScrollBarVisibility::AlwaysHidden);
+        }
+        for width in &widths[part.clone()] {
+            builder = builder.column(Column::exact(*width).clip(true));
+        }
+        builder
+            .header(24.0, |mut header| {
+                for c in &columns[part.clone()] {
+                    header.col(|ui| {
+                        if c.money {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                header_cell(ui, c);
+                            });
+                        } else {
+                            header_cell(ui, c);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(24.0, rows, |mut row| {
+                    let i = row.index();
+                    let style = styles.get(i).copied().unwrap_or_default();
+                    row.set_selected(style == RowStyle::Selected);
+                    // The totals row opens nothing: it does not light up as if it did.
+                    if style == RowStyle::Strong {
+                        row.set_hovered(false);
+                    } else if split && hovered_before == Some(i) {
+                        row.set_hovered(true);
+                    }
+                    for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
+                        let cell = c.cells.get(i);
+                        let colour = cell.and_then(|x| x.colour);
+                        let hover = cell.and_then(|x| x.hover.as_deref());
+                        let text = texts.get(i).map_or("", String::as_str);
+                        row.col(|ui| {
+                            let colour = match style {
+                                RowStyle::Selected => {
+                                    colour.map(|c| widgets::on_selection(ui.visuals(), c))
+                                }
+                                _ => colour,
+                            };
+                            let text = style.paint(RichText::new(text), colour);
+                            if c.money {
+                                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                    ui.label(text.monospace());
+                                });
+                            } else {
+                                let shown = ui.add(egui::Label::new(text).truncate());
+                                if let Some(hover) = hover {
+                                    shown.on_hover_text(hover);
+                                }
+                            }
+                        });
+                    }
+                    let response = row.response();
+                    if response.clicked() {
+                        clicked = Some(i);
+                    }
+                    if response.hovered() {
+                        hovered_now = Some(i);
+                    }
+                });
+            })
+            .state
+            .clamped_offset()
+            .y
+    };
+    if split {
+        // Each half scrolls its own rows under its own header (the first half's bar
+        // hidden: the other's serves both). Where the user scrolls one, the other is put
+        // the next frame; a half already there is left alone, so that its own scrolling
+        // (the wheel, a drag) takes.
+        let offsets_id = ui.make_persistent_id((id_salt, "rows_offsets"));
+        // (where both should be, where each half was last frame)
+        let (synced, was): (f32, [f32; 2]) =
+            ui.data(|d| d.get_temp(offsets_id)).unwrap_or_default();
+        let put = |half: usize| {
+            (max_height.is_some() && (was[half] - synced).abs() > 0.5).then_some(synced)
+        };
+        let rest = 1..columns.len();
+        let now = ui
+            .horizontal_top(|ui| {
+                // As in `widgets::table`: a click on a row's text is a click on the row.
+                ui.style_mut().interaction.selectable_labels = false;
+                let first = ui
+                    .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), true))
+                    .inner;
+                let other = ui
+                    .vertical(|ui| {
+                        widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), false))
+                    })
+                    .inner;
+                [first, other]
+            })
+            .inner;
+        let synced = now
+            .into_iter()
+            .find(|offset| (offset - synced).abs() > 0.5)
+            .unwrap_or(synced);
+        if now.iter().any(|offset| (offset - synced).abs() > 0.5) {
+            ui.ctx().request_repaint();
+        }
+        ui.data_mut(|d| d.insert_temp(offsets_id, (synced, now)));
+        if hovered_now != hovered_before {
+            ui.ctx().request_repaint();
+        }
+        ui.data_mut(|d| match hovered_now {
+            Some(i) => {
+                d.insert_temp(hover_id, i);
+            }
+            None => d.remove::<usize>(hover_id),
+        });
+    } else {
+        widgets::table(ui, id_salt, |ui| {
+            draw(ui, id_salt, 0..columns.len(), None, false);
+        });
+    }
+    if let (Some((key, largest_first)), Some(sort)) = (resort, sort) {
+        sort.click(key, largest_first);
+    }
+    clicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cell, TableColumn, data_table};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    /// A table too wide for its 420-point window keeps its first column beside the rest;
+    /// the rows scrolled on either half scroll on the other too (only the rows in view are
+    /// drawn, so a name or an amount is found only when its row is in view).
+    #[test]
+    fn a_wide_tables_first_column_scrolls_down_with_the_rest() {
+        const ROWS: usize = 100;
+        let mut harness = Harness::builder().with_size([420.0, 300.0]).build_ui(|ui| {
+            let mut columns = vec![TableColumn::text(
+                "Customer",
+                (0..ROWS).map(|i| Cell::new(format!("C{i}"))).collect(),
+            )];
+            for c in 0..6 {
+                let amounts = (0..ROWS)
+                    .map(|i| Cell::new(format!("{i}.{c:02}")))
+                    .collect();
+                columns.push(TableColumn::money("Amount", amounts));
+            }
+            data_table(ui, "wide", &columns, &[], true, Some(200.0), None);
+        });
+        let wheel = |harness: &mut Harness<'_>, x: f32, down: f32| {
+            harness.hover_at(egui::pos2(x, 150.0));
+            harness.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, -down),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            });
+            for _ in 0..30 {
+                harness.step();
+            }
+        };
+        let shown = |harness: &Harness<'_>, label: &str| harness.query_by_label(label).is_some();
+        harness.run_steps(3);
+        assert!(shown(&harness, "C0") && shown(&harness, "0.01"));
+        assert!(!shown(&harness, "C40") && !shown(&harness, "40.01"));
+        // Scrolled on the amounts: the names follow.
+        wheel(&mut harness, 350.0, 1000.0);
+        assert!(shown(&harness, "40.01"), "the amounts scrolled");
+        assert!(shown(&harness, "C40"), "the names scrolled with them");
+        assert!(!shown(&harness, "C0"));
+        // Scrolled back on the names: the amounts follow.
+        wheel(&mut harness, 30.0, -1000.0);
+        assert!(shown(&harness, "C0"), "the names scrolled");
+        assert!(shown(&harness, "0.01"), "the amounts scrolled with them");
+    }
+}
