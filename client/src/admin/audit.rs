@@ -17,7 +17,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{Lang, comma, label_value, lang, t};
-use crate::widgets::{self, Cell, Choice, RowStyle, TableColumn, cells, data_table};
+use crate::widgets::{self, Cell, Choice, DataTable, RowStyle, TableColumn, cells};
 
 const PAGE: u32 = 100;
 
@@ -646,16 +646,12 @@ impl AuditPanel {
                     }
                 })
                 .collect();
-            let clicked = data_table(
-                ui,
-                "audit_table",
-                &columns,
-                &styles,
-                true,
-                Some(available.max(80.0)),
-                None,
-            )
-            .map(|i| entries[i].clone());
+            let clicked = DataTable::new("audit_table", &columns)
+                .styles(&styles)
+                .clickable()
+                .max_height(available.max(80.0))
+                .show(ui)
+                .map(|i| entries[i].clone());
             if clicked.is_some() {
                 self.selected = clicked;
             }

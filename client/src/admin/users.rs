@@ -10,7 +10,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{list_separator, t};
-use crate::widgets::{self, Cell, FieldErrors, RowStyle, TableColumn, Unsaved, cells, data_table};
+use crate::widgets::{self, Cell, DataTable, FieldErrors, RowStyle, TableColumn, Unsaved, cells};
 
 const PAGE: u32 = 50;
 
@@ -331,16 +331,13 @@ impl UsersPanel {
                 }
             })
             .collect();
-        let clicked = data_table(
-            ui,
-            "users_table",
-            &columns,
-            &styles,
-            true,
-            Some(available),
-            Some(&mut sort),
-        )
-        .map(|i| users[i].clone());
+        let clicked = DataTable::new("users_table", &columns)
+            .styles(&styles)
+            .clickable()
+            .max_height(available)
+            .sort(Some(&mut sort))
+            .show(ui)
+            .map(|i| users[i].clone());
         if sort != self.sort_in_force() {
             self.sort = sort;
             self.search(ctx);

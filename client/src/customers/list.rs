@@ -7,7 +7,7 @@ use pharmacrm_shared::{Permission, pb, region};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, Cell, TableColumn, cells, choice_label, data_table};
+use crate::widgets::{self, Cell, DataTable, TableColumn, cells, choice_label};
 
 const PAGE: u32 = 100;
 
@@ -219,15 +219,11 @@ impl ListPanel {
             ),
         ];
         // A click anywhere on the row, its text included, opens the customer.
-        if let Some(i) = data_table(
-            ui,
-            "customer_table",
-            &columns,
-            &[],
-            true,
-            Some(available),
-            None,
-        ) {
+        if let Some(i) = DataTable::new("customer_table", &columns)
+            .clickable()
+            .max_height(available)
+            .show(ui)
+        {
             command = Some(ListCommand::Open(rows[i].id));
         }
         let (exact, next) = self

@@ -14,7 +14,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
 use crate::widgets::{
-    self, Cell, FieldErrors, RowStyle, TableColumn, Unsaved, cells, choice_label, data_table,
+    self, Cell, DataTable, FieldErrors, RowStyle, TableColumn, Unsaved, cells, choice_label,
 };
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
@@ -637,16 +637,13 @@ impl CataloguePanel {
                 }
             })
             .collect();
-        let opened = data_table(
-            ui,
-            "drug_table",
-            &columns,
-            &styles,
-            true,
-            Some(available),
-            Some(&mut self.sort),
-        )
-        .map(|i| drugs[i].clone());
+        let opened = DataTable::new("drug_table", &columns)
+            .styles(&styles)
+            .clickable()
+            .max_height(available)
+            .sort(Some(&mut self.sort))
+            .show(ui)
+            .map(|i| drugs[i].clone());
         if let Some(drug) = opened
             && self.form.as_ref().and_then(|f| f.id) != Some(drug.id)
         {

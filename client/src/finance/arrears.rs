@@ -13,7 +13,7 @@ use crate::format;
 use crate::i18n::{label_value, t, tn};
 use crate::reports::export::ExportBar;
 use crate::widgets;
-use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
+use crate::widgets::{Cell, DataTable, RowStyle, TableColumn, cells};
 
 const PAGE: u32 = 100;
 
@@ -359,16 +359,13 @@ fn arrears_table(
     .collect();
     let mut styles = vec![RowStyle::Normal; rows.len()];
     styles.push(RowStyle::Strong);
-    data_table(
-        ui,
-        "arrears_table",
-        &columns,
-        &styles,
-        true,
-        max_height,
-        sort,
-    )
-    .filter(|i| *i < rows.len())
+    DataTable::new("arrears_table", &columns)
+        .styles(&styles)
+        .clickable()
+        .max_height(max_height)
+        .sort(sort)
+        .show(ui)
+        .filter(|i| *i < rows.len())
 }
 
 /// 我的工作's overdue arrears (for those who read arrears): the customers within scope

@@ -15,7 +15,7 @@ use crate::format;
 use crate::i18n::{label_value, list_separator, t};
 use crate::orders::{CustomerPicker, InvoicingEntities};
 use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
-use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
+use crate::widgets::{Cell, DataTable, RowStyle, TableColumn, cells};
 
 const PAGE: u32 = 100;
 
@@ -419,7 +419,11 @@ pub fn invoices_table(
             }
         })
         .collect();
-    data_table(ui, id_salt, &columns, &styles, true, max_height, None)
+    DataTable::new(id_salt, &columns)
+        .styles(&styles)
+        .clickable()
+        .max_height(max_height)
+        .show(ui)
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.
@@ -455,8 +459,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             ),
         ],
     );
-    data_table(
-        ui,
+    DataTable::new(
         &format!("invoice_orders_{}", i.id),
         &[
             TableColumn::text(
@@ -471,11 +474,8 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
                     .collect(),
             ),
         ],
-        &[],
-        false,
-        None,
-        None,
-    );
+    )
+    .show(ui);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{bracketed, label_value, list_separator, t};
 use crate::shell::ModulePanel;
-use crate::widgets::{self, Cell, PermittedTab, RowStyle, TableColumn, Unsaved, data_table};
+use crate::widgets::{self, Cell, DataTable, PermittedTab, RowStyle, TableColumn, Unsaved};
 
 pub use arrears::ArrearsWork;
 pub use invoices::{invoice_detail_ui, invoices_table};
@@ -320,15 +320,9 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
         ),
         TableColumn::money(t("finance.ageing.balance"), cell(&ageing.balance, None)),
     ];
-    data_table(
-        ui,
-        id_salt,
-        &columns,
-        &[RowStyle::Strong],
-        false,
-        None,
-        None,
-    );
+    DataTable::new(id_salt, &columns)
+        .styles(&[RowStyle::Strong])
+        .show(ui);
 }
 
 /// The money of an order (the order view's 财务 block): shipped, deducted, net, invoiced,

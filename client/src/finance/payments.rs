@@ -14,7 +14,7 @@ use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
 use crate::widgets::{self, FieldErrors, FormUi, Screen, Unsaved, choice_label};
-use crate::widgets::{Cell, RowStyle, TableColumn, cells, data_table};
+use crate::widgets::{Cell, DataTable, RowStyle, TableColumn, cells};
 
 const PAGE: u32 = 100;
 
@@ -274,7 +274,11 @@ pub fn payments_table(
             }
         })
         .collect();
-    data_table(ui, id_salt, &columns, &styles, true, max_height, None)
+    DataTable::new(id_salt, &columns)
+        .styles(&styles)
+        .clickable()
+        .max_height(max_height)
+        .show(ui)
 }
 
 /// A payment's details: its fields, then where it went (order, shipment, amount) and what
@@ -338,19 +342,16 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
     amount.push(Cell::new(p.unallocated.clone()));
     let mut styles = vec![RowStyle::Normal; allocations.len()];
     styles.push(RowStyle::Strong);
-    data_table(
-        ui,
+    DataTable::new(
         &format!("payment_allocations_{}", p.id),
         &[
             TableColumn::text(t("finance.order_number"), order),
             TableColumn::text(t("payment.shipment_number"), shipment),
             TableColumn::money(t("finance.amount"), amount),
         ],
-        &styles,
-        false,
-        None,
-        None,
-    );
+    )
+    .styles(&styles)
+    .show(ui);
 }
 
 // ---------------------------------------------------------------------------------------

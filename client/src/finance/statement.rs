@@ -16,7 +16,7 @@ use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
-use crate::widgets::{Cell, TableColumn, cells, data_table};
+use crate::widgets::{Cell, DataTable, TableColumn, cells};
 
 /// The filters as typed (the customer is its picker's).
 #[derive(Clone, Debug, PartialEq)]
@@ -534,15 +534,7 @@ fn customer_ui(
             ),
             TableColumn::text(t("statement.handler"), cells(rows, |r| r.handler.clone())),
         ];
-        data_table(
-            ui,
-            &format!("statement_rows_{}", c.customer_id),
-            &columns,
-            &[],
-            false,
-            None,
-            None,
-        );
+        DataTable::new(&format!("statement_rows_{}", c.customer_id), &columns).show(ui);
     }
     super::totals_line(
         ui,

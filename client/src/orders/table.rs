@@ -6,7 +6,7 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::i18n::{t, tn};
-use crate::widgets::{self, Cell, RowStyle, TableColumn, choice_label, data_table};
+use crate::widgets::{self, Cell, DataTable, RowStyle, TableColumn, choice_label};
 
 /// The sort of a sortable order table: a `pb::OrderSort` wire number and its direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,15 +131,12 @@ pub fn orders_table(
             }
         })
         .collect();
-    let clicked = data_table(
-        ui,
-        id_salt,
-        &columns,
-        &styles,
-        true,
-        max_height,
-        sort.map(|s| &mut s.0),
-    );
+    let clicked = DataTable::new(id_salt, &columns)
+        .styles(&styles)
+        .clickable()
+        .max_height(max_height)
+        .sort(sort.map(|s| &mut s.0))
+        .show(ui);
     clicked.map(|i| rows[i].id)
 }
 
@@ -177,7 +174,10 @@ pub fn shipments_table(
         column(t("shipment.signer"), &|s| s.signer.clone()),
         TableColumn::money(t("shipment.amount"), cells(&|s| s.amount.clone())),
     ];
-    let clicked = data_table(ui, id_salt, &columns, &[], true, max_height, None);
+    let clicked = DataTable::new(id_salt, &columns)
+        .clickable()
+        .max_height(max_height)
+        .show(ui);
     clicked.map(|i| rows[i].order_id)
 }
 

@@ -3,7 +3,7 @@
 //! headers sort on the server, a totals row last, the pager under it), the drill-down from
 //! provinces to cities, and the export. A tab brings its filters, columns and chart.
 
-use egui::{Align, Layout, RichText};
+use egui::RichText;
 use pharmacrm_shared::pb;
 
 use super::ReportRequest;
@@ -14,7 +14,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, t};
-use crate::widgets::{self, choice_label};
+use crate::widgets::{self, Cell, DataTable, RowStyle, SortState, TableColumn, choice_label};
 
 /// Rows per page of the paged reports.
 const PAGE: u32 = 100;
@@ -25,18 +25,12 @@ const PERIOD_FIELDS: [&str; 2] = ["date_from", "date_to"];
 /// Height of the pager under a paged table.
 const PAGER_HEIGHT: f32 = 30.0;
 
-/// Height of a table's header and of each of its rows.
-const ROW_HEIGHT: f32 = 24.0;
-
 /// A table row with the spacing under it (egui's default item spacing).
-const ROW_PITCH: f32 = ROW_HEIGHT + 3.0;
+const ROW_PITCH: f32 = widgets::ROW_HEIGHT + 3.0;
 
 /// The rows (besides the totals row) a table keeps in view however small the window:
 /// the chart over it gives way first.
 const MIN_ROWS: usize = 5;
-
-/// The narrowest a text column is made to fit a narrow window, in points.
-const NARROWEST_TEXT: f32 = 72.0;
 
 /// What a table takes besides its header and rows: its horizontal scroll bar and
 /// spacing.
@@ -813,19 +807,16 @@ impl<R: ReportRequest> Frame<R> {
         let pager = if total.is_some() { PAGER_HEIGHT } else { 0.0 };
         let min_body = min_body_height(rows);
         let max_body = ui.available_height() - ROW_PITCH - TABLE_MARGIN - pager;
-        let (clicked, resort) = table(
+        let (clicked, mut again) = table(
             ui,
             id_salt,
             columns,
-            self.sort.current(),
+            &mut self.sort,
             clickable,
             (min_body, max_body.max(min_body)),
         );
-        let mut again = false;
-        if let Some(key) = resort {
-            self.sort.click(key);
+        if again {
             self.offset = 0;
-            again = true;
         }
         if let Some(total) = total {
             again |= widgets::pager(ui, &mut self.offset, rows, total, PAGE);
@@ -890,144 +881,81 @@ fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun, period: Option<(&str, &str)>
 }
 
 /// Draws the table (its rows between `min_height` and `max_height` high; they scroll
-/// within, and sideways when its columns do not fit): (the row clicked, the sort key of
-/// the header clicked).
+/// within, and sideways when its columns do not fit, the first column kept in sight), the
+/// totals row last; a header with a key sorts by it (`sort` clicked). Returns the row
+/// clicked (never the totals row) and whether the order changed.
 fn table(
     ui: &mut egui::Ui,
     id_salt: &str,
     columns: &[Column<'_>],
-    (sorted_by, ascending): (&'static str, bool),
+    sort: &mut Sort,
     clickable: bool,
     (min_height, max_height): (f32, f32),
-) -> (Option<usize>, Option<&'static str>) {
+) -> (Option<usize>, bool) {
     let rows = columns.first().map_or(0, |c| c.cells.len());
-    // What each cell shows, the totals row last; amounts padded to their column's
-    // decimals so that their points line up.
-    let shown: Vec<Vec<String>> = columns
+    // A sortable column's key, for the table, is its index (`HeaderSort`).
+    let shown: Vec<TableColumn<'_>> = columns
         .iter()
-        .map(|c| {
-            let all = c.cells.iter().chain(std::iter::once(&c.total));
-            match c.kind {
-                Kind::Money => {
-                    let decimals = widgets::money_decimals(
-                        all.clone().map(String::as_str).filter(|x| !x.is_empty()),
-                    );
-                    all.map(|x| {
-                        if x.is_empty() {
-                            String::new()
-                        } else {
-                            widgets::money_text(x, decimals)
-                        }
-                    })
-                    .collect()
-                }
-                Kind::Text | Kind::Count => all.cloned().collect(),
+        .zip(0..)
+        .map(|(c, i)| {
+            let cells = c.cells.iter().chain([&c.total]).map(Cell::new).collect();
+            let column = match c.kind {
+                Kind::Text => TableColumn::text(c.header, cells),
+                Kind::Count => TableColumn::count(c.header, cells),
+                Kind::Money => TableColumn::money(c.header, cells),
+            };
+            match c.key {
+                // The report's own rule sets the first direction (`Sort::click`).
+                Some(_) => column.sorted_by(i, false),
+                None => column,
             }
         })
         .collect();
-    let mut widths: Vec<f32> = columns
-        .iter()
-        .zip(&shown)
-        .map(|(c, texts)| {
-            let (min, max) = match c.kind {
-                // As wide as its longest text: `narrow_to_fit` below cuts it to the
-                // window.
-                Kind::Text => (60.0, 1_000.0),
-                Kind::Count => (60.0, 140.0),
-                Kind::Money => (90.0, 200.0),
-            };
-            widgets::fit_width(ui, c.header, texts.iter().map(String::as_str), min, max)
-        })
-        .collect();
-    // In a narrow window long names and paths give way (cut with "…", whole on hover)
-    // before any column is pushed out of sight.
-    let narrowable: Vec<bool> = columns.iter().map(|c| c.kind == Kind::Text).collect();
-    widgets::narrow_to_fit(
-        &mut widths,
-        &narrowable,
-        ui.spacing().item_spacing.x,
-        ui.available_width(),
-        NARROWEST_TEXT,
-    );
-    let mut clicked = None;
-    let mut resort = None;
-    widgets::table(ui, id_salt, |ui| {
-        // Every cell centred vertically, as the right-aligned figures are.
-        let mut builder = widgets::table_builder(ui, id_salt, clickable)
-            .min_scrolled_height(min_height)
-            .max_scroll_height(max_height);
-        for width in widths {
-            builder = builder.column(egui_extras::Column::exact(width).clip(true));
-        }
-        builder
-            .header(ROW_HEIGHT, |mut header| {
-                for c in columns {
-                    header.col(|ui| {
-                        if c.kind == Kind::Text {
-                            header_cell(ui, c, sorted_by, ascending, &mut resort);
-                        } else {
-                            // Over right-aligned figures, right-aligned.
-                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                header_cell(ui, c, sorted_by, ascending, &mut resort);
-                            });
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(ROW_HEIGHT, rows + 1, |mut row| {
-                    let i = row.index();
-                    let is_totals = i == rows;
-                    for (c, texts) in columns.iter().zip(&shown) {
-                        let text = texts.get(i).map_or("", String::as_str);
-                        row.col(|ui| {
-                            let mut text = RichText::new(text);
-                            if is_totals {
-                                text = text.strong();
-                            }
-                            match c.kind {
-                                Kind::Text => {
-                                    ui.add(egui::Label::new(text).truncate());
-                                }
-                                Kind::Count => {
-                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                        ui.label(text);
-                                    });
-                                }
-                                Kind::Money => {
-                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                        ui.label(text.monospace());
-                                    });
-                                }
-                            }
-                        });
-                    }
-                    if !is_totals && row.response().clicked() {
-                        clicked = Some(i);
-                    }
-                });
-            });
-    });
-    (clicked, resort)
+    let mut styles = vec![RowStyle::Normal; rows];
+    styles.push(RowStyle::Strong);
+    let mut headers = HeaderSort {
+        sort,
+        columns,
+        clicked: false,
+    };
+    let mut table = DataTable::new(id_salt, &shown)
+        .styles(&styles)
+        .max_height(max_height)
+        .min_height(min_height)
+        .sort(Some(&mut headers));
+    if clickable {
+        table = table.clickable();
+    }
+    let clicked = table.show(ui).filter(|i| *i < rows);
+    (clicked, headers.clicked)
 }
 
-/// A header cell: a button sorting by its key (with an arrow on the column in force),
-/// else the header in bold.
-fn header_cell(
-    ui: &mut egui::Ui,
-    column: &Column<'_>,
-    sorted_by: &str,
-    ascending: bool,
-    resort: &mut Option<&'static str>,
-) {
-    match column.key {
-        Some(key) => {
-            if widgets::sort_button(ui, column.header, (key == sorted_by).then_some(!ascending)) {
-                *resort = Some(key);
-            }
-        }
-        None => {
-            ui.strong(column.header);
+/// A report's order as its table's headers see it: a column's key is its index.
+struct HeaderSort<'s, 'c> {
+    sort: &'s mut Sort,
+    columns: &'s [Column<'c>],
+    /// A header set the order.
+    clicked: bool,
+}
+
+impl SortState for HeaderSort<'_, '_> {
+    fn sorted(&self, index: i32) -> Option<bool> {
+        let (by, ascending) = self.sort.current();
+        let key = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.columns.get(i)?.key);
+        (key == Some(by)).then_some(!ascending)
+    }
+
+    /// The report's own rule gives the first direction: names in order, figures and dates
+    /// largest first.
+    fn click(&mut self, index: i32, _largest_first: bool) {
+        if let Some(key) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.columns.get(i)?.key)
+        {
+            self.sort.click(key);
+            self.clicked = true;
         }
     }
 }
@@ -1083,7 +1011,7 @@ mod tests {
             chart + chart::TITLE_HEIGHT + min_table_height(100, true) <= available,
             "{chart}"
         );
-        assert!(min_table_height(100, true) >= 7.0 * ROW_HEIGHT + PAGER_HEIGHT);
+        assert!(min_table_height(100, true) >= 7.0 * widgets::ROW_HEIGHT + PAGER_HEIGHT);
         // Too little: no chart, the table keeps its rows.
         assert_eq!(chart_room(250.0, 100, true), None);
         // A short table leaves more to the chart.

@@ -10,7 +10,10 @@ use egui_extras::Column;
 
 use crate::widgets;
 
-/// One cell of a [`data_table`]: a text, or for a money column an amount as the server
+/// The height of a table's header and of each of its rows, points.
+pub const ROW_HEIGHT: f32 = 24.0;
+
+/// One cell of a [`DataTable`]: a text, or for a money column an amount as the server
 /// sends it (empty for none); in `colour` when given; with a tooltip when `hover` is given
 /// (a text cut in a narrow column shows whole on hover anyway).
 #[derive(Clone, Debug, Default)]
@@ -52,37 +55,52 @@ pub fn cells<T>(rows: &[T], text: impl Fn(&T) -> String) -> Vec<Cell> {
     rows.iter().map(|row| Cell::new(text(row))).collect()
 }
 
-/// A column of a [`data_table`].
+/// What a column holds, which sets how its cells and header line up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Names, numbers, dates: left-aligned, cut with "…" in a narrow window.
+    Text,
+    /// Counts: right-aligned.
+    Count,
+    /// Amounts: right-aligned under a right-aligned header, monospaced, on their decimal
+    /// point.
+    Money,
+}
+
+/// A column of a [`DataTable`].
 pub struct TableColumn<'a> {
     header: &'a str,
-    /// Amounts: right-aligned under a right-aligned header, on their decimal point.
-    money: bool,
+    kind: Kind,
     /// One cell per row.
     cells: Vec<Cell>,
-    /// The server's sort key (a wire enum's number) of a sortable column, and whether a
-    /// first click sorts it largest first.
+    /// The server's sort key of a sortable column, and whether a first click sorts it
+    /// largest first.
     sort: Option<(i32, bool)>,
 }
 
 impl<'a> TableColumn<'a> {
-    /// A column of text.
-    pub fn text(header: &'a str, cells: Vec<Cell>) -> Self {
+    fn new(header: &'a str, kind: Kind, cells: Vec<Cell>) -> Self {
         TableColumn {
             header,
-            money: false,
+            kind,
             cells,
             sort: None,
         }
     }
 
-    /// A column of amounts.
+    /// A column of text.
+    pub fn text(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn::new(header, Kind::Text, cells)
+    }
+
+    /// A column of counts (as `format::count` writes them).
+    pub fn count(header: &'a str, cells: Vec<Cell>) -> Self {
+        TableColumn::new(header, Kind::Count, cells)
+    }
+
+    /// A column of amounts (CNY as the server sends them; empty for none).
     pub fn money(header: &'a str, cells: Vec<Cell>) -> Self {
-        TableColumn {
-            header,
-            money: true,
-            cells,
-            sort: None,
-        }
+        TableColumn::new(header, Kind::Money, cells)
     }
 
     /// The column sorted by `key` on the server, its header a button; a first click sorts
@@ -93,9 +111,35 @@ impl<'a> TableColumn<'a> {
             ..self
         }
     }
+
+    /// Whether its cells line up on the right.
+    fn right_aligned(&self) -> bool {
+        self.kind != Kind::Text
+    }
 }
 
-/// How a whole row of a [`data_table`] is drawn.
+/// How a table is sorted, as far as its headers need to know: what a header shows and
+/// what a click on it does. [`widgets::Sort`] is one, for wire enums' numbers; a key may
+/// also be the column's index, for a request whose keys are names (a report).
+pub trait SortState {
+    /// `Some(descending)` when the table is sorted by `key`.
+    fn sorted(&self, key: i32) -> Option<bool>;
+    /// The header of `key` was clicked: the other way round when the table is sorted by
+    /// it already, else largest first when `largest_first`.
+    fn click(&mut self, key: i32, largest_first: bool);
+}
+
+impl SortState for widgets::Sort {
+    fn sorted(&self, key: i32) -> Option<bool> {
+        (self.key == key).then_some(self.descending)
+    }
+
+    fn click(&mut self, key: i32, largest_first: bool) {
+        widgets::Sort::click(self, key, largest_first);
+    }
+}
+
+/// How a whole row of a [`DataTable`] is drawn.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum RowStyle {
     #[default]
@@ -122,258 +166,345 @@ impl RowStyle {
     }
 }
 
-/// A table of text and money columns, each as wide as its widest cell (within bounds),
-/// amounts right-aligned on their decimal point; `styles` gives each row's style (normal
-/// when missing). With `clickable`, the whole row is the click target and the row clicked
-/// is returned. `max_height` bounds a table that scrolls itself; `None` draws every row
-/// in the enclosing scroll area. With `sort`, the headers of columns
-/// [`TableColumn::sorted_by`] a key are buttons that set it (the caller asks the server
-/// again).
-pub fn data_table(
-    ui: &mut egui::Ui,
-    id_salt: &str,
-    columns: &[TableColumn<'_>],
-    styles: &[RowStyle],
+/// A table of text, count and money columns, each as wide as its widest cell (within
+/// bounds), amounts right-aligned on their decimal point; rows are normal unless
+/// [`DataTable::styles`] says otherwise. Built like egui's own widgets:
+/// `DataTable::new("orders", &columns).clickable().max_height(h).sort(Some(&mut sort)).show(ui)`.
+pub struct DataTable<'a, 'c> {
+    id_salt: &'a str,
+    columns: &'a [TableColumn<'c>],
+    styles: &'a [RowStyle],
     clickable: bool,
     max_height: Option<f32>,
-    sort: Option<&mut widgets::Sort>,
-) -> Option<usize> {
-    let rows = columns.first().map_or(0, |c| c.cells.len());
-    // What each cell shows: amounts padded to their column's decimals.
-    let shown: Vec<Vec<String>> = columns
-        .iter()
-        .map(|c| {
-            if c.money {
-                let decimals = widgets::money_decimals(
+    min_height: f32,
+    sort: Option<&'a mut dyn SortState>,
+}
+
+impl<'a, 'c> DataTable<'a, 'c> {
+    /// A table of `columns` (each as many cells as there are rows), drawn whole in the
+    /// enclosing scroll area unless [`DataTable::max_height`] is given.
+    pub fn new(id_salt: &'a str, columns: &'a [TableColumn<'c>]) -> Self {
+        DataTable {
+            id_salt,
+            columns,
+            styles: &[],
+            clickable: false,
+            max_height: None,
+            min_height: 0.0,
+            sort: None,
+        }
+    }
+
+    /// Each row's style, by index (normal where missing).
+    pub fn styles(self, styles: &'a [RowStyle]) -> Self {
+        DataTable { styles, ..self }
+    }
+
+    /// The whole row is the click target; [`DataTable::show`] returns the row clicked.
+    pub fn clickable(self) -> Self {
+        DataTable {
+            clickable: true,
+            ..self
+        }
+    }
+
+    /// The rows scroll within `height` points (at least 100); `None` draws every row in
+    /// the enclosing scroll area.
+    pub fn max_height(self, height: impl Into<Option<f32>>) -> Self {
+        DataTable {
+            max_height: height.into().map(|height| height.max(100.0)),
+            ..self
+        }
+    }
+
+    /// The rows keep at least `height` points however few they are (a report's table
+    /// under its chart).
+    pub fn min_height(self, height: f32) -> Self {
+        DataTable {
+            min_height: height,
+            ..self
+        }
+    }
+
+    /// With `Some(sort)`, the headers of columns [`TableColumn::sorted_by`] a key are
+    /// buttons that set it (the caller asks the server again when it changed).
+    pub fn sort<S: SortState>(self, sort: Option<&'a mut S>) -> Self {
+        DataTable {
+            sort: sort.map(|sort| sort as &mut dyn SortState),
+            ..self
+        }
+    }
+
+    /// Draws the table; the row clicked (a totals row too: the caller knows which it is).
+    pub fn show(self, ui: &mut egui::Ui) -> Option<usize> {
+        let DataTable {
+            id_salt,
+            columns,
+            styles,
+            clickable,
+            max_height,
+            min_height,
+            sort,
+        } = self;
+        let rows = columns.first().map_or(0, |c| c.cells.len());
+        // What each cell shows: amounts padded to their column's decimals.
+        let shown: Vec<Vec<String>> = columns
+            .iter()
+            .map(|c| {
+                if c.kind == Kind::Money {
+                    let decimals = widgets::money_decimals(
+                        c.cells
+                            .iter()
+                            .map(|x| x.text.as_str())
+                            .filter(|x| !x.is_empty()),
+                    );
                     c.cells
                         .iter()
-                        .map(|x| x.text.as_str())
-                        .filter(|x| !x.is_empty()),
-                );
-                c.cells
-                    .iter()
-                    .map(|x| {
-                        if x.text.is_empty() {
-                            String::new()
-                        } else {
-                            widgets::money_text(&x.text, decimals)
-                        }
-                    })
-                    .collect()
-            } else {
-                c.cells.iter().map(|x| x.text.clone()).collect()
-            }
-        })
-        .collect();
-    let mut widths: Vec<f32> = columns
-        .iter()
-        .zip(&shown)
-        .map(|(c, texts)| {
-            let (style, min, max) = if c.money {
-                (egui::TextStyle::Monospace, 72.0, 200.0)
-            } else {
-                (egui::TextStyle::Body, 48.0, 280.0)
-            };
-            let texts = texts.iter().map(String::as_str);
-            let width = widgets::fit_width_plain(ui, c.header, texts, style, min, max);
-            if c.sort.is_some() && sort.is_some() {
-                // The header is a button with room for its arrow.
-                width.max(widgets::fit_width(ui, c.header, [], min, max))
-            } else {
-                width
-            }
-        })
-        .collect();
-    // In a narrow window long names give way (cut with "…", whole on hover) before a
-    // column of amounts is pushed out of sight; a hospital's name keeps its first nine
-    // characters or so, the rest of a wide table scrolls sideways. A header is never cut
-    // (it has no hover): a column whose header is wider than that keeps its width.
-    const NAME_FLOOR: f32 = 140.0;
-    let narrowable: Vec<bool> = columns
-        .iter()
-        .map(|c| {
-            let header =
-                widgets::fit_width_plain(ui, c.header, [], egui::TextStyle::Body, 0.0, f32::MAX);
-            !c.money && header <= NAME_FLOOR
-        })
-        .collect();
-    widgets::narrow_to_fit(
-        &mut widths,
-        &narrowable,
-        ui.spacing().item_spacing.x,
-        ui.available_width(),
-        NAME_FLOOR,
-    );
-    let mut clicked = None;
-    let current = sort.as_deref().copied();
-    let mut resort = None;
-    // A header: a sort button when the column sorts, else bold text.
-    let mut header_cell = |ui: &mut egui::Ui, c: &TableColumn<'_>| match (current, c.sort) {
-        (Some(current), Some((key, largest_first))) => {
-            if current.button(ui, c.header, key) {
-                resort = Some((key, largest_first));
-            }
-        }
-        _ => {
-            ui.strong(c.header);
-        }
-    };
-    // A table wider than the space scrolls sideways, but its first column (in a list,
-    // what each row is: the customer, the number) stays in sight beside the others: two
-    // tables side by side, one row height, scrolled down together, the hovered row lit
-    // across both.
-    let spacing = ui.spacing().item_spacing.x;
-    let total = widths.iter().sum::<f32>() + spacing * widths.len().saturating_sub(1) as f32;
-    let split = columns.len() > 1 && total > ui.available_width();
-    let hover_id = ui.make_persistent_id((id_salt, "hovered_row"));
-    let hovered_before: Option<usize> = ui.data(|d| d.get_temp(hover_id));
-    let mut hovered_now = None;
-    // Draws the columns `part` as a table whose rows scroll within `max_height` (when
-    // given) from `offset` (when given), with no scroll bar of its own when `no_bar`;
-    // returns where its rows are scrolled to.
-    let mut draw = |ui: &mut egui::Ui,
-                    id: &str,
-                    part: std::ops::Range<usize>,
-                    offset: Option<f32>,
-                    no_bar: bool|
-     -> f32 {
-        // Every cell centred vertically, as the right-aligned money cells are.
-        let mut builder = widgets::table_builder(ui, id, clickable);
-        builder = match max_height {
-            Some(height) => builder.max_scroll_height(height.max(100.0)),
-            None => builder.vscroll(false),
-        };
-        if let Some(offset) = offset {
-            builder = builder.vertical_scroll_offset(offset);
-        }
-        if no_bar {
-            builder = builder.scroll_bar_visibility(ScrollBarVisibility::AlwaysHidden);
-        }
-        for width in &widths[part.clone()] {
-            builder = builder.column(Column::exact(*width).clip(true));
-        }
-        builder
-            .header(24.0, |mut header| {
-                for c in &columns[part.clone()] {
-                    header.col(|ui| {
-                        if c.money {
-                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                header_cell(ui, c);
-                            });
-                        } else {
-                            header_cell(ui, c);
-                        }
-                    });
+                        .map(|x| {
+                            if x.text.is_empty() {
+                                String::new()
+                            } else {
+                                widgets::money_text(&x.text, decimals)
+                            }
+                        })
+                        .collect()
+                } else {
+                    c.cells.iter().map(|x| x.text.clone()).collect()
                 }
             })
-            .body(|body| {
-                body.rows(24.0, rows, |mut row| {
-                    let i = row.index();
-                    let style = styles.get(i).copied().unwrap_or_default();
-                    row.set_selected(style == RowStyle::Selected);
-                    // The totals row opens nothing: it does not light up as if it did.
-                    if style == RowStyle::Strong {
-                        row.set_hovered(false);
-                    } else if split && hovered_before == Some(i) {
-                        row.set_hovered(true);
-                    }
-                    for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
-                        let cell = c.cells.get(i);
-                        let colour = cell.and_then(|x| x.colour);
-                        let hover = cell.and_then(|x| x.hover.as_deref());
-                        let text = texts.get(i).map_or("", String::as_str);
-                        row.col(|ui| {
-                            let colour = match style {
-                                RowStyle::Selected => {
-                                    colour.map(|c| widgets::on_selection(ui.visuals(), c))
-                                }
-                                _ => colour,
-                            };
-                            let text = style.paint(RichText::new(text), colour);
-                            if c.money {
+            .collect();
+        let mut widths: Vec<f32> = columns
+            .iter()
+            .zip(&shown)
+            .map(|(c, texts)| {
+                let (style, min, max) = match c.kind {
+                    Kind::Money => (egui::TextStyle::Monospace, 72.0, 200.0),
+                    Kind::Count => (egui::TextStyle::Body, 60.0, 140.0),
+                    Kind::Text => (egui::TextStyle::Body, 48.0, 280.0),
+                };
+                let texts = texts.iter().map(String::as_str);
+                let width = widgets::fit_width_plain(ui, c.header, texts, style, min, max);
+                if c.sort.is_some() && sort.is_some() {
+                    // The header is a button with room for its arrow.
+                    width.max(widgets::fit_width(ui, c.header, [], min, max))
+                } else {
+                    width
+                }
+            })
+            .collect();
+        // In a narrow window long names give way (cut with "…", whole on hover) before a
+        // column of amounts is pushed out of sight; a hospital's name keeps its first nine
+        // characters or so, the rest of a wide table scrolls sideways. A header is never cut
+        // (it has no hover): a column whose header is wider than that keeps its width.
+        const NAME_FLOOR: f32 = 140.0;
+        let narrowable: Vec<bool> = columns
+            .iter()
+            .map(|c| {
+                let header = widgets::fit_width_plain(
+                    ui,
+                    c.header,
+                    [],
+                    egui::TextStyle::Body,
+                    0.0,
+                    f32::MAX,
+                );
+                c.kind == Kind::Text && header <= NAME_FLOOR
+            })
+            .collect();
+        widgets::narrow_to_fit(
+            &mut widths,
+            &narrowable,
+            ui.spacing().item_spacing.x,
+            ui.available_width(),
+            NAME_FLOOR,
+        );
+        let mut clicked = None;
+        let sorted_by = sort.as_deref();
+        let mut resort = None;
+        // A header: a sort button when the column sorts, else bold text.
+        let mut header_cell = |ui: &mut egui::Ui, c: &TableColumn<'_>| match (sorted_by, c.sort) {
+            (Some(state), Some((key, largest_first))) => {
+                if widgets::sort_button(ui, c.header, state.sorted(key)) {
+                    resort = Some((key, largest_first));
+                }
+            }
+            _ => {
+                ui.strong(c.header);
+            }
+        };
+        // A table wider than the space scrolls sideways, but its first column (in a list,
+        // what each row is: the customer, the number) stays in sight beside the others: two
+        // tables side by side, one row height, scrolled down together, the hovered row lit
+        // across both.
+        let spacing = ui.spacing().item_spacing.x;
+        let total = widths.iter().sum::<f32>() + spacing * widths.len().saturating_sub(1) as f32;
+        let split = columns.len() > 1 && total > ui.available_width();
+        let hover_id = ui.make_persistent_id((id_salt, "hovered_row"));
+        let hovered_before: Option<usize> = ui.data(|d| d.get_temp(hover_id));
+        let mut hovered_now = None;
+        // Draws the columns `part` as a table whose rows scroll within `max_height` (when
+        // given) from `offset` (when given), with no scroll bar of its own when `no_bar`;
+        // returns where its rows are scrolled to.
+        let mut draw = |ui: &mut egui::Ui,
+                        id: &str,
+                        part: std::ops::Range<usize>,
+                        offset: Option<f32>,
+                        no_bar: bool|
+         -> f32 {
+            // Every cell centred vertically, as the right-aligned money cells are.
+            let mut builder = widgets::table_builder(ui, id, clickable);
+            builder = match max_height {
+                Some(height) => builder
+                    .max_scroll_height(height)
+                    .min_scrolled_height(min_height),
+                None => builder.vscroll(false),
+            };
+            if let Some(offset) = offset {
+                builder = builder.vertical_scroll_offset(offset);
+            }
+            if no_bar {
+                builder = builder.scroll_bar_visibility(ScrollBarVisibility::AlwaysHidden);
+            }
+            for width in &widths[part.clone()] {
+                builder = builder.column(Column::exact(*width).clip(true));
+            }
+            builder
+                .header(ROW_HEIGHT, |mut header| {
+                    for c in &columns[part.clone()] {
+                        header.col(|ui| {
+                            if c.right_aligned() {
                                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                    ui.label(text.monospace());
+                                    header_cell(ui, c);
                                 });
                             } else {
-                                let shown = ui.add(egui::Label::new(text).truncate());
-                                if let Some(hover) = hover {
-                                    shown.on_hover_text(hover);
-                                }
+                                header_cell(ui, c);
                             }
                         });
                     }
-                    let response = row.response();
-                    if response.clicked() {
-                        clicked = Some(i);
-                    }
-                    if response.hovered() {
-                        hovered_now = Some(i);
-                    }
-                });
-            })
-            .state
-            .clamped_offset()
-            .y
-    };
-    if split {
-        // Each half scrolls its own rows under its own header (the first half's bar
-        // hidden: the other's serves both). Where the user scrolls one, the other is put
-        // the next frame; a half already there is left alone, so that its own scrolling
-        // (the wheel, a drag) takes.
-        let offsets_id = ui.make_persistent_id((id_salt, "rows_offsets"));
-        // (where both should be, where each half was last frame)
-        let (synced, was): (f32, [f32; 2]) =
-            ui.data(|d| d.get_temp(offsets_id)).unwrap_or_default();
-        let put = |half: usize| {
-            (max_height.is_some() && (was[half] - synced).abs() > 0.5).then_some(synced)
+                })
+                .body(|body| {
+                    body.rows(ROW_HEIGHT, rows, |mut row| {
+                        let i = row.index();
+                        let style = styles.get(i).copied().unwrap_or_default();
+                        row.set_selected(style == RowStyle::Selected);
+                        // The totals row opens nothing: it does not light up as if it did.
+                        if style == RowStyle::Strong {
+                            row.set_hovered(false);
+                        } else if split && hovered_before == Some(i) {
+                            row.set_hovered(true);
+                        }
+                        for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
+                            let cell = c.cells.get(i);
+                            let colour = cell.and_then(|x| x.colour);
+                            let hover = cell.and_then(|x| x.hover.as_deref());
+                            let text = texts.get(i).map_or("", String::as_str);
+                            row.col(|ui| {
+                                let colour = match style {
+                                    RowStyle::Selected => {
+                                        colour.map(|c| widgets::on_selection(ui.visuals(), c))
+                                    }
+                                    _ => colour,
+                                };
+                                let text = style.paint(RichText::new(text), colour);
+                                match c.kind {
+                                    Kind::Money => {
+                                        ui.with_layout(
+                                            Layout::right_to_left(Align::Center),
+                                            |ui| {
+                                                ui.label(text.monospace());
+                                            },
+                                        );
+                                    }
+                                    Kind::Count => {
+                                        ui.with_layout(
+                                            Layout::right_to_left(Align::Center),
+                                            |ui| {
+                                                ui.label(text);
+                                            },
+                                        );
+                                    }
+                                    Kind::Text => {
+                                        let shown = ui.add(egui::Label::new(text).truncate());
+                                        if let Some(hover) = hover {
+                                            shown.on_hover_text(hover);
+                                        }
+                                    }
+                                }
+                            });
+                        }
+                        let response = row.response();
+                        if response.clicked() {
+                            clicked = Some(i);
+                        }
+                        if response.hovered() {
+                            hovered_now = Some(i);
+                        }
+                    });
+                })
+                .state
+                .clamped_offset()
+                .y
         };
-        let rest = 1..columns.len();
-        let now = ui
-            .horizontal_top(|ui| {
-                // As in `widgets::table`: a click on a row's text is a click on the row.
-                ui.style_mut().interaction.selectable_labels = false;
-                let first = ui
-                    .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), true))
-                    .inner;
-                let other = ui
-                    .vertical(|ui| {
-                        widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), false))
-                    })
-                    .inner;
-                [first, other]
-            })
-            .inner;
-        let synced = now
-            .into_iter()
-            .find(|offset| (offset - synced).abs() > 0.5)
-            .unwrap_or(synced);
-        if now.iter().any(|offset| (offset - synced).abs() > 0.5) {
-            ui.ctx().request_repaint();
-        }
-        ui.data_mut(|d| d.insert_temp(offsets_id, (synced, now)));
-        if hovered_now != hovered_before {
-            ui.ctx().request_repaint();
-        }
-        ui.data_mut(|d| match hovered_now {
-            Some(i) => {
-                d.insert_temp(hover_id, i);
+        if split {
+            // Each half scrolls its own rows under its own header (the first half's bar
+            // hidden: the other's serves both). Where the user scrolls one, the other is put
+            // the next frame; a half already there is left alone, so that its own scrolling
+            // (the wheel, a drag) takes.
+            let offsets_id = ui.make_persistent_id((id_salt, "rows_offsets"));
+            // (where both should be, where each half was last frame)
+            let (synced, was): (f32, [f32; 2]) =
+                ui.data(|d| d.get_temp(offsets_id)).unwrap_or_default();
+            let put = |half: usize| {
+                (max_height.is_some() && (was[half] - synced).abs() > 0.5).then_some(synced)
+            };
+            let rest = 1..columns.len();
+            let now = ui
+                .horizontal_top(|ui| {
+                    // As in `widgets::table`: a click on a row's text is a click on the row.
+                    ui.style_mut().interaction.selectable_labels = false;
+                    let first = ui
+                        .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), true))
+                        .inner;
+                    let other = ui
+                        .vertical(|ui| {
+                            widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), false))
+                        })
+                        .inner;
+                    [first, other]
+                })
+                .inner;
+            let synced = now
+                .into_iter()
+                .find(|offset| (offset - synced).abs() > 0.5)
+                .unwrap_or(synced);
+            if now.iter().any(|offset| (offset - synced).abs() > 0.5) {
+                ui.ctx().request_repaint();
             }
-            None => d.remove::<usize>(hover_id),
-        });
-    } else {
-        widgets::table(ui, id_salt, |ui| {
-            draw(ui, id_salt, 0..columns.len(), None, false);
-        });
+            ui.data_mut(|d| d.insert_temp(offsets_id, (synced, now)));
+            if hovered_now != hovered_before {
+                ui.ctx().request_repaint();
+            }
+            ui.data_mut(|d| match hovered_now {
+                Some(i) => {
+                    d.insert_temp(hover_id, i);
+                }
+                None => d.remove::<usize>(hover_id),
+            });
+        } else {
+            widgets::table(ui, id_salt, |ui| {
+                draw(ui, id_salt, 0..columns.len(), None, false);
+            });
+        }
+        if let (Some((key, largest_first)), Some(sort)) = (resort, sort) {
+            sort.click(key, largest_first);
+        }
+        clicked
     }
-    if let (Some((key, largest_first)), Some(sort)) = (resort, sort) {
-        sort.click(key, largest_first);
-    }
-    clicked
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Cell, TableColumn, data_table};
+    use super::{Cell, DataTable, TableColumn};
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
@@ -394,7 +525,10 @@ mod tests {
                     .collect();
                 columns.push(TableColumn::money("Amount", amounts));
             }
-            data_table(ui, "wide", &columns, &[], true, Some(200.0), None);
+            DataTable::new("wide", &columns)
+                .clickable()
+                .max_height(200.0)
+                .show(ui);
         });
         let wheel = |harness: &mut Harness<'_>, x: f32, down: f32| {
             harness.hover_at(egui::pos2(x, 150.0));
