@@ -17,7 +17,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{Lang, comma, label_value, lang, t};
-use crate::widgets::{self, Cell, Choice, DataTable, RowStyle, TableColumn, cells};
+use crate::widgets::{self, Cell, Choice, DataTable, TableColumn, cells, row_styles};
 
 const PAGE: u32 = 100;
 
@@ -636,16 +636,7 @@ impl AuditPanel {
                 ),
                 TableColumn::text(t("audit.peer"), cells(&entries, |e| e.peer.clone())),
             ];
-            let styles: Vec<RowStyle> = entries
-                .iter()
-                .map(|e| {
-                    if selected_id == Some(e.id) {
-                        RowStyle::Selected
-                    } else {
-                        RowStyle::Normal
-                    }
-                })
-                .collect();
+            let styles = row_styles(&entries, selected_id, |e| (e.id, false));
             let clicked = DataTable::new("audit_table", &columns)
                 .styles(&styles)
                 .clickable()

@@ -10,7 +10,7 @@ use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{list_separator, t};
-use crate::widgets::{self, Cell, DataTable, FieldErrors, RowStyle, TableColumn, Unsaved, cells};
+use crate::widgets::{self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, row_styles};
 
 const PAGE: u32 = 50;
 
@@ -321,16 +321,7 @@ impl UsersPanel {
             .sorted_by(pb::UserSort::CreatedAt as i32, false),
         ];
         // The user open in the form is lit.
-        let styles: Vec<RowStyle> = users
-            .iter()
-            .map(|u| {
-                if selected_id == Some(u.id) {
-                    RowStyle::Selected
-                } else {
-                    RowStyle::Normal
-                }
-            })
-            .collect();
+        let styles = row_styles(&users, selected_id, |u| (u.id, false));
         let clicked = DataTable::new("users_table", &columns)
             .styles(&styles)
             .clickable()

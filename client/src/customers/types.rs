@@ -5,13 +5,12 @@
 //! with `customer.type.write`.
 
 use egui::RichText;
-use egui_extras::Column;
 use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::t;
-use crate::widgets::{self, Unsaved};
+use crate::widgets::{self, DataTable, TableColumn, Unsaved, active_text, cells, row_styles};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -108,45 +107,26 @@ impl TypesPanel {
             ui.label(RichText::new(t("customer_types.hint")).weak());
             widgets::request_status(ui, &self.list);
             let selected = self.side.form.as_ref().and_then(|f| f.id);
-            let mut opened = None;
-            widgets::table(ui, "customer_type_table", |ui| {
-                widgets::table_builder(ui, "customer_type_table", true)
-                    .column(Column::auto().at_least(60.0))
-                    .column(Column::auto().at_least(140.0))
-                    .column(Column::remainder().at_least(70.0))
-                    .header(22.0, |mut header| {
-                        widgets::header_labels(
-                            &mut header,
-                            [
-                                t("customer_types.sort_order"),
-                                t("customer_types.name"),
-                                t("drug.status"),
-                            ],
-                        );
-                    })
-                    .body(|body| {
-                        body.rows(22.0, types.len(), |mut row| {
-                            let ty = &types[row.index()];
-                            row.set_selected(selected == Some(ty.id));
-                            row.col(|ui| {
-                                ui.label(ty.sort_order.to_string());
-                            });
-                            row.col(|ui| {
-                                ui.label(&ty.name);
-                            });
-                            row.col(|ui| {
-                                if ty.is_active {
-                                    ui.label(t("drug.active"));
-                                } else {
-                                    ui.label(RichText::new(t("drug.archived")).weak());
-                                }
-                            });
-                            if row.response().clicked() {
-                                opened = Some(ty.clone());
-                            }
-                        });
-                    });
-            });
+            let columns = [
+                TableColumn::count(
+                    t("customer_types.sort_order"),
+                    cells(&types, |ty| ty.sort_order.to_string()),
+                ),
+                TableColumn::text(
+                    t("customer_types.name"),
+                    cells(&types, |ty| ty.name.clone()),
+                ),
+                TableColumn::text(
+                    t("drug.status"),
+                    cells(&types, |ty| active_text(ty.is_active)),
+                ),
+            ];
+            let styles = row_styles(&types, selected, |ty| (ty.id, !ty.is_active));
+            let opened = DataTable::new("customer_type_table", &columns)
+                .styles(&styles)
+                .clickable()
+                .show(ui)
+                .map(|i| types[i].clone());
             if let Some(ty) = opened
                 && selected != Some(ty.id)
             {

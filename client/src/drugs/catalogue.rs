@@ -14,7 +14,7 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, t, tn};
 use crate::widgets::{
-    self, Cell, DataTable, FieldErrors, RowStyle, TableColumn, Unsaved, cells, choice_label,
+    self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label, row_styles,
 };
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
@@ -625,18 +625,7 @@ impl CataloguePanel {
             }),
         ]);
         // The drug open in the form is lit; an archived one greyed.
-        let styles: Vec<RowStyle> = drugs
-            .iter()
-            .map(|d| {
-                if selected == Some(d.id) {
-                    RowStyle::Selected
-                } else if !d.is_active {
-                    RowStyle::Weak
-                } else {
-                    RowStyle::Normal
-                }
-            })
-            .collect();
+        let styles = row_styles(&drugs, selected, |d| (d.id, !d.is_active));
         let opened = DataTable::new("drug_table", &columns)
             .styles(&styles)
             .clickable()

@@ -1,15 +1,13 @@
 //! The container units tab: the list with use counts, and the form to add, edit, archive,
 //! restore or delete a unit (delete only while no drug uses it).
 
-use egui::RichText;
-use egui_extras::Column;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{Lang, lang, t};
-use crate::widgets::{self, Unsaved};
+use crate::widgets::{self, DataTable, TableColumn, Unsaved, active_text, cells, row_styles};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -106,55 +104,28 @@ impl UnitsPanel {
             widgets::request_status(ui, &self.list);
             let units = self.list.value().cloned().unwrap_or_default();
             let selected = self.side.form.as_ref().and_then(|f| f.id);
-            let mut opened = None;
-            widgets::table(ui, "unit_table", |ui| {
-                widgets::table_builder(ui, "unit_table", true)
-                    .column(Column::auto().at_least(80.0))
-                    .column(Column::auto().at_least(100.0))
-                    .column(Column::auto().at_least(80.0))
-                    .column(Column::auto().at_least(70.0))
-                    .column(Column::remainder().at_least(100.0).clip(true))
-                    .header(22.0, |mut header| {
-                        widgets::header_labels(
-                            &mut header,
-                            [
-                                t("units.name"),
-                                t("units.capacity"),
-                                t("units.used_by"),
-                                t("drug.status"),
-                                t("units.note"),
-                            ],
-                        );
-                    })
-                    .body(|body| {
-                        body.rows(22.0, units.len(), |mut row| {
-                            let u = &units[row.index()];
-                            row.set_selected(selected == Some(u.id));
-                            row.col(|ui| {
-                                ui.label(&u.name);
-                            });
-                            row.col(|ui| {
-                                ui.label(format!("{} {}", u.capacity, u.capacity_unit));
-                            });
-                            row.col(|ui| {
-                                ui.label(u.drug_count.to_string());
-                            });
-                            row.col(|ui| {
-                                if u.is_active {
-                                    ui.label(t("drug.active"));
-                                } else {
-                                    ui.label(RichText::new(t("drug.archived")).weak());
-                                }
-                            });
-                            row.col(|ui| {
-                                ui.label(&u.note);
-                            });
-                            if row.response().clicked() {
-                                opened = Some(u.clone());
-                            }
-                        });
-                    });
-            });
+            let columns = [
+                TableColumn::text(t("units.name"), cells(&units, |u| u.name.clone())),
+                TableColumn::text(
+                    t("units.capacity"),
+                    cells(&units, |u| format!("{} {}", u.capacity, u.capacity_unit)),
+                ),
+                TableColumn::count(
+                    t("units.used_by"),
+                    cells(&units, |u| u.drug_count.to_string()),
+                ),
+                TableColumn::text(
+                    t("drug.status"),
+                    cells(&units, |u| active_text(u.is_active)),
+                ),
+                TableColumn::text(t("units.note"), cells(&units, |u| u.note.clone())),
+            ];
+            let styles = row_styles(&units, selected, |u| (u.id, !u.is_active));
+            let opened = DataTable::new("unit_table", &columns)
+                .styles(&styles)
+                .clickable()
+                .show(ui)
+                .map(|i| units[i].clone());
             if let Some(unit) = opened
                 && selected != Some(unit.id)
             {

@@ -14,8 +14,10 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
 use crate::orders::{CustomerPicker, InvoicingEntities};
-use crate::widgets::{self, FieldErrors, Screen, Unsaved, choice_label};
-use crate::widgets::{Cell, DataTable, RowStyle, TableColumn, cells};
+use crate::widgets::{
+    self, Cell, DataTable, FieldErrors, Screen, TableColumn, Unsaved, cells, choice_label,
+    row_styles,
+};
 
 const PAGE: u32 = 100;
 
@@ -409,16 +411,7 @@ pub fn invoices_table(
                 .collect(),
         ),
     ]);
-    let styles: Vec<RowStyle> = rows
-        .iter()
-        .map(|i| {
-            if Some(i.id) == selected {
-                RowStyle::Selected
-            } else {
-                RowStyle::Normal
-            }
-        })
-        .collect();
+    let styles = row_styles(rows, selected, |i| (i.id, false));
     DataTable::new(id_salt, &columns)
         .styles(&styles)
         .clickable()

@@ -13,8 +13,10 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
-use crate::widgets::{self, FieldErrors, FormUi, Screen, Unsaved, choice_label};
-use crate::widgets::{Cell, DataTable, RowStyle, TableColumn, cells};
+use crate::widgets::{
+    self, Cell, DataTable, FieldErrors, FormUi, RowStyle, Screen, TableColumn, Unsaved, cells,
+    choice_label, row_styles,
+};
 
 const PAGE: u32 = 100;
 
@@ -262,18 +264,7 @@ pub fn payments_table(
                 .collect(),
         ),
     ]);
-    let styles: Vec<RowStyle> = rows
-        .iter()
-        .map(|p| {
-            if Some(p.id) == selected {
-                RowStyle::Selected
-            } else if p.reversed {
-                RowStyle::Weak
-            } else {
-                RowStyle::Normal
-            }
-        })
-        .collect();
+    let styles = row_styles(rows, selected, |p| (p.id, p.reversed));
     DataTable::new(id_salt, &columns)
         .styles(&styles)
         .clickable()

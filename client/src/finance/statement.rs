@@ -15,8 +15,9 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
-use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
-use crate::widgets::{Cell, DataTable, TableColumn, cells};
+use crate::widgets::{
+    self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label,
+};
 
 /// The filters as typed (the customer is its picker's).
 #[derive(Clone, Debug, PartialEq)]

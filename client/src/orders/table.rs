@@ -6,7 +6,7 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::i18n::{t, tn};
-use crate::widgets::{self, Cell, DataTable, RowStyle, TableColumn, choice_label};
+use crate::widgets::{self, Cell, DataTable, TableColumn, choice_label, row_styles};
 
 /// The sort of a sortable order table: a `pb::OrderSort` wire number and its direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,16 +121,8 @@ pub fn orders_table(
             super::rep_name(o.cs_rep.as_ref()).to_owned()
         }),
     ]);
-    let styles: Vec<RowStyle> = rows
-        .iter()
-        .map(|o| {
-            if o.status == pb::OrderStatus::Cancelled as i32 {
-                RowStyle::Weak
-            } else {
-                RowStyle::Normal
-            }
-        })
-        .collect();
+    let cancelled = pb::OrderStatus::Cancelled as i32;
+    let styles = row_styles(rows, None, |o| (o.id, o.status == cancelled));
     let clicked = DataTable::new(id_salt, &columns)
         .styles(&styles)
         .clickable()

@@ -8,6 +8,7 @@ use egui::scroll_area::ScrollBarVisibility;
 use egui::{Align, Color32, Layout, RichText};
 use egui_extras::Column;
 
+use crate::i18n::t;
 use crate::widgets;
 
 /// The height of a table's header and of each of its rows, points.
@@ -65,6 +66,33 @@ enum Kind {
     /// Amounts: right-aligned under a right-aligned header, monospaced, on their decimal
     /// point.
     Money,
+}
+
+/// Each row's style in a list whose picked record shows beside or under it: the row of
+/// `selected` lit, rows that `row` says are greyed (archived, cancelled, reversed) weak.
+/// `row` gives a row's id and whether it is greyed.
+pub fn row_styles<T>(
+    rows: &[T],
+    selected: Option<i64>,
+    row: impl Fn(&T) -> (i64, bool),
+) -> Vec<RowStyle> {
+    rows.iter()
+        .map(|r| match row(r) {
+            (id, _) if Some(id) == selected => RowStyle::Selected,
+            (_, true) => RowStyle::Weak,
+            (_, false) => RowStyle::Normal,
+        })
+        .collect()
+}
+
+/// A dictionary entry's status cell: 在用 or 已归档.
+pub fn active_text(is_active: bool) -> String {
+    t(if is_active {
+        "drug.active"
+    } else {
+        "drug.archived"
+    })
+    .to_owned()
 }
 
 /// A column of a [`DataTable`].

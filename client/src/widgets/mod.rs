@@ -10,7 +10,9 @@ mod form;
 mod table;
 
 pub use calendar::date_picker;
-pub use data_table::{Cell, DataTable, ROW_HEIGHT, RowStyle, SortState, TableColumn, cells};
+pub use data_table::{
+    Cell, DataTable, ROW_HEIGHT, RowStyle, SortState, TableColumn, active_text, cells, row_styles,
+};
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text, open_folder,
