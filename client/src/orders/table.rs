@@ -112,8 +112,7 @@ pub fn orders_table(
             choice_label::<pb::OrderStatus>(o.status).to_owned()
         })
         .sorted_by(pb::OrderSort::Status as i32, false),
-        // Cut in a narrow window, whole on hover.
-        column(t("order.progress"), &progress_text),
+        column(t("order.progress"), &progress_text).uncut(),
         column(t("order.sales_rep"), &|o| {
             super::rep_name(o.sales_rep.as_ref()).to_owned()
         }),

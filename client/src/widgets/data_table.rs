@@ -101,6 +101,8 @@ pub struct TableColumn<'a> {
     kind: Kind,
     /// One cell per row.
     cells: Vec<Cell>,
+    /// A text that may be cut with "…" in a narrow window (not one that carries figures).
+    cut: bool,
     /// The server's sort key of a sortable column, and whether a first click sorts it
     /// largest first.
     sort: Option<(i32, bool)>,
@@ -112,6 +114,7 @@ impl<'a> TableColumn<'a> {
             header,
             kind,
             cells,
+            cut: kind == Kind::Text,
             sort: None,
         }
     }
@@ -138,6 +141,12 @@ impl<'a> TableColumn<'a> {
             sort: Some((key, largest_first)),
             ..self
         }
+    }
+
+    /// A text column never cut in a narrow window (the table scrolls sideways instead):
+    /// its text carries figures ("已发 12/12 · 已签收 10"), which a cut would misread.
+    pub fn uncut(self) -> Self {
+        TableColumn { cut: false, ..self }
     }
 
     /// Whether its cells line up on the right.
@@ -308,6 +317,8 @@ impl<'a, 'c> DataTable<'a, 'c> {
                 let (style, min, max) = match c.kind {
                     Kind::Money => (egui::TextStyle::Monospace, 72.0, 200.0),
                     Kind::Count => (egui::TextStyle::Body, 60.0, 140.0),
+                    // A text that may not be cut is as wide as it needs, within reason.
+                    Kind::Text if !c.cut => (egui::TextStyle::Body, 48.0, 480.0),
                     Kind::Text => (egui::TextStyle::Body, 48.0, 280.0),
                 };
                 let texts = texts.iter().map(String::as_str);
@@ -336,7 +347,7 @@ impl<'a, 'c> DataTable<'a, 'c> {
                     0.0,
                     f32::MAX,
                 );
-                c.kind == Kind::Text && header <= NAME_FLOOR
+                c.cut && header <= NAME_FLOOR
             })
             .collect();
         widgets::narrow_to_fit(
