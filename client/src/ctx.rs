@@ -105,6 +105,13 @@ impl AppCtx {
         self.permissions.contains(&permission)
     }
 
+    /// Whether the user is a sales rep who sees only their own customers (data scope
+    /// 本人, and places orders): a 营销员 filter or column would name only them. (A CS
+    /// rep's own customers have several sales reps.)
+    pub fn is_own_sales_rep(&self) -> bool {
+        self.me.data_scope == pb::DataScope::Own as i32 && self.can(Permission::OrderWrite)
+    }
+
     /// Asks the window to go to `target` once this frame is drawn.
     pub fn navigate(&self, target: Navigate) {
         self.navigation.borrow_mut().push(target);

@@ -2139,6 +2139,32 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.wait_label("逾期范围");
 }
 
+/// A sales rep's customer list names no sales rep (it would be them on every row); their
+/// manager's names each customer's.
+#[test]
+fn a_sales_reps_customer_list_has_no_sales_rep_column_and_their_managers_has() {
+    let server = Server::start_demo();
+    let list = |username: &str| {
+        let mut ui = server.logged_in(username, DEMO_PASSWORD);
+        ui.click("客户管理");
+        ui.click("客户列表");
+        ui.wait_label("地区");
+        ui.wait_label("北京协和医院");
+        ui
+    };
+    // Only the top bar says 营销员 (the position).
+    let ui = list("sales1");
+    assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
+    assert!(ui.harness.query_by_label("李营销").is_none());
+    let ui = list("manager");
+    assert_eq!(
+        ui.harness.query_all_by_label("营销员").count(),
+        1,
+        "the header"
+    );
+    assert!(ui.harness.query_by_label("李营销").is_some());
+}
+
 /// The demo's sales manager (department scope over 营销一部) finds the team's work in
 /// 我的工作: 李营销's due follow-up, expiring certificate, exception awaiting a decision
 /// and overdue arrears, each naming the rep.

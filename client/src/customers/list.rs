@@ -189,7 +189,7 @@ impl ListPanel {
         let column = |header, text: &dyn Fn(&pb::Customer) -> &str| {
             TableColumn::text(header, cells(&rows, |c| text(c).to_owned()))
         };
-        let columns = [
+        let mut columns = vec![
             // An archived customer's name says so.
             TableColumn::text(t("customer.name"), cells(&rows, super::customer_label)),
             column(t("customer.type"), &|c| &c.type_name),
@@ -197,9 +197,15 @@ impl ListPanel {
                 choice_label::<pb::BusinessKind>(c.business_kind)
             }),
             column(t("customer.region"), &|c| &c.region),
-            column(t("customer.sales_rep"), &|c| {
+        ];
+        // A sales rep who sees only their own customers would read their own name on
+        // every row.
+        if !ctx.is_own_sales_rep() {
+            columns.push(column(t("customer.sales_rep"), &|c| {
                 c.sales_rep.as_ref().map_or("", |r| r.name.as_str())
-            }),
+            }));
+        }
+        columns.extend([
             column(t("customer.cs_rep"), &|c| {
                 c.cs_rep.as_ref().map_or("", |r| r.name.as_str())
             }),
@@ -217,7 +223,7 @@ impl ListPanel {
                     })
                     .collect(),
             ),
-        ];
+        ]);
         // A click anywhere on the row, its text included, opens the customer.
         if let Some(i) = DataTable::new("customer_table", &columns)
             .clickable()

@@ -124,10 +124,8 @@ impl ArrearsPanel {
             })
         });
         let departments = self.department_options(ctx);
-        // A sales rep who sees only their own customers has nothing to choose among reps
-        // (a CS rep's own customers have several sales reps).
-        let own_only =
-            ctx.me.data_scope == pb::DataScope::Own as i32 && ctx.can(Permission::OrderWrite);
+        // A sales rep who sees only their own customers has nothing to choose among reps.
+        let own_only = ctx.is_own_sales_rep();
         let before = self.filter.clone();
         ui.horizontal_wrapped(|ui| {
             widgets::search_field(
