@@ -109,23 +109,18 @@ impl ReportForm {
                         ui.label(&line.batch_no);
                         ui.label(&line.unit_label);
                         ui.label(line.available.to_string());
-                        ui.vertical(|ui| {
-                            // Grid cells are as narrow as last frame's column.
-                            ui.set_min_width(70.0);
-                            let response = ui
-                                .add(
-                                    egui::TextEdit::singleline(&mut line.quantity)
-                                        .desired_width(70.0),
-                                )
-                                .labelled_by(quantity_header.id);
-                            if let Some(j) = positions.get(i).copied().flatten() {
-                                let field = format!("lines[{j}].quantity");
-                                if response.changed() {
-                                    errors.edited(&field);
-                                }
-                                errors.field_ui(ui, &field);
-                            }
-                        });
+                        let field = positions
+                            .get(i)
+                            .copied()
+                            .flatten()
+                            .map(|j| format!("lines[{j}].quantity"));
+                        errors.cell_input(
+                            ui,
+                            &mut line.quantity,
+                            70.0,
+                            quantity_header.id,
+                            field.as_deref(),
+                        );
                         ui.end_row();
                     }
                 });

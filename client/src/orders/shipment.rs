@@ -185,35 +185,26 @@ fn batch_lines_ui(
                             .flatten()
                             .map(|j| format!("{list}[{j}].{name}"))
                     };
-                    let mut cell = |ui: &mut egui::Ui, name: &str, response: egui::Response| {
-                        if let Some(field) = field(name) {
-                            if response.changed() {
-                                errors.edited(&field);
-                            }
-                            errors.field_ui(ui, &field);
-                        }
-                    };
                     ui.add(egui::Label::new(&line.label).wrap_mode(egui::TextWrapMode::Extend));
                     ui.label(&line.unit_label);
                     ui.label(line.limit.to_string());
-                    // A cell of a grid is as narrow as last frame's column: each input
-                    // claims its width.
-                    ui.vertical(|ui| {
-                        ui.set_min_width(70.0);
-                        let response = ui
-                            .add(egui::TextEdit::singleline(&mut line.quantity).desired_width(70.0))
-                            .labelled_by(quantity_header.id);
-                        cell(ui, "quantity", response);
-                    });
-                    ui.vertical(|ui| {
-                        ui.set_min_width(120.0);
-                        let response = ui
-                            .add(
-                                egui::TextEdit::singleline(&mut line.batch_no).desired_width(120.0),
-                            )
-                            .labelled_by(batch_header.id);
-                        cell(ui, "batch_no", response);
-                    });
+                    let quantity = field("quantity");
+                    errors.cell_input(
+                        ui,
+                        &mut line.quantity,
+                        70.0,
+                        quantity_header.id,
+                        quantity.as_deref(),
+                    );
+                    let batch_no = field("batch_no");
+                    errors.cell_input(
+                        ui,
+                        &mut line.batch_no,
+                        120.0,
+                        batch_header.id,
+                        batch_no.as_deref(),
+                    );
+                    // The date input and its calendar button claim their width together.
                     ui.vertical(|ui| {
                         ui.set_min_width(widgets::DATE_INPUT_WIDTH + 70.0);
                         let response = ui
@@ -235,7 +226,12 @@ fn batch_lines_ui(
                                 response
                             })
                             .inner;
-                        cell(ui, "expiry_date", response);
+                        if let Some(field) = field("expiry_date") {
+                            if response.changed() {
+                                errors.edited(&field);
+                            }
+                            errors.field_ui(ui, &field);
+                        }
                     });
                     if ui
                         .small_button("+")

@@ -153,6 +153,34 @@ impl FieldErrors {
         self.edited.insert(field.to_owned());
     }
 
+    /// A text input `width` points wide in a grid's cell (a cell is as narrow as last
+    /// frame's column: the input claims its width), labelled by its column's `header`;
+    /// when the row was sent (`field` given), the server's complaint about `field` under
+    /// it, hidden once the input is edited. Returns the input's response.
+    pub fn cell_input(
+        &mut self,
+        ui: &mut Ui,
+        text: &mut String,
+        width: f32,
+        header: egui::Id,
+        field: Option<&str>,
+    ) -> Response {
+        ui.vertical(|ui| {
+            ui.set_min_width(width);
+            let response = ui
+                .add(egui::TextEdit::singleline(text).desired_width(width))
+                .labelled_by(header);
+            if let Some(field) = field {
+                if response.changed() {
+                    self.edited(field);
+                }
+                self.field_ui(ui, field);
+            }
+            response
+        })
+        .inner
+    }
+
     /// Marks `field` edited (its complaint hidden) or, when its value is back to the one
     /// complained of, not (the complaint shows again).
     pub fn set_edited(&mut self, field: &str, edited: bool) {
