@@ -226,14 +226,7 @@ impl UsersPanel {
         // The form beside the list once a user is open; until then the list has the
         // whole width (a narrow window would otherwise scroll it for an empty panel).
         if self.form.is_some() {
-            egui::Panel::right("user_form")
-                .resizable(true)
-                .default_size(380.0)
-                .min_size(330.0)
-                .max_size(520.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
-                });
+            widgets::side_panel(ui, "user_form", 380.0, |ui| self.form_ui(ui, ctx));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             self.table_ui(ui, ctx);

@@ -85,14 +85,7 @@ impl TypesPanel {
             self.reload(ctx);
         }
         if self.side.form.is_some() {
-            egui::Panel::right("customer_type_form")
-                .resizable(true)
-                .default_size(340.0)
-                .min_size(300.0)
-                .max_size(480.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
-                });
+            widgets::side_panel(ui, "customer_type_form", 340.0, |ui| self.form_ui(ui, ctx));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let types = self.list.value().cloned().unwrap_or_default();

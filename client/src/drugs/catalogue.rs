@@ -280,14 +280,7 @@ impl CataloguePanel {
             self.show_tree = Some(shown);
         }
         if self.form.is_some() {
-            egui::Panel::right("drug_form")
-                .resizable(true)
-                .default_size(350.0)
-                .min_size(320.0)
-                .max_size(480.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx, &paths));
-                });
+            widgets::side_panel(ui, "drug_form", 350.0, |ui| self.form_ui(ui, ctx, &paths));
         }
         egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx, show_tree));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);

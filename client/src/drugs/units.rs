@@ -80,14 +80,9 @@ impl UnitsPanel {
             self.reload(ctx);
         }
         if self.side.form.is_some() {
-            egui::Panel::right("unit_form")
-                .resizable(true)
-                .default_size(340.0)
-                .min_size(300.0)
-                .max_size(480.0)
-                .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx, can_write));
-                });
+            widgets::side_panel(ui, "unit_form", 340.0, |ui| {
+                self.form_ui(ui, ctx, can_write)
+            });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {

@@ -209,6 +209,20 @@ impl<A> Discard<A> {
     }
 }
 
+/// Draws `add` in a panel on the right of `ui` (the form beside a list: a drug, a user, a
+/// unit, a customer type), `width` points wide to begin with, which the user may widen by
+/// 140 points or narrow by 40 by dragging its edge; its content scrolls down.
+pub fn side_panel(ui: &mut Ui, id: &str, width: f32, add: impl FnOnce(&mut Ui)) {
+    egui::Panel::right(id.to_owned())
+        .resizable(true)
+        .default_size(width)
+        .min_size(width - 40.0)
+        .max_size(width + 140.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, add);
+        });
+}
+
 /// The form beside a list (units, customer types): a record `F` as typed (`None`: no form
 /// open), as it was read or saved, the save `R` on its way, its complaints, and the
 /// question before dropping unsaved input. Its fields are open so that a form's inputs
