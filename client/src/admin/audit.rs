@@ -616,7 +616,10 @@ impl AuditPanel {
                     t("audit.action"),
                     entries
                         .iter()
-                        .map(|e| Cell::new(action_name(&e.action)).with_hover(&e.action))
+                        .map(|e| {
+                            let name = action_name(&e.action);
+                            Cell::new(&name).with_hover(format!("{name}\n{}", e.action))
+                        })
                         .collect(),
                 ),
                 TableColumn::text(
@@ -625,11 +628,12 @@ impl AuditPanel {
                         .iter()
                         .enumerate()
                         .map(|(i, e)| {
-                            let object = Cell::new(objects.get(i).map_or("", String::as_str));
+                            let name = objects.get(i).map_or("", String::as_str);
+                            let object = Cell::new(name);
                             if e.object_id.is_empty() {
                                 object
                             } else {
-                                object.with_hover(format!("#{}", e.object_id))
+                                object.with_hover(format!("{name} #{}", e.object_id))
                             }
                         })
                         .collect(),

@@ -99,7 +99,11 @@ pub struct UsersPanel {
 #[derive(Debug)]
 enum Opening {
     User(pb::User),
-    New { is_service_account: bool },
+    New {
+        is_service_account: bool,
+    },
+    /// No form: the list has the whole width.
+    Nothing,
 }
 
 impl Unsaved for UsersPanel {
@@ -154,6 +158,10 @@ impl UsersPanel {
                 self.original = self.form.clone();
                 self.save = Requested::NotRequested;
                 self.errors.set(None);
+            }
+            Opening::Nothing => {
+                self.form = None;
+                self.original = None;
             }
         }
     }
@@ -402,6 +410,7 @@ impl UsersPanel {
             }
         });
         let mut request = None;
+        let mut close = false;
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
@@ -427,6 +436,7 @@ impl UsersPanel {
                     }
                 }
             }
+            close = ui.button(t("common.close")).clicked();
             if busy {
                 ui.spinner();
             }
@@ -479,7 +489,10 @@ impl UsersPanel {
                 }
             });
         }
-
+        if close {
+            self.request_open(ctx, Opening::Nothing);
+            return;
+        }
         let Some(form) = &self.form else { return };
         let Some(id) = form.id else { return };
         ui.separator();

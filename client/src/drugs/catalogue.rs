@@ -12,7 +12,7 @@ use super::form::{self, DrugForm};
 use crate::api::files::{self, ExportOutcome, ExportTarget};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::{bracketed, t, tn};
+use crate::i18n::{bracketed, label_value, t, tn};
 use crate::widgets::{
     self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label, row_styles,
 };
@@ -582,8 +582,15 @@ impl CataloguePanel {
                 .sorted_by(key as i32, false)
         };
         let mut columns = vec![
+            // The trade name on hover, when there is one.
             column(t("drug.name"), pb::DrugSort::Name, &|d| {
-                Cell::new(&d.name).with_hover(&d.trade_name)
+                let name = Cell::new(&d.name);
+                if d.trade_name.is_empty() {
+                    name
+                } else {
+                    let trade_name = label_value(t("drug.trade_name"), &d.trade_name);
+                    name.with_hover(format!("{}\n{trade_name}", d.name))
+                }
             }),
             column(t("drug.specification"), pb::DrugSort::Specification, &|d| {
                 Cell::new(&d.specification)

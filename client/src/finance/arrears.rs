@@ -322,16 +322,18 @@ fn arrears_table(
             "",
         )
         .sorted_by(pb::ArrearsSort::OldestDue as i32, false),
-        text(
+        TableColumn::count(
             t("arrears.days_overdue_header"),
-            cells(rows, |r| {
-                if r.days_overdue > 0 {
-                    r.days_overdue.to_string()
-                } else {
-                    String::new()
-                }
-            }),
-            "",
+            rows.iter()
+                .map(|r| {
+                    if r.days_overdue > 0 {
+                        Cell::coloured(r.days_overdue.to_string(), Some(widgets::ERROR))
+                    } else {
+                        Cell::default()
+                    }
+                })
+                .chain([Cell::default()])
+                .collect(),
         ),
         money(t("finance.ageing.not_due"), |a| a.not_due.as_str()),
         money(t("finance.ageing.days_1_to_30"), |a| {

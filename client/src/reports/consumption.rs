@@ -4,7 +4,7 @@
 use pharmacrm_shared::region;
 use pharmacrm_shared::{Permission, pb};
 
-use super::frame::{Column, Frame, Period, Sales, cells, sales_columns};
+use super::frame::{Column, Frame, Period, RowClick, Sales, cells, sales_columns};
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::widgets;
@@ -112,7 +112,11 @@ impl ConsumptionTab {
                 "report_consumption_table",
                 &columns,
                 Some(report.total),
-                can_open,
+                if can_open {
+                    RowClick::Open
+                } else {
+                    RowClick::Nothing
+                },
             )
             .and_then(|i| rows.get(i))
         {

@@ -8,7 +8,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, HasSales, Period, cells, sales_columns, signed};
+use super::frame::{self, Column, Frame, HasSales, Period, RowClick, cells, sales_columns, signed};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, label_value, t};
@@ -168,14 +168,18 @@ impl DrugSalesTab {
         .into_iter()
         .chain(sales_columns(rows, HasSales::sales, report.sales()))
         .collect::<Vec<_>>();
-        // A drug clicked shows its sales over time.
+        // A drug clicked shows its sales over time, its row lit.
+        let picked = self
+            .series_drug
+            .as_ref()
+            .and_then(|(id, _)| rows.iter().position(|r| r.drug_id == *id));
         if let Some(i) = self.frame.table_ui(
             ui,
             ctx,
             "report_drug_table",
             &columns,
             Some(report.total),
-            true,
+            RowClick::Pick(picked),
         ) && let Some(row) = rows.get(i)
         {
             self.series_drug = Some((row.drug_id, drug_label(&row.drug_name, &row.specification)));

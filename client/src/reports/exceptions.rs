@@ -5,7 +5,7 @@
 use pharmacrm_shared::pb;
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, Period, cells, count};
+use super::frame::{self, Column, Frame, Period, RowClick, cells, count};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets::{self, Choice};
@@ -99,7 +99,7 @@ impl ExceptionsTab {
             "report_exceptions_table",
             &columns,
             Some(report.total),
-            false,
+            RowClick::Nothing,
         );
     }
 }

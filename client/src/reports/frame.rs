@@ -303,8 +303,13 @@ impl Drill {
                 .total(t("report.totals")),
         ];
         columns.extend(figures);
-        let row_clicked =
-            frame.table_ui(ui, ctx, &format!("{salt}_table"), &columns, None, provinces);
+        // A province opens its cities.
+        let click = if provinces {
+            RowClick::Open
+        } else {
+            RowClick::Nothing
+        };
+        let row_clicked = frame.table_ui(ui, ctx, &format!("{salt}_table"), &columns, None, click);
         let bar_row = bar_clicked
             .and_then(|i| top.get(i))
             .and_then(|(name, _)| rows.iter().position(|r| region(r).1 == name));
@@ -383,6 +388,18 @@ impl<'a> Column<'a> {
         self.total = total.into();
         self
     }
+}
+
+/// What a click on a report's row does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum RowClick {
+    /// Nothing.
+    Nothing,
+    /// Opens what the row is (a customer, a province's cities).
+    Open,
+    /// Picks the row, which shows lit while picked (`Some(index)` on this page): the drug
+    /// whose sales over time the chart shows.
+    Pick(Option<usize>),
 }
 
 /// The figures most reports give per row and in all: the amount (CNY), the orders and
@@ -787,8 +804,8 @@ impl<R: ReportRequest> Frame<R> {
 
     /// The report's table: `columns`, then a totals row; a header with a key sorts the
     /// report by it (asked again from the first page). With `total` (the rows of every
-    /// page) the pager follows. Returns the row clicked (never the totals row) when
-    /// `clickable`.
+    /// page) the pager follows. Returns the row clicked (never the totals row) unless
+    /// `click` is [`RowClick::Nothing`].
     pub(super) fn table_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -796,7 +813,7 @@ impl<R: ReportRequest> Frame<R> {
         id_salt: &str,
         columns: &[Column<'_>],
         total: Option<u64>,
-        clickable: bool,
+        click: RowClick,
     ) -> Option<usize> {
         let rows = columns.first().map_or(0, |c| c.cells.len());
         if rows == 0 {
@@ -812,7 +829,7 @@ impl<R: ReportRequest> Frame<R> {
             id_salt,
             columns,
             &mut self.sort,
-            clickable,
+            click,
             (min_body, max_body.max(min_body)),
         );
         if again {
@@ -882,14 +899,14 @@ fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun, period: Option<(&str, &str)>
 
 /// Draws the table (its rows between `min_height` and `max_height` high; they scroll
 /// within, and sideways when its columns do not fit, the first column kept in sight), the
-/// totals row last; a header with a key sorts by it (`sort` clicked). Returns the row
-/// clicked (never the totals row) and whether the order changed.
+/// totals row last, a row picked lit; a header with a key sorts by it (`sort` clicked).
+/// Returns the row clicked (never the totals row) and whether the order changed.
 fn table(
     ui: &mut egui::Ui,
     id_salt: &str,
     columns: &[Column<'_>],
     sort: &mut Sort,
-    clickable: bool,
+    click: RowClick,
     (min_height, max_height): (f32, f32),
 ) -> (Option<usize>, bool) {
     let rows = columns.first().map_or(0, |c| c.cells.len());
@@ -912,6 +929,11 @@ fn table(
         })
         .collect();
     let mut styles = vec![RowStyle::Normal; rows];
+    if let RowClick::Pick(Some(picked)) = click
+        && let Some(style) = styles.get_mut(picked)
+    {
+        *style = RowStyle::Selected;
+    }
     styles.push(RowStyle::Strong);
     let mut headers = HeaderSort {
         sort,
@@ -923,7 +945,7 @@ fn table(
         .max_height(max_height)
         .min_height(min_height)
         .sort(Some(&mut headers));
-    if clickable {
+    if click != RowClick::Nothing {
         table = table.clickable();
     }
     let clicked = table.show(ui).filter(|i| *i < rows);

@@ -5,7 +5,7 @@
 use pharmacrm_shared::pb;
 
 use super::chart::{self, Values};
-use super::frame::{self, Column, Frame, HasSales, Period, cells, count, sales_columns};
+use super::frame::{self, Column, Frame, HasSales, Period, RowClick, cells, count, sales_columns};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
 use crate::widgets;
@@ -99,7 +99,7 @@ impl PerformanceTab {
             "report_performance_table",
             &columns,
             Some(report.total),
-            false,
+            RowClick::Nothing,
         );
     }
 }

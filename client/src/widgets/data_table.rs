@@ -1,8 +1,9 @@
-//! The house's data table: columns of text and of amounts (right-aligned on their decimal
-//! point), each as wide as its widest cell within bounds, long names giving way before a
-//! figure is pushed out of sight, and in a window too narrow for it the first column kept
-//! in sight while the rest scrolls sideways. The order, shipment, customer and finance
-//! lists are drawn with it.
+//! The house's data table: columns of text, counts and amounts (amounts right-aligned on
+//! their decimal point), each as wide as its widest cell within bounds, long names giving
+//! way before a figure is pushed out of sight, and in a window too narrow for it the first
+//! column kept in sight while the rest scrolls sideways. Every list that only shows rows
+//! is drawn with it: orders, shipments, customers, drugs, users, the audit log, the
+//! dictionaries, the finance tables and the reports.
 
 use egui::scroll_area::ScrollBarVisibility;
 use egui::{Align, Color32, Layout, RichText};
@@ -14,9 +15,13 @@ use crate::widgets;
 /// The height of a table's header and of each of its rows, points.
 pub const ROW_HEIGHT: f32 = 24.0;
 
+/// The extra room before a text column that follows a right-aligned figure, points.
+const FIGURE_GAP: f32 = 10.0;
+
 /// One cell of a [`DataTable`]: a text, or for a money column an amount as the server
-/// sends it (empty for none); in `colour` when given; with a tooltip when `hover` is given
-/// (a text cut in a narrow column shows whole on hover anyway).
+/// sends it (empty for none); in `colour` when given. A text cut in a narrow column shows
+/// whole on hover, unless the cell has a tooltip of its own (`hover`), which then says
+/// the whole text as well.
 #[derive(Clone, Debug, Default)]
 pub struct Cell {
     text: String,
@@ -38,11 +43,13 @@ impl Cell {
         Cell {
             text: text.into(),
             colour,
-            hover: None,
+            ..Cell::default()
         }
     }
 
-    /// The cell with `hover` shown when the pointer rests on it (a drug's trade name).
+    /// The cell with `hover` shown when the pointer rests on it, in place of the cut
+    /// text's own tooltip: it should say the cell's text too (a drug's name, then its
+    /// trade name).
     pub fn with_hover(self, hover: impl Into<String>) -> Cell {
         Cell {
             hover: Some(hover.into()),
@@ -181,7 +188,7 @@ impl SortState for widgets::Sort {
 pub enum RowStyle {
     #[default]
     Normal,
-    /// Greyed (a reversed payment).
+    /// Greyed (a reversed payment, a cancelled order, an archived record).
     Weak,
     /// Bold (a totals row).
     Strong,
@@ -331,6 +338,22 @@ impl<'a, 'c> DataTable<'a, 'c> {
                 }
             })
             .collect();
+        // A text right after a right-aligned figure starts a little further off, so that
+        // the two do not read as one ("3 2026-12-05").
+        let leads: Vec<f32> = std::iter::once(false)
+            .chain(columns.iter().map(TableColumn::right_aligned))
+            .zip(columns)
+            .map(|(after_figure, c)| {
+                if after_figure && !c.right_aligned() {
+                    FIGURE_GAP
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        for (width, lead) in widths.iter_mut().zip(&leads) {
+            *width += lead;
+        }
         // In a narrow window long names give way (cut with "…", whole on hover) before a
         // column of amounts is pushed out of sight; a hospital's name keeps its first nine
         // characters or so, the rest of a wide table scrolls sideways. A header is never cut
@@ -409,13 +432,14 @@ impl<'a, 'c> DataTable<'a, 'c> {
             }
             builder
                 .header(ROW_HEIGHT, |mut header| {
-                    for c in &columns[part.clone()] {
+                    for (c, lead) in columns[part.clone()].iter().zip(&leads[part.clone()]) {
                         header.col(|ui| {
                             if c.right_aligned() {
                                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                                     header_cell(ui, c);
                                 });
                             } else {
+                                ui.add_space(*lead);
                                 header_cell(ui, c);
                             }
                         });
@@ -432,7 +456,11 @@ impl<'a, 'c> DataTable<'a, 'c> {
                         } else if split && hovered_before == Some(i) {
                             row.set_hovered(true);
                         }
-                        for (c, texts) in columns[part.clone()].iter().zip(&shown[part.clone()]) {
+                        let drawn = columns[part.clone()]
+                            .iter()
+                            .zip(&shown[part.clone()])
+                            .zip(&leads[part.clone()]);
+                        for ((c, texts), lead) in drawn {
                             let cell = c.cells.get(i);
                             let colour = cell.and_then(|x| x.colour);
                             let hover = cell.and_then(|x| x.hover.as_deref());
@@ -462,8 +490,14 @@ impl<'a, 'c> DataTable<'a, 'c> {
                                             },
                                         );
                                     }
+                                    // A cell's own tooltip takes the place of the cut
+                                    // text's (it says the whole text itself): one at a time.
                                     Kind::Text => {
-                                        let shown = ui.add(egui::Label::new(text).truncate());
+                                        ui.add_space(*lead);
+                                        let label = egui::Label::new(text)
+                                            .truncate()
+                                            .show_tooltip_when_elided(hover.is_none());
+                                        let shown = ui.add(label);
                                         if let Some(hover) = hover {
                                             shown.on_hover_text(hover);
                                         }
@@ -485,8 +519,9 @@ impl<'a, 'c> DataTable<'a, 'c> {
                 .y
         };
         if split {
-            // Each half scrolls its own rows under its own header (the first half's bar
-            // hidden: the other's serves both). Where the user scrolls one, the other is put
+            // Each half scrolls its own rows under its own header. The first half's bar
+            // serves both: the other's would stand at the right end of its columns, out of
+            // sight until scrolled all the way across. Where the user scrolls one, the other is put
             // the next frame; a half already there is left alone, so that its own scrolling
             // (the wheel, a drag) takes.
             let offsets_id = ui.make_persistent_id((id_salt, "rows_offsets"));
@@ -502,11 +537,11 @@ impl<'a, 'c> DataTable<'a, 'c> {
                     // As in `widgets::table`: a click on a row's text is a click on the row.
                     ui.style_mut().interaction.selectable_labels = false;
                     let first = ui
-                        .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), true))
+                        .vertical(|ui| draw(ui, &format!("{id_salt}_first"), 0..1, put(0), false))
                         .inner;
                     let other = ui
                         .vertical(|ui| {
-                            widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), false))
+                            widgets::table(ui, id_salt, |ui| draw(ui, id_salt, rest, put(1), true))
                         })
                         .inner;
                     [first, other]

@@ -644,10 +644,15 @@ impl FormUi<'_> {
     }
 
     /// A note under the inputs (a warning, a hint), after an empty label cell; at body
-    /// size (small CJK text is hard to read).
+    /// size (small CJK text is hard to read), wrapped to the inputs' width (a long hint
+    /// would otherwise hold the form as wide as itself).
     pub fn note(&mut self, text: RichText) {
         self.ui.label("");
-        self.ui.label(text);
+        let width = self.input_width;
+        self.ui.vertical(|ui| {
+            ui.set_max_width(width);
+            ui.add(egui::Label::new(text).wrap());
+        });
         self.ui.end_row();
     }
 

@@ -1587,6 +1587,49 @@ async fn found(by: &mut Clients, request: pb::SearchOrdersRequest) -> Vec<String
     numbers
 }
 
+/// The order list sorts by date, customer (pinyin), total and status, either way; orders
+/// alike in the key (one customer's, one amount, one status) come newest first whichever
+/// way the key runs.
+#[tokio::test]
+async fn orders_sort_by_each_key_and_orders_alike_in_it_come_newest_first() {
+    let mut w = world().await;
+    let other = CustomerBuilder::new("长春市长生大药房")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    // 北京协和医院: 10 boxes on the 28th and 5 on the 30th; 长春: 5 on the 29th.
+    let mut place = async |date: &str, customer_id: i64, quantity: i64| {
+        w.app.pin_clock(&format!("{date}T10:00:00+08:00"));
+        let lines = [(w.drug.id, quantity, "2.00")];
+        let order = place_order(&mut w.rep, customer_id, &lines).await;
+        order.header().number.clone()
+    };
+    let old = place("2026-11-28", w.customer.id, 10).await;
+    let changchun = place("2026-11-29", other.id, 5).await;
+    let new = place("2026-11-30", w.customer.id, 5).await;
+    let (old, changchun, new) = (old.as_str(), changchun.as_str(), new.as_str());
+    let mut sorted = async |sort: pb::OrderSort, descending: bool| -> Vec<String> {
+        let request = pb::SearchOrdersRequest {
+            sort: sort as i32,
+            descending,
+            ..Default::default()
+        };
+        let found = w.rep.orders_where(request).await;
+        found.into_iter().map(|o| o.number).collect()
+    };
+    use pb::OrderSort::{Customer, OrderDate, Status, Total};
+    assert_eq!(sorted(OrderDate, true).await, [new, changchun, old]);
+    assert_eq!(sorted(OrderDate, false).await, [old, changchun, new]);
+    // 北京 (b) before 长春 (c); 北京's two newest first either way.
+    assert_eq!(sorted(Customer, false).await, [new, old, changchun]);
+    assert_eq!(sorted(Customer, true).await, [changchun, new, old]);
+    // 20.00, then the two of 10.00 newest first either way.
+    assert_eq!(sorted(Total, true).await, [old, new, changchun]);
+    assert_eq!(sorted(Total, false).await, [new, changchun, old]);
+    // All three wait to ship: newest first.
+    assert_eq!(sorted(Status, false).await, [new, changchun, old]);
+}
+
 #[tokio::test]
 async fn orders_are_found_by_any_part_of_their_number_customer_status_overdue_and_open_exceptions()
 {

@@ -419,7 +419,8 @@ pub fn line_facts(conn: &mut PgConnection, order_id: i64) -> AppResult<HashMap<i
         .collect())
 }
 
-/// How orders are sorted (ties by id in the same direction).
+/// How orders are sorted. Ties: by date, newest first (by id in the same direction when
+/// sorted by date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderSort {
     #[default]
@@ -516,12 +517,18 @@ pub fn search(
             "array_position(ARRAY['pending','partially_shipped','shipped','completed','cancelled'], o.status)"
         }
     };
+    // Orders alike in the key (one customer's, one status) newest first whichever way
+    // the key runs; orders of one date in the order they were placed.
+    let then = match filter.sort {
+        OrderSort::OrderDate => format!("o.id {direction}"),
+        _ => "o.order_date DESC, o.id DESC".to_owned(),
+    };
     let (ids, counted) = offset_page_ids(
         conn,
         "o.id",
         "FROM orders o JOIN customers c ON c.id = o.customer_id WHERE ",
         &conditions,
-        &format!("ORDER BY {key} {direction}, o.id {direction}"),
+        &format!("ORDER BY {key} {direction}, {then}"),
         offset,
         limit,
     )?;
