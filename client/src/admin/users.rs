@@ -231,6 +231,11 @@ impl UsersPanel {
             self.reset_password = None;
         }
 
+        // The search bar over the list and the form alike: the form opening beside the list
+        // does not wrap it anew and move the rows under the pointer.
+        egui::Panel::top("users_toolbar")
+            .show_separator_line(false)
+            .show(ui, |ui| self.toolbar_ui(ui, ctx));
         // The form beside the list once a user is open; until then the list has the
         // whole width (a narrow window would otherwise scroll it for an empty panel).
         if self.form.is_some() {
@@ -248,7 +253,8 @@ impl UsersPanel {
         self.issued_ui(ui.ctx());
     }
 
-    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    /// The buttons that add an account, the search and the 包括已停用 box.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         ui.horizontal_wrapped(|ui| {
             if ui.button(t("users.new")).clicked() {
                 self.request_open(
@@ -281,6 +287,9 @@ impl UsersPanel {
                 self.search(ctx);
             }
         });
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         widgets::request_status(ui, &self.list);
         let users = self
             .list

@@ -97,7 +97,6 @@ impl TypesPanel {
                     self.reload(ctx);
                 }
             });
-            ui.label(RichText::new(t("customer_types.hint")).weak());
             widgets::request_status(ui, &self.list);
             let selected = self.side.form.as_ref().and_then(|f| f.id);
             let columns = [
@@ -120,6 +119,10 @@ impl TypesPanel {
                 .clickable()
                 .show(ui)
                 .map(|i| types[i].clone());
+            // Under the list: wrapped anew when the form opens beside it, it moves nothing
+            // under the pointer.
+            ui.add_space(4.0);
+            ui.label(RichText::new(t("customer_types.hint")).weak());
             if let Some(ty) = opened
                 && selected != Some(ty.id)
             {
