@@ -268,6 +268,11 @@ impl CataloguePanel {
         let categories = self.categories.value().cloned().unwrap_or_default();
         let paths = category_paths(&categories);
         let show_tree = self.tree_shown(ui.available_width());
+        // The search bar over the tree, the list and the form alike: the form opening
+        // beside the list does not wrap it anew and move the rows under the pointer.
+        egui::Panel::top("drugs_toolbar")
+            .show_separator_line(false)
+            .show(ui, |ui| self.toolbar_ui(ui, ctx, show_tree));
         let mut shown = show_tree;
         egui::Panel::left("category_tree")
             .resizable(true)
@@ -282,7 +287,7 @@ impl CataloguePanel {
         if self.form.is_some() {
             widgets::side_panel(ui, "drug_form", 350.0, |ui| self.form_ui(ui, ctx, &paths));
         }
-        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx, show_tree));
+        egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
         self.confirm_delete_ui(ui.ctx(), ctx);
         if let Some((_, name)) = self.confirm_delete_drug.pending() {
@@ -517,7 +522,8 @@ impl CataloguePanel {
         }
     }
 
-    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, show_tree: bool) {
+    /// The tree's toggle, 新建药品, the search and the status filter.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, show_tree: bool) {
         let can_write = ctx.can(Permission::DrugWrite);
         let mut new_clicked = false;
         ui.horizontal_wrapped(|ui| {
@@ -559,7 +565,10 @@ impl CataloguePanel {
         if new_clicked {
             self.form_action(FormAction::New, ctx);
         }
-        if can_write {
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if ctx.can(Permission::DrugWrite) {
             self.import_ui(ui, ctx);
         }
         widgets::request_status(ui, &self.list);
