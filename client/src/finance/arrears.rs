@@ -144,7 +144,10 @@ impl ArrearsPanel {
                     &super::rep_choices(&self.reps, t("finance.all")),
                 );
             }
-            if departments.len() > 1 && !own_only {
+            // There from the first frame for those who pick among all departments (their
+            // list arrives later): the filters after it do not move when it does.
+            let departments_shown = ctx.can(Permission::AdminDepartments) || departments.len() > 1;
+            if departments_shown && !own_only {
                 widgets::combo(
                     ui,
                     "arrears_department",
