@@ -578,7 +578,21 @@ impl<'a, 'c> DataTable<'a, 'c> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cell, DataTable, TableColumn};
+    use super::{Cell, DataTable, RowStyle, TableColumn, row_styles};
+
+    /// The row picked is lit even when it is archived; other archived rows are greyed.
+    #[test]
+    fn the_picked_row_is_lit_and_archived_ones_greyed() {
+        // (id, archived)
+        let rows = [(1, false), (2, true), (3, true)];
+        let styles = row_styles(&rows, Some(2), |&(id, archived)| (id, archived));
+        assert_eq!(
+            styles,
+            [RowStyle::Normal, RowStyle::Selected, RowStyle::Weak]
+        );
+        let none = row_styles(&rows, None, |&(id, archived)| (id, archived));
+        assert_eq!(none, [RowStyle::Normal, RowStyle::Weak, RowStyle::Weak]);
+    }
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
