@@ -445,7 +445,10 @@ impl UsersPanel {
                     }
                 }
             }
-            close = ui.button(t("common.close")).clicked();
+            // Not while a save is on its way: its answer would open the form again.
+            close = ui
+                .add_enabled(!busy, egui::Button::new(t("common.close")))
+                .clicked();
             if busy {
                 ui.spinner();
             }

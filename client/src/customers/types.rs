@@ -114,9 +114,11 @@ impl TypesPanel {
                 ),
             ];
             let styles = row_styles(&types, selected, |ty| (ty.id, !ty.is_active));
+            // The rows scroll above the hint.
             let opened = DataTable::new("customer_type_table", &columns)
                 .styles(&styles)
                 .clickable()
+                .max_height(ui.available_height() - 60.0)
                 .show(ui)
                 .map(|i| types[i].clone());
             // Under the list: wrapped anew when the form opens beside it, it moves nothing

@@ -14,7 +14,8 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, label_value, t, tn};
 use crate::widgets::{
-    self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label, row_styles,
+    self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, active_text, cells, choice_label,
+    row_styles,
 };
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
@@ -626,11 +627,7 @@ impl CataloguePanel {
                 &d.sale_price
             }),
             column(t("drug.status"), pb::DrugSort::Status, &|d| {
-                Cell::new(if d.is_active {
-                    t("drug.active")
-                } else {
-                    t("drug.archived")
-                })
+                Cell::new(active_text(d.is_active))
             }),
         ]);
         // The drug open in the form is lit; an archived one greyed.

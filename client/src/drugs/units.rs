@@ -119,6 +119,7 @@ impl UnitsPanel {
             let opened = DataTable::new("unit_table", &columns)
                 .styles(&styles)
                 .clickable()
+                .max_height(ui.available_height() - 8.0)
                 .show(ui)
                 .map(|i| units[i].clone());
             if let Some(unit) = opened

@@ -1,9 +1,10 @@
 //! The house's data table: columns of text, counts and amounts (amounts right-aligned on
 //! their decimal point), each as wide as its widest cell within bounds, long names giving
 //! way before a figure is pushed out of sight, and in a window too narrow for it the first
-//! column kept in sight while the rest scrolls sideways. Every list that only shows rows
-//! is drawn with it: orders, shipments, customers, drugs, users, the audit log, the
-//! dictionaries, the finance tables and the reports.
+//! column kept in sight while the rest scrolls sideways. The lists that only show rows
+//! are drawn with it: orders, shipments, customers, drugs, users, the audit log, the
+//! dictionaries, the finance tables and the reports (not yet the order view's lines,
+//! whose headers explain themselves on hover).
 
 use egui::scroll_area::ScrollBarVisibility;
 use egui::{Align, Color32, Layout, RichText};
@@ -49,7 +50,7 @@ impl Cell {
 
     /// The cell with `hover` shown when the pointer rests on it, in place of the cut
     /// text's own tooltip: it should say the cell's text too (a drug's name, then its
-    /// trade name).
+    /// trade name). Text columns only: a figure is never cut and has no tooltip.
     pub fn with_hover(self, hover: impl Into<String>) -> Cell {
         Cell {
             hover: Some(hover.into()),
@@ -131,7 +132,7 @@ impl<'a> TableColumn<'a> {
         TableColumn::new(header, Kind::Text, cells)
     }
 
-    /// A column of counts (as `format::count` writes them).
+    /// A column of counts and other whole numbers (days), as they should show.
     pub fn count(header: &'a str, cells: Vec<Cell>) -> Self {
         TableColumn::new(header, Kind::Count, cells)
     }
@@ -261,8 +262,8 @@ impl<'a, 'c> DataTable<'a, 'c> {
         }
     }
 
-    /// The rows keep at least `height` points however few they are (a report's table
-    /// under its chart).
+    /// Rows that overflow [`DataTable::max_height`] keep at least `height` points in view
+    /// however short the window (a report's table under its chart gives way no further).
     pub fn min_height(self, height: f32) -> Self {
         DataTable {
             min_height: height,
@@ -416,9 +417,10 @@ impl<'a, 'c> DataTable<'a, 'c> {
             // Every cell centred vertically, as the right-aligned money cells are.
             let mut builder = widgets::table_builder(ui, id, clickable);
             builder = match max_height {
-                Some(height) => builder
+                Some(height) if min_height > 0.0 => builder
                     .max_scroll_height(height)
                     .min_scrolled_height(min_height),
+                Some(height) => builder.max_scroll_height(height),
                 None => builder.vscroll(false),
             };
             if let Some(offset) = offset {
@@ -429,6 +431,12 @@ impl<'a, 'c> DataTable<'a, 'c> {
             }
             for width in &widths[part.clone()] {
                 builder = builder.column(Column::exact(*width).clip(true));
+            }
+            // A table that fits runs to the right edge (an empty last column): its
+            // stripes, and a click anywhere on a row, reach across.
+            let filler = !split;
+            if filler {
+                builder = builder.column(Column::remainder());
             }
             builder
                 .header(ROW_HEIGHT, |mut header| {
@@ -443,6 +451,9 @@ impl<'a, 'c> DataTable<'a, 'c> {
                                 header_cell(ui, c);
                             }
                         });
+                    }
+                    if filler {
+                        header.col(|_| {});
                     }
                 })
                 .body(|body| {
@@ -504,6 +515,9 @@ impl<'a, 'c> DataTable<'a, 'c> {
                                     }
                                 }
                             });
+                        }
+                        if filler {
+                            row.col(|_| {});
                         }
                         let response = row.response();
                         if response.clicked() {

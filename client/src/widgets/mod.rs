@@ -20,8 +20,8 @@ pub use file::{
 };
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
 pub use table::{
-    Sort, fit_column, fit_width, fit_width_plain, header_labels, money_cell, money_cell_in,
-    money_decimals, money_text, narrow_to_fit, sort_button, table, table_builder,
+    Sort, fit_width, fit_width_plain, header_labels, money_cell, money_decimals, money_text,
+    narrow_to_fit, sort_button, table, table_builder,
 };
 
 use egui::{Color32, Response, RichText, Ui};

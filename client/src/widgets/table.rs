@@ -2,7 +2,7 @@
 //! money lines up on its decimal point.
 
 use egui::{Align, Layout, RichText, TextStyle, Ui};
-use egui_extras::{Column, TableBuilder, TableRow};
+use egui_extras::{TableBuilder, TableRow};
 
 use crate::format;
 
@@ -65,11 +65,6 @@ pub struct Sort {
 }
 
 impl Sort {
-    /// The header of the column sorted by `key` ([`sort_button`]); whether it was clicked.
-    pub fn button(&self, ui: &mut Ui, label: &str, key: i32) -> bool {
-        sort_button(ui, label, (self.key == key).then_some(self.descending))
-    }
-
     /// Sorts by `key`: the other way round when the table is sorted by it already, else
     /// descending when `descending_first` (dates and amounts read best largest first).
     pub fn click(&mut self, key: i32, descending_first: bool) {
@@ -84,22 +79,8 @@ impl Sort {
     }
 }
 
-/// A column as wide as the widest of `texts` (or its header, drawn as a button) needs,
-/// between `min` and `max` points; text wider than `max` is cut with "…" and shown whole
-/// on hover. (An automatic column that clips never grows past its minimum, and one that
-/// does not clip grows without bound.)
-pub fn fit_column<'a>(
-    ui: &Ui,
-    header: &str,
-    texts: impl IntoIterator<Item = &'a str>,
-    min: f32,
-    max: f32,
-) -> Column {
-    Column::exact(fit_width(ui, header, texts, min, max)).clip(true)
-}
-
-/// The width [`fit_column`] gives a column: its widest text or header (a button with a
-/// sort arrow), plus a margin, between `min` and `max` points.
+/// The width a column needs: its widest text or its header (a button with room for a sort
+/// arrow), plus a margin, between `min` and `max` points.
 pub fn fit_width<'a>(
     ui: &Ui,
     header: &str,
@@ -212,17 +193,8 @@ pub fn money_text(amount: &str, decimals_wanted: usize) -> String {
 
 /// A money cell: right-aligned, monospaced, padded to the column's `decimals`.
 pub fn money_cell(ui: &mut Ui, amount: &str, decimals: usize) {
-    money_cell_in(ui, amount, decimals, None);
-}
-
-/// A money cell in `colour` (a red overdue row), or the default colour for `None`.
-pub fn money_cell_in(ui: &mut Ui, amount: &str, decimals: usize, colour: Option<egui::Color32>) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-        let text = RichText::new(money_text(amount, decimals)).monospace();
-        ui.label(match colour {
-            Some(colour) => text.color(colour),
-            None => text,
-        });
+        ui.label(RichText::new(money_text(amount, decimals)).monospace());
     });
 }
 

@@ -1597,16 +1597,18 @@ async fn orders_sort_by_each_key_and_orders_alike_in_it_come_newest_first() {
         .served_by(w.cs.id)
         .create(&mut w.rep)
         .await;
-    // 北京协和医院: 10 boxes on the 28th and 5 on the 30th; 长春: 5 on the 29th.
+    // 北京协和医院: 10 boxes on the 28th and 5 on the 30th; 长春: 5 on the 29th. The
+    // 30th's is keyed in first (entered late, dated back), so that the order the orders
+    // were placed in is not the order of their dates.
     let mut place = async |date: &str, customer_id: i64, quantity: i64| {
         w.app.pin_clock(&format!("{date}T10:00:00+08:00"));
         let lines = [(w.drug.id, quantity, "2.00")];
         let order = place_order(&mut w.rep, customer_id, &lines).await;
         order.header().number.clone()
     };
+    let new = place("2026-11-30", w.customer.id, 5).await;
     let old = place("2026-11-28", w.customer.id, 10).await;
     let changchun = place("2026-11-29", other.id, 5).await;
-    let new = place("2026-11-30", w.customer.id, 5).await;
     let (old, changchun, new) = (old.as_str(), changchun.as_str(), new.as_str());
     let mut sorted = async |sort: pb::OrderSort, descending: bool| -> Vec<String> {
         let request = pb::SearchOrdersRequest {
@@ -1626,8 +1628,9 @@ async fn orders_sort_by_each_key_and_orders_alike_in_it_come_newest_first() {
     // 20.00, then the two of 10.00 newest first either way.
     assert_eq!(sorted(Total, true).await, [old, new, changchun]);
     assert_eq!(sorted(Total, false).await, [new, changchun, old]);
-    // All three wait to ship: newest first.
+    // All three wait to ship: newest first, either way.
     assert_eq!(sorted(Status, false).await, [new, changchun, old]);
+    assert_eq!(sorted(Status, true).await, [new, changchun, old]);
 }
 
 #[tokio::test]

@@ -518,7 +518,8 @@ pub fn search(
         }
     };
     // Orders alike in the key (one customer's, one status) newest first whichever way
-    // the key runs; orders of one date in the order they were placed.
+    // the key runs, the last placed first within a day; sorted by date, a day's orders
+    // by id the same way as the dates.
     let then = match filter.sort {
         OrderSort::OrderDate => format!("o.id {direction}"),
         _ => "o.order_date DESC, o.id DESC".to_owned(),
