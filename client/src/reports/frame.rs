@@ -999,6 +999,36 @@ mod tests {
         assert_eq!(preset(Preset::ThisYear, today), (d("2026-01-01"), today));
     }
 
+    /// A report table's header sorts by its column's key (the table knows it by the
+    /// column's index); a header without a key sorts nothing.
+    #[test]
+    fn a_report_tables_header_sorts_by_its_columns_key() {
+        let mut sort = Sort {
+            by: "",
+            ascending: false,
+            default_key: "amount",
+        };
+        let columns = [
+            Column::text("药品", Vec::new()).sorts_by("name"),
+            Column::money("销售额", Vec::new()).sorts_by("amount"),
+            Column::text("规格", Vec::new()),
+        ];
+        let mut headers = HeaderSort {
+            sort: &mut sort,
+            columns: &columns,
+            clicked: false,
+        };
+        assert_eq!(headers.sorted(1), Some(true), "the report's own order");
+        assert_eq!(headers.sorted(0), None);
+        assert_eq!(headers.sorted(2), None);
+        headers.click(2, false);
+        assert!(!headers.clicked, "no key, no sort");
+        headers.click(0, false);
+        assert!(headers.clicked);
+        assert_eq!(headers.sorted(0), Some(false), "names in order");
+        assert_eq!(sort.current(), ("name", true));
+    }
+
     #[test]
     fn a_header_turns_its_column_around_and_another_starts_in_its_natural_order() {
         let mut sort = Sort {
