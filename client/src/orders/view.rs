@@ -724,8 +724,9 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     &mut header,
                     [t("orders.line_no"), t("order.drug"), t("order.unit")],
                 );
-                // The two columns that count the same units twice say so on hover: a
-                // damaged unit was signed for and then reported.
+                // The two columns that count the same units twice say so on hover, above
+                // the header (not over the rows): a damaged unit was signed for and then
+                // reported.
                 let hints = [
                     (t("order.delivered"), t("order.delivered_hint")),
                     (
@@ -738,7 +739,7 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                             let shown = ui.strong(*label);
                             if let Some((_, hint)) = hints.iter().find(|(l, _)| l == label) {
-                                shown.on_hover_text(*hint);
+                                widgets::hint_above(&shown, hint);
                             }
                         });
                     });

@@ -36,6 +36,19 @@ pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 /// The colour of warnings.
 pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
 
+/// Shows `hint` above `response` while it is hovered: a column header's explanation that
+/// a tooltip below would lay over the very rows it explains.
+pub fn hint_above(response: &Response, hint: &str) {
+    let mut tooltip = egui::Tooltip::for_enabled(response);
+    tooltip.popup = tooltip
+        .popup
+        .align(egui::RectAlign::TOP_START)
+        .align_alternatives(&[egui::RectAlign::TOP_END]);
+    tooltip.show(|ui| {
+        ui.label(hint);
+    });
+}
+
 /// `colour` for text on a selected table row: the selection's blue under [`ERROR`] red
 /// leaves it barely readable in the dark theme (under 1.5 : 1), so it is lightened there
 /// and darkened in the light theme, staying red (at least 3 : 1 on the selection).
