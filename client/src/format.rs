@@ -1,7 +1,13 @@
 //! How values are shown: times as `YYYY-MM-DD HH:mm` in the company's business time zone,
-//! money with two decimals and thousands separators.
+//! money with two decimals and thousands separators, people by their names.
 
 use chrono::{DateTime, FixedOffset, Utc};
+use pharmacrm_shared::pb;
+
+/// A person as a list names them (a rep, a handler): their display name, empty for none.
+pub fn person(user: Option<&pb::UserRef>) -> &str {
+    user.map_or("", |u| u.name.as_str())
+}
 
 /// A UTC time in the company's business time zone (as the server last told it; see
 /// [`set_business_clock`]), `YYYY-MM-DD HH:mm`: the zone of every business date and of

@@ -6,6 +6,7 @@ use pharmacrm_shared::{Permission, pb, region};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
+use crate::format;
 use crate::i18n::t;
 use crate::widgets::{self, Cell, DataTable, TableColumn, cells, choice_label};
 
@@ -202,13 +203,11 @@ impl ListPanel {
         // every row.
         if !ctx.is_own_sales_rep() {
             columns.push(column(t("customer.sales_rep"), &|c| {
-                c.sales_rep.as_ref().map_or("", |r| r.name.as_str())
+                format::person(c.sales_rep.as_ref())
             }));
         }
         columns.extend([
-            column(t("customer.cs_rep"), &|c| {
-                c.cs_rep.as_ref().map_or("", |r| r.name.as_str())
-            }),
+            column(t("customer.cs_rep"), &|c| format::person(c.cs_rep.as_ref())),
             TableColumn::text(
                 t("customer.certificates"),
                 rows.iter()

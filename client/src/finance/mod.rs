@@ -225,11 +225,6 @@ fn is_negative(amount: &str) -> bool {
         .is_ok_and(|value| value < Decimal::ZERO)
 }
 
-/// A person's name, or "" when none.
-fn person(user: Option<&pb::UserRef>) -> &str {
-    user.map_or("", |u| u.name.as_str())
-}
-
 /// The options of a rep filter (from `ListReps`): `first` (any, or the default), then
 /// each rep with their department, as the rep pickers show them (the disabled said so).
 fn rep_choices(reps: &Requested<Vec<pb::UserRef>>, first: &str) -> Vec<(i64, String)> {

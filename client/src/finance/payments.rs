@@ -240,11 +240,11 @@ pub fn payments_table(
         TableColumn::text(t("payment.reference"), text(|p| p.reference.clone())),
         TableColumn::text(
             t("payment.handler"),
-            text(|p| super::person(p.handler.as_ref()).to_owned()),
+            text(|p| format::person(p.handler.as_ref()).to_owned()),
         ),
         TableColumn::text(
             t("finance.sales_rep"),
-            text(|p| super::person(p.sales_rep.as_ref()).to_owned()),
+            text(|p| format::person(p.sales_rep.as_ref()).to_owned()),
         ),
         // A reversed payment has nothing on account now (its view shows what it had).
         TableColumn::money(
@@ -286,11 +286,11 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
         (t("payment.reference"), p.reference.clone()),
         (
             t("payment.handler"),
-            super::person(p.handler.as_ref()).to_owned(),
+            format::person(p.handler.as_ref()).to_owned(),
         ),
         (
             t("finance.sales_rep"),
-            super::person(p.sales_rep.as_ref()).to_owned(),
+            format::person(p.sales_rep.as_ref()).to_owned(),
         ),
         (t("finance.note"), p.note.clone()),
         (

@@ -15,6 +15,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::pickers::{CustomerPicker, InvoicingEntities};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
+use crate::format;
 use crate::i18n::{label_value, t};
 use crate::widgets::DrugPicker;
 use crate::widgets::{self, FieldErrors, Unsaved};
@@ -330,8 +331,8 @@ impl OrderFormPanel {
                 (None, Some(c)) => (c.sales_rep.as_ref(), c.cs_rep.as_ref()),
                 (None, None) => (None, None),
             };
-            f.show(t("order.sales_rep"), super::rep_name(sales_rep));
-            f.show(t("order.cs_rep"), super::rep_name(cs_rep));
+            f.show(t("order.sales_rep"), format::person(sales_rep));
+            f.show(t("order.cs_rep"), format::person(cs_rep));
         });
         if customer_changed {
             // The hold was the customer chosen before's.

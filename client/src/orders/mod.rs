@@ -82,11 +82,6 @@ fn status_text(status: i32) -> RichText {
     }
 }
 
-/// A rep's name, or "" when none.
-fn rep_name(rep: Option<&pb::UserRef>) -> &str {
-    rep.map_or("", |r| r.name.as_str())
-}
-
 /// The options of a rep filter (from `ListReps`): "全部", then each rep with their
 /// department, as the rep pickers show them.
 fn rep_filter_options(reps: &Requested<Vec<pb::UserRef>>) -> Vec<(i64, String)> {

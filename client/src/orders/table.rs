@@ -5,6 +5,7 @@
 use egui::RichText;
 use pharmacrm_shared::pb;
 
+use crate::format;
 use crate::i18n::{t, tn};
 use crate::widgets::{self, Cell, DataTable, TableColumn, choice_label, row_styles};
 
@@ -114,10 +115,10 @@ pub fn orders_table(
         .sorted_by(pb::OrderSort::Status as i32, false),
         column(t("order.progress"), &progress_text).uncut(),
         column(t("order.sales_rep"), &|o| {
-            super::rep_name(o.sales_rep.as_ref()).to_owned()
+            format::person(o.sales_rep.as_ref()).to_owned()
         }),
         column(t("order.cs_rep"), &|o| {
-            super::rep_name(o.cs_rep.as_ref()).to_owned()
+            format::person(o.cs_rep.as_ref()).to_owned()
         }),
     ]);
     let cancelled = pb::OrderStatus::Cancelled as i32;

@@ -509,11 +509,11 @@ fn header_ui(
             ),
             (
                 t("order.sales_rep"),
-                super::rep_name(order.sales_rep.as_ref()).to_owned(),
+                format::person(order.sales_rep.as_ref()).to_owned(),
             ),
             (
                 t("order.cs_rep"),
-                super::rep_name(order.cs_rep.as_ref()).to_owned(),
+                format::person(order.cs_rep.as_ref()).to_owned(),
             ),
             (t("order.delivery_address"), order.delivery_address.clone()),
             (
@@ -987,7 +987,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                     (t("exception.description"), e.description.clone()),
                     (
                         t("exception.sales_rep"),
-                        super::rep_name(e.sales_rep.as_ref()).to_owned(),
+                        format::person(e.sales_rep.as_ref()).to_owned(),
                     ),
                 ];
                 if !pending {

@@ -20,6 +20,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
+use crate::format;
 use crate::i18n::{bracketed, list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
@@ -360,14 +361,11 @@ impl CustomerView {
             (t("customer.region"), format!("{} {}", c.region, c.address)),
             (
                 t("customer.sales_rep"),
-                c.sales_rep
-                    .as_ref()
-                    .map_or("", |r| r.name.as_str())
-                    .to_owned(),
+                format::person(c.sales_rep.as_ref()).to_owned(),
             ),
             (
                 t("customer.cs_rep"),
-                c.cs_rep.as_ref().map_or("", |r| r.name.as_str()).to_owned(),
+                format::person(c.cs_rep.as_ref()).to_owned(),
             ),
             (t("customer.drugs"), drugs),
             (t("customer.credit_days"), c.credit_days.to_string()),
