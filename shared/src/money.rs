@@ -161,6 +161,13 @@ pub fn capacity_to_wire(value: &Decimal) -> String {
     value.normalize().to_string()
 }
 
+/// How a container unit is named wherever it shows, in either language: its name and its
+/// capacity in full-width brackets, "盒（24粒）" (`capacity` in its wire form). Order lines
+/// keep this text as it was when ordered, so the client's picker writes it the same way.
+pub fn unit_label(name: &str, capacity: &str, capacity_unit: &str) -> String {
+    format!("{name}（{capacity}{capacity_unit}）")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +307,11 @@ mod tests {
         assert_eq!(capacity_to_wire(&parse_capacity("2.500").unwrap()), "2.5");
         assert!(parse_capacity("0").is_err());
         assert!(parse_capacity("1.0001").is_err());
+    }
+
+    #[test]
+    fn a_unit_is_named_with_its_capacity_as_typed_without_trailing_zeros() {
+        let capacity = capacity_to_wire(&parse_capacity("2.500").unwrap());
+        assert_eq!(unit_label("瓶", &capacity, "ml"), "瓶（2.5ml）");
     }
 }

@@ -6,7 +6,7 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::pb;
 use pharmacrm_shared::validation::{self, Violation};
 
-use crate::i18n::{Lang, bracketed, lang, t};
+use crate::i18n::{Lang, lang, t};
 use crate::widgets::{self, FieldErrors, FormResponse};
 
 /// The fields the form checks itself, with the server's rules.
@@ -128,9 +128,10 @@ fn violation_text(v: Violation) -> String {
     }
 }
 
-/// How a container unit is named in the unit picker: "盒（24粒）".
+/// How a container unit is named in the unit picker: "盒（24粒）", as the server names it
+/// on drugs and order lines.
 pub fn unit_label(u: &pb::ContainerUnit) -> String {
-    bracketed(&u.name, &format!("{}{}", u.capacity, u.capacity_unit))
+    money::unit_label(&u.name, &u.capacity, &u.capacity_unit)
 }
 
 /// The fields whose server warnings the form gives itself, as the values are typed (a sale

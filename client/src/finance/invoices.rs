@@ -41,9 +41,6 @@ impl Unsaved for InvoicesPanel {
 impl InvoicesPanel {
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.screens.leave_ui(ui.ctx(), "invoices_leave").is_some() {
-            self.back_to_list();
-        }
         let mut next = None;
         let mut leave = false;
         match &mut self.screens.page {
@@ -62,17 +59,9 @@ impl InvoicesPanel {
             },
             Screen::View(never) => match **never {},
         }
-        if let Some(page) = next {
-            self.screens.page = page;
+        if self.screens.settle(ui.ctx(), "invoices_leave", next, leave) {
+            self.list.refresh();
         }
-        if leave && self.screens.leave(()).is_some() {
-            self.back_to_list();
-        }
-    }
-
-    fn back_to_list(&mut self) {
-        self.list.refresh();
-        self.screens.page = Screen::List;
     }
 
     /// Reads the list again (the tab shown again).

@@ -38,9 +38,6 @@ impl Unsaved for PaymentsPanel {
 impl PaymentsPanel {
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if self.screens.leave_ui(ui.ctx(), "payments_leave").is_some() {
-            self.back_to_list();
-        }
         let mut next = None;
         let mut leave = false;
         match &mut self.screens.page {
@@ -67,17 +64,9 @@ impl PaymentsPanel {
                 None => {}
             },
         }
-        if let Some(page) = next {
-            self.screens.page = page;
+        if self.screens.settle(ui.ctx(), "payments_leave", next, leave) {
+            self.list.refresh();
         }
-        if leave && self.screens.leave(()).is_some() {
-            self.back_to_list();
-        }
-    }
-
-    fn back_to_list(&mut self) {
-        self.list.refresh();
-        self.screens.page = Screen::List;
     }
 
     /// Reads the list again (the tab shown again).

@@ -378,6 +378,30 @@ impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
     }
 }
 
+impl<F: Unsaved, V: Unsaved> Screens<F, V, ()> {
+    /// Ends a frame of a tab whose pages lead only back to its list: shows `next` when
+    /// given; on `leave` goes back to the list, straight away when nothing would be lost,
+    /// else once the user agrees (`id` names the question). True when the list shows
+    /// again, for the caller to read it again.
+    pub fn settle(
+        &mut self,
+        ctx: &egui::Context,
+        id: &str,
+        next: Option<Screen<F, V>>,
+        leave: bool,
+    ) -> bool {
+        let mut back = self.leave_ui(ctx, id).is_some();
+        if let Some(page) = next {
+            self.page = page;
+        }
+        back |= leave && self.leave(()).is_some();
+        if back {
+            self.page = Screen::List;
+        }
+        back
+    }
+}
+
 /// Reads a date as typed (`2026/12/05`, `2026.12.05`) into `2026-12-05` for the server;
 /// leaves what it cannot read as it is, for the server to name.
 pub fn normalize_date(text: &str) -> String {

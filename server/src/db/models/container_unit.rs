@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use pharmacrm_shared::money::{Decimal, capacity_to_wire};
+use pharmacrm_shared::money::{Decimal, capacity_to_wire, unit_label};
 use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
@@ -33,11 +33,10 @@ pub struct ContainerUnit {
 impl ContainerUnit {
     /// How it is shown: 盒（24粒）.
     pub fn label(&self) -> String {
-        format!(
-            "{}（{}{}）",
-            self.name,
-            capacity_to_wire(&self.capacity),
-            self.capacity_unit
+        unit_label(
+            &self.name,
+            &capacity_to_wire(&self.capacity),
+            &self.capacity_unit,
         )
     }
 }
@@ -65,11 +64,10 @@ fn not_found() -> AppError {
 }
 
 fn taken(err: diesel::result::Error, input: &UnitInput) -> AppError {
-    let label = format!(
-        "{}（{}{}）",
-        input.name,
-        capacity_to_wire(&input.capacity),
-        input.capacity_unit
+    let label = unit_label(
+        &input.name,
+        &capacity_to_wire(&input.capacity),
+        &input.capacity_unit,
     );
     unique_violation(
         err,
