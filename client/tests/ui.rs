@@ -1703,6 +1703,21 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let refused = "须为 1 至 9,999,999 的整数";
     ui.type_into("数量", "1a");
     ui.wait_label(refused);
+    // Under the line, across the table from its first cell: not wrapped a word a line in
+    // the quantity's column.
+    let input = ui
+        .harness
+        .get_by_role_and_label(Role::TextInput, "数量")
+        .rect();
+    let complaint = ui.harness.get_by_label(refused).rect();
+    assert!(
+        complaint.top() >= input.bottom(),
+        "{complaint:?} under {input:?}"
+    );
+    assert!(
+        complaint.left() < input.left() && complaint.width() > input.width(),
+        "{complaint:?} across the table, not in {input:?}'s column"
+    );
     // "0" is as refused as "1a" (no whole number of units): the complaint stays.
     ui.replace_text("数量", "0");
     ui.wait_label(refused);

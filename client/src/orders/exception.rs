@@ -105,22 +105,31 @@ impl ReportForm {
                     let quantity_header = ui.strong(t("exception.quantity"));
                     ui.end_row();
                     for (i, line) in self.lines.iter_mut().enumerate() {
-                        ui.label(&line.label);
-                        ui.label(&line.batch_no);
-                        ui.label(&line.unit_label);
-                        ui.label(line.available.to_string());
+                        // A line's complaint goes under it; its cells keep to its top.
+                        let row_start = ui.cursor().min;
+                        widgets::top_cell(ui, |ui| ui.label(&line.label));
+                        widgets::top_cell(ui, |ui| ui.label(&line.batch_no));
+                        widgets::top_cell(ui, |ui| ui.label(&line.unit_label));
+                        widgets::top_cell(ui, |ui| ui.label(line.available.to_string()));
                         let field = positions
                             .get(i)
                             .copied()
                             .flatten()
                             .map(|j| format!("lines[{j}].quantity"));
-                        errors.cell_input(
-                            ui,
-                            &mut line.quantity,
-                            70.0,
-                            quantity_header.id,
-                            field.as_deref(),
-                        );
+                        ui.vertical(|ui| {
+                            errors.cell_input(
+                                ui,
+                                &mut line.quantity,
+                                70.0,
+                                quantity_header.id,
+                                field.as_deref(),
+                            );
+                            errors.row_complaints_ui(
+                                ui,
+                                row_start,
+                                &[(t("exception.quantity"), field.clone())],
+                            );
+                        });
                         ui.end_row();
                     }
                 });

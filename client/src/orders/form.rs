@@ -380,17 +380,11 @@ impl OrderFormPanel {
                         ui.label("");
                         ui.end_row();
                         for (i, line) in lines.iter_mut().enumerate() {
-                            ui.label((i + 1).to_string());
-                            ui.vertical(|ui| {
-                                // A cell of a grid is as narrow as last frame's column:
-                                // the name keeps its width rather than wrap per character.
-                                ui.add(
-                                    egui::Label::new(&line.label)
-                                        .wrap_mode(egui::TextWrapMode::Extend),
-                                );
-                                errors.field_ui(ui, &format!("lines[{i}].drug_id"));
-                            });
-                            ui.label(&line.unit_label);
+                            // A line's complaints go under it; its cells keep to its top.
+                            let row_start = ui.cursor().min;
+                            widgets::top_cell(ui, |ui| ui.label((i + 1).to_string()));
+                            widgets::top_cell(ui, |ui| ui.label(&line.label));
+                            widgets::top_cell(ui, |ui| ui.label(&line.unit_label));
                             ui.vertical(|ui| {
                                 ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
@@ -410,7 +404,6 @@ impl OrderFormPanel {
                                             == Some(super::parse_quantity(&line.quantity));
                                     errors.set_edited(&field, !same);
                                 }
-                                errors.field_ui(ui, &field);
                             });
                             ui.vertical(|ui| {
                                 ui.set_min_width(100.0);
@@ -425,7 +418,6 @@ impl OrderFormPanel {
                                 {
                                     errors.edited(&field);
                                 }
-                                errors.field_ui(ui, &field);
                                 // A price below cost is allowed, and said.
                                 for w in preview.warnings.iter().filter(|w| w.field == field) {
                                     ui.label(
@@ -435,22 +427,36 @@ impl OrderFormPanel {
                                     );
                                 }
                             });
-                            match preview.lines.get(i).filter(|p| p.drug_id == line.drug_id) {
-                                Some(p) => {
-                                    ui.scope(|ui| {
+                            widgets::top_cell(ui, |ui| {
+                                match preview.lines.get(i).filter(|p| p.drug_id == line.drug_id) {
+                                    Some(p) => {
                                         if !current {
                                             ui.disable();
                                         }
                                         widgets::money_cell(ui, &p.amount, decimals);
-                                    });
+                                    }
+                                    None => {
+                                        ui.label("—");
+                                    }
                                 }
-                                None => {
-                                    ui.label("—");
+                            });
+                            ui.vertical(|ui| {
+                                if ui.button(t("common.delete")).clicked() {
+                                    remove = Some(i);
                                 }
-                            }
-                            if ui.button(t("common.delete")).clicked() {
-                                remove = Some(i);
-                            }
+                                errors.row_complaints_ui(
+                                    ui,
+                                    row_start,
+                                    &[
+                                        (t("order.drug"), Some(format!("lines[{i}].drug_id"))),
+                                        (t("order.quantity"), Some(format!("lines[{i}].quantity"))),
+                                        (
+                                            t("order.unit_price"),
+                                            Some(format!("lines[{i}].unit_price")),
+                                        ),
+                                    ],
+                                );
+                            });
                             ui.end_row();
                         }
                     });

@@ -141,7 +141,8 @@ impl OrderList {
                 ui,
                 t("order.number"),
                 "SO2026",
-                120.0,
+                // A whole number, SO20261205-0002, in sight.
+                150.0,
                 &mut self.filter.number,
             );
             widgets::date_filter(

@@ -185,9 +185,11 @@ fn batch_lines_ui(
                             .flatten()
                             .map(|j| format!("{list}[{j}].{name}"))
                     };
-                    ui.add(egui::Label::new(&line.label).wrap_mode(egui::TextWrapMode::Extend));
-                    ui.label(&line.unit_label);
-                    ui.label(line.limit.to_string());
+                    // A line's complaints go under it; its cells keep to its top.
+                    let row_start = ui.cursor().min;
+                    widgets::top_cell(ui, |ui| ui.label(&line.label));
+                    widgets::top_cell(ui, |ui| ui.label(&line.unit_label));
+                    widgets::top_cell(ui, |ui| ui.label(line.limit.to_string()));
                     let quantity = field("quantity");
                     errors.cell_input(
                         ui,
@@ -226,21 +228,31 @@ fn batch_lines_ui(
                                 response
                             })
                             .inner;
-                        if let Some(field) = field("expiry_date") {
-                            if response.changed() {
-                                errors.edited(&field);
-                            }
-                            errors.field_ui(ui, &field);
+                        if let Some(field) = field("expiry_date")
+                            && response.changed()
+                        {
+                            errors.edited(&field);
                         }
                     });
-                    if ui
-                        .small_button("+")
-                        .labelled_by(split_header.id)
-                        .on_hover_text(t("shipment.another_batch_hint"))
-                        .clicked()
-                    {
-                        split = Some(i);
-                    }
+                    ui.vertical(|ui| {
+                        if ui
+                            .small_button("+")
+                            .labelled_by(split_header.id)
+                            .on_hover_text(t("shipment.another_batch_hint"))
+                            .clicked()
+                        {
+                            split = Some(i);
+                        }
+                        errors.row_complaints_ui(
+                            ui,
+                            row_start,
+                            &[
+                                (t("shipment.quantity"), quantity),
+                                (t("shipment.batch_no"), batch_no),
+                                (t("shipment.expiry_date"), field("expiry_date")),
+                            ],
+                        );
+                    });
                     ui.end_row();
                 }
             });

@@ -14,7 +14,7 @@ use super::calendar::DayBounds;
 use super::{Choice, ERROR, choices, combo_box};
 use crate::api::{ApiError, names_field};
 use crate::backend::{Polled, Requested};
-use crate::i18n::t;
+use crate::i18n::{label_value, t};
 
 /// The narrowest and widest an input gets, in points.
 const INPUT_MIN: f32 = 200.0;
@@ -155,8 +155,9 @@ impl FieldErrors {
 
     /// A text input `width` points wide in a grid's cell (a cell is as narrow as last
     /// frame's column: the input claims its width), labelled by its column's `header`;
-    /// when the row was sent (`field` given), the server's complaint about `field` under
-    /// it, hidden once the input is edited. Returns the input's response.
+    /// when the row was sent (`field` given), an edit hides the server's complaint about
+    /// `field`, which [`row_complaints_ui`](Self::row_complaints_ui) draws under the row.
+    /// Returns the input's response.
     pub fn cell_input(
         &mut self,
         ui: &mut Ui,
@@ -170,15 +171,79 @@ impl FieldErrors {
             let response = ui
                 .add(egui::TextEdit::singleline(text).desired_width(width))
                 .labelled_by(header);
-            if let Some(field) = field {
-                if response.changed() {
-                    self.edited(field);
-                }
-                self.field_ui(ui, field);
+            if let Some(field) = field
+                && response.changed()
+            {
+                self.edited(field);
             }
             response
         })
         .inner
+    }
+
+    /// Draws the complaints about a grid row's `fields` (each with its column's name)
+    /// under the row, across the table from the row's first cell (`row_start`: the
+    /// cursor where the row began): a column of quantities is too narrow for a sentence
+    /// ("须为 1 至 9,999,999 的整数" wrapped a word a line and split the row). Call it in the
+    /// row's last cell, after the inputs have marked what was edited; the row's other
+    /// cells keep to its top ([`super::top_cell`], inputs in a `ui.vertical`), clear of
+    /// the complaints. `fields`: each column's name and its field (`None` for a row not
+    /// yet sent). A complaint gone keeps its room until the next save, as under a form's
+    /// input.
+    pub fn row_complaints_ui(
+        &mut self,
+        ui: &mut Ui,
+        row_start: egui::Pos2,
+        fields: &[(&str, Option<String>)],
+    ) {
+        let complaints: Vec<(&str, String, bool)> = fields
+            .iter()
+            .filter_map(|(column, field)| Some((*column, field.as_deref()?)))
+            .filter_map(|(column, field)| {
+                self.shown.insert(field.to_owned());
+                match self.field(field) {
+                    Some(error) => {
+                        self.held.insert(field.to_owned(), error.clone());
+                        Some((column, error, true))
+                    }
+                    None => self
+                        .held
+                        .get(field)
+                        .map(|held| (column, held.clone(), false)),
+                }
+            })
+            .collect();
+        if complaints.is_empty() {
+            return;
+        }
+        let top = row_start.y + ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+        let right = ui
+            .clip_rect()
+            .right()
+            .max(row_start.x + MIN_COMPLAINT_WIDTH);
+        let area = egui::Rect::from_min_max(
+            egui::pos2(row_start.x, top),
+            egui::pos2(right, f32::INFINITY),
+        );
+        let mut below = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(area)
+                .layout(egui::Layout::top_down(egui::Align::Min)),
+        );
+        for (column, text, visible) in complaints {
+            below.horizontal(|ui| {
+                if !visible {
+                    ui.set_invisible();
+                }
+                ui.label(RichText::new(label_value(column, "")).weak());
+                ui.add(egui::Label::new(RichText::new(text).color(ERROR)).wrap());
+            });
+        }
+        let bottom = below.min_rect().bottom();
+        let needed = bottom - ui.cursor().top();
+        if needed > 0.0 {
+            ui.allocate_space(egui::vec2(0.0, needed));
+        }
     }
 
     /// Marks `field` edited (its complaint hidden) or, when its value is back to the one

@@ -21,7 +21,7 @@ pub use file::{
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
 pub use table::{
     Sort, fit_width, fit_width_plain, header_labels, money_cell, money_decimals, money_text,
-    narrow_to_fit, sort_button, table, table_builder,
+    narrow_to_fit, sort_button, table, table_builder, top_cell,
 };
 
 use egui::{Color32, Response, RichText, Ui};

@@ -198,6 +198,19 @@ pub fn money_cell(ui: &mut Ui, amount: &str, decimals: usize) {
     });
 }
 
+/// A cell of a document's lines grid (an order's, a shipment's) that keeps to the top of
+/// its row, level with the inputs beside it, when the row grows to hold the complaints
+/// under it (a grid centres a cell in its row); text in it never wraps.
+pub fn top_cell<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.vertical(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        let text = ui.text_style_height(&TextStyle::Body);
+        ui.add_space(((ui.spacing().interact_size.y - text) / 2.0).max(0.0));
+        add(ui)
+    })
+    .inner
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
