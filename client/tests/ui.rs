@@ -1830,9 +1830,13 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
     let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
     let order = server.runtime.block_on(async {
         let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
-        ShipmentBuilder::of(&order)
+        let shipment = ShipmentBuilder::of(&order)
             .line(&order.lines[0], 4, "B2611")
             .create(&mut team.cs)
+            .await;
+        // A damaged box awaits the rep's decision.
+        team.cs
+            .reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
             .await;
         order
     });
@@ -1851,6 +1855,8 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
     );
     ui.press(Role::Button, "结案");
     ui.wait_label_contains("未发数量（6）不再发货");
+    // The open exception goes on after closing: said, so that no one thinks it dropped.
+    ui.wait_label_contains("本单 1 个运输异常尚未结案，结案后照常处理");
     // A reason is required.
     ui.press(Role::Button, "确认结案");
     ui.wait_label_contains("必填");
@@ -2058,6 +2064,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     assert_eq!(exception.kind(), pb::ExceptionKind::Damaged);
     assert_eq!(exception.value, "25.60", "2 × 12.80");
     cs.wait_label_contains(&exception.number);
+    // Whose decision the CS rep waits for.
+    let rep_name = &exception.sales_rep.as_ref().expect("the rep").name;
+    cs.wait_label(&format!("等待营销员 {rep_name} 决定扣款或补发"));
 
     // The sales rep sees it awaiting their decision, and decides to reship: the shipment
     // itself is the CS rep's to record.
@@ -2098,6 +2107,8 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     // The replacement shipment, on the order.
     rep.wait_label_contains(&format!("（补发：{}）", exception.number));
     rep.wait_label("B2612");
+    // Open still, until the replacement is delivered.
+    rep.wait_label_contains("补发  ·  补发在途");
     let detail = server.as_admin(async |admin| admin.order(order_id).await.expect("order"));
     let decided = &detail.exceptions[0];
     assert_eq!(decided.decision(), pb::ExceptionDecision::Reship);

@@ -98,12 +98,20 @@ impl Ending {
     fn question(self, order: &pb::Order) -> String {
         match self {
             Ending::Cancel => t("orders.cancel_question").to_owned(),
-            Ending::Close => t("orders.close_question")
-                .replace("{left}", &unshipped(order).to_string())
-                .replace(
-                    "{shipped}",
-                    &order.progress.unwrap_or_default().units_shipped.to_string(),
-                ),
+            Ending::Close => {
+                let progress = order.progress.unwrap_or_default();
+                let question = t("orders.close_question")
+                    .replace("{left}", &unshipped(order).to_string())
+                    .replace("{shipped}", &progress.units_shipped.to_string());
+                // Closing leaves its exceptions as they are: a replacement still ships.
+                match progress.open_exceptions {
+                    0 => question,
+                    open => format!(
+                        "{question}\n{}",
+                        tn("orders.close_open_exceptions", u64::from(open))
+                    ),
+                }
+            }
         }
     }
 
@@ -902,7 +910,6 @@ fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
         });
 }
 
-/// The transport exceptions with their decisions.
 /// The label of an audit action in an order's history.
 fn event_label(action: &str) -> String {
     let key = match action {
@@ -945,6 +952,22 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         });
 }
 
+/// Where an exception stands after its decision, for its title: 待补发 (the replacement
+/// not yet shipped), 补发在途 (shipped, not yet delivered), 已结案; nothing while it
+/// awaits a decision (the decision says 待处理).
+fn exception_state(e: &pb::TransportException) -> Option<&'static str> {
+    if e.closed_at.is_some() {
+        Some(t("exception.state.closed"))
+    } else if super::awaits_replacement(e) {
+        Some(t("exception.awaiting_replacement"))
+    } else if e.replacement_shipment_id != 0 {
+        Some(t("exception.state.replacement_in_transit"))
+    } else {
+        None
+    }
+}
+
+/// The transport exceptions with their decisions.
 fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Option<Start> {
     let mut start = None;
     ui.strong(t("orders.exceptions"));
@@ -954,7 +977,6 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
     }
     for e in &detail.exceptions {
         let pending = e.decision == pb::ExceptionDecision::Pending as i32;
-        let awaiting = super::awaits_replacement(e);
         let mut title = format!(
             "{}  ·  {}  ·  {}  ·  {}",
             e.number,
@@ -962,10 +984,10 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
             format::money(&e.value),
             super::decision_label(e.decision),
         );
-        if awaiting {
-            title = format!("{title}  ·  {}", t("exception.awaiting_replacement"));
+        if let Some(state) = exception_state(e) {
+            title = format!("{title}  ·  {state}");
         }
-        let title = if pending || awaiting {
+        let title = if e.closed_at.is_none() {
             RichText::new(title).color(widgets::WARNING)
         } else {
             RichText::new(title)
@@ -1050,11 +1072,15 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                             ui.end_row();
                         }
                     });
-                if pending
-                    && ctx.can(Permission::ExceptionResolve)
-                    && ui.button(t("exception.decide")).clicked()
-                {
-                    start = Some(Start::Decide(e.id));
+                if pending && ctx.can(Permission::ExceptionResolve) {
+                    if ui.button(t("exception.decide")).clicked() {
+                        start = Some(Start::Decide(e.id));
+                    }
+                } else if pending {
+                    // The reporter (a CS rep) waits on the sales rep's decision.
+                    let waiting = t("exception.awaits_decision_of")
+                        .replace("{name}", format::person(e.sales_rep.as_ref()));
+                    ui.label(RichText::new(waiting).color(widgets::WARNING));
                 }
                 if super::awaits_replacement(e)
                     && ctx.can(Permission::ShipmentWrite)
@@ -1065,4 +1091,50 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
             });
     }
     start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An exception's title says whether it is still open once decided: the reship's
+    /// replacement not yet shipped, shipped and on its way, or the exception closed.
+    #[test]
+    fn a_decided_exception_says_whether_it_is_still_open() {
+        let _zh = crate::i18n::lang_switch();
+        let at = prost_types::Timestamp::default();
+        let reship = pb::TransportException {
+            decision: pb::ExceptionDecision::Reship as i32,
+            ..Default::default()
+        };
+        let states = [
+            pb::TransportException::default(),
+            reship.clone(),
+            pb::TransportException {
+                replacement_shipment_id: 7,
+                ..reship.clone()
+            },
+            pb::TransportException {
+                replacement_shipment_id: 7,
+                closed_at: Some(at),
+                ..reship
+            },
+            pb::TransportException {
+                decision: pb::ExceptionDecision::Deduct as i32,
+                closed_at: Some(at),
+                ..Default::default()
+            },
+        ]
+        .map(|e| exception_state(&e));
+        assert_eq!(
+            states,
+            [
+                None,
+                Some("待补发"),
+                Some("补发在途"),
+                Some("已结案"),
+                Some("已结案")
+            ]
+        );
+    }
 }
