@@ -487,6 +487,8 @@ impl DeliveryForm {
         }
         ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
         let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);
+        // The time's zone is said under it, unless a complaint about it is.
+        let zone_hint = self.errors.field("arrived_at").is_none();
         let response = widgets::form(ui, "delivery_form", &mut self.errors, |f| {
             f.required(&["signer", "arrived_at"]);
             f.text(t("shipment.signer"), "signer", signer);
@@ -496,6 +498,15 @@ impl DeliveryForm {
                 arrived_at,
                 "2026-12-01 14:30",
             );
+            if zone_hint {
+                f.note(
+                    RichText::new(
+                        t("shipment.business_time")
+                            .replace("{zone}", &format::business_zone_name()),
+                    )
+                    .weak(),
+                );
+            }
         });
         let busy = self.save.is_pending();
         let (submit, close) =
@@ -524,15 +535,6 @@ impl DeliveryForm {
                         arrived_at: Some(arrived_at),
                     }));
             }
-        }
-        if self.errors.field("arrived_at").is_none() {
-            ui.label(
-                RichText::new(
-                    t("shipment.business_time").replace("{zone}", &format::business_zone_name()),
-                )
-                .weak()
-                .small(),
-            );
         }
         close.then_some(ActionEvent::Close)
     }
