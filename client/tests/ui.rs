@@ -1737,6 +1737,24 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     assert!(ui.harness.query_by_label(refused).is_none());
 }
 
+/// A line left without a quantity is said to be required, under it, and nothing is sent
+/// (the server would read it as 0 and name the range).
+#[test]
+fn a_line_left_without_a_quantity_is_required_and_the_order_not_sent() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.add_amoxicillin();
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label("必填");
+    assert!(!ui.shows("须为 1 至 9,999,999 的整数"));
+    let orders =
+        server.as_admin(async |admin| admin.orders_where(pb::SearchOrdersRequest::default()).await);
+    assert!(orders.is_empty(), "{orders:?}");
+    ui.type_into("数量", "10");
+    ui.wait_label("订单金额：128.00");
+    assert!(ui.harness.query_by_label("必填").is_none());
+}
+
 #[test]
 fn a_removed_lines_price_warning_goes_with_it_at_once() {
     let server = Server::start();

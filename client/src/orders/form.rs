@@ -403,6 +403,9 @@ impl OrderFormPanel {
                                         && sent.get(i).copied()
                                             == Some(super::parse_quantity(&line.quantity));
                                     errors.set_edited(&field, !same);
+                                    if !line.quantity.trim().is_empty() {
+                                        errors.set_local(&field, None);
+                                    }
                                 }
                             });
                             ui.vertical(|ui| {
@@ -531,8 +534,21 @@ impl OrderFormPanel {
         let mut close = false;
         ui.horizontal(|ui| {
             if widgets::submit_button(ui, t("orders.submit"), !busy, submitted) {
-                self.save
-                    .request(ctx.orders().create_order(self.draft.input()));
+                // A line left without a quantity is said to be required, here: the
+                // server would read it as 0 and say the range.
+                let mut blank = false;
+                for (i, line) in self.draft.lines.iter().enumerate() {
+                    let empty = line.quantity.trim().is_empty();
+                    self.errors.set_local(
+                        &format!("lines[{i}].quantity"),
+                        empty.then(|| t("common.required").to_owned()),
+                    );
+                    blank |= empty;
+                }
+                if !blank {
+                    self.save
+                        .request(ctx.orders().create_order(self.draft.input()));
+                }
             }
             if ui.button(t("common.close")).clicked() {
                 close = true;
