@@ -2459,6 +2459,9 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
         ui.press(Role::Button, "登记回款");
         ui.type_into("客户", "bjxh");
         ui.press(Role::Button, "北京协和医院");
+        // What the customer owes, loaded: the buttons below no longer move (a click meant
+        // for 保存回款 could land on 添加订单 above it).
+        ui.wait_label_contains("当前欠款");
         ui.type_into("回款金额", "500");
         ui.type_into("凭证号", "BANK-TWICE");
         ui.press(Role::Button, "保存回款");
