@@ -2691,6 +2691,9 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.wait_label("阿莫西林胶囊");
     ui.wait_label("头孢克肟片");
     ui.wait_label("合计");
+    // What a sales amount is, said: it is not an order's total.
+    const SALES_DEFINED: &str = "销售额＝发货金额（不含补发）减异常扣款，按发货日、扣款日计入期间";
+    ui.wait_label(SALES_DEFINED);
     ui.wait_role(Role::Image, "本页销售额最高的药品（前 10）");
     ui.wait_role(Role::Image, "销售走势（全部药品）");
     // A drug clicked: its own sales over time.
@@ -2718,6 +2721,10 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_label("药品：阿莫西林胶囊 0.25g×24粒");
+    // Picked, the report runs again for it alone.
+    ui.wait_for("the other drugs gone", |h| {
+        h.query_by_label("头孢克肟片").is_none()
+    });
     ui.press(Role::Button, "清除");
     ui.wait_role(Role::TextInput, "只看药品（拼音首字母）");
     assert!(
@@ -2731,6 +2738,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.press(Role::Button, "客户地域分布");
     ui.wait_label("北京市");
     ui.wait_role(Role::Image, "客户最多的地区（前 10）");
+    assert!(!ui.shows(SALES_DEFINED), "customers are counted, not sales");
     ui.click_until("北京市", "东城区");
     ui.wait_role(Role::Button, "城市");
     ui.press(Role::Button, "‹ 返回全部省份");

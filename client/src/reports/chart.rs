@@ -180,17 +180,20 @@ pub(super) fn line(
         .map(|(i, (_, value))| [i as f64, *value])
         .collect();
     let line = Line::new(title, xy).color(COLOUR).width(2.0);
+    let top = points.iter().map(|(_, v)| *v).fold(0.0, f64::max);
     let response = fixed_plot(ui, id, height)
         .include_y(0.0)
+        // Up to a round figure, which the axis labels: in a short chart the marks in
+        // between are too close for labels, and the axis said only "0".
+        .include_y(round_ceiling(top))
         .x_grid_spacer(index_marks)
         .x_axis_formatter(move |mark, range| {
             let span = (range.end() - range.start()).max(1.0);
-            #[allow(clippy::cast_possible_truncation)]
-            let apart = (f64::from(plot_width) / span * mark.step_size) as f32;
-            if apart < label_width {
-                String::new()
-            } else {
+            let every = label_every(f64::from(plot_width) / span, f64::from(label_width));
+            if mark.value % every == 0.0 {
                 label_at(&labels, mark.value)
+            } else {
+                String::new()
             }
         })
         .y_axis_formatter(move |mark, _| values.axis(mark.value))
@@ -229,8 +232,35 @@ fn describe(response: &egui::Response, title: &str) {
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, title));
 }
 
-/// A mark at each whole position in view, heavier every 2, 5, 10, 20, 50, … so that
-/// where the labels of every position do not fit, those of every 2nd, 5th, … do.
+/// The round figure (1, 2 or 5 times a power of ten) at or above `value`; 0 for none.
+fn round_ceiling(value: f64) -> f64 {
+    if value <= 0.0 || !value.is_finite() {
+        return 0.0;
+    }
+    let power = 10f64.powf(value.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|round| *round >= value)
+        .unwrap_or(10.0 * power)
+}
+
+/// The steps between labelled positions, finest first.
+const LABEL_STEPS: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
+
+/// Every how many positions a label goes, positions `per_step` points apart and a label
+/// `label_width` wide: the finest of 1, 2, 5, 10, 20, … whose labels do not overlap.
+/// One step for the whole axis (labels on every 2nd position and also on the 5th would
+/// run together at 4, 5, 6).
+fn label_every(per_step: f64, label_width: f64) -> f64 {
+    LABEL_STEPS
+        .into_iter()
+        .find(|every| per_step * every >= label_width)
+        .unwrap_or(LABEL_STEPS[LABEL_STEPS.len() - 1])
+}
+
+/// A mark at each whole position in view, heavier every 2, 5, 10, 20, 50, … (grid lines
+/// drawn stronger where labels may go).
 fn index_marks(input: GridInput) -> Vec<GridMark> {
     const STEPS: [f64; 10] = [1000.0, 500.0, 200.0, 100.0, 50.0, 20.0, 10.0, 5.0, 2.0, 1.0];
     let (min, max) = input.bounds;
@@ -258,16 +288,24 @@ fn label_at(labels: &[String], value: f64) -> String {
         .unwrap_or_default()
 }
 
-/// A label short enough for an axis: at most 8 characters, "…" after a cut.
+/// A label short enough for an axis: as wide as 9 Chinese characters or 18 Latin ones
+/// at most (a Chinese character counts as two), "…" after a cut.
 fn short(label: &str) -> String {
-    const MAX: usize = 8;
-    if label.chars().count() <= MAX {
-        label.to_owned()
-    } else {
-        let mut cut: String = label.chars().take(MAX - 1).collect();
-        cut.push('…');
-        cut
+    const MAX: usize = 18;
+    let width = |c: char| if c.is_ascii() { 1 } else { 2 };
+    if label.chars().map(width).sum::<usize>() <= MAX {
+        return label.to_owned();
     }
+    let mut used = 0;
+    let mut cut: String = label
+        .chars()
+        .take_while(|c| {
+            used += width(*c);
+            used <= MAX - 2
+        })
+        .collect();
+    cut.push('…');
+    cut
 }
 
 #[cfg(test)]
@@ -305,6 +343,34 @@ mod tests {
     }
 
     #[test]
+    fn a_line_chart_reaches_up_to_a_round_figure() {
+        assert_eq!(round_ceiling(430.0), 500.0);
+        assert_eq!(round_ceiling(500.0), 500.0);
+        assert_eq!(round_ceiling(1219.0), 2000.0);
+        assert_eq!(round_ceiling(7.5), 10.0);
+        assert_eq!(round_ceiling(0.0), 0.0);
+        assert_eq!(round_ceiling(-3.0), 0.0);
+    }
+
+    #[test]
+    fn one_label_step_for_the_whole_axis_the_finest_that_does_not_overlap() {
+        // Labels 60 points wide: every position 70 apart, every 2nd 40 apart, every 5th
+        // 20 apart, every 10th 5 apart.
+        assert_eq!(label_every(70.0, 60.0), 1.0);
+        assert_eq!(label_every(40.0, 60.0), 2.0);
+        assert_eq!(label_every(20.0, 60.0), 5.0);
+        assert_eq!(label_every(5.0, 60.0), 20.0);
+        // Every 2nd: positions 4, 5 and 6 are not all labelled (5 is not a multiple of 2).
+        let every = label_every(40.0, 60.0);
+        let labelled: Vec<f64> = (0..=10)
+            .map(f64::from)
+            .filter(|v| v % every == 0.0)
+            .collect();
+        assert_eq!(labelled, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(label_every(0.1, 60.0), 1000.0);
+    }
+
+    #[test]
     fn a_click_on_a_bar_names_it_from_the_top_and_between_bars_nothing() {
         // Three bars: the first (index 0) drawn at the top, position 2.
         assert_eq!(bar_at(2.1, 3), Some(0));
@@ -318,7 +384,9 @@ mod tests {
     #[test]
     fn long_names_are_cut_for_the_axis() {
         assert_eq!(short("阿莫西林胶囊"), "阿莫西林胶囊");
-        assert_eq!(short("北京协和医院国际医疗部"), "北京协和医院国…");
+        assert_eq!(short("北京协和医院国际医疗部"), "北京协和医院国际…");
+        assert_eq!(short("Awaiting decision"), "Awaiting decision");
+        assert_eq!(short("Self-produced and agency"), "Self-produced an…");
         assert_eq!(Values::Money.text(1280.0), "1,280.00");
         assert_eq!(Values::Money.axis(12000.0), "12,000");
         assert_eq!(Values::Count.axis(-3.0), "-3");

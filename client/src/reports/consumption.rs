@@ -20,7 +20,7 @@ impl Default for ConsumptionTab {
     fn default() -> Self {
         ConsumptionTab {
             province_code: String::new(),
-            frame: Frame::new("amount"),
+            frame: Frame::new("amount").of_sales(),
         }
     }
 }

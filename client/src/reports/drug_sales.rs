@@ -33,6 +33,9 @@ pub(super) struct DrugSalesTab {
     series_drug: Option<(i64, String)>,
     /// A `pb::SeriesInterval`.
     interval: i32,
+    /// The period (from, to) the interval was last chosen for: another period starts at
+    /// the interval that draws it readably ([`readable_interval`]).
+    interval_period: Option<(String, String)>,
     series: Requested<pb::DrugSalesSeriesReport>,
     /// The series asked for last.
     series_asked: Option<pb::DrugSalesSeriesRequest>,
@@ -46,9 +49,10 @@ impl Default for DrugSalesTab {
             category_id: 0,
             origin: 0,
             categories: Requested::NotRequested,
-            frame: Frame::new("amount").with_ranking(),
+            frame: Frame::new("amount").with_ranking().of_sales(),
             series_drug: None,
             interval: pb::SeriesInterval::Day as i32,
+            interval_period: None,
             series: Requested::NotRequested,
             series_asked: None,
         }
@@ -69,9 +73,17 @@ impl DrugSalesTab {
     }
 
     /// The series of the report shown: its filters, the drug clicked, and the interval
-    /// (made longer when the period would need too many points).
+    /// (the readable one for a period just shown, then as chosen; made longer when the
+    /// period would need too many points).
     fn series_request(&mut self) -> Option<pb::DrugSalesSeriesRequest> {
         let shown = self.frame.shown()?;
+        let period = (shown.date_from.clone(), shown.date_to.clone());
+        if self.interval_period.as_ref() != Some(&period) {
+            if let Some(readable) = readable_interval(&period.0, &period.1) {
+                self.interval = readable;
+            }
+            self.interval_period = Some(period);
+        }
         self.interval = fitting_interval(self.interval, &shown.date_from, &shown.date_to);
         Some(pb::DrugSalesSeriesRequest {
             date_from: shown.date_from.clone(),
@@ -123,10 +135,9 @@ impl DrugSalesTab {
                 &frame::any_or::<pb::DrugOrigin>(),
             );
         });
-        if can_pick {
-            self.drug_filter_ui(ui, ctx);
-        }
-        if run {
+        // A drug picked or cleared runs the report again, as a quick period does.
+        let drug_changed = can_pick && self.drug_filter_ui(ui, ctx);
+        if run || drug_changed {
             self.series_drug = None;
             self.frame.run_for(ctx, self.request(period), period);
         }
@@ -186,8 +197,9 @@ impl DrugSalesTab {
         }
     }
 
-    /// The drug filter: the drug chosen with a button clearing it, or the picker.
-    fn drug_filter_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    /// The drug filter: the drug chosen with a button clearing it, or the picker; whether
+    /// it changed.
+    fn drug_filter_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         if let Some((_, label)) = self.drug.clone() {
             let mut clear = false;
             ui.horizontal(|ui| {
@@ -197,8 +209,12 @@ impl DrugSalesTab {
             if clear {
                 self.drug = None;
             }
+            clear
         } else if let Some(drug) = self.picker.ui(ui, ctx, t("report.drug_search"), |_| true) {
             self.drug = Some((drug.id, drug_label(&drug.name, &drug.specification)));
+            true
+        } else {
+            false
         }
     }
 
@@ -326,6 +342,19 @@ fn steps(interval: pb::SeriesInterval, from: NaiveDate, to: NaiveDate) -> i64 {
     }
 }
 
+/// The interval a period's series starts at: days up to two months, weeks up to a year
+/// and a bit (60 points), months beyond; a year of days is a row of spikes. `None` for
+/// dates that do not read.
+fn readable_interval(from: &str, to: &str) -> Option<i32> {
+    const READABLE_POINTS: i64 = 62;
+    let (from, to) = (widgets::parse_date(from)?, widgets::parse_date(to)?);
+    let interval = [pb::SeriesInterval::Day, pb::SeriesInterval::Week]
+        .into_iter()
+        .find(|i| steps(*i, from, to) <= READABLE_POINTS)
+        .unwrap_or(pb::SeriesInterval::Month);
+    Some(interval as i32)
+}
+
 /// `interval`, or the first longer one whose series over the period from `from` to `to`
 /// has no more than the server's 1,000 points (months when none has).
 fn fitting_interval(interval: i32, from: &str, to: &str) -> i32 {
@@ -361,6 +390,18 @@ mod tests {
         assert_eq!(fitting_interval(week, "2000-01-01", "2026-11-30"), month);
         assert_eq!(fitting_interval(month, "2026-11-01", "2026-11-30"), month);
         assert_eq!(fitting_interval(day, "2026-11", "2026-11-30"), day);
+    }
+
+    #[test]
+    fn a_period_starts_at_the_interval_that_draws_it_readably() {
+        let day = pb::SeriesInterval::Day as i32;
+        let week = pb::SeriesInterval::Week as i32;
+        let month = pb::SeriesInterval::Month as i32;
+        assert_eq!(readable_interval("2026-11-01", "2026-11-30"), Some(day));
+        assert_eq!(readable_interval("2026-10-01", "2026-11-30"), Some(day));
+        assert_eq!(readable_interval("2026-01-01", "2026-12-05"), Some(week));
+        assert_eq!(readable_interval("2024-01-01", "2026-12-05"), Some(month));
+        assert_eq!(readable_interval("2026-13-01", "2026-12-05"), None);
     }
 
     #[test]

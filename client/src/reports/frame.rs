@@ -542,6 +542,9 @@ pub(super) struct Frame<R: ReportRequest> {
     export: ExportBar,
     /// Whether a chart ranks the report's own first page ([`Frame::with_ranking`]).
     ranks: bool,
+    /// Whether the report's figures are sales, said under its run line
+    /// ([`Frame::of_sales`]).
+    sales: bool,
     /// The first page in the report's own order and its request: what the chart ranks,
     /// kept whatever order or page the table shows.
     ranking: Option<(R, R::Report)>,
@@ -577,6 +580,7 @@ impl<R: ReportRequest> Frame<R> {
             report: Requested::NotRequested,
             export: ExportBar::default(),
             ranks: false,
+            sales: false,
             ranking: None,
             ranking_call: Requested::NotRequested,
             ranking_asked: None,
@@ -588,6 +592,14 @@ impl<R: ReportRequest> Frame<R> {
     /// for it on its own when the table shows another of filters not ranked yet.
     pub(super) fn with_ranking(mut self) -> Self {
         self.ranks = true;
+        self
+    }
+
+    /// For a report of sales: what a sales amount is (spec "Sales amount") is said under
+    /// the run line, since it is not an order total (a part-shipped order counts what
+    /// shipped, a deduction comes off).
+    pub(super) fn of_sales(mut self) -> Self {
+        self.sales = true;
         self
     }
 
@@ -797,6 +809,9 @@ impl<R: ReportRequest> Frame<R> {
                             .small()
                             .color(widgets::WARNING),
                     );
+                }
+                if self.sales {
+                    ui.label(RichText::new(t("report.sales_defined")).weak().small());
                 }
             });
         }

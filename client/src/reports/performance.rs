@@ -21,7 +21,7 @@ impl Default for PerformanceTab {
     fn default() -> Self {
         PerformanceTab {
             role: pb::RepRole::Sales as i32,
-            frame: Frame::new("amount").with_ranking(),
+            frame: Frame::new("amount").with_ranking().of_sales(),
         }
     }
 }

@@ -18,7 +18,7 @@ impl Default for RegionalTab {
     fn default() -> Self {
         RegionalTab {
             drill: Drill::default(),
-            frame: Frame::new("amount"),
+            frame: Frame::new("amount").of_sales(),
         }
     }
 }
