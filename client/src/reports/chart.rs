@@ -165,12 +165,16 @@ pub(super) fn line(
         .max_by_key(|label| label.chars().count())
         .unwrap_or_default()
         .to_owned();
-    let font = egui::TextStyle::Small.resolve(ui.style());
-    let label_width = ui.fonts_mut(|f| {
+    // In the font the plot draws its axis in, and no closer than it draws labels at all
+    // (`AxisHints::label_spacing`, 60 points along x): a label it would leave out must
+    // not be the one chosen.
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let label_width = (ui.fonts_mut(|f| {
         f.layout_no_wrap(longest, font, egui::Color32::WHITE)
             .size()
             .x
-    }) + 12.0;
+    }) + 12.0)
+        .max(X_LABEL_SPACING + 1.0);
     let plot_width = ui.available_width() - RIGHT_ROOM;
     let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
     let hover_labels = labels.clone();
@@ -244,6 +248,10 @@ fn round_ceiling(value: f64) -> f64 {
         .find(|round| *round >= value)
         .unwrap_or(10.0 * power)
 }
+
+/// How far apart egui_plot's x-axis labels must be for it to draw them at all (its
+/// `AxisHints` default, 60 to 80 points, faded in between).
+const X_LABEL_SPACING: f32 = 60.0;
 
 /// The steps between labelled positions, finest first.
 const LABEL_STEPS: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];

@@ -810,10 +810,10 @@ impl<R: ReportRequest> Frame<R> {
                             .color(widgets::WARNING),
                     );
                 }
-                if self.sales {
-                    ui.label(RichText::new(t("report.sales_defined")).weak().small());
-                }
             });
+            if self.sales {
+                ui.label(RichText::new(t("report.sales_defined")).weak().small());
+            }
         }
     }
 
