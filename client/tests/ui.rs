@@ -518,6 +518,23 @@ fn the_audit_log_names_actions_in_chinese_and_filters_by_the_action_chosen() {
     assert!(ui.harness.query_by_label("nobody").is_none());
 }
 
+/// The audit log, shown again, reads what was done meanwhile: no 查询 needed.
+#[test]
+fn the_audit_log_shown_again_reads_what_was_done_meanwhile() {
+    let server = Server::start();
+    let mut ui = server.client();
+    ui.admin_console();
+    ui.click_until("审计日志", "来源地址");
+    ui.wait_label("登录成功");
+    assert!(!ui.shows("nobody"));
+    ui.press(Role::Button, "岗位与权限");
+    server.runtime.block_on(async {
+        let _ = server.app().login("nobody", "wrong-password").await;
+    });
+    ui.press(Role::Button, "审计日志");
+    ui.wait_label("nobody");
+}
+
 #[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();

@@ -8,7 +8,7 @@
 use egui::{Key, Modifiers, RichText};
 use std::collections::HashMap;
 
-use pharmacrm_shared::{DataScope, DbCode, pb};
+use pharmacrm_shared::{DataScope, DbCode, Permission, pb};
 
 use super::audit_names::{
     action_name, field_name, field_rank, object_label, object_name, object_types,
@@ -85,9 +85,19 @@ const BOOKKEEPING: [&str; 5] = [
 const NAMED_LISTS: [&str; 1] = ["positions"];
 
 /// An entry's object as its row shows it: by type and the name the server gave it (订单
-/// SO20261204-0001, 客户 华东医药有限公司), else by type and id (登录会话 #12).
+/// SO20261204-0001, 客户 华东医药有限公司), a report exported by its name (报表 药品销售情况),
+/// else by type and id (登录会话 #12).
 fn object_text(entry: &pb::AuditEntry) -> String {
-    match entry.names.get(&format!("id:{}", entry.object_id)) {
+    let name = entry
+        .names
+        .get(&format!("id:{}", entry.object_id))
+        .map(String::as_str)
+        .or_else(|| {
+            (entry.object_type == "report")
+                .then(|| crate::reports::report_name(&entry.object_id))
+                .flatten()
+        });
+    match name {
         Some(name) => format!(
             "{} {name}",
             object_name(&entry.object_type).unwrap_or(&entry.object_type)
@@ -180,6 +190,9 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             {
                 return name.to_owned();
             }
+            if let Some(decimal) = decimal_text(s) {
+                return decimal;
+            }
             match chrono::DateTime::parse_from_rfc3339(s) {
                 Ok(at) => format::business_time(at.with_timezone(&chrono::Utc)),
                 Err(_) => widgets::or_dash(s),
@@ -192,6 +205,20 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
         Some(Value::Bool(false)) => t("common.no").to_owned(),
         Some(other) => other.to_string(),
     }
+}
+
+/// A decimal as stored with more places than it holds (a price's `8.8000`) as written,
+/// `8.80`: trailing zeros go down to two places. `None` for any other text.
+fn decimal_text(text: &str) -> Option<String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, places) = digits.split_once('.')?;
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !all_digits(places) || places.len() <= 2 {
+        return None;
+    }
+    let kept = places.trim_end_matches('0');
+    let kept = if kept.len() < 2 { &places[..2] } else { kept };
+    Some(format!("{}.{kept}", &text[..text.len() - places.len() - 1]))
 }
 
 /// A list as read, when it is one of: records named by id and name
@@ -227,6 +254,21 @@ fn list_text(of: &Of<'_>, field: &str, items: &[serde_json::Value]) -> Option<St
             ),
             None => None,
         };
+    }
+    // A position's permissions by their names (`order.read` → 查看订单).
+    if let Some(permissions) = items
+        .iter()
+        .map(|code| Permission::from_code(code.as_str()?))
+        .collect::<Option<Vec<_>>>()
+    {
+        let names: Vec<&str> = permissions
+            .iter()
+            .map(|p| match lang() {
+                Lang::Zh => p.label_zh(),
+                Lang::En => p.label_en(),
+            })
+            .collect();
+        return Some(names.join("、"));
     }
     if items.iter().all(Value::is_i64) {
         let names: Option<Vec<&str>> = items
@@ -395,6 +437,14 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
 }
 
 impl AuditPanel {
+    /// The tab is shown again: the log is read again (what was done meanwhile shows), with
+    /// the filters and page as they are.
+    pub fn refresh(&mut self, ctx: &AppCtx) {
+        if !self.list.is_not_requested() {
+            self.search(ctx);
+        }
+    }
+
     fn search(&mut self, ctx: &AppCtx) {
         self.filter_error = None;
         // The row shown below may not be among what this search finds.
@@ -836,6 +886,33 @@ mod tests {
             "客户 华东医药有限公司"
         );
         assert_eq!(object_text(&entry("order", None)), "订单 #9");
+        let export = pb::AuditEntry {
+            object_type: "report".to_owned(),
+            object_id: "drug_sales".to_owned(),
+            ..Default::default()
+        };
+        assert_eq!(object_text(&export), "报表 药品销售情况");
+    }
+
+    #[test]
+    fn prices_read_as_written_and_permissions_by_their_names() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let price = |text: &str| field_value(&of("drug"), "sale_price", Some(&text.into()));
+        assert_eq!(price("8.8000"), "8.80");
+        assert_eq!(price("12.3450"), "12.345");
+        assert_eq!(price("-3.5000"), "-3.50");
+        assert_eq!(price("914.00"), "914.00");
+        assert_eq!(price("SO20261204-0001"), "SO20261204-0001");
+        assert_eq!(price("1.2.300"), "1.2.300");
+        let permissions = serde_json::json!(["order.read", "drug.read"]);
+        assert_eq!(
+            field_value(&of("position"), "permissions", Some(&permissions)),
+            format!(
+                "{}、{}",
+                Permission::OrderRead.label_zh(),
+                Permission::DrugRead.label_zh()
+            )
+        );
     }
 
     #[test]

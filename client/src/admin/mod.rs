@@ -12,7 +12,7 @@ pub use departments::department_paths;
 
 use pharmacrm_shared::{Module, Permission, pb};
 
-use crate::ctx::AppCtx;
+use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
 use crate::widgets::{self, PermittedTab, Unsaved};
@@ -102,8 +102,20 @@ impl ModulePanel for AdminPanel {
     }
 
     /// Draws the console.
+    fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
+        // The module shown again: the audit log, if it is the tab, reads what was done
+        // meanwhile.
+        if let (Navigate::Module(Module::Admin), Some(Tab::Audit)) = (target, self.tab) {
+            self.audit.refresh(ctx);
+        }
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let before = self.tab;
         widgets::tab_bar(ui, ctx, &mut self.tab);
+        if self.tab != before && self.tab == Some(Tab::Audit) {
+            self.audit.refresh(ctx);
+        }
         ui.separator();
         match self.tab {
             Some(Tab::Departments) => self.departments.ui(ui, ctx),

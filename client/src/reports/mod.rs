@@ -75,6 +75,22 @@ impl Tab {
     }
 }
 
+/// The name of the report exported as `key` (the server's `Job::key`: `drug_sales` →
+/// 药品销售情况, `arrears` → 欠款), for the audit log; `None` for a key not known here.
+pub fn report_name(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "drug_sales" => Tab::DrugSales.label(),
+        "drug_sales_series" => t("report.series"),
+        "customer_distribution" => Tab::Distribution.label(),
+        "employee_performance" => Tab::Performance.label(),
+        "customer_consumption" => Tab::Consumption.label(),
+        "regional_sales" => Tab::Regional.label(),
+        "exceptions" => Tab::Exceptions.label(),
+        "arrears" => t("finance.tab.arrears"),
+        _ => return None,
+    })
+}
+
 /// The reports module. The period is one for every tab; each tab keeps its other filters
 /// and last report while another is shown, and runs its report when shown the first time
 /// or after another tab ran another period.
