@@ -651,6 +651,14 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .click();
     ui.wait_role(Role::Button, "启用");
     assert!(!active(&server));
+    // The form says so too, beside the list whose status column may be out of sight.
+    let form_left = ui.harness.get_by_label("编辑用户").rect().left();
+    assert!(
+        ui.harness
+            .query_all_by_label("已停用")
+            .any(|n| n.rect().left() >= form_left - 1.0),
+        "the form says 已停用"
+    );
 }
 
 #[test]

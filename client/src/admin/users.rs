@@ -276,7 +276,8 @@ impl UsersPanel {
                 ui,
                 t("users.search"),
                 t("users.search_hint"),
-                200.0,
+                // The hint whole in English: "Username, name or phone (Ctrl+F)".
+                250.0,
                 &mut self.query,
             );
             if ui
@@ -330,8 +331,8 @@ impl UsersPanel {
             })
             .sorted_by(pb::UserSort::CreatedAt as i32, false),
         ];
-        // The user open in the form is lit.
-        let styles = row_styles(&users, selected_id, |u| (u.id, false));
+        // The user open in the form is lit, disabled ones greyed.
+        let styles = row_styles(&users, selected_id, |u| (u.id, !u.is_active));
         let clicked = DataTable::new("users_table", &columns)
             .styles(&styles)
             .clickable()
@@ -365,6 +366,10 @@ impl UsersPanel {
             (Some(_), false) => t("users.edit"),
             (Some(_), true) => t("users.edit_service"),
         });
+        // A disabled user says so (the list's status column may be scrolled out of sight).
+        if form.id.is_some() && !form.is_active {
+            ui.label(egui::RichText::new(t("users.disabled")).color(widgets::ERROR));
+        }
         let departments: Vec<(Option<i64>, String)> =
             std::iter::once((None, t("users.no_department").to_owned()))
                 .chain(
