@@ -132,10 +132,26 @@ pub fn chooser_available() -> bool {
     *AVAILABLE
 }
 
-/// The folder downloads go to when no chooser can ask: the user's download folder
-/// (`XDG_DOWNLOAD_DIR`, else `~/Downloads` when it exists), else the home folder, else the
-/// working directory.
+/// The folder a file was last saved to in this session ([`remember_saved_in`]).
+static LAST_SAVED_DIR: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Notes that a file was just saved in `dir`: the next export or download with no path
+/// typed goes there too (and its hint says so), whichever tab it is made from.
+pub fn remember_saved_in(dir: &std::path::Path) {
+    *LAST_SAVED_DIR.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_owned());
+}
+
+/// The folder downloads go to when no chooser can ask: the folder a file was last saved
+/// to in this session, else the user's download folder (`XDG_DOWNLOAD_DIR`, else
+/// `~/Downloads` when it exists), else the home folder, else the working directory.
 pub fn download_dir() -> PathBuf {
+    if let Some(dir) = LAST_SAVED_DIR
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+    {
+        return dir;
+    }
     let home = std::env::home_dir();
     std::env::var_os("XDG_DOWNLOAD_DIR")
         .map(PathBuf::from)
@@ -250,4 +266,20 @@ pub fn file_error_text(path: &std::path::Path, error: &crate::api::files::FileFa
     t("common.file_error")
         .replace("{path}", &path.display().to_string())
         .replace("{message}", &error.reason())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An export saved in a folder sends the next one (from another report, another tab)
+    /// there too when no path is typed, and its hint says so.
+    #[test]
+    fn the_next_file_goes_where_the_last_was_saved() {
+        let _zh = crate::i18n::lang_switch();
+        let dir = std::env::temp_dir().join("pharmacrm-saved-here");
+        remember_saved_in(&dir);
+        assert_eq!(download_dir(), dir);
+        assert!(export_hint().contains(&dir.display().to_string()));
+    }
 }

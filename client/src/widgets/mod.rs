@@ -16,7 +16,7 @@ pub use data_table::{
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text, open_folder,
-    save_target, saved_file_ui,
+    remember_saved_in, save_target, saved_file_ui,
 };
 pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
 pub use table::{
