@@ -2765,7 +2765,8 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.wait_role(Role::Image, "客户最多的地区（前 10）");
     assert!(!ui.shows(SALES_DEFINED), "customers are counted, not sales");
     ui.click_until("北京市", "东城区");
-    ui.wait_role(Role::Button, "城市");
+    // A municipality's next level is its districts: the header says 市/区.
+    ui.wait_role(Role::Button, "市/区");
     ui.press(Role::Button, "‹ 返回全部省份");
     ui.wait_role(Role::Button, "省份");
     ui.wait_label("北京市");
