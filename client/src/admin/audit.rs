@@ -16,7 +16,7 @@ use super::audit_names::{
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{Lang, comma, label_value, lang, t};
+use crate::i18n::{Lang, comma, label_value, lang, list_separator, t};
 use crate::widgets::{self, Cell, Choice, DataTable, TableColumn, cells, row_styles};
 
 const PAGE: u32 = 100;
@@ -33,6 +33,8 @@ pub struct AuditPanel {
     offset: u32,
     filter_error: Option<(&'static str, String)>,
     list: Requested<pb::SearchAuditResponse>,
+    /// The search last run, run again when the tab is shown again.
+    last_search: Option<pb::SearchAuditRequest>,
     /// The actions the log holds: the action filter's choices.
     actions: Requested<Vec<String>>,
     selected: Option<pb::AuditEntry>,
@@ -190,7 +192,7 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             {
                 return name.to_owned();
             }
-            if let Some(decimal) = decimal_text(s) {
+            if let Some(decimal) = decimal_text(s, field == "capacity") {
                 return decimal;
             }
             match chrono::DateTime::parse_from_rfc3339(s) {
@@ -208,17 +210,26 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
 }
 
 /// A decimal as stored with more places than it holds (a price's `8.8000`) as written,
-/// `8.80`: trailing zeros go down to two places. `None` for any other text.
-fn decimal_text(text: &str) -> Option<String> {
+/// `8.80`: trailing zeros go down to two places, or (`whole_number`: a capacity, `24.000`) as
+/// far as they go, `24`, as the unit's screens write it. `None` for any other text.
+fn decimal_text(text: &str, whole_number: bool) -> Option<String> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (whole, places) = digits.split_once('.')?;
     let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(whole) || !all_digits(places) || places.len() <= 2 {
+    if !all_digits(whole) || !all_digits(places) || (places.len() <= 2 && !whole_number) {
         return None;
     }
+    let lead = &text[..text.len() - places.len() - 1];
     let kept = places.trim_end_matches('0');
+    if whole_number {
+        return Some(if kept.is_empty() {
+            lead.to_owned()
+        } else {
+            format!("{lead}.{kept}")
+        });
+    }
     let kept = if kept.len() < 2 { &places[..2] } else { kept };
-    Some(format!("{}.{kept}", &text[..text.len() - places.len() - 1]))
+    Some(format!("{lead}.{kept}"))
 }
 
 /// A list as read, when it is one of: records named by id and name
@@ -268,7 +279,7 @@ fn list_text(of: &Of<'_>, field: &str, items: &[serde_json::Value]) -> Option<St
                 Lang::En => p.label_en(),
             })
             .collect();
-        return Some(names.join("、"));
+        return Some(names.join(list_separator()));
     }
     if items.iter().all(Value::is_i64) {
         let names: Option<Vec<&str>> = items
@@ -437,11 +448,11 @@ fn detail_ui(ui: &mut egui::Ui, entry: &pb::AuditEntry) {
 }
 
 impl AuditPanel {
-    /// The tab is shown again: the log is read again (what was done meanwhile shows), with
-    /// the filters and page as they are.
+    /// The tab is shown again: the search last run is run again (what was done meanwhile
+    /// shows), the entry open below it kept.
     pub fn refresh(&mut self, ctx: &AppCtx) {
-        if !self.list.is_not_requested() {
-            self.search(ctx);
+        if let Some(request) = self.last_search.clone() {
+            self.list.request(ctx.audit().search_audit(request));
         }
     }
 
@@ -488,6 +499,7 @@ impl AuditPanel {
                 limit: PAGE,
             }),
         };
+        self.last_search = Some(request.clone());
         self.list.request(ctx.audit().search_audit(request));
     }
 
@@ -904,6 +916,10 @@ mod tests {
         assert_eq!(price("914.00"), "914.00");
         assert_eq!(price("SO20261204-0001"), "SO20261204-0001");
         assert_eq!(price("1.2.300"), "1.2.300");
+        let capacity =
+            |text: &str| field_value(&of("container_unit"), "capacity", Some(&text.into()));
+        assert_eq!(capacity("24.000"), "24");
+        assert_eq!(capacity("2.500"), "2.5");
         let permissions = serde_json::json!(["order.read", "drug.read"]);
         assert_eq!(
             field_value(&of("position"), "permissions", Some(&permissions)),

@@ -101,7 +101,6 @@ impl ModulePanel for AdminPanel {
         Module::Admin
     }
 
-    /// Draws the console.
     fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
         // The module shown again: the audit log, if it is the tab, reads what was done
         // meanwhile.
@@ -110,6 +109,7 @@ impl ModulePanel for AdminPanel {
         }
     }
 
+    /// Draws the console.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let before = self.tab;
         widgets::tab_bar(ui, ctx, &mut self.tab);

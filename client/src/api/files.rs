@@ -241,6 +241,10 @@ impl PartFile {
         std::fs::rename(&self.part, &self.target)?;
         self.finished = true;
         let path = std::fs::canonicalize(&self.target).unwrap_or_else(|_| self.target.clone());
+        // The next file saved with no path typed goes here too.
+        if let Some(dir) = path.parent() {
+            crate::widgets::remember_saved_in(dir);
+        }
         Ok((path, replaced))
     }
 }

@@ -127,6 +127,7 @@ impl ReportForm {
                             errors.row_complaints_ui(
                                 ui,
                                 row_start,
+                                &[],
                                 &[(t("exception.quantity"), field.clone())],
                             );
                         });

@@ -421,14 +421,6 @@ impl OrderFormPanel {
                                 {
                                     errors.edited(&field);
                                 }
-                                // A price below cost is allowed, and said.
-                                for w in preview.warnings.iter().filter(|w| w.field == field) {
-                                    ui.label(
-                                        RichText::new(widgets::warning_text(w))
-                                            .color(widgets::WARNING)
-                                            .small(),
-                                    );
-                                }
                             });
                             widgets::top_cell(ui, |ui| {
                                 match preview.lines.get(i).filter(|p| p.drug_id == line.drug_id) {
@@ -447,9 +439,18 @@ impl OrderFormPanel {
                                 if ui.button(t("common.delete")).clicked() {
                                     remove = Some(i);
                                 }
+                                // A price below cost is allowed, and said with them.
+                                let price = format!("lines[{i}].unit_price");
+                                let warnings: Vec<(&str, &str)> = preview
+                                    .warnings
+                                    .iter()
+                                    .filter(|w| w.field == price)
+                                    .map(|w| (t("order.unit_price"), widgets::warning_text(w)))
+                                    .collect();
                                 errors.row_complaints_ui(
                                     ui,
                                     row_start,
+                                    &warnings,
                                     &[
                                         (t("order.drug"), Some(format!("lines[{i}].drug_id"))),
                                         (t("order.quantity"), Some(format!("lines[{i}].quantity"))),

@@ -246,6 +246,7 @@ fn batch_lines_ui(
                         errors.row_complaints_ui(
                             ui,
                             row_start,
+                            &[],
                             &[
                                 (t("shipment.quantity"), quantity),
                                 (t("shipment.batch_no"), batch_no),

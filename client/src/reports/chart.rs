@@ -165,9 +165,9 @@ pub(super) fn line(
         .max_by_key(|label| label.chars().count())
         .unwrap_or_default()
         .to_owned();
-    // In the font the plot draws its axis in, and no closer than it draws labels at all
-    // (`AxisHints::label_spacing`, 60 points along x): a label it would leave out must
-    // not be the one chosen.
+    // In the font the plot draws its axis in, and no closer than it draws labels in full
+    // (`AxisHints::label_spacing`: none under 60 points apart along x, faded up to 80): a
+    // label it would leave out or fade must not be the one chosen.
     let font = egui::TextStyle::Body.resolve(ui.style());
     let label_width = (ui.fonts_mut(|f| {
         f.layout_no_wrap(longest, font, egui::Color32::WHITE)
@@ -249,9 +249,9 @@ fn round_ceiling(value: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-/// How far apart egui_plot's x-axis labels must be for it to draw them at all (its
-/// `AxisHints` default, 60 to 80 points, faded in between).
-const X_LABEL_SPACING: f32 = 60.0;
+/// How far apart egui_plot's x-axis labels must be for it to draw them in full (its
+/// `AxisHints` default: none under 60 points, faded up to 80).
+const X_LABEL_SPACING: f32 = 80.0;
 
 /// The steps between labelled positions, finest first.
 const LABEL_STEPS: [f64; 10] = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0];
@@ -270,13 +270,13 @@ fn label_every(per_step: f64, label_width: f64) -> f64 {
 /// A mark at each whole position in view, heavier every 2, 5, 10, 20, 50, … (grid lines
 /// drawn stronger where labels may go).
 fn index_marks(input: GridInput) -> Vec<GridMark> {
-    const STEPS: [f64; 10] = [1000.0, 500.0, 200.0, 100.0, 50.0, 20.0, 10.0, 5.0, 2.0, 1.0];
     let (min, max) = input.bounds;
     let mut marks = Vec::new();
     let mut value = min.ceil().max(0.0);
     while value <= max && marks.len() < 2000 {
-        let step_size = STEPS
+        let step_size = LABEL_STEPS
             .iter()
+            .rev()
             .copied()
             .find(|step| value % step == 0.0)
             .unwrap_or(1.0);

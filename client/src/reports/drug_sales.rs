@@ -343,7 +343,7 @@ fn steps(interval: pb::SeriesInterval, from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// The interval a period's series starts at: days up to two months, weeks up to a year
-/// and a bit (60 points), months beyond; a year of days is a row of spikes. `None` for
+/// and a bit (62 points each), months beyond; a year of days is a row of spikes. `None` for
 /// dates that do not read.
 fn readable_interval(from: &str, to: &str) -> Option<i32> {
     const READABLE_POINTS: i64 = 62;

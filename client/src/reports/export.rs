@@ -59,12 +59,6 @@ impl ExportBar {
         }
         if !matches!(self.outcome.poll(), Polled::Unchanged) {
             self.cancel = None;
-            // The next export, from any tab, goes to the same folder unless told otherwise.
-            if let Some(ExportOutcome::Saved { path, .. }) = self.outcome.value()
-                && let Some(dir) = path.parent()
-            {
-                widgets::remember_saved_in(dir);
-            }
         }
         let exporting = self.outcome.is_pending();
         let mut start = None;

@@ -135,8 +135,9 @@ pub fn chooser_available() -> bool {
 /// The folder a file was last saved to in this session ([`remember_saved_in`]).
 static LAST_SAVED_DIR: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
 
-/// Notes that a file was just saved in `dir`: the next export or download with no path
-/// typed goes there too (and its hint says so), whichever tab it is made from.
+/// Notes that a file was just saved in `dir` (every save ends here, `api::files`): the
+/// next export or download with no path typed goes there too (and its hint says so),
+/// whichever tab it is made from.
 pub fn remember_saved_in(dir: &std::path::Path) {
     *LAST_SAVED_DIR.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_owned());
 }

@@ -181,19 +181,20 @@ impl FieldErrors {
         .inner
     }
 
-    /// Draws the complaints about a grid row's `fields` (each with its column's name)
-    /// under the row, across the table from the row's first cell (`row_start`: the
-    /// cursor where the row began): a column of quantities is too narrow for a sentence
-    /// ("须为 1 至 9,999,999 的整数" wrapped a word a line and split the row). Call it in the
-    /// row's last cell, after the inputs have marked what was edited; the row's other
-    /// cells keep to its top ([`super::top_cell`], inputs in a `ui.vertical`), clear of
-    /// the complaints. `fields`: each column's name and its field (`None` for a row not
-    /// yet sent). A complaint gone keeps its room until the next save, as under a form's
-    /// input.
+    /// Draws the complaints about a grid row's `fields` (each with its column's name),
+    /// then its `warnings` (column name, text; a price below cost), under the row, across
+    /// the table from the row's first cell (`row_start`: the cursor where the row began):
+    /// a column of quantities is too narrow for a sentence ("须为 1 至 9,999,999 的整数"
+    /// wrapped a word a line and split the row). Call it in the row's last cell, after the
+    /// inputs have marked what was edited; the row's other cells keep to its top
+    /// ([`super::top_cell`], inputs in a `ui.vertical`), clear of what is drawn here.
+    /// `fields`: each column's name and its field (`None` for a row not yet sent). A
+    /// complaint gone keeps its room until the next save, as under a form's input.
     pub fn row_complaints_ui(
         &mut self,
         ui: &mut Ui,
         row_start: egui::Pos2,
+        warnings: &[(&str, &str)],
         fields: &[(&str, Option<String>)],
     ) {
         let complaints: Vec<(&str, String, bool)> = fields
@@ -213,7 +214,7 @@ impl FieldErrors {
                 }
             })
             .collect();
-        if complaints.is_empty() {
+        if complaints.is_empty() && warnings.is_empty() {
             return;
         }
         let top = row_start.y + ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
@@ -237,6 +238,12 @@ impl FieldErrors {
                 }
                 ui.label(RichText::new(label_value(column, "")).weak());
                 ui.add(egui::Label::new(RichText::new(text).color(ERROR)).wrap());
+            });
+        }
+        for (column, text) in warnings {
+            below.horizontal(|ui| {
+                ui.label(RichText::new(label_value(column, "")).weak());
+                ui.add(egui::Label::new(RichText::new(*text).color(super::WARNING)).wrap());
             });
         }
         let bottom = below.min_rect().bottom();

@@ -381,8 +381,8 @@ impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
 impl<F: Unsaved, V: Unsaved> Screens<F, V, ()> {
     /// Ends a frame of a tab whose pages lead only back to its list: shows `next` when
     /// given; on `leave` goes back to the list, straight away when nothing would be lost,
-    /// else once the user agrees (`id` names the question). True when the list shows
-    /// again, for the caller to read it again.
+    /// else once the user agrees (`id` names the question). True when it went back that
+    /// way, for the caller to read the list again (a `next` of the list is the caller's).
     pub fn settle(
         &mut self,
         ctx: &egui::Context,
