@@ -764,18 +764,42 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     // 药品管理 is the first module.
     ui.wait_label_contains("代理类（0）");
 
-    // 代理类 › 抗生素, through the tree's context menu.
+    // 代理类 › 抗生素, through the tree's context menu (the row of buttons above the tree
+    // is there, greyed, until a category is picked).
     ui.wait_label("代理类（0）");
+    let tree_top = ui.harness.get_by_label("代理类（0）").rect().top();
+    ui.click("代理类（0）");
+    ui.wait_for("the buttons for 代理类", |h| {
+        !h.get_by_role_and_label(Role::Button, "新建下级类别")
+            .accesskit_node()
+            .is_disabled()
+    });
+    // Picked, the category has not moved under the pointer.
+    assert_eq!(
+        ui.harness.get_by_label("代理类（0）").rect().top(),
+        tree_top
+    );
     ui.harness.get_by_label("代理类（0）").click_secondary();
     ui.harness.step();
-    ui.wait_label("新建下级类别");
-    ui.click("新建下级类别");
+    ui.wait_for("the context menu", |h| {
+        h.query_all_by_label("新建下级类别").count() == 2
+    });
+    ui.harness
+        .get_all_by_label("新建下级类别")
+        .last()
+        .expect("the menu's item")
+        .click();
+    ui.harness.step();
     ui.type_into("类别名称", "抗生素");
     ui.click("保存");
     ui.wait_label("抗生素（0）");
     // › 青霉素类, through the button shown for the selected category; Enter saves.
     ui.click("抗生素（0）");
-    ui.wait_role(Role::Button, "新建下级类别");
+    ui.wait_for("the buttons for 抗生素", |h| {
+        !h.get_by_role_and_label(Role::Button, "新建下级类别")
+            .accesskit_node()
+            .is_disabled()
+    });
     // The only sub-category neither moves up nor down.
     for label in ["上移", "下移"] {
         assert!(

@@ -346,9 +346,21 @@ impl CataloguePanel {
                 .unwrap_or(0);
             Some((c, (position, siblings)))
         });
-        if can_edit && let Some((c, place)) = selected {
-            ui.horizontal_wrapped(|ui| {
-                category_actions(ui, c, place, &mut action);
+        // The row is there, greyed, before a category is picked, with the same buttons:
+        // picking one does not move the tree under the pointer.
+        if can_edit {
+            ui.horizontal_wrapped(|ui| match selected {
+                Some((c, place)) => {
+                    category_actions(ui, c, place, &mut action);
+                }
+                None => {
+                    ui.disable();
+                    let any = pb::Category {
+                        parent_id: Some(0),
+                        ..Default::default()
+                    };
+                    category_actions(ui, &any, (0, 1), &mut action);
+                }
             });
         }
         ui.separator();
@@ -944,7 +956,11 @@ fn category_actions(
     {
         *action = Some(TreeAction::MoveTo(c.clone(), position_at(position) + 1));
     }
-    if c.parent_id.is_some() && ui.button(t("common.delete")).clicked() {
+    // A top-level category (代理类, 自产类) stays: greyed, so the row keeps its width.
+    if ui
+        .add_enabled(c.parent_id.is_some(), egui::Button::new(t("common.delete")))
+        .clicked()
+    {
         *action = Some(TreeAction::Delete(c.clone()));
     }
     action.is_some() && !before
