@@ -1784,6 +1784,12 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     ui.replace_text("数量", "10");
     ui.wait_label("订单金额：128.00");
     assert!(ui.harness.query_by_label(refused).is_none());
+    // Refused again: the last amount stays, greyed (it is of another quantity).
+    ui.replace_text("数量", "1a");
+    ui.wait_label(refused);
+    ui.wait_for("the amount greyed", |h| {
+        h.get_by_label("128.00").accesskit_node().is_disabled()
+    });
 }
 
 /// A line left without a quantity is said to be required, under it, and nothing is sent
@@ -2784,6 +2790,14 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
             .is_none(),
         "the search starts empty after 清除"
     );
+    // A drug that sold nothing in the period: its trend is still named for it, not for
+    // every drug.
+    ui.type_into("只看药品（拼音首字母）", "blfhxy");
+    ui.wait_label_contains("+ 布洛芬混悬液");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label_contains("药品：布洛芬混悬液");
+    ui.wait_label_contains("销售走势（布洛芬混悬液");
+    ui.press(Role::Button, "清除");
 
     // 客户地域分布: customers per province; a province clicked shows its cities.
     ui.press(Role::Button, "客户地域分布");

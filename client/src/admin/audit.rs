@@ -187,6 +187,11 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
             if let Some(text) = enum_text(object_type, field, s) {
                 return text.to_owned();
             }
+            if (object_type, field) == ("report", "report")
+                && let Some(name) = crate::reports::report_name(s)
+            {
+                return name.to_owned();
+            }
             if matches!(field, "province_code" | "city_code")
                 && let Some(name) = pharmacrm_shared::region::name_of(s)
             {
@@ -203,6 +208,12 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
         Some(Value::Array(items)) => {
             list_text(of, field, items).unwrap_or_else(|| Value::Array(items.clone()).to_string())
         }
+        // Named texts (an export's filters, "药品": "阿莫西林胶囊…") one a line.
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => map
+            .iter()
+            .map(|(name, text)| label_value(name, text.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Some(Value::Bool(true)) => t("common.yes").to_owned(),
         Some(Value::Bool(false)) => t("common.no").to_owned(),
         Some(other) => other.to_string(),
@@ -904,6 +915,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(object_text(&export), "报表 药品销售情况");
+        // Its record: the report by name, the filters one a line.
+        let record = serde_json::json!({"report": "drug_sales", "filters": {"期间": "2026-11-01 至 2026-11-30", "药品": "阿莫西林胶囊 0.25g×24粒"}});
+        assert_eq!(
+            field_value(&of("report"), "report", record.get("report")),
+            "药品销售情况"
+        );
+        assert_eq!(
+            field_value(&of("report"), "filters", record.get("filters")),
+            "期间：2026-11-01 至 2026-11-30\n药品：阿莫西林胶囊 0.25g×24粒"
+        );
     }
 
     #[test]

@@ -240,9 +240,13 @@ impl OrderFormPanel {
         self.preview.request(ctx.orders().preview_order(input));
     }
 
-    /// Whether the amounts shown are those of the input as it is now.
+    /// Whether the amounts shown are those of the input as it is now: asked for it and
+    /// answered (a refused preview leaves the last amounts shown, greyed: they are of
+    /// another input).
     fn preview_is_current(&self) -> bool {
-        self.previewed.as_ref() == Some(&self.draft.input()) && !self.preview.is_pending()
+        self.previewed.as_ref() == Some(&self.draft.input())
+            && !self.preview.is_pending()
+            && self.preview.error().is_none()
     }
 
     /// Draws the form; says when the order was placed or the user asked to close it.
@@ -542,7 +546,8 @@ impl OrderFormPanel {
                     let empty = line.quantity.trim().is_empty();
                     self.errors.set_local(
                         &format!("lines[{i}].quantity"),
-                        empty.then(|| t("common.required").to_owned()),
+                        // As the server says it of a field left empty.
+                        empty.then(|| t("common.is_required").to_owned()),
                     );
                     blank |= empty;
                 }

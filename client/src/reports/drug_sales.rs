@@ -275,13 +275,21 @@ impl DrugSalesTab {
         if all_drugs {
             self.series_drug = None;
         }
-        // Whose sales: the drug clicked, else the drug filtered on, else every drug.
-        let filtered = self
-            .frame
-            .shown()
-            .and_then(|r| r.drug_id)
-            .and_then(|id| report.rows.iter().find(|r| r.drug_id == id))
-            .map(|r| drug_label(&r.drug_name, &r.specification));
+        // Whose sales: the drug clicked, else the drug filtered on (named by its row, or
+        // by the filter when it sold nothing in the period), else every drug.
+        let filtered = self.frame.shown().and_then(|r| r.drug_id).and_then(|id| {
+            report
+                .rows
+                .iter()
+                .find(|r| r.drug_id == id)
+                .map(|r| drug_label(&r.drug_name, &r.specification))
+                .or_else(|| {
+                    self.drug
+                        .as_ref()
+                        .filter(|(drug, _)| *drug == id)
+                        .map(|(_, label)| label.clone())
+                })
+        });
         let whose = self
             .series_drug
             .as_ref()

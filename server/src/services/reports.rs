@@ -211,7 +211,6 @@ impl ReportService for ReportApi {
         let (job, lang) = convert::export(request.get_ref(), self.state.clock.today())?;
         // Held by the task below until the file is handed out or the caller has gone.
         let slot = self.state.exports.take()?;
-        let filters = format!("{:?}", request.get_ref().report);
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         let state = self.state.clone();
         let now = state.clock.now();
@@ -241,9 +240,7 @@ impl ReportService for ReportApi {
         tokio::spawn(async move {
             let _slot = slot;
             let errors = tx.clone();
-            if let Err(e) =
-                export(state, job, lang, viewer, lines, id_key, actor, filters, tx).await
-            {
+            if let Err(e) = export(state, job, lang, viewer, lines, id_key, actor, tx).await {
                 let _ = errors.send(Err(Status::from(e))).await;
             }
         });
@@ -263,7 +260,6 @@ async fn export(
     lines: Vec<(String, String)>,
     id_key: Option<Arc<crate::crypto::DataKey>>,
     actor: crate::db::models::Actor,
-    filters: String,
     tx: tokio::sync::mpsc::Sender<Result<pb::ExportChunk, Status>>,
 ) -> AppResult<()> {
     use std::io::Read;
@@ -277,6 +273,21 @@ async fn export(
             .run(move |conn| {
                 crate::db::snapshot(conn, |conn| {
                     let reps = viewer.reps(conn)?;
+                    // For the audit log, as its other records read: in Chinese, by name
+                    // ("期间": "2026-11-01 至 2026-11-30", "药品": "阿莫西林胶囊 0.25g×24粒").
+                    let mut filters = serde_json::Map::new();
+                    let zh = |m: Msg| m.text(Lang::Zh).to_owned();
+                    if let Some(period) = job.period() {
+                        let (from, to) = (period.from, period.to);
+                        filters.insert(
+                            zh(msg!("report.sheet.period")),
+                            zh(msg!("report.sheet.period_value", from = from, to = to)).into(),
+                        );
+                    }
+                    for (label, value) in report_export::filter_lines(conn, &job, &reps, Lang::Zh)?
+                    {
+                        filters.insert(label, value.into());
+                    }
                     let mut lines = lines;
                     lines.splice(0..0, report_export::filter_lines(conn, &job, &reps, lang)?);
                     let ctx = Context {
@@ -289,12 +300,13 @@ async fn export(
                     };
                     let mut send = |chunk| tx.blocking_send(Ok(chunk)).is_ok();
                     report_export::export(conn, &job, &ctx, &mut send)
+                        .map(|outcome| (outcome, filters))
                 })
             })
             .await
-            .map(|outcome| (outcome, masked))?
+            .map(|(outcome, filters)| (outcome, masked, filters))?
     };
-    let (Outcome::Written { file, rows, bytes }, masked) = written else {
+    let (Outcome::Written { file, rows, bytes }, masked, filters) = written else {
         return Ok(());
     };
     if tx.is_closed() {

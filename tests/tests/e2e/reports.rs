@@ -884,7 +884,17 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
     assert!(
         audit.entries.iter().any(|e| e.username == "boss"
             && e.after_json.contains("customer_consumption")
-            && e.after_json.contains("\"rows\": 2")),
+            && e.after_json.contains("\"rows\": 2")
+            && e.after_json.contains("\"期间\": \"")),
+        "{:?}",
+        audit.entries
+    );
+    // The filters by name, as the sheet says them: never the request's program text.
+    assert!(
+        audit
+            .entries
+            .iter()
+            .all(|e| !e.after_json.contains("Some(") && !e.after_json.contains("Request {")),
         "{:?}",
         audit.entries
     );
