@@ -284,12 +284,18 @@ async fn export(
                             zh(msg!("report.sheet.period_value", from = from, to = to)).into(),
                         );
                     }
-                    for (label, value) in report_export::filter_lines(conn, &job, &reps, Lang::Zh)?
-                    {
+                    let zh_lines = report_export::filter_lines(conn, &job, &reps, Lang::Zh)?;
+                    // The sheet's in its own language: the same lines when that is Chinese.
+                    let sheet_lines = if lang == Lang::Zh {
+                        zh_lines.clone()
+                    } else {
+                        report_export::filter_lines(conn, &job, &reps, lang)?
+                    };
+                    for (label, value) in zh_lines {
                         filters.insert(label, value.into());
                     }
                     let mut lines = lines;
-                    lines.splice(0..0, report_export::filter_lines(conn, &job, &reps, lang)?);
+                    lines.splice(0..0, sheet_lines);
                     let ctx = Context {
                         reps: &reps,
                         clock: &state.clock,
