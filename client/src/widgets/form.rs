@@ -1,6 +1,7 @@
 //! Forms: labels in one column that never wrap, inputs wide enough for what they hold, the
 //! server's complaint under the field it names (cleared as soon as the field is edited,
-//! its room kept blank until the next save so that nothing moves under the pointer),
+//! its room kept blank while the user is still in that field, so that nothing moves
+//! under the pointer or the next keystroke; it closes when they move on),
 //! and Enter in any field submits. The cells of a document's lines (an order's, a
 //! shipment's, an exception's) are not form fields: Enter there does not submit, since a
 //! barcode scanner ends each batch number it reads with Enter and a document must not be
@@ -34,9 +35,32 @@ pub struct FieldErrors {
     /// the top rather than lost.
     shown: BTreeSet<String>,
     /// The complaint last shown under each field: once it goes (the field edited, a
-    /// check that holds again) its room stays, blank, until the next save, so that what
-    /// follows does not move up under the pointer or the next keystroke.
-    held: BTreeMap<String, String>,
+    /// check that holds again) its room stays, blank, while the user is still at what
+    /// made it go, so that what follows does not move up under the pointer or the next
+    /// keystroke (see [`Held`]).
+    held: BTreeMap<String, Held>,
+}
+
+/// The room of a complaint gone from under its field. It is kept while the keyboard
+/// focus stays where it was when the complaint went (the input being typed in) or a
+/// pointer button is down (a click under way must land where it was aimed), never past
+/// the next save; then it closes. (Kept until the next save, the blank room read as a
+/// fault to new users.)
+#[derive(Clone, Debug, PartialEq)]
+struct Held {
+    /// The complaint's text, drawn invisible to keep its room.
+    text: String,
+    /// The input that had the focus when the complaint went; `None` while it shows.
+    focus_when_gone: Option<Option<egui::Id>>,
+}
+
+impl Held {
+    fn shown(text: String) -> Self {
+        Held {
+            text,
+            focus_when_gone: None,
+        }
+    }
 }
 
 impl FieldErrors {
@@ -76,8 +100,28 @@ impl FieldErrors {
             .collect();
         self.held = std::mem::take(&mut self.held)
             .into_iter()
-            .filter_map(|(f, complaint)| Some((moved(&f)?, complaint)))
+            .filter_map(|(f, held)| Some((moved(&f)?, held)))
             .collect();
+    }
+
+    /// The complaint about `field` to draw under it this frame, and whether it shows
+    /// (`false`: a complaint gone whose room is still kept, see [`Held`]); `None` when
+    /// there is nothing, or its room has closed.
+    fn complaint_or_room(&mut self, ui: &Ui, field: &str) -> Option<(String, bool)> {
+        self.shown.insert(field.to_owned());
+        if let Some(complaint) = self.field(field) {
+            self.held
+                .insert(field.to_owned(), Held::shown(complaint.clone()));
+            return Some((complaint, true));
+        }
+        let held = self.held.get_mut(field)?;
+        let focused = ui.memory(|m| m.focused());
+        let since = *held.focus_when_gone.get_or_insert(focused);
+        if since == focused || ui.input(|i| i.pointer.any_down()) {
+            return Some((held.text.clone(), false));
+        }
+        self.held.remove(field);
+        None
     }
 
     /// Polls `request`, a call whose errors these are: the frame it fails, its error shows
@@ -98,7 +142,7 @@ impl FieldErrors {
     }
 
     /// As [`poll`](Self::poll), for a preview asked for while the user types (the order
-    /// form's): the room of a complaint that went stays until the next save.
+    /// form's): the room of a complaint that went is kept as before the answer.
     pub fn poll_preview<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
         let held = std::mem::take(&mut self.held);
         let done = self.poll(request);
@@ -189,7 +233,8 @@ impl FieldErrors {
     /// inputs have marked what was edited; the row's other cells keep to its top
     /// ([`super::top_cell`], inputs in a `ui.vertical`), clear of what is drawn here.
     /// `fields`: each column's name and its field (`None` for a row not yet sent). A
-    /// complaint gone keeps its room until the next save, as under a form's input.
+    /// complaint gone keeps its room while the user is still at it, as under a form's
+    /// input.
     pub fn row_complaints_ui(
         &mut self,
         ui: &mut Ui,
@@ -201,17 +246,8 @@ impl FieldErrors {
             .iter()
             .filter_map(|(column, field)| Some((*column, field.as_deref()?)))
             .filter_map(|(column, field)| {
-                self.shown.insert(field.to_owned());
-                match self.field(field) {
-                    Some(error) => {
-                        self.held.insert(field.to_owned(), error.clone());
-                        Some((column, error, true))
-                    }
-                    None => self
-                        .held
-                        .get(field)
-                        .map(|held| (column, held.clone(), false)),
-                }
+                let (text, visible) = self.complaint_or_room(ui, field)?;
+                Some((column, text, visible))
             })
             .collect();
         if complaints.is_empty() && warnings.is_empty() {
@@ -266,18 +302,11 @@ impl FieldErrors {
     /// Draws the complaint about `field` under an input drawn outside the form's grid,
     /// wrapped to the width `ui` allows.
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
-        self.shown.insert(field.to_owned());
-        match self.field(field) {
-            Some(error) => {
-                ui.add(egui::Label::new(RichText::new(&error).color(ERROR)).wrap());
-                self.held.insert(field.to_owned(), error);
-            }
-            // Gone since the last save: its room stays, blank.
-            None => {
-                if let Some(held) = self.held.get(field) {
-                    ui.add_visible(false, egui::Label::new(held.as_str()).wrap());
-                }
-            }
+        if let Some((text, visible)) = self.complaint_or_room(ui, field) {
+            ui.add_visible(
+                visible,
+                egui::Label::new(RichText::new(text).color(ERROR)).wrap(),
+            );
         }
     }
 }
@@ -773,7 +802,7 @@ mod tests {
     }
 
     #[test]
-    fn a_complaint_that_goes_while_typing_leaves_its_room_until_the_next_save() {
+    fn a_complaint_that_goes_while_typing_keeps_its_room_until_the_user_moves_on() {
         use egui_kittest::{Harness, kittest::Queryable};
         struct State {
             errors: FieldErrors,
@@ -822,7 +851,30 @@ mod tests {
         assert_eq!(harness.state().waybill, "SF9001");
         assert!(harness.query_by_label("Wrong: waybill_no").is_none());
         assert_eq!(top(&harness, "运输天数"), transit_at, "nothing moved up");
-        // The next save lays the form out afresh.
+        // A click on the next input: nothing moves while the button is down (the click
+        // lands where it was aimed); once it is up, the room closes.
+        let next = harness.get_by_label("运输天数").rect().center();
+        let button = |pressed| egui::Event::PointerButton {
+            pos: next,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        };
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::PointerMoved(next));
+        harness.input_mut().events.push(button(true));
+        harness.run();
+        assert_eq!(top(&harness, "运输天数"), transit_at, "held while pressed");
+        harness.input_mut().events.push(button(false));
+        harness.run();
+        assert!(top(&harness, "运输天数") < transit_at, "the room closed");
+        assert_eq!(top(&harness, "保存"), saved_at);
+        // A complaint and its room never outlast the next save.
+        harness.state_mut().errors.set(Some(bad("waybill_no")));
+        harness.run();
+        assert!(top(&harness, "保存") > saved_at);
         harness.state_mut().errors.set(None);
         harness.run();
         assert_eq!(top(&harness, "保存"), saved_at);
@@ -865,9 +917,10 @@ mod tests {
     #[test]
     fn a_preview_keeps_the_room_of_a_complaint_gone_and_a_save_gives_it_back() {
         let mut errors = FieldErrors::default();
-        errors
-            .held
-            .insert("lines[1].quantity".to_owned(), "too many".to_owned());
+        errors.held.insert(
+            "lines[1].quantity".to_owned(),
+            Held::shown("too many".into()),
+        );
         let answered = || {
             let mut request = Requested::NotRequested;
             request.request(Promise::answered(Ok(())));
