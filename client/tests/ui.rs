@@ -389,6 +389,11 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.replace_text("默认运输天数", "5");
     ui.press(Role::Button, "保存");
     ui.wait_label_contains("最后修改");
+    // The save says so beside its button, until the next edit.
+    ui.wait_label("已保存");
+    ui.replace_text("默认运输天数", "6");
+    assert!(!ui.shows("已保存"), "an edit since the save is not saved");
+    ui.replace_text("默认运输天数", "5");
     let settings = server.as_admin(async |admin| {
         admin
             .orders

@@ -127,6 +127,7 @@ impl DepartmentsPanel {
                         self.new_errors.set(None);
                     } else {
                         self.errors.set(None);
+                        self.errors.mark_saved();
                     }
                     self.select(&saved);
                     if self.saving_new {
@@ -278,6 +279,7 @@ impl DepartmentsPanel {
                 if busy {
                     ui.spinner();
                 }
+                self.errors.saved_ui(ui, changed);
             });
             if let Some(request) = save {
                 self.request_save(false, ctx.admin().update_department(request));

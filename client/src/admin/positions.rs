@@ -276,6 +276,7 @@ impl PositionsPanel {
             if busy {
                 ui.spinner();
             }
+            self.errors.saved_ui(ui, changed);
         });
         if conflict && ui.button(t("common.reload_record")).clicked() {
             self.reselect = form.id;

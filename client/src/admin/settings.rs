@@ -260,7 +260,19 @@ impl SettingsPanel {
             self.settings.request(ctx.orders().get_settings(()));
             return;
         }
-        if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
+        let save = ui
+            .horizontal(|ui| {
+                let save = widgets::submit_button(
+                    ui,
+                    t("common.save"),
+                    !busy && changed,
+                    response.submitted,
+                );
+                self.settings_errors.saved_ui(ui, changed);
+                save
+            })
+            .inner;
+        if save {
             let request = pb::UpdateSettingsRequest {
                 version: form.version,
                 settings: Some(pb::SettingsInput {
@@ -336,6 +348,7 @@ impl SettingsPanel {
                 ui.spinner();
             }
             reload = conflict && ui.button(t("common.reload_record")).clicked();
+            self.errors.saved_ui(ui, changed);
         });
         let form = form.clone();
         if reload {

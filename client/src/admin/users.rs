@@ -77,6 +77,8 @@ pub struct UsersPanel {
     form: Option<Form>,
     original: Option<Form>,
     save: Requested<pb::User>,
+    /// `save` reads the user again after a conflict: its answer is no save.
+    reloading: bool,
     reset_password: Option<String>,
     reset: Requested<()>,
     tokens: Requested<Vec<pb::ApiToken>>,
@@ -212,7 +214,11 @@ impl UsersPanel {
         if self.errors.poll(&mut self.save)
             && let Some(saved) = self.save.value().cloned()
         {
+            let reloaded = std::mem::take(&mut self.reloading);
             self.open(ctx, &saved);
+            if !reloaded {
+                self.errors.mark_saved();
+            }
             self.search(ctx);
         }
         if self.token_errors.poll(&mut self.issued) {
@@ -457,11 +463,13 @@ impl UsersPanel {
             if busy {
                 ui.spinner();
             }
+            self.errors.saved_ui(ui, changed);
         });
         if conflict
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
+            self.reloading = true;
             self.save
                 .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }

@@ -208,6 +208,7 @@ impl TypesPanel {
             if busy {
                 ui.spinner();
             }
+            side.errors.saved_ui(ui, changed);
         });
         if form.id.is_some() && !form.is_active {
             ui.label(RichText::new(t("customer_types.archived_hint")).weak());

@@ -246,6 +246,7 @@ impl CataloguePanel {
         {
             if let Some(drug) = &saved.drug {
                 self.open(drug);
+                self.errors.mark_saved();
             }
             self.warnings = saved.warnings;
             self.search(ctx);
@@ -856,6 +857,7 @@ impl CataloguePanel {
             if busy {
                 ui.spinner();
             }
+            self.errors.saved_ui(ui, changed);
         });
         if conflict
             && let Some(id) = form.id

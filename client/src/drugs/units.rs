@@ -216,6 +216,8 @@ impl UnitsPanel {
             if busy {
                 ui.spinner();
             }
+            side.errors
+                .saved_ui(ui, side.original.as_ref() != Some(&*form));
         });
         if close {
             self.side.switch_to(None);

@@ -39,6 +39,9 @@ pub struct FieldErrors {
     /// made it go, so that what follows does not move up under the pointer or the next
     /// keystroke (see [`Held`]).
     held: BTreeMap<String, Held>,
+    /// The last save succeeded and nothing was edited or opened since: "已保存" shows
+    /// beside the form's button ([`saved_ui`](Self::saved_ui)), which greys once saved.
+    saved: bool,
 }
 
 /// The room of a complaint gone from under its field. It is kept while the keyboard
@@ -69,6 +72,21 @@ impl FieldErrors {
         self.error = error;
         self.edited.clear();
         self.held.clear();
+        self.saved = false;
+    }
+
+    /// Records a successful save (a form whose success handling opened the saved record
+    /// afresh, clearing these errors, calls it after; [`poll`](Self::poll) does it).
+    pub fn mark_saved(&mut self) {
+        self.saved = true;
+    }
+
+    /// Draws "已保存" (in green) while the last save succeeded and the form is not
+    /// `changed` since: without it a save's only sign was its button greying.
+    pub fn saved_ui(&self, ui: &mut Ui, changed: bool) {
+        if self.saved && !changed {
+            ui.label(RichText::new(t("common.saved")).color(super::SUCCESS));
+        }
     }
 
     /// Removes row `remove` (if any) of `rows`, the list `list` whose fields the server
@@ -131,6 +149,7 @@ impl FieldErrors {
         match request.poll() {
             Polled::JustDone => {
                 self.set(None);
+                self.saved = true;
                 true
             }
             Polled::JustFailed(error) => {
@@ -145,8 +164,10 @@ impl FieldErrors {
     /// form's): the room of a complaint that went is kept as before the answer.
     pub fn poll_preview<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
         let held = std::mem::take(&mut self.held);
+        let saved = self.saved;
         let done = self.poll(request);
         self.held = held;
+        self.saved = saved;
         done
     }
 
@@ -195,6 +216,7 @@ impl FieldErrors {
     /// value changes).
     pub fn edited(&mut self, field: &str) {
         self.edited.insert(field.to_owned());
+        self.saved = false;
     }
 
     /// A text input `width` points wide in a grid's cell (a cell is as narrow as last

@@ -198,6 +198,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
             if !self.ready() {
                 ui.spinner();
             }
+            self.errors.saved_ui(ui, changed_beside);
         });
         pressed
     }
