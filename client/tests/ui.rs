@@ -1938,7 +1938,7 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
             .is_none()
     );
     ui.press(Role::Button, "结案");
-    ui.wait_label_contains("未发数量（6）不再发货");
+    ui.wait_label_contains("未发数量（6 盒）不再发货");
     // The open exception goes on after closing: said, so that no one thinks it dropped.
     ui.wait_label_contains("本单 1 个运输异常尚未结案，结案后照常处理");
     // A reason is required.
@@ -1957,11 +1957,11 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
     ui.press(Role::Button, "确认结案");
     ui.wait_label_contains("请刷新后再改");
     ui.press(Role::Button, "重新加载");
-    ui.wait_label_contains("未发数量（5）不再发货");
+    ui.wait_label_contains("未发数量（5 盒）不再发货");
     ui.press(Role::Button, "确认结案");
 
     // The order shows it closed, still on its way, with nothing left to ship.
-    ui.wait_label_contains("未发数量 5 不再发货");
+    ui.wait_label_contains("未发数量 5 盒 不再发货");
     ui.wait_label_contains("结案未发金额：64.00");
     ui.wait_label("结案未发");
     ui.wait_label("已发货");
@@ -2111,7 +2111,7 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     // The order list: the legend, and the row saying why it is red.
     ui.click("订单管理");
     ui.wait_label("红色：有发货逾期未签收");
-    ui.wait_label("已发 10/10 · 已签收 0 · 1 批货逾期未签收");
+    ui.wait_label("已发 10/10 盒 · 已签收 0 盒 · 1 批货逾期未签收");
 
     // The order itself says so too.
     ui.click_until(&number, "1 批货逾期未签收");

@@ -167,6 +167,7 @@ const FIELDS: &[&str] = &[
     "units_ordered",
     "units_shipped",
     "units_delivered",
+    "unit_name",
     "open_shipments",
     "exception_count",
     "open_exceptions",

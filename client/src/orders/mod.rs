@@ -25,6 +25,16 @@ pub use pickers::{CustomerPicker, InvoicingEntities};
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
 pub use work::OrderWork;
 
+/// `n` units of an order whose progress is `progress`, named: "30 盒", or "30 件"
+/// (pieces) when its lines use different units (10 盒 and 5 瓶 are 15 pieces, not 15 盒).
+pub fn units_text(n: i64, progress: &pb::OrderProgress) -> String {
+    let unit = match progress.unit.as_str() {
+        "" => t("orders.pieces"),
+        unit => unit,
+    };
+    format!("{n} {unit}")
+}
+
 crate::choice!(pb::OrderStatus {
     Pending => t("order.status.pending"),
     PartiallyShipped => t("order.status.partially_shipped"),

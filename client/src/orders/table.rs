@@ -32,18 +32,19 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
     });
 }
 
-/// How far an order has got: "已发 30/100 · 已签收 20", with the exceptions when any and
+/// How far an order has got: "已发 30/100 盒 · 已签收 20 盒" (件, pieces, when its lines use
+/// different units), with the exceptions when any and
 /// "已结案" when the rest was given up; nothing for a cancelled order (its status says it,
 /// and it never ships).
 fn progress_text(order: &pb::Order) -> String {
     if order.cancelled_at.is_some() {
         return String::new();
     }
-    let p = order.progress.unwrap_or_default();
+    let p = order.progress.clone().unwrap_or_default();
     let mut text = t("orders.progress")
         .replace("{shipped}", &p.units_shipped.to_string())
-        .replace("{ordered}", &p.units_ordered.to_string())
-        .replace("{delivered}", &p.units_delivered.to_string());
+        .replace("{ordered}", &super::units_text(p.units_ordered, &p))
+        .replace("{delivered}", &super::units_text(p.units_delivered, &p));
     if p.open_exceptions > 0 {
         text.push_str(" · ");
         text.push_str(&tn("orders.open_exceptions", u64::from(p.open_exceptions)));
@@ -75,7 +76,7 @@ pub fn orders_table(
     max_height: Option<f32>,
 ) -> Option<i64> {
     let red = |o: &pb::Order| {
-        let overdue = o.progress.is_some_and(|p| p.overdue_shipments > 0);
+        let overdue = o.progress.as_ref().is_some_and(|p| p.overdue_shipments > 0);
         overdue.then_some(widgets::ERROR)
     };
     let column = |header, text: &dyn Fn(&pb::Order) -> String| {
@@ -201,7 +202,15 @@ mod tests {
         };
         assert_eq!(
             progress_text(&order),
-            "已发 10/10 · 已签收 0 · 1 批货逾期未签收"
+            "已发 10/10 件 · 已签收 0 件 · 1 批货逾期未签收"
+        );
+        // Lines all in boxes are counted in boxes.
+        if let Some(progress) = &mut order.progress {
+            progress.unit = "盒".to_owned();
+        }
+        assert_eq!(
+            progress_text(&order),
+            "已发 10/10 盒 · 已签收 0 盒 · 1 批货逾期未签收"
         );
         order.cancelled_at = Some(prost_types::Timestamp::default());
         assert_eq!(progress_text(&order), "");

@@ -99,10 +99,13 @@ impl Ending {
         match self {
             Ending::Cancel => t("orders.cancel_question").to_owned(),
             Ending::Close => {
-                let progress = order.progress.unwrap_or_default();
+                let progress = order.progress.clone().unwrap_or_default();
                 let question = t("orders.close_question")
-                    .replace("{left}", &unshipped(order).to_string())
-                    .replace("{shipped}", &progress.units_shipped.to_string());
+                    .replace("{left}", &unshipped(order))
+                    .replace(
+                        "{shipped}",
+                        &super::units_text(progress.units_shipped, &progress),
+                    );
                 // Closing leaves its exceptions as they are: a replacement still ships.
                 match progress.open_exceptions {
                     0 => question,
@@ -427,10 +430,11 @@ impl OrderView {
     }
 }
 
-/// The units of `order` not shipped (those a closing gives up), all lines together.
-fn unshipped(order: &pb::Order) -> i64 {
-    let p = order.progress.unwrap_or_default();
-    p.units_ordered - p.units_shipped
+/// The units of `order` not shipped (those a closing gives up), all lines together,
+/// named ("70 盒").
+fn unshipped(order: &pb::Order) -> String {
+    let p = order.progress.clone().unwrap_or_default();
+    super::units_text(p.units_ordered - p.units_shipped, &p)
 }
 
 /// A count, right-aligned.
@@ -477,7 +481,7 @@ fn header_ui(
     warnings: &[pb::Warning],
 ) -> Option<Start> {
     let mut start = None;
-    let progress = order.progress.unwrap_or_default();
+    let progress = order.progress.clone().unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
         ui.heading(&order.number);
         ui.label(super::status_text(order.status).strong());
@@ -575,7 +579,7 @@ fn header_ui(
                         format::timestamp(order.closed_at.as_ref())
                     )
                 ),
-                t("orders.closed_left").replace("{left}", &unshipped(order).to_string()),
+                t("orders.closed_left").replace("{left}", &unshipped(order)),
                 label_value(t("orders.close_reason"), &order.close_reason),
             ))
             .color(widgets::WARNING),

@@ -350,6 +350,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
             exceptions: count(i64::from(o.exception_count)),
             open_exceptions: count(i64::from(o.open_exceptions)),
             exceptions_awaiting_decision: count(facts.awaiting_decision),
+            unit: o.unit_name.unwrap_or_default(),
         }),
         cancelled_at: o.cancelled_at.map(timestamp),
         cancel_reason: o.cancel_reason,

@@ -356,6 +356,7 @@ diesel::table! {
         closed_by -> Nullable<Int8>,
         closed_amount -> Numeric,
         status -> Text,
+        unit_name -> Nullable<Text>,
     }
 }
 

@@ -9,7 +9,7 @@
 //! units from the same order version: the second waits for the first, then sees a newer
 //! version and gets ABORTED.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::PgConnection;
@@ -284,6 +284,7 @@ pub fn price(
         .map(|(d, u)| (d.id, (d, u)))
         .collect();
     let mut lines = Vec::with_capacity(input.lines.len());
+    let mut unit_names = BTreeSet::new();
     let mut warnings = Vec::new();
     let mut total = Decimal::ZERO;
     let show_cost = access::may_read_cost(grants);
@@ -344,6 +345,7 @@ pub fn price(
             unit_price,
             amount,
         });
+        unit_names.insert(unit.name.clone());
     }
     if total >= Decimal::from(MAX_AMOUNT) {
         check.fail("lines", msg!("order.total_too_large"));
@@ -385,6 +387,10 @@ pub fn price(
         note: input.note.clone(),
         total,
         units_ordered: input.lines.iter().map(|l| l.quantity).sum(),
+        unit_name: match unit_names.len() {
+            1 => unit_names.pop_first(),
+            _ => None,
+        },
         created_by: viewer.user_id,
         updated_by: Some(viewer.user_id),
     };

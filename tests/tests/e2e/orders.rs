@@ -10,9 +10,9 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
-    CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
-    OrderView, Person, SIGNER, ShipmentBuilder, UserChange, deleting, instant, invoicing_entity,
-    place_order, set_active,
+    CertificateBuilder, CustomerBuilder, CustomerTeam, DrugBuilder, InvoicingEntityBuilder,
+    OrderBuilder, OrderView, Person, SIGNER, ShipmentBuilder, UnitBuilder, UserChange, deleting,
+    instant, invoicing_entity, place_order, set_active,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -827,6 +827,72 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
     assert!(!now.shipments[0].overdue);
     assert_eq!(now.progress().overdue_shipments, 0);
     assert!(w.rep.orders_where(with_overdue).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_orders_units_are_named_when_its_lines_share_a_container_and_not_when_they_differ() {
+    let mut w = world().await;
+    let mut admin = w.app.admin().await;
+    let agency = admin.top_category("代理类").await;
+    let drug_in = async |admin: &mut Clients, name: &str, unit: UnitBuilder| {
+        let unit = unit.create(admin).await;
+        DrugBuilder::new(name, agency.id, unit.id)
+            .priced("3", "5")
+            .create(admin)
+            .await
+            .drug
+            .expect("the drug as saved")
+    };
+    let tablets = drug_in(
+        &mut admin,
+        "氨氯地平片",
+        UnitBuilder::new("盒").holding("10", "片"),
+    )
+    .await;
+    let syrup = drug_in(
+        &mut admin,
+        "止咳糖浆",
+        UnitBuilder::new("瓶").holding("100", "毫升"),
+    )
+    .await;
+
+    // Boxes of 24 capsules and boxes of 10 tablets are all boxes.
+    let boxes = place_order(
+        &mut w.rep,
+        w.customer.id,
+        &[(w.drug.id, 10, ""), (tablets.id, 5, "")],
+    )
+    .await;
+    assert_eq!(
+        (
+            boxes.progress().units_ordered,
+            boxes.progress().unit.as_str()
+        ),
+        (15, "盒")
+    );
+    // Boxes and bottles add up to pieces, not to either: no unit is named.
+    let mixed = place_order(
+        &mut w.rep,
+        w.customer.id,
+        &[(w.drug.id, 10, ""), (syrup.id, 5, "")],
+    )
+    .await;
+    assert_eq!(
+        (
+            mixed.progress().units_ordered,
+            mixed.progress().unit.as_str()
+        ),
+        (15, "")
+    );
+    // A search answers with the same.
+    let found = w
+        .rep
+        .orders_where(pb::SearchOrdersRequest {
+            number: boxes.header().number.clone(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(found[0].progress().unit, "盒");
 }
 
 #[tokio::test]

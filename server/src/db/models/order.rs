@@ -60,6 +60,9 @@ pub struct Order {
     /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived; a
     /// closed order goes on as if every unit had shipped).
     pub status: String,
+    /// The container unit every line is counted in (盒), so that the unit counters above
+    /// can be named; `None` when the lines use different units.
+    pub unit_name: Option<String>,
 }
 
 /// An order line row: the drug as it was when ordered.
@@ -98,6 +101,8 @@ pub struct NewOrder {
     pub note: String,
     pub total: Decimal,
     pub units_ordered: i64,
+    /// The container unit every line is counted in; `None` when they differ.
+    pub unit_name: Option<String>,
     pub created_by: i64,
     pub updated_by: Option<i64>,
 }
