@@ -92,27 +92,6 @@ pub fn optional_text(value: &str, max: usize) -> Result<(), Violation> {
     Ok(())
 }
 
-/// A phone number: empty, or digits with optional leading `+`, spaces and dashes, 5–20 digits.
-pub fn phone(value: &str) -> Result<(), Violation> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(());
-    }
-    let body = value.strip_prefix('+').unwrap_or(value);
-    let digits = body.chars().filter(char::is_ascii_digit).count();
-    if !body
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
-        || !(5..=20).contains(&digits)
-    {
-        return Err(Violation::new(
-            "must be a phone number such as 13800138000 or 010-12345678",
-            "须为电话号码，例如 13800138000 或 010-12345678",
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,14 +112,10 @@ mod tests {
     }
 
     #[test]
-    fn texts_and_phones() {
+    fn texts() {
         assert!(required_text("   ", 10).is_err());
         assert!(required_text("销售一部", 4).is_ok());
         assert!(required_text("销售一部门", 4).is_err());
-        assert!(phone("").is_ok());
-        assert!(phone("010-12345678").is_ok());
-        assert!(phone("+86 138 0013 8000").is_ok());
-        assert!(phone("call me").is_err());
     }
 }
 

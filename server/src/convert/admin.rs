@@ -199,7 +199,8 @@ fn profile(
             "display_name",
             validation::required_text(&display_name, 100),
         )
-        .check("phone", validation::phone(&phone));
+        // A member of staff is reached like a customer: a mobile or a landline.
+        .check("phone", validation::china_phone(&phone));
     let department_id = optional_id("department_id", department_id, check);
     // Kept in the request's order, so that a position found archived is named by its
     // place (`position_ids[1]`).

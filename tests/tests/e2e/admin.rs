@@ -446,6 +446,15 @@ async fn user_fields_are_validated_with_their_names() {
         .display_name("重名")
         .positions(&[positions[0].id])
         .password("long-enough");
+    // A staff phone is a mobile or a landline with its area code, as a customer's is: five
+    // digits are neither.
+    let status = taken
+        .clone()
+        .phone("12345")
+        .try_create(&mut admin)
+        .await
+        .expect_err("a phone of five digits");
+    assert_eq!(bad_fields(&status), ["phone"]);
     let status = taken
         .clone()
         .department(Some(999_999))
