@@ -392,13 +392,15 @@ pub fn invoices_table(
                 .map(|i| Cell::coloured(i.amount.clone(), red(i)))
                 .collect(),
         ),
-        TableColumn::text(t("invoice.orders"), cells(rows, order_numbers)),
+        // Beside the amount it qualifies, in sight in a narrow window (the orders may be
+        // many).
         TableColumn::text(
             t("invoice.status"),
             rows.iter()
                 .map(|i| Cell::coloured(status_text(i), red(i)))
                 .collect(),
         ),
+        TableColumn::text(t("invoice.orders"), cells(rows, order_numbers)),
     ]);
     let styles = row_styles(rows, selected, |i| (i.id, false));
     DataTable::new(id_salt, &columns)

@@ -222,6 +222,13 @@ pub fn payments_table(
     }
     columns.extend([
         TableColumn::money(t("payment.amount"), text(|p| p.amount.clone())),
+        // Beside the amount it qualifies, in sight in a narrow window.
+        TableColumn::text(
+            t("payment.status"),
+            rows.iter()
+                .map(|p| Cell::coloured(status_text(p), p.reversed.then_some(widgets::ERROR)))
+                .collect(),
+        ),
         TableColumn::text(
             t("payment.method"),
             text(|p| choice_label::<pb::PaymentMethod>(p.method).to_owned()),
@@ -245,12 +252,6 @@ pub fn payments_table(
                     p.unallocated.clone()
                 }
             }),
-        ),
-        TableColumn::text(
-            t("payment.status"),
-            rows.iter()
-                .map(|p| Cell::coloured(status_text(p), p.reversed.then_some(widgets::ERROR)))
-                .collect(),
         ),
     ]);
     let styles = row_styles(rows, selected, |p| (p.id, p.reversed));
