@@ -57,10 +57,7 @@ pub fn nav_modules() -> impl Iterator<Item = Module> {
 
 /// The module's name in the UI language.
 pub fn module_label(module: Module) -> &'static str {
-    match i18n::lang() {
-        Lang::Zh => module.label_zh(),
-        Lang::En => module.label_en(),
-    }
+    i18n::either(module.label_zh(), module.label_en())
 }
 
 /// A back button's text returning to `module`: "返回客户管理".

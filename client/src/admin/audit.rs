@@ -16,7 +16,7 @@ use super::audit_names::{
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{Lang, comma, label_value, lang, list_separator, t};
+use crate::i18n::{Lang, comma, either, label_value, lang, list_separator, t};
 use crate::widgets::{self, Cell, Choice, DataTable, TableColumn, cells, row_styles};
 
 const PAGE: u32 = 100;
@@ -285,10 +285,7 @@ fn list_text(of: &Of<'_>, field: &str, items: &[serde_json::Value]) -> Option<St
     {
         let names: Vec<&str> = permissions
             .iter()
-            .map(|p| match lang() {
-                Lang::Zh => p.label_zh(),
-                Lang::En => p.label_en(),
-            })
+            .map(|p| either(p.label_zh(), p.label_en()))
             .collect();
         return Some(names.join(list_separator()));
     }

@@ -8,7 +8,7 @@ use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::{Lang, bracketed, lang, t, tn};
+use crate::i18n::{bracketed, either, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,10 +218,7 @@ impl PositionsPanel {
                     order.push(p.module.clone());
                     order.len() - 1
                 });
-            let label = match lang() {
-                Lang::Zh => p.module_label_zh.clone(),
-                Lang::En => p.module_label_en.clone(),
-            };
+            let label = either(&p.module_label_zh, &p.module_label_en).clone();
             modules
                 .entry(index)
                 .or_insert_with(|| (label, Vec::new()))
@@ -236,10 +233,7 @@ impl PositionsPanel {
             ui.horizontal_wrapped(|ui| {
                 for p in permissions {
                     let mut held = form.permissions.contains(&p.code);
-                    let text = match lang() {
-                        Lang::Zh => &p.label_zh,
-                        Lang::En => &p.label_en,
-                    };
+                    let text = either(&p.label_zh, &p.label_en);
                     if ui
                         .checkbox(&mut held, text.as_str())
                         .on_hover_text(&p.code)

@@ -738,10 +738,7 @@ impl CataloguePanel {
                             .max_height(120.0)
                             .show(ui, |ui| {
                                 for e in &outcome.errors {
-                                    let text = match crate::i18n::lang() {
-                                        crate::i18n::Lang::Zh => &e.message_zh,
-                                        crate::i18n::Lang::En => &e.message,
-                                    };
+                                    let text = crate::i18n::either(&e.message_zh, &e.message);
                                     ui.label(
                                         t("drugs.row_error")
                                             .replace("{row}", &e.row.to_string())

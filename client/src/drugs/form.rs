@@ -6,7 +6,7 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::pb;
 use pharmacrm_shared::validation::{self, Violation};
 
-use crate::i18n::{Lang, lang, t};
+use crate::i18n::{either, t};
 use crate::widgets::{self, FieldErrors, FormResponse};
 
 /// The fields the form checks itself, with the server's rules.
@@ -122,10 +122,7 @@ impl DrugForm {
 }
 
 fn violation_text(v: Violation) -> String {
-    match lang() {
-        Lang::Zh => v.zh,
-        Lang::En => v.en,
-    }
+    either(v.zh, v.en)
 }
 
 /// How a container unit is named in the unit picker: "盒（24粒）", as the server names it

@@ -6,7 +6,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
-use crate::i18n::{Lang, lang, t};
+use crate::i18n::{either, t};
 use crate::widgets::{self, DataTable, TableColumn, Unsaved, active_text, cells, row_styles};
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -143,10 +143,7 @@ impl UnitsPanel {
         let local = (!form.capacity.is_empty())
             .then(|| money::parse_capacity(&form.capacity).err())
             .flatten()
-            .map(|v| match lang() {
-                Lang::Zh => v.zh,
-                Lang::En => v.en,
-            });
+            .map(|v| either(v.zh, v.en));
         side.errors.set_local("capacity", local);
         let response = ui
             .add_enabled_ui(can_write, |ui| {

@@ -90,12 +90,18 @@ fn entry(key: &str) -> Option<&'static Entry> {
     found
 }
 
+/// Whichever of `zh` and `en` is in the UI's language: for texts that come in both from
+/// elsewhere (the server's permission and module names, its import errors).
+pub fn either<T>(zh: T, en: T) -> T {
+    match lang() {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
 /// The colon between a label and its value: full-width in Chinese, `: ` in English.
 pub fn colon() -> &'static str {
-    match lang() {
-        Lang::Zh => "：",
-        Lang::En => ": ",
-    }
+    either("：", ": ")
 }
 
 /// "标签：值" / "Label: value".
@@ -105,26 +111,17 @@ pub fn label_value(label: &str, value: &str) -> String {
 
 /// A remark after a text in brackets: "名称（备注）" / "Name (remark)".
 pub fn bracketed(text: &str, remark: &str) -> String {
-    match lang() {
-        Lang::Zh => format!("{text}（{remark}）"),
-        Lang::En => format!("{text} ({remark})"),
-    }
+    either(format!("{text}（{remark}）"), format!("{text} ({remark})"))
 }
 
 /// The separator of an enumeration: "甲、乙" / "A, B".
 pub fn list_separator() -> &'static str {
-    match lang() {
-        Lang::Zh => "、",
-        Lang::En => ", ",
-    }
+    either("、", ", ")
 }
 
 /// The separator between clauses: "甲，乙" / "A, B".
 pub fn comma() -> &'static str {
-    match lang() {
-        Lang::Zh => "，",
-        Lang::En => ", ",
-    }
+    either("，", ", ")
 }
 
 /// One string in both languages; `en_one` is the English singular of a counted text.

@@ -106,22 +106,16 @@ impl ExportBar {
         self.open_failed = None;
         self.progress = Arc::default();
         self.cancel = Some(cancel);
-        self.outcome.request(
-            ctx.reports().export(
-                pb::ExportRequest {
-                    report: Some(report),
-                    // The sheet in the language the user reads the screen in.
-                    language_code: match i18n::lang() {
-                        i18n::Lang::Zh => "zh-CN",
-                        i18n::Lang::En => "en",
-                    }
-                    .into(),
-                },
-                target,
-                self.progress.clone(),
-                cancelled,
-            ),
-        );
+        self.outcome.request(ctx.reports().export(
+            pb::ExportRequest {
+                report: Some(report),
+                // The sheet in the language the user reads the screen in.
+                language_code: i18n::either("zh-CN", "en").into(),
+            },
+            target,
+            self.progress.clone(),
+            cancelled,
+        ));
     }
 
     /// How the last export ended.
