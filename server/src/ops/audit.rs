@@ -58,7 +58,8 @@ impl Referent {
     /// Its table (or a query with `id`) and the SQL expression that names a row: a
     /// document's number, a user's display name and username, an order line's drug and
     /// specification (a shipment line's with its batch), a customer's record by its
-    /// customer (a certificate with its number too), else the name. Constants: no input
+    /// customer (a certificate with its number too), a container unit with its capacity
+    /// (盒（24粒）), else the name. Constants: no input
     /// reaches the SQL.
     fn source(self) -> (&'static str, &'static str) {
         match self {
@@ -68,7 +69,15 @@ impl Referent {
             Referent::InvoicingEntity => ("invoicing_entities", "name"),
             Referent::Drug => ("drugs", "name"),
             Referent::DrugCategory => ("drug_categories", "name"),
-            Referent::ContainerUnit => ("container_units", "name"),
+            // As order lines and pickers show it (`money::unit_label`): two 盒 of
+            // different capacities are told apart.
+            Referent::ContainerUnit => (
+                "(SELECT id, name,
+                         name || '（' || trim_scale(capacity)::text || capacity_unit || '）'
+                             AS label
+                    FROM container_units) AS container_unit",
+                "label",
+            ),
             Referent::Customer => ("customers", "name"),
             Referent::CustomerType => ("customer_types", "name"),
             Referent::Certificate => (
@@ -119,6 +128,8 @@ impl Referent {
                                                     = pinyin_key($1))"
                 .to_owned(),
             Referent::Order | Referent::Payment => "number = upper($1)".to_owned(),
+            // "盒" finds every box, "盒（24粒）" the one.
+            Referent::ContainerUnit => "name = $1 OR label = $1".to_owned(),
             // An order's number finds its shipments and exceptions too: what happened to
             // the order. Each condition through its index.
             Referent::Shipment | Referent::TransportException => {

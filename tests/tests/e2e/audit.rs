@@ -410,6 +410,43 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
         names.get(&format!("id:{}", child.id)).map(String::as_str),
         Some("营销一部")
     );
+
+    // A drug's unit with its capacity: two 盒 are told apart.
+    let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
+    let created = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "drug".into(),
+            object_id: drug.id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        created[0]
+            .names
+            .get(&format!("unit_id:{}", drug.unit_id))
+            .map(String::as_str),
+        Some("盒（24粒）")
+    );
+    // The unit is found by its name alone or as it is shown.
+    for called in ["盒", "盒（24粒）"] {
+        let found = entries(
+            &app,
+            pb::SearchAuditRequest {
+                object_type: "container_unit".into(),
+                object_id: called.into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(
+            found
+                .iter()
+                .any(|e| e.object_id == drug.unit_id.to_string()),
+            "{called}"
+        );
+    }
 }
 
 #[tokio::test]
