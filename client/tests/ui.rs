@@ -1828,8 +1828,16 @@ fn a_removed_lines_price_warning_goes_with_it_at_once() {
     // Line 1 below the sale price, line 2 at it.
     ui.add_amoxicillin();
     ui.type_into("数量", "10");
+    let submit_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::Button, "提交订单")
+            .rect()
+    };
+    let before = submit_at(&ui);
     ui.replace_text("单价", "12.5");
     ui.wait_label("低于售价 12.80");
+    // The warning appearing as the price is typed does not move the button.
+    assert_eq!(submit_at(&ui), before, "提交订单 stays where it was");
     ui.add_amoxicillin();
     // The second line's quantity: the last input so labelled.
     fn last(ui: &Ui) -> egui_kittest::Node<'_> {

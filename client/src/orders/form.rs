@@ -256,8 +256,14 @@ impl OrderFormPanel {
         }
         self.preview(ui, ctx);
         ui.heading(t("orders.new"));
+        // The buttons stand in a bar under the form, where neither a warning appearing
+        // above them as the user types (a price below cost) nor the number of lines
+        // moves them.
+        let (clicked, close) = egui::Panel::bottom("order_form_buttons")
+            .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
+            .show(ui, |ui| self.buttons_ui(ui))
+            .inner;
         let mut submitted = false;
-        let mut close = false;
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| {
@@ -265,9 +271,11 @@ impl OrderFormPanel {
                 ui.add_space(6.0);
                 self.lines_ui(ui, ctx);
                 ui.add_space(6.0);
-                let overridden = self.credit_override_ui(ui, ctx);
-                close = self.buttons_ui(ui, ctx, submitted || overridden);
+                submitted |= self.credit_override_ui(ui, ctx);
             });
+        if clicked || (submitted && !self.save.is_pending()) {
+            self.submit(ctx);
+        }
         close.then_some(FormEvent::Close)
     }
 
@@ -533,32 +541,13 @@ impl OrderFormPanel {
         submit
     }
 
-    /// The save and close buttons; whether close was clicked.
-    fn buttons_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, submitted: bool) -> bool {
+    /// The submit and close buttons: whether each was clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> (bool, bool) {
         let busy = self.save.is_pending();
-        let mut close = false;
+        let mut clicked = (false, false);
         ui.horizontal(|ui| {
-            if widgets::submit_button(ui, t("orders.submit"), !busy, submitted) {
-                // A line left without a quantity is said to be required, here: the
-                // server would read it as 0 and say the range.
-                let mut blank = false;
-                for (i, line) in self.draft.lines.iter().enumerate() {
-                    let empty = line.quantity.trim().is_empty();
-                    self.errors.set_local(
-                        &format!("lines[{i}].quantity"),
-                        // As the server says it of a field left empty.
-                        empty.then(|| t("common.is_required").to_owned()),
-                    );
-                    blank |= empty;
-                }
-                if !blank {
-                    self.save
-                        .request(ctx.orders().create_order(self.draft.input()));
-                }
-            }
-            if ui.button(t("common.close")).clicked() {
-                close = true;
-            }
+            clicked.0 = widgets::submit_button(ui, t("orders.submit"), !busy, false);
+            clicked.1 = ui.button(t("common.close")).clicked();
             if busy || self.preview.is_pending() {
                 ui.spinner();
             }
@@ -567,7 +556,26 @@ impl OrderFormPanel {
             // The order still names the customer by id; only the hints stay empty.
             widgets::error_line(ui, error);
         }
-        close
+        clicked
+    }
+
+    /// Sends the order, unless a line has no quantity: that is said to be required, here
+    /// (the server would read it as 0 and say the range).
+    fn submit(&mut self, ctx: &AppCtx) {
+        let mut blank = false;
+        for (i, line) in self.draft.lines.iter().enumerate() {
+            let empty = line.quantity.trim().is_empty();
+            self.errors.set_local(
+                &format!("lines[{i}].quantity"),
+                // As the server says it of a field left empty.
+                empty.then(|| t("common.is_required").to_owned()),
+            );
+            blank |= empty;
+        }
+        if !blank {
+            self.save
+                .request(ctx.orders().create_order(self.draft.input()));
+        }
     }
 }
 
