@@ -214,8 +214,9 @@ impl OrderView {
         let id = self.id;
         self.detail
             .request(ctx.orders().get_order(pb::GetOrderRequest { id }));
-        // GetOrderFinance needs order.read.
-        if ctx.can(Permission::OrderRead) {
+        // GetOrderFinance needs finance.read or finance.arrears.read: a 客服 without
+        // either sees no money but the order's.
+        if ctx.can(Permission::FinanceRead) || ctx.can(Permission::ArrearsRead) {
             self.finance.request(
                 ctx.finance()
                     .get_order_finance(pb::GetOrderFinanceRequest { order_id: id }),

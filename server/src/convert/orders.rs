@@ -293,6 +293,15 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
     }
 }
 
+/// Leaves out of `order` what is owed and invoiced on it (its `outstanding`,
+/// `not_invoiced` and `not_invoiced_by_entity`), for a caller who may not read it
+/// ([`crate::access::may_read_order_money`]): the texts empty, the list empty.
+pub fn hide_money(order: &mut pb::Order) {
+    order.outstanding.clear();
+    order.not_invoiced.clear();
+    order.not_invoiced_by_entity.clear();
+}
+
 /// An order's header, amounts and progress.
 pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
     // A cancelled order shipped nothing and is worth nothing.

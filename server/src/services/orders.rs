@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pharmacrm_shared::pb::{self, order_service_server::OrderService};
 use tonic::{Request, Response, Status};
 
+use crate::access;
 use crate::auth::Session;
 use crate::convert::{id, orders as conv};
 use crate::db::models::order::{self, OrderFacts};
@@ -91,7 +92,13 @@ impl OrderApi {
                 ops::detail(conn, reps, order_id, today)
             })
             .await?;
-        conv::detail(bundle, lines, history, today)
+        let mut detail = conv::detail(bundle, lines, history, today)?;
+        if !access::may_read_order_money(&session.grants())
+            && let Some(order) = &mut detail.order
+        {
+            conv::hide_money(order);
+        }
+        Ok(detail)
     }
 }
 
@@ -313,10 +320,17 @@ impl OrderService for OrderApi {
             })
             .await?;
         let Bundle { orders, names, .. } = bundle;
+        let money = access::may_read_order_money(&session.grants());
         Ok(Response::new(pb::SearchOrdersResponse {
             orders: orders
                 .into_iter()
-                .map(|(o, f): (order::Order, OrderFacts)| conv::order(o, &f, &names))
+                .map(|(o, f): (order::Order, OrderFacts)| {
+                    let mut order = conv::order(o, &f, &names);
+                    if !money {
+                        conv::hide_money(&mut order);
+                    }
+                    order
+                })
                 .collect(),
             total: u64::try_from(found.total).unwrap_or(0),
             total_is_exact: found.total_is_exact,

@@ -330,6 +330,38 @@ fn assert_ledger_sums_are_kept(app: &TestApp) {
 }
 
 #[tokio::test]
+async fn an_orders_money_is_read_by_finance_and_the_collecting_rep_not_by_customer_service() {
+    let mut w = world().await;
+    let (order, _) = w.shipped_on(w.customer.id, "2026-09-01", 10).await;
+    let request = pb::GetOrderFinanceRequest {
+        order_id: order.header().id,
+    };
+    for who in [&mut w.finance, &mut w.rep] {
+        let money = who.send(request).await;
+        assert_eq!(money.outstanding, "20.00");
+    }
+    // The CS rep who shipped it reads the order (its amounts), not what is paid on it,
+    // there or in a search.
+    let read = w.cs.reload(&order).await;
+    assert_eq!(read.header().total, "20.00");
+    let found = w.cs.orders_where(pb::SearchOrdersRequest::default()).await;
+    for seen in [read.header(), &found[0]] {
+        assert_eq!(
+            (seen.outstanding.as_str(), seen.not_invoiced.as_str()),
+            ("", "")
+        );
+        assert!(seen.not_invoiced_by_entity.is_empty());
+    }
+    assert_eq!(w.rep.reload(&order).await.header().outstanding, "20.00");
+    let status =
+        w.cs.finance
+            .get_order_finance(request)
+            .await
+            .expect_err("a 客服 holds neither finance.read nor finance.arrears.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
+}
+
+#[tokio::test]
 async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_amounts() {
     let mut w = world().await;
     let c = w.customer.id;
