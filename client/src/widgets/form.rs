@@ -45,8 +45,9 @@ pub struct FieldErrors {
 }
 
 /// The room of a complaint gone from under its field. It is kept while the keyboard
-/// focus stays where it was when the complaint went (the input being typed in) or a
-/// pointer button is down (a click under way must land where it was aimed), never past
+/// focus stays where it was when the complaint went (the input being typed in), while a
+/// click is under way (it must land where it was aimed) and while a list is open (a
+/// combo box's, opened by that click: its items must stay under the pointer), never past
 /// the next save; then it closes. (Kept until the next save, the blank room read as a
 /// fault to new users.)
 #[derive(Clone, Debug, PartialEq)]
@@ -135,7 +136,17 @@ impl FieldErrors {
         let held = self.held.get_mut(field)?;
         let focused = ui.memory(|m| m.focused());
         let since = *held.focus_when_gone.get_or_insert(focused);
-        if since == focused || ui.input(|i| i.pointer.any_down()) {
+        if since == focused {
+            return Some((held.text.clone(), false));
+        }
+        // A click under way, or one that has just opened a list (a combo box's): closing
+        // the room now would move the list under the pointer. Once it is over, next frame.
+        let (down, released) = ui.input(|i| (i.pointer.any_down(), i.pointer.any_released()));
+        if released {
+            // Nothing else may come to draw the next frame.
+            ui.ctx().request_repaint();
+        }
+        if down || released || egui::Popup::is_any_open(ui.ctx()) {
             return Some((held.text.clone(), false));
         }
         self.held.remove(field);
@@ -830,6 +841,7 @@ mod tests {
             errors: FieldErrors,
             waybill: String,
             transit: String,
+            carrier: i64,
         }
         let mut harness = Harness::new_ui_state(
             |ui, state: &mut State| {
@@ -837,6 +849,8 @@ mod tests {
                 form(ui, "shipment", &mut state.errors, |f| {
                     f.text("运单号", "waybill_no", &mut state.waybill);
                     f.text("运输天数", "transit_days", &mut state.transit);
+                    let carriers = [(0, "顺丰".to_owned()), (1, "京东物流".to_owned())];
+                    f.combo("承运商", "carrier", &mut state.carrier, &carriers);
                 });
                 let _ = ui.button("保存");
             },
@@ -844,6 +858,7 @@ mod tests {
                 errors: FieldErrors::default(),
                 waybill: String::new(),
                 transit: String::new(),
+                carrier: 0,
             },
         );
         harness.run();
@@ -897,6 +912,27 @@ mod tests {
         harness.state_mut().errors.set(Some(bad("waybill_no")));
         harness.run();
         assert!(top(&harness, "保存") > saved_at);
+        // Hidden again by typing, then a combo box opened: its list stays under the
+        // pointer while it is open; the room closes once a carrier is picked.
+        harness.get_by_label("运单号").click();
+        harness.run();
+        harness.get_by_label("运单号").type_text("1");
+        harness.run();
+        assert!(harness.query_by_label("Wrong: waybill_no").is_none());
+        harness.get_by_label("承运商").click();
+        harness.run();
+        let item = harness.get_by_label("京东物流").rect();
+        harness.run_steps(3);
+        assert_eq!(
+            harness.get_by_label("京东物流").rect(),
+            item,
+            "the list stays"
+        );
+        assert_eq!(top(&harness, "运输天数"), transit_at);
+        harness.get_by_label("京东物流").click();
+        harness.run();
+        assert_eq!(harness.state().carrier, 1);
+        assert!(top(&harness, "运输天数") < transit_at, "the room closed");
         harness.state_mut().errors.set(None);
         harness.run();
         assert_eq!(top(&harness, "保存"), saved_at);
