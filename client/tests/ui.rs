@@ -2529,6 +2529,12 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
 fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
     let server = Server::start_demo();
     let mut ui = finance_tab_as(&server, ("finance1", DEMO_PASSWORD), "回款");
+    let save_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::Button, "保存回款")
+            .rect()
+    };
+    // Keys the payment in; where 保存回款 was when it was pressed.
     let key_in = |ui: &mut Ui| {
         ui.press(Role::Button, "登记回款");
         ui.type_into("客户", "bjxh");
@@ -2538,13 +2544,17 @@ fn a_payment_keyed_twice_is_saved_again_only_once_confirmed_as_another() {
         ui.wait_label_contains("当前欠款");
         ui.type_into("回款金额", "500");
         ui.type_into("凭证号", "BANK-TWICE");
+        let at = save_at(ui);
         ui.press(Role::Button, "保存回款");
+        at
     };
     key_in(&mut ui);
     ui.press(Role::Button, "返回回款列表");
-    key_in(&mut ui);
-    // Refused: the earlier payment is named and the form stays, with a box to tick.
+    let pressed_at = key_in(&mut ui);
+    // Refused: the earlier payment is named and the form stays, with a box to tick; the
+    // refusal above the form does not move 保存回款 from under the pointer.
     ui.wait_label_contains("可能是重复登记");
+    assert_eq!(save_at(&ui), pressed_at);
     const ANOTHER: &str = "这是另一笔回款，不是重复登记";
     ui.wait_role(Role::CheckBox, ANOTHER);
     assert!(!ui.has_button("返回回款列表"), "nothing saved");

@@ -414,11 +414,15 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         self.orders.poll();
         self.balance.poll();
         ui.heading(doc.heading);
-        let mut close = false;
+        let busy = self.save.is_pending();
+        let (save, close) = widgets::button_bar(ui, &format!("{}_buttons", doc.id), |ui| {
+            widgets::form_buttons(ui, doc.save, t("common.close"), busy)
+        });
+        let mut submitted = false;
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                let mut submitted = self.fields_ui(ui, ctx, doc.id, fields);
+                submitted = self.fields_ui(ui, ctx, doc.id, fields);
                 ui.add_space(6.0);
                 if doc.orders_permission.is_none_or(|p| ctx.can(p)) {
                     ui.strong(doc.orders);
@@ -438,13 +442,10 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                         );
                     }
                 }
-                let busy = self.save.is_pending();
-                let (save, dismiss) = widgets::form_buttons(ui, doc.save, t("common.close"), busy);
-                if (save || submitted) && !busy {
-                    self.save.request(record(&self.draft));
-                }
-                close = dismiss;
             });
+        if (save || submitted) && !busy {
+            self.save.request(record(&self.draft));
+        }
         close.then_some(FormEvent::Close)
     }
 

@@ -77,8 +77,19 @@ impl ReportForm {
         }
     }
 
-    /// Draws the form.
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ActionEvent> {
+    /// Its save button's label, and whether it is disabled (a save on its way).
+    pub(super) fn save_button(&self) -> (&'static str, bool) {
+        (t("exception.report"), self.save.is_pending())
+    }
+
+    /// Draws the form; `pressed`: its buttons (in the bar under it) were clicked, (save,
+    /// close).
+    pub(super) fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        (submit, close): (bool, bool),
+    ) -> Option<ActionEvent> {
         if self.errors.poll(&mut self.save) {
             return Some(ActionEvent::Saved);
         }
@@ -137,8 +148,6 @@ impl ReportForm {
         });
         self.errors.field_ui(ui, "lines");
         let busy = self.save.is_pending();
-        let (submit, close) =
-            widgets::form_buttons(ui, t("exception.report"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             self.positions = request_positions(
                 self.lines
@@ -196,19 +205,26 @@ impl DecideForm {
         }
     }
 
-    /// Draws the form for the exception as `detail` has it now.
+    /// Its save button's label, and whether it is disabled (a save on its way, or the
+    /// exception gone from `detail`).
+    pub(super) fn save_button(&self, detail: &pb::OrderDetail) -> (&'static str, bool) {
+        let gone = !detail.exceptions.iter().any(|e| e.id == self.exception_id);
+        (t("exception.decide"), gone || self.save.is_pending())
+    }
+
+    /// Draws the form for the exception as `detail` has it now; `pressed`: its buttons
+    /// (in the bar under it) were clicked, (save, close).
     pub(super) fn ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,
         detail: &pb::OrderDetail,
+        (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
         if self.errors.poll(&mut self.save) {
             return Some(ActionEvent::Saved);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
-            let (_, close) =
-                widgets::form_buttons(ui, t("exception.decide"), t("common.close"), true);
             return close.then_some(ActionEvent::Close);
         };
         ui.heading(label_value(t("exception.decide"), &exception.number));
@@ -224,8 +240,6 @@ impl DecideForm {
             ui.label(RichText::new(t("exception.reship_hint")).weak());
         }
         let busy = self.save.is_pending();
-        let (submit, close) =
-            widgets::form_buttons(ui, t("exception.decide"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             self.save
                 .request(ctx.orders().decide_exception(pb::DecideExceptionRequest {
@@ -303,20 +317,30 @@ impl ReplacementForm {
         }
     }
 
-    /// Draws the form for the exception as `detail` has it now.
+    /// Its save button's label, and whether it is disabled (a save on its way, or the
+    /// exception gone from `detail`).
+    pub(super) fn save_button(&self, detail: &pb::OrderDetail) -> (&'static str, bool) {
+        let gone = !detail.exceptions.iter().any(|e| e.id == self.exception_id);
+        (
+            t("exception.ship_replacement"),
+            gone || self.draft.save.is_pending(),
+        )
+    }
+
+    /// Draws the form for the exception as `detail` has it now; `pressed`: its buttons
+    /// (in the bar under it) were clicked, (save, close).
     pub(super) fn ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,
         detail: &pb::OrderDetail,
         default_transit_days: Option<i32>,
+        (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
         if self.draft.poll() {
             return Some(ActionEvent::Saved);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
-            let (_, close) =
-                widgets::form_buttons(ui, t("exception.ship_replacement"), t("common.close"), true);
             return close.then_some(ActionEvent::Close);
         };
         ui.heading(label_value(
@@ -330,9 +354,10 @@ impl ReplacementForm {
             prefix: "replacement.",
             list: "replacement_lines",
             limit_header: t("exception.units"),
-            save: t("exception.ship_replacement"),
         };
-        let (send, close) = self.draft.ui(ui, &layout, None, default_transit_days);
+        let send = self
+            .draft
+            .ui(ui, &layout, None, default_transit_days, submit);
         if send {
             let draft = &mut self.draft;
             draft.save.request(

@@ -259,10 +259,8 @@ impl OrderFormPanel {
         // The buttons stand in a bar under the form, where neither a warning appearing
         // above them as the user types (a price below cost) nor the number of lines
         // moves them.
-        let (clicked, close) = egui::Panel::bottom("order_form_buttons")
-            .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
-            .show(ui, |ui| self.buttons_ui(ui))
-            .inner;
+        let (clicked, close) =
+            widgets::button_bar(ui, "order_form_buttons", |ui| self.buttons_ui(ui));
         let mut submitted = false;
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])

@@ -292,7 +292,6 @@ pub(super) struct DraftLayout<'a> {
     pub prefix: &'a str,
     pub list: &'a str,
     pub limit_header: &'a str,
-    pub save: &'a str,
 }
 
 impl Unsaved for ShipmentDraft {
@@ -321,15 +320,17 @@ impl ShipmentDraft {
         self.errors.poll(&mut self.save)
     }
 
-    /// Draws the fields (`entities` offered when given), the lines and the buttons; returns
-    /// (send: the request is to be sent now, its lines' positions noted; close).
+    /// Draws the fields (`entities` offered when given) and the lines; `submit`: its save
+    /// button (in the bar under the form) was clicked. Returns whether the request is to
+    /// be sent now (its lines' positions noted).
     pub(super) fn ui(
         &mut self,
         ui: &mut egui::Ui,
         layout: &DraftLayout<'_>,
         entities: Option<&[(i64, String)]>,
         default_transit_days: Option<i32>,
-    ) -> (bool, bool) {
+        submit: bool,
+    ) -> bool {
         let fields = &mut self.fields;
         let response = widgets::form(ui, layout.form_id, &mut self.errors, |f| {
             fields.rows(f, layout.prefix, entities, default_transit_days);
@@ -345,13 +346,11 @@ impl ShipmentDraft {
             &mut self.errors,
         );
         self.errors.field_ui(ui, layout.list);
-        let busy = self.save.is_pending();
-        let (submit, close) = widgets::form_buttons(ui, layout.save, t("common.close"), busy);
-        let send = (submit || response.submitted) && !busy;
+        let send = (submit || response.submitted) && !self.save.is_pending();
         if send {
             self.positions = batch_positions(&self.lines);
         }
-        (send, close)
+        send
     }
 }
 
@@ -369,6 +368,11 @@ impl Unsaved for ShipmentForm {
 }
 
 impl ShipmentForm {
+    /// Its save button's label, and whether it is disabled (a save on its way).
+    pub(super) fn save_button(&self) -> (&'static str, bool) {
+        (t("shipment.save"), self.draft.save.is_pending())
+    }
+
     /// A shipment of what remains of `detail`.
     pub(super) fn new(detail: &pb::OrderDetail, default_transit_days: Option<i32>) -> Self {
         let entity = detail.order.as_ref().map_or(0, |o| o.invoicing_entity_id);
@@ -400,6 +404,7 @@ impl ShipmentForm {
         order: &pb::Order,
         entities: &[(i64, String)],
         default_transit_days: Option<i32>,
+        pressed: (bool, bool),
     ) -> Option<ActionEvent> {
         if self.draft.poll() {
             return Some(ActionEvent::Saved);
@@ -411,11 +416,11 @@ impl ShipmentForm {
             prefix: "shipment.",
             list: "lines",
             limit_header: t("shipment.remaining"),
-            save: t("shipment.save"),
         };
-        let (send, close) = self
+        let (submit, close) = pressed;
+        let send = self
             .draft
-            .ui(ui, &layout, Some(entities), default_transit_days);
+            .ui(ui, &layout, Some(entities), default_transit_days, submit);
         if send {
             let draft = &mut self.draft;
             draft.save.request(
@@ -476,12 +481,19 @@ impl DeliveryForm {
         }
     }
 
-    /// Draws the form.
+    /// Its save button's label, and whether it is disabled (a save on its way).
+    pub(super) fn save_button(&self) -> (&'static str, bool) {
+        (t("shipment.confirm_delivery"), self.save.is_pending())
+    }
+
+    /// Draws the form; `pressed`: its buttons (in the bar under it) were clicked, (save,
+    /// close).
     pub(super) fn ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,
         detail: &pb::OrderDetail,
+        (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
         if self.errors.poll(&mut self.save) {
             return Some(ActionEvent::Saved);
@@ -510,8 +522,6 @@ impl DeliveryForm {
             }
         });
         let busy = self.save.is_pending();
-        let (submit, close) =
-            widgets::form_buttons(ui, t("shipment.confirm_delivery"), t("common.close"), busy);
         if (submit || response.submitted) && !busy {
             let arrived =
                 format::parse_business_time(&self.arrived_at).map(|t| prost_types::Timestamp {

@@ -44,6 +44,17 @@ enum Action {
 }
 
 impl Action {
+    /// Its save button's label, and whether it is disabled.
+    fn save_button(&self, detail: &pb::OrderDetail) -> (&'static str, bool) {
+        match self {
+            Action::Ship(f) => f.save_button(),
+            Action::Deliver(f) => f.save_button(),
+            Action::Report(f) => f.save_button(),
+            Action::Decide(f) => f.save_button(detail),
+            Action::Replace(f) => f.save_button(detail),
+        }
+    }
+
     fn is_dirty(&self) -> bool {
         match self {
             Action::Ship(f) => f.is_dirty(),
@@ -337,15 +348,19 @@ impl OrderView {
         )));
         let mut event = None;
         if let Some(action) = &mut self.action {
+            let (save, disabled) = action.save_button(detail);
+            let pressed = widgets::button_bar(ui, "order_action_buttons", |ui| {
+                widgets::form_buttons(ui, save, t("common.close"), disabled)
+            });
             egui::ScrollArea::vertical()
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     event = match action {
-                        Action::Ship(f) => f.ui(ui, ctx, order, &entities, transit),
-                        Action::Deliver(f) => f.ui(ui, ctx, detail),
-                        Action::Report(f) => f.ui(ui, ctx),
-                        Action::Decide(f) => f.ui(ui, ctx, detail),
-                        Action::Replace(f) => f.ui(ui, ctx, detail, transit),
+                        Action::Ship(f) => f.ui(ui, ctx, order, &entities, transit, pressed),
+                        Action::Deliver(f) => f.ui(ui, ctx, detail, pressed),
+                        Action::Report(f) => f.ui(ui, ctx, pressed),
+                        Action::Decide(f) => f.ui(ui, ctx, detail, pressed),
+                        Action::Replace(f) => f.ui(ui, ctx, detail, transit, pressed),
                     };
                 });
         }

@@ -760,6 +760,17 @@ pub fn fields_grid(ui: &mut Ui, id: &str, fields: &[(&str, String)]) {
         });
 }
 
+/// A bar at the bottom of `ui` for a form's buttons (what `add` draws; `id` names it):
+/// an error or warning appearing in the form as it is saved or typed does not move them
+/// under the pointer (a failed save put 添加订单 where 保存回款 had been, and the next
+/// click added a row). Draw it before the form's scroll area.
+pub fn button_bar<R>(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::Panel::bottom(id)
+        .frame(egui::Frame::NONE.inner_margin(egui::Margin::symmetric(0, 6)))
+        .show(ui, add)
+        .inner
+}
+
 /// A form's save and close buttons (save labelled `save`, disabled with a spinner beside
 /// while `busy`; close labelled `close`): (save clicked, close clicked).
 pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, bool) {
