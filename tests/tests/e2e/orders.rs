@@ -896,6 +896,29 @@ async fn an_orders_units_are_named_when_its_lines_share_a_container_and_not_when
 }
 
 #[tokio::test]
+async fn shipping_more_than_remains_is_said_under_the_quantity_that_goes_over() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let line = &order.lines[0];
+    // One batch of 11: under its quantity.
+    let status = ShipmentBuilder::of(&order)
+        .line(line, 11, "B1")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_zh_contains(&status, "最多 10");
+    // Two batches, 6 and 5: under the second, where the sum goes over.
+    let status = ShipmentBuilder::of(&order)
+        .line(line, 6, "B1")
+        .line(line, 5, "B2")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["lines[1].quantity"]);
+}
+
+#[tokio::test]
 async fn an_order_goes_from_pending_through_partly_shipped_and_shipped_to_completed() {
     let mut w = world().await;
     let other = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
