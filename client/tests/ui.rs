@@ -2523,6 +2523,45 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     );
 }
 
+/// More put on an order than is open on it is said under the row as it is typed, before
+/// any save (the server's refusal came only once the sum was right).
+#[test]
+fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
+    let server = Server::start_demo();
+    let mut ui = finance_tab_as(&server, ("finance1", DEMO_PASSWORD), "回款");
+    ui.press(Role::Button, "登记回款");
+    ui.type_into("客户", "bjxh");
+    ui.press(Role::Button, "北京协和医院");
+    ui.wait_label_contains("当前欠款");
+    ui.press(Role::Button, "添加订单");
+    ui.wait_role(Role::ComboBox, "订单");
+    ui.harness
+        .get_by_role_and_label(Role::ComboBox, "订单")
+        .click();
+    ui.wait_for("an order with something open", |h| {
+        h.query_all_by_label_contains("未结：").next().is_some()
+    });
+    ui.harness
+        .get_all_by_label_contains("未结：")
+        .last()
+        .expect("an order")
+        .click();
+    ui.harness.step();
+    // Picked, its open amount is filled in: nothing to say.
+    ui.wait_for("the open amount filled in", |h| {
+        h.get_by_role_and_label(Role::TextInput, "金额")
+            .value()
+            .is_some_and(|v| !v.is_empty())
+    });
+    assert!(!ui.shows_contains("超过本单未结金额"));
+    ui.replace_text("金额", "99999999");
+    ui.wait_label_contains("超过本单未结金额");
+    assert!(
+        !ui.shows_contains("可能是重复登记") && ui.has_button("保存回款"),
+        "said before any save"
+    );
+}
+
 /// The same bank receipt keyed twice would count the money twice: the second is saved only
 /// once the user says it is another payment.
 #[test]

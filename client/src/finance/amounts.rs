@@ -5,7 +5,7 @@
 //! too.
 
 use egui::RichText;
-use pharmacrm_shared::money::{Decimal, to_wire};
+use pharmacrm_shared::money::{Decimal, parse_amount, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::{amount_input, is_positive};
@@ -145,6 +145,18 @@ impl OrderFigure {
         }
     }
 
+    /// "More than the order takes" (`open`, what it takes, as shown), said under a row's
+    /// amount as it is typed.
+    fn over(self, open: &str) -> String {
+        let text = match self {
+            OrderFigure::Outstanding => t("finance.over_outstanding"),
+            OrderFigure::NotInvoiced | OrderFigure::NotInvoicedBy(_) => {
+                t("finance.over_not_invoiced")
+            }
+        };
+        text.replace("{open}", open)
+    }
+
     fn of(self, o: &pb::Order) -> &str {
         match self {
             OrderFigure::Outstanding => &o.outstanding,
@@ -274,6 +286,19 @@ fn order_amounts_ui(
                                 errors.edited(list);
                                 line.filled = false;
                             }
+                            // More than the order takes is said as it is typed, with the
+                            // sum's complaint, not only after the next save.
+                            let open = orders.figure(figure, line.order_id);
+                            let typed = parse_amount(&amount_input(&line.amount)).ok();
+                            let over = open.filter(|open| {
+                                typed
+                                    .zip(parse_amount(open).ok())
+                                    .is_some_and(|(t, o)| t > o)
+                            });
+                            errors.set_local(
+                                &field,
+                                over.map(|open| figure.over(&format::money(&open))),
+                            );
                             submitted |= widgets::entered(ui, &response);
                         });
                         if ui.button(t("common.delete")).clicked() {
