@@ -330,6 +330,16 @@ pub fn price(
                     price = money::to_wire(&drug.sale_price)
                 ),
             });
+        } else if unit_price > drug.sale_price && !drug.sale_price.is_zero() {
+            // Above the list price: a digit too many (99,999 for 15.80) is seen before
+            // the customer is billed it.
+            warnings.push(Warning {
+                field: line_field(i, "unit_price"),
+                msg: msg!(
+                    "order.above_sale_price",
+                    price = money::to_wire(&drug.sale_price)
+                ),
+            });
         }
         total += amount;
         lines.push(NewOrderLine {

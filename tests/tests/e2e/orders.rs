@@ -178,6 +178,22 @@ async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warnin
         "{:?}",
         preview.warnings[0]
     );
+
+    // Above the sale price (a digit too many), anyone is told; at it, nobody.
+    for who in [&mut w.rep.clients, &mut admin] {
+        let preview = OrderBuilder::new(w.customer.id)
+            .line(drug.id, 1, "98000")
+            .line(drug.id, 1, "9.80")
+            .try_preview(who)
+            .await
+            .expect("preview");
+        let told: Vec<_> = preview
+            .warnings
+            .iter()
+            .map(|x| (x.field.as_str(), x.message_zh.as_str()))
+            .collect();
+        assert_eq!(told, [("lines[0].unit_price", "高于售价 9.80")]);
+    }
 }
 
 #[tokio::test]
