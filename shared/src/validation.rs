@@ -220,12 +220,14 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
     if (allowed && (mobile || with_country || beyond_the_mainland)) || landline {
         Ok(())
     } else {
+        // The example's groups joined by no-break spaces: a wrapped message does not
+        // split the number ("+852 2345 / 6789").
         Err(Violation::new(
             "must be a mobile number (13800138000), a landline with its area code \
              (010-12345678) or a Hong Kong, Macau or Taiwan number with its country code \
-             (+852 2345 6789)",
+             (+852\u{a0}2345\u{a0}6789)",
             "须为手机号（如 13800138000）、带区号的固定电话（如 010-12345678）\
-             或带国际区号的港澳台号码（如 +852 2345 6789）",
+             或带国际区号的港澳台号码（如 +852\u{a0}2345\u{a0}6789）",
         ))
     }
 }
