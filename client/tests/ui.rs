@@ -1827,6 +1827,14 @@ fn a_line_left_without_a_quantity_is_required_and_the_order_not_sent() {
 }
 
 #[test]
+fn a_drug_search_that_finds_nothing_says_so() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.type_into("添加药品（拼音首字母）", "zzzz");
+    ui.wait_label_contains("没有找到在售的药品");
+}
+
+#[test]
 fn a_removed_lines_price_warning_goes_with_it_at_once() {
     let server = Server::start();
     let mut ui = new_order_by_rep_a(&server);

@@ -65,17 +65,25 @@ impl DrugPicker {
             );
         }
         let mut picked = None;
+        let mut offered = 0;
         ui.horizontal_wrapped(|ui| {
             for d in self.results.value().into_iter().flatten() {
-                if offer(d)
-                    && ui
+                if offer(d) {
+                    offered += 1;
+                    if ui
                         .button(format!("+ {}", drug_label(&d.name, &d.specification)))
                         .clicked()
-                {
-                    picked = Some(d.clone());
+                    {
+                        picked = Some(d.clone());
+                    }
                 }
             }
         });
+        // Nothing found is said, once the answer for what is typed is in.
+        let answered = !self.results.is_pending() && self.sent.as_ref() == Some(&query);
+        if offered == 0 && answered && self.results.value().is_some() {
+            ui.label(egui::RichText::new(crate::i18n::t("drugs.none_to_pick")).weak());
+        }
         if entered && picked.is_none() && self.sent.as_ref() == Some(&query) {
             picked = self
                 .results
