@@ -1901,6 +1901,9 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.wait_label(&number);
     ui.click_until(&number, "登记发货");
     ui.press(Role::Button, "登记发货");
+    // Required: the ship date and carrier, and each line's batch and expiry (GSP).
+    ui.wait_label("批号");
+    assert_eq!(ui.harness.query_all_by_label("*").count(), 4);
 
     // Everything left, by 顺丰速运, from one batch.
     ui.replace_text("发货日期", ORDER_DAY);

@@ -171,8 +171,10 @@ fn batch_lines_ui(
                 ui.strong(t("order.unit"));
                 ui.strong(limit_header);
                 let quantity_header = ui.strong(t("shipment.quantity"));
-                let batch_header = ui.strong(t("shipment.batch_no"));
-                let expiry_header = ui.strong(t("shipment.expiry_date"));
+                // GSP: every line carries its batch and expiry, marked as a form's
+                // required fields are.
+                let batch_header = widgets::required_header(ui, t("shipment.batch_no"));
+                let expiry_header = widgets::required_header(ui, t("shipment.expiry_date"));
                 // A narrow column: "+" under a short header, the hover says what it does
                 // (at 900 px wide the row still fits).
                 let split_header = ui.strong(t("shipment.another_batch"));

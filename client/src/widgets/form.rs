@@ -508,8 +508,7 @@ impl FormUi<'_> {
                         let response =
                             ui.add(egui::Label::new(label).wrap_mode(TextWrapMode::Extend));
                         if required {
-                            ui.label(RichText::new("*").color(ERROR))
-                                .on_hover_text(t("common.required"));
+                            required_mark(ui);
                         }
                         response
                     },
@@ -796,6 +795,25 @@ impl FormUi<'_> {
         self.ui.horizontal(add);
         self.ui.end_row();
     }
+}
+
+/// The red `*` after a required field's label, "必填" on hover.
+fn required_mark(ui: &mut Ui) {
+    ui.label(RichText::new("*").color(ERROR))
+        .on_hover_text(t("common.required"));
+}
+
+/// A bold column header `text` of a document's lines with the required mark after it (a
+/// shipment line's batch and expiry); returns the text's own response (what names the
+/// column's inputs).
+pub fn required_header(ui: &mut Ui, text: &str) -> Response {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 2.0;
+        let header = ui.strong(text);
+        required_mark(ui);
+        header
+    })
+    .inner
 }
 
 /// `field` once row `removed` of `list` is removed: `None` for the removed row's fields,

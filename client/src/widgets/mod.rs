@@ -18,7 +18,10 @@ pub use file::{
     PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text, open_folder,
     remember_saved_in, save_target, saved_file_ui,
 };
-pub use form::{FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, row_moved};
+pub use form::{
+    FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, required_header,
+    row_moved,
+};
 pub use table::{
     Sort, fit_width, fit_width_plain, header_labels, money_cell, money_decimals, money_text,
     narrow_to_fit, sort_button, table, table_builder, top_cell,
