@@ -269,7 +269,7 @@ impl DrugSalesTab {
             if self.series_drug.is_some() {
                 all_drugs = ui.button(t("report.series.all")).clicked();
             } else {
-                ui.label(RichText::new(t("report.series.hint")).weak().small());
+                ui.label(RichText::new(t("report.series.hint")).weak());
             }
         });
         if all_drugs {

@@ -226,7 +226,7 @@ impl Drill {
     /// at the top: how to drill down. Whether "back" was clicked.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui) -> bool {
         let Some((_, name)) = &self.province else {
-            ui.label(RichText::new(t("report.drill_hint")).weak().small());
+            ui.label(RichText::new(t("report.drill_hint")).weak());
             return false;
         };
         let mut back = false;
@@ -804,15 +804,11 @@ impl<R: ReportRequest> Frame<R> {
                 if let (Some((from, to)), Some(typed)) = (shown, period)
                     && (typed.date_from() != from || typed.date_to() != to)
                 {
-                    ui.label(
-                        RichText::new(t("report.period_changed"))
-                            .small()
-                            .color(widgets::WARNING),
-                    );
+                    ui.label(RichText::new(t("report.period_changed")).color(widgets::WARNING));
                 }
             });
             if self.sales {
-                ui.label(RichText::new(t("report.sales_defined")).weak().small());
+                ui.label(RichText::new(t("report.sales_defined")).weak());
             }
         }
     }
@@ -909,7 +905,7 @@ fn run_line(ui: &mut egui::Ui, run: &pb::ReportRun, period: Option<(&str, &str)>
         label_value(t("report.business_date"), &run.business_date),
         label_value(t("report.scope"), choice_label::<pb::DataScope>(run.scope)),
     ]);
-    ui.label(RichText::new(parts.join("  ·  ")).weak().small());
+    ui.label(RichText::new(parts.join("  ·  ")).weak());
 }
 
 /// Draws the table (its rows between `min_height` and `max_height` high; they scroll
