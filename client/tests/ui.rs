@@ -2572,10 +2572,6 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     assert!(!ui.shows_contains("超过本单未结金额"));
     ui.replace_text("金额", "99999999");
     ui.wait_label_contains("超过本单未结金额");
-    assert!(
-        !ui.shows_contains("可能是重复登记") && ui.has_button("保存回款"),
-        "said before any save"
-    );
 }
 
 /// The same bank receipt keyed twice would count the money twice: the second is saved only

@@ -410,9 +410,8 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.FinanceService/GetOrderFinance",
-            // What is invoiced and paid is finance's to see, and the rep's who collects
-            // (a 客服 without either reads the order, not its money).
-            AnyOf(&[P::FinanceRead, P::ArrearsRead]),
+            // What is invoiced and paid: see `ORDER_MONEY`.
+            AnyOf(ORDER_MONEY),
         ),
         (
             "/pharmacrm.v1.FinanceService/GetStatement",
@@ -498,13 +497,21 @@ pub fn may_read_balance(grants: &Grants) -> bool {
     grants.permissions.contains(&Permission::ArrearsRead)
 }
 
-/// Whether the caller sees what is owed and invoiced on an order (GetOrderFinance, an
-/// order's `outstanding` and `not_invoiced`): finance (`finance.read`) and those who
-/// collect (`finance.arrears.read`); a 客服 who ships the order reads its amounts, not
-/// what is paid on it.
+/// The permissions that see what is owed and invoiced on an order (GetOrderFinance, an
+/// order's `outstanding` and `not_invoiced`): finance (`finance.read`), those who collect
+/// (`finance.arrears.read`), and those who record payments and invoices against orders
+/// (their forms offer what is open on each). A 客服 who ships the order reads its
+/// amounts, not what is paid on it.
+pub const ORDER_MONEY: &[Permission] = &[
+    Permission::FinanceRead,
+    Permission::ArrearsRead,
+    Permission::PaymentWrite,
+    Permission::InvoiceWrite,
+];
+
+/// Whether the caller holds one of [`ORDER_MONEY`].
 pub fn may_read_order_money(grants: &Grants) -> bool {
-    grants.permissions.contains(&Permission::FinanceRead)
-        || grants.permissions.contains(&Permission::ArrearsRead)
+    ORDER_MONEY.iter().any(|p| grants.permissions.contains(p))
 }
 
 /// Sorting drugs by purchase price reveals cost: it needs `drug.cost.read`.

@@ -77,8 +77,6 @@ pub struct UsersPanel {
     form: Option<Form>,
     original: Option<Form>,
     save: Requested<pb::User>,
-    /// `save` reads the user again after a conflict: its answer is no save.
-    reloading: bool,
     reset_password: Option<String>,
     reset: Requested<()>,
     tokens: Requested<Vec<pb::ApiToken>>,
@@ -214,9 +212,9 @@ impl UsersPanel {
         if self.errors.poll(&mut self.save)
             && let Some(saved) = self.save.value().cloned()
         {
-            let reloaded = std::mem::take(&mut self.reloading);
+            let was_save = self.errors.is_saved();
             self.open(ctx, &saved);
-            if !reloaded {
+            if was_save {
                 self.errors.mark_saved();
             }
             self.search(ctx);
@@ -469,7 +467,7 @@ impl UsersPanel {
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
-            self.reloading = true;
+            self.errors.expect_read();
             self.save
                 .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }

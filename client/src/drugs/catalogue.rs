@@ -245,8 +245,11 @@ impl CataloguePanel {
             && let Some(saved) = self.save.value().cloned()
         {
             if let Some(drug) = &saved.drug {
+                let was_save = self.errors.is_saved();
                 self.open(drug);
-                self.errors.mark_saved();
+                if was_save {
+                    self.errors.mark_saved();
+                }
             }
             self.warnings = saved.warnings;
             self.search(ctx);
@@ -860,6 +863,7 @@ impl CataloguePanel {
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()
         {
+            self.errors.expect_read();
             self.save.request(
                 ctx.drugs()
                     .get_drug(pb::GetDrugRequest { id })

@@ -265,6 +265,11 @@ impl OrderFormPanel {
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
             .show(ui, |ui| {
+                if let Some(error) = self.customer.error() {
+                    // The order still names the customer by id; only the hints stay
+                    // empty. (Above the form: in the bar it would move the buttons.)
+                    widgets::error_line(ui, error);
+                }
                 submitted = self.header_ui(ui, ctx);
                 ui.add_space(6.0);
                 self.lines_ui(ui, ctx);
@@ -550,10 +555,6 @@ impl OrderFormPanel {
                 ui.spinner();
             }
         });
-        if let Some(error) = self.customer.error() {
-            // The order still names the customer by id; only the hints stay empty.
-            widgets::error_line(ui, error);
-        }
         clicked
     }
 

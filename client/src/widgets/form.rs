@@ -42,13 +42,16 @@ pub struct FieldErrors {
     /// The last save succeeded and nothing was edited or opened since: "已保存" shows
     /// beside the form's button ([`saved_ui`](Self::saved_ui)), which greys once saved.
     saved: bool,
+    /// The request polled next reads the record again (after a conflict): its answer is
+    /// no save ([`expect_read`](Self::expect_read)).
+    reading: bool,
 }
 
 /// The room of a complaint gone from under its field. It is kept while the keyboard
-/// focus stays where it was when the complaint went (the input being typed in), while a
-/// click is under way (it must land where it was aimed) and while a list is open (a
-/// combo box's, opened by that click: its items must stay under the pointer), never past
-/// the next save; then it closes. (Kept until the next save, the blank room read as a
+/// focus stays in the input that had it when the complaint went (the one being typed
+/// in), while a click is under way (it must land where it was aimed) and while a list is
+/// open (a combo box's, opened by that click: its items must stay under the pointer),
+/// never past the next save; then it closes. (Kept until the next save, the blank room read as a
 /// fault to new users.)
 #[derive(Clone, Debug, PartialEq)]
 struct Held {
@@ -74,6 +77,20 @@ impl FieldErrors {
         self.edited.clear();
         self.held.clear();
         self.saved = false;
+        self.reading = false;
+    }
+
+    /// The next answer polled reads the record again (the form's 重新加载 after a
+    /// conflict, through its save's request), not a save: no 已保存 follows it. Cleared
+    /// by any answer and by [`set`](Self::set) (another record opened).
+    pub fn expect_read(&mut self) {
+        self.reading = true;
+    }
+
+    /// Whether the last save succeeded and nothing was edited or opened since (what
+    /// [`saved_ui`](Self::saved_ui) shows).
+    pub fn is_saved(&self) -> bool {
+        self.saved
     }
 
     /// Records a successful save (a form whose success handling opened the saved record
@@ -136,7 +153,9 @@ impl FieldErrors {
         let held = self.held.get_mut(field)?;
         let focused = ui.memory(|m| m.focused());
         let since = *held.focus_when_gone.get_or_insert(focused);
-        if since == focused {
+        // Still typing where it went. (Nothing focused when it went: a combo box, a
+        // checkbox or a date picked with the pointer, which the checks below cover.)
+        if since.is_some() && since == focused {
             return Some((held.text.clone(), false));
         }
         // A click under way, or one that has just opened a list (a combo box's): closing
@@ -159,8 +178,9 @@ impl FieldErrors {
     pub fn poll<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
         match request.poll() {
             Polled::JustDone => {
+                let read = self.reading;
                 self.set(None);
-                self.saved = true;
+                self.saved = !read;
                 true
             }
             Polled::JustFailed(error) => {
@@ -175,10 +195,10 @@ impl FieldErrors {
     /// form's): the room of a complaint that went is kept as before the answer.
     pub fn poll_preview<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
         let held = std::mem::take(&mut self.held);
-        let saved = self.saved;
+        let (saved, reading) = (self.saved, self.reading);
         let done = self.poll(request);
         self.held = held;
-        self.saved = saved;
+        (self.saved, self.reading) = (saved, reading);
         done
     }
 
@@ -926,7 +946,7 @@ mod tests {
         harness.run();
         assert!(top(&harness, "运输天数") < transit_at, "the room closed");
         assert_eq!(top(&harness, "保存"), saved_at);
-        // A complaint and its room never outlast the next save.
+        // The next refusal shows the complaint again.
         harness.state_mut().errors.set(Some(bad("waybill_no")));
         harness.run();
         assert!(top(&harness, "保存") > saved_at);
@@ -951,6 +971,23 @@ mod tests {
         harness.run();
         assert_eq!(harness.state().carrier, 1);
         assert!(top(&harness, "运输天数") < transit_at, "the room closed");
+        assert_eq!(top(&harness, "保存"), saved_at);
+        // The combo box's own complaint: picking another carrier hides it, and its room
+        // closes once the list has (nothing took the keyboard focus to wait on).
+        harness.state_mut().errors.set(Some(bad("carrier")));
+        harness.run();
+        assert!(harness.query_by_label("Wrong: carrier").is_some());
+        let refused_at = top(&harness, "保存");
+        harness.get_by_label("承运商").click();
+        harness.run();
+        harness.get_by_label("顺丰").click();
+        harness.run();
+        assert_eq!(harness.state().carrier, 0);
+        assert!(harness.query_by_label("Wrong: carrier").is_none());
+        assert!(top(&harness, "保存") < refused_at, "the room closed");
+        // A complaint and its room never outlast the next save.
+        harness.state_mut().errors.set(Some(bad("carrier")));
+        harness.run();
         harness.state_mut().errors.set(None);
         harness.run();
         assert_eq!(top(&harness, "保存"), saved_at);
@@ -988,6 +1025,26 @@ mod tests {
             "the star does not push its input out of the column"
         );
         assert!(star.right() < carrier.rect().left());
+    }
+
+    #[test]
+    fn a_record_read_again_after_a_conflict_is_no_save() {
+        let answered = |answer: Result<(), ApiError>| {
+            let mut request = Requested::NotRequested;
+            request.request(Promise::answered(answer));
+            request
+        };
+        let mut errors = FieldErrors::default();
+        assert!(errors.poll(&mut answered(Ok(()))));
+        assert!(errors.is_saved(), "a save");
+        errors.expect_read();
+        assert!(errors.poll(&mut answered(Ok(()))));
+        assert!(!errors.is_saved(), "a read");
+        // A read that failed leaves the next save its 已保存.
+        errors.expect_read();
+        assert!(!errors.poll(&mut answered(Err(bad("version")))));
+        assert!(errors.poll(&mut answered(Ok(()))));
+        assert!(errors.is_saved());
     }
 
     #[test]

@@ -187,20 +187,23 @@ impl From<UserView> for pb::User {
     }
 }
 
+/// A user's profile from a request, its fields checked into `check`; the phone too when
+/// `check_phone` (an update checks it only when it changes: [`crate::db::models::user::update`]).
 fn profile(
     check: &mut FieldCheck,
     display_name: String,
     department_id: Option<i64>,
     phone: String,
     position_ids: Vec<i64>,
+    check_phone: bool,
 ) -> UserProfile {
-    check
-        .check(
-            "display_name",
-            validation::required_text(&display_name, 100),
-        )
-        // A member of staff is reached like a customer: a mobile or a landline.
-        .check("phone", validation::china_phone(&phone));
+    check.check(
+        "display_name",
+        validation::required_text(&display_name, 100),
+    );
+    if check_phone {
+        check.check("phone", validation::china_phone(&phone));
+    }
     let department_id = optional_id("department_id", department_id, check);
     // Kept in the request's order, so that a position found archived is named by its
     // place (`position_ids[1]`).
@@ -235,7 +238,14 @@ pub fn create_user(r: pb::CreateUserRequest) -> AppResult<(NewUserInput, String)
         check
             .check("username", validation::username(username.trim()))
             .check("password", validation::password(&password));
-        let profile = profile(&mut check, display_name, department_id, phone, position_ids);
+        let profile = profile(
+            &mut check,
+            display_name,
+            department_id,
+            phone,
+            position_ids,
+            true,
+        );
         check.finish()?;
         Ok((
             NewUserInput {
@@ -265,6 +275,7 @@ impl TryFrom<pb::CreateServiceAccountRequest> for NewUserInput {
             department_id,
             String::new(),
             position_ids,
+            true,
         );
         check.finish()?;
         Ok(NewUserInput {
@@ -291,6 +302,7 @@ pub fn update_user(r: pb::UpdateUserRequest) -> AppResult<Update<UserProfile>> {
             department_id,
             phone,
             position_ids,
+            false,
         )))
     })
 }

@@ -655,8 +655,9 @@ pub fn ship(
         .map(|l| (l.id, l))
         .collect();
     let mut wanted: BTreeMap<i64, i64> = BTreeMap::new();
-    // Each order line's last row in the request: where too many units are said.
-    let mut last_row: HashMap<i64, usize> = HashMap::new();
+    // Each order line's first row in the request whose units go past what remains:
+    // where too many units are said.
+    let mut over_row: HashMap<i64, usize> = HashMap::new();
     let mut new_lines = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
         check_expiry(i, "lines", line, fields.ship_date, &mut check);
@@ -667,11 +668,13 @@ pub fn ship(
             );
             continue;
         };
-        last_row.insert(ol.id, i);
         let before_here = wanted.entry(ol.id).or_default();
         // The order line's units charged before this line: shipped before, and the
         // lines above of this same order line (other batches).
         let before = ol.shipped_quantity + *before_here;
+        if before + line.quantity > ol.quantity {
+            over_row.entry(ol.id).or_insert(i);
+        }
         *before_here += line.quantity;
         new_lines.push(NewShipmentLine {
             shipment_id: 0,
@@ -689,14 +692,14 @@ pub fn ship(
         let ol = &order_lines[line_id];
         let remaining = ol.quantity - ol.shipped_quantity;
         if *quantity > remaining {
-            // Said under the quantity (the last batch's, when split: their sum).
+            // Said under the quantity that goes past it (a batch's, when split).
             return Err(AppError::precondition(msg!(
                 "shipment.over_shipping",
                 line = ol.line_no,
                 name = ol.drug_name,
                 remaining = remaining
             ))
-            .at(format!("lines[{}].quantity", last_row[line_id])));
+            .at(format!("lines[{}].quantity", over_row[line_id])));
         }
     }
     let amount = new_lines.iter().map(|l| l.amount).sum();

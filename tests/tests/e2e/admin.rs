@@ -409,6 +409,38 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
 }
 
 #[tokio::test]
+async fn a_staff_phone_stored_under_the_older_rule_is_checked_only_when_changed() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let mut user = app
+        .user_with_positions("ext", &["营销员"], None)
+        .await
+        .user()
+        .await;
+    // An extension, as the rule before let through.
+    {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE users SET phone = '8001' WHERE username = 'ext'")
+            .execute(&mut app.sql())
+            .expect("an old phone");
+    }
+    user.phone = "8001".into();
+    // Kept as it is, it does not stop the user being renamed…
+    let renamed = UserChange::of(&user)
+        .contact("王分机", "8001")
+        .save(&mut admin)
+        .await;
+    assert_eq!(renamed.display_name, "王分机");
+    // …changed, it is checked.
+    let status = UserChange::of(&renamed)
+        .contact("王分机", "8002")
+        .try_save(&mut admin)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["phone"]);
+}
+
+#[tokio::test]
 async fn user_fields_are_validated_with_their_names() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;

@@ -353,6 +353,19 @@ async fn an_orders_money_is_read_by_finance_and_the_collecting_rep_not_by_custom
         assert!(seen.not_invoiced_by_entity.is_empty());
     }
     assert_eq!(w.rep.reload(&order).await.header().outstanding, "20.00");
+    // A clerk who records payments sees what is open on the orders they put money on.
+    PositionBuilder::new("回款录入")
+        .granting(&["order.read", "finance.payment.write"])
+        .scope(pb::DataScope::All)
+        .create(&mut w.app.admin().await)
+        .await;
+    let mut clerk = w
+        .app
+        .user_with_positions("clerk", &["回款录入"], None)
+        .await;
+    let found = clerk.orders_where(pb::SearchOrdersRequest::default()).await;
+    assert_eq!(found[0].outstanding, "20.00");
+    assert_eq!(clerk.send(request).await.outstanding, "20.00");
     let status =
         w.cs.finance
             .get_order_finance(request)

@@ -924,14 +924,17 @@ async fn shipping_more_than_remains_is_said_under_the_quantity_that_goes_over() 
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
     assert_zh_contains(&status, "最多 10");
-    // Two batches, 6 and 5: under the second, where the sum goes over.
-    let status = ShipmentBuilder::of(&order)
-        .line(line, 6, "B1")
-        .line(line, 5, "B2")
-        .try_create(&mut w.cs)
-        .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&status), ["lines[1].quantity"]);
+    // Two batches, 6 and 5: under the second, where the sum goes over; 11 and 1: under
+    // the first, which is over already.
+    for (first, second, over) in [(6, 5, "lines[1].quantity"), (11, 1, "lines[0].quantity")] {
+        let status = ShipmentBuilder::of(&order)
+            .line(line, first, "B1")
+            .line(line, second, "B2")
+            .try_create(&mut w.cs)
+            .await
+            .refused(Code::FailedPrecondition);
+        assert_eq!(bad_fields(&status), [over]);
+    }
 }
 
 #[tokio::test]

@@ -376,6 +376,17 @@ pub fn update(
     position::lock_builtin(conn)?;
     let before: UserView = versioned::lock_fresh(conn, id, version)?;
     require_can_manage(conn, ctx, id)?;
+    // A member of staff is reached like a customer: a mobile or a landline. A phone kept
+    // as it was is not checked again, so that one stored under an older, looser rule
+    // does not block every other edit of the user.
+    if profile.phone != before.user.phone {
+        let mut check = crate::error::FieldCheck::default();
+        check.check(
+            "phone",
+            pharmacrm_shared::validation::china_phone(&profile.phone),
+        );
+        check.finish()?;
+    }
     check_profile(conn, ctx, profile)?;
     diesel::update(users::table.find(id))
         .set((
