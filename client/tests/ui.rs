@@ -1904,6 +1904,28 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     // Required: the ship date and carrier, and each line's batch and expiry (GSP).
     ui.wait_label("批号");
     assert_eq!(ui.harness.query_all_by_label("*").count(), 4);
+    // A batch added by 分批 can be taken away again.
+    let batches = |ui: &Ui| {
+        ui.harness
+            .query_all_by_role_and_label(Role::TextInput, "批号")
+            .count()
+    };
+    let one_each = batches(&ui);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "分批")
+        .next()
+        .expect("the first line's 分批")
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    assert_eq!(batches(&ui), one_each + 1);
+    ui.press(Role::Button, "−");
+    ui.harness.step();
+    assert_eq!(batches(&ui), one_each);
+    assert!(
+        !ui.has_button("−"),
+        "only a batch added by a split is taken away"
+    );
 
     // Everything left, by 顺丰速运, from one batch.
     ui.replace_text("发货日期", ORDER_DAY);

@@ -147,10 +147,11 @@ fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
     request_positions(lines.iter().map(BatchLine::is_sent))
 }
 
-/// The grid of batch lines: drug, unit, `limit_header` (what may go), quantity, batch
-/// number, expiry date; and a button ("+" under 分批) that adds another batch of the same
-/// line. The server's complaints are named `{list}[{j}].quantity` etc., `j` the line's
-/// position in the last request (`positions`).
+/// The grid of batch lines: drug, unit, `limit_header` (what may go, on a line's first
+/// batch only), quantity, batch number, expiry date; and a button ("+" under 分批) that
+/// adds another batch of the same line, "−" on a batch so added taking it away. The
+/// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
+/// the last request (`positions`).
 fn batch_lines_ui(
     ui: &mut egui::Ui,
     id: &str,
@@ -161,6 +162,13 @@ fn batch_lines_ui(
     errors: &mut FieldErrors,
 ) {
     let mut split = None;
+    let mut unsplit = None;
+    // A row of the same line as the row above is another batch of it.
+    let another_batch: Vec<bool> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| i > 0 && lines[i - 1].id == l.id)
+        .collect();
     widgets::table(ui, id, |ui| {
         egui::Grid::new((id, "grid"))
             .num_columns(7)
@@ -191,7 +199,13 @@ fn batch_lines_ui(
                     let row_start = ui.cursor().min;
                     widgets::top_cell(ui, |ui| ui.label(&line.label));
                     widgets::top_cell(ui, |ui| ui.label(&line.unit_label));
-                    widgets::top_cell(ui, |ui| ui.label(line.limit.to_string()));
+                    // What may go is the line's, said once, on its first batch.
+                    let limit = if another_batch[i] {
+                        String::new()
+                    } else {
+                        line.limit.to_string()
+                    };
+                    widgets::top_cell(ui, |ui| ui.label(limit));
                     let quantity = field("quantity");
                     errors.cell_input(
                         ui,
@@ -237,14 +251,24 @@ fn batch_lines_ui(
                         }
                     });
                     ui.vertical(|ui| {
-                        if ui
-                            .small_button("+")
-                            .labelled_by(split_header.id)
-                            .on_hover_text(t("shipment.another_batch_hint"))
-                            .clicked()
-                        {
-                            split = Some(i);
-                        }
+                        ui.horizontal(|ui| {
+                            if ui
+                                .small_button("+")
+                                .labelled_by(split_header.id)
+                                .on_hover_text(t("shipment.another_batch_hint"))
+                                .clicked()
+                            {
+                                split = Some(i);
+                            }
+                            if another_batch[i]
+                                && ui
+                                    .small_button("−")
+                                    .on_hover_text(t("shipment.remove_batch_hint"))
+                                    .clicked()
+                            {
+                                unsplit = Some(i);
+                            }
+                        });
                         errors.row_complaints_ui(
                             ui,
                             row_start,
@@ -269,6 +293,10 @@ fn batch_lines_ui(
         };
         lines.insert(i + 1, line);
         // The complaints name lines by their position in the request, which moved.
+        errors.set(None);
+    }
+    if let Some(i) = unsplit {
+        lines.remove(i);
         errors.set(None);
     }
 }
