@@ -345,6 +345,20 @@ fn subtree(departments: &[pb::Department], id: i64) -> HashSet<i64> {
     }
 }
 
+/// The active people of `department` and of every department below it.
+fn people_below(
+    children: &BTreeMap<Option<i64>, Vec<&pb::Department>>,
+    department: &pb::Department,
+) -> u64 {
+    let below: u64 = children
+        .get(&Some(department.id))
+        .into_iter()
+        .flatten()
+        .map(|child| people_below(children, child))
+        .sum();
+    u64::from(department.active_user_count) + below
+}
+
 fn tree_ui(
     ui: &mut egui::Ui,
     children: &BTreeMap<Option<i64>, Vec<&pb::Department>>,
@@ -358,7 +372,16 @@ fn tree_ui(
         return;
     };
     for d in nodes {
-        let text = bracketed(&d.name, &tn("dept.people", u64::from(d.active_user_count)));
+        // Its own people, and with a sub-department's theirs too: "总部（0 人）" read as an
+        // empty company.
+        let own = u64::from(d.active_user_count);
+        let total = people_below(children, d);
+        let count = if total == own {
+            tn("dept.people", own)
+        } else {
+            tn("dept.people_with_below", own).replace("{total}", &total.to_string())
+        };
+        let text = bracketed(&d.name, &count);
         let mut node_ui = |ui: &mut egui::Ui| {
             let response = ui.selectable_label(selected == Some(d.id), text.clone());
             if response.clicked() {
@@ -401,5 +424,32 @@ fn tree_ui(
                 node_ui(ui);
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_department_counts_its_own_people_and_those_below() {
+        let department = |id, parent_id, active_user_count| pb::Department {
+            id,
+            parent_id,
+            active_user_count,
+            ..Default::default()
+        };
+        let all = [
+            department(1, None, 0),
+            department(2, Some(1), 1),
+            department(3, Some(2), 2),
+            department(4, Some(1), 3),
+        ];
+        let mut children: BTreeMap<Option<i64>, Vec<&pb::Department>> = BTreeMap::new();
+        for d in &all {
+            children.entry(d.parent_id).or_default().push(d);
+        }
+        let below: Vec<u64> = all.iter().map(|d| people_below(&children, d)).collect();
+        assert_eq!(below, [6, 3, 2, 3]);
     }
 }
