@@ -339,8 +339,10 @@ fn record_line(of: &Of<'_>, record: &serde_json::Map<String, serde_json::Value>)
 }
 
 /// What an update changed, field by field: (field, before, after), fields in the order
-/// of [`field_rank`], values as [`field_value`] reads them. Empty unless both sides are
-/// JSON objects (a creation, a deletion, a sign-in).
+/// of [`field_rank`], values as [`field_value`] reads them; a list of codes or ids (a
+/// position's permissions) says under its new value what came and what went ("新增：查看欠款"),
+/// which two long lists side by side hide. Empty unless both sides are JSON objects (a
+/// creation, a deletion, a sign-in).
 fn changed_fields(of: &Of<'_>, before: &str, after: &str) -> Vec<(String, String, String)> {
     let (Some(before), Some(after)) = (json_object(before), json_object(after)) else {
         return Vec::new();
@@ -354,11 +356,27 @@ fn changed_fields(of: &Of<'_>, before: &str, after: &str) -> Vec<(String, String
         .map(|(_, k)| k)
         .filter(|k| !BOOKKEEPING.contains(&k.as_str()) && before.get(*k) != after.get(*k))
         .map(|k| {
-            (
-                k.clone(),
-                field_value(of, k, before.get(k)),
-                field_value(of, k, after.get(k)),
-            )
+            let mut now = field_value(of, k, after.get(k));
+            if let (Some(serde_json::Value::Array(was)), Some(serde_json::Value::Array(is))) =
+                (before.get(k), after.get(k))
+                && was.iter().chain(is).all(|v| v.is_string() || v.is_i64())
+            {
+                for (label, from, without) in
+                    [(t("audit.added"), is, was), (t("audit.removed"), was, is)]
+                {
+                    let moved: Vec<serde_json::Value> = from
+                        .iter()
+                        .filter(|v| !without.contains(v))
+                        .cloned()
+                        .collect();
+                    if !moved.is_empty() {
+                        let moved = field_value(of, k, Some(&serde_json::Value::Array(moved)));
+                        now.push('\n');
+                        now.push_str(&label_value(label, &moved));
+                    }
+                }
+            }
+            (k.clone(), field_value(of, k, before.get(k)), now)
         })
         .collect()
 }
@@ -866,6 +884,20 @@ mod tests {
         assert!(
             changed_fields(&of("department"), "", after).is_empty(),
             "a creation is listed by its fields"
+        );
+    }
+
+    #[test]
+    fn a_changed_list_says_what_came_and_what_went() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let before = r#"{"permissions":["order.read","order.write"]}"#;
+        let after = r#"{"permissions":["order.read","finance.arrears.read"]}"#;
+        let changes = changed_fields(&of("position"), before, after);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            changes[0].2,
+            "查看订单、查看欠款\n新增：查看欠款\n去掉：下单"
         );
     }
 
