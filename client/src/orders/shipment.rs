@@ -148,8 +148,8 @@ fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
 }
 
 /// The grid of batch lines: drug, unit, `limit_header` (what may go, on a line's first
-/// batch only), quantity, batch number, expiry date; and a button ("+" under 分批) that
-/// adds another batch of the same line, "−" on a batch so added taking it away. The
+/// batch only), quantity, batch number, expiry date; and a button under 分批: "+" on a
+/// line's first batch adding another, "−" on a batch so added taking it away. The
 /// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
 /// the last request (`positions`).
 fn batch_lines_ui(
@@ -218,7 +218,8 @@ fn batch_lines_ui(
                     errors.cell_input(
                         ui,
                         &mut line.batch_no,
-                        120.0,
+                        // A batch number (B20261101) fits; the row fits 900 points.
+                        104.0,
                         batch_header.id,
                         batch_no.as_deref(),
                     );
@@ -251,24 +252,24 @@ fn batch_lines_ui(
                         }
                     });
                     ui.vertical(|ui| {
-                        ui.horizontal(|ui| {
+                        // A line's first batch adds another; one so added takes itself
+                        // away (one button a row: the column stays narrow).
+                        if another_batch[i] {
                             if ui
-                                .small_button("+")
-                                .labelled_by(split_header.id)
-                                .on_hover_text(t("shipment.another_batch_hint"))
+                                .small_button("−")
+                                .on_hover_text(t("shipment.remove_batch_hint"))
                                 .clicked()
-                            {
-                                split = Some(i);
-                            }
-                            if another_batch[i]
-                                && ui
-                                    .small_button("−")
-                                    .on_hover_text(t("shipment.remove_batch_hint"))
-                                    .clicked()
                             {
                                 unsplit = Some(i);
                             }
-                        });
+                        } else if ui
+                            .small_button("+")
+                            .labelled_by(split_header.id)
+                            .on_hover_text(t("shipment.another_batch_hint"))
+                            .clicked()
+                        {
+                            split = Some(i);
+                        }
                         errors.row_complaints_ui(
                             ui,
                             row_start,
