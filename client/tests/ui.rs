@@ -2568,9 +2568,19 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     let server = Server::start_demo();
     let mut ui = finance_tab_as(&server, ("finance1", DEMO_PASSWORD), "回款");
     ui.press(Role::Button, "登记回款");
+    // The customer's balance has its row before the pick: nothing below moves when it
+    // comes.
+    let amount_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::TextInput, "回款金额")
+            .rect()
+    };
+    ui.wait_label("选择客户后显示其当前欠款");
+    let before_pick = amount_at(&ui);
     ui.type_into("客户", "bjxh");
     ui.press(Role::Button, "北京协和医院");
     ui.wait_label_contains("当前欠款");
+    assert_eq!(amount_at(&ui), before_pick);
     ui.press(Role::Button, "添加订单");
     ui.wait_role(Role::ComboBox, "订单");
     ui.harness

@@ -582,14 +582,22 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
             f.required(&["customer_id"]);
             customer_changed = picker.row(f, t("finance.customer"), ctx, &mut draft.customer_id);
             // In full size: the figure the user keys the document against. Its row is
-            // there while it loads, so that the fields below do not move when it comes.
+            // there before a customer is chosen and while it loads, so that the fields
+            // below do not move when it comes (a click meant for 回款金额 landed on 日历).
             match balance.value() {
                 Some((of, statement)) if *of == draft.customer_id => f.extra(|ui| {
                     ui.label(balance_text(statement));
                 }),
-                _ if balance.is_pending() => f.extra(|ui| {
-                    ui.weak("…");
-                }),
+                _ if ctx.can(Permission::FinanceRead) && balance.error().is_none() => {
+                    let waiting = if draft.customer_id == 0 {
+                        t("finance.balance_after_pick")
+                    } else {
+                        "…"
+                    };
+                    f.extra(|ui| {
+                        ui.weak(waiting);
+                    });
+                }
                 _ => {}
             }
             fields(f, &mut draft.fields);
