@@ -1,7 +1,8 @@
 //! Forms: labels in one column that never wrap, inputs wide enough for what they hold, the
 //! server's complaint under the field it names (cleared as soon as the field is edited,
-//! its room kept blank while the user is still in that field, so that nothing moves
-//! under the pointer or the next keystroke; it closes when they move on),
+//! its room kept blank while the user is still in that field or the pointer is on what
+//! follows it, so that nothing moves under the pointer or the next keystroke; it closes
+//! when they have moved on and the pointer is above it),
 //! and Enter in any field submits. The cells of a document's lines (an order's, a
 //! shipment's, an exception's) are not form fields: Enter there does not submit, since a
 //! barcode scanner ends each batch number it reads with Enter and a document must not be
@@ -49,9 +50,11 @@ pub struct FieldErrors {
 
 /// The room of a complaint gone from under its field. It is kept while the keyboard
 /// focus stays in the input that had it when the complaint went (the one being typed
-/// in), while a click is under way (it must land where it was aimed) and while a list is
-/// open (a combo box's, opened by that click: its items must stay under the pointer),
-/// never past the next save; then it closes. (Kept until the next save, the blank room read as a
+/// in), while a click is under way (it must land where it was aimed), while a list is
+/// open (a combo box's, opened by that click: its items must stay under the pointer) and
+/// while the pointer is on what follows it (closing it would move the next field from
+/// under the pointer), never past the next save; then it closes: once the user has moved
+/// on and the pointer is above it or out of the window. (Kept until the next save, the blank room read as a
 /// fault to new users.)
 #[derive(Clone, Debug, PartialEq)]
 struct Held {
@@ -59,6 +62,8 @@ struct Held {
     text: String,
     /// The input that had the focus when the complaint went; `None` while it shows.
     focus_when_gone: Option<Option<egui::Id>>,
+    /// Where the room's top was last drawn (screen y), once drawn blank.
+    top: Option<f32>,
 }
 
 impl Held {
@@ -66,6 +71,7 @@ impl Held {
         Held {
             text,
             focus_when_gone: None,
+            top: None,
         }
     }
 }
@@ -168,8 +174,23 @@ impl FieldErrors {
         if down || released || egui::Popup::is_any_open(ui.ctx()) {
             return Some((held.text.clone(), false));
         }
+        // The pointer on what follows the room (the next field, a button): closing it
+        // would move that from under the pointer, and the next click would miss.
+        let pointer = ui.input(|i| i.pointer.hover_pos());
+        if let (Some(pointer), Some(top)) = (pointer, held.top)
+            && pointer.y >= top
+        {
+            return Some((held.text.clone(), false));
+        }
         self.held.remove(field);
         None
+    }
+
+    /// The blank room of `field`'s complaint was drawn with its top at `top` (screen y).
+    fn room_drawn(&mut self, field: &str, top: f32) {
+        if let Some(held) = self.held.get_mut(field) {
+            held.top = Some(top);
+        }
     }
 
     /// Polls `request`, a call whose errors these are: the frame it fails, its error shows
@@ -295,12 +316,12 @@ impl FieldErrors {
         warnings: &[(&str, &str)],
         fields: &[(&str, Option<String>)],
     ) {
-        let complaints: Vec<(&str, String, bool)> = fields
+        let complaints: Vec<(&str, &str, String, bool)> = fields
             .iter()
             .filter_map(|(column, field)| Some((*column, field.as_deref()?)))
             .filter_map(|(column, field)| {
                 let (text, visible) = self.complaint_or_room(ui, field)?;
-                Some((column, text, visible))
+                Some((column, field, text, visible))
             })
             .collect();
         if complaints.is_empty() && warnings.is_empty() {
@@ -320,14 +341,17 @@ impl FieldErrors {
                 .max_rect(area)
                 .layout(egui::Layout::top_down(egui::Align::Min)),
         );
-        for (column, text, visible) in complaints {
-            below.horizontal(|ui| {
+        for (column, field, text, visible) in complaints {
+            let drawn = below.horizontal(|ui| {
                 if !visible {
                     ui.set_invisible();
                 }
                 ui.label(RichText::new(label_value(column, "")).weak());
                 ui.add(egui::Label::new(RichText::new(text).color(ERROR)).wrap());
             });
+            if !visible {
+                self.room_drawn(field, drawn.response.rect.top());
+            }
         }
         for (column, text) in warnings {
             below.horizontal(|ui| {
@@ -356,10 +380,13 @@ impl FieldErrors {
     /// wrapped to the width `ui` allows.
     pub fn field_ui(&mut self, ui: &mut Ui, field: &str) {
         if let Some((text, visible)) = self.complaint_or_room(ui, field) {
-            ui.add_visible(
+            let drawn = ui.add_visible(
                 visible,
                 egui::Label::new(RichText::new(text).color(ERROR)).wrap(),
             );
+            if !visible {
+                self.room_drawn(field, drawn.rect.top());
+            }
         }
     }
 }
@@ -927,8 +954,14 @@ mod tests {
         assert!(harness.query_by_label("Wrong: waybill_no").is_none());
         assert_eq!(top(&harness, "运输天数"), transit_at, "nothing moved up");
         // A click on the next input: nothing moves while the button is down (the click
-        // lands where it was aimed); once it is up, the room closes.
+        // lands where it was aimed), nor while the pointer rests on it; once the pointer
+        // is above the room, it closes.
         let next = harness.get_by_label("运输天数").rect().center();
+        let above = egui::pos2(next.x, 1.0);
+        let move_to = |h: &mut Harness<'_, State>, pos: egui::Pos2| {
+            h.input_mut().events.push(egui::Event::PointerMoved(pos));
+            h.run();
+        };
         let button = |pressed| egui::Event::PointerButton {
             pos: next,
             button: egui::PointerButton::Primary,
@@ -944,6 +977,12 @@ mod tests {
         assert_eq!(top(&harness, "运输天数"), transit_at, "held while pressed");
         harness.input_mut().events.push(button(false));
         harness.run();
+        assert_eq!(
+            top(&harness, "运输天数"),
+            transit_at,
+            "held under the pointer"
+        );
+        move_to(&mut harness, above);
         assert!(top(&harness, "运输天数") < transit_at, "the room closed");
         assert_eq!(top(&harness, "保存"), saved_at);
         // The next refusal shows the complaint again.
@@ -970,10 +1009,12 @@ mod tests {
         harness.get_by_label("京东物流").click();
         harness.run();
         assert_eq!(harness.state().carrier, 1);
+        move_to(&mut harness, above);
         assert!(top(&harness, "运输天数") < transit_at, "the room closed");
         assert_eq!(top(&harness, "保存"), saved_at);
         // The combo box's own complaint: picking another carrier hides it, and its room
-        // closes once the list has (nothing took the keyboard focus to wait on).
+        // closes once the list has and the pointer is above it (nothing took the keyboard
+        // focus to wait on).
         harness.state_mut().errors.set(Some(bad("carrier")));
         harness.run();
         assert!(harness.query_by_label("Wrong: carrier").is_some());
@@ -984,6 +1025,7 @@ mod tests {
         harness.run();
         assert_eq!(harness.state().carrier, 0);
         assert!(harness.query_by_label("Wrong: carrier").is_none());
+        move_to(&mut harness, above);
         assert!(top(&harness, "保存") < refused_at, "the room closed");
         // A complaint and its room never outlast the next save.
         harness.state_mut().errors.set(Some(bad("carrier")));
