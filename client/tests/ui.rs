@@ -1824,6 +1824,10 @@ fn a_line_left_without_a_quantity_is_required_and_the_order_not_sent() {
     ui.type_into("数量", "10");
     ui.wait_label("订单金额：128.00");
     assert!(ui.harness.query_by_label("必填").is_none());
+    // Emptied again, the line has no amount and the order no total (they were of 10).
+    ui.replace_text("数量", "");
+    ui.wait_label("订单金额：—");
+    assert!(!ui.shows_contains("128.00"));
 }
 
 #[test]

@@ -438,7 +438,14 @@ impl OrderFormPanel {
                                 }
                             });
                             widgets::top_cell(ui, |ui| {
-                                match preview.lines.get(i).filter(|p| p.drug_id == line.drug_id) {
+                                // A line without a quantity has no amount (the last one
+                                // priced was of another quantity).
+                                let priced = preview
+                                    .lines
+                                    .get(i)
+                                    .filter(|p| p.drug_id == line.drug_id)
+                                    .filter(|_| !line.quantity.trim().is_empty());
+                                match priced {
                                     Some(p) => {
                                         if !current {
                                             ui.disable();
@@ -491,11 +498,14 @@ impl OrderFormPanel {
         }
         errors.field_ui(ui, "lines");
         if !lines.is_empty() && !preview.total.is_empty() {
-            let total = RichText::new(label_value(
-                t("order.total"),
-                &crate::format::money(&preview.total),
-            ))
-            .strong();
+            // No total while a line has no quantity: the last one was of other lines.
+            let blank = lines.iter().any(|l| l.quantity.trim().is_empty());
+            let figure = if blank {
+                "—".to_owned()
+            } else {
+                crate::format::money(&preview.total)
+            };
+            let total = RichText::new(label_value(t("order.total"), &figure)).strong();
             ui.label(if current { total } else { total.weak() });
         }
         // Warnings not about one line's price; not one the refused save says above the
