@@ -330,14 +330,14 @@ impl InvoiceList {
 }
 
 /// An invoice's state: "红冲：<blue number>" on a red invoice, "已红冲" on a blue one
-/// reversed, else nothing.
+/// reversed, else "正常" (a blank column beside the amount read as missing).
 fn status_text(i: &pb::Invoice) -> String {
     if i.red_of_invoice_id != 0 {
         label_value(t("invoice.red_of"), &i.red_of_number)
     } else if i.reversed {
         t("invoice.reversed").to_owned()
     } else {
-        String::new()
+        t("finance.status_valid").to_owned()
     }
 }
 

@@ -189,12 +189,13 @@ impl PaymentList {
     }
 }
 
-/// A payment's state: "已冲销" when reversed, else nothing.
+/// A payment's state: "已冲销" when reversed, else "正常" (a blank column beside the
+/// amount read as missing).
 fn status_text(p: &pb::Payment) -> &'static str {
     if p.reversed {
         t("payment.reversed")
     } else {
-        ""
+        t("finance.status_valid")
     }
 }
 
@@ -684,6 +685,16 @@ impl PaymentForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_payment_is_valid_or_reversed_never_blank() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let mut payment = pb::Payment::default();
+        assert_eq!(status_text(&payment), "正常");
+        payment.reversed = true;
+        assert_eq!(status_text(&payment), "已冲销");
+    }
 
     #[test]
     fn what_a_payment_leaves_on_account_is_what_it_pays_over_the_debt() {
