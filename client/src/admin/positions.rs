@@ -66,6 +66,14 @@ pub struct PositionsPanel {
     reselect: Option<i64>,
 }
 
+/// What the position form's buttons were clicked for, in a frame.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pressed {
+    save: bool,
+    archive: bool,
+    reload: bool,
+}
+
 impl Unsaved for PositionsPanel {
     /// Whether the form holds unsaved input.
     fn is_dirty(&self) -> bool {
@@ -154,7 +162,17 @@ impl PositionsPanel {
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.form_ui(ui, ctx));
+            // The buttons in a bar under the form: in sight whatever the length of the
+            // permission matrix (保存 was below the fold at 900×600), and not moved by a
+            // refusal above them.
+            let pressed = if self.form.is_some() {
+                widgets::button_bar(ui, "position_buttons", |ui| self.buttons_ui(ui))
+            } else {
+                Pressed::default()
+            };
+            let mut submitted = false;
+            egui::ScrollArea::vertical().show(ui, |ui| submitted = self.form_ui(ui));
+            self.act(ctx, pressed, submitted);
         });
         if let Some(form) = self.discard.ui(ui.ctx(), "discard_position_edits") {
             self.show_form(form);
@@ -185,13 +203,12 @@ impl PositionsPanel {
         }
     }
 
-    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    /// The form's fields and permission matrix; whether Enter was pressed in a field.
+    fn form_ui(&mut self, ui: &mut egui::Ui) -> bool {
         let Some(form) = &mut self.form else {
             ui.label(RichText::new(t("pos.pick")).weak());
-            return;
+            return false;
         };
-        let busy = self.save.is_pending();
-        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.heading(if form.id.is_some() {
             t("pos.edit")
         } else {
@@ -252,32 +269,53 @@ impl PositionsPanel {
         if permissions_changed {
             self.errors.edited("permissions");
         }
-        ui.add_space(8.0);
-        let mut request = None;
+        response.submitted
+    }
+
+    /// The form's buttons (保存, 归档岗位, 重新加载 after a conflict) and 已保存: what was
+    /// clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> Pressed {
+        let mut pressed = Pressed::default();
+        let Some(form) = &self.form else {
+            return pressed;
+        };
+        let busy = self.save.is_pending();
+        let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
-                request = Some(form.clone());
-            }
-            if form.id.is_some()
+            pressed.save = widgets::submit_button(ui, t("common.save"), !busy && changed, false);
+            pressed.archive = form.id.is_some()
                 && !form.is_builtin
                 && ui
                     .add_enabled(!busy, egui::Button::new(t("pos.archive")))
-                    .clicked()
-            {
-                self.confirm_archive.ask(());
-            }
+                    .clicked();
+            pressed.reload = conflict && ui.button(t("common.reload_record")).clicked();
             if busy {
                 ui.spinner();
             }
             self.errors.saved_ui(ui, changed);
         });
-        if conflict && ui.button(t("common.reload_record")).clicked() {
+        pressed
+    }
+
+    /// Does what was pressed: saves (also on Enter in a field, `submitted`, when there is
+    /// a change and nothing on its way), asks before archiving, reads the position again.
+    fn act(&mut self, ctx: &AppCtx, pressed: Pressed, submitted: bool) {
+        let Some(form) = &self.form else {
+            return;
+        };
+        if pressed.archive {
+            self.confirm_archive.ask(());
+        }
+        if pressed.reload {
             self.reselect = form.id;
             self.save = Requested::NotRequested;
             self.errors.set(None);
             self.reload(ctx);
+            return;
         }
+        let ready = !self.save.is_pending() && self.original.as_ref() != Some(form);
+        let request = (pressed.save || (submitted && ready)).then(|| form.clone());
         if let Some(form) = request {
             let permissions: Vec<String> = form.permissions.iter().cloned().collect();
             match form.id {
