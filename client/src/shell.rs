@@ -172,7 +172,7 @@ impl MainWindow {
                         ui.label(
                             RichText::new(t("shell.connected"))
                                 .small()
-                                .color(egui::Color32::from_rgb(0x2e, 0x8b, 0x57)),
+                                .color(crate::widgets::SUCCESS),
                         );
                     }
                     Connection::Unreachable(why) => {

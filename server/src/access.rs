@@ -10,7 +10,7 @@
 //!   else tests a permission.
 //! - The **roles** a permission confers (who can be a customer's sales or CS rep).
 
-use pharmacrm_shared::{DataScope, Permission, pb};
+use pharmacrm_shared::{DataScope, ORDER_MONEY, Permission, pb};
 
 use crate::db::models::Grants;
 use crate::db::scope::{Reps, Viewer};
@@ -497,19 +497,8 @@ pub fn may_read_balance(grants: &Grants) -> bool {
     grants.permissions.contains(&Permission::ArrearsRead)
 }
 
-/// The permissions that see what is owed and invoiced on an order (GetOrderFinance, an
-/// order's `outstanding` and `not_invoiced`): finance (`finance.read`), those who collect
-/// (`finance.arrears.read`), and those who record payments and invoices against orders
-/// (their forms offer what is open on each). A 客服 who ships the order reads its
-/// amounts, not what is paid on it.
-pub const ORDER_MONEY: &[Permission] = &[
-    Permission::FinanceRead,
-    Permission::ArrearsRead,
-    Permission::PaymentWrite,
-    Permission::InvoiceWrite,
-];
-
-/// Whether the caller holds one of [`ORDER_MONEY`].
+/// Whether the caller holds one of [`ORDER_MONEY`] (what is owed and invoiced on an
+/// order).
 pub fn may_read_order_money(grants: &Grants) -> bool {
     ORDER_MONEY.iter().any(|p| grants.permissions.contains(p))
 }

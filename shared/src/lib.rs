@@ -12,7 +12,7 @@ pub mod region;
 pub mod validation;
 
 pub use codes::DbCode;
-pub use permission::{DataScope, Module, Permission};
+pub use permission::{DataScope, Module, ORDER_MONEY, Permission};
 
 /// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.
 /// Server traits need feature `server`, clients feature `client`.

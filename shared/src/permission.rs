@@ -202,6 +202,19 @@ pub const SALES_REP_ROLE: Permission = Permission::OrderWrite;
 /// can be a customer's responsible CS rep.
 pub const CS_REP_ROLE: Permission = Permission::ShipmentWrite;
 
+/// The permissions of which one sees what is owed and invoiced on an order
+/// (GetOrderFinance, an order's `outstanding` and `not_invoiced`): finance
+/// (`finance.read`), those who collect (`finance.arrears.read`), and those who record
+/// payments and invoices against orders (their forms offer what is open on each). A 客服
+/// who ships the order reads its amounts, not what is paid on it. The server enforces it;
+/// the client asks for the figures only then.
+pub const ORDER_MONEY: &[Permission] = &[
+    Permission::FinanceRead,
+    Permission::ArrearsRead,
+    Permission::PaymentWrite,
+    Permission::InvoiceWrite,
+];
+
 impl Permission {
     /// The catalogue entry as sent over gRPC.
     pub fn to_proto(self) -> pb::PermissionInfo {

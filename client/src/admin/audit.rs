@@ -8,6 +8,7 @@
 use egui::{Key, Modifiers, RichText};
 use std::collections::HashMap;
 
+use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{DataScope, DbCode, Permission, pb};
 
 use super::audit_names::{
@@ -222,25 +223,20 @@ fn field_value(of: &Of<'_>, field: &str, value: Option<&serde_json::Value>) -> S
 
 /// A decimal as stored with more places than it holds (a price's `8.8000`) as written,
 /// `8.80`: trailing zeros go down to two places, or (`whole_number`: a capacity, `24.000`) as
-/// far as they go, `24`, as the unit's screens write it. `None` for any other text.
+/// far as they go, `24`, as the unit's screens write it (the wire forms,
+/// `money::to_wire` and `money::capacity_to_wire`). `None` for any other text.
 fn decimal_text(text: &str, whole_number: bool) -> Option<String> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, places) = digits.split_once('.')?;
-    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(whole) || !all_digits(places) || (places.len() <= 2 && !whole_number) {
+    let (_, places) = text.split_once('.')?;
+    let digits = text.strip_prefix('-').unwrap_or(text).replace('.', "");
+    if (places.len() <= 2 && !whole_number) || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let lead = &text[..text.len() - places.len() - 1];
-    let kept = places.trim_end_matches('0');
-    if whole_number {
-        return Some(if kept.is_empty() {
-            lead.to_owned()
-        } else {
-            format!("{lead}.{kept}")
-        });
-    }
-    let kept = if kept.len() < 2 { &places[..2] } else { kept };
-    Some(format!("{lead}.{kept}"))
+    let value: Decimal = text.parse().ok()?;
+    Some(if whole_number {
+        money::capacity_to_wire(&value)
+    } else {
+        money::to_wire(&value)
+    })
 }
 
 /// A list as read, when it is one of: records named by id and name

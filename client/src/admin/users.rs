@@ -537,10 +537,7 @@ impl UsersPanel {
                 self.reset.request(ctx.admin().reset_password(request));
             }
             if matches!(self.reset, Requested::Done(())) {
-                ui.label(
-                    RichText::new(t("users.reset_done"))
-                        .color(egui::Color32::from_rgb(0x2e, 0x8b, 0x57)),
-                );
+                ui.label(RichText::new(t("users.reset_done")).color(crate::widgets::SUCCESS));
             }
         }
     }

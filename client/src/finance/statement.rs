@@ -164,7 +164,7 @@ impl StatementPanel {
                     t("statement.reconciled_done"),
                     &format!("{} – {}", done.date_from, done.date_to),
                 ))
-                .color(egui::Color32::from_rgb(0x2e, 0x8b, 0x57)),
+                .color(crate::widgets::SUCCESS),
             );
         }
         widgets::request_status(ui, &self.statement);

@@ -226,15 +226,7 @@ impl OrderView {
         self.detail
             .request(ctx.orders().get_order(pb::GetOrderRequest { id }));
         // GetOrderFinance needs one of these: a 客服 sees no money but the order's.
-        if [
-            Permission::FinanceRead,
-            Permission::ArrearsRead,
-            Permission::PaymentWrite,
-            Permission::InvoiceWrite,
-        ]
-        .iter()
-        .any(|p| ctx.can(*p))
-        {
+        if pharmacrm_shared::ORDER_MONEY.iter().any(|p| ctx.can(*p)) {
             self.finance.request(
                 ctx.finance()
                     .get_order_finance(pb::GetOrderFinanceRequest { order_id: id }),

@@ -19,9 +19,6 @@ use crate::format;
 use crate::i18n::{self, t, tn};
 use crate::widgets;
 
-/// The colour of a completed export's line.
-const DONE: egui::Color32 = egui::Color32::from_rgb(0x2e, 0x8b, 0x57);
-
 /// One tab's export.
 #[derive(Default)]
 pub(crate) struct ExportBar {
@@ -137,7 +134,7 @@ impl ExportBar {
                         RichText::new(
                             tn(key, *rows).replace("{path}", &path.display().to_string()),
                         )
-                        .color(DONE),
+                        .color(widgets::SUCCESS),
                     );
                     if let Some(dir) = path.parent()
                         && ui.button(t("report.export.open_folder")).clicked()

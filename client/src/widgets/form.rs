@@ -54,8 +54,8 @@ pub struct FieldErrors {
 /// open (a combo box's, opened by that click: its items must stay under the pointer) and
 /// while the pointer is on what follows it (closing it would move the next field from
 /// under the pointer), never past the next save; then it closes: once the user has moved
-/// on and the pointer is above it or out of the window. (Kept until the next save, the blank room read as a
-/// fault to new users.)
+/// on and the pointer is above it or out of the window. (Kept until the next save, the
+/// blank room read as a fault to new users.)
 #[derive(Clone, Debug, PartialEq)]
 struct Held {
     /// The complaint's text, drawn invisible to keep its room.
@@ -990,7 +990,8 @@ mod tests {
         harness.run();
         assert!(top(&harness, "保存") > saved_at);
         // Hidden again by typing, then a combo box opened: its list stays under the
-        // pointer while it is open; the room closes once a carrier is picked.
+        // pointer while it is open; the room closes once a carrier is picked and the
+        // pointer is above it.
         harness.get_by_label("运单号").click();
         harness.run();
         harness.get_by_label("运单号").type_text("1");

@@ -38,7 +38,7 @@ use crate::i18n::t;
 pub const ERROR: Color32 = Color32::from_rgb(0xd0, 0x30, 0x30);
 /// The colour of warnings.
 pub const WARNING: Color32 = Color32::from_rgb(0xc0, 0x80, 0x00);
-/// The colour of a success ("已保存").
+/// The colour of a success (已保存, 已连接, a file written).
 pub const SUCCESS: Color32 = Color32::from_rgb(0x2e, 0x8b, 0x57);
 
 /// Shows `hint` above `response` while it is hovered: a column header's explanation that
