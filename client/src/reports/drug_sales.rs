@@ -172,9 +172,15 @@ impl DrugSalesTab {
                     choice_label::<pb::DrugOrigin>(r.origin).to_owned()
                 }),
             ),
-            Column::count(t("report.quantity"), cells(rows, |r| signed(r.quantity)))
-                .sorts_by("quantity")
-                .total(signed(report.quantity)),
+            Column::count(
+                t("report.quantity"),
+                cells(rows, |r| quantity_text(r.quantity, &r.unit)),
+            )
+            .sorts_by("quantity")
+            .total(match report.quantity_unit.as_str() {
+                "" => "—".to_owned(),
+                unit => quantity_text(report.quantity, unit),
+            }),
         ]
         .into_iter()
         .chain(sales_columns(rows, HasSales::sales, report.sales()))
@@ -330,6 +336,12 @@ impl DrugSalesTab {
             (height - above).max(40.0),
         );
     }
+}
+
+/// `n` units of `unit`, as the quantity column shows them: "1,200 盒". The total of drugs
+/// counted in different units shows "—": 10 盒 and 5 瓶 add up to nothing one can name.
+fn quantity_text(n: i64, unit: &str) -> String {
+    format!("{} {unit}", signed(n)).trim_end().to_owned()
 }
 
 /// How many points a series over `from`..=`to` has at `interval`, counted as the server

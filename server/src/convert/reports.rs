@@ -309,6 +309,7 @@ pub fn drug_sales_report(
                     drug_name: r.drug_name,
                     specification: r.specification,
                     quantity: r.quantity,
+                    unit: r.unit,
                     amount: money::to_wire(&r.amount),
                     orders: count(r.orders),
                     customers: count(r.customers),
@@ -323,6 +324,7 @@ pub fn drug_sales_report(
         orders: count(totals.orders),
         customers: count(totals.customers),
         run: Some(run),
+        quantity_unit: totals.unit.unwrap_or_default(),
     }
 }
 
@@ -344,6 +346,7 @@ pub fn drug_sales_series_report(
         quantity: totals.quantity,
         amount: money::to_wire(&totals.amount),
         run: Some(run),
+        quantity_unit: totals.unit.unwrap_or_default(),
     }
 }
 

@@ -296,10 +296,18 @@ pub fn export(
                 .column(col(msg!("report.sheet.origin"), Kind::Text), |row| {
                     Cell::from(origin_label(category(row).1, lang))
                 })
+                // Quantities are totalled only when every drug is counted in one unit.
                 .totalled(
                     col(msg!("report.sheet.quantity"), Kind::Integer),
                     |row| Cell::Int(row.quantity),
-                    Cell::Int(t.quantity),
+                    t.unit
+                        .as_ref()
+                        .map_or(Cell::Empty, |_| Cell::Int(t.quantity)),
+                )
+                .totalled(
+                    col(msg!("report.sheet.quantity_unit"), Kind::Text),
+                    |row| Cell::from(row.unit.as_str()),
+                    t.unit.as_deref().map_or(Cell::Empty, Cell::from),
                 )
                 .sales(
                     sales_columns(),
@@ -317,17 +325,22 @@ pub fn export(
             let fields = Fields::<r::SeriesPoint>::default()
                 .column(col(msg!("report.sheet.period_start"), Kind::Date), |p| {
                     Cell::Date(p.period_start)
-                })
-                .totalled(
-                    col(msg!("report.sheet.quantity"), Kind::Integer),
+                });
+            // Quantities only when every drug is counted in one unit, named in the
+            // heading (数量（盒）): 10 盒 and 5 瓶 add up to nothing one can name.
+            let fields = match &t.unit {
+                Some(unit) => fields.totalled(
+                    col(msg!("report.sheet.quantity_in", unit = unit), Kind::Integer),
                     |p| Cell::Int(p.quantity),
                     Cell::Int(t.quantity),
-                )
-                .totalled(
-                    col(msg!("report.sheet.amount"), Kind::Money),
-                    |p| Cell::Decimal(p.amount),
-                    Cell::Decimal(t.amount),
-                );
+                ),
+                None => fields,
+            };
+            let fields = fields.totalled(
+                col(msg!("report.sheet.amount"), Kind::Money),
+                |p| Cell::Decimal(p.amount),
+                Cell::Decimal(t.amount),
+            );
             let count = r::count(conn, &q)?;
             sheet.write(conn, count, &q, fields)?
         }

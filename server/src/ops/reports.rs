@@ -345,6 +345,10 @@ pub struct DrugSales {
     /// Units shipped less units deducted.
     #[diesel(sql_type = BigInt)]
     pub quantity: i64,
+    /// The unit `quantity` counts (盒): the name of the drug's container unit in the
+    /// catalogue now.
+    #[diesel(sql_type = Text)]
+    pub unit: String,
     /// CNY.
     #[diesel(sql_type = Numeric)]
     pub amount: Decimal,
@@ -355,11 +359,12 @@ pub struct DrugSales {
 }
 
 /// Totals of a sales report over every row: rows, units, CNY, distinct orders and
-/// customers.
+/// customers, and the unit every drug sold is counted in.
 #[derive(Debug, Clone, Default, QueryableByName)]
 pub struct SalesTotals {
     #[diesel(sql_type = BigInt)]
     pub rows: i64,
+    /// Units; adds different units when `unit` is `None`.
     #[diesel(sql_type = BigInt)]
     pub quantity: i64,
     #[diesel(sql_type = Numeric)]
@@ -368,6 +373,11 @@ pub struct SalesTotals {
     pub orders: i64,
     #[diesel(sql_type = BigInt)]
     pub customers: i64,
+    /// The name of the container unit every drug sold is counted in (盒); `None` when they
+    /// differ (10 盒 and 5 瓶 add up to nothing one can name) or nothing was sold. A unit
+    /// is its name, as an order's (盒（24粒） and 盒（10片） are both boxes).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub unit: Option<String>,
 }
 
 /// The totals of `sales` (SQL of sales rows) grouped by `group` (the report's row key).
@@ -378,7 +388,10 @@ fn sales_totals(conn: &mut PgConnection, sales: &Sql, group: &str) -> AppResult<
                   coalesce(sum(quantity), 0)::bigint AS quantity,
                   coalesce(sum(amount), 0) AS amount,
                   count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
-                  count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
+                  count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers,
+                  (SELECT CASE WHEN count(DISTINCT u.name) = 1 THEN min(u.name) END
+                     FROM drugs d JOIN container_units u ON u.id = d.unit_id
+                    WHERE d.id IN (SELECT drug_id FROM s)) AS unit
              FROM s"
     ));
     Ok(sql.query().get_result(conn)?)
@@ -397,14 +410,16 @@ pub fn drug_sales(
     let order = sort.order();
     let mut base = Sql::new(
         "SELECT p.drug_id, d.name AS drug_name, d.specification, d.category_id, p.quantity,
-                p.amount, p.orders, p.customers
+                u.name AS unit, p.amount, p.orders, p.customers
            FROM (SELECT drug_id, sum(quantity)::bigint AS quantity, sum(amount) AS amount,
                         count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
                         count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
                    FROM (",
     );
-    base.append(&sales)
-        .push(") s GROUP BY drug_id) p JOIN drugs d ON d.id = p.drug_id");
+    base.append(&sales).push(
+        ") s GROUP BY drug_id) p JOIN drugs d ON d.id = p.drug_id
+                JOIN container_units u ON u.id = d.unit_id",
+    );
     let totals = sales_totals(conn, &sales, "drug_id")?;
     Ok((Query { base, order }, totals))
 }

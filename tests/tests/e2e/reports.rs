@@ -9,8 +9,8 @@ use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::export_request::Report;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, invoicing_entity,
-    reversing,
+    CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, UnitBuilder,
+    invoicing_entity, reversing,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, rerun_with_env,
@@ -219,6 +219,9 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         ),
         (2, 15, "51.00", 2, 2)
     );
+    // Both drugs come in boxes: the rows and the total say so.
+    let units: Vec<&str> = d.rows.iter().map(|r| r.unit.as_str()).collect();
+    assert_eq!((units, d.quantity_unit.as_str()), (vec!["盒", "盒"], "盒"));
     assert!(
         d.rows[0].category.starts_with("自产类"),
         "{}",
@@ -782,6 +785,92 @@ async fn every_report_stays_within_the_callers_scope() {
 }
 
 /// The rows below the header (first cell `first_header`) of sheet `name`.
+#[tokio::test]
+async fn a_report_does_not_add_boxes_to_bottles() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let mut admin = w.app.admin().await;
+    let syrups = admin.top_category("代理类").await;
+    let bottle = UnitBuilder::new("瓶")
+        .holding("100", "ml")
+        .create(&mut admin)
+        .await;
+    let syrup = DrugBuilder::new("小儿止咳糖浆", syrups.id, bottle.id)
+        .priced("4", "6")
+        .create(&mut admin)
+        .await
+        .drug
+        .expect("the drug as saved");
+    let b = w.beijing.id;
+    w.shipped(Who::A, b, "2026-09-20", &[(syrup.id, 5)]).await;
+
+    // Each drug's row names its unit; 15 boxes and 5 bottles have no total.
+    let d = admin.send(drug_sales()).await;
+    let rows: Vec<(&str, i64, &str)> = d
+        .rows
+        .iter()
+        .map(|r| (r.drug_name.as_str(), r.quantity, r.unit.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("布洛芬缓释胶囊", 7, "盒"),
+            ("小儿止咳糖浆", 5, "瓶"),
+            ("阿莫西林胶囊", 8, "盒")
+        ]
+    );
+    assert_eq!(d.quantity_unit, "");
+    // The series of every drug mixes them too; one drug's is in its unit.
+    let series = |drug_id| pb::DrugSalesSeriesRequest {
+        date_from: "2026-09-01".into(),
+        date_to: "2026-09-30".into(),
+        drug_id,
+        interval: pb::SeriesInterval::Week as i32,
+        ..Default::default()
+    };
+    assert_eq!(admin.send(series(None)).await.quantity_unit, "");
+    assert_eq!(admin.send(series(Some(syrup.id))).await.quantity_unit, "瓶");
+
+    // Exported: a unit column, and no total of the quantities.
+    let file = admin
+        .export(Report::DrugSales(drug_sales()))
+        .await
+        .expect("exported");
+    let body = sheet_body(&file.file, "药品销售情况", "药品");
+    let syrup_row = body
+        .iter()
+        .find(|r| r[0] == Data::String("小儿止咳糖浆".into()))
+        .expect("the syrup's row");
+    assert_eq!(
+        syrup_row[4..6],
+        [Data::Float(5.0), Data::String("瓶".into())]
+    );
+    let totals = body.last().expect("the totals row");
+    assert_eq!(totals[0], Data::String("合计".into()));
+    assert_eq!(totals[4..6], [Data::Empty, Data::Empty]);
+    // A series' quantity column names its unit, and there is none for mixed units.
+    let headers = |file: &[u8]| -> Vec<Data> {
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(file.to_vec())).expect("xlsx");
+        let names = book.sheet_names();
+        let sheet = book.worksheet_range(&names[0]).expect("a sheet");
+        let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+        rows.into_iter()
+            .find(|r| r.first() == Some(&Data::String("起始日期".into())))
+            .unwrap_or_else(|| panic!("a header row"))
+    };
+    let one = admin
+        .export(Report::DrugSalesSeries(series(Some(syrup.id))))
+        .await
+        .expect("exported");
+    assert_eq!(headers(&one.file)[1], Data::String("数量（瓶）".into()));
+    let every = admin
+        .export(Report::DrugSalesSeries(series(None)))
+        .await
+        .expect("exported");
+    assert_eq!(headers(&every.file)[1], Data::String("销售额".into()));
+}
+
 fn sheet_body(file: &[u8], name: &str, first_header: &str) -> Vec<Vec<Data>> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(file.to_vec())).expect("xlsx");
