@@ -618,6 +618,20 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .collect();
     assert_eq!(positions, ["质检专员"]);
 
+    // A refused save leaves 保存 where it was pressed: the complaint under 电话 moved it
+    // down and a second click toggled the position checkbox moved under the pointer.
+    ui.type_into("电话", "12345");
+    let save_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::Button, "保存")
+            .rect()
+    };
+    let pressed_at = save_at(&ui);
+    ui.click("保存");
+    ui.wait_label_contains("须为手机号");
+    assert_eq!(save_at(&ui), pressed_at);
+    ui.replace_text("电话", "");
+
     let new_user = server.logged_in("zhangwei", "zhangwei-password");
     assert!(new_user.has_button("药品管理"));
     for hidden in ["客户管理", "订单管理", "财务", "统计分析", "系统管理"] {

@@ -62,6 +62,15 @@ impl Form {
     }
 }
 
+/// What the user form's buttons asked for this frame.
+#[derive(Default, Clone, Copy)]
+struct Pressed {
+    save: bool,
+    /// 停用 or 启用.
+    toggle_active: bool,
+    close: bool,
+}
+
 /// The users tab.
 #[derive(Default)]
 pub struct UsersPanel {
@@ -242,8 +251,17 @@ impl UsersPanel {
             .show(ui, |ui| self.toolbar_ui(ui, ctx));
         // The form beside the list once a user is open; until then the list has the
         // whole width (a narrow window would otherwise scroll it for an empty panel).
+        // Its buttons in a bar under it: a refusal's complaint under a field does not move
+        // them (保存 pressed twice toggled the position checkbox moved under it).
         if self.form.is_some() {
-            widgets::side_panel(ui, "user_form", 380.0, |ui| self.form_ui(ui, ctx));
+            widgets::side_form(
+                ui,
+                "user_form",
+                380.0,
+                self,
+                |panel, ui| panel.buttons_ui(ui),
+                |panel, ui, pressed| panel.form_ui(ui, ctx, pressed),
+            );
         }
         egui::CentralPanel::default().show(ui, |ui| {
             self.table_ui(ui, ctx);
@@ -358,7 +376,42 @@ impl UsersPanel {
         }
     }
 
-    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    /// The form's buttons: 保存, 停用 / 启用 for an account that exists, 关闭, and whether
+    /// it was saved; what was pressed.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> Pressed {
+        let mut pressed = Pressed::default();
+        let Some(form) = &self.form else {
+            return pressed;
+        };
+        let busy = self.save.is_pending();
+        let changed = self.original.as_ref() != Some(form);
+        ui.horizontal(|ui| {
+            pressed.save = ui
+                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
+                .clicked();
+            if form.id.is_some() {
+                let label = if form.is_active {
+                    t("users.disable")
+                } else {
+                    t("users.enable")
+                };
+                pressed.toggle_active = ui.add_enabled(!busy, egui::Button::new(label)).clicked();
+            }
+            // Not while a save is on its way: its answer would open the form again.
+            pressed.close = ui
+                .add_enabled(!busy, egui::Button::new(t("common.close")))
+                .clicked();
+            if busy {
+                ui.spinner();
+            }
+            self.errors.saved_ui(ui, changed);
+        });
+        pressed
+    }
+
+    /// The form of the account open, what its buttons (`pressed`) ask for, and under it
+    /// the password reset or the API tokens.
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, pressed: Pressed) {
         let Some(form) = &mut self.form else {
             return;
         };
@@ -427,42 +480,25 @@ impl UsersPanel {
                 f.password(t("users.password"), "password", &mut form.password);
             }
         });
-        let mut request = None;
-        let mut close = false;
-        ui.add_space(4.0);
-        ui.horizontal(|ui| {
-            let changed = self.original.as_ref() != Some(form);
-            if widgets::submit_button(ui, t("common.save"), !busy && changed, response.submitted) {
-                request = Some(form.clone());
+        let changed = self.original.as_ref() != Some(form);
+        // Enter in a field saves as 保存 does.
+        let request =
+            (!busy && changed && (pressed.save || response.submitted)).then(|| form.clone());
+        if pressed.toggle_active
+            && let Some(id) = form.id
+        {
+            let request = pb::SetUserActiveRequest {
+                id,
+                version: form.version,
+                is_active: !form.is_active,
+            };
+            if request.is_active {
+                self.save.request(ctx.admin().set_user_active(request));
+            } else {
+                self.disable.ask((request, form.display_name.clone()));
             }
-            if let Some(id) = form.id {
-                let (label, active) = if form.is_active {
-                    (t("users.disable"), false)
-                } else {
-                    (t("users.enable"), true)
-                };
-                if ui.add_enabled(!busy, egui::Button::new(label)).clicked() {
-                    let request = pb::SetUserActiveRequest {
-                        id,
-                        version: form.version,
-                        is_active: active,
-                    };
-                    if active {
-                        self.save.request(ctx.admin().set_user_active(request));
-                    } else {
-                        self.disable.ask((request, form.display_name.clone()));
-                    }
-                }
-            }
-            // Not while a save is on its way: its answer would open the form again.
-            close = ui
-                .add_enabled(!busy, egui::Button::new(t("common.close")))
-                .clicked();
-            if busy {
-                ui.spinner();
-            }
-            self.errors.saved_ui(ui, changed);
-        });
+        }
+        let close = pressed.close;
         if conflict
             && let Some(id) = form.id
             && ui.button(t("common.reload_record")).clicked()

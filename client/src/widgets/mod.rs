@@ -231,14 +231,35 @@ impl<A> Discard<A> {
 /// unit, a customer type), `width` points wide to begin with, which the user may widen by
 /// 140 points or narrow by 40 by dragging its edge; its content scrolls down.
 pub fn side_panel(ui: &mut Ui, id: &str, width: f32, add: impl FnOnce(&mut Ui)) {
+    right_panel(id, width).show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, add);
+    });
+}
+
+/// A form in a panel on the right as [`side_panel`] draws it, its buttons in a
+/// [`button_bar`] under it: `buttons` draws them (on `state`, the panel the form belongs
+/// to) and says what was pressed, then `form` draws the form and acts on it.
+pub fn side_form<S, P>(
+    ui: &mut Ui,
+    id: &str,
+    width: f32,
+    state: &mut S,
+    buttons: impl FnOnce(&mut S, &mut Ui) -> P,
+    form: impl FnOnce(&mut S, &mut Ui, P),
+) {
+    right_panel(id, width).show(ui, |ui| {
+        let pressed = button_bar(ui, &format!("{id}_buttons"), |ui| buttons(state, ui));
+        egui::ScrollArea::vertical().show(ui, |ui| form(state, ui, pressed));
+    });
+}
+
+/// The resizable panel on the right of [`side_panel`] and [`side_form`].
+fn right_panel(id: &str, width: f32) -> egui::Panel {
     egui::Panel::right(id.to_owned())
         .resizable(true)
         .default_size(width)
         .min_size(width - 40.0)
         .max_size(width + 140.0)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, add);
-        });
 }
 
 /// The form beside a list (units, customer types): a record `F` as typed (`None`: no form
