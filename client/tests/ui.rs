@@ -1772,6 +1772,26 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
     assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
 }
 
+/// A delivery date half typed is not judged: 2026-11-2 on its way to 2026-11-25 is not
+/// said to be 早于今天 while the user is still typing it; left there, it is.
+#[test]
+fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.add_amoxicillin();
+    ui.type_into("数量", "10");
+    ui.wait_label("订单金额：128.00");
+    ui.type_into("要求到货日期", "2026-11-2");
+    // Longer than the preview waits for the input to rest, and for its answer.
+    for _ in 0..40 {
+        ui.harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!ui.shows_contains("早于今天"));
+    ui.type_into("备注", "急");
+    ui.wait_label_contains("早于今天");
+}
+
 #[test]
 fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let server = Server::start();

@@ -121,6 +121,10 @@ pub struct OrderFormPanel {
     errors: FieldErrors,
     /// The server refused the customer for its credit (until another customer is chosen).
     credit_hold: bool,
+    /// The delivery date is being typed and is no whole date yet (2026-12-2 on its way to
+    /// 2026-12-25): no preview is asked for until it is or the focus leaves it, lest
+    /// 早于今天 flash under a date half typed.
+    date_typing: bool,
 }
 
 impl Unsaved for OrderFormPanel {
@@ -154,6 +158,7 @@ impl OrderFormPanel {
             save: Requested::NotRequested,
             errors: FieldErrors::default(),
             credit_hold: false,
+            date_typing: false,
         }
     }
 
@@ -226,7 +231,7 @@ impl OrderFormPanel {
         {
             return;
         }
-        if self.preview.is_pending() || self.save.is_pending() {
+        if self.preview.is_pending() || self.save.is_pending() || self.date_typing {
             return;
         }
         let wait = PREVIEW_DELAY - (now - self.changed_at);
@@ -308,6 +313,7 @@ impl OrderFormPanel {
         let picker = &mut self.customer_picker;
         let draft = &mut self.draft;
         let mut customer_changed = false;
+        let mut date_focused = false;
         let response = widgets::form(ui, "order_form", &mut self.errors, |f| {
             f.required(&["customer_id", "invoicing_entity_id"]);
             if fixed {
@@ -327,11 +333,13 @@ impl OrderFormPanel {
                 &mut draft.delivery_address,
                 &address_hint,
             );
-            f.date(
-                t("order.requested_delivery_date"),
-                "requested_delivery_date",
-                &mut draft.requested_delivery_date,
-            );
+            date_focused = f
+                .date(
+                    t("order.requested_delivery_date"),
+                    "requested_delivery_date",
+                    &mut draft.requested_delivery_date,
+                )
+                .has_focus();
             f.text_hint(
                 t("order.credit_days"),
                 "credit_days",
@@ -349,6 +357,7 @@ impl OrderFormPanel {
             f.show(t("order.sales_rep"), format::person(sales_rep));
             f.show(t("order.cs_rep"), format::person(cs_rep));
         });
+        self.date_typing = date_focused && !is_whole_date(&self.draft.requested_delivery_date);
         if customer_changed {
             // The hold was the customer chosen before's.
             self.credit_hold = false;
@@ -591,6 +600,13 @@ impl OrderFormPanel {
 /// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
 /// quantities it was sent (`sent`): its amount and warnings go, the later lines' move up
 /// with them (`lines[2].unit_price` → `lines[1].unit_price`). Warnings about no line stay.
+/// Whether `text` is no date yet or a whole one: a year, a two-digit month and a
+/// two-digit day (2026-12-25, 2026/12/25); 2026-12-2 may be on its way to 2026-12-25.
+fn is_whole_date(text: &str) -> bool {
+    let text = text.trim();
+    text.is_empty() || (text.len() == 10 && widgets::parse_date(text).is_some())
+}
+
 fn forget_line(preview: Option<&mut pb::OrderPreview>, sent: &mut Vec<i64>, removed: usize) {
     if removed < sent.len() {
         sent.remove(removed);
