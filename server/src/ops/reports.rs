@@ -385,14 +385,13 @@ fn sales_totals(conn: &mut PgConnection, sales: &Sql, group: &str) -> AppResult<
     let mut sql = Sql::new("WITH s AS (");
     sql.append(sales).push(&format!(
         ") SELECT (SELECT count(DISTINCT {group}) FROM s) AS rows,
-                  coalesce(sum(quantity), 0)::bigint AS quantity,
-                  coalesce(sum(amount), 0) AS amount,
-                  count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
-                  count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers,
-                  (SELECT CASE WHEN count(DISTINCT u.name) = 1 THEN min(u.name) END
-                     FROM drugs d JOIN container_units u ON u.id = d.unit_id
-                    WHERE d.id IN (SELECT drug_id FROM s)) AS unit
-             FROM s"
+                  coalesce(sum(s.quantity), 0)::bigint AS quantity,
+                  coalesce(sum(s.amount), 0) AS amount,
+                  count(DISTINCT s.order_id) FILTER (WHERE s.quantity > 0) AS orders,
+                  count(DISTINCT s.customer_id) FILTER (WHERE s.quantity > 0) AS customers,
+                  CASE WHEN min(u.name) = max(u.name) THEN min(u.name) END AS unit
+             FROM s JOIN drugs d ON d.id = s.drug_id
+                    JOIN container_units u ON u.id = d.unit_id"
     ));
     Ok(sql.query().get_result(conn)?)
 }

@@ -771,7 +771,7 @@ async fn every_report_stays_within_the_callers_scope() {
         .expect("exported");
     let body = sheet_body(&file.file, "药品销售情况", "药品");
     let totals = body.last().expect("a totals row");
-    assert_eq!(totals[5], Data::Float(51.0));
+    assert_eq!(totals[6], Data::Float(51.0));
     assert_eq!(
         body[0][3],
         Data::String("自产".into()),
@@ -784,7 +784,6 @@ async fn every_report_stays_within_the_callers_scope() {
         .refused(Code::PermissionDenied);
 }
 
-/// The rows below the header (first cell `first_header`) of sheet `name`.
 #[tokio::test]
 async fn a_report_does_not_add_boxes_to_bottles() {
     let mut w = world().await;
@@ -871,6 +870,7 @@ async fn a_report_does_not_add_boxes_to_bottles() {
     assert_eq!(headers(&every.file)[1], Data::String("销售额".into()));
 }
 
+/// The rows below the header (first cell `first_header`) of sheet `name`.
 fn sheet_body(file: &[u8], name: &str, first_header: &str) -> Vec<Vec<Data>> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(file.to_vec())).expect("xlsx");
