@@ -982,6 +982,21 @@ fn a_drug_entered_by_mistake_is_deleted_and_one_a_customer_deals_in_is_refused()
     ui.wait_label_contains("确定删除药品“布洛芬混悬液”吗？");
     ui.press(Role::Button, "删除");
     ui.wait_label("布洛芬混悬液 已被订单等记录引用，只能归档");
+    // Archiving asks first: it can no longer be ordered. Cancelled, nothing changes.
+    let question = "归档药品“布洛芬混悬液”？归档后不能再下单，已下的订单照常发货，历史记录保留，随时可以恢复。";
+    ui.press(Role::Button, "归档");
+    ui.wait_label(question);
+    ui.click("取消");
+    ui.harness.step();
+    assert!(ui.has_button("归档"), "not archived when cancelled");
+    ui.press(Role::Button, "归档");
+    ui.wait_label(question);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "归档")
+        .last()
+        .expect("the question's button")
+        .click();
+    ui.wait_role(Role::Button, "恢复");
 
     // Entered by mistake: gone from the catalogue and from the server.
     ui.click("布洛芬混悬夜");

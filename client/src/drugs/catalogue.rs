@@ -92,6 +92,8 @@ pub struct CataloguePanel {
     save: Requested<pb::DrugResponse>,
     /// Deleting the open drug: asked first (naming it as saved), then sent.
     confirm_delete_drug: widgets::Confirm<(pb::DeleteRequest, String)>,
+    /// Archiving the drug open, named: asked first (it can no longer be ordered).
+    confirm_archive_drug: widgets::Confirm<(pb::SetActiveRequest, String)>,
     /// The delete on its way: the drug's id once done.
     delete: Requested<i64>,
     warnings: Vec<pb::Warning>,
@@ -306,6 +308,18 @@ impl CataloguePanel {
                 let id = request.id;
                 self.delete
                     .request(ctx.drugs().delete_drug(request).map(move |()| id));
+            }
+        }
+        if let Some((_, name)) = self.confirm_archive_drug.pending() {
+            let question = t("drugs.archive_drug_question").replace("{name}", name);
+            if let Some((request, _)) = self.confirm_archive_drug.ui(
+                ui.ctx(),
+                "confirm_archive_drug",
+                &question,
+                t("common.archive"),
+            ) {
+                self.save
+                    .request(ctx.drugs().set_drug_active(request).map(drug_response));
             }
         }
         if let Some(action) = self.discard.ui(ui.ctx(), "discard_drug_edits") {
@@ -832,8 +846,14 @@ impl CataloguePanel {
                         version: form.version,
                         is_active,
                     };
-                    self.save
-                        .request(ctx.drugs().set_drug_active(request).map(drug_response));
+                    if is_active {
+                        self.save
+                            .request(ctx.drugs().set_drug_active(request).map(drug_response));
+                    } else {
+                        let name = self.original.as_ref().map(|o| o.name.clone());
+                        self.confirm_archive_drug
+                            .ask((request, name.unwrap_or_else(|| form.name.clone())));
+                    }
                 }
                 if let Some(id) = form.id
                     && ui

@@ -373,25 +373,34 @@ pub struct SalesTotals {
     pub orders: i64,
     #[diesel(sql_type = BigInt)]
     pub customers: i64,
-    /// The name of the container unit every drug sold is counted in (盒); `None` when they
-    /// differ (10 盒 and 5 瓶 add up to nothing one can name) or nothing was sold. A unit
-    /// is its name, as an order's (盒（24粒） and 盒（10片） are both boxes).
+    /// The name of the container unit every drug sold is counted in (盒), in a report by
+    /// drug; `None` when they differ (10 盒 and 5 瓶 add up to nothing one can name),
+    /// nothing was sold, or the report is not by drug. A unit is its name, as an order's
+    /// (盒（24粒） and 盒（10片） are both boxes).
     #[diesel(sql_type = Nullable<Text>)]
     pub unit: Option<String>,
 }
 
-/// The totals of `sales` (SQL of sales rows) grouped by `group` (the report's row key).
+/// The totals of `sales` (SQL of sales rows) grouped by `group` (the report's row key);
+/// grouped by drug (`drug_id`), also the unit the drugs share (over the distinct drugs,
+/// not every sales row: a year's sales are a million rows).
 fn sales_totals(conn: &mut PgConnection, sales: &Sql, group: &str) -> AppResult<SalesTotals> {
+    let unit = if group == "drug_id" {
+        "(SELECT CASE WHEN min(u.name) = max(u.name) THEN min(u.name) END
+            FROM g JOIN drugs d ON d.id = g.key JOIN container_units u ON u.id = d.unit_id)"
+    } else {
+        "NULL::text"
+    };
     let mut sql = Sql::new("WITH s AS (");
     sql.append(sales).push(&format!(
-        ") SELECT (SELECT count(DISTINCT {group}) FROM s) AS rows,
-                  coalesce(sum(s.quantity), 0)::bigint AS quantity,
-                  coalesce(sum(s.amount), 0) AS amount,
-                  count(DISTINCT s.order_id) FILTER (WHERE s.quantity > 0) AS orders,
-                  count(DISTINCT s.customer_id) FILTER (WHERE s.quantity > 0) AS customers,
-                  CASE WHEN min(u.name) = max(u.name) THEN min(u.name) END AS unit
-             FROM s JOIN drugs d ON d.id = s.drug_id
-                    JOIN container_units u ON u.id = d.unit_id"
+        "), g AS (SELECT DISTINCT {group} AS key FROM s WHERE {group} IS NOT NULL)
+         SELECT (SELECT count(*) FROM g) AS rows,
+                coalesce(sum(quantity), 0)::bigint AS quantity,
+                coalesce(sum(amount), 0) AS amount,
+                count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
+                count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers,
+                {unit} AS unit
+           FROM s"
     ));
     Ok(sql.query().get_result(conn)?)
 }
