@@ -692,11 +692,10 @@ pub fn ship(
         let ol = &order_lines[line_id];
         let remaining = ol.quantity - ol.shipped_quantity;
         if *quantity > remaining {
-            // Said under the quantity that goes past it (a batch's, when split).
+            // Said under the quantity that goes past it (a batch's, when split): its row
+            // names the line, and what remains is the line's, over all its batches.
             return Err(AppError::precondition(msg!(
                 "shipment.over_shipping",
-                line = ol.line_no,
-                name = ol.drug_name,
                 remaining = remaining
             ))
             .at(format!("lines[{}].quantity", over_row[line_id])));

@@ -608,7 +608,8 @@ async fn shipping_more_than_remains_on_a_line_is_refused() {
         .try_create(&mut w.cs)
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&status, "阿莫西林胶囊");
+    assert_eq!(bad_fields(&status), ["lines[1].quantity"]);
+    assert_zh_contains(&status, "本行仅剩 1 未发");
     let order = w.cs.reload(&order).await;
     assert_eq!(order.lines[0].remaining_quantity, 1);
     assert_eq!(order.lines[1].remaining_quantity, 4);
@@ -923,7 +924,7 @@ async fn shipping_more_than_remains_is_said_under_the_quantity_that_goes_over() 
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
-    assert_zh_contains(&status, "最多 10");
+    assert_zh_contains(&status, "本行仅剩 10 未发");
     // Two batches, 6 and 5: under the second, where the sum goes over; 11 and 1: under
     // the first, which is over already.
     for (first, second, over) in [(6, 5, "lines[1].quantity"), (11, 1, "lines[0].quantity")] {
