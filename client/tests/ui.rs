@@ -1788,7 +1788,8 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
 }
 
 /// A delivery date half typed is not judged: 2026-11-2 on its way to 2026-11-25 is not
-/// said to be 早于今天 while the user is still typing it; left there, it is.
+/// said to be 早于今天 while the user is still typing it; left there, it is, under it,
+/// and the lines are priced all the same.
 #[test]
 fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
     let server = Server::start();
@@ -1805,6 +1806,14 @@ fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
     assert!(!ui.shows_contains("早于今天"));
     ui.type_into("备注", "急");
     ui.wait_label_contains("早于今天");
+    // The amounts go on following the lines all the same (they stopped at 128.00, and
+    // the rep quoted a stale total).
+    ui.replace_text("数量", "12");
+    ui.wait_label("订单金额：153.60");
+    assert!(
+        ui.shows_contains("早于今天"),
+        "said until the date is mended"
+    );
 }
 
 #[test]

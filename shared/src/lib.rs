@@ -14,6 +14,18 @@ pub mod validation;
 pub use codes::DbCode;
 pub use permission::{DataScope, Module, ORDER_MONEY, Permission};
 
+/// The fields of an order (`pb::OrderInput`) whose own problems (a requested date in the
+/// past, credit days out of range, a note too long) do not keep PreviewOrder from pricing
+/// it: they bear on no amount, and an order form whose total stopped at a wrong date
+/// showed a stale total. The preview says them as warnings on their fields, which the
+/// order form shows under them as a refusal; CreateOrder refuses them.
+pub const ORDER_PREVIEW_TOLERATED: [&str; 4] = [
+    "delivery_address",
+    "requested_delivery_date",
+    "credit_days",
+    "note",
+];
+
 /// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.
 /// Server traits need feature `server`, clients feature `client`.
 pub mod pb {

@@ -90,6 +90,20 @@ impl ApiError {
         }
     }
 
+    /// A refusal naming `fields` (INVALID_ARGUMENT), as the server words one: what a
+    /// preview warned of on fields the form shows its complaints under.
+    pub fn of_fields(fields: Vec<FieldError>) -> ApiError {
+        ApiError {
+            code: Some(Code::InvalidArgument),
+            kind: ErrorKind::Server,
+            en: String::new(),
+            zh: None,
+            fields,
+            conflict: None,
+            locked_until: None,
+        }
+    }
+
     /// Whether the session has ended (expired, logged out elsewhere, disabled).
     pub fn is_unauthenticated(&self) -> bool {
         self.code == Some(Code::Unauthenticated)

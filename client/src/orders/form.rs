@@ -13,6 +13,7 @@ use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
 use super::pickers::{CustomerPicker, InvoicingEntities};
+use crate::api::{ApiError, FieldError};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
@@ -187,11 +188,29 @@ impl OrderFormPanel {
             self.original.invoicing_entity_id = first;
         }
         self.customer.poll();
-        if self.errors.poll_preview(&mut self.preview) {
-            self.credit_hold = self
-                .preview
-                .value()
-                .is_some_and(|p| p.warnings.iter().any(|w| w.field == CREDIT_HOLD_FIELD));
+        if self.errors.poll_preview(&mut self.preview)
+            && let Some(preview) = self.preview.value()
+        {
+            self.credit_hold = preview
+                .warnings
+                .iter()
+                .any(|w| w.field == CREDIT_HOLD_FIELD);
+            // What is wrong with a field that does not keep the lines from being priced
+            // (a date in the past): under that field, as a refusal would say it.
+            let problems: Vec<FieldError> = preview
+                .warnings
+                .iter()
+                .filter(|w| is_header_problem(w))
+                .map(|w| FieldError {
+                    field: w.field.clone(),
+                    en: w.message.clone(),
+                    zh: Some(w.message_zh.clone()),
+                })
+                .collect();
+            if !problems.is_empty() {
+                self.errors
+                    .show_preview_problems(ApiError::of_fields(problems));
+            }
         }
         if self.errors.poll(&mut self.save)
             && let Some(saved) = self.save.value()
@@ -524,6 +543,7 @@ impl OrderFormPanel {
             .warnings
             .iter()
             .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
+            .filter(|w| !is_header_problem(w))
             .filter(|w| refusal.as_deref() != Some(widgets::warning_text(w)))
         {
             let colour = if w.field == REFUSED_FIELD {
@@ -600,6 +620,12 @@ impl OrderFormPanel {
 /// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
 /// quantities it was sent (`sent`): its amount and warnings go, the later lines' move up
 /// with them (`lines[2].unit_price` → `lines[1].unit_price`). Warnings about no line stay.
+/// Whether preview warning `w` is about a field whose problem did not keep the lines
+/// from being priced (a requested date in the past): said under that field.
+fn is_header_problem(w: &pb::Warning) -> bool {
+    pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&w.field.as_str())
+}
+
 /// Whether `text` is no date yet or a whole one: a year, a two-digit month and a
 /// two-digit day (2026-12-25, 2026/12/25); 2026-12-2 may be on its way to 2026-12-25.
 fn is_whole_date(text: &str) -> bool {

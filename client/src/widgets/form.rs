@@ -215,9 +215,22 @@ impl FieldErrors {
     /// As [`poll`](Self::poll), for a preview asked for while the user types (the order
     /// form's): the room of a complaint that went is kept as before the answer.
     pub fn poll_preview<T: Send + 'static>(&mut self, request: &mut Requested<T>) -> bool {
+        self.keeping_rooms(|errors| errors.poll(request))
+    }
+
+    /// Shows `error`, what a preview that answered found wrong with fields that did not
+    /// keep it from answering (an order's requested date in the past), under those fields
+    /// as a refusal of the preview would be; the rooms of complaints gone are kept.
+    pub fn show_preview_problems(&mut self, error: ApiError) {
+        self.keeping_rooms(|errors| errors.set(Some(error)));
+    }
+
+    /// Does `change` to these errors keeping the rooms of complaints gone, and whether the
+    /// form was saved or is being read: a preview is neither a save nor a read.
+    fn keeping_rooms<R>(&mut self, change: impl FnOnce(&mut Self) -> R) -> R {
         let held = std::mem::take(&mut self.held);
         let (saved, reading) = (self.saved, self.reading);
-        let done = self.poll(request);
+        let done = change(self);
         self.held = held;
         (self.saved, self.reading) = (saved, reading);
         done

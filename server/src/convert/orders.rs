@@ -15,11 +15,11 @@ use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
 use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
 use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, TransportException};
-use crate::error::{AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::orders::{
     BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
-    ShipmentFields, Warning,
+    ShipmentFields, Warning, only_tolerated,
 };
 
 /// At most this many lines on an order.
@@ -131,6 +131,30 @@ fn quantity(field: String, value: i64, check: &mut FieldCheck) {
     }
 }
 
+/// [`order_input`] for a preview: the problems of the fields that do not keep a preview
+/// from pricing ([`pharmacrm_shared::ORDER_PREVIEW_TOLERATED`]: a date that does not read,
+/// credit days out of range, a note too long) come back beside the input, which leaves
+/// those fields out, rather than refusing it.
+pub fn preview_input(input: pb::OrderInput) -> AppResult<(OrderInput, Vec<FieldError>)> {
+    match order_input(input.clone()) {
+        Err(AppError::InvalidArgument(fields)) if only_tolerated(&fields) => {
+            let mut without = input;
+            for f in &fields {
+                match f.field.as_ref() {
+                    "delivery_address" => without.delivery_address.clear(),
+                    "requested_delivery_date" => without.requested_delivery_date.clear(),
+                    "credit_days" => without.credit_days = None,
+                    _ => without.note.clear(),
+                }
+            }
+            Ok((order_input(without)?, fields))
+        }
+        other => other.map(|input| (input, Vec::new())),
+    }
+}
+
+/// An order as CreateOrder and PreviewOrder take it. INVALID_ARGUMENT naming each field
+/// that does not read or is out of range.
 pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
     let pb::OrderInput {
         customer_id,

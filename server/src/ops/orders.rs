@@ -38,7 +38,7 @@ use crate::db::models::{
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
 use crate::db::versioned::{Versioned, check_fresh, check_fresh_as};
-use crate::error::{AppError, AppResult, FieldCheck, Msg};
+use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::finance;
 
@@ -243,6 +243,67 @@ fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppRe
             msg!("invoicing_entity.not_found"),
         )),
         Err(e) => Err(e),
+    }
+}
+
+/// Whether every field of a refusal is one of
+/// [`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED).
+pub fn only_tolerated(fields: &[FieldError]) -> bool {
+    fields
+        .iter()
+        .all(|f| pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&f.field.as_ref()))
+}
+
+/// [`price`] for a preview: the problems of the fields that do not keep a preview from
+/// pricing ([`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED): here a
+/// requested date in the past) are warnings on those fields, the order priced without
+/// them, rather than a refusal.
+///
+/// Errors: those of [`price`] but for those fields'.
+pub fn price_preview(
+    conn: &mut PgConnection,
+    grants: &Grants,
+    viewer: &Viewer,
+    input: &OrderInput,
+    today: NaiveDate,
+) -> AppResult<Priced> {
+    match price(conn, grants, viewer, input, today) {
+        Err(AppError::InvalidArgument(fields)) if only_tolerated(&fields) => {
+            let mut without = input.clone();
+            for f in &fields {
+                without.forget(&f.field);
+            }
+            let mut priced = price(conn, grants, viewer, &without, today)?;
+            priced
+                .warnings
+                .extend(fields.into_iter().map(Warning::from));
+            Ok(priced)
+        }
+        other => other,
+    }
+}
+
+impl OrderInput {
+    /// Leaves out field `field` (one of
+    /// [`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED)), as if not
+    /// given.
+    pub fn forget(&mut self, field: &str) {
+        match field {
+            "delivery_address" => self.delivery_address.clear(),
+            "requested_delivery_date" => self.requested_delivery_date = None,
+            "credit_days" => self.credit_days = None,
+            "note" => self.note.clear(),
+            _ => {}
+        }
+    }
+}
+
+impl From<FieldError> for Warning {
+    fn from(f: FieldError) -> Self {
+        Warning {
+            field: f.field.into_owned(),
+            msg: f.msg,
+        }
     }
 }
 

@@ -221,15 +221,17 @@ impl OrderService for OrderApi {
 
     async fn preview_order(&self, request: Request<pb::OrderInput>) -> Reply<pb::OrderPreview> {
         let session = Session::of(&request)?;
-        let input = conv::order_input(request.into_inner())?;
+        // A date in the past or a note too long does not keep the lines from being
+        // priced: said as warnings on their fields.
+        let (input, problems) = conv::preview_input(request.into_inner())?;
         let viewer = session.viewer();
         let grants = session.grants();
         let today = self.state.clock.today();
-        let (priced, names) = self
+        let (mut priced, names) = self
             .state
             .db
             .run(move |conn| {
-                let priced = ops::price(conn, &grants, &viewer, &input, today)?;
+                let priced = ops::price_preview(conn, &grants, &viewer, &input, today)?;
                 let names = crate::db::models::display_names(
                     conn,
                     &[priced.order.sales_rep_id, priced.order.cs_rep_id],
@@ -269,6 +271,9 @@ impl OrderService for OrderApi {
                 )
             })
             .collect();
+        priced
+            .warnings
+            .extend(problems.into_iter().map(ops::Warning::from));
         Ok(Response::new(pb::OrderPreview {
             lines,
             total: pharmacrm_shared::money::to_wire(&priced.order.total),

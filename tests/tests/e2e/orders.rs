@@ -237,6 +237,36 @@ async fn bad_order_fields_are_named_and_nothing_is_saved() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["requested_delivery_date"]);
+    // The preview prices it all the same (a total that stopped at a wrong date was a
+    // stale one), and says what is wrong on each such field.
+    let preview = OrderBuilder::new(customer)
+        .line(drug, 3, "")
+        .requested_for("2026-11-29")
+        .credit_days(99_999)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("priced all the same");
+    assert_eq!(preview.total, "6.00");
+    let warned: Vec<(&str, &str)> = preview
+        .warnings
+        .iter()
+        .map(|w| (w.field.as_str(), w.message_zh.as_str()))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            ("requested_delivery_date", "早于今天"),
+            ("credit_days", "须为 0 到 3650 之间的整数天数")
+        ]
+    );
+    // A line that does not read is refused still: there is nothing to price.
+    let status = OrderBuilder::new(customer)
+        .line(drug, 0, "")
+        .requested_for("2026-11-29")
+        .try_preview(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
 
     let status = OrderBuilder::new(customer)
         .line(drug, 1, "")
