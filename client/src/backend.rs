@@ -252,6 +252,16 @@ impl<K, R> Default for OffsetPaged<K, R> {
 }
 
 impl<K: Clone + PartialEq, R: Send + 'static> OffsetPaged<K, R> {
+    /// The answer to the filters shown: the last one, unless the last call was refused
+    /// for its filters (INVALID_ARGUMENT, an end date before the start): the rows of the
+    /// filters before would pass for the answer to these.
+    pub fn answer(&self) -> Option<&R> {
+        match self.result.error() {
+            Some(e) if e.code == Some(tonic::Code::InvalidArgument) => None,
+            _ => self.result.value(),
+        }
+    }
+
     /// Asks again at the next [`OffsetPaged::poll`] (after a save).
     pub fn refresh(&mut self) {
         self.sent = None;

@@ -1946,6 +1946,32 @@ fn a_removed_lines_price_warning_goes_with_it_at_once() {
     assert!(ui.harness.query_by_label("低于售价 12.80").is_none());
 }
 
+/// An end date before the start is said by the filter's name, and the orders of the
+/// filters before are not left showing as if they were the answer.
+#[test]
+fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(place_order(
+        &mut team.rep,
+        team.customer.id,
+        &[(drug.id, 10, "")],
+    ));
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.type_into("下单日期从", "2026-11-30");
+    ui.wait_label(&number);
+    ui.type_into("至", "2026-11-01");
+    ui.wait_label("截止日期：早于起始日期 2026-11-30");
+    assert!(
+        ui.harness.query_all_by_label(&number).next().is_none(),
+        "the order found before is not shown as the answer"
+    );
+}
+
 #[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();

@@ -223,11 +223,17 @@ impl InvoiceList {
             // The order picked was the previous customer's.
             self.filter.order_id = 0;
         }
-        widgets::request_status(ui, &self.list.result);
+        widgets::filters_status(
+            ui,
+            &self.list.result,
+            &[
+                ("date_from", t("invoice.date_from")),
+                ("date_to", t("common.end_date")),
+            ],
+        );
         let (rows, total, total_amount) = self
             .list
-            .result
-            .value()
+            .answer()
             .map(|l| (l.invoices.clone(), l.total, l.total_amount.clone()))
             .unwrap_or_default();
         if !total_amount.is_empty() {

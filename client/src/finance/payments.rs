@@ -169,11 +169,17 @@ impl PaymentList {
                 );
             }
         });
-        widgets::request_status(ui, &self.list.result);
+        widgets::filters_status(
+            ui,
+            &self.list.result,
+            &[
+                ("date_from", t("payment.date_from")),
+                ("date_to", t("common.end_date")),
+            ],
+        );
         let (rows, total, total_amount) = self
             .list
-            .result
-            .value()
+            .answer()
             .map(|l| (l.payments.clone(), l.total, l.total_amount.clone()))
             .unwrap_or_default();
         if !total_amount.is_empty() {

@@ -193,14 +193,20 @@ impl OrderList {
             ui.checkbox(&mut self.filter.closed_only, t("orders.closed"));
         });
         overdue_legend(ui);
-        widgets::request_status(ui, &self.list.result);
+        widgets::filters_status(
+            ui,
+            &self.list.result,
+            &[
+                ("created_from", t("orders.created_from")),
+                ("created_to", t("common.end_date")),
+            ],
+        );
         let rows = self
             .list
-            .result
-            .value()
+            .answer()
             .map(|l| l.orders.clone())
             .unwrap_or_default();
-        let total = self.list.result.value().map_or(0, |l| l.total);
+        let total = self.list.answer().map_or(0, |l| l.total);
         let available = ui.available_height() - 48.0;
         if let Some(id) = orders_table(
             ui,

@@ -90,6 +90,13 @@ pub fn error_line(ui: &mut Ui, error: &ApiError) {
 /// again over what is shown, a spinner drawn at the line's right end and a busy pointer,
 /// taking no room), the error if it failed.
 pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
+    filters_status(ui, requested, &[]);
+}
+
+/// [`request_status`] for a list with filters: a refusal naming filters says each by its
+/// label (`labels`: field → label, e.g. `created_to` → 下单日期至), not by the request's
+/// field name.
+pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str, &str)]) {
     // Read again (a refresh, the tab shown again), what is shown stays where it is: a
     // line appearing above it would move the rows under the pointer as it clicks one.
     // A small spinner at the right end of the line, drawn over it without taking room,
@@ -107,8 +114,17 @@ pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
             ui.label(t("common.loading"));
         });
     }
-    if let Some(error) = requested.error() {
+    let Some(error) = requested.error() else {
+        return;
+    };
+    let named: Vec<String> = labels
+        .iter()
+        .filter_map(|(field, label)| Some(crate::i18n::label_value(label, &error.field(field)?)))
+        .collect();
+    if named.is_empty() {
         error_line(ui, error);
+    } else {
+        ui.label(RichText::new(named.join("\n")).color(ERROR));
     }
 }
 
