@@ -560,8 +560,9 @@ impl UsersPanel {
         } else {
             ui.strong(t("users.reset_password"));
             let password = self.reset_password.get_or_insert_with(String::new);
+            // No required star: under the account's own form it read as needed to save
+            // the account; 重置密码 waits for a password anyway.
             let response = widgets::form(ui, "reset_password", &mut self.reset_errors, |f| {
-                f.required(&["new_password"]);
                 f.password(t("users.new_password"), "new_password", password);
             });
             let ready = !self.reset.is_pending() && !password.is_empty();

@@ -140,7 +140,7 @@ impl OrderList {
             widgets::search_field(
                 ui,
                 t("order.number"),
-                "SO2026",
+                t("orders.number_hint"),
                 // A whole number, SO20261205-0002, in sight.
                 150.0,
                 &mut self.filter.number,

@@ -6,6 +6,7 @@ use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
+use crate::i18n::t;
 
 /// How many drugs a search offers.
 const OFFERED: u32 = 20;
@@ -36,7 +37,8 @@ impl DrugPicker {
                 let field = ui
                     .add(
                         egui::TextEdit::singleline(&mut self.query)
-                            .hint_text("amxl")
+                            // An example, said to be one: a bare "amxl" read as typed.
+                            .hint_text(t("drugs.picker_hint"))
                             .desired_width(200.0),
                     )
                     .labelled_by(label.id);
