@@ -1947,7 +1947,8 @@ fn a_removed_lines_price_warning_goes_with_it_at_once() {
 }
 
 /// An end date before the start is said by the filter's name, and the orders of the
-/// filters before are not left showing as if they were the answer.
+/// filters before are not left showing as if they were the answer; customers found as a
+/// name is typed move no other filter.
 #[test]
 fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
     let server = Server::start();
@@ -1970,6 +1971,19 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
         ui.harness.query_all_by_label(&number).next().is_none(),
         "the order found before is not shown as the answer"
     );
+
+    // The customers found as a name is typed move no other filter (营销员 jumped under
+    // the pointer), and say that one is to be picked.
+    let rep_filter = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::ComboBox, "营销员")
+            .rect()
+    };
+    let before = rep_filter(&ui);
+    ui.type_into("客户", "bjxh");
+    ui.wait_role(Role::Button, "北京协和医院");
+    ui.wait_label("点选客户：");
+    assert_eq!(rep_filter(&ui), before);
 }
 
 #[test]

@@ -193,18 +193,6 @@ impl InvoiceList {
             if ctx.can(Permission::InvoiceWrite) && ui.button(t("invoice.new")).clicked() {
                 new = true;
             }
-            if ctx.can(Permission::CustomerRead) {
-                super::customer_filter(ui, ctx, &mut self.customer);
-            }
-            if self.customer.id().is_some() && ctx.can(Permission::OrderRead) {
-                widgets::combo(
-                    ui,
-                    "invoices_order",
-                    t("finance.order"),
-                    &mut self.filter.order_id,
-                    &order_options,
-                );
-            }
             widgets::date_filter(
                 ui,
                 "invoices_from",
@@ -217,6 +205,19 @@ impl InvoiceList {
                 t("finance.date_to"),
                 &mut self.filter.date_to,
             );
+            // Last: the customers found as it is typed move nothing after them.
+            if ctx.can(Permission::CustomerRead) {
+                self.customer.filter_ui(ui, ctx, t("finance.customer"));
+            }
+            if self.customer.id().is_some() && ctx.can(Permission::OrderRead) {
+                widgets::combo(
+                    ui,
+                    "invoices_order",
+                    t("finance.order"),
+                    &mut self.filter.order_id,
+                    &order_options,
+                );
+            }
         });
         let customer_id = self.customer.id().unwrap_or(0);
         if self.orders.load(ctx, customer_id) {

@@ -259,13 +259,6 @@ fn load_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx, role: RepRole
 // ---------------------------------------------------------------------------------------
 // Filters and form pieces
 
-/// A labelled customer picker in a wrapping filter bar.
-fn customer_filter(ui: &mut egui::Ui, ctx: &AppCtx, picker: &mut crate::orders::CustomerPicker) {
-    widgets::keep_together(ui, t("finance.customer"), 160.0);
-    let label = ui.label(t("finance.customer"));
-    picker.ui(ui, ctx).labelled_by(label.id);
-}
-
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside
 /// one ("未回" / "款：24.69").
 pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {

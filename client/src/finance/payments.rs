@@ -144,9 +144,6 @@ impl PaymentList {
             if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
                 command = Some(ListCommand::New);
             }
-            if ctx.can(Permission::CustomerRead) {
-                super::customer_filter(ui, ctx, &mut self.customer);
-            }
             widgets::date_filter(
                 ui,
                 "payments_from",
@@ -167,6 +164,8 @@ impl PaymentList {
                     &mut self.filter.handler_id,
                     &super::rep_choices(&self.reps, t("finance.all")),
                 );
+                // Last: the customers found as it is typed move nothing after them.
+                self.customer.filter_ui(ui, ctx, t("finance.customer"));
             }
         });
         widgets::filters_status(

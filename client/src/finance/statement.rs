@@ -267,9 +267,6 @@ impl StatementPanel {
         let mut run = false;
         let customer_before = self.customer.id();
         ui.horizontal_wrapped(|ui| {
-            if ctx.can(Permission::CustomerRead) {
-                super::customer_filter(ui, ctx, &mut self.customer);
-            }
             widgets::date_filter(
                 ui,
                 "statement_from",
@@ -293,6 +290,10 @@ impl StatementPanel {
             }
             // Enabled while one runs: the last asked for is the one shown.
             run = ui.button(t("statement.run")).clicked();
+            // Last: the customers found as it is typed move nothing after them (查询).
+            if ctx.can(Permission::CustomerRead) {
+                self.customer.filter_ui(ui, ctx, t("finance.customer"));
+            }
         });
         let picked = self.customer.id();
         run |= picked.is_some() && picked != customer_before;

@@ -158,9 +158,6 @@ impl OrderList {
                 &mut self.filter.created_to,
             );
             if can_pick {
-                widgets::keep_together(ui, t("order.customer"), 160.0);
-                let label = ui.label(t("order.customer"));
-                self.customer.ui(ui, ctx).labelled_by(label.id);
                 widgets::combo(
                     ui,
                     "orders_sales_rep",
@@ -191,6 +188,9 @@ impl OrderList {
                 t("orders.has_open_exceptions"),
             );
             ui.checkbox(&mut self.filter.closed_only, t("orders.closed"));
+            if can_pick {
+                self.customer.filter_ui(ui, ctx, t("order.customer"));
+            }
         });
         overdue_legend(ui);
         widgets::filters_status(

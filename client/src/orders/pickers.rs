@@ -62,6 +62,15 @@ impl CustomerPicker {
         changed
     }
 
+    /// [`CustomerPicker::ui`] as a list's filter, after `label` kept on the line with it.
+    /// Put last in a row of filters: the customers found, listed after it, then move
+    /// nothing the user may be about to click (营销员 jumped under the pointer).
+    pub fn filter_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, label: &str) {
+        widgets::keep_together(ui, label, 160.0);
+        let label = ui.label(label);
+        self.ui(ui, ctx).labelled_by(label.id);
+    }
+
     /// Draws the search (or the chosen customer); the response is the search input's or
     /// the chip's, for the caller to label, marked changed when the choice changed (or
     /// the search was typed into). Callers compare [`CustomerPicker::id`] to know the
@@ -134,6 +143,10 @@ impl CustomerPicker {
                     t("orders.customer_none")
                 };
                 ui.label(egui::RichText::new(none).weak());
+            }
+            if !found.is_empty() {
+                // Typed is not chosen: nothing is filtered (or ordered) until one is.
+                ui.label(egui::RichText::new(t("orders.customer_pick")).weak());
             }
             for c in found {
                 // The chip keeps the mark: an archived customer stays said so.
