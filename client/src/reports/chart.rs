@@ -97,7 +97,11 @@ pub(super) fn bars(
         .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
             format!("{}\n{}", bar.name, values.text(bar.value))
         }));
-    let response = fixed_plot(ui, id, height)
+    let mut plot = fixed_plot(ui, id, height);
+    if values == Values::Count {
+        plot = plot.x_grid_spacer(whole_marks);
+    }
+    let response = plot
         .show_x(false)
         .show_y(false)
         .include_x(0.0)
@@ -286,6 +290,15 @@ fn index_marks(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
+/// The value axis's marks of a count: egui_plot's, but only at whole numbers (every bar
+/// at 1 stood on a 0…1 axis lined every 0.1).
+fn whole_marks(input: GridInput) -> Vec<GridMark> {
+    egui_plot::log_grid_spacer(10)(input)
+        .into_iter()
+        .filter(|m| (m.value - m.value.round()).abs() < 1e-9)
+        .collect()
+}
+
 /// The label of the whole position `value` (empty between positions and outside).
 fn label_at(labels: &[String], value: f64) -> String {
     labels
@@ -348,6 +361,22 @@ mod tests {
             steps,
             [1000.0, 1.0, 2.0, 1.0, 2.0, 5.0, 2.0, 1.0, 2.0, 1.0, 10.0]
         );
+    }
+
+    #[test]
+    fn a_count_axis_is_lined_at_whole_numbers_only() {
+        let values = |bounds| -> Vec<f64> {
+            whole_marks(GridInput {
+                bounds,
+                base_step_size: 0.01,
+            })
+            .iter()
+            .map(|m| m.value)
+            .collect()
+        };
+        assert_eq!(values((0.0, 1.05)), [0.0, 1.0]);
+        assert!(values((0.0, 40.0)).contains(&10.0));
+        assert!(values((0.0, 40.0)).iter().all(|v| v.fract() == 0.0));
     }
 
     #[test]
