@@ -11,14 +11,54 @@ use crate::format;
 /// text cannot be selected: a click on a row's text is a click on the row, as on blank
 /// space.
 pub fn table<R>(ui: &mut Ui, id_salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
-    egui::ScrollArea::horizontal()
+    let output = egui::ScrollArea::horizontal()
         .id_salt((id_salt, "hscroll"))
         .auto_shrink([false, true])
         .show(ui, |ui| {
             ui.style_mut().interaction.selectable_labels = false;
             add(ui)
-        })
-        .inner
+        });
+    let scrolled = output.state.clamped_offset().x;
+    let rect = output.inner_rect;
+    if scrolled > 1.0 {
+        fade_edge(ui, rect, Align::Min);
+    }
+    if output.content_size.x - scrolled - rect.width() > 1.0 {
+        fade_edge(ui, rect, Align::Max);
+    }
+    output.inner
+}
+
+/// Fades the left (`Align::Min`) or right end of `rect` into the background: a column cut
+/// at the edge of a table that scrolls sideways read as whole ("12.8" for 12.85 at the
+/// right, "2.80" for 12.80 at the left), the fade says it goes on.
+fn fade_edge(ui: &Ui, rect: egui::Rect, side: Align) {
+    const WIDTH: f32 = 40.0;
+    let width = WIDTH.min(rect.width());
+    let (faded, clear_side_left) = if side == Align::Min {
+        let right = rect.left() + width;
+        let faded = egui::Rect::from_min_max(rect.left_top(), egui::pos2(right, rect.bottom()));
+        (faded, false)
+    } else {
+        let left = rect.right() - width;
+        let faded = egui::Rect::from_min_max(egui::pos2(left, rect.top()), rect.right_bottom());
+        (faded, true)
+    };
+    let solid = ui.visuals().panel_fill;
+    let clear = solid.gamma_multiply(0.0);
+    let (left, right) = if clear_side_left {
+        (clear, solid)
+    } else {
+        (solid, clear)
+    };
+    let mut mesh = egui::Mesh::default();
+    mesh.colored_vertex(faded.left_top(), left);
+    mesh.colored_vertex(faded.right_top(), right);
+    mesh.colored_vertex(faded.right_bottom(), right);
+    mesh.colored_vertex(faded.left_bottom(), left);
+    mesh.add_triangle(0, 1, 2);
+    mesh.add_triangle(0, 2, 3);
+    ui.painter().add(egui::Shape::mesh(mesh));
 }
 
 /// A table's builder in the house look: rows striped, cells left to right and centred
