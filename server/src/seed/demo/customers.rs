@@ -9,7 +9,7 @@ use crate::db::models::customer_certificate::{self, Certificate, CertificateFiel
 use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_record::{self, RecordInput};
 use crate::db::models::{WriteCtx, customer_type, user};
-use crate::db::schema::{customers, drugs};
+use crate::db::schema::{customer_assignments, customer_type_changes, customers, drugs};
 use crate::db::scope::Viewer;
 use crate::error::AppResult;
 use crate::ops::customers as ops;
@@ -154,5 +154,19 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             window,
         )?;
     }
+    // Their history begins before the demo orders (the oldest placed 82 days back), not at
+    // the seeding: a customer "assigned when registered" today with orders from September
+    // read as wrong. (The sales keep their reps: each is credited to the rep assigned when
+    // its ledger entry was written.)
+    let registered = demo.clock.start_of(today - chrono::Duration::days(100));
+    diesel::update(customers::table)
+        .set(customers::created_at.eq(registered))
+        .execute(conn)?;
+    diesel::update(customer_assignments::table)
+        .set(customer_assignments::effective_from.eq(registered))
+        .execute(conn)?;
+    diesel::update(customer_type_changes::table)
+        .set(customer_type_changes::changed_at.eq(registered))
+        .execute(conn)?;
     Ok(())
 }
