@@ -1946,18 +1946,25 @@ fn a_removed_lines_price_warning_goes_with_it_at_once() {
     assert!(ui.harness.query_by_label("低于售价 12.80").is_none());
 }
 
+/// [`order_team`] on 2026-11-30 and an order of 10 × 阿莫西林胶囊 placed by `rep-a`,
+/// waiting to ship: the team, the drug and the order.
+fn pending_order(server: &Server) -> (CustomerTeam, pb::Drug, pb::OrderDetail) {
+    let (mut team, drug) = order_team(server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(place_order(
+        &mut team.rep,
+        team.customer.id,
+        &[(drug.id, 10, "")],
+    ));
+    (team, drug, order)
+}
+
 /// An end date before the start is said by the filter's name, and the orders of the
 /// filters before are not left showing as if they were the answer; customers found as a
 /// name is typed move no other filter.
 #[test]
 fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
     let server = Server::start();
-    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    let order = server.runtime.block_on(place_order(
-        &mut team.rep,
-        team.customer.id,
-        &[(drug.id, 10, "")],
-    ));
+    let (_, _, order) = pending_order(&server);
     let number = order.header().number.clone();
     let mut ui = server.client();
     ui.login_as("rep-a");
@@ -1989,12 +1996,7 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
 #[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();
-    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    let order = server.runtime.block_on(place_order(
-        &mut team.rep,
-        team.customer.id,
-        &[(drug.id, 10, "")],
-    ));
+    let (_, _, order) = pending_order(&server);
     let number = order.header().number.clone();
 
     let mut ui = server.client();
@@ -2129,10 +2131,7 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
 #[test]
 fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_when_asked() {
     let server = Server::start();
-    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
-    let order = server.runtime.block_on(async {
-        place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await
-    });
+    let (mut team, drug, order) = pending_order(&server);
     let number = order.header().number.clone();
     let mut ui = server.client();
     ui.login_as("rep-a");
