@@ -617,9 +617,6 @@ impl OrderFormPanel {
     }
 }
 
-/// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
-/// quantities it was sent (`sent`): its amount and warnings go, the later lines' move up
-/// with them (`lines[2].unit_price` → `lines[1].unit_price`). Warnings about no line stay.
 /// Whether preview warning `w` is about a field whose problem did not keep the lines
 /// from being priced (a requested date in the past): said under that field.
 fn is_header_problem(w: &pb::Warning) -> bool {
@@ -633,6 +630,9 @@ fn is_whole_date(text: &str) -> bool {
     text.is_empty() || (text.len() == 10 && widgets::parse_date(text).is_some())
 }
 
+/// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
+/// quantities it was sent (`sent`): its amount and warnings go, the later lines' move up
+/// with them (`lines[2].unit_price` → `lines[1].unit_price`). Warnings about no line stay.
 fn forget_line(preview: Option<&mut pb::OrderPreview>, sent: &mut Vec<i64>, removed: usize) {
     if removed < sent.len() {
         sent.remove(removed);

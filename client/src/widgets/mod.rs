@@ -94,8 +94,8 @@ pub fn request_status<T>(ui: &mut Ui, requested: &Requested<T>) {
 }
 
 /// [`request_status`] for a list with filters: a refusal naming filters says each by its
-/// label (`labels`: field → label, e.g. `created_to` → 下单日期至), not by the request's
-/// field name.
+/// label (`labels`: field → label, e.g. `created_to` → 截止日期), not by the request's
+/// field name; a refusal naming none of them is said as it comes.
 pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str, &str)]) {
     // Read again (a refresh, the tab shown again), what is shown stays where it is: a
     // line appearing above it would move the rows under the pointer as it clicks one.
@@ -121,7 +121,12 @@ pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str,
         .iter()
         .filter_map(|(field, label)| Some(crate::i18n::label_value(label, &error.field(field)?)))
         .collect();
-    if named.is_empty() {
+    let all_named = error.fields.iter().all(|f| {
+        labels
+            .iter()
+            .any(|(field, _)| crate::api::names_field(&f.field, field))
+    });
+    if named.is_empty() || !all_named {
         error_line(ui, error);
     } else {
         ui.label(RichText::new(named.join("\n")).color(ERROR));

@@ -273,6 +273,11 @@ pub fn price_preview(
             for f in &fields {
                 without.forget(&f.field);
             }
+            // Nothing to leave out (no address given where the customer has none): the
+            // refusal stands.
+            if without == *input {
+                return Err(AppError::InvalidArgument(fields));
+            }
             let mut priced = price(conn, grants, viewer, &without, today)?;
             priced
                 .warnings
@@ -754,12 +759,24 @@ pub fn ship(
         let remaining = ol.quantity - ol.shipped_quantity;
         if *quantity > remaining {
             // Said under the quantity that goes past it (a batch's, when split): its row
-            // names the line, and what remains is the line's, over all its batches.
-            return Err(AppError::precondition(msg!(
-                "shipment.over_shipping",
-                remaining = remaining
-            ))
-            .at(format!("lines[{}].quantity", over_row[line_id])));
+            // names the drug; the order line is named for callers reading the message
+            // alone, and split batches by their sum (5 under a 5 is not the excess).
+            let row = over_row[line_id];
+            let message = if lines[row].quantity == *quantity {
+                msg!(
+                    "shipment.over_shipping",
+                    line = ol.line_no,
+                    remaining = remaining
+                )
+            } else {
+                msg!(
+                    "shipment.over_shipping_split",
+                    line = ol.line_no,
+                    total = quantity,
+                    remaining = remaining
+                )
+            };
+            return Err(AppError::precondition(message).at(format!("lines[{row}].quantity")));
         }
     }
     let amount = new_lines.iter().map(|l| l.amount).sum();

@@ -639,7 +639,10 @@ async fn shipping_more_than_remains_on_a_line_is_refused() {
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&status), ["lines[1].quantity"]);
-    assert_zh_contains(&status, "本行仅剩 1 未发");
+    assert_zh_contains(
+        &status,
+        "各批合计 2，超过未发货数量：订单第 1 行仅剩 1 未发",
+    );
     let order = w.cs.reload(&order).await;
     assert_eq!(order.lines[0].remaining_quantity, 1);
     assert_eq!(order.lines[1].remaining_quantity, 4);
@@ -954,7 +957,7 @@ async fn shipping_more_than_remains_is_said_under_the_quantity_that_goes_over() 
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
-    assert_zh_contains(&status, "本行仅剩 10 未发");
+    assert_zh_contains(&status, "超过未发货数量：订单第 1 行仅剩 10 未发");
     // Two batches, 6 and 5: under the second, where the sum goes over; 11 and 1: under
     // the first, which is over already.
     for (first, second, over) in [(6, 5, "lines[1].quantity"), (11, 1, "lines[0].quantity")] {
@@ -965,6 +968,8 @@ async fn shipping_more_than_remains_is_said_under_the_quantity_that_goes_over() 
             .await
             .refused(Code::FailedPrecondition);
         assert_eq!(bad_fields(&status), [over]);
+        // Said by the batches' sum: the batch it stands under may hold less than remains.
+        assert_zh_contains(&status, &format!("各批合计 {}", first + second));
     }
 }
 

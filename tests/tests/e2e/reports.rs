@@ -772,6 +772,8 @@ async fn every_report_stays_within_the_callers_scope() {
     let body = sheet_body(&file.file, "药品销售情况", "药品");
     let totals = body.last().expect("a totals row");
     assert_eq!(totals[6], Data::Float(51.0));
+    // Every drug in boxes: the quantities are totalled, in that unit.
+    assert_eq!(totals[4..6], [Data::Float(15.0), Data::String("盒".into())]);
     assert_eq!(
         body[0][3],
         Data::String("自产".into()),
