@@ -435,6 +435,66 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.wait_label("华康医药（上海）有限公司（已归档）");
 }
 
+/// Deleting a container unit cannot be undone: it is asked first, and 取消 keeps it.
+#[test]
+fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("药品管理");
+    // The tab (the drug table has a column of that name too).
+    ui.wait_role(Role::Button, "药品目录");
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "容器单位")
+        .next()
+        .expect("the tab")
+        .click();
+    ui.harness.step();
+    ui.press(Role::Button, "新建容器单位");
+    ui.type_into("容器", "支");
+    ui.type_into("容量", "10");
+    ui.type_into("容量单位", "ml");
+    ui.press(Role::Button, "保存");
+    ui.wait_role(Role::Button, "删除");
+    let units = |server: &Server| -> Vec<String> {
+        server.as_admin(async |admin| {
+            admin
+                .drugs
+                .list_units(pb::ListUnitsRequest {
+                    include_archived: true,
+                })
+                .await
+                .expect("units")
+                .into_inner()
+                .units
+                .into_iter()
+                .map(|u| u.name)
+                .collect()
+        })
+    };
+    let question = "确定删除容器单位“支”吗？删除后无法恢复。已被药品使用的单位不能删除，只能归档。";
+    ui.press(Role::Button, "删除");
+    ui.wait_label(question);
+    ui.click("取消");
+    ui.wait_for("the question gone", |h| {
+        h.query_by_label(question).is_none()
+    });
+    assert!(
+        units(&server).contains(&"支".to_owned()),
+        "kept when cancelled"
+    );
+    ui.press(Role::Button, "删除");
+    ui.wait_label(question);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "删除")
+        .last()
+        .expect("the question's button")
+        .click();
+    ui.wait_for("the form closed", |h| {
+        h.query_by_label("编辑容器单位").is_none()
+    });
+    assert!(!units(&server).contains(&"支".to_owned()));
+}
+
 #[test]
 fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     let server = Server::start();

@@ -49,6 +49,15 @@ pub struct UnitsPanel {
     list: Requested<Vec<pb::ContainerUnit>>,
     /// The form beside the list: a new one, or the one picked.
     side: widgets::SideForm<Form, Option<pb::ContainerUnit>>,
+    /// Archiving or deleting the unit open, asked first (a click away, and deleting
+    /// cannot be undone): the question and its button, and the request.
+    confirm: widgets::Confirm<(String, &'static str, UnitAction)>,
+}
+
+/// What a unit's question asks to do.
+enum UnitAction {
+    Archive(pb::SetActiveRequest),
+    Delete(pb::DeleteRequest),
 }
 
 impl Unsaved for UnitsPanel {
@@ -129,6 +138,16 @@ impl UnitsPanel {
             }
         });
         self.side.discard_ui(ui.ctx(), "discard_unit_edits");
+        let (question, yes) = match self.confirm.pending() {
+            Some((question, yes, _)) => (question.clone(), *yes),
+            None => (String::new(), ""),
+        };
+        if let Some((_, _, action)) = self.confirm.ui(ui.ctx(), "confirm_unit", &question, yes) {
+            self.side.save.request(match action {
+                UnitAction::Archive(request) => ctx.drugs().set_unit_active(request).map(Some),
+                UnitAction::Delete(request) => ctx.drugs().delete_unit(request).map(|()| None),
+            });
+        }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool) {
@@ -191,8 +210,16 @@ impl UnitsPanel {
                             version: form.version,
                             is_active,
                         };
-                        side.save
-                            .request(ctx.drugs().set_unit_active(request).map(Some));
+                        if is_active {
+                            side.save
+                                .request(ctx.drugs().set_unit_active(request).map(Some));
+                        } else {
+                            let question =
+                                t("units.archive_question").replace("{name}", &form.name);
+                            let yes = t("common.archive");
+                            self.confirm
+                                .ask((question, yes, UnitAction::Archive(request)));
+                        }
                     }
                     if ui
                         .add_enabled(!busy, egui::Button::new(t("common.delete")))
@@ -202,8 +229,12 @@ impl UnitsPanel {
                             id,
                             version: form.version,
                         };
-                        side.save
-                            .request(ctx.drugs().delete_unit(request).map(|()| None));
+                        let question = t("units.delete_question").replace("{name}", &form.name);
+                        self.confirm.ask((
+                            question,
+                            t("common.delete"),
+                            UnitAction::Delete(request),
+                        ));
                     }
                 }
             }
