@@ -154,16 +154,27 @@ impl ApiError {
     /// The server's sentences for `field`, one a line, if it named that field or items
     /// of it ([`names_field`]).
     pub fn field(&self, field: &str) -> Option<String> {
-        let sentences: Vec<String> = self
+        self.field_text(field, sentence)
+    }
+
+    /// [`ApiError::field`] as said after the field's name ("End date: is before …"): the
+    /// English as the server wrote it, not made a sentence.
+    pub fn field_clause(&self, field: &str) -> Option<String> {
+        self.field_text(field, str::to_owned)
+    }
+
+    /// The texts for `field`, one a line, the English ones through `english`.
+    fn field_text(&self, field: &str, english: fn(&str) -> String) -> Option<String> {
+        let texts: Vec<String> = self
             .fields
             .iter()
             .filter(|f| names_field(&f.field, field))
             .map(|f| match (lang(), &f.zh) {
                 (Lang::Zh, Some(zh)) => zh.clone(),
-                _ => sentence(&f.en),
+                _ => english(&f.en),
             })
             .collect();
-        (!sentences.is_empty()).then(|| sentences.join("\n"))
+        (!texts.is_empty()).then(|| texts.join("\n"))
     }
 }
 
@@ -411,6 +422,11 @@ mod tests {
         crate::i18n::set_lang(crate::i18n::Lang::En);
         assert_eq!(refused.message(), "Department not found");
         assert_eq!(refused.field("name").as_deref(), Some("Must not be blank"));
+        // After the field's name it goes on the sentence: "Name: must not be blank".
+        assert_eq!(
+            refused.field_clause("name").as_deref(),
+            Some("must not be blank")
+        );
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
         assert_eq!(refused.message(), "部门不存在");
         assert_eq!(refused.field("name").as_deref(), Some("不能为空"));

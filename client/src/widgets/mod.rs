@@ -119,7 +119,9 @@ pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str,
     };
     let named: Vec<String> = labels
         .iter()
-        .filter_map(|(field, label)| Some(crate::i18n::label_value(label, &error.field(field)?)))
+        .filter_map(|(field, label)| {
+            Some(crate::i18n::label_value(label, &error.field_clause(field)?))
+        })
         .collect();
     let all_named = error.fields.iter().all(|f| {
         labels
