@@ -1888,6 +1888,14 @@ fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
         ui.shows_contains("早于今天"),
         "said until the date is mended"
     );
+    // Submitted as it is, it is refused, and said beside the button too (in a long order
+    // the date is out of sight, and the click seemed to do nothing).
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label("未保存：请更正上方标红的项目");
+    ui.replace_text("要求到货日期", "2026-12-20");
+    ui.wait_for("the note gone once the date is edited", |h| {
+        h.query_by_label("未保存：请更正上方标红的项目").is_none()
+    });
 }
 
 #[test]

@@ -441,7 +441,12 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
         ui.heading(doc.heading);
         let busy = self.save.is_pending();
         let (save, close) = widgets::button_bar(ui, &format!("{}_buttons", doc.id), |ui| {
-            widgets::form_buttons(ui, doc.save, t("common.close"), busy)
+            ui.horizontal(|ui| {
+                let pressed = widgets::form_buttons(ui, doc.save, t("common.close"), busy);
+                self.errors.refused_ui(ui, self.save.error());
+                pressed
+            })
+            .inner
         });
         let mut submitted = false;
         egui::ScrollArea::vertical()

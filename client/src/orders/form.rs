@@ -593,6 +593,7 @@ impl OrderFormPanel {
             if busy || self.preview.is_pending() {
                 ui.spinner();
             }
+            self.errors.refused_ui(ui, self.save.error());
         });
         clicked
     }

@@ -105,6 +105,20 @@ impl FieldErrors {
         self.saved = true;
     }
 
+    /// Draws, after a form's buttons, that the save was refused for fields whose complaints
+    /// still show (`refusal`: the save's error, if it failed): in a long form they may be
+    /// scrolled out of sight, and a click on 提交订单 seemed to do nothing.
+    pub fn refused_ui(&self, ui: &mut Ui, refusal: Option<&ApiError>) {
+        let showing = refusal.is_some_and(|e| {
+            e.fields
+                .iter()
+                .any(|f| !self.edited.contains(&f.field) && self.shown.contains(&f.field))
+        });
+        if showing {
+            ui.label(RichText::new(t("common.refused_fields")).color(ERROR));
+        }
+    }
+
     /// Draws "已保存" (in green) while the last save succeeded and the form is not
     /// `changed` since: without it a save's only sign was its button greying.
     pub fn saved_ui(&self, ui: &mut Ui, changed: bool) {
