@@ -122,9 +122,11 @@ pub struct OrderFormPanel {
     errors: FieldErrors,
     /// The server refused the customer for its credit (until another customer is chosen).
     credit_hold: bool,
-    /// The delivery date is being typed and is no whole date yet (2026-12-2 on its way to
-    /// 2026-12-25): no preview is asked for until it is or the focus leaves it, lest
-    /// 早于今天 flash under a date half typed.
+    /// The delivery date is being typed (its input has the focus): no preview is asked for
+    /// until the focus leaves it. 早于今天 flashed under a date half typed (2026-12-2 on its
+    /// way to 2026-12-25), and a complaint appearing under a whole one moved the fields
+    /// below as the user clicked into the next (a click meant for 备注 landed on 账期). The
+    /// date bears on no amount.
     date_typing: bool,
 }
 
@@ -376,7 +378,7 @@ impl OrderFormPanel {
             f.show(t("order.sales_rep"), format::person(sales_rep));
             f.show(t("order.cs_rep"), format::person(cs_rep));
         });
-        self.date_typing = date_focused && !is_whole_date(&self.draft.requested_delivery_date);
+        self.date_typing = date_focused;
         if customer_changed {
             // The hold was the customer chosen before's.
             self.credit_hold = false;
@@ -622,13 +624,6 @@ impl OrderFormPanel {
 /// from being priced (a requested date in the past): said under that field.
 fn is_header_problem(w: &pb::Warning) -> bool {
     pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&w.field.as_str())
-}
-
-/// Whether `text` is no date yet or a whole one: a year, a two-digit month and a
-/// two-digit day (2026-12-25, 2026/12/25); 2026-12-2 may be on its way to 2026-12-25.
-fn is_whole_date(text: &str) -> bool {
-    let text = text.trim();
-    text.is_empty() || (text.len() == 10 && widgets::parse_date(text).is_some())
 }
 
 /// Line `removed` taken out of the last preview (`preview`, the one shown) and of the
