@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::orders::{
     BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
-    ShipmentFields, Warning, only_tolerated,
+    ShipmentFields, Warning,
 };
 
 /// At most this many lines on an order.
@@ -132,12 +132,20 @@ fn quantity(field: String, value: i64, check: &mut FieldCheck) {
 }
 
 /// [`order_input`] for a preview: the problems of the fields that do not keep a preview
-/// from pricing ([`pharmacrm_shared::ORDER_PREVIEW_TOLERATED`]: a date that does not read,
-/// credit days out of range, a note too long) come back beside the input, which leaves
-/// those fields out, rather than refusing it.
-pub fn preview_input(input: pb::OrderInput) -> AppResult<(OrderInput, Vec<FieldError>)> {
-    match order_input(input.clone()) {
-        Err(AppError::InvalidArgument(fields)) if only_tolerated(&fields) => {
+/// from pricing ([`pharmacrm_shared::ORDER_PREVIEW_TOLERATED`]: a date that does not read
+/// or is past, credit days out of range, a note too long) come back beside the input,
+/// which leaves those fields out, rather than refusing it.
+pub fn preview_input(
+    input: pb::OrderInput,
+    today: NaiveDate,
+) -> AppResult<(OrderInput, Vec<FieldError>)> {
+    let tolerated = |fields: &[FieldError]| {
+        fields
+            .iter()
+            .all(|f| pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&f.field.as_ref()))
+    };
+    match order_input(input.clone(), today) {
+        Err(AppError::InvalidArgument(fields)) if tolerated(&fields) => {
             let mut without = input;
             for f in &fields {
                 match f.field.as_ref() {
@@ -147,15 +155,16 @@ pub fn preview_input(input: pb::OrderInput) -> AppResult<(OrderInput, Vec<FieldE
                     _ => without.note.clear(),
                 }
             }
-            Ok((order_input(without)?, fields))
+            Ok((order_input(without, today)?, fields))
         }
         other => other.map(|input| (input, Vec::new())),
     }
 }
 
-/// An order as CreateOrder and PreviewOrder take it. INVALID_ARGUMENT naming each field
-/// that does not read or is out of range.
-pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
+/// An order as CreateOrder and PreviewOrder take it on business day `today`.
+/// INVALID_ARGUMENT naming each field that does not read or is out of range (a requested
+/// delivery date before `today`).
+pub fn order_input(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInput> {
     let pb::OrderInput {
         customer_id,
         invoicing_entity_id,
@@ -184,6 +193,9 @@ pub fn order_input(input: pb::OrderInput) -> AppResult<OrderInput> {
         &requested_delivery_date,
         &mut check,
     );
+    if requested.is_some_and(|d| d < today) {
+        check.fail("requested_delivery_date", msg!("order.date_in_past"));
+    }
     if credit_days.is_some_and(|d| !(0..=3650).contains(&d)) {
         check.fail("credit_days", msg!("customer.credit_days_range"));
     }

@@ -246,63 +246,6 @@ fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppRe
     }
 }
 
-/// Whether every field of a refusal is one of
-/// [`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED).
-pub fn only_tolerated(fields: &[FieldError]) -> bool {
-    fields
-        .iter()
-        .all(|f| pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&f.field.as_ref()))
-}
-
-/// [`price`] for a preview: the problems of the fields that do not keep a preview from
-/// pricing ([`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED): here a
-/// requested date in the past) are warnings on those fields, the order priced without
-/// them, rather than a refusal.
-///
-/// Errors: those of [`price`] but for those fields'.
-pub fn price_preview(
-    conn: &mut PgConnection,
-    grants: &Grants,
-    viewer: &Viewer,
-    input: &OrderInput,
-    today: NaiveDate,
-) -> AppResult<Priced> {
-    match price(conn, grants, viewer, input, today) {
-        Err(AppError::InvalidArgument(fields)) if only_tolerated(&fields) => {
-            let mut without = input.clone();
-            for f in &fields {
-                without.forget(&f.field);
-            }
-            // Nothing to leave out (no address given where the customer has none): the
-            // refusal stands.
-            if without == *input {
-                return Err(AppError::InvalidArgument(fields));
-            }
-            let mut priced = price(conn, grants, viewer, &without, today)?;
-            priced
-                .warnings
-                .extend(fields.into_iter().map(Warning::from));
-            Ok(priced)
-        }
-        other => other,
-    }
-}
-
-impl OrderInput {
-    /// Leaves out field `field` (one of
-    /// [`ORDER_PREVIEW_TOLERATED`](pharmacrm_shared::ORDER_PREVIEW_TOLERATED)), as if not
-    /// given.
-    pub fn forget(&mut self, field: &str) {
-        match field {
-            "delivery_address" => self.delivery_address.clear(),
-            "requested_delivery_date" => self.requested_delivery_date = None,
-            "credit_days" => self.credit_days = None,
-            "note" => self.note.clear(),
-            _ => {}
-        }
-    }
-}
-
 impl From<FieldError> for Warning {
     fn from(f: FieldError) -> Self {
         Warning {
@@ -319,8 +262,9 @@ impl From<FieldError> for Warning {
 ///
 /// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION for an
 /// archived drug or invoicing entity;
-/// INVALID_ARGUMENT naming the field for a missing drug or entity, a requested date in
-/// the past, or an amount too large.
+/// INVALID_ARGUMENT naming the field for a missing drug or entity, a delivery address
+/// needed (the customer has none), or an amount too large. (A requested date in the past
+/// is refused with the request's form, [`crate::convert::orders::order_input`].)
 pub fn price(
     conn: &mut PgConnection,
     grants: &Grants,
@@ -337,9 +281,6 @@ pub fn price(
     require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
 
     let mut check = FieldCheck::default();
-    if input.requested_delivery_date.is_some_and(|d| d < today) {
-        check.fail("requested_delivery_date", msg!("order.date_in_past"));
-    }
     let ids: Vec<i64> = input.lines.iter().map(|l| l.drug_id).collect();
     let found: HashMap<i64, (Drug, ContainerUnit)> = drugs::table
         .inner_join(container_units::table)

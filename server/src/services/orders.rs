@@ -223,15 +223,15 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         // A date in the past or a note too long does not keep the lines from being
         // priced: said as warnings on their fields.
-        let (input, problems) = conv::preview_input(request.into_inner())?;
+        let today = self.state.clock.today();
+        let (input, problems) = conv::preview_input(request.into_inner(), today)?;
         let viewer = session.viewer();
         let grants = session.grants();
-        let today = self.state.clock.today();
         let (mut priced, names) = self
             .state
             .db
             .run(move |conn| {
-                let priced = ops::price_preview(conn, &grants, &viewer, &input, today)?;
+                let priced = ops::price(conn, &grants, &viewer, &input, today)?;
                 let names = crate::db::models::display_names(
                     conn,
                     &[priced.order.sales_rep_id, priced.order.cs_rep_id],
@@ -287,9 +287,9 @@ impl OrderService for OrderApi {
 
     async fn create_order(&self, request: Request<pb::OrderInput>) -> Reply<pb::OrderResponse> {
         let session = Session::of(&request)?;
-        let input = conv::order_input(request.into_inner())?;
-        let viewer = session.viewer();
         let today = self.state.clock.today();
+        let input = conv::order_input(request.into_inner(), today)?;
+        let viewer = session.viewer();
         let (row, _, warnings) = self
             .state
             .write(session.clone(), move |conn, ctx| {

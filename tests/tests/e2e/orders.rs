@@ -259,14 +259,18 @@ async fn bad_order_fields_are_named_and_nothing_is_saved() {
             ("credit_days", "须为 0 到 3650 之间的整数天数")
         ]
     );
-    // A line that does not read is refused still: there is nothing to price.
+    // A line that does not read is refused still: there is nothing to price. The
+    // refusal names the past date too, in one answer.
     let status = OrderBuilder::new(customer)
         .line(drug, 0, "")
         .requested_for("2026-11-29")
         .try_preview(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_eq!(
+        bad_fields(&status),
+        ["requested_delivery_date", "lines[0].quantity"]
+    );
 
     let status = OrderBuilder::new(customer)
         .line(drug, 1, "")
