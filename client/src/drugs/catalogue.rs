@@ -64,6 +64,23 @@ struct SearchKey {
     after: String,
 }
 
+/// What the question about the open drug asks to do.
+enum DrugAction {
+    Delete(pb::DeleteRequest),
+    Archive(pb::SetActiveRequest),
+}
+
+impl DrugAction {
+    /// The question about the drug named `name`, and its button.
+    fn question(&self, name: &str) -> (String, &'static str) {
+        let (question, yes) = match self {
+            DrugAction::Delete(_) => (t("drugs.delete_drug_question"), t("common.delete")),
+            DrugAction::Archive(_) => (t("drugs.archive_drug_question"), t("common.archive")),
+        };
+        (question.replace("{name}", name), yes)
+    }
+}
+
 /// The catalogue tab.
 #[derive(Default)]
 pub struct CataloguePanel {
@@ -90,10 +107,9 @@ pub struct CataloguePanel {
     /// The last failed save's complaints, under their fields until edited.
     errors: FieldErrors,
     save: Requested<pb::DrugResponse>,
-    /// Deleting the open drug: asked first (naming it as saved), then sent.
-    confirm_delete_drug: widgets::Confirm<(pb::DeleteRequest, String)>,
-    /// Archiving the drug open, named: asked first (it can no longer be ordered).
-    confirm_archive_drug: widgets::Confirm<(pb::SetActiveRequest, String)>,
+    /// Deleting or archiving the open drug: asked first (naming it as saved: deleting
+    /// cannot be undone, an archived drug can no longer be ordered), then sent.
+    confirm_drug: widgets::Confirm<(DrugAction, String)>,
     /// The delete on its way: the drug's id once done.
     delete: Requested<i64>,
     warnings: Vec<pb::Warning>,
@@ -297,30 +313,25 @@ impl CataloguePanel {
         egui::CentralPanel::default().show(ui, |ui| self.table_ui(ui, ctx));
         self.dialog_ui(ui.ctx(), ctx, &categories, &paths);
         self.confirm_delete_ui(ui.ctx(), ctx);
-        if let Some((_, name)) = self.confirm_delete_drug.pending() {
-            let question = t("drugs.delete_drug_question").replace("{name}", name);
-            if let Some((request, _)) = self.confirm_delete_drug.ui(
-                ui.ctx(),
-                "confirm_delete_drug",
-                &question,
-                t("common.delete"),
-            ) {
+        let (question, yes) = self
+            .confirm_drug
+            .pending()
+            .map(|(action, name)| action.question(name))
+            .unwrap_or_default();
+        match self
+            .confirm_drug
+            .ui(ui.ctx(), "confirm_drug", &question, yes)
+        {
+            Some((DrugAction::Delete(request), _)) => {
                 let id = request.id;
                 self.delete
                     .request(ctx.drugs().delete_drug(request).map(move |()| id));
             }
-        }
-        if let Some((_, name)) = self.confirm_archive_drug.pending() {
-            let question = t("drugs.archive_drug_question").replace("{name}", name);
-            if let Some((request, _)) = self.confirm_archive_drug.ui(
-                ui.ctx(),
-                "confirm_archive_drug",
-                &question,
-                t("common.archive"),
-            ) {
+            Some((DrugAction::Archive(request), _)) => {
                 self.save
                     .request(ctx.drugs().set_drug_active(request).map(drug_response));
             }
+            None => {}
         }
         if let Some(action) = self.discard.ui(ui.ctx(), "discard_drug_edits") {
             self.do_form_action(action, ctx);
@@ -851,8 +862,10 @@ impl CataloguePanel {
                             .request(ctx.drugs().set_drug_active(request).map(drug_response));
                     } else {
                         let name = self.original.as_ref().map(|o| o.name.clone());
-                        self.confirm_archive_drug
-                            .ask((request, name.unwrap_or_else(|| form.name.clone())));
+                        self.confirm_drug.ask((
+                            DrugAction::Archive(request),
+                            name.unwrap_or_else(|| form.name.clone()),
+                        ));
                     }
                 }
                 if let Some(id) = form.id
@@ -862,11 +875,11 @@ impl CataloguePanel {
                         .clicked()
                 {
                     let name = self.original.as_ref().map(|o| o.name.clone());
-                    self.confirm_delete_drug.ask((
-                        pb::DeleteRequest {
+                    self.confirm_drug.ask((
+                        DrugAction::Delete(pb::DeleteRequest {
                             id,
                             version: form.version,
-                        },
+                        }),
                         name.unwrap_or_else(|| form.name.clone()),
                     ));
                 }

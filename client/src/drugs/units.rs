@@ -50,14 +50,25 @@ pub struct UnitsPanel {
     /// The form beside the list: a new one, or the one picked.
     side: widgets::SideForm<Form, Option<pb::ContainerUnit>>,
     /// Archiving or deleting the unit open, asked first (a click away, and deleting
-    /// cannot be undone): the question and its button, and the request.
-    confirm: widgets::Confirm<(String, &'static str, UnitAction)>,
+    /// cannot be undone): the request and the unit's name.
+    confirm: widgets::Confirm<(UnitAction, String)>,
 }
 
 /// What a unit's question asks to do.
 enum UnitAction {
     Archive(pb::SetActiveRequest),
     Delete(pb::DeleteRequest),
+}
+
+impl UnitAction {
+    /// The question about the unit named `name`, and its button.
+    fn question(&self, name: &str) -> (String, &'static str) {
+        let (question, yes) = match self {
+            UnitAction::Archive(_) => (t("units.archive_question"), t("common.archive")),
+            UnitAction::Delete(_) => (t("units.delete_question"), t("common.delete")),
+        };
+        (question.replace("{name}", name), yes)
+    }
 }
 
 impl Unsaved for UnitsPanel {
@@ -138,11 +149,12 @@ impl UnitsPanel {
             }
         });
         self.side.discard_ui(ui.ctx(), "discard_unit_edits");
-        let (question, yes) = match self.confirm.pending() {
-            Some((question, yes, _)) => (question.clone(), *yes),
-            None => (String::new(), ""),
-        };
-        if let Some((_, _, action)) = self.confirm.ui(ui.ctx(), "confirm_unit", &question, yes) {
+        let (question, yes) = self
+            .confirm
+            .pending()
+            .map(|(action, name)| action.question(name))
+            .unwrap_or_default();
+        if let Some((action, _)) = self.confirm.ui(ui.ctx(), "confirm_unit", &question, yes) {
             self.side.save.request(match action {
                 UnitAction::Archive(request) => ctx.drugs().set_unit_active(request).map(Some),
                 UnitAction::Delete(request) => ctx.drugs().delete_unit(request).map(|()| None),
@@ -214,11 +226,8 @@ impl UnitsPanel {
                             side.save
                                 .request(ctx.drugs().set_unit_active(request).map(Some));
                         } else {
-                            let question =
-                                t("units.archive_question").replace("{name}", &form.name);
-                            let yes = t("common.archive");
                             self.confirm
-                                .ask((question, yes, UnitAction::Archive(request)));
+                                .ask((UnitAction::Archive(request), form.name.clone()));
                         }
                     }
                     if ui
@@ -229,12 +238,8 @@ impl UnitsPanel {
                             id,
                             version: form.version,
                         };
-                        let question = t("units.delete_question").replace("{name}", &form.name);
-                        self.confirm.ask((
-                            question,
-                            t("common.delete"),
-                            UnitAction::Delete(request),
-                        ));
+                        self.confirm
+                            .ask((UnitAction::Delete(request), form.name.clone()));
                     }
                 }
             }

@@ -84,7 +84,7 @@ impl DrugPicker {
         // Nothing found is said, once the answer for what is typed is in.
         let answered = !self.results.is_pending() && self.sent.as_ref() == Some(&query);
         if offered == 0 && answered && self.results.value().is_some() {
-            ui.label(egui::RichText::new(crate::i18n::t("drugs.none_to_pick")).weak());
+            ui.label(egui::RichText::new(t("drugs.none_to_pick")).weak());
         }
         if entered && picked.is_none() && self.sent.as_ref() == Some(&query) {
             picked = self

@@ -35,21 +35,18 @@ pub fn table<R>(ui: &mut Ui, id_salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R
 fn fade_edge(ui: &Ui, rect: egui::Rect, side: Align) {
     const WIDTH: f32 = 40.0;
     let width = WIDTH.min(rect.width());
-    let (faded, clear_side_left) = if side == Align::Min {
-        let right = rect.left() + width;
-        let faded = egui::Rect::from_min_max(rect.left_top(), egui::pos2(right, rect.bottom()));
-        (faded, false)
-    } else {
-        let left = rect.right() - width;
-        let faded = egui::Rect::from_min_max(egui::pos2(left, rect.top()), rect.right_bottom());
-        (faded, true)
-    };
     let solid = ui.visuals().panel_fill;
     let clear = solid.gamma_multiply(0.0);
-    let (left, right) = if clear_side_left {
-        (clear, solid)
+    // The band at that side, solid at the edge and clear inside.
+    let (faded, left, right) = if side == Align::Min {
+        let band = egui::Rect::from_min_size(rect.left_top(), egui::vec2(width, rect.height()));
+        (band, solid, clear)
     } else {
-        (solid, clear)
+        let band = egui::Rect::from_min_max(
+            egui::pos2(rect.right() - width, rect.top()),
+            rect.right_bottom(),
+        );
+        (band, clear, solid)
     };
     let mut mesh = egui::Mesh::default();
     mesh.colored_vertex(faded.left_top(), left);
