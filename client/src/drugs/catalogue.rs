@@ -14,8 +14,8 @@ use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{bracketed, label_value, t, tn};
 use crate::widgets::{
-    self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, active_text, cells, choice_label,
-    row_styles,
+    self, Cell, DataTable, FieldErrors, RemoveAction, TableColumn, Unsaved, active_text, cells,
+    choice_label, row_styles,
 };
 
 /// Below this width for the whole tab, an open drug form hides the category tree (a
@@ -64,23 +64,6 @@ struct SearchKey {
     after: String,
 }
 
-/// What the question about the open drug asks to do.
-enum DrugAction {
-    Delete(pb::DeleteRequest),
-    Archive(pb::SetActiveRequest),
-}
-
-impl DrugAction {
-    /// The question about the drug named `name`, and its button.
-    fn question(&self, name: &str) -> (String, &'static str) {
-        let (question, yes) = match self {
-            DrugAction::Delete(_) => (t("drugs.delete_drug_question"), t("common.delete")),
-            DrugAction::Archive(_) => (t("drugs.archive_drug_question"), t("common.archive")),
-        };
-        (question.replace("{name}", name), yes)
-    }
-}
-
 /// The catalogue tab.
 #[derive(Default)]
 pub struct CataloguePanel {
@@ -109,7 +92,7 @@ pub struct CataloguePanel {
     save: Requested<pb::DrugResponse>,
     /// Deleting or archiving the open drug: asked first (naming it as saved: deleting
     /// cannot be undone, an archived drug can no longer be ordered), then sent.
-    confirm_drug: widgets::Confirm<(DrugAction, String)>,
+    confirm_drug: widgets::Confirm<(RemoveAction, String)>,
     /// The delete on its way: the drug's id once done.
     delete: Requested<i64>,
     warnings: Vec<pb::Warning>,
@@ -316,18 +299,21 @@ impl CataloguePanel {
         let (question, yes) = self
             .confirm_drug
             .pending()
-            .map(|(action, name)| action.question(name))
+            .map(|(action, name)| {
+                let texts = ("drugs.delete_drug_question", "drugs.archive_drug_question");
+                action.question(texts, name)
+            })
             .unwrap_or_default();
         match self
             .confirm_drug
             .ui(ui.ctx(), "confirm_drug", &question, yes)
         {
-            Some((DrugAction::Delete(request), _)) => {
+            Some((RemoveAction::Delete(request), _)) => {
                 let id = request.id;
                 self.delete
                     .request(ctx.drugs().delete_drug(request).map(move |()| id));
             }
-            Some((DrugAction::Archive(request), _)) => {
+            Some((RemoveAction::Archive(request), _)) => {
                 self.save
                     .request(ctx.drugs().set_drug_active(request).map(drug_response));
             }
@@ -863,7 +849,7 @@ impl CataloguePanel {
                     } else {
                         let name = self.original.as_ref().map(|o| o.name.clone());
                         self.confirm_drug.ask((
-                            DrugAction::Archive(request),
+                            RemoveAction::Archive(request),
                             name.unwrap_or_else(|| form.name.clone()),
                         ));
                     }
@@ -876,7 +862,7 @@ impl CataloguePanel {
                 {
                     let name = self.original.as_ref().map(|o| o.name.clone());
                     self.confirm_drug.ask((
-                        DrugAction::Delete(pb::DeleteRequest {
+                        RemoveAction::Delete(pb::DeleteRequest {
                             id,
                             version: form.version,
                         }),

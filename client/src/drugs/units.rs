@@ -7,7 +7,9 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::i18n::{either, t};
-use crate::widgets::{self, DataTable, TableColumn, Unsaved, active_text, cells, row_styles};
+use crate::widgets::{
+    self, DataTable, RemoveAction, TableColumn, Unsaved, active_text, cells, row_styles,
+};
 
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Form {
@@ -51,24 +53,7 @@ pub struct UnitsPanel {
     side: widgets::SideForm<Form, Option<pb::ContainerUnit>>,
     /// Archiving or deleting the unit open, asked first (a click away, and deleting
     /// cannot be undone): the request and the unit's name.
-    confirm: widgets::Confirm<(UnitAction, String)>,
-}
-
-/// What a unit's question asks to do.
-enum UnitAction {
-    Archive(pb::SetActiveRequest),
-    Delete(pb::DeleteRequest),
-}
-
-impl UnitAction {
-    /// The question about the unit named `name`, and its button.
-    fn question(&self, name: &str) -> (String, &'static str) {
-        let (question, yes) = match self {
-            UnitAction::Archive(_) => (t("units.archive_question"), t("common.archive")),
-            UnitAction::Delete(_) => (t("units.delete_question"), t("common.delete")),
-        };
-        (question.replace("{name}", name), yes)
-    }
+    confirm: widgets::Confirm<(RemoveAction, String)>,
 }
 
 impl Unsaved for UnitsPanel {
@@ -152,12 +137,14 @@ impl UnitsPanel {
         let (question, yes) = self
             .confirm
             .pending()
-            .map(|(action, name)| action.question(name))
+            .map(|(action, name)| {
+                action.question(("units.delete_question", "units.archive_question"), name)
+            })
             .unwrap_or_default();
         if let Some((action, _)) = self.confirm.ui(ui.ctx(), "confirm_unit", &question, yes) {
             self.side.save.request(match action {
-                UnitAction::Archive(request) => ctx.drugs().set_unit_active(request).map(Some),
-                UnitAction::Delete(request) => ctx.drugs().delete_unit(request).map(|()| None),
+                RemoveAction::Archive(request) => ctx.drugs().set_unit_active(request).map(Some),
+                RemoveAction::Delete(request) => ctx.drugs().delete_unit(request).map(|()| None),
             });
         }
     }
@@ -227,7 +214,7 @@ impl UnitsPanel {
                                 .request(ctx.drugs().set_unit_active(request).map(Some));
                         } else {
                             self.confirm
-                                .ask((UnitAction::Archive(request), form.name.clone()));
+                                .ask((RemoveAction::Archive(request), form.name.clone()));
                         }
                     }
                     if ui
@@ -239,7 +226,7 @@ impl UnitsPanel {
                             version: form.version,
                         };
                         self.confirm
-                            .ask((UnitAction::Delete(request), form.name.clone()));
+                            .ask((RemoveAction::Delete(request), form.name.clone()));
                     }
                 }
             }

@@ -211,6 +211,25 @@ impl<A> Confirm<A> {
     }
 }
 
+/// Deleting or archiving a record, asked first with a [`Confirm`]: the request to send
+/// once the user agrees (a drug's, a container unit's).
+pub enum RemoveAction {
+    Delete(pharmacrm_shared::pb::DeleteRequest),
+    Archive(pharmacrm_shared::pb::SetActiveRequest),
+}
+
+impl RemoveAction {
+    /// The question about the record named `name`, from the texts `delete` and `archive`
+    /// (keys of the UI's texts, with `{name}`), and its button.
+    pub fn question(&self, (delete, archive): (&str, &str), name: &str) -> (String, &'static str) {
+        let (question, yes) = match self {
+            RemoveAction::Delete(_) => (t(delete), t("common.delete")),
+            RemoveAction::Archive(_) => (t(archive), t("common.archive")),
+        };
+        (question.replace("{name}", name), yes)
+    }
+}
+
 /// An action that would drop unsaved input (closing a form, opening another record),
 /// waiting for the user to agree.
 #[derive(Debug)]
