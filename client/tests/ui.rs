@@ -2056,6 +2056,53 @@ fn pending_order(server: &Server) -> (CustomerTeam, pb::Drug, pb::OrderDetail) {
     (team, drug, order)
 }
 
+/// A pending order is changed in the order form: its lines as saved, repriced as typed,
+/// saved back onto the same order; closing the form returns to the order; once something
+/// has shipped it is no longer offered.
+#[test]
+fn a_rep_changes_a_pending_order_in_the_order_form_and_returns_to_it() {
+    let server = Server::start();
+    let (mut team, _, order) = pending_order(&server);
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "修改订单");
+    ui.press(Role::Button, "修改订单");
+    let heading = format!("修改订单 {number}");
+    ui.wait_label(&heading);
+    // The order as saved: 10 × 12.80, priced again by the server.
+    ui.wait_label("订单金额：128.00");
+    ui.replace_text("数量", "4");
+    ui.wait_label("订单金额：51.20");
+    ui.press(Role::Button, "保存修改");
+    // Back on the same order, at its new total.
+    ui.wait_for("the order view", |h| h.query_by_label(&heading).is_none());
+    ui.wait_label("待发货");
+    ui.wait_label_contains("51.20");
+    let changed = server.runtime.block_on(team.rep.reload(&order));
+    assert_eq!(changed.header().total, "51.20");
+    assert_eq!(changed.lines[0].quantity, 4);
+
+    // Closed without saving, the form returns to the order, not to the list.
+    ui.press(Role::Button, "修改订单");
+    ui.wait_label(&heading);
+    ui.press(Role::Button, "关闭");
+    ui.wait_for("the order view", |h| h.query_by_label(&heading).is_none());
+    ui.wait_role(Role::Button, "修改订单");
+
+    // Once something has shipped, the order is closed (结案), not changed.
+    server.runtime.block_on(
+        ShipmentBuilder::of(&changed)
+            .line(&changed.lines[0], 1, "B2611")
+            .create(&mut team.cs),
+    );
+    ui.press(Role::Button, "刷新");
+    ui.wait_label("部分发货");
+    assert!(!ui.has_button("修改订单"));
+}
+
 /// An end date before the start is said by the filter's name, and the orders of the
 /// filters before are not left showing as if they were the answer; customers found as a
 /// name is typed move no other filter.

@@ -345,6 +345,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::OrderWrite),
         ),
         (
+            "/pharmacrm.v1.OrderService/UpdateOrder",
+            Requires(P::OrderWrite),
+        ),
+        (
             "/pharmacrm.v1.OrderService/GetOrder",
             Requires(P::OrderRead),
         ),

@@ -97,29 +97,12 @@ impl AppState {
 
     /// Runs `f`, a read, within the data scope of the caller of `session`: the customers
     /// it covers ([`Reps`], read first), which every order, shipment, exception, invoice,
-    /// payment and report is seen through.
+    /// payment and report is seen through. It runs on one consistent snapshot (a
+    /// read-only, repeatable-read transaction, [`crate::db::snapshot`]): what it reads in
+    /// several queries agrees — a list's page with its count and sum, an order with its
+    /// lines, a statement's or a report's rows with its totals — even while shipments and
+    /// payments are being posted.
     pub async fn read_scoped<T, F>(&self, session: &Session, f: F) -> AppResult<T>
-    where
-        F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.read(session, false, f).await
-    }
-
-    /// [`AppState::read_scoped`] on one consistent snapshot (a read-only, repeatable-read
-    /// transaction, [`crate::db::snapshot`]): what `f` reads in several queries agrees, a
-    /// statement's rows with its totals, a report's rows with its totals, even while
-    /// shipments and payments are being posted.
-    pub async fn read_snapshot<T, F>(&self, session: &Session, f: F) -> AppResult<T>
-    where
-        F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.read(session, true, f).await
-    }
-
-    /// `f` within the caller's scope, read first; on one snapshot when `consistent`.
-    async fn read<T, F>(&self, session: &Session, consistent: bool, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut PgConnection, &Reps) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
@@ -127,15 +110,10 @@ impl AppState {
         let viewer = session.viewer();
         self.db
             .run(move |conn| {
-                let scoped = |conn: &mut PgConnection| {
+                crate::db::snapshot(conn, |conn| {
                     let reps = viewer.reps(conn)?;
                     f(conn, &reps)
-                };
-                if consistent {
-                    crate::db::snapshot(conn, scoped)
-                } else {
-                    scoped(conn)
-                }
+                })
             })
             .await
     }

@@ -21,6 +21,8 @@ calls! {
         fn preview_order(pb::OrderInput) -> pb::OrderPreview;
         /// Places an order.
         fn create_order(pb::OrderInput) -> pb::OrderResponse;
+        /// Changes an order while nothing of it has shipped.
+        fn update_order(pb::UpdateOrderRequest) -> pb::OrderResponse;
         /// One order with its lines, shipments and exceptions.
         fn get_order(pb::GetOrderRequest) -> pb::OrderDetail;
         /// One page of orders.

@@ -6,6 +6,9 @@
 //! the reps it will go to, and warnings such as a price below cost. A customer on credit
 //! hold (overdue past the credit-hold days, or over its credit limit) is refused; whoever
 //! may override the hold places the order anyway with a reason.
+//!
+//! The same form changes an order while nothing of it has shipped (修改订单, UpdateOrder):
+//! opened from the order view with the order's fields and lines, the customer fixed.
 
 use std::time::Duration;
 
@@ -26,7 +29,7 @@ const PREVIEW_DELAY: f64 = 0.3;
 
 /// What the form's frame ended with.
 pub enum FormEvent {
-    /// The order was placed.
+    /// The order was placed, or changed.
     Saved(pb::OrderResponse),
     /// The user asked to close the form (the caller asks first if it holds input).
     Close,
@@ -56,6 +59,8 @@ struct Draft {
     lines: Vec<Line>,
     /// Why the order goes to a customer on credit hold anyway; empty unless overridden.
     credit_override_reason: String,
+    /// The order being changed; 0 for a new order.
+    order_id: i64,
 }
 
 impl Draft {
@@ -83,8 +88,42 @@ impl Draft {
                 })
                 .collect(),
             credit_override_reason: self.credit_override_reason.trim().to_owned(),
+            order_id: self.order_id,
         }
     }
+
+    /// Order `detail` as the form shows it to be changed: its fields and lines as saved.
+    fn of_order(detail: &pb::OrderDetail) -> Draft {
+        let order = detail.order.clone().unwrap_or_default();
+        Draft {
+            customer_id: order.customer_id,
+            invoicing_entity_id: order.invoicing_entity_id,
+            delivery_address: order.delivery_address,
+            requested_delivery_date: order.requested_delivery_date,
+            credit_days: order.credit_days.to_string(),
+            note: order.note,
+            lines: detail
+                .lines
+                .iter()
+                .map(|l| Line {
+                    drug_id: l.drug_id,
+                    label: crate::widgets::drug_label(&l.drug_name, &l.specification),
+                    unit_label: l.unit_label.clone(),
+                    quantity: l.quantity.to_string(),
+                    unit_price: l.unit_price.clone(),
+                })
+                .collect(),
+            credit_override_reason: String::new(),
+            order_id: order.id,
+        }
+    }
+}
+
+/// The order a form changes: its number (for the heading) and the version read.
+#[derive(Clone, Debug)]
+struct Changing {
+    number: String,
+    version: i32,
 }
 
 /// The field of the preview's warning that the customer is on credit hold (overdue past
@@ -97,8 +136,11 @@ const REFUSED_FIELD: &str = "customer_id";
 
 /// The order form with its pickers, the preview and the save request.
 pub struct OrderFormPanel {
-    /// The customer was given (the form was opened from the customer view).
+    /// The customer was given (the form was opened from the customer view, or changes an
+    /// order).
     customer_fixed: bool,
+    /// The order this form changes; `None` for a new order.
+    changing: Option<Changing>,
     draft: Draft,
     original: Draft,
     customer_picker: CustomerPicker,
@@ -146,6 +188,7 @@ impl OrderFormPanel {
         };
         OrderFormPanel {
             customer_fixed: customer_id.is_some(),
+            changing: None,
             original: draft.clone(),
             draft,
             customer_picker: CustomerPicker::for_orders(),
@@ -163,6 +206,28 @@ impl OrderFormPanel {
             credit_hold: false,
             date_typing: false,
         }
+    }
+
+    /// A change to order `detail` (nothing of it shipped): its fields and lines, the
+    /// customer fixed.
+    pub fn change(detail: &pb::OrderDetail) -> OrderFormPanel {
+        let draft = Draft::of_order(detail);
+        let order = detail.order.clone().unwrap_or_default();
+        OrderFormPanel {
+            customer_fixed: true,
+            changing: Some(Changing {
+                number: order.number,
+                version: order.version,
+            }),
+            original: draft.clone(),
+            draft,
+            ..OrderFormPanel::new(None)
+        }
+    }
+
+    /// The order this form changes, if it changes one.
+    pub fn order_id(&self) -> Option<i64> {
+        self.changing.as_ref().map(|_| self.draft.order_id)
     }
 
     /// Loads the customer chosen now.
@@ -281,7 +346,10 @@ impl OrderFormPanel {
             return Some(FormEvent::Saved(saved));
         }
         self.preview(ui, ctx);
-        ui.heading(t("orders.new"));
+        match &self.changing {
+            Some(c) => ui.heading(format!("{} {}", t("orders.change"), c.number)),
+            None => ui.heading(t("orders.new")),
+        };
         // The buttons stand in a bar under the form, where neither a warning appearing
         // above them as the user types (a price below cost) nor the number of lines
         // moves them.
@@ -590,7 +658,11 @@ impl OrderFormPanel {
         let busy = self.save.is_pending();
         let mut clicked = (false, false);
         ui.horizontal(|ui| {
-            clicked.0 = widgets::submit_button(ui, t("orders.submit"), !busy, false);
+            let submit = match self.changing {
+                Some(_) => t("orders.save_change"),
+                None => t("orders.submit"),
+            };
+            clicked.0 = widgets::submit_button(ui, submit, !busy, false);
             clicked.1 = ui.button(t("common.close")).clicked();
             if busy || self.preview.is_pending() {
                 ui.spinner();
@@ -613,9 +685,18 @@ impl OrderFormPanel {
             );
             blank |= empty;
         }
-        if !blank {
-            self.save
-                .request(ctx.orders().create_order(self.draft.input()));
+        if blank {
+            return;
+        }
+        let input = self.draft.input();
+        match &self.changing {
+            Some(c) => self
+                .save
+                .request(ctx.orders().update_order(pb::UpdateOrderRequest {
+                    version: c.version,
+                    order: Some(input),
+                })),
+            None => self.save.request(ctx.orders().create_order(input)),
         }
     }
 }

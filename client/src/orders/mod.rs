@@ -130,6 +130,9 @@ pub struct OrdersPanel {
     /// The module a closed order view returns to (it was opened from there), shown once
     /// this frame is drawn.
     return_to: Option<Module>,
+    /// While the order form changes an order: the module its view returns to, for the
+    /// view shown again once the change is saved or closed.
+    change_back: Option<Module>,
 }
 
 impl Unsaved for OrdersPanel {
@@ -172,22 +175,31 @@ impl ModulePanel for OrdersPanel {
             },
             Screen::New(form) => match form.ui(ui, ctx) {
                 Some(form::FormEvent::Saved(response)) => placed = Some(response),
-                Some(form::FormEvent::Close) => leave = Some(Leave::List),
+                // A change closed goes back to its order, a new order to the list.
+                Some(form::FormEvent::Close) => {
+                    leave = Some(match form.order_id() {
+                        Some(id) => Leave::Order(id, self.change_back.take()),
+                        None => Leave::List,
+                    });
+                }
                 None => {}
             },
-            Screen::View(view) => {
-                if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {
-                    leave = Some(Leave::List);
+            Screen::View(view) => match view.ui(ui, ctx) {
+                Some(view::ViewCommand::Close) => leave = Some(Leave::List),
+                Some(view::ViewCommand::Change(detail)) => {
+                    self.change_back = view.back();
+                    self.screens.page =
+                        Screen::New(Box::new(form::OrderFormPanel::change(&detail)));
                 }
-            }
+                None => {}
+            },
         }
         if let Some(response) = placed {
             self.list.refresh();
             if let Some(order) = response.order.as_ref().and_then(|d| d.order.as_ref()) {
-                self.screens.page = Screen::View(Box::new(view::OrderView::saved(
-                    order.id,
-                    response.warnings,
-                )));
+                let view = view::OrderView::saved(order.id, response.warnings)
+                    .back_to(self.change_back.take());
+                self.screens.page = Screen::View(Box::new(view));
             }
         }
         if let Some(target) = go {
@@ -225,6 +237,7 @@ impl OrdersPanel {
                 self.screens.page = Screen::View(Box::new(view));
             }
             Leave::NewOrder(customer_id) => {
+                self.change_back = None;
                 self.screens.page = Screen::New(Box::new(form::OrderFormPanel::new(customer_id)));
             }
         }

@@ -24,6 +24,8 @@ use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 pub enum ViewCommand {
     /// Back to the list (the panel asks first when a form holds input).
     Close,
+    /// Open the order form on this order, to change it (nothing of it shipped).
+    Change(Box<pb::OrderDetail>),
 }
 
 /// What an action's form did this frame.
@@ -76,6 +78,8 @@ enum Start {
     /// 登记补发 for this exception.
     Replace(i64),
     End(Ending),
+    /// 修改订单: the order form on this order.
+    Change,
 }
 
 /// How an order is stopped: cancelled while nothing has shipped, or closed (结案) with
@@ -302,8 +306,10 @@ impl OrderView {
                 ui.separator();
                 history_ui(ui, &detail);
             });
-        if let Some(start) = start {
-            self.start(start, &detail);
+        match start {
+            Some(Start::Change) => command = Some(ViewCommand::Change(Box::new(detail))),
+            Some(start) => self.start(start, &detail),
+            None => {}
         }
         self.ending_ui(ui.ctx(), ctx, &order);
         command
@@ -327,6 +333,8 @@ impl OrderView {
                 self.ending_errors.set(None);
                 None
             }
+            // The panel opens the form (`ui` hands it over).
+            Start::Change => None,
         };
         self.warnings.clear();
     }
@@ -614,6 +622,13 @@ fn header_ui(
             && ui.button(t("shipment.new")).clicked()
         {
             start = Some(Start::Ship);
+        }
+        // Nothing of it shipped: its lines and fields may still change.
+        if ctx.can(Permission::OrderWrite)
+            && status == pb::OrderStatus::Pending as i32
+            && ui.button(t("orders.change")).clicked()
+        {
+            start = Some(Start::Change);
         }
         if ctx.can(Permission::OrderCancel)
             && let Some(ending) = Ending::of(status)

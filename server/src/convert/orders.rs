@@ -174,8 +174,13 @@ pub fn order_input(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderIn
         note,
         lines,
         credit_override_reason,
+        order_id,
     } = input;
     let mut check = FieldCheck::default();
+    // 0 for a new order; an order being changed is named.
+    let order_id = (order_id != 0)
+        .then(|| required_id("order_id", order_id, &mut check))
+        .flatten();
     check.check(
         "credit_override_reason",
         validation::optional_text(&credit_override_reason, 500),
@@ -240,6 +245,31 @@ pub fn order_input(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderIn
         note: note.trim().to_owned(),
         lines: out,
         credit_override_reason: credit_override_reason.trim().to_owned(),
+        order_id,
+    })
+}
+
+/// A new order as CreateOrder takes it ([`order_input`]): INVALID_ARGUMENT on `order_id`
+/// when it names an order (UpdateOrder changes one).
+pub fn new_order(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInput> {
+    if input.order_id != 0 {
+        return Err(AppError::field("order_id", msg!("order.id_on_create")));
+    }
+    order_input(input, today)
+}
+
+/// A change to an order as UpdateOrder takes it: the order (`order.order_id`), the version
+/// read and the input ([`order_input`]). INVALID_ARGUMENT on `order_id` when it names no
+/// order, on `version`, and as [`order_input`].
+pub fn order_change(
+    req: pb::UpdateOrderRequest,
+    today: NaiveDate,
+) -> AppResult<Update<OrderInput>> {
+    let pb::UpdateOrderRequest { version, order } = req;
+    let order = order.unwrap_or_default();
+    let order_id = id("order_id", order.order_id)?;
+    update(order_id, version, |check| {
+        check.absorb(order_input(order, today))
     })
 }
 

@@ -1746,14 +1746,17 @@ pub fn arrears_export(
 // ---------------------------------------------------------------------------------------
 // Credit hold
 
-/// Why customer `c` is on credit hold for a new order of `order_total` CNY on `today`,
-/// if it is: an amount more than the credit-hold days overdue, or the balance plus what
-/// open orders have not yet shipped plus this order above its credit limit.
+/// Why customer `c` is on credit hold for an order of `order_total` CNY on `today`, if it
+/// is: an amount more than the credit-hold days overdue, or the balance plus what open
+/// orders have not yet shipped plus this order above its credit limit. `changing` is the
+/// order being changed, if it is one: what it had not shipped is left out of the open
+/// orders' (it is counted at `order_total` instead).
 pub fn credit_hold(
     conn: &mut PgConnection,
     c: &Customer,
     order_total: Decimal,
     today: NaiveDate,
+    changing: Option<i64>,
 ) -> AppResult<Option<Msg>> {
     let hold_days = company_settings::get(conn)?.credit_hold_days;
     let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(&[c.id]), today, true)
@@ -1787,9 +1790,11 @@ pub fn credit_hold(
         let Unshipped { value } = diesel::sql_query(
             "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
                FROM order_lines l JOIN orders o ON o.id = l.order_id
-              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL",
+              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL
+                AND o.id IS DISTINCT FROM $2",
         )
         .bind::<BigInt, _>(c.id)
+        .bind::<diesel::sql_types::Nullable<BigInt>, _>(changing)
         .get_result(conn)?;
         let exposure = ageing.balance() + value + order_total;
         if exposure > limit {

@@ -77,6 +77,8 @@ pub struct OrderInput {
     /// Given to place an order for a customer on credit hold (needs
     /// `order.credit_override`); empty otherwise.
     pub credit_override_reason: String,
+    /// The order these fields change ([`amend`]); `None` for a new order.
+    pub order_id: Option<i64>,
 }
 
 /// A shipment's own fields.
@@ -272,6 +274,19 @@ pub fn price(
     input: &OrderInput,
     today: NaiveDate,
 ) -> AppResult<Priced> {
+    let changing = match input.order_id {
+        Some(id) => {
+            let reps = viewer.reps(conn)?;
+            Some(changeable(conn, &reps, id, false)?)
+        }
+        None => None,
+    };
+    if changing
+        .as_ref()
+        .is_some_and(|o| o.customer_id != input.customer_id)
+    {
+        return Err(AppError::field("customer_id", msg!("order.customer_fixed")));
+    }
     let customer = customer::find(conn, viewer, input.customer_id, false)?;
     let refused = match require_may_sell_to(conn, &customer, today, SaleStep::Order) {
         Ok(()) => None,
@@ -374,7 +389,12 @@ pub fn price(
             msg: why.clone(),
         });
     }
-    let credit_hold = finance::credit_hold(conn, &customer, total, today)?;
+    // A change that does not raise an order's total adds nothing to what the customer
+    // owes: it is not held (a rep lowers a quantity for a customer overdue).
+    let credit_hold = match &changing {
+        Some(o) if total <= o.total => None,
+        _ => finance::credit_hold(conn, &customer, total, today, input.order_id)?,
+    };
     if let Some(hold) = &credit_hold {
         warnings.push(Warning {
             field: CREDIT_HOLD_FIELD.to_owned(),
@@ -391,12 +411,18 @@ pub fn price(
     if delivery_address.is_empty() {
         return Err(AppError::field("delivery_address", msg!("field.required")));
     }
+    // An order being changed keeps its reps and date; a new one goes to the customer's
+    // reps now.
+    let (sales_rep_id, cs_rep_id, order_date) = match &changing {
+        Some(o) => (o.sales_rep_id, o.cs_rep_id, o.order_date),
+        None => (customer.sales_rep_id, customer.cs_rep_id, today),
+    };
     let order = NewOrder {
         number: String::new(),
         customer_id: customer.id,
-        sales_rep_id: customer.sales_rep_id,
-        cs_rep_id: customer.cs_rep_id,
-        order_date: today,
+        sales_rep_id,
+        cs_rep_id,
+        order_date,
         invoicing_entity_id: input.invoicing_entity_id,
         delivery_address,
         requested_delivery_date: input.requested_delivery_date,
@@ -468,22 +494,112 @@ pub fn place(
             lines: &lines,
         }),
     )?;
-    if let Some(hold) = overridden {
-        ctx.audit(
-            conn,
-            crate::db::models::audit_log::Event {
-                action: "order.credit_override",
-                object_type: Order::OBJECT,
-                object_id: row.id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({
-                    "number": row.number,
-                    "hold": hold.zh,
-                    "reason": input.credit_override_reason,
-                })),
-            },
-        )?;
+    audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
+    Ok((row, lines, priced.warnings))
+}
+
+/// Audits `hold`, if overridden for `order` with `reason`, as `order.credit_override`.
+fn audit_override(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    order: &Order,
+    hold: Option<Msg>,
+    reason: &str,
+) -> AppResult<()> {
+    let Some(hold) = hold else {
+        return Ok(());
+    };
+    ctx.audit(
+        conn,
+        crate::db::models::audit_log::Event {
+            action: "order.credit_override",
+            object_type: Order::OBJECT,
+            object_id: order.id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "number": order.number,
+                "hold": hold.zh,
+                "reason": reason,
+            })),
+        },
+    )
+}
+
+/// Order `id` within the scope if it may still be changed: nothing of it shipped, neither
+/// cancelled nor closed; locked with `lock`. Errors: NOT_FOUND outside the scope;
+/// FAILED_PRECONDITION naming the order otherwise.
+fn changeable(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Order> {
+    let o = order::find(conn, reps, id, lock)?;
+    let number = &o.number;
+    let refusal = if o.cancelled_at.is_some() {
+        Some(msg!("order.already_cancelled", number = number))
+    } else if o.closed_at.is_some() {
+        Some(msg!("order.already_closed", number = number))
+    } else if o.units_shipped > 0 {
+        Some(msg!("order.change_after_shipment", number = number))
+    } else {
+        None
+    };
+    match refusal {
+        Some(why) => Err(AppError::precondition(why)),
+        None => Ok(o),
     }
+}
+
+/// Changes order `id`, read at `version`, to `input` while nothing of it has shipped
+/// (修改订单): its lines are replaced, priced and checked as a new order's ([`price`]);
+/// its number, date, customer and reps stay. Audited as `order.update` (before and after,
+/// with their lines), an overridden credit hold as `order.credit_override`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`;
+/// FAILED_PRECONDITION once anything has shipped, when cancelled or closed, and as
+/// [`place`]'s; INVALID_ARGUMENT on `customer_id` other than the order's, and as
+/// [`price`]'s.
+#[allow(clippy::too_many_arguments)]
+pub fn amend(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    input: &OrderInput,
+    today: NaiveDate,
+) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
+    // The order first, then the ledger (as a shipment takes them).
+    let before = changeable(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    finance::lock_ledger(conn, before.customer_id)?;
+    let input = OrderInput {
+        order_id: Some(id),
+        ..input.clone()
+    };
+    let priced = price(conn, ctx.grants, viewer, &input, today)?;
+    if let Some(why) = priced.refused {
+        return Err(AppError::precondition(why));
+    }
+    let overridden = finance::check_credit(
+        ctx.grants,
+        priced.credit_hold.clone(),
+        &input.credit_override_reason,
+    )?;
+    let before_lines = order::lines(conn, id)?;
+    let (row, lines) = order::replace(conn, ctx, &before, &priced.order, &priced.lines)?;
+    ctx.audit_change(
+        conn,
+        "order.update",
+        Order::OBJECT,
+        row.id,
+        Some(&OrderRecord {
+            order: &before,
+            lines: &before_lines,
+        }),
+        Some(&OrderRecord {
+            order: &row,
+            lines: &lines,
+        }),
+    )?;
+    audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
     Ok((row, lines, priced.warnings))
 }
 

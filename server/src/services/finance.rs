@@ -162,7 +162,7 @@ impl FinanceService for FinanceApi {
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
         let s = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 ops::statement(conn, reps, &q, STATEMENT_ROWS)
             })
             .await?;
@@ -181,7 +181,7 @@ impl FinanceService for FinanceApi {
         let _slot = self.state.exports.take()?;
         let (content, exported, file_name) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let s = ops::statement(conn, reps, &q, EXPORT_ROWS)?;
                 let label = s
                     .customer_name
@@ -261,7 +261,7 @@ impl FinanceService for FinanceApi {
         // One snapshot: the credit beside the totals is of the same moment.
         let ((rows, total, totals), (credit_customers, credit)) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 Ok((
                     ops::arrears(conn, reps, &filter, today, offset, limit)?,
                     ops::arrears_credit(conn, reps, &filter, today)?,

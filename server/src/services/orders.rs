@@ -288,12 +288,41 @@ impl OrderService for OrderApi {
     async fn create_order(&self, request: Request<pb::OrderInput>) -> Reply<pb::OrderResponse> {
         let session = Session::of(&request)?;
         let today = self.state.clock.today();
-        let input = conv::order_input(request.into_inner(), today)?;
+        let input = conv::new_order(request.into_inner(), today)?;
         let viewer = session.viewer();
         let (row, _, warnings) = self
             .state
             .write(session.clone(), move |conn, ctx| {
                 ops::place(conn, ctx, &viewer, &input, today)
+            })
+            .await?;
+        Ok(Response::new(pb::OrderResponse {
+            order: Some(self.order_detail(&session, row.id).await?),
+            warnings: warnings.into_iter().map(conv::warning).collect(),
+        }))
+    }
+
+    async fn update_order(
+        &self,
+        request: Request<pb::UpdateOrderRequest>,
+    ) -> Reply<pb::OrderResponse> {
+        let session = Session::of(&request)?;
+        let today = self.state.clock.today();
+        let change = conv::order_change(request.into_inner(), today)?;
+        let viewer = session.viewer();
+        let (row, _, warnings) = self
+            .state
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::amend(
+                    conn,
+                    ctx,
+                    &viewer,
+                    reps,
+                    change.id,
+                    change.version,
+                    &change.input,
+                    today,
+                )
             })
             .await?;
         Ok(Response::new(pb::OrderResponse {

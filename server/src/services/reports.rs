@@ -53,7 +53,7 @@ impl ReportService for ReportApi {
         let (offset, limit) = page(r.page);
         let (rows, totals, paths) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) = ops::drug_sales(conn, reps, period, &filter, &sort)?;
                 let rows: Vec<ops::DrugSales> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals, drug_category::paths(conn)?))
@@ -75,7 +75,7 @@ impl ReportService for ReportApi {
         let (period, filter, interval) = convert::drug_sales_series(request.get_ref())?;
         let (points, totals) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) = ops::drug_sales_series(conn, reps, period, &filter, interval)?;
                 let points: Vec<ops::SeriesPoint> = ops::page(conn, &q, 0, ops::MAX_SERIES_POINTS)?;
                 Ok((points, totals))
@@ -96,7 +96,7 @@ impl ReportService for ReportApi {
         let (filter, sort) = convert::customer_distribution(request.get_ref())?;
         let (rows, customers) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, customers) = ops::customer_distribution(conn, reps, &filter, &sort)?;
                 // At most the 34 provinces or one province's cities.
                 let rows: Vec<ops::RegionCount> = ops::page(conn, &q, 0, 1_000)?;
@@ -120,7 +120,7 @@ impl ReportService for ReportApi {
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) = ops::employee_performance(conn, reps, period, role, &sort)?;
                 let rows: Vec<ops::RepPerformance> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals))
@@ -143,7 +143,7 @@ impl ReportService for ReportApi {
         let (offset, limit) = page(r.page);
         let (rows, totals) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) =
                     ops::customer_consumption(conn, reps, period, &province_code, &sort)?;
                 let rows: Vec<ops::CustomerConsumption> = ops::page(conn, &q, offset, limit)?;
@@ -165,7 +165,7 @@ impl ReportService for ReportApi {
         let (period, province_code, sort) = convert::regional_sales(request.get_ref())?;
         let (rows, totals) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) = ops::regional_sales(conn, reps, period, &province_code, &sort)?;
                 // At most the 34 provinces or one province's cities.
                 let rows: Vec<ops::RegionSales> = ops::page(conn, &q, 0, 1_000)?;
@@ -190,7 +190,7 @@ impl ReportService for ReportApi {
         let days = report_export::days(&self.state.clock, period);
         let (rows, totals) = self
             .state
-            .read_snapshot(&session, move |conn, reps| {
+            .read_scoped(&session, move |conn, reps| {
                 let (q, totals) = ops::exceptions(conn, reps, days, grouping, &sort)?;
                 let rows: Vec<ops::ExceptionGroup> = ops::page(conn, &q, offset, limit)?;
                 Ok((rows, totals))

@@ -1311,6 +1311,60 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
 }
 
 #[tokio::test]
+async fn a_changed_order_counts_at_its_new_total_and_lowering_one_is_never_held() {
+    let mut w = world().await;
+    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
+        .served_by(w.cs.id)
+        .credit_limit("100")
+        .create(&mut w.rep)
+        .await;
+    // 40 × 2.00 = 80.00 open; raised to 50 boxes it counts 100.00, not 180.00.
+    let order = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 40, "")
+        .place(&mut w.rep)
+        .await;
+    let order = OrderBuilder::change_of(&order)
+        .line(w.drug.id, 50, "")
+        .update(&mut w.rep)
+        .await;
+    assert_eq!(order.header().total, "100.00");
+    // 51 boxes would pass the limit: the preview says so, the change is refused.
+    let too_many = OrderBuilder::change_of(&order).line(w.drug.id, 51, "");
+    let preview = too_many
+        .clone()
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    let fields: Vec<&str> = preview.warnings.iter().map(|w| w.field.as_str()).collect();
+    assert_eq!(fields, ["credit_override_reason"]);
+    let refused = too_many
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "102.00");
+
+    // Overdue past the credit-hold days: no order may grow, but one may shrink.
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 10).await; // due 10-01
+    let open = OrderBuilder::new(c)
+        .line(w.drug.id, 20, "")
+        .place(&mut w.rep)
+        .await;
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
+    let open = OrderBuilder::change_of(&open)
+        .line(w.drug.id, 5, "")
+        .update(&mut w.rep)
+        .await;
+    assert_eq!(open.header().total, "10.00");
+    let refused = OrderBuilder::change_of(&open)
+        .line(w.drug.id, 6, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "91");
+}
+
+#[tokio::test]
 async fn closing_a_part_shipped_order_frees_its_unshipped_remainder_from_the_credit_limit() {
     let mut w = world().await;
     let limited = CustomerBuilder::new("长沙市长寿堂大药房")

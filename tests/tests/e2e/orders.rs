@@ -1382,6 +1382,131 @@ async fn an_order_is_cancelled_with_a_reason_and_only_while_nothing_has_shipped(
 }
 
 #[tokio::test]
+async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_and_the_change_is_audited()
+ {
+    let mut w = world().await;
+    let placed = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    assert_eq!(placed.header().total, "20.00");
+    // The next day the customer wants 4 at 1.2345 (4.938 → 4.94) and 3 free.
+    w.app.pin_clock("2026-12-01T09:00:00+08:00");
+    let changed = OrderBuilder::change_of(&placed)
+        .line(w.drug.id, 4, "1.2345")
+        .line(w.drug.id, 3, "0")
+        .note("客户改为 4 盒，另赠 3 盒")
+        .update(&mut w.rep)
+        .await;
+    let (before, after) = (placed.header(), changed.header());
+    assert_eq!(after.id, before.id);
+    assert_eq!(after.number, before.number);
+    assert_eq!(
+        after.order_date, before.order_date,
+        "still ordered on 11-30"
+    );
+    assert_eq!(
+        after.sales_rep.as_ref().map(|r| &r.name),
+        before.sales_rep.as_ref().map(|r| &r.name)
+    );
+    assert_eq!(after.total, "4.94");
+    assert_eq!(after.note, "客户改为 4 盒，另赠 3 盒");
+    assert_eq!(after.status(), pb::OrderStatus::Pending);
+    assert!(after.version > before.version);
+    let lines: Vec<(i64, &str, &str)> = changed
+        .lines
+        .iter()
+        .map(|l| (l.quantity, l.unit_price.as_str(), l.amount.as_str()))
+        .collect();
+    assert_eq!(lines, [(4, "1.2345", "4.94"), (3, "0.00", "0.00")]);
+    assert_eq!(changed.lines[0].remaining_quantity, 4);
+    // The audit keeps both: 10 boxes before, 4 after.
+    let audit = w.app.admin().await.audit_of("order.update").await;
+    let entry = audit.entries.first().expect("the change is audited");
+    assert!(entry.before_json.contains("20.00"), "{}", entry.before_json);
+    assert!(entry.after_json.contains("4.94"), "{}", entry.after_json);
+
+    // A change made from the version before is refused: someone changed it meanwhile.
+    OrderBuilder::change_of(&placed)
+        .line(w.drug.id, 5, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::Aborted);
+    // The customer stays the order's.
+    let other = CustomerBuilder::new("上海瑞金医院")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let status = OrderBuilder::change_of(&changed)
+        .customer(other.id)
+        .line(w.drug.id, 5, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["customer_id"]);
+    assert_zh_contains(&status, "取消此订单");
+    // A bad line is named as on a new order, and nothing changes.
+    let status = OrderBuilder::change_of(&changed)
+        .line(w.drug.id, 0, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_eq!(w.rep.reload(&changed).await.header().total, "4.94");
+    // A new order names no order.
+    let mut naming = OrderBuilder::new(w.customer.id)
+        .line(w.drug.id, 1, "")
+        .invoiced_by(after.invoicing_entity_id)
+        .input();
+    naming.order_id = after.id;
+    let status = w.rep.try_send(naming).await.refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["order_id"]);
+
+    // Once something has shipped it is closed, not changed.
+    ShipmentBuilder::of(&changed)
+        .line(&changed.lines[0], 1, "B2612")
+        .on("2026-12-01")
+        .create(&mut w.cs)
+        .await;
+    let started = w.rep.reload(&changed).await;
+    let status = OrderBuilder::change_of(&started)
+        .line(w.drug.id, 9, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "请结案");
+    // Nor is a cancelled order.
+    let unshipped = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 2, "")]).await;
+    let cancelled = w
+        .rep
+        .cancel_order(&unshipped, "客户取消采购计划")
+        .await
+        .expect("cancel");
+    let status = OrderBuilder::change_of(&cancelled)
+        .line(w.drug.id, 9, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已取消");
+}
+
+#[tokio::test]
+async fn another_reps_order_cannot_be_changed_and_changing_needs_order_write() {
+    let mut w = world().await;
+    let placed = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let mut stranger = w.app.sales_rep("rep-b").await;
+    OrderBuilder::change_of(&placed)
+        .line(w.drug.id, 1, "")
+        .try_update(&mut stranger)
+        .await
+        .refused(Code::NotFound);
+    // The CS rep serving the customer sees the order but does not take orders.
+    OrderBuilder::change_of(&placed)
+        .line(w.drug.id, 1, "")
+        .try_update(&mut w.cs)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_eq!(w.rep.reload(&placed).await.header().total, "20.00");
+}
+
+#[tokio::test]
 async fn a_part_shipped_order_is_closed_with_a_reason_and_ships_nothing_more() {
     let mut w = world().await;
     let ten_boxes = [(w.drug.id, 10, "")];

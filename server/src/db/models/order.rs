@@ -138,6 +138,46 @@ crate::insert_with_lines!(
     order_id
 );
 
+/// Replaces the (locked, checked) order's own fields and its lines with `header`'s and
+/// `lines`' while nothing of it has shipped: its number, date, customer, reps and progress
+/// counters stay, its version moves on. Returns both as stored, the lines in the order
+/// given (new ids: nothing refers to an unshipped order's lines).
+pub fn replace(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    before: &Order,
+    header: &NewOrder,
+    lines: &[NewOrderLine],
+) -> AppResult<(Order, Vec<OrderLine>)> {
+    diesel::delete(order_lines::table.filter(order_lines::order_id.eq(before.id))).execute(conn)?;
+    let row = diesel::update(orders::table.find(before.id))
+        .set((
+            orders::invoicing_entity_id.eq(header.invoicing_entity_id),
+            orders::delivery_address.eq(&header.delivery_address),
+            orders::requested_delivery_date.eq(header.requested_delivery_date),
+            orders::credit_days.eq(header.credit_days),
+            orders::note.eq(&header.note),
+            orders::total.eq(header.total),
+            orders::units_ordered.eq(header.units_ordered),
+            orders::unit_name.eq(&header.unit_name),
+            crate::stamp!(orders, before, ctx),
+        ))
+        .returning(Order::as_returning())
+        .get_result(conn)?;
+    let lines: Vec<NewOrderLine> = lines
+        .iter()
+        .map(|l| NewOrderLine {
+            order_id: before.id,
+            ..l.clone()
+        })
+        .collect();
+    let lines = diesel::insert_into(order_lines::table)
+        .values(&lines)
+        .returning(OrderLine::as_returning())
+        .get_results(conn)?;
+    Ok((row, lines))
+}
+
 /// A customer's orders still at work ([`open_orders`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenOrders {
