@@ -469,15 +469,7 @@ pub fn place(
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
     // The credit check reads the customer's ledger: hold it still until the order is in.
     finance::lock_ledger(conn, input.customer_id)?;
-    let priced = price(conn, ctx.grants, viewer, input, today)?;
-    if let Some(why) = priced.refused {
-        return Err(AppError::precondition(why));
-    }
-    let overridden = finance::check_credit(
-        ctx.grants,
-        priced.credit_hold.clone(),
-        &input.credit_override_reason,
-    )?;
+    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, today)?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,
         ..priced.order
@@ -496,6 +488,28 @@ pub fn place(
     )?;
     audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
     Ok((row, lines, priced.warnings))
+}
+
+/// `input` priced ([`price`]) to be saved: refused for a customer who cannot order
+/// ([`Priced::refused`]) and by the credit hold ([`finance::check_credit`]). Returns the
+/// priced order and the hold overridden, if one was (for [`audit_override`]).
+fn price_to_save(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    viewer: &Viewer,
+    input: &OrderInput,
+    today: NaiveDate,
+) -> AppResult<(Priced, Option<Msg>)> {
+    let priced = price(conn, ctx.grants, viewer, input, today)?;
+    if let Some(why) = &priced.refused {
+        return Err(AppError::precondition(why.clone()));
+    }
+    let overridden = finance::check_credit(
+        ctx.grants,
+        priced.credit_hold.clone(),
+        &input.credit_override_reason,
+    )?;
+    Ok((priced, overridden))
 }
 
 /// Audits `hold`, if overridden for `order` with `reason`, as `order.credit_override`.
@@ -574,15 +588,7 @@ pub fn amend(
         order_id: Some(id),
         ..input.clone()
     };
-    let priced = price(conn, ctx.grants, viewer, &input, today)?;
-    if let Some(why) = priced.refused {
-        return Err(AppError::precondition(why));
-    }
-    let overridden = finance::check_credit(
-        ctx.grants,
-        priced.credit_hold.clone(),
-        &input.credit_override_reason,
-    )?;
+    let (priced, overridden) = price_to_save(conn, ctx, viewer, &input, today)?;
     let before_lines = order::lines(conn, id)?;
     let (row, lines) = order::replace(conn, ctx, &before, &priced.order, &priced.lines)?;
     ctx.audit_change(

@@ -48,6 +48,15 @@ async fn world() -> World {
 }
 
 impl World {
+    /// 长沙市长寿堂大药房, the rep's, served by the CS rep, with a credit limit of 100.00.
+    async fn limited_customer(&mut self) -> pb::Customer {
+        CustomerBuilder::new("长沙市长寿堂大药房")
+            .served_by(self.cs.id)
+            .credit_limit("100")
+            .create(&mut self.rep)
+            .await
+    }
+
     /// On business day `day`: an order of `units` × 2.00 placed for `customer` and shipped
     /// whole the same day. Returns the order and its shipment.
     async fn shipped_on(
@@ -1249,12 +1258,7 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
 #[tokio::test]
 async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_a_reason() {
     let mut w = world().await;
-    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
-        .served_by(w.cs.id)
-        .credit_days(0)
-        .credit_limit("100")
-        .create(&mut w.rep)
-        .await;
+    let limited = w.limited_customer().await;
     assert_eq!(limited.credit_limit, "100.00");
     let c = w.customer.id;
     w.shipped_on(c, "2026-09-01", 10).await; // due 10-01
@@ -1313,11 +1317,7 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
 #[tokio::test]
 async fn a_changed_order_counts_at_its_new_total_and_lowering_one_is_never_held() {
     let mut w = world().await;
-    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
-        .served_by(w.cs.id)
-        .credit_limit("100")
-        .create(&mut w.rep)
-        .await;
+    let limited = w.limited_customer().await;
     // 40 × 2.00 = 80.00 open; raised to 50 boxes it counts 100.00, not 180.00.
     let order = OrderBuilder::new(limited.id)
         .line(w.drug.id, 40, "")
@@ -1367,11 +1367,7 @@ async fn a_changed_order_counts_at_its_new_total_and_lowering_one_is_never_held(
 #[tokio::test]
 async fn closing_a_part_shipped_order_frees_its_unshipped_remainder_from_the_credit_limit() {
     let mut w = world().await;
-    let limited = CustomerBuilder::new("长沙市长寿堂大药房")
-        .served_by(w.cs.id)
-        .credit_limit("100")
-        .create(&mut w.rep)
-        .await;
+    let limited = w.limited_customer().await;
     // 50 boxes × 2.00 ordered, 10 shipped: 20.00 owed and 80.00 still to charge.
     let order = OrderBuilder::new(limited.id)
         .line(w.drug.id, 50, "")
