@@ -134,17 +134,18 @@ fn quantity(field: String, value: i64, check: &mut FieldCheck) {
 /// [`order_input`] for a preview: the problems of the fields that do not keep a preview
 /// from pricing ([`pharmacrm_shared::ORDER_PREVIEW_TOLERATED`]: a date that does not read
 /// or is past, credit days out of range, a note too long) come back beside the input,
-/// which leaves those fields out, rather than refusing it.
+/// which leaves those fields out, rather than refusing it. `kept` as [`order_input`]'s.
 pub fn preview_input(
     input: pb::OrderInput,
     today: NaiveDate,
+    kept: Option<NaiveDate>,
 ) -> AppResult<(OrderInput, Vec<FieldError>)> {
     let tolerated = |fields: &[FieldError]| {
         fields
             .iter()
             .all(|f| pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&f.field.as_ref()))
     };
-    match order_input(input.clone(), today) {
+    match order_input(input.clone(), today, kept) {
         Err(AppError::InvalidArgument(fields)) if tolerated(&fields) => {
             let mut without = input;
             for f in &fields {
@@ -155,16 +156,21 @@ pub fn preview_input(
                     _ => without.note.clear(),
                 }
             }
-            Ok((order_input(without, today)?, fields))
+            Ok((order_input(without, today, kept)?, fields))
         }
         other => other.map(|input| (input, Vec::new())),
     }
 }
 
-/// An order as CreateOrder and PreviewOrder take it on business day `today`.
+/// An order as CreateOrder, UpdateOrder and PreviewOrder take it on business day `today`.
 /// INVALID_ARGUMENT naming each field that does not read or is out of range (a requested
-/// delivery date before `today`).
-pub fn order_input(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInput> {
+/// delivery date before `today`, unless it is `kept`: the date the order being changed
+/// has, which a change leaves as it is though it has passed).
+pub fn order_input(
+    input: pb::OrderInput,
+    today: NaiveDate,
+    kept: Option<NaiveDate>,
+) -> AppResult<OrderInput> {
     let pb::OrderInput {
         customer_id,
         invoicing_entity_id,
@@ -198,7 +204,7 @@ pub fn order_input(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderIn
         &requested_delivery_date,
         &mut check,
     );
-    if requested.is_some_and(|d| d < today) {
+    if requested.is_some_and(|d| d < today && Some(d) != kept) {
         check.fail("requested_delivery_date", msg!("order.date_in_past"));
     }
     if credit_days.is_some_and(|d| !(0..=3650).contains(&d)) {
@@ -255,21 +261,22 @@ pub fn new_order(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInpu
     if input.order_id != 0 {
         return Err(AppError::field("order_id", msg!("order.id_on_create")));
     }
-    order_input(input, today)
+    order_input(input, today, None)
 }
 
 /// A change to an order as UpdateOrder takes it: the order (`order.order_id`), the version
-/// read and the input ([`order_input`]). INVALID_ARGUMENT on `order_id` when it names no
-/// order, on `version`, and as [`order_input`].
+/// read and the input ([`order_input`], `kept` the order's requested date). INVALID_ARGUMENT
+/// on `order_id` when it names no order, on `version`, and as [`order_input`].
 pub fn order_change(
     req: pb::UpdateOrderRequest,
     today: NaiveDate,
+    kept: Option<NaiveDate>,
 ) -> AppResult<Update<OrderInput>> {
     let pb::UpdateOrderRequest { version, order } = req;
     let order = order.unwrap_or_default();
     let order_id = id("order_id", order.order_id)?;
     update(order_id, version, |check| {
-        check.absorb(order_input(order, today))
+        check.absorb(order_input(order, today, kept))
     })
 }
 

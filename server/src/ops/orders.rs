@@ -293,7 +293,21 @@ pub fn price(
         Err(AppError::FailedPrecondition(why)) => Some(why),
         Err(other) => return Err(other),
     };
-    require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
+    // A change keeps what the order already has though archived since (an address edited
+    // on an order of a drug no longer sold); anything new must be active.
+    let (kept_entity, kept_drugs): (Option<i64>, HashSet<i64>) = match &changing {
+        Some(o) => (
+            Some(o.invoicing_entity_id),
+            order::lines(conn, o.id)?
+                .iter()
+                .map(|l| l.drug_id)
+                .collect(),
+        ),
+        None => (None, HashSet::new()),
+    };
+    if kept_entity != Some(input.invoicing_entity_id) {
+        require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
+    }
 
     let mut check = FieldCheck::default();
     let ids: Vec<i64> = input.lines.iter().map(|l| l.drug_id).collect();
@@ -315,7 +329,7 @@ pub fn price(
             check.fail(line_field(i, "drug_id"), msg!("drug.not_found"));
             continue;
         };
-        if !drug.is_active {
+        if !drug.is_active && !kept_drugs.contains(&drug.id) {
             return Err(AppError::precondition(msg!(
                 "order.drug_archived",
                 line = i + 1,
@@ -539,6 +553,33 @@ fn audit_override(
     )
 }
 
+/// Whether `priced` is order `before` (with `lines`) as it is: the same own fields and the
+/// same lines in the same order, at the same prices.
+fn unchanged(before: &Order, lines: &[OrderLine], priced: &Priced) -> bool {
+    let new = &priced.order;
+    let same_header = (
+        before.invoicing_entity_id,
+        &before.delivery_address,
+        before.requested_delivery_date,
+        before.credit_days,
+        &before.note,
+    ) == (
+        new.invoicing_entity_id,
+        &new.delivery_address,
+        new.requested_delivery_date,
+        new.credit_days,
+        &new.note,
+    );
+    same_header
+        && lines
+            .iter()
+            .map(|l| (l.drug_id, l.quantity, l.unit_price))
+            .eq(priced
+                .lines
+                .iter()
+                .map(|l| (l.drug_id, l.quantity, l.unit_price)))
+}
+
 /// Order `id` within the scope if it may still be changed: nothing of it shipped, neither
 /// cancelled nor closed; locked with `lock`. Errors: NOT_FOUND outside the scope;
 /// FAILED_PRECONDITION naming the order otherwise.
@@ -549,6 +590,8 @@ fn changeable(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppR
         Some(msg!("order.already_cancelled", number = number))
     } else if o.closed_at.is_some() {
         Some(msg!("order.already_closed", number = number))
+    } else if o.units_shipped >= o.units_ordered {
+        Some(msg!("order.change_after_full_shipment", number = number))
     } else if o.units_shipped > 0 {
         Some(msg!("order.change_after_shipment", number = number))
     } else {
@@ -590,6 +633,11 @@ pub fn amend(
     };
     let (priced, overridden) = price_to_save(conn, ctx, viewer, &input, today)?;
     let before_lines = order::lines(conn, id)?;
+    if unchanged(&before, &before_lines, &priced) {
+        // Saved as it was: no new version (a shipment form open on it stays good), no
+        // history.
+        return Ok((before, before_lines, priced.warnings));
+    }
     let (row, lines) = order::replace(conn, ctx, &before, &priced.order, &priced.lines)?;
     ctx.audit_change(
         conn,

@@ -83,6 +83,23 @@ impl OrderApi {
         Ok(Response::new(self.order_detail(&session, order_id).await?))
     }
 
+    /// The requested delivery date of order `order_id` (none for 0, a new order), which a
+    /// change may keep though it has passed. NOT_FOUND outside the caller's scope.
+    async fn kept_date(
+        &self,
+        session: &Session,
+        order_id: i64,
+    ) -> AppResult<Option<chrono::NaiveDate>> {
+        if order_id <= 0 {
+            return Ok(None);
+        }
+        self.state
+            .read_scoped(session, move |conn, reps| {
+                Ok(order::find(conn, reps, order_id, false)?.requested_delivery_date)
+            })
+            .await
+    }
+
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let today = self.state.clock.today();
@@ -224,7 +241,9 @@ impl OrderService for OrderApi {
         // A date in the past or a note too long does not keep the lines from being
         // priced: said as warnings on their fields.
         let today = self.state.clock.today();
-        let (input, problems) = conv::preview_input(request.into_inner(), today)?;
+        let request = request.into_inner();
+        let kept = self.kept_date(&session, request.order_id).await?;
+        let (input, problems) = conv::preview_input(request, today, kept)?;
         let viewer = session.viewer();
         let grants = session.grants();
         let (mut priced, names) = self
@@ -308,7 +327,10 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::OrderResponse> {
         let session = Session::of(&request)?;
         let today = self.state.clock.today();
-        let change = conv::order_change(request.into_inner(), today)?;
+        let request = request.into_inner();
+        let order_id = request.order.as_ref().map_or(0, |o| o.order_id);
+        let kept = self.kept_date(&session, order_id).await?;
+        let change = conv::order_change(request, today, kept)?;
         let viewer = session.viewer();
         let (row, _, warnings) = self
             .state

@@ -1488,6 +1488,90 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
 }
 
 #[tokio::test]
+async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchanged_save_changes_nothing()
+ {
+    let mut w = world().await;
+    let withdrawn = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
+    let placed = OrderBuilder::new(w.customer.id)
+        .line(withdrawn.id, 10, "")
+        .requested_for("2026-12-01")
+        .place(&mut w.rep)
+        .await;
+    let mut admin = w.app.admin().await;
+    admin
+        .drugs
+        .set_drug_active(set_active(&withdrawn, false))
+        .await
+        .expect("archive the drug");
+    // Two days on, the requested date has passed and the drug is withdrawn: the rep may
+    // still lower the order, leaving both as they are.
+    w.app.pin_clock("2026-12-03T10:00:00+08:00");
+    let lowered = OrderBuilder::change_of(&placed)
+        .line(withdrawn.id, 6, "")
+        .requested_for("2026-12-01");
+    let preview = lowered
+        .clone()
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert!(
+        preview.warnings.is_empty(),
+        "the date the order has is not 早于今天 to its change: {:?}",
+        preview.warnings
+    );
+    let changed = lowered.update(&mut w.rep).await;
+    assert_eq!(changed.header().total, "30.00");
+    assert_eq!(changed.header().requested_delivery_date, "2026-12-01");
+    // Another past date, or a withdrawn drug the order did not have, is refused.
+    let status = OrderBuilder::change_of(&changed)
+        .line(withdrawn.id, 6, "")
+        .requested_for("2026-12-02")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["requested_delivery_date"]);
+    let other = w.app.drug_on_sale("对乙酰氨基酚片", "1", "2").await;
+    admin
+        .drugs
+        .set_drug_active(set_active(&other, false))
+        .await
+        .expect("archive the other drug");
+    let status = OrderBuilder::change_of(&changed)
+        .line(withdrawn.id, 6, "")
+        .line(other.id, 1, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "对乙酰氨基酚片");
+
+    // Saved as it is, nothing changes: no new version (a shipment form open on it stays
+    // good), no history.
+    let changes = admin.audit_of("order.update").await.total;
+    let same = OrderBuilder::change_of(&changed)
+        .line(withdrawn.id, 6, "5")
+        .requested_for("2026-12-01")
+        .update(&mut w.rep)
+        .await;
+    assert_eq!(same.header().version, changed.header().version);
+    assert_eq!(admin.audit_of("order.update").await.total, changes);
+    assert_eq!(same.lines[0].id, changed.lines[0].id);
+
+    // Shipped in full, it is said so (not "close it": nothing is left to close).
+    ShipmentBuilder::of(&same)
+        .everything_left("B2612")
+        .on("2026-12-03")
+        .create(&mut w.cs)
+        .await;
+    let shipped = w.rep.reload(&same).await;
+    let status = OrderBuilder::change_of(&shipped)
+        .line(withdrawn.id, 6, "")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "已全部发货");
+}
+
+#[tokio::test]
 async fn another_reps_order_cannot_be_changed_and_changing_needs_order_write() {
     let mut w = world().await;
     let placed = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
