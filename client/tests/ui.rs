@@ -1627,8 +1627,8 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
 // 订单管理: orders, shipments and transport exceptions, through the client.
 
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderView, ShipmentBuilder,
-    invoicing_entity, place_order, set_active,
+    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView,
+    ShipmentBuilder, invoicing_entity, place_order, set_active,
 };
 
 /// The business date the order tests run on (the server's clock is pinned to it).
@@ -1914,6 +1914,24 @@ fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
     });
 }
 
+/// The note that the order was not saved goes once what it was about is mended, though
+/// the field was mended by typing what the preview then found good.
+#[test]
+fn the_refused_save_note_goes_once_the_quantity_it_named_is_mended() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.add_amoxicillin();
+    ui.type_into("数量", "0");
+    ui.wait_label("须为 1 至 9,999,999 的整数");
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label("未保存：请更正上方标红的项目");
+    ui.replace_text("数量", "5");
+    ui.wait_label("订单金额：64.00");
+    ui.wait_for("the note gone once the quantity is mended", |h| {
+        h.query_by_label("未保存：请更正上方标红的项目").is_none()
+    });
+}
+
 #[test]
 fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let server = Server::start();
@@ -2101,6 +2119,48 @@ fn a_rep_changes_a_pending_order_in_the_order_form_and_returns_to_it() {
     ui.press(Role::Button, "刷新");
     ui.wait_label("部分发货");
     assert!(!ui.has_button("修改订单"));
+}
+
+/// The order form reads the order it changes afresh as it opens; a change refused because
+/// someone else changed the order meanwhile offers to read it again, and read, the form
+/// holds the order as it is now and saves from there.
+#[test]
+fn a_change_refused_as_stale_reloads_the_order_into_the_form() {
+    let server = Server::start();
+    let (mut team, drug, order) = pending_order(&server);
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.click_until(&number, "修改订单");
+    // Changed to 9 boxes from another session while the view shows 10: the form reads the
+    // order afresh as it opens.
+    let nine = server.runtime.block_on(
+        OrderBuilder::change_of(&order)
+            .line(drug.id, 9, "")
+            .update(&mut team.rep),
+    );
+    ui.press(Role::Button, "修改订单");
+    ui.wait_label("订单金额：115.20");
+    // Meanwhile the order goes to 7 boxes.
+    server.runtime.block_on(
+        OrderBuilder::change_of(&nine)
+            .line(drug.id, 7, "")
+            .update(&mut team.rep),
+    );
+    ui.replace_text("数量", "4");
+    ui.wait_label("订单金额：51.20");
+    ui.press(Role::Button, "保存修改");
+    ui.press(Role::Button, "重新加载订单");
+    // The order as it is now: 7 boxes.
+    ui.wait_label("订单金额：89.60");
+    assert!(!ui.has_button("重新加载订单"));
+    ui.replace_text("数量", "4");
+    ui.wait_label("订单金额：51.20");
+    ui.press(Role::Button, "保存修改");
+    ui.wait_role(Role::Button, "修改订单");
+    let saved = server.runtime.block_on(team.rep.reload(&order));
+    assert_eq!(saved.header().total, "51.20");
 }
 
 /// An end date before the start is said by the filter's name, and the orders of the

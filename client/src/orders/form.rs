@@ -119,11 +119,29 @@ impl Draft {
     }
 }
 
-/// The order a form changes: its number (for the heading) and the version read.
-#[derive(Clone, Debug)]
+/// The order a form changes: its number (for the heading), the version read, its
+/// invoicing entity (kept among the choices though archived since), and the order read
+/// afresh when the form opens and on 重新加载 after someone else changed it.
 struct Changing {
     number: String,
     version: i32,
+    entity: (i64, String),
+    fresh: Requested<pb::OrderDetail>,
+    /// 重新加载 was pressed: the order read afresh replaces what was typed.
+    reload: bool,
+}
+
+impl Changing {
+    fn of(detail: &pb::OrderDetail) -> Changing {
+        let order = detail.order.clone().unwrap_or_default();
+        Changing {
+            number: order.number,
+            version: order.version,
+            entity: (order.invoicing_entity_id, order.invoicing_entity_name),
+            fresh: Requested::NotRequested,
+            reload: false,
+        }
+    }
 }
 
 /// The field of the preview's warning that the customer is on credit hold (overdue past
@@ -210,19 +228,50 @@ impl OrderFormPanel {
 
     /// A change to order `detail` (nothing of it shipped): its fields and lines, the
     /// customer fixed.
+    /// The order is read afresh as the form opens (the view it was opened from may be
+    /// older): its answer replaces the fields while nothing was typed.
     pub fn change(detail: &pb::OrderDetail) -> OrderFormPanel {
         let draft = Draft::of_order(detail);
-        let order = detail.order.clone().unwrap_or_default();
         OrderFormPanel {
             customer_fixed: true,
-            changing: Some(Changing {
-                number: order.number,
-                version: order.version,
-            }),
+            changing: Some(Changing::of(detail)),
             original: draft.clone(),
             draft,
             ..OrderFormPanel::new(None)
         }
+    }
+
+    /// Reads the order being changed afresh (as the form opens, and on 重新加载), and
+    /// fills the form with it once read: while nothing was typed, or on 重新加载.
+    fn poll_fresh(&mut self, ctx: &AppCtx) {
+        let order_id = self.draft.order_id;
+        let dirty = self.is_dirty();
+        let Some(changing) = &mut self.changing else {
+            return;
+        };
+        if changing.fresh.is_not_requested() {
+            changing
+                .fresh
+                .request(ctx.orders().get_order(pb::GetOrderRequest { id: order_id }));
+        }
+        if !matches!(changing.fresh.poll(), crate::backend::Polled::JustDone) {
+            return;
+        }
+        let Some(detail) = changing.fresh.value().cloned() else {
+            return;
+        };
+        if dirty && !changing.reload {
+            return;
+        }
+        *changing = Changing {
+            fresh: std::mem::take(&mut changing.fresh),
+            ..Changing::of(&detail)
+        };
+        self.draft = Draft::of_order(&detail);
+        self.original = self.draft.clone();
+        self.errors.set(None);
+        self.save = Requested::NotRequested;
+        self.previewed = None;
     }
 
     /// The order this form changes, if it changes one.
@@ -243,6 +292,7 @@ impl OrderFormPanel {
 
     /// Polls the calls; the saved order once placed.
     fn poll(&mut self, ctx: &AppCtx) -> Option<pb::OrderResponse> {
+        self.poll_fresh(ctx);
         if self.entities.is_not_requested() {
             // The form's first frame.
             self.load_customer(ctx);
@@ -353,8 +403,17 @@ impl OrderFormPanel {
         // The buttons stand in a bar under the form, where neither a warning appearing
         // above them as the user types (a price below cost) nor the number of lines
         // moves them.
-        let (clicked, close) =
+        let (clicked, close, reload) =
             widgets::button_bar(ui, "order_form_buttons", |ui| self.buttons_ui(ui));
+        if reload && let Some(changing) = &mut self.changing {
+            // What was typed gives way to the order as it is now (the user asked).
+            changing.reload = true;
+            changing
+                .fresh
+                .request(ctx.orders().get_order(pb::GetOrderRequest {
+                    id: self.draft.order_id,
+                }));
+        }
         let mut submitted = false;
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])
@@ -378,7 +437,11 @@ impl OrderFormPanel {
 
     /// The order's own fields; whether Enter was pressed in one of them.
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
-        let entities = self.entities.options(None);
+        let kept = self
+            .changing
+            .as_ref()
+            .map(|c| (c.entity.0, c.entity.1.as_str()));
+        let entities = self.entities.options(kept);
         let preview = self.preview.value().cloned();
         let customer = self.customer.value().cloned();
         // What an empty field will get: the preview's answer, else the customer's record.
@@ -632,12 +695,25 @@ impl OrderFormPanel {
         if !self.credit_hold {
             return false;
         }
+        // A change is held only when it raises the order: lowering it is said to be allowed.
+        let (ask, note, submit) = match self.changing {
+            Some(_) => (
+                "credit.hold_ask_change",
+                "credit.hold_note_change",
+                "credit.override_submit_change",
+            ),
+            None => (
+                "credit.hold_ask",
+                "credit.hold_note",
+                "credit.override_submit",
+            ),
+        };
         if !ctx.can(Permission::OrderCreditOverride) {
             // What to do instead: someone who may override places it.
-            ui.label(RichText::new(t("credit.hold_ask")).color(widgets::WARNING));
+            ui.label(RichText::new(t(ask)).color(widgets::WARNING));
             return false;
         }
-        ui.label(RichText::new(t("credit.hold_note")).color(widgets::WARNING));
+        ui.label(RichText::new(t(note)).color(widgets::WARNING));
         let reason = &mut self.draft.credit_override_reason;
         let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
             f.text(
@@ -648,15 +724,16 @@ impl OrderFormPanel {
         })
         .submitted;
         let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
-        let submit = widgets::submit_button(ui, t("credit.override_submit"), ready, submitted);
+        let submit = widgets::submit_button(ui, t(submit), ready, submitted);
         ui.add_space(6.0);
         submit
     }
 
-    /// The submit and close buttons: whether each was clicked.
-    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> (bool, bool) {
+    /// The submit and close buttons, and 重新加载 once a change was refused because someone
+    /// else changed the order meanwhile: whether each was clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> (bool, bool, bool) {
         let busy = self.save.is_pending();
-        let mut clicked = (false, false);
+        let mut clicked = (false, false, false);
         ui.horizontal(|ui| {
             let submit = match self.changing {
                 Some(_) => t("orders.save_change"),
@@ -664,6 +741,13 @@ impl OrderFormPanel {
             };
             clicked.0 = widgets::submit_button(ui, submit, !busy, false);
             clicked.1 = ui.button(t("common.close")).clicked();
+            let conflict = self.save.error().is_some_and(|e| e.conflict.is_some());
+            if conflict && self.changing.is_some() {
+                clicked.2 = ui
+                    .button(t("orders.reload_change"))
+                    .on_hover_text(t("orders.reload_change_hint"))
+                    .clicked();
+            }
             if busy || self.preview.is_pending() {
                 ui.spinner();
             }

@@ -109,10 +109,12 @@ impl FieldErrors {
     /// still show (`refusal`: the save's error, if it failed): in a long form they may be
     /// scrolled out of sight, and a click on 提交订单 seemed to do nothing.
     pub fn refused_ui(&self, ui: &mut Ui, refusal: Option<&ApiError>) {
+        // Shows while one of its fields still has a complaint shown under it: edited since,
+        // or answered by a preview that found it good (the order form's), it has none.
         let showing = refusal.is_some_and(|e| {
             e.fields
                 .iter()
-                .any(|f| !self.edited.contains(&f.field) && self.shown.contains(&f.field))
+                .any(|f| self.shown.contains(&f.field) && self.field(&f.field).is_some())
         });
         if showing {
             ui.label(RichText::new(t("common.refused_fields")).color(ERROR));
