@@ -301,7 +301,7 @@ fn order_amounts_ui(
                             );
                             submitted |= widgets::entered(ui, &response);
                         });
-                        if ui.button(t("common.delete")).clicked() {
+                        if widgets::row_removed(&ui.button(t("common.delete"))) {
                             remove = Some(i);
                         }
                         ui.end_row();

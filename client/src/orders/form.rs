@@ -619,7 +619,7 @@ impl OrderFormPanel {
                                 }
                             });
                             ui.vertical(|ui| {
-                                if ui.button(t("common.delete")).clicked() {
+                                if widgets::row_removed(&ui.button(t("common.delete"))) {
                                     remove = Some(i);
                                 }
                                 // A price below cost is allowed, and said with them.

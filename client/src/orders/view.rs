@@ -972,7 +972,7 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
         return;
     }
     egui::Grid::new("order_history")
-        .num_columns(4)
+        .num_columns(5)
         .spacing([16.0, 2.0])
         .striped(true)
         .show(ui, |ui| {
@@ -981,6 +981,19 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 ui.label(format::who(&e.by));
                 ui.label(event_label(&e.action));
                 ui.label(&e.document);
+                // A change says what it did to the total: 151.90 → 597.40.
+                if e.total_before.is_empty() {
+                    ui.label("");
+                } else {
+                    ui.label(label_value(
+                        t("order.total"),
+                        &format!(
+                            "{} → {}",
+                            format::money(&e.total_before),
+                            format::money(&e.total_after)
+                        ),
+                    ));
+                }
                 ui.end_row();
             }
         });

@@ -852,6 +852,13 @@ pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, 
     clicked
 }
 
+/// Whether `button`, one of a list's per-row removal buttons (删除 on an order line), was
+/// clicked to remove its row: not by the second click of a double click. Once a row goes,
+/// the next row's button stands where the pointer is, and a double click took two rows.
+pub fn row_removed(button: &Response) -> bool {
+    button.clicked() && !button.double_clicked()
+}
+
 /// A button that submits a form: `label`, enabled when `enabled` (e.g. a change and
 /// nothing in flight); whether to submit now, i.e. it was clicked or Enter was pressed in
 /// the form (`submitted`) while enabled.

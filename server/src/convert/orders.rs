@@ -488,6 +488,18 @@ pub fn warning(w: Warning) -> pb::Warning {
     }
 }
 
+/// The order total an audit record of an order holds (its `total`, CNY, in wire form);
+/// empty when it holds none.
+fn audited_total(record: &Option<serde_json::Value>) -> String {
+    let total = record.as_ref().and_then(|r| r.get("total"));
+    let parsed = match total {
+        Some(serde_json::Value::String(s)) => s.parse::<Decimal>().ok(),
+        Some(serde_json::Value::Number(n)) => n.to_string().parse::<Decimal>().ok(),
+        _ => None,
+    };
+    parsed.map(|t| money::to_wire(&t)).unwrap_or_default()
+}
+
 /// The full view of an order from its bundle and lines.
 pub fn detail(
     bundle: Bundle,
@@ -518,18 +530,27 @@ pub fn detail(
     documents.insert(("order".to_owned(), o.id.to_string()), o.number.clone());
     let history = history
         .into_iter()
-        .map(|r| pb::OrderEvent {
-            at: Some(timestamp(r.at)),
-            // By display name; none for the system itself.
-            by: r
-                .user_id
-                .and_then(|id| names.users.get(&id).cloned())
-                .unwrap_or_default(),
-            document: documents
-                .get(&(r.object_type, r.object_id))
-                .cloned()
-                .unwrap_or_default(),
-            action: r.action,
+        .map(|r| {
+            let (total_before, total_after) = if r.action == "order.update" {
+                (audited_total(&r.before), audited_total(&r.after))
+            } else {
+                Default::default()
+            };
+            pb::OrderEvent {
+                at: Some(timestamp(r.at)),
+                // By display name; none for the system itself.
+                by: r
+                    .user_id
+                    .and_then(|id| names.users.get(&id).cloned())
+                    .unwrap_or_default(),
+                document: documents
+                    .get(&(r.object_type, r.object_id))
+                    .cloned()
+                    .unwrap_or_default(),
+                action: r.action,
+                total_before,
+                total_after,
+            }
         })
         .collect();
     // Nothing remains to ship on a cancelled or closed order.

@@ -1417,7 +1417,23 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         .collect();
     assert_eq!(lines, [(4, "1.2345", "4.94"), (3, "0.00", "0.00")]);
     assert_eq!(changed.lines[0].remaining_quantity, 4);
-    // The audit keeps both: 10 boxes before, 4 after.
+    // The order's history says what the change did to its total; the audit keeps both
+    // versions whole: 10 boxes before, 4 after.
+    let history: Vec<(&str, &str, &str)> = changed
+        .history
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.total_before.as_str(),
+                e.total_after.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [("order.create", "", ""), ("order.update", "20.00", "4.94")]
+    );
     let audit = w.app.admin().await.audit_of("order.update").await;
     let entry = audit.entries.first().expect("the change is audited");
     assert!(entry.before_json.contains("20.00"), "{}", entry.before_json);
