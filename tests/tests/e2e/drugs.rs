@@ -391,11 +391,7 @@ async fn a_stale_drug_edit_is_refused_and_units_in_use_are_archived_not_deleted(
 
     // A drug nothing refers to can be deleted; archiving hides it from the default search.
     let current = admin.drug(d.id).await;
-    admin
-        .drugs
-        .set_drug_active(set_active(&current, false))
-        .await
-        .expect("archive drug");
+    admin.archive_drug(&current).await;
     assert!(search(&mut admin, "amxl", None).await.is_empty());
     let current = admin.drug(d.id).await;
     admin

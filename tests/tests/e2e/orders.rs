@@ -435,11 +435,7 @@ async fn archived_drugs_and_archived_customers_cannot_be_ordered() {
     let mut w = world().await;
     let withdrawn = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
     let mut admin = w.app.admin().await;
-    admin
-        .drugs
-        .set_drug_active(set_active(&withdrawn, false))
-        .await
-        .expect("archive the drug");
+    admin.archive_drug(&withdrawn).await;
     let status = OrderBuilder::new(w.customer.id)
         .line(w.drug.id, 1, "")
         .line(withdrawn.id, 1, "")
@@ -1514,11 +1510,7 @@ async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchan
         .place(&mut w.rep)
         .await;
     let mut admin = w.app.admin().await;
-    admin
-        .drugs
-        .set_drug_active(set_active(&withdrawn, false))
-        .await
-        .expect("archive the drug");
+    admin.archive_drug(&withdrawn).await;
     // Two days on, the requested date has passed and the drug is withdrawn: the rep may
     // still lower the order, leaving both as they are.
     w.app.pin_clock("2026-12-03T10:00:00+08:00");
@@ -1547,11 +1539,7 @@ async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchan
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["requested_delivery_date"]);
     let other = w.app.drug_on_sale("对乙酰氨基酚片", "1", "2").await;
-    admin
-        .drugs
-        .set_drug_active(set_active(&other, false))
-        .await
-        .expect("archive the other drug");
+    admin.archive_drug(&other).await;
     let status = OrderBuilder::change_of(&changed)
         .line(withdrawn.id, 6, "")
         .line(other.id, 1, "")
@@ -2212,11 +2200,7 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
         .await
         .expect("edit the drug");
     let current = admin.drug(w.drug.id).await;
-    admin
-        .drugs
-        .set_drug_active(set_active(&current, false))
-        .await
-        .expect("archive the drug");
+    admin.archive_drug(&current).await;
     let stored = w.rep.reload(&placed).await;
     assert_eq!(stored.lines[0].drug_name, "阿莫西林胶囊");
     assert_eq!(stored.lines[0].unit_price, "2.50");
