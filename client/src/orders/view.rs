@@ -286,7 +286,10 @@ impl OrderView {
         }
         let mut start = None;
         let finance = self.finance.value().cloned();
+        // Each order's own scroll position: another order opens at its top, where its
+        // header and buttons are (it opened where the last one was left scrolled).
         egui::ScrollArea::vertical()
+            .id_salt(("order_view", self.id))
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 start = start.or(header_ui(ui, ctx, &detail, &order, &self.warnings));
