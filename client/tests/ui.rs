@@ -2311,7 +2311,7 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
             .await;
     });
     ui.press(Role::Button, "确认结案");
-    ui.wait_label_contains("请刷新后再改");
+    ui.wait_label_contains("请重新加载后再改");
     ui.press(Role::Button, "重新加载");
     ui.wait_label_contains("未发数量（5 盒）不再发货");
     ui.press(Role::Button, "确认结案");

@@ -294,17 +294,23 @@ pub fn price(
         Err(other) => return Err(other),
     };
     // A change keeps what the order already has though archived since (an address edited
-    // on an order of a drug no longer sold); anything new must be active.
-    let (kept_entity, kept_drugs): (Option<i64>, HashSet<i64>) = match &changing {
-        Some(o) => (
-            Some(o.invoicing_entity_id),
-            order::lines(conn, o.id)?
-                .iter()
-                .map(|l| l.drug_id)
-                .collect(),
-        ),
-        None => (None, HashSet::new()),
+    // on an order of a drug no longer sold): the entity, and up to the units it has of a
+    // drug (kept or lowered, not raised: an archived drug takes no new orders); anything
+    // new must be active.
+    let mut kept_units: HashMap<i64, i64> = HashMap::new();
+    let kept_entity = match &changing {
+        Some(o) => {
+            for l in order::lines(conn, o.id)? {
+                *kept_units.entry(l.drug_id).or_default() += l.quantity;
+            }
+            Some(o.invoicing_entity_id)
+        }
+        None => None,
     };
+    let mut wanted_units: HashMap<i64, i64> = HashMap::new();
+    for l in &input.lines {
+        *wanted_units.entry(l.drug_id).or_default() += l.quantity;
+    }
     if kept_entity != Some(input.invoicing_entity_id) {
         require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
     }
@@ -329,12 +335,24 @@ pub fn price(
             check.fail(line_field(i, "drug_id"), msg!("drug.not_found"));
             continue;
         };
-        if !drug.is_active && !kept_drugs.contains(&drug.id) {
-            return Err(AppError::precondition(msg!(
-                "order.drug_archived",
-                line = i + 1,
-                name = drug.name
-            )));
+        if !drug.is_active {
+            let kept = kept_units.get(&drug.id).copied().unwrap_or(0);
+            if kept == 0 {
+                return Err(AppError::precondition(msg!(
+                    "order.drug_archived",
+                    line = i + 1,
+                    name = drug.name
+                )));
+            }
+            if wanted_units.get(&drug.id).copied().unwrap_or(0) > kept {
+                return Err(AppError::precondition(msg!(
+                    "order.drug_archived_more",
+                    line = i + 1,
+                    name = drug.name,
+                    units = format!("{kept} {}", unit.name)
+                ))
+                .at(line_field(i, "quantity")));
+            }
         }
         let unit_price = line.unit_price.unwrap_or(drug.sale_price);
         let amount = money::line_amount(line.quantity, unit_price);

@@ -1530,6 +1530,17 @@ async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchan
     let changed = lowered.update(&mut w.rep).await;
     assert_eq!(changed.header().total, "30.00");
     assert_eq!(changed.header().requested_delivery_date, "2026-12-01");
+    // Kept or lowered, not raised: a withdrawn drug takes no new orders, on a new line or
+    // an old one.
+    let status = OrderBuilder::change_of(&changed)
+        .line(withdrawn.id, 6, "")
+        .line(withdrawn.id, 1, "0")
+        .requested_for("2026-12-01")
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_zh_contains(&status, "只能保留原有的 6 盒或更少");
     // Another past date, or a withdrawn drug the order did not have, is refused.
     let status = OrderBuilder::change_of(&changed)
         .line(withdrawn.id, 6, "")
