@@ -228,6 +228,7 @@ impl OrderFormPanel {
 
     /// A change to order `detail` (nothing of it shipped): its fields and lines, the
     /// customer fixed.
+    ///
     /// The order is read afresh as the form opens (the view it was opened from may be
     /// older): its answer replaces the fields while nothing was typed.
     pub fn change(detail: &pb::OrderDetail) -> OrderFormPanel {
