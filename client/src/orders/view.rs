@@ -984,8 +984,11 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 ui.label(format::who(&e.by));
                 ui.label(event_label(&e.action));
                 ui.label(&e.document);
-                // A change says what it did to the total: 151.90 → 597.40.
-                if e.total_before.is_empty() {
+                // A change says what it did to the total: 151.90 → 597.40; an override
+                // why the credit hold was overridden.
+                if !e.reason.is_empty() {
+                    ui.label(label_value(t("credit.override_reason"), &e.reason));
+                } else if e.total_before.is_empty() {
                     ui.label("");
                 } else {
                     ui.label(label_value(

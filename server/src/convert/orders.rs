@@ -500,6 +500,16 @@ fn audited_total(record: &Option<serde_json::Value>) -> String {
     parsed.map(|t| money::to_wire(&t)).unwrap_or_default()
 }
 
+/// The text field `key` of an audit record; empty when it holds none.
+fn audited_text(record: &Option<serde_json::Value>, key: &str) -> String {
+    record
+        .as_ref()
+        .and_then(|r| r.get(key))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The full view of an order from its bundle and lines.
 pub fn detail(
     bundle: Bundle,
@@ -536,6 +546,11 @@ pub fn detail(
             } else {
                 Default::default()
             };
+            let reason = if r.action == "order.credit_override" {
+                audited_text(&r.after, "reason")
+            } else {
+                String::new()
+            };
             pb::OrderEvent {
                 at: Some(timestamp(r.at)),
                 // By display name; none for the system itself.
@@ -550,6 +565,7 @@ pub fn detail(
                 action: r.action,
                 total_before,
                 total_after,
+                reason,
             }
         })
         .collect();

@@ -1288,7 +1288,15 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
     // …which the manager holds; the override is audited.
     let mut admin = w.app.admin().await;
     let placed = admin.send(with_reason).await;
-    let number = placed.order.expect("placed").header().number.clone();
+    let placed = placed.order.expect("placed");
+    let number = placed.header().number.clone();
+    // The order's history says why.
+    let override_event = placed
+        .history
+        .iter()
+        .find(|e| e.action == "order.credit_override")
+        .expect("the override in the order's history");
+    assert_eq!(override_event.reason, "客户承诺月底结清");
     let audit = admin
         .send(pb::SearchAuditRequest {
             action: "order.credit_override".into(),
