@@ -183,10 +183,10 @@ pub fn order_input(
         order_id,
     } = input;
     let mut check = FieldCheck::default();
-    // 0 for a new order; an order being changed is named.
-    let order_id = (order_id != 0)
-        .then(|| required_id("order_id", order_id, &mut check))
-        .flatten();
+    // 0 for a new order; an order being changed is named (the caller reads it).
+    if order_id != 0 {
+        required_id("order_id", order_id, &mut check);
+    }
     check.check(
         "credit_override_reason",
         validation::optional_text(&credit_override_reason, 500),
@@ -251,7 +251,6 @@ pub fn order_input(
         note: note.trim().to_owned(),
         lines: out,
         credit_override_reason: credit_override_reason.trim().to_owned(),
-        order_id,
     })
 }
 

@@ -77,8 +77,6 @@ pub struct OrderInput {
     /// Given to place an order for a customer on credit hold (needs
     /// `order.credit_override`); empty otherwise.
     pub credit_override_reason: String,
-    /// The order these fields change ([`amend`]); `None` for a new order.
-    pub order_id: Option<i64>,
 }
 
 /// A shipment's own fields.
@@ -261,6 +259,9 @@ impl From<FieldError> for Warning {
 /// business day `today`: the same checks and defaults as [`place`], without saving. A
 /// customer who cannot order (archived, a licence expired) is priced all the same, the
 /// reason in [`Priced::refused`] and as a warning, for the order form to show both.
+/// `changing` is the order these fields change ([`amend`]), if they change one: it keeps
+/// its reps and date, its entity and its units of a drug archived since, and is counted
+/// at the new total in the credit check.
 ///
 /// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION for an
 /// archived drug or invoicing entity;
@@ -272,19 +273,11 @@ pub fn price(
     grants: &Grants,
     viewer: &Viewer,
     input: &OrderInput,
+    changing: Option<&Changing>,
     today: NaiveDate,
 ) -> AppResult<Priced> {
-    let changing = match input.order_id {
-        Some(id) => {
-            let reps = viewer.reps(conn)?;
-            Some(changeable(conn, &reps, id, false)?)
-        }
-        None => None,
-    };
-    if changing
-        .as_ref()
-        .is_some_and(|o| o.customer_id != input.customer_id)
-    {
+    let changing_order = changing.map(|c| &c.order);
+    if changing_order.is_some_and(|o| o.customer_id != input.customer_id) {
         return Err(AppError::field("customer_id", msg!("order.customer_fixed")));
     }
     let customer = customer::find(conn, viewer, input.customer_id, false)?;
@@ -298,15 +291,10 @@ pub fn price(
     // drug (kept or lowered, not raised: an archived drug takes no new orders); anything
     // new must be active.
     let mut kept_units: HashMap<i64, i64> = HashMap::new();
-    let kept_entity = match &changing {
-        Some(o) => {
-            for l in order::lines(conn, o.id)? {
-                *kept_units.entry(l.drug_id).or_default() += l.quantity;
-            }
-            Some(o.invoicing_entity_id)
-        }
-        None => None,
-    };
+    for l in changing.iter().flat_map(|c| &c.lines) {
+        *kept_units.entry(l.drug_id).or_default() += l.quantity;
+    }
+    let kept_entity = changing_order.map(|o| o.invoicing_entity_id);
     let mut wanted_units: HashMap<i64, i64> = HashMap::new();
     for l in &input.lines {
         *wanted_units.entry(l.drug_id).or_default() += l.quantity;
@@ -423,9 +411,9 @@ pub fn price(
     }
     // A change that does not raise an order's total adds nothing to what the customer
     // owes: it is not held (a rep lowers a quantity for a customer overdue).
-    let credit_hold = match &changing {
+    let credit_hold = match changing_order {
         Some(o) if total <= o.total => None,
-        _ => finance::credit_hold(conn, &customer, total, today, input.order_id)?,
+        _ => finance::credit_hold(conn, &customer, total, today, changing_order.map(|o| o.id))?,
     };
     if let Some(hold) = &credit_hold {
         warnings.push(Warning {
@@ -445,7 +433,7 @@ pub fn price(
     }
     // An order being changed keeps its reps and date; a new one goes to the customer's
     // reps now.
-    let (sales_rep_id, cs_rep_id, order_date) = match &changing {
+    let (sales_rep_id, cs_rep_id, order_date) = match changing_order {
         Some(o) => (o.sales_rep_id, o.cs_rep_id, o.order_date),
         None => (customer.sales_rep_id, customer.cs_rep_id, today),
     };
@@ -501,7 +489,7 @@ pub fn place(
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
     // The credit check reads the customer's ledger: hold it still until the order is in.
     finance::lock_ledger(conn, input.customer_id)?;
-    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, today)?;
+    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, None, today)?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,
         ..priced.order
@@ -530,9 +518,10 @@ fn price_to_save(
     ctx: WriteCtx<'_>,
     viewer: &Viewer,
     input: &OrderInput,
+    changing: Option<&Changing>,
     today: NaiveDate,
 ) -> AppResult<(Priced, Option<Msg>)> {
-    let priced = price(conn, ctx.grants, viewer, input, today)?;
+    let priced = price(conn, ctx.grants, viewer, input, changing, today)?;
     if let Some(why) = &priced.refused {
         return Err(AppError::precondition(why.clone()));
     }
@@ -598,10 +587,22 @@ fn unchanged(before: &Order, lines: &[OrderLine], priced: &Priced) -> bool {
                 .map(|l| (l.drug_id, l.quantity, l.unit_price)))
 }
 
-/// Order `id` within the scope if it may still be changed: nothing of it shipped, neither
-/// cancelled nor closed; locked with `lock`. Errors: NOT_FOUND outside the scope;
-/// FAILED_PRECONDITION naming the order otherwise.
-fn changeable(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppResult<Order> {
+/// An order being changed, as read, with its lines.
+#[derive(Debug, Clone)]
+pub struct Changing {
+    pub order: Order,
+    pub lines: Vec<OrderLine>,
+}
+
+/// Order `id` within the scope with its lines, if it may still be changed: nothing of it
+/// shipped, neither cancelled nor closed; locked with `lock` (for [`amend`]). Errors:
+/// NOT_FOUND outside the scope; FAILED_PRECONDITION naming the order otherwise.
+pub fn changeable(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    id: i64,
+    lock: bool,
+) -> AppResult<Changing> {
     let o = order::find(conn, reps, id, lock)?;
     let number = &o.number;
     let refusal = if o.cancelled_at.is_some() {
@@ -617,40 +618,38 @@ fn changeable(conn: &mut PgConnection, reps: &Reps, id: i64, lock: bool) -> AppR
     };
     match refusal {
         Some(why) => Err(AppError::precondition(why)),
-        None => Ok(o),
+        None => Ok(Changing {
+            lines: order::lines(conn, o.id)?,
+            order: o,
+        }),
     }
 }
 
-/// Changes order `id`, read at `version`, to `input` while nothing of it has shipped
-/// (修改订单): its lines are replaced, priced and checked as a new order's ([`price`]);
-/// its number, date, customer and reps stay. Audited as `order.update` (before and after,
-/// with their lines), an overridden credit hold as `order.credit_override`.
+/// Changes order `before` (read and locked by [`changeable`]), read by the caller at
+/// `version`, to `input` while nothing of it has shipped (修改订单): its lines are
+/// replaced, priced and checked as a new order's ([`price`]); its number, date, customer
+/// and reps stay. Audited as `order.update` (before and after, with their lines), an
+/// overridden credit hold as `order.credit_override`.
 ///
-/// Errors: NOT_FOUND outside the scope; ABORTED on a stale `version`;
-/// FAILED_PRECONDITION once anything has shipped, when cancelled or closed, and as
-/// [`place`]'s; INVALID_ARGUMENT on `customer_id` other than the order's, and as
-/// [`price`]'s.
-#[allow(clippy::too_many_arguments)]
+/// Errors: ABORTED on a stale `version`; FAILED_PRECONDITION as [`place`]'s;
+/// INVALID_ARGUMENT on `customer_id` other than the order's, and as [`price`]'s.
 pub fn amend(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     viewer: &Viewer,
-    reps: &Reps,
-    id: i64,
+    before: Changing,
     version: i32,
     input: &OrderInput,
     today: NaiveDate,
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
-    // The order first, then the ledger (as a shipment takes them).
-    let before = changeable(conn, reps, id, true)?;
-    check_fresh(conn, version, &before)?;
-    finance::lock_ledger(conn, before.customer_id)?;
-    let input = OrderInput {
-        order_id: Some(id),
-        ..input.clone()
-    };
-    let (priced, overridden) = price_to_save(conn, ctx, viewer, &input, today)?;
-    let before_lines = order::lines(conn, id)?;
+    // The order first (locked by the caller), then the ledger (as a shipment takes them).
+    check_fresh(conn, version, &before.order)?;
+    finance::lock_ledger(conn, before.order.customer_id)?;
+    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, Some(&before), today)?;
+    let Changing {
+        order: before,
+        lines: before_lines,
+    } = before;
     if unchanged(&before, &before_lines, &priced) {
         // Saved as it was: no new version (a shipment form open on it stays good), no
         // history.

@@ -83,23 +83,6 @@ impl OrderApi {
         Ok(Response::new(self.order_detail(&session, order_id).await?))
     }
 
-    /// The requested delivery date of order `order_id` (none for 0, a new order), which a
-    /// change may keep though it has passed. NOT_FOUND outside the caller's scope.
-    async fn kept_date(
-        &self,
-        session: &Session,
-        order_id: i64,
-    ) -> AppResult<Option<chrono::NaiveDate>> {
-        if order_id <= 0 {
-            return Ok(None);
-        }
-        self.state
-            .read_scoped(session, move |conn, reps| {
-                Ok(order::find(conn, reps, order_id, false)?.requested_delivery_date)
-            })
-            .await
-    }
-
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let today = self.state.clock.today();
@@ -242,20 +225,27 @@ impl OrderService for OrderApi {
         // priced: said as warnings on their fields.
         let today = self.state.clock.today();
         let request = request.into_inner();
-        let kept = self.kept_date(&session, request.order_id).await?;
-        let (input, problems) = conv::preview_input(request, today, kept)?;
         let viewer = session.viewer();
         let grants = session.grants();
-        let (mut priced, names) = self
+        let (mut priced, names, problems) = self
             .state
-            .db
-            .run(move |conn| {
-                let priced = ops::price(conn, &grants, &viewer, &input, today)?;
+            .read_scoped(&session, move |conn, reps| {
+                // A change is priced as UpdateOrder would: the order as it is, the date
+                // it has allowed though past.
+                let changing = match request.order_id {
+                    id if id > 0 => Some(ops::changeable(conn, reps, id, false)?),
+                    _ => None,
+                };
+                let kept = changing
+                    .as_ref()
+                    .and_then(|c| c.order.requested_delivery_date);
+                let (input, problems) = conv::preview_input(request, today, kept)?;
+                let priced = ops::price(conn, &grants, &viewer, &input, changing.as_ref(), today)?;
                 let names = crate::db::models::display_names(
                     conn,
                     &[priced.order.sales_rep_id, priced.order.cs_rep_id],
                 )?;
-                Ok((priced, names))
+                Ok((priced, names, problems))
             })
             .await?;
         let person = |id: i64| pb::UserRef {
@@ -328,19 +318,20 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         let today = self.state.clock.today();
         let request = request.into_inner();
-        let order_id = request.order.as_ref().map_or(0, |o| o.order_id);
-        let kept = self.kept_date(&session, order_id).await?;
-        let change = conv::order_change(request, today, kept)?;
+        let order_id = id("order_id", request.order.as_ref().map_or(0, |o| o.order_id))?;
         let viewer = session.viewer();
         let (row, _, warnings) = self
             .state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
+                // The order first (locked): a change may keep the date it has though past.
+                let before = ops::changeable(conn, reps, order_id, true)?;
+                let kept = before.order.requested_delivery_date;
+                let change = conv::order_change(request.clone(), today, kept)?;
                 ops::amend(
                     conn,
                     ctx,
                     &viewer,
-                    reps,
-                    change.id,
+                    before,
                     change.version,
                     &change.input,
                     today,

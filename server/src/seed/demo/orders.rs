@@ -116,7 +116,6 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             })
             .collect(),
         credit_override_reason: String::new(),
-        order_id: None,
     };
     // Each shipment its own waybill, as a carrier issues them: SF, the ship date, a number.
     let waybills = std::cell::Cell::new(0_u32);
