@@ -128,7 +128,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545 edit_customer_x=191
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=489
-        close_x=260 customer_pick_x=467
+        close_x=260 customer_pick_x=533
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
@@ -139,7 +139,7 @@ for lang in "${langs[@]}"; do
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712 edit_customer_x=206
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=489
-        close_x=300 customer_pick_x=500
+        close_x=300 customer_pick_x=590
         ;;
     esac
     case "$prefix" in
