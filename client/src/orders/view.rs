@@ -17,7 +17,7 @@ use super::shipment::{DeliveryForm, ShipmentForm};
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
-use crate::i18n::{bracketed, label_value, t, tn};
+use crate::i18n::{bracketed, comma, label_value, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// What the view asks of the panel.
@@ -984,25 +984,93 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 ui.label(format::who(&e.by));
                 ui.label(event_label(&e.action));
                 ui.label(&e.document);
-                // A change says what it did to the total: 151.90 → 597.40; an override
-                // why the credit hold was overridden.
+                // A change says what it did to the total (151.90 → 597.40), the lines
+                // and the order's fields; an override why the credit hold was overridden.
                 if !e.reason.is_empty() {
                     ui.label(label_value(t("credit.override_reason"), &e.reason));
                 } else if e.total_before.is_empty() {
                     ui.label("");
                 } else {
-                    ui.label(label_value(
-                        t("order.total"),
-                        &format!(
-                            "{} → {}",
-                            format::money(&e.total_before),
-                            format::money(&e.total_after)
-                        ),
-                    ));
+                    ui.vertical(|ui| {
+                        for change in change_texts(e) {
+                            ui.label(change);
+                        }
+                    });
                 }
                 ui.end_row();
             }
         });
+}
+
+/// What a change of the order (`order.update`) did, a line each: the total (订单金额：
+/// 151.90 → 102.40), each line added, altered or removed (阿莫西林胶囊 0.25g：10 → 4 盒，
+/// 单价 2.00 → 1.2345), each field changed (备注：（空） → 客户改为 4 盒).
+fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
+    let arrow = |before: &str, after: &str| format!("{before} → {after}");
+    let mut texts = vec![label_value(
+        t("order.total"),
+        &arrow(
+            &format::money(&e.total_before),
+            &format::money(&e.total_after),
+        ),
+    )];
+    for c in &e.line_changes {
+        let units = |n: i64| format!("{n} {}", c.unit);
+        let what = if c.quantity_before == 0 {
+            t("orders.change.line_added")
+                .replace("{units}", &units(c.quantity_after))
+                .replace("{price}", &format::money(&c.unit_price_after))
+        } else if c.quantity_after == 0 {
+            t("orders.change.line_removed")
+                .replace("{units}", &units(c.quantity_before))
+                .replace("{price}", &format::money(&c.unit_price_before))
+        } else {
+            let mut parts = Vec::new();
+            if c.quantity_before != c.quantity_after {
+                parts.push(format!(
+                    "{} {}",
+                    arrow(
+                        &c.quantity_before.to_string(),
+                        &c.quantity_after.to_string()
+                    ),
+                    c.unit
+                ));
+            }
+            if c.unit_price_before != c.unit_price_after {
+                parts.push(format!(
+                    "{} {}",
+                    t("orders.change.unit_price"),
+                    arrow(
+                        &format::money(&c.unit_price_before),
+                        &format::money(&c.unit_price_after)
+                    )
+                ));
+            }
+            parts.join(comma())
+        };
+        texts.push(label_value(&c.drug, &what));
+    }
+    for c in &e.field_changes {
+        let label = match c.field.as_str() {
+            "invoicing_entity" => t("order.invoicing_entity"),
+            "delivery_address" => t("order.delivery_address"),
+            "requested_delivery_date" => t("order.requested_delivery_date"),
+            "note" => t("order.note"),
+            other => other,
+        };
+        let shown = |v: &str| {
+            if v.is_empty() {
+                t("orders.change.none").to_owned()
+            } else {
+                v.to_owned()
+            }
+        };
+        texts.push(label_value(
+            label,
+            &arrow(&shown(&c.before), &shown(&c.after)),
+        ));
+    }
+    texts
 }
 
 /// Where an exception stands after its decision, for its title: 待补发 (the replacement
@@ -1189,5 +1257,56 @@ mod tests {
                 Some("已结案")
             ]
         );
+    }
+
+    /// A change in the order's history reads as what it did: the total, each line
+    /// altered, added or removed, each field changed, an emptied field said so.
+    #[test]
+    fn a_change_in_the_history_says_what_it_did_to_the_lines_and_fields() {
+        let _zh = crate::i18n::lang_switch();
+        let line = |before: (i64, &str), after: (i64, &str)| pb::OrderLineChange {
+            drug: "阿莫西林胶囊 0.25g".into(),
+            unit: "盒".into(),
+            quantity_before: before.0,
+            quantity_after: after.0,
+            unit_price_before: before.1.into(),
+            unit_price_after: after.1.into(),
+        };
+        let event = pb::OrderEvent {
+            action: "order.update".into(),
+            total_before: "20.00".into(),
+            total_after: "1234.94".into(),
+            line_changes: vec![
+                line((10, "2.00"), (4, "1.2345")),
+                line((10, "2.00"), (10, "1.50")),
+                line((0, ""), (3, "0.00")),
+                line((5, "3.50"), (0, "")),
+            ],
+            field_changes: vec![pb::OrderFieldChange {
+                field: "note".into(),
+                before: "".into(),
+                after: "改为 4 盒".into(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            change_texts(&event),
+            [
+                "订单金额：20.00 → 1,234.94",
+                "阿莫西林胶囊 0.25g：10 → 4 盒，单价 2.00 → 1.2345",
+                "阿莫西林胶囊 0.25g：单价 2.00 → 1.50",
+                "阿莫西林胶囊 0.25g：新增 3 盒 × 0.00",
+                "阿莫西林胶囊 0.25g：删除（原 5 盒 × 3.50）",
+                "备注：（空） → 改为 4 盒",
+            ]
+        );
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        let english = change_texts(&event);
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert_eq!(
+            english[1],
+            "阿莫西林胶囊 0.25g: 10 → 4 盒, unit price 2.00 → 1.2345"
+        );
+        assert_eq!(english[5], "Note: (none) → 改为 4 盒");
     }
 }

@@ -499,6 +499,122 @@ fn audited_total(record: &Option<serde_json::Value>) -> String {
     parsed.map(|t| money::to_wire(&t)).unwrap_or_default()
 }
 
+/// An order as an `order.update` audit record holds it (before or after): the fields a
+/// change may alter.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AuditedOrder {
+    invoicing_entity_id: i64,
+    delivery_address: String,
+    requested_delivery_date: Option<NaiveDate>,
+    note: String,
+    lines: Vec<AuditedLine>,
+}
+
+/// A line of an [`AuditedOrder`].
+#[derive(serde::Deserialize)]
+struct AuditedLine {
+    drug_id: i64,
+    drug_name: String,
+    #[serde(default)]
+    specification: String,
+    unit_label: String,
+    quantity: i64,
+    unit_price: Decimal,
+}
+
+impl AuditedOrder {
+    /// The order audit record `record` holds; empty when it holds none or not an order.
+    fn of(record: &Option<serde_json::Value>) -> AuditedOrder {
+        record
+            .as_ref()
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// What a change of an order did, from its `order.update` audit record's `before` and
+/// `after`: the lines added, altered (in the order's line order) and removed (last), a
+/// line being the same before and after when of the same drug in the same unit (the n-th
+/// such line before is the n-th after); then the order's own fields it changed, an
+/// invoicing entity named from `entities` (its id when unknown).
+fn order_changes(
+    before: &Option<serde_json::Value>,
+    after: &Option<serde_json::Value>,
+    entities: &std::collections::HashMap<i64, String>,
+) -> (Vec<pb::OrderLineChange>, Vec<pb::OrderFieldChange>) {
+    let (before, after) = (AuditedOrder::of(before), AuditedOrder::of(after));
+    let drug = |l: &AuditedLine| {
+        format!("{} {}", l.drug_name, l.specification)
+            .trim()
+            .to_owned()
+    };
+    let mut unmatched: Vec<Option<&AuditedLine>> = before.lines.iter().map(Some).collect();
+    let mut lines = Vec::new();
+    for a in &after.lines {
+        let was = unmatched
+            .iter_mut()
+            .find(|b| b.is_some_and(|b| b.drug_id == a.drug_id && b.unit_label == a.unit_label));
+        let was = was.and_then(Option::take);
+        if was.is_some_and(|b| b.quantity == a.quantity && b.unit_price == a.unit_price) {
+            continue;
+        }
+        lines.push(pb::OrderLineChange {
+            drug: drug(a),
+            unit: a.unit_label.clone(),
+            quantity_before: was.map_or(0, |b| b.quantity),
+            quantity_after: a.quantity,
+            unit_price_before: was
+                .map(|b| money::to_wire(&b.unit_price))
+                .unwrap_or_default(),
+            unit_price_after: money::to_wire(&a.unit_price),
+        });
+    }
+    lines.extend(
+        unmatched
+            .into_iter()
+            .flatten()
+            .map(|b| pb::OrderLineChange {
+                drug: drug(b),
+                unit: b.unit_label.clone(),
+                quantity_before: b.quantity,
+                quantity_after: 0,
+                unit_price_before: money::to_wire(&b.unit_price),
+                unit_price_after: String::new(),
+            }),
+    );
+    let entity = |id: i64| entities.get(&id).cloned().unwrap_or_else(|| id.to_string());
+    let mut fields = Vec::new();
+    let mut field = |name: &str, was: String, now: String| {
+        if was != now {
+            fields.push(pb::OrderFieldChange {
+                field: name.to_owned(),
+                before: was,
+                after: now,
+            });
+        }
+    };
+    if before.invoicing_entity_id != after.invoicing_entity_id {
+        field(
+            "invoicing_entity",
+            entity(before.invoicing_entity_id),
+            entity(after.invoicing_entity_id),
+        );
+    }
+    field(
+        "delivery_address",
+        before.delivery_address,
+        after.delivery_address,
+    );
+    field(
+        "requested_delivery_date",
+        date_text(before.requested_delivery_date),
+        date_text(after.requested_delivery_date),
+    );
+    field("note", before.note, after.note);
+    (lines, fields)
+}
+
 /// The text field `key` of an audit record; empty when it holds none.
 fn audited_text(record: &Option<serde_json::Value>, key: &str) -> String {
     record
@@ -545,6 +661,11 @@ pub fn detail(
             } else {
                 Default::default()
             };
+            let (line_changes, field_changes) = if r.action == "order.update" {
+                order_changes(&r.before, &r.after, &names.entities)
+            } else {
+                Default::default()
+            };
             let reason = if r.action == "order.credit_override" {
                 audited_text(&r.after, "reason")
             } else {
@@ -565,6 +686,8 @@ pub fn detail(
                 total_before,
                 total_after,
                 reason,
+                line_changes,
+                field_changes,
             }
         })
         .collect();
@@ -1067,5 +1190,116 @@ pub fn transport_exception(
         version: e.version,
         updated_at: Some(timestamp(e.updated_at)),
         updated_by: names.user(e.updated_by),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(drug_id: i64, quantity: i64, unit_price: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": drug_id * 100 + quantity,
+            "drug_id": drug_id,
+            "drug_name": format!("药{drug_id}"),
+            "specification": "0.25g×24粒",
+            "unit_label": "盒",
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "amount": "0",
+        })
+    }
+
+    fn order(entity: i64, lines: Vec<serde_json::Value>) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "invoicing_entity_id": entity,
+            "delivery_address": "杭州市西湖区",
+            "requested_delivery_date": null,
+            "note": "",
+            "total": "1.00",
+            "lines": lines,
+        }))
+    }
+
+    #[test]
+    fn a_change_lists_the_lines_it_altered_added_and_removed_and_the_fields_it_changed() {
+        // Drug 1 twice (the second line free), drug 2, drug 3; after: drug 1's first
+        // line lowered, its free line kept, drug 2 gone, drug 3 repriced, drug 4 added,
+        // and the order moved to another invoicing entity.
+        let before = order(
+            7,
+            vec![
+                line(1, 10, "2.00"),
+                line(1, 2, "0"),
+                line(2, 5, "3.50"),
+                line(3, 1, "9.90"),
+            ],
+        );
+        let after = order(
+            8,
+            vec![
+                line(1, 6, "2.00"),
+                line(1, 2, "0"),
+                line(3, 1, "8.80"),
+                line(4, 3, "1.2345"),
+            ],
+        );
+        let entities = [(7, "浙江医药".to_owned())].into_iter().collect();
+        let (lines, fields) = order_changes(&before, &after, &entities);
+        let lines: Vec<(&str, i64, i64, &str, &str)> = lines
+            .iter()
+            .map(|c| {
+                assert_eq!(c.unit, "盒");
+                (
+                    c.drug.as_str(),
+                    c.quantity_before,
+                    c.quantity_after,
+                    c.unit_price_before.as_str(),
+                    c.unit_price_after.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("药1 0.25g×24粒", 10, 6, "2.00", "2.00"),
+                ("药3 0.25g×24粒", 1, 1, "9.90", "8.80"),
+                ("药4 0.25g×24粒", 0, 3, "", "1.2345"),
+                ("药2 0.25g×24粒", 5, 0, "3.50", ""),
+            ]
+        );
+        // An entity no longer known is named by its id rather than left blank.
+        let fields: Vec<(&str, &str, &str)> = fields
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(fields, [("invoicing_entity", "浙江医药", "8")]);
+    }
+
+    #[test]
+    fn a_change_of_dates_and_address_is_listed_and_a_record_not_an_order_lists_nothing() {
+        let before = order(7, vec![line(1, 10, "2.00")]);
+        let mut after = before.clone();
+        let record = after.as_mut().unwrap();
+        record["requested_delivery_date"] = "2026-12-08".into();
+        record["delivery_address"] = "杭州市滨江区".into();
+        let (lines, fields) = order_changes(&before, &after, &Default::default());
+        assert!(lines.is_empty(), "{lines:?}");
+        let fields: Vec<(&str, &str, &str)> = fields
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("delivery_address", "杭州市西湖区", "杭州市滨江区"),
+                ("requested_delivery_date", "", "2026-12-08"),
+            ]
+        );
+        let other = Some(serde_json::json!({ "name": "张三" }));
+        assert_eq!(
+            order_changes(&other, &other, &Default::default()),
+            (vec![], vec![])
+        );
     }
 }

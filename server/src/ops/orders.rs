@@ -1672,6 +1672,20 @@ pub fn detail(
     if !others.is_empty() {
         bundle.names.users.extend(display_names(conn, &others)?);
     }
+    // A change names the invoicing entities it moved the order between.
+    let entities: Vec<i64> = history
+        .iter()
+        .filter(|r| r.action == "order.update")
+        .flat_map(|r| [&r.before, &r.after])
+        .filter_map(|record| record.as_ref()?.get("invoicing_entity_id")?.as_i64())
+        .filter(|id| !bundle.names.entities.contains_key(id))
+        .collect();
+    if !entities.is_empty() {
+        bundle
+            .names
+            .entities
+            .extend(invoicing_entity::names(conn, &entities)?);
+    }
     Ok((bundle, lines, history))
 }
 

@@ -1430,6 +1430,29 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         history,
         [("order.create", "", ""), ("order.update", "20.00", "4.94")]
     );
+    // And what it did to the lines and the note: the 10 boxes at 2.00 became 4 at 1.2345,
+    // the 3 free were added.
+    let update = &changed.history[1];
+    let lines: Vec<(i64, i64, &str, &str)> = update
+        .line_changes
+        .iter()
+        .map(|c| {
+            assert!(c.drug.starts_with(&w.drug.name), "{c:?}");
+            (
+                c.quantity_before,
+                c.quantity_after,
+                c.unit_price_before.as_str(),
+                c.unit_price_after.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(lines, [(10, 4, "2.00", "1.2345"), (0, 3, "", "0.00")]);
+    let fields: Vec<(&str, &str, &str)> = update
+        .field_changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+        .collect();
+    assert_eq!(fields, [("note", "", "客户改为 4 盒，另赠 3 盒")]);
     let audit = w.app.admin().await.audit_of("order.update").await;
     let entry = audit.entries.first().expect("the change is audited");
     assert!(entry.before_json.contains("20.00"), "{}", entry.before_json);
