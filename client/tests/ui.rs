@@ -916,7 +916,7 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     ui.type_into("进价", "8.5");
     // A malformed price is flagged on its field before anything is sent.
     ui.type_into("售价", "12.3.4");
-    ui.wait_label("须为数字，例如 12.5（只含数字和一个小数点）");
+    ui.wait_label("须为数字，例如 12.5 或 1,000.50");
     ui.replace_text("售价", "12.3456");
     ui.click("保存");
     ui.wait_label("编辑药品");
@@ -2697,14 +2697,14 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.replace_text("回款日期", &today);
     // More than is owed says what stays on account before it is saved, on the line kept
     // for it from the start.
-    ui.wait_label("超过当前欠款的部分将留作预收");
+    ui.wait_label("超过当前欠款的部分将留作预收，以后发货时自动冲抵");
     ui.type_into("回款金额", "3000");
-    let over = "超过当前欠款 2,137.00：多出的 863.00 将留作预收";
+    let over = "超过当前欠款 2,137.00：多出的 863.00 将留作预收，以后发货时自动冲抵";
     ui.wait_label(over);
     ui.replace_text("回款金额", "1000");
     ui.harness.step();
     assert!(ui.harness.query_by_label(over).is_none());
-    ui.wait_label("超过当前欠款的部分将留作预收");
+    ui.wait_label("超过当前欠款的部分将留作预收，以后发货时自动冲抵");
     ui.type_into("凭证号", "BANK-20261201");
     // By default the customer's sales rep, named; finance took it themselves: the handler
     // may be anyone at work, not only a sales rep.
@@ -2804,6 +2804,29 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.wait_for("the whole statement again", |h| {
         h.query_by_label("账龄为客户的全部欠款，不按经手人筛选")
             .is_none()
+    });
+    // A period ending before it starts is said by the field's label, and the statement
+    // still shown (the last one run) is not exported for it.
+    let yesterday = (chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap()
+        - chrono::Days::new(1))
+    .to_string();
+    ui.replace_text("至", &yesterday);
+    ui.press(Role::Button, "查询");
+    ui.wait_label_contains("截止日期：");
+    assert!(!ui.shows_contains("date_to"), "no field name shown");
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::Button, "导出 Excel")
+            .accesskit_node()
+            .is_disabled(),
+        "the refused period's statement is not exported"
+    );
+    ui.replace_text("至", &today);
+    ui.press(Role::Button, "查询");
+    ui.wait_for("the period's statement again, exportable", |h| {
+        !h.get_by_role_and_label(Role::Button, "导出 Excel")
+            .accesskit_node()
+            .is_disabled()
     });
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");

@@ -12,11 +12,16 @@ pub const PRICE_DECIMALS: u32 = 4;
 /// At most this many digits before the decimal point (NUMERIC(14, 4)).
 pub const PRICE_INTEGER_DIGITS: usize = 10;
 
+/// A number as typed or pasted: digits, one decimal point, thousands separators as the
+/// screens show amounts (`1,234,567.5`: every group after the first of three digits;
+/// `12,5` is not read as 12.5 nor as 125).
 fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Decimal, Violation> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Violation::required());
     }
+    let ungrouped = ungroup(text);
+    let text = ungrouped.as_deref().unwrap_or(text);
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let well_formed = !int.is_empty()
@@ -25,8 +30,8 @@ fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Dec
         && !(unsigned.contains('.') && frac.is_empty());
     if !well_formed {
         return Err(Violation::new(
-            "must be a number such as 12.5 (digits and one decimal point)",
-            "须为数字，例如 12.5（只含数字和一个小数点）",
+            "must be a number such as 12.5 or 1,000.50",
+            "须为数字，例如 12.5 或 1,000.50",
         ));
     }
     if text.starts_with('-') {
@@ -42,6 +47,35 @@ fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Dec
         return Err(Violation::new("is too large", "数值过大"));
     }
     Decimal::from_str(text).map_err(|_| Violation::new("is not a valid number", "不是有效的数字"))
+}
+
+/// `1,234,567.5` without its thousands separators, when every group after the first has
+/// three digits (`None` otherwise, and when there are none).
+fn ungroup(text: &str) -> Option<String> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (rest, None),
+    };
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let digits = |g: &str| g.chars().all(|c| c.is_ascii_digit());
+    let well_grouped = !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && digits(first)
+        && rest.iter().all(|g| g.len() == 3 && digits(g));
+    well_grouped.then(|| {
+        let mut out = format!("{sign}{first}{}", rest.concat());
+        if let Some(frac) = frac {
+            out.push('.');
+            out.push_str(frac);
+        }
+        out
+    })
 }
 
 /// A price: ≥ 0, at most 4 decimals.
@@ -172,6 +206,25 @@ pub fn unit_label(name: &str, capacity: &str, capacity_unit: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Amounts are read as the screens show them, thousands separators and all; what is
+    /// not grouped by threes is no number (`12,5` is neither 12.5 nor 125).
+    #[test]
+    fn amounts_are_read_with_or_without_thousands_separators() {
+        let amount = |s: &str| parse_amount(s).map(|d| to_wire(&d));
+        assert_eq!(amount("1000").unwrap(), "1000.00");
+        assert_eq!(amount(" 1,000 ").unwrap(), "1000.00");
+        assert_eq!(amount("1,727.03").unwrap(), "1727.03");
+        assert_eq!(amount("12,345,678.5").unwrap(), "12345678.50");
+        assert_eq!(to_wire(&parse_price("1,234.5678").unwrap()), "1234.5678");
+        for bad in [
+            "12,5", "1,00", "1000,000", ",100", "1,000.", "1.000,50", "-1,000",
+        ] {
+            assert!(amount(bad).is_err(), "{bad}");
+        }
+        let why = amount("12,5").unwrap_err();
+        assert!(why.zh.contains("1,000.50"), "{}", why.zh);
+    }
+
     #[test]
     fn line_amounts_round_half_up_not_to_even() {
         let d = |s: &str| Decimal::from_str(s).unwrap();
@@ -294,7 +347,7 @@ mod tests {
         assert_eq!(parse_price("").unwrap_err().zh, "必填");
         assert_eq!(parse_price("-1").unwrap_err().zh, "不能为负数");
         assert_eq!(parse_price("1.23456").unwrap_err().zh, "最多 4 位小数");
-        assert!(parse_price("1,000").is_err());
+        assert!(parse_price("1,0000").is_err());
         assert!(parse_price("1e3").is_err());
         assert!(parse_price("12.").is_err());
         assert!(parse_price("abc").is_err());

@@ -242,6 +242,25 @@ pub fn postcode(value: &str) -> Result<(), Violation> {
     }
 }
 
+/// A VAT invoice's number as printed (发票号码): the 8 digits of a paper or electronic
+/// invoice (增值税专用/普通发票, printed beside its 10- or 12-digit 发票代码), or the 20 of a
+/// fully digitalised one (数电发票), spaces around it ignored.
+pub fn invoice_number(value: &str) -> Result<(), Violation> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Violation::required());
+    }
+    if matches!(v.len(), 8 | 20) && v.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "must be the invoice number as printed: 8 digits, or 20 for a fully digital \
+             invoice (数电发票)",
+            "须为发票上的发票号码：8 位数字，数电发票为 20 位数字",
+        ))
+    }
+}
+
 /// The masked form of an ID number: the first 6 and last 4 characters (110105********123X).
 pub fn mask_id_number(value: &str) -> String {
     let v: Vec<char> = value.trim().chars().collect();
@@ -286,6 +305,18 @@ mod customer_tests {
         assert!(china_phone("+886 912 345 678").is_ok());
         assert!(china_phone("852 2345 6789").is_err());
         assert!(china_phone("+852 2345 678").is_err());
+        assert!(invoice_number(" 04419001 ").is_ok());
+        assert!(invoice_number("26112000000012345678").is_ok());
+        for bad in [
+            "",
+            "abc x",
+            "0441900",
+            "044190012",
+            "0441 9001",
+            "０４４１９００１",
+        ] {
+            assert!(invoice_number(bad).is_err(), "{bad:?}");
+        }
         assert!(postcode("100000").is_ok());
         assert!(postcode("10000").is_err());
         assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");

@@ -303,7 +303,12 @@ impl InvoiceList {
             ));
             submit = widgets::form(ui, "red_invoice_form", errors, |f| {
                 f.required(&["number", "invoice_date"]);
-                f.text(t("invoice.red_number"), "number", &mut dialog.number);
+                f.text_hint(
+                    t("invoice.red_number"),
+                    "number",
+                    &mut dialog.number,
+                    t("invoice.number_hint"),
+                );
                 f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
                 f.text(t("finance.note"), "note", &mut dialog.note);
             })
@@ -427,9 +432,12 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             Some(colour) => amount.color(colour),
             None => amount,
         });
-        let status = status_text(i);
-        if !status.is_empty() {
-            ui.label(RichText::new(status).color(widgets::ERROR));
+        // Red only for a red invoice or a reversed one: 正常 in red read as an error.
+        let status = RichText::new(status_text(i));
+        if i.red_of_invoice_id != 0 || i.reversed {
+            ui.label(status.color(widgets::ERROR));
+        } else {
+            ui.label(status.weak());
         }
     });
     widgets::fields_grid(
@@ -568,7 +576,12 @@ impl InvoiceForm {
                     &entities,
                 );
                 f.enum_combo::<pb::InvoiceKind>(t("invoice.kind"), "kind", &mut fields.kind);
-                f.text(t("invoice.number"), "number", &mut fields.number);
+                f.text_hint(
+                    t("invoice.number"),
+                    "number",
+                    &mut fields.number,
+                    t("invoice.number_hint"),
+                );
                 f.past_date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
             },
             |draft| ctx.finance().record_invoice(request(draft)),

@@ -166,7 +166,7 @@ impl ModulePanel for FinancePanel {
 // Values
 
 /// An amount as typed, for the server: its exact wire form (`1000` → `1000.00`) when it
-/// reads as one, also with thousands separators as the screens show amounts (`1,000.50`,
+/// reads as one (also with thousands separators as the screens show amounts, `1,000.50`
 /// pasted from a list), else the text as typed, so that the server names the field with
 /// its own sentence (`12,5` is not read as 12.5 nor as 125). Empty stays empty (an
 /// optional amount such as a credit limit).
@@ -175,38 +175,7 @@ pub(crate) fn amount_input(text: &str) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let ungrouped = ungroup(text);
-    money::parse_amount(ungrouped.as_deref().unwrap_or(text))
-        .map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
-}
-
-/// `1,234,567.5` without its thousands separators, when every group after the first has
-/// three digits (`None` otherwise, and when there are none).
-fn ungroup(text: &str) -> Option<String> {
-    let (sign, rest) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((int, frac)) => (int, Some(frac)),
-        None => (rest, None),
-    };
-    let mut groups = int.split(',');
-    let first = groups.next()?;
-    let rest: Vec<&str> = groups.collect();
-    let digits = |g: &str| g.chars().all(|c| c.is_ascii_digit());
-    let well_grouped = !rest.is_empty()
-        && (1..=3).contains(&first.len())
-        && digits(first)
-        && rest.iter().all(|g| g.len() == 3 && digits(g));
-    well_grouped.then(|| {
-        let mut out = format!("{sign}{first}{}", rest.concat());
-        if let Some(frac) = frac {
-            out.push('.');
-            out.push_str(frac);
-        }
-        out
-    })
+    money::parse_amount(text).map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
 }
 
 /// Whether an amount from the server is more than zero.

@@ -106,9 +106,11 @@ impl StatementPanel {
     }
 
     fn run(&mut self, ctx: &AppCtx, request: pb::StatementRequest) {
-        // Another statement: where the last one was exported no longer describes it.
+        // Another statement: where the last one was exported, and the period confirmed
+        // from the last, no longer describe it.
         if self.shown.as_ref() != Some(&request) {
             self.forget_export();
+            self.reconciled = None;
         }
         self.asked = Some(request.clone());
         self.statement.request(ctx.finance().get_statement(request));
@@ -167,7 +169,15 @@ impl StatementPanel {
                 .color(crate::widgets::SUCCESS),
             );
         }
-        widgets::request_status(ui, &self.statement);
+        // A refused period names its fields by their labels.
+        widgets::filters_status(
+            ui,
+            &self.statement,
+            &[
+                ("date_from", t("statement.date_from")),
+                ("date_to", t("common.end_date")),
+            ],
+        );
         let Some(statement) = self.statement.value().cloned() else {
             return;
         };
@@ -318,13 +328,17 @@ impl StatementPanel {
                 &widgets::export_hint(),
                 360.0,
             );
-            if ui
-                .add_enabled(
-                    !self.export.is_pending(),
-                    egui::Button::new(t("statement.export")),
-                )
-                .clicked()
-            {
+            // Not while the filters were refused: the statement under the complaint is the
+            // last one run, not the one they ask for.
+            let refused = self.statement.error().is_some();
+            let mut button = ui.add_enabled(
+                !self.export.is_pending() && !refused,
+                egui::Button::new(t("statement.export")),
+            );
+            if refused {
+                button = button.on_disabled_hover_text(t("statement.export_refused"));
+            }
+            if button.clicked() {
                 // The statement on screen, not filters edited since.
                 let request = self.shown.clone().unwrap_or_else(|| self.request());
                 let target =

@@ -181,7 +181,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
     } = r;
     let mut check = FieldCheck::default();
     check
-        .check("number", validation::required_text(&number, 50))
+        .check("number", validation::invoice_number(&number))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
     if red_of_invoice_id != 0 {

@@ -1952,17 +1952,18 @@ pub fn record_invoice(
                 check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
             }
             let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
-            // The customer's orders among them, by id, with their numbers: one query.
-            let numbers: HashMap<i64, String> = orders::table
+            // The customer's orders among them, by id, with their numbers and dates: one
+            // query.
+            let placed: HashMap<i64, (String, NaiveDate)> = orders::table
                 .filter(orders::id.eq_any(&ids))
                 .filter(orders::customer_id.eq(customer_id))
-                .select((orders::id, orders::number))
-                .load::<(i64, String)>(conn)?
+                .select((orders::id, (orders::number, orders::order_date)))
+                .load::<(i64, (String, NaiveDate))>(conn)?
                 .into_iter()
                 .collect();
             let other_entities = shipped_under_other_entities(conn, &ids, *entity_id)?;
             for (i, (order_id, _)) in lines.iter().enumerate() {
-                let why = if numbers.contains_key(order_id) {
+                let why = if placed.contains_key(order_id) {
                     other_entities.get(order_id).cloned()
                 } else {
                     Some(msg!("payment.order_not_of_customer"))
@@ -1971,7 +1972,21 @@ pub fn record_invoice(
                     check.fail(format!("orders[{i}].order_id"), why);
                 }
             }
+            // Nothing is invoiced before it was ordered (a date mistyped): the latest
+            // order date is named.
+            if let Some((number, ordered)) = placed.values().max_by_key(|(_, d)| *d)
+                && date < ordered
+            {
+                check.fail(
+                    "invoice_date",
+                    msg!("invoice.before_order", number = number, date = ordered),
+                );
+            }
             check.finish()?;
+            let numbers: HashMap<i64, String> = placed
+                .into_iter()
+                .map(|(id, (number, _))| (id, number))
+                .collect();
             let money = ledger::order_money(conn, &ids)?;
             let by_entity = ledger::not_invoiced_by_entity(conn, &ids, &money)?;
             // Per order, over its rows in order: the row that goes past what is open is

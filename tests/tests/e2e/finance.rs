@@ -1040,6 +1040,33 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         .try_send(blue("04419001", "10"))
         .await
         .refused(Code::AlreadyExists);
+    // The number as printed (8 digits; 20 on a 数电发票), not whatever was typed.
+    for mistyped in ["abc x", "0441900", "044190021", "0441 9002"] {
+        let refused = w
+            .finance
+            .try_send(blue(mistyped, "10"))
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&refused), ["number"], "{mistyped}");
+        assert_zh_contains(&refused, "8 位数字");
+    }
+    // Nor dated before the order it covers was placed (2026-09-01).
+    let refused = w
+        .finance
+        .try_send(pb::RecordInvoiceRequest {
+            invoice_date: "2026-08-31".into(),
+            ..blue("04419002", "10")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["invoice_date"]);
+    assert_zh_contains(
+        &refused,
+        &format!(
+            "不能早于订单 {} 的下单日期 2026-09-01",
+            order.header().number
+        ),
+    );
     // The goods went out under 北京康华医药: another entity of the group may not invoice them.
     let other_entity = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
         .create(&mut w.app.admin().await)
