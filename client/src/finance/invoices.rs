@@ -68,6 +68,11 @@ impl InvoicesPanel {
     pub(super) fn refresh(&mut self) {
         self.list.refresh();
     }
+
+    /// Goes back to the list (its tab clicked again), asking first over unsaved input.
+    pub(super) fn to_list(&mut self) {
+        self.screens.to_list();
+    }
 }
 
 // ---------------------------------------------------------------------------------------

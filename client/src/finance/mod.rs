@@ -145,7 +145,14 @@ impl ModulePanel for FinancePanel {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let before = self.tab;
-        widgets::tab_bar(ui, ctx, &mut self.tab);
+        // The tab shown clicked again goes back to its list (from a payment, the form).
+        if widgets::tab_bar(ui, ctx, &mut self.tab) {
+            match self.tab {
+                Some(Tab::Payments) => self.payments.to_list(),
+                Some(Tab::Invoices) => self.invoices.to_list(),
+                _ => {}
+            }
+        }
         if self.tab != before {
             self.shown_again(ctx);
         }

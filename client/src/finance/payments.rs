@@ -73,6 +73,11 @@ impl PaymentsPanel {
     pub(super) fn refresh(&mut self) {
         self.list.refresh();
     }
+
+    /// Goes back to the list (its tab clicked again), asking first over unsaved input.
+    pub(super) fn to_list(&mut self) {
+        self.screens.to_list();
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -641,7 +646,12 @@ impl PaymentForm {
             &doc,
             |f, fields| {
                 f.required(&["payment_date", "amount", "method"]);
-                f.past_date(t("payment.date"), "payment_date", &mut fields.payment_date);
+                f.past_date_noting_age(
+                    t("payment.date"),
+                    "payment_date",
+                    &mut fields.payment_date,
+                    OLD_PAYMENT_DAYS,
+                );
                 if f.text(t("payment.amount"), "amount", &mut fields.amount)
                     .changed()
                 {
@@ -686,6 +696,9 @@ impl PaymentForm {
         )
     }
 }
+
+/// A payment dated more than this many days back is said to be so beside its date.
+const OLD_PAYMENT_DAYS: i64 = 31;
 
 #[cfg(test)]
 mod tests {

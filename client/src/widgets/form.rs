@@ -711,6 +711,34 @@ impl FormUi<'_> {
         self.date_within(label, field, value, bounds)
     }
 
+    /// [`FormUi::past_date`] that says, beside the date, how long ago a day more than
+    /// `days` before today was ("45 天前，请核对": a payment dated years back is more often
+    /// a slip of a digit than money that came in then). Nothing is refused for it.
+    pub fn past_date_noting_age(
+        &mut self,
+        label: &str,
+        field: &str,
+        value: &mut String,
+        days: i64,
+    ) -> Response {
+        let today = crate::format::business_today();
+        let bounds = DayBounds {
+            earliest: None,
+            latest: Some(today),
+        };
+        let ago = super::parse_date(value)
+            .map(|d| (today - d).num_days())
+            .filter(|ago| *ago > days);
+        self.date_within_then(label, field, value, bounds, |ui| {
+            if let Some(ago) = ago {
+                ui.label(
+                    RichText::new(t("common.date_long_ago").replace("{days}", &ago.to_string()))
+                        .color(super::WARNING),
+                );
+            }
+        })
+    }
+
     /// [`FormUi::date`] for a business date that cannot be in the past (a next
     /// follow-up's): the calendar offers no day before today.
     pub fn future_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
@@ -728,6 +756,18 @@ impl FormUi<'_> {
         value: &mut String,
         bounds: DayBounds,
     ) -> Response {
+        self.date_within_then(label, field, value, bounds, |_| {})
+    }
+
+    /// [`FormUi::date_within`], then `after` on the same line (beside the calendar).
+    fn date_within_then(
+        &mut self,
+        label: &str,
+        field: &str,
+        value: &mut String,
+        bounds: DayBounds,
+        after: impl FnOnce(&mut Ui),
+    ) -> Response {
         let width = (self.input_width - 40.0).max(120.0);
         let salt = format!("{}_{field}_picker", self.id);
         self.row(label, field, |ui| {
@@ -740,6 +780,7 @@ impl FormUi<'_> {
                 if super::calendar::date_picker_within(ui, &salt, value, bounds) {
                     response.mark_changed();
                 }
+                after(ui);
                 response
             })
             .inner

@@ -409,6 +409,9 @@ pub struct Screens<F, V, Go> {
     pub page: Screen<F, V>,
     /// Where the user asked to go, while the question waits for an answer.
     leave: Discard<Go>,
+    /// Back to the list was asked from outside the page (its tab clicked again), for
+    /// [`Screens::settle`] to do.
+    back: bool,
 }
 
 impl<F, V, Go> Default for Screens<F, V, Go> {
@@ -417,6 +420,7 @@ impl<F, V, Go> Default for Screens<F, V, Go> {
         Screens {
             page: Screen::List,
             leave: Discard::default(),
+            back: false,
         }
     }
 }
@@ -447,6 +451,13 @@ impl<F: Unsaved, V: Unsaved, Go> Screens<F, V, Go> {
 }
 
 impl<F: Unsaved, V: Unsaved> Screens<F, V, ()> {
+    /// Goes back to the list at the end of the frame ([`Screens::settle`]), asking first
+    /// when the page holds unsaved input: the tab's button clicked while a form or record
+    /// of it is shown.
+    pub fn to_list(&mut self) {
+        self.back = true;
+    }
+
     /// Ends a frame of a tab whose pages lead only back to its list: shows `next` when
     /// given; on `leave` goes back to the list, straight away when nothing would be lost,
     /// else once the user agrees (`id` names the question). True when it went back that
@@ -462,7 +473,8 @@ impl<F: Unsaved, V: Unsaved> Screens<F, V, ()> {
         if let Some(page) = next {
             self.page = page;
         }
-        back |= leave && self.leave(()).is_some();
+        let leave = leave || std::mem::take(&mut self.back);
+        back |= leave && !matches!(self.page, Screen::List) && self.leave(()).is_some();
         if back {
             self.page = Screen::List;
         }
@@ -886,15 +898,26 @@ pub trait PermittedTab: Copy + PartialEq + 'static {
     }
 }
 
-/// The row of tabs the user of `ctx` may see, `tab` the one chosen.
-pub fn tab_bar<T: PermittedTab>(ui: &mut Ui, ctx: &crate::ctx::AppCtx, tab: &mut Option<T>) {
+/// The row of tabs the user of `ctx` may see, `tab` the one chosen; whether the tab
+/// already chosen was clicked again (for it to go back to its list).
+pub fn tab_bar<T: PermittedTab>(
+    ui: &mut Ui,
+    ctx: &crate::ctx::AppCtx,
+    tab: &mut Option<T>,
+) -> bool {
+    let before = *tab;
+    let mut again = false;
     ui.horizontal(|ui| {
         for &each in T::ALL {
-            if ctx.can(each.permission()) {
-                ui.selectable_value(tab, Some(each), each.label());
+            if ctx.can(each.permission())
+                && ui.selectable_value(tab, Some(each), each.label()).clicked()
+                && before == Some(each)
+            {
+                again = true;
             }
         }
     });
+    again
 }
 
 /// The nodes of a tree listed flat (`id`, `parent`, `name` of each), as choices for a
