@@ -148,8 +148,8 @@ impl ModulePanel for FinancePanel {
         // The tab shown clicked again goes back to its list (from a payment, the form).
         if widgets::tab_bar(ui, ctx, &mut self.tab) {
             match self.tab {
-                Some(Tab::Payments) => self.payments.to_list(),
-                Some(Tab::Invoices) => self.invoices.to_list(),
+                Some(Tab::Payments) => self.payments.back_to_list(),
+                Some(Tab::Invoices) => self.invoices.back_to_list(),
                 _ => {}
             }
         }

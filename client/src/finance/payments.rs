@@ -75,8 +75,8 @@ impl PaymentsPanel {
     }
 
     /// Goes back to the list (its tab clicked again), asking first over unsaved input.
-    pub(super) fn to_list(&mut self) {
-        self.screens.to_list();
+    pub(super) fn back_to_list(&mut self) {
+        self.screens.back_to_list();
     }
 }
 

@@ -454,7 +454,7 @@ impl<F: Unsaved, V: Unsaved> Screens<F, V, ()> {
     /// Goes back to the list at the end of the frame ([`Screens::settle`]), asking first
     /// when the page holds unsaved input: the tab's button clicked while a form or record
     /// of it is shown.
-    pub fn to_list(&mut self) {
+    pub fn back_to_list(&mut self) {
         self.back = true;
     }
 
