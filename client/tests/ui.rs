@@ -2941,6 +2941,44 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     assert!(!ui.shows_contains("超过本单未结金额"));
     ui.replace_text("金额", "99999999");
     ui.wait_label_contains("超过本单未结金额");
+    // Said under the row after its column's name, not taken for the order's.
+    ui.wait_label("金额：");
+    ui.replace_text("金额", "1");
+    // Rows are offered while an open order is left to put on one: once each has its row,
+    // 添加订单 is disabled (a row with nothing to choose was added, then refused).
+    let mut rows = 1;
+    while !ui
+        .harness
+        .get_by_role_and_label(Role::Button, "添加订单")
+        .accesskit_node()
+        .is_disabled()
+    {
+        assert!(rows < 10, "rows offered without end");
+        ui.press(Role::Button, "添加订单");
+        rows += 1;
+        ui.wait_for("the new row", |h| {
+            h.get_all_by_role_and_label(Role::ComboBox, "订单").count() == rows
+        });
+        ui.harness
+            .get_all_by_role_and_label(Role::ComboBox, "订单")
+            .last()
+            .expect("the new row")
+            .click();
+        ui.harness.step();
+        // The new row's choices: open orders not on another row.
+        ui.wait_for("the new row's choices", |h| {
+            h.query_all_by_label_contains("未结：").next().is_some()
+        });
+        ui.harness
+            .get_all_by_label_contains("未结：")
+            .last()
+            .expect("a row added with nothing to choose")
+            .click();
+        // The pick, then the rows offered after it.
+        ui.harness.step();
+        ui.harness.step();
+    }
+    assert!(rows > 1, "北京协和医院 has more than one order open");
 }
 
 /// The same bank receipt keyed twice would count the money twice: the second is saved only

@@ -224,6 +224,9 @@ fn order_amounts_ui(
                     ui.label("");
                     ui.end_row();
                     for (i, line) in lines.iter_mut().enumerate() {
+                        // A row's complaints go under it, each after its column's name;
+                        // its cells keep to its top.
+                        let row_start = ui.cursor().min;
                         ui.vertical(|ui| {
                             // Grid cells are as narrow as last frame's column: each input
                             // claims its width.
@@ -260,10 +263,6 @@ fn order_amounts_ui(
                                     errors.edited(&format!("{list}[{i}].amount"));
                                 }
                             }
-                            errors.field_ui(ui, &field);
-                            // The amount's complaint too ("more than is open on SO…"): the
-                            // amount's column is too narrow for a sentence.
-                            errors.field_ui(ui, &format!("{list}[{i}].amount"));
                         });
                         ui.vertical(|ui| {
                             ui.set_min_width(120.0);
@@ -301,9 +300,22 @@ fn order_amounts_ui(
                             );
                             submitted |= widgets::entered(ui, &response);
                         });
-                        if widgets::row_removed(&ui.button(t("common.delete"))) {
-                            remove = Some(i);
-                        }
+                        ui.vertical(|ui| {
+                            if widgets::row_removed(&ui.button(t("common.delete"))) {
+                                remove = Some(i);
+                            }
+                            // Across the row ("more than is open on SO…" is a sentence
+                            // the amount's column is too narrow for).
+                            errors.row_complaints_ui(
+                                ui,
+                                row_start,
+                                &[],
+                                &[
+                                    (t("finance.order"), Some(format!("{list}[{i}].order_id"))),
+                                    (t("finance.amount"), Some(format!("{list}[{i}].amount"))),
+                                ],
+                            );
+                        });
                         ui.end_row();
                     }
                 });
@@ -314,7 +326,16 @@ fn order_amounts_ui(
         ui.strong(label_value(total, &format::money(&rows_total(lines))));
     }
     errors.field_ui(ui, list);
-    if ui.button(t("finance.add_order")).clicked() {
+    // A row is offered only while an order is left to put on it (a row with nothing to
+    // choose from was added, and refused as 必填).
+    let left = options
+        .iter()
+        .any(|(id, _)| orders.figure(figure, *id).is_some() && !picked.contains(id));
+    let add = ui.add_enabled(left, egui::Button::new(t("finance.add_order")));
+    if add
+        .on_disabled_hover_text(t("finance.no_order_left"))
+        .clicked()
+    {
         lines.push(OrderAmount::default());
         errors.edited(list);
     }
