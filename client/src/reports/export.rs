@@ -3,7 +3,6 @@
 //! Cancel button while the server streams the file, and how it ended, with an offer to
 //! open the folder.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,8 +27,6 @@ pub(crate) struct ExportBar {
     /// Dropping it cancels the running export.
     cancel: Option<oneshot::Sender<()>>,
     outcome: Requested<ExportOutcome>,
-    /// The folder the desktop could not open, and why.
-    open_failed: Option<(PathBuf, String)>,
 }
 
 impl ExportBar {
@@ -38,7 +35,6 @@ impl ExportBar {
     pub(crate) fn forget_outcome(&mut self) {
         if !self.outcome.is_pending() {
             self.outcome = Requested::NotRequested;
-            self.open_failed = None;
         }
     }
 
@@ -100,7 +96,6 @@ impl ExportBar {
     fn start(&mut self, ctx: &AppCtx, report: pb::export_request::Report, file_name: &str) {
         let target = ExportTarget::typed(self.path.trimmed(), file_name);
         let (cancel, cancelled) = oneshot::channel();
-        self.open_failed = None;
         self.progress = Arc::default();
         self.cancel = Some(cancel);
         self.outcome.request(ctx.reports().export(
@@ -129,38 +124,8 @@ impl ExportBar {
                 } else {
                     "report.export.saved"
                 };
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(
-                        RichText::new(
-                            tn(key, *rows).replace("{path}", &path.display().to_string()),
-                        )
-                        .color(widgets::SUCCESS),
-                    );
-                    if let Some(dir) = path.parent()
-                        && ui.button(t("report.export.open_folder")).clicked()
-                    {
-                        self.open_failed = widgets::open_folder(dir).err().map(|e| {
-                            // No opener at all (a desktop without xdg-open) is said as such,
-                            // not as the folder missing.
-                            let why = if e.kind() == std::io::ErrorKind::NotFound {
-                                t("report.export.no_opener").to_owned()
-                            } else {
-                                e.to_string()
-                            };
-                            (dir.to_owned(), why)
-                        });
-                    }
-                });
-                if let Some((dir, error)) = &self.open_failed {
-                    ui.label(
-                        RichText::new(
-                            t("report.export.open_failed")
-                                .replace("{path}", &dir.display().to_string())
-                                .replace("{message}", error),
-                        )
-                        .color(widgets::ERROR),
-                    );
-                }
+                let text = tn(key, *rows).replace("{path}", &path.display().to_string());
+                widgets::saved_path_ui(ui, path, &text);
             }
             Requested::Done(ExportOutcome::Cancelled) => {
                 ui.label(RichText::new(t("report.export.cancelled")).weak());

@@ -248,17 +248,56 @@ pub fn saved_file_ui(ui: &mut Ui, saved_file: &Requested<ExportOutcome>, saved: 
     match saved_file {
         Requested::Done(ExportOutcome::Saved { path, replaced, .. }) => {
             let text = saved.replace("{path}", &path.display().to_string());
-            ui.label(if *replaced {
+            let text = if *replaced {
                 format!("{text}{}", t("common.file_replaced"))
             } else {
                 text
-            });
+            };
+            saved_path_ui(ui, path, &text);
         }
         Requested::Done(ExportOutcome::FileError { path, error }) => {
             ui.label(RichText::new(file_error_text(path, error)).color(super::ERROR));
         }
         Requested::Failed { error, .. } => super::error_line(ui, error),
         _ => {}
+    }
+}
+
+/// A file written: `text` (which names `path`) in the colour of success, then a button
+/// opening its folder; under them why the folder could not be opened, when it could not
+/// (kept in the window's memory under the path: a report's and a statement's exports
+/// say it alike).
+pub fn saved_path_ui(ui: &mut Ui, path: &std::path::Path, text: &str) {
+    let id = ui.make_persistent_id(("open_folder_failed", path));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(text).color(super::SUCCESS));
+        if let Some(dir) = path.parent()
+            && ui.button(t("common.open_folder")).clicked()
+        {
+            let failed = open_folder(dir).err().map(|e| {
+                // No opener at all (a desktop without xdg-open) is said as such, not as
+                // the folder missing.
+                let why = if e.kind() == std::io::ErrorKind::NotFound {
+                    t("common.no_opener").to_owned()
+                } else {
+                    e.to_string()
+                };
+                t("common.open_failed")
+                    .replace("{path}", &dir.display().to_string())
+                    .replace("{message}", &why)
+            });
+            ui.data_mut(|d| match failed {
+                Some(why) => {
+                    d.insert_temp(id, why);
+                }
+                None => {
+                    d.remove::<String>(id);
+                }
+            });
+        }
+    });
+    if let Some(why) = ui.data(|d| d.get_temp::<String>(id)) {
+        ui.label(RichText::new(why).color(super::ERROR));
     }
 }
 

@@ -15,8 +15,8 @@ pub use data_table::{
 };
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
-    PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text, open_folder,
-    remember_saved_in, save_target, saved_file_ui,
+    PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text,
+    remember_saved_in, save_target, saved_file_ui, saved_path_ui,
 };
 pub use form::{
     FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, required_header,

@@ -2288,11 +2288,15 @@ pub fn positive_amount(
 ///
 /// Errors: FAILED_PRECONDITION when it holds more rows than a worksheet
 /// ([`crate::xlsx::MAX_ROWS`]), or `s` was cut short (`truncated`).
-pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<u8>> {
+pub fn statement_workbook(
+    s: &Statement,
+    customer_label: &str,
+    about: &[(String, String)],
+) -> AppResult<Vec<u8>> {
     use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
     // Every movement, an opening and a closing row per customer, the title block (title,
-    // four lines, a blank), the header and the totals: a statement cut short would
-    // disagree with its own totals, so one longer than a sheet is refused whole.
+    // at most nine lines, a blank), the header and the totals: a statement cut short
+    // would disagree with its own totals, so one longer than a sheet is refused whole.
     let rows: u64 = s
         .customers
         .iter()
@@ -2301,7 +2305,7 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
                 .unwrap_or(u64::MAX)
                 .saturating_add(2)
         })
-        .fold(8, u64::saturating_add);
+        .fold(13, u64::saturating_add);
     if s.truncated || rows > xlsx::MAX_ROWS {
         return Err(AppError::precondition(msg!(
             "report.too_many_rows",
@@ -2341,6 +2345,17 @@ pub fn statement_workbook(s: &Statement, customer_label: &str) -> AppResult<Vec<
         ),
         ("金额单位".to_owned(), "元".to_owned()),
     ];
+    // One customer's statement says how far the customer's account is confirmed.
+    let mut lines = lines;
+    if let [c] = s.customers.as_slice() {
+        let reconciled = match c.reconciled_through {
+            Some(through) if through >= s.query.to => format!("本期已确认（至 {through}）"),
+            Some(through) => format!("已确认至 {through}，本期未确认"),
+            None => "未确认".to_owned(),
+        };
+        lines.push(("对账确认".to_owned(), reconciled));
+    }
+    lines.extend(about.iter().cloned());
     // Of one handler's documents the figures are theirs, not the customer's balance.
     let by_handler = !s.handler_name.is_empty();
     let (opening, closing, balance) = if by_handler {

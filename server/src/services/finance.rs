@@ -12,6 +12,7 @@ use crate::convert::{finance as conv, id, page};
 use crate::db::models::audit_log::Event;
 use crate::db::models::{display_name_of, payment};
 use crate::error::AppResult;
+use crate::messages::Lang;
 use crate::ops::finance as ops;
 use crate::state::AppState;
 
@@ -176,7 +177,10 @@ impl FinanceService for FinanceApi {
         let session = Session::of(&request)?;
         let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
         let customer_id = q.customer_id;
-        let period = format!("{}-{}", q.from.format("%Y%m%d"), q.to.format("%Y%m%d"));
+        // As a report's: "对账单_北京协和医院_2026-11-01_2026-11-30.xlsx".
+        let period = format!("{}_{}", q.from.format("%Y-%m-%d"), q.to.format("%Y-%m-%d"));
+        // Statements are in Chinese, as the ledger's documents are.
+        let about = super::reports::export_lines(&session, &self.state, Lang::Zh);
         // One export slot, as a report's: a large statement holds a connection a while.
         let _slot = self.state.exports.take()?;
         let (content, exported, file_name) = self
@@ -187,15 +191,14 @@ impl FinanceService for FinanceApi {
                     .customer_name
                     .clone()
                     .unwrap_or_else(|| "全部（权限范围内）".to_owned());
-                // "对账单_北京协和医院_20261101-20261130.xlsx": one customer's file is
-                // told apart from another's of the same period.
+                // One customer's file is told apart from another's of the same period.
                 let file_name = match &s.customer_name {
                     Some(name) => {
                         format!("对账单_{}_{period}.xlsx", crate::xlsx::file_name_part(name))
                     }
                     None => format!("对账单_{period}.xlsx"),
                 };
-                let content = ops::statement_workbook(&s, &label)?;
+                let content = ops::statement_workbook(&s, &label, &about)?;
                 let exported = serde_json::json!({
                     "date_from": q.from,
                     "date_to": q.to,

@@ -213,25 +213,7 @@ impl ReportService for ReportApi {
         let slot = self.state.exports.take()?;
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         let state = self.state.clone();
-        let now = state.clock.now();
-        let local = now.with_timezone(&state.clock.zone());
-        let l = |m: Msg| m.text(lang).to_owned();
-        let exporter = msg!(
-            "report.sheet.exporter",
-            name = session.display_name,
-            username = session.username
-        );
-        let lines = vec![
-            (
-                l(msg!("report.sheet.scope")),
-                l(scope_label(session.data_scope)),
-            ),
-            (l(msg!("report.sheet.exported_by")), l(exporter)),
-            (
-                l(msg!("report.sheet.exported_at")),
-                local.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
-            ),
-        ];
+        let lines = export_lines(&session, &state, lang);
         let id_key = session
             .has(Permission::CustomerSensitiveRead)
             .then(|| state.data_key.clone());
@@ -379,6 +361,35 @@ async fn export(
 }
 
 /// The scope a sheet says its figures were limited to.
+/// The lines an exported workbook's title block ends with, in `lang`: the data scope it
+/// was read in (数据范围), who exported it (导出人：周财务（finance1）) and when, in the
+/// business time zone (导出时间：2026-12-05 10:20:30 +08:00). Reports and statements
+/// alike.
+pub(crate) fn export_lines(
+    session: &Session,
+    state: &AppState,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let local = state.clock.now().with_timezone(&state.clock.zone());
+    let l = |m: Msg| m.text(lang).to_owned();
+    let exporter = msg!(
+        "report.sheet.exporter",
+        name = session.display_name,
+        username = session.username
+    );
+    vec![
+        (
+            l(msg!("report.sheet.scope")),
+            l(scope_label(session.data_scope)),
+        ),
+        (l(msg!("report.sheet.exported_by")), l(exporter)),
+        (
+            l(msg!("report.sheet.exported_at")),
+            local.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        ),
+    ]
+}
+
 fn scope_label(scope: Option<DataScope>) -> Msg {
     match scope {
         Some(DataScope::All) => msg!("report.sheet.scope.all"),

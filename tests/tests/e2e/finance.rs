@@ -2172,7 +2172,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     // One customer's file is named after it, apart from another's of the same period.
     assert_eq!(
         file.file_name,
-        format!("对账单_{}_20260901-20260930.xlsx", w.customer.name)
+        format!("对账单_{}_2026-09-01_2026-09-30.xlsx", w.customer.name)
     );
     let rows = sheet_rows(&file.content, "对账单");
     let header = rows
@@ -2207,8 +2207,20 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     let customer_line = |rows: &[Vec<Data>]| rows[1].get(1).cloned();
     let named = Some(Data::String(w.customer.name.clone()));
     assert_eq!(customer_line(&rows), named);
-    // Amounts are in yuan, said once above the columns.
+    // Amounts are in yuan, said once above the columns; then whether the period is
+    // confirmed, and who exported it when, as a report's workbook says.
     assert_eq!(rows[4][..2], [Data::from("金额单位："), Data::from("元")]);
+    assert_eq!(
+        rows[5][..2],
+        [Data::from("对账确认："), Data::from("未确认")]
+    );
+    assert_eq!(rows[7][0], Data::from("导出人："));
+    assert!(
+        matches!(&rows[7][1], Data::String(s) if s.contains("（fin）")),
+        "{:?}",
+        rows[7]
+    );
+    assert_eq!(rows[8][0], Data::from("导出时间："));
     let quiet = w
         .finance
         .finance
