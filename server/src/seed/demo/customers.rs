@@ -114,7 +114,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             city_code: "4401".to_owned(),
             address: "天河路 100 号".to_owned(),
             business_kind: "pharmacy".to_owned(),
-            type_id: type_named("意向"),
+            // A buyer that pays ahead (the demo's orders and payments): a key account.
+            type_id: type_named("重点"),
             credit_days: 30,
             sales_rep_id: Some(sales2),
             cs_rep_id: Some(service1),
@@ -145,7 +146,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 province_code: province.to_owned(),
                 city_code: city.to_owned(),
                 business_kind: "pharmacy".to_owned(),
-                type_id: type_named("潜在"),
+                // They order (the demo's orders): no longer prospects (潜在).
+                type_id: type_named("成交"),
                 credit_days: 30,
                 sales_rep_id: Some(sales2),
                 cs_rep_id: Some(service1),
