@@ -2294,24 +2294,6 @@ pub fn statement_workbook(
     about: &[(String, String)],
 ) -> AppResult<Vec<u8>> {
     use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
-    // Every movement, an opening and a closing row per customer, the title block (title,
-    // at most nine lines, a blank), the header and the totals: a statement cut short
-    // would disagree with its own totals, so one longer than a sheet is refused whole.
-    let rows: u64 = s
-        .customers
-        .iter()
-        .map(|c| {
-            u64::try_from(c.rows.len())
-                .unwrap_or(u64::MAX)
-                .saturating_add(2)
-        })
-        .fold(13, u64::saturating_add);
-    if s.truncated || rows > xlsx::MAX_ROWS {
-        return Err(AppError::precondition(msg!(
-            "report.too_many_rows",
-            rows = rows
-        )));
-    }
     let kind_label = |k: &str| match k {
         kind::SHIPMENT => "发货",
         kind::DEDUCTION => "异常扣款",
@@ -2356,6 +2338,27 @@ pub fn statement_workbook(
         lines.push(("对账确认".to_owned(), reconciled));
     }
     lines.extend(about.iter().cloned());
+    // Every movement, an opening and a closing row per customer, the title block (title,
+    // its lines, a blank), the header and the totals: a statement cut short would
+    // disagree with its own totals, so one longer than a sheet is refused whole.
+    let fixed = u64::try_from(lines.len())
+        .unwrap_or(u64::MAX)
+        .saturating_add(4);
+    let rows: u64 = s
+        .customers
+        .iter()
+        .map(|c| {
+            u64::try_from(c.rows.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(2)
+        })
+        .fold(fixed, u64::saturating_add);
+    if s.truncated || rows > xlsx::MAX_ROWS {
+        return Err(AppError::precondition(msg!(
+            "report.too_many_rows",
+            rows = rows
+        )));
+    }
     // Of one handler's documents the figures are theirs, not the customer's balance.
     let by_handler = !s.handler_name.is_empty();
     let (opening, closing, balance) = if by_handler {
