@@ -619,6 +619,31 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         departments.iter().all(|d| d.parent_id.is_none()),
         "{departments:?}"
     );
+    // One picked, a new one would go under it; archived, the next goes where it stood
+    // (refused before: its parent archived, though the picker showed none).
+    for name in ["华东营销部（0 人）", "华南营销部（0 人）"] {
+        ui.harness.get_by_label_contains(name).click();
+        ui.harness.step();
+        ui.harness.step();
+    }
+    let archive = |ui: &mut Ui| {
+        ui.harness
+            .get_all_by_role_and_label(Role::Button, "归档")
+            .last()
+            .expect("归档")
+            .click();
+        ui.harness.step();
+        ui.harness.step();
+    };
+    archive(&mut ui);
+    ui.wait_label_contains("确定归档");
+    archive(&mut ui);
+    ui.wait_for("华南营销部 archived", |h| {
+        h.query_all_by_label_contains("华南营销部").next().is_none()
+    });
+    ui.type_into("新部门名称", "华北营销部");
+    ui.click("创建");
+    ui.wait_label_contains("华北营销部（0 人）");
 
     // A position granting only 查看药品, from the permission matrix.
     ui.click("岗位与权限");

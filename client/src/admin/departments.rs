@@ -39,6 +39,9 @@ pub struct DepartmentsPanel {
     /// The new department form's.
     new_errors: FieldErrors,
     confirm_archive: widgets::Confirm<()>,
+    /// The parent of the department being archived (`Some(None)`: the top level), where
+    /// a new department meant to go under it goes instead.
+    archived_parent: Option<Option<i64>>,
     /// Opening another department while the form holds unsaved edits.
     discard: widgets::Discard<pb::Department>,
 }
@@ -113,6 +116,15 @@ impl DepartmentsPanel {
                     self.form = None;
                     self.original = None;
                 }
+            }
+            // A new department was to go under one archived since (the one just
+            // archived, say): its parent is no longer offered, and was refused as archived
+            // though the picker showed none. It goes under the archived one's parent.
+            let list = self.list.value().cloned().unwrap_or_default();
+            if let Some(parent) = self.new_parent
+                && !list.iter().any(|d| d.id == parent)
+            {
+                self.new_parent = self.archived_parent.take().flatten();
             }
         }
         match self.save.poll() {
@@ -220,6 +232,7 @@ impl DepartmentsPanel {
                 id: form.id,
                 version: form.version,
             };
+            self.archived_parent = Some(form.parent_id);
             self.request_save(false, ctx.admin().archive_department(request));
         }
     }
