@@ -930,6 +930,31 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     ui.type_into("类别名称", "青霉素类");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_label("青霉素类（0）");
+    // A name taken is refused in the dialog; the dialog given up, its refusal goes with
+    // it (it stayed above the tree).
+    ui.click("抗生素（0）");
+    ui.wait_for("the buttons for 抗生素", |h| {
+        !h.get_by_role_and_label(Role::Button, "新建下级类别")
+            .accesskit_node()
+            .is_disabled()
+    });
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建下级类别")
+        .click();
+    ui.harness.step();
+    ui.type_into("类别名称", "青霉素类");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_label_contains("已有名为“青霉素类”的类别");
+    ui.press(Role::Button, "取消");
+    ui.press(Role::Button, "放弃修改");
+    ui.wait_for("the dialog and its refusal gone", |h| {
+        h.query_all_by_label_contains("已有名为").next().is_none()
+    });
+    ui.harness.step();
+    assert!(
+        !ui.shows_contains("已有名为"),
+        "the refusal outlived its dialog"
+    );
 
     // A drug under the leaf.
     ui.click("青霉素类（0）");

@@ -490,18 +490,19 @@ impl CataloguePanel {
             submit = save || response.submitted;
             close = cancel;
         });
-        if (modal.should_close() || close)
-            && self.dialog_discard.request(dialog.is_dirty(), ()).is_some()
+        // Closed, the dialog takes its refused save along: what the server said of it is
+        // not the tree's (it stayed above the tree).
+        if ((modal.should_close() || close)
+            && self.dialog_discard.request(dialog.is_dirty(), ()).is_some())
+            || self
+                .dialog_discard
+                .ui(egui_ctx, "discard_category_dialog")
+                .is_some()
         {
             self.dialog = None;
-            return;
-        }
-        if self
-            .dialog_discard
-            .ui(egui_ctx, "discard_category_dialog")
-            .is_some()
-        {
-            self.dialog = None;
+            if !self.category_save.is_pending() {
+                self.category_save = Requested::NotRequested;
+            }
             return;
         }
         if submit && !busy {
