@@ -723,6 +723,21 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         assert!(!new_user.has_button(hidden), "{hidden} is not granted");
     }
 
+    // A position someone holds cannot be archived, and its button says why before any
+    // question is asked.
+    ui.click("岗位与权限");
+    // Read again as the tab is shown: it was 0 人 before the user was created.
+    ui.wait_label_contains("质检专员（1 人）");
+    ui.harness.get_by_label_contains("质检专员（1 人）").click();
+    ui.wait_label("编辑岗位");
+    ui.wait_for("归档岗位 disabled", |h| {
+        h.get_by_role_and_label(Role::Button, "归档岗位")
+            .accesskit_node()
+            .is_disabled()
+    });
+    ui.click("用户");
+    ui.wait_label("编辑用户");
+
     // Disabling the account asks first, naming them; cancelled, nothing changes.
     let question = "停用 张伟？停用后该账号无法登录，其会话和 API 令牌随即失效。";
     ui.click("停用");

@@ -54,6 +54,11 @@ impl Unsaved for DepartmentsPanel {
 }
 
 impl DepartmentsPanel {
+    /// Reads the tree again (the tab shown again: its head counts may have changed).
+    pub fn refresh(&mut self, ctx: &AppCtx) {
+        self.reload(ctx);
+    }
+
     fn reload(&mut self, ctx: &AppCtx) {
         self.list.request(
             ctx.admin()

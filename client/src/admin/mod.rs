@@ -96,16 +96,29 @@ impl Unsaved for AdminPanel {
     }
 }
 
+impl AdminPanel {
+    /// The tab is shown again (switched to, or the module opened): what it lists is read
+    /// again — the audit log what was done meanwhile, departments and positions their
+    /// head counts (users change in another tab).
+    fn shown_again(&mut self, ctx: &AppCtx) {
+        match self.tab {
+            Some(Tab::Audit) => self.audit.refresh(ctx),
+            Some(Tab::Departments) => self.departments.refresh(ctx),
+            Some(Tab::Positions) => self.positions.refresh(ctx),
+            _ => {}
+        }
+    }
+}
+
 impl ModulePanel for AdminPanel {
     fn module(&self) -> Module {
         Module::Admin
     }
 
     fn open(&mut self, target: &Navigate, ctx: &AppCtx) {
-        // The module shown again: the audit log, if it is the tab, reads what was done
-        // meanwhile.
-        if let (Navigate::Module(Module::Admin), Some(Tab::Audit)) = (target, self.tab) {
-            self.audit.refresh(ctx);
+        // The module shown again: the tab reads what was done meanwhile.
+        if let Navigate::Module(Module::Admin) = target {
+            self.shown_again(ctx);
         }
     }
 
@@ -113,8 +126,8 @@ impl ModulePanel for AdminPanel {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         let before = self.tab;
         widgets::tab_bar(ui, ctx, &mut self.tab);
-        if self.tab != before && self.tab == Some(Tab::Audit) {
-            self.audit.refresh(ctx);
+        if self.tab != before {
+            self.shown_again(ctx);
         }
         ui.separator();
         match self.tab {

@@ -21,6 +21,8 @@ struct Form {
     data_scope: i32,
     permissions: BTreeSet<String>,
     is_builtin: bool,
+    /// How many active users hold it (none may, to archive it).
+    held_by: u32,
 }
 
 impl Form {
@@ -33,6 +35,7 @@ impl Form {
             data_scope: pb::DataScope::Own as i32,
             permissions: BTreeSet::new(),
             is_builtin: false,
+            held_by: 0,
         }
     }
 
@@ -45,6 +48,7 @@ impl Form {
             data_scope: p.data_scope,
             permissions: p.permissions.iter().cloned().collect(),
             is_builtin: p.is_builtin,
+            held_by: p.active_user_count,
         }
     }
 }
@@ -96,6 +100,12 @@ impl PositionsPanel {
         }
     }
 
+    /// Reads the list again (the tab shown again: users may have joined or left a
+    /// position meanwhile).
+    pub fn refresh(&mut self, ctx: &AppCtx) {
+        self.reload(ctx);
+    }
+
     fn reload(&mut self, ctx: &AppCtx) {
         self.list.request(
             ctx.admin()
@@ -115,16 +125,22 @@ impl PositionsPanel {
             self.catalogue
                 .request(ctx.admin().list_permissions(()).map(|r| r.permissions));
         }
-        if let Polled::JustDone = self.list.poll()
-            && let Some(id) = self.reselect.take()
-            && let Some(fresh) = self
-                .list
-                .value()
-                .and_then(|l| l.iter().find(|p| p.id == id))
-        {
-            let form = Form::from(fresh);
-            self.form = Some(form.clone());
-            self.original = Some(form);
+        if let Polled::JustDone = self.list.poll() {
+            // The one to show again, else the one shown unless it holds edits: read
+            // afresh (who holds it may have changed).
+            let unedited = (self.form == self.original)
+                .then(|| self.form.as_ref().and_then(|f| f.id))
+                .flatten();
+            if let Some(id) = self.reselect.take().or(unedited)
+                && let Some(fresh) = self
+                    .list
+                    .value()
+                    .and_then(|l| l.iter().find(|p| p.id == id))
+            {
+                let form = Form::from(fresh);
+                self.form = Some(form.clone());
+                self.original = Some(form);
+            }
         }
         self.catalogue.poll();
         if self.errors.poll(&mut self.save) {
@@ -284,10 +300,16 @@ impl PositionsPanel {
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
             pressed.save = widgets::submit_button(ui, t("common.save"), !busy && changed, false);
+            // Held by someone, it cannot be archived: said on the button rather than
+            // after the question (确定归档…？ then 仍有 1 名在职用户…).
             pressed.archive = form.id.is_some()
                 && !form.is_builtin
                 && ui
-                    .add_enabled(!busy, egui::Button::new(t("pos.archive")))
+                    .add_enabled(
+                        !busy && form.held_by == 0,
+                        egui::Button::new(t("pos.archive")),
+                    )
+                    .on_disabled_hover_text(tn("pos.archive_held", u64::from(form.held_by)))
                     .clicked();
             pressed.reload = conflict && ui.button(t("common.reload_record")).clicked();
             if busy {
