@@ -439,6 +439,8 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
 #[test]
 fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
     let server = Server::start();
+    // A unit a drug uses (瓶（100ml）, of 布洛芬混悬液).
+    server.as_admin(async |admin| ibuprofen_suspension(admin).await);
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("药品管理");
     // The tab (the drug table has a column of that name too).
@@ -471,7 +473,9 @@ fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
                 .collect()
         })
     };
-    let question = "确定删除容器单位“支”吗？删除后无法恢复。已被药品使用的单位不能删除，只能归档。";
+    // Named with its capacity: two units may share a name.
+    let question =
+        "确定删除容器单位“支（10ml）”吗？删除后无法恢复。已被药品使用的单位不能删除，只能归档。";
     ui.press(Role::Button, "删除");
     ui.wait_label(question);
     ui.click("取消");
@@ -493,6 +497,14 @@ fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
         h.query_by_label("编辑容器单位").is_none()
     });
     assert!(!units(&server).contains(&"支".to_owned()));
+    // One a drug uses cannot be deleted: its 删除 says so before any question.
+    ui.click("瓶");
+    ui.wait_label("编辑容器单位");
+    ui.wait_for("删除 disabled for a unit in use", |h| {
+        h.get_by_role_and_label(Role::Button, "删除")
+            .accesskit_node()
+            .is_disabled()
+    });
 }
 
 #[test]
@@ -535,7 +547,25 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     let listed = types(&server);
     let last = listed.last().expect("types");
     assert_eq!((last.name.as_str(), last.is_active), ("休眠", true));
+    // Archiving is asked first, as a unit's; 取消 keeps it.
+    let question = "归档客户类型“休眠”？归档后变更客户类型时不再可选，已是该类型的客户不受影响，随时可以恢复。";
     ui.press(Role::Button, "归档");
+    ui.wait_label(question);
+    ui.click("取消");
+    ui.wait_for("the question gone", |h| {
+        h.query_by_label(question).is_none()
+    });
+    assert!(
+        types(&server).pop().expect("types").is_active,
+        "kept when cancelled"
+    );
+    ui.press(Role::Button, "归档");
+    ui.wait_label(question);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "归档")
+        .last()
+        .expect("the question's button")
+        .click();
     ui.wait_role(Role::Button, "恢复");
     let last = types(&server).pop().expect("types");
     assert_eq!((last.name.as_str(), last.is_active), ("休眠", false));

@@ -55,6 +55,9 @@ pub struct TypesPanel {
     list: Requested<Vec<pb::CustomerType>>,
     /// The form beside the list: a new one, or the one picked.
     side: widgets::SideForm<Form, pb::CustomerType>,
+    /// Archiving the type open, asked first (a click away, as a unit's): the request
+    /// and the type's name.
+    confirm: widgets::Confirm<(pb::SetActiveRequest, String)>,
 }
 
 impl Unsaved for TypesPanel {
@@ -133,6 +136,21 @@ impl TypesPanel {
         });
         self.side
             .discard_ui(ui.ctx(), "discard_customer_type_edits");
+        let question = self
+            .confirm
+            .pending()
+            .map(|(_, name)| t("customer_types.archive_question").replace("{name}", name))
+            .unwrap_or_default();
+        if let Some((request, _)) = self.confirm.ui(
+            ui.ctx(),
+            "confirm_customer_type",
+            &question,
+            t("common.archive"),
+        ) {
+            self.side
+                .save
+                .request(ctx.customers().set_customer_type_active(request));
+        }
     }
 
     fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
@@ -199,8 +217,13 @@ impl TypesPanel {
                     version: form.version,
                     is_active,
                 };
-                side.save
-                    .request(ctx.customers().set_customer_type_active(request));
+                // Restoring is asked nothing; archiving is.
+                if is_active {
+                    side.save
+                        .request(ctx.customers().set_customer_type_active(request));
+                } else {
+                    self.confirm.ask((request, form.name.clone()));
+                }
             }
             if ui.button(t("common.close")).clicked() {
                 close = true;

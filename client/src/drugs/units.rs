@@ -6,7 +6,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
-use crate::i18n::{either, t};
+use crate::i18n::{either, t, tn};
 use crate::widgets::{
     self, DataTable, RemoveAction, TableColumn, Unsaved, active_text, cells, row_styles,
 };
@@ -20,6 +20,8 @@ struct Form {
     capacity: String,
     capacity_unit: String,
     note: String,
+    /// How many drugs use it (none may, to delete it).
+    used_by: u32,
 }
 
 impl Form {
@@ -32,7 +34,13 @@ impl Form {
             capacity: u.capacity.clone(),
             capacity_unit: u.capacity_unit.clone(),
             note: u.note.clone(),
+            used_by: u.drug_count,
         }
+    }
+
+    /// The unit as drugs show it, "盒（24粒）": two units may share a name.
+    fn label(&self) -> String {
+        money::unit_label(&self.name, &self.capacity, &self.capacity_unit)
     }
 
     fn input(&self) -> pb::UnitInput {
@@ -214,11 +222,17 @@ impl UnitsPanel {
                                 .request(ctx.drugs().set_unit_active(request).map(Some));
                         } else {
                             self.confirm
-                                .ask((RemoveAction::Archive(request), form.name.clone()));
+                                .ask((RemoveAction::Archive(request), form.label()));
                         }
                     }
+                    // A unit a drug uses can only be archived: said on the button, not
+                    // after the question.
                     if ui
-                        .add_enabled(!busy, egui::Button::new(t("common.delete")))
+                        .add_enabled(
+                            !busy && form.used_by == 0,
+                            egui::Button::new(t("common.delete")),
+                        )
+                        .on_disabled_hover_text(tn("units.delete_used", u64::from(form.used_by)))
                         .clicked()
                     {
                         let request = pb::DeleteRequest {
@@ -226,7 +240,7 @@ impl UnitsPanel {
                             version: form.version,
                         };
                         self.confirm
-                            .ask((RemoveAction::Delete(request), form.name.clone()));
+                            .ask((RemoveAction::Delete(request), form.label()));
                     }
                 }
             }
