@@ -435,6 +435,43 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.wait_label("华康医药（上海）有限公司（已归档）");
 }
 
+/// 下单 ticked in a position ticks what its screens read (查看订单, 查看客户, 查看药品): with
+/// it alone, its holder found an orders module refused and a drug search finding nothing.
+#[test]
+fn a_permission_ticked_brings_what_its_screens_read() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("系统管理");
+    ui.click("岗位与权限");
+    ui.wait_role(Role::Button, "新建岗位");
+    ui.press(Role::Button, "新建岗位");
+    ui.wait_label("查看订单");
+    let ticked = |ui: &Ui, label: &str| {
+        ui.harness
+            .get_by_role_and_label(Role::CheckBox, label)
+            .accesskit_node()
+            .toggled()
+            == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(!ticked(&ui, "查看订单"));
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "下单")
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    for read in ["下单", "查看订单", "查看客户", "查看药品"] {
+        assert!(ticked(&ui, read), "{read} not ticked");
+    }
+    // Each may still be unticked: nothing is enforced.
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "查看药品")
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    assert!(!ticked(&ui, "查看药品"));
+    assert!(ticked(&ui, "下单"));
+}
+
 /// Deleting a container unit cannot be undone: it is asked first, and 取消 keeps it.
 #[test]
 fn the_admin_deletes_a_container_unit_only_once_they_confirm() {

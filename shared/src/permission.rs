@@ -216,6 +216,37 @@ pub const ORDER_MONEY: &[Permission] = &[
 ];
 
 impl Permission {
+    /// What its screens read besides, with nothing to show without them: 下单 searches
+    /// customers and drugs and opens the order placed; the order actions work on an order
+    /// read; a customer's or drug's edits on the record read. The position form ticks them
+    /// with it (a position with 下单 alone showed its holder an orders module refused and a
+    /// drug search finding nothing). Not enforced: finance and report permissions stand on
+    /// their own by design (a clerk keys payments without the finance lists; arrears are
+    /// exported without the reports).
+    pub fn reads_with(self) -> &'static [Permission] {
+        use Permission as P;
+        match self {
+            P::OrderWrite => &[P::OrderRead, P::CustomerRead, P::DrugRead],
+            P::OrderCancel
+            | P::OrderCreditOverride
+            | P::ShipmentWrite
+            | P::ExceptionReport
+            | P::ExceptionResolve => &[P::OrderRead],
+            P::CustomerWrite
+            | P::CustomerAssign
+            | P::CustomerSensitiveRead
+            | P::CustomerTypeChange
+            | P::CustomerTypeWrite
+            | P::CustomerProfileWrite
+            | P::CustomerFollowupWrite
+            | P::CustomerCertificateWrite => &[P::CustomerRead],
+            P::DrugWrite | P::DrugCategoryWrite | P::DrugUnitWrite | P::DrugCostRead => {
+                &[P::DrugRead]
+            }
+            _ => &[],
+        }
+    }
+
     /// The catalogue entry as sent over gRPC.
     pub fn to_proto(self) -> pb::PermissionInfo {
         let module = self.module();

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use egui::RichText;
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
@@ -275,6 +275,12 @@ impl PositionsPanel {
                         permissions_changed = true;
                         if held {
                             form.permissions.insert(p.code.clone());
+                            // With what its screens read (下单: 查看订单, 查看客户, 查看药品).
+                            let read = Permission::from_code(&p.code)
+                                .map(Permission::reads_with)
+                                .unwrap_or_default();
+                            form.permissions
+                                .extend(read.iter().map(|r| r.code().to_owned()));
                         } else {
                             form.permissions.remove(&p.code);
                         }

@@ -108,3 +108,27 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every standard position holds what its permissions' screens read: a 下单 without
+    /// 查看订单 would greet its holders with a module refused.
+    #[test]
+    fn the_standard_positions_hold_what_their_permissions_read() {
+        for (position, _) in standard_positions() {
+            for p in &position.permissions {
+                for read in p.reads_with() {
+                    assert!(
+                        position.permissions.contains(read),
+                        "{} holds {} without {}",
+                        position.name,
+                        p.code(),
+                        read.code()
+                    );
+                }
+            }
+        }
+    }
+}
