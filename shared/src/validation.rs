@@ -261,6 +261,42 @@ pub fn invoice_number(value: &str) -> Result<(), Violation> {
     }
 }
 
+/// The characters of a unified social credit code (统一社会信用代码), in the order of their
+/// values (GB 32100-2015: digits and capitals but I, O, Z, S, V).
+const CREDIT_CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// An organisation's unified social credit code (统一社会信用代码, its 纳税人识别号 since
+/// 2015): 18 characters of [`CREDIT_CODE_CHARS`], the last a check character (GB
+/// 32100-2015 §4: Σ value × 3^(i) mod 31 over the first 17, weights 1, 3, 9, 27, 19…).
+/// Upper case is expected (callers upper-case what was typed); empty is for callers to
+/// allow.
+pub fn credit_code(value: &str) -> Result<(), Violation> {
+    let v = value.trim();
+    let values: Option<Vec<usize>> = v.chars().map(|c| CREDIT_CODE_CHARS.find(c)).collect();
+    let Some(values) = values.filter(|v| v.len() == 18) else {
+        return Err(Violation::new(
+            "must be the 18-character unified social credit code (统一社会信用代码), \
+             digits and capital letters (no I, O, Z, S or V)",
+            "须为 18 位统一社会信用代码（数字和大写字母，不含 I、O、Z、S、V）",
+        ));
+    };
+    let mut weight = 1;
+    let mut sum = 0;
+    for value in &values[..17] {
+        sum += value * weight;
+        weight = weight * 3 % 31;
+    }
+    let check = (31 - sum % 31) % 31;
+    if values[17] == check {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "its last character does not match the others (check character): check it",
+            "校验位不符，请核对",
+        ))
+    }
+}
+
 /// The masked form of an ID number: the first 6 and last 4 characters (110105********123X).
 pub fn mask_id_number(value: &str) -> String {
     let v: Vec<char> = value.trim().chars().collect();
@@ -305,6 +341,26 @@ mod customer_tests {
         assert!(china_phone("+886 912 345 678").is_ok());
         assert!(china_phone("852 2345 6789").is_err());
         assert!(china_phone("+852 2345 678").is_err());
+        // The standard's own example, and two companies' codes.
+        for code in [
+            "91350100M000100Y43",
+            "91440300708461136T",
+            "9144030071526726XG",
+        ] {
+            assert!(credit_code(code).is_ok(), "{code}");
+        }
+        assert_eq!(
+            credit_code("91350100M000100Y44").unwrap_err().zh,
+            "校验位不符，请核对"
+        );
+        for bad in [
+            "123",
+            "91350100M000100Y4",
+            "91350100M000100I43",
+            "91350100m000100y43",
+        ] {
+            assert!(credit_code(bad).is_err(), "{bad}");
+        }
         assert!(invoice_number(" 04419001 ").is_ok());
         assert!(invoice_number("26112000000012345678").is_ok());
         for bad in [

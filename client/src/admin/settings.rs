@@ -303,10 +303,11 @@ impl SettingsPanel {
         let response = widgets::form(ui, "entity_form", &mut self.errors, |f| {
             f.required(&["name"]);
             f.text(t("settings.entity.name"), "name", &mut form.name);
-            f.text(
+            f.text_hint(
                 t("settings.entity.tax_number"),
                 "tax_number",
                 &mut form.tax_number,
+                t("settings.entity.tax_number_hint"),
             );
             f.text(
                 t("settings.entity.sort_order"),

@@ -37,14 +37,19 @@ pub fn entity_input(input: Option<pb::InvoicingEntityInput>) -> AppResult<Invoic
         note,
         sort_order,
     } = input.unwrap_or_default();
-    FieldCheck::default()
+    // Typed in lower case, it is the same code.
+    let tax_number = tax_number.trim().to_uppercase();
+    let mut check = FieldCheck::default();
+    check
         .check("name", validation::required_text(&name, 100))
-        .check("tax_number", validation::optional_text(&tax_number, 30))
-        .check("note", validation::optional_text(&note, 200))
-        .finish()?;
+        .check("note", validation::optional_text(&note, 200));
+    if !tax_number.is_empty() {
+        check.check("tax_number", validation::credit_code(&tax_number));
+    }
+    check.finish()?;
     Ok(InvoicingEntityFields {
         name: name.trim().to_owned(),
-        tax_number: tax_number.trim().to_owned(),
+        tax_number,
         note: note.trim().to_owned(),
         sort_order,
     })

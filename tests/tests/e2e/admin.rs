@@ -670,6 +670,25 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
     InvoicingEntityBuilder::new("北京康华医药有限公司")
         .create(&mut app.admin().await)
         .await;
+    // Its taxpayer number is the 18-character unified social credit code, its check
+    // character matching (GB 32100-2015); typed in lower case, it is kept in upper.
+    for (typed, why) in [
+        ("123", "须为 18 位统一社会信用代码"),
+        ("91440300708461136U", "校验位不符"),
+    ] {
+        let status = InvoicingEntityBuilder::new("深圳分公司")
+            .tax_number(typed)
+            .try_create(&mut app.admin().await)
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&status), ["tax_number"], "{typed}");
+        assert_zh_contains(&status, why);
+    }
+    let shenzhen = InvoicingEntityBuilder::new("深圳分公司")
+        .tax_number(" 91440300708461136t ")
+        .create(&mut app.admin().await)
+        .await;
+    assert_eq!(shenzhen.tax_number, "91440300708461136T");
     // An administrator of the settings who does not work with orders sees what they keep…
     let mut keeper = app
         .user_with_permissions("settings-keeper", &["admin.settings"])
@@ -680,7 +699,7 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
         })
         .await
         .entities;
-    assert_eq!(entities.len(), 1);
+    assert_eq!(entities.len(), 2);
     let settings = keeper
         .orders
         .get_settings(())

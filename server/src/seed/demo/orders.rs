@@ -40,7 +40,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 ctx,
                 &InvoicingEntityFields {
                     name: "华康医药有限公司".to_owned(),
-                    tax_number: "91110105MA01ABCD2X".to_owned(),
+                    tax_number: "91110105MA01ABCD26".to_owned(),
                     note: String::new(),
                     sort_order: 0,
                 },
