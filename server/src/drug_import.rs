@@ -285,10 +285,8 @@ pub fn import(
         }
         errors.extend(row_errors);
     }
-    if !errors.is_empty() {
-        return Ok(Err(errors));
-    }
-    // Drugs already in the catalogue are refused by row, before anything is written.
+    // Drugs already in the catalogue are refused by row, before anything is written, in
+    // the same answer as the rows refused above (they came a second import later).
     let existing: HashSet<(String, String, String)> = drug::identities(conn)?.into_iter().collect();
     for (row, input) in &inputs {
         if existing.contains(&(
@@ -309,6 +307,7 @@ pub fn import(
         }
     }
     if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
         return Ok(Err(errors));
     }
     // Lock every referenced category and unit first, in one statement: a concurrent

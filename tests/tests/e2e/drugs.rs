@@ -559,6 +559,17 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
     let outcome = import(&mut admin, &rows).await;
     assert_eq!(outcome.imported, 0);
     assert_eq!(outcome.errors.len(), 10);
+    // A row already in the catalogue is named in the same answer as a malformed one, in
+    // row order (it came only once the others were mended).
+    let mut mixed = rows[..2].to_vec();
+    mixed[1] = row("坏行三", path, "盒", "abc", "9");
+    let outcome = import(&mut admin, &mixed).await;
+    let refused: Vec<_> = outcome
+        .errors
+        .iter()
+        .map(|e| (e.row, e.field.as_str()))
+        .collect();
+    assert_eq!(refused, [(2, "name"), (3, "purchase_price")]);
 
     // Not a workbook at all: a field error, not a crash.
     let status = admin
