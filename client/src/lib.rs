@@ -14,6 +14,7 @@ pub mod format;
 pub mod i18n;
 pub mod login;
 pub mod orders;
+pub mod password;
 pub mod reports;
 pub mod shell;
 pub mod widgets;

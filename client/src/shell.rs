@@ -16,6 +16,7 @@ use crate::finance::FinancePanel;
 use crate::i18n::{self, Lang, t};
 use crate::login::LoginOutcome;
 use crate::orders::OrdersPanel;
+use crate::password::PasswordDialog;
 use crate::reports::ReportsPanel;
 use crate::widgets::{self, Unsaved};
 
@@ -72,6 +73,8 @@ pub struct MainWindow {
     panels: Vec<Box<dyn ModulePanel>>,
     confirm_logout: widgets::Confirm<()>,
     logout: Requested<()>,
+    /// 修改密码, from the top bar.
+    password: PasswordDialog,
 }
 
 impl MainWindow {
@@ -97,6 +100,7 @@ impl MainWindow {
             panels,
             confirm_logout: widgets::Confirm::default(),
             logout: Requested::NotRequested,
+            password: PasswordDialog::default(),
         }
     }
 
@@ -156,6 +160,12 @@ impl MainWindow {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button(t("shell.logout")).clicked() {
                         logout_clicked = true;
+                    }
+                    if ui.button(t("password.title")).clicked() {
+                        self.password.open();
+                    }
+                    if self.password.changed() {
+                        ui.label(RichText::new(t("password.changed")).color(widgets::SUCCESS));
                     }
                     language_switch(ui);
                 });
@@ -221,9 +231,10 @@ impl MainWindow {
         for target in self.ctx.take_navigation() {
             self.navigate(&target);
         }
+        self.password.ui(ui.ctx(), &self.ctx);
 
         if logout_clicked {
-            if self.panels.iter().any(|p| p.is_dirty()) {
+            if self.password.is_dirty() || self.panels.iter().any(|p| p.is_dirty()) {
                 self.confirm_logout.ask(());
             } else {
                 self.start_logout();

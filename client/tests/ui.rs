@@ -435,6 +435,40 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.wait_label("华康医药（上海）有限公司（已归档）");
 }
 
+/// A user changes their own password from the top bar: the current one checked by the
+/// server, the new one typed twice; the next login takes the new one.
+#[test]
+fn a_user_changes_their_password_from_the_top_bar() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.press(Role::Button, "修改密码");
+    ui.wait_label("当前密码");
+    // Nothing typed: each field is said to be required, nothing is sent.
+    ui.press(Role::Button, "确认修改");
+    ui.wait_for("three 必填", |h| {
+        h.query_all_by_label("必填").count() == 3
+    });
+    ui.type_into("当前密码", "not-the-password");
+    ui.type_into("新密码", "short");
+    ui.wait_label("至少 8 个字符");
+    ui.replace_text("新密码", "a-new-password-2026");
+    ui.type_into("再次输入新密码", "a-new-password-2025");
+    ui.wait_label("两次输入的新密码不一致");
+    ui.replace_text("再次输入新密码", "a-new-password-2026");
+    // A wrong current password is the server's to say, under its field.
+    ui.press(Role::Button, "确认修改");
+    ui.wait_label("当前密码不正确");
+    ui.replace_text("当前密码", ADMIN_PASSWORD);
+    ui.press(Role::Button, "确认修改");
+    ui.wait_label("密码已修改");
+    assert!(!ui.shows("当前密码"), "the dialog closed");
+    // The old password no longer logs in; the new one does.
+    let mut other = server.client();
+    other.login("admin", ADMIN_PASSWORD);
+    other.wait_label_contains("用户名或密码错误");
+    server.logged_in("admin", "a-new-password-2026");
+}
+
 /// 下单 ticked in a position ticks what its screens read (查看订单, 查看客户, 查看药品): with
 /// it alone, its holder found an orders module refused and a drug search finding nothing.
 #[test]
@@ -940,8 +974,18 @@ impl Ui {
         // Deleted first, so that an empty `text` clears the input.
         self.harness.key_press(egui::Key::Backspace);
         self.harness.step();
+        // A password's input too.
+        let role = if self
+            .harness
+            .query_by_role_and_label(Role::PasswordInput, label)
+            .is_some()
+        {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
+        };
         self.harness
-            .get_by_role_and_label(Role::TextInput, label)
+            .get_by_role_and_label(role, label)
             .type_text(text);
         self.harness.step();
     }

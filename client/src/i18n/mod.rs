@@ -137,7 +137,9 @@ struct Entry {
 /// Every module's strings file with the key prefixes it owns: (prefixes, name, text).
 const FILES: &[(&[&str], &str, &str)] = &[
     (
-        &["app", "common", "error", "login", "shell", "scope"],
+        &[
+            "app", "common", "error", "login", "password", "shell", "scope",
+        ],
         "common",
         include_str!("common.toml"),
     ),

@@ -1,0 +1,122 @@
+//! 修改密码: the user changes their own password from the top bar — the current one, then
+//! the new one twice. The server checks the current one (a wrong one counts as a failed
+//! login, and five lock the account for a while) and the new one's length; the user's
+//! other sessions end, this one goes on.
+
+use egui::RichText;
+use pharmacrm_shared::{pb, validation};
+
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::i18n::{either, t};
+use crate::widgets::{self, FieldErrors, Unsaved};
+
+/// The field of the new password typed again (checked here, not sent).
+const AGAIN: &str = "new_password_again";
+
+/// The password dialog, closed until [`PasswordDialog::open`].
+#[derive(Default)]
+pub struct PasswordDialog {
+    open: bool,
+    old: String,
+    new: String,
+    again: String,
+    errors: FieldErrors,
+    save: Requested<()>,
+    /// 保存 was pressed: an empty field is said to be required.
+    attempted: bool,
+}
+
+impl Unsaved for PasswordDialog {
+    /// Whether a password is typed in it.
+    fn is_dirty(&self) -> bool {
+        self.open && !(self.old.is_empty() && self.new.is_empty() && self.again.is_empty())
+    }
+}
+
+impl PasswordDialog {
+    /// Opens it, empty.
+    pub fn open(&mut self) {
+        *self = PasswordDialog {
+            open: true,
+            ..PasswordDialog::default()
+        };
+    }
+
+    /// Whether the last change went through (said beside the button until it is opened
+    /// again).
+    pub fn changed(&self) -> bool {
+        !self.open && matches!(self.save, Requested::Done(()))
+    }
+
+    /// Draws the dialog while it is open.
+    pub fn ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        if !self.open {
+            return;
+        }
+        if self.errors.poll(&mut self.save) {
+            // Changed: the dialog closes; `changed` says so.
+            self.open = false;
+            self.old.clear();
+            self.new.clear();
+            self.again.clear();
+            return;
+        }
+        // The new one's form and the second typing are checked as typed, once typed; an
+        // empty field once 保存 was pressed.
+        let said = |v: validation::Violation| either(v.zh, v.en);
+        let required = || said(validation::Violation::required());
+        let empty = |value: &str| (self.attempted && value.is_empty()).then(required);
+        let old = empty(&self.old);
+        self.errors.set_local("old_password", old);
+        let new = empty(&self.new).or_else(|| {
+            (!self.new.is_empty())
+                .then(|| validation::password(&self.new).err().map(said))
+                .flatten()
+        });
+        self.errors.set_local("new_password", new);
+        let again = empty(&self.again).or_else(|| {
+            (!self.again.is_empty() && self.again != self.new)
+                .then(|| t("password.mismatch").to_owned())
+        });
+        self.errors.set_local(AGAIN, again);
+        let busy = self.save.is_pending();
+        let ready = !self.old.is_empty()
+            && validation::password(&self.new).is_ok()
+            && self.again == self.new;
+        let mut submit = false;
+        let mut close = false;
+        let modal = widgets::modal("change_password").show(egui_ctx, |ui| {
+            ui.set_min_width(380.0);
+            ui.heading(t("password.title"));
+            ui.label(RichText::new(t("password.hint")).weak());
+            ui.add_space(4.0);
+            submit = widgets::form(ui, "change_password_form", &mut self.errors, |f| {
+                f.required(&["old_password", "new_password", AGAIN]);
+                f.password(t("password.old"), "old_password", &mut self.old);
+                f.password(t("password.new"), "new_password", &mut self.new);
+                f.password(t("password.again"), AGAIN, &mut self.again);
+            })
+            .submitted;
+            let (save, cancel) =
+                widgets::form_buttons(ui, t("password.save"), t("common.cancel"), busy);
+            submit |= save;
+            close = cancel;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.open = false;
+            self.save = Requested::NotRequested;
+            return;
+        }
+        if submit {
+            self.attempted = true;
+        }
+        if submit && ready && !busy {
+            self.save
+                .request(ctx.auth().change_password(pb::ChangePasswordRequest {
+                    old_password: self.old.clone(),
+                    new_password: self.new.clone(),
+                }));
+        }
+    }
+}
