@@ -25,6 +25,9 @@ pub struct PasswordDialog {
     save: Requested<()>,
     /// 保存 was pressed: an empty field is said to be required.
     attempted: bool,
+    /// The password was set by an administrator and must be changed before anything
+    /// else: the dialog cannot be dismissed (the top bar's 退出登录 still works).
+    forced: bool,
 }
 
 impl Unsaved for PasswordDialog {
@@ -41,6 +44,17 @@ impl PasswordDialog {
             open: true,
             ..PasswordDialog::default()
         };
+    }
+
+    /// Opens it for a password an administrator set: to be changed before anything else.
+    pub fn open_forced(&mut self) {
+        self.open();
+        self.forced = true;
+    }
+
+    /// Whether it is open for a password that must be changed first.
+    pub fn is_forced(&self) -> bool {
+        self.open && self.forced
     }
 
     /// Whether the last change went through (said beside the button until it is opened
@@ -89,6 +103,9 @@ impl PasswordDialog {
         let modal = widgets::modal("change_password").show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
             ui.heading(t("password.title"));
+            if self.forced {
+                ui.label(RichText::new(t("password.forced")).color(widgets::WARNING));
+            }
             ui.label(RichText::new(t("password.hint")).weak());
             ui.add_space(4.0);
             submit = widgets::form(ui, "change_password_form", &mut self.errors, |f| {
@@ -98,12 +115,26 @@ impl PasswordDialog {
                 f.password(t("password.again"), AGAIN, &mut self.again);
             })
             .submitted;
-            let (save, cancel) =
-                widgets::form_buttons(ui, t("password.save"), t("common.cancel"), busy);
-            submit |= save;
-            close = cancel;
+            if self.forced {
+                // Nothing else can be done until it is changed: no 取消 (退出登录 is in
+                // the top bar).
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    submit |= ui
+                        .add_enabled(!busy, egui::Button::new(t("password.save")))
+                        .clicked();
+                    if busy {
+                        ui.spinner();
+                    }
+                });
+            } else {
+                let (save, cancel) =
+                    widgets::form_buttons(ui, t("password.save"), t("common.cancel"), busy);
+                submit |= save;
+                close = cancel;
+            }
         });
-        if (modal.should_close() || close) && !busy {
+        if (modal.should_close() || close) && !busy && !self.forced {
             self.open = false;
             self.save = Requested::NotRequested;
             return;

@@ -94,13 +94,17 @@ impl MainWindow {
         if is_rep(&ctx) {
             ctx.navigate(Navigate::MyWork);
         }
+        let mut password = PasswordDialog::default();
+        if ctx.me.must_change_password {
+            password.open_forced();
+        }
         MainWindow {
             ctx,
             module,
             panels,
             confirm_logout: widgets::Confirm::default(),
             logout: Requested::NotRequested,
-            password: PasswordDialog::default(),
+            password,
         }
     }
 
@@ -134,6 +138,9 @@ impl MainWindow {
         if self.module.is_some_and(|m| !module_visible(&self.ctx, m)) {
             self.module = first_module(&self.ctx);
         }
+        if self.ctx.me.must_change_password && !self.password.is_forced() {
+            self.password.open_forced();
+        }
     }
 
     /// Draws the window.
@@ -161,7 +168,7 @@ impl MainWindow {
                     if ui.button(t("shell.logout")).clicked() {
                         logout_clicked = true;
                     }
-                    if ui.button(t("password.title")).clicked() {
+                    if !self.password.is_forced() && ui.button(t("password.title")).clicked() {
                         self.password.open();
                     }
                     if self.password.changed() {
@@ -195,6 +202,16 @@ impl MainWindow {
                 }
             });
         });
+        // A password an administrator set is changed before anything is shown or asked
+        // (the server answers nothing else meanwhile).
+        if self.password.is_forced() {
+            egui::CentralPanel::default().show(ui, |_| {});
+            self.password.ui(ui.ctx(), &self.ctx);
+            if logout_clicked {
+                self.start_logout();
+            }
+            return None;
+        }
         egui::Panel::left("navigation")
             .resizable(false)
             .exact_size(150.0)

@@ -818,8 +818,17 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     assert_eq!(save_at(&ui), pressed_at);
     ui.replace_text("电话", "");
 
-    let new_user = server.logged_in("zhangwei", "zhangwei-password");
-    assert!(new_user.has_button("药品管理"));
+    // Their first login changes the password the administrator set, before anything is
+    // shown (the server answers nothing else meanwhile).
+    let mut new_user = server.logged_in("zhangwei", "zhangwei-password");
+    new_user.wait_label("您的密码由管理员设置，请先修改为只有您知道的密码，然后才能继续使用。");
+    assert!(!new_user.has_button("药品管理"));
+    assert!(!new_user.has_button("取消"), "no way round it");
+    new_user.type_into("当前密码", "zhangwei-password");
+    new_user.type_into("新密码", "zhangwei-own-2026");
+    new_user.type_into("再次输入新密码", "zhangwei-own-2026");
+    new_user.press(Role::Button, "确认修改");
+    new_user.wait_role(Role::Button, "药品管理");
     for hidden in ["客户管理", "订单管理", "财务", "统计分析", "系统管理"] {
         assert!(!new_user.has_button(hidden), "{hidden} is not granted");
     }

@@ -66,6 +66,7 @@ pub fn authenticate(
         permissions,
         data_scope,
         peer,
+        must_change_password: user.must_change_password,
     })
 }
 
@@ -166,6 +167,11 @@ async fn check(
         .db
         .run(move |conn| authenticate(conn, &st, &token, peer))
         .await?;
+    // A password an administrator set is changed before anything else is done with it:
+    // the caller's own account (Me, ChangePassword, Logout) only.
+    if session.must_change_password && !matches!(needed, Access::Authenticated) {
+        return Err(AppError::precondition(msg!("auth.password.must_change")));
+    }
     let needs = needed.permissions();
     if !needs.is_empty() && !needs.iter().any(|p| session.has(*p)) {
         let (en, zh): (Vec<_>, Vec<_>) = needs.iter().map(|p| (p.label_en(), p.label_zh())).unzip();

@@ -29,6 +29,9 @@ pub struct Session {
     pub data_scope: Option<DataScope>,
     /// The client's address.
     pub peer: String,
+    /// Their password was set by an administrator and is to be changed first: only the
+    /// caller's own account may be used ([`crate::access::Access::Authenticated`]).
+    pub must_change_password: bool,
 }
 
 impl Session {

@@ -565,6 +565,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        must_change_password -> Bool,
     }
 }
 

@@ -40,7 +40,9 @@ pub fn current_user(
     let view = user::get(conn, user_id)?;
     let (permissions, scope) = position::grants(conn, user_id)?;
     let department_name = view.department_name.clone();
+    let must_change_password = view.user.must_change_password;
     Ok(pb::CurrentUser {
+        must_change_password,
         user: Some(view.into()),
         permissions: permissions.iter().map(|p| p.code().to_owned()).collect(),
         data_scope: scope
@@ -259,9 +261,13 @@ impl AuthService for AuthApi {
             old_password,
             new_password,
         } = request.into_inner();
-        FieldCheck::default()
-            .check("new_password", validation::password(&new_password))
-            .finish()?;
+        let mut check = FieldCheck::default();
+        check.check("new_password", validation::password(&new_password));
+        // Kept as it was, a password an administrator set would stay theirs.
+        if !new_password.is_empty() && new_password == old_password {
+            check.fail("new_password", msg!("auth.password.unchanged"));
+        }
+        check.finish()?;
         let user_id = session.user_id;
         let current = self
             .state

@@ -2,7 +2,7 @@
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::fixtures::ServiceAccountBuilder;
+use pharmacrm_tests::fixtures::{ServiceAccountBuilder, UserBuilder};
 use pharmacrm_tests::{
     ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_code, assert_message_contains,
     bad_fields, login_over, tls_channel, zh_message,
@@ -176,6 +176,54 @@ async fn logout_ends_the_session_at_once() {
         Some("会话已结束（已退出登录、密码已修改或重置、账号已停用或令牌已吊销），请重新登录"),
         "ended, not expired"
     );
+}
+
+#[tokio::test]
+async fn a_password_an_administrator_set_is_changed_at_the_first_login_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let rep_position = admin.position("营销员").await.id;
+    let created = UserBuilder::new("newcomer")
+        .positions(&[rep_position])
+        .create(&mut admin)
+        .await;
+    // The administrator knows the password: the first login must replace it.
+    let mut newcomer = app.session_of("newcomer").await;
+    assert!(newcomer.me().await.must_change_password);
+    let status = newcomer
+        .drugs
+        .search_drugs(pb::SearchDrugsRequest::default())
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_message_contains(&status, "change it first");
+    // Not for the same password again.
+    let status = newcomer
+        .change_password(USER_PASSWORD, USER_PASSWORD)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["new_password"]);
+    newcomer
+        .change_password(USER_PASSWORD, "my-own-password")
+        .await
+        .expect("changed");
+    assert!(!newcomer.me().await.must_change_password);
+    newcomer
+        .drugs
+        .search_drugs(pb::SearchDrugsRequest::default())
+        .await
+        .expect("anything their positions allow, once changed");
+    // A reset by an administrator is theirs again until changed; the seeded accounts and
+    // a password changed by its user are not.
+    admin
+        .reset_password(created.id, "reset-by-admin")
+        .await
+        .expect("reset");
+    let mut reset = app
+        .login("newcomer", "reset-by-admin")
+        .await
+        .expect("login");
+    assert!(reset.me().await.must_change_password);
+    assert!(!admin.me().await.must_change_password);
 }
 
 #[tokio::test]

@@ -31,6 +31,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// Their password was set by an administrator (a new account's, a reset): they change
+    /// it at the next login before anything else ([`crate::auth`]).
+    pub must_change_password: bool,
 }
 
 /// A user with their positions and the names the admin console shows.
@@ -56,6 +59,7 @@ struct NewUser<'a> {
     password_hash: Option<&'a str>,
     is_service_account: bool,
     updated_by: Option<i64>,
+    must_change_password: bool,
 }
 
 /// A new user's fields, validated (username already lower-cased).
@@ -343,6 +347,9 @@ pub fn create(
             password_hash,
             is_service_account: password_hash.is_none(),
             updated_by: ctx.actor.user_id,
+            // Set by an administrator, the password is theirs until its user changes it;
+            // the accounts the server seeds itself (no acting user) are not.
+            must_change_password: password_hash.is_some() && ctx.actor.user_id.is_some(),
         })
         .returning(User::as_returning())
         .get_result(conn)
@@ -463,10 +470,15 @@ pub fn set_password(
             "user.service_account_no_password"
         )));
     }
+    // Reset by an administrator, it is to be changed at the next login; changed by its
+    // user, it is theirs. The record's version stays: no form holds a password, and a
+    // user's first-login change made an administrator's open form of them stale (the
+    // audit log says who changed it when).
+    let own = ctx.actor.user_id == Some(id);
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(password_hash),
-            crate::stamp!(users, before, ctx),
+            users::must_change_password.eq(!own),
         ))
         .execute(conn)?;
     session::revoke_all_for_user(conn, id, keep_session)?;
