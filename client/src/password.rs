@@ -25,6 +25,10 @@ pub struct PasswordDialog {
     save: Requested<()>,
     /// 保存 was pressed: an empty field is said to be required.
     attempted: bool,
+    /// Whether the new password's inputs had the keyboard last frame: what is being typed
+    /// is not complained of (each key of a short password said 至少 8 个字符, and the room
+    /// it left moved the fields).
+    typing: (bool, bool),
     /// The password was set by an administrator and must be changed before anything
     /// else: the dialog cannot be dismissed (the top bar's 退出登录 still works).
     forced: bool,
@@ -83,14 +87,15 @@ impl PasswordDialog {
         let empty = |value: &str| (self.attempted && value.is_empty()).then(required);
         let old = empty(&self.old);
         self.errors.set_local("old_password", old);
+        let (typing_new, typing_again) = self.typing;
         let new = empty(&self.new).or_else(|| {
-            (!self.new.is_empty())
+            (!self.new.is_empty() && (self.attempted || !typing_new))
                 .then(|| validation::password(&self.new).err().map(said))
                 .flatten()
         });
         self.errors.set_local("new_password", new);
         let again = empty(&self.again).or_else(|| {
-            (!self.again.is_empty() && self.again != self.new)
+            (!self.again.is_empty() && self.again != self.new && (self.attempted || !typing_again))
                 .then(|| t("password.mismatch").to_owned())
         });
         self.errors.set_local(AGAIN, again);
@@ -100,6 +105,7 @@ impl PasswordDialog {
             && self.again == self.new;
         let mut submit = false;
         let mut close = false;
+        let mut typing = (false, false);
         let modal = widgets::modal("change_password").show(egui_ctx, |ui| {
             ui.set_min_width(380.0);
             ui.heading(t("password.title"));
@@ -111,8 +117,9 @@ impl PasswordDialog {
             submit = widgets::form(ui, "change_password_form", &mut self.errors, |f| {
                 f.required(&["old_password", "new_password", AGAIN]);
                 f.password(t("password.old"), "old_password", &mut self.old);
-                f.password(t("password.new"), "new_password", &mut self.new);
-                f.password(t("password.again"), AGAIN, &mut self.again);
+                let new = f.password(t("password.new"), "new_password", &mut self.new);
+                let again = f.password(t("password.again"), AGAIN, &mut self.again);
+                typing = (new.has_focus(), again.has_focus());
             })
             .submitted;
             if self.forced {
@@ -134,6 +141,7 @@ impl PasswordDialog {
                 close = cancel;
             }
         });
+        self.typing = typing;
         if (modal.should_close() || close) && !busy && !self.forced {
             self.open = false;
             self.save = Requested::NotRequested;

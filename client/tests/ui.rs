@@ -449,10 +449,12 @@ fn a_user_changes_their_password_from_the_top_bar() {
         h.query_all_by_label("必填").count() == 3
     });
     ui.type_into("当前密码", "not-the-password");
+    // What is being typed is not complained of; once the user moves on, it is.
     ui.type_into("新密码", "short");
+    assert!(!ui.shows("至少 8 个字符"), "complained of while typed");
+    ui.type_into("再次输入新密码", "a-new-password-2025");
     ui.wait_label("至少 8 个字符");
     ui.replace_text("新密码", "a-new-password-2026");
-    ui.type_into("再次输入新密码", "a-new-password-2025");
     ui.wait_label("两次输入的新密码不一致");
     ui.replace_text("再次输入新密码", "a-new-password-2026");
     // A wrong current password is the server's to say, under its field.

@@ -138,11 +138,20 @@ pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str,
 /// A modal dialog: the window dims behind it and a click outside closes it. It sits below
 /// the popups (combo box lists), so a list that reaches past the dialog's frame is drawn
 /// over it and takes the click — egui's default puts the dialog above its own popups,
-/// where a click on a choice past its edge closed the dialog instead.
+/// where a click on a choice past its edge closed the dialog instead. Its top stays put
+/// ([`MODAL_TOP`] below the window's): centred, a dialog grew upwards as complaints
+/// appeared in it, moving its fields and buttons from under the pointer both ways.
 pub fn modal(id: &str) -> egui::Modal {
     let id = egui::Id::unique(id);
-    egui::Modal::new(id).area(egui::Modal::default_area(id).order(egui::Order::Middle))
+    egui::Modal::new(id).area(
+        egui::Modal::default_area(id)
+            .order(egui::Order::Middle)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, MODAL_TOP)),
+    )
 }
+
+/// How far below the window's top a dialog starts, in points.
+const MODAL_TOP: f32 = 90.0;
 
 /// A yes/no question in a modal; `Some(true)` when confirmed, `Some(false)` when
 /// cancelled (also with Esc), `None` while open.
