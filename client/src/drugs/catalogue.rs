@@ -958,10 +958,13 @@ fn category_actions(
 ) -> bool {
     let position_at = |p: usize| i32::try_from(p).unwrap_or(i32::MAX);
     let before = action.is_some();
-    if ui.button(t("drugs.add_child")).clicked() {
+    // Greyed before a category is picked, they say why (the top-level classes are the
+    // company's two: nothing is added at the top).
+    let why = |r: egui::Response| r.on_disabled_hover_text(t("drugs.pick_category_first"));
+    if why(ui.button(t("drugs.add_child"))).clicked() {
         *action = Some(TreeAction::Add(c.id));
     }
-    if ui.button(t("drugs.rename_move")).clicked() {
+    if why(ui.button(t("drugs.rename_move"))).clicked() {
         *action = Some(TreeAction::Edit(c.clone(), position_at(position)));
     }
     if ui
