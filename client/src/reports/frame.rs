@@ -438,7 +438,7 @@ has_sales!(
     pb::RegionalSalesReport
 );
 
-/// The columns 金额, 订单数 and, when `all` counts customers, 客户数 of `rows`, sortable,
+/// The columns 金额, 发货订单数 (orders with a sale in the period) and, when `all` counts customers, 客户数 of `rows`, sortable,
 /// with the totals `all` (`HasSales::sales` reads them where the rows have them all).
 pub(super) fn sales_columns<'a, T>(
     rows: &[T],

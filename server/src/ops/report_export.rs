@@ -861,7 +861,7 @@ impl<'a, R> Fields<'a, R> {
         self.totalled(column, cell, Cell::Empty)
     }
 
-    /// The columns `headers` (销售额, 订单数, 客户数) of each row's `sales` (amount in CNY,
+    /// The columns `headers` (销售额, 发货订单数, 客户数) of each row's `sales` (amount in CNY,
     /// orders, customers), totalled as `totals`.
     fn sales(
         self,
