@@ -745,7 +745,10 @@ impl CataloguePanel {
                 });
                 match &self.import {
                     Requested::Done(outcome) if outcome.errors.is_empty() => {
-                        ui.label(tn("drugs.imported", u64::from(outcome.imported)));
+                        ui.label(
+                            RichText::new(tn("drugs.imported", u64::from(outcome.imported)))
+                                .color(widgets::SUCCESS),
+                        );
                     }
                     Requested::Done(outcome) => {
                         ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
