@@ -594,13 +594,7 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     let offered = ui.input_text("排序");
     ui.replace_text("排序", "5.5");
     ui.wait_label("请输入整数");
-    assert!(
-        ui.harness
-            .get_by_role_and_label(Role::Button, "保存")
-            .accesskit_node()
-            .is_disabled(),
-        "not saved with 5.5"
-    );
+    assert!(ui.disabled(Role::Button, "保存"), "not saved with 5.5");
     ui.replace_text("排序", &offered);
     ui.press(Role::Button, "保存");
     ui.wait_role(Role::Button, "归档");
@@ -1052,13 +1046,7 @@ fn a_three_level_path_a_drug_found_by_pinyin_and_a_price_edited_with_field_error
     });
     // The only sub-category neither moves up nor down.
     for label in ["上移", "下移"] {
-        assert!(
-            ui.harness
-                .get_by_role_and_label(Role::Button, label)
-                .accesskit_node()
-                .is_disabled(),
-            "{label} offered"
-        );
+        assert!(ui.disabled(Role::Button, label), "{label} offered");
     }
     ui.harness
         .get_by_role_and_label(Role::Button, "新建下级类别")
@@ -1645,15 +1633,18 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     // a CS rep, which is said, with what to do, and nothing can be handed over.
     ui.wait_label("没有其他客服可接手：请先新建客服用户，或不勾选该员工负责客服的客户");
     assert!(!ui.shows("接手的营销员"));
-    assert!(
-        ui.harness
-            .get_by_role_and_label(Role::Button, "交接所选客户")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(ui.disabled(Role::Button, "交接所选客户"));
 }
 
 impl Ui {
+    /// Whether the widget of `role` labelled `label` is disabled (greyed).
+    fn disabled(&self, role: Role, label: &str) -> bool {
+        self.harness
+            .get_by_role_and_label(role, label)
+            .accesskit_node()
+            .is_disabled()
+    }
+
     /// Whether any widget is labelled `label`.
     fn shows(&self, label: &str) -> bool {
         self.harness.query_all_by_label(label).next().is_some()
@@ -2575,12 +2566,7 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     // Archived: marked, no more orders, and it can be restored.
     ui.wait_role(Role::Button, "恢复");
     ui.wait_label("已归档");
-    assert!(
-        ui.harness
-            .get_by_role_and_label(Role::Button, "下单")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(ui.disabled(Role::Button, "下单"));
     let stored =
         server.as_admin(async |admin| admin.customer(team.customer.id).await.expect("customer"));
     assert!(!stored.is_active);
@@ -2595,12 +2581,7 @@ fn a_rep_archives_a_customer_once_its_order_is_done_and_the_list_shows_it_only_w
     ui.click_until("北京协和医院（已归档）", "恢复");
     ui.press(Role::Button, "恢复");
     ui.wait_role(Role::Button, "归档");
-    assert!(
-        !ui.harness
-            .get_by_role_and_label(Role::Button, "下单")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(!ui.disabled(Role::Button, "下单"));
 }
 
 /// A customer whose goods arrived but are not paid for: its view says what it owes (the
@@ -3009,10 +2990,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.wait_label_contains("截止日期：");
     assert!(!ui.shows_contains("date_to"), "no field name shown");
     assert!(
-        ui.harness
-            .get_by_role_and_label(Role::Button, "导出 Excel")
-            .accesskit_node()
-            .is_disabled(),
+        ui.disabled(Role::Button, "导出 Excel"),
         "the refused period's statement is not exported"
     );
     ui.replace_text("至", &today);
@@ -3134,12 +3112,7 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     // Rows are offered while an open order is left to put on one: once each has its row,
     // 添加订单 is disabled (a row with nothing to choose was added, then refused).
     let mut rows = 1;
-    while !ui
-        .harness
-        .get_by_role_and_label(Role::Button, "添加订单")
-        .accesskit_node()
-        .is_disabled()
-    {
+    while !ui.disabled(Role::Button, "添加订单") {
         assert!(rows < 10, "rows offered without end");
         ui.press(Role::Button, "添加订单");
         rows += 1;
