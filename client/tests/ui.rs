@@ -561,11 +561,7 @@ fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
     );
     ui.press(Role::Button, "删除");
     ui.wait_label(question);
-    ui.harness
-        .get_all_by_role_and_label(Role::Button, "删除")
-        .last()
-        .expect("the question's button")
-        .click();
+    ui.press_last("删除");
     ui.wait_for("the form closed", |h| {
         h.query_by_label("编辑容器单位").is_none()
     });
@@ -628,11 +624,7 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     );
     ui.press(Role::Button, "归档");
     ui.wait_label(question);
-    ui.harness
-        .get_all_by_role_and_label(Role::Button, "归档")
-        .last()
-        .expect("the question's button")
-        .click();
+    ui.press_last("归档");
     ui.wait_role(Role::Button, "恢复");
     let last = types(&server).pop().expect("types");
     assert_eq!((last.name.as_str(), last.is_active), ("休眠", false));
@@ -724,11 +716,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         ui.harness.step();
     }
     let archive = |ui: &mut Ui| {
-        ui.harness
-            .get_all_by_role_and_label(Role::Button, "归档")
-            .last()
-            .expect("归档")
-            .click();
+        ui.press_last("归档");
         ui.harness.step();
         ui.harness.step();
     };
@@ -869,11 +857,7 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     assert!(active(&server));
     ui.click("停用");
     ui.wait_label(question);
-    ui.harness
-        .get_all_by_role_and_label(Role::Button, "停用")
-        .last()
-        .expect("the question's button")
-        .click();
+    ui.press_last("停用");
     ui.wait_role(Role::Button, "启用");
     assert!(!active(&server));
     // The form says so too, beside the list whose status column may be out of sight.
@@ -1239,11 +1223,7 @@ fn a_drug_entered_by_mistake_is_deleted_and_one_a_customer_deals_in_is_refused()
     assert!(active(&server), "not archived when cancelled");
     ui.press(Role::Button, "归档");
     ui.wait_label(question);
-    ui.harness
-        .get_all_by_role_and_label(Role::Button, "归档")
-        .last()
-        .expect("the question's button")
-        .click();
+    ui.press_last("归档");
     ui.wait_role(Role::Button, "恢复");
     assert!(!active(&server));
 
@@ -1637,6 +1617,17 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
 }
 
 impl Ui {
+    /// Clicks the last button labelled `label`: a question's over the form's button of the
+    /// same name (归档, 删除, 停用 asked first).
+    fn press_last(&mut self, label: &str) {
+        self.harness
+            .get_all_by_role_and_label(Role::Button, label)
+            .last()
+            .unwrap_or_else(|| panic!("a button {label}"))
+            .click();
+        self.harness.step();
+    }
+
     /// Whether the widget of `role` labelled `label` is disabled (greyed).
     fn disabled(&self, role: Role, label: &str) -> bool {
         self.harness
