@@ -217,15 +217,7 @@ impl Ui {
                 || h.query_by_role_and_label(Role::PasswordInput, label)
                     .is_some()
         });
-        let role = if self
-            .harness
-            .query_by_role_and_label(Role::PasswordInput, label)
-            .is_some()
-        {
-            Role::PasswordInput
-        } else {
-            Role::TextInput
-        };
+        let role = self.input_role(label);
         // A frame that redraws the form as the keys arrive (a list answered meanwhile) can
         // drop them, under load: typed again until the input holds them.
         for _ in 0..3 {
@@ -241,6 +233,19 @@ impl Ui {
             {
                 return;
             }
+        }
+    }
+
+    /// The role of the input labelled `label`: a password's, or text.
+    fn input_role(&self, label: &str) -> Role {
+        if self
+            .harness
+            .query_by_role_and_label(Role::PasswordInput, label)
+            .is_some()
+        {
+            Role::PasswordInput
+        } else {
+            Role::TextInput
         }
     }
 
@@ -964,15 +969,7 @@ impl Ui {
         self.harness.key_press(egui::Key::Backspace);
         self.harness.step();
         // A password's input too.
-        let role = if self
-            .harness
-            .query_by_role_and_label(Role::PasswordInput, label)
-            .is_some()
-        {
-            Role::PasswordInput
-        } else {
-            Role::TextInput
-        };
+        let role = self.input_role(label);
         self.harness
             .get_by_role_and_label(role, label)
             .type_text(text);
