@@ -29,6 +29,8 @@ pub struct PasswordDialog {
     /// is not complained of (each key of a short password said 至少 8 个字符, and the room
     /// it left moved the fields).
     typing: (bool, bool),
+    /// The first field was given the keyboard when it opened.
+    focused: bool,
     /// The password was set by an administrator and must be changed before anything
     /// else: the dialog cannot be dismissed (the top bar's 退出登录 still works).
     forced: bool,
@@ -116,7 +118,12 @@ impl PasswordDialog {
             ui.add_space(4.0);
             submit = widgets::form(ui, "change_password_form", &mut self.errors, |f| {
                 f.required(&["old_password", "new_password", AGAIN]);
-                f.password(t("password.old"), "old_password", &mut self.old);
+                let old = f.password(t("password.old"), "old_password", &mut self.old);
+                // Opened, it takes the keyboard (the forced one at a login too).
+                if !self.focused {
+                    old.request_focus();
+                    self.focused = true;
+                }
                 let new = f.password(t("password.new"), "new_password", &mut self.new);
                 let again = f.password(t("password.again"), AGAIN, &mut self.again);
                 typing = (new.has_focus(), again.has_focus());

@@ -171,9 +171,6 @@ impl MainWindow {
                     if !self.password.is_forced() && ui.button(t("password.title")).clicked() {
                         self.password.open();
                     }
-                    if self.password.changed() {
-                        ui.label(RichText::new(t("password.changed")).color(widgets::SUCCESS));
-                    }
                     language_switch(ui);
                 });
             });
@@ -184,6 +181,15 @@ impl MainWindow {
                     RichText::new(i18n::label_value(t("shell.server"), &self.ctx.server)).small(),
                 );
                 ui.separator();
+                // Said here, not in the top bar: a line there moved its buttons.
+                if self.password.changed() {
+                    ui.label(
+                        RichText::new(t("password.changed"))
+                            .small()
+                            .color(widgets::SUCCESS),
+                    );
+                    ui.separator();
+                }
                 match &*self.ctx.connection.lock().expect("lock") {
                     Connection::Connected => {
                         ui.label(

@@ -511,6 +511,8 @@ fn a_permission_ticked_brings_what_its_screens_read() {
     ui.harness.step();
     assert!(!ticked(&ui, "查看药品"));
     assert!(ticked(&ui, "下单"));
+    // …and is then said to be missing.
+    ui.wait_label_contains("“下单”通常还需要：查看药品");
 }
 
 /// Deleting a container unit cannot be undone: it is asked first, and 取消 keeps it.
@@ -831,6 +833,18 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     ui.wait_label("编辑岗位");
     ui.wait_for("归档岗位 disabled", |h| {
         h.get_by_role_and_label(Role::Button, "归档岗位")
+            .accesskit_node()
+            .is_disabled()
+    });
+    // Nor a department someone works in.
+    ui.click("部门");
+    ui.wait_label_contains("华东营销部（1 人）");
+    ui.harness
+        .get_by_label_contains("华东营销部（1 人）")
+        .click();
+    ui.wait_label("编辑部门");
+    ui.wait_for("归档 disabled", |h| {
+        h.get_by_role_and_label(Role::Button, "归档")
             .accesskit_node()
             .is_disabled()
     });
@@ -2988,6 +3002,16 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
             .accesskit_node()
             .is_disabled()
     });
+    // A period typed and not run is not exported as the one shown.
+    ui.replace_text("期间从", &yesterday);
+    ui.harness.step();
+    assert!(
+        ui.disabled(Role::Button, "导出 Excel"),
+        "filters edited since"
+    );
+    ui.replace_text("期间从", &today);
+    ui.harness.step();
+    assert!(!ui.disabled(Role::Button, "导出 Excel"), "as run again");
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");
     ui.press(Role::Button, "刷新");
@@ -3127,6 +3151,20 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
         ui.harness.step();
     }
     assert!(rows > 1, "北京协和医院 has more than one order open");
+    // A row waiting for its order counts: with one order left and an empty row for it, no
+    // further row is offered (5 rows were offered for 4 orders).
+    ui.press_last("删除");
+    ui.harness.step();
+    assert!(!ui.disabled(Role::Button, "添加订单"), "one order left");
+    ui.press(Role::Button, "添加订单");
+    ui.wait_for("the empty row", |h| {
+        h.get_all_by_role_and_label(Role::ComboBox, "订单").count() == rows
+    });
+    ui.harness.step();
+    assert!(
+        ui.disabled(Role::Button, "添加订单"),
+        "a row for each order"
+    );
 }
 
 /// The same bank receipt keyed twice would count the money twice: the second is saved only

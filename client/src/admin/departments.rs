@@ -285,8 +285,19 @@ impl DepartmentsPanel {
                         parent_id: form.parent_id,
                     });
                 }
+                let blocked = departments.iter().find(|d| d.id == form.id).and_then(|d| {
+                    let below = departments
+                        .iter()
+                        .filter(|c| c.parent_id == Some(d.id))
+                        .count();
+                    archive_blocked(d, below)
+                });
                 if ui
-                    .add_enabled(!busy, egui::Button::new(t("dept.archive")))
+                    .add_enabled(
+                        !busy && blocked.is_none(),
+                        egui::Button::new(t("dept.archive")),
+                    )
+                    .on_disabled_hover_text(blocked.unwrap_or_default())
                     .clicked()
                 {
                     self.confirm_archive.ask(());
@@ -338,6 +349,23 @@ impl DepartmentsPanel {
             };
             self.request_save(true, ctx.admin().create_department(request));
         }
+    }
+}
+
+/// Why department `d` cannot be archived yet, when it cannot: someone still works in it,
+/// or a department below it is still active (the server refuses both; said on the button
+/// rather than after the question).
+/// `below` is how many active departments it has right under it.
+fn archive_blocked(d: &pb::Department, below: usize) -> Option<String> {
+    if d.active_user_count > 0 {
+        Some(tn(
+            "dept.archive_has_people",
+            u64::from(d.active_user_count),
+        ))
+    } else if below > 0 {
+        Some(tn("dept.archive_has_children", below as u64))
+    } else {
+        None
     }
 }
 
@@ -415,7 +443,12 @@ fn tree_ui(
                     *clicked = Some((*d).clone());
                     ui.close();
                 }
-                if ui.button(t("dept.archive")).clicked() {
+                let blocked = archive_blocked(d, children.get(&Some(d.id)).map_or(0, Vec::len));
+                if ui
+                    .add_enabled(blocked.is_none(), egui::Button::new(t("dept.archive")))
+                    .on_disabled_hover_text(blocked.unwrap_or_default())
+                    .clicked()
+                {
                     *archive = Some((*d).clone());
                     ui.close();
                 }

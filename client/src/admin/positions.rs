@@ -8,7 +8,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
-use crate::i18n::{bracketed, either, t, tn};
+use crate::i18n::{bracketed, either, list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -290,6 +290,30 @@ impl PositionsPanel {
         }
         if permissions_changed {
             self.errors.edited("permissions");
+        }
+        // What a ticked permission's screens read, unticked since: said, not enforced
+        // (下单 without 查看订单 places orders its holder then cannot open).
+        for p in form
+            .permissions
+            .iter()
+            .filter_map(|c| Permission::from_code(c))
+        {
+            let missing: Vec<&str> = p
+                .reads_with()
+                .iter()
+                .filter(|r| !form.permissions.contains(r.code()))
+                .map(|r| either(r.label_zh(), r.label_en()))
+                .collect();
+            if !missing.is_empty() {
+                ui.label(
+                    RichText::new(
+                        t("pos.reads_missing")
+                            .replace("{permission}", either(p.label_zh(), p.label_en()))
+                            .replace("{missing}", &missing.join(list_separator())),
+                    )
+                    .color(widgets::WARNING),
+                );
+            }
         }
         response.submitted
     }

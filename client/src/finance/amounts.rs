@@ -328,9 +328,14 @@ fn order_amounts_ui(
     errors.field_ui(ui, list);
     // A row is offered only while an order is left to put on it (a row with nothing to
     // choose from was added, and refused as 必填).
-    let left = options
+    let unpicked = options
         .iter()
-        .any(|(id, _)| orders.figure(figure, *id).is_some() && !picked.contains(id));
+        .filter(|(id, _)| orders.figure(figure, *id).is_some() && !picked.contains(id))
+        .count();
+    // Rows still waiting for their order count against those left (5 rows were offered
+    // for 4 orders).
+    let waiting = picked.iter().filter(|id| **id == 0).count();
+    let left = unpicked > waiting;
     let add = ui.add_enabled(left, egui::Button::new(t("finance.add_order")));
     if add
         .on_disabled_hover_text(t("finance.no_order_left"))

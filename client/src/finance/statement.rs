@@ -328,9 +328,14 @@ impl StatementPanel {
                 &widgets::export_hint(),
                 360.0,
             );
-            // Not while the filters were refused: the statement under the complaint is the
-            // last one run, not the one they ask for.
-            let refused = self.statement.error().is_some();
+            // Not while the filters were refused, nor once edited since the run: the
+            // statement shown is the last one run, not the one they now ask for (a period
+            // typed and not run exported the one before).
+            let refused = self.statement.error().is_some()
+                || self
+                    .shown
+                    .as_ref()
+                    .is_some_and(|shown| *shown != self.request());
             let mut button = ui.add_enabled(
                 !self.export.is_pending() && !refused,
                 egui::Button::new(t("statement.export")),
