@@ -112,6 +112,11 @@ impl CustomerOrders {
 
     /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
     /// than zero (nothing to put on it otherwise).
+    /// Whether the customer's orders have come.
+    fn is_loaded(&self) -> bool {
+        self.orders.value().is_some()
+    }
+
     fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
         self.orders
             .value()?
@@ -335,12 +340,16 @@ fn order_amounts_ui(
     // Rows still waiting for their order count against those left (5 rows were offered
     // for 4 orders).
     let waiting = picked.iter().filter(|id| **id == 0).count();
-    let left = unpicked > waiting;
+    // Not before the orders have come: a list opened empty did not answer a click on the
+    // orders that filled it meanwhile.
+    let left = orders.is_loaded() && unpicked > waiting;
+    let why = if orders.is_loaded() {
+        t("finance.no_order_left")
+    } else {
+        t("common.loading")
+    };
     let add = ui.add_enabled(left, egui::Button::new(t("finance.add_order")));
-    if add
-        .on_disabled_hover_text(t("finance.no_order_left"))
-        .clicked()
-    {
+    if add.on_disabled_hover_text(why).clicked() {
         lines.push(OrderAmount::default());
         errors.edited(list);
     }

@@ -659,25 +659,26 @@ impl PaymentForm {
                     f.edited("allocations");
                 }
                 // An overpayment (or a slip of a digit) is said before it is saved, on a
-                // line kept from the moment the debt is known, so that the fields below do
-                // not move while the amount is typed.
-                if let Some(owed) = outstanding {
-                    let note = match excess_on_account(&fields.amount, owed) {
-                        Some(excess) => {
-                            let text = if owed.is_zero() {
-                                t("payment.all_on_account")
-                            } else {
-                                t("payment.excess_on_account")
-                            };
-                            let text = text
-                                .replace("{outstanding}", &format::money(&to_wire(&owed)))
-                                .replace("{excess}", &format::money(&to_wire(&excess)));
-                            RichText::new(text).color(widgets::WARNING)
-                        }
-                        None => RichText::new(t("payment.excess_rule")).weak(),
-                    };
-                    f.note(note);
-                }
+                // line kept from the start (the rule until the debt is known), so that the
+                // fields below move neither as the customer is picked nor as the amount is
+                // typed.
+                let excess = outstanding
+                    .and_then(|owed| Some((owed, excess_on_account(&fields.amount, owed)?)));
+                let note = match excess {
+                    Some((owed, excess)) => {
+                        let text = if owed.is_zero() {
+                            t("payment.all_on_account")
+                        } else {
+                            t("payment.excess_on_account")
+                        };
+                        let text = text
+                            .replace("{outstanding}", &format::money(&to_wire(&owed)))
+                            .replace("{excess}", &format::money(&to_wire(&excess)));
+                        RichText::new(text).color(widgets::WARNING)
+                    }
+                    None => RichText::new(t("payment.excess_rule")).weak(),
+                };
+                f.note(note);
                 f.enum_combo::<pb::PaymentMethod>(
                     t("payment.method"),
                     "method",
