@@ -23,7 +23,7 @@ pub struct PasswordDialog {
     again: String,
     errors: FieldErrors,
     save: Requested<()>,
-    /// 保存 was pressed: an empty field is said to be required.
+    /// 确认修改 was pressed: an empty field is said to be required.
     attempted: bool,
     /// Whether the new password's inputs had the keyboard last frame: what is being typed
     /// is not complained of (each key of a short password said 至少 8 个字符, and the room
@@ -63,7 +63,7 @@ impl PasswordDialog {
         self.open && self.forced
     }
 
-    /// Whether the last change went through (said beside the button until it is opened
+    /// Whether the last change went through (said in the status bar until it is opened
     /// again).
     pub fn changed(&self) -> bool {
         !self.open && matches!(self.save, Requested::Done(()))
@@ -82,8 +82,8 @@ impl PasswordDialog {
             self.again.clear();
             return;
         }
-        // The new one's form and the second typing are checked as typed, once typed; an
-        // empty field once 保存 was pressed.
+        // The new one's form and the second typing are checked once the user moves on
+        // from them; an empty field once 确认修改 was pressed.
         let said = |v: validation::Violation| either(v.zh, v.en);
         let required = || said(validation::Violation::required());
         let empty = |value: &str| (self.attempted && value.is_empty()).then(required);
