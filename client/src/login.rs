@@ -153,7 +153,10 @@ impl LoginPanel {
                             .map(|(_, e)| e.clone());
                         self.errors.set_local(field, local);
                     }
-                    let response = widgets::form(ui, "login_form", &mut self.errors, |f| {
+                    // The refusal not about a field (用户名或密码错误, locked, unreachable)
+                    // goes under the button, not above the fields: there it pushed them
+                    // down as the user went back to the password.
+                    let response = widgets::form_part(ui, "login_form", &mut self.errors, |f| {
                         let user = f.text(t("login.username"), "username", &mut self.username);
                         let password =
                             f.password(t("login.password"), "password", &mut self.password);
@@ -193,6 +196,10 @@ impl LoginPanel {
                             ui.spinner();
                         }
                     });
+                    if let Some(error) = self.errors.general() {
+                        ui.add_space(4.0);
+                        ui.label(RichText::new(error.message()).color(widgets::ERROR));
+                    }
                 });
             });
         });

@@ -335,11 +335,18 @@ fn a_server_address_typed_without_https_reaches_the_server() {
 fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
     let server = Server::start();
     let mut ui = server.client();
+    let password_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::PasswordInput, "密码")
+            .rect()
+    };
+    ui.wait_label("登录");
+    let before = password_at(&ui);
     ui.login("admin", "wrong-password");
     ui.wait_label("用户名或密码错误");
-    // Still on the login screen; the password field was not cleared by the failure.
-    ui.harness
-        .get_by_role_and_label(Role::PasswordInput, "密码");
+    // Still on the login screen; the password field was not cleared by the failure, nor
+    // moved by the refusal (said under the button) as the user goes back to it.
+    assert_eq!(password_at(&ui), before);
 
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     for module in [
