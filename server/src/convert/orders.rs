@@ -492,23 +492,13 @@ pub fn warning(w: Warning) -> pb::Warning {
     }
 }
 
-/// The order total an audit record of an order holds (its `total`, CNY, in wire form);
-/// empty when it holds none.
-fn audited_total(record: &Option<serde_json::Value>) -> String {
-    let total = record.as_ref().and_then(|r| r.get("total"));
-    let parsed = match total {
-        Some(serde_json::Value::String(s)) => s.parse::<Decimal>().ok(),
-        Some(serde_json::Value::Number(n)) => n.to_string().parse::<Decimal>().ok(),
-        _ => None,
-    };
-    parsed.map(|t| money::to_wire(&t)).unwrap_or_default()
-}
-
 /// An order as an `order.update` audit record holds it (before or after): the fields a
 /// change may alter.
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct AuditedOrder {
+    /// CNY; `None` when the record holds none.
+    total: Option<Decimal>,
     invoicing_entity_id: i64,
     delivery_address: String,
     requested_delivery_date: Option<NaiveDate>,
@@ -533,22 +523,31 @@ impl AuditedOrder {
     fn of(record: &Option<serde_json::Value>) -> AuditedOrder {
         record
             .as_ref()
-            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .and_then(|r| <AuditedOrder as serde::Deserialize>::deserialize(r).ok())
             .unwrap_or_default()
+    }
+
+    /// Its total in wire form; empty when the record holds none.
+    fn total_text(&self) -> String {
+        self.total.map(|t| money::to_wire(&t)).unwrap_or_default()
     }
 }
 
 /// What a change of an order did, from its `order.update` audit record's `before` and
-/// `after`: the lines added, altered (in the order's line order) and removed (last), a
-/// line being the same before and after when of the same drug in the same unit (the n-th
-/// such line before is the n-th after); then the order's own fields it changed, an
-/// invoicing entity named from `entities` (its id when unknown).
-fn order_changes(
+/// `after`: its total before and after; the lines added, altered (in the order's line
+/// order) and removed (last), a line being the same before and after when of the same
+/// drug in the same unit (the n-th such line before is the n-th after); then the order's
+/// own fields it changed, an invoicing entity named from `entities` (its id when
+/// unknown). Filled into `event`.
+fn order_update(
     before: &Option<serde_json::Value>,
     after: &Option<serde_json::Value>,
     entities: &std::collections::HashMap<i64, String>,
-) -> (Vec<pb::OrderLineChange>, Vec<pb::OrderFieldChange>) {
+    event: &mut pb::OrderEvent,
+) {
     let (before, after) = (AuditedOrder::of(before), AuditedOrder::of(after));
+    event.total_before = before.total_text();
+    event.total_after = after.total_text();
     let drug = |l: &AuditedLine| {
         format!("{} {}", l.drug_name, l.specification)
             .trim()
@@ -617,7 +616,8 @@ fn order_changes(
         date_text(after.requested_delivery_date),
     );
     field("note", before.note, after.note);
-    (lines, fields)
+    event.line_changes = lines;
+    event.field_changes = fields;
 }
 
 /// The text field `key` of an audit record; empty when it holds none.
@@ -661,22 +661,7 @@ pub fn detail(
     let history = history
         .into_iter()
         .map(|r| {
-            let (total_before, total_after) = if r.action == "order.update" {
-                (audited_total(&r.before), audited_total(&r.after))
-            } else {
-                Default::default()
-            };
-            let (line_changes, field_changes) = if r.action == "order.update" {
-                order_changes(&r.before, &r.after, &names.entities)
-            } else {
-                Default::default()
-            };
-            let reason = if r.action == "order.credit_override" {
-                audited_text(&r.after, "reason")
-            } else {
-                String::new()
-            };
-            pb::OrderEvent {
+            let mut event = pb::OrderEvent {
                 at: Some(timestamp(r.at)),
                 // By display name; none for the system itself.
                 by: r
@@ -687,13 +672,15 @@ pub fn detail(
                     .get(&(r.object_type, r.object_id))
                     .cloned()
                     .unwrap_or_default(),
-                action: r.action,
-                total_before,
-                total_after,
-                reason,
-                line_changes,
-                field_changes,
+                ..Default::default()
+            };
+            match r.action.as_str() {
+                "order.update" => order_update(&r.before, &r.after, &names.entities, &mut event),
+                "order.credit_override" => event.reason = audited_text(&r.after, "reason"),
+                _ => {}
             }
+            event.action = r.action;
+            event
         })
         .collect();
     // Nothing remains to ship on a cancelled or closed order.
@@ -1226,6 +1213,17 @@ mod tests {
         }))
     }
 
+    /// The lines and fields an `order.update` record says changed.
+    fn order_changes(
+        before: &Option<serde_json::Value>,
+        after: &Option<serde_json::Value>,
+        entities: &std::collections::HashMap<i64, String>,
+    ) -> (Vec<pb::OrderLineChange>, Vec<pb::OrderFieldChange>) {
+        let mut event = pb::OrderEvent::default();
+        order_update(before, after, entities, &mut event);
+        (event.line_changes, event.field_changes)
+    }
+
     #[test]
     fn a_change_lists_the_lines_it_altered_added_and_removed_and_the_fields_it_changed() {
         // Drug 1 twice (the second line free), drug 2, drug 3; after: drug 1's first
@@ -1305,6 +1303,14 @@ mod tests {
         assert_eq!(
             order_changes(&other, &other, &Default::default()),
             (vec![], vec![])
+        );
+        // Its totals, as the record holds them (a string or a number), in wire form.
+        let mut event = pb::OrderEvent::default();
+        let after = Some(serde_json::json!({ "total": 4.9 }));
+        order_update(&before, &after, &Default::default(), &mut event);
+        assert_eq!(
+            (event.total_before.as_str(), event.total_after.as_str()),
+            ("1.00", "4.90")
         );
     }
 }
