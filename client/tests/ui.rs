@@ -583,11 +583,7 @@ fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
     // One a drug uses cannot be deleted: its 删除 says so before any question.
     ui.click("瓶");
     ui.wait_label("编辑容器单位");
-    ui.wait_for("删除 disabled for a unit in use", |h| {
-        h.get_by_role_and_label(Role::Button, "删除")
-            .accesskit_node()
-            .is_disabled()
-    });
+    ui.wait_disabled("删除");
 }
 
 #[test]
@@ -835,26 +831,12 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     // question is asked.
     ui.click("岗位与权限");
     // Read again as the tab is shown: it was 0 人 before the user was created.
-    ui.wait_label_contains("质检专员（1 人）");
-    ui.harness.get_by_label_contains("质检专员（1 人）").click();
-    ui.wait_label("编辑岗位");
-    ui.wait_for("归档岗位 disabled", |h| {
-        h.get_by_role_and_label(Role::Button, "归档岗位")
-            .accesskit_node()
-            .is_disabled()
-    });
+    ui.open_row("质检专员（1 人）", "编辑岗位");
+    ui.wait_disabled("归档岗位");
     // Nor a department someone works in.
     ui.click("部门");
-    ui.wait_label_contains("华东营销部（1 人）");
-    ui.harness
-        .get_by_label_contains("华东营销部（1 人）")
-        .click();
-    ui.wait_label("编辑部门");
-    ui.wait_for("归档 disabled", |h| {
-        h.get_by_role_and_label(Role::Button, "归档")
-            .accesskit_node()
-            .is_disabled()
-    });
+    ui.open_row("华东营销部（1 人）", "编辑部门");
+    ui.wait_disabled("归档");
     ui.click("用户");
     ui.wait_label("编辑用户");
 
@@ -1635,6 +1617,22 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
 }
 
 impl Ui {
+    /// Opens the listed row whose label holds `row` once it shows, and waits for its form
+    /// (`heading`).
+    fn open_row(&mut self, row: &str, heading: &str) {
+        self.wait_label_contains(row);
+        self.harness.get_by_label_contains(row).click();
+        self.wait_label(heading);
+    }
+
+    /// Waits until the button labelled `label` is disabled (greyed, its hover saying why).
+    fn wait_disabled(&mut self, label: &str) {
+        self.wait_for(&format!("{label} disabled"), |h| {
+            h.query_by_role_and_label(Role::Button, label)
+                .is_some_and(|b| b.accesskit_node().is_disabled())
+        });
+    }
+
     /// Clicks the button labelled `label` once it is enabled (one waiting for data, such
     /// as 添加订单 for the customer's orders).
     fn press_enabled(&mut self, label: &str) {

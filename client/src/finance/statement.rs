@@ -331,16 +331,16 @@ impl StatementPanel {
             // Not while the filters were refused, nor once edited since the run: the
             // statement shown is the last one run, not the one they now ask for (a period
             // typed and not run exported the one before).
-            let refused = self.statement.error().is_some()
+            let not_shown = self.statement.error().is_some()
                 || self
                     .shown
                     .as_ref()
                     .is_some_and(|shown| *shown != self.request());
             let mut button = ui.add_enabled(
-                !self.export.is_pending() && !refused,
+                !self.export.is_pending() && !not_shown,
                 egui::Button::new(t("statement.export")),
             );
-            if refused {
+            if not_shown {
                 button = button.on_disabled_hover_text(t("statement.export_refused"));
             }
             if button.clicked() {

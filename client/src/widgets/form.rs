@@ -704,11 +704,7 @@ impl FormUi<'_> {
     /// an invoice's, a shipment's, a certificate's issue): the calendar offers no day after
     /// today.
     pub fn past_date(&mut self, label: &str, field: &str, value: &mut String) -> Response {
-        let bounds = DayBounds {
-            earliest: None,
-            latest: Some(crate::format::business_today()),
-        };
-        self.date_within(label, field, value, bounds)
+        self.past_date_noting_age(label, field, value, i64::MAX)
     }
 
     /// [`FormUi::past_date`] that says, beside the date, how long ago a day more than

@@ -2307,7 +2307,7 @@ pub fn statement_workbook(
         s.query.from.format("%Y-%m-%d"),
         s.query.to.format("%Y-%m-%d")
     );
-    let lines = vec![
+    let mut lines = vec![
         ("客户".to_owned(), customer_label.to_owned()),
         (
             "期间".to_owned(),
@@ -2328,7 +2328,6 @@ pub fn statement_workbook(
         ("金额单位".to_owned(), "元".to_owned()),
     ];
     // One customer's statement says how far the customer's account is confirmed.
-    let mut lines = lines;
     if let [c] = s.customers.as_slice() {
         let reconciled = match c.reconciled_through {
             Some(through) if through >= s.query.to => format!("本期已确认（至 {through}）"),
