@@ -107,8 +107,9 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # 结案 beside it in a part-shipped order's view (close_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
 # (at 245,320), the first line's quantity box (line_quantity_x, at y=344) and the customer
-# offered beside the customer field (customer_pick_x, at y=68). 对账's 查询
-# once a customer is picked (statement_run, "x y": its filter bar wraps at 900 wide).
+# offered beside the customer field (customer_pick_x, at y=68). 对账's customer field
+# (statement_customer, "x y": last in its filter bar, which wraps at 900 wide) and the
+# customer it offers for bjxh (statement_pick; picked, the statement runs).
 
 for lang in "${langs[@]}"; do
   for size in "${sizes[@]}"; do
@@ -144,13 +145,13 @@ for lang in "${langs[@]}"; do
     esac
     case "$prefix" in
       zh-1280x800) row_drug=155 row_customer=149 row_order=138 customer_tabs_y=275
-        statement_run="911 76" ;;
+        statement_customer="930 76" statement_pick="1135 78" ;;
       en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274
-        statement_run="1028 76" ;;
+        statement_customer="1000 76" statement_pick="207 102" ;;
       zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=275
-        statement_run="179 100" ;;
+        statement_customer="280 100" statement_pick="482 102" ;;
       en-900x600) row_drug=178 row_customer=172 row_order=188 customer_tabs_y=274
-        statement_run="379 98" ;;
+        statement_customer="300 100" statement_pick="540 101" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
 
@@ -280,11 +281,10 @@ for lang in "${langs[@]}"; do
     shot finance-statement
     # One customer's statement (北京协和医院, typed as its initials in the customer field):
     # a period ending today is not confirmed yet, and the statement says why.
-    click 270 76 0.5
+    click $statement_customer 0.5
     xdotool type --delay 30 bjxh
     sleep 2
-    click 410 76 1
-    click $statement_run 2
+    click $statement_pick 2.5
     shot finance-statement-customer
     subtab finance 4
     shot finance-arrears
