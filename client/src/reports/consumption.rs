@@ -101,6 +101,12 @@ impl ConsumptionTab {
             )
             .sorts_by("outstanding")
             .total(report.outstanding.clone()),
+            Column::money(
+                t("report.on_account"),
+                cells(rows, |r| r.on_account.clone()),
+            )
+            .sorts_by("on_account")
+            .total(report.on_account.clone()),
         ]);
         // A customer clicked opens it, for those who may read customers.
         let can_open = ctx.can(Permission::CustomerRead);

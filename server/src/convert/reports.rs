@@ -417,12 +417,14 @@ pub fn customer_consumption_report(
                 orders: count(r.orders),
                 last_order_date: crate::convert::date_text(r.last_order_date),
                 outstanding: money::to_wire(&r.outstanding),
+                on_account: money::to_wire(&r.on_account),
             })
             .collect(),
         total: total(totals.rows),
         amount: money::to_wire(&totals.amount),
         orders: count(totals.orders),
         outstanding: money::to_wire(&totals.outstanding),
+        on_account: money::to_wire(&totals.on_account),
         run: Some(run),
     }
 }

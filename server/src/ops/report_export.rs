@@ -439,6 +439,11 @@ pub fn export(
                     col(msg!("report.sheet.outstanding"), Kind::Money),
                     |row| Cell::Decimal(row.outstanding),
                     Cell::Decimal(t.outstanding),
+                )
+                .totalled(
+                    col(msg!("report.sheet.prepaid"), Kind::Money),
+                    |row| Cell::Decimal(row.on_account),
+                    Cell::Decimal(t.on_account),
                 );
             sheet.write(conn, t.rows, &q, fields)?
         }
@@ -516,9 +521,7 @@ pub fn export(
             ];
             // Customers who paid ahead: what each holds.
             if filter.bucket == super::finance::ArrearsBucket::InCredit {
-                amounts.push(money(msg!("report.sheet.ageing.on_account"), |a| {
-                    a.on_account
-                }));
+                amounts.push(money(msg!("report.sheet.prepaid"), |a| a.on_account));
             }
             for (column, of) in amounts {
                 fields = fields.totalled(
@@ -789,7 +792,7 @@ pub fn filter_lines(
                 S::OldestDue => Some(msg!("report.sheet.oldest_overdue")),
                 S::Customer => Some(msg!("report.sheet.customer")),
                 S::Outstanding => Some(msg!("report.sheet.arrears_outstanding")),
-                S::OnAccount => Some(msg!("report.sheet.ageing.on_account")),
+                S::OnAccount => Some(msg!("report.sheet.prepaid")),
                 S::Overdue => Some(msg!("report.sheet.overdue")),
             };
             column.map(|column| sorted_by(column, !filter.descending))

@@ -174,6 +174,7 @@ pub static CUSTOMER_CONSUMPTION_SORT: SortKeys = SortKeys {
         ("orders", "orders"),
         ("last_order", "last_order_date"),
         ("outstanding", "outstanding"),
+        ("on_account", "on_account"),
         ("name", "pinyin_key(customer_name) COLLATE \"zh-x-icu\""),
     ],
     tie: "customer_id",
@@ -765,6 +766,9 @@ pub struct CustomerConsumption {
     pub last_order_date: Option<NaiveDate>,
     #[diesel(sql_type = Numeric)]
     pub outstanding: Decimal,
+    /// Paid ahead (预收), CNY.
+    #[diesel(sql_type = Numeric)]
+    pub on_account: Decimal,
 }
 
 /// Totals of the consumption report.
@@ -778,11 +782,14 @@ pub struct ConsumptionTotals {
     pub orders: i64,
     #[diesel(sql_type = Numeric)]
     pub outstanding: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub on_account: Decimal,
 }
 
 /// Customer consumption (客户消费情况): each customer with sales in the period (of the
 /// province, if given): amount, orders, last order up to the period's end, what they owe
-/// now. Rows by `sort`: "amount" (default), "orders", "last_order", "outstanding", "name".
+/// now and what they paid ahead (预收). Rows by `sort`: "amount" (default), "orders",
+/// "last_order", "outstanding", "on_account", "name".
 pub fn customer_consumption(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -818,7 +825,8 @@ pub fn customer_consumption(
     base.bind(Value::Date(period.to))
         .push(
             ") AS last_order_date,
-                coalesce(cr.outstanding, 0) AS outstanding
+                coalesce(cr.outstanding, 0) AS outstanding,
+                coalesce(cr.on_account, 0) AS on_account
            FROM (",
         )
         .append(&per_customer)
@@ -830,7 +838,8 @@ pub fn customer_consumption(
     let mut totals = Sql::new(
         "SELECT count(*) AS rows, coalesce(sum(amount), 0) AS amount,
                 coalesce(sum(orders), 0)::bigint AS orders,
-                coalesce(sum(outstanding), 0) AS outstanding FROM (",
+                coalesce(sum(outstanding), 0) AS outstanding,
+                coalesce(sum(on_account), 0) AS on_account FROM (",
     );
     totals.append(&base).push(") q");
     let totals = totals.query().get_result(conn)?;

@@ -545,6 +545,52 @@ async fn free_goods_count_in_drug_sales_though_they_owe_nothing() {
     assert_eq!(documents.len(), 1, "{documents:?}");
 }
 
+/// A customer who paid more than they owe shows it as 预收 (on account) in the consumption
+/// report, beside 当前欠款 0.00: before, a customer paid ahead looked like one owing nothing.
+#[tokio::test]
+async fn consumption_shows_what_a_customer_paid_ahead() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    // 10 × 2.00 + 5 × 5.00 shipped on the 1st: 45.00 owed.
+    w.shipped(
+        Who::A,
+        b,
+        "2026-09-01",
+        &[(w.agency_drug.id, 10), (w.own_drug.id, 5)],
+    )
+    .await;
+    w.app.pin_clock("2026-09-05T10:00:00+08:00");
+    let mut finance = w.app.person("fin", &["财务"], None).await;
+    finance
+        .send(pb::RecordPaymentRequest {
+            customer_id: b,
+            payment_date: "2026-09-05".into(),
+            amount: "100.00".into(),
+            method: pb::PaymentMethod::BankTransfer as i32,
+            reference: "ICBC-0100".into(),
+            ..Default::default()
+        })
+        .await;
+    let mut admin = w.app.admin().await;
+    let c = admin.send(consumption()).await;
+    let owed = |r: &pb::CustomerConsumptionRow| (r.outstanding.clone(), r.on_account.clone());
+    assert_eq!(owed(&c.rows[0]), ("0.00".into(), "55.00".into()));
+    assert_eq!(
+        (c.outstanding.as_str(), c.on_account.as_str()),
+        ("0.00", "55.00")
+    );
+    // The exported sheet carries it too, as a number under 预收.
+    let file = admin
+        .export(Report::CustomerConsumption(consumption()))
+        .await
+        .expect("exported");
+    let body = sheet_body(&file.file, "客户消费情况", "客户");
+    assert_eq!(
+        (&body[0][9], &body[0][10]),
+        (&Data::Float(0.0), &Data::Float(55.0))
+    );
+}
+
 #[tokio::test]
 async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     let mut w = world().await;
