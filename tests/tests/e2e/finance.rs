@@ -7,7 +7,7 @@
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, reversing,
+    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, payment, reversing,
     set_active,
 };
 use pharmacrm_tests::{
@@ -99,32 +99,6 @@ fn blue_invoice(
         }],
         red_of_invoice_id: 0,
         note: String::new(),
-    }
-}
-
-/// A payment of `amount` by `customer` on `date`, paying `allocations` first.
-fn payment(
-    customer: i64,
-    date: &str,
-    amount: &str,
-    allocations: &[(i64, &str)],
-) -> pb::RecordPaymentRequest {
-    pb::RecordPaymentRequest {
-        customer_id: customer,
-        payment_date: date.into(),
-        amount: amount.into(),
-        method: pb::PaymentMethod::BankTransfer as i32,
-        reference: "ICBC-0001".into(),
-        handler_id: 0,
-        note: String::new(),
-        confirm_not_duplicate: false,
-        allocations: allocations
-            .iter()
-            .map(|&(order_id, amount)| pb::AllocationInput {
-                order_id,
-                amount: amount.into(),
-            })
-            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ use pharmacrm_shared::pb::export_request::Report;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     CustomerBuilder, DrugBuilder, OrderBuilder, Person, ShipmentBuilder, UnitBuilder,
-    invoicing_entity, reversing,
+    invoicing_entity, payment, reversing,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, rerun_with_env,
@@ -561,16 +561,7 @@ async fn consumption_shows_what_a_customer_paid_ahead() {
     .await;
     w.app.pin_clock("2026-09-05T10:00:00+08:00");
     let mut finance = w.app.person("fin", &["财务"], None).await;
-    finance
-        .send(pb::RecordPaymentRequest {
-            customer_id: b,
-            payment_date: "2026-09-05".into(),
-            amount: "100.00".into(),
-            method: pb::PaymentMethod::BankTransfer as i32,
-            reference: "ICBC-0100".into(),
-            ..Default::default()
-        })
-        .await;
+    finance.send(payment(b, "2026-09-05", "100.00", &[])).await;
     let mut admin = w.app.admin().await;
     let c = admin.send(consumption()).await;
     let owed = |r: &pb::CustomerConsumptionRow| (r.outstanding.clone(), r.on_account.clone());
@@ -630,16 +621,7 @@ async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     // A payment recorded after the handover is rep B's collection.
     w.app.pin_clock("2026-09-20T10:00:00+08:00");
     let mut finance = w.app.person("fin", &["财务"], None).await;
-    let paid = finance
-        .send(pb::RecordPaymentRequest {
-            customer_id: b,
-            payment_date: "2026-09-20".into(),
-            amount: "12.00".into(),
-            method: pb::PaymentMethod::BankTransfer as i32,
-            reference: "ICBC-0002".into(),
-            ..Default::default()
-        })
-        .await;
+    let paid = finance.send(payment(b, "2026-09-20", "12.00", &[])).await;
 
     let p = admin.send(performance(pb::RepRole::Sales)).await;
     let figures = |id: i64| {
