@@ -2815,7 +2815,8 @@ fn a_sales_reps_customer_list_has_no_sales_rep_column_and_their_managers_has() {
 
 /// The demo's sales manager (department scope over 营销一部) finds the team's work in
 /// 我的工作: 李营销's due follow-up, expiring certificate, exception awaiting a decision
-/// and overdue arrears, each naming the rep.
+/// and overdue arrears, each naming the rep, and the team's overdue shipment (red in the
+/// order list; before, only CS reps had the list).
 #[test]
 fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     let server = Server::start_demo();
@@ -2826,6 +2827,8 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     ui.wait_for("four rows naming 李营销", |h| {
         h.query_all_by_label("营销员：李营销").count() >= 4
     });
+    ui.wait_label("逾期未签收的发货");
+    ui.wait_label("逾期 4 天");
     // A customer opened from the work list goes back to it.
     ui.press(Role::Link, "北京协和医院");
     ui.press(Role::Button, "返回我的工作");

@@ -31,9 +31,12 @@ impl OrderWork {
         self.replacements.invalidate();
     }
 
-    /// Whether the user has order work at all: CS reps ship, sales reps decide.
+    /// Whether the user has order work at all: CS reps ship, sales reps decide; a manager
+    /// (who assigns the team's customers) watches the team's shipments too.
     fn shows_shipments(ctx: &AppCtx) -> bool {
-        ctx.can(Permission::OrderRead) && ctx.can(permission::CS_REP_ROLE)
+        ctx.can(Permission::OrderRead)
+            && (ctx.can(permission::CS_REP_ROLE)
+                || (ctx.oversees() && ctx.can(Permission::CustomerAssign)))
     }
 
     fn shows_exceptions(ctx: &AppCtx) -> bool {
