@@ -9,7 +9,6 @@ use pharmacrm_shared::pb;
 use super::ReportRequest;
 use super::chart;
 use super::export::ExportBar;
-use crate::api::ApiError;
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
@@ -18,9 +17,6 @@ use crate::widgets::{self, Cell, DataTable, RowStyle, SortState, TableColumn, ch
 
 /// Rows per page of the paged reports.
 const PAGE: u32 = 100;
-
-/// The fields of a period, as the server names them in its complaints.
-const PERIOD_FIELDS: [&str; 2] = ["date_from", "date_to"];
 
 /// Height of the pager under a paged table.
 const PAGER_HEIGHT: f32 = 30.0;
@@ -117,18 +113,16 @@ fn date_text(d: chrono::NaiveDate) -> String {
 }
 
 impl Period {
-    /// The two date filters of a filter bar, each followed by the server's complaint
-    /// about it in the last run (`error`).
-    pub(super) fn ui(&mut self, ui: &mut egui::Ui, salt: &str, error: Option<&ApiError>) {
+    /// The two date filters of a filter bar (what the server says of them goes under the
+    /// bar: [`period_complaints_ui`]).
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, salt: &str) {
         widgets::date_filter(
             ui,
             &format!("{salt}_from"),
             t("report.date_from"),
             &mut self.from,
         );
-        field_error(ui, error, PERIOD_FIELDS[0]);
         widgets::date_filter(ui, &format!("{salt}_to"), t("report.date_to"), &mut self.to);
-        field_error(ui, error, PERIOD_FIELDS[1]);
         ui.menu_button(format!("{} ▾", t("report.preset")), |ui| {
             for p in Preset::ALL {
                 if ui.button(p.label()).clicked() {
@@ -159,28 +153,28 @@ impl Period {
     }
 }
 
-/// The server's complaint about `field`, in red beside it.
-fn field_error(ui: &mut egui::Ui, error: Option<&ApiError>, field: &str) {
-    if let Some(text) = error.and_then(|e| e.field(field)) {
-        ui.label(RichText::new(text).color(widgets::ERROR));
-    }
-}
-
 /// A wrapping row of filters (`filters` draws them), then the run button (disabled while
-/// a report runs); whether it was clicked.
+/// a report runs); whether it was clicked, or Enter pressed in one of the filters (as a
+/// form's Enter saves).
 pub(super) fn filter_bar(
     ui: &mut egui::Ui,
     running: bool,
     filters: impl FnOnce(&mut egui::Ui),
 ) -> bool {
+    // A single-line field gives up the focus on Enter: the one focused as the frame began.
+    let focused = ui.memory(|m| m.focused());
     let mut run = false;
-    ui.horizontal_wrapped(|ui| {
+    let bar = ui.horizontal_wrapped(|ui| {
         filters(ui);
         run = ui
             .add_enabled(!running, egui::Button::new(t("report.run")))
             .clicked();
     });
-    run
+    let entered = ui.input(|i| i.key_pressed(egui::Key::Enter))
+        && focused
+            .and_then(|id| ui.ctx().read_response(id))
+            .is_some_and(|field| bar.response.rect.contains_rect(field.rect));
+    run || (entered && !running)
 }
 
 /// The options of a filter over a [`widgets::Choice`] enum, "全部" (0) first.
@@ -680,11 +674,6 @@ impl<R: ReportRequest> Frame<R> {
         self.report.is_not_requested()
     }
 
-    /// The last run's error (its period complaints show beside the period).
-    pub(super) fn error(&self) -> Option<&ApiError> {
-        self.report.error()
-    }
-
     /// The request of the report shown.
     pub(super) fn shown(&self) -> Option<&R> {
         self.shown.as_ref()
@@ -736,8 +725,7 @@ impl<R: ReportRequest> Frame<R> {
         self.report.request(request.call(ctx));
     }
 
-    /// The filter bar of a report over the shared `period`: the period (its complaints
-    /// under it), then `filters`. Whether to run now: Run clicked, a date picked, or the
+    /// The filter bar of a report over the shared `period`: the period, then `filters`. Whether to run now: Run clicked, a date picked, or the
     /// shared period is not the one this tab last ran ([`Frame::is_stale`]).
     pub(super) fn period_bar(
         &self,
@@ -746,10 +734,9 @@ impl<R: ReportRequest> Frame<R> {
         period: &mut Period,
         filters: impl FnOnce(&mut egui::Ui),
     ) -> bool {
-        let error = self.error().cloned();
         let mut run = self.is_stale(period);
         run |= filter_bar(ui, self.is_running(), |ui| {
-            period.ui(ui, salt, error.as_ref());
+            period.ui(ui, salt);
             filters(ui);
         });
         run | period.take_picked()
@@ -776,9 +763,10 @@ impl<R: ReportRequest> Frame<R> {
         self.export.ui(ui, ctx, report, &name);
     }
 
-    /// The spinner while a run is in flight, the error of a failed one (unless it is only
-    /// about the period, shown beside it), and when and within what scope the report
-    /// shown was run.
+    /// The spinner while a run is in flight, the error of a failed one (a period refused
+    /// said by its fields' names, under the filter bar: beside the fields it pushed the
+    /// bar's other filters and its run button from under the pointer), and when and within
+    /// what scope the report shown was run.
     pub(super) fn status_ui(&self, ui: &mut egui::Ui, period: Option<&Period>) {
         if self.report.is_pending() {
             ui.horizontal(|ui| {
@@ -786,14 +774,15 @@ impl<R: ReportRequest> Frame<R> {
                 ui.label(t("common.loading"));
             });
         }
-        if let Some(error) = self.report.error()
-            && (error.fields.is_empty()
-                || error
-                    .fields
-                    .iter()
-                    .any(|f| !PERIOD_FIELDS.contains(&f.field.as_str())))
-        {
-            widgets::error_line(ui, error);
+        if let Some(error) = self.report.error() {
+            widgets::filters_error_line(
+                ui,
+                error,
+                &[
+                    ("date_from", t("report.date_from")),
+                    ("date_to", t("common.end_date")),
+                ],
+            );
         }
         if let Some(run) = self.report.value().and_then(R::run_of) {
             let shown = self.shown.as_ref().and_then(R::period);

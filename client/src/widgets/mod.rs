@@ -114,9 +114,14 @@ pub fn filters_status<T>(ui: &mut Ui, requested: &Requested<T>, labels: &[(&str,
             ui.label(t("common.loading"));
         });
     }
-    let Some(error) = requested.error() else {
-        return;
-    };
+    if let Some(error) = requested.error() {
+        filters_error_line(ui, error, labels);
+    }
+}
+
+/// A refusal of a search, its filters named by their labels (`labels`: field → label) when
+/// it is only about them ("截止日期：早于起始日期 2026-11-30"), else said as it comes.
+pub fn filters_error_line(ui: &mut Ui, error: &ApiError, labels: &[(&str, &str)]) {
     let named: Vec<String> = labels
         .iter()
         .filter_map(|(field, label)| {

@@ -419,9 +419,10 @@ pub fn export(
                         })
                     },
                 )
-                .column(col(msg!("report.sheet.sales_rep"), Kind::Text), |row| {
-                    Cell::from(row.sales_rep_name.as_str())
-                })
+                .column(
+                    col(msg!("report.sheet.current_sales_rep"), Kind::Text),
+                    |row| Cell::from(row.sales_rep_name.as_str()),
+                )
                 .totalled(
                     col(msg!("report.sheet.amount"), Kind::Money),
                     |row| Cell::Decimal(row.amount),
