@@ -184,11 +184,30 @@ pub(super) fn any_or<E: widgets::Choice>() -> Vec<(i32, String)> {
     options
 }
 
-/// The name an export proposes: "药品销售情况_2026-11-01_2026-11-30.xlsx".
-fn file_name(title: &str, period: Option<(&str, &str)>) -> String {
+/// The name an export of `report` over `period` proposes, as the server names the file:
+/// "药品销售情况_2026-11-01_2026-11-30.xlsx", after the title what tells the export from
+/// another of the same report and period ("员工销售业绩_客服_…", "地区销售情况_湖南省_…").
+fn file_name(
+    title: &str,
+    report: Option<&pb::export_request::Report>,
+    period: Option<(&str, &str)>,
+) -> String {
+    use pb::export_request::Report;
+    let province =
+        |code: &str| pharmacrm_shared::region::name_of(code).map(|name| format!("_{name}"));
+    let variant = match report {
+        Some(Report::EmployeePerformance(r)) => {
+            Some(format!("_{}", widgets::choice_label::<pb::RepRole>(r.role)))
+        }
+        Some(Report::CustomerDistribution(r)) => province(&r.province_code),
+        Some(Report::CustomerConsumption(r)) => province(&r.province_code),
+        Some(Report::RegionalSales(r)) => province(&r.province_code),
+        _ => None,
+    }
+    .unwrap_or_default();
     match period {
-        Some((from, to)) => format!("{title}_{from}_{to}.xlsx"),
-        None => format!("{title}.xlsx"),
+        Some((from, to)) => format!("{title}{variant}_{from}_{to}.xlsx"),
+        None => format!("{title}{variant}.xlsx"),
     }
 }
 
@@ -758,8 +777,12 @@ impl<R: ReportRequest> Frame<R> {
 
     /// The export of the report shown, proposed as "`title`_first day_last day.xlsx".
     pub(super) fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
-        let name = file_name(title, self.shown.as_ref().and_then(R::period));
         let report = self.shown.clone().map(ReportRequest::export);
+        let name = file_name(
+            title,
+            report.as_ref(),
+            self.shown.as_ref().and_then(R::period),
+        );
         self.export.ui(ui, ctx, report, &name);
     }
 
@@ -1076,10 +1099,29 @@ mod tests {
         assert_eq!(signed(35), "35");
         assert_eq!(value("1280.50"), 1280.5);
         assert_eq!(value(""), 0.0);
+        let november = Some(("2026-11-01", "2026-11-30"));
         assert_eq!(
-            file_name("药品销售情况", Some(("2026-11-01", "2026-11-30"))),
+            file_name("药品销售情况", None, november),
             "药品销售情况_2026-11-01_2026-11-30.xlsx"
         );
-        assert_eq!(file_name("客户地域分布", None), "客户地域分布.xlsx");
+        assert_eq!(file_name("客户地域分布", None, None), "客户地域分布.xlsx");
+        // What tells two exports of one report apart, as the server names them.
+        use pb::export_request::Report;
+        let cs = Report::EmployeePerformance(pb::EmployeePerformanceRequest {
+            role: pb::RepRole::CustomerService as i32,
+            ..Default::default()
+        });
+        assert_eq!(
+            file_name("员工销售业绩", Some(&cs), november),
+            "员工销售业绩_客服_2026-11-01_2026-11-30.xlsx"
+        );
+        let hunan = Report::CustomerDistribution(pb::CustomerDistributionRequest {
+            province_code: "43".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            file_name("客户地域分布", Some(&hunan), None),
+            "客户地域分布_湖南省.xlsx"
+        );
     }
 }

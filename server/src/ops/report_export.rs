@@ -122,11 +122,35 @@ impl Job {
         }
     }
 
+    /// What tells this export from another of the same report and period: the reps
+    /// ranked (营销员 / 客服), the province drilled into (湖南省); `None` for the rest.
+    fn variant(&self, lang: Lang) -> Option<String> {
+        let province = |code: &str| (!code.is_empty()).then(|| r::region_name(code));
+        match self {
+            Job::EmployeePerformance { role, .. } => Some(
+                match role {
+                    r::RepRole::Sales => msg!("report.sheet.sales_reps"),
+                    r::RepRole::Service => msg!("report.sheet.cs_reps"),
+                }
+                .text(lang)
+                .to_owned(),
+            ),
+            Job::CustomerDistribution { filter, .. } => province(&filter.province_code),
+            Job::CustomerConsumption { province_code, .. }
+            | Job::RegionalSales { province_code, .. } => province(province_code),
+            _ => None,
+        }
+    }
+
     /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
-    /// "Drug sales_2026-11-01_2026-11-30.xlsx"; the arrears "欠款_2026-12-03.xlsx" (as of
-    /// that day).
+    /// "Drug sales_2026-11-01_2026-11-30.xlsx"; after the title what tells the export from
+    /// another of the same report ("员工销售业绩_客服_…", "地区销售情况_湖南省_…"); the
+    /// arrears "欠款_2026-12-03.xlsx" (as of that day).
     pub fn file_name(&self, lang: Lang) -> String {
-        let title = self.title(lang);
+        let mut title = self.title(lang);
+        if let Some(variant) = self.variant(lang) {
+            title = format!("{title}_{variant}");
+        }
         if let Job::Arrears { as_of, .. } = self {
             return format!("{title}_{}.xlsx", as_of.format("%Y-%m-%d"));
         }

@@ -1186,6 +1186,40 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
     assert_zh_contains(&refused, "drug_id：不是有效的记录编号");
 }
 
+/// Two exports of one report and period are told apart by their names: the reps ranked,
+/// the province drilled into (both were "员工销售业绩_2026-09-01_2026-09-30.xlsx", the
+/// second saved as "(2)").
+#[tokio::test]
+async fn an_exports_name_says_the_reps_ranked_and_the_province() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let m = &mut w.manager;
+    let mut name = async |report| {
+        m.export(report).await.expect("exported").progress[0]
+            .file_name
+            .clone()
+    };
+    assert_eq!(
+        name(Report::EmployeePerformance(performance(
+            pb::RepRole::CustomerService
+        )))
+        .await,
+        "员工销售业绩_客服_2026-09-01_2026-09-30.xlsx"
+    );
+    assert_eq!(
+        name(Report::RegionalSales(pb::RegionalSalesRequest {
+            province_code: "43".into(),
+            ..regional()
+        }))
+        .await,
+        "地区销售情况_湖南省_2026-09-01_2026-09-30.xlsx"
+    );
+    assert_eq!(
+        name(Report::RegionalSales(regional())).await,
+        "地区销售情况_2026-09-01_2026-09-30.xlsx"
+    );
+}
+
 #[tokio::test]
 async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
     let mut w = world().await;
