@@ -1396,6 +1396,8 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         assert!(Instant::now() < deadline, "not reassigned: {reps:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The manager is told, not left to spot the name that changed.
+    manager.wait_label_contains("已分配：营销员 rep-two，客服 ");
 }
 
 #[test]
@@ -2785,6 +2787,23 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.click_until("北京协和医院", "返回财务");
     ui.press(Role::Button, "返回财务");
     ui.wait_label("逾期范围");
+}
+
+/// A type change saved is said beside the buttons (the dialog closing alone said nothing),
+/// and the header shows the new type.
+#[test]
+fn a_customer_type_change_is_said_once_saved() {
+    let server = Server::start_demo();
+    let mut ui = server.logged_in("sales1", DEMO_PASSWORD);
+    ui.click("客户管理");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "变更客户类型");
+    ui.click("变更客户类型");
+    ui.wait_role(Role::ComboBox, "客户类型");
+    ui.pick("客户类型", "流失");
+    ui.type_into("变更原因", "医院改由他人供货");
+    ui.click("保存");
+    ui.wait_label("客户类型已改为 流失");
 }
 
 /// A sales rep's customer list names no sales rep (it would be them on every row); their

@@ -117,6 +117,9 @@ pub struct CustomerView {
     archive_error: Option<crate::api::ApiError>,
     /// 归档 was pressed while orders are at work: say which instead of asking.
     archive_blocked: bool,
+    /// What the last reassignment or type change did ("已分配：…"), in green beside the
+    /// buttons until another dialog opens: the dialog closing alone said nothing.
+    done: Option<String>,
     /// Where closing the view returns to.
     back: Back,
 }
@@ -178,6 +181,7 @@ impl CustomerView {
             confirm_archive: widgets::Confirm::default(),
             archive_error: None,
             archive_blocked: false,
+            done: None,
             back: Back::List,
         }
     }
@@ -205,7 +209,13 @@ impl CustomerView {
             self.reload(ctx);
         }
         let action_done = match self.action.poll() {
-            Polled::JustDone => true,
+            Polled::JustDone => {
+                self.done = self
+                    .action
+                    .value()
+                    .and_then(|c| action_done_text(self.action_from, c));
+                true
+            }
             Polled::JustFailed(error) => {
                 let error = Some(error.clone());
                 match self.action_from {
@@ -452,6 +462,7 @@ impl CustomerView {
                     original_type_id: c.type_id,
                 });
                 self.type_errors.set(None);
+                self.done = None;
                 self.types.request(
                     ctx.customers()
                         .list_customer_types(pb::ListCustomerTypesRequest::default())
@@ -469,6 +480,7 @@ impl CustomerView {
                     original: reps,
                 });
                 self.assign_errors.set(None);
+                self.done = None;
                 for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
                     crate::customers::request_reps(slot, ctx, role);
                 }
@@ -504,6 +516,9 @@ impl CustomerView {
                 } else {
                     self.confirm_archive.ask(request);
                 }
+            }
+            if let Some(done) = &self.done {
+                ui.label(RichText::new(done).color(widgets::SUCCESS));
             }
         });
         if let Some(error) = self.revealed.error() {
@@ -684,6 +699,23 @@ impl CustomerView {
             Dialog::Assign => self.assign_dialog = None,
             Dialog::Archive => {}
         }
+    }
+}
+
+/// What a dialog's change did, said once it is saved: "已分配：营销员 李营销，客服 陈客服",
+/// "客户类型已改为 意向客户"; nothing for an archive (the header says it).
+fn action_done_text(from: Option<Dialog>, c: &pb::Customer) -> Option<String> {
+    fn name(rep: &Option<pb::UserRef>) -> &str {
+        rep.as_ref().map_or("—", |r| r.name.as_str())
+    }
+    match from? {
+        Dialog::Assign => Some(
+            t("customer.assigned")
+                .replace("{sales}", name(&c.sales_rep))
+                .replace("{cs}", name(&c.cs_rep)),
+        ),
+        Dialog::Type => Some(t("customer.type_changed").replace("{type}", &c.type_name)),
+        Dialog::Archive => None,
     }
 }
 
