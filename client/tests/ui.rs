@@ -1616,6 +1616,16 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     ui.wait_label("没有其他客服可接手：请先新建客服用户，或不勾选该员工负责客服的客户");
     assert!(!ui.shows("接手的营销员"));
     assert!(ui.disabled(Role::Button, "交接所选客户"));
+    // The leaver's last customer: once handed over, nothing is left to tick or move.
+    ui.pick("交出客户的员工", "leaver");
+    ui.wait_label("负责 1 个客户");
+    ui.wait_for("the customer ticked", |h| ticked(h) == [true]);
+    ui.pick("接手的营销员", "successor");
+    ui.click("交接所选客户");
+    ui.click("确定交接");
+    ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
+    ui.wait_label("该员工没有负责的客户，无需交接");
+    assert!(!ui.shows("交接所选客户") && !ui.shows("全选"));
 }
 
 impl Ui {

@@ -147,12 +147,15 @@ impl HandoverPanel {
         }
         widgets::request_status(ui, &self.customers);
         if let Requested::Done(outcome) = &self.run {
-            ui.label(format!(
-                "{}{}{}",
-                tn("handover.done", u64::from(outcome.moved)),
-                comma(),
-                tn("handover.remaining", u64::from(outcome.remaining)),
-            ));
+            ui.label(
+                RichText::new(format!(
+                    "{}{}{}",
+                    tn("handover.done", u64::from(outcome.moved)),
+                    comma(),
+                    tn("handover.remaining", u64::from(outcome.remaining)),
+                ))
+                .color(widgets::SUCCESS),
+            );
         }
         if self.employee == 0 {
             return;
@@ -163,6 +166,14 @@ impl HandoverPanel {
             .map(Vec::as_slice)
             .unwrap_or_default();
         ui.add_space(4.0);
+        if customers.is_empty() {
+            // Nobody left to hand over (or never anybody): no list, ticks or pickers for
+            // nothing.
+            if self.customers.value().is_some() {
+                ui.label(RichText::new(t("handover.none")).weak());
+            }
+            return;
+        }
         ui.label(tn("handover.count", customers.len() as u64));
         ui.horizontal(|ui| {
             if ui.button(t("handover.tick_all")).clicked() {
