@@ -2816,6 +2816,21 @@ fn a_customer_type_change_is_said_once_saved() {
     ui.wait_label("客户类型已改为 流失");
 }
 
+/// A sales rep chasing a customer's arrears finds what it paid and was invoiced on its
+/// record (回款记录, 开票记录): finance alone had them.
+#[test]
+fn a_sales_rep_reads_their_customers_payments_and_invoices() {
+    let server = Server::start_demo();
+    let mut ui = server.logged_in("sales1", DEMO_PASSWORD);
+    ui.click("客户管理");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "回款记录");
+    ui.click("回款记录");
+    ui.wait_label("914.00");
+    ui.click("开票记录");
+    ui.wait_label("04419001");
+}
+
 /// A sales rep's customer list names no sales rep (it would be them on every row); their
 /// manager's names each customer's.
 #[test]

@@ -10,7 +10,7 @@
 //!   else tests a permission.
 //! - The **roles** a permission confers (who can be a customer's sales or CS rep).
 
-use pharmacrm_shared::{DataScope, ORDER_MONEY, Permission, pb};
+use pharmacrm_shared::{CUSTOMER_MONEY_HISTORY, DataScope, ORDER_MONEY, Permission, pb};
 
 use crate::db::models::Grants;
 use crate::db::scope::{Reps, Viewer};
@@ -402,7 +402,8 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.FinanceService/ListPayments",
-            Requires(P::FinanceRead),
+            // In the caller's scope: see `CUSTOMER_MONEY_HISTORY`.
+            AnyOf(CUSTOMER_MONEY_HISTORY),
         ),
         (
             "/pharmacrm.v1.FinanceService/RecordInvoice",
@@ -410,7 +411,8 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.FinanceService/ListInvoices",
-            Requires(P::FinanceRead),
+            // In the caller's scope: see `CUSTOMER_MONEY_HISTORY`.
+            AnyOf(CUSTOMER_MONEY_HISTORY),
         ),
         (
             "/pharmacrm.v1.FinanceService/GetOrderFinance",

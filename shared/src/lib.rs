@@ -12,7 +12,7 @@ pub mod region;
 pub mod validation;
 
 pub use codes::DbCode;
-pub use permission::{DataScope, Module, ORDER_MONEY, Permission};
+pub use permission::{CUSTOMER_MONEY_HISTORY, DataScope, Module, ORDER_MONEY, Permission};
 
 /// The fields of an order (`pb::OrderInput`) whose own problems (a requested date in the
 /// past, credit days out of range, a note too long) do not keep PreviewOrder from pricing

@@ -215,6 +215,14 @@ pub const ORDER_MONEY: &[Permission] = &[
     Permission::InvoiceWrite,
 ];
 
+/// The permissions of which one lists a customer's invoices (开票记录) and payments (回款
+///记录), within one's data scope (ListInvoices, ListPayments): finance (`finance.read`) and
+/// those who collect the arrears (`finance.arrears.read`: a 营销员 chasing a customer needs
+/// what it was invoiced and what it paid; the customer's record holds both, requirement
+/// (2) 12–13). Recording either stays with finance.
+pub const CUSTOMER_MONEY_HISTORY: &[Permission] =
+    &[Permission::FinanceRead, Permission::ArrearsRead];
+
 impl Permission {
     /// What its screens read besides, with nothing to show without them: 下单 searches
     /// customers and drugs and opens the order placed; the order actions work on an order

@@ -357,6 +357,50 @@ async fn an_orders_money_is_read_by_finance_and_the_collecting_rep_not_by_custom
     assert_eq!(status.code(), Code::PermissionDenied);
 }
 
+/// The rep who collects a customer's arrears lists its payments and invoices (its record's
+/// 回款记录 and 开票记录: requirement (2) 12–13), within their scope: another rep finds none
+/// of them, and a 客服 none at all.
+#[tokio::test]
+async fn the_collecting_rep_lists_their_customers_payments_and_invoices() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 10).await;
+    w.finance.send(payment(c, "2026-09-01", "20", &[])).await;
+    w.finance
+        .send(blue_invoice(
+            c,
+            w.entity.id,
+            (order.header().id, "20"),
+            "12345678",
+        ))
+        .await;
+    let payments = pb::ListPaymentsRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    let invoices = pb::ListInvoicesRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    let listed = w.rep.send(payments.clone()).await;
+    assert_eq!((listed.total, listed.total_amount.as_str()), (1, "20.00"));
+    assert_eq!(w.rep.send(invoices.clone()).await.total, 1);
+    // Another rep's scope holds none of them, named or not.
+    let mut other = w.app.person("rep-b", &["营销员"], None).await;
+    assert_eq!(other.send(payments.clone()).await.total, 0);
+    assert_eq!(
+        other.send(pb::ListInvoicesRequest::default()).await.total,
+        0
+    );
+    // The CS rep neither collects nor reads finance.
+    let status =
+        w.cs.finance
+            .list_payments(payments)
+            .await
+            .expect_err("a 客服 holds neither finance.read nor finance.arrears.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
+}
+
 #[tokio::test]
 async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_amounts() {
     let mut w = world().await;

@@ -1,7 +1,7 @@
-//! The customer view's finance tabs (for those who read finance): the customer's invoices
+//! The customer view's finance tabs (for finance and those who collect its arrears): the customer's invoices
 //! (开票记录) and payments (回款记录), paged, newest first; a row shows its details below.
 
-use pharmacrm_shared::{Permission, pb};
+use pharmacrm_shared::pb;
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
@@ -9,6 +9,14 @@ use crate::finance::{invoice_detail_ui, invoices_table, payment_detail_ui, payme
 use crate::widgets;
 
 const PAGE: u32 = 50;
+
+/// Whether the user lists the customer's invoices and payments: finance, and those who
+/// collect its arrears ([`pharmacrm_shared::CUSTOMER_MONEY_HISTORY`]).
+pub fn reads_money_history(ctx: &AppCtx) -> bool {
+    pharmacrm_shared::CUSTOMER_MONEY_HISTORY
+        .iter()
+        .any(|p| ctx.can(*p))
+}
 
 /// The invoice history and the payment history.
 #[derive(Default)]
@@ -27,7 +35,7 @@ pub struct FinanceTabs {
 impl FinanceTabs {
     /// Loads both histories (for those who may read finance).
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        if !ctx.can(Permission::FinanceRead) {
+        if !reads_money_history(ctx) {
             return;
         }
         self.customer_id = customer_id;

@@ -312,7 +312,7 @@ impl CustomerView {
                 tabs.push((Tab::Orders, t("orders.tab.customer_orders")));
                 tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
             }
-            if ctx.can(Permission::FinanceRead) {
+            if finance::reads_money_history(ctx) {
                 tabs.push((Tab::Invoices, t("finance.tab.customer_invoices")));
                 tabs.push((Tab::Payments, t("finance.tab.customer_payments")));
             }
