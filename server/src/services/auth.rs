@@ -27,8 +27,22 @@ impl AuthApi {
     }
 }
 
-fn wrong_credentials() -> AppError {
-    AppError::Unauthenticated(msg!("auth.login.wrong_credentials"))
+/// How few failures left before a lock are said with the refusal.
+const WARN_WHEN_LEFT: i32 = 2;
+
+/// The refusal of a wrong username or password; with `left` failures before the username
+/// locks for `lockout`, said once they are few (a user typing carefully is not locked out
+/// unwarned). Counted for any username, known or not: it says nothing about existence.
+fn wrong_credentials(left: i32, lockout: chrono::Duration) -> AppError {
+    if left <= WARN_WHEN_LEFT {
+        AppError::Unauthenticated(msg!(
+            "auth.login.wrong_credentials_left",
+            n = left,
+            minutes = lockout.num_minutes()
+        ))
+    } else {
+        AppError::Unauthenticated(msg!("auth.login.wrong_credentials"))
+    }
 }
 
 /// The caller's user record, permissions and scope, with the business date of `clock`.
@@ -180,8 +194,10 @@ impl AuthApi {
                     login_throttle::fail_attempt(conn, &username, now, max_failures, lockout)?;
                 record(conn, "auth.login_failed", "login", username.clone())?;
                 Ok(Err(match locked {
-                    Some(until) => AppError::LoginLocked { until, zone: None },
-                    None => wrong_credentials(),
+                    login_throttle::Failure::Locked(until) => {
+                        AppError::LoginLocked { until, zone: None }
+                    }
+                    login_throttle::Failure::Left(left) => wrong_credentials(left, lockout),
                 }))
             })
             .await?;

@@ -63,9 +63,15 @@ async fn empty_username_is_a_field_error() {
 #[tokio::test]
 async fn five_failures_lock_the_username_until_the_lock_expires() {
     let app = TestApp::spawn().await;
-    for _ in 0..4 {
+    // The last two failures before the lock say so: a user is not locked out unwarned.
+    for said in [
+        "用户名或密码错误",
+        "用户名或密码错误",
+        "用户名或密码错误；再错 2 次，该账号将锁定 15 分钟",
+        "用户名或密码错误；再错 1 次，该账号将锁定 15 分钟",
+    ] {
         let status = app.refused_login("admin", "wrong-password").await;
-        assert_eq!(zh_message(&status).as_deref(), Some("用户名或密码错误"));
+        assert_eq!(zh_message(&status).as_deref(), Some(said));
     }
     let fifth = app.refused_login("admin", "wrong-password").await;
     assert_message_contains(&fifth, "too many failed logins");
@@ -90,8 +96,14 @@ async fn five_failures_lock_the_username_until_the_lock_expires() {
         assert_message_contains(&locked, &local.to_string());
     }
     // An unknown username locks the same way, so a lock says nothing about existence.
-    for _ in 0..5 {
-        let _ = app.login("ghost", "wrong-password").await;
+    for failure in 0..5 {
+        let status = app.refused_login("ghost", "wrong-password").await;
+        if failure == 3 {
+            assert_eq!(
+                zh_message(&status).as_deref(),
+                Some("用户名或密码错误；再错 1 次，该账号将锁定 15 分钟")
+            );
+        }
     }
     let ghost = app.refused_login("ghost", "wrong-password").await;
     assert_message_contains(&ghost, "too many failed logins");

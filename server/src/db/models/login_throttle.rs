@@ -63,27 +63,37 @@ pub fn locked_until(
         .filter(|until| *until > now))
 }
 
-/// A counted attempt failed: locks the username when the count reached the limit.
-/// Returns the lock's end when this failure set it.
+/// What a failed attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The username is locked until then (this failure reached the limit).
+    Locked(DateTime<Utc>),
+    /// This many more failures lock it.
+    Left(i32),
+}
+
+/// A counted attempt failed: locks the username when the count reached the limit, else
+/// says how many failures are left before it does.
 pub fn fail_attempt(
     conn: &mut PgConnection,
     username: &str,
     now: DateTime<Utc>,
     max_failures: i32,
     lockout: chrono::Duration,
-) -> AppResult<Option<DateTime<Utc>>> {
-    let count: Option<i32> = login_throttle::table
+) -> AppResult<Failure> {
+    let count: i32 = login_throttle::table
         .find(username)
         .select(login_throttle::failed_count)
         .for_update()
         .first(conn)
-        .optional()?;
-    if count.is_some_and(|c| c >= max_failures) {
+        .optional()?
+        .unwrap_or_default();
+    if count >= max_failures {
         let until = now + lockout;
         lock(conn, username, until)?;
-        return Ok(Some(until));
+        return Ok(Failure::Locked(until));
     }
-    Ok(None)
+    Ok(Failure::Left(max_failures - count))
 }
 
 /// Counts a failure that was not begun with [`begin_attempt`] (a wrong current password
@@ -97,7 +107,12 @@ pub fn record_failure(
 ) -> AppResult<Option<DateTime<Utc>>> {
     match begin_attempt(conn, username, now, max_failures, lockout)? {
         Err(until) => Ok(Some(until)),
-        Ok(()) => fail_attempt(conn, username, now, max_failures, lockout),
+        Ok(()) => Ok(
+            match fail_attempt(conn, username, now, max_failures, lockout)? {
+                Failure::Locked(until) => Some(until),
+                Failure::Left(_) => None,
+            },
+        ),
     }
 }
 
