@@ -2799,8 +2799,8 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.wait_label("逾期范围");
 }
 
-/// A type change saved is said beside the buttons (the dialog closing alone said nothing),
-/// and the header shows the new type.
+/// A type change needs its reason and, saved, is said beside the buttons (the dialog
+/// closing alone said nothing); the profile edit shows the type without changing it.
 #[test]
 fn a_customer_type_change_is_said_once_saved() {
     let server = Server::start_demo();
@@ -2810,10 +2810,24 @@ fn a_customer_type_change_is_said_once_saved() {
     ui.click_until("北京协和医院", "变更客户类型");
     ui.click("变更客户类型");
     ui.wait_role(Role::ComboBox, "客户类型");
-    ui.pick("客户类型", "流失");
+    ui.pick("客户类型", "潜在");
+    // The why is kept with every change: none without it.
+    ui.press(Role::Button, "保存");
+    ui.wait_label("必填");
     ui.type_into("变更原因", "医院改由他人供货");
-    ui.click("保存");
-    ui.wait_label("客户类型已改为 流失");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("客户类型已改为 潜在");
+    // The profile edit shows the type, not a way round the reason.
+    ui.wait_for("the header's new type", |h| {
+        h.query_all_by_label("潜在").next().is_some()
+    });
+    ui.click("编辑客户");
+    ui.wait_label("潜在");
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::ComboBox, "客户类型")
+            .is_none()
+    );
 }
 
 /// A sales rep chasing a customer's arrears finds what it paid and was invoiced on its

@@ -595,19 +595,6 @@ pub fn require_may_override_credit(grants: &Grants) -> AppResult<()> {
     }
 }
 
-/// A profile edit that changes the customer's type needs `customer.type.change` besides
-/// `customer.write` (spec (2) 2: sales staff settle the type while following up).
-pub fn require_may_change_type(grants: &Grants) -> AppResult<()> {
-    if grants.permissions.contains(&Permission::CustomerTypeChange) {
-        Ok(())
-    } else {
-        Err(denied(
-            Permission::CustomerTypeChange,
-            msg!("customer.action.change_type"),
-        ))
-    }
-}
-
 /// Services outside PharmaCRM's own API that anyone may call (health and reflection,
 /// so other services and grpcurl can discover the API).
 const OPEN_SERVICE_PREFIXES: &[&str] = &[

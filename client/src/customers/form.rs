@@ -331,7 +331,19 @@ impl FormPanel {
                             "business_kind",
                             &mut form.business_kind,
                         );
-                        f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
+                        if form.id.is_some() {
+                            // A type change is made with its reason (变更客户类型), not here.
+                            let name = types
+                                .iter()
+                                .find(|(id, _)| *id == form.type_id)
+                                .map_or("—", |(_, name)| name.as_str());
+                            f.row(t("customer.type"), "type_id", |ui| {
+                                ui.label(name)
+                                    .on_hover_text(t("customer.type_changed_apart"))
+                            });
+                        } else {
+                            f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
+                        }
                         f.text(
                             t("customer.credit_days"),
                             "credit_days",

@@ -275,8 +275,8 @@ pub fn create(
     Ok(view)
 }
 
-/// Changes a customer's profile; a type change needs its own permission
-/// ([`access::require_may_change_type`]) and is recorded in the type history.
+/// Changes a customer's profile, its type left as it is: a type change goes through
+/// [`change_type`] with its reason (INVALID_ARGUMENT on `customer.type_id` here).
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -286,10 +286,15 @@ pub fn update(
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     let before_row = customer::find(conn, viewer, id, true)?;
-    if before_row.type_id != input.type_id {
-        access::require_may_change_type(ctx.grants)?;
-    }
     check_fresh(conn, version, &before_row)?;
+    if before_row.type_id != input.type_id {
+        // Every type change keeps its why (spec clarification: who, when, from, to, why):
+        // it goes through `change_type`, with a reason.
+        return Err(AppError::field(
+            "customer.type_id",
+            msg!("customer.type_change_needs_reason"),
+        ));
+    }
     let mut check = FieldCheck::default();
     check_references(conn, input, Some(before_row.type_id), &mut check)?;
     check.finish().map_err(|e| e.within("customer"))?;
@@ -300,9 +305,6 @@ pub fn update(
         &fields(input, key, Some(&before_row)),
     )?;
     customer::set_drugs(conn, id, &input.drug_ids)?;
-    if input.type_id != before_row.type_id {
-        customer::record_type_change(conn, ctx, id, Some(before_row.type_id), input.type_id, "")?;
-    }
     let before = customer::view(conn, before_row, window)?;
     let after = customer::view(conn, row, window)?;
     ctx.audit_change(
@@ -436,7 +438,8 @@ pub fn set_active(
     customer::view(conn, row, window)
 }
 
-/// Changes a customer's type with a reason (kept in the type history).
+/// Changes a customer's type with a reason (required; kept in the type history). The type it
+/// already has, or an archived one, is INVALID_ARGUMENT on `type_id`.
 pub fn change_type(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -450,7 +453,8 @@ pub fn change_type(
         return Err(AppError::field("type_id", msg!("customer.type_inactive")));
     }
     if before.type_id == type_id {
-        return customer::view(conn, before, window);
+        // Nothing would be recorded: said, rather than the dialog closing as if done.
+        return Err(AppError::field("type_id", msg!("customer.type_unchanged")));
     }
     let row = customer::set_type(conn, ctx, &before, type_id)?;
     customer::record_type_change(conn, ctx, id, Some(before.type_id), type_id, reason)?;

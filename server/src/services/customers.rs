@@ -362,7 +362,7 @@ impl CustomerService for CustomerApi {
         let mut check = FieldCheck::default();
         crate::convert::read_version("version", version, &mut check);
         check
-            .check("reason", validation::optional_text(&reason, 200))
+            .check("reason", validation::required_text(&reason, 200))
             .finish()?;
         let viewer = session.viewer();
         let window = self.state.certificate_window();

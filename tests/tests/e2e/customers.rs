@@ -275,6 +275,37 @@ async fn type_changes_are_kept_with_who_when_and_why() {
     assert_eq!(history[0].reason, "拜访后有采购意向");
     assert_eq!(history[0].changed_by, "rep-a");
     assert_eq!(history[1].to_type, "潜在");
+
+    // Every change keeps its why: none without a reason, none to the type it has, and
+    // none slipped in through a profile edit (it recorded no reason).
+    let change = |type_id, reason: &str| pb::ChangeCustomerTypeRequest {
+        id: changed.id,
+        version: changed.version,
+        type_id,
+        reason: reason.into(),
+    };
+    let refused = w
+        .rep
+        .try_send(change(types[2].id, "  "))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["reason"]);
+    let refused = w
+        .rep
+        .try_send(change(types[1].id, "再次确认"))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["type_id"]);
+    assert_zh_contains(&refused, "客户已是该类型");
+    let refused = CustomerBuilder::new(&changed.name)
+        .of_type(types[2].id)
+        .served_by(w.cs.id)
+        .try_save_over(&changed, &mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["customer.type_id"]);
+    assert_zh_contains(&refused, "变更客户类型");
+    assert_eq!(w.rep.type_history(w.customer.id).await.len(), 2);
 }
 
 #[tokio::test]

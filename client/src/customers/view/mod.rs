@@ -607,6 +607,8 @@ impl CustomerView {
                 ui.set_min_width(380.0);
                 ui.heading(t("customer.change_type"));
                 let response = widgets::form(ui, "type_form", errors, |f| {
+                    // Every change keeps its why (who, when, from, to, why).
+                    f.required(&["type_id", "reason"]);
                     f.combo(t("customer.type"), "type_id", &mut dialog.type_id, &types);
                     f.text(t("customer.reason"), "reason", &mut dialog.reason);
                 });
