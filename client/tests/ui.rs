@@ -2630,6 +2630,24 @@ fn archiving_a_customer_who_owes_says_how_much() {
     ui.wait_label_contains("该客户尚欠 128.00，归档后仍可照常对账、回款。");
 }
 
+/// A CS rep's work lists the orders placed for their customers and not shipped yet
+/// (待发货的订单), each opening its order: a new order appeared nowhere but the order list.
+#[test]
+fn a_cs_reps_work_lists_the_orders_to_ship() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T09:00:00+08:00");
+    let order = server.runtime.block_on(async {
+        place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await
+    });
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.wait_label("待发货的订单");
+    ui.wait_label("已发 0/10 盒 · 已签收 0 盒");
+    ui.press(Role::Link, &number);
+    ui.wait_role(Role::Button, "登记发货");
+}
+
 #[test]
 fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     let server = Server::start();

@@ -36,7 +36,7 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
 /// different units), with the exceptions when any and
 /// "已结案" when the rest was given up; nothing for a cancelled order (its status says it,
 /// and it never ships).
-fn progress_text(order: &pb::Order) -> String {
+pub(super) fn progress_text(order: &pb::Order) -> String {
     if order.cancelled_at.is_some() {
         return String::new();
     }

@@ -1,6 +1,7 @@
-//! The reps' order work, shown in 我的工作: a CS rep's overdue shipments and replacements
-//! to ship (待补发), and a sales rep's transport exceptions awaiting their decision — a
-//! manager's, the team's (the data scope's). Each entry opens its order.
+//! The reps' order work, shown in 我的工作: a CS rep's orders to ship (待发货, oldest
+//! first), overdue shipments and replacements to ship (待补发), and a sales rep's transport
+//! exceptions awaiting their decision — a manager's, the team's (the data scope's). Each
+//! entry opens its order.
 
 use egui::RichText;
 use pharmacrm_shared::{Module, Permission, pb, permission};
@@ -17,6 +18,8 @@ const SHOWN: u32 = 50;
 /// The order part of the work list.
 #[derive(Default)]
 pub struct OrderWork {
+    /// Orders with units not shipped yet (待发货, 部分发货), oldest first.
+    to_ship: Requested<pb::SearchOrdersResponse>,
     shipments: Requested<pb::ListShipmentsResponse>,
     exceptions: Requested<pb::ListExceptionsResponse>,
     /// The CS rep's exceptions decided reship, their replacement not shipped yet.
@@ -26,6 +29,7 @@ pub struct OrderWork {
 impl OrderWork {
     /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
+        self.to_ship.invalidate();
         self.shipments.invalidate();
         self.exceptions.invalidate();
         self.replacements.invalidate();
@@ -50,6 +54,7 @@ impl OrderWork {
             limit: SHOWN,
         });
         if Self::shows_shipments(ctx) {
+            self.to_ship_ui(ui, ctx, page);
             if self.shipments.is_not_requested() {
                 self.shipments
                     .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
@@ -124,6 +129,56 @@ impl OrderWork {
                 &mut self.exceptions,
             );
         }
+    }
+}
+
+impl OrderWork {
+    /// The orders with units still to ship, oldest first: what a CS rep ships next on the
+    /// sales rep's instruction (the order placed); a manager's, the team's.
+    fn to_ship_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
+        if self.to_ship.is_not_requested() {
+            self.to_ship
+                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
+                    statuses: vec![
+                        pb::OrderStatus::Pending as i32,
+                        pb::OrderStatus::PartiallyShipped as i32,
+                    ],
+                    cs_rep_id: (!ctx.oversees()).then(|| ctx.user_id()),
+                    sort: pb::OrderSort::OrderDate as i32,
+                    descending: false,
+                    page,
+                    ..Default::default()
+                }));
+        }
+        self.to_ship.poll();
+        ui.separator();
+        ui.heading(t("orders.work.to_ship"));
+        widgets::request_status(ui, &self.to_ship);
+        let list = self.to_ship.value().cloned().unwrap_or_default();
+        if list.orders.is_empty() {
+            ui.label(RichText::new(t("work.none")).weak());
+        }
+        for o in &list.orders {
+            ui.horizontal_wrapped(|ui| {
+                if ui.link(&o.number).clicked() {
+                    ctx.navigate(Navigate::Order {
+                        id: o.id,
+                        from: Module::Customer,
+                    });
+                }
+                ui.label(&o.customer_name);
+                widgets::team_rep(ui, ctx, o.sales_rep.as_ref());
+                ui.label(label_value(t("order.date"), &o.order_date));
+                if !o.requested_delivery_date.is_empty() {
+                    ui.label(label_value(
+                        t("order.requested_delivery_date"),
+                        &o.requested_delivery_date,
+                    ));
+                }
+                ui.label(RichText::new(super::table::progress_text(o)).weak());
+            });
+        }
+        more_ui(ui, list.orders.len(), list.total);
     }
 }
 
