@@ -54,7 +54,7 @@ impl OrderWork {
             limit: SHOWN,
         });
         if Self::shows_shipments(ctx) {
-            self.to_ship_ui(ui, ctx, page);
+            self.orders_to_ship_ui(ui, ctx, page);
             if self.shipments.is_not_requested() {
                 self.shipments
                     .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
@@ -135,7 +135,12 @@ impl OrderWork {
 impl OrderWork {
     /// The orders with units still to ship, oldest first: what a CS rep ships next on the
     /// sales rep's instruction (the order placed); a manager's, the team's.
-    fn to_ship_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
+    fn orders_to_ship_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        page: Option<pb::PageRequest>,
+    ) {
         if self.to_ship.is_not_requested() {
             self.to_ship
                 .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
