@@ -2735,6 +2735,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
         rep.harness.query_by_label("承运商").is_none(),
         "no shipment fields"
     );
+    // What was agreed with the customer is required: the CS rep ships by it.
+    rep.press(Role::Button, "处理异常");
+    rep.wait_label("必填");
     rep.type_into_multiline("与客户的约定", "与客户协商补发");
     rep.press(Role::Button, "处理异常");
     rep.wait_label_contains("待补发");
@@ -2746,8 +2749,10 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     // The CS rep finds it in their work (待补发) and ships the replacement from the order.
     cs.click("客户管理");
     cs.wait_label(&exception.number);
+    cs.wait_label("与客户的约定：与客户协商补发");
     cs.press(Role::Link, &number);
     cs.press(Role::Button, "登记补发");
+    cs.wait_label("与客户的约定：与客户协商补发");
     cs.replace_text("发货日期", ORDER_DAY);
     cs.type_into("承运商", "京东物流");
     cs.type_into("批号", "B2612");

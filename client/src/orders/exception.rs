@@ -232,12 +232,20 @@ impl DecideForm {
         let options = widgets::choices::<pb::ExceptionDecision>();
         let (decision, note) = (&mut self.decision, &mut self.note);
         let response = widgets::form(ui, "decide_form", &mut self.errors, |f| {
-            f.required(&["decision"]);
+            f.required(&["decision", "note"]);
             f.radio(t("exception.decision"), "decision", decision, &options);
             f.multiline(t("exception.note"), "note", note);
         });
         if self.decision == pb::ExceptionDecision::Reship as i32 {
             ui.label(RichText::new(t("exception.reship_hint")).weak());
+        } else if self.decision == pb::ExceptionDecision::Deduct as i32 {
+            // Money moves on saving: said with the amount before the button is pressed.
+            ui.label(
+                RichText::new(
+                    t("exception.deduct_hint").replace("{value}", &format::money(&exception.value)),
+                )
+                .color(widgets::WARNING),
+            );
         }
         let busy = self.save.is_pending();
         if (submit || response.submitted) && !busy {
@@ -348,6 +356,11 @@ impl ReplacementForm {
             &exception.number,
         ));
         exception_summary(ui, exception);
+        // What the sales rep agreed with the customer (what to send, when): the CS rep
+        // ships by it.
+        if !exception.note.is_empty() {
+            ui.label(label_value(t("exception.note"), &exception.note));
+        }
         let layout = DraftLayout {
             form_id: "replacement_form",
             lines_id: "replacement_lines",

@@ -216,6 +216,10 @@ fn exceptions_ui(
             ui.label(choice_label::<pb::ExceptionKind>(e.kind));
             ui.label(label_value(t("exception.value"), &format::money(&e.value)));
             ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
+            // A replacement to ship: what was agreed with the customer, to ship by.
+            if !e.note.is_empty() {
+                ui.label(label_value(t("exception.note"), &e.note));
+            }
         });
     }
     more_ui(ui, list.exceptions.len(), list.total);

@@ -1039,7 +1039,9 @@ pub fn decide_exception(
     let exception_id = id("id", exception_id)?;
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
-    check.check("note", validation::optional_text(&note, 500));
+    // What was agreed with the customer is the decision's record (spec (3) 4: the sales
+    // rep agrees the handling with the customer): never left out.
+    check.check("note", validation::required_text(&note, 500));
     let decision = match pb::ExceptionDecision::try_from(decision) {
         Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,
         Ok(pb::ExceptionDecision::Reship) => Decision::Reship,

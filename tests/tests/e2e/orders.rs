@@ -1092,6 +1092,18 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
     );
     assert_eq!(order.lines[0].exception_quantity, 3);
 
+    // What was agreed with the customer is the decision's record: never left out.
+    let unrecorded = w
+        .rep
+        .try_send(pb::DecideExceptionRequest {
+            id: damaged.id,
+            version: damaged.version,
+            decision: pb::ExceptionDecision::Deduct as i32,
+            note: " ".into(),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&unrecorded), ["note"]);
     let decided = w.rep.deduct(&damaged).await.expect("deduct");
     assert_eq!(decided.decision(), pb::ExceptionDecision::Deduct);
     assert_eq!(decided.decided_by, "rep-a");
