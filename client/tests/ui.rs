@@ -2393,10 +2393,16 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
     );
 
     // The customers found as a name is typed move no other filter (营销员 jumped under
-    // the pointer), and say that one is to be picked.
+    // the pointer), and say that one is to be picked; a rep's own list has no rep filters
+    // (they listed everyone else, to find nothing).
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::ComboBox, "营销员")
+            .is_none()
+    );
     let rep_filter = |ui: &Ui| {
         ui.harness
-            .get_by_role_and_label(Role::ComboBox, "营销员")
+            .get_by_role_and_label(Role::ComboBox, "状态")
             .rect()
     };
     let before = rep_filter(&ui);
@@ -2869,7 +2875,7 @@ fn a_sales_rep_reads_their_customers_payments_and_invoices() {
 }
 
 /// A sales rep's customer list names no sales rep (it would be them on every row); their
-/// manager's names each customer's.
+/// manager's names each customer's, and finds a rep's customers by the rep.
 #[test]
 fn a_sales_reps_customer_list_has_no_sales_rep_column_and_their_managers_has() {
     let server = Server::start_demo();
@@ -2885,13 +2891,18 @@ fn a_sales_reps_customer_list_has_no_sales_rep_column_and_their_managers_has() {
     let ui = list("sales1");
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
     assert!(ui.harness.query_by_label("李营销").is_none());
-    let ui = list("manager");
+    let mut ui = list("manager");
     assert_eq!(
         ui.harness.query_all_by_label("营销员").count(),
-        1,
-        "the header"
+        2,
+        "the header and the filter"
     );
     assert!(ui.harness.query_by_label("李营销").is_some());
+    ui.wait_label("康民大药房");
+    ui.pick("营销员", "赵营销（营销二部）");
+    ui.wait_for("赵营销's customers only", |h| {
+        h.query_by_label("北京协和医院").is_none() && h.query_by_label("康民大药房").is_some()
+    });
 }
 
 /// The demo's sales manager (department scope over 营销一部) finds the team's work in

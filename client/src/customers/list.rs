@@ -1,6 +1,6 @@
-//! The customer list: filters (name, pinyin, contact, phone; province; type; kind;
-//! expiring certificates; active, archived or both), server-side paging in pinyin order,
-//! a virtualized table.
+//! The customer list: filters (name, pinyin, contact, phone; province; type; kind; for
+//! those who see a team's customers, the sales rep and the CS rep; expiring certificates;
+//! active, archived or both), server-side paging in pinyin order, a virtualized table.
 
 use pharmacrm_shared::{Permission, pb, region};
 
@@ -21,6 +21,10 @@ struct Key_ {
     expiring: bool,
     /// A `pb::CustomerStatusFilter` (active customers by default).
     status: i32,
+    /// 0: any.
+    sales_rep_id: i64,
+    /// 0: any.
+    cs_rep_id: i64,
 }
 
 /// What the list asks of the panel.
@@ -42,6 +46,9 @@ pub struct ListPanel {
     types: Requested<Vec<pb::CustomerType>>,
     /// The type dictionary may have changed (the list shown again): read it again.
     types_stale: bool,
+    /// The rep filters' people (for those who oversee a team).
+    sales_reps: Requested<Vec<pb::UserRef>>,
+    cs_reps: Requested<Vec<pb::UserRef>>,
 }
 
 impl ListPanel {
@@ -65,6 +72,19 @@ impl ListPanel {
             );
         }
         self.types.poll();
+        // A manager finds a rep's customers (who holds what, before a handover).
+        let rep_filters = ctx.oversees();
+        if rep_filters && self.sales_reps.is_not_requested() {
+            // Everyone who was ever a rep: a departed rep's customers are still found.
+            for (slot, role) in [
+                (&mut self.sales_reps, "sales_all"),
+                (&mut self.cs_reps, "cs_all"),
+            ] {
+                super::request_reps(slot, ctx, role);
+            }
+        }
+        self.sales_reps.poll();
+        self.cs_reps.poll();
         self.list.poll();
         let wanted = (self.filter.clone(), self.pages.after());
         if self.sent.as_ref() != Some(&wanted) && !self.list.is_pending() {
@@ -84,6 +104,8 @@ impl ListPanel {
                         business_kind: f.business_kind,
                         has_expiring_certificates: f.expiring,
                         status: f.status,
+                        sales_rep_id: (f.sales_rep_id != 0).then_some(f.sales_rep_id),
+                        cs_rep_id: (f.cs_rep_id != 0).then_some(f.cs_rep_id),
                         page: Some(pb::PageRequest {
                             offset: 0,
                             limit: PAGE,
@@ -177,6 +199,22 @@ impl ListPanel {
                 &mut self.filter.status,
                 &statuses,
             );
+            if rep_filters {
+                widgets::combo(
+                    ui,
+                    "filter_sales_rep",
+                    t("customer.sales_rep"),
+                    &mut self.filter.sales_rep_id,
+                    &super::rep_filter_options(&self.sales_reps),
+                );
+                widgets::combo(
+                    ui,
+                    "filter_cs_rep",
+                    t("customer.cs_rep"),
+                    &mut self.filter.cs_rep_id,
+                    &super::rep_filter_options(&self.cs_reps),
+                );
+            }
             ui.checkbox(&mut self.filter.expiring, t("customers.expiring_only"));
         });
         widgets::request_status(ui, &self.list);

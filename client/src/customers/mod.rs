@@ -284,6 +284,14 @@ pub(crate) fn rep_options(reps: &Requested<Vec<pb::UserRef>>, except: i64) -> Ve
         .collect()
 }
 
+/// The options of a rep filter (from `ListReps`): "全部", then each rep with their
+/// department, as the rep pickers show them.
+pub(crate) fn rep_filter_options(reps: &Requested<Vec<pb::UserRef>>) -> Vec<(i64, String)> {
+    let mut options = vec![(0, t("drugs.status.all").to_owned())];
+    options.extend(rep_options(reps, 0));
+    options
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,9 +114,12 @@ impl OrderList {
 
     /// Draws the list.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Option<ListCommand> {
-        // The rep filters and the customer picker read customers.
+        // The rep filters and the customer picker read customers; the rep filters are for
+        // those who see a team's orders (a rep's own would list everyone else, to find
+        // nothing).
         let can_pick = ctx.can(Permission::CustomerRead);
-        if can_pick && self.sales_reps.is_not_requested() {
+        let rep_filters = can_pick && ctx.oversees();
+        if rep_filters && self.sales_reps.is_not_requested() {
             // Everyone who was ever a rep: a departed rep's orders are still found.
             let roles = [
                 (&mut self.sales_reps, "sales_all"),
@@ -157,20 +160,20 @@ impl OrderList {
                 t("orders.created_to"),
                 &mut self.filter.created_to,
             );
-            if can_pick {
+            if rep_filters {
                 widgets::combo(
                     ui,
                     "orders_sales_rep",
                     t("order.sales_rep"),
                     &mut self.filter.sales_rep_id,
-                    &super::rep_filter_options(&self.sales_reps),
+                    &crate::customers::rep_filter_options(&self.sales_reps),
                 );
                 widgets::combo(
                     ui,
                     "orders_cs_rep",
                     t("order.cs_rep"),
                     &mut self.filter.cs_rep_id,
-                    &super::rep_filter_options(&self.cs_reps),
+                    &crate::customers::rep_filter_options(&self.cs_reps),
                 );
             }
             let mut statuses = vec![(0, t("drugs.status.all").to_owned())];

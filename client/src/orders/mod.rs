@@ -15,7 +15,6 @@ mod work;
 use egui::RichText;
 use pharmacrm_shared::{Module, pb};
 
-use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
@@ -90,14 +89,6 @@ fn status_text(status: i32) -> RichText {
     } else {
         text
     }
-}
-
-/// The options of a rep filter (from `ListReps`): "全部", then each rep with their
-/// department, as the rep pickers show them.
-fn rep_filter_options(reps: &Requested<Vec<pb::UserRef>>) -> Vec<(i64, String)> {
-    let mut options = vec![(0, t("drugs.status.all").to_owned())];
-    options.extend(crate::customers::rep_options(reps, 0));
-    options
 }
 
 /// A whole number typed into a quantity field. What is not one is sent as 0, so the
