@@ -272,12 +272,7 @@ impl DepartmentsPanel {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
                 let changed = self.original.as_ref() != Some(form);
-                if widgets::submit_button(
-                    ui,
-                    t("common.save"),
-                    !busy && changed,
-                    response.submitted,
-                ) {
+                if widgets::save_button(ui, busy, changed, response.submitted) {
                     save = Some(pb::UpdateDepartmentRequest {
                         id: form.id,
                         version: form.version,

@@ -329,7 +329,7 @@ impl PositionsPanel {
         let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(form);
-            pressed.save = widgets::submit_button(ui, t("common.save"), !busy && changed, false);
+            pressed.save = widgets::save_button(ui, busy, changed, false);
             // Held by someone, it cannot be archived: said on the button rather than
             // after the question (确定归档…？ then 仍有 1 名在职用户…).
             pressed.archive = form.id.is_some()

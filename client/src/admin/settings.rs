@@ -262,12 +262,7 @@ impl SettingsPanel {
         }
         let save = ui
             .horizontal(|ui| {
-                let save = widgets::submit_button(
-                    ui,
-                    t("common.save"),
-                    !busy && changed,
-                    response.submitted,
-                );
+                let save = widgets::save_button(ui, busy, changed, response.submitted);
                 self.settings_errors.saved_ui(ui, changed);
                 save
             })

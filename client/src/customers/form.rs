@@ -457,7 +457,7 @@ impl FormPanel {
         let changed = self.form != self.original;
         let mut close = false;
         ui.horizontal(|ui| {
-            if widgets::submit_button(ui, t("common.save"), !busy && changed, submitted) {
+            if widgets::save_button(ui, busy, changed, submitted) {
                 if self.form.id.is_none() && !self.confirmed_duplicates {
                     let (name, phone) = (self.form.name.clone(), self.form.phone.clone());
                     // The whole form goes along, so its fields are checked first.

@@ -819,12 +819,7 @@ impl CataloguePanel {
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             if can_write {
-                if widgets::submit_button(
-                    ui,
-                    t("common.save"),
-                    !busy && changed,
-                    response.submitted,
-                ) {
+                if widgets::save_button(ui, busy, changed, response.submitted) {
                     self.attempted = true;
                     if form.is_valid() {
                         let form = form.clone();

@@ -191,12 +191,7 @@ impl UnitsPanel {
         ui.horizontal_wrapped(|ui| {
             if can_write {
                 let changed = side.original.as_ref() != Some(form);
-                if widgets::submit_button(
-                    ui,
-                    t("common.save"),
-                    !busy && changed,
-                    response.submitted,
-                ) {
+                if widgets::save_button(ui, busy, changed, response.submitted) {
                     let form = form.clone();
                     let saved = match form.id {
                         None => ctx.drugs().create_unit(form.input()),

@@ -893,6 +893,18 @@ pub fn submit_button(ui: &mut Ui, label: &str, enabled: bool, submitted: bool) -
     enabled && (clicked || submitted)
 }
 
+/// A form's 保存: enabled once something `changed` and nothing is `busy` in flight, its
+/// hover saying why while nothing changed (a new form's button greyed from the start
+/// said nothing); whether to save now (clicked, or Enter in the form: `submitted`).
+pub fn save_button(ui: &mut Ui, busy: bool, changed: bool, submitted: bool) -> bool {
+    let enabled = !busy && changed;
+    let mut button = ui.add_enabled(enabled, egui::Button::new(t("common.save")));
+    if !changed {
+        button = button.on_disabled_hover_text(t("common.nothing_changed"));
+    }
+    enabled && (button.clicked() || submitted)
+}
+
 /// A module's tab, shown to those who hold its permission (the admin console's and
 /// finance's tabs).
 pub trait PermittedTab: Copy + PartialEq + 'static {
