@@ -85,6 +85,14 @@ impl ShipmentFields {
             &mut self.transit_days,
             &hint,
         );
+        // The date it is overdue after, as the server will set it: said before saving.
+        let arrival = expected_arrival(&self.ship_date, &self.transit_days, default_transit_days)
+            .map_or_else(|| "—".to_owned(), |d| d.format("%Y-%m-%d").to_string());
+        f.row(
+            t("shipment.expected_arrival"),
+            &field("expected_arrival"),
+            |ui| ui.label(arrival),
+        );
         if let Some(entities) = entities {
             f.combo(
                 t("order.invoicing_entity"),
@@ -99,6 +107,23 @@ impl ShipmentFields {
             );
         }
     }
+}
+
+/// The expected arrival of a shipment as typed: its ship date plus its transit days (the
+/// company's default when left empty; spec clarification "Overdue"); none while either
+/// does not read.
+fn expected_arrival(
+    ship_date: &str,
+    transit_days: &str,
+    default_transit_days: Option<i32>,
+) -> Option<chrono::NaiveDate> {
+    let shipped =
+        chrono::NaiveDate::parse_from_str(&widgets::normalize_date(ship_date), "%Y-%m-%d").ok()?;
+    let days = match transit_days.trim() {
+        "" => default_transit_days?,
+        typed => typed.parse::<i32>().ok().filter(|d| *d >= 0)?,
+    };
+    shipped.checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))
 }
 
 /// Units of one line from one batch, as typed: a shipment line (of an order line) or a
@@ -578,5 +603,28 @@ impl DeliveryForm {
             }
         }
         close.then_some(ActionEvent::Close)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_expected_arrival_is_the_ship_date_plus_the_transit_days_or_the_default() {
+        let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        assert_eq!(
+            expected_arrival("2026-11-27", "2", Some(5)),
+            day("2026-11-29")
+        );
+        assert_eq!(
+            expected_arrival("2026-11-29", " ", Some(3)),
+            day("2026-12-02")
+        );
+        // Nothing to say while a field does not read (or no default to fall back on).
+        assert_eq!(expected_arrival("2026-11-27", "", None), None);
+        assert_eq!(expected_arrival("2026-11-27", "两天", Some(3)), None);
+        assert_eq!(expected_arrival("2026-11-27", "-1", Some(3)), None);
+        assert_eq!(expected_arrival("11月27日", "2", Some(3)), None);
     }
 }
