@@ -81,10 +81,21 @@ pub(crate) fn awaits_replacement(e: &pb::TransportException) -> bool {
     e.decision == pb::ExceptionDecision::Reship as i32 && e.replacement_shipment_id == 0
 }
 
-/// An order's status, cancelled ones greyed.
-fn status_text(status: i32) -> RichText {
-    let text = RichText::new(choice_label::<pb::OrderStatus>(status));
-    if status == pb::OrderStatus::Cancelled as i32 {
+/// An order's status as said: "已完成", or for an order closed with units given up
+/// "已完成（已结案）" (已完成 alone read as if everything ordered had arrived).
+fn status_label(order: &pb::Order) -> String {
+    let status = choice_label::<pb::OrderStatus>(order.status);
+    if order.closed_at.is_some() {
+        crate::i18n::bracketed(status, t("orders.closed"))
+    } else {
+        status.to_owned()
+    }
+}
+
+/// An order's status ([`status_label`]), cancelled ones greyed.
+fn status_text(order: &pb::Order) -> RichText {
+    let text = RichText::new(status_label(order));
+    if order.status == pb::OrderStatus::Cancelled as i32 {
         text.weak()
     } else {
         text

@@ -33,9 +33,8 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
 }
 
 /// How far an order has got: "已发 30/100 盒 · 已签收 20 盒" (件, pieces, when its lines use
-/// different units), with the exceptions when any and
-/// "已结案" when the rest was given up; nothing for a cancelled order (its status says it,
-/// and it never ships).
+/// different units), with the exceptions and overdue shipments when any (its status says
+/// 已结案); nothing for a cancelled order (its status says it, and it never ships).
 pub(super) fn progress_text(order: &pb::Order) -> String {
     if order.cancelled_at.is_some() {
         return String::new();
@@ -55,10 +54,6 @@ pub(super) fn progress_text(order: &pb::Order) -> String {
             "orders.overdue_shipments",
             u64::from(p.overdue_shipments),
         ));
-    }
-    if order.closed_at.is_some() {
-        text.push_str(" · ");
-        text.push_str(t("orders.closed"));
     }
     text
 }
@@ -110,10 +105,8 @@ pub fn orders_table(
                 .collect(),
         )
         .sorted_by(pb::OrderSort::Total as i32, true),
-        column(t("order.status"), &|o| {
-            choice_label::<pb::OrderStatus>(o.status).to_owned()
-        })
-        .sorted_by(pb::OrderSort::Status as i32, false),
+        column(t("order.status"), &super::status_label)
+            .sorted_by(pb::OrderSort::Status as i32, false),
         column(t("order.progress"), &progress_text).uncut(),
         column(t("order.sales_rep"), &|o| {
             format::person(o.sales_rep.as_ref()).to_owned()

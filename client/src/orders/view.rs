@@ -510,7 +510,7 @@ fn header_ui(
     let progress = order.progress.clone().unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
         ui.heading(&order.number);
-        ui.label(super::status_text(order.status).strong());
+        ui.label(super::status_text(order).strong());
         let overdue = u64::from(progress.overdue_shipments);
         if overdue > 0 {
             let text = tn("orders.overdue_shipments", overdue);
