@@ -2860,6 +2860,31 @@ fn a_customer_type_change_is_said_once_saved() {
     );
 }
 
+/// Without credit control (customer.credit.write, the standard 营销员's case) the customer
+/// form shows the credit terms and limit, not inputs for them: the server refuses a rep's.
+#[test]
+fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
+    let server = Server::start();
+    server.runtime.block_on(server.app().user_with_permissions(
+        "rep-y",
+        &["customer.read", "customer.write", "order.write"],
+    ));
+    let mut ui = server.logged_in("rep-y", USER_PASSWORD);
+    ui.click("客户管理");
+    ui.click("客户列表");
+    ui.press(Role::Button, "新建客户");
+    ui.wait_label("账期（天）");
+    ui.wait_label("不限");
+    for field in ["账期（天）", "信用额度"] {
+        assert!(
+            ui.harness
+                .query_by_role_and_label(Role::TextInput, field)
+                .is_none(),
+            "{field}"
+        );
+    }
+}
+
 /// A sales rep chasing a customer's arrears finds what it paid and was invoiced on its
 /// record (回款记录, 开票记录): finance alone had them.
 #[test]

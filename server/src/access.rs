@@ -578,6 +578,23 @@ pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {
     }
 }
 
+/// Setting or changing a customer's credit terms (账期) or credit limit (信用额度) needs
+/// `customer.credit.write` (managers), not just `customer.write`: the credit hold rests on
+/// them, and a rep would set their own customer's.
+pub fn require_may_set_credit(grants: &Grants) -> AppResult<()> {
+    if grants
+        .permissions
+        .contains(&Permission::CustomerCreditWrite)
+    {
+        Ok(())
+    } else {
+        Err(denied(
+            Permission::CustomerCreditWrite,
+            msg!("customer.action.set_credit"),
+        ))
+    }
+}
+
 /// Placing an order for a customer on credit hold (overdue past the credit-hold days, or
 /// over its credit limit) needs `order.credit_override` and a reason (issue "Finance end to
 /// end": credit hold).

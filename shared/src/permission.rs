@@ -137,6 +137,9 @@ permissions! {
     CustomerAssign = "customer.assign", Customer, "分配客户", "Assign customers";
     /// See national ID numbers unmasked (each reveal is logged).
     CustomerSensitiveRead = "customer.sensitive.read", Customer, "查看身份证号", "Reveal ID numbers";
+    /// Set a customer's credit terms (账期) and credit limit (信用额度): credit control,
+    /// not the rep's own call (a rep who set them weakened the credit hold).
+    CustomerCreditWrite = "customer.credit.write", Customer, "设置账期与信用额度", "Set credit terms";
     /// Change a customer's type while following it up.
     CustomerTypeChange = "customer.type.change", Customer, "变更客户类型", "Change customer type";
     /// Maintain the customer type dictionary.
@@ -242,6 +245,7 @@ impl Permission {
             | P::ExceptionResolve => &[P::OrderRead],
             P::CustomerWrite
             | P::CustomerAssign
+            | P::CustomerCreditWrite
             | P::CustomerSensitiveRead
             | P::CustomerTypeChange
             | P::CustomerTypeWrite

@@ -268,6 +268,20 @@ impl TestApp {
         let running = start(config.clone()).await;
         let ca_pem = std::fs::read_to_string(running.ca_cert.as_ref().expect("generated CA"))
             .expect("read CA");
+        // The tests' 营销员 register their customers with credit terms (30 days, limits), as
+        // their manager would set them: their position holds `customer.credit.write`, which
+        // the standard one does not. What a rep without it may do is a test of its own
+        // (customers::credit_terms_are_set_by_credit_control_not_by_the_rep).
+        {
+            use diesel::Connection;
+            let mut conn = diesel::PgConnection::establish(&database_url).expect("connect");
+            diesel::sql_query(
+                "INSERT INTO position_permissions (position_id, permission)
+                 SELECT id, 'customer.credit.write' FROM positions WHERE name = '营销员'",
+            )
+            .execute(&mut conn)
+            .expect("the tests' reps set credit terms");
+        }
         TestApp {
             addr: running.addr,
             ca_pem,

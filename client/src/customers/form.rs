@@ -247,6 +247,7 @@ impl FormPanel {
         sales_reps.extend(super::rep_options(&self.sales_reps, 0));
         let cs_reps = super::rep_options(&self.cs_reps, 0);
         let can_assign = ctx.can(pharmacrm_shared::Permission::CustomerAssign);
+        let may_set_credit = ctx.can(pharmacrm_shared::Permission::CustomerCreditWrite);
         let form = &mut self.form;
         let provinces: Vec<(String, String)> = region::provinces()
             .iter()
@@ -344,17 +345,35 @@ impl FormPanel {
                         } else {
                             f.combo(t("customer.type"), "type_id", &mut form.type_id, &types);
                         }
-                        f.text(
-                            t("customer.credit_days"),
-                            "credit_days",
-                            &mut form.credit_days,
-                        );
-                        f.text_hint(
-                            t("credit.limit"),
-                            "credit_limit",
-                            &mut form.credit_limit,
-                            t("credit.no_limit"),
-                        );
+                        if may_set_credit {
+                            f.text(
+                                t("customer.credit_days"),
+                                "credit_days",
+                                &mut form.credit_days,
+                            );
+                            f.text_hint(
+                                t("credit.limit"),
+                                "credit_limit",
+                                &mut form.credit_limit,
+                                t("credit.no_limit"),
+                            );
+                        } else {
+                            // Credit control's (customer.credit.write): shown, not typed.
+                            let days = widgets::or_dash(form.credit_days.trim());
+                            let limit = match form.credit_limit.trim() {
+                                "" => t("credit.no_limit").to_owned(),
+                                amount => crate::format::money(amount),
+                            };
+                            for (label, field, value) in [
+                                (t("customer.credit_days"), "credit_days", days),
+                                (t("credit.limit"), "credit_limit", limit),
+                            ] {
+                                f.row(label, field, |ui| {
+                                    ui.label(value)
+                                        .on_hover_text(t("customer.credit_set_apart"))
+                                });
+                            }
+                        }
                         if form.id.is_none() && can_assign {
                             // Whoever may assign can register a customer for another rep.
                             f.combo(

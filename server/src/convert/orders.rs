@@ -1039,9 +1039,6 @@ pub fn decide_exception(
     let exception_id = id("id", exception_id)?;
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
-    // What was agreed with the customer is the decision's record (spec (3) 4: the sales
-    // rep agrees the handling with the customer): never left out.
-    check.check("note", validation::required_text(&note, 500));
     let decision = match pb::ExceptionDecision::try_from(decision) {
         Ok(pb::ExceptionDecision::Deduct) => Decision::Deduct,
         Ok(pb::ExceptionDecision::Reship) => Decision::Reship,
@@ -1050,6 +1047,9 @@ pub fn decide_exception(
             Decision::Deduct
         }
     };
+    // What was agreed with the customer is the decision's record (spec (3) 4: the sales
+    // rep agrees the handling with the customer): never left out.
+    check.check("note", validation::required_text(&note, 500));
     check.finish()?;
     Ok((exception_id, version, decision, note.trim().to_owned()))
 }

@@ -131,6 +131,10 @@ fn check_registration(
     if Some(sales) != ctx.actor.user_id {
         access::require_may_assign_to_others(ctx.grants)?;
     }
+    // A new customer has no credit (账期 0, no limit) unless credit control gives it some.
+    if input.credit_days != 0 || input.credit_limit.is_some() {
+        access::require_may_set_credit(ctx.grants)?;
+    }
     let mut check = FieldCheck::default();
     check_references(conn, input, None, &mut check)?;
     check_rep(conn, sales, RepRole::Sales, &mut check)?;
@@ -287,6 +291,10 @@ pub fn update(
 ) -> AppResult<CustomerView> {
     let before_row = customer::find(conn, viewer, id, true)?;
     check_fresh(conn, version, &before_row)?;
+    if (before_row.credit_days, before_row.credit_limit) != (input.credit_days, input.credit_limit)
+    {
+        access::require_may_set_credit(ctx.grants)?;
+    }
     if before_row.type_id != input.type_id {
         // Every type change keeps its why (spec clarification: who, when, from, to, why):
         // it goes through `change_type`, with a reason.

@@ -50,6 +50,7 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
                     &customer_work[..],
                     &[
                         P::CustomerAssign,
+                        P::CustomerCreditWrite,
                         P::OrderCreditOverride,
                         P::FinanceRead,
                         P::ReportRead,

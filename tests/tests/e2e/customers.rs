@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, DepartmentBuilder, ID_NUMBER, Person,
-    ServiceAccountBuilder, UserBuilder, UserChange, deleting, set_active,
+    PositionBuilder, ServiceAccountBuilder, UserBuilder, UserChange, deleting, set_active,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, output_of,
@@ -248,6 +248,70 @@ async fn the_id_number_is_encrypted_at_rest_masked_and_revealed_only_with_an_aud
         })
         .await;
     assert_eq!(found.total, 1);
+}
+
+/// Credit terms (账期) and the credit limit (信用额度) are credit control's: a rep
+/// registers a customer without them and edits its profile, but neither sets nor changes
+/// them; a sales manager's standard position may (the credit hold rests on them).
+#[tokio::test]
+async fn credit_terms_are_set_by_credit_control_not_by_the_rep() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    // The standard 营销员's customer permissions (the tests' 营销员 hold credit control).
+    PositionBuilder::new("外勤营销")
+        .granting(&["customer.read", "customer.write", "order.write"])
+        .create(&mut admin)
+        .await;
+    let mut rep = app.user_with_positions("rep-x", &["外勤营销"], None).await;
+    let cs = app.person("cs-x", &["客服"], None).await;
+    let with_credit = CustomerBuilder::new("北京协和医院").served_by(cs.id);
+    let refused = with_credit
+        .clone()
+        .try_create(&mut rep)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&refused, "customer.credit.write");
+    assert_zh_contains(&refused, "设置客户的账期或信用额度");
+    let plain = with_credit.clone().credit_days(0);
+    let customer = plain.clone().create(&mut rep).await;
+    assert_eq!(
+        (customer.credit_days, customer.credit_limit.as_str()),
+        (0, "")
+    );
+    // The rest of the profile is the rep's to edit; the credit terms are not.
+    let edited = plain
+        .clone()
+        .phone("010-69156115")
+        .save_over(&customer, &mut rep)
+        .await;
+    let refused = plain
+        .clone()
+        .credit_limit("5000")
+        .try_save_over(&edited, &mut rep)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&refused, "customer.credit.write");
+    // The standard sales manager's position holds it; an administrator sets them.
+    let positions = admin.positions().await;
+    let manager = positions
+        .iter()
+        .find(|p| p.name == "营销经理")
+        .expect("营销经理");
+    assert!(
+        manager
+            .permissions
+            .iter()
+            .any(|p| p == "customer.credit.write")
+    );
+    let set = plain
+        .credit_days(60)
+        .credit_limit("5000")
+        .save_over(&edited, &mut admin)
+        .await;
+    assert_eq!(
+        (set.credit_days, set.credit_limit.as_str()),
+        (60, "5000.00")
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,1 @@
+DELETE FROM position_permissions WHERE permission = 'customer.credit.write';
