@@ -2865,10 +2865,11 @@ fn a_customer_type_change_is_said_once_saved() {
 #[test]
 fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
     let server = Server::start();
-    server.runtime.block_on(server.app().user_with_permissions(
-        "rep-y",
-        &["customer.read", "customer.write", "order.write"],
-    ));
+    server.runtime.block_on(
+        server
+            .app()
+            .user_with_permissions("rep-y", &["customer.read", "customer.write", "order.write"]),
+    );
     let mut ui = server.logged_in("rep-y", USER_PASSWORD);
     ui.click("客户管理");
     ui.click("客户列表");

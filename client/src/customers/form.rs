@@ -462,10 +462,14 @@ impl FormPanel {
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
                     .join(comma());
-                ui.label(format!(
-                    "· {}",
-                    bracketed(&widgets::or_dash(&d.name), &remark)
-                ));
+                // A customer out of scope found by phone alone is not named: said so,
+                // with what matched ("— (赵营销)" read as a fault).
+                let name = if d.name.is_empty() {
+                    t("customer.duplicate_unnamed").to_owned()
+                } else {
+                    d.name.clone()
+                };
+                ui.label(format!("· {}", bracketed(&name, &remark)));
             }
             if ui.button(t("customer.create_anyway")).clicked() {
                 self.confirmed_duplicates = true;

@@ -59,7 +59,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             address: "东单帅府园一号".to_owned(),
             business_kind: "hospital".to_owned(),
             type_id: type_named("成交"),
-            drug_ids,
+            drug_ids: drug_ids.clone(),
             credit_days: 60,
             sales_rep_id: Some(sales1),
             cs_rep_id: Some(service1),
@@ -116,6 +116,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             business_kind: "pharmacy".to_owned(),
             // A buyer that pays ahead (the demo's orders and payments): a key account.
             type_id: type_named("重点"),
+            // The varieties it buys (the demo's orders): 经营品种 was empty.
+            drug_ids: drug_ids.clone(),
             credit_days: 30,
             sales_rep_id: Some(sales2),
             cs_rep_id: Some(service1),
@@ -148,6 +150,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 business_kind: "pharmacy".to_owned(),
                 // They order (the demo's orders): no longer prospects (潜在).
                 type_id: type_named("成交"),
+                drug_ids: drug_ids.clone(),
                 credit_days: 30,
                 sales_rep_id: Some(sales2),
                 cs_rep_id: Some(service1),
