@@ -1367,6 +1367,9 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         h.query_by_role_and_label(Role::ComboBox, "营销员")
             .is_some()
     });
+    // Saved unchanged it says so, rather than 已分配 for nothing.
+    manager.press(Role::Button, "保存");
+    manager.wait_label("负责人没有变化");
     manager.pick("营销员", "rep-two（营销中心）");
     manager.click("保存");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -2858,6 +2861,11 @@ fn a_customer_type_change_is_said_once_saved() {
             .query_by_role_and_label(Role::ComboBox, "客户类型")
             .is_none()
     );
+    // An edit saved says so in its turn; the type change's line is gone.
+    ui.replace_text("电话", "010-69156199");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("客户资料已保存");
+    assert!(!ui.shows("客户类型已改为 潜在"));
 }
 
 /// Without credit control (customer.credit.write, the standard 营销员's case) the customer
@@ -2948,6 +2956,9 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     });
     ui.wait_label("逾期未签收的发货");
     ui.wait_label("逾期 4 天");
+    // The orders to ship name who ships them.
+    ui.wait_label("待发货的订单");
+    ui.wait_label("客服：陈客服");
     // A customer opened from the work list goes back to it.
     ui.press(Role::Link, "北京协和医院");
     ui.press(Role::Button, "返回我的工作");

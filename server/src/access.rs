@@ -489,6 +489,16 @@ fn denied(permission: Permission, action: Msg) -> AppError {
     ))
 }
 
+/// `Ok` when the caller holds `permission`; else PERMISSION_DENIED saying that `action`
+/// needs it (the conditional checks below).
+fn require(grants: &Grants, permission: Permission, action: Msg) -> AppResult<()> {
+    if grants.permissions.contains(&permission) {
+        Ok(())
+    } else {
+        Err(denied(permission, action))
+    }
+}
+
 /// Whether the caller sees purchase prices (进价): cost is commercially sensitive, so the
 /// seeded sales positions do not hold `drug.cost.read` and the server leaves the price
 /// out for them (and keeps the stored one when they edit a drug).
@@ -511,14 +521,11 @@ pub fn may_read_order_money(grants: &Grants) -> bool {
 
 /// Sorting drugs by purchase price reveals cost: it needs `drug.cost.read`.
 pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
-    if may_read_cost(grants) {
-        Ok(())
-    } else {
-        Err(denied(
-            Permission::DrugCostRead,
-            msg!("drug.action.sort_by_cost"),
-        ))
-    }
+    require(
+        grants,
+        Permission::DrugCostRead,
+        msg!("drug.action.sort_by_cost"),
+    )
 }
 
 /// Exporting (which needs `report.export`) also needs the permission to see what is
@@ -532,11 +539,7 @@ pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<(
         ),
         _ => (Permission::ReportRead, msg!("report.action.export")),
     };
-    if grants.permissions.contains(&needed) {
-        Ok(())
-    } else {
-        Err(denied(needed, action))
-    }
+    require(grants, needed, action)
 }
 
 /// A record kept by its author (a follow-up: what they did and heard) is changed or
@@ -568,48 +571,33 @@ pub fn require_may_change_authored(
 /// Registering a customer for a sales rep other than oneself is an assignment: it needs
 /// `customer.assign` (managers), not just `customer.write`.
 pub fn require_may_assign_to_others(grants: &Grants) -> AppResult<()> {
-    if grants.permissions.contains(&Permission::CustomerAssign) {
-        Ok(())
-    } else {
-        Err(denied(
-            Permission::CustomerAssign,
-            msg!("customer.action.assign_to_others"),
-        ))
-    }
+    require(
+        grants,
+        Permission::CustomerAssign,
+        msg!("customer.action.assign_to_others"),
+    )
 }
 
 /// Setting or changing a customer's credit terms (账期) or credit limit (信用额度) needs
 /// `customer.credit.write` (managers), not just `customer.write`: the credit hold rests on
 /// them, and a rep would set their own customer's.
 pub fn require_may_set_credit(grants: &Grants) -> AppResult<()> {
-    if grants
-        .permissions
-        .contains(&Permission::CustomerCreditWrite)
-    {
-        Ok(())
-    } else {
-        Err(denied(
-            Permission::CustomerCreditWrite,
-            msg!("customer.action.set_credit"),
-        ))
-    }
+    require(
+        grants,
+        Permission::CustomerCreditWrite,
+        msg!("customer.action.set_credit"),
+    )
 }
 
 /// Placing an order for a customer on credit hold (overdue past the credit-hold days, or
 /// over its credit limit) needs `order.credit_override` and a reason (issue "Finance end to
 /// end": credit hold).
 pub fn require_may_override_credit(grants: &Grants) -> AppResult<()> {
-    if grants
-        .permissions
-        .contains(&Permission::OrderCreditOverride)
-    {
-        Ok(())
-    } else {
-        Err(denied(
-            Permission::OrderCreditOverride,
-            msg!("order.action.credit_override"),
-        ))
-    }
+    require(
+        grants,
+        Permission::OrderCreditOverride,
+        msg!("order.action.credit_override"),
+    )
 }
 
 /// Services outside PharmaCRM's own API that anyone may call (health and reflection,

@@ -400,17 +400,14 @@ impl ArrearsWork {
                     ..Default::default()
                 }));
         }
-        self.list.poll();
-        ui.separator();
-        ui.heading(t("arrears.work.title"));
-        widgets::request_status(ui, &self.list);
-        let list = self.list.value().cloned().unwrap_or_default();
-        if list.rows.is_empty() {
-            ui.label(RichText::new(t("arrears.work.none")).weak());
-        }
         let mut open = None;
-        for r in &list.rows {
-            ui.horizontal_wrapped(|ui| {
+        widgets::work_list(
+            ui,
+            t("arrears.work.title"),
+            t("arrears.work.none"),
+            &mut self.list,
+            (|l| &l.rows, |l| l.total),
+            |ui, r| {
                 if ui.link(&r.customer_name).clicked() {
                     open = Some(r.customer_id);
                 }
@@ -430,18 +427,8 @@ impl ArrearsWork {
                 }
                 let days = u64::try_from(r.days_overdue).unwrap_or(0);
                 ui.label(RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR));
-            });
-        }
-        if list.total > list.rows.len() as u64 {
-            ui.label(
-                RichText::new(
-                    t("arrears.work.more")
-                        .replace("{n}", &format::count(list.rows.len() as u64))
-                        .replace("{total}", &format::count(list.total)),
-                )
-                .weak(),
-            );
-        }
+            },
+        );
         open
     }
 }

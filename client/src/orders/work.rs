@@ -65,16 +65,13 @@ impl OrderWork {
                         ..Default::default()
                     }));
             }
-            self.shipments.poll();
-            ui.separator();
-            ui.heading(t("orders.work.overdue_shipments"));
-            widgets::request_status(ui, &self.shipments);
-            let list = self.shipments.value().cloned().unwrap_or_default();
-            if list.shipments.is_empty() {
-                ui.label(RichText::new(t("work.none")).weak());
-            }
-            for s in &list.shipments {
-                ui.horizontal_wrapped(|ui| {
+            widgets::work_list(
+                ui,
+                t("orders.work.overdue_shipments"),
+                t("work.none"),
+                &mut self.shipments,
+                (|l| &l.shipments, |l| l.total),
+                |ui, s| {
                     if ui.link(&s.order_number).clicked() {
                         ctx.navigate(Navigate::Order {
                             id: s.order_id,
@@ -92,9 +89,8 @@ impl OrderWork {
                         RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
                             .color(widgets::ERROR),
                     );
-                });
-            }
-            more_ui(ui, list.shipments.len(), list.total);
+                },
+            );
             if self.replacements.is_not_requested() {
                 self.replacements.request(ctx.orders().list_exceptions(
                     pb::ListExceptionsRequest {
@@ -155,16 +151,13 @@ impl OrderWork {
                     ..Default::default()
                 }));
         }
-        self.to_ship.poll();
-        ui.separator();
-        ui.heading(t("orders.work.to_ship"));
-        widgets::request_status(ui, &self.to_ship);
-        let list = self.to_ship.value().cloned().unwrap_or_default();
-        if list.orders.is_empty() {
-            ui.label(RichText::new(t("work.none")).weak());
-        }
-        for o in &list.orders {
-            ui.horizontal_wrapped(|ui| {
+        widgets::work_list(
+            ui,
+            t("orders.work.to_ship"),
+            t("work.none"),
+            &mut self.to_ship,
+            (|l| &l.orders, |l| l.total),
+            |ui, o| {
                 if ui.link(&o.number).clicked() {
                     ctx.navigate(Navigate::Order {
                         id: o.id,
@@ -172,7 +165,8 @@ impl OrderWork {
                     });
                 }
                 ui.label(&o.customer_name);
-                widgets::team_rep(ui, ctx, o.sales_rep.as_ref());
+                // Who ships it, for a manager watching the team's.
+                widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
                 ui.label(label_value(t("order.date"), &o.order_date));
                 if !o.requested_delivery_date.is_empty() {
                     ui.label(label_value(
@@ -181,9 +175,8 @@ impl OrderWork {
                     ));
                 }
                 ui.label(RichText::new(super::table::progress_text(o)).weak());
-            });
-        }
-        more_ui(ui, list.orders.len(), list.total);
+            },
+        );
     }
 }
 
@@ -194,16 +187,13 @@ fn exceptions_ui(
     heading: &str,
     exceptions: &mut Requested<pb::ListExceptionsResponse>,
 ) {
-    exceptions.poll();
-    ui.separator();
-    ui.heading(heading);
-    widgets::request_status(ui, exceptions);
-    let list = exceptions.value().cloned().unwrap_or_default();
-    if list.exceptions.is_empty() {
-        ui.label(RichText::new(t("work.none")).weak());
-    }
-    for e in &list.exceptions {
-        ui.horizontal_wrapped(|ui| {
+    widgets::work_list(
+        ui,
+        heading,
+        t("work.none"),
+        exceptions,
+        (|l| &l.exceptions, |l| l.total),
+        |ui, e| {
             if ui.link(&e.order_number).clicked() {
                 ctx.navigate(Navigate::Order {
                     id: e.order_id,
@@ -220,21 +210,6 @@ fn exceptions_ui(
             if !e.note.is_empty() {
                 ui.label(label_value(t("exception.note"), &e.note));
             }
-        });
-    }
-    more_ui(ui, list.exceptions.len(), list.total);
-}
-
-/// "仅显示前 50 条，共 120 条" when a list has more than it shows.
-fn more_ui(ui: &mut egui::Ui, shown: usize, total: u64) {
-    if total > shown as u64 {
-        ui.label(
-            RichText::new(
-                t("orders.work.more")
-                    .replace("{n}", &format::count(shown as u64))
-                    .replace("{total}", &format::count(total)),
-            )
-            .weak(),
-        );
-    }
+        },
+    );
 }

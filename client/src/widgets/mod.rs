@@ -893,6 +893,42 @@ pub fn submit_button(ui: &mut Ui, label: &str, enabled: bool, submitted: bool) -
     enabled && (clicked || submitted)
 }
 
+/// One list of 我的工作 under `heading`: the state of its call, `none` (greyed) when the
+/// answer's `rows` are empty, a wrapping line per row (`row` draws it), and "仅显示前 50
+/// 条，共 120 条" when the answer's `total` is more than it holds.
+pub fn work_list<R: Clone + Default + Send + 'static, T>(
+    ui: &mut Ui,
+    heading: &str,
+    none: &str,
+    list: &mut Requested<R>,
+    (rows, total): (impl Fn(&R) -> &[T], impl Fn(&R) -> u64),
+    mut row: impl FnMut(&mut Ui, &T),
+) {
+    list.poll();
+    ui.separator();
+    ui.heading(heading);
+    request_status(ui, list);
+    let answer = list.value().cloned().unwrap_or_default();
+    let shown = rows(&answer);
+    if shown.is_empty() {
+        ui.label(RichText::new(none).weak());
+    }
+    for r in shown {
+        ui.horizontal_wrapped(|ui| row(ui, r));
+    }
+    let (shown, total) = (shown.len() as u64, total(&answer));
+    if total > shown {
+        ui.label(
+            RichText::new(
+                t("work.more_of")
+                    .replace("{n}", &crate::format::count(shown))
+                    .replace("{total}", &crate::format::count(total)),
+            )
+            .weak(),
+        );
+    }
+}
+
 /// A form's 保存: enabled once something `changed` and nothing is `busy` in flight, its
 /// hover saying why while nothing changed (a new form's button greyed from the start
 /// said nothing); whether to save now (clicked, or Enter in the form: `submitted`).
@@ -992,11 +1028,29 @@ pub fn team_rep(
     ctx: &crate::ctx::AppCtx,
     rep: Option<&pharmacrm_shared::pb::UserRef>,
 ) {
+    team_member(ui, ctx, t("customer.sales_rep"), rep);
+}
+
+/// [`team_rep`] for the CS rep, who does the shipping work ("客服：陈客服").
+pub fn team_cs_rep(
+    ui: &mut Ui,
+    ctx: &crate::ctx::AppCtx,
+    rep: Option<&pharmacrm_shared::pb::UserRef>,
+) {
+    team_member(ui, ctx, t("customer.cs_rep"), rep);
+}
+
+fn team_member(
+    ui: &mut Ui,
+    ctx: &crate::ctx::AppCtx,
+    role: &str,
+    rep: Option<&pharmacrm_shared::pb::UserRef>,
+) {
     if !ctx.oversees() {
         return;
     }
     if let Some(rep) = rep.filter(|r| r.id != ctx.user_id()) {
-        ui.label(crate::i18n::label_value(t("customer.sales_rep"), &rep.name));
+        ui.label(crate::i18n::label_value(role, &rep.name));
     }
 }
 

@@ -279,6 +279,7 @@ impl CustomerView {
             match edit.ui(ui, ctx) {
                 Some(FormEvent::Saved(_)) => {
                     self.edit = None;
+                    self.done = Some(t("customer.profile_saved").to_owned());
                     self.reload(ctx);
                 }
                 Some(FormEvent::Close) => {
@@ -452,6 +453,7 @@ impl CustomerView {
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.edit")).clicked() {
                 self.edit = Some(FormPanel::new(CustomerForm::from(c)));
+                self.done = None;
             }
             if ctx.can(Permission::CustomerTypeChange)
                 && ui.button(t("customer.change_type")).clicked()
@@ -663,7 +665,15 @@ impl CustomerView {
             if modal.should_close() {
                 close = Some(Dialog::Assign);
             }
-            if submit && !busy {
+            let unchanged = (dialog.sales, dialog.cs) == dialog.original;
+            if !unchanged {
+                errors.set_local("sales_rep_id", None);
+            }
+            if submit && !busy && unchanged {
+                // Nothing would be recorded: said, as a type change to the same type is,
+                // rather than "已分配" for no change.
+                errors.set_local("sales_rep_id", Some(t("customer.assign_unchanged").into()));
+            } else if submit && !busy {
                 let request = pb::AssignCustomerRequest {
                     id: c.id,
                     version: c.version,
