@@ -754,13 +754,15 @@ fn check_shipment_fields(
     if fields.ship_date > today {
         check.fail(format!("{prefix}.ship_date"), msg!("field.after_today"));
     } else if fields.ship_date < earliest {
-        check.fail(
-            format!("{prefix}.ship_date"),
-            msg!(
-                "shipment.date_before_order",
-                date = earliest.format("%Y-%m-%d")
-            ),
-        );
+        // Named by what it is before: the order's date, or a replacement's original
+        // shipment ("早于 2026-12-06" alone left the user guessing).
+        let date = earliest.format("%Y-%m-%d");
+        let message = if prefix == "replacement" {
+            msg!("shipment.date_before_original", date = date)
+        } else {
+            msg!("shipment.date_before_order", date = date)
+        };
+        check.fail(format!("{prefix}.ship_date"), message);
     }
     let entity = fields.invoicing_entity_id.unwrap_or(default_entity);
     if fields.invoicing_entity_id.is_some() {

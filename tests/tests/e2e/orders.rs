@@ -825,6 +825,15 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
     let mut w = world().await;
     w.app.pin_clock("2026-11-27T09:00:00+08:00");
     let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    // Nothing ships before it was ordered: said with the order's date.
+    let refused = ShipmentBuilder::of(&order)
+        .on("2026-11-26")
+        .everything_left("B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["shipment.ship_date"]);
+    assert_zh_contains(&refused, "早于下单日期 2026-11-27");
     let shipment = ShipmentBuilder::of(&order)
         .on("2026-11-27")
         .transit_days(2)
