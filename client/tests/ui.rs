@@ -2108,7 +2108,7 @@ fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
     ui.wait_label_contains("早于今天");
     // The amounts go on following the lines all the same (they stopped at 128.00, and
     // the rep quoted a stale total).
-    ui.replace_text("数量", "12");
+    ui.replace_text("本次数量", "12");
     ui.wait_label("订单金额：153.60");
     assert!(
         ui.shows_contains("早于今天"),
@@ -2179,7 +2179,7 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
         .type_text("0");
     ui.harness.step();
     ui.wait_label(refused);
-    ui.replace_text("数量", "10");
+    ui.replace_text("本次数量", "10");
     ui.wait_label("订单金额：128.00");
     assert!(ui.harness.query_by_label(refused).is_none());
     // Refused again: the last amount stays, greyed (it is of another quantity).
@@ -2453,12 +2453,21 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
         "only a batch added by a split is taken away"
     );
 
-    // Everything left, by 顺丰速运, from one batch.
+    // Too many units of an expired batch: both said after one save (the expiry came
+    // first, what was left only on the next save).
     ui.replace_text("发货日期", ORDER_DAY);
     ui.type_into("承运商", "顺丰速运");
     ui.type_into("运单号", "SF1400000001");
     ui.type_into("批号", "B20261101");
-    ui.type_into("有效期至", "2028-06-30");
+    ui.type_into("有效期至", "2020-06-30");
+    ui.replace_text("本次数量", "12");
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label("早于发货日期：过期药品不能发货");
+    ui.wait_label("超过待发数量（仅剩 10）");
+
+    // Everything left, by 顺丰速运, from one batch.
+    ui.replace_text("本次数量", "10");
+    ui.replace_text("有效期至", "2028-06-30");
     ui.press(Role::Button, "保存发货");
 
     // Back on the order: shipped, the batch on the shipment's line.
@@ -2714,8 +2723,13 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.click_until(&number, "上报异常");
     cs.press(Role::Button, "上报异常");
     cs.pick("异常类型", "破损");
+    // No description and more boxes than shipped: both said after one press.
+    cs.type_into("异常数量", "12");
+    cs.press(Role::Button, "上报异常");
+    cs.wait_label("超过可报数量（仅剩 10）");
+    cs.wait_label("必填");
     cs.type_into_multiline("异常描述", "外箱破损，药品受潮");
-    cs.type_into("异常数量", "2");
+    cs.replace_text("异常数量", "2");
     cs.press(Role::Button, "上报异常");
     cs.wait_label("1 个异常待处理");
     let exception = server.as_admin(async |admin| {

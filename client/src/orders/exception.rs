@@ -154,6 +154,22 @@ impl ReportForm {
                     .iter()
                     .map(|l| super::quantity_given(&l.quantity)),
             );
+            // More than a line has left to report is said with the server's other
+            // complaints, not a save later (as the shipment form does); sent all the same.
+            self.errors.clear_local();
+            for (line, j) in self.lines.iter().zip(&self.positions) {
+                if let Some(j) = j
+                    && super::parse_quantity(&line.quantity) > line.available
+                {
+                    self.errors.set_local(
+                        &format!("lines[{j}].quantity"),
+                        Some(
+                            t("exception.over_available")
+                                .replace("{n}", &line.available.to_string()),
+                        ),
+                    );
+                }
+            }
             self.save.request(
                 ctx.orders().report_exception(pb::ReportExceptionRequest {
                     shipment_id: self.shipment_id,

@@ -404,9 +404,38 @@ impl ShipmentDraft {
         let send = (submit || response.submitted) && !self.save.is_pending();
         if send {
             self.positions = batch_positions(&self.lines);
+            // More than a line has left is said with the server's other complaints (an
+            // expired batch), not a save later: the form knows what remains. Sent all the
+            // same: the server counts again, and says what else is wrong.
+            self.errors.clear_local();
+            for (row, limit) in over_limit_rows(&self.lines) {
+                if let Some(j) = self.positions.get(row).copied().flatten() {
+                    self.errors.set_local(
+                        &format!("{}[{j}].quantity", layout.list),
+                        Some(t("shipment.over_limit").replace("{n}", &limit.to_string())),
+                    );
+                }
+            }
         }
         send
     }
+}
+
+/// The rows whose units go past what their line has left (`limit`, the same on each of a
+/// line's batches), with that limit: per line, the first row at which the units of its
+/// batches so far pass it.
+fn over_limit_rows(lines: &[BatchLine]) -> Vec<(usize, i64)> {
+    let mut so_far: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    let mut over = Vec::new();
+    for (row, line) in lines.iter().enumerate() {
+        let before = so_far.get(&line.id).copied().unwrap_or(0);
+        let after = before + super::parse_quantity(&line.quantity).max(0);
+        so_far.insert(line.id, after);
+        if before <= line.limit && after > line.limit {
+            over.push((row, line.limit));
+        }
+    }
+    over
 }
 
 /// The shipment form (登记发货): the shipment's fields and one row per order line with
@@ -609,6 +638,26 @@ impl DeliveryForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_over_what_it_has_left_is_found_at_the_batch_that_passes_it() {
+        let batch = |id, limit, quantity: &str| BatchLine {
+            id,
+            label: String::new(),
+            unit_label: String::new(),
+            limit,
+            quantity: quantity.into(),
+            batch_no: String::new(),
+            expiry_date: String::new(),
+        };
+        // Line 1: 6 + 5 of 10 left (its second batch passes it); line 2: 4 of 4.
+        let lines = [batch(1, 10, "6"), batch(2, 4, "4"), batch(1, 10, "5")];
+        assert_eq!(over_limit_rows(&lines), [(2, 10)]);
+        assert_eq!(
+            over_limit_rows(&[batch(1, 3, "x"), batch(2, 3, "15")]),
+            [(1, 3)]
+        );
+    }
 
     #[test]
     fn the_expected_arrival_is_the_ship_date_plus_the_transit_days_or_the_default() {
