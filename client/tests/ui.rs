@@ -2108,7 +2108,7 @@ fn a_date_half_typed_is_not_complained_of_until_the_user_leaves_it() {
     ui.wait_label_contains("早于今天");
     // The amounts go on following the lines all the same (they stopped at 128.00, and
     // the rep quoted a stale total).
-    ui.replace_text("本次数量", "12");
+    ui.replace_text("数量", "12");
     ui.wait_label("订单金额：153.60");
     assert!(
         ui.shows_contains("早于今天"),
@@ -2179,7 +2179,7 @@ fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
         .type_text("0");
     ui.harness.step();
     ui.wait_label(refused);
-    ui.replace_text("本次数量", "10");
+    ui.replace_text("数量", "10");
     ui.wait_label("订单金额：128.00");
     assert!(ui.harness.query_by_label(refused).is_none());
     // Refused again: the last amount stays, greyed (it is of another quantity).
