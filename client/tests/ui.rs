@@ -1399,8 +1399,15 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         assert!(Instant::now() < deadline, "not reassigned: {reps:?}");
         std::thread::sleep(Duration::from_millis(50));
     }
-    // The manager is told, not left to spot the name that changed.
+    // The manager is told, not left to spot the name that changed; the rep who takes it
+    // over finds it first in their work, with how and by whom.
     manager.wait_label_contains("已分配：营销员 rep-two，客服 ");
+    let mut two = server.logged_in("rep-two", USER_PASSWORD);
+    two.wait_label("本周交给我的客户");
+    two.wait_label("我担任营销员");
+    two.wait_label_contains("分配 · ");
+    two.press(Role::Link, "北京协和医院");
+    two.wait_label("返回我的工作");
 }
 
 #[test]

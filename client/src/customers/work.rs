@@ -1,4 +1,4 @@
-//! 我的工作: the rep's due and overdue follow-ups and the certificates of their customers
+//! 我的工作: the customers handed to the user this week, the rep's due and overdue follow-ups and the certificates of their customers
 //! that have expired or expire soon; then the order work of the order module (a CS rep's orders to ship,
 //! overdue shipments, a sales rep's exceptions awaiting a decision) and, for those who read
 //! arrears, the customers owing something overdue (逾期欠款). A manager's lists are the
@@ -10,6 +10,7 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::finance::ArrearsWork;
+use crate::format;
 use crate::i18n::t;
 use crate::orders::OrderWork;
 use crate::widgets;
@@ -81,6 +82,25 @@ fn customer_work_ui(
     work: &pb::MyWorkResponse,
 ) -> Option<OpenCustomer> {
     let mut open = None;
+    // What they take over comes first: customers handed to them this week.
+    if !work.handed_customers.is_empty() {
+        ui.heading(t("work.handed"));
+        for h in &work.handed_customers {
+            let Some(a) = &h.assignment else { continue };
+            ui.horizontal_wrapped(|ui| {
+                if ui.link(&h.customer_name).clicked() {
+                    open = Some(OpenCustomer::Followups(h.customer_id));
+                }
+                ui.label(t("work.handed_as").replace("{role}", super::view::assignment_role(a)));
+                ui.label(RichText::new(super::view::assignment_origin(a)).weak());
+                ui.label(RichText::new(format::timestamp(a.effective_from.as_ref())).weak());
+            });
+        }
+        if work.more_handed_customers {
+            more_ui(ui, work.handed_customers.len());
+        }
+        ui.separator();
+    }
     ui.heading(t("work.followups"));
     if work.due_followups.is_empty() {
         ui.label(RichText::new(t("work.none")).weak());

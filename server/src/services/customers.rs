@@ -597,10 +597,18 @@ impl CustomerService for CustomerApi {
         .any(|p| permissions.contains(p));
         let window = self.state.certificate_window();
         let today = window.today;
-        let ((due, more_followups), (expiring, more_certificates), names) = self
+        // Handed over in the last seven business days (today the seventh).
+        let handed_since = self.state.clock.start_of(today - chrono::Days::new(6));
+        let user_id = session.user_id;
+        let ((due, more_followups), (expiring, more_certificates), names, handed) = self
             .state
             .db
             .run(move |conn| {
+                let handed = if works_customers {
+                    customer::handed_to(conn, user_id, handed_since, MY_WORK_LIMIT)?
+                } else {
+                    (Vec::new(), false)
+                };
                 let reps = viewer.reps(conn)?;
                 let due = if works_customers {
                     customer_followup::due_within(conn, &reps, today, MY_WORK_LIMIT)?
@@ -616,9 +624,10 @@ impl CustomerService for CustomerApi {
                     .chain(expiring.0.iter().map(|e| e.sales_rep_id))
                     .collect();
                 let names = display_names(conn, &rep_ids)?;
-                Ok((due, expiring, names))
+                Ok((due, expiring, names, handed))
             })
             .await?;
+        let (handed, more_handed_customers) = handed;
         let rep = |id: i64| {
             Some(pb::UserRef {
                 id,
@@ -648,6 +657,15 @@ impl CustomerService for CustomerApi {
                 .collect(),
             more_followups,
             more_certificates,
+            handed_customers: handed
+                .into_iter()
+                .map(|h| pb::HandedCustomer {
+                    customer_id: h.customer_id,
+                    customer_name: h.customer_name,
+                    assignment: Some(h.assignment.into()),
+                })
+                .collect(),
+            more_handed_customers,
         }))
     }
 

@@ -691,6 +691,59 @@ async fn concurrent_reassignments_leave_exactly_one_rep_of_each_kind() {
         .refused(Code::PermissionDenied);
 }
 
+/// A customer handed to a rep (assigned by a manager) is in their 我的工作 for a week,
+/// saying how and by whom: what they take over. Not one they registered themselves, not
+/// the previous rep's, and not after seven business days.
+#[tokio::test]
+async fn a_customer_handed_to_a_rep_is_in_their_work_for_a_week() {
+    let mut w = world().await;
+    let mut rep_b = w.app.person("rep-b", &["营销员"], None).await;
+    let handed = |work: &pb::MyWorkResponse| -> Vec<(String, String, String, String)> {
+        work.handed_customers
+            .iter()
+            .map(|h| {
+                let a = h.assignment.clone().unwrap_or_default();
+                (h.customer_name.clone(), a.role, a.source, a.assigned_by)
+            })
+            .collect()
+    };
+    // Registered by the rep themselves: nothing handed.
+    assert!(handed(&w.rep.my_work().await).is_empty());
+    let mut admin = w.app.admin().await;
+    admin
+        .send(pb::AssignCustomerRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            sales_rep_id: rep_b.id,
+            cs_rep_id: w.cs.id,
+        })
+        .await;
+    assert_eq!(
+        handed(&rep_b.my_work().await),
+        [(
+            "北京协和医院".to_owned(),
+            "sales".to_owned(),
+            "assigned".to_owned(),
+            "系统管理员".to_owned()
+        )]
+    );
+    assert!(
+        handed(&w.rep.my_work().await).is_empty(),
+        "no longer theirs"
+    );
+    // A week on (the seventh day is the last), it is theirs as any other.
+    let in_days = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00"))
+            .format("%Y-%m-%dT12:00:00+08:00")
+            .to_string()
+    };
+    w.app.pin_clock(&in_days(6));
+    assert_eq!(handed(&rep_b.my_work().await).len(), 1);
+    w.app.pin_clock(&in_days(7));
+    assert!(handed(&rep_b.my_work().await).is_empty());
+}
+
 #[tokio::test]
 async fn possible_duplicates_are_found_by_name_or_phone() {
     let mut w = world().await;

@@ -63,13 +63,18 @@ impl HistoryTabs {
     }
 }
 
-/// Who was responsible from when to when.
-fn assignment_text(a: &pb::Assignment) -> String {
-    let role = if a.role == "sales" {
+/// The role of an assignment: 营销员 or 客服.
+pub(in crate::customers) fn assignment_role(a: &pb::Assignment) -> &'static str {
+    if a.role == "sales" {
         t("customer.sales_rep")
     } else {
         t("customer.cs_rep")
-    };
+    }
+}
+
+/// Who was responsible from when to when.
+fn assignment_text(a: &pb::Assignment) -> String {
+    let role = assignment_role(a);
     let who = a.user.as_ref().map(|u| u.name.as_str()).unwrap_or_default();
     let until = match &a.effective_to {
         Some(to) => format::timestamp(Some(to)),
@@ -83,7 +88,7 @@ fn assignment_text(a: &pb::Assignment) -> String {
 }
 
 /// How an assignment came about, and by whom: "交接 · 王经理", "登记客户时指定 · 李营销".
-fn assignment_origin(a: &pb::Assignment) -> String {
+pub(in crate::customers) fn assignment_origin(a: &pb::Assignment) -> String {
     let how = match a.source.as_str() {
         "registered" => t("assignment.registered"),
         "handover" => t("assignment.handover"),

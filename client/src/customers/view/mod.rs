@@ -9,6 +9,7 @@ mod certificates;
 mod finance;
 mod followups;
 mod history;
+pub(super) use history::{assignment_origin, assignment_role};
 mod orders;
 mod personal;
 mod records;

@@ -590,6 +590,82 @@ pub fn assignment_history(
         .collect())
 }
 
+/// A customer handed to someone, with the assignment that did it.
+#[derive(Debug, Clone)]
+pub struct Handed {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub assignment: Assignment,
+}
+
+/// The customers handed to `user_id` by someone else since `since` and still theirs
+/// (their current assignment, in either role), newest first, at most `limit`, and whether
+/// there were more.
+pub fn handed_to(
+    conn: &mut PgConnection,
+    user_id: i64,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<(Vec<Handed>, bool)> {
+    #[derive(Queryable)]
+    struct Row {
+        customer_id: i64,
+        customer_name: String,
+        role: String,
+        effective_from: DateTime<Utc>,
+        assigned_by: Option<i64>,
+        source: String,
+    }
+    let mut rows: Vec<Row> = customer_assignments::table
+        .inner_join(customers::table)
+        .filter(customer_assignments::user_id.eq(user_id))
+        .filter(customer_assignments::effective_to.is_null())
+        .filter(customer_assignments::effective_from.ge(since))
+        .filter(customer_assignments::assigned_by.ne(user_id))
+        .filter(customers::is_active.eq(true))
+        .order((
+            customer_assignments::effective_from.desc(),
+            customer_assignments::id.desc(),
+        ))
+        .limit(limit + 1)
+        .select((
+            customer_assignments::customer_id,
+            customers::name,
+            customer_assignments::role,
+            customer_assignments::effective_from,
+            customer_assignments::assigned_by,
+            customer_assignments::source,
+        ))
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.assigned_by)
+        .chain([user_id])
+        .collect();
+    let names = display_names(conn, &ids)?;
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    Ok((
+        rows.into_iter()
+            .map(|r| Handed {
+                customer_id: r.customer_id,
+                customer_name: r.customer_name,
+                assignment: Assignment {
+                    role: r.role,
+                    user_id,
+                    user_name: name(Some(user_id)),
+                    effective_from: r.effective_from,
+                    effective_to: None,
+                    assigned_by: name(r.assigned_by),
+                    source: r.source,
+                },
+            })
+            .collect(),
+        more,
+    ))
+}
+
 /// A customer search.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
