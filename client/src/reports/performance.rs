@@ -79,9 +79,19 @@ impl PerformanceTab {
         }
         let mut columns = vec![
             Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
-            Column::text(t("report.name"), cells(rows, |r| r.name.clone()))
-                .sorts_by("name")
-                .total(t("report.totals")),
+            // A rep who left says so (their sales still count).
+            Column::text(
+                t("report.name"),
+                cells(rows, |r| {
+                    if r.inactive {
+                        crate::i18n::bracketed(&r.name, t("common.person_disabled"))
+                    } else {
+                        r.name.clone()
+                    }
+                }),
+            )
+            .sorts_by("name")
+            .total(t("report.totals")),
             Column::text(
                 t("report.department"),
                 cells(rows, |r| r.department.clone()),

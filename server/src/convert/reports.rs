@@ -388,6 +388,7 @@ pub fn employee_performance_report(
                 orders: count(r.orders),
                 customers: count(r.customers),
                 collected: money::to_wire(&r.collected),
+                inactive: r.inactive,
             })
             .collect(),
         total: total(totals.rows),

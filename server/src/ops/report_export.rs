@@ -391,8 +391,16 @@ pub fn export(
                 .column(col(msg!("report.sheet.rank"), Kind::Integer), |row| {
                     Cell::Int(row.rank)
                 })
-                .column(col(msg!("report.sheet.name"), Kind::Text), |row| {
-                    Cell::from(row.name.as_str())
+                .column(col(msg!("report.sheet.name"), Kind::Text), move |row| {
+                    // A rep who left says so: the name alone read as someone at work.
+                    if row.inactive {
+                        Cell::from(
+                            msg!("report.sheet.person_disabled", name = row.name.as_str())
+                                .text(lang),
+                        )
+                    } else {
+                        Cell::from(row.name.as_str())
+                    }
                 })
                 .column(
                     wide(msg!("report.sheet.department"), Kind::Text, 18.0),

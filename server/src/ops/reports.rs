@@ -630,6 +630,9 @@ pub struct RepPerformance {
     pub customers: i64,
     #[diesel(sql_type = Numeric)]
     pub collected: Decimal,
+    /// The rep's account is disabled (they left): their sales still count.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub inactive: bool,
 }
 
 /// Totals of the performance report.
@@ -711,7 +714,8 @@ pub fn employee_performance(
                     rank() OVER (ORDER BY coalesce(r.amount, 0) DESC) AS rank,
                     coalesce(r.amount, 0) AS amount, coalesce(r.orders, 0) AS orders,
                     coalesce(r.customers, 0) AS customers,
-                    coalesce(k.collected, 0) AS collected
+                    coalesce(k.collected, 0) AS collected,
+                    NOT u.is_active AS inactive
                FROM per_rep r FULL JOIN collected k ON k.rep_id = r.rep_id
                JOIN users u ON u.id = coalesce(r.rep_id, k.rep_id)
                LEFT JOIN departments d ON d.id = u.department_id",

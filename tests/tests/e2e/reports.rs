@@ -582,6 +582,50 @@ async fn consumption_shows_what_a_customer_paid_ahead() {
     );
 }
 
+/// A rep who left (disabled once their customers were handed over) keeps their sales in
+/// the ranking, named as having left, on screen and in the sheet.
+#[tokio::test]
+async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    w.shipped(Who::A, b, "2026-09-01", &[(w.agency_drug.id, 10)])
+        .await;
+    let mut admin = w.app.admin().await;
+    let customer = admin.customer(b).await.expect("customer");
+    admin
+        .send(pb::AssignCustomerRequest {
+            id: b,
+            version: customer.version,
+            sales_rep_id: w.rep_b.id,
+            cs_rep_id: w.cs.id,
+        })
+        .await;
+    let leaver = admin.user_by_id(w.rep_a.id).await;
+    admin.disable_user(&leaver).await.expect("disabled");
+    let p = admin.send(performance(pb::RepRole::Sales)).await;
+    let row = p
+        .rows
+        .iter()
+        .find(|r| r.user_id == w.rep_a.id)
+        .expect("their sales still count");
+    assert!(row.inactive && row.amount == "20.00", "{row:?}");
+    assert!(
+        p.rows
+            .iter()
+            .all(|r| r.user_id == w.rep_a.id || !r.inactive)
+    );
+    let file = admin
+        .export(Report::EmployeePerformance(performance(pb::RepRole::Sales)))
+        .await
+        .expect("exported");
+    let body = sheet_body(&file.file, "员工销售业绩", "名次");
+    assert!(
+        body.iter()
+            .any(|r| r[1] == Data::String("rep-a（已停用）".into())),
+        "{body:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_sale_is_credited_to_the_rep_responsible_when_it_was_made() {
     let mut w = world().await;
