@@ -2977,9 +2977,11 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     });
     ui.wait_label("逾期未签收的发货");
     ui.wait_label("逾期 4 天");
-    // The orders to ship name who ships them.
+    // The orders to ship and the overdue shipment name the CS rep who follows them.
     ui.wait_label("待发货的订单");
-    ui.wait_label("客服：陈客服");
+    ui.wait_for("the shipping work naming 陈客服", |h| {
+        h.query_all_by_label("客服：陈客服").count() >= 3
+    });
     // A customer opened from the work list goes back to it.
     ui.press(Role::Link, "北京协和医院");
     ui.press(Role::Button, "返回我的工作");

@@ -79,6 +79,7 @@ impl OrderWork {
                         });
                     }
                     ui.label(&s.customer_name);
+                    widgets::team_cs_rep(ui, ctx, s.cs_rep.as_ref());
                     ui.label(&s.number);
                     ui.label(format!("{} {}", s.carrier, s.waybill_no));
                     ui.label(label_value(
@@ -201,7 +202,12 @@ fn exceptions_ui(
                 });
             }
             ui.label(&e.customer_name);
-            widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
+            // Who acts on it: the CS rep ships a replacement, the sales rep decides.
+            if super::awaits_replacement(e) {
+                widgets::team_cs_rep(ui, ctx, e.cs_rep.as_ref());
+            } else {
+                widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
+            }
             ui.label(&e.number);
             ui.label(choice_label::<pb::ExceptionKind>(e.kind));
             ui.label(label_value(t("exception.value"), &format::money(&e.value)));

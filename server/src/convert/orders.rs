@@ -917,7 +917,12 @@ pub fn shipment(
     today: NaiveDate,
 ) -> pb::Shipment {
     let days_overdue = s.days_overdue(today);
+    let cs_rep = names
+        .customer_cs_reps
+        .get(&s.customer_id)
+        .map(|id| user_ref(names, *id));
     pb::Shipment {
+        cs_rep,
         id: s.id,
         number: s.number,
         order_id: s.order_id,
@@ -1147,6 +1152,10 @@ pub fn transport_exception(
         customer_id: e.customer_id,
         customer_name,
         sales_rep: Some(user_ref(names, rep)),
+        cs_rep: names
+            .customer_cs_reps
+            .get(&e.customer_id)
+            .map(|id| user_ref(names, *id)),
         kind: pb::ExceptionKind::wire(&e.kind),
         description: e.description,
         value: money::to_wire(&e.value),

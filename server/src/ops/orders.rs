@@ -1425,6 +1425,8 @@ pub struct Names {
     pub users: HashMap<i64, String>,
     /// id → (name, current sales rep).
     pub customers: HashMap<i64, (String, i64)>,
+    /// id → current CS rep (who follows shipments and ships replacements).
+    pub customer_cs_reps: HashMap<i64, i64>,
     /// Those of `customers` archived (no new orders or shipments).
     pub archived_customers: HashSet<i64>,
     pub entities: HashMap<i64, String>,
@@ -1502,22 +1504,29 @@ pub fn bundle(
         .chain(shipments_.iter().map(|s| s.customer_id))
         .chain(exceptions_.iter().map(|e| e.customer_id))
         .collect();
-    for (id, name, rep, active) in customers::table
+    for (id, name, rep, cs_rep, active) in customers::table
         .filter(customers::id.eq_any(&customer_ids))
         .select((
             customers::id,
             customers::name,
             customers::sales_rep_id,
+            customers::cs_rep_id,
             customers::is_active,
         ))
-        .load::<(i64, String, i64, bool)>(conn)?
+        .load::<(i64, String, i64, i64, bool)>(conn)?
     {
         names.customers.insert(id, (name, rep));
+        names.customer_cs_reps.insert(id, cs_rep);
         if !active {
             names.archived_customers.insert(id);
         }
     }
-    let mut user_ids: Vec<i64> = names.customers.values().map(|(_, rep)| *rep).collect();
+    let mut user_ids: Vec<i64> = names
+        .customers
+        .values()
+        .map(|(_, rep)| *rep)
+        .chain(names.customer_cs_reps.values().copied())
+        .collect();
     for o in &orders_ {
         user_ids.extend([o.sales_rep_id, o.cs_rep_id, o.created_by]);
         user_ids.extend(

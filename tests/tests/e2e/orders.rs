@@ -842,6 +842,8 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
         .await;
     assert_eq!(shipment.expected_arrival, "2026-11-29");
     assert_eq!(shipment.delivery_status(), pb::DeliveryStatus::InTransit);
+    // It names the customer's CS rep, who follows it up (a manager's work list says whose).
+    assert_eq!(shipment.cs_rep.as_ref().map(|r| r.id), Some(w.cs.id));
     let my_overdue = pb::ListShipmentsRequest {
         overdue_only: true,
         mine: true,
