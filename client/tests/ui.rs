@@ -2781,6 +2781,7 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.click("客户管理");
     cs.wait_label(&exception.number);
     cs.wait_label("与客户的约定：与客户协商补发");
+    cs.wait_label_contains("×2 盒");
     cs.press(Role::Link, &number);
     cs.press(Role::Button, "登记补发");
     cs.wait_label("与客户的约定：与客户协商补发");

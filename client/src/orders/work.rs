@@ -210,6 +210,13 @@ fn exceptions_ui(
             }
             ui.label(&e.number);
             ui.label(choice_label::<pb::ExceptionKind>(e.kind));
+            // What it concerns: the drugs and units (what a replacement re-sends).
+            let goods: Vec<String> = e
+                .lines
+                .iter()
+                .map(|l| format!("{} ×{} {}", l.drug_name, l.quantity, l.unit_label))
+                .collect();
+            ui.label(goods.join(crate::i18n::list_separator()));
             ui.label(label_value(t("exception.value"), &format::money(&e.value)));
             ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
             // A replacement to ship: what was agreed with the customer, to ship by.
