@@ -2472,8 +2472,12 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.wait_label("早于发货日期：过期药品不能发货");
     ui.wait_label("超过待发数量（仅剩 10）");
 
-    // Everything left, by 顺丰速运, from one batch.
+    // Everything left, by 顺丰速运, from one batch: the mended quantity's complaint goes
+    // as it is mended, not at the next save.
     ui.replace_text("本次数量", "10");
+    ui.wait_for("the quantity's complaint gone", |h| {
+        h.query_by_label("超过待发数量（仅剩 10）").is_none()
+    });
     ui.replace_text("有效期至", "2028-06-30");
     ui.press(Role::Button, "保存发货");
 
@@ -2737,6 +2741,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.wait_label("必填");
     cs.type_into_multiline("异常描述", "外箱破损，药品受潮");
     cs.replace_text("异常数量", "2");
+    cs.wait_for("the quantity's complaint gone", |h| {
+        h.query_by_label("超过可报数量（仅剩 10）").is_none()
+    });
     cs.press(Role::Button, "上报异常");
     cs.wait_label("1 个异常待处理");
     let exception = server.as_admin(async |admin| {

@@ -426,7 +426,12 @@ impl ArrearsWork {
                     ));
                 }
                 let days = u64::try_from(r.days_overdue).unwrap_or(0);
-                ui.label(RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR));
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR),
+                    )
+                    .extend(),
+                );
             },
         );
         open

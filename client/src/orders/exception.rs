@@ -37,6 +37,8 @@ pub(super) struct ReportForm {
     positions: Vec<Option<usize>>,
     errors: FieldErrors,
     save: Requested<pb::TransportException>,
+    /// Saved once: from then on a line over what it has left is said as typed.
+    checked: bool,
 }
 
 impl Unsaved for ReportForm {
@@ -74,6 +76,7 @@ impl ReportForm {
             positions: Vec::new(),
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
+            checked: false,
         }
     }
 
@@ -147,6 +150,10 @@ impl ReportForm {
                 });
         });
         self.errors.field_ui(ui, "lines");
+        if self.checked {
+            // A mended quantity's complaint goes as it is mended.
+            self.note_over_available();
+        }
         let busy = self.save.is_pending();
         if (submit || response.submitted) && !busy {
             self.positions = request_positions(
@@ -154,22 +161,8 @@ impl ReportForm {
                     .iter()
                     .map(|l| super::quantity_given(&l.quantity)),
             );
-            // More than a line has left to report is said with the server's other
-            // complaints, not a save later (as the shipment form does); sent all the same.
-            self.errors.clear_local();
-            for (line, j) in self.lines.iter().zip(&self.positions) {
-                if let Some(j) = j
-                    && super::parse_quantity(&line.quantity) > line.available
-                {
-                    self.errors.set_local(
-                        &format!("lines[{j}].quantity"),
-                        Some(
-                            t("exception.over_available")
-                                .replace("{n}", &line.available.to_string()),
-                        ),
-                    );
-                }
-            }
+            self.checked = true;
+            self.note_over_available();
             self.save.request(
                 ctx.orders().report_exception(pb::ReportExceptionRequest {
                     shipment_id: self.shipment_id,
@@ -188,6 +181,24 @@ impl ReportForm {
             );
         }
         close.then_some(ActionEvent::Close)
+    }
+}
+
+impl ReportForm {
+    /// More than a line has left to report is said with the server's other complaints,
+    /// not a save later (as the shipment form does), once the form was saved once.
+    fn note_over_available(&mut self) {
+        self.errors.clear_local();
+        for (line, j) in self.lines.iter().zip(&self.positions) {
+            if let Some(j) = j
+                && super::parse_quantity(&line.quantity) > line.available
+            {
+                self.errors.set_local(
+                    &format!("lines[{j}].quantity"),
+                    Some(t("exception.over_available").replace("{n}", &line.available.to_string())),
+                );
+            }
+        }
     }
 }
 

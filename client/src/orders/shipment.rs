@@ -336,6 +336,9 @@ pub(super) struct ShipmentDraft {
     positions: Vec<Option<usize>>,
     errors: FieldErrors,
     pub(super) save: Requested<pb::Shipment>,
+    /// Saved once: from then on the rows over what their line has left are said as they
+    /// are typed (and a mended row's complaint goes as it is mended).
+    checked: bool,
 }
 
 /// How a [`ShipmentDraft`] is drawn: the egui id of its fields and of its lines, the
@@ -366,6 +369,7 @@ impl ShipmentDraft {
             positions: Vec::new(),
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
+            checked: false,
         }
     }
 
@@ -404,6 +408,9 @@ impl ShipmentDraft {
         let send = (submit || response.submitted) && !self.save.is_pending();
         if send {
             self.positions = batch_positions(&self.lines);
+            self.checked = true;
+        }
+        if self.checked {
             // More than a line has left is said with the server's other complaints (an
             // expired batch), not a save later: the form knows what remains. Sent all the
             // same: the server counts again, and says what else is wrong.

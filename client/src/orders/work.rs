@@ -86,9 +86,13 @@ impl OrderWork {
                         t("shipment.expected_arrival"),
                         &s.expected_arrival,
                     ));
-                    ui.label(
-                        RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
-                            .color(widgets::ERROR),
+                    // One piece: "逾期 4" and "天" fell on two lines at 900 wide.
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
+                                .color(widgets::ERROR),
+                        )
+                        .extend(),
                     );
                 },
             );

@@ -64,7 +64,7 @@ impl PerformanceTab {
             ranking
                 .rows
                 .iter()
-                .map(|r| (r.name.clone(), frame::value(&r.amount)))
+                .map(|r| (rep_name(r), frame::value(&r.amount)))
                 .collect()
         });
         if let Some(height) = frame::chart_height(ui, rows.len(), true) {
@@ -77,21 +77,13 @@ impl PerformanceTab {
                 height,
             );
         }
+        // The name first: the column kept in sight while a narrow window scrolls the
+        // figures sideways (a rank beside a department said whose they were not).
         let mut columns = vec![
+            Column::text(t("report.name"), cells(rows, rep_name))
+                .sorts_by("name")
+                .total(t("report.totals")),
             Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
-            // A rep who left says so (their sales still count).
-            Column::text(
-                t("report.name"),
-                cells(rows, |r| {
-                    if r.inactive {
-                        crate::i18n::bracketed(&r.name, t("common.person_disabled"))
-                    } else {
-                        r.name.clone()
-                    }
-                }),
-            )
-            .sorts_by("name")
-            .total(t("report.totals")),
             Column::text(
                 t("report.department"),
                 cells(rows, |r| r.department.clone()),
@@ -111,5 +103,14 @@ impl PerformanceTab {
             Some(report.total),
             RowClick::Nothing,
         );
+    }
+}
+
+/// A rep's name; one who left says so (赵营销（已停用）: their sales still count).
+fn rep_name(r: &pb::EmployeePerformanceRow) -> String {
+    if r.inactive {
+        crate::i18n::bracketed(&r.name, t("common.person_disabled"))
+    } else {
+        r.name.clone()
     }
 }

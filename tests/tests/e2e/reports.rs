@@ -618,7 +618,7 @@ async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
         .export(Report::EmployeePerformance(performance(pb::RepRole::Sales)))
         .await
         .expect("exported");
-    let body = sheet_body(&file.file, "员工销售业绩", "名次");
+    let body = sheet_body(&file.file, "员工销售业绩", "排名");
     assert!(
         body.iter()
             .any(|r| r[1] == Data::String("rep-a（已停用）".into())),
