@@ -1,8 +1,9 @@
-//! 我的工作: the customers handed to the user this week, the rep's due and overdue follow-ups and the certificates of their customers
-//! that have expired or expire soon; then the order work of the order module (a CS rep's orders to ship,
-//! overdue shipments, a sales rep's exceptions awaiting a decision) and, for those who read
+//! 我的工作: the customers handed to the user this week, the rep's due and overdue
+//! follow-ups and the certificates of their customers that have expired or expire soon;
+//! then the order work of the order module (a CS rep's orders to ship, overdue shipments
+//! and replacements, a sales rep's exceptions awaiting a decision) and, for those who read
 //! arrears, the customers owing something overdue (逾期欠款). A manager's lists are the
-//! team's (the server reads them in the data scope), each row naming another rep's name.
+//! team's (the server reads them in the data scope), each row naming the rep who acts.
 
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};

@@ -150,10 +150,6 @@ impl ReportForm {
                 });
         });
         self.errors.field_ui(ui, "lines");
-        if self.checked {
-            // A mended quantity's complaint goes as it is mended.
-            self.note_over_available();
-        }
         let busy = self.save.is_pending();
         if (submit || response.submitted) && !busy {
             self.positions = request_positions(
@@ -162,7 +158,6 @@ impl ReportForm {
                     .map(|l| super::quantity_given(&l.quantity)),
             );
             self.checked = true;
-            self.note_over_available();
             self.save.request(
                 ctx.orders().report_exception(pb::ReportExceptionRequest {
                     shipment_id: self.shipment_id,
@@ -179,6 +174,10 @@ impl ReportForm {
                         .collect(),
                 }),
             );
+        }
+        if self.checked {
+            // Said with the server's complaints, and gone as a quantity is mended.
+            self.note_over_available();
         }
         close.then_some(ActionEvent::Close)
     }

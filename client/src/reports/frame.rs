@@ -114,7 +114,7 @@ fn date_text(d: chrono::NaiveDate) -> String {
 
 impl Period {
     /// The two date filters of a filter bar (what the server says of them goes under the
-    /// bar: [`period_complaints_ui`]).
+    /// bar: [`Frame::status_ui`]).
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, salt: &str) {
         widgets::date_filter(
             ui,
@@ -451,8 +451,9 @@ has_sales!(
     pb::RegionalSalesReport
 );
 
-/// The columns 金额, 发货订单数 (orders with a sale in the period) and, when `all` counts customers, 客户数 of `rows`, sortable,
-/// with the totals `all` (`HasSales::sales` reads them where the rows have them all).
+/// The columns 金额, 发货订单数 (orders with a sale in the period) and, when `all` counts
+/// customers, 购买客户数 of `rows`, sortable, with the totals `all` (`HasSales::sales`
+/// reads them where the rows have them all).
 pub(super) fn sales_columns<'a, T>(
     rows: &[T],
     of: impl Fn(&T) -> Sales<'_>,
@@ -744,8 +745,9 @@ impl<R: ReportRequest> Frame<R> {
         self.report.request(request.call(ctx));
     }
 
-    /// The filter bar of a report over the shared `period`: the period, then `filters`. Whether to run now: Run clicked, a date picked, or the
-    /// shared period is not the one this tab last ran ([`Frame::is_stale`]).
+    /// The filter bar of a report over the shared `period`: the period, then `filters`.
+    /// Whether to run now: Run clicked or Enter in a filter, a date picked, or the shared
+    /// period is not the one this tab last ran ([`Frame::is_stale`]).
     pub(super) fn period_bar(
         &self,
         ui: &mut egui::Ui,

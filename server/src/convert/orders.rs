@@ -361,6 +361,15 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
     ))
 }
 
+/// The current CS rep of customer `customer_id` (who follows its shipments up and ships
+/// replacements), when `names` read it.
+fn cs_rep_of(names: &Names, customer_id: i64) -> Option<pb::UserRef> {
+    names
+        .customer_cs_reps
+        .get(&customer_id)
+        .map(|id| user_ref(names, *id))
+}
+
 fn user_ref(names: &Names, id: i64) -> pb::UserRef {
     pb::UserRef {
         id,
@@ -917,12 +926,8 @@ pub fn shipment(
     today: NaiveDate,
 ) -> pb::Shipment {
     let days_overdue = s.days_overdue(today);
-    let cs_rep = names
-        .customer_cs_reps
-        .get(&s.customer_id)
-        .map(|id| user_ref(names, *id));
     pb::Shipment {
-        cs_rep,
+        cs_rep: cs_rep_of(names, s.customer_id),
         id: s.id,
         number: s.number,
         order_id: s.order_id,
@@ -1152,10 +1157,7 @@ pub fn transport_exception(
         customer_id: e.customer_id,
         customer_name,
         sales_rep: Some(user_ref(names, rep)),
-        cs_rep: names
-            .customer_cs_reps
-            .get(&e.customer_id)
-            .map(|id| user_ref(names, *id)),
+        cs_rep: cs_rep_of(names, e.customer_id),
         kind: pb::ExceptionKind::wire(&e.kind),
         description: e.description,
         value: money::to_wire(&e.value),

@@ -118,8 +118,9 @@ pub struct CustomerView {
     archive_error: Option<crate::api::ApiError>,
     /// 归档 was pressed while orders are at work: say which instead of asking.
     archive_blocked: bool,
-    /// What the last reassignment or type change did ("已分配：…"), in green beside the
-    /// buttons until another dialog opens: the dialog closing alone said nothing.
+    /// What the last reassignment, type change or profile edit did ("已分配：…",
+    /// "客户资料已保存"), in green beside the buttons until another is opened: the dialog
+    /// or form closing alone said nothing.
     done: Option<String>,
     /// Where closing the view returns to.
     back: Back,
@@ -718,14 +719,11 @@ impl CustomerView {
 /// What a dialog's change did, said once it is saved: "已分配：营销员 李营销，客服 陈客服",
 /// "客户类型已改为 意向客户"; nothing for an archive (the header says it).
 fn action_done_text(from: Option<Dialog>, c: &pb::Customer) -> Option<String> {
-    fn name(rep: &Option<pb::UserRef>) -> &str {
-        rep.as_ref().map_or("—", |r| r.name.as_str())
-    }
     match from? {
         Dialog::Assign => Some(
             t("customer.assigned")
-                .replace("{sales}", name(&c.sales_rep))
-                .replace("{cs}", name(&c.cs_rep)),
+                .replace("{sales}", format::person(c.sales_rep.as_ref()))
+                .replace("{cs}", format::person(c.cs_rep.as_ref())),
         ),
         Dialog::Type => Some(t("customer.type_changed").replace("{type}", &c.type_name)),
         Dialog::Archive => None,
