@@ -144,13 +144,13 @@ for lang in "${langs[@]}"; do
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=149 row_order=138 customer_tabs_y=275
+      zh-1280x800) row_drug=155 row_customer=149 row_order=138 customer_tabs_y=300
         statement_customer="930 76" statement_pick="1135 78" ;;
-      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=274
+      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=299
         statement_customer="1000 76" statement_pick="207 102" ;;
-      zh-900x600) row_drug=178 row_customer=145 row_order=160 customer_tabs_y=275
+      zh-900x600) row_drug=178 row_customer=177 row_order=160 customer_tabs_y=300
         statement_customer="280 100" statement_pick="482 102" ;;
-      en-900x600) row_drug=178 row_customer=172 row_order=188 customer_tabs_y=274
+      en-900x600) row_drug=178 row_customer=172 row_order=188 customer_tabs_y=299
         statement_customer="300 100" statement_pick="540 101" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
