@@ -28,6 +28,12 @@ pub enum Navigate {
     Module(pharmacrm_shared::Module),
     /// The rep's work list (我的工作).
     MyWork,
+    /// 客户交接 with this employee chosen (from the user form of one who still holds
+    /// customers and cannot be disabled until they are handed over).
+    Handover {
+        /// The employee handing customers over.
+        employee: i64,
+    },
     /// The customer view of this customer, opened from module `from` (its back button
     /// returns there).
     Customer {
@@ -57,7 +63,9 @@ impl Navigate {
         use pharmacrm_shared::Module;
         match self {
             Navigate::Module(m) => *m,
-            Navigate::MyWork | Navigate::Customer { .. } => Module::Customer,
+            Navigate::MyWork | Navigate::Handover { .. } | Navigate::Customer { .. } => {
+                Module::Customer
+            }
             Navigate::NewOrder { .. } | Navigate::Order { .. } => Module::Order,
         }
     }

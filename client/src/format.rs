@@ -4,9 +4,17 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use pharmacrm_shared::pb;
 
-/// A person as a list names them (a rep, a handler): their display name, empty for none.
-pub fn person(user: Option<&pb::UserRef>) -> &str {
-    user.map_or("", |u| u.name.as_str())
+/// A person as a list names them (a rep, a handler): their display name, empty for none;
+/// one who left (a disabled account) is said so, "赵营销（已停用）", since the records they
+/// took part in keep them.
+pub fn person(user: Option<&pb::UserRef>) -> String {
+    match user {
+        None => String::new(),
+        Some(u) if u.inactive => {
+            crate::i18n::bracketed(&u.name, crate::i18n::t("common.person_disabled"))
+        }
+        Some(u) => u.name.clone(),
+    }
 }
 
 /// A UTC time in the company's business time zone (as the server last told it; see
@@ -145,6 +153,24 @@ mod tests {
         assert_eq!(money("100000.10"), "100,000.10");
         // Not an amount: as it is ("—" for none), not "—.00".
         assert_eq!(money("—"), "—");
+    }
+
+    #[test]
+    fn a_person_who_left_is_said_so_in_the_ui_language() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        let rep = |inactive| pb::UserRef {
+            id: 7,
+            name: "赵营销".into(),
+            department: String::new(),
+            inactive,
+        };
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        assert_eq!(person(Some(&rep(false))), "赵营销");
+        assert_eq!(person(Some(&rep(true))), "赵营销（已停用）");
+        assert_eq!(person(None), "");
+        crate::i18n::set_lang(crate::i18n::Lang::En);
+        assert_eq!(person(Some(&rep(true))), "赵营销 (disabled)");
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
     }
 
     #[test]

@@ -1522,6 +1522,48 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
 }
 
 #[test]
+fn an_account_holding_customers_is_handed_over_from_its_form_before_it_is_disabled() {
+    let server = Server::start();
+    let app = server.app();
+    server.runtime.block_on(async {
+        let mut leaver = app.sales_rep("leaver").await;
+        let cs = app.service_rep("cs-h").await;
+        app.sales_rep("successor").await;
+        CustomerBuilder::new("朝阳医院")
+            .served_by(cs.id)
+            .create(&mut leaver)
+            .await;
+    });
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("系统管理");
+    ui.click("用户");
+    ui.wait_label("leaver");
+    ui.harness
+        .query_all_by_label("leaver")
+        .next()
+        .expect("row")
+        .click();
+    ui.wait_label("编辑用户");
+    // 停用 waits for the handover, saying why, instead of asking and then being refused.
+    ui.wait_label("负责 1 个客户，停用前请先完成客户交接");
+    ui.wait_disabled("停用");
+    // 客户交接 opens with the leaver chosen and their customer listed.
+    ui.click("客户交接");
+    ui.wait_label("负责 1 个客户");
+    ui.pick("接手的营销员", "successor");
+    ui.click("交接所选客户");
+    ui.click("确定交接");
+    ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
+    // Back in the console the form is read again: nothing holds 停用 back.
+    ui.click("系统管理");
+    ui.wait_for("停用 enabled", |h| {
+        h.query_by_role_and_label(Role::Button, "停用")
+            .is_some_and(|b| !b.accesskit_node().is_disabled())
+    });
+    assert!(!ui.shows("负责 1 个客户，停用前请先完成客户交接"));
+}
+
+#[test]
 fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     let server = Server::start();
     let app = server.app();

@@ -99,12 +99,13 @@ impl Unsaved for AdminPanel {
 impl AdminPanel {
     /// The tab is shown again (switched to, or the module opened): what it lists is read
     /// again — the audit log what was done meanwhile, departments and positions their
-    /// head counts (users change in another tab).
+    /// head counts (users change in another tab), users whose customers were handed over.
     fn shown_again(&mut self, ctx: &AppCtx) {
         match self.tab {
             Some(Tab::Audit) => self.audit.refresh(ctx),
             Some(Tab::Departments) => self.departments.refresh(ctx),
             Some(Tab::Positions) => self.positions.refresh(ctx),
+            Some(Tab::Users) => self.users.refresh(ctx),
             _ => {}
         }
     }

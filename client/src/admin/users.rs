@@ -9,7 +9,7 @@ use pharmacrm_shared::pb;
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{list_separator, t};
+use crate::i18n::{list_separator, t, tn};
 use crate::widgets::{self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, row_styles};
 
 const PAGE: u32 = 50;
@@ -28,6 +28,9 @@ struct Form {
     position_ids: BTreeSet<i64>,
     /// Only for a new person.
     password: String,
+    /// Customers the account is the sales or CS rep of (it cannot be disabled until they
+    /// are handed over).
+    customers_held: i64,
 }
 
 impl Form {
@@ -43,6 +46,7 @@ impl Form {
             phone: String::new(),
             position_ids: BTreeSet::new(),
             password: String::new(),
+            customers_held: 0,
         }
     }
 
@@ -58,6 +62,7 @@ impl Form {
             phone: u.phone.clone(),
             position_ids: u.positions.iter().map(|p| p.id).collect(),
             password: String::new(),
+            customers_held: u.customers_held,
         }
     }
 }
@@ -193,6 +198,25 @@ impl UsersPanel {
                     .list_api_tokens(pb::ListApiTokensRequest { user_id })
                     .map(|r| r.api_tokens),
             );
+        }
+    }
+
+    /// Reads the list again, and the account open if it held customers (and holds no
+    /// unsaved input): shown again after 客户交接, it may hold them no more.
+    pub fn refresh(&mut self, ctx: &AppCtx) {
+        if self.list.is_not_requested() {
+            return;
+        }
+        self.search(ctx);
+        if !self.is_dirty()
+            && !self.save.is_pending()
+            && let Some(form) = &self.form
+            && form.customers_held > 0
+            && let Some(id) = form.id
+        {
+            self.errors.expect_read();
+            self.save
+                .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }
     }
 
@@ -395,7 +419,13 @@ impl UsersPanel {
                 } else {
                     t("users.enable")
                 };
-                pressed.toggle_active = ui.add_enabled(!busy, egui::Button::new(label)).clicked();
+                // One who still holds customers is handed over first (客户交接): the
+                // server would refuse, after the question.
+                let holding = form.is_active && form.customers_held > 0;
+                pressed.toggle_active = ui
+                    .add_enabled(!busy && !holding, egui::Button::new(label))
+                    .on_disabled_hover_text(holding_text(form.customers_held))
+                    .clicked();
             }
             // Not while a save is on its way: its answer would open the form again.
             pressed.close = ui
@@ -426,6 +456,21 @@ impl UsersPanel {
         // A disabled user says so (the list's status column may be scrolled out of sight).
         if form.id.is_some() && !form.is_active {
             ui.label(egui::RichText::new(t("users.disabled")).color(widgets::ERROR));
+        }
+        // One who still holds customers says how many, and opens 客户交接 for them: 停用
+        // waits until they are handed over.
+        if let Some(id) = form.id
+            && form.is_active
+            && form.customers_held > 0
+        {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(holding_text(form.customers_held));
+                if ctx.can(pharmacrm_shared::Permission::CustomerAssign)
+                    && ui.button(t("users.hand_over")).clicked()
+                {
+                    ctx.navigate(crate::ctx::Navigate::Handover { employee: id });
+                }
+            });
         }
         let departments: Vec<(Option<i64>, String)> =
             std::iter::once((None, t("users.no_department").to_owned()))
@@ -654,4 +699,13 @@ impl UsersPanel {
             self.show_issued = false;
         }
     }
+}
+
+/// Why an account holding `customers` cannot be disabled yet: "负责 3 个客户，停用前请先
+/// 完成客户交接".
+fn holding_text(customers: i64) -> String {
+    tn(
+        "users.holds_customers",
+        u64::try_from(customers).unwrap_or(0),
+    )
 }

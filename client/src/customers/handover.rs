@@ -49,6 +49,14 @@ fn name_of(people: &[pb::UserRef], id: i64) -> &str {
 }
 
 impl HandoverPanel {
+    /// Chooses `employee` (their customers are read on the next frame), reading the
+    /// pickers again: whoever holds customers now is offered.
+    pub fn choose(&mut self, employee: i64) {
+        self.employee = employee;
+        self.loaded_for = 0;
+        self.sales_reps.invalidate();
+    }
+
     /// Draws the screen.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.sales_reps.is_not_requested() {

@@ -240,12 +240,16 @@ impl ListPanel {
         // A sales rep who sees only their own customers would read their own name on
         // every row.
         if !ctx.is_own_sales_rep() {
-            columns.push(column(t("customer.sales_rep"), &|c| {
-                format::person(c.sales_rep.as_ref())
-            }));
+            columns.push(TableColumn::text(
+                t("customer.sales_rep"),
+                cells(&rows, |c| format::person(c.sales_rep.as_ref())),
+            ));
         }
         columns.extend([
-            column(t("customer.cs_rep"), &|c| format::person(c.cs_rep.as_ref())),
+            TableColumn::text(
+                t("customer.cs_rep"),
+                cells(&rows, |c| format::person(c.cs_rep.as_ref())),
+            ),
             TableColumn::text(
                 t("customer.certificates"),
                 rows.iter()

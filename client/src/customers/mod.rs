@@ -101,6 +101,10 @@ impl ModulePanel for CustomersPanel {
         match target {
             Navigate::Customer { id, from } => self.leave(Leave::Customer(*id, *from)),
             Navigate::MyWork if !self.screens.is_dirty() => self.show_tab(Tab::Work),
+            Navigate::Handover { employee } => {
+                self.handover.choose(*employee);
+                self.leave(Leave::Tab(Tab::Handover));
+            }
             // Shown again: others' decisions, shipments and payments meanwhile change it.
             Navigate::Module(Module::Customer) if self.tab == Tab::Work => self.work.refresh(),
             _ => {}

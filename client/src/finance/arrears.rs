@@ -282,7 +282,7 @@ fn arrears_table(
     let rep = show_rep.then(|| {
         text(
             t("finance.sales_rep"),
-            cells(rows, |r| format::person(r.sales_rep.as_ref()).to_owned()),
+            cells(rows, |r| format::person(r.sales_rep.as_ref())),
             "",
         )
     });

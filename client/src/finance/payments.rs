@@ -247,11 +247,11 @@ pub fn payments_table(
         TableColumn::text(t("payment.reference"), text(|p| p.reference.clone())),
         TableColumn::text(
             t("payment.handler"),
-            text(|p| format::person(p.handler.as_ref()).to_owned()),
+            text(|p| format::person(p.handler.as_ref())),
         ),
         TableColumn::text(
             t("finance.sales_rep"),
-            text(|p| format::person(p.sales_rep.as_ref()).to_owned()),
+            text(|p| format::person(p.sales_rep.as_ref())),
         ),
         // A reversed payment has nothing on account now (its view shows what it had).
         TableColumn::money(
@@ -285,14 +285,8 @@ pub fn payment_detail_ui(ui: &mut egui::Ui, p: &pb::Payment) {
             choice_label::<pb::PaymentMethod>(p.method).to_owned(),
         ),
         (t("payment.reference"), p.reference.clone()),
-        (
-            t("payment.handler"),
-            format::person(p.handler.as_ref()).to_owned(),
-        ),
-        (
-            t("finance.sales_rep"),
-            format::person(p.sales_rep.as_ref()).to_owned(),
-        ),
+        (t("payment.handler"), format::person(p.handler.as_ref())),
+        (t("finance.sales_rep"), format::person(p.sales_rep.as_ref())),
         (t("finance.note"), p.note.clone()),
         (
             t("finance.recorded"),

@@ -507,8 +507,8 @@ impl OrderFormPanel {
                 (None, Some(c)) => (c.sales_rep.as_ref(), c.cs_rep.as_ref()),
                 (None, None) => (None, None),
             };
-            f.show(t("order.sales_rep"), format::person(sales_rep));
-            f.show(t("order.cs_rep"), format::person(cs_rep));
+            f.show(t("order.sales_rep"), &format::person(sales_rep));
+            f.show(t("order.cs_rep"), &format::person(cs_rep));
         });
         self.date_typing = date_focused;
         if customer_changed {

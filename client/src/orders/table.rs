@@ -109,11 +109,9 @@ pub fn orders_table(
             .sorted_by(pb::OrderSort::Status as i32, false),
         column(t("order.progress"), &progress_text).uncut(),
         column(t("order.sales_rep"), &|o| {
-            format::person(o.sales_rep.as_ref()).to_owned()
+            format::person(o.sales_rep.as_ref())
         }),
-        column(t("order.cs_rep"), &|o| {
-            format::person(o.cs_rep.as_ref()).to_owned()
-        }),
+        column(t("order.cs_rep"), &|o| format::person(o.cs_rep.as_ref())),
     ]);
     let cancelled = pb::OrderStatus::Cancelled as i32;
     let styles = row_styles(rows, None, |o| (o.id, o.status == cancelled));

@@ -547,12 +547,9 @@ fn header_ui(
             ),
             (
                 t("order.sales_rep"),
-                format::person(order.sales_rep.as_ref()).to_owned(),
+                format::person(order.sales_rep.as_ref()),
             ),
-            (
-                t("order.cs_rep"),
-                format::person(order.cs_rep.as_ref()).to_owned(),
-            ),
+            (t("order.cs_rep"), format::person(order.cs_rep.as_ref())),
             (t("order.delivery_address"), order.delivery_address.clone()),
             (
                 t("order.requested_delivery_date"),
@@ -1130,7 +1127,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                     (t("exception.description"), e.description.clone()),
                     (
                         t("exception.sales_rep"),
-                        format::person(e.sales_rep.as_ref()).to_owned(),
+                        format::person(e.sales_rep.as_ref()),
                     ),
                 ];
                 if !pending {
@@ -1200,7 +1197,7 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
                 } else if pending {
                     // The reporter (a CS rep) waits on the sales rep's decision.
                     let waiting = t("exception.awaits_decision_of")
-                        .replace("{name}", format::person(e.sales_rep.as_ref()));
+                        .replace("{name}", &format::person(e.sales_rep.as_ref()));
                     ui.label(RichText::new(waiting).color(widgets::WARNING));
                 }
                 if super::awaits_replacement(e)

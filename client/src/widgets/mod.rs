@@ -147,11 +147,16 @@ pub fn filters_error_line(ui: &mut Ui, error: &ApiError, labels: &[(&str, &str)]
 /// ([`MODAL_TOP`] below the window's): centred, a dialog grew upwards as complaints
 /// appeared in it, moving its fields and buttons from under the pointer both ways.
 pub fn modal(id: &str) -> egui::Modal {
+    modal_at(id, egui::Align2::CENTER_TOP, egui::vec2(0.0, MODAL_TOP))
+}
+
+/// [`modal`] anchored at `align` of the window, `offset` from it.
+fn modal_at(id: &str, align: egui::Align2, offset: egui::Vec2) -> egui::Modal {
     let id = egui::Id::unique(id);
     egui::Modal::new(id).area(
         egui::Modal::default_area(id)
             .order(egui::Order::Middle)
-            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, MODAL_TOP)),
+            .anchor(align, offset),
     )
 }
 
@@ -162,7 +167,9 @@ const MODAL_TOP: f32 = 90.0;
 /// cancelled (also with Esc), `None` while open.
 fn confirm(ctx: &egui::Context, id: &str, question: &str, yes: &str) -> Option<bool> {
     let mut answer = None;
-    let modal = modal(id).show(ctx, |ui| {
+    // A question does not grow as it is answered: in the middle of the window, where the
+    // eye is, not by the top edge far from the button that asked it.
+    let modal = modal_at(id, egui::Align2::CENTER_CENTER, egui::Vec2::ZERO).show(ctx, |ui| {
         ui.set_max_width(360.0);
         ui.label(question);
         ui.add_space(8.0);

@@ -183,6 +183,7 @@ impl From<UserView> for pb::User {
             updated_at: Some(timestamp(u.updated_at)),
             updated_by: v.updated_by_name,
             department_name: v.department_name,
+            customers_held: v.customers_held,
         }
     }
 }

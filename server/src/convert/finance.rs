@@ -118,12 +118,12 @@ pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
     Ok(f)
 }
 
-fn user(id: i64, name: String) -> pb::UserRef {
+fn user(id: i64, name: String, inactive: bool) -> pb::UserRef {
     pb::UserRef {
         id,
         name,
         department: String::new(),
-        inactive: false,
+        inactive,
     }
 }
 
@@ -138,8 +138,8 @@ pub fn payment(v: PaymentView) -> pb::Payment {
         amount: wire(&p.amount),
         method: pb::PaymentMethod::wire(&p.method),
         reference: p.reference,
-        handler: Some(user(p.handler_id, v.handler_name)),
-        sales_rep: Some(user(p.sales_rep_id, v.sales_rep_name)),
+        handler: Some(user(p.handler_id, v.handler_name, v.handler_inactive)),
+        sales_rep: Some(user(p.sales_rep_id, v.sales_rep_name, v.sales_rep_inactive)),
         note: p.note,
         allocations: v
             .allocations
@@ -482,7 +482,8 @@ pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {
         customer_id: r.customer_id,
         customer_name: r.customer_name,
         customer_archived: r.customer_archived,
-        sales_rep: Some(user(r.sales_rep_id, r.sales_rep_name)),
+        // The customer's current rep: nobody holding customers can be disabled.
+        sales_rep: Some(user(r.sales_rep_id, r.sales_rep_name, false)),
         overdue: wire(&r.ageing.overdue()),
         ageing: Some(ageing(&r.ageing, today)),
         oldest_overdue_due_date: date_text(r.oldest_overdue),

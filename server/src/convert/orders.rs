@@ -375,7 +375,7 @@ fn user_ref(names: &Names, id: i64) -> pb::UserRef {
         id,
         name: names.user(Some(id)),
         department: String::new(),
-        inactive: false,
+        inactive: names.inactive_users.contains(&id),
     }
 }
 

@@ -32,7 +32,8 @@ use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, department, display_names, invoicing_entity, user,
+    Grants, WriteCtx, company_settings, department, display_names, inactive_users,
+    invoicing_entity, user,
 };
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
@@ -618,6 +619,9 @@ pub struct PaymentView {
     pub customer_name: String,
     pub handler_name: String,
     pub sales_rep_name: String,
+    /// Whether the handler's and the sales rep's accounts are disabled (they left).
+    pub handler_inactive: bool,
+    pub sales_rep_inactive: bool,
     pub created_by_name: String,
     /// Who reversed it; empty when it was not reversed.
     pub reversed_by_name: String,
@@ -649,6 +653,7 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
         .chain(rows.iter().filter_map(|p| p.reversed_by))
         .collect();
     let names = display_names(conn, &people)?;
+    let inactive = inactive_users(conn, &people)?;
     let customer_ids: Vec<i64> = rows.iter().map(|p| p.customer_id).collect();
     let customer_names = customer_names(conn, &customer_ids)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
@@ -684,6 +689,8 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
                     .unwrap_or_default(),
                 handler_name: name(p.handler_id),
                 sales_rep_name: name(p.sales_rep_id),
+                handler_inactive: inactive.contains(&p.handler_id),
+                sales_rep_inactive: inactive.contains(&p.sales_rep_id),
                 created_by_name: name(p.created_by),
                 reversed_by_name: p.reversed_by.map(name).unwrap_or_default(),
                 allocations,

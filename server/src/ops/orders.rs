@@ -33,7 +33,8 @@ use crate::db::models::transport_exception::{
     self as exception, ExceptionLine, NewException, NewExceptionLine, TransportException,
 };
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, customer_certificate, display_names, invoicing_entity,
+    Grants, WriteCtx, company_settings, customer_certificate, display_names, inactive_users,
+    invoicing_entity,
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
@@ -1423,6 +1424,8 @@ pub fn ship_replacement(
 #[derive(Debug, Default)]
 pub struct Names {
     pub users: HashMap<i64, String>,
+    /// Those of `users` whose accounts are disabled (who left).
+    pub inactive_users: HashSet<i64>,
     /// id → (name, current sales rep).
     pub customers: HashMap<i64, (String, i64)>,
     /// id → current CS rep (who follows shipments and ships replacements).
@@ -1545,6 +1548,7 @@ pub fn bundle(
         user_ids.extend(e.decided_by.into_iter().chain(e.updated_by));
     }
     names.users = display_names(conn, &user_ids)?;
+    names.inactive_users = inactive_users(conn, &user_ids)?;
     let entity_ids: Vec<i64> = orders_
         .iter()
         .map(|o| o.invoicing_entity_id)

@@ -873,6 +873,19 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
     let app = &w.app;
     let mut admin = app.admin().await;
     let leaver = admin.user_by_id(w.rep.id).await;
+    // The user form says how many they hold (停用 waits for 客户交接), the list too.
+    assert_eq!(leaver.customers_held, 3);
+    let listed = admin
+        .send(pb::ListUsersRequest {
+            query: "rep-a".into(),
+            ..Default::default()
+        })
+        .await
+        .users;
+    assert_eq!(
+        listed.iter().map(|u| u.customers_held).collect::<Vec<_>>(),
+        [3]
+    );
 
     // Disabling someone who still holds customers is refused with the count.
     let status = admin
@@ -1025,6 +1038,7 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         ]
     );
     let leaver = admin.user_by_id(w.rep.id).await;
+    assert_eq!(leaver.customers_held, 0);
     admin.disable_user(&leaver).await.expect("now they can go");
 }
 

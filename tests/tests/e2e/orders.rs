@@ -2506,3 +2506,37 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
         .refused(Code::InvalidArgument);
     assert_zh_contains(&refused, "type_id：请选择客户类型");
 }
+
+/// A rep who left (disabled once their customers were handed over) stays on the orders
+/// they took, marked as disabled so a manager reading the list knows whom they cannot ask;
+/// the CS rep still at work is not.
+#[tokio::test]
+async fn orders_keep_a_rep_who_left_marked_as_disabled() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 1, "2")]).await;
+    let successor = w.app.sales_rep("rep-b").await;
+    let mut admin = w.app.admin().await;
+    admin
+        .send(pb::AssignCustomerRequest {
+            id: w.customer.id,
+            version: w.customer.version,
+            sales_rep_id: successor.id,
+            cs_rep_id: w.cs.id,
+        })
+        .await;
+    let leaver = admin.user_by_id(w.rep.id).await;
+    admin.disable_user(&leaver).await.expect("disabled");
+
+    let listed = admin.orders_where(pb::SearchOrdersRequest::default()).await;
+    let rep_of = |o: &pb::Order| o.sales_rep.clone().expect("sales rep");
+    let cs_of = |o: &pb::Order| o.cs_rep.clone().expect("cs rep");
+    let row = listed
+        .iter()
+        .find(|o| o.id == order.order.as_ref().unwrap().id)
+        .expect("listed");
+    assert_eq!((rep_of(row).id, rep_of(row).inactive), (w.rep.id, true));
+    assert!(!cs_of(row).inactive);
+    let detail = admin.reload(&order).await;
+    let o = detail.order.as_ref().expect("order");
+    assert!(rep_of(o).inactive && !cs_of(o).inactive, "{o:?}");
+}

@@ -383,12 +383,9 @@ impl CustomerView {
             (t("customer.region"), format!("{} {}", c.region, c.address)),
             (
                 t("customer.sales_rep"),
-                format::person(c.sales_rep.as_ref()).to_owned(),
+                format::person(c.sales_rep.as_ref()),
             ),
-            (
-                t("customer.cs_rep"),
-                format::person(c.cs_rep.as_ref()).to_owned(),
-            ),
+            (t("customer.cs_rep"), format::person(c.cs_rep.as_ref())),
             (t("customer.drugs"), drugs),
             (t("customer.credit_days"), c.credit_days.to_string()),
             (
@@ -722,8 +719,8 @@ fn action_done_text(from: Option<Dialog>, c: &pb::Customer) -> Option<String> {
     match from? {
         Dialog::Assign => Some(
             t("customer.assigned")
-                .replace("{sales}", format::person(c.sales_rep.as_ref()))
-                .replace("{cs}", format::person(c.cs_rep.as_ref())),
+                .replace("{sales}", &format::person(c.sales_rep.as_ref()))
+                .replace("{cs}", &format::person(c.cs_rep.as_ref())),
         ),
         Dialog::Type => Some(t("customer.type_changed").replace("{type}", &c.type_name)),
         Dialog::Archive => None,

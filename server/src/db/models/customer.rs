@@ -920,6 +920,28 @@ pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
         .get_result(conn)?)
 }
 
+/// [`held_by`] for each of `user_ids` holding any: user id → customers (archived ones
+/// too) they are the sales or CS rep of.
+pub fn held_by_each(conn: &mut PgConnection, user_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    #[derive(QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        user_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        customers: i64,
+    }
+    // A customer whose two reps are one person counts once.
+    let rows: Vec<Held> = diesel::sql_query(
+        "SELECT u.id AS user_id, count(*) AS customers \
+         FROM unnest($1::bigint[]) AS u(id) \
+         JOIN customers c ON c.sales_rep_id = u.id OR c.cs_rep_id = u.id \
+         GROUP BY u.id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(user_ids)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|h| (h.user_id, h.customers)).collect())
+}
+
 /// One person a rep picker offers.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Rep {

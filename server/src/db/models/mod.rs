@@ -163,6 +163,22 @@ pub fn display_names(
         .collect())
 }
 
+/// Those of `ids` whose accounts are disabled (people who left), for the "（已停用）" the
+/// client puts after their names where records keep them (an order's reps, a payment's
+/// handler).
+pub fn inactive_users(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> AppResult<std::collections::HashSet<i64>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::is_active.eq(false))
+        .select(users::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// The display name of a user id, for "changed by" texts; empty for none (the system
 /// itself: seeding, migrations), which the client says in its own language (系统 /
 /// System) and an error message through `error.changed_by_system`.

@@ -47,6 +47,9 @@ pub struct UserView {
     pub department_name: String,
     #[serde(skip)]
     pub updated_by_name: String,
+    /// How many customers (archived ones too) the user is the sales or CS rep of.
+    #[serde(skip)]
+    pub customers_held: i64,
 }
 
 #[derive(Insertable)]
@@ -247,9 +250,11 @@ fn views(conn: &mut PgConnection, rows: Vec<User>) -> AppResult<Vec<UserView>> {
         .collect();
     let updater_ids: Vec<i64> = rows.iter().filter_map(|u| u.updated_by).collect();
     let updater_names = super::display_names(conn, &updater_ids)?;
+    let mut customers_held = super::customer::held_by_each(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|u| UserView {
+            customers_held: customers_held.remove(&u.id).unwrap_or(0),
             positions: held.remove(&u.id).unwrap_or_default(),
             department_name: u
                 .department_id
