@@ -2264,6 +2264,33 @@ fn a_line_left_without_a_quantity_is_required_and_the_order_not_sent() {
 }
 
 #[test]
+fn tab_from_a_lines_price_does_not_reach_its_delete_button() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.add_amoxicillin();
+    ui.type_into("数量", "10");
+    ui.wait_label("订单金额：128.00");
+    ui.harness
+        .get_by_role_and_label(Role::TextInput, "单价")
+        .focus();
+    ui.harness.step();
+    // Tab, then a key that presses whatever button has the focus: the line stays.
+    ui.harness.key_press(egui::Key::Tab);
+    ui.harness.step();
+    ui.harness.key_press(egui::Key::Space);
+    for _ in 0..5 {
+        ui.harness.step();
+    }
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "数量")
+            .is_some(),
+        "the line is still there"
+    );
+    assert!(ui.shows("订单金额：128.00"));
+}
+
+#[test]
 fn a_drug_search_that_finds_nothing_says_so() {
     let server = Server::start();
     let mut ui = new_order_by_rep_a(&server);

@@ -306,7 +306,7 @@ fn order_amounts_ui(
                             submitted |= widgets::entered(ui, &response);
                         });
                         ui.vertical(|ui| {
-                            if widgets::row_removed(&ui.button(t("common.delete"))) {
+                            if widgets::row_remove_button(ui, t("common.delete"), false, None) {
                                 remove = Some(i);
                             }
                             // Across the row ("more than is open on SO…" is a sentence

@@ -620,7 +620,7 @@ impl OrderFormPanel {
                                 }
                             });
                             ui.vertical(|ui| {
-                                if widgets::row_removed(&ui.button(t("common.delete"))) {
+                                if widgets::row_remove_button(ui, t("common.delete"), false, None) {
                                     remove = Some(i);
                                 }
                                 // A price below cost is allowed, and said with them.

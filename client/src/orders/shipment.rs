@@ -280,9 +280,11 @@ fn batch_lines_ui(
                         // A line's first batch adds another; one so added takes itself
                         // away (one button a row: the column stays narrow).
                         if another_batch[i] {
-                            if widgets::row_removed(
-                                &ui.small_button("−")
-                                    .on_hover_text(t("shipment.remove_batch_hint")),
+                            if widgets::row_remove_button(
+                                ui,
+                                "−",
+                                true,
+                                Some(t("shipment.remove_batch_hint")),
                             ) {
                                 unsplit = Some(i);
                             }

@@ -885,11 +885,23 @@ pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, 
     clicked
 }
 
-/// Whether `button`, one of a list's per-row removal buttons (删除 on an order line), was
-/// clicked to remove its row: not by the second click of a double click. Once a row goes,
-/// the next row's button stands where the pointer is, and a double click took two rows.
-pub fn row_removed(button: &Response) -> bool {
-    button.clicked() && !button.double_clicked()
+/// A list's per-row removal button (删除 on an order line) labelled `label`, `small` or
+/// not, with `hover` said over it; whether it was clicked to remove its row.
+///
+/// Not by the second click of a double click: once a row goes, the next row's button
+/// stands where the pointer is, and a double click took two rows. Nor from the keyboard:
+/// the button is left out of the Tab order, so Tab from a row's last field goes to the
+/// next row's first, and Enter pressed there (to save) does not take the row away.
+pub fn row_remove_button(ui: &mut Ui, label: &str, small: bool, hover: Option<&str>) -> bool {
+    let mut button = egui::Button::new(label).sense(egui::Sense::CLICK);
+    if small {
+        button = button.small();
+    }
+    let mut response = ui.add(button);
+    if let Some(hover) = hover {
+        response = response.on_hover_text(hover);
+    }
+    response.clicked() && !response.double_clicked()
 }
 
 /// A button that submits a form: `label`, enabled when `enabled` (e.g. a change and
