@@ -110,6 +110,7 @@ fn group_header(grouping: i32) -> &'static str {
         Ok(pb::ExceptionGrouping::Decision) => t("report.exception.decision"),
         Ok(pb::ExceptionGrouping::Customer) => t("report.customer"),
         Ok(pb::ExceptionGrouping::CsRep) => t("report.cs_rep"),
+        Ok(pb::ExceptionGrouping::SalesRep) => t("report.exception.sales_rep"),
         Ok(pb::ExceptionGrouping::Drug) => t("report.drug"),
         Ok(pb::ExceptionGrouping::Kind) | Err(_) => t("report.exception.kind"),
     }

@@ -38,6 +38,7 @@ crate::choice!(pb::ExceptionGrouping {
     Decision => t("report.group.decision"),
     Customer => t("report.group.customer"),
     CsRep => t("report.group.cs_rep"),
+    SalesRep => t("report.group.sales_rep"),
     Drug => t("report.group.drug"),
 });
 

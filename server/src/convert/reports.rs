@@ -185,6 +185,7 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrou
         pb::ExceptionGrouping::Decision => ExceptionGrouping::Decision,
         pb::ExceptionGrouping::Customer => ExceptionGrouping::Customer,
         pb::ExceptionGrouping::CsRep => ExceptionGrouping::CsRep,
+        pb::ExceptionGrouping::SalesRep => ExceptionGrouping::SalesRep,
         pb::ExceptionGrouping::Drug => ExceptionGrouping::Drug,
     };
     let sort = sort(r.sort.as_ref(), &ops::EXCEPTIONS_SORT, &mut check);

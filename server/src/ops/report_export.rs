@@ -621,6 +621,7 @@ fn grouping_label(grouping: r::ExceptionGrouping, lang: Lang) -> String {
         r::ExceptionGrouping::Decision => msg!("report.sheet.decision"),
         r::ExceptionGrouping::Customer => msg!("report.sheet.customer"),
         r::ExceptionGrouping::CsRep => msg!("report.sheet.cs_rep"),
+        r::ExceptionGrouping::SalesRep => msg!("report.sheet.sales_rep"),
         r::ExceptionGrouping::Drug => msg!("report.sheet.drug"),
     };
     label.text(lang).to_owned()

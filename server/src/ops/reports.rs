@@ -910,6 +910,7 @@ pub enum ExceptionGrouping {
     Decision,
     Customer,
     CsRep,
+    SalesRep,
     Drug,
 }
 
@@ -973,6 +974,11 @@ pub fn exceptions(
             "o.cs_rep_id::text",
             "min(u.display_name)",
             " JOIN orders o ON o.id = e.order_id JOIN users u ON u.id = o.cs_rep_id",
+        ),
+        ExceptionGrouping::SalesRep => (
+            "o.sales_rep_id::text",
+            "min(u.display_name)",
+            " JOIN orders o ON o.id = e.order_id JOIN users u ON u.id = o.sales_rep_id",
         ),
         ExceptionGrouping::Drug => ("", "", ""),
     };

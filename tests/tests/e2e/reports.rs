@@ -412,7 +412,7 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         .await;
     assert_eq!(pharmacies.customers, 0);
 
-    // 6. Exceptions: by kind, by decision, by drug.
+    // 6. Exceptions: by kind, by decision, by drug, by CS rep, by sales rep.
     let by_kind = admin.send(exceptions(pb::ExceptionGrouping::Kind)).await;
     let rows: Vec<(&str, u32, &str)> = by_kind
         .rows
@@ -431,6 +431,23 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
     let by_rep = admin.send(exceptions(pb::ExceptionGrouping::CsRep)).await;
     assert_eq!(by_rep.rows.len(), 1);
     assert_eq!(by_rep.rows[0].key, w.cs.id.to_string());
+    // By the sales rep who decided each: Changsha's lost box was rep B's, Beijing's damaged
+    // boxes rep A's.
+    let by_sales_rep = admin
+        .send(exceptions(pb::ExceptionGrouping::SalesRep))
+        .await;
+    let rows: Vec<(String, u32, &str)> = by_sales_rep
+        .rows
+        .iter()
+        .map(|x| (x.key.clone(), x.count, x.value.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (w.rep_b.id.to_string(), 1, "5.00"),
+            (w.rep_a.id.to_string(), 1, "4.00")
+        ]
+    );
 
     // The ledger says the same: September's shipments less deductions, both customers.
     let mut sold = 0.0;
