@@ -3321,6 +3321,14 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
         !ui.has_button("对账确认"),
         "a reconciled period is not offered for confirmation again"
     );
+    // Confirmed by mistake, it is reopened with the reason: the statement shows the period
+    // before as the latest reconciled and offers this one again.
+    ui.press(Role::Button, "撤销确认");
+    ui.type_into_multiline("撤销原因", "期末日期选错");
+    ui.press_last("撤销确认");
+    ui.wait_label_contains("已撤销对账确认：");
+    ui.wait_label(&format!("已对账至：{}", business_day(35)));
+    ui.wait_role(Role::Button, "对账确认");
 }
 
 /// More put on an order than is open on it is said under the row as it is typed, before

@@ -432,6 +432,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::FinanceReconcile),
         ),
         (
+            "/pharmacrm.v1.FinanceService/ReopenReconciliation",
+            Requires(P::FinanceReconcile),
+        ),
+        (
             "/pharmacrm.v1.FinanceService/ListArrears",
             Requires(P::ArrearsRead),
         ),

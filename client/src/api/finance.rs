@@ -24,6 +24,8 @@ calls! {
         fn export_statement(pb::StatementRequest) -> pb::ExportedFile;
         /// Confirms a customer's period as reconciled (对账确认).
         fn reconcile(pb::ReconcileRequest) -> pb::Reconciliation;
+        /// Reopens the customer's latest reconciled period (撤销确认).
+        fn reopen_reconciliation(pb::ReopenReconciliationRequest) -> pb::Reconciliation;
         /// One page of the arrears list (欠款), with ageing as of today.
         fn list_arrears(pb::ListArrearsRequest) -> pb::ListArrearsResponse;
     }

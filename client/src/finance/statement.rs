@@ -40,6 +40,24 @@ struct ReconcileDialog {
     note: String,
 }
 
+/// The dialog reopening a customer's latest reconciled period: whose, through when (as
+/// the statement shows it), and why.
+#[derive(Clone, Debug, PartialEq)]
+struct ReopenDialog {
+    customer_id: i64,
+    customer_name: String,
+    through: String,
+    reason: String,
+}
+
+/// What a customer's statement asked for.
+enum CustomerAction {
+    /// 对账确认 of the period shown.
+    Confirm,
+    /// 撤销确认 of the latest reconciled period.
+    Reopen,
+}
+
 /// The statement tab.
 pub(super) struct StatementPanel {
     filter: Filter,
@@ -55,8 +73,11 @@ pub(super) struct StatementPanel {
     reconcile: Option<ReconcileDialog>,
     reconcile_errors: FieldErrors,
     reconciling: Requested<pb::Reconciliation>,
-    /// The last period confirmed here.
+    /// The last period confirmed or reopened here.
     reconciled: Option<pb::Reconciliation>,
+    reopen: Option<ReopenDialog>,
+    reopen_errors: FieldErrors,
+    reopening: Requested<pb::Reconciliation>,
 }
 
 impl Default for StatementPanel {
@@ -80,16 +101,23 @@ impl Default for StatementPanel {
             reconcile_errors: FieldErrors::default(),
             reconciling: Requested::NotRequested,
             reconciled: None,
+            reopen: None,
+            reopen_errors: FieldErrors::default(),
+            reopening: Requested::NotRequested,
         }
     }
 }
 
 impl Unsaved for StatementPanel {
-    /// Whether the reconciliation dialog holds a note.
+    /// Whether the reconciliation dialog holds a note, or the reopening one a reason.
     fn is_dirty(&self) -> bool {
         self.reconcile
             .as_ref()
             .is_some_and(|d| !d.note.trim().is_empty())
+            || self
+                .reopen
+                .as_ref()
+                .is_some_and(|d| !d.reason.trim().is_empty())
     }
 }
 
@@ -147,9 +175,15 @@ impl StatementPanel {
             self.shown = self.asked.clone();
         }
         self.export.poll();
-        if self.reconcile_errors.poll(&mut self.reconciling) {
-            if let Requested::Done(done) = std::mem::take(&mut self.reconciling) {
-                self.reconciled = Some(done);
+        let reopened = self.reopen_errors.poll(&mut self.reopening);
+        if reopened {
+            self.reopen = None;
+        }
+        if self.reconcile_errors.poll(&mut self.reconciling) || reopened {
+            for done in [&mut self.reconciling, &mut self.reopening] {
+                if let Requested::Done(done) = std::mem::take(done) {
+                    self.reconciled = Some(done);
+                }
             }
             self.reconcile = None;
             // The statement now shows the period reconciled: an export made before does not.
@@ -161,9 +195,14 @@ impl StatementPanel {
         self.filters_ui(ui, ctx);
         self.export_ui(ui, ctx);
         if let Some(done) = &self.reconciled {
+            let said = if done.reopened_at.is_some() {
+                t("statement.reopened_done")
+            } else {
+                t("statement.reconciled_done")
+            };
             ui.label(
                 RichText::new(label_value(
-                    t("statement.reconciled_done"),
+                    said,
                     &format!("{} – {}", done.date_from, done.date_to),
                 ))
                 .color(crate::widgets::SUCCESS),
@@ -189,6 +228,7 @@ impl StatementPanel {
         let over = statement.date_to < crate::format::business_today_text();
         let reconcilable = may_reconcile && shown.handler_id.is_none() && over;
         let mut confirm = None;
+        let mut reopen = None;
         egui::ScrollArea::vertical()
             .id_salt("statement_scroll")
             .auto_shrink([false, true])
@@ -218,8 +258,17 @@ impl StatementPanel {
                     let done = !c.reconciled_through.is_empty()
                         && c.reconciled_through >= statement.date_to;
                     let follows = next.as_ref().is_none_or(|n| *n == statement.date_from);
-                    if customer_ui(ui, c, &statement.handler, reconcilable && !done && follows) {
-                        confirm = Some(c.clone());
+                    let offered = customer_ui(
+                        ui,
+                        c,
+                        &statement.handler,
+                        reconcilable && !done && follows,
+                        may_reconcile,
+                    );
+                    match offered {
+                        Some(CustomerAction::Confirm) => confirm = Some(c.clone()),
+                        Some(CustomerAction::Reopen) => reopen = Some(c.clone()),
+                        None => {}
                     }
                     if let Some(next) = next.filter(|_| reconcilable && !done && !follows) {
                         ui.label(
@@ -268,7 +317,17 @@ impl StatementPanel {
             });
             self.reconcile_errors.set(None);
         }
+        if let Some(c) = reopen {
+            self.reopen = Some(ReopenDialog {
+                customer_id: c.customer_id,
+                customer_name: c.customer_name,
+                through: c.reconciled_through,
+                reason: String::new(),
+            });
+            self.reopen_errors.set(None);
+        }
         self.reconcile_ui(ui.ctx(), ctx);
+        self.reopen_ui(ui.ctx(), ctx);
     }
 
     /// The filter bar and the query button. Picking a customer runs their statement at
@@ -433,6 +492,52 @@ impl StatementPanel {
     }
 }
 
+impl StatementPanel {
+    /// The dialog reopening a customer's latest reconciled period: what it does, and why
+    /// (required).
+    fn reopen_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(dialog) = &mut self.reopen else {
+            return;
+        };
+        let busy = self.reopening.is_pending();
+        let mut submit = false;
+        let mut close = false;
+        let errors = &mut self.reopen_errors;
+        let modal = crate::widgets::modal("reopen_reconciliation").show(egui_ctx, |ui| {
+            ui.set_min_width(400.0);
+            ui.set_max_width(480.0);
+            ui.heading(t("statement.reopen"));
+            ui.label(RichText::new(&dialog.customer_name).strong());
+            ui.label(label_value(
+                t("statement.reconciled_through"),
+                &dialog.through,
+            ));
+            ui.label(RichText::new(t("statement.reopen_question")).weak());
+            submit = widgets::form(ui, "reopen_form", errors, |f| {
+                f.multiline(t("statement.reopen_reason"), "reason", &mut dialog.reason);
+            })
+            .submitted;
+            let (confirm, dismiss) =
+                widgets::form_buttons(ui, t("statement.reopen"), t("common.cancel"), busy);
+            submit |= confirm;
+            close = dismiss;
+        });
+        if (modal.should_close() || close) && !busy {
+            self.reopen = None;
+            return;
+        }
+        if submit && !busy {
+            let request = pb::ReopenReconciliationRequest {
+                customer_id: dialog.customer_id,
+                reconciled_through: dialog.through.clone(),
+                reason: dialog.reason.trim().to_owned(),
+            };
+            self.reopening
+                .request(ctx.finance().reopen_reconciliation(request));
+        }
+    }
+}
+
 /// The day after `through` (`YYYY-MM-DD`), where the next reconciled period starts; `None`
 /// when nothing was reconciled yet (the first period may start anywhere).
 fn next_period_start(through: &str) -> Option<String> {
@@ -490,8 +595,9 @@ fn customer_ui(
     c: &pb::CustomerStatement,
     handler: &str,
     reconcilable: bool,
-) -> bool {
-    let mut confirm = false;
+    may_reopen: bool,
+) -> Option<CustomerAction> {
+    let mut action = None;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&c.customer_name);
         if !c.sales_rep.is_empty() {
@@ -512,6 +618,15 @@ fn customer_ui(
                 ))
                 .weak(),
             );
+            // A period confirmed by mistake is reopened, the latest first.
+            if may_reopen
+                && ui
+                    .small_button(t("statement.reopen"))
+                    .on_hover_text(t("statement.reopen_hint"))
+                    .clicked()
+            {
+                action = Some(CustomerAction::Reopen);
+            }
         }
     });
     let rows = &c.rows;
@@ -569,7 +684,7 @@ fn customer_ui(
     ageing_heading(ui, &ageing, handler);
     super::ageing_table(ui, &format!("statement_ageing_{}", c.customer_id), &ageing);
     if reconcilable && ui.button(t("statement.reconcile")).clicked() {
-        confirm = true;
+        action = Some(CustomerAction::Confirm);
     }
-    confirm
+    action
 }

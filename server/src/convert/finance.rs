@@ -417,7 +417,31 @@ pub fn reconcile_request(
     Ok((customer_id, from, to, closing, note.trim().to_owned()))
 }
 
-pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliation {
+/// (customer, reconciled through, reason) of a reopening.
+pub fn reopen_request(r: pb::ReopenReconciliationRequest) -> AppResult<(i64, NaiveDate, String)> {
+    let pb::ReopenReconciliationRequest {
+        customer_id,
+        reconciled_through,
+        reason,
+    } = r;
+    let mut check = FieldCheck::default();
+    required_id("customer_id", customer_id, &mut check);
+    let through = super::required_date("reconciled_through", &reconciled_through, &mut check);
+    check.check("reason", validation::required_text(&reason, 500));
+    check.finish()?;
+    Ok((
+        customer_id,
+        through.expect("checked above"),
+        reason.trim().to_owned(),
+    ))
+}
+
+/// `r` as the API shows it, with the names of who confirmed it and who reopened it.
+pub fn reconciliation(
+    r: Reconciliation,
+    created_by: String,
+    reopened_by: String,
+) -> pb::Reconciliation {
     pb::Reconciliation {
         id: r.id,
         customer_id: r.customer_id,
@@ -427,6 +451,9 @@ pub fn reconciliation(r: Reconciliation, created_by: String) -> pb::Reconciliati
         note: r.note,
         created_at: Some(timestamp(r.created_at)),
         created_by,
+        reopened_at: r.reopened_at.map(timestamp),
+        reopened_by,
+        reopen_reason: r.reopen_reason,
     }
 }
 

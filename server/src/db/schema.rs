@@ -445,6 +445,9 @@ diesel::table! {
         note -> Text,
         created_at -> Timestamptz,
         created_by -> Int8,
+        reopened_at -> Nullable<Timestamptz>,
+        reopened_by -> Nullable<Int8>,
+        reopen_reason -> Text,
     }
 }
 
@@ -608,7 +611,6 @@ diesel::joinable!(receivable_entries -> payments (payment_id));
 diesel::joinable!(receivable_entries -> shipments (shipment_id));
 diesel::joinable!(receivable_entries -> transport_exceptions (exception_id));
 diesel::joinable!(reconciliations -> customers (customer_id));
-diesel::joinable!(reconciliations -> users (created_by));
 diesel::joinable!(sales_lines -> customers (customer_id));
 diesel::joinable!(sales_lines -> drugs (drug_id));
 diesel::joinable!(sales_lines -> orders (order_id));

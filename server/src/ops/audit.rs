@@ -162,7 +162,7 @@ impl Referent {
             "id" | "parent_id" => return Referent::of_object(object_type),
             "user_id" | "sales_rep_id" | "cs_rep_id" | "handler_id" | "assigned_by"
             | "changed_by" | "created_by" | "updated_by" | "cancelled_by" | "closed_by"
-            | "decided_by" | "reported_by" | "reversed_by" => Referent::User,
+            | "decided_by" | "reported_by" | "reversed_by" | "reopened_by" => Referent::User,
             "department_id" => Referent::Department,
             "position_id" | "position_ids" => Referent::Position,
             "invoicing_entity_id" => Referent::InvoicingEntity,

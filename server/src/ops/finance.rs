@@ -1306,6 +1306,46 @@ pub fn reconcile(
     Ok(row)
 }
 
+/// Reopens the latest reconciled period of customer `customer_id` for `reason` (对账确认
+/// made by mistake): its days take entries again and the next reconciliation starts where
+/// it started. `through` is the end of the period the caller saw reconciled last, so
+/// that a period confirmed meanwhile by someone else is not the one reopened. Audited as
+/// `reconciliation.reopen`.
+///
+/// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION when nothing
+/// is reconciled, or the latest period no longer ends on `through` (naming its end).
+pub fn reopen_reconciliation(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    customer_id: i64,
+    through: NaiveDate,
+    reason: &str,
+) -> AppResult<Reconciliation> {
+    customer_in_scope(conn, reps, customer_id)?;
+    lock_ledger(conn, customer_id)?;
+    let Some(before) = ledger::latest_reconciliation(conn, customer_id)? else {
+        return Err(AppError::precondition(msg!("finance.nothing_reconciled")));
+    };
+    if before.period_to != through {
+        return Err(AppError::precondition(msg!(
+            "finance.reconciled_through_changed",
+            through = before.period_to
+        ))
+        .at("reconciled_through"));
+    }
+    let after = ledger::reopen(conn, before.id, by_user(&ctx), reason)?;
+    ctx.audit_change(
+        conn,
+        "reconciliation.reopen",
+        Reconciliation::OBJECT,
+        after.id,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
 /// Which customers the arrears list shows, by the age of what they owe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrearsBucket {

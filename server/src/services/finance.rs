@@ -249,7 +249,26 @@ impl FinanceService for FinanceApi {
                 Ok((row, by))
             })
             .await?;
-        Ok(Response::new(conv::reconciliation(row, by)))
+        Ok(Response::new(conv::reconciliation(row, by, String::new())))
+    }
+
+    async fn reopen_reconciliation(
+        &self,
+        request: Request<pb::ReopenReconciliationRequest>,
+    ) -> Reply<pb::Reconciliation> {
+        let session = Session::of(&request)?;
+        let (customer_id, through, reason) = conv::reopen_request(request.into_inner())?;
+        let (row, by, reopened_by) = self
+            .state
+            .write_scoped(session, move |conn, ctx, reps| {
+                let row =
+                    ops::reopen_reconciliation(conn, ctx, reps, customer_id, through, &reason)?;
+                let by = display_name_of(conn, Some(row.created_by))?;
+                let reopened_by = display_name_of(conn, row.reopened_by)?;
+                Ok((row, by, reopened_by))
+            })
+            .await?;
+        Ok(Response::new(conv::reconciliation(row, by, reopened_by)))
     }
 
     async fn list_arrears(

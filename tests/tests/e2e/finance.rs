@@ -985,6 +985,112 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
     assert_zh_contains(&refused, "customer_id：不是有效的记录编号");
 }
 
+/// A period confirmed by mistake is reopened, latest first, with the reason: its days take
+/// entries again and the next reconciliation starts where it started; the reopening is
+/// audited; a period confirmed meanwhile by someone else is not the one reopened.
+#[tokio::test]
+async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-10-10", 100).await; // 200.00
+    w.app.pin_clock("2026-11-05T10:00:00+08:00");
+    let reconcile = |from: &str, to: &str| pb::ReconcileRequest {
+        customer_id: c,
+        date_from: from.into(),
+        date_to: to.into(),
+        closing_balance: "200.00".into(),
+        note: String::new(),
+    };
+    w.finance.send(reconcile("2026-10-01", "2026-10-31")).await;
+    w.finance.send(reconcile("2026-11-01", "2026-11-04")).await;
+    let reopen = |through: &str, reason: &str| pb::ReopenReconciliationRequest {
+        customer_id: c,
+        reconciled_through: through.into(),
+        reason: reason.into(),
+    };
+
+    // The statement read showed October as the latest: November's confirmation came
+    // since, and is not reopened by a request about October.
+    let refused = w
+        .finance
+        .try_send(reopen("2026-10-31", "期末日期选错"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["reconciled_through"]);
+    assert_zh_contains(&refused, "2026-11-04");
+    // Why is required; only those who reconcile reopen.
+    assert_eq!(
+        w.finance.bad_fields_of(reopen("2026-11-04", " ")).await,
+        ["reason"]
+    );
+    w.rep
+        .try_send(reopen("2026-11-04", "期末日期选错"))
+        .await
+        .refused(Code::PermissionDenied);
+
+    let reopened = w.finance.send(reopen("2026-11-04", "期末日期选错")).await;
+    assert_eq!(
+        (
+            reopened.date_from.as_str(),
+            reopened.date_to.as_str(),
+            reopened.reopen_reason.as_str()
+        ),
+        ("2026-11-01", "2026-11-04", "期末日期选错")
+    );
+    assert!(reopened.reopened_at.is_some() && !reopened.reopened_by.is_empty());
+    // Its days take entries again; October's still do not.
+    w.finance.send(payment(c, "2026-11-03", "20", &[])).await;
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-10-31", "20", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["payment_date"]);
+    let november = w
+        .finance
+        .send(statement(c, "2026-11-01", "2026-11-04"))
+        .await;
+    assert_eq!(november.customers[0].reconciled_through, "2026-10-31");
+    // The next period starts where the reopened one started.
+    w.finance
+        .send(pb::ReconcileRequest {
+            closing_balance: "180.00".into(),
+            ..reconcile("2026-11-01", "2026-11-04")
+        })
+        .await;
+
+    // Reopened one after the other down to nothing; then there is nothing to reopen.
+    w.finance.send(reopen("2026-11-04", "重新核对")).await;
+    w.finance.send(reopen("2026-10-31", "重新核对")).await;
+    w.finance.send(payment(c, "2026-10-20", "5", &[])).await;
+    let refused = w
+        .finance
+        .try_send(reopen("2026-10-31", "重新核对"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "没有已确认的对账期间");
+
+    // Each reopening is in the audit log with the reason, naming who reopened it.
+    let mut admin = w.app.admin().await;
+    let audited = admin.audit_of("reconciliation.reopen").await;
+    let reasons: Vec<String> = audited
+        .entries
+        .iter()
+        .map(|e| {
+            let after: serde_json::Value = serde_json::from_str(&e.after_json).expect("json");
+            let before: serde_json::Value = serde_json::from_str(&e.before_json).expect("json");
+            assert!(before["reopened_at"].is_null() && after["reopened_at"].is_string());
+            let by = format!("reopened_by:{}", after["reopened_by"]);
+            assert!(e.names.contains_key(&by), "{by} named: {:?}", e.names);
+            after["reopen_reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(reasons, ["重新核对", "重新核对", "期末日期选错"]);
+}
+
 /// Money paid on account that later settled a shipment is reversed no earlier than that
 /// settlement: dated before it, the shipment would age as owed before it had shipped.
 #[tokio::test]

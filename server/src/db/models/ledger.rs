@@ -317,6 +317,11 @@ pub struct Reconciliation {
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub created_by: i64,
+    /// When it was reopened (it no longer locks its days), by whom, why; `None` while it
+    /// stands.
+    pub reopened_at: Option<DateTime<Utc>>,
+    pub reopened_by: Option<i64>,
+    pub reopen_reason: String,
 }
 
 impl Reconciliation {
@@ -344,13 +349,15 @@ pub fn reconcile(conn: &mut PgConnection, new: &NewReconciliation) -> AppResult<
         .get_result(conn)?)
 }
 
-/// The end of the latest reconciled period of each of `customer_ids` that has one.
+/// The end of the latest reconciled period of each of `customer_ids` that has one
+/// standing (reopened ones lock nothing).
 pub fn reconciled_through(
     conn: &mut PgConnection,
     customer_ids: &[i64],
 ) -> AppResult<HashMap<i64, NaiveDate>> {
     let rows: Vec<(i64, Option<NaiveDate>)> = reconciliations::table
         .filter(reconciliations::customer_id.eq_any(customer_ids))
+        .filter(reconciliations::reopened_at.is_null())
         .group_by(reconciliations::customer_id)
         .select((
             reconciliations::customer_id,
@@ -361,6 +368,37 @@ pub fn reconciled_through(
         .into_iter()
         .filter_map(|(id, to)| to.map(|to| (id, to)))
         .collect())
+}
+
+/// The latest standing reconciled period of `customer_id`, if any.
+pub fn latest_reconciliation(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> AppResult<Option<Reconciliation>> {
+    Ok(reconciliations::table
+        .filter(reconciliations::customer_id.eq(customer_id))
+        .filter(reconciliations::reopened_at.is_null())
+        .order(reconciliations::period_to.desc())
+        .select(Reconciliation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks reconciliation `id` reopened, now, by `by` for `reason`; the row as it is now.
+pub fn reopen(
+    conn: &mut PgConnection,
+    id: i64,
+    by: Option<i64>,
+    reason: &str,
+) -> AppResult<Reconciliation> {
+    Ok(diesel::update(reconciliations::table.find(id))
+        .set((
+            reconciliations::reopened_at.eq(diesel::dsl::now),
+            reconciliations::reopened_by.eq(by),
+            reconciliations::reopen_reason.eq(reason),
+        ))
+        .returning(Reconciliation::as_returning())
+        .get_result(conn)?)
 }
 
 /// Refuses with FAILED_PRECONDITION when `date` falls in a reconciled period of the
