@@ -1568,10 +1568,14 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     let server = Server::start();
     let app = server.app();
     let (leaver_id, successor_id) = server.runtime.block_on(async {
-        let mut leaver = app.sales_rep("leaver").await;
-        let successor = app.sales_rep("successor").await;
-        let cs = app.service_rep("cs-h").await;
-        app.user_with_positions("boss", &["营销经理", "财务"], None)
+        // The manager's department scope reaches the team's customers.
+        let mut admin = app.admin().await;
+        let team = DepartmentBuilder::new("营销一部").create(&mut admin).await;
+        let team = Some(team.id);
+        let mut leaver = app.person("leaver", &["营销员"], team).await;
+        let successor = app.person("successor", &["营销员"], team).await;
+        let cs = app.person("cs-h", &["客服"], team).await;
+        app.user_with_positions("boss", &["营销经理", "财务"], team)
             .await;
         CustomerBuilder::new("朝阳医院")
             .served_by(cs.id)
@@ -1602,7 +1606,7 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
         h.query_by_role_and_label(Role::ComboBox, "交出客户的员工")
             .is_some()
     });
-    ui.pick("交出客户的员工", "leaver");
+    ui.pick("交出客户的员工", "leaver（营销一部）");
     ui.wait_label("负责 601 个客户");
     // Every customer starts ticked: the usual handover moves them all.
     let ticked = |h: &Harness<'static, Option<PharmaApp>>| {
@@ -1628,7 +1632,7 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
         .expect("a customer")
         .click();
     ui.harness.step();
-    ui.pick("接手的营销员", "successor");
+    ui.pick("接手的营销员", "successor（营销一部）");
     ui.wait_for("the complaint gone", |h| {
         h.query_by_label("所选客户中有该员工负责营销的，请选择接手的营销员")
             .is_none()
@@ -1660,7 +1664,7 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     };
     assert_eq!((held_by(leaver_id), held_by(successor_id)), (1, 600));
     // Another employee: nothing chosen for the leaver carries over.
-    ui.pick("交出客户的员工", "cs-h");
+    ui.pick("交出客户的员工", "cs-h（营销一部）");
     ui.wait_label("负责 601 个客户");
     assert!(!ui.shows("已交接 600 个客户，该员工还负责 1 个"));
     // They serve these customers only: no sales successor is asked for; and nobody else is
@@ -1669,10 +1673,10 @@ fn a_manager_hands_a_leaving_reps_customers_over_to_a_colleague() {
     assert!(!ui.shows("接手的营销员"));
     assert!(ui.disabled(Role::Button, "交接所选客户"));
     // The leaver's last customer: once handed over, nothing is left to tick or move.
-    ui.pick("交出客户的员工", "leaver");
+    ui.pick("交出客户的员工", "leaver（营销一部）");
     ui.wait_label("负责 1 个客户");
     ui.wait_for("the customer ticked", |h| ticked(h) == [true]);
-    ui.pick("接手的营销员", "successor");
+    ui.pick("接手的营销员", "successor（营销一部）");
     ui.click("交接所选客户");
     ui.click("确定交接");
     ui.wait_label("已交接 1 个客户，该员工还负责 0 个");

@@ -257,6 +257,7 @@ impl InvoiceList {
             "invoice_table",
             &rows,
             true,
+            None,
             self.selected,
             Some(available),
         ) {
@@ -369,12 +370,15 @@ fn order_numbers(i: &pb::Invoice) -> String {
 
 /// A table of invoices, red invoices (negative amounts) in red; returns the index of the
 /// row clicked. `selected` highlights a row. `max_height` bounds a table that scrolls
-/// itself; `None` draws every row in the enclosing scroll area.
+/// itself; `None` draws every row in the enclosing scroll area. Under an order
+/// (`on_order` its id), each invoice's amount on that order comes first (本单金额), then
+/// the whole invoice's: an invoice may cover several orders.
 pub fn invoices_table(
     ui: &mut egui::Ui,
     id_salt: &str,
     rows: &[pb::Invoice],
     show_customer: bool,
+    on_order: Option<i64>,
     selected: Option<i64>,
     max_height: Option<f32>,
 ) -> Option<usize> {
@@ -403,8 +407,28 @@ pub fn invoices_table(
             t("invoice.kind"),
             cells(rows, |i| choice_label::<pb::InvoiceKind>(i.kind).to_owned()),
         ),
+    ]);
+    if let Some(order_id) = on_order {
+        let on_it = |i: &pb::Invoice| {
+            i.orders
+                .iter()
+                .find(|o| o.order_id == order_id)
+                .map_or_else(String::new, |o| o.amount.clone())
+        };
+        columns.push(TableColumn::money(
+            t("invoice.amount_on_order"),
+            rows.iter()
+                .map(|i| Cell::coloured(on_it(i), red(i)))
+                .collect(),
+        ));
+    }
+    columns.extend([
         TableColumn::money(
-            t("finance.amount"),
+            if on_order.is_some() {
+                t("invoice.amount_whole")
+            } else {
+                t("finance.amount")
+            },
             rows.iter()
                 .map(|i| Cell::coloured(i.amount.clone(), red(i)))
                 .collect(),

@@ -338,6 +338,7 @@ pub fn order_finance_ui(
             &format!("order_invoices_{}", finance.order_id),
             &finance.invoices,
             false,
+            Some(finance.order_id),
             None,
             None,
         );

@@ -56,15 +56,16 @@ pub fn authenticate(
         return Err(AppError::Unauthenticated(msg!("auth.session.expired")));
     }
     session::touch(conn, row.id, row.last_seen_at, now)?;
-    let (permissions, data_scope) = position::grants(conn, user.id)?;
+    let grants = position::grants(conn, user.id)?;
     Ok(Session {
         session_id: row.id,
         user_id: user.id,
         username: user.username,
         display_name: user.display_name,
         department_id: user.department_id,
-        permissions,
-        data_scope,
+        // Set per call by `check`, from the permissions the call needs.
+        data_scope: grants.scope_for(&[]),
+        grants,
         peer,
         must_change_password: user.must_change_password,
     })
@@ -172,7 +173,11 @@ async fn check(
     if session.must_change_password && !matches!(needed, Access::Authenticated) {
         return Err(AppError::precondition(msg!("auth.password.must_change")));
     }
+    let mut session = session;
     let needs = needed.permissions();
+    // The records this call reaches are those its permission comes with: another
+    // position's wider scope goes with that position's permissions only.
+    session.data_scope = session.grants.scope_for(needs);
     if !needs.is_empty() && !needs.iter().any(|p| session.has(*p)) {
         let (en, zh): (Vec<_>, Vec<_>) = needs.iter().map(|p| (p.label_en(), p.label_zh())).unzip();
         let codes: Vec<_> = needs.iter().map(|p| p.code()).collect();

@@ -1,6 +1,5 @@
 //! The authenticated caller of one request, and where it called from.
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use pharmacrm_shared::{DataScope, Permission};
@@ -23,9 +22,10 @@ pub struct Session {
     pub display_name: String,
     /// Their department.
     pub department_id: Option<i64>,
-    /// The union of their active positions' permissions.
-    pub permissions: BTreeSet<Permission>,
-    /// The widest data scope of their positions; `None` with no active position.
+    /// What their active positions grant: permissions, each with its scope.
+    pub grants: Grants,
+    /// The data scope of this call: the widest that comes with the permissions it needs
+    /// ([`Grants::scope_for`]); `None` when none comes (their own records only).
     pub data_scope: Option<DataScope>,
     /// The client's address.
     pub peer: String,
@@ -37,15 +37,12 @@ pub struct Session {
 impl Session {
     /// Whether the caller holds `permission`.
     pub fn has(&self, permission: Permission) -> bool {
-        self.permissions.contains(&permission)
+        self.grants.permissions.contains(&permission)
     }
 
     /// What the caller holds.
     pub fn grants(&self) -> Grants {
-        Grants {
-            permissions: self.permissions.clone(),
-            data_scope: self.data_scope,
-        }
+        self.grants.clone()
     }
 
     /// The caller as the actor of a change.

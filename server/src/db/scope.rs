@@ -26,7 +26,8 @@ use crate::msg;
 pub struct Viewer {
     /// The caller.
     pub user_id: i64,
-    /// The widest scope of their positions; `None` (no active position) sees only their own.
+    /// The scope of the call (that of the permission it needs: `Grants::scope_for`);
+    /// `None` sees only their own.
     pub scope: Option<DataScope>,
     /// Their department, the root of a department scope.
     pub department_id: Option<i64>,

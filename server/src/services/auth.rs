@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use pharmacrm_shared::pb::{self, auth_service_server::AuthService};
-use pharmacrm_shared::validation;
+use pharmacrm_shared::{Permission, validation};
 use tonic::{Request, Response, Status};
 
 use crate::auth::{Session, new_secret, peer_of, token_hash};
@@ -52,7 +52,13 @@ pub fn current_user(
     user_id: i64,
 ) -> AppResult<pb::CurrentUser> {
     let view = user::get(conn, user_id)?;
-    let (permissions, scope) = position::grants(conn, user_id)?;
+    let grants = position::grants(conn, user_id)?;
+    let permissions = &grants.permissions;
+    // The scope of the customer records (their own, their department's, all), which the
+    // client's lists are shaped by; the widest held when customers are not theirs to read.
+    let scope = grants
+        .scope_for(&[Permission::CustomerRead])
+        .or_else(|| grants.scope_for(&[]));
     let department_name = view.department_name.clone();
     let must_change_password = view.user.must_change_password;
     Ok(pb::CurrentUser {

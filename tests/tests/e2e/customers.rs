@@ -1613,3 +1613,60 @@ async fn the_administrator_registers_a_customer_for_a_sales_rep_not_for_themselv
         .await;
     assert_eq!(own.sales_rep.map(|r| r.id), Some(w.rep.id));
 }
+
+/// A position's data scope goes with its own permissions (spec §3 "Permissions": a
+/// position sets which records): a sales rep also given a catalogue position over all
+/// records still reaches only their own customers; a position whose permissions read
+/// customers does widen it.
+#[tokio::test]
+async fn another_positions_wider_scope_does_not_widen_a_reps_customers() {
+    let w = world().await;
+    let app = &w.app;
+    let mut admin = app.admin().await;
+    PositionBuilder::new("药品专员")
+        .granting(&["drug.read", "drug.write"])
+        .scope(pb::DataScope::All)
+        .create(&mut admin)
+        .await;
+    PositionBuilder::new("区域督导")
+        .granting(&["customer.read"])
+        .scope(pb::DataScope::All)
+        .create(&mut admin)
+        .await;
+    let mut both = app
+        .user_with_positions("rep-drugs", &["营销员", "药品专员"], None)
+        .await;
+    // Nobody's customers are theirs: none is listed, the other rep's is not found, and
+    // it cannot be changed.
+    assert_eq!(both.customers_matching("").await.total, 0);
+    both.try_send(pb::GetCustomerRequest { id: w.customer.id })
+        .await
+        .refused(Code::NotFound);
+    let mut me = both.me().await;
+    assert_eq!(me.data_scope(), pb::DataScope::Own);
+    // The drug catalogue is theirs all the same.
+    assert!(me.permissions.contains(&"drug.write".to_owned()));
+
+    // A position reading customers over all records reaches them: for reading.
+    let mut reader = app
+        .user_with_positions("rep-reader", &["营销员", "区域督导"], None)
+        .await;
+    assert_eq!(reader.customers_matching("").await.total, 1);
+    me = reader.me().await;
+    assert_eq!(me.data_scope(), pb::DataScope::All);
+    // Editing is the 营销员 position's, over their own customers only.
+    let customer = reader.customer(w.customer.id).await.expect("read");
+    reader
+        .try_send(pb::UpdateCustomerRequest {
+            id: customer.id,
+            version: customer.version,
+            customer: Some(
+                CustomerBuilder::new("北京协和医院")
+                    .of_type(customer.type_id)
+                    .served_by(w.cs.id)
+                    .input(),
+            ),
+        })
+        .await
+        .refused(Code::NotFound);
+}

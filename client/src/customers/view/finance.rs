@@ -81,7 +81,15 @@ impl FinanceTabs {
             .value()
             .map(|r| (r.invoices.clone(), r.total))
             .unwrap_or_default();
-        if let Some(i) = invoices_table(ui, "customer_invoices", &rows, false, self.invoice, None) {
+        if let Some(i) = invoices_table(
+            ui,
+            "customer_invoices",
+            &rows,
+            false,
+            None,
+            self.invoice,
+            None,
+        ) {
             let id = rows[i].id;
             self.invoice = (self.invoice != Some(id)).then_some(id);
         }

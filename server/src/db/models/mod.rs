@@ -26,7 +26,7 @@ pub mod shipment;
 pub mod transport_exception;
 pub mod user;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
@@ -58,22 +58,51 @@ impl Actor {
     }
 }
 
-/// What a user may do: the union of their positions' permissions and the widest scope.
+/// What a user may do: the union of their positions' permissions, each with the data
+/// scope it comes with — the widest among the positions granting it (spec §3
+/// "Permissions": a position sets which records *its* permissions reach, so a catalogue
+/// position seeing all records does not widen a sales rep's own customers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Grants {
     /// The permissions.
     pub permissions: BTreeSet<Permission>,
-    /// The widest data scope; `None` with no active position.
-    pub data_scope: Option<DataScope>,
+    /// The scope of each of `permissions`.
+    pub scopes: BTreeMap<Permission, DataScope>,
 }
 
 impl Grants {
     /// Everything (the server itself, when seeding).
     pub fn all() -> Grants {
-        Grants {
-            permissions: Permission::ALL.iter().copied().collect(),
-            data_scope: Some(DataScope::All),
+        Grants::of(Permission::ALL.iter().copied(), DataScope::All)
+    }
+
+    /// `permissions`, each with `scope` (what one position grants).
+    pub fn of(permissions: impl IntoIterator<Item = Permission>, scope: DataScope) -> Grants {
+        let mut grants = Grants::default();
+        for p in permissions {
+            grants.add(p, scope);
         }
+        grants
+    }
+
+    /// Adds `permission` with `scope`, keeping the wider scope when it is held already.
+    pub fn add(&mut self, permission: Permission, scope: DataScope) {
+        self.permissions.insert(permission);
+        let held = self.scopes.entry(permission).or_insert(scope);
+        *held = (*held).max(scope);
+    }
+
+    /// The data scope a call needing one of `needed` works in: the widest that comes with
+    /// those of them held; with `needed` empty (the caller's own account), the widest
+    /// held. `None` when none is held (such a caller sees only their own records).
+    pub fn scope_for(&self, needed: &[Permission]) -> Option<DataScope> {
+        if needed.is_empty() {
+            return self.scopes.values().copied().max();
+        }
+        needed
+            .iter()
+            .filter_map(|p| self.scopes.get(p).copied())
+            .max()
     }
 
     /// Refuses when `other` holds a permission or a scope `self` does not: nobody grants,
@@ -85,7 +114,11 @@ impl Grants {
             .difference(&self.permissions)
             .copied()
             .collect();
-        if missing.is_empty() && other.data_scope <= self.data_scope {
+        let wider = other
+            .scopes
+            .iter()
+            .any(|(p, scope)| self.scopes.get(p).is_none_or(|mine| scope > mine));
+        if missing.is_empty() && !wider {
             return Ok(());
         }
         // Permissions by code in English, by label in Chinese (as `access` names them).

@@ -65,24 +65,19 @@ pub struct PositionInput {
 impl PositionView {
     /// What holding this position grants now.
     pub fn grants(&self) -> Grants {
-        Grants {
-            permissions: self
-                .permissions
+        Grants::of(
+            self.permissions
                 .iter()
-                .filter_map(|code| Permission::from_code(code))
-                .collect(),
-            data_scope: DataScope::from_code(&self.position.data_scope),
-        }
+                .filter_map(|code| Permission::from_code(code)),
+            DataScope::from_code(&self.position.data_scope).unwrap_or(DataScope::Own),
+        )
     }
 }
 
 impl PositionInput {
     /// What holding this position grants.
     pub fn grants(&self) -> Grants {
-        Grants {
-            permissions: self.permissions.clone(),
-            data_scope: Some(self.data_scope),
-        }
+        Grants::of(self.permissions.iter().copied(), self.data_scope)
     }
 }
 
@@ -322,17 +317,14 @@ pub fn sync_builtin(conn: &mut PgConnection) -> AppResult<bool> {
     Ok(changed)
 }
 
-/// The permissions and the widest data scope of a user's active positions.
-pub fn grants(
-    conn: &mut PgConnection,
-    user_id: i64,
-) -> AppResult<(BTreeSet<Permission>, Option<DataScope>)> {
+/// What a user's active positions grant: their permissions, each with the widest scope
+/// it comes with.
+pub fn grants(conn: &mut PgConnection, user_id: i64) -> AppResult<Grants> {
     let position_ids: Vec<i64> = user_positions::table
         .filter(user_positions::user_id.eq(user_id))
         .select(user_positions::position_id)
         .load(conn)?;
-    let granted = positions_grants(conn, &position_ids)?;
-    Ok((granted.permissions, granted.data_scope))
+    positions_grants(conn, &position_ids)
 }
 
 /// What holding all of `position_ids` grants (archived positions grant nothing).
@@ -348,19 +340,17 @@ pub fn positions_grants(conn: &mut PgConnection, position_ids: &[i64]) -> AppRes
             position_permissions::permission.nullable(),
         ))
         .load(conn)?;
-    let mut permissions = BTreeSet::new();
-    let mut scope = None;
+    let mut grants = Grants::default();
     for (data_scope, code) in held {
-        scope = scope.max(DataScope::from_code(&data_scope));
         // Codes a newer release removed are ignored rather than refused.
         if let Some(p) = code.as_deref().and_then(Permission::from_code) {
-            permissions.insert(p);
+            grants.add(
+                p,
+                DataScope::from_code(&data_scope).unwrap_or(DataScope::Own),
+            );
         }
     }
-    Ok(Grants {
-        permissions,
-        data_scope: scope,
-    })
+    Ok(grants)
 }
 
 /// Makes sure at least one active person still holds the built-in administrator

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::{Grants, WriteCtx, contains_pattern, position, session, unique_violation};
+use super::{WriteCtx, contains_pattern, position, session, unique_violation};
 use crate::db::schema::{departments, positions, user_positions, users};
 use crate::db::versioned::{self, Versioned};
 use crate::error::{AppError, AppResult};
@@ -217,14 +217,8 @@ pub fn lock_row(conn: &mut PgConnection, id: i64) -> AppResult<Option<User>> {
 /// Refuses when the target user holds more than the actor: a user manager cannot reset
 /// the password of, disable or edit someone more powerful than themselves.
 pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -> AppResult<()> {
-    let (permissions, data_scope) = position::grants(conn, id)?;
-    ctx.grants.require_covers(
-        &Grants {
-            permissions,
-            data_scope,
-        },
-        msg!("user.manage_this"),
-    )
+    ctx.grants
+        .require_covers(&position::grants(conn, id)?, msg!("user.manage_this"))
 }
 
 crate::versioned!(view UserView { user }, users, "user", not_found, get);

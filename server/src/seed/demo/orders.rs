@@ -60,14 +60,10 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         peer: String::new(),
     };
     let (rep, cs) = (actor(&sales1), actor(&service1));
-    let grants_of = |conn: &mut PgConnection, id: i64| -> AppResult<crate::db::models::Grants> {
-        let (permissions, data_scope) = position::grants(conn, id)?;
-        Ok(crate::db::models::Grants {
-            permissions,
-            data_scope,
-        })
-    };
-    let (rep_grants, cs_grants) = (grants_of(conn, sales1.id)?, grants_of(conn, service1.id)?);
+    let (rep_grants, cs_grants) = (
+        position::grants(conn, sales1.id)?,
+        position::grants(conn, service1.id)?,
+    );
     let as_rep = WriteCtx {
         actor: &rep,
         grants: &rep_grants,
@@ -244,7 +240,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         return Ok(());
     };
     let fin = actor(&finance1);
-    let fin_grants = grants_of(conn, finance1.id)?;
+    let fin_grants = position::grants(conn, finance1.id)?;
     let as_finance = WriteCtx {
         actor: &fin,
         grants: &fin_grants,
@@ -333,7 +329,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // ordered, and sales2 closed it (结案).
     if let Some(sales2) = user::find_by_username(conn, "sales2")? {
         let rep2 = actor(&sales2);
-        let rep2_grants = grants_of(conn, sales2.id)?;
+        let rep2_grants = position::grants(conn, sales2.id)?;
         let as_rep2 = WriteCtx {
             actor: &rep2,
             grants: &rep2_grants,
