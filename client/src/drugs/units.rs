@@ -1,6 +1,7 @@
 //! The container units tab: the list with use counts, and the form to add, edit, archive,
 //! restore or delete a unit (delete only while no drug uses it).
 
+use egui::RichText;
 use pharmacrm_shared::money;
 use pharmacrm_shared::{Permission, pb};
 
@@ -171,21 +172,32 @@ impl UnitsPanel {
             .flatten()
             .map(|v| either(v.zh, v.en));
         side.errors.set_local("capacity", local);
+        // The pack drugs are sold in keeps its capacity (the server refuses a change):
+        // shown, with what to do instead.
+        let in_use = form.id.is_some() && form.used_by > 0;
         let response = ui
             .add_enabled_ui(can_write, |ui| {
                 widgets::form(ui, "unit_form", &mut side.errors, |f| {
                     f.required(&["name", "capacity", "capacity_unit"]);
                     f.text(t("units.name"), "name", &mut form.name);
-                    f.text(t("units.capacity"), "capacity", &mut form.capacity);
-                    f.text(
-                        t("units.capacity_unit"),
-                        "capacity_unit",
-                        &mut form.capacity_unit,
-                    );
+                    if in_use {
+                        f.show(t("units.capacity"), &form.capacity);
+                        f.show(t("units.capacity_unit"), &form.capacity_unit);
+                    } else {
+                        f.text(t("units.capacity"), "capacity", &mut form.capacity);
+                        f.text(
+                            t("units.capacity_unit"),
+                            "capacity_unit",
+                            &mut form.capacity_unit,
+                        );
+                    }
                     f.text(t("units.note"), "note", &mut form.note);
                 })
             })
             .inner;
+        if in_use && can_write {
+            ui.label(RichText::new(tn("units.capacity_kept", u64::from(form.used_by))).weak());
+        }
         let mut close = false;
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {

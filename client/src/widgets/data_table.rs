@@ -484,6 +484,11 @@ impl<'a, 'c> DataTable<'a, 'c> {
                                     _ => colour,
                                 };
                                 let text = style.paint(RichText::new(text), colour);
+                                // A figure half scrolled out of sight sideways is not drawn:
+                                // "537.00" cut on the left reads "37.00".
+                                if c.kind != Kind::Text && cut_sideways(ui) {
+                                    return;
+                                }
                                 match c.kind {
                                     Kind::Money => {
                                         ui.with_layout(
@@ -588,6 +593,15 @@ impl<'a, 'c> DataTable<'a, 'c> {
         }
         clicked
     }
+}
+
+/// Whether the cell `ui` draws is partly scrolled out of sight, on the left or the right:
+/// some of it shows, not all (one wholly out of sight is drawn: nothing of it shows, and
+/// a screen reader still reads it).
+fn cut_sideways(ui: &egui::Ui) -> bool {
+    let cell = ui.max_rect();
+    let visible = ui.clip_rect().intersect(cell).width();
+    visible > 0.0 && visible < cell.width() - 1.0
 }
 
 #[cfg(test)]

@@ -363,6 +363,31 @@ async fn a_stale_drug_edit_is_refused_and_units_in_use_are_archived_not_deleted(
         .await
         .refused(Code::Aborted);
 
+    // The pack a drug is sold in keeps its capacity: a 盒 of 24 粒 does not become one of
+    // 20 under the drug's 0.25g×24粒. Its name may still be corrected.
+    let unit_edit = |capacity: &str, name: &str, version: i32| pb::UpdateUnitRequest {
+        id: b.id,
+        version,
+        unit: Some(pb::UnitInput {
+            name: name.into(),
+            capacity: capacity.into(),
+            capacity_unit: "粒".into(),
+            note: String::new(),
+        }),
+    };
+    let status = admin
+        .try_send(unit_edit("20", "盒", b.version))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&status), ["capacity"]);
+    assert_zh_contains(&status, "盒（24粒） 是 1 种药品的包装，不能修改容量");
+    let renamed = admin.send(unit_edit("24.0", "小盒", b.version)).await;
+    assert_eq!(
+        (renamed.name.as_str(), renamed.capacity.as_str()),
+        ("小盒", "24")
+    );
+    let b = renamed;
+
     let status = admin
         .drugs
         .delete_unit(deleting(&b))

@@ -153,7 +153,10 @@ pub fn create(
     get(conn, row.id)
 }
 
-/// Changes a unit.
+/// Changes a unit. FAILED_PRECONDITION on `capacity` when drugs use it and its capacity
+/// or capacity unit would change: it is the pack those drugs are sold in (a 盒 of 24 粒
+/// would become one of 20 under every drug's 0.25g×24粒); a new unit is made for the new
+/// pack, and the drugs moved to it one by one. Its name and note may change.
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -161,6 +164,21 @@ pub fn update(
     version: i32,
     input: &UnitInput,
 ) -> AppResult<UnitView> {
+    let before: ContainerUnit = versioned::lock_fresh(conn, id, version)?;
+    if before.capacity != input.capacity || before.capacity_unit != input.capacity_unit {
+        let used: i64 = drugs::table
+            .filter(drugs::unit_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if used > 0 {
+            return Err(AppError::precondition(msg!(
+                "unit.capacity_in_use",
+                label = before.label(),
+                count = Counted(used, "drug", "drugs")
+            ))
+            .at("capacity"));
+        }
+    }
     update_fields(conn, ctx, id, version, input)?;
     get(conn, id)
 }
