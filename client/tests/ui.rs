@@ -1545,6 +1545,15 @@ fn an_account_holding_customers_is_handed_over_from_its_form_before_it_is_disabl
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("系统管理");
     ui.click("用户");
+    // Nobody disables their own account: greyed, not asked and then refused.
+    ui.wait_label("admin");
+    ui.harness
+        .query_all_by_label("admin")
+        .next()
+        .expect("row")
+        .click();
+    ui.wait_label("编辑用户");
+    ui.wait_disabled("停用");
     ui.wait_label("leaver");
     ui.harness
         .query_all_by_label("leaver")

@@ -255,7 +255,7 @@ pub fn invoice_number(value: &str) -> Result<(), Violation> {
     } else {
         Err(Violation::new(
             "must be the invoice number as printed: 8 digits, or 20 for a fully digital \
-             invoice (数电发票)",
+             invoice",
             "须为发票上的发票号码：8 位数字，数电发票为 20 位数字",
         ))
     }

@@ -283,7 +283,7 @@ impl UsersPanel {
                 "user_form",
                 380.0,
                 self,
-                |panel, ui| panel.buttons_ui(ui),
+                |panel, ui| panel.buttons_ui(ui, ctx),
                 |panel, ui, pressed| panel.form_ui(ui, ctx, pressed),
             );
         }
@@ -402,7 +402,7 @@ impl UsersPanel {
 
     /// The form's buttons: 保存, 停用 / 启用 for an account that exists, 关闭, and whether
     /// it was saved; what was pressed.
-    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> Pressed {
+    fn buttons_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> Pressed {
         let mut pressed = Pressed::default();
         let Some(form) = &self.form else {
             return pressed;
@@ -419,12 +419,18 @@ impl UsersPanel {
                 } else {
                     t("users.enable")
                 };
-                // One who still holds customers is handed over first (客户交接): the
-                // server would refuse, after the question.
+                // One who still holds customers is handed over first (客户交接), and
+                // nobody disables themselves: the server would refuse, after the question.
                 let holding = form.is_active && form.customers_held > 0;
+                let me = form.is_active && ctx.me.user.as_ref().map(|u| u.id) == form.id;
+                let why = if me {
+                    t("users.disable_self").to_owned()
+                } else {
+                    holding_text(form.customers_held)
+                };
                 pressed.toggle_active = ui
-                    .add_enabled(!busy && !holding, egui::Button::new(label))
-                    .on_disabled_hover_text(holding_text(form.customers_held))
+                    .add_enabled(!busy && !holding && !me, egui::Button::new(label))
+                    .on_disabled_hover_text(why)
                     .clicked();
             }
             // Not while a save is on its way: its answer would open the form again.

@@ -384,12 +384,14 @@ pub fn invoices_table(
 ) -> Option<usize> {
     let red = |i: &pb::Invoice| super::is_negative(&i.amount).then_some(widgets::ERROR);
     let mut columns = vec![
+        // The number a clerk matches the paper by: whole (20 digits for a 数电发票).
         TableColumn::text(
             t("invoice.number"),
             rows.iter()
                 .map(|i| Cell::coloured(i.number.clone(), red(i)))
                 .collect(),
-        ),
+        )
+        .uncut(),
         TableColumn::text(t("invoice.date"), cells(rows, |i| i.invoice_date.clone())),
     ];
     if show_customer {

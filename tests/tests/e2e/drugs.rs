@@ -125,6 +125,21 @@ async fn the_tree_goes_three_levels_deep_moves_subtrees_and_guards_deletes() {
         .await
         .expect_err("holds a drug");
     assert_zh_contains(&status, "1 种药品");
+    // Archived, the drug is counted no more (the tree counts what its lists show in use),
+    // and still holds the category (it refers to it), which the refusal says.
+    let drug = search(&mut admin, "amxl", None).await.remove(0);
+    admin.archive_drug(&drug).await;
+    let semi_now = admin.category(semi.id).await;
+    let antibiotics_now = admin.category(antibiotics.id).await;
+    assert_eq!(
+        (semi_now.drug_count, antibiotics_now.subtree_drug_count),
+        (0, 0)
+    );
+    let status = admin
+        .delete_category(&semi_now)
+        .await
+        .expect_err("holds an archived drug");
+    assert_zh_contains(&status, "1 种药品（含已归档的）");
     let cephalo_now = admin.category(cephalo.id).await;
     admin
         .delete_category(&cephalo_now)

@@ -69,10 +69,12 @@ fn all(conn: &mut PgConnection) -> AppResult<Vec<DrugCategory>> {
         .load(conn)?)
 }
 
-/// The whole tree, parents before children and siblings in order, with drug counts.
+/// The whole tree, parents before children and siblings in order, with the counts of the
+/// drugs in use (archived ones are not listed under a category by default, nor counted).
 pub fn list(conn: &mut PgConnection) -> AppResult<Vec<CategoryView>> {
     let rows = all(conn)?;
     let direct: HashMap<i64, i64> = drugs::table
+        .filter(drugs::is_active.eq(true))
         .group_by(drugs::category_id)
         .select((drugs::category_id, diesel::dsl::count_star()))
         .load::<(i64, i64)>(conn)?
