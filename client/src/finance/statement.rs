@@ -514,6 +514,7 @@ impl StatementPanel {
             ));
             ui.label(RichText::new(t("statement.reopen_question")).weak());
             submit = widgets::form(ui, "reopen_form", errors, |f| {
+                f.required(&["reason"]);
                 f.multiline(t("statement.reopen_reason"), "reason", &mut dialog.reason);
             })
             .submitted;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{WriteCtx, unique_violation};
 use crate::db::schema::{container_units, drugs};
 use crate::db::versioned;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Msg};
 use crate::messages::Counted;
 use crate::msg;
 
@@ -166,18 +166,10 @@ pub fn update(
 ) -> AppResult<UnitView> {
     let before: ContainerUnit = versioned::lock_fresh(conn, id, version)?;
     if before.capacity != input.capacity || before.capacity_unit != input.capacity_unit {
-        let used: i64 = drugs::table
-            .filter(drugs::unit_id.eq(id))
-            .count()
-            .get_result(conn)?;
-        if used > 0 {
-            return Err(AppError::precondition(msg!(
-                "unit.capacity_in_use",
-                label = before.label(),
-                count = Counted(used, "drug", "drugs")
-            ))
-            .at("capacity"));
-        }
+        require_unused(conn, &before, |label, count| {
+            msg!("unit.capacity_in_use", label = label, count = count)
+        })
+        .map_err(|e| e.at("capacity"))?;
     }
     update_fields(conn, ctx, id, version, input)?;
     get(conn, id)
@@ -198,17 +190,29 @@ pub fn set_active(
 /// Deletes a unit no drug uses.
 pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32) -> AppResult<()> {
     let before: ContainerUnit = versioned::lock_fresh(conn, id, version)?;
-    let used: i64 = drugs::table
-        .filter(drugs::unit_id.eq(id))
-        .count()
-        .get_result(conn)?;
-    if used > 0 {
-        return Err(AppError::precondition(msg!(
-            "unit.in_use",
-            label = before.label(),
-            count = Counted(used, "drug", "drugs")
-        )));
-    }
+    require_unused(conn, &before, |label, count| {
+        msg!("unit.in_use", label = label, count = count)
+    })?;
     diesel::delete(container_units::table.find(id)).execute(conn)?;
     versioned::audit(conn, ctx, "delete", Some(&before), None)
+}
+
+/// Refuses with FAILED_PRECONDITION when any drug uses `unit`, saying `refusal` of the
+/// unit's label and how many drugs (`unit.in_use`, `unit.capacity_in_use`).
+fn require_unused(
+    conn: &mut PgConnection,
+    unit: &ContainerUnit,
+    refusal: impl FnOnce(String, Counted) -> Msg,
+) -> AppResult<()> {
+    let used: i64 = drugs::table
+        .filter(drugs::unit_id.eq(unit.id))
+        .count()
+        .get_result(conn)?;
+    if used == 0 {
+        return Ok(());
+    }
+    Err(AppError::precondition(refusal(
+        unit.label(),
+        Counted(used, "drug", "drugs"),
+    )))
 }
