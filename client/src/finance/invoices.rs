@@ -295,11 +295,9 @@ impl InvoiceList {
             return;
         };
         let busy = self.red_save.is_pending();
-        let mut submit = false;
-        let mut close = false;
         let errors = &mut self.red_errors;
-        let modal = crate::widgets::modal("red_invoice").show(egui_ctx, |ui| {
-            ui.set_min_width(400.0);
+        let yes = t("invoice.red_save");
+        let answer = widgets::form_dialog(egui_ctx, "red_invoice", 400.0, yes, busy, |ui| {
             ui.heading(label_value(t("invoice.red"), &dialog.blue.number));
             ui.label(format!(
                 "{}  ·  {}  ·  {}",
@@ -307,7 +305,7 @@ impl InvoiceList {
                 dialog.blue.invoicing_entity_name,
                 label_value(t("finance.amount"), &format::money(&dialog.blue.amount)),
             ));
-            submit = widgets::form(ui, "red_invoice_form", errors, |f| {
+            widgets::form(ui, "red_invoice_form", errors, |f| {
                 f.required(&["number", "invoice_date"]);
                 f.text_hint(
                     t("invoice.red_number"),
@@ -318,17 +316,13 @@ impl InvoiceList {
                 f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
                 f.text(t("finance.note"), "note", &mut dialog.note);
             })
-            .submitted;
-            let (confirm, dismiss) =
-                widgets::form_buttons(ui, t("invoice.red_save"), t("common.cancel"), busy);
-            submit |= confirm;
-            close = dismiss;
+            .submitted
         });
-        if (modal.should_close() || close) && !busy {
+        if answer == widgets::DialogAnswer::Close {
             self.red = None;
             return;
         }
-        if submit && !busy {
+        if answer == widgets::DialogAnswer::Submit {
             let blue = &dialog.blue;
             let request = pb::RecordInvoiceRequest {
                 customer_id: blue.customer_id,

@@ -426,15 +426,13 @@ impl PaymentView {
             return;
         };
         let busy = self.reversing.is_pending();
-        let mut submit = false;
-        let mut close = false;
         let errors = &mut self.errors;
         let payment = &self.payment;
-        let modal = crate::widgets::modal("reverse_payment").show(egui_ctx, |ui| {
-            ui.set_min_width(380.0);
+        let yes = t("payment.reverse_confirm");
+        let answer = widgets::form_dialog(egui_ctx, "reverse_payment", 380.0, yes, busy, |ui| {
             ui.heading(label_value(t("payment.reverse"), &payment.number));
             ui.label(t("payment.reverse_question"));
-            submit = widgets::form(ui, "reverse_form", errors, |f| {
+            widgets::form(ui, "reverse_form", errors, |f| {
                 f.required(&["reason"]);
                 f.text(t("payment.reversal_reason"), "reason", &mut dialog.reason);
                 f.past_date(
@@ -443,17 +441,13 @@ impl PaymentView {
                     &mut dialog.date,
                 );
             })
-            .submitted;
-            let (confirm, dismiss) =
-                widgets::form_buttons(ui, t("payment.reverse_confirm"), t("common.cancel"), busy);
-            submit |= confirm;
-            close = dismiss;
+            .submitted
         });
-        if (modal.should_close() || close) && !busy {
+        if answer == widgets::DialogAnswer::Close {
             self.reverse = None;
             return;
         }
-        if submit && !busy {
+        if answer == widgets::DialogAnswer::Submit {
             let request = pb::ReversePaymentRequest {
                 id: payment.id,
                 version: payment.version,

@@ -427,8 +427,6 @@ impl StatementPanel {
             return;
         };
         let busy = self.reconciling.is_pending();
-        let mut submit = false;
-        let mut close = false;
         let mut rerun = false;
         let errors = &mut self.reconcile_errors;
         // Entries dated in the period came in since the statement was run: its closing
@@ -436,8 +434,8 @@ impl StatementPanel {
         let stale = errors
             .error()
             .is_some_and(|e| e.fields.iter().any(|f| f.field == "closing_balance"));
-        let modal = crate::widgets::modal("reconcile").show(egui_ctx, |ui| {
-            ui.set_min_width(400.0);
+        let yes = t("statement.reconcile_confirm");
+        let answer = widgets::form_dialog(egui_ctx, "reconcile", 400.0, yes, busy, |ui| {
             ui.heading(t("statement.reconcile"));
             ui.label(RichText::new(&dialog.customer_name).strong());
             ui.label(label_value(
@@ -452,27 +450,20 @@ impl StatementPanel {
                 .strong(),
             );
             ui.label(RichText::new(t("statement.reconcile_question")).weak());
-            submit = widgets::form(ui, "reconcile_form", errors, |f| {
+            let submitted = widgets::form(ui, "reconcile_form", errors, |f| {
                 f.multiline(t("finance.note"), "note", &mut dialog.note);
             })
             .submitted;
             if stale {
                 rerun = ui.button(t("statement.rerun")).clicked();
             }
-            let (confirm, dismiss) = widgets::form_buttons(
-                ui,
-                t("statement.reconcile_confirm"),
-                t("common.cancel"),
-                busy,
-            );
-            submit |= confirm;
-            close = dismiss;
+            submitted
         });
-        if (modal.should_close() || close) && !busy {
+        if answer == widgets::DialogAnswer::Close {
             self.reconcile = None;
             return;
         }
-        if submit && !busy {
+        if answer == widgets::DialogAnswer::Submit {
             let request = pb::ReconcileRequest {
                 customer_id: dialog.customer_id,
                 date_from: dialog.date_from.clone(),
@@ -500,34 +491,29 @@ impl StatementPanel {
             return;
         };
         let busy = self.reopening.is_pending();
-        let mut submit = false;
-        let mut close = false;
         let errors = &mut self.reopen_errors;
-        let modal = crate::widgets::modal("reopen_reconciliation").show(egui_ctx, |ui| {
-            ui.set_min_width(400.0);
-            ui.set_max_width(480.0);
-            ui.heading(t("statement.reopen"));
-            ui.label(RichText::new(&dialog.customer_name).strong());
-            ui.label(label_value(
-                t("statement.reconciled_through"),
-                &dialog.through,
-            ));
-            ui.label(RichText::new(t("statement.reopen_question")).weak());
-            submit = widgets::form(ui, "reopen_form", errors, |f| {
-                f.required(&["reason"]);
-                f.multiline(t("statement.reopen_reason"), "reason", &mut dialog.reason);
-            })
-            .submitted;
-            let (confirm, dismiss) =
-                widgets::form_buttons(ui, t("statement.reopen"), t("common.cancel"), busy);
-            submit |= confirm;
-            close = dismiss;
-        });
-        if (modal.should_close() || close) && !busy {
+        let yes = t("statement.reopen");
+        let answer =
+            widgets::form_dialog(egui_ctx, "reopen_reconciliation", 400.0, yes, busy, |ui| {
+                ui.set_max_width(480.0);
+                ui.heading(t("statement.reopen"));
+                ui.label(RichText::new(&dialog.customer_name).strong());
+                ui.label(label_value(
+                    t("statement.reconciled_through"),
+                    &dialog.through,
+                ));
+                ui.label(RichText::new(t("statement.reopen_question")).weak());
+                widgets::form(ui, "reopen_form", errors, |f| {
+                    f.required(&["reason"]);
+                    f.multiline(t("statement.reopen_reason"), "reason", &mut dialog.reason);
+                })
+                .submitted
+            });
+        if answer == widgets::DialogAnswer::Close {
             self.reopen = None;
             return;
         }
-        if submit && !busy {
+        if answer == widgets::DialogAnswer::Submit {
             let request = pb::ReopenReconciliationRequest {
                 customer_id: dialog.customer_id,
                 reconciled_through: dialog.through.clone(),

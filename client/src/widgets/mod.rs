@@ -885,6 +885,49 @@ pub fn form_buttons(ui: &mut Ui, save: &str, close: &str, busy: bool) -> (bool, 
     clicked
 }
 
+/// What the user of a [`form_dialog`] did this frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DialogAnswer {
+    /// Nothing yet (or a save is on its way): the dialog stays.
+    Open,
+    /// Its button, or Enter in its form.
+    Submit,
+    /// 取消, Esc or a click outside it.
+    Close,
+}
+
+/// A form in a [`modal`] at least `width` points wide: `body` draws its heading, texts
+/// and form and says whether Enter submitted it; under it the `yes` button and 取消.
+/// Neither answer is given while `busy` (a save on its way: its answer closes the dialog
+/// or puts the complaints under their fields).
+pub fn form_dialog(
+    ctx: &egui::Context,
+    id: &str,
+    width: f32,
+    yes: &str,
+    busy: bool,
+    body: impl FnOnce(&mut Ui) -> bool,
+) -> DialogAnswer {
+    let mut submit = false;
+    let mut close = false;
+    let modal = modal(id).show(ctx, |ui| {
+        ui.set_min_width(width);
+        submit = body(ui);
+        let (confirm, dismiss) = form_buttons(ui, yes, t("common.cancel"), busy);
+        submit |= confirm;
+        close = dismiss;
+    });
+    if busy {
+        DialogAnswer::Open
+    } else if modal.should_close() || close {
+        DialogAnswer::Close
+    } else if submit {
+        DialogAnswer::Submit
+    } else {
+        DialogAnswer::Open
+    }
+}
+
 /// A list's per-row removal button (删除 on an order line) labelled `label`, `small` or
 /// not, with `hover` said over it; whether it was clicked to remove its row.
 ///
