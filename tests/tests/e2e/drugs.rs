@@ -206,15 +206,23 @@ async fn prices_round_trip_exactly_and_bad_fields_are_named() {
     let again = admin.drug(d.id).await;
     assert_eq!(again.purchase_price, "12.3456");
 
-    // Below the purchase price: allowed, with a warning.
+    // Below the purchase price: allowed, with a warning; and the approval number (批准文号)
+    // of 阿莫西林 0.25g×24粒 keyed again for another drug is said, naming it.
     let cheap = amoxicillin
         .clone()
         .specification("0.5g×12粒")
         .priced("10", "9.99")
         .create(&mut admin)
         .await;
-    assert_eq!(cheap.warnings.len(), 1);
-    assert_eq!(cheap.warnings[0].field, "sale_price");
+    let fields: Vec<&str> = cheap.warnings.iter().map(|w| w.field.as_str()).collect();
+    assert_eq!(fields, ["sale_price", "approval_number"]);
+    assert!(
+        cheap.warnings[1]
+            .message_zh
+            .contains("批准文号 国药准字H13022577 也用于 阿莫西林 0.25g×24粒（华北制药）"),
+        "{:?}",
+        cheap.warnings
+    );
 
     // Every bad field at once, by name.
     let status = DrugBuilder::new("  ", leaf.id, bottle.id)

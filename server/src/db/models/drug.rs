@@ -139,6 +139,48 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
     out
 }
 
+/// [`warnings`], and the other drugs sharing the input's approval number (批准文号), if any
+/// (drug `id` itself left out): it names one licensed product of one manufacturer, so
+/// another drug with it is most likely the same one keyed twice, or a number mistyped.
+/// Said, not refused: the same product may be listed in two packs.
+fn warnings_saving(
+    conn: &mut PgConnection,
+    input: &DrugInput,
+    id: Option<i64>,
+) -> AppResult<Vec<Warning>> {
+    let mut out = warnings(input);
+    let number = input.approval_number.trim();
+    if number.is_empty() {
+        return Ok(out);
+    }
+    let mut others = drugs::table
+        .filter(drugs::approval_number.eq(number))
+        .into_boxed();
+    if let Some(id) = id {
+        others = others.filter(drugs::id.ne(id));
+    }
+    let others: Vec<(String, String, String)> = others
+        .order(drugs::id)
+        .limit(3)
+        .select((drugs::name, drugs::specification, drugs::manufacturer))
+        .load(conn)?;
+    if !others.is_empty() {
+        let named: Vec<String> = others
+            .iter()
+            .map(|(name, spec, maker)| format!("{name} {spec}（{maker}）"))
+            .collect();
+        out.push(Warning {
+            field: "approval_number",
+            msg: msg!(
+                "drug.approval_number_shared",
+                number = number,
+                others = named.join("、")
+            ),
+        });
+    }
+    Ok(out)
+}
+
 /// One page of a drug search.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -443,7 +485,8 @@ pub fn create(
     input: &DrugInput,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
     let row = insert(conn, ctx, input)?;
-    Ok((get(conn, row.id)?, warnings(input)))
+    let warnings = warnings_saving(conn, input, Some(row.id))?;
+    Ok((get(conn, row.id)?, warnings))
 }
 
 /// Adds a drug without building its view (the bulk import).
@@ -493,7 +536,8 @@ pub fn update(
             .get_result(conn)
             .map_err(|e| duplicate(e, input))
     })?;
-    Ok((get(conn, id)?, warnings(input)))
+    let warnings = warnings_saving(conn, input, Some(id))?;
+    Ok((get(conn, id)?, warnings))
 }
 
 /// Archives or restores a drug.
