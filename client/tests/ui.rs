@@ -584,6 +584,19 @@ fn the_admin_deletes_a_container_unit_only_once_they_confirm() {
     ui.click("瓶");
     ui.wait_label("编辑容器单位");
     ui.wait_disabled("删除");
+    // Nor its capacity changed (the drug's pack), only shown; its name may change, and
+    // the catalogue names the drug's unit so at once.
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "容量")
+            .is_none()
+    );
+    ui.wait_label_contains("1 种药品以此包装销售，容量不能修改");
+    ui.replace_text("容器", "塑料瓶");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("已保存");
+    ui.press(Role::Button, "药品目录");
+    ui.wait_label("塑料瓶（100ml）");
 }
 
 #[test]

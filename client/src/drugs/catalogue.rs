@@ -198,6 +198,16 @@ impl CataloguePanel {
         }
     }
 
+    /// Shown again (back from the units tab): the units and the drugs listed are read
+    /// again, the form left as it is.
+    pub fn shown_again(&mut self, ctx: &AppCtx) {
+        if self.categories.is_not_requested() {
+            return;
+        }
+        self.reload_units(ctx);
+        self.search(ctx);
+    }
+
     fn do_form_action(&mut self, action: FormAction, ctx: &AppCtx) {
         match action {
             FormAction::Close => self.close_form(),

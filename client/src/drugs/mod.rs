@@ -54,10 +54,16 @@ impl ModulePanel for DrugsPanel {
 
     /// Draws the module.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let before = self.tab;
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::Catalogue, t("drugs.tab.catalogue"));
             ui.selectable_value(&mut self.tab, Tab::Units, t("drugs.tab.units"));
         });
+        // Back from the units, the catalogue reads them again: a unit renamed there is
+        // named so on the drugs at once.
+        if self.tab == Tab::Catalogue && before != Tab::Catalogue {
+            self.catalogue.shown_again(ctx);
+        }
         ui.separator();
         match self.tab {
             Tab::Catalogue => self.catalogue.ui(ui, ctx),

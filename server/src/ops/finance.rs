@@ -1307,8 +1307,8 @@ pub fn reconcile(
 }
 
 /// Reopens the latest reconciled period of customer `customer_id` for `reason` (对账确认
-/// made by mistake): its days take entries again and the next reconciliation starts where
-/// it started. `through` is the end of the period the caller saw reconciled last, so
+/// made by mistake): its days take entries again and the next reconciliation starts the
+/// day after the period still standing before it (anywhere when none). `through` is the end of the period the caller saw reconciled last, so
 /// that a period confirmed meanwhile by someone else is not the one reopened. Audited as
 /// `reconciliation.reopen`.
 ///

@@ -986,8 +986,9 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
 }
 
 /// A period confirmed by mistake is reopened, latest first, with the reason: its days take
-/// entries again and the next reconciliation starts where it started; the reopening is
-/// audited; a period confirmed meanwhile by someone else is not the one reopened.
+/// entries again and the next reconciliation starts the day after the one before it; the
+/// reopening is audited; a period confirmed meanwhile by someone else is not the one
+/// reopened.
 #[tokio::test]
 async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
     let mut w = world().await;
@@ -1051,7 +1052,7 @@ async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
         .send(statement(c, "2026-11-01", "2026-11-04"))
         .await;
     assert_eq!(november.customers[0].reconciled_through, "2026-10-31");
-    // The next period starts where the reopened one started.
+    // The next period starts the day after the one before it: where the reopened one started.
     w.finance
         .send(pb::ReconcileRequest {
             closing_balance: "180.00".into(),
