@@ -1247,6 +1247,12 @@ fn a_drug_entered_by_mistake_is_deleted_and_one_a_customer_deals_in_is_refused()
     ui.press_last("归档");
     ui.wait_role(Role::Button, "恢复");
     assert!(!active(&server));
+    // The form says so, beside a list that no longer shows the drug under 在用.
+    let form_left = ui.harness.get_by_label("编辑药品").rect().left();
+    ui.wait_for("the form says 已归档", |h| {
+        h.query_all_by_label("已归档")
+            .any(|n| n.rect().left() >= form_left - 1.0)
+    });
 
     // Entered by mistake: gone from the catalogue and from the server.
     ui.click("布洛芬混悬夜");

@@ -801,6 +801,10 @@ impl CataloguePanel {
             (true, false) => t("drugs.drug_details"),
             (false, _) => t("drugs.new_drug"),
         });
+        // An archived drug says so (the list shows it only under 已归档 or 全部).
+        if form.id.is_some() && !form.is_active {
+            ui.label(RichText::new(t("common.archived")).color(widgets::WARNING));
+        }
         let original = self.original.as_ref();
         let response = ui
             .add_enabled_ui(can_write, |ui| {
