@@ -32,7 +32,7 @@ use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, department, display_names, inactive_users,
+    Grants, WriteCtx, company_settings, department, display_names, display_names_and_departed,
     invoicing_entity, user,
 };
 use crate::db::schema::{
@@ -652,8 +652,7 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
         .flat_map(|p| [p.handler_id, p.sales_rep_id, p.created_by])
         .chain(rows.iter().filter_map(|p| p.reversed_by))
         .collect();
-    let names = display_names(conn, &people)?;
-    let inactive = inactive_users(conn, &people)?;
+    let (names, inactive) = display_names_and_departed(conn, &people)?;
     let customer_ids: Vec<i64> = rows.iter().map(|p| p.customer_id).collect();
     let customer_names = customer_names(conn, &customer_ids)?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
@@ -1308,9 +1307,9 @@ pub fn reconcile(
 
 /// Reopens the latest reconciled period of customer `customer_id` for `reason` (对账确认
 /// made by mistake): its days take entries again and the next reconciliation starts the
-/// day after the period still standing before it (anywhere when none). `through` is the end of the period the caller saw reconciled last, so
-/// that a period confirmed meanwhile by someone else is not the one reopened. Audited as
-/// `reconciliation.reopen`.
+/// day after the period still standing before it (anywhere when none). `through` is the
+/// end of the period the caller saw reconciled last, so that a period confirmed meanwhile
+/// by someone else is not the one reopened. Audited as `reconciliation.reopen`.
 ///
 /// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION when nothing
 /// is reconciled, or the latest period no longer ends on `through` (naming its end).

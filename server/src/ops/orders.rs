@@ -33,8 +33,8 @@ use crate::db::models::transport_exception::{
     self as exception, ExceptionLine, NewException, NewExceptionLine, TransportException,
 };
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, customer_certificate, display_names, inactive_users,
-    invoicing_entity,
+    Grants, WriteCtx, company_settings, customer_certificate, display_names,
+    display_names_and_departed, invoicing_entity,
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
@@ -1547,8 +1547,7 @@ pub fn bundle(
         user_ids.push(e.reported_by);
         user_ids.extend(e.decided_by.into_iter().chain(e.updated_by));
     }
-    names.users = display_names(conn, &user_ids)?;
-    names.inactive_users = inactive_users(conn, &user_ids)?;
+    (names.users, names.inactive_users) = display_names_and_departed(conn, &user_ids)?;
     let entity_ids: Vec<i64> = orders_
         .iter()
         .map(|o| o.invoicing_entity_id)

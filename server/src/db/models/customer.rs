@@ -908,20 +908,16 @@ pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
     }
 }
 
-/// How many customers `user_id` is responsible for (as sales or CS rep).
+/// How many customers (archived ones too) `user_id` is the sales or CS rep of.
 pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
-    Ok(customers::table
-        .filter(
-            customers::sales_rep_id
-                .eq(user_id)
-                .or(customers::cs_rep_id.eq(user_id)),
-        )
-        .count()
-        .get_result(conn)?)
+    Ok(held_by_each(conn, &[user_id])?
+        .get(&user_id)
+        .copied()
+        .unwrap_or(0))
 }
 
 /// [`held_by`] for each of `user_ids` holding any: user id → customers (archived ones
-/// too) they are the sales or CS rep of.
+/// too) they are the sales or CS rep of, one query.
 pub fn held_by_each(conn: &mut PgConnection, user_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
     #[derive(QueryableByName)]
     struct Held {

@@ -196,20 +196,29 @@ pub fn display_names(
         .collect())
 }
 
-/// Those of `ids` whose accounts are disabled (people who left), for the "（已停用）" the
-/// client puts after their names where records keep them (an order's reps, a payment's
-/// handler).
-pub fn inactive_users(
+/// [`display_names`] of `ids`, and those of them whose accounts are disabled (people who
+/// left), in one query: for the "（已停用）" the client puts after their names where
+/// records keep them (an order's reps, a payment's handler).
+pub fn display_names_and_departed(
     conn: &mut PgConnection,
     ids: &[i64],
-) -> AppResult<std::collections::HashSet<i64>> {
-    Ok(users::table
+) -> AppResult<(
+    std::collections::HashMap<i64, String>,
+    std::collections::HashSet<i64>,
+)> {
+    let mut names = std::collections::HashMap::new();
+    let mut departed = std::collections::HashSet::new();
+    for (id, name, active) in users::table
         .filter(users::id.eq_any(ids))
-        .filter(users::is_active.eq(false))
-        .select(users::id)
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect())
+        .select((users::id, users::display_name, users::is_active))
+        .load::<(i64, String, bool)>(conn)?
+    {
+        names.insert(id, name);
+        if !active {
+            departed.insert(id);
+        }
+    }
+    Ok((names, departed))
 }
 
 /// The display name of a user id, for "changed by" texts; empty for none (the system
