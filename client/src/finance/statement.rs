@@ -481,9 +481,7 @@ impl StatementPanel {
             }
         }
     }
-}
 
-impl StatementPanel {
     /// The dialog reopening a customer's latest reconciled period: what it does, and why
     /// (required).
     fn reopen_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
