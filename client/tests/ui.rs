@@ -3660,11 +3660,14 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     // The invoice's total is the rows' sum; the customer owes every shipment, none due.
     ui.wait_label("开票金额合计：76.80");
     ui.wait_label("当前欠款 115.20，其中逾期 0.00；预收 0.00");
+    // What the entity may invoice in all, over the orders: what the clerk invoices.
+    ui.wait_label("未开票合计：89.60（2 张订单）");
     // Another entity invoices only what was shipped under it: the amount follows.
     ui.pick("开票单位", "华康医药（广州）有限公司（已归档）");
     ui.wait_for("25.60", |h| {
         h.get_by_role_and_label(Role::TextInput, "金额").value() == Some("25.60".into())
     });
+    ui.wait_label("未开票合计：25.60（1 张订单）");
     ui.pick("开票单位", "北京康华医药有限公司");
     ui.wait_for("76.80", |h| {
         h.get_by_role_and_label(Role::TextInput, "金额").value() == Some("76.80".into())

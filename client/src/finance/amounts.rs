@@ -12,7 +12,7 @@ use super::{amount_input, is_positive};
 use crate::backend::{Promise, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{label_value, t};
+use crate::i18n::{label_value, t, tn};
 use crate::orders::CustomerPicker;
 use crate::widgets::{self, FieldErrors, FormUi, Unsaved};
 
@@ -32,7 +32,8 @@ const ORDERS_OFFERED: u32 = 200;
 pub(super) struct CustomerOrders {
     /// The customer whose orders are loaded (0: none).
     customer_id: i64,
-    orders: Requested<Vec<pb::Order>>,
+    /// The newest [`ORDERS_OFFERED`] of them, with how many there are in all.
+    orders: Requested<pb::SearchOrdersResponse>,
 }
 
 impl CustomerOrders {
@@ -48,21 +49,18 @@ impl CustomerOrders {
         if customer_id == 0 || !ctx.can(Permission::OrderRead) {
             return true;
         }
-        self.orders.request(
-            ctx.orders()
-                .search_orders(pb::SearchOrdersRequest {
-                    customer_id: Some(customer_id),
-                    statuses: BILLABLE.iter().map(|s| *s as i32).collect(),
-                    sort: pb::OrderSort::OrderDate as i32,
-                    descending: true,
-                    page: Some(pb::PageRequest {
-                        offset: 0,
-                        limit: ORDERS_OFFERED,
-                    }),
-                    ..Default::default()
-                })
-                .map(|r| r.orders),
-        );
+        self.orders
+            .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
+                customer_id: Some(customer_id),
+                statuses: BILLABLE.iter().map(|s| *s as i32).collect(),
+                sort: pb::OrderSort::OrderDate as i32,
+                descending: true,
+                page: Some(pb::PageRequest {
+                    offset: 0,
+                    limit: ORDERS_OFFERED,
+                }),
+                ..Default::default()
+            }));
         true
     }
 
@@ -86,7 +84,7 @@ impl CustomerOrders {
         self.orders
             .value()
             .into_iter()
-            .flatten()
+            .flat_map(|r| &r.orders)
             .map(|o| {
                 (
                     o.id,
@@ -106,20 +104,37 @@ impl CustomerOrders {
         self.orders
             .value()
             .into_iter()
-            .flatten()
+            .flat_map(|r| &r.orders)
             .any(|o| is_positive(figure.of(o)))
     }
 
-    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
-    /// than zero (nothing to put on it otherwise).
     /// Whether the customer's orders have come.
     fn is_loaded(&self) -> bool {
         self.orders.value().is_some()
     }
 
+    /// What the loaded orders come to by `figure` (CNY, as the wire writes it), how many
+    /// have something by it, and whether older orders were left unloaded (more than
+    /// [`ORDERS_OFFERED`]): what the customer has left to invoice (or owes on orders) in
+    /// all, once the orders have come.
+    fn figure_total(&self, figure: OrderFigure) -> Option<(String, u64, bool)> {
+        let loaded = self.orders.value()?;
+        let more = loaded.total > loaded.orders.len() as u64;
+        let amounts: Vec<Decimal> = loaded
+            .orders
+            .iter()
+            .filter_map(|o| parse_amount(figure.of(o)).ok())
+            .filter(|a| *a > Decimal::ZERO)
+            .collect();
+        Some((to_wire(&amounts.iter().sum()), amounts.len() as u64, more))
+    }
+
+    /// Order `id`'s `figure` as an amount to type (`"384.00"`), if it is loaded and more
+    /// than zero (nothing to put on it otherwise).
     fn figure(&self, figure: OrderFigure, id: i64) -> Option<String> {
         self.orders
             .value()?
+            .orders
             .iter()
             .find(|o| o.id == id)
             .map(|o| figure.of(o).to_owned())
@@ -497,6 +512,21 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                     if self.draft.customer_id == 0 {
                         ui.label(RichText::new(t("finance.pick_customer_first")).weak());
                     } else {
+                        if let Some((total, count, more)) = self.orders.figure_total(doc.figure) {
+                            // What there is to put on the orders in all (未开票合计 for an
+                            // invoice: the customer's arrears said nothing of it).
+                            let key = if more {
+                                "finance.orders_figure_total_newest"
+                            } else {
+                                "finance.orders_figure_total"
+                            };
+                            ui.label(
+                                tn(key, count)
+                                    .replace("{figure}", doc.figure.label())
+                                    .replace("{amount}", &format::money(&total))
+                                    .replace("{offered}", &ORDERS_OFFERED.to_string()),
+                            );
+                        }
                         submitted |= order_amounts_ui(
                             ui,
                             &format!("{}_orders", doc.id),
