@@ -3234,6 +3234,11 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.press(Role::Button, "回款");
     ui.wait_role(Role::Button, "登记回款");
     ui.wait_label(&payment.number);
+    // Found by its bank reference, typed in part and in lower case: it alone.
+    ui.type_into("单号/凭证号", "bank-2026");
+    ui.wait_label("回款合计（不含已冲销）：1,000.00");
+    ui.wait_label(&payment.number);
+    ui.replace_text("单号/凭证号", "");
 
     // The statement opens on every customer's, ending with the totals of them all.
     ui.press(Role::Button, "对账");

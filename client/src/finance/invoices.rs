@@ -81,6 +81,8 @@ impl InvoicesPanel {
 /// The filters as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filter {
+    /// Any part of the invoice number.
+    number: String,
     /// 0: any.
     order_id: i64,
     date_from: String,
@@ -90,6 +92,7 @@ struct Filter {
 /// What the list asks for.
 #[derive(Clone, Debug, PartialEq)]
 struct SearchKey {
+    number: String,
     customer_id: Option<i64>,
     order_id: Option<i64>,
     date_from: String,
@@ -159,6 +162,7 @@ impl InvoiceList {
     fn key(&self) -> SearchKey {
         let customer_id = self.customer.id();
         SearchKey {
+            number: self.filter.number.trim().to_owned(),
             customer_id,
             // The order filter belongs to the customer chosen.
             order_id: (customer_id.is_some() && self.filter.order_id != 0)
@@ -186,6 +190,7 @@ impl InvoiceList {
                 date_from: key.date_from,
                 date_to: key.date_to,
                 page: Some(page),
+                number: key.number,
             })
         });
         let mut new = false;
@@ -198,6 +203,14 @@ impl InvoiceList {
             if ctx.can(Permission::InvoiceWrite) && ui.button(t("invoice.new")).clicked() {
                 new = true;
             }
+            widgets::search_field(
+                ui,
+                t("invoice.number"),
+                t("invoice.number_search_hint"),
+                // A whole 数电发票 number in sight.
+                170.0,
+                &mut self.filter.number,
+            );
             widgets::date_filter(
                 ui,
                 "invoices_from",

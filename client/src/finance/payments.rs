@@ -86,6 +86,8 @@ impl PaymentsPanel {
 /// The filters as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filter {
+    /// Any part of the payment's number or of its bank reference.
+    number: String,
     date_from: String,
     date_to: String,
     /// 0: any.
@@ -95,6 +97,7 @@ struct Filter {
 /// What the list asks for.
 #[derive(Clone, Debug, PartialEq)]
 struct SearchKey {
+    number: String,
     customer_id: Option<i64>,
     date_from: String,
     date_to: String,
@@ -125,6 +128,7 @@ impl PaymentList {
 
     fn key(&self) -> SearchKey {
         SearchKey {
+            number: self.filter.number.trim().to_owned(),
             customer_id: self.customer.id(),
             date_from: widgets::date_filter_key(&self.filter.date_from),
             date_to: widgets::date_filter_key(&self.filter.date_to),
@@ -142,6 +146,7 @@ impl PaymentList {
                 date_to: key.date_to,
                 handler_id: key.handler_id,
                 page: Some(page),
+                number: key.number,
             })
         });
         let mut command = None;
@@ -149,6 +154,14 @@ impl PaymentList {
             if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
                 command = Some(ListCommand::New);
             }
+            widgets::search_field(
+                ui,
+                t("payment.number_search"),
+                t("payment.number_search_hint"),
+                // A whole number, PY20261205-0002, in sight.
+                150.0,
+                &mut self.filter.number,
+            );
             widgets::date_filter(
                 ui,
                 "payments_from",

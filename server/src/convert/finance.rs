@@ -110,6 +110,7 @@ pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
     );
     let f = PaymentFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
+        number: r.number.trim().to_owned(),
         date_from,
         date_to,
         handler_id: optional_id("handler_id", r.handler_id, &mut check),
@@ -238,6 +239,7 @@ pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     );
     let f = InvoiceFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
+        number: r.number.trim().to_owned(),
         order_id: optional_id("order_id", r.order_id, &mut check),
         date_from,
         date_to,

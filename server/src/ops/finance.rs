@@ -32,8 +32,8 @@ use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
 use crate::db::models::{
-    Grants, WriteCtx, company_settings, department, display_names, display_names_and_departed,
-    invoicing_entity, user,
+    Grants, WriteCtx, company_settings, contains_pattern, department, display_names,
+    display_names_and_departed, invoicing_entity, user,
 };
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
@@ -728,6 +728,9 @@ macro_rules! scoped {
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {
     pub customer_id: Option<i64>,
+    /// Any part of its number (PY…) or of its bank reference (凭证号), any case; empty
+    /// for any.
+    pub number: String,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
     pub handler_id: Option<i64>,
@@ -745,6 +748,14 @@ pub fn list_payments(
     let query = || {
         let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
         q = scoped!(q, payments, reps, f.customer_id);
+        if !f.number.is_empty() {
+            let pattern = contains_pattern(&f.number);
+            q = q.filter(
+                payments::number
+                    .ilike(pattern.clone())
+                    .or(payments::reference.ilike(pattern)),
+            );
+        }
         if let Some(d) = f.date_from {
             q = q.filter(payments::payment_date.ge(d));
         }
@@ -2232,6 +2243,8 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceFilter {
     pub customer_id: Option<i64>,
+    /// Any part of its number, any case; empty for any.
+    pub number: String,
     pub order_id: Option<i64>,
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
@@ -2249,6 +2262,9 @@ pub fn list_invoices(
     let query = || {
         let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
         q = scoped!(q, invoices, reps, f.customer_id);
+        if !f.number.is_empty() {
+            q = q.filter(invoices::number.ilike(contains_pattern(&f.number)));
+        }
         if let Some(o) = f.order_id {
             q = q.filter(
                 invoices::id.eq_any(

@@ -684,24 +684,31 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
             },
         ),
     ] {
-        let mut samples = Vec::new();
-        let mut total = 0;
-        for _ in 0..5 {
-            let t = Instant::now();
-            total = clients
-                .finance
-                .list_arrears(request.clone())
-                .await
-                .expect("arrears")
-                .into_inner()
-                .total;
-            samples.push(t.elapsed());
-        }
-        samples.sort();
-        println!(
-            "  {label:<34} {:>7.1} ms   {total} customers",
-            samples[samples.len() / 2].as_secs_f64() * 1000.0
-        );
+        let (ms, total) = bench::median_search(5, async || {
+            let listed = clients.finance.list_arrears(request.clone()).await;
+            (listed.expect("arrears").into_inner().total, true)
+        })
+        .await;
+        println!("  {label:<34} {ms:>7.1} ms   {total} customers");
+    }
+    // 回款 searched by a part of the number read off a bank slip, or of its reference
+    // (the bench's references are shipment ids).
+    let payments = |number: &str| pb::ListPaymentsRequest {
+        number: number.into(),
+        page: page(0, 50),
+        ..Default::default()
+    };
+    for (label, request) in [
+        ("payments: first page", payments("")),
+        ("payments: number part 1128-00", payments("1128-00")),
+        ("payments: reference 12345", payments("12345")),
+    ] {
+        let (ms, total) = bench::median_search(5, async || {
+            let listed = clients.finance.list_payments(request.clone()).await;
+            (listed.expect("payments").into_inner().total, true)
+        })
+        .await;
+        println!("  {label:<34} {ms:>7.1} ms   {total} payments");
     }
     if !statements {
         // Sales reps do not hold finance.read.
@@ -717,23 +724,12 @@ async fn per_finance(app: &TestApp, token: &str, customer_id: i64, statements: b
             statement(None, "2026-11-01", "2026-11-30"),
         ),
     ] {
-        let mut samples = Vec::new();
-        let mut rows = 0;
-        for _ in 0..5 {
-            let t = Instant::now();
-            let s = clients
-                .finance
-                .get_statement(request.clone())
-                .await
-                .expect("statement")
-                .into_inner();
-            rows = s.customers.iter().map(|c| c.rows.len()).sum::<usize>();
-            samples.push(t.elapsed());
-        }
-        samples.sort();
-        println!(
-            "  {label:<34} {:>7.1} ms   {rows} rows shown",
-            samples[samples.len() / 2].as_secs_f64() * 1000.0
-        );
+        let (ms, rows) = bench::median_search(5, async || {
+            let s = clients.finance.get_statement(request.clone()).await;
+            let s = s.expect("statement").into_inner();
+            (s.customers.iter().map(|c| c.rows.len() as u64).sum(), true)
+        })
+        .await;
+        println!("  {label:<34} {ms:>7.1} ms   {rows} rows shown");
     }
 }

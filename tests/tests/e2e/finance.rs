@@ -401,6 +401,79 @@ async fn the_collecting_rep_lists_their_customers_payments_and_invoices() {
     assert_eq!(status.code(), Code::PermissionDenied);
 }
 
+/// A clerk holding a bank slip or a paper invoice finds its record by any part of the
+/// number on it: a payment by its number or its bank reference (凭证号) in any case, an
+/// invoice by its number; `%` and `_` are characters, not wildcards.
+#[tokio::test]
+async fn payments_and_invoices_are_found_by_any_part_of_their_number() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await;
+    let first = w.finance.send(payment(c, "2026-09-01", "20", &[])).await;
+    let second = w
+        .finance
+        .send(pb::RecordPaymentRequest {
+            reference: "CCB-7788".into(),
+            ..payment(c, "2026-09-01", "30", &[])
+        })
+        .await;
+    for (number, amount) in [("04419001", "20"), ("04419002", "30")] {
+        w.finance
+            .send(blue_invoice(
+                c,
+                w.entity.id,
+                (order.header().id, amount),
+                number,
+            ))
+            .await;
+    }
+    let payments = |number: &str| pb::ListPaymentsRequest {
+        number: number.into(),
+        ..Default::default()
+    };
+    let found = |listed: pb::ListPaymentsResponse| {
+        let numbers: Vec<String> = listed.payments.into_iter().map(|p| p.number).collect();
+        numbers
+    };
+    // The tail of a number, as read off the slip.
+    let tail = &second.number[second.number.len() - 6..];
+    assert_eq!(
+        found(w.finance.send(payments(tail)).await),
+        [second.number.clone()]
+    );
+    // A reference, typed in lower case; the sum is of what was found.
+    let by_reference = w.finance.send(payments("ccb-77")).await;
+    assert_eq!(
+        (by_reference.total, by_reference.total_amount.as_str()),
+        (1, "30.00")
+    );
+    assert_eq!(
+        found(w.finance.send(payments("icbc")).await),
+        [first.number.clone()]
+    );
+    assert_eq!(w.finance.send(payments("%")).await.total, 0);
+    assert_eq!(w.finance.send(payments("  ")).await.total, 2);
+    let invoices = |number: &str| pb::ListInvoicesRequest {
+        number: number.into(),
+        ..Default::default()
+    };
+    let listed = w.finance.send(invoices("9002")).await;
+    assert_eq!(
+        listed
+            .invoices
+            .iter()
+            .map(|i| (i.number.as_str(), i.amount.as_str()))
+            .collect::<Vec<_>>(),
+        [("04419002", "30.00")]
+    );
+    assert_eq!(w.finance.send(invoices("0441")).await.total, 2);
+    assert_eq!(w.finance.send(invoices("_")).await.total, 0);
+    // Within the scope as ever: another rep finds none by number.
+    let mut other = w.app.person("rep-b", &["营销员"], None).await;
+    assert_eq!(other.send(payments("ICBC")).await.total, 0);
+    assert_eq!(other.send(invoices("0441")).await.total, 0);
+}
+
 #[tokio::test]
 async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_amounts() {
     let mut w = world().await;
