@@ -352,8 +352,10 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 /// INVALID_ARGUMENT for a date after today, or allocations adding up to more than the
 /// amount; FAILED_PRECONDITION when an allocation is more than is open on its order
 /// (naming both amounts), the date falls in a reconciled period, or the customer has a
-/// payment on record (not reversed) with the same date, amount and reference and the
-/// input does not confirm this is another (on `confirm_not_duplicate`, naming it).
+/// payment on record (not reversed) with the same date, amount and reference, or another
+/// customer has one with the same non-empty reference (one bank receipt keyed to two
+/// customers), and the input does not confirm this is another (on
+/// `confirm_not_duplicate`, naming it by number).
 pub fn record_payment(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -402,14 +404,34 @@ pub fn record_payment(
             input.amount,
             &input.reference,
         )?;
+        // Every one like it (a receipt confirmed once as another may be keyed again).
+        let numbers = |found: &[String]| per_lang(found.join(", "), found.join("、"));
         if !earlier.is_empty() {
-            // Every one like it (a receipt confirmed once as another may be keyed again).
-            let numbers = per_lang(earlier.join(", "), earlier.join("、"));
             return Err(AppError::FailedPreconditionAt {
                 field: "confirm_not_duplicate".into(),
                 msg: msg!(
                     "payment.possible_duplicate",
-                    numbers = numbers,
+                    numbers = numbers(&earlier),
+                    date = input.payment_date,
+                    amount = Money(input.amount),
+                ),
+            });
+        }
+        // The same receipt under another customer: keyed to the wrong one, or twice. Named
+        // by number only (the other customer may be outside the caller's scope).
+        let elsewhere = payment::same_elsewhere(
+            conn,
+            customer.id,
+            input.payment_date,
+            input.amount,
+            &input.reference,
+        )?;
+        if !elsewhere.is_empty() {
+            return Err(AppError::FailedPreconditionAt {
+                field: "confirm_not_duplicate".into(),
+                msg: msg!(
+                    "payment.possible_duplicate_elsewhere",
+                    numbers = numbers(&elsewhere),
                     date = input.payment_date,
                     amount = Money(input.amount),
                 ),

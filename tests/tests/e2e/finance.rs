@@ -603,7 +603,43 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     w.finance
         .send(reversing(&confirmed, "重复登记", "2026-09-20"))
         .await;
-    w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+    let again = w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+
+    // The same receipt keyed to another customer: refused naming it by number (the other
+    // customer's name is not said), recorded once confirmed; without a reference, two
+    // customers' payments alike are not questioned.
+    let other = CustomerBuilder::new("康民大药房")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let refused = w
+        .finance
+        .try_send(payment(other.id, "2026-09-20", "80", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
+    assert_zh_contains(
+        &refused,
+        &format!("另一客户的回款 {}（2026-09-20，80.00）", again.number),
+    );
+    w.finance
+        .send(pb::RecordPaymentRequest {
+            confirm_not_duplicate: true,
+            ..payment(other.id, "2026-09-20", "80", &[])
+        })
+        .await;
+    w.finance
+        .send(pb::RecordPaymentRequest {
+            reference: String::new(),
+            ..payment(other.id, "2026-09-20", "80", &[])
+        })
+        .await;
+    w.finance
+        .send(pb::RecordPaymentRequest {
+            reference: String::new(),
+            ..payment(c, "2026-09-20", "80", &[])
+        })
+        .await;
     assert_ledger_sums_are_kept(&w.app);
 }
 

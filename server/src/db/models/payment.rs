@@ -98,6 +98,31 @@ pub fn same_as(
         .load(conn)?)
 }
 
+/// The numbers of other customers' payments on record, not reversed, of `amount` CNY on
+/// business date `date` with the same non-empty `reference`, in the order they were
+/// recorded; empty when none (or `reference` is empty): one bank receipt keyed to two
+/// customers looks like this.
+pub fn same_elsewhere(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    date: NaiveDate,
+    amount: Decimal,
+    reference: &str,
+) -> AppResult<Vec<String>> {
+    if reference.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(payments::table
+        .filter(payments::customer_id.ne(customer_id))
+        .filter(payments::payment_date.eq(date))
+        .filter(payments::amount.eq(amount))
+        .filter(payments::reference.eq(reference))
+        .filter(payments::reversed_at.is_null())
+        .order(payments::id)
+        .select(payments::number)
+        .load(conn)?)
+}
+
 /// Marks `before` reversed on business date `date` for `reason`.
 pub fn mark_reversed(
     conn: &mut PgConnection,
