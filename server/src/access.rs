@@ -406,6 +406,11 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             AnyOf(CUSTOMER_MONEY_HISTORY),
         ),
         (
+            "/pharmacrm.v1.FinanceService/ListOpenItems",
+            // In the caller's scope: see `CUSTOMER_MONEY_HISTORY`.
+            AnyOf(CUSTOMER_MONEY_HISTORY),
+        ),
+        (
             "/pharmacrm.v1.FinanceService/RecordInvoice",
             Requires(P::InvoiceWrite),
         ),

@@ -218,10 +218,11 @@ pub const ORDER_MONEY: &[Permission] = &[
     Permission::InvoiceWrite,
 ];
 
-/// The permissions of which one lists a customer's invoices (开票记录) and payments (回款
-///记录), within one's data scope (ListInvoices, ListPayments): finance (`finance.read`) and
-/// those who collect the arrears (`finance.arrears.read`: a 营销员 chasing a customer needs
-/// what it was invoiced and what it paid; the customer's record holds both, requirement
+/// The permissions of which one lists a customer's invoices (开票记录), payments (回款记录)
+/// and open items (未结明细), within one's data scope (ListInvoices, ListPayments,
+/// ListOpenItems): finance (`finance.read`) and those who collect the arrears
+/// (`finance.arrears.read`: a 营销员 chasing a customer needs what it was invoiced, what it
+/// paid and which shipments are still owed; the customer's record holds them, requirement
 /// (2) 12–13). Recording either stays with finance.
 pub const CUSTOMER_MONEY_HISTORY: &[Permission] =
     &[Permission::FinanceRead, Permission::ArrearsRead];

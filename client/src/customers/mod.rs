@@ -220,7 +220,13 @@ impl CustomersPanel {
                 } else {
                     view::Back::Module(from)
                 };
-                let view = view::CustomerView::new(id).back_to(back);
+                // From the arrears (财务): at what is owed.
+                let view = if from == Module::Finance {
+                    view::CustomerView::at_shipments(id)
+                } else {
+                    view::CustomerView::new(id)
+                };
+                let view = view.back_to(back);
                 self.screens.page = Screen::View(Box::new(view));
             }
         }

@@ -15,7 +15,7 @@ use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::finance::{
     Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, ArrearsSort, CustomerStatement,
-    InvoiceFilter, InvoiceInput, InvoiceView, OrderFinance, PaymentFilter, PaymentInput,
+    InvoiceFilter, InvoiceInput, InvoiceView, OpenItems, OrderFinance, PaymentFilter, PaymentInput,
     PaymentView, Statement, StatementQuery, positive_amount,
 };
 
@@ -501,6 +501,32 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
         },
         descending: r.descending,
     })
+}
+
+/// A customer's open items as of business date `today`, each with its days overdue.
+pub fn open_items(o: OpenItems, today: NaiveDate) -> pb::OpenItems {
+    pb::OpenItems {
+        customer_id: o.customer.id,
+        customer_name: o.customer.name,
+        items: o
+            .items
+            .into_iter()
+            .map(|d| pb::OpenItem {
+                shipment_id: d.shipment_id,
+                shipment_number: d.shipment_no,
+                order_id: d.order_id,
+                order_number: d.order_no,
+                ship_date: date_text(Some(d.ship_date)),
+                due_date: date_text(Some(d.due_date)),
+                days_overdue: i32::try_from((today - d.due_date).num_days().max(0))
+                    .unwrap_or(i32::MAX),
+                amount: wire(&d.amount),
+                outstanding: wire(&d.outstanding),
+            })
+            .collect(),
+        overdue: wire(&o.ageing.overdue()),
+        ageing: Some(ageing(&o.ageing, today)),
+    }
 }
 
 pub fn arrears_row(r: ArrearsRow, today: NaiveDate) -> pb::ArrearsRow {

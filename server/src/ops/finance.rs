@@ -974,6 +974,35 @@ pub fn ageing_of(
         .collect())
 }
 
+/// One customer's open items as of a business date: its shipments still owed on, oldest
+/// due first, and its ageing.
+#[derive(Debug, Clone)]
+pub struct OpenItems {
+    pub customer: Customer,
+    pub items: Vec<ledger::OpenDocument>,
+    pub ageing: Ageing,
+}
+
+/// Customer `customer_id`'s open items (未结明细) as of business date `today` (NOT_FOUND
+/// outside the scope): what the arrears list sums for it, shipment by shipment.
+pub fn open_items(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    customer_id: i64,
+    today: NaiveDate,
+) -> AppResult<OpenItems> {
+    let customer = customer_in_scope(conn, reps, customer_id)?;
+    let items = ledger::documents(conn, customer.id)?;
+    let ageing = ageing_of(conn, &[customer.id], today, today)?
+        .remove(&customer.id)
+        .unwrap_or_default();
+    Ok(OpenItems {
+        customer,
+        items,
+        ageing,
+    })
+}
+
 /// A statement's filters.
 #[derive(Debug, Clone)]
 pub struct StatementQuery {

@@ -302,4 +302,20 @@ impl FinanceService for FinanceApi {
             ageing: Some(conv::ageing(&totals, today)),
         }))
     }
+
+    async fn list_open_items(
+        &self,
+        request: Request<pb::ListOpenItemsRequest>,
+    ) -> Reply<pb::OpenItems> {
+        let session = Session::of(&request)?;
+        let customer_id = id("customer_id", request.into_inner().customer_id)?;
+        let today = self.state.clock.today();
+        let found = self
+            .state
+            .read_scoped(&session, move |conn, reps| {
+                ops::open_items(conn, reps, customer_id, today)
+            })
+            .await?;
+        Ok(Response::new(conv::open_items(found, today)))
+    }
 }

@@ -1910,6 +1910,94 @@ async fn a_customer_read_says_its_balance_only_to_those_who_read_arrears() {
 /// Sorted by the amount overdue, a shipment falling due today is not yet overdue; equal
 /// amounts go by the larger outstanding, then by customer id (ascending when largest
 /// first, descending when smallest), in the list and its export alike.
+/// A rep chasing a customer sees which shipments are still owed on (未结明细): oldest due
+/// first, each with its due date, days overdue, amount and what is left of it once
+/// payments paid the oldest; those paid in full are gone. Within the scope: another rep
+/// gets NOT_FOUND, customer service no access.
+#[tokio::test]
+async fn a_customers_open_items_list_each_shipment_still_owed_with_its_days_overdue() {
+    let mut w = world().await;
+    // Credit 0 days: each shipment falls due on its ship date.
+    let customer = CustomerBuilder::new("长春市长生大药房")
+        .served_by(w.cs.id)
+        .credit_days(0)
+        .create(&mut w.rep)
+        .await;
+    let c = customer.id;
+    let (first, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    let (second, s2) = w.shipped_on(c, "2026-11-20", 5).await; // 10.00
+    let (_, s3) = w.shipped_on(c, "2026-11-30", 3).await; // 6.00
+    // 25.00 pays the oldest, 20.00, then 5.00 of the next.
+    w.finance.send(payment(c, "2026-11-30", "25", &[])).await;
+    let request = pb::ListOpenItemsRequest { customer_id: c };
+    let open = w.rep.send(request).await;
+    assert_eq!(open.customer_name, "长春市长生大药房");
+    let items: Vec<_> = open
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.shipment_number.as_str(),
+                i.order_number.as_str(),
+                i.due_date.as_str(),
+                i.days_overdue,
+                i.amount.as_str(),
+                i.outstanding.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (
+                s2.number.as_str(),
+                second.header().number.as_str(),
+                "2026-11-20",
+                10,
+                "10.00",
+                "5.00"
+            ),
+            (
+                s3.number.as_str(),
+                s3.order_number.as_str(),
+                "2026-11-30",
+                0,
+                "6.00",
+                "6.00"
+            ),
+        ]
+    );
+    assert!(
+        open.items.iter().all(|i| i.order_id != first.header().id),
+        "the shipment paid in full is not open"
+    );
+    let ageing = open.ageing.expect("ageing");
+    assert_eq!(
+        (
+            open.overdue.as_str(),
+            ageing.outstanding.as_str(),
+            ageing.as_of.as_str()
+        ),
+        ("5.00", "11.00", "2026-11-30")
+    );
+    // Finance reads the same; another rep's scope does not hold the customer, and
+    // customer service reads no money.
+    assert_eq!(w.finance.send(request).await.items.len(), 2);
+    let mut other = w.app.person("rep-b", &["营销员"], None).await;
+    let status = other
+        .finance
+        .list_open_items(request)
+        .await
+        .expect_err("not rep-b's customer");
+    assert_eq!(status.code(), Code::NotFound);
+    let status =
+        w.cs.finance
+            .list_open_items(request)
+            .await
+            .expect_err("a 客服 reads no money");
+    assert_eq!(status.code(), Code::PermissionDenied);
+}
+
 #[tokio::test]
 async fn arrears_sorted_by_amount_overdue_count_only_what_is_past_due() {
     use calamine::Data;

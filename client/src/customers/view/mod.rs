@@ -145,6 +145,16 @@ impl CustomerView {
         }
     }
 
+    /// The view of customer `id` at its shipments (发货记录, the overdue ones marked), from
+    /// the arrears list: what is owed, not the follow-ups. Those who may not read orders
+    /// get the follow-ups.
+    pub fn at_shipments(id: i64) -> CustomerView {
+        CustomerView {
+            tab: Tab::Shipments,
+            ..CustomerView::new(id)
+        }
+    }
+
     /// The view whose back button returns to `back` (and says so).
     pub fn back_to(self, back: Back) -> CustomerView {
         CustomerView { back, ..self }
@@ -318,6 +328,10 @@ impl CustomerView {
             if finance::reads_money_history(ctx) {
                 tabs.push((Tab::Invoices, t("finance.tab.customer_invoices")));
                 tabs.push((Tab::Payments, t("finance.tab.customer_payments")));
+            }
+            // Opened at a tab the user is not shown: the first.
+            if !tabs.iter().any(|(tab, _)| *tab == self.tab) {
+                self.tab = Tab::Followups;
             }
             for (tab, label) in tabs {
                 ui.selectable_value(&mut self.tab, tab, label);

@@ -82,6 +82,9 @@ pub struct OpenDocument {
     pub ship_date: NaiveDate,
     #[diesel(sql_type = Date)]
     pub due_date: NaiveDate,
+    /// The shipment's amount, CNY.
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
     /// CNY; may be negative just after a deduction on a paid shipment.
     #[diesel(sql_type = Numeric)]
     pub outstanding: Decimal,
@@ -92,12 +95,13 @@ pub struct OpenDocument {
 pub fn documents(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<OpenDocument>> {
     Ok(diesel::sql_query(
         "SELECT e.shipment_id, s.number AS shipment_no, e.order_id, o.number AS order_no,
-                s.ship_date, e.due_date, sum(e.amount) AS outstanding
+                s.ship_date, e.due_date, s.amount, sum(e.amount) AS outstanding
            FROM receivable_entries e
            JOIN shipments s ON s.id = e.shipment_id
            JOIN orders o ON o.id = e.order_id
           WHERE e.customer_id = $1 AND e.shipment_id IS NOT NULL
-          GROUP BY e.shipment_id, s.number, e.order_id, o.number, s.ship_date, e.due_date
+          GROUP BY e.shipment_id, s.number, e.order_id, o.number, s.ship_date, e.due_date,
+                   s.amount
          HAVING sum(e.amount) <> 0
           ORDER BY e.due_date, s.ship_date, e.shipment_id",
     )
