@@ -2964,8 +2964,11 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     // department to choose.
     assert_eq!(ui.harness.query_all_by_label("营销员").count(), 1);
     assert!(ui.harness.query_all_by_label("部门").next().is_none());
-    // A row opens the customer, whose back button returns to the arrears.
+    // A row opens the customer at what it owes, shipment by shipment, as the row summed
+    // it; its back button returns to the arrears.
     ui.click_until("北京协和医院", "返回财务");
+    ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
+    ui.wait_label("未结金额");
     ui.press(Role::Button, "返回财务");
     ui.wait_label("逾期范围");
 }

@@ -28,5 +28,6 @@ calls! {
         fn reopen_reconciliation(pb::ReopenReconciliationRequest) -> pb::Reconciliation;
         /// One page of the arrears list (欠款), with ageing as of today.
         fn list_arrears(pb::ListArrearsRequest) -> pb::ListArrearsResponse;
+        fn list_open_items(pb::ListOpenItemsRequest) -> pb::OpenItems;
     }
 }

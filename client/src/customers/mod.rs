@@ -222,7 +222,7 @@ impl CustomersPanel {
                 };
                 // From the arrears (财务): at what is owed.
                 let view = if from == Module::Finance {
-                    view::CustomerView::at_shipments(id)
+                    view::CustomerView::at_open_items(id)
                 } else {
                     view::CustomerView::new(id)
                 };

@@ -684,29 +684,12 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
     }
 }
 
-/// What a customer owes today, from their statement of today: "当前欠款 1,200.00，其中逾期
-/// 200.00；预收 0.00", or that they owe nothing.
+/// What a customer owes today, from their statement of today (see [`super::owes_text`]).
 fn balance_text(statement: &pb::Statement) -> String {
-    let Some(ageing) = statement.customers.first().and_then(|c| c.ageing.as_ref()) else {
-        return t("finance.owes_nothing").to_owned();
-    };
-    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
-    if read(&ageing.outstanding).is_zero() && read(&ageing.on_account).is_zero() {
-        return t("finance.owes_nothing").to_owned();
+    match statement.customers.first().and_then(|c| c.ageing.as_ref()) {
+        Some(ageing) => super::owes_text(ageing),
+        None => t("finance.owes_nothing").to_owned(),
     }
-    let overdue = [
-        &ageing.days_1_to_30,
-        &ageing.days_31_to_60,
-        &ageing.days_61_to_90,
-        &ageing.over_90_days,
-    ]
-    .into_iter()
-    .map(|a| read(a))
-    .sum::<Decimal>();
-    t("finance.owes")
-        .replace("{outstanding}", &format::money(&ageing.outstanding))
-        .replace("{overdue}", &format::money(&to_wire(&overdue)))
-        .replace("{on_account}", &format::money(&ageing.on_account))
 }
 
 #[cfg(test)]

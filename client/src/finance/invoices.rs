@@ -205,7 +205,7 @@ impl InvoiceList {
             }
             widgets::search_field(
                 ui,
-                t("invoice.number"),
+                t("invoice.number_search"),
                 t("invoice.number_search_hint"),
                 // A whole 数电发票 number in sight.
                 170.0,

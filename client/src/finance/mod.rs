@@ -247,8 +247,75 @@ pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
     });
 }
 
+/// What a customer owes by `ageing`: "当前欠款 1,200.00，其中逾期 200.00；预收 0.00", or that
+/// they owe nothing (nothing outstanding, nothing on account).
+pub(crate) fn owes_text(ageing: &pb::Ageing) -> String {
+    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
+    if read(&ageing.outstanding).is_zero() && read(&ageing.on_account).is_zero() {
+        return t("finance.owes_nothing").to_owned();
+    }
+    let overdue = [
+        &ageing.days_1_to_30,
+        &ageing.days_31_to_60,
+        &ageing.days_61_to_90,
+        &ageing.over_90_days,
+    ]
+    .into_iter()
+    .map(|a| read(a))
+    .sum::<Decimal>();
+    t("finance.owes")
+        .replace("{outstanding}", &format::money(&ageing.outstanding))
+        .replace("{overdue}", &format::money(&money::to_wire(&overdue)))
+        .replace("{on_account}", &format::money(&ageing.on_account))
+}
+
 // ---------------------------------------------------------------------------------------
 // Tables
+
+/// A customer's open items (未结明细): what they owe ([`owes_text`]) and its ageing, then
+/// each shipment still owed on, oldest due first, the overdue ones red; returns the order
+/// of the row clicked.
+pub fn open_items_ui(ui: &mut egui::Ui, id_salt: &str, open: &pb::OpenItems) -> Option<i64> {
+    if let Some(ageing) = &open.ageing {
+        ui.strong(owes_text(ageing));
+        ageing_table(ui, &format!("{id_salt}_ageing"), ageing);
+    }
+    if open.items.is_empty() {
+        ui.weak(t("finance.open_items.none"));
+        return None;
+    }
+    ui.add_space(6.0);
+    let rows = &open.items;
+    let red = |i: &pb::OpenItem| (i.days_overdue > 0).then_some(widgets::ERROR);
+    let text = |f: fn(&pb::OpenItem) -> String| -> Vec<Cell> {
+        rows.iter().map(|i| Cell::coloured(f(i), red(i))).collect()
+    };
+    let columns = [
+        TableColumn::text(t("shipment.number"), text(|i| i.shipment_number.clone())),
+        TableColumn::text(t("order.number"), text(|i| i.order_number.clone())),
+        TableColumn::text(t("shipment.ship_date"), text(|i| i.ship_date.clone())),
+        TableColumn::text(t("statement.due_date"), text(|i| i.due_date.clone())),
+        TableColumn::text(
+            t("arrears.days_overdue_header"),
+            text(|i| {
+                if i.days_overdue > 0 {
+                    i.days_overdue.to_string()
+                } else {
+                    t("finance.open_items.not_due").to_owned()
+                }
+            }),
+        ),
+        TableColumn::money(t("finance.open_items.amount"), text(|i| i.amount.clone())),
+        TableColumn::money(
+            t("finance.open_items.outstanding"),
+            text(|i| i.outstanding.clone()),
+        ),
+    ];
+    DataTable::new(id_salt, &columns)
+        .clickable()
+        .show(ui)
+        .map(|i| rows[i].order_id)
+}
 
 /// The ageing of `ageing` as a one-row table: not yet due, the four overdue buckets, the
 /// outstanding total, credit on account and the balance. Overdue buckets with anything in

@@ -1,11 +1,15 @@
-//! The customer view's finance tabs (for finance and those who collect its arrears): the customer's invoices
-//! (开票记录) and payments (回款记录), paged, newest first; a row shows its details below.
+//! The customer view's finance tabs (for finance and those who collect its arrears): what
+//! the customer still owes, shipment by shipment (未结明细, a row opening its order), and
+//! its invoices (开票记录) and payments (回款记录), paged, newest first, a row showing its
+//! details below.
 
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{Module, pb};
 
 use crate::backend::Requested;
-use crate::ctx::AppCtx;
-use crate::finance::{invoice_detail_ui, invoices_table, payment_detail_ui, payments_table};
+use crate::ctx::{AppCtx, Navigate};
+use crate::finance::{
+    invoice_detail_ui, invoices_table, open_items_ui, payment_detail_ui, payments_table,
+};
 use crate::widgets;
 
 const PAGE: u32 = 50;
@@ -18,10 +22,11 @@ pub fn reads_money_history(ctx: &AppCtx) -> bool {
         .any(|p| ctx.can(*p))
 }
 
-/// The invoice history and the payment history.
+/// The open items, the invoice history and the payment history.
 #[derive(Default)]
 pub struct FinanceTabs {
     customer_id: i64,
+    open_items: Requested<pb::OpenItems>,
     invoices: Requested<pb::ListInvoicesResponse>,
     invoices_offset: u32,
     /// The invoice whose details show under the list.
@@ -33,12 +38,16 @@ pub struct FinanceTabs {
 }
 
 impl FinanceTabs {
-    /// Loads both histories (for those who may read finance).
+    /// Loads the open items and both histories (for those who may read them).
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
         if !reads_money_history(ctx) {
             return;
         }
         self.customer_id = customer_id;
+        self.open_items.request(
+            ctx.finance()
+                .list_open_items(pb::ListOpenItemsRequest { customer_id }),
+        );
         self.load_invoices(ctx);
         self.load_payments(ctx);
     }
@@ -69,8 +78,23 @@ impl FinanceTabs {
 
     /// Polls the calls.
     pub fn poll(&mut self) {
+        self.open_items.poll();
         self.invoices.poll();
         self.payments.poll();
+    }
+
+    /// What the customer still owes, shipment by shipment, oldest due first; a click opens
+    /// the order.
+    pub fn open_items_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        widgets::request_status(ui, &self.open_items);
+        if let Some(open) = self.open_items.value()
+            && let Some(order_id) = open_items_ui(ui, "customer_open_items", open)
+        {
+            ctx.navigate(Navigate::Order {
+                id: order_id,
+                from: Module::Customer,
+            });
+        }
     }
 
     /// The customer's invoices, newest first; a click shows one's orders.

@@ -39,6 +39,7 @@ enum Tab {
     Assignments,
     Orders,
     Shipments,
+    OpenItems,
     Invoices,
     Payments,
 }
@@ -145,12 +146,11 @@ impl CustomerView {
         }
     }
 
-    /// The view of customer `id` at its shipments (发货记录, the overdue ones marked), from
-    /// the arrears list: what is owed, not the follow-ups. Those who may not read orders
-    /// get the follow-ups.
-    pub fn at_shipments(id: i64) -> CustomerView {
+    /// The view of customer `id` at what it still owes (未结明细), from the arrears list:
+    /// the shipments to chase, not the follow-ups.
+    pub fn at_open_items(id: i64) -> CustomerView {
         CustomerView {
-            tab: Tab::Shipments,
+            tab: Tab::OpenItems,
             ..CustomerView::new(id)
         }
     }
@@ -326,6 +326,7 @@ impl CustomerView {
                 tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
             }
             if finance::reads_money_history(ctx) {
+                tabs.push((Tab::OpenItems, t("finance.tab.customer_open_items")));
                 tabs.push((Tab::Invoices, t("finance.tab.customer_invoices")));
                 tabs.push((Tab::Payments, t("finance.tab.customer_payments")));
             }
@@ -356,6 +357,7 @@ impl CustomerView {
             Tab::Orders => self.orders.orders_ui(ui, ctx),
             Tab::Shipments => self.orders.shipments_ui(ui, ctx),
             Tab::Invoices => self.finance.invoices_ui(ui, ctx),
+            Tab::OpenItems => self.finance.open_items_ui(ui, ctx),
             Tab::Payments => self.finance.payments_ui(ui, ctx),
         });
         self.dialogs_ui(ui.ctx(), ctx, &c);
