@@ -1009,7 +1009,7 @@ pub fn report_exception(req: pb::ReportExceptionRequest) -> AppResult<ExceptionR
     }
     check.check("description", validation::required_text(&description, 500));
     if lines.is_empty() {
-        check.fail("lines", msg!("shipment.lines_required"));
+        check.fail("lines", msg!("exception.lines_required"));
     }
     let lines = lines
         .into_iter()

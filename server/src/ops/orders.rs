@@ -1364,14 +1364,39 @@ pub fn ship_replacement(
             expiry_date: line.expiry_date,
         });
     }
-    if exception_lines
+    // Each exception line re-sent other than exactly: said under the first row re-sending
+    // it (under the rows when none does), naming the drug, its batch and both counts.
+    let mut uncovered: Vec<&ExceptionLine> = exception_lines
         .values()
-        .any(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
-    {
-        check.fail(
-            "replacement_lines",
-            msg!("exception.replacement_must_cover"),
-        );
+        .filter(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
+        .collect();
+    if !uncovered.is_empty() {
+        uncovered.sort_by_key(|el| el.id);
+        let drug_names: HashMap<i64, String> = order::lines(conn, order.id)?
+            .into_iter()
+            .map(|l| (l.id, l.drug_name))
+            .collect();
+        for el in uncovered {
+            let sent = shipped.get(&el.shipment_line_id);
+            let name = sent
+                .and_then(|sl| drug_names.get(&sl.order_line_id))
+                .cloned()
+                .unwrap_or_default();
+            let field = lines.iter().position(|l| l.line_id == el.id).map_or_else(
+                || "replacement_lines".to_owned(),
+                |i| format!("replacement_lines[{i}].quantity"),
+            );
+            check.fail(
+                field,
+                msg!(
+                    "exception.replacement_must_cover",
+                    name = name,
+                    batch = sent.map(|sl| sl.batch_no.clone()).unwrap_or_default(),
+                    quantity = el.quantity,
+                    sent = covered.get(&el.id).copied().unwrap_or(0)
+                ),
+            );
+        }
     }
     check.finish()?;
     let new = NewShipment {

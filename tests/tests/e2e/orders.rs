@@ -10,9 +10,9 @@ use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
-    CertificateBuilder, CustomerBuilder, CustomerTeam, DrugBuilder, InvoicingEntityBuilder,
-    OrderBuilder, OrderView, Person, SIGNER, ShipmentBuilder, UnitBuilder, UserChange, deleting,
-    instant, invoicing_entity, place_order, set_active,
+    BATCH_EXPIRY, CertificateBuilder, CustomerBuilder, CustomerTeam, DrugBuilder,
+    InvoicingEntityBuilder, OrderBuilder, OrderView, Person, SIGNER, ShipmentBuilder, UnitBuilder,
+    UserChange, deleting, instant, invoicing_entity, place_order, set_active, shipment_input,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -1131,6 +1131,13 @@ async fn a_deducted_exception_comes_off_the_net_amount_and_closes_at_once() {
 async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_arrives() {
     let mut w = world().await;
     let (order, shipment) = w.delivered_at_odd_price().await;
+    // An exception of no line asks for the quantity affected (not for a line shipped).
+    let status =
+        w.cs.report_exception(&shipment, pb::ExceptionKind::Short, &[])
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines"]);
+    assert_zh_contains(&status, "请至少填写一行的异常数量");
     // 2 × 1.2345 = 2.469 → 2.47.
     let short =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Short, 2)
@@ -1170,6 +1177,26 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
         .await
         .refused(Code::PermissionDenied);
     assert_message_contains(&status, "order.shipment.write");
+    // Re-sending other than the 2 short is refused under the row, naming the drug, its
+    // batch and both counts.
+    let one_of_two = pb::ShipReplacementRequest {
+        exception_id: decided.id,
+        version: decided.version,
+        replacement: Some(shipment_input(TODAY)),
+        replacement_lines: vec![pb::ReplacementLineInput {
+            exception_line_id: decided.lines[0].id,
+            quantity: 1,
+            batch_no: "B2612".into(),
+            expiry_date: BATCH_EXPIRY.into(),
+        }],
+    };
+    let status =
+        w.cs.try_send(one_of_two)
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["replacement_lines[0].quantity"]);
+    assert_zh_contains(&status, "补发数量须等于异常数量 2，此次为 1");
+    assert_zh_contains(&status, &w.drug.name);
     let shipped =
         w.cs.ship_replacement(&decided, TODAY, "B2612")
             .await
