@@ -393,6 +393,8 @@ impl ReplacementForm {
             prefix: "replacement.",
             list: "replacement_lines",
             limit_header: t("exception.units"),
+            exact: true,
+            over_limit: t("exception.replacement_exact"),
         };
         let send = self
             .draft

@@ -352,6 +352,11 @@ pub(super) struct DraftLayout<'a> {
     pub prefix: &'a str,
     pub list: &'a str,
     pub limit_header: &'a str,
+    /// What a line's units must come to: at most its limit (a shipment), or exactly it (a
+    /// replacement re-sends the units short, no more, no fewer).
+    pub exact: bool,
+    /// The complaint of a line whose units miss that, with `{n}` its limit.
+    pub over_limit: &'a str,
 }
 
 impl Unsaved for ShipmentDraft {
@@ -417,11 +422,11 @@ impl ShipmentDraft {
             // expired batch), not a save later: the form knows what remains. Sent all the
             // same: the server counts again, and says what else is wrong.
             self.errors.clear_local();
-            for (row, limit) in over_limit_rows(&self.lines) {
+            for (row, limit) in over_limit_rows(&self.lines, layout.exact) {
                 if let Some(j) = self.positions.get(row).copied().flatten() {
                     self.errors.set_local(
                         &format!("{}[{j}].quantity", layout.list),
-                        Some(t("shipment.over_limit").replace("{n}", &limit.to_string())),
+                        Some(layout.over_limit.replace("{n}", &limit.to_string())),
                     );
                 }
             }
@@ -432,8 +437,9 @@ impl ShipmentDraft {
 
 /// The rows whose units go past what their line has left (`limit`, the same on each of a
 /// line's batches), with that limit: per line, the first row at which the units of its
-/// batches so far pass it.
-fn over_limit_rows(lines: &[BatchLine]) -> Vec<(usize, i64)> {
+/// batches so far pass it. With `exact`, also the first row of each line whose batches
+/// come to less than its limit (by row order).
+fn over_limit_rows(lines: &[BatchLine], exact: bool) -> Vec<(usize, i64)> {
     let mut so_far: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut over = Vec::new();
     for (row, line) in lines.iter().enumerate() {
@@ -443,6 +449,15 @@ fn over_limit_rows(lines: &[BatchLine]) -> Vec<(usize, i64)> {
         if before <= line.limit && after > line.limit {
             over.push((row, line.limit));
         }
+    }
+    if exact {
+        for (row, line) in lines.iter().enumerate() {
+            let first = lines.iter().position(|l| l.id == line.id) == Some(row);
+            if first && so_far.get(&line.id).copied().unwrap_or(0) < line.limit {
+                over.push((row, line.limit));
+            }
+        }
+        over.sort_unstable();
     }
     over
 }
@@ -509,6 +524,8 @@ impl ShipmentForm {
             prefix: "shipment.",
             list: "lines",
             limit_header: t("shipment.remaining"),
+            exact: false,
+            over_limit: t("shipment.over_limit"),
         };
         let (submit, close) = pressed;
         let send = self
@@ -661,11 +678,16 @@ mod tests {
         };
         // Line 1: 6 + 5 of 10 left (its second batch passes it); line 2: 4 of 4.
         let lines = [batch(1, 10, "6"), batch(2, 4, "4"), batch(1, 10, "5")];
-        assert_eq!(over_limit_rows(&lines), [(2, 10)]);
+        assert_eq!(over_limit_rows(&lines, false), [(2, 10)]);
         assert_eq!(
-            over_limit_rows(&[batch(1, 3, "x"), batch(2, 3, "15")]),
+            over_limit_rows(&[batch(1, 3, "x"), batch(2, 3, "15")], false),
             [(1, 3)]
         );
+        // Exactly (a replacement): line 2's 1 of 2 is short on its first row; line 1's
+        // 2 + 1 of 3 is exact.
+        let replacement = [batch(1, 3, "2"), batch(2, 2, "1"), batch(1, 3, "1")];
+        assert_eq!(over_limit_rows(&replacement, true), [(1, 2)]);
+        assert_eq!(over_limit_rows(&replacement, false), []);
     }
 
     #[test]

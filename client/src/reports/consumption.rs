@@ -45,10 +45,12 @@ impl ConsumptionTab {
                 .iter()
                 .map(|p| (p.code.clone(), p.name.clone())),
         );
+        // A province picked runs the report at once, as a quick period does.
+        let mut picked = false;
         let run = self
             .frame
             .period_bar(ui, "report_consumption", period, |ui| {
-                widgets::combo(
+                picked = widgets::combo(
                     ui,
                     "report_consumption_province",
                     t("report.province"),
@@ -56,7 +58,7 @@ impl ConsumptionTab {
                     &provinces,
                 );
             });
-        if run {
+        if run || picked {
             self.frame.run_for(ctx, self.request(period), period);
         }
         let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {

@@ -68,23 +68,29 @@ impl DistributionTab {
                 .map(|x| (x.id, x.name.clone())),
         );
         let mut run = self.frame.never_run();
+        // A choice made runs the report at once (the table left as it was read as the
+        // new choice's).
+        let mut picked = false;
         run |= frame::filter_bar(ui, self.frame.is_running(), |ui| {
-            widgets::combo(
+            picked |= widgets::combo(
                 ui,
                 "report_distribution_kind",
                 t("customer.kind"),
                 &mut self.business_kind,
                 &frame::any_or::<pb::BusinessKind>(),
             );
-            widgets::combo(
+            picked |= widgets::combo(
                 ui,
                 "report_distribution_type",
                 t("customer.type"),
                 &mut self.type_id,
                 &types,
             );
-            ui.checkbox(&mut self.include_archived, t("report.include_archived"));
+            picked |= ui
+                .checkbox(&mut self.include_archived, t("report.include_archived"))
+                .changed();
         });
+        run |= picked;
         run |= self.drill.ui(ui);
         if run {
             self.frame.run(ctx, self.request());
@@ -107,9 +113,12 @@ impl DistributionTab {
             region: |r| (&r.region_code, &r.region_name, r.customers as f64),
         };
         let figures = vec![
-            Column::count(t("report.customers"), cells(rows, |r| count(r.customers)))
-                .sorts_by("customers")
-                .total(count(report.customers)),
+            Column::count(
+                t("report.customer_count"),
+                cells(rows, |r| count(r.customers)),
+            )
+            .sorts_by("customers")
+            .total(count(report.customers)),
         ];
         // A province clicked shows its cities.
         if self

@@ -117,9 +117,12 @@ impl DrugSalesTab {
                 .map(Vec::as_slice)
                 .unwrap_or_default(),
         ));
+        // A category or origin picked runs the report at once, as a quick period does
+        // (the table left as it was read as the new choice's).
+        let mut picked = false;
         let run = self.frame.period_bar(ui, "report_drug", period, |ui| {
             if can_pick {
-                widgets::combo(
+                picked |= widgets::combo(
                     ui,
                     "report_drug_category",
                     t("report.category"),
@@ -127,7 +130,7 @@ impl DrugSalesTab {
                     &categories,
                 );
             }
-            widgets::combo(
+            picked |= widgets::combo(
                 ui,
                 "report_drug_origin",
                 t("report.origin"),
@@ -137,7 +140,7 @@ impl DrugSalesTab {
         });
         // A drug picked or cleared runs the report again, as a quick period does.
         let drug_changed = can_pick && self.drug_filter_ui(ui, ctx);
-        if run || drug_changed {
+        if run || picked || drug_changed {
             self.series_drug = None;
             self.frame.run_for(ctx, self.request(period), period);
         }

@@ -378,7 +378,7 @@ pub fn export(
                     Cell::from(region_label(&row.region_code))
                 })
                 .totalled(
-                    col(msg!("report.sheet.customers"), Kind::Integer),
+                    col(msg!("report.sheet.customer_count"), Kind::Integer),
                     |row| Cell::Int(row.customers),
                     Cell::Int(total),
                 );
@@ -739,7 +739,13 @@ pub fn filter_lines(
                 msg!("report.sheet.customer_set.active")
             };
             lines.push((l(msg!("report.sheet.customer_set")), l(counted)));
-            sort_line(sort)
+            // Its customers are those on record, not buyers: its own column name.
+            match sort.chosen() {
+                Some(("customers", ascending)) => {
+                    Some(sorted_by(msg!("report.sheet.customer_count"), ascending))
+                }
+                _ => sort_line(sort),
+            }
         }
         Job::EmployeePerformance { role, sort, .. } => {
             let people = match role {

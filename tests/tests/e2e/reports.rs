@@ -1051,6 +1051,13 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
             !matches!(report, Report::CustomerDistribution(_)),
             "{report:?}"
         );
+        // The distribution counts the customers on record, not buyers: its column says so.
+        let headed = |name: &str| sheet.rows().any(|r| r.contains(&Data::String(name.into())));
+        if matches!(report, Report::CustomerDistribution(_)) {
+            assert!(headed("客户数") && !headed("购买客户数"), "{report:?}");
+        } else if matches!(report, Report::DrugSales(_)) {
+            assert!(headed("购买客户数"), "{report:?}");
+        }
     }
 
     // Audited: who, which report, the row count.
