@@ -23,12 +23,13 @@ impl Default for OrderSortState {
     }
 }
 
-/// "■ 红色：有逾期未签收的发货" above a table whose overdue rows are red.
+/// "■ 红色：有逾期未签收的发货" above a table whose overdue rows are red: a key, the swatch
+/// red and its words quiet (in red they read as an alarm over a table with no red row).
 pub fn overdue_legend(ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
         ui.painter().rect_filled(rect, 2.0, widgets::ERROR);
-        ui.label(RichText::new(t("orders.legend.overdue")).color(widgets::ERROR));
+        ui.label(RichText::new(t("orders.legend.overdue")).weak());
     });
 }
 

@@ -645,6 +645,7 @@ fn header_ui(
 fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
     ui.strong(t("orders.lines"));
     let lines = &detail.lines;
+    let (open_order_lines, _) = open_exception_lines(detail);
     let closed = detail.order.as_ref().is_some_and(|o| o.closed_at.is_some());
     let left = |l: &pb::OrderLine| {
         if closed {
@@ -808,16 +809,8 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     row.col(|ui| count_cell(ui, left(l)));
                     row.col(|ui| count_cell(ui, l.delivered_quantity));
                     row.col(|ui| {
-                        if l.exception_quantity > 0 {
-                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                ui.label(
-                                    RichText::new(l.exception_quantity.to_string())
-                                        .color(widgets::WARNING),
-                                );
-                            });
-                        } else {
-                            count_cell(ui, 0);
-                        }
+                        let open = open_order_lines.contains(&l.id);
+                        exception_count_cell(ui, l.exception_quantity, open);
                     });
                 });
             });
@@ -835,6 +828,7 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
     if detail.shipments.iter().any(|s| s.overdue) {
         super::overdue_legend(ui);
     }
+    let (_, open_shipment_lines) = open_exception_lines(detail);
     for s in &detail.shipments {
         let mut title = format!(
             "{}  ·  {}  ·  {} {}  ·  {}",
@@ -881,7 +875,7 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
                     ));
                 }
                 widgets::fields_grid(ui, &format!("shipment_fields_{}", s.id), &fields);
-                shipment_lines_ui(ui, s);
+                shipment_lines_ui(ui, s, &open_shipment_lines);
                 let lost = s.delivery_status == pb::DeliveryStatus::Lost as i32;
                 let reportable = s.lines.iter().any(|l| l.quantity > l.exception_quantity);
                 ui.horizontal_wrapped(|ui| {
@@ -908,8 +902,9 @@ fn shipments_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> Op
     start
 }
 
-/// A shipment's lines: batches and expiry dates.
-fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
+/// A shipment's lines: batches and expiry dates, and the units of exceptions (in the
+/// warning colour on the lines in `open`, those an open exception names).
+fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment, open: &std::collections::HashSet<i64>) {
     egui::Grid::new(("shipment_lines", s.id))
         .num_columns(6)
         .spacing([16.0, 2.0])
@@ -933,9 +928,12 @@ fn shipment_lines_ui(ui: &mut egui::Ui, s: &pb::Shipment) {
                 ui.label(&l.batch_no);
                 ui.label(&l.expiry_date);
                 if l.exception_quantity > 0 {
-                    ui.label(
-                        RichText::new(l.exception_quantity.to_string()).color(widgets::WARNING),
-                    );
+                    let text = RichText::new(l.exception_quantity.to_string());
+                    ui.label(if open.contains(&l.id) {
+                        text.color(widgets::WARNING)
+                    } else {
+                        text
+                    });
                 } else {
                     ui.label("");
                 }
@@ -1073,6 +1071,36 @@ fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
 /// Where an exception stands after its decision, for its title: 待补发 (the replacement
 /// not yet shipped), 补发在途 (shipped, not yet delivered), 已结案; nothing while it
 /// awaits a decision (the decision says 待处理).
+/// The lines an exception still open names: (order line ids, shipment line ids). Their
+/// 异常数量 is in the warning colour; once every exception on a line is closed, it is a
+/// plain figure (a closed one read as still to be dealt with).
+fn open_exception_lines(
+    detail: &pb::OrderDetail,
+) -> (
+    std::collections::HashSet<i64>,
+    std::collections::HashSet<i64>,
+) {
+    detail
+        .exceptions
+        .iter()
+        .filter(|e| e.closed_at.is_none())
+        .flat_map(|e| &e.lines)
+        .map(|l| (l.order_line_id, l.shipment_line_id))
+        .unzip()
+}
+
+/// A count of exception units, right-aligned as the other counts, in the warning colour
+/// while an exception on it is open (`open`).
+fn exception_count_cell(ui: &mut egui::Ui, n: i64, open: bool) {
+    if open && n > 0 {
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            ui.label(RichText::new(n.to_string()).color(widgets::WARNING));
+        });
+    } else {
+        count_cell(ui, n);
+    }
+}
+
 fn exception_state(e: &pb::TransportException) -> Option<&'static str> {
     if e.closed_at.is_some() {
         Some(t("exception.state.closed"))
@@ -1214,6 +1242,34 @@ fn exceptions_ui(ui: &mut egui::Ui, ctx: &AppCtx, detail: &pb::OrderDetail) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only an exception still open puts its lines in the warning colour: a line whose
+    /// exceptions are all closed shows its units plainly.
+    #[test]
+    fn only_lines_an_open_exception_names_are_in_the_warning_colour() {
+        let line = |order_line_id, shipment_line_id| pb::ExceptionLine {
+            order_line_id,
+            shipment_line_id,
+            ..Default::default()
+        };
+        let detail = pb::OrderDetail {
+            exceptions: vec![
+                pb::TransportException {
+                    lines: vec![line(1, 11), line(2, 12)],
+                    closed_at: Some(prost_types::Timestamp::default()),
+                    ..Default::default()
+                },
+                pb::TransportException {
+                    lines: vec![line(2, 22)],
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let (order_lines, shipment_lines) = open_exception_lines(&detail);
+        assert_eq!(order_lines, [2].into());
+        assert_eq!(shipment_lines, [22].into());
+    }
 
     /// An exception's title says whether it is still open once decided: the reship's
     /// replacement not yet shipped, shipped and on its way, or the exception closed.
