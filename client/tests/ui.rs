@@ -2866,6 +2866,13 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     // Whose decision the CS rep waits for.
     let rep_name = &exception.sales_rep.as_ref().expect("the rep").name;
     cs.wait_label(&format!("等待营销员 {rep_name} 决定扣款或补发"));
+    // In the CS rep's work too, naming the sales rep to chase for the decision.
+    cs.click("客户管理");
+    cs.wait_label("待营销员决定的运输异常");
+    cs.wait_label(&exception.number);
+    cs.wait_label(&format!("营销员：{rep_name}"));
+    cs.press(Role::Link, &number);
+    cs.wait_role(Role::Button, "上报异常");
 
     // The sales rep sees it awaiting their decision, and decides to reship: the shipment
     // itself is the CS rep's to record.

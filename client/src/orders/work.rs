@@ -112,6 +112,26 @@ impl OrderWork {
                 t("orders.work.awaiting_replacement"),
                 &mut self.replacements,
             );
+            // What the CS rep reported and the sales rep has still to decide: theirs to
+            // chase (a manager sees them below, as decisions of the team's).
+            if !Self::shows_exceptions(ctx) {
+                if self.exceptions.is_not_requested() {
+                    self.exceptions.request(ctx.orders().list_exceptions(
+                        pb::ListExceptionsRequest {
+                            awaiting_decision: true,
+                            mine_to_ship: !ctx.oversees(),
+                            page,
+                            ..Default::default()
+                        },
+                    ));
+                }
+                exceptions_ui(
+                    ui,
+                    ctx,
+                    t("orders.work.awaiting_sales_decision"),
+                    &mut self.exceptions,
+                );
+            }
         }
         if Self::shows_exceptions(ctx) {
             if self.exceptions.is_not_requested() {
@@ -206,11 +226,15 @@ fn exceptions_ui(
                 });
             }
             ui.label(&e.customer_name);
-            // Who acts on it: the CS rep ships a replacement, the sales rep decides.
+            // Who acts on it: the CS rep ships a replacement, the sales rep decides (named
+            // to a CS rep too: the one to chase for the decision).
             if super::awaits_replacement(e) {
                 widgets::team_cs_rep(ui, ctx, e.cs_rep.as_ref());
-            } else {
-                widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
+            } else if let Some(rep) = e.sales_rep.as_ref().filter(|r| r.id != ctx.user_id()) {
+                ui.label(label_value(
+                    t("customer.sales_rep"),
+                    &format::person(Some(rep)),
+                ));
             }
             ui.label(&e.number);
             ui.label(choice_label::<pb::ExceptionKind>(e.kind));
