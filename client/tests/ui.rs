@@ -2069,9 +2069,23 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     ui.wait_label("待跟进客户");
     ui.order_form_for("北京协和医院");
 
-    // The order form, for this customer: a drug by pinyin, a quantity, the live total.
-    ui.add_amoxicillin();
-    ui.type_into("数量", "10");
+    // The order form, for this customer: a drug by pinyin (Enter takes the one found),
+    // its quantity typed straight on (the new line's 数量 has the keyboard), the live
+    // total.
+    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_role(Role::TextInput, "数量");
+    ui.harness.step();
+    assert!(
+        ui.harness
+            .get_by_role_and_label(Role::TextInput, "数量")
+            .is_focused(),
+        "focus"
+    );
+    ui.harness.event(egui::Event::Text("10".to_owned()));
+    ui.harness.step();
+    assert_eq!(ui.input_text("数量"), "10");
     // 10 × 12.80, priced by the server as typed.
     ui.wait_label("订单金额：128.00");
     // A price below the sale price is allowed, and said beside it.

@@ -166,6 +166,9 @@ pub struct OrderFormPanel {
     customer: Requested<pb::Customer>,
     entities: InvoicingEntities,
     drugs: DrugPicker,
+    /// A line just added by the drug picker, whose quantity takes the keyboard next (the
+    /// picker's Enter left the focus nowhere: what was typed next was lost).
+    focus_quantity: Option<usize>,
     preview: Requested<pb::OrderPreview>,
     /// The input of the last preview asked for.
     previewed: Option<pb::OrderInput>,
@@ -213,6 +216,7 @@ impl OrderFormPanel {
             customer: Requested::NotRequested,
             entities: InvoicingEntities::default(),
             drugs: DrugPicker::default(),
+            focus_quantity: None,
             preview: Requested::NotRequested,
             previewed: None,
             drawn_at: 0,
@@ -533,7 +537,12 @@ impl OrderFormPanel {
                 unit_price: drug.sale_price,
             });
             self.errors.edited("lines");
+            self.focus_quantity = Some(self.draft.lines.len() - 1);
         }
+        // Asked for until it has it: the pass that adds a line's grid row may be
+        // discarded (and its request with it).
+        let focus_quantity = self.focus_quantity;
+        let mut focused = false;
         let current = self.preview_is_current();
         let preview = self.preview.value().cloned().unwrap_or_default();
         let decimals = widgets::money_decimals(preview.lines.iter().map(|l| l.amount.as_str()));
@@ -565,14 +574,17 @@ impl OrderFormPanel {
                             ui.vertical(|ui| {
                                 ui.set_min_width(80.0);
                                 let field = format!("lines[{i}].quantity");
-                                if ui
+                                let quantity = ui
                                     .add(
                                         egui::TextEdit::singleline(&mut line.quantity)
                                             .desired_width(80.0),
                                     )
-                                    .labelled_by(quantity_header.id)
-                                    .changed()
-                                {
+                                    .labelled_by(quantity_header.id);
+                                if focus_quantity == Some(i) {
+                                    focused = quantity.has_focus();
+                                    quantity.request_focus();
+                                }
+                                if quantity.changed() {
                                     // The complaint holds while the box holds the units
                                     // it was about ("1a" and "0" are both none), not
                                     // while it is empty.
@@ -651,6 +663,11 @@ impl OrderFormPanel {
             });
         }
         errors.remove_row("lines", lines, remove);
+        // Given (or a line removed meanwhile, or a click elsewhere first):
+        // asked for no more.
+        if focused || remove.is_some() || ui.input(|i| i.pointer.any_pressed()) {
+            self.focus_quantity = None;
+        }
         if let Some(removed) = remove {
             // A preview on its way numbers the lines as they were: not wanted (the next
             // is asked for the lines as they are). Until it comes, what the last one said
