@@ -34,8 +34,10 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
 }
 
 /// How far an order has got: "已发 30/100 盒 · 已签收 20 盒" (件, pieces, when its lines use
-/// different units), with the exceptions and overdue shipments when any (its status says
-/// 已结案); nothing for a cancelled order (its status says it, and it never ships).
+/// different units), with the exceptions open and closed and the overdue shipments when
+/// any (its status says 已结案; 已签收 counts units an exception named too, so a closed one
+/// is said: a short delivery read as complete); nothing for a cancelled order (its status
+/// says it, and it never ships).
 pub(super) fn progress_text(order: &pb::Order) -> String {
     if order.cancelled_at.is_some() {
         return String::new();
@@ -48,6 +50,11 @@ pub(super) fn progress_text(order: &pb::Order) -> String {
     if p.open_exceptions > 0 {
         text.push_str(" · ");
         text.push_str(&tn("orders.open_exceptions", u64::from(p.open_exceptions)));
+    }
+    let closed = p.exceptions.saturating_sub(p.open_exceptions);
+    if closed > 0 {
+        text.push_str(" · ");
+        text.push_str(&tn("orders.closed_exceptions", u64::from(closed)));
     }
     if p.overdue_shipments > 0 {
         text.push_str(" · ");
@@ -203,6 +210,17 @@ mod tests {
         assert_eq!(
             progress_text(&order),
             "已发 10/10 盒 · 已签收 0 盒 · 1 批货逾期未签收"
+        );
+        // A short delivery settled: its exception is said though closed.
+        if let Some(progress) = &mut order.progress {
+            progress.overdue_shipments = 0;
+            progress.units_delivered = 10;
+            progress.exceptions = 2;
+            progress.open_exceptions = 1;
+        }
+        assert_eq!(
+            progress_text(&order),
+            "已发 10/10 盒 · 已签收 10 盒 · 1 个异常未结 · 1 个异常已结"
         );
         order.cancelled_at = Some(prost_types::Timestamp::default());
         assert_eq!(progress_text(&order), "");
