@@ -406,6 +406,11 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.replace_text("默认运输天数", "6");
     assert!(!ui.shows("已保存"), "an edit since the save is not saved");
     ui.replace_text("默认运输天数", "5");
+    // The terms a rep's new customer starts on: a limit typed with separators, saved.
+    ui.replace_text("新客户账期（天）", "30");
+    ui.type_into("新客户信用额度", "20,000");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("已保存");
     let settings = server.as_admin(async |admin| {
         admin
             .orders
@@ -415,6 +420,13 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
             .into_inner()
     });
     assert_eq!(settings.default_transit_days, 5);
+    assert_eq!(
+        (
+            settings.new_customer_credit_days,
+            settings.new_customer_credit_limit.as_str()
+        ),
+        (30, "20000.00")
+    );
 
     // An invoicing entity added, then archived: it is listed as such.
     ui.press(Role::Button, "新建开票单位");

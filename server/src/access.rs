@@ -598,6 +598,14 @@ pub fn require_may_set_credit(grants: &Grants) -> AppResult<()> {
     )
 }
 
+/// Whether the caller sets credit terms ([`require_may_set_credit`]): a customer one who
+/// may not registers gets the company's terms for new customers.
+pub fn may_set_credit(grants: &Grants) -> bool {
+    grants
+        .permissions
+        .contains(&Permission::CustomerCreditWrite)
+}
+
 /// Placing an order for a customer on credit hold (overdue past the credit-hold days, or
 /// over its credit limit) needs `order.credit_override` and a reason (issue "Finance end to
 /// end": credit hold).

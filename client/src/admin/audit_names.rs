@@ -94,6 +94,8 @@ const FIELDS: &[&str] = &[
     "sort_order",
     "default_transit_days",
     "credit_hold_days",
+    "new_customer_credit_days",
+    "new_customer_credit_limit",
     "tax_number",
     "trade_name",
     "specification",

@@ -1,5 +1,6 @@
 //! 系统设置: the company settings (a new shipment's default transit days, the credit-hold
-//! days) and the invoicing entities (开票单位: add, edit, archive, restore).
+//! days, the credit terms of a rep's new customer) and the invoicing entities (开票单位:
+//! add, edit, archive, restore).
 
 use egui::RichText;
 use pharmacrm_shared::pb;
@@ -22,6 +23,9 @@ struct SettingsForm {
     version: i32,
     default_transit_days: String,
     credit_hold_days: String,
+    new_customer_credit_days: String,
+    /// Empty: no limit.
+    new_customer_credit_limit: String,
 }
 
 impl SettingsForm {
@@ -30,6 +34,8 @@ impl SettingsForm {
             version: s.version,
             default_transit_days: s.default_transit_days.to_string(),
             credit_hold_days: s.credit_hold_days.to_string(),
+            new_customer_credit_days: s.new_customer_credit_days.to_string(),
+            new_customer_credit_limit: s.new_customer_credit_limit.clone(),
         }
     }
 }
@@ -236,6 +242,17 @@ impl SettingsPanel {
                 "settings.credit_hold_days",
                 &mut form.credit_hold_days,
             );
+            f.text(
+                t("settings.new_customer_credit_days"),
+                "settings.new_customer_credit_days",
+                &mut form.new_customer_credit_days,
+            );
+            f.text_hint(
+                t("settings.new_customer_credit_limit"),
+                "settings.new_customer_credit_limit",
+                &mut form.new_customer_credit_limit,
+                t("settings.no_limit_hint"),
+            );
         });
         ui.label(RichText::new(t("settings.company_hint")).weak());
         if let Some(s) = self.settings.value() {
@@ -273,6 +290,10 @@ impl SettingsPanel {
                 settings: Some(pb::SettingsInput {
                     default_transit_days: number(&form.default_transit_days),
                     credit_hold_days: number(&form.credit_hold_days),
+                    new_customer_credit_days: number(&form.new_customer_credit_days),
+                    new_customer_credit_limit: crate::finance::amount_input(
+                        &form.new_customer_credit_limit,
+                    ),
                 }),
             };
             self.settings_save

@@ -1,5 +1,6 @@
 //! CustomerService: types, profiles, search, history, and the customer's records.
 
+use pharmacrm_shared::money::Decimal;
 use pharmacrm_shared::{pb, validation};
 
 use super::{
@@ -331,20 +332,11 @@ pub fn customer_input(
         ),
         InputFor::Edit => (None, None),
     };
-    if !(0..=3650).contains(&credit_days) {
-        check.fail("credit_days", msg!("customer.credit_days_range"));
-    }
-    let credit_limit = if credit_limit.trim().is_empty() {
-        None
-    } else {
-        match pharmacrm_shared::money::parse_amount(&credit_limit) {
-            Ok(limit) => Some(limit),
-            Err(v) => {
-                check.fail("credit_limit", v.into());
-                None
-            }
-        }
-    };
+    let (credit_days, credit_limit) = credit_terms(
+        ("credit_days", credit_days),
+        ("credit_limit", &credit_limit),
+        &mut check,
+    );
     check.finish()?;
     Ok(CustomerInput {
         name: name.trim().to_owned(),
@@ -713,4 +705,29 @@ pub fn certificate(c: Certificate, window: CertificateWindow) -> pb::Certificate
         scan_type: c.scan_type,
         status: status as i32,
     }
+}
+
+/// Credit terms as sent: 账期 `days` (0–3650) and a credit `limit` in CNY (empty: none),
+/// each refused in `check` on its field (`fields`: the days' and the limit's names).
+/// Returns them as stored (days 0 where refused).
+pub fn credit_terms(
+    (days_field, days): (&'static str, i32),
+    (limit_field, limit): (&'static str, &str),
+    check: &mut FieldCheck,
+) -> (i32, Option<Decimal>) {
+    if !(0..=3650).contains(&days) {
+        check.fail(days_field, msg!("customer.credit_days_range"));
+    }
+    let limit = if limit.trim().is_empty() {
+        None
+    } else {
+        match pharmacrm_shared::money::parse_amount(limit) {
+            Ok(limit) => Some(limit),
+            Err(v) => {
+                check.fail(limit_field, v.into());
+                None
+            }
+        }
+    };
+    (days, limit)
 }

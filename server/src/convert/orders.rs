@@ -93,6 +93,8 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
     let pb::SettingsInput {
         default_transit_days,
         credit_hold_days,
+        new_customer_credit_days,
+        new_customer_credit_limit,
     } = settings.unwrap_or_default();
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
@@ -107,12 +109,25 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
             msg!("settings.credit_hold_days_range"),
         );
     }
+    let (new_customer_credit_days, new_customer_credit_limit) = super::customers::credit_terms(
+        (
+            "settings.new_customer_credit_days",
+            new_customer_credit_days,
+        ),
+        (
+            "settings.new_customer_credit_limit",
+            &new_customer_credit_limit,
+        ),
+        &mut check,
+    );
     check.finish()?;
     Ok((
         version,
         SettingsFields {
             default_transit_days,
             credit_hold_days,
+            new_customer_credit_days,
+            new_customer_credit_limit,
         },
     ))
 }
@@ -121,6 +136,11 @@ pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
     pb::Settings {
         default_transit_days: s.default_transit_days,
         credit_hold_days: s.credit_hold_days,
+        new_customer_credit_days: s.new_customer_credit_days,
+        new_customer_credit_limit: s
+            .new_customer_credit_limit
+            .map(|l| pharmacrm_shared::money::to_wire(&l))
+            .unwrap_or_default(),
         version: s.version,
         updated_at: Some(timestamp(s.updated_at)),
         updated_by,

@@ -25,6 +25,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
         credit_hold_days -> Int4,
+        new_customer_credit_days -> Int4,
+        new_customer_credit_limit -> Nullable<Numeric>,
     }
 }
 

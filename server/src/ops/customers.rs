@@ -15,7 +15,7 @@ use crate::db::models::customer::{
 };
 use crate::db::models::customer_certificate::CertificateWindow;
 use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
-use crate::db::models::{WriteCtx, order, user};
+use crate::db::models::{WriteCtx, company_settings, order, user};
 use crate::db::scope::Viewer;
 use crate::db::versioned::{self, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck};
@@ -131,7 +131,8 @@ fn check_registration(
     if Some(sales) != ctx.actor.user_id {
         access::require_may_assign_to_others(ctx.grants)?;
     }
-    // A new customer has no credit (账期 0, no limit) unless credit control gives it some.
+    // Credit terms are credit control's: one who may not set them registers the customer
+    // without any (the company's terms for new customers apply).
     if input.credit_days != 0 || input.credit_limit.is_some() {
         access::require_may_set_credit(ctx.grants)?;
     }
@@ -249,7 +250,8 @@ pub fn check_duplicates(
 }
 
 /// Registers a customer: held by the given sales rep (default: the caller) and CS rep,
-/// with its first type and assignments in the history.
+/// with its first type and assignments in the history. Registered by one who may not set
+/// credit, it gets the company's credit terms for new customers (company settings).
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -258,7 +260,15 @@ pub fn create(
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     let (sales, cs) = check_registration(conn, ctx, input)?;
-    let row = customer::insert(conn, ctx, &fields(input, key, None), sales, cs)?;
+    let mut fields = fields(input, key, None);
+    if !access::may_set_credit(ctx.grants) {
+        // Registered by a rep: the company's terms for new customers (settings), until
+        // credit control sets the customer's own.
+        let settings = company_settings::get(conn)?;
+        fields.credit_days = settings.new_customer_credit_days;
+        fields.credit_limit = settings.new_customer_credit_limit;
+    }
+    let row = customer::insert(conn, ctx, &fields, sales, cs)?;
     customer::set_drugs(conn, row.id, &input.drug_ids)?;
     customer::record_type_change(conn, ctx, row.id, None, input.type_id, "")?;
     for role in [

@@ -726,6 +726,7 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
             settings: Some(pb::SettingsInput {
                 default_transit_days: settings.default_transit_days + 1,
                 credit_hold_days: settings.credit_hold_days,
+                ..Default::default()
             }),
         })
         .await

@@ -312,6 +312,76 @@ async fn credit_terms_are_set_by_credit_control_not_by_the_rep() {
         (set.credit_days, set.credit_limit.as_str()),
         (60, "5000.00")
     );
+
+    // Credit control sets the terms a rep's new customer starts on (company settings), bad
+    // ones refused on their fields; one who sets credit registers with what they give.
+    let settings = admin
+        .orders
+        .get_settings(())
+        .await
+        .expect("settings")
+        .into_inner();
+    let terms = |version: i32, days: i32, limit: &str| pb::UpdateSettingsRequest {
+        version,
+        settings: Some(pb::SettingsInput {
+            default_transit_days: settings.default_transit_days,
+            credit_hold_days: settings.credit_hold_days,
+            new_customer_credit_days: days,
+            new_customer_credit_limit: limit.into(),
+        }),
+    };
+    let refused = admin
+        .try_send(terms(settings.version, 4000, "-1"))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&refused),
+        [
+            "settings.new_customer_credit_days",
+            "settings.new_customer_credit_limit"
+        ]
+    );
+    let changed = admin.send(terms(settings.version, 30, "20,000")).await;
+    assert_eq!(
+        (
+            changed.new_customer_credit_days,
+            changed.new_customer_credit_limit.as_str()
+        ),
+        (30, "20000.00")
+    );
+    let new_customer = CustomerBuilder::new("康民大药房")
+        .served_by(cs.id)
+        .credit_days(0)
+        .create(&mut rep)
+        .await;
+    assert_eq!(
+        (new_customer.credit_days, new_customer.credit_limit.as_str()),
+        (30, "20000.00")
+    );
+    let by_credit_control = CustomerBuilder::new("同仁堂大药房")
+        .assigned_to(new_customer.sales_rep.as_ref().expect("rep").id, cs.id)
+        .credit_days(0)
+        .create(&mut admin)
+        .await;
+    assert_eq!(
+        (
+            by_credit_control.credit_days,
+            by_credit_control.credit_limit.as_str()
+        ),
+        (0, "")
+    );
+    // The limit emptied again: none.
+    let cleared = admin.send(terms(changed.version, 30, "")).await;
+    assert_eq!(cleared.new_customer_credit_limit, "");
+    let unlimited = CustomerBuilder::new("老百姓大药房")
+        .served_by(cs.id)
+        .credit_days(0)
+        .create(&mut rep)
+        .await;
+    assert_eq!(
+        (unlimited.credit_days, unlimited.credit_limit.as_str()),
+        (30, "")
+    );
 }
 
 #[tokio::test]

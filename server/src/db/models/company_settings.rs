@@ -1,8 +1,10 @@
 //! `company_settings`: the company's settings kept by administrators, one row (id 1).
-//! The order module reads the default transit days of new shipments.
+//! The order module reads the default transit days of new shipments and the credit-hold
+//! days; the customer module the credit terms of customers registered by reps.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
 use super::WriteCtx;
@@ -24,6 +26,10 @@ pub struct CompanySettings {
     /// Credit hold (信用控制): days overdue past which a customer gets no new order
     /// without `order.credit_override`, 1–3650.
     pub credit_hold_days: i32,
+    /// The 账期 (days) of a customer registered by someone who may not set credit, 0–3650.
+    pub new_customer_credit_days: i32,
+    /// Its credit limit (CNY); `None`: no limit.
+    pub new_customer_credit_limit: Option<Decimal>,
 }
 
 /// The one row's id.
@@ -38,9 +44,12 @@ crate::versioned!(CompanySettings, company_settings, "settings", not_found);
 /// The editable settings, validated.
 #[derive(AsChangeset, Debug, Clone)]
 #[diesel(table_name = company_settings)]
+#[diesel(treat_none_as_null = true)]
 pub struct SettingsFields {
     pub default_transit_days: i32,
     pub credit_hold_days: i32,
+    pub new_customer_credit_days: i32,
+    pub new_customer_credit_limit: Option<Decimal>,
 }
 
 /// The settings.
