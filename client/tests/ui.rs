@@ -2257,6 +2257,32 @@ fn the_refused_save_note_goes_once_the_quantity_it_named_is_mended() {
     });
 }
 
+/// A submit with a quantity left empty says every bad quantity at once: the empty one
+/// required, one that is not a whole number its range (not after the next press).
+#[test]
+fn a_submit_with_an_empty_quantity_says_every_bad_quantity_at_once() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.add_amoxicillin();
+    ui.add_amoxicillin();
+    for step in 0..2 {
+        let second = ui
+            .harness
+            .get_all_by_role_and_label(Role::TextInput, "数量")
+            .nth(1)
+            .expect("the second line's quantity");
+        if step == 0 {
+            second.focus();
+        } else {
+            second.type_text("1.5");
+        }
+        ui.harness.step();
+    }
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label("必填");
+    ui.wait_label("须为 1 至 9,999,999 的整数");
+}
+
 #[test]
 fn a_quantity_the_server_refused_is_said_under_it_whatever_was_typed_between() {
     let server = Server::start();

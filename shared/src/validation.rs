@@ -33,6 +33,9 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 /// Maximum password length (Argon2 input stays bounded).
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
+/// The most units on one order line (a whole number of container units, at least 1).
+pub const MAX_LINE_QUANTITY: i64 = 9_999_999;
+
 /// A login name: 3–50 characters of ASCII letters, digits, `.`, `_` or `-`.
 pub fn username(value: &str) -> Result<(), Violation> {
     let len = value.chars().count();

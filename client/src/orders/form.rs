@@ -775,17 +775,33 @@ impl OrderFormPanel {
     }
 
     /// Sends the order, unless a line has no quantity: that is said to be required, here
-    /// (the server would read it as 0 and say the range).
+    /// (the server would read it as 0 and say the range), and with it every other quantity
+    /// that is not a whole number in range, as the server would say it (all in one round,
+    /// not the blank one first and "1.5" after the next press).
     fn submit(&mut self, ctx: &AppCtx) {
-        let mut blank = false;
+        let blank = self
+            .draft
+            .lines
+            .iter()
+            .any(|l| l.quantity.trim().is_empty());
         for (i, line) in self.draft.lines.iter().enumerate() {
-            let empty = line.quantity.trim().is_empty();
+            let typed = line.quantity.trim();
+            let complaint = if typed.is_empty() {
+                // As the server says it of a field left empty.
+                Some(t("common.is_required"))
+            } else if blank
+                && !typed.parse().is_ok_and(|n: i64| {
+                    (1..=pharmacrm_shared::validation::MAX_LINE_QUANTITY).contains(&n)
+                })
+            {
+                Some(t("orders.quantity_range"))
+            } else {
+                None
+            };
             self.errors.set_local(
                 &format!("lines[{i}].quantity"),
-                // As the server says it of a field left empty.
-                empty.then(|| t("common.is_required").to_owned()),
+                complaint.map(str::to_owned),
             );
-            blank |= empty;
         }
         if blank {
             return;

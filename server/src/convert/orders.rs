@@ -24,8 +24,6 @@ use crate::ops::orders::{
 
 /// At most this many lines on an order.
 const MAX_LINES: usize = 200;
-/// At most this many units on a line.
-const MAX_QUANTITY: i64 = 9_999_999;
 
 // ---------------------------------------------------------------------------------------
 // Invoicing entities and settings
@@ -151,7 +149,7 @@ pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
 // Orders
 
 fn quantity(field: String, value: i64, check: &mut FieldCheck) {
-    if !(1..=MAX_QUANTITY).contains(&value) {
+    if !(1..=validation::MAX_LINE_QUANTITY).contains(&value) {
         check.fail(field, msg!("order.quantity_range"));
     }
 }
