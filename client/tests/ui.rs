@@ -1326,6 +1326,42 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     assert!(ui.harness.query_by_label_contains("进价").is_none());
 }
 
+/// With one CS rep to choose, a new customer's form has them chosen: saved as it is, the
+/// customer is theirs.
+#[test]
+fn a_new_customers_only_cs_rep_is_chosen() {
+    let server = Server::start();
+    let app = server.app();
+    let cs = server.runtime.block_on(async {
+        app.user_with_positions("rep-ui", &["营销员"], None).await;
+        app.person("cs-only", &["客服"], None).await
+    });
+    let mut ui = server.logged_in("rep-ui", USER_PASSWORD);
+    ui.click("客户列表");
+    ui.press(Role::Button, "新建客户");
+    ui.type_into("客户名称", "康民大药房");
+    for (picker, choice) in [
+        ("省份", "北京市"),
+        ("城市", "东城区"),
+        ("客户性质", "药店"),
+        ("客户类型", "潜在"),
+    ] {
+        ui.pick(picker, choice);
+    }
+    ui.click("保存");
+    ui.wait_role(Role::Button, "返回客户列表");
+    let saved = server.as_admin(async |admin| {
+        admin
+            .send(pb::SearchCustomersRequest {
+                query: "康民大药房".into(),
+                ..Default::default()
+            })
+            .await
+            .customers
+    });
+    assert_eq!(saved[0].cs_rep.as_ref().map(|r| r.id), Some(cs.id));
+}
+
 #[test]
 fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_manager_reassigns_it() {
     let server = Server::start();
@@ -1339,6 +1375,9 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         app.user_with_positions("rep-two", &["营销员"], Some(dept.id))
             .await;
         app.user_with_positions("cs-ui", &["客服"], Some(dept.id))
+            .await;
+        // Two CS reps: neither is chosen for the rep.
+        app.user_with_positions("cs-two", &["客服"], Some(dept.id))
             .await;
         app.user_with_positions("manager-ui", &["营销经理"], Some(dept.id))
             .await;

@@ -178,6 +178,16 @@ impl FormPanel {
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
+        // A new customer's only CS rep to choose is chosen (as the blank form's, not the
+        // user's input): a one-choice list left at 请选择 asked for a pointless click.
+        if self.form.id.is_none()
+            && self.form.cs_rep_id == 0
+            && let Some([only]) = self.cs_reps.value().map(Vec::as_slice)
+            && !only.inactive
+        {
+            self.form.cs_rep_id = only.id;
+            self.original.cs_rep_id = only.id;
+        }
         let (just_done, failed) = match self.duplicates.poll() {
             Polled::JustDone => (true, None),
             Polled::JustFailed(error) => (false, Some(error.clone())),
