@@ -96,58 +96,48 @@ impl OrderWork {
                     );
                 },
             );
-            if self.replacements.is_not_requested() {
-                self.replacements.request(ctx.orders().list_exceptions(
-                    pb::ListExceptionsRequest {
-                        awaiting_replacement: true,
-                        mine_to_ship: !ctx.oversees(),
-                        page,
-                        ..Default::default()
-                    },
-                ));
-            }
+            let mine_to_ship = !ctx.oversees();
             exceptions_ui(
                 ui,
                 ctx,
                 t("orders.work.awaiting_replacement"),
                 &mut self.replacements,
+                pb::ListExceptionsRequest {
+                    awaiting_replacement: true,
+                    mine_to_ship,
+                    page,
+                    ..Default::default()
+                },
             );
             // What the CS rep reported and the sales rep has still to decide: theirs to
             // chase (a manager sees them below, as decisions of the team's).
             if !Self::shows_exceptions(ctx) {
-                if self.exceptions.is_not_requested() {
-                    self.exceptions.request(ctx.orders().list_exceptions(
-                        pb::ListExceptionsRequest {
-                            awaiting_decision: true,
-                            mine_to_ship: !ctx.oversees(),
-                            page,
-                            ..Default::default()
-                        },
-                    ));
-                }
                 exceptions_ui(
                     ui,
                     ctx,
                     t("orders.work.awaiting_sales_decision"),
                     &mut self.exceptions,
+                    pb::ListExceptionsRequest {
+                        awaiting_decision: true,
+                        mine_to_ship,
+                        page,
+                        ..Default::default()
+                    },
                 );
             }
         }
         if Self::shows_exceptions(ctx) {
-            if self.exceptions.is_not_requested() {
-                self.exceptions
-                    .request(ctx.orders().list_exceptions(pb::ListExceptionsRequest {
-                        awaiting_decision: true,
-                        mine: !ctx.oversees(),
-                        page,
-                        ..Default::default()
-                    }));
-            }
             exceptions_ui(
                 ui,
                 ctx,
                 t("orders.work.awaiting_decision"),
                 &mut self.exceptions,
+                pb::ListExceptionsRequest {
+                    awaiting_decision: true,
+                    mine: !ctx.oversees(),
+                    page,
+                    ..Default::default()
+                },
             );
         }
     }
@@ -205,13 +195,18 @@ impl OrderWork {
     }
 }
 
-/// A list of exceptions under `heading`, each opening its order.
+/// A list of exceptions under `heading` (those `request` finds, asked for once until the
+/// work is refreshed), each opening its order.
 fn exceptions_ui(
     ui: &mut egui::Ui,
     ctx: &AppCtx,
     heading: &str,
     exceptions: &mut Requested<pb::ListExceptionsResponse>,
+    request: pb::ListExceptionsRequest,
 ) {
+    if exceptions.is_not_requested() {
+        exceptions.request(ctx.orders().list_exceptions(request));
+    }
     widgets::work_list(
         ui,
         heading,

@@ -397,44 +397,38 @@ pub fn record_payment(
     // Under the ledger lock: a second keying of the same receipt at the same moment waits
     // for the first and finds it.
     if !input.confirm_not_duplicate {
-        let earlier = payment::same_as(
+        let (own, others) = payment::like(
             conn,
             customer.id,
             input.payment_date,
             input.amount,
             &input.reference,
         )?;
-        // Every one like it (a receipt confirmed once as another may be keyed again).
-        let numbers = |found: &[String]| per_lang(found.join(", "), found.join("、"));
-        if !earlier.is_empty() {
-            return Err(AppError::FailedPreconditionAt {
-                field: "confirm_not_duplicate".into(),
-                msg: msg!(
-                    "payment.possible_duplicate",
-                    numbers = numbers(&earlier),
-                    date = input.payment_date,
-                    amount = Money(input.amount),
-                ),
-            });
-        }
-        // The same receipt under another customer: keyed to the wrong one, or twice. Named
-        // by number only (the other customer may be outside the caller's scope).
-        let elsewhere = payment::same_elsewhere(
-            conn,
-            customer.id,
-            input.payment_date,
-            input.amount,
-            &input.reference,
-        )?;
-        if !elsewhere.is_empty() {
-            return Err(AppError::FailedPreconditionAt {
-                field: "confirm_not_duplicate".into(),
-                msg: msg!(
+        // Every one like it (a receipt confirmed once as another may be keyed again);
+        // another customer's named by number only (it may be outside the caller's scope).
+        let elsewhere = own.is_empty();
+        let found = if elsewhere { others } else { own };
+        if !found.is_empty() {
+            let numbers = per_lang(found.join(", "), found.join("、"));
+            let (date, amount) = (input.payment_date, input.amount);
+            let msg = if elsewhere {
+                msg!(
                     "payment.possible_duplicate_elsewhere",
-                    numbers = numbers(&elsewhere),
-                    date = input.payment_date,
-                    amount = Money(input.amount),
-                ),
+                    numbers = numbers,
+                    date = date,
+                    amount = Money(amount),
+                )
+            } else {
+                msg!(
+                    "payment.possible_duplicate",
+                    numbers = numbers,
+                    date = date,
+                    amount = Money(amount),
+                )
+            };
+            return Err(AppError::FailedPreconditionAt {
+                field: "confirm_not_duplicate".into(),
+                msg,
             });
         }
     }

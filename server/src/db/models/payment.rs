@@ -76,51 +76,34 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .get_result(conn)?)
 }
 
-/// The numbers of customer `customer_id`'s payments on record, not reversed, of `amount`
-/// CNY on business date `date` with `reference` (two empty references match), in the
-/// order they were recorded; empty when none: what one bank receipt keyed twice looks
-/// like.
-pub fn same_as(
+/// Payments on record like one keyed for customer `customer_id`: not reversed, of
+/// `amount` CNY on business date `date` with `reference` — the customer's own (two empty
+/// references match: one bank receipt keyed twice), then other customers' with the same
+/// non-empty reference (one receipt keyed to two customers). Their numbers, each list in
+/// the order they were recorded.
+pub fn like(
     conn: &mut PgConnection,
     customer_id: i64,
     date: NaiveDate,
     amount: Decimal,
     reference: &str,
-) -> AppResult<Vec<String>> {
-    Ok(payments::table
-        .filter(payments::customer_id.eq(customer_id))
+) -> AppResult<(Vec<String>, Vec<String>)> {
+    let found: Vec<(i64, String)> = payments::table
         .filter(payments::payment_date.eq(date))
         .filter(payments::amount.eq(amount))
         .filter(payments::reference.eq(reference))
         .filter(payments::reversed_at.is_null())
+        .filter(
+            payments::customer_id
+                .eq(customer_id)
+                .or(payments::reference.ne("")),
+        )
         .order(payments::id)
-        .select(payments::number)
-        .load(conn)?)
-}
-
-/// The numbers of other customers' payments on record, not reversed, of `amount` CNY on
-/// business date `date` with the same non-empty `reference`, in the order they were
-/// recorded; empty when none (or `reference` is empty): one bank receipt keyed to two
-/// customers looks like this.
-pub fn same_elsewhere(
-    conn: &mut PgConnection,
-    customer_id: i64,
-    date: NaiveDate,
-    amount: Decimal,
-    reference: &str,
-) -> AppResult<Vec<String>> {
-    if reference.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(payments::table
-        .filter(payments::customer_id.ne(customer_id))
-        .filter(payments::payment_date.eq(date))
-        .filter(payments::amount.eq(amount))
-        .filter(payments::reference.eq(reference))
-        .filter(payments::reversed_at.is_null())
-        .order(payments::id)
-        .select(payments::number)
-        .load(conn)?)
+        .select((payments::customer_id, payments::number))
+        .load(conn)?;
+    let (own, others): (Vec<_>, Vec<_>) = found.into_iter().partition(|(c, _)| *c == customer_id);
+    let numbers = |found: Vec<(i64, String)>| found.into_iter().map(|(_, n)| n).collect();
+    Ok((numbers(own), numbers(others)))
 }
 
 /// Marks `before` reversed on business date `date` for `reason`.
