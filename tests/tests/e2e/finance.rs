@@ -48,6 +48,16 @@ async fn world() -> World {
 }
 
 impl World {
+    /// 长春市长生大药房, the rep's, served by the CS rep, with credit 0 days: each shipment
+    /// falls due on its ship date.
+    async fn due_on_shipping(&mut self) -> pb::Customer {
+        CustomerBuilder::new("长春市长生大药房")
+            .served_by(self.cs.id)
+            .credit_days(0)
+            .create(&mut self.rep)
+            .await
+    }
+
     /// 长沙市长寿堂大药房, the rep's, served by the CS rep, with a credit limit of 100.00.
     async fn limited_customer(&mut self) -> pb::Customer {
         CustomerBuilder::new("长沙市长寿堂大药房")
@@ -681,12 +691,7 @@ async fn a_payments_handler_is_a_person_at_work() {
 #[tokio::test]
 async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
     let mut w = world().await;
-    // Credit 0 days: each shipment falls due on its ship date.
-    let customer = CustomerBuilder::new("长春市长生大药房")
-        .served_by(w.cs.id)
-        .credit_days(0)
-        .create(&mut w.rep)
-        .await;
+    let customer = w.due_on_shipping().await;
     let c = customer.id;
     // As of 2026-12-31: days overdue 0, 1, 30, 31, 60, 61, 90, 91; units 1, 2, 4, … so
     // each bucket's sum names exactly which shipments fell in it.
@@ -1907,9 +1912,6 @@ async fn a_customer_read_says_its_balance_only_to_those_who_read_arrears() {
     );
 }
 
-/// Sorted by the amount overdue, a shipment falling due today is not yet overdue; equal
-/// amounts go by the larger outstanding, then by customer id (ascending when largest
-/// first, descending when smallest), in the list and its export alike.
 /// A rep chasing a customer sees which shipments are still owed on (未结明细): oldest due
 /// first, each with its due date, days overdue, amount and what is left of it once
 /// payments paid the oldest; those paid in full are gone. Within the scope: another rep
@@ -1917,12 +1919,7 @@ async fn a_customer_read_says_its_balance_only_to_those_who_read_arrears() {
 #[tokio::test]
 async fn a_customers_open_items_list_each_shipment_still_owed_with_its_days_overdue() {
     let mut w = world().await;
-    // Credit 0 days: each shipment falls due on its ship date.
-    let customer = CustomerBuilder::new("长春市长生大药房")
-        .served_by(w.cs.id)
-        .credit_days(0)
-        .create(&mut w.rep)
-        .await;
+    let customer = w.due_on_shipping().await;
     let c = customer.id;
     let (first, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
     let (second, s2) = w.shipped_on(c, "2026-11-20", 5).await; // 10.00
@@ -1998,6 +1995,9 @@ async fn a_customers_open_items_list_each_shipment_still_owed_with_its_days_over
     assert_eq!(status.code(), Code::PermissionDenied);
 }
 
+/// Sorted by the amount overdue, a shipment falling due today is not yet overdue; equal
+/// amounts go by the larger outstanding, then by customer id (ascending when largest
+/// first, descending when smallest), in the list and its export alike.
 #[tokio::test]
 async fn arrears_sorted_by_amount_overdue_count_only_what_is_past_due() {
     use calamine::Data;
