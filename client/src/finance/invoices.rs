@@ -81,22 +81,18 @@ impl InvoicesPanel {
 /// The filters as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filter {
-    /// Any part of the invoice number.
-    number: String,
+    /// The invoice's number and the invoice dates.
+    documents: super::NumberAndPeriod,
     /// 0: any.
     order_id: i64,
-    date_from: String,
-    date_to: String,
 }
 
 /// What the list asks for.
 #[derive(Clone, Debug, PartialEq)]
 struct SearchKey {
-    number: String,
+    documents: super::NumberAndPeriodKey,
     customer_id: Option<i64>,
     order_id: Option<i64>,
-    date_from: String,
-    date_to: String,
 }
 
 /// The red-invoice dialog's fields.
@@ -162,13 +158,11 @@ impl InvoiceList {
     fn key(&self) -> SearchKey {
         let customer_id = self.customer.id();
         SearchKey {
-            number: self.filter.number.trim().to_owned(),
+            documents: self.filter.documents.key(),
             customer_id,
             // The order filter belongs to the customer chosen.
             order_id: (customer_id.is_some() && self.filter.order_id != 0)
                 .then_some(self.filter.order_id),
-            date_from: widgets::date_filter_key(&self.filter.date_from),
-            date_to: widgets::date_filter_key(&self.filter.date_to),
         }
     }
 
@@ -187,10 +181,10 @@ impl InvoiceList {
             ctx.finance().list_invoices(pb::ListInvoicesRequest {
                 customer_id: key.customer_id,
                 order_id: key.order_id,
-                date_from: key.date_from,
-                date_to: key.date_to,
+                date_from: key.documents.date_from,
+                date_to: key.documents.date_to,
                 page: Some(page),
-                number: key.number,
+                number: key.documents.number,
             })
         });
         let mut new = false;
@@ -203,25 +197,16 @@ impl InvoiceList {
             if ctx.can(Permission::InvoiceWrite) && ui.button(t("invoice.new")).clicked() {
                 new = true;
             }
-            widgets::search_field(
+            self.filter.documents.ui(
                 ui,
-                t("invoice.number_search"),
-                t("invoice.number_search_hint"),
+                "invoices",
                 // A whole 数电发票 number in sight.
-                170.0,
-                &mut self.filter.number,
-            );
-            widgets::date_filter(
-                ui,
-                "invoices_from",
+                (
+                    t("invoice.number_search"),
+                    t("invoice.number_search_hint"),
+                    170.0,
+                ),
                 t("invoice.date_from"),
-                &mut self.filter.date_from,
-            );
-            widgets::date_filter(
-                ui,
-                "invoices_to",
-                t("finance.date_to"),
-                &mut self.filter.date_to,
             );
             // Last: the customers found as it is typed move nothing after them.
             if ctx.can(Permission::CustomerRead) {

@@ -235,6 +235,53 @@ fn load_reps(reps: &mut Requested<Vec<pb::UserRef>>, ctx: &AppCtx, role: RepRole
 // ---------------------------------------------------------------------------------------
 // Filters and form pieces
 
+/// A document list's number search and period, as typed: the filters 回款 and 开票 share.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(super) struct NumberAndPeriod {
+    /// Any part of a document's number (its bank reference too, for a payment).
+    pub number: String,
+    pub date_from: String,
+    pub date_to: String,
+}
+
+/// What a [`NumberAndPeriod`] asks for: the number trimmed, the dates as the wire takes
+/// them.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct NumberAndPeriodKey {
+    pub number: String,
+    pub date_from: String,
+    pub date_to: String,
+}
+
+impl NumberAndPeriod {
+    pub fn key(&self) -> NumberAndPeriodKey {
+        NumberAndPeriodKey {
+            number: self.number.trim().to_owned(),
+            date_from: widgets::date_filter_key(&self.date_from),
+            date_to: widgets::date_filter_key(&self.date_to),
+        }
+    }
+
+    /// The search box (`label`, `hint`, `width` points: a whole number in sight) and the
+    /// period (`from` labelling its start; egui ids from `id`), in a filter bar.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: &str,
+        (label, hint, width): (&str, &str, f32),
+        from: &str,
+    ) {
+        widgets::search_field(ui, label, hint, width, &mut self.number);
+        widgets::date_filter(ui, &format!("{id}_from"), from, &mut self.date_from);
+        widgets::date_filter(
+            ui,
+            &format!("{id}_to"),
+            t("finance.date_to"),
+            &mut self.date_to,
+        );
+    }
+}
+
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside
 /// one ("未回" / "款：24.69").
 pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {

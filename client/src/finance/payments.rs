@@ -86,10 +86,8 @@ impl PaymentsPanel {
 /// The filters as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
 struct Filter {
-    /// Any part of the payment's number or of its bank reference.
-    number: String,
-    date_from: String,
-    date_to: String,
+    /// The payment's number or bank reference, and the payment dates.
+    documents: super::NumberAndPeriod,
     /// 0: any.
     handler_id: i64,
 }
@@ -97,10 +95,8 @@ struct Filter {
 /// What the list asks for.
 #[derive(Clone, Debug, PartialEq)]
 struct SearchKey {
-    number: String,
+    documents: super::NumberAndPeriodKey,
     customer_id: Option<i64>,
-    date_from: String,
-    date_to: String,
     handler_id: Option<i64>,
 }
 
@@ -128,10 +124,8 @@ impl PaymentList {
 
     fn key(&self) -> SearchKey {
         SearchKey {
-            number: self.filter.number.trim().to_owned(),
+            documents: self.filter.documents.key(),
             customer_id: self.customer.id(),
-            date_from: widgets::date_filter_key(&self.filter.date_from),
-            date_to: widgets::date_filter_key(&self.filter.date_to),
             handler_id: (self.filter.handler_id != 0).then_some(self.filter.handler_id),
         }
     }
@@ -142,11 +136,11 @@ impl PaymentList {
         self.list.poll(self.key(), PAGE, |key, page| {
             ctx.finance().list_payments(pb::ListPaymentsRequest {
                 customer_id: key.customer_id,
-                date_from: key.date_from,
-                date_to: key.date_to,
+                date_from: key.documents.date_from,
+                date_to: key.documents.date_to,
                 handler_id: key.handler_id,
                 page: Some(page),
-                number: key.number,
+                number: key.documents.number,
             })
         });
         let mut command = None;
@@ -154,25 +148,16 @@ impl PaymentList {
             if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
                 command = Some(ListCommand::New);
             }
-            widgets::search_field(
+            self.filter.documents.ui(
                 ui,
-                t("payment.number_search"),
-                t("payment.number_search_hint"),
+                "payments",
                 // A whole number, PY20261205-0002, in sight.
-                150.0,
-                &mut self.filter.number,
-            );
-            widgets::date_filter(
-                ui,
-                "payments_from",
+                (
+                    t("payment.number_search"),
+                    t("payment.number_search_hint"),
+                    150.0,
+                ),
                 t("payment.date_from"),
-                &mut self.filter.date_from,
-            );
-            widgets::date_filter(
-                ui,
-                "payments_to",
-                t("finance.date_to"),
-                &mut self.filter.date_to,
             );
             if ctx.can(Permission::CustomerRead) {
                 widgets::combo(
