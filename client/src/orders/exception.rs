@@ -401,21 +401,24 @@ impl ReplacementForm {
             .ui(ui, &layout, None, default_transit_days, submit);
         if send {
             let draft = &mut self.draft;
-            draft.save.request(
-                ctx.orders().ship_replacement(pb::ShipReplacementRequest {
+            draft
+                .save
+                .request(ctx.orders().ship_replacement(pb::ShipReplacementRequest {
                     exception_id: exception.id,
                     version: exception.version,
                     replacement: Some(draft.fields.input()),
-                    replacement_lines: sent_lines(&draft.lines)
-                        .map(|l| pb::ReplacementLineInput {
-                            exception_line_id: l.id,
-                            quantity: super::parse_quantity(&l.quantity),
-                            batch_no: l.batch_no.trim().to_owned(),
-                            expiry_date: widgets::normalize_date(&l.expiry_date),
-                        })
-                        .collect(),
-                }),
-            );
+                    replacement_lines: sent_lines(
+                        &draft.lines,
+                        |exception_line_id, quantity, batch_no, expiry_date| {
+                            pb::ReplacementLineInput {
+                                exception_line_id,
+                                quantity,
+                                batch_no,
+                                expiry_date,
+                            }
+                        },
+                    ),
+                }));
         }
         close.then_some(ActionEvent::Close)
     }

@@ -162,9 +162,24 @@ pub(super) fn request_positions(sent: impl IntoIterator<Item = bool>) -> Vec<Opt
         .collect()
 }
 
-/// The lines that go into the request, in order.
-pub(super) fn sent_lines(lines: &[BatchLine]) -> impl Iterator<Item = &BatchLine> {
-    lines.iter().filter(|l| l.is_sent())
+/// The request lines of the `lines` that go into it, in order: `row(id, quantity,
+/// batch number, expiry date)` of each, as sent (trimmed, the date normalised).
+pub(super) fn sent_lines<T>(
+    lines: &[BatchLine],
+    row: impl Fn(i64, i64, String, String) -> T,
+) -> Vec<T> {
+    lines
+        .iter()
+        .filter(|l| l.is_sent())
+        .map(|l| {
+            row(
+                l.id,
+                super::parse_quantity(&l.quantity),
+                l.batch_no.trim().to_owned(),
+                widgets::normalize_date(&l.expiry_date),
+            )
+        })
+        .collect()
 }
 
 /// The positions in the request of `lines` (see [`request_positions`]).
@@ -533,21 +548,22 @@ impl ShipmentForm {
             .ui(ui, &layout, Some(entities), default_transit_days, submit);
         if send {
             let draft = &mut self.draft;
-            draft.save.request(
-                ctx.orders().create_shipment(pb::CreateShipmentRequest {
+            draft
+                .save
+                .request(ctx.orders().create_shipment(pb::CreateShipmentRequest {
                     order_id: order.id,
                     order_version: order.version,
                     shipment: Some(draft.fields.input()),
-                    lines: sent_lines(&draft.lines)
-                        .map(|l| pb::ShipmentLineInput {
-                            order_line_id: l.id,
-                            quantity: super::parse_quantity(&l.quantity),
-                            batch_no: l.batch_no.trim().to_owned(),
-                            expiry_date: widgets::normalize_date(&l.expiry_date),
-                        })
-                        .collect(),
-                }),
-            );
+                    lines: sent_lines(
+                        &draft.lines,
+                        |order_line_id, quantity, batch_no, expiry_date| pb::ShipmentLineInput {
+                            order_line_id,
+                            quantity,
+                            batch_no,
+                            expiry_date,
+                        },
+                    ),
+                }));
         }
         close.then_some(ActionEvent::Close)
     }
