@@ -2148,6 +2148,11 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     // Placed: its view, with its number and status, and the warning naming its line.
     ui.wait_label("待发货");
     ui.wait_label("第 1 行 阿莫西林胶囊：低于售价 12.80");
+    // Opened again later, the order still says the line went below the list price.
+    ui.press(Role::Button, "返回订单列表");
+    ui.click_until("北京协和医院", "修改订单");
+    ui.wait_label("第 1 行 阿莫西林胶囊：单价 12.50，售价 12.80");
+    assert!(!ui.shows("第 1 行 阿莫西林胶囊：低于售价 12.80"));
     let orders = server.as_admin(async |admin| {
         admin
             .orders_where(pb::SearchOrdersRequest {

@@ -165,6 +165,7 @@ const FIELDS: &[&str] = &[
     "unit_label",
     "quantity",
     "unit_price",
+    "list_price",
     "amount",
     "shipped_quantity",
     "units_ordered",

@@ -497,6 +497,41 @@ fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
     }
 }
 
+/// Whether line `l` went at another price than the drug's sale price when it was priced
+/// (lines priced before that was kept say nothing).
+fn off_list_price(l: &pb::OrderLine) -> bool {
+    let read = |p: &str| p.parse::<pharmacrm_shared::money::Decimal>().ok();
+    !l.list_price.is_empty() && read(&l.unit_price) != read(&l.list_price)
+}
+
+/// The lines sold at another price than the list's, one sentence each: "第 1 行 阿莫西林胶囊：
+/// 单价 12.50，售价 12.80".
+fn off_list_prices(lines: &[pb::OrderLine]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| off_list_price(l))
+        .map(|l| {
+            let which = format!(
+                "{} {}",
+                tn(
+                    "orders.line_n",
+                    u64::try_from(l.line_no).unwrap_or_default()
+                ),
+                l.drug_name
+            );
+            let price = format!(
+                "{} {}{}{} {}",
+                t("order.unit_price"),
+                format::money(&l.unit_price),
+                comma(),
+                t("drug.sale_price"),
+                format::money(&l.list_price)
+            );
+            label_value(&which, &price)
+        })
+        .collect()
+}
+
 /// The header: number, status, customer, reps, dates, amounts, cancellation or closing;
 /// the order's own actions.
 fn header_ui(
@@ -610,6 +645,13 @@ fn header_ui(
     }
     for w in warnings {
         ui.label(RichText::new(warning_line(w, &detail.lines)).color(widgets::WARNING));
+    }
+    // Opened later, the order still says which lines went at another price than the
+    // list's (the warnings above were the placing's only).
+    if warnings.is_empty() {
+        for text in off_list_prices(&detail.lines) {
+            ui.label(RichText::new(text).color(widgets::WARNING));
+        }
     }
     let status = order.status;
     let open = status == pb::OrderStatus::Pending as i32
@@ -803,7 +845,14 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                         ui.label(&l.unit_label);
                     });
                     row.col(|ui| count_cell(ui, l.quantity));
-                    row.col(|ui| widgets::money_cell(ui, &l.unit_price, decimals));
+                    row.col(|ui| {
+                        // Another price than the list's: in the warning colour (said
+                        // with the list price above the lines).
+                        if off_list_price(l) {
+                            ui.visuals_mut().override_text_color = Some(widgets::WARNING);
+                        }
+                        widgets::money_cell(ui, &l.unit_price, decimals);
+                    });
                     row.col(|ui| widgets::money_cell(ui, &l.amount, decimals));
                     row.col(|ui| count_cell(ui, l.shipped_quantity));
                     row.col(|ui| count_cell(ui, left(l)));

@@ -507,6 +507,7 @@ pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64, open: bool) -> 
         },
         delivered_quantity: delivered,
         exception_quantity: exceptions,
+        list_price: l.list_price.map(|p| money::to_wire(&p)).unwrap_or_default(),
     }
 }
 

@@ -322,6 +322,7 @@ diesel::table! {
         unit_price -> Numeric,
         amount -> Numeric,
         shipped_quantity -> Int8,
+        list_price -> Nullable<Numeric>,
     }
 }
 

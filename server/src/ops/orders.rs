@@ -397,6 +397,7 @@ pub fn price(
             quantity: line.quantity,
             unit_price,
             amount,
+            list_price: Some(drug.sale_price),
         });
         unit_names.insert(unit.name.clone());
     }

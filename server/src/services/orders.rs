@@ -257,28 +257,7 @@ impl OrderService for OrderApi {
         let lines = priced
             .lines
             .into_iter()
-            .map(|l| {
-                conv::order_line(
-                    order::OrderLine {
-                        id: 0,
-                        order_id: 0,
-                        line_no: l.line_no,
-                        drug_id: l.drug_id,
-                        drug_name: l.drug_name,
-                        specification: l.specification,
-                        dosage_form: l.dosage_form,
-                        manufacturer: l.manufacturer,
-                        unit_label: l.unit_label,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price,
-                        amount: l.amount,
-                        shipped_quantity: 0,
-                    },
-                    0,
-                    0,
-                    true,
-                )
-            })
+            .map(|l| conv::order_line(order::OrderLine::priced(l), 0, 0, true))
             .collect();
         priced
             .warnings

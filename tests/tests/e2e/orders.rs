@@ -168,7 +168,6 @@ async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warnin
         .collect();
     assert_eq!(amounts, ["39.20", "70.00", "0.00", "14.69"]);
     assert_eq!(order_placed.header().total, "123.89");
-
     // Someone who may see the cost is told it.
     let mut admin = w.app.admin().await;
     let preview = order.try_preview(&mut admin).await.expect("preview");
@@ -194,6 +193,16 @@ async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warnin
             .collect();
         assert_eq!(told, [("lines[0].unit_price", "高于售价 9.80")]);
     }
+
+    // Each line keeps the sale price it was priced against, whatever the catalogue's
+    // becomes: the order says which went at another price for as long as it is kept.
+    diesel::sql_query("UPDATE drugs SET sale_price = 10.50 WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(drug.id)
+        .execute(&mut w.app.sql())
+        .expect("a new sale price");
+    let read = w.rep.order(order_placed.header().id).await.expect("order");
+    let list_prices: Vec<_> = read.lines.iter().map(|l| l.list_price.as_str()).collect();
+    assert_eq!(list_prices, ["9.80"; 4]);
 }
 
 #[tokio::test]

@@ -82,6 +82,31 @@ pub struct OrderLine {
     pub unit_price: Decimal,
     pub amount: Decimal,
     pub shipped_quantity: i64,
+    /// The drug's sale price (售价, CNY per unit) when the line was priced; `None` for
+    /// lines priced before it was kept.
+    pub list_price: Option<Decimal>,
+}
+
+impl OrderLine {
+    /// A line as priced, not yet stored (a preview's): id 0, nothing shipped.
+    pub fn priced(l: NewOrderLine) -> OrderLine {
+        OrderLine {
+            id: 0,
+            order_id: l.order_id,
+            line_no: l.line_no,
+            drug_id: l.drug_id,
+            drug_name: l.drug_name,
+            specification: l.specification,
+            dosage_form: l.dosage_form,
+            manufacturer: l.manufacturer,
+            unit_label: l.unit_label,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            amount: l.amount,
+            shipped_quantity: 0,
+            list_price: l.list_price,
+        }
+    }
 }
 
 /// A new order's header (the counters start at 0; `units_ordered` and `total` are the
@@ -122,6 +147,7 @@ pub struct NewOrderLine {
     pub quantity: i64,
     pub unit_price: Decimal,
     pub amount: Decimal,
+    pub list_price: Option<Decimal>,
 }
 
 pub fn not_found() -> AppError {
