@@ -3004,6 +3004,13 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.press(Role::Link, &number);
     cs.press(Role::Button, "登记补发");
     cs.wait_label("与客户的约定：与客户协商补发");
+    // It re-sends exactly the 2 boxes damaged, filled in: another count is said at once.
+    cs.replace_text("本次数量", "1");
+    cs.wait_label("补发数量须等于异常数量 2");
+    cs.replace_text("本次数量", "2");
+    cs.wait_for("the complaint gone", |h| {
+        h.query_by_label("补发数量须等于异常数量 2").is_none()
+    });
     cs.replace_text("发货日期", ORDER_DAY);
     cs.type_into("承运商", "京东物流");
     cs.type_into("批号", "B2612");
@@ -3114,20 +3121,44 @@ fn a_customer_type_change_is_said_once_saved() {
 
 /// Without credit control (customer.credit.write, the standard 营销员's case) the customer
 /// form shows the credit terms and limit, not inputs for them: the server refuses a rep's.
+/// A new customer's are the company's terms for new customers, as it will get them.
 #[test]
 fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
     let server = Server::start();
-    server.runtime.block_on(
-        server
-            .app()
-            .user_with_permissions("rep-y", &["customer.read", "customer.write", "order.write"]),
-    );
+    server.runtime.block_on(server.app().user_with_permissions(
+        "rep-y",
+        &[
+            "customer.read",
+            "customer.write",
+            "order.read",
+            "order.write",
+        ],
+    ));
     let mut ui = server.logged_in("rep-y", USER_PASSWORD);
     ui.click("客户管理");
     ui.click("客户列表");
     ui.press(Role::Button, "新建客户");
     ui.wait_label("账期（天）");
     ui.wait_label("不限");
+    ui.press(Role::Button, "关闭");
+    server.as_admin(async |admin| {
+        let settings = admin.orders.get_settings(()).await.expect("settings");
+        let settings = settings.into_inner();
+        admin
+            .send(pb::UpdateSettingsRequest {
+                version: settings.version,
+                settings: Some(pb::SettingsInput {
+                    default_transit_days: settings.default_transit_days,
+                    credit_hold_days: settings.credit_hold_days,
+                    new_customer_credit_days: 30,
+                    new_customer_credit_limit: "20000".into(),
+                }),
+            })
+            .await;
+    });
+    ui.press(Role::Button, "新建客户");
+    ui.wait_label("20,000.00");
+    ui.wait_label("30");
     for field in ["账期（天）", "信用额度"] {
         assert!(
             ui.harness
@@ -3912,6 +3943,8 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     ui.wait_for("the agency drugs gone", |h| {
         h.query_by_label("阿莫西林胶囊").is_none()
     });
+    // The trend is of the category's drugs, and says so.
+    ui.wait_role(Role::Image, "销售走势（自产类）");
     ui.pick("分类", "全部");
     ui.wait_label("阿莫西林胶囊");
 

@@ -117,6 +117,9 @@ pub struct FormPanel {
     types: Requested<Vec<pb::CustomerType>>,
     sales_reps: Requested<Vec<pb::UserRef>>,
     cs_reps: Requested<Vec<pb::UserRef>>,
+    /// The company settings, for the credit terms a new customer of one who may not set
+    /// credit starts on (shown, not typed).
+    settings: Requested<pb::Settings>,
     drug_picker: widgets::DrugPicker,
     duplicates: Requested<Vec<pb::DuplicateCustomer>>,
     confirmed_duplicates: bool,
@@ -174,7 +177,12 @@ impl FormPanel {
             for (slot, role) in [(&mut self.sales_reps, "sales"), (&mut self.cs_reps, "cs")] {
                 super::request_reps(slot, ctx, role);
             }
+            if self.form.id.is_none() && !ctx.can(pharmacrm_shared::Permission::CustomerCreditWrite)
+            {
+                self.settings.request(ctx.orders().get_settings(()));
+            }
         }
+        self.settings.poll();
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
@@ -258,6 +266,7 @@ impl FormPanel {
         let cs_reps = super::rep_options(&self.cs_reps, 0);
         let can_assign = ctx.can(pharmacrm_shared::Permission::CustomerAssign);
         let may_set_credit = ctx.can(pharmacrm_shared::Permission::CustomerCreditWrite);
+        let settings = self.settings.value();
         let form = &mut self.form;
         let provinces: Vec<(String, String)> = region::provinces()
             .iter()
@@ -368,9 +377,17 @@ impl FormPanel {
                                 t("credit.no_limit"),
                             );
                         } else {
-                            // Credit control's (customer.credit.write): shown, not typed.
-                            let days = widgets::or_dash(form.credit_days.trim());
-                            let limit = match form.credit_limit.trim() {
+                            // Credit control's (customer.credit.write): shown, not typed;
+                            // a new customer's, the company's terms for new customers.
+                            let (days, limit) = match (form.id, settings) {
+                                (None, Some(s)) => (
+                                    s.new_customer_credit_days.to_string(),
+                                    s.new_customer_credit_limit.clone(),
+                                ),
+                                _ => (form.credit_days.clone(), form.credit_limit.clone()),
+                            };
+                            let days = widgets::or_dash(days.trim());
+                            let limit = match limit.trim() {
                                 "" => t("credit.no_limit").to_owned(),
                                 amount => crate::format::money(amount),
                             };

@@ -263,7 +263,8 @@ impl NumberAndPeriod {
     }
 
     /// The search box (`label`, `hint`, `width` points: a whole number in sight) and the
-    /// period (`from` labelling its start; egui ids from `id`), in a filter bar.
+    /// period, its two ends kept on one row (`from` labelling its start; egui ids from
+    /// `id`), in a filter bar.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -272,13 +273,13 @@ impl NumberAndPeriod {
         from: &str,
     ) {
         widgets::search_field(ui, label, hint, width, &mut self.number);
-        widgets::date_filter(ui, &format!("{id}_from"), from, &mut self.date_from);
-        widgets::date_filter(
-            ui,
-            &format!("{id}_to"),
-            t("finance.date_to"),
-            &mut self.date_to,
-        );
+        // The period's two ends wrap together (the end alone on the next row read as
+        // another filter).
+        ui.horizontal(|ui| {
+            widgets::date_filter(ui, &format!("{id}_from"), from, &mut self.date_from);
+            let to = t("finance.date_to");
+            widgets::date_filter(ui, &format!("{id}_to"), to, &mut self.date_to);
+        });
     }
 }
 

@@ -155,7 +155,7 @@ impl PaymentList {
                 (
                     t("payment.number_search"),
                     t("payment.number_search_hint"),
-                    150.0,
+                    170.0,
                 ),
                 t("payment.date_from"),
             );

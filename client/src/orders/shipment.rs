@@ -432,7 +432,12 @@ impl ShipmentDraft {
             self.positions = batch_positions(&self.lines);
             self.checked = true;
         }
-        if self.checked {
+        // A replacement re-sends exactly the units short, which the form fills in: a
+        // quantity changed is said at once, its rows named as they would be sent.
+        if layout.exact && !self.checked {
+            self.positions = batch_positions(&self.lines);
+        }
+        if self.checked || layout.exact {
             // More than a line has left is said with the server's other complaints (an
             // expired batch), not a save later: the form knows what remains. Sent all the
             // same: the server counts again, and says what else is wrong.

@@ -299,11 +299,34 @@ impl DrugSalesTab {
                         .map(|(_, label)| label.clone())
                 })
         });
+        // Every drug of the category and origin filtered on, named so (全部药品 read as the
+        // whole catalogue's).
+        let of_filters = self.frame.shown().and_then(|r| {
+            let mut parts = Vec::new();
+            if let Some(category) = r.category_id {
+                let categories = self
+                    .categories
+                    .value()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                parts.extend(
+                    crate::drugs::category_paths(categories)
+                        .into_iter()
+                        .find(|(id, _)| *id == category)
+                        .map(|(_, path)| path),
+                );
+            }
+            if r.origin != 0 {
+                parts.push(choice_label::<pb::DrugOrigin>(r.origin).to_owned());
+            }
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        });
         let whose = self
             .series_drug
             .as_ref()
             .map(|(_, label)| label.clone())
             .or(filtered)
+            .or(of_filters)
             .unwrap_or_else(|| t("report.series.all").to_owned());
         let title = bracketed(t("report.series"), &whose);
         widgets::request_status(ui, &self.series);
