@@ -273,13 +273,12 @@ impl NumberAndPeriod {
         from: &str,
     ) {
         widgets::search_field(ui, label, hint, width, &mut self.number);
-        // The period's two ends wrap together (the end alone on the next row read as
-        // another filter).
-        ui.horizontal(|ui| {
-            widgets::date_filter(ui, &format!("{id}_from"), from, &mut self.date_from);
-            let to = t("finance.date_to");
-            widgets::date_filter(ui, &format!("{id}_to"), to, &mut self.date_to);
-        });
+        widgets::period_filter(
+            ui,
+            id,
+            (from, &mut self.date_from),
+            (t("finance.date_to"), &mut self.date_to),
+        );
     }
 }
 

@@ -336,17 +336,11 @@ impl StatementPanel {
         let mut run = false;
         let customer_before = self.customer.id();
         ui.horizontal_wrapped(|ui| {
-            widgets::date_filter(
+            widgets::period_filter(
                 ui,
-                "statement_from",
-                t("statement.date_from"),
-                &mut self.filter.date_from,
-            );
-            widgets::date_filter(
-                ui,
-                "statement_to",
-                t("finance.date_to"),
-                &mut self.filter.date_to,
+                "statement",
+                (t("statement.date_from"), &mut self.filter.date_from),
+                (t("finance.date_to"), &mut self.filter.date_to),
             );
             if ctx.can(Permission::CustomerRead) {
                 widgets::combo(

@@ -148,17 +148,11 @@ impl OrderList {
                 150.0,
                 &mut self.filter.number,
             );
-            widgets::date_filter(
+            widgets::period_filter(
                 ui,
-                "orders_created_from",
-                t("orders.created_from"),
-                &mut self.filter.created_from,
-            );
-            widgets::date_filter(
-                ui,
-                "orders_created_to",
-                t("orders.created_to"),
-                &mut self.filter.created_to,
+                "orders_created",
+                (t("orders.created_from"), &mut self.filter.created_from),
+                (t("orders.created_to"), &mut self.filter.created_to),
             );
             if rep_filters {
                 widgets::combo(

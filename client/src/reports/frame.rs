@@ -116,13 +116,12 @@ impl Period {
     /// The two date filters of a filter bar (what the server says of them goes under the
     /// bar: [`Frame::status_ui`]).
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, salt: &str) {
-        widgets::date_filter(
+        widgets::period_filter(
             ui,
-            &format!("{salt}_from"),
-            t("report.date_from"),
-            &mut self.from,
+            salt,
+            (t("report.date_from"), &mut self.from),
+            (t("report.date_to"), &mut self.to),
         );
-        widgets::date_filter(ui, &format!("{salt}_to"), t("report.date_to"), &mut self.to);
         ui.menu_button(format!("{} ▾", t("report.preset")), |ui| {
             for p in Preset::ALL {
                 if ui.button(p.label()).clicked() {

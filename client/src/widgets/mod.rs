@@ -721,23 +721,46 @@ pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
     if !ui.layout().main_wrap {
         return;
     }
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let label_width = ui.fonts_mut(|f| {
-        f.layout_no_wrap(label.to_owned(), font, Color32::WHITE)
-            .size()
-            .x
-    });
-    let needed = label_width + 2.0 * ui.spacing().item_spacing.x + control_width;
+    let needed = text_width(ui, label) + 2.0 * ui.spacing().item_spacing.x + control_width;
     if ui.available_size_before_wrap().x < needed {
         ui.end_row();
     }
+}
+
+/// The width of `text` in the body font, in points.
+fn text_width(ui: &Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
+            .size()
+            .x
+    })
+}
+
+/// The points a date filter's input and calendar button take.
+const DATE_FILTER_CONTROL: f32 = DATE_INPUT_WIDTH + 60.0;
+
+/// A period in a wrapping filter bar: two [`date_filter`]s, `from` and `to` (each a label
+/// and the date as typed; egui ids from `salt`), kept on one row (the end alone on the
+/// next row read as another filter).
+pub fn period_filter(
+    ui: &mut Ui,
+    salt: &str,
+    (from_label, from): (&str, &mut String),
+    (to_label, to): (&str, &mut String),
+) {
+    let spacing = 2.0 * ui.spacing().item_spacing.x;
+    let to_width = text_width(ui, to_label) + spacing + DATE_FILTER_CONTROL;
+    keep_together(ui, from_label, DATE_FILTER_CONTROL + spacing + to_width);
+    date_filter(ui, &format!("{salt}_from"), from_label, from);
+    date_filter(ui, &format!("{salt}_to"), to_label, to);
 }
 
 /// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
 /// beside it.
 pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     // The input and its calendar button.
-    keep_together(ui, label, DATE_INPUT_WIDTH + 60.0);
+    keep_together(ui, label, DATE_FILTER_CONTROL);
     let label = ui.label(label);
     ui.add(
         egui::TextEdit::singleline(value)
