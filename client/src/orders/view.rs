@@ -482,19 +482,21 @@ fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
         .and_then(|(i, _)| i.parse::<usize>().ok())
         .and_then(|i| lines.get(i));
     match line {
-        Some(l) => {
-            let which = format!(
-                "{} {}",
-                tn(
-                    "orders.line_n",
-                    u64::try_from(l.line_no).unwrap_or_default()
-                ),
-                l.drug_name
-            );
-            label_value(&which, text)
-        }
+        Some(l) => label_value(&line_name(l), text),
         None => text.to_owned(),
     }
+}
+
+/// A line as the view's sentences name it: "第 2 行 阿莫西林胶囊".
+fn line_name(l: &pb::OrderLine) -> String {
+    format!(
+        "{} {}",
+        tn(
+            "orders.line_n",
+            u64::try_from(l.line_no).unwrap_or_default()
+        ),
+        l.drug_name
+    )
 }
 
 /// Whether line `l` went at another price than the drug's sale price when it was priced
@@ -511,14 +513,6 @@ fn off_list_prices(lines: &[pb::OrderLine]) -> Vec<String> {
         .iter()
         .filter(|l| off_list_price(l))
         .map(|l| {
-            let which = format!(
-                "{} {}",
-                tn(
-                    "orders.line_n",
-                    u64::try_from(l.line_no).unwrap_or_default()
-                ),
-                l.drug_name
-            );
             let price = format!(
                 "{} {}{}{} {}",
                 t("order.unit_price"),
@@ -527,7 +521,7 @@ fn off_list_prices(lines: &[pb::OrderLine]) -> Vec<String> {
                 t("drug.sale_price"),
                 format::money(&l.list_price)
             );
-            label_value(&which, &price)
+            label_value(&line_name(l), &price)
         })
         .collect()
 }
