@@ -1111,9 +1111,6 @@ fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
     texts
 }
 
-/// Where an exception stands after its decision, for its title: 待补发 (the replacement
-/// not yet shipped), 补发在途 (shipped, not yet delivered), 已结案; nothing while it
-/// awaits a decision (the decision says 待处理).
 /// The lines an exception still open names: (order line ids, shipment line ids). Their
 /// 异常数量 is in the warning colour; once every exception on a line is closed, it is a
 /// plain figure (a closed one read as still to be dealt with).
@@ -1144,6 +1141,9 @@ fn exception_count_cell(ui: &mut egui::Ui, n: i64, open: bool) {
     }
 }
 
+/// Where an exception stands after its decision, for its title: 待补发 (the replacement
+/// not yet shipped), 补发在途 (shipped, not yet delivered), 已结案; nothing while it
+/// awaits a decision (the decision says 待处理).
 fn exception_state(e: &pb::TransportException) -> Option<&'static str> {
     if e.closed_at.is_some() {
         Some(t("exception.state.closed"))

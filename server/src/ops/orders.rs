@@ -1367,19 +1367,21 @@ pub fn ship_replacement(
     }
     // Each exception line re-sent other than exactly: said under the first row re-sending
     // it (under the rows when none does), naming the drug, its batch and both counts.
-    let mut uncovered: Vec<&ExceptionLine> = exception_lines
+    let mut uncovered: Vec<(&ExceptionLine, i64)> = exception_lines
         .values()
-        .filter(|el| covered.get(&el.id).copied().unwrap_or(0) != el.quantity)
+        .map(|el| (el, covered.get(&el.id).copied().unwrap_or(0)))
+        .filter(|(el, sent)| *sent != el.quantity)
         .collect();
     if !uncovered.is_empty() {
-        uncovered.sort_by_key(|el| el.id);
+        uncovered.sort_by_key(|(el, _)| el.id);
         let drug_names: HashMap<i64, String> = order::lines(conn, order.id)?
             .into_iter()
             .map(|l| (l.id, l.drug_name))
             .collect();
-        for el in uncovered {
-            let sent = shipped.get(&el.shipment_line_id);
-            let name = sent
+        for (el, units) in uncovered {
+            // The line of the original shipment the exception was on.
+            let original = shipped.get(&el.shipment_line_id);
+            let name = original
                 .and_then(|sl| drug_names.get(&sl.order_line_id))
                 .cloned()
                 .unwrap_or_default();
@@ -1392,9 +1394,9 @@ pub fn ship_replacement(
                 msg!(
                     "exception.replacement_must_cover",
                     name = name,
-                    batch = sent.map(|sl| sl.batch_no.clone()).unwrap_or_default(),
+                    batch = original.map(|sl| sl.batch_no.clone()).unwrap_or_default(),
                     quantity = el.quantity,
-                    sent = covered.get(&el.id).copied().unwrap_or(0)
+                    sent = units
                 ),
             );
         }
