@@ -2672,7 +2672,14 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.type_into("运单号", "SF1400000001");
     ui.type_into("批号", "B20261101");
     ui.type_into("有效期至", "2020-06-30");
+    // Nothing to ship is refused; the complaint goes once a quantity is typed.
+    ui.replace_text("本次数量", "");
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label("请至少发货一行");
     ui.replace_text("本次数量", "12");
+    ui.wait_for("the lines' complaint gone", |h| {
+        h.query_by_label("请至少发货一行").is_none()
+    });
     ui.press(Role::Button, "保存发货");
     ui.wait_label("早于发货日期：过期药品不能发货");
     ui.wait_label("超过待发数量（仅剩 10）");

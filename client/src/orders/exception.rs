@@ -39,6 +39,9 @@ pub(super) struct ReportForm {
     save: Requested<pb::TransportException>,
     /// Saved once: from then on a line over what it has left is said as typed.
     checked: bool,
+    /// The lines as last sent: once they change, a complaint about them all ("enter the
+    /// quantity affected on at least one line") goes.
+    sent: Vec<ReportLine>,
 }
 
 impl Unsaved for ReportForm {
@@ -77,6 +80,7 @@ impl ReportForm {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
             checked: false,
+            sent: Vec::new(),
         }
     }
 
@@ -149,6 +153,9 @@ impl ReportForm {
                     }
                 });
         });
+        if self.checked {
+            self.errors.set_edited("lines", self.lines != self.sent);
+        }
         self.errors.field_ui(ui, "lines");
         let busy = self.save.is_pending();
         if (submit || response.submitted) && !busy {
@@ -158,6 +165,7 @@ impl ReportForm {
                     .map(|l| super::quantity_given(&l.quantity)),
             );
             self.checked = true;
+            self.sent = self.lines.clone();
             self.save.request(
                 ctx.orders().report_exception(pb::ReportExceptionRequest {
                     shipment_id: self.shipment_id,

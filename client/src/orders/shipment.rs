@@ -356,6 +356,9 @@ pub(super) struct ShipmentDraft {
     /// Saved once: from then on the rows over what their line has left are said as they
     /// are typed (and a mended row's complaint goes as it is mended).
     checked: bool,
+    /// The lines as last sent: once they change, a complaint about them all ("ship at
+    /// least one line") goes.
+    sent: Vec<BatchLine>,
 }
 
 /// How a [`ShipmentDraft`] is drawn: the egui id of its fields and of its lines, the
@@ -392,6 +395,7 @@ impl ShipmentDraft {
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
             checked: false,
+            sent: Vec::new(),
         }
     }
 
@@ -426,11 +430,15 @@ impl ShipmentDraft {
             &self.positions,
             &mut self.errors,
         );
+        if self.checked {
+            self.errors.set_edited(layout.list, self.lines != self.sent);
+        }
         self.errors.field_ui(ui, layout.list);
         let send = (submit || response.submitted) && !self.save.is_pending();
         if send {
             self.positions = batch_positions(&self.lines);
             self.checked = true;
+            self.sent = self.lines.clone();
         }
         // A replacement re-sends exactly the units short, which the form fills in: a
         // quantity changed is said at once, its rows named as they would be sent.
