@@ -3019,7 +3019,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
         h.query_by_label("补发数量须等于异常数量 2").is_none()
     });
     cs.replace_text("发货日期", ORDER_DAY);
-    cs.type_into("承运商", "京东物流");
+    // The original shipment's carrier, filled in; the CS rep may send by another.
+    assert_eq!(cs.input_text("承运商"), pharmacrm_tests::fixtures::CARRIER);
+    cs.replace_text("承运商", "京东物流");
     cs.type_into("批号", "B2612");
     cs.type_into("有效期至", "2028-06-30");
     cs.press(Role::Button, "登记补发");

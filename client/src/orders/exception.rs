@@ -333,13 +333,15 @@ impl Unsaved for ReplacementForm {
 }
 
 impl ReplacementForm {
-    /// The replacement of `exception`: shipped today, every unit again.
+    /// The replacement of `exception`: shipped today by `carrier` (the original
+    /// shipment's, which may be changed), every unit again.
     pub(super) fn new(
         exception: &pb::TransportException,
+        carrier: &str,
         default_transit_days: Option<i32>,
     ) -> Self {
         // 0: the order's invoicing entity (a replacement owes nothing).
-        let fields = ShipmentFields::new(default_transit_days, 0);
+        let fields = ShipmentFields::new(default_transit_days, 0).carried_by(carrier);
         let lines: Vec<BatchLine> = exception
             .lines
             .iter()

@@ -38,6 +38,14 @@ impl ShipmentFields {
         }
     }
 
+    /// The same, `carrier` filled in.
+    pub(super) fn carried_by(self, carrier: &str) -> Self {
+        ShipmentFields {
+            carrier: carrier.to_owned(),
+            ..self
+        }
+    }
+
     /// The request's shipment.
     pub(super) fn input(&self) -> pb::ShipmentInput {
         pb::ShipmentInput {

@@ -329,7 +329,11 @@ impl OrderView {
             Start::Report(id) => shipment(id).map(|s| Action::Report(ReportForm::new(s))),
             Start::Decide(id) => exception(id).map(|e| Action::Decide(DecideForm::new(e))),
             Start::Replace(id) => {
-                exception(id).map(|e| Action::Replace(ReplacementForm::new(e, transit)))
+                exception(id).map(|e| {
+                    // The carrier that lost or damaged it is the likeliest again.
+                    let carrier = shipment(e.shipment_id).map_or("", |s| s.carrier.as_str());
+                    Action::Replace(ReplacementForm::new(e, carrier, transit))
+                })
             }
             Start::End(ending) => {
                 self.ending = Some((ending, String::new()));
