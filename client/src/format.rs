@@ -8,12 +8,17 @@ use pharmacrm_shared::pb;
 /// one who left (a disabled account) is said so, "赵营销（已停用）", since the records they
 /// took part in keep them.
 pub fn person(user: Option<&pb::UserRef>) -> String {
-    match user {
-        None => String::new(),
-        Some(u) if u.inactive => {
-            crate::i18n::bracketed(&u.name, crate::i18n::t("common.person_disabled"))
-        }
-        Some(u) => u.name.clone(),
+    user.map_or_else(String::new, |u| person_named(&u.name, u.inactive))
+}
+
+/// A person by `name`, "（已停用）" after it when `inactive` (a disabled account): as
+/// [`person`], for a record that names them without a [`pb::UserRef`] (a statement's
+/// handler).
+pub fn person_named(name: &str, inactive: bool) -> String {
+    if inactive && !name.is_empty() {
+        crate::i18n::bracketed(name, crate::i18n::t("common.person_disabled"))
+    } else {
+        name.to_owned()
     }
 }
 

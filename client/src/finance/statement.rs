@@ -227,6 +227,8 @@ impl StatementPanel {
         let may_reconcile = ctx.can(Permission::FinanceReconcile) && shown.customer_id.is_some();
         let over = statement.date_to < crate::format::business_today_text();
         let reconcilable = may_reconcile && shown.handler_id.is_none() && over;
+        // The handler filtered on, by name ("（已停用）" after one who left); empty for all.
+        let handler = format::person_named(&statement.handler, statement.handler_inactive);
         let mut confirm = None;
         let mut reopen = None;
         egui::ScrollArea::vertical()
@@ -237,10 +239,10 @@ impl StatementPanel {
                     t("statement.period"),
                     &format!("{} – {}", statement.date_from, statement.date_to),
                 );
-                if !statement.handler.is_empty() {
+                if !handler.is_empty() {
                     period = format!(
                         "{period}  {}",
-                        label_value(t("statement.handler"), &statement.handler)
+                        label_value(t("statement.handler"), &handler)
                     );
                 }
                 ui.label(RichText::new(period).weak());
@@ -261,7 +263,7 @@ impl StatementPanel {
                     let offered = customer_ui(
                         ui,
                         c,
-                        &statement.handler,
+                        &handler,
                         reconcilable && !done && follows,
                         may_reconcile,
                     );
@@ -289,20 +291,14 @@ impl StatementPanel {
                     super::totals_line(
                         ui,
                         &[
-                            (
-                                &opening_label(&statement.handler),
-                                statement.opening.as_str(),
-                            ),
+                            (&opening_label(&handler), statement.opening.as_str()),
                             (t("statement.debits"), statement.debits.as_str()),
                             (t("statement.credits"), statement.credits.as_str()),
-                            (
-                                &closing_label(&statement.handler),
-                                statement.closing.as_str(),
-                            ),
+                            (&closing_label(&handler), statement.closing.as_str()),
                         ],
                     );
                     let ageing = statement.ageing.clone().unwrap_or_default();
-                    ageing_heading(ui, &ageing, &statement.handler);
+                    ageing_heading(ui, &ageing, &handler);
                     super::ageing_table(ui, "statement_selection_ageing", &ageing);
                 }
             });
@@ -647,7 +643,12 @@ fn customer_ui(
                     })
                     .collect(),
             ),
-            TableColumn::text(t("statement.handler"), cells(rows, |r| r.handler.clone())),
+            TableColumn::text(
+                t("statement.handler"),
+                cells(rows, |r| {
+                    format::person_named(&r.handler, r.handler_inactive)
+                }),
+            ),
         ];
         DataTable::new(&format!("statement_rows_{}", c.customer_id), &columns).show(ui);
     }

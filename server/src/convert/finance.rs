@@ -329,6 +329,7 @@ fn customer_statement(
     c: CustomerStatement,
     as_of: NaiveDate,
     names: &std::collections::HashMap<i64, String>,
+    departed: &std::collections::HashSet<i64>,
 ) -> pb::CustomerStatement {
     pb::CustomerStatement {
         customer_id: c.customer_id,
@@ -354,6 +355,7 @@ fn customer_statement(
                     credit: wire(&credit),
                     balance: wire(&balance),
                     handler: names.get(&m.handler_id).cloned().unwrap_or_default(),
+                    handler_inactive: departed.contains(&m.handler_id),
                 }
             })
             .collect(),
@@ -367,15 +369,16 @@ fn customer_statement(
 
 pub fn statement(s: Statement) -> pb::Statement {
     let as_of = s.query.to;
-    let names = s.names;
+    let (names, departed) = (s.names, s.departed);
     pb::Statement {
         date_from: date_text(Some(s.query.from)),
         date_to: date_text(Some(s.query.to)),
         handler: s.handler_name,
+        handler_inactive: s.query.handler_id.is_some_and(|h| departed.contains(&h)),
         customers: s
             .customers
             .into_iter()
-            .map(|c| customer_statement(c, as_of, &names))
+            .map(|c| customer_statement(c, as_of, &names, &departed))
             .collect(),
         opening: wire(&s.opening),
         debits: wire(&s.debits),

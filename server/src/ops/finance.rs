@@ -13,7 +13,7 @@
 //! anything else, so two of them never wait on each other in opposite orders.
 
 use std::cmp::{max, min};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
@@ -42,7 +42,7 @@ use crate::db::scope::{self, Reps};
 use crate::db::sql::{Sql, Value};
 use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
-use crate::messages::{Money, per_lang};
+use crate::messages::{Lang, Money, per_lang};
 use crate::msg;
 
 /// The advisory-lock class of the receivables ledger (one lock per customer).
@@ -1063,8 +1063,18 @@ pub struct Statement {
     pub ageing: Ageing,
     /// Whether rows were left out past `row_cap` (the totals still count them).
     pub truncated: bool,
-    /// User names by id (handlers).
+    /// User names by id (handlers, sales reps).
     pub names: HashMap<i64, String>,
+    /// Those of `names` whose accounts are disabled (people who left): "（已停用）" goes
+    /// after their names, since the documents they handled keep them.
+    pub departed: HashSet<i64>,
+}
+
+impl Statement {
+    /// Whether user `id` (a handler, a sales rep) has left (a disabled account).
+    pub fn departed(&self, id: i64) -> bool {
+        self.departed.contains(&id)
+    }
 }
 
 /// The condition "entries of the selection" in SQL: customer(s) within scope, handler.
@@ -1220,7 +1230,7 @@ pub fn statement(
     let mut people: Vec<i64> = customers.iter().map(|c| c.2).collect();
     people.extend(movements.iter().map(|m| m.handler_id));
     people.extend(q.handler_id);
-    let names = display_names(conn, &people)?;
+    let (names, departed) = display_names_and_departed(conn, &people)?;
     let totals: HashMap<i64, Totals> = totals.into_iter().map(|t| (t.customer_id, t)).collect();
     let mut by_customer: HashMap<i64, Vec<MovementRow>> = HashMap::new();
     for m in movements {
@@ -1241,6 +1251,7 @@ pub fn statement(
         ageing: Ageing::default(),
         truncated,
         names: HashMap::new(),
+        departed,
     };
     for (id, name, rep) in customers {
         let t = totals.get(&id);
@@ -2408,6 +2419,17 @@ pub fn statement_workbook(
         kind::REVERSAL => "冲销",
         _ => "",
     };
+    // A handler or rep who left says so: the name alone read as someone to call.
+    let person = |id: i64| {
+        let name = s.names.get(&id).map_or("", String::as_str);
+        if s.departed(id) {
+            msg!("report.sheet.person_disabled", name = name)
+                .text(Lang::Zh)
+                .to_owned()
+        } else {
+            name.to_owned()
+        }
+    };
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let title = format!(
         "对账单 {} 至 {}",
@@ -2426,10 +2448,9 @@ pub fn statement_workbook(
         ),
         (
             "经手人".to_owned(),
-            if s.handler_name.is_empty() {
-                "全部".to_owned()
-            } else {
-                s.handler_name.clone()
+            match s.query.handler_id {
+                None => "全部".to_owned(),
+                Some(h) => person(h),
             },
         ),
         ("金额单位".to_owned(), "元".to_owned()),
@@ -2490,7 +2511,6 @@ pub fn statement_workbook(
         Some((&title, &lines)),
         columns,
     )?;
-    let name = |id: i64| s.names.get(&id).cloned().unwrap_or_default();
     for c in &s.customers {
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
@@ -2520,7 +2540,7 @@ pub fn statement_workbook(
                 debit,
                 credit,
                 Cell::Decimal(*balance),
-                Cell::from(name(m.handler_id)),
+                Cell::from(person(m.handler_id)),
             ])?;
         }
         sheet.row(&[

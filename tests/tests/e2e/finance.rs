@@ -2593,6 +2593,72 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
 }
 
 #[tokio::test]
+async fn a_statement_says_which_handler_has_left() {
+    use calamine::Data;
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 100).await;
+    w.app.pin_clock("2026-10-08T10:00:00+08:00");
+    // The rep hands the customer over and leaves; the shipments they handled keep them.
+    let successor = w.app.sales_rep("rep-b").await;
+    let mut admin = w.app.admin().await;
+    admin
+        .send(pb::HandoverCustomersRequest {
+            from_user_id: w.rep.id,
+            moves: vec![pb::HandoverMove {
+                customer_id: c,
+                sales_rep_id: successor.id,
+                cs_rep_id: 0,
+            }],
+        })
+        .await;
+    let rep = admin.user_by_id(w.rep.id).await;
+    admin.disable_user(&rep).await.expect("disabled");
+    let of_rep = pb::StatementRequest {
+        handler_id: Some(w.rep.id),
+        ..statement(c, "2026-09-01", "2026-09-30")
+    };
+    let shown = w.finance.send(of_rep.clone()).await;
+    assert!(shown.handler_inactive);
+    let customer = &shown.customers[0];
+    let handlers: Vec<(&str, bool)> = customer
+        .rows
+        .iter()
+        .map(|r| (r.handler.as_str(), r.handler_inactive))
+        .collect();
+    assert_eq!(handlers, [(rep.display_name.as_str(), true)]);
+    // The file sent to the customer says so too: in the title block and on each
+    // document they handled.
+    let file = w
+        .finance
+        .finance
+        .export_statement(of_rep)
+        .await
+        .expect("export")
+        .into_inner();
+    let left = format!("{}（已停用）", rep.display_name);
+    let rows = sheet_rows(&file.content, "对账单");
+    assert!(
+        rows.iter()
+            .any(|r| r.first() == Some(&Data::from("经手人："))
+                && r.get(1) == Some(&Data::from(left.as_str()))),
+        "{rows:?}"
+    );
+    let shipment = rows
+        .iter()
+        .find(|r| matches!(r.get(3), Some(Data::String(s)) if s.starts_with("SH")))
+        .expect("the shipment's row");
+    assert_eq!(shipment[9], Data::from(left.as_str()));
+    let ageing = sheet_rows(&file.content, "账龄");
+    assert!(
+        ageing
+            .iter()
+            .any(|r| r.get(1) == Some(&Data::from(left.as_str()))),
+        "{ageing:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
     let today = app.clock().today();
