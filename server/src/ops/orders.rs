@@ -469,12 +469,13 @@ pub fn price(
     })
 }
 
-/// An order as the audit log records it: header and lines.
+/// A document (an order, a shipment, an exception) as the audit log records it: its
+/// header's fields and its `lines`.
 #[derive(Serialize)]
-struct OrderRecord<'a> {
+struct Record<'a, H, L> {
     #[serde(flatten)]
-    order: &'a Order,
-    lines: &'a [OrderLine],
+    header: &'a H,
+    lines: &'a [L],
 }
 
 /// Places an order (客户下单) for the customer's current sales and CS reps, numbered
@@ -503,8 +504,8 @@ pub fn place(
         Order::OBJECT,
         row.id,
         None,
-        Some(&OrderRecord {
-            order: &row,
+        Some(&Record {
+            header: &row,
             lines: &lines,
         }),
     )?;
@@ -663,12 +664,12 @@ pub fn amend(
         "order.update",
         Order::OBJECT,
         row.id,
-        Some(&OrderRecord {
-            order: &before,
+        Some(&Record {
+            header: &before,
             lines: &before_lines,
         }),
-        Some(&OrderRecord {
-            order: &row,
+        Some(&Record {
+            header: &row,
             lines: &lines,
         }),
     )?;
@@ -791,14 +792,6 @@ fn check_expiry(
             msg!("shipment.expired_goods"),
         );
     }
-}
-
-/// A shipment as the audit log records it.
-#[derive(Serialize)]
-struct ShipmentRecord<'a> {
-    #[serde(flatten)]
-    shipment: &'a Shipment,
-    lines: &'a [ShipmentLine],
 }
 
 /// Records a shipment (发货) of `lines` against order `order_id`, read at `version`;
@@ -949,8 +942,8 @@ pub fn ship(
         Shipment::OBJECT,
         row.id,
         None,
-        Some(&ShipmentRecord {
-            shipment: &row,
+        Some(&Record {
+            header: &row,
             lines: &stored,
         }),
     )?;
@@ -1049,14 +1042,6 @@ fn close_replaced(
 
 // ---------------------------------------------------------------------------------------
 // Transport exceptions
-
-/// An exception as the audit log records it.
-#[derive(Serialize)]
-struct ExceptionRecord<'a> {
-    #[serde(flatten)]
-    exception: &'a TransportException,
-    lines: &'a [ExceptionLine],
-}
 
 /// Records goods damaged, lost or short on a shipment (上报异常), valued so that every
 /// unit of a line reported comes to what the line was charged, never more
@@ -1213,8 +1198,8 @@ pub fn report_exception(
         TransportException::OBJECT,
         row.id,
         None,
-        Some(&ExceptionRecord {
-            exception: &row,
+        Some(&Record {
+            header: &row,
             lines: &stored,
         }),
     )?;
@@ -1424,8 +1409,8 @@ pub fn ship_replacement(
         Shipment::OBJECT,
         replacement.id,
         None,
-        Some(&ShipmentRecord {
-            shipment: &replacement,
+        Some(&Record {
+            header: &replacement,
             lines: &stored,
         }),
     )?;
