@@ -937,6 +937,18 @@ pub fn list_shipments(
     ))
 }
 
+/// The drug of an order line, as a shipment or exception line names it: (name,
+/// specification, unit label); empty when the line is not at hand.
+fn drug_of(ordered: Option<&OrderLine>) -> (String, String, String) {
+    ordered.map_or_else(Default::default, |o| {
+        (
+            o.drug_name.clone(),
+            o.specification.clone(),
+            o.unit_label.clone(),
+        )
+    })
+}
+
 /// A shipment with its lines, flagged overdue on business day `today`.
 pub fn shipment(
     s: Shipment,
@@ -985,13 +997,14 @@ pub fn shipment(
             .into_iter()
             .map(|l| {
                 let ordered = names.order_lines.get(&l.order_line_id);
+                let (drug_name, specification, unit_label) = drug_of(ordered);
                 pb::ShipmentLine {
                     id: l.id,
                     order_line_id: l.order_line_id,
                     drug_id: ordered.map_or(0, |o| o.drug_id),
-                    drug_name: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
-                    specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
-                    unit_label: ordered.map(|o| o.unit_label.clone()).unwrap_or_default(),
+                    drug_name,
+                    specification,
+                    unit_label,
                     quantity: l.quantity,
                     unit_price: money::to_wire(&l.unit_price),
                     amount: money::to_wire(&l.amount),
@@ -1185,13 +1198,14 @@ pub fn transport_exception(
             .map(|l| {
                 let shipped = names.shipment_lines.get(&l.shipment_line_id);
                 let ordered = shipped.and_then(|s| names.order_lines.get(&s.order_line_id));
+                let (drug_name, specification, unit_label) = drug_of(ordered);
                 pb::ExceptionLine {
                     id: l.id,
                     shipment_line_id: l.shipment_line_id,
                     order_line_id: shipped.map_or(0, |s| s.order_line_id),
-                    drug_name: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
-                    specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
-                    unit_label: ordered.map(|o| o.unit_label.clone()).unwrap_or_default(),
+                    drug_name,
+                    specification,
+                    unit_label,
                     batch_no: shipped.map(|s| s.batch_no.clone()).unwrap_or_default(),
                     quantity: l.quantity,
                     unit_price: money::to_wire(&l.unit_price),
