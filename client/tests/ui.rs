@@ -3275,6 +3275,20 @@ fn finance_searches_the_arrears_and_exports_them() {
     ui.wait_label_contains("已导出 1 行，保存到");
     let saved = std::fs::read(&path).expect("the export where the path said");
     assert!(saved.starts_with(b"PK"), "an .xlsx (zip) file");
+
+    // The same path again: the file there is replaced only once the user says so.
+    std::fs::write(&path, b"last month").expect("an older file");
+    ui.press(Role::Button, "导出 Excel");
+    let question = format!("{} 已存在，要替换它吗？", path.display());
+    ui.wait_label(&question);
+    ui.press(Role::Button, "取消");
+    ui.wait_for("the question gone", |h| h.query_by_label(&question).is_none());
+    assert_eq!(std::fs::read(&path).expect("kept"), b"last month");
+    ui.press(Role::Button, "导出 Excel");
+    ui.wait_label(&question);
+    ui.press(Role::Button, "替换");
+    ui.wait_label_contains("替换了原有的文件");
+    assert!(std::fs::read(&path).expect("replaced").starts_with(b"PK"));
 }
 
 #[test]

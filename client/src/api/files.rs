@@ -2,7 +2,8 @@
 //! template, certificate scans): where a typed path points ([`ExportTarget::typed`]), and
 //! the writing, into a `.part` file beside the target renamed onto it once complete, so
 //! that a cancelled or failed save leaves nothing behind. A file the user named is
-//! replaced (a chooser asks first, a typed path does not), and the outcome says so; saved
+//! replaced once they agreed (the chooser asks, and so does a typed path's
+//! [`crate::widgets::PathField::may_write`]), and the outcome says so; saved
 //! into a folder under the name the server offers, an export never replaces an earlier
 //! file but takes the next free `名称 (2).xlsx`. Files the user picks to send are read by
 //! [`read`]; why a file could not be read or written is a [`FileFault`], said in the UI's

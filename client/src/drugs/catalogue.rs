@@ -705,23 +705,24 @@ impl CataloguePanel {
                         t("drugs.template_file"),
                         360.0,
                     );
+                    let target =
+                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
                     if ui
                         .add_enabled(
                             !self.template.is_pending(),
                             egui::Button::new(t("drugs.download_template")),
                         )
                         .clicked()
+                        && self.template_path.may_write(&target)
                     {
-                        let target = ExportTarget::typed(
-                            self.template_path.trimmed(),
-                            t("drugs.template_file"),
-                        );
-                        self.template.request(ctx.call(move |api| async move {
-                            let template = api.drugs().drug_import_template(()).await?.into_inner();
-                            Ok(files::save(&target, "", &template.workbook))
-                        }));
+                        self.template.request(download_template(ctx, target));
                     }
                 });
+                if self.template_path.replace_ui(ui) {
+                    let target =
+                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
+                    self.template.request(download_template(ctx, target));
+                }
                 widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
                 ui.horizontal(|ui| {
                     self.import_path.labelled(
@@ -1053,4 +1054,12 @@ fn tree_nodes(
             });
         }
     }
+}
+
+/// Downloads the drug import template to `target`.
+fn download_template(ctx: &AppCtx, target: ExportTarget) -> crate::backend::Promise<ExportOutcome> {
+    ctx.call(move |api| async move {
+        let template = api.drugs().drug_import_template(()).await?.into_inner();
+        Ok(files::save(&target, "", &template.workbook))
+    })
 }

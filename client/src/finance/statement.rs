@@ -392,22 +392,29 @@ impl StatementPanel {
             if not_shown {
                 button = button.on_disabled_hover_text(t("statement.export_refused"));
             }
-            if button.clicked() {
-                // The statement on screen, not filters edited since.
-                let request = self.shown.clone().unwrap_or_else(|| self.request());
-                let target =
-                    ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
-                self.export.request(ctx.call(move |api| async move {
-                    let file = api.finance().export_statement(request).await?.into_inner();
-                    Ok(files::save(&target, &file.file_name, &file.content))
-                }));
+            let target = ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
+            if button.clicked() && self.export_path.may_write(&target) {
+                self.start_export(ctx, target);
             }
             if self.export.is_pending() {
                 ui.spinner();
                 ui.label(t("statement.exporting"));
             }
         });
+        if self.export_path.replace_ui(ui) {
+            let target = ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
+            self.start_export(ctx, target);
+        }
         widgets::saved_file_ui(ui, &self.export, t("statement.exported"));
+    }
+
+    /// Exports the statement on screen (not filters edited since) to `target`.
+    fn start_export(&mut self, ctx: &AppCtx, target: ExportTarget) {
+        let request = self.shown.clone().unwrap_or_else(|| self.request());
+        self.export.request(ctx.call(move |api| async move {
+            let file = api.finance().export_statement(request).await?.into_inner();
+            Ok(files::save(&target, &file.file_name, &file.content))
+        }));
     }
 
     /// The reconciliation dialog: the customer, period and closing balance confirmed,

@@ -84,9 +84,15 @@ impl ExportBar {
                 .add_enabled(report.is_some(), egui::Button::new(t("report.export")))
                 .clicked()
             {
-                start = report;
+                let target = ExportTarget::typed(self.path.trimmed(), file_name);
+                if self.path.may_write(&target) {
+                    start = report.clone();
+                }
             }
         });
+        if self.path.replace_ui(ui) {
+            start = report;
+        }
         if let Some(report) = start {
             self.start(ctx, report, file_name);
         }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use egui::{Response, RichText, Ui};
 
-use crate::api::files::ExportOutcome;
+use crate::api::files::{ExportOutcome, ExportTarget};
 use crate::backend::{Promise, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::t;
@@ -30,6 +30,12 @@ pub struct PathField {
     chooser: Option<Promise<Option<PathBuf>>>,
     /// The last chooser came back without a file (cancelled, or nothing answered).
     came_back_empty: bool,
+    /// A file that exists, typed as where to save: asked whether to replace it
+    /// ([`replace_ui`](Self::replace_ui)).
+    asking: Option<PathBuf>,
+    /// The file the user agreed to replace: chosen in the chooser (which asked) or
+    /// confirmed here.
+    may_replace: Option<PathBuf>,
 }
 
 impl PathField {
@@ -42,6 +48,49 @@ impl PathField {
     pub fn clear(&mut self) {
         self.path.clear();
         self.came_back_empty = false;
+        self.asking = None;
+    }
+
+    /// Whether a save to `target` may start now: into a folder (under a free name), to a
+    /// file not there yet, or over one the user agreed to replace. Over another existing
+    /// file it asks first ([`replace_ui`](Self::replace_ui)) and returns `false`: a
+    /// typed name, last month's file say, was replaced unasked.
+    pub fn may_write(&mut self, target: &ExportTarget) -> bool {
+        match target {
+            ExportTarget::File(path)
+                if path.exists() && self.may_replace.as_ref() != Some(path) =>
+            {
+                self.asking = Some(path.clone());
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Draws the question over an existing file ([`may_write`](Self::may_write)) with
+    /// 替换 and 取消; returns `true` when 替换 was clicked: the caller starts the save.
+    pub fn replace_ui(&mut self, ui: &mut Ui) -> bool {
+        let Some(path) = self.asking.clone() else {
+            return false;
+        };
+        let mut replace = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(
+                    t("common.replace_question").replace("{path}", &path.display().to_string()),
+                )
+                .color(super::WARNING),
+            );
+            if ui.button(t("common.replace")).clicked() {
+                self.may_replace = Some(path.clone());
+                self.asking = None;
+                replace = true;
+            }
+            if ui.button(t("common.cancel")).clicked() {
+                self.asking = None;
+            }
+        });
+        replace
     }
 
     /// `label`, then [`PathField::ui`] labelled by it, on the current line.
@@ -76,6 +125,9 @@ impl PathField {
                 Some(path) => {
                     self.path = path.display().to_string();
                     self.came_back_empty = false;
+                    // The chooser asked before replacing a file.
+                    self.may_replace = Some(path);
+                    self.asking = None;
                     chosen_now = true;
                 }
                 None => self.came_back_empty = true,
@@ -110,6 +162,9 @@ impl PathField {
             let mut response = response;
             if chosen_now {
                 response.mark_changed();
+            } else if response.changed() {
+                // Another path: the question was about the one before.
+                self.asking = None;
             }
             response
         })
