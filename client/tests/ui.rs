@@ -3238,6 +3238,9 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     ui.wait_for("four rows naming 李营销", |h| {
         h.query_all_by_label("营销员：李营销").count() >= 4
     });
+    // The week ahead: 王营销's call to 康民大药房 in three days.
+    ui.wait_label("未来 7 天计划跟进");
+    ui.wait_label("询问下月采购计划");
     ui.wait_label("逾期未签收的发货");
     ui.wait_label("逾期 4 天");
     // The orders to ship and the overdue shipment name the CS rep who follows them.
@@ -3282,7 +3285,9 @@ fn finance_searches_the_arrears_and_exports_them() {
     let question = format!("{} 已存在，要替换它吗？", path.display());
     ui.wait_label(&question);
     ui.press(Role::Button, "取消");
-    ui.wait_for("the question gone", |h| h.query_by_label(&question).is_none());
+    ui.wait_for("the question gone", |h| {
+        h.query_by_label(&question).is_none()
+    });
     assert_eq!(std::fs::read(&path).expect("kept"), b"last month");
     ui.press(Role::Button, "导出 Excel");
     ui.wait_label(&question);

@@ -106,23 +106,19 @@ fn customer_work_ui(
     if work.due_followups.is_empty() {
         ui.label(RichText::new(t("work.none")).weak());
     }
-    for f in &work.due_followups {
-        ui.horizontal(|ui| {
-            if ui.link(&f.customer_name).clicked() {
-                open = Some(OpenCustomer::Followups(f.customer_id));
-            }
-            widgets::team_rep(ui, ctx, f.sales_rep.as_ref());
-            let date = RichText::new(&f.next_on);
-            ui.label(if f.overdue {
-                date.color(widgets::ERROR)
-            } else {
-                date
-            });
-            ui.label(RichText::new(&f.last_content).weak());
-        });
-    }
+    followups_ui(ui, ctx, &work.due_followups, &mut open);
     if work.more_followups {
         more_ui(ui, work.due_followups.len());
+    }
+    // The week ahead, to plan (only when something is planned: an empty list says
+    // nothing to do).
+    if !work.upcoming_followups.is_empty() {
+        ui.add_space(4.0);
+        ui.label(RichText::new(t("work.upcoming_followups")).strong());
+        followups_ui(ui, ctx, &work.upcoming_followups, &mut open);
+        if work.more_upcoming_followups {
+            more_ui(ui, work.upcoming_followups.len());
+        }
     }
     ui.separator();
     ui.heading(t("work.certificates"));
@@ -156,6 +152,31 @@ fn customer_work_ui(
         more_ui(ui, work.expiring_certificates.len());
     }
     open
+}
+
+/// A row a follow-up planned: the customer (a link, set in `open`), the rep on a team's
+/// list, the date (red once past) and what the last follow-up was about.
+fn followups_ui(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    followups: &[pb::DueFollowup],
+    open: &mut Option<OpenCustomer>,
+) {
+    for f in followups {
+        ui.horizontal(|ui| {
+            if ui.link(&f.customer_name).clicked() {
+                *open = Some(OpenCustomer::Followups(f.customer_id));
+            }
+            widgets::team_rep(ui, ctx, f.sales_rep.as_ref());
+            let date = RichText::new(&f.next_on);
+            ui.label(if f.overdue {
+                date.color(widgets::ERROR)
+            } else {
+                date
+            });
+            ui.label(RichText::new(&f.last_content).weak());
+        });
+    }
 }
 
 /// "仅显示最早的 200 条" under a list the server cut.

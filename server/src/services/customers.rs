@@ -28,6 +28,10 @@ use crate::state::AppState;
 /// The most rows each list of 我的工作 holds (a manager's team may have more due).
 const MY_WORK_LIMIT: i64 = 200;
 
+/// How many days ahead 我的工作 lists the follow-ups coming (after today, through today +
+/// this many days, dates in the business time zone): the week a rep plans.
+const UPCOMING_DAYS: u64 = 7;
+
 /// The CustomerService implementation.
 pub struct CustomerApi {
     state: Arc<AppState>,
@@ -600,7 +604,7 @@ impl CustomerService for CustomerApi {
         // Handed over in the last seven business days (today the seventh).
         let handed_since = self.state.clock.start_of(today - chrono::Days::new(6));
         let user_id = session.user_id;
-        let ((due, more_followups), (expiring, more_certificates), names, handed) = self
+        let (planned, (expiring, more_certificates), names, handed) = self
             .state
             .db
             .run(move |conn| {
@@ -610,21 +614,24 @@ impl CustomerService for CustomerApi {
                     (Vec::new(), false)
                 };
                 let reps = viewer.reps(conn)?;
-                let due = if works_customers {
-                    customer_followup::due_within(conn, &reps, today, MY_WORK_LIMIT)?
+                let planned = if works_customers {
+                    let through = today + chrono::Days::new(UPCOMING_DAYS);
+                    customer_followup::planned_within(conn, &reps, today, through, MY_WORK_LIMIT)?
                 } else {
-                    (Vec::new(), false)
+                    customer_followup::Planned::default()
                 };
                 let expiring = if works_customers {
                     customer_certificate::expiring_within(conn, &reps, window, MY_WORK_LIMIT)?
                 } else {
                     (Vec::new(), false)
                 };
-                let rep_ids: Vec<i64> = (due.0.iter().map(|d| d.sales_rep_id))
+                let rep_ids: Vec<i64> = (planned.due.iter())
+                    .chain(&planned.coming)
+                    .map(|d| d.sales_rep_id)
                     .chain(expiring.0.iter().map(|e| e.sales_rep_id))
                     .collect();
                 let names = display_names(conn, &rep_ids)?;
-                Ok((due, expiring, names, handed))
+                Ok((planned, expiring, names, handed))
             })
             .await?;
         let (handed, more_handed_customers) = handed;
@@ -635,18 +642,19 @@ impl CustomerService for CustomerApi {
                 ..Default::default()
             })
         };
+        let followup = |d: customer_followup::Due| pb::DueFollowup {
+            customer_id: d.customer_id,
+            customer_name: d.customer_name,
+            next_on: d.next_on.format("%Y-%m-%d").to_string(),
+            overdue: d.next_on < today,
+            last_content: d.last_content,
+            sales_rep: rep(d.sales_rep_id),
+        };
         Ok(Response::new(pb::MyWorkResponse {
-            due_followups: due
-                .into_iter()
-                .map(|d| pb::DueFollowup {
-                    customer_id: d.customer_id,
-                    customer_name: d.customer_name,
-                    next_on: d.next_on.format("%Y-%m-%d").to_string(),
-                    overdue: d.next_on < today,
-                    last_content: d.last_content,
-                    sales_rep: rep(d.sales_rep_id),
-                })
-                .collect(),
+            due_followups: planned.due.into_iter().map(followup).collect(),
+            more_followups: planned.more_due,
+            upcoming_followups: planned.coming.into_iter().map(followup).collect(),
+            more_upcoming_followups: planned.more_coming,
             expiring_certificates: expiring
                 .into_iter()
                 .map(|e| pb::ExpiringCertificate {
@@ -655,7 +663,6 @@ impl CustomerService for CustomerApi {
                     sales_rep: rep(e.sales_rep_id),
                 })
                 .collect(),
-            more_followups,
             more_certificates,
             handed_customers: handed
                 .into_iter()

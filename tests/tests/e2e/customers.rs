@@ -1282,9 +1282,14 @@ async fn the_work_list_reads_each_customers_latest_follow_up_and_leaves_archived
 }
 
 #[tokio::test]
-async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
+async fn follow_ups_due_and_those_of_the_week_ahead_are_on_the_reps_work_list() {
     let mut w = world().await;
     let later = CustomerBuilder::new("朝阳医院")
+        .of_type(w.customer.type_id)
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let much_later = CustomerBuilder::new("康民大药房")
         .of_type(w.customer.type_id)
         .served_by(w.cs.id)
         .create(&mut w.rep)
@@ -1311,7 +1316,11 @@ async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
     w.rep.send(due_today).await;
     let not_yet_due = followup(later.id, days_from_today(7));
     w.rep.send(not_yet_due).await;
-    // Two days on, the first is overdue and the second not yet due.
+    w.rep
+        .send(followup(much_later.id, days_from_today(10)))
+        .await;
+    // Two days on, the first is overdue, the second due in five days (the week ahead),
+    // the third in eight (not yet listed).
     w.app
         .pin_clock(&(chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339());
     let status = w
@@ -1330,6 +1339,13 @@ async fn follow_ups_due_today_or_earlier_are_on_the_reps_work_list() {
     assert_eq!(work.due_followups.len(), 1);
     assert_eq!(work.due_followups[0].customer_name, "北京协和医院");
     assert!(work.due_followups[0].overdue);
+    let coming: Vec<(&str, &str, bool)> = work
+        .upcoming_followups
+        .iter()
+        .map(|f| (f.customer_name.as_str(), f.next_on.as_str(), f.overdue))
+        .collect();
+    assert_eq!(coming, [("朝阳医院", days_from_today(7).as_str(), false)]);
+    assert!(!work.more_upcoming_followups);
     // The CS rep shares the customers, and so the work.
     let mut cs = w.app.session_of("cs-a").await;
     assert_eq!(cs.my_work().await.due_followups.len(), 1);

@@ -74,30 +74,58 @@ pub struct Due {
     pub sales_rep_id: i64,
 }
 
-/// For the active customers `reps` covers (a rep's own; a manager's team's): the latest
-/// follow-up of each whose next date is `today` or earlier, oldest first, at most `limit`
-/// of them; and whether more are due. Each customer's latest follow-up is read through
-/// index `customer_followups_latest` (one probe a customer in scope).
-pub fn due_within(
+/// The follow-ups planned for the active customers `reps` covers (a rep's own; a
+/// manager's team's): those due (planned `today` or earlier) and those coming (planned
+/// after `today`, up to `through`), each list at most `limit`, soonest first, with
+/// whether more were left out.
+#[derive(Debug, Default)]
+pub struct Planned {
+    pub due: Vec<Due>,
+    pub more_due: bool,
+    pub coming: Vec<Due>,
+    pub more_coming: bool,
+}
+
+/// The [`Planned`] follow-ups: each customer's latest follow-up says what is planned
+/// next. One pass over the customers in scope (one probe each into index
+/// `customer_followups_latest`), read for both lists.
+pub fn planned_within(
     conn: &mut PgConnection,
     reps: &Reps,
     today: NaiveDate,
+    through: NaiveDate,
     limit: i64,
-) -> AppResult<(Vec<Due>, bool)> {
-    // Only each customer's latest follow-up says what is planned next.
+) -> AppResult<Planned> {
     let mut sql = Sql::new(
-        "SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
-                f.content AS last_content, c.sales_rep_id \
-         FROM customers c CROSS JOIN LATERAL \
-              (SELECT g.next_on, g.content FROM customer_followups g \
-               WHERE g.customer_id = c.id AND NOT g.is_deleted \
-               ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
-         WHERE c.is_active AND ",
+        "WITH latest AS MATERIALIZED ( \
+           SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
+                  f.content AS last_content, c.sales_rep_id \
+           FROM customers c CROSS JOIN LATERAL \
+                (SELECT g.next_on, g.content FROM customer_followups g \
+                 WHERE g.customer_id = c.id AND NOT g.is_deleted \
+                 ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
+           WHERE c.is_active AND ",
     );
     sql.append(&scope::customers_sql(reps, "c"))
         .push(" AND f.next_on <= ")
+        .bind(Value::Date(through))
+        .push(") (SELECT * FROM latest WHERE next_on <= ")
         .bind(Value::Date(today))
-        .push(" ORDER BY f.next_on, c.id LIMIT ")
-        .bind(Value::Int(limit + 1));
-    Ok(cut_at(sql.query().load(conn)?, limit))
+        .push(" ORDER BY next_on, customer_id LIMIT ")
+        .bind(Value::Int(limit + 1))
+        .push(") UNION ALL (SELECT * FROM latest WHERE next_on > ")
+        .bind(Value::Date(today))
+        .push(" ORDER BY next_on, customer_id LIMIT ")
+        .bind(Value::Int(limit + 1))
+        .push(")");
+    let rows: Vec<Due> = sql.query().load(conn)?;
+    let (due, coming): (Vec<Due>, Vec<Due>) = rows.into_iter().partition(|d| d.next_on <= today);
+    let (due, more_due) = cut_at(due, limit);
+    let (coming, more_coming) = cut_at(coming, limit);
+    Ok(Planned {
+        due,
+        more_due,
+        coming,
+        more_coming,
+    })
 }

@@ -102,7 +102,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             },
         },
     )?;
-    ops::create(
+    let pharmacy = ops::create(
         conn,
         ctx,
         demo.data_key,
@@ -124,6 +124,24 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             ..Default::default()
         },
         window,
+    )?;
+    // A call planned for later this week: 我的工作's week ahead.
+    customer_record::save::<Followup>(
+        conn,
+        ctx,
+        &viewer,
+        &RecordInput {
+            id: 0,
+            customer_id: pharmacy.customer.id,
+            version: 0,
+            fields: FollowupFields {
+                happened_at: demo.clock.now() - chrono::Duration::days(2),
+                method: "phone".to_owned(),
+                content: "询问下月采购计划".to_owned(),
+                result: "月底前回复".to_owned(),
+                next_on: Some(today + chrono::Duration::days(3)),
+            },
+        },
     )?;
     // Names whose every character has several readings (长 cháng/zhǎng, 沙, 堂…): the
     // usual initials `cs`, `csscstdyf` and `ccsc` find them (issue 9).
