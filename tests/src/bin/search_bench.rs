@@ -221,6 +221,39 @@ async fn per_query(app: &TestApp, token: &str) {
     }
 }
 
+/// 我的工作 of the CS rep who serves every customer (the widest own scope there is), each
+/// customer followed up once with its next call spread over the 30 days before and after
+/// today: the due follow-ups and the week ahead read in one pass over the customers.
+async fn my_work(app: &TestApp, conn: &mut PgConnection, n: usize) {
+    diesel::sql_query(
+        "INSERT INTO customer_followups (customer_id, happened_at, method, content, result, \
+                                         next_on) \
+         SELECT id, now() - interval '40 days', 'visit', '拜访', '', \
+                current_date + (id % 61)::int - 30 \
+         FROM customers",
+    )
+    .execute(conn)
+    .expect("follow-ups");
+    diesel::sql_query("ANALYZE customer_followups")
+        .execute(conn)
+        .expect("analyze");
+    let mut cs = app.session_of("bench-cs").await;
+    let (ms, listed) = bench::median_search(9, async || {
+        let work = cs
+            .customers
+            .my_work(())
+            .await
+            .expect("my work")
+            .into_inner();
+        let listed = work.due_followups.len() + work.upcoming_followups.len();
+        (u64::try_from(listed).unwrap_or(u64::MAX), true)
+    })
+    .await;
+    println!(
+        "MyWork of the CS rep of all {n} customers, one follow-up each: {ms:.1} ms ({listed} listed)"
+    );
+}
+
 /// One page of 50 customers matching `query`.
 fn search<'c>(clients: &'c mut Clients, query: &'static str) -> Call<'c> {
     Box::pin(async move {
@@ -288,6 +321,7 @@ async fn main() {
     let mut conn = app.sql();
     generate(&mut conn, n, &reps, cs, type_id);
     let token = admin.token.clone();
+    my_work(&app, &mut conn, n).await;
     println!("SearchCustomers, one page of 50, as an administrator (scope: all {n}):");
     per_query(&app, &token).await;
     let (samples, elapsed) = run_streams(&app, &token, 1, seconds, QUERIES, search).await;
