@@ -3262,6 +3262,14 @@ fn finance_searches_the_arrears_and_exports_them() {
     let mut ui = arrears_as(&server, "finance1");
     // No credit limit is said so, not left blank.
     ui.wait_label("不限");
+    // Finance narrows to any department (it was offered only its own 财务部): 营销二部
+    // holds none of 北京协和医院's debt.
+    ui.pick("部门", "总部 › 营销中心 › 营销二部");
+    ui.wait_for("营销一部's customer gone", |h| {
+        h.query_all_by_label("2,137.00").next().is_none()
+    });
+    ui.pick("部门", "总部 › 营销中心 › 营销一部");
+    ui.wait_label("2,137.00");
     ui.type_into("搜索客户", "zzzz");
     ui.wait_for("no customer called zzzz", |h| {
         h.query_all_by_label("2,137.00").next().is_none()

@@ -313,6 +313,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::CustomerRead),
         ),
         (
+            "/pharmacrm.v1.CustomerService/ListScopeDepartments",
+            Requires(P::CustomerRead),
+        ),
+        (
             "/pharmacrm.v1.OrderService/ListInvoicingEntities",
             AnyOf(&[P::OrderRead, P::AdminSettings]),
         ),

@@ -59,5 +59,7 @@ calls! {
         fn my_work(()) -> pb::MyWorkResponse;
         /// Sales reps, CS reps or current holders.
         fn list_reps(pb::ListRepsRequest) -> pb::ListRepsResponse;
+        /// The departments the caller's data scope covers (for filters).
+        fn list_scope_departments(()) -> pb::ListScopeDepartmentsResponse;
     }
 }

@@ -76,7 +76,7 @@ pub(super) struct ArrearsPanel {
     filter: Filter,
     list: OffsetPaged<Filter, pb::ListArrearsResponse>,
     reps: Requested<Vec<pb::UserRef>>,
-    departments: Requested<Vec<pb::Department>>,
+    departments: Requested<Vec<pb::ScopeDepartment>>,
     export: ExportBar,
 }
 
@@ -86,32 +86,27 @@ impl ArrearsPanel {
         self.list.refresh();
     }
 
-    /// The departments offered: every one for those who maintain departments (the only
-    /// list of them the API gives), else the user's own.
-    fn department_options(&self, ctx: &AppCtx) -> Vec<(i64, String)> {
+    /// The departments offered: those the user's data scope covers (finance's every one,
+    /// a manager's own and those under it), each by its path.
+    fn department_options(&self) -> Vec<(i64, String)> {
         let mut options = vec![(0, t("finance.all").to_owned())];
-        if ctx.can(Permission::AdminDepartments) {
-            options.extend(crate::admin::department_paths(
-                self.departments
-                    .value()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-            ));
-        } else if let Some(id) = ctx.me.user.as_ref().and_then(|u| u.department_id) {
-            options.push((id, ctx.me.department_name.clone()));
-        }
+        let departments = self.departments.value().map(Vec::as_slice);
+        options.extend(widgets::tree_paths(
+            departments.unwrap_or_default(),
+            |d| d.id,
+            |d| d.parent_id,
+            |d| &d.name,
+        ));
         options
     }
 
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         super::load_reps(&mut self.reps, ctx, super::RepRole::Sales);
-        if self.departments.is_not_requested() && ctx.can(Permission::AdminDepartments) {
+        if self.departments.is_not_requested() && ctx.can(Permission::CustomerRead) {
             self.departments.request(
-                ctx.admin()
-                    .list_departments(pb::ListDepartmentsRequest {
-                        include_archived: false,
-                    })
+                ctx.customers()
+                    .list_scope_departments(())
                     .map(|r| r.departments),
             );
         }
@@ -123,7 +118,7 @@ impl ArrearsPanel {
                 ..filter.request()
             })
         });
-        let departments = self.department_options(ctx);
+        let departments = self.department_options();
         // A sales rep who sees only their own customers has nothing to choose among reps.
         let own_only = ctx.is_own_sales_rep();
         let before = self.filter.clone();
@@ -144,10 +139,9 @@ impl ArrearsPanel {
                     &super::rep_choices(&self.reps, t("finance.all")),
                 );
             }
-            // There from the first frame for those who pick among all departments (their
-            // list arrives later): the filters after it do not move when it does.
-            let departments_shown = ctx.can(Permission::AdminDepartments) || departments.len() > 1;
-            if departments_shown && !own_only {
+            // There from the first frame for those who see others' customers (the list
+            // arrives later): the filters after it do not move when it does.
+            if ctx.can(Permission::CustomerRead) && !own_only {
                 widgets::combo(
                     ui,
                     "arrears_department",

@@ -84,6 +84,31 @@ impl Viewer {
     }
 }
 
+/// The active departments whose people `viewer` sees (their scope), for filters: every
+/// one for scope all; their department and those under it for a department scope; their
+/// department alone for their own (none without one). In the order they were created, as
+/// [`department::list`] gives them.
+pub fn departments(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+) -> AppResult<Vec<department::Department>> {
+    use crate::db::schema::departments;
+    let mut q = departments::table
+        .filter(departments::is_active.eq(true))
+        .into_boxed();
+    match (viewer.scope, viewer.department_id) {
+        (Some(DataScope::All), _) => {}
+        (Some(DataScope::Department), Some(own)) => {
+            q = q.filter(departments::id.eq_any(department::subtree_ids(conn, own)?));
+        }
+        (_, Some(own)) => q = q.filter(departments::id.eq(own)),
+        (_, None) => return Ok(Vec::new()),
+    }
+    Ok(q.order(departments::id)
+        .select(department::Department::as_select())
+        .load(conn)?)
+}
+
 /// A condition on the `customers` table.
 pub type CustomerCondition = Box<dyn BoxableExpression<customers::table, Pg, SqlType = Bool>>;
 

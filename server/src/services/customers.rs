@@ -699,4 +699,26 @@ impl CustomerService for CustomerApi {
             reps: rows.into_iter().map(Into::into).collect(),
         }))
     }
+
+    async fn list_scope_departments(
+        &self,
+        request: Request<()>,
+    ) -> Reply<pb::ListScopeDepartmentsResponse> {
+        let viewer = Session::of(&request)?.viewer();
+        let rows = self
+            .state
+            .db
+            .run(move |conn| crate::db::scope::departments(conn, &viewer))
+            .await?;
+        Ok(Response::new(pb::ListScopeDepartmentsResponse {
+            departments: rows
+                .into_iter()
+                .map(|d| pb::ScopeDepartment {
+                    id: d.id,
+                    parent_id: d.parent_id,
+                    name: d.name,
+                })
+                .collect(),
+        }))
+    }
 }

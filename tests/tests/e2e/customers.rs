@@ -596,6 +596,50 @@ async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() 
 }
 
 #[tokio::test]
+async fn the_departments_to_filter_on_are_those_of_the_callers_scope() {
+    let w = world().await;
+    let app = &w.app;
+    let [center, team1, team2] = teams(&w).await;
+    let elsewhere = DepartmentBuilder::new("华南大区")
+        .create(&mut app.admin().await)
+        .await;
+    let names = |mut clients: pharmacrm_tests::Clients| async move {
+        let found = clients
+            .customers
+            .list_scope_departments(())
+            .await
+            .expect("departments")
+            .into_inner();
+        found
+            .departments
+            .into_iter()
+            .map(|d| (d.name, d.parent_id))
+            .collect::<Vec<_>>()
+    };
+    // Finance sees every customer: every department (欠款's 部门 offered it only its own).
+    let finance = app.user_with_positions("finance-a", &["财务"], None).await;
+    let all = names(finance).await;
+    for d in [&center, &team1, &team2, &elsewhere] {
+        assert!(all.contains(&(d.name.clone(), d.parent_id)), "{all:?}");
+    }
+    // A manager of 营销中心: it and the teams under it, in the order created.
+    let manager = app
+        .user_with_positions("manager-a", &["营销经理"], Some(center.id))
+        .await;
+    assert_eq!(
+        names(manager).await,
+        [
+            ("营销中心".to_owned(), None),
+            ("一部".to_owned(), Some(center.id)),
+            ("二部".to_owned(), Some(center.id)),
+        ]
+    );
+    // A rep: their own department.
+    let rep = app.session_of("rep-a").await;
+    assert_eq!(names(rep).await, [("一部".to_owned(), Some(center.id))]);
+}
+
+#[tokio::test]
 async fn a_managers_work_lists_the_teams_due_follow_ups_and_certificates_naming_the_rep() {
     let w = world().await;
     let app = &w.app;
