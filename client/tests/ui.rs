@@ -3547,6 +3547,11 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.wait_label_contains("已撤销对账确认：");
     ui.wait_label(&format!("已对账至：{}", business_day(35)));
     ui.wait_role(Role::Button, "对账确认");
+    // The customer's 对账记录: the demo's period and this one, who confirmed each, and why
+    // this one was reopened.
+    ui.click("对账记录（2）");
+    ui.wait_label_contains("期末日期选错");
+    ui.wait_label_contains("周财务  ");
 }
 
 /// More put on an order than is open on it is said under the row as it is typed, before

@@ -433,6 +433,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::FinanceRead),
         ),
         (
+            "/pharmacrm.v1.FinanceService/ListReconciliations",
+            Requires(P::FinanceRead),
+        ),
+        (
             "/pharmacrm.v1.FinanceService/ExportStatement",
             Requires(P::FinanceRead),
         ),

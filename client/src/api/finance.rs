@@ -26,6 +26,8 @@ calls! {
         fn reconcile(pb::ReconcileRequest) -> pb::Reconciliation;
         /// Reopens the customer's latest reconciled period (撤销确认).
         fn reopen_reconciliation(pb::ReopenReconciliationRequest) -> pb::Reconciliation;
+        /// A customer's reconciliations (对账记录), reopened ones too, the latest first.
+        fn list_reconciliations(pb::ListReconciliationsRequest) -> pb::ListReconciliationsResponse;
         /// One page of the arrears list (欠款), with ageing as of today.
         fn list_arrears(pb::ListArrearsRequest) -> pb::ListArrearsResponse;
         fn list_open_items(pb::ListOpenItemsRequest) -> pb::OpenItems;

@@ -13,7 +13,7 @@ use pharmacrm_shared::{Permission, pb};
 use crate::backend::{Polled, Requested};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{bracketed, label_value, t};
+use crate::i18n::{bracketed, label_value, t, tn};
 use crate::orders::CustomerPicker;
 use crate::widgets::{
     self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label,
@@ -78,6 +78,10 @@ pub(super) struct StatementPanel {
     reopen: Option<ReopenDialog>,
     reopen_errors: FieldErrors,
     reopening: Requested<pb::Reconciliation>,
+    /// The reconciliations (对账记录) of the customer whose statement is shown, and whose
+    /// they are (`None`: to read again).
+    history: Requested<pb::ListReconciliationsResponse>,
+    history_of: Option<i64>,
 }
 
 impl Default for StatementPanel {
@@ -104,6 +108,8 @@ impl Default for StatementPanel {
             reopen: None,
             reopen_errors: FieldErrors::default(),
             reopening: Requested::NotRequested,
+            history: Requested::NotRequested,
+            history_of: None,
         }
     }
 }
@@ -142,6 +148,25 @@ impl StatementPanel {
         }
         self.asked = Some(request.clone());
         self.statement.request(ctx.finance().get_statement(request));
+    }
+
+    /// Reads the reconciliations of the customer whose statement is shown, once (again
+    /// after a confirmation or a reopening here).
+    fn load_history(&mut self, ctx: &AppCtx) {
+        let shown = self.shown.as_ref().and_then(|s| s.customer_id);
+        if shown != self.history_of {
+            self.history_of = shown;
+            self.history = Requested::NotRequested;
+            if let Some(customer_id) = shown
+                && ctx.can(Permission::FinanceRead)
+            {
+                self.history.request(
+                    ctx.finance()
+                        .list_reconciliations(pb::ListReconciliationsRequest { customer_id }),
+                );
+            }
+        }
+        self.history.poll();
     }
 
     /// Forgets the last export's outcome (one on its way still says how it went).
@@ -186,12 +211,14 @@ impl StatementPanel {
                 }
             }
             self.reconcile = None;
+            self.history_of = None;
             // The statement now shows the period reconciled: an export made before does not.
             self.forget_export();
             if let Some(shown) = self.shown.clone() {
                 self.run(ctx, shown);
             }
         }
+        self.load_history(ctx);
         self.filters_ui(ui, ctx);
         self.export_ui(ui, ctx);
         if let Some(done) = &self.reconciled {
@@ -221,6 +248,9 @@ impl StatementPanel {
             return;
         };
         let shown = self.shown.clone().unwrap_or_default();
+        let history: Vec<pb::Reconciliation> = (self.history.value())
+            .map(|h| h.reconciliations.clone())
+            .unwrap_or_default();
         // A customer's period can be confirmed from a statement of that customer alone,
         // with every handler's documents, once the period is over (the server refuses a
         // period ending today: the day may still take entries).
@@ -282,6 +312,9 @@ impl StatementPanel {
                         ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
                     } else if may_reconcile && !over {
                         ui.label(RichText::new(t("statement.reconcile_not_over")).weak());
+                    }
+                    if shown.customer_id == Some(c.customer_id) {
+                        history_ui(ui, &history);
                     }
                 }
                 // One customer's figures are the selection's: said once.
@@ -562,6 +595,52 @@ fn closing_label(handler: &str) -> String {
 }
 
 /// An amount of a debit or credit column: empty when zero (the other column has it).
+/// A customer's reconciliations (对账记录), folded under its statement: each period with
+/// the closing balance confirmed, who confirmed it and when, the note, and, reopened, by
+/// whom, when and why (they were said nowhere on screen).
+fn history_ui(ui: &mut egui::Ui, history: &[pb::Reconciliation]) {
+    if history.is_empty() {
+        return;
+    }
+    ui.add_space(4.0);
+    egui::CollapsingHeader::new(tn("statement.history", history.len() as u64))
+        .id_salt("statement_history")
+        .show(ui, |ui| {
+            let who_when = |by: &str, at: Option<&prost_types::Timestamp>| {
+                format!("{by}  {}", format::timestamp(at))
+            };
+            let columns = [
+                TableColumn::text(
+                    t("statement.period"),
+                    cells(history, |r| format!("{} – {}", r.date_from, r.date_to)),
+                ),
+                TableColumn::money(
+                    t("statement.closing"),
+                    cells(history, |r| r.closing_balance.clone()),
+                ),
+                TableColumn::text(
+                    t("statement.confirmed_by"),
+                    cells(history, |r| who_when(&r.created_by, r.created_at.as_ref())),
+                ),
+                TableColumn::text(t("finance.note"), cells(history, |r| r.note.clone())),
+                TableColumn::text(
+                    t("statement.reopened"),
+                    cells(history, |r| {
+                        if r.reopened_at.is_none() {
+                            String::new()
+                        } else {
+                            label_value(
+                                &who_when(&r.reopened_by, r.reopened_at.as_ref()),
+                                &r.reopen_reason,
+                            )
+                        }
+                    }),
+                ),
+            ];
+            DataTable::new("statement_history_table", &columns).show(ui);
+        });
+}
+
 fn unless_zero(amount: &str) -> String {
     if super::is_positive(amount) || super::is_negative(amount) {
         amount.to_owned()

@@ -997,6 +997,26 @@ pub fn open_items(
     })
 }
 
+/// Customer `customer_id`'s reconciliations (对账记录), reopened ones too, the latest
+/// period first, with the names of who confirmed and who reopened them (by user id).
+///
+/// Errors: NOT_FOUND outside the scope.
+pub fn reconciliations(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    customer_id: i64,
+) -> AppResult<(Vec<Reconciliation>, HashMap<i64, String>)> {
+    let customer = customer_in_scope(conn, reps, customer_id)?;
+    let rows = ledger::reconciliations_of(conn, customer.id)?;
+    let people: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [Some(r.created_by), r.reopened_by])
+        .flatten()
+        .collect();
+    let names = display_names(conn, &people)?;
+    Ok((rows, names))
+}
+
 /// A statement's filters.
 #[derive(Debug, Clone)]
 pub struct StatementQuery {

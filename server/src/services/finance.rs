@@ -303,6 +303,30 @@ impl FinanceService for FinanceApi {
         }))
     }
 
+    async fn list_reconciliations(
+        &self,
+        request: Request<pb::ListReconciliationsRequest>,
+    ) -> Reply<pb::ListReconciliationsResponse> {
+        let session = Session::of(&request)?;
+        let customer_id = id("customer_id", request.into_inner().customer_id)?;
+        let (rows, names) = self
+            .state
+            .read_scoped(&session, move |conn, reps| {
+                ops::reconciliations(conn, reps, customer_id)
+            })
+            .await?;
+        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+        Ok(Response::new(pb::ListReconciliationsResponse {
+            reconciliations: rows
+                .into_iter()
+                .map(|r| {
+                    let (by, reopened_by) = (name(Some(r.created_by)), name(r.reopened_by));
+                    conv::reconciliation(r, by, reopened_by)
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_open_items(
         &self,
         request: Request<pb::ListOpenItemsRequest>,

@@ -1185,6 +1185,38 @@ async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "没有已确认的对账期间");
 
+    // The customer's reconciliations (对账记录): every one, the latest period first, who
+    // confirmed it and who reopened it why; to finance, not to the sales rep.
+    let history = w
+        .finance
+        .send(pb::ListReconciliationsRequest { customer_id: c })
+        .await;
+    let rows: Vec<(&str, &str, &str, &str)> = history
+        .reconciliations
+        .iter()
+        .map(|r| {
+            assert_eq!(r.created_by, "fin");
+            (
+                r.date_to.as_str(),
+                r.closing_balance.as_str(),
+                r.reopened_by.as_str(),
+                r.reopen_reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("2026-11-04", "180.00", "fin", "重新核对"),
+            ("2026-11-04", "200.00", "fin", "期末日期选错"),
+            ("2026-10-31", "200.00", "fin", "重新核对"),
+        ]
+    );
+    w.rep
+        .try_send(pb::ListReconciliationsRequest { customer_id: c })
+        .await
+        .refused(Code::PermissionDenied);
+
     // Each reopening is in the audit log with the reason, naming who reopened it.
     let mut admin = w.app.admin().await;
     let audited = admin.audit_of("reconciliation.reopen").await;

@@ -374,6 +374,22 @@ pub fn reconciled_through(
         .collect())
 }
 
+/// Every reconciliation of `customer_id`, reopened ones too, the latest period first (a
+/// reopened one before the one confirmed again over its days).
+pub fn reconciliations_of(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> AppResult<Vec<Reconciliation>> {
+    Ok(reconciliations::table
+        .filter(reconciliations::customer_id.eq(customer_id))
+        .order((
+            reconciliations::period_to.desc(),
+            reconciliations::id.desc(),
+        ))
+        .select(Reconciliation::as_select())
+        .load(conn)?)
+}
+
 /// The latest standing reconciled period of `customer_id`, if any.
 pub fn latest_reconciliation(
     conn: &mut PgConnection,
