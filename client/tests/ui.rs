@@ -3594,6 +3594,13 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     for _ in 0..3 {
         ui.harness.step();
     }
+    // The order with a shipment overdue comes first, marked (it came last, unmarked).
+    ui.wait_for("the overdue order marked", |h| {
+        h.query_all_by_label_contains("未结：")
+            .next()
+            .and_then(|n| n.accesskit_node().label())
+            .is_some_and(|l| l.starts_with("SO") && l.contains("天") && l.contains("逾期 "))
+    });
     ui.harness
         .get_all_by_label_contains("未结：")
         .last()

@@ -34,6 +34,10 @@ pub(super) struct CustomerOrders {
     customer_id: i64,
     /// The newest [`ORDERS_OFFERED`] of them, with how many there are in all.
     orders: Requested<pb::SearchOrdersResponse>,
+    /// Read the customer's open items too ([`marking_overdue`](Self::marking_overdue)).
+    with_overdue: bool,
+    /// The customer's open items (未结明细): which orders have shipments overdue.
+    open_items: Requested<pb::OpenItems>,
 }
 
 impl CustomerOrders {
@@ -46,8 +50,15 @@ impl CustomerOrders {
         self.customer_id = customer_id;
         // Never show the orders of the customer chosen before while these load.
         self.orders = Requested::NotRequested;
+        self.open_items = Requested::NotRequested;
         if customer_id == 0 || !ctx.can(Permission::OrderRead) {
             return true;
+        }
+        if self.with_overdue && ctx.can(Permission::FinanceRead) {
+            self.open_items.request(
+                ctx.finance()
+                    .list_open_items(pb::ListOpenItemsRequest { customer_id }),
+            );
         }
         self.orders
             .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
@@ -76,26 +87,60 @@ impl CustomerOrders {
 
     pub(super) fn poll(&mut self) {
         self.orders.poll();
+        self.open_items.poll();
+    }
+
+    /// These orders, marked by how overdue their shipments are (a payment's order
+    /// picker: finance pays what is overdue first, and it was listed last, unmarked).
+    pub(super) fn marking_overdue(self) -> Self {
+        CustomerOrders {
+            with_overdue: true,
+            ..self
+        }
+    }
+
+    /// The most days any open shipment of each order is overdue (orders with none left
+    /// out), once the open items have come.
+    fn days_overdue(&self) -> std::collections::HashMap<i64, i32> {
+        let mut days = std::collections::HashMap::new();
+        for item in self.open_items.value().into_iter().flat_map(|o| &o.items) {
+            if item.days_overdue > 0 {
+                let most = days.entry(item.order_id).or_insert(0);
+                *most = item.days_overdue.max(*most);
+            }
+        }
+        days
     }
 
     /// The orders as picker options: "SO20261130-0001  2026-11-30  未结：384.00", with
-    /// `figure`.
+    /// `figure`; marked "逾期 20 天" and listed first, the most overdue first, when
+    /// [`marking_overdue`](Self::marking_overdue); the rest newest first.
     pub(super) fn options(&self, figure: OrderFigure) -> Vec<(i64, String)> {
-        self.orders
+        let overdue = self.days_overdue();
+        let mut options: Vec<(i32, i64, String)> = self
+            .orders
             .value()
             .into_iter()
             .flat_map(|r| &r.orders)
             .map(|o| {
-                (
-                    o.id,
-                    format!(
-                        "{}  {}  {}",
-                        o.number,
-                        o.order_date,
-                        label_value(figure.label(), &format::money(figure.of(o)))
-                    ),
-                )
+                let mut text = format!(
+                    "{}  {}  {}",
+                    o.number,
+                    o.order_date,
+                    label_value(figure.label(), &format::money(figure.of(o)))
+                );
+                let days = overdue.get(&o.id).copied().unwrap_or(0);
+                if days > 0 {
+                    text.push_str("  ");
+                    text.push_str(&t("finance.order_overdue").replace("{n}", &days.to_string()));
+                }
+                (days, o.id, text)
             })
+            .collect();
+        options.sort_by_key(|(days, _, _)| std::cmp::Reverse(*days));
+        options
+            .into_iter()
+            .map(|(_, id, text)| (id, text))
             .collect()
     }
 
@@ -451,6 +496,15 @@ impl<F: PartialEq, T> Unsaved for AmountsForm<F, T> {
 }
 
 impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
+    /// The same form, its order picker marking the orders overdue and listing them first
+    /// ([`CustomerOrders::marking_overdue`]): a payment's.
+    pub fn marking_overdue(self) -> Self {
+        AmountsForm {
+            orders: self.orders.marking_overdue(),
+            ..self
+        }
+    }
+
     /// A blank form whose own fields start as `fields`.
     pub fn new(fields: F) -> Self {
         let draft = Draft {

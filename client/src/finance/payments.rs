@@ -592,7 +592,7 @@ impl Unsaved for PaymentForm {
 impl PaymentForm {
     fn new() -> PaymentForm {
         PaymentForm {
-            form: AmountsForm::new(Fields::default()),
+            form: AmountsForm::new(Fields::default()).marking_overdue(),
             reps: Requested::NotRequested,
         }
     }
