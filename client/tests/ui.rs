@@ -901,6 +901,11 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
             .any(|n| n.rect().left() >= form_left - 1.0),
         "the form says 已停用"
     );
+    // It said so rather than 已保存; enabled again, it says that.
+    assert!(!ui.shows("已保存"), "停用 is not said as 已保存");
+    ui.click("启用");
+    ui.wait_label("已启用");
+    assert!(active(&server));
 }
 
 #[test]

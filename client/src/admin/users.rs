@@ -107,6 +107,10 @@ pub struct UsersPanel {
     discard: widgets::Discard<Opening>,
     /// Disabling an account (they can no longer log in): asked first, with their name.
     disable: widgets::Confirm<(pb::SetUserActiveRequest, String)>,
+    /// The save on its way enables (`true`) or disables the account.
+    toggling: Option<bool>,
+    /// The account was just enabled (`true`) or disabled here: said in place of 已保存.
+    toggled: Option<bool>,
 }
 
 /// What the form is asked to show.
@@ -186,6 +190,7 @@ impl UsersPanel {
         self.original = Some(form);
         self.save = Requested::NotRequested;
         self.errors.set(None);
+        self.toggled = None;
         self.reset_errors.set(None);
         self.token_errors.set(None);
         self.reset = Requested::NotRequested;
@@ -246,9 +251,14 @@ impl UsersPanel {
             && let Some(saved) = self.save.value().cloned()
         {
             let was_save = self.errors.is_saved();
+            let toggled = self.toggling.take();
             self.open(ctx, &saved);
             if was_save {
-                self.errors.mark_saved();
+                // 停用 and 启用 say what they did, not 已保存.
+                match toggled {
+                    Some(active) => self.toggled = Some(active),
+                    None => self.errors.mark_saved(),
+                }
             }
             self.search(ctx);
         }
@@ -441,6 +451,14 @@ impl UsersPanel {
                 ui.spinner();
             }
             self.errors.saved_ui(ui, changed);
+            if let Some(active) = self.toggled.filter(|_| !changed) {
+                let done = if active {
+                    t("users.enabled_done")
+                } else {
+                    t("users.disabled_done")
+                };
+                ui.label(RichText::new(done).color(crate::widgets::SUCCESS));
+            }
         });
         pressed
     }
@@ -544,6 +562,7 @@ impl UsersPanel {
                 is_active: !form.is_active,
             };
             if request.is_active {
+                self.toggling = Some(true);
                 self.save.request(ctx.admin().set_user_active(request));
             } else {
                 self.disable.ask((request, form.display_name.clone()));
@@ -567,10 +586,12 @@ impl UsersPanel {
                 self.disable
                     .ui(ui.ctx(), "disable_user", &question, t("users.disable"))
         {
+            self.toggling = Some(false);
             self.save.request(ctx.admin().set_user_active(request));
         }
         if let Some(form) = request {
             let position_ids: Vec<i64> = form.position_ids.iter().copied().collect();
+            self.toggling = None;
             self.save.request(match (form.id, form.is_service_account) {
                 (Some(id), _) => ctx.admin().update_user(pb::UpdateUserRequest {
                     id,
@@ -623,6 +644,9 @@ impl UsersPanel {
                     new_password: password.clone(),
                 };
                 self.reset.request(ctx.admin().reset_password(request));
+                // What the account's form said of its last save is not this reset's.
+                self.errors.forget_saved();
+                self.toggled = None;
             }
             if matches!(self.reset, Requested::Done(())) {
                 ui.label(RichText::new(t("users.reset_done")).color(crate::widgets::SUCCESS));

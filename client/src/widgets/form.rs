@@ -99,6 +99,12 @@ impl FieldErrors {
         self.saved
     }
 
+    /// Forgets that the last save succeeded (another action on the record, a password
+    /// reset, says its own outcome since): 已保存 no longer shows.
+    pub fn forget_saved(&mut self) {
+        self.saved = false;
+    }
+
     /// Records a successful save (a form whose success handling opened the saved record
     /// afresh, clearing these errors, calls it after; [`poll`](Self::poll) does it).
     pub fn mark_saved(&mut self) {
