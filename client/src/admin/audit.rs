@@ -734,7 +734,11 @@ impl AuditPanel {
             if clicked.is_some() {
                 self.selected = clicked;
             }
-            if widgets::pager(ui, &mut self.offset, entries.len(), total, PAGE) {
+            // Refused filters found nothing: "无结果" read as no such records. Their
+            // complaints say what to mend.
+            if self.filter_error.is_none()
+                && widgets::pager(ui, &mut self.offset, entries.len(), total, PAGE)
+            {
                 self.search(ctx);
             }
         });
