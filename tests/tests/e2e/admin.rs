@@ -147,6 +147,25 @@ async fn every_admin_and_audit_rpc_is_allowed_with_its_permission_and_denied_wit
 }
 
 #[tokio::test]
+async fn positions_are_listed_in_the_pinyin_order_of_their_names() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let names: Vec<String> = admin
+        .admin
+        .list_positions(pb::ListPositionsRequest::default())
+        .await
+        .expect("positions")
+        .into_inner()
+        .positions
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    // cái wù, kè fú, xì tǒng, yíng xiāo jīng lǐ, yíng xiāo yuán (by code point: 客服, 系统管理员,
+    // 营销经理, 营销员, 财务).
+    assert_eq!(names, ["财务", "客服", "系统管理员", "营销经理", "营销员"]);
+}
+
+#[tokio::test]
 async fn a_sales_rep_is_denied_admin_rpcs() {
     let app = TestApp::spawn_with(|c| c.demo = true).await;
     let mut rep = app.demo_user("sales1").await;

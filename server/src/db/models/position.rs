@@ -96,14 +96,18 @@ fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
     )
 }
 
-/// All positions, ordered by name.
+/// All positions, in the pinyin order of their names (客服, 系统管理员, 营销经理, 营销员,
+/// 财务 in code-point order read as no order at all; the user form's picker sorts so).
 pub fn list(conn: &mut PgConnection, include_archived: bool) -> AppResult<Vec<PositionView>> {
     let mut q = positions::table.into_boxed();
     if !include_archived {
         q = q.filter(positions::is_active.eq(true));
     }
     let rows = q
-        .order((positions::name, positions::id))
+        .order(diesel::dsl::sql::<diesel::sql_types::Text>(
+            "pinyin_key(name) COLLATE \"zh-x-icu\"",
+        ))
+        .then_order_by(positions::id)
         .select(Position::as_select())
         .load(conn)?;
     views(conn, rows)
