@@ -736,7 +736,9 @@ fn customer_ui(
                 }),
             ),
         ];
-        DataTable::new(&format!("statement_rows_{}", c.customer_id), &columns).show(ui);
+        DataTable::new(&format!("statement_rows_{}", c.customer_id), &columns)
+            .aligned("statement_rows")
+            .show(ui);
     }
     super::totals_line(
         ui,

@@ -223,6 +223,50 @@ pub struct DataTable<'a, 'c> {
     max_height: Option<f32>,
     min_height: f32,
     sort: Option<&'a mut dyn SortState>,
+    group: Option<&'a str>,
+}
+
+/// The column widths of a group of tables ([`DataTable::aligned`]): the widest of each
+/// column over the group's tables in the last frame drawn (`previous`) and so far in this
+/// one (`current`, frame `pass`).
+#[derive(Clone, Default)]
+struct GroupWidths {
+    pass: u64,
+    previous: Vec<f32>,
+    current: Vec<f32>,
+}
+
+/// Widens `widths` to the group's widest of the last frame, and notes them among this
+/// frame's; asks for another frame while the group's widths are still growing (the first
+/// frame of a statement knows only the tables drawn before each).
+fn align_with_group(ui: &egui::Ui, group: &str, widths: &mut [f32]) {
+    let id = egui::Id::unique(("data_table_group", group));
+    let pass = ui.ctx().cumulative_pass_nr();
+    let mut state: GroupWidths = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    if state.pass != pass {
+        state.previous = if state.pass + 1 == pass {
+            std::mem::take(&mut state.current)
+        } else {
+            Vec::new()
+        };
+        state.current.clear();
+        state.pass = pass;
+    }
+    if state.current.len() < widths.len() {
+        state.current.resize(widths.len(), 0.0);
+    }
+    let mut grew = state.previous.len() < widths.len();
+    for (i, width) in widths.iter_mut().enumerate() {
+        state.current[i] = state.current[i].max(*width);
+        match state.previous.get(i) {
+            Some(widest) if *widest >= *width => *width = *widest,
+            _ => grew = true,
+        }
+    }
+    ui.data_mut(|d| d.insert_temp(id, state));
+    if grew {
+        ui.ctx().request_repaint();
+    }
 }
 
 impl<'a, 'c> DataTable<'a, 'c> {
@@ -237,6 +281,17 @@ impl<'a, 'c> DataTable<'a, 'c> {
             max_height: None,
             min_height: 0.0,
             sort: None,
+            group: None,
+        }
+    }
+
+    /// Tables drawn with the same `group` (one a customer on a statement) share their
+    /// column widths, each as wide as the group's widest: their columns line up down the
+    /// page (each block sized its own, and 到期日 or 借方 moved from one to the next).
+    pub fn aligned(self, group: &'a str) -> Self {
+        DataTable {
+            group: Some(group),
+            ..self
         }
     }
 
@@ -290,6 +345,7 @@ impl<'a, 'c> DataTable<'a, 'c> {
             max_height,
             min_height,
             sort,
+            group,
         } = self;
         let rows = columns.first().map_or(0, |c| c.cells.len());
         // What each cell shows: amounts padded to their column's decimals.
@@ -354,6 +410,9 @@ impl<'a, 'c> DataTable<'a, 'c> {
             .collect();
         for (width, lead) in widths.iter_mut().zip(&leads) {
             *width += lead;
+        }
+        if let Some(group) = group {
+            align_with_group(ui, group, &mut widths);
         }
         // In a narrow window long names give way (cut with "…", whole on hover) before a
         // column of amounts is pushed out of sight; a hospital's name keeps its first nine
@@ -672,5 +731,33 @@ mod tests {
         wheel(&mut harness, 30.0, -1000.0);
         assert!(shown(&harness, "C0"), "the names scrolled");
         assert!(shown(&harness, "0.01"), "the amounts scrolled with them");
+    }
+
+    /// Tables of one group (a statement's customers) line their columns up: the short
+    /// block's amounts sit where the long block's do, not right after its own short text.
+    #[test]
+    fn aligned_tables_share_their_column_widths() {
+        let mut harness = Harness::builder().with_size([900.0, 300.0]).build_ui(|ui| {
+            for (name, document, amount) in [
+                ("short", "SH1", "1.00"),
+                ("long", "SH20261130-0001 and a long note", "1,000,000.00"),
+            ] {
+                let columns = [
+                    TableColumn::text("Document", vec![Cell::new(document)]),
+                    TableColumn::money("Debit", vec![Cell::new(amount)]),
+                    TableColumn::text("Handler", vec![Cell::new(name)]),
+                ];
+                DataTable::new(name, &columns).aligned("statement").show(ui);
+            }
+        });
+        harness.run_steps(4);
+        let left = |label: &str| harness.get_by_label(label).rect().left();
+        assert!((left("short") - left("long")).abs() < 0.5);
+        let headers: Vec<f32> = harness
+            .get_all_by_label("Debit")
+            .map(|n| n.rect().right())
+            .collect();
+        assert_eq!(headers.len(), 2);
+        assert!((headers[0] - headers[1]).abs() < 0.5, "{headers:?}");
     }
 }
