@@ -85,22 +85,35 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             },
         },
     )?;
-    customer_record::save::<Followup>(
-        conn,
-        ctx,
-        &viewer,
-        &RecordInput {
-            id: 0,
-            customer_id: hospital.customer.id,
-            version: 0,
-            fields: FollowupFields {
-                happened_at: demo.clock.now() - chrono::Duration::days(7),
-                method: "visit".to_owned(),
-                content: "拜访药剂科，介绍阿莫西林胶囊".to_owned(),
-                result: "同意试用".to_owned(),
-                next_on: Some(today - chrono::Duration::days(1)),
+    // A follow-up of `customer_id` `days_ago` days back, the next planned `next_in` days
+    // from today (negative: already due).
+    let followup = |conn: &mut PgConnection,
+                    customer_id: i64,
+                    (days_ago, method, content, result): (i64, &str, &str, &str),
+                    next_in: i64| {
+        customer_record::save::<Followup>(
+            conn,
+            ctx,
+            &viewer,
+            &RecordInput {
+                id: 0,
+                customer_id,
+                version: 0,
+                fields: FollowupFields {
+                    happened_at: demo.clock.now() - chrono::Duration::days(days_ago),
+                    method: method.to_owned(),
+                    content: content.to_owned(),
+                    result: result.to_owned(),
+                    next_on: Some(today + chrono::Duration::days(next_in)),
+                },
             },
-        },
+        )
+    };
+    followup(
+        conn,
+        hospital.customer.id,
+        (7, "visit", "拜访药剂科，介绍阿莫西林胶囊", "同意试用"),
+        -1,
     )?;
     let pharmacy = ops::create(
         conn,
@@ -126,22 +139,11 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         window,
     )?;
     // A call planned for later this week: 我的工作's week ahead.
-    customer_record::save::<Followup>(
+    followup(
         conn,
-        ctx,
-        &viewer,
-        &RecordInput {
-            id: 0,
-            customer_id: pharmacy.customer.id,
-            version: 0,
-            fields: FollowupFields {
-                happened_at: demo.clock.now() - chrono::Duration::days(2),
-                method: "phone".to_owned(),
-                content: "询问下月采购计划".to_owned(),
-                result: "月底前回复".to_owned(),
-                next_on: Some(today + chrono::Duration::days(3)),
-            },
-        },
+        pharmacy.customer.id,
+        (2, "phone", "询问下月采购计划", "月底前回复"),
+        3,
     )?;
     // Names whose every character has several readings (长 cháng/zhǎng, 沙, 堂…): the
     // usual initials `cs`, `csscstdyf` and `ccsc` find them (issue 9).
