@@ -3309,6 +3309,9 @@ fn finance_searches_the_arrears_and_exports_them() {
     ui.press(Role::Button, "替换");
     ui.wait_label_contains("替换了原有的文件");
     assert!(std::fs::read(&path).expect("replaced").starts_with(b"PK"));
+    // Agreed for that save only: the next export to it asks again.
+    ui.press(Role::Button, "导出 Excel");
+    ui.wait_label(&question);
 }
 
 #[test]

@@ -696,7 +696,8 @@ impl CataloguePanel {
         egui::CollapsingHeader::new(t("drugs.import"))
             .id_salt("drugs_import")
             .show(ui, |ui| {
-                ui.horizontal(|ui| {
+                // Wrapped: at 900 points the button went past the edge.
+                ui.horizontal_wrapped(|ui| {
                     self.template_path.labelled(
                         ui,
                         ctx,
@@ -724,7 +725,7 @@ impl CataloguePanel {
                     self.template.request(download_template(ctx, target));
                 }
                 widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     self.import_path.labelled(
                         ui,
                         ctx,

@@ -142,12 +142,13 @@ impl ArrearsPanel {
             // There from the first frame for those who see others' customers (the list
             // arrives later): the filters after it do not move when it does.
             if ctx.can(Permission::CustomerRead) && !own_only {
-                widgets::combo(
+                widgets::combo_up_to(
                     ui,
                     "arrears_department",
                     t("arrears.department"),
                     &mut self.filter.department_id,
                     &departments,
+                    260.0,
                 );
             }
             widgets::combo(

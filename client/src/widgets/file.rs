@@ -33,8 +33,8 @@ pub struct PathField {
     /// A file that exists, typed as where to save: asked whether to replace it
     /// ([`replace_ui`](Self::replace_ui)).
     asking: Option<PathBuf>,
-    /// The file the user agreed to replace: chosen in the chooser (which asked) or
-    /// confirmed here.
+    /// The file the user chose in the chooser, which asked before replacing it: the next
+    /// save to it does not ask again.
     may_replace: Option<PathBuf>,
 }
 
@@ -52,16 +52,19 @@ impl PathField {
     }
 
     /// Whether a save to `target` may start now: into a folder (under a free name), to a
-    /// file not there yet, or over one the user agreed to replace. Over another existing
-    /// file it asks first ([`replace_ui`](Self::replace_ui)) and returns `false`: a
-    /// typed name, last month's file say, was replaced unasked.
+    /// file not there yet, or over the one just chosen in the chooser (which asked). Over
+    /// another existing file it asks first ([`replace_ui`](Self::replace_ui)) and returns
+    /// `false`: a typed name, last month's file say, was replaced unasked. Each save over
+    /// a file asks again (the user may have edited it in Excel meanwhile).
     pub fn may_write(&mut self, target: &ExportTarget) -> bool {
         match target {
-            ExportTarget::File(path)
-                if path.exists() && self.may_replace.as_ref() != Some(path) =>
-            {
-                self.asking = Some(path.clone());
-                false
+            ExportTarget::File(path) if path.exists() => {
+                if self.may_replace.take().as_ref() == Some(path) {
+                    true
+                } else {
+                    self.asking = Some(path.clone());
+                    false
+                }
             }
             _ => true,
         }
@@ -82,7 +85,6 @@ impl PathField {
                 .color(super::WARNING),
             );
             if ui.button(t("common.replace")).clicked() {
-                self.may_replace = Some(path.clone());
                 self.asking = None;
                 replace = true;
             }

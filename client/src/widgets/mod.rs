@@ -672,8 +672,20 @@ pub fn combo<T: PartialEq + Clone>(
 ) -> bool {
     // As wide as its longest choice, up to a rep with their department (王经理（营销中心）)
     // whole: a filter bar of short choices (在用, 医院) stays on one line.
+    combo_up_to(ui, id_salt, label, value, options, 170.0)
+}
+
+/// [`combo`], up to `max_width` points wide: for choices named by a path (总部 › 营销中心
+/// › 营销一部), whose ends tell them apart and were cut.
+pub fn combo_up_to<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    id_salt: &str,
+    label: &str,
+    value: &mut T,
+    options: &[(T, String)],
+    max_width: f32,
+) -> bool {
     const MIN_WIDTH: f32 = 90.0;
-    const MAX_WIDTH: f32 = 170.0;
     let chrome = combo_chrome(ui);
     let width = fit_width_plain(
         ui,
@@ -681,7 +693,7 @@ pub fn combo<T: PartialEq + Clone>(
         options.iter().map(|(_, text)| text.as_str()),
         egui::TextStyle::Button,
         MIN_WIDTH - chrome,
-        MAX_WIDTH - chrome,
+        max_width - chrome,
     ) + chrome;
     keep_together(ui, label, width);
     let label = ui.label(label);
