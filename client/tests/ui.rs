@@ -2084,8 +2084,10 @@ fn order_team(server: &Server, pinned_at: &str) -> (CustomerTeam, pb::Drug) {
 fn delivered_order(server: &Server, team: &mut CustomerTeam, drug: &pb::Drug) -> pb::OrderDetail {
     server.runtime.block_on(async {
         let order = place_order(&mut team.rep, team.customer.id, &[(drug.id, 10, "")]).await;
+        // Two days in transit, not the company's three: a replacement goes the same way.
         let shipment = ShipmentBuilder::of(&order)
             .everything_left("B2611")
+            .transit_days(2)
             .create(&mut team.cs)
             .await;
         team.cs
@@ -3026,8 +3028,10 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
         h.query_by_label("补发数量须等于异常数量 2").is_none()
     });
     cs.replace_text("发货日期", ORDER_DAY);
-    // The original shipment's carrier, filled in; the CS rep may send by another.
+    // The original shipment's carrier and transit days, filled in; the CS rep may send
+    // another way.
     assert_eq!(cs.input_text("承运商"), pharmacrm_tests::fixtures::CARRIER);
+    assert_eq!(cs.input_text("运输天数"), "2");
     cs.replace_text("承运商", "京东物流");
     cs.type_into("批号", "B2612");
     cs.type_into("有效期至", "2028-06-30");

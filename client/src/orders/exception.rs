@@ -333,15 +333,19 @@ impl Unsaved for ReplacementForm {
 }
 
 impl ReplacementForm {
-    /// The replacement of `exception`: shipped today by `carrier` (the original
-    /// shipment's, which may be changed), every unit again.
+    /// The replacement of `exception`: shipped today by the `original` shipment's
+    /// carrier in its transit days (both may be changed; the company's days without it),
+    /// every unit again.
     pub(super) fn new(
         exception: &pb::TransportException,
-        carrier: &str,
+        original: Option<&pb::Shipment>,
         default_transit_days: Option<i32>,
     ) -> Self {
         // 0: the order's invoicing entity (a replacement owes nothing).
-        let fields = ShipmentFields::new(default_transit_days, 0).carried_by(carrier);
+        let fields = match original {
+            Some(s) => ShipmentFields::new(Some(s.transit_days), 0).carried_by(&s.carrier),
+            None => ShipmentFields::new(default_transit_days, 0),
+        };
         let lines: Vec<BatchLine> = exception
             .lines
             .iter()

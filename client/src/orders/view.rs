@@ -330,9 +330,10 @@ impl OrderView {
             Start::Decide(id) => exception(id).map(|e| Action::Decide(DecideForm::new(e))),
             Start::Replace(id) => {
                 exception(id).map(|e| {
-                    // The carrier that lost or damaged it is the likeliest again.
-                    let carrier = shipment(e.shipment_id).map_or("", |s| s.carrier.as_str());
-                    Action::Replace(ReplacementForm::new(e, carrier, transit))
+                    // The carrier that lost or damaged it is the likeliest again, on the
+                    // same route.
+                    let original = shipment(e.shipment_id);
+                    Action::Replace(ReplacementForm::new(e, original, transit))
                 })
             }
             Start::End(ending) => {
