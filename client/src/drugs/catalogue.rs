@@ -706,17 +706,20 @@ impl CataloguePanel {
                         t("drugs.template_file"),
                         360.0,
                     );
-                    let target =
-                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
                     if ui
                         .add_enabled(
                             !self.template.is_pending(),
                             egui::Button::new(t("drugs.download_template")),
                         )
                         .clicked()
-                        && self.template_path.may_write(&target)
                     {
-                        self.template.request(download_template(ctx, target));
+                        let target = ExportTarget::typed(
+                            self.template_path.trimmed(),
+                            t("drugs.template_file"),
+                        );
+                        if self.template_path.may_write(&target) {
+                            self.template.request(download_template(ctx, target));
+                        }
                     }
                 });
                 if self.template_path.replace_ui(ui) {

@@ -425,9 +425,12 @@ impl StatementPanel {
             if not_shown {
                 button = button.on_disabled_hover_text(t("statement.export_refused"));
             }
-            let target = ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
-            if button.clicked() && self.export_path.may_write(&target) {
-                self.start_export(ctx, target);
+            if button.clicked() {
+                let target =
+                    ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
+                if self.export_path.may_write(&target) {
+                    self.start_export(ctx, target);
+                }
             }
             if self.export.is_pending() {
                 ui.spinner();
@@ -594,7 +597,6 @@ fn closing_label(handler: &str) -> String {
     }
 }
 
-/// An amount of a debit or credit column: empty when zero (the other column has it).
 /// A customer's reconciliations (对账记录), folded under its statement: each period with
 /// the closing balance confirmed, who confirmed it and when, the note, and, reopened, by
 /// whom, when and why (they were said nowhere on screen).
@@ -641,6 +643,7 @@ fn history_ui(ui: &mut egui::Ui, history: &[pb::Reconciliation]) {
         });
 }
 
+/// An amount of a debit or credit column: empty when zero (the other column has it).
 fn unless_zero(amount: &str) -> String {
     if super::is_positive(amount) || super::is_negative(amount) {
         amount.to_owned()
