@@ -713,6 +713,8 @@ impl CataloguePanel {
                         )
                         .clicked()
                     {
+                        // The last download's outcome is not this one's.
+                        self.template = Requested::NotRequested;
                         let target = ExportTarget::typed(
                             self.template_path.trimmed(),
                             t("drugs.template_file"),

@@ -426,6 +426,8 @@ impl StatementPanel {
                 button = button.on_disabled_hover_text(t("statement.export_refused"));
             }
             if button.clicked() {
+                // The last export's outcome is not this one's.
+                self.export = Requested::NotRequested;
                 let target =
                     ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
                 if self.export_path.may_write(&target) {

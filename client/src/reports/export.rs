@@ -84,6 +84,9 @@ impl ExportBar {
                 .add_enabled(report.is_some(), egui::Button::new(t("report.export")))
                 .clicked()
             {
+                // The last export's outcome is not this one's (under the question whether
+                // to replace a file, it read as done already).
+                self.outcome = Requested::NotRequested;
                 let target = ExportTarget::typed(self.path.trimmed(), file_name);
                 if self.path.may_write(&target) {
                     start = report.clone();
