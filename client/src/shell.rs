@@ -159,7 +159,11 @@ impl MainWindow {
                 ui.separator();
                 let user = self.ctx.me.user.clone().unwrap_or_default();
                 ui.label(i18n::bracketed(&user.display_name, &user.username));
-                let positions: Vec<_> = user.positions.iter().map(|p| p.name.as_str()).collect();
+                // A position named as the user is (the administrator, 系统管理员) is said once.
+                let positions: Vec<_> = (user.positions.iter())
+                    .map(|p| p.name.as_str())
+                    .filter(|p| *p != user.display_name)
+                    .collect();
                 ui.label(RichText::new(positions.join(i18n::list_separator())).weak());
                 if !self.ctx.me.department_name.is_empty() {
                     ui.label(RichText::new(&self.ctx.me.department_name).weak());

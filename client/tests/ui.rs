@@ -360,6 +360,8 @@ fn a_wrong_password_is_refused_and_the_right_one_opens_the_main_window() {
         assert!(ui.has_button(module), "admin sees {module}");
     }
     ui.wait_label_contains("系统管理员（admin）");
+    // Their position, named as they are, is not said a second time beside them.
+    assert!(!ui.shows("系统管理员"));
 }
 
 #[test]
