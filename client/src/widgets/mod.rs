@@ -702,8 +702,9 @@ pub fn combo_up_to<T: PartialEq + Clone>(
         .changed()
 }
 
-/// A list's search box in a filter bar: `label`, then a `width`-point text input with
-/// `hint` (named by the label), focused by Ctrl+F (Cmd+F on macOS). Kept on one row.
+/// A list's search box in a filter bar: `label`, then a text input with `hint` (named by
+/// the label), at least `width` points wide and as wide as its hint (up to 360), focused
+/// by Ctrl+F (Cmd+F on macOS). Kept on one row.
 pub fn search_field(
     ui: &mut Ui,
     label: &str,
@@ -711,6 +712,8 @@ pub fn search_field(
     width: f32,
     text: &mut String,
 ) -> Response {
+    // Wide enough for its hint, which says what it searches (cut, it said half).
+    let width = width.max((text_width(ui, hint) + 16.0).min(360.0));
     keep_together(ui, label, width);
     let label = ui.label(label);
     let search = ui
