@@ -625,6 +625,7 @@ impl FormUi<'_> {
         let label_text = label;
         let label = self.label(label, field);
         let errors = &mut *self.errors;
+        let input_width = self.input_width;
         let response = self
             .ui
             .vertical(|ui| {
@@ -637,8 +638,15 @@ impl FormUi<'_> {
                     response.labelled_by(label.id)
                 };
                 // A long complaint wraps under its input rather than widening the column
-                // (and pushing a second column of the form out of the window).
-                ui.set_max_width(response.rect.width().max(MIN_COMPLAINT_WIDTH));
+                // (and pushing a second column of the form out of the window); under a
+                // narrow input (a date) as wide as the form's inputs, not two words a line.
+                ui.set_max_width(
+                    response
+                        .rect
+                        .width()
+                        .max(input_width)
+                        .max(MIN_COMPLAINT_WIDTH),
+                );
                 errors.field_ui(ui, field);
                 response
             })
@@ -1286,5 +1294,40 @@ mod tests {
         assert_eq!(save.value(), Some(&7));
         assert_eq!(errors.field("amount"), None, "a success clears the errors");
         assert!(!errors.poll(&mut save), "only that frame");
+    }
+
+    /// A long complaint under a date (a narrow input) wraps at the form's input width,
+    /// not at the date's (two words a line, in a tall column beside an empty form).
+    #[test]
+    fn a_complaint_under_a_narrow_input_wraps_at_the_forms_width() {
+        use egui_kittest::{Harness, kittest::Queryable};
+        let mut harness = Harness::new_ui_state(
+            |ui, state: &mut (FieldErrors, String)| {
+                crate::fonts::install_once(ui.ctx());
+                form(ui, "payment", &mut state.0, |f| {
+                    f.date("Payment date", "payment_date", &mut state.1);
+                });
+            },
+            (FieldErrors::default(), String::new()),
+        );
+        harness.run();
+        let mut error = ApiError::local(ErrorKind::Server, "invalid");
+        error.fields.push(FieldError {
+            field: "payment_date".to_owned(),
+            en: "2026-11-20 falls in a reconciled period (reconciled through 2026-11-30): \
+                 date the correction later"
+                .to_owned(),
+            zh: None,
+        });
+        harness.state_mut().0.set(Some(error));
+        harness.run();
+        let input = harness
+            .get_by_role_and_label(egui::accesskit::Role::TextInput, "Payment date")
+            .rect();
+        let complaint = harness.get_by_label_contains("reconciled period").rect();
+        assert!(
+            complaint.width() > input.width() * 1.5,
+            "complaint {complaint:?} under input {input:?}"
+        );
     }
 }
