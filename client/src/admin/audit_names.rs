@@ -291,13 +291,16 @@ pub fn action_name(code: &str) -> String {
     name.unwrap_or_else(|| code.to_owned())
 }
 
-/// An object as a row shows it: 订单 #9.
+/// An object as a row shows it: 订单 #9; a login attempt by the name typed (登录尝试
+/// admin, not #admin); the company's settings, of which there is one, by type alone.
 pub fn object_label(object_type: &str, object_id: &str) -> String {
     let name = object_name(object_type).unwrap_or(object_type);
-    if object_id.is_empty() {
+    if object_id.is_empty() || object_type == "settings" {
         name.to_owned()
-    } else {
+    } else if object_id.bytes().all(|b| b.is_ascii_digit()) {
         format!("{name} #{object_id}")
+    } else {
+        format!("{name} {object_id}")
     }
 }
 
@@ -344,6 +347,8 @@ mod tests {
         assert_eq!(action_name("legacy"), "legacy");
         assert_eq!(object_label("shipment", "7"), "发货 #7");
         assert_eq!(object_label("robot", "1"), "robot #1");
+        assert_eq!(object_label("login", "admin"), "登录尝试 admin");
+        assert_eq!(object_label("settings", "1"), "系统设置");
         set_lang(Lang::En);
         assert_eq!(action_name("payment.reverse"), "Payment · reverse");
         set_lang(Lang::Zh);
