@@ -132,7 +132,8 @@ fn label(grouping: i32, row: &pb::ExceptionsRow) -> String {
     };
     match known {
         Some(text) if !text.is_empty() => text.to_owned(),
-        _ if !row.label.is_empty() => row.label.clone(),
+        // A rep who left says so.
+        _ if !row.label.is_empty() => crate::format::person_named(&row.label, row.inactive),
         _ => row.key.clone(),
     }
 }
@@ -165,5 +166,15 @@ mod tests {
         );
         assert_eq!(label(kind, &row("melted", "")), "melted");
         assert_eq!(label(customer, &row("17", "北京协和医院")), "北京协和医院");
+        // A rep who left says so.
+        let left = pb::ExceptionsRow {
+            inactive: true,
+            ..row("9", "赵营销")
+        };
+        let sales_rep = pb::ExceptionGrouping::SalesRep as i32;
+        assert_eq!(
+            label(sales_rep, &left),
+            crate::i18n::bracketed("赵营销", t("common.person_disabled"))
+        );
     }
 }

@@ -469,6 +469,7 @@ pub fn exceptions_report(
                 label: g.label,
                 count: count(g.count),
                 value: money::to_wire(&g.value),
+                inactive: g.inactive,
             })
             .collect(),
         total: total(totals.rows),

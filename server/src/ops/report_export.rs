@@ -865,6 +865,11 @@ fn sort_label(key: &str) -> Msg {
 /// An exception group's label: kinds and decisions by name in `lang`, customers, reps and
 /// drugs as stored.
 fn exception_label(g: &r::ExceptionGroup, lang: Lang) -> String {
+    if g.inactive {
+        return msg!("report.sheet.person_disabled", name = g.label.as_str())
+            .text(lang)
+            .to_owned();
+    }
     if !g.label.is_empty() {
         return g.label.clone();
     }

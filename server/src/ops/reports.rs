@@ -928,6 +928,9 @@ pub struct ExceptionGroup {
     /// CNY: the value of the goods concerned.
     #[diesel(sql_type = Numeric)]
     pub value: Decimal,
+    /// A rep's group: the rep has left (a disabled account).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub inactive: bool,
 }
 
 /// Totals of the exceptions report.
@@ -962,31 +965,36 @@ pub fn exceptions(
         .bind(Value::Time(until))
         .push(" AND ")
         .append(&scope::customers_sql(reps, "cu"));
-    let (key, label, from) = match grouping {
-        ExceptionGrouping::Kind => ("e.kind", "''", ""),
-        ExceptionGrouping::Decision => ("e.decision", "''", ""),
+    // A rep's group says whether the rep has left.
+    const DEPARTED: &str = "bool_or(NOT u.is_active)";
+    let (key, label, inactive, from) = match grouping {
+        ExceptionGrouping::Kind => ("e.kind", "''", "false", ""),
+        ExceptionGrouping::Decision => ("e.decision", "''", "false", ""),
         ExceptionGrouping::Customer => (
             "e.customer_id::text",
             "min(cu.name)",
+            "false",
             " JOIN customers cu ON cu.id = e.customer_id",
         ),
         ExceptionGrouping::CsRep => (
             "o.cs_rep_id::text",
             "min(u.display_name)",
+            DEPARTED,
             " JOIN orders o ON o.id = e.order_id JOIN users u ON u.id = o.cs_rep_id",
         ),
         ExceptionGrouping::SalesRep => (
             "o.sales_rep_id::text",
             "min(u.display_name)",
+            DEPARTED,
             " JOIN orders o ON o.id = e.order_id JOIN users u ON u.id = o.sales_rep_id",
         ),
-        ExceptionGrouping::Drug => ("", "", ""),
+        ExceptionGrouping::Drug => ("", "", "", ""),
     };
     let mut base = Sql::new("SELECT ");
     if grouping == ExceptionGrouping::Drug {
         base.push(
             "ol.drug_id::text AS key, min(d.name) AS label, count(DISTINCT e.id) AS count,
-                    sum(el.amount) AS value
+                    sum(el.amount) AS value, false AS inactive
                FROM (",
         )
         .append(&reported)
@@ -999,7 +1007,8 @@ pub fn exceptions(
         );
     } else {
         base.push(&format!(
-            "{key} AS key, {label} AS label, count(*) AS count, sum(e.value) AS value FROM ("
+            "{key} AS key, {label} AS label, count(*) AS count, sum(e.value) AS value, \
+             {inactive} AS inactive FROM ("
         ))
         .append(&reported)
         .push(&format!(") e{from} GROUP BY {key}"));

@@ -605,7 +605,10 @@ async fn consumption_shows_what_a_customer_paid_ahead() {
 async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
     let mut w = world().await;
     let b = w.beijing.id;
-    w.shipped(Who::A, b, "2026-09-01", &[(w.agency_drug.id, 10)])
+    let shipment = w
+        .shipped(Who::A, b, "2026-09-01", &[(w.agency_drug.id, 10)])
+        .await;
+    w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
         .await;
     let mut admin = w.app.admin().await;
     let customer = admin.customer(b).await.expect("customer");
@@ -639,6 +642,28 @@ async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
     assert!(
         body.iter()
             .any(|r| r[1] == Data::String("rep-a（已停用）".into())),
+        "{body:?}"
+    );
+    // The exceptions of their orders, by sales rep, say so too.
+    let by_rep = admin
+        .send(exceptions(pb::ExceptionGrouping::SalesRep))
+        .await;
+    let rows: Vec<(&str, bool)> = by_rep
+        .rows
+        .iter()
+        .map(|r| (r.label.as_str(), r.inactive))
+        .collect();
+    assert_eq!(rows, [("rep-a", true)]);
+    let file = admin
+        .export(Report::Exceptions(exceptions(
+            pb::ExceptionGrouping::SalesRep,
+        )))
+        .await
+        .expect("exported");
+    let body = sheet_body(&file.file, "异常反馈情况", "营销员");
+    assert!(
+        body.iter()
+            .any(|r| r[0] == Data::String("rep-a（已停用）".into())),
         "{body:?}"
     );
 }
