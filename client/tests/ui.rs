@@ -3105,6 +3105,41 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.wait_label("逾期范围");
 }
 
+/// A sales rep's 我的工作 lists their orders the CS rep has still to ship, naming the CS
+/// rep to chase; each opens its order.
+#[test]
+fn a_sales_reps_work_lists_their_orders_awaiting_shipment() {
+    let server = Server::start_demo();
+    let waiting: Vec<String> = server.as_admin(async |admin| {
+        admin
+            .orders
+            .search_orders(pb::SearchOrdersRequest {
+                statuses: vec![
+                    pb::OrderStatus::Pending as i32,
+                    pb::OrderStatus::PartiallyShipped as i32,
+                ],
+                ..Default::default()
+            })
+            .await
+            .expect("orders")
+            .into_inner()
+            .orders
+            .into_iter()
+            .filter(|o| o.sales_rep.as_ref().is_some_and(|r| r.name == "李营销"))
+            .map(|o| o.number)
+            .collect()
+    });
+    assert!(!waiting.is_empty(), "the demo has sales1's orders to ship");
+    let mut ui = server.logged_in("sales1", DEMO_PASSWORD);
+    ui.wait_label("我的订单：待发货");
+    for number in &waiting {
+        ui.wait_label(number);
+    }
+    ui.wait_label("客服：陈客服");
+    ui.press(Role::Link, &waiting[0]);
+    ui.wait_label_contains("返回");
+}
+
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog
 /// closing alone said nothing); the profile edit shows the type without changing it.
 #[test]

@@ -1,7 +1,7 @@
 //! The reps' order work, shown in 我的工作: a CS rep's orders to ship (待发货, oldest
-//! first), overdue shipments and replacements to ship (待补发), and a sales rep's transport
-//! exceptions awaiting their decision — a manager's, the team's (the data scope's). Each
-//! entry opens its order.
+//! first), overdue shipments and replacements to ship (待补发), and a sales rep's own orders
+//! not yet shipped (naming the CS rep to chase) and transport exceptions awaiting their
+//! decision — a manager's, the team's (the data scope's). Each entry opens its order.
 
 use egui::RichText;
 use pharmacrm_shared::{Module, Permission, pb, permission};
@@ -54,7 +54,7 @@ impl OrderWork {
             limit: SHOWN,
         });
         if Self::shows_shipments(ctx) {
-            self.orders_to_ship_ui(ui, ctx, page);
+            self.orders_to_ship_ui(ui, ctx, page, false);
             if self.shipments.is_not_requested() {
                 self.shipments
                     .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
@@ -127,6 +127,11 @@ impl OrderWork {
             }
         }
         if Self::shows_exceptions(ctx) {
+            // A sales rep's own orders not yet shipped (a manager sees the team's above):
+            // what the customer asks after, and whom to chase.
+            if !Self::shows_shipments(ctx) {
+                self.orders_to_ship_ui(ui, ctx, page, true);
+            }
             exceptions_ui(
                 ui,
                 ctx,
@@ -145,30 +150,40 @@ impl OrderWork {
 
 impl OrderWork {
     /// The orders with units still to ship, oldest first: what a CS rep ships next on the
-    /// sales rep's instruction (the order placed); a manager's, the team's.
+    /// sales rep's instruction (the order placed); a manager's, the team's; with
+    /// `sales_rep`, the sales rep's own orders awaiting the CS rep named on each.
     fn orders_to_ship_ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,
         page: Option<pb::PageRequest>,
+        sales_rep: bool,
     ) {
         if self.to_ship.is_not_requested() {
+            let me = (!ctx.oversees()).then(|| ctx.user_id());
+            let (sales_rep_id, cs_rep_id) = if sales_rep { (me, None) } else { (None, me) };
             self.to_ship
                 .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
                     statuses: vec![
                         pb::OrderStatus::Pending as i32,
                         pb::OrderStatus::PartiallyShipped as i32,
                     ],
-                    cs_rep_id: (!ctx.oversees()).then(|| ctx.user_id()),
+                    sales_rep_id,
+                    cs_rep_id,
                     sort: pb::OrderSort::OrderDate as i32,
                     descending: false,
                     page,
                     ..Default::default()
                 }));
         }
+        let heading = if sales_rep {
+            t("orders.work.mine_to_ship")
+        } else {
+            t("orders.work.to_ship")
+        };
         widgets::work_list(
             ui,
-            t("orders.work.to_ship"),
+            heading,
             t("work.none"),
             &mut self.to_ship,
             (|l| &l.orders, |l| l.total),
@@ -180,8 +195,16 @@ impl OrderWork {
                     });
                 }
                 ui.label(&o.customer_name);
-                // Who ships it, for a manager watching the team's.
-                widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
+                // Who ships it: for a manager watching the team's, and for the sales rep
+                // the one to chase.
+                if sales_rep {
+                    ui.label(label_value(
+                        t("customer.cs_rep"),
+                        &format::person(o.cs_rep.as_ref()),
+                    ));
+                } else {
+                    widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
+                }
                 ui.label(label_value(t("order.date"), &o.order_date));
                 if !o.requested_delivery_date.is_empty() {
                     ui.label(label_value(
