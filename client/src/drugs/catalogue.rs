@@ -696,6 +696,7 @@ impl CataloguePanel {
         egui::CollapsingHeader::new(t("drugs.import"))
             .id_salt("drugs_import")
             .show(ui, |ui| {
+                let mut clicked = false;
                 // Wrapped: at 900 points the button went past the edge.
                 ui.horizontal_wrapped(|ui| {
                     self.template_path.labelled(
@@ -715,18 +716,13 @@ impl CataloguePanel {
                     {
                         // The last download's outcome is not this one's.
                         self.template = Requested::NotRequested;
-                        let target = ExportTarget::typed(
-                            self.template_path.trimmed(),
-                            t("drugs.template_file"),
-                        );
-                        if self.template_path.may_write(&target) {
-                            self.template.request(download_template(ctx, target));
-                        }
+                        clicked = true;
                     }
                 });
-                if self.template_path.replace_ui(ui) {
-                    let target =
-                        ExportTarget::typed(self.template_path.trimmed(), t("drugs.template_file"));
+                if let Some(target) =
+                    self.template_path
+                        .save_target(ui, clicked, t("drugs.template_file"))
+                {
                     self.template.request(download_template(ctx, target));
                 }
                 widgets::saved_file_ui(ui, &self.template, t("drugs.template_saved"));

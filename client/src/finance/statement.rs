@@ -401,6 +401,7 @@ impl StatementPanel {
     /// The export: where to (typed, chosen, or the download folder when empty), the
     /// button, and how it went.
     fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let mut clicked = false;
         ui.horizontal_wrapped(|ui| {
             self.export_path.labelled(
                 ui,
@@ -428,19 +429,17 @@ impl StatementPanel {
             if button.clicked() {
                 // The last export's outcome is not this one's.
                 self.export = Requested::NotRequested;
-                let target =
-                    ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
-                if self.export_path.may_write(&target) {
-                    self.start_export(ctx, target);
-                }
+                clicked = true;
             }
             if self.export.is_pending() {
                 ui.spinner();
                 ui.label(t("statement.exporting"));
             }
         });
-        if self.export_path.replace_ui(ui) {
-            let target = ExportTarget::typed(self.export_path.trimmed(), t("statement.file_name"));
+        if let Some(target) = self
+            .export_path
+            .save_target(ui, clicked, t("statement.file_name"))
+        {
             self.start_export(ctx, target);
         }
         widgets::saved_file_ui(ui, &self.export, t("statement.exported"));

@@ -54,7 +54,7 @@ impl ExportBar {
             self.cancel = None;
         }
         let exporting = self.outcome.is_pending();
-        let mut start = None;
+        let mut clicked = false;
         ui.horizontal_wrapped(|ui| {
             self.path.labelled(
                 ui,
@@ -87,23 +87,18 @@ impl ExportBar {
                 // The last export's outcome is not this one's (under the question whether
                 // to replace a file, it read as done already).
                 self.outcome = Requested::NotRequested;
-                let target = ExportTarget::typed(self.path.trimmed(), file_name);
-                if self.path.may_write(&target) {
-                    start = report.clone();
-                }
+                clicked = true;
             }
         });
-        if self.path.replace_ui(ui) {
-            start = report;
-        }
-        if let Some(report) = start {
-            self.start(ctx, report, file_name);
+        if let Some(target) = self.path.save_target(ui, clicked, file_name)
+            && let Some(report) = report
+        {
+            self.start(ctx, report, target);
         }
         self.outcome_ui(ui);
     }
 
-    fn start(&mut self, ctx: &AppCtx, report: pb::export_request::Report, file_name: &str) {
-        let target = ExportTarget::typed(self.path.trimmed(), file_name);
+    fn start(&mut self, ctx: &AppCtx, report: pb::export_request::Report, target: ExportTarget) {
         let (cancel, cancelled) = oneshot::channel();
         self.progress = Arc::default();
         self.cancel = Some(cancel);

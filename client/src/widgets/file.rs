@@ -51,12 +51,33 @@ impl PathField {
         self.asking = None;
     }
 
+    /// Where to save now, if anywhere: on `clicked` (the save button, this frame) the
+    /// path as typed ([`ExportTarget::typed`], `fallback` the name when none is offered),
+    /// unless it is a file already there; over one, the question is drawn here with 替换
+    /// and 取消, and the target comes once 替换 is clicked (a typed name, last month's file
+    /// say, was replaced unasked). Each save over a file asks again (the user may have
+    /// edited it in Excel meanwhile), but the one just chosen in the chooser, which asked.
+    pub fn save_target(
+        &mut self,
+        ui: &mut Ui,
+        clicked: bool,
+        fallback: &str,
+    ) -> Option<ExportTarget> {
+        let typed = |field: &Self| ExportTarget::typed(field.trimmed(), fallback);
+        if clicked {
+            let target = typed(self);
+            if self.may_write(&target) {
+                return Some(target);
+            }
+        }
+        self.replace_ui(ui).then(|| typed(self))
+    }
+
     /// Whether a save to `target` may start now: into a folder (under a free name), to a
     /// file not there yet, or over the one just chosen in the chooser (which asked). Over
-    /// another existing file it asks first ([`replace_ui`](Self::replace_ui)) and returns
-    /// `false`: a typed name, last month's file say, was replaced unasked. Each save over
-    /// a file asks again (the user may have edited it in Excel meanwhile).
-    pub fn may_write(&mut self, target: &ExportTarget) -> bool {
+    /// another existing file it notes the question ([`replace_ui`](Self::replace_ui)) and
+    /// returns `false`.
+    fn may_write(&mut self, target: &ExportTarget) -> bool {
         match target {
             ExportTarget::File(path) if path.exists() => {
                 if self.may_replace.take().as_ref() == Some(path) {
@@ -71,8 +92,8 @@ impl PathField {
     }
 
     /// Draws the question over an existing file ([`may_write`](Self::may_write)) with
-    /// 替换 and 取消; returns `true` when 替换 was clicked: the caller starts the save.
-    pub fn replace_ui(&mut self, ui: &mut Ui) -> bool {
+    /// 替换 and 取消; returns `true` when 替换 was clicked.
+    fn replace_ui(&mut self, ui: &mut Ui) -> bool {
         let Some(path) = self.asking.clone() else {
             return false;
         };
