@@ -3,7 +3,7 @@
 //! the writing, into a `.part` file beside the target renamed onto it once complete, so
 //! that a cancelled or failed save leaves nothing behind. A file the user named is
 //! replaced once they agreed (the chooser asks, and so does a typed path's
-//! [`crate::widgets::PathField::may_write`]), and the outcome says so; saved
+//! [`crate::widgets::PathField::save_target`]), and the outcome says so; saved
 //! into a folder under the name the server offers, an export never replaces an earlier
 //! file but takes the next free `名称 (2).xlsx`. Files the user picks to send are read by
 //! [`read`]; why a file could not be read or written is a [`FileFault`], said in the UI's

@@ -320,7 +320,7 @@ pub struct PaymentInput {
     pub note: String,
     /// Orders to pay first: (order id, CNY > 0).
     pub allocations: Vec<(i64, Decimal)>,
-    /// Record it even though [`payment::same_as`] finds one like it.
+    /// Record it even though [`payment::like`] finds one like it.
     pub confirm_not_duplicate: bool,
 }
 

@@ -4,8 +4,8 @@
 //! it (audited), never erased.
 //!
 //! One generic implementation ([`list`], [`save`], [`lock_visible`] then [`update_locked`]
-//! or [`delete_locked`]) over the [`CustomerRecord`] trait; [`customer_record!`] implements
-//! the trait for a table.
+//! or [`delete_locked`]) over the [`CustomerRecord`] trait;
+//! [`customer_record!`](crate::customer_record!) implements the trait for a table.
 
 use diesel::prelude::*;
 
