@@ -155,7 +155,8 @@ fn customer_work_ui(
 }
 
 /// A row a follow-up planned: the customer (a link, set in `open`), the rep on a team's
-/// list, the date (red once past) and what the last follow-up was about.
+/// list, the date (red once past), what the last follow-up was about and who planned it
+/// when someone else did (a CS rep's call on a sales rep's customer).
 fn followups_ui(
     ui: &mut egui::Ui,
     ctx: &AppCtx,
@@ -175,6 +176,10 @@ fn followups_ui(
                 date
             });
             ui.label(RichText::new(&f.last_content).weak());
+            if let Some(by) = f.planned_by.as_ref().filter(|by| by.id != ctx.user_id()) {
+                let planned = t("work.planned_by").replace("{name}", &format::person(Some(by)));
+                ui.label(RichText::new(planned).weak());
+            }
         });
     }
 }

@@ -531,6 +531,19 @@ fn off_list_prices(lines: &[pb::OrderLine]) -> Vec<String> {
         .collect()
 }
 
+/// A rep kept on the order (`then`, credited with it), and after a handover the customer's
+/// rep `now`, who works the order from here: "李营销（客户现由 赵营销 负责）".
+fn rep_then_and_now(then: Option<&pb::UserRef>, now: Option<&pb::UserRef>) -> String {
+    let named = format::person(then);
+    match now {
+        Some(now) if then.is_none_or(|then| then.id != now.id) => bracketed(
+            &named,
+            &t("order.rep_now").replace("{name}", &format::person(Some(now))),
+        ),
+        _ => named,
+    }
+}
+
 /// The header: number, status, customer, reps, dates, amounts, cancellation or closing;
 /// the order's own actions.
 fn header_ui(
@@ -581,9 +594,12 @@ fn header_ui(
             ),
             (
                 t("order.sales_rep"),
-                format::person(order.sales_rep.as_ref()),
+                rep_then_and_now(order.sales_rep.as_ref(), order.customer_sales_rep.as_ref()),
             ),
-            (t("order.cs_rep"), format::person(order.cs_rep.as_ref())),
+            (
+                t("order.cs_rep"),
+                rep_then_and_now(order.cs_rep.as_ref(), order.customer_cs_rep.as_ref()),
+            ),
             (t("order.delivery_address"), order.delivery_address.clone()),
             (
                 t("order.requested_delivery_date"),
@@ -1317,6 +1333,25 @@ mod tests {
         let (order_lines, shipment_lines) = open_exception_lines(&detail);
         assert_eq!(order_lines, [2].into());
         assert_eq!(shipment_lines, [22].into());
+    }
+
+    /// After a handover the order names the rep credited with it and the customer's rep
+    /// now, who works it; before, the one rep once.
+    #[test]
+    fn a_rep_handed_the_customer_is_named_beside_the_one_on_the_order() {
+        let _zh = crate::i18n::lang_switch();
+        let rep = |id, name: &str| pb::UserRef {
+            id,
+            name: name.into(),
+            ..Default::default()
+        };
+        let (then, now) = (rep(1, "李营销"), rep(2, "赵营销"));
+        assert_eq!(
+            rep_then_and_now(Some(&then), Some(&now)),
+            "李营销（客户现由 赵营销 负责）"
+        );
+        assert_eq!(rep_then_and_now(Some(&then), Some(&then)), "李营销");
+        assert_eq!(rep_then_and_now(Some(&then), None), "李营销");
     }
 
     /// An exception's title says whether it is still open once decided: the reship's

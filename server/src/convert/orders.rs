@@ -379,6 +379,15 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
     ))
 }
 
+/// The current sales rep of customer `customer_id` (who decides its transport exceptions),
+/// when `names` read it.
+fn sales_rep_of(names: &Names, customer_id: i64) -> Option<pb::UserRef> {
+    names
+        .customers
+        .get(&customer_id)
+        .map(|(_, id)| user_ref(names, *id))
+}
+
 /// The current CS rep of customer `customer_id` (who follows its shipments up and ships
 /// replacements), when `names` read it.
 fn cs_rep_of(names: &Names, customer_id: i64) -> Option<pb::UserRef> {
@@ -414,11 +423,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
     } else {
         o.total - facts.deductions - o.closed_amount
     };
-    let customer_name = names
-        .customers
-        .get(&o.customer_id)
-        .map(|(n, _)| n.clone())
-        .unwrap_or_default();
+    let customer_name = names.customer(o.customer_id);
     pb::Order {
         id: o.id,
         number: o.number,
@@ -427,6 +432,8 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         customer_archived: names.archived_customers.contains(&o.customer_id),
         sales_rep: Some(user_ref(names, o.sales_rep_id)),
         cs_rep: Some(user_ref(names, o.cs_rep_id)),
+        customer_sales_rep: sales_rep_of(names, o.customer_id),
+        customer_cs_rep: cs_rep_of(names, o.customer_id),
         order_date: date_text(Some(o.order_date)),
         invoicing_entity_id: o.invoicing_entity_id,
         invoicing_entity_name: names
@@ -964,11 +971,7 @@ pub fn shipment(
         order_id: s.order_id,
         order_number: names.orders.get(&s.order_id).cloned().unwrap_or_default(),
         customer_id: s.customer_id,
-        customer_name: names
-            .customers
-            .get(&s.customer_id)
-            .map(|(n, _)| n.clone())
-            .unwrap_or_default(),
+        customer_name: names.customer(s.customer_id),
         ship_date: date_text(Some(s.ship_date)),
         carrier: s.carrier,
         waybill_no: s.waybill_no,
@@ -1170,11 +1173,7 @@ pub fn transport_exception(
     lines: Vec<ExceptionLine>,
     names: &Names,
 ) -> pb::TransportException {
-    let (customer_name, rep) = names
-        .customers
-        .get(&e.customer_id)
-        .cloned()
-        .unwrap_or_default();
+    let customer_name = names.customer(e.customer_id);
     pb::TransportException {
         id: e.id,
         number: e.number,
@@ -1188,7 +1187,7 @@ pub fn transport_exception(
         order_number: names.orders.get(&e.order_id).cloned().unwrap_or_default(),
         customer_id: e.customer_id,
         customer_name,
-        sales_rep: Some(user_ref(names, rep)),
+        sales_rep: sales_rep_of(names, e.customer_id),
         cs_rep: cs_rep_of(names, e.customer_id),
         kind: pb::ExceptionKind::wire(&e.kind),
         description: e.description,

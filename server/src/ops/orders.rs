@@ -1461,6 +1461,14 @@ impl Names {
         id.and_then(|id| self.users.get(&id).cloned())
             .unwrap_or_default()
     }
+
+    /// A customer's name ("" when not read).
+    pub fn customer(&self, id: i64) -> String {
+        self.customers
+            .get(&id)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// What the order, shipment and exception views need, read in a handful of queries.

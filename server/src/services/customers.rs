@@ -627,7 +627,7 @@ impl CustomerService for CustomerApi {
                 };
                 let rep_ids: Vec<i64> = (planned.due.iter())
                     .chain(&planned.coming)
-                    .map(|d| d.sales_rep_id)
+                    .flat_map(|d| d.planned_by.into_iter().chain([d.sales_rep_id]))
                     .chain(expiring.0.iter().map(|e| e.sales_rep_id))
                     .collect();
                 let names = display_names(conn, &rep_ids)?;
@@ -649,6 +649,7 @@ impl CustomerService for CustomerApi {
             overdue: d.next_on < today,
             last_content: d.last_content,
             sales_rep: rep(d.sales_rep_id),
+            planned_by: d.planned_by.and_then(rep),
         };
         Ok(Response::new(pb::MyWorkResponse {
             due_followups: planned.due.into_iter().map(followup).collect(),

@@ -1358,8 +1358,9 @@ async fn follow_ups_due_and_those_of_the_week_ahead_are_on_the_reps_work_list() 
     assert_zh_contains(&status, "不能早于今天");
     let due_today = followup(w.customer.id, days_from_today(0));
     w.rep.send(due_today).await;
+    // The CS rep plans a call on one of the sales rep's customers.
     let not_yet_due = followup(later.id, days_from_today(7));
-    w.rep.send(not_yet_due).await;
+    w.cs.send(not_yet_due).await;
     w.rep
         .send(followup(much_later.id, days_from_today(10)))
         .await;
@@ -1389,6 +1390,10 @@ async fn follow_ups_due_and_those_of_the_week_ahead_are_on_the_reps_work_list() 
         .map(|f| (f.customer_name.as_str(), f.next_on.as_str(), f.overdue))
         .collect();
     assert_eq!(coming, [("朝阳医院", days_from_today(7).as_str(), false)]);
+    // Each names who planned it: the rep's own, and the CS rep's call.
+    let planner = |f: &pb::DueFollowup| f.planned_by.as_ref().map(|u| u.id);
+    assert_eq!(planner(&work.due_followups[0]), Some(w.rep.id));
+    assert_eq!(planner(&work.upcoming_followups[0]), Some(w.cs.id));
     assert!(!work.more_upcoming_followups);
     // The CS rep shares the customers, and so the work.
     let mut cs = w.app.session_of("cs-a").await;

@@ -2545,7 +2545,8 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
 
 /// A rep who left (disabled once their customers were handed over) stays on the orders
 /// they took, marked as disabled so a manager reading the list knows whom they cannot ask;
-/// the CS rep still at work is not.
+/// the CS rep still at work is not. The order also names the customer's reps now, who
+/// work it from here.
 #[tokio::test]
 async fn orders_keep_a_rep_who_left_marked_as_disabled() {
     let mut w = world().await;
@@ -2575,4 +2576,8 @@ async fn orders_keep_a_rep_who_left_marked_as_disabled() {
     let detail = admin.reload(&order).await;
     let o = detail.order.as_ref().expect("order");
     assert!(rep_of(o).inactive && !cs_of(o).inactive, "{o:?}");
+    let now_of = |u: &Option<pb::UserRef>| u.as_ref().map(|u| u.id);
+    assert_eq!(now_of(&o.customer_sales_rep), Some(successor.id));
+    assert_eq!(now_of(&o.customer_cs_rep), Some(w.cs.id));
+    assert_eq!(now_of(&row.customer_sales_rep), Some(successor.id));
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use diesel::sql_types::{BigInt, Date, Text};
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
 use crate::db::schema::customer_followups as followups;
 use crate::db::scope::{self, Reps};
@@ -58,8 +58,9 @@ crate::customer_record!(
     kept_by_author: true
 );
 
-/// A follow-up that is due: its customer, the planned date, the last content, and the
-/// customer's sales rep (whose work it is).
+/// A follow-up that is due: its customer, the planned date, the last content, who
+/// recorded that last follow-up (and so planned this one; none for imported records) and
+/// the customer's sales rep (whose work it is).
 #[derive(QueryableByName, Debug, Clone)]
 pub struct Due {
     #[diesel(sql_type = BigInt)]
@@ -70,6 +71,8 @@ pub struct Due {
     pub next_on: NaiveDate,
     #[diesel(sql_type = Text)]
     pub last_content: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub planned_by: Option<i64>,
     #[diesel(sql_type = BigInt)]
     pub sales_rep_id: i64,
 }
@@ -99,9 +102,9 @@ pub fn planned_within(
     let mut sql = Sql::new(
         "WITH latest AS MATERIALIZED ( \
            SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
-                  f.content AS last_content, c.sales_rep_id \
+                  f.content AS last_content, f.created_by AS planned_by, c.sales_rep_id \
            FROM customers c CROSS JOIN LATERAL \
-                (SELECT g.next_on, g.content FROM customer_followups g \
+                (SELECT g.next_on, g.content, g.created_by FROM customer_followups g \
                  WHERE g.customer_id = c.id AND NOT g.is_deleted \
                  ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
            WHERE c.is_active AND ",
