@@ -82,14 +82,7 @@ impl AppState {
             .transaction(move |conn| {
                 let actor = session.actor();
                 let grants = session.grants();
-                f(
-                    conn,
-                    WriteCtx {
-                        actor: &actor,
-                        grants: &grants,
-                        audit_key: &audit_key,
-                    },
-                )
+                f(conn, WriteCtx::new(&actor, &grants, &audit_key))
             })
             .await
             .map_err(|e| e.in_zone(zone))

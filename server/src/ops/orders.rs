@@ -1004,6 +1004,8 @@ pub fn confirm_delivery(
         ));
     }
     let after = shipment::deliver(conn, ctx, &before, signer, arrived_at)?;
+    // The delivery is recorded before what it closes: the history reads cause, then effect.
+    crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
     if before.delivery_status == shipment::IN_TRANSIT {
         let mut change = Progress {
             open_shipments: -1,
@@ -1019,7 +1021,6 @@ pub fn confirm_delivery(
         }
         order::advance(conn, ctx, &order, change, false)?;
     }
-    crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
     Ok(after)
 }
 
@@ -1172,6 +1173,18 @@ pub fn report_exception(
     for (line_id, quantity) in &wanted {
         shipment::add_exception_quantity(conn, *line_id, *quantity)?;
     }
+    // The report is recorded before what it settles (a lost replacement's exception).
+    ctx.audit_change(
+        conn,
+        "transport_exception.report",
+        TransportException::OBJECT,
+        row.id,
+        None,
+        Some(&Record {
+            header: &row,
+            lines: &stored,
+        }),
+    )?;
     let mut change = Progress {
         exceptions: 1,
         open_exceptions: 1,
@@ -1192,17 +1205,6 @@ pub fn report_exception(
         }
     }
     order::advance(conn, ctx, &order, change, false)?;
-    ctx.audit_change(
-        conn,
-        "transport_exception.report",
-        TransportException::OBJECT,
-        row.id,
-        None,
-        Some(&Record {
-            header: &row,
-            lines: &stored,
-        }),
-    )?;
     Ok((row, stored))
 }
 

@@ -57,11 +57,7 @@ pub fn seed(
     conn.transaction(|conn| {
         let actor = Actor::system();
         let grants = Grants::all();
-        let ctx = WriteCtx {
-            actor: &actor,
-            grants: &grants,
-            audit_key,
-        };
+        let ctx = WriteCtx::new(&actor, &grants, audit_key);
         let mut report = SeedReport::default();
         let any_position: i64 = position_rows::table.count().get_result(conn)?;
         if any_position == 0 {

@@ -119,6 +119,7 @@ impl AuthApi {
                         conn,
                         &audit_key,
                         &actor,
+                        None,
                         Event {
                             action: "auth.login_locked",
                             object_type: "login",
@@ -168,6 +169,7 @@ impl AuthApi {
                         conn,
                         &audit_key,
                         &actor,
+                        None,
                         Event {
                             action,
                             object_type,
@@ -248,6 +250,7 @@ impl AuthService for AuthApi {
                     conn,
                     &audit_key,
                     &session.actor(),
+                    None,
                     Event {
                         action: "auth.logout",
                         object_type: "session",
@@ -323,6 +326,7 @@ impl AuthService for AuthApi {
                         conn,
                         &audit_key,
                         &session.actor(),
+                        None,
                         Event {
                             action: "auth.change_password_failed",
                             object_type: "user",
@@ -352,11 +356,7 @@ impl AuthService for AuthApi {
                 }
                 let actor = session.actor();
                 let grants = session.grants();
-                let ctx = WriteCtx {
-                    actor: &actor,
-                    grants: &grants,
-                    audit_key: &audit_key,
-                };
+                let ctx = WriteCtx::new(&actor, &grants, &audit_key);
                 user::set_password(conn, ctx, session.user_id, &hash, Some(session.session_id))
             })
             .await?;

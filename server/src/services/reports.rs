@@ -312,6 +312,7 @@ async fn export(
                 conn,
                 &audit_key,
                 &actor,
+                None,
                 Event {
                     action: "report.export",
                     object_type: "report",

@@ -1293,9 +1293,10 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
                 "transport_exception.ship_replacement",
                 short.number.as_str()
             ),
-            // The replacement's delivery closes the exception, in one transaction.
-            ("transport_exception.close", short.number.as_str()),
+            // The replacement's delivery closes the exception, in one transaction: the
+            // cause reads before its effect.
             ("shipment.deliver", replacement.number.as_str()),
+            ("transport_exception.close", short.number.as_str()),
         ]
     );
     assert_eq!(order.history[1].by, "cs-a");
@@ -2256,6 +2257,25 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
     let shipped = sales2.order(closed.id).await.expect("the order");
     let shipment = &shipped.shipments[0];
     assert_eq!(entered_on(&shipment.created_at), shipment.ship_date);
+    // Its history says the same days, not the day the demo was seeded: placed, shipped,
+    // delivered two days on, closed the day after.
+    let days: Vec<(&str, String)> = shipped
+        .history
+        .iter()
+        .map(|e| (e.action.as_str(), entered_on(&e.at)))
+        .collect();
+    let ship_date =
+        chrono::NaiveDate::parse_from_str(&shipment.ship_date, "%Y-%m-%d").expect("a date");
+    let day = |n| (ship_date + chrono::Days::new(n)).to_string();
+    assert_eq!(
+        days,
+        [
+            ("order.create", closed.order_date.clone()),
+            ("shipment.create", shipment.ship_date.clone()),
+            ("shipment.deliver", day(2)),
+            ("order.close", day(3)),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -94,12 +94,14 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
-/// Appends `event` to the log. Call it inside the transaction that makes the change, so
-/// the change and its record commit (or roll back) together.
+/// Appends `event` to the log, made `at` (UTC; `None`: now). Call it inside the
+/// transaction that makes the change, so the change and its record commit (or roll back)
+/// together.
 pub fn record(
     conn: &mut PgConnection,
     key: &AuditKey,
     actor: &Actor,
+    at: Option<DateTime<Utc>>,
     event: Event<'_>,
 ) -> AppResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
@@ -112,7 +114,7 @@ pub fn record(
         .optional()?
         .unwrap_or_default();
     // PostgreSQL keeps microseconds: hash what will be read back.
-    let at = Utc::now().trunc_subsecs(6);
+    let at = at.unwrap_or_else(Utc::now).trunc_subsecs(6);
     let hash = row_hash(
         key,
         &prev_hash,

@@ -28,6 +28,7 @@ pub mod user;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use pharmacrm_shared::{DataScope, Permission};
 
@@ -147,12 +148,34 @@ pub struct WriteCtx<'a> {
     pub grants: &'a Grants,
     /// The audit chain's key.
     pub audit_key: &'a audit_log::AuditKey,
+    /// When the audit log says the change was made: now, unless [`WriteCtx::entered_at`]
+    /// dates it.
+    at: Option<DateTime<Utc>>,
 }
 
-impl WriteCtx<'_> {
+impl<'a> WriteCtx<'a> {
+    /// `actor`, holding `grants`, writing now.
+    pub fn new(actor: &'a Actor, grants: &'a Grants, audit_key: &'a audit_log::AuditKey) -> Self {
+        WriteCtx {
+            actor,
+            grants,
+            audit_key,
+            at: None,
+        }
+    }
+
+    /// The same writer, its changes recorded as made `at` (UTC): the demo's history,
+    /// entered on its business dates rather than when the demo was seeded.
+    pub fn entered_at(self, at: DateTime<Utc>) -> Self {
+        WriteCtx {
+            at: Some(at),
+            ..self
+        }
+    }
+
     /// Records `event` in the audit log (inside the caller's transaction).
     pub fn audit(&self, conn: &mut PgConnection, event: audit_log::Event<'_>) -> AppResult<()> {
-        audit_log::record(conn, self.audit_key, self.actor, event)
+        audit_log::record(conn, self.audit_key, self.actor, self.at, event)
     }
 
     /// Records a change of `object_type` `id` from `before` to `after`.

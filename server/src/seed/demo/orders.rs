@@ -7,7 +7,7 @@
 //! reconciled; sales2's three pharmacies an order each, one with a deducted shortage and
 //! one closed (结案) with 10 boxes never shipped.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use pharmacrm_shared::DataScope;
 use pharmacrm_shared::money::Decimal;
@@ -64,16 +64,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         position::grants(conn, sales1.id)?,
         position::grants(conn, service1.id)?,
     );
-    let as_rep = WriteCtx {
-        actor: &rep,
-        grants: &rep_grants,
-        audit_key: ctx.audit_key,
-    };
-    let as_cs = WriteCtx {
-        actor: &cs,
-        grants: &cs_grants,
-        audit_key: ctx.audit_key,
-    };
+    let as_rep = WriteCtx::new(&rep, &rep_grants, ctx.audit_key);
+    let as_cs = WriteCtx::new(&cs, &cs_grants, ctx.audit_key);
     let reps = Reps::All;
 
     let customer: Option<i64> = customers::table
@@ -135,8 +127,10 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
 
     // The demo's orders and shipments were entered on their business dates (at 09:00, or
     // now if that is still to come today), not when the demo was seeded: their views say
-    // who placed or shipped them, and when. (Their history, the audit log, says when.)
+    // who placed or shipped them, and when, and so does their history (the audit log).
     let entered_on = |date| (demo.clock.start_of(date) + Duration::hours(9)).min(demo.clock.now());
+    // Entered at `at`, or now if that is still to come.
+    let entered_at = |at: DateTime<Utc>| at.min(demo.clock.now());
     // Places `input` on `date` as `by` (a rep, and their viewer).
     let place_as = |conn: &mut PgConnection, by: WriteCtx<'_>, input: &OrderInput, date| {
         let viewer = Viewer {
@@ -144,7 +138,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             scope: Some(DataScope::All),
             department_id: None,
         };
-        let placed = ops::place(conn, by, &viewer, input, date)?;
+        let placed = ops::place(conn, by.entered_at(entered_on(date)), &viewer, input, date)?;
         diesel::update(orders::table.find(placed.0.id))
             .set(orders::created_at.eq(entered_on(date)))
             .execute(conn)?;
@@ -159,7 +153,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         |conn: &mut PgConnection, o: &Order, ship_date, transit_days, lines: &[BatchLine]| {
             let shipped = ops::ship(
                 conn,
-                as_cs,
+                as_cs.entered_at(entered_on(ship_date)),
                 &reps,
                 o.id,
                 o.version,
@@ -174,6 +168,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         };
     // Confirms shipment `s` delivered, signed by `signer` at `arrived_at`.
     let deliver = |conn: &mut PgConnection, s: &Shipment, signer: &str, arrived_at| {
+        let as_cs = as_cs.entered_at(entered_at(arrived_at));
         ops::confirm_delivery(
             conn, as_cs, &reps, s.id, s.version, signer, arrived_at, demo.clock,
         )
@@ -211,9 +206,10 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         "张主任",
         demo.clock.start_of(day(1)) + Duration::hours(9),
     )?;
+    let reported_at = demo.clock.start_of(day(1)) + Duration::hours(11);
     ops::report_exception(
         conn,
-        as_cs,
+        as_cs.entered_at(entered_at(reported_at)),
         &reps,
         &ExceptionReport {
             shipment_id: s.id,
@@ -221,7 +217,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             description: "外箱压损，1 盒破损".to_owned(),
             lines: vec![(shipped[0].id, 1)],
         },
-        demo.clock.start_of(day(1)) + Duration::hours(11),
+        reported_at,
         day(1),
     )?;
 
@@ -231,7 +227,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Cancelled before shipping.
     let (o, _, _) = place(conn, &[(1, 3)], day(2))?;
     let cancel = ops::Ending::Cancel;
-    ops::end(conn, as_rep, &reps, o.id, o.version, cancel, "客户重复下单")?;
+    let by = as_rep.entered_at(entered_on(day(2)) + Duration::hours(1));
+    ops::end(conn, by, &reps, o.id, o.version, cancel, "客户重复下单")?;
 
     // Finance: an older order shipped 80 days ago, part paid 40 days ago by 周财务; with
     // the customer's 60 days of credit the rest is 20 days overdue (short of the 90-day
@@ -241,11 +238,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     };
     let fin = actor(&finance1);
     let fin_grants = position::grants(conn, finance1.id)?;
-    let as_finance = WriteCtx {
-        actor: &fin,
-        grants: &fin_grants,
-        audit_key: ctx.audit_key,
-    };
+    let as_finance = WriteCtx::new(&fin, &fin_grants, ctx.audit_key);
     let (o, lines, _) = place(conn, &[(0, 60), (1, 40)], day(82))?;
     let (s, _) = ship(
         conn,
@@ -266,7 +259,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Invoiced in full two days after shipping (增值税专用发票).
     finance::record_invoice(
         conn,
-        as_finance,
+        as_finance.entered_at(entered_on(day(78))),
         &reps,
         &finance::InvoiceInput::Blue {
             customer_id: customer,
@@ -283,7 +276,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     part.rescale(2);
     finance::record_payment(
         conn,
-        as_finance,
+        as_finance.entered_at(entered_on(day(40))),
         &reps,
         &finance::PaymentInput {
             customer_id: customer,
@@ -314,7 +307,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     .closing;
     finance::reconcile(
         conn,
-        as_finance,
+        as_finance.entered_at(entered_on(day(34))),
         &reps,
         customer,
         from,
@@ -330,11 +323,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     if let Some(sales2) = user::find_by_username(conn, "sales2")? {
         let rep2 = actor(&sales2);
         let rep2_grants = position::grants(conn, sales2.id)?;
-        let as_rep2 = WriteCtx {
-            actor: &rep2,
-            grants: &rep2_grants,
-            audit_key: ctx.audit_key,
-        };
+        let as_rep2 = WriteCtx::new(&rep2, &rep2_grants, ctx.audit_key);
         let theirs: Vec<i64> = customers::table
             .filter(customers::sales_rep_id.eq(sales2.id))
             .order(customers::id)
@@ -370,12 +359,14 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 let version = order::find(conn, &reps, o.id, false)?.version;
                 let close = ops::Ending::Close;
                 let why = "客户库存充足，余下 10 盒不再发货";
-                ops::end(conn, as_rep2, &reps, o.id, version, close, why)?;
+                let by = as_rep2.entered_at(entered_on(ship_day + Duration::days(3)));
+                ops::end(conn, by, &reps, o.id, version, close, why)?;
             }
             if i == 0 {
+                let reported_at = demo.clock.start_of(day(16)) + Duration::hours(15);
                 let (e, _) = ops::report_exception(
                     conn,
-                    as_cs,
+                    as_cs.entered_at(entered_at(reported_at)),
                     &reps,
                     &ExceptionReport {
                         shipment_id: s.id,
@@ -383,18 +374,19 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                         description: "到货少 2 盒".to_owned(),
                         lines: vec![(shipped[0].id, 2)],
                     },
-                    demo.clock.start_of(day(16)) + Duration::hours(15),
+                    reported_at,
                     day(16),
                 )?;
+                let decided_at = demo.clock.start_of(day(15)) + Duration::hours(10);
                 ops::decide(
                     conn,
-                    as_rep2,
+                    as_rep2.entered_at(entered_at(decided_at)),
                     &reps,
                     e.id,
                     e.version,
                     &Decision::Deduct,
                     "与客户确认，从货款中扣除",
-                    demo.clock.start_of(day(15)) + Duration::hours(10),
+                    decided_at,
                     day(15),
                 )?;
             }
