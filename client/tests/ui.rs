@@ -3231,6 +3231,27 @@ fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
             "{field}"
         );
     }
+    ui.press(Role::Button, "关闭");
+    // The order form likewise shows the customer's 账期, not an input for other terms.
+    let (rep_id, cs) = server.runtime.block_on(async {
+        let mut rep = server.app().session_of("rep-y").await;
+        (rep.user().await.id, server.app().service_rep("cs-y").await)
+    });
+    server.as_admin(async |admin| {
+        CustomerBuilder::new("仁和诊所")
+            .assigned_to(rep_id, cs.id)
+            .credit_days(45)
+            .create(admin)
+            .await
+    });
+    ui.order_form_for("仁和诊所");
+    ui.wait_label("账期（天）");
+    ui.wait_label("45");
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "账期（天）")
+            .is_none()
+    );
 }
 
 /// A sales rep chasing a customer's arrears finds what it paid and was invoiced on its

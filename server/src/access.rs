@@ -614,6 +614,18 @@ pub fn may_set_credit(grants: &Grants) -> bool {
         .contains(&Permission::CustomerCreditWrite)
 }
 
+/// An order on credit terms (账期) other than its customer's — or, on a change, than it
+/// already has — needs `customer.credit.write` (credit control), like the customer's own
+/// terms: a rep would otherwise give an order the terms credit control refused the
+/// customer, and its debt would fall due years later.
+pub fn require_may_set_order_credit_days(grants: &Grants) -> AppResult<()> {
+    require(
+        grants,
+        Permission::CustomerCreditWrite,
+        msg!("order.action.credit_days"),
+    )
+}
+
 /// Placing an order for a customer on credit hold (overdue past the credit-hold days, or
 /// over its credit limit) needs `order.credit_override` and a reason (issue "Finance end to
 /// end": credit hold).

@@ -467,6 +467,7 @@ impl OrderFormPanel {
             .unwrap_or_default();
         let customer_name = customer.as_ref().map_or("", |c| c.name.as_str()).to_owned();
         let fixed = self.customer_fixed;
+        let may_set_credit_days = ctx.can(Permission::CustomerCreditWrite);
         let picker = &mut self.customer_picker;
         let draft = &mut self.draft;
         let mut customer_changed = false;
@@ -497,12 +498,21 @@ impl OrderFormPanel {
                     &mut draft.requested_delivery_date,
                 )
                 .has_focus();
-            f.text_hint(
-                t("order.credit_days"),
-                "credit_days",
-                &mut draft.credit_days,
-                &credit_hint,
-            );
+            // Terms other than the customer's are credit control's to give (a rep sees them).
+            if may_set_credit_days {
+                f.text_hint(
+                    t("order.credit_days"),
+                    "credit_days",
+                    &mut draft.credit_days,
+                    &credit_hint,
+                );
+            } else {
+                let days = match draft.credit_days.trim() {
+                    "" => &credit_hint,
+                    typed => typed,
+                };
+                f.show(t("order.credit_days"), days);
+            }
             f.text(t("order.note"), "note", &mut draft.note);
             // Always shown (inserted later they moved the lines under the pointer): the
             // preview's answer, else the customer's record, else nothing yet.

@@ -264,7 +264,9 @@ impl From<FieldError> for Warning {
 /// its reps and date, its entity and its units of a drug archived since, and is counted
 /// at the new total in the credit check.
 ///
-/// Errors: NOT_FOUND for a customer outside the scope; FAILED_PRECONDITION for an
+/// Errors: NOT_FOUND for a customer outside the scope; PERMISSION_DENIED for credit
+/// terms other than the customer's (or the order's) without `customer.credit.write`
+/// ([`access::require_may_set_order_credit_days`]); FAILED_PRECONDITION for an
 /// archived drug or invoicing entity;
 /// INVALID_ARGUMENT naming the field for a missing drug or entity, a delivery address
 /// needed (the customer has none), or an amount too large. (A requested date in the past
@@ -282,6 +284,10 @@ pub fn price(
         return Err(AppError::field("customer_id", msg!("order.customer_fixed")));
     }
     let customer = customer::find(conn, viewer, input.customer_id, false)?;
+    let standing_days = changing_order.map_or(customer.credit_days, |o| o.credit_days);
+    if input.credit_days.is_some_and(|days| days != standing_days) {
+        access::require_may_set_order_credit_days(grants)?;
+    }
     let refused = match require_may_sell_to(conn, &customer, today, SaleStep::Order) {
         Ok(()) => None,
         Err(AppError::FailedPrecondition(why)) => Some(why),

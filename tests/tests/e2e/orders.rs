@@ -205,6 +205,52 @@ async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warnin
     assert_eq!(list_prices, ["9.80"; 4]);
 }
 
+/// An order's 账期 is its customer's. A rep who types other terms is refused: they are
+/// credit control's to give (`customer.credit.write`), as the customer's own are; the
+/// customer's own typed out, or on a change the terms the order has, pass.
+#[tokio::test]
+async fn only_credit_control_gives_an_order_terms_other_than_its_customers() {
+    let mut w = world().await;
+    // The standard 营销员, without the credit control the tests' reps hold.
+    diesel::sql_query(
+        "DELETE FROM position_permissions WHERE permission = 'customer.credit.write' \
+         AND position_id = (SELECT id FROM positions WHERE name = '营销员')",
+    )
+    .execute(&mut w.app.sql())
+    .expect("the standard rep's permissions");
+    w.rep.clients = w.app.session_of("rep-a").await;
+    let order = |days| {
+        OrderBuilder::new(w.customer.id)
+            .line(w.drug.id, 1, "")
+            .credit_days(days)
+    };
+    let status = order(3650)
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::PermissionDenied);
+    assert_message_contains(&status, "customer.credit.write");
+    assert_zh_contains(&status, "为订单设定与客户不同的账期");
+    let theirs = order(w.customer.credit_days).place(&mut w.rep).await;
+    assert_eq!(theirs.header().credit_days, w.customer.credit_days);
+
+    let mut admin = w.app.admin().await;
+    let longer = order(90).place(&mut admin).await;
+    assert_eq!(longer.header().credit_days, 90);
+    // The rep changes the order, keeping the terms credit control gave it.
+    let changed = OrderBuilder::change_of(&longer)
+        .line(w.drug.id, 2, "")
+        .credit_days(90)
+        .update(&mut w.rep)
+        .await;
+    assert_eq!(changed.header().credit_days, 90);
+    OrderBuilder::change_of(&changed)
+        .line(w.drug.id, 2, "")
+        .credit_days(120)
+        .try_update(&mut w.rep)
+        .await
+        .refused(Code::PermissionDenied);
+}
+
 #[tokio::test]
 async fn bad_order_fields_are_named_and_nothing_is_saved() {
     let mut w = world().await;
