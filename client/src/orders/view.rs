@@ -1114,6 +1114,7 @@ fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
             "invoicing_entity" => t("order.invoicing_entity"),
             "delivery_address" => t("order.delivery_address"),
             "requested_delivery_date" => t("order.requested_delivery_date"),
+            "credit_days" => t("order.credit_days"),
             "note" => t("order.note"),
             other => other,
         };

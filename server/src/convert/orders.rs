@@ -537,6 +537,8 @@ struct AuditedOrder {
     invoicing_entity_id: i64,
     delivery_address: String,
     requested_delivery_date: Option<NaiveDate>,
+    /// Days; `None` when the record holds none.
+    credit_days: Option<i32>,
     note: String,
     lines: Vec<AuditedLine>,
 }
@@ -650,6 +652,9 @@ fn order_update(
         date_text(before.requested_delivery_date),
         date_text(after.requested_delivery_date),
     );
+    if let (Some(was), Some(now)) = (before.credit_days, after.credit_days) {
+        field("credit_days", was.to_string(), now.to_string());
+    }
     field("note", before.note, after.note);
     event.line_changes = lines;
     event.field_changes = fields;

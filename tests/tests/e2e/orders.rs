@@ -1494,6 +1494,7 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
     let changed = OrderBuilder::change_of(&placed)
         .line(w.drug.id, 4, "1.2345")
         .line(w.drug.id, 3, "0")
+        .credit_days(45)
         .note("客户改为 4 盒，另赠 3 盒")
         .update(&mut w.rep)
         .await;
@@ -1536,8 +1537,8 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         history,
         [("order.create", "", ""), ("order.update", "20.00", "4.94")]
     );
-    // And what it did to the lines and the note: the 10 boxes at 2.00 became 4 at 1.2345,
-    // the 3 free were added.
+    // And what it did to the lines, the terms and the note: the 10 boxes at 2.00 became 4
+    // at 1.2345, the 3 free were added.
     let update = &changed.history[1];
     let lines: Vec<(i64, i64, &str, &str)> = update
         .line_changes
@@ -1558,7 +1559,13 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         .iter()
         .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
         .collect();
-    assert_eq!(fields, [("note", "", "客户改为 4 盒，另赠 3 盒")]);
+    assert_eq!(
+        fields,
+        [
+            ("credit_days", "30", "45"),
+            ("note", "", "客户改为 4 盒，另赠 3 盒")
+        ]
+    );
     let audit = w.app.admin().await.audit_of("order.update").await;
     let entry = audit.entries.first().expect("the change is audited");
     assert!(entry.before_json.contains("20.00"), "{}", entry.before_json);
