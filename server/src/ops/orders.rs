@@ -784,18 +784,25 @@ fn check_shipment_fields(
     Ok((entity, transit))
 }
 
-/// GSP: goods whose expiry date is before the ship date are not shipped.
+/// GSP: goods whose expiry date is before the ship date are not shipped, nor those that
+/// would expire on the way (before the expected arrival, `transit_days` after shipping).
 fn check_expiry(
     i: usize,
     field: &str,
     line: &BatchLine,
     ship_date: NaiveDate,
+    transit_days: i32,
     check: &mut FieldCheck,
 ) {
+    let field = format!("{field}[{i}].expiry_date");
+    let arrival = ship_date + chrono::Duration::days(i64::from(transit_days));
     if line.expiry_date < ship_date {
+        check.fail(field, msg!("shipment.expired_goods"));
+    } else if line.expiry_date < arrival {
+        let arrival = arrival.format("%Y-%m-%d").to_string();
         check.fail(
-            format!("{field}[{i}].expiry_date"),
-            msg!("shipment.expired_goods"),
+            field,
+            msg!("shipment.expires_in_transit", arrival = arrival),
         );
     }
 }
@@ -857,7 +864,7 @@ pub fn ship(
     let mut over_row: HashMap<i64, usize> = HashMap::new();
     let mut new_lines = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        check_expiry(i, "lines", line, fields.ship_date, &mut check);
+        check_expiry(i, "lines", line, fields.ship_date, transit, &mut check);
         let Some(ol) = order_lines.get(&line.line_id) else {
             check.fail(
                 format!("lines[{i}].order_line_id"),
@@ -1335,7 +1342,14 @@ pub fn ship_replacement(
     let mut covered: HashMap<i64, i64> = HashMap::new();
     let mut new_lines = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        check_expiry(i, "replacement_lines", line, fields.ship_date, &mut check);
+        check_expiry(
+            i,
+            "replacement_lines",
+            line,
+            fields.ship_date,
+            transit,
+            &mut check,
+        );
         let Some(el) = exception_lines.get(&line.line_id) else {
             check.fail(
                 format!("replacement_lines[{i}].exception_line_id"),

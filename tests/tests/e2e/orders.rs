@@ -785,7 +785,7 @@ async fn a_shipment_from_a_stale_order_version_is_aborted() {
 }
 
 #[tokio::test]
-async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_ship_date() {
+async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_goods_arrive() {
     let mut w = world().await;
     let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
     let line = &order.lines[0];
@@ -814,8 +814,25 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_sh
     assert_eq!(bad_fields(&status), ["lines"]);
     assert!(w.cs.reload(&order).await.shipments.is_empty());
 
-    // Expiring on the ship date itself is allowed.
+    // Nor goods that would expire on the way: 3 days in transit arrive on 12-03.
+    let status = ShipmentBuilder::of(&order)
+        .transit_days(3)
+        .line_expiring(line, 1, "B2611", "2026-12-02")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[0].expiry_date"]);
+    assert_zh_contains(&status, "早于预计到达日期 2026-12-03：到货时已过期");
+    // Expiring on the day they arrive is allowed, delivered the same day on the ship date.
+    ShipmentBuilder::of(&order)
+        .transit_days(3)
+        .line_expiring(line, 1, "B2612", "2026-12-03")
+        .create(&mut w.cs)
+        .await;
+    let order = w.cs.reload(&order).await;
+    let line = &order.lines[0];
     let shipment = ShipmentBuilder::of(&order)
+        .transit_days(0)
         .line_expiring(line, 1, "B2611", TODAY)
         .create(&mut w.cs)
         .await;
