@@ -607,7 +607,8 @@ pub fn followup(f: Followup, created_by: String, may_change: bool) -> pb::Follow
 }
 
 /// A certificate and the change to its scan, validated: an issue date after `today` (the
-/// business day) is refused (`issued_on`), as is an expiry before the issue date.
+/// business day) is refused (`issued_on`), as is an expiry before the issue date, or none
+/// on a licence ([`customer_certificate::LICENCES`]).
 pub fn certificate_input(
     r: pb::SaveCertificateRequest,
     today: chrono::NaiveDate,
@@ -652,6 +653,14 @@ pub fn certificate_input(
         && e < i
     {
         check.fail("expires_on", msg!("certificate.expires_before_issue"));
+    }
+    // A licence without an expiry would count as valid for ever, and stand in for an
+    // expired copy of its kind.
+    if expires.is_none()
+        && expires_on.trim().is_empty()
+        && kind.is_some_and(|k| customer_certificate::LICENCES.contains(&k))
+    {
+        check.fail("expires_on", msg!("certificate.licence_expiry_required"));
     }
     if replace_scan && !scan.is_empty() {
         if scan.len() > customer_certificate::MAX_SCAN_BYTES {

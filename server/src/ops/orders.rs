@@ -46,10 +46,6 @@ use crate::ops::finance;
 /// A line amount or order total must stay below this (NUMERIC(14, 2)), CNY.
 const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
-/// The certificates without which a customer cannot be sold to (stored kind codes): the
-/// drug-trade licence (药品经营许可证) and the GSP certificate.
-const LICENCES: &[&str] = &["drug_trade", "gsp"];
-
 // ---------------------------------------------------------------------------------------
 // Inputs (validated for form by `convert::orders`)
 
@@ -184,8 +180,9 @@ fn require_may_sell_to(
         };
         return Err(AppError::precondition(why));
     }
-    let certificates = customer_certificate::of_kinds(conn, customer.id, LICENCES)?;
-    for kind in LICENCES {
+    let certificates =
+        customer_certificate::of_kinds(conn, customer.id, customer_certificate::LICENCES)?;
+    for kind in customer_certificate::LICENCES {
         let of_kind: Vec<_> = certificates.iter().filter(|c| c.kind == *kind).collect();
         let valid = of_kind.iter().any(|c| c.expires_on.is_none_or(|d| d >= on));
         // Latest expiry first: the one to renew.

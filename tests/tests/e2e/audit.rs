@@ -318,6 +318,7 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
         .await;
     let certificate = CertificateBuilder::new(team.customer.id, pb::CertificateKind::Gsp)
         .number("京GSP-001")
+        .expires_on("2030-12-31")
         .save(&mut team.rep)
         .await;
     for (object_type, id, name) in [

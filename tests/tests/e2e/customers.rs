@@ -1436,6 +1436,18 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .await
         .expect_err("not a pdf or image");
     assert_eq!(bad_fields(&status), ["scan"]);
+    // A licence is issued for a term: one without an expiry would stand in for the
+    // expired GSP certificate for ever. A business licence may have none (长期).
+    let lifelong = |kind| CertificateBuilder::new(id, kind).number("京AA0000002");
+    let status = lifelong(pb::CertificateKind::Gsp)
+        .try_save(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["expires_on"]);
+    assert_zh_contains(&status, "药品经营许可证和 GSP 证书均有有效期");
+    lifelong(pb::CertificateKind::Business)
+        .save(&mut w.rep)
+        .await;
 
     assert_eq!(certificate_counts(&mut w.rep, id).await, (1, 1));
     assert_eq!(flagged_for_certificates(&mut w.rep).await, 1);

@@ -266,6 +266,13 @@ impl CertificatesTab {
         };
         let response = widgets::form(ui, "certificate_form", &mut records.errors, |f| {
             f.required(&["kind", "number"]);
+            // A licence is issued for a term: the server refuses one without an expiry.
+            if matches!(
+                pb::CertificateKind::try_from(draft.kind),
+                Ok(pb::CertificateKind::DrugTrade | pb::CertificateKind::Gsp)
+            ) {
+                f.required(&["expires_on"]);
+            }
             f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
             f.text(t("certificate.number"), "number", &mut draft.number);
             f.text(

@@ -17,6 +17,11 @@ use crate::msg;
 /// The largest scan accepted.
 pub const MAX_SCAN_BYTES: usize = 10 * 1024 * 1024;
 
+/// The certificates without which a customer cannot be sold to (stored kind codes): the
+/// drug-trade licence (药品经营许可证) and the GSP certificate. Both are issued for a term
+/// (five years, 《药品经营许可证管理办法》), so each copy on file has an expiry date.
+pub const LICENCES: &[&str] = &["drug_trade", "gsp"];
+
 /// A certificate row, without its scan.
 #[derive(Queryable, Selectable, Serialize, Debug, Clone)]
 #[diesel(table_name = certificates)]
