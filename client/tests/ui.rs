@@ -2161,6 +2161,13 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     ui.replace_text("单价", "12.5");
     ui.wait_label("订单金额：125.00");
     ui.wait_label("低于售价 12.80");
+    // A price refused leaves no amount of the price before standing.
+    ui.replace_text("单价", "-12.5");
+    ui.wait_label_contains("不能为负数");
+    ui.wait_label("订单金额：—");
+    assert!(!ui.shows("125.00"), "the line's amount of the price before");
+    ui.replace_text("单价", "12.5");
+    ui.wait_label("订单金额：125.00");
     ui.press(Role::Button, "提交订单");
 
     // Placed: its view, with its number and status, and the warning naming its line.

@@ -622,13 +622,15 @@ impl OrderFormPanel {
                                 }
                             });
                             widgets::top_cell(ui, |ui| {
-                                // A line without a quantity has no amount (the last one
-                                // priced was of another quantity).
+                                // A line without a quantity, or with a quantity or price
+                                // complained of, has no amount (the last one priced was of
+                                // other figures).
                                 let priced = preview
                                     .lines
                                     .get(i)
                                     .filter(|p| p.drug_id == line.drug_id)
-                                    .filter(|_| !line.quantity.trim().is_empty());
+                                    .filter(|_| !line.quantity.trim().is_empty())
+                                    .filter(|_| !line_complained_of(errors, i));
                                 match priced {
                                     Some(p) => {
                                         if !current {
@@ -687,8 +689,12 @@ impl OrderFormPanel {
         }
         errors.field_ui(ui, "lines");
         if !lines.is_empty() && !preview.total.is_empty() {
-            // No total while a line has no quantity: the last one was of other lines.
-            let blank = lines.iter().any(|l| l.quantity.trim().is_empty());
+            // No total while a line has no quantity or a figure complained of: the last
+            // one was of other lines.
+            let blank = lines
+                .iter()
+                .enumerate()
+                .any(|(i, l)| l.quantity.trim().is_empty() || line_complained_of(errors, i));
             let figure = if blank {
                 "—".to_owned()
             } else {
@@ -827,6 +833,14 @@ impl OrderFormPanel {
             None => self.save.request(ctx.orders().create_order(input)),
         }
     }
+}
+
+/// Whether line `i`'s quantity or unit price is complained of (a negative price): the
+/// amounts shown would be of the figures before.
+fn line_complained_of(errors: &FieldErrors, i: usize) -> bool {
+    ["quantity", "unit_price"]
+        .iter()
+        .any(|field| errors.field(&format!("lines[{i}].{field}")).is_some())
 }
 
 /// Whether preview warning `w` is about a field whose problem did not keep the lines

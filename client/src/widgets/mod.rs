@@ -772,17 +772,26 @@ pub fn period_filter(
 }
 
 /// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
-/// beside it.
+/// beside it. A date that does not read (2026-13-01) does not filter ([`date_filter_key`]):
+/// once the user has left the input it is shown in red, its hover saying why.
 pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     // The input and its calendar button.
     keep_together(ui, label, DATE_FILTER_CONTROL);
     let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .hint_text(t("common.date_hint"))
-            .desired_width(DATE_INPUT_WIDTH),
-    )
-    .labelled_by(label.id);
+    let input_salt = (salt, "input");
+    let typing = ui.memory(|m| m.has_focus(ui.make_persistent_id(input_salt)));
+    let unread = !typing && !value.trim().is_empty() && parse_date(value).is_none();
+    let mut input = egui::TextEdit::singleline(value)
+        .id_salt(input_salt)
+        .hint_text(t("common.date_hint"))
+        .desired_width(DATE_INPUT_WIDTH);
+    if unread {
+        input = input.text_color(ERROR);
+    }
+    let response = ui.add(input).labelled_by(label.id);
+    if unread {
+        response.on_hover_text(t("common.date_unread"));
+    }
     date_picker(ui, salt, value);
 }
 
