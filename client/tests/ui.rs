@@ -3152,6 +3152,9 @@ fn a_sales_reps_work_lists_their_orders_awaiting_shipment() {
     ui.wait_label("客服：陈客服");
     ui.press(Role::Link, &waiting[0]);
     ui.wait_label_contains("返回");
+    // 订单管理 in the navigation leaves the order for the order list.
+    ui.click("订单管理");
+    ui.wait_label("新建订单");
 }
 
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog

@@ -116,8 +116,10 @@ fn quantity_given(text: &str) -> bool {
 /// Where the user asked to go while a form held unsaved input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Leave {
-    /// Back to the list.
+    /// Back to the list (an order opened from another module: back to that module).
     List,
+    /// The list, from the navigation's 订单管理 (an order's view left behind).
+    ModuleList,
     /// An order's view, and the module its back button returns to (none: the list).
     Order(i64, Option<Module>),
     /// The order form, for this customer or with the customer picker.
@@ -156,6 +158,11 @@ impl ModulePanel for OrdersPanel {
                 self.leave(Leave::Order(*id, back));
             }
             Navigate::NewOrder { customer_id } => self.leave(Leave::NewOrder(Some(*customer_id))),
+            // 订单管理 in the navigation leaves an order's view for the list (the view has
+            // only a back button, to where it was opened from); a form keeps its input.
+            Navigate::Module(Module::Order) if matches!(self.screens.page, Screen::View(_)) => {
+                self.go(Leave::ModuleList);
+            }
             _ => {}
         }
     }
@@ -226,9 +233,9 @@ impl OrdersPanel {
 
     fn go(&mut self, leave: Leave) {
         match leave {
-            Leave::List => {
+            Leave::List | Leave::ModuleList => {
                 // An order opened from another module: back there, as it was left.
-                if let Screen::View(view) = &self.screens.page {
+                if let (Leave::List, Screen::View(view)) = (leave, &self.screens.page) {
                     self.return_to = view.back();
                 }
                 self.list.refresh();
