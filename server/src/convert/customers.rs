@@ -471,8 +471,12 @@ impl From<Assignment> for pb::Assignment {
     }
 }
 
-/// A personal record, validated.
-pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileFields>> {
+/// A personal record, validated: a start after `today` (the business day) is refused, as is
+/// an end before the start.
+pub fn profile_input(
+    r: pb::ProfileRecord,
+    today: chrono::NaiveDate,
+) -> AppResult<RecordInput<ProfileFields>> {
     let pb::ProfileRecord {
         id: record_id,
         customer_id,
@@ -497,6 +501,9 @@ pub fn profile_input(r: pb::ProfileRecord) -> AppResult<RecordInput<ProfileField
         .check("detail", validation::optional_text(&detail, 1000));
     let from = date("date_from", &date_from, &mut check);
     let to = date("date_to", &date_to, &mut check);
+    if from.is_some_and(|f| f > today) {
+        check.fail("date_from", msg!("field.after_today"));
+    }
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {

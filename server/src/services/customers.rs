@@ -475,7 +475,7 @@ impl CustomerService for CustomerApi {
         request: Request<pb::ProfileRecord>,
     ) -> Reply<pb::ProfileRecord> {
         let session = Session::of(&request)?;
-        let input = conv::profile_input(request.into_inner())?;
+        let input = conv::profile_input(request.into_inner(), self.state.clock.today())?;
         let name = session.display_name.clone();
         let row: ProfileRecord = self.save_record(session, input).await?;
         Ok(Response::new(conv::profile_record(row, name)))

@@ -1187,6 +1187,17 @@ async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
         .await
         .expect_err("to before from");
     assert_eq!(bad_fields(&status), ["date_to"]);
+    // A job or a school starts no later than today (a future start was a typo's year).
+    let status = w
+        .rep
+        .try_send(pb::ProfileRecord {
+            date_from: days_from_today(1),
+            ..record("work", "协和医院药剂科", "主任")
+        })
+        .await
+        .expect_err("starts tomorrow");
+    assert_eq!(bad_fields(&status), ["date_from"]);
+    assert_zh_contains(&status, "不能晚于今天");
     let mut kinds = Vec::new();
     for (kind, title, detail) in [
         ("preference", "茶", "喜欢普洱"),

@@ -162,7 +162,7 @@ impl PersonalTab {
             f.text(title, "title", &mut draft.title);
             f.text(detail, "detail", &mut draft.detail);
             if dated {
-                f.date(t("personal.from"), "date_from", &mut draft.date_from);
+                f.past_date(t("personal.from"), "date_from", &mut draft.date_from);
                 f.date(t("personal.to"), "date_to", &mut draft.date_to);
             }
         });
