@@ -3157,6 +3157,16 @@ fn a_sales_reps_work_lists_their_orders_awaiting_shipment() {
     ui.wait_label("新建订单");
 }
 
+/// A CS rep is reminded of a licence running out (a shipment will be refused) and told
+/// whom to ask: the sales rep renews it, the CS rep cannot.
+#[test]
+fn a_cs_reps_certificate_reminder_names_the_sales_rep_who_renews_it() {
+    let server = Server::start_demo();
+    let mut ui = server.logged_in("service1", DEMO_PASSWORD);
+    ui.wait_label("证件到期提醒");
+    ui.wait_label("营销员 李营销 负责换证");
+}
+
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog
 /// closing alone said nothing); the profile edit shows the type without changing it.
 #[test]

@@ -131,7 +131,15 @@ fn customer_work_ui(
             if ui.link(&e.customer_name).clicked() {
                 open = Some(OpenCustomer::Certificates(c.customer_id));
             }
-            widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
+            if ctx.can(Permission::CustomerCertificateWrite) {
+                widgets::team_rep(ui, ctx, e.sales_rep.as_ref());
+            } else {
+                // A CS rep learns of it (a shipment will be refused), and whom to ask: the
+                // sales rep renews it.
+                let renews =
+                    t("work.renewed_by").replace("{name}", &format::person(e.sales_rep.as_ref()));
+                ui.label(renews);
+            }
             // Which certificate: its kind (营业执照, GSP 证书…) and number.
             ui.label(format!(
                 "{} {}",

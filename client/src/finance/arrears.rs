@@ -421,12 +421,7 @@ impl ArrearsWork {
                     ));
                 }
                 let days = u64::try_from(r.days_overdue).unwrap_or(0);
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR),
-                    )
-                    .extend(),
-                );
+                ui.label(RichText::new(tn("arrears.days_overdue", days)).color(widgets::ERROR));
             },
         );
         open

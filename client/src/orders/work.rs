@@ -86,13 +86,9 @@ impl OrderWork {
                         t("shipment.expected_arrival"),
                         &s.expected_arrival,
                     ));
-                    // One piece: "逾期 4" and "天" fell on two lines at 900 wide.
-                    ui.add(
-                        egui::Label::new(
-                            RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
-                                .color(widgets::ERROR),
-                        )
-                        .extend(),
+                    ui.label(
+                        RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
+                            .color(widgets::ERROR),
                     );
                 },
             );
@@ -262,12 +258,12 @@ fn exceptions_ui(
                 .iter()
                 .map(|l| format!("{} ×{} {}", l.drug_name, l.quantity, l.unit_label))
                 .collect();
-            ui.label(goods.join(crate::i18n::list_separator()));
+            ui.add(egui::Label::new(goods.join(crate::i18n::list_separator())).wrap());
             ui.label(label_value(t("exception.value"), &format::money(&e.value)));
             ui.label(RichText::new(format::timestamp(e.reported_at.as_ref())).weak());
             // A replacement to ship: what was agreed with the customer, to ship by.
             if !e.note.is_empty() {
-                ui.label(label_value(t("exception.note"), &e.note));
+                ui.add(egui::Label::new(label_value(t("exception.note"), &e.note)).wrap());
             }
         },
     );

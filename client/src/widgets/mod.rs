@@ -1004,7 +1004,9 @@ pub fn submit_button(ui: &mut Ui, label: &str, enabled: bool, submitted: bool) -
 
 /// One list of 我的工作 under `heading`: the state of its call, `none` (greyed) when the
 /// answer's `rows` are empty, a wrapping line per row (`row` draws it), and "仅显示前 50
-/// 条，共 120 条" when the answer's `total` is more than it holds.
+/// 条，共 120 条" when the answer's `total` is more than it holds. A row's pieces are kept
+/// whole, each moving to the next line rather than breaking ("异常金 / 额：196.50" at 900
+/// wide); a piece that may be long (a list of drugs, a note) is added with `.wrap()`.
 pub fn work_list<R: Clone + Default + Send + 'static, T>(
     ui: &mut Ui,
     heading: &str,
@@ -1023,7 +1025,10 @@ pub fn work_list<R: Clone + Default + Send + 'static, T>(
         ui.label(RichText::new(none).weak());
     }
     for r in shown {
-        ui.horizontal_wrapped(|ui| row(ui, r));
+        ui.horizontal_wrapped(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+            row(ui, r);
+        });
     }
     let (shown, total) = (shown.len() as u64, total(&answer));
     if total > shown {
