@@ -114,10 +114,12 @@ impl CertificatesTab {
                     .vscroll(false)
                     .column(Column::auto().at_least(120.0))
                     .column(Column::auto().at_least(120.0))
-                    .column(Column::auto().at_least(120.0).at_most(240.0).clip(true))
+                    // The issuing authority gives way (clipped) to the buttons at 900 wide:
+                    // 编辑 and 删除 were behind a sideways scroll.
+                    .column(Column::remainder().at_least(80.0).clip(true))
                     .column(Column::auto().at_least(170.0))
                     .column(Column::auto().at_least(70.0))
-                    .column(Column::remainder().at_least(90.0))
+                    .column(Column::auto().at_least(90.0))
                     .header(22.0, |mut header| {
                         widgets::header_labels(
                             &mut header,
