@@ -348,7 +348,7 @@ impl From<AppError> for Status {
 }
 
 /// Collects the bad fields of one request, so the user sees them all at once.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct FieldCheck {
     errors: Vec<FieldError>,
 }
@@ -390,6 +390,12 @@ impl FieldCheck {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// Whether `field` was recorded as bad (a later check of its value, which did not
+    /// read, would only add a second complaint).
+    pub fn complains_of(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
     }
 
     /// `Ok` when no field was bad.

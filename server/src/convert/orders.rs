@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::orders::{
     BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
-    ShipmentFields, Warning,
+    ShipmentDraft, ShipmentFields, Warning,
 };
 
 /// At most this many lines on an order.
@@ -824,18 +824,21 @@ fn batch_line(
 /// of what it ships against (an order, an exception), its fields, and its batch lines (at
 /// least one, each split by `parts` into order or exception line id, quantity, batch
 /// number and expiry date, and checked by [`batch_line`]). Returns (id, version, fields,
-/// lines). Errors: INVALID_ARGUMENT naming the id's field alone when it is not an id,
-/// else every bad field.
+/// lines) and the complaints about the fields: the operation checks them against the
+/// order too and answers every bad field at once ([`crate::ops::orders::ship`]).
+/// Errors: INVALID_ARGUMENT naming the id's field alone when it is not an id, or the
+/// version's when it is not one (there is nothing to check the rest against).
 fn shipment_draft<L>(
     (id_field, owner_id): (&'static str, i64),
     (version_field, version): (&'static str, i32),
     (fields_prefix, fields): (&'static str, Option<pb::ShipmentInput>),
     (lines_prefix, lines): (&'static str, Vec<L>),
     parts: fn(L) -> (i64, i64, String, String),
-) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+) -> AppResult<ShipmentDraft> {
     let owner_id = id(id_field, owner_id)?;
     let mut check = FieldCheck::default();
     read_version(version_field, version, &mut check);
+    check.finish()?;
     let fields = shipment_fields(fields_prefix, fields, &mut check);
     if lines.is_empty() {
         check.fail(lines_prefix, msg!("shipment.lines_required"));
@@ -856,16 +859,19 @@ fn shipment_draft<L>(
             )
         })
         .collect();
-    check.finish()?;
-    Ok((owner_id, version, fields, lines))
+    Ok(ShipmentDraft {
+        owner_id,
+        version,
+        fields,
+        lines,
+        complaints: check,
+    })
 }
 
-/// A shipment as sent: (order id, order version, fields, lines), each field checked
-/// (`shipment.*`, `lines[i].*`). Errors: INVALID_ARGUMENT naming `order_id` alone when
-/// it is not an id, else every bad field.
-pub fn create_shipment(
-    req: pb::CreateShipmentRequest,
-) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+/// A shipment as sent, against an order, each field checked (`shipment.*`,
+/// `lines[i].*`). Errors: INVALID_ARGUMENT naming `order_id` or `order_version` alone
+/// when it does not read; the other fields' complaints are in the draft.
+pub fn create_shipment(req: pb::CreateShipmentRequest) -> AppResult<ShipmentDraft> {
     let pb::CreateShipmentRequest {
         order_id,
         order_version,
@@ -1104,13 +1110,11 @@ pub fn decide_exception(
     Ok((exception_id, version, decision, note.trim().to_owned()))
 }
 
-/// A replacement's shipment as sent: (exception id, version, fields, lines), each field
-/// checked as for a shipment (`replacement.*`, `replacement_lines[i].*`). Errors:
-/// INVALID_ARGUMENT naming `exception_id` alone when it is not an id, else every bad
-/// field.
-pub fn ship_replacement(
-    req: pb::ShipReplacementRequest,
-) -> AppResult<(i64, i32, ShipmentFields, Vec<BatchLine>)> {
+/// A replacement's shipment as sent, against an exception, each field checked as for a
+/// shipment (`replacement.*`, `replacement_lines[i].*`). Errors: INVALID_ARGUMENT naming
+/// `exception_id` or `version` alone when it does not read; the other fields'
+/// complaints are in the draft.
+pub fn ship_replacement(req: pb::ShipReplacementRequest) -> AppResult<ShipmentDraft> {
     let pb::ShipReplacementRequest {
         exception_id,
         version,

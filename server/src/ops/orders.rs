@@ -89,6 +89,22 @@ pub struct ShipmentFields {
     pub invoice_no: String,
 }
 
+/// A shipment, or a replacement, as the request gave it: what it ships against (an
+/// order, or an exception) at the version read, its fields and batch lines, and the
+/// complaints about them the request itself gave cause for (a date that does not read, a
+/// quantity of 0): [`ship`] and [`ship_replacement`] add theirs (a ship date before the
+/// order's, goods expired) and answer every bad field at once.
+#[derive(Debug, Clone)]
+pub struct ShipmentDraft {
+    /// The order, or the exception a replacement ships against.
+    pub owner_id: i64,
+    /// Its version as read.
+    pub version: i32,
+    pub fields: ShipmentFields,
+    pub lines: Vec<BatchLine>,
+    pub complaints: FieldCheck,
+}
+
 /// Units of an order line (or, on a replacement, of an exception line) from one batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchLine {
@@ -757,7 +773,9 @@ fn check_shipment_fields(
     today: NaiveDate,
     check: &mut FieldCheck,
 ) -> AppResult<(i64, i32)> {
-    if fields.ship_date > today {
+    if check.complains_of(&format!("{prefix}.ship_date")) {
+        // It did not read: nothing to compare.
+    } else if fields.ship_date > today {
         check.fail(format!("{prefix}.ship_date"), msg!("field.after_today"));
     } else if fields.ship_date < earliest {
         // Named by what it is before: the order's date, or a replacement's original
@@ -792,8 +810,10 @@ fn check_expiry(
     check: &mut FieldCheck,
 ) {
     let field = format!("{field}[{i}].expiry_date");
-    let arrival = ship_date + chrono::Duration::days(i64::from(transit_days));
-    if line.expiry_date < ship_date {
+    let arrival = ship_date + chrono::Duration::days(i64::from(transit_days.max(0)));
+    if check.complains_of(&field) {
+        // It did not read: nothing to compare.
+    } else if line.expiry_date < ship_date {
         check.fail(field, msg!("shipment.expired_goods"));
     } else if line.expiry_date < arrival {
         let arrival = arrival.format("%Y-%m-%d").to_string();
@@ -804,7 +824,7 @@ fn check_expiry(
     }
 }
 
-/// Records a shipment (发货) of `lines` against order `order_id`, read at `version`;
+/// Records a shipment (发货) of `draft`'s lines against its order, read at its version;
 /// audited as `shipment.create`. Returns the shipment and its lines.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version (another shipment got
@@ -812,18 +832,23 @@ fn check_expiry(
 /// or whose licence or GSP certificate had expired on the ship date (GSP: goods go only to
 /// qualified buyers, whenever the order was placed), or more units than remain on a
 /// line (naming it and what remains); INVALID_ARGUMENT for a line not of this order, a
-/// ship date after today or before the order date, goods expired on the ship date.
-#[allow(clippy::too_many_arguments)]
+/// ship date after today or before the order date, goods expired on the ship date or on
+/// the way, with the draft's own complaints.
 pub fn ship(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     reps: &Reps,
-    order_id: i64,
-    version: i32,
-    fields: &ShipmentFields,
-    lines: &[BatchLine],
+    draft: &ShipmentDraft,
     today: NaiveDate,
 ) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let ShipmentDraft {
+        owner_id: order_id,
+        version,
+        fields,
+        lines,
+        complaints,
+    } = draft;
+    let (order_id, version) = (*order_id, *version);
     let peek = order::find(conn, reps, order_id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
@@ -841,7 +866,7 @@ pub fn ship(
         )));
     }
     require_may_ship_to(conn, order.customer_id, fields.ship_date.min(today))?;
-    let mut check = FieldCheck::default();
+    let mut check = complaints.clone();
     let (entity, transit) = check_shipment_fields(
         conn,
         "shipment",
@@ -1283,7 +1308,7 @@ pub fn decide(
     Ok(after)
 }
 
-/// Ships the replacement (补发) of exception `id` (read at `version`), decided `reship` by
+/// Ships the replacement (补发) of the draft's exception (read at its version), decided `reship` by
 /// the sales rep: a shipment of amount 0 with its own carrier, waybill and batches, whose
 /// lines together cover every exception line's units exactly; the exception closes when
 /// it is delivered (or lost). Recorded by the CS rep on the business day `today`; audited
@@ -1293,18 +1318,22 @@ pub fn decide(
 /// when the exception was not decided `reship` or its replacement was shipped already, or
 /// for a customer who may no longer be shipped to (as [`ship`]); INVALID_ARGUMENT on
 /// `replacement.*` and `replacement_lines` as for a shipment, and when the lines do not
-/// cover each exception line's units exactly.
-#[allow(clippy::too_many_arguments)]
+/// cover each exception line's units exactly, with the draft's own complaints.
 pub fn ship_replacement(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     reps: &Reps,
-    id: i64,
-    version: i32,
-    fields: &ShipmentFields,
-    lines: &[BatchLine],
+    draft: &ShipmentDraft,
     today: NaiveDate,
 ) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
+    let ShipmentDraft {
+        owner_id: id,
+        version,
+        fields,
+        lines,
+        complaints,
+    } = draft;
+    let (id, version) = (*id, *version);
     let peek = exception::find(conn, reps, id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = Order::lock(conn, peek.order_id)?;
@@ -1318,7 +1347,7 @@ pub fn ship_replacement(
     }
     require_may_ship_to(conn, before.customer_id, fields.ship_date.min(today))?;
     let original = Shipment::lock(conn, before.shipment_id)?;
-    let mut check = FieldCheck::default();
+    let mut check = complaints.clone();
     let (entity, transit) = check_shipment_fields(
         conn,
         "replacement",

@@ -393,12 +393,12 @@ impl OrderService for OrderApi {
         request: Request<pb::CreateShipmentRequest>,
     ) -> Reply<pb::Shipment> {
         let session = Session::of(&request)?;
-        let (order_id, version, fields, lines) = conv::create_shipment(request.into_inner())?;
+        let draft = conv::create_shipment(request.into_inner())?;
         let today = self.state.clock.today();
         let (row, _) = self
             .state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
-                ops::ship(conn, ctx, reps, order_id, version, &fields, &lines, today)
+                ops::ship(conn, ctx, reps, &draft, today)
             })
             .await?;
         Ok(Response::new(self.shipment_reply(&session, row.id).await?))
@@ -510,21 +510,12 @@ impl OrderService for OrderApi {
         request: Request<pb::ShipReplacementRequest>,
     ) -> Reply<pb::Shipment> {
         let session = Session::of(&request)?;
-        let (exception_id, version, fields, lines) = conv::ship_replacement(request.into_inner())?;
+        let draft = conv::ship_replacement(request.into_inner())?;
         let today = self.state.clock.today();
         let (row, _) = self
             .state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
-                ops::ship_replacement(
-                    conn,
-                    ctx,
-                    reps,
-                    exception_id,
-                    version,
-                    &fields,
-                    &lines,
-                    today,
-                )
+                ops::ship_replacement(conn, ctx, reps, &draft, today)
             })
             .await?;
         Ok(Response::new(self.shipment_reply(&session, row.id).await?))

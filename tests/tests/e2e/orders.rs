@@ -807,6 +807,31 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["lines[1].expiry_date"]);
+    // Every bad field in one answer: the transit days out of range (the request's own),
+    // with the ship date after today and the goods expired (against the day).
+    let status = ShipmentBuilder::of(&order)
+        .on("2026-12-31")
+        .transit_days(-1)
+        .line_expiring(line, 1, "", "2025-01-01")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        [
+            "lines[0].batch_no",
+            "lines[0].expiry_date",
+            "shipment.ship_date",
+            "shipment.transit_days"
+        ]
+    );
+    // A date that does not read is said once, as such.
+    let status = ShipmentBuilder::of(&order)
+        .line_expiring(line, 1, "B2610", "2026-02-30")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["lines[0].expiry_date"]);
     let status = ShipmentBuilder::of(&order)
         .try_create(&mut w.cs)
         .await

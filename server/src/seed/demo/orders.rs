@@ -151,16 +151,15 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Ships `lines` of order `o` on `ship_date`, `transit_days` on the way, as 陈客服.
     let ship =
         |conn: &mut PgConnection, o: &Order, ship_date, transit_days, lines: &[BatchLine]| {
-            let shipped = ops::ship(
-                conn,
-                as_cs.entered_at(entered_on(ship_date)),
-                &reps,
-                o.id,
-                o.version,
-                &fields(ship_date, transit_days),
-                lines,
-                ship_date,
-            )?;
+            let draft = ops::ShipmentDraft {
+                owner_id: o.id,
+                version: o.version,
+                fields: fields(ship_date, transit_days),
+                lines: lines.to_vec(),
+                complaints: Default::default(),
+            };
+            let by = as_cs.entered_at(entered_on(ship_date));
+            let shipped = ops::ship(conn, by, &reps, &draft, ship_date)?;
             diesel::update(shipments::table.find(shipped.0.id))
                 .set(shipments::created_at.eq(entered_on(ship_date)))
                 .execute(conn)?;
