@@ -3022,6 +3022,8 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     rep.type_into_multiline("与客户的约定", "与客户协商补发");
     rep.press(Role::Button, "处理异常");
     rep.wait_label_contains("待补发");
+    // The order's header says it is not settled yet.
+    rep.wait_label("1 个异常补发中");
     assert!(
         rep.harness.query_by_label("登记补发").is_none(),
         "a sales rep does not ship"

@@ -568,6 +568,12 @@ fn header_ui(
             let text = tn("orders.awaiting_decision", awaiting);
             ui.label(RichText::new(text).color(widgets::WARNING));
         }
+        // Decided and still open: a replacement to ship, or on its way.
+        let reshipping = u64::from(progress.open_exceptions).saturating_sub(awaiting);
+        if reshipping > 0 {
+            let text = tn("orders.reshipping", reshipping);
+            ui.label(RichText::new(text).color(widgets::WARNING));
+        }
     });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(t("order.customer")).weak());
