@@ -497,6 +497,21 @@ struct Record<'a, H, L> {
     lines: &'a [L],
 }
 
+impl<H: Serialize, L: Serialize> Record<'_, H, L> {
+    /// Audits `action` (e.g. `shipment.create`) of the new document `id` of kind
+    /// `object`: this record after it, nothing before.
+    fn audit_new(
+        &self,
+        conn: &mut PgConnection,
+        ctx: WriteCtx<'_>,
+        action: &str,
+        object: &str,
+        id: i64,
+    ) -> AppResult<()> {
+        ctx.audit_change(conn, action, object, id, None, Some(self))
+    }
+}
+
 /// Places an order (客户下单) for the customer's current sales and CS reps, numbered
 /// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`], and
 /// FAILED_PRECONDITION for a customer who cannot order ([`Priced::refused`]), and the
@@ -517,17 +532,11 @@ pub fn place(
         ..priced.order
     };
     let (row, lines) = order::insert(conn, &new, &priced.lines)?;
-    ctx.audit_change(
-        conn,
-        "order.create",
-        Order::OBJECT,
-        row.id,
-        None,
-        Some(&Record {
-            header: &row,
-            lines: &lines,
-        }),
-    )?;
+    Record {
+        header: &row,
+        lines: &lines,
+    }
+    .audit_new(conn, ctx, "order.create", Order::OBJECT, row.id)?;
     audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
     Ok((row, lines, priced.warnings))
 }
@@ -841,14 +850,8 @@ pub fn ship(
     draft: &ShipmentDraft,
     today: NaiveDate,
 ) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
-    let ShipmentDraft {
-        owner_id: order_id,
-        version,
-        fields,
-        lines,
-        complaints,
-    } = draft;
-    let (order_id, version) = (*order_id, *version);
+    let (order_id, version) = (draft.owner_id, draft.version);
+    let (fields, lines) = (&draft.fields, &draft.lines);
     let peek = order::find(conn, reps, order_id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = order::find(conn, reps, order_id, true)?;
@@ -866,7 +869,7 @@ pub fn ship(
         )));
     }
     require_may_ship_to(conn, order.customer_id, fields.ship_date.min(today))?;
-    let mut check = complaints.clone();
+    let mut check = draft.complaints.clone();
     let (entity, transit) = check_shipment_fields(
         conn,
         "shipment",
@@ -971,17 +974,11 @@ pub fn ship(
         },
         true,
     )?;
-    ctx.audit_change(
-        conn,
-        "shipment.create",
-        Shipment::OBJECT,
-        row.id,
-        None,
-        Some(&Record {
-            header: &row,
-            lines: &stored,
-        }),
-    )?;
+    Record {
+        header: &row,
+        lines: &stored,
+    }
+    .audit_new(conn, ctx, "shipment.create", Shipment::OBJECT, row.id)?;
     Ok((row, stored))
 }
 
@@ -1209,16 +1206,16 @@ pub fn report_exception(
         shipment::add_exception_quantity(conn, *line_id, *quantity)?;
     }
     // The report is recorded before what it settles (a lost replacement's exception).
-    ctx.audit_change(
+    Record {
+        header: &row,
+        lines: &stored,
+    }
+    .audit_new(
         conn,
+        ctx,
         "transport_exception.report",
         TransportException::OBJECT,
         row.id,
-        None,
-        Some(&Record {
-            header: &row,
-            lines: &stored,
-        }),
     )?;
     let mut change = Progress {
         exceptions: 1,
@@ -1326,14 +1323,8 @@ pub fn ship_replacement(
     draft: &ShipmentDraft,
     today: NaiveDate,
 ) -> AppResult<(Shipment, Vec<ShipmentLine>)> {
-    let ShipmentDraft {
-        owner_id: id,
-        version,
-        fields,
-        lines,
-        complaints,
-    } = draft;
-    let (id, version) = (*id, *version);
+    let (id, version) = (draft.owner_id, draft.version);
+    let (fields, lines) = (&draft.fields, &draft.lines);
     let peek = exception::find(conn, reps, id, false)?;
     finance::lock_ledger(conn, peek.customer_id)?;
     let order = Order::lock(conn, peek.order_id)?;
@@ -1347,7 +1338,7 @@ pub fn ship_replacement(
     }
     require_may_ship_to(conn, before.customer_id, fields.ship_date.min(today))?;
     let original = Shipment::lock(conn, before.shipment_id)?;
-    let mut check = complaints.clone();
+    let mut check = draft.complaints.clone();
     let (entity, transit) = check_shipment_fields(
         conn,
         "replacement",
@@ -1451,16 +1442,16 @@ pub fn ship_replacement(
         updated_by: ctx.actor.user_id,
     };
     let (replacement, stored) = shipment::insert(conn, &new, &new_lines)?;
-    ctx.audit_change(
+    Record {
+        header: &replacement,
+        lines: &stored,
+    }
+    .audit_new(
         conn,
+        ctx,
         "shipment.create",
         Shipment::OBJECT,
         replacement.id,
-        None,
-        Some(&Record {
-            header: &replacement,
-            lines: &stored,
-        }),
     )?;
     let after = exception::set_replacement(conn, ctx, &before, replacement.id)?;
     order::advance(
