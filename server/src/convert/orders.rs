@@ -826,8 +826,8 @@ fn batch_line(
 /// number and expiry date, and checked by [`batch_line`]). Returns (id, version, fields,
 /// lines) and the complaints about the fields: the operation checks them against the
 /// order too and answers every bad field at once ([`crate::ops::orders::ship`]).
-/// Errors: INVALID_ARGUMENT naming the id's field alone when it is not an id, or the
-/// version's when it is not one (there is nothing to check the rest against).
+/// Errors: INVALID_ARGUMENT naming the id's field alone when it is not an id, or, when
+/// the version is not one (there is nothing to check the rest against), every bad field.
 fn shipment_draft<L>(
     (id_field, owner_id): (&'static str, i64),
     (version_field, version): (&'static str, i32),
@@ -838,7 +838,6 @@ fn shipment_draft<L>(
     let owner_id = id(id_field, owner_id)?;
     let mut check = FieldCheck::default();
     read_version(version_field, version, &mut check);
-    check.finish()?;
     let fields = shipment_fields(fields_prefix, fields, &mut check);
     if lines.is_empty() {
         check.fail(lines_prefix, msg!("shipment.lines_required"));
@@ -859,6 +858,10 @@ fn shipment_draft<L>(
             )
         })
         .collect();
+    // Without a version there is nothing to check the rest against: said with the rest.
+    if check.complains_of(version_field) {
+        check.finish()?;
+    }
     Ok(ShipmentDraft {
         owner_id,
         version,
@@ -869,8 +872,9 @@ fn shipment_draft<L>(
 }
 
 /// A shipment as sent, against an order, each field checked (`shipment.*`,
-/// `lines[i].*`). Errors: INVALID_ARGUMENT naming `order_id` or `order_version` alone
-/// when it does not read; the other fields' complaints are in the draft.
+/// `lines[i].*`). Errors: INVALID_ARGUMENT naming `order_id` alone when it is not an
+/// id, or every bad field when `order_version` is not a version; else the fields'
+/// complaints are in the draft.
 pub fn create_shipment(req: pb::CreateShipmentRequest) -> AppResult<ShipmentDraft> {
     let pb::CreateShipmentRequest {
         order_id,
@@ -1112,8 +1116,8 @@ pub fn decide_exception(
 
 /// A replacement's shipment as sent, against an exception, each field checked as for a
 /// shipment (`replacement.*`, `replacement_lines[i].*`). Errors: INVALID_ARGUMENT naming
-/// `exception_id` or `version` alone when it does not read; the other fields'
-/// complaints are in the draft.
+/// `exception_id` alone when it is not an id, or every bad field when `version` is not a
+/// version; else the fields' complaints are in the draft.
 pub fn ship_replacement(req: pb::ShipReplacementRequest) -> AppResult<ShipmentDraft> {
     let pb::ShipReplacementRequest {
         exception_id,
