@@ -534,6 +534,14 @@ fn a_permission_ticked_brings_what_its_screens_read() {
     assert!(ticked(&ui, "下单"));
     // …and is then said to be missing.
     ui.wait_label_contains("“下单”通常还需要：查看药品");
+    // 登记回款 lives in 财务's screens: alone it showed its holder an empty 财务.
+    assert!(!ticked(&ui, "查看财务"));
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "登记回款")
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    assert!(ticked(&ui, "查看财务"));
 }
 
 /// Deleting a container unit cannot be undone: it is asked first, and 取消 keeps it.

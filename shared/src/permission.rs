@@ -232,9 +232,10 @@ impl Permission {
     /// customers and drugs and opens the order placed; the order actions work on an order
     /// read; a customer's or drug's edits on the record read. The position form ticks them
     /// with it (a position with 下单 alone showed its holder an orders module refused and a
-    /// drug search finding nothing). Not enforced: finance and report permissions stand on
-    /// their own by design (a clerk keys payments without the finance lists; arrears are
-    /// exported without the reports).
+    /// drug search finding nothing). Finance's writes live in 财务's screens, which read
+    /// the finance lists and pick customers (a position with 登记回款 alone showed an empty
+    /// 财务). Not enforced: another service keys payments through the API with 登记回款
+    /// alone, and arrears are exported without the reports.
     pub fn reads_with(self) -> &'static [Permission] {
         use Permission as P;
         match self {
@@ -255,6 +256,9 @@ impl Permission {
             | P::CustomerCertificateWrite => &[P::CustomerRead],
             P::DrugWrite | P::DrugCategoryWrite | P::DrugUnitWrite | P::DrugCostRead => {
                 &[P::DrugRead]
+            }
+            P::InvoiceWrite | P::PaymentWrite | P::FinanceReconcile => {
+                &[P::FinanceRead, P::CustomerRead]
             }
             _ => &[],
         }
