@@ -2743,4 +2743,20 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
     let money = finance1.order_finance(order_id).await;
     assert_eq!(money.not_invoiced, "0.00");
     assert_eq!(money.invoiced, money.net);
+    // The payment was entered on its date (the payment view says who entered it, when),
+    // not when the demo was seeded.
+    let payments = finance1
+        .send(pb::ListPaymentsRequest {
+            customer_id: Some(row.customer_id),
+            ..Default::default()
+        })
+        .await;
+    let paid = &payments.payments[0];
+    let entered = paid.created_at.as_ref().expect("entered");
+    let entered = chrono::DateTime::from_timestamp(entered.seconds, 0)
+        .expect("a time")
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    assert_eq!(entered, paid.payment_date);
 }

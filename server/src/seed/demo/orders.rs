@@ -16,7 +16,7 @@ use crate::db::models::invoicing_entity::{self, InvoicingEntityFields};
 use crate::db::models::order::{self, Order};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::{Actor, WriteCtx, position, user};
-use crate::db::schema::{customers, drugs, orders, shipments};
+use crate::db::schema::{customers, drugs, invoices, orders, payments, reconciliations, shipments};
 use crate::db::scope::{Reps, Viewer};
 use crate::error::AppResult;
 use crate::ops::finance;
@@ -256,7 +256,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         demo.clock.start_of(day(77)) + Duration::hours(11),
     )?;
     // Invoiced in full two days after shipping (增值税专用发票).
-    finance::record_invoice(
+    let invoice = finance::record_invoice(
         conn,
         as_finance.entered_at(entered_on(day(78))),
         &reps,
@@ -273,7 +273,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     )?;
     let mut part = (s.amount / Decimal::from(2)).trunc();
     part.rescale(2);
-    finance::record_payment(
+    let payment = finance::record_payment(
         conn,
         as_finance.entered_at(entered_on(day(40))),
         &reps,
@@ -304,7 +304,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         0,
     )?
     .closing;
-    finance::reconcile(
+    let reconciliation = finance::reconcile(
         conn,
         as_finance.entered_at(entered_on(day(34))),
         &reps,
@@ -315,6 +315,16 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         "客户已盖章确认",
         day(34),
     )?;
+    // Their records say they were entered then, as their history does.
+    diesel::update(invoices::table.find(invoice.id))
+        .set(invoices::created_at.eq(entered_on(day(78))))
+        .execute(conn)?;
+    diesel::update(payments::table.find(payment.id))
+        .set(payments::created_at.eq(entered_on(day(40))))
+        .execute(conn)?;
+    diesel::update(reconciliations::table.find(reconciliation.id))
+        .set(reconciliations::created_at.eq(entered_on(day(34))))
+        .execute(conn)?;
     // sales2's pharmacies (广州, 长沙, 长春): an order each, shipped over the past weeks,
     // so the reports have regions, reps and drugs to compare; the first one's delivery
     // came two boxes short, deducted; the last one's customer took 10 boxes fewer than
