@@ -113,8 +113,9 @@ impl CustomerOrders {
     }
 
     /// The orders as picker options: "SO20261130-0001  2026-11-30  未结：384.00", with
-    /// `figure`; marked "逾期 20 天" and listed first, the most overdue first, when
-    /// [`marking_overdue`](Self::marking_overdue); the rest newest first.
+    /// `figure`, newest first; when [`marking_overdue`](Self::marking_overdue) (a
+    /// payment's), those overdue marked "逾期 20 天" and listed first, the most overdue
+    /// first, then the rest oldest first: the order a payment is put on them.
     pub(super) fn options(&self, figure: OrderFigure) -> Vec<(i64, String)> {
         let overdue = self.days_overdue();
         let mut options: Vec<(i32, i64, String)> = self
@@ -137,6 +138,9 @@ impl CustomerOrders {
                 (days, o.id, text)
             })
             .collect();
+        if self.with_overdue {
+            options.reverse();
+        }
         options.sort_by_key(|(days, _, _)| std::cmp::Reverse(*days));
         options
             .into_iter()
@@ -748,7 +752,70 @@ fn balance_text(statement: &pb::Statement) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{OrderAmount, rows_total};
+    use super::{CustomerOrders, OrderAmount, OrderFigure, rows_total};
+    use crate::backend::{Promise, Requested};
+    use pharmacrm_shared::pb;
+
+    fn answered<T: Send + 'static>(value: T) -> Requested<T> {
+        let mut requested = Requested::default();
+        requested.request(Promise::answered(Ok(value)));
+        requested.poll();
+        requested
+    }
+
+    /// A payment's order picker lists what is overdue first, most overdue first, then the
+    /// rest oldest first (the order a payment is put on them); an invoice's, newest first.
+    #[test]
+    fn a_payments_orders_come_overdue_first_then_oldest_first() {
+        let _zh = crate::i18n::lang_switch();
+        let order = |id, number: &str| pb::Order {
+            id,
+            number: number.into(),
+            outstanding: "10.00".into(),
+            ..Default::default()
+        };
+        // As the server answers: newest first.
+        let orders = pb::SearchOrdersResponse {
+            orders: vec![
+                order(4, "SO4"),
+                order(3, "SO3"),
+                order(2, "SO2"),
+                order(1, "SO1"),
+            ],
+            ..Default::default()
+        };
+        let overdue = |order_id, days_overdue| pb::OpenItem {
+            order_id,
+            days_overdue,
+            ..Default::default()
+        };
+        let picked = |c: &CustomerOrders| -> Vec<i64> {
+            c.options(OrderFigure::Outstanding)
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()
+        };
+        let payment = CustomerOrders {
+            orders: answered(orders.clone()),
+            with_overdue: true,
+            open_items: answered(pb::OpenItems {
+                items: vec![overdue(1, 30), overdue(3, 5)],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(picked(&payment), [1, 3, 2, 4]);
+        assert!(
+            payment.options(OrderFigure::Outstanding)[0]
+                .1
+                .contains("逾期 30 天")
+        );
+        let invoice = CustomerOrders {
+            orders: answered(orders),
+            ..Default::default()
+        };
+        assert_eq!(picked(&invoice), [4, 3, 2, 1]);
+    }
 
     #[test]
     fn the_rows_total_sums_what_reads_as_an_amount_on_rows_with_an_order() {
