@@ -37,7 +37,22 @@ fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
     }
 }
 
-pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
+/// A document's date (`field`) not after `today`, the business day: said with the
+/// request's other bad fields.
+fn not_after(
+    field: &'static str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    check: &mut FieldCheck,
+) {
+    if date.is_some_and(|d| d > today) {
+        check.fail(field, msg!("field.after_today"));
+    }
+}
+
+/// A payment as RecordPayment takes it on business day `today`: INVALID_ARGUMENT naming
+/// every field that does not read, and a payment date after `today`.
+pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult<PaymentInput> {
     let pb::RecordPaymentRequest {
         customer_id,
         payment_date,
@@ -52,6 +67,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest) -> AppResult<PaymentInput> {
     let mut check = FieldCheck::default();
     required_id("customer_id", customer_id, &mut check);
     let payment_date = required_date("payment_date", &payment_date, &mut check);
+    not_after("payment_date", payment_date, today, &mut check);
     let handler_id = id_or_none("handler_id", handler_id, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
@@ -169,7 +185,9 @@ pub fn payment(v: PaymentView) -> pb::Payment {
     }
 }
 
-pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
+/// An invoice as RecordInvoice takes it on business day `today`: INVALID_ARGUMENT naming
+/// every field that does not read, and an invoice date after `today`.
+pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult<InvoiceInput> {
     let pb::RecordInvoiceRequest {
         customer_id,
         invoicing_entity_id,
@@ -185,6 +203,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest) -> AppResult<InvoiceInput> {
         .check("number", validation::invoice_number(&number))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
+    not_after("invoice_date", date, today, &mut check);
     if red_of_invoice_id != 0 {
         // A red invoice (a negative id too: the caller meant one), checked as one.
         let red_of = required_id("red_of_invoice_id", red_of_invoice_id, &mut check);

@@ -349,8 +349,8 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 /// it. Audited as `payment.create`.
 ///
 /// Errors: NOT_FOUND for a customer or order outside the scope (or not the customer's);
-/// INVALID_ARGUMENT for a date after today, or allocations adding up to more than the
-/// amount; FAILED_PRECONDITION when an allocation is more than is open on its order
+/// INVALID_ARGUMENT for allocations adding up to more than the amount (a date after
+/// today is refused with the request's form, [`crate::convert::finance::payment_input`]); FAILED_PRECONDITION when an allocation is more than is open on its order
 /// (naming both amounts), the date falls in a reconciled period, or the customer has a
 /// payment on record (not reversed) with the same date, amount and reference, or another
 /// customer has one with the same non-empty reference (one bank receipt keyed to two
@@ -366,9 +366,6 @@ pub fn record_payment(
     let customer = customer_in_scope(conn, reps, input.customer_id)?;
     lock_ledger(conn, customer.id)?;
     let mut check = FieldCheck::default();
-    if input.payment_date > today {
-        check.fail("payment_date", msg!("field.after_today"));
-    }
     let picked: Decimal = input.allocations.iter().map(|(_, a)| *a).sum();
     if picked > input.amount {
         check.fail(
@@ -2040,7 +2037,8 @@ fn shipped_under_other_entities(
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
-/// for a date after today (or before the blue invoice's), an unknown entity (an archived
+/// for a red invoice's date before the blue invoice's (one after today is refused with
+/// the request's form, [`crate::convert::finance::invoice_input`]), an unknown entity (an archived
 /// one may invoice what was shipped under it),
 /// an order whose goods were shipped under other invoicing entities, a red invoice naming
 /// a customer not the blue invoice's;
@@ -2054,7 +2052,6 @@ pub fn record_invoice(
     ctx: WriteCtx<'_>,
     reps: &Reps,
     input: &InvoiceInput,
-    today: NaiveDate,
 ) -> AppResult<Invoice> {
     let (new, covered) = match input {
         InvoiceInput::Blue {
@@ -2070,9 +2067,6 @@ pub fn record_invoice(
             // What may still be invoiced is read from the ledger: no posting meanwhile.
             lock_ledger(conn, *customer_id)?;
             let mut check = FieldCheck::default();
-            if *date > today {
-                check.fail("invoice_date", msg!("field.after_today"));
-            }
             let sum: Decimal = lines.iter().map(|(_, a)| *a).sum();
             positive_amount("orders", sum, &mut check);
             // An archived entity takes no new orders or shipments, but still invoices the
@@ -2193,9 +2187,6 @@ pub fn record_invoice(
             }
             if blue.red_of_invoice_id.is_some() {
                 return Err(AppError::precondition(msg!("invoice.red_of_red")));
-            }
-            if *date > today {
-                return Err(AppError::field("invoice_date", msg!("field.after_today")));
             }
             if *date < blue.invoice_date {
                 return Err(AppError::field(

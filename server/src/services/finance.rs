@@ -56,7 +56,7 @@ impl FinanceService for FinanceApi {
         request: Request<pb::RecordPaymentRequest>,
     ) -> Reply<pb::Payment> {
         let session = Session::of(&request)?;
-        let input = conv::payment_input(request.into_inner())?;
+        let input = conv::payment_input(request.into_inner(), self.state.clock.today())?;
         let today = self.state.clock.today();
         let row = self
             .state
@@ -110,12 +110,11 @@ impl FinanceService for FinanceApi {
         request: Request<pb::RecordInvoiceRequest>,
     ) -> Reply<pb::Invoice> {
         let session = Session::of(&request)?;
-        let input = conv::invoice_input(request.into_inner())?;
-        let today = self.state.clock.today();
+        let input = conv::invoice_input(request.into_inner(), self.state.clock.today())?;
         let mut views = self
             .state
             .write_scoped(session, move |conn, ctx, reps| {
-                let row = ops::record_invoice(conn, ctx, reps, &input, today)?;
+                let row = ops::record_invoice(conn, ctx, reps, &input)?;
                 ops::invoice_views(conn, vec![row])
             })
             .await?;

@@ -12,6 +12,7 @@ use pharmacrm_tests::fixtures::{
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
+    sorted_bad_fields,
 };
 use tonic::Code;
 
@@ -535,6 +536,13 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["payment_date"]);
+    // A date after today is said with the other bad fields, in one answer.
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-03", "5.555", &[]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(sorted_bad_fields(&refused), ["amount", "payment_date"]);
     // Nothing was recorded by the refusals.
     let listed = w
         .finance

@@ -269,7 +269,6 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             orders: vec![(o.id, s.amount)],
             note: String::new(),
         },
-        day(78),
     )?;
     let mut part = (s.amount / Decimal::from(2)).trunc();
     part.rescale(2);
