@@ -21,10 +21,10 @@ impl Violation {
         }
     }
 
-    /// An empty required field: "is required" / "必填", the one wording every form uses
+    /// An empty required field: "required" / "必填", the one wording every form uses
     /// (the server's `field.required` says the same).
     pub fn required() -> Self {
-        Violation::new("is required", "必填")
+        Violation::new("required", "必填")
     }
 }
 

@@ -400,7 +400,7 @@ async fn a_stale_version_is_rejected_naming_who_changed_it() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["version"]);
-    assert_message_contains(&status, "is required");
+    assert_message_contains(&status, "version: required");
     let status = admin
         .admin
         .archive_position(pb::ArchiveRequest {
