@@ -107,8 +107,8 @@ impl Referent {
 
     /// The SQL condition a record of this kind meets when `$1` is what people call it:
     /// its name or number as [`Referent::source`] gives it; a user's username (in any
-    /// case) or display name; a certificate's number or its customer's name; a shipment's
-    /// or a transport exception's number or its order's.
+    /// case) or display name; a certificate's, a payment's or an invoice's number or its
+    /// customer's name; a shipment's or a transport exception's number or its order's.
     fn matching(self) -> String {
         match self {
             Referent::User => "username = lower($1) OR display_name = $1".to_owned(),
@@ -127,7 +127,24 @@ impl Referent {
                                                 AND pinyin_key(c.name) COLLATE \"zh-x-icu\"
                                                     = pinyin_key($1))"
                 .to_owned(),
-            Referent::Order | Referent::Payment => "number = upper($1)".to_owned(),
+            Referent::Order => "number = upper($1)".to_owned(),
+            // A customer's name finds its payments and invoices too: what was done to its
+            // account. Each condition through its index.
+            Referent::Payment | Referent::Invoice => {
+                let (table, number) = self.source();
+                let typed = if self == Referent::Payment {
+                    "upper($1)"
+                } else {
+                    "$1"
+                };
+                format!(
+                    "id IN (SELECT id FROM {table} WHERE {number} = {typed}
+                            UNION
+                            SELECT r.id FROM {table} r JOIN customers c ON c.id = r.customer_id
+                             WHERE c.name = $1
+                               AND pinyin_key(c.name) COLLATE \"zh-x-icu\" = pinyin_key($1))"
+                )
+            }
             // "盒" finds every box, "盒（24粒）" the one.
             Referent::ContainerUnit => "name = $1 OR label = $1".to_owned(),
             // An order's number finds its shipments and exceptions too: what happened to
@@ -209,7 +226,7 @@ const OBJECTS: [(&str, Referent); 17] = [
 /// call a record (SO20261204-0001, 北京协和医院, sales1) becomes the records of the filter's
 /// object type (of every named type when there is none) that it names, as
 /// `filter.objects`. Typing a customer's name finds the customer and its follow-ups,
-/// personal records and certificates. The text is also taken as an id (digits may be an
+/// personal records, certificates, payments and invoices. The text is also taken as an id (digits may be an
 /// id or an invoice's number): of the filter's type, or of any type without one. A type
 /// whose records have no such name (a failed login's tried username) keeps the text as
 /// its id.

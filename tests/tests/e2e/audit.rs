@@ -345,7 +345,17 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
     }
 
     // The object filter takes what people call a record, not only its id: a customer's
-    // name finds the customer and its records.
+    // name finds the customer and its records, its payments among them.
+    app.admin()
+        .await
+        .send(pb::RecordPaymentRequest {
+            customer_id: team.customer.id,
+            payment_date: app.clock().today().to_string(),
+            amount: "100".into(),
+            method: pb::PaymentMethod::BankTransfer as i32,
+            ..Default::default()
+        })
+        .await;
     let objects = |rows: Vec<pb::AuditEntry>| -> Vec<String> {
         rows.into_iter()
             .map(|e| format!("{}:{}", e.object_type, e.action))
@@ -362,6 +372,7 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
     assert_eq!(
         objects(named),
         [
+            "payment:payment.create",
             "customer_certificate:customer_certificate.create",
             "customer_followup:customer_followup.create",
             "customer:customer.create",
