@@ -84,6 +84,8 @@ impl ArrearsPanel {
     /// Reads the list again (the tab shown again).
     pub(super) fn refresh(&mut self) {
         self.list.refresh();
+        // An export's outcome was of the figures before (a payment since changes them).
+        self.export.forget_outcome();
     }
 
     /// The departments offered: those the user's data scope covers (finance's every one,
@@ -159,7 +161,7 @@ impl ArrearsPanel {
                 &widgets::choices::<pb::ArrearsBucket>(),
             );
             if ui.button(t("common.reload")).clicked() {
-                self.list.refresh();
+                self.refresh();
             }
         });
         self.filter.sort_for_bucket(before.bucket);
