@@ -778,11 +778,11 @@ pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
     // The input and its calendar button.
     keep_together(ui, label, DATE_FILTER_CONTROL);
     let label = ui.label(label);
-    let input_salt = (salt, "input");
-    let typing = ui.memory(|m| m.has_focus(ui.make_persistent_id(input_salt)));
+    let id = ui.make_persistent_id((salt, "input"));
+    let typing = ui.memory(|m| m.has_focus(id));
     let unread = !typing && !value.trim().is_empty() && parse_date(value).is_none();
     let mut input = egui::TextEdit::singleline(value)
-        .id_salt(input_salt)
+        .id(id)
         .hint_text(t("common.date_hint"))
         .desired_width(DATE_INPUT_WIDTH);
     if unread {

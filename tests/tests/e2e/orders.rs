@@ -2371,6 +2371,8 @@ async fn the_demo_holds_an_order_in_every_state_with_an_overdue_shipment_and_a_d
             ("order.close", day(3)),
         ]
     );
+    // And its header says when it was closed, as its history does.
+    assert_eq!(entered_on(&closed.closed_at), day(3));
 }
 
 #[tokio::test]

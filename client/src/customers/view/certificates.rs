@@ -112,13 +112,14 @@ impl CertificatesTab {
             widgets::table(ui, "certificate_table", |ui| {
                 widgets::table_builder(ui, "certificate_table", false)
                     .vscroll(false)
-                    .column(Column::auto().at_least(120.0))
-                    .column(Column::auto().at_least(120.0))
-                    // The issuing authority gives way (clipped) to the buttons at 900 wide:
-                    // 编辑 and 删除 were behind a sideways scroll.
-                    .column(Column::remainder().at_least(80.0).clip(true))
-                    .column(Column::auto().at_least(170.0))
-                    .column(Column::auto().at_least(70.0))
+                    // The kind (long in English) and the issuing authority give way
+                    // (clipped) to the buttons at 900 wide: 编辑 and 删除 were behind a
+                    // sideways scroll.
+                    .column(Column::auto().at_least(100.0).at_most(150.0).clip(true))
+                    .column(Column::auto().at_least(100.0))
+                    .column(Column::remainder().at_least(60.0).clip(true))
+                    .column(Column::auto())
+                    .column(Column::auto().at_least(60.0))
                     .column(Column::auto().at_least(90.0))
                     .header(22.0, |mut header| {
                         widgets::header_labels(
@@ -275,7 +276,13 @@ impl CertificatesTab {
             ) {
                 f.required(&["expires_on"]);
             }
-            f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", &mut draft.kind);
+            let kind = &mut draft.kind;
+            if f.enum_combo::<pb::CertificateKind>(t("certificate.kind"), "kind", kind)
+                .changed()
+            {
+                // "A licence needs its expiry" was of the kind before.
+                f.edited("expires_on");
+            }
             f.text(t("certificate.number"), "number", &mut draft.number);
             f.text(
                 t("certificate.authority"),

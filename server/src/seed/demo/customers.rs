@@ -8,7 +8,7 @@ use crate::db::models::customer::CustomerInput;
 use crate::db::models::customer_certificate::{self, Certificate, CertificateFields};
 use crate::db::models::customer_followup::{Followup, FollowupFields};
 use crate::db::models::customer_record::{self, RecordInput};
-use crate::db::models::{WriteCtx, customer_type, user};
+use crate::db::models::{Actor, WriteCtx, customer_type, user};
 use crate::db::schema::{customer_assignments, customer_type_changes, customers, drugs};
 use crate::db::scope::Viewer;
 use crate::error::AppResult;
@@ -85,22 +85,34 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             },
         },
     )?;
-    // A follow-up of `customer_id` `days_ago` days back, the next planned `next_in` days
-    // from today (negative: already due).
+    // A follow-up of `customer_id` by its rep `by` (id, username) `days_ago` days back at
+    // 10:00, recorded then, the next planned `next_in` days from today (negative: already
+    // due).
     let followup = |conn: &mut PgConnection,
                     customer_id: i64,
+                    (by, username): (i64, &str),
                     (days_ago, method, content, result): (i64, &str, &str, &str),
                     next_in: i64| {
+        let happened_at = (demo
+            .clock
+            .start_of(today - chrono::Duration::days(days_ago))
+            + chrono::Duration::hours(10))
+        .min(demo.clock.now());
+        let rep = Actor {
+            user_id: Some(by),
+            username: username.to_owned(),
+            peer: String::new(),
+        };
         customer_record::save::<Followup>(
             conn,
-            ctx,
+            WriteCtx::new(&rep, ctx.grants, ctx.audit_key).entered_at(happened_at),
             &viewer,
             &RecordInput {
                 id: 0,
                 customer_id,
                 version: 0,
                 fields: FollowupFields {
-                    happened_at: demo.clock.now() - chrono::Duration::days(days_ago),
+                    happened_at,
                     method: method.to_owned(),
                     content: content.to_owned(),
                     result: result.to_owned(),
@@ -112,6 +124,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     followup(
         conn,
         hospital.customer.id,
+        (sales1, "sales1"),
         (7, "visit", "拜访药剂科，介绍阿莫西林胶囊", "同意试用"),
         -1,
     )?;
@@ -142,6 +155,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     followup(
         conn,
         pharmacy.customer.id,
+        (sales2, "sales2"),
         (2, "phone", "询问下月采购计划", "月底前回复"),
         3,
     )?;

@@ -226,8 +226,12 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Cancelled before shipping.
     let (o, _, _) = place(conn, &[(1, 3)], day(2))?;
     let cancel = ops::Ending::Cancel;
-    let by = as_rep.entered_at(entered_on(day(2)) + Duration::hours(1));
+    let cancelled_at = entered_on(day(2)) + Duration::hours(1);
+    let by = as_rep.entered_at(cancelled_at);
     ops::end(conn, by, &reps, o.id, o.version, cancel, "客户重复下单")?;
+    diesel::update(orders::table.find(o.id))
+        .set(orders::cancelled_at.eq(cancelled_at))
+        .execute(conn)?;
 
     // Finance: an older order shipped 80 days ago, part paid 40 days ago by 周财务; with
     // the customer's 60 days of credit the rest is 20 days overdue (short of the 90-day
@@ -367,8 +371,12 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 let version = order::find(conn, &reps, o.id, false)?.version;
                 let close = ops::Ending::Close;
                 let why = "客户库存充足，余下 10 盒不再发货";
-                let by = as_rep2.entered_at(entered_on(ship_day + Duration::days(3)));
+                let closed_at = entered_on(ship_day + Duration::days(3));
+                let by = as_rep2.entered_at(closed_at);
                 ops::end(conn, by, &reps, o.id, version, close, why)?;
+                diesel::update(orders::table.find(o.id))
+                    .set(orders::closed_at.eq(closed_at))
+                    .execute(conn)?;
             }
             if i == 0 {
                 let reported_at = demo.clock.start_of(day(16)) + Duration::hours(15);
