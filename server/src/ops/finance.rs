@@ -674,7 +674,7 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
         .map(|p| {
             let mine: Vec<&ledger::PaymentNet> =
                 nets.iter().filter(|n| n.payment_id == p.id).collect();
-            let allocations = mine
+            let mut allocations: Vec<AllocationView> = mine
                 .iter()
                 .filter(|n| n.shipment_id.is_some() && n.net < Decimal::ZERO)
                 .map(|n| {
@@ -689,6 +689,12 @@ pub fn payment_views(conn: &mut PgConnection, rows: Vec<Payment>) -> AppResult<V
                     }
                 })
                 .collect();
+            // Oldest first: by order, then shipment (their numbers carry their dates).
+            let numbers_of = |a: &AllocationView| {
+                let number = |d: &Option<(i64, String)>| d.as_ref().map(|(_, n)| n.clone());
+                (number(&a.order), number(&a.shipment))
+            };
+            allocations.sort_by_key(numbers_of);
             let unallocated = -mine
                 .iter()
                 .filter(|n| n.shipment_id.is_none())

@@ -552,6 +552,24 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         })
         .await;
     assert_eq!(listed.total, 1);
+    // An order of 08-31 keyed after the others: a payment's allocations are listed by
+    // order, oldest first, whatever order the shipments were keyed in.
+    let (older, _) = w.shipped_on(c, "2026-08-31", 10).await; // 20.00
+    w.app.pin_clock("2026-09-02T10:00:00+08:00");
+    let p = w
+        .finance
+        .send(pb::RecordPaymentRequest {
+            reference: "ICBC-0002".into(),
+            ..payment(c, "2026-09-02", "30", &[])
+        })
+        .await;
+    assert_eq!(
+        allocated(&p).0,
+        [
+            (older.header().number.clone(), "20.00".into()),
+            (a.header().number.clone(), "10.00".into())
+        ]
+    );
 }
 
 #[tokio::test]
