@@ -1665,8 +1665,8 @@ fn an_account_holding_customers_is_handed_over_from_its_form_before_it_is_disabl
     ui.click("交接所选客户");
     ui.click("确定交接");
     ui.wait_label("已交接 1 个客户，该员工还负责 0 个");
-    // Back in the console the form is read again: nothing holds 停用 back.
-    ui.click("系统管理");
+    // Back to the account (or by 系统管理): the form is read again, nothing holds 停用 back.
+    ui.press(Role::Button, "返回该员工的账号");
     ui.wait_for("停用 enabled", |h| {
         h.query_by_role_and_label(Role::Button, "停用")
             .is_some_and(|b| !b.accesskit_node().is_disabled())

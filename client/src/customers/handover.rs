@@ -9,7 +9,7 @@ use egui::RichText;
 use pharmacrm_shared::pb;
 
 use crate::backend::{Polled, Requested};
-use crate::ctx::AppCtx;
+use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::{bracketed, comma, label_value, t, tn};
 use crate::widgets::{self, FieldErrors};
 
@@ -38,6 +38,9 @@ pub struct HandoverPanel {
     errors: FieldErrors,
     /// Whether the question before the handover is open.
     confirming: widgets::Confirm<()>,
+    /// Opened from this employee's account in 系统管理 (they are to be disabled once their
+    /// customers are handed over): a way back there once none is left.
+    from_account: Option<i64>,
 }
 
 /// The name of `id` among `people` ("—" for nobody).
@@ -55,6 +58,13 @@ impl HandoverPanel {
         self.employee = employee;
         self.loaded_for = 0;
         self.sales_reps.invalidate();
+    }
+
+    /// [`choose`](Self::choose) from `employee`'s account (its 客户交接 button): once
+    /// their customers are handed over, a button goes back to it.
+    pub fn choose_from_account(&mut self, employee: i64) {
+        self.choose(employee);
+        self.from_account = Some(employee);
     }
 
     /// Draws the screen.
@@ -179,6 +189,13 @@ impl HandoverPanel {
             // nothing.
             if self.customers.value().is_some() {
                 ui.label(RichText::new(t("handover.none")).weak());
+                // Back to the account, to disable it now that it holds none.
+                if self.from_account == Some(self.employee)
+                    && ui.button(t("handover.back_to_account")).clicked()
+                {
+                    self.from_account = None;
+                    ctx.navigate(Navigate::Module(pharmacrm_shared::Module::Admin));
+                }
             }
             return;
         }

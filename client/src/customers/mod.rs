@@ -102,7 +102,7 @@ impl ModulePanel for CustomersPanel {
             Navigate::Customer { id, from } => self.leave(Leave::Customer(*id, *from)),
             Navigate::MyWork if !self.screens.is_dirty() => self.show_tab(Tab::Work),
             Navigate::Handover { employee } => {
-                self.handover.choose(*employee);
+                self.handover.choose_from_account(*employee);
                 self.leave(Leave::Tab(Tab::Handover));
             }
             // Shown again: others' decisions, shipments and payments meanwhile change it.
