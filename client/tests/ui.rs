@@ -3167,13 +3167,19 @@ fn a_sales_reps_work_lists_their_orders_awaiting_shipment() {
 }
 
 /// A CS rep is reminded of a licence running out (a shipment will be refused) and told
-/// whom to ask: the sales rep renews it, the CS rep cannot.
+/// whom to ask: the sales rep renews it, the CS rep cannot; and who planned a follow-up.
 #[test]
-fn a_cs_reps_certificate_reminder_names_the_sales_rep_who_renews_it() {
+fn a_cs_reps_work_names_the_sales_rep_who_renews_a_licence_and_planned_a_follow_up() {
     let server = Server::start_demo();
     let mut ui = server.logged_in("service1", DEMO_PASSWORD);
     ui.wait_label("证件到期提醒");
     ui.wait_label("营销员 李营销 负责换证");
+    // A follow-up the sales rep planned says so to the CS rep sharing the customer…
+    ui.wait_label("（李营销 安排）");
+    // …but not on a manager's list, which names the rep already.
+    let mut manager = server.logged_in("manager", DEMO_PASSWORD);
+    manager.wait_label("营销员：李营销");
+    assert!(!manager.shows("（李营销 安排）"));
 }
 
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog

@@ -164,7 +164,7 @@ fn customer_work_ui(
 
 /// A row a follow-up planned: the customer (a link, set in `open`), the rep on a team's
 /// list, the date (red once past), what the last follow-up was about and who planned it
-/// when someone else did (a CS rep's call on a sales rep's customer).
+/// when not the viewer nor the rep named (a CS rep's call on a sales rep's customer).
 fn followups_ui(
     ui: &mut egui::Ui,
     ctx: &AppCtx,
@@ -184,7 +184,12 @@ fn followups_ui(
                 date
             });
             ui.label(RichText::new(&f.last_content).weak());
-            if let Some(by) = f.planned_by.as_ref().filter(|by| by.id != ctx.user_id()) {
+            // Not the viewer, nor the sales rep a team's list names already.
+            let named = |id: i64| {
+                id == ctx.user_id()
+                    || (ctx.oversees() && f.sales_rep.as_ref().is_some_and(|r| r.id == id))
+            };
+            if let Some(by) = f.planned_by.as_ref().filter(|by| !named(by.id)) {
                 let planned = t("work.planned_by").replace("{name}", &format::person(Some(by)));
                 ui.label(RichText::new(planned).weak());
             }
