@@ -52,6 +52,7 @@ enum Referent {
     TransportException,
     Invoice,
     Payment,
+    Reconciliation,
 }
 
 impl Referent {
@@ -102,6 +103,16 @@ impl Referent {
             Referent::TransportException => ("transport_exceptions", "number"),
             Referent::Invoice => ("invoices", "number"),
             Referent::Payment => ("payments", "number"),
+            // Its customer and period: "北京协和医院 2026-09-01 – 2026-10-31".
+            Referent::Reconciliation => (
+                "(SELECT r.id,
+                         c.name || ' ' || r.period_from || ' – ' || r.period_to AS label,
+                         c.name AS customer,
+                         pinyin_key(c.name) COLLATE \"zh-x-icu\" AS name_key
+                    FROM reconciliations r JOIN customers c ON c.id = r.customer_id)
+                 AS reconciliation",
+                "label",
+            ),
         }
     }
 
@@ -117,6 +128,7 @@ impl Referent {
             Referent::Followup | Referent::ProfileRecord => {
                 "name_key = pinyin_key($1) AND label = $1".to_owned()
             }
+            Referent::Reconciliation => "name_key = pinyin_key($1) AND customer = $1".to_owned(),
             // Two conditions on two tables: each through its index.
             Referent::Certificate => "id IN (SELECT id FROM customer_certificates
                                               WHERE upper(number) = upper($1)
@@ -202,7 +214,7 @@ impl Referent {
 }
 
 /// The audit object types whose records have a name people know them by.
-const OBJECTS: [(&str, Referent); 17] = [
+const OBJECTS: [(&str, Referent); 18] = [
     ("user", Referent::User),
     ("department", Referent::Department),
     ("position", Referent::Position),
@@ -220,13 +232,14 @@ const OBJECTS: [(&str, Referent); 17] = [
     ("transport_exception", Referent::TransportException),
     ("invoice", Referent::Invoice),
     ("payment", Referent::Payment),
+    ("reconciliation", Referent::Reconciliation),
 ];
 
 /// Reads an audit search's object filter as people type it: an id stays an id; what people
 /// call a record (SO20261204-0001, 北京协和医院, sales1) becomes the records of the filter's
 /// object type (of every named type when there is none) that it names, as
 /// `filter.objects`. Typing a customer's name finds the customer and its follow-ups,
-/// personal records, certificates, payments and invoices. The text is also taken as an id (digits may be an
+/// personal records, certificates, payments, invoices and reconciliations. The text is also taken as an id (digits may be an
 /// id or an invoice's number): of the filter's type, or of any type without one. A type
 /// whose records have no such name (a failed login's tried username) keeps the text as
 /// its id.

@@ -345,9 +345,20 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
     }
 
     // The object filter takes what people call a record, not only its id: a customer's
-    // name finds the customer and its records, its payments among them.
-    app.admin()
-        .await
+    // name finds the customer and its records, its payments and reconciliations among
+    // them; a reconciliation is named by its customer and period.
+    let mut admin = app.admin().await;
+    let yesterday = app.clock().today() - chrono::Days::new(1);
+    let reconciled = admin
+        .send(pb::ReconcileRequest {
+            customer_id: team.customer.id,
+            date_from: "2026-11-01".into(),
+            date_to: yesterday.to_string(),
+            closing_balance: "0.00".into(),
+            note: "客户确认".into(),
+        })
+        .await;
+    admin
         .send(pb::RecordPaymentRequest {
             customer_id: team.customer.id,
             payment_date: app.clock().today().to_string(),
@@ -356,6 +367,19 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
             ..Default::default()
         })
         .await;
+    let confirmed = entries(
+        &app,
+        pb::SearchAuditRequest {
+            object_type: "reconciliation".into(),
+            object_id: reconciled.id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        confirmed[0].names.get(&format!("id:{}", reconciled.id)),
+        Some(&format!("朝阳医院 2026-11-01 – {yesterday}"))
+    );
     let objects = |rows: Vec<pb::AuditEntry>| -> Vec<String> {
         rows.into_iter()
             .map(|e| format!("{}:{}", e.object_type, e.action))
@@ -373,6 +397,7 @@ async fn the_ids_in_an_entry_come_named_the_object_by_its_name() {
         objects(named),
         [
             "payment:payment.create",
+            "reconciliation:reconciliation.create",
             "customer_certificate:customer_certificate.create",
             "customer_followup:customer_followup.create",
             "customer:customer.create",
