@@ -3584,16 +3584,21 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
             .accesskit_node()
             .is_disabled()
     });
-    // A period typed and not run is not exported as the one shown.
+    // A period typed and not run is not exported as the one shown, and the figures say
+    // they are of the period before.
+    let changed = "查询条件已更改：下面仍是上次查询的对账单，点“查询”查看新的";
+    assert!(!ui.shows(changed));
     ui.replace_text("期间从", &yesterday);
     ui.harness.step();
     assert!(
         ui.disabled(Role::Button, "导出 Excel"),
         "filters edited since"
     );
+    ui.wait_label(changed);
     ui.replace_text("期间从", &today);
     ui.harness.step();
     assert!(!ui.disabled(Role::Button, "导出 Excel"), "as run again");
+    assert!(!ui.shows(changed));
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");
     ui.press(Role::Button, "刷新");

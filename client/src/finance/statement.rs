@@ -248,6 +248,13 @@ impl StatementPanel {
             return;
         };
         let shown = self.shown.clone().unwrap_or_default();
+        // Filters edited since the run: the figures below are of the filters before.
+        if self.statement.error().is_none()
+            && !self.statement.is_pending()
+            && shown != self.request()
+        {
+            ui.label(RichText::new(t("statement.filters_changed")).color(widgets::WARNING));
+        }
         let history: Vec<pb::Reconciliation> = (self.history.value())
             .map(|h| h.reconciliations.clone())
             .unwrap_or_default();
