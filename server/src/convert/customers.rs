@@ -5,7 +5,8 @@ use pharmacrm_shared::{pb, validation};
 
 use super::{
     DbCode, FilterCode, Update, chosen_id, date, date_text, from_timestamp, id, id_or_none, known,
-    optional_id, page, page_start, read_version, region_filter, required_id, timestamp, update,
+    not_after_today, optional_id, page, page_start, read_version, region_filter, required_id,
+    timestamp, update,
 };
 use crate::db::models::customer::{
     Assignment, CustomerFilter, CustomerInput, CustomerView, Found, Rep, TypeChange,
@@ -501,9 +502,7 @@ pub fn profile_input(
         .check("detail", validation::optional_text(&detail, 1000));
     let from = date("date_from", &date_from, &mut check);
     let to = date("date_to", &date_to, &mut check);
-    if from.is_some_and(|f| f > today) {
-        check.fail("date_from", msg!("field.after_today"));
-    }
+    not_after_today("date_from", from, today, &mut check);
     if let (Some(f), Some(t)) = (from, to)
         && t < f
     {
@@ -653,9 +652,7 @@ pub fn certificate_input(
         .check("authority", validation::optional_text(&authority, 100));
     let issued = date("issued_on", &issued_on, &mut check);
     let expires = date("expires_on", &expires_on, &mut check);
-    if issued.is_some_and(|i| i > today) {
-        check.fail("issued_on", msg!("field.after_today"));
-    }
+    not_after_today("issued_on", issued, today, &mut check);
     if let (Some(i), Some(e)) = (issued, expires)
         && e < i
     {

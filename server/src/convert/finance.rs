@@ -7,8 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_range, date_text, id, id_or_none, known, optional_id, read_version,
-    required_date, required_id, timestamp,
+    DbCode, date, date_range, date_text, id, id_or_none, known, not_after_today, optional_id,
+    read_version, required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
@@ -37,19 +37,6 @@ fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
     }
 }
 
-/// A document's date (`field`) not after `today`, the business day: said with the
-/// request's other bad fields.
-fn not_after(
-    field: &'static str,
-    date: Option<NaiveDate>,
-    today: NaiveDate,
-    check: &mut FieldCheck,
-) {
-    if date.is_some_and(|d| d > today) {
-        check.fail(field, msg!("field.after_today"));
-    }
-}
-
 /// A payment as RecordPayment takes it on business day `today`: INVALID_ARGUMENT naming
 /// every field that does not read, and a payment date after `today`.
 pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult<PaymentInput> {
@@ -67,7 +54,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
     let mut check = FieldCheck::default();
     required_id("customer_id", customer_id, &mut check);
     let payment_date = required_date("payment_date", &payment_date, &mut check);
-    not_after("payment_date", payment_date, today, &mut check);
+    not_after_today("payment_date", payment_date, today, &mut check);
     let handler_id = id_or_none("handler_id", handler_id, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
@@ -203,7 +190,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         .check("number", validation::invoice_number(&number))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
-    not_after("invoice_date", date, today, &mut check);
+    not_after_today("invoice_date", date, today, &mut check);
     if red_of_invoice_id != 0 {
         // A red invoice (a negative id too: the caller meant one), checked as one.
         let red_of = required_id("red_of_invoice_id", red_of_invoice_id, &mut check);

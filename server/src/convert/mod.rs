@@ -315,6 +315,20 @@ pub fn required_date(
     date(field, text, check)
 }
 
+/// Records `date` (of `field`) as bad when it is after `today`, the business day: a
+/// document's or a record's date that has not come yet (`field.after_today`), said with the
+/// request's other bad fields.
+pub fn not_after_today(
+    field: &'static str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    check: &mut FieldCheck,
+) {
+    if date.is_some_and(|d| d > today) {
+        check.fail(field, msg!("field.after_today"));
+    }
+}
+
 /// A required period of business dates, `date_from` to `date_to` inclusive: each end is
 /// required, and an end before its start is recorded on `date_to` as in a filter's
 /// [`date_range`]. `None` exactly when something was recorded.

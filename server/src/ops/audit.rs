@@ -144,13 +144,8 @@ impl Referent {
             // account. Each condition through its index.
             Referent::Payment | Referent::Invoice => {
                 let (table, number) = self.source();
-                let typed = if self == Referent::Payment {
-                    "upper($1)"
-                } else {
-                    "$1"
-                };
                 format!(
-                    "id IN (SELECT id FROM {table} WHERE {number} = {typed}
+                    "id IN (SELECT id FROM {table} WHERE {number} = upper($1)
                             UNION
                             SELECT r.id FROM {table} r JOIN customers c ON c.id = r.customer_id
                              WHERE c.name = $1
@@ -239,10 +234,10 @@ const OBJECTS: [(&str, Referent); 18] = [
 /// call a record (SO20261204-0001, 北京协和医院, sales1) becomes the records of the filter's
 /// object type (of every named type when there is none) that it names, as
 /// `filter.objects`. Typing a customer's name finds the customer and its follow-ups,
-/// personal records, certificates, payments, invoices and reconciliations. The text is also taken as an id (digits may be an
-/// id or an invoice's number): of the filter's type, or of any type without one. A type
-/// whose records have no such name (a failed login's tried username) keeps the text as
-/// its id.
+/// personal records, certificates, payments, invoices and reconciliations. The text is
+/// also taken as an id (digits may be an id or an invoice's number): of the filter's
+/// type, or of any type without one. A type whose records have no such name (a failed
+/// login's tried username) keeps the text as its id.
 pub fn resolve_object(conn: &mut PgConnection, filter: &mut Filter) -> AppResult<()> {
     let Some(text) = filter.object_id.clone() else {
         return Ok(());

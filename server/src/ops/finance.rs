@@ -350,7 +350,8 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 ///
 /// Errors: NOT_FOUND for a customer or order outside the scope (or not the customer's);
 /// INVALID_ARGUMENT for allocations adding up to more than the amount (a date after
-/// today is refused with the request's form, [`crate::convert::finance::payment_input`]); FAILED_PRECONDITION when an allocation is more than is open on its order
+/// today is refused with the request's form, [`crate::convert::finance::payment_input`]);
+/// FAILED_PRECONDITION when an allocation is more than is open on its order
 /// (naming both amounts), the date falls in a reconciled period, or the customer has a
 /// payment on record (not reversed) with the same date, amount and reference, or another
 /// customer has one with the same non-empty reference (one bank receipt keyed to two
@@ -2044,9 +2045,8 @@ fn shipped_under_other_entities(
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
 /// for a red invoice's date before the blue invoice's (one after today is refused with
-/// the request's form, [`crate::convert::finance::invoice_input`]), an unknown entity (an archived
-/// one may invoice what was shipped under it),
-/// an order whose goods were shipped under other invoicing entities, a red invoice naming
+/// the request's form, [`crate::convert::finance::invoice_input`]), an unknown entity (an
+/// archived one may invoice what was shipped under it), an order whose goods were shipped under other invoicing entities, a red invoice naming
 /// a customer not the blue invoice's;
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
 /// would be invoiced beyond its shipped value net of deductions, or beyond what was

@@ -801,9 +801,11 @@ fn check_shipment_fields(
     if fields.invoicing_entity_id.is_some() {
         require_active_entity(conn, &format!("{prefix}.invoicing_entity_id"), entity)?;
     }
+    // Days out of range (refused already) do not date the arrival the expiry is checked
+    // against: the default stands in.
     let transit = match fields.transit_days {
-        Some(days) => days,
-        None => company_settings::get(conn)?.default_transit_days,
+        Some(days) if !check.complains_of(&format!("{prefix}.transit_days")) => days,
+        _ => company_settings::get(conn)?.default_transit_days,
     };
     Ok((entity, transit))
 }
@@ -819,7 +821,7 @@ fn check_expiry(
     check: &mut FieldCheck,
 ) {
     let field = format!("{field}[{i}].expiry_date");
-    let arrival = ship_date + chrono::Duration::days(i64::from(transit_days.max(0)));
+    let arrival = ship_date + chrono::Duration::days(i64::from(transit_days));
     if check.complains_of(&field) {
         // It did not read: nothing to compare.
     } else if line.expiry_date < ship_date {
@@ -1305,8 +1307,8 @@ pub fn decide(
     Ok(after)
 }
 
-/// Ships the replacement (补发) of the draft's exception (read at its version), decided `reship` by
-/// the sales rep: a shipment of amount 0 with its own carrier, waybill and batches, whose
+/// Ships the replacement (补发) of the draft's exception (read at its version), decided
+/// `reship` by the sales rep: a shipment of amount 0 with its own carrier, waybill and batches, whose
 /// lines together cover every exception line's units exactly; the exception closes when
 /// it is delivered (or lost). Recorded by the CS rep on the business day `today`; audited
 /// as `shipment.create` and `transport_exception.ship_replacement`.

@@ -825,6 +825,14 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
             "shipment.transit_days"
         ]
     );
+    // Transit days out of range are said alone: they date no arrival for the expiry.
+    let status = ShipmentBuilder::of(&order)
+        .transit_days(400)
+        .line_expiring(line, 1, "B2610", "2026-12-07")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["shipment.transit_days"]);
     // A date that does not read is said once, as such.
     let status = ShipmentBuilder::of(&order)
         .line_expiring(line, 1, "B2610", "2026-02-30")
