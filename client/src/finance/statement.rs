@@ -188,6 +188,13 @@ impl StatementPanel {
         }
     }
 
+    /// Whether the filters were edited since the statement shown was run.
+    fn edited(&self) -> bool {
+        self.shown
+            .as_ref()
+            .is_some_and(|shown| *shown != self.request())
+    }
+
     /// Draws the tab.
     pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         super::load_reps(&mut self.reps, ctx, super::RepRole::Handlers);
@@ -249,10 +256,7 @@ impl StatementPanel {
         };
         let shown = self.shown.clone().unwrap_or_default();
         // Filters edited since the run: the figures below are of the filters before.
-        if self.statement.error().is_none()
-            && !self.statement.is_pending()
-            && shown != self.request()
-        {
+        if self.statement.error().is_none() && !self.statement.is_pending() && self.edited() {
             ui.label(RichText::new(t("statement.filters_changed")).color(widgets::WARNING));
         }
         let history: Vec<pb::Reconciliation> = (self.history.value())
@@ -421,11 +425,7 @@ impl StatementPanel {
             // Not while the filters were refused, nor once edited since the run: the
             // statement shown is the last one run, not the one they now ask for (a period
             // typed and not run exported the one before).
-            let not_shown = self.statement.error().is_some()
-                || self
-                    .shown
-                    .as_ref()
-                    .is_some_and(|shown| *shown != self.request());
+            let not_shown = self.statement.error().is_some() || self.edited();
             let mut button = ui.add_enabled(
                 !self.export.is_pending() && !not_shown,
                 egui::Button::new(t("statement.export")),

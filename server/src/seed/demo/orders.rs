@@ -259,10 +259,16 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         "张主任",
         demo.clock.start_of(day(77)) + Duration::hours(11),
     )?;
+    // Finance keyed each on its day: the invoice, the payment, the reconciliation.
+    let (invoiced, paid, reconciled) = (
+        entered_on(day(78)),
+        entered_on(day(40)),
+        entered_on(day(34)),
+    );
     // Invoiced in full two days after shipping (增值税专用发票).
     let invoice = finance::record_invoice(
         conn,
-        as_finance.entered_at(entered_on(day(78))),
+        as_finance.entered_at(invoiced),
         &reps,
         &finance::InvoiceInput::Blue {
             customer_id: customer,
@@ -278,7 +284,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     part.rescale(2);
     let payment = finance::record_payment(
         conn,
-        as_finance.entered_at(entered_on(day(40))),
+        as_finance.entered_at(paid),
         &reps,
         &finance::PaymentInput {
             customer_id: customer,
@@ -309,7 +315,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     .closing;
     let reconciliation = finance::reconcile(
         conn,
-        as_finance.entered_at(entered_on(day(34))),
+        as_finance.entered_at(reconciled),
         &reps,
         customer,
         from,
@@ -320,13 +326,13 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     )?;
     // Their records say they were entered then, as their history does.
     diesel::update(invoices::table.find(invoice.id))
-        .set(invoices::created_at.eq(entered_on(day(78))))
+        .set(invoices::created_at.eq(invoiced))
         .execute(conn)?;
     diesel::update(payments::table.find(payment.id))
-        .set(payments::created_at.eq(entered_on(day(40))))
+        .set(payments::created_at.eq(paid))
         .execute(conn)?;
     diesel::update(reconciliations::table.find(reconciliation.id))
-        .set(reconciliations::created_at.eq(entered_on(day(34))))
+        .set(reconciliations::created_at.eq(reconciled))
         .execute(conn)?;
     // sales2's pharmacies (广州, 长沙, 长春): an order each, shipped over the past weeks,
     // so the reports have regions, reps and drugs to compare; the first one's delivery
