@@ -185,6 +185,11 @@ impl From<diesel::result::Error> for AppError {
             {
                 AppError::InvalidRequest(msg!("error.nul_character"))
             }
+            // A sum past what an amount column holds (NUMERIC(14, 2)): a request's amount
+            // is within it, but a balance or total it adds to would not be.
+            Error::DatabaseError(_, info) if info.message() == "numeric field overflow" => {
+                AppError::precondition(msg!("error.amount_overflow"))
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

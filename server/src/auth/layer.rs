@@ -68,6 +68,7 @@ pub fn authenticate(
         grants,
         peer,
         must_change_password: user.must_change_password,
+        is_api_token: row.kind == session::KIND_API,
     })
 }
 
@@ -140,8 +141,8 @@ where
                 .headers()
                 .get(http::header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(|t| t.trim().to_owned());
+                .and_then(bearer_token)
+                .map(str::to_owned);
             let peer = peer_of(request.extensions());
             match check(&state, token, peer, needed).await {
                 Ok(session) => {
@@ -152,6 +153,13 @@ where
             }
         })
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value; the scheme's name in any
+/// case (RFC 7235 §2.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 async fn check(

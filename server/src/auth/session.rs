@@ -32,6 +32,9 @@ pub struct Session {
     /// Their password was set by an administrator and is to be changed first: only the
     /// caller's own account may be used ([`crate::access::Access::Authenticated`]).
     pub must_change_password: bool,
+    /// The call came with an API token (a service account's, lasting until an
+    /// administrator revokes it), not a login session.
+    pub is_api_token: bool,
 }
 
 impl Session {

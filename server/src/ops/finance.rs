@@ -353,9 +353,10 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 /// today is refused with the request's form, [`crate::convert::finance::payment_input`]);
 /// FAILED_PRECONDITION when an allocation is more than is open on its order
 /// (naming both amounts), the date falls in a reconciled period, or the customer has a
-/// payment on record (not reversed) with the same date, amount and reference, or another
-/// customer has one with the same non-empty reference (one bank receipt keyed to two
-/// customers), and the input does not confirm this is another (on
+/// payment on record (not reversed) with the same date, amount and reference, or any
+/// payment has the same non-empty bank reference (one bank receipt keyed twice, to two
+/// customers or with another amount; references match case and white space aside,
+/// [`payment::like`]), and the input does not confirm this is another (on
 /// `confirm_not_duplicate`, naming it by number).
 pub fn record_payment(
     conn: &mut PgConnection,
@@ -395,35 +396,45 @@ pub fn record_payment(
     // Under the ledger lock: a second keying of the same receipt at the same moment waits
     // for the first and finds it.
     if !input.confirm_not_duplicate {
-        let (own, others) = payment::like(
-            conn,
-            customer.id,
-            input.payment_date,
-            input.amount,
-            &input.reference,
-        )?;
+        let (date, amount) = (input.payment_date, input.amount);
+        let (own, by_reference) = payment::like(conn, customer.id, date, amount, &input.reference)?;
+        let numbers = |found: &[&payment::Like]| {
+            let numbers: Vec<&str> = found.iter().map(|p| p.number.as_str()).collect();
+            per_lang(numbers.join(", "), numbers.join("、"))
+        };
         // Every one like it (a receipt confirmed once as another may be keyed again);
         // another customer's named by number only (it may be outside the caller's scope).
-        let elsewhere = own.is_empty();
-        let found = if elsewhere { others } else { own };
-        if !found.is_empty() {
-            let numbers = per_lang(found.join(", "), found.join("、"));
-            let (date, amount) = (input.payment_date, input.amount);
-            let msg = if elsewhere {
-                msg!(
-                    "payment.possible_duplicate_elsewhere",
-                    numbers = numbers,
-                    date = date,
-                    amount = Money(amount),
-                )
-            } else {
-                msg!(
-                    "payment.possible_duplicate",
-                    numbers = numbers,
-                    date = date,
-                    amount = Money(amount),
-                )
-            };
+        let own: Vec<&payment::Like> = own.iter().collect();
+        let elsewhere: Vec<&payment::Like> = by_reference
+            .iter()
+            .filter(|p| p.customer_id != customer.id)
+            .filter(|p| (p.payment_date, p.amount) == (date, amount))
+            .collect();
+        let reference_used: Vec<&payment::Like> = by_reference.iter().collect();
+        let msg = if !own.is_empty() {
+            Some(msg!(
+                "payment.possible_duplicate",
+                numbers = numbers(&own),
+                date = date,
+                amount = Money(amount),
+            ))
+        } else if !elsewhere.is_empty() {
+            Some(msg!(
+                "payment.possible_duplicate_elsewhere",
+                numbers = numbers(&elsewhere),
+                date = date,
+                amount = Money(amount),
+            ))
+        } else if !reference_used.is_empty() {
+            Some(msg!(
+                "payment.reference_used",
+                reference = input.reference.clone(),
+                numbers = numbers(&reference_used),
+            ))
+        } else {
+            None
+        };
+        if let Some(msg) = msg {
             return Err(AppError::FailedPreconditionAt {
                 field: "confirm_not_duplicate".into(),
                 msg,
@@ -2082,7 +2093,7 @@ pub fn record_invoice(
             ))
             .get_result(conn)?;
             if !entity_exists {
-                check.fail("invoicing_entity_id", msg!("invoice.entity_not_available"));
+                check.fail("invoicing_entity_id", msg!("invoicing_entity.not_found"));
             }
             let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
             // The customer's orders among them, by id, with their numbers and dates: one

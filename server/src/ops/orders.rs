@@ -244,18 +244,24 @@ fn require_may_ship_to(
     require_may_sell_to(conn, &customer, ship_date, SaleStep::Shipment)
 }
 
-/// An active invoicing entity, or the error naming `field`.
-fn require_active_entity(conn: &mut PgConnection, field: &str, id: i64) -> AppResult<()> {
+/// An active invoicing entity: one not found is a complaint on `field` in `check` (said
+/// with the request's other bad fields); FAILED_PRECONDITION for an archived one.
+fn require_active_entity(
+    conn: &mut PgConnection,
+    field: &str,
+    id: i64,
+    check: &mut FieldCheck,
+) -> AppResult<()> {
     match invoicing_entity::get(conn, id) {
         Ok(e) if e.is_active => Ok(()),
         Ok(e) => Err(AppError::precondition(msg!(
             "invoicing_entity.archived",
             name = e.name
         ))),
-        Err(AppError::NotFound(_)) => Err(AppError::field(
-            field.to_owned(),
-            msg!("invoicing_entity.not_found"),
-        )),
+        Err(AppError::NotFound(_)) => {
+            check.fail(field.to_owned(), msg!("invoicing_entity.not_found"));
+            Ok(())
+        }
         Err(e) => Err(e),
     }
 }
@@ -319,11 +325,11 @@ pub fn price(
     for l in &input.lines {
         *wanted_units.entry(l.drug_id).or_default() += l.quantity;
     }
-    if kept_entity != Some(input.invoicing_entity_id) {
-        require_active_entity(conn, "invoicing_entity_id", input.invoicing_entity_id)?;
-    }
-
     let mut check = FieldCheck::default();
+    if kept_entity != Some(input.invoicing_entity_id) {
+        let id = input.invoicing_entity_id;
+        require_active_entity(conn, "invoicing_entity_id", id, &mut check)?;
+    }
     let ids: Vec<i64> = input.lines.iter().map(|l| l.drug_id).collect();
     let found: HashMap<i64, (Drug, ContainerUnit)> = drugs::table
         .inner_join(container_units::table)
@@ -799,7 +805,8 @@ fn check_shipment_fields(
     }
     let entity = fields.invoicing_entity_id.unwrap_or(default_entity);
     if fields.invoicing_entity_id.is_some() {
-        require_active_entity(conn, &format!("{prefix}.invoicing_entity_id"), entity)?;
+        let field = format!("{prefix}.invoicing_entity_id");
+        require_active_entity(conn, &field, entity, check)?;
     }
     // Days out of range (refused already) do not date the arrival the expiry is checked
     // against: the default stands in.

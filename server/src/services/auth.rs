@@ -241,6 +241,11 @@ impl AuthService for AuthApi {
 
     async fn logout(&self, request: Request<()>) -> Result<Response<()>, Status> {
         let session = Session::of(&request)?;
+        // A service's long-lived credential is not lost to a client library that signs out
+        // on shutdown: an administrator revokes it (RevokeApiToken).
+        if session.is_api_token {
+            return Err(AppError::precondition(msg!("auth.logout.api_token")).into());
+        }
         let audit_key = self.state.audit_key.clone();
         self.state
             .db

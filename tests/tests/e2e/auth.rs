@@ -346,6 +346,24 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
     assert!(listed[0].last_used_at.is_some());
 
     assert!(app.login("warehouse-sync", "").await.is_err());
+    // A client library that signs out on shutdown does not lose the service's credential.
+    service
+        .auth
+        .logout(())
+        .await
+        .refused(Code::FailedPrecondition);
+    service.try_me().await.expect("the token still works");
+    // The scheme's name in any case (RFC 7235).
+    let mut lowercase = tonic::Request::new(());
+    lowercase.metadata_mut().insert(
+        "authorization",
+        format!("bearer {}", issued.token).parse().expect("ascii"),
+    );
+    app.anonymous()
+        .await
+        .me(lowercase)
+        .await
+        .expect("a lowercase scheme is accepted");
     admin
         .admin
         .revoke_api_token(pb::RevokeApiTokenRequest {

@@ -578,12 +578,19 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     let c = w.customer.id;
     w.shipped_on(c, "2026-09-01", 100).await; // 200.00
     w.app.pin_clock("2026-09-20T10:00:00+08:00");
-    let first = w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+    let keyed =
+        |customer: i64, date: &str, amount: &str, reference: &str| pb::RecordPaymentRequest {
+            reference: reference.into(),
+            ..payment(customer, date, amount, &[])
+        };
+    const SLIP: &str = "ICBC 20260920-17";
+    let first = w.finance.send(keyed(c, "2026-09-20", "80", SLIP)).await;
 
-    // The same date, amount and reference again: refused naming the first, nothing saved.
+    // The same date, amount and reference again, however the reference is typed: refused
+    // naming the first, nothing saved.
     let refused = w
         .finance
-        .try_send(payment(c, "2026-09-20", "80.00", &[]))
+        .try_send(keyed(c, "2026-09-20", "80.00", "icbc20260920-17"))
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
@@ -595,21 +602,33 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     };
     assert_eq!(w.finance.send(listed.clone()).await.total, 1);
 
-    // Another reference, another date or another amount is another payment.
-    let other_reference = pb::RecordPaymentRequest {
-        reference: "ICBC-0002".into(),
-        ..payment(c, "2026-09-20", "80", &[])
-    };
-    w.finance.send(other_reference).await;
-    w.finance.send(payment(c, "2026-09-19", "80", &[])).await;
-    w.finance.send(payment(c, "2026-09-20", "80.01", &[])).await;
+    // The same bank reference with another date or amount (a mistyped amount): a bank
+    // receipt is one payment, so it is questioned too, naming the reference.
+    for (date, amount) in [("2026-09-19", "80"), ("2026-09-20", "800")] {
+        let refused = w
+            .finance
+            .try_send(keyed(c, date, amount, SLIP))
+            .await
+            .refused(Code::FailedPrecondition);
+        assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
+        assert_zh_contains(
+            &refused,
+            &format!("凭证号 {SLIP} 已用于回款 {}", first.number),
+        );
+    }
+    // Another reference is another payment; without one, another date or amount is too.
+    w.finance
+        .send(keyed(c, "2026-09-20", "80", "ICBC 20260920-18"))
+        .await;
+    w.finance.send(keyed(c, "2026-09-19", "80", "")).await;
+    w.finance.send(keyed(c, "2026-09-20", "80.01", "")).await;
 
     // Confirmed as a second, real payment, it is recorded and allocated as any other.
     let confirmed = w
         .finance
         .send(pb::RecordPaymentRequest {
             confirm_not_duplicate: true,
-            ..payment(c, "2026-09-20", "80", &[])
+            ..keyed(c, "2026-09-20", "80", SLIP)
         })
         .await;
     assert_ne!(confirmed.number, first.number);
@@ -617,7 +636,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     // Keyed a third time, the refusal names both on record.
     let refused = w
         .finance
-        .try_send(payment(c, "2026-09-20", "80", &[]))
+        .try_send(keyed(c, "2026-09-20", "80", SLIP))
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(
@@ -639,7 +658,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     w.finance
         .send(reversing(&confirmed, "重复登记", "2026-09-20"))
         .await;
-    let again = w.finance.send(payment(c, "2026-09-20", "80", &[])).await;
+    let again = w.finance.send(keyed(c, "2026-09-20", "80", SLIP)).await;
 
     // The same receipt keyed to another customer: refused naming it by number (the other
     // customer's name is not said), recorded once confirmed; without a reference, two
@@ -650,7 +669,7 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         .await;
     let refused = w
         .finance
-        .try_send(payment(other.id, "2026-09-20", "80", &[]))
+        .try_send(keyed(other.id, "2026-09-20", "80", SLIP))
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
@@ -658,24 +677,48 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         &refused,
         &format!("另一客户的回款 {}（2026-09-20，80.00）", again.number),
     );
-    w.finance
+    let others = w
+        .finance
         .send(pb::RecordPaymentRequest {
             confirm_not_duplicate: true,
-            ..payment(other.id, "2026-09-20", "80", &[])
+            ..keyed(other.id, "2026-09-20", "80", SLIP)
         })
         .await;
     w.finance
-        .send(pb::RecordPaymentRequest {
-            reference: String::new(),
-            ..payment(other.id, "2026-09-20", "80", &[])
-        })
+        .send(keyed(other.id, "2026-09-20", "80", ""))
         .await;
-    w.finance
-        .send(pb::RecordPaymentRequest {
-            reference: String::new(),
-            ..payment(c, "2026-09-20", "80", &[])
-        })
+    w.finance.send(keyed(c, "2026-09-20", "80", "")).await;
+    // Keyed to the other customer once more with another amount: both on record named.
+    let refused = w
+        .finance
+        .try_send(keyed(other.id, "2026-09-18", "81", SLIP))
         .await;
+    assert_zh_contains(
+        &refused.refused(Code::FailedPrecondition),
+        &format!("已用于回款 {}、{}", again.number, others.number),
+    );
+    assert_ledger_sums_are_kept(&w.app);
+}
+
+#[tokio::test]
+async fn a_balance_past_the_largest_amount_kept_is_refused_not_an_internal_error() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    let largest = "999999999999.99";
+    w.finance.send(payment(c, "2026-09-20", largest, &[])).await;
+    // Each amount is within bounds; the customer's balance on account would not be.
+    let refused = w
+        .finance
+        .try_send(payment(c, "2026-09-20", largest, &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "超过系统可记录的上限");
+    let listed = pb::ListPaymentsRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    assert_eq!(w.finance.send(listed).await.total, 1, "nothing half saved");
     assert_ledger_sums_are_kept(&w.app);
 }
 
@@ -1435,13 +1478,15 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         (reversed.amount.as_str(), reversed.red_of_number.as_str()),
         ("-150.00", "04419001")
     );
-    w.finance
+    let refused = w
+        .finance
         .try_send(pb::RecordInvoiceRequest {
             number: "04419004".into(),
             ..red
         })
         .await
         .refused(Code::FailedPrecondition);
+    assert_eq!(pharmacrm_tests::bad_fields(&refused), ["red_of_invoice_id"]);
     let money = w.finance.order_finance(id).await;
     assert_eq!(
         (money.invoiced.as_str(), money.not_invoiced.as_str()),

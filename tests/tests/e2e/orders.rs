@@ -825,6 +825,18 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
             "shipment.transit_days"
         ]
     );
+    // An invoicing entity not on record is said with the request's own bad fields.
+    let status = ShipmentBuilder::of(&order)
+        .under(987_654)
+        .transit_days(-1)
+        .line(line, 1, "B2611")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        ["shipment.invoicing_entity_id", "shipment.transit_days"]
+    );
     // Transit days out of range are said alone: they date no arrival for the expiry.
     let status = ShipmentBuilder::of(&order)
         .transit_days(400)
@@ -2398,19 +2410,41 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
         .await
         .expect_err("a drug on an order is never deleted");
     assert_eq!(refused.code(), Code::FailedPrecondition);
-    let renamed = pb::UpdateDrugRequest {
+    let input = pb::DrugInput {
+        name: "阿莫西林胶囊（新包装）".into(),
+        specification: current.specification.clone(),
+        manufacturer: current.manufacturer.clone(),
+        category_id: current.category_id,
+        unit_id: current.unit_id,
+        purchase_price: "1".into(),
+        sale_price: "3".into(),
+        ..Default::default()
+    };
+    // Another container unit while the order is still to ship would count its 3 boxes as
+    // 3 cartons at the box's price: refused, naming the order.
+    let carton = UnitBuilder::new("箱")
+        .holding("10", "盒")
+        .create(&mut admin)
+        .await;
+    let repacked = pb::UpdateDrugRequest {
         id: current.id,
         version: current.version,
         drug: Some(pb::DrugInput {
-            name: "阿莫西林胶囊（新包装）".into(),
-            specification: current.specification.clone(),
-            manufacturer: current.manufacturer.clone(),
-            category_id: current.category_id,
-            unit_id: current.unit_id,
-            purchase_price: "1".into(),
-            sale_price: "3".into(),
-            ..Default::default()
+            unit_id: carton.id,
+            ..input.clone()
         }),
+    };
+    let refused = admin
+        .drugs
+        .update_drug(repacked.clone())
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["unit_id"]);
+    assert_zh_contains(&refused, &placed.header().number);
+    let renamed = pb::UpdateDrugRequest {
+        id: current.id,
+        version: current.version,
+        drug: Some(input),
     };
     admin
         .drugs
@@ -2423,6 +2457,20 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
     assert_eq!(stored.lines[0].drug_name, "阿莫西林胶囊");
     assert_eq!(stored.lines[0].unit_price, "2.50");
     assert_eq!(stored.header().total, "7.50");
+    // Once no order is left to ship with it (cancelled here), the unit may change.
+    w.rep
+        .cancel_order(&stored, "客户取消")
+        .await
+        .expect("cancel");
+    let current = admin.drug(w.drug.id).await;
+    admin
+        .drugs
+        .update_drug(pb::UpdateDrugRequest {
+            version: current.version,
+            ..repacked
+        })
+        .await
+        .expect("another unit");
 }
 
 /// A list's filter given an id of 0 or less, or a region that does not exist (a caller's

@@ -17,6 +17,7 @@ use crate::db::sql::{
 };
 use crate::db::versioned::{self, StatusFilter};
 use crate::error::{AppError, AppResult, FieldError, Msg};
+use crate::messages::per_lang;
 use crate::msg;
 use crate::search;
 
@@ -509,6 +510,11 @@ pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> 
 
 /// Changes a drug; returns it with its warnings. With `keep_purchase_price` the stored
 /// purchase price stays whatever the input says (the editor may not see cost).
+///
+/// Errors: FAILED_PRECONDITION on `unit_id` for another container unit while an order
+/// still to ship has the drug (its quantities are counted in the present unit; naming
+/// the oldest three); INVALID_ARGUMENT for a category or unit not found, an archived unit;
+/// ALREADY_EXISTS for a duplicate; ABORTED for a stale version.
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -525,6 +531,20 @@ pub fn update(
         }
         let input = &*input;
         check_references(conn, input, Some(before.unit_id))?;
+        if input.unit_id != before.unit_id {
+            // An order still to ship counts this drug in the old unit: a change of it
+            // would re-count those quantities (3 箱 become 3 盒 at the 箱's price).
+            let (count, numbers) = super::order::to_ship_with_drug(conn, id, 3)?;
+            if count > 0 {
+                let msg = msg!(
+                    "drug.unit_on_orders_to_ship",
+                    name = before.name.clone(),
+                    count = count,
+                    numbers = per_lang(numbers.join(", "), numbers.join("、")),
+                );
+                return Err(AppError::precondition(msg).at("unit_id"));
+            }
+        }
         diesel::update(drugs::table.find(id))
             .set((
                 input,

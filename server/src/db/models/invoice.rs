@@ -93,7 +93,7 @@ pub fn insert(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 ref info,
             ) if info.constraint_name() == Some("invoices_red_of") => {
-                AppError::precondition(msg!("invoice.already_reversed"))
+                AppError::precondition(msg!("invoice.already_reversed")).at("red_of_invoice_id")
             }
             other => other.into(),
         })?;

@@ -226,6 +226,32 @@ pub struct OpenOrder {
     pub open_exceptions: i32,
 }
 
+/// The orders still to ship with a line of drug `drug_id` (待发货 or 部分发货: their
+/// quantities can still be changed or shipped, counted in the line's container unit): how
+/// many, and the numbers of the `shown` oldest.
+pub fn to_ship_with_drug(
+    conn: &mut PgConnection,
+    drug_id: i64,
+    shown: i64,
+) -> AppResult<(i64, Vec<String>)> {
+    let to_ship = || {
+        orders::table
+            .filter(orders::status.eq_any(["pending", "partially_shipped"]))
+            .filter(diesel::dsl::exists(
+                order_lines::table
+                    .filter(order_lines::order_id.eq(orders::id))
+                    .filter(order_lines::drug_id.eq(drug_id)),
+            ))
+    };
+    let count = to_ship().count().get_result(conn)?;
+    let numbers = to_ship()
+        .order((orders::order_date, orders::id))
+        .select(orders::number)
+        .limit(shown)
+        .load(conn)?;
+    Ok((count, numbers))
+}
+
 /// Customer `customer_id`'s orders still at work — not completed (every shipment
 /// delivered) nor cancelled: to ship, or on their way —, or with a transport exception
 /// still open (awaiting a decision or its replacement): how many, and the `shown` oldest.

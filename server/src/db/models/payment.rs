@@ -76,34 +76,72 @@ pub fn insert(conn: &mut PgConnection, new: &NewPayment) -> AppResult<Payment> {
         .get_result(conn)?)
 }
 
-/// Payments on record like one keyed for customer `customer_id`: not reversed, of
-/// `amount` CNY on business date `date` with `reference` — the customer's own (two empty
-/// references match: one bank receipt keyed twice), then other customers' with the same
-/// non-empty reference (one receipt keyed to two customers). Their numbers, each list in
-/// the order they were recorded.
+/// A payment on record like one being keyed ([`like`]).
+#[derive(Queryable, Debug, Clone, PartialEq)]
+pub struct Like {
+    pub customer_id: i64,
+    pub number: String,
+    /// Business date.
+    pub payment_date: NaiveDate,
+    /// CNY.
+    pub amount: Decimal,
+}
+
+/// White space in a bank reference, the full-width space too (the cluster's C locale
+/// knows only ASCII's).
+const REFERENCE_SPACE: &str = "'[[:space:]　]'";
+
+/// Payments on record (not reversed) like one keyed for customer `customer_id` of
+/// `amount` CNY on business date `date` with bank reference `reference`, each list in the
+/// order they were recorded: the customer's own of that date and amount with the same
+/// reference (two empty ones match: one bank receipt keyed twice); then every payment,
+/// any customer's, any date's, with the same non-empty reference (a bank receipt is one
+/// payment). References match case and white space aside.
 pub fn like(
     conn: &mut PgConnection,
     customer_id: i64,
     date: NaiveDate,
     amount: Decimal,
     reference: &str,
-) -> AppResult<(Vec<String>, Vec<String>)> {
-    let found: Vec<(i64, String)> = payments::table
+) -> AppResult<(Vec<Like>, Vec<Like>)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    // A reference as matched, upper case without white space: the expression of the index
+    // `payments_reference_key`.
+    let same_reference = || {
+        sql::<Bool>(&format!(
+            "upper(regexp_replace(payments.reference, {REFERENCE_SPACE}, '', 'g')) \
+             = upper(regexp_replace("
+        ))
+        .bind::<Text, _>(reference.to_owned())
+        .sql(&format!(", {REFERENCE_SPACE}, '', 'g'))"))
+    };
+    let columns = (
+        payments::customer_id,
+        payments::number,
+        payments::payment_date,
+        payments::amount,
+    );
+    let own = payments::table
+        .filter(payments::customer_id.eq(customer_id))
         .filter(payments::payment_date.eq(date))
         .filter(payments::amount.eq(amount))
-        .filter(payments::reference.eq(reference))
         .filter(payments::reversed_at.is_null())
-        .filter(
-            payments::customer_id
-                .eq(customer_id)
-                .or(payments::reference.ne("")),
-        )
+        .filter(same_reference())
         .order(payments::id)
-        .select((payments::customer_id, payments::number))
+        .select(columns)
         .load(conn)?;
-    let (own, others): (Vec<_>, Vec<_>) = found.into_iter().partition(|(c, _)| *c == customer_id);
-    let numbers = |found: Vec<(i64, String)>| found.into_iter().map(|(_, n)| n).collect();
-    Ok((numbers(own), numbers(others)))
+    if reference.trim().is_empty() {
+        return Ok((own, Vec::new()));
+    }
+    let by_reference = payments::table
+        .filter(payments::reference.ne(""))
+        .filter(payments::reversed_at.is_null())
+        .filter(same_reference())
+        .order(payments::id)
+        .select(columns)
+        .load(conn)?;
+    Ok((own, by_reference))
 }
 
 /// Marks `before` reversed on business date `date` for `reason`.
