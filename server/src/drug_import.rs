@@ -161,6 +161,9 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
         }
         out.push((row, cells));
     }
+    if out.is_empty() {
+        return Err(AppError::field("workbook", msg!("import.no_rows")));
+    }
     if out.len() > MAX_ROWS {
         return Err(AppError::field(
             "workbook",
@@ -168,6 +171,20 @@ fn read_rows(workbook: &[u8]) -> AppResult<Vec<(u32, Vec<String>)>> {
         ));
     }
     Ok(out)
+}
+
+/// A unit label as matched: without white space, half-width brackets as the labels'
+/// full-width ones ("盒 (24粒)" is "盒（24粒）").
+fn normalise_unit(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '(' => '（',
+            ')' => '）',
+            other => other,
+        })
+        .collect()
 }
 
 fn normalise_path(path: &str) -> String {
@@ -178,13 +195,26 @@ fn normalise_path(path: &str) -> String {
         .join(" › ")
 }
 
+/// An import done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Drugs added.
+    pub count: usize,
+    /// Rows added that deserve a second look, as the drug form says of one saved (a sale
+    /// price below the purchase price, an approval number another drug has), by row.
+    pub warnings: Vec<RowError>,
+}
+
 /// Validates every row and, when all are good, creates them in the caller's transaction.
-/// Returns the number imported, or every refused row.
+/// Returns what was imported, or every refused row.
+///
+/// Errors: INVALID_ARGUMENT on `workbook` for a file that does not read as the template
+/// (not .xlsx, other headers), has no drug rows, or more than [`MAX_ROWS`].
 pub fn import(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     workbook: &[u8],
-) -> AppResult<Result<usize, Vec<RowError>>> {
+) -> AppResult<Result<Imported, Vec<RowError>>> {
     let rows = read_rows(workbook)?;
     let categories: HashMap<String, i64> = drug_category::paths(conn)?
         .into_iter()
@@ -206,8 +236,17 @@ pub fn import(
             cells[i].clone()
         };
         let mut row_errors = Vec::new();
+        let required = |field: &str| RowError {
+            row,
+            field: field.to_owned(),
+            msg: msg!("field.required"),
+        };
         let category_id = match categories.get(&normalise_path(&cell("category"))) {
             Some(id) => *id,
+            None if cell("category").is_empty() => {
+                row_errors.push(required("category"));
+                0
+            }
             None => {
                 row_errors.push(RowError {
                     row,
@@ -218,13 +257,18 @@ pub fn import(
             }
         };
         let unit_text = cell("unit");
+        let unit_key = normalise_unit(&unit_text);
         let matching: Vec<&ContainerUnit> = units
             .iter()
-            .filter(|u| u.label() == unit_text)
+            .filter(|u| normalise_unit(&u.label()) == unit_key)
             .chain(units.iter().filter(|u| u.name == unit_text))
             .collect();
         let unit_id = match matching.first() {
             Some(u) if matching.iter().all(|m| m.id == u.id) => u.id,
+            None if unit_text.is_empty() => {
+                row_errors.push(required("unit"));
+                0
+            }
             Some(_) => {
                 row_errors.push(RowError {
                     row,
@@ -319,8 +363,25 @@ pub fn import(
     unit_ids.sort_unstable();
     unit_ids.dedup();
     drug::lock_references(conn, &category_ids, &unit_ids)?;
+    let mut saved = Vec::with_capacity(inputs.len());
     for (_, input) in &inputs {
-        drug::insert(conn, ctx, input)?;
+        saved.push((drug::insert(conn, ctx, input)?.id, input));
     }
-    Ok(Ok(inputs.len()))
+    // What the form would have said of each, once all are in (two rows of the file
+    // sharing an approval number are said of each other).
+    let warnings = drug::warnings_saved(conn, &saved)?
+        .into_iter()
+        .zip(&inputs)
+        .flat_map(|(warnings, (row, _))| {
+            warnings.into_iter().map(|w| RowError {
+                row: *row,
+                field: w.field.to_owned(),
+                msg: w.msg,
+            })
+        })
+        .collect();
+    Ok(Ok(Imported {
+        count: inputs.len(),
+        warnings,
+    }))
 }

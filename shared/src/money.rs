@@ -14,8 +14,10 @@ pub const PRICE_INTEGER_DIGITS: usize = 10;
 
 /// A number as typed or pasted: digits, one decimal point, thousands separators as the
 /// screens show amounts (`1,234,567.5`: every group after the first of three digits;
-/// `12,5` is not read as 12.5 nor as 125).
+/// `12,5` is not read as 12.5 nor as 125); full-width digits and marks as a Chinese input
+/// method types them (`２２．８`) read as their half-width selves.
 fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Decimal, Violation> {
+    let text = crate::validation::half_width_digits(text);
     let text = text.trim();
     if text.is_empty() {
         return Err(Violation::required());
@@ -216,6 +218,9 @@ mod tests {
         assert_eq!(amount("1,727.03").unwrap(), "1727.03");
         assert_eq!(amount("12,345,678.5").unwrap(), "12345678.50");
         assert_eq!(to_wire(&parse_price("1,234.5678").unwrap()), "1234.5678");
+        // As a Chinese input method types them, full width.
+        assert_eq!(amount("２２．８").unwrap(), "22.80");
+        assert_eq!(amount("１，０００").unwrap(), "1000.00");
         for bad in [
             "12,5", "1,00", "1000,000", ",100", "1,000.", "1.000,50", "-1,000",
         ] {

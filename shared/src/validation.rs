@@ -235,6 +235,46 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
     }
 }
 
+/// A phone number [`china_phone`] accepts, as stored and matched: a mobile number's 11
+/// digits together (`139 0733 0001` → `13907330001`), a landline's area code and number
+/// joined by a hyphen (`0731 28561000` → `0731-28561000`); anything else trimmed.
+pub fn normalise_phone(value: &str) -> String {
+    let v = value.trim();
+    let separators_only = v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
+    if !separators_only {
+        return v.to_owned();
+    }
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 11 && digits.starts_with('1') {
+        return digits;
+    }
+    let parts: Vec<&str> = v.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [area, number] if area.starts_with('0') => format!("{area}-{number}"),
+        _ => v.to_owned(),
+    }
+}
+
+/// `text` with the full-width digits, decimal point, comma, hyphen and space a Chinese
+/// input method types (`１２．５`, U+FF10–U+FF19, U+FF0E, U+FF0C, U+FF0D, U+3000) as
+/// their ASCII selves (`12.5`); anything else as it is.
+pub fn half_width_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            '．' => '.',
+            '，' => ',',
+            '－' => '-',
+            '\u{3000}' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
 /// A six-digit postcode.
 pub fn postcode(value: &str) -> Result<(), Violation> {
     let v = value.trim();
@@ -344,6 +384,13 @@ mod customer_tests {
         assert!(china_phone("+886 912 345 678").is_ok());
         assert!(china_phone("852 2345 6789").is_err());
         assert!(china_phone("+852 2345 678").is_err());
+        assert_eq!(half_width_digits("１２，３４５．５０"), "12,345.50");
+        // Stored one way however typed, so search and the duplicate check find them.
+        assert_eq!(normalise_phone(" 139 0733 0001 "), "13907330001");
+        assert_eq!(normalise_phone("139-0733-0001"), "13907330001");
+        assert_eq!(normalise_phone("0755 8888888"), "0755-8888888");
+        assert_eq!(normalise_phone("010-12345678#808"), "010-12345678#808");
+        assert_eq!(normalise_phone("+852 2345 6789"), "+852 2345 6789");
         // The standard's own example, and two companies' codes.
         for code in [
             "91350100M000100Y43",

@@ -762,22 +762,16 @@ impl CataloguePanel {
                             RichText::new(tn("drugs.imported", u64::from(outcome.imported)))
                                 .color(widgets::SUCCESS),
                         );
+                        if !outcome.warnings.is_empty() {
+                            ui.label(
+                                RichText::new(t("drugs.import_warnings")).color(widgets::WARNING),
+                            );
+                            row_messages(ui, &outcome.warnings);
+                        }
                     }
                     Requested::Done(outcome) => {
                         ui.label(RichText::new(t("drugs.import_refused")).color(widgets::ERROR));
-                        egui::ScrollArea::vertical()
-                            .max_height(120.0)
-                            .show(ui, |ui| {
-                                for e in &outcome.errors {
-                                    let text = crate::i18n::either(&e.message_zh, &e.message);
-                                    ui.label(
-                                        t("drugs.row_error")
-                                            .replace("{row}", &e.row.to_string())
-                                            .replace("{field}", column_label(&e.field))
-                                            .replace("{message}", text),
-                                    );
-                                }
-                            });
+                        row_messages(ui, &outcome.errors);
                     }
                     // The workbook refused whole: its sentence, not the request field's name.
                     Requested::Failed { error, .. } => match error.field("workbook") {
@@ -917,6 +911,23 @@ fn drug_response(drug: pb::Drug) -> pb::DrugResponse {
         drug: Some(drug),
         warnings: Vec::new(),
     }
+}
+
+/// An import's refused rows, or its rows to look at again: "第 3 行 售价：…", scrolled.
+fn row_messages(ui: &mut egui::Ui, rows: &[pb::ImportRowError]) {
+    egui::ScrollArea::vertical()
+        .max_height(120.0)
+        .show(ui, |ui| {
+            for e in rows {
+                let text = crate::i18n::either(&e.message_zh, &e.message);
+                ui.label(
+                    t("drugs.row_error")
+                        .replace("{row}", &e.row.to_string())
+                        .replace("{field}", column_label(&e.field))
+                        .replace("{message}", text),
+                );
+            }
+        });
 }
 
 /// The column of the import template a field came from, in the UI language.

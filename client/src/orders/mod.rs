@@ -102,15 +102,21 @@ fn status_text(order: &pb::Order) -> RichText {
     }
 }
 
-/// A whole number typed into a quantity field. What is not one is sent as 0, so the
-/// server names the field with its own sentence.
+/// A whole number typed into a quantity field, full-width digits as half-width ones. What
+/// is not one is sent as 0, so the server names the field with its own sentence.
 fn parse_quantity(text: &str) -> i64 {
-    text.trim().parse().unwrap_or(0)
+    pharmacrm_shared::validation::half_width_digits(text)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// Whether a quantity was given: a line left empty or at 0 stays out of the request.
 fn quantity_given(text: &str) -> bool {
-    !matches!(text.trim(), "" | "0")
+    !matches!(
+        pharmacrm_shared::validation::half_width_digits(text).trim(),
+        "" | "0"
+    )
 }
 
 /// Where the user asked to go while a form held unsaved input.

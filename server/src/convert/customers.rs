@@ -344,8 +344,8 @@ pub fn customer_input(
         contact_person: contact_person.trim().to_owned(),
         id_number: (!id_number.is_empty()).then_some(id_number),
         clear_id_number,
-        phone: phone.trim().to_owned(),
-        fax: fax.trim().to_owned(),
+        phone: validation::normalise_phone(&phone),
+        fax: validation::normalise_phone(&fax),
         postcode: postcode.trim().to_owned(),
         province_code: province_code.trim().to_owned(),
         city_code: city_code.trim().to_owned(),
@@ -647,9 +647,19 @@ pub fn certificate_input(
     if kind.is_none() {
         check.fail("kind", msg!("certificate.kind_required"));
     }
-    check
-        .check("number", validation::required_text(&number, 100))
-        .check("authority", validation::optional_text(&authority, 100));
+    // A business licence's number is the holder's unified social credit code (GB
+    // 32100-2015, on every licence since 2015): its check character catches a mistyped
+    // one. Kept in upper case, as printed.
+    let number = if kind == Some("business") {
+        number.trim().to_uppercase()
+    } else {
+        number
+    };
+    check.check("number", validation::required_text(&number, 100));
+    if kind == Some("business") && !number.is_empty() {
+        check.check("number", validation::credit_code(&number));
+    }
+    check.check("authority", validation::optional_text(&authority, 100));
     let issued = date("issued_on", &issued_on, &mut check);
     let expires = date("expires_on", &expires_on, &mut check);
     not_after_today("issued_on", issued, today, &mut check);

@@ -340,12 +340,14 @@ impl DrugService for DrugApi {
             .await?;
         Ok(Response::new(match outcome {
             Ok(imported) => pb::ImportDrugsResponse {
-                imported: u32::try_from(imported).unwrap_or(u32::MAX),
+                imported: u32::try_from(imported.count).unwrap_or(u32::MAX),
                 errors: Vec::new(),
+                warnings: imported.warnings.into_iter().map(Into::into).collect(),
             },
             Err(errors) => pb::ImportDrugsResponse {
                 imported: 0,
                 errors: errors.into_iter().map(Into::into).collect(),
+                warnings: Vec::new(),
             },
         }))
     }

@@ -872,6 +872,17 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
         found[0].id, w.customer.id,
         "the rep may open their own customer"
     );
+    // A mobile number typed in groups is stored as its digits: found when typed whole,
+    // and by a search for them.
+    let clinic = CustomerBuilder::new("岳麓区诊所")
+        .served_by(w.cs.id)
+        .phone("139 0733 0001")
+        .create(&mut w.rep)
+        .await;
+    assert_eq!(clinic.phone, "13907330001");
+    let found = w.rep.duplicates_of("别的诊所", "139-0733-0001").await;
+    assert_eq!(found.len(), 1);
+    assert!(found[0].same_phone);
 }
 
 #[tokio::test]
@@ -1438,9 +1449,17 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     of_kind(pb::CertificateKind::Gsp, "京AA0000002", -1)
         .save(&mut w.rep)
         .await;
-    of_kind(pb::CertificateKind::Business, "京AA0000003", 200)
+    // A business licence's number is a unified social credit code, its check character
+    // catching a mistyped one (an O for a 0); typed in lower case, it is kept as printed.
+    let status = of_kind(pb::CertificateKind::Business, "91430200MA4L1234XO", 200)
+        .try_save(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["number"]);
+    let business = of_kind(pb::CertificateKind::Business, "91430200ma4l1234xr", 200)
         .save(&mut w.rep)
         .await;
+    assert_eq!(business.number, "91430200MA4L1234XR");
     let status = certificate("京AA0000004", 200)
         .scan(b"MZ not a document")
         .try_save(&mut w.rep)
@@ -1457,6 +1476,7 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
     assert_eq!(bad_fields(&status), ["expires_on"]);
     assert_zh_contains(&status, "药品经营许可证和 GSP 证书均有有效期");
     lifelong(pb::CertificateKind::Business)
+        .number("91110105MA01ABCD13")
         .save(&mut w.rep)
         .await;
 

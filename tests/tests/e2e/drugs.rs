@@ -557,7 +557,7 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         })
         .collect();
     rows[3] = row("坏行一", "代理类/没有这个类", "盒", "8.5", "9");
-    rows[6] = row("坏行二", path, "盒", "-2", "1.23456");
+    rows[6] = row("坏行二", path, "", "-2", "1.23456");
 
     let outcome = import(&mut admin, &rows).await;
     assert_eq!(outcome.imported, 0, "all or nothing");
@@ -568,18 +568,45 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         .collect();
     assert_eq!(
         refused,
-        [(5, "category"), (8, "purchase_price"), (8, "sale_price")]
+        [
+            (5, "category"),
+            (8, "unit"),
+            (8, "purchase_price"),
+            (8, "sale_price")
+        ]
     );
+    assert_eq!(outcome.errors[1].message_zh, "必填");
     assert!(
         search(&mut admin, "qms", None).await.is_empty(),
         "nothing was written"
     );
 
     rows[3] = row("青霉素4号", path, "盒", "8.5", "0.30000000000000004");
-    rows[6] = row("青霉素7号", path, "盒（24粒）", "8.5", "12.3456");
+    // The unit's label with half-width brackets and a space, as often typed.
+    rows[6] = row("青霉素7号", path, "盒 (24粒)", "8.5", "12.3456");
+    // What the drug form would say of them is said of the rows imported: two sharing an
+    // approval number, two sold below their purchase price (row 5's is 0.30).
+    rows[0][5] = "国药准字H10950224".into();
+    rows[1][5] = "国药准字H10950224".into();
+    rows[2][8] = "13".into();
     let outcome = import(&mut admin, &rows).await;
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     assert_eq!(outcome.imported, 10);
+    let warned: Vec<_> = outcome
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.field.as_str()))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            (2, "approval_number"),
+            (3, "approval_number"),
+            (4, "sale_price"),
+            (5, "sale_price")
+        ]
+    );
+    assert!(outcome.warnings[0].message_zh.contains("青霉素2号"));
     let imported = admin
         .send(pb::SearchDrugsRequest {
             query: "qms".into(),
@@ -600,7 +627,13 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
             .drugs
             .iter()
             .filter(|d| d.name != "青霉素4号")
-            .all(|d| d.sale_price == "12.3456" && d.purchase_price == "8.50")
+            .all(|d| d.sale_price == "12.3456"
+                && d.purchase_price
+                    == if d.name == "青霉素3号" {
+                        "13.00"
+                    } else {
+                        "8.50"
+                    })
     );
 
     // Importing the same again: every row is a duplicate, nothing changes.
@@ -619,6 +652,15 @@ async fn the_template_downloads_and_an_import_is_all_or_nothing() {
         .collect();
     assert_eq!(refused, [(2, "name"), (3, "purchase_price")]);
 
+    // The template with no drug rows is refused as such, not "0 drugs imported".
+    let status = admin
+        .drugs
+        .import_drugs(pb::ImportDrugsRequest {
+            workbook: workbook::<&str>(&[]),
+        })
+        .await
+        .expect_err("no rows");
+    assert_eq!(bad_fields(&status), ["workbook"]);
     // Not a workbook at all: a field error, not a crash.
     let status = admin
         .drugs

@@ -829,7 +829,8 @@ pub fn find_duplicates(
     phone: &str,
 ) -> AppResult<Vec<Duplicate>> {
     let name = name.trim();
-    let phone = phone.trim();
+    let phone = pharmacrm_shared::validation::normalise_phone(phone);
+    let phone = phone.as_str();
     if name.is_empty() && phone.is_empty() {
         return Ok(Vec::new());
     }

@@ -140,46 +140,66 @@ pub fn warnings(input: &DrugInput) -> Vec<Warning> {
     out
 }
 
-/// [`warnings`], and the other drugs sharing the input's approval number (批准文号), if any
-/// (drug `id` itself left out): it names one licensed product of one manufacturer, so
-/// another drug with it is most likely the same one keyed twice, or a number mistyped.
-/// Said, not refused: the same product may be listed in two packs.
-fn warnings_saving(
+/// The warnings of drugs just saved, `(id, input)` each, in that order: [`warnings`], and
+/// the other drugs sharing each one's approval number (批准文号), the first three named: it
+/// names one licensed product of one manufacturer, so another drug with it is most likely
+/// the same one keyed twice, or a number mistyped. Said, not refused: the same product
+/// may be listed in two packs. One query for them all (an import's thousands of rows).
+pub fn warnings_saved(
     conn: &mut PgConnection,
-    input: &DrugInput,
-    id: Option<i64>,
-) -> AppResult<Vec<Warning>> {
-    let mut out = warnings(input);
-    let number = input.approval_number.trim();
-    if number.is_empty() {
-        return Ok(out);
-    }
-    let mut others = drugs::table
-        .filter(drugs::approval_number.eq(number))
-        .into_boxed();
-    if let Some(id) = id {
-        others = others.filter(drugs::id.ne(id));
-    }
-    let others: Vec<(String, String, String)> = others
-        .order(drugs::id)
-        .limit(3)
-        .select((drugs::name, drugs::specification, drugs::manufacturer))
-        .load(conn)?;
-    if !others.is_empty() {
-        let named: Vec<String> = others
-            .iter()
-            .map(|(name, spec, maker)| format!("{name} {spec}（{maker}）"))
-            .collect();
-        out.push(Warning {
-            field: "approval_number",
-            msg: msg!(
-                "drug.approval_number_shared",
-                number = number,
-                others = named.join("、")
-            ),
-        });
-    }
-    Ok(out)
+    saved: &[(i64, &DrugInput)],
+) -> AppResult<Vec<Vec<Warning>>> {
+    let numbers: Vec<&str> = saved
+        .iter()
+        .map(|(_, input)| input.approval_number.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let holders: Vec<(i64, String, String, String, String)> = if numbers.is_empty() {
+        Vec::new()
+    } else {
+        drugs::table
+            .filter(drugs::approval_number.eq_any(&numbers))
+            .order(drugs::id)
+            .select((
+                drugs::id,
+                drugs::approval_number,
+                drugs::name,
+                drugs::specification,
+                drugs::manufacturer,
+            ))
+            .load(conn)?
+    };
+    Ok(saved
+        .iter()
+        .map(|(id, input)| {
+            let mut out = warnings(input);
+            let number = input.approval_number.trim();
+            let named: Vec<String> = holders
+                .iter()
+                .filter(|(other, held, ..)| !number.is_empty() && held == number && other != id)
+                .take(3)
+                .map(|(_, _, name, spec, maker)| format!("{name} {spec}（{maker}）"))
+                .collect();
+            if !named.is_empty() {
+                out.push(Warning {
+                    field: "approval_number",
+                    msg: msg!(
+                        "drug.approval_number_shared",
+                        number = number,
+                        others = named.join("、")
+                    ),
+                });
+            }
+            out
+        })
+        .collect())
+}
+
+/// [`warnings_saved`] of drug `id`, saved from `input`.
+fn warnings_saving(conn: &mut PgConnection, input: &DrugInput, id: i64) -> AppResult<Vec<Warning>> {
+    Ok(warnings_saved(conn, &[(id, input)])?
+        .pop()
+        .unwrap_or_default())
 }
 
 /// One page of a drug search.
@@ -486,7 +506,7 @@ pub fn create(
     input: &DrugInput,
 ) -> AppResult<(DrugView, Vec<Warning>)> {
     let row = insert(conn, ctx, input)?;
-    let warnings = warnings_saving(conn, input, Some(row.id))?;
+    let warnings = warnings_saving(conn, input, row.id)?;
     Ok((get(conn, row.id)?, warnings))
 }
 
@@ -556,7 +576,7 @@ pub fn update(
             .get_result(conn)
             .map_err(|e| duplicate(e, input))
     })?;
-    let warnings = warnings_saving(conn, input, Some(id))?;
+    let warnings = warnings_saving(conn, input, id)?;
     Ok((get(conn, id)?, warnings))
 }
 
