@@ -3182,6 +3182,45 @@ fn a_cs_reps_work_names_the_sales_rep_who_renews_a_licence_and_planned_a_follow_
     assert!(!manager.shows("（李营销 安排）"));
 }
 
+/// A customer changed by someone else while being edited: the save says who, and
+/// 重新加载 puts their version in the form and the view (both showed the old phone).
+#[test]
+fn a_customer_changed_meanwhile_is_reloaded_into_the_form_and_the_view() {
+    let server = Server::start();
+    let mut team =
+        server
+            .runtime
+            .block_on(server.app().customer_team("北京协和医院", "rep-a", "cs-a"));
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户管理");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "编辑客户");
+    ui.click("编辑客户");
+    ui.wait_role(Role::TextInput, "电话");
+    server.runtime.block_on(
+        CustomerBuilder::new("北京协和医院")
+            .served_by(team.cs.id)
+            .phone("0731-28561000")
+            .save_over(&team.customer, &mut team.rep),
+    );
+    ui.replace_text("传真", "010-69156115");
+    ui.press(Role::Button, "保存");
+    ui.wait_label_contains("请重新加载后再改");
+    ui.press(Role::Button, "重新加载");
+    ui.wait_for("the form holds the phone saved meanwhile", |h| {
+        h.query_by_role_and_label(Role::TextInput, "电话")
+            .and_then(|n| n.value())
+            .is_some_and(|v| v == "0731-28561000")
+    });
+    assert!(!ui.has_button("重新加载"), "read again: no conflict left");
+    // The view under the form shows it too, and a save now goes through.
+    ui.replace_text("传真", "010-69156115");
+    ui.press(Role::Button, "保存");
+    ui.wait_label("客户资料已保存");
+    ui.wait_label_contains("0731-28561000");
+}
+
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog
 /// closing alone said nothing); the profile edit shows the type without changing it.
 #[test]

@@ -16,6 +16,9 @@ use crate::widgets::{self, Unsaved};
 pub enum FormEvent {
     /// The customer was saved.
     Saved(pb::Customer),
+    /// The customer was read again after a conflict (重新加载): the form holds it now, and
+    /// what shows it elsewhere is to be read again too.
+    Reloaded(pb::Customer),
     /// The user asked to close the form (the caller asks first if it holds input).
     Close,
 }
@@ -211,7 +214,11 @@ impl FormPanel {
         {
             self.form = CustomerForm::from(&saved);
             self.original = self.form.clone();
-            return Some(FormEvent::Saved(saved));
+            return Some(if self.errors.is_saved() {
+                FormEvent::Saved(saved)
+            } else {
+                FormEvent::Reloaded(saved)
+            });
         }
         ui.heading(if self.form.id.is_some() {
             t("customer.edit")
@@ -528,6 +535,17 @@ impl FormPanel {
             }
             if ui.button(t("common.close")).clicked() {
                 close = true;
+            }
+            // Someone saved the customer since it was opened: read it again (what was
+            // typed goes; the conflict message said who changed it and when).
+            let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
+            if conflict
+                && let Some(id) = self.form.id
+                && ui.button(t("common.reload_record")).clicked()
+            {
+                self.errors.expect_read();
+                self.save
+                    .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
             }
             if busy {
                 ui.spinner();

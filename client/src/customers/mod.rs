@@ -147,7 +147,8 @@ impl ModulePanel for CustomersPanel {
                     open = Some(saved.id);
                 }
                 Some(form::FormEvent::Close) => close = true,
-                None => {}
+                // A new customer has no record to read again.
+                Some(form::FormEvent::Reloaded(_)) | None => {}
             },
             (Screen::View(view), _) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {

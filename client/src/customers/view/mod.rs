@@ -294,6 +294,8 @@ impl CustomerView {
                     self.done = Some(t("customer.profile_saved").to_owned());
                     self.reload(ctx);
                 }
+                // The view below shows what the form now holds.
+                Some(FormEvent::Reloaded(_)) => self.reload(ctx),
                 Some(FormEvent::Close) => {
                     let dirty = edit.is_dirty();
                     if self.discard_edit.request(dirty, ()).is_some() {
