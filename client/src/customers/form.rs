@@ -18,7 +18,7 @@ pub enum FormEvent {
     Saved(pb::Customer),
     /// The customer was read again after a conflict (重新加载): the form holds it now, and
     /// what shows it elsewhere is to be read again too.
-    Reloaded(pb::Customer),
+    Reloaded,
     /// The user asked to close the form (the caller asks first if it holds input).
     Close,
 }
@@ -217,7 +217,7 @@ impl FormPanel {
             return Some(if self.errors.is_saved() {
                 FormEvent::Saved(saved)
             } else {
-                FormEvent::Reloaded(saved)
+                FormEvent::Reloaded
             });
         }
         ui.heading(if self.form.id.is_some() {

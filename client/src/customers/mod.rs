@@ -148,7 +148,7 @@ impl ModulePanel for CustomersPanel {
                 }
                 Some(form::FormEvent::Close) => close = true,
                 // A new customer has no record to read again.
-                Some(form::FormEvent::Reloaded(_)) | None => {}
+                Some(form::FormEvent::Reloaded) | None => {}
             },
             (Screen::View(view), _) => {
                 if let Some(view::ViewCommand::Close) = view.ui(ui, ctx) {

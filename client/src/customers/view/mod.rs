@@ -295,7 +295,7 @@ impl CustomerView {
                     self.reload(ctx);
                 }
                 // The view below shows what the form now holds.
-                Some(FormEvent::Reloaded(_)) => self.reload(ctx),
+                Some(FormEvent::Reloaded) => self.reload(ctx),
                 Some(FormEvent::Close) => {
                     let dirty = edit.is_dirty();
                     if self.discard_edit.request(dirty, ()).is_some() {
