@@ -852,7 +852,7 @@ fn sort_label(key: &str) -> Msg {
         "orders" => msg!("report.sheet.orders"),
         "customers" => msg!("report.sheet.customers"),
         "name" | "label" => msg!("report.sheet.sort.name"),
-        "region" => msg!("report.sheet.region_code"),
+        "region" => msg!("report.sheet.region"),
         "collected" => msg!("report.sheet.collected"),
         "last_order" => msg!("report.sheet.last_order"),
         "outstanding" => msg!("report.sheet.outstanding"),

@@ -133,9 +133,30 @@ impl Sort {
             None => (self.keys.keys[0].1, false),
         };
         let dir = if ascending { "ASC" } else { "DESC" };
-        format!("{expr} {dir} NULLS LAST, {}", self.keys.tie)
+        format!("{expr} {dir} NULLS LAST, {}", self.keys.tie).replace(REGION_NAME, &REGION_NAME_SQL)
     }
 }
+
+/// Stands in a sort key's SQL for the name of the row's `region_code`, keyed in pinyin
+/// order as names are ([`REGION_NAME_SQL`]): the names are the shipped divisions', not
+/// the database's.
+const REGION_NAME: &str = "{region_name}";
+
+/// `pinyin_key(<the name of region_code>) COLLATE "zh-x-icu"`: a CASE over every
+/// province's and city's code (a few hundred; a report has a row per region at most), an
+/// unknown code keyed as itself. 北京市, 广东省, 湖南省, 吉林省.
+static REGION_NAME_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut sql = String::from("pinyin_key(CASE region_code");
+    for province in pharmacrm_shared::region::provinces() {
+        let cities = province.cities.iter().map(|c| (&c.code, &c.name));
+        for (code, name) in std::iter::once((&province.code, &province.name)).chain(cities) {
+            // Codes are digits and names Chinese: nothing to quote.
+            sql.push_str(&format!(" WHEN '{code}' THEN '{name}'"));
+        }
+    }
+    sql.push_str(" ELSE region_code END) COLLATE \"zh-x-icu\"");
+    sql
+});
 
 /// [`drug_sales`]'s orders.
 pub static DRUG_SALES_SORT: SortKeys = SortKeys {
@@ -151,8 +172,8 @@ pub static DRUG_SALES_SORT: SortKeys = SortKeys {
 
 /// [`customer_distribution`]'s orders.
 pub static CUSTOMER_DISTRIBUTION_SORT: SortKeys = SortKeys {
-    keys: &[("customers", "customers"), ("region", "region_code")],
-    tie: "region_code",
+    keys: &[("customers", "customers"), ("region", REGION_NAME)],
+    tie: "{region_name}, region_code",
 };
 
 /// [`employee_performance`]'s orders.
@@ -186,9 +207,9 @@ pub static REGIONAL_SALES_SORT: SortKeys = SortKeys {
         ("amount", "amount"),
         ("orders", "orders"),
         ("customers", "customers"),
-        ("region", "region_code"),
+        ("region", REGION_NAME),
     ],
-    tie: "region_code",
+    tie: "{region_name}, region_code",
 };
 
 /// [`exceptions`]'s orders.
@@ -552,7 +573,7 @@ pub struct RegionCount {
 }
 
 /// The regional distribution (客户地域分布) of the customers in scope: rows by `sort`
-/// ("customers" (default), "region" (code)); the total of customers.
+/// ("customers" (default), "region" (its name, in pinyin order)); the total of customers.
 pub fn customer_distribution(
     conn: &mut PgConnection,
     reps: &Reps,

@@ -411,6 +411,36 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         })
         .await;
     assert_eq!(pharmacies.customers, 0);
+    // By region: the names in pinyin order (北京, 广东, 湖南, 吉林), not their codes' (11,
+    // 22, 43, 44), both ways.
+    for (name, province, city) in [
+        ("长春市长生大药房", "22", "2201"),
+        ("广州大药房", "44", "4401"),
+    ] {
+        CustomerBuilder::new(name)
+            .served_by(w.cs.id)
+            .region(province, city)
+            .create(&mut w.rep_a)
+            .await;
+    }
+    let by_region = |ascending| pb::CustomerDistributionRequest {
+        sort: Some(pb::ReportSort {
+            by: "region".into(),
+            ascending,
+        }),
+        ..Default::default()
+    };
+    let names = |d: pb::CustomerDistributionReport| -> Vec<String> {
+        d.rows.into_iter().map(|r| r.region_name).collect()
+    };
+    assert_eq!(
+        names(admin.send(by_region(true)).await),
+        ["北京市", "广东省", "湖南省", "吉林省"]
+    );
+    assert_eq!(
+        names(admin.send(by_region(false)).await),
+        ["吉林省", "湖南省", "广东省", "北京市"]
+    );
 
     // 6. Exceptions: by kind, by decision, by drug, by CS rep, by sales rep.
     let by_kind = admin.send(exceptions(pb::ExceptionGrouping::Kind)).await;
