@@ -2494,11 +2494,12 @@ pub fn statement_workbook(
     }
     lines.extend(about.iter().cloned());
     // Every movement, an opening and a closing row per customer, the title block (title,
-    // its lines, a blank), the header and the totals: a statement cut short would
-    // disagree with its own totals, so one longer than a sheet is refused whole.
+    // its lines, a blank), the header, the opening of them all and the totals: a
+    // statement cut short would disagree with its own totals, so one longer than a sheet
+    // is refused whole.
     let fixed = u64::try_from(lines.len())
         .unwrap_or(u64::MAX)
-        .saturating_add(4);
+        .saturating_add(5);
     let rows: u64 = s
         .customers
         .iter()
@@ -2581,6 +2582,22 @@ pub fn statement_workbook(
             Cell::Empty,
             Cell::Empty,
             Cell::Decimal(c.closing),
+            Cell::Empty,
+        ])?;
+    }
+    // Of several customers, their opening balances together, as the screen's 全部合计
+    // says: with the totals below, the period reads from start to end.
+    if s.customers.len() > 1 {
+        sheet.row(&[
+            Cell::from("全部客户"),
+            Cell::Date(s.query.from),
+            Cell::from(opening),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Decimal(s.opening),
             Cell::Empty,
         ])?;
     }

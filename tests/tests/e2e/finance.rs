@@ -2693,6 +2693,28 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     assert!(!kinds.iter().any(|k| k == "期初余额"), "{kinds:?}");
     let title = sheet_rows(&of_rep.content, "账龄")[0][0].to_string();
     assert!(title.contains("不按经手人筛选"), "{title}");
+    // Of several customers, their opening balances together stand above the totals.
+    let other = CustomerBuilder::new("康民大药房")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    w.shipped_on(other.id, "2026-09-02", 10).await; // 20.00
+    let everyone = w
+        .finance
+        .finance
+        .export_statement(pb::StatementRequest {
+            customer_id: None,
+            ..statement(c, "2026-09-10", "2026-09-30")
+        })
+        .await
+        .expect("export")
+        .into_inner();
+    let rows = sheet_rows(&everyone.content, "对账单");
+    let opening_of_all = &rows[rows.len() - 2];
+    assert_eq!(
+        (&opening_of_all[2], &opening_of_all[8]),
+        (&Data::from("期初余额"), &Data::Float(220.0))
+    );
 }
 
 #[tokio::test]
