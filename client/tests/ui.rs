@@ -4045,6 +4045,26 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     );
     let listed = server.as_admin(async |admin| admin.order(order.header().id).await);
     assert_eq!(listed.expect("order").header().not_invoiced, "25.60");
+
+    // A deduction after invoicing: a red invoice takes back part of the blue one, the
+    // amount offered being all that is left of the order on it.
+    ui.wait_label("04419001");
+    ui.harness
+        .query_all_by_label("04419001")
+        .last()
+        .expect("the invoice's row")
+        .click();
+    ui.wait_role(Role::Button, "开红字发票");
+    ui.press(Role::Button, "开红字发票");
+    let part = format!("{number} 红冲金额（可冲 76.80）");
+    ui.wait_role(Role::TextInput, &part);
+    assert_eq!(ui.input_text(&part), "76.80");
+    ui.replace_text(&part, "12.80");
+    ui.type_into("红字发票号", "04419002");
+    ui.press(Role::Button, "保存红字发票");
+    ui.wait_label_contains("部分红冲 12.80");
+    let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
+    assert_eq!(money.invoiced, "64.00");
 }
 
 // ---------------------------------------------------------------------------------------

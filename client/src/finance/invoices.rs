@@ -102,24 +102,76 @@ struct RedDialog {
     blue: pb::Invoice,
     number: String,
     date: String,
+    /// What to take back of each order the blue invoice has left, as typed: all that is
+    /// left at first (a whole reversal), less for a 销售折让 or a deduction; empty for
+    /// none of that order.
+    amounts: Vec<String>,
     note: String,
 }
 
 impl Unsaved for RedDialog {
     /// Whether anything was typed.
     fn is_dirty(&self) -> bool {
-        !self.number.trim().is_empty() || !self.note.trim().is_empty()
+        !self.number.trim().is_empty()
+            || !self.note.trim().is_empty()
+            || self.amounts != Self::all_left(&self.blue)
     }
 }
 
 impl RedDialog {
     fn new(blue: pb::Invoice) -> RedDialog {
         RedDialog {
+            amounts: Self::all_left(&blue),
             blue,
             number: String::new(),
             date: crate::format::business_today_text(),
             note: String::new(),
         }
+    }
+
+    /// All that `blue` has left of each order, as the amounts to take back.
+    fn all_left(blue: &pb::Invoice) -> Vec<String> {
+        blue.unreversed.iter().map(|o| o.amount.clone()).collect()
+    }
+
+    /// The request field each order's amount is checked as: its place among those sent
+    /// (`orders[0].amount`…), a row left empty beside others none.
+    fn fields(&self) -> Vec<String> {
+        let none_given = self.amounts.iter().all(|a| a.trim().is_empty());
+        let mut sent = 0;
+        self.amounts
+            .iter()
+            .map(|typed| {
+                if none_given || !typed.trim().is_empty() {
+                    sent += 1;
+                    format!("orders[{}].amount", sent - 1)
+                } else {
+                    String::new()
+                }
+            })
+            .collect()
+    }
+
+    /// The orders and amounts to send: those given; all of them (each then said to be
+    /// required) when none is.
+    fn orders(&self) -> Vec<pb::InvoiceOrderInput> {
+        let rows = self.blue.unreversed.iter().zip(&self.amounts);
+        let given: Vec<pb::InvoiceOrderInput> = rows
+            .clone()
+            .filter(|(_, typed)| !typed.trim().is_empty())
+            .map(|(o, typed)| pb::InvoiceOrderInput {
+                order_id: o.order_id,
+                amount: super::amount_input(typed),
+            })
+            .collect();
+        if !given.is_empty() {
+            return given;
+        }
+        rows.map(|(o, _)| pb::InvoiceOrderInput {
+            order_id: o.order_id,
+            amount: String::new(),
+        })
+        .collect()
     }
 }
 
@@ -286,8 +338,8 @@ impl InvoiceList {
         new
     }
 
-    /// The red-invoice dialog: its number, date and note; it reverses the blue invoice
-    /// wholly (same customer, entity, kind and orders).
+    /// The red-invoice dialog: its number, date, what to take back of each order (all
+    /// that is left, to start with) and note (same customer, entity and kind).
     fn red_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
         let Some(dialog) = &mut self.red else {
             return;
@@ -312,6 +364,21 @@ impl InvoiceList {
                     t("invoice.number_hint"),
                 );
                 f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
+                // Each order with what is left of it on the blue invoice, its amount
+                // named as the request places it ([`RedDialog::orders`]).
+                let fields = dialog.fields();
+                for ((order, typed), field) in dialog
+                    .blue
+                    .unreversed
+                    .iter()
+                    .zip(&mut dialog.amounts)
+                    .zip(fields)
+                {
+                    let label = t("invoice.red_amount_of")
+                        .replace("{order}", &order.order_number)
+                        .replace("{left}", &format::money(&order.amount));
+                    f.text(&label, &field, typed);
+                }
                 f.text(t("finance.note"), "note", &mut dialog.note);
             })
             .submitted
@@ -328,9 +395,7 @@ impl InvoiceList {
                 kind: blue.kind,
                 number: dialog.number.trim().to_owned(),
                 invoice_date: widgets::normalize_date(&dialog.date),
-                // A red invoice reverses the blue one's orders wholly; the server takes them
-                // from it.
-                orders: Vec::new(),
+                orders: dialog.orders(),
                 red_of_invoice_id: blue.id,
                 note: dialog.note.trim().to_owned(),
             };
@@ -340,12 +405,15 @@ impl InvoiceList {
 }
 
 /// An invoice's state: "红冲：<blue number>" on a red invoice, "已红冲" on a blue one
-/// reversed, else "正常" (a blank column beside the amount read as missing).
+/// reversed, "部分红冲 26.50" on one partly reversed, else "正常" (a blank column beside
+/// the amount read as missing).
 fn status_text(i: &pb::Invoice) -> String {
     if i.red_of_invoice_id != 0 {
         label_value(t("invoice.red_of"), &i.red_of_number)
     } else if i.reversed {
         t("invoice.reversed").to_owned()
+    } else if super::is_positive(&i.reversed_amount) {
+        t("invoice.partly_reversed").replace("{amount}", &format::money(&i.reversed_amount))
     } else {
         t("finance.status_valid").to_owned()
     }

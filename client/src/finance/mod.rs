@@ -446,6 +446,16 @@ pub fn order_finance_ui(
             outstanding
         });
     });
+    // Invoiced past the net (a deduction after invoicing): a red invoice for the part
+    // puts it right (票、账一致).
+    if let Some(over) = finance.not_invoiced.trim().strip_prefix('-') {
+        ui.label(
+            RichText::new(
+                t("finance.order.over_invoiced").replace("{amount}", &format::money(over)),
+            )
+            .color(widgets::WARNING),
+        );
+    }
     if !finance.invoices.is_empty() {
         invoices_table(
             ui,

@@ -191,16 +191,31 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
     not_after_today("invoice_date", date, today, &mut check);
+    let orders_input = |check: &mut FieldCheck| -> Vec<(i64, Decimal)> {
+        orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                required_id(format!("orders[{i}].order_id"), o.order_id, check);
+                (
+                    o.order_id,
+                    amount(format!("orders[{i}].amount"), &o.amount, check),
+                )
+            })
+            .collect()
+    };
     if red_of_invoice_id != 0 {
         // A red invoice (a negative id too: the caller meant one), checked as one.
         let red_of = required_id("red_of_invoice_id", red_of_invoice_id, &mut check);
         let customer_id = id_or_none("customer_id", customer_id, &mut check);
+        let orders = orders_input(&mut check);
         check.finish()?;
         return Ok(InvoiceInput::Red {
             red_of: red_of.expect("checked above"),
             customer_id,
             number: number.trim().to_owned(),
             date: date.expect("checked above"),
+            orders,
             note: note.trim().to_owned(),
         });
     }
@@ -213,17 +228,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
     if orders.is_empty() {
         check.fail("orders", msg!("invoice.orders_required"));
     }
-    let orders = orders
-        .into_iter()
-        .enumerate()
-        .map(|(i, o)| {
-            required_id(format!("orders[{i}].order_id"), o.order_id, &mut check);
-            (
-                o.order_id,
-                amount(format!("orders[{i}].amount"), &o.amount, &mut check),
-            )
-        })
-        .collect();
+    let orders = orders_input(&mut check);
     check.finish()?;
     Ok(InvoiceInput::Blue {
         customer_id,
@@ -268,20 +273,33 @@ pub fn invoice(v: InvoiceView) -> pb::Invoice {
         amount: wire(&i.amount),
         red_of_invoice_id: i.red_of_invoice_id.unwrap_or_default(),
         red_of_number: v.red_of_number,
-        reversed: v.reversed,
-        orders: v
-            .orders
-            .into_iter()
-            .map(|(order_id, order_number, amount)| pb::InvoiceOrder {
-                order_id,
-                order_number,
-                amount: wire(&amount),
-            })
-            .collect(),
+        // A blue invoice with nothing left; a red one is none.
+        reversed: i.red_of_invoice_id.is_none() && v.unreversed.is_empty(),
+        reversed_amount: wire(
+            &(if i.red_of_invoice_id.is_none() {
+                i.amount - v.unreversed.iter().map(|(_, _, a)| *a).sum::<Decimal>()
+            } else {
+                Decimal::ZERO
+            }),
+        ),
+        orders: invoice_orders(v.orders),
+        unreversed: invoice_orders(v.unreversed),
         note: i.note,
         created_at: Some(timestamp(i.created_at)),
         created_by: v.created_by_name,
     }
+}
+
+/// (order id, order number, CNY) as sent.
+fn invoice_orders(orders: Vec<(i64, String, Decimal)>) -> Vec<pb::InvoiceOrder> {
+    orders
+        .into_iter()
+        .map(|(order_id, order_number, amount)| pb::InvoiceOrder {
+            order_id,
+            order_number,
+            amount: wire(&amount),
+        })
+        .collect()
 }
 
 pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {

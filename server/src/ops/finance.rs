@@ -1994,13 +1994,16 @@ pub enum InvoiceInput {
         orders: Vec<(i64, Decimal)>,
         note: String,
     },
-    /// A red invoice reversing blue invoice `red_of` wholly.
+    /// A red invoice reversing blue invoice `red_of`: the parts of its orders given, or
+    /// (none given) all that earlier red invoices left of it.
     Red {
         red_of: i64,
         /// The customer the request named, if any: it must be the blue invoice's.
         customer_id: Option<i64>,
         number: String,
         date: NaiveDate,
+        /// (order id, CNY > 0 to take back); empty for all that is left.
+        orders: Vec<(i64, Decimal)>,
         note: String,
     },
 }
@@ -2191,6 +2194,7 @@ pub fn record_invoice(
             customer_id,
             number,
             date,
+            orders: parts,
             note,
         } => {
             let blue = invoice::get(conn, *red_of)?;
@@ -2211,12 +2215,47 @@ pub fn record_invoice(
                     msg!("invoice.red_before_blue", date = blue.invoice_date),
                 ));
             }
-            let covered: Vec<(i64, Decimal)> = invoice::orders_of(conn, &[blue.id])?
+            // What earlier red invoices left of it (under the ledger lock: a second red
+            // invoice keyed at the same moment waits and finds this one).
+            let open = invoice::unreversed(conn, &[blue.id])?
                 .remove(&blue.id)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|o| (o.order_id, -o.amount))
-                .collect();
+                .unwrap_or_default();
+            if open.is_empty() {
+                return Err(AppError::precondition(msg!("invoice.already_reversed"))
+                    .at("red_of_invoice_id"));
+            }
+            let reversing: Vec<(i64, Decimal)> = if parts.is_empty() {
+                open.clone()
+            } else {
+                let mut check = FieldCheck::default();
+                let mut seen = HashSet::new();
+                for (i, (order_id, _)) in parts.iter().enumerate() {
+                    if !open.iter().any(|(o, _)| o == order_id) {
+                        let why = msg!("invoice.red_order_not_on_blue", number = blue.number);
+                        check.fail(format!("orders[{i}].order_id"), why);
+                    } else if !seen.insert(*order_id) {
+                        check.fail(format!("orders[{i}].order_id"), msg!("invoice.order_twice"));
+                    }
+                }
+                check.finish()?;
+                for (i, (order_id, amount)) in parts.iter().enumerate() {
+                    let left = open
+                        .iter()
+                        .find(|(o, _)| o == order_id)
+                        .map_or(Decimal::ZERO, |(_, a)| *a);
+                    if *amount > left {
+                        let why = msg!(
+                            "invoice.red_exceeds",
+                            amount = Money(*amount),
+                            left = Money(left)
+                        );
+                        return Err(AppError::precondition(why).at(format!("orders[{i}].amount")));
+                    }
+                }
+                parts.clone()
+            };
+            let covered: Vec<(i64, Decimal)> =
+                reversing.iter().map(|(order, a)| (*order, -*a)).collect();
             (
                 NewInvoice {
                     invoicing_entity_id: blue.invoicing_entity_id,
@@ -2224,7 +2263,7 @@ pub fn record_invoice(
                     number: number.clone(),
                     customer_id: blue.customer_id,
                     invoice_date: *date,
-                    amount: -blue.amount,
+                    amount: covered.iter().map(|(_, a)| *a).sum(),
                     red_of_invoice_id: Some(blue.id),
                     note: note.clone(),
                     created_by: ctx.actor.user_id.unwrap_or_default(),
@@ -2255,7 +2294,9 @@ pub struct InvoiceView {
     pub entity_name: String,
     pub customer_name: String,
     pub red_of_number: String,
-    pub reversed: bool,
+    /// On a blue invoice, what red invoices have not taken back of it: (order id, order
+    /// number, CNY > 0), its orders with something left.
+    pub unreversed: Vec<(i64, String, Decimal)>,
     /// (order id, order number, CNY).
     pub orders: Vec<(i64, String, Decimal)>,
     pub created_by_name: String,
@@ -2287,7 +2328,7 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let reversed: BTreeSet<i64> = invoice::reversed(conn, &ids)?.into_iter().collect();
+    let mut unreversed = invoice::unreversed(conn, &ids)?;
     let customer_ids: Vec<i64> = rows.iter().map(|i| i.customer_id).collect();
     let customer_names = customer_names(conn, &customer_ids)?;
     let creators: Vec<i64> = rows.iter().map(|i| i.created_by).collect();
@@ -2307,7 +2348,19 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
                 .red_of_invoice_id
                 .and_then(|b| blue_numbers.get(&b).cloned())
                 .unwrap_or_default(),
-            reversed: reversed.contains(&i.id),
+            unreversed: if i.red_of_invoice_id.is_some() {
+                Vec::new()
+            } else {
+                unreversed
+                    .remove(&i.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(order, left)| {
+                        let n = order_numbers.get(&order).cloned().unwrap_or_default();
+                        (order, n, left)
+                    })
+                    .collect()
+            },
             orders: covered
                 .remove(&i.id)
                 .unwrap_or_default()

@@ -1503,6 +1503,96 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
     assert_eq!(money.outstanding, "200.00");
 }
 
+/// A red invoice may take back part of a blue one (a deduction after invoicing, a 销售折让):
+/// the blue invoice says how much is gone and what is left per order, the order has it to
+/// invoice again, and red invoices follow until nothing is left.
+#[tokio::test]
+async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let (other, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    let id = order.header().id;
+    let first = w
+        .finance
+        .send(blue_invoice(c, w.entity.id, (id, "200"), "04419001"))
+        .await;
+    let red = |number: &str, parts: &[(i64, &str)]| pb::RecordInvoiceRequest {
+        number: number.into(),
+        invoice_date: "2026-09-01".into(),
+        red_of_invoice_id: first.id,
+        orders: parts
+            .iter()
+            .map(|&(order_id, amount)| pb::InvoiceOrderInput {
+                order_id,
+                amount: amount.into(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let blue_now = async |finance: &mut Person| {
+        let listed: pb::ListInvoicesResponse = finance
+            .send(pb::ListInvoicesRequest {
+                order_id: Some(id),
+                ..Default::default()
+            })
+            .await;
+        listed
+            .invoices
+            .into_iter()
+            .find(|i| i.id == first.id)
+            .expect("the blue invoice")
+    };
+
+    let part = w.finance.send(red("04419002", &[(id, "26.5")])).await;
+    assert_eq!(part.amount, "-26.50");
+    let blue = blue_now(&mut w.finance).await;
+    assert!(!blue.reversed);
+    assert_eq!(blue.reversed_amount, "26.50");
+    let left: Vec<(i64, &str)> = blue
+        .unreversed
+        .iter()
+        .map(|o| (o.order_id, o.amount.as_str()))
+        .collect();
+    assert_eq!(left, [(id, "173.50")]);
+    assert_eq!(w.finance.order_finance(id).await.invoiced, "173.50");
+
+    // No more than is left; only the blue invoice's orders, each once.
+    let refused = w
+        .finance
+        .try_send(red("04419003", &[(id, "173.51")]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["orders[0].amount"]);
+    assert_zh_contains(&refused, "173.50");
+    let other_id = other.header().id;
+    let refused = w
+        .finance
+        .try_send(red("04419003", &[(id, "1"), (other_id, "1"), (id, "1")]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&refused),
+        ["orders[1].order_id", "orders[2].order_id"]
+    );
+
+    // Without orders, a red invoice takes back all that is left; then no more is taken.
+    let rest = w.finance.send(red("04419003", &[])).await;
+    assert_eq!(rest.amount, "-173.50");
+    let blue = blue_now(&mut w.finance).await;
+    assert!(blue.reversed);
+    assert_eq!(blue.reversed_amount, "200.00");
+    assert!(blue.unreversed.is_empty());
+    let refused = w
+        .finance
+        .try_send(red("04419004", &[]))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["red_of_invoice_id"]);
+    assert_eq!(w.finance.order_finance(id).await.invoiced, "0.00");
+    assert_ledger_sums_are_kept(&w.app);
+}
+
 /// An order shipped part under one invoicing entity and part under another: each entity
 /// invoices what went out under its name, less the deductions on it, and no more
 /// (四流一致), even while the order as a whole has more to invoice, and archived since.

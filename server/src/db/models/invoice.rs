@@ -89,12 +89,6 @@ pub fn insert(
                 field: "number",
                 msg: msg!("invoice.number_taken", number = new.number),
             },
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                ref info,
-            ) if info.constraint_name() == Some("invoices_red_of") => {
-                AppError::precondition(msg!("invoice.already_reversed")).at("red_of_invoice_id")
-            }
             other => other.into(),
         })?;
     let lines: Vec<InvoiceOrder> = covered
@@ -138,10 +132,41 @@ pub fn orders_of(
     Ok(out)
 }
 
-/// The blue invoices among `ids` that a red invoice reversed.
-pub fn reversed(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<i64>> {
-    Ok(invoices::table
-        .filter(invoices::red_of_invoice_id.eq_any(ids))
-        .select(invoices::red_of_invoice_id.assume_not_null())
-        .load(conn)?)
+/// What red invoices have not yet taken back of each blue invoice among `blue_ids`: blue
+/// id → (order id, CNY > 0) for each of its orders with something left, in its order
+/// (none for one wholly reversed). Two queries for them all.
+pub fn unreversed(
+    conn: &mut PgConnection,
+    blue_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<(i64, Decimal)>>> {
+    let reds: Vec<(i64, i64)> = invoices::table
+        .filter(invoices::red_of_invoice_id.eq_any(blue_ids))
+        .select((invoices::id, invoices::red_of_invoice_id.assume_not_null()))
+        .load(conn)?;
+    let mut ids: Vec<i64> = reds.iter().map(|(red, _)| *red).collect();
+    ids.extend_from_slice(blue_ids);
+    let mut lines = orders_of(conn, &ids)?;
+    // (blue invoice, order) → what its red invoices took back (negative).
+    let mut back: HashMap<(i64, i64), Decimal> = HashMap::new();
+    for (red, blue) in reds {
+        for line in lines.remove(&red).unwrap_or_default() {
+            *back.entry((blue, line.order_id)).or_default() += line.amount;
+        }
+    }
+    Ok(blue_ids
+        .iter()
+        .map(|blue| {
+            let left = lines
+                .remove(blue)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| {
+                    let taken = back.get(&(*blue, l.order_id)).copied().unwrap_or_default();
+                    (l.order_id, l.amount + taken)
+                })
+                .filter(|(_, left)| *left > Decimal::ZERO)
+                .collect();
+            (*blue, left)
+        })
+        .collect())
 }
