@@ -40,6 +40,7 @@ use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
 use crate::db::versioned::{Versioned, check_fresh, check_fresh_as};
 use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
+use crate::messages::per_lang;
 use crate::msg;
 use crate::ops::finance;
 
@@ -166,6 +167,56 @@ pub const REFUSED_FIELD: &str = "customer_id";
 
 /// The field of the warning, and of the request, for the credit hold.
 pub const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
+
+/// The field of the warning for a customer with no valid licence on file
+/// ([`qualification_warning`]).
+pub const QUALIFICATION_FIELD: &str = "customer_qualification";
+
+/// The licences that show a buyer of `business_kind` may buy drugs: a hospital's or
+/// clinic's 医疗机构执业许可证, a pharmacy's or distributor's 药品经营许可证; either for
+/// another kind.
+fn qualifying_licences(business_kind: &str) -> &'static [&'static str] {
+    match business_kind {
+        "hospital" | "clinic" => &["medical_institution"],
+        "pharmacy" | "distributor" => &["drug_trade"],
+        _ => &["medical_institution", "drug_trade"],
+    }
+}
+
+/// Why an order for `customer` deserves a second look under GSP (2016) Art. 89 — drugs
+/// go only to lawful buyers whose papers were checked —, if it does: no licence of the
+/// kind its business needs on file valid on `on` ([`qualifying_licences`]). A warning,
+/// not a refusal: the spec refuses only an expired drug-trade licence or GSP certificate
+/// ([`require_may_sell_to`]); a customer's papers may be on their way.
+fn qualification_warning(
+    conn: &mut PgConnection,
+    customer: &Customer,
+    on: NaiveDate,
+) -> AppResult<Option<Msg>> {
+    let kinds = qualifying_licences(&customer.business_kind);
+    let on_file = customer_certificate::of_kinds(conn, customer.id, kinds)?;
+    if on_file.iter().any(|c| c.expires_on.is_none_or(|d| d >= on)) {
+        return Ok(None);
+    }
+    let names: Vec<Msg> = kinds
+        .iter()
+        .map(|k| match *k {
+            "drug_trade" => msg!("order.certificate.drug_trade"),
+            _ => msg!("order.certificate.medical_institution"),
+        })
+        .collect();
+    let either =
+        |pick: fn(&Msg) -> &str, or: &str| names.iter().map(pick).collect::<Vec<_>>().join(or);
+    let licence = per_lang(either(|m| &m.en, " or "), either(|m| &m.zh, "或"));
+    Ok(Some(match on_file.first().and_then(|c| c.expires_on) {
+        Some(expired) => msg!(
+            "order.qualification_expired",
+            licence = licence,
+            date = expired.format("%Y-%m-%d").to_string()
+        ),
+        None => msg!("order.qualification_missing", licence = licence),
+    }))
+}
 
 fn line_field(i: usize, name: &str) -> String {
     format!("lines[{i}].{name}")
@@ -434,6 +485,11 @@ pub fn price(
         warnings.push(Warning {
             field: REFUSED_FIELD.to_owned(),
             msg: why.clone(),
+        });
+    } else if let Some(why) = qualification_warning(conn, &customer, today)? {
+        warnings.push(Warning {
+            field: QUALIFICATION_FIELD.to_owned(),
+            msg: why,
         });
     }
     // A change that does not raise an order's total adds nothing to what the customer

@@ -44,8 +44,16 @@ async fn world() -> World {
     app.pin_clock("2026-11-30T10:00:00+08:00");
     invoicing_entity(&app).await;
     let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
-    let CustomerTeam { rep, cs, customer } =
-        app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    let CustomerTeam {
+        mut rep,
+        cs,
+        customer,
+    } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    // A qualified buyer (GSP): its licence on file.
+    CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
+        .expires_on("2030-12-31")
+        .save(&mut rep)
+        .await;
     World {
         app,
         rep,
@@ -422,6 +430,90 @@ async fn an_expired_licence_or_gsp_certificate_refuses_the_order_naming_it_and_i
     assert_message_contains(&status, "2026-11-15");
     let saved = w.rep.send(pb::SearchOrdersRequest::default()).await;
     assert_eq!(saved.total, 1);
+}
+
+/// GSP (2016) Art. 89: drugs go to buyers whose papers were checked. An order for a
+/// customer without the licence its business needs on file, valid today (a hospital's
+/// 医疗机构执业许可证, a pharmacy's 药品经营许可证), is said to deserve a second look.
+#[tokio::test]
+async fn an_order_for_a_customer_without_a_valid_licence_on_file_is_warned_of() {
+    let mut w = world().await;
+    let qualification = |preview: &pb::OrderPreview| -> Vec<String> {
+        preview
+            .warnings
+            .iter()
+            .filter(|w| w.field == "customer_qualification")
+            .map(|w| w.message_zh.clone())
+            .collect()
+    };
+    let order_for = |customer: i64| OrderBuilder::new(customer).line(w.drug.id, 1, "");
+    let qualified = order_for(w.customer.id)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert!(
+        qualification(&qualified).is_empty(),
+        "{:?}",
+        qualified.warnings
+    );
+
+    let pharmacy = CustomerBuilder::new("康民大药房")
+        .kind(pb::BusinessKind::Pharmacy)
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    // A hospital's licence is not a pharmacy's.
+    CertificateBuilder::new(pharmacy.id, pb::CertificateKind::MedicalInstitution)
+        .save(&mut w.rep)
+        .await;
+    let preview = order_for(pharmacy.id)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert_eq!(
+        qualification(&preview),
+        ["该客户没有有效的药品经营许可证在档：按 GSP 要求须核实购货单位资质，请在客户的证件中登记"]
+    );
+    // Placed all the same, saying so.
+    let placed = order_for(pharmacy.id).create(&mut w.rep).await;
+    assert!(
+        placed
+            .warnings
+            .iter()
+            .any(|w| w.field == "customer_qualification")
+    );
+    // Its drug-trade licence expired: the spec's rule refuses the order, said instead.
+    CertificateBuilder::new(pharmacy.id, pb::CertificateKind::DrugTrade)
+        .number("粤AA0200101")
+        .expires_on("2026-11-29")
+        .save(&mut w.rep)
+        .await;
+    let preview = order_for(pharmacy.id)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert!(qualification(&preview).is_empty());
+    assert!(preview.warnings.iter().any(|w| w.field == "customer_id"));
+    // A clinic's licence expired is warned of, with its date.
+    let clinic = CustomerBuilder::new("东城社区诊所")
+        .kind(pb::BusinessKind::Clinic)
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    CertificateBuilder::new(clinic.id, pb::CertificateKind::MedicalInstitution)
+        .expires_on("2026-11-29")
+        .save(&mut w.rep)
+        .await;
+    let preview = order_for(clinic.id)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("preview");
+    assert_eq!(
+        qualification(&preview),
+        [
+            "该客户在档的医疗机构执业许可证已于 2026-11-29 过期：按 GSP 要求须核实购货单位资质，请在客户的证件中登记新证"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -68,23 +68,37 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         window,
     )?;
     let today = window.today;
-    customer_record::save::<Certificate>(
-        conn,
-        ctx,
-        &viewer,
-        &RecordInput {
-            id: 0,
-            customer_id: hospital.customer.id,
-            version: 0,
-            fields: CertificateFields {
-                kind: "medical_institution".to_owned(),
-                number: "PDY00001X110101".to_owned(),
-                authority: "北京市卫生健康委员会".to_owned(),
-                issued_on: Some(today - chrono::Duration::days(1800)),
-                expires_on: Some(today + chrono::Duration::days(10)),
+    // A licence of `customer_id`'s on file, `kind` (number, authority), issued five years
+    // before it expires `expires_in` days from today.
+    let licence = |conn: &mut PgConnection,
+                   customer_id: i64,
+                   (kind, number, authority): (&str, &str, &str),
+                   expires_in: i64| {
+        customer_record::save::<Certificate>(
+            conn,
+            ctx,
+            &viewer,
+            &RecordInput {
+                id: 0,
+                customer_id,
+                version: 0,
+                fields: CertificateFields {
+                    kind: kind.to_owned(),
+                    number: number.to_owned(),
+                    authority: authority.to_owned(),
+                    issued_on: Some(today + chrono::Duration::days(expires_in - 1826)),
+                    expires_on: Some(today + chrono::Duration::days(expires_in)),
+                },
             },
-        },
-    )?;
+        )
+    };
+    // Expiring in ten days: 我的工作's reminder.
+    let hospital_licence = (
+        "medical_institution",
+        "PDY00001X110101",
+        "北京市卫生健康委员会",
+    );
+    licence(conn, hospital.customer.id, hospital_licence, 10)?;
     // A follow-up of `customer_id` by its rep `by` (id, username) `days_ago` days back at
     // 10:00, recorded then, the next planned `next_in` days from today (negative: already
     // due).
@@ -151,6 +165,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         },
         window,
     )?;
+    let trade = ("drug_trade", "粤AA0200101", "广东省药品监督管理局");
+    licence(conn, pharmacy.customer.id, trade, 900)?;
     // A call planned for later this week: 我的工作's week ahead.
     followup(
         conn,
@@ -161,17 +177,25 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     )?;
     // Names whose every character has several readings (长 cháng/zhǎng, 沙, 堂…): the
     // usual initials `cs`, `csscstdyf` and `ccsc` find them (issue 9).
-    for (name, contact, phone, province, city) in [
+    for (name, contact, phone, province, city, trade) in [
         (
             "长沙市长寿堂大药房",
             "周经理",
             "0731-84123456",
             "43",
             "4301",
+            ("drug_trade", "湘AA7310001", "湖南省药品监督管理局"),
         ),
-        ("长春市长生大药房", "吴店长", "0431-88765432", "22", "2201"),
+        (
+            "长春市长生大药房",
+            "吴店长",
+            "0431-88765432",
+            "22",
+            "2201",
+            ("drug_trade", "吉AA4310001", "吉林省药品监督管理局"),
+        ),
     ] {
-        ops::create(
+        let created = ops::create(
             conn,
             ctx,
             demo.data_key,
@@ -192,6 +216,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             },
             window,
         )?;
+        licence(conn, created.customer.id, trade, 1200)?;
     }
     // Their history begins before the demo orders (the oldest placed 82 days back), not at
     // the seeding: a customer "assigned when registered" today with orders from September
