@@ -1456,6 +1456,18 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     ui.type_into("跟进内容", "介绍新品");
     ui.click("添加跟进记录");
     ui.wait_label_contains("介绍新品");
+    // A visit recorded later is dated when it happened; a time that does not read, or
+    // one to come, is said under the field.
+    ui.type_into("跟进时间", "昨天");
+    ui.type_into("跟进内容", "回访药剂科");
+    ui.click("添加跟进记录");
+    ui.wait_label("请按“2026-12-01 14:30”的格式填写");
+    ui.replace_text("跟进时间", "2099-01-01 10:00");
+    ui.click("添加跟进记录");
+    ui.wait_label_contains("晚于当前时间");
+    ui.replace_text("跟进时间", "2026-12-01 09:30");
+    ui.click("添加跟进记录");
+    ui.wait_label_contains("2026-12-01 09:30");
 
     // The manager reassigns it to another rep.
     let mut manager = server.logged_in("manager-ui", USER_PASSWORD);

@@ -544,6 +544,7 @@ pub fn profile_record(r: ProfileRecord, updated_by: String) -> pb::ProfileRecord
 pub fn followup_input(
     r: pb::Followup,
     today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<RecordInput<FollowupFields>> {
     let pb::Followup {
         id: followup_id,
@@ -574,6 +575,12 @@ pub fn followup_input(
         check.fail("next_on", msg!("followup.next_in_past"));
     }
     let happened_at = match happened_at.map(|t| from_timestamp("happened_at", t)) {
+        // A visit recorded the day after is dated when it happened; one to come is
+        // planned (`next_on`), not recorded. A few minutes' leeway for a client's clock.
+        Some(Ok(t)) if t > now + chrono::Duration::minutes(5) => {
+            check.fail("happened_at", msg!("followup.time_in_future"));
+            None
+        }
         Some(Ok(t)) => Some(t),
         _ => {
             check.fail("happened_at", msg!("followup.time_required"));

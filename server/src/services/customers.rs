@@ -512,7 +512,11 @@ impl CustomerService for CustomerApi {
 
     async fn save_followup(&self, request: Request<pb::Followup>) -> Reply<pb::Followup> {
         let session = Session::of(&request)?;
-        let input = conv::followup_input(request.into_inner(), self.state.clock.today())?;
+        let input = conv::followup_input(
+            request.into_inner(),
+            self.state.clock.today(),
+            self.state.clock.now(),
+        )?;
         let row: Followup = self.save_record(session, input).await?;
         let by = row.created_by;
         let name = self

@@ -1378,6 +1378,19 @@ async fn follow_ups_due_and_those_of_the_week_ahead_are_on_the_reps_work_list() 
         .expect_err("in the past");
     assert_eq!(bad_fields(&status), ["next_on"]);
     assert_zh_contains(&status, "不能早于今天");
+    // One that has not happened yet is planned, not recorded.
+    let status = w
+        .rep
+        .try_send(pb::Followup {
+            happened_at: Some(pharmacrm_server::convert::timestamp(
+                chrono::Utc::now() + chrono::Duration::hours(2),
+            )),
+            ..followup(w.customer.id, days_from_today(0))
+        })
+        .await
+        .expect_err("in the future");
+    assert_eq!(bad_fields(&status), ["happened_at"]);
+    assert_zh_contains(&status, "晚于当前时间");
     let due_today = followup(w.customer.id, days_from_today(0));
     w.rep.send(due_today).await;
     // The CS rep plans a call on one of the sales rep's customers.

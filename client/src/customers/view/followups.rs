@@ -17,8 +17,9 @@ struct Draft {
     content: String,
     result: String,
     next_on: String,
-    /// When it happened: now for a new one, kept for one corrected.
-    happened_at: Option<prost_types::Timestamp>,
+    /// When it happened, as typed in the business time zone (`2026-12-05 10:00`): empty
+    /// for now (a new one's default: a visit recorded the day after is dated back).
+    happened_at: String,
 }
 
 impl Draft {
@@ -28,7 +29,7 @@ impl Draft {
             content: f.content.clone(),
             result: f.result.clone(),
             next_on: f.next_on.clone(),
-            happened_at: f.happened_at,
+            happened_at: format::timestamp(f.happened_at.as_ref()),
         }
     }
 
@@ -48,7 +49,7 @@ impl Default for Draft {
             content: String::new(),
             result: String::new(),
             next_on: String::new(),
-            happened_at: None,
+            happened_at: String::new(),
         }
     }
 }
@@ -61,7 +62,7 @@ impl Unsaved for FollowupsTab {
     /// Whether the follow-up in the form holds unsaved input.
     fn is_dirty(&self) -> bool {
         self.0.is_dirty(|d| {
-            [&d.content, &d.result, &d.next_on]
+            [&d.content, &d.result, &d.next_on, &d.happened_at]
                 .iter()
                 .any(|text| !text.trim().is_empty())
         })
@@ -141,6 +142,12 @@ impl FollowupsTab {
         let response = widgets::form(ui, "followup_form", &mut records.errors, |f| {
             f.required(&["method", "content"]);
             f.enum_combo::<pb::FollowupMethod>(t("followup.method"), "method", &mut draft.method);
+            f.text_hint(
+                t("followup.happened_at"),
+                "happened_at",
+                &mut draft.happened_at,
+                t("followup.happened_at_hint"),
+            );
             f.text(t("followup.content"), "content", &mut draft.content);
             f.text(t("followup.result"), "result", &mut draft.result);
             // A new follow-up's next date is not before today (the server's rule); one
@@ -158,15 +165,30 @@ impl FollowupsTab {
         }
         if pressed == Some(FormButton::Save) {
             let draft = &records.draft;
+            // Empty: now. Otherwise as typed, in the business time zone; what does not
+            // read as a time is said under the field, and nothing is sent.
+            let happened_at = match draft.happened_at.trim() {
+                "" => Some(chrono::Utc::now()),
+                typed => format::parse_business_time(typed),
+            };
+            records.errors.set_local(
+                "happened_at",
+                happened_at
+                    .is_none()
+                    .then(|| t("orders.bad_time").to_owned()),
+            );
+            let Some(happened_at) = happened_at else {
+                return;
+            };
             let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let request = pb::Followup {
                 id,
                 version,
                 customer_id,
-                happened_at: draft.happened_at.or(Some(prost_types::Timestamp {
-                    seconds: chrono::Utc::now().timestamp(),
+                happened_at: Some(prost_types::Timestamp {
+                    seconds: happened_at.timestamp(),
                     nanos: 0,
-                })),
+                }),
                 method: draft.method,
                 content: draft.content.clone(),
                 result: draft.result.clone(),
