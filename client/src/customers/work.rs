@@ -127,7 +127,8 @@ fn customer_work_ui(
     }
     for e in &work.expiring_certificates {
         let Some(c) = &e.certificate else { continue };
-        ui.horizontal(|ui| {
+        // Wrapped at a narrow window, not cut at its edge.
+        ui.horizontal_wrapped(|ui| {
             if ui.link(&e.customer_name).clicked() {
                 open = Some(OpenCustomer::Certificates(c.customer_id));
             }
@@ -172,7 +173,8 @@ fn followups_ui(
     open: &mut Option<OpenCustomer>,
 ) {
     for f in followups {
-        ui.horizontal(|ui| {
+        // Wrapped at a narrow window (a long last content, who planned it), not cut.
+        ui.horizontal_wrapped(|ui| {
             if ui.link(&f.customer_name).clicked() {
                 *open = Some(OpenCustomer::Followups(f.customer_id));
             }

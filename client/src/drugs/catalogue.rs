@@ -341,6 +341,15 @@ impl CataloguePanel {
             .unwrap_or(self.form.is_none() || width >= NARROW)
     }
 
+    /// Shows the drugs of category `id` (`None`: all). A refusal of what was done to
+    /// the category picked before (删除: still has drugs) was about that one: it goes.
+    fn select_category(&mut self, id: Option<i64>) {
+        if id != self.selected_category && self.category_save.error().is_some() {
+            self.category_save = Requested::NotRequested;
+        }
+        self.selected_category = id;
+    }
+
     fn tree_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, categories: &[pb::Category]) {
         let can_edit = ctx.can(Permission::DrugCategoryWrite);
         ui.horizontal(|ui| {
@@ -393,7 +402,7 @@ impl CataloguePanel {
             .selectable_label(self.selected_category.is_none(), t("drugs.all_categories"))
             .clicked()
         {
-            self.selected_category = None;
+            self.select_category(None);
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
             tree_nodes(
@@ -407,7 +416,7 @@ impl CataloguePanel {
         });
         match action {
             None => {}
-            Some(TreeAction::Select(id)) => self.selected_category = Some(id),
+            Some(TreeAction::Select(id)) => self.select_category(Some(id)),
             Some(TreeAction::Add(parent)) => {
                 self.category_save = Requested::NotRequested;
                 self.dialog_errors.set(None);

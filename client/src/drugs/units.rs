@@ -162,10 +162,11 @@ impl UnitsPanel {
         let side = &mut self.side;
         let busy = side.save.is_pending();
         let Some(form) = &mut side.form else { return };
-        ui.heading(if form.id.is_some() {
-            t("units.edit")
-        } else {
-            t("units.new")
+        // Those who may not change units read them, under a heading that offers no edit.
+        ui.heading(match (form.id.is_some(), can_write) {
+            (true, true) => t("units.edit"),
+            (true, false) => t("units.details"),
+            (false, _) => t("units.new"),
         });
         let local = (!form.capacity.is_empty())
             .then(|| money::parse_capacity(&form.capacity).err())

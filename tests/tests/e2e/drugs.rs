@@ -7,7 +7,7 @@ use pharmacrm_tests::fixtures::{
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, page,
-    sorted_bad_fields,
+    sorted_bad_fields, zh_message,
 };
 use tonic::Code;
 
@@ -140,6 +140,9 @@ async fn the_tree_goes_three_levels_deep_moves_subtrees_and_guards_deletes() {
         .await
         .expect_err("holds an archived drug");
     assert_zh_contains(&status, "1 种药品（含已归档的）");
+    // Only what it holds is named: no "0 个下级类别".
+    let zh = zh_message(&status).expect("a zh-CN message");
+    assert!(!zh.contains("下级类别"), "{zh}");
     let cephalo_now = admin.category(cephalo.id).await;
     admin
         .delete_category(&cephalo_now)

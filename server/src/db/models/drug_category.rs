@@ -13,7 +13,7 @@ use crate::db::schema::{drug_categories, drugs};
 use crate::db::sql;
 use crate::db::versioned;
 use crate::error::{AppError, AppResult};
-use crate::messages::Counted;
+use crate::messages::{Counted, MsgArg, per_lang};
 use crate::msg;
 
 /// A category row.
@@ -319,11 +319,22 @@ pub fn delete(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64, version: i32)
         .count()
         .get_result(conn)?;
     if drug_count > 0 || child_count > 0 {
+        // What it holds, naming only what there is ("0 个下级类别" was noise).
+        let (mut en, mut zh) = (Vec::new(), Vec::new());
+        if drug_count > 0 {
+            let drugs = Counted(drug_count, "drug", "drugs");
+            en.push(format!("{} (archived ones included)", drugs.en()));
+            zh.push(format!("{drug_count} 种药品（含已归档的）"));
+        }
+        if child_count > 0 {
+            let children = Counted(child_count, "sub-category", "sub-categories");
+            en.push(format!("{} (their drugs are theirs)", children.en()));
+            zh.push(format!("{child_count} 个下级类别（下级类别中的药品另计）"));
+        }
         return Err(AppError::precondition(msg!(
             "category.not_empty",
             name = before.name,
-            drugs = Counted(drug_count, "drug", "drugs"),
-            children = Counted(child_count, "sub-category", "sub-categories")
+            holds = per_lang(en.join(" and "), zh.join("和")),
         )));
     }
     diesel::delete(drug_categories::table.find(id)).execute(conn)?;
