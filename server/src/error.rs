@@ -123,9 +123,9 @@ impl AppError {
         }])
     }
 
-    /// The same error about a message nested in the request at `prefix`: each bad field
-    /// is named from the request's top (`date_to` → `drug_sales.date_to`). Other errors
-    /// are returned as they are.
+    /// The same error about a message nested in the request at `prefix`: each bad field,
+    /// or the field a business rule refused, is named from the request's top (`date_to`
+    /// → `drug_sales.date_to`). Other errors are returned as they are.
     pub fn within(self, prefix: &str) -> Self {
         match self {
             AppError::InvalidArgument(fields) => AppError::InvalidArgument(
@@ -137,6 +137,10 @@ impl AppError {
                     })
                     .collect(),
             ),
+            AppError::FailedPreconditionAt { field, msg } => AppError::FailedPreconditionAt {
+                field: format!("{prefix}.{field}").into(),
+                msg,
+            },
             other => other,
         }
     }

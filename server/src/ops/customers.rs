@@ -153,6 +153,28 @@ fn check_registration(
     Ok((sales, cs))
 }
 
+/// At any one time a customer has exactly one sales rep (spec 2.3): the same customer —
+/// its exact name in its city — registered again, or another renamed to it, would give
+/// it two. FAILED_PRECONDITION on `name`, naming the rep to ask (whatever the caller's
+/// scope: the duplicate check says as much). Another of the name elsewhere (a chain's
+/// 康民大药房 in two cities), or an archived one, is not refused (the duplicate check
+/// shows them).
+fn require_not_registered(
+    conn: &mut PgConnection,
+    input: &CustomerInput,
+    except: Option<i64>,
+) -> AppResult<()> {
+    match customer::registered_as(conn, &input.name, &input.city_code, except)? {
+        Some(rep) => Err(AppError::precondition(msg!(
+            "customer.already_registered",
+            name = input.name.trim().to_owned(),
+            rep = rep
+        ))
+        .at("name")),
+        None => Ok(()),
+    }
+}
+
 /// The stored columns for `input`: the ID number encrypted, hashed for search and masked
 /// for display; `previous` keeps the stored number when the input leaves it alone.
 fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> CustomerFields {
@@ -260,6 +282,7 @@ pub fn create(
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     let (sales, cs) = check_registration(conn, ctx, input)?;
+    require_not_registered(conn, input, None)?;
     let mut fields = fields(input, key, None);
     if !access::may_set_credit(ctx.grants) {
         // Registered by a rep: the company's terms for new customers (settings), until
@@ -316,6 +339,11 @@ pub fn update(
     let mut check = FieldCheck::default();
     check_references(conn, input, Some(before_row.type_id), &mut check)?;
     check.finish().map_err(|e| e.within("customer"))?;
+    if (input.name.trim(), input.city_code.as_str())
+        != (before_row.name.as_str(), before_row.city_code.as_str())
+    {
+        require_not_registered(conn, input, Some(id)).map_err(|e| e.within("customer"))?;
+    }
     let row = customer::update_fields(
         conn,
         ctx,

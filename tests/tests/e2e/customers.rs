@@ -885,6 +885,36 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
     assert!(found[0].same_phone);
 }
 
+/// A customer has one record and one sales rep at a time (spec 2.3): the same name in the
+/// same city registered again — by another rep, past the duplicate warning — or another
+/// customer renamed to it is refused, naming the rep to ask; a namesake elsewhere is not.
+#[tokio::test]
+async fn the_same_customer_is_not_registered_twice() {
+    let mut w = world().await;
+    let mut other_rep = w.app.person("rep-b", &["营销员"], None).await;
+    let again = CustomerBuilder::new("北京协和医院").served_by(w.cs.id);
+    let refused = again
+        .clone()
+        .try_create(&mut other_rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["name"]);
+    assert_zh_contains(&refused, "营销员为 rep-a");
+    // A namesake in another city is another customer.
+    again.region("31", "310101").create(&mut other_rep).await;
+    // Renamed to it, another customer of the same city is refused too.
+    let clinic = CustomerBuilder::new("东城社区诊所")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    let refused = CustomerBuilder::new("北京协和医院")
+        .served_by(w.cs.id)
+        .try_save_over(&clinic, &mut w.rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["customer.name"]);
+}
+
 #[tokio::test]
 async fn another_reps_duplicate_tells_only_its_owner_is_audited_and_rate_limited() {
     let mut w = world().await;

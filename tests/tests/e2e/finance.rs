@@ -6,9 +6,9 @@
 
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, payment, reversing,
-    set_active,
+    CertificateBuilder, CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder,
+    OrderBuilder, OrderView, Person, PositionBuilder, ServiceAccountBuilder, ShipmentBuilder,
+    invoicing_entity, payment, reversing, set_active,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -34,8 +34,16 @@ async fn world() -> World {
     app.pin_clock("2026-09-01T10:00:00+08:00");
     let entity = invoicing_entity(&app).await;
     let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
-    let CustomerTeam { rep, cs, customer } =
-        app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    let CustomerTeam {
+        mut rep,
+        cs,
+        customer,
+    } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+    // A qualified buyer (GSP): its licence on file.
+    CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
+        .expires_on("2030-12-31")
+        .save(&mut rep)
+        .await;
     let finance = app.person("fin", &["财务"], None).await;
     World {
         app,
@@ -61,11 +69,17 @@ impl World {
 
     /// 长沙市长寿堂大药房, the rep's, served by the CS rep, with a credit limit of 100.00.
     async fn limited_customer(&mut self) -> pb::Customer {
-        CustomerBuilder::new("长沙市长寿堂大药房")
+        let customer = CustomerBuilder::new("长沙市长寿堂大药房")
             .served_by(self.cs.id)
             .credit_limit("100")
             .create(&mut self.rep)
-            .await
+            .await;
+        // A qualified buyer: only its credit is in question.
+        CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
+            .expires_on("2030-12-31")
+            .save(&mut self.rep)
+            .await;
+        customer
     }
 
     /// On business day `day`: an order of `units` × 2.00 placed for `customer` and shipped

@@ -447,10 +447,10 @@ async fn an_order_for_a_customer_without_a_valid_licence_on_file_is_warned_of() 
             .collect()
     };
     let order_for = |customer: i64| OrderBuilder::new(customer).line(w.drug.id, 1, "");
-    let qualified = order_for(w.customer.id)
-        .try_preview(&mut w.rep)
-        .await
-        .expect("preview");
+    let preview_for = async |rep: &mut Person, customer: i64| {
+        order_for(customer).try_preview(rep).await.expect("preview")
+    };
+    let qualified = preview_for(&mut w.rep, w.customer.id).await;
     assert!(
         qualification(&qualified).is_empty(),
         "{:?}",
@@ -466,10 +466,7 @@ async fn an_order_for_a_customer_without_a_valid_licence_on_file_is_warned_of() 
     CertificateBuilder::new(pharmacy.id, pb::CertificateKind::MedicalInstitution)
         .save(&mut w.rep)
         .await;
-    let preview = order_for(pharmacy.id)
-        .try_preview(&mut w.rep)
-        .await
-        .expect("preview");
+    let preview = preview_for(&mut w.rep, pharmacy.id).await;
     assert_eq!(
         qualification(&preview),
         ["该客户没有有效的药品经营许可证在档：按 GSP 要求须核实购货单位资质，请在客户的证件中登记"]
@@ -488,10 +485,7 @@ async fn an_order_for_a_customer_without_a_valid_licence_on_file_is_warned_of() 
         .expires_on("2026-11-29")
         .save(&mut w.rep)
         .await;
-    let preview = order_for(pharmacy.id)
-        .try_preview(&mut w.rep)
-        .await
-        .expect("preview");
+    let preview = preview_for(&mut w.rep, pharmacy.id).await;
     assert!(qualification(&preview).is_empty());
     assert!(preview.warnings.iter().any(|w| w.field == "customer_id"));
     // A clinic's licence expired is warned of, with its date.
@@ -504,10 +498,7 @@ async fn an_order_for_a_customer_without_a_valid_licence_on_file_is_warned_of() 
         .expires_on("2026-11-29")
         .save(&mut w.rep)
         .await;
-    let preview = order_for(clinic.id)
-        .try_preview(&mut w.rep)
-        .await
-        .expect("preview");
+    let preview = preview_for(&mut w.rep, clinic.id).await;
     assert_eq!(
         qualification(&preview),
         [

@@ -879,6 +879,36 @@ pub fn find_duplicates(
         .collect())
 }
 
+/// The sales rep (display name) of the active customer named exactly `name` in city
+/// `city_code` other than `except`, whatever the scope, if there is one: the same
+/// customer registered before.
+pub fn registered_as(
+    conn: &mut PgConnection,
+    name: &str,
+    city_code: &str,
+    except: Option<i64>,
+) -> AppResult<Option<String>> {
+    let mut q = customers::table
+        .filter(customers::name.eq(name.trim().to_owned()))
+        .filter(customers::city_code.eq(city_code.to_owned()))
+        .filter(customers::is_active.eq(true))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(customers::id.ne(id));
+    }
+    let rep: Option<i64> = q
+        .order(customers::id)
+        .select(customers::sales_rep_id)
+        .first(conn)
+        .optional()?;
+    let Some(rep) = rep else { return Ok(None) };
+    Ok(Some(
+        display_names(conn, &[rep])?
+            .remove(&rep)
+            .unwrap_or_default(),
+    ))
+}
+
 /// Fills the search columns of rows written before they existed (after an upgrade);
 /// returns how many rows it filled.
 pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
