@@ -106,6 +106,7 @@ impl OrderList {
             has_overdue: key.has_overdue,
             has_open_exceptions: key.has_open_exceptions,
             closed_only: key.closed_only,
+            mine: false,
             sort: key.sort.0.key,
             descending: key.sort.0.descending,
             page: Some(page),

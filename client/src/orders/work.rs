@@ -145,9 +145,10 @@ impl OrderWork {
 }
 
 impl OrderWork {
-    /// The orders with units still to ship, oldest first: what a CS rep ships next on the
-    /// sales rep's instruction (the order placed); a manager's, the team's; with
-    /// `sales_rep`, the sales rep's own orders awaiting the CS rep named on each.
+    /// The orders with units still to ship, oldest first, of the customers now the
+    /// user's: what a CS rep ships next on the sales rep's instruction (the order
+    /// placed); a manager's, the team's; with `sales_rep`, the sales rep's orders
+    /// awaiting the CS rep named on each.
     fn orders_to_ship_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -156,16 +157,15 @@ impl OrderWork {
         sales_rep: bool,
     ) {
         if self.to_ship.is_not_requested() {
-            let me = (!ctx.oversees()).then(|| ctx.user_id());
-            let (sales_rep_id, cs_rep_id) = if sales_rep { (me, None) } else { (None, me) };
             self.to_ship
                 .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
                     statuses: vec![
                         pb::OrderStatus::Pending as i32,
                         pb::OrderStatus::PartiallyShipped as i32,
                     ],
-                    sales_rep_id,
-                    cs_rep_id,
+                    // The orders of the customers now theirs (a customer taken over brings
+                    // its orders still to ship), not those credited to them.
+                    mine: !ctx.oversees(),
                     sort: pb::OrderSort::OrderDate as i32,
                     descending: false,
                     page,
@@ -199,6 +199,8 @@ impl OrderWork {
                         &format::person(o.cs_rep.as_ref()),
                     ));
                 } else {
+                    // A manager's team list names both: whose order, and who ships it.
+                    widgets::team_rep(ui, ctx, o.sales_rep.as_ref());
                     widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
                 }
                 ui.label(label_value(t("order.date"), &o.order_date));

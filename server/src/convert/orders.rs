@@ -319,7 +319,10 @@ pub fn reason_request(
     Ok((order_id, version, reason.trim().to_owned()))
 }
 
-pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i64, i64)> {
+pub fn search_request(
+    req: pb::SearchOrdersRequest,
+    caller: i64,
+) -> AppResult<(OrderFilter, i64, i64)> {
     let pb::SearchOrdersRequest {
         number,
         created_from,
@@ -334,6 +337,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
         descending,
         page,
         closed_only,
+        mine,
     } = req;
     let mut check = FieldCheck::default();
     let (created_from, created_to) = date_range(
@@ -371,6 +375,7 @@ pub fn search_request(req: pb::SearchOrdersRequest) -> AppResult<(OrderFilter, i
             has_overdue,
             has_open_exceptions,
             closed_only,
+            customers_of: mine.then_some(caller),
             sort,
             descending,
         },

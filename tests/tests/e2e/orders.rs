@@ -2836,4 +2836,23 @@ async fn orders_keep_a_rep_who_left_marked_as_disabled() {
     assert_eq!(now_of(&o.customer_sales_rep), Some(successor.id));
     assert_eq!(now_of(&o.customer_cs_rep), Some(w.cs.id));
     assert_eq!(now_of(&row.customer_sales_rep), Some(successor.id));
+    // The successor's work lists it among the orders still to ship (of the customers now
+    // theirs), as it does the CS rep's; those credited stay as they were.
+    let mut successor = successor;
+    let mine = pb::SearchOrdersRequest {
+        mine: true,
+        ..Default::default()
+    };
+    for works in [&mut successor, &mut w.cs] {
+        let listed = works.orders_where(mine.clone()).await;
+        assert_eq!(
+            listed.iter().map(|o| o.id).collect::<Vec<_>>(),
+            [row.id],
+            "{}",
+            works.token
+        );
+    }
+    let other = w.app.sales_rep("rep-c").await;
+    let mut other = other;
+    assert!(other.orders_where(mine).await.is_empty());
 }

@@ -543,6 +543,8 @@ pub struct OrderFilter {
     pub has_open_exceptions: bool,
     /// Only orders closed (结案).
     pub closed_only: bool,
+    /// Only the orders of customers whose current sales or CS rep is this user.
+    pub customers_of: Option<i64>,
     pub sort: OrderSort,
     pub descending: bool,
 }
@@ -583,6 +585,14 @@ pub fn search(
                 .push(&format!(" AND o.{column} = "))
                 .bind(Value::Int(v));
         }
+    }
+    if let Some(user) = filter.customers_of {
+        conditions
+            .push(" AND (c.sales_rep_id = ")
+            .bind(Value::Int(user))
+            .push(" OR c.cs_rep_id = ")
+            .bind(Value::Int(user))
+            .push(")");
     }
     if !filter.statuses.is_empty() {
         conditions
