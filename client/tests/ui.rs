@@ -2192,8 +2192,11 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     // Placed: its view, with its number and status, and the warning naming its line.
     ui.wait_label("待发货");
     ui.wait_label("第 1 行 阿莫西林胶囊：低于售价 12.80");
-    // Opened again later, the order still says the line went below the list price.
-    ui.press(Role::Button, "返回订单列表");
+    // Its back button returns to the customer it was placed from. Opened again later
+    // from the order list, the order still says the line went below the list price.
+    ui.press(Role::Button, "返回客户管理");
+    ui.wait_role(Role::Button, "编辑客户");
+    ui.click("订单管理");
     ui.click_until("北京协和医院", "修改订单");
     ui.wait_label("第 1 行 阿莫西林胶囊：单价 12.50，售价 12.80");
     assert!(!ui.shows("第 1 行 阿莫西林胶囊：低于售价 12.80"));
@@ -2585,6 +2588,27 @@ fn a_rep_changes_a_pending_order_in_the_order_form_and_returns_to_it() {
     ui.press(Role::Button, "刷新");
     ui.wait_label("部分发货");
     assert!(!ui.has_button("修改订单"));
+}
+
+/// An order begun from the customer view (下单) and given up returns to that customer, not
+/// to the order list; asked first when something was typed.
+#[test]
+fn a_new_order_begun_from_a_customer_and_closed_returns_to_the_customer() {
+    let server = Server::start();
+    let (_team, _drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.order_form_for("北京协和医院");
+    ui.wait_role(Role::Button, "提交订单");
+    ui.press(Role::Button, "关闭");
+    ui.wait_role(Role::Button, "下单");
+    ui.wait_role(Role::Button, "编辑客户");
+    ui.press(Role::Button, "下单");
+    ui.add_amoxicillin();
+    ui.press(Role::Button, "关闭");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("放弃修改");
+    ui.wait_role(Role::Button, "编辑客户");
 }
 
 /// The order form reads the order it changes afresh as it opens; a change refused because

@@ -130,6 +130,8 @@ enum Leave {
     Order(i64, Option<Module>),
     /// The order form, for this customer or with the customer picker.
     NewOrder(Option<i64>),
+    /// Back to another module (a new order begun from a customer, closed).
+    Module(Module),
 }
 
 /// The order module.
@@ -190,11 +192,12 @@ impl ModulePanel for OrdersPanel {
             },
             Screen::New(form) => match form.ui(ui, ctx) {
                 Some(form::FormEvent::Saved(response)) => placed = Some(response),
-                // A change closed goes back to its order, a new order to the list.
+                // A change closed goes back to its order; a new order to the list, or to
+                // the customer it was begun from (下单 in the customer view).
                 Some(form::FormEvent::Close) => {
                     leave = Some(match form.order_id() {
                         Some(id) => Leave::Order(id, self.change_back.take()),
-                        None => Leave::List,
+                        None => self.change_back.map_or(Leave::List, Leave::Module),
                     });
                 }
                 None => {}
@@ -251,8 +254,14 @@ impl OrdersPanel {
                 let view = view::OrderView::new(id).back_to(back);
                 self.screens.page = Screen::View(Box::new(view));
             }
-            Leave::NewOrder(customer_id) => {
+            Leave::Module(module) => {
                 self.change_back = None;
+                self.return_to = Some(module);
+                self.screens.page = Screen::List;
+            }
+            Leave::NewOrder(customer_id) => {
+                // Begun from a customer (下单): closed or placed, back there.
+                self.change_back = customer_id.map(|_| Module::Customer);
                 self.screens.page = Screen::New(Box::new(form::OrderFormPanel::new(customer_id)));
             }
         }
