@@ -3374,8 +3374,11 @@ fn a_sales_rep_reads_their_customers_payments_and_invoices() {
     ui.click_until("北京协和医院", "回款记录");
     ui.click("回款记录");
     ui.wait_label("914.00");
+    // The customer's totals, of every row, not only the page.
+    ui.wait_label_contains("回款合计（不含已冲销）");
     ui.click("开票记录");
     ui.wait_label("04419001");
+    ui.wait_label_contains("开票合计（红字发票冲减）");
 }
 
 /// A sales rep's customer list names no sales rep (it would be them on every row); their

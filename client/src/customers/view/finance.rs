@@ -9,7 +9,9 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::finance::{
     invoice_detail_ui, invoices_table, open_items_ui, payment_detail_ui, payments_table,
+    totals_line,
 };
+use crate::i18n::t;
 use crate::widgets;
 
 const PAGE: u32 = 50;
@@ -100,11 +102,15 @@ impl FinanceTabs {
     /// The customer's invoices, newest first; a click shows one's orders.
     pub fn invoices_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         widgets::request_status(ui, &self.invoices);
-        let (rows, total) = self
+        let (rows, total, total_amount) = self
             .invoices
             .value()
-            .map(|r| (r.invoices.clone(), r.total))
+            .map(|r| (r.invoices.clone(), r.total, r.total_amount.clone()))
             .unwrap_or_default();
+        // Of every invoice of the customer (red ones negative), not only this page.
+        if !total_amount.is_empty() {
+            totals_line(ui, &[(t("invoice.total_amount"), total_amount.as_str())]);
+        }
         if let Some(i) = invoices_table(
             ui,
             "customer_invoices",
@@ -129,11 +135,15 @@ impl FinanceTabs {
     /// The customer's payments, newest first; a click shows where one went.
     pub fn payments_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         widgets::request_status(ui, &self.payments);
-        let (rows, total) = self
+        let (rows, total, total_amount) = self
             .payments
             .value()
-            .map(|r| (r.payments.clone(), r.total))
+            .map(|r| (r.payments.clone(), r.total, r.total_amount.clone()))
             .unwrap_or_default();
+        // Of every payment of the customer (reversed ones left out), not only this page.
+        if !total_amount.is_empty() {
+            totals_line(ui, &[(t("payment.total_amount"), total_amount.as_str())]);
+        }
         if let Some(i) = payments_table(ui, "customer_payments", &rows, false, self.payment, None) {
             let id = rows[i].id;
             self.payment = (self.payment != Some(id)).then_some(id);
