@@ -2000,7 +2000,7 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
     // drugs, in a sentence rather than "0 drugs imported".
     ui.replace_text("Excel 文件路径", &path_text);
     ui.click("导入");
-    ui.wait_label("表头下没有药品行（示例行会被跳过），请每行填写一种药品");
+    ui.wait_label("文件的表头下没有药品行（示例行会被跳过），请每行填写一种药品");
     assert!(!ui.shows_contains("已导入"));
     // Switching the language keeps the section open.
     ui.click("English");

@@ -453,7 +453,7 @@ impl FormPanel {
             let mut remove = None;
             for (i, d) in form.drugs.iter().enumerate() {
                 if ui
-                    .button(format!("{} ×", d.label))
+                    .button(format!("{} ×", super::drug_ref_label(d)))
                     .on_hover_text(t("customer.remove_drug"))
                     .clicked()
                 {
@@ -471,6 +471,7 @@ impl FormPanel {
             form.drugs.push(pb::DrugRef {
                 id: d.id,
                 label: widgets::drug_label(&d.name, &d.specification),
+                archived: false,
             });
         }
         if self.form.drugs.len() != before {

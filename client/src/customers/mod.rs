@@ -258,6 +258,16 @@ pub(crate) fn named_customer(name: &str, archived: bool) -> String {
     }
 }
 
+/// A drug a customer deals in, as its profile shows it: archived since (no longer sold,
+/// not offered on orders), it says so ("头孢克肟片 100mg×6片（已归档）").
+pub(crate) fn drug_ref_label(drug: &pb::DrugRef) -> String {
+    if drug.archived {
+        bracketed(&drug.label, t("common.archived"))
+    } else {
+        drug.label.clone()
+    }
+}
+
 /// A person in a picker: "张伟（华东销售部）" / "Zhang Wei (East Sales)", the name alone when
 /// the server sent no department; a disabled person is said so after it
 /// ("张伟（华东销售部）（已停用）").

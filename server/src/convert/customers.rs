@@ -206,7 +206,11 @@ impl From<CustomerView> for pb::Customer {
             drugs: v
                 .drugs
                 .into_iter()
-                .map(|(id, label)| pb::DrugRef { id, label })
+                .map(|(id, label, archived)| pb::DrugRef {
+                    id,
+                    label,
+                    archived,
+                })
                 .collect(),
             credit_days: c.credit_days,
             credit_limit: c

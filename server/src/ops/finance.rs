@@ -2060,13 +2060,16 @@ fn shipped_under_other_entities(
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
 /// for a red invoice's date before the blue invoice's (one after today is refused with
 /// the request's form, [`crate::convert::finance::invoice_input`]), an unknown entity (an
-/// archived one may invoice what was shipped under it), an order whose goods were shipped under other invoicing entities, a red invoice naming
-/// a customer not the blue invoice's;
+/// archived one may invoice what was shipped under it), an order whose goods were
+/// shipped under other invoicing entities, a red invoice naming a customer not the blue
+/// invoice's, or an order not on the blue invoice or named twice (`orders[i].order_id`);
 /// ALREADY_EXISTS for a number the entity has used; FAILED_PRECONDITION when an order
 /// would be invoiced beyond its shipped value net of deductions, or beyond what was
 /// shipped under the invoice's entity and not yet invoiced by it
-/// ([`ledger::not_invoiced_by_entity`]), naming both amounts on `orders[i].amount`, and
-/// when the blue invoice is red already or is itself red.
+/// ([`ledger::not_invoiced_by_entity`]), naming both amounts on `orders[i].amount`; when
+/// a red invoice would take back more of an order than earlier ones left (on
+/// `orders[i].amount`), the blue invoice has nothing left (on `red_of_invoice_id`), or it
+/// is itself red.
 pub fn record_invoice(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,

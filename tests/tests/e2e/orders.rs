@@ -572,8 +572,30 @@ async fn goods_are_not_shipped_to_a_customer_whose_certificate_expired_after_the
 async fn archived_drugs_and_archived_customers_cannot_be_ordered() {
     let mut w = world().await;
     let withdrawn = w.app.drug_on_sale("布洛芬缓释胶囊", "3", "5").await;
+    let dealer = CustomerBuilder::new("东城社区诊所")
+        .served_by(w.cs.id)
+        .drugs(&[w.drug.id, withdrawn.id])
+        .create(&mut w.rep)
+        .await;
     let mut admin = w.app.admin().await;
     admin.archive_drug(&withdrawn).await;
+    // The customer still deals in it, said to be archived (no longer sold).
+    let dealt: Vec<(String, bool)> = w
+        .rep
+        .customer(dealer.id)
+        .await
+        .expect("customer")
+        .drugs
+        .into_iter()
+        .map(|d| (d.label, d.archived))
+        .collect();
+    assert_eq!(
+        dealt,
+        [
+            ("布洛芬缓释胶囊 0.25g×24粒".to_owned(), true),
+            ("阿莫西林胶囊 0.25g×24粒".to_owned(), false)
+        ]
+    );
     let status = OrderBuilder::new(w.customer.id)
         .line(w.drug.id, 1, "")
         .line(withdrawn.id, 1, "")

@@ -391,7 +391,7 @@ impl CustomerView {
         let drugs = c
             .drugs
             .iter()
-            .map(|d| d.label.as_str())
+            .map(super::drug_ref_label)
             .collect::<Vec<_>>()
             .join(list_separator());
         let fields = [

@@ -69,7 +69,8 @@ pub struct CustomerView {
     pub customer: Customer,
     pub drug_ids: Vec<i64>,
     #[serde(skip)]
-    pub drugs: Vec<(i64, String)>,
+    /// (drug id, "name spec", archived).
+    pub drugs: Vec<(i64, String, bool)>,
     #[serde(skip)]
     pub type_name: String,
     #[serde(skip)]
@@ -191,8 +192,8 @@ fn views(
     window: CertificateWindow,
 ) -> AppResult<Vec<CustomerView>> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-    let mut held: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    for (customer_id, drug_id, name, spec) in customer_drugs::table
+    let mut held: HashMap<i64, Vec<(i64, String, bool)>> = HashMap::new();
+    for (customer_id, drug_id, name, spec, is_active) in customer_drugs::table
         .inner_join(drugs::table)
         .filter(customer_drugs::customer_id.eq_any(&ids))
         .order(drugs::name)
@@ -201,12 +202,13 @@ fn views(
             drugs::id,
             drugs::name,
             drugs::specification,
+            drugs::is_active,
         ))
-        .load::<(i64, i64, String, String)>(conn)?
+        .load::<(i64, i64, String, String, bool)>(conn)?
     {
         held.entry(customer_id)
             .or_default()
-            .push((drug_id, format!("{name} {spec}")));
+            .push((drug_id, format!("{name} {spec}"), !is_active));
     }
     let type_names: HashMap<i64, String> = customer_types::table
         .select((customer_types::id, customer_types::name))
@@ -239,7 +241,7 @@ fn views(
             CustomerView {
                 expired_certificates: expired,
                 expiring_certificates: expiring,
-                drug_ids: drugs.iter().map(|(id, _)| *id).collect(),
+                drug_ids: drugs.iter().map(|(id, ..)| *id).collect(),
                 drugs,
                 type_name: type_names.get(&c.type_id).cloned().unwrap_or_default(),
                 region: region_name(&c.province_code, &c.city_code),

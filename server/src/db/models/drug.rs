@@ -17,7 +17,7 @@ use crate::db::sql::{
 };
 use crate::db::versioned::{self, StatusFilter};
 use crate::error::{AppError, AppResult, FieldError, Msg};
-use crate::messages::per_lang;
+use crate::messages::{Counted, per_lang};
 use crate::msg;
 use crate::search;
 
@@ -559,7 +559,7 @@ pub fn update(
                 let msg = msg!(
                     "drug.unit_on_orders_to_ship",
                     name = before.name.clone(),
-                    count = count,
+                    orders = Counted(count, "order", "orders"),
                     numbers = per_lang(numbers.join(", "), numbers.join("、")),
                 );
                 return Err(AppError::precondition(msg).at("unit_id"));
