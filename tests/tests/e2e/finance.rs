@@ -6,9 +6,9 @@
 
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
-    CertificateBuilder, CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder,
-    OrderBuilder, OrderView, Person, PositionBuilder, ServiceAccountBuilder, ShipmentBuilder,
-    invoicing_entity, payment, reversing, set_active,
+    CustomerBuilder, CustomerTeam, Export, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
+    PositionBuilder, ServiceAccountBuilder, ShipmentBuilder, invoicing_entity, payment, reversing,
+    set_active,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
@@ -40,10 +40,7 @@ async fn world() -> World {
         customer,
     } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
     // A qualified buyer (GSP): its licence on file.
-    CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
-        .expires_on("2030-12-31")
-        .save(&mut rep)
-        .await;
+    rep.license_hospital(customer.id).await;
     let finance = app.person("fin", &["财务"], None).await;
     World {
         app,
@@ -75,10 +72,7 @@ impl World {
             .create(&mut self.rep)
             .await;
         // A qualified buyer: only its credit is in question.
-        CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
-            .expires_on("2030-12-31")
-            .save(&mut self.rep)
-            .await;
+        self.rep.license_hospital(customer.id).await;
         customer
     }
 

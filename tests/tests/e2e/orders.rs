@@ -50,10 +50,7 @@ async fn world() -> World {
         customer,
     } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
     // A qualified buyer (GSP): its licence on file.
-    CertificateBuilder::new(customer.id, pb::CertificateKind::MedicalInstitution)
-        .expires_on("2030-12-31")
-        .save(&mut rep)
-        .await;
+    rep.license_hospital(customer.id).await;
     World {
         app,
         rep,
