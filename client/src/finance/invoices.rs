@@ -6,6 +6,7 @@
 use std::convert::Infallible;
 
 use egui::RichText;
+use pharmacrm_shared::money::{parse_amount, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::amounts::{AmountsForm, CustomerOrders, Document, Draft, FormEvent, OrderFigure};
@@ -114,14 +115,14 @@ impl Unsaved for RedDialog {
     fn is_dirty(&self) -> bool {
         !self.number.trim().is_empty()
             || !self.note.trim().is_empty()
-            || self.amounts != Self::all_left(&self.blue)
+            || self.amounts != Self::suggested(&self.blue)
     }
 }
 
 impl RedDialog {
     fn new(blue: pb::Invoice) -> RedDialog {
         RedDialog {
-            amounts: Self::all_left(&blue),
+            amounts: Self::suggested(&blue),
             blue,
             number: String::new(),
             date: crate::format::business_today_text(),
@@ -129,8 +130,27 @@ impl RedDialog {
         }
     }
 
-    /// All that `blue` has left of each order, as the amounts to take back.
-    fn all_left(blue: &pb::Invoice) -> Vec<String> {
+    /// The amounts to take back of each order `blue` has left, as first offered: what an
+    /// order is invoiced past its net (a deduction after invoicing) when any is, none of
+    /// the others; else all that is left of each (a whole reversal).
+    fn suggested(blue: &pb::Invoice) -> Vec<String> {
+        let over = |o: &pb::InvoiceOrder| super::is_positive(&o.over_invoiced);
+        if blue.unreversed.iter().any(over) {
+            return blue
+                .unreversed
+                .iter()
+                .map(|o| {
+                    match (
+                        over(o),
+                        parse_amount(&o.over_invoiced),
+                        parse_amount(&o.amount),
+                    ) {
+                        (true, Ok(over), Ok(left)) => to_wire(&over.min(left)),
+                        _ => String::new(),
+                    }
+                })
+                .collect();
+        }
         blue.unreversed.iter().map(|o| o.amount.clone()).collect()
     }
 
@@ -688,5 +708,38 @@ impl InvoiceForm {
             ui.ctx().request_repaint();
         }
         event
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pharmacrm_shared::pb;
+
+    use super::RedDialog;
+
+    fn order(id: i64, left: &str, over: &str) -> pb::InvoiceOrder {
+        pb::InvoiceOrder {
+            order_id: id,
+            order_number: format!("SO{id}"),
+            amount: left.into(),
+            over_invoiced: over.into(),
+        }
+    }
+
+    /// A red invoice starts as a whole reversal, unless an order is invoiced past its net
+    /// (a deduction after invoicing): then it takes back that much of it, none of the rest.
+    #[test]
+    fn a_red_invoice_offers_what_is_invoiced_past_the_net_else_all_that_is_left() {
+        let blue = |unreversed| pb::Invoice {
+            unreversed,
+            ..Default::default()
+        };
+        let whole = blue(vec![order(1, "318.00", "0.00"), order(2, "20.00", "0.00")]);
+        assert_eq!(RedDialog::suggested(&whole), ["318.00", "20.00"]);
+        let deducted = blue(vec![order(1, "318.00", "26.50"), order(2, "20.00", "0.00")]);
+        assert_eq!(RedDialog::suggested(&deducted), ["26.50", ""]);
+        // Never more than is left of the order on this invoice.
+        let partly = blue(vec![order(1, "10.00", "26.50")]);
+        assert_eq!(RedDialog::suggested(&partly), ["10.00"]);
     }
 }

@@ -277,13 +277,22 @@ pub fn invoice(v: InvoiceView) -> pb::Invoice {
         reversed: i.red_of_invoice_id.is_none() && v.unreversed.is_empty(),
         reversed_amount: wire(
             &(if i.red_of_invoice_id.is_none() {
-                i.amount - v.unreversed.iter().map(|(_, _, a)| *a).sum::<Decimal>()
+                i.amount - v.unreversed.iter().map(|u| u.left).sum::<Decimal>()
             } else {
                 Decimal::ZERO
             }),
         ),
         orders: invoice_orders(v.orders),
-        unreversed: invoice_orders(v.unreversed),
+        unreversed: v
+            .unreversed
+            .into_iter()
+            .map(|u| pb::InvoiceOrder {
+                order_id: u.order_id,
+                order_number: u.order_number,
+                amount: wire(&u.left),
+                over_invoiced: wire(&u.over_invoiced),
+            })
+            .collect(),
         note: i.note,
         created_at: Some(timestamp(i.created_at)),
         created_by: v.created_by_name,
@@ -298,6 +307,7 @@ fn invoice_orders(orders: Vec<(i64, String, Decimal)>) -> Vec<pb::InvoiceOrder> 
             order_id,
             order_number,
             amount: wire(&amount),
+            over_invoiced: String::new(),
         })
         .collect()
 }

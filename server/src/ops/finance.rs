@@ -2290,6 +2290,18 @@ pub fn record_invoice(
     Ok(row)
 }
 
+/// What red invoices have left of one order on a blue invoice.
+#[derive(Debug, Clone)]
+pub struct Unreversed {
+    pub order_id: i64,
+    pub order_number: String,
+    /// CNY > 0.
+    pub left: Decimal,
+    /// How much the order is invoiced past its net now (a deduction after invoicing),
+    /// CNY ≥ 0: what a red invoice would take back of it.
+    pub over_invoiced: Decimal,
+}
+
 /// An invoice with its names.
 #[derive(Debug, Clone)]
 pub struct InvoiceView {
@@ -2297,9 +2309,9 @@ pub struct InvoiceView {
     pub entity_name: String,
     pub customer_name: String,
     pub red_of_number: String,
-    /// On a blue invoice, what red invoices have not taken back of it: (order id, order
-    /// number, CNY > 0), its orders with something left.
-    pub unreversed: Vec<(i64, String, Decimal)>,
+    /// On a blue invoice, what red invoices have not taken back of it: its orders with
+    /// something left.
+    pub unreversed: Vec<Unreversed>,
     /// (order id, order number, CNY).
     pub orders: Vec<(i64, String, Decimal)>,
     pub created_by_name: String,
@@ -2332,6 +2344,8 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
         .into_iter()
         .collect();
     let mut unreversed = invoice::unreversed(conn, &ids)?;
+    let open_orders: Vec<i64> = unreversed.values().flatten().map(|(o, _)| *o).collect();
+    let money = ledger::order_money(conn, &open_orders)?;
     let customer_ids: Vec<i64> = rows.iter().map(|i| i.customer_id).collect();
     let customer_names = customer_names(conn, &customer_ids)?;
     let creators: Vec<i64> = rows.iter().map(|i| i.created_by).collect();
@@ -2358,9 +2372,13 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
                     .remove(&i.id)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|(order, left)| {
-                        let n = order_numbers.get(&order).cloned().unwrap_or_default();
-                        (order, n, left)
+                    .map(|(order_id, left)| Unreversed {
+                        order_id,
+                        order_number: order_numbers.get(&order_id).cloned().unwrap_or_default(),
+                        left,
+                        over_invoiced: money
+                            .get(&order_id)
+                            .map_or(Decimal::ZERO, |m| (-m.not_invoiced()).max(Decimal::ZERO)),
                     })
                     .collect()
             },

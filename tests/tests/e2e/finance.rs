@@ -1518,13 +1518,19 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
 async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
     let mut w = world().await;
     let c = w.customer.id;
-    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let (order, shipment) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
     let (other, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
     let id = order.header().id;
     let first = w
         .finance
         .send(blue_invoice(c, w.entity.id, (id, "200"), "04419001"))
         .await;
+    // Two boxes damaged and deducted after invoicing: the order is invoiced 4.00 past its
+    // net, which the blue invoice says of it (what a red invoice takes back).
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
+            .await;
+    w.rep.deduct(&damaged).await.expect("deducted");
     let red = |number: &str, parts: &[(i64, &str)]| pb::RecordInvoiceRequest {
         number: number.into(),
         invoice_date: "2026-09-01".into(),
@@ -1552,6 +1558,13 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
             .expect("the blue invoice")
     };
 
+    let over = |blue: &pb::Invoice| -> Vec<String> {
+        blue.unreversed
+            .iter()
+            .map(|o| o.over_invoiced.clone())
+            .collect()
+    };
+    assert_eq!(over(&blue_now(&mut w.finance).await), ["4.00"]);
     let part = w.finance.send(red("04419002", &[(id, "26.5")])).await;
     assert_eq!(part.amount, "-26.50");
     let blue = blue_now(&mut w.finance).await;
@@ -1564,6 +1577,7 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
         .collect();
     assert_eq!(left, [(id, "173.50")]);
     assert_eq!(w.finance.order_finance(id).await.invoiced, "173.50");
+    assert_eq!(over(&blue), ["0.00"], "no longer invoiced past its net");
 
     // No more than is left; only the blue invoice's orders, each once.
     let refused = w
