@@ -224,6 +224,11 @@ pub fn import(
         .into_iter()
         .map(|u| u.unit)
         .collect();
+    // Each unit's label as matched, worked out once for all rows.
+    let unit_keys: Vec<(String, &ContainerUnit)> = units
+        .iter()
+        .map(|u| (normalise_unit(&u.label()), u))
+        .collect();
     let mut errors = Vec::new();
     let mut inputs: Vec<(u32, DrugInput)> = Vec::new();
     let mut seen = HashSet::new();
@@ -258,9 +263,10 @@ pub fn import(
         };
         let unit_text = cell("unit");
         let unit_key = normalise_unit(&unit_text);
-        let matching: Vec<&ContainerUnit> = units
+        let matching: Vec<&ContainerUnit> = unit_keys
             .iter()
-            .filter(|u| normalise_unit(&u.label()) == unit_key)
+            .filter(|(key, _)| *key == unit_key)
+            .map(|(_, u)| *u)
             .chain(units.iter().filter(|u| u.name == unit_text))
             .collect();
         let unit_id = match matching.first() {

@@ -134,64 +134,59 @@ impl RedDialog {
     /// order is invoiced past its net (a deduction after invoicing) when any is, none of
     /// the others; else all that is left of each (a whole reversal).
     fn suggested(blue: &pb::Invoice) -> Vec<String> {
-        let over = |o: &pb::InvoiceOrder| super::is_positive(&o.over_invoiced);
-        if blue.unreversed.iter().any(over) {
-            return blue
-                .unreversed
-                .iter()
-                .map(|o| {
-                    match (
-                        over(o),
-                        parse_amount(&o.over_invoiced),
-                        parse_amount(&o.amount),
-                    ) {
-                        (true, Ok(over), Ok(left)) => to_wire(&over.min(left)),
-                        _ => String::new(),
-                    }
-                })
-                .collect();
+        let over =
+            |o: &pb::InvoiceOrder| parse_amount(&o.over_invoiced).ok().filter(|d| !d.is_zero());
+        if !blue.unreversed.iter().any(|o| over(o).is_some()) {
+            return blue.unreversed.iter().map(|o| o.amount.clone()).collect();
         }
-        blue.unreversed.iter().map(|o| o.amount.clone()).collect()
-    }
-
-    /// The request field each order's amount is checked as: its place among those sent
-    /// (`orders[0].amount`…), a row left empty beside others none.
-    fn fields(&self) -> Vec<String> {
-        let none_given = self.amounts.iter().all(|a| a.trim().is_empty());
-        let mut sent = 0;
-        self.amounts
+        blue.unreversed
             .iter()
-            .map(|typed| {
-                if none_given || !typed.trim().is_empty() {
-                    sent += 1;
-                    format!("orders[{}].amount", sent - 1)
-                } else {
-                    String::new()
-                }
+            .map(|o| match (over(o), parse_amount(&o.amount)) {
+                (Some(over), Ok(left)) => to_wire(&over.min(left)),
+                _ => String::new(),
             })
             .collect()
     }
 
-    /// The orders and amounts to send: those given; all of them (each then said to be
-    /// required) when none is.
+    /// Which orders the request names: those given an amount; all of them (each then said
+    /// to be required) when none is.
+    fn sent(&self) -> Vec<bool> {
+        let none_given = self.amounts.iter().all(|a| a.trim().is_empty());
+        self.amounts
+            .iter()
+            .map(|a| none_given || !a.trim().is_empty())
+            .collect()
+    }
+
+    /// The request field each order's amount is checked as: its place among those sent
+    /// (`orders[0].amount`…); none for a row not sent.
+    fn fields(&self) -> Vec<String> {
+        let mut place = 0;
+        self.sent()
+            .into_iter()
+            .map(|sent| {
+                if !sent {
+                    return String::new();
+                }
+                place += 1;
+                format!("orders[{}].amount", place - 1)
+            })
+            .collect()
+    }
+
+    /// The orders and amounts to send ([`Self::sent`]).
     fn orders(&self) -> Vec<pb::InvoiceOrderInput> {
-        let rows = self.blue.unreversed.iter().zip(&self.amounts);
-        let given: Vec<pb::InvoiceOrderInput> = rows
-            .clone()
-            .filter(|(_, typed)| !typed.trim().is_empty())
-            .map(|(o, typed)| pb::InvoiceOrderInput {
+        self.blue
+            .unreversed
+            .iter()
+            .zip(&self.amounts)
+            .zip(self.sent())
+            .filter(|(_, sent)| *sent)
+            .map(|((o, typed), _)| pb::InvoiceOrderInput {
                 order_id: o.order_id,
                 amount: super::amount_input(typed),
             })
-            .collect();
-        if !given.is_empty() {
-            return given;
-        }
-        rows.map(|(o, _)| pb::InvoiceOrderInput {
-            order_id: o.order_id,
-            amount: String::new(),
-        })
-        .collect()
+            .collect()
     }
 }
 

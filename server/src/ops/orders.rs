@@ -172,6 +172,15 @@ pub const CREDIT_HOLD_FIELD: &str = "credit_override_reason";
 /// ([`qualification_warning`]).
 pub const QUALIFICATION_FIELD: &str = "customer_qualification";
 
+/// A licence kind's name in a message: 药品经营许可证, GSP 证书, 医疗机构执业许可证.
+fn licence_name(kind: &str) -> Msg {
+    match kind {
+        "gsp" => msg!("order.certificate.gsp"),
+        "medical_institution" => msg!("order.certificate.medical_institution"),
+        _ => msg!("order.certificate.drug_trade"),
+    }
+}
+
 /// The licences that show a buyer of `business_kind` may buy drugs: a hospital's or
 /// clinic's 医疗机构执业许可证, a pharmacy's or distributor's 药品经营许可证; either for
 /// another kind.
@@ -198,13 +207,7 @@ fn qualification_warning(
     if on_file.iter().any(|c| c.expires_on.is_none_or(|d| d >= on)) {
         return Ok(None);
     }
-    let names: Vec<Msg> = kinds
-        .iter()
-        .map(|k| match *k {
-            "drug_trade" => msg!("order.certificate.drug_trade"),
-            _ => msg!("order.certificate.medical_institution"),
-        })
-        .collect();
+    let names: Vec<Msg> = kinds.iter().map(|k| licence_name(k)).collect();
     let either =
         |pick: fn(&Msg) -> &str, or: &str| names.iter().map(pick).collect::<Vec<_>>().join(or);
     let licence = per_lang(either(|m| &m.en, " or "), either(|m| &m.zh, "或"));
@@ -254,11 +257,7 @@ fn require_may_sell_to(
         let valid = of_kind.iter().any(|c| c.expires_on.is_none_or(|d| d >= on));
         // Latest expiry first: the one to renew.
         if let (false, Some(latest)) = (valid, of_kind.first()) {
-            let label = if *kind == "gsp" {
-                msg!("order.certificate.gsp")
-            } else {
-                msg!("order.certificate.drug_trade")
-            };
+            let label = licence_name(kind);
             let number = &latest.number;
             let date = latest
                 .expires_on

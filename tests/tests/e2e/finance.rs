@@ -34,13 +34,9 @@ async fn world() -> World {
     app.pin_clock("2026-09-01T10:00:00+08:00");
     let entity = invoicing_entity(&app).await;
     let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
-    let CustomerTeam {
-        mut rep,
-        cs,
-        customer,
-    } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
-    // A qualified buyer (GSP): its licence on file.
-    rep.license_hospital(customer.id).await;
+    let CustomerTeam { rep, cs, customer } = app
+        .licensed_customer_team("北京协和医院", "rep-a", "cs-a")
+        .await;
     let finance = app.person("fin", &["财务"], None).await;
     World {
         app,

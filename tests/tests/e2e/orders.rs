@@ -44,13 +44,9 @@ async fn world() -> World {
     app.pin_clock("2026-11-30T10:00:00+08:00");
     invoicing_entity(&app).await;
     let drug = app.drug_on_sale("阿莫西林胶囊", "1", "2").await;
-    let CustomerTeam {
-        mut rep,
-        cs,
-        customer,
-    } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
-    // A qualified buyer (GSP): its licence on file.
-    rep.license_hospital(customer.id).await;
+    let CustomerTeam { rep, cs, customer } = app
+        .licensed_customer_team("北京协和医院", "rep-a", "cs-a")
+        .await;
     World {
         app,
         rep,
