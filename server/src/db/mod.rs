@@ -2,6 +2,7 @@
 //! PostgreSQL ([`Db::run`], on the blocking thread pool).
 
 pub mod lines;
+pub mod lock;
 pub mod models;
 pub mod schema;
 pub mod scope;

@@ -9,6 +9,7 @@ use pharmacrm_shared::validation::mask_id_number;
 
 use crate::access::{self, CS_REP_ROLE, SALES_REP_ROLE};
 use crate::crypto::DataKey;
+use crate::db::lock::{self, Lock};
 use crate::db::models::audit_log::{self, Event};
 use crate::db::models::customer::{
     self, AssignmentSource, Customer, CustomerFields, CustomerInput, CustomerView,
@@ -158,12 +159,20 @@ fn check_registration(
 /// it two. FAILED_PRECONDITION on `name`, naming the rep to ask (whatever the caller's
 /// scope: the duplicate check says as much). Another of the name elsewhere (a chain's
 /// 康民大药房 in two cities), or an archived one, is not refused (the duplicate check
-/// shows them).
+/// shows them). Holds the name's lock to the end of the transaction, so two registering
+/// it at once are judged one after the other.
 fn require_not_registered(
     conn: &mut PgConnection,
     input: &CustomerInput,
     except: Option<i64>,
 ) -> AppResult<()> {
+    lock::take(
+        conn,
+        Lock::CustomerName {
+            name: &input.name,
+            city_code: &input.city_code,
+        },
+    )?;
     match customer::registered_as(conn, &input.name, &input.city_code, except)? {
         Some(rep) => Err(AppError::precondition(msg!(
             "customer.already_registered",

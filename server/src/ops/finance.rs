@@ -18,11 +18,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Numeric, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::{Decimal, to_wire};
 use serde::Serialize;
 
 use crate::access;
+use crate::db::lock::{self, Lock};
 use crate::db::models::customer::{self, Customer};
 use crate::db::models::document_counter::{DocumentKind, next_number};
 use crate::db::models::invoice::{self, Invoice, InvoiceOrder, NewInvoice};
@@ -45,22 +46,13 @@ use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::messages::{Lang, Money, per_lang};
 use crate::msg;
 
-/// The advisory-lock class of the receivables ledger (one lock per customer).
-const LEDGER_LOCK: i32 = 0x4C47;
-
 /// A payment or invoice of 10^12 CNY or more is refused (NUMERIC(14, 2)).
 const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// Locks customer `customer_id`'s ledger for the rest of the transaction. Every
 /// operation that posts entries takes it first (see the module's locking order).
 pub fn lock_ledger(conn: &mut PgConnection, customer_id: i64) -> AppResult<()> {
-    // Customer ids stay far below 2^31; the modulo only keeps the cast total.
-    let key = i32::try_from(customer_id % i64::from(i32::MAX)).unwrap_or_default();
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-        .bind::<Integer, _>(LEDGER_LOCK)
-        .bind::<Integer, _>(key)
-        .execute(conn)?;
-    Ok(())
+    lock::take(conn, Lock::Ledger(customer_id))
 }
 
 fn by_user(ctx: &WriteCtx<'_>) -> Option<i64> {

@@ -915,6 +915,28 @@ async fn the_same_customer_is_not_registered_twice() {
     assert_eq!(bad_fields(&refused), ["customer.name"]);
 }
 
+/// Two reps registering the same customer at the same moment: one gets it, the other is
+/// refused as above (the check and the insert are one step under the name's lock), never
+/// both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_customer_registered_at_once_is_registered_once() {
+    let w = world().await;
+    let mut a = w.app.person("rep-b", &["营销员"], None).await;
+    let mut b = w.app.person("rep-c", &["营销员"], None).await;
+    for i in 0..8 {
+        let input = CustomerBuilder::new(&format!("同时登记诊所{i}"))
+            .of_type(w.customer.type_id)
+            .served_by(w.cs.id)
+            .input();
+        let (x, y) = tokio::join!(a.try_send(input.clone()), b.try_send(input));
+        let refused: Vec<Code> = [x, y]
+            .into_iter()
+            .filter_map(|r| r.err().map(|s| s.code()))
+            .collect();
+        assert_eq!(refused, [Code::FailedPrecondition], "round {i}");
+    }
+}
+
 #[tokio::test]
 async fn another_reps_duplicate_tells_only_its_owner_is_audited_and_rate_limited() {
     let mut w = world().await;

@@ -13,11 +13,9 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::Actor;
+use crate::db::lock::{self, Lock};
 use crate::db::schema::audit_log;
 use crate::error::AppResult;
-
-/// Advisory lock key serialising appends to the chain ("PCRMAUDT").
-const CHAIN_LOCK: i64 = 0x5043_524D_4155_4454;
 
 /// The HMAC key of the chain.
 #[derive(Clone)]
@@ -104,9 +102,7 @@ pub fn record(
     at: Option<DateTime<Utc>>,
     event: Event<'_>,
 ) -> AppResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<diesel::sql_types::BigInt, _>(CHAIN_LOCK)
-        .execute(conn)?;
+    lock::take(conn, Lock::AuditChain)?;
     let prev_hash: Vec<u8> = audit_log::table
         .order(audit_log::id.desc())
         .select(audit_log::hash)

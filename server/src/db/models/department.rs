@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
+use crate::db::lock::{self, Lock};
 use crate::db::schema::{departments, users};
 use crate::db::sql;
 use crate::db::versioned::{self, Archivable};
@@ -52,9 +53,6 @@ pub struct DepartmentInput {
 }
 
 const UNIQUE_NAME: &str = "departments_sibling_name";
-
-/// Advisory lock key serialising department moves ("PCRMDEPT").
-const TREE_MOVE_LOCK: i64 = 0x5043_524D_4445_5054;
 
 fn name_taken(err: diesel::result::Error, name: &str) -> AppError {
     unique_violation(
@@ -189,9 +187,7 @@ pub fn update(
     let before: Department = versioned::lock_fresh(conn, id, version)?;
     if input.parent_id != before.parent_id {
         // Moves are judged one at a time: two crossing moves could otherwise make a cycle.
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(TREE_MOVE_LOCK)
-            .execute(conn)?;
+        lock::take(conn, Lock::DepartmentMoves)?;
         if let Some(parent_id) = input.parent_id
             && subtree_ids(conn, id)?.contains(&parent_id)
         {

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::{WriteCtx, unique_violation};
+use crate::db::lock::{self, Lock};
 use crate::db::schema::{drug_categories, drugs};
 use crate::db::sql;
 use crate::db::versioned;
@@ -41,8 +42,6 @@ pub struct CategoryView {
     pub updated_by_name: String,
 }
 
-/// Advisory lock key serialising moves in the tree ("PCRMCATG").
-const TREE_LOCK: i64 = 0x5043_524D_4341_5447;
 const UNIQUE_NAME: &str = "drug_categories_sibling_name";
 
 fn not_found() -> AppError {
@@ -153,10 +152,7 @@ pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
 /// Changes to the tree are judged one at a time: a move, a create under the moved subtree
 /// and a sibling renumbering must not interleave.
 fn lock_tree(conn: &mut PgConnection) -> AppResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<diesel::sql_types::BigInt, _>(TREE_LOCK)
-        .execute(conn)?;
-    Ok(())
+    lock::take(conn, Lock::DrugCategoryTree)
 }
 
 crate::versioned!(DrugCategory, drug_categories, "drug_category", not_found);
