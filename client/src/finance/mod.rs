@@ -411,17 +411,36 @@ pub fn order_finance_ui(
     finance: &pb::OrderFinance,
     by_entity: &[pb::EntityAmount],
 ) {
+    let over_invoiced = finance.not_invoiced.trim().strip_prefix('-');
     ui.strong(t("finance.order.title"));
     ui.horizontal_wrapped(|ui| {
         // Wrapped between the amounts, never inside one.
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         for (label, amount, split) in [
-            (t("finance.order.shipped"), &finance.shipped, false),
-            (t("finance.order.deducted"), &finance.deducted, false),
-            (t("finance.order.net"), &finance.net, false),
-            (t("finance.order.invoiced"), &finance.invoiced, false),
-            (t("finance.order.not_invoiced"), &finance.not_invoiced, true),
-            (t("finance.order.paid"), &finance.paid, false),
+            (t("finance.order.shipped"), finance.shipped.as_str(), false),
+            (
+                t("finance.order.deducted"),
+                finance.deducted.as_str(),
+                false,
+            ),
+            (t("finance.order.net"), finance.net.as_str(), false),
+            (
+                t("finance.order.invoiced"),
+                finance.invoiced.as_str(),
+                false,
+            ),
+            // Invoiced past the net: nothing is left to invoice; the warning below says
+            // by how much it went past.
+            (
+                t("finance.order.not_invoiced"),
+                if over_invoiced.is_some() {
+                    "0.00"
+                } else {
+                    finance.not_invoiced.as_str()
+                },
+                true,
+            ),
+            (t("finance.order.paid"), finance.paid.as_str(), false),
         ] {
             let mut text = label_value(label, &format::money(amount));
             if split && by_entity.len() > 1 {
@@ -448,7 +467,7 @@ pub fn order_finance_ui(
     });
     // Invoiced past the net (a deduction after invoicing): a red invoice for the part
     // puts it right (票、账一致).
-    if let Some(over) = finance.not_invoiced.trim().strip_prefix('-') {
+    if let Some(over) = over_invoiced {
         ui.label(
             RichText::new(
                 t("finance.order.over_invoiced").replace("{amount}", &format::money(over)),
@@ -471,7 +490,38 @@ pub fn order_finance_ui(
 
 #[cfg(test)]
 mod tests {
-    use super::amount_input;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::{amount_input, order_finance_ui};
+    use pharmacrm_shared::pb;
+
+    /// An order invoiced past its net (a deduction after invoicing) has nothing left to
+    /// invoice: 未开票 says 0.00, not a negative amount, and the warning names the
+    /// difference to put right with a red invoice.
+    #[test]
+    fn an_order_invoiced_past_its_net_shows_nothing_left_to_invoice_and_the_difference() {
+        let finance = pb::OrderFinance {
+            order_id: 7,
+            shipped: "100.00".into(),
+            deducted: "20.00".into(),
+            net: "80.00".into(),
+            invoiced: "100.00".into(),
+            not_invoiced: "-20.00".into(),
+            paid: "0.00".into(),
+            outstanding: "80.00".into(),
+            ..Default::default()
+        };
+        let harness = Harness::builder()
+            .with_size([900.0, 300.0])
+            .build_ui(move |ui| {
+                crate::fonts::install_once(ui.ctx());
+                order_finance_ui(ui, &finance, &[]);
+            });
+        harness.get_by_label("未开票：0.00");
+        assert!(harness.query_by_label_contains("-20.00").is_none());
+        harness.get_by_label_contains("已开票金额超过应收净额 20.00");
+    }
 
     #[test]
     fn amounts_are_read_as_the_screens_show_them() {
