@@ -112,6 +112,31 @@ async fn line_amounts_round_half_up_and_the_total_is_the_sum_of_the_rounded_line
     assert_eq!(preview.total, "114.05");
 }
 
+/// An order of fifty lines, each with two bad figures: the refusal names the first twenty
+/// fields (its message the first five, "and 95 more errors"), small enough for every gRPC
+/// client's trailer limit (8 KiB in grpc-java) — not a hundred fields no client receives.
+#[tokio::test]
+async fn an_order_with_fifty_bad_lines_is_refused_in_an_answer_every_client_receives() {
+    let mut w = world().await;
+    let lines: Vec<_> = (0..50).map(|_| (w.drug.id, 0, "abc")).collect();
+    let refused = OrderBuilder::new(w.customer.id)
+        .lines(&lines)
+        .try_preview(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    let fields = bad_fields(&refused);
+    assert_eq!(fields.len(), 20);
+    assert_eq!(fields[..2], ["lines[0].quantity", "lines[0].unit_price"]);
+    assert!(
+        refused.message().ends_with("; and 95 more errors"),
+        "{}",
+        refused.message()
+    );
+    assert!(zh_message(&refused).unwrap().ends_with("；另有 95 处错误"));
+    let size = refused.message().len() + refused.details().len() * 4 / 3;
+    assert!(size < 8 * 1024, "{size} bytes of trailers");
+}
+
 #[tokio::test]
 async fn an_empty_price_is_the_drugs_sale_price_and_a_low_price_is_only_a_warning_keeping_the_cost_hidden()
  {
