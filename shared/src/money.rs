@@ -17,7 +17,7 @@ pub const PRICE_INTEGER_DIGITS: usize = 10;
 /// `12,5` is not read as 12.5 nor as 125); full-width digits and marks as a Chinese input
 /// method types them (`２２．８`) read as their half-width selves.
 fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Decimal, Violation> {
-    let text = crate::validation::half_width_digits(text);
+    let text = crate::validation::half_width(text);
     let text = text.trim();
     if text.is_empty() {
         return Err(Violation::required());

@@ -75,7 +75,8 @@ pub fn password(value: &str) -> Result<(), Violation> {
     Ok(())
 }
 
-/// A required name or label: not blank after trimming, at most `max` characters.
+/// Required free text (a note, a reason, a description): not blank after trimming, at
+/// most `max` characters, lines allowed ([`optional_text`]).
 pub fn required_text(value: &str, max: usize) -> Result<(), Violation> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -84,8 +85,19 @@ pub fn required_text(value: &str, max: usize) -> Result<(), Violation> {
     optional_text(trimmed, max)
 }
 
-/// Optional free text of at most `max` characters.
+/// Optional free text of at most `max` characters: line breaks and tabs allowed, other
+/// control characters (a terminal's escapes, a bell) refused — they garble exports and
+/// screens.
 pub fn optional_text(value: &str, max: usize) -> Result<(), Violation> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Violation::new(
+            "must not contain control characters",
+            "不能包含控制字符",
+        ));
+    }
     if value.chars().count() > max {
         return Err(Violation::new(
             format!("must be at most {max} characters long"),
@@ -93,6 +105,30 @@ pub fn optional_text(value: &str, max: usize) -> Result<(), Violation> {
         ));
     }
     Ok(())
+}
+
+/// A required one-line value (a name, a number, a batch number, a carrier): not blank
+/// after trimming, at most `max` characters, no control character at all
+/// ([`optional_line`]).
+pub fn required_line(value: &str, max: usize) -> Result<(), Violation> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Violation::required());
+    }
+    optional_line(trimmed, max)
+}
+
+/// An optional one-line value of at most `max` characters: a line break or a tab in a
+/// name, a number or a code is refused (it would split a recall search, an export's
+/// cell, a printed label).
+pub fn optional_line(value: &str, max: usize) -> Result<(), Violation> {
+    if value.chars().any(char::is_control) {
+        return Err(Violation::new(
+            "must be one line, without tabs or other control characters",
+            "须为一行，不能包含换行、制表符等控制字符",
+        ));
+    }
+    optional_text(value, max)
 }
 
 #[cfg(test)]
@@ -119,6 +155,13 @@ mod tests {
         assert!(required_text("   ", 10).is_err());
         assert!(required_text("销售一部", 4).is_ok());
         assert!(required_text("销售一部门", 4).is_err());
+        // Lines in free text, never a terminal's escapes; nothing of the kind in a line.
+        assert!(optional_text("第一行\n第二行\t完", 20).is_ok());
+        assert!(optional_text("B\u{7}\u{1b}[31m", 20).is_err());
+        assert!(optional_line("B2026A09", 20).is_ok());
+        assert!(optional_line("SF\n\tX", 20).is_err());
+        assert!(required_line("  ", 20).is_err());
+        assert!(required_line("顺丰速运", 3).is_err());
     }
 }
 
@@ -257,18 +300,15 @@ pub fn normalise_phone(value: &str) -> String {
     }
 }
 
-/// `text` with the full-width digits, decimal point, comma, hyphen and space a Chinese
-/// input method types (`１２．５`, U+FF10–U+FF19, U+FF0E, U+FF0C, U+FF0D, U+3000) as
-/// their ASCII selves (`12.5`); anything else as it is.
-pub fn half_width_digits(text: &str) -> String {
+/// `text` with the full-width forms a Chinese input method types (`１２．５`, `ＩＣＢＣ－０１`:
+/// U+FF01–U+FF5E, and the ideographic space U+3000) as their ASCII selves (`12.5`,
+/// `ICBC-01`); anything else as it is. Amounts, quantities and the numbers and codes
+/// matched against others (bank references, invoice numbers, waybills, batch numbers) are
+/// read through it, so the same number typed either way is one number.
+pub fn half_width(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '０'..='９' => {
-                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
-            }
-            '．' => '.',
-            '，' => ',',
-            '－' => '-',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
             other => other,
         })
@@ -384,7 +424,12 @@ mod customer_tests {
         assert!(china_phone("+886 912 345 678").is_ok());
         assert!(china_phone("852 2345 6789").is_err());
         assert!(china_phone("+852 2345 678").is_err());
-        assert_eq!(half_width_digits("１２，３４５．５０"), "12,345.50");
+        assert_eq!(half_width("１２，３４５．５０"), "12,345.50");
+        assert_eq!(
+            half_width("ＩＣＢＣ　２０２６１２０６－０１"),
+            "ICBC 20261206-01"
+        );
+        assert_eq!(half_width("发票号 ０４４１９００３"), "发票号 04419003");
         // Stored one way however typed, so search and the duplicate check find them.
         assert_eq!(normalise_phone(" 139 0733 0001 "), "13907330001");
         assert_eq!(normalise_phone("139-0733-0001"), "13907330001");

@@ -104,9 +104,9 @@ impl DrugForm {
     /// What the form itself can tell about `field` before asking the server.
     fn local_error(&self, field: &str) -> Option<Violation> {
         match field {
-            "name" => validation::required_text(&self.name, 100).err(),
-            "specification" => validation::required_text(&self.specification, 100).err(),
-            "manufacturer" => validation::required_text(&self.manufacturer, 100).err(),
+            "name" => validation::required_line(&self.name, 100).err(),
+            "specification" => validation::required_line(&self.specification, 100).err(),
+            "manufacturer" => validation::required_line(&self.manufacturer, 100).err(),
             "purchase_price" if !self.cost_hidden => money::parse_price(&self.purchase_price).err(),
             "sale_price" => money::parse_price(&self.sale_price).err(),
             _ => None,

@@ -105,7 +105,7 @@ fn status_text(order: &pb::Order) -> RichText {
 /// A whole number typed into a quantity field, full-width digits as half-width ones. What
 /// is not one is sent as 0, so the server names the field with its own sentence.
 fn parse_quantity(text: &str) -> i64 {
-    pharmacrm_shared::validation::half_width_digits(text)
+    pharmacrm_shared::validation::half_width(text)
         .trim()
         .parse()
         .unwrap_or(0)
@@ -114,7 +114,7 @@ fn parse_quantity(text: &str) -> i64 {
 /// Whether a quantity was given: a line left empty or at 0 stays out of the request.
 fn quantity_given(text: &str) -> bool {
     !matches!(
-        pharmacrm_shared::validation::half_width_digits(text).trim(),
+        pharmacrm_shared::validation::half_width(text).trim(),
         "" | "0"
     )
 }

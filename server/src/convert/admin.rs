@@ -69,7 +69,7 @@ impl TryFrom<pb::CreateDepartmentRequest> for DepartmentInput {
 
 fn department_input(name: String, parent_id: Option<i64>) -> AppResult<DepartmentInput> {
     let mut check = FieldCheck::default();
-    check.check("name", validation::required_text(&name, 100));
+    check.check("name", validation::required_line(&name, 100));
     let parent_id = super::optional_id("parent_id", parent_id, &mut check);
     check.finish()?;
     Ok(DepartmentInput {
@@ -120,7 +120,7 @@ fn position_input(
 ) -> AppResult<PositionInput> {
     let mut check = FieldCheck::default();
     check
-        .check("name", validation::required_text(&name, 100))
+        .check("name", validation::required_line(&name, 100))
         .check("description", validation::optional_text(&description, 500));
     let permissions = permissions(codes, &mut check);
     let scope = data_scope("data_scope", scope, &mut check);
@@ -200,7 +200,7 @@ fn profile(
 ) -> UserProfile {
     check.check(
         "display_name",
-        validation::required_text(&display_name, 100),
+        validation::required_line(&display_name, 100),
     );
     if check_phone {
         check.check("phone", validation::china_phone(&phone));

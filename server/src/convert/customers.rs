@@ -150,7 +150,7 @@ pub fn rep_list(r: pb::ListRepsRequest) -> AppResult<RepList> {
 pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<CustomerTypeFields> {
     let pb::CustomerTypeInput { name, sort_order } = input.unwrap_or_default();
     FieldCheck::default()
-        .check("name", validation::required_text(&name, 20))
+        .check("name", validation::required_line(&name, 20))
         .finish()?;
     Ok(CustomerTypeFields {
         name: name.trim().to_owned(),
@@ -287,15 +287,15 @@ pub fn customer_input(
     } = input.unwrap_or_default();
     let mut check = FieldCheck::default();
     check
-        .check("name", validation::required_text(&name, 100))
+        .check("name", validation::required_line(&name, 100))
         .check(
             "contact_person",
-            validation::optional_text(&contact_person, 50),
+            validation::optional_line(&contact_person, 50),
         )
         .check("phone", validation::china_phone(&phone))
         .check("fax", validation::china_phone(&fax))
         .check("postcode", validation::postcode(&postcode))
-        .check("address", validation::optional_text(&address, 200))
+        .check("address", validation::optional_line(&address, 200))
         .check("note", validation::optional_text(&note, 500));
     let id_number = id_number.trim().to_uppercase();
     if !id_number.is_empty() {
@@ -502,7 +502,7 @@ pub fn profile_input(
         check.fail("kind", msg!("record.kind_invalid"));
     }
     check
-        .check("title", validation::required_text(&title, 100))
+        .check("title", validation::required_line(&title, 100))
         .check("detail", validation::optional_text(&detail, 1000));
     let from = date("date_from", &date_from, &mut check);
     let to = date("date_to", &date_to, &mut check);
@@ -666,11 +666,11 @@ pub fn certificate_input(
     } else {
         number
     };
-    check.check("number", validation::required_text(&number, 100));
+    check.check("number", validation::required_line(&number, 100));
     if kind == Some("business") && !number.is_empty() {
         check.check("number", validation::credit_code(&number));
     }
-    check.check("authority", validation::optional_text(&authority, 100));
+    check.check("authority", validation::optional_line(&authority, 100));
     let issued = date("issued_on", &issued_on, &mut check);
     let expires = date("expires_on", &expires_on, &mut check);
     not_after_today("issued_on", issued, today, &mut check);

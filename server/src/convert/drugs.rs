@@ -38,7 +38,7 @@ impl From<CategoryView> for pb::Category {
 /// 代理类/抗生素 (as the Excel import reads it) always means one category.
 pub fn category_name(name: &str) -> AppResult<String> {
     let mut check = FieldCheck::default();
-    check.check("name", validation::required_text(name, 100));
+    check.check("name", validation::required_line(name, 100));
     if name.contains(['/', '\\', '›', '>']) {
         check.fail("name", msg!("category.name_separator"));
     }
@@ -120,10 +120,10 @@ pub fn unit_input(input: Option<pb::UnitInput>) -> AppResult<UnitInput> {
     } = input.unwrap_or_default();
     let mut check = FieldCheck::default();
     check
-        .check("name", validation::required_text(&name, 20))
+        .check("name", validation::required_line(&name, 20))
         .check(
             "capacity_unit",
-            validation::required_text(&capacity_unit, 20),
+            validation::required_line(&capacity_unit, 20),
         )
         .check("note", validation::optional_text(&note, 200));
     let capacity = match money::parse_capacity(&capacity) {
@@ -205,20 +205,20 @@ pub fn drug_input(input: Option<pb::DrugInput>) -> AppResult<DrugInput> {
     } = input.unwrap_or_default();
     let mut check = FieldCheck::default();
     check
-        .check("name", validation::required_text(&name, 100))
-        .check("trade_name", validation::optional_text(&trade_name, 100))
+        .check("name", validation::required_line(&name, 100))
+        .check("trade_name", validation::optional_line(&trade_name, 100))
         .check(
             "specification",
-            validation::required_text(&specification, 100),
+            validation::required_line(&specification, 100),
         )
-        .check("dosage_form", validation::optional_text(&dosage_form, 50))
+        .check("dosage_form", validation::optional_line(&dosage_form, 50))
         .check(
             "manufacturer",
-            validation::required_text(&manufacturer, 100),
+            validation::required_line(&manufacturer, 100),
         )
         .check(
             "approval_number",
-            validation::optional_text(&approval_number, 50),
+            validation::optional_line(&approval_number, 50),
         )
         .check("note", validation::optional_text(&note, 500));
     chosen_id(

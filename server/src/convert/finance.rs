@@ -7,8 +7,8 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_range, date_text, id, id_or_none, known, not_after_today, optional_id,
-    read_version, required_date, required_id, timestamp,
+    DbCode, date, date_range, date_text, id, id_or_none, known, not_after_today,
+    not_before_records, optional_id, read_version, required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
 use crate::error::{AppResult, FieldCheck};
@@ -51,10 +51,13 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
         allocations,
         confirm_not_duplicate,
     } = r;
+    // "ＩＣＢＣ－０１" is the reference "ICBC-01" (the duplicate check matches it so).
+    let reference = validation::half_width(&reference);
     let mut check = FieldCheck::default();
     required_id("customer_id", customer_id, &mut check);
     let payment_date = required_date("payment_date", &payment_date, &mut check);
     not_after_today("payment_date", payment_date, today, &mut check);
+    not_before_records("payment_date", payment_date, &mut check);
     let handler_id = id_or_none("handler_id", handler_id, &mut check);
     let total = amount("amount".into(), &amount_text, &mut check);
     let method = pb::PaymentMethod::code_of(method);
@@ -62,7 +65,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
         check.fail("method", msg!("payment.method_required"));
     }
     check
-        .check("reference", validation::optional_text(&reference, 100))
+        .check("reference", validation::optional_line(&reference, 100))
         .check("note", validation::optional_text(&note, 500));
     let allocations = allocations
         .into_iter()
@@ -185,12 +188,14 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         red_of_invoice_id,
         note,
     } = r;
+    let number = validation::half_width(&number);
     let mut check = FieldCheck::default();
     check
         .check("number", validation::invoice_number(&number))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
     not_after_today("invoice_date", date, today, &mut check);
+    not_before_records("invoice_date", date, &mut check);
     let orders_input = |check: &mut FieldCheck| -> Vec<(i64, Decimal)> {
         orders
             .iter()
@@ -515,7 +520,7 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     {
         check.fail("sort", msg!("finance.arrears_sort_on_account"));
     }
-    check.check("query", validation::optional_text(&r.query, 100));
+    check.check("query", validation::optional_line(&r.query, 100));
     check.finish()?;
     Ok(ArrearsFilter {
         sales_rep_id,

@@ -329,6 +329,26 @@ pub fn not_after_today(
     }
 }
 
+/// The earliest date a business document (a payment, an invoice) may carry: none of the
+/// company's is older, so an earlier one (0001-01-01, 1926 for 2026) is a typing slip
+/// that would date money before every order it pays.
+pub const EARLIEST_DOCUMENT_DATE: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+
+/// Records `date` (of a document's `field`) as bad when it is before
+/// [`EARLIEST_DOCUMENT_DATE`] (`field.before_records`), said with the request's other bad
+/// fields.
+pub fn not_before_records(field: &'static str, date: Option<NaiveDate>, check: &mut FieldCheck) {
+    if date.is_some_and(|d| d < EARLIEST_DOCUMENT_DATE) {
+        check.fail(
+            field,
+            msg!(
+                "field.before_records",
+                date = EARLIEST_DOCUMENT_DATE.format("%Y-%m-%d")
+            ),
+        );
+    }
+}
+
 /// A required period of business dates, `date_from` to `date_to` inclusive: each end is
 /// required, and an end before its start is recorded on `date_to` as in a filter's
 /// [`date_range`]. `None` exactly when something was recorded.

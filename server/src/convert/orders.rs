@@ -39,7 +39,7 @@ pub fn entity_input(input: Option<pb::InvoicingEntityInput>) -> AppResult<Invoic
     let tax_number = tax_number.trim().to_uppercase();
     let mut check = FieldCheck::default();
     check
-        .check("name", validation::required_text(&name, 100))
+        .check("name", validation::required_line(&name, 100))
         .check("note", validation::optional_text(&note, 200));
     if !tax_number.is_empty() {
         check.check("tax_number", validation::credit_code(&tax_number));
@@ -219,7 +219,7 @@ pub fn order_input(
     check
         .check(
             "delivery_address",
-            validation::optional_text(&delivery_address, 200),
+            validation::optional_line(&delivery_address, 200),
         )
         .check("note", validation::optional_text(&note, 500));
     let requested = date(
@@ -764,6 +764,10 @@ fn shipment_fields(
         invoicing_entity_id,
         invoice_no,
     } = input.unwrap_or_default();
+    let (waybill_no, invoice_no) = (
+        validation::half_width(&waybill_no),
+        validation::half_width(&invoice_no),
+    );
     // A date not given is recorded in `check`, which refuses the request; the default
     // only stands in meanwhile.
     let ship_date =
@@ -771,15 +775,15 @@ fn shipment_fields(
     check
         .check(
             format!("{prefix}.carrier"),
-            validation::required_text(&carrier, 100),
+            validation::required_line(&carrier, 100),
         )
         .check(
             format!("{prefix}.waybill_no"),
-            validation::optional_text(&waybill_no, 50),
+            validation::optional_line(&waybill_no, 50),
         )
         .check(
             format!("{prefix}.invoice_no"),
-            validation::optional_text(&invoice_no, 50),
+            validation::optional_line(&invoice_no, 50),
         );
     if let Some(d) = days
         && !(0..=365).contains(&d)
@@ -811,9 +815,10 @@ fn batch_line(
     check: &mut FieldCheck,
 ) -> BatchLine {
     quantity(format!("{prefix}[{i}].quantity"), units, check);
+    let batch_no = validation::half_width(batch_no);
     check.check(
         format!("{prefix}[{i}].batch_no"),
-        validation::required_text(batch_no, 50),
+        validation::required_line(&batch_no, 50),
     );
     BatchLine {
         line_id,
@@ -908,7 +913,7 @@ pub fn confirm_delivery(
     let shipment_id = id("id", shipment_id)?;
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
-    check.check("signer", validation::required_text(&signer, 50));
+    check.check("signer", validation::required_line(&signer, 50));
     let arrived_at = match arrived_at {
         Some(t) => check.absorb(from_timestamp("arrived_at", t))?,
         None => {
@@ -951,7 +956,7 @@ pub fn list_shipments(
         ShipmentFilter {
             customer_id,
             order_id,
-            batch_no: batch_no.trim().to_owned(),
+            batch_no: validation::half_width(&batch_no).trim().to_owned(),
             drug_id,
             overdue_only,
             cs_rep_id: mine.then_some(caller),

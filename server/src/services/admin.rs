@@ -280,7 +280,7 @@ impl AdminService for AdminApi {
         let pb::IssueApiTokenRequest { user_id, label } = request.into_inner();
         let user_id = id("user_id", user_id)?;
         FieldCheck::default()
-            .check("label", validation::required_text(&label, 100))
+            .check("label", validation::required_line(&label, 100))
             .finish()?;
         let token = format!("pcrm_{}", new_secret());
         let hash = token_hash(&token);

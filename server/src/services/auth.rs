@@ -89,7 +89,7 @@ impl AuthApi {
         let pb::LoginRequest { username, password } = request;
         let username = username.trim().to_lowercase();
         FieldCheck::default()
-            .check("username", validation::required_text(&username, 50))
+            .check("username", validation::required_line(&username, 50))
             .check(
                 "password",
                 validation::required_text(&password, validation::PASSWORD_MAX_CHARS),

@@ -547,6 +547,14 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(sorted_bad_fields(&refused), ["amount", "payment_date"]);
+    // A year typed wrong (0001, 1926 for 2026) would date the money before every order.
+    let refused = w
+        .finance
+        .try_send(payment(c, "0001-01-01", "5", &[]))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["payment_date"]);
+    assert_zh_contains(&refused, "不能早于 2000-01-01");
     // Nothing was recorded by the refusals.
     let listed = w
         .finance
@@ -605,6 +613,18 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         ..Default::default()
     };
     assert_eq!(w.finance.send(listed.clone()).await.total, 1);
+    // Typed full-width by a Chinese input method, it is the same reference.
+    let refused = w
+        .finance
+        .try_send(keyed(
+            c,
+            "2026-09-20",
+            "80",
+            "ＩＣＢＣ　２０２６０９２０－１７",
+        ))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
 
     // The same bank reference with another date or amount (a mistyped amount): a bank
     // receipt is one payment, so it is questioned too, naming the reference.

@@ -921,6 +921,16 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
         sorted_bad_fields(&status),
         ["lines[0].batch_no", "lines[0].expiry_date"]
     );
+    // A batch number is one line of print: a line break, a tab or a terminal's escape in
+    // it (a scanner's stray suffix) would split a recall search and an export's cell.
+    for typed in ["B26\n11", "B\t2611", "B\u{7}\u{1b}[31m"] {
+        let status = ShipmentBuilder::of(&order)
+            .line(line, 1, typed)
+            .try_create(&mut w.cs)
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&status), ["lines[0].batch_no"], "{typed:?}");
+    }
     // Goods expired on the ship date do not leave.
     let status = ShipmentBuilder::of(&order)
         .on(TODAY)
@@ -2254,13 +2264,20 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         ids(admin.shipments_where(recall("LOT-2026A", None)).await),
         [to_a.id, to_b.id, other_to_b.id]
     );
-    // The exact batch number only.
+    // The whole batch number only, however it is typed (lower case, full-width).
     assert!(
         admin
             .shipments_where(recall("LOT-2026", None))
             .await
             .is_empty()
     );
+    for typed in ["lot-2026a", "ＬＯＴ－２０２６Ａ"] {
+        assert_eq!(
+            ids(admin.shipments_where(recall(typed, amoxicillin)).await),
+            [to_a.id, to_b.id],
+            "{typed}"
+        );
+    }
     // Each rep sees their own customers' part of the recall.
     assert_eq!(
         ids(w.cs.shipments_where(recall("LOT-2026A", amoxicillin)).await),

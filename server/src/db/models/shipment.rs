@@ -206,7 +206,7 @@ pub fn mark_lost(
 pub struct ShipmentFilter {
     pub customer_id: Option<i64>,
     pub order_id: Option<i64>,
-    /// Exact batch number (the recall).
+    /// The whole batch number, compared in upper case (the recall).
     pub batch_no: String,
     pub drug_id: Option<i64>,
     pub overdue_only: bool,
@@ -247,8 +247,9 @@ pub fn list(
         );
         if !filter.batch_no.is_empty() {
             conditions
-                .push(" AND sl.batch_no = ")
-                .bind(Value::Text(filter.batch_no.clone()));
+                .push(" AND upper(sl.batch_no) = upper(")
+                .bind(Value::Text(filter.batch_no.clone()))
+                .push(")");
         }
         if let Some(drug) = filter.drug_id {
             conditions.push(" AND ol.drug_id = ").bind(Value::Int(drug));
