@@ -37,7 +37,7 @@ use crate::db::models::{
     display_names_and_departed, invoicing_entity, user,
 };
 use crate::db::schema::{
-    customers, invoicing_entities, orders, payments, shipments, transport_exceptions,
+    customers, invoicing_entities, orders, payments, shipments, transport_exceptions, users,
 };
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Sql, Value};
@@ -1122,7 +1122,9 @@ fn selection_sql(reps: &Reps, q: &StatementQuery) -> Sql {
 /// debits, credits, closing balance, and the ageing as of the period's end; at most
 /// `row_cap` movements in all (`truncated` says when more exist).
 ///
-/// Errors: NOT_FOUND for one customer outside the scope.
+/// Errors: NOT_FOUND for one customer outside the scope; INVALID_ARGUMENT on
+/// `handler_id` for a user not on record (an empty answer would read as "all handlers,
+/// nothing owed").
 pub fn statement(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -1133,6 +1135,14 @@ pub fn statement(
         Some(c) => Some(customer_in_scope(conn, reps, c)?.name),
         None => None,
     };
+    if let Some(h) = q.handler_id
+        && !diesel::select(diesel::dsl::exists(users::table.find(h))).get_result::<bool>(conn)?
+    {
+        return Err(AppError::field(
+            "handler_id",
+            msg!("payment.handler_unknown"),
+        ));
+    }
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]

@@ -2873,6 +2873,13 @@ async fn a_statement_says_which_handler_has_left() {
     };
     let shown = w.finance.send(of_rep.clone()).await;
     assert!(shown.handler_inactive);
+    // A handler not on record is refused: an empty statement would read as "all
+    // handlers, nothing owed".
+    let nobody = pb::StatementRequest {
+        handler_id: Some(987_654),
+        ..of_rep.clone()
+    };
+    assert_eq!(w.finance.bad_fields_of(nobody).await, ["handler_id"]);
     let customer = &shown.customers[0];
     let handlers: Vec<(&str, bool)> = customer
         .rows
