@@ -72,7 +72,7 @@ pub enum AppError {
     #[error("invalid request: {0:?}")]
     InvalidRequest(Msg),
     #[error("already exists: {field}")]
-    AlreadyExists { field: &'static str, msg: Msg },
+    AlreadyExists { field: Cow<'static, str>, msg: Msg },
     #[error("failed precondition: {0:?}")]
     FailedPrecondition(Msg),
     /// A business rule refusing the value of one field (an amount above what is open on
@@ -124,8 +124,9 @@ impl AppError {
     }
 
     /// The same error about a message nested in the request at `prefix`: each bad field,
-    /// or the field a business rule refused, is named from the request's top (`date_to`
-    /// → `drug_sales.date_to`). Other errors are returned as they are.
+    /// the field a business rule refused, or the value already taken, is named from the
+    /// request's top (`date_to` → `drug_sales.date_to`, `name` → `drug.name`). Other errors
+    /// are returned as they are.
     pub fn within(self, prefix: &str) -> Self {
         match self {
             AppError::InvalidArgument(fields) => AppError::InvalidArgument(
@@ -138,6 +139,10 @@ impl AppError {
                     .collect(),
             ),
             AppError::FailedPreconditionAt { field, msg } => AppError::FailedPreconditionAt {
+                field: format!("{prefix}.{field}").into(),
+                msg,
+            },
+            AppError::AlreadyExists { field, msg } => AppError::AlreadyExists {
                 field: format!("{prefix}.{field}").into(),
                 msg,
             },
@@ -315,9 +320,12 @@ impl From<AppError> for Status {
                 details.set_localized_message("zh-CN", zh);
                 Status::with_error_details(Code::InvalidArgument, en, details)
             }
-            AppError::AlreadyExists { field, msg } => {
-                field_status(Code::AlreadyExists, "ALREADY_EXISTS", field.to_owned(), msg)
-            }
+            AppError::AlreadyExists { field, msg } => field_status(
+                Code::AlreadyExists,
+                "ALREADY_EXISTS",
+                field.into_owned(),
+                msg,
+            ),
             AppError::FailedPrecondition(msg) => status(Code::FailedPrecondition, &msg),
             AppError::FailedPreconditionAt { field, msg } => field_status(
                 Code::FailedPrecondition,

@@ -383,8 +383,11 @@ impl SettingsPanel {
                         version: form.version,
                         entity: Some(form.input()),
                     };
-                    self.save
-                        .request(ctx.orders().update_invoicing_entity(request));
+                    self.save.request(
+                        ctx.orders()
+                            .update_invoicing_entity(request)
+                            .map_err(|e| e.unnested("entity")),
+                    );
                 }
                 None => {
                     self.save

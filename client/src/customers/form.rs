@@ -141,7 +141,7 @@ impl Unsaved for FormPanel {
 /// `error` with its fields named as the form shows them: a field of the nested customer
 /// (UpdateCustomer's, FindDuplicates') by its own name (`customer.name` → `name`).
 fn form_fields(error: ApiError) -> ApiError {
-    error.rename_fields(|field| field.strip_prefix("customer.").unwrap_or(field).to_owned())
+    error.unnested("customer")
 }
 
 impl FormPanel {

@@ -196,14 +196,14 @@ impl TypesPanel {
                 };
                 let saved = match form.id {
                     None => ctx.customers().create_customer_type(input),
-                    Some(id) => {
-                        ctx.customers()
-                            .update_customer_type(pb::UpdateCustomerTypeRequest {
-                                id,
-                                version: form.version,
-                                r#type: Some(input),
-                            })
-                    }
+                    Some(id) => ctx
+                        .customers()
+                        .update_customer_type(pb::UpdateCustomerTypeRequest {
+                            id,
+                            version: form.version,
+                            r#type: Some(input),
+                        })
+                        .map_err(|e| e.unnested("type")),
                 };
                 side.save.request(saved);
             }

@@ -846,11 +846,14 @@ impl CataloguePanel {
                         self.warnings.clear();
                         self.save.request(match form.id {
                             None => ctx.drugs().create_drug(form.input()),
-                            Some(id) => ctx.drugs().update_drug(pb::UpdateDrugRequest {
-                                id,
-                                version: form.version,
-                                drug: Some(form.input()),
-                            }),
+                            Some(id) => ctx
+                                .drugs()
+                                .update_drug(pb::UpdateDrugRequest {
+                                    id,
+                                    version: form.version,
+                                    drug: Some(form.input()),
+                                })
+                                .map_err(|e| e.unnested("drug")),
                         });
                     }
                 }

@@ -208,11 +208,14 @@ impl UnitsPanel {
                     let form = form.clone();
                     let saved = match form.id {
                         None => ctx.drugs().create_unit(form.input()),
-                        Some(id) => ctx.drugs().update_unit(pb::UpdateUnitRequest {
-                            id,
-                            version: form.version,
-                            unit: Some(form.input()),
-                        }),
+                        Some(id) => ctx
+                            .drugs()
+                            .update_unit(pb::UpdateUnitRequest {
+                                id,
+                                version: form.version,
+                                unit: Some(form.input()),
+                            })
+                            .map_err(|e| e.unnested("unit")),
                     };
                     side.save.request(saved.map(Some));
                 }

@@ -824,12 +824,14 @@ impl OrderFormPanel {
         }
         let input = self.draft.input();
         match &self.changing {
-            Some(c) => self
-                .save
-                .request(ctx.orders().update_order(pb::UpdateOrderRequest {
-                    version: c.version,
-                    order: Some(input),
-                })),
+            Some(c) => self.save.request(
+                ctx.orders()
+                    .update_order(pb::UpdateOrderRequest {
+                        version: c.version,
+                        order: Some(input),
+                    })
+                    .map_err(|e| e.unnested("order")),
+            ),
             None => self.save.request(ctx.orders().create_order(input)),
         }
     }

@@ -62,7 +62,7 @@ pub fn update_entity(
         entity,
     } = req;
     update(entity_id, version, |check| {
-        check.absorb(entity_input(entity))
+        check.absorb(entity_input(entity).map_err(|e| e.within("entity")))
     })
 }
 
@@ -288,7 +288,8 @@ pub fn new_order(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInpu
 
 /// A change to an order as UpdateOrder takes it: the order (`order.order_id`), the version
 /// read and the input ([`order_input`], `kept` the order's requested date). INVALID_ARGUMENT
-/// on `order_id` when it names no order, on `version`, and as [`order_input`].
+/// on `order.order_id` when it names no order, on `version`, and as [`order_input`] within
+/// `order` (`order.lines[0].quantity`).
 pub fn order_change(
     req: pb::UpdateOrderRequest,
     today: NaiveDate,
@@ -296,9 +297,9 @@ pub fn order_change(
 ) -> AppResult<Update<OrderInput>> {
     let pb::UpdateOrderRequest { version, order } = req;
     let order = order.unwrap_or_default();
-    let order_id = id("order_id", order.order_id)?;
+    let order_id = id("order.order_id", order.order_id)?;
     update(order_id, version, |check| {
-        check.absorb(order_input(order, today, kept))
+        check.absorb(order_input(order, today, kept).map_err(|e| e.within("order")))
     })
 }
 

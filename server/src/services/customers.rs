@@ -166,14 +166,15 @@ impl CustomerService for CustomerApi {
             r#type,
         } = request.into_inner();
         let edit = crate::convert::update(type_id, version, |check| {
-            check.absorb(conv::customer_type_input(r#type))
+            check.absorb(conv::customer_type_input(r#type).map_err(|e| e.within("type")))
         })?;
         let row = self
             .state
             .write(session, move |conn, ctx| {
                 customer_type::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("type"))?;
         Ok(Response::new(row.into()))
     }
 

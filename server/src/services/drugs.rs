@@ -157,14 +157,15 @@ impl DrugService for DrugApi {
             unit,
         } = request.into_inner();
         let edit = convert::update(unit_id, version, |check| {
-            check.absorb(convert::drugs::unit_input(unit))
+            check.absorb(convert::drugs::unit_input(unit).map_err(|e| e.within("unit")))
         })?;
         let view = self
             .state
             .write(session, move |conn, ctx| {
                 container_unit::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("unit"))?;
         Ok(Response::new(view.into()))
     }
 
@@ -270,7 +271,7 @@ impl DrugService for DrugApi {
             input.purchase_price = "0".to_owned();
         }
         let edit = convert::update(drug_id, version, |check| {
-            check.absorb(convert::drugs::drug_input(input))
+            check.absorb(convert::drugs::drug_input(input).map_err(|e| e.within("drug")))
         })?;
         let saved = self
             .state
@@ -278,7 +279,8 @@ impl DrugService for DrugApi {
                 // Whoever may not see the purchase price cannot change it either.
                 drug::update(conn, ctx, edit.id, edit.version, &edit.input, !show_cost)
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("drug"))?;
         Ok(Response::new(drug_response(saved, show_cost)))
     }
 

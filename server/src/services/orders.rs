@@ -163,7 +163,8 @@ impl OrderService for OrderApi {
             .write(session, move |conn, ctx| {
                 invoicing_entity::update(conn, ctx, update.id, update.version, &update.input)
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("entity"))?;
         Ok(Response::new(conv::entity(row, by)))
     }
 
@@ -297,7 +298,10 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         let today = self.state.clock.today();
         let request = request.into_inner();
-        let order_id = id("order_id", request.order.as_ref().map_or(0, |o| o.order_id))?;
+        let order_id = id(
+            "order.order_id",
+            request.order.as_ref().map_or(0, |o| o.order_id),
+        )?;
         let viewer = session.viewer();
         let (row, _, warnings) = self
             .state
@@ -315,6 +319,7 @@ impl OrderService for OrderApi {
                     &change.input,
                     today,
                 )
+                .map_err(|e| e.within("order"))
             })
             .await?;
         Ok(Response::new(pb::OrderResponse {

@@ -5,7 +5,7 @@ use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{ServiceAccountBuilder, UserBuilder};
 use pharmacrm_tests::{
     ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_code, assert_message_contains,
-    bad_fields, login_over, tls_channel, zh_message,
+    assert_zh_contains, bad_fields, login_over, tls_channel, zh_message,
 };
 use tonic::Code;
 
@@ -483,8 +483,8 @@ async fn a_login_storm_leaves_memory_flat_and_other_calls_fast() {
 }
 
 /// PostgreSQL text cannot hold U+0000: a string carrying one is the caller's mistake
-/// (INVALID_ARGUMENT, said in both languages), before a login or in any search, never an
-/// internal error.
+/// (INVALID_ARGUMENT, said in both languages: on its field where the field is checked, as
+/// a login's username), before a login or in any search, never an internal error.
 #[tokio::test]
 async fn a_nul_character_in_a_string_is_refused_as_invalid() {
     let app = TestApp::spawn().await;
@@ -497,7 +497,8 @@ async fn a_nul_character_in_a_string_is_refused_as_invalid() {
         })
         .await
         .refused(Code::InvalidArgument);
-    assert_message_contains(&status, "NUL character");
+    assert_eq!(bad_fields(&status), ["username"]);
+    assert_zh_contains(&status, "控制字符");
     let mut admin = app.admin().await;
     let status = admin
         .try_send(pb::SearchCustomersRequest {

@@ -1783,7 +1783,7 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         .try_update(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["customer_id"]);
+    assert_eq!(bad_fields(&status), ["order.customer_id"]);
     assert_zh_contains(&status, "取消此订单");
     // A bad line is named as on a new order, and nothing changes.
     let status = OrderBuilder::change_of(&changed)
@@ -1791,7 +1791,7 @@ async fn a_pending_order_is_changed_in_place_keeping_its_number_date_and_reps_an
         .try_update(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_eq!(bad_fields(&status), ["order.lines[0].quantity"]);
     assert_eq!(w.rep.reload(&changed).await.header().total, "4.94");
     // A new order names no order.
     let mut naming = OrderBuilder::new(w.customer.id)
@@ -1870,7 +1870,7 @@ async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchan
         .try_update(&mut w.rep)
         .await
         .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&status), ["lines[0].quantity"]);
+    assert_eq!(bad_fields(&status), ["order.lines[0].quantity"]);
     assert_zh_contains(&status, "只能保留原有的 6 盒或更少");
     // Another past date, or a withdrawn drug the order did not have, is refused.
     let status = OrderBuilder::change_of(&changed)
@@ -1879,7 +1879,7 @@ async fn a_change_keeps_what_the_order_has_though_past_or_archived_and_an_unchan
         .try_update(&mut w.rep)
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&status), ["requested_delivery_date"]);
+    assert_eq!(bad_fields(&status), ["order.requested_delivery_date"]);
     let other = w.app.drug_on_sale("对乙酰氨基酚片", "1", "2").await;
     admin.archive_drug(&other).await;
     let status = OrderBuilder::change_of(&changed)
@@ -2579,7 +2579,7 @@ async fn a_drug_on_an_order_can_be_archived_but_not_deleted_and_the_order_keeps_
         .update_drug(repacked.clone())
         .await
         .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["unit_id"]);
+    assert_eq!(bad_fields(&refused), ["drug.unit_id"]);
     assert_zh_contains(&refused, &placed.header().number);
     let renamed = pb::UpdateDrugRequest {
         id: current.id,

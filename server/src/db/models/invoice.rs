@@ -86,7 +86,7 @@ pub fn insert(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 ref info,
             ) if info.constraint_name() == Some("invoices_number") => AppError::AlreadyExists {
-                field: "number",
+                field: "number".into(),
                 msg: msg!("invoice.number_taken", number = new.number),
             },
             other => other.into(),

@@ -271,7 +271,10 @@ pub fn unique_violation(
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
             if info.constraint_name() == Some(constraint) =>
         {
-            AppError::AlreadyExists { field, msg }
+            AppError::AlreadyExists {
+                field: field.into(),
+                msg,
+            }
         }
         _ => err.into(),
     }
