@@ -2694,6 +2694,35 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
     assert_eq!(rep_filter(&ui), before);
 }
 
+/// A shipment half typed survives a look at another module: 订单管理 clicked again asks
+/// before leaving the order for the list, and cancelled, the input is still there.
+#[test]
+fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
+    let server = Server::start();
+    let (_, _, order) = pending_order(&server);
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "登记发货");
+    ui.press(Role::Button, "登记发货");
+    ui.type_into("运单号", "SF1400000001");
+    ui.click("客户管理");
+    ui.harness.step();
+    ui.click("订单管理");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("取消");
+    ui.harness.step();
+    assert_eq!(ui.input_text("运单号"), "SF1400000001");
+    // Discarded, the list shows.
+    ui.click("订单管理");
+    ui.wait_label("有未保存的内容，确定放弃吗？");
+    ui.click("放弃修改");
+    ui.wait_label("红色：有发货逾期未签收");
+    assert!(ui.harness.query_by_role_and_label(Role::TextInput, "运单号").is_none());
+}
+
 #[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();

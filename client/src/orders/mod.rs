@@ -167,9 +167,11 @@ impl ModulePanel for OrdersPanel {
             }
             Navigate::NewOrder { customer_id } => self.leave(Leave::NewOrder(Some(*customer_id))),
             // 订单管理 in the navigation leaves an order's view for the list (the view has
-            // only a back button, to where it was opened from); a form keeps its input.
+            // only a back button, to where it was opened from), asking first over a
+            // shipment, delivery or exception form holding input; a new order's form
+            // keeps its input.
             Navigate::Module(Module::Order) if matches!(self.screens.page, Screen::View(_)) => {
-                self.go(Leave::ModuleList);
+                self.leave(Leave::ModuleList);
             }
             _ => {}
         }
