@@ -72,6 +72,10 @@ pub struct MainWindow {
     module: Option<Module>,
     panels: Vec<Box<dyn ModulePanel>>,
     confirm_logout: widgets::Confirm<()>,
+    /// The window's close button pressed over unsaved input.
+    confirm_close: widgets::Confirm<()>,
+    /// The user agreed to close the window: the next close request passes.
+    closing: bool,
     logout: Requested<()>,
     /// 修改密码, from the top bar.
     password: PasswordDialog,
@@ -103,6 +107,8 @@ impl MainWindow {
             module,
             panels,
             confirm_logout: widgets::Confirm::default(),
+            confirm_close: widgets::Confirm::default(),
+            closing: false,
             logout: Requested::NotRequested,
             password,
         }
@@ -260,8 +266,29 @@ impl MainWindow {
         }
         self.password.ui(ui.ctx(), &self.ctx);
 
+        // The window's close button (or the desktop's): asked first over unsaved input,
+        // as a logout is.
+        if ui.ctx().input(|i| i.viewport().close_requested()) && !self.closing && self.holds_input()
+        {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close.ask(());
+        }
+        if self
+            .confirm_close
+            .ui(
+                ui.ctx(),
+                "confirm_close",
+                t("shell.discard_question"),
+                t("shell.discard_and_close"),
+            )
+            .is_some()
+        {
+            self.closing = true;
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if logout_clicked {
-            if self.password.is_dirty() || self.panels.iter().any(|p| p.is_dirty()) {
+            if self.holds_input() {
                 self.confirm_logout.ask(());
             } else {
                 self.start_logout();
@@ -280,6 +307,11 @@ impl MainWindow {
             self.start_logout();
         }
         None
+    }
+
+    /// Whether a form or dialog anywhere in the window holds input not saved.
+    fn holds_input(&self) -> bool {
+        self.password.is_dirty() || self.panels.iter().any(|p| p.is_dirty())
     }
 
     fn start_logout(&mut self) {

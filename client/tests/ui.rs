@@ -2695,7 +2695,8 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
 }
 
 /// A shipment half typed survives a look at another module: 订单管理 clicked again asks
-/// before leaving the order for the list, and cancelled, the input is still there.
+/// before leaving the order for the list, and cancelled, the input is still there; the
+/// window's close button asks too.
 #[test]
 fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     let server = Server::start();
@@ -2715,12 +2716,32 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     ui.click("取消");
     ui.harness.step();
     assert_eq!(ui.input_text("运单号"), "SF1400000001");
+    // The window's close button asks too; cancelled, the window and the input stay.
+    let root = egui::ViewportId::ROOT;
+    ui.harness
+        .input_mut()
+        .viewports
+        .entry(root)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    ui.harness.step();
+    let commands = &ui.harness.output().viewport_output[&root].commands;
+    assert!(commands.contains(&egui::ViewportCommand::CancelClose));
+    ui.wait_role(Role::Button, "放弃并关闭窗口");
+    ui.click("取消");
+    ui.harness.step();
+    assert_eq!(ui.input_text("运单号"), "SF1400000001");
     // Discarded, the list shows.
     ui.click("订单管理");
     ui.wait_label("有未保存的内容，确定放弃吗？");
     ui.click("放弃修改");
     ui.wait_label("红色：有发货逾期未签收");
-    assert!(ui.harness.query_by_role_and_label(Role::TextInput, "运单号").is_none());
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::TextInput, "运单号")
+            .is_none()
+    );
 }
 
 #[test]
