@@ -142,12 +142,26 @@ pub fn customers_served_by(reps: Vec<i64>) -> _ {
 /// The customers `reps` covers, as a condition in SQL text on the `customers` row aliased
 /// `alias` (for the searches written with [`super::sql::Sql`]): `TRUE` for every customer.
 pub fn customers_sql(reps: &Reps, alias: &str) -> Sql {
+    credited_sql(
+        reps,
+        &format!("{alias}.sales_rep_id"),
+        &format!("{alias}.cs_rep_id"),
+    )
+}
+
+/// The records `reps` covers by the reps they are credited to — the SQL expressions
+/// `sales_rep` and `cs_rep` (a sale's, an order's, a payment's reps of that moment) — as a
+/// condition in SQL text: `TRUE` for every record. What the reports aggregate is scoped
+/// so, not by who holds the customer today: a closed month's figures stay as they were
+/// when a customer moves to another department (README: a sale counts for the rep who
+/// held the customer when it shipped).
+pub fn credited_sql(reps: &Reps, sales_rep: &str, cs_rep: &str) -> Sql {
     match reps {
         Reps::All => Sql::new("TRUE"),
         Reps::Only(ids) => {
-            let mut sql = Sql::new(&format!("({alias}.sales_rep_id = ANY("));
+            let mut sql = Sql::new(&format!("({sales_rep} = ANY("));
             sql.bind(Value::IntArray(ids.clone()))
-                .push(&format!(") OR {alias}.cs_rep_id = ANY("))
+                .push(&format!(") OR {cs_rep} = ANY("))
                 .bind(Value::IntArray(ids.clone()))
                 .push("))");
             sql

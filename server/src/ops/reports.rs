@@ -29,7 +29,8 @@ use crate::db::sql::{Count, Sql, Value};
 use crate::error::{AppResult, Msg};
 use crate::messages::per_lang;
 
-/// The sales of the period `from`–`to` within the scope, as SQL text: one row per sold or
+/// The sales of the period `from`–`to` within the scope (the reps credited with them, as
+/// [`scope::credited_sql`]), as SQL text: one row per sold or
 /// deducted line of `sales_lines` (the table the ledger's trigger writes, see its
 /// migration; free goods' rows, amount 0, have no ledger entry), columns `drug_id`, `order_id`, `customer_id`, `sales_rep_id` and
 /// `cs_rep_id` (the reps credited: responsible for the customer when the shipment was
@@ -48,9 +49,11 @@ pub fn sales_sql(reps: &Reps, from: NaiveDate, to: NaiveDate) -> Sql {
         .push(" AND ")
         .bind(Value::Date(to));
     if !matches!(reps, Reps::All) {
-        sql.push(" AND sl.customer_id IN (SELECT cu.id FROM customers cu WHERE ")
-            .append(&scope::customers_sql(reps, "cu"))
-            .push(")");
+        sql.push(" AND ").append(&scope::credited_sql(
+            reps,
+            "sl.sales_rep_id",
+            "sl.cs_rep_id",
+        ));
     }
     sql
 }
@@ -694,11 +697,11 @@ pub fn employee_performance(
         .push(") s");
     // A payment stores the sales rep credited (the customer's when it was recorded); the
     // CS rep of that moment comes from the assignment history.
+    const PAYMENT_CS_REP: &str =
+        "coalesce(customer_rep_at(p.customer_id, 'cs', p.created_at), cu.cs_rep_id)";
     let payment_rep = match role {
-        RepRole::Sales => "p.sales_rep_id".to_owned(),
-        RepRole::Service => {
-            "coalesce(customer_rep_at(p.customer_id, 'cs', p.created_at), cu.cs_rep_id)".to_owned()
-        }
+        RepRole::Sales => "p.sales_rep_id",
+        RepRole::Service => PAYMENT_CS_REP,
     };
     // As a ledger: a payment counts on its date, its reversal counts against it on the
     // reversal's date, so a closed period's figure never moves and periods add up.
@@ -712,7 +715,7 @@ pub fn employee_performance(
             .push(" AND ")
             .bind(Value::Date(period.to))
             .push(" AND ")
-            .append(&scope::customers_sql(reps, "cu"));
+            .append(&scope::credited_sql(reps, "p.sales_rep_id", PAYMENT_CS_REP));
         sql
     };
     let mut payments = dated("p.amount", "payment_date");
@@ -976,8 +979,10 @@ pub fn exceptions(
     sort: &Sort,
 ) -> AppResult<(Query, ExceptionTotals)> {
     let order = sort.order();
+    // Within the scope by the order's reps, as sales are by theirs: a past period's
+    // exceptions stay the team's when the customer moves on.
     let mut reported = Sql::new(
-        "SELECT te.* FROM transport_exceptions te JOIN customers cu ON cu.id = te.customer_id
+        "SELECT te.* FROM transport_exceptions te JOIN orders so ON so.id = te.order_id
           WHERE te.reported_at >= ",
     );
     reported
@@ -985,7 +990,11 @@ pub fn exceptions(
         .push(" AND te.reported_at < ")
         .bind(Value::Time(until))
         .push(" AND ")
-        .append(&scope::customers_sql(reps, "cu"));
+        .append(&scope::credited_sql(
+            reps,
+            "so.sales_rep_id",
+            "so.cs_rep_id",
+        ));
     // A rep's group says whether the rep has left.
     const DEPARTED: &str = "bool_or(NOT u.is_active)";
     let (key, label, inactive, from) = match grouping {

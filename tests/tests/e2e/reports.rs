@@ -930,6 +930,44 @@ async fn every_report_stays_within_the_callers_scope() {
         .refused(Code::PermissionDenied);
 }
 
+/// A closed month stays as it was when a customer moves to another department: its sales,
+/// collections and exceptions stay with the team whose reps were credited with them (a
+/// bonus computed from last month's export still agrees), while the customer itself, a
+/// snapshot, leaves the team's distribution.
+#[tokio::test]
+async fn a_customer_moved_out_of_the_department_leaves_past_months_as_they_were() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    async fn figures(m: &mut Person) -> (String, String, String, u32) {
+        (
+            m.send(drug_sales()).await.amount,
+            m.send(performance(pb::RepRole::Sales)).await.amount,
+            m.send(consumption()).await.amount,
+            m.send(exceptions(pb::ExceptionGrouping::Kind)).await.count,
+        )
+    }
+    let before = figures(&mut w.manager).await;
+    assert_eq!(before, ("51.00".into(), "51.00".into(), "51.00".into(), 2));
+    let outsider = w.app.sales_rep("rep-x").await;
+    let mut admin = w.app.admin().await;
+    admin
+        .send(pb::HandoverCustomersRequest {
+            from_user_id: w.rep_a.id,
+            moves: vec![pb::HandoverMove {
+                customer_id: w.beijing.id,
+                sales_rep_id: outsider.id,
+                cs_rep_id: w.cs.id,
+            }],
+        })
+        .await;
+    let distribution = w
+        .manager
+        .send(pb::CustomerDistributionRequest::default())
+        .await;
+    assert_eq!(distribution.customers, 1, "Beijing left the department");
+    assert_eq!(figures(&mut w.manager).await, before);
+}
+
 #[tokio::test]
 async fn a_report_does_not_add_boxes_to_bottles() {
     let mut w = world().await;
