@@ -2,8 +2,9 @@
 //! only, the user's department and its sub-departments, or all).
 //!
 //! Every scoped module applies it **in SQL**: customers directly, and everything that
-//! hangs off a customer (orders, shipments, receivables, report aggregates) through the
-//! customer. A record outside the scope is NOT_FOUND, never loaded and filtered afterwards.
+//! hangs off a customer (orders, shipments, receivables) through the customer; report
+//! aggregates by the reps their records were credited to ([`credited_sql`]). A record
+//! outside the scope is NOT_FOUND, never loaded and filtered afterwards.
 //!
 //! The scope is a set of responsible reps: a customer is visible when its sales rep or its
 //! CS rep is one of the reps the viewer may see.

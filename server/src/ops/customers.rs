@@ -81,6 +81,25 @@ fn check_rep(
     Ok(())
 }
 
+/// A customer given to a sales rep outside the caller's data scope would leave their sight,
+/// its debts their arrears, with no way back: only one whose scope covers the rep (the
+/// rep's own manager, an administrator) gives a customer to them. The CS rep may be
+/// anyone's (customer service is its own department). FAILED_PRECONDITION on
+/// `sales_rep_id`, naming the rep.
+fn require_rep_in_scope(
+    conn: &mut PgConnection,
+    viewer: &Viewer,
+    sales_rep_id: i64,
+) -> AppResult<()> {
+    if viewer.reps(conn)?.includes(sales_rep_id) {
+        return Ok(());
+    }
+    let name = crate::db::models::display_names(conn, &[sales_rep_id])?
+        .remove(&sales_rep_id)
+        .unwrap_or_default();
+    Err(AppError::precondition(msg!("customer.rep_outside_scope", rep = name)).at("sales_rep_id"))
+}
+
 /// Both reps of a customer checked ([`check_rep`]), both named in one refusal.
 fn check_reps(conn: &mut PgConnection, sales_rep_id: i64, cs_rep_id: i64) -> AppResult<()> {
     let mut check = FieldCheck::default();
@@ -126,11 +145,13 @@ fn check_references(
 fn check_registration(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
+    viewer: &Viewer,
     input: &CustomerInput,
 ) -> AppResult<(i64, i64)> {
     let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
     if Some(sales) != ctx.actor.user_id {
         access::require_may_assign_to_others(ctx.grants)?;
+        require_rep_in_scope(conn, viewer, sales)?;
     }
     // Credit terms are credit control's: one who may not set them registers the customer
     // without any (the company's terms for new customers apply).
@@ -244,7 +265,7 @@ pub fn check_duplicates(
     (name, phone): (&str, &str),
 ) -> AppResult<Vec<customer::Duplicate>> {
     if let Some(input) = input {
-        check_registration(conn, ctx, input).map_err(|e| e.within("customer"))?;
+        check_registration(conn, ctx, viewer, input).map_err(|e| e.within("customer"))?;
     }
     let found = customer::find_duplicates(conn, viewer, name, phone)?;
     let hidden: Vec<String> = found
@@ -286,11 +307,12 @@ pub fn check_duplicates(
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
+    viewer: &Viewer,
     key: &DataKey,
     input: &CustomerInput,
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
-    let (sales, cs) = check_registration(conn, ctx, input)?;
+    let (sales, cs) = check_registration(conn, ctx, viewer, input)?;
     require_not_registered(conn, input, None)?;
     let mut fields = fields(input, key, None);
     if !access::may_set_credit(ctx.grants) {
@@ -531,13 +553,16 @@ pub fn change_type(
 /// version, no history, no audit row.
 fn reassign(
     conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
+    (ctx, viewer): (WriteCtx<'_>, &Viewer),
     before_row: Customer,
     (sales_rep_id, cs_rep_id): (i64, i64),
     source: AssignmentSource,
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     check_reps(conn, sales_rep_id, cs_rep_id)?;
+    if sales_rep_id != before_row.sales_rep_id {
+        require_rep_in_scope(conn, viewer, sales_rep_id)?;
+    }
     if (sales_rep_id, cs_rep_id) == (before_row.sales_rep_id, before_row.cs_rep_id) {
         return customer::view(conn, before_row, window);
     }
@@ -575,7 +600,7 @@ pub fn assign(
     check_fresh(conn, version, &before)?;
     reassign(
         conn,
-        ctx,
+        (ctx, viewer),
         before,
         (sales_rep_id, cs_rep_id),
         AssignmentSource::Assigned,
@@ -674,7 +699,7 @@ fn move_one(
     }
     reassign(
         conn,
-        ctx,
+        (ctx, viewer),
         row,
         (sales, cs),
         AssignmentSource::Handover,

@@ -22,7 +22,7 @@ use crate::db::models::{display_name_of, display_names};
 use crate::db::scope::Viewer;
 use crate::db::versioned;
 use crate::error::{AppResult, FieldCheck};
-use crate::ops::customers as ops;
+use crate::ops::customers::{self as ops, RepRole};
 use crate::state::AppState;
 
 /// The most rows each list of 我的工作 holds (a manager's team may have more due).
@@ -250,10 +250,11 @@ impl CustomerService for CustomerApi {
         )?;
         let key = self.state.data_key.clone();
         let window = self.state.certificate_window();
+        let viewer = session.viewer();
         let view = self
             .state
             .write(session, move |conn, ctx| {
-                ops::create(conn, ctx, &key, &input, window)
+                ops::create(conn, ctx, &viewer, &key, &input, window)
             })
             .await?;
         Ok(Response::new(view.into()))
@@ -693,6 +694,14 @@ impl CustomerService for CustomerApi {
             .state
             .db
             .run(move |conn| match list {
+                // The sales reps a customer may be given to: those within the caller's
+                // scope (`ops::customers` refuses the others).
+                conv::RepList::Role(RepRole::Sales) => {
+                    let scope = viewer.reps(conn)?;
+                    let mut reps = customer::reps(conn, RepRole::Sales.permission())?;
+                    reps.retain(|r| scope.includes(r.id));
+                    Ok(reps)
+                }
                 conv::RepList::Role(role) => customer::reps(conn, role.permission()),
                 conv::RepList::Ever(role) => {
                     customer::reps_ever(conn, role.code(), role.permission())

@@ -595,6 +595,63 @@ async fn visibility_follows_the_data_scope_and_hidden_customers_are_not_found() 
     assert_eq!(rep_again.customers_matching("bjxh").await.total, 1);
 }
 
+/// A manager gives customers only to sales reps within their scope: one of another team is
+/// refused by name — the customer would leave the manager's sight with no way back — on an
+/// assignment and in a handover, and is not offered; the manager over both teams may.
+#[tokio::test]
+async fn a_manager_gives_a_customer_only_to_a_sales_rep_within_their_scope() {
+    let w = world().await;
+    let app = &w.app;
+    let [center, team1, team2] = teams(&w).await;
+    let other_rep = app.person("rep-b", &["营销员"], Some(team2.id)).await;
+    let mut manager = app
+        .user_with_positions("manager-a", &["营销经理"], Some(team1.id))
+        .await;
+    let customer = manager.customer(w.customer.id).await.expect("in scope");
+    let to_other = pb::AssignCustomerRequest {
+        id: customer.id,
+        version: customer.version,
+        sales_rep_id: other_rep.id,
+        cs_rep_id: w.cs.id,
+    };
+    let refused = manager
+        .try_send(to_other.clone())
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["sales_rep_id"]);
+    assert_zh_contains(&refused, "rep-b 不在您的数据范围内");
+    let refused = manager
+        .try_send(pb::HandoverCustomersRequest {
+            from_user_id: w.rep.id,
+            moves: vec![pb::HandoverMove {
+                customer_id: customer.id,
+                sales_rep_id: other_rep.id,
+                cs_rep_id: 0,
+            }],
+        })
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["moves[0].sales_rep_id"]);
+    let offered = manager.reps("sales").await.expect("reps");
+    assert!(offered.iter().any(|r| r.id == w.rep.id));
+    assert!(offered.iter().all(|r| r.id != other_rep.id), "{offered:?}");
+    // The CS reps are anyone's: customer service is its own department.
+    assert!(
+        manager
+            .reps("cs")
+            .await
+            .expect("reps")
+            .iter()
+            .any(|r| r.id == w.cs.id)
+    );
+    // The manager over both teams gives it.
+    let mut head = app
+        .user_with_positions("head", &["营销经理"], Some(center.id))
+        .await;
+    let moved = head.send(to_other).await;
+    assert_eq!(moved.sales_rep.map(|u| u.id), Some(other_rep.id));
+}
+
 #[tokio::test]
 async fn the_departments_to_filter_on_are_those_of_the_callers_scope() {
     let w = world().await;

@@ -47,6 +47,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     let hospital = ops::create(
         conn,
         ctx,
+        &viewer,
         demo.data_key,
         &CustomerInput {
             name: "北京协和医院".to_owned(),
@@ -145,6 +146,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     let pharmacy = ops::create(
         conn,
         ctx,
+        &viewer,
         demo.data_key,
         &CustomerInput {
             name: "康民大药房".to_owned(),
@@ -198,6 +200,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         let created = ops::create(
             conn,
             ctx,
+            &viewer,
             demo.data_key,
             &CustomerInput {
                 name: name.to_owned(),
