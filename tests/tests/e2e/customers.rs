@@ -615,7 +615,7 @@ async fn a_manager_gives_a_customer_only_to_a_sales_rep_within_their_scope() {
         cs_rep_id: w.cs.id,
     };
     let refused = manager
-        .try_send(to_other.clone())
+        .try_send(to_other)
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["sales_rep_id"]);
