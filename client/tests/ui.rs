@@ -2744,6 +2744,56 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     );
 }
 
+/// A waybill already on a shipment is questioned (one parcel recorded twice); ticked as
+/// the same parcel, the shipment is recorded with it.
+#[test]
+fn a_waybill_already_used_is_recorded_once_confirmed_as_the_same_parcel() {
+    let server = Server::start();
+    let (mut team, _, order) = pending_order(&server);
+    let earlier = server.runtime.block_on(
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 4, "B1")
+            .waybill("SF7000000001")
+            .create(&mut team.cs),
+    );
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "登记发货");
+    ui.press(Role::Button, "登记发货");
+    ui.wait_label("批号");
+    ui.replace_text("发货日期", ORDER_DAY);
+    ui.type_into("承运商", "顺丰速运");
+    ui.type_into("运单号", "SF7000000001");
+    ui.type_into("批号", "B2");
+    ui.type_into("有效期至", "2028-06-30");
+    ui.press(Role::Button, "保存发货");
+    let confirm = "是同一包裹（合并发运），仍用此运单号";
+    ui.wait_role(Role::CheckBox, confirm);
+    // Settled where it stays (the frame it appears, the refusal still stands above the
+    // form too).
+    ui.harness.step();
+    ui.harness.step();
+    assert!(ui.shows_contains(&format!("已用于发货 {}", earlier.number)));
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, confirm)
+        .click();
+    ui.harness.step();
+    ui.harness.step();
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label("已发货");
+    let stored =
+        server.as_admin(async |admin| admin.order(order.header().id).await.expect("order"));
+    let waybills: Vec<_> = stored
+        .shipments
+        .iter()
+        .map(|s| s.waybill_no.as_str())
+        .collect();
+    assert_eq!(waybills, ["SF7000000001", "SF7000000001"]);
+}
+
 #[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();

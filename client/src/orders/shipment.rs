@@ -11,6 +11,17 @@ use crate::format;
 use crate::i18n::{label_value, t};
 use crate::widgets::{self, FieldErrors, FormUi, Unsaved};
 
+/// The server's question about a waybill already on another shipment, and the answer.
+#[derive(Clone, Debug, PartialEq)]
+struct WaybillReused {
+    /// The waybill it was asked of.
+    waybill: String,
+    /// Its sentence, naming the shipments.
+    why: String,
+    /// Confirmed as the same parcel on purpose.
+    confirmed: bool,
+}
+
 /// A shipment's own fields as typed, for a new shipment or a replacement.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct ShipmentFields {
@@ -21,6 +32,9 @@ pub(super) struct ShipmentFields {
     transit_days: String,
     invoicing_entity_id: i64,
     invoice_no: String,
+    /// Once the server said the waybill is on another shipment: the waybill it said it of,
+    /// what it said, and whether the user confirmed it is the same parcel on purpose.
+    waybill_reused: Option<WaybillReused>,
 }
 
 impl ShipmentFields {
@@ -35,6 +49,7 @@ impl ShipmentFields {
                 .unwrap_or_default(),
             invoicing_entity_id,
             invoice_no: String::new(),
+            waybill_reused: None,
         }
     }
 
@@ -58,6 +73,11 @@ impl ShipmentFields {
             },
             invoicing_entity_id: self.invoicing_entity_id,
             invoice_no: self.invoice_no.trim().to_owned(),
+            // Confirmed for this very waybill, not one typed before.
+            confirm_waybill_reused: self
+                .waybill_reused
+                .as_ref()
+                .is_some_and(|r| r.confirmed && r.waybill == self.waybill_no.trim()),
         }
     }
 
@@ -84,6 +104,7 @@ impl ShipmentFields {
             &field("waybill_no"),
             &mut self.waybill_no,
         );
+        self.waybill_reused_ui(f, &field("confirm_waybill_reused"));
         let hint = default_transit_days
             .map(|d| d.to_string())
             .unwrap_or_default();
@@ -113,6 +134,40 @@ impl ShipmentFields {
                 &field("invoice_no"),
                 &mut self.invoice_no,
             );
+        }
+    }
+
+    /// The confirmation that the waybill is the same parcel as a shipment on record with
+    /// it: offered once the server refused it so, its sentence kept under the checkbox
+    /// (set each frame: the form drops its own complaints as the lines change); withdrawn
+    /// once the waybill is changed.
+    fn waybill_reused_ui(&mut self, f: &mut FormUi<'_>, field: &str) {
+        let waybill = self.waybill_no.trim().to_owned();
+        if let Some(why) = f.take_server_complaint(field) {
+            self.waybill_reused = Some(WaybillReused {
+                waybill: waybill.clone(),
+                why,
+                confirmed: false,
+            });
+        }
+        if self
+            .waybill_reused
+            .as_ref()
+            .is_some_and(|r| r.waybill != waybill)
+        {
+            self.waybill_reused = None;
+        }
+        match &mut self.waybill_reused {
+            Some(reused) => {
+                f.set_local(field, Some(reused.why.clone()));
+                f.checkbox(
+                    "",
+                    field,
+                    &mut reused.confirmed,
+                    t("shipment.confirm_waybill_reused"),
+                );
+            }
+            None => f.set_local(field, None),
         }
     }
 }

@@ -764,6 +764,7 @@ fn shipment_fields(
         transit_days: days,
         invoicing_entity_id,
         invoice_no,
+        confirm_waybill_reused,
     } = input.unwrap_or_default();
     let (waybill_no, invoice_no) = (
         validation::half_width(&waybill_no),
@@ -801,6 +802,7 @@ fn shipment_fields(
         transit_days: days,
         invoicing_entity_id: (invoicing_entity_id > 0).then_some(invoicing_entity_id),
         invoice_no: invoice_no.trim().to_owned(),
+        confirm_waybill_reused,
     }
 }
 

@@ -88,6 +88,8 @@ pub struct ShipmentFields {
     /// `None` for the order's (or, on a replacement, the original shipment's).
     pub invoicing_entity_id: Option<i64>,
     pub invoice_no: String,
+    /// The waybill may be one already on another shipment (the same parcel on purpose).
+    pub confirm_waybill_reused: bool,
 }
 
 /// A shipment, or a replacement, as the request gave it: what it ships against (an
@@ -831,6 +833,31 @@ pub fn end(
 // ---------------------------------------------------------------------------------------
 // Shipments
 
+/// A waybill already on another shipment is one parcel recorded twice (a retried
+/// request, a number typed again), unless the caller confirms it is the same parcel on
+/// purpose: FAILED_PRECONDITION on `{prefix}.confirm_waybill_reused`, naming the shipments.
+fn require_new_waybill(
+    conn: &mut PgConnection,
+    prefix: &str,
+    fields: &ShipmentFields,
+) -> AppResult<()> {
+    if fields.waybill_no.is_empty() || fields.confirm_waybill_reused {
+        return Ok(());
+    }
+    let numbers = shipment::with_waybill(conn, &fields.waybill_no)?;
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::FailedPreconditionAt {
+        field: format!("{prefix}.confirm_waybill_reused").into(),
+        msg: msg!(
+            "shipment.waybill_used",
+            waybill = fields.waybill_no.clone(),
+            numbers = per_lang(numbers.join(", "), numbers.join("、"))
+        ),
+    })
+}
+
 /// The checks every shipment's own fields pass: the ship date not after `today` nor
 /// before `earliest`, an active invoicing entity, transit days or the default.
 /// Returns (entity, transit days).
@@ -1006,6 +1033,7 @@ pub fn ship(
             return Err(AppError::precondition(message).at(format!("lines[{row}].quantity")));
         }
     }
+    require_new_waybill(conn, "shipment", fields)?;
     let amount = new_lines.iter().map(|l| l.amount).sum();
     let new = NewShipment {
         number: next_number(conn, DocumentKind::Shipment, today)?,
@@ -1490,6 +1518,7 @@ pub fn ship_replacement(
         }
     }
     check.finish()?;
+    require_new_waybill(conn, "replacement", fields)?;
     let new = NewShipment {
         number: next_number(conn, DocumentKind::Shipment, today)?,
         order_id: order.id,

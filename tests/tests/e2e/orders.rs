@@ -875,6 +875,39 @@ async fn two_cs_reps_shipping_the_last_units_at_once_ship_them_once() {
     assert_eq!(order.header().status(), pb::OrderStatus::Shipped);
 }
 
+/// One parcel is not recorded twice: a waybill already on a shipment, however it is typed
+/// (a request retried after an ABORTED, a number keyed again), is questioned naming that
+/// shipment, and recorded once confirmed as the same parcel (two orders shipped together).
+#[tokio::test]
+async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_same_parcel() {
+    let mut w = world().await;
+    let first = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let second = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 4, "")]).await;
+    let shipped = ShipmentBuilder::of(&first)
+        .line(&first.lines[0], 5, "B2611")
+        .waybill("SF9000000001")
+        .create(&mut w.cs)
+        .await;
+    let again = w.cs.reload(&first).await;
+    for (order, typed) in [(&again, "SF9000000001"), (&second, "sf 9000 000001")] {
+        let refused = ShipmentBuilder::of(order)
+            .line(&order.lines[0], 1, "B2611")
+            .waybill(typed)
+            .try_create(&mut w.cs)
+            .await
+            .refused(Code::FailedPrecondition);
+        assert_eq!(bad_fields(&refused), ["shipment.confirm_waybill_reused"]);
+        assert_zh_contains(&refused, &format!("已用于发货 {}", shipped.number));
+    }
+    let together = ShipmentBuilder::of(&second)
+        .line(&second.lines[0], 4, "B2611")
+        .waybill("SF9000000001")
+        .same_parcel()
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(together.waybill_no, "SF9000000001");
+}
+
 #[tokio::test]
 async fn a_shipment_from_a_stale_order_version_is_aborted() {
     let mut w = world().await;

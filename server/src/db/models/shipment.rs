@@ -127,6 +127,22 @@ crate::insert_with_lines!(
 );
 
 /// The shipments of an order, oldest first.
+/// The numbers of the shipments (at most five, oldest first) whose waybill is `waybill`
+/// compared in upper case without spaces (index `shipments_waybill`).
+pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<String>> {
+    let key = waybill.replace(' ', "").to_uppercase();
+    Ok(shipments::table
+        .filter(shipments::waybill_no.ne(""))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("upper(replace(waybill_no, ' ', '')) = ")
+                .bind::<diesel::sql_types::Text, _>(key),
+        )
+        .order(shipments::id)
+        .select(shipments::number)
+        .limit(5)
+        .load(conn)?)
+}
+
 pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipment>> {
     Ok(shipments::table
         .filter(shipments::order_id.eq(order_id))

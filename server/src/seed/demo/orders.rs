@@ -116,6 +116,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             transit_days: Some(transit_days),
             invoicing_entity_id: None,
             invoice_no: String::new(),
+            confirm_waybill_reused: false,
         }
     };
     let batch = |line_id, quantity, batch_no: &str| BatchLine {
