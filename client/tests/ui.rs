@@ -2794,6 +2794,42 @@ fn a_waybill_already_used_is_recorded_once_confirmed_as_the_same_parcel() {
     assert_eq!(waybills, ["SF7000000001", "SF7000000001"]);
 }
 
+/// Another CS rep ships most of the order while this one types: the save is refused as
+/// stale, the order is read again at once, the form's 待发 follows (what was typed stays,
+/// the quantity past what is left said), and the shipment of what is left goes through.
+#[test]
+fn a_shipment_refused_as_stale_follows_what_another_shipped_meanwhile() {
+    let server = Server::start();
+    let (mut team, _, order) = pending_order(&server);
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "登记发货");
+    ui.press(Role::Button, "登记发货");
+    ui.wait_label("批号");
+    ui.replace_text("发货日期", ORDER_DAY);
+    ui.type_into("承运商", "顺丰速运");
+    ui.type_into("批号", "B2");
+    ui.type_into("有效期至", "2028-06-30");
+    server.runtime.block_on(
+        ShipmentBuilder::of(&order)
+            .line(&order.lines[0], 8, "B1")
+            .create(&mut team.cs),
+    );
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label_contains("已重新读取：请核对后再保存");
+    ui.wait_label("超过待发数量（仅剩 2）");
+    assert_eq!(ui.input_text("承运商"), "顺丰速运");
+    ui.replace_text("本次数量", "2");
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label("已发货");
+    let stored =
+        server.as_admin(async |admin| admin.order(order.header().id).await.expect("order"));
+    assert_eq!(stored.shipments.len(), 2);
+}
+
 #[test]
 fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     let server = Server::start();

@@ -48,6 +48,9 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// Who changed a record since it was read, and when (stale version).
     pub conflict: Option<(String, DateTime<Utc>)>,
+    /// The record was read again since (the form follows it): the sentence says so
+    /// rather than asking for a reload.
+    pub reread: bool,
     /// Until when a username is locked (too many failed logins).
     pub locked_until: Option<DateTime<Utc>>,
 }
@@ -86,6 +89,7 @@ impl ApiError {
             zh: None,
             fields: Vec::new(),
             conflict: None,
+            reread: false,
             locked_until: None,
         }
     }
@@ -100,6 +104,7 @@ impl ApiError {
             zh: None,
             fields,
             conflict: None,
+            reread: false,
             locked_until: None,
         }
     }
@@ -127,7 +132,12 @@ impl ApiError {
             } else {
                 by
             };
-            return t("error.conflict")
+            let sentence = if self.reread {
+                t("error.conflict_reread")
+            } else {
+                t("error.conflict")
+            };
+            return sentence
                 .replace("{who}", who)
                 .replace("{time}", &format::business_time(*at));
         }
@@ -262,6 +272,7 @@ impl From<Status> for ApiError {
             zh: details.localized_message().map(|m| m.message.clone()),
             fields,
             conflict,
+            reread: false,
             locked_until,
         }
     }

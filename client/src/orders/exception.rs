@@ -97,8 +97,8 @@ impl ReportForm {
         ctx: &AppCtx,
         (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
-        if self.errors.poll(&mut self.save) {
-            return Some(ActionEvent::Saved);
+        if let Some(event) = super::view::polled(&mut self.errors, &mut self.save) {
+            return Some(event);
         }
         ui.heading(label_value(t("exception.report"), &self.number));
         let (kind, description) = (&mut self.kind, &mut self.description);
@@ -255,8 +255,8 @@ impl DecideForm {
         detail: &pb::OrderDetail,
         (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
-        if self.errors.poll(&mut self.save) {
-            return Some(ActionEvent::Saved);
+        if let Some(event) = super::view::polled(&mut self.errors, &mut self.save) {
+            return Some(event);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
             return close.then_some(ActionEvent::Close);
@@ -385,8 +385,8 @@ impl ReplacementForm {
         default_transit_days: Option<i32>,
         (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
-        if self.draft.poll() {
-            return Some(ActionEvent::Saved);
+        if let Some(event) = self.draft.poll() {
+            return Some(event);
         }
         let Some(exception) = detail.exceptions.iter().find(|e| e.id == self.exception_id) else {
             return close.then_some(ActionEvent::Close);

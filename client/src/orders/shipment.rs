@@ -462,10 +462,10 @@ impl ShipmentDraft {
         }
     }
 
-    /// Whether the save succeeded this frame (its errors shown under their fields when it
-    /// failed).
-    pub(super) fn poll(&mut self) -> bool {
-        self.errors.poll(&mut self.save)
+    /// The save polled (its errors shown under their fields when it failed): saved, or
+    /// refused on a stale version, this frame.
+    pub(super) fn poll(&mut self) -> Option<ActionEvent> {
+        super::view::polled(&mut self.errors, &mut self.save)
     }
 
     /// Draws the fields (`entities` offered when given) and the lines; `submit`: its save
@@ -595,6 +595,16 @@ impl ShipmentForm {
         }
     }
 
+    /// Follows the order as read again: each line's 待发 is what it has left now
+    /// (another user shipped meanwhile); what was typed stays, a quantity past it said.
+    pub(super) fn follow(&mut self, detail: &pb::OrderDetail) {
+        for line in &mut self.draft.lines {
+            if let Some(l) = detail.lines.iter().find(|l| l.id == line.id) {
+                line.limit = l.remaining_quantity;
+            }
+        }
+    }
+
     /// Draws the form: `entities` are those a shipment may name.
     pub(super) fn ui(
         &mut self,
@@ -605,8 +615,8 @@ impl ShipmentForm {
         default_transit_days: Option<i32>,
         pressed: (bool, bool),
     ) -> Option<ActionEvent> {
-        if self.draft.poll() {
-            return Some(ActionEvent::Saved);
+        if let Some(event) = self.draft.poll() {
+            return Some(event);
         }
         ui.heading(label_value(t("shipment.new"), &order.number));
         let layout = DraftLayout {
@@ -697,8 +707,8 @@ impl DeliveryForm {
         detail: &pb::OrderDetail,
         (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
-        if self.errors.poll(&mut self.save) {
-            return Some(ActionEvent::Saved);
+        if let Some(event) = super::view::polled(&mut self.errors, &mut self.save) {
+            return Some(event);
         }
         ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
         let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);

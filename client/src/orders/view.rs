@@ -14,7 +14,7 @@ use pharmacrm_shared::{Permission, pb};
 use super::exception::{DecideForm, ReplacementForm, ReportForm};
 use super::pickers::InvoicingEntities;
 use super::shipment::{DeliveryForm, ShipmentForm};
-use crate::backend::Requested;
+use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{bracketed, comma, label_value, t, tn};
@@ -32,8 +32,29 @@ pub enum ViewCommand {
 pub(super) enum ActionEvent {
     /// Saved: back to the details, reloaded.
     Saved,
+    /// Refused because another user changed the order meanwhile (ABORTED): the order is
+    /// read again, the form keeping what was typed (what is left to ship follows).
+    Stale,
     /// The user closed it.
     Close,
+}
+
+/// An action's save polled: [`ActionEvent::Saved`] the frame it succeeded,
+/// [`ActionEvent::Stale`] the frame it failed on a stale version.
+pub(super) fn polled<T: Send + 'static>(
+    errors: &mut FieldErrors,
+    save: &mut Requested<T>,
+) -> Option<ActionEvent> {
+    let was_pending = save.is_pending();
+    if errors.poll(save) {
+        return Some(ActionEvent::Saved);
+    }
+    let just_failed = was_pending && !save.is_pending();
+    if just_failed && errors.error().is_some_and(|e| e.conflict.is_some()) {
+        errors.rereading();
+        return Some(ActionEvent::Stale);
+    }
+    None
 }
 
 /// The action whose form is open.
@@ -249,7 +270,13 @@ impl OrderView {
             self.reload(ctx);
             self.settings.request(ctx.orders().get_settings(()));
         }
-        self.detail.poll();
+        if matches!(self.detail.poll(), Polled::JustDone)
+            && let (Some(Action::Ship(form)), Some(detail)) =
+                (&mut self.action, self.detail.value())
+        {
+            // Read again (another user shipped meanwhile): the form's 待发 follow.
+            form.follow(detail);
+        }
         self.entities.poll(ctx);
         self.settings.poll();
         self.finance.poll();
@@ -384,6 +411,7 @@ impl OrderView {
                 self.action = None;
                 self.reload(ctx);
             }
+            Some(ActionEvent::Stale) => self.reload(ctx),
             Some(ActionEvent::Close) => {
                 let dirty = self.action.as_ref().is_some_and(Action::is_dirty);
                 if self.discard.request(dirty, ()).is_some() {

@@ -263,6 +263,14 @@ impl FieldErrors {
         self.error.as_ref()
     }
 
+    /// The record the last save found changed is being read again (the form follows
+    /// it): its sentence says so.
+    pub fn rereading(&mut self) {
+        if let Some(error) = &mut self.error {
+            error.reread = true;
+        }
+    }
+
     /// The form's own complaint about `field` (`None` once it holds).
     pub fn set_local(&mut self, field: &str, complaint: Option<String>) {
         match complaint {
