@@ -366,7 +366,7 @@ pub fn search_request(
     };
     Ok((
         OrderFilter {
-            number: number.trim().to_uppercase(),
+            number: validation::half_width(&number).trim().to_uppercase(),
             created_from,
             created_to,
             customer_id,

@@ -2398,8 +2398,10 @@ async fn orders_are_found_by_any_part_of_their_number_customer_status_overdue_an
     // Delivered, with damage reported and not yet decided.
     let shipment = ShipmentBuilder::of(&disputed)
         .everything_left("B2611")
+        .waybill("SF 2611 2700 02")
         .create(&mut w.cs)
         .await;
+    let disputed_shipment = shipment.number.clone();
     w.app.pin_clock("2026-11-27T18:00:00+08:00");
     let shipment = w.cs.deliver(&shipment, "2026-11-27T17:00:00+08:00").await;
     w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
@@ -2439,6 +2441,19 @@ async fn orders_are_found_by_any_part_of_their_number_customer_status_overdue_an
             ..search()
         };
         assert_eq!(found(rep, request).await, expected, "{typed}");
+    }
+    // By one of its shipments, whole, as a courier or the customer names it: the
+    // shipment's number, or its waybill however spaced or cased.
+    for typed in [
+        disputed_shipment.as_str(),
+        "sf261127000 2",
+        "ＳＦ２６１１２７０００２",
+    ] {
+        let request = pb::SearchOrdersRequest {
+            number: typed.into(),
+            ..search()
+        };
+        assert_eq!(found(rep, request).await, [b], "{typed}");
     }
     let of_second = pb::SearchOrdersRequest {
         customer_id: Some(second.id),

@@ -14,7 +14,7 @@ use diesel::sql_types::{BigInt, Numeric};
 use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
-use super::{WriteCtx, ledger};
+use super::{WriteCtx, ledger, shipment};
 use crate::db::schema::{order_lines, orders};
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Page, Sql, Value, offset_page_ids};
@@ -530,7 +530,8 @@ pub enum OrderSort {
 /// An order search; every filter optional, combined with AND.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    /// Any part of the number, upper-cased; empty for any.
+    /// Any part of the number, upper-cased, or a shipment's whole number or waybill;
+    /// empty for any.
     pub number: String,
     pub created_from: Option<NaiveDate>,
     pub created_to: Option<NaiveDate>,
@@ -561,9 +562,16 @@ pub fn search(
 ) -> AppResult<Page<Order>> {
     let mut conditions = scope::customers_sql(reps, "c");
     if !filter.number.is_empty() {
+        // A shipment's number or waybill, whole, finds its order too (a courier's or a
+        // customer's call names those): looked up first, so the search stays an index
+        // scan of orders by number or by id.
+        let shipped = shipment::orders_shipped_as(conn, &filter.number)?;
         conditions
-            .push(" AND o.number LIKE ")
-            .bind(Value::Text(super::contains_pattern(&filter.number)));
+            .push(" AND (o.number LIKE ")
+            .bind(Value::Text(super::contains_pattern(&filter.number)))
+            .push(" OR o.id = ANY(")
+            .bind(Value::IntArray(shipped))
+            .push("))");
     }
     if let Some(from) = filter.created_from {
         conditions

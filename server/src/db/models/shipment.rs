@@ -143,6 +143,28 @@ pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<Str
         .load(conn)?)
 }
 
+/// The orders (at most 50) with a shipment numbered `text` or whose waybill is `text`
+/// (compared in upper case without spaces, as [`with_waybill`]): a search by what a
+/// courier or a customer names.
+pub fn orders_shipped_as(conn: &mut PgConnection, text: &str) -> AppResult<Vec<i64>> {
+    let key = text.replace(' ', "").to_uppercase();
+    Ok(shipments::table
+        .filter(
+            shipments::number
+                .eq(key.clone())
+                .or(shipments::waybill_no.ne("").and(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "upper(replace(waybill_no, ' ', '')) = ",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(key),
+                )),
+        )
+        .select(shipments::order_id)
+        .distinct()
+        .limit(50)
+        .load(conn)?)
+}
+
 pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipment>> {
     Ok(shipments::table
         .filter(shipments::order_id.eq(order_id))
