@@ -144,7 +144,7 @@ impl DrugSalesTab {
             self.series_drug = None;
             self.frame.run_for(ctx, self.request(period), period);
         }
-        self.frame.export_ui(ui, ctx, title);
+        self.frame.export_ui(ui, ctx, title, Some(period));
         self.frame.status_ui(ui, Some(period));
         // The series follows the report shown, the drug clicked and the interval.
         if let Some(request) = self.series_request()

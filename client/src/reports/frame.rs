@@ -771,14 +771,34 @@ impl<R: ReportRequest> Frame<R> {
         title: &str,
         period: Option<&Period>,
     ) -> Option<R::Report> {
-        self.export_ui(ui, ctx, title);
+        self.export_ui(ui, ctx, title, period);
         self.status_ui(ui, period);
         self.report()
     }
 
-    /// The export of the report shown, proposed as "`title`_first day_last day.xlsx".
-    pub(super) fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, title: &str) {
-        let report = self.shown.clone().map(ReportRequest::export);
+    /// The export of the report shown, proposed as "`title`_first day_last day.xlsx";
+    /// none while the period typed (`period`) is not the one of the figures shown, or the
+    /// last run failed: the file would hold another period than the bar says.
+    pub(super) fn export_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &AppCtx,
+        title: &str,
+        period: Option<&Period>,
+    ) {
+        let shown_period = self.shown.as_ref().and_then(R::period);
+        let current = self.report.error().is_none()
+            && match (shown_period, period) {
+                (Some((from, to)), Some(typed)) => {
+                    typed.date_from() == from && typed.date_to() == to
+                }
+                _ => true,
+            };
+        let report = self
+            .shown
+            .clone()
+            .filter(|_| current)
+            .map(ReportRequest::export);
         let name = file_name(
             title,
             report.as_ref(),
