@@ -17,6 +17,7 @@
 //! - too much at once (more concurrent logins than the hashing queue holds) →
 //!   `RESOURCE_EXHAUSTED`, at once;
 //! - no or bad token → `UNAUTHENTICATED`; a missing permission → `PERMISSION_DENIED`;
+//! - a method the server does not have → `UNIMPLEMENTED`;
 //! - anything else → `INTERNAL`: logged with an id, and only the id goes to the client.
 //!
 //! Every user-facing text exists in English (the status message, for other services and
@@ -104,6 +105,10 @@ pub enum AppError {
     /// Too much at once (a login storm): try again in a moment (RESOURCE_EXHAUSTED).
     #[error("exhausted: {0:?}")]
     Exhausted(Msg),
+    /// A method this server does not have (a client built from newer protos):
+    /// UNIMPLEMENTED.
+    #[error("unimplemented: {0:?}")]
+    Unimplemented(Msg),
     /// The transaction crossed another and may succeed when run again (ABORTED).
     #[error("retry: {0:?}")]
     Retry(Msg),
@@ -373,6 +378,7 @@ impl From<AppError> for Status {
             AppError::Retry(msg) => status(Code::Aborted, &msg),
             AppError::InvalidRequest(msg) => status(Code::InvalidArgument, &msg),
             AppError::Exhausted(msg) => status(Code::ResourceExhausted, &msg),
+            AppError::Unimplemented(msg) => status(Code::Unimplemented, &msg),
             AppError::Internal(err) => {
                 let id = uuid::Uuid::new_v4();
                 tracing::error!(error_id = %id, error = format!("{err:#}"), "internal error");

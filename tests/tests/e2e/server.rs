@@ -103,6 +103,27 @@ async fn health_and_reflection_are_open_to_other_services() {
     }
 }
 
+/// A method the server does not have (a client built from newer protos) is UNIMPLEMENTED,
+/// as gRPC has it, saying so — not a refusal of permission.
+#[tokio::test]
+async fn a_method_the_server_does_not_have_is_unimplemented() {
+    let app = TestApp::spawn().await;
+    let mut grpc = tonic::client::Grpc::new(app.channel().await);
+    grpc.ready().await.expect("ready");
+    let status = grpc
+        .unary(
+            tonic::Request::new(()),
+            tonic::codegen::http::uri::PathAndQuery::from_static(
+                "/pharmacrm.v1.OrderService/NoSuchMethod",
+            ),
+            tonic_prost::ProstCodec::<(), ()>::default(),
+        )
+        .await
+        .expect_err("no such method");
+    assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
+    assert!(status.message().contains("no such method"), "{status:?}");
+}
+
 /// Reflection's (v1) one answer to `request`.
 async fn reflect(app: &TestApp, request: MessageRequest) -> MessageResponse {
     let request = ServerReflectionRequest {
