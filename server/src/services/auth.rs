@@ -287,6 +287,11 @@ impl AuthService for AuthApi {
         request: Request<pb::ChangePasswordRequest>,
     ) -> Result<Response<()>, Status> {
         let session = Session::of(&request)?;
+        if session.is_api_token {
+            // A service account has no password: nothing to check, nothing to count
+            // towards locking its name.
+            return Err(AppError::precondition(msg!("user.service_account_no_password")).into());
+        }
         let pb::ChangePasswordRequest {
             old_password,
             new_password,

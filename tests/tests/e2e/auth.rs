@@ -353,6 +353,19 @@ async fn service_accounts_use_revocable_api_tokens_and_cannot_log_in() {
         .await
         .refused(Code::FailedPrecondition);
     service.try_me().await.expect("the token still works");
+    // It has no password to change: said so, and no guess counted against its name.
+    for _ in 0..6 {
+        let refused = service
+            .auth
+            .change_password(pb::ChangePasswordRequest {
+                old_password: String::new(),
+                new_password: "newpassword1".into(),
+            })
+            .await
+            .refused(Code::FailedPrecondition);
+        assert_zh_contains(&refused, "服务账号没有密码");
+    }
+    service.try_me().await.expect("not locked out");
     // The scheme's name in any case (RFC 7235).
     let mut lowercase = tonic::Request::new(());
     lowercase.metadata_mut().insert(
