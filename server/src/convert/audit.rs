@@ -1,10 +1,11 @@
 //! AuditService.
 
-use pharmacrm_shared::pb;
+use pharmacrm_shared::{pb, validation};
 
 use super::{from_timestamp, optional_id, page, timestamp};
 use crate::db::models::audit_log::{AuditRow, Filter as AuditFilter};
 use crate::error::{AppResult, FieldCheck};
+use crate::msg;
 
 impl From<AuditRow> for pb::AuditEntry {
     fn from(r: AuditRow) -> Self {
@@ -53,6 +54,25 @@ pub fn search_audit(r: pb::SearchAuditRequest) -> AppResult<(AuditFilter, (i64, 
             None => Ok(None),
         };
         let (from, to) = (time("from", from)?, time("to", to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            check.fail(
+                "to",
+                msg!(
+                    "field.range_reversed",
+                    date = from.format("%Y-%m-%d %H:%M:%S UTC")
+                ),
+            );
+        }
+        for (field, text) in [
+            ("username", &username),
+            ("object_type", &object_type),
+            ("object_id", &object_id),
+            ("action", &action),
+        ] {
+            check.check(field, validation::optional_line(text, 100));
+        }
         check.finish()?;
         Ok((
             AuditFilter {

@@ -341,6 +341,7 @@ pub fn search_request(
         mine,
     } = req;
     let mut check = FieldCheck::default();
+    check.check("number", validation::optional_line(&number, 50));
     let (created_from, created_to) = date_range(
         ("created_from", &created_from),
         ("created_to", &created_to),

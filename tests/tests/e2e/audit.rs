@@ -251,6 +251,20 @@ async fn searching_the_log_needs_audit_read_and_filters_by_user_and_period() {
     assert!(none.is_empty());
 
     let mut admin = app.admin().await;
+    // A period that ends before it starts, or a filter no object is named by (10,000
+    // characters), is refused naming its field, not answered with nothing.
+    let now = pharmacrm_server::convert::timestamp(chrono::Utc::now());
+    let reversed = pb::SearchAuditRequest {
+        from: Some(future),
+        to: Some(now),
+        ..Default::default()
+    };
+    assert_eq!(admin.bad_fields_of(reversed).await, ["to"]);
+    let overlong = pb::SearchAuditRequest {
+        object_id: "1".repeat(10_000),
+        ..Default::default()
+    };
+    assert_eq!(admin.bad_fields_of(overlong).await, ["object_id"]);
     let second_page = admin
         .send(pb::SearchAuditRequest {
             page: page(1, 2),
