@@ -736,6 +736,36 @@ fn the_audit_log_shown_again_reads_what_was_done_meanwhile() {
     ui.wait_label("nobody");
 }
 
+/// A position created after the users tab was first shown is offered on a new user at
+/// once, when the tab is shown again (its lists were read once per login).
+#[test]
+fn a_position_created_meanwhile_is_offered_on_the_user_form() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("系统管理");
+    ui.click("用户");
+    ui.wait_label("新建用户");
+    ui.click("岗位与权限");
+    ui.wait_role(Role::Button, "新建岗位");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建岗位")
+        .click();
+    ui.type_into("岗位名称", "人事专员");
+    ui.wait_label("查看药品");
+    ui.harness
+        .get_by_role_and_label(Role::CheckBox, "查看药品")
+        .click();
+    ui.harness.step();
+    ui.click("保存");
+    ui.wait_label_contains("人事专员（0 人）");
+    ui.click("用户");
+    ui.wait_label("新建用户");
+    ui.harness
+        .get_by_role_and_label(Role::Button, "新建用户")
+        .click();
+    ui.wait_role(Role::CheckBox, "人事专员");
+}
+
 #[test]
 fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_it_allows() {
     let server = Server::start();

@@ -206,13 +206,30 @@ impl UsersPanel {
         }
     }
 
-    /// Reads the list again, and the account open if it held customers (and holds no
-    /// unsaved input): shown again after 客户交接, it may hold them no more.
+    /// Reads the departments and positions a user may be given (again: one added or
+    /// archived on their tabs meanwhile is offered, or not, at once).
+    fn read_choices(&mut self, ctx: &AppCtx) {
+        self.departments.request(
+            ctx.admin()
+                .list_departments(pb::ListDepartmentsRequest::default())
+                .map(|r| r.departments),
+        );
+        self.positions.request(
+            ctx.admin()
+                .list_positions(pb::ListPositionsRequest::default())
+                .map(|r| r.positions),
+        );
+    }
+
+    /// Reads the list again, the departments and positions offered, and the account open
+    /// if it held customers (and holds no unsaved input): shown again after 客户交接, it
+    /// may hold them no more.
     pub fn refresh(&mut self, ctx: &AppCtx) {
         if self.list.is_not_requested() {
             return;
         }
         self.search(ctx);
+        self.read_choices(ctx);
         if !self.is_dirty()
             && !self.save.is_pending()
             && let Some(form) = &self.form
@@ -228,16 +245,7 @@ impl UsersPanel {
     /// Draws the tab.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
         if self.departments.is_not_requested() {
-            self.departments.request(
-                ctx.admin()
-                    .list_departments(pb::ListDepartmentsRequest::default())
-                    .map(|r| r.departments),
-            );
-            self.positions.request(
-                ctx.admin()
-                    .list_positions(pb::ListPositionsRequest::default())
-                    .map(|r| r.positions),
-            );
+            self.read_choices(ctx);
         }
         self.departments.poll();
         self.positions.poll();
