@@ -363,14 +363,7 @@ pub fn credit_code(value: &str) -> Result<(), Violation> {
             "须为 18 位统一社会信用代码（数字和大写字母，不含 I、O、Z、S、V）",
         ));
     };
-    let mut weight = 1;
-    let mut sum = 0;
-    for value in &values[..17] {
-        sum += value * weight;
-        weight = weight * 3 % 31;
-    }
-    let check = (31 - sum % 31) % 31;
-    if values[17] == check {
+    if credit_code_check(&values[..17]) == values[17] {
         Ok(())
     } else {
         Err(Violation::new(
@@ -378,6 +371,32 @@ pub fn credit_code(value: &str) -> Result<(), Violation> {
             "校验位不符，请核对",
         ))
     }
+}
+
+/// The check character's value of a unified social credit code whose first 17 characters
+/// have the values `values` (in [`CREDIT_CODE_CHARS`]): GB 32100-2015 §4.
+fn credit_code_check(values: &[usize]) -> usize {
+    let mut weight = 1;
+    let mut sum = 0;
+    for value in values {
+        sum += value * weight;
+        weight = weight * 3 % 31;
+    }
+    (31 - sum % 31) % 31
+}
+
+/// `first17`, the first 17 characters of a unified social credit code, completed with its
+/// check character; `None` when one of them cannot stand in a code.
+pub fn complete_credit_code(first17: &str) -> Option<String> {
+    let values: Vec<usize> = first17
+        .chars()
+        .map(|c| CREDIT_CODE_CHARS.find(c))
+        .collect::<Option<_>>()?;
+    if values.len() != 17 {
+        return None;
+    }
+    let check = CREDIT_CODE_CHARS.chars().nth(credit_code_check(&values))?;
+    Some(format!("{first17}{check}"))
 }
 
 /// The masked form of an ID number: the first 6 and last 4 characters (110105********123X).
@@ -448,6 +467,11 @@ mod customer_tests {
             credit_code("91350100M000100Y44").unwrap_err().zh,
             "校验位不符，请核对"
         );
+        assert_eq!(
+            complete_credit_code("91440300708461136").as_deref(),
+            Some("91440300708461136T")
+        );
+        assert_eq!(complete_credit_code("9144030070846113I"), None);
         for bad in [
             "123",
             "91350100M000100Y4",

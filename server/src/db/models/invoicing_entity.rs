@@ -102,16 +102,52 @@ crate::edited_by_fields!(
     |e, f| taken(e, &f.name)
 );
 
-/// Adds an entity; ALREADY_EXISTS on `name` when the name is taken.
+/// One legal entity has one tax number (统一社会信用代码, GB 32100-2015): another entity,
+/// archived or not, already holding `fields.tax_number` is ALREADY_EXISTS on `tax_number`,
+/// naming it (restore it rather than enter it twice). An empty number is not compared.
+fn require_own_tax_number(
+    conn: &mut PgConnection,
+    fields: &InvoicingEntityFields,
+    except: Option<i64>,
+) -> AppResult<()> {
+    if fields.tax_number.is_empty() {
+        return Ok(());
+    }
+    let mut q = invoicing_entities::table
+        .filter(invoicing_entities::tax_number.eq(&fields.tax_number))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(invoicing_entities::id.ne(id));
+    }
+    match q
+        .select(invoicing_entities::name)
+        .first::<String>(conn)
+        .optional()?
+    {
+        Some(holder) => Err(AppError::AlreadyExists {
+            field: "tax_number".into(),
+            msg: msg!(
+                "invoicing_entity.tax_number_taken",
+                number = fields.tax_number.clone(),
+                name = holder
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Adds an entity; ALREADY_EXISTS on `name` when the name is taken, on `tax_number`
+/// when another entity has that number.
 pub fn create(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     fields: &InvoicingEntityFields,
 ) -> AppResult<InvoicingEntity> {
+    require_own_tax_number(conn, fields, None)?;
     insert_fields(conn, ctx, fields)
 }
 
-/// Changes an entity under optimistic locking.
+/// Changes an entity under optimistic locking; ALREADY_EXISTS as [`create`].
 pub fn update(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -119,5 +155,6 @@ pub fn update(
     version: i32,
     fields: &InvoicingEntityFields,
 ) -> AppResult<InvoicingEntity> {
+    require_own_tax_number(conn, fields, Some(id))?;
     update_fields(conn, ctx, id, version, fields)
 }
