@@ -219,7 +219,8 @@ fn profile(
     UserProfile {
         display_name: display_name.trim().to_owned(),
         department_id,
-        phone: phone.trim().to_owned(),
+        // As a customer's: "139 0733 0002" kept as 13907330002, found however typed.
+        phone: validation::normalise_phone(&phone),
         position_ids,
     }
 }

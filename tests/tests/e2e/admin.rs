@@ -457,6 +457,12 @@ async fn a_staff_phone_stored_under_the_older_rule_is_checked_only_when_changed(
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["phone"]);
+    // A mobile typed with spaces is kept as a customer's is: digits only.
+    let mobile = UserChange::of(&renamed)
+        .contact("王分机", "139 0733 0002")
+        .save(&mut admin)
+        .await;
+    assert_eq!(mobile.phone, "13907330002");
 }
 
 #[tokio::test]
