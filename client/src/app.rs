@@ -138,6 +138,10 @@ impl PharmaApp {
                 None => {}
                 Some(ShellCommand::LoggedOut) => {
                     self.expired = None;
+                    // The next user at the desk starts afresh: no table scrolled as the
+                    // last one left it, no folder of theirs offered for exports.
+                    ui.ctx().memory_mut(|m| m.data = Default::default());
+                    crate::widgets::forget_saved_dir();
                     self.screen = Screen::Login(Box::new(LoginPanel::new(&self.settings, None)));
                 }
                 Some(ShellCommand::SessionExpired(message)) => {

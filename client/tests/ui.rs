@@ -286,6 +286,20 @@ impl Ui {
     }
 }
 
+/// The next user at the same desk does not inherit the last one's folder for exports.
+#[test]
+fn the_next_user_is_not_offered_the_last_ones_export_folder() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    let dir = pharmacrm_tests::TempDir::new();
+    pharmacrm::widgets::remember_saved_in(dir.path());
+    let folder = dir.path().display().to_string();
+    assert!(pharmacrm::widgets::export_hint().contains(&folder));
+    ui.click("退出登录");
+    ui.wait_role(Role::TextInput, "用户名");
+    assert!(!pharmacrm::widgets::export_hint().contains(&folder));
+}
+
 #[test]
 fn a_ca_file_that_cannot_be_read_is_named_in_the_ui_language_and_stays_so_on_switching() {
     let server = Server::start();

@@ -220,6 +220,12 @@ pub fn remember_saved_in(dir: &std::path::Path) {
     *LAST_SAVED_DIR.lock().unwrap_or_else(|e| e.into_inner()) = Some(dir.to_owned());
 }
 
+/// Forgets the folder the last user saved to (logged out: the next user at the desk is
+/// not offered it).
+pub fn forget_saved_dir() {
+    *LAST_SAVED_DIR.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
 /// The folder downloads go to when no chooser can ask: the folder a file was last saved
 /// to in this session, else the user's download folder (`XDG_DOWNLOAD_DIR`, else
 /// `~/Downloads` when it exists), else the home folder, else the working directory.

@@ -16,7 +16,7 @@ pub use data_table::{
 pub use drug_picker::{DrugPicker, drug_label};
 pub use file::{
     PathField, Purpose, chooser_available, download_dir, export_hint, file_error_text,
-    remember_saved_in, save_target, saved_file_ui, saved_path_ui,
+    forget_saved_dir, remember_saved_in, save_target, saved_file_ui, saved_path_ui,
 };
 pub use form::{
     FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, required_header,
