@@ -103,6 +103,8 @@ pub struct SettingsPanel {
     /// An entity to load into the form once the list has been reloaded (after a
     /// conflict).
     reselect: Option<i64>,
+    /// Archiving an entity, once the user agrees (with its name, for the question).
+    confirm_archive: widgets::Confirm<(pb::SetActiveRequest, String)>,
 }
 
 impl Unsaved for SettingsPanel {
@@ -403,6 +405,26 @@ impl SettingsPanel {
                 version: form.version,
                 is_active: !form.is_active,
             };
+            if form.is_active {
+                // As a department or a customer type: asked first.
+                self.confirm_archive
+                    .ask((request, form.name.trim().to_owned()));
+            } else {
+                self.save
+                    .request(ctx.orders().set_invoicing_entity_active(request));
+            }
+        }
+        let question = self
+            .confirm_archive
+            .pending()
+            .map(|(_, name)| t("settings.entity.archive_question").replace("{name}", name))
+            .unwrap_or_default();
+        if let Some((request, _)) = self.confirm_archive.ui(
+            ui.ctx(),
+            "confirm_entity_archive",
+            &question,
+            t("settings.entity.archive"),
+        ) {
             self.save
                 .request(ctx.orders().set_invoicing_entity_active(request));
         }

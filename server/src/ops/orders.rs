@@ -859,7 +859,8 @@ fn require_new_waybill(
 }
 
 /// The checks every shipment's own fields pass: the ship date not after `today` nor
-/// before `earliest`, an active invoicing entity, transit days or the default.
+/// before `earliest`, an active invoicing entity (or `default_entity`, the order's, active
+/// or not), transit days or the default.
 /// Returns (entity, transit days).
 fn check_shipment_fields(
     conn: &mut PgConnection,
@@ -886,7 +887,9 @@ fn check_shipment_fields(
         check.fail(format!("{prefix}.ship_date"), message);
     }
     let entity = fields.invoicing_entity_id.unwrap_or(default_entity);
-    if fields.invoicing_entity_id.is_some() {
+    // The order's own entity, even archived since, as when none is named (the order was
+    // placed under it); another must be active.
+    if entity != default_entity {
         let field = format!("{prefix}.invoicing_entity_id");
         require_active_entity(conn, &field, entity, check)?;
     }

@@ -908,6 +908,48 @@ async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_sa
     assert_eq!(together.waybill_no, "SF9000000001");
 }
 
+/// An invoicing entity archived takes no new shipments, but an order placed under it still
+/// ships under it — named in the shipment, as the shipment form names it, or not.
+#[tokio::test]
+async fn an_order_ships_under_its_own_entity_though_archived_since() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let own = order.header().invoicing_entity_id;
+    let mut admin = w.app.admin().await;
+    let other = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
+        .create(&mut admin)
+        .await;
+    let own_entity = admin
+        .send(pb::ListInvoicingEntitiesRequest {
+            include_archived: false,
+        })
+        .await
+        .entities
+        .into_iter()
+        .find(|e| e.id == own)
+        .expect("the order's entity");
+    for entity in [&other, &own_entity] {
+        admin
+            .orders
+            .set_invoicing_entity_active(set_active(entity, false))
+            .await
+            .expect("archived");
+    }
+    let refused = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 5, "B2611")
+        .under(other.id)
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "华康医药（广州）有限公司");
+    let shipped = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 5, "B2611")
+        .under(own)
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipped.invoicing_entity_id, own);
+}
+
 #[tokio::test]
 async fn a_shipment_from_a_stale_order_version_is_aborted() {
     let mut w = world().await;
