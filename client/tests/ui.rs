@@ -750,6 +750,29 @@ fn the_audit_log_shown_again_reads_what_was_done_meanwhile() {
     ui.wait_label("nobody");
 }
 
+/// The built-in 系统管理员 position shows its grants as they stay: every permission ticked
+/// and not to be unticked (the save would be refused), all records, and why.
+#[test]
+fn the_builtin_administrator_positions_grants_are_shown_not_offered_for_change() {
+    let server = Server::start();
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("系统管理");
+    ui.click("岗位与权限");
+    ui.wait_label("系统管理员（1 人）");
+    ui.harness.get_by_label("系统管理员（1 人）").click();
+    ui.harness.step();
+    ui.harness.step();
+    ui.wait_label_contains("内置岗位：始终拥有全部权限");
+    assert!(ui.disabled(Role::CheckBox, "查看药品"));
+    assert_eq!(
+        ui.harness
+            .get_by_role_and_label(Role::CheckBox, "查看药品")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+}
+
 /// A position created after the users tab was first shown is offered on a new user at
 /// once, when the tab is shown again (its lists were read once per login).
 #[test]

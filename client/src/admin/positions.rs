@@ -231,12 +231,27 @@ impl PositionsPanel {
             t("pos.new")
         });
         let scopes: Vec<(i32, String)> = widgets::choices::<pb::DataScope>();
+        // The built-in 系统管理员 always holds every permission over all records: its
+        // name and description are edited, its grants shown as they stay.
+        let builtin = form.is_builtin;
         let response = widgets::form(ui, "position_form", &mut self.errors, |f| {
             f.required(&["name"]);
             f.text(t("pos.name"), "name", &mut form.name);
             f.text(t("pos.description"), "description", &mut form.description);
-            f.radio(t("pos.scope"), "data_scope", &mut form.data_scope, &scopes);
+            if builtin {
+                let all = scopes
+                    .iter()
+                    .find(|(s, _)| *s == pb::DataScope::All as i32)
+                    .map(|(_, label)| label.clone())
+                    .unwrap_or_default();
+                f.row(t("pos.scope"), "data_scope", |ui| ui.label(all));
+            } else {
+                f.radio(t("pos.scope"), "data_scope", &mut form.data_scope, &scopes);
+            }
         });
+        if builtin {
+            ui.label(RichText::new(t("pos.builtin_fixed")).weak());
+        }
         ui.add_space(6.0);
         ui.strong(t("pos.permissions"));
         self.errors.field_ui(ui, "permissions");
@@ -258,36 +273,39 @@ impl PositionsPanel {
                 .1
                 .push(p);
         }
-        // The matrix: one block per module, its permissions as checkboxes.
+        // The matrix: one block per module, its permissions as checkboxes (shown, not
+        // changed, on the built-in position).
         let mut permissions_changed = false;
-        for (label, permissions) in modules.values() {
-            ui.add_space(4.0);
-            ui.label(RichText::new(label.as_str()).strong());
-            ui.horizontal_wrapped(|ui| {
-                for p in permissions {
-                    let mut held = form.permissions.contains(&p.code);
-                    let text = either(&p.label_zh, &p.label_en);
-                    if ui
-                        .checkbox(&mut held, text.as_str())
-                        .on_hover_text(&p.code)
-                        .changed()
-                    {
-                        permissions_changed = true;
-                        if held {
-                            form.permissions.insert(p.code.clone());
-                            // With what its screens read (下单: 查看订单, 查看客户, 查看药品).
-                            let read = Permission::from_code(&p.code)
-                                .map(Permission::reads_with)
-                                .unwrap_or_default();
-                            form.permissions
-                                .extend(read.iter().map(|r| r.code().to_owned()));
-                        } else {
-                            form.permissions.remove(&p.code);
+        ui.add_enabled_ui(!builtin, |ui| {
+            for (label, permissions) in modules.values() {
+                ui.add_space(4.0);
+                ui.label(RichText::new(label.as_str()).strong());
+                ui.horizontal_wrapped(|ui| {
+                    for p in permissions {
+                        let mut held = form.permissions.contains(&p.code);
+                        let text = either(&p.label_zh, &p.label_en);
+                        if ui
+                            .checkbox(&mut held, text.as_str())
+                            .on_hover_text(&p.code)
+                            .changed()
+                        {
+                            permissions_changed = true;
+                            if held {
+                                form.permissions.insert(p.code.clone());
+                                // With what its screens read (下单: 查看订单, 查看客户, 查看药品).
+                                let read = Permission::from_code(&p.code)
+                                    .map(Permission::reads_with)
+                                    .unwrap_or_default();
+                                form.permissions
+                                    .extend(read.iter().map(|r| r.code().to_owned()));
+                            } else {
+                                form.permissions.remove(&p.code);
+                            }
                         }
                     }
-                }
-            });
-        }
+                });
+            }
+        });
         if permissions_changed {
             self.errors.edited("permissions");
         }
