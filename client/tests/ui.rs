@@ -2811,6 +2811,31 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     );
 }
 
+/// A delivery with neither a signer nor a time that reads says both at once (the server
+/// hears of neither while the time does not read), not one a save.
+#[test]
+fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
+    let server = Server::start();
+    let (mut team, _, order) = pending_order(&server);
+    server.runtime.block_on(
+        ShipmentBuilder::of(&order)
+            .everything_left("B1")
+            .create(&mut team.cs),
+    );
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    ui.click_until(&number, "确认签收");
+    ui.press(Role::Button, "确认签收");
+    ui.wait_role(Role::TextInput, "签收人");
+    ui.type_into("到货时间", "yesterday");
+    ui.press(Role::Button, "确认签收");
+    ui.wait_label("请按“2026-12-01 14:30”的格式填写");
+    ui.wait_label("必填");
+}
+
 /// A waybill already on a shipment is questioned (one parcel recorded twice); ticked as
 /// the same parcel, the shipment is recorded with it.
 #[test]

@@ -64,6 +64,7 @@ const VERBS: &[&str] = &[
     "disable",
     "change_password",
     "reset_password",
+    "handover",
 ];
 
 /// The fields of the records the server audits (columns, and the extras of some actions),
@@ -228,6 +229,9 @@ const FIELDS: &[&str] = &[
     "rows",
     "bytes",
     "masked_ids",
+    "moved",
+    "remaining",
+    "moves",
     "description",
     "reason",
     "note",

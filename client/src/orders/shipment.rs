@@ -744,6 +744,15 @@ impl DeliveryForm {
                 "arrived_at",
                 arrived.is_none().then(|| t("orders.bad_time").to_owned()),
             );
+            // Said with the time's complaint: while the time does not read, the server
+            // hears of neither.
+            self.errors.set_local(
+                "signer",
+                (arrived.is_none() && self.signer.trim().is_empty()).then(|| {
+                    let required = pharmacrm_shared::validation::Violation::required();
+                    crate::i18n::either(required.zh, required.en)
+                }),
+            );
             let version = detail
                 .shipments
                 .iter()

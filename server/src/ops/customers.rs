@@ -653,6 +653,31 @@ pub fn handover(
     }
     check.finish()?;
     let remaining = customer::held_within(conn, viewer, from_user)?;
+    // Found under the person who left, not only customer by customer.
+    let moves_json: Vec<serde_json::Value> = moves
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "customer_id": m.customer_id,
+                "sales_rep_id": m.sales_rep_id,
+                "cs_rep_id": m.cs_rep_id,
+            })
+        })
+        .collect();
+    ctx.audit(
+        conn,
+        Event {
+            action: "user.handover",
+            object_type: "user",
+            object_id: from_user.to_string(),
+            before: None,
+            after: Some(serde_json::json!({
+                "moved": moved,
+                "remaining": remaining,
+                "moves": moves_json,
+            })),
+        },
+    )?;
     Ok((moved, remaining))
 }
 

@@ -1239,6 +1239,21 @@ async fn a_handover_moves_all_or_nothing_and_then_the_employee_can_be_disabled()
         .expect("handover")
         .into_inner();
     assert_eq!((done.moved, done.remaining), (3, 0));
+    // Found under the leaver in the audit log, the refused attempts leaving nothing.
+    let handovers = admin.audit_of("user.handover").await.entries;
+    assert_eq!(handovers.len(), 1);
+    assert_eq!(
+        (
+            handovers[0].object_type.as_str(),
+            handovers[0].object_id.clone()
+        ),
+        ("user", w.rep.id.to_string())
+    );
+    assert!(
+        handovers[0].after_json.contains("\"moved\": 3"),
+        "{}",
+        handovers[0].after_json
+    );
     assert_eq!(
         b.customers_matching("").await.total,
         3,
