@@ -284,6 +284,33 @@ impl Ui {
         self.login(username, password);
         self.wait_label("退出登录");
     }
+
+    /// Logs in as the CS rep cs-a and opens `action` (登记发货, 确认签收) on `order`.
+    fn cs_rep_opens(&mut self, order: &pb::OrderDetail, action: &str) {
+        let number = &order.header().number;
+        self.login_as("cs-a");
+        self.click("订单管理");
+        self.wait_label(number);
+        self.click_until(number, action);
+        self.press(Role::Button, action);
+    }
+
+    /// On 岗位与权限: creates position `name` granting only 查看药品, and waits for it in
+    /// the list.
+    fn new_position_reading_drugs(&mut self, name: &str) {
+        self.wait_role(Role::Button, "新建岗位");
+        self.harness
+            .get_by_role_and_label(Role::Button, "新建岗位")
+            .click();
+        self.type_into("岗位名称", name);
+        self.wait_label("查看药品");
+        self.harness
+            .get_by_role_and_label(Role::CheckBox, "查看药品")
+            .click();
+        self.harness.step();
+        self.click("保存");
+        self.wait_label_contains(&format!("{name}（0 人）"));
+    }
 }
 
 /// The next user at the same desk does not inherit the last one's folder for exports.
@@ -783,18 +810,7 @@ fn a_position_created_meanwhile_is_offered_on_the_user_form() {
     ui.click("用户");
     ui.wait_label("新建用户");
     ui.click("岗位与权限");
-    ui.wait_role(Role::Button, "新建岗位");
-    ui.harness
-        .get_by_role_and_label(Role::Button, "新建岗位")
-        .click();
-    ui.type_into("岗位名称", "人事专员");
-    ui.wait_label("查看药品");
-    ui.harness
-        .get_by_role_and_label(Role::CheckBox, "查看药品")
-        .click();
-    ui.harness.step();
-    ui.click("保存");
-    ui.wait_label_contains("人事专员（0 人）");
+    ui.new_position_reading_drugs("人事专员");
     ui.click("用户");
     ui.wait_label("新建用户");
     ui.harness
@@ -847,19 +863,8 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     // A position granting only 查看药品, from the permission matrix.
     ui.click("岗位与权限");
     ui.wait_label_contains("营销员（");
-    ui.wait_role(Role::Button, "新建岗位");
-    ui.harness
-        .get_by_role_and_label(Role::Button, "新建岗位")
-        .click();
-    ui.type_into("岗位名称", "质检专员");
-    ui.wait_label("查看药品");
-    ui.harness
-        .get_by_role_and_label(Role::CheckBox, "查看药品")
-        .click();
-    ui.harness.step();
-    ui.click("保存");
+    ui.new_position_reading_drugs("质检专员");
     ui.wait_label("编辑岗位");
-    ui.wait_label_contains("质检专员（0 人）");
 
     // A user in that department holding that position.
     ui.click("用户");
@@ -2768,13 +2773,8 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
 fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     let server = Server::start();
     let (_, _, order) = pending_order(&server);
-    let number = order.header().number.clone();
     let mut ui = server.client();
-    ui.login_as("cs-a");
-    ui.click("订单管理");
-    ui.wait_label(&number);
-    ui.click_until(&number, "登记发货");
-    ui.press(Role::Button, "登记发货");
+    ui.cs_rep_opens(&order, "登记发货");
     ui.type_into("运单号", "SF1400000001");
     ui.click("客户管理");
     ui.harness.step();
@@ -2822,13 +2822,8 @@ fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
             .everything_left("B1")
             .create(&mut team.cs),
     );
-    let number = order.header().number.clone();
     let mut ui = server.client();
-    ui.login_as("cs-a");
-    ui.click("订单管理");
-    ui.wait_label(&number);
-    ui.click_until(&number, "确认签收");
-    ui.press(Role::Button, "确认签收");
+    ui.cs_rep_opens(&order, "确认签收");
     ui.wait_role(Role::TextInput, "签收人");
     ui.type_into("到货时间", "yesterday");
     ui.press(Role::Button, "确认签收");
@@ -2848,13 +2843,8 @@ fn a_waybill_already_used_is_recorded_once_confirmed_as_the_same_parcel() {
             .waybill("SF7000000001")
             .create(&mut team.cs),
     );
-    let number = order.header().number.clone();
     let mut ui = server.client();
-    ui.login_as("cs-a");
-    ui.click("订单管理");
-    ui.wait_label(&number);
-    ui.click_until(&number, "登记发货");
-    ui.press(Role::Button, "登记发货");
+    ui.cs_rep_opens(&order, "登记发货");
     ui.wait_label("批号");
     ui.replace_text("发货日期", ORDER_DAY);
     ui.type_into("承运商", "顺丰速运");
@@ -2893,13 +2883,8 @@ fn a_waybill_already_used_is_recorded_once_confirmed_as_the_same_parcel() {
 fn a_shipment_refused_as_stale_follows_what_another_shipped_meanwhile() {
     let server = Server::start();
     let (mut team, _, order) = pending_order(&server);
-    let number = order.header().number.clone();
     let mut ui = server.client();
-    ui.login_as("cs-a");
-    ui.click("订单管理");
-    ui.wait_label(&number);
-    ui.click_until(&number, "登记发货");
-    ui.press(Role::Button, "登记发货");
+    ui.cs_rep_opens(&order, "登记发货");
     ui.wait_label("批号");
     ui.replace_text("发货日期", ORDER_DAY);
     ui.type_into("承运商", "顺丰速运");
