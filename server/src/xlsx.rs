@@ -280,9 +280,10 @@ impl<'a> SheetWriter<'a> {
         self.write(cells, false)
     }
 
-    /// Writes the totals row, in bold, outside the autofilter.
+    /// Writes a totals row, in bold, outside the autofilter (which ends above the first
+    /// of them: a filtered column's sum never counts a total with its rows).
     pub fn totals(&mut self, cells: &[Cell]) -> AppResult<()> {
-        self.totals_row = Some(self.next_row);
+        self.totals_row.get_or_insert(self.next_row);
         self.write(cells, true)
     }
 
@@ -439,10 +440,13 @@ mod tests {
             let amount = Cell::Decimal(amount.parse().unwrap());
             sheet.row(&[Cell::from(name), amount]).unwrap();
         }
-        sheet
-            .totals(&[Cell::from("合计"), Cell::Decimal("3.00".parse().unwrap())])
-            .unwrap();
-        assert_eq!(sheet.finish().unwrap(), 3);
+        // Two summary rows (a statement's opening of all customers, then its totals):
+        // the filter ends above the first.
+        for (label, amount) in [("期初", "0.50"), ("合计", "3.00")] {
+            let amount = Cell::Decimal(amount.parse().unwrap());
+            sheet.totals(&[Cell::from(label), amount]).unwrap();
+        }
+        assert_eq!(sheet.finish().unwrap(), 4);
         let bytes = book.save_to_buffer().unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut xml = String::new();
@@ -451,7 +455,7 @@ mod tests {
             .read_to_string(&mut xml)
             .unwrap();
         // Title, one line, a blank row: the header on row 4, the rows on 5 and 6, the
-        // totals on 7.
+        // summary rows on 7 and 8.
         assert!(xml.contains(r#"<autoFilter ref="A4:B6"/>"#), "{xml}");
     }
 

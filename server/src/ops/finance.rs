@@ -2662,9 +2662,10 @@ pub fn statement_workbook(
         ])?;
     }
     // Of several customers, their opening balances together, as the screen's 全部合计
-    // says: with the totals below, the period reads from start to end.
+    // says: with the totals below, the period reads from start to end. A total, below the
+    // filter: 类型 = 期初余额 filtered sums the customers' openings once.
     if s.customers.len() > 1 {
-        sheet.row(&[
+        sheet.totals(&[
             Cell::from("全部客户"),
             Cell::Date(s.query.from),
             Cell::from(opening),
