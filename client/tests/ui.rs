@@ -471,13 +471,16 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
         (30, "20000.00")
     );
 
-    // An invoicing entity added, then archived: it is listed as such.
+    // An invoicing entity added, then archived once the question is answered: it is
+    // listed as such.
     ui.press(Role::Button, "新建开票单位");
     ui.type_into("名称", "华康医药（上海）有限公司");
     ui.type_into("纳税人识别号", "91310101MA1FPX1234");
     ui.press(Role::Button, "保存");
     ui.wait_role(Role::Button, "归档");
     ui.press(Role::Button, "归档");
+    ui.wait_label_contains("确定归档开票单位“华康医药（上海）有限公司”吗？");
+    ui.press_last("归档");
     ui.wait_role(Role::Button, "恢复");
     let entities = server.as_admin(async |admin| {
         admin
