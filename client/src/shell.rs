@@ -279,7 +279,7 @@ impl MainWindow {
             .ui(
                 ui.ctx(),
                 "confirm_close",
-                t("shell.discard_question"),
+                t("shell.discard_close_question"),
                 t("shell.discard_and_close"),
             )
             .is_some()

@@ -432,6 +432,8 @@ fn a_sales_rep_sees_only_the_modules_their_position_allows() {
 #[test]
 fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_entity() {
     let server = Server::start();
+    // The company's entity, which stays active (the last one is not archived).
+    server.runtime.block_on(invoicing_entity(server.app()));
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("系统管理");
     ui.click("系统设置");
@@ -2799,6 +2801,7 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     let commands = &ui.harness.output().viewport_output[&root].commands;
     assert!(commands.contains(&egui::ViewportCommand::CancelClose));
     ui.wait_role(Role::Button, "放弃并关闭窗口");
+    assert!(ui.shows("有未保存的修改，确定放弃并关闭窗口吗？"));
     ui.click("取消");
     ui.harness.step();
     assert_eq!(ui.input_text("运单号"), "SF1400000001");

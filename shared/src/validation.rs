@@ -122,10 +122,18 @@ pub fn required_line(value: &str, max: usize) -> Result<(), Violation> {
 /// name, a number or a code is refused (it would split a recall search, an export's
 /// cell, a printed label).
 pub fn optional_line(value: &str, max: usize) -> Result<(), Violation> {
-    if value.chars().any(char::is_control) {
+    // Invisible too: a zero-width space or a byte-order mark pasted with a number would
+    // show as the number and never match it.
+    let invisible = |c: char| {
+        matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}' | '\u{FEFF}'
+        )
+    };
+    if value.chars().any(|c| c.is_control() || invisible(c)) {
         return Err(Violation::new(
-            "must be one line, without tabs or other control characters",
-            "须为一行，不能包含换行、制表符等控制字符",
+            "must be one line, without tabs, control or invisible characters",
+            "须为一行，不能包含换行、制表符等控制字符或不可见字符",
         ));
     }
     optional_text(value, max)
@@ -160,6 +168,8 @@ mod tests {
         assert!(optional_text("B\u{7}\u{1b}[31m", 20).is_err());
         assert!(optional_line("B2026A09", 20).is_ok());
         assert!(optional_line("SF\n\tX", 20).is_err());
+        assert!(optional_line("B1\u{200b}X", 20).is_err());
+        assert!(optional_line("\u{feff}B1X", 20).is_err());
         assert!(required_line("  ", 20).is_err());
         assert!(required_line("顺丰速运", 3).is_err());
     }

@@ -767,10 +767,13 @@ fn shipment_fields(
         invoice_no,
         confirm_waybill_reused,
     } = input.unwrap_or_default();
-    let (waybill_no, invoice_no) = (
-        validation::half_width(&waybill_no),
-        validation::half_width(&invoice_no),
-    );
+    // A waybill as carriers print it: "yt 5550 0011" is YT55500011 (matched so too).
+    let waybill_no: String = validation::half_width(&waybill_no)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let invoice_no = validation::half_width(&invoice_no);
     // A date not given is recorded in `check`, which refuses the request; the default
     // only stands in meanwhile.
     let ship_date =

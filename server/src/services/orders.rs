@@ -182,6 +182,9 @@ impl OrderService for OrderApi {
         let (row, by) = self
             .state
             .write(session, move |conn, ctx| {
+                if !is_active {
+                    invoicing_entity::require_another_active(conn, entity_id)?;
+                }
                 let row: invoicing_entity::InvoicingEntity =
                     versioned::set_active(conn, ctx, entity_id, version, is_active)?;
                 let by = display_name_of(conn, row.updated_by)?;

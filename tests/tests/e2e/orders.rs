@@ -909,7 +909,8 @@ async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_sa
 }
 
 /// An invoicing entity archived takes no new shipments, but an order placed under it still
-/// ships under it — named in the shipment, as the shipment form names it, or not.
+/// ships under it — named in the shipment, as the shipment form names it, or not. The last
+/// active entity is not archived: no order could be placed.
 #[tokio::test]
 async fn an_order_ships_under_its_own_entity_though_archived_since() {
     let mut w = world().await;
@@ -917,6 +918,9 @@ async fn an_order_ships_under_its_own_entity_though_archived_since() {
     let own = order.header().invoicing_entity_id;
     let mut admin = w.app.admin().await;
     let other = InvoicingEntityBuilder::new("华康医药（广州）有限公司")
+        .create(&mut admin)
+        .await;
+    let last = InvoicingEntityBuilder::new("华康医药（长沙）有限公司")
         .create(&mut admin)
         .await;
     let own_entity = admin
@@ -935,6 +939,12 @@ async fn an_order_ships_under_its_own_entity_though_archived_since() {
             .await
             .expect("archived");
     }
+    let refused = admin
+        .orders
+        .set_invoicing_entity_active(set_active(&last, false))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "最后一个在用的开票单位");
     let refused = ShipmentBuilder::of(&order)
         .line(&order.lines[0], 5, "B2611")
         .under(other.id)

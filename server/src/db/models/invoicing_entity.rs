@@ -119,20 +119,44 @@ fn require_own_tax_number(
     if let Some(id) = except {
         q = q.filter(invoicing_entities::id.ne(id));
     }
+    let number = fields.tax_number.clone();
     match q
-        .select(invoicing_entities::name)
-        .first::<String>(conn)
+        .select((invoicing_entities::name, invoicing_entities::is_active))
+        .first::<(String, bool)>(conn)
         .optional()?
     {
-        Some(holder) => Err(AppError::AlreadyExists {
+        Some((name, true)) => Err(AppError::AlreadyExists {
             field: "tax_number".into(),
             msg: msg!(
                 "invoicing_entity.tax_number_taken",
-                number = fields.tax_number.clone(),
-                name = holder
+                number = number,
+                name = name
+            ),
+        }),
+        Some((name, false)) => Err(AppError::AlreadyExists {
+            field: "tax_number".into(),
+            msg: msg!(
+                "invoicing_entity.tax_number_archived",
+                number = number,
+                name = name
             ),
         }),
         None => Ok(()),
+    }
+}
+
+/// Archiving entity `id` leaves another active one: every order is placed under an active
+/// entity, so archiving the last would stop all orders. FAILED_PRECONDITION otherwise.
+pub fn require_another_active(conn: &mut PgConnection, id: i64) -> AppResult<()> {
+    let others: i64 = invoicing_entities::table
+        .filter(invoicing_entities::is_active.eq(true))
+        .filter(invoicing_entities::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    if others > 0 {
+        Ok(())
+    } else {
+        Err(AppError::precondition(msg!("invoicing_entity.last_active")))
     }
 }
 
