@@ -2817,6 +2817,27 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     );
 }
 
+/// A CS rep serves the customers of several sales reps: their order list filters by sales
+/// rep (those of their customers, not themselves); the CS filter, which would name only
+/// them, is not offered.
+#[test]
+fn a_cs_rep_filters_their_orders_by_the_customers_sales_rep() {
+    let server = Server::start();
+    let (_, _, order) = pending_order(&server);
+    let number = order.header().number.clone();
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.wait_label(&number);
+    assert!(
+        ui.harness
+            .query_by_role_and_label(Role::ComboBox, "客服")
+            .is_none()
+    );
+    ui.pick("营销员", "rep-a");
+    ui.wait_label(&number);
+}
+
 /// A delivery with neither a signer nor a time that reads says both at once (the server
 /// hears of neither while the time does not read), not one a save.
 #[test]

@@ -120,6 +120,10 @@ impl OrderList {
         // nothing).
         let can_pick = ctx.can(Permission::CustomerRead);
         let rep_filters = can_pick && ctx.oversees();
+        // A CS rep serves the customers of several sales reps: theirs is the one rep
+        // filter that finds something (the CS filter would name only themselves).
+        let sales_rep_filter =
+            rep_filters || (can_pick && ctx.can(pharmacrm_shared::permission::CS_REP_ROLE));
         if rep_filters && self.sales_reps.is_not_requested() {
             // Everyone who was ever a rep: a departed rep's orders are still found.
             let roles = [
@@ -129,6 +133,10 @@ impl OrderList {
             for (slot, role) in roles {
                 crate::customers::request_reps(slot, ctx, role);
             }
+        } else if sales_rep_filter && self.sales_reps.is_not_requested() {
+            // The people responsible for the customers they serve: their sales reps
+            // (and themselves, left out below).
+            crate::customers::request_reps(&mut self.sales_reps, ctx, "holders");
         }
         self.sales_reps.poll();
         self.cs_reps.poll();
@@ -155,14 +163,20 @@ impl OrderList {
                 (t("orders.created_from"), &mut self.filter.created_from),
                 (t("orders.created_to"), &mut self.filter.created_to),
             );
-            if rep_filters {
+            if sales_rep_filter {
+                let mut options = crate::customers::rep_filter_options(&self.sales_reps);
+                if !rep_filters {
+                    options.retain(|(id, _)| *id != ctx.user_id());
+                }
                 widgets::combo(
                     ui,
                     "orders_sales_rep",
                     t("order.sales_rep"),
                     &mut self.filter.sales_rep_id,
-                    &crate::customers::rep_filter_options(&self.sales_reps),
+                    &options,
                 );
+            }
+            if rep_filters {
                 widgets::combo(
                     ui,
                     "orders_cs_rep",
