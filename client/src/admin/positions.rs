@@ -345,7 +345,7 @@ impl PositionsPanel {
         };
         let busy = self.save.is_pending();
         let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let changed = self.original.as_ref() != Some(form);
             pressed.save = widgets::save_button(ui, busy, changed, false);
             // Held by someone, it cannot be archived: said on the button rather than

@@ -427,7 +427,9 @@ impl UsersPanel {
         };
         let busy = self.save.is_pending();
         let changed = self.original.as_ref() != Some(form);
-        ui.horizontal(|ui| {
+        // Wrapped: 已保存 and 已停用 beside the buttons go under them, not widen the panel
+        // (it grew by their width at each save).
+        ui.horizontal_wrapped(|ui| {
             pressed.save = ui
                 .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
                 .clicked();
