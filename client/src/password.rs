@@ -8,7 +8,7 @@ use pharmacrm_shared::{pb, validation};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
-use crate::i18n::{either, t};
+use crate::i18n::t;
 use crate::widgets::{self, FieldErrors, Unsaved};
 
 /// The field of the new password typed again (checked here, not sent).
@@ -84,7 +84,7 @@ impl PasswordDialog {
         }
         // The new one's form and the second typing are checked once the user moves on
         // from them; an empty field once 确认修改 was pressed.
-        let said = |v: validation::Violation| either(v.zh, v.en);
+        let said = crate::i18n::violation;
         let required = || said(validation::Violation::required());
         let empty = |value: &str| (self.attempted && value.is_empty()).then(required);
         let old = empty(&self.old);

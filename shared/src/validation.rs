@@ -78,11 +78,20 @@ pub fn password(value: &str) -> Result<(), Violation> {
 /// Required free text (a note, a reason, a description): not blank after trimming, at
 /// most `max` characters, lines allowed ([`optional_text`]).
 pub fn required_text(value: &str, max: usize) -> Result<(), Violation> {
+    required(value, max, optional_text)
+}
+
+/// `value`, trimmed, not blank and then as `optional` checks it.
+fn required(
+    value: &str,
+    max: usize,
+    optional: fn(&str, usize) -> Result<(), Violation>,
+) -> Result<(), Violation> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Violation::required());
     }
-    optional_text(trimmed, max)
+    optional(trimmed, max)
 }
 
 /// Optional free text of at most `max` characters: line breaks and tabs allowed, other
@@ -111,11 +120,7 @@ pub fn optional_text(value: &str, max: usize) -> Result<(), Violation> {
 /// after trimming, at most `max` characters, no control character at all
 /// ([`optional_line`]).
 pub fn required_line(value: &str, max: usize) -> Result<(), Violation> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Violation::required());
-    }
-    optional_line(trimmed, max)
+    required(value, max, optional_line)
 }
 
 /// An optional one-line value of at most `max` characters: a line break or a tab in a

@@ -152,26 +152,20 @@ impl ApiError {
         }
     }
 
-    /// The error with each field it names renamed by `rename` (a form that shows a nested
-    /// message's fields by their own names).
-    fn rename_fields(mut self, rename: impl Fn(&str) -> String) -> ApiError {
-        for f in &mut self.fields {
-            f.field = rename(&f.field);
-        }
-        self
-    }
-
     /// The error with the fields of the message nested in the request at `prefix` named
     /// as a form shows them, by their own names (an update's `drug.name` → `name`,
     /// `order.lines[0].quantity` → `lines[0].quantity`); other fields as they are.
-    pub fn unnested(self, prefix: &str) -> ApiError {
-        self.rename_fields(|field| {
-            field
+    pub fn unnested(mut self, prefix: &str) -> ApiError {
+        for f in &mut self.fields {
+            if let Some(own) = f
+                .field
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_prefix('.'))
-                .unwrap_or(field)
-                .to_owned()
-        })
+            {
+                f.field = own.to_owned();
+            }
+        }
+        self
     }
 
     /// The server's sentences for `field`, one a line, if it named that field or items

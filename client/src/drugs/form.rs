@@ -6,7 +6,7 @@ use pharmacrm_shared::money;
 use pharmacrm_shared::pb;
 use pharmacrm_shared::validation::{self, Violation};
 
-use crate::i18n::{either, t};
+use crate::i18n::t;
 use crate::widgets::{self, FieldErrors, FormResponse};
 
 /// The fields the form checks itself, with the server's rules.
@@ -121,10 +121,6 @@ impl DrugForm {
     }
 }
 
-fn violation_text(v: Violation) -> String {
-    either(v.zh, v.en)
-}
-
 /// How a container unit is named in the unit picker: "盒（24粒）", as the server names it
 /// on drugs and order lines.
 pub fn unit_label(u: &pb::ContainerUnit) -> String {
@@ -150,7 +146,7 @@ pub fn fields_ui(
     for field in LOCAL_FIELDS {
         let edited = original.is_none_or(|o| o.text(field) != form.text(field));
         let complaint = (attempted || edited)
-            .then(|| form.local_error(field).map(violation_text))
+            .then(|| form.local_error(field).map(crate::i18n::violation))
             .flatten();
         errors.set_local(field, complaint);
     }

@@ -7,7 +7,7 @@ use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
 use crate::ctx::AppCtx;
-use crate::i18n::{either, t, tn};
+use crate::i18n::{t, tn};
 use crate::widgets::{
     self, DataTable, RemoveAction, TableColumn, Unsaved, active_text, cells, row_styles,
 };
@@ -171,7 +171,7 @@ impl UnitsPanel {
         let local = (!form.capacity.is_empty())
             .then(|| money::parse_capacity(&form.capacity).err())
             .flatten()
-            .map(|v| either(v.zh, v.en));
+            .map(crate::i18n::violation);
         side.errors.set_local("capacity", local);
         // The pack drugs are sold in keeps its capacity (the server refuses a change):
         // shown, with what to do instead.

@@ -99,6 +99,12 @@ pub fn either<T>(zh: T, en: T) -> T {
     }
 }
 
+/// What a rule shared with the server says of a value (`pharmacrm_shared::validation`), in
+/// the UI's language: a form's own complaint, worded as the server's.
+pub fn violation(v: pharmacrm_shared::validation::Violation) -> String {
+    either(v.zh, v.en)
+}
+
 /// The colon between a label and its value: full-width in Chinese, `: ` in English.
 pub fn colon() -> &'static str {
     either("：", ": ")

@@ -749,8 +749,7 @@ impl DeliveryForm {
             self.errors.set_local(
                 "signer",
                 (arrived.is_none() && self.signer.trim().is_empty()).then(|| {
-                    let required = pharmacrm_shared::validation::Violation::required();
-                    crate::i18n::either(required.zh, required.en)
+                    crate::i18n::violation(pharmacrm_shared::validation::Violation::required())
                 }),
             );
             let version = detail

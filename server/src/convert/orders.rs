@@ -767,12 +767,7 @@ fn shipment_fields(
         invoice_no,
         confirm_waybill_reused,
     } = input.unwrap_or_default();
-    // A waybill as carriers print it: "yt 5550 0011" is YT55500011 (matched so too).
-    let waybill_no: String = validation::half_width(&waybill_no)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+    let waybill_no = crate::db::models::shipment::waybill_key(&waybill_no);
     let invoice_no = validation::half_width(&invoice_no);
     // A date not given is recorded in `check`, which refuses the request; the default
     // only stands in meanwhile.

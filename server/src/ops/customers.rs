@@ -17,7 +17,7 @@ use crate::db::models::customer::{
 use crate::db::models::customer_certificate::CertificateWindow;
 use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
 use crate::db::models::{WriteCtx, company_settings, order, user};
-use crate::db::scope::Viewer;
+use crate::db::scope::{Reps, Viewer};
 use crate::db::versioned::{self, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::{Counted, Listed};
@@ -86,12 +86,8 @@ fn check_rep(
 /// rep's own manager, an administrator) gives a customer to them. The CS rep may be
 /// anyone's (customer service is its own department). FAILED_PRECONDITION on
 /// `sales_rep_id`, naming the rep.
-fn require_rep_in_scope(
-    conn: &mut PgConnection,
-    viewer: &Viewer,
-    sales_rep_id: i64,
-) -> AppResult<()> {
-    if viewer.reps(conn)?.includes(sales_rep_id) {
+fn require_rep_in_scope(conn: &mut PgConnection, reps: &Reps, sales_rep_id: i64) -> AppResult<()> {
+    if reps.includes(sales_rep_id) {
         return Ok(());
     }
     let name = crate::db::models::display_names(conn, &[sales_rep_id])?
@@ -151,7 +147,8 @@ fn check_registration(
     let sales = input.sales_rep_id.or(ctx.actor.user_id).unwrap_or(0);
     if Some(sales) != ctx.actor.user_id {
         access::require_may_assign_to_others(ctx.grants)?;
-        require_rep_in_scope(conn, viewer, sales)?;
+        let reps = viewer.reps(conn)?;
+        require_rep_in_scope(conn, &reps, sales)?;
     }
     // Credit terms are credit control's: one who may not set them registers the customer
     // without any (the company's terms for new customers apply).
@@ -553,7 +550,7 @@ pub fn change_type(
 /// version, no history, no audit row.
 fn reassign(
     conn: &mut PgConnection,
-    (ctx, viewer): (WriteCtx<'_>, &Viewer),
+    (ctx, reps): (WriteCtx<'_>, &Reps),
     before_row: Customer,
     (sales_rep_id, cs_rep_id): (i64, i64),
     source: AssignmentSource,
@@ -561,7 +558,7 @@ fn reassign(
 ) -> AppResult<CustomerView> {
     check_reps(conn, sales_rep_id, cs_rep_id)?;
     if sales_rep_id != before_row.sales_rep_id {
-        require_rep_in_scope(conn, viewer, sales_rep_id)?;
+        require_rep_in_scope(conn, reps, sales_rep_id)?;
     }
     if (sales_rep_id, cs_rep_id) == (before_row.sales_rep_id, before_row.cs_rep_id) {
         return customer::view(conn, before_row, window);
@@ -598,9 +595,10 @@ pub fn assign(
 ) -> AppResult<CustomerView> {
     let before = customer::find(conn, viewer, id, true)?;
     check_fresh(conn, version, &before)?;
+    let reps = viewer.reps(conn)?;
     reassign(
         conn,
-        (ctx, viewer),
+        (ctx, &reps),
         before,
         (sales_rep_id, cs_rep_id),
         AssignmentSource::Assigned,
@@ -636,10 +634,12 @@ pub fn handover(
     }
     let mut check = FieldCheck::default();
     let mut moved = 0;
+    // The caller's reps, read once for every move's successor.
+    let reps = viewer.reps(conn)?;
     for (i, m) in moves.iter().enumerate() {
         // A move refused on a field leaves the others to be checked; the transaction
         // is not committed unless all went.
-        let one = move_one(conn, ctx, viewer, from_user, m, window).map_err(|e| match e {
+        let one = move_one(conn, (ctx, viewer, &reps), from_user, m, window).map_err(|e| match e {
             AppError::NotFound(_) => AppError::not_found(msg!(
                 "handover.customer_not_found",
                 id = m.customer_id,
@@ -684,8 +684,7 @@ pub fn handover(
 /// One move of [`handover`]; bad fields named within the move (`sales_rep_id`).
 fn move_one(
     conn: &mut PgConnection,
-    ctx: WriteCtx<'_>,
-    viewer: &Viewer,
+    (ctx, viewer, reps): (WriteCtx<'_>, &Viewer, &Reps),
     from_user: i64,
     m: &HandoverMove,
     window: CertificateWindow,
@@ -724,7 +723,7 @@ fn move_one(
     }
     reassign(
         conn,
-        (ctx, viewer),
+        (ctx, reps),
         row,
         (sales, cs),
         AssignmentSource::Handover,

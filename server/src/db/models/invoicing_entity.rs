@@ -119,41 +119,45 @@ fn require_own_tax_number(
     if let Some(id) = except {
         q = q.filter(invoicing_entities::id.ne(id));
     }
-    let number = fields.tax_number.clone();
-    match q
+    let Some((name, active)) = q
         .select((invoicing_entities::name, invoicing_entities::is_active))
         .first::<(String, bool)>(conn)
         .optional()?
-    {
-        Some((name, true)) => Err(AppError::AlreadyExists {
-            field: "tax_number".into(),
-            msg: msg!(
-                "invoicing_entity.tax_number_taken",
-                number = number,
-                name = name
-            ),
-        }),
-        Some((name, false)) => Err(AppError::AlreadyExists {
-            field: "tax_number".into(),
-            msg: msg!(
-                "invoicing_entity.tax_number_archived",
-                number = number,
-                name = name
-            ),
-        }),
-        None => Ok(()),
-    }
+    else {
+        return Ok(());
+    };
+    let number = fields.tax_number.clone();
+    let msg = if active {
+        msg!(
+            "invoicing_entity.tax_number_taken",
+            number = number,
+            name = name
+        )
+    } else {
+        msg!(
+            "invoicing_entity.tax_number_archived",
+            number = number,
+            name = name
+        )
+    };
+    Err(AppError::AlreadyExists {
+        field: "tax_number".into(),
+        msg,
+    })
 }
 
 /// Archiving entity `id` leaves another active one: every order is placed under an active
 /// entity, so archiving the last would stop all orders. FAILED_PRECONDITION otherwise.
+/// The active ones are locked in id order (no two archivers wait on each other crosswise),
+/// so two archiving the last two at once are judged in turn.
 pub fn require_another_active(conn: &mut PgConnection, id: i64) -> AppResult<()> {
-    let others: i64 = invoicing_entities::table
+    let active: Vec<i64> = invoicing_entities::table
         .filter(invoicing_entities::is_active.eq(true))
-        .filter(invoicing_entities::id.ne(id))
-        .count()
-        .get_result(conn)?;
-    if others > 0 {
+        .order(invoicing_entities::id)
+        .select(invoicing_entities::id)
+        .for_update()
+        .load(conn)?;
+    if active.iter().any(|&other| other != id) {
         Ok(())
     } else {
         Err(AppError::precondition(msg!("invoicing_entity.last_active")))

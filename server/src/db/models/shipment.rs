@@ -126,45 +126,53 @@ crate::insert_with_lines!(
     shipment_id
 );
 
-/// The shipments of an order, oldest first.
-/// The numbers of the shipments (at most five, oldest first) whose waybill is `waybill`
-/// compared in upper case without spaces (index `shipments_waybill`).
-pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<String>> {
-    let key = waybill.replace(' ', "").to_uppercase();
-    Ok(shipments::table
-        .filter(shipments::waybill_no.ne(""))
-        .filter(
+/// A waybill as carriers print it, and as it is stored and compared: full-width forms
+/// half-width, no white space, upper case ("ｙｔ 5550 0011" → YT55500011).
+pub fn waybill_key(text: &str) -> String {
+    pharmacrm_shared::validation::half_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// Shipments whose waybill is `key` ([`waybill_key`]), compared as index
+/// `shipments_waybill` keys them (rows stored before waybills were kept so included).
+fn waybill_is(
+    key: String,
+) -> Box<dyn BoxableExpression<shipments::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>
+{
+    Box::new(
+        shipments::waybill_no.ne("").and(
             diesel::dsl::sql::<diesel::sql_types::Bool>("upper(replace(waybill_no, ' ', '')) = ")
                 .bind::<diesel::sql_types::Text, _>(key),
-        )
+        ),
+    )
+}
+
+/// The numbers of the shipments (at most five, oldest first) with waybill `waybill`.
+pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<String>> {
+    Ok(shipments::table
+        .filter(waybill_is(waybill_key(waybill)))
         .order(shipments::id)
         .select(shipments::number)
         .limit(5)
         .load(conn)?)
 }
 
-/// The orders (at most 50) with a shipment numbered `text` or whose waybill is `text`
-/// (compared in upper case without spaces, as [`with_waybill`]): a search by what a
-/// courier or a customer names.
+/// The orders (at most 50) with a shipment numbered `text` or with waybill `text`, whole:
+/// a search by what a courier or a customer names.
 pub fn orders_shipped_as(conn: &mut PgConnection, text: &str) -> AppResult<Vec<i64>> {
-    let key = text.replace(' ', "").to_uppercase();
+    let key = waybill_key(text);
     Ok(shipments::table
-        .filter(
-            shipments::number
-                .eq(key.clone())
-                .or(shipments::waybill_no.ne("").and(
-                    diesel::dsl::sql::<diesel::sql_types::Bool>(
-                        "upper(replace(waybill_no, ' ', '')) = ",
-                    )
-                    .bind::<diesel::sql_types::Text, _>(key),
-                )),
-        )
+        .filter(shipments::number.eq(key.clone()).or(waybill_is(key)))
         .select(shipments::order_id)
         .distinct()
         .limit(50)
         .load(conn)?)
 }
 
+/// The shipments of an order, oldest first.
 pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipment>> {
     Ok(shipments::table
         .filter(shipments::order_id.eq(order_id))
