@@ -3193,8 +3193,7 @@ fn a_cs_reps_work_lists_the_orders_to_ship() {
     ui.login_as("cs-a");
     ui.wait_label("待发货的订单");
     ui.wait_label("已发 0/10 盒 · 已签收 0 盒");
-    ui.press(Role::Link, &number);
-    ui.wait_role(Role::Button, "登记发货");
+    ui.press_until(Role::Link, &number, "登记发货");
 }
 
 #[test]
@@ -3281,7 +3280,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.wait_label("待营销员决定的运输异常");
     cs.wait_label(&exception.number);
     cs.wait_label(&format!("营销员：{rep_name}"));
-    cs.press(Role::Link, &number);
+    // (The work list may still be refreshing: a press on the frame its rows are redrawn
+    // is lost.)
+    cs.press_until(Role::Link, &number, "上报异常");
     cs.wait_role(Role::Button, "上报异常");
 
     // The sales rep sees it awaiting their decision, and decides to reship: the shipment
@@ -3317,7 +3318,7 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.wait_label(&exception.number);
     cs.wait_label("与客户的约定：与客户协商补发");
     cs.wait_label_contains("×2 盒");
-    cs.press(Role::Link, &number);
+    cs.press_until(Role::Link, &number, "登记补发");
     cs.press(Role::Button, "登记补发");
     cs.wait_label("与客户的约定：与客户协商补发");
     // It re-sends exactly the 2 boxes damaged, filled in: another count is said at once.

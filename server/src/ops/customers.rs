@@ -53,7 +53,9 @@ impl RepRole {
         }
     }
 
-    fn field(self) -> &'static str {
+    /// The column naming the rep in this role: on a customer (and its request field), on a
+    /// sale of `sales_lines` (the rep credited).
+    pub fn column(self) -> &'static str {
         match self {
             RepRole::Sales => "sales_rep_id",
             RepRole::Service => "cs_rep_id",
@@ -76,7 +78,7 @@ fn check_rep(
             RepRole::Sales => msg!("customer.sales_rep_inactive"),
             RepRole::Service => msg!("customer.cs_rep_inactive"),
         };
-        check.fail(role.field(), msg);
+        check.fail(role.column(), msg);
     }
     Ok(())
 }
@@ -702,7 +704,7 @@ fn move_one(
                 RepRole::Service => msg!("handover.role.cs"),
             };
             check.fail(
-                role.field(),
+                role.column(),
                 msg!(
                     "handover.successor_required",
                     customer = row.name,

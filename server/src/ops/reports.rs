@@ -6,11 +6,12 @@
 //! report's total for a period equals the ledger's shipments less deductions in it, and
 //! the drug-sales, customer-consumption, regional-sales and performance totals agree.
 //!
-//! The scope is the customers the caller sees today (their current reps), in every report
-//! alike, so the equalities hold for any scope. A rep's row in the performance ranking
-//! credits sales to the rep of the day, so a rep scoped to their own customers also sees
-//! the row of a former rep of a customer handed to them, with that customer's earlier
-//! sales: the figures are of the customers in scope, not of the people.
+//! The scope is the reps credited with each sale and payment when it happened
+//! ([`scope::credited_sql`]), in every report alike, so the equalities hold for any scope
+//! and a closed month never changes when a customer moves to another team. The customer
+//! distribution, a snapshot, counts the customers the caller sees today. The performance
+//! ranking also ranks, at zero, each rep at work in the role within the scope who has no
+//! figures in the period.
 //!
 //! Each report is a [`Query`]: its rows as SQL (one row per drug, customer, region, rep
 //! or group) and their order. The same query serves a page on screen ([`page`]) and every
@@ -23,11 +24,12 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::Decimal;
 
-use crate::db::models::drug_category;
+use crate::db::models::{customer, drug_category};
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Count, Sql, Value};
 use crate::error::{AppResult, Msg};
 use crate::messages::per_lang;
+pub use crate::ops::customers::RepRole;
 
 /// The sales of the period `from`–`to` within the scope (the reps credited with them, as
 /// [`scope::credited_sql`]), as SQL text: one row per sold or
@@ -618,23 +620,6 @@ pub fn customer_distribution(
 // ---------------------------------------------------------------------------------------
 // 3. Employee performance (员工销售业绩)
 
-/// Which reps a performance report ranks: an assignment role code (`sales`, `cs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RepRole {
-    Sales,
-    Service,
-}
-
-impl RepRole {
-    /// The column of `sales_lines` naming the rep credited in this role.
-    fn credited_column(self) -> &'static str {
-        match self {
-            RepRole::Sales => "sales_rep_id",
-            RepRole::Service => "cs_rep_id",
-        }
-    }
-}
-
 /// One rep's figures.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct RepPerformance {
@@ -690,7 +675,7 @@ pub fn employee_performance(
     let order = sort.order();
     let mut credited = Sql::new(&format!(
         "SELECT s.{} AS rep_id, s.order_id, s.customer_id, s.quantity, s.amount FROM (",
-        role.credited_column()
+        role.column()
     ));
     credited
         .append(&sales_sql(reps, period.from, period.to))
@@ -722,12 +707,28 @@ pub fn employee_performance(
     payments
         .push(" UNION ALL ")
         .append(&dated("-p.amount", "reversal_date"));
+    // The reps at work in the role within the scope: one who sold and collected nothing
+    // in the period is ranked too, at zero (a manager looks for them).
+    let mut at_work = Sql::new("SELECT u.id AS rep_id FROM users u WHERE ");
+    at_work
+        .append(&customer::holds_role_sql(role.permission()))
+        .push(" AND ")
+        .append(&scope::credited_sql(reps, "u.id", "u.id"));
+    let with = |sql: &mut Sql| {
+        sql.append(&credited)
+            .push("), p AS (")
+            .append(&payments)
+            .push("), w AS (")
+            .append(&at_work)
+            .push(
+                "), ranked AS (
+                   SELECT rep_id FROM c UNION SELECT rep_id FROM p UNION SELECT rep_id FROM w)",
+            );
+    };
     let mut base = Sql::new("WITH c AS (");
-    base.append(&credited)
-        .push("), p AS (")
-        .append(&payments)
-        .push(
-            "), per_rep AS (
+    with(&mut base);
+    base.push(
+        ", per_rep AS (
                SELECT rep_id, sum(amount) AS amount,
                       count(DISTINCT order_id) FILTER (WHERE quantity > 0) AS orders,
                       count(DISTINCT customer_id) FILTER (WHERE quantity > 0) AS customers
@@ -740,24 +741,22 @@ pub fn employee_performance(
                     coalesce(r.customers, 0) AS customers,
                     coalesce(k.collected, 0) AS collected,
                     NOT u.is_active AS inactive
-               FROM per_rep r FULL JOIN collected k ON k.rep_id = r.rep_id
-               JOIN users u ON u.id = coalesce(r.rep_id, k.rep_id)
+               FROM ranked x
+               LEFT JOIN per_rep r ON r.rep_id = x.rep_id
+               LEFT JOIN collected k ON k.rep_id = x.rep_id
+               JOIN users u ON u.id = x.rep_id
                LEFT JOIN departments d ON d.id = u.department_id",
-        );
+    );
     let mut totals = Sql::new("WITH c AS (");
-    totals
-        .append(&credited)
-        .push("), p AS (")
-        .append(&payments)
-        .push(
-            ") SELECT (SELECT count(*) FROM (SELECT rep_id FROM c UNION SELECT rep_id FROM p) r)
-                      AS rows,
+    with(&mut totals);
+    totals.push(
+        " SELECT (SELECT count(*) FROM ranked) AS rows,
                       coalesce((SELECT sum(amount) FROM c), 0) AS amount,
                       (SELECT count(DISTINCT order_id) FROM c WHERE quantity > 0) AS orders,
                       (SELECT count(DISTINCT customer_id) FROM c WHERE quantity > 0)
                         AS customers,
                       coalesce((SELECT sum(amount) FROM p), 0) AS collected",
-        );
+    );
     let totals = totals.query().get_result(conn)?;
     Ok((Query { base, order }, totals))
 }

@@ -384,9 +384,10 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         .iter()
         .map(|x| (x.name.as_str(), x.rank, x.amount.as_str()))
         .collect();
-    assert_eq!(rows.len(), 2);
     assert_eq!((rows[0].1, rows[0].2), (1, "31.00"));
     assert_eq!((rows[1].1, rows[1].2), (2, "20.00"));
+    // The manager, who may hold customers too, sold nothing.
+    assert_eq!(rows[2..], [("boss", 3, "0.00")]);
     assert_eq!(p.amount, "51.00");
     let service = admin.send(performance(pb::RepRole::CustomerService)).await;
     assert_eq!(service.rows.len(), 1);
@@ -696,6 +697,52 @@ async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
             .any(|r| r[0] == Data::String("rep-a（已停用）".into())),
         "{body:?}"
     );
+}
+
+/// A rep who sold and collected nothing in the period is ranked too, at zero, last: the
+/// manager looking for who did not sell finds them. Only reps at work in the caller's
+/// scope are: not one of another department, not one who left with nothing to count.
+#[tokio::test]
+async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    w.shipped(Who::A, b, "2026-09-01", &[(w.agency_drug.id, 10)])
+        .await;
+    let outsider = w.app.sales_rep("rep-x").await;
+    let mut admin = w.app.admin().await;
+    let gone = w.app.sales_rep("rep-gone").await;
+    let gone = admin.user_by_id(gone.id).await;
+    admin.disable_user(&gone).await.expect("disabled");
+
+    let ranking = |p: &pb::EmployeePerformanceReport| -> Vec<(i64, u32, String, String)> {
+        p.rows
+            .iter()
+            .map(|r| (r.user_id, r.rank, r.amount.clone(), r.collected.clone()))
+            .collect()
+    };
+    let p = w.manager.send(performance(pb::RepRole::Sales)).await;
+    let zero = || ("0.00".to_owned(), "0.00".to_owned());
+    let rows = ranking(&p);
+    assert_eq!(rows[0], (w.rep_a.id, 1, "20.00".into(), "0.00".into()));
+    assert!(
+        rows.contains(&(w.rep_b.id, 2, zero().0, zero().1)),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.0 != outsider.id && r.0 != gone.id));
+    assert_eq!(p.rows.len() as u64, p.total, "the count counts them too");
+    assert_eq!(p.amount, "20.00");
+    // The company's ranking has the rep of another department, at zero too.
+    let all = admin.send(performance(pb::RepRole::Sales)).await;
+    assert!(
+        ranking(&all)
+            .iter()
+            .any(|r| r.0 == outsider.id && r.2 == "0.00")
+    );
+    assert!(ranking(&all).iter().all(|r| r.0 != gone.id));
+    // The CS ranking ranks the CS reps, not the sales reps.
+    let service = admin.send(performance(pb::RepRole::CustomerService)).await;
+    assert!(service.rows.iter().any(|r| r.user_id == w.cs.id));
+    assert!(service.rows.iter().all(|r| r.user_id != w.rep_b.id));
 }
 
 #[tokio::test]

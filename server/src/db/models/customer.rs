@@ -989,15 +989,15 @@ pub struct Rep {
 /// service accounts and holders of the built-in administrator position are left out
 /// (an administrator holds every permission, but is nobody's rep).
 pub fn reps(conn: &mut PgConnection, needs: Permission) -> AppResult<Vec<Rep>> {
-    Ok(diesel::sql_query(format!(
+    let mut sql = Sql::new(
         "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
                 FALSE AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
-          WHERE {HOLDS_ROLE}
-          ORDER BY person_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
-    ))
-    .bind::<diesel::sql_types::Text, _>(needs.code())
-    .load(conn)?)
+          WHERE ",
+    );
+    sql.append(&holds_role_sql(needs))
+        .push(" ORDER BY person_key(u.display_name) COLLATE \"zh-x-icu\", u.id");
+    Ok(sql.query().load(conn)?)
 }
 
 /// Whether user `user_id` may take the rep's role that `needs` grants, as [`reps`] lists
@@ -1008,41 +1008,54 @@ pub fn holds_role(conn: &mut PgConnection, user_id: i64, needs: Permission) -> A
         #[diesel(sql_type = diesel::sql_types::Bool)]
         holds: bool,
     }
-    let row: Holds = diesel::sql_query(format!(
-        "SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $2 AND {HOLDS_ROLE}) AS holds"
-    ))
-    .bind::<diesel::sql_types::Text, _>(needs.code())
-    .bind::<diesel::sql_types::BigInt, _>(user_id)
-    .get_result(conn)?;
+    let mut sql = Sql::new("SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ");
+    sql.bind(Value::Int(user_id))
+        .push(" AND ")
+        .append(&holds_role_sql(needs))
+        .push(") AS holds");
+    let row: Holds = sql.query().get_result(conn)?;
     Ok(row.holds)
 }
 
-/// `u` (a user row) is at work and may take a rep's role: an active person (no service
-/// account) holding permission `$1` through an active position, not the administrator.
-const HOLDS_ROLE: &str = "u.is_active AND NOT u.is_service_account
-            AND EXISTS (SELECT 1 FROM user_positions up
-                          JOIN positions p ON p.id = up.position_id AND p.is_active
-                          JOIN position_permissions pp ON pp.position_id = p.id
-                         WHERE up.user_id = u.id AND pp.permission = $1)
-            AND NOT EXISTS (SELECT 1 FROM user_positions up
-                              JOIN positions p ON p.id = up.position_id AND p.is_builtin
-                             WHERE up.user_id = u.id)";
+/// `u` (a user row) is at work and may take the rep's role `needs` grants, as a condition
+/// in SQL text: an active person (no service account) holding the permission through an
+/// active position, not the administrator. The rep pickers, the rep check and the
+/// performance report's ranking (where a rep who sold nothing still has a row) share it.
+pub fn holds_role_sql(needs: Permission) -> Sql {
+    let mut sql = Sql::new(
+        "(u.is_active AND NOT u.is_service_account
+          AND EXISTS (SELECT 1 FROM user_positions up
+                        JOIN positions p ON p.id = up.position_id AND p.is_active
+                        JOIN position_permissions pp ON pp.position_id = p.id
+                       WHERE up.user_id = u.id AND pp.permission = ",
+    );
+    sql.bind(Value::Text(needs.code().to_owned())).push(
+        ")
+          AND NOT EXISTS (SELECT 1 FROM user_positions up
+                            JOIN positions p ON p.id = up.position_id AND p.is_builtin
+                           WHERE up.user_id = u.id))",
+    );
+    sql
+}
 
 /// Everyone who is or ever was a customer's rep in `role` (code "sales" or "cs", holding
 /// `needs`): those at work first, then those who left (`inactive`), each by name in pinyin
 /// order — the order list's filters, where a departed rep's orders are still found.
 pub fn reps_ever(conn: &mut PgConnection, role: &str, needs: Permission) -> AppResult<Vec<Rep>> {
-    Ok(diesel::sql_query(format!(
+    let mut sql = Sql::new(
         "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
                 NOT u.is_active AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
-          WHERE ({HOLDS_ROLE})
-             OR u.id IN (SELECT ca.user_id FROM customer_assignments ca WHERE ca.role = $2)
-          ORDER BY NOT u.is_active, person_key(u.display_name) COLLATE \"zh-x-icu\", u.id"
-    ))
-    .bind::<diesel::sql_types::Text, _>(needs.code())
-    .bind::<diesel::sql_types::Text, _>(role)
-    .load(conn)?)
+          WHERE ",
+    );
+    sql.append(&holds_role_sql(needs))
+        .push(" OR u.id IN (SELECT ca.user_id FROM customer_assignments ca WHERE ca.role = ")
+        .bind(Value::Text(role.to_owned()))
+        .push(
+            ")
+          ORDER BY NOT u.is_active, person_key(u.display_name) COLLATE \"zh-x-icu\", u.id",
+        );
+    Ok(sql.query().load(conn)?)
 }
 
 /// How many customers within the viewer's scope `user_id` is still responsible for.
