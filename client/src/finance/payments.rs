@@ -528,6 +528,9 @@ fn request(draft: &Draft<Fields>) -> pb::RecordPaymentRequest {
         // Confirmed for this very payment, not one typed before.
         confirm_not_duplicate: f.duplicate.confirmed
             && f.duplicate.offered_for == Some(f.key(draft.customer_id)),
+        // A second press after an answer lost is questioned as a duplicate, naming the
+        // payment the first recorded: the clerk sees it and decides.
+        request_id: String::new(),
     }
 }
 

@@ -89,6 +89,8 @@ impl Draft {
                 .collect(),
             credit_override_reason: self.credit_override_reason.trim().to_owned(),
             order_id: self.order_id,
+            // Added as the order is sent (`OrderFormPanel::submit`).
+            request_id: String::new(),
         }
     }
 
@@ -166,6 +168,10 @@ pub struct OrderFormPanel {
     customer: Requested<pb::Customer>,
     entities: InvoicingEntities,
     drugs: DrugPicker,
+    /// A new order's request ID (a UUID, made with the form): a second 提交 after an
+    /// answer that never came (a timeout, a dropped connection) is the same request, and
+    /// the server answers it with the order the first placed rather than place another.
+    request_id: String,
     /// A line just added by the drug picker, whose quantity takes the keyboard next (the
     /// picker's Enter left the focus nowhere: what was typed next was lost).
     focus_quantity: Option<usize>,
@@ -216,6 +222,7 @@ impl OrderFormPanel {
             customer: Requested::NotRequested,
             entities: InvoicingEntities::default(),
             drugs: DrugPicker::default(),
+            request_id: uuid::Uuid::new_v4().to_string(),
             focus_quantity: None,
             preview: Requested::NotRequested,
             previewed: None,
@@ -832,7 +839,10 @@ impl OrderFormPanel {
                     })
                     .map_err(|e| e.unnested("order")),
             ),
-            None => self.save.request(ctx.orders().create_order(input)),
+            None => self.save.request(ctx.orders().create_order(pb::OrderInput {
+                request_id: self.request_id.clone(),
+                ..input
+            })),
         }
     }
 }

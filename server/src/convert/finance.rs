@@ -11,6 +11,7 @@ use super::{
     not_before_records, optional_id, read_version, required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
+use crate::db::models::request_id::RequestId;
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::finance::{
@@ -40,6 +41,7 @@ fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
 /// A payment as RecordPayment takes it on business day `today`: INVALID_ARGUMENT naming
 /// every field that does not read, and a payment date after `today`.
 pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult<PaymentInput> {
+    let request = RequestId::of(&r.request_id, &r, |r| r.request_id.clear());
     let pb::RecordPaymentRequest {
         customer_id,
         payment_date,
@@ -50,6 +52,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
         note,
         allocations,
         confirm_not_duplicate,
+        request_id,
     } = r;
     // "ＩＣＢＣ－０１" is the reference "ICBC-01" (the duplicate check matches it so).
     let reference = validation::half_width(&reference);
@@ -66,7 +69,8 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
     }
     check
         .check("reference", validation::optional_line(&reference, 100))
-        .check("note", validation::optional_text(&note, 500));
+        .check("note", validation::optional_text(&note, 500))
+        .check("request_id", validation::optional_line(&request_id, 64));
     let allocations = allocations
         .into_iter()
         .enumerate()
@@ -87,6 +91,7 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
         note: note.trim().to_owned(),
         allocations,
         confirm_not_duplicate,
+        request_id: request,
     })
 }
 

@@ -13,6 +13,7 @@ use super::{
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
+use crate::db::models::request_id::RequestId;
 use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
 use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, TransportException};
 use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
@@ -204,8 +205,10 @@ pub fn order_input(
         lines,
         credit_override_reason,
         order_id,
+        request_id,
     } = input;
     let mut check = FieldCheck::default();
+    check.check("request_id", validation::optional_line(&request_id, 64));
     // 0 for a new order; an order being changed is named (the caller reads it).
     if order_id != 0 {
         required_id("order_id", order_id, &mut check);
@@ -274,16 +277,22 @@ pub fn order_input(
         note: note.trim().to_owned(),
         lines: out,
         credit_override_reason: credit_override_reason.trim().to_owned(),
+        request_id: None,
     })
 }
 
-/// A new order as CreateOrder takes it ([`order_input`]): INVALID_ARGUMENT on `order_id`
-/// when it names an order (UpdateOrder changes one).
+/// A new order as CreateOrder takes it ([`order_input`]), with its request ID, if given,
+/// fingerprinted (SHA-256 of the request without the ID). INVALID_ARGUMENT on `order_id`
+/// when it names an order (UpdateOrder changes one), on `request_id` past 64 characters.
 pub fn new_order(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInput> {
     if input.order_id != 0 {
         return Err(AppError::field("order_id", msg!("order.id_on_create")));
     }
-    order_input(input, today, None)
+    let request_id = RequestId::of(&input.request_id, &input, |r| r.request_id.clear());
+    Ok(OrderInput {
+        request_id,
+        ..order_input(input, today, None)?
+    })
 }
 
 /// A change to an order as UpdateOrder takes it: the order (`order.order_id`), the version

@@ -455,6 +455,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_ids (user_id, request_id) {
+        user_id -> Int8,
+        request_id -> Text,
+        fingerprint -> Bytea,
+        object_type -> Text,
+        object_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     sales_lines (id) {
         id -> Int8,
         entry_id -> Nullable<Int8>,
@@ -614,6 +625,7 @@ diesel::joinable!(receivable_entries -> payments (payment_id));
 diesel::joinable!(receivable_entries -> shipments (shipment_id));
 diesel::joinable!(receivable_entries -> transport_exceptions (exception_id));
 diesel::joinable!(reconciliations -> customers (customer_id));
+diesel::joinable!(request_ids -> users (user_id));
 diesel::joinable!(sales_lines -> customers (customer_id));
 diesel::joinable!(sales_lines -> drugs (drug_id));
 diesel::joinable!(sales_lines -> orders (order_id));
@@ -660,6 +672,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     receivable_balances,
     receivable_entries,
     reconciliations,
+    request_ids,
     sales_lines,
     sessions,
     shipment_lines,

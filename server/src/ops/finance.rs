@@ -30,6 +30,7 @@ use crate::db::models::invoice::{self, Invoice, InvoiceOrder, NewInvoice};
 use crate::db::models::ledger::{self, NewEntry, NewReconciliation, Reconciliation, kind};
 use crate::db::models::order::Order;
 use crate::db::models::payment::{self, NewPayment, Payment};
+use crate::db::models::request_id::{self, RequestId};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
 use crate::db::models::{
@@ -314,6 +315,9 @@ pub struct PaymentInput {
     pub allocations: Vec<(i64, Decimal)>,
     /// Record it even though [`payment::like`] finds one like it.
     pub confirm_not_duplicate: bool,
+    /// The request's ID, if the caller gave one ([`record_payment`] answers a retry with
+    /// the payment the first request recorded).
+    pub request_id: Option<RequestId>,
 }
 
 #[derive(Serialize)]
@@ -349,7 +353,9 @@ fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult
 /// payment has the same non-empty bank reference (one bank receipt keyed twice, to two
 /// customers or with another amount; references match case and white space aside,
 /// [`payment::like`]), and the input does not confirm this is another (on
-/// `confirm_not_duplicate`, naming it by number).
+/// `confirm_not_duplicate`, naming it by number). With a request ID the caller recorded a
+/// payment with before, the request is a retry: that payment is returned and nothing is
+/// recorded; ALREADY_EXISTS on `request_id` when the ID came with another request.
 pub fn record_payment(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -359,6 +365,14 @@ pub fn record_payment(
 ) -> AppResult<Payment> {
     let customer = customer_in_scope(conn, reps, input.customer_id)?;
     lock_ledger(conn, customer.id)?;
+    // A retry (its first attempt's answer lost) waited for the ledger; it is answered with
+    // what the first recorded, before anything is judged against the ledger it changed.
+    let request = input.request_id.as_ref();
+    if let Some(recorded) = request_id::earlier(conn, ctx.actor.user_id, request, |p: &Payment| {
+        msg!("payment.request_id_used", number = p.number.clone())
+    })? {
+        return Ok(recorded);
+    }
     let mut check = FieldCheck::default();
     let picked: Decimal = input.allocations.iter().map(|(_, a)| *a).sum();
     if picked > input.amount {
@@ -448,6 +462,7 @@ pub fn record_payment(
         updated_by: ctx.actor.user_id,
     };
     let row = payment::insert(conn, &new)?;
+    request_id::record(conn, ctx.actor.user_id, request, &row)?;
 
     // Open shipments the payment can pay: dated on or before it.
     let mut open: Vec<(ledger::OpenDocument, Decimal)> = ledger::documents(conn, customer.id)?

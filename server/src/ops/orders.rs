@@ -35,6 +35,7 @@ use crate::db::models::transport_exception::{
 use crate::db::models::{
     Grants, WriteCtx, company_settings, customer_certificate, display_names,
     display_names_and_departed, invoicing_entity,
+    request_id::{self, RequestId},
 };
 use crate::db::schema::{container_units, customers, drugs, orders, shipments};
 use crate::db::scope::{Reps, Viewer};
@@ -75,6 +76,9 @@ pub struct OrderInput {
     /// Given to place an order for a customer on credit hold (needs
     /// `order.credit_override`); empty otherwise.
     pub credit_override_reason: String,
+    /// A new order's request ID, if the caller gave one ([`place`] answers a retry with
+    /// the order the first request placed).
+    pub request_id: Option<RequestId>,
 }
 
 /// A shipment's own fields.
@@ -579,7 +583,10 @@ impl<H: Serialize, L: Serialize> Record<'_, H, L> {
 /// `SO<business date>-NNNN`; audited as `order.create`. Errors as [`price`], and
 /// FAILED_PRECONDITION for a customer who cannot order ([`Priced::refused`]), and the
 /// credit hold's ([`finance::check_credit`]); an override is audited as
-/// `order.credit_override`.
+/// `order.credit_override`. With a request ID the caller placed an order with before, the
+/// request is a retry: that order is returned (without warnings) and nothing is placed;
+/// ALREADY_EXISTS on `request_id`, naming the order, when the ID came with another
+/// request ([`request_id::earlier`]).
 pub fn place(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -588,13 +595,22 @@ pub fn place(
     today: NaiveDate,
 ) -> AppResult<(Order, Vec<OrderLine>, Vec<Warning>)> {
     // The credit check reads the customer's ledger: hold it still until the order is in.
+    // A retry of the same request waits here for the first to finish, then finds it.
     finance::lock_ledger(conn, input.customer_id)?;
+    let request = input.request_id.as_ref();
+    if let Some(placed) = request_id::earlier(conn, ctx.actor.user_id, request, |o: &Order| {
+        msg!("order.request_id_used", number = o.number.clone())
+    })? {
+        let lines = order::lines(conn, placed.id)?;
+        return Ok((placed, lines, Vec::new()));
+    }
     let (priced, overridden) = price_to_save(conn, ctx, viewer, input, None, today)?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,
         ..priced.order
     };
     let (row, lines) = order::insert(conn, &new, &priced.lines)?;
+    request_id::record(conn, ctx.actor.user_id, request, &row)?;
     Record {
         header: &row,
         lines: &lines,

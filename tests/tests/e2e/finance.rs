@@ -724,6 +724,61 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
     assert_ledger_sums_are_kept(&w.app);
 }
 
+/// A bank feed that sends a payment again because its answer never came, with the
+/// request's ID, gets the payment the first recorded: not questioned as a duplicate, not
+/// recorded twice, even racing the first. The ID with another request is refused naming
+/// that payment.
+#[tokio::test]
+async fn a_payment_sent_again_with_its_request_id_is_recorded_once() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    w.app.pin_clock("2026-09-20T10:00:00+08:00");
+    let request = pb::RecordPaymentRequest {
+        request_id: "bank-feed-20260920-000017".into(),
+        ..payment(c, "2026-09-20", "80", &[])
+    };
+    let feeds = [
+        w.finance.finance.clone(),
+        w.app.session_of("fin").await.finance,
+    ];
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(feeds.len()));
+    let mut tasks = Vec::new();
+    for mut feed in feeds {
+        let (request, start) = (request.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            feed.record_payment(request).await
+        }));
+    }
+    let mut numbers = std::collections::BTreeSet::new();
+    for task in tasks {
+        let answer = task.await.expect("join").expect("recorded or found");
+        numbers.insert(answer.into_inner().number);
+    }
+    numbers.insert(w.finance.send(request.clone()).await.number);
+    assert_eq!(numbers.len(), 1, "{numbers:?}");
+    let listed = pb::ListPaymentsRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    assert_eq!(w.finance.send(listed).await.total, 1);
+
+    // The ID with another amount is not that payment.
+    let refused = w
+        .finance
+        .try_send(pb::RecordPaymentRequest {
+            amount: "800".into(),
+            ..request.clone()
+        })
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&refused), ["request_id"]);
+    let number = numbers.first().expect("one");
+    assert_zh_contains(&refused, &format!("该请求编号已用于回款 {number}"));
+    assert_ledger_sums_are_kept(&w.app);
+}
+
 #[tokio::test]
 async fn a_balance_past_the_largest_amount_kept_is_refused_not_an_internal_error() {
     let mut w = world().await;

@@ -875,6 +875,85 @@ async fn two_cs_reps_shipping_the_last_units_at_once_ship_them_once() {
     assert_eq!(order.header().status(), pb::OrderStatus::Shipped);
 }
 
+/// A CreateOrder whose answer never came is safe to send again with its request ID: the
+/// same request again, even racing the first, gets the order the first placed, and only
+/// one is placed. The ID with another request is refused naming that order; another
+/// caller's same ID is theirs.
+#[tokio::test]
+async fn an_order_sent_again_with_its_request_id_is_placed_once() {
+    let mut w = world().await;
+    let entity = w.rep.invoicing_entities().await[0].id;
+    let request = pb::OrderInput {
+        request_id: "5f0c6a52-7d0e-4c1b-9a51-3c1f2b7e9d10".into(),
+        ..OrderBuilder::new(w.customer.id)
+            .line(w.drug.id, 10, "")
+            .invoiced_by(entity)
+            .input()
+    };
+    // The first and its retry at the same moment, from two connections.
+    let desks = [w.rep.orders.clone(), w.app.session_of("rep-a").await.orders];
+    let start = Arc::new(tokio::sync::Barrier::new(desks.len()));
+    let mut tasks = Vec::new();
+    for mut desk in desks {
+        let (request, start) = (request.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            desk.create_order(request).await
+        }));
+    }
+    let mut placed = BTreeSet::new();
+    for task in tasks {
+        let answer = task
+            .await
+            .expect("join")
+            .expect("placed or found")
+            .into_inner();
+        placed.insert(answer.order.expect("the order").header().number.clone());
+    }
+    // And again later.
+    let later = w
+        .rep
+        .orders
+        .create_order(request.clone())
+        .await
+        .expect("found");
+    placed.insert(
+        later
+            .into_inner()
+            .order
+            .expect("order")
+            .header()
+            .number
+            .clone(),
+    );
+    assert_eq!(placed.len(), 1, "{placed:?}");
+    let number = placed.first().expect("one").clone();
+    let orders = w
+        .rep
+        .orders_where(pb::SearchOrdersRequest {
+            customer_id: Some(w.customer.id),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(orders.len(), 1, "one order placed");
+
+    // The same ID with another request (11 boxes) is not that order.
+    let mut other = request.clone();
+    other.lines[0].quantity = 11;
+    let refused = w
+        .rep
+        .orders
+        .create_order(other.clone())
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&refused), ["request_id"]);
+    assert_zh_contains(&refused, &format!("该请求编号已用于订单 {number}"));
+    // Another caller's IDs are their own.
+    let mut admin = w.app.admin().await;
+    let theirs = admin.send(other).await;
+    assert_ne!(theirs.order.expect("order").header().number, number);
+}
+
 /// One parcel is not recorded twice: a waybill already on a shipment, however it is typed
 /// (a request retried after an ABORTED, a number keyed again), is questioned naming that
 /// shipment, and recorded once confirmed as the same parcel (two orders shipped together).

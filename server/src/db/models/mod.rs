@@ -21,6 +21,7 @@ pub mod login_throttle;
 pub mod order;
 pub mod payment;
 pub mod position;
+pub mod request_id;
 pub mod session;
 pub mod shipment;
 pub mod transport_exception;

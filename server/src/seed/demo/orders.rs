@@ -104,6 +104,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             })
             .collect(),
         credit_override_reason: String::new(),
+        request_id: None,
     };
     // Each shipment its own waybill, as a carrier issues them: SF, the ship date, a number.
     let waybills = std::cell::Cell::new(0_u32);
@@ -297,6 +298,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             note: "首笔回款".to_owned(),
             allocations: vec![],
             confirm_not_duplicate: false,
+            request_id: None,
         },
         day(40),
     )?;
