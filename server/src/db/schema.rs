@@ -304,6 +304,8 @@ diesel::table! {
         failed_count -> Int4,
         locked_until -> Nullable<Timestamptz>,
         last_failed_at -> Timestamptz,
+        under_way -> Int4,
+        last_begun_at -> Timestamptz,
     }
 }
 

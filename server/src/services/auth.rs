@@ -107,9 +107,14 @@ impl AuthApi {
         let begun = state
             .db
             .transaction(move |conn| {
-                if let Err(until) =
-                    login_throttle::begin_attempt(conn, &name, now, max_failures, lockout)?
-                {
+                let until = match login_throttle::begin_attempt(conn, &name, now, max_failures)? {
+                    login_throttle::Begun::Go => None,
+                    login_throttle::Begun::Busy => {
+                        return Ok(Err(AppError::Exhausted(msg!("auth.login.busy"))));
+                    }
+                    login_throttle::Begun::Locked(until) => Some(until),
+                };
+                if let Some(until) = until {
                     let actor = Actor {
                         user_id: None,
                         username: name.clone(),
@@ -128,13 +133,13 @@ impl AuthApi {
                             after: None,
                         },
                     )?;
-                    return Ok(Err(until));
+                    return Ok(Err(AppError::LoginLocked { until, zone: None }));
                 }
                 Ok(Ok(user::find_by_username(conn, &name)?))
             })
             .await?;
         // The refused attempt is recorded (committed) before the refusal is sent.
-        let found = begun.map_err(|until| AppError::LoginLocked { until, zone: None })?;
+        let found = begun?;
 
         // 2. Check the password off the async threads (the same time whether or not the
         //    user exists).
@@ -185,10 +190,12 @@ impl AuthApi {
                         .is_some_and(|u| u.password_hash == verified_hash);
                 if let (true, Some(user)) = (still_valid, &user) {
                     if let Some(until) = login_throttle::locked_until(conn, &username, now)? {
+                        login_throttle::end_attempt(conn, &username)?;
                         record(conn, "auth.login_locked", "login", username.clone())?;
                         return Ok(Err(AppError::LoginLocked { until, zone: None }));
                     }
                     if !user.is_active {
+                        login_throttle::end_attempt(conn, &username)?;
                         record(conn, "auth.login_disabled", "login", username.clone())?;
                         return Ok(Err(AppError::Unauthenticated(msg!("auth.login.disabled"))));
                     }

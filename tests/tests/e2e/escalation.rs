@@ -1,6 +1,7 @@
 //! Nobody grants, or acts on someone holding, more than they hold themselves; the
 //! organisation always keeps an administrator; parallel guesses cannot pass the lockout.
 
+use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     PositionBuilder, PositionChange, ServiceAccountBuilder, UserBuilder, UserChange,
@@ -136,32 +137,86 @@ async fn the_last_active_administrator_cannot_be_removed() {
     assert_message_contains(&status, "administrator");
 }
 
+/// Failed logins recorded (each a password checked and found wrong).
+fn failures_recorded(app: &TestApp) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.login_failed'")
+            .get_result(&mut app.sql())
+            .expect("count");
+    count.n
+}
+
+/// `n` logins of `username` with `password` at once, each over its connection: what each
+/// was answered.
+async fn logins_at_once(
+    app: &TestApp,
+    n: usize,
+    username: &str,
+    password: &str,
+) -> Vec<Result<(), tonic::Status>> {
+    let mut attempts = Vec::new();
+    for _ in 0..n {
+        let channel = app.channel().await;
+        let (username, password) = (username.to_owned(), password.to_owned());
+        attempts.push(tokio::spawn(async move {
+            login_over(channel, &username, &password).await.map(|_| ())
+        }));
+    }
+    let mut answers = Vec::new();
+    for attempt in attempts {
+        answers.push(attempt.await.expect("join"));
+    }
+    answers
+}
+
 #[tokio::test]
 async fn parallel_guesses_cannot_get_past_the_lockout() {
     let app = TestApp::spawn().await;
-    let mut attempts = Vec::new();
-    for _ in 0..20 {
-        let channel = app.channel().await;
-        attempts.push(tokio::spawn(async move {
-            login_over(channel, "admin", "a-wrong-guess")
-                .await
-                .expect_err("wrong password")
-        }));
+    for answer in logins_at_once(&app, 20, "admin", "a-wrong-guess").await {
+        let status = answer.expect_err("wrong password");
+        // Refused as wrong or locked, or (too many under way) told to retry.
+        assert!(
+            matches!(
+                status.code(),
+                Code::Unauthenticated | Code::ResourceExhausted
+            ),
+            "{status:?}"
+        );
     }
-    let mut checked = 0;
-    for attempt in attempts {
-        let status = attempt.await.expect("join");
-        assert_eq!(status.code(), Code::Unauthenticated);
-        if status.message() == "wrong username or password" {
-            checked += 1;
-        }
-    }
+    let checked = failures_recorded(&app);
     assert!(
-        checked <= 5,
+        (1..=5).contains(&checked),
         "{checked} guesses were checked; at most 5 may be"
     );
+    // Guessed on: each further guess takes one of the five.
+    for _ in 0..5 {
+        let _ = app.refused_login("admin", "a-wrong-guess").await;
+    }
     let locked = app.refused_login("admin", ADMIN_PASSWORD).await;
     assert_message_contains(&locked, "too many failed logins");
+}
+
+/// A worker pool signing in one account from many connections at once, every password
+/// right, is never locked out: the logins past those the limit lets be under way are told
+/// to retry in a moment, and the account signs in at once after.
+#[tokio::test]
+async fn many_logins_at_once_with_the_right_password_lock_nobody_out() {
+    let app = TestApp::spawn().await;
+    let answers = logins_at_once(&app, 12, "admin", ADMIN_PASSWORD).await;
+    assert!(answers.iter().any(Result::is_ok));
+    for status in answers.iter().filter_map(|a| a.as_ref().err()) {
+        assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+        assert_zh_contains(status, "该账号正同时在多处登录，请几秒后再试");
+    }
+    assert_eq!(failures_recorded(&app), 0);
+    app.login("admin", ADMIN_PASSWORD)
+        .await
+        .expect("not locked");
 }
 
 #[tokio::test]
