@@ -412,7 +412,7 @@ fn customer_statement(
 }
 
 pub fn statement(s: Statement) -> pb::Statement {
-    let as_of = s.query.to;
+    let as_of = s.query.ageing_date();
     let (names, departed) = (s.names, s.departed);
     pb::Statement {
         date_from: date_text(Some(s.query.from)),

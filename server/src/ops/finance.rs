@@ -1051,6 +1051,15 @@ pub struct StatementQuery {
     pub today: NaiveDate,
 }
 
+impl StatementQuery {
+    /// The date the statement's ageing is as of: its end, or today for a period ending
+    /// later (this month's statement asked for mid-month), so that nothing is called
+    /// overdue that is not yet.
+    pub fn ageing_date(&self) -> NaiveDate {
+        self.to.min(self.today)
+    }
+}
+
 /// One movement on a statement: one document (a payment's allocations summed).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct MovementRow {
@@ -1277,7 +1286,7 @@ pub fn statement(
         .order((customers::name, customers::id))
         .select((customers::id, customers::name, customers::sales_rep_id))
         .load(conn)?;
-    let ageing = ageing_of(conn, &ids, q.to, q.today)?;
+    let ageing = ageing_of(conn, &ids, q.ageing_date(), q.today)?;
     let reconciled = ledger::reconciled_through(conn, &ids)?;
     let mut people: Vec<i64> = customers.iter().map(|c| c.2).collect();
     people.extend(movements.iter().map(|m| m.handler_id));
@@ -2721,7 +2730,7 @@ pub fn statement_workbook(
         Column::new("预收（未分配）", Kind::Money),
         Column::new("余额", Kind::Money),
     ];
-    let mut as_of = format!("账龄 截至 {}", s.query.to.format("%Y-%m-%d"));
+    let mut as_of = format!("账龄 截至 {}", s.query.ageing_date().format("%Y-%m-%d"));
     if by_handler {
         as_of.push_str("（客户的全部欠款，不按经手人筛选）");
     }

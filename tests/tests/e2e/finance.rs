@@ -855,6 +855,7 @@ async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
     ] {
         w.shipped_on(c, day, units).await;
     }
+    w.app.pin_clock("2026-12-31T10:00:00+08:00");
     let s = w
         .finance
         .send(statement(c, "2026-10-01", "2026-12-31"))
@@ -896,6 +897,15 @@ async fn ageing_puts_each_due_date_in_its_bucket_and_ignores_later_payments() {
         ),
         ("84.00", "96.00", "210.00")
     );
+    // A statement asked through a later day (this quarter's, on its first day) ages as of
+    // today: nothing is called overdue that is not yet.
+    let quarter = w
+        .finance
+        .send(statement(c, "2026-10-01", "2027-03-31"))
+        .await;
+    let a = quarter.customers[0].ageing.clone().expect("ageing");
+    assert_eq!(a.as_of, "2027-01-01");
+    assert_eq!(quarter.customers[0].ageing, later.customers[0].ageing);
 }
 
 #[tokio::test]
