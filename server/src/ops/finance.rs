@@ -549,7 +549,9 @@ pub fn record_payment(
             }
         })
         .collect();
-    ledger::post(conn, &entries)?;
+    // A balance the amount would carry past what is kept (error.amount_overflow) is the
+    // amount's fault.
+    ledger::post(conn, &entries).map_err(|e| e.at("amount"))?;
     settle(conn, ctx, customer.id, row.payment_date)?;
     ctx.audit_change(
         conn,
@@ -1388,7 +1390,8 @@ pub fn reconcile(
             "finance.period_not_next",
             through = through,
             next = *through + chrono::Days::new(1)
-        )));
+        ))
+        .at("date_from"));
     }
     let now = statement(
         conn,
@@ -2236,7 +2239,9 @@ pub fn record_invoice(
                 ));
             }
             if blue.red_of_invoice_id.is_some() {
-                return Err(AppError::precondition(msg!("invoice.red_of_red")));
+                return Err(
+                    AppError::precondition(msg!("invoice.red_of_red")).at("red_of_invoice_id")
+                );
             }
             if *date < blue.invoice_date {
                 return Err(AppError::field(

@@ -793,6 +793,7 @@ async fn a_balance_past_the_largest_amount_kept_is_refused_not_an_internal_error
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "超过系统可记录的上限");
+    assert_eq!(bad_fields(&refused), ["amount"], "the amount is at fault");
     let listed = pb::ListPaymentsRequest {
         customer_id: Some(c),
         ..Default::default()
@@ -1197,6 +1198,7 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "2026-11-01");
+    assert_eq!(bad_fields(&refused), ["date_from"]);
     // A day is reconciled once it is over: today (5 November) may still take a payment, a
     // shipment or a deduction, which the reconciled period would then refuse.
     let through_today = pb::ReconcileRequest {
@@ -1692,6 +1694,17 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["red_of_invoice_id"]);
+    // A red invoice is not reversed in turn: said of the invoice named.
+    let refused = w
+        .finance
+        .try_send(pb::RecordInvoiceRequest {
+            red_of_invoice_id: rest.id,
+            ..red("04419005", &[])
+        })
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["red_of_invoice_id"]);
+    assert_zh_contains(&refused, "红字发票不能再冲红");
     assert_eq!(w.finance.order_finance(id).await.invoiced, "0.00");
     assert_ledger_sums_are_kept(&w.app);
 }
