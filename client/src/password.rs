@@ -149,7 +149,7 @@ impl PasswordDialog {
             }
         });
         self.typing = typing;
-        if (modal.should_close() || close) && !busy && !self.forced {
+        if (widgets::dismissed(&modal) || close) && !busy && !self.forced {
             self.open = false;
             self.save = Requested::NotRequested;
             return;

@@ -735,7 +735,7 @@ impl UsersPanel {
                 }
             });
         });
-        if modal.should_close() {
+        if crate::widgets::dismissed(&modal) {
             self.show_issued = false;
         }
     }

@@ -511,7 +511,7 @@ impl CataloguePanel {
         });
         // Closed, the dialog takes its refused save along: what the server said of it is
         // not the tree's (it stayed above the tree).
-        if ((modal.should_close() || close)
+        if ((crate::widgets::dismissed(&modal) || close)
             && self.dialog_discard.request(dialog.is_dirty(), ()).is_some())
             || self
                 .dialog_discard

@@ -461,7 +461,7 @@ impl OrderView {
             let conflict = errors.error().is_some_and(|e| e.conflict.is_some());
             reload = conflict && ui.button(t("common.reload_record")).clicked();
         });
-        if (modal.should_close() || close) && !busy {
+        if (crate::widgets::dismissed(&modal) || close) && !busy {
             self.ending = None;
             return;
         }

@@ -140,7 +140,9 @@ pub fn filters_error_line(ui: &mut Ui, error: &ApiError, labels: &[(&str, &str)]
     }
 }
 
-/// A modal dialog: the window dims behind it and a click outside closes it. It sits below
+/// A modal dialog: the window dims behind it; Esc or its own button closes it
+/// ([`dismissed`]), a click outside does not (what was typed in it went with the dialog
+/// when a click aimed at its buttons landed just past its edge). It sits below
 /// the popups (combo box lists), so a list that reaches past the dialog's frame is drawn
 /// over it and takes the click — egui's default puts the dialog above its own popups,
 /// where a click on a choice past its edge closed the dialog instead. Its top stays put
@@ -158,6 +160,12 @@ fn modal_at(id: &str, align: egui::Align2, offset: egui::Vec2) -> egui::Modal {
             .order(egui::Order::Middle)
             .anchor(align, offset),
     )
+}
+
+/// Whether `modal` was dismissed this frame: Esc (when it is the topmost and no list of
+/// it is open). A click outside it is not taken for one ([`modal`]).
+pub fn dismissed<T>(modal: &egui::ModalResponse<T>) -> bool {
+    !modal.backdrop_response.clicked() && modal.should_close()
 }
 
 /// How far below the window's top a dialog starts, in points.
@@ -939,7 +947,7 @@ pub enum DialogAnswer {
     Open,
     /// Its button, or Enter in its form.
     Submit,
-    /// 取消, Esc or a click outside it.
+    /// 取消 or Esc.
     Close,
 }
 
@@ -966,7 +974,7 @@ pub fn form_dialog(
     });
     if busy {
         DialogAnswer::Open
-    } else if modal.should_close() || close {
+    } else if dismissed(&modal) || close {
         DialogAnswer::Close
     } else if submit {
         DialogAnswer::Submit

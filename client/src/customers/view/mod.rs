@@ -638,7 +638,7 @@ impl CustomerView {
                     close = Some(Dialog::Type);
                 }
             });
-            if modal.should_close() {
+            if crate::widgets::dismissed(&modal) {
                 close = Some(Dialog::Type);
             }
             if submit && !busy {
@@ -679,7 +679,7 @@ impl CustomerView {
                     close = Some(Dialog::Assign);
                 }
             });
-            if modal.should_close() {
+            if crate::widgets::dismissed(&modal) {
                 close = Some(Dialog::Assign);
             }
             let unchanged = (dialog.sales, dialog.cs) == dialog.original;
