@@ -119,9 +119,12 @@ pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
         ("date_to", &r.date_to),
         &mut check,
     );
+    // Typed full-width by a Chinese input method, "ＩＣＢＣ" is "ICBC", as recorded.
+    let number = validation::half_width(&r.number);
+    check.check("number", validation::optional_line(&number, 100));
     let f = PaymentFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
-        number: r.number.trim().to_owned(),
+        number: number.trim().to_owned(),
         date_from,
         date_to,
         handler_id: optional_id("handler_id", r.handler_id, &mut check),

@@ -768,7 +768,8 @@ macro_rules! scoped {
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {
     pub customer_id: Option<i64>,
-    /// Any part of its number (PY…) or of its bank reference (凭证号), any case; empty
+    /// Any part of its number (PY…) or of its bank reference (凭证号), any case, the
+    /// reference's white space aside ([`payment::number_or_reference_contains`]); empty
     /// for any.
     pub number: String,
     pub date_from: Option<NaiveDate>,
@@ -789,12 +790,7 @@ pub fn list_payments(
         let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
         q = scoped!(q, payments, reps, f.customer_id);
         if !f.number.is_empty() {
-            let pattern = contains_pattern(&f.number);
-            q = q.filter(
-                payments::number
-                    .ilike(pattern.clone())
-                    .or(payments::reference.ilike(pattern)),
-            );
+            q = q.filter(payment::number_or_reference_contains(&f.number));
         }
         if let Some(d) = f.date_from {
             q = q.filter(payments::payment_date.ge(d));

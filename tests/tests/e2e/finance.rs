@@ -640,6 +640,18 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
             &format!("凭证号 {SLIP} 已用于回款 {}", first.number),
         );
     }
+    // The list finds it by any part of the reference, however that is typed.
+    for part in ["20260920-17", "icbc2026", "ＩＣＢＣ　２０２６", "0920 - 17"] {
+        let found = w
+            .finance
+            .send(pb::ListPaymentsRequest {
+                number: part.into(),
+                ..Default::default()
+            })
+            .await;
+        let numbers: Vec<&str> = found.payments.iter().map(|p| p.number.as_str()).collect();
+        assert_eq!(numbers, [first.number.as_str()], "{part}");
+    }
     // Another reference is another payment; without one, another date or amount is too.
     w.finance
         .send(keyed(c, "2026-09-20", "80", "ICBC 20260920-18"))

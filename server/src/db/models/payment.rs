@@ -91,6 +91,28 @@ pub struct Like {
 /// knows only ASCII's).
 const REFERENCE_SPACE: &str = "'[[:space:]　]'";
 
+/// Payments whose number (PY…) or bank reference (凭证号) contains `text`, any case; the
+/// reference white space aside, as the duplicate check matches it ([`like`]): "62220210"
+/// and "icbc6222" find "ICBC 6222 0210 0001". As a filter of the payment list.
+pub fn number_or_reference_contains(
+    text: &str,
+) -> Box<dyn BoxableExpression<payments::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>
+{
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let reference = sql::<Bool>(&format!(
+        "upper(regexp_replace(payments.reference, {REFERENCE_SPACE}, '', 'g')) LIKE upper("
+    ))
+    .bind::<Text, _>(super::contains_pattern(&compact))
+    .sql(")");
+    Box::new(
+        payments::number
+            .ilike(super::contains_pattern(text))
+            .or(reference),
+    )
+}
+
 /// Payments on record (not reversed) like one keyed for customer `customer_id` of
 /// `amount` CNY on business date `date` with bank reference `reference`, each list in the
 /// order they were recorded: the customer's own of that date and amount with the same
