@@ -2779,8 +2779,11 @@ fn an_order_search_with_its_dates_reversed_says_so_and_shows_no_stale_orders() {
     let before = rep_filter(&ui);
     ui.type_into("客户", "bjxh");
     ui.wait_role(Role::Button, "北京协和医院");
-    ui.wait_label("点选客户：");
+    ui.wait_label("点选客户后按其筛选：");
     assert_eq!(rep_filter(&ui), before);
+    // A name that finds no customer says the list is not filtered by it.
+    ui.replace_text("客户", "zzzz");
+    ui.wait_label("没有找到客户，列表未按客户筛选");
 }
 
 /// A shipment half typed survives a look at another module: 订单管理 clicked again asks

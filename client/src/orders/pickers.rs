@@ -26,6 +26,10 @@ pub struct CustomerPicker {
     enter: bool,
     /// The chosen customer: id and name.
     pub chosen: Option<(i64, String)>,
+    /// It is a list's filter ([`CustomerPicker::filter_ui`]): what is typed but not chosen
+    /// is said not to filter the list (a name typed that finds nothing left every order
+    /// listed, as if they were that customer's).
+    filters: bool,
 }
 
 impl CustomerPicker {
@@ -66,6 +70,7 @@ impl CustomerPicker {
     /// Put last in a row of filters: the customers found, listed after it, then move
     /// nothing the user may be about to click (营销员 jumped under the pointer).
     pub fn filter_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, label: &str) {
+        self.filters = true;
         widgets::keep_together(ui, label, 160.0);
         let label = ui.label(label);
         self.ui(ui, ctx).labelled_by(label.id);
@@ -139,6 +144,8 @@ impl CustomerPicker {
             if found.is_empty() && answered {
                 let none = if self.active_only {
                     t("orders.customer_none_to_order")
+                } else if self.filters {
+                    t("orders.customer_none_unfiltered")
                 } else {
                     t("orders.customer_none")
                 };
@@ -146,7 +153,12 @@ impl CustomerPicker {
             }
             if !found.is_empty() {
                 // Typed is not chosen: nothing is filtered (or ordered) until one is.
-                ui.label(egui::RichText::new(t("orders.customer_pick")).weak());
+                let pick = if self.filters {
+                    t("orders.customer_pick_to_filter")
+                } else {
+                    t("orders.customer_pick")
+                };
+                ui.label(egui::RichText::new(pick).weak());
             }
             for c in found {
                 // The chip keeps the mark: an archived customer stays said so.

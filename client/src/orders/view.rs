@@ -834,7 +834,8 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
     .chain(
         figures
             .iter()
-            .map(|(header, texts, style)| plain(header, texts, style.clone(), 40.0, 140.0)),
+            // Up to the largest amount kept, 999,999,999,999.99, whole.
+            .map(|(header, texts, style)| plain(header, texts, style.clone(), 40.0, 180.0)),
     )
     .collect();
     // In a narrow window the drug's name gives way (cut with "…", whole on hover) before
