@@ -438,6 +438,34 @@ pub async fn tls_channel(
         .await
 }
 
+/// `call` made with each of `clients` at the same moment, each on its own task released
+/// together: requests racing each other, as from two desks. Their answers, in the order
+/// of `clients`.
+pub async fn at_once<C, T, F, Fut>(clients: Vec<C>, call: F) -> Vec<T>
+where
+    C: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(C) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+{
+    let start = Arc::new(tokio::sync::Barrier::new(clients.len()));
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|client| {
+            let (call, start) = (call.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                call(client).await
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("join"));
+    }
+    answers
+}
+
 /// Logs in as `username` over `channel`: clients sending the new token, or why not.
 pub async fn login_over(
     channel: Channel,

@@ -8,7 +8,7 @@ use pharmacrm_tests::fixtures::{
 };
 use pharmacrm_tests::{
     ADMIN_PASSWORD, Refused, TestApp, USER_PASSWORD, assert_message_contains, assert_zh_contains,
-    login_over,
+    at_once, login_over,
 };
 use tonic::Code;
 
@@ -159,19 +159,15 @@ async fn logins_at_once(
     username: &str,
     password: &str,
 ) -> Vec<Result<(), tonic::Status>> {
-    let mut attempts = Vec::new();
+    let mut channels = Vec::new();
     for _ in 0..n {
-        let channel = app.channel().await;
-        let (username, password) = (username.to_owned(), password.to_owned());
-        attempts.push(tokio::spawn(async move {
-            login_over(channel, &username, &password).await.map(|_| ())
-        }));
+        channels.push(app.channel().await);
     }
-    let mut answers = Vec::new();
-    for attempt in attempts {
-        answers.push(attempt.await.expect("join"));
-    }
-    answers
+    let (username, password) = (username.to_owned(), password.to_owned());
+    at_once(channels, |channel| async move {
+        login_over(channel, &username, &password).await.map(|_| ())
+    })
+    .await
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use pharmacrm_tests::fixtures::{
     set_active,
 };
 use pharmacrm_tests::{
-    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
+    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, at_once, bad_fields,
     sorted_bad_fields,
 };
 use tonic::Code;
@@ -750,23 +750,19 @@ async fn a_payment_sent_again_with_its_request_id_is_recorded_once() {
         request_id: "bank-feed-20260920-000017".into(),
         ..payment(c, "2026-09-20", "80", &[])
     };
-    let feeds = [
+    let feeds = vec![
         w.finance.finance.clone(),
         w.app.session_of("fin").await.finance,
     ];
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(feeds.len()));
-    let mut tasks = Vec::new();
-    for mut feed in feeds {
-        let (request, start) = (request.clone(), start.clone());
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            feed.record_payment(request).await
-        }));
-    }
+    let sent = request.clone();
+    let answers = at_once(
+        feeds,
+        |mut feed| async move { feed.record_payment(sent).await },
+    )
+    .await;
     let mut numbers = std::collections::BTreeSet::new();
-    for task in tasks {
-        let answer = task.await.expect("join").expect("recorded or found");
-        numbers.insert(answer.into_inner().number);
+    for answer in answers {
+        numbers.insert(answer.expect("recorded or found").into_inner().number);
     }
     numbers.insert(w.finance.send(request.clone()).await.number);
     assert_eq!(numbers.len(), 1, "{numbers:?}");

@@ -4,7 +4,6 @@
 //! the permission of each action, the recall by batch and the order search.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
@@ -15,7 +14,7 @@ use pharmacrm_tests::fixtures::{
     UserChange, deleting, instant, invoicing_entity, place_order, set_active, shipment_input,
 };
 use pharmacrm_tests::{
-    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields,
+    Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, at_once, bad_fields,
     sorted_bad_fields, zh_message,
 };
 use tonic::Code;
@@ -842,20 +841,11 @@ async fn two_cs_reps_shipping_the_last_units_at_once_ship_them_once() {
     let last_units = ShipmentBuilder::of(&order)
         .line(&order.lines[0], 3, "B2612")
         .request();
-    let desks = [w.cs.orders.clone(), w.app.session_of("cs-a").await.orders];
-    let start = Arc::new(tokio::sync::Barrier::new(desks.len()));
-    let mut tasks = Vec::new();
-    for mut desk in desks {
-        let (request, start) = (last_units.clone(), start.clone());
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            desk.create_shipment(request).await
-        }));
-    }
-    let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await.expect("join"));
-    }
+    let desks = vec![w.cs.orders.clone(), w.app.session_of("cs-a").await.orders];
+    let outcomes = at_once(desks, |mut desk| async move {
+        desk.create_shipment(last_units).await
+    })
+    .await;
 
     assert_eq!(
         outcomes.iter().filter(|o| o.is_ok()).count(),
@@ -891,23 +881,16 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
             .input()
     };
     // The first and its retry at the same moment, from two connections.
-    let desks = [w.rep.orders.clone(), w.app.session_of("rep-a").await.orders];
-    let start = Arc::new(tokio::sync::Barrier::new(desks.len()));
-    let mut tasks = Vec::new();
-    for mut desk in desks {
-        let (request, start) = (request.clone(), start.clone());
-        tasks.push(tokio::spawn(async move {
-            start.wait().await;
-            desk.create_order(request).await
-        }));
-    }
+    let desks = vec![w.rep.orders.clone(), w.app.session_of("rep-a").await.orders];
+    let sent = request.clone();
+    let answers = at_once(
+        desks,
+        |mut desk| async move { desk.create_order(sent).await },
+    )
+    .await;
     let mut placed = BTreeSet::new();
-    for task in tasks {
-        let answer = task
-            .await
-            .expect("join")
-            .expect("placed or found")
-            .into_inner();
+    for answer in answers {
+        let answer = answer.expect("placed or found").into_inner();
         placed.insert(answer.order.expect("the order").header().number.clone());
     }
     // And again later.
