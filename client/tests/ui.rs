@@ -2366,6 +2366,33 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
     assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
 }
 
+/// A customer at its credit limit says so in red on its page, before the rep builds an
+/// order the hold would refuse.
+#[test]
+fn a_customer_at_its_credit_limit_says_so_before_an_order_is_built() {
+    let server = Server::start();
+    let app = server.app();
+    app.pin_clock("2026-11-30T10:00:00+08:00");
+    server.runtime.block_on(async {
+        invoicing_entity(app).await;
+        let drug = app.drug_on_sale("阿莫西林胶囊", "8.5", "12.5").await;
+        let mut rep = app.person("rep-ui", &["营销员"], None).await;
+        let cs = app.person("cs-ui", &["客服"], None).await;
+        let customer = CustomerBuilder::new("北京协和医院")
+            .assigned_to(rep.id, cs.id)
+            .credit_limit("100")
+            .create(&mut rep)
+            .await;
+        place_order(&mut rep, customer.id, &[(drug.id, 8, "")]).await;
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-ui");
+    ui.click("客户列表");
+    ui.wait_label("北京协和医院");
+    ui.click("北京协和医院");
+    ui.wait_label("北京协和医院 信用额度已用尽：欠款及未发货订单合计 100.00，已达信用额度 100.00");
+}
+
 /// A delivery date is not judged while it is typed: 2026-11-3 on its way to 2026-11-30
 /// (today) is not said to be 早于今天, nor is a whole one (its complaint appearing moved
 /// the fields below as the user clicked into the next); left there, it is, under it, and

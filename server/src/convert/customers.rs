@@ -20,7 +20,7 @@ use crate::db::models::customer_record::RecordInput;
 use crate::db::models::customer_type::{CustomerType, CustomerTypeFields};
 use crate::db::sql::PageStart;
 use crate::db::versioned::StatusFilter;
-use crate::error::{AppError, AppResult, FieldCheck};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::msg;
 use crate::ops::customers::{CustomerRead, HandoverMove, RepRole};
 
@@ -159,14 +159,20 @@ pub fn customer_type_input(input: Option<pb::CustomerTypeInput>) -> AppResult<Cu
 }
 
 /// A customer as GetCustomer answers: the view, its orders at work (`open_orders`,
-/// `oldest_open_orders`) and, for those who may read it, its `balance`.
+/// `oldest_open_orders`) and, for those who may read it, its `balance` and `credit_hold`.
 pub fn customer_read(read: CustomerRead) -> pb::Customer {
     let CustomerRead {
         view,
         open,
         balance,
+        credit_hold,
     } = read;
     pb::Customer {
+        credit_hold: credit_hold.map(|Msg { en, zh }| pb::Warning {
+            field: "customer_id".into(),
+            message: en,
+            message_zh: zh,
+        }),
         balance: balance
             .map(|b| pharmacrm_shared::money::to_wire(&b))
             .unwrap_or_default(),
@@ -242,6 +248,7 @@ impl From<CustomerView> for pb::Customer {
             open_orders: 0,
             oldest_open_orders: Vec::new(),
             balance: String::new(),
+            credit_hold: None,
         }
     }
 }

@@ -19,11 +19,12 @@ use crate::db::models::customer_record::{self, CustomerRecord, RecordInput};
 use crate::db::models::{WriteCtx, company_settings, order, user};
 use crate::db::scope::{Reps, Viewer};
 use crate::db::versioned::{self, check_fresh};
-use crate::error::{AppError, AppResult, FieldCheck};
+use crate::error::{AppError, AppResult, FieldCheck, Msg};
 use crate::messages::{Counted, Listed};
 use crate::msg;
 use crate::ops::finance;
 use crate::search;
+use chrono::NaiveDate;
 use diesel::PgConnection;
 use rust_decimal::Decimal;
 
@@ -453,28 +454,39 @@ pub struct CustomerRead {
     /// What it owes less what it holds on account (CNY, [`finance::customer_balance`]),
     /// when asked for.
     pub balance: Option<Decimal>,
+    /// Why it is on credit hold, whatever its next order ([`finance::credit_hold_now`]),
+    /// when the balance is asked for.
+    pub credit_hold: Option<Msg>,
 }
 
 /// Customer `id` as `viewer` reads it (NOT_FOUND outside the scope), with its names and
 /// certificate flags, its orders at work ([`order::open_orders`], the oldest
 /// [`OPEN_ORDERS_NAMED`]) that keep it from being archived, and with `balance` (the
-/// caller may read it: [`access::may_read_balance`]) what it owes.
+/// caller may read it: [`access::may_read_balance`]) what it owes and whether it is on
+/// credit hold on business date `today`.
 pub fn get(
     conn: &mut PgConnection,
     viewer: &Viewer,
     id: i64,
     window: CertificateWindow,
     balance: bool,
+    today: NaiveDate,
 ) -> AppResult<CustomerRead> {
     let view = customer::get(conn, viewer, id, window)?;
     let open = order::open_orders(conn, id, OPEN_ORDERS_NAMED)?;
-    let balance = balance
-        .then(|| finance::customer_balance(conn, id))
-        .transpose()?;
+    let (balance, credit_hold) = if balance {
+        (
+            Some(finance::customer_balance(conn, id)?),
+            finance::credit_hold_now(conn, &view.customer, today)?,
+        )
+    } else {
+        (None, None)
+    };
     Ok(CustomerRead {
         view,
         open,
         balance,
+        credit_hold,
     })
 }
 

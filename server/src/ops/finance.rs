@@ -1931,6 +1931,65 @@ pub fn credit_hold(
     today: NaiveDate,
     changing: Option<i64>,
 ) -> AppResult<Option<Msg>> {
+    let standing = credit_standing(conn, c, today, changing)?;
+    if standing.overdue.is_some() {
+        return Ok(standing.overdue);
+    }
+    Ok(standing
+        .limit
+        .map(|(limit, owed)| (limit, owed + order_total))
+        .filter(|(limit, exposure)| exposure > limit)
+        .map(|(limit, exposure)| {
+            msg!(
+                "finance.hold_limit",
+                name = c.name,
+                exposure = Money(exposure),
+                limit = Money(limit)
+            )
+        }))
+}
+
+/// Why customer `c` is on credit hold on `today` whatever its next order (the customer
+/// view says so before a rep builds one): an amount more than the credit-hold days
+/// overdue, or what it owes with open orders at or above its credit limit. As
+/// [`credit_hold`] judges an order.
+pub fn credit_hold_now(
+    conn: &mut PgConnection,
+    c: &Customer,
+    today: NaiveDate,
+) -> AppResult<Option<Msg>> {
+    let standing = credit_standing(conn, c, today, None)?;
+    if standing.overdue.is_some() {
+        return Ok(standing.overdue);
+    }
+    Ok(standing
+        .limit
+        .filter(|(limit, owed)| owed >= limit)
+        .map(|(limit, owed)| {
+            msg!(
+                "finance.hold_limit_reached",
+                name = c.name,
+                exposure = Money(owed),
+                limit = Money(limit)
+            )
+        }))
+}
+
+/// A customer's credit as [`credit_hold`] judges it.
+struct CreditStanding {
+    /// On hold for an amount overdue past the credit-hold days, saying so.
+    overdue: Option<Msg>,
+    /// Its credit limit and what it owes with what open orders (but `changing`) have not
+    /// yet shipped, CNY; `None` without a limit.
+    limit: Option<(Decimal, Decimal)>,
+}
+
+fn credit_standing(
+    conn: &mut PgConnection,
+    c: &Customer,
+    today: NaiveDate,
+    changing: Option<i64>,
+) -> AppResult<CreditStanding> {
     let hold_days = company_settings::get(conn)?.credit_hold_days;
     let rows: Vec<AgeingRow> = ageing_sql(&ids_sql(&[c.id]), today, true)
         .query()
@@ -1939,47 +1998,44 @@ pub fn credit_hold(
         .into_iter()
         .next()
         .map_or((Ageing::default(), None), |r| (r.ageing, r.oldest_overdue));
-    if let Some(oldest) = oldest {
-        let days = (today - oldest).num_days();
-        if days > i64::from(hold_days) {
-            return Ok(Some(msg!(
+    let overdue = oldest
+        .map(|oldest| (today - oldest).num_days())
+        .filter(|days| *days > i64::from(hold_days))
+        .map(|days| {
+            msg!(
                 "finance.hold_overdue",
                 name = c.name,
                 amount = Money(ageing.overdue()),
                 days = days,
                 limit = hold_days
-            )));
-        }
+            )
+        });
+    let Some(limit) = c.credit_limit else {
+        return Ok(CreditStanding {
+            overdue,
+            limit: None,
+        });
+    };
+    #[derive(QueryableByName)]
+    struct Unshipped {
+        #[diesel(sql_type = Numeric)]
+        value: Decimal,
     }
-    if let Some(limit) = c.credit_limit {
-        #[derive(QueryableByName)]
-        struct Unshipped {
-            #[diesel(sql_type = Numeric)]
-            value: Decimal,
-        }
-        // What open orders will still charge: shipments charge a line's amount in parts
-        // that add up to it (`money::part_amount`). A closed order (结案) charges nothing
-        // more.
-        let Unshipped { value } = diesel::sql_query(
-            "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
-               FROM order_lines l JOIN orders o ON o.id = l.order_id
-              WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL
-                AND o.id IS DISTINCT FROM $2",
-        )
-        .bind::<BigInt, _>(c.id)
-        .bind::<diesel::sql_types::Nullable<BigInt>, _>(changing)
-        .get_result(conn)?;
-        let exposure = ageing.balance() + value + order_total;
-        if exposure > limit {
-            return Ok(Some(msg!(
-                "finance.hold_limit",
-                name = c.name,
-                exposure = Money(exposure),
-                limit = Money(limit)
-            )));
-        }
-    }
-    Ok(None)
+    // What open orders will still charge: shipments charge a line's amount in parts that
+    // add up to it (`money::part_amount`). A closed order (结案) charges nothing more.
+    let Unshipped { value } = diesel::sql_query(
+        "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
+           FROM order_lines l JOIN orders o ON o.id = l.order_id
+          WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL
+            AND o.id IS DISTINCT FROM $2",
+    )
+    .bind::<BigInt, _>(c.id)
+    .bind::<diesel::sql_types::Nullable<BigInt>, _>(changing)
+    .get_result(conn)?;
+    Ok(CreditStanding {
+        overdue,
+        limit: Some((limit, ageing.balance() + value)),
+    })
 }
 
 /// The credit check of a new order on `hold` (from [`credit_hold`], computed once when the

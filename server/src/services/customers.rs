@@ -310,9 +310,10 @@ impl CustomerService for CustomerApi {
     async fn get_customer(&self, request: Request<pb::GetCustomerRequest>) -> Reply<pb::Customer> {
         let window = self.state.certificate_window();
         let balance = access::may_read_balance(&Session::of(&request)?.grants());
+        let today = self.state.clock.today();
         let read = self
             .read_customer(request, move |conn, viewer, customer_id| {
-                ops::get(conn, viewer, customer_id, window, balance)
+                ops::get(conn, viewer, customer_id, window, balance, today)
             })
             .await?;
         Ok(Response::new(conv::customer_read(read)))

@@ -1846,7 +1846,18 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
     let c = w.customer.id;
     w.shipped_on(c, "2026-09-01", 10).await; // due 10-01
     // 2026-12-31 is 91 days past the due date: more than the 90 of the settings.
+    // The customer as the rep reads it says so before any order is built.
+    let hold = async |rep: &mut Person, id: i64| {
+        let customer = rep.customer(id).await.expect("customer");
+        customer.credit_hold.map(|w| w.message_zh)
+    };
+    assert_eq!(hold(&mut w.rep, c).await, None, "not yet");
     w.app.pin_clock("2026-12-31T10:00:00+08:00");
+    let said = hold(&mut w.rep, c).await.expect("on hold");
+    assert!(
+        said.contains("已被信用冻结") && said.contains("91"),
+        "{said}"
+    );
     let order = OrderBuilder::new(c).line(w.drug.id, 1, "");
     let refused = order
         .clone()
@@ -1899,10 +1910,18 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
         .await
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "100.00");
+    assert_eq!(
+        hold(&mut w.rep, limited.id).await,
+        None,
+        "98.00 still to order"
+    );
     OrderBuilder::new(limited.id)
         .line(w.drug.id, 48, "")
         .place(&mut w.rep)
         .await;
+    // Now at its limit, no order passes: the customer says so.
+    let said = hold(&mut w.rep, limited.id).await.expect("at its limit");
+    assert!(said.contains("已达信用额度 100.00"), "{said}");
 }
 
 #[tokio::test]

@@ -467,6 +467,10 @@ impl CustomerView {
                     }
                 }
             });
+        // On credit hold: said before a rep builds an order the hold would refuse.
+        if let Some(hold) = &c.credit_hold {
+            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
+        }
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.edit")).clicked() {
                 self.edit = Some(FormPanel::new(CustomerForm::from(c)));
