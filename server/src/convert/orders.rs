@@ -307,7 +307,13 @@ pub fn order_change(
     let pb::UpdateOrderRequest { version, order } = req;
     let order = order.unwrap_or_default();
     let order_id = id("order.order_id", order.order_id)?;
+    // A change is made once, at the version read: a request ID (CreateOrder's) would
+    // promise a retry it does not get.
+    let request_id = !order.request_id.is_empty();
     update(order_id, version, |check| {
+        if request_id {
+            check.fail("order.request_id", msg!("order.request_id_on_update"));
+        }
         check.absorb(order_input(order, today, kept).map_err(|e| e.within("order")))
     })
 }

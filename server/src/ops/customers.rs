@@ -761,13 +761,7 @@ pub fn reveal_id_number(
     };
     ctx.audit(
         conn,
-        Event {
-            action: "customer.reveal_id_number",
-            object_type: "customer",
-            object_id: id.to_string(),
-            before: None,
-            after: None,
-        },
+        Event::bare("customer.reveal_id_number", "customer", id.to_string()),
     )?;
     Ok(number)
 }

@@ -584,7 +584,8 @@ impl<H: Serialize, L: Serialize> Record<'_, H, L> {
 /// FAILED_PRECONDITION for a customer who cannot order ([`Priced::refused`]), and the
 /// credit hold's ([`finance::check_credit`]); an override is audited as
 /// `order.credit_override`. With a request ID the caller placed an order with before, the
-/// request is a retry: that order is returned (without warnings) and nothing is placed;
+/// request is a retry: that order is returned, with the warnings pricing it gives now, and
+/// nothing is placed;
 /// ALREADY_EXISTS on `request_id`, naming the order, when the ID came with another
 /// request ([`request_id::earlier`]).
 pub fn place(
@@ -602,7 +603,16 @@ pub fn place(
         msg!("order.request_id_used", number = o.number.clone())
     })? {
         let lines = order::lines(conn, placed.id)?;
-        return Ok((placed, lines, Vec::new()));
+        // The first answer's warnings (a price below the sale price…), as the order is
+        // priced now: a caller who lost that answer is told them too.
+        let changing = Changing {
+            order: placed,
+            lines,
+        };
+        let warnings = price(conn, ctx.grants, viewer, input, Some(&changing), today)
+            .map(|priced| priced.warnings)
+            .unwrap_or_default();
+        return Ok((changing.order, changing.lines, warnings));
     }
     let (priced, overridden) = price_to_save(conn, ctx, viewer, input, None, today)?;
     let new = NewOrder {

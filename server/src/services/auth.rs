@@ -125,13 +125,7 @@ impl AuthApi {
                         &audit_key,
                         &actor,
                         None,
-                        Event {
-                            action: "auth.login_locked",
-                            object_type: "login",
-                            object_id: name.clone(),
-                            before: None,
-                            after: None,
-                        },
+                        Event::bare("auth.login_locked", "login", name.clone()),
                     )?;
                     return Ok(Err(AppError::LoginLocked { until, zone: None }));
                 }
@@ -175,13 +169,7 @@ impl AuthApi {
                         &audit_key,
                         &actor,
                         None,
-                        Event {
-                            action,
-                            object_type,
-                            object_id,
-                            before: None,
-                            after: None,
-                        },
+                        Event::bare(action, object_type, object_id),
                     )
                 };
                 let still_valid = password_ok
@@ -263,13 +251,7 @@ impl AuthService for AuthApi {
                     &audit_key,
                     &session.actor(),
                     None,
-                    Event {
-                        action: "auth.logout",
-                        object_type: "session",
-                        object_id: session.session_id.to_string(),
-                        before: None,
-                        after: None,
-                    },
+                    Event::bare("auth.logout", "session", session.session_id.to_string()),
                 )
             })
             .await?;
@@ -344,13 +326,11 @@ impl AuthService for AuthApi {
                         &audit_key,
                         &session.actor(),
                         None,
-                        Event {
-                            action: "auth.change_password_failed",
-                            object_type: "user",
-                            object_id: session.user_id.to_string(),
-                            before: None,
-                            after: None,
-                        },
+                        Event::bare(
+                            "auth.change_password_failed",
+                            "user",
+                            session.user_id.to_string(),
+                        ),
                     )?;
                     if locked.is_some() {
                         session::revoke_all_for_user(conn, session.user_id, None)?;

@@ -876,7 +876,7 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
     let request = pb::OrderInput {
         request_id: "5f0c6a52-7d0e-4c1b-9a51-3c1f2b7e9d10".into(),
         ..OrderBuilder::new(w.customer.id)
-            .line(w.drug.id, 10, "")
+            .line(w.drug.id, 10, "1.50")
             .invoiced_by(entity)
             .input()
     };
@@ -889,9 +889,11 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
     )
     .await;
     let mut placed = BTreeSet::new();
+    let mut told = Vec::new();
     for answer in answers {
         let answer = answer.expect("placed or found").into_inner();
         placed.insert(answer.order.expect("the order").header().number.clone());
+        told.push(answer.warnings);
     }
     // And again later.
     let later = w
@@ -899,17 +901,16 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
         .orders
         .create_order(request.clone())
         .await
-        .expect("found");
-    placed.insert(
-        later
-            .into_inner()
-            .order
-            .expect("order")
-            .header()
-            .number
-            .clone(),
-    );
+        .expect("found")
+        .into_inner();
+    placed.insert(later.order.expect("order").header().number.clone());
+    told.push(later.warnings);
     assert_eq!(placed.len(), 1, "{placed:?}");
+    // Every answer says what the first did: the price below the sale price of 2.00.
+    for warnings in &told {
+        let fields: Vec<&str> = warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(fields, ["lines[0].unit_price"], "{told:?}");
+    }
     let number = placed.first().expect("one").clone();
     let orders = w
         .rep
@@ -931,6 +932,24 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
         .refused(Code::AlreadyExists);
     assert_eq!(bad_fields(&refused), ["request_id"]);
     assert_zh_contains(&refused, &format!("该请求编号已用于订单 {number}"));
+    // A change takes none: it is made once, at the version read.
+    let detail = w.rep.order(orders[0].id).await.expect("order");
+    let change = pb::UpdateOrderRequest {
+        version: detail.header().version,
+        order: Some(pb::OrderInput {
+            request_id: "5f0c6a52-7d0e-4c1b-9a51-3c1f2b7e9d11".into(),
+            ..OrderBuilder::change_of(&detail)
+                .line(w.drug.id, 9, "")
+                .input()
+        }),
+    };
+    let refused = w
+        .rep
+        .orders
+        .update_order(change)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["order.request_id"]);
     // Another caller's IDs are their own.
     let mut admin = w.app.admin().await;
     let theirs = admin.send(other).await;

@@ -92,6 +92,20 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Event<'a> {
+    /// `action` on object `object_id` of kind `object_type`, with no record of it before
+    /// or after (a login, a logout, a refusal).
+    pub fn bare(action: &'a str, object_type: &'a str, object_id: String) -> Self {
+        Event {
+            action,
+            object_type,
+            object_id,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 /// Appends `event` to the log, made `at` (UTC; `None`: now). Call it inside the
 /// transaction that makes the change, so the change and its record commit (or roll back)
 /// together.
