@@ -2390,7 +2390,12 @@ fn a_customer_at_its_credit_limit_says_so_before_an_order_is_built() {
     ui.click("客户列表");
     ui.wait_label("北京协和医院");
     ui.click("北京协和医院");
-    ui.wait_label("北京协和医院 信用额度已用尽：欠款及未发货订单合计 100.00，已达信用额度 100.00");
+    let hold = "北京协和医院 信用额度已用尽：欠款及未发货订单合计 100.00，已达信用额度 100.00";
+    ui.wait_label(hold);
+    // The order form says it too, before any line is added.
+    ui.press(Role::Button, "下单");
+    ui.wait_label("添加药品（拼音首字母）");
+    ui.wait_label(hold);
 }
 
 /// A delivery date is not judged while it is typed: 2026-11-3 on its way to 2026-11-30

@@ -531,6 +531,14 @@ impl OrderFormPanel {
             f.show(t("order.sales_rep"), &format::person(sales_rep));
             f.show(t("order.cs_rep"), &format::person(cs_rep));
         });
+        // A new order for a customer on credit hold: said as soon as the customer is
+        // chosen, before lines are added (the preview says it from then on).
+        if preview.is_none()
+            && self.changing.is_none()
+            && let Some(hold) = customer.as_ref().and_then(|c| c.credit_hold.as_ref())
+        {
+            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
+        }
         self.date_typing = date_focused;
         if customer_changed {
             // The hold was the customer chosen before's.

@@ -149,6 +149,8 @@ impl CustomerPicker {
                 } else {
                     t("orders.customer_none")
                 };
+                // In a filter bar, on a row of its own rather than broken over two.
+                widgets::keep_together(ui, none, 0.0);
                 ui.label(egui::RichText::new(none).weak());
             }
             if !found.is_empty() {
@@ -158,6 +160,7 @@ impl CustomerPicker {
                 } else {
                     t("orders.customer_pick")
                 };
+                widgets::keep_together(ui, pick, 0.0);
                 ui.label(egui::RichText::new(pick).weak());
             }
             for c in found {
