@@ -71,6 +71,8 @@ pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult
         .check("reference", validation::optional_line(&reference, 100))
         .check("note", validation::optional_text(&note, 500))
         .check("request_id", validation::optional_line(&request_id, 64));
+    let ids: Vec<i64> = allocations.iter().map(|a| a.order_id).collect();
+    super::orders_listed_once("allocations", &ids, &mut check);
     let allocations = allocations
         .into_iter()
         .enumerate()
@@ -234,6 +236,9 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
     }
     required_id("customer_id", customer_id, &mut check);
     required_id("invoicing_entity_id", invoicing_entity_id, &mut check);
+    // (A red invoice's orders are checked against the blue one's, this among the rest.)
+    let ids: Vec<i64> = orders.iter().map(|o| o.order_id).collect();
+    super::orders_listed_once("orders", &ids, &mut check);
     let kind = pb::InvoiceKind::code_of(kind);
     if kind.is_none() {
         check.fail("kind", msg!("invoice.kind_required"));

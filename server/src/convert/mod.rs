@@ -181,6 +181,21 @@ pub fn required_id(
     chosen_id(field, value, msg!("field.required"), check)
 }
 
+/// Each order named once in a list of (order id, amount) — a payment's allocations, an
+/// invoice's orders, `list` the field's name: a second line for an order already listed
+/// is recorded in `check` on its `order_id` (two lines were silently added together).
+pub fn orders_listed_once(list: &str, order_ids: &[i64], check: &mut FieldCheck) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, &id) in order_ids.iter().enumerate() {
+        if id > 0 && !seen.insert(id) {
+            check.fail(
+                format!("{list}[{i}].order_id"),
+                msg!("field.order_listed_twice"),
+            );
+        }
+    }
+}
+
 /// A [`required_id`] picked from a list, whose absence `missing` says in the form's words
 /// ("choose a customer type"); a negative id is `field.not_an_id` still.
 pub fn chosen_id(

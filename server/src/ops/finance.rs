@@ -2320,7 +2320,10 @@ pub fn record_invoice(
                         let why = msg!("invoice.red_order_not_on_blue", number = blue.number);
                         check.fail(format!("orders[{i}].order_id"), why);
                     } else if !seen.insert(*order_id) {
-                        check.fail(format!("orders[{i}].order_id"), msg!("invoice.order_twice"));
+                        check.fail(
+                            format!("orders[{i}].order_id"),
+                            msg!("field.order_listed_twice"),
+                        );
                     }
                 }
                 check.finish()?;

@@ -528,6 +528,20 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["allocations"]);
+    // One order on two lines is said, not added together.
+    let a_id = a.header().id;
+    let refused = w
+        .finance
+        .try_send(payment(
+            c,
+            "2026-09-02",
+            "50",
+            &[(a_id, "10"), (a_id, "20")],
+        ))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["allocations[1].order_id"]);
+    assert_zh_contains(&refused, "该订单已在前面一行列出");
     let refused = w
         .finance
         .try_send(payment(c, "2026-09-02", "-5", &[]))
@@ -1448,6 +1462,20 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
     let id = order.header().id;
     let entity = w.entity.id;
     let blue = |number: &str, amount: &str| blue_invoice(c, entity, (id, amount), number);
+    let twice = pb::RecordInvoiceRequest {
+        orders: [
+            blue("04419001", "100").orders,
+            blue("04419001", "50").orders,
+        ]
+        .concat(),
+        ..blue("04419001", "150")
+    };
+    let refused = w
+        .finance
+        .try_send(twice)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["orders[1].order_id"]);
     let first = w.finance.send(blue("04419001", "150")).await;
     assert_eq!(first.amount, "150.00");
     // The audit log finds it by its number, digits though it is (not taken for an id only).
