@@ -454,7 +454,7 @@ pub struct CustomerRead {
     /// What it owes less what it holds on account (CNY, [`finance::customer_balance`]),
     /// when asked for.
     pub balance: Option<Decimal>,
-    /// Why it is on credit hold, whatever its next order ([`finance::credit_hold_now`]),
+    /// Why it is on credit hold, whatever its next order ([`finance::credit_hold`]),
     /// when the balance is asked for.
     pub credit_hold: Option<Msg>,
 }
@@ -477,7 +477,7 @@ pub fn get(
     let (balance, credit_hold) = if balance {
         (
             Some(finance::customer_balance(conn, id)?),
-            finance::credit_hold_now(conn, &view.customer, today)?,
+            finance::credit_hold(conn, &view.customer, None, today, None)?,
         )
     } else {
         (None, None)

@@ -1919,15 +1919,16 @@ pub fn arrears_export(
 // ---------------------------------------------------------------------------------------
 // Credit hold
 
-/// Why customer `c` is on credit hold for an order of `order_total` CNY on `today`, if it
-/// is: an amount more than the credit-hold days overdue, or the balance plus what open
-/// orders have not yet shipped plus this order above its credit limit. `changing` is the
-/// order being changed, if it is one: what it had not shipped is left out of the open
-/// orders' (it is counted at `order_total` instead).
+/// Why customer `c` is on credit hold on `today`, if it is: an amount more than the
+/// credit-hold days overdue, or its debts past its credit limit — the balance plus what
+/// open orders have not yet shipped plus the order of `order_total` CNY (`None`: whatever
+/// its next order, as the customer view says it, so at the limit already). `changing` is
+/// the order being changed, if it is one: what it had not shipped is left out of the
+/// open orders' (it is counted at `order_total` instead).
 pub fn credit_hold(
     conn: &mut PgConnection,
     c: &Customer,
-    order_total: Decimal,
+    order_total: Option<Decimal>,
     today: NaiveDate,
     changing: Option<i64>,
 ) -> AppResult<Option<Msg>> {
@@ -1935,44 +1936,25 @@ pub fn credit_hold(
     if standing.overdue.is_some() {
         return Ok(standing.overdue);
     }
-    Ok(standing
-        .limit
-        .map(|(limit, owed)| (limit, owed + order_total))
-        .filter(|(limit, exposure)| exposure > limit)
-        .map(|(limit, exposure)| {
-            msg!(
-                "finance.hold_limit",
-                name = c.name,
-                exposure = Money(exposure),
-                limit = Money(limit)
-            )
-        }))
-}
-
-/// Why customer `c` is on credit hold on `today` whatever its next order (the customer
-/// view says so before a rep builds one): an amount more than the credit-hold days
-/// overdue, or what it owes with open orders at or above its credit limit. As
-/// [`credit_hold`] judges an order.
-pub fn credit_hold_now(
-    conn: &mut PgConnection,
-    c: &Customer,
-    today: NaiveDate,
-) -> AppResult<Option<Msg>> {
-    let standing = credit_standing(conn, c, today, None)?;
-    if standing.overdue.is_some() {
-        return Ok(standing.overdue);
-    }
-    Ok(standing
-        .limit
-        .filter(|(limit, owed)| owed >= limit)
-        .map(|(limit, owed)| {
-            msg!(
-                "finance.hold_limit_reached",
-                name = c.name,
-                exposure = Money(owed),
-                limit = Money(limit)
-            )
-        }))
+    let Some((limit, owed)) = standing.limit else {
+        return Ok(None);
+    };
+    let (name, limit_said) = (c.name.clone(), Money(limit));
+    Ok(match order_total {
+        Some(total) if owed + total > limit => Some(msg!(
+            "finance.hold_limit",
+            name = name,
+            exposure = Money(owed + total),
+            limit = limit_said
+        )),
+        None if owed >= limit => Some(msg!(
+            "finance.hold_limit_reached",
+            name = name,
+            exposure = Money(owed),
+            limit = limit_said
+        )),
+        _ => None,
+    })
 }
 
 /// A customer's credit as [`credit_hold`] judges it.

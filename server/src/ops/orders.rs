@@ -501,7 +501,13 @@ pub fn price(
     // owes: it is not held (a rep lowers a quantity for a customer overdue).
     let credit_hold = match changing_order {
         Some(o) if total <= o.total => None,
-        _ => finance::credit_hold(conn, &customer, total, today, changing_order.map(|o| o.id))?,
+        _ => finance::credit_hold(
+            conn,
+            &customer,
+            Some(total),
+            today,
+            changing_order.map(|o| o.id),
+        )?,
     };
     if let Some(hold) = &credit_hold {
         warnings.push(Warning {
