@@ -959,6 +959,43 @@ fn check_expiry(
     }
 }
 
+/// GSP: a batch has one expiry date. Each of `rows` — (request row, order line, batch
+/// number, expiry date) — whose batch of the same drug is on record ([`shipment::batch_expiry`])
+/// or on an earlier row with another expiry date is recorded in `check` on
+/// `{field}[i].expiry_date`, naming the date known (one typed wrong would send a recall
+/// after the wrong date).
+fn check_batch_expiry(
+    conn: &mut PgConnection,
+    field: &str,
+    rows: &[(usize, i64, &str, NaiveDate)],
+    check: &mut FieldCheck,
+) -> AppResult<()> {
+    let mut known: HashMap<(i64, String), NaiveDate> = HashMap::new();
+    for &(i, order_line_id, batch_no, expiry) in rows {
+        let field = format!("{field}[{i}].expiry_date");
+        if check.complains_of(&field) {
+            continue;
+        }
+        let Some((drug_id, on_record)) = shipment::batch_expiry(conn, order_line_id, batch_no)?
+        else {
+            continue;
+        };
+        let key = (drug_id, batch_no.to_uppercase());
+        let date = *known.entry(key).or_insert(on_record.unwrap_or(expiry));
+        if date != expiry {
+            check.fail(
+                field,
+                msg!(
+                    "shipment.batch_expiry_differs",
+                    batch = batch_no.to_owned(),
+                    date = date
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Records a shipment (发货) of `draft`'s lines against its order, read at its version;
 /// audited as `shipment.create`. Returns the shipment and its lines.
 ///
@@ -1042,6 +1079,13 @@ pub fn ship(
             expiry_date: line.expiry_date,
         });
     }
+    let batches: Vec<(usize, i64, &str, NaiveDate)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| order_lines.contains_key(&l.line_id))
+        .map(|(i, l)| (i, l.line_id, l.batch_no.as_str(), l.expiry_date))
+        .collect();
+    check_batch_expiry(conn, "lines", &batches, &mut check)?;
     check.finish()?;
     for (line_id, quantity) in &wanted {
         let ol = &order_lines[line_id];
@@ -1516,6 +1560,16 @@ pub fn ship_replacement(
             expiry_date: line.expiry_date,
         });
     }
+    let batches: Vec<(usize, i64, &str, NaiveDate)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let el = exception_lines.get(&l.line_id)?;
+            let sl = shipped.get(&el.shipment_line_id)?;
+            Some((i, sl.order_line_id, l.batch_no.as_str(), l.expiry_date))
+        })
+        .collect();
+    check_batch_expiry(conn, "replacement_lines", &batches, &mut check)?;
     // Each exception line re-sent other than exactly: said under the first row re-sending
     // it (under the rows when none does), naming the drug, its batch and both counts.
     let mut uncovered: Vec<(&ExceptionLine, i64)> = exception_lines

@@ -1185,6 +1185,25 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
         (shipped.batch_no.as_str(), shipped.expiry_date.as_str()),
         ("B2611", TODAY)
     );
+    // A batch has one expiry date (GSP): B2611 again, typed in lower case, with another
+    // date is refused naming the one on record, and so are two rows of a new batch that
+    // disagree.
+    let order = w.cs.reload(&order).await;
+    let line = &order.lines[0];
+    let status = ShipmentBuilder::of(&order)
+        .transit_days(0)
+        .line_expiring(line, 1, "b2611", "2027-01-31")
+        .line_expiring(line, 1, "B2699", "2027-02-28")
+        .line_expiring(line, 1, "B2699", "2027-03-31")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        ["lines[0].expiry_date", "lines[2].expiry_date"]
+    );
+    assert_zh_contains(&status, &format!("该药品批号 b2611 已登记有效期至 {TODAY}"));
+    assert_zh_contains(&status, "该药品批号 B2699 已登记有效期至 2027-02-28");
 }
 
 #[tokio::test]

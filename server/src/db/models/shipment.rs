@@ -181,6 +181,36 @@ pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipmen
         .load(conn)?)
 }
 
+/// The drug of order line `order_line_id`, and the expiry date its batch `batch_no` is on
+/// record with (the first shipment of it, the number's case aside), if that batch of the
+/// drug was shipped before (GSP: a batch has one expiry date).
+pub fn batch_expiry(
+    conn: &mut PgConnection,
+    order_line_id: i64,
+    batch_no: &str,
+) -> AppResult<Option<(i64, Option<NaiveDate>)>> {
+    #[derive(QueryableByName)]
+    struct Known {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        drug_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+        expiry_date: Option<NaiveDate>,
+    }
+    let known: Option<Known> = diesel::sql_query(
+        "SELECT ol.drug_id,
+                (SELECT sl.expiry_date FROM shipment_lines sl
+                   JOIN order_lines o2 ON o2.id = sl.order_line_id
+                  WHERE upper(sl.batch_no) = upper($2) AND o2.drug_id = ol.drug_id
+                  ORDER BY sl.id LIMIT 1) AS expiry_date
+           FROM order_lines ol WHERE ol.id = $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(order_line_id)
+    .bind::<diesel::sql_types::Text, _>(batch_no)
+    .get_result(conn)
+    .optional()?;
+    Ok(known.map(|k| (k.drug_id, k.expiry_date)))
+}
+
 /// The lines of the shipments `ids`, by shipment then id.
 pub fn lines_of(conn: &mut PgConnection, ids: &[i64]) -> AppResult<Vec<ShipmentLine>> {
     Ok(shipment_lines::table
