@@ -4429,6 +4429,33 @@ fn enter_in_a_reports_period_runs_it_and_a_reversed_period_is_named() {
     assert!(ui.disabled(Role::Button, "导出 Excel"), "refused");
 }
 
+/// A report looked at, another module visited (where a customer was registered), and
+/// the report shown again: it runs again, so the screen (and its export) counts what is
+/// there now, not what was when it first ran.
+#[test]
+fn a_report_shown_again_after_another_module_counts_what_is_there_now() {
+    let server = Server::start_demo();
+    let mut ui = server.logged_in("finance1", DEMO_PASSWORD);
+    ui.press(Role::Button, "统计分析");
+    ui.press(Role::Button, "客户地域分布");
+    ui.wait_label("北京市");
+    assert!(!ui.shows("西藏自治区"));
+    // Meanwhile a customer is registered in a province the demo has none in.
+    server.runtime.block_on(async {
+        let cs = server.app().demo_user("service1").await.user().await;
+        let mut rep = server.app().demo_user("sales1").await;
+        CustomerBuilder::new("拉萨市人民医院")
+            .region("54", "5401")
+            .served_by(cs.id)
+            .create(&mut rep)
+            .await
+    });
+    ui.press(Role::Button, "财务");
+    ui.wait_label("欠款");
+    ui.press(Role::Button, "统计分析");
+    ui.wait_label("西藏自治区");
+}
+
 #[test]
 fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     let server = Server::start_demo();

@@ -13,7 +13,7 @@ use crate::widgets;
 pub(super) struct ConsumptionTab {
     /// Empty: every province.
     province_code: String,
-    frame: Frame<pb::CustomerConsumptionRequest>,
+    pub(super) frame: Frame<pb::CustomerConsumptionRequest>,
 }
 
 impl Default for ConsumptionTab {

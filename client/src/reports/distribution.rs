@@ -20,7 +20,7 @@ pub(super) struct DistributionTab {
     types: Requested<Vec<pb::CustomerType>>,
     include_archived: bool,
     drill: Drill,
-    frame: Frame<pb::CustomerDistributionRequest>,
+    pub(super) frame: Frame<pb::CustomerDistributionRequest>,
 }
 
 impl Default for DistributionTab {
@@ -67,7 +67,7 @@ impl DistributionTab {
                 .flatten()
                 .map(|x| (x.id, x.name.clone())),
         );
-        let mut run = self.frame.never_run();
+        let mut run = self.frame.never_run() || self.frame.is_refresh_due();
         // A choice made runs the report at once (the table left as it was read as the
         // new choice's).
         let mut picked = false;

@@ -27,7 +27,7 @@ pub(super) struct DrugSalesTab {
     /// A `pb::DrugOrigin`; 0: both.
     origin: i32,
     categories: Requested<Vec<pb::Category>>,
-    frame: Frame<pb::DrugSalesRequest>,
+    pub(super) frame: Frame<pb::DrugSalesRequest>,
     /// The drug whose sales over time show (clicked in the table); none: every drug of
     /// the report shown.
     series_drug: Option<(i64, String)>,
@@ -142,6 +142,9 @@ impl DrugSalesTab {
         let drug_changed = can_pick && self.drug_filter_ui(ui, ctx);
         if run || picked || drug_changed {
             self.series_drug = None;
+            // The series is read again with the report, though of the same filters: 查询
+            // after a deduction moved the table and left the trend as it was.
+            self.series_asked = None;
             self.frame.run_for(ctx, self.request(period), period);
         }
         self.frame.export_ui(ui, ctx, title, Some(period));

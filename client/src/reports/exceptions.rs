@@ -14,7 +14,7 @@ use crate::widgets::{self, Choice};
 pub(super) struct ExceptionsTab {
     /// A `pb::ExceptionGrouping`.
     group_by: i32,
-    frame: Frame<pb::ExceptionsRequest>,
+    pub(super) frame: Frame<pb::ExceptionsRequest>,
 }
 
 impl Default for ExceptionsTab {

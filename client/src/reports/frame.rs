@@ -565,6 +565,9 @@ pub(super) struct Frame<R: ReportRequest> {
     /// shows another order or page of filters not ranked yet; and its request.
     ranking_call: Requested<R::Report>,
     ranking_asked: Option<R>,
+    /// The module was left since the report was run: what it counts may have moved (an
+    /// exception decided, a customer registered), so it runs again as it is shown.
+    refresh_due: bool,
 }
 
 /// `request` in the report's own order, at its first page.
@@ -597,7 +600,15 @@ impl<R: ReportRequest> Frame<R> {
             ranking: None,
             ranking_call: Requested::NotRequested,
             ranking_asked: None,
+            refresh_due: false,
         }
+    }
+
+    /// The module is shown again after another: a report run before runs again as its
+    /// tab is shown ([`Frame::is_stale`]), so that the screen and its export agree with
+    /// the data of now.
+    pub(super) fn refresh_when_shown(&mut self) {
+        self.refresh_due = !self.never_run();
     }
 
     /// For a paged report whose chart shows its largest rows: keeps its first page in
@@ -676,16 +687,23 @@ impl<R: ReportRequest> Frame<R> {
         self.report.is_pending()
     }
 
-    /// Whether the tab should run its report as it is shown: never run, or another tab
-    /// has since run a period other than the one this tab last asked for.
+    /// Whether the tab should run its report as it is shown: never run, the module left
+    /// and shown again since it ran ([`Frame::refresh_when_shown`]), or another tab has
+    /// since run a period other than the one this tab last asked for.
     pub(super) fn is_stale(&self, period: &Period) -> bool {
         self.never_run()
+            || self.refresh_due
             || match (&period.ran, self.asked.as_ref().and_then(R::period)) {
                 (Some((from, to)), Some((asked_from, asked_to))) => {
                     from != asked_from || to != asked_to
                 }
                 _ => false,
             }
+    }
+
+    /// Whether the report runs again as it is shown ([`Frame::refresh_when_shown`]).
+    pub(super) fn is_refresh_due(&self) -> bool {
+        self.refresh_due
     }
 
     /// Whether the report was never run (the tab is shown for the first time).
@@ -714,6 +732,7 @@ impl<R: ReportRequest> Frame<R> {
 
     /// Runs the report for `filters` from its first page, in the order chosen.
     pub(super) fn run(&mut self, ctx: &AppCtx, filters: R) {
+        self.refresh_due = false;
         self.offset = 0;
         self.export.forget_outcome();
         self.ask(ctx, filters);

@@ -93,8 +93,9 @@ pub fn report_name(key: &str) -> Option<&'static str> {
 }
 
 /// The reports module. The period is one for every tab; each tab keeps its other filters
-/// and last report while another is shown, and runs its report when shown the first time
-/// or after another tab ran another period.
+/// and last report while another is shown, and runs its report when shown the first time,
+/// after another tab ran another period, or when the module is shown again after another
+/// (what it counts may have moved meanwhile).
 pub struct ReportsPanel {
     tab: Tab,
     /// The period every tab over one shows: picked on one tab, the next tab shown runs
@@ -106,6 +107,9 @@ pub struct ReportsPanel {
     consumption: consumption::ConsumptionTab,
     regional: regional::RegionalTab,
     exceptions: exceptions::ExceptionsTab,
+    /// The pass the module was last drawn in ([`egui::Context::cumulative_pass_nr`]):
+    /// shown again after another module, its reports run again as their tabs are shown.
+    drawn_at: u64,
 }
 
 impl Default for ReportsPanel {
@@ -120,6 +124,7 @@ impl Default for ReportsPanel {
             consumption: consumption::ConsumptionTab::default(),
             regional: regional::RegionalTab::default(),
             exceptions: exceptions::ExceptionsTab::default(),
+            drawn_at: 0,
         }
     }
 }
@@ -141,6 +146,16 @@ impl ModulePanel for ReportsPanel {
             ui.label(t("shell.no_modules"));
             return;
         }
+        let pass = ui.ctx().cumulative_pass_nr();
+        if pass > self.drawn_at + 1 {
+            self.drug_sales.frame.refresh_when_shown();
+            self.distribution.frame.refresh_when_shown();
+            self.performance.frame.refresh_when_shown();
+            self.consumption.frame.refresh_when_shown();
+            self.regional.frame.refresh_when_shown();
+            self.exceptions.frame.refresh_when_shown();
+        }
+        self.drawn_at = pass;
         ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
                 ui.selectable_value(&mut self.tab, tab, tab.label());

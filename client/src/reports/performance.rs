@@ -14,7 +14,7 @@ use crate::widgets;
 pub(super) struct PerformanceTab {
     /// A `pb::RepRole`.
     role: i32,
-    frame: Frame<pb::EmployeePerformanceRequest>,
+    pub(super) frame: Frame<pb::EmployeePerformanceRequest>,
 }
 
 impl Default for PerformanceTab {

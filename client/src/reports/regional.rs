@@ -11,7 +11,7 @@ use crate::i18n::t;
 /// The regional-sales tab.
 pub(super) struct RegionalTab {
     drill: Drill,
-    frame: Frame<pb::RegionalSalesRequest>,
+    pub(super) frame: Frame<pb::RegionalSalesRequest>,
 }
 
 impl Default for RegionalTab {
