@@ -433,7 +433,8 @@ impl StatementPanel {
             if not_shown {
                 button = button.on_disabled_hover_text(t("statement.export_refused"));
             }
-            if button.clicked() {
+            // Not by a double click's second click (a second file beside the first).
+            if button.clicked() && !button.double_clicked() {
                 // The last export's outcome is not this one's.
                 self.export = Requested::NotRequested;
                 clicked = true;

@@ -80,14 +80,17 @@ impl ExportBar {
                     self.cancel = None;
                 }
                 ui.ctx().request_repaint_after(Duration::from_millis(100));
-            } else if ui
-                .add_enabled(report.is_some(), egui::Button::new(t("report.export")))
-                .clicked()
-            {
-                // The last export's outcome is not this one's (under the question whether
-                // to replace a file, it read as done already).
-                self.outcome = Requested::NotRequested;
-                clicked = true;
+            } else {
+                let response =
+                    ui.add_enabled(report.is_some(), egui::Button::new(t("report.export")));
+                // Not by a double click's second click: a small export is done by then,
+                // and a second file was written beside the first.
+                if response.clicked() && !response.double_clicked() {
+                    // The last export's outcome is not this one's (under the question
+                    // whether to replace a file, it read as done already).
+                    self.outcome = Requested::NotRequested;
+                    clicked = true;
+                }
             }
         });
         if let Some(target) = self.path.save_target(ui, clicked, file_name)
