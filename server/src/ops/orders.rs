@@ -876,16 +876,27 @@ fn require_new_waybill(
     if fields.waybill_no.is_empty() || fields.confirm_waybill_reused {
         return Ok(());
     }
-    let numbers = shipment::with_waybill(conn, &fields.waybill_no)?;
-    if numbers.is_empty() {
+    let used = shipment::with_waybill(conn, &fields.waybill_no)?;
+    if used.is_empty() {
         return Ok(());
     }
+    // A parcel signed for or lost already is said so: the goods of this shipment are
+    // hardly in it.
+    let said = |(number, status): &(String, String)| match status.as_str() {
+        shipment::DELIVERED => (
+            format!("{number} (delivered)"),
+            format!("{number}（已签收）"),
+        ),
+        shipment::LOST => (format!("{number} (lost)"), format!("{number}（已丢失）")),
+        _ => (number.clone(), number.clone()),
+    };
+    let (en, zh): (Vec<String>, Vec<String>) = used.iter().map(said).unzip();
     Err(AppError::FailedPreconditionAt {
         field: format!("{prefix}.confirm_waybill_reused").into(),
         msg: msg!(
             "shipment.waybill_used",
             waybill = fields.waybill_no.clone(),
-            numbers = per_lang(numbers.join(", "), numbers.join("、"))
+            numbers = per_lang(en.join(", "), zh.join("、"))
         ),
     })
 }

@@ -987,6 +987,18 @@ async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_sa
         .create(&mut w.cs)
         .await;
     assert_eq!(together.waybill_no, "SF9000000001");
+    // Once that parcel is signed for, the question says so: new goods are hardly in it.
+    w.app.pin_clock(AFTERNOON);
+    w.cs.deliver(&shipped, ARRIVED).await;
+    let order = w.cs.reload(&first).await;
+    let refused = ShipmentBuilder::of(&order)
+        .line(&order.lines[0], 1, "B2611")
+        .waybill("SF9000000001")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, &format!("{}（已签收）", shipped.number));
+    assert_message_contains(&refused, &format!("{} (delivered)", shipped.number));
 }
 
 /// An invoicing entity archived takes no new shipments, but an order placed under it still

@@ -150,12 +150,13 @@ fn waybill_is(
     )
 }
 
-/// The numbers of the shipments (at most five, oldest first) with waybill `waybill`.
-pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<String>> {
+/// The shipments (at most five, oldest first) with waybill `waybill`: their numbers and
+/// delivery statuses.
+pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<(String, String)>> {
     Ok(shipments::table
         .filter(waybill_is(waybill_key(waybill)))
         .order(shipments::id)
-        .select(shipments::number)
+        .select((shipments::number, shipments::delivery_status))
         .limit(5)
         .load(conn)?)
 }
