@@ -1076,13 +1076,18 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
             for e in &detail.history {
                 ui.label(format::timestamp(e.at.as_ref()));
                 ui.label(format::who(&e.by));
-                ui.label(event_label(&e.action));
+                // A delivery recorded again is a correction, saying what it changed.
+                if e.action == "shipment.deliver" && !e.field_changes.is_empty() {
+                    ui.label(t("orders.event.shipment_correct_delivery"));
+                } else {
+                    ui.label(event_label(&e.action));
+                }
                 ui.label(&e.document);
                 // A change says what it did to the total (151.90 → 597.40), the lines
                 // and the order's fields; an override why the credit hold was overridden.
                 if !e.reason.is_empty() {
                     ui.label(label_value(t("credit.override_reason"), &e.reason));
-                } else if e.total_before.is_empty() {
+                } else if e.total_before.is_empty() && e.field_changes.is_empty() {
                     ui.label("");
                 } else {
                     ui.vertical(|ui| {
@@ -1101,13 +1106,18 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
 /// 单价 2.00 → 1.2345), each field changed (备注：（空） → 客户改为 4 盒).
 fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
     let arrow = |before: &str, after: &str| format!("{before} → {after}");
-    let mut texts = vec![label_value(
-        t("order.total"),
-        &arrow(
-            &format::money(&e.total_before),
-            &format::money(&e.total_after),
-        ),
-    )];
+    // A delivery recorded again has no total: its signer and arrival time only.
+    let mut texts = if e.total_before.is_empty() {
+        Vec::new()
+    } else {
+        vec![label_value(
+            t("order.total"),
+            &arrow(
+                &format::money(&e.total_before),
+                &format::money(&e.total_after),
+            ),
+        )]
+    };
     for c in &e.line_changes {
         let units = |n: i64| format!("{n} {}", c.unit);
         let what = if c.quantity_before == 0 {
@@ -1151,6 +1161,8 @@ fn change_texts(e: &pb::OrderEvent) -> Vec<String> {
             "requested_delivery_date" => t("order.requested_delivery_date"),
             "credit_days" => t("order.credit_days"),
             "note" => t("order.note"),
+            "signer" => t("shipment.signer"),
+            "arrived_at" => t("shipment.arrived_at"),
             other => other,
         };
         let shown = |v: &str| {

@@ -682,6 +682,40 @@ fn order_update(
     event.field_changes = fields;
 }
 
+/// A delivery recorded again (更正签收), from its `shipment.deliver` audit record: the
+/// signer and arrival time (business time zone `zone`, "2026-12-07 10:30") it changed, as
+/// field changes `signer` and `arrived_at`. Nothing for a first delivery (no signer
+/// before). Filled into `event`.
+fn delivery_correction(
+    before: &Option<serde_json::Value>,
+    after: &Option<serde_json::Value>,
+    zone: chrono_tz::Tz,
+    event: &mut pb::OrderEvent,
+) {
+    let signer_before = audited_text(before, "signer");
+    if signer_before.is_empty() {
+        return;
+    }
+    let at = |record: &Option<serde_json::Value>| {
+        chrono::DateTime::parse_from_rfc3339(&audited_text(record, "delivered_at"))
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let changes = [
+        ("signer", signer_before, audited_text(after, "signer")),
+        ("arrived_at", at(before), at(after)),
+    ];
+    event.field_changes = changes
+        .into_iter()
+        .filter(|(_, was, now)| was != now)
+        .map(|(field, before, after)| pb::OrderFieldChange {
+            field: field.to_owned(),
+            before,
+            after,
+        })
+        .collect();
+}
+
 /// The text field `key` of an audit record; empty when it holds none.
 fn audited_text(record: &Option<serde_json::Value>, key: &str) -> String {
     record
@@ -698,6 +732,7 @@ pub fn detail(
     lines: Vec<LineView>,
     history: Vec<crate::db::models::audit_log::AuditRow>,
     today: NaiveDate,
+    zone: chrono_tz::Tz,
 ) -> AppResult<pb::OrderDetail> {
     let Bundle {
         orders,
@@ -739,6 +774,7 @@ pub fn detail(
             match r.action.as_str() {
                 "order.update" => order_update(&r.before, &r.after, &names.entities, &mut event),
                 "order.credit_override" => event.reason = audited_text(&r.after, "reason"),
+                "shipment.deliver" => delivery_correction(&r.before, &r.after, zone, &mut event),
                 _ => {}
             }
             event.action = r.action;

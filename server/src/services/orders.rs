@@ -92,7 +92,8 @@ impl OrderApi {
                 ops::detail(conn, reps, order_id, today)
             })
             .await?;
-        let mut detail = conv::detail(bundle, lines, history, today)?;
+        let zone = self.state.clock.zone();
+        let mut detail = conv::detail(bundle, lines, history, today, zone)?;
         if !access::may_read_order_money(&session.grants())
             && let Some(order) = &mut detail.order
         {

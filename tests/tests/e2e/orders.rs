@@ -1265,6 +1265,29 @@ async fn a_delivery_cannot_predate_the_ship_date_in_shanghai_nor_lie_in_the_futu
         corrected.delivered_at,
         Some(instant("2026-11-29T14:00:00+08:00"))
     );
+    // The order's history says it was a correction, and from what to what (business time).
+    let detail = w.cs.order(order.header().id).await.expect("order");
+    let deliveries: Vec<Vec<(&str, &str, &str)>> = detail
+        .history
+        .iter()
+        .filter(|e| e.action == "shipment.deliver")
+        .map(|e| {
+            e.field_changes
+                .iter()
+                .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        deliveries,
+        [
+            vec![],
+            vec![
+                ("signer", SIGNER, "李药师"),
+                ("arrived_at", "2026-11-28 00:30", "2026-11-29 14:00")
+            ]
+        ]
+    );
 }
 
 #[tokio::test]
