@@ -2905,6 +2905,30 @@ fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
     ui.wait_label("必填");
 }
 
+/// A delivery corrected (another signer) reads in the order's history as 更正签收, from
+/// whom to whom, not as a second 确认签收.
+#[test]
+fn a_corrected_delivery_says_what_it_changed_in_the_history() {
+    let server = Server::start();
+    let (mut team, _, order) = pending_order(&server);
+    server.runtime.block_on(async {
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B1")
+            .create(&mut team.cs)
+            .await;
+        team.cs
+            .deliver(&shipment, "2026-11-30T09:00:00+08:00")
+            .await
+    });
+    let mut ui = server.client();
+    ui.cs_rep_opens(&order, "更正签收");
+    ui.wait_role(Role::TextInput, "签收人");
+    ui.replace_text("签收人", "张药师");
+    ui.press(Role::Button, "确认签收");
+    ui.wait_label("更正签收");
+    ui.wait_label("签收人：王药师 → 张药师");
+}
+
 /// A waybill already on a shipment is questioned (one parcel recorded twice); ticked as
 /// the same parcel, the shipment is recorded with it.
 #[test]
