@@ -954,8 +954,12 @@ pub fn create_shipment(req: pb::CreateShipmentRequest) -> AppResult<ShipmentDraf
     )
 }
 
+/// A delivery as ConfirmDelivery takes it: (shipment, version, signer trimmed, arrival).
+/// INVALID_ARGUMENT naming every bad field at once: `version`, `signer` (required, up to
+/// 50 characters), `arrived_at` (required, not after `now`).
 pub fn confirm_delivery(
     req: pb::ConfirmDeliveryRequest,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<(i64, i32, String, chrono::DateTime<chrono::Utc>)> {
     let pb::ConfirmDeliveryRequest {
         id: shipment_id,
@@ -974,6 +978,10 @@ pub fn confirm_delivery(
             None
         }
     };
+    // Said with a signer left out, in one answer.
+    if arrived_at.is_some_and(|t| t > now) {
+        check.fail("arrived_at", msg!("shipment.arrived_in_future"));
+    }
     check.finish()?;
     let arrived_at = arrived_at.expect("checked above");
     Ok((shipment_id, version, signer.trim().to_owned(), arrived_at))

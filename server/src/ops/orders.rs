@@ -1177,7 +1177,8 @@ fn lock_order_and_shipment(
 }
 
 /// Records that a shipment arrived (签收): `signer`, `arrived_at` (not before the ship
-/// date in the business time zone, not after now). Again on a delivered shipment it
+/// date in the business time zone; one after now is refused with the request's form,
+/// [`crate::convert::orders::confirm_delivery`]). Again on a delivered shipment it
 /// corrects signer and time. Delivering a replacement closes its exception. Audited as
 /// `shipment.deliver`.
 ///
@@ -1209,12 +1210,6 @@ pub fn confirm_delivery(
                 "shipment.arrived_before_shipped",
                 date = before.ship_date.format("%Y-%m-%d")
             ),
-        ));
-    }
-    if arrived_at > clock.now() {
-        return Err(AppError::field(
-            "arrived_at",
-            msg!("shipment.arrived_in_future"),
         ));
     }
     let after = shipment::deliver(conn, ctx, &before, signer, arrived_at)?;

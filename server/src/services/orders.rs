@@ -418,9 +418,9 @@ impl OrderService for OrderApi {
         request: Request<pb::ConfirmDeliveryRequest>,
     ) -> Reply<pb::Shipment> {
         let session = Session::of(&request)?;
-        let (shipment_id, version, signer, arrived_at) =
-            conv::confirm_delivery(request.into_inner())?;
         let clock = self.state.clock.clone();
+        let (shipment_id, version, signer, arrived_at) =
+            conv::confirm_delivery(request.into_inner(), clock.now())?;
         self.state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
                 ops::confirm_delivery(

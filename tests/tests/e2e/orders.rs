@@ -1246,6 +1246,12 @@ async fn a_delivery_cannot_predate_the_ship_date_in_shanghai_nor_lie_in_the_futu
             .await
             .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&status), ["signer"]);
+    // No signer and a time to come: both said in one answer.
+    let status =
+        w.cs.confirm_delivery(&shipment, "", "2026-11-30T11:00:00+08:00")
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(sorted_bad_fields(&status), ["arrived_at", "signer"]);
 
     // Half past midnight on the ship date in Shanghai (the day before in UTC).
     let delivered = w.cs.deliver(&shipment, "2026-11-28T00:30:00+08:00").await;
