@@ -36,6 +36,9 @@ pub(super) struct DrugSalesTab {
     /// The period (from, to) the interval was last chosen for: another period starts at
     /// the interval that draws it readably ([`readable_interval`]).
     interval_period: Option<(String, String)>,
+    /// The interval chosen was made longer for the period (按日 over ten years): said
+    /// beside it until another interval or period is chosen.
+    lengthened: bool,
     series: Requested<pb::DrugSalesSeriesReport>,
     /// The series asked for last.
     series_asked: Option<pb::DrugSalesSeriesRequest>,
@@ -53,6 +56,7 @@ impl Default for DrugSalesTab {
             series_drug: None,
             interval: pb::SeriesInterval::Day as i32,
             interval_period: None,
+            lengthened: false,
             series: Requested::NotRequested,
             series_asked: None,
         }
@@ -83,8 +87,11 @@ impl DrugSalesTab {
                 self.interval = readable;
             }
             self.interval_period = Some(period);
+            self.lengthened = false;
         }
-        self.interval = fitting_interval(self.interval, &shown.date_from, &shown.date_to);
+        let fitted = fitting_interval(self.interval, &shown.date_from, &shown.date_to);
+        self.lengthened |= fitted != self.interval;
+        self.interval = fitted;
         Some(pb::DrugSalesSeriesRequest {
             date_from: shown.date_from.clone(),
             date_to: shown.date_to.clone(),
@@ -271,13 +278,18 @@ impl DrugSalesTab {
         let top = ui.cursor().top();
         let mut all_drugs = false;
         ui.horizontal_wrapped(|ui| {
-            widgets::combo(
+            if widgets::combo(
                 ui,
                 "report_drug_interval",
                 t("report.interval"),
                 &mut self.interval,
                 &widgets::choices::<pb::SeriesInterval>(),
-            );
+            ) {
+                self.lengthened = false;
+            }
+            if self.lengthened {
+                ui.label(RichText::new(t("report.interval_lengthened")).weak());
+            }
             if self.series_drug.is_some() {
                 all_drugs = ui.button(t("report.series.all")).clicked();
             } else {
