@@ -2101,7 +2101,7 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
 // 订单管理: orders, shipments and transport exceptions, through the client.
 
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView,
+    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
     ShipmentBuilder, invoicing_entity, place_order, set_active,
 };
 
@@ -2325,22 +2325,30 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     ui.wait_label("待发货");
 }
 
-#[test]
-fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
-    let server = Server::start();
+/// 北京协和医院 with a credit limit of 100.00, of sales rep rep-ui (served by cs-ui), and
+/// 阿莫西林胶囊 on sale at `sale_price`; the clock at 10:00 on 2026-11-30. Returns the rep,
+/// the drug and the customer.
+fn credit_limited_customer(server: &Server, sale_price: &str) -> (Person, pb::Drug, pb::Customer) {
     let app = server.app();
     app.pin_clock("2026-11-30T10:00:00+08:00");
     server.runtime.block_on(async {
         invoicing_entity(app).await;
-        app.drug_on_sale("阿莫西林胶囊", "8.5", "12.8").await;
+        let drug = app.drug_on_sale("阿莫西林胶囊", "8.5", sale_price).await;
         let mut rep = app.person("rep-ui", &["营销员"], None).await;
         let cs = app.person("cs-ui", &["客服"], None).await;
-        CustomerBuilder::new("北京协和医院")
+        let customer = CustomerBuilder::new("北京协和医院")
             .assigned_to(rep.id, cs.id)
             .credit_limit("100")
             .create(&mut rep)
-            .await
-    });
+            .await;
+        (rep, drug, customer)
+    })
+}
+
+#[test]
+fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
+    let server = Server::start();
+    credit_limited_customer(&server, "12.8");
 
     let mut ui = server.client();
     ui.login_as("rep-ui");
@@ -2371,20 +2379,10 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
 #[test]
 fn a_customer_at_its_credit_limit_says_so_before_an_order_is_built() {
     let server = Server::start();
-    let app = server.app();
-    app.pin_clock("2026-11-30T10:00:00+08:00");
-    server.runtime.block_on(async {
-        invoicing_entity(app).await;
-        let drug = app.drug_on_sale("阿莫西林胶囊", "8.5", "12.5").await;
-        let mut rep = app.person("rep-ui", &["营销员"], None).await;
-        let cs = app.person("cs-ui", &["客服"], None).await;
-        let customer = CustomerBuilder::new("北京协和医院")
-            .assigned_to(rep.id, cs.id)
-            .credit_limit("100")
-            .create(&mut rep)
-            .await;
-        place_order(&mut rep, customer.id, &[(drug.id, 8, "")]).await;
-    });
+    let (mut rep, drug, customer) = credit_limited_customer(&server, "12.5");
+    server
+        .runtime
+        .block_on(place_order(&mut rep, customer.id, &[(drug.id, 8, "")]));
     let mut ui = server.client();
     ui.login_as("rep-ui");
     ui.click("客户列表");
