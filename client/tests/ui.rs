@@ -2661,6 +2661,18 @@ fn pending_order(server: &Server) -> (CustomerTeam, pb::Drug, pb::OrderDetail) {
     (team, drug, order)
 }
 
+/// [`pending_order`] shipped whole (batch B1) by cs-a: the team, the order as placed and
+/// the shipment, in transit.
+fn shipped_order(server: &Server) -> (CustomerTeam, pb::OrderDetail, pb::Shipment) {
+    let (mut team, _, order) = pending_order(server);
+    let shipment = server.runtime.block_on(
+        ShipmentBuilder::of(&order)
+            .everything_left("B1")
+            .create(&mut team.cs),
+    );
+    (team, order, shipment)
+}
+
 /// A pending order is changed in the order form: its lines as saved, repriced as typed,
 /// saved back onto the same order; closing the form returns to the order; once something
 /// has shipped it is no longer offered.
@@ -2888,12 +2900,7 @@ fn a_cs_rep_filters_their_orders_by_the_customers_sales_rep() {
 #[test]
 fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
     let server = Server::start();
-    let (mut team, _, order) = pending_order(&server);
-    server.runtime.block_on(
-        ShipmentBuilder::of(&order)
-            .everything_left("B1")
-            .create(&mut team.cs),
-    );
+    let (_, order, _) = shipped_order(&server);
     let mut ui = server.client();
     ui.cs_rep_opens(&order, "确认签收");
     ui.wait_role(Role::TextInput, "签收人");
@@ -2908,16 +2915,10 @@ fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
 #[test]
 fn a_corrected_delivery_says_what_it_changed_in_the_history() {
     let server = Server::start();
-    let (mut team, _, order) = pending_order(&server);
-    server.runtime.block_on(async {
-        let shipment = ShipmentBuilder::of(&order)
-            .everything_left("B1")
-            .create(&mut team.cs)
-            .await;
-        team.cs
-            .deliver(&shipment, "2026-11-30T09:00:00+08:00")
-            .await
-    });
+    let (mut team, order, shipment) = shipped_order(&server);
+    server
+        .runtime
+        .block_on(team.cs.deliver(&shipment, "2026-11-30T09:00:00+08:00"));
     let mut ui = server.client();
     ui.cs_rep_opens(&order, "更正签收");
     ui.wait_role(Role::TextInput, "签收人");
