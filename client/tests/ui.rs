@@ -2910,6 +2910,18 @@ fn a_delivery_without_signer_and_with_a_bad_time_says_both_at_once() {
     ui.wait_label("必填");
 }
 
+/// A shipment on its way is in the CS rep's work, to be signed for, and opens its order.
+#[test]
+fn a_shipment_on_its_way_is_in_the_cs_reps_work_to_be_signed_for() {
+    let server = Server::start();
+    let (_, order, shipment) = shipped_order(&server);
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.wait_label("在途待签收");
+    ui.wait_label(&shipment.number);
+    ui.press_until(Role::Link, &order.header().number, "确认签收");
+}
+
 /// A delivery corrected (another signer) reads in the order's history as 更正签收, from
 /// whom to whom, not as a second 确认签收.
 #[test]

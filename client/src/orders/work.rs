@@ -1,5 +1,6 @@
 //! The reps' order work, shown in 我的工作: a CS rep's orders to ship (待发货, oldest
-//! first), overdue shipments and replacements to ship (待补发), and a sales rep's own orders
+//! first), overdue shipments, shipments on their way to be signed for (soonest expected
+//! first) and replacements to ship (待补发), and a sales rep's own orders
 //! not yet shipped (naming the CS rep to chase) and transport exceptions awaiting their
 //! decision — a manager's, the team's (the data scope's). Each entry opens its order.
 
@@ -21,6 +22,8 @@ pub struct OrderWork {
     /// Orders with units not shipped yet (待发货, 部分发货), oldest first.
     to_ship: Requested<pb::SearchOrdersResponse>,
     shipments: Requested<pb::ListShipmentsResponse>,
+    /// Shipments on their way, expected today or later: the deliveries to confirm next.
+    awaiting: Requested<pb::ListShipmentsResponse>,
     exceptions: Requested<pb::ListExceptionsResponse>,
     /// The CS rep's exceptions decided reship, their replacement not shipped yet.
     replacements: Requested<pb::ListExceptionsResponse>,
@@ -31,6 +34,7 @@ impl OrderWork {
     pub fn refresh(&mut self) {
         self.to_ship.invalidate();
         self.shipments.invalidate();
+        self.awaiting.invalidate();
         self.exceptions.invalidate();
         self.replacements.invalidate();
     }
@@ -72,25 +76,30 @@ impl OrderWork {
                 &mut self.shipments,
                 (|l| &l.shipments, |l| l.total),
                 |ui, s| {
-                    if ui.link(&s.order_number).clicked() {
-                        ctx.navigate(Navigate::Order {
-                            id: s.order_id,
-                            from: Module::Customer,
-                        });
-                    }
-                    ui.label(&s.customer_name);
-                    widgets::team_cs_rep(ui, ctx, s.cs_rep.as_ref());
-                    ui.label(&s.number);
-                    ui.label(format!("{} {}", s.carrier, s.waybill_no));
-                    ui.label(label_value(
-                        t("shipment.expected_arrival"),
-                        &s.expected_arrival,
-                    ));
+                    shipment_row(ui, ctx, s);
                     ui.label(
                         RichText::new(tn("shipment.overdue_days", u64::from(s.days_overdue)))
                             .color(widgets::ERROR),
                     );
                 },
+            );
+            // On their way, soonest expected first: the deliveries to confirm next.
+            if self.awaiting.is_not_requested() {
+                self.awaiting
+                    .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
+                        awaiting_delivery: true,
+                        mine: !ctx.oversees(),
+                        page,
+                        ..Default::default()
+                    }));
+            }
+            widgets::work_list(
+                ui,
+                t("orders.work.awaiting_delivery"),
+                t("work.none"),
+                &mut self.awaiting,
+                (|l| &l.shipments, |l| l.total),
+                |ui, s| shipment_row(ui, ctx, s),
             );
             let mine_to_ship = !ctx.oversees();
             exceptions_ui(
@@ -269,4 +278,23 @@ fn exceptions_ui(
             }
         },
     );
+}
+
+/// A shipment of a work list: its order (a link to it), customer, CS rep (a manager's
+/// list), number, carrier and waybill, and when it is expected.
+fn shipment_row(ui: &mut egui::Ui, ctx: &AppCtx, s: &pb::Shipment) {
+    if ui.link(&s.order_number).clicked() {
+        ctx.navigate(Navigate::Order {
+            id: s.order_id,
+            from: Module::Customer,
+        });
+    }
+    ui.label(&s.customer_name);
+    widgets::team_cs_rep(ui, ctx, s.cs_rep.as_ref());
+    ui.label(&s.number);
+    ui.label(format!("{} {}", s.carrier, s.waybill_no));
+    ui.label(label_value(
+        t("shipment.expected_arrival"),
+        &s.expected_arrival,
+    ));
 }

@@ -1002,6 +1002,7 @@ pub fn list_shipments(
         ship_from,
         ship_to,
         page,
+        awaiting_delivery,
     } = req;
     let mut check = FieldCheck::default();
     let customer_id = optional_id("customer_id", customer_id, &mut check);
@@ -1020,6 +1021,7 @@ pub fn list_shipments(
             batch_no: validation::half_width(&batch_no).trim().to_owned(),
             drug_id,
             overdue_only,
+            awaiting_delivery,
             cs_rep_id: mine.then_some(caller),
             delivery_status: delivery_status.map(str::to_owned),
             ship_from,

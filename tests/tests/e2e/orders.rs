@@ -1330,6 +1330,14 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
         ..Default::default()
     };
 
+    // On its way: among the deliveries to confirm next, until it turns overdue.
+    let my_awaited = pb::ListShipmentsRequest {
+        awaiting_delivery: true,
+        mine: true,
+        ..Default::default()
+    };
+    let awaited = |listed: Vec<pb::Shipment>| listed.iter().map(|s| s.id).collect::<Vec<_>>();
+
     // Half an hour before midnight on the expected day: due, not overdue.
     w.app.pin_clock("2026-11-29T23:30:00+08:00");
     let now = w.cs.reload(&order).await;
@@ -1338,6 +1346,10 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
     assert_eq!(now.progress().overdue_shipments, 0);
     assert!(w.cs.shipments_where(my_overdue.clone()).await.is_empty());
     assert!(w.rep.orders_where(with_overdue.clone()).await.is_empty());
+    assert_eq!(
+        awaited(w.cs.shipments_where(my_awaited.clone()).await),
+        [shipment.id]
+    );
 
     // Half an hour after midnight in Shanghai (still 29 November in UTC): overdue.
     w.app.pin_clock("2026-11-30T00:30:00+08:00");
@@ -1354,6 +1366,7 @@ async fn a_shipment_in_transit_turns_overdue_at_midnight_in_shanghai_after_its_e
         listed.iter().map(|s| s.id).collect::<Vec<_>>(),
         [shipment.id]
     );
+    assert!(awaited(w.cs.shipments_where(my_awaited).await).is_empty());
     let found = w.rep.orders_where(with_overdue.clone()).await;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].progress().overdue_shipments, 1);

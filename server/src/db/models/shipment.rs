@@ -287,6 +287,8 @@ pub struct ShipmentFilter {
     pub batch_no: String,
     pub drug_id: Option<i64>,
     pub overdue_only: bool,
+    /// Only those in transit expected today or later (the deliveries to confirm next).
+    pub awaiting_delivery: bool,
     /// Only the customers whose current CS rep is this user ("my work").
     pub cs_rep_id: Option<i64>,
     /// A stored delivery status code.
@@ -295,8 +297,8 @@ pub struct ShipmentFilter {
     pub ship_to: Option<NaiveDate>,
 }
 
-/// Lists shipments within `reps`; by ship date, newest first (overdue ones: by expected
-/// arrival, oldest first). `today` is the business date.
+/// Lists shipments within `reps`; by ship date, newest first (overdue ones, and those
+/// awaiting delivery: by expected arrival, soonest first). `today` is the business date.
 pub fn list(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -338,6 +340,11 @@ pub fn list(
             .push(" AND s.delivery_status = 'in_transit' AND s.expected_arrival < ")
             .bind(Value::Date(today));
     }
+    if filter.awaiting_delivery {
+        conditions
+            .push(" AND s.delivery_status = 'in_transit' AND s.expected_arrival >= ")
+            .bind(Value::Date(today));
+    }
     if let Some(status) = &filter.delivery_status {
         conditions
             .push(" AND s.delivery_status = ")
@@ -353,7 +360,7 @@ pub fn list(
             .push(" AND s.ship_date <= ")
             .bind(Value::Date(to));
     }
-    let order = if filter.overdue_only {
+    let order = if filter.overdue_only || filter.awaiting_delivery {
         "ORDER BY s.expected_arrival ASC, s.id ASC"
     } else {
         "ORDER BY s.ship_date DESC, s.id DESC"
