@@ -59,15 +59,19 @@ impl OrderWork {
         });
         if Self::shows_shipments(ctx) {
             self.orders_to_ship_ui(ui, ctx, page, false);
+            // The caller's shipments overdue, or on their way (a manager's are the team's,
+            // the data scope's).
+            let shipments = |overdue_only, awaiting_delivery| {
+                ctx.orders().list_shipments(pb::ListShipmentsRequest {
+                    overdue_only,
+                    awaiting_delivery,
+                    mine: !ctx.oversees(),
+                    page,
+                    ..Default::default()
+                })
+            };
             if self.shipments.is_not_requested() {
-                self.shipments
-                    .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
-                        overdue_only: true,
-                        // A manager's are the team's (the data scope's).
-                        mine: !ctx.oversees(),
-                        page,
-                        ..Default::default()
-                    }));
+                self.shipments.request(shipments(true, false));
             }
             widgets::work_list(
                 ui,
@@ -85,13 +89,7 @@ impl OrderWork {
             );
             // On their way, soonest expected first: the deliveries to confirm next.
             if self.awaiting.is_not_requested() {
-                self.awaiting
-                    .request(ctx.orders().list_shipments(pb::ListShipmentsRequest {
-                        awaiting_delivery: true,
-                        mine: !ctx.oversees(),
-                        page,
-                        ..Default::default()
-                    }));
+                self.awaiting.request(shipments(false, true));
             }
             widgets::work_list(
                 ui,
