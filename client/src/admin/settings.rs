@@ -414,15 +414,10 @@ impl SettingsPanel {
                     .request(ctx.orders().set_invoicing_entity_active(request));
             }
         }
-        let question = self
-            .confirm_archive
-            .pending()
-            .map(|(_, name)| t("settings.entity.archive_question").replace("{name}", name))
-            .unwrap_or_default();
-        if let Some((request, _)) = self.confirm_archive.ui(
+        if let Some(request) = self.confirm_archive.named_ui(
             ui.ctx(),
             "confirm_entity_archive",
-            &question,
+            t("settings.entity.archive_question"),
             t("settings.entity.archive"),
         ) {
             self.save

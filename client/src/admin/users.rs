@@ -587,15 +587,12 @@ impl UsersPanel {
             self.save
                 .request(ctx.admin().get_user(pb::GetUserRequest { id }));
         }
-        let question = self
-            .disable
-            .pending()
-            .map(|(_, name)| t("users.disable_question").replace("{name}", name));
-        if let Some(question) = question
-            && let Some((request, _)) =
-                self.disable
-                    .ui(ui.ctx(), "disable_user", &question, t("users.disable"))
-        {
+        if let Some(request) = self.disable.named_ui(
+            ui.ctx(),
+            "disable_user",
+            t("users.disable_question"),
+            t("users.disable"),
+        ) {
             self.toggling = Some(false);
             self.save.request(ctx.admin().set_user_active(request));
         }

@@ -136,15 +136,10 @@ impl TypesPanel {
         });
         self.side
             .discard_ui(ui.ctx(), "discard_customer_type_edits");
-        let question = self
-            .confirm
-            .pending()
-            .map(|(_, name)| t("customer_types.archive_question").replace("{name}", name))
-            .unwrap_or_default();
-        if let Some((request, _)) = self.confirm.ui(
+        if let Some(request) = self.confirm.named_ui(
             ui.ctx(),
             "confirm_customer_type",
-            &question,
+            t("customer_types.archive_question"),
             t("common.archive"),
         ) {
             self.side

@@ -240,6 +240,24 @@ impl<A> Confirm<A> {
     }
 }
 
+impl<A> Confirm<(A, String)> {
+    /// [`Confirm::ui`] about a record named by the name asked with the action: `question`
+    /// (a text with `{name}`) says it; the action the frame the user agrees.
+    pub fn named_ui(
+        &mut self,
+        ctx: &egui::Context,
+        id: &str,
+        question: &str,
+        yes: &str,
+    ) -> Option<A> {
+        let question = self
+            .pending()
+            .map(|(_, name)| question.replace("{name}", name))
+            .unwrap_or_default();
+        self.ui(ctx, id, &question, yes).map(|(action, _)| action)
+    }
+}
+
 /// Deleting or archiving a record, asked first with a [`Confirm`]: the request to send
 /// once the user agrees (a drug's, a container unit's).
 pub enum RemoveAction {

@@ -244,13 +244,9 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         if let Some(to_edit) = self.discard.ui(ctx, &format!("{id}_discard")) {
             self.start_editing(to_edit);
         }
-        let Some((_, name)) = self.confirm_delete.pending() else {
-            return;
-        };
-        let question = t("records.delete_question").replace("{name}", name);
-        if let Some((request, _)) = self
-            .confirm_delete
-            .ui(ctx, id, &question, t("common.delete"))
+        if let Some(request) =
+            self.confirm_delete
+                .named_ui(ctx, id, t("records.delete_question"), t("common.delete"))
         {
             let id = request.id;
             self.delete.request(delete(request).map(move |()| id));
