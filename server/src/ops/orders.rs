@@ -971,7 +971,7 @@ fn check_expiry(
 }
 
 /// GSP: a batch has one expiry date. Each of `rows` — (request row, order line, batch
-/// number, expiry date) — whose batch of the same drug is on record ([`shipment::batch_expiry`])
+/// number, expiry date) — whose batch of the same drug is on record ([`shipment::batch_expiries`])
 /// or on an earlier row with another expiry date is recorded in `check` on
 /// `{field}[i].expiry_date`, naming the date known (one typed wrong would send a recall
 /// after the wrong date).
@@ -981,14 +981,15 @@ fn check_batch_expiry(
     rows: &[(usize, i64, &str, NaiveDate)],
     check: &mut FieldCheck,
 ) -> AppResult<()> {
+    let asked: Vec<(i64, &str)> = rows.iter().map(|r| (r.1, r.2)).collect();
+    let records = shipment::batch_expiries(conn, &asked)?;
     let mut known: HashMap<(i64, String), NaiveDate> = HashMap::new();
-    for &(i, order_line_id, batch_no, expiry) in rows {
+    for (&(i, _, batch_no, expiry), record) in rows.iter().zip(records) {
         let field = format!("{field}[{i}].expiry_date");
         if check.complains_of(&field) {
             continue;
         }
-        let Some((drug_id, on_record)) = shipment::batch_expiry(conn, order_line_id, batch_no)?
-        else {
+        let Some((drug_id, on_record)) = record else {
             continue;
         };
         let key = (drug_id, batch_no.to_uppercase());

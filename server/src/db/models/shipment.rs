@@ -182,34 +182,48 @@ pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipmen
         .load(conn)?)
 }
 
-/// The drug of order line `order_line_id`, and the expiry date its batch `batch_no` is on
-/// record with (the first shipment of it, the number's case aside), if that batch of the
-/// drug was shipped before (GSP: a batch has one expiry date).
-pub fn batch_expiry(
+/// For each of `rows` — (order line, batch number) — the drug of the order line and the
+/// expiry date its batch is on record with (the first shipment of it, the number's case
+/// aside; `None` for a batch not shipped before), in the order of `rows`; `None` for an
+/// order line that does not exist. One query (GSP: a batch has one expiry date).
+pub fn batch_expiries(
     conn: &mut PgConnection,
-    order_line_id: i64,
-    batch_no: &str,
-) -> AppResult<Option<(i64, Option<NaiveDate>)>> {
+    rows: &[(i64, &str)],
+) -> AppResult<Vec<Option<(i64, Option<NaiveDate>)>>> {
     #[derive(QueryableByName)]
     struct Known {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        position: i64,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         drug_id: i64,
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
         expiry_date: Option<NaiveDate>,
     }
-    let known: Option<Known> = diesel::sql_query(
-        "SELECT ol.drug_id,
+    let mut sql = crate::db::sql::Sql::new(
+        "SELECT r.position, ol.drug_id,
                 (SELECT sl.expiry_date FROM shipment_lines sl
                    JOIN order_lines o2 ON o2.id = sl.order_line_id
-                  WHERE upper(sl.batch_no) = upper($2) AND o2.drug_id = ol.drug_id
+                  WHERE upper(sl.batch_no) = upper(r.batch_no) AND o2.drug_id = ol.drug_id
                   ORDER BY sl.id LIMIT 1) AS expiry_date
-           FROM order_lines ol WHERE ol.id = $1",
-    )
-    .bind::<diesel::sql_types::BigInt, _>(order_line_id)
-    .bind::<diesel::sql_types::Text, _>(batch_no)
-    .get_result(conn)
-    .optional()?;
-    Ok(known.map(|k| (k.drug_id, k.expiry_date)))
+           FROM unnest(",
+    );
+    sql.bind(Value::IntArray(rows.iter().map(|r| r.0).collect()))
+        .push("::bigint[], ")
+        .bind(Value::TextArray(
+            rows.iter().map(|r| r.1.to_owned()).collect(),
+        ))
+        .push(
+            "::text[]) WITH ORDINALITY AS r(order_line_id, batch_no, position)
+             JOIN order_lines ol ON ol.id = r.order_line_id",
+        );
+    let known: Vec<Known> = sql.query().load(conn)?;
+    let mut out = vec![None; rows.len()];
+    for k in known {
+        if let Some(slot) = usize::try_from(k.position - 1).ok().and_then(|i| out.get_mut(i)) {
+            *slot = Some((k.drug_id, k.expiry_date));
+        }
+    }
+    Ok(out)
 }
 
 /// The lines of the shipments `ids`, by shipment then id.
