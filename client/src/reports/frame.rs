@@ -730,10 +730,16 @@ impl<R: ReportRequest> Frame<R> {
         self.run(ctx, filters);
     }
 
-    /// Runs the report for `filters` from its first page, in the order chosen.
+    /// Runs the report for `filters` from its first page (the page shown, when it is read
+    /// afresh as shown again), in the order chosen.
     pub(super) fn run(&mut self, ctx: &AppCtx, filters: R) {
+        // Shown again and read afresh ([`Frame::refresh_when_shown`]): the same report
+        // stays at the page it was read at (back from a customer opened on page 3).
+        let same = self.asked.clone().map(own_first_page) == Some(own_first_page(filters.clone()));
+        if !(self.refresh_due && same) {
+            self.offset = 0;
+        }
         self.refresh_due = false;
-        self.offset = 0;
         self.export.forget_outcome();
         self.ask(ctx, filters);
     }

@@ -17,7 +17,7 @@ mod regional;
 use pharmacrm_shared::{Module, Permission, pb};
 
 use crate::backend::Promise;
-use crate::ctx::AppCtx;
+use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
 use crate::widgets::Unsaved;
@@ -107,9 +107,6 @@ pub struct ReportsPanel {
     consumption: consumption::ConsumptionTab,
     regional: regional::RegionalTab,
     exceptions: exceptions::ExceptionsTab,
-    /// The pass the module was last drawn in ([`egui::Context::cumulative_pass_nr`]):
-    /// shown again after another module, its reports run again as their tabs are shown.
-    drawn_at: u64,
 }
 
 impl Default for ReportsPanel {
@@ -124,7 +121,6 @@ impl Default for ReportsPanel {
             consumption: consumption::ConsumptionTab::default(),
             regional: regional::RegionalTab::default(),
             exceptions: exceptions::ExceptionsTab::default(),
-            drawn_at: 0,
         }
     }
 }
@@ -141,13 +137,10 @@ impl ModulePanel for ReportsPanel {
         Module::Report
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        if !ctx.can(Permission::ReportRead) {
-            ui.label(t("shell.no_modules"));
-            return;
-        }
-        let pass = ui.ctx().cumulative_pass_nr();
-        if pass > self.drawn_at + 1 {
+    /// Shown again after another module: its reports run again as their tabs are shown
+    /// (an exception decided, a customer registered meanwhile).
+    fn open(&mut self, target: &Navigate, _ctx: &AppCtx) {
+        if let Navigate::Module(Module::Report) = target {
             self.drug_sales.frame.refresh_when_shown();
             self.distribution.frame.refresh_when_shown();
             self.performance.frame.refresh_when_shown();
@@ -155,7 +148,13 @@ impl ModulePanel for ReportsPanel {
             self.regional.frame.refresh_when_shown();
             self.exceptions.frame.refresh_when_shown();
         }
-        self.drawn_at = pass;
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        if !ctx.can(Permission::ReportRead) {
+            ui.label(t("shell.no_modules"));
+            return;
+        }
         ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
                 ui.selectable_value(&mut self.tab, tab, tab.label());

@@ -219,7 +219,10 @@ pub fn batch_expiries(
     let known: Vec<Known> = sql.query().load(conn)?;
     let mut out = vec![None; rows.len()];
     for k in known {
-        if let Some(slot) = usize::try_from(k.position - 1).ok().and_then(|i| out.get_mut(i)) {
+        if let Some(slot) = usize::try_from(k.position - 1)
+            .ok()
+            .and_then(|i| out.get_mut(i))
+        {
             *slot = Some((k.drug_id, k.expiry_date));
         }
     }
