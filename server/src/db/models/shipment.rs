@@ -182,6 +182,10 @@ pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipmen
         .load(conn)?)
 }
 
+/// A batch as [`batch_expiries`] finds it: the drug, and the expiry date it is on record
+/// with (`None`: not shipped before).
+pub type BatchOnRecord = (i64, Option<NaiveDate>);
+
 /// For each of `rows` — (order line, batch number) — the drug of the order line and the
 /// expiry date its batch is on record with (the first shipment of it, the number's case
 /// aside; `None` for a batch not shipped before), in the order of `rows`; `None` for an
@@ -189,7 +193,7 @@ pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<Shipmen
 pub fn batch_expiries(
     conn: &mut PgConnection,
     rows: &[(i64, &str)],
-) -> AppResult<Vec<Option<(i64, Option<NaiveDate>)>>> {
+) -> AppResult<Vec<Option<BatchOnRecord>>> {
     #[derive(QueryableByName)]
     struct Known {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
