@@ -2874,6 +2874,32 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     );
 }
 
+/// The shipment form says where the parcel goes and by when the customer asked for it,
+/// and an expected arrival after that date is said as the ship date and transit days are
+/// typed, before the parcel goes.
+#[test]
+fn the_shipment_form_says_an_arrival_later_than_the_customer_asked() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    let order = server.runtime.block_on(
+        OrderBuilder::new(team.customer.id)
+            .line(drug.id, 10, "")
+            .requested_for("2026-12-02")
+            .place(&mut team.rep),
+    );
+    let mut ui = server.client();
+    ui.cs_rep_opens(&order, "登记发货");
+    ui.wait_label("批号");
+    ui.wait_label("2026-12-02");
+    ui.wait_label(&order.header().delivery_address);
+    ui.replace_text("发货日期", "2026-11-30");
+    ui.replace_text("运输天数", "2");
+    ui.harness.step();
+    assert!(!ui.shows_contains("晚于客户要求的到货日期"));
+    ui.replace_text("运输天数", "3");
+    ui.wait_label("晚于客户要求的到货日期 2026-12-02");
+}
+
 /// A CS rep serves the customers of several sales reps: their order list filters by sales
 /// rep (those of their customers, not themselves); the CS filter, which would name only
 /// them, is not offered.
@@ -2922,8 +2948,8 @@ fn a_shipment_on_its_way_is_in_the_cs_reps_work_to_be_signed_for() {
     ui.press_until(Role::Link, &order.header().number, "确认签收");
 }
 
-/// A delivery corrected (another signer) reads in the order's history as 更正签收, from
-/// whom to whom, not as a second 确认签收.
+/// A delivery corrected (another signer) asks why; it reads in the order's history as
+/// 更正签收, from whom to whom and why, not as a second 确认签收.
 #[test]
 fn a_corrected_delivery_says_what_it_changed_in_the_history() {
     let server = Server::start();
@@ -2936,8 +2962,12 @@ fn a_corrected_delivery_says_what_it_changed_in_the_history() {
     ui.wait_role(Role::TextInput, "签收人");
     ui.replace_text("签收人", "张药师");
     ui.press(Role::Button, "确认签收");
+    ui.wait_label(&format!("{} 已签收：请填写更正原因", shipment.number));
+    ui.type_into("更正原因", "签收单上是张药师");
+    ui.press(Role::Button, "确认签收");
     ui.wait_label("更正签收");
     ui.wait_label("签收人：王药师 → 张药师");
+    ui.wait_label("更正原因：签收单上是张药师");
 }
 
 /// A waybill already on a shipment is questioned (one parcel recorded twice); ticked as

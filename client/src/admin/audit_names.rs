@@ -195,6 +195,7 @@ const FIELDS: &[&str] = &[
     "delivery_status",
     "delivered_at",
     "signer",
+    "correction_reason",
     "batch_no",
     "expiry_date",
     "exception_quantity",

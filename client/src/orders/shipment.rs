@@ -35,6 +35,9 @@ pub(super) struct ShipmentFields {
     /// Once the server said the waybill is on another shipment: the waybill it said it of,
     /// what it said, and whether the user confirmed it is the same parcel on purpose.
     waybill_reused: Option<WaybillReused>,
+    /// The order's requested delivery date (要求到货日期), when it has one: an expected
+    /// arrival after it is said beside it. None for a replacement.
+    requested_delivery_date: Option<chrono::NaiveDate>,
 }
 
 impl ShipmentFields {
@@ -50,6 +53,16 @@ impl ShipmentFields {
             invoicing_entity_id,
             invoice_no: String::new(),
             waybill_reused: None,
+            requested_delivery_date: None,
+        }
+    }
+
+    /// The same, for an order whose customer asked for delivery by `date` (YYYY-MM-DD;
+    /// empty or unreadable for none).
+    pub(super) fn requested_by(self, date: &str) -> Self {
+        ShipmentFields {
+            requested_delivery_date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(),
+            ..self
         }
     }
 
@@ -115,12 +128,30 @@ impl ShipmentFields {
             &hint,
         );
         // The date it is overdue after, as the server will set it: said before saving.
-        let arrival = expected_arrival(&self.ship_date, &self.transit_days, default_transit_days)
-            .map_or_else(|| "—".to_owned(), |d| d.format("%Y-%m-%d").to_string());
+        let arrival = expected_arrival(&self.ship_date, &self.transit_days, default_transit_days);
+        // Later than the customer asked for: said before the parcel goes, so that the
+        // CS rep can pick a faster carrier or tell the customer.
+        let late = arrival
+            .zip(self.requested_delivery_date)
+            .filter(|(arrival, requested)| arrival > requested)
+            .map(|(_, requested)| requested);
         f.row(
             t("shipment.expected_arrival"),
             &field("expected_arrival"),
-            |ui| ui.label(arrival),
+            |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        arrival
+                            .map_or_else(|| "—".to_owned(), |d| d.format("%Y-%m-%d").to_string()),
+                    );
+                    if let Some(requested) = late {
+                        let text = t("shipment.after_requested")
+                            .replace("{date}", &requested.format("%Y-%m-%d").to_string());
+                        ui.label(RichText::new(text).color(widgets::WARNING));
+                    }
+                })
+                .response
+            },
         );
         if let Some(entities) = entities {
             f.combo(
@@ -574,8 +605,9 @@ impl ShipmentForm {
 
     /// A shipment of what remains of `detail`.
     pub(super) fn new(detail: &pb::OrderDetail, default_transit_days: Option<i32>) -> Self {
-        let entity = detail.order.as_ref().map_or(0, |o| o.invoicing_entity_id);
-        let fields = ShipmentFields::new(default_transit_days, entity);
+        let order = detail.order.clone().unwrap_or_default();
+        let fields = ShipmentFields::new(default_transit_days, order.invoicing_entity_id)
+            .requested_by(&order.requested_delivery_date);
         let lines: Vec<BatchLine> = detail
             .lines
             .iter()
@@ -619,6 +651,20 @@ impl ShipmentForm {
             return Some(event);
         }
         ui.heading(label_value(t("shipment.new"), &order.number));
+        // Where it goes and by when, as the parcel is packed.
+        let mut brief = vec![
+            (t("order.customer"), order.customer_name.clone()),
+            (t("order.delivery_address"), order.delivery_address.clone()),
+            (
+                t("order.requested_delivery_date"),
+                order.requested_delivery_date.clone(),
+            ),
+        ];
+        if !order.note.is_empty() {
+            brief.push((t("order.note"), order.note.clone()));
+        }
+        widgets::fields_grid(ui, "shipment_order_brief", &brief);
+        ui.add_space(6.0);
         let layout = DraftLayout {
             form_id: "shipment_form",
             lines_id: "shipment_lines",
@@ -656,13 +702,16 @@ impl ShipmentForm {
 }
 
 /// The delivery confirmation (确认签收): who signed and when it arrived; again on a
-/// delivered shipment to correct them.
+/// delivered shipment to correct them (更正签收), saying why.
 pub(super) struct DeliveryForm {
     shipment_id: i64,
     number: String,
     signer: String,
     /// Local time, `YYYY-MM-DD HH:mm`.
     arrived_at: String,
+    /// A delivery on record is being corrected: its reason is asked.
+    correcting: bool,
+    reason: String,
     original: (String, String),
     errors: FieldErrors,
     save: Requested<pb::Shipment>,
@@ -672,6 +721,7 @@ impl Unsaved for DeliveryForm {
     /// Whether it holds input.
     fn is_dirty(&self) -> bool {
         (&self.signer, &self.arrived_at) != (&self.original.0, &self.original.1)
+            || !self.reason.trim().is_empty()
     }
 }
 
@@ -688,6 +738,8 @@ impl DeliveryForm {
             original: (shipment.signer.clone(), arrived_at.clone()),
             signer: shipment.signer.clone(),
             arrived_at,
+            correcting: shipment.delivery_status == pb::DeliveryStatus::Delivered as i32,
+            reason: String::new(),
             errors: FieldErrors::default(),
             save: Requested::NotRequested,
         }
@@ -710,12 +762,22 @@ impl DeliveryForm {
         if let Some(event) = super::view::polled(&mut self.errors, &mut self.save) {
             return Some(event);
         }
-        ui.heading(label_value(t("shipment.confirm_delivery"), &self.number));
-        let (signer, arrived_at) = (&mut self.signer, &mut self.arrived_at);
+        let heading = if self.correcting {
+            t("shipment.correct_delivery")
+        } else {
+            t("shipment.confirm_delivery")
+        };
+        ui.heading(label_value(heading, &self.number));
+        let (signer, arrived_at, reason) =
+            (&mut self.signer, &mut self.arrived_at, &mut self.reason);
+        let correcting = self.correcting;
         // The time's zone is said under it, unless a complaint about it is.
         let zone_hint = self.errors.field("arrived_at").is_none();
         let response = widgets::form(ui, "delivery_form", &mut self.errors, |f| {
-            f.required(&["signer", "arrived_at"]);
+            f.required(&["signer", "arrived_at", "correction_reason"]);
+            if correcting {
+                f.text(t("shipment.correction_reason"), "correction_reason", reason);
+            }
             f.text(t("shipment.signer"), "signer", signer);
             f.text_hint(
                 t("shipment.arrived_at"),
@@ -764,6 +826,7 @@ impl DeliveryForm {
                         version,
                         signer: self.signer.trim().to_owned(),
                         arrived_at: Some(arrived_at),
+                        correction_reason: self.reason.trim().to_owned(),
                     }));
             }
         }

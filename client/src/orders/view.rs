@@ -1076,8 +1076,11 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
             for e in &detail.history {
                 ui.label(format::timestamp(e.at.as_ref()));
                 ui.label(format::who(&e.by));
-                // A delivery recorded again is a correction, saying what it changed.
-                if e.action == "shipment.deliver" && !e.field_changes.is_empty() {
+                // A delivery recorded again is a correction, saying what it changed and
+                // why.
+                let correction = e.action == "shipment.deliver"
+                    && !(e.field_changes.is_empty() && e.reason.is_empty());
+                if correction {
                     ui.label(t("orders.event.shipment_correct_delivery"));
                 } else {
                     ui.label(event_label(&e.action));
@@ -1085,14 +1088,17 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                 ui.label(&e.document);
                 // A change says what it did to the total (151.90 → 597.40), the lines
                 // and the order's fields; an override why the credit hold was overridden.
-                if !e.reason.is_empty() {
+                if e.action == "order.credit_override" {
                     ui.label(label_value(t("credit.override_reason"), &e.reason));
-                } else if e.total_before.is_empty() && e.field_changes.is_empty() {
+                } else if e.total_before.is_empty() && e.field_changes.is_empty() && !correction {
                     ui.label("");
                 } else {
                     ui.vertical(|ui| {
                         for change in change_texts(e) {
                             ui.label(change);
+                        }
+                        if correction && !e.reason.is_empty() {
+                            ui.label(label_value(t("shipment.correction_reason"), &e.reason));
                         }
                     });
                 }

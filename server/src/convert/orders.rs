@@ -19,8 +19,8 @@ use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, Tra
 use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::orders::{
-    BatchLine, Bundle, Decision, ExceptionReport, LineInput, LineView, Names, OrderInput,
-    ShipmentDraft, ShipmentFields, Warning,
+    BatchLine, Bundle, CORRECTION_REASON, Decision, Delivery, ExceptionReport, LineInput, LineView,
+    Names, OrderInput, ShipmentDraft, ShipmentFields, Warning,
 };
 
 /// At most this many lines on an order.
@@ -684,8 +684,9 @@ fn order_update(
 
 /// A delivery recorded again (更正签收), from its `shipment.deliver` audit record: the
 /// signer and arrival time (business time zone `zone`, "2026-12-07 10:30") it changed, as
-/// field changes `signer` and `arrived_at`. Nothing for a first delivery (no signer
-/// before). Filled into `event`.
+/// field changes `signer` and `arrived_at`, and why it was corrected (the reason; none in
+/// records from before it was asked). Nothing for a first delivery (no signer before).
+/// Filled into `event`.
 fn delivery_correction(
     before: &Option<serde_json::Value>,
     after: &Option<serde_json::Value>,
@@ -696,6 +697,7 @@ fn delivery_correction(
     if signer_before.is_empty() {
         return;
     }
+    event.reason = audited_text(after, CORRECTION_REASON);
     let at = |record: &Option<serde_json::Value>| {
         chrono::DateTime::parse_from_rfc3339(&audited_text(record, "delivered_at"))
             .map(|t| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
@@ -960,31 +962,37 @@ pub fn create_shipment(req: pb::CreateShipmentRequest) -> AppResult<ShipmentDraf
 pub fn confirm_delivery(
     req: pb::ConfirmDeliveryRequest,
     now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<(i64, i32, String, chrono::DateTime<chrono::Utc>)> {
+) -> AppResult<Update<Delivery>> {
     let pb::ConfirmDeliveryRequest {
         id: shipment_id,
         version,
         signer,
         arrived_at,
+        correction_reason,
     } = req;
-    let shipment_id = id("id", shipment_id)?;
-    let mut check = FieldCheck::default();
-    read_version("version", version, &mut check);
-    check.check("signer", validation::required_line(&signer, 50));
-    let arrived_at = match arrived_at {
-        Some(t) => check.absorb(from_timestamp("arrived_at", t))?,
-        None => {
-            check.fail("arrived_at", msg!("field.required"));
-            None
+    update(shipment_id, version, |check| {
+        check.check("signer", validation::required_line(&signer, 50));
+        check.check(
+            "correction_reason",
+            validation::optional_text(&correction_reason, 200),
+        );
+        let arrived_at = match arrived_at {
+            Some(t) => check.absorb(from_timestamp("arrived_at", t))?,
+            None => {
+                check.fail("arrived_at", msg!("field.required"));
+                None
+            }
+        };
+        // Said with a signer left out, in one answer.
+        if arrived_at.is_some_and(|t| t > now) {
+            check.fail("arrived_at", msg!("shipment.arrived_in_future"));
         }
-    };
-    // Said with a signer left out, in one answer.
-    if arrived_at.is_some_and(|t| t > now) {
-        check.fail("arrived_at", msg!("shipment.arrived_in_future"));
-    }
-    check.finish()?;
-    let arrived_at = arrived_at.expect("checked above");
-    Ok((shipment_id, version, signer.trim().to_owned(), arrived_at))
+        Ok(arrived_at.map(|arrived_at| Delivery {
+            signer: signer.trim().to_owned(),
+            arrived_at,
+            correction_reason: correction_reason.trim().to_owned(),
+        }))
+    })
 }
 
 pub fn list_shipments(

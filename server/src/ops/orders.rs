@@ -1177,23 +1177,38 @@ fn lock_order_and_shipment(
     Ok((order, shipment))
 }
 
-/// Records that a shipment arrived (签收): `signer`, `arrived_at` (not before the ship
-/// date in the business time zone; one after now is refused with the request's form,
-/// [`crate::convert::orders::confirm_delivery`]). Again on a delivered shipment it
-/// corrects signer and time. Delivering a replacement closes its exception. Audited as
-/// `shipment.deliver`.
+/// A delivery (签收) as recorded: who signed, when it arrived, and, when a delivery on
+/// record is recorded again (更正签收), why.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// 1–50 characters, trimmed.
+    pub signer: String,
+    pub arrived_at: DateTime<Utc>,
+    /// Up to 200 characters, trimmed; required to correct a delivery on record.
+    pub correction_reason: String,
+}
+
+/// The key of a corrected delivery's reason in its `shipment.deliver` audit record (beside
+/// the shipment's own fields).
+pub const CORRECTION_REASON: &str = "correction_reason";
+
+/// Records that shipment `id` (read at `version`) arrived (签收): signer and
+/// arrival time (not before the ship date in the business time zone; one after now is
+/// refused with the request's form, [`crate::convert::orders::confirm_delivery`]). Again
+/// on a delivered shipment it corrects signer and time, for a reason kept in the audit
+/// record (GSP: a record changed says why). Delivering a replacement closes its
+/// exception. Audited as `shipment.deliver`.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
-/// for a lost shipment; INVALID_ARGUMENT on `arrived_at`.
-#[allow(clippy::too_many_arguments)]
+/// for a lost shipment; INVALID_ARGUMENT on `arrived_at`, or on `correction_reason` left
+/// out of a correction.
 pub fn confirm_delivery(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     reps: &Reps,
     id: i64,
     version: i32,
-    signer: &str,
-    arrived_at: DateTime<Utc>,
+    input: &Delivery,
     clock: &Clock,
 ) -> AppResult<Shipment> {
     let (order, before) = lock_order_and_shipment(conn, reps, id)?;
@@ -1204,7 +1219,17 @@ pub fn confirm_delivery(
             number = before.number
         )));
     }
-    if clock.date_of(arrived_at) < before.ship_date {
+    let correcting = before.delivery_status == shipment::DELIVERED;
+    if correcting && input.correction_reason.is_empty() {
+        return Err(AppError::field(
+            "correction_reason",
+            msg!(
+                "shipment.correction_reason_required",
+                number = before.number
+            ),
+        ));
+    }
+    if clock.date_of(input.arrived_at) < before.ship_date {
         return Err(AppError::field(
             "arrived_at",
             msg!(
@@ -1213,9 +1238,23 @@ pub fn confirm_delivery(
             ),
         ));
     }
-    let after = shipment::deliver(conn, ctx, &before, signer, arrived_at)?;
+    let after = shipment::deliver(conn, ctx, &before, &input.signer, input.arrived_at)?;
     // The delivery is recorded before what it closes: the history reads cause, then effect.
-    crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
+    if correcting {
+        let mut corrected =
+            serde_json::to_value(&after).map_err(|e| AppError::Internal(e.into()))?;
+        corrected[CORRECTION_REASON] = input.correction_reason.clone().into();
+        ctx.audit_change(
+            conn,
+            "shipment.deliver",
+            Shipment::OBJECT,
+            before.id,
+            Some(&serde_json::to_value(&before).map_err(|e| AppError::Internal(e.into()))?),
+            Some(&corrected),
+        )?;
+    } else {
+        crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
+    }
     if before.delivery_status == shipment::IN_TRANSIT {
         let mut change = Progress {
             open_shipments: -1,

@@ -419,25 +419,14 @@ impl OrderService for OrderApi {
     ) -> Reply<pb::Shipment> {
         let session = Session::of(&request)?;
         let clock = self.state.clock.clone();
-        let (shipment_id, version, signer, arrived_at) =
+        let crate::convert::Update { id, version, input } =
             conv::confirm_delivery(request.into_inner(), clock.now())?;
         self.state
             .write_scoped(session.clone(), move |conn, ctx, reps| {
-                ops::confirm_delivery(
-                    conn,
-                    ctx,
-                    reps,
-                    shipment_id,
-                    version,
-                    &signer,
-                    arrived_at,
-                    &clock,
-                )
+                ops::confirm_delivery(conn, ctx, reps, id, version, &input, &clock)
             })
             .await?;
-        Ok(Response::new(
-            self.shipment_reply(&session, shipment_id).await?,
-        ))
+        Ok(Response::new(self.shipment_reply(&session, id).await?))
     }
 
     async fn list_shipments(

@@ -1261,37 +1261,60 @@ async fn a_delivery_cannot_predate_the_ship_date_in_shanghai_nor_lie_in_the_futu
         Some(instant("2026-11-28T00:30:00+08:00"))
     );
     assert_eq!(delivered.signer, SIGNER);
-    // Confirming again corrects who signed and when.
-    let corrected =
-        w.cs.confirm_delivery(&delivered, "李药师", "2026-11-29T14:00:00+08:00")
+    // Confirming again corrects who signed and when, for a reason (GSP: a record changed
+    // says why); without one it is refused on that field, naming the shipment.
+    let status =
+        w.cs.correct_delivery(&delivered, "李药师", "2026-11-29T14:00:00+08:00", "  ")
             .await
-            .expect("correct the delivery");
+            .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["correction_reason"]);
+    assert_zh_contains(
+        &status,
+        &format!("{} 已签收：请填写更正原因", shipment.number),
+    );
+    let corrected =
+        w.cs.correct_delivery(
+            &delivered,
+            "李药师",
+            "2026-11-29T14:00:00+08:00",
+            "签收单上是李药师",
+        )
+        .await
+        .expect("correct the delivery");
     assert_eq!(corrected.signer, "李药师");
     assert_eq!(
         corrected.delivered_at,
         Some(instant("2026-11-29T14:00:00+08:00"))
     );
-    // The order's history says it was a correction, and from what to what (business time).
+    // The order's history says it was a correction, from what to what (business time),
+    // and why.
     let detail = w.cs.order(order.header().id).await.expect("order");
-    let deliveries: Vec<Vec<(&str, &str, &str)>> = detail
+    // (field, before, after) of each change.
+    type Changes<'a> = Vec<(&'a str, &'a str, &'a str)>;
+    let deliveries: Vec<(Changes<'_>, &str)> = detail
         .history
         .iter()
         .filter(|e| e.action == "shipment.deliver")
         .map(|e| {
-            e.field_changes
+            let changes = e
+                .field_changes
                 .iter()
                 .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
-                .collect()
+                .collect();
+            (changes, e.reason.as_str())
         })
         .collect();
     assert_eq!(
         deliveries,
         [
-            vec![],
-            vec![
-                ("signer", SIGNER, "李药师"),
-                ("arrived_at", "2026-11-28 00:30", "2026-11-29 14:00")
-            ]
+            (vec![], ""),
+            (
+                vec![
+                    ("signer", SIGNER, "李药师"),
+                    ("arrived_at", "2026-11-28 00:30", "2026-11-29 14:00")
+                ],
+                "签收单上是李药师"
+            )
         ]
     );
 }

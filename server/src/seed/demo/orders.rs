@@ -170,9 +170,12 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
     // Confirms shipment `s` delivered, signed by `signer` at `arrived_at`.
     let deliver = |conn: &mut PgConnection, s: &Shipment, signer: &str, arrived_at| {
         let as_cs = as_cs.entered_at(entered_at(arrived_at));
-        ops::confirm_delivery(
-            conn, as_cs, &reps, s.id, s.version, signer, arrived_at, demo.clock,
-        )
+        let delivery = ops::Delivery {
+            signer: signer.to_owned(),
+            arrived_at,
+            correction_reason: String::new(),
+        };
+        ops::confirm_delivery(conn, as_cs, &reps, s.id, s.version, &delivery, demo.clock)
     };
 
     // Completed: shipped in full twelve days ago, delivered.
