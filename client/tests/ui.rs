@@ -3304,7 +3304,7 @@ fn a_cs_reps_work_lists_the_orders_to_ship() {
     let mut ui = server.client();
     ui.login_as("cs-a");
     ui.wait_label("待发货的订单");
-    ui.wait_label("已发 0/10 盒 · 已签收 0 盒");
+    ui.wait_label("已发 0/10 盒 · 实收 0 盒");
     ui.press_until(Role::Link, &number, "登记发货");
 }
 
@@ -3339,7 +3339,7 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     // The order list: the legend, and the row saying why it is red.
     ui.click("订单管理");
     ui.wait_label("红色：有发货逾期未签收");
-    ui.wait_label("已发 10/10 盒 · 已签收 0 盒 · 1 批货逾期未签收");
+    ui.wait_label("已发 10/10 盒 · 实收 0 盒 · 1 批货逾期未签收");
 
     // The order itself says so too.
     ui.click_until(&number, "1 批货逾期未签收");

@@ -33,11 +33,11 @@ pub fn overdue_legend(ui: &mut egui::Ui) {
     });
 }
 
-/// How far an order has got: "已发 30/100 盒 · 已签收 20 盒" (件, pieces, when its lines use
-/// different units), with the exceptions open and closed and the overdue shipments when
-/// any (its status says 已结案; 已签收 counts units an exception named too, so a closed one
-/// is said: a short delivery read as complete); nothing for a cancelled order (its status
-/// says it, and it never ships).
+/// How far an order has got: "已发 30/100 盒 · 实收 20 盒" (件, pieces, when its lines use
+/// different units; 实收 counts units received in good order), with the exceptions open
+/// and closed and the overdue shipments when any (its status says 已结案; a closed one is
+/// said too: a completed order short of its units was settled by a deduction); nothing
+/// for a cancelled order (its status says it, and it never ships).
 pub(super) fn progress_text(order: &pb::Order) -> String {
     if order.cancelled_at.is_some() {
         return String::new();
@@ -201,7 +201,7 @@ mod tests {
         };
         assert_eq!(
             progress_text(&order),
-            "已发 10/10 件 · 已签收 0 件 · 1 批货逾期未签收"
+            "已发 10/10 件 · 实收 0 件 · 1 批货逾期未签收"
         );
         // Lines all in boxes are counted in boxes.
         if let Some(progress) = &mut order.progress {
@@ -209,18 +209,18 @@ mod tests {
         }
         assert_eq!(
             progress_text(&order),
-            "已发 10/10 盒 · 已签收 0 盒 · 1 批货逾期未签收"
+            "已发 10/10 盒 · 实收 0 盒 · 1 批货逾期未签收"
         );
         // A short delivery settled: its exception is said though closed.
         if let Some(progress) = &mut order.progress {
             progress.overdue_shipments = 0;
-            progress.units_delivered = 10;
+            progress.units_delivered = 8;
             progress.exceptions = 2;
             progress.open_exceptions = 1;
         }
         assert_eq!(
             progress_text(&order),
-            "已发 10/10 盒 · 已签收 10 盒 · 1 个异常未结 · 1 个异常已结"
+            "已发 10/10 盒 · 实收 8 盒 · 1 个异常未结 · 1 个异常已结"
         );
         order.cancelled_at = Some(prost_types::Timestamp::default());
         assert_eq!(progress_text(&order), "");

@@ -859,9 +859,9 @@ fn lines_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     &mut header,
                     [t("orders.line_no"), t("order.drug"), t("order.unit")],
                 );
-                // The two columns that count the same units twice say so on hover, above
-                // the header (not over the rows): a damaged unit was signed for and then
-                // reported.
+                // The two columns that tell what became of the units say how on hover,
+                // above the header (not over the rows): received in good order, and
+                // reported in exceptions.
                 let hints = [
                     (t("order.delivered"), t("order.delivered_hint")),
                     (

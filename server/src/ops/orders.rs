@@ -1256,16 +1256,17 @@ pub fn confirm_delivery(
         crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
     }
     if before.delivery_status == shipment::IN_TRANSIT {
+        // Received in good order: its units (a replacement's too) less those already
+        // reported in exceptions while it travelled.
         let mut change = Progress {
             open_shipments: -1,
+            delivered: shipment::lines_of(conn, &[before.id])?
+                .iter()
+                .map(|l| l.quantity - l.exception_quantity)
+                .sum(),
             ..Progress::default()
         };
-        if before.replacement_of_exception_id.is_none() {
-            change.delivered = shipment::lines_of(conn, &[before.id])?
-                .iter()
-                .map(|l| l.quantity)
-                .sum();
-        } else {
+        if before.replacement_of_exception_id.is_some() {
             change.open_exceptions = close_replaced(conn, ctx, before.id, clock.now())?;
         }
         order::advance(conn, ctx, &order, change, false)?;
@@ -1439,6 +1440,11 @@ pub fn report_exception(
         open_exceptions: 1,
         ..Progress::default()
     };
+    // Units signed for and found damaged or short are no longer received in good order;
+    // on a shipment still travelling they are left out when it is signed for.
+    if ship.delivery_status == shipment::DELIVERED {
+        change.delivered = -wanted.values().sum::<i64>();
+    }
     if report.kind == "lost" && ship.delivery_status == shipment::IN_TRANSIT {
         let units: i64 = shipment::lines_of(conn, &[ship.id])?
             .iter()
@@ -1921,7 +1927,7 @@ pub fn bundle(
 #[derive(Debug, Clone)]
 pub struct LineView {
     pub line: OrderLine,
-    /// Units on original shipments confirmed delivered.
+    /// Units received in good order (实收; see [`order::line_facts`]).
     pub delivered: i64,
     /// Units reported in transport exceptions.
     pub exceptions: i64,

@@ -1814,6 +1814,51 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
     assert_eq!(order.history[0].by, "李营销");
 }
 
+/// 实收 counts what reached the customer in good order: a parcel signed for with units
+/// lost on the way counts the rest; units found damaged once unpacked come off; a
+/// replacement signed for counts back; a deduction leaves the line short.
+#[tokio::test]
+async fn received_units_leave_out_what_was_lost_or_damaged_and_count_replacements() {
+    let mut w = world().await;
+    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
+    let shipment = ShipmentBuilder::of(&order)
+        .everything_left("B2611")
+        .create(&mut w.cs)
+        .await;
+    let received =
+        |o: &pb::OrderDetail| (o.progress().units_delivered, o.lines[0].delivered_quantity);
+    // Three boxes lost on the way; the parcel arrives with the other seven.
+    let lost =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Lost, 3)
+            .await;
+    let now = w.cs.reload(&order).await;
+    assert_eq!(received(&now), (0, 0), "nothing signed for yet");
+    w.app.pin_clock(AFTERNOON);
+    w.cs.deliver(&now.shipments[0], ARRIVED).await;
+    let now = w.cs.reload(&order).await;
+    assert_eq!(received(&now), (7, 7));
+    // Two of the seven found damaged once unpacked: five.
+    let damaged =
+        w.cs.reported_first(&now.shipments[0], pb::ExceptionKind::Damaged, 2)
+            .await;
+    assert_eq!(received(&w.cs.reload(&order).await), (5, 5));
+    // The lost three are deducted; the damaged two are reshipped and signed for: seven.
+    w.rep.deduct(&lost).await.expect("deduct");
+    let decided = w.rep.decide_reship(&damaged).await.expect("reship");
+    let replacement =
+        w.cs.ship_replacement(&decided, TODAY, "B2612")
+            .await
+            .expect("the replacement");
+    w.app.pin_clock("2026-11-30T20:00:00+08:00");
+    w.cs.deliver(&replacement, "2026-11-30T19:30:00+08:00")
+        .await;
+    let done = w.cs.reload(&order).await;
+    assert_eq!(done.header().status(), pb::OrderStatus::Completed);
+    assert_eq!(received(&done), (7, 7));
+    let p = done.progress();
+    assert_eq!((p.units_shipped, p.units_ordered), (10, 10));
+}
+
 #[tokio::test]
 async fn a_lost_replacement_closes_the_exception_it_replaced_and_the_order_still_completes() {
     let mut w = world().await;

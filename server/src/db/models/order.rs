@@ -310,7 +310,8 @@ pub fn add_shipped(conn: &mut PgConnection, line_id: i64, quantity: i64) -> AppR
 pub struct Progress {
     /// Units on original shipments.
     pub shipped: i64,
-    /// Units on original shipments confirmed delivered.
+    /// Units received in good order (实收): units on shipments (replacements too)
+    /// confirmed delivered, less those of them reported in exceptions.
     pub delivered: i64,
     /// Shipments in transit.
     pub open_shipments: i32,
@@ -486,8 +487,9 @@ pub fn facts(
         .collect())
 }
 
-/// Per order line: units on original shipments confirmed delivered, and units reported in
-/// exceptions (on original and replacement shipments).
+/// Per order line: units received in good order (实收: units on shipments and
+/// replacements confirmed delivered, less those of them reported in exceptions), and units
+/// reported in exceptions (on original and replacement shipments).
 pub fn line_facts(conn: &mut PgConnection, order_id: i64) -> AppResult<HashMap<i64, (i64, i64)>> {
     #[derive(QueryableByName)]
     struct Row {
@@ -500,9 +502,10 @@ pub fn line_facts(conn: &mut PgConnection, order_id: i64) -> AppResult<HashMap<i
     }
     let mut sql = Sql::new(
         "SELECT l.id,
-                COALESCE((SELECT sum(sl.quantity) FROM shipment_lines sl
+                COALESCE((SELECT sum(sl.quantity - sl.exception_quantity)
+                            FROM shipment_lines sl
                             JOIN shipments s ON s.id = sl.shipment_id
-                           WHERE sl.order_line_id = l.id AND sl.exception_line_id IS NULL
+                           WHERE sl.order_line_id = l.id
                              AND s.delivery_status = 'delivered'), 0)::bigint AS delivered,
                 COALESCE((SELECT sum(sl.exception_quantity) FROM shipment_lines sl
                            WHERE sl.order_line_id = l.id), 0)::bigint AS exceptions
