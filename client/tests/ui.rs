@@ -2223,6 +2223,24 @@ fn new_order_by_rep_a(server: &Server) -> Ui {
     ui
 }
 
+/// A new order half typed is not dropped by a logout: 退出登录 asks first.
+#[test]
+fn a_logout_asks_before_dropping_a_new_order_half_typed() {
+    let server = Server::start();
+    let mut ui = new_order_by_rep_a(&server);
+    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    ui.harness.key_press(egui::Key::Enter);
+    ui.wait_role(Role::TextInput, "数量");
+    ui.click("退出登录");
+    ui.wait_label("有未保存的修改，确定放弃并退出登录吗？");
+    // Cancelled, the order stays as typed.
+    ui.click("取消");
+    ui.harness.step();
+    ui.wait_label("阿莫西林胶囊 0.25g×24粒");
+    ui.wait_role(Role::Button, "提交订单");
+}
+
 #[test]
 fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history() {
     let server = Server::start();
@@ -2961,10 +2979,10 @@ fn a_corrected_delivery_says_what_it_changed_in_the_history() {
     ui.cs_rep_opens(&order, "更正签收");
     ui.wait_role(Role::TextInput, "签收人");
     ui.replace_text("签收人", "张药师");
-    ui.press(Role::Button, "确认签收");
+    ui.press(Role::Button, "更正签收");
     ui.wait_label(&format!("{} 已签收：请填写更正原因", shipment.number));
     ui.type_into("更正原因", "签收单上是张药师");
-    ui.press(Role::Button, "确认签收");
+    ui.press(Role::Button, "更正签收");
     ui.wait_label("更正签收");
     ui.wait_label("签收人：王药师 → 张药师");
     ui.wait_label("更正原因：签收单上是张药师");
@@ -3420,6 +3438,9 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     rep.wait_label_contains("待补发");
     // The order's header says it is not settled yet.
     rep.wait_label("1 个异常补发中");
+    // Its history says what was reported and what was decided.
+    rep.wait_label("破损 2 件，金额 25.60");
+    rep.wait_label("补发");
     assert!(
         rep.harness.query_by_label("登记补发").is_none(),
         "a sales rep does not ship"

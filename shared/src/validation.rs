@@ -57,7 +57,9 @@ pub fn username(value: &str) -> Result<(), Violation> {
     Ok(())
 }
 
-/// A password: 8–128 characters.
+/// A password: 8–128 characters mixing at least two kinds of characters (letters,
+/// digits, symbols), so that `12345678` or `aaaaaaaa` is refused (GB/T 22239-2019 §8.1.4.1:
+/// passwords have complexity requirements).
 pub fn password(value: &str) -> Result<(), Violation> {
     let len = value.chars().count();
     if len < PASSWORD_MIN_CHARS {
@@ -70,6 +72,19 @@ pub fn password(value: &str) -> Result<(), Violation> {
         return Err(Violation::new(
             format!("must be at most {PASSWORD_MAX_CHARS} characters long"),
             format!("最多 {PASSWORD_MAX_CHARS} 个字符"),
+        ));
+    }
+    let kinds = [
+        value.chars().any(char::is_alphabetic),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value
+            .chars()
+            .any(|c| !c.is_alphabetic() && !c.is_ascii_digit()),
+    ];
+    if kinds.iter().filter(|k| **k).count() < 2 {
+        return Err(Violation::new(
+            "must mix at least two kinds of characters: letters, digits, symbols",
+            "须包含字母、数字、符号中的至少两类",
         ));
     }
     Ok(())
@@ -159,8 +174,14 @@ mod tests {
     #[test]
     fn passwords() {
         assert!(password("1234567").is_err());
-        assert!(password("12345678").is_ok());
-        assert!(password(&"x".repeat(129)).is_err());
+        // One kind of character only.
+        assert!(password("12345678").is_err());
+        assert!(password("aaaaaaaa").is_err());
+        assert!(password("--------").is_err());
+        assert!(password("abcd1234").is_ok());
+        assert!(password("demo-2026").is_ok());
+        assert!(password("brand-new-password").is_ok());
+        assert!(password(&format!("a{}", "1".repeat(128))).is_err());
     }
 
     #[test]

@@ -83,6 +83,7 @@ const FIELDS: &[&str] = &[
     "fax",
     "is_service_account",
     "is_active",
+    "must_change_password",
     "is_builtin",
     "is_deleted",
     "position_ids",

@@ -747,7 +747,16 @@ impl DeliveryForm {
 
     /// Its save button's label, and whether it is disabled (a save on its way).
     pub(super) fn save_button(&self) -> (&'static str, bool) {
-        (t("shipment.confirm_delivery"), self.save.is_pending())
+        (self.title(), self.save.is_pending())
+    }
+
+    /// 确认签收, or 更正签收 for a delivery on record.
+    fn title(&self) -> &'static str {
+        if self.correcting {
+            t("shipment.correct_delivery")
+        } else {
+            t("shipment.confirm_delivery")
+        }
     }
 
     /// Draws the form; `pressed`: its buttons (in the bar under it) were clicked, (save,
@@ -762,12 +771,7 @@ impl DeliveryForm {
         if let Some(event) = super::view::polled(&mut self.errors, &mut self.save) {
             return Some(event);
         }
-        let heading = if self.correcting {
-            t("shipment.correct_delivery")
-        } else {
-            t("shipment.confirm_delivery")
-        };
-        ui.heading(label_value(heading, &self.number));
+        ui.heading(label_value(self.title(), &self.number));
         let (signer, arrived_at, reason) =
             (&mut self.signer, &mut self.arrived_at, &mut self.reason);
         let correcting = self.correcting;

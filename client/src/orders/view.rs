@@ -1086,25 +1086,57 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     ui.label(event_label(&e.action));
                 }
                 ui.label(&e.document);
-                // A change says what it did to the total (151.90 → 597.40), the lines
-                // and the order's fields; an override why the credit hold was overridden.
-                if e.action == "order.credit_override" {
-                    ui.label(label_value(t("credit.override_reason"), &e.reason));
-                } else if e.total_before.is_empty() && e.field_changes.is_empty() && !correction {
+                let details = event_details(e, correction);
+                if details.is_empty() {
                     ui.label("");
                 } else {
                     ui.vertical(|ui| {
-                        for change in change_texts(e) {
-                            ui.label(change);
-                        }
-                        if correction && !e.reason.is_empty() {
-                            ui.label(label_value(t("shipment.correction_reason"), &e.reason));
+                        for line in details {
+                            ui.label(line);
                         }
                     });
                 }
                 ui.end_row();
             }
         });
+}
+
+/// What an event of the order's history did, a line each: a change what it did to the
+/// total, the lines and the order's fields ([`change_texts`]); a delivery corrected what
+/// it changed and why; an override why the credit hold was overridden; an exception
+/// reported its kind, units and value (破损 2 件，金额 2.47); a decision which (扣款 2.47,
+/// 补发). Nothing for the other events (the action and document say it all).
+fn event_details(e: &pb::OrderEvent, correction: bool) -> Vec<String> {
+    match e.action.as_str() {
+        "order.credit_override" => vec![label_value(t("credit.override_reason"), &e.reason)],
+        // Records from before the kind was told have none to tell.
+        "transport_exception.report" if e.exception_kind != 0 => {
+            vec![
+                t("orders.event.reported")
+                    .replace(
+                        "{kind}",
+                        choice_label::<pb::ExceptionKind>(e.exception_kind),
+                    )
+                    .replace("{n}", &e.exception_units.to_string())
+                    .replace("{value}", &format::money(&e.exception_value)),
+            ]
+        }
+        "transport_exception.decide" if e.decision != pb::ExceptionDecision::Pending as i32 => {
+            let decision = choice_label::<pb::ExceptionDecision>(e.decision);
+            if e.decision == pb::ExceptionDecision::Deduct as i32 {
+                vec![format!("{decision} {}", format::money(&e.exception_value))]
+            } else {
+                vec![decision.to_owned()]
+            }
+        }
+        _ => {
+            let mut lines = change_texts(e);
+            if correction && !e.reason.is_empty() {
+                lines.push(label_value(t("shipment.correction_reason"), &e.reason));
+            }
+            lines
+        }
+    }
 }
 
 /// What a change of the order (`order.update`) did, a line each: the total (订单金额：

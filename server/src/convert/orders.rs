@@ -718,6 +718,21 @@ fn delivery_correction(
         .collect();
 }
 
+/// The units over the lines of an audit record (`lines[].quantity`); 0 when it has none.
+fn audited_units(record: &Option<serde_json::Value>) -> i64 {
+    record
+        .as_ref()
+        .and_then(|r| r.get("lines"))
+        .and_then(serde_json::Value::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l.get("quantity").and_then(serde_json::Value::as_i64))
+                .sum()
+        })
+        .unwrap_or_default()
+}
+
 /// The text field `key` of an audit record; empty when it holds none.
 fn audited_text(record: &Option<serde_json::Value>, key: &str) -> String {
     record
@@ -777,6 +792,16 @@ pub fn detail(
                 "order.update" => order_update(&r.before, &r.after, &names.entities, &mut event),
                 "order.credit_override" => event.reason = audited_text(&r.after, "reason"),
                 "shipment.deliver" => delivery_correction(&r.before, &r.after, zone, &mut event),
+                "transport_exception.report" => {
+                    event.exception_kind = pb::ExceptionKind::wire(&audited_text(&r.after, "kind"));
+                    event.exception_units = audited_units(&r.after);
+                    event.exception_value = audited_text(&r.after, "value");
+                }
+                "transport_exception.decide" => {
+                    event.decision =
+                        pb::ExceptionDecision::wire(&audited_text(&r.after, "decision"));
+                    event.exception_value = audited_text(&r.after, "value");
+                }
                 _ => {}
             }
             event.action = r.action;

@@ -512,6 +512,17 @@ async fn user_fields_are_validated_with_their_names() {
         .await
         .expect_err("a phone of five digits");
     assert_eq!(bad_fields(&status), ["phone"]);
+    // A password of one kind of character is refused, however long (GB/T 22239).
+    for weak in ["12345678", "aaaaaaaaaa"] {
+        let status = taken
+            .clone()
+            .password(weak)
+            .try_create(&mut admin)
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&status), ["password"], "{weak}");
+        assert_zh_contains(&status, "须包含字母、数字、符号中的至少两类");
+    }
     let status = taken
         .clone()
         .department(Some(999_999))

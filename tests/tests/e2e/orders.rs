@@ -1803,6 +1803,17 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
         ]
     );
     assert_eq!(order.history[1].by, "cs-a");
+    // The report says what and how much; the decision which.
+    let report = &order.history[3];
+    assert_eq!(
+        (
+            report.exception_kind(),
+            report.exception_units,
+            report.exception_value.as_str()
+        ),
+        (pb::ExceptionKind::Short, 2, "2.47")
+    );
+    assert_eq!(order.history[4].decision(), pb::ExceptionDecision::Reship);
     // People are named as the screens name them, by display name as it reads now.
     let mut admin = w.app.admin().await;
     let rep = admin.user_by_id(w.rep.id).await;
@@ -2229,11 +2240,14 @@ async fn another_reps_order_cannot_be_changed_and_changing_needs_order_write() {
     let mut w = world().await;
     let placed = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
     let mut stranger = w.app.sales_rep("rep-b").await;
-    OrderBuilder::change_of(&placed)
+    let status = OrderBuilder::change_of(&placed)
         .line(w.drug.id, 1, "")
         .try_update(&mut stranger)
         .await
         .refused(Code::NotFound);
+    // Not said to be gone (a team-scope reader sees it on screen): outside the scope of
+    // this action.
+    assert_zh_contains(&status, "订单不存在，或不在您此项操作的权限范围内");
     // The CS rep serving the customer sees the order but does not take orders.
     OrderBuilder::change_of(&placed)
         .line(w.drug.id, 1, "")
