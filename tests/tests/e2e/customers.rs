@@ -1562,6 +1562,56 @@ async fn follow_ups_due_and_those_of_the_week_ahead_are_on_the_reps_work_list() 
     assert_eq!(list[0].created_by, "rep-a");
 }
 
+/// A plan stands until its planner or the customer's sales rep records the next
+/// follow-up: the CS rep's call about a damaged box, planning nothing, does not wipe the
+/// sales rep's visit; the sales rep's own follow-up does.
+#[tokio::test]
+async fn a_follow_up_by_someone_else_planning_nothing_leaves_the_reps_plan_standing() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    w.rep
+        .send(visit_now(id, "拜访药剂科，介绍阿莫西林胶囊", 3))
+        .await;
+    let call = pb::Followup {
+        method: pb::FollowupMethod::Phone as i32,
+        ..visit_now(id, "客户来电：一箱破损", 0)
+    };
+    w.cs.send(pb::Followup {
+        next_on: String::new(),
+        ..call.clone()
+    })
+    .await;
+    let plans = |work: &pb::MyWorkResponse| -> Vec<(String, Option<i64>)> {
+        work.upcoming_followups
+            .iter()
+            .chain(&work.due_followups)
+            .map(|f| (f.last_content.clone(), f.planned_by.as_ref().map(|u| u.id)))
+            .collect()
+    };
+    let standing = vec![("拜访药剂科，介绍阿莫西林胶囊".to_owned(), Some(w.rep.id))];
+    assert_eq!(plans(&w.rep.my_work().await), standing);
+    assert_eq!(plans(&w.cs.my_work().await), standing);
+    // A call that plans the next one takes over.
+    w.cs.send(pb::Followup {
+        next_on: days_from_today(1),
+        content: "约定明天回电".into(),
+        ..call
+    })
+    .await;
+    assert_eq!(
+        plans(&w.rep.my_work().await),
+        [("约定明天回电".to_owned(), Some(w.cs.id))]
+    );
+    // The sales rep's visit planning nothing closes whatever was planned.
+    w.rep
+        .send(pb::Followup {
+            next_on: String::new(),
+            ..visit_now(id, "已拜访", 0)
+        })
+        .await;
+    assert!(plans(&w.rep.my_work().await).is_empty());
+}
+
 #[tokio::test]
 async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip() {
     let mut w = world().await;

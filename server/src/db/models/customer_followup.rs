@@ -89,9 +89,12 @@ pub struct Planned {
     pub more_coming: bool,
 }
 
-/// The [`Planned`] follow-ups: each customer's latest follow-up says what is planned
-/// next. One pass over the customers in scope (one probe each into index
-/// `customer_followups_latest`), read for both lists.
+/// The [`Planned`] follow-ups: each customer's latest follow-up with a next date says
+/// what is planned next, until its planner or the customer's sales rep records another
+/// (which plans the next, or none). A follow-up by someone else with no next date (a CS
+/// rep's call about a damaged box) leaves the plan standing. One pass over the customers
+/// in scope (a probe each into index `customer_followups_latest`, and one more for those
+/// with a plan in the window), read for both lists.
 pub fn planned_within(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -104,14 +107,21 @@ pub fn planned_within(
            SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
                   f.content AS last_content, f.created_by AS planned_by, c.sales_rep_id \
            FROM customers c CROSS JOIN LATERAL \
-                (SELECT g.next_on, g.content, g.created_by FROM customer_followups g \
-                 WHERE g.customer_id = c.id AND NOT g.is_deleted \
+                (SELECT g.id, g.happened_at, g.next_on, g.content, g.created_by \
+                 FROM customer_followups g \
+                 WHERE g.customer_id = c.id AND NOT g.is_deleted AND g.next_on IS NOT NULL \
                  ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
            WHERE c.is_active AND ",
     );
     sql.append(&scope::customers_sql(reps, "c"))
         .push(" AND f.next_on <= ")
         .bind(Value::Date(through))
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM customer_followups h \
+               WHERE h.customer_id = c.id AND NOT h.is_deleted \
+                 AND (h.happened_at, h.id) > (f.happened_at, f.id) \
+                 AND (h.created_by = f.created_by OR h.created_by = c.sales_rep_id))",
+        )
         .push(") (SELECT * FROM latest WHERE next_on <= ")
         .bind(Value::Date(today))
         .push(" ORDER BY next_on, customer_id LIMIT ")
