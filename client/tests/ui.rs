@@ -1632,8 +1632,17 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
 
     ui.type_into("证件编号", "京药2026-0001");
     ui.type_into("发证机关", "北京市药品监督管理局");
+    // An expiry before the issue date is said under it, and goes once either date is
+    // mended (here the issue date).
     ui.type_into("发证日期", "2026-01-05");
-    ui.type_into("有效期至", "2031-01-04");
+    ui.type_into("有效期至", "2025-12-31");
+    ui.press(Role::Button, "添加证件");
+    ui.wait_label("早于发证日期");
+    ui.replace_text("发证日期", "2025-01-05");
+    ui.harness.step();
+    ui.harness.step();
+    assert!(!ui.shows("早于发证日期"));
+    ui.replace_text("有效期至", "2031-01-04");
     // A scan path that leads nowhere is named under its input, in Chinese; nothing saved.
     let missing = std::env::temp_dir()
         .join("没有这个扫描件.pdf")
@@ -2146,7 +2155,11 @@ impl Ui {
 
     /// Opens the combo box labelled `combo` and picks `choice` in its popup.
     fn pick(&mut self, combo: &str, choice: &str) {
-        self.wait_role(Role::ComboBox, combo);
+        // A combo box is greyed until it has something to choose (its options loading).
+        self.wait_for(combo, |h| {
+            h.query_all_by_role_and_label(Role::ComboBox, combo)
+                .any(|c| !c.accesskit_node().is_disabled())
+        });
         // The choice may already show (as the current one): wait for the popup's copy.
         let before = self.harness.query_all_by_label(choice).count();
         self.harness

@@ -227,11 +227,13 @@ impl FormPanel {
         });
         let mut submitted = false;
         // The fields scroll in what the save row (and its duplicate warning) leaves, as
-        // tall as it was last frame: the buttons stay in the window however small.
+        // tall as it was last frame: the buttons stay in the window however small, and at
+        // its foot however many complaints appear or go above them (saved with errors,
+        // the form grew and moved 保存 from under the pointer: the next click missed).
         let actions_id = ui.scope_id().with("customer_form_actions_height");
         let actions_height: f32 = ui.data(|d| d.get_temp(actions_id)).unwrap_or(40.0);
         egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
+            .auto_shrink([false, false])
             .max_height((ui.available_height() - actions_height).max(120.0))
             .show(ui, |ui| {
                 submitted = self.fields_ui(ui, ctx);

@@ -805,7 +805,7 @@ impl FormUi<'_> {
         })
     }
 
-    /// A combo box choosing `value` among `options`.
+    /// A combo box choosing `value` among `options`; greyed while there are none.
     pub fn combo<T: PartialEq + Clone>(
         &mut self,
         label: &str,
@@ -815,8 +815,12 @@ impl FormUi<'_> {
     ) -> Response {
         let width = self.input_width;
         let salt = format!("{}_{field}", self.id);
+        // Nothing to choose (a city before its province): greyed, not an empty popup.
         self.row(label, field, |ui| {
-            combo_box(ui, &salt, value, options, width)
+            ui.add_enabled_ui(!options.is_empty(), |ui| {
+                combo_box(ui, &salt, value, options, width)
+            })
+            .inner
         })
     }
 

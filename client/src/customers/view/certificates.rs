@@ -289,11 +289,16 @@ impl CertificatesTab {
                 "authority",
                 &mut draft.authority,
             );
-            f.past_date(
+            if f.past_date(
                 t("certificate.issued_on"),
                 "issued_on",
                 &mut draft.issued_on,
-            );
+            )
+            .changed()
+            {
+                // "Before the issue date" was of the issue date before.
+                f.edited("expires_on");
+            }
             f.date(
                 t("certificate.expires_on"),
                 "expires_on",

@@ -93,8 +93,9 @@ pub struct Planned {
 /// what is planned next, until its planner or the customer's sales rep records another
 /// (which plans the next, or none). A follow-up by someone else with no next date (a CS
 /// rep's call about a damaged box) leaves the plan standing. One pass over the customers
-/// in scope (a probe each into index `customer_followups_latest`, and one more for those
-/// with a plan in the window), read for both lists.
+/// in scope, a probe each into index `customer_followups_latest` for the latest
+/// follow-up; only where that plans nothing and is not the sales rep's are the plan
+/// before it and what came between read. Both lists are read from that pass.
 pub fn planned_within(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -102,25 +103,38 @@ pub fn planned_within(
     through: NaiveDate,
     limit: i64,
 ) -> AppResult<Planned> {
+    // `l`: the latest follow-up; `p`: the latest with a next date, looked for only when
+    // `l` plans nothing and someone other than the sales rep recorded it.
     let mut sql = Sql::new(
         "WITH latest AS MATERIALIZED ( \
-           SELECT c.id AS customer_id, c.name AS customer_name, f.next_on, \
-                  f.content AS last_content, f.created_by AS planned_by, c.sales_rep_id \
+           SELECT c.id AS customer_id, c.name AS customer_name, \
+                  COALESCE(l.next_on, p.next_on) AS next_on, \
+                  CASE WHEN l.next_on IS NOT NULL THEN l.content ELSE p.content END \
+                    AS last_content, \
+                  CASE WHEN l.next_on IS NOT NULL THEN l.created_by ELSE p.created_by END \
+                    AS planned_by, \
+                  c.sales_rep_id \
            FROM customers c CROSS JOIN LATERAL \
+                (SELECT g.next_on, g.content, g.created_by FROM customer_followups g \
+                 WHERE g.customer_id = c.id AND NOT g.is_deleted \
+                 ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) l \
+           LEFT JOIN LATERAL \
                 (SELECT g.id, g.happened_at, g.next_on, g.content, g.created_by \
                  FROM customer_followups g \
-                 WHERE g.customer_id = c.id AND NOT g.is_deleted AND g.next_on IS NOT NULL \
-                 ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) f \
+                 WHERE l.next_on IS NULL AND l.created_by IS DISTINCT FROM c.sales_rep_id \
+                   AND g.customer_id = c.id AND NOT g.is_deleted AND g.next_on IS NOT NULL \
+                 ORDER BY g.happened_at DESC, g.id DESC LIMIT 1) p ON TRUE \
            WHERE c.is_active AND ",
     );
     sql.append(&scope::customers_sql(reps, "c"))
-        .push(" AND f.next_on <= ")
+        .push(" AND COALESCE(l.next_on, p.next_on) <= ")
         .bind(Value::Date(through))
         .push(
-            " AND NOT EXISTS (SELECT 1 FROM customer_followups h \
-               WHERE h.customer_id = c.id AND NOT h.is_deleted \
-                 AND (h.happened_at, h.id) > (f.happened_at, f.id) \
-                 AND (h.created_by = f.created_by OR h.created_by = c.sales_rep_id))",
+            " AND (l.next_on IS NOT NULL OR NOT EXISTS ( \
+                 SELECT 1 FROM customer_followups h \
+                 WHERE h.customer_id = c.id AND NOT h.is_deleted \
+                   AND (h.happened_at, h.id) > (p.happened_at, p.id) \
+                   AND (h.created_by = p.created_by OR h.created_by = c.sales_rep_id)))",
         )
         .push(") (SELECT * FROM latest WHERE next_on <= ")
         .bind(Value::Date(today))
