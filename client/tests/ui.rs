@@ -485,6 +485,14 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
         (30, "20000.00")
     );
 
+    // A new entity's form begun by mistake is cancelled, asked first once typed in.
+    ui.press(Role::Button, "新建开票单位");
+    ui.type_into("名称", "误建");
+    ui.press(Role::Button, "取消");
+    ui.wait_role(Role::Button, "放弃修改");
+    ui.press(Role::Button, "放弃修改");
+    ui.wait_label("在左侧选择一个开票单位，或新建。");
+
     // An invoicing entity added, then archived once the question is answered: it is
     // listed as such.
     ui.press(Role::Button, "新建开票单位");
@@ -1968,6 +1976,27 @@ impl Ui {
         self.login_to_main("admin", ADMIN_PASSWORD);
         self.click("系统管理");
     }
+}
+
+/// A department archived by mistake is found among the archived ones and restored where
+/// it was.
+#[test]
+fn an_archived_department_is_restored_from_the_archived_list() {
+    let server = Server::start();
+    server.as_admin(async |admin| {
+        let dept = DepartmentBuilder::new("营销五部").create(admin).await;
+        admin.archive_department(&dept).await.expect("archived");
+    });
+    let mut ui = server.client();
+    ui.admin_console();
+    ui.click("部门");
+    ui.click("显示已归档的部门");
+    ui.wait_label("营销五部");
+    ui.press(Role::Button, "恢复");
+    ui.wait_label("没有已归档的部门");
+    ui.wait_label_contains("营销五部（0 人）");
+    let restored = server.as_admin(async |admin| admin.departments().await);
+    assert!(restored.iter().any(|d| d.name == "营销五部" && d.is_active));
 }
 
 #[test]

@@ -75,6 +75,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::AdminDepartments),
         ),
         (
+            "/pharmacrm.v1.AdminService/RestoreDepartment",
+            Requires(P::AdminDepartments),
+        ),
+        (
             "/pharmacrm.v1.AdminService/ListPositions",
             Requires(P::AdminPositions),
         ),

@@ -1,5 +1,6 @@
-//! Departments: the tree on the left (with a context menu), the selected department's
-//! form on the right: rename, move to…, archive, add a sub-department.
+//! Departments: the tree on the left (with a context menu) and, on request, the archived
+//! ones to restore; the selected department's form on the right: rename, move to…,
+//! archive, add a sub-department.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -44,6 +45,10 @@ pub struct DepartmentsPanel {
     archived_parent: Option<Option<i64>>,
     /// Opening another department while the form holds unsaved edits.
     discard: widgets::Discard<pb::Department>,
+    /// The archived departments are listed under the tree, each to restore.
+    show_archived: bool,
+    /// Every department, archived ones too, while they are shown.
+    with_archived: Requested<Vec<pb::Department>>,
 }
 
 impl Unsaved for DepartmentsPanel {
@@ -60,13 +65,16 @@ impl DepartmentsPanel {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        self.list.request(
-            ctx.admin()
-                .list_departments(pb::ListDepartmentsRequest {
-                    include_archived: false,
-                })
-                .map(|r| r.departments),
-        );
+        for (slot, include_archived) in [(&mut self.list, false), (&mut self.with_archived, true)] {
+            if include_archived && !self.show_archived {
+                continue;
+            }
+            slot.request(
+                ctx.admin()
+                    .list_departments(pb::ListDepartmentsRequest { include_archived })
+                    .map(|r| r.departments),
+            );
+        }
     }
 
     fn select(&mut self, department: &pb::Department) {
@@ -105,6 +113,7 @@ impl DepartmentsPanel {
         if self.list.is_not_requested() {
             self.reload(ctx);
         }
+        self.with_archived.poll();
         if let Polled::JustDone = self.list.poll() {
             // Refresh the form from the new list unless the user is editing it.
             let fresh = self.selected.and_then(|id| {
@@ -172,6 +181,7 @@ impl DepartmentsPanel {
         let mut clicked: Option<pb::Department> = None;
         let mut add_under: Option<Option<i64>> = None;
         let mut archive_clicked: Option<pb::Department> = None;
+        let mut restore_clicked: Option<pb::Department> = None;
 
         egui::Panel::left("department_tree")
             .resizable(true)
@@ -199,7 +209,25 @@ impl DepartmentsPanel {
                 if departments.is_empty() && self.list.value().is_some() {
                     ui.label(RichText::new(t("dept.empty")).weak());
                 }
+                ui.separator();
+                if ui
+                    .checkbox(&mut self.show_archived, t("dept.show_archived"))
+                    .changed()
+                    && self.show_archived
+                {
+                    self.reload(ctx);
+                }
+                if self.show_archived {
+                    restore_clicked = archived_ui(ui, &self.with_archived, self.save.is_pending());
+                }
             });
+        if let Some(d) = restore_clicked {
+            let request = pb::ArchiveRequest {
+                id: d.id,
+                version: d.version,
+            };
+            self.request_save(false, ctx.admin().restore_department(request));
+        }
         if let Some(d) = clicked {
             self.open(d);
         }
@@ -345,6 +373,38 @@ impl DepartmentsPanel {
             self.request_save(true, ctx.admin().create_department(request));
         }
     }
+}
+
+/// The archived departments of `all` (every department, archived ones too), each by its
+/// path with a 恢复 button (greyed while a save is `busy`); the one whose button was
+/// clicked.
+fn archived_ui(
+    ui: &mut egui::Ui,
+    all: &Requested<Vec<pb::Department>>,
+    busy: bool,
+) -> Option<pb::Department> {
+    widgets::request_status(ui, all);
+    let all = all.value()?;
+    let paths: BTreeMap<i64, String> = department_paths(all).into_iter().collect();
+    let archived: Vec<&pb::Department> = all.iter().filter(|d| !d.is_active).collect();
+    if archived.is_empty() {
+        ui.label(RichText::new(t("dept.none_archived")).weak());
+        return None;
+    }
+    let mut clicked = None;
+    for d in archived {
+        ui.horizontal_wrapped(|ui| {
+            let path = paths.get(&d.id).cloned().unwrap_or_else(|| d.name.clone());
+            ui.label(RichText::new(path).weak());
+            if ui
+                .add_enabled(!busy, egui::Button::new(t("common.restore")))
+                .clicked()
+            {
+                clicked = Some(d.clone());
+            }
+        });
+    }
+    clicked
 }
 
 /// Why department `d` cannot be archived yet, when it cannot: someone still works in it,

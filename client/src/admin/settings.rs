@@ -98,8 +98,9 @@ pub struct SettingsPanel {
     original: Option<EntityForm>,
     save: Requested<pb::InvoicingEntity>,
     errors: FieldErrors,
-    /// Opening another entity (or a new one) while the form holds unsaved edits.
-    discard: widgets::Discard<EntityForm>,
+    /// Opening another entity (or a new one), or closing the new one's form (`None`),
+    /// while the form holds unsaved edits.
+    discard: widgets::Discard<Option<EntityForm>>,
     /// An entity to load into the form once the list has been reloaded (after a
     /// conflict).
     reselect: Option<i64>,
@@ -127,8 +128,20 @@ impl SettingsPanel {
 
     /// Opens `form` now, or once the user agrees to drop unsaved edits of the entity.
     fn open(&mut self, form: EntityForm) {
-        if let Some(form) = self.discard.request(self.form != self.original, form) {
-            self.show_form(form);
+        if let Some(form) = self.discard.request(self.form != self.original, Some(form)) {
+            self.show_or_close(form);
+        }
+    }
+
+    /// Shows `form`, or none (the new entity's form closed).
+    fn show_or_close(&mut self, form: Option<EntityForm>) {
+        match form {
+            Some(form) => self.show_form(form),
+            None => {
+                self.form = None;
+                self.original = None;
+                self.errors = FieldErrors::default();
+            }
         }
     }
 
@@ -221,7 +234,7 @@ impl SettingsPanel {
             });
         });
         if let Some(form) = self.discard.ui(ui.ctx(), "discard_entity_edits") {
-            self.show_form(form);
+            self.show_or_close(form);
         }
     }
 
@@ -344,6 +357,7 @@ impl SettingsPanel {
         let mut save = false;
         let mut toggle = false;
         let mut reload = false;
+        let mut close = false;
         ui.horizontal(|ui| {
             let changed = self.original.as_ref() != Some(&*form);
             save = widgets::submit_button(
@@ -362,6 +376,11 @@ impl SettingsPanel {
                 toggle = ui
                     .add_enabled(!busy && !changed, egui::Button::new(label))
                     .clicked();
+            } else {
+                // A new entity's form is given up here (asked first when typed in).
+                close = ui
+                    .add_enabled(!busy, egui::Button::new(t("common.cancel")))
+                    .clicked();
             }
             if busy {
                 ui.spinner();
@@ -370,6 +389,13 @@ impl SettingsPanel {
             self.errors.saved_ui(ui, changed);
         });
         let form = form.clone();
+        if close {
+            let dirty = self.form != self.original;
+            if let Some(none) = self.discard.request(dirty, None) {
+                self.show_or_close(none);
+            }
+            return;
+        }
         if reload {
             self.reselect = form.id;
             self.save = Requested::NotRequested;

@@ -15,6 +15,8 @@ calls! {
         fn update_department(pb::UpdateDepartmentRequest) -> pb::Department;
         /// Archives a department.
         fn archive_department(pb::ArchiveRequest) -> pb::Department;
+        /// Restores an archived department.
+        fn restore_department(pb::ArchiveRequest) -> pb::Department;
         /// The positions.
         fn list_positions(pb::ListPositionsRequest) -> pb::ListPositionsResponse;
         /// Adds a position.

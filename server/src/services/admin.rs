@@ -103,6 +103,25 @@ impl AdminService for AdminApi {
         Ok(Response::new(view.into()))
     }
 
+    async fn restore_department(
+        &self,
+        request: Request<pb::ArchiveRequest>,
+    ) -> Reply<pb::Department> {
+        let session = Session::of(&request)?;
+        let pb::ArchiveRequest {
+            id: dept_id,
+            version,
+        } = request.into_inner();
+        let dept_id = id("id", dept_id)?;
+        let view = self
+            .state
+            .write(session, move |conn, ctx| {
+                department::restore(conn, ctx, dept_id, version)
+            })
+            .await?;
+        Ok(Response::new(view.into()))
+    }
+
     async fn list_positions(
         &self,
         request: Request<pb::ListPositionsRequest>,

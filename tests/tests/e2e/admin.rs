@@ -34,6 +34,10 @@ async fn call(clients: &mut Clients, path: &str) -> Result<(), Status> {
             .archive_department(pb::ArchiveRequest::default())
             .await
             .map(drop),
+        "RestoreDepartment" => admin
+            .restore_department(pb::ArchiveRequest::default())
+            .await
+            .map(drop),
         "ListPositions" => admin
             .list_positions(pb::ListPositionsRequest::default())
             .await
@@ -316,12 +320,43 @@ async fn a_department_with_active_users_or_children_cannot_be_archived() {
         .await
         .expect("archive the empty child");
     assert!(!archived.is_active);
-    admin
+    let archived_parent = admin
         .archive_department(&parent)
         .await
         .expect("then the parent");
     let listed = admin.departments().await;
     assert!(listed.iter().all(|d| d.id != parent.id && d.id != child.id));
+
+    // Archived by mistake, they come back where they were: the parent first.
+    let status = admin
+        .restore_department(&archived)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&status, "上级部门已归档");
+    // A department of the parent's name made meanwhile at its level: named.
+    let again = DepartmentBuilder::new("客服部").create(&mut admin).await;
+    let status = admin
+        .restore_department(&archived_parent)
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&status), ["name"]);
+    let again = admin
+        .archive_department(&again)
+        .await
+        .expect("the new one archived");
+    assert!(!again.is_active);
+    let restored = admin
+        .restore_department(&archived_parent)
+        .await
+        .expect("the parent restored");
+    assert!(restored.is_active);
+    let child = admin
+        .restore_department(&archived)
+        .await
+        .expect("then the child");
+    assert_eq!((child.is_active, child.parent_id), (true, Some(parent.id)));
+    // The user who was in it stays where archiving put them (no department).
+    assert_eq!(admin.user_by_id(cs_user.id).await.department_id, None);
 }
 
 #[tokio::test]

@@ -253,3 +253,34 @@ pub fn archive(
     versioned::audit(conn, ctx, "archive", Some(&before), Some(&after))?;
     get(conn, id)
 }
+
+/// Restores archived department `id` (read at `version`) where it was; audited as
+/// `department.restore`. Restoring an active one returns it as it is.
+///
+/// Errors: NOT_FOUND; ABORTED on a stale version; FAILED_PRECONDITION while its parent is
+/// archived; ALREADY_EXISTS naming `name` when an active sibling has its name.
+pub fn restore(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+) -> AppResult<DepartmentView> {
+    let before: Department = versioned::lock_fresh(conn, id, version)?;
+    if before.is_active {
+        return get(conn, id);
+    }
+    if let Some(parent) = before.parent_id {
+        let parent_active: bool = departments::table
+            .find(parent)
+            .select(departments::is_active)
+            .for_share()
+            .first(conn)?;
+        if !parent_active {
+            return Err(AppError::precondition(msg!("department.parent_archived")));
+        }
+    }
+    let after = Department::write_active(conn, ctx, &before, true)
+        .map_err(|e| name_taken(e, &before.name))?;
+    versioned::audit(conn, ctx, "restore", Some(&before), Some(&after))?;
+    get(conn, id)
+}
