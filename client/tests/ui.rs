@@ -10,7 +10,9 @@ use pharmacrm::i18n::{self, Lang};
 use pharmacrm::{Overrides, PharmaApp, Settings};
 use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
-use pharmacrm_tests::fixtures::{DepartmentBuilder, DepartmentChange, DrugBuilder, UnitBuilder};
+use pharmacrm_tests::fixtures::{
+    DepartmentBuilder, DepartmentChange, DrugBuilder, PositionBuilder, UnitBuilder, archiving,
+};
 use pharmacrm_tests::{ADMIN_PASSWORD, TestApp, USER_PASSWORD};
 
 struct Ui {
@@ -1978,10 +1980,10 @@ impl Ui {
     }
 }
 
-/// A department archived by mistake is found among the archived ones and restored where
-/// it was.
+/// A department or a position archived by mistake is found among the archived ones and
+/// restored.
 #[test]
-fn an_archived_department_is_restored_from_the_archived_list() {
+fn an_archived_department_and_position_are_restored_from_the_archived_lists() {
     let server = Server::start();
     server.as_admin(async |admin| {
         let dept = DepartmentBuilder::new("营销五部").create(admin).await;
@@ -1997,6 +1999,25 @@ fn an_archived_department_is_restored_from_the_archived_list() {
     ui.wait_label_contains("营销五部（0 人）");
     let restored = server.as_admin(async |admin| admin.departments().await);
     assert!(restored.iter().any(|d| d.name == "营销五部" && d.is_active));
+
+    // A position likewise, opened in the form once restored.
+    server.as_admin(async |admin| {
+        let position = PositionBuilder::new("质检专员")
+            .granting(&["drug.read"])
+            .create(admin)
+            .await;
+        admin
+            .admin
+            .archive_position(archiving(&position))
+            .await
+            .expect("archived");
+    });
+    ui.click("岗位与权限");
+    ui.click("显示已归档的岗位");
+    ui.wait_label("质检专员");
+    ui.press(Role::Button, "恢复");
+    ui.wait_label("没有已归档的岗位");
+    ui.wait_label("质检专员（0 人）");
 }
 
 #[test]

@@ -79,6 +79,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::AdminDepartments),
         ),
         (
+            "/pharmacrm.v1.AdminService/RestorePosition",
+            Requires(P::AdminPositions),
+        ),
+        (
             "/pharmacrm.v1.AdminService/ListPositions",
             Requires(P::AdminPositions),
         ),

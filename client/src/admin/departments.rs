@@ -218,7 +218,23 @@ impl DepartmentsPanel {
                     self.reload(ctx);
                 }
                 if self.show_archived {
-                    restore_clicked = archived_ui(ui, &self.with_archived, self.save.is_pending());
+                    let paths: BTreeMap<i64, String> = self
+                        .with_archived
+                        .value()
+                        .map(|all| department_paths(all).into_iter().collect())
+                        .unwrap_or_default();
+                    restore_clicked = widgets::archived_to_restore(
+                        ui,
+                        &self.with_archived,
+                        // The restored one opens in the form: not over edits.
+                        self.save.is_pending() || self.form != self.original,
+                        |d| {
+                            (!d.is_active).then(|| {
+                                paths.get(&d.id).cloned().unwrap_or_else(|| d.name.clone())
+                            })
+                        },
+                        t("dept.none_archived"),
+                    );
                 }
             });
         if let Some(d) = restore_clicked {
@@ -373,38 +389,6 @@ impl DepartmentsPanel {
             self.request_save(true, ctx.admin().create_department(request));
         }
     }
-}
-
-/// The archived departments of `all` (every department, archived ones too), each by its
-/// path with a 恢复 button (greyed while a save is `busy`); the one whose button was
-/// clicked.
-fn archived_ui(
-    ui: &mut egui::Ui,
-    all: &Requested<Vec<pb::Department>>,
-    busy: bool,
-) -> Option<pb::Department> {
-    widgets::request_status(ui, all);
-    let all = all.value()?;
-    let paths: BTreeMap<i64, String> = department_paths(all).into_iter().collect();
-    let archived: Vec<&pb::Department> = all.iter().filter(|d| !d.is_active).collect();
-    if archived.is_empty() {
-        ui.label(RichText::new(t("dept.none_archived")).weak());
-        return None;
-    }
-    let mut clicked = None;
-    for d in archived {
-        ui.horizontal_wrapped(|ui| {
-            let path = paths.get(&d.id).cloned().unwrap_or_else(|| d.name.clone());
-            ui.label(RichText::new(path).weak());
-            if ui
-                .add_enabled(!busy, egui::Button::new(t("common.restore")))
-                .clicked()
-            {
-                clicked = Some(d.clone());
-            }
-        });
-    }
-    clicked
 }
 
 /// Why department `d` cannot be archived yet, when it cannot: someone still works in it,

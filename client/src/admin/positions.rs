@@ -68,6 +68,10 @@ pub struct PositionsPanel {
     confirm_archive: widgets::Confirm<()>,
     /// A position to load into the form once the list has been reloaded.
     reselect: Option<i64>,
+    /// The archived positions are listed under the others, each to restore.
+    show_archived: bool,
+    /// Every position, archived ones too, while they are shown.
+    with_archived: Requested<Vec<pb::Position>>,
 }
 
 /// What the position form's buttons were clicked for, in a frame.
@@ -107,13 +111,16 @@ impl PositionsPanel {
     }
 
     fn reload(&mut self, ctx: &AppCtx) {
-        self.list.request(
-            ctx.admin()
-                .list_positions(pb::ListPositionsRequest {
-                    include_archived: false,
-                })
-                .map(|r| r.positions),
-        );
+        for (slot, include_archived) in [(&mut self.list, false), (&mut self.with_archived, true)] {
+            if include_archived && !self.show_archived {
+                continue;
+            }
+            slot.request(
+                ctx.admin()
+                    .list_positions(pb::ListPositionsRequest { include_archived })
+                    .map(|r| r.positions),
+            );
+        }
     }
 
     /// Draws the tab.
@@ -143,6 +150,7 @@ impl PositionsPanel {
             }
         }
         self.catalogue.poll();
+        self.with_archived.poll();
         if self.errors.poll(&mut self.save) {
             if let Some(saved) = self.save.value() {
                 let form = Form::from(saved);
@@ -174,6 +182,31 @@ impl PositionsPanel {
                         if ui.selectable_label(selected, text).clicked() && !selected {
                             self.open(Form::from(&p));
                         }
+                    }
+                    ui.separator();
+                    if ui
+                        .checkbox(&mut self.show_archived, t("pos.show_archived"))
+                        .changed()
+                        && self.show_archived
+                    {
+                        self.reload(ctx);
+                    }
+                    if self.show_archived
+                        && let Some(p) = widgets::archived_to_restore(
+                            ui,
+                            &self.with_archived,
+                            // The restored one opens in the form: not over edits.
+                            self.save.is_pending() || self.form != self.original,
+                            |p| (!p.is_active).then(|| p.name.clone()),
+                            t("pos.none_archived"),
+                        )
+                    {
+                        let request = pb::ArchiveRequest {
+                            id: p.id,
+                            version: p.version,
+                        };
+                        self.reselect = Some(p.id);
+                        self.save.request(ctx.admin().restore_position(request));
                     }
                 });
             });

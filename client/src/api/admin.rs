@@ -17,6 +17,8 @@ calls! {
         fn archive_department(pb::ArchiveRequest) -> pb::Department;
         /// Restores an archived department.
         fn restore_department(pb::ArchiveRequest) -> pb::Department;
+        /// Restores an archived position.
+        fn restore_position(pb::ArchiveRequest) -> pb::Position;
         /// The positions.
         fn list_positions(pb::ListPositionsRequest) -> pb::ListPositionsResponse;
         /// Adds a position.

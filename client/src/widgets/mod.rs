@@ -1069,6 +1069,41 @@ pub fn work_list<R: Clone + Default + Send + 'static, T>(
     }
 }
 
+/// The archived records of `all` (every record, archived ones too), each named by
+/// `archived` (`None` for an active one) with a 恢复 button, greyed while a save is
+/// `busy`; `none` when there are none. Returns the record whose button was clicked.
+pub fn archived_to_restore<T: Clone + Send + 'static>(
+    ui: &mut Ui,
+    all: &Requested<Vec<T>>,
+    busy: bool,
+    archived: impl Fn(&T) -> Option<String>,
+    none: &str,
+) -> Option<T> {
+    request_status(ui, all);
+    let all = all.value()?;
+    let mut clicked = None;
+    let mut any = false;
+    for record in all {
+        let Some(name) = archived(record) else {
+            continue;
+        };
+        any = true;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(name).weak());
+            if ui
+                .add_enabled(!busy, egui::Button::new(t("common.restore")))
+                .clicked()
+            {
+                clicked = Some(record.clone());
+            }
+        });
+    }
+    if !any {
+        ui.label(RichText::new(none).weak());
+    }
+    clicked
+}
+
 /// A form's 保存: enabled once something `changed` and nothing is `busy` in flight, its
 /// hover saying why while nothing changed (a new form's button greyed from the start
 /// said nothing); whether to save now (clicked, or Enter in the form: `submitted`).

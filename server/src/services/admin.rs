@@ -8,11 +8,12 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::{Session, new_secret, token_hash};
 use crate::convert::{self, id};
+use crate::db::models::WriteCtx;
 use crate::db::models::department::{self, DepartmentInput};
 use crate::db::models::position::{self, PositionInput};
 use crate::db::models::session;
 use crate::db::models::user::{self, NewUserInput};
-use crate::error::{AppError, FieldCheck};
+use crate::error::{AppError, AppResult, FieldCheck};
 use crate::msg;
 use crate::state::AppState;
 
@@ -25,6 +26,30 @@ impl AdminApi {
     /// The service over the server's state.
     pub fn new(state: Arc<AppState>) -> Self {
         AdminApi { state }
+    }
+
+    /// Archives or restores the record of `request` (id, version read) by `change`, in
+    /// one transaction, answered as `T`.
+    async fn set_archived<V, T>(
+        &self,
+        request: Request<pb::ArchiveRequest>,
+        change: fn(&mut diesel::PgConnection, WriteCtx<'_>, i64, i32) -> AppResult<V>,
+    ) -> Reply<T>
+    where
+        V: Send + 'static,
+        T: From<V>,
+    {
+        let session = Session::of(&request)?;
+        let pb::ArchiveRequest {
+            id: record,
+            version,
+        } = request.into_inner();
+        let record = id("id", record)?;
+        let view = self
+            .state
+            .write(session, move |conn, ctx| change(conn, ctx, record, version))
+            .await?;
+        Ok(Response::new(view.into()))
     }
 }
 
@@ -88,38 +113,14 @@ impl AdminService for AdminApi {
         &self,
         request: Request<pb::ArchiveRequest>,
     ) -> Reply<pb::Department> {
-        let session = Session::of(&request)?;
-        let pb::ArchiveRequest {
-            id: dept_id,
-            version,
-        } = request.into_inner();
-        let dept_id = id("id", dept_id)?;
-        let view = self
-            .state
-            .write(session, move |conn, ctx| {
-                department::archive(conn, ctx, dept_id, version)
-            })
-            .await?;
-        Ok(Response::new(view.into()))
+        self.set_archived(request, department::archive).await
     }
 
     async fn restore_department(
         &self,
         request: Request<pb::ArchiveRequest>,
     ) -> Reply<pb::Department> {
-        let session = Session::of(&request)?;
-        let pb::ArchiveRequest {
-            id: dept_id,
-            version,
-        } = request.into_inner();
-        let dept_id = id("id", dept_id)?;
-        let view = self
-            .state
-            .write(session, move |conn, ctx| {
-                department::restore(conn, ctx, dept_id, version)
-            })
-            .await?;
-        Ok(Response::new(view.into()))
+        self.set_archived(request, department::restore).await
     }
 
     async fn list_positions(
@@ -169,19 +170,11 @@ impl AdminService for AdminApi {
     }
 
     async fn archive_position(&self, request: Request<pb::ArchiveRequest>) -> Reply<pb::Position> {
-        let session = Session::of(&request)?;
-        let pb::ArchiveRequest {
-            id: position_id,
-            version,
-        } = request.into_inner();
-        let position_id = id("id", position_id)?;
-        let view = self
-            .state
-            .write(session, move |conn, ctx| {
-                position::archive(conn, ctx, position_id, version)
-            })
-            .await?;
-        Ok(Response::new(view.into()))
+        self.set_archived(request, position::archive).await
+    }
+
+    async fn restore_position(&self, request: Request<pb::ArchiveRequest>) -> Reply<pb::Position> {
+        self.set_archived(request, position::restore).await
     }
 
     async fn list_users(

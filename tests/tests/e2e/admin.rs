@@ -54,6 +54,10 @@ async fn call(clients: &mut Clients, path: &str) -> Result<(), Status> {
             .archive_position(pb::ArchiveRequest::default())
             .await
             .map(drop),
+        "RestorePosition" => admin
+            .restore_position(pb::ArchiveRequest::default())
+            .await
+            .map(drop),
         "ListUsers" => admin
             .list_users(pb::ListUsersRequest::default())
             .await
@@ -238,6 +242,54 @@ async fn an_archived_position_grants_nothing_and_a_change_applies_at_once() {
     let me = user.me().await;
     assert_eq!(me.permissions, ["report.read"]);
     assert_eq!(me.data_scope, pb::DataScope::All as i32);
+}
+
+/// A position archived by mistake comes back with its permissions; those who held it do
+/// not hold it again, and a position of its name made meanwhile is named.
+#[tokio::test]
+async fn an_archived_position_is_restored_with_its_permissions_and_no_holders() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let qa = PositionBuilder::new("质检专员")
+        .granting(&["drug.read"])
+        .create(&mut admin)
+        .await;
+    let holder = UserBuilder::new("qa1")
+        .positions(&[qa.id])
+        .create(&mut admin)
+        .await;
+    admin.disable_user(&holder).await.expect("disabled");
+    let archived = admin
+        .admin
+        .archive_position(archiving(&qa))
+        .await
+        .expect("archived")
+        .into_inner();
+    let again = PositionBuilder::new("质检专员")
+        .granting(&["drug.read"])
+        .create(&mut admin)
+        .await;
+    let status = admin
+        .admin
+        .restore_position(archiving(&archived))
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&status), ["name"]);
+    admin
+        .admin
+        .archive_position(archiving(&again))
+        .await
+        .expect("the copy archived");
+    let restored = admin
+        .admin
+        .restore_position(archiving(&archived))
+        .await
+        .expect("restored")
+        .into_inner();
+    assert!(restored.is_active);
+    assert_eq!(restored.permissions, ["drug.read"]);
+    let holder = admin.user_by_id(holder.id).await;
+    assert!(holder.positions.is_empty(), "{:?}", holder.positions);
 }
 
 #[tokio::test]

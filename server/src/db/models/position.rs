@@ -298,6 +298,37 @@ pub fn archive(
     Ok(after)
 }
 
+/// Restores archived position `id` (read at `version`) with the permissions it had; its
+/// former holders do not hold it again. Audited as `position.restore`; an active one is
+/// returned as it is.
+///
+/// Errors: NOT_FOUND; ABORTED on a stale version; PERMISSION_DENIED when it grants more
+/// than the caller holds; ALREADY_EXISTS naming `name` when an active position has its
+/// name.
+pub fn restore(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    id: i64,
+    version: i32,
+) -> AppResult<PositionView> {
+    let before: PositionView = versioned::lock_fresh(conn, id, version)?;
+    ctx.grants
+        .require_covers(&before.grants(), msg!("position.this"))?;
+    if before.position.is_active {
+        return Ok(before);
+    }
+    diesel::update(positions::table.find(id))
+        .set((
+            positions::is_active.eq(true),
+            crate::stamp!(positions, before, ctx),
+        ))
+        .execute(conn)
+        .map_err(|e| name_taken(e, &before.position.name))?;
+    let after = get(conn, id)?;
+    versioned::audit(conn, ctx, "restore", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
 /// Gives the built-in administrator position every permission of the catalogue,
 /// including codes added by a newer release. Returns whether anything changed.
 pub fn sync_builtin(conn: &mut PgConnection) -> AppResult<bool> {
