@@ -3502,7 +3502,7 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     // The order's header says it is not settled yet.
     rep.wait_label("1 个异常补发中");
     // Its history says what was reported and what was decided.
-    rep.wait_label("破损 2 件，金额 25.60");
+    rep.wait_label("破损 2 盒，金额 25.60");
     rep.wait_label("补发");
     assert!(
         rep.harness.query_by_label("登记补发").is_none(),

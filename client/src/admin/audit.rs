@@ -672,8 +672,20 @@ impl AuditPanel {
                 }
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            // The pager in a bar at the foot, above the detail: the table takes what is
+            // left (at 900×600 in English a guessed room for it left the pager half under
+            // the detail).
+            // Refused filters found nothing: "无结果" read as no such records. Their
+            // complaints say what to mend.
+            if self.filter_error.is_none()
+                && widgets::button_bar(ui, "audit_pager", |ui| {
+                    widgets::pager(ui, &mut self.offset, entries.len(), total, PAGE)
+                })
+            {
+                self.search(ctx);
+            }
             let selected_id = self.selected.as_ref().map(|e| e.id);
-            let available = ui.available_height() - 60.0;
+            let available = ui.available_height();
             let objects = &self.objects.0;
             let columns = [
                 TableColumn::text(
@@ -733,13 +745,6 @@ impl AuditPanel {
                 .map(|i| entries[i].clone());
             if clicked.is_some() {
                 self.selected = clicked;
-            }
-            // Refused filters found nothing: "无结果" read as no such records. Their
-            // complaints say what to mend.
-            if self.filter_error.is_none()
-                && widgets::pager(ui, &mut self.offset, entries.len(), total, PAGE)
-            {
-                self.search(ctx);
             }
         });
     }

@@ -240,6 +240,8 @@ impl FormPanel {
                 self.drugs_ui(ui, ctx);
             });
         let top = ui.cursor().top();
+        // A line between the fields scrolled under the foot and its buttons.
+        ui.separator();
         let close = self.save_ui(ui, ctx, submitted);
         let height = ui.cursor().top() - top;
         if (height - actions_height).abs() > 0.5 {

@@ -1063,6 +1063,12 @@ fn event_label(action: &str) -> String {
 
 /// The order's history, oldest first: when, who, what, on which document.
 fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
+    // Units are counted as the order counts them (盒, or 件 across units).
+    let progress = detail
+        .order
+        .as_ref()
+        .and_then(|o| o.progress.clone())
+        .unwrap_or_default();
     ui.strong(t("orders.history"));
     if detail.history.is_empty() {
         ui.label(RichText::new(t("orders.no_history")).weak());
@@ -1086,7 +1092,7 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
                     ui.label(event_label(&e.action));
                 }
                 ui.label(&e.document);
-                let details = event_details(e, correction);
+                let details = event_details(e, correction, &progress);
                 if details.is_empty() {
                     ui.label("");
                 } else {
@@ -1104,9 +1110,14 @@ fn history_ui(ui: &mut egui::Ui, detail: &pb::OrderDetail) {
 /// What an event of the order's history did, a line each: a change what it did to the
 /// total, the lines and the order's fields ([`change_texts`]); a delivery corrected what
 /// it changed and why; an override why the credit hold was overridden; an exception
-/// reported its kind, units and value (破损 2 件，金额 2.47); a decision which (扣款 2.47,
-/// 补发). Nothing for the other events (the action and document say it all).
-fn event_details(e: &pb::OrderEvent, correction: bool) -> Vec<String> {
+/// reported its kind, units (as `progress` counts them) and value (破损 2 盒，金额 2.47); a
+/// decision which (扣款 2.47, 补发). Nothing for the other events (the action and
+/// document say it all).
+fn event_details(
+    e: &pb::OrderEvent,
+    correction: bool,
+    progress: &pb::OrderProgress,
+) -> Vec<String> {
     match e.action.as_str() {
         "order.credit_override" => vec![label_value(t("credit.override_reason"), &e.reason)],
         // Records from before the kind was told have none to tell.
@@ -1117,7 +1128,7 @@ fn event_details(e: &pb::OrderEvent, correction: bool) -> Vec<String> {
                         "{kind}",
                         choice_label::<pb::ExceptionKind>(e.exception_kind),
                     )
-                    .replace("{n}", &e.exception_units.to_string())
+                    .replace("{units}", &super::units_text(e.exception_units, progress))
                     .replace("{value}", &format::money(&e.exception_value)),
             ]
         }

@@ -1220,24 +1220,32 @@ pub fn confirm_delivery(
         )));
     }
     let correcting = before.delivery_status == shipment::DELIVERED;
+    // Said together: a correction's reason left out and a time before the ship date.
+    let mut check = FieldCheck::default();
     if correcting && input.correction_reason.is_empty() {
-        return Err(AppError::field(
+        check.fail(
             "correction_reason",
             msg!(
                 "shipment.correction_reason_required",
                 number = before.number
             ),
-        ));
+        );
     }
     if clock.date_of(input.arrived_at) < before.ship_date {
-        return Err(AppError::field(
+        check.fail(
             "arrived_at",
             msg!(
                 "shipment.arrived_before_shipped",
                 date = before.ship_date.format("%Y-%m-%d")
             ),
-        ));
+        );
     }
+    // A correction that changes nothing would only add a line to the history.
+    if correcting && before.signer == input.signer && before.delivered_at == Some(input.arrived_at)
+    {
+        check.fail("signer", msg!("shipment.correction_unchanged"));
+    }
+    check.finish()?;
     let after = shipment::deliver(conn, ctx, &before, &input.signer, input.arrived_at)?;
     // The delivery is recorded before what it closes: the history reads cause, then effect.
     if correcting {

@@ -1272,6 +1272,22 @@ async fn a_delivery_cannot_predate_the_ship_date_in_shanghai_nor_lie_in_the_futu
         &status,
         &format!("{} 已签收：请填写更正原因", shipment.number),
     );
+    // With a time before the ship date too: both said at once.
+    let status =
+        w.cs.correct_delivery(&delivered, "李药师", "2026-11-27T14:00:00+08:00", "")
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(
+        sorted_bad_fields(&status),
+        ["arrived_at", "correction_reason"]
+    );
+    // Nothing changed is nothing to correct.
+    let status =
+        w.cs.correct_delivery(&delivered, SIGNER, "2026-11-28T00:30:00+08:00", "核对无误")
+            .await
+            .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["signer"]);
+    assert_zh_contains(&status, "无需更正");
     let corrected =
         w.cs.correct_delivery(
             &delivered,
