@@ -56,6 +56,17 @@ async fn world() -> World {
 }
 
 impl World {
+    /// 10 of the drug at its sale price ordered by the rep and shipped whole (batch B2611)
+    /// by the CS rep, in transit: the order as placed, and the shipment.
+    async fn shipped_ten(&mut self) -> (pb::OrderDetail, pb::Shipment) {
+        let order = place_order(&mut self.rep, self.customer.id, &[(self.drug.id, 10, "")]).await;
+        let shipment = ShipmentBuilder::of(&order)
+            .everything_left("B2611")
+            .create(&mut self.cs)
+            .await;
+        (order, shipment)
+    }
+
     /// 10 × 1.2345 of the drug (12.345 → 12.35) ordered this morning, shipped whole
     /// (batch B2611) and delivered this afternoon: the order as placed, and the shipment.
     async fn delivered_at_odd_price(&mut self) -> (pb::OrderDetail, pb::Shipment) {
@@ -1847,11 +1858,7 @@ async fn a_reship_leaves_the_net_amount_alone_and_closes_when_the_replacement_ar
 #[tokio::test]
 async fn received_units_leave_out_what_was_lost_or_damaged_and_count_replacements() {
     let mut w = world().await;
-    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
-    let shipment = ShipmentBuilder::of(&order)
-        .everything_left("B2611")
-        .create(&mut w.cs)
-        .await;
+    let (order, shipment) = w.shipped_ten().await;
     let received =
         |o: &pb::OrderDetail| (o.progress().units_delivered, o.lines[0].delivered_quantity);
     // Three boxes lost on the way; the parcel arrives with the other seven.
@@ -1934,11 +1941,7 @@ async fn a_lost_replacement_closes_the_exception_it_replaced_and_the_order_still
 #[tokio::test]
 async fn an_exception_is_decided_only_once() {
     let mut w = world().await;
-    let order = place_order(&mut w.rep, w.customer.id, &[(w.drug.id, 10, "")]).await;
-    let shipment = ShipmentBuilder::of(&order)
-        .everything_left("B2611")
-        .create(&mut w.cs)
-        .await;
+    let (order, shipment) = w.shipped_ten().await;
     let damaged =
         w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 1)
             .await;
