@@ -3517,6 +3517,8 @@ fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep
     cs.press_until(Role::Link, &number, "登记补发");
     cs.press(Role::Button, "登记补发");
     cs.wait_label("与客户的约定：与客户协商补发");
+    // Where it goes, as for the first shipment.
+    cs.wait_label("收货地址");
     // It re-sends exactly the 2 boxes damaged, filled in: another count is said at once.
     cs.replace_text("本次数量", "1");
     cs.wait_label("补发数量须等于异常数量 2");

@@ -395,6 +395,9 @@ impl ReplacementForm {
             t("exception.ship_replacement"),
             &exception.number,
         ));
+        if let Some(order) = &detail.order {
+            super::shipment::order_brief_ui(ui, order);
+        }
         exception_summary(ui, exception);
         // What the sales rep agreed with the customer (what to send, when): the CS rep
         // ships by it.

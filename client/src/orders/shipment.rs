@@ -651,20 +651,7 @@ impl ShipmentForm {
             return Some(event);
         }
         ui.heading(label_value(t("shipment.new"), &order.number));
-        // Where it goes and by when, as the parcel is packed.
-        let mut brief = vec![
-            (t("order.customer"), order.customer_name.clone()),
-            (t("order.delivery_address"), order.delivery_address.clone()),
-            (
-                t("order.requested_delivery_date"),
-                order.requested_delivery_date.clone(),
-            ),
-        ];
-        if !order.note.is_empty() {
-            brief.push((t("order.note"), order.note.clone()));
-        }
-        widgets::fields_grid(ui, "shipment_order_brief", &brief);
-        ui.add_space(6.0);
+        order_brief_ui(ui, order);
         let layout = DraftLayout {
             form_id: "shipment_form",
             lines_id: "shipment_lines",
@@ -699,6 +686,25 @@ impl ShipmentForm {
         }
         close.then_some(ActionEvent::Close)
     }
+}
+
+/// Where a parcel of `order` goes and by when, said above a shipment's or a replacement's
+/// fields as it is packed: the customer, the delivery address, the requested delivery
+/// date and the order's note (when it has one).
+pub(super) fn order_brief_ui(ui: &mut egui::Ui, order: &pb::Order) {
+    let mut brief = vec![
+        (t("order.customer"), order.customer_name.clone()),
+        (t("order.delivery_address"), order.delivery_address.clone()),
+        (
+            t("order.requested_delivery_date"),
+            order.requested_delivery_date.clone(),
+        ),
+    ];
+    if !order.note.is_empty() {
+        brief.push((t("order.note"), order.note.clone()));
+    }
+    widgets::fields_grid(ui, "shipment_order_brief", &brief);
+    ui.add_space(6.0);
 }
 
 /// The delivery confirmation (确认签收): who signed and when it arrived; again on a
