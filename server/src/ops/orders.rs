@@ -1200,8 +1200,9 @@ pub const CORRECTION_REASON: &str = "correction_reason";
 /// exception. Audited as `shipment.deliver`.
 ///
 /// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
-/// for a lost shipment; INVALID_ARGUMENT on `arrived_at`, or on `correction_reason` left
-/// out of a correction.
+/// for a lost shipment; INVALID_ARGUMENT on `arrived_at`, on `correction_reason` left out
+/// of a correction, and on `signer` for a correction that changes nothing (each said with
+/// the others).
 pub fn confirm_delivery(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
