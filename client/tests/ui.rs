@@ -908,7 +908,12 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
         .click();
     ui.harness.step();
     ui.wait_role(Role::ComboBox, "部门");
+    // Until a department is picked, the form says whose scope the user falls outside.
+    let hint = "未分配部门：按部门查看的经理看不到此人负责的客户和订单";
+    ui.wait_label(hint);
     ui.pick("部门", "华东营销部");
+    ui.harness.step();
+    assert!(!ui.shows(hint));
     ui.click("保存");
     ui.wait_label("编辑用户");
 

@@ -549,6 +549,15 @@ impl UsersPanel {
                 &mut form.department_id,
                 &departments,
             );
+            // A person with no department is outside every department's scope: their
+            // manager does not see their customers. Said for a new person and for one
+            // holding customers (not for a service account, nor the administrator).
+            if form.department_id.is_none()
+                && !form.is_service_account
+                && (form.id.is_none() || form.customers_held > 0)
+            {
+                f.note(RichText::new(t("users.no_department_hint")).color(widgets::WARNING));
+            }
             f.checkboxes(
                 t("users.positions"),
                 "position_ids",
