@@ -3880,8 +3880,9 @@ fn a_managers_work_is_the_teams_each_row_naming_the_rep() {
     ui.wait_for("the shipping work naming 陈客服", |h| {
         h.query_all_by_label("客服：陈客服").count() >= 3
     });
-    // A customer opened from the work list goes back to it.
-    ui.press(Role::Link, "北京协和医院");
+    // A customer opened from the work list goes back to it. (The work list may still be
+    // refreshing: a press on the frame its rows are redrawn is lost.)
+    ui.press_until(Role::Link, "北京协和医院", "返回我的工作");
     ui.press(Role::Button, "返回我的工作");
     ui.wait_label("待跟进客户");
 }

@@ -981,9 +981,10 @@ pub fn create_shipment(req: pb::CreateShipmentRequest) -> AppResult<ShipmentDraf
     )
 }
 
-/// A delivery as ConfirmDelivery takes it: (shipment, version, signer trimmed, arrival).
-/// INVALID_ARGUMENT naming every bad field at once: `version`, `signer` (required, up to
-/// 50 characters), `arrived_at` (required, not after `now`).
+/// A delivery as ConfirmDelivery takes it: the shipment, the version read, and the
+/// [`Delivery`] (signer and correction reason trimmed). INVALID_ARGUMENT naming every bad
+/// field at once: `version`, `signer` (required, up to 50 characters), `correction_reason`
+/// (up to 200), `arrived_at` (required, not after `now`); a bad `id` refuses at once.
 pub fn confirm_delivery(
     req: pb::ConfirmDeliveryRequest,
     now: chrono::DateTime<chrono::Utc>,

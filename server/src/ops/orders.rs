@@ -1192,6 +1192,25 @@ pub struct Delivery {
 /// the shipment's own fields).
 pub const CORRECTION_REASON: &str = "correction_reason";
 
+/// A `shipment.deliver` audit record: the shipment's fields and, for a correction, its
+/// reason under [`CORRECTION_REASON`].
+#[derive(Serialize)]
+struct Delivered<'a> {
+    #[serde(flatten)]
+    shipment: &'a Shipment,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correction_reason: Option<&'a str>,
+}
+
+impl<'a> Delivered<'a> {
+    fn of(shipment: &'a Shipment, correction_reason: Option<&'a str>) -> Self {
+        Delivered {
+            shipment,
+            correction_reason,
+        }
+    }
+}
+
 /// Records that shipment `id` (read at `version`) arrived (签收): signer and
 /// arrival time (not before the ship date in the business time zone; one after now is
 /// refused with the request's form, [`crate::convert::orders::confirm_delivery`]). Again
@@ -1249,21 +1268,16 @@ pub fn confirm_delivery(
     check.finish()?;
     let after = shipment::deliver(conn, ctx, &before, &input.signer, input.arrived_at)?;
     // The delivery is recorded before what it closes: the history reads cause, then effect.
-    if correcting {
-        let mut corrected =
-            serde_json::to_value(&after).map_err(|e| AppError::Internal(e.into()))?;
-        corrected[CORRECTION_REASON] = input.correction_reason.clone().into();
-        ctx.audit_change(
-            conn,
-            "shipment.deliver",
-            Shipment::OBJECT,
-            before.id,
-            Some(&serde_json::to_value(&before).map_err(|e| AppError::Internal(e.into()))?),
-            Some(&corrected),
-        )?;
-    } else {
-        crate::db::versioned::audit(conn, ctx, "deliver", Some(&before), Some(&after))?;
-    }
+    // A correction's record carries its reason beside the shipment's fields.
+    let reason = correcting.then_some(input.correction_reason.as_str());
+    ctx.audit_change(
+        conn,
+        "shipment.deliver",
+        Shipment::OBJECT,
+        before.id,
+        Some(&Delivered::of(&before, None)),
+        Some(&Delivered::of(&after, reason)),
+    )?;
     if before.delivery_status == shipment::IN_TRANSIT {
         // Received in good order: its units (a replacement's too) less those already
         // reported in exceptions while it travelled.
