@@ -701,9 +701,17 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     // The order is offered after the last type; one that is not a whole number is said so
     // under it, and the form cannot be saved with it.
     let offered = ui.input_text("排序");
+    let save_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::Button, "保存")
+            .rect()
+    };
+    let before = save_at(&ui);
     ui.replace_text("排序", "5.5");
     ui.wait_label("请输入整数");
     assert!(ui.disabled(Role::Button, "保存"), "not saved with 5.5");
+    // The complaint appearing under the field does not move the buttons.
+    assert_eq!(save_at(&ui), before, "保存 stays where it was");
     ui.replace_text("排序", &offered);
     ui.press(Role::Button, "保存");
     ui.wait_role(Role::Button, "归档");

@@ -49,6 +49,15 @@ impl Form {
     }
 }
 
+/// What the form's buttons asked for in a frame.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pressed {
+    save: bool,
+    /// 归档 (false) or 恢复 (true).
+    set_active: Option<bool>,
+    close: bool,
+}
+
 /// The customer types tab.
 #[derive(Default)]
 pub struct TypesPanel {
@@ -87,8 +96,16 @@ impl TypesPanel {
         if self.side.poll(|saved| Some(Form::from(saved))) {
             self.reload(ctx);
         }
+        // Its buttons in a bar at its foot: a complaint under a field does not move them.
         if self.side.form.is_some() {
-            widgets::side_panel(ui, "customer_type_form", 340.0, |ui| self.form_ui(ui, ctx));
+            widgets::side_form(
+                ui,
+                "customer_type_form",
+                340.0,
+                self,
+                |panel, ui| panel.buttons_ui(ui),
+                |panel, ui, pressed| panel.form_ui(ui, ctx, pressed),
+            );
         }
         egui::CentralPanel::default().show(ui, |ui| {
             let types = self.list.value().cloned().unwrap_or_default();
@@ -148,7 +165,38 @@ impl TypesPanel {
         }
     }
 
-    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+    /// 保存, 归档 or 恢复, 关闭 and 已保存: what was clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> Pressed {
+        let mut pressed = Pressed::default();
+        let side = &mut self.side;
+        let Some(form) = &side.form else {
+            return pressed;
+        };
+        let busy = side.save.is_pending();
+        let changed = side.original.as_ref() != Some(form);
+        ui.horizontal_wrapped(|ui| {
+            pressed.save = widgets::submit_button(
+                ui,
+                t("common.save"),
+                !busy && changed && form.sort_order().is_some(),
+                false,
+            );
+            if form.id.is_some() {
+                // Not over unsaved edits: the archived record's answer would replace them.
+                pressed.set_active = widgets::archive_button(ui, form.is_active, !busy && !changed);
+            }
+            pressed.close = ui.button(t("common.close")).clicked();
+            if busy {
+                ui.spinner();
+            }
+            side.errors.saved_ui(ui, changed);
+        });
+        pressed
+    }
+
+    /// The form, and what its buttons (`pressed`) or Enter in a field ask for: saves,
+    /// restores, asks before archiving, closes.
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, pressed: Pressed) {
         let side = &mut self.side;
         let busy = side.save.is_pending();
         let Some(form) = &mut side.form else { return };
@@ -174,64 +222,44 @@ impl TypesPanel {
             );
             f.note(RichText::new(t("customer_types.sort_order_hint")).weak());
         });
-        let mut close = false;
-        ui.add_space(4.0);
-        ui.horizontal_wrapped(|ui| {
-            let changed = side.original.as_ref() != Some(form);
-            if widgets::submit_button(
-                ui,
-                t("common.save"),
-                !busy && changed && order.is_some(),
-                response.submitted,
-            ) && let Some(sort_order) = order
-            {
-                let input = pb::CustomerTypeInput {
-                    name: form.name.clone(),
-                    sort_order,
-                };
-                let saved = match form.id {
-                    None => ctx.customers().create_customer_type(input),
-                    Some(id) => ctx
-                        .customers()
-                        .update_customer_type(pb::UpdateCustomerTypeRequest {
-                            id,
-                            version: form.version,
-                            r#type: Some(input),
-                        })
-                        .map_err(|e| e.unnested("type")),
-                };
-                side.save.request(saved);
-            }
-            if let Some(id) = form.id
-                && let Some(is_active) =
-                    // Not over unsaved edits: the archived record's answer would replace them.
-                    widgets::archive_button(ui, form.is_active, !busy && !changed)
-            {
-                let request = pb::SetActiveRequest {
-                    id,
-                    version: form.version,
-                    is_active,
-                };
-                // Restoring is asked nothing; archiving is.
-                if is_active {
-                    side.save
-                        .request(ctx.customers().set_customer_type_active(request));
-                } else {
-                    self.confirm.ask((request, form.name.clone()));
-                }
-            }
-            if ui.button(t("common.close")).clicked() {
-                close = true;
-            }
-            if busy {
-                ui.spinner();
-            }
-            side.errors.saved_ui(ui, changed);
-        });
         if form.id.is_some() && !form.is_active {
             ui.label(RichText::new(t("customer_types.archived_hint")).weak());
         }
-        if close {
+        let changed = side.original.as_ref() != Some(form);
+        let save = pressed.save || (response.submitted && !busy && changed);
+        if save && let Some(sort_order) = order {
+            let input = pb::CustomerTypeInput {
+                name: form.name.clone(),
+                sort_order,
+            };
+            let saved = match form.id {
+                None => ctx.customers().create_customer_type(input),
+                Some(id) => ctx
+                    .customers()
+                    .update_customer_type(pb::UpdateCustomerTypeRequest {
+                        id,
+                        version: form.version,
+                        r#type: Some(input),
+                    })
+                    .map_err(|e| e.unnested("type")),
+            };
+            side.save.request(saved);
+        }
+        if let (Some(id), Some(is_active)) = (form.id, pressed.set_active) {
+            let request = pb::SetActiveRequest {
+                id,
+                version: form.version,
+                is_active,
+            };
+            // Restoring is asked nothing; archiving is.
+            if is_active {
+                side.save
+                    .request(ctx.customers().set_customer_type_active(request));
+            } else {
+                self.confirm.ask((request, form.name.clone()));
+            }
+        }
+        if pressed.close {
             self.side.switch_to(None);
         }
     }

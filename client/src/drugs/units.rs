@@ -54,6 +54,16 @@ impl Form {
     }
 }
 
+/// What the form's buttons asked for in a frame.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pressed {
+    save: bool,
+    /// 归档 (false) or 恢复 (true).
+    set_active: Option<bool>,
+    delete: bool,
+    close: bool,
+}
+
 /// The units tab.
 #[derive(Default)]
 pub struct UnitsPanel {
@@ -93,10 +103,16 @@ impl UnitsPanel {
         if self.side.poll(|saved| saved.as_ref().map(Form::from)) {
             self.reload(ctx);
         }
+        // Its buttons in a bar at its foot: a complaint under a field does not move them.
         if self.side.form.is_some() {
-            widgets::side_panel(ui, "unit_form", 340.0, |ui| {
-                self.form_ui(ui, ctx, can_write)
-            });
+            widgets::side_form(
+                ui,
+                "unit_form",
+                340.0,
+                self,
+                |panel, ui| panel.buttons_ui(ui, can_write),
+                |panel, ui, pressed| panel.form_ui(ui, ctx, can_write, pressed),
+            );
         }
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -158,7 +174,48 @@ impl UnitsPanel {
         }
     }
 
-    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool) {
+    /// 保存, 归档 or 恢复, 删除 (for those who may write), 关闭 and 已保存: what was
+    /// clicked.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui, can_write: bool) -> Pressed {
+        let mut pressed = Pressed::default();
+        let side = &mut self.side;
+        let Some(form) = &side.form else {
+            return pressed;
+        };
+        let busy = side.save.is_pending();
+        let changed = side.original.as_ref() != Some(form);
+        ui.horizontal_wrapped(|ui| {
+            if can_write {
+                pressed.save = widgets::save_button(ui, busy, changed, false);
+                if form.id.is_some() {
+                    // Not over unsaved edits: the archived record's answer would replace
+                    // them.
+                    pressed.set_active =
+                        widgets::archive_button(ui, form.is_active, !busy && !changed);
+                    // A unit a drug uses can only be archived: said on the button, not
+                    // after the question.
+                    pressed.delete = ui
+                        .add_enabled(
+                            !busy && form.used_by == 0,
+                            egui::Button::new(t("common.delete")),
+                        )
+                        .on_disabled_hover_text(tn("units.delete_used", u64::from(form.used_by)))
+                        .clicked();
+                }
+            }
+            pressed.close = ui.button(t("common.close")).clicked();
+            if busy {
+                ui.spinner();
+            }
+            side.errors.saved_ui(ui, changed);
+        });
+        pressed
+    }
+
+    /// The form (read only without `can_write`), and what its buttons (`pressed`) or
+    /// Enter in a field ask for: saves, restores, asks before archiving or deleting,
+    /// closes.
+    fn form_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, can_write: bool, pressed: Pressed) {
         let side = &mut self.side;
         let busy = side.save.is_pending();
         let Some(form) = &mut side.form else { return };
@@ -199,72 +256,45 @@ impl UnitsPanel {
         if in_use && can_write {
             ui.label(RichText::new(tn("units.capacity_kept", u64::from(form.used_by))).weak());
         }
-        let mut close = false;
-        ui.add_space(4.0);
-        ui.horizontal_wrapped(|ui| {
-            if can_write {
-                let changed = side.original.as_ref() != Some(form);
-                if widgets::save_button(ui, busy, changed, response.submitted) {
-                    let form = form.clone();
-                    let saved = match form.id {
-                        None => ctx.drugs().create_unit(form.input()),
-                        Some(id) => ctx
-                            .drugs()
-                            .update_unit(pb::UpdateUnitRequest {
-                                id,
-                                version: form.version,
-                                unit: Some(form.input()),
-                            })
-                            .map_err(|e| e.unnested("unit")),
-                    };
-                    side.save.request(saved.map(Some));
-                }
-                if let Some(id) = form.id {
-                    if let Some(is_active) =
-                        widgets::archive_button(ui, form.is_active, !busy && !changed)
-                    {
-                        let request = pb::SetActiveRequest {
-                            id,
-                            version: form.version,
-                            is_active,
-                        };
-                        if is_active {
-                            side.save
-                                .request(ctx.drugs().set_unit_active(request).map(Some));
-                        } else {
-                            self.confirm
-                                .ask((RemoveAction::Archive(request), form.label()));
-                        }
-                    }
-                    // A unit a drug uses can only be archived: said on the button, not
-                    // after the question.
-                    if ui
-                        .add_enabled(
-                            !busy && form.used_by == 0,
-                            egui::Button::new(t("common.delete")),
-                        )
-                        .on_disabled_hover_text(tn("units.delete_used", u64::from(form.used_by)))
-                        .clicked()
-                    {
-                        let request = pb::DeleteRequest {
-                            id,
-                            version: form.version,
-                        };
-                        self.confirm
-                            .ask((RemoveAction::Delete(request), form.label()));
-                    }
+        let changed = side.original.as_ref() != Some(form);
+        if pressed.save || (can_write && response.submitted && !busy && changed) {
+            let saved = match form.id {
+                None => ctx.drugs().create_unit(form.input()),
+                Some(id) => ctx
+                    .drugs()
+                    .update_unit(pb::UpdateUnitRequest {
+                        id,
+                        version: form.version,
+                        unit: Some(form.input()),
+                    })
+                    .map_err(|e| e.unnested("unit")),
+            };
+            side.save.request(saved.map(Some));
+        }
+        if let Some(id) = form.id {
+            let version = form.version;
+            if let Some(is_active) = pressed.set_active {
+                let request = pb::SetActiveRequest {
+                    id,
+                    version,
+                    is_active,
+                };
+                // Restoring is asked nothing; archiving is.
+                if is_active {
+                    side.save
+                        .request(ctx.drugs().set_unit_active(request).map(Some));
+                } else {
+                    self.confirm
+                        .ask((RemoveAction::Archive(request), form.label()));
                 }
             }
-            if ui.button(t("common.close")).clicked() {
-                close = true;
+            if pressed.delete {
+                let request = pb::DeleteRequest { id, version };
+                self.confirm
+                    .ask((RemoveAction::Delete(request), form.label()));
             }
-            if busy {
-                ui.spinner();
-            }
-            side.errors
-                .saved_ui(ui, side.original.as_ref() != Some(&*form));
-        });
-        if close {
+        }
+        if pressed.close {
             self.side.switch_to(None);
         }
     }
