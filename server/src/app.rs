@@ -271,17 +271,18 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         ))
         .add_service(
             pb::drug_service_server::DrugServiceServer::new(DrugApi::new(state.clone()))
-                // An Excel import carries the workbook.
-                .max_decoding_message_size(crate::drug_import::MAX_BYTES + 64 * 1024),
+                // An Excel import carries the workbook: up to twice the largest taken,
+                // one too large is refused on its field, naming the limit (past that,
+                // the transport's OUT_OF_RANGE).
+                .max_decoding_message_size(2 * crate::drug_import::MAX_BYTES),
         )
         .add_service(
             pb::customer_service_server::CustomerServiceServer::new(CustomerApi::new(
                 state.clone(),
             ))
-            // A certificate scan may be 10 MB.
-            .max_decoding_message_size(
-                crate::db::models::customer_certificate::MAX_SCAN_BYTES + 64 * 1024,
-            ),
+            // A certificate scan may be 10 MB: up to twice that, one too large is refused
+            // on `scan`, naming the limit (past that, the transport's OUT_OF_RANGE).
+            .max_decoding_message_size(2 * crate::db::models::customer_certificate::MAX_SCAN_BYTES),
         )
         .add_service(pb::order_service_server::OrderServiceServer::new(
             OrderApi::new(state.clone()),

@@ -133,12 +133,29 @@ impl AppError {
     /// request's top (`date_to` → `drug_sales.date_to`, `name` → `drug.name`). Other errors
     /// are returned as they are.
     pub fn within(self, prefix: &str) -> Self {
+        self.within_but(prefix, None)
+    }
+
+    /// [`AppError::within`] for the errors of an update (`UpdateDrugRequest`: `id`,
+    /// `version`, and the input at `prefix`): the request's own `version`, refused as
+    /// ahead of the record's or missing, stays named at the top, not inside the input
+    /// (which has no such field).
+    pub fn within_update(self, prefix: &str) -> Self {
+        self.within_but(prefix, Some("version"))
+    }
+
+    /// [`AppError::within`], but a bad field named `top` is left as it is.
+    fn within_but(self, prefix: &str, top: Option<&str>) -> Self {
         match self {
             AppError::InvalidArgument(fields) => AppError::InvalidArgument(
                 fields
                     .into_iter()
                     .map(|f| FieldError {
-                        field: format!("{prefix}.{}", f.field).into(),
+                        field: if Some(&*f.field) == top {
+                            f.field
+                        } else {
+                            format!("{prefix}.{}", f.field).into()
+                        },
                         msg: f.msg,
                     })
                     .collect(),

@@ -138,6 +138,11 @@ pub fn required_line(value: &str, max: usize) -> Result<(), Violation> {
     required(value, max, optional_line)
 }
 
+/// The longest text a search or list filter takes (a name, number, reference or batch
+/// typed to look for), in characters: longer is refused on its field rather than run (a
+/// 10,000-character name made PostgreSQL's pattern too complex).
+pub const SEARCH_TEXT_MAX: usize = 100;
+
 /// An optional one-line value of at most `max` characters: a line break or a tab in a
 /// name, a number or a code is refused (it would split a recall search, an export's
 /// cell, a printed label).

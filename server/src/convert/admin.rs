@@ -325,6 +325,10 @@ pub fn list_users(r: pb::ListUsersRequest) -> AppResult<(UserFilter, (i64, i64))
             page: page_request,
         } = r;
         let mut check = FieldCheck::default();
+        check.check(
+            "query",
+            validation::optional_line(&query, validation::SEARCH_TEXT_MAX),
+        );
         let department_id = optional_id("department_id", department_id, &mut check);
         let position_id = optional_id("position_id", position_id, &mut check);
         let sort = known("sort", sort, &mut check);

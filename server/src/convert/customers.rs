@@ -411,6 +411,14 @@ pub fn search_customers(
     } = r;
     let id_number = id_number.trim().to_uppercase();
     let mut check = FieldCheck::default();
+    check.check(
+        "query",
+        validation::optional_line(&query, validation::SEARCH_TEXT_MAX),
+    );
+    check.check(
+        "id_number",
+        validation::optional_line(&id_number, validation::SEARCH_TEXT_MAX),
+    );
     let status = match known("status", status, &mut check) {
         pb::CustomerStatusFilter::Active => StatusFilter::Active,
         pb::CustomerStatusFilter::Archived => StatusFilter::Archived,

@@ -265,6 +265,10 @@ pub fn search_drugs(r: pb::SearchDrugsRequest) -> AppResult<(DrugFilter, PageSta
         after,
     } = r;
     let mut check = FieldCheck::default();
+    check.check(
+        "query",
+        validation::optional_line(&query, validation::SEARCH_TEXT_MAX),
+    );
     let category_id = optional_id("category_id", category_id, &mut check);
     let (status, sort) = (
         known("status", status, &mut check),

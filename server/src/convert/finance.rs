@@ -11,7 +11,7 @@ use super::{
     not_before_records, optional_id, read_version, required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
-use crate::db::models::request_id::RequestId;
+use crate::db::models::request_id::{self, RequestId};
 use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::finance::{
@@ -41,7 +41,13 @@ fn amount(field: String, text: &str, check: &mut FieldCheck) -> Decimal {
 /// A payment as RecordPayment takes it on business day `today`: INVALID_ARGUMENT naming
 /// every field that does not read, and a payment date after `today`.
 pub fn payment_input(r: pb::RecordPaymentRequest, today: NaiveDate) -> AppResult<PaymentInput> {
-    let request = RequestId::of(&r.request_id, &r, |r| r.request_id.clear());
+    let request = RequestId::of(&r.request_id, &r, |r| {
+        r.request_id.clear();
+        request_id::same_amount(&mut r.amount);
+        for a in &mut r.allocations {
+            request_id::same_amount(&mut a.amount);
+        }
+    });
     let pb::RecordPaymentRequest {
         customer_id,
         payment_date,
@@ -123,7 +129,10 @@ pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
     );
     // Typed full-width by a Chinese input method, "ＩＣＢＣ" is "ICBC", as recorded.
     let number = validation::half_width(&r.number);
-    check.check("number", validation::optional_line(&number, 100));
+    check.check(
+        "number",
+        validation::optional_line(&number, validation::SEARCH_TEXT_MAX),
+    );
     let f = PaymentFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
         number: number.trim().to_owned(),
@@ -261,6 +270,10 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
 
 pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     let mut check = FieldCheck::default();
+    check.check(
+        "number",
+        validation::optional_line(&r.number, validation::SEARCH_TEXT_MAX),
+    );
     let (date_from, date_to) = date_range(
         ("date_from", &r.date_from),
         ("date_to", &r.date_to),
@@ -533,7 +546,10 @@ pub fn arrears_filter(r: &pb::ListArrearsRequest) -> AppResult<ArrearsFilter> {
     {
         check.fail("sort", msg!("finance.arrears_sort_on_account"));
     }
-    check.check("query", validation::optional_line(&r.query, 100));
+    check.check(
+        "query",
+        validation::optional_line(&r.query, validation::SEARCH_TEXT_MAX),
+    );
     check.finish()?;
     Ok(ArrearsFilter {
         sales_rep_id,

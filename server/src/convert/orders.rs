@@ -13,7 +13,7 @@ use super::{
 use crate::db::models::company_settings::{CompanySettings, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
-use crate::db::models::request_id::RequestId;
+use crate::db::models::request_id::{self, RequestId};
 use crate::db::models::shipment::{Shipment, ShipmentFilter, ShipmentLine};
 use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, TransportException};
 use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
@@ -288,7 +288,12 @@ pub fn new_order(input: pb::OrderInput, today: NaiveDate) -> AppResult<OrderInpu
     if input.order_id != 0 {
         return Err(AppError::field("order_id", msg!("order.id_on_create")));
     }
-    let request_id = RequestId::of(&input.request_id, &input, |r| r.request_id.clear());
+    let request_id = RequestId::of(&input.request_id, &input, |r| {
+        r.request_id.clear();
+        for line in &mut r.lines {
+            request_id::same_amount(&mut line.unit_price);
+        }
+    });
     Ok(OrderInput {
         request_id,
         ..order_input(input, today, None)?
@@ -1039,6 +1044,10 @@ pub fn list_shipments(
         awaiting_delivery,
     } = req;
     let mut check = FieldCheck::default();
+    check.check(
+        "batch_no",
+        validation::optional_line(&batch_no, validation::SEARCH_TEXT_MAX),
+    );
     let customer_id = optional_id("customer_id", customer_id, &mut check);
     let order_id = optional_id("order_id", order_id, &mut check);
     let drug_id = optional_id("drug_id", drug_id, &mut check);

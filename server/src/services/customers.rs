@@ -174,7 +174,7 @@ impl CustomerService for CustomerApi {
                 customer_type::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
             .await
-            .map_err(|e| e.within("type"))?;
+            .map_err(|e| e.within_update("type"))?;
         Ok(Response::new(row.into()))
     }
 
@@ -216,7 +216,15 @@ impl CustomerService for CustomerApi {
             .transpose()?;
         let (name, phone) = match &input {
             Some(input) => (input.name.clone(), input.phone.clone()),
-            None => (name, phone),
+            None => {
+                let max = validation::SEARCH_TEXT_MAX;
+                let mut check = crate::error::FieldCheck::default();
+                check
+                    .check("name", validation::optional_line(&name, max))
+                    .check("phone", validation::optional_line(&phone, max));
+                check.finish()?;
+                (name, phone)
+            }
         };
         let viewer = session.viewer();
         let rows = self

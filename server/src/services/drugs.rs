@@ -165,7 +165,7 @@ impl DrugService for DrugApi {
                 container_unit::update(conn, ctx, edit.id, edit.version, &edit.input)
             })
             .await
-            .map_err(|e| e.within("unit"))?;
+            .map_err(|e| e.within_update("unit"))?;
         Ok(Response::new(view.into()))
     }
 
@@ -280,7 +280,7 @@ impl DrugService for DrugApi {
                 drug::update(conn, ctx, edit.id, edit.version, &edit.input, !show_cost)
             })
             .await
-            .map_err(|e| e.within("drug"))?;
+            .map_err(|e| e.within_update("drug"))?;
         Ok(Response::new(drug_response(saved, show_cost)))
     }
 

@@ -165,7 +165,7 @@ impl OrderService for OrderApi {
                 invoicing_entity::update(conn, ctx, update.id, update.version, &update.input)
             })
             .await
-            .map_err(|e| e.within("entity"))?;
+            .map_err(|e| e.within_update("entity"))?;
         Ok(Response::new(conv::entity(row, by)))
     }
 
@@ -323,7 +323,7 @@ impl OrderService for OrderApi {
                     &change.input,
                     today,
                 )
-                .map_err(|e| e.within("order"))
+                .map_err(|e| e.within_update("order"))
             })
             .await?;
         Ok(Response::new(pb::OrderResponse {

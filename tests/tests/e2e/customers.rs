@@ -503,6 +503,16 @@ async fn the_administrator_maintains_the_type_dictionary_and_an_archived_type_is
         .await
         .refused(Code::Aborted);
     assert_zh_contains(&stale, "请重新加载后再试");
+    // A version the type never had is the request's own field, not the type's.
+    let ahead = admin
+        .customers
+        .update_customer_type(pb::UpdateCustomerTypeRequest {
+            version: renamed.version + 1,
+            ..first_of_all("沉睡客户")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&ahead), ["version"]);
     let names = |types: Vec<pb::CustomerType>| -> Vec<String> {
         types.into_iter().map(|t| t.name).collect()
     };
@@ -1653,6 +1663,17 @@ async fn certificates_expiring_within_30_days_are_flagged_and_scans_round_trip()
         .await
         .expect_err("not a pdf or image");
     assert_eq!(bad_fields(&status), ["scan"]);
+    // A scan past 10 MB is refused on its field, naming the limit (not a transport
+    // error with no field).
+    let mut large = pdf.clone();
+    large.resize(12 * 1024 * 1024, b' ');
+    let status = certificate("京AA0000004", 200)
+        .scan(&large)
+        .try_save(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["scan"]);
+    assert_message_contains(&status, "10 MB");
     // A licence is issued for a term: one without an expiry would stand in for the
     // expired GSP certificate for ever. A business licence may have none (长期).
     let lifelong = |kind| CertificateBuilder::new(id, kind).number("京AA0000002");

@@ -906,11 +906,13 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
         placed.insert(answer.order.expect("the order").header().number.clone());
         told.push(answer.warnings);
     }
-    // And again later.
+    // And again later, by a client that writes its prices anew: 1.5 is the price 1.50.
+    let mut again = request.clone();
+    again.lines[0].unit_price = "1.5".into();
     let later = w
         .rep
         .orders
-        .create_order(request.clone())
+        .create_order(again)
         .await
         .expect("found")
         .into_inner();
@@ -961,6 +963,22 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
         .await
         .refused(Code::InvalidArgument);
     assert_eq!(bad_fields(&refused), ["order.request_id"]);
+    // A version the order never had is the request's own field, not the order's.
+    let ahead = pb::UpdateOrderRequest {
+        version: detail.header().version + 1,
+        order: Some(
+            OrderBuilder::change_of(&detail)
+                .line(w.drug.id, 9, "")
+                .input(),
+        ),
+    };
+    let refused = w
+        .rep
+        .orders
+        .update_order(ahead)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["version"]);
     // Another caller's IDs are their own.
     let mut admin = w.app.admin().await;
     let theirs = admin.send(other).await;

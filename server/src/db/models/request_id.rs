@@ -19,7 +19,8 @@ use crate::error::{AppError, AppResult, Msg};
 use crate::msg;
 
 /// A request ID as the caller chose it, with the SHA-256 fingerprint of the request it
-/// came with (the request without its ID).
+/// came with (the request without its ID, its amounts written alike: see
+/// [`same_amount`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestId {
     pub id: String,
@@ -27,23 +28,34 @@ pub struct RequestId {
 }
 
 impl RequestId {
-    /// `id` (trimmed; `None` when empty) for `request`, fingerprinted without the ID
-    /// (`without_id` clears it).
+    /// `id` (trimmed; `None` when empty) for `request`, fingerprinted as `bare` makes it:
+    /// without the ID, its amounts written alike ([`same_amount`]).
     pub fn of<M: Message + Clone>(
         id: &str,
         request: &M,
-        without_id: impl FnOnce(&mut M),
+        bare: impl FnOnce(&mut M),
     ) -> Option<RequestId> {
         let id = id.trim();
         if id.is_empty() {
             return None;
         }
-        let mut bare = request.clone();
-        without_id(&mut bare);
+        let mut request = request.clone();
+        bare(&mut request);
+        let bare = request;
         Some(RequestId {
             id: id.to_owned(),
             fingerprint: sha2::Sha256::digest(bare.encode_to_vec()).to_vec(),
         })
+    }
+}
+
+/// Writes amount `text` as its value (`12.8`, `12.80` and `１２.８` are the same price):
+/// a retry whose client formats its amounts anew is the same request (common.proto:
+/// amounts are compared as values). Text that is not an amount is left as sent (the
+/// request is refused for it anyway).
+pub fn same_amount(text: &mut String) {
+    if let Ok(value) = pharmacrm_shared::money::parse_price(text) {
+        *text = value.normalize().to_string();
     }
 }
 
