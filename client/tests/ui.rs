@@ -825,6 +825,8 @@ fn the_builtin_administrator_positions_grants_are_shown_not_offered_for_change()
     ui.harness.step();
     ui.harness.step();
     ui.wait_label_contains("内置岗位：始终拥有全部权限");
+    // The matrix may be drawn a frame after the hint above it.
+    ui.wait_role(Role::CheckBox, "查看药品");
     assert!(ui.disabled(Role::CheckBox, "查看药品"));
     assert_eq!(
         ui.harness
@@ -2439,8 +2441,11 @@ fn credit_limited_customer(server: &Server, sale_price: &str) -> (Person, pb::Dr
     })
 }
 
+/// A rep may not place an order past a credit hold: the form says so once, and offers to
+/// submit it for approval with their reason; the manager finds it in 我的工作 and approves
+/// it, after which it is 待发货 like any other.
 #[test]
-fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
+fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approves_it() {
     let server = Server::start();
     credit_limited_customer(&server, "12.8");
 
@@ -2448,14 +2453,18 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
     ui.login_as("rep-ui");
     ui.order_form_for("北京协和医院");
     ui.add_amoxicillin();
-    // 10 × 12.80 = 128.00, over the limit of 100.00: the preview warns, and says who may
-    // place it, since this rep may not.
+    // 10 × 12.80 = 128.00, over the limit of 100.00: the preview warns, and offers the
+    // approval, since this rep may not override.
     ui.type_into("数量", "10");
     ui.wait_label("订单金额：128.00");
     let hold = "北京协和医院 信用额度不足：欠款、未发货订单及本单合计 128.00，超过信用额度 100.00";
     ui.wait_label(hold);
-    ui.wait_label_contains("请联系有“信用超限下单”权限的人员");
+    ui.wait_label_contains("可说明理由后提交审批");
     assert!(!ui.has_button("信用超限仍下单"));
+    assert!(
+        ui.disabled(Role::Button, "提交审批"),
+        "not without a reason"
+    );
     // Submitted all the same: refused, and the refusal is said once, not twice.
     ui.press(Role::Button, "提交订单");
     ui.wait_for("the refusal, above the form", |h| {
@@ -2466,6 +2475,30 @@ fn a_rep_refused_for_credit_is_told_once_and_who_can_place_the_order() {
             .any(|n| lines.is_some_and(|top| n.rect().top() < top))
     });
     assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
+    // With the reason, it goes for approval: placed, awaiting it.
+    ui.type_into("申请理由", "医院年底集中采购");
+    ui.press(Role::Button, "提交审批");
+    ui.wait_label_contains("正等待营销经理审批");
+    ui.wait_label("待审批");
+
+    // The manager (here the administrator, who may override) finds it in 我的工作.
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("客户管理");
+    ui.click_until("我的工作", "待审批订单（信用超限）");
+    ui.press_until(Role::Link, "SO20261130-0001", "审批通过");
+    ui.wait_label_contains("医院年底集中采购");
+    assert!(
+        !ui.has_button("登记发货"),
+        "nothing ships before the approval"
+    );
+    ui.press(Role::Button, "审批通过");
+    ui.wait_label("审批意见");
+    ui.type_into("审批意见", "已与财务确认");
+    ui.press_last("审批通过");
+    ui.wait_label("待发货");
+    ui.wait_label("审批通过（信用超限放行）");
+    ui.wait_role(Role::Button, "登记发货");
+    assert!(!ui.has_button("审批通过"));
 }
 
 /// A customer at its credit limit says so in red on its page, before the rep builds an

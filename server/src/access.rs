@@ -377,6 +377,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::OrderCancel),
         ),
         (
+            "/pharmacrm.v1.OrderService/ApproveOrder",
+            Requires(P::OrderCreditOverride),
+        ),
+        (
             "/pharmacrm.v1.OrderService/CreateShipment",
             Requires(P::ShipmentWrite),
         ),
@@ -643,6 +647,14 @@ pub fn require_may_override_credit(grants: &Grants) -> AppResult<()> {
         Permission::OrderCreditOverride,
         msg!("order.action.credit_override"),
     )
+}
+
+/// Whether the caller may place an order past a credit hold themselves (one who may not
+/// asks for approval: `OrderInput.request_approval`).
+pub fn may_override_credit(grants: &Grants) -> bool {
+    grants
+        .permissions
+        .contains(&Permission::OrderCreditOverride)
 }
 
 /// Services outside PharmaCRM's own API that anyone may call (health and reflection,

@@ -99,6 +99,7 @@ db_codes!(pb::OrderStatus, fallback Unspecified {
     Shipped => "shipped",
     Completed => "completed",
     Cancelled => "cancelled",
+    AwaitingApproval => "awaiting_approval",
 });
 
 db_codes!(pb::DeliveryStatus, fallback Unspecified {

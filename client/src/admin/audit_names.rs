@@ -47,6 +47,8 @@ const VERBS: &[&str] = &[
     "reveal_id_number",
     "duplicate_lookup",
     "credit_override",
+    "approval_request",
+    "approve",
     "cancel",
     "close",
     "deliver",

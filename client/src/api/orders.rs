@@ -31,6 +31,7 @@ calls! {
         fn cancel_order(pb::CancelOrderRequest) -> pb::OrderDetail;
         /// Closes a part-shipped order (结案): what remains unshipped is given up.
         fn close_order(pb::CloseOrderRequest) -> pb::OrderDetail;
+        fn approve_order(pb::ApproveOrderRequest) -> pb::OrderDetail;
         /// Records a shipment.
         fn create_shipment(pb::CreateShipmentRequest) -> pb::Shipment;
         /// Records (or corrects) a shipment's arrival.

@@ -57,7 +57,8 @@ struct Draft {
     credit_days: String,
     note: String,
     lines: Vec<Line>,
-    /// Why the order goes to a customer on credit hold anyway; empty unless overridden.
+    /// Why the order goes to a customer on credit hold anyway: the override's reason, or
+    /// a rep's case for approval; empty unless on hold.
     credit_override_reason: String,
     /// The order being changed; 0 for a new order.
     order_id: i64,
@@ -66,7 +67,8 @@ struct Draft {
 impl Draft {
     /// The request body. Empty fields take the server's defaults (the customer's address
     /// and credit days, the drug's sale price); what is not a number is sent so that the
-    /// server names the field.
+    /// server names the field. `request_approval` is set as the order is sent
+    /// (`OrderFormPanel::submit`).
     fn input(&self) -> pb::OrderInput {
         pb::OrderInput {
             customer_id: self.customer_id,
@@ -91,6 +93,7 @@ impl Draft {
             order_id: self.order_id,
             // Added as the order is sent (`OrderFormPanel::submit`).
             request_id: String::new(),
+            request_approval: false,
         }
     }
 
@@ -737,12 +740,17 @@ impl OrderFormPanel {
         }
     }
 
-    /// For whoever may override a credit hold, once the server refused the customer for
-    /// its credit: the reason, and a button placing the order anyway; whether the order
-    /// should be sent (the reason goes with it).
+    /// Once the server refused the customer for its credit: for whoever may override the
+    /// hold, the reason and a button placing the order anyway; for a rep who may not, on
+    /// a new order, their case and a button sending it for approval (待审批); whether the
+    /// order should be sent (the reason goes with it).
     fn credit_override_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         if !self.credit_hold {
             return false;
+        }
+        let may_override = ctx.can(Permission::OrderCreditOverride);
+        if !may_override && self.changing.is_none() {
+            return self.approval_request_ui(ui);
         }
         // A change is held only when it raises the order: lowering it is said to be allowed.
         let (ask, note, submit) = match self.changing {
@@ -757,8 +765,8 @@ impl OrderFormPanel {
                 "credit.override_submit",
             ),
         };
-        if !ctx.can(Permission::OrderCreditOverride) {
-            // What to do instead: someone who may override places it.
+        if !may_override {
+            // What to do instead: someone who may override changes it.
             ui.label(RichText::new(t(ask)).color(widgets::WARNING));
             return false;
         }
@@ -774,6 +782,26 @@ impl OrderFormPanel {
         .submitted;
         let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
         let submit = widgets::submit_button(ui, t(submit), ready, submitted);
+        ui.add_space(6.0);
+        submit
+    }
+
+    /// A new order for a customer on credit hold, by a rep who may not override the hold:
+    /// their case for it, and 提交审批 sending it to wait for someone who may (a manager
+    /// sees it in 我的工作); whether to send it.
+    fn approval_request_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        ui.label(RichText::new(t("credit.approval_note")).color(widgets::WARNING));
+        let reason = &mut self.draft.credit_override_reason;
+        let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
+            f.text(
+                t("credit.approval_reason"),
+                "credit_override_reason",
+                reason,
+            );
+        })
+        .submitted;
+        let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
+        let submit = widgets::submit_button(ui, t("credit.approval_submit"), ready, submitted);
         ui.add_space(6.0);
         submit
     }
@@ -849,6 +877,10 @@ impl OrderFormPanel {
             ),
             None => self.save.request(ctx.orders().create_order(pb::OrderInput {
                 request_id: self.request_id.clone(),
+                // A rep's case for an order past the credit hold asks for approval,
+                // whichever button sent it (提交审批, or 提交订单 with the case typed).
+                request_approval: !ctx.can(Permission::OrderCreditOverride)
+                    && !input.credit_override_reason.is_empty(),
                 ..input
             })),
         }

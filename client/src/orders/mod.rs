@@ -35,6 +35,7 @@ pub fn units_text(n: i64, progress: &pb::OrderProgress) -> String {
 }
 
 crate::choice!(pb::OrderStatus {
+    AwaitingApproval => t("order.status.awaiting_approval"),
     Pending => t("order.status.pending"),
     PartiallyShipped => t("order.status.partially_shipped"),
     Shipped => t("order.status.shipped"),

@@ -103,22 +103,39 @@ enum Start {
     Change,
 }
 
-/// How an order is stopped: cancelled while nothing has shipped, or closed (结案) with
-/// what remains unshipped given up. Both ask for a reason and need `order.cancel`.
+/// A decision on an order taken with a reason: stopping it — cancelled while nothing has
+/// shipped (an order awaiting approval turned down too), or closed (结案) with what
+/// remains unshipped given up; both need `order.cancel` — or approving one awaiting
+/// approval past the credit hold (`order.credit_override`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ending {
     Cancel,
     Close,
+    Approve,
 }
 
 impl Ending {
-    /// How an order in `status` (the wire's) may be stopped: a pending one cancelled, a
-    /// part-shipped one closed; any other not at all.
+    /// How an order in `status` (the wire's) may be stopped: a pending one (or one
+    /// awaiting approval) cancelled, a part-shipped one closed; any other not at all.
     fn of(status: i32) -> Option<Ending> {
         match pb::OrderStatus::try_from(status) {
-            Ok(pb::OrderStatus::Pending) => Some(Ending::Cancel),
+            Ok(pb::OrderStatus::Pending | pb::OrderStatus::AwaitingApproval) => {
+                Some(Ending::Cancel)
+            }
             Ok(pb::OrderStatus::PartiallyShipped) => Some(Ending::Close),
             _ => None,
+        }
+    }
+
+    /// What it becomes for an order now in `status` (reloaded after someone else acted):
+    /// a stopping as [`Ending::of`] says; an approval while the order awaits one; `None`
+    /// when it no longer applies.
+    fn now(self, status: i32) -> Option<Ending> {
+        match self {
+            Ending::Approve => {
+                (status == pb::OrderStatus::AwaitingApproval as i32).then_some(Ending::Approve)
+            }
+            _ => Ending::of(status),
         }
     }
 
@@ -127,6 +144,7 @@ impl Ending {
         match self {
             Ending::Cancel => t("orders.cancel"),
             Ending::Close => t("orders.close"),
+            Ending::Approve => t("orders.approve"),
         }
     }
 
@@ -134,6 +152,7 @@ impl Ending {
     fn question(self, order: &pb::Order) -> String {
         match self {
             Ending::Cancel => t("orders.cancel_question").to_owned(),
+            Ending::Approve => t("orders.approve_question").to_owned(),
             Ending::Close => {
                 let progress = order.progress.clone().unwrap_or_default();
                 let question = t("orders.close_question")
@@ -158,6 +177,7 @@ impl Ending {
         match self {
             Ending::Cancel => t("orders.cancel_reason"),
             Ending::Close => t("orders.close_reason"),
+            Ending::Approve => t("orders.approve_reason"),
         }
     }
 
@@ -165,13 +185,14 @@ impl Ending {
         match self {
             Ending::Cancel => t("orders.cancel_confirm"),
             Ending::Close => t("orders.close_confirm"),
+            Ending::Approve => t("orders.approve_confirm"),
         }
     }
 
     /// The button that leaves the order as it is ("Close" would read as closing it).
     fn dismiss(self) -> &'static str {
         match self {
-            Ending::Cancel => t("common.close"),
+            Ending::Cancel | Ending::Approve => t("common.close"),
             Ending::Close => t("orders.close_dismiss"),
         }
     }
@@ -425,14 +446,15 @@ impl OrderView {
         }
     }
 
-    /// The cancel or close dialog: what it does, a reason, then the request.
+    /// The cancel, close or approve dialog: what it does, a reason, then the request.
     fn ending_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
         let Some((ending, reason)) = &mut self.ending else {
             return;
         };
         // The order as last read decides: reloaded after someone else shipped, a pending
-        // order may have become one to close, and a part-shipped one one with nothing left.
-        let Some(now) = Ending::of(order.status) else {
+        // order may have become one to close, and a part-shipped one one with nothing left;
+        // approved by someone else, it has nothing left to approve.
+        let Some(now) = ending.now(order.status) else {
             self.ending = None;
             return;
         };
@@ -479,6 +501,11 @@ impl OrderView {
                     reason,
                 }),
                 Ending::Close => ctx.orders().close_order(pb::CloseOrderRequest {
+                    id,
+                    version,
+                    reason,
+                }),
+                Ending::Approve => ctx.orders().approve_order(pb::ApproveOrderRequest {
                     id,
                     version,
                     reason,
@@ -657,6 +684,9 @@ fn header_ui(
     }
     totals.push((t("order.net"), order.net.as_str()));
     crate::finance::totals_line(ui, &totals);
+    if order.status == pb::OrderStatus::AwaitingApproval as i32 {
+        ui.label(RichText::new(t("orders.awaiting_approval_note")).color(widgets::WARNING));
+    }
     if order.status == pb::OrderStatus::Cancelled as i32 {
         ui.label(
             RichText::new(format!(
@@ -714,9 +744,17 @@ fn header_ui(
         {
             start = Some(Start::Ship);
         }
+        let awaiting = status == pb::OrderStatus::AwaitingApproval as i32;
+        // Past the credit hold, by one who may let it past.
+        if ctx.can(Permission::OrderCreditOverride)
+            && awaiting
+            && ui.button(t("orders.approve")).clicked()
+        {
+            start = Some(Start::End(Ending::Approve));
+        }
         // Nothing of it shipped: its lines and fields may still change.
         if ctx.can(Permission::OrderWrite)
-            && status == pb::OrderStatus::Pending as i32
+            && (status == pb::OrderStatus::Pending as i32 || awaiting)
             && ui.button(t("orders.change")).clicked()
         {
             start = Some(Start::Change);
@@ -1046,6 +1084,8 @@ fn event_label(action: &str) -> String {
     let key = match action {
         "order.create" => "orders.event.order_create",
         "order.credit_override" => "orders.event.credit_override",
+        "order.approval_request" => "orders.event.approval_request",
+        "order.approve" => "orders.event.approve",
         "order.cancel" => "orders.event.order_cancel",
         "order.close" => "orders.event.order_close",
         "order.update" => "orders.event.order_update",
@@ -1119,7 +1159,10 @@ fn event_details(
     progress: &pb::OrderProgress,
 ) -> Vec<String> {
     match e.action.as_str() {
-        "order.credit_override" => vec![label_value(t("credit.override_reason"), &e.reason)],
+        "order.credit_override" | "order.approve" => {
+            vec![label_value(t("credit.override_reason"), &e.reason)]
+        }
+        "order.approval_request" => vec![label_value(t("credit.approval_reason"), &e.reason)],
         // Records from before the kind was told have none to tell.
         "transport_exception.report" if e.exception_kind != 0 => {
             vec![

@@ -1,8 +1,10 @@
-//! The reps' order work, shown in 我的工作: a CS rep's orders to ship (待发货, oldest
-//! first), overdue shipments, shipments on their way to be signed for (soonest expected
-//! first) and replacements to ship (待补发), and a sales rep's own orders
-//! not yet shipped (naming the CS rep to chase) and transport exceptions awaiting their
-//! decision — a manager's, the team's (the data scope's). Each entry opens its order.
+//! The reps' order work, shown in 我的工作: for whoever may let an order past a credit
+//! hold, the orders awaiting their approval (待审批); a CS rep's orders to ship (待发货,
+//! oldest first), overdue shipments, shipments on their way to be signed for (soonest
+//! expected first) and replacements to ship (待补发), and a sales rep's own orders not yet
+//! shipped (naming the CS rep to chase; those awaiting approval too) and transport
+//! exceptions awaiting their decision — a manager's, the team's (the data scope's). Each
+//! entry opens its order.
 
 use egui::RichText;
 use pharmacrm_shared::{Module, Permission, pb, permission};
@@ -19,6 +21,8 @@ const SHOWN: u32 = 50;
 /// The order part of the work list.
 #[derive(Default)]
 pub struct OrderWork {
+    /// Orders awaiting approval past a credit hold (待审批), oldest first.
+    to_approve: Requested<pb::SearchOrdersResponse>,
     /// Orders with units not shipped yet (待发货, 部分发货), oldest first.
     to_ship: Requested<pb::SearchOrdersResponse>,
     shipments: Requested<pb::ListShipmentsResponse>,
@@ -32,6 +36,7 @@ pub struct OrderWork {
 impl OrderWork {
     /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
+        self.to_approve.invalidate();
         self.to_ship.invalidate();
         self.shipments.invalidate();
         self.awaiting.invalidate();
@@ -57,6 +62,9 @@ impl OrderWork {
             offset: 0,
             limit: SHOWN,
         });
+        if ctx.can(Permission::OrderRead) && ctx.can(Permission::OrderCreditOverride) {
+            self.approvals_ui(ui, ctx, page);
+        }
         if Self::shows_shipments(ctx) {
             self.orders_to_ship_ui(ui, ctx, page, false);
             // The caller's shipments overdue, or on their way (a manager's are the team's,
@@ -152,6 +160,43 @@ impl OrderWork {
 }
 
 impl OrderWork {
+    /// The orders awaiting approval past a credit hold within the scope, oldest first:
+    /// each names the customer, the sales rep who asks, the total and the date.
+    fn approvals_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
+        if self.to_approve.is_not_requested() {
+            self.to_approve
+                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
+                    statuses: vec![pb::OrderStatus::AwaitingApproval as i32],
+                    sort: pb::OrderSort::OrderDate as i32,
+                    descending: false,
+                    page,
+                    ..Default::default()
+                }));
+        }
+        widgets::work_list(
+            ui,
+            t("orders.work.to_approve"),
+            t("work.none"),
+            &mut self.to_approve,
+            (|l| &l.orders, |l| l.total),
+            |ui, o| {
+                if ui.link(&o.number).clicked() {
+                    ctx.navigate(Navigate::Order {
+                        id: o.id,
+                        from: Module::Customer,
+                    });
+                }
+                ui.label(&o.customer_name);
+                ui.label(label_value(
+                    t("customer.sales_rep"),
+                    &format::person(o.sales_rep.as_ref()),
+                ));
+                ui.label(label_value(t("order.total"), &format::money(&o.total)));
+                ui.label(label_value(t("order.date"), &o.order_date));
+            },
+        );
+    }
+
     /// The orders with units still to ship, oldest first, of the customers now the
     /// user's: what a CS rep ships next on the sales rep's instruction (the order
     /// placed); a manager's, the team's; with `sales_rep`, the sales rep's orders
@@ -164,12 +209,18 @@ impl OrderWork {
         sales_rep: bool,
     ) {
         if self.to_ship.is_not_requested() {
+            let mut statuses = vec![
+                pb::OrderStatus::Pending as i32,
+                pb::OrderStatus::PartiallyShipped as i32,
+            ];
+            // The sales rep's own awaiting approval are not shipped yet either (a CS rep
+            // cannot ship them).
+            if sales_rep {
+                statuses.insert(0, pb::OrderStatus::AwaitingApproval as i32);
+            }
             self.to_ship
                 .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
-                    statuses: vec![
-                        pb::OrderStatus::Pending as i32,
-                        pb::OrderStatus::PartiallyShipped as i32,
-                    ],
+                    statuses,
                     // The orders of the customers now theirs (a customer taken over brings
                     // its orders still to ship), not those credited to them.
                     mine: !ctx.oversees(),
@@ -217,7 +268,14 @@ impl OrderWork {
                         &o.requested_delivery_date,
                     ));
                 }
-                ui.label(RichText::new(super::table::progress_text(o)).weak());
+                if o.status == pb::OrderStatus::AwaitingApproval as i32 {
+                    ui.label(
+                        RichText::new(choice_label::<pb::OrderStatus>(o.status))
+                            .color(widgets::WARNING),
+                    );
+                } else {
+                    ui.label(RichText::new(super::table::progress_text(o)).weak());
+                }
             },
         );
     }

@@ -206,6 +206,7 @@ pub fn order_input(
         credit_override_reason,
         order_id,
         request_id,
+        request_approval,
     } = input;
     let mut check = FieldCheck::default();
     check.check("request_id", validation::optional_line(&request_id, 64));
@@ -277,6 +278,7 @@ pub fn order_input(
         note: note.trim().to_owned(),
         lines: out,
         credit_override_reason: credit_override_reason.trim().to_owned(),
+        request_approval,
         request_id: None,
     })
 }
@@ -795,7 +797,9 @@ pub fn detail(
             };
             match r.action.as_str() {
                 "order.update" => order_update(&r.before, &r.after, &names.entities, &mut event),
-                "order.credit_override" => event.reason = audited_text(&r.after, "reason"),
+                "order.credit_override" | "order.approval_request" | "order.approve" => {
+                    event.reason = audited_text(&r.after, "reason");
+                }
                 "shipment.deliver" => delivery_correction(&r.before, &r.after, zone, &mut event),
                 "transport_exception.report" => {
                     event.exception_kind = pb::ExceptionKind::wire(&audited_text(&r.after, "kind"));

@@ -360,8 +360,9 @@ diesel::table! {
         close_reason -> Text,
         closed_by -> Nullable<Int8>,
         closed_amount -> Numeric,
-        status -> Text,
         unit_name -> Nullable<Text>,
+        awaiting_approval -> Bool,
+        status -> Text,
     }
 }
 

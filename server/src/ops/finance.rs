@@ -2004,12 +2004,13 @@ fn credit_standing(
         value: Decimal,
     }
     // What open orders will still charge: shipments charge a line's amount in parts that
-    // add up to it (`money::part_amount`). A closed order (结案) charges nothing more.
+    // add up to it (`money::part_amount`). A closed order (结案) charges nothing more; one
+    // awaiting approval nothing yet (its approval is the decision to let it count).
     let Unshipped { value } = diesel::sql_query(
         "SELECT coalesce(sum(l.amount - round(l.shipped_quantity * l.unit_price, 2)), 0) AS value
            FROM order_lines l JOIN orders o ON o.id = l.order_id
           WHERE o.customer_id = $1 AND o.cancelled_at IS NULL AND o.closed_at IS NULL
-            AND o.id IS DISTINCT FROM $2",
+            AND NOT o.awaiting_approval AND o.id IS DISTINCT FROM $2",
     )
     .bind::<BigInt, _>(c.id)
     .bind::<diesel::sql_types::Nullable<BigInt>, _>(changing)

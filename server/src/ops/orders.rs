@@ -74,8 +74,12 @@ pub struct OrderInput {
     pub note: String,
     pub lines: Vec<LineInput>,
     /// Given to place an order for a customer on credit hold (needs
-    /// `order.credit_override`); empty otherwise.
+    /// `order.credit_override`), or to ask for approval (`request_approval`); empty
+    /// otherwise.
     pub credit_override_reason: String,
+    /// A new order for a customer on credit hold, by one who may not override it: placed
+    /// awaiting approval (待审批) instead of refused.
+    pub request_approval: bool,
     /// A new order's request ID, if the caller gave one ([`place`] answers a retry with
     /// the order the first request placed).
     pub request_id: Option<RequestId>,
@@ -548,6 +552,7 @@ pub fn price(
             1 => unit_names.pop_first(),
             _ => None,
         },
+        awaiting_approval: changing_order.is_some_and(|o| o.awaiting_approval),
         created_by: viewer.user_id,
         updated_by: Some(viewer.user_id),
     };
@@ -620,9 +625,10 @@ pub fn place(
             .unwrap_or_default();
         return Ok((changing.order, changing.lines, warnings));
     }
-    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, None, today)?;
+    let (priced, credit) = price_to_save(conn, ctx, viewer, input, None, today)?;
     let new = NewOrder {
         number: next_number(conn, DocumentKind::Order, today)?,
+        awaiting_approval: matches!(credit, Credit::AwaitingApproval(_)),
         ..priced.order
     };
     let (row, lines) = order::insert(conn, &new, &priced.lines)?;
@@ -632,13 +638,27 @@ pub fn place(
         lines: &lines,
     }
     .audit_new(conn, ctx, "order.create", Order::OBJECT, row.id)?;
-    audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
+    audit_credit(conn, ctx, &row, credit, &input.credit_override_reason)?;
     Ok((row, lines, priced.warnings))
 }
 
+/// How an order saved stands with the credit hold.
+#[derive(Debug, Clone, PartialEq)]
+enum Credit {
+    /// Not on hold, or an order awaiting approval changed (the approver judges it).
+    Clear,
+    /// On hold, overridden by a holder of `order.credit_override` with a reason.
+    Overridden(Msg),
+    /// On hold, placed by one who may not override it to wait for approval (待审批).
+    AwaitingApproval(Msg),
+}
+
 /// `input` priced ([`price`]) to be saved: refused for a customer who cannot order
-/// ([`Priced::refused`]) and by the credit hold ([`finance::check_credit`]). Returns the
-/// priced order and the hold overridden, if one was (for [`audit_override`]).
+/// ([`Priced::refused`]) and by the credit hold ([`finance::check_credit`]) unless the
+/// caller overrides it, or asks for approval of a new order (`request_approval`, with its
+/// reason: INVALID_ARGUMENT on `credit_override_reason` without). An order awaiting
+/// approval is changed with no credit check. Returns the priced order and how it stands
+/// with the hold (for [`audit_credit`]).
 fn price_to_save(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -646,40 +666,68 @@ fn price_to_save(
     input: &OrderInput,
     changing: Option<&Changing>,
     today: NaiveDate,
-) -> AppResult<(Priced, Option<Msg>)> {
+) -> AppResult<(Priced, Credit)> {
     let priced = price(conn, ctx.grants, viewer, input, changing, today)?;
     if let Some(why) = &priced.refused {
         return Err(AppError::precondition(why.clone()));
     }
-    let overridden = finance::check_credit(
-        ctx.grants,
-        priced.credit_hold.clone(),
-        &input.credit_override_reason,
-    )?;
-    Ok((priced, overridden))
+    if changing.is_some_and(|c| c.order.awaiting_approval) {
+        return Ok((priced, Credit::Clear));
+    }
+    let may_override = access::may_override_credit(ctx.grants);
+    let credit = match priced.credit_hold.clone() {
+        Some(hold) if changing.is_none() && input.request_approval && !may_override => {
+            if input.credit_override_reason.is_empty() {
+                return Err(AppError::field(
+                    CREDIT_HOLD_FIELD,
+                    msg!("order.approval_reason_required"),
+                ));
+            }
+            Credit::AwaitingApproval(hold)
+        }
+        hold => finance::check_credit(ctx.grants, hold, &input.credit_override_reason)?
+            .map_or(Credit::Clear, Credit::Overridden),
+    };
+    Ok((priced, credit))
 }
 
-/// Audits `hold`, if overridden for `order` with `reason`, as `order.credit_override`.
-fn audit_override(
+/// Audits how `order` passed the credit hold, with `reason`: an override as
+/// `order.credit_override`, a request for approval as `order.approval_request` (the hold
+/// said, in Chinese, as the history shows it).
+fn audit_credit(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
     order: &Order,
+    credit: Credit,
+    reason: &str,
+) -> AppResult<()> {
+    let (action, hold) = match credit {
+        Credit::Clear => return Ok(()),
+        Credit::Overridden(hold) => ("order.credit_override", hold),
+        Credit::AwaitingApproval(hold) => ("order.approval_request", hold),
+    };
+    audit_hold(conn, ctx, order, action, Some(hold), reason)
+}
+
+/// Audits `action` on `order` with the credit `hold` (if any) and `reason`.
+fn audit_hold(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    order: &Order,
+    action: &'static str,
     hold: Option<Msg>,
     reason: &str,
 ) -> AppResult<()> {
-    let Some(hold) = hold else {
-        return Ok(());
-    };
     ctx.audit(
         conn,
         crate::db::models::audit_log::Event {
-            action: "order.credit_override",
+            action,
             object_type: Order::OBJECT,
             object_id: order.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "number": order.number,
-                "hold": hold.zh,
+                "hold": hold.map(|h| h.zh),
                 "reason": reason,
             })),
         },
@@ -771,7 +819,7 @@ pub fn amend(
     // The order first (locked by the caller), then the ledger (as a shipment takes them).
     check_fresh(conn, version, &before.order)?;
     finance::lock_ledger(conn, before.order.customer_id)?;
-    let (priced, overridden) = price_to_save(conn, ctx, viewer, input, Some(&before), today)?;
+    let (priced, credit) = price_to_save(conn, ctx, viewer, input, Some(&before), today)?;
     let Changing {
         order: before,
         lines: before_lines,
@@ -796,8 +844,43 @@ pub fn amend(
             lines: &lines,
         }),
     )?;
-    audit_override(conn, ctx, &row, overridden, &input.credit_override_reason)?;
+    audit_credit(conn, ctx, &row, credit, &input.credit_override_reason)?;
     Ok((row, lines, priced.warnings))
+}
+
+/// Approves order `id` awaiting approval (待审批), read at `version`, with `reason`: it is
+/// 待发货 from then on. Audited as `order.approve` with the credit hold as it stands now
+/// (none when it has cleared meanwhile: a payment came in).
+///
+/// Errors (`order.credit_override` is checked by the access table): NOT_FOUND outside the
+/// scope; ABORTED on a stale `version`; FAILED_PRECONDITION when it is not awaiting
+/// approval.
+pub fn approve(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    reason: &str,
+    today: NaiveDate,
+) -> AppResult<Order> {
+    let before = order::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if !before.awaiting_approval || before.cancelled_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "order.not_awaiting_approval",
+            number = before.number.clone()
+        )));
+    }
+    finance::lock_ledger(conn, before.customer_id)?;
+    let customer: Customer = customers::table
+        .find(before.customer_id)
+        .select(Customer::as_select())
+        .first(conn)?;
+    let hold = finance::credit_hold(conn, &customer, Some(before.total), today, Some(id))?;
+    let after = order::approve(conn, ctx, &before)?;
+    audit_hold(conn, ctx, &after, "order.approve", hold, reason)?;
+    Ok(after)
 }
 
 /// Cancels an order while nothing has shipped, or closes it (结案) once something has
@@ -867,36 +950,71 @@ pub fn end(
 
 /// A waybill already on another shipment is one parcel recorded twice (a retried
 /// request, a number typed again), unless the caller confirms it is the same parcel on
-/// purpose: FAILED_PRECONDITION on `{prefix}.confirm_waybill_reused`, naming the shipments.
+/// purpose: FAILED_PRECONDITION on `{prefix}.confirm_waybill_reused`, naming the
+/// shipments. The same parcel goes to one customer (`customer_id`) on one day and is still
+/// on its way: a waybill on another customer's shipment, one shipped another day, or one
+/// signed for or lost is another parcel, refused on `{prefix}.waybill_no` whatever the
+/// confirmation (a parcel signed for on one order read as overdue on the other).
 fn require_new_waybill(
     conn: &mut PgConnection,
     prefix: &str,
     fields: &ShipmentFields,
+    customer_id: i64,
 ) -> AppResult<()> {
-    if fields.waybill_no.is_empty() || fields.confirm_waybill_reused {
+    if fields.waybill_no.is_empty() {
         return Ok(());
     }
     let used = shipment::with_waybill(conn, &fields.waybill_no)?;
-    if used.is_empty() {
+    let waybill = fields.waybill_no.clone();
+    // Why a use is not this parcel, if it is not.
+    let other_parcel = |u: &shipment::WaybillUse| {
+        let number = u.number.clone();
+        if u.customer_id != customer_id {
+            Some(msg!(
+                "shipment.waybill_other_customer",
+                waybill = waybill.clone(),
+                number = number
+            ))
+        } else if u.delivery_status == shipment::DELIVERED {
+            Some(msg!(
+                "shipment.waybill_delivered",
+                waybill = waybill.clone(),
+                number = number
+            ))
+        } else if u.delivery_status == shipment::LOST {
+            Some(msg!(
+                "shipment.waybill_lost",
+                waybill = waybill.clone(),
+                number = number
+            ))
+        } else if u.ship_date != fields.ship_date {
+            let date = u.ship_date;
+            Some(msg!(
+                "shipment.waybill_other_day",
+                waybill = waybill.clone(),
+                number = number,
+                date = date
+            ))
+        } else {
+            None
+        }
+    };
+    if let Some(why) = used.iter().find_map(other_parcel) {
+        return Err(AppError::FailedPreconditionAt {
+            field: format!("{prefix}.waybill_no").into(),
+            msg: why,
+        });
+    }
+    if used.is_empty() || fields.confirm_waybill_reused {
         return Ok(());
     }
-    // A parcel signed for or lost already is said so: the goods of this shipment are
-    // hardly in it.
-    let said = |(number, status): &(String, String)| match status.as_str() {
-        shipment::DELIVERED => (
-            format!("{number} (delivered)"),
-            format!("{number}（已签收）"),
-        ),
-        shipment::LOST => (format!("{number} (lost)"), format!("{number}（已丢失）")),
-        _ => (number.clone(), number.clone()),
-    };
-    let (en, zh): (Vec<String>, Vec<String>) = used.iter().map(said).unzip();
+    let numbers: Vec<String> = used.into_iter().map(|u| u.number).collect();
     Err(AppError::FailedPreconditionAt {
         field: format!("{prefix}.confirm_waybill_reused").into(),
         msg: msg!(
             "shipment.waybill_used",
             waybill = fields.waybill_no.clone(),
-            numbers = per_lang(en.join(", "), zh.join("、"))
+            numbers = per_lang(numbers.join(", "), numbers.join("、"))
         ),
     })
 }
@@ -1043,6 +1161,12 @@ pub fn ship(
             number = order.number
         )));
     }
+    if order.awaiting_approval {
+        return Err(AppError::precondition(msg!(
+            "shipment.order_awaiting_approval",
+            number = order.number
+        )));
+    }
     require_may_ship_to(conn, order.customer_id, fields.ship_date.min(today))?;
     let mut check = draft.complaints.clone();
     let (entity, transit) = check_shipment_fields(
@@ -1124,7 +1248,7 @@ pub fn ship(
             return Err(AppError::precondition(message).at(format!("lines[{row}].quantity")));
         }
     }
-    require_new_waybill(conn, "shipment", fields)?;
+    require_new_waybill(conn, "shipment", fields, order.customer_id)?;
     let amount = new_lines.iter().map(|l| l.amount).sum();
     let new = NewShipment {
         number: next_number(conn, DocumentKind::Shipment, today)?,
@@ -1682,7 +1806,7 @@ pub fn ship_replacement(
         }
     }
     check.finish()?;
-    require_new_waybill(conn, "replacement", fields)?;
+    require_new_waybill(conn, "replacement", fields, before.customer_id)?;
     let new = NewShipment {
         number: next_number(conn, DocumentKind::Shipment, today)?,
         order_id: order.id,

@@ -386,6 +386,26 @@ impl OrderService for OrderApi {
             .await
     }
 
+    async fn approve_order(
+        &self,
+        request: Request<pb::ApproveOrderRequest>,
+    ) -> Reply<pb::OrderDetail> {
+        let session = Session::of(&request)?;
+        let pb::ApproveOrderRequest {
+            id,
+            version,
+            reason,
+        } = request.into_inner();
+        let (order_id, version, reason) = conv::reason_request(id, version, reason)?;
+        let today = self.state.clock.today();
+        self.state
+            .write_scoped(session.clone(), move |conn, ctx, reps| {
+                ops::approve(conn, ctx, reps, order_id, version, &reason, today)
+            })
+            .await?;
+        Ok(Response::new(self.order_detail(&session, order_id).await?))
+    }
+
     async fn close_order(&self, request: Request<pb::CloseOrderRequest>) -> Reply<pb::OrderDetail> {
         let session = Session::of(&request)?;
         let pb::CloseOrderRequest {

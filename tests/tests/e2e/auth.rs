@@ -496,8 +496,8 @@ async fn a_login_storm_leaves_memory_flat_and_other_calls_fast() {
 }
 
 /// PostgreSQL text cannot hold U+0000: a string carrying one is the caller's mistake
-/// (INVALID_ARGUMENT, said in both languages: on its field where the field is checked, as
-/// a login's username), before a login or in any search, never an internal error.
+/// (INVALID_ARGUMENT, said in both languages on its field: a login's username, a search,
+/// a note), never an internal error.
 #[tokio::test]
 async fn a_nul_character_in_a_string_is_refused_as_invalid() {
     let app = TestApp::spawn().await;
@@ -520,8 +520,16 @@ async fn a_nul_character_in_a_string_is_refused_as_invalid() {
         })
         .await
         .refused(Code::InvalidArgument);
-    assert_eq!(
-        zh_message(&status).as_deref(),
-        Some("文本中不能含有空字符（U+0000）")
-    );
+    assert_eq!(bad_fields(&status), ["query"]);
+    // A note may hold several lines, but not a control character.
+    let status = admin
+        .try_send(pb::UnitInput {
+            name: "瓶".into(),
+            capacity: "100".into(),
+            capacity_unit: "ml".into(),
+            note: "玻璃\0瓶".into(),
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&status), ["note"]);
 }

@@ -1957,6 +1957,106 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
     assert!(said.contains("已达信用额度 100.00"), "{said}");
 }
 
+/// A rep who may not override a credit hold asks for approval instead (待审批): the order
+/// waits with their reason, ships nothing and holds no credit until someone who may
+/// override approves it with theirs; then it ships as any other. One turned down is
+/// cancelled with the reason.
+#[tokio::test]
+async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it() {
+    let mut w = world().await;
+    let limited = w.limited_customer().await;
+    // 60 × 2.00 = 120.00 would pass the 100.00 limit.
+    let mut asked = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 60, "")
+        .invoiced_by(w.entity.id)
+        .input();
+    asked.request_approval = true;
+    // Without a reason the approver would not know why: refused on its field.
+    let refused = w
+        .rep
+        .try_send(asked.clone())
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["credit_override_reason"]);
+    asked.credit_override_reason = "医院年底集中采购，1 月初回款".into();
+    let placed = w.rep.send(asked.clone()).await.order.expect("placed");
+    assert_eq!(
+        placed.header().status,
+        pb::OrderStatus::AwaitingApproval as i32
+    );
+    let asked_event = placed
+        .history
+        .iter()
+        .find(|e| e.action == "order.approval_request")
+        .expect("the request in the order's history");
+    assert_eq!(asked_event.reason, "医院年底集中采购，1 月初回款");
+    // It ships nothing yet…
+    let refused = ShipmentBuilder::of(&placed)
+        .everything_left("B1")
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "待审批");
+    // …and holds no credit: an order within the limit still goes.
+    OrderBuilder::new(limited.id)
+        .line(w.drug.id, 10, "")
+        .place(&mut w.rep)
+        .await;
+    // A rep may not approve it, their own least of all.
+    let approve = |o: &pb::OrderDetail, reason: &str| pb::ApproveOrderRequest {
+        id: o.header().id,
+        version: o.header().version,
+        reason: reason.into(),
+    };
+    w.rep
+        .try_send(approve(&placed, "自己批准"))
+        .await
+        .refused(Code::PermissionDenied);
+    let mut admin = w.app.admin().await;
+    let approved = admin.send(approve(&placed, "年底采购，已与财务确认")).await;
+    assert_eq!(approved.header().status, pb::OrderStatus::Pending as i32);
+    let approval = approved
+        .history
+        .iter()
+        .find(|e| e.action == "order.approve")
+        .expect("the approval in the order's history");
+    assert_eq!(approval.reason, "年底采购，已与财务确认");
+    // Approved once, it is approved: again is refused, naming the order.
+    let refused = admin
+        .try_send(approve(&approved, "再批一次"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, &approved.header().number);
+    ShipmentBuilder::of(&approved)
+        .everything_left("B1")
+        .create(&mut w.cs)
+        .await;
+
+    // Another asked for, turned down: cancelled with the reason, never approvable.
+    let turned_down = w.rep.send(asked).await.order.expect("placed");
+    let cancelled = admin
+        .send(pb::CancelOrderRequest {
+            id: turned_down.header().id,
+            version: turned_down.header().version,
+            reason: "欠款未清，暂不放行".into(),
+        })
+        .await;
+    assert_eq!(cancelled.header().status, pb::OrderStatus::Cancelled as i32);
+    admin
+        .try_send(approve(&cancelled, "放行"))
+        .await
+        .refused(Code::FailedPrecondition);
+    // A rep who may override places the order at once; asking changes nothing for them.
+    let mut by_admin = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 60, "")
+        .invoiced_by(w.entity.id)
+        .input();
+    by_admin.request_approval = true;
+    by_admin.credit_override_reason = "经理直接放行".into();
+    let placed = admin.send(by_admin).await.order.expect("placed");
+    assert_eq!(placed.header().status, pb::OrderStatus::Pending as i32);
+}
+
 #[tokio::test]
 async fn a_changed_order_counts_at_its_new_total_and_lowering_one_is_never_held() {
     let mut w = world().await;

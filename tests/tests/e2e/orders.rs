@@ -987,7 +987,9 @@ async fn an_order_sent_again_with_its_request_id_is_placed_once() {
 
 /// One parcel is not recorded twice: a waybill already on a shipment, however it is typed
 /// (a request retried after an ABORTED, a number keyed again), is questioned naming that
-/// shipment, and recorded once confirmed as the same parcel (two orders shipped together).
+/// shipment, and recorded once confirmed as the same parcel (two orders shipped together,
+/// to one customer, on one day, still on their way); on another customer's shipment or
+/// one signed for, it is another parcel: refused.
 #[tokio::test]
 async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_same_parcel() {
     let mut w = world().await;
@@ -1016,18 +1018,40 @@ async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_sa
         .create(&mut w.cs)
         .await;
     assert_eq!(together.waybill_no, "SF9000000001");
-    // Once that parcel is signed for, the question says so: new goods are hardly in it.
+    // A parcel goes to one customer: another's order cannot be in it, confirmed or not
+    // (signed for on one order, it read as overdue on the other).
+    let elsewhere = CustomerBuilder::new("长春市长生大药房")
+        .served_by(w.cs.id)
+        .create(&mut w.rep)
+        .await;
+    w.rep.license_hospital(elsewhere.id).await;
+    let theirs = place_order(&mut w.rep, elsewhere.id, &[(w.drug.id, 2, "")]).await;
+    let refused = ShipmentBuilder::of(&theirs)
+        .line(&theirs.lines[0], 2, "B2611")
+        .waybill("SF9000000001")
+        .same_parcel()
+        .try_create(&mut w.cs)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["shipment.waybill_no"]);
+    assert_zh_contains(&refused, "已用于其他客户的发货");
+    // Once that parcel is signed for, new goods are not in it: refused, confirmed or not.
     w.app.pin_clock(AFTERNOON);
     w.cs.deliver(&shipped, ARRIVED).await;
     let order = w.cs.reload(&first).await;
     let refused = ShipmentBuilder::of(&order)
         .line(&order.lines[0], 1, "B2611")
         .waybill("SF9000000001")
+        .same_parcel()
         .try_create(&mut w.cs)
         .await
         .refused(Code::FailedPrecondition);
-    assert_zh_contains(&refused, &format!("{}（已签收）", shipped.number));
-    assert_message_contains(&refused, &format!("{} (delivered)", shipped.number));
+    assert_eq!(bad_fields(&refused), ["shipment.waybill_no"]);
+    assert_zh_contains(
+        &refused,
+        &format!("已用于发货 {}，且已签收", shipped.number),
+    );
+    assert_message_contains(&refused, "signed for");
 }
 
 /// An invoicing entity archived takes no new shipments, but an order placed under it still

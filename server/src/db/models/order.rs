@@ -57,12 +57,16 @@ pub struct Order {
     pub closed_by: Option<i64>,
     /// CNY given up by closing: the amount of the units not shipped; 0 unless closed.
     pub closed_amount: Decimal,
-    /// `pending`, `partially_shipped`, `shipped`, `completed` or `cancelled` (derived; a
-    /// closed order goes on as if every unit had shipped).
-    pub status: String,
     /// The container unit every line is counted in (盒), so that the unit counters above
     /// can be named; `None` when the lines use different units.
     pub unit_name: Option<String>,
+    /// Placed past a credit hold by one who may not override it: it waits for someone
+    /// who may (待审批) and ships nothing until approved. Kept on a cancelled order: it was
+    /// turned down (驳回).
+    pub awaiting_approval: bool,
+    /// `awaiting_approval`, `pending`, `partially_shipped`, `shipped`, `completed` or
+    /// `cancelled` (derived; a closed order goes on as if every unit had shipped).
+    pub status: String,
 }
 
 /// An order line row: the drug as it was when ordered.
@@ -128,6 +132,8 @@ pub struct NewOrder {
     pub units_ordered: i64,
     /// The container unit every line is counted in; `None` when they differ.
     pub unit_name: Option<String>,
+    /// Placed past a credit hold to wait for approval (待审批).
+    pub awaiting_approval: bool,
     pub created_by: i64,
     pub updated_by: Option<i64>,
 }
@@ -405,6 +411,15 @@ pub fn end(
     Ok(query?)
 }
 
+/// Approves order `before` (locked, awaiting approval): it is 待发货 from now on.
+pub fn approve(conn: &mut PgConnection, ctx: WriteCtx<'_>, before: &Order) -> AppResult<Order> {
+    let stamp = crate::stamp!(orders, before, ctx);
+    Ok(diesel::update(orders::table.find(before.id))
+        .set((orders::awaiting_approval.eq(false), stamp))
+        .returning(Order::as_returning())
+        .get_result(conn)?)
+}
+
 /// What an order's list row shows besides its own columns, computed on read: today's
 /// overdue shipments depend on the business date.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -632,7 +647,7 @@ pub fn search(
         OrderSort::Customer => "pinyin_key(c.name) COLLATE \"zh-x-icu\"",
         OrderSort::Total => "o.total",
         OrderSort::Status => {
-            "array_position(ARRAY['pending','partially_shipped','shipped','completed','cancelled'], o.status)"
+            "array_position(ARRAY['awaiting_approval','pending','partially_shipped','shipped','completed','cancelled'], o.status)"
         }
     };
     // Orders alike in the key (one customer's, one status) newest first whichever way

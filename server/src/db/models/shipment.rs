@@ -150,13 +150,29 @@ fn waybill_is(
     )
 }
 
-/// The shipments (at most five, oldest first) with waybill `waybill`: their numbers and
-/// delivery statuses.
-pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<(String, String)>> {
+/// A shipment already carrying a waybill, as a new one with the same waybill is judged
+/// against it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct WaybillUse {
+    /// SH….
+    pub number: String,
+    /// `in_transit`, `delivered` or `lost`.
+    pub delivery_status: String,
+    pub customer_id: i64,
+    pub ship_date: NaiveDate,
+}
+
+/// The shipments (at most five, oldest first) with waybill `waybill`.
+pub fn with_waybill(conn: &mut PgConnection, waybill: &str) -> AppResult<Vec<WaybillUse>> {
     Ok(shipments::table
         .filter(waybill_is(waybill_key(waybill)))
         .order(shipments::id)
-        .select((shipments::number, shipments::delivery_status))
+        .select((
+            shipments::number,
+            shipments::delivery_status,
+            shipments::customer_id,
+            shipments::ship_date,
+        ))
         .limit(5)
         .load(conn)?)
 }

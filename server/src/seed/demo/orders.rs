@@ -104,6 +104,7 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             })
             .collect(),
         credit_override_reason: String::new(),
+        request_approval: false,
         request_id: None,
     };
     // Each shipment its own waybill, as a carrier issues them: SF, the ship date, a number.
