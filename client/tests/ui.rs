@@ -4701,6 +4701,8 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     // empty search, not the old text and its suggestions.
     ui.type_into("只看药品（拼音首字母）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
+    // Typed but not picked, it filters nothing yet, and says so.
+    ui.wait_label("点选药品后才按其筛选；目前报表仍包含全部药品");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_label("药品：阿莫西林胶囊 0.25g×24粒");
     // Picked, the report runs again for it alone.

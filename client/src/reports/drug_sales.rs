@@ -233,6 +233,11 @@ impl DrugSalesTab {
             self.drug = Some((drug.id, drug_label(&drug.name, &drug.specification)));
             true
         } else {
+            // What is typed filters nothing until a drug is picked: said, as the table
+            // and its export still hold every drug (zzzz + Enter read as a filter).
+            if self.picker.is_typed() {
+                ui.label(RichText::new(t("report.drug_pick_to_filter")).weak());
+            }
             false
         }
     }

@@ -101,6 +101,11 @@ impl DrugPicker {
         }
         picked
     }
+
+    /// Whether something is typed in the search (and no drug picked from it yet).
+    pub fn is_typed(&self) -> bool {
+        !self.query.trim().is_empty()
+    }
 }
 
 /// "name specification" as forms and lines show a drug (the name alone without one).

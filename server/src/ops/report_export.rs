@@ -873,16 +873,9 @@ fn exception_label(g: &r::ExceptionGroup, lang: Lang) -> String {
     if !g.label.is_empty() {
         return g.label.clone();
     }
-    let named = match g.key.as_str() {
-        "damaged" => msg!("report.sheet.kind.damaged"),
-        "lost" => msg!("report.sheet.kind.lost"),
-        "short" => msg!("report.sheet.kind.short"),
-        "pending" => msg!("report.sheet.decision.pending"),
-        "deduct" => msg!("report.sheet.decision.deduct"),
-        "reship" => msg!("report.sheet.decision.reship"),
-        _ => return String::new(),
-    };
-    named.text(lang).to_owned()
+    r::exception_code_name(&g.key)
+        .map(|name| name.text(lang).to_owned())
+        .unwrap_or_default()
 }
 
 /// A column of a report's sheet with what fills it: its heading, the cell of each row,

@@ -217,15 +217,46 @@ pub static REGIONAL_SALES_SORT: SortKeys = SortKeys {
     tie: "{region_name}, region_code",
 };
 
-/// [`exceptions`]'s orders.
+/// [`exceptions`]'s orders: by name, the name being the customer's, rep's or drug's, or a
+/// kind's or decision's in Chinese (`sort_name`: 短少 before 破损, as read).
 pub static EXCEPTIONS_SORT: SortKeys = SortKeys {
     keys: &[
         ("value", "value"),
         ("count", "count"),
-        ("label", "pinyin_key(label) COLLATE \"zh-x-icu\""),
+        ("label", "pinyin_key(sort_name) COLLATE \"zh-x-icu\""),
     ],
     tie: "key",
 };
+
+/// An exception kind's or decision's name (`damaged` → 破损 / Damaged), as the export
+/// writes it; `None` for any other code.
+pub fn exception_code_name(code: &str) -> Option<Msg> {
+    Some(match code {
+        "damaged" => crate::msg!("report.sheet.kind.damaged"),
+        "lost" => crate::msg!("report.sheet.kind.lost"),
+        "short" => crate::msg!("report.sheet.kind.short"),
+        "pending" => crate::msg!("report.sheet.decision.pending"),
+        "deduct" => crate::msg!("report.sheet.decision.deduct"),
+        "reship" => crate::msg!("report.sheet.decision.reship"),
+        _ => return None,
+    })
+}
+
+/// SQL naming the kind or decision codes of `column` in Chinese
+/// ([`exception_code_name`]), the code itself for one it does not know.
+fn exception_names_sql(column: &str, codes: &[&str]) -> String {
+    let mut sql = format!("CASE {column}");
+    for code in codes {
+        if let Some(name) = exception_code_name(code) {
+            sql.push_str(&format!(
+                " WHEN '{code}' THEN '{}'",
+                name.zh.replace('\'', "''")
+            ));
+        }
+    }
+    sql.push_str(&format!(" ELSE {column} END"));
+    sql
+}
 
 /// One report's rows as SQL (unsorted, one row per drug/customer/region/rep/group) and
 /// their order.
@@ -1019,11 +1050,20 @@ pub fn exceptions(
         ),
         ExceptionGrouping::Drug => ("", "", "", ""),
     };
+    // What a group sorts by as its name: kinds and decisions by their Chinese names
+    // (their label is empty: the client names them in its language).
+    let sort_name = match grouping {
+        ExceptionGrouping::Kind => exception_names_sql("e.kind", &["damaged", "lost", "short"]),
+        ExceptionGrouping::Decision => {
+            exception_names_sql("e.decision", &["pending", "deduct", "reship"])
+        }
+        _ => label.to_owned(),
+    };
     let mut base = Sql::new("SELECT ");
     if grouping == ExceptionGrouping::Drug {
         base.push(
-            "ol.drug_id::text AS key, min(d.name) AS label, count(DISTINCT e.id) AS count,
-                    sum(el.amount) AS value, false AS inactive
+            "ol.drug_id::text AS key, min(d.name) AS label, min(d.name) AS sort_name,
+                    count(DISTINCT e.id) AS count, sum(el.amount) AS value, false AS inactive
                FROM (",
         )
         .append(&reported)
@@ -1036,8 +1076,8 @@ pub fn exceptions(
         );
     } else {
         base.push(&format!(
-            "{key} AS key, {label} AS label, count(*) AS count, sum(e.value) AS value, \
-             {inactive} AS inactive FROM ("
+            "{key} AS key, {label} AS label, {sort_name} AS sort_name, count(*) AS count, \
+             sum(e.value) AS value, {inactive} AS inactive FROM ("
         ))
         .append(&reported)
         .push(&format!(") e{from} GROUP BY {key}"));

@@ -457,6 +457,29 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         .await;
     let keys: Vec<&str> = by_decision.rows.iter().map(|x| x.key.as_str()).collect();
     assert_eq!(keys, ["reship", "deduct"]);
+    // By name, kinds and decisions sort as their names read (丢失 before 破损, 补发 before
+    // 扣款), not as their codes.
+    for (grouping, ascending) in [
+        (pb::ExceptionGrouping::Kind, ["lost", "damaged"]),
+        (pb::ExceptionGrouping::Decision, ["reship", "deduct"]),
+    ] {
+        for (up, expected) in [
+            (true, ascending.to_vec()),
+            (false, ascending.iter().rev().copied().collect()),
+        ] {
+            let by_name = admin
+                .send(pb::ExceptionsRequest {
+                    sort: Some(pb::ReportSort {
+                        by: "label".into(),
+                        ascending: up,
+                    }),
+                    ..exceptions(grouping)
+                })
+                .await;
+            let keys: Vec<&str> = by_name.rows.iter().map(|x| x.key.as_str()).collect();
+            assert_eq!(keys, expected, "{grouping:?}, ascending {up}");
+        }
+    }
     let by_drug = admin.send(exceptions(pb::ExceptionGrouping::Drug)).await;
     assert_eq!(by_drug.rows[0].label, "布洛芬缓释胶囊");
     let by_rep = admin.send(exceptions(pb::ExceptionGrouping::CsRep)).await;
