@@ -2475,6 +2475,9 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
             .any(|n| lines.is_some_and(|top| n.rect().top() < top))
     });
     assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
+    // The button bar says it was not saved, and where the reason is (the form's top may
+    // be scrolled out of sight).
+    ui.wait_label("未保存：原因见表单上方的红字");
     // With the reason, it goes for approval: placed, awaiting it.
     ui.type_into("申请理由", "医院年底集中采购");
     ui.press(Role::Button, "提交审批");

@@ -112,8 +112,9 @@ impl FieldErrors {
     }
 
     /// Draws, after a form's buttons, that the save was refused for fields whose complaints
-    /// still show (`refusal`: the save's error, if it failed): in a long form they may be
-    /// scrolled out of sight, and a click on 提交订单 seemed to do nothing.
+    /// still show (`refusal`: the save's error, if it failed), or for a rule said above the
+    /// form: in a long form they may be scrolled out of sight, and a click on 提交订单
+    /// seemed to do nothing.
     pub fn refused_ui(&self, ui: &mut Ui, refusal: Option<&ApiError>) {
         // Shows while one of its fields still has a complaint shown under it: edited since,
         // or answered by a preview that found it good (the order form's), it has none.
@@ -124,6 +125,10 @@ impl FieldErrors {
         });
         if showing {
             ui.label(RichText::new(t("common.refused_fields")).color(ERROR));
+        } else if refusal.is_some() && self.general().is_some() {
+            // A rule that names no field is said above the form, perhaps scrolled out of
+            // sight: the button bar says where (提交订单 seemed to do nothing).
+            ui.label(RichText::new(t("common.refused_general")).color(ERROR));
         }
     }
 

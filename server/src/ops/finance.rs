@@ -432,11 +432,24 @@ pub fn record_payment(
                 amount = Money(amount),
             ))
         } else if !reference_used.is_empty() {
-            Some(msg!(
-                "payment.reference_used",
-                reference = input.reference.clone(),
-                numbers = numbers(&reference_used),
-            ))
+            let (reference, numbers) = (input.reference.clone(), numbers(&reference_used));
+            // Said to be another customer's when it is: a receipt keyed to the wrong
+            // customer is what the check is for.
+            Some(
+                if reference_used.iter().all(|p| p.customer_id != customer.id) {
+                    msg!(
+                        "payment.reference_used_elsewhere",
+                        reference = reference,
+                        numbers = numbers
+                    )
+                } else {
+                    msg!(
+                        "payment.reference_used",
+                        reference = reference,
+                        numbers = numbers
+                    )
+                },
+            )
         } else {
             None
         };

@@ -727,6 +727,16 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         &refused,
         &format!("另一客户的回款 {}（2026-09-20，80.00）", again.number),
     );
+    // With another amount too, the reference is said to be another customer's.
+    let refused = w
+        .finance
+        .try_send(keyed(other.id, "2026-09-20", "81", SLIP))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(
+        &refused,
+        &format!("凭证号 {SLIP} 已用于另一客户的回款 {}", again.number),
+    );
     let others = w
         .finance
         .send(pb::RecordPaymentRequest {
