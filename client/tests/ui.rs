@@ -2183,11 +2183,16 @@ use pharmacrm_tests::fixtures::{
 const ORDER_DAY: &str = "2026-11-30";
 
 impl Ui {
-    /// Waits for the widget of `role` labelled `label` (the last one when several are),
-    /// scrolls it into view (it may lie below the fold of a long view) and clicks it.
+    /// Waits for the widget of `role` labelled `label` (the last one when several are) to
+    /// be enabled, scrolls it into view (it may lie below the fold of a long view) and
+    /// clicks it.
     fn press(&mut self, role: Role, label: &str) {
+        // Enabled: a greyed one still standing from the screen before (对账确认 of the
+        // statement before the new one came) takes no click.
         self.wait_for(label, |h| {
-            h.query_all_by_role_and_label(role, label).next().is_some()
+            h.query_all_by_role_and_label(role, label)
+                .last()
+                .is_some_and(|n| !n.accesskit_node().is_disabled())
         });
         self.harness
             .get_all_by_role_and_label(role, label)
@@ -4114,7 +4119,7 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     // Today is not over: the period cannot be confirmed yet, and the statement says why.
     ui.wait_label("期间须在今天之前结束才能确认对账（当天的账目仍可能变动）");
     assert!(
-        ui.harness.query_all_by_label("对账确认").next().is_none(),
+        ui.disabled(Role::Button, "对账确认"),
         "no confirmation offered for a period ending today"
     );
     // Of 周财务's documents alone, the figures are said to be theirs, not the balance.
@@ -4222,10 +4227,13 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.wait_label_contains("已确认对账：");
     // The statement, run again, shows the period reconciled and offers it no more.
     ui.wait_label(&format!("已对账至：{yesterday}"));
+    // Greyed in its place, not gone: appearing again after a reopening, it took the
+    // click meant for 对账记录 under it.
     assert!(
-        !ui.has_button("对账确认"),
+        ui.disabled(Role::Button, "对账确认"),
         "a reconciled period is not offered for confirmation again"
     );
+    let confirm_at = ui.harness.get_by_role_and_label(Role::Button, "对账确认").rect();
     // Confirmed by mistake, it is reopened with the reason: the statement shows the period
     // before as the latest reconciled and offers this one again.
     ui.press(Role::Button, "撤销确认");
@@ -4233,7 +4241,10 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.press_last("撤销确认");
     ui.wait_label_contains("已撤销对账确认：");
     ui.wait_label(&format!("已对账至：{}", business_day(35)));
-    ui.wait_role(Role::Button, "对账确认");
+    ui.wait_for("对账确认 offered again, where it stood", |h| {
+        let button = h.get_by_role_and_label(Role::Button, "对账确认");
+        !button.accesskit_node().is_disabled() && button.rect() == confirm_at
+    });
     // The customer's 对账记录: the demo's period and this one, who confirmed each, and why
     // this one was reopened.
     ui.click("对账记录（2）");

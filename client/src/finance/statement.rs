@@ -301,13 +301,23 @@ impl StatementPanel {
                     let done = !c.reconciled_through.is_empty()
                         && c.reconciled_through >= statement.date_to;
                     let follows = next.as_ref().is_none_or(|n| *n == statement.date_from);
-                    let offered = customer_ui(
-                        ui,
-                        c,
-                        &handler,
-                        reconcilable && !done && follows,
-                        may_reconcile,
-                    );
+                    // Why 对账确认 is greyed, if it is (it stays in its place: appearing
+                    // after a reopening, it took the click meant for 对账记录 below).
+                    let why_not = if !may_reconcile {
+                        None
+                    } else if shown.handler_id.is_some() {
+                        Some(t("statement.reconcile_no_handler").to_owned())
+                    } else if !over {
+                        Some(t("statement.reconcile_not_over").to_owned())
+                    } else if done {
+                        Some(t("statement.reconcile_done"))
+                            .map(|s| s.replace("{date}", &c.reconciled_through))
+                    } else {
+                        next.as_ref()
+                            .filter(|_| !follows)
+                            .map(|n| t("statement.reconcile_next").replace("{next}", n))
+                    };
+                    let offered = customer_ui(ui, c, &handler, may_reconcile, why_not);
                     match offered {
                         Some(CustomerAction::Confirm) => confirm = Some(c.clone()),
                         Some(CustomerAction::Reopen) => reopen = Some(c.clone()),
@@ -662,14 +672,16 @@ fn unless_zero(amount: &str) -> String {
 }
 
 /// One customer's statement, of every document or only `handler`'s (their name; empty
-/// for all); whether "对账确认" was clicked (offered when `reconcilable`).
+/// for all); what was clicked: 撤销确认, or "对账确认" (shown to who `may_reconcile`,
+/// greyed with `why_not` on hover when the period cannot be confirmed).
 fn customer_ui(
     ui: &mut egui::Ui,
     c: &pb::CustomerStatement,
     handler: &str,
-    reconcilable: bool,
-    may_reopen: bool,
+    may_reconcile: bool,
+    why_not: Option<String>,
 ) -> Option<CustomerAction> {
+    let may_reopen = may_reconcile;
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&c.customer_name);
@@ -763,8 +775,17 @@ fn customer_ui(
     let ageing = c.ageing.clone().unwrap_or_default();
     ageing_heading(ui, &ageing, handler);
     super::ageing_table(ui, &format!("statement_ageing_{}", c.customer_id), &ageing);
-    if reconcilable && ui.button(t("statement.reconcile")).clicked() {
-        action = Some(CustomerAction::Confirm);
+    if may_reconcile {
+        let button = ui.add_enabled(
+            why_not.is_none(),
+            egui::Button::new(t("statement.reconcile")),
+        );
+        if button
+            .on_disabled_hover_text(why_not.unwrap_or_default())
+            .clicked()
+        {
+            action = Some(CustomerAction::Confirm);
+        }
     }
     action
 }
