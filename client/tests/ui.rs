@@ -2509,6 +2509,33 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     assert!(!ui.has_button("审批通过"));
 }
 
+/// A rep's order cancelled by someone else (a manager turning down an approval) does not
+/// just vanish from their work: 我的工作 lists it this week with who, when and why.
+#[test]
+fn a_reps_order_cancelled_by_someone_else_is_said_in_their_work() {
+    let server = Server::start();
+    let (mut rep, drug, customer) = credit_limited_customer(&server, "12.5");
+    let order = server
+        .runtime
+        .block_on(place_order(&mut rep, customer.id, &[(drug.id, 2, "")]));
+    server.as_admin(async |admin| {
+        admin
+            .orders
+            .cancel_order(pb::CancelOrderRequest {
+                id: order.header().id,
+                version: order.header().version,
+                reason: "客户欠款未清，暂不发货".into(),
+            })
+            .await
+            .expect("cancelled")
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-ui");
+    ui.wait_label("近 7 天被他人取消的订单");
+    ui.wait_label(&order.header().number);
+    ui.wait_label("取消原因：客户欠款未清，暂不发货");
+}
+
 /// A customer at its credit limit says so in red on its page, before the rep builds an
 /// order the hold would refuse.
 #[test]
@@ -4233,7 +4260,10 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
         ui.disabled(Role::Button, "对账确认"),
         "a reconciled period is not offered for confirmation again"
     );
-    let confirm_at = ui.harness.get_by_role_and_label(Role::Button, "对账确认").rect();
+    let confirm_at = ui
+        .harness
+        .get_by_role_and_label(Role::Button, "对账确认")
+        .rect();
     // Confirmed by mistake, it is reopened with the reason: the statement shows the period
     // before as the latest reconciled and offers this one again.
     ui.press(Role::Button, "撤销确认");

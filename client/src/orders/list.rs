@@ -107,6 +107,7 @@ impl OrderList {
             has_open_exceptions: key.has_open_exceptions,
             closed_only: key.closed_only,
             mine: false,
+            cancelled_by_others_since: String::new(),
             sort: key.sort.0.key,
             descending: key.sort.0.descending,
             page: Some(page),

@@ -23,6 +23,9 @@ const SHOWN: u32 = 50;
 pub struct OrderWork {
     /// Orders awaiting approval past a credit hold (待审批), oldest first.
     to_approve: Requested<pb::SearchOrdersResponse>,
+    /// The sales rep's orders cancelled by someone else this past week (an approval
+    /// turned down), newest first.
+    cancelled: Requested<pb::SearchOrdersResponse>,
     /// Orders with units not shipped yet (待发货, 部分发货), oldest first.
     to_ship: Requested<pb::SearchOrdersResponse>,
     shipments: Requested<pb::ListShipmentsResponse>,
@@ -37,6 +40,7 @@ impl OrderWork {
     /// Asks again next time it is shown, the rows shown until the answer replaces them.
     pub fn refresh(&mut self) {
         self.to_approve.invalidate();
+        self.cancelled.invalidate();
         self.to_ship.invalidate();
         self.shipments.invalidate();
         self.awaiting.invalidate();
@@ -142,6 +146,7 @@ impl OrderWork {
             // what the customer asks after, and whom to chase.
             if !Self::shows_shipments(ctx) {
                 self.orders_to_ship_ui(ui, ctx, page, true);
+                self.cancelled_ui(ui, ctx, page);
             }
             exceptions_ui(
                 ui,
@@ -193,6 +198,53 @@ impl OrderWork {
                 ));
                 ui.label(label_value(t("order.total"), &format::money(&o.total)));
                 ui.label(label_value(t("order.date"), &o.order_date));
+            },
+        );
+    }
+
+    /// The sales rep's orders cancelled by someone else in the last seven days (a manager
+    /// turning down an approval, a colleague cancelling for them), newest first: who did,
+    /// when and why; else an order they wait on would just vanish from their list.
+    fn cancelled_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
+        if self.cancelled.is_not_requested() {
+            let since = format::business_today() - chrono::Duration::days(7);
+            self.cancelled
+                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
+                    statuses: vec![pb::OrderStatus::Cancelled as i32],
+                    mine: true,
+                    cancelled_by_others_since: since.format("%Y-%m-%d").to_string(),
+                    sort: pb::OrderSort::OrderDate as i32,
+                    descending: true,
+                    page,
+                    ..Default::default()
+                }));
+        }
+        widgets::work_list(
+            ui,
+            t("orders.work.cancelled_by_others"),
+            t("work.none"),
+            &mut self.cancelled,
+            (|l| &l.orders, |l| l.total),
+            |ui, o| {
+                if ui.link(&o.number).clicked() {
+                    ctx.navigate(Navigate::Order {
+                        id: o.id,
+                        from: Module::Customer,
+                    });
+                }
+                ui.label(&o.customer_name);
+                ui.label(label_value(
+                    t("orders.cancelled"),
+                    &format!(
+                        "{} {}",
+                        o.cancelled_by,
+                        format::timestamp(o.cancelled_at.as_ref())
+                    ),
+                ));
+                ui.add(
+                    egui::Label::new(label_value(t("orders.cancel_reason"), &o.cancel_reason))
+                        .wrap(),
+                );
             },
         );
     }

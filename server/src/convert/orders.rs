@@ -342,9 +342,12 @@ pub fn reason_request(
     Ok((order_id, version, reason.trim().to_owned()))
 }
 
+/// An order search as (filter, offset, limit) for `caller`, business dates read on
+/// `clock`. INVALID_ARGUMENT naming each field that does not read.
 pub fn search_request(
     req: pb::SearchOrdersRequest,
     caller: i64,
+    clock: &crate::clock::Clock,
 ) -> AppResult<(OrderFilter, i64, i64)> {
     let pb::SearchOrdersRequest {
         number,
@@ -361,9 +364,15 @@ pub fn search_request(
         page,
         closed_only,
         mine,
+        cancelled_by_others_since,
     } = req;
     let mut check = FieldCheck::default();
     check.check("number", validation::optional_line(&number, 50));
+    let cancelled_since = date(
+        "cancelled_by_others_since",
+        &cancelled_by_others_since,
+        &mut check,
+    );
     let (created_from, created_to) = date_range(
         ("created_from", &created_from),
         ("created_to", &created_to),
@@ -400,6 +409,7 @@ pub fn search_request(
             has_open_exceptions,
             closed_only,
             customers_of: mine.then_some(caller),
+            cancelled_by_others_since: cancelled_since.map(|d| (clock.start_of(d), caller)),
             sort,
             descending,
         },

@@ -343,7 +343,8 @@ impl OrderService for OrderApi {
         request: Request<pb::SearchOrdersRequest>,
     ) -> Reply<pb::SearchOrdersResponse> {
         let session = Session::of(&request)?;
-        let (filter, offset, limit) = conv::search_request(request.into_inner(), session.user_id)?;
+        let (filter, offset, limit) =
+            conv::search_request(request.into_inner(), session.user_id, &self.state.clock)?;
         let today = self.state.clock.today();
         let (found, bundle) = self
             .state

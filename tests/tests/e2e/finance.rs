@@ -2056,6 +2056,36 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .try_send(approve(&cancelled, "放行"))
         .await
         .refused(Code::FailedPrecondition);
+    // The rep finds it among their orders cancelled by others this week, with the reason;
+    // one they cancelled themselves is not news to them.
+    let own = OrderBuilder::new(w.customer.id)
+        .line(w.drug.id, 1, "")
+        .place(&mut w.rep)
+        .await;
+    w.rep
+        .send(pb::CancelOrderRequest {
+            id: own.header().id,
+            version: own.header().version,
+            reason: "客户改单".into(),
+        })
+        .await;
+    let told = w
+        .rep
+        .send(pb::SearchOrdersRequest {
+            mine: true,
+            cancelled_by_others_since: "2026-09-01".into(),
+            ..Default::default()
+        })
+        .await;
+    let told: Vec<(&str, &str)> = told
+        .orders
+        .iter()
+        .map(|o| (o.number.as_str(), o.cancel_reason.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        [(cancelled.header().number.as_str(), "欠款未清，暂不放行")]
+    );
     // A rep who may override places the order at once; asking changes nothing for them.
     let mut by_admin = OrderBuilder::new(limited.id)
         .line(w.drug.id, 60, "")

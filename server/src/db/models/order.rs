@@ -564,6 +564,8 @@ pub struct OrderFilter {
     pub closed_only: bool,
     /// Only the orders of customers whose current sales or CS rep is this user.
     pub customers_of: Option<i64>,
+    /// Only orders cancelled at or after this instant by someone other than this user.
+    pub cancelled_by_others_since: Option<(DateTime<Utc>, i64)>,
     pub sort: OrderSort,
     pub descending: bool,
 }
@@ -619,6 +621,13 @@ pub fn search(
             .push(" OR c.cs_rep_id = ")
             .bind(Value::Int(user))
             .push(")");
+    }
+    if let Some((since, caller)) = filter.cancelled_by_others_since {
+        conditions
+            .push(" AND o.cancelled_at >= ")
+            .bind(Value::Time(since))
+            .push(" AND o.cancelled_by <> ")
+            .bind(Value::Int(caller));
     }
     if !filter.statuses.is_empty() {
         conditions
