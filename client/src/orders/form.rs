@@ -749,59 +749,39 @@ impl OrderFormPanel {
             return false;
         }
         let may_override = ctx.can(Permission::OrderCreditOverride);
-        if !may_override && self.changing.is_none() {
-            return self.approval_request_ui(ui);
-        }
         // A change is held only when it raises the order: lowering it is said to be allowed.
-        let (ask, note, submit) = match self.changing {
-            Some(_) => (
-                "credit.hold_ask_change",
+        let (note, label, submit) = match (may_override, &self.changing) {
+            // A rep's new order goes for approval, with their case for it (a manager sees
+            // it in 我的工作).
+            (false, None) => (
+                "credit.approval_note",
+                "credit.approval_reason",
+                "credit.approval_submit",
+            ),
+            (false, Some(_)) => {
+                // What to do instead: someone who may override changes it.
+                ui.label(RichText::new(t("credit.hold_ask_change")).color(widgets::WARNING));
+                return false;
+            }
+            (true, Some(_)) => (
                 "credit.hold_note_change",
+                "credit.override_reason",
                 "credit.override_submit_change",
             ),
-            None => (
-                "credit.hold_ask",
+            (true, None) => (
                 "credit.hold_note",
+                "credit.override_reason",
                 "credit.override_submit",
             ),
         };
-        if !may_override {
-            // What to do instead: someone who may override changes it.
-            ui.label(RichText::new(t(ask)).color(widgets::WARNING));
-            return false;
-        }
         ui.label(RichText::new(t(note)).color(widgets::WARNING));
         let reason = &mut self.draft.credit_override_reason;
         let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
-            f.text(
-                t("credit.override_reason"),
-                "credit_override_reason",
-                reason,
-            );
+            f.text(t(label), "credit_override_reason", reason);
         })
         .submitted;
         let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
         let submit = widgets::submit_button(ui, t(submit), ready, submitted);
-        ui.add_space(6.0);
-        submit
-    }
-
-    /// A new order for a customer on credit hold, by a rep who may not override the hold:
-    /// their case for it, and 提交审批 sending it to wait for someone who may (a manager
-    /// sees it in 我的工作); whether to send it.
-    fn approval_request_ui(&mut self, ui: &mut egui::Ui) -> bool {
-        ui.label(RichText::new(t("credit.approval_note")).color(widgets::WARNING));
-        let reason = &mut self.draft.credit_override_reason;
-        let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
-            f.text(
-                t("credit.approval_reason"),
-                "credit_override_reason",
-                reason,
-            );
-        })
-        .submitted;
-        let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
-        let submit = widgets::submit_button(ui, t("credit.approval_submit"), ready, submitted);
         ui.add_space(6.0);
         submit
     }

@@ -168,30 +168,20 @@ impl OrderWork {
     /// The orders awaiting approval past a credit hold within the scope, oldest first:
     /// each names the customer, the sales rep who asks, the total and the date.
     fn approvals_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
-        if self.to_approve.is_not_requested() {
-            self.to_approve
-                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
-                    statuses: vec![pb::OrderStatus::AwaitingApproval as i32],
-                    sort: pb::OrderSort::OrderDate as i32,
-                    descending: false,
-                    page,
-                    ..Default::default()
-                }));
-        }
-        widgets::work_list(
+        let request = || pb::SearchOrdersRequest {
+            statuses: vec![pb::OrderStatus::AwaitingApproval as i32],
+            sort: pb::OrderSort::OrderDate as i32,
+            descending: false,
+            page,
+            ..Default::default()
+        };
+        order_list(
             ui,
+            ctx,
             t("orders.work.to_approve"),
-            t("work.none"),
             &mut self.to_approve,
-            (|l| &l.orders, |l| l.total),
+            request,
             |ui, o| {
-                if ui.link(&o.number).clicked() {
-                    ctx.navigate(Navigate::Order {
-                        id: o.id,
-                        from: Module::Customer,
-                    });
-                }
-                ui.label(&o.customer_name);
                 ui.label(label_value(
                     t("customer.sales_rep"),
                     &format::person(o.sales_rep.as_ref()),
@@ -206,47 +196,28 @@ impl OrderWork {
     /// turning down an approval, a colleague cancelling for them), newest first: who did,
     /// when and why; else an order they wait on would just vanish from their list.
     fn cancelled_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
-        if self.cancelled.is_not_requested() {
-            let since = format::business_today() - chrono::Duration::days(7);
-            self.cancelled
-                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
-                    statuses: vec![pb::OrderStatus::Cancelled as i32],
-                    mine: true,
-                    cancelled_by_others_since: since.format("%Y-%m-%d").to_string(),
-                    sort: pb::OrderSort::OrderDate as i32,
-                    descending: true,
-                    page,
-                    ..Default::default()
-                }));
-        }
-        widgets::work_list(
-            ui,
-            t("orders.work.cancelled_by_others"),
-            t("work.none"),
-            &mut self.cancelled,
-            (|l| &l.orders, |l| l.total),
-            |ui, o| {
-                if ui.link(&o.number).clicked() {
-                    ctx.navigate(Navigate::Order {
-                        id: o.id,
-                        from: Module::Customer,
-                    });
-                }
-                ui.label(&o.customer_name);
-                ui.label(label_value(
-                    t("orders.cancelled"),
-                    &format!(
-                        "{} {}",
-                        o.cancelled_by,
-                        format::timestamp(o.cancelled_at.as_ref())
-                    ),
-                ));
-                ui.add(
-                    egui::Label::new(label_value(t("orders.cancel_reason"), &o.cancel_reason))
-                        .wrap(),
-                );
-            },
-        );
+        let request = || pb::SearchOrdersRequest {
+            statuses: vec![pb::OrderStatus::Cancelled as i32],
+            mine: true,
+            cancelled_by_others_since: (format::business_today() - chrono::Duration::days(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+            sort: pb::OrderSort::OrderDate as i32,
+            descending: true,
+            page,
+            ..Default::default()
+        };
+        let heading = t("orders.work.cancelled_by_others");
+        order_list(ui, ctx, heading, &mut self.cancelled, request, |ui, o| {
+            let by = format!(
+                "{} {}",
+                o.cancelled_by,
+                format::timestamp(o.cancelled_at.as_ref())
+            );
+            ui.label(label_value(t("orders.cancelled"), &by));
+            let reason = label_value(t("orders.cancel_reason"), &o.cancel_reason);
+            ui.add(egui::Label::new(reason).wrap());
+        });
     }
 
     /// The orders with units still to ship, oldest first, of the customers now the
@@ -260,7 +231,7 @@ impl OrderWork {
         page: Option<pb::PageRequest>,
         sales_rep: bool,
     ) {
-        if self.to_ship.is_not_requested() {
+        let request = || {
             let mut statuses = vec![
                 pb::OrderStatus::Pending as i32,
                 pb::OrderStatus::PartiallyShipped as i32,
@@ -270,67 +241,85 @@ impl OrderWork {
             if sales_rep {
                 statuses.insert(0, pb::OrderStatus::AwaitingApproval as i32);
             }
-            self.to_ship
-                .request(ctx.orders().search_orders(pb::SearchOrdersRequest {
-                    statuses,
-                    // The orders of the customers now theirs (a customer taken over brings
-                    // its orders still to ship), not those credited to them.
-                    mine: !ctx.oversees(),
-                    sort: pb::OrderSort::OrderDate as i32,
-                    descending: false,
-                    page,
-                    ..Default::default()
-                }));
-        }
+            pb::SearchOrdersRequest {
+                statuses,
+                // The orders of the customers now theirs (a customer taken over brings
+                // its orders still to ship), not those credited to them.
+                mine: !ctx.oversees(),
+                sort: pb::OrderSort::OrderDate as i32,
+                descending: false,
+                page,
+                ..Default::default()
+            }
+        };
         let heading = if sales_rep {
             t("orders.work.mine_to_ship")
         } else {
             t("orders.work.to_ship")
         };
-        widgets::work_list(
-            ui,
-            heading,
-            t("work.none"),
-            &mut self.to_ship,
-            (|l| &l.orders, |l| l.total),
-            |ui, o| {
-                if ui.link(&o.number).clicked() {
-                    ctx.navigate(Navigate::Order {
-                        id: o.id,
-                        from: Module::Customer,
-                    });
-                }
-                ui.label(&o.customer_name);
-                // Who ships it: for a manager watching the team's, and for the sales rep
-                // the one to chase.
-                if sales_rep {
-                    ui.label(label_value(
-                        t("customer.cs_rep"),
-                        &format::person(o.cs_rep.as_ref()),
-                    ));
-                } else {
-                    // A manager's team list names both: whose order, and who ships it.
-                    widgets::team_rep(ui, ctx, o.sales_rep.as_ref());
-                    widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
-                }
-                ui.label(label_value(t("order.date"), &o.order_date));
-                if !o.requested_delivery_date.is_empty() {
-                    ui.label(label_value(
-                        t("order.requested_delivery_date"),
-                        &o.requested_delivery_date,
-                    ));
-                }
-                if o.status == pb::OrderStatus::AwaitingApproval as i32 {
-                    ui.label(
-                        RichText::new(choice_label::<pb::OrderStatus>(o.status))
-                            .color(widgets::WARNING),
-                    );
-                } else {
-                    ui.label(RichText::new(super::table::progress_text(o)).weak());
-                }
-            },
-        );
+        order_list(ui, ctx, heading, &mut self.to_ship, request, |ui, o| {
+            // Who ships it: for a manager watching the team's, and for the sales rep the
+            // one to chase.
+            if sales_rep {
+                ui.label(label_value(
+                    t("customer.cs_rep"),
+                    &format::person(o.cs_rep.as_ref()),
+                ));
+            } else {
+                // A manager's team list names both: whose order, and who ships it.
+                widgets::team_rep(ui, ctx, o.sales_rep.as_ref());
+                widgets::team_cs_rep(ui, ctx, o.cs_rep.as_ref());
+            }
+            ui.label(label_value(t("order.date"), &o.order_date));
+            if !o.requested_delivery_date.is_empty() {
+                ui.label(label_value(
+                    t("order.requested_delivery_date"),
+                    &o.requested_delivery_date,
+                ));
+            }
+            if o.status == pb::OrderStatus::AwaitingApproval as i32 {
+                ui.label(
+                    RichText::new(choice_label::<pb::OrderStatus>(o.status))
+                        .color(widgets::WARNING),
+                );
+            } else {
+                ui.label(RichText::new(super::table::progress_text(o)).weak());
+            }
+        });
     }
+}
+
+/// A list of orders under `heading` (those `request` finds, asked for once until the work
+/// is refreshed), each row its number (opening the order) and customer, then what `row`
+/// adds.
+fn order_list(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    heading: &str,
+    orders: &mut Requested<pb::SearchOrdersResponse>,
+    request: impl FnOnce() -> pb::SearchOrdersRequest,
+    mut row: impl FnMut(&mut egui::Ui, &pb::Order),
+) {
+    if orders.is_not_requested() {
+        orders.request(ctx.orders().search_orders(request()));
+    }
+    widgets::work_list(
+        ui,
+        heading,
+        t("work.none"),
+        orders,
+        (|l| &l.orders, |l| l.total),
+        |ui, o| {
+            if ui.link(&o.number).clicked() {
+                ctx.navigate(Navigate::Order {
+                    id: o.id,
+                    from: Module::Customer,
+                });
+            }
+            ui.label(&o.customer_name);
+            row(ui, o);
+        },
+    );
 }
 
 /// A list of exceptions under `heading` (those `request` finds, asked for once until the
