@@ -1663,11 +1663,16 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     ui.type_into("有效期至", "2025-12-31");
     ui.press(Role::Button, "添加证件");
     ui.wait_label("早于发证日期");
+    // Already past, it is said what that means for the customer's orders.
+    ui.wait_label_contains("该证件有效期已过：此类证件过期的客户不能下单和发货");
     ui.replace_text("发证日期", "2025-01-05");
     ui.harness.step();
     ui.harness.step();
     assert!(!ui.shows("早于发证日期"));
     ui.replace_text("有效期至", "2031-01-04");
+    ui.harness.step();
+    ui.harness.step();
+    assert!(!ui.shows_contains("该证件有效期已过"));
     // A scan path that leads nowhere is named under its input, in Chinese; nothing saved.
     let missing = std::env::temp_dir()
         .join("没有这个扫描件.pdf")

@@ -276,7 +276,8 @@ pub fn id_number_born_by(value: &str, today: u32) -> Result<(), Violation> {
 }
 
 /// A mainland mobile number (11 digits starting with 1) or a landline with its area
-/// code (0 + 2–3 digits, then 7–8 digits, optionally an extension), e.g. 010-12345678;
+/// code (0 + 2–3 digits, then 7–8 digits, optionally grouped as printed: 010-6512 3456,
+/// and optionally an extension), e.g. 010-12345678;
 /// or, with its country code, a number in Hong Kong or Macau (+852 / +853 and 8 digits)
 /// or Taiwan (+886 and 8–9 digits), where customers may also be.
 pub fn china_phone(value: &str) -> Result<(), Violation> {
@@ -297,10 +298,11 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
         let (main, extension) = v.split_once(['转', '#']).unwrap_or((v, ""));
         let extension_ok = extension.chars().all(|c| c.is_ascii_digit()) && extension.len() <= 6;
         let parts: Vec<&str> = main.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
-        parts.len() == 2
+        let number: usize = parts.iter().skip(1).map(|p| p.len()).sum();
+        parts.len() >= 2
             && parts[0].starts_with('0')
             && (3..=4).contains(&parts[0].len())
-            && (7..=8).contains(&parts[1].len())
+            && (7..=8).contains(&number)
             && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
             && extension_ok
     };
@@ -321,7 +323,8 @@ pub fn china_phone(value: &str) -> Result<(), Violation> {
 
 /// A phone number [`china_phone`] accepts, as stored and matched: a mobile number's 11
 /// digits together (`139 0733 0001` → `13907330001`), a landline's area code and number
-/// joined by a hyphen (`0731 28561000` → `0731-28561000`); anything else trimmed.
+/// joined by a hyphen (`0731 28561000` → `0731-28561000`, `010-6512 3456` →
+/// `010-65123456`); anything else trimmed.
 pub fn normalise_phone(value: &str) -> String {
     let v = value.trim();
     let separators_only = v
@@ -336,7 +339,9 @@ pub fn normalise_phone(value: &str) -> String {
     }
     let parts: Vec<&str> = v.split(['-', ' ']).filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
-        [area, number] if area.starts_with('0') => format!("{area}-{number}"),
+        [area, number @ ..] if area.starts_with('0') && !number.is_empty() => {
+            format!("{area}-{}", number.concat())
+        }
         _ => v.to_owned(),
     }
 }
@@ -476,6 +481,10 @@ mod customer_tests {
         assert!(china_phone("0755 8888888").is_ok());
         assert!(china_phone("12345").is_err());
         assert!(china_phone("010-123").is_err());
+        // A landline grouped as printed on a card.
+        assert!(china_phone("010-6512 3456").is_ok());
+        assert!(china_phone("0731 2856 1000").is_ok());
+        assert!(china_phone("010-6512 34").is_err(), "six digits");
         assert!(china_phone("010-12345678#808").is_ok());
         assert!(china_phone("010-12345678#abc").is_err());
         // Hong Kong, Macau and Taiwan, with their country codes only.
@@ -494,6 +503,7 @@ mod customer_tests {
         assert_eq!(normalise_phone(" 139 0733 0001 "), "13907330001");
         assert_eq!(normalise_phone("139-0733-0001"), "13907330001");
         assert_eq!(normalise_phone("0755 8888888"), "0755-8888888");
+        assert_eq!(normalise_phone("010-6512 3456"), "010-65123456");
         assert_eq!(normalise_phone("010-12345678#808"), "010-12345678#808");
         assert_eq!(normalise_phone("+852 2345 6789"), "+852 2345 6789");
         // The standard's own example, and two companies' codes.

@@ -829,9 +829,8 @@ impl OrderFormPanel {
                 // As the server says it of a field left empty.
                 Some(t("common.is_required"))
             } else if blank
-                && !typed.parse().is_ok_and(|n: i64| {
-                    (1..=pharmacrm_shared::validation::MAX_LINE_QUANTITY).contains(&n)
-                })
+                && !(1..=pharmacrm_shared::validation::MAX_LINE_QUANTITY)
+                    .contains(&super::parse_quantity(typed))
             {
                 Some(t("orders.quantity_range"))
             } else {

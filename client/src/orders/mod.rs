@@ -103,13 +103,27 @@ fn status_text(order: &pb::Order) -> RichText {
     }
 }
 
-/// A whole number typed into a quantity field, full-width digits as half-width ones. What
-/// is not one is sent as 0, so the server names the field with its own sentence.
+/// A whole number typed into a quantity field, full-width digits as half-width ones and
+/// thousands grouped as the screens show them ("1,000"). What is not one is sent as 0, so
+/// the server names the field with its own sentence.
 fn parse_quantity(text: &str) -> i64 {
-    pharmacrm_shared::validation::half_width(text)
-        .trim()
-        .parse()
-        .unwrap_or(0)
+    let text = pharmacrm_shared::validation::half_width(text);
+    let text = text.trim();
+    // Grouped by threes, as amounts are shown: 1,000 and 12,500, not 1,00.
+    let grouped = text.split(',').enumerate().all(|(i, group)| {
+        let size_ok = if i == 0 {
+            (1..=3).contains(&group.len())
+        } else {
+            group.len() == 3
+        };
+        size_ok && group.bytes().all(|b| b.is_ascii_digit())
+    });
+    let digits = if text.contains(',') && grouped {
+        text.replace(',', "")
+    } else {
+        text.to_owned()
+    };
+    digits.parse().unwrap_or(0)
 }
 
 /// Whether a quantity was given: a line left empty or at 0 stays out of the request.
@@ -268,5 +282,23 @@ impl OrdersPanel {
                 self.screens.page = Screen::New(Box::new(form::OrderFormPanel::new(customer_id)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_quantity;
+
+    #[test]
+    fn a_quantity_reads_grouped_thousands_and_full_width_digits_but_not_odd_groups() {
+        assert_eq!(parse_quantity("1,000"), 1000);
+        assert_eq!(parse_quantity(" 12,500 "), 12500);
+        assert_eq!(parse_quantity("１，０００"), 1000);
+        assert_eq!(parse_quantity("250"), 250);
+        // Not a grouping anyone writes: sent as 0, for the server to name the field.
+        assert_eq!(parse_quantity("1,00"), 0);
+        assert_eq!(parse_quantity("1,0000"), 0);
+        assert_eq!(parse_quantity(",100"), 0);
+        assert_eq!(parse_quantity("1.5"), 0);
     }
 }

@@ -316,6 +316,11 @@ impl CertificatesTab {
         let scan_chosen = !self.scan.trimmed().is_empty();
         let pressed =
             records.form_buttons(ui, t("certificate.add"), response.submitted, scan_chosen);
+        // An expiry already past is said as it is typed (saved, it said only 已保存, and
+        // the order form told it later); under the buttons, so it moves none of them.
+        if let Some(why) = expired_warning(&records.draft) {
+            ui.label(RichText::new(why).color(widgets::WARNING));
+        }
         if pressed == Some(FormButton::Cancel) {
             records.stop_editing(Draft::next);
         }
@@ -378,4 +383,22 @@ fn status_text(status: i32) -> RichText {
             RichText::new(t("certificate.expired")).color(widgets::ERROR)
         }
     }
+}
+
+/// What `draft`'s expiry, when already past (business date), means: a 药品经营许可证 or GSP
+/// certificate expired stops the customer's orders and shipments (GSP: goods go only to
+/// qualified buyers); another kind is only said to be expired.
+fn expired_warning(draft: &Draft) -> Option<&'static str> {
+    let expiry =
+        chrono::NaiveDate::parse_from_str(&widgets::normalize_date(&draft.expires_on), "%Y-%m-%d")
+            .ok()?;
+    if expiry >= crate::format::business_today() {
+        return None;
+    }
+    Some(match pb::CertificateKind::try_from(draft.kind) {
+        Ok(pb::CertificateKind::DrugTrade | pb::CertificateKind::Gsp) => {
+            t("certificate.expired_blocks")
+        }
+        _ => t("certificate.expired_note"),
+    })
 }
