@@ -2510,6 +2510,7 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     ui.press_last("审批通过");
     ui.wait_label("待发货");
     ui.wait_label("审批通过（信用超限放行）");
+    ui.wait_label("审批意见：已与财务确认");
     ui.wait_role(Role::Button, "登记发货");
     assert!(!ui.has_button("审批通过"));
 }

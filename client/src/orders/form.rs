@@ -134,6 +134,8 @@ struct Changing {
     fresh: Requested<pb::OrderDetail>,
     /// 重新加载 was pressed: the order read afresh replaces what was typed.
     reload: bool,
+    /// It awaits approval past a credit hold: raised, it asks for it again.
+    awaiting: bool,
 }
 
 impl Changing {
@@ -145,6 +147,7 @@ impl Changing {
             entity: (order.invoicing_entity_id, order.invoicing_entity_name),
             fresh: Requested::NotRequested,
             reload: false,
+            awaiting: order.status == pb::OrderStatus::AwaitingApproval as i32,
         }
     }
 }
@@ -752,9 +755,14 @@ impl OrderFormPanel {
         // A change is held only when it raises the order: lowering it is said to be allowed.
         let (note, label, submit) = match (may_override, &self.changing) {
             // A rep's new order goes for approval, with their case for it (a manager sees
-            // it in 我的工作).
+            // it in 我的工作); one awaiting it, raised, asks again for the new figure.
             (false, None) => (
                 "credit.approval_note",
+                "credit.approval_reason",
+                "credit.approval_submit",
+            ),
+            (false, Some(c)) if c.awaiting => (
+                "credit.approval_note_change",
                 "credit.approval_reason",
                 "credit.approval_submit",
             ),

@@ -357,12 +357,20 @@ impl OrderView {
                 ui.separator();
                 history_ui(ui, &detail);
             });
+        // The rep's case, for the approver to read in the dialog (the history may be
+        // below the fold).
+        let asked = detail
+            .history
+            .iter()
+            .rev()
+            .find(|e| e.action == "order.approval_request")
+            .map(|e| e.reason.clone());
         match start {
             Some(Start::Change) => command = Some(ViewCommand::Change(Box::new(detail))),
             Some(start) => self.start(start, &detail),
             None => {}
         }
-        self.ending_ui(ui.ctx(), ctx, &order);
+        self.ending_ui(ui.ctx(), ctx, &order, asked);
         command
     }
 
@@ -446,8 +454,15 @@ impl OrderView {
         }
     }
 
-    /// The cancel, close or approve dialog: what it does, a reason, then the request.
-    fn ending_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
+    /// The cancel, close or approve dialog: what it does (an approval with the rep's
+    /// reason, `asked`), a reason, then the request.
+    fn ending_ui(
+        &mut self,
+        egui_ctx: &egui::Context,
+        ctx: &AppCtx,
+        order: &pb::Order,
+        asked: Option<String>,
+    ) {
         let Some((ending, reason)) = &mut self.ending else {
             return;
         };
@@ -470,6 +485,9 @@ impl OrderView {
             ui.set_max_width(520.0);
             ui.heading(label_value(ending.title(), &order.number));
             ui.label(ending.question(order));
+            if let Some(asked) = asked.as_ref().filter(|_| ending == Ending::Approve) {
+                ui.label(label_value(t("credit.approval_reason"), asked));
+            }
             submit = widgets::form(ui, "end_order_form", errors, |f| {
                 f.required(&["reason"]);
                 f.text(ending.reason_label(), "reason", reason);
@@ -1159,10 +1177,15 @@ fn event_details(
     progress: &pb::OrderProgress,
 ) -> Vec<String> {
     match e.action.as_str() {
-        "order.credit_override" | "order.approve" => {
-            vec![label_value(t("credit.override_reason"), &e.reason)]
-        }
+        "order.credit_override" => vec![label_value(t("credit.override_reason"), &e.reason)],
+        "order.approve" => vec![label_value(t("orders.approve_reason"), &e.reason)],
         "order.approval_request" => vec![label_value(t("credit.approval_reason"), &e.reason)],
+        "order.cancel" if !e.reason.is_empty() => {
+            vec![label_value(t("orders.cancel_reason"), &e.reason)]
+        }
+        "order.close" if !e.reason.is_empty() => {
+            vec![label_value(t("orders.close_reason"), &e.reason)]
+        }
         // Records from before the kind was told have none to tell.
         "transport_exception.report" if e.exception_kind != 0 => {
             vec![

@@ -810,6 +810,8 @@ pub fn detail(
                 "order.credit_override" | "order.approval_request" | "order.approve" => {
                     event.reason = audited_text(&r.after, "reason");
                 }
+                "order.cancel" => event.reason = audited_text(&r.after, "cancel_reason"),
+                "order.close" => event.reason = audited_text(&r.after, "close_reason"),
                 "shipment.deliver" => delivery_correction(&r.before, &r.after, zone, &mut event),
                 "transport_exception.report" => {
                     event.exception_kind = pb::ExceptionKind::wire(&audited_text(&r.after, "kind"));

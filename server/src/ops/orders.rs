@@ -645,7 +645,7 @@ pub fn place(
 /// How an order saved stands with the credit hold.
 #[derive(Debug, Clone, PartialEq)]
 enum Credit {
-    /// Not on hold, or an order awaiting approval changed (the approver judges it).
+    /// Not on hold (a change that does not raise the order never is).
     Clear,
     /// On hold, overridden by a holder of `order.credit_override` with a reason.
     Overridden(Msg),
@@ -657,8 +657,10 @@ enum Credit {
 /// ([`Priced::refused`]) and by the credit hold ([`finance::check_credit`]) unless the
 /// caller overrides it, or asks for approval of a new order (`request_approval`, with its
 /// reason: INVALID_ARGUMENT on `credit_override_reason` without). An order awaiting
-/// approval is changed with no credit check. Returns the priced order and how it stands
-/// with the hold (for [`audit_credit`]).
+/// approval raised while the customer is on hold asks for it again, with a reason for
+/// the new figure (the approver would otherwise approve a larger order on the reason given
+/// for a smaller one). Returns the priced order and how it stands with the hold (for
+/// [`audit_credit`]).
 fn price_to_save(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -671,12 +673,13 @@ fn price_to_save(
     if let Some(why) = &priced.refused {
         return Err(AppError::precondition(why.clone()));
     }
-    if changing.is_some_and(|c| c.order.awaiting_approval) {
-        return Ok((priced, Credit::Clear));
-    }
     let may_override = access::may_override_credit(ctx.grants);
+    let asks = match changing {
+        None => input.request_approval,
+        Some(c) => c.order.awaiting_approval,
+    };
     let credit = match priced.credit_hold.clone() {
-        Some(hold) if changing.is_none() && input.request_approval && !may_override => {
+        Some(hold) if asks && !may_override => {
             if input.credit_override_reason.is_empty() {
                 return Err(AppError::field(
                     CREDIT_HOLD_FIELD,

@@ -2000,6 +2000,46 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .find(|e| e.action == "order.approval_request")
         .expect("the request in the order's history");
     assert_eq!(asked_event.reason, "医院年底集中采购，1 月初回款");
+    // Raised while it waits, it needs a reason for the new figure (the approver would
+    // read one given for the smaller order); lowered, none.
+    let raised = |quantity, reason: &str| pb::UpdateOrderRequest {
+        version: placed.header().version,
+        order: Some(pb::OrderInput {
+            credit_override_reason: reason.into(),
+            ..OrderBuilder::change_of(&placed)
+                .line(w.drug.id, quantity, "")
+                .input()
+        }),
+    };
+    let refused = w
+        .rep
+        .try_send(raised(70, ""))
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["order.credit_override_reason"]);
+    let lowered = w.rep.send(raised(55, "")).await.order.expect("lowered");
+    assert_eq!(
+        lowered.header().status,
+        pb::OrderStatus::AwaitingApproval as i32
+    );
+    let placed = lowered;
+    let raised = pb::UpdateOrderRequest {
+        version: placed.header().version,
+        order: Some(pb::OrderInput {
+            credit_override_reason: "医院追加 5 盒".into(),
+            ..OrderBuilder::change_of(&placed)
+                .line(w.drug.id, 60, "")
+                .input()
+        }),
+    };
+    let placed = w.rep.send(raised).await.order.expect("raised");
+    let reasons: Vec<&str> = placed
+        .history
+        .iter()
+        .filter(|e| e.action == "order.approval_request")
+        .map(|e| e.reason.as_str())
+        .collect();
+    assert_eq!(reasons, ["医院年底集中采购，1 月初回款", "医院追加 5 盒"]);
     // It ships nothing yet…
     let refused = ShipmentBuilder::of(&placed)
         .everything_left("B1")
@@ -2052,6 +2092,12 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         })
         .await;
     assert_eq!(cancelled.header().status, pb::OrderStatus::Cancelled as i32);
+    let turned = cancelled
+        .history
+        .iter()
+        .find(|e| e.action == "order.cancel")
+        .expect("the cancellation in the order's history");
+    assert_eq!(turned.reason, "欠款未清，暂不放行");
     admin
         .try_send(approve(&cancelled, "放行"))
         .await
