@@ -708,7 +708,7 @@ fn the_admin_adds_a_customer_type_placed_last_and_archives_it() {
     };
     let before = save_at(&ui);
     ui.replace_text("排序", "5.5");
-    ui.wait_label("请输入整数");
+    ui.wait_label("请输入不超过 9 位的整数");
     assert!(ui.disabled(Role::Button, "保存"), "not saved with 5.5");
     // The complaint appearing under the field does not move the buttons.
     assert_eq!(save_at(&ui), before, "保存 stays where it was");
