@@ -1026,27 +1026,26 @@ async fn a_waybill_already_on_a_shipment_is_questioned_until_confirmed_as_the_sa
         .await;
     w.rep.license_hospital(elsewhere.id).await;
     let theirs = place_order(&mut w.rep, elsewhere.id, &[(w.drug.id, 2, "")]).await;
-    let refused = ShipmentBuilder::of(&theirs)
-        .line(&theirs.lines[0], 2, "B2611")
-        .waybill("SF9000000001")
-        .same_parcel()
-        .try_create(&mut w.cs)
-        .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["shipment.waybill_no"]);
+    // One unit of `order` in the first parcel, confirmed as the same: refused as another
+    // parcel, on the waybill.
+    async fn in_that_parcel(cs: &mut Person, order: &pb::OrderDetail) -> tonic::Status {
+        let refused = ShipmentBuilder::of(order)
+            .line(&order.lines[0], 1, "B2611")
+            .waybill("SF9000000001")
+            .same_parcel()
+            .try_create(cs)
+            .await
+            .refused(Code::FailedPrecondition);
+        assert_eq!(bad_fields(&refused), ["shipment.waybill_no"]);
+        refused
+    }
+    let refused = in_that_parcel(&mut w.cs, &theirs).await;
     assert_zh_contains(&refused, "已用于其他客户的发货");
     // Once that parcel is signed for, new goods are not in it: refused, confirmed or not.
     w.app.pin_clock(AFTERNOON);
     w.cs.deliver(&shipped, ARRIVED).await;
     let order = w.cs.reload(&first).await;
-    let refused = ShipmentBuilder::of(&order)
-        .line(&order.lines[0], 1, "B2611")
-        .waybill("SF9000000001")
-        .same_parcel()
-        .try_create(&mut w.cs)
-        .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["shipment.waybill_no"]);
+    let refused = in_that_parcel(&mut w.cs, &order).await;
     assert_zh_contains(
         &refused,
         &format!("已用于发货 {}，且已签收", shipped.number),
