@@ -785,11 +785,20 @@ impl OrderFormPanel {
         ui.label(RichText::new(t(note)).color(widgets::WARNING));
         let reason = &mut self.draft.credit_override_reason;
         let submitted = widgets::form_part(ui, "credit_override_form", &mut self.errors, |f| {
+            f.required(&["credit_override_reason"]);
             f.text(t(label), "credit_override_reason", reason);
         })
         .submitted;
-        let ready = !self.draft.credit_override_reason.trim().is_empty() && !self.save.is_pending();
-        let submit = widgets::submit_button(ui, t(submit), ready, submitted);
+        let has_reason = !self.draft.credit_override_reason.trim().is_empty();
+        let ready = has_reason && !self.save.is_pending();
+        let button = ui.add_enabled(ready, egui::Button::new(t(submit)));
+        // Greyed for want of the reason: said on the button, not left to guess.
+        let button = if has_reason {
+            button
+        } else {
+            button.on_disabled_hover_text(t("credit.reason_first"))
+        };
+        let submit = ready && (button.clicked() || submitted);
         ui.add_space(6.0);
         submit
     }
