@@ -681,7 +681,6 @@ fn customer_ui(
     may_reconcile: bool,
     why_not: Option<String>,
 ) -> Option<CustomerAction> {
-    let may_reopen = may_reconcile;
     let mut action = None;
     ui.horizontal_wrapped(|ui| {
         ui.heading(&c.customer_name);
@@ -704,7 +703,7 @@ fn customer_ui(
                 .weak(),
             );
             // A period confirmed by mistake is reopened, the latest first.
-            if may_reopen
+            if may_reconcile
                 && ui
                     .small_button(t("statement.reopen"))
                     .on_hover_text(t("statement.reopen_hint"))

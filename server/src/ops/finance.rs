@@ -327,7 +327,12 @@ struct PaymentRecord<'a> {
     allocations: Vec<(Option<i64>, Decimal)>,
 }
 
-fn customer_in_scope(conn: &mut PgConnection, reps: &Reps, id: i64) -> AppResult<Customer> {
+/// Customer `id` if it is within `reps`' scope; NOT_FOUND otherwise.
+pub(crate) fn customer_in_scope(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    id: i64,
+) -> AppResult<Customer> {
     let found = customers::table
         .find(id)
         .select(Customer::as_select())

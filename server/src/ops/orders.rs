@@ -876,10 +876,7 @@ pub fn approve(
         )));
     }
     finance::lock_ledger(conn, before.customer_id)?;
-    let customer: Customer = customers::table
-        .find(before.customer_id)
-        .select(Customer::as_select())
-        .first(conn)?;
+    let customer = finance::customer_in_scope(conn, reps, before.customer_id)?;
     let hold = finance::credit_hold(conn, &customer, Some(before.total), today, Some(id))?;
     let after = order::approve(conn, ctx, &before)?;
     audit_hold(conn, ctx, &after, "order.approve", hold, reason)?;

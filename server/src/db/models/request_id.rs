@@ -39,12 +39,11 @@ impl RequestId {
         if id.is_empty() {
             return None;
         }
-        let mut request = request.clone();
-        bare(&mut request);
-        let bare = request;
+        let mut fingerprinted = request.clone();
+        bare(&mut fingerprinted);
         Some(RequestId {
             id: id.to_owned(),
-            fingerprint: sha2::Sha256::digest(bare.encode_to_vec()).to_vec(),
+            fingerprint: sha2::Sha256::digest(fingerprinted.encode_to_vec()).to_vec(),
         })
     }
 }
