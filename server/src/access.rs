@@ -422,6 +422,19 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             AnyOf(CUSTOMER_MONEY_HISTORY),
         ),
         (
+            "/pharmacrm.v1.FinanceService/WriteOffReceivable",
+            Requires(P::FinanceWriteOff),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ReverseWriteOff",
+            Requires(P::FinanceWriteOff),
+        ),
+        (
+            "/pharmacrm.v1.FinanceService/ListWriteOffs",
+            // In the caller's scope: see `CUSTOMER_MONEY_HISTORY`.
+            AnyOf(CUSTOMER_MONEY_HISTORY),
+        ),
+        (
             "/pharmacrm.v1.FinanceService/ListOpenItems",
             // In the caller's scope: see `CUSTOMER_MONEY_HISTORY`.
             AnyOf(CUSTOMER_MONEY_HISTORY),

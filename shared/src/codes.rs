@@ -68,6 +68,15 @@ db_codes!(pb::MovementKind, fallback Unspecified {
     Deduction => "deduction",
     Payment => "payment",
     Reversal => "reversal",
+    WriteOff => "write_off",
+    WriteOffReversal => "write_off_reversal",
+});
+
+db_codes!(pb::WriteOffReason, fallback Unspecified {
+    BadDebt => "bad_debt",
+    BankFee => "bank_fee",
+    SmallBalance => "small_balance",
+    Other => "other",
 });
 
 db_codes!(pb::BusinessKind, fallback Unspecified {

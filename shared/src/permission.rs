@@ -176,6 +176,9 @@ permissions! {
     PaymentWrite = "finance.payment.write", Finance, "登记回款", "Record payments";
     /// Reconcile accounts.
     FinanceReconcile = "finance.reconcile", Finance, "财务对账", "Reconcile accounts";
+    /// Write off what is owed on a shipment without money coming in (应收核销: bad debt,
+    /// bank charges, a small balance), with a reason; and reverse a write-off.
+    FinanceWriteOff = "finance.write_off", Finance, "应收核销", "Write off receivables";
     /// See arrears lists and reminders.
     ArrearsRead = "finance.arrears.read", Finance, "查看欠款", "View arrears";
 
@@ -257,7 +260,7 @@ impl Permission {
             P::DrugWrite | P::DrugCategoryWrite | P::DrugUnitWrite | P::DrugCostRead => {
                 &[P::DrugRead]
             }
-            P::InvoiceWrite | P::PaymentWrite | P::FinanceReconcile => {
+            P::InvoiceWrite | P::PaymentWrite | P::FinanceReconcile | P::FinanceWriteOff => {
                 &[P::FinanceRead, P::CustomerRead]
             }
             _ => &[],

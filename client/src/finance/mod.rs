@@ -51,6 +51,8 @@ crate::choice!(pb::MovementKind {
     Deduction => t("statement.kind.deduction"),
     Payment => t("statement.kind.payment"),
     Reversal => t("statement.kind.reversal"),
+    WriteOff => t("statement.kind.write_off"),
+    WriteOffReversal => t("statement.kind.write_off_reversal"),
 });
 
 /// The sub-tabs, in order.

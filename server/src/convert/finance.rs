@@ -17,7 +17,7 @@ use crate::msg;
 use crate::ops::finance::{
     Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, ArrearsSort, CustomerStatement,
     InvoiceFilter, InvoiceInput, InvoiceView, OpenItems, OrderFinance, PaymentFilter, PaymentInput,
-    PaymentView, Statement, StatementQuery, positive_amount,
+    PaymentView, Statement, StatementQuery, WriteOffInput, WriteOffView, positive_amount,
 };
 
 fn wire(d: &Decimal) -> String {
@@ -118,6 +118,61 @@ pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Op
     let d = date("reversal_date", &reversal_date, &mut check);
     check.finish()?;
     Ok((payment_id, version, reason.trim().to_owned(), d))
+}
+
+/// A write-off as WriteOffReceivable takes it: INVALID_ARGUMENT naming every field that
+/// does not read.
+pub fn write_off_input(r: pb::WriteOffReceivableRequest) -> AppResult<WriteOffInput> {
+    let mut check = FieldCheck::default();
+    required_id("shipment_id", r.shipment_id, &mut check);
+    let value = amount("amount".into(), &r.amount, &mut check);
+    let reason_kind = pb::WriteOffReason::code_of(r.reason_kind);
+    if reason_kind.is_none() {
+        check.fail("reason_kind", msg!("write_off.reason_kind_required"));
+    }
+    check.check("reason", validation::required_text(&r.reason, 200));
+    check.finish()?;
+    Ok(WriteOffInput {
+        shipment_id: r.shipment_id,
+        amount: value,
+        reason_kind: reason_kind.expect("checked above"),
+        reason: r.reason.trim().to_owned(),
+    })
+}
+
+/// A write-off's reversal: (id, version, reason), INVALID_ARGUMENT naming each field that
+/// does not read.
+pub fn write_off_reversal(r: pb::ReverseWriteOffRequest) -> AppResult<(i64, i32, String)> {
+    let write_off_id = id("id", r.id)?;
+    let mut check = FieldCheck::default();
+    read_version("version", r.version, &mut check);
+    check.check("reason", validation::required_text(&r.reason, 200));
+    check.finish()?;
+    Ok((write_off_id, r.version, r.reason.trim().to_owned()))
+}
+
+pub fn write_off(v: WriteOffView) -> pb::WriteOff {
+    let w = v.write_off;
+    pb::WriteOff {
+        id: w.id,
+        number: w.number,
+        customer_id: w.customer_id,
+        shipment_id: w.shipment_id,
+        shipment_number: v.shipment_number,
+        order_id: w.order_id,
+        order_number: v.order_number,
+        write_off_date: date_text(Some(w.write_off_date)),
+        amount: wire(&w.amount),
+        reason_kind: pb::WriteOffReason::wire(&w.reason_kind),
+        reason: w.reason,
+        created_by: v.created_by_name,
+        created_at: Some(timestamp(w.created_at)),
+        reversed: w.reversed_at.is_some(),
+        reversal_date: date_text(w.reversal_date),
+        reversal_reason: w.reversal_reason,
+        reversed_by: v.reversed_by_name,
+        version: w.version,
+    }
 }
 
 pub fn payment_filter(r: &pb::ListPaymentsRequest) -> AppResult<PaymentFilter> {
@@ -355,6 +410,7 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
         paid: wire(&m.paid),
         outstanding: wire(&m.outstanding),
         invoices: f.invoices.into_iter().map(invoice).collect(),
+        written_off: wire(&m.written_off),
     }
 }
 

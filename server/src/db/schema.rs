@@ -438,6 +438,7 @@ diesel::table! {
         handler_id -> Int8,
         created_at -> Timestamptz,
         created_by -> Nullable<Int8>,
+        write_off_id -> Nullable<Int8>,
     }
 }
 
@@ -589,6 +590,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    write_offs (id) {
+        id -> Int8,
+        number -> Text,
+        customer_id -> Int8,
+        shipment_id -> Int8,
+        order_id -> Int8,
+        write_off_date -> Date,
+        amount -> Numeric,
+        reason_kind -> Text,
+        reason -> Text,
+        reversed_at -> Nullable<Timestamptz>,
+        reversed_by -> Nullable<Int8>,
+        reversal_date -> Nullable<Date>,
+        reversal_reason -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        created_by -> Int8,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(company_settings -> users (updated_by));
 diesel::joinable!(container_units -> users (updated_by));
@@ -627,6 +651,7 @@ diesel::joinable!(receivable_entries -> orders (order_id));
 diesel::joinable!(receivable_entries -> payments (payment_id));
 diesel::joinable!(receivable_entries -> shipments (shipment_id));
 diesel::joinable!(receivable_entries -> transport_exceptions (exception_id));
+diesel::joinable!(receivable_entries -> write_offs (write_off_id));
 diesel::joinable!(reconciliations -> customers (customer_id));
 diesel::joinable!(request_ids -> users (user_id));
 diesel::joinable!(sales_lines -> customers (customer_id));
@@ -644,6 +669,9 @@ diesel::joinable!(transport_exceptions -> customers (customer_id));
 diesel::joinable!(transport_exceptions -> orders (order_id));
 diesel::joinable!(user_positions -> positions (position_id));
 diesel::joinable!(user_positions -> users (user_id));
+diesel::joinable!(write_offs -> customers (customer_id));
+diesel::joinable!(write_offs -> orders (order_id));
+diesel::joinable!(write_offs -> shipments (shipment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -683,4 +711,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     transport_exceptions,
     user_positions,
     users,
+    write_offs,
 );

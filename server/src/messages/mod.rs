@@ -71,7 +71,7 @@ const FILES: &[(&str, &[&str], &str)] = &[
     ),
     (
         "finance",
-        &["finance", "invoice", "payment"],
+        &["finance", "invoice", "payment", "write_off"],
         include_str!("finance.toml"),
     ),
     ("reports", &["report"], include_str!("reports.toml")),

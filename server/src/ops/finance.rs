@@ -33,6 +33,7 @@ use crate::db::models::payment::{self, NewPayment, Payment};
 use crate::db::models::request_id::{self, RequestId};
 use crate::db::models::shipment::Shipment;
 use crate::db::models::transport_exception::TransportException;
+use crate::db::models::write_off::{self, NewWriteOff, WriteOff};
 use crate::db::models::{
     Grants, WriteCtx, company_settings, contains_pattern, department, display_names,
     display_names_and_departed, invoicing_entity, user,
@@ -98,6 +99,7 @@ pub fn post_shipment(
             due_date: Some(due_date(order, s.ship_date)),
             exception_id: None,
             payment_id: None,
+            write_off_id: None,
             amount: s.amount,
             sales_rep_id: order.sales_rep_id,
             handler_id: order.sales_rep_id,
@@ -153,6 +155,7 @@ pub fn post_deduction(
             due_date: Some(due_date(order, target.ship_date)),
             exception_id: Some(e.id),
             payment_id: None,
+            write_off_id: None,
             amount: -e.value,
             sales_rep_id: order.sales_rep_id,
             handler_id: order.sales_rep_id,
@@ -210,6 +213,7 @@ fn settlement_pair(
         due_date: doc.map(|d| d.due_date),
         exception_id: None,
         payment_id: Some(p.id),
+        write_off_id: None,
         amount,
         sales_rep_id: p.sales_rep_id,
         handler_id: p.handler_id,
@@ -560,6 +564,7 @@ pub fn record_payment(
                 due_date: doc.map(|d| d.due_date),
                 exception_id: None,
                 payment_id: Some(row.id),
+                write_off_id: None,
                 amount: -*amount,
                 sales_rep_id: row.sales_rep_id,
                 handler_id: row.handler_id,
@@ -641,6 +646,7 @@ pub fn reverse_payment(
             due_date: n.due_date,
             exception_id: None,
             payment_id: Some(before.id),
+            write_off_id: None,
             amount: -n.net,
             sales_rep_id: before.sales_rep_id,
             handler_id: before.handler_id,
@@ -833,6 +839,228 @@ pub fn list_payments(
         .select(Payment::as_select())
         .load(conn)?;
     Ok((payment_views(conn, rows)?, total, sum.unwrap_or_default()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Write-offs
+
+/// A write-off as the user entered it, validated for form by `convert::finance`.
+#[derive(Debug, Clone)]
+pub struct WriteOffInput {
+    /// The shipment whose receivable is written down.
+    pub shipment_id: i64,
+    /// CNY, > 0, 2 decimals.
+    pub amount: Decimal,
+    /// One of [`write_off::REASON_KINDS`].
+    pub reason_kind: &'static str,
+    /// Why, required.
+    pub reason: String,
+}
+
+/// Writes `input.amount` off shipment `input.shipment_id`'s receivable on `today` (应收核销):
+/// a `write_off` ledger entry under a new WO… document, credited to the order's sales rep
+/// as 经手人, like a deduction. It is not a sale returned: the sales reports keep the
+/// shipment's goods as sold. Audited as `write_off.create`.
+///
+/// Errors: NOT_FOUND for a shipment outside the scope; FAILED_PRECONDITION when nothing is
+/// owed on the shipment (paid, written off, a replacement, free goods), on `amount` when
+/// it is more than is owed (naming both amounts), and when today falls in a reconciled
+/// period.
+pub fn write_off(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    input: &WriteOffInput,
+    today: NaiveDate,
+) -> AppResult<WriteOff> {
+    let peek: Shipment = crate::db::models::shipment::find(conn, reps, input.shipment_id, false)?;
+    lock_ledger(conn, peek.customer_id)?;
+    let doc = ledger::documents(conn, peek.customer_id)?
+        .into_iter()
+        .find(|d| d.shipment_id == peek.id);
+    let open = doc.as_ref().map_or(Decimal::ZERO, |d| d.outstanding);
+    let (Some(doc), true) = (doc, open > Decimal::ZERO) else {
+        return Err(AppError::precondition(msg!(
+            "write_off.nothing_owed",
+            number = peek.number.clone()
+        )));
+    };
+    if input.amount > open {
+        return Err(AppError::precondition(msg!(
+            "write_off.more_than_owed",
+            amount = Money(input.amount),
+            open = Money(open),
+            number = peek.number.clone()
+        ))
+        .at("amount"));
+    }
+    ledger::require_open(conn, peek.customer_id, today)?;
+    let order: Order = orders::table
+        .find(peek.order_id)
+        .select(Order::as_select())
+        .first(conn)?;
+    let created_by = ctx.actor.user_id.unwrap_or_default();
+    let number = next_number(conn, DocumentKind::WriteOff, today)?;
+    let row = write_off::insert(
+        conn,
+        &NewWriteOff {
+            number,
+            customer_id: peek.customer_id,
+            shipment_id: peek.id,
+            order_id: order.id,
+            write_off_date: today,
+            amount: input.amount,
+            reason_kind: input.reason_kind.to_owned(),
+            reason: input.reason.clone(),
+            created_by,
+            updated_by: Some(created_by),
+        },
+    )?;
+    ledger::post(
+        conn,
+        &[write_off_entry(
+            &row,
+            &order,
+            doc.due_date,
+            today,
+            -row.amount,
+        )],
+    )?;
+    crate::db::versioned::audit(conn, ctx, "create", None, Some(&row))?;
+    Ok(row)
+}
+
+/// The ledger entry of write-off `w` on `date` (its shipment due on `due`): `amount` < 0
+/// writes off, > 0 reverses.
+fn write_off_entry(
+    w: &WriteOff,
+    order: &Order,
+    due: NaiveDate,
+    date: NaiveDate,
+    amount: Decimal,
+) -> NewEntry {
+    NewEntry {
+        customer_id: w.customer_id,
+        entry_date: date,
+        kind: if amount < Decimal::ZERO {
+            kind::WRITE_OFF
+        } else {
+            kind::WRITE_OFF_REVERSAL
+        },
+        document_no: w.number.clone(),
+        shipment_id: Some(w.shipment_id),
+        order_id: Some(order.id),
+        due_date: Some(due),
+        exception_id: None,
+        payment_id: None,
+        write_off_id: Some(w.id),
+        amount,
+        sales_rep_id: order.sales_rep_id,
+        handler_id: order.sales_rep_id,
+        created_by: Some(w.created_by),
+    }
+}
+
+/// Reverses write-off `id` (a correction) on `today`: its amount is owed on the shipment
+/// again (a `write_off_reversal` entry), which credit on account then pays. Audited as
+/// `write_off.reverse`.
+///
+/// Errors: NOT_FOUND outside the scope; ABORTED on a stale version; FAILED_PRECONDITION
+/// when already reversed or today falls in a reconciled period.
+pub fn reverse_write_off(
+    conn: &mut PgConnection,
+    ctx: WriteCtx<'_>,
+    reps: &Reps,
+    id: i64,
+    version: i32,
+    reason: &str,
+    today: NaiveDate,
+) -> AppResult<WriteOff> {
+    let peek = write_off::find(conn, reps, id, false)?;
+    lock_ledger(conn, peek.customer_id)?;
+    let before = write_off::find(conn, reps, id, true)?;
+    check_fresh(conn, version, &before)?;
+    if before.reversed_at.is_some() {
+        return Err(AppError::precondition(msg!(
+            "write_off.already_reversed",
+            number = before.number.clone()
+        )));
+    }
+    ledger::require_open(conn, before.customer_id, today)?;
+    let order: Order = orders::table
+        .find(before.order_id)
+        .select(Order::as_select())
+        .first(conn)?;
+    let shipment = shipment_row(conn, before.shipment_id)?;
+    let due = due_date(&order, shipment.ship_date);
+    let after = write_off::mark_reversed(conn, ctx, &before, today, reason)?;
+    let mut entry = write_off_entry(&before, &order, due, today, before.amount);
+    entry.created_by = by_user(&ctx);
+    ledger::post(conn, &[entry])?;
+    settle(conn, ctx, before.customer_id, today)?;
+    crate::db::versioned::audit(conn, ctx, "reverse", Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// A write-off with the numbers and names it is shown with.
+#[derive(Debug, Clone)]
+pub struct WriteOffView {
+    pub write_off: WriteOff,
+    pub shipment_number: String,
+    pub order_number: String,
+    pub created_by_name: String,
+    /// Empty while it stands.
+    pub reversed_by_name: String,
+}
+
+/// Customer `customer_id`'s write-offs (reversed ones too), the latest first, if the
+/// customer is within `reps`' scope; NOT_FOUND otherwise.
+pub fn write_offs_of(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    customer_id: i64,
+) -> AppResult<Vec<WriteOffView>> {
+    customer_in_scope(conn, reps, customer_id)?;
+    let rows = write_off::of_customer(conn, customer_id)?;
+    write_off_views(conn, rows)
+}
+
+/// The views of `rows`, in their order: shipment and order numbers, who wrote each off
+/// and who reversed it.
+pub fn write_off_views(
+    conn: &mut PgConnection,
+    rows: Vec<WriteOff>,
+) -> AppResult<Vec<WriteOffView>> {
+    let shipment_ids: Vec<i64> = rows.iter().map(|w| w.shipment_id).collect();
+    let numbers: HashMap<i64, (String, String)> = shipments::table
+        .inner_join(orders::table)
+        .filter(shipments::id.eq_any(&shipment_ids))
+        .select((shipments::id, shipments::number, orders::number))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, s, o)| (id, (s, o)))
+        .collect();
+    let people: Vec<i64> = rows
+        .iter()
+        .flat_map(|w| [Some(w.created_by), w.reversed_by])
+        .flatten()
+        .collect();
+    let names = display_names(conn, &people)?;
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|w| {
+            let (shipment_number, order_number) =
+                numbers.get(&w.shipment_id).cloned().unwrap_or_default();
+            WriteOffView {
+                shipment_number,
+                order_number,
+                created_by_name: name(Some(w.created_by)),
+                reversed_by_name: name(w.reversed_by),
+                write_off: w,
+            }
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1265,7 +1493,8 @@ pub fn statement(
                 max(e.due_date) FILTER (WHERE e.kind = 'shipment') AS due_date,
                 sum(e.amount) AS amount, e.handler_id
            FROM receivable_entries e
-           LEFT JOIN orders o ON o.id = e.order_id AND e.kind IN ('shipment', 'deduction')
+           LEFT JOIN orders o ON o.id = e.order_id
+                                 AND e.kind IN ('shipment', 'deduction', 'write_off', 'write_off_reversal')
           WHERE e.kind <> 'settlement' AND e.entry_date BETWEEN ",
     );
     movements_sql
@@ -1276,7 +1505,8 @@ pub fn statement(
         .append(&selection)
         .push(
             " GROUP BY e.customer_id, e.entry_date, e.kind, e.document_no, e.handler_id,
-                       CASE WHEN e.kind IN ('shipment', 'deduction') THEN e.order_id END
+                       CASE WHEN e.kind IN ('shipment', 'deduction', 'write_off', 'write_off_reversal')
+                            THEN e.order_id END
              HAVING sum(e.amount) <> 0
               ORDER BY e.customer_id, e.entry_date, min(e.id) LIMIT ",
         )
@@ -2606,6 +2836,8 @@ pub fn statement_workbook(
         kind::DEDUCTION => "异常扣款",
         kind::PAYMENT => "回款",
         kind::REVERSAL => "冲销",
+        kind::WRITE_OFF => "核销",
+        kind::WRITE_OFF_REVERSAL => "核销撤销",
         _ => "",
     };
     // A handler or rep who left says so: the name alone read as someone to call.

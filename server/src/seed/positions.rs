@@ -100,6 +100,7 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
                     P::InvoiceWrite,
                     P::PaymentWrite,
                     P::FinanceReconcile,
+                    P::FinanceWriteOff,
                     P::ArrearsRead,
                     P::ReportRead,
                     P::ReportExport,

@@ -326,6 +326,57 @@ impl FinanceService for FinanceApi {
         }))
     }
 
+    async fn write_off_receivable(
+        &self,
+        request: Request<pb::WriteOffReceivableRequest>,
+    ) -> Reply<pb::WriteOff> {
+        let session = Session::of(&request)?;
+        let input = conv::write_off_input(request.into_inner())?;
+        let today = self.state.clock.today();
+        let view = self
+            .state
+            .write_scoped(session, move |conn, ctx, reps| {
+                let row = ops::write_off(conn, ctx, reps, &input, today)?;
+                ops::write_off_views(conn, vec![row])
+            })
+            .await?;
+        Ok(Response::new(one_write_off(view)?))
+    }
+
+    async fn reverse_write_off(
+        &self,
+        request: Request<pb::ReverseWriteOffRequest>,
+    ) -> Reply<pb::WriteOff> {
+        let session = Session::of(&request)?;
+        let (id, version, reason) = conv::write_off_reversal(request.into_inner())?;
+        let today = self.state.clock.today();
+        let view = self
+            .state
+            .write_scoped(session, move |conn, ctx, reps| {
+                let row = ops::reverse_write_off(conn, ctx, reps, id, version, &reason, today)?;
+                ops::write_off_views(conn, vec![row])
+            })
+            .await?;
+        Ok(Response::new(one_write_off(view)?))
+    }
+
+    async fn list_write_offs(
+        &self,
+        request: Request<pb::ListWriteOffsRequest>,
+    ) -> Reply<pb::ListWriteOffsResponse> {
+        let session = Session::of(&request)?;
+        let customer_id = id("customer_id", request.into_inner().customer_id)?;
+        let rows = self
+            .state
+            .read_scoped(&session, move |conn, reps| {
+                ops::write_offs_of(conn, reps, customer_id)
+            })
+            .await?;
+        Ok(Response::new(pb::ListWriteOffsResponse {
+            write_offs: rows.into_iter().map(conv::write_off).collect(),
+        }))
+    }
+
     async fn list_open_items(
         &self,
         request: Request<pb::ListOpenItemsRequest>,
@@ -341,4 +392,11 @@ impl FinanceService for FinanceApi {
             .await?;
         Ok(Response::new(conv::open_items(found, today)))
     }
+}
+
+/// The one write-off a write answered with.
+fn one_write_off(mut views: Vec<ops::WriteOffView>) -> Result<pb::WriteOff, Status> {
+    views.pop().map(conv::write_off).ok_or_else(|| {
+        crate::error::AppError::Internal(anyhow::anyhow!("write-off view missing")).into()
+    })
 }

@@ -1437,6 +1437,149 @@ async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
 
 /// Money paid on account that later settled a shipment is reversed no earlier than that
 /// settlement: dated before it, the shipment would age as owed before it had shipped.
+/// A write-off of `amount` on `shipment` for a bank charge.
+fn bank_fee(shipment: &pb::Shipment, amount: &str) -> pb::WriteOffReceivableRequest {
+    pb::WriteOffReceivableRequest {
+        shipment_id: shipment.id,
+        amount: amount.into(),
+        reason_kind: pb::WriteOffReason::BankFee as i32,
+        reason: "银行扣手续费 0.20 元".into(),
+    }
+}
+
+#[tokio::test]
+async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_by_mistake() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, shipment) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    // The bank kept 0.20 of the transfer.
+    w.finance.send(payment(c, "2026-09-01", "19.80", &[])).await;
+
+    // Only finance writes off; the form's faults are named; never more than is owed.
+    w.rep
+        .try_send(bank_fee(&shipment, "0.20"))
+        .await
+        .refused(Code::PermissionDenied);
+    pharmacrm_tests::assert_bad_fields!(w.finance, {
+        pb::WriteOffReceivableRequest {
+            amount: "0".into(),
+            reason_kind: 0,
+            reason: " ".into(),
+            ..bank_fee(&shipment, "0")
+        } => ["amount", "reason_kind", "reason"],
+    });
+    let refused = w
+        .finance
+        .try_send(bank_fee(&shipment, "0.30"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["amount"]);
+    assert_zh_contains(&refused, "核销金额 0.30 超过发货单");
+    assert_zh_contains(&refused, "的未收金额 0.20");
+
+    let written = w.finance.send(bank_fee(&shipment, "0.20")).await;
+    assert!(
+        written.number.starts_with("WO20260901-"),
+        "{}",
+        written.number
+    );
+    assert_eq!(
+        (
+            written.shipment_number.as_str(),
+            written.order_number.as_str()
+        ),
+        (shipment.number.as_str(), order.header().number.as_str())
+    );
+    let money = w.finance.order_finance(order.header().id).await;
+    // Nothing is owed, and the sale stands: the goods were delivered and sold.
+    assert_eq!(
+        (
+            money.net.as_str(),
+            money.paid.as_str(),
+            money.written_off.as_str()
+        ),
+        ("20.00", "19.80", "0.20")
+    );
+    assert_eq!(money.outstanding, "0.00");
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-30"))
+        .await;
+    let row = s.customers[0]
+        .rows
+        .iter()
+        .find(|r| r.kind() == pb::MovementKind::WriteOff)
+        .expect("the write-off's row");
+    assert_eq!(
+        (
+            row.document_no.as_str(),
+            row.credit.as_str(),
+            row.order_number.as_str()
+        ),
+        (
+            written.number.as_str(),
+            "0.20",
+            order.header().number.as_str()
+        )
+    );
+    assert_eq!(s.closing, "0.00");
+    let refused = w
+        .finance
+        .try_send(bank_fee(&shipment, "0.01"))
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&refused, "没有未收金额");
+
+    // Money paid ahead meanwhile pays the amount owed again once the write-off is undone.
+    w.finance.send(payment(c, "2026-09-01", "1", &[])).await;
+    let (id, version) = (written.id, written.version);
+    let reverse = |reason: &str| pb::ReverseWriteOffRequest {
+        id,
+        version,
+        reason: reason.into(),
+    };
+    pharmacrm_tests::assert_bad_fields!(w.finance, { reverse("") => ["reason"], });
+    let reversed = w.finance.send(reverse("手续费由客户补付")).await;
+    assert!(reversed.reversed);
+    assert_eq!(reversed.reversal_reason, "手续费由客户补付");
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(
+        (
+            money.paid.as_str(),
+            money.written_off.as_str(),
+            money.outstanding.as_str()
+        ),
+        ("20.00", "0.00", "0.00")
+    );
+    w.finance
+        .try_send(pb::ReverseWriteOffRequest {
+            version: reversed.version,
+            ..reverse("再次撤销")
+        })
+        .await
+        .refused(Code::FailedPrecondition);
+    let listed = w
+        .rep
+        .send(pb::ListWriteOffsRequest { customer_id: c })
+        .await
+        .write_offs;
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].reversed);
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-30"))
+        .await;
+    assert!(
+        s.customers[0]
+            .rows
+            .iter()
+            .any(|r| r.kind() == pb::MovementKind::WriteOffReversal && r.debit == "0.20")
+    );
+    // 20 − 19.80 − 0.20 − 1 + 0.20.
+    assert_eq!(s.closing, "-0.80");
+    assert_ledger_sums_are_kept(&w.app);
+}
+
 #[tokio::test]
 async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
     let mut w = world().await;

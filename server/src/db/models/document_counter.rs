@@ -18,6 +18,8 @@ pub enum DocumentKind {
     Exception,
     /// 回款: `PY…`.
     Payment,
+    /// 应收核销: `WO…`.
+    WriteOff,
 }
 
 impl DocumentKind {
@@ -27,6 +29,7 @@ impl DocumentKind {
             DocumentKind::Shipment => "SH",
             DocumentKind::Exception => "EX",
             DocumentKind::Payment => "PY",
+            DocumentKind::WriteOff => "WO",
         }
     }
 }

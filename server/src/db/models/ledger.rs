@@ -30,6 +30,10 @@ pub mod kind {
     pub const REVERSAL: &str = "reversal";
     /// Credit moved between on account and a shipment (pairs summing to 0).
     pub const SETTLEMENT: &str = "settlement";
+    /// Part of a shipment's receivable written off (credit).
+    pub const WRITE_OFF: &str = "write_off";
+    /// A write-off reversed: its amount owed again (debit).
+    pub const WRITE_OFF_REVERSAL: &str = "write_off_reversal";
 }
 
 /// A ledger entry to post.
@@ -40,7 +44,7 @@ pub struct NewEntry {
     /// Business date of the movement.
     pub entry_date: NaiveDate,
     pub kind: &'static str,
-    /// SH…, EX… or PY….
+    /// SH…, EX…, PY… or WO….
     pub document_no: String,
     /// The shipment moved; `None` on account.
     pub shipment_id: Option<i64>,
@@ -48,6 +52,7 @@ pub struct NewEntry {
     pub due_date: Option<NaiveDate>,
     pub exception_id: Option<i64>,
     pub payment_id: Option<i64>,
+    pub write_off_id: Option<i64>,
     /// CNY, signed: + owed more, − owed less; never 0.
     pub amount: Decimal,
     pub sales_rep_id: i64,
@@ -196,7 +201,7 @@ pub fn on_account(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<(i
     Ok(rows.into_iter().map(|r| (r.payment_id, r.credit)).collect())
 }
 
-/// An order's money: shipped, deducted, paid (net of reversals) and outstanding from the
+/// An order's money: shipped, deducted, paid (net of reversals), written off and outstanding from the
 /// ledger, and what its invoices cover; CNY. The one definition of each figure: the order
 /// list, an order's finance view and the over-invoicing check all read it.
 #[derive(QueryableByName, Debug, Clone, Default, PartialEq)]
@@ -215,6 +220,9 @@ pub struct OrderMoney {
     /// Σ all its entries: what is still owed on it.
     #[diesel(sql_type = Numeric)]
     pub outstanding: Decimal,
+    /// Σ its write-offs standing (net of reversals), as a positive amount.
+    #[diesel(sql_type = Numeric)]
+    pub written_off: Decimal,
     /// Σ its invoices' amounts for it (red invoices negative).
     #[diesel(sql_type = Numeric)]
     pub invoiced: Decimal,
@@ -239,7 +247,7 @@ pub fn order_money(
     order_ids: &[i64],
 ) -> AppResult<HashMap<i64, OrderMoney>> {
     let rows: Vec<OrderMoney> = diesel::sql_query(
-        "SELECT o.id AS order_id, l.shipped, l.deducted, l.paid, l.outstanding,
+        "SELECT o.id AS order_id, l.shipped, l.deducted, l.paid, l.outstanding, l.written_off,
                 coalesce((SELECT sum(i.amount) FROM invoice_orders i
                            WHERE i.order_id = o.id), 0) AS invoiced
            FROM unnest($1::bigint[]) AS o(id)
@@ -248,6 +256,8 @@ pub fn order_money(
                        coalesce(-sum(amount) FILTER (WHERE kind = 'deduction'), 0) AS deducted,
                        coalesce(-sum(amount) FILTER (
                                 WHERE kind IN ('payment', 'reversal', 'settlement')), 0) AS paid,
+                       coalesce(-sum(amount) FILTER (
+                                WHERE kind IN ('write_off', 'write_off_reversal')), 0) AS written_off,
                        coalesce(sum(amount), 0) AS outstanding
                   FROM receivable_entries WHERE order_id = o.id) l",
     )

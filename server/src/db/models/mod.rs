@@ -26,6 +26,7 @@ pub mod session;
 pub mod shipment;
 pub mod transport_exception;
 pub mod user;
+pub mod write_off;
 
 use std::collections::{BTreeMap, BTreeSet};
 
