@@ -3689,6 +3689,51 @@ fn a_sales_rep_sees_their_own_arrears_without_a_rep_filter_or_column() {
     ui.wait_label("逾期范围");
 }
 
+/// Finance writes off the bank's charge on one of a customer's shipments from its open
+/// items, is refused more than is owed on the shipment, and reverses the write-off: what
+/// the customer owes follows each step.
+#[test]
+fn finance_writes_off_a_bank_charge_in_the_open_items_and_reverses_it() {
+    let server = Server::start_demo();
+    let mut ui = arrears_as(&server, "finance1");
+    ui.click_until("北京协和医院", "返回财务");
+    ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
+    ui.press(Role::Button, "应收核销…");
+    ui.wait_label("应收核销");
+    // More than is owed on the shipment offered first: refused under the amount.
+    ui.replace_text("核销金额", "99999");
+    ui.pick("核销类型", "银行手续费");
+    ui.type_into_multiline("核销原因", "银行扣手续费");
+    ui.press(Role::Button, "核销");
+    ui.wait_label_contains("超过发货单");
+    ui.replace_text("核销金额", "0.50");
+    ui.press(Role::Button, "核销");
+    ui.wait_label_contains("已核销 WO");
+    ui.wait_label("当前欠款 2,136.50，其中逾期 913.50；预收 0.00");
+    ui.wait_label("核销记录");
+    ui.wait_label("银行扣手续费");
+    // A write-off made by mistake: picked in the list, reversed with a reason.
+    let number = server.as_admin(async |admin| {
+        let customer_id = admin.customers_matching("北京协和医院").await.customers[0].id;
+        admin
+            .finance
+            .list_write_offs(pb::ListWriteOffsRequest { customer_id })
+            .await
+            .expect("write-offs")
+            .into_inner()
+            .write_offs
+            .remove(0)
+            .number
+    });
+    ui.click(&number);
+    ui.press(Role::Button, "撤销核销…");
+    ui.type_into_multiline("撤销原因", "手续费由客户补付");
+    ui.press_last("撤销核销");
+    ui.wait_label_contains("已撤销核销");
+    ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
+    ui.wait_label_contains("已撤销");
+}
+
 /// A sales rep's 我的工作 lists their orders the CS rep has still to ship, naming the CS
 /// rep to chase; each opens its order.
 #[test]

@@ -30,6 +30,13 @@ calls! {
         fn list_reconciliations(pb::ListReconciliationsRequest) -> pb::ListReconciliationsResponse;
         /// One page of the arrears list (欠款), with ageing as of today.
         fn list_arrears(pb::ListArrearsRequest) -> pb::ListArrearsResponse;
+        /// One customer's open items (未结明细) as of today.
         fn list_open_items(pb::ListOpenItemsRequest) -> pb::OpenItems;
+        /// Writes off part or all of what is owed on a shipment (应收核销).
+        fn write_off_receivable(pb::WriteOffReceivableRequest) -> pb::WriteOff;
+        /// Reverses a write-off, with a reason.
+        fn reverse_write_off(pb::ReverseWriteOffRequest) -> pb::WriteOff;
+        /// A customer's write-offs, reversed ones too, the latest first.
+        fn list_write_offs(pb::ListWriteOffsRequest) -> pb::ListWriteOffsResponse;
     }
 }

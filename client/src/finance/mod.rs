@@ -9,6 +9,7 @@ mod arrears;
 mod invoices;
 mod payments;
 mod statement;
+mod write_offs;
 
 use egui::{Color32, RichText};
 use pharmacrm_shared::money::{self, Decimal};
@@ -24,6 +25,7 @@ use crate::widgets::{self, Cell, DataTable, PermittedTab, RowStyle, TableColumn,
 pub use arrears::ArrearsWork;
 pub use invoices::{invoice_detail_ui, invoices_table};
 pub use payments::{payment_detail_ui, payments_table};
+pub use write_offs::WriteOffs;
 
 crate::choice!(pb::PaymentMethod {
     BankTransfer => t("payment.method.bank_transfer"),
@@ -454,6 +456,15 @@ pub fn order_finance_ui(
                 text = bracketed(&text, &parts.join(list_separator()));
             }
             ui.label(text);
+            ui.add_space(12.0);
+        }
+        // Only when something was written off: paid and outstanding then do not add up
+        // to the net without it.
+        if is_positive(&finance.written_off) {
+            ui.label(label_value(
+                t("finance.order.written_off"),
+                &format::money(&finance.written_off),
+            ));
             ui.add_space(12.0);
         }
         let outstanding = RichText::new(label_value(

@@ -8,7 +8,7 @@ use pharmacrm_shared::{Module, pb};
 use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::finance::{
-    invoice_detail_ui, invoices_table, open_items_ui, payment_detail_ui, payments_table,
+    WriteOffs, invoice_detail_ui, invoices_table, open_items_ui, payment_detail_ui, payments_table,
     totals_line,
 };
 use crate::i18n::t;
@@ -37,6 +37,8 @@ pub struct FinanceTabs {
     payments_offset: u32,
     /// The payment whose details show under the list.
     payment: Option<i64>,
+    /// 应收核销 under the open items, and the customer's write-offs.
+    write_offs: WriteOffs,
 }
 
 impl FinanceTabs {
@@ -52,6 +54,12 @@ impl FinanceTabs {
         );
         self.load_invoices(ctx);
         self.load_payments(ctx);
+        self.write_offs.reload(ctx, customer_id);
+    }
+
+    /// Whether a write-off dialog holds what the user typed.
+    pub fn is_dirty(&self) -> bool {
+        self.write_offs.is_dirty()
     }
 
     fn load_invoices(&mut self, ctx: &AppCtx) {
@@ -78,11 +86,17 @@ impl FinanceTabs {
             }));
     }
 
-    /// Polls the calls.
-    pub fn poll(&mut self) {
+    /// Polls the calls; a write-off saved or reversed reads the open items again.
+    pub fn poll(&mut self, ctx: &AppCtx) {
         self.open_items.poll();
         self.invoices.poll();
         self.payments.poll();
+        if self.write_offs.poll(ctx) {
+            self.open_items
+                .request(ctx.finance().list_open_items(pb::ListOpenItemsRequest {
+                    customer_id: self.customer_id,
+                }));
+        }
     }
 
     /// What the customer still owes, shipment by shipment, oldest due first; a click opens
@@ -97,6 +111,7 @@ impl FinanceTabs {
                 from: Module::Customer,
             });
         }
+        self.write_offs.ui(ui, ctx, self.open_items.value());
     }
 
     /// The customer's invoices, newest first; a click shows one's orders.

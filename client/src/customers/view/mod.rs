@@ -134,6 +134,7 @@ impl Unsaved for CustomerView {
             || self.followups.is_dirty()
             || self.certificates.is_dirty()
             || self.personal.is_dirty()
+            || self.finance.is_dirty()
     }
 }
 
@@ -268,7 +269,7 @@ impl CustomerView {
         self.customer.poll();
         self.history.poll();
         self.orders.poll();
-        self.finance.poll();
+        self.finance.poll(ctx);
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();

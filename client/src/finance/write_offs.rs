@@ -1,0 +1,344 @@
+//! 应收核销 in a customer's 未结明细: finance writes off what will not be paid on a
+//! shipment (a bank charge kept from a transfer, a bad debt, a small balance), with a
+//! reason, and reverses a write-off made by mistake; the customer's write-offs (核销记录)
+//! are listed under the open items. Writing off needs `finance.write_off`; the list is
+//! read by whoever reads the open items.
+
+use egui::RichText;
+use pharmacrm_shared::{Permission, pb};
+
+use crate::backend::Requested;
+use crate::ctx::AppCtx;
+use crate::i18n::{label_value, t};
+use crate::widgets::{
+    self, Cell, DataTable, DialogAnswer, FieldErrors, TableColumn, cells, choice_label, row_styles,
+};
+
+crate::choice!(pb::WriteOffReason {
+    BankFee => t("write_off.reason.bank_fee"),
+    SmallBalance => t("write_off.reason.small_balance"),
+    BadDebt => t("write_off.reason.bad_debt"),
+    Other => t("write_off.reason.other"),
+});
+
+/// The write-off dialog: the shipment picked, the amount, the kind and why.
+#[derive(Clone, Debug, PartialEq)]
+struct WriteOffDialog {
+    shipment_id: i64,
+    amount: String,
+    reason_kind: i32,
+    reason: String,
+}
+
+/// The dialog reversing write-off `id` (at `version`), and why.
+#[derive(Clone, Debug, PartialEq)]
+struct ReverseDialog {
+    id: i64,
+    version: i32,
+    number: String,
+    amount: String,
+    reason: String,
+}
+
+/// A customer's write-offs and the dialogs making and reversing them.
+#[derive(Default)]
+pub struct WriteOffs {
+    customer_id: i64,
+    list: Requested<pb::ListWriteOffsResponse>,
+    /// The write-off whose reversal the list offers.
+    selected: Option<i64>,
+    dialog: Option<WriteOffDialog>,
+    errors: FieldErrors,
+    writing: Requested<pb::WriteOff>,
+    reverse: Option<ReverseDialog>,
+    reverse_errors: FieldErrors,
+    reversing: Requested<pb::WriteOff>,
+    /// What was done last here, said above the list.
+    done: Option<String>,
+}
+
+impl WriteOffs {
+    /// Reads customer `customer_id`'s write-offs.
+    pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
+        if self.customer_id != customer_id {
+            self.selected = None;
+            self.done = None;
+        }
+        self.customer_id = customer_id;
+        self.list.request(
+            ctx.finance()
+                .list_write_offs(pb::ListWriteOffsRequest { customer_id }),
+        );
+    }
+
+    /// Whether a dialog holds what the user typed.
+    pub fn is_dirty(&self) -> bool {
+        self.dialog
+            .as_ref()
+            .is_some_and(|d| !d.reason.trim().is_empty())
+            || self
+                .reverse
+                .as_ref()
+                .is_some_and(|d| !d.reason.trim().is_empty())
+    }
+
+    /// Polls the calls; `true` the frame a write-off or a reversal is saved (what the
+    /// customer owes changed: the caller reads the open items again).
+    pub fn poll(&mut self, ctx: &AppCtx) -> bool {
+        self.list.poll();
+        let mut changed = false;
+        if self.errors.poll(&mut self.writing) {
+            if let Some(w) = self.writing.value() {
+                self.done = Some(
+                    t("write_off.done")
+                        .replace("{number}", &w.number)
+                        .replace("{amount}", &crate::format::money(&w.amount)),
+                );
+            }
+            self.dialog = None;
+            changed = true;
+        }
+        if self.reverse_errors.poll(&mut self.reversing) {
+            if let Some(w) = self.reversing.value() {
+                self.done = Some(t("write_off.reversed_done").replace("{number}", &w.number));
+            }
+            self.reverse = None;
+            changed = true;
+        }
+        if changed {
+            self.reload(ctx, self.customer_id);
+        }
+        changed
+    }
+
+    /// 应收核销… (for those who may) and the customer's write-offs, under its open items
+    /// `open`.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, open: Option<&pb::OpenItems>) {
+        let may_write_off = ctx.can(Permission::FinanceWriteOff);
+        let owed: Vec<&pb::OpenItem> = open
+            .map(|o| {
+                o.items
+                    .iter()
+                    .filter(|i| super::is_positive(&i.outstanding))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ui.add_space(8.0);
+        if may_write_off {
+            let button = ui
+                .add_enabled(!owed.is_empty(), egui::Button::new(t("write_off.open")))
+                .on_hover_text(t("write_off.open_hover"))
+                .on_disabled_hover_text(t("write_off.nothing_owed"));
+            if button.clicked()
+                && let Some(first) = owed.first()
+            {
+                self.errors = FieldErrors::default();
+                self.dialog = Some(WriteOffDialog {
+                    shipment_id: first.shipment_id,
+                    amount: first.outstanding.clone(),
+                    reason_kind: 0,
+                    reason: String::new(),
+                });
+            }
+        }
+        if let Some(done) = &self.done {
+            ui.label(RichText::new(done).color(widgets::SUCCESS));
+        }
+        self.list_ui(ui, may_write_off);
+        self.dialog_ui(ui.ctx(), ctx, &owed);
+        self.reverse_ui(ui.ctx(), ctx);
+    }
+
+    fn list_ui(&mut self, ui: &mut egui::Ui, may_reverse: bool) {
+        let rows: Vec<pb::WriteOff> = self
+            .list
+            .value()
+            .map(|l| l.write_offs.clone())
+            .unwrap_or_default();
+        if rows.is_empty() {
+            return;
+        }
+        ui.add_space(6.0);
+        ui.strong(t("write_off.list"));
+        let text = |f: fn(&pb::WriteOff) -> String| cells(&rows, f);
+        let columns = [
+            TableColumn::text(t("write_off.number"), text(|w| w.number.clone())),
+            TableColumn::text(t("write_off.date"), text(|w| w.write_off_date.clone())),
+            TableColumn::text(t("shipment.number"), text(|w| w.shipment_number.clone())),
+            TableColumn::text(t("order.number"), text(|w| w.order_number.clone())),
+            TableColumn::money(t("write_off.amount"), text(|w| w.amount.clone())),
+            TableColumn::text(
+                t("write_off.reason_kind"),
+                text(|w| choice_label::<pb::WriteOffReason>(w.reason_kind).to_owned()),
+            ),
+            TableColumn::text(
+                t("write_off.reason"),
+                rows.iter()
+                    .map(|w| Cell::new(w.reason.clone()).with_hover(w.reason.clone()))
+                    .collect(),
+            ),
+            TableColumn::text(t("write_off.by"), text(|w| w.created_by.clone())),
+            TableColumn::text(
+                t("write_off.status"),
+                rows.iter()
+                    .map(|w| {
+                        if w.reversed {
+                            let said = label_value(t("write_off.reversed"), &w.reversal_date);
+                            Cell::coloured(said.clone(), Some(widgets::ERROR)).with_hover(format!(
+                                "{said}\n{}：{}",
+                                w.reversed_by, w.reversal_reason
+                            ))
+                        } else {
+                            Cell::new(t("write_off.standing"))
+                        }
+                    })
+                    .collect(),
+            ),
+        ];
+        let styles = row_styles(&rows, self.selected, |w| (w.id, w.reversed));
+        if let Some(i) = DataTable::new("customer_write_offs", &columns)
+            .styles(&styles)
+            .clickable()
+            .show(ui)
+        {
+            let id = rows[i].id;
+            self.selected = (self.selected != Some(id)).then_some(id);
+        }
+        if !may_reverse {
+            return;
+        }
+        let chosen = self
+            .selected
+            .and_then(|id| rows.iter().find(|w| w.id == id));
+        let standing = chosen.filter(|w| !w.reversed);
+        let button = ui
+            .add_enabled(
+                standing.is_some(),
+                egui::Button::new(t("write_off.reverse")),
+            )
+            .on_disabled_hover_text(t("write_off.reverse_pick"));
+        if button.clicked()
+            && let Some(w) = standing
+        {
+            self.reverse_errors = FieldErrors::default();
+            self.reverse = Some(ReverseDialog {
+                id: w.id,
+                version: w.version,
+                number: w.number.clone(),
+                amount: w.amount.clone(),
+                reason: String::new(),
+            });
+        }
+    }
+
+    fn dialog_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, owed: &[&pb::OpenItem]) {
+        let Some(dialog) = &mut self.dialog else {
+            return;
+        };
+        let busy = self.writing.is_pending();
+        let errors = &mut self.errors;
+        let options: Vec<(i64, String)> = owed
+            .iter()
+            .map(|i| {
+                let owed = t("write_off.shipment_option")
+                    .replace("{shipment}", &i.shipment_number)
+                    .replace("{order}", &i.order_number)
+                    .replace("{outstanding}", &crate::format::money(&i.outstanding));
+                (i.shipment_id, owed)
+            })
+            .collect();
+        let before = dialog.shipment_id;
+        let answer = widgets::form_dialog(
+            egui_ctx,
+            "write_off_dialog",
+            440.0,
+            t("write_off.submit"),
+            busy,
+            |ui| {
+                ui.set_max_width(560.0);
+                ui.heading(t("write_off.title"));
+                ui.label(RichText::new(t("write_off.explain")).weak());
+                widgets::form(ui, "write_off_form", errors, |f| {
+                    f.required(&["shipment_id", "amount", "reason_kind", "reason"]);
+                    f.combo(
+                        t("write_off.shipment"),
+                        "shipment_id",
+                        &mut dialog.shipment_id,
+                        &options,
+                    );
+                    f.text(t("write_off.amount"), "amount", &mut dialog.amount);
+                    f.enum_combo::<pb::WriteOffReason>(
+                        t("write_off.reason_kind"),
+                        "reason_kind",
+                        &mut dialog.reason_kind,
+                    );
+                    f.multiline(t("write_off.reason"), "reason", &mut dialog.reason);
+                })
+                .submitted
+            },
+        );
+        // Another shipment picked: its amount owed is the one to write off, unless edited.
+        if dialog.shipment_id != before
+            && let Some(item) = owed.iter().find(|i| i.shipment_id == dialog.shipment_id)
+        {
+            dialog.amount = item.outstanding.clone();
+        }
+        match answer {
+            DialogAnswer::Close => self.dialog = None,
+            DialogAnswer::Submit => {
+                let request = pb::WriteOffReceivableRequest {
+                    shipment_id: dialog.shipment_id,
+                    amount: super::amount_input(&dialog.amount),
+                    reason_kind: dialog.reason_kind,
+                    reason: dialog.reason.trim().to_owned(),
+                };
+                self.writing
+                    .request(ctx.finance().write_off_receivable(request));
+            }
+            DialogAnswer::Open => {}
+        }
+    }
+
+    fn reverse_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx) {
+        let Some(dialog) = &mut self.reverse else {
+            return;
+        };
+        let busy = self.reversing.is_pending();
+        let errors = &mut self.reverse_errors;
+        let answer = widgets::form_dialog(
+            egui_ctx,
+            "reverse_write_off",
+            400.0,
+            t("write_off.reverse_submit"),
+            busy,
+            |ui| {
+                ui.set_max_width(480.0);
+                ui.heading(t("write_off.reverse_title"));
+                ui.label(RichText::new(format!(
+                    "{}  {}",
+                    dialog.number,
+                    crate::format::money(&dialog.amount)
+                )));
+                ui.label(RichText::new(t("write_off.reverse_explain")).weak());
+                widgets::form(ui, "reverse_write_off_form", errors, |f| {
+                    f.required(&["reason"]);
+                    f.multiline(t("write_off.reverse_reason"), "reason", &mut dialog.reason);
+                })
+                .submitted
+            },
+        );
+        match answer {
+            DialogAnswer::Close => self.reverse = None,
+            DialogAnswer::Submit => {
+                let request = pb::ReverseWriteOffRequest {
+                    id: dialog.id,
+                    version: dialog.version,
+                    reason: dialog.reason.trim().to_owned(),
+                };
+                self.reversing
+                    .request(ctx.finance().reverse_write_off(request));
+            }
+            DialogAnswer::Open => {}
+        }
+    }
+}
