@@ -3710,6 +3710,10 @@ fn finance_writes_off_a_bank_charge_in_the_open_items_and_reverses_it() {
     ui.press(Role::Button, "核销");
     ui.wait_label_contains("已核销 WO");
     ui.wait_label("当前欠款 2,136.50，其中逾期 913.50；预收 0.00");
+    // The customer's record above says so too (欠款余额, beside the ageing's 合计 and 余额).
+    ui.wait_for("the record's balance", |h| {
+        h.query_all_by_label("2,136.50").count() >= 3
+    });
     ui.wait_label("核销记录");
     ui.wait_label("银行扣手续费");
     // A write-off made by mistake: picked in the list, reversed with a reason.

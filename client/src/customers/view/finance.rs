@@ -86,17 +86,20 @@ impl FinanceTabs {
             }));
     }
 
-    /// Polls the calls; a write-off saved or reversed reads the open items again.
-    pub fn poll(&mut self, ctx: &AppCtx) {
+    /// Polls the calls; a write-off saved or reversed reads the open items again and
+    /// returns `true` (what the customer owes changed: its record says so too).
+    pub fn poll(&mut self, ctx: &AppCtx) -> bool {
         self.open_items.poll();
         self.invoices.poll();
         self.payments.poll();
-        if self.write_offs.poll(ctx) {
+        let changed = self.write_offs.poll(ctx);
+        if changed {
             self.open_items
                 .request(ctx.finance().list_open_items(pb::ListOpenItemsRequest {
                     customer_id: self.customer_id,
                 }));
         }
+        changed
     }
 
     /// What the customer still owes, shipment by shipment, oldest due first; a click opens

@@ -269,7 +269,12 @@ impl CustomerView {
         self.customer.poll();
         self.history.poll();
         self.orders.poll();
-        self.finance.poll(ctx);
+        if self.finance.poll(ctx) {
+            // A write-off changed the balance its header shows.
+            let id = self.id;
+            self.customer
+                .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
+        }
         self.types.poll();
         self.sales_reps.poll();
         self.cs_reps.poll();
