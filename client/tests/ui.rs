@@ -3700,8 +3700,10 @@ fn finance_writes_off_a_bank_charge_in_the_open_items_and_reverses_it() {
     ui.wait_label("当前欠款 2,137.00，其中逾期 914.00；预收 0.00");
     ui.press(Role::Button, "应收核销…");
     ui.wait_label("应收核销");
-    // More than is owed on the shipment offered first: refused under the amount.
-    ui.replace_text("核销金额", "99999");
+    // More than is owed on the shipment offered first: said as it is typed, under the
+    // amount, and refused by the server too.
+    ui.type_into("核销金额", "99999");
+    ui.wait_label("超过该发货单的未收金额 914.00");
     ui.pick("核销类型", "银行手续费");
     ui.type_into_multiline("核销原因", "银行扣手续费");
     ui.press(Role::Button, "核销");

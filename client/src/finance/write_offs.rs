@@ -5,6 +5,7 @@
 //! read by whoever reads the open items.
 
 use egui::RichText;
+use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{Permission, pb};
 
 use crate::backend::Requested;
@@ -133,9 +134,11 @@ impl WriteOffs {
                 && let Some(first) = owed.first()
             {
                 self.errors = FieldErrors::default();
+                // The amount is typed, never offered: a fee of 0.50 is not the 914.00 the
+                // shipment owes, and one click too many wrote the whole of it off.
                 self.dialog = Some(WriteOffDialog {
                     shipment_id: first.shipment_id,
-                    amount: first.outstanding.clone(),
+                    amount: String::new(),
                     reason_kind: 0,
                     reason: String::new(),
                 });
@@ -188,6 +191,12 @@ impl WriteOffs {
                                 "{said}\n{}：{}",
                                 w.reversed_by, w.reversal_reason
                             ))
+                        } else if let Some(back) = taken_back(w) {
+                            // A deduction since took part of it back: less was owed.
+                            Cell::new(
+                                t("write_off.taken_back")
+                                    .replace("{amount}", &crate::format::money(&back.to_string())),
+                            )
                         } else {
                             Cell::new(t("write_off.standing"))
                         }
@@ -236,6 +245,20 @@ impl WriteOffs {
             return;
         };
         let busy = self.writing.is_pending();
+        // More than the shipment picked owes is said as it is typed, with the other
+        // complaints, not after them on a second try.
+        let owed_now = owed
+            .iter()
+            .find(|i| i.shipment_id == dialog.shipment_id)
+            .and_then(|i| i.outstanding.parse::<Decimal>().ok());
+        let over = match (money::parse_amount(&dialog.amount).ok(), owed_now) {
+            (Some(typed), Some(owed)) if typed > owed => Some(
+                t("write_off.more_than_owed")
+                    .replace("{outstanding}", &crate::format::money(&owed.to_string())),
+            ),
+            _ => None,
+        };
+        self.errors.set_local("amount", over);
         let errors = &mut self.errors;
         let options: Vec<(i64, String)> = owed
             .iter()
@@ -247,7 +270,6 @@ impl WriteOffs {
                 (i.shipment_id, owed)
             })
             .collect();
-        let before = dialog.shipment_id;
         let answer = widgets::form_dialog(
             egui_ctx,
             "write_off_dialog",
@@ -277,12 +299,6 @@ impl WriteOffs {
                 .submitted
             },
         );
-        // Another shipment picked: its amount owed is the one to write off, unless edited.
-        if dialog.shipment_id != before
-            && let Some(item) = owed.iter().find(|i| i.shipment_id == dialog.shipment_id)
-        {
-            dialog.amount = item.outstanding.clone();
-        }
         match answer {
             DialogAnswer::Close => self.dialog = None,
             DialogAnswer::Submit => {
@@ -341,4 +357,12 @@ impl WriteOffs {
             DialogAnswer::Open => {}
         }
     }
+}
+
+/// What a deduction on its shipment took back of standing write-off `w` (its amount less
+/// what it takes off now), when anything.
+fn taken_back(w: &pb::WriteOff) -> Option<Decimal> {
+    let amount = w.amount.parse::<Decimal>().ok()?;
+    let in_effect = w.in_effect.parse::<Decimal>().ok()?;
+    (in_effect < amount).then(|| amount - in_effect)
 }

@@ -190,6 +190,7 @@ const FILES: &[(&[&str], &str, &str)] = &[
             "statement",
             "arrears",
             "credit",
+            "write_off",
         ],
         "finance",
         include_str!("finance.toml"),

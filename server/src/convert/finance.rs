@@ -172,6 +172,7 @@ pub fn write_off(v: WriteOffView) -> pb::WriteOff {
         reversal_reason: w.reversal_reason,
         reversed_by: v.reversed_by_name,
         version: w.version,
+        in_effect: wire(&v.in_effect),
     }
 }
 

@@ -52,6 +52,7 @@ enum Referent {
     TransportException,
     Invoice,
     Payment,
+    WriteOff,
     Reconciliation,
 }
 
@@ -103,6 +104,7 @@ impl Referent {
             Referent::TransportException => ("transport_exceptions", "number"),
             Referent::Invoice => ("invoices", "number"),
             Referent::Payment => ("payments", "number"),
+            Referent::WriteOff => ("write_offs", "number"),
             // Its customer and period: "北京协和医院 2026-09-01 – 2026-10-31".
             Referent::Reconciliation => (
                 "(SELECT r.id,
@@ -142,7 +144,7 @@ impl Referent {
             Referent::Order => "number = upper($1)".to_owned(),
             // A customer's name finds its payments and invoices too: what was done to its
             // account. Each condition through its index.
-            Referent::Payment | Referent::Invoice => {
+            Referent::Payment | Referent::Invoice | Referent::WriteOff => {
                 let (table, number) = self.source();
                 format!(
                     "id IN (SELECT id FROM {table} WHERE {number} = upper($1)
@@ -209,7 +211,7 @@ impl Referent {
 }
 
 /// The audit object types whose records have a name people know them by.
-const OBJECTS: [(&str, Referent); 18] = [
+const OBJECTS: [(&str, Referent); 19] = [
     ("user", Referent::User),
     ("department", Referent::Department),
     ("position", Referent::Position),
@@ -227,6 +229,7 @@ const OBJECTS: [(&str, Referent); 18] = [
     ("transport_exception", Referent::TransportException),
     ("invoice", Referent::Invoice),
     ("payment", Referent::Payment),
+    ("write_off", Referent::WriteOff),
     ("reconciliation", Referent::Reconciliation),
 ];
 

@@ -224,8 +224,10 @@ fn settlement_pair(
 }
 
 /// Restores the ledger's invariants for `customer_id` after a movement dated `on`:
-/// a shipment overpaid (by a deduction) gives the excess back on account, latest payment
-/// first; credit on account then pays open shipments, oldest payment to oldest due date.
+/// a shipment overpaid (by a deduction) first gives back what was written off on it,
+/// latest write-off first (less is owed, so less needs writing off: the money received
+/// stays where it went), then gives the excess back on account, latest payment first;
+/// credit on account then pays open shipments, oldest payment to oldest due date.
 /// Each settlement is dated the latest of `on`, the shipment's date and the payment's.
 fn settle(
     conn: &mut PgConnection,
@@ -241,6 +243,22 @@ fn settle(
         .filter(|d| d.outstanding < Decimal::ZERO)
     {
         let mut excess = -doc.outstanding;
+        for (id, net) in ledger::write_offs_on(conn, doc.shipment_id)? {
+            if excess.is_zero() {
+                break;
+            }
+            let take = min(excess, net);
+            let w: WriteOff = crate::db::versioned::Versioned::lock(conn, id)?;
+            let order: Order = orders::table
+                .find(doc.order_id)
+                .select(Order::as_select())
+                .first(conn)?;
+            let mut entry =
+                write_off_entry(&w, &order, doc.due_date, max(on, w.write_off_date), take);
+            entry.created_by = created_by;
+            entries.push(entry);
+            excess -= take;
+        }
         for net in ledger::payments_on(conn, doc.shipment_id)? {
             if excess.is_zero() {
                 break;
@@ -979,13 +997,14 @@ pub fn reverse_write_off(
     let peek = write_off::find(conn, reps, id, false)?;
     lock_ledger(conn, peek.customer_id)?;
     let before = write_off::find(conn, reps, id, true)?;
-    check_fresh(conn, version, &before)?;
+    // Said before a stale version: a reversal sent again finds it done, not changed.
     if before.reversed_at.is_some() {
         return Err(AppError::precondition(msg!(
             "write_off.already_reversed",
             number = before.number.clone()
         )));
     }
+    check_fresh(conn, version, &before)?;
     ledger::require_open(conn, before.customer_id, today)?;
     let order: Order = orders::table
         .find(before.order_id)
@@ -993,8 +1012,12 @@ pub fn reverse_write_off(
         .first(conn)?;
     let shipment = shipment_row(conn, before.shipment_id)?;
     let due = due_date(&order, shipment.ship_date);
+    // What it takes off now: a deduction since may have taken part of it back.
+    let net = ledger::write_off_nets(conn, &[before.id])?
+        .remove(&before.id)
+        .unwrap_or_default();
     let after = write_off::mark_reversed(conn, ctx, &before, today, reason)?;
-    let mut entry = write_off_entry(&before, &order, due, today, before.amount);
+    let mut entry = write_off_entry(&before, &order, due, today, net);
     entry.created_by = by_user(&ctx);
     ledger::post(conn, &[entry])?;
     settle(conn, ctx, before.customer_id, today)?;
@@ -1011,6 +1034,9 @@ pub struct WriteOffView {
     pub created_by_name: String,
     /// Empty while it stands.
     pub reversed_by_name: String,
+    /// What it takes off the shipment now, CNY: its amount less what a deduction on the
+    /// shipment since took back; 0 once reversed.
+    pub in_effect: Decimal,
 }
 
 /// Customer `customer_id`'s write-offs (reversed ones too), the latest first, if the
@@ -1047,6 +1073,8 @@ pub fn write_off_views(
         .collect();
     let names = display_names(conn, &people)?;
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+    let ids: Vec<i64> = rows.iter().map(|w| w.id).collect();
+    let nets = ledger::write_off_nets(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|w| {
@@ -1057,6 +1085,7 @@ pub fn write_off_views(
                 order_number,
                 created_by_name: name(Some(w.created_by)),
                 reversed_by_name: name(w.reversed_by),
+                in_effect: nets.get(&w.id).copied().unwrap_or_default(),
                 write_off: w,
             }
         })

@@ -1551,13 +1551,14 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
         ),
         ("20.00", "0.00", "0.00")
     );
-    w.finance
-        .try_send(pb::ReverseWriteOffRequest {
-            version: reversed.version,
-            ..reverse("再次撤销")
-        })
+    // Sent again (its answer lost), with the version it was sent with: already done, not
+    // "changed by someone".
+    let again = w
+        .finance
+        .try_send(reverse("再次撤销"))
         .await
         .refused(Code::FailedPrecondition);
+    assert_zh_contains(&again, "已撤销");
     let listed = w
         .rep
         .send(pb::ListWriteOffsRequest { customer_id: c })
@@ -1577,6 +1578,72 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
     );
     // 20 − 19.80 − 0.20 − 1 + 0.20.
     assert_eq!(s.closing, "-0.80");
+    assert_ledger_sums_are_kept(&w.app);
+}
+
+#[tokio::test]
+async fn a_deduction_after_a_write_off_takes_back_what_is_no_longer_owed_before_any_payment() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, shipment) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    // 10.00 paid, the other 10.00 written off as a bad debt; then 2 boxes (4.00) turn out
+    // damaged and are deducted.
+    w.finance
+        .send(payment(c, "2026-09-01", "10", &[(order.header().id, "10")]))
+        .await;
+    let bad_debt = w
+        .finance
+        .send(pb::WriteOffReceivableRequest {
+            reason_kind: pb::WriteOffReason::BadDebt as i32,
+            reason: "客户经营困难，余款无法收回".into(),
+            ..bank_fee(&shipment, "10")
+        })
+        .await;
+    let damaged =
+        w.cs.reported_first(&shipment, pb::ExceptionKind::Damaged, 2)
+            .await;
+    w.rep.deduct(&damaged).await.expect("deducted");
+    // Less is owed, so less is written off: the money paid stays paid, nothing is owed
+    // back to the customer and nothing sits on account.
+    let money = w.finance.order_finance(order.header().id).await;
+    assert_eq!(
+        (
+            money.net.as_str(),
+            money.paid.as_str(),
+            money.written_off.as_str(),
+            money.outstanding.as_str()
+        ),
+        ("16.00", "10.00", "6.00", "0.00")
+    );
+    let listed = w
+        .finance
+        .send(pb::ListWriteOffsRequest { customer_id: c })
+        .await
+        .write_offs;
+    assert_eq!(
+        (listed[0].amount.as_str(), listed[0].in_effect.as_str()),
+        ("10.00", "6.00")
+    );
+    let s = w
+        .finance
+        .send(statement(c, "2026-09-01", "2026-09-30"))
+        .await;
+    assert_eq!(s.closing, "0.00");
+    assert_eq!(s.ageing.expect("ageing").on_account, "0.00");
+    // Reversed, it puts back what it still took off: 6.00, not 10.00.
+    let reversed = w
+        .finance
+        .send(pb::ReverseWriteOffRequest {
+            id: bad_debt.id,
+            version: bad_debt.version,
+            reason: "客户恢复付款".into(),
+        })
+        .await;
+    assert_eq!(reversed.in_effect, "0.00");
+    assert_eq!(
+        w.finance.order_finance(order.header().id).await.outstanding,
+        "6.00"
+    );
     assert_ledger_sums_are_kept(&w.app);
 }
 

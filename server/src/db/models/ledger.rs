@@ -178,6 +178,44 @@ pub fn payments_on(conn: &mut PgConnection, shipment_id: i64) -> AppResult<Vec<P
     .load(conn)?)
 }
 
+/// What each write-off standing on shipment `shipment_id` takes off it now (its entries'
+/// net, positive), the latest write-off first: what a deduction gives back first when it
+/// leaves the shipment owing less than was written off.
+pub fn write_offs_on(conn: &mut PgConnection, shipment_id: i64) -> AppResult<Vec<(i64, Decimal)>> {
+    let rows: Vec<(Option<i64>, Option<Decimal>)> = receivable_entries::table
+        .filter(receivable_entries::shipment_id.eq(shipment_id))
+        .filter(receivable_entries::write_off_id.is_not_null())
+        .group_by(receivable_entries::write_off_id)
+        .select((
+            receivable_entries::write_off_id,
+            diesel::dsl::sum(receivable_entries::amount),
+        ))
+        .order(receivable_entries::write_off_id.desc())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, net)| Some((id?, -net?)))
+        .filter(|(_, net)| *net > Decimal::ZERO)
+        .collect())
+}
+
+/// What each of write-offs `ids` takes off its shipment now (its entries' net, positive;
+/// 0 once reversed, or given back whole to a deduction), keyed by write-off.
+pub fn write_off_nets(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64, Decimal>> {
+    let rows: Vec<(Option<i64>, Option<Decimal>)> = receivable_entries::table
+        .filter(receivable_entries::write_off_id.eq_any(ids))
+        .group_by(receivable_entries::write_off_id)
+        .select((
+            receivable_entries::write_off_id,
+            diesel::dsl::sum(receivable_entries::amount),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, net)| Some((id?, -net.unwrap_or_default())))
+        .collect())
+}
+
 /// Credit on account per payment of the customer (positive amounts), oldest payment
 /// first.
 pub fn on_account(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<(i64, Decimal)>> {
