@@ -167,20 +167,8 @@ impl WriteOffs {
         let columns = [
             TableColumn::text(t("write_off.number"), text(|w| w.number.clone())),
             TableColumn::text(t("write_off.date"), text(|w| w.write_off_date.clone())),
-            TableColumn::text(t("shipment.number"), text(|w| w.shipment_number.clone())),
-            TableColumn::text(t("order.number"), text(|w| w.order_number.clone())),
             TableColumn::money(t("write_off.amount"), text(|w| w.amount.clone())),
-            TableColumn::text(
-                t("write_off.reason_kind"),
-                text(|w| choice_label::<pb::WriteOffReason>(w.reason_kind).to_owned()),
-            ),
-            TableColumn::text(
-                t("write_off.reason"),
-                rows.iter()
-                    .map(|w| Cell::new(w.reason.clone()).with_hover(w.reason.clone()))
-                    .collect(),
-            ),
-            TableColumn::text(t("write_off.by"), text(|w| w.created_by.clone())),
+            // Beside the amount it qualifies, in sight in a narrow window.
             TableColumn::text(
                 t("write_off.status"),
                 rows.iter()
@@ -203,6 +191,19 @@ impl WriteOffs {
                     })
                     .collect(),
             ),
+            TableColumn::text(
+                t("write_off.reason_kind"),
+                text(|w| choice_label::<pb::WriteOffReason>(w.reason_kind).to_owned()),
+            ),
+            TableColumn::text(
+                t("write_off.reason"),
+                rows.iter()
+                    .map(|w| Cell::new(w.reason.clone()).with_hover(w.reason.clone()))
+                    .collect(),
+            ),
+            TableColumn::text(t("shipment.number"), text(|w| w.shipment_number.clone())),
+            TableColumn::text(t("order.number"), text(|w| w.order_number.clone())),
+            TableColumn::text(t("write_off.by"), text(|w| w.created_by.clone())),
         ];
         let styles = row_styles(&rows, self.selected, |w| (w.id, w.reversed));
         if let Some(i) = DataTable::new("customer_write_offs", &columns)
