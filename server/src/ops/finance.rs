@@ -41,7 +41,7 @@ use crate::db::models::{
 use crate::db::schema::{
     customers, invoicing_entities, orders, payments, shipments, transport_exceptions, users,
 };
-use crate::db::scope::{self, Reps};
+use crate::db::scope::{self, OfCustomer, Reps};
 use crate::db::sql::{Sql, Value};
 use crate::db::versioned::{Versioned, check_fresh};
 use crate::error::{AppError, AppResult, FieldCheck, Msg};
@@ -249,10 +249,7 @@ fn settle(
             }
             let take = min(excess, net);
             let w: WriteOff = crate::db::versioned::Versioned::lock(conn, id)?;
-            let order: Order = orders::table
-                .find(doc.order_id)
-                .select(Order::as_select())
-                .first(conn)?;
+            let order = Order::get(conn, doc.order_id)?;
             let mut entry =
                 write_off_entry(&w, &order, doc.due_date, max(on, w.write_off_date), take);
             entry.created_by = created_by;
@@ -913,10 +910,7 @@ pub fn write_off(
         .at("amount"));
     }
     ledger::require_open(conn, peek.customer_id, today)?;
-    let order: Order = orders::table
-        .find(peek.order_id)
-        .select(Order::as_select())
-        .first(conn)?;
+    let order = Order::get(conn, peek.order_id)?;
     let created_by = ctx.actor.user_id.unwrap_or_default();
     let number = next_number(conn, DocumentKind::WriteOff, today)?;
     let row = write_off::insert(
@@ -1006,10 +1000,7 @@ pub fn reverse_write_off(
     }
     check_fresh(conn, version, &before)?;
     ledger::require_open(conn, before.customer_id, today)?;
-    let order: Order = orders::table
-        .find(before.order_id)
-        .select(Order::as_select())
-        .first(conn)?;
+    let order = Order::get(conn, before.order_id)?;
     let shipment = shipment_row(conn, before.shipment_id)?;
     let due = due_date(&order, shipment.ship_date);
     // What it takes off now: a deduction since may have taken part of it back.
