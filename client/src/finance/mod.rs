@@ -64,14 +64,23 @@ enum Tab {
     Invoices,
     Statement,
     Arrears,
+    WriteOffs,
 }
 
 impl PermittedTab for Tab {
-    const ALL: &'static [Tab] = &[Tab::Payments, Tab::Invoices, Tab::Statement, Tab::Arrears];
+    const ALL: &'static [Tab] = &[
+        Tab::Payments,
+        Tab::Invoices,
+        Tab::Statement,
+        Tab::Arrears,
+        Tab::WriteOffs,
+    ];
 
     fn permission(self) -> Permission {
         match self {
-            Tab::Payments | Tab::Invoices | Tab::Statement => Permission::FinanceRead,
+            Tab::Payments | Tab::Invoices | Tab::Statement | Tab::WriteOffs => {
+                Permission::FinanceRead
+            }
             Tab::Arrears => Permission::ArrearsRead,
         }
     }
@@ -81,6 +90,7 @@ impl PermittedTab for Tab {
             Tab::Payments => t("finance.tab.payments"),
             Tab::Invoices => t("finance.tab.invoices"),
             Tab::Statement => t("finance.tab.statement"),
+            Tab::WriteOffs => t("finance.tab.write_offs"),
             Tab::Arrears => t("finance.tab.arrears"),
         }
     }
@@ -93,6 +103,7 @@ pub struct FinancePanel {
     payments: payments::PaymentsPanel,
     invoices: invoices::InvoicesPanel,
     statement: statement::StatementPanel,
+    write_offs: write_offs::WriteOffRegister,
     arrears: arrears::ArrearsPanel,
 }
 
@@ -104,6 +115,7 @@ impl FinancePanel {
             payments: payments::PaymentsPanel::default(),
             invoices: invoices::InvoicesPanel::default(),
             statement: statement::StatementPanel::default(),
+            write_offs: write_offs::WriteOffRegister::default(),
             arrears: arrears::ArrearsPanel::default(),
         }
     }
@@ -119,6 +131,7 @@ impl FinancePanel {
             Some(Tab::Payments) => self.payments.refresh(),
             Some(Tab::Invoices) => self.invoices.refresh(),
             Some(Tab::Statement) => self.statement.rerun(ctx),
+            Some(Tab::WriteOffs) => self.write_offs.refresh(),
             Some(Tab::Arrears) => self.arrears.refresh(),
             None => {}
         }
@@ -128,7 +141,10 @@ impl FinancePanel {
 impl Unsaved for FinancePanel {
     /// Whether a form holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.payments.is_dirty() || self.invoices.is_dirty() || self.statement.is_dirty()
+        self.payments.is_dirty()
+            || self.invoices.is_dirty()
+            || self.statement.is_dirty()
+            || self.write_offs.is_dirty()
     }
 }
 
@@ -165,6 +181,7 @@ impl ModulePanel for FinancePanel {
             Some(Tab::Payments) => self.payments.ui(ui, ctx),
             Some(Tab::Invoices) => self.invoices.ui(ui, ctx),
             Some(Tab::Statement) => self.statement.ui(ui, ctx),
+            Some(Tab::WriteOffs) => self.write_offs.ui(ui, ctx),
             Some(Tab::Arrears) => self.arrears.ui(ui, ctx),
             None => {
                 ui.label(t("shell.no_modules"));

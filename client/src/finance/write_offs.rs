@@ -1,16 +1,18 @@
 //! 应收核销 in a customer's 未结明细: finance writes off what will not be paid on a
 //! shipment (a bank charge kept from a transfer, a bad debt, a small balance), with a
 //! reason, and reverses a write-off made by mistake; the customer's write-offs (核销记录)
-//! are listed under the open items. Writing off needs `finance.write_off`; the list is
-//! read by whoever reads the open items.
+//! are listed under the open items. 财务 › 核销 is the register of every customer's, by
+//! period, kind and customer, with what they take off now. Writing off and reversing need
+//! `finance.write_off`; the lists are read by whoever reads the open items.
 
 use egui::RichText;
 use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{Permission, pb};
 
-use crate::backend::Requested;
+use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
+use crate::orders::CustomerPicker;
 use crate::widgets::{
     self, Cell, DataTable, DialogAnswer, FieldErrors, TableColumn, cells, choice_label, row_styles,
 };
@@ -41,11 +43,24 @@ struct ReverseDialog {
     reason: String,
 }
 
-/// A customer's write-offs and the dialogs making and reversing them.
+/// Rows a page.
+const PAGE: u32 = 50;
+
+/// The write-offs asked for: the filters as sent.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Key {
+    customer_id: Option<i64>,
+    date_from: String,
+    date_to: String,
+    reason_kind: i32,
+}
+
+/// Write-offs (a customer's, or the register's matches) and the dialogs making and
+/// reversing them.
 #[derive(Default)]
 pub struct WriteOffs {
-    customer_id: i64,
-    list: Requested<pb::ListWriteOffsResponse>,
+    key: Key,
+    list: OffsetPaged<Key, pb::ListWriteOffsResponse>,
     /// The write-off whose reversal the list offers.
     selected: Option<i64>,
     dialog: Option<WriteOffDialog>,
@@ -59,17 +74,14 @@ pub struct WriteOffs {
 }
 
 impl WriteOffs {
-    /// Reads customer `customer_id`'s write-offs.
-    pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        if self.customer_id != customer_id {
+    /// Reads customer `customer_id`'s write-offs again.
+    pub fn reload(&mut self, _ctx: &AppCtx, customer_id: i64) {
+        if self.key.customer_id != Some(customer_id) {
             self.selected = None;
             self.done = None;
         }
-        self.customer_id = customer_id;
-        self.list.request(
-            ctx.finance()
-                .list_write_offs(pb::ListWriteOffsRequest { customer_id }),
-        );
+        self.key.customer_id = Some(customer_id);
+        self.list.refresh();
     }
 
     /// Whether a dialog holds what the user typed.
@@ -86,7 +98,6 @@ impl WriteOffs {
     /// Polls the calls; `true` the frame a write-off or a reversal is saved (what the
     /// customer owes changed: the caller reads the open items again).
     pub fn poll(&mut self, ctx: &AppCtx) -> bool {
-        self.list.poll();
         let mut changed = false;
         if self.errors.poll(&mut self.writing) {
             if let Some(w) = self.writing.value() {
@@ -107,8 +118,17 @@ impl WriteOffs {
             changed = true;
         }
         if changed {
-            self.reload(ctx, self.customer_id);
+            self.list.refresh();
         }
+        self.list.poll(self.key.clone(), PAGE, |key, page| {
+            ctx.finance().list_write_offs(pb::ListWriteOffsRequest {
+                customer_id: key.customer_id,
+                date_from: key.date_from,
+                date_to: key.date_to,
+                reason_kind: key.reason_kind,
+                page: Some(page),
+            })
+        });
         changed
     }
 
@@ -147,24 +167,36 @@ impl WriteOffs {
         if let Some(done) = &self.done {
             ui.label(RichText::new(done).color(widgets::SUCCESS));
         }
-        self.list_ui(ui, may_write_off);
+        let any = self.list.answer().is_some_and(|l| !l.write_offs.is_empty());
+        if any {
+            ui.add_space(6.0);
+            ui.strong(t("write_off.list"));
+            self.list_ui(ui, may_write_off, false, None);
+        }
         self.dialog_ui(ui.ctx(), ctx, &owed);
         self.reverse_ui(ui.ctx(), ctx);
     }
 
-    fn list_ui(&mut self, ui: &mut egui::Ui, may_reverse: bool) {
-        let rows: Vec<pb::WriteOff> = self
+    /// The write-offs asked for (with their customer when `show_customer`), `max_height`
+    /// points at most, their total in effect, a pager, and 撤销核销… for the one picked
+    /// when `may_reverse`.
+    fn list_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        may_reverse: bool,
+        show_customer: bool,
+        max_height: Option<f32>,
+    ) {
+        let (rows, total, in_effect) = self
             .list
-            .value()
-            .map(|l| l.write_offs.clone())
+            .answer()
+            .map(|l| (l.write_offs.clone(), l.total, l.total_in_effect.clone()))
             .unwrap_or_default();
-        if rows.is_empty() {
-            return;
+        if show_customer && !in_effect.is_empty() {
+            super::totals_line(ui, &[(t("write_off.total_in_effect"), in_effect.as_str())]);
         }
-        ui.add_space(6.0);
-        ui.strong(t("write_off.list"));
         let text = |f: fn(&pb::WriteOff) -> String| cells(&rows, f);
-        let columns = [
+        let mut columns = vec![
             TableColumn::text(t("write_off.number"), text(|w| w.number.clone())),
             TableColumn::text(t("write_off.date"), text(|w| w.write_off_date.clone())),
             TableColumn::money(t("write_off.amount"), text(|w| w.amount.clone())),
@@ -205,15 +237,23 @@ impl WriteOffs {
             TableColumn::text(t("order.number"), text(|w| w.order_number.clone())),
             TableColumn::text(t("write_off.by"), text(|w| w.created_by.clone())),
         ];
+        if show_customer {
+            columns.insert(
+                2,
+                TableColumn::text(t("finance.customer"), text(|w| w.customer_name.clone())),
+            );
+        }
         let styles = row_styles(&rows, self.selected, |w| (w.id, w.reversed));
-        if let Some(i) = DataTable::new("customer_write_offs", &columns)
+        if let Some(i) = DataTable::new("write_offs", &columns)
             .styles(&styles)
             .clickable()
+            .max_height(max_height)
             .show(ui)
         {
             let id = rows[i].id;
             self.selected = (self.selected != Some(id)).then_some(id);
         }
+        widgets::pager(ui, &mut self.list.offset, rows.len(), total, PAGE);
         if !may_reverse {
             return;
         }
@@ -366,4 +406,72 @@ fn taken_back(w: &pb::WriteOff) -> Option<Decimal> {
     let amount = w.amount.parse::<Decimal>().ok()?;
     let in_effect = w.in_effect.parse::<Decimal>().ok()?;
     (in_effect < amount).then(|| amount - in_effect)
+}
+
+/// 财务 › 核销: the register of write-offs within the user's scope, by period, kind and
+/// customer, the latest first, with what the matches take off now; one picked is
+/// reversed from here too.
+#[derive(Default)]
+pub(super) struct WriteOffRegister {
+    period: super::NumberAndPeriod,
+    reason_kind: i32,
+    customer: CustomerPicker,
+    write_offs: WriteOffs,
+}
+
+impl WriteOffRegister {
+    /// Shown again: read again (write-offs made or reversed elsewhere meanwhile).
+    pub(super) fn refresh(&mut self) {
+        self.write_offs.list.refresh();
+    }
+
+    /// Whether the reversal dialog holds a reason.
+    pub(super) fn is_dirty(&self) -> bool {
+        self.write_offs.is_dirty()
+    }
+
+    pub(super) fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
+        let period = self.period.key();
+        self.write_offs.key = Key {
+            customer_id: self.customer.id(),
+            date_from: period.date_from,
+            date_to: period.date_to,
+            reason_kind: self.reason_kind,
+        };
+        self.write_offs.poll(ctx);
+        ui.horizontal_wrapped(|ui| {
+            widgets::period_filter(
+                ui,
+                "write_offs",
+                (t("write_off.date_from"), &mut self.period.date_from),
+                (t("finance.date_to"), &mut self.period.date_to),
+            );
+            let mut kinds = vec![(0, t("finance.all").to_owned())];
+            kinds.extend(widgets::choices::<pb::WriteOffReason>());
+            widgets::combo(
+                ui,
+                "write_offs_kind",
+                t("write_off.reason_kind"),
+                &mut self.reason_kind,
+                &kinds,
+            );
+            self.customer.filter_ui(ui, ctx, t("finance.customer"));
+        });
+        widgets::filters_status(
+            ui,
+            &self.write_offs.list.result,
+            &[
+                ("date_from", t("write_off.date_from")),
+                ("date_to", t("common.end_date")),
+            ],
+        );
+        if let Some(done) = &self.write_offs.done {
+            ui.label(RichText::new(done).color(widgets::SUCCESS));
+        }
+        let available = ui.available_height() - 80.0;
+        let may_reverse = ctx.can(Permission::FinanceWriteOff);
+        self.write_offs
+            .list_ui(ui, may_reverse, true, Some(available));
+        self.write_offs.reverse_ui(ui.ctx(), ctx);
+    }
 }

@@ -17,7 +17,8 @@ use crate::msg;
 use crate::ops::finance::{
     Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, ArrearsSort, CustomerStatement,
     InvoiceFilter, InvoiceInput, InvoiceView, OpenItems, OrderFinance, PaymentFilter, PaymentInput,
-    PaymentView, Statement, StatementQuery, WriteOffInput, WriteOffView, positive_amount,
+    PaymentView, Statement, StatementQuery, WriteOffFilter, WriteOffInput, WriteOffView,
+    positive_amount,
 };
 
 fn wire(d: &Decimal) -> String {
@@ -151,6 +152,23 @@ pub fn write_off_reversal(r: pb::ReverseWriteOffRequest) -> AppResult<(i64, i32,
     Ok((write_off_id, r.version, r.reason.trim().to_owned()))
 }
 
+pub fn write_off_filter(r: &pb::ListWriteOffsRequest) -> AppResult<WriteOffFilter> {
+    let mut check = FieldCheck::default();
+    let (date_from, date_to) = date_range(
+        ("date_from", &r.date_from),
+        ("date_to", &r.date_to),
+        &mut check,
+    );
+    let f = WriteOffFilter {
+        customer_id: optional_id("customer_id", r.customer_id, &mut check),
+        date_from,
+        date_to,
+        reason_kind: pb::WriteOffReason::code_of(r.reason_kind),
+    };
+    check.finish()?;
+    Ok(f)
+}
+
 pub fn write_off(v: WriteOffView) -> pb::WriteOff {
     let w = v.write_off;
     pb::WriteOff {
@@ -173,6 +191,7 @@ pub fn write_off(v: WriteOffView) -> pb::WriteOff {
         reversed_by: v.reversed_by_name,
         version: w.version,
         in_effect: wire(&v.in_effect),
+        customer_name: v.customer_name,
     }
 }
 

@@ -1028,18 +1028,59 @@ pub struct WriteOffView {
     /// What it takes off the shipment now, CNY: its amount less what a deduction on the
     /// shipment since took back; 0 once reversed.
     pub in_effect: Decimal,
+    pub customer_name: String,
 }
 
-/// Customer `customer_id`'s write-offs (reversed ones too), the latest first, if the
-/// customer is within `reps`' scope; NOT_FOUND otherwise.
-pub fn write_offs_of(
+/// A write-off search's filters.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOffFilter {
+    pub customer_id: Option<i64>,
+    /// Business dates, both included.
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// One of [`write_off::REASON_KINDS`]; `None` for any.
+    pub reason_kind: Option<&'static str>,
+}
+
+/// Write-offs within the scope (reversed ones too), the latest first: (page, count of all
+/// matches, Σ of what the matches take off now, CNY). NOT_FOUND for a customer named
+/// outside the scope.
+pub fn list_write_offs(
     conn: &mut PgConnection,
     reps: &Reps,
-    customer_id: i64,
-) -> AppResult<Vec<WriteOffView>> {
-    customer_in_scope(conn, reps, customer_id)?;
-    let rows = write_off::of_customer(conn, customer_id)?;
-    write_off_views(conn, rows)
+    f: &WriteOffFilter,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<WriteOffView>, i64, Decimal)> {
+    use crate::db::schema::write_offs;
+    if let Some(c) = f.customer_id {
+        customer_in_scope(conn, reps, c)?;
+    }
+    let query = || {
+        let mut q = write_offs::table.into_boxed::<diesel::pg::Pg>();
+        q = scoped!(q, write_offs, reps, f.customer_id);
+        if let Some(d) = f.date_from {
+            q = q.filter(write_offs::write_off_date.ge(d));
+        }
+        if let Some(d) = f.date_to {
+            q = q.filter(write_offs::write_off_date.le(d));
+        }
+        if let Some(k) = f.reason_kind {
+            q = q.filter(write_offs::reason_kind.eq(k));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    // Write-offs are few (a company writes off tens a month): their nets are summed by id.
+    let ids: Vec<i64> = query().select(write_offs::id).load(conn)?;
+    let in_effect: Decimal = ledger::write_off_nets(conn, &ids)?.values().copied().sum();
+    let rows = query()
+        .order((write_offs::write_off_date.desc(), write_offs::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(WriteOff::as_select())
+        .load(conn)?;
+    Ok((write_off_views(conn, rows)?, total, in_effect))
 }
 
 /// The views of `rows`, in their order: shipment and order numbers, who wrote each off
@@ -1066,6 +1107,13 @@ pub fn write_off_views(
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
     let ids: Vec<i64> = rows.iter().map(|w| w.id).collect();
     let nets = ledger::write_off_nets(conn, &ids)?;
+    let customer_ids: Vec<i64> = rows.iter().map(|w| w.customer_id).collect();
+    let customer_names: HashMap<i64, String> = customers::table
+        .filter(customers::id.eq_any(&customer_ids))
+        .select((customers::id, customers::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(rows
         .into_iter()
         .map(|w| {
@@ -1077,6 +1125,10 @@ pub fn write_off_views(
                 created_by_name: name(Some(w.created_by)),
                 reversed_by_name: name(w.reversed_by),
                 in_effect: nets.get(&w.id).copied().unwrap_or_default(),
+                customer_name: customer_names
+                    .get(&w.customer_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 write_off: w,
             }
         })

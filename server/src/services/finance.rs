@@ -365,15 +365,19 @@ impl FinanceService for FinanceApi {
         request: Request<pb::ListWriteOffsRequest>,
     ) -> Reply<pb::ListWriteOffsResponse> {
         let session = Session::of(&request)?;
-        let customer_id = id("customer_id", request.into_inner().customer_id)?;
-        let rows = self
+        let r = request.into_inner();
+        let filter = conv::write_off_filter(&r)?;
+        let (offset, limit) = page(r.page);
+        let (rows, total, in_effect) = self
             .state
             .read_scoped(&session, move |conn, reps| {
-                ops::write_offs_of(conn, reps, customer_id)
+                ops::list_write_offs(conn, reps, &filter, offset, limit)
             })
             .await?;
         Ok(Response::new(pb::ListWriteOffsResponse {
             write_offs: rows.into_iter().map(conv::write_off).collect(),
+            total: u64::try_from(total).unwrap_or_default(),
+            total_in_effect: pharmacrm_shared::money::to_wire(&in_effect),
         }))
     }
 

@@ -1561,11 +1561,53 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
     assert_zh_contains(&again, "已撤销");
     let listed = w
         .rep
-        .send(pb::ListWriteOffsRequest { customer_id: c })
+        .send(pb::ListWriteOffsRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
         .await
         .write_offs;
     assert_eq!(listed.len(), 1);
     assert!(listed[0].reversed);
+
+    // The register: every customer's, by period and kind, with what they take off now.
+    let other = w.due_on_shipping().await;
+    let (_, other_shipment) = w.shipped_on(other.id, "2026-09-01", 5).await; // 10.00
+    w.finance
+        .send(pb::WriteOffReceivableRequest {
+            reason_kind: pb::WriteOffReason::BadDebt as i32,
+            reason: "药房已关闭".into(),
+            ..bank_fee(&other_shipment, "10")
+        })
+        .await;
+    let register = |reason_kind: pb::WriteOffReason, date_from: &str| pb::ListWriteOffsRequest {
+        reason_kind: reason_kind as i32,
+        date_from: date_from.into(),
+        ..Default::default()
+    };
+    let all = w
+        .finance
+        .send(register(pb::WriteOffReason::Unspecified, ""))
+        .await;
+    assert_eq!((all.total, all.total_in_effect.as_str()), (2, "10.00"));
+    let bad_debts = w
+        .finance
+        .send(register(pb::WriteOffReason::BadDebt, ""))
+        .await;
+    assert_eq!(bad_debts.total, 1);
+    assert_eq!(bad_debts.write_offs[0].reason, "药房已关闭");
+    let later = w
+        .finance
+        .send(register(pb::WriteOffReason::Unspecified, "2026-09-02"))
+        .await;
+    assert_eq!(later.total, 0);
+    pharmacrm_tests::assert_bad_fields!(w.finance, {
+        pb::ListWriteOffsRequest {
+            date_from: "2026-09-30".into(),
+            date_to: "2026-09-01".into(),
+            ..Default::default()
+        } => ["date_to"],
+    });
     let s = w
         .finance
         .send(statement(c, "2026-09-01", "2026-09-30"))
@@ -1617,7 +1659,10 @@ async fn a_deduction_after_a_write_off_takes_back_what_is_no_longer_owed_before_
     );
     let listed = w
         .finance
-        .send(pb::ListWriteOffsRequest { customer_id: c })
+        .send(pb::ListWriteOffsRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
         .await
         .write_offs;
     assert_eq!(

@@ -94,12 +94,3 @@ pub fn mark_reversed(
         .returning(WriteOff::as_returning())
         .get_result(conn)?)
 }
-
-/// Customer `customer_id`'s write-offs, the latest first.
-pub fn of_customer(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<WriteOff>> {
-    Ok(write_offs::table
-        .filter(write_offs::customer_id.eq(customer_id))
-        .order((write_offs::write_off_date.desc(), write_offs::id.desc()))
-        .select(WriteOff::as_select())
-        .load(conn)?)
-}
