@@ -348,6 +348,7 @@ impl WriteOffs {
                     amount: super::amount_input(&dialog.amount),
                     reason_kind: dialog.reason_kind,
                     reason: dialog.reason.trim().to_owned(),
+                    request_id: String::new(),
                 };
                 self.writing
                     .request(ctx.finance().write_off_receivable(request));

@@ -124,7 +124,12 @@ pub fn reversal(r: pb::ReversePaymentRequest) -> AppResult<(i64, i32, String, Op
 /// A write-off as WriteOffReceivable takes it: INVALID_ARGUMENT naming every field that
 /// does not read.
 pub fn write_off_input(r: pb::WriteOffReceivableRequest) -> AppResult<WriteOffInput> {
+    let request = RequestId::of(&r.request_id, &r, |r| {
+        r.request_id.clear();
+        request_id::same_amount(&mut r.amount);
+    });
     let mut check = FieldCheck::default();
+    check.check("request_id", validation::optional_line(&r.request_id, 64));
     required_id("shipment_id", r.shipment_id, &mut check);
     let value = amount("amount".into(), &r.amount, &mut check);
     let reason_kind = pb::WriteOffReason::code_of(r.reason_kind);
@@ -138,6 +143,7 @@ pub fn write_off_input(r: pb::WriteOffReceivableRequest) -> AppResult<WriteOffIn
         amount: value,
         reason_kind: reason_kind.expect("checked above"),
         reason: r.reason.trim().to_owned(),
+        request_id: request,
     })
 }
 

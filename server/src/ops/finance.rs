@@ -870,6 +870,9 @@ pub struct WriteOffInput {
     pub reason_kind: &'static str,
     /// Why, required.
     pub reason: String,
+    /// The request's ID, if the caller gave one ([`write_off`] answers a retry with the
+    /// write-off the first request made).
+    pub request_id: Option<RequestId>,
 }
 
 /// Writes `input.amount` off shipment `input.shipment_id`'s receivable on `today` (应收核销):
@@ -880,7 +883,8 @@ pub struct WriteOffInput {
 /// Errors: NOT_FOUND for a shipment outside the scope; FAILED_PRECONDITION when nothing is
 /// owed on the shipment (paid, written off, a replacement, free goods), on `amount` when
 /// it is more than is owed (naming both amounts), and when today falls in a reconciled
-/// period.
+/// period; ALREADY_EXISTS on `request_id` when the caller's ID came with another request
+/// (with the same request, the write-off it made is returned).
 pub fn write_off(
     conn: &mut PgConnection,
     ctx: WriteCtx<'_>,
@@ -890,6 +894,14 @@ pub fn write_off(
 ) -> AppResult<WriteOff> {
     let peek: Shipment = crate::db::models::shipment::find(conn, reps, input.shipment_id, false)?;
     lock_ledger(conn, peek.customer_id)?;
+    // A retry (its first attempt's answer lost) waited for the ledger; it is answered with
+    // what the first made, before the amount is judged against what is owed now.
+    let request = input.request_id.as_ref();
+    if let Some(made) = request_id::earlier(conn, ctx.actor.user_id, request, |w: &WriteOff| {
+        msg!("write_off.request_id_used", number = w.number.clone())
+    })? {
+        return Ok(made);
+    }
     let doc = ledger::documents(conn, peek.customer_id)?
         .into_iter()
         .find(|d| d.shipment_id == peek.id);
@@ -928,6 +940,7 @@ pub fn write_off(
             updated_by: Some(created_by),
         },
     )?;
+    request_id::record(conn, ctx.actor.user_id, request, &row)?;
     ledger::post(
         conn,
         &[write_off_entry(

@@ -1444,6 +1444,7 @@ fn bank_fee(shipment: &pb::Shipment, amount: &str) -> pb::WriteOffReceivableRequ
         amount: amount.into(),
         reason_kind: pb::WriteOffReason::BankFee as i32,
         reason: "银行扣手续费 0.20 元".into(),
+        request_id: String::new(),
     }
 }
 
@@ -1477,7 +1478,20 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
     assert_zh_contains(&refused, "核销金额 0.30 超过发货单");
     assert_zh_contains(&refused, "的未收金额 0.20");
 
-    let written = w.finance.send(bank_fee(&shipment, "0.20")).await;
+    let keyed = |amount: &str| pb::WriteOffReceivableRequest {
+        request_id: "wo-7f3a".into(),
+        ..bank_fee(&shipment, amount)
+    };
+    let written = w.finance.send(keyed("0.20")).await;
+    // Sent again (its answer lost): the same write-off, not "nothing is owed"; the same
+    // ID with another amount is another request.
+    assert_eq!(w.finance.send(keyed("0.2")).await.number, written.number);
+    let refused = w
+        .finance
+        .try_send(keyed("0.10"))
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&refused), ["request_id"]);
     assert!(
         written.number.starts_with("WO20260901-"),
         "{}",
