@@ -1114,6 +1114,8 @@ fn event_label(action: &str) -> String {
         "transport_exception.decide" => "orders.event.exception_decide",
         "transport_exception.ship_replacement" => "orders.event.exception_ship_replacement",
         "transport_exception.close" => "orders.event.exception_close",
+        "write_off.create" => "orders.event.write_off",
+        "write_off.reverse" => "orders.event.write_off_reverse",
         other => return other.to_owned(),
     };
     t(key).to_owned()
@@ -1198,6 +1200,11 @@ fn event_details(
                     .replace("{value}", &format::money(&e.exception_value)),
             ]
         }
+        "write_off.create" => vec![
+            label_value(t("write_off.amount"), &format::money(&e.write_off_amount)),
+            label_value(t("write_off.reason"), &e.reason),
+        ],
+        "write_off.reverse" => vec![label_value(t("write_off.reverse_reason"), &e.reason)],
         "transport_exception.decide" if e.decision != pb::ExceptionDecision::Pending as i32 => {
             let decision = choice_label::<pb::ExceptionDecision>(e.decision);
             if e.decision == pb::ExceptionDecision::Deduct as i32 {

@@ -823,6 +823,15 @@ pub fn detail(
                         pb::ExceptionDecision::wire(&audited_text(&r.after, "decision"));
                     event.exception_value = audited_text(&r.after, "value");
                 }
+                "write_off.create" => {
+                    event.document = audited_text(&r.after, "number");
+                    event.write_off_amount = audited_text(&r.after, "amount");
+                    event.reason = audited_text(&r.after, "reason");
+                }
+                "write_off.reverse" => {
+                    event.document = audited_text(&r.after, "number");
+                    event.reason = audited_text(&r.after, "reversal_reason");
+                }
                 _ => {}
             }
             event.action = r.action;

@@ -2104,6 +2104,7 @@ pub fn detail(
         .collect();
     let ships = shipment::of_order(conn, row.id)?;
     let excs = exception::of_order(conn, row.id)?;
+    let write_offs = crate::db::models::write_off::of_order(conn, row.id)?;
     let history = crate::db::models::audit_log::of_objects(
         conn,
         &[
@@ -2113,6 +2114,8 @@ pub fn detail(
                 TransportException::OBJECT,
                 excs.iter().map(|e| e.id).collect(),
             ),
+            // Its receivable written off, and reversed.
+            (crate::db::models::write_off::WriteOff::OBJECT, write_offs),
         ],
         HISTORY_EVENTS,
     )?;

@@ -94,10 +94,14 @@ impl OrderApi {
             .await?;
         let zone = self.state.clock.zone();
         let mut detail = conv::detail(bundle, lines, history, today, zone)?;
-        if !access::may_read_order_money(&session.grants())
-            && let Some(order) = &mut detail.order
-        {
-            conv::hide_money(order);
+        if !access::may_read_order_money(&session.grants()) {
+            if let Some(order) = &mut detail.order {
+                conv::hide_money(order);
+            }
+            // What was written off is what is owed, too.
+            detail
+                .history
+                .retain(|e| !e.action.starts_with("write_off."));
         }
         Ok(detail)
     }

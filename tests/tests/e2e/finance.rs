@@ -1544,6 +1544,28 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
         .refused(Code::FailedPrecondition);
     assert_zh_contains(&refused, "没有未收金额");
 
+    // The order's history says it, to finance; a CS rep reads the order, not its money.
+    let detail = w.finance.order(order.header().id).await.expect("order");
+    let event = detail
+        .history
+        .iter()
+        .find(|e| e.action == "write_off.create")
+        .expect("the write-off in the history");
+    assert_eq!(
+        (
+            event.document.as_str(),
+            event.write_off_amount.as_str(),
+            event.reason.as_str()
+        ),
+        (written.number.as_str(), "0.20", "银行扣手续费 0.20 元")
+    );
+    let seen_by_cs = w.cs.order(order.header().id).await.expect("order");
+    assert!(
+        !seen_by_cs
+            .history
+            .iter()
+            .any(|e| e.action.starts_with("write_off."))
+    );
     // Money paid ahead meanwhile pays the amount owed again once the write-off is undone.
     w.finance.send(payment(c, "2026-09-01", "1", &[])).await;
     let (id, version) = (written.id, written.version);

@@ -94,3 +94,11 @@ pub fn mark_reversed(
         .returning(WriteOff::as_returning())
         .get_result(conn)?)
 }
+
+/// The ids of order `order_id`'s write-offs (its history lists them).
+pub fn of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<i64>> {
+    Ok(write_offs::table
+        .filter(write_offs::order_id.eq(order_id))
+        .select(write_offs::id)
+        .load(conn)?)
+}
