@@ -248,7 +248,7 @@ fn settle(
                 break;
             }
             let take = min(excess, net);
-            let w: WriteOff = crate::db::versioned::Versioned::lock(conn, id)?;
+            let w = WriteOff::lock(conn, id)?;
             let order = Order::get(conn, doc.order_id)?;
             let mut entry =
                 write_off_entry(&w, &order, doc.due_date, max(on, w.write_off_date), take);
