@@ -2033,6 +2033,9 @@ fn an_archived_department_and_position_are_restored_from_the_archived_lists() {
             .expect("archived");
     });
     ui.click("岗位与权限");
+    // The list loaded first: a click on the box while its rows came in landed on a row
+    // (客服 opened in the form) and the box stayed unticked.
+    ui.wait_label("客服（0 人）");
     ui.click("显示已归档的岗位");
     ui.wait_label("质检专员");
     ui.press(Role::Button, "恢复");
