@@ -75,7 +75,7 @@ pub struct WriteOffs {
 
 impl WriteOffs {
     /// Reads customer `customer_id`'s write-offs again.
-    pub fn reload(&mut self, _ctx: &AppCtx, customer_id: i64) {
+    pub fn reload(&mut self, customer_id: i64) {
         if self.key.customer_id != Some(customer_id) {
             self.selected = None;
             self.done = None;

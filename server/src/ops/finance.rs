@@ -39,7 +39,8 @@ use crate::db::models::{
     display_names_and_departed, invoicing_entity, user,
 };
 use crate::db::schema::{
-    customers, invoicing_entities, orders, payments, shipments, transport_exceptions, users,
+    customers, invoicing_entities, orders, payments, receivable_entries, shipments,
+    transport_exceptions, users,
 };
 use crate::db::scope::{self, OfCustomer, Reps};
 use crate::db::sql::{Sql, Value};
@@ -1084,9 +1085,12 @@ pub fn list_write_offs(
         q
     };
     let total: i64 = query().count().get_result(conn)?;
-    // Write-offs are few (a company writes off tens a month): their nets are summed by id.
-    let ids: Vec<i64> = query().select(write_offs::id).load(conn)?;
-    let in_effect: Decimal = ledger::write_off_nets(conn, &ids)?.values().copied().sum();
+    // What the matches take off now: their ledger entries' net, in one query.
+    let in_effect: Option<Decimal> = receivable_entries::table
+        .filter(receivable_entries::write_off_id.eq_any(query().select(write_offs::id.nullable())))
+        .select(diesel::dsl::sum(receivable_entries::amount))
+        .first(conn)?;
+    let in_effect = -in_effect.unwrap_or_default();
     let rows = query()
         .order((write_offs::write_off_date.desc(), write_offs::id.desc()))
         .offset(offset)

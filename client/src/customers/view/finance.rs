@@ -54,7 +54,7 @@ impl FinanceTabs {
         );
         self.load_invoices(ctx);
         self.load_payments(ctx);
-        self.write_offs.reload(ctx, customer_id);
+        self.write_offs.reload(customer_id);
     }
 
     /// Whether a write-off dialog holds what the user typed.
