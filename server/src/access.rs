@@ -524,10 +524,18 @@ pub const CS_REP_ROLE: Permission = Permission::ShipmentWrite;
 
 /// `action` needs `permission`: named by its code in English, by its label in Chinese.
 fn denied(permission: Permission, action: Msg) -> AppError {
+    denied_any(&[permission], action)
+}
+
+/// `action` needs one of `permissions`: "finance.read or finance.arrears.read", “财务查询”或
+/// “欠款查询”.
+fn denied_any(permissions: &[Permission], action: Msg) -> AppError {
+    let codes: Vec<&str> = permissions.iter().map(|p| p.code()).collect();
+    let labels: Vec<&str> = permissions.iter().map(|p| p.label_zh()).collect();
     AppError::PermissionDenied(msg!(
         "auth.action_needs_permission",
         action = action,
-        permission = per_lang(permission.code(), permission.label_zh()),
+        permission = per_lang(codes.join(" or "), labels.join("”或“")),
     ))
 }
 
@@ -574,14 +582,32 @@ pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
 /// exported: one cannot export what one may not see. `report.read` for a report,
 /// `finance.arrears.read` for the arrears list.
 pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<()> {
-    let (needed, action) = match r.report {
-        Some(pb::export_request::Report::Arrears(_)) => (
-            Permission::ArrearsRead,
+    use pb::export_request::Report;
+    let (needed, action): (&[Permission], Msg) = match r.report {
+        Some(Report::Arrears(_)) => (
+            &[Permission::ArrearsRead],
             msg!("report.action.export_arrears"),
         ),
-        _ => (Permission::ReportRead, msg!("report.action.export")),
+        // The registers: what their lists need.
+        Some(Report::Payments(_)) => (
+            CUSTOMER_MONEY_HISTORY,
+            msg!("report.action.export_payments"),
+        ),
+        Some(Report::Invoices(_)) => (
+            CUSTOMER_MONEY_HISTORY,
+            msg!("report.action.export_invoices"),
+        ),
+        Some(Report::WriteOffs(_)) => (
+            CUSTOMER_MONEY_HISTORY,
+            msg!("report.action.export_write_offs"),
+        ),
+        _ => (&[Permission::ReportRead], msg!("report.action.export")),
     };
-    require(grants, needed, action)
+    if needed.iter().any(|p| grants.permissions.contains(p)) {
+        Ok(())
+    } else {
+        Err(denied_any(needed, action))
+    }
 }
 
 /// A record kept by its author (a follow-up: what they did and heard) is changed or

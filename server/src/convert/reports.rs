@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldCheck};
 use crate::messages::Lang;
 use crate::msg;
-use crate::ops::report_export::Job;
+use crate::ops::report_export::{Job, Register};
 use crate::ops::reports::{
     self as ops, CustomerFilter, DrugFilter, ExceptionGrouping, Interval, Period, RepRole, Sort,
     SortKeys, region_name, region_pair,
@@ -267,6 +267,24 @@ fn export_job(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<Job> {
         Some(Report::Arrears(r)) => Job::Arrears {
             filter: super::finance::arrears_filter(r).map_err(|e| e.within("arrears"))?,
             as_of: today,
+        },
+        Some(Report::Payments(r)) => Job::Register {
+            register: Register::Payments(
+                super::finance::payment_filter(r).map_err(|e| e.within("payments"))?,
+            ),
+            today,
+        },
+        Some(Report::Invoices(r)) => Job::Register {
+            register: Register::Invoices(
+                super::finance::invoice_filter(r).map_err(|e| e.within("invoices"))?,
+            ),
+            today,
+        },
+        Some(Report::WriteOffs(r)) => Job::Register {
+            register: Register::WriteOffs(
+                super::finance::write_off_filter(r).map_err(|e| e.within("write_offs"))?,
+            ),
+            today,
         },
         None => return Err(AppError::field("report", msg!("report.choose_report"))),
     })

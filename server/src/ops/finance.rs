@@ -817,6 +817,28 @@ pub struct PaymentFilter {
     pub handler_id: Option<i64>,
 }
 
+/// The payments `f` matches within `reps`.
+fn payments_matching(
+    reps: &Reps,
+    f: &PaymentFilter,
+) -> payments::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
+    q = scoped!(q, payments, reps, f.customer_id);
+    if !f.number.is_empty() {
+        q = q.filter(payment::number_or_reference_contains(&f.number));
+    }
+    if let Some(d) = f.date_from {
+        q = q.filter(payments::payment_date.ge(d));
+    }
+    if let Some(d) = f.date_to {
+        q = q.filter(payments::payment_date.le(d));
+    }
+    if let Some(h) = f.handler_id {
+        q = q.filter(payments::handler_id.eq(h));
+    }
+    q
+}
+
 /// Payments within the scope, newest first: (page, count of all matches, Σ amount of
 /// the matches not reversed).
 pub fn list_payments(
@@ -826,23 +848,7 @@ pub fn list_payments(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<PaymentView>, i64, Decimal)> {
-    let query = || {
-        let mut q = payments::table.into_boxed::<diesel::pg::Pg>();
-        q = scoped!(q, payments, reps, f.customer_id);
-        if !f.number.is_empty() {
-            q = q.filter(payment::number_or_reference_contains(&f.number));
-        }
-        if let Some(d) = f.date_from {
-            q = q.filter(payments::payment_date.ge(d));
-        }
-        if let Some(d) = f.date_to {
-            q = q.filter(payments::payment_date.le(d));
-        }
-        if let Some(h) = f.handler_id {
-            q = q.filter(payments::handler_id.eq(h));
-        }
-        q
-    };
+    let query = || payments_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()
         .filter(payments::reversed_at.is_null())
@@ -1056,6 +1062,26 @@ pub struct WriteOffFilter {
     pub reason_kind: Option<&'static str>,
 }
 
+/// The write-offs `f` matches within `reps`.
+fn write_offs_matching(
+    reps: &Reps,
+    f: &WriteOffFilter,
+) -> crate::db::schema::write_offs::BoxedQuery<'static, diesel::pg::Pg> {
+    use crate::db::schema::write_offs;
+    let mut q = write_offs::table.into_boxed::<diesel::pg::Pg>();
+    q = scoped!(q, write_offs, reps, f.customer_id);
+    if let Some(d) = f.date_from {
+        q = q.filter(write_offs::write_off_date.ge(d));
+    }
+    if let Some(d) = f.date_to {
+        q = q.filter(write_offs::write_off_date.le(d));
+    }
+    if let Some(k) = f.reason_kind {
+        q = q.filter(write_offs::reason_kind.eq(k));
+    }
+    q
+}
+
 /// Write-offs within the scope (reversed ones too), the latest first: (page, count of all
 /// matches, Σ of what the matches take off now, CNY). NOT_FOUND for a customer named
 /// outside the scope.
@@ -1070,20 +1096,7 @@ pub fn list_write_offs(
     if let Some(c) = f.customer_id {
         customer_in_scope(conn, reps, c)?;
     }
-    let query = || {
-        let mut q = write_offs::table.into_boxed::<diesel::pg::Pg>();
-        q = scoped!(q, write_offs, reps, f.customer_id);
-        if let Some(d) = f.date_from {
-            q = q.filter(write_offs::write_off_date.ge(d));
-        }
-        if let Some(d) = f.date_to {
-            q = q.filter(write_offs::write_off_date.le(d));
-        }
-        if let Some(k) = f.reason_kind {
-            q = q.filter(write_offs::reason_kind.eq(k));
-        }
-        q
-    };
+    let query = || write_offs_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     // What the matches take off now: their ledger entries' net, in one query.
     let in_effect: Option<Decimal> = receivable_entries::table
@@ -2814,6 +2827,35 @@ pub struct InvoiceFilter {
     pub date_to: Option<NaiveDate>,
 }
 
+/// The invoices `f` matches within `reps`.
+fn invoices_matching(
+    reps: &Reps,
+    f: &InvoiceFilter,
+) -> crate::db::schema::invoices::BoxedQuery<'static, diesel::pg::Pg> {
+    use crate::db::schema::{invoice_orders, invoices};
+    let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
+    q = scoped!(q, invoices, reps, f.customer_id);
+    if !f.number.is_empty() {
+        q = q.filter(invoices::number.ilike(contains_pattern(&f.number)));
+    }
+    if let Some(o) = f.order_id {
+        q = q.filter(
+            invoices::id.eq_any(
+                invoice_orders::table
+                    .filter(invoice_orders::order_id.eq(o))
+                    .select(invoice_orders::invoice_id),
+            ),
+        );
+    }
+    if let Some(d) = f.date_from {
+        q = q.filter(invoices::invoice_date.ge(d));
+    }
+    if let Some(d) = f.date_to {
+        q = q.filter(invoices::invoice_date.le(d));
+    }
+    q
+}
+
 /// Invoices within the scope, newest first: (page, count, Σ amount, red negative).
 pub fn list_invoices(
     conn: &mut PgConnection,
@@ -2822,30 +2864,8 @@ pub fn list_invoices(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<InvoiceView>, i64, Decimal)> {
-    use crate::db::schema::{invoice_orders, invoices};
-    let query = || {
-        let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
-        q = scoped!(q, invoices, reps, f.customer_id);
-        if !f.number.is_empty() {
-            q = q.filter(invoices::number.ilike(contains_pattern(&f.number)));
-        }
-        if let Some(o) = f.order_id {
-            q = q.filter(
-                invoices::id.eq_any(
-                    invoice_orders::table
-                        .filter(invoice_orders::order_id.eq(o))
-                        .select(invoice_orders::invoice_id),
-                ),
-            );
-        }
-        if let Some(d) = f.date_from {
-            q = q.filter(invoices::invoice_date.ge(d));
-        }
-        if let Some(d) = f.date_to {
-            q = q.filter(invoices::invoice_date.le(d));
-        }
-        q
-    };
+    use crate::db::schema::invoices;
+    let query = || invoices_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()
         .select(diesel::dsl::sum(invoices::amount))
@@ -2857,6 +2877,124 @@ pub fn list_invoices(
         .select(Invoice::as_select())
         .load(conn)?;
     Ok((invoice_views(conn, rows)?, total, sum.unwrap_or_default()))
+}
+
+// ---------------------------------------------------------------------------------------
+// The registers whole (their Excel export)
+
+/// Rows dated before `date`, or on it and recorded before `id`, of `table` dated by
+/// `column`: the next page of a register read the latest first, as a row comparison the
+/// (date, id) indexes answer.
+fn dated_before(
+    table: &str,
+    column: &str,
+    (date, id): (NaiveDate, i64),
+) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<diesel::pg::Pg>>
+{
+    diesel::dsl::sql::<Bool>(&format!("({table}.{column}, {table}.id) < ("))
+        .bind::<Date, _>(date)
+        .sql(", ")
+        .bind::<BigInt, _>(id)
+        .sql(")")
+}
+
+/// Every row `load` gives, `batch` at a time, turned into `views`: `load(conn, after)`
+/// reads the next `batch` rows after the key `after` (the last row's date and id; `None`
+/// from the start), in the register's order. Paged by key, so the millionth row costs
+/// what the first did. `each` returns `false` to stop (the export was cancelled).
+fn each_batch_by_key<Row, View>(
+    conn: &mut PgConnection,
+    batch: i64,
+    mut load: impl FnMut(&mut PgConnection, Option<(NaiveDate, i64)>) -> AppResult<Vec<Row>>,
+    key: impl Fn(&Row) -> (NaiveDate, i64),
+    views: impl Fn(&mut PgConnection, Vec<Row>) -> AppResult<Vec<View>>,
+    mut each: impl FnMut(Vec<View>) -> AppResult<bool>,
+) -> AppResult<()> {
+    let mut after = None;
+    loop {
+        let rows = load(conn, after)?;
+        let full = i64::try_from(rows.len()).is_ok_and(|n| n == batch);
+        after = rows.last().map(&key);
+        if !each(views(conn, rows)?)? || !full {
+            return Ok(());
+        }
+    }
+}
+
+/// Every payment `f` matches within `reps`, `batch` at a time, in the list's order (the
+/// latest date first, then the latest recorded), as the list shows them. Run it in one
+/// snapshot ([`crate::db::snapshot`]) for a consistent whole.
+pub fn each_payment_batch(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &PaymentFilter,
+    batch: i64,
+    each: impl FnMut(Vec<PaymentView>) -> AppResult<bool>,
+) -> AppResult<()> {
+    let load = |conn: &mut PgConnection, after| {
+        let mut q = payments_matching(reps, f);
+        if let Some(key) = after {
+            q = q.filter(dated_before("payments", "payment_date", key));
+        }
+        Ok(
+            q.order((payments::payment_date.desc(), payments::id.desc()))
+                .limit(batch)
+                .select(Payment::as_select())
+                .load(conn)?,
+        )
+    };
+    let key = |p: &Payment| (p.payment_date, p.id);
+    each_batch_by_key(conn, batch, load, key, payment_views, each)
+}
+
+/// Every invoice `f` matches within `reps`, as [`each_payment_batch`].
+pub fn each_invoice_batch(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &InvoiceFilter,
+    batch: i64,
+    each: impl FnMut(Vec<InvoiceView>) -> AppResult<bool>,
+) -> AppResult<()> {
+    use crate::db::schema::invoices;
+    let load = |conn: &mut PgConnection, after| {
+        let mut q = invoices_matching(reps, f);
+        if let Some(key) = after {
+            q = q.filter(dated_before("invoices", "invoice_date", key));
+        }
+        Ok(
+            q.order((invoices::invoice_date.desc(), invoices::id.desc()))
+                .limit(batch)
+                .select(Invoice::as_select())
+                .load(conn)?,
+        )
+    };
+    let key = |i: &Invoice| (i.invoice_date, i.id);
+    each_batch_by_key(conn, batch, load, key, invoice_views, each)
+}
+
+/// Every write-off `f` matches within `reps`, as [`each_payment_batch`].
+pub fn each_write_off_batch(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &WriteOffFilter,
+    batch: i64,
+    each: impl FnMut(Vec<WriteOffView>) -> AppResult<bool>,
+) -> AppResult<()> {
+    use crate::db::schema::write_offs;
+    let load = |conn: &mut PgConnection, after| {
+        let mut q = write_offs_matching(reps, f);
+        if let Some(key) = after {
+            q = q.filter(dated_before("write_offs", "write_off_date", key));
+        }
+        Ok(
+            q.order((write_offs::write_off_date.desc(), write_offs::id.desc()))
+                .limit(batch)
+                .select(WriteOff::as_select())
+                .load(conn)?,
+        )
+    };
+    let key = |w: &WriteOff| (w.write_off_date, w.id);
+    each_batch_by_key(conn, batch, load, key, write_off_views, each)
 }
 
 /// An order's money.

@@ -3603,3 +3603,260 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
         .to_string();
     assert_eq!(entered, paid.payment_date);
 }
+
+/// The header row of sheet `name` (the row whose first cell is `first`) and the rows
+/// after it, the totals row last.
+fn register_rows(
+    file: &[u8],
+    name: &str,
+    first: &str,
+) -> (Vec<calamine::Data>, Vec<Vec<calamine::Data>>) {
+    let rows = sheet_rows(file, name);
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&calamine::Data::String(first.into())))
+        .unwrap_or_else(|| panic!("the header row of {name}: {rows:?}"));
+    (rows[header].clone(), rows[header + 1..].to_vec())
+}
+
+/// The index of the column headed `heading`.
+fn column(header: &[calamine::Data], heading: &str) -> usize {
+    header
+        .iter()
+        .position(|h| *h == calamine::Data::String(heading.into()))
+        .unwrap_or_else(|| panic!("no column {heading}: {header:?}"))
+}
+
+/// The cell under `heading` of `row`, as text.
+fn under(header: &[calamine::Data], row: &[calamine::Data], heading: &str) -> String {
+    row.get(column(header, heading))
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_payments_invoices_and_write_offs_registers_export_every_match_latest_first() {
+    use calamine::Data;
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (first, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    let (later, second) = w.shipped_on(c, "2026-09-02", 5).await; // 10.00
+    w.app.pin_clock("2026-09-04T10:00:00+08:00");
+    let paid = w
+        .finance
+        .send(payment(c, "2026-09-01", "15", &[(first.header().id, "15")]))
+        .await;
+    let ahead = w.finance.send(payment(c, "2026-09-03", "8", &[])).await;
+    let mistaken = w.finance.send(payment(c, "2026-09-03", "5", &[])).await;
+    w.finance
+        .send(reversing(&mistaken, "重复登记", "2026-09-03"))
+        .await;
+    let blue = w
+        .finance
+        .send(blue_invoice(
+            c,
+            w.entity.id,
+            (first.header().id, "20"),
+            "04419001",
+        ))
+        .await;
+    w.finance
+        .send(pb::RecordInvoiceRequest {
+            number: "04419002".into(),
+            invoice_date: "2026-09-02".into(),
+            red_of_invoice_id: blue.id,
+            orders: vec![pb::InvoiceOrderInput {
+                order_id: first.header().id,
+                amount: "5".into(),
+            }],
+            ..Default::default()
+        })
+        .await;
+    let written = w.finance.send(bank_fee(&second, "0.20")).await;
+    w.app.pin_clock("2026-09-05T10:00:00+08:00");
+
+    // Payments: the latest first (the later recorded first on a day), reversed ones
+    // with their amount and state but out of the total, as the list.
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Payments(
+            pb::ListPaymentsRequest::default(),
+        ))
+        .await
+        .expect("finance exports the payments");
+    assert_eq!(export.done.rows, 3);
+    assert_eq!(
+        export.progress.last().map(|p| p.file_name.as_str()),
+        Some("回款记录_2026-09-05.xlsx"),
+        "no period: named by the day exported"
+    );
+    let (header, body) = register_rows(&export.file, "回款记录", "回款单号");
+    let numbers: Vec<String> = body.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        numbers,
+        [
+            mistaken.number.as_str(),
+            ahead.number.as_str(),
+            paid.number.as_str(),
+            "合计"
+        ]
+    );
+    assert_eq!(under(&header, &body[0], "状态"), "已冲销（2026-09-03）");
+    assert_eq!(under(&header, &body[0], "冲销原因"), "重复登记");
+    assert_eq!(under(&header, &body[1], "状态"), "正常");
+    // Paid on what was owed, the oldest due first: nothing left on account.
+    assert_eq!(
+        under(&header, &body[1], "分配至"),
+        format!(
+            "{}：5.00；{}：3.00",
+            first.header().number,
+            later.header().number
+        )
+    );
+    assert_eq!(under(&header, &body[1], "未分配"), "0");
+    assert_eq!(
+        under(&header, &body[2], "分配至"),
+        format!("{}：15.00", first.header().number)
+    );
+    assert_eq!(under(&header, &body[2], "付款方式"), "银行转账");
+    assert!(matches!(body[2][1], Data::DateTime(_)), "{:?}", body[2][1]);
+    let amount = column(&header, "金额");
+    assert_eq!(body[2][amount], Data::Float(15.0));
+    assert_eq!(
+        body[3][amount],
+        Data::Float(23.0),
+        "15 + 8, not the reversed 5"
+    );
+    let rows = sheet_rows(&export.file, "回款记录");
+    assert!(
+        rows.iter().any(|r| r.len() > 1
+            && r[0] == Data::String("合计：".into())
+            && r[1] == Data::String("不含已冲销的回款".into())),
+        "the title block says what the total leaves out: {rows:?}"
+    );
+
+    // Read by key a batch at a time, each batch picks up where the last ended: two at a
+    // time gives the same rows in the same order.
+    let mut paged = Vec::new();
+    pharmacrm_server::ops::finance::each_payment_batch(
+        &mut w.app.sql(),
+        &pharmacrm_server::db::scope::Reps::All,
+        &Default::default(),
+        2,
+        |batch| {
+            paged.extend(batch.into_iter().map(|v| v.payment.number));
+            Ok(true)
+        },
+    )
+    .expect("every payment");
+    assert_eq!(paged, numbers[..3]);
+
+    // Filtered as the list is, and named by the period; in English on request.
+    let since = w
+        .finance
+        .export_in(
+            pb::export_request::Report::Payments(pb::ListPaymentsRequest {
+                date_from: "2026-09-02".into(),
+                ..Default::default()
+            }),
+            "en",
+        )
+        .await
+        .expect("in English");
+    assert_eq!(since.done.rows, 2);
+    assert_eq!(
+        since.progress.last().map(|p| p.file_name.as_str()),
+        Some("Payments_from 2026-09-02.xlsx")
+    );
+    let (header, body) = register_rows(&since.file, "Payments", "Payment no.");
+    assert_eq!(under(&header, &body[0], "Status"), "Reversed on 2026-09-03");
+    assert_eq!(under(&header, &body[1], "Method"), "Bank transfer");
+
+    // Invoices: red ones negative, each with its state, the number as text.
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Invoices(
+            pb::ListInvoicesRequest {
+                date_from: "2026-09-01".into(),
+                date_to: "2026-09-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("finance exports the invoices");
+    assert_eq!(
+        export.progress.last().map(|p| p.file_name.as_str()),
+        Some("开票记录_2026-09-01_2026-09-30.xlsx")
+    );
+    let (header, body) = register_rows(&export.file, "开票记录", "发票号码");
+    assert_eq!(body[0][0], Data::String("04419002".into()));
+    assert_eq!(under(&header, &body[0], "状态"), "红冲 04419001");
+    assert_eq!(under(&header, &body[1], "状态"), "部分红冲 5.00");
+    assert_eq!(under(&header, &body[1], "发票种类"), "增值税专用发票");
+    let amount = column(&header, "金额");
+    assert_eq!(body[0][amount], Data::Float(-5.0));
+    assert_eq!(body[2][amount], Data::Float(15.0), "20 less the red 5");
+
+    // Write-offs: what each takes off now, totalled.
+    let export = w
+        .finance
+        .export(pb::export_request::Report::WriteOffs(
+            pb::ListWriteOffsRequest {
+                reason_kind: pb::WriteOffReason::BankFee as i32,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("finance exports the write-offs");
+    let (header, body) = register_rows(&export.file, "核销记录", "核销单号");
+    assert_eq!(body[0][0], Data::String(written.number.clone()));
+    assert_eq!(under(&header, &body[0], "核销类型"), "银行手续费");
+    assert_eq!(under(&header, &body[0], "发货单号"), second.number);
+    assert_eq!(under(&header, &body[1], "现核销"), "0.2");
+
+    // What the lists need, besides report.export; within the exporter's scope.
+    let mut exporter = w
+        .app
+        .user_with_permissions("exporter", &["report.read", "report.export"])
+        .await;
+    let status = exporter
+        .export(pb::export_request::Report::Payments(
+            pb::ListPaymentsRequest::default(),
+        ))
+        .await
+        .expect_err("no finance.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_message_contains(&status, "finance.read");
+    let mut rep_exporter = w
+        .app
+        .user_with_permissions("rep-exporter", &["report.export", "finance.arrears.read"])
+        .await;
+    let theirs = rep_exporter
+        .export(pb::export_request::Report::Invoices(
+            pb::ListInvoicesRequest::default(),
+        ))
+        .await
+        .expect("finance.arrears.read lists invoices");
+    assert_eq!(theirs.done.rows, 0, "no customer of theirs");
+    let status = rep_exporter
+        .export(pb::export_request::Report::WriteOffs(
+            pb::ListWriteOffsRequest {
+                customer_id: Some(c),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("another's customer");
+    assert_eq!(status.code(), Code::NotFound);
+    let status = w
+        .finance
+        .export(pb::export_request::Report::Payments(
+            pb::ListPaymentsRequest {
+                date_from: "2026-09-31".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("no such day");
+    assert_eq!(bad_fields(&status), ["payments.date_from"]);
+}

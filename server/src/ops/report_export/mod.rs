@@ -26,6 +26,10 @@ use crate::messages::Lang;
 use crate::msg;
 use crate::xlsx::{Cell, Column, Kind, SheetWriter, write_error};
 
+mod registers;
+
+pub use registers::Register;
+
 /// Rows fetched from the cursor and written at a time; progress is reported after each.
 const BATCH: i64 = 5_000;
 
@@ -74,6 +78,12 @@ pub enum Job {
         filter: super::finance::ArrearsFilter,
         as_of: chrono::NaiveDate,
     },
+    /// A finance register (回款, 开票, 核销) as its list filters it; `today` (the business
+    /// date) names the file when no period does.
+    Register {
+        register: Register,
+        today: chrono::NaiveDate,
+    },
 }
 
 impl Job {
@@ -89,6 +99,7 @@ impl Job {
             Job::RegionalSales { .. } => "regional_sales",
             Job::Exceptions { .. } => "exceptions",
             Job::Arrears { .. } => "arrears",
+            Job::Register { register, .. } => register.key(),
         }
     }
 
@@ -105,6 +116,7 @@ impl Job {
             Job::RegionalSales { .. } => msg!("report.sheet.title.regional_sales"),
             Job::Exceptions { .. } => msg!("report.sheet.title.exceptions"),
             Job::Arrears { .. } => msg!("report.sheet.title.arrears"),
+            Job::Register { register, .. } => register.title(),
         };
         title.text(lang).to_owned()
     }
@@ -118,7 +130,7 @@ impl Job {
             | Job::CustomerConsumption { period, .. }
             | Job::RegionalSales { period, .. }
             | Job::Exceptions { period, .. } => Some(*period),
-            Job::CustomerDistribution { .. } | Job::Arrears { .. } => None,
+            Job::CustomerDistribution { .. } | Job::Arrears { .. } | Job::Register { .. } => None,
         }
     }
 
@@ -145,14 +157,22 @@ impl Job {
     /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
     /// "Drug sales_2026-11-01_2026-11-30.xlsx"; after the title what tells the export from
     /// another of the same report ("员工销售业绩_客服_…", "地区销售情况_湖南省_…"); the
-    /// arrears "欠款_2026-12-03.xlsx" (as of that day).
+    /// arrears "欠款_2026-12-03.xlsx" (as of that day); a register by the dates it was
+    /// filtered to, "回款记录_2026-11-01_2026-11-30.xlsx" (an open end the date exported
+    /// on, or the beginning: "回款记录_起_2026-11-30.xlsx"), or the date exported on alone.
     pub fn file_name(&self, lang: Lang) -> String {
         let mut title = self.title(lang);
         if let Some(variant) = self.variant(lang) {
             title = format!("{title}_{variant}");
         }
-        if let Job::Arrears { as_of, .. } = self {
-            return format!("{title}_{}.xlsx", as_of.format("%Y-%m-%d"));
+        match self {
+            Job::Arrears { as_of, .. } => {
+                return format!("{title}_{}.xlsx", as_of.format("%Y-%m-%d"));
+            }
+            Job::Register { register, today } => {
+                return format!("{title}_{}.xlsx", register.dates_named(*today, lang));
+            }
+            _ => {}
         }
         match self.period() {
             Some(p) => format!(
@@ -593,6 +613,7 @@ pub fn export(
                 );
             sheet.write(conn, count, &q, fields)?
         }
+        Job::Register { register, .. } => registers::write(conn, &mut sheet, register, ctx)?,
     };
     let Some(rows) = rows else {
         return Ok(Outcome::Cancelled);
@@ -837,6 +858,10 @@ pub fn filter_lines(
             };
             column.map(|column| sorted_by(column, !filter.descending))
         }
+        Job::Register { register, .. } => {
+            lines.extend(registers::filter_lines(conn, register, lang)?);
+            None
+        }
     };
     if let Some(sort) = sort {
         lines.push((l(msg!("report.sheet.sort")), sort));
@@ -969,6 +994,23 @@ impl<'w> Sheet<'w, '_, '_> {
     where
         R: diesel::QueryableByName<diesel::pg::Pg> + 'static,
     {
+        self.write_batches(conn, count, fields, |conn, each| {
+            r::each_batch(conn, q, BATCH, each)
+        })
+    }
+
+    /// [`Sheet::write`] of the `count` rows `batches` reads: `batches(conn, each)` hands
+    /// `each` the rows a batch at a time, in order, and stops when it returns `false`.
+    fn write_batches<R>(
+        &mut self,
+        conn: &mut PgConnection,
+        count: i64,
+        fields: Fields<'_, R>,
+        batches: impl FnOnce(
+            &mut PgConnection,
+            &mut dyn FnMut(Vec<R>) -> AppResult<bool>,
+        ) -> AppResult<()>,
+    ) -> AppResult<Option<u64>> {
         let mut columns = Vec::with_capacity(fields.0.len());
         let mut cells = Vec::with_capacity(fields.0.len());
         let mut totals = Vec::with_capacity(fields.0.len());
@@ -981,7 +1023,7 @@ impl<'w> Sheet<'w, '_, '_> {
             *first = Cell::Text(self.totals_label.clone());
         }
         self.start(count, columns)?;
-        self.rows(conn, q, |row: &R| {
+        self.rows(conn, batches, |row: &R| {
             cells.iter().map(|cell| cell(row)).collect()
         })?;
         self.totals(&totals)
@@ -1011,12 +1053,16 @@ impl<'w> Sheet<'w, '_, '_> {
         Ok(())
     }
 
-    /// Writes every row of `q`, reporting progress after each batch.
-    fn rows<R, F>(&mut self, conn: &mut PgConnection, q: &Query, mut cells: F) -> AppResult<()>
-    where
-        R: diesel::QueryableByName<diesel::pg::Pg> + 'static,
-        F: FnMut(&R) -> Vec<Cell>,
-    {
+    /// Writes every row `batches` reads, reporting progress after each batch.
+    fn rows<R>(
+        &mut self,
+        conn: &mut PgConnection,
+        batches: impl FnOnce(
+            &mut PgConnection,
+            &mut dyn FnMut(Vec<R>) -> AppResult<bool>,
+        ) -> AppResult<()>,
+        mut cells: impl FnMut(&R) -> Vec<Cell>,
+    ) -> AppResult<()> {
         if self.cancelled {
             return Ok(());
         }
@@ -1027,7 +1073,7 @@ impl<'w> Sheet<'w, '_, '_> {
         let send = &mut *self.send;
         let sent = &mut self.sent;
         let cancelled = &mut self.cancelled;
-        r::each_batch(conn, q, BATCH, |rows: Vec<R>| {
+        batches(conn, &mut |rows: Vec<R>| {
             for row in &rows {
                 writer.row(&cells(row))?;
             }

@@ -1,0 +1,2 @@
+DROP INDEX write_offs_date;
+DROP INDEX invoices_date;

@@ -1,0 +1,537 @@
+//! The finance registers' sheets (回款记录, 开票记录, 核销记录): every row a register's list
+//! matches, in the list's order (the latest first), with the columns the list shows and
+//! what its detail adds (allocations, notes, reversals), and the list's totals. Read by
+//! key a batch at a time ([`finance::each_payment_batch`] and its siblings), so a register
+//! of half a million payments keeps the server's memory flat as the reports' do.
+
+use chrono::NaiveDate;
+use diesel::PgConnection;
+use diesel::prelude::*;
+
+use super::{BATCH, Context, Fields, Sheet};
+use crate::error::{AppResult, Msg};
+use crate::messages::{Lang, Money};
+use crate::msg;
+use crate::ops::finance::{
+    self, InvoiceFilter, InvoiceView, PaymentFilter, PaymentView, WriteOffFilter, WriteOffView,
+};
+use crate::xlsx::{Cell, Column, Kind};
+
+/// A finance register with its list's filter.
+#[derive(Debug, Clone)]
+pub enum Register {
+    /// 回款记录: payments, reversed ones too.
+    Payments(PaymentFilter),
+    /// 开票记录: invoices, red ones too (negative).
+    Invoices(InvoiceFilter),
+    /// 核销记录: write-offs, reversed ones too.
+    WriteOffs(WriteOffFilter),
+}
+
+impl Register {
+    /// Its field in `ExportRequest`, and its key in the audit log.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Register::Payments(_) => "payments",
+            Register::Invoices(_) => "invoices",
+            Register::WriteOffs(_) => "write_offs",
+        }
+    }
+
+    /// The sheet's title: 回款记录 / "Payments", ….
+    pub fn title(&self) -> Msg {
+        match self {
+            Register::Payments(_) => msg!("report.sheet.title.payments"),
+            Register::Invoices(_) => msg!("report.sheet.title.invoices"),
+            Register::WriteOffs(_) => msg!("report.sheet.title.write_offs"),
+        }
+    }
+
+    /// What exporting it is called where it is refused: 导出回款记录, ….
+    pub fn action(&self) -> Msg {
+        match self {
+            Register::Payments(_) => msg!("report.action.export_payments"),
+            Register::Invoices(_) => msg!("report.action.export_invoices"),
+            Register::WriteOffs(_) => msg!("report.action.export_write_offs"),
+        }
+    }
+
+    /// The customer filtered on, if one is.
+    pub fn customer_id(&self) -> Option<i64> {
+        match self {
+            Register::Payments(f) => f.customer_id,
+            Register::Invoices(f) => f.customer_id,
+            Register::WriteOffs(f) => f.customer_id,
+        }
+    }
+
+    fn dates(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        match self {
+            Register::Payments(f) => (f.date_from, f.date_to),
+            Register::Invoices(f) => (f.date_from, f.date_to),
+            Register::WriteOffs(f) => (f.date_from, f.date_to),
+        }
+    }
+
+    /// The dates in the file's name: the period filtered to ("2026-11-01_2026-11-30",
+    /// "2026-11-01 起", "至 2026-11-30"), else `today`, the day exported on.
+    pub(super) fn dates_named(&self, today: NaiveDate, lang: Lang) -> String {
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        match self.dates() {
+            (Some(from), Some(to)) => format!("{}_{}", day(from), day(to)),
+            (None, None) => day(today),
+            _ => self
+                .period_said()
+                .map(|m| m.text(lang).to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The dates filtered to, as the title block says them: "2026-11-01 至 2026-11-30",
+    /// "2026-11-01 起", "至 2026-11-30"; `None` for any date.
+    fn period_said(&self) -> Option<Msg> {
+        let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        match self.dates() {
+            (Some(from), Some(to)) => Some(msg!(
+                "report.sheet.period_value",
+                from = day(from),
+                to = day(to)
+            )),
+            (Some(from), None) => Some(msg!("report.sheet.period_from", from = day(from))),
+            (None, Some(to)) => Some(msg!("report.sheet.period_to", to = day(to))),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The title block's lines saying what `register` was filtered by, in `lang`: period,
+/// customer, number searched, handler, order, kind; and what its totals leave out.
+pub(super) fn filter_lines(
+    conn: &mut PgConnection,
+    register: &Register,
+    lang: Lang,
+) -> AppResult<Vec<(String, String)>> {
+    use crate::db::schema::{customers, orders};
+    let l = |m: Msg| m.text(lang).to_owned();
+    let mut lines = Vec::new();
+    if let Some(period) = register.period_said() {
+        lines.push((l(msg!("report.sheet.period")), l(period)));
+    }
+    if let Some(id) = register.customer_id() {
+        let name: Option<String> = customers::table
+            .find(id)
+            .select(customers::name)
+            .first(conn)
+            .optional()?;
+        lines.push((l(msg!("report.sheet.customer")), name.unwrap_or_default()));
+    }
+    match register {
+        Register::Payments(f) => {
+            if !f.number.is_empty() {
+                lines.push((l(msg!("report.sheet.payment.searched")), f.number.clone()));
+            }
+            if let Some(h) = f.handler_id {
+                lines.push((
+                    l(msg!("report.sheet.handler")),
+                    crate::db::models::display_name_of(conn, Some(h))?,
+                ));
+            }
+            lines.push((
+                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.payment.totals_said")),
+            ));
+        }
+        Register::Invoices(f) => {
+            if !f.number.is_empty() {
+                lines.push((l(msg!("report.sheet.invoice.searched")), f.number.clone()));
+            }
+            if let Some(o) = f.order_id {
+                let number: Option<String> = orders::table
+                    .find(o)
+                    .select(orders::number)
+                    .first(conn)
+                    .optional()?;
+                lines.push((l(msg!("report.sheet.order")), number.unwrap_or_default()));
+            }
+            lines.push((
+                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.invoice.totals_said")),
+            ));
+        }
+        Register::WriteOffs(f) => {
+            if let Some(kind) = f.reason_kind {
+                lines.push((
+                    l(msg!("report.sheet.write_off.kind")),
+                    l(write_off_kind(kind)),
+                ));
+            }
+            lines.push((
+                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.write_off.totals_said")),
+            ));
+        }
+    }
+    Ok(lines)
+}
+
+/// Writes `register`'s sheet: the rows written, or `None` when the caller has gone.
+/// NOT_FOUND for a customer filtered on outside the scope.
+pub(super) fn write(
+    conn: &mut PgConnection,
+    sheet: &mut Sheet<'_, '_, '_>,
+    register: &Register,
+    ctx: &Context<'_>,
+) -> AppResult<Option<u64>> {
+    let (reps, lang) = (ctx.reps, ctx.lang);
+    if let Some(c) = register.customer_id() {
+        finance::customer_in_scope(conn, reps, c)?;
+    }
+    match register {
+        Register::Payments(f) => {
+            let (_, count, amount) = finance::list_payments(conn, reps, f, 0, 0)?;
+            sheet.write_batches(conn, count, payment_fields(lang, amount), |conn, each| {
+                finance::each_payment_batch(conn, reps, f, BATCH, each)
+            })
+        }
+        Register::Invoices(f) => {
+            let (_, count, amount) = finance::list_invoices(conn, reps, f, 0, 0)?;
+            sheet.write_batches(conn, count, invoice_fields(lang, amount), |conn, each| {
+                finance::each_invoice_batch(conn, reps, f, BATCH, each)
+            })
+        }
+        Register::WriteOffs(f) => {
+            let (_, count, in_effect) = finance::list_write_offs(conn, reps, f, 0, 0)?;
+            sheet.write_batches(
+                conn,
+                count,
+                write_off_fields(lang, in_effect),
+                |conn, each| finance::each_write_off_batch(conn, reps, f, BATCH, each),
+            )
+        }
+    }
+}
+
+/// A column headed by `m` in `lang`, of `kind`, `width` characters wide (`None`: as its
+/// heading and kind need).
+fn col(lang: Lang, m: Msg, kind: Kind, width: Option<f64>) -> Column {
+    let heading = m.text(lang).to_owned();
+    match width {
+        Some(w) => Column::wide(heading, kind, w),
+        None => Column::new(heading, kind),
+    }
+}
+
+/// A person's name, "（已停用）" after it when their account is disabled (they left).
+fn person(name: &str, inactive: bool, lang: Lang) -> Cell {
+    if inactive {
+        Cell::from(msg!("report.sheet.person_disabled", name = name).text(lang))
+    } else {
+        Cell::from(name)
+    }
+}
+
+/// Pieces of text joined as a list in `lang`: "；" in Chinese, "; " in English.
+fn listed(parts: impl Iterator<Item = String>, lang: Lang) -> String {
+    let separator = match lang {
+        Lang::Zh => "；",
+        Lang::En => "; ",
+    };
+    parts.collect::<Vec<_>>().join(separator)
+}
+
+/// "SO20261128-0001：500.00": a document and an amount on it.
+fn on(number: &str, amount: rust_decimal::Decimal, lang: Lang) -> String {
+    msg!(
+        "report.sheet.amount_on",
+        number = number,
+        amount = Money(amount)
+    )
+    .text(lang)
+    .to_owned()
+}
+
+fn payment_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, PaymentView> {
+    let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
+    Fields::<PaymentView>::default()
+        .column(
+            c(msg!("report.sheet.payment.number"), Kind::Text, Some(18.0)),
+            |v| Cell::from(v.payment.number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.payment.date"), Kind::Date, None),
+            |v| Cell::Date(v.payment.payment_date),
+        )
+        .column(
+            c(msg!("report.sheet.customer"), Kind::Text, Some(28.0)),
+            |v| Cell::from(v.customer_name.as_str()),
+        )
+        // Reversed ones are rows with their amount, but not in the total (as the list).
+        .totalled(
+            c(msg!("report.sheet.money_amount"), Kind::Money, None),
+            |v| Cell::Decimal(v.payment.amount),
+            Cell::Decimal(total),
+        )
+        .column(c(msg!("report.sheet.status"), Kind::Text, None), move |v| {
+            Cell::from(
+                match v.payment.reversal_date {
+                    Some(d) if v.payment.reversed_at.is_some() => {
+                        msg!("report.sheet.payment.reversed", date = d)
+                    }
+                    _ => msg!("report.sheet.status.valid"),
+                }
+                .text(lang),
+            )
+        })
+        .column(
+            c(msg!("report.sheet.payment.method"), Kind::Text, None),
+            move |v| Cell::from(payment_method(&v.payment.method).text(lang)),
+        )
+        .column(
+            c(
+                msg!("report.sheet.payment.reference"),
+                Kind::Text,
+                Some(22.0),
+            ),
+            |v| Cell::from(v.payment.reference.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.handler"), Kind::Text, None),
+            move |v| person(&v.handler_name, v.handler_inactive, lang),
+        )
+        .column(
+            c(msg!("report.sheet.sales_rep"), Kind::Text, None),
+            move |v| person(&v.sales_rep_name, v.sales_rep_inactive, lang),
+        )
+        // A reversed payment holds nothing on account now.
+        .column(
+            c(msg!("report.sheet.payment.unallocated"), Kind::Money, None),
+            |v| {
+                if v.payment.reversed_at.is_some() {
+                    Cell::Empty
+                } else {
+                    Cell::Decimal(v.unallocated)
+                }
+            },
+        )
+        .column(
+            c(
+                msg!("report.sheet.payment.allocations"),
+                Kind::Text,
+                Some(36.0),
+            ),
+            move |v| {
+                Cell::from(listed(
+                    v.allocations.iter().map(|a| {
+                        let number = a.order.as_ref().map_or("", |(_, n)| n.as_str());
+                        on(number, a.amount, lang)
+                    }),
+                    lang,
+                ))
+            },
+        )
+        .column(c(msg!("report.sheet.note"), Kind::Text, Some(24.0)), |v| {
+            Cell::from(v.payment.note.as_str())
+        })
+        .column(c(msg!("report.sheet.recorded_by"), Kind::Text, None), |v| {
+            Cell::from(v.created_by_name.as_str())
+        })
+        .column(
+            c(
+                msg!("report.sheet.payment.reversal_reason"),
+                Kind::Text,
+                Some(24.0),
+            ),
+            |v| Cell::from(v.payment.reversal_reason.as_str()),
+        )
+}
+
+fn invoice_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, InvoiceView> {
+    let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
+    Fields::<InvoiceView>::default()
+        // Text, whole: 20 digits of a 数电发票 are not a number to round.
+        .column(
+            c(msg!("report.sheet.invoice.number"), Kind::Text, Some(22.0)),
+            |v| Cell::from(v.invoice.number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.invoice.date"), Kind::Date, None),
+            |v| Cell::Date(v.invoice.invoice_date),
+        )
+        .column(
+            c(msg!("report.sheet.customer"), Kind::Text, Some(28.0)),
+            |v| Cell::from(v.customer_name.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.invoice.entity"), Kind::Text, Some(24.0)),
+            |v| Cell::from(v.entity_name.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.invoice.kind"), Kind::Text, Some(18.0)),
+            move |v| Cell::from(invoice_kind(&v.invoice.kind).text(lang)),
+        )
+        // Red invoices negative, so the column sums to what is invoiced.
+        .totalled(
+            c(msg!("report.sheet.money_amount"), Kind::Money, None),
+            |v| Cell::Decimal(v.invoice.amount),
+            Cell::Decimal(total),
+        )
+        .column(
+            c(msg!("report.sheet.status"), Kind::Text, Some(22.0)),
+            move |v| Cell::from(invoice_status(v).text(lang)),
+        )
+        .column(
+            c(msg!("report.sheet.invoice.orders"), Kind::Text, Some(36.0)),
+            move |v| {
+                Cell::from(listed(
+                    v.orders
+                        .iter()
+                        .map(|(_, number, amount)| on(number, *amount, lang)),
+                    lang,
+                ))
+            },
+        )
+        .column(c(msg!("report.sheet.note"), Kind::Text, Some(24.0)), |v| {
+            Cell::from(v.invoice.note.as_str())
+        })
+        .column(c(msg!("report.sheet.recorded_by"), Kind::Text, None), |v| {
+            Cell::from(v.created_by_name.as_str())
+        })
+}
+
+/// An invoice's state as its list says it: 红冲 (of the blue one's number), 已红冲,
+/// 部分红冲 (by how much), 正常.
+fn invoice_status(v: &InvoiceView) -> Msg {
+    if v.invoice.red_of_invoice_id.is_some() {
+        msg!(
+            "report.sheet.invoice.red_of",
+            number = v.red_of_number.as_str()
+        )
+    } else if v.unreversed.is_empty() {
+        msg!("report.sheet.invoice.reversed")
+    } else {
+        let left: rust_decimal::Decimal = v.unreversed.iter().map(|u| u.left).sum();
+        let reversed = v.invoice.amount - left;
+        if reversed > rust_decimal::Decimal::ZERO {
+            msg!(
+                "report.sheet.invoice.partly_reversed",
+                amount = Money(reversed)
+            )
+        } else {
+            msg!("report.sheet.status.valid")
+        }
+    }
+}
+
+fn write_off_fields<'a>(lang: Lang, in_effect: rust_decimal::Decimal) -> Fields<'a, WriteOffView> {
+    let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
+    Fields::<WriteOffView>::default()
+        .column(
+            c(
+                msg!("report.sheet.write_off.number"),
+                Kind::Text,
+                Some(18.0),
+            ),
+            |v| Cell::from(v.write_off.number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.write_off.date"), Kind::Date, None),
+            |v| Cell::Date(v.write_off.write_off_date),
+        )
+        .column(
+            c(msg!("report.sheet.customer"), Kind::Text, Some(28.0)),
+            |v| Cell::from(v.customer_name.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.write_off.amount"), Kind::Money, None),
+            |v| Cell::Decimal(v.write_off.amount),
+        )
+        // What it takes off now: 0 once reversed, less what a deduction took back.
+        .totalled(
+            c(msg!("report.sheet.write_off.in_effect"), Kind::Money, None),
+            |v| Cell::Decimal(v.in_effect),
+            Cell::Decimal(in_effect),
+        )
+        .column(
+            c(msg!("report.sheet.status"), Kind::Text, Some(22.0)),
+            move |v| {
+                let w = &v.write_off;
+                Cell::from(
+                    match w.reversal_date {
+                        Some(d) if w.reversed_at.is_some() => {
+                            msg!("report.sheet.write_off.reversed", date = d)
+                        }
+                        _ if v.in_effect < w.amount => msg!(
+                            "report.sheet.write_off.taken_back",
+                            amount = Money(w.amount - v.in_effect)
+                        ),
+                        _ => msg!("report.sheet.write_off.active"),
+                    }
+                    .text(lang),
+                )
+            },
+        )
+        .column(
+            c(msg!("report.sheet.write_off.kind"), Kind::Text, None),
+            move |v| Cell::from(write_off_kind(&v.write_off.reason_kind).text(lang)),
+        )
+        .column(
+            c(
+                msg!("report.sheet.write_off.reason"),
+                Kind::Text,
+                Some(24.0),
+            ),
+            |v| Cell::from(v.write_off.reason.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.shipment_number"), Kind::Text, Some(18.0)),
+            |v| Cell::from(v.shipment_number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.order_number"), Kind::Text, Some(18.0)),
+            |v| Cell::from(v.order_number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.write_off.by"), Kind::Text, None),
+            |v| Cell::from(v.created_by_name.as_str()),
+        )
+        .column(
+            c(
+                msg!("report.sheet.write_off.reversal_reason"),
+                Kind::Text,
+                Some(24.0),
+            ),
+            |v| Cell::from(v.write_off.reversal_reason.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.write_off.reversed_by"), Kind::Text, None),
+            |v| Cell::from(v.reversed_by_name.as_str()),
+        )
+}
+
+/// A payment method by name: 银行转账, 承兑汇票, 现金, 其他.
+fn payment_method(code: &str) -> Msg {
+    match code {
+        "bank_transfer" => msg!("report.sheet.payment.method.bank_transfer"),
+        "acceptance_bill" => msg!("report.sheet.payment.method.acceptance_bill"),
+        "cash" => msg!("report.sheet.payment.method.cash"),
+        _ => msg!("report.sheet.payment.method.other"),
+    }
+}
+
+/// An invoice kind by name: 增值税专用发票, 增值税普通发票.
+fn invoice_kind(code: &str) -> Msg {
+    match code {
+        "special" => msg!("report.sheet.invoice.kind.special"),
+        _ => msg!("report.sheet.invoice.kind.ordinary"),
+    }
+}
+
+/// A write-off kind by name: 坏账核销, 银行手续费, 尾差, 其他.
+fn write_off_kind(code: &str) -> Msg {
+    match code {
+        "bad_debt" => msg!("report.sheet.write_off.kind.bad_debt"),
+        "bank_fee" => msg!("report.sheet.write_off.kind.bank_fee"),
+        "small_balance" => msg!("report.sheet.write_off.kind.small_balance"),
+        _ => msg!("report.sheet.write_off.kind.other"),
+    }
+}
