@@ -4091,6 +4091,55 @@ fn finance_searches_the_arrears_and_exports_them() {
     ui.wait_label(&question);
 }
 
+/// Finance exports the payments register as the list filters it: every match to the
+/// path typed; another filter forgets how the last export ended (it was of other rows).
+#[test]
+fn finance_exports_the_payments_register_as_filtered() {
+    let server = Server::start_demo();
+    // A second payment beside the demo's.
+    let today = server.app().clock().today().format("%Y-%m-%d").to_string();
+    let customer_id = server.payments()[0].customer_id;
+    server.as_admin(async |admin| {
+        admin
+            .finance
+            .record_payment(pb::RecordPaymentRequest {
+                customer_id,
+                payment_date: today.clone(),
+                amount: "10".into(),
+                method: pb::PaymentMethod::Cash as i32,
+                ..Default::default()
+            })
+            .await
+            .expect("a payment")
+    });
+    let payments = server.payments();
+    assert_eq!(payments.len(), 2, "{payments:?}");
+    let mut ui = finance_tab_as(&server, ("finance1", DEMO_PASSWORD), "回款");
+    ui.wait_label(&payments[0].number);
+    let dir = pharmacrm_tests::TempDir::new();
+    let path = dir.path().join("回款记录.xlsx");
+    ui.type_into("导出到", &path.display().to_string());
+    ui.press(Role::Button, "导出 Excel");
+    let every = format!("已导出 {} 行，保存到", payments.len());
+    ui.wait_label_contains(&every);
+    assert!(
+        std::fs::read(&path)
+            .expect("the export where the path said")
+            .starts_with(b"PK"),
+        "an .xlsx (zip) file"
+    );
+
+    // One payment by its number: the outcome said was of every payment, and goes.
+    ui.type_into("单号/凭证号", &payments[0].number);
+    ui.wait_for("the other payments gone", |h| {
+        h.query_all_by_label(&payments[1].number).next().is_none()
+    });
+    assert!(!ui.shows_contains(&every));
+    std::fs::remove_file(&path).expect("the first file");
+    ui.press(Role::Button, "导出 Excel");
+    ui.wait_label_contains("已导出 1 行，保存到");
+}
+
 #[test]
 fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     let server = Server::start_demo();

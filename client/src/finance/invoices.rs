@@ -15,6 +15,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{label_value, list_separator, t};
 use crate::orders::{CustomerPicker, InvoicingEntities};
+use crate::reports::export::ExportBar;
 use crate::widgets::{
     self, Cell, DataTable, FieldErrors, Screen, TableColumn, Unsaved, cells, choice_label,
     row_styles,
@@ -202,6 +203,19 @@ struct InvoiceList {
     red: Option<RedDialog>,
     red_errors: FieldErrors,
     red_save: Requested<pb::Invoice>,
+    export: ExportBar,
+}
+
+/// What the list asks for with `key`, a page of it (`None`: every match, exported).
+fn list_request(key: SearchKey, page: Option<pb::PageRequest>) -> pb::ListInvoicesRequest {
+    pb::ListInvoicesRequest {
+        customer_id: key.customer_id,
+        order_id: key.order_id,
+        date_from: key.documents.date_from,
+        date_to: key.documents.date_to,
+        page,
+        number: key.documents.number,
+    }
 }
 
 impl Unsaved for InvoiceList {
@@ -245,14 +259,7 @@ impl InvoiceList {
         self.orders.poll();
         // Another filter starts again at the first page.
         self.list.poll(self.key(), PAGE, |key, page| {
-            ctx.finance().list_invoices(pb::ListInvoicesRequest {
-                customer_id: key.customer_id,
-                order_id: key.order_id,
-                date_from: key.documents.date_from,
-                date_to: key.documents.date_to,
-                page: Some(page),
-                number: key.documents.number,
-            })
+            ctx.finance().list_invoices(list_request(key, Some(page)))
         });
         let mut new = false;
         let order_options = {
@@ -294,6 +301,15 @@ impl InvoiceList {
             // The order picked was the previous customer's.
             self.filter.order_id = 0;
         }
+        // Every match of the filters as typed, in the list's order.
+        let key = self.key();
+        let file_name = super::register_file_name(
+            t("finance.tab.customer_invoices"),
+            &key.documents.date_from,
+            &key.documents.date_to,
+        );
+        let report = pb::export_request::Report::Invoices(list_request(key, None));
+        self.export.ui(ui, ctx, Some(report), &file_name);
         widgets::filters_status(
             ui,
             &self.list.result,

@@ -303,6 +303,20 @@ impl NumberAndPeriod {
     }
 }
 
+/// The name a register's export proposes, as the server names the file: `title` (回款记录)
+/// and the period filtered to (`date_from` / `date_to` as the wire takes them, empty for
+/// an open end): "回款记录_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
+/// "回款记录_至 2026-11-30.xlsx", or the day exported on when no date is given.
+fn register_file_name(title: &str, date_from: &str, date_to: &str) -> String {
+    let dates = match (date_from.is_empty(), date_to.is_empty()) {
+        (false, false) => format!("{date_from}_{date_to}"),
+        (false, true) => t("finance.export.since").replace("{date}", date_from),
+        (true, false) => t("finance.export.until").replace("{date}", date_to),
+        (true, true) => format::business_today_text(),
+    };
+    format!("{title}_{dates}.xlsx")
+}
+
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside
 /// one ("未回" / "款：24.69").
 pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {

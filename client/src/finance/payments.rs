@@ -13,6 +13,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t};
 use crate::orders::CustomerPicker;
+use crate::reports::export::ExportBar;
 use crate::widgets::{
     self, Cell, DataTable, FieldErrors, FormUi, RowStyle, Screen, TableColumn, Unsaved, cells,
     choice_label, row_styles,
@@ -114,6 +115,19 @@ struct PaymentList {
     customer: CustomerPicker,
     list: OffsetPaged<SearchKey, pb::ListPaymentsResponse>,
     reps: Requested<Vec<pb::UserRef>>,
+    export: ExportBar,
+}
+
+/// What the list asks for with `key`, a page of it (`None`: every match, exported).
+fn list_request(key: SearchKey, page: Option<pb::PageRequest>) -> pb::ListPaymentsRequest {
+    pb::ListPaymentsRequest {
+        customer_id: key.customer_id,
+        date_from: key.documents.date_from,
+        date_to: key.documents.date_to,
+        handler_id: key.handler_id,
+        page,
+        number: key.documents.number,
+    }
 }
 
 impl PaymentList {
@@ -134,14 +148,7 @@ impl PaymentList {
         super::load_reps(&mut self.reps, ctx, super::RepRole::Handlers);
         // Another filter starts again at the first page.
         self.list.poll(self.key(), PAGE, |key, page| {
-            ctx.finance().list_payments(pb::ListPaymentsRequest {
-                customer_id: key.customer_id,
-                date_from: key.documents.date_from,
-                date_to: key.documents.date_to,
-                handler_id: key.handler_id,
-                page: Some(page),
-                number: key.documents.number,
-            })
+            ctx.finance().list_payments(list_request(key, Some(page)))
         });
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
@@ -171,6 +178,15 @@ impl PaymentList {
                 self.customer.filter_ui(ui, ctx, t("finance.customer"));
             }
         });
+        // Every match of the filters as typed, in the list's order.
+        let key = self.key();
+        let file_name = super::register_file_name(
+            t("finance.tab.customer_payments"),
+            &key.documents.date_from,
+            &key.documents.date_to,
+        );
+        let report = pb::export_request::Report::Payments(list_request(key, None));
+        self.export.ui(ui, ctx, Some(report), &file_name);
         widgets::filters_status(
             ui,
             &self.list.result,

@@ -13,6 +13,7 @@ use crate::backend::{OffsetPaged, Requested};
 use crate::ctx::AppCtx;
 use crate::i18n::{label_value, t};
 use crate::orders::CustomerPicker;
+use crate::reports::export::ExportBar;
 use crate::widgets::{
     self, Cell, DataTable, DialogAnswer, FieldErrors, TableColumn, cells, choice_label, row_styles,
 };
@@ -53,6 +54,19 @@ struct Key {
     date_from: String,
     date_to: String,
     reason_kind: i32,
+}
+
+impl Key {
+    /// What the list asks for, a page of it (`None`: every match, exported).
+    fn request(&self, page: Option<pb::PageRequest>) -> pb::ListWriteOffsRequest {
+        pb::ListWriteOffsRequest {
+            customer_id: self.customer_id,
+            date_from: self.date_from.clone(),
+            date_to: self.date_to.clone(),
+            reason_kind: self.reason_kind,
+            page,
+        }
+    }
 }
 
 /// Write-offs (a customer's, or the register's matches) and the dialogs making and
@@ -121,13 +135,7 @@ impl WriteOffs {
             self.list.refresh();
         }
         self.list.poll(self.key.clone(), PAGE, |key, page| {
-            ctx.finance().list_write_offs(pb::ListWriteOffsRequest {
-                customer_id: key.customer_id,
-                date_from: key.date_from,
-                date_to: key.date_to,
-                reason_kind: key.reason_kind,
-                page: Some(page),
-            })
+            ctx.finance().list_write_offs(key.request(Some(page)))
         });
         changed
     }
@@ -418,6 +426,7 @@ pub(super) struct WriteOffRegister {
     reason_kind: i32,
     customer: CustomerPicker,
     write_offs: WriteOffs,
+    export: ExportBar,
 }
 
 impl WriteOffRegister {
@@ -458,6 +467,12 @@ impl WriteOffRegister {
             );
             self.customer.filter_ui(ui, ctx, t("finance.customer"));
         });
+        // Every match of the filters as chosen, in the list's order.
+        let key = &self.write_offs.key;
+        let file_name =
+            super::register_file_name(t("write_off.list"), &key.date_from, &key.date_to);
+        let report = pb::export_request::Report::WriteOffs(key.request(None));
+        self.export.ui(ui, ctx, Some(report), &file_name);
         widgets::filters_status(
             ui,
             &self.write_offs.list.result,

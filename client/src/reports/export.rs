@@ -1,4 +1,4 @@
-//! A report's Excel export (the arrears list's too): where to (typed, chosen, or the
+//! A report's Excel export (the arrears list's and the finance registers' too): where to (typed, chosen, or the
 //! download folder when empty), the button, then a progress bar "已导出 n / total 行" with a
 //! Cancel button while the server streams the file, and how it ended, with an offer to
 //! open the folder.
@@ -27,6 +27,8 @@ pub(crate) struct ExportBar {
     /// Dropping it cancels the running export.
     cancel: Option<oneshot::Sender<()>>,
     outcome: Requested<ExportOutcome>,
+    /// The report last drawn: another one (other filters) makes the last outcome stale.
+    shown: Option<pb::export_request::Report>,
 }
 
 impl ExportBar {
@@ -39,7 +41,8 @@ impl ExportBar {
     }
 
     /// Draws the export of `report` (the report on screen; `None` before one is shown),
-    /// proposed as `file_name`; nothing without `report.export`.
+    /// proposed as `file_name`; nothing without `report.export`. How the last export
+    /// ended is forgotten when `report` changes (its filters did).
     pub(crate) fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -49,6 +52,10 @@ impl ExportBar {
     ) {
         if !ctx.can(Permission::ReportExport) {
             return;
+        }
+        if self.shown != report {
+            self.forget_outcome();
+            self.shown.clone_from(&report);
         }
         if !matches!(self.outcome.poll(), Polled::Unchanged) {
             self.cancel = None;
