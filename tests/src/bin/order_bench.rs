@@ -479,6 +479,13 @@ async fn main() {
         pb::export_request::Report::Arrears(pb::ListArrearsRequest::default()),
     )
     .await;
+    export_memory(
+        &app,
+        &admin_token,
+        "payments register, every payment",
+        pb::export_request::Report::Payments(pb::ListPaymentsRequest::default()),
+    )
+    .await;
     if std::env::var_os("BENCH_HOLD").is_some() {
         // For EXPLAIN ANALYZE by hand after the figures: the database stays until the
         // process is stopped.
@@ -581,7 +588,7 @@ fn rss_mib() -> f64 {
 /// Exports `report` through the stream, discarding the bytes, while sampling the resident
 /// memory: the consumption of the whole three years (one row per customer who bought:
 /// every customer, up to a million with as many customers as orders), the arrears of
-/// everyone who owes.
+/// everyone who owes, the payments register whole (every payment, with its allocations).
 async fn export_memory(
     app: &TestApp,
     token: &str,
