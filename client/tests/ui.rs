@@ -2503,6 +2503,8 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     ui.click_until("我的工作", "待审批订单（信用超限）");
     ui.press_until(Role::Link, "SO20261130-0001", "审批通过");
     ui.wait_label_contains("医院年底集中采购");
+    // What the approval lets it past, with the figures.
+    ui.wait_label(hold);
     assert!(
         !ui.has_button("登记发货"),
         "nothing ships before the approval"
@@ -2516,6 +2518,7 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     ui.wait_label("审批意见：已与财务确认");
     ui.wait_role(Role::Button, "登记发货");
     assert!(!ui.has_button("审批通过"));
+    assert!(!ui.shows(hold), "approved: no longer held");
 }
 
 /// A rep's order cancelled by someone else (a manager turning down an approval) does not

@@ -357,6 +357,8 @@ impl WriteOffs {
                     reason_kind: dialog.reason_kind,
                     reason: dialog.reason.trim().to_owned(),
                     request_id: String::new(),
+                    // The customer on screen: a shipment of another is refused.
+                    customer_id: self.key.customer_id,
                 };
                 self.writing
                     .request(ctx.finance().write_off_receivable(request));

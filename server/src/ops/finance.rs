@@ -869,6 +869,8 @@ pub fn list_payments(
 /// A write-off as the user entered it, validated for form by `convert::finance`.
 #[derive(Debug, Clone)]
 pub struct WriteOffInput {
+    /// The customer the caller means; `None` when not said.
+    pub customer_id: Option<i64>,
     /// The shipment whose receivable is written down.
     pub shipment_id: i64,
     /// CNY, > 0, 2 decimals.
@@ -887,7 +889,8 @@ pub struct WriteOffInput {
 /// as 经手人, like a deduction. It is not a sale returned: the sales reports keep the
 /// shipment's goods as sold. Audited as `write_off.create`.
 ///
-/// Errors: NOT_FOUND for a shipment outside the scope; FAILED_PRECONDITION when nothing is
+/// Errors: NOT_FOUND for a shipment outside the scope; INVALID_ARGUMENT on `shipment_id`
+/// when it is not the customer `input.customer_id` names; FAILED_PRECONDITION when nothing is
 /// owed on the shipment (paid, written off, a replacement, free goods), on `amount` when
 /// it is more than is owed (naming both amounts), and when today falls in a reconciled
 /// period; ALREADY_EXISTS on `request_id` when the caller's ID came with another request
@@ -900,6 +903,20 @@ pub fn write_off(
     today: NaiveDate,
 ) -> AppResult<WriteOff> {
     let peek: Shipment = crate::db::models::shipment::find(conn, reps, input.shipment_id, false)?;
+    // A mistyped shipment id: another customer's debt is not written down.
+    if input.customer_id.is_some_and(|c| c != peek.customer_id) {
+        let whose = customer_names(conn, &[peek.customer_id])?
+            .remove(&peek.customer_id)
+            .unwrap_or_default();
+        return Err(AppError::field(
+            "shipment_id",
+            msg!(
+                "write_off.other_customers_shipment",
+                number = peek.number.clone(),
+                customer = whose
+            ),
+        ));
+    }
     lock_ledger(conn, peek.customer_id)?;
     // A retry (its first attempt's answer lost) waited for the ledger; it is answered with
     // what the first made, before the amount is judged against what is owed now.

@@ -883,6 +883,24 @@ pub fn approve(
     Ok(after)
 }
 
+/// Why order `order`'s customer is on credit hold now with the order counted at its
+/// total ([`finance::credit_hold`]), while the order awaits approval: what [`approve`] lets
+/// it past, for the approver to weigh. `None` when it does not await approval, or when
+/// the hold has cleared since (a payment came in). NOT_FOUND for a customer outside the
+/// scope.
+pub fn approval_hold(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    order: &Order,
+    today: NaiveDate,
+) -> AppResult<Option<Msg>> {
+    if !order.awaiting_approval || order.cancelled_at.is_some() {
+        return Ok(None);
+    }
+    let customer = finance::customer_in_scope(conn, reps, order.customer_id)?;
+    finance::credit_hold(conn, &customer, Some(order.total), today, Some(order.id))
+}
+
 /// Cancels an order while nothing has shipped, or closes it (结案) once something has
 /// but not everything, with `reason`; audited as `order.cancel` / `order.close`.
 ///

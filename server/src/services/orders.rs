@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use pharmacrm_shared::Permission;
 use pharmacrm_shared::pb::{self, order_service_server::OrderService};
 use tonic::{Request, Response, Status};
 
@@ -86,14 +87,34 @@ impl OrderApi {
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let today = self.state.clock.today();
-        let (bundle, lines, history) = self
+        // Who weighs a credit hold: whoever may approve the order past it, or reads what
+        // is owed on it.
+        let grants = session.grants();
+        let weighs_hold = grants
+            .permissions
+            .contains(&Permission::OrderCreditOverride)
+            || access::may_read_order_money(&grants);
+        let (bundle, lines, history, hold) = self
             .state
             .read_scoped(session, move |conn, reps| {
-                ops::detail(conn, reps, order_id, today)
+                let (bundle, lines, history) = ops::detail(conn, reps, order_id, today)?;
+                let hold = match bundle.orders.first() {
+                    Some((order, _)) if weighs_hold => {
+                        ops::approval_hold(conn, reps, order, today)?
+                    }
+                    _ => None,
+                };
+                Ok((bundle, lines, history, hold))
             })
             .await?;
         let zone = self.state.clock.zone();
         let mut detail = conv::detail(bundle, lines, history, today, zone)?;
+        detail.credit_hold = hold.map(|msg| {
+            conv::warning(ops::Warning {
+                field: "customer_id".into(),
+                msg,
+            })
+        });
         if !access::may_read_order_money(&session.grants()) {
             if let Some(order) = &mut detail.order {
                 conv::hide_money(order);

@@ -1445,6 +1445,7 @@ fn bank_fee(shipment: &pb::Shipment, amount: &str) -> pb::WriteOffReceivableRequ
         reason_kind: pb::WriteOffReason::BankFee as i32,
         reason: "银行扣手续费 0.20 元".into(),
         request_id: String::new(),
+        customer_id: None,
     }
 }
 
@@ -1469,6 +1470,17 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
             ..bank_fee(&shipment, "0")
         } => ["amount", "reason_kind", "reason"],
     });
+    // A kind this server does not know (a newer client's) is said so, not "pick one".
+    let refused = w
+        .finance
+        .try_send(pb::WriteOffReceivableRequest {
+            reason_kind: 99,
+            ..bank_fee(&shipment, "0.20")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["reason_kind"]);
+    assert_zh_contains(&refused, "不是可接受的取值");
     let refused = w
         .finance
         .try_send(bank_fee(&shipment, "0.30"))
@@ -1609,6 +1621,17 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
     // The register: every customer's, by period and kind, with what they take off now.
     let other = w.due_on_shipping().await;
     let (_, other_shipment) = w.shipped_on(other.id, "2026-09-01", 5).await; // 10.00
+    // Meant for 北京协和医院, another customer's shipment is refused, naming whose it is.
+    let refused = w
+        .finance
+        .try_send(pb::WriteOffReceivableRequest {
+            customer_id: Some(c),
+            ..bank_fee(&other_shipment, "1")
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["shipment_id"]);
+    assert_zh_contains(&refused, "属于 长春市长生大药房");
     w.finance
         .send(pb::WriteOffReceivableRequest {
             reason_kind: pb::WriteOffReason::BadDebt as i32,
@@ -2354,7 +2377,22 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .await
         .refused(Code::PermissionDenied);
     let mut admin = w.app.admin().await;
+    // The approver reads what they let it past, with the figures: the 20.00 order
+    // placed since counts too. A CS rep reads the order, not the customer's credit.
+    let read = admin.order(placed.header().id).await.expect("the order");
+    let hold = read
+        .credit_hold
+        .expect("the hold the approval lets it past");
+    assert_eq!(hold.field, "customer_id");
+    assert!(
+        hold.message_zh
+            .contains("欠款、未发货订单及本单合计 140.00，超过信用额度 100.00"),
+        "{hold:?}"
+    );
+    let seen_by_cs = w.cs.order(placed.header().id).await.expect("the order");
+    assert_eq!(seen_by_cs.credit_hold, None);
     let approved = admin.send(approve(&placed, "年底采购，已与财务确认")).await;
+    assert_eq!(approved.credit_hold, None, "no longer awaiting approval");
     assert_eq!(approved.header().status, pb::OrderStatus::Pending as i32);
     let approval = approved
         .history
@@ -3706,7 +3744,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     assert_eq!(under(&header, &body[1], "状态"), "正常");
     // Paid on what was owed, the oldest due first: nothing left on account.
     assert_eq!(
-        under(&header, &body[1], "分配至"),
+        under(&header, &body[1], "分配到订单"),
         format!(
             "{}：5.00；{}：3.00",
             first.header().number,
@@ -3715,12 +3753,12 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     );
     assert_eq!(under(&header, &body[1], "未分配"), "0");
     assert_eq!(
-        under(&header, &body[2], "分配至"),
+        under(&header, &body[2], "分配到订单"),
         format!("{}：15.00", first.header().number)
     );
     assert_eq!(under(&header, &body[2], "付款方式"), "银行转账");
     assert!(matches!(body[2][1], Data::DateTime(_)), "{:?}", body[2][1]);
-    let amount = column(&header, "金额");
+    let amount = column(&header, "回款金额");
     assert_eq!(body[2][amount], Data::Float(15.0));
     assert_eq!(
         body[3][amount],
@@ -3730,7 +3768,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     let rows = sheet_rows(&export.file, "回款记录");
     assert!(
         rows.iter().any(|r| r.len() > 1
-            && r[0] == Data::String("合计：".into())
+            && r[0] == Data::String("说明：".into())
             && r[1] == Data::String("不含已冲销的回款".into())),
         "the title block says what the total leaves out: {rows:?}"
     );
@@ -3788,7 +3826,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
         export.progress.last().map(|p| p.file_name.as_str()),
         Some("开票记录_2026-09-01_2026-09-30.xlsx")
     );
-    let (header, body) = register_rows(&export.file, "开票记录", "发票号码");
+    let (header, body) = register_rows(&export.file, "开票记录", "发票号");
     assert_eq!(body[0][0], Data::String("04419002".into()));
     assert_eq!(under(&header, &body[0], "状态"), "红冲 04419001");
     assert_eq!(under(&header, &body[1], "状态"), "部分红冲 5.00");

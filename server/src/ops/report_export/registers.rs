@@ -47,15 +47,6 @@ impl Register {
         }
     }
 
-    /// What exporting it is called where it is refused: 导出回款记录, ….
-    pub fn action(&self) -> Msg {
-        match self {
-            Register::Payments(_) => msg!("report.action.export_payments"),
-            Register::Invoices(_) => msg!("report.action.export_invoices"),
-            Register::WriteOffs(_) => msg!("report.action.export_write_offs"),
-        }
-    }
-
     /// The customer filtered on, if one is.
     pub fn customer_id(&self) -> Option<i64> {
         match self {
@@ -105,7 +96,7 @@ impl Register {
 }
 
 /// The title block's lines saying what `register` was filtered by, in `lang`: period,
-/// customer, number searched, handler, order, kind; and what its totals leave out.
+/// customer, number searched, handler, order, kind; and what its totals count (说明).
 pub(super) fn filter_lines(
     conn: &mut PgConnection,
     register: &Register,
@@ -137,7 +128,7 @@ pub(super) fn filter_lines(
                 ));
             }
             lines.push((
-                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.explained")),
                 l(msg!("report.sheet.payment.totals_said")),
             ));
         }
@@ -154,7 +145,7 @@ pub(super) fn filter_lines(
                 lines.push((l(msg!("report.sheet.order")), number.unwrap_or_default()));
             }
             lines.push((
-                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.explained")),
                 l(msg!("report.sheet.invoice.totals_said")),
             ));
         }
@@ -166,7 +157,7 @@ pub(super) fn filter_lines(
                 ));
             }
             lines.push((
-                l(msg!("report.sheet.totals")),
+                l(msg!("report.sheet.explained")),
                 l(msg!("report.sheet.write_off.totals_said")),
             ));
         }
@@ -267,7 +258,7 @@ fn payment_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, Pa
         )
         // Reversed ones are rows with their amount, but not in the total (as the list).
         .totalled(
-            c(msg!("report.sheet.money_amount"), Kind::Money, None),
+            c(msg!("report.sheet.payment.amount"), Kind::Money, None),
             |v| Cell::Decimal(v.payment.amount),
             Cell::Decimal(total),
         )
