@@ -2470,7 +2470,7 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     // approval, since this rep may not override.
     ui.type_into("数量", "10");
     ui.wait_label("订单金额：128.00");
-    let hold = "北京协和医院 信用额度不足：欠款、未发货订单及本单合计 128.00，超过信用额度 100.00";
+    let hold = "北京协和医院 信用额度不足：欠款 0.00、未发货订单 0.00、本单 128.00，合计 128.00，超出信用额度 100.00 共 28.00";
     ui.wait_label(hold);
     ui.wait_label_contains("可说明理由后提交审批");
     assert!(!ui.has_button("信用超限仍下单"));
@@ -2496,6 +2496,9 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     ui.press(Role::Button, "提交审批");
     ui.wait_label_contains("正等待营销经理审批");
     ui.wait_label("待审批");
+    // The hold is said once on the order placed (the placing's warning), not twice.
+    ui.wait_label(hold);
+    assert_eq!(ui.harness.query_all_by_label(hold).count(), 1);
 
     // The manager (here the administrator, who may override) finds it in 我的工作.
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
@@ -2562,7 +2565,7 @@ fn a_customer_at_its_credit_limit_says_so_before_an_order_is_built() {
     ui.click("客户列表");
     ui.wait_label("北京协和医院");
     ui.click("北京协和医院");
-    let hold = "北京协和医院 信用额度已用尽：欠款及未发货订单合计 100.00，已达信用额度 100.00";
+    let hold = "北京协和医院 信用额度已用尽：欠款 0.00、未发货订单 100.00，合计 100.00，已达信用额度 100.00";
     ui.wait_label(hold);
     // The order form says it too, before any line is added.
     ui.press(Role::Button, "下单");
@@ -4141,6 +4144,14 @@ fn finance_exports_the_payments_register_as_filtered() {
     std::fs::remove_file(&path).expect("the first file");
     ui.press(Role::Button, "导出 Excel");
     ui.wait_label_contains("已导出 1 行，保存到");
+
+    // A date half typed is not exported as if the period were open.
+    ui.type_into("回款日期从", "2026-09");
+    ui.harness.step();
+    assert!(ui.disabled(Role::Button, "导出 Excel"), "held back");
+    ui.type_into("回款日期从", "-01");
+    ui.harness.step();
+    assert!(!ui.disabled(Role::Button, "导出 Excel"), "offered again");
 }
 
 #[test]

@@ -308,8 +308,13 @@ impl InvoiceList {
             &key.documents.date_from,
             &key.documents.date_to,
         );
-        let report = pb::export_request::Report::Invoices(list_request(key, None));
-        self.export.ui(ui, ctx, Some(report), &file_name);
+        // Not while a date typed does not read (the list ignores it meanwhile).
+        let report = self
+            .filter
+            .documents
+            .dates_valid()
+            .then(|| pb::export_request::Report::Invoices(list_request(key, None)));
+        self.export.ui(ui, ctx, report, &file_name);
         widgets::filters_status(
             ui,
             &self.list.result,

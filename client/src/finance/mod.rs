@@ -283,6 +283,14 @@ impl NumberAndPeriod {
         }
     }
 
+    /// Whether each date typed reads as one (an empty one is an open end): a period half
+    /// typed ("2026-09") is not exported as if it were open.
+    pub fn dates_valid(&self) -> bool {
+        [&self.date_from, &self.date_to]
+            .iter()
+            .all(|d| d.trim().is_empty() || widgets::parse_date(d).is_some())
+    }
+
     /// The search box (`label`, `hint`, `width` points: a whole number in sight) and the
     /// period, its two ends kept on one row (`from` labelling its start; egui ids from
     /// `id`), in a filter bar.

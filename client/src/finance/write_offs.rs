@@ -473,8 +473,12 @@ impl WriteOffRegister {
         let key = &self.write_offs.key;
         let file_name =
             super::register_file_name(t("write_off.list"), &key.date_from, &key.date_to);
-        let report = pb::export_request::Report::WriteOffs(key.request(None));
-        self.export.ui(ui, ctx, Some(report), &file_name);
+        // Not while a date typed does not read (the list ignores it meanwhile).
+        let report = self
+            .period
+            .dates_valid()
+            .then(|| pb::export_request::Report::WriteOffs(key.request(None)));
+        self.export.ui(ui, ctx, report, &file_name);
         widgets::filters_status(
             ui,
             &self.write_offs.list.result,

@@ -705,8 +705,13 @@ fn header_ui(
     if order.status == pb::OrderStatus::AwaitingApproval as i32 {
         ui.label(RichText::new(t("orders.awaiting_approval_note")).color(widgets::WARNING));
         // What the approver lets it past, with the figures (for those who weigh it);
-        // nothing when a payment has cleared the hold since.
-        if let Some(hold) = &detail.credit_hold {
+        // nothing when a payment has cleared the hold since. Just placed, the placing's
+        // warnings below say it already: once is enough.
+        if let Some(hold) = &detail.credit_hold
+            && !warnings
+                .iter()
+                .any(|w| widgets::warning_text(w) == widgets::warning_text(hold))
+        {
             ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
         }
     }

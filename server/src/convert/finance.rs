@@ -7,7 +7,7 @@ use pharmacrm_shared::money::{self, Decimal};
 use pharmacrm_shared::{pb, validation};
 
 use super::{
-    DbCode, date, date_range, date_text, id, id_or_none, known, not_after_today,
+    DbCode, FilterCode, date, date_range, date_text, id, id_or_none, known, not_after_today,
     not_before_records, optional_id, read_version, required_date, required_id, timestamp,
 };
 use crate::db::models::ledger::Reconciliation;
@@ -177,7 +177,7 @@ pub fn write_off_filter(r: &pb::ListWriteOffsRequest) -> AppResult<WriteOffFilte
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
         date_from,
         date_to,
-        reason_kind: pb::WriteOffReason::code_of(r.reason_kind),
+        reason_kind: pb::WriteOffReason::filter_code("reason_kind", r.reason_kind, &mut check),
     };
     check.finish()?;
     Ok(f)

@@ -840,7 +840,7 @@ fn payments_matching(
 }
 
 /// Payments within the scope, newest first: (page, count of all matches, Σ amount of
-/// the matches not reversed).
+/// the matches not reversed). NOT_FOUND for a customer named outside the scope.
 pub fn list_payments(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -848,6 +848,9 @@ pub fn list_payments(
     offset: i64,
     limit: i64,
 ) -> AppResult<(Vec<PaymentView>, i64, Decimal)> {
+    if let Some(c) = f.customer_id {
+        customer_in_scope(conn, reps, c)?;
+    }
     let query = || payments_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()
@@ -2303,20 +2306,33 @@ pub fn credit_hold(
     if standing.overdue.is_some() {
         return Ok(standing.overdue);
     }
-    let Some((limit, owed)) = standing.limit else {
+    let Some(Exposure {
+        limit,
+        balance,
+        unshipped,
+    }) = standing.limit
+    else {
         return Ok(None);
     };
+    // Said in its parts, so that whoever weighs it sees what this order adds.
     let (name, limit_said) = (c.name.clone(), Money(limit));
+    let owed = balance + unshipped;
     Ok(match order_total {
         Some(total) if owed + total > limit => Some(msg!(
             "finance.hold_limit",
             name = name,
+            balance = Money(balance),
+            unshipped = Money(unshipped),
+            order = Money(total),
             exposure = Money(owed + total),
-            limit = limit_said
+            limit = limit_said,
+            over = Money(owed + total - limit)
         )),
         None if owed >= limit => Some(msg!(
             "finance.hold_limit_reached",
             name = name,
+            balance = Money(balance),
+            unshipped = Money(unshipped),
             exposure = Money(owed),
             limit = limit_said
         )),
@@ -2328,9 +2344,17 @@ pub fn credit_hold(
 struct CreditStanding {
     /// On hold for an amount overdue past the credit-hold days, saying so.
     overdue: Option<Msg>,
-    /// Its credit limit and what it owes with what open orders (but `changing`) have not
-    /// yet shipped, CNY; `None` without a limit.
-    limit: Option<(Decimal, Decimal)>,
+    /// Its credit limit and what counts against it; `None` without a limit.
+    limit: Option<Exposure>,
+}
+
+/// What counts against a customer's credit limit, CNY.
+struct Exposure {
+    limit: Decimal,
+    /// What it owes less what it holds on account.
+    balance: Decimal,
+    /// What its open orders (but the one being changed) have not yet shipped.
+    unshipped: Decimal,
 }
 
 fn credit_standing(
@@ -2384,7 +2408,11 @@ fn credit_standing(
     .get_result(conn)?;
     Ok(CreditStanding {
         overdue,
-        limit: Some((limit, ageing.balance() + value)),
+        limit: Some(Exposure {
+            limit,
+            balance: ageing.balance(),
+            unshipped: value,
+        }),
     })
 }
 
@@ -2874,6 +2902,7 @@ fn invoices_matching(
 }
 
 /// Invoices within the scope, newest first: (page, count, Σ amount, red negative).
+/// NOT_FOUND for a customer or an order named outside the scope.
 pub fn list_invoices(
     conn: &mut PgConnection,
     reps: &Reps,
@@ -2882,6 +2911,12 @@ pub fn list_invoices(
     limit: i64,
 ) -> AppResult<(Vec<InvoiceView>, i64, Decimal)> {
     use crate::db::schema::invoices;
+    if let Some(c) = f.customer_id {
+        customer_in_scope(conn, reps, c)?;
+    }
+    if let Some(o) = f.order_id {
+        crate::db::models::order::find(conn, reps, o, false)?;
+    }
     let query = || invoices_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()

@@ -400,11 +400,30 @@ async fn the_collecting_rep_lists_their_customers_payments_and_invoices() {
     let listed = w.rep.send(payments.clone()).await;
     assert_eq!((listed.total, listed.total_amount.as_str()), (1, "20.00"));
     assert_eq!(w.rep.send(invoices.clone()).await.total, 1);
-    // Another rep's scope holds none of them, named or not.
+    // Another rep's scope holds none of them; named, the customer is not theirs to see
+    // (as the write-offs and the exports say), nor is the order.
     let mut other = w.app.person("rep-b", &["营销员"], None).await;
-    assert_eq!(other.send(payments.clone()).await.total, 0);
+    other
+        .try_send(payments.clone())
+        .await
+        .refused(Code::NotFound);
+    other
+        .try_send(invoices.clone())
+        .await
+        .refused(Code::NotFound);
+    other
+        .try_send(pb::ListInvoicesRequest {
+            order_id: Some(order.header().id),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::NotFound);
     assert_eq!(
         other.send(pb::ListInvoicesRequest::default()).await.total,
+        0
+    );
+    assert_eq!(
+        other.send(pb::ListPaymentsRequest::default()).await.total,
         0
     );
     // The CS rep neither collects nor reads finance.
@@ -2385,8 +2404,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .expect("the hold the approval lets it past");
     assert_eq!(hold.field, "customer_id");
     assert!(
-        hold.message_zh
-            .contains("欠款、未发货订单及本单合计 140.00，超过信用额度 100.00"),
+        hold.message_zh.contains(
+            "欠款 0.00、未发货订单 20.00、本单 120.00，合计 140.00，超出信用额度 100.00 共 40.00"
+        ),
         "{hold:?}"
     );
     let seen_by_cs = w.cs.order(placed.header().id).await.expect("the order");
@@ -3739,7 +3759,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
             "合计"
         ]
     );
-    assert_eq!(under(&header, &body[0], "状态"), "已冲销（2026-09-03）");
+    assert_eq!(under(&header, &body[0], "状态"), "已冲销：2026-09-03");
     assert_eq!(under(&header, &body[0], "冲销原因"), "重复登记");
     assert_eq!(under(&header, &body[1], "状态"), "正常");
     // Paid on what was owed, the oldest due first: nothing left on account.
@@ -3769,7 +3789,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     assert!(
         rows.iter().any(|r| r.len() > 1
             && r[0] == Data::String("说明：".into())
-            && r[1] == Data::String("不含已冲销的回款".into())),
+            && r[1].to_string().starts_with("合计不含已冲销的回款")),
         "the title block says what the total leaves out: {rows:?}"
     );
 
@@ -3807,7 +3827,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
         Some("Payments_from 2026-09-02.xlsx")
     );
     let (header, body) = register_rows(&since.file, "Payments", "Payment no.");
-    assert_eq!(under(&header, &body[0], "Status"), "Reversed on 2026-09-03");
+    assert_eq!(under(&header, &body[0], "Status"), "Reversed: 2026-09-03");
     assert_eq!(under(&header, &body[1], "Method"), "Bank transfer");
 
     // Invoices: red ones negative, each with its state, the number as text.
@@ -3897,4 +3917,27 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
         .await
         .expect_err("no such day");
     assert_eq!(bad_fields(&status), ["payments.date_from"]);
+    // An order not theirs is not named on a sheet, nor told apart from none.
+    let status = rep_exporter
+        .export(pb::export_request::Report::Invoices(
+            pb::ListInvoicesRequest {
+                order_id: Some(first.header().id),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("another's order");
+    assert_eq!(status.code(), Code::NotFound);
+    // A kind this server does not know is refused, not read as any kind.
+    let status = w
+        .finance
+        .export(pb::export_request::Report::WriteOffs(
+            pb::ListWriteOffsRequest {
+                reason_kind: 99,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("no such kind");
+    assert_eq!(bad_fields(&status), ["write_offs.reason_kind"]);
 }

@@ -166,7 +166,7 @@ pub(super) fn filter_lines(
 }
 
 /// Writes `register`'s sheet: the rows written, or `None` when the caller has gone.
-/// NOT_FOUND for a customer filtered on outside the scope.
+/// NOT_FOUND for a customer (or an invoice's order) filtered on outside the scope.
 pub(super) fn write(
     conn: &mut PgConnection,
     sheet: &mut Sheet<'_, '_, '_>,
@@ -174,9 +174,8 @@ pub(super) fn write(
     ctx: &Context<'_>,
 ) -> AppResult<Option<u64>> {
     let (reps, lang) = (ctx.reps, ctx.lang);
-    if let Some(c) = register.customer_id() {
-        finance::customer_in_scope(conn, reps, c)?;
-    }
+    // The list's totals first: they refuse a customer or an order outside the scope
+    // before a row is written.
     match register {
         Register::Payments(f) => {
             let (_, count, amount) = finance::list_payments(conn, reps, f, 0, 0)?;
