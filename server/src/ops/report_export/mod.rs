@@ -661,7 +661,8 @@ pub fn days(
 
 /// The title block's lines describing `job`'s filters and order in `lang` ("药品：…",
 /// "分类：…", "排序：销售额 降序"); the arrears also say what the customers of its filter
-/// within `reps` hold on account (预收), which its rows leave out.
+/// within `reps` hold on account (预收), which its rows leave out. A register's customer
+/// or order outside `reps` is NOT_FOUND here, before anything is written.
 pub fn filter_lines(
     conn: &mut PgConnection,
     job: &Job,
@@ -859,7 +860,7 @@ pub fn filter_lines(
             column.map(|column| sorted_by(column, !filter.descending))
         }
         Job::Register { register, .. } => {
-            lines.extend(registers::filter_lines(conn, register, lang)?);
+            lines.extend(registers::filter_lines(conn, register, reps, lang)?);
             None
         }
     };

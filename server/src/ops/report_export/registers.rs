@@ -6,9 +6,9 @@
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
-use diesel::prelude::*;
 
 use super::{BATCH, Context, Fields, Sheet};
+use crate::db::scope::Reps;
 use crate::error::{AppResult, Msg};
 use crate::messages::{Lang, Money};
 use crate::msg;
@@ -97,24 +97,22 @@ impl Register {
 
 /// The title block's lines saying what `register` was filtered by, in `lang`: period,
 /// customer, number searched, handler, order, kind; and what its totals count (说明).
+/// NOT_FOUND for a customer or an order outside `reps`: nothing is named that the
+/// caller may not see.
 pub(super) fn filter_lines(
     conn: &mut PgConnection,
     register: &Register,
+    reps: &Reps,
     lang: Lang,
 ) -> AppResult<Vec<(String, String)>> {
-    use crate::db::schema::{customers, orders};
     let l = |m: Msg| m.text(lang).to_owned();
     let mut lines = Vec::new();
     if let Some(period) = register.period_said() {
         lines.push((l(msg!("report.sheet.period")), l(period)));
     }
     if let Some(id) = register.customer_id() {
-        let name: Option<String> = customers::table
-            .find(id)
-            .select(customers::name)
-            .first(conn)
-            .optional()?;
-        lines.push((l(msg!("report.sheet.customer")), name.unwrap_or_default()));
+        let customer = finance::customer_in_scope(conn, reps, id)?;
+        lines.push((l(msg!("report.sheet.customer")), customer.name));
     }
     match register {
         Register::Payments(f) => {
@@ -137,12 +135,8 @@ pub(super) fn filter_lines(
                 lines.push((l(msg!("report.sheet.invoice.searched")), f.number.clone()));
             }
             if let Some(o) = f.order_id {
-                let number: Option<String> = orders::table
-                    .find(o)
-                    .select(orders::number)
-                    .first(conn)
-                    .optional()?;
-                lines.push((l(msg!("report.sheet.order")), number.unwrap_or_default()));
+                let order = crate::db::models::order::find(conn, reps, o, false)?;
+                lines.push((l(msg!("report.sheet.order")), order.number));
             }
             lines.push((
                 l(msg!("report.sheet.explained")),
