@@ -2514,6 +2514,8 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     );
     ui.press(Role::Button, "审批通过");
     ui.wait_label("审批意见");
+    // The dialog says what the approval lets through, beside the rep's case.
+    assert_eq!(ui.harness.query_all_by_label(hold).count(), 2);
     ui.type_into("审批意见", "已与财务确认");
     ui.press_last("审批通过");
     ui.wait_label("待发货");

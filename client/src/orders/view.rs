@@ -365,12 +365,17 @@ impl OrderView {
             .rev()
             .find(|e| e.action == "order.approval_request")
             .map(|e| e.reason.clone());
+        // And what the approval lets it past, with the figures.
+        let hold = detail
+            .credit_hold
+            .as_ref()
+            .map(|w| widgets::warning_text(w).to_owned());
         match start {
             Some(Start::Change) => command = Some(ViewCommand::Change(Box::new(detail))),
             Some(start) => self.start(start, &detail),
             None => {}
         }
-        self.ending_ui(ui.ctx(), ctx, &order, asked);
+        self.ending_ui(ui.ctx(), ctx, &order, (asked, hold));
         command
     }
 
@@ -455,13 +460,14 @@ impl OrderView {
     }
 
     /// The cancel, close or approve dialog: what it does (an approval with the rep's
-    /// reason, `asked`), a reason, then the request.
+    /// reason, `asked`, and the credit hold it lets the order past, `hold`), a reason,
+    /// then the request.
     fn ending_ui(
         &mut self,
         egui_ctx: &egui::Context,
         ctx: &AppCtx,
         order: &pb::Order,
-        asked: Option<String>,
+        (asked, hold): (Option<String>, Option<String>),
     ) {
         let Some((ending, reason)) = &mut self.ending else {
             return;
@@ -485,8 +491,13 @@ impl OrderView {
             ui.set_max_width(520.0);
             ui.heading(label_value(ending.title(), &order.number));
             ui.label(ending.question(order));
-            if let Some(asked) = asked.as_ref().filter(|_| ending == Ending::Approve) {
-                ui.label(label_value(t("credit.approval_reason"), asked));
+            if ending == Ending::Approve {
+                if let Some(hold) = &hold {
+                    ui.label(RichText::new(hold).color(widgets::ERROR));
+                }
+                if let Some(asked) = &asked {
+                    ui.label(label_value(t("credit.approval_reason"), asked));
+                }
             }
             submit = widgets::form(ui, "end_order_form", errors, |f| {
                 f.required(&["reason"]);
