@@ -19,6 +19,7 @@ use crate::backend::Requested;
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
 use crate::i18n::{bracketed, label_value, list_separator, t};
+use crate::reports::export::ExportBar;
 use crate::shell::ModulePanel;
 use crate::widgets::{self, Cell, DataTable, PermittedTab, RowStyle, TableColumn, Unsaved};
 
@@ -311,18 +312,29 @@ impl NumberAndPeriod {
     }
 }
 
-/// The name a register's export proposes, as the server names the file: `title` (回款记录)
-/// and the period filtered to (`date_from` / `date_to` as the wire takes them, empty for
-/// an open end): "回款记录_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
-/// "回款记录_至 2026-11-30.xlsx", or the day exported on when no date is given.
-fn register_file_name(title: &str, date_from: &str, date_to: &str) -> String {
+/// The export of a register titled `title` (回款记录) filtered to `period`: every match of
+/// `report` (its list's request, unpaged), offered under the name the server gives the
+/// file — "回款记录_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
+/// "回款记录_至 2026-11-30.xlsx", or the day exported on when no date is given — and held
+/// back while a date typed does not read (the list ignores it meanwhile).
+fn register_export_ui(
+    ui: &mut egui::Ui,
+    ctx: &AppCtx,
+    export: &mut ExportBar,
+    (title, period): (&str, &NumberAndPeriod),
+    report: impl FnOnce() -> pb::export_request::Report,
+) {
+    let NumberAndPeriodKey {
+        date_from, date_to, ..
+    } = period.key();
     let dates = match (date_from.is_empty(), date_to.is_empty()) {
         (false, false) => format!("{date_from}_{date_to}"),
-        (false, true) => t("finance.export.since").replace("{date}", date_from),
-        (true, false) => t("finance.export.until").replace("{date}", date_to),
+        (false, true) => t("finance.export.since").replace("{date}", &date_from),
+        (true, false) => t("finance.export.until").replace("{date}", &date_to),
         (true, true) => format::business_today_text(),
     };
-    format!("{title}_{dates}.xlsx")
+    let report = period.dates_valid().then(report);
+    export.ui(ui, ctx, report, &format!("{title}_{dates}.xlsx"));
 }
 
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside

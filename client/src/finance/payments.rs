@@ -180,18 +180,13 @@ impl PaymentList {
         });
         // Every match of the filters as typed, in the list's order.
         let key = self.key();
-        let file_name = super::register_file_name(
-            t("finance.tab.customer_payments"),
-            &key.documents.date_from,
-            &key.documents.date_to,
+        super::register_export_ui(
+            ui,
+            ctx,
+            &mut self.export,
+            (t("finance.tab.customer_payments"), &self.filter.documents),
+            || pb::export_request::Report::Payments(list_request(key, None)),
         );
-        // Not while a date typed does not read (the list ignores it meanwhile).
-        let report = self
-            .filter
-            .documents
-            .dates_valid()
-            .then(|| pb::export_request::Report::Payments(list_request(key, None)));
-        self.export.ui(ui, ctx, report, &file_name);
         widgets::filters_status(
             ui,
             &self.list.result,

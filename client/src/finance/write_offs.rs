@@ -471,14 +471,13 @@ impl WriteOffRegister {
         });
         // Every match of the filters as chosen, in the list's order.
         let key = &self.write_offs.key;
-        let file_name =
-            super::register_file_name(t("write_off.list"), &key.date_from, &key.date_to);
-        // Not while a date typed does not read (the list ignores it meanwhile).
-        let report = self
-            .period
-            .dates_valid()
-            .then(|| pb::export_request::Report::WriteOffs(key.request(None)));
-        self.export.ui(ui, ctx, report, &file_name);
+        super::register_export_ui(
+            ui,
+            ctx,
+            &mut self.export,
+            (t("write_off.list"), &self.period),
+            || pb::export_request::Report::WriteOffs(key.request(None)),
+        );
         widgets::filters_status(
             ui,
             &self.write_offs.list.result,
