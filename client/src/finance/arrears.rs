@@ -123,7 +123,7 @@ impl ArrearsPanel {
         let departments = self.department_options();
         // A sales rep who sees only their own customers has nothing to choose among reps.
         let own_only = ctx.is_own_sales_rep();
-        let before = self.filter.clone();
+        let bucket_before = self.filter.bucket;
         ui.horizontal_wrapped(|ui| {
             widgets::search_field(
                 ui,
@@ -164,7 +164,7 @@ impl ArrearsPanel {
                 self.refresh();
             }
         });
-        self.filter.sort_for_bucket(before.bucket);
+        self.filter.sort_for_bucket(bucket_before);
         // Every match of the filters as chosen, as of today, in the list's order.
         let file_name = format!(
             "{}_{}.xlsx",
@@ -213,10 +213,6 @@ impl ArrearsPanel {
         } else {
             arrears_table(ui, &list, Some(available), !own_only, in_credit, sort)
         };
-        // An export's outcome was of the filters and order before.
-        if self.filter != before {
-            self.export.forget_outcome();
-        }
         if let Some(i) = clicked
             && let Some(row) = list.rows.get(i)
             && ctx.can(Permission::CustomerRead)

@@ -1158,12 +1158,7 @@ pub fn write_off_views(
     let ids: Vec<i64> = rows.iter().map(|w| w.id).collect();
     let nets = ledger::write_off_nets(conn, &ids)?;
     let customer_ids: Vec<i64> = rows.iter().map(|w| w.customer_id).collect();
-    let customer_names: HashMap<i64, String> = customers::table
-        .filter(customers::id.eq_any(&customer_ids))
-        .select((customers::id, customers::name))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .collect();
+    let customer_names = customer_names(conn, &customer_ids)?;
     Ok(rows
         .into_iter()
         .map(|w| {

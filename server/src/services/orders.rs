@@ -115,7 +115,7 @@ impl OrderApi {
                 msg,
             })
         });
-        if !access::may_read_order_money(&session.grants()) {
+        if !access::may_read_order_money(&grants) {
             if let Some(order) = &mut detail.order {
                 conv::hide_money(order);
             }
