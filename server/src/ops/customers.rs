@@ -225,10 +225,7 @@ fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> 
     };
     CustomerFields {
         name: input.name.clone(),
-        search_grams: search::grams(
-            &[&input.name, &input.contact_person, &input.phone],
-            &[&input.name],
-        ),
+        search_grams: customer::search_grams(&input.name, &input.contact_person, &input.phone),
         pinyin_sets: search::sets_text(&[&input.name]),
         contact_person: input.contact_person.clone(),
         id_number_enc: enc,

@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use pharmacrm_server::db::models::customer;
 use pharmacrm_server::db::schema::customers;
 use pharmacrm_server::search;
 use pharmacrm_shared::pb;
@@ -153,7 +154,7 @@ fn generate(conn: &mut PgConnection, n: usize, reps: &[i64], cs: i64, type_id: i
                 let contact = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
                 let phone = format!("1{}", 3_000_000_000 + rng.next() % 6_999_999_999);
                 Generated {
-                    search_grams: search::grams(&[&name, &contact, &phone], &[&name]),
+                    search_grams: customer::search_grams(&name, &contact, &phone),
                     pinyin_sets: search::sets_text(&[&name]),
                     name,
                     contact_person: contact,

@@ -68,6 +68,66 @@ async fn contacts_and_phones_match_anywhere_and_wildcards_are_literal() {
     assert!(names(&rep.customers_matching("1_0").await).is_empty());
 }
 
+#[tokio::test]
+async fn a_phone_is_found_however_its_digits_are_grouped_or_typed() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("长沙市第一医院", "rep-d", "cs-d").await;
+    let mut rep = team.rep;
+    CustomerBuilder::new("长沙市长寿堂大药房")
+        .phone("0731-28561000")
+        .served_by(team.cs.id)
+        .create(&mut rep)
+        .await;
+    CustomerBuilder::new("湘雅诊所")
+        .phone("139 0733 0001")
+        .served_by(team.cs.id)
+        .create(&mut rep)
+        .await;
+    // A caller reads the number out; the CS rep types it as they hear it.
+    for (query, expected) in [
+        ("073128561000", vec!["长沙市长寿堂大药房"]),
+        ("0731 2856 1000", vec!["长沙市长寿堂大药房"]),
+        ("2856 1000", vec!["长沙市长寿堂大药房"]),
+        ("0731-2856", vec!["长沙市长寿堂大药房"]),
+        ("１３９ ０７３３", vec!["湘雅诊所"]),
+        ("139-0733-0001", vec!["湘雅诊所"]),
+        ("01069156114", vec!["长沙市第一医院"]),
+        ("0731 2856 1001", vec![]),
+    ] {
+        let found = rep.customers_matching(query).await;
+        assert_eq!(names(&found), expected, "query {query}");
+    }
+}
+
+#[tokio::test]
+async fn customers_stored_before_the_digit_grams_are_found_by_their_phones_digits() {
+    let app = TestApp::spawn().await;
+    let team = app.customer_team("长沙市第一医院", "rep-m", "cs-m").await;
+    let mut rep = team.rep;
+    // As written before migration 2027-01-04-000002: the phone's grams as stored only.
+    diesel::sql_query(
+        "UPDATE customers SET search_grams = ARRAY(SELECT g FROM unnest(search_grams) g \
+         WHERE NOT (g ~ '^[0-9]+$' AND strpos('01069156114', g) > 0 \
+                                AND strpos('010-69156114', g) = 0))",
+    )
+    .execute(&mut app.sql())
+    .expect("grams as before");
+    assert!(names(&rep.customers_matching("01069156114").await).is_empty());
+    diesel::sql_query(include_str!(
+        "../../../migrations/2027-01-04-000002_phone_digits_search/up.sql"
+    ))
+    .execute(&mut app.sql())
+    .expect("the migration");
+    assert_eq!(
+        names(&rep.customers_matching("01069156114").await),
+        ["长沙市第一医院"]
+    );
+    assert_eq!(
+        names(&rep.customers_matching("010 6915").await),
+        ["长沙市第一医院"]
+    );
+}
+
 /// Inserts `n` copies of customer `template_id` named `<prefix>00001`… (their search
 /// columns are the template's: they are found by what finds the template).
 fn insert_many(app: &TestApp, template_id: i64, prefix: &str, n: i64) {

@@ -121,7 +121,7 @@ pub struct CustomerInput {
 pub struct CustomerFields {
     pub name: String,
     /// The indexed grams of the name, contact, phone and the name's pinyin initials
-    /// ([`crate::search::grams`]).
+    /// ([`search_grams`]).
     pub search_grams: Vec<String>,
     /// The initials each character of the name may have ([`crate::search::sets_text`]).
     pub pinyin_sets: String,
@@ -695,11 +695,44 @@ pub struct Found {
     pub next: Option<Cursor>,
 }
 
+/// A customer's `search_grams` ([`crate::search::grams`]): its name, contact person and
+/// phone as typed, the phone's digits alone (`0731-28561000` is found by `073128561000`
+/// and `2856 1000`, see [`query_sql`]), and the name's pinyin initials. Every write of
+/// those columns stores it; migration `2027-01-04-000002_phone_digits_search` added the
+/// digits to the rows stored before.
+pub fn search_grams(name: &str, contact_person: &str, phone: &str) -> Vec<String> {
+    let digits = phone_digits(phone);
+    search::grams(&[name, contact_person, phone, &digits], &[name])
+}
+
+/// The digits of a phone number, in order: `0731-28561000` → `073128561000`.
+fn phone_digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// What a customer search for `typed` looks for: a phone number typed with spaces or
+/// hyphens, or in full-width digits (`139 0733 0001`, `0731-2856 1000`, `１３９０７３３`), as
+/// its digits alone, matched against the phones' digits; anything else as typed.
+fn search_text(typed: &str) -> String {
+    let half = pharmacrm_shared::validation::half_width(typed);
+    let half = half.trim();
+    let phone_like = half.chars().any(|c| c.is_ascii_digit())
+        && half
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'));
+    if phone_like {
+        phone_digits(half)
+    } else {
+        typed.to_owned()
+    }
+}
+
 /// The conditions (each starting " AND ") on customers aliased `alias` that `query`
-/// finds, through the indexed grams (`search_grams`): name, contact person, phone, and the
+/// finds, through the indexed grams (`search_grams`): name, contact person, phone (as
+/// stored, or its digits alone for a query that looks like a phone number), and the
 /// name's pinyin initials. `None` for a blank query. The arrears list uses it too.
 pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
-    let q = search::Query::new(query)?;
+    let q = search::Query::new(&search_text(query))?;
     let mut sql = Sql::new("");
     sql.push(&format!(" AND {alias}.search_grams @> "))
         .bind(Value::TextArray(q.grams.clone()));
@@ -710,6 +743,10 @@ pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
             .push(&format!(" OR lower({alias}.contact_person) LIKE "))
             .bind(Value::Text(pattern.clone()))
             .push(&format!(" OR {alias}.phone LIKE "))
+            .bind(Value::Text(pattern.clone()))
+            .push(&format!(
+                " OR regexp_replace({alias}.phone, '[^0-9]', '', 'g') LIKE "
+            ))
             .bind(Value::Text(pattern));
         if let Some(re) = &q.initials_regex {
             sql.push(&format!(" OR {alias}.pinyin_sets ~ "))
@@ -932,7 +969,7 @@ pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
         for (id, name, contact, phone) in rows {
             diesel::update(customers::table.find(id))
                 .set((
-                    customers::search_grams.eq(search::grams(&[&name, &contact, &phone], &[&name])),
+                    customers::search_grams.eq(search_grams(&name, &contact, &phone)),
                     customers::pinyin_sets.eq(search::sets_text(&[&name])),
                 ))
                 .execute(conn)?;

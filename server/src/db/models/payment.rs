@@ -93,7 +93,9 @@ const REFERENCE_SPACE: &str = "'[[:space:]　]'";
 
 /// Payments whose number (PY…) or bank reference (凭证号) contains `text`, any case; the
 /// reference white space aside, as the duplicate check matches it ([`like`]): "62220210"
-/// and "icbc6222" find "ICBC 6222 0210 0001". As a filter of the payment list.
+/// and "icbc6222" find "ICBC 6222 0210 0001". As a filter of the payment list; the
+/// trigram indexes `payments_number_grams` and `payments_reference_compact_grams` answer
+/// it, the latter on this very expression (keep the two the same).
 pub fn number_or_reference_contains(
     text: &str,
 ) -> Box<dyn BoxableExpression<payments::table, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>
