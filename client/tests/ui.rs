@@ -3526,6 +3526,48 @@ fn an_overdue_shipment_is_marked_red_with_its_legend_and_in_the_cs_reps_work() {
     ui.wait_label("红色：有发货逾期未签收");
 }
 
+/// 批号追溯: a batch number typed as heard (lower case) lists who received it, the
+/// units and who signed, and not the other batch shipped on the same day; a row opens its
+/// order; a batch no shipment holds says so.
+#[test]
+fn a_cs_rep_finds_who_received_a_batch_and_opens_its_order() {
+    let server = Server::start();
+    let (mut team, drug) = order_team(&server, "2026-11-30T16:00:00+08:00");
+    let order = delivered_order(&server, &mut team, &drug);
+    let other = server.runtime.block_on(async {
+        let other = place_order(&mut team.rep, team.customer.id, &[(drug.id, 4, "")]).await;
+        ShipmentBuilder::of(&other)
+            .everything_left("B2612")
+            .create(&mut team.cs)
+            .await;
+        other
+    });
+    let number = order.header().number.clone();
+
+    let mut ui = server.client();
+    ui.login_as("cs-a");
+    ui.click("订单管理");
+    ui.click_until(
+        "批号追溯",
+        "输入批号，查出收到该批药品的客户、发货单与数量（召回时据此通知客户、收回药品）。",
+    );
+    ui.type_into("批号", "b2611");
+    ui.wait_label("1 次发货，1 家客户，共 10 盒（24粒）");
+    ui.wait_label(&number);
+    ui.wait_label("王药师");
+    ui.wait_label("北京协和医院");
+    assert!(
+        ui.harness.query_by_label(&other.header().number).is_none(),
+        "another batch's order is not listed"
+    );
+    // A row opens its order; back, the recall is as it was left.
+    ui.click_until(&number, "返回订单列表");
+    ui.press(Role::Button, "返回订单列表");
+    ui.wait_label("1 次发货，1 家客户，共 10 盒（24粒）");
+    ui.replace_text("批号", "B2613");
+    ui.wait_label("没有含此批号的发货");
+}
+
 #[test]
 fn a_cs_rep_reports_a_damaged_box_the_sales_rep_decides_to_reship_and_the_cs_rep_ships_it() {
     let server = Server::start();

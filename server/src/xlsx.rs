@@ -190,12 +190,6 @@ impl Formats {
     }
 }
 
-/// `text` fit for a file name on every desktop: the characters Windows forbids
-/// (`\ / : * ? " < > |`) and control characters become `_` ("A/B 药房" → "A_B 药房").
-pub fn file_name_part(text: &str) -> String {
-    replace_forbidden(text.trim(), "\\/:*?\"<>|")
-}
-
 /// The most rows an Excel worksheet holds (title block, header and totals included).
 pub const MAX_ROWS: u64 = 1_048_576;
 
@@ -417,7 +411,6 @@ mod tests {
         assert_eq!(text_width("药品"), 6.0);
         assert_eq!(sheet_name("对账单 2026/11"), "对账单 2026_11");
         assert_eq!(sheet_name(&"长".repeat(40)).chars().count(), 31);
-        assert_eq!(file_name_part(" A/B:药房* "), "A_B_药房_");
     }
 
     #[test]

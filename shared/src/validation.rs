@@ -169,6 +169,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn file_name_parts_hold_nothing_a_desktop_forbids() {
+        assert_eq!(file_name_part(" A/B:药房* "), "A_B_药房_");
+        assert_eq!(
+            file_name_part("长沙\\第一\"医院\"|\t?"),
+            "长沙_第一_医院____"
+        );
+    }
+
+    #[test]
     fn usernames() {
         assert!(username("zhang.wei").is_ok());
         assert!(username("ab").is_err());
@@ -357,6 +366,23 @@ pub fn half_width(text: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
             other => other,
+        })
+        .collect()
+}
+
+/// `text` fit for a part of a file name on every desktop, trimmed: the characters Windows
+/// forbids (`\ / : * ? " < > |`) and control characters become `_` ("A/B 药房" →
+/// "A_B 药房"). The server names its exports with it and the client proposes the same
+/// names.
+pub fn file_name_part(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || "\\/:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
         })
         .collect()
 }

@@ -99,6 +99,16 @@ impl CustomerOrders {
         }
     }
 
+    /// Order `id`'s number, once the orders have come.
+    pub(super) fn number(&self, id: i64) -> Option<&str> {
+        self.orders
+            .value()
+            .into_iter()
+            .flat_map(|r| &r.orders)
+            .find(|o| o.id == id)
+            .map(|o| o.number.as_str())
+    }
+
     /// The most days any open shipment of each order is overdue (orders with none left
     /// out), once the open items have come.
     fn days_overdue(&self) -> std::collections::HashMap<i64, i32> {

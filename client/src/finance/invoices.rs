@@ -303,11 +303,22 @@ impl InvoiceList {
         }
         // Every match of the filters as typed, in the list's order.
         let key = self.key();
+        let mut named: Vec<&str> = self
+            .customer
+            .chosen
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect();
+        named.extend(self.orders.number(self.filter.order_id));
         super::register_export_ui(
             ui,
             ctx,
             &mut self.export,
-            (t("finance.tab.customer_invoices"), &self.filter.documents),
+            (
+                t("finance.tab.customer_invoices"),
+                &named,
+                &self.filter.documents,
+            ),
             || pb::export_request::Report::Invoices(list_request(key, None)),
         );
         widgets::filters_status(

@@ -312,29 +312,26 @@ impl NumberAndPeriod {
     }
 }
 
-/// The export of a register titled `title` (回款记录) filtered to `period`: every match of
-/// `report` (its list's request, unpaged), offered under the name the server gives the
-/// file — "回款记录_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
+/// The export of a register titled `title` (回款记录) filtered by `named` (the write-off
+/// kind, the customer's name, the invoices' order: what the server's name says of the
+/// filter) and to `period`: every match of `report` (its list's request, unpaged),
+/// offered under the name the server gives the file —
+/// "回款记录_长沙市第一医院_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
 /// "回款记录_至 2026-11-30.xlsx", or the day exported on when no date is given — and held
 /// back while a date typed does not read (the list ignores it meanwhile).
 fn register_export_ui(
     ui: &mut egui::Ui,
     ctx: &AppCtx,
     export: &mut ExportBar,
-    (title, period): (&str, &NumberAndPeriod),
+    (title, named, period): (&str, &[&str], &NumberAndPeriod),
     report: impl FnOnce() -> pb::export_request::Report,
 ) {
     let NumberAndPeriodKey {
         date_from, date_to, ..
     } = period.key();
-    let dates = match (date_from.is_empty(), date_to.is_empty()) {
-        (false, false) => format!("{date_from}_{date_to}"),
-        (false, true) => t("finance.export.since").replace("{date}", &date_from),
-        (true, false) => t("finance.export.until").replace("{date}", &date_to),
-        (true, true) => format::business_today_text(),
-    };
+    let name = crate::reports::export::register_file_name(title, named, (&date_from, &date_to));
     let report = period.dates_valid().then(report);
-    export.ui(ui, ctx, report, &format!("{title}_{dates}.xlsx"));
+    export.ui(ui, ctx, report, &name);
 }
 
 /// "合计：1,234.00" and similar, strong, in a row that wraps between them, never inside

@@ -184,7 +184,16 @@ impl PaymentList {
             ui,
             ctx,
             &mut self.export,
-            (t("finance.tab.customer_payments"), &self.filter.documents),
+            (
+                t("finance.tab.customer_payments"),
+                &self
+                    .customer
+                    .chosen
+                    .iter()
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>(),
+                &self.filter.documents,
+            ),
             || pb::export_request::Report::Payments(list_request(key, None)),
         );
         widgets::filters_status(

@@ -471,11 +471,18 @@ impl WriteOffRegister {
         });
         // Every match of the filters as chosen, in the list's order.
         let key = &self.write_offs.key;
+        let mut named: Vec<&str> = Vec::new();
+        if self.reason_kind != 0 {
+            named.push(widgets::choice_label::<pb::WriteOffReason>(
+                self.reason_kind,
+            ));
+        }
+        named.extend(self.customer.chosen.iter().map(|(_, n)| n.as_str()));
         super::register_export_ui(
             ui,
             ctx,
             &mut self.export,
-            (t("write_off.list"), &self.period),
+            (t("write_off.list"), &named, &self.period),
             || pb::export_request::Report::WriteOffs(key.request(None)),
         );
         widgets::filters_status(

@@ -1,12 +1,13 @@
 //! 订单管理: the order list, the order form, the order view with its shipments and
-//! transport exceptions (ship, confirm delivery, report, decide, cancel), and the reps'
-//! order work that 我的工作 shows. The customer view's order and shipment tabs reuse the
+//! transport exceptions (ship, confirm delivery, report, decide, cancel), 批号追溯 (who
+//! received a batch), and the reps' order work that 我的工作 shows. The customer view's order and shipment tabs reuse the
 //! order and shipment tables (`table.rs`).
 
 mod exception;
 mod form;
 mod list;
 mod pickers;
+mod recall;
 mod shipment;
 mod table;
 mod view;
@@ -18,7 +19,7 @@ use pharmacrm_shared::{Module, pb};
 use crate::ctx::{AppCtx, Navigate};
 use crate::i18n::t;
 use crate::shell::ModulePanel;
-use crate::widgets::{self, Screen, Unsaved, choice_label};
+use crate::widgets::{self, PermittedTab, Screen, Unsaved, choice_label};
 
 pub use pickers::{CustomerPicker, InvoicingEntities};
 pub use table::{OrderSortState, orders_table, overdue_legend, shipments_table};
@@ -149,11 +150,38 @@ enum Leave {
     Module(Module),
 }
 
+/// The module's lists, as tabs over them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListTab {
+    /// The order list.
+    Orders,
+    /// 批号追溯: the shipments of a batch.
+    Recall,
+}
+
+impl PermittedTab for ListTab {
+    const ALL: &'static [ListTab] = &[ListTab::Orders, ListTab::Recall];
+
+    fn permission(self) -> pharmacrm_shared::Permission {
+        pharmacrm_shared::Permission::OrderRead
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ListTab::Orders => t("orders.tab.orders"),
+            ListTab::Recall => t("orders.tab.recall"),
+        }
+    }
+}
+
 /// The order module.
 #[derive(Default)]
 pub struct OrdersPanel {
     screens: widgets::Screens<form::OrderFormPanel, view::OrderView, Leave>,
+    /// The list shown (`None` until first drawn: the first one allowed).
+    tab: Option<ListTab>,
     list: list::OrderList,
+    recall: recall::RecallPanel,
     /// The module a closed order view returns to (it was opened from there), shown once
     /// this frame is drawn.
     return_to: Option<Module>,
@@ -202,11 +230,34 @@ impl ModulePanel for OrdersPanel {
         let mut leave = None;
         let mut placed = None;
         match &mut self.screens.page {
-            Screen::List => match self.list.ui(ui, ctx) {
-                Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id, None)),
-                Some(list::ListCommand::New) => go = Some(Leave::NewOrder(None)),
-                None => {}
-            },
+            Screen::List => {
+                if self.tab.is_none() {
+                    self.tab = ListTab::first(ctx);
+                }
+                let before = self.tab;
+                widgets::tab_bar(ui, ctx, &mut self.tab);
+                if self.tab != before {
+                    // Shipments and orders recorded meanwhile: read again.
+                    self.list.refresh();
+                    self.recall.refresh();
+                }
+                ui.separator();
+                match self.tab {
+                    Some(ListTab::Orders) => match self.list.ui(ui, ctx) {
+                        Some(list::ListCommand::Open(id)) => go = Some(Leave::Order(id, None)),
+                        Some(list::ListCommand::New) => go = Some(Leave::NewOrder(None)),
+                        None => {}
+                    },
+                    Some(ListTab::Recall) => {
+                        if let Some(id) = self.recall.ui(ui, ctx) {
+                            go = Some(Leave::Order(id, None));
+                        }
+                    }
+                    None => {
+                        ui.label(t("shell.no_modules"));
+                    }
+                }
+            }
             Screen::New(form) => match form.ui(ui, ctx) {
                 Some(form::FormEvent::Saved(response)) => placed = Some(response),
                 // A change closed goes back to its order; a new order to the list, or to
@@ -265,6 +316,7 @@ impl OrdersPanel {
                     self.return_to = view.back();
                 }
                 self.list.refresh();
+                self.recall.refresh();
                 self.screens.page = Screen::List;
             }
             Leave::Order(id, back) => {

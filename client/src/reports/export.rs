@@ -1,5 +1,5 @@
-//! A report's Excel export (the arrears list's and the finance registers' too): where to (typed, chosen, or the
-//! download folder when empty), the button, then a progress bar "已导出 n / total 行" with a
+//! A report's Excel export (the arrears list's, the finance registers' and the batch
+//! recall's too): where to (typed, chosen, or the download folder when empty), the button, then a progress bar "已导出 n / total 行" with a
 //! Cancel button while the server streams the file, and how it ended, with an offer to
 //! open the folder.
 
@@ -17,6 +17,29 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{self, t, tn};
 use crate::widgets;
+
+/// The name the server gives a register's file (a finance register, the batch recall),
+/// proposed before it is asked: `title`, then what `named` says of the filter (the
+/// write-off kind, the batch and drug, the customer, the invoices' order), then the dates
+/// filtered to — `from` and `to` as sent, `YYYY-MM-DD` or empty — "2026-11-01_2026-11-30",
+/// "2026-11-01 起", "至 2026-11-30", or the business date exported on when neither is
+/// given: "回款记录_长沙市第一医院_2026-11-01_2026-11-30.xlsx".
+pub(crate) fn register_file_name(title: &str, named: &[&str], (from, to): (&str, &str)) -> String {
+    let dates = match (from.is_empty(), to.is_empty()) {
+        (false, false) => format!("{from}_{to}"),
+        (false, true) => t("finance.export.since").replace("{date}", from),
+        (true, false) => t("finance.export.until").replace("{date}", to),
+        (true, true) => format::business_today_text(),
+    };
+    let mut name = title.to_owned();
+    for part in named {
+        name = format!(
+            "{name}_{}",
+            pharmacrm_shared::validation::file_name_part(part)
+        );
+    }
+    format!("{name}_{dates}.xlsx")
+}
 
 /// One tab's export.
 #[derive(Default)]

@@ -196,10 +196,11 @@ pub fn exceptions(r: &pb::ExceptionsRequest) -> AppResult<(Period, ExceptionGrou
 /// The job an export asks for and the language of its sheet (`language_code`, a BCP 47
 /// tag; empty is Chinese), checked whole: a bad field of the report is named from the
 /// export's top (`drug_sales.date_to`), and any language but Chinese and English is bad
-/// on `language_code`. `today` (the business date) is the arrears list's "as of".
-pub fn export(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<(Job, Lang)> {
+/// on `language_code`. `today` (the business date) is the arrears list's "as of";
+/// `caller` is who a shipments export's `mine` means.
+pub fn export(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult<(Job, Lang)> {
     let mut check = FieldCheck::default();
-    let job = check.absorb(export_job(r, today))?;
+    let job = check.absorb(export_job(r, today, caller))?;
     let lang = Lang::from_tag(&r.language_code);
     if lang.is_none() {
         check.fail("language_code", msg!("report.unknown_language"));
@@ -208,7 +209,7 @@ pub fn export(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<(Job, Lang)>
     Ok((job.expect("checked above"), lang.expect("checked above")))
 }
 
-fn export_job(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<Job> {
+fn export_job(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult<Job> {
     use pb::export_request::Report;
     Ok(match &r.report {
         Some(Report::DrugSales(r)) => {
@@ -283,6 +284,14 @@ fn export_job(r: &pb::ExportRequest, today: NaiveDate) -> AppResult<Job> {
         Some(Report::WriteOffs(r)) => Job::Register {
             register: Register::WriteOffs(
                 super::finance::write_off_filter(r).map_err(|e| e.within("write_offs"))?,
+            ),
+            today,
+        },
+        Some(Report::Shipments(r)) => Job::Register {
+            register: Register::Shipments(
+                super::orders::list_shipments(r.clone(), caller)
+                    .map_err(|e| e.within("shipments"))?
+                    .0,
             ),
             today,
         },

@@ -193,7 +193,10 @@ impl FinanceService for FinanceApi {
                 // One customer's file is told apart from another's of the same period.
                 let file_name = match &s.customer_name {
                     Some(name) => {
-                        format!("对账单_{}_{period}.xlsx", crate::xlsx::file_name_part(name))
+                        format!(
+                            "对账单_{}_{period}.xlsx",
+                            pharmacrm_shared::validation::file_name_part(name)
+                        )
                     }
                     None => format!("对账单_{period}.xlsx"),
                 };

@@ -208,7 +208,8 @@ impl ReportService for ReportApi {
     async fn export(&self, request: Request<pb::ExportRequest>) -> Reply<Self::ExportStream> {
         let session = Session::of(&request)?;
         access::require_may_export(&session.grants(), request.get_ref())?;
-        let (job, lang) = convert::export(request.get_ref(), self.state.clock.today())?;
+        let (job, lang) =
+            convert::export(request.get_ref(), self.state.clock.today(), session.user_id)?;
         // Held by the task below until the file is handed out or the caller has gone.
         let slot = self.state.exports.take()?;
         let (tx, rx) = tokio::sync::mpsc::channel(8);

@@ -270,7 +270,7 @@ async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first(
 }
 
 /// The rows of sheet `name` of the workbook `content`, as read back.
-fn sheet_rows(content: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+pub(crate) fn sheet_rows(content: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(content.to_vec())).expect("xlsx");
@@ -3664,7 +3664,7 @@ async fn the_demo_holds_a_part_paid_overdue_customer_in_a_reconciled_period() {
 
 /// The header row of sheet `name` (the row whose first cell is `first`) and the rows
 /// after it, the totals row last.
-fn register_rows(
+pub(crate) fn register_rows(
     file: &[u8],
     name: &str,
     first: &str,
@@ -3678,7 +3678,7 @@ fn register_rows(
 }
 
 /// The index of the column headed `heading`.
-fn column(header: &[calamine::Data], heading: &str) -> usize {
+pub(crate) fn column(header: &[calamine::Data], heading: &str) -> usize {
     header
         .iter()
         .position(|h| *h == calamine::Data::String(heading.into()))
@@ -3686,7 +3686,7 @@ fn column(header: &[calamine::Data], heading: &str) -> usize {
 }
 
 /// The cell under `heading` of `row`, as text.
-fn under(header: &[calamine::Data], row: &[calamine::Data], heading: &str) -> String {
+pub(crate) fn under(header: &[calamine::Data], row: &[calamine::Data], heading: &str) -> String {
     row.get(column(header, heading))
         .map(ToString::to_string)
         .unwrap_or_default()
@@ -3827,6 +3827,24 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
         Some("Payments_from 2026-09-02.xlsx")
     );
     let (header, body) = register_rows(&since.file, "Payments", "Payment no.");
+    // One customer's: named by the customer, so that it does not replace the whole's.
+    let theirs = w
+        .finance
+        .export(pb::export_request::Report::Payments(
+            pb::ListPaymentsRequest {
+                customer_id: Some(c),
+                date_from: "2026-09-01".into(),
+                date_to: "2026-09-30".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("one customer's payments");
+    assert_eq!(theirs.done.rows, 3);
+    assert_eq!(
+        theirs.progress.last().map(|p| p.file_name.as_str()),
+        Some(format!("回款记录_{}_2026-09-01_2026-09-30.xlsx", w.customer.name).as_str())
+    );
     assert_eq!(under(&header, &body[0], "Status"), "Reversed: 2026-09-03");
     assert_eq!(under(&header, &body[1], "Method"), "Bank transfer");
 
@@ -3866,6 +3884,11 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
         ))
         .await
         .expect("finance exports the write-offs");
+    assert_eq!(
+        export.progress.last().map(|p| p.file_name.as_str()),
+        Some("核销记录_银行手续费_2026-09-05.xlsx"),
+        "the kind filtered on is in the name"
+    );
     let (header, body) = register_rows(&export.file, "核销记录", "核销单号");
     assert_eq!(body[0][0], Data::String(written.number.clone()));
     assert_eq!(under(&header, &body[0], "核销类型"), "银行手续费");

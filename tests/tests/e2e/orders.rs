@@ -2668,6 +2668,77 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         ids(rep_b.shipments_where(recall("LOT-2026A", None)).await),
         [to_b.id, other_to_b.id]
     );
+
+    // Exported for the recall's notices: a row per line of the batch and drug (not the
+    // other batch on the same shipment, nor the other drug), the latest shipment first,
+    // the units totalled (one container unit), named by the batch and drug.
+    use crate::finance::{column, register_rows, under};
+    let exported = admin
+        .export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            amoxicillin,
+        )))
+        .await
+        .expect("the recall exported");
+    assert_eq!(exported.done.rows, 2);
+    assert_eq!(
+        exported.progress.last().map(|p| p.file_name.clone()),
+        Some(format!(
+            "批号追溯_LOT-2026A_{} {}_2026-11-30.xlsx",
+            w.drug.name, w.drug.specification
+        ))
+    );
+    let (header, body) = register_rows(&exported.file, "批号追溯", "客户");
+    assert_eq!(under(&header, &body[0], "客户"), "朝阳医院");
+    assert_eq!(under(&header, &body[0], "发货单号"), to_b.number);
+    assert_eq!(under(&header, &body[1], "客户"), "北京协和医院");
+    assert_eq!(under(&header, &body[1], "批号"), "LOT-2026A");
+    assert_eq!(under(&header, &body[1], "签收状态"), "在途");
+    assert_eq!(under(&header, &body[1], "客服"), "cs-a");
+    let quantity = column(&header, "数量");
+    assert_eq!(
+        body[1][quantity],
+        calamine::Data::Float(5.0),
+        "A's half only"
+    );
+    assert_eq!(body[2][0], calamine::Data::String("合计".into()));
+    assert_eq!(body[2][quantity], calamine::Data::Float(8.0));
+    // It needs order.read besides report.export, and keeps to the exporter's scope.
+    let mut exporter = w
+        .app
+        .user_with_permissions("exporter", &["report.export", "report.read"])
+        .await;
+    let status = exporter
+        .export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            None,
+        )))
+        .await
+        .expect_err("no order.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_message_contains(&status, "order.read");
+    let mut own = w
+        .app
+        .user_with_permissions("own-exporter", &["report.export", "order.read"])
+        .await;
+    let none = own
+        .export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            None,
+        )))
+        .await
+        .expect("their own customers' shipments");
+    assert_eq!(none.done.rows, 0, "no customer of theirs");
+    let status = own
+        .export(pb::export_request::Report::Shipments(
+            pb::ListShipmentsRequest {
+                customer_id: Some(customer_b.id),
+                ..recall("LOT-2026A", None)
+            },
+        ))
+        .await
+        .expect_err("another's customer");
+    assert_eq!(status.code(), Code::NotFound);
 }
 
 /// The numbers of the orders `request` finds for `by`, sorted.

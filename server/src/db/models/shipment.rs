@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::WriteCtx;
 use crate::db::schema::{shipment_lines, shipments};
 use crate::db::scope::{self, Reps};
-use crate::db::sql::{Page, Value, offset_page_ids};
+use crate::db::sql::{Page, Sql, Value, offset_page_ids};
 use crate::error::{AppError, AppResult};
 use crate::msg;
 
@@ -334,16 +334,9 @@ pub struct ShipmentFilter {
     pub ship_to: Option<NaiveDate>,
 }
 
-/// Lists shipments within `reps`; by ship date, newest first (overdue ones, and those
-/// awaiting delivery: by expected arrival, soonest first). `today` is the business date.
-pub fn list(
-    conn: &mut PgConnection,
-    reps: &Reps,
-    filter: &ShipmentFilter,
-    today: NaiveDate,
-    offset: i64,
-    limit: i64,
-) -> AppResult<Page<Shipment>> {
+/// The conditions on `shipments s JOIN customers c` that `filter` sets within `reps`
+/// (`today`: the business date, for what is overdue).
+fn conditions(reps: &Reps, filter: &ShipmentFilter, today: NaiveDate) -> Sql {
     let mut conditions = scope::customers_sql(reps, "c");
     for (column, value) in [
         ("s.customer_id", filter.customer_id),
@@ -361,15 +354,7 @@ pub fn list(
             " AND EXISTS (SELECT 1 FROM shipment_lines sl JOIN order_lines ol \
              ON ol.id = sl.order_line_id WHERE sl.shipment_id = s.id",
         );
-        if !filter.batch_no.is_empty() {
-            conditions
-                .push(" AND upper(sl.batch_no) = upper(")
-                .bind(Value::Text(filter.batch_no.clone()))
-                .push(")");
-        }
-        if let Some(drug) = filter.drug_id {
-            conditions.push(" AND ol.drug_id = ").bind(Value::Int(drug));
-        }
+        conditions.append(&line_conditions(filter));
         conditions.push(")");
     }
     if filter.overdue_only {
@@ -397,17 +382,61 @@ pub fn list(
             .push(" AND s.ship_date <= ")
             .bind(Value::Date(to));
     }
-    let order = if filter.overdue_only || filter.awaiting_delivery {
-        "ORDER BY s.expected_arrival ASC, s.id ASC"
+    conditions
+}
+
+/// The conditions (each " AND …") on a shipment line `sl` and its order line `ol` of the
+/// batch and drug `filter` names: the lines a recall is about.
+fn line_conditions(filter: &ShipmentFilter) -> Sql {
+    let mut sql = Sql::new("");
+    if !filter.batch_no.is_empty() {
+        sql.push(" AND upper(sl.batch_no) = upper(")
+            .bind(Value::Text(filter.batch_no.clone()))
+            .push(")");
+    }
+    if let Some(drug) = filter.drug_id {
+        sql.push(" AND ol.drug_id = ").bind(Value::Int(drug));
+    }
+    sql
+}
+
+/// Whether a line of a shipment `filter` matched is one it is about: of its batch and
+/// drug when it names them (a shipment also carries other batches), else any.
+pub fn line_matches(filter: &ShipmentFilter, line: &ShipmentLine, drug_id: i64) -> bool {
+    (filter.batch_no.is_empty() || line.batch_no.eq_ignore_ascii_case(&filter.batch_no))
+        && filter.drug_id.is_none_or(|d| d == drug_id)
+}
+
+/// The list's sort key and direction: by ship date, newest first; overdue ones and
+/// those awaiting delivery by expected arrival, soonest first.
+fn sort_key(filter: &ShipmentFilter) -> (&'static str, bool) {
+    if filter.overdue_only || filter.awaiting_delivery {
+        ("s.expected_arrival", true)
     } else {
-        "ORDER BY s.ship_date DESC, s.id DESC"
-    };
+        ("s.ship_date", false)
+    }
+}
+
+const FROM: &str = "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ";
+
+/// Lists shipments within `reps`; by ship date, newest first (overdue ones, and those
+/// awaiting delivery: by expected arrival, soonest first). `today` is the business date.
+pub fn list(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    filter: &ShipmentFilter,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<Page<Shipment>> {
+    let (key, ascending) = sort_key(filter);
+    let direction = if ascending { "ASC" } else { "DESC" };
     let (ids, counted) = offset_page_ids(
         conn,
         "s.id",
-        "FROM shipments s JOIN customers c ON c.id = s.customer_id WHERE ",
-        &conditions,
-        order,
+        FROM,
+        &conditions(reps, filter, today),
+        &format!("ORDER BY {key} {direction}, s.id {direction}"),
         offset,
         limit,
     )?;
@@ -416,4 +445,96 @@ pub fn list(
         .select(Shipment::as_select())
         .load(conn)?;
     Ok(Page::in_order_of(rows, &ids, |r| r.id, counted))
+}
+
+/// How many lines of the shipments `filter` matches within `reps` it is about
+/// ([`line_matches`]): the rows of the list's export; and their units in all when every
+/// one counts the same container unit (`None` for lines of several units, or none).
+pub fn count_lines(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    filter: &ShipmentFilter,
+    today: NaiveDate,
+) -> AppResult<(i64, Option<i64>)> {
+    #[derive(QueryableByName)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        lines: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        units: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        unit_kinds: i64,
+    }
+    let mut sql = Sql::new(
+        "SELECT count(*) AS lines, coalesce(sum(sl.quantity), 0)::bigint AS units, \
+                count(DISTINCT ol.unit_label) AS unit_kinds \
+         FROM shipment_lines sl \
+         JOIN order_lines ol ON ol.id = sl.order_line_id \
+         JOIN shipments s ON s.id = sl.shipment_id \
+         JOIN customers c ON c.id = s.customer_id WHERE ",
+    );
+    sql.append(&conditions(reps, filter, today))
+        .append(&line_conditions(filter));
+    let counted = sql.query().get_result::<Counted>(conn)?;
+    Ok((
+        counted.lines,
+        (counted.unit_kinds == 1).then_some(counted.units),
+    ))
+}
+
+/// Every shipment `filter` matches within `reps`, `batch` at a time, in the list's order
+/// ([`list`]), read by key (the sort date and id) so that the last batch costs what the
+/// first did. `each` returns `false` to stop. Run it in one snapshot
+/// ([`crate::db::snapshot`]) for a consistent whole.
+pub fn each_batch(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    filter: &ShipmentFilter,
+    today: NaiveDate,
+    batch: i64,
+    mut each: impl FnMut(&mut PgConnection, Vec<Shipment>) -> AppResult<bool>,
+) -> AppResult<()> {
+    let (key, ascending) = sort_key(filter);
+    let (direction, past) = if ascending {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
+    let conditions = conditions(reps, filter, today);
+    let mut after: Option<(NaiveDate, i64)> = None;
+    loop {
+        let mut sql = Sql::new(&format!("SELECT s.id AS id, {key} AS key {FROM}"));
+        sql.append(&conditions);
+        if let Some((date, id)) = after {
+            sql.push(&format!(" AND ({key}, s.id) {past} ("))
+                .bind(Value::Date(date))
+                .push(", ")
+                .bind(Value::Int(id))
+                .push(")");
+        }
+        sql.push(&format!(
+            " ORDER BY {key} {direction}, s.id {direction} LIMIT "
+        ))
+        .bind(Value::Int(batch));
+        let keys = sql.query().load::<DatedId>(conn)?;
+        let full = i64::try_from(keys.len()).is_ok_and(|n| n == batch);
+        after = keys.last().map(|k| (k.key, k.id));
+        let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
+        let rows = shipments::table
+            .filter(shipments::id.eq_any(&ids))
+            .select(Shipment::as_select())
+            .load(conn)?;
+        if !each(conn, crate::db::sql::in_order_of(rows, &ids, |r| r.id))? || !full {
+            return Ok(());
+        }
+    }
+}
+
+/// A row's id and the date it is sorted by.
+#[derive(QueryableByName)]
+struct DatedId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    key: NaiveDate,
 }

@@ -157,13 +157,17 @@ impl Job {
     /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
     /// "Drug sales_2026-11-01_2026-11-30.xlsx"; after the title what tells the export from
     /// another of the same report ("员工销售业绩_客服_…", "地区销售情况_湖南省_…"); the
-    /// arrears "欠款_2026-12-03.xlsx" (as of that day); a register by the dates it was
-    /// filtered to, "回款记录_2026-11-01_2026-11-30.xlsx" (an open end the date exported
-    /// on, or the beginning: "回款记录_起_2026-11-30.xlsx"), or the date exported on alone.
-    pub fn file_name(&self, lang: Lang) -> String {
+    /// arrears "欠款_2026-12-03.xlsx" (as of that day); a register by what `named` says of
+    /// its filter ([`registers::named_filters`]) and the dates it was filtered to,
+    /// "回款记录_长沙市第一医院_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
+    /// "回款记录_至 2026-11-30.xlsx", or the date exported on alone.
+    pub fn file_name(&self, lang: Lang, named: &[String]) -> String {
         let mut title = self.title(lang);
         if let Some(variant) = self.variant(lang) {
             title = format!("{title}_{variant}");
+        }
+        for part in named {
+            title = format!("{title}_{part}");
         }
         match self {
             Job::Arrears { as_of, .. } => {
@@ -265,7 +269,11 @@ pub fn export(
 ) -> AppResult<Outcome> {
     let lang = ctx.lang;
     let l = |m: Msg| m.text(lang).to_owned();
-    let file_name = job.file_name(lang);
+    let named = match job {
+        Job::Register { register, .. } => registers::named_filters(conn, register, ctx.reps, lang)?,
+        _ => Vec::new(),
+    };
+    let file_name = job.file_name(lang, &named);
     let title = job.title(lang);
     let mut workbook = rust_xlsxwriter::Workbook::new();
     workbook.set_tempdir(ctx.dir).map_err(write_error)?;
@@ -671,20 +679,17 @@ pub fn filter_lines(
 ) -> AppResult<Vec<(String, String)>> {
     use diesel::prelude::*;
 
-    use crate::db::schema::{customer_types, drugs};
+    use crate::db::schema::customer_types;
     let l = |m: Msg| m.text(lang).to_owned();
     let mut lines = Vec::new();
     let drug_lines =
         |conn: &mut PgConnection, f: &r::DrugFilter| -> AppResult<Vec<(String, String)>> {
             let mut out = Vec::new();
             if let Some(id) = f.drug_id {
-                let name: Option<(String, String)> = drugs::table
-                    .find(id)
-                    .select((drugs::name, drugs::specification))
-                    .first(conn)
-                    .optional()?;
-                let (name, spec) = name.unwrap_or_default();
-                out.push((l(msg!("report.sheet.drug")), format!("{name} {spec}")));
+                out.push((
+                    l(msg!("report.sheet.drug")),
+                    registers::drug_named(conn, id)?,
+                ));
             }
             if let Some(id) = f.category_id {
                 let paths = drug_category::paths(conn)?;

@@ -1,13 +1,16 @@
-//! The finance registers' sheets (回款记录, 开票记录, 核销记录): every row a register's list
-//! matches, in the list's order (the latest first), with the columns the list shows and
-//! what its detail adds (allocations, notes, reversals), and the list's totals. Read by
-//! key a batch at a time ([`finance::each_payment_batch`] and its siblings), so a register
-//! of half a million payments keeps the server's memory flat as the reports' do.
+//! The registers' sheets: the finance registers (回款记录, 开票记录, 核销记录) and the
+//! shipment lines (发货记录; 批号追溯 when filtered by a batch): every row a list
+//! matches, in the list's order, with the columns the list shows and what its detail adds
+//! (allocations, notes, reversals; a line's batch, expiry and who signed), and the list's
+//! totals. Read by key a batch at a time ([`finance::each_payment_batch`] and its
+//! siblings, [`shipment::each_batch`]), so a register of half a million payments keeps the
+//! server's memory flat as the reports' do.
 
 use chrono::NaiveDate;
 use diesel::PgConnection;
 
 use super::{BATCH, Context, Fields, Sheet};
+use crate::db::models::shipment::{self, Shipment, ShipmentFilter, ShipmentLine};
 use crate::db::scope::Reps;
 use crate::error::{AppResult, Msg};
 use crate::messages::{Lang, Money};
@@ -26,6 +29,9 @@ pub enum Register {
     Invoices(InvoiceFilter),
     /// 核销记录: write-offs, reversed ones too.
     WriteOffs(WriteOffFilter),
+    /// 发货记录 (批号追溯 with a batch number): the lines of the shipments the list
+    /// matches, only the batch's (and drug's) when it names them.
+    Shipments(ShipmentFilter),
 }
 
 impl Register {
@@ -35,6 +41,7 @@ impl Register {
             Register::Payments(_) => "payments",
             Register::Invoices(_) => "invoices",
             Register::WriteOffs(_) => "write_offs",
+            Register::Shipments(_) => "shipments",
         }
     }
 
@@ -44,6 +51,8 @@ impl Register {
             Register::Payments(_) => msg!("report.sheet.title.payments"),
             Register::Invoices(_) => msg!("report.sheet.title.invoices"),
             Register::WriteOffs(_) => msg!("report.sheet.title.write_offs"),
+            Register::Shipments(f) if !f.batch_no.is_empty() => msg!("report.sheet.title.recall"),
+            Register::Shipments(_) => msg!("report.sheet.title.shipments"),
         }
     }
 
@@ -53,6 +62,7 @@ impl Register {
             Register::Payments(f) => f.customer_id,
             Register::Invoices(f) => f.customer_id,
             Register::WriteOffs(f) => f.customer_id,
+            Register::Shipments(f) => f.customer_id,
         }
     }
 
@@ -61,6 +71,7 @@ impl Register {
             Register::Payments(f) => (f.date_from, f.date_to),
             Register::Invoices(f) => (f.date_from, f.date_to),
             Register::WriteOffs(f) => (f.date_from, f.date_to),
+            Register::Shipments(f) => (f.ship_from, f.ship_to),
         }
     }
 
@@ -143,6 +154,43 @@ pub(super) fn filter_lines(
                 l(msg!("report.sheet.invoice.totals_said")),
             ));
         }
+        Register::Shipments(f) => {
+            if !f.batch_no.is_empty() {
+                lines.push((l(msg!("report.sheet.batch_no")), f.batch_no.clone()));
+            }
+            if let Some(id) = f.drug_id {
+                lines.push((l(msg!("report.sheet.drug")), drug_named(conn, id)?));
+            }
+            if let Some(o) = f.order_id {
+                let order = crate::db::models::order::find(conn, reps, o, false)?;
+                lines.push((l(msg!("report.sheet.order")), order.number));
+            }
+            if let Some(status) = &f.delivery_status {
+                lines.push((l(msg!("report.sheet.delivery")), l(delivery_status(status))));
+            }
+            if f.overdue_only {
+                lines.push((
+                    l(msg!("report.sheet.delivery")),
+                    l(msg!("report.sheet.delivery.overdue_only")),
+                ));
+            }
+            if f.awaiting_delivery {
+                lines.push((
+                    l(msg!("report.sheet.delivery")),
+                    l(msg!("report.sheet.delivery.awaiting")),
+                ));
+            }
+            if f.cs_rep_id.is_some() {
+                lines.push((
+                    l(msg!("report.sheet.customer_set")),
+                    l(msg!("report.sheet.customer_set.served")),
+                ));
+            }
+            lines.push((
+                l(msg!("report.sheet.explained")),
+                l(msg!("report.sheet.shipment.rows_said")),
+            ));
+        }
         Register::WriteOffs(f) => {
             if let Some(kind) = f.reason_kind {
                 lines.push((
@@ -157,6 +205,48 @@ pub(super) fn filter_lines(
         }
     }
     Ok(lines)
+}
+
+/// What the file's name says of `register`'s filter, between its title and its dates:
+/// the kind of write-off, the batch and drug recalled, the customer's name, the
+/// invoice's order ("坏账核销", "B2611", "长沙市第一医院", "SO20261128-0001"), so that two
+/// exports of one period are two files.
+/// Read within `reps`; each fit for a file name ([`pharmacrm_shared::validation::file_name_part`]).
+pub(super) fn named_filters(
+    conn: &mut PgConnection,
+    register: &Register,
+    reps: &Reps,
+    lang: Lang,
+) -> AppResult<Vec<String>> {
+    let mut parts = Vec::new();
+    if let Register::WriteOffs(WriteOffFilter {
+        reason_kind: Some(kind),
+        ..
+    }) = register
+    {
+        parts.push(write_off_kind(kind).text(lang).to_owned());
+    }
+    if let Register::Shipments(f) = register {
+        if !f.batch_no.is_empty() {
+            parts.push(f.batch_no.clone());
+        }
+        if let Some(id) = f.drug_id {
+            parts.push(drug_named(conn, id)?);
+        }
+    }
+    if let Some(id) = register.customer_id() {
+        parts.push(finance::customer_in_scope(conn, reps, id)?.name);
+    }
+    if let Register::Invoices(InvoiceFilter {
+        order_id: Some(id), ..
+    }) = register
+    {
+        parts.push(crate::db::models::order::find(conn, reps, *id, false)?.number);
+    }
+    Ok(parts
+        .iter()
+        .map(|p| pharmacrm_shared::validation::file_name_part(p))
+        .collect())
 }
 
 /// Writes `register`'s sheet: the rows written, or `None` when the caller has gone.
@@ -181,6 +271,19 @@ pub(super) fn write(
             let (_, count, amount) = finance::list_invoices(conn, reps, f, 0, 0)?;
             sheet.write_batches(conn, count, invoice_fields(lang, amount), |conn, each| {
                 finance::each_invoice_batch(conn, reps, f, BATCH, each)
+            })
+        }
+        Register::Shipments(f) => {
+            let today = ctx.clock.today();
+            if let Some(c) = f.customer_id {
+                finance::customer_in_scope(conn, reps, c)?;
+            }
+            let (count, quantity) = shipment::count_lines(conn, reps, f, today)?;
+            let fields = shipment_fields(lang, ctx.clock, quantity);
+            sheet.write_batches(conn, count, fields, |conn, each| {
+                shipment::each_batch(conn, reps, f, today, BATCH, |conn, rows| {
+                    each(shipped_lines(conn, f, rows, today)?)
+                })
             })
         }
         Register::WriteOffs(f) => {
@@ -490,6 +593,174 @@ fn write_off_fields<'a>(lang: Lang, in_effect: rust_decimal::Decimal) -> Fields<
             c(msg!("report.sheet.write_off.reversed_by"), Kind::Text, None),
             |v| Cell::from(v.reversed_by_name.as_str()),
         )
+}
+
+/// A shipment line as the shipments register writes it, with what its row names.
+pub(super) struct ShippedLine {
+    shipment: Shipment,
+    line: ShipmentLine,
+    customer: String,
+    order_number: String,
+    drug: String,
+    specification: String,
+    unit: String,
+    cs_rep: String,
+    /// Days past the expected arrival while in transit; 0 otherwise.
+    days_overdue: i64,
+}
+
+/// The lines of `shipments` that `filter` is about ([`shipment::line_matches`]), in the
+/// shipments' order and each shipment's, with their names.
+fn shipped_lines(
+    conn: &mut PgConnection,
+    filter: &ShipmentFilter,
+    shipments: Vec<Shipment>,
+    today: NaiveDate,
+) -> AppResult<Vec<ShippedLine>> {
+    let bundle = crate::ops::orders::bundle(conn, vec![], shipments, vec![], today)?;
+    let names = &bundle.names;
+    let mut out = Vec::new();
+    for (s, lines) in bundle.shipments {
+        let cs_rep = names.user(names.customer_cs_reps.get(&s.customer_id).copied());
+        for line in lines {
+            let ordered = names.order_lines.get(&line.order_line_id);
+            let drug_id = ordered.map_or(0, |o| o.drug_id);
+            if !shipment::line_matches(filter, &line, drug_id) {
+                continue;
+            }
+            out.push(ShippedLine {
+                customer: names.customer(s.customer_id),
+                order_number: names.orders.get(&s.order_id).cloned().unwrap_or_default(),
+                drug: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
+                specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
+                unit: ordered.map(|o| o.unit_label.clone()).unwrap_or_default(),
+                cs_rep: cs_rep.clone(),
+                days_overdue: s.days_overdue(today),
+                shipment: s.clone(),
+                line,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The shipments register's columns; the quantity totalled when every line counts the
+/// same container unit (`quantity`: that total, else `None`).
+fn shipment_fields<'a>(
+    lang: Lang,
+    clock: &'a crate::clock::Clock,
+    quantity: Option<i64>,
+) -> Fields<'a, ShippedLine> {
+    let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
+    Fields::<ShippedLine>::default()
+        .column(
+            c(msg!("report.sheet.customer"), Kind::Text, Some(28.0)),
+            |v| Cell::from(v.customer.as_str()),
+        )
+        .column(c(msg!("report.sheet.ship_date"), Kind::Date, None), |v| {
+            Cell::Date(v.shipment.ship_date)
+        })
+        .column(
+            c(msg!("report.sheet.shipment_number"), Kind::Text, Some(18.0)),
+            |v| Cell::from(v.shipment.number.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.order_number"), Kind::Text, Some(18.0)),
+            |v| Cell::from(v.order_number.as_str()),
+        )
+        .column(c(msg!("report.sheet.drug"), Kind::Text, Some(20.0)), |v| {
+            Cell::from(v.drug.as_str())
+        })
+        .column(
+            c(msg!("report.sheet.specification"), Kind::Text, None),
+            |v| Cell::from(v.specification.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.batch_no"), Kind::Text, Some(14.0)),
+            |v| Cell::from(v.line.batch_no.as_str()),
+        )
+        .column(c(msg!("report.sheet.expiry_date"), Kind::Date, None), |v| {
+            Cell::Date(v.line.expiry_date)
+        })
+        .totalled(
+            c(msg!("report.sheet.quantity"), Kind::Integer, None),
+            |v| Cell::Int(v.line.quantity),
+            quantity.map_or(Cell::Empty, Cell::Int),
+        )
+        .column(
+            c(msg!("report.sheet.quantity_unit"), Kind::Text, None),
+            |v| Cell::from(v.unit.as_str()),
+        )
+        .column(
+            c(msg!("report.sheet.exception_quantity"), Kind::Integer, None),
+            |v| Cell::Int(v.line.exception_quantity),
+        )
+        .column(
+            c(msg!("report.sheet.delivery"), Kind::Text, None),
+            move |v| {
+                let status = if v.days_overdue > 0 {
+                    msg!("report.sheet.delivery.overdue", days = v.days_overdue)
+                } else {
+                    delivery_status(&v.shipment.delivery_status)
+                };
+                Cell::from(status.text(lang))
+            },
+        )
+        .column(c(msg!("report.sheet.signer"), Kind::Text, None), |v| {
+            Cell::from(v.shipment.signer.as_str())
+        })
+        .column(
+            c(msg!("report.sheet.delivered_at"), Kind::Text, Some(16.0)),
+            |v| {
+                Cell::Text(
+                    v.shipment
+                        .delivered_at
+                        .map(|at| {
+                            at.with_timezone(&clock.zone())
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                )
+            },
+        )
+        .column(c(msg!("report.sheet.carrier"), Kind::Text, None), |v| {
+            Cell::from(v.shipment.carrier.as_str())
+        })
+        .column(
+            c(msg!("report.sheet.waybill_no"), Kind::Text, Some(16.0)),
+            |v| Cell::from(v.shipment.waybill_no.as_str()),
+        )
+        .column(c(msg!("report.sheet.cs_rep"), Kind::Text, None), |v| {
+            Cell::from(v.cs_rep.as_str())
+        })
+}
+
+/// A delivery status by name: 在途, 已签收, 丢失.
+fn delivery_status(code: &str) -> Msg {
+    match code {
+        shipment::DELIVERED => msg!("report.sheet.delivery.delivered"),
+        shipment::LOST => msg!("report.sheet.delivery.lost"),
+        _ => msg!("report.sheet.delivery.in_transit"),
+    }
+}
+
+/// A drug as title blocks and file names say it: "阿莫西林胶囊 0.25g×24粒", the name
+/// alone without a specification, as the client's drug labels (the id alone when no such
+/// drug: its filter then finds nothing).
+pub(super) fn drug_named(conn: &mut PgConnection, id: i64) -> AppResult<String> {
+    use crate::db::schema::drugs;
+    use diesel::prelude::*;
+    let found: Option<(String, String)> = drugs::table
+        .find(id)
+        .select((drugs::name, drugs::specification))
+        .first(conn)
+        .optional()?;
+    Ok(match found {
+        Some((name, spec)) if spec.is_empty() => name,
+        Some((name, spec)) => format!("{name} {spec}"),
+        None => id.to_string(),
+    })
 }
 
 /// A payment method by name: 银行转账, 承兑汇票, 现金, 其他.
