@@ -2703,6 +2703,25 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     );
     assert_eq!(body[2][0], calamine::Data::String("合计".into()));
     assert_eq!(body[2][quantity], calamine::Data::Float(8.0));
+    // Read by key a batch at a time, each batch picks up where the last ended: one at a
+    // time gives every shipment of the batch once, the latest first.
+    let mut paged = Vec::new();
+    pharmacrm_server::db::models::shipment::each_batch(
+        &mut w.app.sql(),
+        &pharmacrm_server::db::scope::Reps::All,
+        &pharmacrm_server::db::models::shipment::ShipmentFilter {
+            batch_no: "LOT-2026A".into(),
+            ..Default::default()
+        },
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date"),
+        1,
+        |_, batch| {
+            paged.extend(batch.into_iter().map(|s| s.id));
+            Ok(true)
+        },
+    )
+    .expect("every shipment of the batch");
+    assert_eq!(paged, [other_to_b.id, to_b.id, to_a.id]);
     // It needs order.read besides report.export, and keeps to the exporter's scope.
     let mut exporter = w
         .app
