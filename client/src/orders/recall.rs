@@ -116,7 +116,10 @@ impl RecallPanel {
             ],
         );
         // Every line of the batch, for the recall's notices: as listed, unpaged.
-        let mut named = vec![key.batch_no.as_str()];
+        // The batch as printed on the box (matched whatever the case typed), as the
+        // server names the file.
+        let batch = key.batch_no.to_uppercase();
+        let mut named = vec![batch.as_str()];
         named.extend(self.drug.as_ref().map(|(_, label)| label.as_str()));
         let name = register_file_name(
             t("orders.tab.recall"),

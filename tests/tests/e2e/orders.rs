@@ -2675,7 +2675,7 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     use crate::finance::{column, register_rows, under};
     let exported = admin
         .export(pb::export_request::Report::Shipments(recall(
-            "LOT-2026A",
+            "lot-2026a",
             amoxicillin,
         )))
         .await
@@ -2689,6 +2689,15 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         ))
     );
     let (header, body) = register_rows(&exported.file, "批号追溯", "客户");
+    let block = crate::finance::sheet_rows(&exported.file, "批号追溯");
+    let said = |label: &str| {
+        block
+            .iter()
+            .find(|r| r.first() == Some(&calamine::Data::String(label.into())))
+            .map(|r| r[1].to_string())
+    };
+    assert_eq!(said("批号：").as_deref(), Some("LOT-2026A"), "as printed");
+    assert_eq!(said("金额单位："), None, "no amounts on it");
     assert_eq!(under(&header, &body[0], "客户"), "朝阳医院");
     assert_eq!(under(&header, &body[0], "发货单号"), to_b.number);
     assert_eq!(under(&header, &body[1], "客户"), "北京协和医院");

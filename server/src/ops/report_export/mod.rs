@@ -288,8 +288,16 @@ pub fn export(
         ));
     }
     lines.extend(ctx.lines.iter().cloned());
-    // Every sheet but the customers' distribution (counts only) holds amounts.
-    if !matches!(job, Job::CustomerDistribution { .. }) {
+    // Every sheet but the customers' distribution and the shipments (counts and units
+    // only) holds amounts.
+    if !matches!(
+        job,
+        Job::CustomerDistribution { .. }
+            | Job::Register {
+                register: Register::Shipments(_),
+                ..
+            }
+    ) {
         lines.push((
             l(msg!("report.sheet.unit")),
             l(msg!("report.sheet.unit_value")),

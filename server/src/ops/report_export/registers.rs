@@ -156,7 +156,7 @@ pub(super) fn filter_lines(
         }
         Register::Shipments(f) => {
             if !f.batch_no.is_empty() {
-                lines.push((l(msg!("report.sheet.batch_no")), f.batch_no.clone()));
+                lines.push((l(msg!("report.sheet.batch_no")), f.batch_no.to_uppercase()));
             }
             if let Some(id) = f.drug_id {
                 lines.push((l(msg!("report.sheet.drug")), drug_named(conn, id)?));
@@ -228,7 +228,8 @@ pub(super) fn named_filters(
     }
     if let Register::Shipments(f) = register {
         if !f.batch_no.is_empty() {
-            parts.push(f.batch_no.clone());
+            // As printed on the box: matched whatever the case it was typed in.
+            parts.push(f.batch_no.to_uppercase());
         }
         if let Some(id) = f.drug_id {
             parts.push(drug_named(conn, id)?);
