@@ -175,6 +175,12 @@ mod tests {
             file_name_part("长沙\\第一\"医院\"|\t?"),
             "长沙_第一_医院____"
         );
+        // A long name is cut: three of them with a title and dates fit in 255 bytes.
+        let long = file_name_part(&"药".repeat(100));
+        assert_eq!(long.chars().count(), FILE_NAME_PART_MAX);
+        assert!(long.ends_with('…'));
+        let name = format!("批号追溯_{long}_{long}_{long}_2026-11-01_2026-11-30.xlsx");
+        assert!(name.len() < 255, "{} bytes", name.len());
     }
 
     #[test]
@@ -370,12 +376,18 @@ pub fn half_width(text: &str) -> String {
         .collect()
 }
 
+/// The most characters of one part of a file name ([`file_name_part`]): three parts of
+/// Chinese (three bytes each) with a title and dates stay under the 255 bytes a Linux
+/// file system allows a name.
+pub const FILE_NAME_PART_MAX: usize = 20;
+
 /// `text` fit for a part of a file name on every desktop, trimmed: the characters Windows
 /// forbids (`\ / : * ? " < > |`) and control characters become `_` ("A/B 药房" →
-/// "A_B 药房"). The server names its exports with it and the client proposes the same
-/// names.
+/// "A_B 药房"), and past [`FILE_NAME_PART_MAX`] characters it is cut, ending in "…". The
+/// server names its exports with it and the client proposes the same names.
 pub fn file_name_part(text: &str) -> String {
-    text.trim()
+    let clean: Vec<char> = text
+        .trim()
         .chars()
         .map(|c| {
             if c.is_control() || "\\/:*?\"<>|".contains(c) {
@@ -384,7 +396,14 @@ pub fn file_name_part(text: &str) -> String {
                 c
             }
         })
-        .collect()
+        .collect();
+    if clean.len() <= FILE_NAME_PART_MAX {
+        clean.into_iter().collect()
+    } else {
+        let mut cut: String = clean[..FILE_NAME_PART_MAX - 1].iter().collect();
+        cut.push('…');
+        cut
+    }
 }
 
 /// A six-digit postcode.

@@ -97,7 +97,7 @@ impl RecallPanel {
                 ui,
                 "recall_shipped",
                 (t("orders.recall.ship_from"), &mut self.ship_from),
-                (t("common.end_date"), &mut self.ship_to),
+                (t("orders.recall.ship_to"), &mut self.ship_to),
             );
         });
         self.drug_filter_ui(ui, ctx);
@@ -129,8 +129,15 @@ impl RecallPanel {
         let dates_read = [&self.ship_from, &self.ship_to]
             .iter()
             .all(|d| d.trim().is_empty() || widgets::parse_date(d).is_some());
-        let report =
-            dates_read.then(|| pb::export_request::Report::Shipments(key.clone().request(None)));
+        // Nor while the list refuses the filters (a reversed period): the export would
+        // be refused the same way, naming the request's field.
+        let refused = self
+            .list
+            .result
+            .error()
+            .is_some_and(|e| e.code == Some(tonic::Code::InvalidArgument));
+        let report = (dates_read && !refused)
+            .then(|| pb::export_request::Report::Shipments(key.clone().request(None)));
         self.export.ui(ui, ctx, report, &name);
         let answered = self.list.answer().is_some();
         let (shipments, total) = self
@@ -140,7 +147,8 @@ impl RecallPanel {
             .unwrap_or_default();
         let received = lines_of(&shipments, &key);
         if answered {
-            ui.label(RichText::new(summary(&received, shipments.len(), total)).strong());
+            let period = !key.ship_from.is_empty() || !key.ship_to.is_empty();
+            ui.label(RichText::new(summary(&received, shipments.len(), total, period)).strong());
         }
         let available = ui.available_height() - 48.0;
         let clicked = received_table(ui, &received, Some(available));
@@ -183,28 +191,45 @@ fn lines_of<'a>(shipments: &'a [pb::Shipment], key: &RecallKey) -> Vec<Received<
         .collect()
 }
 
-/// "3 次发货，2 家客户，共 10 盒、2 瓶" (the units of each container unit added up);
+/// "3 次发货，2 家客户，共 10 盒" — the units added up by drug and container unit, each
+/// drug named when the batch number is on several ("布洛芬缓释胶囊 0.3g×24粒 20 盒、…");
 /// with more shipments than a page, how many in all and that the figures are the page's.
-fn summary(received: &[Received<'_>], shown: usize, total: u64) -> String {
+/// None found says so, within the period when one is set (`period`), and that a batch is
+/// matched whole.
+fn summary(received: &[Received<'_>], shown: usize, total: u64, period: bool) -> String {
     if received.is_empty() {
-        return t("orders.recall.none").to_owned();
+        return if period {
+            t("orders.recall.none_in_period")
+        } else {
+            t("orders.recall.none")
+        }
+        .to_owned();
     }
     let mut customers: Vec<i64> = received.iter().map(|r| r.shipment.customer_id).collect();
     customers.sort_unstable();
     customers.dedup();
-    let mut units: Vec<(&str, i64)> = Vec::new();
+    // (drug, unit) → units, in the order first seen.
+    let mut units: Vec<((i64, &str), &pb::ShipmentLine, i64)> = Vec::new();
     for r in received {
-        match units
-            .iter_mut()
-            .find(|(unit, _)| *unit == r.line.unit_label)
-        {
-            Some((_, n)) => *n += r.line.quantity,
-            None => units.push((&r.line.unit_label, r.line.quantity)),
+        let key = (r.line.drug_id, r.line.unit_label.as_str());
+        match units.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, n)) => *n += r.line.quantity,
+            None => units.push((key, r.line, r.line.quantity)),
         }
     }
+    let several = units.len() > 1;
     let units = units
         .iter()
-        .map(|(unit, n)| format!("{n} {unit}"))
+        .map(|((_, unit), line, n)| {
+            if several {
+                format!(
+                    "{} {n} {unit}",
+                    drug_label(&line.drug_name, &line.specification)
+                )
+            } else {
+                format!("{n} {unit}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(crate::i18n::list_separator());
     let text = t("orders.recall.summary")
@@ -252,6 +277,17 @@ fn received_table(
         TableColumn::count(
             t("orders.recall.quantity"),
             cells(&|r| format!("{} {}", r.line.quantity, r.line.unit_label)),
+        ),
+        // Units reported damaged, lost or short: the customer holds the rest.
+        TableColumn::count(
+            t("orders.recall.exception_quantity"),
+            cells(&|r| {
+                if r.line.exception_quantity == 0 {
+                    String::new()
+                } else {
+                    r.line.exception_quantity.to_string()
+                }
+            }),
         ),
         column(t("shipment.status"), &|r| delivery_label(r.shipment)),
         column(t("shipment.signer"), &|r| r.shipment.signer.clone()),

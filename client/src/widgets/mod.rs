@@ -829,9 +829,12 @@ pub fn date_filter_key(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`.
+/// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`, full-width digits
+/// and separators too (`２０２６－１２－０５`).
 pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
-    let text = text.trim().replace(['/', '.'], "-");
+    let text = pharmacrm_shared::validation::half_width(text)
+        .trim()
+        .replace(['/', '.'], "-");
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
 }
 

@@ -263,12 +263,14 @@ pub fn region_filter(province: &str, city: &str, check: &mut FieldCheck) -> (Str
 
 /// An optional `YYYY-MM-DD` date, year 1 to 9999 (what PostgreSQL stores and people
 /// write); a malformed or out-of-range one is recorded in `check` as bad on `field`
-/// (`field.invalid_date`). `None` when empty or recorded.
+/// (`field.invalid_date`). `None` when empty or recorded. Full-width digits and hyphens
+/// (`２０２６－１２－０１`, a Chinese input method's) read as their ASCII selves.
 pub fn date(
     field: impl Into<Cow<'static, str>>,
     text: &str,
     check: &mut FieldCheck,
 ) -> Option<NaiveDate> {
+    let text = pharmacrm_shared::validation::half_width(text);
     let text = text.trim();
     if text.is_empty() {
         return None;

@@ -1870,6 +1870,34 @@ pub fn ship_replacement(
 // ---------------------------------------------------------------------------------------
 // Reading
 
+/// What a shipment list's filter names, checked within `reps` before it is listed or
+/// exported: a customer or an order outside the scope is NOT_FOUND, as in the finance
+/// lists (an empty list would read "none" for a mistyped or handed-over customer); a drug
+/// that does not exist is NOT_FOUND (a recall of no drug would read "nobody received it").
+pub fn check_shipment_filter(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    f: &shipment::ShipmentFilter,
+) -> AppResult<()> {
+    if let Some(c) = f.customer_id {
+        finance::customer_in_scope(conn, reps, c)?;
+    }
+    if let Some(o) = f.order_id {
+        order::find(conn, reps, o, false)?;
+    }
+    if let Some(d) = f.drug_id {
+        let found: Option<i64> = drugs::table
+            .find(d)
+            .select(drugs::id)
+            .first(conn)
+            .optional()?;
+        if found.is_none() {
+            return Err(AppError::not_found(msg!("drug.not_found")));
+        }
+    }
+    Ok(())
+}
+
 /// The names the order screens show beside ids: people, customers (with their current
 /// sales rep, who decides exceptions), invoicing entities, document numbers.
 #[derive(Debug, Default)]

@@ -485,6 +485,7 @@ impl OrderService for OrderApi {
         let (found, bundle) = self
             .state
             .read_scoped(&session, move |conn, reps| {
+                ops::check_shipment_filter(conn, reps, &filter)?;
                 let mut found = shipment::list(conn, reps, &filter, today, offset, limit)?;
                 let rows = std::mem::take(&mut found.rows);
                 let bundle = ops::bundle(conn, vec![], rows, vec![], today)?;

@@ -2659,6 +2659,29 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
             "{typed}"
         );
     }
+    // A customer, order or drug named that the caller cannot see, or that does not
+    // exist, is NOT_FOUND: not an empty recall that reads "nobody received it".
+    for request in [
+        pb::ListShipmentsRequest {
+            customer_id: Some(w.customer.id),
+            ..recall("LOT-2026A", None)
+        },
+        pb::ListShipmentsRequest {
+            order_id: Some(ours.header().id),
+            ..recall("LOT-2026A", None)
+        },
+        recall("LOT-2026A", Some(999_999)),
+    ] {
+        rep_b.try_send(request).await.refused(Code::NotFound);
+    }
+    let status = admin
+        .export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            Some(999_999),
+        )))
+        .await
+        .expect_err("no such drug");
+    assert_eq!(status.code(), Code::NotFound);
     // Each rep sees their own customers' part of the recall.
     assert_eq!(
         ids(w.cs.shipments_where(recall("LOT-2026A", amoxicillin)).await),
@@ -2712,6 +2735,34 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     );
     assert_eq!(body[2][0], calamine::Data::String("合计".into()));
     assert_eq!(body[2][quantity], calamine::Data::Float(8.0));
+    let exc = column(&header, "异常数量");
+    assert_eq!(body[2][exc], calamine::Data::Float(0.0));
+    // The batch number on two drugs: no units added across them in the totals row, each
+    // drug's in the title block.
+    let both = admin
+        .export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            None,
+        )))
+        .await
+        .expect("both drugs");
+    assert_eq!(both.done.rows, 3);
+    let (header, body) = register_rows(&both.file, "批号追溯", "客户");
+    assert_eq!(body[3][column(&header, "数量")], calamine::Data::Empty);
+    let block = crate::finance::sheet_rows(&both.file, "批号追溯");
+    let units = block
+        .iter()
+        .find(|r| r.first() == Some(&calamine::Data::String("数量合计：".into())))
+        .map(|r| r[1].to_string())
+        .expect("each drug's units");
+    assert!(
+        units.contains(&format!("{} {} 8 ", w.drug.name, w.drug.specification))
+            && units.contains(&format!(
+                "{} {} 2 ",
+                other_drug.name, other_drug.specification
+            )),
+        "{units}"
+    );
     // Read by key a batch at a time, each batch picks up where the last ended: one at a
     // time gives every shipment of the batch once, the latest first.
     let mut paged = Vec::new();

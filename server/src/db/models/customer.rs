@@ -710,20 +710,26 @@ fn phone_digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// What a customer search for `typed` looks for: a phone number typed with spaces or
-/// hyphens, or in full-width digits (`139 0733 0001`, `0731-2856 1000`, `１３９０７３３`), as
-/// its digits alone, matched against the phones' digits; anything else as typed.
+/// What a customer search for `typed` looks for: a phone number as people write one —
+/// digits grouped by spaces, hyphens or dots, the area code in brackets, full-width, with
+/// China's +86 (`139 0733 0001`, `(0731)2856-1000`, `１３９０７３３`, `+86 139 0733 0001`)
+/// — as its digits alone (a mobile number without the country code), matched against
+/// the phones' digits; anything else as typed.
 fn search_text(typed: &str) -> String {
     let half = pharmacrm_shared::validation::half_width(typed);
     let half = half.trim();
     let phone_like = half.chars().any(|c| c.is_ascii_digit())
         && half
             .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-'));
-    if phone_like {
-        phone_digits(half)
-    } else {
-        typed.to_owned()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'));
+    if !phone_like {
+        return typed.to_owned();
+    }
+    let digits = phone_digits(half);
+    match digits.strip_prefix("86") {
+        // +86 before a mobile number's 11 digits.
+        Some(mobile) if mobile.len() == 11 && mobile.starts_with('1') => mobile.to_owned(),
+        _ => digits,
     }
 }
 

@@ -447,39 +447,53 @@ pub fn list(
     Ok(Page::in_order_of(rows, &ids, |r| r.id, counted))
 }
 
-/// How many lines of the shipments `filter` matches within `reps` it is about
-/// ([`line_matches`]): the rows of the list's export; and their units in all when every
-/// one counts the same container unit (`None` for lines of several units, or none).
+/// The units of one drug in one container unit among the lines a shipment list's
+/// export writes ([`count_lines`]).
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct LineUnits {
+    /// The drug as ordered: name, specification, container unit.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub drug_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub specification: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub unit_label: String,
+    /// How many lines.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub lines: i64,
+    /// Units shipped.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub units: i64,
+    /// Of them, units reported in transport exceptions.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub exception_units: i64,
+}
+
+/// The lines of the shipments `filter` matches within `reps` that it is about
+/// ([`line_matches`]), counted by drug and container unit (a batch number may be printed
+/// on several drugs): the rows of the list's export and its totals, by drug name.
 pub fn count_lines(
     conn: &mut PgConnection,
     reps: &Reps,
     filter: &ShipmentFilter,
     today: NaiveDate,
-) -> AppResult<(i64, Option<i64>)> {
-    #[derive(QueryableByName)]
-    struct Counted {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        lines: i64,
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        units: i64,
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        unit_kinds: i64,
-    }
+) -> AppResult<Vec<LineUnits>> {
     let mut sql = Sql::new(
-        "SELECT count(*) AS lines, coalesce(sum(sl.quantity), 0)::bigint AS units, \
-                count(DISTINCT ol.unit_label) AS unit_kinds \
+        "SELECT ol.drug_name, ol.specification, ol.unit_label, count(*) AS lines, \
+                sum(sl.quantity)::bigint AS units, \
+                sum(sl.exception_quantity)::bigint AS exception_units \
          FROM shipment_lines sl \
          JOIN order_lines ol ON ol.id = sl.order_line_id \
          JOIN shipments s ON s.id = sl.shipment_id \
          JOIN customers c ON c.id = s.customer_id WHERE ",
     );
     sql.append(&conditions(reps, filter, today))
-        .append(&line_conditions(filter));
-    let counted = sql.query().get_result::<Counted>(conn)?;
-    Ok((
-        counted.lines,
-        (counted.unit_kinds == 1).then_some(counted.units),
-    ))
+        .append(&line_conditions(filter))
+        .push(
+            " GROUP BY ol.drug_id, ol.drug_name, ol.specification, ol.unit_label \
+             ORDER BY ol.drug_name, ol.specification, ol.unit_label",
+        );
+    Ok(sql.query().load::<LineUnits>(conn)?)
 }
 
 /// Every shipment `filter` matches within `reps`, `batch` at a time, in the list's order

@@ -872,8 +872,8 @@ pub fn filter_lines(
             };
             column.map(|column| sorted_by(column, !filter.descending))
         }
-        Job::Register { register, .. } => {
-            lines.extend(registers::filter_lines(conn, register, reps, lang)?);
+        Job::Register { register, today } => {
+            lines.extend(registers::filter_lines(conn, register, *today, reps, lang)?);
             None
         }
     };

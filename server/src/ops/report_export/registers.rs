@@ -107,12 +107,15 @@ impl Register {
 }
 
 /// The title block's lines saying what `register` was filtered by, in `lang`: period,
-/// customer, number searched, handler, order, kind; and what its totals count (说明).
+/// customer, number searched, handler, order, kind, batch and drug; and what its totals
+/// count (说明), a recall of several drugs each one's units (`today`: the business
+/// date, for what is overdue).
 /// NOT_FOUND for a customer or an order outside `reps`: nothing is named that the
 /// caller may not see.
 pub(super) fn filter_lines(
     conn: &mut PgConnection,
     register: &Register,
+    today: NaiveDate,
     reps: &Reps,
     lang: Lang,
 ) -> AppResult<Vec<(String, String)>> {
@@ -186,10 +189,38 @@ pub(super) fn filter_lines(
                     l(msg!("report.sheet.customer_set.served")),
                 ));
             }
-            lines.push((
-                l(msg!("report.sheet.explained")),
-                l(msg!("report.sheet.shipment.rows_said")),
-            ));
+            // Several drugs (a batch number printed on more than one): each one's units
+            // here, as the totals row cannot add them up.
+            let counted = shipment::count_lines(conn, reps, f, today)?;
+            if counted.len() > 1 {
+                let each: Vec<String> = counted
+                    .iter()
+                    .map(|u| {
+                        let drug = if u.specification.is_empty() {
+                            u.drug_name.clone()
+                        } else {
+                            format!("{} {}", u.drug_name, u.specification)
+                        };
+                        l(msg!(
+                            "report.sheet.shipment.units_of",
+                            drug = drug,
+                            units = u.units,
+                            unit = u.unit_label.clone(),
+                            exceptions = u.exception_units
+                        ))
+                    })
+                    .collect();
+                lines.push((
+                    l(msg!("report.sheet.shipment.units")),
+                    listed(each.into_iter(), lang),
+                ));
+            }
+            let rows_said = if f.batch_no.is_empty() && f.drug_id.is_none() {
+                msg!("report.sheet.shipment.rows_said")
+            } else {
+                msg!("report.sheet.shipment.rows_said_batch")
+            };
+            lines.push((l(msg!("report.sheet.explained")), l(rows_said)));
         }
         Register::WriteOffs(f) => {
             if let Some(kind) = f.reason_kind {
@@ -208,9 +239,9 @@ pub(super) fn filter_lines(
 }
 
 /// What the file's name says of `register`'s filter, between its title and its dates:
-/// the kind of write-off, the batch and drug recalled, the customer's name, the
-/// invoice's order ("坏账核销", "B2611", "长沙市第一医院", "SO20261128-0001"), so that two
-/// exports of one period are two files.
+/// the kind of write-off, the batch and drug recalled, the customer's name, the order
+/// ("坏账核销", "B2611", "长沙市第一医院", "SO20261128-0001"), so that two exports of one
+/// period are two files.
 /// Read within `reps`; each fit for a file name ([`pharmacrm_shared::validation::file_name_part`]).
 pub(super) fn named_filters(
     conn: &mut PgConnection,
@@ -239,6 +270,9 @@ pub(super) fn named_filters(
         parts.push(finance::customer_in_scope(conn, reps, id)?.name);
     }
     if let Register::Invoices(InvoiceFilter {
+        order_id: Some(id), ..
+    })
+    | Register::Shipments(ShipmentFilter {
         order_id: Some(id), ..
     }) = register
     {
@@ -276,11 +310,16 @@ pub(super) fn write(
         }
         Register::Shipments(f) => {
             let today = ctx.clock.today();
-            if let Some(c) = f.customer_id {
-                finance::customer_in_scope(conn, reps, c)?;
-            }
-            let (count, quantity) = shipment::count_lines(conn, reps, f, today)?;
-            let fields = shipment_fields(lang, ctx.clock, quantity);
+            crate::ops::orders::check_shipment_filter(conn, reps, f)?;
+            let counted = shipment::count_lines(conn, reps, f, today)?;
+            let count = counted.iter().map(|u| u.lines).sum();
+            // Totalled when the lines are of one drug in one unit (more, and the title
+            // block says each drug's).
+            let totals = match counted.as_slice() {
+                [one] => Some((one.units, one.exception_units)),
+                _ => None,
+            };
+            let fields = shipment_fields(lang, ctx.clock, totals);
             sheet.write_batches(conn, count, fields, |conn, each| {
                 shipment::each_batch(conn, reps, f, today, BATCH, |conn, rows| {
                     each(shipped_lines(conn, f, rows, today)?)
@@ -645,12 +684,12 @@ fn shipped_lines(
     Ok(out)
 }
 
-/// The shipments register's columns; the quantity totalled when every line counts the
-/// same container unit (`quantity`: that total, else `None`).
+/// The shipments register's columns; the units shipped and those reported in exceptions
+/// totalled as `totals` (when every line is of one drug in one unit, else `None`).
 fn shipment_fields<'a>(
     lang: Lang,
     clock: &'a crate::clock::Clock,
-    quantity: Option<i64>,
+    totals: Option<(i64, i64)>,
 ) -> Fields<'a, ShippedLine> {
     let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
     Fields::<ShippedLine>::default()
@@ -686,15 +725,16 @@ fn shipment_fields<'a>(
         .totalled(
             c(msg!("report.sheet.quantity"), Kind::Integer, None),
             |v| Cell::Int(v.line.quantity),
-            quantity.map_or(Cell::Empty, Cell::Int),
+            totals.map_or(Cell::Empty, |(units, _)| Cell::Int(units)),
         )
         .column(
             c(msg!("report.sheet.quantity_unit"), Kind::Text, None),
             |v| Cell::from(v.unit.as_str()),
         )
-        .column(
+        .totalled(
             c(msg!("report.sheet.exception_quantity"), Kind::Integer, None),
             |v| Cell::Int(v.line.exception_quantity),
+            totals.map_or(Cell::Empty, |(_, exceptions)| Cell::Int(exceptions)),
         )
         .column(
             c(msg!("report.sheet.delivery"), Kind::Text, None),
@@ -747,8 +787,8 @@ fn delivery_status(code: &str) -> Msg {
 }
 
 /// A drug as title blocks and file names say it: "阿莫西林胶囊 0.25g×24粒", the name
-/// alone without a specification, as the client's drug labels (the id alone when no such
-/// drug: its filter then finds nothing).
+/// alone without a specification, as the client's drug labels. NOT_FOUND when there is
+/// no such drug.
 pub(super) fn drug_named(conn: &mut PgConnection, id: i64) -> AppResult<String> {
     use crate::db::schema::drugs;
     use diesel::prelude::*;
@@ -760,7 +800,7 @@ pub(super) fn drug_named(conn: &mut PgConnection, id: i64) -> AppResult<String> 
     Ok(match found {
         Some((name, spec)) if spec.is_empty() => name,
         Some((name, spec)) => format!("{name} {spec}"),
-        None => id.to_string(),
+        None => return Err(crate::error::AppError::not_found(msg!("drug.not_found"))),
     })
 }
 
