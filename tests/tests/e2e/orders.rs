@@ -2724,6 +2724,12 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     assert_eq!(under(&header, &body[0], "客户"), "朝阳医院");
     assert_eq!(under(&header, &body[0], "发货单号"), to_b.number);
     assert_eq!(under(&header, &body[1], "客户"), "北京协和医院");
+    // Whom to call: the customer's contact and phone.
+    assert_eq!(
+        under(&header, &body[1], "联系人"),
+        w.customer.contact_person
+    );
+    assert_eq!(under(&header, &body[1], "电话"), w.customer.phone);
     assert_eq!(under(&header, &body[1], "批号"), "LOT-2026A");
     assert_eq!(under(&header, &body[1], "签收状态"), "在途");
     assert_eq!(under(&header, &body[1], "客服"), "cs-a");

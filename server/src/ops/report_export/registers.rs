@@ -640,6 +640,8 @@ pub(super) struct ShippedLine {
     shipment: Shipment,
     line: ShipmentLine,
     customer: String,
+    /// The customer's contact person and phone: whom a recall calls.
+    contact: (String, String),
     order_number: String,
     drug: String,
     specification: String,
@@ -657,6 +659,16 @@ fn shipped_lines(
     shipments: Vec<Shipment>,
     today: NaiveDate,
 ) -> AppResult<Vec<ShippedLine>> {
+    use crate::db::schema::customers;
+    use diesel::prelude::*;
+    let customer_ids: Vec<i64> = shipments.iter().map(|s| s.customer_id).collect();
+    let contacts: std::collections::HashMap<i64, (String, String)> = customers::table
+        .filter(customers::id.eq_any(&customer_ids))
+        .select((customers::id, customers::contact_person, customers::phone))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, contact, phone)| (id, (contact, phone)))
+        .collect();
     let bundle = crate::ops::orders::bundle(conn, vec![], shipments, vec![], today)?;
     let names = &bundle.names;
     let mut out = Vec::new();
@@ -670,6 +682,7 @@ fn shipped_lines(
             }
             out.push(ShippedLine {
                 customer: names.customer(s.customer_id),
+                contact: contacts.get(&s.customer_id).cloned().unwrap_or_default(),
                 order_number: names.orders.get(&s.order_id).cloned().unwrap_or_default(),
                 drug: ordered.map(|o| o.drug_name.clone()).unwrap_or_default(),
                 specification: ordered.map(|o| o.specification.clone()).unwrap_or_default(),
@@ -697,6 +710,12 @@ fn shipment_fields<'a>(
             c(msg!("report.sheet.customer"), Kind::Text, Some(28.0)),
             |v| Cell::from(v.customer.as_str()),
         )
+        .column(c(msg!("report.sheet.contact"), Kind::Text, None), |v| {
+            Cell::from(v.contact.0.as_str())
+        })
+        .column(c(msg!("report.sheet.phone"), Kind::Text, Some(14.0)), |v| {
+            Cell::from(v.contact.1.as_str())
+        })
         .column(c(msg!("report.sheet.ship_date"), Kind::Date, None), |v| {
             Cell::Date(v.shipment.ship_date)
         })
