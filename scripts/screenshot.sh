@@ -12,7 +12,7 @@
 # Output: target/screenshots/<lang>-<size>-<screen>.png, e.g. zh-900x600-drugs.png, with
 # <screen> one of login, drugs, drugs-open, drugs-units, customers, customers-open,
 # customers-open-orders, customers-new, customers-mywork, customers-handover,
-# customers-types, orders,
+# customers-types, orders, orders-recall,
 # orders-open, orders-shipment, orders-open-part, orders-close, orders-new, orders-new-line,
 # orders-new-free, finance, finance-invoices, finance-statement, finance-statement-customer, finance-arrears,
 # reports, reports-2 … reports-6 (客户地域分布, 员工销售业绩, 客户消费情况, 地区销售情况,
@@ -102,7 +102,8 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # A customer's 订单记录 tab: its x per language (customer_orders_x), its y per size (the
 # customer's header stacks into one column at 900 wide: customer_tabs_y); its 编辑客户
 # button 32 px above the tabs (edit_customer_x per language).
-# 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) and
+# 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) at
+# y=76 under the list's tabs, the 批号追溯 tab's batch field (batch_x, at y=76),
 # 返回订单列表 (order_back_x) at y=44, 登记发货 in an order's view (ship_x, at y=260) and
 # 结案 beside it in a part-shipped order's view (close_x, at y=260); in
 # the order form, the drug search field (drug_field_x, at y=297), the first drug it offers
@@ -125,32 +126,34 @@ for lang in "${langs[@]}"; do
           [customers.1]=192 [customers.2]=267 [customers.3]=344 [customers.4]=432
           [admin.1]=179 [admin.2]=248 [admin.3]=317 [admin.4]=381 [admin.5]=456
           [finance.1]=178 [finance.2]=228 [finance.3]=278 [finance.4]=328
+          [orders.1]=192 [orders.2]=268
           [reports.1]=204 [reports.2]=306 [reports.3]=410 [reports.4]=510 [reports.5]=612 [reports.6]=714)
         new_customer_x=191 new_customer_y=77
         customer_orders_x=545 edit_customer_x=191
         new_order_x=190 order_back_x=204 ship_x=192 drug_field_x=408 line_quantity_x=489
-        close_x=260 customer_pick_x=533
+        close_x=260 customer_pick_x=533 batch_x=270
         ;;
       en)
         tabs=([drugs.1]=196 [drugs.2]=293
           [customers.1]=197 [customers.2]=276 [customers.3]=353 [customers.4]=451
           [admin.1]=204 [admin.2]=293 [admin.3]=359 [admin.4]=422 [admin.5]=496
           [finance.1]=194 [finance.2]=270 [finance.3]=347 [finance.4]=423
+          [orders.1]=186 [orders.2]=263
           [reports.1]=196 [reports.2]=309 [reports.3]=460 [reports.4]=611 [reports.5]=737 [reports.6]=836)
         new_customer_x=208 new_customer_y=76
         customer_orders_x=712 edit_customer_x=206
         new_order_x=196 order_back_x=207 ship_x=215 drug_field_x=414 line_quantity_x=489
-        close_x=300 customer_pick_x=590
+        close_x=300 customer_pick_x=590 batch_x=330
         ;;
     esac
     case "$prefix" in
-      zh-1280x800) row_drug=155 row_customer=149 row_order=138 customer_tabs_y=300
+      zh-1280x800) row_drug=155 row_customer=149 row_order=175 customer_tabs_y=300
         statement_customer="930 76" statement_pick="1135 78" ;;
-      en-1280x800) row_drug=155 row_customer=145 row_order=138 customer_tabs_y=299
+      en-1280x800) row_drug=155 row_customer=145 row_order=197 customer_tabs_y=299
         statement_customer="1000 76" statement_pick="207 102" ;;
-      zh-900x600) row_drug=178 row_customer=177 row_order=160 customer_tabs_y=300
+      zh-900x600) row_drug=178 row_customer=177 row_order=221 customer_tabs_y=300
         statement_customer="280 100" statement_pick="482 102" ;;
-      en-900x600) row_drug=178 row_customer=172 row_order=188 customer_tabs_y=299
+      en-900x600) row_drug=178 row_customer=172 row_order=220 customer_tabs_y=299
         statement_customer="300 100" statement_pick="540 101" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
@@ -223,6 +226,13 @@ for lang in "${langs[@]}"; do
     # later screens do not mind the form.
     module orders
     shot orders
+    # 批号追溯: who received the demo's batch B2026C01 (three customers, three drugs).
+    subtab orders 2
+    click "$batch_x" 76 0.5
+    xdotool type --delay 30 b2026c01
+    sleep 2
+    shot orders-recall
+    subtab orders 1
     click 200 "$row_order" 2
     shot orders-open
     click "$ship_x" 260 2
@@ -237,7 +247,7 @@ for lang in "${langs[@]}"; do
     xdotool key Escape
     sleep 1
     click "$order_back_x" 44 2
-    click "$new_order_x" 44 2
+    click "$new_order_x" 76 2
     shot orders-new
     click "$drug_field_x" 297 0.5
     xdotool type --delay 30 amxl
