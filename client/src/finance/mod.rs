@@ -287,9 +287,7 @@ impl NumberAndPeriod {
     /// Whether each date typed reads as one (an empty one is an open end): a period half
     /// typed ("2026-09") is not exported as if it were open.
     pub fn dates_valid(&self) -> bool {
-        [&self.date_from, &self.date_to]
-            .iter()
-            .all(|d| d.trim().is_empty() || widgets::parse_date(d).is_some())
+        widgets::filter_dates_read(&[&self.date_from, &self.date_to])
     }
 
     /// The search box (`label`, `hint`, `width` points: a whole number in sight) and the

@@ -115,9 +115,9 @@ impl RecallPanel {
                 ("ship_to", t("common.end_date")),
             ],
         );
-        // Every line of the batch, for the recall's notices: as listed, unpaged.
-        // The batch as printed on the box (matched whatever the case typed), as the
-        // server names the file.
+        // The export: every line of the batch, for the recall's notices, as listed but
+        // unpaged; named as the server names the file, the batch as printed on the box
+        // (matched whatever the case typed).
         let batch = key.batch_no.to_uppercase();
         let mut named = vec![batch.as_str()];
         named.extend(self.drug.as_ref().map(|(_, label)| label.as_str()));
@@ -126,9 +126,7 @@ impl RecallPanel {
             &named,
             (&key.ship_from, &key.ship_to),
         );
-        let dates_read = [&self.ship_from, &self.ship_to]
-            .iter()
-            .all(|d| d.trim().is_empty() || widgets::parse_date(d).is_some());
+        let dates_read = widgets::filter_dates_read(&[&self.ship_from, &self.ship_to]);
         // Nor while the list refuses the filters (a reversed period): the export would
         // be refused the same way, naming the request's field.
         let refused = self

@@ -829,6 +829,14 @@ pub fn date_filter_key(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Whether each of the filter dates typed reads as one (an empty one is an open end):
+/// a period half typed ("2026-09") is not exported as if it were open.
+pub fn filter_dates_read(dates: &[&str]) -> bool {
+    dates
+        .iter()
+        .all(|d| d.trim().is_empty() || parse_date(d).is_some())
+}
+
 /// Reads a date typed as `2026-12-05`, `2026/12/05` or `2026.12.05`, full-width digits
 /// and separators too (`２０２６－１２－０５`).
 pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
