@@ -3561,8 +3561,8 @@ fn a_cs_rep_finds_who_received_a_batch_and_opens_its_order() {
         "another batch's order is not listed"
     );
     // A row opens its order; back, the recall is as it was left.
-    ui.click_until(&number, "返回订单列表");
-    ui.press(Role::Button, "返回订单列表");
+    ui.click_until(&number, "返回批号追溯");
+    ui.press(Role::Button, "返回批号追溯");
     ui.wait_label("1 次发货，1 家客户，共 10 盒（24粒）");
     ui.replace_text("批号", "B2613");
     ui.wait_label("您可查看的客户中没有含此批号的发货（须输入完整批号，不区分大小写）");

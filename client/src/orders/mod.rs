@@ -320,7 +320,12 @@ impl OrdersPanel {
                 self.screens.page = Screen::List;
             }
             Leave::Order(id, back) => {
-                let view = view::OrderView::new(id).back_to(back);
+                // Back on the list it returns to: the tab shown there.
+                let label = match self.tab {
+                    Some(ListTab::Recall) => t("orders.recall.back"),
+                    _ => t("orders.back"),
+                };
+                let view = view::OrderView::new(id).back_to(back).list_label(label);
                 self.screens.page = Screen::View(Box::new(view));
             }
             Leave::Module(module) => {

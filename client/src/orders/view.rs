@@ -217,6 +217,9 @@ pub struct OrderView {
     ending_sent: Requested<pb::OrderDetail>,
     /// The module its back button returns to (opened from there); none: the order list.
     back: Option<pharmacrm_shared::Module>,
+    /// Its back button's label when it returns to the module's lists: the tab shown there
+    /// (返回订单列表, or 返回批号追溯 when opened from the recall).
+    list_label: &'static str,
 }
 
 impl Unsaved for OrderView {
@@ -246,12 +249,21 @@ impl OrderView {
             ending_errors: FieldErrors::default(),
             ending_sent: Requested::NotRequested,
             back: None,
+            list_label: t("orders.back"),
         }
     }
 
     /// The view, its back button returning to `back` (none: the order list).
     pub fn back_to(self, back: Option<pharmacrm_shared::Module>) -> OrderView {
         OrderView { back, ..self }
+    }
+
+    /// The view, its back button labelled `label` when it returns to the module's lists.
+    pub fn list_label(self, label: &'static str) -> OrderView {
+        OrderView {
+            list_label: label,
+            ..self
+        }
     }
 
     /// Where its back button returns (none: the order list).
@@ -312,7 +324,7 @@ impl OrderView {
         ui.horizontal(|ui| {
             let back = match self.back {
                 Some(module) => crate::shell::back_to_module(module),
-                None => t("orders.back").to_owned(),
+                None => self.list_label.to_owned(),
             };
             if ui.button(back).clicked() {
                 command = Some(ViewCommand::Close);
