@@ -581,7 +581,8 @@ pub fn require_may_read_cost(grants: &Grants) -> AppResult<()> {
 /// Exporting (which needs `report.export`) also needs the permission to see what is
 /// exported: one cannot export what one may not see. `report.read` for a report,
 /// `finance.arrears.read` for the arrears list, any of [`CUSTOMER_MONEY_HISTORY`] for a
-/// finance register (as its list), `order.read` for the shipments. PERMISSION_DENIED naming what is missing.
+/// finance register (as its list), `order.read` for the shipments. PERMISSION_DENIED
+/// naming what is missing.
 pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<()> {
     use pb::export_request::Report;
     let (needed, action): (&[Permission], Msg) = match r.report {

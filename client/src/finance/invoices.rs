@@ -303,13 +303,12 @@ impl InvoiceList {
         }
         // Every match of the filters as typed, in the list's order.
         let key = self.key();
-        let mut named: Vec<&str> = self
-            .customer
-            .chosen
-            .iter()
-            .map(|(_, n)| n.as_str())
-            .collect();
-        named.extend(self.orders.number(self.filter.order_id));
+        let named = Vec::from_iter(
+            self.customer
+                .name()
+                .into_iter()
+                .chain(self.orders.number(self.filter.order_id)),
+        );
         super::register_export_ui(
             ui,
             ctx,

@@ -186,12 +186,7 @@ impl PaymentList {
             &mut self.export,
             (
                 t("finance.tab.customer_payments"),
-                &self
-                    .customer
-                    .chosen
-                    .iter()
-                    .map(|(_, n)| n.as_str())
-                    .collect::<Vec<_>>(),
+                &Vec::from_iter(self.customer.name()),
                 &self.filter.documents,
             ),
             || pb::export_request::Report::Payments(list_request(key, None)),

@@ -477,7 +477,7 @@ impl WriteOffRegister {
                 self.reason_kind,
             ));
         }
-        named.extend(self.customer.chosen.iter().map(|(_, n)| n.as_str()));
+        named.extend(self.customer.name());
         super::register_export_ui(
             ui,
             ctx,

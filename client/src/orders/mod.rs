@@ -1,7 +1,7 @@
 //! 订单管理: the order list, the order form, the order view with its shipments and
 //! transport exceptions (ship, confirm delivery, report, decide, cancel), 批号追溯 (who
-//! received a batch), and the reps' order work that 我的工作 shows. The customer view's order and shipment tabs reuse the
-//! order and shipment tables (`table.rs`).
+//! received a batch), and the reps' order work that 我的工作 shows. The customer view's
+//! order and shipment tabs reuse the order and shipment tables (`table.rs`).
 
 mod exception;
 mod form;
@@ -322,8 +322,8 @@ impl OrdersPanel {
             Leave::Order(id, back) => {
                 // Back on the list it returns to: the tab shown there.
                 let label = match self.tab {
-                    Some(ListTab::Recall) => t("orders.recall.back"),
-                    _ => t("orders.back"),
+                    Some(ListTab::Recall) => "orders.recall.back",
+                    _ => "orders.back",
                 };
                 let view = view::OrderView::new(id).back_to(back).list_label(label);
                 self.screens.page = Screen::View(Box::new(view));

@@ -46,6 +46,11 @@ impl CustomerPicker {
         self.chosen.as_ref().map(|(id, _)| *id)
     }
 
+    /// The chosen customer's name.
+    pub fn name(&self) -> Option<&str> {
+        self.chosen.as_ref().map(|(_, name)| name.as_str())
+    }
+
     /// A form's customer row: this picker labelled `label`, under it the errors of field
     /// `customer_id`. Keeps `customer_id` (0 while none is chosen) the chosen customer's;
     /// whether it changed this frame (what was picked for the customer before is stale).

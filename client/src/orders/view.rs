@@ -217,8 +217,9 @@ pub struct OrderView {
     ending_sent: Requested<pb::OrderDetail>,
     /// The module its back button returns to (opened from there); none: the order list.
     back: Option<pharmacrm_shared::Module>,
-    /// Its back button's label when it returns to the module's lists: the tab shown there
-    /// (返回订单列表, or 返回批号追溯 when opened from the recall).
+    /// The i18n key of its back button's label when it returns to the module's lists: the
+    /// tab shown there (返回订单列表, or 返回批号追溯 when opened from the recall); translated
+    /// as drawn, so that a language switch reaches it.
     list_label: &'static str,
 }
 
@@ -249,7 +250,7 @@ impl OrderView {
             ending_errors: FieldErrors::default(),
             ending_sent: Requested::NotRequested,
             back: None,
-            list_label: t("orders.back"),
+            list_label: "orders.back",
         }
     }
 
@@ -258,7 +259,8 @@ impl OrderView {
         OrderView { back, ..self }
     }
 
-    /// The view, its back button labelled `label` when it returns to the module's lists.
+    /// The view, its back button labelled by the i18n key `label` when it returns to the
+    /// module's lists.
     pub fn list_label(self, label: &'static str) -> OrderView {
         OrderView {
             list_label: label,
@@ -324,7 +326,7 @@ impl OrderView {
         ui.horizontal(|ui| {
             let back = match self.back {
                 Some(module) => crate::shell::back_to_module(module),
-                None => self.list_label.to_owned(),
+                None => t(self.list_label).to_owned(),
             };
             if ui.button(back).clicked() {
                 command = Some(ViewCommand::Close);

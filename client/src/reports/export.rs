@@ -1,7 +1,7 @@
 //! A report's Excel export (the arrears list's, the finance registers' and the batch
-//! recall's too): where to (typed, chosen, or the download folder when empty), the button, then a progress bar "已导出 n / total 行" with a
-//! Cancel button while the server streams the file, and how it ended, with an offer to
-//! open the folder.
+//! recall's too): where to (typed, chosen, or the download folder when empty), the
+//! button, then a progress bar "已导出 n / total 行" with a Cancel button while the server
+//! streams the file, and how it ended, with an offer to open the folder.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

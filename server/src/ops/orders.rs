@@ -1886,14 +1886,7 @@ pub fn check_shipment_filter(
         order::find(conn, reps, o, false)?;
     }
     if let Some(d) = f.drug_id {
-        let found: Option<i64> = drugs::table
-            .find(d)
-            .select(drugs::id)
-            .first(conn)
-            .optional()?;
-        if found.is_none() {
-            return Err(AppError::not_found(msg!("drug.not_found")));
-        }
+        crate::db::models::drug::label_of(conn, d)?;
     }
     Ok(())
 }

@@ -390,6 +390,27 @@ pub fn identities(conn: &mut PgConnection) -> AppResult<Vec<(String, String, Str
         .load(conn)?)
 }
 
+/// A drug as sheets and title blocks name it: "阿莫西林胶囊 0.25g×24粒", the name alone
+/// without a specification (as the client's `drug_label`).
+pub fn label(name: &str, specification: &str) -> String {
+    if specification.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name} {specification}")
+    }
+}
+
+/// Drug `id`'s [`label`], archived or not; NOT_FOUND when there is no such drug.
+pub fn label_of(conn: &mut PgConnection, id: i64) -> AppResult<String> {
+    let (name, specification): (String, String) = drugs::table
+        .find(id)
+        .select((drugs::name, drugs::specification))
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    Ok(label(&name, &specification))
+}
+
 /// One drug.
 pub fn get(conn: &mut PgConnection, id: i64) -> AppResult<DrugView> {
     let row = drugs::table

@@ -696,7 +696,7 @@ pub fn filter_lines(
             if let Some(id) = f.drug_id {
                 out.push((
                     l(msg!("report.sheet.drug")),
-                    registers::drug_named(conn, id)?,
+                    crate::db::models::drug::label_of(conn, id)?,
                 ));
             }
             if let Some(id) = f.category_id {

@@ -110,8 +110,8 @@ impl Register {
 /// customer, number searched, handler, order, kind, batch and drug; and what its totals
 /// count (说明), a recall of several drugs each one's units (`today`: the business
 /// date, for what is overdue).
-/// NOT_FOUND for a customer or an order outside `reps`: nothing is named that the
-/// caller may not see.
+/// NOT_FOUND for a customer or an order outside `reps` (or a drug that does not exist):
+/// nothing is named that the caller may not see.
 pub(super) fn filter_lines(
     conn: &mut PgConnection,
     register: &Register,
@@ -158,11 +158,16 @@ pub(super) fn filter_lines(
             ));
         }
         Register::Shipments(f) => {
+            // What the filter names, refused before anything is named or counted.
+            crate::ops::orders::check_shipment_filter(conn, reps, f)?;
             if !f.batch_no.is_empty() {
                 lines.push((l(msg!("report.sheet.batch_no")), f.batch_no.to_uppercase()));
             }
             if let Some(id) = f.drug_id {
-                lines.push((l(msg!("report.sheet.drug")), drug_named(conn, id)?));
+                lines.push((
+                    l(msg!("report.sheet.drug")),
+                    crate::db::models::drug::label_of(conn, id)?,
+                ));
             }
             if let Some(o) = f.order_id {
                 let order = crate::db::models::order::find(conn, reps, o, false)?;
@@ -189,21 +194,20 @@ pub(super) fn filter_lines(
                     l(msg!("report.sheet.customer_set.served")),
                 ));
             }
-            // Several drugs (a batch number printed on more than one): each one's units
-            // here, as the totals row cannot add them up.
-            let counted = shipment::count_lines(conn, reps, f, today)?;
+            // A batch number printed on several drugs: each one's units here, as the
+            // totals row cannot add them up (not for a whole 发货记录: its every drug).
+            let counted = if f.batch_no.is_empty() {
+                Vec::new()
+            } else {
+                shipment::count_lines(conn, reps, f, today)?
+            };
             if counted.len() > 1 {
                 let each: Vec<String> = counted
                     .iter()
                     .map(|u| {
-                        let drug = if u.specification.is_empty() {
-                            u.drug_name.clone()
-                        } else {
-                            format!("{} {}", u.drug_name, u.specification)
-                        };
                         l(msg!(
                             "report.sheet.shipment.units_of",
-                            drug = drug,
+                            drug = crate::db::models::drug::label(&u.drug_name, &u.specification),
                             units = u.units,
                             unit = u.unit_label.clone(),
                             exceptions = u.exception_units
@@ -241,8 +245,8 @@ pub(super) fn filter_lines(
 /// What the file's name says of `register`'s filter, between its title and its dates:
 /// the kind of write-off, the batch and drug recalled, the customer's name, the order
 /// ("坏账核销", "B2611", "长沙市第一医院", "SO20261128-0001"), so that two exports of one
-/// period are two files.
-/// Read within `reps`; each fit for a file name ([`pharmacrm_shared::validation::file_name_part`]).
+/// period are two files. Read within `reps`; each fit for a file name
+/// ([`pharmacrm_shared::validation::file_name_part`]).
 pub(super) fn named_filters(
     conn: &mut PgConnection,
     register: &Register,
@@ -263,7 +267,7 @@ pub(super) fn named_filters(
             parts.push(f.batch_no.to_uppercase());
         }
         if let Some(id) = f.drug_id {
-            parts.push(drug_named(conn, id)?);
+            parts.push(crate::db::models::drug::label_of(conn, id)?);
         }
     }
     if let Some(id) = register.customer_id() {
@@ -285,7 +289,8 @@ pub(super) fn named_filters(
 }
 
 /// Writes `register`'s sheet: the rows written, or `None` when the caller has gone.
-/// NOT_FOUND for a customer (or an invoice's order) filtered on outside the scope.
+/// NOT_FOUND for a customer or an order filtered on outside the scope (or a shipments'
+/// drug that does not exist).
 pub(super) fn write(
     conn: &mut PgConnection,
     sheet: &mut Sheet<'_, '_, '_>,
@@ -803,24 +808,6 @@ fn delivery_status(code: &str) -> Msg {
         shipment::LOST => msg!("report.sheet.delivery.lost"),
         _ => msg!("report.sheet.delivery.in_transit"),
     }
-}
-
-/// A drug as title blocks and file names say it: "阿莫西林胶囊 0.25g×24粒", the name
-/// alone without a specification, as the client's drug labels. NOT_FOUND when there is
-/// no such drug.
-pub(super) fn drug_named(conn: &mut PgConnection, id: i64) -> AppResult<String> {
-    use crate::db::schema::drugs;
-    use diesel::prelude::*;
-    let found: Option<(String, String)> = drugs::table
-        .find(id)
-        .select((drugs::name, drugs::specification))
-        .first(conn)
-        .optional()?;
-    Ok(match found {
-        Some((name, spec)) if spec.is_empty() => name,
-        Some((name, spec)) => format!("{name} {spec}"),
-        None => return Err(crate::error::AppError::not_found(msg!("drug.not_found"))),
-    })
 }
 
 /// A payment method by name: 银行转账, 承兑汇票, 现金, 其他.
