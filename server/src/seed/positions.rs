@@ -73,7 +73,7 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
         (
             position(
                 SERVICE_POSITION,
-                "客服：登记发货、维护到货状态、上报异常",
+                "客服：登记发货、维护到货状态、上报异常、批号追溯",
                 DataScope::Own,
                 &[
                     P::DrugRead,
@@ -82,6 +82,10 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
                     P::OrderRead,
                     P::ShipmentWrite,
                     P::ExceptionReport,
+                    // The recall's list, exported for the calls (批号追溯): without
+                    // report.read and the finance permissions, the only export they
+                    // have.
+                    P::ReportExport,
                 ],
             ),
             false,

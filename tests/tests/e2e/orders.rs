@@ -2788,6 +2788,23 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     )
     .expect("every shipment of the batch");
     assert_eq!(paged, [other_to_b.id, to_b.id, to_a.id]);
+    // The standard 客服 position exports the recall for its calls: its own customers'
+    // lines, and no report (it reads none).
+    let mine =
+        w.cs.export(pb::export_request::Report::Shipments(recall(
+            "LOT-2026A",
+            amoxicillin,
+        )))
+        .await
+        .expect("a CS rep exports the recall");
+    let (header, body) = register_rows(&mine.file, "批号追溯", "客户");
+    assert_eq!(mine.done.rows, 1);
+    assert_eq!(under(&header, &body[0], "客户"), "北京协和医院");
+    let status =
+        w.cs.export(pb::export_request::Report::DrugSales(Default::default()))
+            .await
+            .expect_err("no report.read");
+    assert_eq!(status.code(), Code::PermissionDenied);
     // It needs order.read besides report.export, and keeps to the exporter's scope.
     let mut exporter = w
         .app
