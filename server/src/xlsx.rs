@@ -3,7 +3,8 @@
 //!
 //! Written sheets follow one set of rules: money is a numeric cell formatted `#,##0.00`
 //! (never text, never float noise: each amount is an exact decimal with at most 4 places,
-//! which an Excel double shows exactly), dates are date cells, ID numbers, postcodes and
+//! which an Excel double shows exactly), dates and times are date cells (times in the
+//! business time zone, as the screens show them), ID numbers, postcodes and
 //! phone numbers are text (so Excel keeps leading zeros and all 18 digits), the header is
 //! bold, frozen and filterable, and column widths fit Chinese text (a CJK character is two
 //! columns wide). Sheets can be written in constant memory (rows go to a temporary file as
@@ -12,7 +13,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use pharmacrm_shared::money::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Worksheet, XlsxError};
 
@@ -32,6 +33,8 @@ pub enum Kind {
     Integer,
     /// A date: `yyyy-mm-dd`.
     Date,
+    /// A time of day on a date, to the minute: `yyyy-mm-dd hh:mm`.
+    DateTime,
 }
 
 impl Kind {
@@ -41,6 +44,7 @@ impl Kind {
             Kind::Money | Kind::Price => 14.0,
             Kind::Integer => 10.0,
             Kind::Date => 12.0,
+            Kind::DateTime => 17.0,
         }
     }
 }
@@ -89,6 +93,9 @@ pub enum Cell {
     Int(i64),
     /// A date.
     Date(NaiveDate),
+    /// A wall-clock time in the business time zone (a UTC instant converted by the
+    /// caller: a sheet has no time zones).
+    DateTime(NaiveDateTime),
 }
 
 impl From<&str> for Cell {
@@ -118,6 +125,12 @@ impl From<i64> for Cell {
 impl From<NaiveDate> for Cell {
     fn from(d: NaiveDate) -> Self {
         Cell::Date(d)
+    }
+}
+
+impl From<NaiveDateTime> for Cell {
+    fn from(t: NaiveDateTime) -> Self {
+        Cell::DateTime(t)
     }
 }
 
@@ -166,6 +179,7 @@ struct Formats {
     price: Format,
     integer: Format,
     date: Format,
+    date_time: Format,
     money_total: Format,
     integer_total: Format,
     text: Format,
@@ -181,6 +195,9 @@ impl Formats {
             integer: Format::new().set_num_format("#,##0"),
             date: Format::new()
                 .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Left),
+            date_time: Format::new()
+                .set_num_format("yyyy-mm-dd hh:mm")
                 .set_align(FormatAlign::Left),
             money_total: Format::new().set_bold().set_num_format("#,##0.00"),
             integer_total: Format::new().set_bold().set_num_format("#,##0"),
@@ -317,6 +334,10 @@ impl<'a> SheetWriter<'a> {
                         .write_number_with_format(row, col, *n as f64, format)
                 }
                 Cell::Date(d) => self.sheet.write_date_with_format(row, col, *d, &f.date),
+                Cell::DateTime(t) => {
+                    self.sheet
+                        .write_datetime_with_format(row, col, *t, &f.date_time)
+                }
             };
             result.map_err(write_error)?;
         }

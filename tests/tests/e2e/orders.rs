@@ -2622,6 +2622,8 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         .line(&theirs.lines[1], 2, "LOT-2026A")
         .create(&mut cs_b)
         .await;
+    w.app.pin_clock(AFTERNOON);
+    let to_b = cs_b.deliver(&to_b, ARRIVED).await;
 
     let recall = |batch_no: &str, drug_id: Option<i64>| pb::ListShipmentsRequest {
         batch_no: batch_no.into(),
@@ -2723,6 +2725,20 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     assert_eq!(said("金额单位："), None, "no amounts on it");
     assert_eq!(under(&header, &body[0], "客户"), "朝阳医院");
     assert_eq!(under(&header, &body[0], "发货单号"), to_b.number);
+    // Signed for at 15:00 Shanghai time: a date-time cell Excel sorts and filters, as the
+    // screens show it (not UTC).
+    let signed_at = &body[0][column(&header, "签收时间")];
+    let calamine::Data::DateTime(signed_at) = signed_at else {
+        panic!("a date-time cell: {signed_at:?}");
+    };
+    let days = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+        .and_then(|d| Some(d - chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?))
+        .expect("dates")
+        .num_days();
+    #[allow(clippy::cast_precision_loss)]
+    let serial = days as f64 + 15.0 / 24.0;
+    assert!((signed_at.as_f64() - serial).abs() < 1e-6, "{signed_at:?}");
+    assert_eq!(under(&header, &body[1], "签收时间"), "", "in transit");
     assert_eq!(under(&header, &body[1], "客户"), "北京协和医院");
     // Whom to call: the customer's contact and phone.
     assert_eq!(

@@ -775,18 +775,11 @@ fn shipment_fields<'a>(
             Cell::from(v.shipment.signer.as_str())
         })
         .column(
-            c(msg!("report.sheet.delivered_at"), Kind::Text, Some(16.0)),
+            c(msg!("report.sheet.delivered_at"), Kind::DateTime, None),
             |v| {
-                Cell::Text(
-                    v.shipment
-                        .delivered_at
-                        .map(|at| {
-                            at.with_timezone(&clock.zone())
-                                .format("%Y-%m-%d %H:%M")
-                                .to_string()
-                        })
-                        .unwrap_or_default(),
-                )
+                v.shipment.delivered_at.map_or(Cell::Empty, |at| {
+                    Cell::DateTime(at.with_timezone(&clock.zone()).naive_local())
+                })
             },
         )
         .column(c(msg!("report.sheet.carrier"), Kind::Text, None), |v| {
