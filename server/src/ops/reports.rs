@@ -24,7 +24,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::Decimal;
 
-use crate::db::models::{customer, drug_category};
+use crate::db::models::{customer, drug, drug_category};
 use crate::db::scope::{self, Reps};
 use crate::db::sql::{Count, Sql, Value};
 use crate::error::{AppResult, Msg};
@@ -351,6 +351,9 @@ fn filtered_sales(
     sql.append(&sales_sql(reps, period.from, period.to))
         .push(") s WHERE TRUE");
     if let Some(drug) = f.drug_id {
+        // A drug that does not exist is NOT_FOUND, as in the report's export: not a
+        // report of no sales.
+        drug::label_of(conn, drug)?;
         sql.push(" AND s.drug_id = ").bind(Value::Int(drug));
     }
     if let Some(category) = f.category_id {

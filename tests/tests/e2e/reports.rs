@@ -1415,6 +1415,44 @@ async fn a_report_request_is_refused_naming_every_bad_field_at_once() {
     assert_message_contains(&refused, "drug_id: is not a record's id");
     assert_message_contains(&refused, "category_id: is not a record's id");
     assert_zh_contains(&refused, "drug_id：不是有效的记录编号");
+    // A drug or category that does not exist is NOT_FOUND, on screen as in the export
+    // (and in the drug search): not a report of no sales.
+    let september = |drug_id, category_id| pb::DrugSalesRequest {
+        date_from: "2026-09-01".into(),
+        date_to: "2026-09-30".into(),
+        drug_id,
+        category_id,
+        ..Default::default()
+    };
+    for (drug_id, category_id) in [(Some(999_999), None), (None, Some(999_999))] {
+        let request = september(drug_id, category_id);
+        admin
+            .try_send(request.clone())
+            .await
+            .refused(Code::NotFound);
+        admin
+            .try_send(pb::DrugSalesSeriesRequest {
+                date_from: request.date_from.clone(),
+                date_to: request.date_to.clone(),
+                drug_id,
+                category_id,
+                ..Default::default()
+            })
+            .await
+            .refused(Code::NotFound);
+        let status = admin
+            .export(pb::export_request::Report::DrugSales(request))
+            .await
+            .expect_err("nothing to name");
+        assert_eq!(status.code(), Code::NotFound);
+    }
+    admin
+        .try_send(pb::SearchDrugsRequest {
+            category_id: Some(999_999),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::NotFound);
 }
 
 /// Two exports of one report and period are told apart by their names: the reps ranked,

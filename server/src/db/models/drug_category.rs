@@ -144,9 +144,14 @@ pub fn paths(conn: &mut PgConnection) -> AppResult<HashMap<i64, (String, String)
         .collect())
 }
 
-/// `id` and every category below it.
+/// `id` and every category below it; NOT_FOUND when there is no category `id` (a filter
+/// naming one is refused, not answered with nothing).
 pub fn subtree_ids(conn: &mut PgConnection, id: i64) -> AppResult<Vec<i64>> {
-    sql::subtree_ids(conn, sql::Tree::DrugCategories, id)
+    let ids = sql::subtree_ids(conn, sql::Tree::DrugCategories, id)?;
+    if ids.is_empty() {
+        return Err(not_found());
+    }
+    Ok(ids)
 }
 
 /// Changes to the tree are judged one at a time: a move, a create under the moved subtree
