@@ -4818,6 +4818,13 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.wait_label_contains("部分红冲 12.80");
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(money.invoiced, "64.00");
+    // Filtered on the order, the list says what its invoices invoice on it, and each
+    // invoice's part of it.
+    ui.type_into("客户", "bjxh");
+    ui.press(Role::Button, "北京协和医院");
+    ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：38.40"));
+    ui.wait_label_contains("本单开票合计（红字发票冲减）：64.00");
+    ui.wait_label("本单金额");
 }
 
 // ---------------------------------------------------------------------------------------

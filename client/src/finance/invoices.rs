@@ -303,6 +303,7 @@ impl InvoiceList {
         }
         // Every match of the filters as typed, in the list's order.
         let key = self.key();
+        let order_id = key.order_id;
         let named = Vec::from_iter(
             self.customer
                 .name()
@@ -328,12 +329,29 @@ impl InvoiceList {
                 ("date_to", t("common.end_date")),
             ],
         );
-        let (rows, total, total_amount) = self
+        let (rows, total, total_amount, on_order) = self
             .list
             .answer()
-            .map(|l| (l.invoices.clone(), l.total, l.total_amount.clone()))
+            .map(|l| {
+                (
+                    l.invoices.clone(),
+                    l.total,
+                    l.total_amount.clone(),
+                    l.total_on_order.clone(),
+                )
+            })
             .unwrap_or_default();
-        if !total_amount.is_empty() {
+        // Filtered on an order: what the invoices invoice on it first, then their whole
+        // amounts (which include other orders' parts).
+        if !on_order.is_empty() {
+            super::totals_line(
+                ui,
+                &[
+                    (t("invoice.total_on_order"), on_order.as_str()),
+                    (t("invoice.total_whole"), total_amount.as_str()),
+                ],
+            );
+        } else if !total_amount.is_empty() {
             super::totals_line(ui, &[(t("invoice.total_amount"), total_amount.as_str())]);
         }
         let selected = self
@@ -348,7 +366,7 @@ impl InvoiceList {
             "invoice_table",
             &rows,
             true,
-            None,
+            order_id,
             self.selected,
             Some(available),
         ) {

@@ -2896,7 +2896,20 @@ fn invoices_matching(
     q
 }
 
-/// Invoices within the scope, newest first: (page, count, Σ amount, red negative).
+/// What an invoice list's matches add up to.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceTotals {
+    /// How many invoices match.
+    pub count: i64,
+    /// Σ their amounts, CNY, red negative: whole invoices, other orders' parts included.
+    pub amount: Decimal,
+    /// With an order filtered on: Σ that order's part of them, CNY, red negative (what
+    /// they invoice on the order; GetOrderFinance's `invoiced` when no date or number
+    /// narrows the list).
+    pub on_order: Option<Decimal>,
+}
+
+/// Invoices within the scope, newest first: the page and the totals of every match.
 /// NOT_FOUND for a customer or an order named outside the scope.
 pub fn list_invoices(
     conn: &mut PgConnection,
@@ -2904,8 +2917,8 @@ pub fn list_invoices(
     f: &InvoiceFilter,
     offset: i64,
     limit: i64,
-) -> AppResult<(Vec<InvoiceView>, i64, Decimal)> {
-    use crate::db::schema::invoices;
+) -> AppResult<(Vec<InvoiceView>, InvoiceTotals)> {
+    use crate::db::schema::{invoice_orders, invoices};
     if let Some(c) = f.customer_id {
         customer_in_scope(conn, reps, c)?;
     }
@@ -2913,17 +2926,33 @@ pub fn list_invoices(
         crate::db::models::order::find(conn, reps, o, false)?;
     }
     let query = || invoices_matching(reps, f);
-    let total: i64 = query().count().get_result(conn)?;
+    let count: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()
         .select(diesel::dsl::sum(invoices::amount))
         .first(conn)?;
+    let on_order = match f.order_id {
+        Some(o) => {
+            let part: Option<Decimal> = invoice_orders::table
+                .filter(invoice_orders::order_id.eq(o))
+                .filter(invoice_orders::invoice_id.eq_any(query().select(invoices::id)))
+                .select(diesel::dsl::sum(invoice_orders::amount))
+                .first(conn)?;
+            Some(part.unwrap_or_default())
+        }
+        None => None,
+    };
     let rows = query()
         .order((invoices::invoice_date.desc(), invoices::id.desc()))
         .offset(offset)
         .limit(limit)
         .select(Invoice::as_select())
         .load(conn)?;
-    Ok((invoice_views(conn, rows)?, total, sum.unwrap_or_default()))
+    let totals = InvoiceTotals {
+        count,
+        amount: sum.unwrap_or_default(),
+        on_order,
+    };
+    Ok((invoice_views(conn, rows)?, totals))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -3062,7 +3091,7 @@ pub fn order_finance(
     let money = ledger::order_money(conn, &[order.id])?
         .remove(&order.id)
         .unwrap_or_default();
-    let (invoices, _, _) = list_invoices(
+    let (invoices, _) = list_invoices(
         conn,
         reps,
         &InvoiceFilter {

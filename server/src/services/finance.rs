@@ -129,7 +129,7 @@ impl FinanceService for FinanceApi {
         let r = request.into_inner();
         let filter = conv::invoice_filter(&r)?;
         let (offset, limit) = page(r.page);
-        let (rows, total, sum) = self
+        let (rows, totals) = self
             .state
             .read_scoped(&session, move |conn, reps| {
                 ops::list_invoices(conn, reps, &filter, offset, limit)
@@ -137,8 +137,12 @@ impl FinanceService for FinanceApi {
             .await?;
         Ok(Response::new(pb::ListInvoicesResponse {
             invoices: rows.into_iter().map(conv::invoice).collect(),
-            total: u64::try_from(total).unwrap_or_default(),
-            total_amount: pharmacrm_shared::money::to_wire(&sum),
+            total: u64::try_from(totals.count).unwrap_or_default(),
+            total_amount: pharmacrm_shared::money::to_wire(&totals.amount),
+            total_on_order: totals
+                .on_order
+                .map(|d| pharmacrm_shared::money::to_wire(&d))
+                .unwrap_or_default(),
         }))
     }
 

@@ -2093,6 +2093,87 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
     assert_ledger_sums_are_kept(&w.app);
 }
 
+/// An invoice list filtered on an order (its 开票记录) totals what the invoices invoice on
+/// that order, besides their whole amounts: one invoice covering two orders is not all
+/// the order's. Its export says both, in columns and totals.
+#[tokio::test]
+async fn an_orders_invoice_list_totals_the_orders_part_of_each_invoice() {
+    use calamine::Data;
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let (other, _) = w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    let (id, other_id) = (order.header().id, other.header().id);
+    let both = w
+        .finance
+        .send(pb::RecordInvoiceRequest {
+            orders: vec![
+                pb::InvoiceOrderInput {
+                    order_id: id,
+                    amount: "200".into(),
+                },
+                pb::InvoiceOrderInput {
+                    order_id: other_id,
+                    amount: "20".into(),
+                },
+            ],
+            ..blue_invoice(c, w.entity.id, (id, "200"), "04419001")
+        })
+        .await;
+    assert_eq!(both.amount, "220.00");
+    // A 销售折让 of 50.00 on the order, by a red invoice.
+    w.finance
+        .send(pb::RecordInvoiceRequest {
+            red_of_invoice_id: both.id,
+            ..blue_invoice(c, w.entity.id, (id, "50"), "04419002")
+        })
+        .await;
+    let on_order = pb::ListInvoicesRequest {
+        order_id: Some(id),
+        ..Default::default()
+    };
+    let listed = w.finance.send(on_order.clone()).await;
+    assert_eq!(
+        (
+            listed.total,
+            listed.total_amount.as_str(),
+            listed.total_on_order.as_str()
+        ),
+        (2, "170.00", "150.00")
+    );
+    assert_eq!(w.finance.order_finance(id).await.invoiced, "150.00");
+    let customers = w
+        .finance
+        .send(pb::ListInvoicesRequest {
+            customer_id: Some(c),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(customers.total_on_order, "", "no order filtered on");
+
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Invoices(on_order))
+        .await
+        .expect("the order's invoices exported");
+    let (header, body) = register_rows(&export.file, "开票记录", "发票号");
+    let (part, whole) = (column(&header, "本单金额"), column(&header, "发票金额"));
+    assert_eq!(body[0][0], Data::String("04419002".into()));
+    assert_eq!(
+        (&body[0][part], &body[0][whole]),
+        (&Data::Float(-50.0), &Data::Float(-50.0))
+    );
+    assert_eq!(
+        (&body[1][part], &body[1][whole]),
+        (&Data::Float(200.0), &Data::Float(220.0))
+    );
+    assert_eq!(body[2][0], Data::String("合计".into()));
+    assert_eq!(
+        (&body[2][part], &body[2][whole]),
+        (&Data::Float(150.0), &Data::Float(170.0))
+    );
+}
+
 /// An order shipped part under one invoicing entity and part under another: each entity
 /// invoices what went out under its name, less the deductions on it, and no more
 /// (四流一致), even while the order as a whole has more to invoice, and archived since.

@@ -16,7 +16,8 @@ use crate::error::{AppResult, Msg};
 use crate::messages::{Lang, Money};
 use crate::msg;
 use crate::ops::finance::{
-    self, InvoiceFilter, InvoiceView, PaymentFilter, PaymentView, WriteOffFilter, WriteOffView,
+    self, InvoiceFilter, InvoiceTotals, InvoiceView, PaymentFilter, PaymentView, WriteOffFilter,
+    WriteOffView,
 };
 use crate::xlsx::{Cell, Column, Kind};
 
@@ -308,8 +309,9 @@ pub(super) fn write(
             })
         }
         Register::Invoices(f) => {
-            let (_, count, amount) = finance::list_invoices(conn, reps, f, 0, 0)?;
-            sheet.write_batches(conn, count, invoice_fields(lang, amount), |conn, each| {
+            let (_, totals) = finance::list_invoices(conn, reps, f, 0, 0)?;
+            let fields = invoice_fields(lang, &totals, f.order_id);
+            sheet.write_batches(conn, totals.count, fields, |conn, each| {
                 finance::each_invoice_batch(conn, reps, f, BATCH, each)
             })
         }
@@ -477,9 +479,15 @@ fn payment_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, Pa
         )
 }
 
-fn invoice_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, InvoiceView> {
+/// The invoices register's columns; filtered on an order, the order's part of each
+/// invoice first (本单金额, totalled), then the whole invoice's amount.
+fn invoice_fields<'a>(
+    lang: Lang,
+    totals: &InvoiceTotals,
+    order_id: Option<i64>,
+) -> Fields<'a, InvoiceView> {
     let c = |m: Msg, kind: Kind, width: Option<f64>| col(lang, m, kind, width);
-    Fields::<InvoiceView>::default()
+    let fields = Fields::<InvoiceView>::default()
         // Text, whole: 20 digits of a 数电发票 are not a number to round.
         .column(
             c(msg!("report.sheet.invoice.number"), Kind::Text, Some(22.0)),
@@ -500,13 +508,32 @@ fn invoice_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, In
         .column(
             c(msg!("report.sheet.invoice.kind"), Kind::Text, Some(18.0)),
             move |v| Cell::from(invoice_kind(&v.invoice.kind).text(lang)),
-        )
-        // Red invoices negative, so the column sums to what is invoiced.
-        .totalled(
+        );
+    // Red invoices negative, so the columns sum to what is invoiced.
+    let fields = match (order_id, totals.on_order) {
+        (Some(order_id), Some(on_order)) => fields
+            .totalled(
+                c(msg!("report.sheet.invoice.on_order"), Kind::Money, None),
+                move |v| {
+                    v.orders
+                        .iter()
+                        .find(|(id, _, _)| *id == order_id)
+                        .map_or(Cell::Empty, |(_, _, amount)| Cell::Decimal(*amount))
+                },
+                Cell::Decimal(on_order),
+            )
+            .totalled(
+                c(msg!("report.sheet.invoice.whole"), Kind::Money, None),
+                |v| Cell::Decimal(v.invoice.amount),
+                Cell::Decimal(totals.amount),
+            ),
+        _ => fields.totalled(
             c(msg!("report.sheet.money_amount"), Kind::Money, None),
             |v| Cell::Decimal(v.invoice.amount),
-            Cell::Decimal(total),
-        )
+            Cell::Decimal(totals.amount),
+        ),
+    };
+    fields
         .column(
             c(msg!("report.sheet.status"), Kind::Text, Some(22.0)),
             move |v| Cell::from(invoice_status(v).text(lang)),
