@@ -3288,7 +3288,15 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.wait_for("the quantity's complaint gone", |h| {
         h.query_by_label("超过待发数量（仅剩 10）").is_none()
     });
+    // A batch with 100 days left is warned of (近效期, under the company's 180 days);
+    // one with years left is not.
+    let near = "近效期：距有效期仅剩 100 天（不足 180 天），仍可发货";
+    ui.replace_text("有效期至", "2027-03-10");
+    ui.wait_label(near);
     ui.replace_text("有效期至", "2028-06-30");
+    ui.wait_for("the near-expiry warning gone", |h| {
+        h.query_by_label(near).is_none()
+    });
     ui.press(Role::Button, "保存发货");
 
     // Back on the order: shipped, the batch on the shipment's line.
@@ -3970,6 +3978,7 @@ fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
                     credit_hold_days: settings.credit_hold_days,
                     new_customer_credit_days: 30,
                     new_customer_credit_limit: "20000".into(),
+                    near_expiry_days: None,
                 }),
             })
             .await;

@@ -101,6 +101,7 @@ const FIELDS: &[&str] = &[
     "credit_hold_days",
     "new_customer_credit_days",
     "new_customer_credit_limit",
+    "near_expiry_days",
     "tax_number",
     "trade_name",
     "specification",

@@ -1,6 +1,6 @@
 //! 系统设置: the company settings (a new shipment's default transit days, the credit-hold
-//! days, the credit terms of a rep's new customer) and the invoicing entities (开票单位:
-//! add, edit, archive, restore).
+//! days, the credit terms of a rep's new customer, the near-expiry days the shipment
+//! forms warn of) and the invoicing entities (开票单位: add, edit, archive, restore).
 
 use egui::RichText;
 use pharmacrm_shared::pb;
@@ -26,6 +26,7 @@ struct SettingsForm {
     new_customer_credit_days: String,
     /// Empty: no limit.
     new_customer_credit_limit: String,
+    near_expiry_days: String,
 }
 
 impl SettingsForm {
@@ -36,6 +37,7 @@ impl SettingsForm {
             credit_hold_days: s.credit_hold_days.to_string(),
             new_customer_credit_days: s.new_customer_credit_days.to_string(),
             new_customer_credit_limit: s.new_customer_credit_limit.clone(),
+            near_expiry_days: s.near_expiry_days.to_string(),
         }
     }
 }
@@ -268,6 +270,12 @@ impl SettingsPanel {
                 &mut form.new_customer_credit_limit,
                 t("settings.no_limit_hint"),
             );
+            f.text_hint(
+                t("settings.near_expiry_days"),
+                "settings.near_expiry_days",
+                &mut form.near_expiry_days,
+                t("settings.near_expiry_days_hint"),
+            );
         });
         ui.label(RichText::new(t("settings.company_hint")).weak());
         if let Some(s) = self.settings.value() {
@@ -309,6 +317,7 @@ impl SettingsPanel {
                     new_customer_credit_limit: crate::finance::amount_input(
                         &form.new_customer_credit_limit,
                     ),
+                    near_expiry_days: Some(number(&form.near_expiry_days)),
                 }),
             };
             self.settings_save

@@ -382,7 +382,7 @@ impl ReplacementForm {
         ui: &mut egui::Ui,
         ctx: &AppCtx,
         detail: &pb::OrderDetail,
-        default_transit_days: Option<i32>,
+        settings: Option<&pb::Settings>,
         (submit, close): (bool, bool),
     ) -> Option<ActionEvent> {
         if let Some(event) = self.draft.poll() {
@@ -413,9 +413,7 @@ impl ReplacementForm {
             exact: true,
             over_limit: t("exception.replacement_exact"),
         };
-        let send = self
-            .draft
-            .ui(ui, &layout, None, default_transit_days, submit);
+        let send = self.draft.ui(ui, &layout, None, settings, submit);
         if send {
             let draft = &mut self.draft;
             draft

@@ -281,20 +281,22 @@ fn batch_positions(lines: &[BatchLine]) -> Vec<Option<usize>> {
     request_positions(lines.iter().map(BatchLine::is_sent))
 }
 
-/// The grid of batch lines: drug, unit, `limit_header` (what may go, on a line's first
-/// batch only), quantity, batch number, expiry date; and a button under 分批: "+" on a
-/// line's first batch adding another, "−" on a batch so added taking it away. The
-/// server's complaints are named `{list}[{j}].quantity` etc., `j` the line's position in
-/// the last request (`positions`).
+/// The grid of batch lines (`layout.lines_id`): drug, unit, `layout.limit_header` (what
+/// may go, on a line's first batch only), quantity, batch number, expiry date; and a
+/// button under 分批: "+" on a line's first batch adding another, "−" on a batch so added
+/// taking it away. The server's complaints are named `{list}[{j}].quantity` etc.
+/// (`layout.list`), `j` the line's position in the last request (`positions`). A batch
+/// expiring within `near_expiry` (the ship date and the company's near-expiry days) is
+/// warned of under its row.
 fn batch_lines_ui(
     ui: &mut egui::Ui,
-    id: &str,
+    layout: &DraftLayout<'_>,
     lines: &mut Vec<BatchLine>,
-    limit_header: &str,
-    list: &str,
     positions: &[Option<usize>],
     errors: &mut FieldErrors,
+    near_expiry: Option<(chrono::NaiveDate, i32)>,
 ) {
+    let (id, limit_header, list) = (layout.lines_id, layout.limit_header, layout.list);
     let mut split = None;
     let mut unsplit = None;
     // A row of the same line as the row above is another batch of it.
@@ -405,10 +407,16 @@ fn batch_lines_ui(
                         {
                             split = Some(i);
                         }
+                        let near = near_expiry
+                            .and_then(|(ship, days)| near_expiry_warning(ship, days, line));
+                        let warnings: Vec<(&str, &str)> = near
+                            .iter()
+                            .map(|w| (t("shipment.expiry_date"), w.as_str()))
+                            .collect();
                         errors.row_complaints_ui(
                             ui,
                             row_start,
-                            &[],
+                            &warnings,
                             &[
                                 (t("shipment.quantity"), quantity),
                                 (t("shipment.batch_no"), batch_no),
@@ -507,22 +515,28 @@ impl ShipmentDraft {
         ui: &mut egui::Ui,
         layout: &DraftLayout<'_>,
         entities: Option<&[(i64, String)]>,
-        default_transit_days: Option<i32>,
+        settings: Option<&pb::Settings>,
         submit: bool,
     ) -> bool {
         let fields = &mut self.fields;
+        let default_transit_days = settings.map(|s| s.default_transit_days);
         let response = widgets::form(ui, layout.form_id, &mut self.errors, |f| {
             fields.rows(f, layout.prefix, entities, default_transit_days);
+        });
+        let near_expiry = settings.and_then(|s| {
+            Some((
+                widgets::parse_date(&self.fields.ship_date)?,
+                s.near_expiry_days,
+            ))
         });
         ui.add_space(6.0);
         batch_lines_ui(
             ui,
-            layout.lines_id,
+            layout,
             &mut self.lines,
-            layout.limit_header,
-            layout.list,
             &self.positions,
             &mut self.errors,
+            near_expiry,
         );
         if self.checked {
             self.errors.set_edited(layout.list, self.lines != self.sent);
@@ -555,6 +569,23 @@ impl ShipmentDraft {
         }
         send
     }
+}
+
+/// 近效期: "距有效期仅剩 120 天（近效期：不足 180 天）" when `line`'s expiry date is on or
+/// after `ship_date` and fewer than `days` days after it (`days` 0: never). An expired
+/// batch is the server's to refuse, with its reason.
+fn near_expiry_warning(
+    ship_date: chrono::NaiveDate,
+    days: i32,
+    line: &BatchLine,
+) -> Option<String> {
+    let expiry = widgets::parse_date(&line.expiry_date)?;
+    let left = (expiry - ship_date).num_days();
+    (days > 0 && (0..i64::from(days)).contains(&left)).then(|| {
+        t("shipment.near_expiry")
+            .replace("{left}", &left.to_string())
+            .replace("{days}", &days.to_string())
+    })
 }
 
 /// The rows whose units go past what their line has left (`limit`, the same on each of a
@@ -644,7 +675,7 @@ impl ShipmentForm {
         ctx: &AppCtx,
         order: &pb::Order,
         entities: &[(i64, String)],
-        default_transit_days: Option<i32>,
+        settings: Option<&pb::Settings>,
         pressed: (bool, bool),
     ) -> Option<ActionEvent> {
         if let Some(event) = self.draft.poll() {
@@ -662,9 +693,7 @@ impl ShipmentForm {
             over_limit: t("shipment.over_limit"),
         };
         let (submit, close) = pressed;
-        let send = self
-            .draft
-            .ui(ui, &layout, Some(entities), default_transit_days, submit);
+        let send = self.draft.ui(ui, &layout, Some(entities), settings, submit);
         if send {
             let draft = &mut self.draft;
             draft

@@ -430,7 +430,8 @@ impl OrderView {
         detail: &pb::OrderDetail,
         order: &pb::Order,
     ) {
-        let transit = self.transit_days();
+        let settings = self.settings.value().cloned();
+        let settings = settings.as_ref();
         // The order's own entity is offered even when archived since.
         let entities = self.entities.options(Some((
             order.invoicing_entity_id,
@@ -446,11 +447,11 @@ impl OrderView {
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     event = match action {
-                        Action::Ship(f) => f.ui(ui, ctx, order, &entities, transit, pressed),
+                        Action::Ship(f) => f.ui(ui, ctx, order, &entities, settings, pressed),
                         Action::Deliver(f) => f.ui(ui, ctx, detail, pressed),
                         Action::Report(f) => f.ui(ui, ctx, pressed),
                         Action::Decide(f) => f.ui(ui, ctx, detail, pressed),
-                        Action::Replace(f) => f.ui(ui, ctx, detail, transit, pressed),
+                        Action::Replace(f) => f.ui(ui, ctx, detail, settings, pressed),
                     };
                 });
         }

@@ -10,7 +10,7 @@ use super::{
     DbCode, FilterCode, Update, date, date_range, date_text, from_timestamp, id, known,
     optional_id, read_version, required_date, required_id, timestamp, update,
 };
-use crate::db::models::company_settings::{CompanySettings, SettingsFields};
+use crate::db::models::company_settings::{CompanySettings, NearExpiry, SettingsFields};
 use crate::db::models::invoicing_entity::{InvoicingEntity, InvoicingEntityFields};
 use crate::db::models::order::{Order, OrderFacts, OrderFilter, OrderLine, OrderSort};
 use crate::db::models::request_id::{self, RequestId};
@@ -87,13 +87,18 @@ fn transit_days(field: &'static str, days: i32, check: &mut FieldCheck) {
     }
 }
 
-pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, SettingsFields)> {
+/// The version read, the settings, and the near-expiry days when given (kept otherwise).
+/// INVALID_ARGUMENT naming each field out of its range.
+pub fn settings_update(
+    req: pb::UpdateSettingsRequest,
+) -> AppResult<(i32, SettingsFields, Option<NearExpiry>)> {
     let pb::UpdateSettingsRequest { version, settings } = req;
     let pb::SettingsInput {
         default_transit_days,
         credit_hold_days,
         new_customer_credit_days,
         new_customer_credit_limit,
+        near_expiry_days,
     } = settings.unwrap_or_default();
     let mut check = FieldCheck::default();
     read_version("version", version, &mut check);
@@ -119,6 +124,12 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
         ),
         &mut check,
     );
+    if near_expiry_days.is_some_and(|days| !(0..=3650).contains(&days)) {
+        check.fail(
+            "settings.near_expiry_days",
+            msg!("settings.near_expiry_days_range"),
+        );
+    }
     check.finish()?;
     Ok((
         version,
@@ -128,6 +139,7 @@ pub fn settings_update(req: pb::UpdateSettingsRequest) -> AppResult<(i32, Settin
             new_customer_credit_days,
             new_customer_credit_limit,
         },
+        near_expiry_days.map(|near_expiry_days| NearExpiry { near_expiry_days }),
     ))
 }
 
@@ -136,6 +148,7 @@ pub fn settings(s: CompanySettings, updated_by: String) -> pb::Settings {
         default_transit_days: s.default_transit_days,
         credit_hold_days: s.credit_hold_days,
         new_customer_credit_days: s.new_customer_credit_days,
+        near_expiry_days: s.near_expiry_days,
         new_customer_credit_limit: s
             .new_customer_credit_limit
             .map(|l| pharmacrm_shared::money::to_wire(&l))

@@ -27,6 +27,7 @@ diesel::table! {
         credit_hold_days -> Int4,
         new_customer_credit_days -> Int4,
         new_customer_credit_limit -> Nullable<Numeric>,
+        near_expiry_days -> Int4,
     }
 }
 

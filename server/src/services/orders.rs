@@ -238,12 +238,12 @@ impl OrderService for OrderApi {
         request: Request<pb::UpdateSettingsRequest>,
     ) -> Reply<pb::Settings> {
         let session = Session::of(&request)?;
-        let (version, fields) = conv::settings_update(request.into_inner())?;
+        let (version, fields, near_expiry) = conv::settings_update(request.into_inner())?;
         let by = session.display_name.clone();
         let row = self
             .state
             .write(session, move |conn, ctx| {
-                company_settings::update(conn, ctx, version, &fields)
+                company_settings::update(conn, ctx, version, &fields, near_expiry.as_ref())
             })
             .await?;
         Ok(Response::new(conv::settings(row, by)))

@@ -328,6 +328,7 @@ async fn credit_terms_are_set_by_credit_control_not_by_the_rep() {
             credit_hold_days: settings.credit_hold_days,
             new_customer_credit_days: days,
             new_customer_credit_limit: limit.into(),
+            near_expiry_days: None,
         }),
     };
     let refused = admin

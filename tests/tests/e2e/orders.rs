@@ -2590,6 +2590,60 @@ async fn each_order_action_needs_its_own_permission() {
     assert_message_contains(&status, "order.read");
 }
 
+/// 近效期: the shipment forms warn of a batch expiring within the company's near-expiry
+/// days, 180 unless an administrator sets others (0: no warning); a caller that does not
+/// know the setting (an older client) leaves it as it is.
+#[tokio::test]
+async fn the_near_expiry_days_default_to_180_and_are_kept_by_callers_that_leave_them_out() {
+    let app = TestApp::spawn().await;
+    let mut admin = app.admin().await;
+    let read = |s: &pb::Settings| pb::SettingsInput {
+        default_transit_days: s.default_transit_days,
+        credit_hold_days: s.credit_hold_days,
+        new_customer_credit_days: s.new_customer_credit_days,
+        new_customer_credit_limit: s.new_customer_credit_limit.clone(),
+        near_expiry_days: None,
+    };
+    let settings = admin
+        .orders
+        .get_settings(())
+        .await
+        .expect("settings")
+        .into_inner();
+    assert_eq!(settings.near_expiry_days, 180);
+    let update = |s: &pb::Settings, near_expiry_days: Option<i32>| pb::UpdateSettingsRequest {
+        version: s.version,
+        settings: Some(pb::SettingsInput {
+            near_expiry_days,
+            ..read(s)
+        }),
+    };
+    for bad in [-1, 3651] {
+        let refused = admin
+            .try_send(update(&settings, Some(bad)))
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&refused), ["settings.near_expiry_days"]);
+    }
+    let changed = admin.send(update(&settings, Some(90))).await;
+    assert_eq!(changed.near_expiry_days, 90);
+    let kept = admin
+        .send(pb::UpdateSettingsRequest {
+            version: changed.version,
+            settings: Some(pb::SettingsInput {
+                default_transit_days: changed.default_transit_days + 1,
+                ..read(&changed)
+            }),
+        })
+        .await;
+    assert_eq!(
+        (kept.default_transit_days, kept.near_expiry_days),
+        (changed.default_transit_days + 1, 90)
+    );
+    let off = admin.send(update(&kept, Some(0))).await;
+    assert_eq!(off.near_expiry_days, 0, "no warning");
+}
+
 #[tokio::test]
 async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
     let mut w = world().await;

@@ -1,6 +1,7 @@
 //! `company_settings`: the company's settings kept by administrators, one row (id 1).
 //! The order module reads the default transit days of new shipments and the credit-hold
-//! days; the customer module the credit terms of customers registered by reps.
+//! days; the customer module the credit terms of customers registered by reps; the
+//! shipment forms the near-expiry days (近效期) they warn of.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -30,6 +31,9 @@ pub struct CompanySettings {
     pub new_customer_credit_days: i32,
     /// Its credit limit (CNY); `None`: no limit.
     pub new_customer_credit_limit: Option<Decimal>,
+    /// 近效期: a batch expiring within this many days of its ship date is warned of on the
+    /// shipment form, 0–3650; 0 for no warning.
+    pub near_expiry_days: i32,
 }
 
 /// The one row's id.
@@ -52,6 +56,14 @@ pub struct SettingsFields {
     pub new_customer_credit_limit: Option<Decimal>,
 }
 
+/// The near-expiry days when a change sets them (`None`: kept as they are, for a caller
+/// that does not know the setting).
+#[derive(AsChangeset, Debug, Clone)]
+#[diesel(table_name = company_settings)]
+pub struct NearExpiry {
+    pub near_expiry_days: i32,
+}
+
 /// The settings.
 pub fn get(conn: &mut PgConnection) -> AppResult<CompanySettings> {
     company_settings::table
@@ -68,6 +80,7 @@ pub fn update(
     ctx: WriteCtx<'_>,
     version: i32,
     fields: &SettingsFields,
+    near_expiry: Option<&NearExpiry>,
 ) -> AppResult<CompanySettings> {
     let (_, after) = versioned::edit(
         conn,
@@ -77,7 +90,11 @@ pub fn update(
         "update",
         |conn, before: &CompanySettings| {
             Ok(diesel::update(company_settings::table.find(ROW))
-                .set((fields, crate::stamp!(company_settings, before, ctx)))
+                .set((
+                    fields,
+                    near_expiry,
+                    crate::stamp!(company_settings, before, ctx),
+                ))
                 .returning(CompanySettings::as_returning())
                 .get_result(conn)?)
         },

@@ -1,0 +1,1 @@
+ALTER TABLE company_settings DROP COLUMN near_expiry_days;
