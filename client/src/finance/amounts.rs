@@ -38,21 +38,36 @@ pub(super) struct CustomerOrders {
     with_overdue: bool,
     /// The customer's open items (未结明细): which orders have shipments overdue.
     open_items: Requested<pb::OpenItems>,
+    /// The figures changed since they were read ([`refresh`](Self::refresh)).
+    stale: bool,
 }
 
 impl CustomerOrders {
     /// Loads the orders of `customer_id` unless they are those loaded already (0: none);
     /// whether they were another customer's.
     pub(super) fn load(&mut self, ctx: &AppCtx, customer_id: i64) -> bool {
+        let stale = std::mem::take(&mut self.stale);
         if customer_id == self.customer_id {
+            if stale {
+                // The same orders read again, the choice kept: what the list shows
+                // meanwhile is the figures as they were.
+                self.request(ctx);
+            }
             return false;
         }
         self.customer_id = customer_id;
         // Never show the orders of the customer chosen before while these load.
         self.orders = Requested::NotRequested;
         self.open_items = Requested::NotRequested;
+        self.request(ctx);
+        true
+    }
+
+    /// Asks for the loaded customer's orders (and open items, when marking overdue).
+    fn request(&mut self, ctx: &AppCtx) {
+        let customer_id = self.customer_id;
         if customer_id == 0 || !ctx.can(Permission::OrderRead) {
-            return true;
+            return;
         }
         if self.with_overdue && ctx.can(Permission::FinanceRead) {
             self.open_items.request(
@@ -72,7 +87,6 @@ impl CustomerOrders {
                 }),
                 ..Default::default()
             }));
-        true
     }
 
     /// The form's customer became `customer_id`: the orders picked in `lines` belonged to
@@ -107,6 +121,12 @@ impl CustomerOrders {
             .flat_map(|r| &r.orders)
             .find(|o| o.id == id)
             .map(|o| o.number.as_str())
+    }
+
+    /// Reads the orders again on the next [`load`](Self::load) of the same customer: a
+    /// document saved changed their figures (未开票, 欠款), which the pickers offer.
+    pub(super) fn refresh(&mut self) {
+        self.stale = true;
     }
 
     /// The most days any open shipment of each order is overdue (orders with none left
@@ -517,6 +537,16 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
             orders: self.orders.marking_overdue(),
             ..self
         }
+    }
+
+    /// The form with `customer` (id, name: the list's filter) chosen to start with, as
+    /// untouched input: closing it asks nothing.
+    pub fn for_customer(mut self, customer: Option<(i64, String)>) -> Self {
+        // The picker's choice reaches the draft on the first frame (its orders and
+        // balance load then), when it equals the original.
+        self.original.customer_id = customer.as_ref().map_or(0, |(id, _)| *id);
+        self.customer.chosen = customer;
+        self
     }
 
     /// A blank form whose own fields start as `fields`.

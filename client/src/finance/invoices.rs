@@ -48,7 +48,9 @@ impl InvoicesPanel {
         match &mut self.screens.page {
             Screen::List => {
                 if self.list.ui(ui, ctx) {
-                    next = Some(Screen::New(Box::new(InvoiceForm::new())));
+                    // For the customer the list is filtered on, if any.
+                    let customer = self.list.customer.chosen.clone();
+                    next = Some(Screen::New(Box::new(InvoiceForm::new(customer))));
                 }
             }
             Screen::New(form) => match form.ui(ui, ctx) {
@@ -230,9 +232,11 @@ impl InvoiceList {
         self.list.refresh();
     }
 
-    /// Searches again with the invoice just recorded selected.
+    /// Searches again with the invoice just recorded selected; the order filter's 未开票
+    /// figures are read again.
     fn show_saved(&mut self, id: i64) {
         self.selected = Some(id);
+        self.orders.refresh();
         self.refresh();
     }
 
@@ -254,6 +258,8 @@ impl InvoiceList {
                 self.selected = Some(red.id);
             }
             self.red = None;
+            // A red invoice gives its orders back to invoice.
+            self.orders.refresh();
             self.refresh();
         }
         self.orders.poll();
@@ -680,9 +686,10 @@ impl Unsaved for InvoiceForm {
 }
 
 impl InvoiceForm {
-    fn new() -> InvoiceForm {
+    /// A blank invoice, for `customer` when given (the list's filter).
+    fn new(customer: Option<(i64, String)>) -> InvoiceForm {
         InvoiceForm {
-            form: AmountsForm::new(Fields::default()),
+            form: AmountsForm::new(Fields::default()).for_customer(customer),
             entities: InvoicingEntities::including_archived(),
         }
     }

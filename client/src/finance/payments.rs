@@ -44,7 +44,9 @@ impl PaymentsPanel {
         match &mut self.screens.page {
             Screen::List => match self.list.ui(ui, ctx) {
                 Some(ListCommand::New) => {
-                    next = Some(Screen::New(Box::new(PaymentForm::new())));
+                    // For the customer the list is filtered on, if any.
+                    let customer = self.list.customer.chosen.clone();
+                    next = Some(Screen::New(Box::new(PaymentForm::new(customer))));
                 }
                 Some(ListCommand::Open(payment)) => {
                     next = Some(Screen::View(Box::new(PaymentView::new(payment))));
@@ -613,9 +615,12 @@ impl Unsaved for PaymentForm {
 }
 
 impl PaymentForm {
-    fn new() -> PaymentForm {
+    /// A blank payment, from `customer` when given (the list's filter).
+    fn new(customer: Option<(i64, String)>) -> PaymentForm {
         PaymentForm {
-            form: AmountsForm::new(Fields::default()).marking_overdue(),
+            form: AmountsForm::new(Fields::default())
+                .marking_overdue()
+                .for_customer(customer),
             reps: Requested::NotRequested,
         }
     }

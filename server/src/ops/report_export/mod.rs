@@ -1110,7 +1110,11 @@ impl<'w> Sheet<'w, '_, '_> {
         let Some(mut writer) = self.writer.take() else {
             return Ok(None);
         };
-        writer.totals(cells)?;
+        // A row saying 合计 over empty cells (a recall of a batch number on several drugs,
+        // whose units are not added: the title block says each drug's) is left out.
+        if cells.iter().skip(1).any(|c| *c != Cell::Empty) {
+            writer.totals(cells)?;
+        }
         writer.finish()?;
         Ok(Some(self.sent))
     }
