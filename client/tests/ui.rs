@@ -12,6 +12,7 @@ use pharmacrm_shared::pb;
 use pharmacrm_shared::pb::finance_service_client::FinanceServiceClient;
 use pharmacrm_tests::fixtures::{
     DepartmentBuilder, DepartmentChange, DrugBuilder, PositionBuilder, UnitBuilder, archiving,
+    settings_input,
 };
 use pharmacrm_tests::{ADMIN_PASSWORD, TestApp, USER_PASSWORD};
 
@@ -470,14 +471,7 @@ fn the_admin_sets_the_transit_days_and_adds_edits_and_archives_an_invoicing_enti
     ui.type_into("新客户信用额度", "20,000");
     ui.press(Role::Button, "保存");
     ui.wait_label("已保存");
-    let settings = server.as_admin(async |admin| {
-        admin
-            .orders
-            .get_settings(())
-            .await
-            .expect("settings")
-            .into_inner()
-    });
+    let settings = server.as_admin(async |admin| admin.settings().await);
     assert_eq!(settings.default_transit_days, 5);
     assert_eq!(
         (
@@ -3968,17 +3962,14 @@ fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
     ui.wait_label("不限");
     ui.press(Role::Button, "关闭");
     server.as_admin(async |admin| {
-        let settings = admin.orders.get_settings(()).await.expect("settings");
-        let settings = settings.into_inner();
+        let settings = admin.settings().await;
         admin
             .send(pb::UpdateSettingsRequest {
                 version: settings.version,
                 settings: Some(pb::SettingsInput {
-                    default_transit_days: settings.default_transit_days,
-                    credit_hold_days: settings.credit_hold_days,
                     new_customer_credit_days: 30,
                     new_customer_credit_limit: "20000".into(),
-                    near_expiry_days: None,
+                    ..settings_input(&settings)
                 }),
             })
             .await;

@@ -831,12 +831,8 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
         .await
         .entities;
     assert_eq!(entities.len(), 2);
-    let settings = keeper
-        .orders
-        .get_settings(())
-        .await
-        .expect("admin.settings reads the company settings")
-        .into_inner();
+    // admin.settings reads the company settings…
+    let settings = keeper.settings().await;
     assert!(settings.default_transit_days > 0);
     assert_eq!(
         settings.updated_by, "",

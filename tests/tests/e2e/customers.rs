@@ -6,6 +6,7 @@ use pharmacrm_shared::pb;
 use pharmacrm_tests::fixtures::{
     CertificateBuilder, CustomerBuilder, CustomerTeam, DepartmentBuilder, ID_NUMBER, Person,
     PositionBuilder, ServiceAccountBuilder, UserBuilder, UserChange, deleting, set_active,
+    settings_input,
 };
 use pharmacrm_tests::{
     Refused, TestApp, assert_message_contains, assert_zh_contains, bad_fields, output_of,
@@ -315,20 +316,13 @@ async fn credit_terms_are_set_by_credit_control_not_by_the_rep() {
 
     // Credit control sets the terms a rep's new customer starts on (company settings), bad
     // ones refused on their fields; one who sets credit registers with what they give.
-    let settings = admin
-        .orders
-        .get_settings(())
-        .await
-        .expect("settings")
-        .into_inner();
+    let settings = admin.settings().await;
     let terms = |version: i32, days: i32, limit: &str| pb::UpdateSettingsRequest {
         version,
         settings: Some(pb::SettingsInput {
-            default_transit_days: settings.default_transit_days,
-            credit_hold_days: settings.credit_hold_days,
             new_customer_credit_days: days,
             new_customer_credit_limit: limit.into(),
-            near_expiry_days: None,
+            ..settings_input(&settings)
         }),
     };
     let refused = admin

@@ -11,7 +11,8 @@ use pharmacrm_tests::assert_bad_fields;
 use pharmacrm_tests::fixtures::{
     BATCH_EXPIRY, CertificateBuilder, CustomerBuilder, CustomerTeam, DrugBuilder,
     InvoicingEntityBuilder, OrderBuilder, OrderView, Person, SIGNER, ShipmentBuilder, UnitBuilder,
-    UserChange, deleting, instant, invoicing_entity, place_order, set_active, shipment_input,
+    UserChange, deleting, instant, invoicing_entity, place_order, set_active, settings_input,
+    shipment_input,
 };
 use pharmacrm_tests::{
     Clients, Refused, TestApp, assert_message_contains, assert_zh_contains, at_once, bad_fields,
@@ -2597,25 +2598,13 @@ async fn each_order_action_needs_its_own_permission() {
 async fn the_near_expiry_days_default_to_180_and_are_kept_by_callers_that_leave_them_out() {
     let app = TestApp::spawn().await;
     let mut admin = app.admin().await;
-    let read = |s: &pb::Settings| pb::SettingsInput {
-        default_transit_days: s.default_transit_days,
-        credit_hold_days: s.credit_hold_days,
-        new_customer_credit_days: s.new_customer_credit_days,
-        new_customer_credit_limit: s.new_customer_credit_limit.clone(),
-        near_expiry_days: None,
-    };
-    let settings = admin
-        .orders
-        .get_settings(())
-        .await
-        .expect("settings")
-        .into_inner();
+    let settings = admin.settings().await;
     assert_eq!(settings.near_expiry_days, 180);
     let update = |s: &pb::Settings, near_expiry_days: Option<i32>| pb::UpdateSettingsRequest {
         version: s.version,
         settings: Some(pb::SettingsInput {
             near_expiry_days,
-            ..read(s)
+            ..settings_input(s)
         }),
     };
     for bad in [-1, 3651] {
@@ -2632,7 +2621,7 @@ async fn the_near_expiry_days_default_to_180_and_are_kept_by_callers_that_leave_
             version: changed.version,
             settings: Some(pb::SettingsInput {
                 default_transit_days: changed.default_transit_days + 1,
-                ..read(&changed)
+                ..settings_input(&changed)
             }),
         })
         .await;
