@@ -3562,8 +3562,10 @@ fn a_cs_rep_finds_who_received_a_batch_and_opens_its_order() {
         ui.harness.query_by_label(&other.header().number).is_none(),
         "another batch's order is not listed"
     );
-    // The standard 客服 position exports it for the calls.
+    // The standard 客服 position exports it for the calls; 统计分析 is not theirs (no
+    // report to read: the export permission alone opens nothing there).
     ui.wait_label("导出 Excel");
+    assert!(ui.harness.query_by_label("统计分析").is_none());
     // A row opens its order; back, the recall is as it was left.
     ui.click_until(&number, "返回批号追溯");
     ui.press(Role::Button, "返回批号追溯");
