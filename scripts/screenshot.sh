@@ -226,7 +226,7 @@ for lang in "${langs[@]}"; do
     # later screens do not mind the form.
     module orders
     shot orders
-    # 批号追溯: who received the demo's batch B2026C01 (three customers, three drugs).
+    # 批号追溯: who received the demo's batch B2026C01 (two pharmacies, one drug).
     subtab orders 2
     click "$batch_x" 76 0.5
     xdotool type --delay 30 b2026c01

@@ -354,6 +354,9 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             .order(customers::id)
             .select(customers::id)
             .load(conn)?;
+        // One batch of each drug a week (a batch number belongs to one drug): the third
+        // drug's B2026C01 goes to two of the pharmacies, the recall (批号追溯) example.
+        const BATCHES: [&str; 4] = ["B2026A09", "B2026B09", "B2026C01", "B2026D01"];
         for (i, &customer_id) in theirs.iter().enumerate() {
             let n = i64::try_from(i).unwrap_or(0);
             let input = OrderInput {
@@ -370,8 +373,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
                 ship_day,
                 2,
                 &[
-                    batch(lines[0].id, lines[0].quantity - short, "B2026C01"),
-                    batch(lines[1].id, lines[1].quantity, "B2026C02"),
+                    batch(lines[0].id, lines[0].quantity - short, BATCHES[i % 4]),
+                    batch(lines[1].id, lines[1].quantity, BATCHES[(i + 1) % 4]),
                 ],
             )?;
             deliver(
