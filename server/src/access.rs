@@ -527,15 +527,20 @@ fn denied(permission: Permission, action: Msg) -> AppError {
     denied_any(&[permission], action)
 }
 
-/// `action` needs one of `permissions`: "finance.read or finance.arrears.read", “财务查询”或
-/// “欠款查询”.
+/// `action` needs one of `permissions`, named as the access table's refusal names them
+/// (label and code, in both languages): "exporting invoices needs the permission “View
+/// finance” or “View arrears” (finance.read / finance.arrears.read)".
 fn denied_any(permissions: &[Permission], action: Msg) -> AppError {
     let codes: Vec<&str> = permissions.iter().map(|p| p.code()).collect();
-    let labels: Vec<&str> = permissions.iter().map(|p| p.label_zh()).collect();
+    let (en, zh): (Vec<_>, Vec<_>) = permissions
+        .iter()
+        .map(|p| (p.label_en(), p.label_zh()))
+        .unzip();
     AppError::PermissionDenied(msg!(
         "auth.action_needs_permission",
         action = action,
-        permission = per_lang(codes.join(" or "), labels.join("”或“")),
+        permission = per_lang(en.join("” or “"), zh.join("”或“")),
+        code = codes.join(" / "),
     ))
 }
 

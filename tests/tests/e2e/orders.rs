@@ -2877,7 +2877,9 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         .await
         .expect_err("no order.read");
     assert_eq!(status.code(), Code::PermissionDenied);
-    assert_message_contains(&status, "order.read");
+    // Named as the access table names a permission: label and code, in both languages.
+    assert_message_contains(&status, "the permission “View orders” (order.read)");
+    assert_zh_contains(&status, "需要“查看订单”权限（order.read）");
     let mut own = w
         .app
         .user_with_permissions("own-exporter", &["report.export", "order.read"])
