@@ -3558,6 +3558,9 @@ fn a_cs_rep_finds_who_received_a_batch_and_opens_its_order() {
     ui.wait_label(&number);
     ui.wait_label("王药师");
     ui.wait_label("北京协和医院");
+    // Whom to call there.
+    ui.wait_label("张主任");
+    ui.wait_label("010-69156114");
     assert!(
         ui.harness.query_by_label(&other.header().number).is_none(),
         "another batch's order is not listed"

@@ -138,10 +138,10 @@ impl RecallPanel {
             .then(|| pb::export_request::Report::Shipments(key.clone().request(None)));
         self.export.ui(ui, ctx, report, &name);
         let answered = self.list.answer().is_some();
-        let (shipments, total) = self
+        let (shipments, total, contacts) = self
             .list
             .answer()
-            .map(|l| (l.shipments.clone(), l.total))
+            .map(|l| (l.shipments.clone(), l.total, l.contacts.clone()))
             .unwrap_or_default();
         let received = lines_of(&shipments, &key);
         if answered {
@@ -149,7 +149,7 @@ impl RecallPanel {
             ui.label(RichText::new(summary(&received, shipments.len(), total, period)).strong());
         }
         let available = ui.available_height() - 48.0;
-        let clicked = received_table(ui, &received, Some(available));
+        let clicked = received_table(ui, &received, &contacts, Some(available));
         widgets::pager(ui, &mut self.list.offset, shipments.len(), total, PAGE);
         clicked
     }
@@ -244,13 +244,16 @@ fn summary(received: &[Received<'_>], shown: usize, total: u64, period: bool) ->
     }
 }
 
-/// The lines received, one row each; the order of the row clicked. An overdue shipment is
-/// red; a lost one too (its units never reached the customer).
+/// The lines received, one row each, each customer with whom to call (`contacts`, by
+/// customer id); the order of the row clicked. An overdue shipment is red; a lost one too
+/// (its units never reached the customer).
 fn received_table(
     ui: &mut egui::Ui,
     rows: &[Received<'_>],
+    contacts: &std::collections::HashMap<i64, pb::CustomerContact>,
     max_height: Option<f32>,
 ) -> Option<i64> {
+    let contact = |r: &Received<'_>| contacts.get(&r.shipment.customer_id);
     let lost = pb::DeliveryStatus::Lost as i32;
     let cells = |text: &dyn Fn(&Received<'_>) -> String| -> Vec<Cell> {
         rows.iter()
@@ -264,6 +267,15 @@ fn received_table(
         |header, text: &dyn Fn(&Received<'_>) -> String| TableColumn::text(header, cells(text));
     let columns = [
         column(t("order.customer"), &|r| r.shipment.customer_name.clone()),
+        // Whom the recall calls.
+        column(t("customer.contact"), &|r| {
+            contact(r)
+                .map(|c| c.contact_person.clone())
+                .unwrap_or_default()
+        }),
+        column(t("customer.phone"), &|r| {
+            contact(r).map(|c| c.phone.clone()).unwrap_or_default()
+        }),
         column(t("shipment.ship_date"), &|r| r.shipment.ship_date.clone()),
         column(t("shipment.number"), &|r| r.shipment.number.clone()),
         column(t("order.number"), &|r| r.shipment.order_number.clone()),

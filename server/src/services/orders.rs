@@ -13,7 +13,7 @@ use crate::auth::Session;
 use crate::convert::{id, orders as conv};
 use crate::db::models::order::{self, OrderFacts};
 use crate::db::models::{
-    company_settings, display_name_of, invoicing_entity, shipment, transport_exception,
+    company_settings, customer, display_name_of, invoicing_entity, shipment, transport_exception,
 };
 use crate::db::versioned;
 use crate::error::AppResult;
@@ -482,20 +482,32 @@ impl OrderService for OrderApi {
         let session = Session::of(&request)?;
         let (filter, offset, limit) = conv::list_shipments(request.into_inner(), session.user_id)?;
         let today = self.state.clock.today();
-        let (found, bundle) = self
+        let (found, bundle, contacts) = self
             .state
             .read_scoped(&session, move |conn, reps| {
                 ops::check_shipment_filter(conn, reps, &filter)?;
                 let mut found = shipment::list(conn, reps, &filter, today, offset, limit)?;
                 let rows = std::mem::take(&mut found.rows);
+                let ids: Vec<i64> = rows.iter().map(|s| s.customer_id).collect();
+                let contacts = customer::contacts(conn, &ids)?;
                 let bundle = ops::bundle(conn, vec![], rows, vec![], today)?;
-                Ok((found, bundle))
+                Ok((found, bundle, contacts))
             })
             .await?;
         let Bundle {
             shipments, names, ..
         } = bundle;
         Ok(Response::new(pb::ListShipmentsResponse {
+            contacts: contacts
+                .into_iter()
+                .map(|(id, (contact_person, phone))| {
+                    let contact = pb::CustomerContact {
+                        contact_person,
+                        phone,
+                    };
+                    (id, contact)
+                })
+                .collect(),
             shipments: shipments
                 .into_iter()
                 .map(|(s, l)| conv::shipment(s, l, &names, today))

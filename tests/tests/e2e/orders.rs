@@ -2727,6 +2727,20 @@ async fn a_recall_by_batch_finds_who_received_it_within_the_callers_scope() {
         .await
         .expect_err("no such drug");
     assert_eq!(status.code(), Code::NotFound);
+    // Whom to call at each customer listed.
+    let listed = admin.send(recall("LOT-2026A", amoxicillin)).await;
+    let called = listed
+        .contacts
+        .get(&w.customer.id)
+        .expect("customer A's contact");
+    assert_eq!(
+        (called.contact_person.as_str(), called.phone.as_str()),
+        (
+            w.customer.contact_person.as_str(),
+            w.customer.phone.as_str()
+        )
+    );
+    assert_eq!(listed.contacts.len(), 2, "one per customer listed");
     // Each rep sees their own customers' part of the recall.
     assert_eq!(
         ids(w.cs.shipments_where(recall("LOT-2026A", amoxicillin)).await),

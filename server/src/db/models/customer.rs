@@ -984,6 +984,18 @@ pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
     }
 }
 
+/// Whom to call at each of `ids` (a recall's calls): customer id → (contact person,
+/// phone), as stored. The caller has the customers in scope already (their shipments).
+pub fn contacts(conn: &mut PgConnection, ids: &[i64]) -> AppResult<HashMap<i64, (String, String)>> {
+    Ok(customers::table
+        .filter(customers::id.eq_any(ids))
+        .select((customers::id, customers::contact_person, customers::phone))
+        .load::<(i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, contact, phone)| (id, (contact, phone)))
+        .collect())
+}
+
 /// How many customers (archived ones too) `user_id` is the sales or CS rep of.
 pub fn held_by(conn: &mut PgConnection, user_id: i64) -> AppResult<i64> {
     Ok(held_by_each(conn, &[user_id])?

@@ -691,16 +691,8 @@ fn shipped_lines(
     shipments: Vec<Shipment>,
     today: NaiveDate,
 ) -> AppResult<Vec<ShippedLine>> {
-    use crate::db::schema::customers;
-    use diesel::prelude::*;
     let customer_ids: Vec<i64> = shipments.iter().map(|s| s.customer_id).collect();
-    let contacts: std::collections::HashMap<i64, (String, String)> = customers::table
-        .filter(customers::id.eq_any(&customer_ids))
-        .select((customers::id, customers::contact_person, customers::phone))
-        .load::<(i64, String, String)>(conn)?
-        .into_iter()
-        .map(|(id, contact, phone)| (id, (contact, phone)))
-        .collect();
+    let contacts = crate::db::models::customer::contacts(conn, &customer_ids)?;
     let bundle = crate::ops::orders::bundle(conn, vec![], shipments, vec![], today)?;
     let names = &bundle.names;
     let mut out = Vec::new();
