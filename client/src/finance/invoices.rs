@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 
 use egui::RichText;
-use pharmacrm_shared::money::{parse_amount, to_wire};
+use pharmacrm_shared::money::{Decimal, parse_amount, to_wire};
 use pharmacrm_shared::{Permission, pb};
 
 use super::amounts::{AmountsForm, CustomerOrders, Document, Draft, FormEvent, OrderFigure};
@@ -472,13 +472,35 @@ impl InvoiceList {
 /// An invoice's state: "红冲：<blue number>" on a red invoice, "已红冲" on a blue one
 /// reversed, "部分红冲 26.50" on one partly reversed, else "正常" (a blank column beside
 /// the amount read as missing).
-fn status_text(i: &pb::Invoice) -> String {
+/// An invoice's state: 红冲 (of the blue one's number), 已红冲, 部分红冲 (by how much), 正常.
+/// Under an order (`on_order`), a blue invoice's state is its part on that order's: a red
+/// invoice that took back another order's part leaves this one's 正常.
+fn status_text(i: &pb::Invoice, on_order: Option<i64>) -> String {
     if i.red_of_invoice_id != 0 {
-        label_value(t("invoice.red_of"), &i.red_of_number)
-    } else if i.reversed {
+        return label_value(t("invoice.red_of"), &i.red_of_number);
+    }
+    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
+    let (reversed, whole) = match on_order {
+        Some(id) => {
+            let on = i
+                .orders
+                .iter()
+                .find(|o| o.order_id == id)
+                .map(|o| read(&o.amount));
+            let left = i
+                .unreversed
+                .iter()
+                .find(|o| o.order_id == id)
+                .map(|o| read(&o.amount));
+            let on = on.unwrap_or_default();
+            (on - left.unwrap_or_default(), left.is_none())
+        }
+        None => (read(&i.reversed_amount), i.reversed),
+    };
+    if whole {
         t("invoice.reversed").to_owned()
-    } else if super::is_positive(&i.reversed_amount) {
-        t("invoice.partly_reversed").replace("{amount}", &format::money(&i.reversed_amount))
+    } else if reversed > Decimal::ZERO {
+        t("invoice.partly_reversed").replace("{amount}", &format::money(&to_wire(&reversed)))
     } else {
         t("finance.status_valid").to_owned()
     }
@@ -565,7 +587,7 @@ pub fn invoices_table(
         TableColumn::text(
             t("invoice.status"),
             rows.iter()
-                .map(|i| Cell::coloured(status_text(i), red(i)))
+                .map(|i| Cell::coloured(status_text(i, on_order), red(i)))
                 .collect(),
         ),
         TableColumn::text(t("invoice.orders"), cells(rows, order_numbers)),
@@ -589,7 +611,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
             None => amount,
         });
         // Red only for a red invoice or a reversed one: 正常 in red read as an error.
-        let status = RichText::new(status_text(i));
+        let status = RichText::new(status_text(i, None));
         if i.red_of_invoice_id != 0 || i.reversed {
             ui.label(status.color(widgets::ERROR));
         } else {
@@ -787,5 +809,26 @@ mod tests {
         // Never more than is left of the order on this invoice.
         let partly = blue(vec![order(1, "10.00", "26.50")]);
         assert_eq!(RedDialog::suggested(&partly), ["10.00"]);
+    }
+
+    /// Under an order, a blue invoice's state is that order's part's: 50.00 of order 1's
+    /// 200.00 and 5.00 of order 2's 20.00 taken back say so each, the whole 55.00 alone;
+    /// an order with nothing left is 已红冲.
+    #[test]
+    fn an_invoice_under_an_order_states_that_orders_part() {
+        let blue = |unreversed| pb::Invoice {
+            amount: "220.00".into(),
+            reversed_amount: "55.00".into(),
+            orders: vec![order(1, "200.00", ""), order(2, "20.00", "")],
+            unreversed,
+            ..Default::default()
+        };
+        let both = blue(vec![order(1, "150.00", ""), order(2, "15.00", "")]);
+        assert_eq!(super::status_text(&both, None), "部分红冲 55.00");
+        assert_eq!(super::status_text(&both, Some(1)), "部分红冲 50.00");
+        assert_eq!(super::status_text(&both, Some(2)), "部分红冲 5.00");
+        let second_gone = blue(vec![order(1, "200.00", "")]);
+        assert_eq!(super::status_text(&second_gone, Some(1)), "正常");
+        assert_eq!(super::status_text(&second_gone, Some(2)), "已红冲");
     }
 }

@@ -2172,6 +2172,31 @@ async fn an_orders_invoice_list_totals_the_orders_part_of_each_invoice() {
         (&body[2][part], &body[2][whole]),
         (&Data::Float(150.0), &Data::Float(170.0))
     );
+
+    // 5.00 of the other order's part taken back too: each order's sheet says how much of
+    // its own part is gone, not the whole invoice's 55.00.
+    w.finance
+        .send(pb::RecordInvoiceRequest {
+            red_of_invoice_id: both.id,
+            ..blue_invoice(c, w.entity.id, (other_id, "5"), "04419003")
+        })
+        .await;
+    for (order_id, said) in [(id, "部分红冲 50.00"), (other_id, "部分红冲 5.00")] {
+        let export = w
+            .finance
+            .export(pb::export_request::Report::Invoices(
+                pb::ListInvoicesRequest {
+                    order_id: Some(order_id),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("the order's invoices exported");
+        let (header, body) = register_rows(&export.file, "开票记录", "发票号");
+        // The red invoice of the order first, then the blue one.
+        assert_eq!(body[1][0], Data::String("04419001".into()), "{body:?}");
+        assert_eq!(under(&header, &body[1], "状态"), said);
+    }
 }
 
 /// An order shipped part under one invoicing entity and part under another: each entity

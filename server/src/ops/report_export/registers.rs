@@ -536,7 +536,7 @@ fn invoice_fields<'a>(
     fields
         .column(
             c(msg!("report.sheet.status"), Kind::Text, Some(22.0)),
-            move |v| Cell::from(invoice_status(v).text(lang)),
+            move |v| Cell::from(invoice_status(v, order_id).text(lang)),
         )
         .column(
             c(msg!("report.sheet.invoice.orders"), Kind::Text, Some(36.0)),
@@ -558,13 +558,36 @@ fn invoice_fields<'a>(
 }
 
 /// An invoice's state as its list says it: 红冲 (of the blue one's number), 已红冲,
-/// 部分红冲 (by how much), 正常.
-fn invoice_status(v: &InvoiceView) -> Msg {
+/// 部分红冲 (by how much), 正常. Filtered on an order (`order_id`), a blue invoice's state is
+/// its part on that order's, as the list under an order says it.
+fn invoice_status(v: &InvoiceView, order_id: Option<i64>) -> Msg {
+    let on_order = |id: i64| {
+        let on = v
+            .orders
+            .iter()
+            .find(|(o, _, _)| *o == id)
+            .map(|(_, _, a)| *a);
+        let left = v
+            .unreversed
+            .iter()
+            .find(|u| u.order_id == id)
+            .map(|u| u.left);
+        (on.unwrap_or_default(), left)
+    };
     if v.invoice.red_of_invoice_id.is_some() {
         msg!(
             "report.sheet.invoice.red_of",
             number = v.red_of_number.as_str()
         )
+    } else if let Some(id) = order_id {
+        match on_order(id) {
+            (_, None) => msg!("report.sheet.invoice.reversed"),
+            (on, Some(left)) if on > left => msg!(
+                "report.sheet.invoice.partly_reversed",
+                amount = Money(on - left)
+            ),
+            _ => msg!("report.sheet.status.valid"),
+        }
     } else if v.unreversed.is_empty() {
         msg!("report.sheet.invoice.reversed")
     } else {
