@@ -3798,6 +3798,37 @@ pub(crate) fn under(header: &[calamine::Data], row: &[calamine::Data], heading: 
         .unwrap_or_default()
 }
 
+/// The payments register totals what the payments hold on account (未分配), reversed ones
+/// left out, as it totals what they received.
+#[tokio::test]
+async fn the_payments_register_totals_what_is_held_on_account() {
+    use calamine::Data;
+    let mut w = world().await;
+    let c = w.customer.id;
+    w.shipped_on(c, "2026-09-01", 10).await; // 20.00
+    w.app.pin_clock("2026-09-04T10:00:00+08:00");
+    w.finance.send(payment(c, "2026-09-02", "30", &[])).await; // 10.00 on account
+    w.finance.send(payment(c, "2026-09-03", "5", &[])).await; // all on account
+    let mistaken = w.finance.send(payment(c, "2026-09-03", "7", &[])).await;
+    w.finance
+        .send(reversing(&mistaken, "重复登记", "2026-09-03"))
+        .await;
+    let export = w
+        .finance
+        .export(pb::export_request::Report::Payments(
+            pb::ListPaymentsRequest::default(),
+        ))
+        .await
+        .expect("finance exports the payments");
+    let (header, body) = register_rows(&export.file, "回款记录", "回款单号");
+    let (amount, held) = (column(&header, "回款金额"), column(&header, "未分配"));
+    assert_eq!(body[3][0], Data::String("合计".into()), "{body:?}");
+    assert_eq!(
+        (&body[3][amount], &body[3][held]),
+        (&Data::Float(35.0), &Data::Float(15.0))
+    );
+}
+
 #[tokio::test]
 async fn the_payments_invoices_and_write_offs_registers_export_every_match_latest_first() {
     use calamine::Data;

@@ -924,6 +924,8 @@ struct Field<'a, R> {
     column: Column,
     cell: Box<dyn Fn(&R) -> Cell + 'a>,
     total: Cell,
+    /// The total is the sum of the amounts written ([`Fields::summed`]).
+    summed: bool,
 }
 
 /// The columns of a report's sheet over rows `R`, left to right.
@@ -972,6 +974,20 @@ impl<'a, R> Fields<'a, R> {
             column,
             cell: Box::new(cell),
             total,
+            summed: false,
+        });
+        self
+    }
+
+    /// A column of amounts totalled as the sum of those written: for a register, whose
+    /// sheet holds every match, that is the sum over the matches (a figure its list does
+    /// not total: a payment's 未分配).
+    fn summed(mut self, column: Column, cell: impl Fn(&R) -> Cell + 'a) -> Self {
+        self.0.push(Field {
+            column,
+            cell: Box::new(cell),
+            total: Cell::Empty,
+            summed: true,
         });
         self
     }
@@ -1028,18 +1044,31 @@ impl<'w> Sheet<'w, '_, '_> {
         let mut columns = Vec::with_capacity(fields.0.len());
         let mut cells = Vec::with_capacity(fields.0.len());
         let mut totals = Vec::with_capacity(fields.0.len());
-        for field in fields.0 {
+        let mut summed = Vec::new();
+        for (i, field) in fields.0.into_iter().enumerate() {
             columns.push(field.column);
             cells.push(field.cell);
             totals.push(field.total);
+            if field.summed {
+                summed.push((i, Decimal::ZERO));
+            }
+        }
+        self.start(count, columns)?;
+        self.rows(conn, batches, |row: &R| {
+            let written: Vec<Cell> = cells.iter().map(|cell| cell(row)).collect();
+            for (i, sum) in &mut summed {
+                if let Some(Cell::Decimal(d)) = written.get(*i) {
+                    *sum += *d;
+                }
+            }
+            written
+        })?;
+        for (i, sum) in summed {
+            totals[i] = Cell::Decimal(sum);
         }
         if let Some(first) = totals.first_mut() {
             *first = Cell::Text(self.totals_label.clone());
         }
-        self.start(count, columns)?;
-        self.rows(conn, batches, |row: &R| {
-            cells.iter().map(|cell| cell(row)).collect()
-        })?;
         self.totals(&totals)
     }
 

@@ -436,8 +436,9 @@ fn payment_fields<'a>(lang: Lang, total: rust_decimal::Decimal) -> Fields<'a, Pa
             c(msg!("report.sheet.sales_rep"), Kind::Text, None),
             move |v| person(&v.sales_rep_name, v.sales_rep_inactive, lang),
         )
-        // A reversed payment holds nothing on account now.
-        .column(
+        // A reversed payment holds nothing on account now; the total is what the payments
+        // hold on account.
+        .summed(
             c(msg!("report.sheet.payment.unallocated"), Kind::Money, None),
             |v| {
                 if v.payment.reversed_at.is_some() {
