@@ -1932,6 +1932,12 @@ async fn the_handler_lists_offer_every_person_at_work_then_the_disabled_marked()
     let last = handlers.last().expect("someone");
     assert_eq!((last.name.as_str(), last.inactive), ("离职者", true));
     assert!(!handlers.iter().any(|h| h.name == "erp-sync"));
+    // Nor the built-in administrator account: it keeps the system, it collects nothing.
+    let administrator = admin.user().await;
+    assert!(
+        !handlers.iter().any(|h| h.id == administrator.id),
+        "{handlers:?}"
+    );
     // The role lists never offer the disabled.
     let sales = w.rep.reps("sales").await.expect("sales");
     assert!(sales.iter().all(|r| r.id != gone.id && !r.inactive));

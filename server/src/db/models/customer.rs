@@ -1146,14 +1146,19 @@ pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> 
 }
 
 /// Everyone who may be or may have been a 经手人 (a payment's collector, a document's
-/// credited rep): every user but service accounts, with their department, those at work
-/// first, each part by name in pinyin order as [`reps`] (spec: "Handler (经手人)").
+/// credited rep): every user but service accounts and, at work, those who hold only the
+/// built-in administrator position (it keeps the system, it collects nothing), with their
+/// department, those at work first, each part by name in pinyin order as [`reps`] (spec:
+/// "Handler (经手人)").
 pub fn handlers(conn: &mut PgConnection) -> AppResult<Vec<Rep>> {
     Ok(diesel::sql_query(
         "SELECT u.id, u.display_name AS name, COALESCE(d.name, '') AS department,
                 NOT u.is_active AS inactive
            FROM users u LEFT JOIN departments d ON d.id = u.department_id
           WHERE NOT u.is_service_account
+            AND (NOT u.is_active OR EXISTS (
+                    SELECT 1 FROM user_positions up JOIN positions p ON p.id = up.position_id
+                     WHERE up.user_id = u.id AND NOT p.is_builtin))
           ORDER BY NOT u.is_active, person_key(u.display_name) COLLATE \"zh-x-icu\", u.id",
     )
     .load(conn)?)
