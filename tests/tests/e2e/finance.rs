@@ -475,6 +475,12 @@ async fn payments_and_invoices_are_found_by_any_part_of_their_number() {
         found(w.finance.send(payments(tail)).await),
         [second.number.as_str()]
     );
+    // Read aloud in groups, typed with spaces.
+    let grouped = format!("{} {}", &second.number[..6], &second.number[6..]);
+    assert_eq!(
+        found(w.finance.send(payments(&grouped)).await),
+        [second.number.as_str()]
+    );
     // A reference, typed in lower case; the sum is of what was found.
     let by_reference = w.finance.send(payments("ccb-77")).await;
     assert_eq!(

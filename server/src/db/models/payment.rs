@@ -91,9 +91,10 @@ pub struct Like {
 /// knows only ASCII's).
 const REFERENCE_SPACE: &str = "'[[:space:]　]'";
 
-/// Payments whose number (PY…) or bank reference (凭证号) contains `text`, any case; the
-/// reference white space aside, as the duplicate check matches it ([`like`]): "62220210"
-/// and "icbc6222" find "ICBC 6222 0210 0001". As a filter of the payment list; the
+/// Payments whose number (PY…) or bank reference (凭证号) contains `text`, any case and
+/// white space aside (a number has none; the reference is matched as the duplicate check
+/// matches it, [`like`]): "62220210" and "icbc6222" find "ICBC 6222 0210 0001", "PY2026
+/// 1028" finds PY20261028-0001. As a filter of the payment list; the
 /// trigram indexes `payments_number_grams` and `payments_reference_compact_grams` answer
 /// it, the latter on this very expression (keep the two the same).
 pub fn number_or_reference_contains(
@@ -110,7 +111,7 @@ pub fn number_or_reference_contains(
     .sql(")");
     Box::new(
         payments::number
-            .ilike(super::contains_pattern(text))
+            .ilike(super::contains_pattern(&compact))
             .or(reference),
     )
 }
