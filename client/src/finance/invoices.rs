@@ -479,23 +479,22 @@ fn status_text(i: &pb::Invoice, on_order: Option<i64>) -> String {
     if i.red_of_invoice_id != 0 {
         return label_value(t("invoice.red_of"), &i.red_of_number);
     }
-    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
     let (reversed, whole) = match on_order {
         Some(id) => {
             let on = i
                 .orders
                 .iter()
                 .find(|o| o.order_id == id)
-                .map(|o| read(&o.amount));
+                .map(|o| super::wire_amount(&o.amount));
             let left = i
                 .unreversed
                 .iter()
                 .find(|o| o.order_id == id)
-                .map(|o| read(&o.amount));
+                .map(|o| super::wire_amount(&o.amount));
             let on = on.unwrap_or_default();
             (on - left.unwrap_or_default(), left.is_none())
         }
-        None => (read(&i.reversed_amount), i.reversed),
+        None => (super::wire_amount(&i.reversed_amount), i.reversed),
     };
     if whole {
         t("invoice.reversed").to_owned()

@@ -207,20 +207,19 @@ pub(crate) fn amount_input(text: &str) -> String {
     money::parse_amount(text).map_or_else(|_| text.to_owned(), |value| money::to_wire(&value))
 }
 
+/// An amount from the server (CNY, as the wire writes it); 0 when empty.
+fn wire_amount(amount: &str) -> Decimal {
+    amount.trim().parse::<Decimal>().unwrap_or_default()
+}
+
 /// Whether an amount from the server is more than zero.
 fn is_positive(amount: &str) -> bool {
-    amount
-        .trim()
-        .parse::<Decimal>()
-        .is_ok_and(|value| value > Decimal::ZERO)
+    wire_amount(amount) > Decimal::ZERO
 }
 
 /// Whether an amount from the server is below zero (a red invoice).
 fn is_negative(amount: &str) -> bool {
-    amount
-        .trim()
-        .parse::<Decimal>()
-        .is_ok_and(|value| value < Decimal::ZERO)
+    wire_amount(amount) < Decimal::ZERO
 }
 
 /// The options of a rep filter (from `ListReps`): `first` (any, or the default), then
@@ -347,8 +346,7 @@ pub(crate) fn totals_line(ui: &mut egui::Ui, totals: &[(&str, &str)]) {
 /// What a customer owes by `ageing`: "当前欠款 1,200.00，其中逾期 200.00；预收 0.00", or that
 /// they owe nothing (nothing outstanding, nothing on account).
 pub(crate) fn owes_text(ageing: &pb::Ageing) -> String {
-    let read = |amount: &str| amount.parse::<Decimal>().unwrap_or_default();
-    if read(&ageing.outstanding).is_zero() && read(&ageing.on_account).is_zero() {
+    if wire_amount(&ageing.outstanding).is_zero() && wire_amount(&ageing.on_account).is_zero() {
         return t("finance.owes_nothing").to_owned();
     }
     let overdue = [
@@ -358,7 +356,7 @@ pub(crate) fn owes_text(ageing: &pb::Ageing) -> String {
         &ageing.over_90_days,
     ]
     .into_iter()
-    .map(|a| read(a))
+    .map(|a| wire_amount(a))
     .sum::<Decimal>();
     t("finance.owes")
         .replace("{outstanding}", &format::money(&ageing.outstanding))
