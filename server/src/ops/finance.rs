@@ -410,11 +410,12 @@ pub fn record_payment(
             ),
         );
     }
-    // The 经手人 named is a person at work: not a disabled user, not a service account.
+    // The 经手人 named is a person at work: not a disabled user, not a service account,
+    // not the administrator account alone (as the handler lists offer them).
     if let Some(handler) = input.handler_id {
         let why = match user::person_status(conn, handler)? {
             None => Some(msg!("payment.handler_unknown")),
-            Some((true, false)) => None,
+            Some((true, false)) if user::holds_working_position(conn, handler)? => None,
             Some(_) => Some(msg!("payment.handler_inactive")),
         };
         if let Some(why) = why {

@@ -1147,7 +1147,8 @@ pub fn holders(conn: &mut PgConnection, viewer: &Viewer) -> AppResult<Vec<Rep>> 
 
 /// Everyone who may be or may have been a 经手人 (a payment's collector, a document's
 /// credited rep): every user but service accounts and, at work, those who hold only the
-/// built-in administrator position (it keeps the system, it collects nothing), with their
+/// built-in administrator position (it keeps the system, it collects nothing: as
+/// [`super::user::holds_working_position`], which RecordPayment checks), with their
 /// department, those at work first, each part by name in pinyin order as [`reps`] (spec:
 /// "Handler (经手人)").
 pub fn handlers(conn: &mut PgConnection) -> AppResult<Vec<Rep>> {

@@ -214,6 +214,19 @@ pub fn lock_row(conn: &mut PgConnection, id: i64) -> AppResult<Option<User>> {
         .optional()?)
 }
 
+/// Whether user `id` holds a position that works (not only the built-in administrator
+/// position, which keeps the system and collects nothing): who may be a 经手人
+/// ([`super::customer::handlers`] lists them).
+pub fn holds_working_position(conn: &mut PgConnection, id: i64) -> AppResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        user_positions::table
+            .inner_join(positions::table)
+            .filter(user_positions::user_id.eq(id))
+            .filter(positions::is_builtin.eq(false)),
+    ))
+    .get_result(conn)?)
+}
+
 /// Refuses when the target user holds more than the actor: a user manager cannot reset
 /// the password of, disable or edit someone more powerful than themselves.
 pub fn require_can_manage(conn: &mut PgConnection, ctx: WriteCtx<'_>, id: i64) -> AppResult<()> {
