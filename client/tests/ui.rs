@@ -1544,7 +1544,7 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
     assert!(!ui.shows_contains("cs_rep_id"), "no field name shown");
     // Rep pickers name each person with their department.
     ui.pick("客服", "cs-ui（营销中心）");
-    ui.type_into("添加品种（拼音首字母）", "amxl");
+    ui.type_into("添加品种（名称或拼音）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     ui.click("+ 阿莫西林胶囊 0.25g×24粒");
     ui.wait_label("阿莫西林胶囊 0.25g×24粒 ×");
@@ -2256,7 +2256,7 @@ impl Ui {
 
     /// Adds a line of 阿莫西林胶囊 0.25g×24粒 to the order form, found by pinyin.
     fn add_amoxicillin(&mut self) {
-        self.type_into("添加药品（拼音首字母）", "amxl");
+        self.type_into("添加药品（名称或拼音）", "amxl");
         self.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
         self.click("+ 阿莫西林胶囊 0.25g×24粒");
     }
@@ -2313,7 +2313,7 @@ fn new_order_by_rep_a(server: &Server) -> Ui {
 fn a_logout_asks_before_dropping_a_new_order_half_typed() {
     let server = Server::start();
     let mut ui = new_order_by_rep_a(&server);
-    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.type_into("添加药品（名称或拼音）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_role(Role::TextInput, "数量");
@@ -2352,7 +2352,7 @@ fn a_rep_places_an_order_from_the_customer_view_and_sees_it_in_the_order_history
     // The order form, for this customer: a drug by pinyin (Enter takes the one found),
     // its quantity typed straight on (the new line's 数量 has the keyboard), the live
     // total.
-    ui.type_into("添加药品（拼音首字母）", "amxl");
+    ui.type_into("添加药品（名称或拼音）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_role(Role::TextInput, "数量");
@@ -2565,7 +2565,7 @@ fn a_customer_at_its_credit_limit_says_so_before_an_order_is_built() {
     ui.wait_label(hold);
     // The order form says it too, before any line is added.
     ui.press(Role::Button, "下单");
-    ui.wait_label("添加药品（拼音首字母）");
+    ui.wait_label("添加药品（名称或拼音）");
     ui.wait_label(hold);
 }
 
@@ -2768,7 +2768,7 @@ fn tab_from_a_lines_price_does_not_reach_its_delete_button() {
 fn a_drug_search_that_finds_nothing_says_so() {
     let server = Server::start();
     let mut ui = new_order_by_rep_a(&server);
-    ui.type_into("添加药品（拼音首字母）", "zzzz");
+    ui.type_into("添加药品（名称或拼音）", "zzzz");
     ui.wait_label_contains("没有找到在售的药品");
 }
 
@@ -4956,7 +4956,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
 
     // A drug by its pinyin initials: Enter takes the suggestion; 清除 brings back an
     // empty search, not the old text and its suggestions.
-    ui.type_into("只看药品（拼音首字母）", "amxl");
+    ui.type_into("只看药品（名称或拼音）", "amxl");
     ui.wait_label("+ 阿莫西林胶囊 0.25g×24粒");
     // Typed but not picked, it filters nothing yet, and says so.
     ui.wait_label("点选药品后才按其筛选；目前报表仍包含全部药品");
@@ -4967,7 +4967,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
         h.query_by_label("头孢克肟片").is_none()
     });
     ui.press(Role::Button, "清除");
-    ui.wait_role(Role::TextInput, "只看药品（拼音首字母）");
+    ui.wait_role(Role::TextInput, "只看药品（名称或拼音）");
     assert!(
         ui.harness
             .query_by_label("+ 阿莫西林胶囊 0.25g×24粒")
@@ -4976,7 +4976,7 @@ fn finance_runs_every_report_sees_its_chart_and_exports_one() {
     );
     // A drug that sold nothing in the period: its trend is still named for it, not for
     // every drug.
-    ui.type_into("只看药品（拼音首字母）", "blfhxy");
+    ui.type_into("只看药品（名称或拼音）", "blfhxy");
     ui.wait_label_contains("+ 布洛芬混悬液");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_label_contains("药品：布洛芬混悬液");

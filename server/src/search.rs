@@ -1,19 +1,30 @@
 //! Contains-search that PostgreSQL answers from an index, for names, contacts, phones and
-//! pinyin initials (`bjxh` finds 北京协和医院).
+//! pinyin: full (`xiehe` finds 北京协和医院), initials (`bjxh`) or the two mixed
+//! (`changssc` finds 长沙市长寿堂大药房).
 //!
-//! A searchable row stores two columns, computed here when it is written:
+//! A searchable row stores three columns, computed here when it is written:
 //! - `search_grams text[]` (GIN-indexed): every run of one to three characters of its
 //!   texts (lower case), and of the pinyin initials of its names — every reading of every
-//!   multi-reading character (多音字) of each run, so nothing is capped;
-//! - `pinyin_sets text`: the initials each character may have, `|cz|s|s|` for 长沙市.
+//!   multi-reading character (多音字), so nothing is capped ([`grams`]);
+//! - `pinyin_grams text[]` (GIN-indexed): every run of one to three letters that pinyin
+//!   typed for its names may hold, full or mixed with initials ([`pinyin_grams`]). Kept
+//!   apart from `search_grams`, which stays small: a search for Chinese text or a phone
+//!   reads and checks only that, as fast as before full pinyin was indexed;
+//! - `pinyin_sets text`: the readings each character of the names may have, toneless,
+//!   `|chang,zhang|sha|shi|` for 长沙市 ([`sets_text`]).
 //!
 //! A query of length n needs all of its runs of three characters (or itself, when n ≤ 3)
-//! among the row's grams: a GIN `@>` that narrows 100,000 rows to a handful. An exact test
-//! then decides on those rows: the query is a substring of one of the texts, or (letters
-//! and digits only) some run of consecutive characters has the query's letters among its
-//! initials — a regular expression over `pinyin_sets` (see [`Query::initials_regex`]).
-//! Both are plain SQL: nothing is done per row in Rust at search time, whatever the number
-//! of multi-reading characters in a name.
+//! among the row's `search_grams`, or (letters and digits only) among its `pinyin_grams`:
+//! GIN `@>` that narrows 100,000 rows to a handful. An exact test then decides on those
+//! rows: the query is a substring of one of the texts, or (letters and digits only) it is
+//! pinyin of some run of consecutive characters — a regular expression over
+//! `pinyin_sets` (see [`Query::pinyin_regex`]). Both are plain SQL: nothing is done per
+//! row in Rust at search time, whatever the number of multi-reading characters in a name.
+//!
+//! What counts as pinyin of a run of characters: each character in turn gives a
+//! non-empty beginning of one of its readings — the whole syllable (`changsha`), its
+//! initial (`cs`), or any part in between (`changs`, `chsshi`). 绿 reads `lv` (ü typed as
+//! v, as input methods do) and `lu`.
 //!
 //! PostgreSQL's own `pg_trgm` is not used here: in the private cluster's C locale it
 //! treats Chinese characters as separators, and it cannot index queries of one or two
@@ -23,48 +34,63 @@ use std::collections::BTreeSet;
 
 use pinyin::ToPinyinMulti;
 
-/// The longest run of characters stored as a gram.
+/// The longest run of characters stored as a gram of texts and initials.
 pub const GRAM: usize = 3;
 
-/// The initials each character of `text` may have, in order: a Chinese character gives
-/// the first letter of each of its readings (长 → `cz`), an ASCII letter or digit itself
-/// (lower case); anything else (spaces, punctuation) is skipped, so a run may span it.
-pub fn initial_sets(text: &str) -> Vec<String> {
+/// The longest run of letters stored as a gram of full pinyin. Three, as for texts: the
+/// query's runs of three together pick out its matches (`xiehe` over 100,000 customers:
+/// 3,397 rows, all of them matches); runs of four made the index 2.4 times as large for
+/// no faster search (search-bench, 2026-12-07).
+pub const PINYIN_GRAM: usize = 3;
+
+/// The readings each character of `text` may have, in order, toneless and in lower case:
+/// a Chinese character gives each of its readings, the main one first (长 → `chang`,
+/// `zhang`; ü as `v` and as `u`: 绿 → `lv`, `lu`), an ASCII letter or digit itself (lower
+/// case); anything else (spaces, punctuation) is skipped, so a run may span it.
+pub fn reading_sets(text: &str) -> Vec<Vec<String>> {
     let mut sets = Vec::new();
     for (c, readings) in text.chars().zip(text.to_pinyin_multi()) {
         match readings {
             Some(multi) => {
-                let mut letters = String::new();
-                for letter in multi
-                    .into_iter()
-                    .filter_map(|p| p.first_letter().chars().next())
-                {
-                    if !letters.contains(letter) {
-                        letters.push(letter);
+                let mut cell: Vec<String> = Vec::new();
+                for reading in multi.into_iter().map(|p| p.plain()) {
+                    let spellings = if reading.contains('ü') {
+                        vec![reading.replace('ü', "v"), reading.replace('ü', "u")]
+                    } else {
+                        vec![reading.to_owned()]
+                    };
+                    for spelling in spellings {
+                        if spelling.chars().all(|c| c.is_ascii_lowercase())
+                            && !cell.contains(&spelling)
+                        {
+                            cell.push(spelling);
+                        }
                     }
                 }
-                if !letters.is_empty() {
-                    sets.push(letters);
+                if !cell.is_empty() {
+                    sets.push(cell);
                 }
             }
-            None if c.is_ascii_alphanumeric() => sets.push(c.to_ascii_lowercase().to_string()),
+            None if c.is_ascii_alphanumeric() => {
+                sets.push(vec![c.to_ascii_lowercase().to_string()])
+            }
             None => {}
         }
     }
     sets
 }
 
-/// The stored form of initial sets, one text per name: `|cz|s|s|`; several names are
-/// separated by `||`, so no run of initials spans two names.
+/// The stored form of reading sets, one text per name: `|chang,zhang|sha|shi|`; several
+/// names are separated by `||`, so no run of pinyin spans two names.
 pub fn sets_text(names: &[&str]) -> String {
     let mut out = String::from("|");
     for name in names {
-        let sets = initial_sets(name);
+        let sets = reading_sets(name);
         if sets.is_empty() {
             continue;
         }
         for set in sets {
-            out.push_str(&set);
+            out.push_str(&set.join(","));
             out.push('|');
         }
         out.push('|');
@@ -72,8 +98,9 @@ pub fn sets_text(names: &[&str]) -> String {
     out
 }
 
-/// The initials of the main reading of each character, from stored sets: `|cz|s|s|` →
-/// `css` (shown beside a drug's name; search uses every reading).
+/// The initials of the main reading of each character of the first name, from stored
+/// sets: `|chang,zhang|sha|shi|` → `css` (shown beside a drug's name; search uses every
+/// reading).
 pub fn primary_initials(sets_text: &str) -> String {
     sets_text
         .split("||")
@@ -97,29 +124,91 @@ fn text_grams(text: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-/// Every spelling of every run of 1..=[`GRAM`] consecutive initial sets.
-fn initials_grams(sets: &[String], out: &mut BTreeSet<String>) {
-    for start in 0..sets.len() {
-        let mut spellings = vec![String::new()];
-        for set in sets.iter().skip(start).take(GRAM) {
-            spellings = spellings
-                .iter()
-                .flat_map(|s| set.chars().map(move |c| format!("{s}{c}")))
-                .collect();
-            out.extend(spellings.iter().cloned());
+/// Every pinyin of at most `left` letters that starts at character `start`: each
+/// character in turn a non-empty beginning of one of its readings. `prefix` is put
+/// before each.
+fn pinyin_from(
+    sets: &[Vec<String>],
+    start: usize,
+    left: usize,
+    prefix: &str,
+    out: &mut BTreeSet<String>,
+) {
+    let Some(cell) = sets.get(start) else { return };
+    for reading in cell {
+        for len in 1..=left.min(reading.len()) {
+            let spelled = format!("{prefix}{}", &reading[..len]);
+            if len < left {
+                pinyin_from(sets, start + 1, left - len, &spelled, out);
+            }
+            out.insert(spelled);
         }
     }
 }
 
+/// The grams of a name's pinyin: every pinyin of 1..=[`PINYIN_GRAM`] letters starting
+/// at a character (what a query that short is), and every run of [`PINYIN_GRAM`] letters
+/// of a longer pinyin that starts inside a reading (the query's later runs of four: `angs`
+/// of `changsha`).
+fn pinyin_grams_of(sets: &[Vec<String>], out: &mut BTreeSet<String>) {
+    for start in 0..sets.len() {
+        pinyin_from(sets, start, PINYIN_GRAM, "", out);
+        for reading in &sets[start] {
+            for from in 1..reading.len() {
+                let rest = &reading[from..];
+                for len in 1..=PINYIN_GRAM.min(rest.len()) {
+                    let head = &rest[..len];
+                    if len == PINYIN_GRAM {
+                        out.insert(head.to_owned());
+                    } else {
+                        let mut tails = BTreeSet::new();
+                        pinyin_from(sets, start + 1, PINYIN_GRAM - len, head, &mut tails);
+                        out.extend(tails.into_iter().filter(|g| g.len() == PINYIN_GRAM));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every spelling of every run of 1..=[`GRAM`] consecutive characters' initials.
+fn initials_grams(sets: &[Vec<String>], out: &mut BTreeSet<String>) {
+    let initials: Vec<Vec<String>> = sets
+        .iter()
+        .map(|cell| {
+            let mut letters: Vec<String> = Vec::new();
+            for letter in cell.iter().filter_map(|r| r.get(..1)) {
+                if !letters.iter().any(|l| l == letter) {
+                    letters.push(letter.to_owned());
+                }
+            }
+            letters
+        })
+        .collect();
+    for start in 0..initials.len() {
+        pinyin_from(&initials, start, GRAM, "", out);
+    }
+}
+
 /// The `search_grams` of a row: the grams of `texts` (matched as typed) and of the pinyin
-/// initials of `names` (matched by initials).
+/// initials of `names`.
 pub fn grams(texts: &[&str], names: &[&str]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for text in texts {
         text_grams(text.trim(), &mut out);
     }
     for name in names {
-        initials_grams(&initial_sets(name), &mut out);
+        initials_grams(&reading_sets(name), &mut out);
+    }
+    out.into_iter().collect()
+}
+
+/// The `pinyin_grams` of a row: the grams of the pinyin of `names`, full, initials or the
+/// two mixed ([`pinyin_grams_of`]).
+pub fn pinyin_grams(names: &[&str]) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for name in names {
+        pinyin_grams_of(&reading_sets(name), &mut out);
     }
     out.into_iter().collect()
 }
@@ -129,12 +218,35 @@ pub fn grams(texts: &[&str], names: &[&str]) -> Vec<String> {
 pub struct Query {
     /// The query in lower case, trimmed: matched as a substring of the texts.
     pub text: String,
-    /// What the row's grams must contain.
+    /// What the row's `search_grams` must contain: the query's runs of [`GRAM`]
+    /// characters, or itself when shorter.
     pub grams: Vec<String>,
+    /// For a query of ASCII letters and digits, what the row's `pinyin_grams` must
+    /// otherwise contain: its runs of [`PINYIN_GRAM`] letters, or itself when shorter.
+    pub pinyin_grams: Option<Vec<String>>,
     /// For a query of ASCII letters and digits: the regular expression over
-    /// `pinyin_sets` that holds when some run of consecutive characters has the query's
-    /// letters among its initials (`cs` → `\|[^|]*c[^|]*\|[^|]*s[^|]*\|`).
-    pub initials_regex: Option<String>,
+    /// `pinyin_sets` that holds when the query is pinyin of some run of consecutive
+    /// characters — each in turn a non-empty beginning of one of its readings (`cs` →
+    /// `\|(?:[^|]*,)?c(?:[^,|]*(?:,[^|]*)?\|(?:[^|]*,)?)?s`: after a letter, either the
+    /// same reading goes on, or the rest of the character is skipped and a reading of the
+    /// next one begins).
+    pub pinyin_regex: Option<String>,
+}
+
+/// Where a character's readings may begin in `pinyin_sets`: after its `|`, past any of
+/// its other readings.
+const READING_START: &str = r"\|(?:[^|]*,)?";
+/// From inside a reading to the start of a reading of the next character.
+const NEXT_CHARACTER: &str = r"[^,|]*(?:,[^|]*)?\|(?:[^|]*,)?";
+
+/// The runs of `n` characters of `chars` (without repeats, in order), or the whole when
+/// it is no longer.
+fn runs(chars: &[char], n: usize) -> Vec<String> {
+    if chars.len() <= n {
+        return vec![chars.iter().collect()];
+    }
+    let set: BTreeSet<String> = chars.windows(n).map(|w| w.iter().collect()).collect();
+    set.into_iter().collect()
 }
 
 impl Query {
@@ -145,31 +257,34 @@ impl Query {
         if chars.is_empty() {
             return None;
         }
-        let grams = if chars.len() <= GRAM {
-            vec![text.clone()]
-        } else {
-            let set: BTreeSet<String> = chars.windows(GRAM).map(|w| w.iter().collect()).collect();
-            set.into_iter().collect()
-        };
-        let initials_regex = chars.iter().all(char::is_ascii_alphanumeric).then(|| {
-            let mut re = String::from(r"\|");
-            for c in &chars {
-                re.push_str(&format!(r"[^|]*{c}[^|]*\|"));
+        let pinyin = chars.iter().all(char::is_ascii_alphanumeric);
+        let pinyin_regex = pinyin.then(|| {
+            let mut re = String::from(READING_START);
+            for (i, c) in chars.iter().enumerate() {
+                if i > 0 {
+                    re.push_str(&format!("(?:{NEXT_CHARACTER})?"));
+                }
+                re.push(*c);
             }
             re
         });
         Some(Query {
+            grams: runs(&chars, GRAM),
+            pinyin_grams: pinyin.then(|| runs(&chars, PINYIN_GRAM)),
             text,
-            grams,
-            initials_regex,
+            pinyin_regex,
         })
     }
 
     /// Whether the grams alone decide: a query of at most [`GRAM`] characters is itself a
-    /// gram, and the grams hold every run of the texts and of the initials, so "the row
-    /// has this gram" is exactly "a text contains it, or the initials spell it".
+    /// gram, and the grams hold every run that short of the texts, of the initials and of
+    /// the pinyin starting at a character, so "the row has this gram" is exactly "a text
+    /// contains it, or it is pinyin of a name" — except for [`PINYIN_GRAM`] letters, which
+    /// may also be a run inside a longer pinyin (`ang` of `changsha`), so the regular
+    /// expression decides.
     pub fn exact_by_grams(&self) -> bool {
-        self.text.chars().count() <= GRAM
+        let n = self.text.chars().count();
+        n <= GRAM && (self.pinyin_grams.is_none() || n < PINYIN_GRAM)
     }
 
     /// The `LIKE` pattern for a substring match, with `%`, `_` and `\` taken literally.
@@ -177,68 +292,130 @@ impl Query {
         crate::db::models::contains_pattern(&self.text)
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Whether `letters` is pinyin of a run of `sets` starting at `start`: each character
+    /// in turn a non-empty beginning of one of its readings. The rule, written plainly.
+    fn spells(sets: &[Vec<String>], start: usize, letters: &str) -> bool {
+        if letters.is_empty() {
+            return true;
+        }
+        let Some(cell) = sets.get(start) else {
+            return false;
+        };
+        cell.iter().any(|reading| {
+            (1..=reading.len().min(letters.len())).any(|len| {
+                letters.starts_with(&reading[..len]) && spells(sets, start + 1, &letters[len..])
+            })
+        })
+    }
+
     /// Whether `typed` finds a row with these texts and names, by the same rule as the
-    /// SQL: all grams present, then a substring or an initials match.
+    /// SQL: all grams present, then a substring or the regular expression over the
+    /// stored sets (checked against the rule written plainly).
     fn finds(typed: &str, texts: &[&str], names: &[&str]) -> bool {
         let q = Query::new(typed).expect("a query");
-        let grams = grams(texts, names);
-        if !q.grams.iter().all(|g| grams.contains(g)) {
-            return false;
-        }
+        let search = grams(texts, names);
+        let pinyin = pinyin_grams(names);
         let substring = texts.iter().any(|t| t.to_lowercase().contains(&q.text));
-        let initials = q.initials_regex.as_ref().is_some_and(|re| {
-            // The regex uses only `|`, `[^|]*` and literal letters: match it by hand.
-            let sets: Vec<String> = initial_sets(&names.join(""));
-            let letters: Vec<char> = q.text.chars().collect();
-            let _ = re;
-            sets.windows(letters.len())
-                .any(|w| w.iter().zip(&letters).all(|(s, l)| s.contains(*l)))
+        let stored = sets_text(names);
+        let by_regex = q.pinyin_regex.as_ref().is_some_and(|re| {
+            regex::Regex::new(re)
+                .expect("the regex compiles")
+                .is_match(&stored)
         });
-        substring || initials
+        let by_rule = q.pinyin_regex.is_some()
+            && names.iter().any(|name| {
+                let sets = reading_sets(name);
+                (0..sets.len()).any(|start| spells(&sets, start, &q.text))
+            });
+        assert_eq!(by_regex, by_rule, "{typed}: the regex keeps the rule");
+        let has_grams = q.grams.iter().all(|g| search.contains(g))
+            || q.pinyin_grams
+                .as_ref()
+                .is_some_and(|grams| grams.iter().all(|g| pinyin.contains(g)));
+        if substring || by_rule {
+            assert!(has_grams, "{typed}: a match is never lost to the grams");
+        }
+        if q.exact_by_grams() {
+            assert_eq!(has_grams, substring || by_rule, "{typed}: the grams decide");
+        }
+        has_grams && (substring || by_rule)
     }
 
     #[test]
-    fn the_common_readings_of_names_with_many_multi_reading_characters_are_found() {
+    fn full_pinyin_initials_and_the_two_mixed_find_a_name() {
         let name = "长沙市长寿堂大药房";
-        for q in ["cs", "csscstdyf", "zs", "cstdyf", "dyf", "yf"] {
+        for q in [
+            "cs",
+            "csscstdyf",
+            "zs",
+            "cstdyf",
+            "dyf",
+            "yf",
+            "changsha",
+            "changshashi",
+            "chsshi",
+            "zhangshou",
+            "dayaofang",
+            "dayf",
+            "yaofang",
+            "chang",
+            "changshashichangshoutangdayaofang",
+        ] {
             assert!(finds(q, &[name], &[name]), "{q} finds {name}");
         }
         let name = "长春市长生大药房";
-        for q in ["ccsc", "ccscsdyf", "zcsz"] {
+        for q in ["ccsc", "ccscsdyf", "zcsz", "changchun", "ccshi", "chun"] {
             assert!(finds(q, &[name], &[name]), "{q} finds {name}");
         }
-        assert!(!finds("xyz", &[name], &[name]));
-        assert!(!finds("ccx", &[name], &[name]));
+        for q in [
+            "xyz", "ccx", "hang", "ang", "han", "angchun", "changx", "chunx", "ccc",
+        ] {
+            assert!(!finds(q, &[name], &[name]), "{q} does not find {name}");
+        }
+        assert!(finds("xiehe", &["北京协和医院"], &["北京协和医院"]));
+        assert!(finds("beijingxh", &["北京协和医院"], &["北京协和医院"]));
+        assert!(finds("amoxilin", &["阿莫西林胶囊"], &["阿莫西林胶囊"]));
     }
 
     #[test]
-    fn texts_match_as_typed_and_initials_do_not_span_two_names() {
+    fn u_umlaut_is_typed_as_v_or_u() {
+        assert_eq!(reading_sets("绿")[0][..2], ["lv", "lu"]);
+        assert!(finds("lvye", &["绿叶大药房"], &["绿叶大药房"]));
+        assert!(finds("luye", &["绿叶大药房"], &["绿叶大药房"]));
+        assert!(finds("lyd", &["绿叶大药房"], &["绿叶大药房"]));
+    }
+
+    #[test]
+    fn texts_match_as_typed_and_pinyin_does_not_span_two_names() {
         let texts = ["北京协和医院", "张主任", "010-69156114"];
         assert!(finds("协和", &texts, &["北京协和医院"]));
         assert!(finds("北京协和医院", &texts, &["北京协和医院"]));
         assert!(finds("6915", &texts, &["北京协和医院"]));
         assert!(finds("bjxh", &texts, &["北京协和医院"]));
         assert!(!finds("协院", &texts, &["北京协和医院"]));
-        assert_eq!(sets_text(&["阿莫", "B6"]), "|ae|m||b|6||");
+        assert_eq!(sets_text(&["阿莫", "B6"]), "|a,e|mo,mu||b|6||");
+        assert!(!finds("mob6", &["阿莫 B6"], &["阿莫", "B6"]));
+        assert!(finds("amob", &["阿莫B"], &["阿莫B"]));
+        assert_eq!(primary_initials("|chang,zhang|sha|shi||b|"), "css");
     }
 
     #[test]
-    fn the_initials_regex_needs_consecutive_characters() {
+    fn the_pinyin_regex_needs_consecutive_characters() {
         let q = Query::new("CS").expect("query");
         assert_eq!(q.text, "cs");
         assert_eq!(q.grams, ["cs"]);
         assert_eq!(
-            q.initials_regex.as_deref(),
-            Some(r"\|[^|]*c[^|]*\|[^|]*s[^|]*\|")
+            q.pinyin_regex.as_deref(),
+            Some(r"\|(?:[^|]*,)?c(?:[^,|]*(?:,[^|]*)?\|(?:[^|]*,)?)?s")
         );
         let q = Query::new("bjxhyy").expect("query");
         assert_eq!(q.grams, ["bjx", "hyy", "jxh", "xhy"]);
-        assert_eq!(Query::new("协和").and_then(|q| q.initials_regex), None);
+        assert_eq!(Query::new("协和").and_then(|q| q.pinyin_regex), None);
         assert_eq!(Query::new("  "), None);
+        assert!(!finds("bjyy", &["北京协和医院"], &["北京协和医院"]));
     }
 }

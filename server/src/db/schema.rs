@@ -186,6 +186,7 @@ diesel::table! {
         search_grams -> Array<Text>,
         pinyin_sets -> Text,
         credit_limit -> Nullable<Numeric>,
+        pinyin_grams -> Array<Text>,
     }
 }
 
@@ -246,6 +247,7 @@ diesel::table! {
         updated_by -> Nullable<Int8>,
         search_grams -> Array<Text>,
         pinyin_sets -> Text,
+        pinyin_grams -> Array<Text>,
     }
 }
 

@@ -227,6 +227,7 @@ fn fields(input: &CustomerInput, key: &DataKey, previous: Option<&Customer>) -> 
         name: input.name.clone(),
         search_grams: customer::search_grams(&input.name, &input.contact_person, &input.phone),
         pinyin_sets: search::sets_text(&[&input.name]),
+        pinyin_grams: search::pinyin_grams(&[&input.name]),
         contact_person: input.contact_person.clone(),
         id_number_enc: enc,
         id_number_hash: hash,

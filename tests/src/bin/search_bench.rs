@@ -129,6 +129,7 @@ struct Generated {
     cs_rep_id: i64,
     search_grams: Vec<String>,
     pinyin_sets: String,
+    pinyin_grams: Vec<String>,
 }
 
 /// Generates `n` customers spread over `reps` (sales) and `cs` through COPY.
@@ -156,6 +157,7 @@ fn generate(conn: &mut PgConnection, n: usize, reps: &[i64], cs: i64, type_id: i
                 Generated {
                     search_grams: customer::search_grams(&name, &contact, &phone),
                     pinyin_sets: search::sets_text(&[&name]),
+                    pinyin_grams: search::pinyin_grams(&[&name]),
                     name,
                     contact_person: contact,
                     phone,
@@ -177,19 +179,36 @@ fn generate(conn: &mut PgConnection, n: usize, reps: &[i64], cs: i64, type_id: i
     diesel::sql_query("ANALYZE customers")
         .execute(conn)
         .expect("analyze");
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        size: String,
+    }
+    let index: Size = diesel::sql_query(
+        "SELECT pg_size_pretty(pg_relation_size('customers_search_grams')) || ' + ' || \
+                pg_size_pretty(pg_relation_size('customers_pinyin_grams')) AS size",
+    )
+    .get_result(conn)
+    .expect("index size");
     println!(
-        "generated {n} customers through COPY in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "generated {n} customers through COPY in {:.1} s; the grams' indexes take {} (full pinyin)",
+        started.elapsed().as_secs_f64(),
+        index.size
     );
 }
 
-/// The queries a company's reps type: short and long pinyin initials, Chinese
-/// fragments, phone fragments, the unfiltered first page.
+/// The queries a company's reps type: short and long pinyin initials, full pinyin and
+/// the two mixed, Chinese fragments, phone fragments, the unfiltered first page.
 const QUERIES: &[&str] = &[
     "cs",
     "bjxh",
     "csscstdyf",
     "kmyf",
+    "changsha",
+    "xiehe",
+    "xiehedyf",
+    "dayaofang",
+    "yao",
     "协和",
     "长寿堂",
     "大药房",

@@ -1,9 +1,10 @@
-//! Customer and drug search through the indexed grams: pinyin initials exact for any
-//! number of multi-reading characters, keyset paging, and the count past its cap.
+//! Customer and drug search through the indexed grams: pinyin (full, initials, or the two
+//! mixed) exact for any number of multi-reading characters, keyset paging, and the count
+//! past its cap.
 
 use diesel::RunQueryDsl;
 use pharmacrm_shared::pb;
-use pharmacrm_tests::fixtures::{CustomerBuilder, Person};
+use pharmacrm_tests::fixtures::{CustomerBuilder, DrugBuilder, Person, UnitBuilder};
 use pharmacrm_tests::{Refused, TestApp, bad_fields, page};
 use tonic::Code;
 
@@ -37,6 +38,20 @@ async fn initials_find_names_whatever_their_multi_reading_characters() {
         ("长寿堂", vec!["长沙市长寿堂大药房"]),
         ("xhbj", vec![]),
         ("cscc", vec![]),
+        // Full pinyin, and full pinyin mixed with initials.
+        ("changsha", vec!["长沙市长寿堂大药房"]),
+        ("ChangChun", vec!["长春市长生大药房"]),
+        ("xiehe", vec!["北京协和医院"]),
+        ("beijingxhyy", vec!["北京协和医院"]),
+        ("changsscstdyf", vec!["长沙市长寿堂大药房"]),
+        ("zhangshou", vec!["长沙市长寿堂大药房"]),
+        ("dayaofang", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
+        ("changs", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
+        ("chun", vec!["长春市长生大药房"]),
+        // Not from the start of a reading, nor skipping a character.
+        ("hang", vec![]),
+        ("angsha", vec![]),
+        ("changshashou", vec![]),
     ] {
         let found = rep.customers_matching(query).await;
         assert_eq!(names(&found), expected, "query {query}");
@@ -132,15 +147,74 @@ async fn customers_stored_before_the_digit_grams_are_found_by_their_phones_digit
     );
 }
 
+#[tokio::test]
+async fn customers_and_drugs_stored_with_initials_only_are_found_by_full_pinyin_after_a_restart() {
+    let mut app = TestApp::spawn().await;
+    let team = app
+        .customer_team("长沙市长寿堂大药房", "rep-f", "cs-f")
+        .await;
+    let mut rep = team.rep;
+    let mut admin = app.admin().await;
+    let category = admin.top_category("代理类").await;
+    let b = UnitBuilder::new("盒").create(&mut admin).await;
+    let drug = DrugBuilder::new("阿莫西林胶囊", category.id, b.id)
+        .create(&mut admin)
+        .await
+        .drug
+        .expect("the drug");
+    // As stored before migration 2027-01-06-000001: initials in the sets, no grams of
+    // full pinyin (here: no grams of letters at all).
+    for table in ["customers", "drugs"] {
+        diesel::sql_query(format!(
+            "UPDATE {table} SET pinyin_sets = '|x|', pinyin_grams = '{{}}', search_grams = \
+               ARRAY(SELECT g FROM unnest(search_grams) g WHERE g !~ '^[a-z]+$')"
+        ))
+        .execute(&mut app.sql())
+        .expect("columns as before");
+    }
+    assert!(names(&rep.customers_matching("changsha").await).is_empty());
+    assert!(
+        admin
+            .drugs_matching("amoxilin", None)
+            .await
+            .drugs
+            .is_empty()
+    );
+    // What migration 2027-01-06-000001 does to the rows stored before it (its columns
+    // are there already): marks them.
+    for table in ["customers", "drugs"] {
+        diesel::sql_query(format!("UPDATE {table} SET pinyin_sets = ''"))
+            .execute(&mut app.sql())
+            .expect("the migration's marks");
+    }
+    // The server refills the marked rows when it starts, before it serves.
+    app.restart().await;
+    let mut rep = app.session_of("rep-f").await;
+    assert_eq!(
+        names(&rep.customers_matching("changsha").await),
+        ["长沙市长寿堂大药房"]
+    );
+    assert_eq!(
+        names(&rep.customers_matching("cs").await),
+        ["长沙市长寿堂大药房"]
+    );
+    let mut admin = app.admin().await;
+    let found = admin.drugs_matching("amoxilin", None).await;
+    let ids: Vec<i64> = found.drugs.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [drug.id]);
+    assert_eq!(found.drugs[0].pinyin_initials, "amxljn");
+}
+
 /// Inserts `n` copies of customer `template_id` named `<prefix>00001`… (their search
 /// columns are the template's: they are found by what finds the template).
 fn insert_many(app: &TestApp, template_id: i64, prefix: &str, n: i64) {
     diesel::sql_query(format!(
         "INSERT INTO customers (name, contact_person, phone, province_code, city_code, \
-         business_kind, type_id, credit_days, sales_rep_id, cs_rep_id, search_grams, pinyin_sets) \
+         business_kind, type_id, credit_days, sales_rep_id, cs_rep_id, search_grams, pinyin_sets, \
+         pinyin_grams) \
          SELECT '{prefix}' || lpad(i::text, 5, '0'), contact_person, phone, province_code, \
                 city_code, business_kind, type_id, credit_days, sales_rep_id, cs_rep_id, \
-                search_grams, pinyin_sets \
+                search_grams, pinyin_sets, pinyin_grams \
            FROM customers, generate_series(1, {n}) AS i WHERE id = {template_id}"
     ))
     .execute(&mut app.sql())

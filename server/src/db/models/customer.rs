@@ -120,11 +120,13 @@ pub struct CustomerInput {
 #[diesel(table_name = customers, treat_none_as_null = true)]
 pub struct CustomerFields {
     pub name: String,
-    /// The indexed grams of the name, contact, phone and the name's pinyin initials
+    /// The indexed grams of the name, contact, phone and the name's pinyin
     /// ([`search_grams`]).
     pub search_grams: Vec<String>,
-    /// The initials each character of the name may have ([`crate::search::sets_text`]).
+    /// The readings each character of the name may have ([`crate::search::sets_text`]).
     pub pinyin_sets: String,
+    /// The indexed grams of the name's pinyin ([`crate::search::pinyin_grams`]).
+    pub pinyin_grams: Vec<String>,
     pub contact_person: String,
     pub id_number_enc: Option<Vec<u8>>,
     pub id_number_hash: Option<Vec<u8>>,
@@ -697,7 +699,7 @@ pub struct Found {
 
 /// A customer's `search_grams` ([`crate::search::grams`]): its name, contact person and
 /// phone as typed, the phone's digits alone (`0731-28561000` is found by `073128561000`
-/// and `2856 1000`, see [`query_sql`]), and the name's pinyin initials. Every write of
+/// and `2856 1000`, see [`query_sql`]), and the name's pinyin. Every write of
 /// those columns stores it; migration `2027-01-04-000002_phone_digits_search` added the
 /// digits to the rows stored before.
 pub fn search_grams(name: &str, contact_person: &str, phone: &str) -> Vec<String> {
@@ -734,14 +736,20 @@ fn search_text(typed: &str) -> String {
 }
 
 /// The conditions (each starting " AND ") on customers aliased `alias` that `query`
-/// finds, through the indexed grams (`search_grams`): name, contact person, phone (as
+/// finds, through the indexed grams (`search_grams`, `pinyin_grams`): name, contact person, phone (as
 /// stored, or its digits alone for a query that looks like a phone number), and the
-/// name's pinyin initials. `None` for a blank query. The arrears list uses it too.
+/// name's pinyin (full, initials, or the two mixed). `None` for a blank query. The
+/// arrears list uses it too.
 pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
     let q = search::Query::new(&search_text(query))?;
     let mut sql = Sql::new("");
-    sql.push(&format!(" AND {alias}.search_grams @> "))
+    sql.push(&format!(" AND ({alias}.search_grams @> "))
         .bind(Value::TextArray(q.grams.clone()));
+    if let Some(grams) = &q.pinyin_grams {
+        sql.push(&format!(" OR {alias}.pinyin_grams @> "))
+            .bind(Value::TextArray(grams.clone()));
+    }
+    sql.push(")");
     if !q.exact_by_grams() {
         let pattern = q.like_pattern();
         sql.push(&format!(" AND (lower({alias}.name) LIKE "))
@@ -754,7 +762,7 @@ pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
                 " OR regexp_replace({alias}.phone, '[^0-9]', '', 'g') LIKE "
             ))
             .bind(Value::Text(pattern));
-        if let Some(re) = &q.initials_regex {
+        if let Some(re) = &q.pinyin_regex {
             sql.push(&format!(" OR {alias}.pinyin_sets ~ "))
                 .bind(Value::Text(re.clone()));
         }
@@ -954,33 +962,38 @@ pub fn registered_as(
     ))
 }
 
-/// Fills the search columns of rows written before they existed (after an upgrade);
+/// Fills the search columns of rows marked by a migration (`pinyin_sets` empty: written
+/// before the columns existed, or before their form changed), 500 rows a transaction;
 /// returns how many rows it filled.
 pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
     let mut filled = 0;
     loop {
-        let rows: Vec<(i64, String, String, String)> = customers::table
-            .filter(customers::pinyin_sets.eq(""))
-            .select((
-                customers::id,
-                customers::name,
-                customers::contact_person,
-                customers::phone,
-            ))
-            .limit(500)
-            .load(conn)?;
-        if rows.is_empty() {
+        let batch = conn.transaction(|conn| -> AppResult<usize> {
+            let rows: Vec<(i64, String, String, String)> = customers::table
+                .filter(customers::pinyin_sets.eq(""))
+                .select((
+                    customers::id,
+                    customers::name,
+                    customers::contact_person,
+                    customers::phone,
+                ))
+                .limit(500)
+                .load(conn)?;
+            for (id, name, contact, phone) in &rows {
+                diesel::update(customers::table.find(id))
+                    .set((
+                        customers::search_grams.eq(search_grams(name, contact, phone)),
+                        customers::pinyin_sets.eq(search::sets_text(&[name])),
+                        customers::pinyin_grams.eq(search::pinyin_grams(&[name])),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(rows.len())
+        })?;
+        if batch == 0 {
             return Ok(filled);
         }
-        for (id, name, contact, phone) in rows {
-            diesel::update(customers::table.find(id))
-                .set((
-                    customers::search_grams.eq(search_grams(&name, &contact, &phone)),
-                    customers::pinyin_sets.eq(search::sets_text(&[&name])),
-                ))
-                .execute(conn)?;
-            filled += 1;
-        }
+        filled += batch;
     }
 }
 

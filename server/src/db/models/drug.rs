@@ -1,4 +1,4 @@
-//! `drugs`: the catalogue. Pinyin initials are computed here on every write; a drug that
+//! `drugs`: the catalogue. The search columns (texts and pinyin) are computed here on every write; a drug that
 //! anything refers to can only be archived (the foreign keys of later tables refuse the
 //! delete, and the refusal becomes a sentence).
 
@@ -43,7 +43,7 @@ pub struct Drug {
     pub created_by: Option<i64>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
-    /// The initials each character of the names may have ([`crate::search::sets_text`]).
+    /// The readings each character of the names may have ([`crate::search::sets_text`]).
     pub pinyin_sets: String,
 }
 
@@ -256,8 +256,14 @@ pub fn search(
     conditions.push(&filter.status.condition("d"));
     if let Some(q) = search::Query::new(&filter.query) {
         conditions
-            .push(" AND d.search_grams @> ")
+            .push(" AND (d.search_grams @> ")
             .bind(Value::TextArray(q.grams.clone()));
+        if let Some(grams) = &q.pinyin_grams {
+            conditions
+                .push(" OR d.pinyin_grams @> ")
+                .bind(Value::TextArray(grams.clone()));
+        }
+        conditions.push(")");
     }
     if let Some(q) = search::Query::new(&filter.query).filter(|q| !q.exact_by_grams()) {
         let pattern = q.like_pattern();
@@ -279,7 +285,7 @@ pub fn search(
                 .push(&format!("lower({column}) LIKE "))
                 .bind(Value::Text(pattern.clone()));
         }
-        if let Some(re) = &q.initials_regex {
+        if let Some(re) = &q.pinyin_regex {
             conditions
                 .push(" OR d.pinyin_sets ~ ")
                 .bind(Value::Text(re.clone()));
@@ -322,43 +328,48 @@ pub fn search(
     })
 }
 
-/// Fills the search columns of rows written before they existed (after an upgrade);
+/// Fills the search columns of rows marked by a migration (`pinyin_sets` empty: written
+/// before the columns existed, or before their form changed), 500 rows a transaction;
 /// returns how many rows it filled.
 pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
     let mut filled = 0;
     loop {
-        let rows: Vec<(i64, DrugInput)> = drugs::table
-            .filter(drugs::pinyin_sets.eq(""))
-            .select((
-                drugs::id,
-                (
-                    drugs::name,
-                    drugs::trade_name,
-                    drugs::specification,
-                    drugs::dosage_form,
-                    drugs::manufacturer,
-                    drugs::approval_number,
-                    drugs::category_id,
-                    drugs::unit_id,
-                    drugs::purchase_price,
-                    drugs::sale_price,
-                    drugs::note,
-                ),
-            ))
-            .limit(500)
-            .load(conn)?;
-        if rows.is_empty() {
+        let batch = conn.transaction(|conn| -> AppResult<usize> {
+            let rows: Vec<(i64, DrugInput)> = drugs::table
+                .filter(drugs::pinyin_sets.eq(""))
+                .select((
+                    drugs::id,
+                    (
+                        drugs::name,
+                        drugs::trade_name,
+                        drugs::specification,
+                        drugs::dosage_form,
+                        drugs::manufacturer,
+                        drugs::approval_number,
+                        drugs::category_id,
+                        drugs::unit_id,
+                        drugs::purchase_price,
+                        drugs::sale_price,
+                        drugs::note,
+                    ),
+                ))
+                .limit(500)
+                .load(conn)?;
+            for (id, input) in &rows {
+                diesel::update(drugs::table.find(id))
+                    .set((
+                        drugs::search_grams.eq(search_grams(input)),
+                        drugs::pinyin_sets.eq(pinyin_sets(input)),
+                        drugs::pinyin_grams.eq(pinyin_grams(input)),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(rows.len())
+        })?;
+        if batch == 0 {
             return Ok(filled);
         }
-        for (id, input) in rows {
-            diesel::update(drugs::table.find(id))
-                .set((
-                    drugs::search_grams.eq(search_grams(&input)),
-                    drugs::pinyin_sets.eq(pinyin_sets(&input)),
-                ))
-                .execute(conn)?;
-            filled += 1;
-        }
+        filled += batch;
     }
 }
 
@@ -515,9 +526,14 @@ fn search_grams(input: &DrugInput) -> Vec<String> {
     )
 }
 
-/// The initials each character of a drug's names may have.
+/// The readings each character of a drug's names may have ([`search::sets_text`]).
 fn pinyin_sets(input: &DrugInput) -> String {
     search::sets_text(&[&input.name, &input.trade_name])
+}
+
+/// The indexed grams of a drug's names' pinyin ([`search::pinyin_grams`]).
+fn pinyin_grams(input: &DrugInput) -> Vec<String> {
+    search::pinyin_grams(&[&input.name, &input.trade_name])
 }
 
 /// Adds a drug; returns it with its warnings.
@@ -539,6 +555,7 @@ pub fn insert(conn: &mut PgConnection, ctx: WriteCtx<'_>, input: &DrugInput) -> 
             input,
             drugs::search_grams.eq(search_grams(input)),
             drugs::pinyin_sets.eq(pinyin_sets(input)),
+            drugs::pinyin_grams.eq(pinyin_grams(input)),
             drugs::created_by.eq(ctx.actor.user_id),
             drugs::updated_by.eq(ctx.actor.user_id),
         ))
@@ -591,6 +608,7 @@ pub fn update(
                 input,
                 drugs::search_grams.eq(search_grams(input)),
                 drugs::pinyin_sets.eq(pinyin_sets(input)),
+                drugs::pinyin_grams.eq(pinyin_grams(input)),
                 crate::stamp!(drugs, before, ctx),
             ))
             .returning(Drug::as_returning())
