@@ -146,13 +146,24 @@ fn pinyin_from(
     }
 }
 
+/// Marks a gram of [`PINYIN_GRAM`] letters that starts at a character: `^cha`.
+const AT_A_CHARACTER: char = '^';
+
 /// The grams of a name's pinyin: every pinyin of 1..=[`PINYIN_GRAM`] letters starting
-/// at a character (what a query that short is), and every run of [`PINYIN_GRAM`] letters
-/// of a longer pinyin that starts inside a reading (the query's later runs of four: `angs`
-/// of `changsha`).
+/// at a character (what a query that short is; those of [`PINYIN_GRAM`] letters also
+/// marked as such, `^cha`, for the query's first run), and every run of [`PINYIN_GRAM`]
+/// letters of a longer pinyin that starts inside a reading (the query's later runs:
+/// `ang` of `changsha`).
 fn pinyin_grams_of(sets: &[Vec<String>], out: &mut BTreeSet<String>) {
     for start in 0..sets.len() {
-        pinyin_from(sets, start, PINYIN_GRAM, "", out);
+        let mut at_start = BTreeSet::new();
+        pinyin_from(sets, start, PINYIN_GRAM, "", &mut at_start);
+        for gram in at_start {
+            if gram.len() == PINYIN_GRAM {
+                out.insert(format!("{AT_A_CHARACTER}{gram}"));
+            }
+            out.insert(gram);
+        }
         for reading in &sets[start] {
             for from in 1..reading.len() {
                 let rest = &reading[from..];
@@ -222,7 +233,8 @@ pub struct Query {
     /// characters, or itself when shorter.
     pub grams: Vec<String>,
     /// For a query of ASCII letters and digits, what the row's `pinyin_grams` must
-    /// otherwise contain: its runs of [`PINYIN_GRAM`] letters, or itself when shorter.
+    /// otherwise contain: its runs of [`PINYIN_GRAM`] letters, the first marked as
+    /// starting at a character (`^cha`, `ang`, …), or itself when shorter.
     pub pinyin_grams: Option<Vec<String>>,
     /// For a query of ASCII letters and digits: the regular expression over
     /// `pinyin_sets` that holds when the query is pinyin of some run of consecutive
@@ -268,23 +280,33 @@ impl Query {
             }
             re
         });
+        // The first run of a pinyin query starts at a character: marked, it finds only
+        // such runs (`^zyy`, not the `zyy` inside 中医院's …).
+        let pinyin_grams = pinyin.then(|| {
+            let mut grams = runs(&chars, PINYIN_GRAM);
+            if chars.len() >= PINYIN_GRAM {
+                let first: String = chars[..PINYIN_GRAM].iter().collect();
+                // Implied by the marked run: a row holds each marked run plain too.
+                grams.retain(|g| *g != first);
+                grams.insert(0, format!("{AT_A_CHARACTER}{first}"));
+            }
+            grams
+        });
         Some(Query {
             grams: runs(&chars, GRAM),
-            pinyin_grams: pinyin.then(|| runs(&chars, PINYIN_GRAM)),
+            pinyin_grams,
             text,
             pinyin_regex,
         })
     }
 
     /// Whether the grams alone decide: a query of at most [`GRAM`] characters is itself a
-    /// gram, and the grams hold every run that short of the texts, of the initials and of
-    /// the pinyin starting at a character, so "the row has this gram" is exactly "a text
-    /// contains it, or it is pinyin of a name" — except for [`PINYIN_GRAM`] letters, which
-    /// may also be a run inside a longer pinyin (`ang` of `changsha`), so the regular
-    /// expression decides.
+    /// gram (three letters of pinyin marked as starting at a character, `^zyy`), and the
+    /// grams hold every run that short of the texts, of the initials and of the pinyin
+    /// starting at a character, so "the row has this gram" is exactly "a text contains
+    /// it, or it is pinyin of a name".
     pub fn exact_by_grams(&self) -> bool {
-        let n = self.text.chars().count();
-        n <= GRAM && (self.pinyin_grams.is_none() || n < PINYIN_GRAM)
+        self.text.chars().count() <= GRAM
     }
 
     /// The `LIKE` pattern for a substring match, with `%`, `_` and `\` taken literally.
@@ -414,6 +436,14 @@ mod tests {
         );
         let q = Query::new("bjxhyy").expect("query");
         assert_eq!(q.grams, ["bjx", "hyy", "jxh", "xhy"]);
+        let q = Query::new("changsha").expect("query");
+        assert_eq!(
+            q.pinyin_grams.expect("pinyin"),
+            ["^cha", "ang", "gsh", "han", "ngs", "sha"]
+        );
+        let q = Query::new("zyy").expect("query");
+        assert!(q.exact_by_grams());
+        assert_eq!(q.pinyin_grams.expect("pinyin"), ["^zyy"]);
         assert_eq!(Query::new("协和").and_then(|q| q.pinyin_regex), None);
         assert_eq!(Query::new("  "), None);
         assert!(!finds("bjyy", &["北京协和医院"], &["北京协和医院"]));

@@ -315,20 +315,36 @@ impl KeyType {
     }
 }
 
-/// A search paged by keyset: counts the rows of `SELECT … {from} {conditions}` (`from` is
-/// `FROM … WHERE `) up to [`EXACT_COUNT_CAP`], then reads the column `id` of the page that
-/// starts at `start`, sorted by `order` then by id. Returns the page's ids in order, the
-/// cursor of the next page (none on the last), and the count. Errors: INVALID_ARGUMENT on
-/// `after` for a cursor made under another order, or whose key is not of the sort's type.
+/// The rows a keyset search pages through: those of `SELECT … {from} {conditions}` (`from`
+/// is `FROM … WHERE `).
+pub struct Matching<'a> {
+    pub from: &'a str,
+    pub conditions: &'a Sql,
+    /// Conditions that hold of the same rows, cheaper to check row by row (a search's
+    /// exact test without the grams the index needs), for a page read by walking the
+    /// order's index ([`load_page`], when the count passed the cap unestimated); `None`
+    /// to walk with `conditions`.
+    pub walk: Option<&'a Sql>,
+}
+
+/// A search paged by keyset: counts the `matching` rows up to [`EXACT_COUNT_CAP`], then
+/// reads the column `id` of the page that starts at `start`, sorted by `order` then by
+/// id. Returns the page's ids in order, the cursor of the next page (none on the last),
+/// and the count. Errors: INVALID_ARGUMENT on `after` for a cursor made under another
+/// order, or whose key is not of the sort's type.
 pub fn keyset_page_ids(
     conn: &mut diesel::PgConnection,
     id: &str,
-    from: &str,
-    conditions: &Sql,
+    matching: Matching<'_>,
     order: KeyOrder,
     start: &PageStart,
     limit: i64,
 ) -> AppResult<(Vec<i64>, Option<Cursor>, Counted)> {
+    let Matching {
+        from,
+        conditions,
+        walk,
+    } = matching;
     #[derive(diesel::QueryableByName)]
     struct Hit {
         #[diesel(sql_type = BigInt)]
@@ -355,7 +371,10 @@ pub fn keyset_page_ids(
         (">", "ASC")
     };
     let mut page = Sql::new(&format!("SELECT {id} AS id, ({key})::text AS key {from}"));
-    page.append(conditions);
+    page.append(match walk {
+        Some(walk) if counted.underestimated => walk,
+        _ => conditions,
+    });
     if let PageStart::After(cursor) = start {
         page.push(&format!(" AND (({key}), {id}) {cmp} ("))
             .bind(Value::Text(cursor.key.clone()))

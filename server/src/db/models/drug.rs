@@ -13,7 +13,7 @@ use super::container_unit::{self, ContainerUnit};
 use super::{WriteCtx, drug_category, unique_violation};
 use crate::db::schema::{container_units, drug_categories, drugs};
 use crate::db::sql::{
-    Cursor, KeyOrder, KeyType, PageStart, Sql, Value, in_order_of, keyset_page_ids,
+    Cursor, KeyOrder, KeyType, Matching, PageStart, Sql, Value, in_order_of, keyset_page_ids,
 };
 use crate::db::versioned::{self, StatusFilter};
 use crate::error::{AppError, AppResult, FieldError, Msg};
@@ -308,9 +308,12 @@ pub fn search(
     let (ids, next, counted) = keyset_page_ids(
         conn,
         "d.id",
-        "FROM drugs d JOIN drug_categories cat ON cat.id = d.category_id \
-         JOIN container_units u ON u.id = d.unit_id WHERE ",
-        &conditions,
+        Matching {
+            from: "FROM drugs d JOIN drug_categories cat ON cat.id = d.category_id \
+                   JOIN container_units u ON u.id = d.unit_id WHERE ",
+            conditions: &conditions,
+            walk: None,
+        },
         order,
         start,
         limit,
