@@ -44,6 +44,23 @@ pub fn snapshot<T>(
         .run(f)
 }
 
+/// Runs `step` again and again, each time in a transaction of its own, until it writes
+/// nothing: a long rewrite (a migration's backfill) in short transactions, so that no
+/// lock is held long and a stop loses one step at most. `step` returns how many rows it
+/// wrote; returns their sum.
+pub fn in_steps(
+    conn: &mut PgConnection,
+    mut step: impl FnMut(&mut PgConnection) -> AppResult<usize>,
+) -> AppResult<usize> {
+    let mut written = 0;
+    loop {
+        match conn.transaction(&mut step)? {
+            0 => return Ok(written),
+            n => written += n,
+        }
+    }
+}
+
 /// A pooled connection.
 pub type Conn = PooledConnection<ConnectionManager<PgConnection>>;
 

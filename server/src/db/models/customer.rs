@@ -995,35 +995,28 @@ pub fn registered_as(
 /// before the columns existed, or before their form changed), 500 rows a transaction;
 /// returns how many rows it filled.
 pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
-    let mut filled = 0;
-    loop {
-        let batch = conn.transaction(|conn| -> AppResult<usize> {
-            let rows: Vec<(i64, String, String, String)> = customers::table
-                .filter(customers::pinyin_sets.eq(""))
-                .select((
-                    customers::id,
-                    customers::name,
-                    customers::contact_person,
-                    customers::phone,
+    crate::db::in_steps(conn, |conn| {
+        let rows: Vec<(i64, String, String, String)> = customers::table
+            .filter(customers::pinyin_sets.eq(""))
+            .select((
+                customers::id,
+                customers::name,
+                customers::contact_person,
+                customers::phone,
+            ))
+            .limit(500)
+            .load(conn)?;
+        for (id, name, contact, phone) in &rows {
+            diesel::update(customers::table.find(id))
+                .set((
+                    customers::search_grams.eq(search_grams(name, contact, phone)),
+                    customers::pinyin_sets.eq(search::sets_text(&[name])),
+                    customers::pinyin_grams.eq(search::pinyin_grams(&[name])),
                 ))
-                .limit(500)
-                .load(conn)?;
-            for (id, name, contact, phone) in &rows {
-                diesel::update(customers::table.find(id))
-                    .set((
-                        customers::search_grams.eq(search_grams(name, contact, phone)),
-                        customers::pinyin_sets.eq(search::sets_text(&[name])),
-                        customers::pinyin_grams.eq(search::pinyin_grams(&[name])),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        if batch == 0 {
-            return Ok(filled);
+                .execute(conn)?;
         }
-        filled += batch;
-    }
+        Ok(rows.len())
+    })
 }
 
 /// Whom to call at each of `ids` (a recall's calls): customer id → (contact person,

@@ -335,45 +335,38 @@ pub fn search(
 /// before the columns existed, or before their form changed), 500 rows a transaction;
 /// returns how many rows it filled.
 pub fn backfill_search(conn: &mut PgConnection) -> AppResult<usize> {
-    let mut filled = 0;
-    loop {
-        let batch = conn.transaction(|conn| -> AppResult<usize> {
-            let rows: Vec<(i64, DrugInput)> = drugs::table
-                .filter(drugs::pinyin_sets.eq(""))
-                .select((
-                    drugs::id,
-                    (
-                        drugs::name,
-                        drugs::trade_name,
-                        drugs::specification,
-                        drugs::dosage_form,
-                        drugs::manufacturer,
-                        drugs::approval_number,
-                        drugs::category_id,
-                        drugs::unit_id,
-                        drugs::purchase_price,
-                        drugs::sale_price,
-                        drugs::note,
-                    ),
+    crate::db::in_steps(conn, |conn| {
+        let rows: Vec<(i64, DrugInput)> = drugs::table
+            .filter(drugs::pinyin_sets.eq(""))
+            .select((
+                drugs::id,
+                (
+                    drugs::name,
+                    drugs::trade_name,
+                    drugs::specification,
+                    drugs::dosage_form,
+                    drugs::manufacturer,
+                    drugs::approval_number,
+                    drugs::category_id,
+                    drugs::unit_id,
+                    drugs::purchase_price,
+                    drugs::sale_price,
+                    drugs::note,
+                ),
+            ))
+            .limit(500)
+            .load(conn)?;
+        for (id, input) in &rows {
+            diesel::update(drugs::table.find(id))
+                .set((
+                    drugs::search_grams.eq(search_grams(input)),
+                    drugs::pinyin_sets.eq(pinyin_sets(input)),
+                    drugs::pinyin_grams.eq(pinyin_grams(input)),
                 ))
-                .limit(500)
-                .load(conn)?;
-            for (id, input) in &rows {
-                diesel::update(drugs::table.find(id))
-                    .set((
-                        drugs::search_grams.eq(search_grams(input)),
-                        drugs::pinyin_sets.eq(pinyin_sets(input)),
-                        drugs::pinyin_grams.eq(pinyin_grams(input)),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(rows.len())
-        })?;
-        if batch == 0 {
-            return Ok(filled);
+                .execute(conn)?;
         }
-        filled += batch;
-    }
+        Ok(rows.len())
+    })
 }
 
 /// Share-locks categories and units (in id order) for a bulk insert.
