@@ -14,7 +14,8 @@
 //!   `|chang,zhang|sha|shi|` for 长沙市 ([`sets_text`]).
 //!
 //! A query of length n needs all of its runs of three characters (or itself, when n ≤ 3)
-//! among the row's `search_grams`, or (letters and digits only) among its `pinyin_grams`:
+//! among the row's `search_grams`, or (letters and digits only, however typed: see
+//! [`Query::pinyin`]) among its `pinyin_grams`:
 //! GIN `@>` that narrows 100,000 rows to a handful. An exact test then decides on those
 //! rows: the query is a substring of one of the texts, or (letters and digits only) it is
 //! pinyin of some run of consecutive characters — a regular expression over
@@ -232,11 +233,17 @@ pub struct Query {
     /// What the row's `search_grams` must contain: the query's runs of [`GRAM`]
     /// characters, or itself when shorter.
     pub grams: Vec<String>,
-    /// For a query of ASCII letters and digits, what the row's `pinyin_grams` must
-    /// otherwise contain: its runs of [`PINYIN_GRAM`] letters, the first marked as
-    /// starting at a character (`^cha`, `ang`, …), or itself when shorter.
+    /// The letters of a query that may be pinyin, as they are matched: ASCII letters and
+    /// digits, typed half- or full-width (`ｘｉｅｈｅ`, as a Chinese input method may
+    /// leave it), `ü` as `v`, without the spaces and apostrophes that part syllables
+    /// (`xie he`, `xi'an`, `lu’an`). `None` for a query with anything else (Chinese text,
+    /// a phone's dashes).
+    pub pinyin: Option<String>,
+    /// For a query that may be pinyin, what the row's `pinyin_grams` must otherwise
+    /// contain: the runs of [`PINYIN_GRAM`] letters of [`Query::pinyin`], the first
+    /// marked as starting at a character (`^cha`, `ang`, …), or itself when shorter.
     pub pinyin_grams: Option<Vec<String>>,
-    /// For a query of ASCII letters and digits: the regular expression over
+    /// For a query that may be pinyin: the regular expression over
     /// `pinyin_sets` that holds when the query is pinyin of some run of consecutive
     /// characters — each in turn a non-empty beginning of one of its readings (`cs` →
     /// `\|(?:[^|]*,)?c(?:[^,|]*(?:,[^|]*)?\|(?:[^|]*,)?)?s`: after a letter, either the
@@ -261,6 +268,22 @@ fn runs(chars: &[char], n: usize) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// [`Query::pinyin`] of `text` (lower case, trimmed).
+fn pinyin_letters(text: &str) -> Option<String> {
+    let mut letters = String::new();
+    for c in pharmacrm_shared::validation::half_width(text).chars() {
+        match c {
+            'a'..='z' | '0'..='9' => letters.push(c),
+            'ü' => letters.push('v'),
+            // Between syllables: a space, an apostrophe (ASCII, or the typographic one a
+            // Chinese input method gives).
+            ' ' | '\'' | '’' => {}
+            _ => return None,
+        }
+    }
+    (!letters.is_empty()).then_some(letters)
+}
+
 impl Query {
     /// The query for what the user typed; `None` when it is blank.
     pub fn new(typed: &str) -> Option<Query> {
@@ -269,10 +292,11 @@ impl Query {
         if chars.is_empty() {
             return None;
         }
-        let pinyin = chars.iter().all(char::is_ascii_alphanumeric);
-        let pinyin_regex = pinyin.then(|| {
+        let pinyin = pinyin_letters(&text);
+        let letters: Vec<char> = pinyin.as_deref().unwrap_or_default().chars().collect();
+        let pinyin_regex = pinyin.is_some().then(|| {
             let mut re = String::from(READING_START);
-            for (i, c) in chars.iter().enumerate() {
+            for (i, c) in letters.iter().enumerate() {
                 if i > 0 {
                     re.push_str(&format!("(?:{NEXT_CHARACTER})?"));
                 }
@@ -282,10 +306,10 @@ impl Query {
         });
         // The first run of a pinyin query starts at a character: marked, it finds only
         // such runs (`^zyy`, not the `zyy` inside 中医院's …).
-        let pinyin_grams = pinyin.then(|| {
-            let mut grams = runs(&chars, PINYIN_GRAM);
-            if chars.len() >= PINYIN_GRAM {
-                let first: String = chars[..PINYIN_GRAM].iter().collect();
+        let pinyin_grams = pinyin.is_some().then(|| {
+            let mut grams = runs(&letters, PINYIN_GRAM);
+            if letters.len() >= PINYIN_GRAM {
+                let first: String = letters[..PINYIN_GRAM].iter().collect();
                 // Implied by the marked run: a row holds each marked run plain too.
                 grams.retain(|g| *g != first);
                 grams.insert(0, format!("{AT_A_CHARACTER}{first}"));
@@ -294,14 +318,15 @@ impl Query {
         });
         Some(Query {
             grams: runs(&chars, GRAM),
+            pinyin,
             pinyin_grams,
             text,
             pinyin_regex,
         })
     }
 
-    /// Whether the grams alone decide: a query of at most [`GRAM`] characters is itself a
-    /// gram (three letters of pinyin marked as starting at a character, `^zyy`), and the
+    /// Whether the grams alone decide: a query of at most [`GRAM`] characters (its
+    /// pinyin no longer) is itself a gram (three letters of pinyin marked as starting at a character, `^zyy`), and the
     /// grams hold every run that short of the texts, of the initials and of the pinyin
     /// starting at a character, so "the row has this gram" is exactly "a text contains
     /// it, or it is pinyin of a name".
@@ -351,7 +376,8 @@ mod tests {
         let by_rule = q.pinyin_regex.is_some()
             && names.iter().any(|name| {
                 let sets = reading_sets(name);
-                (0..sets.len()).any(|start| spells(&sets, start, &q.text))
+                let letters = q.pinyin.as_deref().unwrap_or_default();
+                (0..sets.len()).any(|start| spells(&sets, start, letters))
             });
         assert_eq!(by_regex, by_rule, "{typed}: the regex keeps the rule");
         let has_grams = q.grams.iter().all(|g| search.contains(g))
@@ -409,6 +435,37 @@ mod tests {
         assert!(finds("lvye", &["绿叶大药房"], &["绿叶大药房"]));
         assert!(finds("luye", &["绿叶大药房"], &["绿叶大药房"]));
         assert!(finds("lyd", &["绿叶大药房"], &["绿叶大药房"]));
+    }
+
+    #[test]
+    fn pinyin_is_found_however_an_input_method_leaves_it() {
+        let name = "北京协和医院";
+        for q in [
+            "xie he",
+            "bei jing xie he",
+            "xie'he",
+            "xie’he",
+            "ｘｉｅｈｅ",
+            "ＢＪＸＨ",
+        ] {
+            assert!(finds(q, &[name], &[name]), "{q} finds {name}");
+        }
+        assert!(finds("lu'an", &["六安市人民医院"], &["六安市人民医院"]));
+        assert!(finds("a mo xi lin", &["阿莫西林胶囊"], &["阿莫西林胶囊"]));
+        assert!(finds("lüye", &["绿叶大药房"], &["绿叶大药房"]));
+        assert!(
+            !finds("xie-he", &[name], &[name]),
+            "a dash is no syllable break"
+        );
+        assert!(finds("xie he yy", &[name], &[name]));
+        assert!(!finds("he xie", &[name], &[name]));
+        // Spaces are kept for the texts: a contact typed with one is matched as typed.
+        let q = Query::new("Wang  Li").expect("query");
+        assert_eq!(
+            (q.text.as_str(), q.pinyin.as_deref()),
+            ("wang  li", Some("wangli"))
+        );
+        assert!(finds("wang li", &["Wang Li"], &["康民大药房"]));
     }
 
     #[test]

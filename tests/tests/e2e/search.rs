@@ -48,6 +48,11 @@ async fn initials_find_names_whatever_their_multi_reading_characters() {
         ("dayaofang", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
         ("changs", vec!["长春市长生大药房", "长沙市长寿堂大药房"]),
         ("chun", vec!["长春市长生大药房"]),
+        // As an input method may leave it: syllables apart, full-width letters.
+        ("xie he", vec!["北京协和医院"]),
+        ("chang'sha", vec!["长沙市长寿堂大药房"]),
+        ("ｘｉｅｈｅ", vec!["北京协和医院"]),
+        ("ＢＪＸＨ", vec!["北京协和医院"]),
         // Not from the start of a reading, nor skipping a character.
         ("hang", vec![]),
         ("angsha", vec![]),
