@@ -176,10 +176,11 @@ fn check_registration(
 }
 
 /// At any one time a customer has exactly one sales rep (spec 2.3): the same customer —
-/// its exact name in its city — registered again, or another renamed to it, would give
-/// it two. FAILED_PRECONDITION on `name`, naming the rep to ask (whatever the caller's
-/// scope: the duplicate check says as much). Another of the name elsewhere (a chain's
-/// 康民大药房 in two cities), or an archived one, is not refused (the duplicate check
+/// its exact name in its city (in its province, when no city is given) — registered
+/// again, or another renamed to it, would give it two. FAILED_PRECONDITION on `name`,
+/// naming the rep to ask (whatever the caller's scope: the duplicate check says as
+/// much). Another of the name elsewhere (a chain's 康民大药房 in two cities, or in two
+/// provinces without a city), or an archived one, is not refused (the duplicate check
 /// shows them). Holds the name's lock to the end of the transaction, so two registering
 /// it at once are judged one after the other.
 fn require_not_registered(
@@ -194,13 +195,21 @@ fn require_not_registered(
             city_code: &input.city_code,
         },
     )?;
-    match customer::registered_as(conn, &input.name, &input.city_code, except)? {
-        Some(rep) => Err(AppError::precondition(msg!(
-            "customer.already_registered",
-            name = input.name.trim().to_owned(),
-            rep = rep
-        ))
-        .at("name")),
+    let place = (input.province_code.as_str(), input.city_code.as_str());
+    match customer::registered_as(conn, &input.name, place, except)? {
+        Some(rep) => {
+            let name = input.name.trim().to_owned();
+            Err(AppError::precondition(if input.city_code.is_empty() {
+                msg!(
+                    "customer.already_registered_in_province",
+                    name = name,
+                    rep = rep
+                )
+            } else {
+                msg!("customer.already_registered", name = name, rep = rep)
+            })
+            .at("name"))
+        }
         None => Ok(()),
     }
 }

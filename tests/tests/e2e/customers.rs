@@ -948,7 +948,7 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
 }
 
 /// A customer has one record and one sales rep at a time (spec 2.3): the same name in the
-/// same city registered again — by another rep, past the duplicate warning — or another
+/// same city (the same province, when no city is given) registered again — by another rep, past the duplicate warning — or another
 /// customer renamed to it is refused, naming the rep to ask; a namesake elsewhere is not.
 #[tokio::test]
 async fn the_same_customer_is_not_registered_twice() {
@@ -964,6 +964,21 @@ async fn the_same_customer_is_not_registered_twice() {
     assert_zh_contains(&refused, "营销员为 rep-a");
     // A namesake in another city is another customer.
     again.region("31", "310101").create(&mut other_rep).await;
+    // Without a city, the province tells them apart: a chain's store in another
+    // province is registered; the same province's is refused, saying so.
+    let chain = CustomerBuilder::new("康民连锁药房").served_by(w.cs.id);
+    chain.clone().region("43", "").create(&mut w.rep).await;
+    chain.clone().region("44", "").create(&mut other_rep).await;
+    let refused = chain
+        .region("43", "")
+        .try_create(&mut other_rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["name"]);
+    assert_zh_contains(
+        &refused,
+        "本省（未填城市）的康民连锁药房已建档，营销员为 rep-a",
+    );
     // Renamed to it, another customer of the same city is refused too.
     let clinic = CustomerBuilder::new("东城社区诊所")
         .served_by(w.cs.id)

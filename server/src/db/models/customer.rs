@@ -961,18 +961,20 @@ pub fn find_duplicates(
         .collect())
 }
 
-/// The sales rep (display name) of the active customer named exactly `name` in city
-/// `city_code` other than `except`, whatever the scope, if there is one: the same
-/// customer registered before.
+/// The sales rep (display name) of the active customer named exactly `name` in province
+/// `province_code` and city `city_code` (both as given: a customer without a city is
+/// another of the name only in its province) other than `except`, whatever the scope,
+/// if there is one: the same customer registered before.
 pub fn registered_as(
     conn: &mut PgConnection,
     name: &str,
-    city_code: &str,
+    (province_code, city_code): (&str, &str),
     except: Option<i64>,
 ) -> AppResult<Option<String>> {
     let mut q = customers::table
         .filter(customers::name.eq(name.trim().to_owned()))
         .filter(customers::city_code.eq(city_code.to_owned()))
+        .filter(customers::province_code.eq(province_code.to_owned()))
         .filter(customers::is_active.eq(true))
         .into_boxed();
     if let Some(id) = except {
