@@ -4,12 +4,12 @@
 //!
 //! A searchable row stores three columns, computed here when it is written:
 //! - `search_grams text[]` (GIN-indexed): every run of one to three characters of its
-//!   texts (lower case), and of the pinyin initials of its names — every reading of every
-//!   multi-reading character (多音字), so nothing is capped ([`grams`]);
+//!   texts (lower case) ([`grams`]);
 //! - `pinyin_grams text[]` (GIN-indexed): every run of one to three letters that pinyin
-//!   typed for its names may hold, full or mixed with initials ([`pinyin_grams`]). Kept
-//!   apart from `search_grams`, which stays small: a search for Chinese text or a phone
-//!   reads and checks only that, as fast as before full pinyin was indexed;
+//!   typed for its names may hold, full, initials or the two mixed, every reading of
+//!   every multi-reading character (多音字), so nothing is capped ([`pinyin_grams`]).
+//!   Kept apart from `search_grams`, which stays small: a search for Chinese text or a
+//!   phone reads and checks only that;
 //! - `pinyin_sets text`: the readings each character of the names may have, toneless,
 //!   `|chang,zhang|sha|shi|` for 长沙市 ([`sets_text`]).
 //!
@@ -35,7 +35,7 @@ use std::collections::BTreeSet;
 
 use pinyin::ToPinyinMulti;
 
-/// The longest run of characters stored as a gram of texts and initials.
+/// The longest run of characters stored as a gram of texts.
 pub const GRAM: usize = 3;
 
 /// The longest run of letters stored as a gram of full pinyin. Three, as for texts: the
@@ -183,34 +183,12 @@ fn pinyin_grams_of(sets: &[Vec<String>], out: &mut BTreeSet<String>) {
     }
 }
 
-/// Every spelling of every run of 1..=[`GRAM`] consecutive characters' initials.
-fn initials_grams(sets: &[Vec<String>], out: &mut BTreeSet<String>) {
-    let initials: Vec<Vec<String>> = sets
-        .iter()
-        .map(|cell| {
-            let mut letters: Vec<String> = Vec::new();
-            for letter in cell.iter().filter_map(|r| r.get(..1)) {
-                if !letters.iter().any(|l| l == letter) {
-                    letters.push(letter.to_owned());
-                }
-            }
-            letters
-        })
-        .collect();
-    for start in 0..initials.len() {
-        pinyin_from(&initials, start, GRAM, "", out);
-    }
-}
-
-/// The `search_grams` of a row: the grams of `texts` (matched as typed) and of the pinyin
-/// initials of `names`.
-pub fn grams(texts: &[&str], names: &[&str]) -> Vec<String> {
+/// The `search_grams` of a row: the grams of `texts`, matched as typed. (The pinyin's,
+/// initials included, are [`pinyin_grams`].)
+pub fn grams(texts: &[&str]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for text in texts {
         text_grams(text.trim(), &mut out);
-    }
-    for name in names {
-        initials_grams(&reading_sets(name), &mut out);
     }
     out.into_iter().collect()
 }
@@ -364,7 +342,7 @@ mod tests {
     /// stored sets (checked against the rule written plainly).
     fn finds(typed: &str, texts: &[&str], names: &[&str]) -> bool {
         let q = Query::new(typed).expect("a query");
-        let search = grams(texts, names);
+        let search = grams(texts);
         let pinyin = pinyin_grams(names);
         let substring = texts.iter().any(|t| t.to_lowercase().contains(&q.text));
         let stored = sets_text(names);

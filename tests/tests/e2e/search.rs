@@ -354,10 +354,11 @@ async fn a_search_far_commoner_than_postgresql_estimates_still_pages_in_pinyin_o
     diesel::sql_query("ANALYZE customers")
         .execute(&mut conn)
         .expect("analyze");
-    // "rmyy" needs the grams rmy and myy, which PostgreSQL takes as independent: it
-    // expects a few dozen customers to have both, where 1,501 have.
-    let mut select = Sql::new("SELECT 1 FROM customers c WHERE c.search_grams @> ");
-    select.bind(Value::TextArray(vec!["myy".into(), "rmy".into()]));
+    // "rmyy" needs the pinyin grams ^rmy (at a character) and myy, which PostgreSQL
+    // takes as independent: it expects a few dozen customers to have both, where 1,501
+    // have.
+    let mut select = Sql::new("SELECT 1 FROM customers c WHERE c.pinyin_grams @> ");
+    select.bind(Value::TextArray(vec!["^rmy".into(), "myy".into()]));
     let counted = capped_count(&mut conn, &select, 1_000).expect("count");
     assert!(counted.underestimated, "{counted:?}");
     assert!(!counted.exact);

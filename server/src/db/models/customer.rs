@@ -699,12 +699,12 @@ pub struct Found {
 
 /// A customer's `search_grams` ([`crate::search::grams`]): its name, contact person and
 /// phone as typed, the phone's digits alone (`0731-28561000` is found by `073128561000`
-/// and `2856 1000`, see [`query_sql`]), and the name's pinyin. Every write of
+/// and `2856 1000`, see [`query_sql`]). Every write of
 /// those columns stores it; migration `2027-01-04-000002_phone_digits_search` added the
 /// digits to the rows stored before.
 pub fn search_grams(name: &str, contact_person: &str, phone: &str) -> Vec<String> {
     let digits = phone_digits(phone);
-    search::grams(&[name, contact_person, phone, &digits], &[name])
+    search::grams(&[name, contact_person, phone, &digits])
 }
 
 /// The digits of a phone number, in order: `0731-28561000` → `073128561000`.

@@ -508,18 +508,15 @@ fn check_references(
     }
 }
 
-/// The indexed grams of a drug's texts and its names' pinyin initials.
+/// The indexed grams of a drug's texts (its names' pinyin: [`pinyin_grams`]).
 fn search_grams(input: &DrugInput) -> Vec<String> {
-    search::grams(
-        &[
-            &input.name,
-            &input.trade_name,
-            &input.specification,
-            &input.approval_number,
-            &input.manufacturer,
-        ],
-        &[&input.name, &input.trade_name],
-    )
+    search::grams(&[
+        &input.name,
+        &input.trade_name,
+        &input.specification,
+        &input.approval_number,
+        &input.manufacturer,
+    ])
 }
 
 /// The readings each character of a drug's names may have ([`search::sets_text`]).
