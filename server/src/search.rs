@@ -35,6 +35,8 @@ use std::collections::BTreeSet;
 
 use pinyin::ToPinyinMulti;
 
+use crate::db::sql::{Sql, Value};
+
 /// The longest run of characters stored as a gram of texts.
 pub const GRAM: usize = 3;
 
@@ -304,10 +306,10 @@ impl Query {
     }
 
     /// Whether the grams alone decide: a query of at most [`GRAM`] characters (its
-    /// pinyin no longer) is itself a gram (three letters of pinyin marked as starting at a character, `^zyy`), and the
-    /// grams hold every run that short of the texts, of the initials and of the pinyin
-    /// starting at a character, so "the row has this gram" is exactly "a text contains
-    /// it, or it is pinyin of a name".
+    /// pinyin no longer) is itself a gram (three letters of pinyin marked as starting at
+    /// a character, `^zyy`), and the grams hold every run that short of the texts, of the
+    /// initials and of the pinyin starting at a character, so "the row has this gram" is
+    /// exactly "a text contains it, or it is pinyin of a name".
     pub fn exact_by_grams(&self) -> bool {
         self.text.chars().count() <= GRAM
     }
@@ -316,7 +318,41 @@ impl Query {
     pub fn like_pattern(&self) -> String {
         crate::db::models::contains_pattern(&self.text)
     }
+
+    /// ` AND (…)`: the row aliased `alias` holds the query's [`Query::grams`] in its
+    /// `search_grams`, or (a query that may be pinyin) its [`Query::pinyin_grams`] in its
+    /// `pinyin_grams`: what the GIN indexes answer.
+    pub fn grams_sql(&self, alias: &str) -> Sql {
+        let mut sql = Sql::new(&format!(" AND ({alias}.search_grams @> "));
+        sql.bind(Value::TextArray(self.grams.clone()));
+        if let Some(grams) = &self.pinyin_grams {
+            sql.push(&format!(" OR {alias}.pinyin_grams @> "))
+                .bind(Value::TextArray(grams.clone()));
+        }
+        sql.push(")");
+        sql
+    }
+
+    /// ` AND (…)`: the exact test on the row aliased `alias`: one of `texts` (SQL
+    /// expressions of its texts, in lower case where they may hold letters) contains the
+    /// query, or (a query that may be pinyin) its `pinyin_sets` match
+    /// [`Query::pinyin_regex`].
+    pub fn exact_sql(&self, alias: &str, texts: &[&str]) -> Sql {
+        let pattern = self.like_pattern();
+        let mut sql = Sql::new(" AND (FALSE");
+        for text in texts {
+            sql.push(&format!(" OR {text} LIKE "))
+                .bind(Value::Text(pattern.clone()));
+        }
+        if let Some(re) = &self.pinyin_regex {
+            sql.push(&format!(" OR {alias}.pinyin_sets ~ "))
+                .bind(Value::Text(re.clone()));
+        }
+        sql.push(")");
+        sql
+    }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

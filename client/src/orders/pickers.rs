@@ -1,4 +1,4 @@
-//! The customer picker: a search by name or pinyin initials, the customers found as
+//! The customer picker: a search by name or pinyin, the customers found as
 //! buttons, and the chosen one as a chip that clears it; the invoicing entities a form
 //! offers.
 

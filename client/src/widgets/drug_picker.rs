@@ -1,5 +1,5 @@
 //! The drug picker of every form that picks drugs (an order's lines, a customer's
-//! varieties): a search of the active catalogue by name or pinyin initials (`amxl` finds
+//! varieties): a search of the active catalogue by name or pinyin (`amxl`, `amoxilin` find
 //! 阿莫西林), the drugs found as "+ name specification" buttons.
 
 use pharmacrm_shared::pb;

@@ -120,8 +120,7 @@ pub struct CustomerInput {
 #[diesel(table_name = customers, treat_none_as_null = true)]
 pub struct CustomerFields {
     pub name: String,
-    /// The indexed grams of the name, contact, phone and the name's pinyin
-    /// ([`search_grams`]).
+    /// The indexed grams of the name, contact and phone ([`search_grams`]).
     pub search_grams: Vec<String>,
     /// The readings each character of the name may have ([`crate::search::sets_text`]).
     pub pinyin_sets: String,
@@ -750,42 +749,21 @@ pub fn query_sql(query: &str, alias: &str) -> Option<Sql> {
 fn query_conditions(query: &str, alias: &str, with_grams: bool) -> Option<Sql> {
     let q = search::Query::new(&search_text(query))?;
     let mut sql = Sql::new("");
-    if !with_grams && !q.exact_by_grams() {
-        push_exact_test(&mut sql, &q, alias);
-        return Some(sql);
+    if with_grams || q.exact_by_grams() {
+        sql.append(&q.grams_sql(alias));
     }
-    sql.push(&format!(" AND ({alias}.search_grams @> "))
-        .bind(Value::TextArray(q.grams.clone()));
-    if let Some(grams) = &q.pinyin_grams {
-        sql.push(&format!(" OR {alias}.pinyin_grams @> "))
-            .bind(Value::TextArray(grams.clone()));
-    }
-    sql.push(")");
     if !q.exact_by_grams() {
-        push_exact_test(&mut sql, &q, alias);
+        // The query in the name, contact or phone (or the phone's digits), or pinyin of
+        // the name.
+        let texts = [
+            format!("lower({alias}.name)"),
+            format!("lower({alias}.contact_person)"),
+            format!("{alias}.phone"),
+            format!("regexp_replace({alias}.phone, '[^0-9]', '', 'g')"),
+        ];
+        sql.append(&q.exact_sql(alias, &texts.each_ref().map(String::as_str)));
     }
     Some(sql)
-}
-
-/// Adds the exact test of a search whose grams do not decide alone: the query is in the
-/// name, contact or phone (or the phone's digits), or is pinyin of the name.
-fn push_exact_test(sql: &mut Sql, q: &search::Query, alias: &str) {
-    let pattern = q.like_pattern();
-    sql.push(&format!(" AND (lower({alias}.name) LIKE "))
-        .bind(Value::Text(pattern.clone()))
-        .push(&format!(" OR lower({alias}.contact_person) LIKE "))
-        .bind(Value::Text(pattern.clone()))
-        .push(&format!(" OR {alias}.phone LIKE "))
-        .bind(Value::Text(pattern.clone()))
-        .push(&format!(
-            " OR regexp_replace({alias}.phone, '[^0-9]', '', 'g') LIKE "
-        ))
-        .bind(Value::Text(pattern));
-    if let Some(re) = &q.pinyin_regex {
-        sql.push(&format!(" OR {alias}.pinyin_sets ~ "))
-            .bind(Value::Text(re.clone()));
-    }
-    sql.push(")");
 }
 
 /// The WHERE conditions of a search (on `customers c`), the data scope included; without

@@ -1,6 +1,6 @@
-//! `drugs`: the catalogue. The search columns (texts and pinyin) are computed here on every write; a drug that
-//! anything refers to can only be archived (the foreign keys of later tables refuse the
-//! delete, and the refusal becomes a sentence).
+//! `drugs`: the catalogue. The search columns (texts and pinyin) are computed here on
+//! every write; a drug that anything refers to can only be archived (the foreign keys of
+//! later tables refuse the delete, and the refusal becomes a sentence).
 
 use std::collections::HashMap;
 
@@ -255,42 +255,19 @@ pub fn search(
     let mut conditions = Sql::new("TRUE");
     conditions.push(&filter.status.condition("d"));
     if let Some(q) = search::Query::new(&filter.query) {
-        conditions
-            .push(" AND (d.search_grams @> ")
-            .bind(Value::TextArray(q.grams.clone()));
-        if let Some(grams) = &q.pinyin_grams {
-            conditions
-                .push(" OR d.pinyin_grams @> ")
-                .bind(Value::TextArray(grams.clone()));
+        conditions.append(&q.grams_sql("d"));
+        if !q.exact_by_grams() {
+            conditions.append(&q.exact_sql(
+                "d",
+                &[
+                    "lower(d.name)",
+                    "lower(d.trade_name)",
+                    "lower(d.specification)",
+                    "lower(d.approval_number)",
+                    "lower(d.manufacturer)",
+                ],
+            ));
         }
-        conditions.push(")");
-    }
-    if let Some(q) = search::Query::new(&filter.query).filter(|q| !q.exact_by_grams()) {
-        let pattern = q.like_pattern();
-        conditions.push(" AND (");
-        for (i, column) in [
-            "d.name",
-            "d.trade_name",
-            "d.specification",
-            "d.approval_number",
-            "d.manufacturer",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                conditions.push(" OR ");
-            }
-            conditions
-                .push(&format!("lower({column}) LIKE "))
-                .bind(Value::Text(pattern.clone()));
-        }
-        if let Some(re) = &q.pinyin_regex {
-            conditions
-                .push(" OR d.pinyin_sets ~ ")
-                .bind(Value::Text(re.clone()));
-        }
-        conditions.push(")");
     }
     if let Some(id) = filter.category_id {
         let subtree = drug_category::subtree_ids(conn, id)?;
