@@ -4795,6 +4795,8 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.replace_text("金额", "76.80");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_role(Role::Button, "登记开票");
+    // Said above the list, the invoice being selected in it.
+    ui.wait_label("已登记发票 04419001：76.80");
 
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(
@@ -4821,6 +4823,7 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.type_into("红字发票号", "04419002");
     ui.press(Role::Button, "保存红字发票");
     ui.wait_label_contains("部分红冲 12.80");
+    ui.wait_label("已开红字发票 04419002：-12.80");
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(money.invoiced, "64.00");
     // Filtered on the order, the list says what its invoices invoice on it, and each
@@ -4829,6 +4832,8 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.press(Role::Button, "北京协和医院");
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：38.40"));
     ui.wait_label_contains("本单开票合计（红字发票冲减）：64.00");
+    // What was recorded is said until another filter is set.
+    assert!(ui.harness.query_by_label_contains("已开红字发票").is_none());
     ui.wait_label("本单金额");
     // 登记开票 from the filtered list starts with its customer; left untouched, it closes
     // without asking.
@@ -4848,6 +4853,7 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.type_into("发票号", "04419003");
     ui.press(Role::Button, "保存开票");
     ui.wait_label("04419003");
+    ui.wait_label("已登记发票 04419003：12.80");
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：25.60"));
 }
 

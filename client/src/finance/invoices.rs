@@ -55,7 +55,7 @@ impl InvoicesPanel {
             }
             Screen::New(form) => match form.ui(ui, ctx) {
                 Some(FormEvent::Saved(invoice)) => {
-                    self.list.show_saved(invoice.id);
+                    self.list.show_saved(&invoice);
                     next = Some(Screen::List);
                 }
                 Some(FormEvent::Close) => leave = true,
@@ -206,6 +206,9 @@ struct InvoiceList {
     red_errors: FieldErrors,
     red_save: Requested<pb::Invoice>,
     export: ExportBar,
+    /// What was recorded last here (已登记发票 …, 已开红字发票 …), said above the list
+    /// until a filter changes: the invoice may be outside the filters, and not listed.
+    done: Option<(String, SearchKey)>,
 }
 
 /// What the list asks for with `key`, a page of it (`None`: every match, exported).
@@ -234,8 +237,9 @@ impl InvoiceList {
 
     /// Searches again with the invoice just recorded selected; the order filter's 未开票
     /// figures are read again.
-    fn show_saved(&mut self, id: i64) {
-        self.selected = Some(id);
+    fn show_saved(&mut self, invoice: &pb::Invoice) {
+        self.selected = Some(invoice.id);
+        self.done = Some((invoice_done(invoice), self.key()));
         self.orders.refresh();
         self.refresh();
     }
@@ -256,6 +260,7 @@ impl InvoiceList {
         if self.red_errors.poll(&mut self.red_save) {
             if let Some(red) = self.red_save.value() {
                 self.selected = Some(red.id);
+                self.done = Some((invoice_done(red), self.key()));
             }
             self.red = None;
             // A red invoice gives its orders back to invoice.
@@ -310,6 +315,9 @@ impl InvoiceList {
         // Every match of the filters as typed, in the list's order.
         let key = self.key();
         let order_id = key.order_id;
+        if self.done.as_ref().is_some_and(|(_, at)| *at != key) {
+            self.done = None;
+        }
         let named = Vec::from_iter(
             self.customer
                 .name()
@@ -327,6 +335,9 @@ impl InvoiceList {
             ),
             || pb::export_request::Report::Invoices(list_request(key, None)),
         );
+        if let Some((done, _)) = &self.done {
+            ui.label(RichText::new(done).color(widgets::SUCCESS));
+        }
         widgets::filters_status(
             ui,
             &self.list.result,
@@ -597,6 +608,18 @@ pub fn invoices_table(
         .clickable()
         .max_height(max_height)
         .show(ui)
+}
+
+/// What saving `invoice` did, said above the list: 已登记发票 <number>：<amount>, or
+/// 已开红字发票 for a red one.
+fn invoice_done(invoice: &pb::Invoice) -> String {
+    let text = if invoice.red_of_invoice_id == 0 {
+        t("invoice.done")
+    } else {
+        t("invoice.red_done")
+    };
+    text.replace("{number}", &invoice.number)
+        .replace("{amount}", &crate::format::money(&invoice.amount))
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.
