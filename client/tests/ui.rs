@@ -4791,12 +4791,17 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.harness.step();
     assert_eq!(ui.input_text("金额"), "50");
     ui.type_into("发票号", "04419001");
+    // An 8-digit number is one of its code's batch: saved without it, the form says so.
+    ui.replace_text("金额", "76.80");
+    ui.press(Role::Button, "保存开票");
+    ui.wait_label("8 位发票号码须填写发票代码：号码旁印的 10 位或 12 位数字");
+    ui.type_into("发票代码", "1100261130");
     // Enter in the order's amount saves, as it does in the fields above.
     ui.replace_text("金额", "76.80");
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_role(Role::Button, "登记开票");
     // Said above the list, the invoice being selected in it.
-    ui.wait_label("已登记发票 04419001：76.80");
+    ui.wait_label("已登记发票 1100261130 04419001：76.80");
 
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(
@@ -4808,12 +4813,8 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
 
     // A deduction after invoicing: a red invoice takes back part of the blue one, the
     // amount offered being all that is left of the order on it.
-    ui.wait_label("04419001");
-    ui.harness
-        .query_all_by_label("04419001")
-        .last()
-        .expect("the invoice's row")
-        .click();
+    // The invoice saved is selected: its details show under the list, code and number.
+    ui.wait_label("1100261130 04419001");
     ui.wait_role(Role::Button, "开红字发票");
     ui.press(Role::Button, "开红字发票");
     let part = format!("{number} 红冲金额（可冲 76.80）");
@@ -4821,9 +4822,10 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     assert_eq!(ui.input_text(&part), "76.80");
     ui.replace_text(&part, "12.80");
     ui.type_into("红字发票号", "04419002");
+    ui.type_into("红字发票代码", "1100261130");
     ui.press(Role::Button, "保存红字发票");
     ui.wait_label_contains("部分红冲 12.80");
-    ui.wait_label("已开红字发票 04419002：-12.80");
+    ui.wait_label("已开红字发票 1100261130 04419002：-12.80");
     let money = server.as_admin(async |admin| admin.order_finance(order.header().id).await);
     assert_eq!(money.invoiced, "64.00");
     // Filtered on the order, the list says what its invoices invoice on it, and each
@@ -4851,9 +4853,10 @@ fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_inv
     ui.press_enabled("添加订单");
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：12.80"));
     ui.type_into("发票号", "04419003");
+    ui.type_into("发票代码", "1100261130");
     ui.press(Role::Button, "保存开票");
     ui.wait_label("04419003");
-    ui.wait_label("已登记发票 04419003：12.80");
+    ui.wait_label("已登记发票 1100261130 04419003：12.80");
     ui.pick("订单", &format!("{number}  {ORDER_DAY}  未开票：25.60"));
 }
 

@@ -435,6 +435,32 @@ pub fn invoice_number(value: &str) -> Result<(), Violation> {
     }
 }
 
+/// A VAT invoice's code (发票代码) beside its number `number` (both as typed, spaces
+/// around them ignored): a tax-control invoice (8-digit number) needs the 10 digits of a
+/// paper invoice's code or the 12 of an electronic one's, its numbers starting again in
+/// every batch of the code; a fully digitalised invoice (数电发票, 20-digit number) has
+/// none. A number that is neither is left to [`invoice_number`].
+pub fn invoice_code(code: &str, number: &str) -> Result<(), Violation> {
+    let code = code.trim();
+    let digits = |v: &str| v.chars().all(|c| c.is_ascii_digit());
+    let number = number.trim();
+    match (number.len(), digits(number)) {
+        (20, true) if !code.is_empty() => Err(Violation::new(
+            "a fully digital invoice (20-digit number) has no invoice code: leave it empty",
+            "数电发票（20 位号码）没有发票代码，请留空",
+        )),
+        (8, true) if code.is_empty() => Err(Violation::new(
+            "required for an 8-digit invoice number: the 10 or 12 digits printed beside it",
+            "8 位发票号码须填写发票代码：号码旁印的 10 位或 12 位数字",
+        )),
+        _ if code.is_empty() || (matches!(code.len(), 10 | 12) && digits(code)) => Ok(()),
+        _ => Err(Violation::new(
+            "must be the invoice code as printed: 10 or 12 digits",
+            "须为发票上的发票代码：10 位或 12 位数字",
+        )),
+    }
+}
+
 /// The characters of a unified social credit code (统一社会信用代码), in the order of their
 /// values (GB 32100-2015: digits and capitals but I, O, Z, S, V).
 const CREDIT_CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -588,6 +614,23 @@ mod customer_tests {
         ] {
             assert!(invoice_number(bad).is_err(), "{bad:?}");
         }
+        // A tax-control invoice's code: 10 digits (paper) or 12 (electronic), required
+        // beside its 8-digit number; none on a 数电发票.
+        assert!(invoice_code("1100221130", "04419001").is_ok());
+        assert!(invoice_code(" 011002200111 ", "04419001").is_ok());
+        assert!(invoice_code("", "26112000000012345678").is_ok());
+        for (code, number) in [
+            ("", "04419001"),
+            ("110022113", "04419001"),
+            ("11002211300", "04419001"),
+            ("110022113A", "04419001"),
+            ("1100221130", "26112000000012345678"),
+            ("12", "0441"),
+        ] {
+            assert!(invoice_code(code, number).is_err(), "{code:?} {number:?}");
+        }
+        // The number's own fault is said on the number, not again on the code.
+        assert!(invoice_code("", "0441").is_ok());
         assert!(postcode("100000").is_ok());
         assert!(postcode("10000").is_err());
         assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");

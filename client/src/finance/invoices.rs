@@ -105,6 +105,8 @@ struct RedDialog {
     /// The blue invoice reversed.
     blue: pb::Invoice,
     number: String,
+    /// 发票代码, beside an 8-digit number.
+    code: String,
     date: String,
     /// What to take back of each order the blue invoice has left, as typed: all that is
     /// left at first (a whole reversal), less for a 销售折让 or a deduction; empty for
@@ -117,6 +119,7 @@ impl Unsaved for RedDialog {
     /// Whether anything was typed.
     fn is_dirty(&self) -> bool {
         !self.number.trim().is_empty()
+            || !self.code.trim().is_empty()
             || !self.note.trim().is_empty()
             || self.amounts != Self::suggested(&self.blue)
     }
@@ -128,6 +131,7 @@ impl RedDialog {
             amounts: Self::suggested(&blue),
             blue,
             number: String::new(),
+            code: String::new(),
             date: crate::format::business_today_text(),
             note: String::new(),
         }
@@ -424,7 +428,7 @@ impl InvoiceList {
         let errors = &mut self.red_errors;
         let yes = t("invoice.red_save");
         let answer = widgets::form_dialog(egui_ctx, "red_invoice", 400.0, yes, busy, |ui| {
-            ui.heading(label_value(t("invoice.red"), &dialog.blue.number));
+            ui.heading(label_value(t("invoice.red"), &printed_number(&dialog.blue)));
             ui.label(format!(
                 "{}  ·  {}  ·  {}",
                 dialog.blue.customer_name,
@@ -438,6 +442,12 @@ impl InvoiceList {
                     "number",
                     &mut dialog.number,
                     t("invoice.number_hint"),
+                );
+                f.text_hint(
+                    t("invoice.red_code"),
+                    "code",
+                    &mut dialog.code,
+                    t("invoice.code_hint"),
                 );
                 f.past_date(t("invoice.date"), "invoice_date", &mut dialog.date);
                 // Each order with what is left of it on the blue invoice, its amount
@@ -470,6 +480,7 @@ impl InvoiceList {
                 invoicing_entity_id: blue.invoicing_entity_id,
                 kind: blue.kind,
                 number: dialog.number.trim().to_owned(),
+                code: dialog.code.trim().to_owned(),
                 invoice_date: widgets::normalize_date(&dialog.date),
                 orders: dialog.orders(),
                 red_of_invoice_id: blue.id,
@@ -618,15 +629,25 @@ fn invoice_done(invoice: &pb::Invoice) -> String {
     } else {
         t("invoice.red_done")
     };
-    text.replace("{number}", &invoice.number)
+    text.replace("{number}", &printed_number(invoice))
         .replace("{amount}", &crate::format::money(&invoice.amount))
+}
+
+/// An invoice as printed on it: 发票代码 then 号码 ("1100261130 04419001"), the number
+/// alone for a 数电发票.
+fn printed_number(i: &pb::Invoice) -> String {
+    if i.code.is_empty() {
+        i.number.clone()
+    } else {
+        format!("{} {}", i.code, i.number)
+    }
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.
 pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
     let red = super::is_negative(&i.amount).then_some(widgets::ERROR);
     ui.horizontal_wrapped(|ui| {
-        ui.strong(&i.number);
+        ui.strong(printed_number(i));
         let amount = RichText::new(format::money(&i.amount)).strong();
         ui.label(match red {
             Some(colour) => amount.color(colour),
@@ -646,6 +667,7 @@ pub fn invoice_detail_ui(ui: &mut egui::Ui, i: &pb::Invoice) {
         &[
             (t("finance.customer"), i.customer_name.clone()),
             (t("invoice.entity"), i.invoicing_entity_name.clone()),
+            (t("invoice.code"), i.code.clone()),
             (
                 t("invoice.kind"),
                 choice_label::<pb::InvoiceKind>(i.kind).to_owned(),
@@ -686,6 +708,8 @@ struct Fields {
     invoicing_entity_id: i64,
     kind: i32,
     number: String,
+    /// 发票代码, beside an 8-digit number.
+    code: String,
     invoice_date: String,
 }
 
@@ -696,6 +720,7 @@ impl Default for Fields {
             invoicing_entity_id: 0,
             kind: pb::InvoiceKind::Special as i32,
             number: String::new(),
+            code: String::new(),
             invoice_date: crate::format::business_today_text(),
         }
     }
@@ -709,6 +734,7 @@ fn request(draft: &Draft<Fields>) -> pb::RecordInvoiceRequest {
         invoicing_entity_id: f.invoicing_entity_id,
         kind: f.kind,
         number: f.number.trim().to_owned(),
+        code: f.code.trim().to_owned(),
         invoice_date: widgets::normalize_date(&f.invoice_date),
         orders: draft.order_rows(|order_id, amount| pb::InvoiceOrderInput { order_id, amount }),
         red_of_invoice_id: 0,
@@ -782,6 +808,12 @@ impl InvoiceForm {
                     "number",
                     &mut fields.number,
                     t("invoice.number_hint"),
+                );
+                f.text_hint(
+                    t("invoice.code"),
+                    "code",
+                    &mut fields.code,
+                    t("invoice.code_hint"),
                 );
                 f.past_date(t("invoice.date"), "invoice_date", &mut fields.invoice_date);
             },

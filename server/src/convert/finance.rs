@@ -295,11 +295,14 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         orders,
         red_of_invoice_id,
         note,
+        code,
     } = r;
     let number = validation::half_width(&number);
+    let code = validation::half_width(&code).trim().to_owned();
     let mut check = FieldCheck::default();
     check
         .check("number", validation::invoice_number(&number))
+        .check("code", validation::invoice_code(&code, &number))
         .check("note", validation::optional_text(&note, 500));
     let date = required_date("invoice_date", &invoice_date, &mut check);
     not_after_today("invoice_date", date, today, &mut check);
@@ -326,6 +329,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         return Ok(InvoiceInput::Red {
             red_of: red_of.expect("checked above"),
             customer_id,
+            code,
             number: number.trim().to_owned(),
             date: date.expect("checked above"),
             orders,
@@ -350,6 +354,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         customer_id,
         entity_id: invoicing_entity_id,
         kind: kind.expect("checked above").to_owned(),
+        code,
         number: number.trim().to_owned(),
         date: date.expect("checked above"),
         orders,
@@ -386,6 +391,7 @@ pub fn invoice(v: InvoiceView) -> pb::Invoice {
         invoicing_entity_id: i.invoicing_entity_id,
         invoicing_entity_name: v.entity_name,
         kind: pb::InvoiceKind::wire(&i.kind),
+        code: i.code,
         number: i.number,
         customer_id: i.customer_id,
         customer_name: v.customer_name,

@@ -283,6 +283,7 @@ diesel::table! {
         note -> Text,
         created_at -> Timestamptz,
         created_by -> Int8,
+        code -> Text,
     }
 }
 

@@ -2443,6 +2443,8 @@ pub enum InvoiceInput {
         customer_id: i64,
         entity_id: i64,
         kind: String,
+        /// 发票代码; empty for a 数电发票.
+        code: String,
         number: String,
         date: NaiveDate,
         /// (order id, CNY > 0).
@@ -2455,6 +2457,8 @@ pub enum InvoiceInput {
         red_of: i64,
         /// The customer the request named, if any: it must be the blue invoice's.
         customer_id: Option<i64>,
+        /// 发票代码; empty for a 数电发票.
+        code: String,
         number: String,
         date: NaiveDate,
         /// (order id, CNY > 0 to take back); empty for all that is left.
@@ -2536,6 +2540,7 @@ pub fn record_invoice(
             customer_id,
             entity_id,
             kind,
+            code,
             number,
             date,
             orders: lines,
@@ -2636,6 +2641,7 @@ pub fn record_invoice(
                 NewInvoice {
                     invoicing_entity_id: *entity_id,
                     kind: kind.clone(),
+                    code: code.clone(),
                     number: number.clone(),
                     customer_id: *customer_id,
                     invoice_date: *date,
@@ -2650,6 +2656,7 @@ pub fn record_invoice(
         InvoiceInput::Red {
             red_of,
             customer_id,
+            code,
             number,
             date,
             orders: parts,
@@ -2723,6 +2730,7 @@ pub fn record_invoice(
                 NewInvoice {
                     invoicing_entity_id: blue.invoicing_entity_id,
                     kind: blue.kind.clone(),
+                    code: code.clone(),
                     number: number.clone(),
                     customer_id: blue.customer_id,
                     invoice_date: *date,

@@ -94,7 +94,10 @@ impl World {
     }
 }
 
-/// A special VAT invoice numbered `number` from `entity` to `customer` on 2026-09-01,
+/// The 发票代码 of the tests' 8-digit invoice numbers: a paper 专票 of Beijing's 2026 batch.
+const INVOICE_CODE: &str = "1100261130";
+
+/// A special VAT invoice numbered `number` (with [`INVOICE_CODE`]) from `entity` to `customer` on 2026-09-01,
 /// covering (order id, amount) `order`.
 fn blue_invoice(
     customer: i64,
@@ -107,6 +110,7 @@ fn blue_invoice(
         invoicing_entity_id: entity,
         kind: pb::InvoiceKind::Special as i32,
         number: number.into(),
+        code: INVOICE_CODE.into(),
         invoice_date: "2026-09-01".into(),
         orders: vec![pb::InvoiceOrderInput {
             order_id,
@@ -1810,6 +1814,86 @@ async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
     );
 }
 
+/// A tax-control invoice is its 发票代码 and 8-digit 号码 together: each batch of a code
+/// numbers from 00000001 again, so one entity's invoices of two batches share numbers and
+/// are both recorded; the same code and number twice is refused. An 8-digit number needs
+/// its code; a 数电发票 (20 digits) has none.
+#[tokio::test]
+async fn an_invoice_is_told_apart_by_its_code_and_number() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let id = order.header().id;
+    let invoice = |code: &str, number: &str| pb::RecordInvoiceRequest {
+        code: code.into(),
+        ..blue_invoice(c, w.entity.id, (id, "10"), number)
+    };
+    // Typed full-width by an input method, the code is read as its digits.
+    let first = w
+        .finance
+        .send(invoice("１１００２６１１３０", "00000001"))
+        .await;
+    assert_eq!(
+        (first.code.as_str(), first.number.as_str()),
+        ("1100261130", "00000001")
+    );
+    // The next batch's first invoice, and an electronic one's (a 12-digit code).
+    let next_batch = w.finance.send(invoice("1100262130", "00000001")).await;
+    assert_eq!(next_batch.code, "1100262130");
+    w.finance.send(invoice("011002600111", "00000001")).await;
+    let again = w
+        .finance
+        .try_send(invoice("1100261130", "00000001"))
+        .await
+        .refused(Code::AlreadyExists);
+    assert_eq!(bad_fields(&again), ["number"]);
+    assert_zh_contains(&again, "发票代码 1100261130、号码 00000001");
+    for (code, number, said) in [
+        ("", "00000002", "8 位发票号码须填写发票代码"),
+        ("110026113", "00000002", "10 位或 12 位数字"),
+        ("11002611300", "00000002", "10 位或 12 位数字"),
+        (
+            "1100261130",
+            "26112000000012345678",
+            "数电发票（20 位号码）没有发票代码",
+        ),
+    ] {
+        let refused = w
+            .finance
+            .try_send(invoice(code, number))
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&refused), ["code"], "{code:?} {number}");
+        assert_zh_contains(&refused, said);
+    }
+    let digital = w.finance.send(invoice("", "26112000000012345678")).await;
+    assert_eq!(digital.code, "");
+    // The register and its export say each invoice's code.
+    let listed = w
+        .finance
+        .send(pb::ListInvoicesRequest {
+            customer_id: Some(c),
+            number: "00000001".into(),
+            ..Default::default()
+        })
+        .await;
+    let mut codes: Vec<(&str, &str)> = listed
+        .invoices
+        .iter()
+        .map(|i| (i.code.as_str(), i.number.as_str()))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            ("", "26112000000012345678"),
+            ("011002600111", "00000001"),
+            ("1100261130", "00000001"),
+            ("1100262130", "00000001"),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value() {
     let mut w = world().await;
@@ -1927,6 +2011,7 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
 
     let red = pb::RecordInvoiceRequest {
         number: "04419003".into(),
+        code: INVOICE_CODE.into(),
         invoice_date: "2026-09-01".into(),
         red_of_invoice_id: first.id,
         ..Default::default()
@@ -1965,6 +2050,7 @@ async fn red_invoices_reverse_blue_ones_and_invoicing_stops_at_the_shipped_value
         .finance
         .try_send(pb::RecordInvoiceRequest {
             number: "04419004".into(),
+            code: INVOICE_CODE.into(),
             ..red
         })
         .await
@@ -2008,6 +2094,7 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
     w.rep.deduct(&damaged).await.expect("deducted");
     let red = |number: &str, parts: &[(i64, &str)]| pb::RecordInvoiceRequest {
         number: number.into(),
+        code: INVOICE_CODE.into(),
         invoice_date: "2026-09-01".into(),
         red_of_invoice_id: first.id,
         orders: parts
@@ -2314,6 +2401,7 @@ async fn each_invoicing_entity_invoices_only_what_was_shipped_under_it() {
     w.finance
         .send(pb::RecordInvoiceRequest {
             number: "44019002".into(),
+            code: INVOICE_CODE.into(),
             invoice_date: "2026-09-01".into(),
             red_of_invoice_id: theirs_invoiced.id,
             ..Default::default()
@@ -3866,6 +3954,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     w.finance
         .send(pb::RecordInvoiceRequest {
             number: "04419002".into(),
+            code: INVOICE_CODE.into(),
             invoice_date: "2026-09-02".into(),
             red_of_invoice_id: blue.id,
             orders: vec![pb::InvoiceOrderInput {
@@ -4011,6 +4100,8 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     );
     let (header, body) = register_rows(&export.file, "开票记录", "发票号");
     assert_eq!(body[0][0], Data::String("04419002".into()));
+    // The code beside it, as text (its leading zeros kept on another code).
+    assert_eq!(under(&header, &body[0], "发票代码"), INVOICE_CODE);
     assert_eq!(under(&header, &body[0], "状态"), "红冲 04419001");
     assert_eq!(under(&header, &body[1], "状态"), "部分红冲 5.00");
     assert_eq!(under(&header, &body[1], "发票种类"), "增值税专用发票");

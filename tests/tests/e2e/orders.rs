@@ -3429,12 +3429,14 @@ async fn a_negative_id_is_refused_where_zero_means_none() {
         // A negative invoice to reverse is a red invoice still, checked as one.
         pb::RecordInvoiceRequest {
             number: "04419001".into(),
+            code: "1100261130".into(),
             invoice_date: "2026-09-01".into(),
             red_of_invoice_id: -1,
             ..Default::default()
         } => ["red_of_invoice_id"],
         pb::RecordInvoiceRequest {
             number: "04419002".into(),
+            code: "1100261130".into(),
             invoice_date: "2026-09-01".into(),
             red_of_invoice_id: 3,
             customer_id: -4,

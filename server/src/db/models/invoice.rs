@@ -32,6 +32,9 @@ pub struct Invoice {
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub created_by: i64,
+    /// 发票代码 beside an 8-digit number; empty for a 数电发票 (or recorded before it was
+    /// asked).
+    pub code: String,
 }
 
 impl Invoice {
@@ -52,6 +55,7 @@ pub struct NewInvoice {
     pub red_of_invoice_id: Option<i64>,
     pub note: String,
     pub created_by: i64,
+    pub code: String,
 }
 
 /// An order covered by an invoice.
@@ -70,7 +74,7 @@ pub fn not_found() -> AppError {
 }
 
 /// Inserts an invoice with what it covers (their `invoice_id` set here). ALREADY_EXISTS
-/// when the entity already has the number; FAILED_PRECONDITION when the blue invoice was
+/// when the entity already has the code and number; FAILED_PRECONDITION when the blue invoice was
 /// already reversed.
 pub fn insert(
     conn: &mut PgConnection,
@@ -87,7 +91,15 @@ pub fn insert(
                 ref info,
             ) if info.constraint_name() == Some("invoices_number") => AppError::AlreadyExists {
                 field: "number".into(),
-                msg: msg!("invoice.number_taken", number = new.number),
+                msg: if new.code.is_empty() {
+                    msg!("invoice.number_taken", number = new.number)
+                } else {
+                    msg!(
+                        "invoice.code_number_taken",
+                        code = new.code,
+                        number = new.number
+                    )
+                },
             },
             other => other.into(),
         })?;

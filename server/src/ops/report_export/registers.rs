@@ -494,6 +494,11 @@ fn invoice_fields<'a>(
             c(msg!("report.sheet.invoice.number"), Kind::Text, Some(22.0)),
             |v| Cell::from(v.invoice.number.as_str()),
         )
+        // Beside the number it tells apart (empty on a 数电发票).
+        .column(
+            c(msg!("report.sheet.invoice.code"), Kind::Text, Some(14.0)),
+            |v| Cell::from(v.invoice.code.as_str()),
+        )
         .column(
             c(msg!("report.sheet.invoice.date"), Kind::Date, None),
             |v| Cell::Date(v.invoice.invoice_date),

@@ -280,6 +280,8 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
             customer_id: customer,
             entity_id: entity,
             kind: "special".to_owned(),
+            // A paper 专票 of Beijing's 2026 batch: its code, then its number.
+            code: "1100261130".to_owned(),
             number: "04419001".to_owned(),
             date: day(78),
             orders: vec![(o.id, s.amount)],
