@@ -168,6 +168,34 @@ impl ApiError {
         self
     }
 
+    /// The error of a request that sent only the rows `at` of the form's list `list`
+    /// (the j-th row sent is the form's row `at[j]`): its fields named by the form's rows.
+    pub fn rows_renumbered(mut self, list: &str, at: &[usize]) -> ApiError {
+        for f in &mut self.fields {
+            if let Some(field) =
+                crate::widgets::row_renumbered(&f.field, list, |j| at.get(j).copied())
+            {
+                f.field = field;
+            }
+        }
+        self
+    }
+
+    /// The error with the complaints about `fields` said as `said` instead: what a form
+    /// knows better than the server of a field it sent empty (a quantity left empty, sent
+    /// as 0, is "必填"; a time that did not read, sent as none, is to be typed as shown).
+    pub fn restated(
+        mut self,
+        fields: &[String],
+        said: &pharmacrm_shared::validation::Violation,
+    ) -> ApiError {
+        for f in self.fields.iter_mut().filter(|f| fields.contains(&f.field)) {
+            f.en.clone_from(&said.en);
+            f.zh = Some(said.zh.clone());
+        }
+        self
+    }
+
     /// The server's sentences for `field`, one a line, if it named that field or items
     /// of it ([`names_field`]).
     pub fn field(&self, field: &str) -> Option<String> {

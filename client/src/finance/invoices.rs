@@ -282,11 +282,12 @@ impl InvoiceList {
             options.extend(self.orders.options(OrderFigure::NotInvoiced));
             options
         };
+        let mut unread = Vec::new();
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::InvoiceWrite) && ui.button(t("invoice.new")).clicked() {
                 new = true;
             }
-            self.filter.documents.ui(
+            unread = self.filter.documents.ui(
                 ui,
                 "invoices",
                 // A whole 数电发票 number in sight.
@@ -342,6 +343,7 @@ impl InvoiceList {
         if let Some((done, _)) = &self.done {
             ui.label(RichText::new(done).color(widgets::SUCCESS));
         }
+        widgets::unread_dates_ui(ui, &unread);
         widgets::filters_status(
             ui,
             &self.list.result,

@@ -291,21 +291,22 @@ impl NumberAndPeriod {
 
     /// The search box (`label`, `hint`, `width` points: a whole number in sight) and the
     /// period, its two ends kept on one row (`from` labelling its start; egui ids from
-    /// `id`), in a filter bar.
+    /// `id`), in a filter bar; what to say under the bar of a date that does not read
+    /// ([`widgets::unread_dates_ui`]).
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         id: &str,
         (label, hint, width): (&str, &str, f32),
         from: &str,
-    ) {
+    ) -> Vec<String> {
         widgets::search_field(ui, label, hint, width, &mut self.number);
         widgets::period_filter(
             ui,
             id,
             (from, &mut self.date_from),
             (t("finance.date_to"), &mut self.date_to),
-        );
+        )
     }
 }
 

@@ -153,11 +153,12 @@ impl PaymentList {
             ctx.finance().list_payments(list_request(key, Some(page)))
         });
         let mut command = None;
+        let mut unread = Vec::new();
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::PaymentWrite) && ui.button(t("payment.new")).clicked() {
                 command = Some(ListCommand::New);
             }
-            self.filter.documents.ui(
+            unread = self.filter.documents.ui(
                 ui,
                 "payments",
                 // A whole number, PY20261205-0002, in sight.
@@ -193,6 +194,7 @@ impl PaymentList {
             ),
             || pb::export_request::Report::Payments(list_request(key, None)),
         );
+        widgets::unread_dates_ui(ui, &unread);
         widgets::filters_status(
             ui,
             &self.list.result,

@@ -451,8 +451,9 @@ impl WriteOffRegister {
             reason_kind: self.reason_kind,
         };
         self.write_offs.poll(ctx);
+        let mut unread = Vec::new();
         ui.horizontal_wrapped(|ui| {
-            widgets::period_filter(
+            unread = widgets::period_filter(
                 ui,
                 "write_offs",
                 (t("write_off.date_from"), &mut self.period.date_from),
@@ -485,6 +486,7 @@ impl WriteOffRegister {
             (t("write_off.list"), &named, &self.period),
             || pb::export_request::Report::WriteOffs(key.request(None)),
         );
+        widgets::unread_dates_ui(ui, &unread);
         widgets::filters_status(
             ui,
             &self.write_offs.list.result,

@@ -373,16 +373,14 @@ impl OrderFormPanel {
         if self.previewed.as_ref() == Some(&input) {
             return;
         }
-        // Nothing to price yet, or a line just added whose quantity is still to be typed
-        // (pricing it would put "须为 1 至 9,999,999 的整数" under an untouched box).
-        if input.customer_id == 0
-            || input.lines.is_empty()
-            || self
-                .draft
-                .lines
-                .iter()
-                .any(|l| l.quantity.trim().is_empty())
-        {
+        // A line whose quantity is still to be typed (one just added) is left out: pricing
+        // it would put "须为 1 至 9,999,999 的整数" under an untouched box. The others are
+        // priced as they are typed, the first line before the second is filled in.
+        let priced: Vec<usize> = (self.draft.lines.iter().enumerate())
+            .filter(|(_, l)| !l.quantity.trim().is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        if input.customer_id == 0 || priced.is_empty() {
             return;
         }
         if self.preview.is_pending() || self.save.is_pending() || self.date_typing {
@@ -396,7 +394,18 @@ impl OrderFormPanel {
         }
         self.sent = input.lines.iter().map(|l| l.quantity).collect();
         self.previewed = Some(input.clone());
-        self.preview.request(ctx.orders().preview_order(input));
+        let count = input.lines.len();
+        let asked = pb::OrderInput {
+            lines: priced.iter().map(|&i| input.lines[i].clone()).collect(),
+            ..input
+        };
+        let at = priced.clone();
+        self.preview.request(
+            ctx.orders()
+                .preview_order(asked)
+                .map(move |preview| spread_lines(preview, &priced, count))
+                .map_err(move |e| e.rows_renumbered("lines", &at)),
+        );
     }
 
     /// Whether the amounts shown are those of the input as it is now: asked for it and
@@ -835,32 +844,14 @@ impl OrderFormPanel {
     /// that is not a whole number in range, as the server would say it (all in one round,
     /// not the blank one first and "1.5" after the next press).
     fn submit(&mut self, ctx: &AppCtx) {
-        let blank = self
-            .draft
-            .lines
-            .iter()
-            .any(|l| l.quantity.trim().is_empty());
-        for (i, line) in self.draft.lines.iter().enumerate() {
-            let typed = line.quantity.trim();
-            let complaint = if typed.is_empty() {
-                // As the server says it of a field left empty.
-                Some(t("common.is_required"))
-            } else if blank
-                && !(1..=pharmacrm_shared::validation::MAX_LINE_QUANTITY)
-                    .contains(&super::parse_quantity(typed))
-            {
-                Some(t("orders.quantity_range"))
-            } else {
-                None
-            };
-            self.errors.set_local(
-                &format!("lines[{i}].quantity"),
-                complaint.map(str::to_owned),
-            );
-        }
-        if blank {
-            return;
-        }
+        // A quantity left empty is sent as none (0, which the server refuses with the
+        // rest of what is wrong) and said as an empty field is: every complaint shows
+        // after one press, not the empty boxes' first and the others' after the next.
+        let empty: Vec<String> = (self.draft.lines.iter().enumerate())
+            .filter(|(_, l)| l.quantity.trim().is_empty())
+            .map(|(i, _)| format!("lines[{i}].quantity"))
+            .collect();
+        let required = pharmacrm_shared::validation::Violation::required();
         let input = self.draft.input();
         match &self.changing {
             Some(c) => self.save.request(
@@ -869,18 +860,42 @@ impl OrderFormPanel {
                         version: c.version,
                         order: Some(input),
                     })
-                    .map_err(|e| e.unnested("order")),
+                    .map_err(move |e| e.unnested("order").restated(&empty, &required)),
             ),
-            None => self.save.request(ctx.orders().create_order(pb::OrderInput {
-                request_id: self.request_id.clone(),
-                // A rep's case for an order past the credit hold asks for approval,
-                // whichever button sent it (提交审批, or 提交订单 with the case typed).
-                request_approval: !ctx.can(Permission::OrderCreditOverride)
-                    && !input.credit_override_reason.is_empty(),
-                ..input
-            })),
+            None => self.save.request(
+                ctx.orders()
+                    .create_order(pb::OrderInput {
+                        request_id: self.request_id.clone(),
+                        // A rep's case for an order past the credit hold asks for
+                        // approval, whichever button sent it (提交审批, or 提交订单 with
+                        // the case typed).
+                        request_approval: !ctx.can(Permission::OrderCreditOverride)
+                            && !input.credit_override_reason.is_empty(),
+                        ..input
+                    })
+                    .map_err(move |e| e.restated(&empty, &required)),
+            ),
         }
     }
+}
+
+/// `preview`, priced for the form's lines at `priced` only (the others' quantities still
+/// to be typed), as the form's `count` lines: a line without an amount in each one's
+/// place, and warnings about the j-th line priced named by its place in the form.
+fn spread_lines(mut preview: pb::OrderPreview, priced: &[usize], count: usize) -> pb::OrderPreview {
+    let mut lines = vec![pb::OrderLine::default(); count];
+    for (line, &i) in std::mem::take(&mut preview.lines).into_iter().zip(priced) {
+        lines[i] = line;
+    }
+    preview.lines = lines;
+    preview.warnings = std::mem::take(&mut preview.warnings)
+        .into_iter()
+        .filter_map(|mut w| {
+            w.field = widgets::row_renumbered(&w.field, "lines", |j| priced.get(j).copied())?;
+            Some(w)
+        })
+        .collect();
+    preview
 }
 
 /// Whether line `i`'s quantity or unit price is complained of (a negative price): the

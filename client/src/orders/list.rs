@@ -146,6 +146,7 @@ impl OrderList {
             ctx.orders().search_orders(Self::request(key, page))
         });
         let mut command = None;
+        let mut unread = Vec::new();
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::OrderWrite) && ui.button(t("orders.new")).clicked() {
                 command = Some(ListCommand::New);
@@ -158,7 +159,7 @@ impl OrderList {
                 150.0,
                 &mut self.filter.number,
             );
-            widgets::period_filter(
+            unread = widgets::period_filter(
                 ui,
                 "orders_created",
                 (t("orders.created_from"), &mut self.filter.created_from),
@@ -206,6 +207,7 @@ impl OrderList {
             }
         });
         overdue_legend(ui);
+        widgets::unread_dates_ui(ui, &unread);
         widgets::filters_status(
             ui,
             &self.list.result,

@@ -85,6 +85,7 @@ impl RecallPanel {
                 ctx.orders().list_shipments(key.request(Some(page)))
             });
         }
+        let mut unread = Vec::new();
         ui.horizontal_wrapped(|ui| {
             widgets::search_field(
                 ui,
@@ -93,7 +94,7 @@ impl RecallPanel {
                 150.0,
                 &mut self.batch_no,
             );
-            widgets::period_filter(
+            unread = widgets::period_filter(
                 ui,
                 "recall_shipped",
                 (t("orders.recall.ship_from"), &mut self.ship_from),
@@ -101,6 +102,7 @@ impl RecallPanel {
             );
         });
         self.drug_filter_ui(ui, ctx);
+        widgets::unread_dates_ui(ui, &unread);
         if key.batch_no.is_empty() {
             ui.add_space(8.0);
             ui.label(RichText::new(t("orders.recall.prompt")).weak());

@@ -964,6 +964,21 @@ pub fn required_header(ui: &mut Ui, text: &str) -> Response {
 /// a later row's one position up (`lines[2].quantity` → `lines[1].quantity`), any other
 /// field as it was.
 pub fn row_moved(field: &str, list: &str, removed: usize) -> Option<String> {
+    row_renumbered(field, list, |row| match row.cmp(&removed) {
+        std::cmp::Ordering::Less => Some(row),
+        std::cmp::Ordering::Equal => None,
+        std::cmp::Ordering::Greater => Some(row - 1),
+    })
+}
+
+/// `field` with its row of `list` renumbered by `to` (`lines[1].quantity` →
+/// `lines[3].quantity` for `to(1) == Some(3)`): `None` where `to` gives none, any other
+/// field as it was.
+pub fn row_renumbered(
+    field: &str,
+    list: &str,
+    to: impl FnOnce(usize) -> Option<usize>,
+) -> Option<String> {
     let Some((row, rest)) = field
         .strip_prefix(list)
         .and_then(|f| f.strip_prefix('['))
@@ -972,11 +987,7 @@ pub fn row_moved(field: &str, list: &str, removed: usize) -> Option<String> {
     else {
         return Some(field.to_owned());
     };
-    match row.cmp(&removed) {
-        std::cmp::Ordering::Less => Some(field.to_owned()),
-        std::cmp::Ordering::Equal => None,
-        std::cmp::Ordering::Greater => Some(format!("{list}[{}]{rest}", row - 1)),
-    }
+    Some(format!("{list}[{}]{rest}", to(row)?))
 }
 
 #[cfg(test)]

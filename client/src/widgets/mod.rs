@@ -20,7 +20,7 @@ pub use file::{
 };
 pub use form::{
     FieldErrors, FormResponse, FormUi, form, form_part, form_part_aligned, required_header,
-    row_moved,
+    row_moved, row_renumbered,
 };
 pub use table::{
     Sort, fit_width, fit_width_plain, header_labels, money_cell, money_decimals, money_text,
@@ -783,24 +783,42 @@ const DATE_FILTER_CONTROL: f32 = DATE_INPUT_WIDTH + 60.0;
 
 /// A period in a wrapping filter bar: two [`date_filter`]s, `from` and `to` (each a label
 /// and the date as typed; egui ids from `salt`), kept on one row (the end alone on the
-/// next row read as another filter).
+/// next row read as another filter). Returns what to say under the bar of an end that does
+/// not read, and so does not filter ([`unread_dates_ui`]).
 pub fn period_filter(
     ui: &mut Ui,
     salt: &str,
     (from_label, from): (&str, &mut String),
     (to_label, to): (&str, &mut String),
-) {
+) -> Vec<String> {
     let spacing = 2.0 * ui.spacing().item_spacing.x;
     let to_width = text_width(ui, to_label) + spacing + DATE_FILTER_CONTROL;
     keep_together(ui, from_label, DATE_FILTER_CONTROL + spacing + to_width);
-    date_filter(ui, &format!("{salt}_from"), from_label, from);
-    date_filter(ui, &format!("{salt}_to"), to_label, to);
+    let unread = [
+        date_filter(ui, &format!("{salt}_from"), from_label, from),
+        date_filter(ui, &format!("{salt}_to"), to_label, to),
+    ];
+    [(from_label, unread[0]), (to_label, unread[1])]
+        .into_iter()
+        .filter(|(_, unread)| *unread)
+        .map(|(label, _)| crate::i18n::label_value(label, t("common.date_unread")))
+        .collect()
+}
+
+/// Under a filter bar, in red, the date filters that do not read and so do not filter
+/// ("下单日期从：不是有效日期（如 2026-12-01），未按此日期筛选"), as [`period_filter`] said
+/// them: the red input alone went unnoticed, the list showing every date.
+pub fn unread_dates_ui(ui: &mut Ui, unread: &[String]) {
+    for line in unread {
+        ui.label(RichText::new(line).color(ERROR));
+    }
 }
 
 /// A labelled date filter in a wrapping filter bar: typed, or picked from the calendar
 /// beside it. A date that does not read (2026-13-01) does not filter ([`date_filter_key`]):
-/// once the user has left the input it is shown in red, its hover saying why.
-pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
+/// once the user has left the input it is shown in red, its hover saying why; returns
+/// whether it is so.
+pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) -> bool {
     // The input and its calendar button.
     keep_together(ui, label, DATE_FILTER_CONTROL);
     let label = ui.label(label);
@@ -819,6 +837,7 @@ pub fn date_filter(ui: &mut Ui, salt: &str, label: &str, value: &mut String) {
         response.on_hover_text(t("common.date_unread"));
     }
     date_picker(ui, salt, value);
+    unread
 }
 
 /// A date filter as sent: `YYYY-MM-DD` once it reads as a date, else nothing (a date

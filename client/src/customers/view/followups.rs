@@ -8,7 +8,7 @@ use egui::RichText;
 use super::records::{FormButton, Records};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{label_value, t};
+use crate::i18n::{Lang, label_value, t, t_in};
 use crate::widgets::{self, Unsaved, choice_label};
 
 #[derive(Clone, PartialEq)]
@@ -166,27 +166,25 @@ impl FollowupsTab {
         if pressed == Some(FormButton::Save) {
             let draft = &records.draft;
             // Empty: now. Otherwise as typed, in the business time zone; what does not
-            // read as a time is said under the field, and nothing is sent.
+            // read as a time is sent as none, which the server refuses with whatever else
+            // is wrong (all said after one press), and said under the field as a time to
+            // type as shown.
             let happened_at = match draft.happened_at.trim() {
                 "" => Some(chrono::Utc::now()),
                 typed => format::parse_business_time(typed),
             };
-            records.errors.set_local(
-                "happened_at",
-                happened_at
-                    .is_none()
-                    .then(|| t("orders.bad_time").to_owned()),
+            let unread = Vec::from_iter(happened_at.is_none().then(|| "happened_at".to_owned()));
+            let as_shown = pharmacrm_shared::validation::Violation::new(
+                t_in(Lang::En, "orders.bad_time"),
+                t_in(Lang::Zh, "orders.bad_time"),
             );
-            let Some(happened_at) = happened_at else {
-                return;
-            };
             let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let request = pb::Followup {
                 id,
                 version,
                 customer_id,
-                happened_at: Some(prost_types::Timestamp {
-                    seconds: happened_at.timestamp(),
+                happened_at: happened_at.map(|at| prost_types::Timestamp {
+                    seconds: at.timestamp(),
                     nanos: 0,
                 }),
                 method: draft.method,
@@ -195,7 +193,11 @@ impl FollowupsTab {
                 next_on: widgets::normalize_date(&draft.next_on),
                 ..Default::default()
             };
-            records.save(ctx.customers().save_followup(request));
+            records.save(
+                ctx.customers()
+                    .save_followup(request)
+                    .map_err(move |e| e.restated(&unread, &as_shown)),
+            );
         }
     }
 }
