@@ -15,7 +15,9 @@ pub const PRICE_INTEGER_DIGITS: usize = 10;
 /// A number as typed or pasted: digits, one decimal point, thousands separators as the
 /// screens show amounts (`1,234,567.5`: every group after the first of three digits;
 /// `12,5` is not read as 12.5 nor as 125); full-width digits and marks as a Chinese input
-/// method types them (`２２．８`) read as their half-width selves.
+/// method types them (`２２．８`) read as their half-width selves. Zeros past the last
+/// decimal allowed change nothing and are read (`12.50000` is 12.50, as systems that keep
+/// four decimals send it).
 fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Decimal, Violation> {
     let text = crate::validation::half_width(text);
     let text = text.trim();
@@ -39,16 +41,25 @@ fn parse(text: &str, max_decimals: u32, max_integer_digits: usize) -> Result<Dec
     if text.starts_with('-') {
         return Err(Violation::new("must not be negative", "不能为负数"));
     }
-    if frac.len() > max_decimals as usize {
+    if frac.trim_end_matches('0').len() > max_decimals as usize {
         return Err(Violation::new(
             format!("at most {max_decimals} decimals"),
             format!("最多 {max_decimals} 位小数"),
         ));
     }
     if int.trim_start_matches('0').len() > max_integer_digits {
-        return Err(Violation::new("is too large", "数值过大"));
+        return Err(Violation::new(
+            format!("is too large: at most {max_integer_digits} digits before the decimal point"),
+            format!("数值过大：整数部分最多 {max_integer_digits} 位"),
+        ));
     }
-    Decimal::from_str(text).map_err(|_| Violation::new("is not a valid number", "不是有效的数字"))
+    let mut value = Decimal::from_str(text)
+        .map_err(|_| Violation::new("is not a valid number", "不是有效的数字"))?;
+    if value.scale() > max_decimals {
+        // Only zeros past it (checked above): the same value.
+        value.rescale(max_decimals);
+    }
+    Ok(value)
 }
 
 /// `1,234,567.5` without its thousands separators, when every group after the first has
@@ -90,6 +101,17 @@ pub fn parse_amount(text: &str) -> Result<Decimal, Violation> {
     let mut value = parse(text, 2, 12)?;
     value.rescale(2);
     Ok(value)
+}
+
+/// An amount of CNY that may be negative (a balance: a customer in credit): a minus sign,
+/// half- or full-width (`－５０.００`), before what [`parse_amount`] reads.
+pub fn parse_signed_amount(text: &str) -> Result<Decimal, Violation> {
+    let text = crate::validation::half_width(text);
+    let text = text.trim();
+    match text.strip_prefix('-') {
+        Some(digits) => parse_amount(digits).map(|v| -v),
+        None => parse_amount(text),
+    }
 }
 
 /// A capacity: > 0, at most 3 decimals.
@@ -228,6 +250,31 @@ mod tests {
         }
         let why = amount("12,5").unwrap_err();
         assert!(why.zh.contains("1,000.50"), "{}", why.zh);
+    }
+
+    /// Zeros past the decimals allowed are the same value (a system keeping four sends
+    /// 500.0000); a digit there is not, and is refused rather than rounded away.
+    #[test]
+    fn zeros_past_the_last_decimal_are_read_and_digits_refused() {
+        let amount = |s: &str| parse_amount(s).map(|d| to_wire(&d));
+        assert_eq!(amount("12.50000").unwrap(), "12.50");
+        assert_eq!(amount("500.0000").unwrap(), "500.00");
+        assert_eq!(to_wire(&parse_price("12.800000").unwrap()), "12.80");
+        assert!(amount("12.345").unwrap_err().zh.contains("最多 2 位小数"));
+        assert!(amount("12.3401").is_err());
+        let big = amount("1234567890123").unwrap_err();
+        assert!(big.zh.contains("整数部分最多 12 位"), "{}", big.zh);
+    }
+
+    /// A balance's sign, as typed in either width; the number after it as any amount.
+    #[test]
+    fn a_signed_amount_takes_a_minus_of_either_width() {
+        let signed = |s: &str| parse_signed_amount(s).map(|d| to_wire(&d));
+        assert_eq!(signed("-50").unwrap(), "-50.00");
+        assert_eq!(signed("－５０．００").unwrap(), "-50.00");
+        assert_eq!(signed(" 1,200.5 ").unwrap(), "1200.50");
+        assert!(signed("--5").is_err());
+        assert!(signed("-").is_err());
     }
 
     #[test]

@@ -364,9 +364,11 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
 
 pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     let mut check = FieldCheck::default();
+    // Typed full-width, "０４４１９" is the number as recorded (RecordInvoice reads it so).
+    let number = validation::half_width(&r.number);
     check.check(
         "number",
-        validation::optional_line(&r.number, validation::SEARCH_TEXT_MAX),
+        validation::optional_line(&number, validation::SEARCH_TEXT_MAX),
     );
     let (date_from, date_to) = date_range(
         ("date_from", &r.date_from),
@@ -375,7 +377,7 @@ pub fn invoice_filter(r: &pb::ListInvoicesRequest) -> AppResult<InvoiceFilter> {
     );
     let f = InvoiceFilter {
         customer_id: optional_id("customer_id", r.customer_id, &mut check),
-        number: r.number.trim().to_owned(),
+        number: number.trim().to_owned(),
         order_id: optional_id("order_id", r.order_id, &mut check),
         date_from,
         date_to,
@@ -565,13 +567,7 @@ pub fn reconcile_request(
     required_id("customer_id", customer_id, &mut check);
     let period = super::period(&date_from, &date_to, &mut check);
     check.check("note", validation::optional_text(&note, 500));
-    let text = closing_balance.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let closing = match money::parse_amount(digits) {
-        Ok(v) if negative => -v,
+    let closing = match money::parse_signed_amount(&closing_balance) {
         Ok(v) => v,
         Err(v) => {
             check.fail("closing_balance", v.into());

@@ -278,7 +278,18 @@ pub fn date(
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(d) if (1..=9999).contains(&d.year()) => Some(d),
         _ => {
-            check.fail(field, msg!("field.invalid_date"));
+            // Written as a date, but not one (2026-02-30, 2026-13-01): said as such, not
+            // as a format to follow.
+            let parts: Vec<&str> = text.split('-').collect();
+            let shaped = parts.len() == 3
+                && parts.iter().zip([4..=4, 1..=2, 1..=2]).all(|(p, len)| {
+                    len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+                });
+            if shaped {
+                check.fail(field, msg!("field.no_such_date", date = text.to_owned()));
+            } else {
+                check.fail(field, msg!("field.invalid_date"));
+            }
             None
         }
     }
@@ -342,7 +353,10 @@ pub fn not_after_today(
     check: &mut FieldCheck,
 ) {
     if date.is_some_and(|d| d > today) {
-        check.fail(field, msg!("field.after_today"));
+        check.fail(
+            field,
+            msg!("field.after_today", today = today.format("%Y-%m-%d")),
+        );
     }
 }
 

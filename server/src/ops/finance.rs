@@ -628,13 +628,15 @@ pub fn reverse_payment(
     let peek = payment::find(conn, reps, id, false)?;
     lock_ledger(conn, peek.customer_id)?;
     let before = payment::find(conn, reps, id, true)?;
-    check_fresh(conn, version, &before)?;
+    // Before the version: a reversal sent again (its answer lost) is told it was done,
+    // not that someone changed the payment (its own reversal did).
     if before.reversed_at.is_some() {
         return Err(AppError::precondition(msg!(
             "payment.already_reversed",
             number = before.number
         )));
     }
+    check_fresh(conn, version, &before)?;
     let date = date.unwrap_or(today);
     // Not before what it undoes: money that came in on account may have settled a
     // shipment days later, and a reversal dated earlier would age that shipment as owed
@@ -642,7 +644,10 @@ pub fn reverse_payment(
     let earliest = ledger::last_entry_date(conn, before.id)?
         .map_or(before.payment_date, |d| d.max(before.payment_date));
     if date > today {
-        return Err(AppError::field("reversal_date", msg!("field.after_today")));
+        return Err(AppError::field(
+            "reversal_date",
+            msg!("field.after_today", today = today.format("%Y-%m-%d")),
+        ));
     }
     if date < earliest {
         return Err(AppError::field(
@@ -852,6 +857,7 @@ pub fn list_payments(
     if let Some(c) = f.customer_id {
         customer_in_scope(conn, reps, c)?;
     }
+    user_named(conn, "handler_id", f.handler_id)?;
     let query = || payments_matching(reps, f);
     let total: i64 = query().count().get_result(conn)?;
     let sum: Option<Decimal> = query()
@@ -1490,6 +1496,20 @@ impl Statement {
     }
 }
 
+/// INVALID_ARGUMENT on `field` when a filter names a user who does not exist (`id`): a
+/// typing slip would list nothing, read as "nobody owes" or "no payments".
+pub fn user_named(conn: &mut PgConnection, field: &'static str, id: Option<i64>) -> AppResult<()> {
+    match id {
+        Some(id)
+            if !diesel::select(diesel::dsl::exists(users::table.find(id)))
+                .get_result::<bool>(conn)? =>
+        {
+            Err(AppError::field(field, msg!("payment.handler_unknown")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The condition "entries of the selection" in SQL: customer(s) within scope, handler.
 fn selection_sql(reps: &Reps, q: &StatementQuery) -> Sql {
     let mut sql = Sql::new("e.customer_id IN (SELECT cu.id FROM customers cu WHERE ");
@@ -1521,14 +1541,7 @@ pub fn statement(
         Some(c) => Some(customer_in_scope(conn, reps, c)?.name),
         None => None,
     };
-    if let Some(h) = q.handler_id
-        && !diesel::select(diesel::dsl::exists(users::table.find(h))).get_result::<bool>(conn)?
-    {
-        return Err(AppError::field(
-            "handler_id",
-            msg!("payment.handler_unknown"),
-        ));
-    }
+    user_named(conn, "handler_id", q.handler_id)?;
     #[derive(QueryableByName)]
     struct Totals {
         #[diesel(sql_type = BigInt)]
@@ -1942,6 +1955,19 @@ impl ArrearsSelection {
         f: &ArrearsFilter,
         today: NaiveDate,
     ) -> AppResult<ArrearsSelection> {
+        // A rep or department that does not exist owes nothing: said, not listed as none.
+        user_named(conn, "sales_rep_id", f.sales_rep_id)?;
+        if let Some(dept) = f.department_id
+            && !diesel::select(diesel::dsl::exists(
+                crate::db::schema::departments::table.find(dept),
+            ))
+            .get_result::<bool>(conn)?
+        {
+            return Err(AppError::field(
+                "department_id",
+                msg!("department.not_found"),
+            ));
+        }
         if f.bucket == ArrearsBucket::InCredit {
             return Self::in_credit(conn, reps, f, today);
         }

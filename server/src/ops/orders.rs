@@ -1053,7 +1053,10 @@ fn check_shipment_fields(
     if check.complains_of(&format!("{prefix}.ship_date")) {
         // It did not read: nothing to compare.
     } else if fields.ship_date > today {
-        check.fail(format!("{prefix}.ship_date"), msg!("field.after_today"));
+        check.fail(
+            format!("{prefix}.ship_date"),
+            msg!("field.after_today", today = today.format("%Y-%m-%d")),
+        );
     } else if fields.ship_date < earliest {
         // Named by what it is before: the order's date, or a replacement's original
         // shipment ("早于 2026-12-06" alone left the user guessing).

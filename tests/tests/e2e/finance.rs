@@ -1228,11 +1228,14 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         (allocated, reversed.unallocated.as_str()),
         (vec!["150.00"], "0.00")
     );
-    // Once only: the version sent is stale now.
-    w.finance
+    // Once only: sent again (its answer lost), it is told so by number, not that someone
+    // changed the payment.
+    let again = w
+        .finance
         .try_send(reverse("2026-11-05"))
         .await
-        .refused(Code::Aborted);
+        .refused(Code::FailedPrecondition);
+    assert_zh_contains(&again, &wrong.number);
     let again = w
         .finance
         .send(statement(c, "2026-10-01", "2026-10-31"))
@@ -1812,6 +1815,76 @@ async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
         s.closing, "-100.00",
         "only the credit on account before the 10th"
     );
+}
+
+/// A filter naming a rep, department or handler that does not exist is refused on its
+/// field (an integrator's slip listed nothing, read as "nobody owes"); a date that is no
+/// day of the calendar is said as such; a number typed full-width finds the invoice.
+#[tokio::test]
+async fn filters_naming_nothing_that_exists_are_refused_not_read_as_none() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 10).await;
+    w.finance
+        .send(blue_invoice(
+            c,
+            w.entity.id,
+            (order.header().id, "20"),
+            "04419001",
+        ))
+        .await;
+    let nobody = Some(987_654);
+    for (request, field) in [
+        (
+            pb::ListArrearsRequest {
+                sales_rep_id: nobody,
+                ..Default::default()
+            },
+            "sales_rep_id",
+        ),
+        (
+            pb::ListArrearsRequest {
+                department_id: nobody,
+                ..Default::default()
+            },
+            "department_id",
+        ),
+    ] {
+        let refused = w
+            .finance
+            .try_send(request)
+            .await
+            .refused(Code::InvalidArgument);
+        assert_eq!(bad_fields(&refused), [field]);
+    }
+    let refused = w
+        .finance
+        .try_send(pb::ListPaymentsRequest {
+            handler_id: nobody,
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["handler_id"]);
+    assert_zh_contains(&refused, "用户不存在");
+    let refused = w
+        .finance
+        .try_send(pb::ListPaymentsRequest {
+            date_from: "2026-02-30".into(),
+            ..Default::default()
+        })
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["date_from"]);
+    assert_zh_contains(&refused, "日历上没有这一天：2026-02-30");
+    let found = w
+        .finance
+        .send(pb::ListInvoicesRequest {
+            number: "０４４１９".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(found.total, 1);
 }
 
 /// A tax-control invoice is its 发票代码 and 8-digit 号码 together: each batch of a code

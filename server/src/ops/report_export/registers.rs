@@ -131,6 +131,7 @@ pub(super) fn filter_lines(
     }
     match register {
         Register::Payments(f) => {
+            finance::user_named(conn, "handler_id", f.handler_id)?;
             if !f.number.is_empty() {
                 lines.push((l(msg!("report.sheet.payment.searched")), f.number.clone()));
             }
