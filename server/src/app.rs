@@ -290,7 +290,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         .add_service(
             pb::finance_service_server::FinanceServiceServer::new(FinanceApi::new(state.clone()))
                 // A statement export of a whole year may be tens of MB.
-                .max_encoding_message_size(256 * 1024 * 1024),
+                .max_encoding_message_size(pharmacrm_shared::FINANCE_MAX_MESSAGE_BYTES),
         )
         .add_service(pb::report_service_server::ReportServiceServer::new(
             ReportApi::new(state.clone()),

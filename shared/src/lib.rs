@@ -26,6 +26,12 @@ pub const ORDER_PREVIEW_TOLERATED: [&str; 4] = [
     "note",
 ];
 
+/// The largest message FinanceService answers, in bytes: an ExportStatement of a whole
+/// year of every customer may be tens of MB, and it travels in one message. The client
+/// reads up to as much; a grpcurl caller passes `-max-msg-sz 268435456` (its default is
+/// 4 MB).
+pub const FINANCE_MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
 /// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.
 /// Server traits need feature `server`, clients feature `client`.
 pub mod pb {

@@ -415,10 +415,11 @@ impl Api {
             .max_decoding_message_size(16 * 1024 * 1024)
     }
 
-    /// FinanceService (a statement of every customer, and its Excel export, can be large).
+    /// FinanceService (a statement of every customer, and its Excel export, can be large:
+    /// read as large as the server sends, or a year's export failed here).
     pub fn finance(&self) -> FinanceServiceClient<Authed> {
         FinanceServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
-            .max_decoding_message_size(64 * 1024 * 1024)
+            .max_decoding_message_size(pharmacrm_shared::FINANCE_MAX_MESSAGE_BYTES)
     }
 
     /// ReportService (a report page holds at most 500 rows; an export streams its file in
