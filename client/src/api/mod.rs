@@ -226,7 +226,7 @@ impl ApiError {
 /// The server's `text` as the UI shows it on its own: a sentence, an English one with its
 /// first letter capital ("department not found" → "Department not found"; Chinese as it
 /// is). The wire keeps gRPC's lower-case convention for other services and logs.
-fn sentence(text: &str) -> String {
+pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -159,16 +159,20 @@ pub fn fields_ui(
         .filter(|u| u.is_active || u.id == current_unit)
         .map(|u| (u.id, unit_label(u)))
         .collect();
+    // Drawn read-only (a rep reading a drug), nothing is to be filled in: no red marks.
+    let editable = ui.is_enabled();
     widgets::form(ui, "drug_form", errors, |f| {
-        f.required(&[
-            "name",
-            "specification",
-            "manufacturer",
-            "category_id",
-            "unit_id",
-            "purchase_price",
-            "sale_price",
-        ]);
+        if editable {
+            f.required(&[
+                "name",
+                "specification",
+                "manufacturer",
+                "category_id",
+                "unit_id",
+                "purchase_price",
+                "sale_price",
+            ]);
+        }
         f.text(t("drug.name"), "name", &mut form.name);
         f.text(t("drug.trade_name"), "trade_name", &mut form.trade_name);
         f.text(

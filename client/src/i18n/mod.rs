@@ -100,9 +100,10 @@ pub fn either<T>(zh: T, en: T) -> T {
 }
 
 /// What a rule shared with the server says of a value (`pharmacrm_shared::validation`), in
-/// the UI's language: a form's own complaint, worded as the server's.
+/// the UI's language: a form's own complaint, worded as the server's and, in English, a
+/// sentence as the server's are shown ("Must be at least 8 characters long").
 pub fn violation(v: pharmacrm_shared::validation::Violation) -> String {
-    either(v.zh, v.en)
+    either(v.zh, crate::api::sentence(&v.en))
 }
 
 /// The colon between a label and its value: full-width in Chinese, `: ` in English.
