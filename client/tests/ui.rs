@@ -2701,6 +2701,30 @@ fn a_line_is_priced_before_the_other_has_a_quantity() {
     ui.wait_label("12.80");
 }
 
+/// An order begun from the order list, no customer picked yet: its lines' amounts and
+/// total show as they are typed (quantity × price, half up, as the server computes them),
+/// then the server's once a customer is picked.
+#[test]
+fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
+    let server = Server::start();
+    order_team(&server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.press(Role::Button, "新建订单");
+    ui.add_amoxicillin();
+    ui.nth_quantity(0, "3");
+    ui.wait_label("38.40");
+    ui.wait_label("订单金额：38.40");
+    ui.replace_text("单价", "12.345");
+    ui.wait_label("订单金额：37.04");
+    ui.type_into("客户", "bjxh");
+    ui.press(Role::Button, "北京协和医院");
+    ui.wait_label("订单金额：37.04");
+    ui.replace_text("数量", "4");
+    ui.wait_label("订单金额：49.38");
+}
+
 impl Ui {
     /// Types `text` into the quantity of line `n` (from 0) of the order form.
     fn nth_quantity(&mut self, n: usize, text: &str) {

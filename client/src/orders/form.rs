@@ -584,6 +584,9 @@ impl OrderFormPanel {
         let focus_quantity = self.focus_quantity;
         let mut focused = false;
         let current = self.preview_is_current();
+        // No customer picked yet: nothing is previewed, and a line's amount is the rule's
+        // own ([`local_amount`]), as the server will compute it.
+        let no_customer = self.draft.customer_id == 0;
         let preview = self.preview.value().cloned().unwrap_or_default();
         let decimals = widgets::money_decimals(preview.lines.iter().map(|l| l.amount.as_str()));
         let sent = &self.sent;
@@ -661,14 +664,21 @@ impl OrderFormPanel {
                                     .filter(|p| p.drug_id == line.drug_id)
                                     .filter(|_| !line.quantity.trim().is_empty())
                                     .filter(|_| !line_complained_of(errors, i));
-                                match priced {
-                                    Some(p) => {
+                                let local = no_customer
+                                    .then(|| local_amount(line))
+                                    .flatten()
+                                    .map(|a| pharmacrm_shared::money::to_wire(&a));
+                                match (priced, local) {
+                                    (Some(p), _) if !no_customer => {
                                         if !current {
                                             ui.disable();
                                         }
                                         widgets::money_cell(ui, &p.amount, decimals);
                                     }
-                                    None => {
+                                    (_, Some(amount)) => {
+                                        widgets::money_cell(ui, &amount, decimals.max(2));
+                                    }
+                                    _ => {
                                         ui.label("—");
                                     }
                                 }
@@ -718,7 +728,19 @@ impl OrderFormPanel {
             forget_line(self.preview.value_mut(), &mut self.sent, removed);
         }
         errors.field_ui(ui, "lines");
-        if !lines.is_empty() && !preview.total.is_empty() {
+        // No customer yet: the lines' own amounts added up, once every line has one.
+        let local_total = if no_customer && !lines.is_empty() {
+            lines
+                .iter()
+                .map(local_amount)
+                .sum::<Option<pharmacrm_shared::money::Decimal>>()
+        } else {
+            None
+        };
+        if let Some(total) = local_total {
+            let figure = crate::format::money(&pharmacrm_shared::money::to_wire(&total));
+            ui.label(RichText::new(label_value(t("order.total"), &figure)).strong());
+        } else if !no_customer && !lines.is_empty() && !preview.total.is_empty() {
             // No total while a line has no quantity or a figure complained of: the last
             // one was of other lines.
             let blank = lines
@@ -877,6 +899,22 @@ impl OrderFormPanel {
             ),
         }
     }
+}
+
+/// Line `line`'s amount as the server computes it ([`money::line_amount`]: quantity ×
+/// unit price, rounded half up), in CNY: for a form with no customer picked yet,
+/// which nothing previews. `None` while the quantity or price does not read (or is out of
+/// range: the server names it once there is a preview).
+///
+/// [`money::line_amount`]: pharmacrm_shared::money::line_amount
+fn local_amount(line: &Line) -> Option<pharmacrm_shared::money::Decimal> {
+    use pharmacrm_shared::money;
+    let quantity = super::parse_quantity(&line.quantity);
+    if !(1..=pharmacrm_shared::validation::MAX_LINE_QUANTITY).contains(&quantity) {
+        return None;
+    }
+    let price = money::parse_price(&line.unit_price).ok()?;
+    Some(money::line_amount(quantity, price))
 }
 
 /// `preview`, priced for the form's lines at `priced` only (the others' quantities still
