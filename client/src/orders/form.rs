@@ -513,8 +513,9 @@ impl OrderFormPanel {
                 &mut draft.delivery_address,
                 &address_hint,
             );
+            // Not before today (the server refuses it): the calendar offers no day before.
             date_focused = f
-                .date(
+                .future_date(
                     t("order.requested_delivery_date"),
                     "requested_delivery_date",
                     &mut draft.requested_delivery_date,
