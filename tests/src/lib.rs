@@ -642,6 +642,11 @@ pub fn sorted_bad_fields(status: &Status) -> Vec<String> {
 pub trait Refused {
     /// Asserts that the call failed with `code` and returns its status.
     fn refused(self, code: Code) -> Status;
+
+    /// Asserts that the call failed with `code`, naming exactly `fields` (its
+    /// `google.rpc.BadRequest`, in the server's order) and saying `zh` in its zh-CN
+    /// message; returns its status.
+    fn refused_on(self, code: Code, fields: &[&str], zh: &str) -> Status;
 }
 
 impl<T: std::fmt::Debug> Refused for Result<T, Status> {
@@ -654,6 +659,14 @@ impl<T: std::fmt::Debug> Refused for Result<T, Status> {
                 status
             }
         }
+    }
+
+    #[track_caller]
+    fn refused_on(self, code: Code, fields: &[&str], zh: &str) -> Status {
+        let status = self.refused(code);
+        assert_eq!(bad_fields(&status), fields, "{status:?}");
+        assert_zh_contains(&status, zh);
+        status
     }
 }
 

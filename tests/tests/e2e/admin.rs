@@ -813,13 +813,15 @@ async fn the_settings_are_read_with_either_order_read_or_admin_settings_and_chan
         .await;
     assert_eq!(shenzhen.tax_number, "91440300708461136T");
     // One legal entity, one number: another entity with it is refused, naming the holder.
-    let status = InvoicingEntityBuilder::new("深圳华康医药")
+    InvoicingEntityBuilder::new("深圳华康医药")
         .tax_number("91440300708461136T")
         .try_create(&mut app.admin().await)
         .await
-        .refused(Code::AlreadyExists);
-    assert_eq!(bad_fields(&status), ["tax_number"]);
-    assert_zh_contains(&status, "已属于开票单位“深圳分公司”");
+        .refused_on(
+            Code::AlreadyExists,
+            &["tax_number"],
+            "已属于开票单位“深圳分公司”",
+        );
     // An administrator of the settings who does not work with orders sees what they keep…
     let mut keeper = app
         .user_with_permissions("settings-keeper", &["admin.settings"])

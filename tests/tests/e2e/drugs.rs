@@ -401,12 +401,14 @@ async fn a_stale_drug_edit_is_refused_and_units_in_use_are_archived_not_deleted(
             note: String::new(),
         }),
     };
-    let status = admin
+    admin
         .try_send(unit_edit("20", "盒", b.version))
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&status), ["unit.capacity"]);
-    assert_zh_contains(&status, "盒（24粒） 是 1 种药品的包装，不能修改容量");
+        .refused_on(
+            Code::FailedPrecondition,
+            &["unit.capacity"],
+            "盒（24粒） 是 1 种药品的包装，不能修改容量",
+        );
     let renamed = admin.send(unit_edit("24.0", "小盒", b.version)).await;
     assert_eq!(
         (renamed.name.as_str(), renamed.capacity.as_str()),

@@ -591,13 +591,14 @@ async fn picked_orders_are_paid_first_and_over_allocation_is_refused_with_the_am
         .refused(Code::InvalidArgument);
     assert_eq!(sorted_bad_fields(&refused), ["amount", "payment_date"]);
     // A year typed wrong (0001, 1926 for 2026) would date the money before every order.
-    let refused = w
-        .finance
+    w.finance
         .try_send(payment(c, "0001-01-01", "5", &[]))
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["payment_date"]);
-    assert_zh_contains(&refused, "不能早于 2000-01-01");
+        .refused_on(
+            Code::InvalidArgument,
+            &["payment_date"],
+            "不能早于 2000-01-01",
+        );
     // Nothing was recorded by the refusals.
     let listed = w
         .finance
@@ -647,9 +648,11 @@ async fn one_bank_receipt_keyed_twice_is_refused_until_confirmed_as_another_paym
         .finance
         .try_send(keyed(c, "2026-09-20", "80.00", "icbc20260920-17"))
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["confirm_not_duplicate"]);
-    assert_zh_contains(&refused, &first.number);
+        .refused_on(
+            Code::FailedPrecondition,
+            &["confirm_not_duplicate"],
+            &first.number,
+        );
     assert_zh_contains(&refused, "可能是重复登记");
     let listed = pb::ListPaymentsRequest {
         customer_id: Some(c),
@@ -892,16 +895,17 @@ async fn a_payments_handler_is_a_person_at_work() {
     // Nor the administrator account, which keeps the system (the lists do not offer it).
     let administrator = admin.user().await;
     for handler in [user.id, account.id, administrator.id] {
-        let refused = w
-            .finance
+        w.finance
             .try_send(pb::RecordPaymentRequest {
                 reference: format!("HANDLER-{handler}"),
                 ..by(handler)
             })
             .await
-            .refused(Code::InvalidArgument);
-        assert_eq!(bad_fields(&refused), ["handler_id"]);
-        assert_zh_contains(&refused, "请选择在职人员作为经手人");
+            .refused_on(
+                Code::InvalidArgument,
+                &["handler_id"],
+                "请选择在职人员作为经手人",
+            );
     }
 }
 
@@ -1170,13 +1174,11 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         closing_balance: closing.into(),
         note: "客户已盖章确认".into(),
     };
-    let refused = w
-        .finance
-        .try_send(reconcile("60.00"))
-        .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["closing_balance"]);
-    assert_zh_contains(&refused, "期末余额为 50.00，不是 60.00");
+    w.finance.try_send(reconcile("60.00")).await.refused_on(
+        Code::FailedPrecondition,
+        &["closing_balance"],
+        "期末余额为 50.00，不是 60.00",
+    );
     w.finance.send(reconcile("50.00")).await;
     // Only finance reconciles.
     w.rep
@@ -1185,13 +1187,10 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         .refused(Code::PermissionDenied);
 
     // Nothing can be dated inside October any more…
-    let refused = w
-        .finance
+    w.finance
         .try_send(payment(c, "2026-10-31", "10", &[]))
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["payment_date"]);
-    assert_zh_contains(&refused, "已对账");
+        .refused_on(Code::FailedPrecondition, &["payment_date"], "已对账");
     let reverse = |date: &str| reversing(&wrong, "金额录错", date);
     let refused = w
         .finance
@@ -1277,13 +1276,11 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         date_to: "2026-11-05".into(),
         ..reconcile("200.00")
     };
-    let refused = w
-        .finance
-        .try_send(through_today)
-        .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["date_to"]);
-    assert_zh_contains(&refused, "早于今天");
+    w.finance.try_send(through_today).await.refused_on(
+        Code::InvalidArgument,
+        &["date_to"],
+        "早于今天",
+    );
     let through_yesterday = pb::ReconcileRequest {
         date_from: "2026-11-01".into(),
         date_to: "2026-11-04".into(),
@@ -1357,13 +1354,14 @@ async fn a_reconciled_period_confirmed_by_mistake_is_reopened_latest_first() {
 
     // The statement read showed October as the latest: November's confirmation came
     // since, and is not reopened by a request about October.
-    let refused = w
-        .finance
+    w.finance
         .try_send(reopen("2026-10-31", "期末日期选错"))
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["reconciled_through"]);
-    assert_zh_contains(&refused, "2026-11-04");
+        .refused_on(
+            Code::FailedPrecondition,
+            &["reconciled_through"],
+            "2026-11-04",
+        );
     // Why is required; only those who reconcile reopen.
     assert_eq!(
         w.finance.bad_fields_of(reopen("2026-11-04", " ")).await,
@@ -1505,23 +1503,22 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
         } => ["amount", "reason_kind", "reason"],
     });
     // A kind this server does not know (a newer client's) is said so, not "pick one".
-    let refused = w
-        .finance
+    w.finance
         .try_send(pb::WriteOffReceivableRequest {
             reason_kind: 99,
             ..bank_fee(&shipment, "0.20")
         })
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["reason_kind"]);
-    assert_zh_contains(&refused, "不是可接受的取值");
+        .refused_on(Code::InvalidArgument, &["reason_kind"], "不是可接受的取值");
     let refused = w
         .finance
         .try_send(bank_fee(&shipment, "0.30"))
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["amount"]);
-    assert_zh_contains(&refused, "核销金额 0.30 超过发货单");
+        .refused_on(
+            Code::FailedPrecondition,
+            &["amount"],
+            "核销金额 0.30 超过发货单",
+        );
     assert_zh_contains(&refused, "的未收金额 0.20");
 
     let keyed = |amount: &str| pb::WriteOffReceivableRequest {
@@ -1656,16 +1653,17 @@ async fn finance_writes_off_what_will_not_be_paid_and_reverses_a_write_off_made_
     let other = w.due_on_shipping().await;
     let (_, other_shipment) = w.shipped_on(other.id, "2026-09-01", 5).await; // 10.00
     // Meant for 北京协和医院, another customer's shipment is refused, naming whose it is.
-    let refused = w
-        .finance
+    w.finance
         .try_send(pb::WriteOffReceivableRequest {
             customer_id: Some(c),
             ..bank_fee(&other_shipment, "1")
         })
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["shipment_id"]);
-    assert_zh_contains(&refused, "属于 长春市长生大药房");
+        .refused_on(
+            Code::InvalidArgument,
+            &["shipment_id"],
+            "属于 长春市长生大药房",
+        );
     w.finance
         .send(pb::WriteOffReceivableRequest {
             reason_kind: pb::WriteOffReason::BadDebt as i32,
@@ -1857,26 +1855,24 @@ async fn filters_naming_nothing_that_exists_are_refused_not_read_as_none() {
             .refused(Code::InvalidArgument);
         assert_eq!(bad_fields(&refused), [field]);
     }
-    let refused = w
-        .finance
+    w.finance
         .try_send(pb::ListPaymentsRequest {
             handler_id: nobody,
             ..Default::default()
         })
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["handler_id"]);
-    assert_zh_contains(&refused, "用户不存在");
-    let refused = w
-        .finance
+        .refused_on(Code::InvalidArgument, &["handler_id"], "用户不存在");
+    w.finance
         .try_send(pb::ListPaymentsRequest {
             date_from: "2026-02-30".into(),
             ..Default::default()
         })
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["date_from"]);
-    assert_zh_contains(&refused, "日历上没有这一天：2026-02-30");
+        .refused_on(
+            Code::InvalidArgument,
+            &["date_from"],
+            "日历上没有这一天：2026-02-30",
+        );
     let found = w
         .finance
         .send(pb::ListInvoicesRequest {
@@ -1914,13 +1910,14 @@ async fn an_invoice_is_told_apart_by_its_code_and_number() {
     let next_batch = w.finance.send(invoice("1100262130", "00000001")).await;
     assert_eq!(next_batch.code, "1100262130");
     w.finance.send(invoice("011002600111", "00000001")).await;
-    let again = w
-        .finance
+    w.finance
         .try_send(invoice("1100261130", "00000001"))
         .await
-        .refused(Code::AlreadyExists);
-    assert_eq!(bad_fields(&again), ["number"]);
-    assert_zh_contains(&again, "发票代码 1100261130、号码 00000001");
+        .refused_on(
+            Code::AlreadyExists,
+            &["number"],
+            "发票代码 1100261130、号码 00000001",
+        );
     for (code, number, said) in [
         ("", "00000002", "8 位发票号码须填写发票代码"),
         ("110026113", "00000002", "10 位或 12 位数字"),
@@ -2247,16 +2244,17 @@ async fn a_red_invoice_takes_back_part_of_a_blue_one_until_none_is_left() {
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["red_of_invoice_id"]);
     // A red invoice is not reversed in turn: said of the invoice named.
-    let refused = w
-        .finance
+    w.finance
         .try_send(pb::RecordInvoiceRequest {
             red_of_invoice_id: rest.id,
             ..red("04419005", &[])
         })
         .await
-        .refused(Code::FailedPrecondition);
-    assert_eq!(bad_fields(&refused), ["red_of_invoice_id"]);
-    assert_zh_contains(&refused, "红字发票不能再冲红");
+        .refused_on(
+            Code::FailedPrecondition,
+            &["red_of_invoice_id"],
+            "红字发票不能再冲红",
+        );
     assert_eq!(w.finance.order_finance(id).await.invoiced, "0.00");
     assert_ledger_sums_are_kept(&w.app);
 }
@@ -3002,16 +3000,13 @@ async fn a_reps_arrears_list_holds_only_their_customers_oldest_overdue_first() {
     let smallest_first = w.finance.send(by_held(false)).await;
     assert_eq!(names(&smallest_first), ["长春市长生大药房", "北京协和医院"]);
     // Outside the paid-ahead list nobody holds anything to sort by: the sort is refused.
-    let refused = w
-        .finance
+    w.finance
         .try_send(pb::ListArrearsRequest {
             bucket: pb::ArrearsBucket::Any as i32,
             ..by_held(true)
         })
         .await
-        .refused(Code::InvalidArgument);
-    assert_eq!(bad_fields(&refused), ["sort"]);
-    assert_zh_contains(&refused, "预收（多付款）");
+        .refused_on(Code::InvalidArgument, &["sort"], "预收（多付款）");
     // A bucket the enum does not have is refused on its own.
     let unknown_bucket = pb::ListArrearsRequest {
         bucket: 99,
