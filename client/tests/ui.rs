@@ -2657,25 +2657,8 @@ fn a_submit_with_an_empty_quantity_says_everything_wrong_at_once() {
     let mut ui = new_order_by_rep_a(&server);
     ui.add_amoxicillin();
     ui.add_amoxicillin();
-    ui.nth_quantity(1, "1.5");
-    let price = ui
-        .harness
-        .get_all_by_role_and_label(Role::TextInput, "单价")
-        .nth(1)
-        .expect("the second line's price");
-    price.focus();
-    ui.harness.step();
-    ui.harness
-        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    ui.harness.step();
-    ui.harness.key_press(egui::Key::Backspace);
-    ui.harness.step();
-    ui.harness
-        .get_all_by_role_and_label(Role::TextInput, "单价")
-        .nth(1)
-        .expect("the second line's price")
-        .type_text("abc");
-    ui.harness.step();
+    ui.nth_line_input("数量", 1, "1.5");
+    ui.nth_line_input("单价", 1, "abc");
     ui.press(Role::Button, "提交订单");
     ui.wait_label("必填");
     ui.wait_label("须为 1 至 9,999,999 的整数");
@@ -2690,13 +2673,13 @@ fn a_line_is_priced_before_the_other_has_a_quantity() {
     let mut ui = new_order_by_rep_a(&server);
     ui.add_amoxicillin();
     ui.add_amoxicillin();
-    ui.nth_quantity(1, "5");
+    ui.nth_line_input("数量", 1, "5");
     ui.wait_label("64.00");
     ui.wait_label("订单金额：—");
     // The other, untouched, is not complained of.
     assert!(!ui.shows("须为 1 至 9,999,999 的整数"));
     assert!(!ui.shows("必填"));
-    ui.nth_quantity(0, "1");
+    ui.nth_line_input("数量", 0, "1");
     ui.wait_label("订单金额：76.80");
     ui.wait_label("12.80");
 }
@@ -2713,7 +2696,7 @@ fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
     ui.click("订单管理");
     ui.press(Role::Button, "新建订单");
     ui.add_amoxicillin();
-    ui.nth_quantity(0, "3");
+    ui.nth_line_input("数量", 0, "3");
     ui.wait_label("38.40");
     ui.wait_label("订单金额：38.40");
     ui.replace_text("单价", "12.345");
@@ -2726,16 +2709,22 @@ fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
 }
 
 impl Ui {
-    /// Types `text` into the quantity of line `n` (from 0) of the order form.
-    fn nth_quantity(&mut self, n: usize, text: &str) {
+    /// Replaces what the input `label` of the order form's line `n` (from 0) holds with
+    /// `text`.
+    fn nth_line_input(&mut self, label: &str, n: usize, text: &str) {
         for step in 0..2 {
             let input = self
                 .harness
-                .get_all_by_role_and_label(Role::TextInput, "数量")
+                .get_all_by_role_and_label(Role::TextInput, label)
                 .nth(n)
-                .expect("the line's quantity");
+                .expect("the line's input");
             if step == 0 {
                 input.focus();
+                self.harness.step();
+                self.harness
+                    .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+                self.harness.step();
+                self.harness.key_press(egui::Key::Backspace);
             } else {
                 input.type_text(text);
             }
