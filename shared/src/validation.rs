@@ -461,6 +461,16 @@ pub fn invoice_code(code: &str, number: &str) -> Result<(), Violation> {
     }
 }
 
+/// An invoice as printed on it, to name one where numbers may repeat under two codes:
+/// 发票代码 then 号码, "1100261130 04419001"; the number alone for a 数电发票.
+pub fn invoice_printed(code: &str, number: &str) -> String {
+    if code.is_empty() {
+        number.to_owned()
+    } else {
+        format!("{code} {number}")
+    }
+}
+
 /// The characters of a unified social credit code (统一社会信用代码), in the order of their
 /// values (GB 32100-2015: digits and capitals but I, O, Z, S, V).
 const CREDIT_CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";

@@ -501,7 +501,10 @@ impl InvoiceList {
 /// invoice that took back another order's part leaves this one's 正常.
 fn status_text(i: &pb::Invoice, on_order: Option<i64>) -> String {
     if i.red_of_invoice_id != 0 {
-        return label_value(t("invoice.red_of"), &i.red_of_number);
+        return label_value(
+            t("invoice.red_of"),
+            &pharmacrm_shared::validation::invoice_printed(&i.red_of_code, &i.red_of_number),
+        );
     }
     let (reversed, whole) = match on_order {
         Some(id) => {
@@ -562,6 +565,8 @@ pub fn invoices_table(
                 .collect(),
         )
         .uncut(),
+        // Beside it: two invoices of one number under two codes are told apart in the list.
+        TableColumn::text(t("invoice.code"), cells(rows, |i| i.code.clone())).uncut(),
         TableColumn::text(t("invoice.date"), cells(rows, |i| i.invoice_date.clone())),
     ];
     if show_customer {
@@ -574,6 +579,13 @@ pub fn invoices_table(
         TableColumn::text(
             t("invoice.entity"),
             cells(rows, |i| i.invoicing_entity_name.clone()),
+        ),
+        // Beside it: two invoices of one number under two codes told apart in the list.
+        TableColumn::text(
+            t("invoice.code"),
+            rows.iter()
+                .map(|i| Cell::coloured(i.code.clone(), red(i)))
+                .collect(),
         ),
         TableColumn::text(
             t("invoice.kind"),
@@ -638,11 +650,7 @@ fn invoice_done(invoice: &pb::Invoice) -> String {
 /// An invoice as printed on it: 发票代码 then 号码 ("1100261130 04419001"), the number
 /// alone for a 数电发票.
 fn printed_number(i: &pb::Invoice) -> String {
-    if i.code.is_empty() {
-        i.number.clone()
-    } else {
-        format!("{} {}", i.code, i.number)
-    }
+    pharmacrm_shared::validation::invoice_printed(&i.code, &i.number)
 }
 
 /// An invoice's details: its fields and the orders it covers with their amounts.

@@ -400,7 +400,8 @@ pub fn invoice(v: InvoiceView) -> pb::Invoice {
         invoice_date: date_text(Some(i.invoice_date)),
         amount: wire(&i.amount),
         red_of_invoice_id: i.red_of_invoice_id.unwrap_or_default(),
-        red_of_number: v.red_of_number,
+        red_of_code: v.red_of.0,
+        red_of_number: v.red_of.1,
         // A blue invoice with nothing left; a red one is none.
         reversed: i.red_of_invoice_id.is_none() && v.unreversed.is_empty(),
         reversed_amount: wire(

@@ -2802,7 +2802,8 @@ pub struct InvoiceView {
     pub invoice: Invoice,
     pub entity_name: String,
     pub customer_name: String,
-    pub red_of_number: String,
+    /// On a red invoice, the blue one's (发票代码, number).
+    pub red_of: (String, String),
     /// On a blue invoice, what red invoices have not taken back of it: its orders with
     /// something left.
     pub unreversed: Vec<Unreversed>,
@@ -2831,11 +2832,12 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
         .into_iter()
         .collect();
     let red_of: Vec<i64> = rows.iter().filter_map(|i| i.red_of_invoice_id).collect();
-    let blue_numbers: HashMap<i64, String> = invoices::table
+    let blue_numbers: HashMap<i64, (String, String)> = invoices::table
         .filter(invoices::id.eq_any(&red_of))
-        .select((invoices::id, invoices::number))
-        .load::<(i64, String)>(conn)?
+        .select((invoices::id, invoices::code, invoices::number))
+        .load::<(i64, String, String)>(conn)?
         .into_iter()
+        .map(|(id, code, number)| (id, (code, number)))
         .collect();
     let mut unreversed = invoice::unreversed(conn, &ids)?;
     let open_orders: Vec<i64> = unreversed.values().flatten().map(|(o, _)| *o).collect();
@@ -2855,7 +2857,7 @@ pub fn invoice_views(conn: &mut PgConnection, rows: Vec<Invoice>) -> AppResult<V
                 .get(&i.customer_id)
                 .cloned()
                 .unwrap_or_default(),
-            red_of_number: i
+            red_of: i
                 .red_of_invoice_id
                 .and_then(|b| blue_numbers.get(&b).cloned())
                 .unwrap_or_default(),
@@ -2911,7 +2913,13 @@ fn invoices_matching(
     let mut q = invoices::table.into_boxed::<diesel::pg::Pg>();
     q = scoped!(q, invoices, reps, f.customer_id);
     if !f.number.is_empty() {
-        q = q.filter(invoices::number.ilike(contains_pattern(&f.number)));
+        // Its number or its code: a clerk holding the paper reads either.
+        let pattern = contains_pattern(&f.number);
+        q = q.filter(
+            invoices::number
+                .ilike(pattern.clone())
+                .or(invoices::code.ilike(pattern)),
+        );
     }
     if let Some(o) = f.order_id {
         q = q.filter(

@@ -1962,6 +1962,35 @@ async fn an_invoice_is_told_apart_by_its_code_and_number() {
             ("1100262130", "00000001"),
         ]
     );
+    // Found by a part of its code too, as a clerk holding the paper may read it.
+    let by_code = w
+        .finance
+        .send(pb::ListInvoicesRequest {
+            customer_id: Some(c),
+            number: "1100262".into(),
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        by_code.invoices.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [next_batch.id]
+    );
+    // A red invoice names the one it reverses by code and number: the number alone is
+    // the first batch's and the next's.
+    let red = w
+        .finance
+        .send(pb::RecordInvoiceRequest {
+            code: "1100262130".into(),
+            number: "00000002".into(),
+            invoice_date: "2026-09-01".into(),
+            red_of_invoice_id: next_batch.id,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        (red.red_of_code.as_str(), red.red_of_number.as_str()),
+        ("1100262130", "00000001")
+    );
 }
 
 #[tokio::test]
@@ -4170,7 +4199,7 @@ async fn the_payments_invoices_and_write_offs_registers_export_every_match_lates
     assert_eq!(body[0][0], Data::String("04419002".into()));
     // The code beside it, as text (its leading zeros kept on another code).
     assert_eq!(under(&header, &body[0], "发票代码"), INVOICE_CODE);
-    assert_eq!(under(&header, &body[0], "状态"), "红冲 04419001");
+    assert_eq!(under(&header, &body[0], "状态"), "红冲 1100261130 04419001");
     assert_eq!(under(&header, &body[1], "状态"), "部分红冲 5.00");
     assert_eq!(under(&header, &body[1], "发票种类"), "增值税专用发票");
     let amount = column(&header, "金额");

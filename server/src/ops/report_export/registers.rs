@@ -584,7 +584,7 @@ fn invoice_status(v: &InvoiceView, order_id: Option<i64>) -> Msg {
     if v.invoice.red_of_invoice_id.is_some() {
         msg!(
             "report.sheet.invoice.red_of",
-            number = v.red_of_number.as_str()
+            number = pharmacrm_shared::validation::invoice_printed(&v.red_of.0, &v.red_of.1)
         )
     } else if let Some(id) = order_id {
         match on_order(id) {
