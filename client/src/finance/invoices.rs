@@ -580,13 +580,6 @@ pub fn invoices_table(
             t("invoice.entity"),
             cells(rows, |i| i.invoicing_entity_name.clone()),
         ),
-        // Beside it: two invoices of one number under two codes told apart in the list.
-        TableColumn::text(
-            t("invoice.code"),
-            rows.iter()
-                .map(|i| Cell::coloured(i.code.clone(), red(i)))
-                .collect(),
-        ),
         TableColumn::text(
             t("invoice.kind"),
             cells(rows, |i| choice_label::<pb::InvoiceKind>(i.kind).to_owned()),
