@@ -665,21 +665,19 @@ impl OrderFormPanel {
                                     .filter(|p| p.drug_id == line.drug_id)
                                     .filter(|_| !line.quantity.trim().is_empty())
                                     .filter(|_| !line_complained_of(errors, i));
-                                let local = no_customer
-                                    .then(|| local_amount(line))
-                                    .flatten()
-                                    .map(|a| pharmacrm_shared::money::to_wire(&a));
-                                match (priced, local) {
-                                    (Some(p), _) if !no_customer => {
-                                        if !current {
-                                            ui.disable();
-                                        }
-                                        widgets::money_cell(ui, &p.amount, decimals);
+                                let amount = if no_customer {
+                                    local_amount(line).map(|a| pharmacrm_shared::money::to_wire(&a))
+                                } else {
+                                    if !current {
+                                        ui.disable();
                                     }
-                                    (_, Some(amount)) => {
+                                    priced.map(|p| p.amount.clone())
+                                };
+                                match amount {
+                                    Some(amount) => {
                                         widgets::money_cell(ui, &amount, decimals.max(2));
                                     }
-                                    _ => {
+                                    None => {
                                         ui.label("—");
                                     }
                                 }
@@ -862,14 +860,11 @@ impl OrderFormPanel {
         clicked
     }
 
-    /// Sends the order, unless a line has no quantity: that is said to be required, here
-    /// (the server would read it as 0 and say the range), and with it every other quantity
-    /// that is not a whole number in range, as the server would say it (all in one round,
-    /// not the blank one first and "1.5" after the next press).
+    /// Sends the order, a quantity left empty as none (0, which the server refuses with
+    /// the rest of what is wrong: every complaint after one press, not the empty boxes'
+    /// first and the others' after the next), its complaint said as an empty field's
+    /// (必填, not the range).
     fn submit(&mut self, ctx: &AppCtx) {
-        // A quantity left empty is sent as none (0, which the server refuses with the
-        // rest of what is wrong) and said as an empty field is: every complaint shows
-        // after one press, not the empty boxes' first and the others' after the next.
         let empty: Vec<String> = (self.draft.lines.iter().enumerate())
             .filter(|(_, l)| l.quantity.trim().is_empty())
             .map(|(i, _)| format!("lines[{i}].quantity"))

@@ -794,11 +794,9 @@ pub fn period_filter(
     let spacing = 2.0 * ui.spacing().item_spacing.x;
     let to_width = text_width(ui, to_label) + spacing + DATE_FILTER_CONTROL;
     keep_together(ui, from_label, DATE_FILTER_CONTROL + spacing + to_width);
-    let unread = [
-        date_filter(ui, &format!("{salt}_from"), from_label, from),
-        date_filter(ui, &format!("{salt}_to"), to_label, to),
-    ];
-    [(from_label, unread[0]), (to_label, unread[1])]
+    let from_unread = date_filter(ui, &format!("{salt}_from"), from_label, from);
+    let to_unread = date_filter(ui, &format!("{salt}_to"), to_label, to);
+    [(from_label, from_unread), (to_label, to_unread)]
         .into_iter()
         .filter(|(_, unread)| *unread)
         .map(|(label, _)| crate::i18n::label_value(label, t("common.date_unread")))

@@ -353,10 +353,7 @@ pub fn not_after_today(
     check: &mut FieldCheck,
 ) {
     if date.is_some_and(|d| d > today) {
-        check.fail(
-            field,
-            msg!("field.after_today", today = today.format("%Y-%m-%d")),
-        );
+        check.fail(field, crate::messages::after_today(today));
     }
 }
 

@@ -186,6 +186,13 @@ pub fn per_lang(en: impl Into<String>, zh: impl Into<String>) -> Msg {
     }
 }
 
+/// A date that has not come yet (a document's, a record's, a shipment's), said with the
+/// business date `today` it may not pass: "must not be after today, 2026-12-07" (the
+/// business day turns at 16:00 UTC: a caller elsewhere is told which day it is).
+pub fn after_today(today: chrono::NaiveDate) -> Msg {
+    crate::msg!("field.after_today", today = today.format("%Y-%m-%d"))
+}
+
 /// The language of a document the server writes for a caller (a report's sheet): the
 /// caller's choice, Simplified Chinese by default. Error messages carry both languages
 /// and do not need it.

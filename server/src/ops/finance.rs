@@ -646,7 +646,7 @@ pub fn reverse_payment(
     if date > today {
         return Err(AppError::field(
             "reversal_date",
-            msg!("field.after_today", today = today.format("%Y-%m-%d")),
+            crate::messages::after_today(today),
         ));
     }
     if date < earliest {
@@ -1955,19 +1955,6 @@ impl ArrearsSelection {
         f: &ArrearsFilter,
         today: NaiveDate,
     ) -> AppResult<ArrearsSelection> {
-        // A rep or department that does not exist owes nothing: said, not listed as none.
-        user_named(conn, "sales_rep_id", f.sales_rep_id)?;
-        if let Some(dept) = f.department_id
-            && !diesel::select(diesel::dsl::exists(
-                crate::db::schema::departments::table.find(dept),
-            ))
-            .get_result::<bool>(conn)?
-        {
-            return Err(AppError::field(
-                "department_id",
-                msg!("department.not_found"),
-            ));
-        }
         if f.bucket == ArrearsBucket::InCredit {
             return Self::in_credit(conn, reps, f, today);
         }
@@ -2006,19 +1993,28 @@ impl ArrearsSelection {
                 .push(" AND ")
                 .append(&scope::customers_sql(reps, "cu"));
         }
+        // A rep or department that does not exist owes nothing: said, not listed as none.
         if let Some(rep) = f.sales_rep_id {
+            user_named(conn, "sales_rep_id", Some(rep))?;
             reads_customer = true;
             matching
                 .push(" AND cu.sales_rep_id = ")
                 .bind(Value::Int(rep));
         }
         if let Some(dept) = f.department_id {
+            let depts = department::subtree_ids(conn, dept)?;
+            if depts.is_empty() {
+                return Err(AppError::field(
+                    "department_id",
+                    msg!("department.not_found"),
+                ));
+            }
             reads_customer = true;
             matching
                 .push(
                     " AND cu.sales_rep_id IN (SELECT u.id FROM users u WHERE u.department_id = ANY(",
                 )
-                .bind(Value::IntArray(department::subtree_ids(conn, dept)?))
+                .bind(Value::IntArray(depts))
                 .push("))");
         }
         if let Some(query) = customer::query_sql(&f.query, "cu") {

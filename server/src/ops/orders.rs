@@ -1055,7 +1055,7 @@ fn check_shipment_fields(
     } else if fields.ship_date > today {
         check.fail(
             format!("{prefix}.ship_date"),
-            msg!("field.after_today", today = today.format("%Y-%m-%d")),
+            crate::messages::after_today(today),
         );
     } else if fields.ship_date < earliest {
         // Named by what it is before: the order's date, or a replacement's original
