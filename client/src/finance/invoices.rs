@@ -487,6 +487,8 @@ impl InvoiceList {
                 orders: dialog.orders(),
                 red_of_invoice_id: blue.id,
                 note: dialog.note.trim().to_owned(),
+                // As a blue invoice's (see `request`).
+                request_id: String::new(),
             };
             self.red_save.request(ctx.finance().record_invoice(request));
         }
@@ -742,6 +744,10 @@ fn request(draft: &Draft<Fields>) -> pb::RecordInvoiceRequest {
         orders: draft.order_rows(|order_id, amount| pb::InvoiceOrderInput { order_id, amount }),
         red_of_invoice_id: 0,
         note: draft.note(),
+        // A second press after an answer lost is refused as the number taken, naming the
+        // customer, date and amount the first recorded: the clerk sees it is the invoice
+        // just keyed (as a payment's duplicate is questioned, not answered silently).
+        request_id: String::new(),
     }
 }
 

@@ -16,9 +16,9 @@ use crate::error::{AppResult, FieldCheck};
 use crate::msg;
 use crate::ops::finance::{
     Ageing, ArrearsBucket, ArrearsFilter, ArrearsRow, ArrearsSort, CustomerStatement,
-    InvoiceFilter, InvoiceInput, InvoiceView, OpenItems, OrderFinance, PaymentFilter, PaymentInput,
-    PaymentView, Statement, StatementQuery, WriteOffFilter, WriteOffInput, WriteOffView,
-    positive_amount,
+    InvoiceFilter, InvoiceInput, InvoiceView, Invoiced, OpenItems, OrderFinance, PaymentFilter,
+    PaymentInput, PaymentView, Statement, StatementQuery, WriteOffFilter, WriteOffInput,
+    WriteOffView, positive_amount,
 };
 
 fn wire(d: &Decimal) -> String {
@@ -286,6 +286,12 @@ pub fn payment(v: PaymentView) -> pb::Payment {
 /// An invoice as RecordInvoice takes it on business day `today`: INVALID_ARGUMENT naming
 /// every field that does not read, and an invoice date after `today`.
 pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult<InvoiceInput> {
+    let request = RequestId::of(&r.request_id, &r, |r| {
+        r.request_id.clear();
+        for o in &mut r.orders {
+            request_id::same_amount(&mut o.amount);
+        }
+    });
     let pb::RecordInvoiceRequest {
         customer_id,
         invoicing_entity_id,
@@ -296,6 +302,7 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         red_of_invoice_id,
         note,
         code,
+        request_id,
     } = r;
     let number = validation::half_width(&number);
     let code = validation::half_width(&code).trim().to_owned();
@@ -303,7 +310,8 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
     check
         .check("number", validation::invoice_number(&number))
         .check("code", validation::invoice_code(&code, &number))
-        .check("note", validation::optional_text(&note, 500));
+        .check("note", validation::optional_text(&note, 500))
+        .check("request_id", validation::optional_line(&request_id, 64));
     let date = required_date("invoice_date", &invoice_date, &mut check);
     not_after_today("invoice_date", date, today, &mut check);
     not_before_records("invoice_date", date, &mut check);
@@ -326,14 +334,17 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
         let customer_id = id_or_none("customer_id", customer_id, &mut check);
         let orders = orders_input(&mut check);
         check.finish()?;
-        return Ok(InvoiceInput::Red {
-            red_of: red_of.expect("checked above"),
-            customer_id,
+        return Ok(InvoiceInput {
+            of: Invoiced::Red {
+                red_of: red_of.expect("checked above"),
+                customer_id,
+            },
             code,
             number: number.trim().to_owned(),
             date: date.expect("checked above"),
             orders,
             note: note.trim().to_owned(),
+            request_id: request,
         });
     }
     required_id("customer_id", customer_id, &mut check);
@@ -350,15 +361,18 @@ pub fn invoice_input(r: pb::RecordInvoiceRequest, today: NaiveDate) -> AppResult
     }
     let orders = orders_input(&mut check);
     check.finish()?;
-    Ok(InvoiceInput::Blue {
-        customer_id,
-        entity_id: invoicing_entity_id,
-        kind: kind.expect("checked above").to_owned(),
+    Ok(InvoiceInput {
+        of: Invoiced::Blue {
+            customer_id,
+            entity_id: invoicing_entity_id,
+            kind: kind.expect("checked above").to_owned(),
+        },
         code,
         number: number.trim().to_owned(),
         date: date.expect("checked above"),
         orders,
         note: note.trim().to_owned(),
+        request_id: request,
     })
 }
 

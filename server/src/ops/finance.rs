@@ -20,6 +20,7 @@ use diesel::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::{Decimal, to_wire};
+use pharmacrm_shared::validation;
 use serde::Serialize;
 
 use crate::access;
@@ -2459,33 +2460,36 @@ pub fn check_credit(
 
 /// An invoice as entered, validated for form by `convert::finance`.
 #[derive(Debug, Clone)]
-pub enum InvoiceInput {
-    /// A blue invoice covering orders.
+pub struct InvoiceInput {
+    /// Blue, or red reversing a blue one.
+    pub of: Invoiced,
+    /// 发票代码; empty for a 数电发票.
+    pub code: String,
+    pub number: String,
+    pub date: NaiveDate,
+    /// Blue: (order id, CNY > 0). Red: (order id, CNY > 0 to take back); empty for all
+    /// that earlier red invoices left of the blue one.
+    pub orders: Vec<(i64, Decimal)>,
+    pub note: String,
+    /// The caller's ID for this request: a retry is answered with the invoice the first
+    /// recorded.
+    pub request_id: Option<RequestId>,
+}
+
+/// What an invoice invoices.
+#[derive(Debug, Clone)]
+pub enum Invoiced {
+    /// A blue invoice covering orders of `customer_id` shipped under `entity_id`.
     Blue {
         customer_id: i64,
         entity_id: i64,
         kind: String,
-        /// 发票代码; empty for a 数电发票.
-        code: String,
-        number: String,
-        date: NaiveDate,
-        /// (order id, CNY > 0).
-        orders: Vec<(i64, Decimal)>,
-        note: String,
     },
-    /// A red invoice reversing blue invoice `red_of`: the parts of its orders given, or
-    /// (none given) all that earlier red invoices left of it.
+    /// A red invoice reversing blue invoice `red_of`.
     Red {
         red_of: i64,
         /// The customer the request named, if any: it must be the blue invoice's.
         customer_id: Option<i64>,
-        /// 发票代码; empty for a 数电发票.
-        code: String,
-        number: String,
-        date: NaiveDate,
-        /// (order id, CNY > 0 to take back); empty for all that is left.
-        orders: Vec<(i64, Decimal)>,
-        note: String,
     },
 }
 
@@ -2536,6 +2540,51 @@ fn shipped_under_other_entities(
         .collect())
 }
 
+/// ALREADY_EXISTS on `number` when entity `entity_id` already has an invoice of `code`
+/// and `number`: naming its customer, date and amount when the customer is within
+/// `reps` (a second press after an answer lost shows the clerk the invoice it
+/// recorded), the code and number alone otherwise. Two requests racing past it meet
+/// the unique index ([`invoice::insert`]).
+fn number_free(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    entity_id: i64,
+    code: &str,
+    number: &str,
+) -> AppResult<()> {
+    use crate::db::schema::invoices;
+    let holder: Option<(NaiveDate, Decimal, Customer)> = invoices::table
+        .inner_join(customers::table)
+        .filter(invoices::invoicing_entity_id.eq(entity_id))
+        .filter(invoices::code.eq(code))
+        .filter(invoices::number.eq(number))
+        .select((
+            invoices::invoice_date,
+            invoices::amount,
+            Customer::as_select(),
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((date, amount, customer)) = holder else {
+        return Ok(());
+    };
+    let msg = if reps.covers(customer.sales_rep_id, customer.cs_rep_id) {
+        msg!(
+            "invoice.number_recorded",
+            number = validation::invoice_printed(code, number),
+            customer = customer.name,
+            date = date,
+            amount = Money(amount)
+        )
+    } else {
+        invoice::taken(code, number)
+    };
+    Err(AppError::AlreadyExists {
+        field: "number".into(),
+        msg,
+    })
+}
+
 /// Records invoice `input`; audited as `invoice.create`.
 ///
 /// Errors: NOT_FOUND for a customer, order or invoice outside the scope; INVALID_ARGUMENT
@@ -2557,20 +2606,37 @@ pub fn record_invoice(
     reps: &Reps,
     input: &InvoiceInput,
 ) -> AppResult<Invoice> {
-    let (new, covered) = match input {
-        InvoiceInput::Blue {
+    let InvoiceInput {
+        code,
+        number,
+        date,
+        note,
+        ..
+    } = input;
+    let request = input.request_id.as_ref();
+    let earlier = |conn: &mut PgConnection| {
+        request_id::earlier(conn, ctx.actor.user_id, request, |i: &Invoice| {
+            msg!(
+                "invoice.request_id_used",
+                number = validation::invoice_printed(&i.code, &i.number)
+            )
+        })
+    };
+    let (new, covered) = match &input.of {
+        Invoiced::Blue {
             customer_id,
             entity_id,
             kind,
-            code,
-            number,
-            date,
-            orders: lines,
-            note,
         } => {
+            let lines = &input.orders;
             customer_in_scope(conn, reps, *customer_id)?;
             // What may still be invoiced is read from the ledger: no posting meanwhile.
+            // A retry waits here for the request it repeats.
             lock_ledger(conn, *customer_id)?;
+            if let Some(recorded) = earlier(conn)? {
+                return Ok(recorded);
+            }
+            number_free(conn, reps, *entity_id, code, number)?;
             let mut check = FieldCheck::default();
             let sum: Decimal = lines.iter().map(|(_, a)| *a).sum();
             positive_amount("orders", sum, &mut check);
@@ -2675,18 +2741,18 @@ pub fn record_invoice(
                 covered,
             )
         }
-        InvoiceInput::Red {
+        Invoiced::Red {
             red_of,
             customer_id,
-            code,
-            number,
-            date,
-            orders: parts,
-            note,
         } => {
+            let parts = &input.orders;
             let blue = invoice::get(conn, *red_of)?;
             lock_ledger(conn, blue.customer_id)?;
             customer_in_scope(conn, reps, blue.customer_id).map_err(|_| invoice::not_found())?;
+            if let Some(recorded) = earlier(conn)? {
+                return Ok(recorded);
+            }
+            number_free(conn, reps, blue.invoicing_entity_id, code, number)?;
             if customer_id.is_some_and(|c| c != blue.customer_id) {
                 return Err(AppError::field(
                     "customer_id",
@@ -2766,6 +2832,7 @@ pub fn record_invoice(
         }
     };
     let (row, lines) = invoice::insert(conn, &new, &covered)?;
+    request_id::record(conn, ctx.actor.user_id, request, &row)?;
     ctx.audit_change(
         conn,
         "invoice.create",

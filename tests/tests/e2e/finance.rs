@@ -118,6 +118,7 @@ fn blue_invoice(
         }],
         red_of_invoice_id: 0,
         note: String::new(),
+        request_id: String::new(),
     }
 }
 
@@ -1916,7 +1917,7 @@ async fn an_invoice_is_told_apart_by_its_code_and_number() {
         .refused_on(
             Code::AlreadyExists,
             &["number"],
-            "发票代码 1100261130、号码 00000001",
+            "已有发票 1100261130 00000001：已登记给北京协和医院，开票日期 2026-09-01，金额 10.00",
         );
     for (code, number, said) in [
         ("", "00000002", "8 位发票号码须填写发票代码"),
@@ -1991,6 +1992,95 @@ async fn an_invoice_is_told_apart_by_its_code_and_number() {
         (red.red_of_code.as_str(), red.red_of_number.as_str()),
         ("1100262130", "00000001")
     );
+}
+
+/// An invoice sent again because its answer never came: with the request's ID, the
+/// invoice the first recorded, even racing it; without one, refused as the number taken,
+/// naming the customer, date and amount the first was recorded with, to a clerk who may
+/// see that customer (the code and number alone to one who may not).
+#[tokio::test]
+async fn an_invoice_sent_again_is_recorded_once_or_named() {
+    let mut w = world().await;
+    let c = w.customer.id;
+    let (order, _) = w.shipped_on(c, "2026-09-01", 100).await; // 200.00
+    let id = order.header().id;
+    let request = pb::RecordInvoiceRequest {
+        request_id: "tax-system-20260901-0042".into(),
+        ..blue_invoice(c, w.entity.id, (id, "80"), "04419042")
+    };
+    let clerks = vec![
+        w.finance.finance.clone(),
+        w.app.session_of("fin").await.finance,
+    ];
+    let sent = request.clone();
+    let answers = at_once(clerks, |mut clerk| async move {
+        clerk.record_invoice(sent).await
+    })
+    .await;
+    let mut ids = std::collections::BTreeSet::new();
+    for answer in answers {
+        ids.insert(answer.expect("recorded or found").into_inner().id);
+    }
+    // And again later, the amount written as another system formats it: the same 80.
+    let with_amount = |amount: &str| pb::RecordInvoiceRequest {
+        orders: vec![pb::InvoiceOrderInput {
+            order_id: id,
+            amount: amount.into(),
+        }],
+        ..request.clone()
+    };
+    ids.insert(w.finance.send(with_amount("80.00")).await.id);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let listed = pb::ListInvoicesRequest {
+        customer_id: Some(c),
+        ..Default::default()
+    };
+    assert_eq!(w.finance.send(listed).await.total, 1);
+
+    // The ID with another amount is not that invoice.
+    w.finance.try_send(with_amount("90")).await.refused_on(
+        Code::AlreadyExists,
+        &["request_id"],
+        "该请求编号已用于发票 1100261130 04419042",
+    );
+    // Without an ID (a second press), the number is taken by the invoice just recorded.
+    let pressed_again = pb::RecordInvoiceRequest {
+        request_id: String::new(),
+        ..request.clone()
+    };
+    let refused = w.finance.try_send(pressed_again).await.refused_on(
+        Code::AlreadyExists,
+        &["number"],
+        "该开票单位已有发票 1100261130 04419042：已登记给北京协和医院，开票日期 2026-09-01，金额 80.00",
+    );
+    assert_message_contains(
+        &refused,
+        "recorded for 北京协和医院, dated 2026-09-01, 80.00",
+    );
+
+    // A rep invoicing only its own customers is not told whose the number is.
+    PositionBuilder::new("本人开票")
+        .granting(&["finance.invoice.write"])
+        .create(&mut w.app.admin().await)
+        .await;
+    let mut own = w
+        .app
+        .person("own-invoicer", &["营销员", "本人开票"], None)
+        .await;
+    let theirs = CustomerBuilder::new("长春市长生大药房")
+        .assigned_to(own.id, w.cs.id)
+        .create(&mut w.app.admin().await)
+        .await;
+    let refused = own
+        .try_send(blue_invoice(theirs.id, w.entity.id, (id, "10"), "04419042"))
+        .await
+        .refused_on(
+            Code::AlreadyExists,
+            &["number"],
+            "该开票单位已有发票代码 1100261130、号码 04419042 的发票",
+        );
+    let said = pharmacrm_tests::zh_message(&refused).expect("a zh-CN message");
+    assert!(!said.contains("北京协和医院"), "{said}");
 }
 
 #[tokio::test]

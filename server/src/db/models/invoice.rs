@@ -73,6 +73,15 @@ pub fn not_found() -> AppError {
     AppError::not_found(msg!("invoice.not_found"))
 }
 
+/// "The entity already has invoice `code` `number`" (the number alone for a 数电发票).
+pub fn taken(code: &str, number: &str) -> crate::error::Msg {
+    if code.is_empty() {
+        msg!("invoice.number_taken", number = number)
+    } else {
+        msg!("invoice.code_number_taken", code = code, number = number)
+    }
+}
+
 /// Inserts an invoice with what it covers (their `invoice_id` set here). ALREADY_EXISTS
 /// when the entity already has the code and number; FAILED_PRECONDITION when the blue invoice was
 /// already reversed.
@@ -91,15 +100,7 @@ pub fn insert(
                 ref info,
             ) if info.constraint_name() == Some("invoices_number") => AppError::AlreadyExists {
                 field: "number".into(),
-                msg: if new.code.is_empty() {
-                    msg!("invoice.number_taken", number = new.number)
-                } else {
-                    msg!(
-                        "invoice.code_number_taken",
-                        code = new.code,
-                        number = new.number
-                    )
-                },
+                msg: taken(&new.code, &new.number),
             },
             other => other.into(),
         })?;

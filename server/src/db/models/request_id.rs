@@ -1,5 +1,5 @@
 //! `request_ids`: the request IDs (AIP-155) callers give the requests that create a record
-//! (CreateOrder, RecordPayment), so that a request sent again because its answer never
+//! (CreateOrder, RecordPayment, RecordInvoice, WriteOffReceivable), so that a request sent again because its answer never
 //! came (a timeout, a dropped connection, a second press) is answered with the record the
 //! first created rather than create another.
 //!
@@ -13,10 +13,46 @@ use prost::Message;
 use sha2::Digest;
 
 use super::unique_violation;
+use crate::db::models::invoice::{self, Invoice};
 use crate::db::schema::request_ids;
 use crate::db::versioned::Versioned;
 use crate::error::{AppError, AppResult, Msg};
 use crate::msg;
+
+/// A record a request creates: what [`earlier`] answers a retry with.
+pub trait Created: Sized {
+    /// The audit log's object type (`order`, `payment`, `invoice`).
+    const OBJECT: &'static str;
+    /// The record's id.
+    fn id(&self) -> i64;
+    /// Reads the record, locked where it can change; NOT_FOUND when there is none.
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self>;
+}
+
+impl<T: Versioned> Created for T {
+    const OBJECT: &'static str = <T as Versioned>::OBJECT;
+
+    fn id(&self) -> i64 {
+        Versioned::id(self)
+    }
+
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
+        <T as Versioned>::lock(conn, id)
+    }
+}
+
+/// An invoice never changes once recorded (a red invoice reverses it): read, not locked.
+impl Created for Invoice {
+    const OBJECT: &'static str = Invoice::OBJECT;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn lock(conn: &mut PgConnection, id: i64) -> AppResult<Self> {
+        invoice::get(conn, id)
+    }
+}
 
 /// A request ID as the caller chose it, with the SHA-256 fingerprint of the request it
 /// came with (the request without its ID, its amounts written alike: see
@@ -58,12 +94,12 @@ pub fn same_amount(text: &mut String) {
     }
 }
 
-/// The record of kind `T` (an order, a payment) that `user_id`'s request `request`
+/// The record of kind `T` (an order, a payment, an invoice) that `user_id`'s request `request`
 /// created, if this request was sent before with its ID: a retry is answered with it.
 /// ALREADY_EXISTS on `request_id` when the ID came with another request, naming its
 /// record as `used` says it (its number), or created a record of another kind. `None`
 /// without an ID, or for the system itself.
-pub fn earlier<T: Versioned>(
+pub fn earlier<T: Created>(
     conn: &mut PgConnection,
     user_id: Option<i64>,
     request: Option<&RequestId>,
@@ -100,7 +136,7 @@ pub fn earlier<T: Versioned>(
 /// Records that `user_id`'s request `request`, if it has an ID, created `record`.
 /// ALREADY_EXISTS on `request_id` when another request with the ID, which this one's lock
 /// did not wait for, got there first.
-pub fn record<T: Versioned>(
+pub fn record<T: Created>(
     conn: &mut PgConnection,
     user_id: Option<i64>,
     request: Option<&RequestId>,

@@ -276,16 +276,19 @@ pub fn seed(conn: &mut PgConnection, ctx: WriteCtx<'_>, demo: &Demo<'_>) -> AppR
         conn,
         as_finance.entered_at(invoiced),
         &reps,
-        &finance::InvoiceInput::Blue {
-            customer_id: customer,
-            entity_id: entity,
-            kind: "special".to_owned(),
+        &finance::InvoiceInput {
+            of: finance::Invoiced::Blue {
+                customer_id: customer,
+                entity_id: entity,
+                kind: "special".to_owned(),
+            },
             // A paper 专票 of Beijing's 2026 batch: its code, then its number.
             code: "1100261130".to_owned(),
             number: "04419001".to_owned(),
             date: day(78),
             orders: vec![(o.id, s.amount)],
             note: String::new(),
+            request_id: None,
         },
     )?;
     let mut part = (s.amount / Decimal::from(2)).trunc();
