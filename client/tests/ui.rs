@@ -4459,6 +4459,18 @@ fn finance_records_a_payment_and_finds_it_on_the_customers_statement() {
     ui.harness.step();
     assert!(!ui.disabled(Role::Button, "导出 Excel"), "as run again");
     assert!(!ui.shows(changed));
+    // Exported as a report is, streamed: where the path says, its movements counted.
+    let dir = pharmacrm_tests::TempDir::new();
+    let path = dir.path().join("对账单.xlsx");
+    ui.type_into("导出到", &path.display().to_string());
+    ui.press(Role::Button, "导出 Excel");
+    ui.wait_label_contains("行，保存到");
+    assert!(
+        std::fs::read(&path)
+            .expect("the statement where the path said")
+            .starts_with(b"PK"),
+        "an .xlsx (zip) file"
+    );
     // The arrears list shrank by the payment, the overdue part first.
     ui.press(Role::Button, "欠款");
     ui.press(Role::Button, "刷新");

@@ -462,10 +462,6 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
             Requires(P::FinanceRead),
         ),
         (
-            "/pharmacrm.v1.FinanceService/ExportStatement",
-            Requires(P::FinanceRead),
-        ),
-        (
             "/pharmacrm.v1.FinanceService/Reconcile",
             Requires(P::FinanceReconcile),
         ),
@@ -611,6 +607,10 @@ pub fn require_may_export(grants: &Grants, r: &pb::ExportRequest) -> AppResult<(
         Some(Report::Shipments(_)) => (
             &[Permission::OrderRead],
             msg!("report.action.export_shipments"),
+        ),
+        Some(Report::Statement(_)) => (
+            &[Permission::FinanceRead],
+            msg!("report.action.export_statement"),
         ),
         _ => (&[Permission::ReportRead], msg!("report.action.export")),
     };

@@ -289,7 +289,7 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running> {
         ))
         .add_service(
             pb::finance_service_server::FinanceServiceServer::new(FinanceApi::new(state.clone()))
-                // A statement export of a whole year may be tens of MB.
+                // A statement of every customer may pass the default 4 MB.
                 .max_encoding_message_size(pharmacrm_shared::FINANCE_MAX_MESSAGE_BYTES),
         )
         .add_service(pb::report_service_server::ReportServiceServer::new(

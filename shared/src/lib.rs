@@ -26,10 +26,11 @@ pub const ORDER_PREVIEW_TOLERATED: [&str; 4] = [
     "note",
 ];
 
-/// The largest message FinanceService answers, in bytes: an ExportStatement of a whole
-/// year of every customer may be tens of MB, and it travels in one message. The client
-/// reads up to as much; a grpcurl caller passes `-max-msg-sz 268435456` (its default is
-/// 4 MB).
+/// The largest message FinanceService answers, in bytes: a GetStatement of every customer
+/// holds each one with a balance (its opening, closing and ageing) besides its first
+/// 5,000 movements, and may pass grpc's default 4 MB at company size. The client reads up
+/// to as much; a grpcurl caller passes `-max-msg-sz 268435456`. (The statement's Excel
+/// export streams through ReportService.Export in pieces of 256 KiB.)
 pub const FINANCE_MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// The generated protobuf messages and gRPC services of package `pharmacrm.v1`.

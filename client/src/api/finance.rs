@@ -21,7 +21,6 @@ calls! {
         /// The statement (对账单) of one customer or of every customer within scope.
         fn get_statement(pb::StatementRequest) -> pb::Statement;
         /// The same statement as an Excel workbook.
-        fn export_statement(pb::StatementRequest) -> pb::ExportedFile;
         /// Confirms a customer's period as reconciled (对账确认).
         fn reconcile(pb::ReconcileRequest) -> pb::Reconciliation;
         /// Reopens the customer's latest reconciled period (撤销确认).

@@ -415,8 +415,8 @@ impl Api {
             .max_decoding_message_size(16 * 1024 * 1024)
     }
 
-    /// FinanceService (a statement of every customer, and its Excel export, can be large:
-    /// read as large as the server sends, or a year's export failed here).
+    /// FinanceService (a statement of every customer can be large: read as large as the
+    /// server sends).
     pub fn finance(&self) -> FinanceServiceClient<Authed> {
         FinanceServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
             .max_decoding_message_size(pharmacrm_shared::FINANCE_MAX_MESSAGE_BYTES)

@@ -5,8 +5,6 @@
 //! then the totals of the whole selection. The same statement exports to Excel, and a
 //! customer's period is confirmed as reconciled (对账确认) with the closing balance shown.
 
-use crate::api::files::{self, ExportOutcome, ExportTarget};
-
 use egui::RichText;
 use pharmacrm_shared::{Permission, pb};
 
@@ -15,6 +13,7 @@ use crate::ctx::AppCtx;
 use crate::format;
 use crate::i18n::{bracketed, label_value, t, tn};
 use crate::orders::CustomerPicker;
+use crate::reports::export::{ExportBar, register_file_name};
 use crate::widgets::{
     self, Cell, DataTable, FieldErrors, TableColumn, Unsaved, cells, choice_label,
 };
@@ -67,9 +66,7 @@ pub(super) struct StatementPanel {
     /// The request of the statement asked for last, and of the one shown.
     asked: Option<pb::StatementRequest>,
     shown: Option<pb::StatementRequest>,
-    export_path: widgets::PathField,
-    /// Where the last export was written.
-    export: Requested<ExportOutcome>,
+    export: ExportBar,
     reconcile: Option<ReconcileDialog>,
     reconcile_errors: FieldErrors,
     reconciling: Requested<pb::Reconciliation>,
@@ -99,8 +96,7 @@ impl Default for StatementPanel {
             statement: Requested::NotRequested,
             asked: None,
             shown: None,
-            export_path: widgets::PathField::default(),
-            export: Requested::NotRequested,
+            export: ExportBar::default(),
             reconcile: None,
             reconcile_errors: FieldErrors::default(),
             reconciling: Requested::NotRequested,
@@ -143,7 +139,7 @@ impl StatementPanel {
         // Another statement: where the last one was exported, and the period confirmed
         // from the last, no longer describe it.
         if self.shown.as_ref() != Some(&request) {
-            self.forget_export();
+            self.export.forget_outcome();
             self.reconciled = None;
         }
         self.asked = Some(request.clone());
@@ -167,13 +163,6 @@ impl StatementPanel {
             }
         }
         self.history.poll();
-    }
-
-    /// Forgets the last export's outcome (one on its way still says how it went).
-    fn forget_export(&mut self) {
-        if !self.export.is_pending() {
-            self.export = Requested::NotRequested;
-        }
     }
 
     /// Runs the statement shown again, as it was run (the tab shown again); nothing before
@@ -206,7 +195,6 @@ impl StatementPanel {
         if let Polled::JustDone = self.statement.poll() {
             self.shown = self.asked.clone();
         }
-        self.export.poll();
         let reopened = self.reopen_errors.poll(&mut self.reopening);
         if reopened {
             self.reopen = None;
@@ -220,7 +208,7 @@ impl StatementPanel {
             self.reconcile = None;
             self.history_of = None;
             // The statement now shows the period reconciled: an export made before does not.
-            self.forget_export();
+            self.export.forget_outcome();
             if let Some(shown) = self.shown.clone() {
                 self.run(ctx, shown);
             }
@@ -419,57 +407,34 @@ impl StatementPanel {
         }
     }
 
-    /// The export: where to (typed, chosen, or the download folder when empty), the
-    /// button, and how it went.
+    /// The export of the statement shown ([`ExportBar`]: where to, the button, progress
+    /// while the server streams the file, how it went), in Chinese whatever the UI's
+    /// language (it goes to the customer), proposed as the server names it:
+    /// "对账单_北京协和医院_2026-11-01_2026-11-30.xlsx".
     fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) {
-        let mut clicked = false;
-        ui.horizontal_wrapped(|ui| {
-            self.export_path.labelled(
-                ui,
-                ctx,
-                t("statement.export_path"),
-                widgets::Purpose::Save(t("statement.file_name")),
-                &widgets::export_hint(),
-                360.0,
-            );
-            // Not while the filters were refused, nor once edited since the run: the
-            // statement shown is the last one run, not the one they now ask for (a period
-            // typed and not run exported the one before).
-            let not_shown = self.statement.error().is_some() || self.edited();
-            let mut button = ui.add_enabled(
-                !self.export.is_pending() && !not_shown,
-                egui::Button::new(t("statement.export")),
-            );
-            if not_shown {
-                button = button.on_disabled_hover_text(t("statement.export_refused"));
-            }
-            // Not by a double click's second click (a second file beside the first).
-            if button.clicked() && !button.double_clicked() {
-                // The last export's outcome is not this one's.
-                self.export = Requested::NotRequested;
-                clicked = true;
-            }
-            if self.export.is_pending() {
-                ui.spinner();
-                ui.label(t("statement.exporting"));
-            }
-        });
-        if let Some(target) = self
-            .export_path
-            .save_target(ui, clicked, t("statement.file_name"))
-        {
-            self.start_export(ctx, target);
-        }
-        widgets::saved_file_ui(ui, &self.export, t("statement.exported"));
-    }
-
-    /// Exports the statement on screen (not filters edited since) to `target`.
-    fn start_export(&mut self, ctx: &AppCtx, target: ExportTarget) {
-        let request = self.shown.clone().unwrap_or_else(|| self.request());
-        self.export.request(ctx.call(move |api| async move {
-            let file = api.finance().export_statement(request).await?.into_inner();
-            Ok(files::save(&target, &file.file_name, &file.content))
-        }));
+        // Not while the filters were refused, nor once edited since the run: the
+        // statement shown is the last one run, not the one they now ask for (a period
+        // typed and not run exported the one before).
+        let not_shown = self.statement.error().is_some() || self.edited();
+        let shown = self.shown.clone().filter(|_| !not_shown);
+        // The customer picked is the one shown (the filters are as run).
+        let named: Vec<&str> = shown
+            .as_ref()
+            .and_then(|r| r.customer_id)
+            .and(self.customer.name())
+            .into_iter()
+            .collect();
+        let dates = shown
+            .as_ref()
+            .map_or(("", ""), |r| (r.date_from.as_str(), r.date_to.as_str()));
+        let file_name = register_file_name("对账单", &named, dates);
+        self.export.unavailable = t("statement.export_refused");
+        self.export.ui(
+            ui,
+            ctx,
+            shown.map(pb::export_request::Report::Statement),
+            &file_name,
+        );
     }
 
     /// The reconciliation dialog: the customer, period and closing balance confirmed,

@@ -52,6 +52,9 @@ pub(crate) struct ExportBar {
     outcome: Requested<ExportOutcome>,
     /// The report last drawn: another one (other filters) makes the last outcome stale.
     shown: Option<pb::export_request::Report>,
+    /// Why the button is disabled when there is no report to export, said on hover
+    /// (empty: nothing said).
+    pub(crate) unavailable: &'static str,
 }
 
 impl ExportBar {
@@ -111,8 +114,11 @@ impl ExportBar {
                 }
                 ui.ctx().request_repaint_after(Duration::from_millis(100));
             } else {
-                let response =
+                let mut response =
                     ui.add_enabled(report.is_some(), egui::Button::new(t("report.export")));
+                if !self.unavailable.is_empty() {
+                    response = response.on_disabled_hover_text(self.unavailable);
+                }
                 // Not by a double click's second click: a small export is done by then,
                 // and a second file was written beside the first.
                 if response.clicked() && !response.double_clicked() {

@@ -202,6 +202,11 @@ pub fn export(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult
     let mut check = FieldCheck::default();
     let job = check.absorb(export_job(r, today, caller))?;
     let lang = Lang::from_tag(&r.language_code);
+    // A statement goes to the customer: in Chinese, as the ledger's documents are.
+    let lang = match job {
+        Some(Job::Statement { .. }) => lang.map(|_| Lang::Zh),
+        _ => lang,
+    };
     if lang.is_none() {
         check.fail("language_code", msg!("report.unknown_language"));
     }
@@ -294,6 +299,9 @@ fn export_job(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult
                     .0,
             ),
             today,
+        },
+        Some(Report::Statement(r)) => Job::Statement {
+            query: super::finance::statement_query(r, today).map_err(|e| e.within("statement"))?,
         },
         None => return Err(AppError::field("report", msg!("report.choose_report"))),
     })

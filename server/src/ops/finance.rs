@@ -3227,18 +3227,25 @@ pub fn positive_amount(
     }
 }
 
-/// Statement `s` as an Excel workbook: a title block with the filters, a frozen header,
-/// per customer an opening row, the movements and a closing row with the ageing, then
-/// the selection's totals. Money is numeric `#,##0.00`, dates are dates
-/// ([`crate::xlsx`]). Labels are Chinese, as the statement goes to customers.
+/// Statement `s` as an Excel workbook saved at `target` (worksheets in constant memory,
+/// rows kept in `dir` as they are written): a title block (`lines`: period, customer,
+/// handler, scope, who exported it and when, the unit; how far one customer's account
+/// is confirmed is added), a frozen header, per customer an opening row, the movements
+/// and a closing row, then the selection's totals; a second sheet the ageing. Money is
+/// numeric `#,##0.00`, dates are dates ([`crate::xlsx`]). Labels are Chinese, as the
+/// statement goes to customers. `written` is told the movements written so far, every
+/// [`STATEMENT_PROGRESS_ROWS`] and at the end; `Ok(false)` when it says stop (the caller
+/// went away).
 ///
 /// Errors: FAILED_PRECONDITION when it holds more rows than a worksheet
 /// ([`crate::xlsx::MAX_ROWS`]), or `s` was cut short (`truncated`).
 pub fn statement_workbook(
     s: &Statement,
-    customer_label: &str,
-    about: &[(String, String)],
-) -> AppResult<Vec<u8>> {
+    lines: &[(String, String)],
+    dir: &std::path::Path,
+    target: &std::path::Path,
+    written: &mut dyn FnMut(u64) -> bool,
+) -> AppResult<bool> {
     use crate::xlsx::{self, Cell, Column, Kind, SheetWriter};
     let kind_label = |k: &str| match k {
         kind::SHIPMENT => "发货",
@@ -3261,30 +3268,13 @@ pub fn statement_workbook(
         }
     };
     let mut workbook = rust_xlsxwriter::Workbook::new();
+    workbook.set_tempdir(dir).map_err(xlsx::write_error)?;
     let title = format!(
         "对账单 {} 至 {}",
         s.query.from.format("%Y-%m-%d"),
         s.query.to.format("%Y-%m-%d")
     );
-    let mut lines = vec![
-        ("客户".to_owned(), customer_label.to_owned()),
-        (
-            "期间".to_owned(),
-            format!(
-                "{} 至 {}",
-                s.query.from.format("%Y-%m-%d"),
-                s.query.to.format("%Y-%m-%d")
-            ),
-        ),
-        (
-            "经手人".to_owned(),
-            match s.query.handler_id {
-                None => "全部".to_owned(),
-                Some(h) => person(h),
-            },
-        ),
-        ("金额单位".to_owned(), "元".to_owned()),
-    ];
+    let mut lines = lines.to_vec();
     // One customer's statement says how far the customer's account is confirmed.
     if let [c] = s.customers.as_slice() {
         let reconciled = match c.reconciled_through {
@@ -3294,7 +3284,6 @@ pub fn statement_workbook(
         };
         lines.push(("对账确认".to_owned(), reconciled));
     }
-    lines.extend(about.iter().cloned());
     // Every movement, an opening and a closing row per customer, the title block (title,
     // its lines, a blank), the header, the opening of them all and the totals: a
     // statement cut short would disagree with its own totals, so one longer than a sheet
@@ -3337,11 +3326,14 @@ pub fn statement_workbook(
         Column::new("经手人", Kind::Text),
     ];
     let mut sheet = SheetWriter::start(
-        workbook.add_worksheet(),
+        workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx::write_error)?,
         "对账单",
         Some((&title, &lines)),
         columns,
     )?;
+    let mut movements = 0u64;
     for c in &s.customers {
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
@@ -3373,6 +3365,10 @@ pub fn statement_workbook(
                 Cell::Decimal(*balance),
                 Cell::from(person(m.handler_id)),
             ])?;
+            movements += 1;
+            if movements.is_multiple_of(STATEMENT_PROGRESS_ROWS) && !written(movements) {
+                return Ok(false);
+            }
         }
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
@@ -3437,7 +3433,9 @@ pub fn statement_workbook(
         as_of.push_str("（客户的全部欠款，不按经手人筛选）");
     }
     let mut sheet = SheetWriter::start(
-        workbook.add_worksheet(),
+        workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx::write_error)?,
         "账龄",
         Some((&as_of, &lines)),
         columns,
@@ -3466,5 +3464,9 @@ pub fn statement_workbook(
     cells.extend(ageing_cells(&s.ageing));
     sheet.totals(&cells)?;
     sheet.finish()?;
-    workbook.save_to_buffer().map_err(xlsx::write_error)
+    workbook.save(target).map_err(xlsx::write_error)?;
+    Ok(written(movements))
 }
+
+/// How many movements a statement's export writes between two progress reports.
+pub const STATEMENT_PROGRESS_ROWS: u64 = 5_000;

@@ -9,19 +9,13 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::Session;
 use crate::convert::{finance as conv, id, page};
-use crate::db::models::audit_log::Event;
 use crate::db::models::{display_name_of, payment};
 use crate::error::AppResult;
-use crate::messages::Lang;
 use crate::ops::finance as ops;
 use crate::state::AppState;
 
 /// At most this many movements in a statement on screen (the export holds every row).
 const STATEMENT_ROWS: usize = 5_000;
-/// At most this many movements read for an exported statement: a worksheet's rows, so a
-/// statement cut short is always refused as too long ([`ops::statement_workbook`]).
-#[allow(clippy::cast_possible_truncation)] // 1,048,576 fits every usize we build for
-const EXPORT_ROWS: usize = crate::xlsx::MAX_ROWS as usize;
 
 /// The FinanceService implementation.
 pub struct FinanceApi {
@@ -171,66 +165,6 @@ impl FinanceService for FinanceApi {
             })
             .await?;
         Ok(Response::new(conv::statement(s)))
-    }
-
-    async fn export_statement(
-        &self,
-        request: Request<pb::StatementRequest>,
-    ) -> Reply<pb::ExportedFile> {
-        let session = Session::of(&request)?;
-        let q = conv::statement_query(&request.into_inner(), self.state.clock.today())?;
-        let customer_id = q.customer_id;
-        // As a report's: "对账单_北京协和医院_2026-11-01_2026-11-30.xlsx".
-        let period = format!("{}_{}", q.from.format("%Y-%m-%d"), q.to.format("%Y-%m-%d"));
-        // Statements are in Chinese, as the ledger's documents are.
-        let about = super::reports::export_lines(&session, &self.state, Lang::Zh);
-        // One export slot, as a report's: a large statement holds a connection a while.
-        let _slot = self.state.exports.take()?;
-        let (content, exported, file_name) = self
-            .state
-            .read_scoped(&session, move |conn, reps| {
-                let s = ops::statement(conn, reps, &q, EXPORT_ROWS)?;
-                let label = s
-                    .customer_name
-                    .clone()
-                    .unwrap_or_else(|| "全部（权限范围内）".to_owned());
-                // One customer's file is told apart from another's of the same period.
-                let file_name = match &s.customer_name {
-                    Some(name) => {
-                        format!(
-                            "对账单_{}_{period}.xlsx",
-                            pharmacrm_shared::validation::file_name_part(name)
-                        )
-                    }
-                    None => format!("对账单_{period}.xlsx"),
-                };
-                let content = ops::statement_workbook(&s, &label, &about)?;
-                let exported = serde_json::json!({
-                    "date_from": q.from,
-                    "date_to": q.to,
-                    "handler_id": q.handler_id,
-                    "customers": s.customers.len(),
-                    "closing": pharmacrm_shared::money::to_wire(&s.closing),
-                });
-                Ok((content, exported, file_name))
-            })
-            .await?;
-        // Audited once written: the file goes out only when its export is on record.
-        self.state
-            .write(session, move |conn, ctx| {
-                ctx.audit(
-                    conn,
-                    Event {
-                        action: "statement.export",
-                        object_type: "customer",
-                        object_id: customer_id.map(|c| c.to_string()).unwrap_or_default(),
-                        before: None,
-                        after: Some(exported.clone()),
-                    },
-                )
-            })
-            .await?;
-        Ok(Response::new(pb::ExportedFile { file_name, content }))
     }
 
     async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Reply<pb::Reconciliation> {

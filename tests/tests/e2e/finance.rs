@@ -3777,19 +3777,29 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     w.finance
         .send(payment(c, "2026-09-20", "123.45", &[]))
         .await;
+    // Streamed as a report's export, in Chinese whatever language is asked: it goes to
+    // the customer.
     let file = w
         .finance
-        .finance
-        .export_statement(statement(c, "2026-09-01", "2026-09-30"))
+        .export_in(
+            pb::export_request::Report::Statement(statement(c, "2026-09-01", "2026-09-30")),
+            "en",
+        )
         .await
-        .expect("export")
-        .into_inner();
+        .expect("export");
     // One customer's file is named after it, apart from another's of the same period.
     assert_eq!(
-        file.file_name,
+        file.progress[0].file_name,
         format!("对账单_{}_2026-09-01_2026-09-30.xlsx", w.customer.name)
     );
-    let rows = sheet_rows(&file.content, "对账单");
+    // Its movements counted as they are written: the shipment and the payment.
+    assert_eq!(
+        (file.progress[0].total, file.done.rows),
+        (2, 2),
+        "{:?}",
+        file.progress
+    );
+    let rows = sheet_rows(&file.file, "对账单");
     let header = rows
         .iter()
         .position(|r| r.first() == Some(&Data::String("客户".into())))
@@ -3818,55 +3828,87 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .map(|x| (x.customer_name.as_str(), x.closing.as_str(), x.rows.len()))
         .collect();
     assert_eq!(shown, [(w.customer.name.as_str(), "0.00", 0)]);
-    // The title block names the customer, even for a period without a movement.
-    let customer_line = |rows: &[Vec<Data>]| rows[1].get(1).cloned();
-    let named = Some(Data::String(w.customer.name.clone()));
-    assert_eq!(customer_line(&rows), named);
-    // Amounts are in yuan, said once above the columns; then whether the period is
-    // confirmed, and who exported it when, as a report's workbook says.
-    assert_eq!(rows[4][..2], [Data::from("金额单位："), Data::from("元")]);
+    // The title block: the period, the customer (even for a period without a movement),
+    // the handlers, who exported it when, as a report's workbook says; amounts in yuan,
+    // said once above the columns; whether the period is confirmed.
+    let said = |rows: &[Vec<Data>]| -> Vec<(String, String)> {
+        rows[1..]
+            .iter()
+            .take_while(|r| !r.is_empty() && r[0] != Data::Empty)
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect()
+    };
+    let block = said(&rows);
+    let labels: Vec<&str> = block.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(
-        rows[5][..2],
-        [Data::from("对账确认："), Data::from("未确认")]
+        labels,
+        [
+            "期间：",
+            "客户：",
+            "经手人：",
+            "数据范围：",
+            "导出人：",
+            "导出时间：",
+            "金额单位：",
+            "对账确认："
+        ],
+        "{block:?}"
     );
-    assert_eq!(rows[7][0], Data::from("导出人："));
-    assert!(
-        matches!(&rows[7][1], Data::String(s) if s.contains("（fin）")),
-        "{:?}",
-        rows[7]
-    );
-    assert_eq!(rows[8][0], Data::from("导出时间："));
+    let value = |block: &[(String, String)], label: &str| {
+        block
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(value(&block, "期间："), "2026-09-01 至 2026-09-30");
+    assert_eq!(value(&block, "客户："), w.customer.name);
+    assert_eq!(value(&block, "经手人："), "全部");
+    assert!(value(&block, "导出人：").contains("（fin）"), "{block:?}");
+    assert_eq!(value(&block, "金额单位："), "元");
+    assert_eq!(value(&block, "对账确认："), "未确认");
     let quiet = w
         .finance
-        .finance
-        .export_statement(statement(c, "2026-08-01", "2026-08-31"))
+        .export(pb::export_request::Report::Statement(statement(
+            c,
+            "2026-08-01",
+            "2026-08-31",
+        )))
         .await
-        .expect("export")
-        .into_inner();
-    let rows = sheet_rows(&quiet.content, "对账单");
-    assert_eq!(customer_line(&rows), named);
-    // Each export is audited.
+        .expect("export");
+    assert_eq!(quiet.done.rows, 0);
+    let rows = sheet_rows(&quiet.file, "对账单");
+    assert_eq!(value(&said(&rows), "客户："), w.customer.name);
+    // Each export is audited, with what it was of.
     let mut admin = w.app.admin().await;
     let audit = admin
         .send(pb::SearchAuditRequest {
-            action: "statement.export".into(),
+            action: "report.export".into(),
+            object_id: "statement".into(),
             ..Default::default()
         })
         .await;
     assert_eq!(audit.entries.len(), 2);
+    assert!(
+        audit
+            .entries
+            .iter()
+            .all(|e| e.after_json.contains(&w.customer.name)),
+        "{audit:?}"
+    );
     // Of one handler's documents, the figures are said to be theirs, not the customer's
     // balance, and the ageing the customer's whole debt.
     let of_rep = w
         .finance
-        .finance
-        .export_statement(pb::StatementRequest {
-            handler_id: Some(w.rep.id),
-            ..statement(c, "2026-09-01", "2026-09-30")
-        })
+        .export(pb::export_request::Report::Statement(
+            pb::StatementRequest {
+                handler_id: Some(w.rep.id),
+                ..statement(c, "2026-09-01", "2026-09-30")
+            },
+        ))
         .await
-        .expect("export")
-        .into_inner();
-    let rows = sheet_rows(&of_rep.content, "对账单");
+        .expect("export");
+    let rows = sheet_rows(&of_rep.file, "对账单");
     let header = rows
         .iter()
         .find(|r| r.first() == Some(&Data::String("客户".into())))
@@ -3881,7 +3923,7 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
     assert!(!kinds.iter().any(|k| k == "期初余额"), "{kinds:?}");
-    let title = sheet_rows(&of_rep.content, "账龄")[0][0].to_string();
+    let title = sheet_rows(&of_rep.file, "账龄")[0][0].to_string();
     assert!(title.contains("不按经手人筛选"), "{title}");
     // Of several customers, their opening balances together stand above the totals.
     let other = CustomerBuilder::new("康民大药房")
@@ -3891,20 +3933,39 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     w.shipped_on(other.id, "2026-09-02", 10).await; // 20.00
     let everyone = w
         .finance
-        .finance
-        .export_statement(pb::StatementRequest {
-            customer_id: None,
-            ..statement(c, "2026-09-10", "2026-09-30")
-        })
+        .export(pb::export_request::Report::Statement(
+            pb::StatementRequest {
+                customer_id: None,
+                ..statement(c, "2026-09-10", "2026-09-30")
+            },
+        ))
         .await
-        .expect("export")
-        .into_inner();
-    let rows = sheet_rows(&everyone.content, "对账单");
+        .expect("export");
+    assert_eq!(
+        everyone.progress[0].file_name,
+        "对账单_2026-09-10_2026-09-30.xlsx"
+    );
+    let rows = sheet_rows(&everyone.file, "对账单");
     let opening_of_all = &rows[rows.len() - 2];
     assert_eq!(
         (&opening_of_all[2], &opening_of_all[8]),
         (&Data::from("期初余额"), &Data::Float(220.0))
     );
+    // Exporting reports is not reading statements.
+    let mut exporter = w
+        .app
+        .user_with_permissions("exporter", &["report.read", "report.export"])
+        .await;
+    let denied = exporter
+        .export(pb::export_request::Report::Statement(statement(
+            c,
+            "2026-09-01",
+            "2026-09-30",
+        )))
+        .await
+        .expect_err("no finance.read");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    assert_message_contains(&denied, "finance.read");
 }
 
 #[tokio::test]
@@ -3953,13 +4014,11 @@ async fn a_statement_says_which_handler_has_left() {
     // document they handled.
     let file = w
         .finance
-        .finance
-        .export_statement(of_rep)
+        .export(pb::export_request::Report::Statement(of_rep))
         .await
-        .expect("export")
-        .into_inner();
+        .expect("export");
     let left = format!("{}（已停用）", rep.display_name);
-    let rows = sheet_rows(&file.content, "对账单");
+    let rows = sheet_rows(&file.file, "对账单");
     assert!(
         rows.iter()
             .any(|r| r.first() == Some(&Data::from("经手人："))
@@ -3971,7 +4030,7 @@ async fn a_statement_says_which_handler_has_left() {
         .find(|r| matches!(r.get(3), Some(Data::String(s)) if s.starts_with("SH")))
         .expect("the shipment's row");
     assert_eq!(shipment[9], Data::from(left.as_str()));
-    let ageing = sheet_rows(&file.content, "账龄");
+    let ageing = sheet_rows(&file.file, "账龄");
     assert!(
         ageing
             .iter()

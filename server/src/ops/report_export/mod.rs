@@ -84,6 +84,10 @@ pub enum Job {
         register: Register,
         today: chrono::NaiveDate,
     },
+    /// A statement (对账单), in Chinese ([`super::finance::statement_workbook`]).
+    Statement {
+        query: super::finance::StatementQuery,
+    },
 }
 
 impl Job {
@@ -100,6 +104,7 @@ impl Job {
             Job::Exceptions { .. } => "exceptions",
             Job::Arrears { .. } => "arrears",
             Job::Register { register, .. } => register.key(),
+            Job::Statement { .. } => "statement",
         }
     }
 
@@ -117,6 +122,7 @@ impl Job {
             Job::Exceptions { .. } => msg!("report.sheet.title.exceptions"),
             Job::Arrears { .. } => msg!("report.sheet.title.arrears"),
             Job::Register { register, .. } => register.title(),
+            Job::Statement { .. } => msg!("report.sheet.title.statement"),
         };
         title.text(lang).to_owned()
     }
@@ -130,6 +136,10 @@ impl Job {
             | Job::CustomerConsumption { period, .. }
             | Job::RegionalSales { period, .. }
             | Job::Exceptions { period, .. } => Some(*period),
+            Job::Statement { query } => Some(Period {
+                from: query.from,
+                to: query.to,
+            }),
             Job::CustomerDistribution { .. } | Job::Arrears { .. } | Job::Register { .. } => None,
         }
     }
@@ -271,6 +281,13 @@ pub fn export(
     let l = |m: Msg| m.text(lang).to_owned();
     let named = match job {
         Job::Register { register, .. } => registers::named_filters(conn, register, ctx.reps, lang)?,
+        // One customer's file is told apart from another's of the same period.
+        Job::Statement { query } => match query.customer_id {
+            Some(id) => vec![pharmacrm_shared::validation::file_name_part(
+                &super::finance::customer_in_scope(conn, ctx.reps, id)?.name,
+            )],
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     };
     let file_name = job.file_name(lang, &named);
@@ -630,15 +647,54 @@ pub fn export(
             sheet.write(conn, count, &q, fields)?
         }
         Job::Register { register, .. } => registers::write(conn, &mut sheet, register, ctx)?,
+        // Laid out as a statement, two sheets of its own (the one added above stays empty
+        // and unsaved).
+        Job::Statement { query } => {
+            return statement(conn, query, ctx, &lines, &file_name, file, sheet.send);
+        }
     };
     let Some(rows) = rows else {
         return Ok(Outcome::Cancelled);
     };
     workbook.save(&file.0).map_err(write_error)?;
+    written(file, rows)
+}
+
+/// `file`, saved with `rows`, ready to be handed out.
+fn written(file: TempFile, rows: u64) -> AppResult<Outcome> {
     let bytes = std::fs::metadata(&file.0)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("the export's file: {e}")))?
         .len();
     Ok(Outcome::Written { file, rows, bytes })
+}
+
+/// Writes the statement `query` asks for (every movement, up to a sheet's rows) to
+/// `file` as [`super::finance::statement_workbook`] lays it out under `lines`, sending
+/// its progress in movements; `rows` is their number.
+fn statement(
+    conn: &mut PgConnection,
+    query: &super::finance::StatementQuery,
+    ctx: &Context<'_>,
+    lines: &[(String, String)],
+    file_name: &str,
+    file: TempFile,
+    send: &mut Sink<'_>,
+) -> AppResult<Outcome> {
+    let max = usize::try_from(crate::xlsx::MAX_ROWS).unwrap_or(usize::MAX);
+    let s = super::finance::statement(conn, ctx.reps, query, max)?;
+    let total = s
+        .customers
+        .iter()
+        .map(|c| u64::try_from(c.rows.len()).unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add);
+    if !send(progress(0, total, file_name)) {
+        return Ok(Outcome::Cancelled);
+    }
+    let mut sent = |rows| send(progress(rows, total, file_name));
+    if !super::finance::statement_workbook(&s, lines, ctx.dir, file.path(), &mut sent)? {
+        return Ok(Outcome::Cancelled);
+    }
+    written(file, total)
 }
 
 /// A drug category's origin code as the sheets write it: 代理 (agency) or 自产 (own).
@@ -876,11 +932,44 @@ pub fn filter_lines(
             lines.extend(registers::filter_lines(conn, register, *today, reps, lang)?);
             None
         }
+        Job::Statement { query } => {
+            let customer = match query.customer_id {
+                Some(id) => super::finance::customer_in_scope(conn, reps, id)?.name,
+                None => l(msg!("report.sheet.all_in_scope")),
+            };
+            lines.push((l(msg!("report.sheet.customer")), customer));
+            super::finance::user_named(conn, "handler_id", query.handler_id)?;
+            let handler = match query.handler_id {
+                None => l(msg!("report.sheet.everyone")),
+                Some(id) => person_named(conn, id, lang)?,
+            };
+            lines.push((l(msg!("report.sheet.handler")), handler));
+            None
+        }
     };
     if let Some(sort) = sort {
         lines.push((l(msg!("report.sheet.sort")), sort));
     }
     Ok(lines)
+}
+
+/// User `id`'s name, "（已停用）" after it when the account is disabled (a person who left):
+/// the name alone reads as someone to call.
+fn person_named(conn: &mut PgConnection, id: i64, lang: Lang) -> AppResult<String> {
+    use diesel::prelude::*;
+
+    use crate::db::schema::users;
+    let (name, active): (String, bool) = users::table
+        .find(id)
+        .select((users::display_name, users::is_active))
+        .first(conn)?;
+    Ok(if active {
+        name
+    } else {
+        msg!("report.sheet.person_disabled", name = name)
+            .text(lang)
+            .to_owned()
+    })
 }
 
 /// A sort key's column name (an unknown key as it is: the report refused it already).
