@@ -486,6 +486,25 @@ async fn main() {
         pb::export_request::Report::Payments(pb::ListPaymentsRequest::default()),
     )
     .await;
+    // The statement of every customer: an opening and a closing row for each with a
+    // balance, and each movement of the period (read whole, then written in constant
+    // memory).
+    for (label, from) in [
+        ("statement, every customer, a month", "2026-11-01"),
+        ("statement, every customer, a quarter", "2026-09-01"),
+    ] {
+        export_memory(
+            &app,
+            &admin_token,
+            label,
+            pb::export_request::Report::Statement(pb::StatementRequest {
+                date_from: from.into(),
+                date_to: "2026-11-30".into(),
+                ..Default::default()
+            }),
+        )
+        .await;
+    }
     if std::env::var_os("BENCH_HOLD").is_some() {
         // For EXPLAIN ANALYZE by hand after the figures: the database stays until the
         // process is stopped.
@@ -588,7 +607,8 @@ fn rss_mib() -> f64 {
 /// Exports `report` through the stream, discarding the bytes, while sampling the resident
 /// memory: the consumption of the whole three years (one row per customer who bought:
 /// every customer, up to a million with as many customers as orders), the arrears of
-/// everyone who owes, the payments register whole (every payment, with its allocations).
+/// everyone who owes, the payments register whole (every payment, with its allocations),
+/// the statement of every customer.
 async fn export_memory(
     app: &TestApp,
     token: &str,
@@ -622,7 +642,16 @@ async fn export_memory(
         .expect("export")
         .into_inner();
     let (mut bytes, mut rows) = (0u64, 0u64);
-    while let Some(chunk) = stream.message().await.expect("chunk") {
+    loop {
+        let chunk = match stream.message().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(refused) => {
+                sampler.abort();
+                println!("  export: {label} refused: {}", refused.message());
+                return;
+            }
+        };
         match chunk.part {
             Some(pb::export_chunk::Part::Data(d)) => bytes += d.len() as u64,
             Some(pb::export_chunk::Part::Done(d)) => rows = d.rows,
