@@ -1715,12 +1715,20 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     ui.press(Role::Button, "添加");
     ui.wait_label_contains("周末常去密云水库");
     assert_eq!(ui.input_text("喜好"), "");
+    // A hobby typed and not added stays with its kind: 工作经历 opens empty (it was
+    // saved as a job), and the hobby is there again back on 喜好.
+    ui.type_into("喜好", "打羽毛球");
     ui.click("工作经历");
     ui.wait_label("工作单位");
+    assert_eq!(ui.input_text("工作单位"), "");
     ui.type_into("工作单位", "北京协和医院药剂科");
     ui.type_into("职务", "采购主管");
     ui.press(Role::Button, "添加");
     ui.wait_label_contains("采购主管");
+    ui.press(Role::Button, "喜好");
+    ui.wait_label("说明");
+    assert_eq!(ui.input_text("喜好"), "打羽毛球");
+    ui.replace_text("喜好", "");
 
     // The preference deleted, after the question naming it.
     ui.harness

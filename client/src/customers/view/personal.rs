@@ -58,23 +58,31 @@ fn in_tab_order(mut records: Vec<pb::ProfileRecord>) -> Vec<pb::ProfileRecord> {
     records
 }
 
-/// The personal tab.
-pub struct PersonalTab(Records<pb::ProfileRecord, pb::ProfileRecord>);
+/// The personal tab: the records, and the new records of the kinds not chosen now, as
+/// typed before another kind was chosen (each kind has its fields of its own: a hobby
+/// typed under 喜好 is not saved as a job when 工作经历 is chosen).
+pub struct PersonalTab(
+    Records<pb::ProfileRecord, pb::ProfileRecord>,
+    Vec<pb::ProfileRecord>,
+);
 
 impl Default for PersonalTab {
     fn default() -> Self {
-        PersonalTab(Records::new(empty_draft(KINDS[0])))
+        PersonalTab(Records::new(empty_draft(KINDS[0])), Vec::new())
     }
 }
 
+/// Whether `d` holds anything typed.
+fn typed(d: &pb::ProfileRecord) -> bool {
+    [&d.title, &d.detail, &d.date_from, &d.date_to]
+        .iter()
+        .any(|text| !text.trim().is_empty())
+}
+
 impl Unsaved for PersonalTab {
-    /// Whether the record in the form holds unsaved input.
+    /// Whether the record in the form, or a new one of another kind, holds unsaved input.
     fn is_dirty(&self) -> bool {
-        self.0.is_dirty(|d| {
-            [&d.title, &d.detail, &d.date_from, &d.date_to]
-                .iter()
-                .any(|text| !text.trim().is_empty())
-        })
+        self.0.is_dirty(typed) || self.1.iter().any(typed)
     }
 }
 
@@ -133,7 +141,7 @@ impl PersonalTab {
                 ctx.customers().delete_profile_record(request)
             });
         ui.separator();
-        let records = &mut self.0;
+        let PersonalTab(records, other_kinds) = self;
         let editing = records.editing();
         ui.strong(match editing {
             Some(_) => t("personal.edit_heading"),
@@ -150,8 +158,18 @@ impl PersonalTab {
                         egui::Button::selectable(chosen, kind_name(kind)),
                     )
                     .clicked()
+                    && !chosen
                 {
-                    draft.kind = kind.to_owned();
+                    // The kind left keeps what was typed in it; the one chosen comes back
+                    // as it was left.
+                    let back = other_kinds
+                        .iter()
+                        .position(|d| d.kind == kind)
+                        .map_or_else(|| empty_draft(kind), |i| other_kinds.remove(i));
+                    let left = std::mem::replace(draft, back);
+                    if typed(&left) {
+                        other_kinds.push(left);
+                    }
                 }
             }
         });
