@@ -1656,6 +1656,18 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     ui.click_until("证件", "证件编号");
     // A customer with none yet says so, rather than show nothing.
     ui.wait_label("暂无记录");
+    // A hospital's new certificate is first of the licence a hospital shows.
+    let kind = ui
+        .harness
+        .get_by_role_and_label(Role::ComboBox, "证件类型")
+        .accesskit_node()
+        .value();
+    assert_eq!(
+        kind.as_deref(),
+        Some("医疗机构执业许可证"),
+        "the hospital's licence first"
+    );
+    ui.pick("证件类型", "药品经营许可证");
 
     ui.type_into("证件编号", "京药2026-0001");
     ui.type_into("发证机关", "北京市药品监督管理局");

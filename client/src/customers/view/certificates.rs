@@ -64,9 +64,53 @@ pub struct CertificatesTab {
     form_of: Option<i64>,
     /// Where the last downloaded scan was saved, or why it could not be.
     scan_saved: Requested<ExportOutcome>,
-    /// The last scan asked for (certificate id, scan name): offered again for the
-    /// download folder when the chooser came back without a place.
+    /// The last scan asked for (certificate id, the file name proposed): offered again
+    /// for the download folder when the chooser came back without a place.
     last_download: Option<(i64, String)>,
+    /// Whether a new certificate's kind was set from the customer's business kind yet
+    /// (once: a kind chosen after stays).
+    kind_defaulted: bool,
+}
+
+/// The licence a buyer of `business_kind` shows (as the order form's check asks for it):
+/// a hospital's or clinic's 医疗机构执业许可证, anyone else's 药品经营许可证.
+fn licence_of(business_kind: i32) -> i32 {
+    match pb::BusinessKind::try_from(business_kind) {
+        Ok(pb::BusinessKind::Hospital | pb::BusinessKind::Clinic) => {
+            pb::CertificateKind::MedicalInstitution as i32
+        }
+        _ => pb::CertificateKind::DrugTrade as i32,
+    }
+}
+
+/// A certificate's term as the list says it: "2026-01-05 – 2031-01-04", or one end
+/// alone ("至 2031-06-30": no dash hanging before it).
+fn validity(c: &pb::Certificate) -> String {
+    match (c.issued_on.as_str(), c.expires_on.as_str()) {
+        ("", "") => String::new(),
+        ("", to) => t("certificate.until").replace("{date}", to),
+        (from, "") => t("certificate.since").replace("{date}", from),
+        (from, to) => format!("{from} – {to}"),
+    }
+}
+
+/// The name a scan is saved under: whose and which certificate it is, with the scan's
+/// own extension — "北京协和医院_药品经营许可证_京药2031-0001.pdf" (scans of several
+/// customers are all called 扫描件.pdf).
+fn scan_file_name(customer: &str, c: &pb::Certificate) -> String {
+    let part = pharmacrm_shared::validation::file_name_part;
+    let mut name = format!(
+        "{}_{}",
+        part(customer),
+        part(choice_label::<pb::CertificateKind>(c.kind))
+    );
+    if !c.number.trim().is_empty() {
+        name = format!("{name}_{}", part(c.number.trim()));
+    }
+    match std::path::Path::new(&c.scan_name).extension() {
+        Some(ext) => format!("{name}.{}", ext.to_string_lossy()),
+        None => name,
+    }
 }
 
 impl Unsaved for CertificatesTab {
@@ -102,7 +146,14 @@ impl CertificatesTab {
     }
 
     /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer: &pb::Customer) {
+        let customer_id = customer.id;
+        if !self.kind_defaulted {
+            self.kind_defaulted = true;
+            if self.records.editing().is_none() && self.records.draft == Draft::default() {
+                self.records.draft.kind = licence_of(customer.business_kind);
+            }
+        }
         let certificates = self.records.rows();
         self.records.list_status_ui(ui);
         let can_write = ctx.can(Permission::CustomerCertificateWrite);
@@ -115,7 +166,7 @@ impl CertificatesTab {
                     // The kind (long in English) and the issuing authority give way
                     // (clipped) to the buttons at 900 wide: 编辑 and 删除 were behind a
                     // sideways scroll.
-                    .column(Column::auto().at_least(100.0).at_most(150.0).clip(true))
+                    .column(Column::auto().at_least(100.0).at_most(190.0).clip(true))
                     .column(Column::auto().at_least(100.0))
                     .column(Column::remainder().at_least(60.0).clip(true))
                     .column(Column::auto())
@@ -147,7 +198,7 @@ impl CertificatesTab {
                                     ui.label(&c.authority);
                                 });
                                 row.col(|ui| {
-                                    ui.label(format!("{} – {}", c.issued_on, c.expires_on));
+                                    ui.label(validity(c));
                                 });
                                 row.col(|ui| {
                                     ui.label(status_text(c.status));
@@ -159,7 +210,7 @@ impl CertificatesTab {
                                             .on_hover_text(&c.scan_name)
                                             .clicked()
                                     {
-                                        download = Some((c.id, c.scan_name.clone()));
+                                        download = Some((c.id, scan_file_name(&customer.name, c)));
                                     }
                                     if can_write {
                                         let name = certificate_name(c);
@@ -216,8 +267,9 @@ impl CertificatesTab {
         }
     }
 
-    /// Saves a certificate's scan where the user chooses (`ask`; proposed under the scan's
-    /// own file name), or in the download folder when not asking or no chooser can ask.
+    /// Saves a certificate's scan where the user chooses (`ask`; proposed as `name`, see
+    /// [`scan_file_name`]), or in the download folder when not asking or no chooser can
+    /// ask.
     fn download(&mut self, ctx: &AppCtx, id: i64, name: String, ask: bool) {
         self.last_download = Some((id, name.clone()));
         self.scan_saved.request(ctx.call(move |api| async move {
@@ -401,4 +453,34 @@ fn expired_warning(draft: &Draft) -> Option<&'static str> {
         }
         _ => t("certificate.expired_note"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_is_saved_under_whose_and_which_certificate_it_is() {
+        let _lang = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let certificate = pb::Certificate {
+            kind: pb::CertificateKind::DrugTrade as i32,
+            number: "京药2031/0001".into(),
+            scan_name: "扫描件.PDF".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            scan_file_name("北京协和医院", &certificate),
+            "北京协和医院_药品经营许可证_京药2031_0001.PDF"
+        );
+        let unnumbered = pb::Certificate {
+            number: String::new(),
+            scan_name: "scan".into(),
+            ..certificate
+        };
+        assert_eq!(
+            scan_file_name("北京协和医院", &unnumbered),
+            "北京协和医院_药品经营许可证"
+        );
+    }
 }

@@ -349,7 +349,7 @@ impl CustomerView {
         let id = self.id;
         egui::ScrollArea::vertical().show(ui, |ui| match self.tab {
             Tab::Followups => self.followups.ui(ui, ctx, id),
-            Tab::Certificates => self.certificates.ui(ui, ctx, id),
+            Tab::Certificates => self.certificates.ui(ui, ctx, &c),
             Tab::Personal => {
                 // Whose: the customer's contact person, the one sales reps deal with.
                 if !c.contact_person.is_empty() {
