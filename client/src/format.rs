@@ -39,6 +39,32 @@ pub fn parse_business_time(text: &str) -> Option<DateTime<Utc>> {
     Some(naive.and_local_timezone(business_zone()).single()?.to_utc())
 }
 
+/// Why `text` does not read as a time ([`parse_business_time`]), in the UI's words for
+/// language `lang`: a day or hour that does not exist when it is written as one
+/// ("2026-13-01 10:00", "2026-02-30 25:00"), else the form to type it in.
+pub fn unread_time(text: &str, lang: crate::i18n::Lang) -> &'static str {
+    let text = text.trim().replace(['/', '.'], "-");
+    let numbers = |part: &str, sep: char, n: usize| {
+        let parts: Vec<&str> = part.split(sep).collect();
+        parts.len() == n
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let shaped = match text.split_whitespace().collect::<Vec<_>>()[..] {
+        [date, time] => numbers(date, '-', 3) && numbers(time, ':', 2),
+        _ => false,
+    };
+    crate::i18n::t_in(
+        lang,
+        if shaped {
+            "orders.no_such_time"
+        } else {
+            "orders.bad_time"
+        },
+    )
+}
+
 /// The instant a business day starts (midnight in the business time zone); `None` for
 /// a date out of chrono's range.
 pub fn business_day_start(date: chrono::NaiveDate) -> Option<DateTime<Utc>> {
@@ -194,5 +220,15 @@ mod tests {
         assert_eq!(business_zone_name(), "UTC+08:00");
         assert_eq!(parse_business_time("2023/11/15 06:13"), Some(t));
         assert_eq!(parse_business_time("2023-11-15"), None);
+        use crate::i18n::Lang;
+        for (typed, said) in [
+            ("2026-13-01 10:00", "日历上没有这一天或这个时刻"),
+            ("2026/02/30 09:30", "日历上没有这一天或这个时刻"),
+            ("2026-12-01 25:00", "日历上没有这一天或这个时刻"),
+            ("2026-12-01", "请按“2026-12-01 14:30”的格式填写"),
+            ("昨天下午", "请按“2026-12-01 14:30”的格式填写"),
+        ] {
+            assert_eq!(unread_time(typed, Lang::Zh), said, "{typed}");
+        }
     }
 }

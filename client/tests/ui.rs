@@ -1577,6 +1577,11 @@ fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_mana
         h.query_by_label("请按“2026-12-01 14:30”的格式填写")
             .is_none()
     });
+    // Typed as shown but of a month that does not exist: said so, not the format.
+    ui.type_into("跟进时间", "2026-13-01 10:00");
+    ui.click("添加跟进记录");
+    ui.wait_label("日历上没有这一天或这个时刻");
+    ui.replace_text("跟进时间", "");
     ui.type_into("跟进内容", "回访药剂科");
     ui.replace_text("跟进时间", "2099-01-01 10:00");
     ui.click("添加跟进记录");

@@ -843,7 +843,9 @@ impl DeliveryForm {
                 });
             self.errors.set_local(
                 "arrived_at",
-                arrived.is_none().then(|| t("orders.bad_time").to_owned()),
+                arrived
+                    .is_none()
+                    .then(|| format::unread_time(&self.arrived_at, crate::i18n::lang()).to_owned()),
             );
             // Said with the time's complaint: while the time does not read, the server
             // hears of neither.

@@ -8,7 +8,7 @@ use egui::RichText;
 use super::records::{FormButton, Records};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{Lang, label_value, t, t_in};
+use crate::i18n::{Lang, label_value, t};
 use crate::widgets::{self, Unsaved, choice_label};
 
 #[derive(Clone, PartialEq)]
@@ -175,8 +175,8 @@ impl FollowupsTab {
             };
             let unread = Vec::from_iter(happened_at.is_none().then(|| "happened_at".to_owned()));
             let as_shown = pharmacrm_shared::validation::Violation::new(
-                t_in(Lang::En, "orders.bad_time"),
-                t_in(Lang::Zh, "orders.bad_time"),
+                format::unread_time(&draft.happened_at, Lang::En),
+                format::unread_time(&draft.happened_at, Lang::Zh),
             );
             let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let request = pb::Followup {
