@@ -1454,6 +1454,7 @@ fn a_sales_rep_reads_the_catalogue_without_edit_controls_or_purchase_prices() {
     // A drug opened shows its details, not an edit form.
     ui.click("布洛芬混悬液");
     ui.wait_label("药品详情");
+    ui.wait_label("只读：您的岗位不能修改药品，如需修改请联系管理员");
     assert!(!ui.shows("编辑药品"));
     assert!(ui.harness.query_by_label_contains("进价").is_none());
 }

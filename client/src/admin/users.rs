@@ -373,12 +373,8 @@ impl UsersPanel {
                 .sorted_by(pb::UserSort::Username as i32, false),
             column(t("users.display_name"), &|u| u.display_name.clone())
                 .sorted_by(pb::UserSort::DisplayName as i32, false),
-            column(t("users.department"), &|u| u.department_name.clone())
-                .sorted_by(pb::UserSort::Department as i32, false),
-            column(t("users.positions"), &|u| {
-                let names: Vec<_> = u.positions.iter().map(|p| p.name.as_str()).collect();
-                names.join(list_separator())
-            }),
+            // Beside the name: a disabled account is seen at 900 wide too (it was behind a
+            // sideways scroll).
             TableColumn::text(
                 t("users.status"),
                 users
@@ -390,6 +386,12 @@ impl UsersPanel {
                     })
                     .collect(),
             ),
+            column(t("users.department"), &|u| u.department_name.clone())
+                .sorted_by(pb::UserSort::Department as i32, false),
+            column(t("users.positions"), &|u| {
+                let names: Vec<_> = u.positions.iter().map(|p| p.name.as_str()).collect();
+                names.join(list_separator())
+            }),
             column(t("users.created_at"), &|u| {
                 format::timestamp(u.created_at.as_ref())
             })

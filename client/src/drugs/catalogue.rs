@@ -652,16 +652,9 @@ impl CataloguePanel {
             column(t("drug.specification"), pb::DrugSort::Specification, &|d| {
                 Cell::new(&d.specification)
             }),
-            column(t("drug.category"), pb::DrugSort::Category, &|d| {
-                Cell::new(&d.category_path).with_hover(bracketed(
-                    &d.category_path,
-                    choice_label::<pb::DrugOrigin>(d.origin),
-                ))
-            }),
-            column(t("drug.unit"), pb::DrugSort::Unit, &|d| {
-                Cell::new(&d.unit_label)
-            }),
         ];
+        // The prices, what users look for, before the long category path: at 900 wide,
+        // or beside the open drug's form, they were behind a sideways scroll.
         if show_cost {
             columns.push(price(
                 t("drug.purchase_price"),
@@ -672,6 +665,15 @@ impl CataloguePanel {
         columns.extend([
             price(t("drug.sale_price"), pb::DrugSort::SalePrice, |d| {
                 &d.sale_price
+            }),
+            column(t("drug.unit"), pb::DrugSort::Unit, &|d| {
+                Cell::new(&d.unit_label)
+            }),
+            column(t("drug.category"), pb::DrugSort::Category, &|d| {
+                Cell::new(&d.category_path).with_hover(bracketed(
+                    &d.category_path,
+                    choice_label::<pb::DrugOrigin>(d.origin),
+                ))
             }),
             column(t("drug.status"), pb::DrugSort::Status, &|d| {
                 Cell::new(active_text(d.is_active))
@@ -807,6 +809,10 @@ impl CataloguePanel {
             (true, false) => t("drugs.drug_details"),
             (false, _) => t("drugs.new_drug"),
         });
+        // Greyed inputs read as editable to a new user (typing did nothing): said in words.
+        if form.id.is_some() && !can_write {
+            ui.label(RichText::new(t("drugs.read_only")).weak());
+        }
         // An archived drug says so (the list shows it only under 已归档 or 全部).
         if form.id.is_some() && !form.is_active {
             ui.label(RichText::new(t("common.archived")).color(widgets::WARNING));
