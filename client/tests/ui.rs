@@ -1791,6 +1791,44 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     assert_eq!(records, [("work", "北京协和医院药剂科", "采购主管")]);
 }
 
+/// The contact changed, the one before's records stay under their name, not the new
+/// contact's.
+#[test]
+fn personal_records_of_the_contact_before_are_listed_under_their_name() {
+    let server = Server::start();
+    let app = server.app();
+    server.runtime.block_on(async {
+        let CustomerTeam {
+            mut rep,
+            cs,
+            customer,
+        } = app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+        rep.send(pb::ProfileRecord {
+            customer_id: customer.id,
+            kind: "work".into(),
+            title: "协和医院药剂科".into(),
+            detail: "主任".into(),
+            ..Default::default()
+        })
+        .await;
+        CustomerBuilder::new("北京协和医院")
+            .assigned_to(rep.id, cs.id)
+            .contact("李主任")
+            .save_over(&customer, &mut rep)
+            .await;
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("客户管理");
+    ui.wait_label("客户列表");
+    ui.click("客户列表");
+    ui.click_until("北京协和医院", "个人信息");
+    ui.click_until("个人信息", "喜好");
+    ui.wait_label_contains("以下为联系人 李主任 的个人信息");
+    ui.wait_label("原联系人 张主任 的个人信息");
+    ui.wait_label_contains("协和医院药剂科");
+}
+
 #[test]
 fn an_account_holding_customers_is_handed_over_from_its_form_before_it_is_disabled() {
     let server = Server::start();

@@ -507,6 +507,7 @@ pub fn profile_input(
         date_from,
         date_to,
         updated_by: _,
+        person: _,
     } = r;
     let mut check = FieldCheck::default();
     if record_id > 0 {
@@ -554,6 +555,7 @@ pub fn profile_record(r: ProfileRecord, updated_by: String) -> pb::ProfileRecord
         date_from: date_text(r.date_from),
         date_to: date_text(r.date_to),
         updated_by,
+        person: r.person,
     }
 }
 

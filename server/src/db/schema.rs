@@ -120,6 +120,7 @@ diesel::table! {
         created_by -> Nullable<Int8>,
         updated_at -> Timestamptz,
         updated_by -> Nullable<Int8>,
+        person -> Text,
     }
 }
 

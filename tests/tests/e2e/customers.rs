@@ -1375,6 +1375,57 @@ async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
     other.profile_records(id).await.refused(Code::NotFound);
 }
 
+/// A personal record is about the contact it was recorded of: when 李主任 takes over from
+/// 张主任, 张主任's work history stays 张主任's (edited too), and what is recorded next is
+/// 李主任's.
+#[tokio::test]
+async fn a_personal_record_stays_with_the_contact_it_was_recorded_of() {
+    let mut w = world().await;
+    let id = w.customer.id;
+    let record = |title: &str| pb::ProfileRecord {
+        customer_id: id,
+        kind: "work".into(),
+        title: title.into(),
+        detail: "主任".into(),
+        // Not the caller's to say: the server stamps the contact.
+        person: "someone else".into(),
+        ..Default::default()
+    };
+    let first = w.rep.send(record("协和医院药剂科")).await;
+    assert_eq!(first.person, "张主任");
+    CustomerBuilder::new("北京协和医院")
+        .assigned_to(w.rep.id, w.cs.id)
+        .contact("李主任")
+        .save_over(&w.customer, &mut w.rep)
+        .await;
+    let edited = w
+        .rep
+        .send(pb::ProfileRecord {
+            detail: "药剂科主任".into(),
+            ..first.clone()
+        })
+        .await;
+    assert_eq!(edited.person, "张主任", "kept when edited");
+    let next = w.rep.send(record("北京医院药剂科")).await;
+    assert_eq!(next.person, "李主任");
+    let mut listed: Vec<(String, String)> = w
+        .rep
+        .profile_records(id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| (r.title, r.person))
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("北京医院药剂科".to_owned(), "李主任".to_owned()),
+            ("协和医院药剂科".to_owned(), "张主任".to_owned()),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn a_follow_up_is_changed_or_deleted_by_its_author_or_a_manager_not_by_the_colleague_sharing_the_customer()
  {

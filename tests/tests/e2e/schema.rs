@@ -34,11 +34,16 @@ fn schema_rs_is_what_diesel_print_schema_generates_from_the_migrations() {
     let generated = String::from_utf8(generated).expect("utf-8");
     let committed =
         std::fs::read_to_string(root.join("server/src/db/schema.rs")).expect("read schema.rs");
-    assert!(
-        generated == committed,
-        "server/src/db/schema.rs differs from what the migrations generate; run \
-         `diesel print-schema > server/src/db/schema.rs` against a migrated database"
-    );
+    if generated != committed {
+        // Where it can be compared (or copied over schema.rs) without a database at hand.
+        let kept = root.join("target/schema.generated.rs");
+        let _ = std::fs::write(&kept, &generated);
+        panic!(
+            "server/src/db/schema.rs differs from what the migrations generate ({}); run \
+             `diesel print-schema > server/src/db/schema.rs` against a migrated database",
+            kept.display()
+        );
+    }
 }
 
 #[derive(QueryableByName, Debug)]

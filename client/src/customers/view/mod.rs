@@ -350,16 +350,8 @@ impl CustomerView {
         egui::ScrollArea::vertical().show(ui, |ui| match self.tab {
             Tab::Followups => self.followups.ui(ui, ctx, id),
             Tab::Certificates => self.certificates.ui(ui, ctx, &c),
-            Tab::Personal => {
-                // Whose: the customer's contact person, the one sales reps deal with.
-                if !c.contact_person.is_empty() {
-                    ui.label(
-                        RichText::new(t("personal.whose").replace("{contact}", &c.contact_person))
-                            .weak(),
-                    );
-                }
-                self.personal.ui(ui, ctx, id)
-            }
+            // Whose: the customer's contact person, the one sales reps deal with.
+            Tab::Personal => self.personal.ui(ui, ctx, id, &c.contact_person),
             Tab::TypeHistory => self.history.types_ui(ui),
             Tab::Assignments => self.history.assignments_ui(ui),
             Tab::Orders => self.orders.orders_ui(ui, ctx),

@@ -101,12 +101,16 @@ impl PersonalTab {
         self.0.poll(|d| empty_draft(&d.kind)).changed
     }
 
-    /// Draws the tab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64) {
-        let can_write = ctx.can(Permission::CustomerProfileWrite);
-        let mut edit = None;
-        self.0.list_status_ui(ui);
-        for r in in_tab_order(self.0.rows()) {
+    /// Draws `rows`, each with its edit and delete buttons (`can_write`); the one whose edit
+    /// was pressed goes to `edit`.
+    fn rows_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        rows: &[pb::ProfileRecord],
+        can_write: bool,
+        edit: &mut Option<pb::ProfileRecord>,
+    ) {
+        for r in rows {
             ui.horizontal_wrapped(|ui| {
                 ui.label(label_value(kind_name(&r.kind), &r.title));
                 if !r.detail.is_empty() {
@@ -124,10 +128,44 @@ impl PersonalTab {
                 if can_write {
                     let name = label_value(kind_name(&r.kind), &r.title);
                     if self.0.row_buttons(ui, r.id, r.version, &name) {
-                        edit = Some(r.clone());
+                        *edit = Some(r.clone());
                     }
                 }
             });
+        }
+    }
+
+    /// Draws the tab: the records of `contact` (the customer's contact person now), then
+    /// those of each contact before, under their names (王主任's work history is not
+    /// 李主任's once 李主任 took over).
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64, contact: &str) {
+        let can_write = ctx.can(Permission::CustomerProfileWrite);
+        let mut edit = None;
+        self.0.list_status_ui(ui);
+        let rows = in_tab_order(self.0.rows());
+        // Of the contact now: those recorded before a contact was named too.
+        let (current, before): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .partition(|r| r.person.is_empty() || r.person == contact);
+        if !contact.is_empty() {
+            ui.label(RichText::new(t("personal.whose").replace("{contact}", contact)).weak());
+        }
+        self.rows_ui(ui, &current, can_write, &mut edit);
+        let mut people: Vec<&str> = Vec::new();
+        for r in &before {
+            if !people.contains(&r.person.as_str()) {
+                people.push(&r.person);
+            }
+        }
+        for person in people {
+            ui.add_space(6.0);
+            ui.label(RichText::new(t("personal.before").replace("{contact}", person)).weak());
+            let theirs: Vec<pb::ProfileRecord> = before
+                .iter()
+                .filter(|r| r.person == person)
+                .cloned()
+                .collect();
+            self.rows_ui(ui, &theirs, can_write, &mut edit);
         }
         if !can_write {
             return;

@@ -1,5 +1,5 @@
 //! `customer_profile_records`: the contact's preferences, family, work experience and
-//! education. Deletion only marks a record deleted (audited).
+//! education, each kept with whom it is about (the contact when it was recorded). Deletion only marks a record deleted (audited).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -26,6 +26,9 @@ pub struct ProfileRecord {
     pub created_by: Option<i64>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<i64>,
+    /// Whom it is about: the customer's contact person when it was recorded (stamped by
+    /// the database as it is inserted; an edit keeps it).
+    pub person: String,
 }
 
 /// What the user edits on a personal record.
