@@ -1827,6 +1827,13 @@ fn personal_records_of_the_contact_before_are_listed_under_their_name() {
     ui.wait_label_contains("以下为联系人 李主任 的个人信息");
     ui.wait_label("原联系人 张主任 的个人信息");
     ui.wait_label_contains("协和医院药剂科");
+    // The details fold away for the tabs' room, contact and phone still in sight.
+    assert!(ui.shows("经营品种"));
+    ui.press(Role::Button, "收起资料");
+    ui.wait_for("the details folded", |h| h.query_by_label("经营品种").is_none());
+    ui.wait_label_contains("联系人：李主任");
+    ui.press(Role::Button, "展开资料");
+    ui.wait_label("经营品种");
 }
 
 #[test]

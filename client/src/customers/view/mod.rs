@@ -22,13 +22,17 @@ use super::form::{CustomerForm, FormEvent, FormPanel};
 use crate::backend::{Polled, Requested};
 use crate::ctx::{AppCtx, Navigate};
 use crate::format;
-use crate::i18n::{bracketed, list_separator, t, tn};
+use crate::i18n::{bracketed, label_value, list_separator, t, tn};
 use crate::widgets::{self, FieldErrors, Unsaved, choice_label};
 
 /// Below this width the header shows one label and value per line instead of two. A
 /// 900×600 window (about 730 wide beside the navigation) has two: the header's eleven
 /// lines would leave the tabs a sliver.
 const HEADER_TWO_COLUMNS: f32 = 640.0;
+
+/// Below this window height (points) the customer's details start folded: at 900×600 they
+/// took half the window.
+const HEADER_FOLDED_BELOW: f32 = 700.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
@@ -365,6 +369,11 @@ impl CustomerView {
     }
 
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, c: &pb::Customer) {
+        // The details shown or folded, as last chosen this session (every customer alike);
+        // at first folded in a short window, where the tabs below need the room.
+        let details_id = egui::Id::unique("customer_header_details");
+        let short = ui.ctx().content_rect().height() < HEADER_FOLDED_BELOW;
+        let mut details = ui.data(|d| d.get_temp(details_id)).unwrap_or(!short);
         ui.horizontal_wrapped(|ui| {
             ui.heading(&c.name);
             if !c.is_active {
@@ -385,7 +394,28 @@ impl CustomerView {
                     RichText::new(tn("customer.certificates_expiring", n)).color(widgets::WARNING),
                 );
             }
+            let label = if details {
+                t("customer.hide_details")
+            } else {
+                t("customer.show_details")
+            };
+            if ui.small_button(label).clicked() {
+                details = !details;
+                ui.data_mut(|d| d.insert_temp(details_id, details));
+            }
         });
+        if !details {
+            // Contact and phone stay in sight: what a rep looks up most.
+            ui.label(
+                RichText::new(format!(
+                    "{}{}{}",
+                    label_value(t("customer.contact"), &widgets::or_dash(&c.contact_person)),
+                    "    ",
+                    label_value(t("customer.phone"), &widgets::or_dash(&c.phone)),
+                ))
+                .weak(),
+            );
+        }
         let drugs = c
             .drugs
             .iter()
@@ -445,26 +475,28 @@ impl CustomerView {
             / per_line as f32
             - spacing)
             .max(120.0);
-        egui::Grid::new("customer_header")
-            .num_columns(2 * per_line)
-            .spacing([spacing, 4.0])
-            .min_col_width(0.0)
-            .show(ui, |ui| {
-                for (i, (label, value)) in fields.iter().enumerate() {
-                    ui.add(egui::Label::new(*label).wrap_mode(egui::TextWrapMode::Extend));
-                    ui.scope(|ui| {
-                        ui.set_width(value_width);
-                        if i == 1 {
-                            self.id_number_ui(ui, ctx, c);
-                        } else {
-                            ui.add(egui::Label::new(widgets::or_dash(value)).truncate());
+        if details {
+            egui::Grid::new("customer_header")
+                .num_columns(2 * per_line)
+                .spacing([spacing, 4.0])
+                .min_col_width(0.0)
+                .show(ui, |ui| {
+                    for (i, (label, value)) in fields.iter().enumerate() {
+                        ui.add(egui::Label::new(*label).wrap_mode(egui::TextWrapMode::Extend));
+                        ui.scope(|ui| {
+                            ui.set_width(value_width);
+                            if i == 1 {
+                                self.id_number_ui(ui, ctx, c);
+                            } else {
+                                ui.add(egui::Label::new(widgets::or_dash(value)).truncate());
+                            }
+                        });
+                        if (i + 1) % per_line == 0 {
+                            ui.end_row();
                         }
-                    });
-                    if (i + 1) % per_line == 0 {
-                        ui.end_row();
                     }
-                }
-            });
+                });
+        }
         // On credit hold: said before a rep builds an order the hold would refuse.
         if let Some(hold) = &c.credit_hold {
             ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
