@@ -100,7 +100,7 @@ subtab() { click "${tabs[$1.$2]}" 45 2; }
 # The first row of a list and the 新建客户 button move when a toolbar wraps, i.e. per
 # language and size: set below as row_drug, row_customer, row_order, new_customer_x/_y.
 # A customer's 订单记录 tab: its x per language (customer_orders_x), its y per size (the
-# customer's header stacks into one column at 900 wide: customer_tabs_y); its 编辑客户
+# customer's details are folded at 900×600: customer_tabs_y); its 编辑客户
 # button 32 px above the tabs (edit_customer_x per language).
 # 订单管理's buttons (per language; the same at both sizes): 新建订单 (new_order_x) at
 # y=76 under the list's tabs, the 批号追溯 tab's batch field (batch_x, at y=76),
@@ -151,10 +151,10 @@ for lang in "${langs[@]}"; do
         statement_customer="930 76" statement_pick="1135 78" ;;
       en-1280x800) row_drug=155 row_customer=145 row_order=197 customer_tabs_y=299
         statement_customer="1000 76" statement_pick="207 102" ;;
-      zh-900x600) row_drug=178 row_customer=177 row_order=221 customer_tabs_y=300
-        statement_customer="280 100" statement_pick="482 102" ;;
-      en-900x600) row_drug=178 row_customer=172 row_order=220 customer_tabs_y=299
-        statement_customer="300 100" statement_pick="540 101" ;;
+      zh-900x600) row_drug=178 row_customer=177 row_order=221 customer_tabs_y=173
+        statement_customer="280 100" statement_pick="545 100" ;;
+      en-900x600) row_drug=178 row_customer=172 row_order=220 customer_tabs_y=173
+        statement_customer="300 100" statement_pick="595 100" ;;
       *) echo "no positions measured for $prefix" >&2; exit 2 ;;
     esac
 
