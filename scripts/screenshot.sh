@@ -150,7 +150,7 @@ for lang in "${langs[@]}"; do
       zh-1280x800) row_drug=155 row_customer=149 row_order=175 customer_tabs_y=300
         statement_customer="930 76" statement_pick="1135 78" ;;
       en-1280x800) row_drug=155 row_customer=145 row_order=197 customer_tabs_y=299
-        statement_customer="1000 76" statement_pick="207 102" ;;
+        statement_customer="1000 76" statement_pick="375 99" ;;
       zh-900x600) row_drug=178 row_customer=177 row_order=221 customer_tabs_y=173
         statement_customer="280 100" statement_pick="545 100" ;;
       en-900x600) row_drug=178 row_customer=172 row_order=220 customer_tabs_y=173

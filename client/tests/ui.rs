@@ -1830,7 +1830,9 @@ fn personal_records_of_the_contact_before_are_listed_under_their_name() {
     // The details fold away for the tabs' room, contact and phone still in sight.
     assert!(ui.shows("经营品种"));
     ui.press(Role::Button, "收起资料");
-    ui.wait_for("the details folded", |h| h.query_by_label("经营品种").is_none());
+    ui.wait_for("the details folded", |h| {
+        h.query_by_label("经营品种").is_none()
+    });
     ui.wait_label_contains("联系人：李主任");
     ui.press(Role::Button, "展开资料");
     ui.wait_label("经营品种");
@@ -4052,6 +4054,17 @@ fn a_customer_changed_meanwhile_is_reloaded_into_the_form_and_the_view() {
     ui.press(Role::Button, "保存");
     ui.wait_label("客户资料已保存");
     ui.wait_label_contains("0731-28561000");
+    // Another contact named: the ID number on file is the one before's, said until it is
+    // replaced or removed.
+    ui.click("编辑客户");
+    ui.wait_role(Role::TextInput, "联系人");
+    ui.replace_text("联系人", "李主任");
+    let former = "联系人已更改：已存的身份证号";
+    ui.wait_label_contains(former);
+    ui.click("删除已存的身份证号");
+    ui.wait_for("the warning gone", |h| {
+        h.query_all_by_label_contains(former).next().is_none()
+    });
 }
 
 /// A type change needs its reason and, saved, is said beside the buttons (the dialog

@@ -298,6 +298,7 @@ impl FormPanel {
         } else {
             t("customer.id_number_keep").replace("{masked}", &form.id_number_masked)
         };
+        let former_contact = self.original.contact_person.trim().to_owned();
         let errors = &mut self.errors;
         let left =
             |ui: &mut egui::Ui, form: &mut CustomerForm, errors: &mut widgets::FieldErrors| {
@@ -319,6 +320,17 @@ impl FormPanel {
                         f.extra(|ui| {
                             ui.checkbox(&mut form.clear_id_number, t("customer.clear_id_number"));
                         });
+                        // The number stored is the contact's: another contact named, it
+                        // would stay on file as theirs unless replaced or removed.
+                        if form.contact_person.trim() != former_contact
+                            && form.id_number.trim().is_empty()
+                            && !form.clear_id_number
+                        {
+                            let said = t("customer.id_number_of_former_contact")
+                                .replace("{masked}", &form.id_number_masked)
+                                .replace("{contact}", &former_contact);
+                            f.note(egui::RichText::new(said).color(widgets::WARNING));
+                        }
                     }
                     f.text(t("customer.phone"), "phone", &mut form.phone);
                     f.text(t("customer.fax"), "fax", &mut form.fax);

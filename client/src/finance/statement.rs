@@ -418,17 +418,30 @@ impl StatementPanel {
         let not_shown = self.statement.error().is_some() || self.edited();
         let shown = self.shown.clone().filter(|_| !not_shown);
         // The customer picked is the one shown (the filters are as run).
-        let named: Vec<&str> = shown
+        let mut named: Vec<&str> = shown
             .as_ref()
             .and_then(|r| r.customer_id)
             .and(self.customer.name())
             .into_iter()
             .collect();
+        // And the handler filtered on, as the server names it.
+        if let Some(handler) = shown.as_ref().and_then(|r| r.handler_id)
+            && let Some(rep) = self
+                .reps
+                .value()
+                .and_then(|reps| reps.iter().find(|r| r.id == handler))
+        {
+            named.push(&rep.name);
+        }
         let dates = shown
             .as_ref()
             .map_or(("", ""), |r| (r.date_from.as_str(), r.date_to.as_str()));
         let file_name = register_file_name("对账单", &named, dates);
         self.export.unavailable = t("statement.export_refused");
+        // Whatever the UI's language: said to those who do not read it.
+        if crate::i18n::lang() != crate::i18n::Lang::Zh && ctx.can(Permission::ReportExport) {
+            ui.label(RichText::new(t("statement.export_in_chinese")).weak());
+        }
         self.export.ui(
             ui,
             ctx,

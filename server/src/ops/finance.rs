@@ -3233,9 +3233,9 @@ pub fn positive_amount(
 /// is confirmed is added), a frozen header, per customer an opening row, the movements
 /// and a closing row, then the selection's totals; a second sheet the ageing. Money is
 /// numeric `#,##0.00`, dates are dates ([`crate::xlsx`]). Labels are Chinese, as the
-/// statement goes to customers. `written` is told the movements written so far, every
-/// [`STATEMENT_PROGRESS_ROWS`] and at the end; `Ok(false)` when it says stop (the caller
-/// went away).
+/// statement goes to customers. `written` is told the rows written so far (openings,
+/// movements and closings), every [`STATEMENT_PROGRESS_ROWS`] and at the end; `Ok(false)`
+/// when it says stop (the caller went away).
 ///
 /// Errors: FAILED_PRECONDITION when it holds more rows than a worksheet
 /// ([`crate::xlsx::MAX_ROWS`]), or `s` was cut short (`truncated`).
@@ -3333,7 +3333,13 @@ pub fn statement_workbook(
         Some((&title, &lines)),
         columns,
     )?;
-    let mut movements = 0u64;
+    // Rows written (each customer's opening, movements and closing; not the totals), told
+    // every STATEMENT_PROGRESS_ROWS: `false` when the caller went away.
+    let mut written_rows = 0u64;
+    let mut tick = |rows: &mut u64| {
+        *rows += 1;
+        !rows.is_multiple_of(STATEMENT_PROGRESS_ROWS) || written(*rows)
+    };
     for c in &s.customers {
         sheet.row(&[
             Cell::from(c.customer_name.as_str()),
@@ -3347,6 +3353,9 @@ pub fn statement_workbook(
             Cell::Decimal(c.opening),
             Cell::Empty,
         ])?;
+        if !tick(&mut written_rows) {
+            return Ok(false);
+        }
         for (m, balance) in &c.rows {
             let (debit, credit) = if m.amount > Decimal::ZERO {
                 (Cell::Decimal(m.amount), Cell::Empty)
@@ -3365,8 +3374,7 @@ pub fn statement_workbook(
                 Cell::Decimal(*balance),
                 Cell::from(person(m.handler_id)),
             ])?;
-            movements += 1;
-            if movements.is_multiple_of(STATEMENT_PROGRESS_ROWS) && !written(movements) {
+            if !tick(&mut written_rows) {
                 return Ok(false);
             }
         }
@@ -3382,6 +3390,9 @@ pub fn statement_workbook(
             Cell::Decimal(c.closing),
             Cell::Empty,
         ])?;
+        if !tick(&mut written_rows) {
+            return Ok(false);
+        }
     }
     // Of several customers, their opening balances together, as the screen's 全部合计
     // says: with the totals below, the period reads from start to end. A total, below the
@@ -3465,8 +3476,8 @@ pub fn statement_workbook(
     sheet.totals(&cells)?;
     sheet.finish()?;
     workbook.save(target).map_err(xlsx::write_error)?;
-    Ok(written(movements))
+    Ok(written(written_rows))
 }
 
-/// How many movements a statement's export writes between two progress reports.
+/// How many rows a statement's export writes between two progress reports.
 pub const STATEMENT_PROGRESS_ROWS: u64 = 5_000;

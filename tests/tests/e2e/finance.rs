@@ -3792,10 +3792,11 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         file.progress[0].file_name,
         format!("对账单_{}_2026-09-01_2026-09-30.xlsx", w.customer.name)
     );
-    // Its movements counted as they are written: the shipment and the payment.
+    // Its rows counted as they are written: the opening, the shipment, the payment and
+    // the closing.
     assert_eq!(
         (file.progress[0].total, file.done.rows),
-        (2, 2),
+        (4, 4),
         "{:?}",
         file.progress
     );
@@ -3876,7 +3877,8 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         )))
         .await
         .expect("export");
-    assert_eq!(quiet.done.rows, 0);
+    // A quiet period's rows are its opening and closing balances: not "0 rows".
+    assert_eq!(quiet.done.rows, 2);
     let rows = sheet_rows(&quiet.file, "对账单");
     assert_eq!(value(&said(&rows), "客户："), w.customer.name);
     // Each export is audited, with what it was of.
@@ -3908,6 +3910,15 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         ))
         .await
         .expect("export");
+    // Named after the handler too: not the same name as the whole customer's.
+    let rep_name = w.app.admin().await.user_by_id(w.rep.id).await.display_name;
+    assert_eq!(
+        of_rep.progress[0].file_name,
+        format!(
+            "对账单_{}_{rep_name}_2026-09-01_2026-09-30.xlsx",
+            w.customer.name
+        )
+    );
     let rows = sheet_rows(&of_rep.file, "对账单");
     let header = rows
         .iter()

@@ -160,13 +160,25 @@ impl CertificatesTab {
         let mut download = None;
         let mut edit = None;
         if !certificates.is_empty() {
+            // The kind whole where there is room ("Medical institution licence"); at 900
+            // wide it gives way to the row's buttons, which were cut ("Del…").
+            let kind_width = if ui.available_width() >= 900.0 {
+                190.0
+            } else {
+                150.0
+            };
             widgets::table(ui, "certificate_table", |ui| {
                 widgets::table_builder(ui, "certificate_table", false)
                     .vscroll(false)
                     // The kind (long in English) and the issuing authority give way
                     // (clipped) to the buttons at 900 wide: 编辑 and 删除 were behind a
                     // sideways scroll.
-                    .column(Column::auto().at_least(100.0).at_most(190.0).clip(true))
+                    .column(
+                        Column::auto()
+                            .at_least(100.0)
+                            .at_most(kind_width)
+                            .clip(true),
+                    )
                     .column(Column::auto().at_least(100.0))
                     .column(Column::remainder().at_least(60.0).clip(true))
                     .column(Column::auto())

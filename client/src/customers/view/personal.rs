@@ -141,15 +141,16 @@ impl PersonalTab {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, customer_id: i64, contact: &str) {
         let can_write = ctx.can(Permission::CustomerProfileWrite);
         let mut edit = None;
+        // Whose, above what there is of them (暂无记录 too).
+        if !contact.is_empty() {
+            ui.label(RichText::new(t("personal.whose").replace("{contact}", contact)).weak());
+        }
         self.0.list_status_ui(ui);
         let rows = in_tab_order(self.0.rows());
         // Of the contact now: those recorded before a contact was named too.
         let (current, before): (Vec<_>, Vec<_>) = rows
             .into_iter()
             .partition(|r| r.person.is_empty() || r.person == contact);
-        if !contact.is_empty() {
-            ui.label(RichText::new(t("personal.whose").replace("{contact}", contact)).weak());
-        }
         self.rows_ui(ui, &current, can_write, &mut edit);
         let mut people: Vec<&str> = Vec::new();
         for r in &before {
@@ -208,6 +209,8 @@ impl PersonalTab {
                     if typed(&left) {
                         other_kinds.push(left);
                     }
+                    // "已保存" was of the kind left, not of this one's fields.
+                    records.errors.forget_saved();
                 }
             }
         });

@@ -282,12 +282,20 @@ pub fn export(
     let named = match job {
         Job::Register { register, .. } => registers::named_filters(conn, register, ctx.reps, lang)?,
         // One customer's file is told apart from another's of the same period.
-        Job::Statement { query } => match query.customer_id {
-            Some(id) => vec![pharmacrm_shared::validation::file_name_part(
-                &super::finance::customer_in_scope(conn, ctx.reps, id)?.name,
-            )],
-            None => Vec::new(),
-        },
+        // One customer's file, or one handler's, is told apart from another's of the same
+        // period: "对账单_北京协和医院_李营销_2026-11-01_2026-11-30.xlsx".
+        Job::Statement { query } => {
+            let mut named = Vec::new();
+            if let Some(id) = query.customer_id {
+                let customer = super::finance::customer_in_scope(conn, ctx.reps, id)?;
+                named.push(pharmacrm_shared::validation::file_name_part(&customer.name));
+            }
+            if let Some(id) = query.handler_id {
+                let handler = crate::db::models::display_name_of(conn, Some(id))?;
+                named.push(pharmacrm_shared::validation::file_name_part(&handler));
+            }
+            named
+        }
         _ => Vec::new(),
     };
     let file_name = job.file_name(lang, &named);
@@ -670,7 +678,7 @@ fn written(file: TempFile, rows: u64) -> AppResult<Outcome> {
 
 /// Writes the statement `query` asks for (every movement, up to a sheet's rows) to
 /// `file` as [`super::finance::statement_workbook`] lays it out under `lines`, sending
-/// its progress in movements; `rows` is their number.
+/// its progress in rows (each customer's opening, movements and closing).
 fn statement(
     conn: &mut PgConnection,
     query: &super::finance::StatementQuery,
@@ -682,10 +690,11 @@ fn statement(
 ) -> AppResult<Outcome> {
     let max = usize::try_from(crate::xlsx::MAX_ROWS).unwrap_or(usize::MAX);
     let s = super::finance::statement(conn, ctx.reps, query, max)?;
+    // Each customer's opening, movements and closing (the totals are not counted).
     let total = s
         .customers
         .iter()
-        .map(|c| u64::try_from(c.rows.len()).unwrap_or(u64::MAX))
+        .map(|c| u64::try_from(c.rows.len() + 2).unwrap_or(u64::MAX))
         .fold(0, u64::saturating_add);
     if !send(progress(0, total, file_name)) {
         return Ok(Outcome::Cancelled);
