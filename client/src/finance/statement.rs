@@ -321,6 +321,11 @@ impl StatementPanel {
                         ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
                     } else if may_reconcile && !over {
                         ui.label(RichText::new(t("statement.reconcile_not_over")).weak());
+                    } else if may_reconcile && done {
+                        // Said beside the greyed 对账确认, as the other reasons are.
+                        let said =
+                            t("statement.reconcile_done").replace("{date}", &c.reconciled_through);
+                        ui.label(RichText::new(said).weak());
                     }
                     if shown.customer_id == Some(c.customer_id) {
                         history_ui(ui, &history);
