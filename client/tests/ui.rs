@@ -1654,11 +1654,7 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
         .runtime
         .block_on(app.customer_team("北京协和医院", "rep-a", "cs-a"));
     let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.click("客户管理");
-    ui.wait_label("客户列表");
-    ui.click("客户列表");
-    ui.click_until("北京协和医院", "证件");
+    ui.opens_customer("rep-a", "北京协和医院", "证件");
     ui.click_until("证件", "证件编号");
     // A customer with none yet says so, rather than show nothing.
     ui.wait_label("暂无记录");
@@ -1818,11 +1814,7 @@ fn personal_records_of_the_contact_before_are_listed_under_their_name() {
             .await;
     });
     let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.click("客户管理");
-    ui.wait_label("客户列表");
-    ui.click("客户列表");
-    ui.click_until("北京协和医院", "个人信息");
+    ui.opens_customer("rep-a", "北京协和医院", "个人信息");
     ui.click_until("个人信息", "喜好");
     ui.wait_label_contains("以下为联系人 李主任 的个人信息");
     ui.wait_label("原联系人 张主任 的个人信息");
@@ -2345,6 +2337,16 @@ impl Ui {
     /// Logs in as `username` (a user the harness created) and waits for the main window.
     fn login_as(&mut self, username: &str) {
         self.login_to_main(username, USER_PASSWORD);
+    }
+
+    /// Logs in as `username` (a harness user), opens customer `name` from 客户列表 and
+    /// waits for `shown` (a tab of its view, say).
+    fn opens_customer(&mut self, username: &str, name: &str, shown: &str) {
+        self.login_as(username);
+        self.click("客户管理");
+        self.wait_label("客户列表");
+        self.click("客户列表");
+        self.click_until(name, shown);
     }
 }
 
