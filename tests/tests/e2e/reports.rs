@@ -1678,4 +1678,28 @@ async fn a_cancelled_export_leaves_nothing_behind() {
         "no bytes of the file were sent"
     );
     assert_eq!(files_left(), 0);
+
+    // A statement, laid out by its own writer, stops as a report does: the caller gone at
+    // its first message, or once its sheets are written (its last progress), nothing is
+    // left.
+    let statement = Job::Statement {
+        query: pharmacrm_server::ops::finance::StatementQuery {
+            customer_id: None,
+            from: "2026-09-01".parse().unwrap(),
+            to: "2026-09-26".parse().unwrap(),
+            handler_id: None,
+            today: "2026-09-26".parse().unwrap(),
+        },
+    };
+    for answered in [0, 1] {
+        let mut sent = 0;
+        let mut send = |_: pb::ExportChunk| {
+            sent += 1;
+            sent <= answered
+        };
+        let outcome =
+            report_export::export(&mut conn, &statement, &ctx, &mut send).expect("no error");
+        assert_eq!(outcome, Outcome::Cancelled, "gone after {answered}");
+        assert_eq!(files_left(), 0, "gone after {answered}");
+    }
 }
