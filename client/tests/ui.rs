@@ -1732,9 +1732,19 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     // A hobby typed and not added stays with its kind: 工作经历 opens empty (it was
     // saved as a job), and the hobby is there again back on 喜好.
     ui.type_into("喜好", "打羽毛球");
+    let input_left = |ui: &Ui, label: &str| {
+        ui.harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .rect()
+            .left()
+    };
+    let hobby_at = input_left(&ui, "喜好");
     ui.click("工作经历");
     ui.wait_label("工作单位");
     assert_eq!(ui.input_text("工作单位"), "");
+    // Its labels are longer, but the inputs stay where they were.
+    ui.harness.run_steps(2);
+    assert_eq!(input_left(&ui, "工作单位"), hobby_at);
     ui.type_into("工作单位", "北京协和医院药剂科");
     ui.type_into("职务", "采购主管");
     ui.press(Role::Button, "添加");

@@ -217,6 +217,13 @@ impl PersonalTab {
         let dated = draft.kind == "work" || draft.kind == "education";
         let (title, detail) = field_labels(&draft.kind);
         let response = widgets::form(ui, "personal_form", &mut records.errors, |f| {
+            // Every kind's labels: choosing another kind does not move the inputs.
+            let mut labels = vec![t("personal.from"), t("personal.to")];
+            for kind in KINDS {
+                let (title, detail) = field_labels(kind);
+                labels.extend([title, detail]);
+            }
+            f.reserve_labels(&labels);
             f.required(&["title"]);
             f.text(title, "title", &mut draft.title);
             f.text(detail, "detail", &mut draft.detail);
