@@ -3442,6 +3442,15 @@ fn a_cs_rep_records_a_shipment_with_batch_and_expiry() {
     ui.wait_for("the quantity's complaint gone", |h| {
         h.query_by_label("超过待发数量（仅剩 10）").is_none()
     });
+    // A batch that expires before it arrives is refused as such, and not also called
+    // near its expiry "仍可发货" under the refusal.
+    let tomorrow = (chrono::NaiveDate::parse_from_str(ORDER_DAY, "%Y-%m-%d").unwrap()
+        + chrono::Days::new(1))
+    .to_string();
+    ui.replace_text("有效期至", &tomorrow);
+    ui.press(Role::Button, "保存发货");
+    ui.wait_label_contains("到货时已过期，不能发货");
+    assert!(!ui.shows_contains("仍可发货"), "refused, not also allowed");
     // A batch with 100 days left is warned of (近效期, under the company's 180 days);
     // one with years left is not.
     let near = "近效期：距有效期仅剩 100 天（不足 180 天），仍可发货";

@@ -407,7 +407,12 @@ fn batch_lines_ui(
                         {
                             split = Some(i);
                         }
+                        // Not beside a refusal of the same date ("到货时已过期，不能发货"):
+                        // "仍可发货" under it read as its contradiction.
+                        let refused =
+                            field("expiry_date").is_some_and(|f| errors.field(&f).is_some());
                         let near = near_expiry
+                            .filter(|_| !refused)
                             .and_then(|(ship, days)| near_expiry_warning(ship, days, line));
                         let warnings: Vec<(&str, &str)> = near
                             .iter()

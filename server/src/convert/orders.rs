@@ -928,8 +928,8 @@ fn shipment_fields(
     }
 }
 
-/// One batch line: units, batch number (批号) and expiry date (有效期至), both required by
-/// GSP on every sales record.
+/// One batch line: units, batch number (批号, in capitals) and expiry date (有效期至), both
+/// required by GSP on every sales record.
 fn batch_line(
     prefix: &str,
     i: usize,
@@ -948,7 +948,9 @@ fn batch_line(
     BatchLine {
         line_id,
         quantity: units,
-        batch_no: batch_no.trim().to_owned(),
+        // As printed on the box: `b2611` typed is batch B2611, kept under one spelling so
+        // that a recall's sheet, sorted or filtered, does not split it.
+        batch_no: batch_no.trim().to_uppercase(),
         // As the ship date: the default only stands in for a date refused in `check`.
         expiry_date: required_date(format!("{prefix}[{i}].expiry_date"), expiry_date, check)
             .unwrap_or_default(),

@@ -1266,8 +1266,16 @@ async fn every_shipped_line_needs_a_batch_number_and_an_expiry_not_before_the_go
         sorted_bad_fields(&status),
         ["lines[0].expiry_date", "lines[2].expiry_date"]
     );
-    assert_zh_contains(&status, &format!("该药品批号 b2611 已登记有效期至 {TODAY}"));
+    assert_zh_contains(&status, &format!("该药品批号 B2611 已登记有效期至 {TODAY}"));
     assert_zh_contains(&status, "该药品批号 B2699 已登记有效期至 2027-02-28");
+    // With its date, it is kept as B2611: one batch under one spelling, as a recall lists
+    // and sorts it.
+    let shipment = ShipmentBuilder::of(&order)
+        .transit_days(0)
+        .line_expiring(line, 1, "b2611", TODAY)
+        .create(&mut w.cs)
+        .await;
+    assert_eq!(shipment.lines[0].batch_no, "B2611");
 }
 
 #[tokio::test]
