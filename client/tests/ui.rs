@@ -2787,6 +2787,11 @@ fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
     ui.replace_text("单价", "12.345");
     ui.wait_label("订单金额：37.04");
     ui.type_into("客户", "bjxh");
+    // Typed and not picked: said to be picked, not to be filled in.
+    ui.wait_role(Role::Button, "北京协和医院");
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label("请从搜索结果中点选客户");
+    assert!(!ui.shows("必填"));
     ui.press(Role::Button, "北京协和医院");
     ui.wait_label("订单金额：37.04");
     ui.replace_text("数量", "4");

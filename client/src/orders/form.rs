@@ -870,6 +870,16 @@ impl OrderFormPanel {
             .map(|(i, _)| format!("lines[{i}].quantity"))
             .collect();
         let required = pharmacrm_shared::validation::Violation::required();
+        // A name typed and not picked is not "必填": it is to be picked from those found.
+        let unpicked: Vec<String> = if self.customer_picker.typed_not_chosen() {
+            vec!["customer_id".to_owned()]
+        } else {
+            Vec::new()
+        };
+        let pick = pharmacrm_shared::validation::Violation::new(
+            crate::i18n::t_in(crate::i18n::Lang::En, "orders.pick_customer"),
+            crate::i18n::t_in(crate::i18n::Lang::Zh, "orders.pick_customer"),
+        );
         let input = self.draft.input();
         match &self.changing {
             Some(c) => self.save.request(
@@ -891,7 +901,7 @@ impl OrderFormPanel {
                             && !input.credit_override_reason.is_empty(),
                         ..input
                     })
-                    .map_err(move |e| e.restated(&empty, &required)),
+                    .map_err(move |e| e.restated(&empty, &required).restated(&unpicked, &pick)),
             ),
         }
     }

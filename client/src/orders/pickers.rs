@@ -46,6 +46,11 @@ impl CustomerPicker {
         self.chosen.as_ref().map(|(id, _)| *id)
     }
 
+    /// Whether something is typed in the search but no customer chosen from it.
+    pub fn typed_not_chosen(&self) -> bool {
+        self.chosen.is_none() && !self.query.trim().is_empty()
+    }
+
     /// The chosen customer's name.
     pub fn name(&self) -> Option<&str> {
         self.chosen.as_ref().map(|(_, name)| name.as_str())
