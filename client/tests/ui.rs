@@ -2798,6 +2798,31 @@ fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
     ui.wait_label("订单金额：49.38");
 }
 
+/// A drug added a second time is said to be on the line before too (kept: two lines of
+/// one drug may be meant); removed, nothing is said.
+#[test]
+fn a_drug_added_twice_to_an_order_is_pointed_out() {
+    let server = Server::start();
+    order_team(&server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.press(Role::Button, "新建订单");
+    ui.add_amoxicillin();
+    let said = "与第 1 行是同一药品（如非有意分行，请删除本行）";
+    assert!(!ui.shows(said));
+    ui.add_amoxicillin();
+    ui.wait_label(said);
+    ui.harness
+        .get_all_by_role_and_label(Role::Button, "删除")
+        .nth(1)
+        .expect("the second line's delete")
+        .click();
+    ui.wait_for("the hint gone with the line", |h| {
+        h.query_by_label(said).is_none()
+    });
+}
+
 impl Ui {
     /// Replaces what the input `label` of the order form's line `n` (from 0) holds with
     /// `text`.

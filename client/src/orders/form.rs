@@ -609,6 +609,19 @@ impl OrderFormPanel {
                         ui.strong(t("order.amount"));
                         ui.label("");
                         ui.end_row();
+                        // A drug on an earlier line too: said (two lines of one drug may
+                        // be meant, at two prices; one added twice by mistake is not).
+                        let same_drug: Vec<Option<String>> = (0..lines.len())
+                            .map(|i| {
+                                let earlier = lines[..i]
+                                    .iter()
+                                    .position(|o| o.drug_id == lines[i].drug_id)?;
+                                Some(
+                                    t("orders.same_drug_as")
+                                        .replace("{line}", &(earlier + 1).to_string()),
+                                )
+                            })
+                            .collect();
                         for (i, line) in lines.iter_mut().enumerate() {
                             // A line's complaints go under it; its cells keep to its top.
                             let row_start = ui.cursor().min;
@@ -688,12 +701,15 @@ impl OrderFormPanel {
                                 }
                                 // A price below cost is allowed, and said with them.
                                 let price = format!("lines[{i}].unit_price");
-                                let warnings: Vec<(&str, &str)> = preview
+                                let mut warnings: Vec<(&str, &str)> = preview
                                     .warnings
                                     .iter()
                                     .filter(|w| w.field == price)
                                     .map(|w| (t("order.unit_price"), widgets::warning_text(w)))
                                     .collect();
+                                if let Some(same) = &same_drug[i] {
+                                    warnings.insert(0, (t("order.drug"), same.as_str()));
+                                }
                                 errors.row_complaints_ui(
                                     ui,
                                     row_start,
