@@ -39,10 +39,10 @@ pub fn parse_business_time(text: &str) -> Option<DateTime<Utc>> {
     Some(naive.and_local_timezone(business_zone()).single()?.to_utc())
 }
 
-/// Why `text` does not read as a time ([`parse_business_time`]), in the UI's words for
-/// language `lang`: a day or hour that does not exist when it is written as one
+/// Why `text` does not read as a time ([`parse_business_time`]), as the i18n key of the
+/// words to say: a day or hour that does not exist when it is written as one
 /// ("2026-13-01 10:00", "2026-02-30 25:00"), else the form to type it in.
-pub fn unread_time(text: &str, lang: crate::i18n::Lang) -> &'static str {
+pub fn unread_time(text: &str) -> &'static str {
     let text = text.trim().replace(['/', '.'], "-");
     let numbers = |part: &str, sep: char, n: usize| {
         let parts: Vec<&str> = part.split(sep).collect();
@@ -55,14 +55,11 @@ pub fn unread_time(text: &str, lang: crate::i18n::Lang) -> &'static str {
         [date, time] => numbers(date, '-', 3) && numbers(time, ':', 2),
         _ => false,
     };
-    crate::i18n::t_in(
-        lang,
-        if shaped {
-            "orders.no_such_time"
-        } else {
-            "orders.bad_time"
-        },
-    )
+    if shaped {
+        "orders.no_such_time"
+    } else {
+        "orders.bad_time"
+    }
 }
 
 /// The instant a business day starts (midnight in the business time zone); `None` for
@@ -228,7 +225,11 @@ mod tests {
             ("2026-12-01", "请按“2026-12-01 14:30”的格式填写"),
             ("昨天下午", "请按“2026-12-01 14:30”的格式填写"),
         ] {
-            assert_eq!(unread_time(typed, Lang::Zh), said, "{typed}");
+            assert_eq!(
+                crate::i18n::t_in(Lang::Zh, unread_time(typed)),
+                said,
+                "{typed}"
+            );
         }
     }
 }

@@ -20,7 +20,6 @@ calls! {
         fn get_order_finance(pb::GetOrderFinanceRequest) -> pb::OrderFinance;
         /// The statement (对账单) of one customer or of every customer within scope.
         fn get_statement(pb::StatementRequest) -> pb::Statement;
-        /// The same statement as an Excel workbook.
         /// Confirms a customer's period as reconciled (对账确认).
         fn reconcile(pb::ReconcileRequest) -> pb::Reconciliation;
         /// Reopens the customer's latest reconciled period (撤销确认).

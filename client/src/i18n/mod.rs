@@ -99,6 +99,12 @@ pub fn either<T>(zh: T, en: T) -> T {
     }
 }
 
+/// The entry `key` in both languages, as the server says a complaint: for the client's
+/// own restating of one ([`crate::api::ApiError::restated`]).
+pub fn in_both(key: &str) -> pharmacrm_shared::validation::Violation {
+    pharmacrm_shared::validation::Violation::new(t_in(Lang::En, key), t_in(Lang::Zh, key))
+}
+
 /// What a rule shared with the server says of a value (`pharmacrm_shared::validation`), in
 /// the UI's language: a form's own complaint, worded as the server's and, in English, a
 /// sentence as the server's are shown ("Must be at least 8 characters long").

@@ -892,10 +892,7 @@ impl OrderFormPanel {
         } else {
             Vec::new()
         };
-        let pick = pharmacrm_shared::validation::Violation::new(
-            crate::i18n::t_in(crate::i18n::Lang::En, "orders.pick_customer"),
-            crate::i18n::t_in(crate::i18n::Lang::Zh, "orders.pick_customer"),
-        );
+        let pick = crate::i18n::in_both("orders.pick_customer");
         let input = self.draft.input();
         match &self.changing {
             Some(c) => self.save.request(

@@ -850,7 +850,7 @@ impl DeliveryForm {
                 "arrived_at",
                 arrived
                     .is_none()
-                    .then(|| format::unread_time(&self.arrived_at, crate::i18n::lang()).to_owned()),
+                    .then(|| t(format::unread_time(&self.arrived_at)).to_owned()),
             );
             // Said with the time's complaint: while the time does not read, the server
             // hears of neither.

@@ -578,32 +578,24 @@ impl FormUi<'_> {
         self.required.extend(fields.iter().map(|f| (*f).to_owned()));
     }
 
+    /// Keeps the label column as wide as `labels` would need with a required mark, though
+    /// they are not drawn now: a form whose labels change with a choice (a personal
+    /// record's kind: 喜好 or 工作单位) keeps its inputs where they were.
+    pub fn reserve_labels(&mut self, labels: &[&str]) {
+        let mark = super::text_width(self.ui, "*") + 2.0;
+        let widest = labels
+            .iter()
+            .map(|l| super::text_width(self.ui, l) + mark)
+            .fold(0.0_f32, f32::max);
+        *self.widest = self.widest.max(widest);
+    }
+
     /// The label cell of `field`'s row: one line, never wrapped, with a red `*` when the
     /// field is required, at the row's top and centred on the height of one input line: a
     /// complaint under the input, or several lines (checkboxes, a text of several lines),
     /// make the row taller, and the label stays beside the first line rather than drifting
     /// between the input and what is under it. Returns the label's own response (what
     /// names the input).
-    /// Keeps the label column as wide as `labels` would need with a required mark, though
-    /// they are not drawn now: a form whose labels change with a choice (a personal
-    /// record's kind: 喜好 or 工作单位) keeps its inputs where they were.
-    pub fn reserve_labels(&mut self, labels: &[&str]) {
-        let font = egui::TextStyle::Body.resolve(self.ui.style());
-        let measure = |text: &str| {
-            self.ui
-                .painter()
-                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
-                .size()
-                .x
-        };
-        let mark = measure("*") + 2.0;
-        let widest = labels
-            .iter()
-            .map(|l| measure(l) + mark)
-            .fold(0.0_f32, f32::max);
-        *self.widest = self.widest.max(widest);
-    }
-
     fn label(&mut self, label: &str, field: &str) -> Response {
         let required = self.required.iter().any(|r| r == field);
         // An input is at least `interact_size` high, or its text with the button padding

@@ -768,14 +768,9 @@ pub fn keep_together(ui: &mut Ui, label: &str, control_width: f32) {
     }
 }
 
-/// The width of `text` in the body font, in points.
-fn text_width(ui: &Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, Color32::WHITE)
-            .size()
-            .x
-    })
+/// The width of `text` on one line of the body font, in points.
+pub(crate) fn text_width(ui: &Ui, text: &str) -> f32 {
+    table::text_width(ui, text, egui::TextStyle::Body)
 }
 
 /// The points a date filter's input and calendar button take.

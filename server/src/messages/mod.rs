@@ -193,6 +193,19 @@ pub fn after_today(today: chrono::NaiveDate) -> Msg {
     crate::msg!("field.after_today", today = today.format("%Y-%m-%d"))
 }
 
+/// A person's name as a document writes it in `lang`: "（已停用）" after it when their
+/// account is disabled (`departed`: a person who left), since the name alone reads as
+/// someone to call.
+pub fn person_named(name: &str, departed: bool, lang: Lang) -> String {
+    if departed {
+        crate::msg!("report.sheet.person_disabled", name = name)
+            .text(lang)
+            .to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The language of a document the server writes for a caller (a report's sheet): the
 /// caller's choice, Simplified Chinese by default. Error messages carry both languages
 /// and do not need it.

@@ -2553,7 +2553,7 @@ fn number_free(
     number: &str,
 ) -> AppResult<()> {
     use crate::db::schema::invoices;
-    let holder: Option<(NaiveDate, Decimal, Customer)> = invoices::table
+    let holder: Option<(NaiveDate, Decimal, String, i64, i64)> = invoices::table
         .inner_join(customers::table)
         .filter(invoices::invoicing_entity_id.eq(entity_id))
         .filter(invoices::code.eq(code))
@@ -2561,18 +2561,20 @@ fn number_free(
         .select((
             invoices::invoice_date,
             invoices::amount,
-            Customer::as_select(),
+            customers::name,
+            customers::sales_rep_id,
+            customers::cs_rep_id,
         ))
         .first(conn)
         .optional()?;
-    let Some((date, amount, customer)) = holder else {
+    let Some((date, amount, customer, sales_rep, cs_rep)) = holder else {
         return Ok(());
     };
-    let msg = if reps.covers(customer.sales_rep_id, customer.cs_rep_id) {
+    let msg = if reps.covers(sales_rep, cs_rep) {
         msg!(
             "invoice.number_recorded",
             number = validation::invoice_printed(code, number),
-            customer = customer.name,
+            customer = customer,
             date = date,
             amount = Money(amount)
         )
@@ -3259,13 +3261,7 @@ pub fn statement_workbook(
     // A handler or rep who left says so: the name alone read as someone to call.
     let person = |id: i64| {
         let name = s.names.get(&id).map_or("", String::as_str);
-        if s.departed(id) {
-            msg!("report.sheet.person_disabled", name = name)
-                .text(Lang::Zh)
-                .to_owned()
-        } else {
-            name.to_owned()
-        }
+        crate::messages::person_named(name, s.departed(id), Lang::Zh)
     };
     let mut workbook = rust_xlsxwriter::Workbook::new();
     workbook.set_tempdir(dir).map_err(xlsx::write_error)?;

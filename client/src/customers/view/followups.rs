@@ -8,7 +8,7 @@ use egui::RichText;
 use super::records::{FormButton, Records};
 use crate::ctx::AppCtx;
 use crate::format;
-use crate::i18n::{Lang, label_value, t};
+use crate::i18n::{label_value, t};
 use crate::widgets::{self, Unsaved, choice_label};
 
 #[derive(Clone, PartialEq)]
@@ -174,10 +174,7 @@ impl FollowupsTab {
                 typed => format::parse_business_time(typed),
             };
             let unread = Vec::from_iter(happened_at.is_none().then(|| "happened_at".to_owned()));
-            let as_shown = pharmacrm_shared::validation::Violation::new(
-                format::unread_time(&draft.happened_at, Lang::En),
-                format::unread_time(&draft.happened_at, Lang::Zh),
-            );
+            let as_shown = crate::i18n::in_both(format::unread_time(&draft.happened_at));
             let (id, version) = editing.map_or((0, 0), |e| (e.id, e.version));
             let request = pb::Followup {
                 id,

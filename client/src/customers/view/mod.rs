@@ -408,9 +408,8 @@ impl CustomerView {
             // Contact and phone stay in sight: what a rep looks up most.
             ui.label(
                 RichText::new(format!(
-                    "{}{}{}",
+                    "{}    {}",
                     label_value(t("customer.contact"), &widgets::or_dash(&c.contact_person)),
-                    "    ",
                     label_value(t("customer.phone"), &widgets::or_dash(&c.phone)),
                 ))
                 .weak(),
@@ -468,7 +467,7 @@ impl CustomerView {
         };
         let label_width = fields
             .iter()
-            .map(|(label, _)| text_width(ui, label))
+            .map(|(label, _)| widgets::text_width(ui, label))
             .fold(0.0_f32, f32::max);
         let spacing = 24.0;
         let value_width = ((ui.available_width() - (label_width + spacing) * per_line as f32)
@@ -777,16 +776,6 @@ fn action_done_text(from: Option<Dialog>, c: &pb::Customer) -> Option<String> {
         Dialog::Type => Some(t("customer.type_changed").replace("{type}", &c.type_name)),
         Dialog::Archive => None,
     }
-}
-
-/// The width of `text` in one line of the body font.
-fn text_width(ui: &egui::Ui, text: &str) -> f32 {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    ui.fonts_mut(|f| {
-        f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    })
 }
 
 /// The customer's balance as read (`pb::Customer::balance`; empty for those who do not

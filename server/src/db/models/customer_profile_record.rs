@@ -1,5 +1,6 @@
 //! `customer_profile_records`: the contact's preferences, family, work experience and
-//! education, each kept with whom it is about (the contact when it was recorded). Deletion only marks a record deleted (audited).
+//! education, each kept with whom it is about (the contact when it was recorded).
+//! Deletion only marks a record deleted (audited).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

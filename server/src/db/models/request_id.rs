@@ -1,7 +1,7 @@
 //! `request_ids`: the request IDs (AIP-155) callers give the requests that create a record
-//! (CreateOrder, RecordPayment, RecordInvoice, WriteOffReceivable), so that a request sent again because its answer never
-//! came (a timeout, a dropped connection, a second press) is answered with the record the
-//! first created rather than create another.
+//! (CreateOrder, RecordPayment, RecordInvoice, WriteOffReceivable), so that a request sent
+//! again because its answer never came (a timeout, a dropped connection, a second press)
+//! is answered with the record the first created rather than create another.
 //!
 //! A create looks its ID up ([`earlier`]) under the lock that serialises it with its retry
 //! (the customer's ledger, [`crate::db::lock::Lock::Ledger`]), and records it
@@ -94,8 +94,9 @@ pub fn same_amount(text: &mut String) {
     }
 }
 
-/// The record of kind `T` (an order, a payment, an invoice) that `user_id`'s request `request`
-/// created, if this request was sent before with its ID: a retry is answered with it.
+/// The record of kind `T` (an order, a payment, an invoice) that `user_id`'s request
+/// `request` created, if this request was sent before with its ID: a retry is answered
+/// with it.
 /// ALREADY_EXISTS on `request_id` when the ID came with another request, naming its
 /// record as `used` says it (its number), or created a record of another kind. `None`
 /// without an ID, or for the system itself.

@@ -950,7 +950,12 @@ pub fn filter_lines(
             super::finance::user_named(conn, "handler_id", query.handler_id)?;
             let handler = match query.handler_id {
                 None => l(msg!("report.sheet.everyone")),
-                Some(id) => person_named(conn, id, lang)?,
+                Some(id) => {
+                    let (names, departed) =
+                        crate::db::models::display_names_and_departed(conn, &[id])?;
+                    let name = names.get(&id).map_or("", String::as_str);
+                    crate::messages::person_named(name, departed.contains(&id), lang)
+                }
             };
             lines.push((l(msg!("report.sheet.handler")), handler));
             None
@@ -960,25 +965,6 @@ pub fn filter_lines(
         lines.push((l(msg!("report.sheet.sort")), sort));
     }
     Ok(lines)
-}
-
-/// User `id`'s name, "（已停用）" after it when the account is disabled (a person who left):
-/// the name alone reads as someone to call.
-fn person_named(conn: &mut PgConnection, id: i64, lang: Lang) -> AppResult<String> {
-    use diesel::prelude::*;
-
-    use crate::db::schema::users;
-    let (name, active): (String, bool) = users::table
-        .find(id)
-        .select((users::display_name, users::is_active))
-        .first(conn)?;
-    Ok(if active {
-        name
-    } else {
-        msg!("report.sheet.person_disabled", name = name)
-            .text(lang)
-            .to_owned()
-    })
 }
 
 /// A sort key's column name (an unknown key as it is: the report refused it already).

@@ -358,11 +358,7 @@ fn col(lang: Lang, m: Msg, kind: Kind, width: Option<f64>) -> Column {
 
 /// A person's name, "（已停用）" after it when their account is disabled (they left).
 fn person(name: &str, inactive: bool, lang: Lang) -> Cell {
-    if inactive {
-        Cell::from(msg!("report.sheet.person_disabled", name = name).text(lang))
-    } else {
-        Cell::from(name)
-    }
+    Cell::from(crate::messages::person_named(name, inactive, lang))
 }
 
 /// Pieces of text joined as a list in `lang`: "；" in Chinese, "; " in English.
