@@ -2775,11 +2775,7 @@ fn a_line_is_priced_before_the_other_has_a_quantity() {
 #[test]
 fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
     let server = Server::start();
-    order_team(&server, "2026-11-30T10:00:00+08:00");
-    let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.click("订单管理");
-    ui.press(Role::Button, "新建订单");
+    let mut ui = new_order_of_rep_a(&server);
     ui.add_amoxicillin();
     ui.nth_line_input("数量", 0, "3");
     ui.wait_label("38.40");
@@ -2798,16 +2794,23 @@ fn a_new_order_prices_its_lines_before_a_customer_is_picked() {
     ui.wait_label("订单金额：49.38");
 }
 
+/// The order team of the morning of the order day ([`order_team`]), and rep-a's client
+/// on 订单管理's 新建订单.
+fn new_order_of_rep_a(server: &Server) -> Ui {
+    order_team(server, "2026-11-30T10:00:00+08:00");
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.click("订单管理");
+    ui.press(Role::Button, "新建订单");
+    ui
+}
+
 /// A drug added a second time is said to be on the line before too (kept: two lines of
 /// one drug may be meant); removed, nothing is said.
 #[test]
 fn a_drug_added_twice_to_an_order_is_pointed_out() {
     let server = Server::start();
-    order_team(&server, "2026-11-30T10:00:00+08:00");
-    let mut ui = server.client();
-    ui.login_as("rep-a");
-    ui.click("订单管理");
-    ui.press(Role::Button, "新建订单");
+    let mut ui = new_order_of_rep_a(&server);
     ui.add_amoxicillin();
     let said = "与第 1 行是同一药品（如非有意分行，请删除本行）";
     assert!(!ui.shows(said));
