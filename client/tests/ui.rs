@@ -2541,6 +2541,48 @@ fn credit_limited_customer(server: &Server, sale_price: &str) -> (Person, pb::Dr
     })
 }
 
+/// A manager turns down an order awaiting approval (驳回) with a reason: the list of
+/// orders to approve says how far over the customer is and the rep's case before the
+/// order is opened; the order is cancelled, and the rep reads why in 我的工作.
+#[test]
+fn a_manager_rejects_an_order_awaiting_approval_and_the_rep_reads_why() {
+    let server = Server::start();
+    let (mut rep, drug, customer) = credit_limited_customer(&server, "12.8");
+    let number = server.runtime.block_on(async {
+        let placed = OrderBuilder::new(customer.id)
+            .line(drug.id, 10, "")
+            .approval_asked("医院年底集中采购")
+            .place(&mut rep)
+            .await;
+        placed.header().number.clone()
+    });
+
+    let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
+    ui.click("客户管理");
+    ui.click_until("我的工作", "待审批订单（信用超限）");
+    ui.wait_label("北京协和医院 信用额度不足：欠款 0.00、未发货订单 0.00、本单 128.00，合计 128.00，超出信用额度 100.00 共 28.00");
+    ui.wait_label("申请理由：医院年底集中采购");
+    ui.press_until(Role::Link, &number, "驳回");
+    assert!(
+        !ui.has_button("取消订单"),
+        "one who may approve it turns it down"
+    );
+    ui.press(Role::Button, "驳回");
+    ui.wait_label_contains("营销员会在“我的工作”中看到驳回原因");
+    // The dialog gives the case it decides on.
+    ui.wait_label("申请理由：医院年底集中采购");
+    ui.type_into("驳回原因", "请先回款");
+    ui.press(Role::Button, "确认驳回");
+    ui.wait_label("已取消");
+
+    let mut ui = server.client();
+    ui.login_as("rep-ui");
+    ui.click("客户管理");
+    ui.click_until("我的工作", "近 7 天被他人取消的订单");
+    ui.wait_label(&number);
+    ui.wait_label("取消原因：请先回款");
+}
+
 /// A rep may not place an order past a credit hold: the form says so once, and offers to
 /// submit it for approval with their reason; the manager finds it in 我的工作 and approves
 /// it, after which it is 待发货 like any other.
@@ -2565,8 +2607,15 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
         ui.disabled(Role::Button, "提交审批"),
         "not without a reason"
     );
-    // Submitted all the same: refused, and the refusal is said once, not twice.
-    ui.press(Role::Button, "提交订单");
+    // 提交订单 would only repeat the hold: greyed, saying where the way on is.
+    assert!(
+        ui.disabled(Role::Button, "提交订单"),
+        "提交订单 is not the way past a hold"
+    );
+    // Submitted all the same (Enter in a field): refused, and the refusal is said once,
+    // not twice.
+    ui.type_into("备注", "急");
+    ui.harness.key_press(egui::Key::Enter);
     ui.wait_for("the refusal, above the form", |h| {
         let lines = h
             .query_by_role_and_label(Role::TextInput, "数量")
@@ -2591,6 +2640,9 @@ fn a_rep_refused_for_credit_submits_the_order_for_approval_and_a_manager_approve
     let mut ui = server.logged_in("admin", ADMIN_PASSWORD);
     ui.click("客户管理");
     ui.click_until("我的工作", "待审批订单（信用超限）");
+    // The row gives the rep's case and how far over the customer is, unopened.
+    ui.wait_label(hold);
+    ui.wait_label("申请理由：医院年底集中采购");
     ui.press_until(Role::Link, "SO20261130-0001", "审批通过");
     ui.wait_label_contains("医院年底集中采购");
     // What the approval lets it past, with the figures.
@@ -3577,6 +3629,12 @@ fn a_rep_closes_a_part_shipped_order_and_the_rest_is_given_up() {
             .query_by_role_and_label(Role::Button, "登记发货")
             .is_none()
     );
+    // The list gives its net beside its total: what the customer is charged, as the
+    // order view and the reports have it (10 × 12.80 less the 5 boxes given up).
+    ui.click("返回订单列表");
+    ui.wait_label("净额");
+    ui.wait_label("128.00");
+    ui.wait_label("64.00");
     let stored =
         server.as_admin(async |admin| admin.order(order.header().id).await.expect("order"));
     let header = stored.header();

@@ -431,7 +431,7 @@ impl OrderFormPanel {
         // above them as the user types (a price below cost) nor the number of lines
         // moves them.
         let (clicked, close, reload) =
-            widgets::button_bar(ui, "order_form_buttons", |ui| self.buttons_ui(ui));
+            widgets::button_bar(ui, "order_form_buttons", |ui| self.buttons_ui(ui, ctx));
         if reload && let Some(changing) = &mut self.changing {
             // What was typed gives way to the order as it is now (the user asked).
             changing.reload = true;
@@ -850,16 +850,28 @@ impl OrderFormPanel {
     }
 
     /// The submit and close buttons, and 重新加载 once a change was refused because someone
-    /// else changed the order meanwhile: whether each was clicked.
-    fn buttons_ui(&mut self, ui: &mut egui::Ui) -> (bool, bool, bool) {
+    /// else changed the order meanwhile: whether each was clicked. Past a credit hold the
+    /// submit button is greyed, saying where the way on is (the reason and its own button
+    /// above, or someone who may override): pressed, it would only repeat the hold.
+    fn buttons_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> (bool, bool, bool) {
         let busy = self.save.is_pending();
+        let held = self.credit_hold;
         let mut clicked = (false, false, false);
         ui.horizontal(|ui| {
             let submit = match self.changing {
                 Some(_) => t("orders.save_change"),
                 None => t("orders.submit"),
             };
-            clicked.0 = widgets::submit_button(ui, submit, !busy, false);
+            let button = ui.add_enabled(!busy && !held, egui::Button::new(submit));
+            clicked.0 = !busy && !held && button.clicked();
+            if held {
+                // A rep changing a placed order has no button above: someone else saves it.
+                let way = match (&self.changing, ctx.can(Permission::OrderCreditOverride)) {
+                    (Some(c), false) if !c.awaiting => "credit.held_ask_above",
+                    _ => "credit.held_submit_above",
+                };
+                button.on_disabled_hover_text(t(way));
+            }
             clicked.1 = ui.button(t("common.close")).clicked();
             let conflict = self.save.error().is_some_and(|e| e.conflict.is_some());
             if conflict && self.changing.is_some() {

@@ -66,7 +66,7 @@ pub(super) fn progress_text(order: &pb::Order) -> String {
     text
 }
 
-/// A table of orders; returns the order clicked. With `sort`, the sortable headers are
+/// A table of orders, each with its total and net (净额); returns the order clicked. With `sort`, the sortable headers are
 /// buttons that set it (the caller asks the server again). `max_height` bounds a table
 /// that scrolls itself; `None` draws every row in the enclosing scroll area. An order
 /// with a shipment overdue today is red on every cell, a cancelled one greyed.
@@ -113,6 +113,14 @@ pub fn orders_table(
                 .collect(),
         )
         .sorted_by(pb::OrderSort::Total as i32, true),
+        // What the customer is charged for it (less deductions and what 结案 gave up; 0
+        // once cancelled): the figure the order view, 欠款 and the reports go by.
+        TableColumn::money(
+            t("order.net"),
+            rows.iter()
+                .map(|o| Cell::coloured(o.net.clone(), red(o)))
+                .collect(),
+        ),
         column(t("order.status"), &super::status_label)
             .sorted_by(pb::OrderSort::Status as i32, false),
         column(t("order.progress"), &progress_text).uncut(),

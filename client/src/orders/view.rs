@@ -104,14 +104,16 @@ enum Start {
 }
 
 /// A decision on an order taken with a reason: stopping it — cancelled while nothing has
-/// shipped (an order awaiting approval turned down too), or closed (结案) with what
-/// remains unshipped given up; both need `order.cancel` — or approving one awaiting
-/// approval past the credit hold (`order.credit_override`).
+/// shipped, or closed (结案) with what remains unshipped given up; both need
+/// `order.cancel` — or approving one awaiting approval past the credit hold
+/// (`order.credit_override`), or turning it down (驳回: cancelling it, for one who may
+/// approve it and cancel it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ending {
     Cancel,
     Close,
     Approve,
+    Reject,
 }
 
 impl Ending {
@@ -132,8 +134,8 @@ impl Ending {
     /// when it no longer applies.
     fn now(self, status: i32) -> Option<Ending> {
         match self {
-            Ending::Approve => {
-                (status == pb::OrderStatus::AwaitingApproval as i32).then_some(Ending::Approve)
+            Ending::Approve | Ending::Reject => {
+                (status == pb::OrderStatus::AwaitingApproval as i32).then_some(self)
             }
             _ => Ending::of(status),
         }
@@ -145,6 +147,7 @@ impl Ending {
             Ending::Cancel => t("orders.cancel"),
             Ending::Close => t("orders.close"),
             Ending::Approve => t("orders.approve"),
+            Ending::Reject => t("orders.reject"),
         }
     }
 
@@ -153,6 +156,7 @@ impl Ending {
         match self {
             Ending::Cancel => t("orders.cancel_question").to_owned(),
             Ending::Approve => t("orders.approve_question").to_owned(),
+            Ending::Reject => t("orders.reject_question").to_owned(),
             Ending::Close => {
                 let progress = order.progress.clone().unwrap_or_default();
                 let question = t("orders.close_question")
@@ -178,6 +182,7 @@ impl Ending {
             Ending::Cancel => t("orders.cancel_reason"),
             Ending::Close => t("orders.close_reason"),
             Ending::Approve => t("orders.approve_reason"),
+            Ending::Reject => t("orders.reject_reason"),
         }
     }
 
@@ -186,13 +191,14 @@ impl Ending {
             Ending::Cancel => t("orders.cancel_confirm"),
             Ending::Close => t("orders.close_confirm"),
             Ending::Approve => t("orders.approve_confirm"),
+            Ending::Reject => t("orders.reject_confirm"),
         }
     }
 
     /// The button that leaves the order as it is ("Close" would read as closing it).
     fn dismiss(self) -> &'static str {
         match self {
-            Ending::Cancel | Ending::Approve => t("common.close"),
+            Ending::Cancel | Ending::Approve | Ending::Reject => t("common.close"),
             Ending::Close => t("orders.close_dismiss"),
         }
     }
@@ -371,25 +377,12 @@ impl OrderView {
                 ui.separator();
                 history_ui(ui, &detail);
             });
-        // The rep's case, for the approver to read in the dialog (the history may be
-        // below the fold).
-        let asked = detail
-            .history
-            .iter()
-            .rev()
-            .find(|e| e.action == "order.approval_request")
-            .map(|e| e.reason.clone());
-        // And what the approval lets it past, with the figures.
-        let hold = detail
-            .credit_hold
-            .as_ref()
-            .map(|w| widgets::warning_text(w).to_owned());
         match start {
             Some(Start::Change) => command = Some(ViewCommand::Change(Box::new(detail))),
             Some(start) => self.start(start, &detail),
             None => {}
         }
-        self.ending_ui(ui.ctx(), ctx, &order, (asked, hold));
+        self.ending_ui(ui.ctx(), ctx, &order);
         command
     }
 
@@ -474,16 +467,10 @@ impl OrderView {
         }
     }
 
-    /// The cancel, close or approve dialog: what it does (an approval with the rep's
-    /// reason, `asked`, and the credit hold it lets the order past, `hold`), a reason,
-    /// then the request.
-    fn ending_ui(
-        &mut self,
-        egui_ctx: &egui::Context,
-        ctx: &AppCtx,
-        order: &pb::Order,
-        (asked, hold): (Option<String>, Option<String>),
-    ) {
+    /// The cancel, close, approve or reject dialog: what it does (deciding on an approval,
+    /// with the credit hold it would let the order past and the rep's case: the history
+    /// may be below the fold), a reason, then the request.
+    fn ending_ui(&mut self, egui_ctx: &egui::Context, ctx: &AppCtx, order: &pb::Order) {
         let Some((ending, reason)) = &mut self.ending else {
             return;
         };
@@ -506,13 +493,8 @@ impl OrderView {
             ui.set_max_width(520.0);
             ui.heading(label_value(ending.title(), &order.number));
             ui.label(ending.question(order));
-            if ending == Ending::Approve {
-                if let Some(hold) = &hold {
-                    ui.label(RichText::new(hold).color(widgets::ERROR));
-                }
-                if let Some(asked) = &asked {
-                    ui.label(label_value(t("credit.approval_reason"), asked));
-                }
+            if matches!(ending, Ending::Approve | Ending::Reject) {
+                approval_case_ui(ui, order);
             }
             submit = widgets::form(ui, "end_order_form", errors, |f| {
                 f.required(&["reason"]);
@@ -539,11 +521,13 @@ impl OrderView {
         if submit && !busy {
             let (id, version, reason) = (order.id, order.version, reason.trim().to_owned());
             let sent = match ending {
-                Ending::Cancel => ctx.orders().cancel_order(pb::CancelOrderRequest {
-                    id,
-                    version,
-                    reason,
-                }),
+                Ending::Cancel | Ending::Reject => {
+                    ctx.orders().cancel_order(pb::CancelOrderRequest {
+                        id,
+                        version,
+                        reason,
+                    })
+                }
                 Ending::Close => ctx.orders().close_order(pb::CloseOrderRequest {
                     id,
                     version,
@@ -557,6 +541,20 @@ impl OrderView {
             };
             self.ending_sent.request(sent);
         }
+    }
+}
+
+/// What an approver weighs of `order` awaiting approval: the credit hold it would let the
+/// order past (red, with the figures; nothing once a payment has cleared it, or for one
+/// who does not weigh it), and the sales rep's case; each wraps (in a row of 我的工作 too).
+pub(super) fn approval_case_ui(ui: &mut egui::Ui, order: &pb::Order) {
+    if let Some(hold) = &order.credit_hold {
+        let text = RichText::new(widgets::warning_text(hold)).color(widgets::ERROR);
+        ui.add(egui::Label::new(text).wrap());
+    }
+    if !order.approval_reason.is_empty() {
+        let text = label_value(t("credit.approval_reason"), &order.approval_reason);
+        ui.add(egui::Label::new(text).wrap());
     }
 }
 
@@ -733,7 +731,7 @@ fn header_ui(
         // What the approver lets it past, with the figures (for those who weigh it);
         // nothing when a payment has cleared the hold since. Just placed, the placing's
         // warnings below say it already: once is enough.
-        if let Some(hold) = &detail.credit_hold
+        if let Some(hold) = &order.credit_hold
             && !warnings
                 .iter()
                 .any(|w| widgets::warning_text(w) == widgets::warning_text(hold))
@@ -813,8 +811,15 @@ fn header_ui(
         {
             start = Some(Start::Change);
         }
+        // One who may approve it turns it down (驳回), a cancelling by another name.
+        let ending = match Ending::of(status) {
+            Some(Ending::Cancel) if awaiting && ctx.can(Permission::OrderCreditOverride) => {
+                Some(Ending::Reject)
+            }
+            ending => ending,
+        };
         if ctx.can(Permission::OrderCancel)
-            && let Some(ending) = Ending::of(status)
+            && let Some(ending) = ending
             && ui.button(ending.title()).clicked()
         {
             start = Some(Start::End(ending));

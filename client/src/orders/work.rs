@@ -166,7 +166,8 @@ impl OrderWork {
 
 impl OrderWork {
     /// The orders awaiting approval past a credit hold within the scope, oldest first:
-    /// each names the customer, the sales rep who asks, the total and the date.
+    /// each names the customer, the sales rep who asks, the total and the date, then how
+    /// far over the customer is now and the rep's case (what the approver weighs).
     fn approvals_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, page: Option<pb::PageRequest>) {
         let request = || pb::SearchOrdersRequest {
             statuses: vec![pb::OrderStatus::AwaitingApproval as i32],
@@ -188,6 +189,7 @@ impl OrderWork {
                 ));
                 ui.label(label_value(t("order.total"), &format::money(&o.total)));
                 ui.label(label_value(t("order.date"), &o.order_date));
+                super::view::approval_case_ui(ui, o);
             },
         );
     }

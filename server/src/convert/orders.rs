@@ -19,8 +19,8 @@ use crate::db::models::transport_exception::{ExceptionFilter, ExceptionLine, Tra
 use crate::error::{AppError, AppResult, FieldCheck, FieldError, Msg};
 use crate::msg;
 use crate::ops::orders::{
-    BatchLine, Bundle, CORRECTION_REASON, Decision, Delivery, ExceptionReport, LineInput, LineView,
-    Names, OrderInput, ShipmentDraft, ShipmentFields, Warning,
+    ApprovalCase, BatchLine, Bundle, CORRECTION_REASON, Decision, Delivery, ExceptionReport,
+    LineInput, LineView, Names, OrderInput, ShipmentDraft, ShipmentFields, Warning,
 };
 
 /// At most this many lines on an order.
@@ -536,6 +536,9 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         created_by: names.user(Some(o.created_by)),
         updated_at: Some(timestamp(o.updated_at)),
         updated_by: names.user(o.updated_by),
+        // Set by `approval_case` for those who weigh it.
+        approval_reason: String::new(),
+        credit_hold: None,
     }
 }
 
@@ -568,6 +571,18 @@ pub fn order_line(l: OrderLine, delivered: i64, exceptions: i64, open: bool) -> 
         exception_quantity: exceptions,
         list_price: l.list_price.map(|p| money::to_wire(&p)).unwrap_or_default(),
     }
+}
+
+/// Sets on `order` what an approver weighs of it: the rep's case and the hold now (on
+/// field `customer_id`).
+pub fn approval_case(order: &mut pb::Order, case: ApprovalCase) {
+    order.approval_reason = case.reason;
+    order.credit_hold = case.hold.map(|msg| {
+        warning(Warning {
+            field: "customer_id".into(),
+            msg,
+        })
+    });
 }
 
 pub fn warning(w: Warning) -> pb::Warning {
@@ -869,7 +884,6 @@ pub fn detail(
             .map(|(e, l)| transport_exception(e, l, &names))
             .collect(),
         // For those who weigh it: the service adds it.
-        credit_hold: None,
     })
 }
 

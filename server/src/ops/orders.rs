@@ -883,12 +883,65 @@ pub fn approve(
     Ok(after)
 }
 
+/// What an approver weighs of an order awaiting approval (待审批).
+#[derive(Debug, Clone)]
+pub struct ApprovalCase {
+    /// The sales rep's case: the reason given with the latest `order.approval_request`
+    /// (placing the order, or raising it since).
+    pub reason: String,
+    /// Why the customer is on credit hold now ([`approval_hold`]); `None` when the hold has
+    /// cleared, or for a caller who does not weigh it.
+    pub hold: Option<Msg>,
+}
+
+/// The [`ApprovalCase`] of each order of `orders` awaiting approval, by order id (the
+/// others are absent), the hold read only when `weighs_hold` (the caller may approve or
+/// reads the order's money). Reads the audit log's requests in one query, and each
+/// awaiting order's customer's exposure: meant for a page of orders. NOT_FOUND for a
+/// customer outside the scope.
+pub fn approval_cases(
+    conn: &mut PgConnection,
+    reps: &Reps,
+    orders: &[&Order],
+    today: NaiveDate,
+    weighs_hold: bool,
+) -> AppResult<HashMap<i64, ApprovalCase>> {
+    let awaiting: Vec<&Order> = orders
+        .iter()
+        .copied()
+        .filter(|o| o.awaiting_approval && o.cancelled_at.is_none())
+        .collect();
+    if awaiting.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<i64> = awaiting.iter().map(|o| o.id).collect();
+    let mut asked = crate::db::models::audit_log::latest_of(
+        conn,
+        Order::OBJECT,
+        &ids,
+        "order.approval_request",
+    )?;
+    let mut cases = HashMap::with_capacity(awaiting.len());
+    for order in awaiting {
+        let reason = asked
+            .remove(&order.id)
+            .and_then(|after| after.get("reason")?.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let hold = match weighs_hold {
+            true => approval_hold(conn, reps, order, today)?,
+            false => None,
+        };
+        cases.insert(order.id, ApprovalCase { reason, hold });
+    }
+    Ok(cases)
+}
+
 /// Why order `order`'s customer is on credit hold now with the order counted at its
 /// total ([`finance::credit_hold`]), while the order awaits approval: what [`approve`] lets
 /// it past, for the approver to weigh. `None` when it does not await approval, or when
 /// the hold has cleared since (a payment came in). NOT_FOUND for a customer outside the
 /// scope.
-pub fn approval_hold(
+fn approval_hold(
     conn: &mut PgConnection,
     reps: &Reps,
     order: &Order,

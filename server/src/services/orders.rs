@@ -87,34 +87,24 @@ impl OrderApi {
     /// The full view of order `order_id` as `session` sees it.
     async fn order_detail(&self, session: &Session, order_id: i64) -> AppResult<pb::OrderDetail> {
         let today = self.state.clock.today();
-        // Who weighs a credit hold: whoever may approve the order past it, or reads what
-        // is owed on it.
         let grants = session.grants();
-        let weighs_hold = grants
-            .permissions
-            .contains(&Permission::OrderCreditOverride)
-            || access::may_read_order_money(&grants);
-        let (bundle, lines, history, hold) = self
+        let weighs_hold = weighs_hold(session);
+        let (bundle, lines, history, mut cases) = self
             .state
             .read_scoped(session, move |conn, reps| {
                 let (bundle, lines, history) = ops::detail(conn, reps, order_id, today)?;
-                let hold = match bundle.orders.first() {
-                    Some((order, _)) if weighs_hold => {
-                        ops::approval_hold(conn, reps, order, today)?
-                    }
-                    _ => None,
-                };
-                Ok((bundle, lines, history, hold))
+                let orders: Vec<_> = bundle.orders.iter().map(|(o, _)| o).collect();
+                let cases = ops::approval_cases(conn, reps, &orders, today, weighs_hold)?;
+                Ok((bundle, lines, history, cases))
             })
             .await?;
         let zone = self.state.clock.zone();
         let mut detail = conv::detail(bundle, lines, history, today, zone)?;
-        detail.credit_hold = hold.map(|msg| {
-            conv::warning(ops::Warning {
-                field: "customer_id".into(),
-                msg,
-            })
-        });
+        if let Some(order) = &mut detail.order
+            && let Some(case) = cases.remove(&order.id)
+        {
+            conv::approval_case(order, case);
+        }
         if !access::may_read_order_money(&grants) {
             if let Some(order) = &mut detail.order {
                 conv::hide_money(order);
@@ -126,6 +116,16 @@ impl OrderApi {
         }
         Ok(detail)
     }
+}
+
+/// Whether `session` weighs a credit hold: whoever may approve an order past it, or reads
+/// what is owed on it.
+fn weighs_hold(session: &Session) -> bool {
+    let grants = session.grants();
+    grants
+        .permissions
+        .contains(&Permission::OrderCreditOverride)
+        || access::may_read_order_money(&grants)
 }
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -371,13 +371,21 @@ impl OrderService for OrderApi {
         let (filter, offset, limit) =
             conv::search_request(request.into_inner(), session.user_id, &self.state.clock)?;
         let today = self.state.clock.today();
-        let (found, bundle) = self
+        let weighs_hold = weighs_hold(&session);
+        let (found, bundle, mut cases) = self
             .state
             .read_scoped(&session, move |conn, reps| {
                 let mut found = order::search(conn, reps, &filter, today, offset, limit)?;
                 let rows = std::mem::take(&mut found.rows);
+                let cases = ops::approval_cases(
+                    conn,
+                    reps,
+                    &rows.iter().collect::<Vec<_>>(),
+                    today,
+                    weighs_hold,
+                )?;
                 let bundle = ops::bundle(conn, rows, vec![], vec![], today)?;
-                Ok((found, bundle))
+                Ok((found, bundle, cases))
             })
             .await?;
         let Bundle { orders, names, .. } = bundle;
@@ -386,7 +394,11 @@ impl OrderService for OrderApi {
             orders: orders
                 .into_iter()
                 .map(|(o, f): (order::Order, OrderFacts)| {
+                    let case = cases.remove(&o.id);
                     let mut order = conv::order(o, &f, &names);
+                    if let Some(case) = case {
+                        conv::approval_case(&mut order, case);
+                    }
                     if !money {
                         conv::hide_money(&mut order);
                     }

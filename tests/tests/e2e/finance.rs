@@ -2792,19 +2792,47 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
     // placed since counts too. A CS rep reads the order, not the customer's credit.
     let read = admin.order(placed.header().id).await.expect("the order");
     let hold = read
+        .header()
         .credit_hold
+        .clone()
         .expect("the hold the approval lets it past");
     assert_eq!(hold.field, "customer_id");
+    let over =
+        "欠款 0.00、未发货订单 20.00、本单 120.00，合计 140.00，超出信用额度 100.00 共 40.00";
+    assert!(hold.message_zh.contains(over), "{hold:?}");
+    // With the rep's case: the latest request's, for the figure it asks for now.
+    assert_eq!(read.header().approval_reason, "医院追加 5 盒");
+    // The list of orders to approve says the same of each, without opening it.
+    let to_approve = admin
+        .orders_where(pb::SearchOrdersRequest {
+            statuses: vec![pb::OrderStatus::AwaitingApproval as i32],
+            ..Default::default()
+        })
+        .await;
+    let listed = to_approve
+        .iter()
+        .find(|o| o.id == placed.header().id)
+        .expect("listed as awaiting approval");
+    assert_eq!(listed.approval_reason, "医院追加 5 盒");
+    assert_eq!(listed.credit_hold.as_ref(), Some(&hold));
+    // Orders not awaiting approval carry neither.
+    let others = admin.orders_where(pb::SearchOrdersRequest::default()).await;
     assert!(
-        hold.message_zh.contains(
-            "欠款 0.00、未发货订单 20.00、本单 120.00，合计 140.00，超出信用额度 100.00 共 40.00"
-        ),
-        "{hold:?}"
+        others
+            .iter()
+            .filter(|o| o.id != placed.header().id)
+            .all(|o| o.approval_reason.is_empty() && o.credit_hold.is_none()),
+        "{others:?}"
     );
     let seen_by_cs = w.cs.order(placed.header().id).await.expect("the order");
-    assert_eq!(seen_by_cs.credit_hold, None);
+    assert_eq!(seen_by_cs.header().credit_hold, None);
     let approved = admin.send(approve(&placed, "年底采购，已与财务确认")).await;
-    assert_eq!(approved.credit_hold, None, "no longer awaiting approval");
+    assert_eq!(
+        approved.header().credit_hold,
+        None,
+        "no longer awaiting approval"
+    );
+    assert_eq!(approved.header().approval_reason, "");
     assert_eq!(approved.header().status, pb::OrderStatus::Pending as i32);
     let approval = approved
         .history

@@ -366,3 +366,27 @@ pub fn of_objects(
         .select(AuditRow::as_select())
         .load(conn)?)
 }
+
+/// The `after` of the latest `action` row of each object of `object_type` among `ids`,
+/// by id (an object with none is absent): what was last said of each, e.g. the reason of
+/// an order's latest request for approval. The `(object_type, object_id)` index answers it.
+pub fn latest_of(
+    conn: &mut PgConnection,
+    object_type: &str,
+    ids: &[i64],
+    action: &str,
+) -> AppResult<std::collections::HashMap<i64, Value>> {
+    let keys: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let rows: Vec<(String, Option<Value>)> = audit_log::table
+        .filter(audit_log::object_type.eq(object_type))
+        .filter(audit_log::object_id.eq_any(keys))
+        .filter(audit_log::action.eq(action))
+        .order(audit_log::id)
+        .select((audit_log::object_id, audit_log::after))
+        .load(conn)?;
+    // Oldest first: a later row of an object replaces its earlier one.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, after)| Some((id.parse().ok()?, after?)))
+        .collect())
+}
