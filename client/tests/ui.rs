@@ -3835,6 +3835,16 @@ fn a_cs_rep_finds_who_received_a_batch_and_opens_its_order() {
     ui.wait_label("1 次发货，1 家客户，共 10 盒（24粒）");
     ui.replace_text("批号", "B2613");
     ui.wait_label("您可查看的客户中没有含此批号的发货（须输入完整批号，不区分大小写）");
+    // A delivered batch has no red row, and no key for one; three weeks on, the other
+    // batch's shipment is overdue: red, and the key says what red means.
+    const RED: &str = "红色：发货逾期未签收或已丢失（客户可能未收到）";
+    ui.replace_text("批号", "B2611");
+    ui.wait_label("1 次发货，1 家客户，共 10 盒（24粒）");
+    assert!(!ui.shows(RED));
+    server.app().pin_clock("2026-12-21T10:00:00+08:00");
+    ui.replace_text("批号", "B2612");
+    ui.wait_label(&other.header().number);
+    ui.wait_label(RED);
 }
 
 #[test]

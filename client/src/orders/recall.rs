@@ -150,6 +150,11 @@ impl RecallPanel {
             let period = !key.ship_from.is_empty() || !key.ship_to.is_empty();
             ui.label(RichText::new(summary(&received, shipments.len(), total, period)).strong());
         }
+        // What the red rows mean, when there are any.
+        let lost = pb::DeliveryStatus::Lost as i32;
+        if (received.iter()).any(|r| r.shipment.overdue || r.shipment.delivery_status == lost) {
+            super::table::red_legend(ui, t("orders.recall.legend"));
+        }
         let available = ui.available_height() - 48.0;
         let clicked = received_table(ui, &received, &contacts, Some(available));
         widgets::pager(ui, &mut self.list.offset, shipments.len(), total, PAGE);

@@ -23,13 +23,18 @@ impl Default for OrderSortState {
     }
 }
 
-/// "■ 红色：有逾期未签收的发货" above a table whose overdue rows are red: a key, the swatch
-/// red and its words quiet (in red they read as an alarm over a table with no red row).
+/// "■ 红色：有逾期未签收的发货" above a table whose overdue rows are red.
 pub fn overdue_legend(ui: &mut egui::Ui) {
+    red_legend(ui, t("orders.legend.overdue"));
+}
+
+/// "■ `words`" above a table whose red rows `words` explain: a key, the swatch red and its
+/// words quiet (in red they read as an alarm over a table with no red row).
+pub fn red_legend(ui: &mut egui::Ui, words: &str) {
     ui.horizontal(|ui| {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
         ui.painter().rect_filled(rect, 2.0, widgets::ERROR);
-        ui.label(RichText::new(t("orders.legend.overdue")).weak());
+        ui.label(RichText::new(words).weak());
     });
 }
 

@@ -1214,6 +1214,20 @@ async fn exports_read_back_typed_with_masked_ids_and_are_audited() {
             !matches!(report, Report::CustomerDistribution(_)),
             "{report:?}"
         );
+        // What 销售额 counts is said as the screen says it, on those that have sales.
+        let defined = sheet.rows().any(|r| {
+            r.first() == Some(&Data::String("销售额：".into()))
+                && r.get(1)
+                    .is_some_and(|d| d.to_string().starts_with("发货金额（不含补发）减异常扣款"))
+        });
+        assert_eq!(
+            defined,
+            !matches!(
+                report,
+                Report::CustomerDistribution(_) | Report::Exceptions(_)
+            ),
+            "{report:?}"
+        );
         // The distribution counts the customers on record, not buyers: its column says so.
         let headed = |name: &str| sheet.rows().any(|r| r.contains(&Data::String(name.into())));
         if matches!(report, Report::CustomerDistribution(_)) {

@@ -788,6 +788,21 @@ pub fn filter_lines(
         let (by, ascending) = sort.chosen()?;
         Some(sorted_by(sort_label(by), ascending))
     };
+    // What 销售额 counts, as the screen says under these reports: a sheet read away from
+    // it is read by the same definition.
+    if matches!(
+        job,
+        Job::DrugSales { .. }
+            | Job::DrugSalesSeries { .. }
+            | Job::EmployeePerformance { .. }
+            | Job::CustomerConsumption { .. }
+            | Job::RegionalSales { .. }
+    ) {
+        lines.push((
+            l(msg!("report.sheet.amount")),
+            l(msg!("report.sheet.sales_defined")),
+        ));
+    }
     let sort = match job {
         Job::DrugSales { filter, sort, .. } => {
             lines.extend(drug_lines(conn, filter)?);
