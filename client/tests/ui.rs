@@ -4287,6 +4287,9 @@ fn a_rep_without_credit_control_sees_the_credit_terms_without_inputs() {
     ui.order_form_for("仁和诊所");
     ui.wait_label("账期（天）");
     ui.wait_label("45");
+    // And its credit limit, the room an order has before the hold.
+    ui.wait_label("信用额度");
+    ui.wait_label("不限");
     assert!(
         ui.harness
             .query_by_role_and_label(Role::TextInput, "账期（天）")

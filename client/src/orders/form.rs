@@ -536,6 +536,15 @@ impl OrderFormPanel {
                 };
                 f.show(t("order.credit_days"), days);
             }
+            // The customer's limit, set by credit control on the customer: the room an
+            // order has, seen before the hold refuses one past it. Always a row (inserted
+            // when the customer loads, it would move the lines under the pointer).
+            let limit = match &customer {
+                Some(c) if c.credit_limit.is_empty() => t("credit.no_limit").to_owned(),
+                Some(c) => crate::format::money(&c.credit_limit),
+                None => String::new(),
+            };
+            f.show(t("credit.limit"), &limit);
             f.text(t("order.note"), "note", &mut draft.note);
             // Always shown (inserted later they moved the lines under the pointer): the
             // preview's answer, else the customer's record, else nothing yet.

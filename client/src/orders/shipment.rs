@@ -596,7 +596,8 @@ fn near_expiry_warning(
 /// The rows whose units go past what their line has left (`limit`, the same on each of a
 /// line's batches), with that limit: per line, the first row at which the units of its
 /// batches so far pass it. With `exact`, also the first row of each line whose batches
-/// come to less than its limit (by row order).
+/// come to less than its limit (by row order), unless a row of it is still empty (split
+/// onto another batch, the units of which are still to be typed).
 fn over_limit_rows(lines: &[BatchLine], exact: bool) -> Vec<(usize, i64)> {
     let mut so_far: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     let mut over = Vec::new();
@@ -611,7 +612,8 @@ fn over_limit_rows(lines: &[BatchLine], exact: bool) -> Vec<(usize, i64)> {
     if exact {
         for (row, line) in lines.iter().enumerate() {
             let first = lines.iter().position(|l| l.id == line.id) == Some(row);
-            if first && so_far.get(&line.id).copied().unwrap_or(0) < line.limit {
+            let typing = (lines.iter()).any(|l| l.id == line.id && l.quantity.trim().is_empty());
+            if first && !typing && so_far.get(&line.id).copied().unwrap_or(0) < line.limit {
                 over.push((row, line.limit));
             }
         }
@@ -907,6 +909,11 @@ mod tests {
         let replacement = [batch(1, 3, "2"), batch(2, 2, "1"), batch(1, 3, "1")];
         assert_eq!(over_limit_rows(&replacement, true), [(1, 2)]);
         assert_eq!(over_limit_rows(&replacement, false), []);
+        // Line 2 split onto a second batch whose units are still to come: not short yet.
+        let splitting = [batch(2, 2, "1"), batch(2, 2, " ")];
+        assert_eq!(over_limit_rows(&splitting, true), []);
+        let split = [batch(2, 2, "1"), batch(2, 2, "0")];
+        assert_eq!(over_limit_rows(&split, true), [(0, 2)]);
     }
 
     #[test]

@@ -298,7 +298,9 @@ impl DrugSalesTab {
             if self.series_drug.is_some() {
                 all_drugs = ui.button(t("report.series.all")).clicked();
             } else {
-                ui.label(RichText::new(t("report.series.hint")).weak());
+                // Whole, on the next line where it does not fit ("走/势" broke it).
+                let hint = RichText::new(t("report.series.hint")).weak();
+                ui.add(egui::Label::new(hint).wrap_mode(egui::TextWrapMode::Extend));
             }
         });
         if all_drugs {
