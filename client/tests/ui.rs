@@ -2573,14 +2573,19 @@ fn a_manager_rejects_an_order_awaiting_approval_and_the_rep_reads_why() {
     ui.wait_label("申请理由：医院年底集中采购");
     ui.type_into("驳回原因", "请先回款");
     ui.press(Role::Button, "确认驳回");
-    ui.wait_label("已取消");
+    // Said as turned down, not as any cancelling: its status, who and why, its history.
+    ui.wait_label("已取消（已驳回）");
+    ui.wait_label_contains("已驳回：系统管理员");
+    ui.wait_label_contains("驳回原因：请先回款");
+    ui.wait_label("驳回（信用超限）");
 
     let mut ui = server.client();
     ui.login_as("rep-ui");
     ui.click("客户管理");
-    ui.click_until("我的工作", "近 7 天被他人取消的订单");
+    ui.click_until("我的工作", "近 7 天被他人取消或驳回的订单");
     ui.wait_label(&number);
-    ui.wait_label("取消原因：请先回款");
+    ui.wait_label_contains("已驳回：");
+    ui.wait_label("驳回原因：请先回款");
 }
 
 /// A rep may not place an order past a credit hold: the form says so once, and offers to
@@ -2687,7 +2692,7 @@ fn a_reps_order_cancelled_by_someone_else_is_said_in_their_work() {
     });
     let mut ui = server.client();
     ui.login_as("rep-ui");
-    ui.wait_label("近 7 天被他人取消的订单");
+    ui.wait_label("近 7 天被他人取消或驳回的订单");
     ui.wait_label(&order.header().number);
     ui.wait_label("取消原因：客户欠款未清，暂不发货");
 }

@@ -50,6 +50,7 @@ const VERBS: &[&str] = &[
     "credit_override",
     "approval_request",
     "approve",
+    "reject",
     "cancel",
     "close",
     "deliver",

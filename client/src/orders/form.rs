@@ -789,7 +789,8 @@ impl OrderFormPanel {
             .filter(|w| !is_header_problem(w))
             .filter(|w| refusal.as_deref() != Some(widgets::warning_text(w)))
         {
-            let colour = if w.field == REFUSED_FIELD {
+            // Red where the order is refused as it is: a hold is passed only with a reason.
+            let colour = if w.field == REFUSED_FIELD || w.field == CREDIT_HOLD_FIELD {
                 widgets::ERROR
             } else {
                 widgets::WARNING

@@ -89,8 +89,20 @@ fn status_label(order: &pb::Order) -> String {
     let status = choice_label::<pb::OrderStatus>(order.status);
     if order.closed_at.is_some() {
         crate::i18n::bracketed(status, t("orders.closed"))
+    } else if order.rejected {
+        crate::i18n::bracketed(status, t("orders.rejected"))
     } else {
         status.to_owned()
+    }
+}
+
+/// How a cancelled order's cancelling is said: "已取消" and "取消原因", or "已驳回" and
+/// "驳回原因" for one turned down while it awaited approval.
+fn cancelled_words(order: &pb::Order) -> (&'static str, &'static str) {
+    if order.rejected {
+        (t("orders.rejected"), t("orders.reject_reason"))
+    } else {
+        (t("orders.cancelled"), t("orders.cancel_reason"))
     }
 }
 

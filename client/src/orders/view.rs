@@ -494,7 +494,7 @@ impl OrderView {
             ui.heading(label_value(ending.title(), &order.number));
             ui.label(ending.question(order));
             if matches!(ending, Ending::Approve | Ending::Reject) {
-                approval_case_ui(ui, order);
+                approval_case_ui(ui, order.credit_hold.as_ref(), &order.approval_reason);
             }
             submit = widgets::form(ui, "end_order_form", errors, |f| {
                 f.required(&["reason"]);
@@ -544,16 +544,17 @@ impl OrderView {
     }
 }
 
-/// What an approver weighs of `order` awaiting approval: the credit hold it would let the
-/// order past (red, with the figures; nothing once a payment has cleared it, or for one
-/// who does not weigh it), and the sales rep's case; each wraps (in a row of 我的工作 too).
-pub(super) fn approval_case_ui(ui: &mut egui::Ui, order: &pb::Order) {
-    if let Some(hold) = &order.credit_hold {
+/// What an approver weighs of an order awaiting approval: the credit `hold` it would let
+/// the order past (red, with the figures; none once a payment has cleared it, or for one
+/// who does not weigh it), and the sales rep's case, `reason`; each wraps (in a row of
+/// 我的工作 too).
+pub(super) fn approval_case_ui(ui: &mut egui::Ui, hold: Option<&pb::Warning>, reason: &str) {
+    if let Some(hold) = hold {
         let text = RichText::new(widgets::warning_text(hold)).color(widgets::ERROR);
         ui.add(egui::Label::new(text).wrap());
     }
-    if !order.approval_reason.is_empty() {
-        let text = label_value(t("credit.approval_reason"), &order.approval_reason);
+    if !reason.is_empty() {
+        let text = label_value(t("credit.approval_reason"), reason);
         ui.add(egui::Label::new(text).wrap());
     }
 }
@@ -731,27 +732,27 @@ fn header_ui(
         // What the approver lets it past, with the figures (for those who weigh it);
         // nothing when a payment has cleared the hold since. Just placed, the placing's
         // warnings below say it already: once is enough.
-        if let Some(hold) = &order.credit_hold
-            && !warnings
-                .iter()
-                .any(|w| widgets::warning_text(w) == widgets::warning_text(hold))
-        {
-            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
-        }
+        let said = |hold: &pb::Warning| {
+            (warnings.iter()).any(|w| widgets::warning_text(w) == widgets::warning_text(hold))
+        };
+        // The rep's case beside it, in sight (the history is at the bottom).
+        let hold = order.credit_hold.as_ref().filter(|hold| !said(hold));
+        approval_case_ui(ui, hold, &order.approval_reason);
     }
     if order.status == pb::OrderStatus::Cancelled as i32 {
+        let (cancelled, reason) = super::cancelled_words(order);
         ui.label(
             RichText::new(format!(
                 "{}  {}",
                 label_value(
-                    t("orders.cancelled"),
+                    cancelled,
                     &format!(
                         "{} {}",
                         order.cancelled_by,
                         format::timestamp(order.cancelled_at.as_ref())
                     )
                 ),
-                label_value(t("orders.cancel_reason"), &order.cancel_reason),
+                label_value(reason, &order.cancel_reason),
             ))
             .color(widgets::ERROR),
         );
@@ -1146,6 +1147,7 @@ fn event_label(action: &str) -> String {
         "order.approval_request" => "orders.event.approval_request",
         "order.approve" => "orders.event.approve",
         "order.cancel" => "orders.event.order_cancel",
+        "order.reject" => "orders.event.order_reject",
         "order.close" => "orders.event.order_close",
         "order.update" => "orders.event.order_update",
         "shipment.create" => "orders.event.shipment_create",
@@ -1226,6 +1228,7 @@ fn event_details(
         "order.cancel" if !e.reason.is_empty() => {
             vec![label_value(t("orders.cancel_reason"), &e.reason)]
         }
+        "order.reject" => vec![label_value(t("orders.reject_reason"), &e.reason)],
         "order.close" if !e.reason.is_empty() => {
             vec![label_value(t("orders.close_reason"), &e.reason)]
         }

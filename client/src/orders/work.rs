@@ -189,7 +189,7 @@ impl OrderWork {
                 ));
                 ui.label(label_value(t("order.total"), &format::money(&o.total)));
                 ui.label(label_value(t("order.date"), &o.order_date));
-                super::view::approval_case_ui(ui, o);
+                super::view::approval_case_ui(ui, o.credit_hold.as_ref(), &o.approval_reason);
             },
         );
     }
@@ -216,8 +216,10 @@ impl OrderWork {
                 o.cancelled_by,
                 format::timestamp(o.cancelled_at.as_ref())
             );
-            ui.label(label_value(t("orders.cancelled"), &by));
-            let reason = label_value(t("orders.cancel_reason"), &o.cancel_reason);
+            // Turned down (驳回) said as such: not a cancelling like any other.
+            let (cancelled, reason) = super::cancelled_words(o);
+            ui.label(label_value(cancelled, &by));
+            let reason = label_value(reason, &o.cancel_reason);
             ui.add(egui::Label::new(reason).wrap());
         });
     }

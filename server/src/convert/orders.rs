@@ -476,6 +476,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         o.total - facts.deductions - o.closed_amount
     };
     let customer_name = names.customer(o.customer_id);
+    let rejected = o.rejected();
     pb::Order {
         id: o.id,
         number: o.number,
@@ -536,6 +537,7 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         created_by: names.user(Some(o.created_by)),
         updated_at: Some(timestamp(o.updated_at)),
         updated_by: names.user(o.updated_by),
+        rejected,
         // Set by `approval_case` for those who weigh it.
         approval_reason: String::new(),
         credit_hold: None,
@@ -838,7 +840,9 @@ pub fn detail(
                 "order.credit_override" | "order.approval_request" | "order.approve" => {
                     event.reason = audited_text(&r.after, "reason");
                 }
-                "order.cancel" => event.reason = audited_text(&r.after, "cancel_reason"),
+                "order.cancel" | "order.reject" => {
+                    event.reason = audited_text(&r.after, "cancel_reason");
+                }
                 "order.close" => event.reason = audited_text(&r.after, "close_reason"),
                 "shipment.deliver" => delivery_correction(&r.before, &r.after, zone, &mut event),
                 "transport_exception.report" => {

@@ -2347,7 +2347,17 @@ pub fn credit_hold(
             limit = limit_said,
             over = Money(owed + total - limit)
         )),
-        None if owed >= limit => Some(msg!(
+        // Past the limit already, by how much (at it read as if there were room to 0).
+        None if owed > limit => Some(msg!(
+            "finance.hold_limit_passed",
+            name = name,
+            balance = Money(balance),
+            unshipped = Money(unshipped),
+            exposure = Money(owed),
+            limit = limit_said,
+            over = Money(owed - limit)
+        )),
+        None if owed == limit => Some(msg!(
             "finance.hold_limit_reached",
             name = name,
             balance = Money(balance),

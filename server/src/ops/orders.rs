@@ -889,8 +889,9 @@ pub struct ApprovalCase {
     /// The sales rep's case: the reason given with the latest `order.approval_request`
     /// (placing the order, or raising it since).
     pub reason: String,
-    /// Why the customer is on credit hold now ([`approval_hold`]); `None` when the hold has
-    /// cleared, or for a caller who does not weigh it.
+    /// Why the customer is on credit hold now ([`approval_hold`]), with the customer's
+    /// other orders awaiting approval (which it does not count) and what they come to;
+    /// `None` when the hold has cleared, or for a caller who does not weigh it.
     pub hold: Option<Msg>,
 }
 
@@ -921,6 +922,13 @@ pub fn approval_cases(
         &ids,
         "order.approval_request",
     )?;
+    // Each customer's orders awaiting approval, of this page or not: the hold counts none
+    // of them but the one weighed, so that it says what approving the others too adds.
+    let customers: Vec<i64> = awaiting.iter().map(|o| o.customer_id).collect();
+    let waiting = match weighs_hold {
+        true => order::awaiting_approval_of(conn, &customers)?,
+        false => Vec::new(),
+    };
     let mut cases = HashMap::with_capacity(awaiting.len());
     for order in awaiting {
         let reason = asked
@@ -930,6 +938,27 @@ pub fn approval_cases(
         let hold = match weighs_hold {
             true => approval_hold(conn, reps, order, today)?,
             false => None,
+        };
+        let others: Vec<&order::Awaiting> = (waiting.iter())
+            .filter(|w| w.customer_id == order.customer_id && w.id != order.id)
+            .collect();
+        let hold = match hold {
+            Some(hold) if !others.is_empty() => {
+                let numbers: Vec<String> = others.iter().map(|w| w.number.clone()).collect();
+                let amount: Decimal = others.iter().map(|w| w.total).sum();
+                let count = i64::try_from(others.len()).unwrap_or(i64::MAX);
+                let more = msg!(
+                    "order.approval_others",
+                    count = crate::messages::Counted(count, "other order", "other orders"),
+                    numbers = crate::messages::Listed(&numbers),
+                    amount = crate::messages::Money(amount)
+                );
+                Some(Msg {
+                    en: format!("{}; {}", hold.en, more.en),
+                    zh: format!("{}；{}", hold.zh, more.zh),
+                })
+            }
+            hold => hold,
         };
         cases.insert(order.id, ApprovalCase { reason, hold });
     }
@@ -1012,7 +1041,13 @@ pub fn end(
             .sum(),
     };
     let after = order::end(conn, ctx, &before, ending, reason, given_up)?;
-    crate::db::versioned::audit(conn, ctx, ending.verb(), Some(&before), Some(&after))?;
+    // Stopped while awaiting approval by one not its rep: turned down, said as such.
+    let verb = if after.rejected() {
+        "reject"
+    } else {
+        ending.verb()
+    };
+    crate::db::versioned::audit(conn, ctx, verb, Some(&before), Some(&after))?;
     Ok(after)
 }
 

@@ -2690,6 +2690,16 @@ async fn credit_hold_refuses_new_orders_until_someone_allowed_overrides_it_with_
     // Now at its limit, no order passes: the customer says so.
     let said = hold(&mut w.rep, limited.id).await.expect("at its limit");
     assert!(said.contains("已达信用额度 100.00"), "{said}");
+    // Past it (3 × 2.00 more let through by one who may), it says by how much, not "at".
+    let mut admin = w.app.admin().await;
+    let mut past = OrderBuilder::new(limited.id)
+        .line(w.drug.id, 3, "")
+        .invoiced_by(w.entity.id)
+        .input();
+    past.credit_override_reason = "老客户，已电话确认".into();
+    admin.send(past).await;
+    let said = hold(&mut w.rep, limited.id).await.expect("past its limit");
+    assert!(said.contains("超出信用额度 100.00 共 6.00"), "{said}");
 }
 
 /// A rep who may not override a credit hold asks for approval instead (待审批): the order
@@ -2824,6 +2834,31 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
             .all(|o| o.approval_reason.is_empty() && o.credit_hold.is_none()),
         "{others:?}"
     );
+    // A second request for the customer is not counted in the first's hold (nor the first
+    // in its): each says the other, and what approving both adds.
+    let second = w.rep.send(asked.clone()).await.order.expect("placed");
+    let read = admin.order(placed.header().id).await.expect("the order");
+    let both = read.header().credit_hold.clone().expect("still held");
+    let number = &second.header().number;
+    assert!(
+        both.message_zh.starts_with(&hold.message_zh)
+            && both.message_zh.contains(&format!(
+                "该客户另有 1 张待审批订单（{number}）共 120.00，未计入上述合计"
+            )),
+        "{both:?}"
+    );
+    assert!(
+        both.message
+            .contains(&format!("1 other order awaiting approval too ({number})")),
+        "{both:?}"
+    );
+    w.rep
+        .send(pb::CancelOrderRequest {
+            id: second.header().id,
+            version: second.header().version,
+            reason: "重复提交".into(),
+        })
+        .await;
     let seen_by_cs = w.cs.order(placed.header().id).await.expect("the order");
     assert_eq!(seen_by_cs.header().credit_hold, None);
     let approved = admin.send(approve(&placed, "年底采购，已与财务确认")).await;
@@ -2851,8 +2886,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .create(&mut w.cs)
         .await;
 
-    // Another asked for, turned down: cancelled with the reason, never approvable.
-    let turned_down = w.rep.send(asked).await.order.expect("placed");
+    // Another asked for, turned down (驳回): cancelled with the reason, said as turned
+    // down, never approvable.
+    let turned_down = w.rep.send(asked.clone()).await.order.expect("placed");
     let cancelled = admin
         .send(pb::CancelOrderRequest {
             id: turned_down.header().id,
@@ -2861,12 +2897,25 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         })
         .await;
     assert_eq!(cancelled.header().status, pb::OrderStatus::Cancelled as i32);
+    assert!(cancelled.header().rejected);
     let turned = cancelled
         .history
         .iter()
-        .find(|e| e.action == "order.cancel")
-        .expect("the cancellation in the order's history");
+        .find(|e| e.action == "order.reject")
+        .expect("the rejection in the order's history");
     assert_eq!(turned.reason, "欠款未清，暂不放行");
+    // The rep withdrawing their own request cancels it: not turned down.
+    let withdrawn = w.rep.send(asked).await.order.expect("placed");
+    let withdrawn = w
+        .rep
+        .send(pb::CancelOrderRequest {
+            id: withdrawn.header().id,
+            version: withdrawn.header().version,
+            reason: "医院改为下月采购".into(),
+        })
+        .await;
+    assert!(!withdrawn.header().rejected);
+    assert!(withdrawn.history.iter().any(|e| e.action == "order.cancel"));
     admin
         .try_send(approve(&cancelled, "放行"))
         .await

@@ -91,6 +91,16 @@ pub struct OrderLine {
     pub list_price: Option<Decimal>,
 }
 
+impl Order {
+    /// Turned down (驳回): stopped while it awaited approval past a credit hold, by someone
+    /// other than its sales rep (who withdrawing their own request cancels it).
+    pub fn rejected(&self) -> bool {
+        self.awaiting_approval
+            && self.cancelled_at.is_some()
+            && self.cancelled_by != Some(self.sales_rep_id)
+    }
+}
+
 impl OrderLine {
     /// A line as priced, not yet stored (a preview's): id 0, nothing shipped.
     pub fn priced(l: NewOrderLine) -> OrderLine {
@@ -409,6 +419,35 @@ pub fn end(
             .get_result(conn),
     };
     Ok(query?)
+}
+
+/// An order awaiting approval, as another of its customer's is weighed beside it.
+#[derive(Queryable, Debug, Clone)]
+pub struct Awaiting {
+    pub id: i64,
+    pub customer_id: i64,
+    pub number: String,
+    /// CNY.
+    pub total: Decimal,
+}
+
+/// The orders of `customers` awaiting approval (not cancelled), oldest first.
+pub fn awaiting_approval_of(
+    conn: &mut PgConnection,
+    customers: &[i64],
+) -> AppResult<Vec<Awaiting>> {
+    Ok(orders::table
+        .filter(orders::customer_id.eq_any(customers))
+        .filter(orders::awaiting_approval)
+        .filter(orders::cancelled_at.is_null())
+        .order(orders::id)
+        .select((
+            orders::id,
+            orders::customer_id,
+            orders::number,
+            orders::total,
+        ))
+        .load(conn)?)
 }
 
 /// Approves order `before` (locked, awaiting approval): it is 待发货 from now on.
