@@ -2578,6 +2578,8 @@ fn a_manager_rejects_an_order_awaiting_approval_and_the_rep_reads_why() {
     ui.wait_label_contains("已驳回：系统管理员");
     ui.wait_label_contains("驳回原因：请先回款");
     ui.wait_label("驳回（信用超限）");
+    // Its net of 0.00 beside its total says why.
+    ui.wait_label_contains("净额（已取消）");
 
     let mut ui = server.client();
     ui.login_as("rep-ui");

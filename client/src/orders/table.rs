@@ -123,7 +123,13 @@ pub fn orders_table(
         TableColumn::money(
             t("order.net"),
             rows.iter()
-                .map(|o| Cell::coloured(o.net.clone(), red(o)))
+                .map(|o| {
+                    let cell = Cell::coloured(o.net.clone(), red(o));
+                    match net_hover(o) {
+                        Some(hover) => cell.with_hover(hover),
+                        None => cell,
+                    }
+                })
                 .collect(),
         ),
         column(t("order.status"), &super::status_label)
@@ -143,6 +149,29 @@ pub fn orders_table(
         .sort(sort.map(|s| &mut s.0))
         .show(ui);
     clicked.map(|i| rows[i].id)
+}
+
+/// How an order's net comes from its total, said over its 净额 cell where they differ:
+/// "订单金额 361.00 − 结案未发 99.00" (the parts that are not zero), or that a cancelled
+/// order is worth nothing.
+fn net_hover(o: &pb::Order) -> Option<String> {
+    if o.status == pb::OrderStatus::Cancelled as i32 {
+        return Some(t("orders.net_cancelled").to_owned());
+    }
+    if o.net == o.total {
+        return None;
+    }
+    let mut text = format!("{} {}", t("order.total"), format::money(&o.total));
+    for (label, amount) in [
+        (t("order.deductions"), &o.deductions),
+        (t("order.closed_amount"), &o.closed_amount),
+    ] {
+        let zero = amount.is_empty() || amount.trim_start_matches(['0', '.']).is_empty();
+        if !zero {
+            text.push_str(&format!(" − {label} {}", format::money(amount)));
+        }
+    }
+    Some(text)
 }
 
 /// A table of shipments (with their order numbers); returns the order of the row clicked.
@@ -198,6 +227,34 @@ pub(super) fn delivery_label(s: &pb::Shipment) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_net_other_than_the_total_says_what_came_off_it() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let mut order = pb::Order {
+            total: "361.00".into(),
+            deductions: "0.00".into(),
+            closed_amount: "99.00".into(),
+            net: "262.00".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            net_hover(&order).as_deref(),
+            Some("订单金额 361.00 − 结案未发金额 99.00")
+        );
+        order.deductions = "12.50".into();
+        order.net = "249.50".into();
+        assert_eq!(
+            net_hover(&order).as_deref(),
+            Some("订单金额 361.00 − 扣款 12.50 − 结案未发金额 99.00")
+        );
+        // Nothing came off: nothing to say.
+        order.net = order.total.clone();
+        assert_eq!(net_hover(&order), None);
+        order.status = pb::OrderStatus::Cancelled as i32;
+        assert_eq!(net_hover(&order).as_deref(), Some("订单已取消，不计金额"));
+    }
 
     #[test]
     fn a_cancelled_order_shows_no_progress_and_overdue_shipments_are_counted_as_such() {

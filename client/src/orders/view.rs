@@ -725,7 +725,12 @@ fn header_ui(
     if order.closed_at.is_some() {
         totals.push((t("order.closed_amount"), order.closed_amount.as_str()));
     }
-    totals.push((t("order.net"), order.net.as_str()));
+    // A cancelled order is worth nothing: said where its net reads 0.00 beside its total.
+    let net = match order.status == pb::OrderStatus::Cancelled as i32 {
+        true => t("orders.net_of_cancelled"),
+        false => t("order.net"),
+    };
+    totals.push((net, order.net.as_str()));
     crate::finance::totals_line(ui, &totals);
     if order.status == pb::OrderStatus::AwaitingApproval as i32 {
         ui.label(RichText::new(t("orders.awaiting_approval_note")).color(widgets::WARNING));
