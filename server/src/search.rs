@@ -1,6 +1,7 @@
 //! Contains-search that PostgreSQL answers from an index, for names, contacts, phones and
 //! pinyin: full (`xiehe` finds 北京协和医院), initials (`bjxh`) or the two mixed
-//! (`changssc` finds 长沙市长寿堂大药房).
+//! (`changssc` finds 长沙市长寿堂大药房), characters among them too (`北京xh`: each
+//! character searched as its main reading spelled whole, [`mixed_pinyin`]).
 //!
 //! A searchable row stores three columns, computed here when it is written:
 //! - `search_grams text[]` (GIN-indexed): every run of one to three characters of its
@@ -264,6 +265,32 @@ fn pinyin_letters(text: &str) -> Option<String> {
     (!letters.is_empty()).then_some(letters)
 }
 
+/// A query of Chinese characters mixed with pinyin (`北京xh`, as one types the part of a
+/// name one knows the characters of) as pinyin: each character by its main reading
+/// (`beijingxh`), which spells it whole, so that it finds what that pinyin finds. `None`
+/// unless it holds both characters and letters (Chinese alone is matched as text).
+fn mixed_pinyin(text: &str) -> Option<String> {
+    let text = pharmacrm_shared::validation::half_width(text);
+    if !text.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut spelled = String::with_capacity(text.len() * 3);
+    let mut characters = false;
+    for (c, readings) in text.chars().zip(text.as_str().to_pinyin_multi()) {
+        match readings.and_then(|multi| multi.into_iter().next()) {
+            Some(main) => {
+                characters = true;
+                spelled.push_str(main.plain());
+            }
+            None => spelled.push(c),
+        }
+    }
+    if !characters {
+        return None;
+    }
+    pinyin_letters(&spelled)
+}
+
 impl Query {
     /// The query for what the user typed; `None` when it is blank.
     pub fn new(typed: &str) -> Option<Query> {
@@ -272,7 +299,7 @@ impl Query {
         if chars.is_empty() {
             return None;
         }
-        let pinyin = pinyin_letters(&text);
+        let pinyin = pinyin_letters(&text).or_else(|| mixed_pinyin(&text));
         let letters: Vec<char> = pinyin.as_deref().unwrap_or_default().chars().collect();
         let pinyin_regex = pinyin.is_some().then(|| {
             let mut re = String::from(READING_START);
@@ -311,7 +338,8 @@ impl Query {
     /// initials and of the pinyin starting at a character, so "the row has this gram" is
     /// exactly "a text contains it, or it is pinyin of a name".
     pub fn exact_by_grams(&self) -> bool {
-        self.text.chars().count() <= GRAM
+        // (A query mixing characters with pinyin is matched by its longer spelling.)
+        self.text.chars().count() <= GRAM && self.pinyin.as_deref().is_none_or(|p| p.len() <= GRAM)
     }
 
     /// The `LIKE` pattern for a substring match, with `%`, `_` and `\` taken literally.
@@ -441,6 +469,31 @@ mod tests {
         assert!(finds("xiehe", &["北京协和医院"], &["北京协和医院"]));
         assert!(finds("beijingxh", &["北京协和医院"], &["北京协和医院"]));
         assert!(finds("amoxilin", &["阿莫西林胶囊"], &["阿莫西林胶囊"]));
+    }
+
+    #[test]
+    fn characters_mixed_with_pinyin_find_what_their_spelling_finds() {
+        let name = "北京协和医院";
+        for q in [
+            "北京xh",
+            "北京xiehe",
+            "xh医院",
+            "协和yy",
+            "北jxh",
+            "北京 xh",
+            "北京ｘｈ",
+        ] {
+            assert!(finds(q, &[name], &[name]), "{q} finds {name}");
+        }
+        // Consecutive, as pinyin is: not 北京 then 医院 with 协和 left out.
+        assert!(!finds("北京yy", &[name], &[name]));
+        assert!(!finds("上海xh", &[name], &[name]));
+        // A multi-reading character by its main reading: 长沙 is changsha.
+        let name = "长沙市长寿堂大药房";
+        assert!(finds("长沙shi", &[name], &[name]));
+        // Chinese alone stays text, not pinyin (背景 does not find 北京).
+        assert_eq!(Query::new("北京").and_then(|q| q.pinyin), None);
+        assert!(!finds("背景", &["北京协和医院"], &["北京协和医院"]));
     }
 
     #[test]

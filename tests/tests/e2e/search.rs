@@ -53,6 +53,10 @@ async fn initials_find_names_whatever_their_multi_reading_characters() {
         ("chang'sha", vec!["长沙市长寿堂大药房"]),
         ("ｘｉｅｈｅ", vec!["北京协和医院"]),
         ("ＢＪＸＨ", vec!["北京协和医院"]),
+        // The characters one knows, the rest in pinyin.
+        ("北京xh", vec!["北京协和医院"]),
+        ("长春shi", vec!["长春市长生大药房"]),
+        ("北京yy", vec![]),
         // Not from the start of a reading, nor skipping a character.
         ("hang", vec![]),
         ("angsha", vec![]),
