@@ -249,11 +249,11 @@ for lang in "${langs[@]}"; do
     click "$order_back_x" 44 2
     click "$new_order_x" 76 2
     shot orders-new
-    click "$drug_field_x" 297 0.5
+    click "$drug_field_x" 323 0.5
     xdotool type --delay 30 amxl
     sleep 2
-    click 245 320 2
-    click "$line_quantity_x" 344 0.5
+    click 245 346 2
+    click "$line_quantity_x" 370 0.5
     xdotool type --delay 30 120
     sleep 1.5
     shot orders-new-line
@@ -263,7 +263,7 @@ for lang in "${langs[@]}"; do
     xdotool type --delay 30 bjxh
     sleep 2
     click "$customer_pick_x" 68 2
-    click "$line_quantity_x" 344 0.5
+    click "$line_quantity_x" 370 0.5
     xdotool key Tab ctrl+a
     xdotool type --delay 30 0
     sleep 1.5
