@@ -4837,6 +4837,15 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     // Said under the row after its column's name, not taken for the order's.
     ui.wait_label("金额：");
     ui.replace_text("金额", "1");
+    // What of the payment the rows leave is said as it is typed, and what they take past
+    // it, before any save.
+    ui.type_into("回款金额", "100");
+    ui.wait_label_contains("回款余下 99.00 未分配到订单");
+    ui.replace_text("金额", "150");
+    ui.wait_label("分配合计超过回款金额 50.00");
+    ui.replace_text("金额", "100");
+    ui.wait_label("回款已全部分配到订单");
+    ui.replace_text("金额", "1");
     // Rows are offered while an open order is left to put on one: once each has its row,
     // 添加订单 is disabled (a row with nothing to choose was added, then refused).
     let mut rows = 1;

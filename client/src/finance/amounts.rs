@@ -292,8 +292,25 @@ fn rows_total(lines: &[OrderAmount]) -> String {
     to_wire(&total)
 }
 
+/// What of `amount` (CNY: a payment's) the rows other than row `except` leave to put on
+/// orders: `None` when nothing is left (or the amount does not read).
+fn left_to_spread(
+    amount: Option<Decimal>,
+    lines: &[OrderAmount],
+    except: usize,
+) -> Option<Decimal> {
+    let others: Vec<OrderAmount> = (lines.iter().enumerate())
+        .filter(|(j, _)| *j != except)
+        .map(|(_, l)| l.clone())
+        .collect();
+    let left = amount? - rows_total(&others).parse::<Decimal>().ok()?;
+    (left > Decimal::ZERO).then_some(left)
+}
+
 /// The rows of (order, amount) of a form, each with a delete button, their total labelled
-/// `total`, and a button adding one. The server names their fields
+/// `total`, and a button adding one. With `spread` (a payment's amount, CNY), an order
+/// picked is filled with what of it the other rows leave, at most the order's figure, and
+/// what is left of it is said under the total. The server names their fields
 /// `{list}[{i}].order_id` and `{list}[{i}].amount`, `i` the row's position (every row is
 /// sent). Whether Enter was pressed in an amount
 /// (it submits the form, as in the fields above).
@@ -301,7 +318,7 @@ fn order_amounts_ui(
     ui: &mut egui::Ui,
     id: &str,
     lines: &mut Vec<OrderAmount>,
-    (orders, figure): (&CustomerOrders, OrderFigure),
+    (orders, figure, spread): (&CustomerOrders, OrderFigure, Option<Decimal>),
     (list, total): (&str, &str),
     errors: &mut FieldErrors,
 ) -> bool {
@@ -310,6 +327,10 @@ fn order_amounts_ui(
     // The orders picked on each row: a row is offered those with something to put on them
     // not picked on another row (and its own).
     let picked: Vec<i64> = lines.iter().map(|l| l.order_id).collect();
+    // What of the payment each row may take before it is drawn (as of the frame's start).
+    let left: Vec<Option<Decimal>> = (0..lines.len())
+        .map(|i| left_to_spread(spread, lines, i))
+        .collect();
     let mut remove = None;
     if !lines.is_empty() {
         widgets::table(ui, id, |ui| {
@@ -357,7 +378,11 @@ fn order_amounts_ui(
                                 if (line.filled || line.amount.trim().is_empty())
                                     && let Some(amount) = orders.figure(figure, line.order_id)
                                 {
-                                    line.amount = amount;
+                                    // No more than the payment has left for it.
+                                    let capped = (left[i].zip(parse_amount(&amount).ok()))
+                                        .filter(|(left, open)| left < open)
+                                        .map(|(left, _)| to_wire(&left));
+                                    line.amount = capped.unwrap_or(amount);
                                     line.filled = true;
                                     errors.edited(&format!("{list}[{i}].amount"));
                                 }
@@ -422,7 +447,27 @@ fn order_amounts_ui(
     }
     errors.remove_row(list, lines, remove);
     if !lines.is_empty() {
-        ui.strong(label_value(total, &format::money(&rows_total(lines))));
+        let put = rows_total(lines);
+        ui.strong(label_value(total, &format::money(&put)));
+        // What of the payment the rows leave (for the oldest due, then on account), or
+        // that they take more than it, as it is typed: a line kept while there are rows,
+        // so that nothing below moves as the amounts change.
+        if let Some(rest) = spread
+            .zip(put.parse::<Decimal>().ok())
+            .map(|(amount, put)| amount - put)
+        {
+            let said = |key: &str, amount: Decimal| {
+                t(key).replace("{amount}", &format::money(&to_wire(&amount)))
+            };
+            let text = match rest {
+                r if r > Decimal::ZERO => RichText::new(said("payment.left_to_allocate", r)).weak(),
+                r if r < Decimal::ZERO => {
+                    RichText::new(said("payment.allocated_past", -r)).color(widgets::ERROR)
+                }
+                _ => RichText::new(t("payment.all_allocated")).weak(),
+            };
+            ui.label(text);
+        }
     }
     errors.field_ui(ui, list);
     // A row is offered only while an order is left to put on it (a row with nothing to
@@ -570,11 +615,13 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
 
     /// Draws `doc`'s form: the customer, `fields` (drawn between it and the note), the
     /// order rows, save and close. Saving asks `record` for the call.
+    /// `spread`: the amount the rows share (a payment's, as typed; `None` for an invoice,
+    /// whose amount is theirs).
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         ctx: &AppCtx,
-        doc: &Document,
+        (doc, spread): (&Document, Option<Decimal>),
         fields: impl FnOnce(&mut FormUi<'_>, &mut F),
         record: impl FnOnce(&Draft<F>) -> Promise<T>,
     ) -> Option<FormEvent<T>> {
@@ -629,7 +676,7 @@ impl<F: Clone + PartialEq, T: Clone + Send + 'static> AmountsForm<F, T> {
                             ui,
                             &format!("{}_orders", doc.id),
                             &mut self.draft.orders,
-                            (&self.orders, doc.figure),
+                            (&self.orders, doc.figure, spread),
                             (doc.orders_field, doc.orders_total),
                             &mut self.errors,
                         );
@@ -792,7 +839,9 @@ fn balance_text(statement: &pb::Statement) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{CustomerOrders, OrderAmount, OrderFigure, rows_total};
+    use super::{
+        CustomerOrders, Decimal, OrderAmount, OrderFigure, left_to_spread, rows_total, to_wire,
+    };
     use crate::backend::{Promise, Requested};
     use pharmacrm_shared::pb;
 
@@ -855,6 +904,31 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(picked(&invoice), [4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn a_payment_leaves_each_row_what_the_others_do_not_take() {
+        let row = |order_id, amount: &str| OrderAmount {
+            order_id,
+            amount: amount.into(),
+            filled: false,
+        };
+        let rows = [row(1, "914.00"), row(2, "")];
+        let payment = Some(Decimal::new(143_450, 2));
+        // The second row may take the 520.50 the first leaves, not the order's 521.00.
+        assert_eq!(
+            left_to_spread(payment, &rows, 1).map(|d| to_wire(&d)),
+            Some("520.50".to_owned())
+        );
+        // The first, what the second (empty) leaves: all of it.
+        assert_eq!(
+            left_to_spread(payment, &rows, 0).map(|d| to_wire(&d)),
+            Some("1434.50".to_owned())
+        );
+        // Nothing left, or no amount typed: nothing to cap by.
+        let full = [row(1, "1,434.50"), row(2, "")];
+        assert_eq!(left_to_spread(payment, &full, 1), None);
+        assert_eq!(left_to_spread(None, &rows, 1), None);
     }
 
     #[test]

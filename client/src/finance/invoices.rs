@@ -802,7 +802,7 @@ impl InvoiceForm {
         let event = self.form.ui(
             ui,
             ctx,
-            &doc,
+            (&doc, None),
             |f, fields| {
                 f.required(&["invoicing_entity_id", "kind", "number", "invoice_date"]);
                 f.combo(

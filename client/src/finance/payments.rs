@@ -656,10 +656,12 @@ impl PaymentForm {
             figure: OrderFigure::Outstanding,
             orders_permission: Some(Permission::OrderRead),
         };
+        // The payment's amount as typed, for its rows to share.
+        let amount = money::parse_amount(&super::amount_input(&self.form.draft.fields.amount)).ok();
         self.form.ui(
             ui,
             ctx,
-            &doc,
+            (&doc, amount),
             |f, fields| {
                 f.required(&["payment_date", "amount", "method"]);
                 f.past_date_noting_age(
