@@ -260,6 +260,7 @@ impl StatementPanel {
         let handler = format::person_named(&statement.handler, statement.handler_inactive);
         let mut confirm = None;
         let mut reopen = None;
+        let mut start_from = None;
         egui::ScrollArea::vertical()
             .id_salt("statement_scroll")
             .auto_shrink([false, true])
@@ -312,10 +313,16 @@ impl StatementPanel {
                         None => {}
                     }
                     if let Some(next) = next.filter(|_| reconcilable && !done && !follows) {
-                        ui.label(
-                            RichText::new(t("statement.reconcile_next").replace("{next}", &next))
-                                .weak(),
-                        );
+                        // Said, and done in one click: the statement run again from that
+                        // day (the export and the confirmation then cover the same days).
+                        ui.horizontal_wrapped(|ui| {
+                            let said = t("statement.reconcile_next").replace("{next}", &next);
+                            ui.label(RichText::new(said).weak());
+                            let from = t("statement.run_from").replace("{next}", &next);
+                            if ui.button(from).clicked() {
+                                start_from = Some(next.clone());
+                            }
+                        });
                     }
                     if may_reconcile && shown.handler_id.is_some() {
                         ui.label(RichText::new(t("statement.reconcile_no_handler")).weak());
@@ -349,6 +356,15 @@ impl StatementPanel {
                     super::ageing_table(ui, "statement_selection_ageing", &ageing);
                 }
             });
+        if let Some(next) = start_from {
+            // The statement shown, from the day the next period starts.
+            self.filter.date_from = next.clone();
+            let request = pb::StatementRequest {
+                date_from: next,
+                ..shown.clone()
+            };
+            self.run(ctx, request);
+        }
         if let Some(c) = confirm {
             self.reconcile = Some(ReconcileDialog {
                 customer_id: c.customer_id,
