@@ -4975,10 +4975,16 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.press(Role::Button, "回款");
     // The demo's one payment, numbered by the business date it was seeded for (weeks
     // before today).
-    let number = server.payments().remove(0).number;
+    let payment = server.payments().remove(0);
+    let number = payment.number;
     ui.wait_label(&number);
     ui.click(&number);
     ui.press(Role::Button, "冲销回款");
+    // The dialog says what it takes back (it covers the payment's own view).
+    ui.wait_label(&format!(
+        "北京协和医院  {}  回款金额：914.00",
+        payment.payment_date
+    ));
     ui.type_into("冲销原因", "银行退票");
     // A click just past the dialog's edge (meant for its button) leaves it open, with what
     // was typed in it.

@@ -435,6 +435,13 @@ pub fn invoice_number(value: &str) -> Result<(), Violation> {
     }
 }
 
+/// Whether an invoice numbered `number` (as typed) needs its code (发票代码): a
+/// tax-control invoice's, 8 digits ([`invoice_code`]).
+pub fn needs_invoice_code(number: &str) -> bool {
+    let number = number.trim();
+    number.len() == 8 && number.chars().all(|c| c.is_ascii_digit())
+}
+
 /// A VAT invoice's code (发票代码) beside its number `number` (both as typed, spaces
 /// around them ignored): a tax-control invoice (8-digit number) needs the 10 digits of a
 /// paper invoice's code or the 12 of an electronic one's, its numbers starting again in
@@ -449,7 +456,7 @@ pub fn invoice_code(code: &str, number: &str) -> Result<(), Violation> {
             "a fully digital invoice (20-digit number) has no invoice code: leave it empty",
             "数电发票（20 位号码）没有发票代码，请留空",
         )),
-        (8, true) if code.is_empty() => Err(Violation::new(
+        _ if needs_invoice_code(number) && code.is_empty() => Err(Violation::new(
             "required for an 8-digit invoice number: the 10 or 12 digits printed beside it",
             "8 位发票号码须填写发票代码：号码旁印的 10 位或 12 位数字",
         )),
@@ -641,6 +648,10 @@ mod customer_tests {
         }
         // The number's own fault is said on the number, not again on the code.
         assert!(invoice_code("", "0441").is_ok());
+        // The form marks the code required once the number is a tax-control one.
+        assert!(needs_invoice_code(" 04419001 "));
+        assert!(!needs_invoice_code("26112000000012345678"));
+        assert!(!needs_invoice_code("0441900"));
         assert!(postcode("100000").is_ok());
         assert!(postcode("10000").is_err());
         assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");

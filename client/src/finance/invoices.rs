@@ -818,6 +818,10 @@ impl InvoiceForm {
                     &mut fields.number,
                     t("invoice.number_hint"),
                 );
+                // Marked required as soon as the number says so (a tax-control invoice's).
+                if pharmacrm_shared::validation::needs_invoice_code(&fields.number) {
+                    f.required(&["code"]);
+                }
                 f.text_hint(
                     t("invoice.code"),
                     "code",

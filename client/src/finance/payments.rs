@@ -453,6 +453,13 @@ impl PaymentView {
         let yes = t("payment.reverse_confirm");
         let answer = widgets::form_dialog(egui_ctx, "reverse_payment", 380.0, yes, busy, |ui| {
             ui.heading(label_value(t("payment.reverse"), &payment.number));
+            // What is taken back, in sight: the dialog covers the payment's own view.
+            ui.strong(format!(
+                "{}  {}  {}",
+                payment.customer_name,
+                payment.payment_date,
+                label_value(t("payment.amount"), &format::money(&payment.amount)),
+            ));
             ui.label(t("payment.reverse_question"));
             widgets::form(ui, "reverse_form", errors, |f| {
                 f.required(&["reason"]);

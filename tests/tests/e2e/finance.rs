@@ -1801,7 +1801,7 @@ async fn a_reversal_is_not_dated_before_the_settlement_it_undoes() {
     assert_eq!(bad_fields(&refused), ["reversal_date"]);
     assert_zh_contains(
         &refused,
-        "不能早于 2026-09-10（回款日期或该笔回款最后一次核销货款的日期）",
+        "不能早于 2026-09-10（回款日期，或这笔回款最后一次冲抵发货欠款的日期）",
     );
     let reversed = w.finance.send(reverse("2026-09-10")).await;
     assert!(reversed.reversed);
