@@ -259,6 +259,15 @@ impl<'a> SheetWriter<'a> {
         sheet
             .set_freeze_panes(header_row + 1, 0)
             .map_err(write_error)?;
+        // Printed as it is sent: A4 landscape, every column on the page, the header again
+        // on every page, pages numbered ("第 1 页，共 3 页").
+        sheet
+            .set_paper_size(9)
+            .set_landscape()
+            .set_print_fit_to_pages(1, 0)
+            .set_footer("&C&P / &N")
+            .set_repeat_rows(header_row, header_row)
+            .map_err(write_error)?;
         if let Some((text, lines)) = title {
             sheet
                 .write_string_with_format(0, 0, text, &formats.title)
@@ -342,6 +351,25 @@ impl<'a> SheetWriter<'a> {
             result.map_err(write_error)?;
         }
         self.next_row += 1;
+        Ok(())
+    }
+
+    /// Writes, below what is written (after a blank row), lines of "label：" in a bold cell
+    /// and its value in the next: a document's closing words (a statement's
+    /// confirmation block). Not data: outside the autofilter, as a totals row is.
+    pub fn closing_lines(&mut self, lines: &[(String, String)]) -> AppResult<()> {
+        self.totals_row.get_or_insert(self.next_row);
+        self.next_row += 1;
+        for (label, value) in lines {
+            let row = self.next_row;
+            self.sheet
+                .write_string_with_format(row, 0, with_colon(label), &self.formats.bold)
+                .map_err(write_error)?;
+            self.sheet
+                .write_string(row, 1, value)
+                .map_err(write_error)?;
+            self.next_row += 1;
+        }
         Ok(())
     }
 

@@ -3239,11 +3239,27 @@ pub fn positive_amount(
     }
 }
 
+/// The names of our invoicing entities customer `customer_id` has ordered from, by their
+/// order in lists: who a statement to the customer comes from.
+pub fn entities_of_customer(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<String>> {
+    use crate::db::schema::{invoicing_entities, orders};
+    let ordered_from = orders::table
+        .filter(orders::customer_id.eq(customer_id))
+        .select(orders::invoicing_entity_id);
+    Ok(invoicing_entities::table
+        .filter(invoicing_entities::id.eq_any(ordered_from))
+        .order((invoicing_entities::sort_order, invoicing_entities::id))
+        .select(invoicing_entities::name)
+        .load(conn)?)
+}
+
 /// Statement `s` as an Excel workbook saved at `target` (worksheets in constant memory,
 /// rows kept in `dir` as they are written): a title block (`lines`: period, customer,
 /// handler, scope, who exported it and when, the unit; how far one customer's account
 /// is confirmed is added), a frozen header, per customer an opening row, the movements
-/// and a closing row, then the selection's totals; a second sheet the ageing. Money is
+/// and a closing row, then the selection's totals, and for one customer's statement of
+/// every handler (it goes to the customer) a confirmation block to sign and stamp (客户
+/// 确认, 客户（盖章）, 经办人签字, 日期); a second sheet the ageing. Money is
 /// numeric `#,##0.00`, dates are dates ([`crate::xlsx`]). Labels are Chinese, as the
 /// statement goes to customers. `written` is told the rows written so far (openings,
 /// movements and closings), every [`STATEMENT_PROGRESS_ROWS`] and at the end; `Ok(false)`
@@ -3431,6 +3447,22 @@ pub fn statement_workbook(
         Cell::Decimal(s.closing),
         Cell::Empty,
     ])?;
+    // One customer's statement goes to the customer for confirming: room for it below.
+    if s.query.customer_id.is_some() && !by_handler {
+        let closing = pharmacrm_shared::money::display(&s.closing.to_string());
+        let blank = "________________________".to_owned();
+        sheet.closing_lines(&[
+            (
+                "客户确认".to_owned(),
+                format!(
+                    "以上往来明细及期末余额 {closing} 元经核对无误。如有不符，请注明差异后与我方联系。"
+                ),
+            ),
+            ("客户（盖章）".to_owned(), blank.clone()),
+            ("经办人签字".to_owned(), blank.clone()),
+            ("日期".to_owned(), blank),
+        ])?;
+    }
     sheet.finish()?;
 
     let columns = vec![

@@ -214,7 +214,7 @@ impl ReportService for ReportApi {
         let slot = self.state.exports.take()?;
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         let state = self.state.clone();
-        let lines = export_lines(&session, &state, lang);
+        let lines = export_lines(&session, &state, lang, job.goes_to_customer());
         let id_key = session
             .has(Permission::CustomerSensitiveRead)
             .then(|| state.data_key.clone());
@@ -365,15 +365,29 @@ async fn export(
 /// The scope a sheet says its figures were limited to.
 /// The lines an exported workbook's title block ends with, in `lang`: the data scope it
 /// was read in (数据范围), who exported it (导出人：周财务（finance1）) and when, in the
-/// business time zone (导出时间：2026-12-05 10:20:30 +08:00). Reports and statements
-/// alike.
+/// business time zone (导出时间：2026-12-05 10:20:30 +08:00). A document that goes to the
+/// customer (`to_customer`: one customer's statement) says who made it out and when
+/// (制表人：周财务, 制表时间), not our scope and login names.
 pub(crate) fn export_lines(
     session: &Session,
     state: &AppState,
     lang: Lang,
+    to_customer: bool,
 ) -> Vec<(String, String)> {
     let local = state.clock.now().with_timezone(&state.clock.zone());
     let l = |m: Msg| m.text(lang).to_owned();
+    if to_customer {
+        return vec![
+            (
+                l(msg!("report.sheet.made_by")),
+                session.display_name.clone(),
+            ),
+            (
+                l(msg!("report.sheet.made_at")),
+                local.format("%Y-%m-%d").to_string(),
+            ),
+        ];
+    }
     let exporter = msg!(
         "report.sheet.exporter",
         name = session.display_name,

@@ -3883,8 +3883,21 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .position(|r| r.first() == Some(&Data::String("客户".into())))
         .expect("a header row");
     let body = &rows[header + 1..];
-    // Opening, shipment, payment, closing, then the totals.
-    assert_eq!(body.len(), 5, "{body:?}");
+    // Opening, shipment, payment, closing, then the totals; below them, apart, room for
+    // the customer to confirm it (it goes to the customer to sign and stamp).
+    assert_eq!(body.len(), 10, "{body:?}");
+    let closing: Vec<String> = body[6..].iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        closing,
+        ["客户确认：", "客户（盖章）：", "经办人签字：", "日期："]
+    );
+    assert!(
+        body[6][1]
+            .to_string()
+            .contains("期末余额 76.55 元经核对无误"),
+        "{:?}",
+        body[6]
+    );
     assert_eq!(body[1][6], Data::Float(200.0));
     assert!(matches!(body[1][1], Data::DateTime(_)), "{:?}", body[1][1]);
     assert!(
@@ -3906,9 +3919,10 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         .map(|x| (x.customer_name.as_str(), x.closing.as_str(), x.rows.len()))
         .collect();
     assert_eq!(shown, [(w.customer.name.as_str(), "0.00", 0)]);
-    // The title block: the period, the customer (even for a period without a movement),
-    // the handlers, who exported it when, as a report's workbook says; amounts in yuan,
-    // said once above the columns; whether the period is confirmed.
+    // The title block: the period, who bills it (our invoicing entities the customer
+    // ordered from), the customer (even for a period without a movement), who made it out
+    // and when (not our data scope and logins: it goes to the customer); amounts in
+    // yuan, said once above the columns; whether the period is confirmed.
     let said = |rows: &[Vec<Data>]| -> Vec<(String, String)> {
         rows[1..]
             .iter()
@@ -3922,11 +3936,10 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
         labels,
         [
             "期间：",
+            "我方单位：",
             "客户：",
-            "经手人：",
-            "数据范围：",
-            "导出人：",
-            "导出时间：",
+            "制表人：",
+            "制表日期：",
             "金额单位：",
             "对账确认："
         ],
@@ -3941,8 +3954,9 @@ async fn the_exported_statement_reads_back_with_typed_numbers_and_dates() {
     };
     assert_eq!(value(&block, "期间："), "2026-09-01 至 2026-09-30");
     assert_eq!(value(&block, "客户："), w.customer.name);
-    assert_eq!(value(&block, "经手人："), "全部");
-    assert!(value(&block, "导出人：").contains("（fin）"), "{block:?}");
+    assert_eq!(value(&block, "我方单位："), w.entity.name);
+    assert!(!value(&block, "制表人：").is_empty(), "{block:?}");
+    assert_eq!(value(&block, "制表日期："), "2026-09-20");
     assert_eq!(value(&block, "金额单位："), "元");
     assert_eq!(value(&block, "对账确认："), "未确认");
     let quiet = w

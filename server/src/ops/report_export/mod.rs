@@ -108,6 +108,13 @@ impl Job {
         }
     }
 
+    /// Whether the file goes to a customer: one customer's statement, of every handler
+    /// (its title block then names us and who made it out, not our scope and logins).
+    pub fn goes_to_customer(&self) -> bool {
+        matches!(self, Job::Statement { query }
+            if query.customer_id.is_some() && query.handler_id.is_none())
+    }
+
     /// The report's title: 药品销售情况 / "Drug sales", ….
     pub fn title(&self, lang: Lang) -> String {
         let title = match self {
@@ -961,18 +968,33 @@ pub fn filter_lines(
                 Some(id) => super::finance::customer_in_scope(conn, reps, id)?.name,
                 None => l(msg!("report.sheet.all_in_scope")),
             };
+            // One customer's statement goes to the customer: it names who bills it (our
+            // invoicing entities it ordered from), and no handler filter it does not have.
+            if let Some(id) = query.customer_id.filter(|_| query.handler_id.is_none()) {
+                let ours = super::finance::entities_of_customer(conn, id)?;
+                if !ours.is_empty() {
+                    lines.push((l(msg!("report.sheet.our_entities")), ours.join("、")));
+                }
+            }
             lines.push((l(msg!("report.sheet.customer")), customer));
             super::finance::user_named(conn, "handler_id", query.handler_id)?;
             let handler = match query.handler_id {
-                None => l(msg!("report.sheet.everyone")),
+                None if query.customer_id.is_some() => None,
+                None => Some(l(msg!("report.sheet.everyone"))),
                 Some(id) => {
                     let (names, departed) =
                         crate::db::models::display_names_and_departed(conn, &[id])?;
                     let name = names.get(&id).map_or("", String::as_str);
-                    crate::messages::person_named(name, departed.contains(&id), lang)
+                    Some(crate::messages::person_named(
+                        name,
+                        departed.contains(&id),
+                        lang,
+                    ))
                 }
             };
-            lines.push((l(msg!("report.sheet.handler")), handler));
+            if let Some(handler) = handler {
+                lines.push((l(msg!("report.sheet.handler")), handler));
+            }
             None
         }
     };
