@@ -212,7 +212,8 @@ struct InvoiceList {
     export: ExportBar,
     /// What was recorded last here (已登记发票 …, 已开红字发票 …), said above the list
     /// until a filter changes: the invoice may be outside the filters, and not listed.
-    done: Option<(String, SearchKey)>,
+    /// Kept as the invoice, said in the language of the moment.
+    done: Option<(pb::Invoice, SearchKey)>,
 }
 
 /// What the list asks for with `key`, a page of it (`None`: every match, exported).
@@ -243,7 +244,7 @@ impl InvoiceList {
     /// figures are read again.
     fn show_saved(&mut self, invoice: &pb::Invoice) {
         self.selected = Some(invoice.id);
-        self.done = Some((invoice_done(invoice), self.key()));
+        self.done = Some((invoice.clone(), self.key()));
         self.orders.refresh();
         self.refresh();
     }
@@ -264,7 +265,7 @@ impl InvoiceList {
         if self.red_errors.poll(&mut self.red_save) {
             if let Some(red) = self.red_save.value() {
                 self.selected = Some(red.id);
-                self.done = Some((invoice_done(red), self.key()));
+                self.done = Some((red.clone(), self.key()));
             }
             self.red = None;
             // A red invoice gives its orders back to invoice.
@@ -341,7 +342,7 @@ impl InvoiceList {
             || pb::export_request::Report::Invoices(list_request(key, None)),
         );
         if let Some((done, _)) = &self.done {
-            ui.label(RichText::new(done).color(widgets::SUCCESS));
+            ui.label(RichText::new(invoice_done(done)).color(widgets::SUCCESS));
         }
         widgets::unread_dates_ui(ui, &unread);
         widgets::filters_status(

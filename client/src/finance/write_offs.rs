@@ -44,6 +44,17 @@ struct ReverseDialog {
     reason: String,
 }
 
+/// What was done last, said: 已核销 WO… 0.50, or 已撤销核销 WO….
+fn done_text((w, reversed): &(pb::WriteOff, bool)) -> String {
+    if *reversed {
+        t("write_off.reversed_done").replace("{number}", &w.number)
+    } else {
+        t("write_off.done")
+            .replace("{number}", &w.number)
+            .replace("{amount}", &crate::format::money(&w.amount))
+    }
+}
+
 /// Rows a page.
 const PAGE: u32 = 50;
 
@@ -83,8 +94,9 @@ pub struct WriteOffs {
     reverse: Option<ReverseDialog>,
     reverse_errors: FieldErrors,
     reversing: Requested<pb::WriteOff>,
-    /// What was done last here, said above the list.
-    done: Option<String>,
+    /// What was done last here (the write-off, and whether it was the reversal), said
+    /// above the list in the language of the moment.
+    done: Option<(pb::WriteOff, bool)>,
 }
 
 impl WriteOffs {
@@ -115,18 +127,14 @@ impl WriteOffs {
         let mut changed = false;
         if self.errors.poll(&mut self.writing) {
             if let Some(w) = self.writing.value() {
-                self.done = Some(
-                    t("write_off.done")
-                        .replace("{number}", &w.number)
-                        .replace("{amount}", &crate::format::money(&w.amount)),
-                );
+                self.done = Some((w.clone(), false));
             }
             self.dialog = None;
             changed = true;
         }
         if self.reverse_errors.poll(&mut self.reversing) {
             if let Some(w) = self.reversing.value() {
-                self.done = Some(t("write_off.reversed_done").replace("{number}", &w.number));
+                self.done = Some((w.clone(), true));
             }
             self.reverse = None;
             changed = true;
@@ -173,7 +181,7 @@ impl WriteOffs {
             }
         }
         if let Some(done) = &self.done {
-            ui.label(RichText::new(done).color(widgets::SUCCESS));
+            ui.label(RichText::new(done_text(done)).color(widgets::SUCCESS));
         }
         let any = self.list.answer().is_some_and(|l| !l.write_offs.is_empty());
         if any {
@@ -496,7 +504,7 @@ impl WriteOffRegister {
             ],
         );
         if let Some(done) = &self.write_offs.done {
-            ui.label(RichText::new(done).color(widgets::SUCCESS));
+            ui.label(RichText::new(done_text(done)).color(widgets::SUCCESS));
         }
         let available = ui.available_height() - 80.0;
         let may_reverse = ctx.can(Permission::FinanceWriteOff);
