@@ -544,6 +544,32 @@ pub fn order_finance_ui(
             None,
         );
     }
+    // The payments that paid it: 已回款 by payment (one reversed since greyed, at 0.00).
+    if !finance.payments.is_empty() {
+        let rows = &finance.payments;
+        let columns = [
+            TableColumn::text(
+                t("payment.number"),
+                widgets::cells(rows, |p| p.number.clone()),
+            ),
+            TableColumn::text(
+                t("payment.date"),
+                widgets::cells(rows, |p| p.payment_date.clone()),
+            ),
+            TableColumn::money(
+                t("finance.order.payment_part"),
+                widgets::cells(rows, |p| p.amount.clone()),
+            ),
+            TableColumn::text(
+                t("payment.status"),
+                widgets::cells(rows, |p| payments::status_of(p.reversed).to_owned()),
+            ),
+        ];
+        let styles = widgets::row_styles(rows, None, |p| (p.payment_id, p.reversed));
+        DataTable::new(&format!("order_payments_{}", finance.order_id), &columns)
+            .styles(&styles)
+            .show(ui);
+    }
 }
 
 #[cfg(test)]
@@ -579,6 +605,40 @@ mod tests {
         harness.get_by_label("未开票：0.00");
         assert!(harness.query_by_label_contains("-20.00").is_none());
         harness.get_by_label_contains("已开票金额超过应收净额 20.00");
+    }
+
+    /// An order lists the payments that paid it, with their part, one reversed since
+    /// said so (at 0.00).
+    #[test]
+    fn an_order_lists_the_payments_that_paid_it() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let payment = |number: &str, amount: &str, reversed| pb::OrderPayment {
+            payment_id: 1,
+            number: number.into(),
+            payment_date: "2026-11-20".into(),
+            amount: amount.into(),
+            reversed,
+        };
+        let finance = pb::OrderFinance {
+            order_id: 7,
+            paid: "50.00".into(),
+            payments: vec![
+                payment("PY20261120-0001", "0.00", true),
+                payment("PY20261120-0002", "50.00", false),
+            ],
+            ..Default::default()
+        };
+        let harness = Harness::builder()
+            .with_size([900.0, 300.0])
+            .build_ui(move |ui| {
+                crate::fonts::install_once(ui.ctx());
+                order_finance_ui(ui, &finance, &[]);
+            });
+        harness.get_by_label("本单回款");
+        harness.get_by_label("PY20261120-0002");
+        harness.get_by_label("已冲销");
+        harness.get_by_label("正常");
     }
 
     #[test]

@@ -224,7 +224,12 @@ impl PaymentList {
 /// A payment's state: "已冲销" when reversed, else "正常" (a blank column beside the
 /// amount read as missing).
 fn status_text(p: &pb::Payment) -> &'static str {
-    if p.reversed {
+    status_of(p.reversed)
+}
+
+/// "已冲销" for a payment `reversed`, else "正常".
+pub(super) fn status_of(reversed: bool) -> &'static str {
+    if reversed {
         t("payment.reversed")
     } else {
         t("finance.status_valid")

@@ -468,6 +468,17 @@ pub fn order_finance(f: OrderFinance) -> pb::OrderFinance {
         outstanding: wire(&m.outstanding),
         invoices: f.invoices.into_iter().map(invoice).collect(),
         written_off: wire(&m.written_off),
+        payments: f
+            .payments
+            .into_iter()
+            .map(|p| pb::OrderPayment {
+                payment_id: p.payment_id,
+                number: p.number,
+                payment_date: date_text(Some(p.payment_date)),
+                amount: wire(&p.amount),
+                reversed: p.reversed,
+            })
+            .collect(),
     }
 }
 

@@ -3197,6 +3197,7 @@ pub struct OrderFinance {
     pub order_id: i64,
     pub money: ledger::OrderMoney,
     pub invoices: Vec<InvoiceView>,
+    pub payments: Vec<ledger::OrderPayment>,
 }
 
 /// Order `order_id`'s money within the scope (NOT_FOUND outside it).
@@ -3219,10 +3220,12 @@ pub fn order_finance(
         0,
         500,
     )?;
+    let payments = ledger::payments_of_order(conn, order.id)?;
     Ok(OrderFinance {
         order_id: order.id,
         money,
         invoices,
+        payments,
     })
 }
 

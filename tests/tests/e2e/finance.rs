@@ -187,9 +187,25 @@ async fn the_ledger_follows_each_movement_and_payments_pay_the_oldest_due_first(
     );
     // …and pays the next shipment.
     let (next, _) = w.shipped_on(c, "2026-10-20", 20).await; // 40.00
+    let next_money = w.finance.order_finance(next.header().id).await;
+    assert_eq!(owed(&next_money), ("40.00", "30.00", "10.00"));
+    // Each order lists the payments that paid it, with their part: b by both, the next
+    // by the credit the second left on account.
+    let paid_by = |o: &pb::OrderFinance| -> Vec<(String, String, bool)> {
+        (o.payments.iter())
+            .map(|p| (p.number.clone(), p.amount.clone(), p.reversed))
+            .collect()
+    };
     assert_eq!(
-        owed(&w.finance.order_finance(next.header().id).await),
-        ("40.00", "30.00", "10.00")
+        paid_by(&w.finance.order_finance(b.header().id).await),
+        [
+            (first.number.clone(), "50.00".to_owned(), false),
+            (second.number.clone(), "50.00".to_owned(), false)
+        ]
+    );
+    assert_eq!(
+        paid_by(&next_money),
+        [(second.number.clone(), "30.00".to_owned(), false)]
     );
     let payments = w
         .finance
@@ -1150,7 +1166,7 @@ async fn a_deduction_lowers_what_is_owed_a_replacement_does_not() {
 async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
     let mut w = world().await;
     let c = w.customer.id;
-    w.shipped_on(c, "2026-10-10", 100).await; // 200.00
+    let (goods, _) = w.shipped_on(c, "2026-10-10", 100).await; // 200.00
     w.app.pin_clock("2026-10-20T10:00:00+08:00");
     let wrong = w.finance.send(payment(c, "2026-10-20", "150", &[])).await;
     let unshipped = OrderBuilder::new(c)
@@ -1228,6 +1244,12 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         (allocated, reversed.unallocated.as_str()),
         (vec!["150.00"], "0.00")
     );
+    // The order lists it still, reversed: it pays nothing on it any more.
+    let money = w.finance.order_finance(goods.header().id).await;
+    let listed: Vec<(&str, &str, bool)> = (money.payments.iter())
+        .map(|p| (p.number.as_str(), p.amount.as_str(), p.reversed))
+        .collect();
+    assert_eq!(listed, [(wrong.number.as_str(), "0.00", true)]);
     // Once only: sent again (its answer lost), it is told so by number, not that someone
     // changed the payment.
     let again = w

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Numeric, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Numeric, Text};
 use pharmacrm_shared::money::Decimal;
 use serde::Serialize;
 
@@ -302,6 +302,39 @@ pub fn order_money(
     .bind::<diesel::sql_types::Array<BigInt>, _>(order_ids)
     .load(conn)?;
     Ok(rows.into_iter().map(|m| (m.order_id, m)).collect())
+}
+
+/// A payment with entries on an order, and what of it pays the order now.
+#[derive(QueryableByName, Debug, Clone, PartialEq)]
+pub struct OrderPayment {
+    #[diesel(sql_type = BigInt)]
+    pub payment_id: i64,
+    #[diesel(sql_type = Text)]
+    pub number: String,
+    #[diesel(sql_type = Date)]
+    pub payment_date: NaiveDate,
+    /// CNY: its allocations and settlements to the order's shipments less what went back
+    /// (a reversal, credit given back on account); 0 once reversed.
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    /// Reversed (冲销): what it paid on the order is owed again.
+    #[diesel(sql_type = Bool)]
+    pub reversed: bool,
+}
+
+/// The payments that paid (or once paid) order `order_id`, oldest first: the order's
+/// [`OrderMoney::paid`] by payment (the `receivable_entries_order` index answers it).
+pub fn payments_of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Vec<OrderPayment>> {
+    Ok(diesel::sql_query(
+        "SELECT p.id AS payment_id, p.number, p.payment_date,
+                -sum(e.amount) AS amount, p.reversed_at IS NOT NULL AS reversed
+           FROM receivable_entries e JOIN payments p ON p.id = e.payment_id
+          WHERE e.order_id = $1 AND e.kind IN ('payment', 'reversal', 'settlement')
+          GROUP BY p.id
+          ORDER BY p.payment_date, p.id",
+    )
+    .bind::<BigInt, _>(order_id)
+    .load(conn)?)
 }
 
 /// What each invoicing entity may still invoice on each of `order_ids`, CNY, keyed by
