@@ -4849,6 +4849,15 @@ fn an_allocation_above_what_is_open_is_said_as_it_is_typed() {
     ui.wait_label_contains("回款余下 99.00 未分配到订单");
     ui.replace_text("金额", "150");
     ui.wait_label("分配合计超过回款金额 50.00");
+    // Saved all the same: the server's refusal says it in place of the form's, once.
+    ui.press(Role::Button, "保存回款");
+    ui.wait_label_contains("分配合计 150.00，超过回款金额 100.00");
+    assert_eq!(
+        ui.harness
+            .query_all_by_label_contains("超过回款金额")
+            .count(),
+        1
+    );
     ui.replace_text("金额", "100");
     ui.wait_label("回款已全部分配到订单");
     ui.replace_text("金额", "1");

@@ -375,7 +375,16 @@ fn order_amounts_ui(
                             if response.changed() {
                                 errors.edited(&field);
                                 errors.set_local(&field, None);
+                                // Nothing of the payment left for it: no amount put in
+                                // (the order's whole would pass the payment).
+                                let spent = spread.is_some() && left[i].is_none();
+                                if spent && line.filled {
+                                    // The figure of the order picked before.
+                                    line.amount.clear();
+                                    line.filled = false;
+                                }
                                 if (line.filled || line.amount.trim().is_empty())
+                                    && !spent
                                     && let Some(amount) = orders.figure(figure, line.order_id)
                                 {
                                     // No more than the payment has left for it.
@@ -459,14 +468,17 @@ fn order_amounts_ui(
             let said = |key: &str, amount: Decimal| {
                 t(key).replace("{amount}", &format::money(&to_wire(&amount)))
             };
-            let text = match rest {
-                r if r > Decimal::ZERO => RichText::new(said("payment.left_to_allocate", r)).weak(),
-                r if r < Decimal::ZERO => {
-                    RichText::new(said("payment.allocated_past", -r)).color(widgets::ERROR)
-                }
-                _ => RichText::new(t("payment.all_allocated")).weak(),
+            // Past it, the complaint under the rows says so (once: the server's, on a
+            // save, takes its place), where this line stood.
+            let (line, past) = match rest {
+                r if r > Decimal::ZERO => (Some(said("payment.left_to_allocate", r)), None),
+                r if r < Decimal::ZERO => (None, Some(said("payment.allocated_past", -r))),
+                _ => (Some(t("payment.all_allocated").to_owned()), None),
             };
-            ui.label(text);
+            if let Some(line) = line {
+                ui.label(RichText::new(line).weak());
+            }
+            errors.set_local(list, past);
         }
     }
     errors.field_ui(ui, list);

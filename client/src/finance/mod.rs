@@ -544,7 +544,8 @@ pub fn order_finance_ui(
             None,
         );
     }
-    // The payments that paid it: 已回款 by payment (one reversed since greyed, at 0.00).
+    // The payments that paid it: 已回款 by payment (one reversed since greyed, with what
+    // it had paid).
     if !finance.payments.is_empty() {
         let rows = &finance.payments;
         let columns = [
@@ -580,6 +581,16 @@ mod tests {
     use super::{amount_input, order_finance_ui};
     use pharmacrm_shared::pb;
 
+    /// `finance` as the order view draws it, 900 wide.
+    fn drawn(finance: pb::OrderFinance) -> Harness<'static> {
+        Harness::builder()
+            .with_size([900.0, 300.0])
+            .build_ui(move |ui| {
+                crate::fonts::install_once(ui.ctx());
+                order_finance_ui(ui, &finance, &[]);
+            })
+    }
+
     /// An order invoiced past its net (a deduction after invoicing) has nothing left to
     /// invoice: 未开票 says 0.00, not a negative amount, and the warning names the
     /// difference to put right with a red invoice.
@@ -596,19 +607,14 @@ mod tests {
             outstanding: "80.00".into(),
             ..Default::default()
         };
-        let harness = Harness::builder()
-            .with_size([900.0, 300.0])
-            .build_ui(move |ui| {
-                crate::fonts::install_once(ui.ctx());
-                order_finance_ui(ui, &finance, &[]);
-            });
+        let harness = drawn(finance);
         harness.get_by_label("未开票：0.00");
         assert!(harness.query_by_label_contains("-20.00").is_none());
         harness.get_by_label_contains("已开票金额超过应收净额 20.00");
     }
 
     /// An order lists the payments that paid it, with their part, one reversed since
-    /// said so (at 0.00).
+    /// said so.
     #[test]
     fn an_order_lists_the_payments_that_paid_it() {
         let _one_at_a_time = crate::i18n::lang_switch();
@@ -624,17 +630,12 @@ mod tests {
             order_id: 7,
             paid: "50.00".into(),
             payments: vec![
-                payment("PY20261120-0001", "0.00", true),
+                payment("PY20261120-0001", "30.00", true),
                 payment("PY20261120-0002", "50.00", false),
             ],
             ..Default::default()
         };
-        let harness = Harness::builder()
-            .with_size([900.0, 300.0])
-            .build_ui(move |ui| {
-                crate::fonts::install_once(ui.ctx());
-                order_finance_ui(ui, &finance, &[]);
-            });
+        let harness = drawn(finance);
         harness.get_by_label("本单回款");
         harness.get_by_label("PY20261120-0002");
         harness.get_by_label("已冲销");

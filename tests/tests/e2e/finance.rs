@@ -1244,12 +1244,13 @@ async fn a_reconciled_period_is_locked_and_corrections_go_in_dated_later() {
         (allocated, reversed.unallocated.as_str()),
         (vec!["150.00"], "0.00")
     );
-    // The order lists it still, reversed: it pays nothing on it any more.
+    // The order lists it still, with what it had paid, reversed: it pays nothing now.
     let money = w.finance.order_finance(goods.header().id).await;
     let listed: Vec<(&str, &str, bool)> = (money.payments.iter())
         .map(|p| (p.number.as_str(), p.amount.as_str(), p.reversed))
         .collect();
-    assert_eq!(listed, [(wrong.number.as_str(), "0.00", true)]);
+    assert_eq!(listed, [(wrong.number.as_str(), "150.00", true)]);
+    assert_eq!(money.paid, "0.00");
     // Once only: sent again (its answer lost), it is told so by number, not that someone
     // changed the payment.
     let again = w

@@ -313,8 +313,8 @@ pub struct OrderPayment {
     pub number: String,
     #[diesel(sql_type = Date)]
     pub payment_date: NaiveDate,
-    /// CNY: its allocations and settlements to the order's shipments less what went back
-    /// (a reversal, credit given back on account); 0 once reversed.
+    /// CNY: its allocations and settlements to the order's shipments less credit given
+    /// back on account; of a payment reversed, what it paid before (it pays nothing now).
     #[diesel(sql_type = Numeric)]
     pub amount: Decimal,
     /// Reversed (冲销): what it paid on the order is owed again.
@@ -329,7 +329,7 @@ pub fn payments_of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Ve
         "SELECT p.id AS payment_id, p.number, p.payment_date,
                 -sum(e.amount) AS amount, p.reversed_at IS NOT NULL AS reversed
            FROM receivable_entries e JOIN payments p ON p.id = e.payment_id
-          WHERE e.order_id = $1 AND e.kind IN ('payment', 'reversal', 'settlement')
+          WHERE e.order_id = $1 AND e.kind IN ('payment', 'settlement')
           GROUP BY p.id
           ORDER BY p.payment_date, p.id",
     )
