@@ -4991,7 +4991,7 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.press(Role::Button, "冲销回款");
     // The dialog says what it takes back (it covers the payment's own view).
     ui.wait_label(&format!(
-        "北京协和医院  {}  回款金额：914.00",
+        "北京协和医院  回款日期：{}  回款金额：914.00",
         payment.payment_date
     ));
     ui.type_into("冲销原因", "银行退票");

@@ -462,7 +462,7 @@ impl PaymentView {
             ui.strong(format!(
                 "{}  {}  {}",
                 payment.customer_name,
-                payment.payment_date,
+                label_value(t("payment.date"), &payment.payment_date),
                 label_value(t("payment.amount"), &format::money(&payment.amount)),
             ));
             ui.label(t("payment.reverse_question"));
