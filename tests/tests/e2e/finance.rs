@@ -2876,12 +2876,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         "{both:?}"
     );
     w.rep
-        .send(pb::CancelOrderRequest {
-            id: second.header().id,
-            version: second.header().version,
-            reason: "重复提交".into(),
-        })
-        .await;
+        .cancel_order(&second, "重复提交")
+        .await
+        .expect("cancelled");
     let seen_by_cs = w.cs.order(placed.header().id).await.expect("the order");
     assert_eq!(seen_by_cs.header().credit_hold, None);
     let approved = admin.send(approve(&placed, "年底采购，已与财务确认")).await;
@@ -2913,12 +2910,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
     // down, never approvable.
     let turned_down = w.rep.send(asked.clone()).await.order.expect("placed");
     let cancelled = admin
-        .send(pb::CancelOrderRequest {
-            id: turned_down.header().id,
-            version: turned_down.header().version,
-            reason: "欠款未清，暂不放行".into(),
-        })
-        .await;
+        .cancel_order(&turned_down, "欠款未清，暂不放行")
+        .await
+        .expect("cancelled");
     assert_eq!(cancelled.header().status, pb::OrderStatus::Cancelled as i32);
     assert!(cancelled.header().rejected);
     let turned = cancelled
@@ -2931,12 +2925,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
     let withdrawn = w.rep.send(asked).await.order.expect("placed");
     let withdrawn = w
         .rep
-        .send(pb::CancelOrderRequest {
-            id: withdrawn.header().id,
-            version: withdrawn.header().version,
-            reason: "医院改为下月采购".into(),
-        })
-        .await;
+        .cancel_order(&withdrawn, "医院改为下月采购")
+        .await
+        .expect("cancelled");
     assert!(!withdrawn.header().rejected);
     assert!(withdrawn.history.iter().any(|e| e.action == "order.cancel"));
     admin
@@ -2950,12 +2941,9 @@ async fn a_rep_asks_for_approval_past_a_credit_hold_and_the_order_waits_for_it()
         .place(&mut w.rep)
         .await;
     w.rep
-        .send(pb::CancelOrderRequest {
-            id: own.header().id,
-            version: own.header().version,
-            reason: "客户改单".into(),
-        })
-        .await;
+        .cancel_order(&own, "客户改单")
+        .await
+        .expect("cancelled");
     let told = w
         .rep
         .send(pb::SearchOrdersRequest {
