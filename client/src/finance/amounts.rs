@@ -281,15 +281,14 @@ struct OrderAmount {
 }
 
 /// The sum of the amounts that read as amounts (`1,000` too; `600.005`, with a third
-/// decimal, does not) on rows with an order chosen, as the wire writes it: what an
-/// invoice comes to, what a payment puts on orders.
-fn rows_total(lines: &[OrderAmount]) -> String {
-    let total: Decimal = lines
-        .iter()
+/// decimal, does not) on the rows of `lines` with an order chosen, CNY: what an invoice
+/// comes to, what a payment puts on orders.
+fn rows_sum<'a>(lines: impl IntoIterator<Item = &'a OrderAmount>) -> Decimal {
+    lines
+        .into_iter()
         .filter(|l| l.order_id != 0)
-        .filter_map(|l| pharmacrm_shared::money::parse_amount(&amount_input(&l.amount)).ok())
-        .sum();
-    to_wire(&total)
+        .filter_map(|l| parse_amount(&amount_input(&l.amount)).ok())
+        .sum()
 }
 
 /// What of `amount` (CNY: a payment's) the rows other than row `except` leave to put on
@@ -299,11 +298,10 @@ fn left_to_spread(
     lines: &[OrderAmount],
     except: usize,
 ) -> Option<Decimal> {
-    let others: Vec<OrderAmount> = (lines.iter().enumerate())
+    let others = (lines.iter().enumerate())
         .filter(|(j, _)| *j != except)
-        .map(|(_, l)| l.clone())
-        .collect();
-    let left = amount? - rows_total(&others).parse::<Decimal>().ok()?;
+        .map(|(_, l)| l);
+    let left = amount? - rows_sum(others);
     (left > Decimal::ZERO).then_some(left)
 }
 
@@ -456,15 +454,12 @@ fn order_amounts_ui(
     }
     errors.remove_row(list, lines, remove);
     if !lines.is_empty() {
-        let put = rows_total(lines);
-        ui.strong(label_value(total, &format::money(&put)));
+        let put = rows_sum(lines.iter());
+        ui.strong(label_value(total, &format::money(&to_wire(&put))));
         // What of the payment the rows leave (for the oldest due, then on account), or
         // that they take more than it, as it is typed: a line kept while there are rows,
         // so that nothing below moves as the amounts change.
-        if let Some(rest) = spread
-            .zip(put.parse::<Decimal>().ok())
-            .map(|(amount, put)| amount - put)
-        {
+        if let Some(rest) = spread.map(|amount| amount - put) {
             let said = |key: &str, amount: Decimal| {
                 t(key).replace("{amount}", &format::money(&to_wire(&amount)))
             };
@@ -852,7 +847,7 @@ fn balance_text(statement: &pb::Statement) -> String {
 #[cfg(test)]
 mod tests {
     use super::{
-        CustomerOrders, Decimal, OrderAmount, OrderFigure, left_to_spread, rows_total, to_wire,
+        CustomerOrders, Decimal, OrderAmount, OrderFigure, left_to_spread, rows_sum, to_wire,
     };
     use crate::backend::{Promise, Requested};
     use pharmacrm_shared::pb;
@@ -958,6 +953,6 @@ mod tests {
             row(0, "7"),
             row(3, "0.5"),
         ];
-        assert_eq!(rows_total(&rows), "1001.00");
+        assert_eq!(to_wire(&rows_sum(&rows)), "1001.00");
     }
 }

@@ -213,7 +213,7 @@ fn wire_amount(amount: &str) -> Decimal {
 }
 
 /// Whether an amount from the server is more than zero.
-fn is_positive(amount: &str) -> bool {
+pub(crate) fn is_positive(amount: &str) -> bool {
     wire_amount(amount) > Decimal::ZERO
 }
 

@@ -151,8 +151,7 @@ impl RecallPanel {
             ui.label(RichText::new(summary(&received, shipments.len(), total, period)).strong());
         }
         // What the red rows mean, when there are any.
-        let lost = pb::DeliveryStatus::Lost as i32;
-        if (received.iter()).any(|r| r.shipment.overdue || r.shipment.delivery_status == lost) {
+        if received.iter().any(|r| is_red(r.shipment)) {
             super::table::red_legend(ui, t("orders.recall.legend"));
         }
         let available = ui.available_height() - 48.0;
@@ -251,6 +250,12 @@ fn summary(received: &[Received<'_>], shown: usize, total: u64, period: bool) ->
     }
 }
 
+/// Whether a shipment's row is red: overdue, or lost (its units never reached the
+/// customer).
+fn is_red(s: &pb::Shipment) -> bool {
+    s.overdue || s.delivery_status == pb::DeliveryStatus::Lost as i32
+}
+
 /// The lines received, one row each, each customer with whom to call (`contacts`, by
 /// customer id); the order of the row clicked. An overdue shipment is red; a lost one too
 /// (its units never reached the customer).
@@ -261,13 +266,9 @@ fn received_table(
     max_height: Option<f32>,
 ) -> Option<i64> {
     let contact = |r: &Received<'_>| contacts.get(&r.shipment.customer_id);
-    let lost = pb::DeliveryStatus::Lost as i32;
     let cells = |text: &dyn Fn(&Received<'_>) -> String| -> Vec<Cell> {
         rows.iter()
-            .map(|r| {
-                let red = r.shipment.overdue || r.shipment.delivery_status == lost;
-                Cell::coloured(text(r), red.then_some(widgets::ERROR))
-            })
+            .map(|r| Cell::coloured(text(r), is_red(r.shipment).then_some(widgets::ERROR)))
             .collect()
     };
     let column =

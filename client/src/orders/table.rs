@@ -71,9 +71,9 @@ pub(super) fn progress_text(order: &pb::Order) -> String {
     text
 }
 
-/// A table of orders, each with its total and net (净额); returns the order clicked. With `sort`, the sortable headers are
-/// buttons that set it (the caller asks the server again). `max_height` bounds a table
-/// that scrolls itself; `None` draws every row in the enclosing scroll area. An order
+/// A table of orders, each with its total and net (净额); returns the order clicked. With
+/// `sort`, the sortable headers are buttons that set it (the caller asks the server
+/// again). `max_height` bounds a table that scrolls itself; `None` draws every row in the enclosing scroll area. An order
 /// with a shipment overdue today is red on every cell, a cancelled one greyed.
 pub fn orders_table(
     ui: &mut egui::Ui,
@@ -166,8 +166,7 @@ fn net_hover(o: &pb::Order) -> Option<String> {
         (t("order.deductions"), &o.deductions),
         (t("order.closed_amount"), &o.closed_amount),
     ] {
-        let zero = amount.is_empty() || amount.trim_start_matches(['0', '.']).is_empty();
-        if !zero {
+        if crate::finance::is_positive(amount) {
             text.push_str(&format!(" − {label} {}", format::money(amount)));
         }
     }

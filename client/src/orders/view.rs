@@ -106,8 +106,8 @@ enum Start {
 /// A decision on an order taken with a reason: stopping it — cancelled while nothing has
 /// shipped, or closed (结案) with what remains unshipped given up; both need
 /// `order.cancel` — or approving one awaiting approval past the credit hold
-/// (`order.credit_override`), or turning it down (驳回: cancelling it, for one who may
-/// approve it and cancel it).
+/// (`order.credit_override`), or turning it down (驳回: cancelling it, by anyone but its
+/// sales rep, who withdraws it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ending {
     Cancel,
@@ -817,11 +817,14 @@ fn header_ui(
         {
             start = Some(Start::Change);
         }
-        // One who may approve it turns it down (驳回), a cancelling by another name.
+        // Stopped by anyone but its rep while it awaits approval, it is turned down
+        // (驳回: `Order.rejected`, the server's rule), a cancelling by another name.
+        let own = order
+            .sales_rep
+            .as_ref()
+            .is_some_and(|r| r.id == ctx.user_id());
         let ending = match Ending::of(status) {
-            Some(Ending::Cancel) if awaiting && ctx.can(Permission::OrderCreditOverride) => {
-                Some(Ending::Reject)
-            }
+            Some(Ending::Cancel) if awaiting && !own => Some(Ending::Reject),
             ending => ending,
         };
         if ctx.can(Permission::OrderCancel)

@@ -1421,6 +1421,13 @@ pub struct StatementQuery {
 }
 
 impl StatementQuery {
+    /// Whether the statement goes to its customer: one customer's, of every handler (its
+    /// sheet then names us and who made it out, not our scope and logins, and ends with
+    /// a block for the customer to confirm).
+    pub fn goes_to_customer(&self) -> bool {
+        self.customer_id.is_some() && self.handler_id.is_none()
+    }
+
     /// The date the statement's ageing is as of: its end, or today for a period ending
     /// later (this month's statement asked for mid-month), so that nothing is called
     /// overdue that is not yet.
@@ -3451,7 +3458,7 @@ pub fn statement_workbook(
         Cell::Empty,
     ])?;
     // One customer's statement goes to the customer for confirming: room for it below.
-    if s.query.customer_id.is_some() && !by_handler {
+    if s.query.goes_to_customer() {
         let closing = pharmacrm_shared::money::display(&s.closing.to_string());
         let blank = "________________________".to_owned();
         sheet.closing_lines(&[

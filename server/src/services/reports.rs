@@ -362,12 +362,11 @@ async fn export(
     Ok(())
 }
 
-/// The scope a sheet says its figures were limited to.
 /// The lines an exported workbook's title block ends with, in `lang`: the data scope it
 /// was read in (数据范围), who exported it (导出人：周财务（finance1）) and when, in the
 /// business time zone (导出时间：2026-12-05 10:20:30 +08:00). A document that goes to the
 /// customer (`to_customer`: one customer's statement) says who made it out and when
-/// (制表人：周财务, 制表时间), not our scope and login names.
+/// (制表人：周财务, 制表日期), not our scope and login names.
 pub(crate) fn export_lines(
     session: &Session,
     state: &AppState,
@@ -406,6 +405,7 @@ pub(crate) fn export_lines(
     ]
 }
 
+/// The scope a sheet says its figures were limited to.
 fn scope_label(scope: Option<DataScope>) -> Msg {
     match scope {
         Some(DataScope::All) => msg!("report.sheet.scope.all"),

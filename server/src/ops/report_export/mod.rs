@@ -111,8 +111,7 @@ impl Job {
     /// Whether the file goes to a customer: one customer's statement, of every handler
     /// (its title block then names us and who made it out, not our scope and logins).
     pub fn goes_to_customer(&self) -> bool {
-        matches!(self, Job::Statement { query }
-            if query.customer_id.is_some() && query.handler_id.is_none())
+        matches!(self, Job::Statement { query } if query.goes_to_customer())
     }
 
     /// The report's title: 药品销售情况 / "Drug sales", ….
@@ -970,7 +969,7 @@ pub fn filter_lines(
             };
             // One customer's statement goes to the customer: it names who bills it (our
             // invoicing entities it ordered from), and no handler filter it does not have.
-            if let Some(id) = query.customer_id.filter(|_| query.handler_id.is_none()) {
+            if let Some(id) = query.customer_id.filter(|_| query.goes_to_customer()) {
                 let ours = super::finance::entities_of_customer(conn, id)?;
                 if !ours.is_empty() {
                     lines.push((l(msg!("report.sheet.our_entities")), ours.join("、")));
@@ -979,7 +978,7 @@ pub fn filter_lines(
             lines.push((l(msg!("report.sheet.customer")), customer));
             super::finance::user_named(conn, "handler_id", query.handler_id)?;
             let handler = match query.handler_id {
-                None if query.customer_id.is_some() => None,
+                None if query.goes_to_customer() => None,
                 None => Some(l(msg!("report.sheet.everyone"))),
                 Some(id) => {
                     let (names, departed) =
