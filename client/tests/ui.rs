@@ -5013,6 +5013,34 @@ fn finance_reverses_a_payment_and_its_view_says_when_why_and_by_whom() {
     ui.wait_label("冲销");
 }
 
+/// A payment listed in an order's 财务 block opens below it, read from the server when
+/// clicked (the block holds only its part in the order): its bank reference, who collected
+/// it and where all of it went. A second click closes it.
+#[test]
+fn a_payment_listed_in_an_order_opens_below_it_with_where_it_went() {
+    let server = Server::start_demo();
+    // The demo's one payment, 914.00 on the demo customer's overdue order.
+    let payment = server.payments().remove(0);
+    let order = (payment.allocations.iter())
+        .find(|a| a.order_id != 0)
+        .expect("the payment pays an order")
+        .order_number
+        .clone();
+    let mut ui = server.logged_in("finance1", DEMO_PASSWORD);
+    ui.click("订单管理");
+    ui.type_into("订单号", &order);
+    ui.click_until(&order, "本单回款");
+    assert!(!ui.shows("ICBC 6222 0210 0001"));
+    ui.click(&payment.number);
+    ui.wait_label("ICBC 6222 0210 0001");
+    ui.wait_label("分配到订单");
+    ui.wait_label("未分配");
+    ui.click(&payment.number);
+    ui.wait_for("the payment closed", |h| {
+        h.query_by_label("ICBC 6222 0210 0001").is_none()
+    });
+}
+
 #[test]
 fn finance_invoices_a_part_shipped_order_for_what_has_shipped_and_is_not_yet_invoiced() {
     let server = Server::start();

@@ -452,14 +452,49 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
         .show(ui);
 }
 
+/// What of an order's 财务 block is open under its lists: an invoice (drawn from the
+/// block's own rows) or a payment (read by its number when clicked: the block carries only
+/// its part in the order, not where the rest of it went).
+#[derive(Default)]
+pub struct OrderFinanceOpen {
+    invoice: Option<i64>,
+    payment: Option<i64>,
+    /// The payment clicked, as read (ListPayments by its number).
+    read: Requested<pb::ListPaymentsResponse>,
+}
+
+impl OrderFinanceOpen {
+    /// Polls the payment's read.
+    pub fn poll(&mut self) {
+        self.read.poll();
+    }
+
+    /// Reads payment `number` (clicked in the block; the list's search finds it among
+    /// those whose number holds it, its id picks it).
+    pub fn read_payment(&mut self, ctx: &AppCtx, number: String) {
+        self.read
+            .request(ctx.finance().list_payments(pb::ListPaymentsRequest {
+                number,
+                ..Default::default()
+            }));
+    }
+}
+
 /// The money of an order (the order view's 财务 block): shipped, deducted, net, invoiced,
 /// not yet invoiced (split by invoicing entity, `by_entity`, when its goods went out under
-/// more than one), paid and outstanding, then the invoices covering it.
+/// more than one), paid and outstanding, then the invoices covering it and the payments
+/// that paid it. A click on an invoice opens it below the list, a second closes it; so
+/// on a payment with `read_payments` (one who may list the customer's payments,
+/// [`pharmacrm_shared::CUSTOMER_MONEY_HISTORY`]), which returns the number of the payment
+/// to read then ([`OrderFinanceOpen::read_payment`]).
 pub fn order_finance_ui(
     ui: &mut egui::Ui,
     finance: &pb::OrderFinance,
     by_entity: &[pb::EntityAmount],
-) {
+    open: &mut OrderFinanceOpen,
+    read_payments: bool,
+) -> Option<String> {
+    let mut read = None;
     let over_invoiced = finance.not_invoiced.trim().strip_prefix('-');
     ui.strong(t("finance.order.title"));
     ui.horizontal_wrapped(|ui| {
@@ -534,15 +569,23 @@ pub fn order_finance_ui(
         );
     }
     if !finance.invoices.is_empty() {
-        invoices_table(
+        let clicked = invoices_table(
             ui,
             &format!("order_invoices_{}", finance.order_id),
             &finance.invoices,
             false,
             Some(finance.order_id),
-            None,
+            open.invoice,
             None,
         );
+        if let Some(i) = clicked {
+            let id = finance.invoices[i].id;
+            open.invoice = (open.invoice != Some(id)).then_some(id);
+        }
+        let invoice = (open.invoice).and_then(|id| finance.invoices.iter().find(|i| i.id == id));
+        if let Some(invoice) = invoice {
+            ui.group(|ui| invoice_detail_ui(ui, invoice));
+        }
     }
     // The payments that paid it: 已回款 by payment (one reversed since greyed, with what
     // it had paid).
@@ -566,11 +609,29 @@ pub fn order_finance_ui(
                 widgets::cells(rows, |p| payments::status_of(p.reversed).to_owned()),
             ),
         ];
-        let styles = widgets::row_styles(rows, None, |p| (p.payment_id, p.reversed));
-        DataTable::new(&format!("order_payments_{}", finance.order_id), &columns)
-            .styles(&styles)
-            .show(ui);
+        let styles = widgets::row_styles(rows, open.payment, |p| (p.payment_id, p.reversed));
+        let id_salt = format!("order_payments_{}", finance.order_id);
+        let table = DataTable::new(&id_salt, &columns).styles(&styles);
+        if !read_payments {
+            table.show(ui);
+            return None;
+        }
+        if let Some(i) = table.clickable().show(ui) {
+            let id = rows[i].payment_id;
+            open.payment = (open.payment != Some(id)).then_some(id);
+            if open.payment.is_some() {
+                read = Some(rows[i].number.clone());
+            }
+        }
+        if let Some(id) = open.payment {
+            widgets::request_status(ui, &open.read);
+            let payments = open.read.value().map(|r| r.payments.as_slice());
+            if let Some(payment) = payments.unwrap_or_default().iter().find(|p| p.id == id) {
+                ui.group(|ui| payment_detail_ui(ui, payment));
+            }
+        }
     }
+    read
 }
 
 #[cfg(test)]
@@ -578,16 +639,17 @@ mod tests {
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
-    use super::{amount_input, order_finance_ui};
+    use super::{OrderFinanceOpen, amount_input, order_finance_ui};
     use pharmacrm_shared::pb;
 
     /// `finance` as the order view draws it, 900 wide.
     fn drawn(finance: pb::OrderFinance) -> Harness<'static> {
+        let mut open = OrderFinanceOpen::default();
         Harness::builder()
             .with_size([900.0, 300.0])
             .build_ui(move |ui| {
                 crate::fonts::install_once(ui.ctx());
-                order_finance_ui(ui, &finance, &[]);
+                order_finance_ui(ui, &finance, &[], &mut open, false);
             })
     }
 
@@ -640,6 +702,42 @@ mod tests {
         harness.get_by_label("PY20261120-0002");
         harness.get_by_label("已冲销");
         harness.get_by_label("正常");
+    }
+
+    /// A click on an invoice of the order opens it below the list (as printed, code then
+    /// number, with the orders it covers); a second click closes it.
+    #[test]
+    fn an_invoice_of_the_order_opens_below_the_list_and_closes_again() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let finance = pb::OrderFinance {
+            order_id: 7,
+            invoices: vec![pb::Invoice {
+                id: 3,
+                code: "1100261130".into(),
+                number: "04419001".into(),
+                invoice_date: "2026-11-30".into(),
+                amount: "80.00".into(),
+                customer_name: "北京协和医院".into(),
+                orders: vec![pb::InvoiceOrder {
+                    order_id: 7,
+                    order_number: "SO20261120-0001".into(),
+                    amount: "80.00".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let mut harness = drawn(finance);
+        assert!(harness.query_by_label("1100261130 04419001").is_none());
+        harness.get_by_label("04419001").click();
+        harness.run();
+        harness.get_by_label("1100261130 04419001");
+        harness.get_by_label("北京协和医院");
+        harness.get_by_label("04419001").click();
+        harness.run();
+        assert!(harness.query_by_label("1100261130 04419001").is_none());
     }
 
     #[test]

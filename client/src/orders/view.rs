@@ -214,6 +214,8 @@ pub struct OrderView {
     settings: Requested<pb::Settings>,
     /// The order's money: shipped, deducted, invoiced, paid, outstanding.
     finance: Requested<pb::OrderFinance>,
+    /// The invoice or payment opened in the 财务 block.
+    finance_open: crate::finance::OrderFinanceOpen,
     action: Option<Action>,
     /// Closing an action form that holds input.
     discard: widgets::Discard<()>,
@@ -250,6 +252,7 @@ impl OrderView {
             entities: InvoicingEntities::default(),
             settings: Requested::NotRequested,
             finance: Requested::NotRequested,
+            finance_open: Default::default(),
             action: None,
             discard: widgets::Discard::default(),
             ending: None,
@@ -321,6 +324,7 @@ impl OrderView {
         self.entities.poll(ctx);
         self.settings.poll();
         self.finance.poll();
+        self.finance_open.poll();
         if self.ending_errors.poll(&mut self.ending_sent) {
             self.ending = None;
             if let Requested::Done(detail) = std::mem::take(&mut self.ending_sent) {
@@ -363,7 +367,20 @@ impl OrderView {
                 start = start.or(header_ui(ui, ctx, &detail, &order, &self.warnings));
                 if let Some(finance) = &finance {
                     ui.separator();
-                    crate::finance::order_finance_ui(ui, finance, &order.not_invoiced_by_entity);
+                    let open = &mut self.finance_open;
+                    let read_payments =
+                        (pharmacrm_shared::CUSTOMER_MONEY_HISTORY.iter()).any(|p| ctx.can(*p));
+                    let by_entity = &order.not_invoiced_by_entity;
+                    let read = crate::finance::order_finance_ui(
+                        ui,
+                        finance,
+                        by_entity,
+                        open,
+                        read_payments,
+                    );
+                    if let Some(number) = read {
+                        open.read_payment(ctx, number);
+                    }
                 } else if let Some(error) = self.finance.error() {
                     ui.separator();
                     widgets::error_line(ui, error);
