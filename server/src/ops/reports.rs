@@ -10,8 +10,8 @@
 //! ([`scope::credited_sql`]), in every report alike, so the equalities hold for any scope
 //! and a closed month never changes when a customer moves to another team. The customer
 //! distribution, a snapshot, counts the customers the caller sees today. The performance
-//! ranking also ranks, at zero, each rep at work in the role within the scope who has no
-//! figures in the period.
+//! ranking also ranks, at zero, each rep at work in the role within the scope who holds
+//! customers in it and has no figures in the period.
 //!
 //! Each report is a [`Query`]: its rows as SQL (one row per drug, customer, region, rep
 //! or group) and their order. The same query serves a page on screen ([`page`]) and every
@@ -741,13 +741,19 @@ pub fn employee_performance(
     payments
         .push(" UNION ALL ")
         .append(&dated("-p.amount", "reversal_date"));
-    // The reps at work in the role within the scope: one who sold and collected nothing
-    // in the period is ranked too, at zero (a manager looks for them).
+    // The reps at work in the role within the scope who hold customers in it: one who
+    // sold and collected nothing in the period is ranked too, at zero (a manager looks
+    // for them). One with no customer to sell to is not a rep to rank: a manager holding
+    // the rep's permissions to place orders, a rep just hired.
     let mut at_work = Sql::new("SELECT u.id AS rep_id FROM users u WHERE ");
     at_work
         .append(&customer::holds_role_sql(role.permission()))
         .push(" AND ")
-        .append(&scope::credited_sql(reps, "u.id", "u.id"));
+        .append(&scope::credited_sql(reps, "u.id", "u.id"))
+        .push(&format!(
+            " AND EXISTS (SELECT 1 FROM customers cu WHERE cu.{} = u.id AND cu.is_active)",
+            role.column()
+        ));
     let with = |sql: &mut Sql| {
         sql.append(&credited)
             .push("), p AS (")

@@ -386,8 +386,8 @@ async fn every_report_counts_the_same_sales_and_agrees_with_the_ledger() {
         .collect();
     assert_eq!((rows[0].1, rows[0].2), (1, "31.00"));
     assert_eq!((rows[1].1, rows[1].2), (2, "20.00"));
-    // The manager, who may hold customers too, sold nothing.
-    assert_eq!(rows[2..], [("boss", 3, "0.00")]);
+    // The manager, holding no customers, is not a rep to rank (see below).
+    assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(p.amount, "51.00");
     let service = admin.send(performance(pb::RepRole::CustomerService)).await;
     assert_eq!(service.rows.len(), 1);
@@ -724,7 +724,9 @@ async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
 
 /// A rep who sold and collected nothing in the period is ranked too, at zero, last: the
 /// manager looking for who did not sell finds them. Only reps at work in the caller's
-/// scope are: not one of another department, not one who left with nothing to count.
+/// scope who hold customers are: not one of another department, not one who left with
+/// nothing to count, not one with no customer to sell to (a manager holding the rep's
+/// permissions, a rep just hired) until they hold one.
 #[tokio::test]
 async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
     let mut w = world().await;
@@ -733,6 +735,12 @@ async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
         .await;
     let outsider = w.app.sales_rep("rep-x").await;
     let mut admin = w.app.admin().await;
+    CustomerBuilder::new("广州大药房")
+        .region("44", "4401")
+        .assigned_to(outsider.id, w.cs.id)
+        .create(&mut admin)
+        .await;
+    let hired = w.app.sales_rep("rep-new").await;
     let gone = w.app.sales_rep("rep-gone").await;
     let gone = admin.user_by_id(gone.id).await;
     admin.disable_user(&gone).await.expect("disabled");
@@ -752,6 +760,10 @@ async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
         "{rows:?}"
     );
     assert!(rows.iter().all(|r| r.0 != outsider.id && r.0 != gone.id));
+    assert!(
+        rows.iter().all(|r| r.0 != w.manager.id),
+        "the manager holds no customer: {rows:?}"
+    );
     assert_eq!(p.rows.len() as u64, p.total, "the count counts them too");
     assert_eq!(p.amount, "20.00");
     // The company's ranking has the rep of another department, at zero too.
@@ -761,7 +773,19 @@ async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
             .iter()
             .any(|r| r.0 == outsider.id && r.2 == "0.00")
     );
-    assert!(ranking(&all).iter().all(|r| r.0 != gone.id));
+    assert!(ranking(&all).iter().all(|r| r.0 != gone.id && r.0 != hired.id));
+    // Given a customer, the manager is ranked among the reps they manage.
+    CustomerBuilder::new("长沙市第一医院")
+        .region("43", "4301")
+        .assigned_to(w.manager.id, w.cs.id)
+        .create(&mut admin)
+        .await;
+    let p = w.manager.send(performance(pb::RepRole::Sales)).await;
+    assert!(
+        ranking(&p).contains(&(w.manager.id, 2, zero().0, zero().1)),
+        "{:?}",
+        ranking(&p)
+    );
     // The CS ranking ranks the CS reps, not the sales reps.
     let service = admin.send(performance(pb::RepRole::CustomerService)).await;
     assert!(service.rows.iter().any(|r| r.user_id == w.cs.id));
