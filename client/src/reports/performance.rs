@@ -83,12 +83,19 @@ impl PerformanceTab {
             Column::text(t("report.name"), cells(rows, rep_name))
                 .sorts_by("name")
                 .total(t("report.totals")),
-            Column::count(t("report.rank"), cells(rows, |r| count(r.rank))),
-            Column::text(
-                t("report.department"),
-                cells(rows, |r| r.department.clone()),
-            ),
         ];
+        // A rep who sees only their own customers is ranked among those they see (first
+        // of one): no place to show.
+        if ctx.oversees() {
+            columns.push(Column::count(
+                t("report.rank"),
+                cells(rows, |r| count(r.rank)),
+            ));
+        }
+        columns.push(Column::text(
+            t("report.department"),
+            cells(rows, |r| r.department.clone()),
+        ));
         columns.extend(sales_columns(rows, HasSales::sales, report.sales()));
         columns.push(
             Column::money(t("report.collected"), cells(rows, |r| r.collected.clone()))

@@ -64,9 +64,12 @@ pub fn standard_positions() -> Vec<(PositionInput, bool)> {
         (
             position(
                 SALES_REP_POSITION,
-                "营销员：跟进自己负责的客户并下单",
+                "营销员：跟进自己负责的客户并下单，查看本人的销售报表",
                 DataScope::Own,
-                &customer_work,
+                // Their own figures (统计分析 within 本人: what they sold, to whom, where,
+                // what they collected); no export: a rep's customer list with contacts
+                // does not leave in a spreadsheet.
+                &[&customer_work[..], &[P::ReportRead]].concat(),
             ),
             false,
         ),

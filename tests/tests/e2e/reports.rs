@@ -773,7 +773,11 @@ async fn a_rep_who_sold_nothing_is_ranked_at_zero_within_the_scope() {
             .iter()
             .any(|r| r.0 == outsider.id && r.2 == "0.00")
     );
-    assert!(ranking(&all).iter().all(|r| r.0 != gone.id && r.0 != hired.id));
+    assert!(
+        ranking(&all)
+            .iter()
+            .all(|r| r.0 != gone.id && r.0 != hired.id)
+    );
     // Given a customer, the manager is ranked among the reps they manage.
     CustomerBuilder::new("长沙市第一医院")
         .region("43", "4301")
