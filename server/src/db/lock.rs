@@ -23,10 +23,14 @@ pub enum Lock<'a> {
     /// Customer `id`'s receivables ledger: every operation that posts entries takes it
     /// first (see `ops::finance`'s locking order).
     Ledger(i64),
-    /// The registration of customer name `name` (trimmed) in city `city_code`: the check
-    /// that no active customer holds it and the insert or rename that claims it are one
-    /// step (spec 2.3, one sales rep per customer).
-    CustomerName { name: &'a str, city_code: &'a str },
+    /// The registration of customer name `name` (trimmed) in province `province_code` (a
+    /// customer without a city clashes with the name in any city of it): the check that
+    /// no active customer holds it and the insert or rename that claims it are one step
+    /// (spec 2.3, one sales rep per customer).
+    CustomerName {
+        name: &'a str,
+        province_code: &'a str,
+    },
 }
 
 /// Single-key lock ids (their own key space in PostgreSQL, apart from the pairs below).
@@ -57,11 +61,14 @@ pub fn take(conn: &mut PgConnection, lock: Lock<'_>) -> AppResult<()> {
                 .bind::<Integer, _>(key)
                 .execute(conn)?
         }
-        Lock::CustomerName { name, city_code } => {
+        Lock::CustomerName {
+            name,
+            province_code,
+        } => {
             // A hash collision only makes two unrelated registrations wait for each other.
             diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
                 .bind::<Integer, _>(CUSTOMER_NAME)
-                .bind::<Text, _>(format!("{}\u{1f}{city_code}", name.trim()))
+                .bind::<Text, _>(format!("{}\u{1f}{province_code}", name.trim()))
                 .execute(conn)?
         }
     };

@@ -192,21 +192,22 @@ fn require_not_registered(
         conn,
         Lock::CustomerName {
             name: &input.name,
-            city_code: &input.city_code,
+            province_code: &input.province_code,
         },
     )?;
     let place = (input.province_code.as_str(), input.city_code.as_str());
     match customer::registered_as(conn, &input.name, place, except)? {
-        Some(rep) => {
+        Some(found) => {
             let name = input.name.trim().to_owned();
-            Err(AppError::precondition(if input.city_code.is_empty() {
+            let rep = found.sales_rep;
+            Err(AppError::precondition(if found.same_city {
+                msg!("customer.already_registered", name = name, rep = rep)
+            } else {
                 msg!(
                     "customer.already_registered_in_province",
                     name = name,
                     rep = rep
                 )
-            } else {
-                msg!("customer.already_registered", name = name, rep = rep)
             })
             .at("name"))
         }

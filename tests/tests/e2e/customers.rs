@@ -940,8 +940,9 @@ async fn possible_duplicates_are_found_by_name_or_phone() {
 }
 
 /// A customer has one record and one sales rep at a time (spec 2.3): the same name in the
-/// same city (the same province, when no city is given) registered again — by another rep, past the duplicate warning — or another
-/// customer renamed to it is refused, naming the rep to ask; a namesake elsewhere is not.
+/// same city (in the same province, when either gives no city) registered again — by
+/// another rep, past the duplicate warning — or another customer renamed to it is
+/// refused, naming the rep to ask; a namesake elsewhere is not.
 #[tokio::test]
 async fn the_same_customer_is_not_registered_twice() {
     let mut w = world().await;
@@ -953,22 +954,53 @@ async fn the_same_customer_is_not_registered_twice() {
         "营销员为 rep-a",
     );
     // A namesake in another city is another customer.
-    again.region("31", "310101").create(&mut other_rep).await;
-    // Without a city, the province tells them apart: a chain's store in another
-    // province is registered; the same province's is refused, saying so.
+    again
+        .clone()
+        .region("31", "310101")
+        .create(&mut other_rep)
+        .await;
+    // Without a city (a municipality's district left out), the name is one customer in
+    // its whole province: the same hospital registered again without its district is
+    // refused (the duplicate warning offered 仍然创建, and two reps held one hospital).
+    again
+        .region("11", "")
+        .try_create(&mut other_rep)
+        .await
+        .refused_on(
+            Code::FailedPrecondition,
+            &["name"],
+            "本省已有北京协和医院的档案，营销员为 rep-a（未填城市时，同省同名视为同一客户）",
+        );
+    // A chain's stores in two cities of a province are two customers; one without a city
+    // could be either, refused; in another province it is another customer.
     let chain = CustomerBuilder::new("康民连锁药房").served_by(w.cs.id);
-    chain.clone().region("43", "").create(&mut w.rep).await;
-    chain.clone().region("44", "").create(&mut other_rep).await;
+    chain.clone().region("43", "4301").create(&mut w.rep).await;
+    chain
+        .clone()
+        .region("43", "4302")
+        .create(&mut other_rep)
+        .await;
     let refused = chain
+        .clone()
         .region("43", "")
         .try_create(&mut other_rep)
         .await
         .refused(Code::FailedPrecondition);
     assert_eq!(bad_fields(&refused), ["name"]);
-    assert_zh_contains(
-        &refused,
-        "本省（未填城市）的康民连锁药房已建档，营销员为 rep-a",
-    );
+    assert_zh_contains(&refused, "本省已有康民连锁药房的档案，营销员为 rep-a");
+    chain.region("44", "").create(&mut other_rep).await;
+    // Registered without its city first, the name in a city of the province is refused.
+    let store = CustomerBuilder::new("仁和药房").served_by(w.cs.id);
+    store.clone().region("44", "").create(&mut w.rep).await;
+    store
+        .region("44", "4401")
+        .try_create(&mut other_rep)
+        .await
+        .refused_on(
+            Code::FailedPrecondition,
+            &["name"],
+            "本省已有仁和药房的档案，营销员为 rep-a",
+        );
     // Renamed to it, another customer of the same city is refused too.
     let clinic = CustomerBuilder::new("东城社区诊所")
         .served_by(w.cs.id)

@@ -939,36 +939,56 @@ pub fn find_duplicates(
         .collect())
 }
 
-/// The sales rep (display name) of the active customer named exactly `name` in province
-/// `province_code` and city `city_code` (both as given: a customer without a city is
-/// another of the name only in its province) other than `except`, whatever the scope,
-/// if there is one: the same customer registered before.
+/// A customer registered before under the name being registered ([`registered_as`]).
+pub struct Registered {
+    /// Its sales rep's display name.
+    pub sales_rep: String,
+    /// Both name the same city (not: one of them gives none).
+    pub same_city: bool,
+}
+
+/// The active customer other than `except` named exactly `name` in province
+/// `province_code` that is the same customer as one in city `city_code`, whatever the
+/// scope, if there is one: the same customer registered before. One name in one city is
+/// one customer; without a city (optional, a municipality's district) it is one in its
+/// whole province, so a customer without a city clashes with the name in any city of the
+/// province and the other way round (two reps on one hospital, one record left without
+/// its district). The one of the same city first.
 pub fn registered_as(
     conn: &mut PgConnection,
     name: &str,
     (province_code, city_code): (&str, &str),
     except: Option<i64>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<Registered>> {
     let mut q = customers::table
         .filter(customers::name.eq(name.trim().to_owned()))
-        .filter(customers::city_code.eq(city_code.to_owned()))
         .filter(customers::province_code.eq(province_code.to_owned()))
         .filter(customers::is_active.eq(true))
         .into_boxed();
+    if !city_code.is_empty() {
+        q = q.filter(
+            customers::city_code
+                .eq(city_code.to_owned())
+                .or(customers::city_code.eq("")),
+        );
+    }
     if let Some(id) = except {
         q = q.filter(customers::id.ne(id));
     }
-    let rep: Option<i64> = q
-        .order(customers::id)
-        .select(customers::sales_rep_id)
+    let found: Option<(i64, String)> = q
+        .order((customers::city_code.eq("").asc(), customers::id))
+        .select((customers::sales_rep_id, customers::city_code))
         .first(conn)
         .optional()?;
-    let Some(rep) = rep else { return Ok(None) };
-    Ok(Some(
-        display_names(conn, &[rep])?
+    let Some((rep, city)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Registered {
+        sales_rep: display_names(conn, &[rep])?
             .remove(&rep)
             .unwrap_or_default(),
-    ))
+        same_city: !city_code.is_empty() && city == city_code,
+    }))
 }
 
 /// Fills the search columns of rows marked by a migration (`pinyin_sets` empty: written
