@@ -274,7 +274,10 @@ pub const RPC_ACCESS: &[(&str, Access)] = {
         ),
         (
             "/pharmacrm.v1.CustomerService/ListProfileRecords",
-            Requires(P::CustomerRead),
+            // A contact's preferences, family, work and education are personal
+            // information (个人信息保护法: to those whose work needs it): read by whoever
+            // keeps them (the rep and their manager), not by all who see the customer.
+            Requires(P::CustomerProfileWrite),
         ),
         (
             "/pharmacrm.v1.CustomerService/SaveProfileRecord",

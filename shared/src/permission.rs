@@ -145,7 +145,7 @@ permissions! {
     /// Maintain the customer type dictionary.
     CustomerTypeWrite = "customer.type.write", Customer, "维护客户类型字典", "Edit customer types";
     /// Edit preferences, family, work experience, education.
-    CustomerProfileWrite = "customer.profile.write", Customer, "维护客户个人信息", "Edit customer personal records";
+    CustomerProfileWrite = "customer.profile.write", Customer, "查看和维护客户个人信息", "Read and edit customer personal records";
     /// Add and edit follow-up records.
     CustomerFollowupWrite = "customer.followup.write", Customer, "维护跟进记录", "Edit follow-ups";
     /// Add and edit certificates and licences.

@@ -1405,6 +1405,11 @@ async fn personal_records_are_added_edited_and_soft_deleted_with_audit() {
     // Another rep cannot reach them.
     let mut other = w.app.user_with_positions("rep-z", &["营销员"], None).await;
     other.profile_records(id).await.refused(Code::NotFound);
+    // The customer's CS rep sees the customer, not its contact's private life: personal
+    // information goes to those who keep it.
+    w.cs.profile_records(id)
+        .await
+        .refused(Code::PermissionDenied);
 }
 
 /// A personal record is about the contact it was recorded of: when 李主任 takes over from

@@ -214,7 +214,9 @@ impl CustomerView {
             .request(ctx.customers().get_customer(pb::GetCustomerRequest { id }));
         self.followups.reload(ctx, id);
         self.certificates.reload(ctx, id);
-        self.personal.reload(ctx, id);
+        if ctx.can(Permission::CustomerProfileWrite) {
+            self.personal.reload(ctx, id);
+        }
         self.history.reload(ctx, id);
         self.orders.reload(ctx, id);
         self.finance.reload(ctx, id);
@@ -329,10 +331,15 @@ impl CustomerView {
             let mut tabs = vec![
                 (Tab::Followups, t("customer.tab.followups")),
                 (Tab::Certificates, t("customer.tab.certificates")),
-                (Tab::Personal, t("customer.tab.personal")),
+            ];
+            // Personal information: to those who keep it (the server refuses others).
+            if ctx.can(Permission::CustomerProfileWrite) {
+                tabs.push((Tab::Personal, t("customer.tab.personal")));
+            }
+            tabs.extend([
                 (Tab::TypeHistory, t("customer.tab.type_history")),
                 (Tab::Assignments, t("customer.tab.assignments")),
-            ];
+            ]);
             if ctx.can(Permission::OrderRead) {
                 tabs.push((Tab::Orders, t("orders.tab.customer_orders")));
                 tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
