@@ -76,9 +76,12 @@ pub fn drug_sales(r: &pb::DrugSalesRequest) -> AppResult<(Period, DrugFilter, So
 }
 
 /// A drug-sales series request checked: its period, drug filter and interval (at most
-/// [`ops::MAX_SERIES_POINTS`] steps of the period).
+/// [`ops::MAX_SERIES_POINTS`] steps of the period). The period ends at the business date
+/// `today` when it runs past it: days not yet come have sold nothing, and a line drawn
+/// flat to the period's end read as sales collapsing.
 pub fn drug_sales_series(
     r: &pb::DrugSalesSeriesRequest,
+    today: NaiveDate,
 ) -> AppResult<(Period, DrugFilter, Interval)> {
     let mut check = FieldCheck::default();
     let period = period(&r.date_from, &r.date_to, &mut check);
@@ -97,7 +100,12 @@ pub fn drug_sales_series(
         );
     }
     check.finish()?;
-    Ok((period.expect("checked above"), filter, interval))
+    let period = period.expect("checked above");
+    let period = Period {
+        to: period.to.min(today.max(period.from)),
+        ..period
+    };
+    Ok((period, filter, interval))
 }
 
 /// A customer-distribution request checked: its customer filter and sort.
@@ -227,7 +235,7 @@ fn export_job(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult
         }
         Some(Report::DrugSalesSeries(r)) => {
             let (period, filter, interval) =
-                drug_sales_series(r).map_err(|e| e.within("drug_sales_series"))?;
+                drug_sales_series(r, today).map_err(|e| e.within("drug_sales_series"))?;
             Job::DrugSalesSeries {
                 period,
                 filter,

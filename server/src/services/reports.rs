@@ -72,7 +72,8 @@ impl ReportService for ReportApi {
         request: Request<pb::DrugSalesSeriesRequest>,
     ) -> Reply<pb::DrugSalesSeriesReport> {
         let session = Session::of(&request)?;
-        let (period, filter, interval) = convert::drug_sales_series(request.get_ref())?;
+        let today = self.state.clock.today();
+        let (period, filter, interval) = convert::drug_sales_series(request.get_ref(), today)?;
         let (points, totals) = self
             .state
             .read_scoped(&session, move |conn, reps| {

@@ -722,6 +722,32 @@ async fn a_rep_who_left_keeps_their_sales_named_as_disabled() {
     );
 }
 
+/// A series asked past the business date ends there: days not yet come are not drawn as
+/// days without sales (a line flat at zero to the period's end read as sales collapsing).
+#[tokio::test]
+async fn a_series_asked_past_today_ends_today() {
+    let mut w = world().await;
+    let b = w.beijing.id;
+    w.shipped(Who::A, b, "2026-09-01", &[(w.agency_drug.id, 10)])
+        .await;
+    w.app.pin_clock("2026-09-10T10:00:00+08:00");
+    let mut admin = w.app.admin().await;
+    let series = admin
+        .send(pb::DrugSalesSeriesRequest {
+            date_from: "2026-09-01".into(),
+            date_to: "2026-12-31".into(),
+            ..Default::default()
+        })
+        .await;
+    let days: Vec<&str> = (series.points.iter())
+        .map(|p| p.period_start.as_str())
+        .collect();
+    assert_eq!(days.len(), 10, "{days:?}");
+    assert_eq!(days.last(), Some(&"2026-09-10"));
+    assert_eq!(series.points[0].amount, "20.00");
+    assert_eq!(series.amount, "20.00");
+}
+
 /// A rep who sold and collected nothing in the period is ranked too, at zero, last: the
 /// manager looking for who did not sell finds them. Only reps at work in the caller's
 /// scope who hold customers are: not one of another department, not one who left with
@@ -1021,11 +1047,18 @@ async fn every_report_stays_within_the_callers_scope() {
         Data::String("自产".into()),
         "the origin, as on screen"
     );
-    // Reps hold no report.read.
-    w.rep_a
-        .try_send(drug_sales())
-        .await
-        .refused(Code::PermissionDenied);
+    // A rep reads their own figures (本人), and exports none (no report.export).
+    let own = w.rep_a.send(drug_sales()).await;
+    assert_eq!(own.amount, "31.00");
+    assert_eq!(own.run.map(|r| r.scope()), Some(pb::DataScope::Own));
+    assert_eq!(
+        w.rep_a
+            .export(Report::DrugSales(drug_sales()))
+            .await
+            .expect_err("a rep exports no report")
+            .code(),
+        Code::PermissionDenied
+    );
 }
 
 /// A closed month stays as it was when a customer moves to another department: its sales,
@@ -1646,6 +1679,8 @@ async fn a_cancelled_export_leaves_nothing_behind() {
     use pharmacrm_server::ops::reports::{DrugFilter, Interval, Period};
 
     let w = world().await;
+    // The series' last day (a series ends at the business date).
+    w.app.pin_clock("2026-09-26T10:00:00+08:00");
     let dir = w.app.config.data_dir.join("exports");
     let files_left = || std::fs::read_dir(&dir).expect("the export dir").count();
     // Over the network: the client goes away after the first message; the server stops
