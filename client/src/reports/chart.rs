@@ -101,10 +101,17 @@ pub(super) fn bars(
     if values == Values::Count {
         plot = plot.x_grid_spacer(whole_marks);
     }
+    let top = data.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    // Hovering a bar names it and its value (the element formatter; a plot shown with
+    // neither coordinate shows no hover at all), its row marked by a ruler, no crosshair
+    // elsewhere. The value axis reaches a round figure, which it labels (it said "0" and
+    // one more at most).
     let response = plot
         .show_x(false)
-        .show_y(false)
+        .show_y(true)
+        .show_crosshair(false)
         .include_x(0.0)
+        .include_x(round_ceiling(top))
         .y_grid_spacer(index_marks)
         .y_axis_formatter(move |mark, _| label_at(&labels, mark.value))
         .x_axis_formatter(move |mark, _| values.axis(mark.value))
@@ -148,7 +155,8 @@ fn bar_at(y: f64, n: usize) -> Option<usize> {
 /// "title" over a line of `points` (label of the step, value); the title names what it
 /// measures (no legend to cover the line). The steps' labels along the axis are as far
 /// apart as they need not to overlap (every 2nd, 5th, 10th, … step when the steps are
-/// narrow). Hovering shows the step and its value. With nothing to draw, a line saying so.
+/// narrow). Hovering shows the step as `hover` names it from its label (a week: the week
+/// from that day) and its value. With nothing to draw, a line saying so.
 pub(super) fn line(
     ui: &mut egui::Ui,
     id: &str,
@@ -156,6 +164,7 @@ pub(super) fn line(
     points: &[(String, f64)],
     values: Values,
     height: f32,
+    hover: impl Fn(&str) -> String + 'static,
 ) {
     if nothing_to_draw(ui, title, points) {
         return;
@@ -181,7 +190,7 @@ pub(super) fn line(
         .max(X_LABEL_SPACING + 1.0);
     let plot_width = ui.available_width() - RIGHT_ROOM;
     let labels: Vec<String> = points.iter().map(|(label, _)| label.clone()).collect();
-    let hover_labels = labels.clone();
+    let hover_labels: Vec<String> = labels.iter().map(|l| hover(l)).collect();
     let xy: Vec<[f64; 2]> = points
         .iter()
         .enumerate()

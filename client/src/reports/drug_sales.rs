@@ -374,6 +374,9 @@ impl DrugSalesTab {
                     .collect()
             })
             .unwrap_or_default();
+        // A week's point is dated by its first day: its hover says it is the week's.
+        let weekly = (self.series_asked.as_ref())
+            .is_some_and(|r| r.interval == pb::SeriesInterval::Week as i32);
         let above = ui.cursor().top() - top;
         chart::line(
             ui,
@@ -382,6 +385,10 @@ impl DrugSalesTab {
             &points,
             Values::Money,
             (height - above).max(40.0),
+            move |label| match weekly {
+                true => t("report.series.week_of").replace("{date}", label),
+                false => label.to_owned(),
+            },
         );
     }
 }
