@@ -91,25 +91,17 @@ pub(super) fn bars(
         .enumerate()
         .map(|(i, (label, value))| Bar::new((n - 1 - i) as f64, *value).name(label).width(0.6))
         .collect();
-    let chart = BarChart::new(title, chart_bars)
-        .color(COLOUR)
-        .horizontal()
-        .element_formatter(Box::new(move |bar: &Bar, _: &BarChart| {
-            format!("{}\n{}", bar.name, values.text(bar.value))
-        }));
+    let chart = BarChart::new(title, chart_bars).color(COLOUR).horizontal();
     let mut plot = fixed_plot(ui, id, height);
     if values == Values::Count {
         plot = plot.x_grid_spacer(whole_marks);
     }
     let top = data.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-    // Hovering a bar names it and its value (the element formatter; a plot shown with
-    // neither coordinate shows no hover at all), its row marked by a ruler, no crosshair
-    // elsewhere. The value axis reaches a round figure, which it labels (it said "0" and
-    // one more at most).
+    // The value axis reaches a round figure, which it labels (it said "0" and one more
+    // at most).
     let response = plot
         .show_x(false)
-        .show_y(true)
-        .show_crosshair(false)
+        .show_y(false)
         .include_x(0.0)
         .include_x(round_ceiling(top))
         .y_grid_spacer(index_marks)
@@ -120,6 +112,15 @@ pub(super) fn bars(
             plot.pointer_coordinate()
         });
     describe(&response.response, title);
+    // Hovering a bar names it and its value beside the pointer (the plot's own hover
+    // text sat at the bar's end, cut off above the top bar).
+    let hovered = (response.inner)
+        .filter(|_| response.response.hovered())
+        .and_then(|at| bar_at(at.y, n));
+    if let Some((label, value)) = hovered.and_then(|i| data.get(i)) {
+        let text = format!("{label}\n{}", values.text(*value));
+        response.response.clone().on_hover_text_at_pointer(text);
+    }
     let at = response.inner.filter(|_| response.response.clicked())?;
     bar_at(at.y, n)
 }
