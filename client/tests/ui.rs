@@ -2258,8 +2258,8 @@ fn the_import_template_is_saved_and_read_back_through_typed_paths() {
 // 订单管理: orders, shipments and transport exceptions, through the client.
 
 use pharmacrm_tests::fixtures::{
-    CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder, OrderView, Person,
-    ShipmentBuilder, invoicing_entity, place_order, set_active,
+    CertificateBuilder, CustomerBuilder, CustomerTeam, InvoicingEntityBuilder, OrderBuilder,
+    OrderView, Person, ShipmentBuilder, invoicing_entity, place_order, set_active,
 };
 
 /// The business date the order tests run on (the server's clock is pinned to it).
@@ -2397,6 +2397,36 @@ fn new_order_by_rep_a(server: &Server) -> Ui {
     ui.login_as("rep-a");
     ui.order_form_for("北京协和医院");
     ui
+}
+
+/// A customer whose drug-trade licence has expired is said to be refused as soon as its
+/// order form opens (it was said once lines were typed, and the refusal then twice).
+#[test]
+fn an_expired_licence_is_said_as_the_order_form_opens() {
+    let server = Server::start();
+    let (mut team, _) = order_team(&server, "2026-11-30T10:00:00+08:00");
+    server.runtime.block_on(async {
+        CertificateBuilder::new(team.customer.id, pb::CertificateKind::DrugTrade)
+            .expires_on("2026-11-29")
+            .save(&mut team.rep)
+            .await
+    });
+    let mut ui = server.client();
+    ui.login_as("rep-a");
+    ui.order_form_for("北京协和医院");
+    ui.wait_label_contains("药品经营许可证");
+    ui.wait_label_contains("2026-11-29");
+    // Sent all the same, it is refused for the lines it lacks and the licence, the
+    // licence said once.
+    ui.add_amoxicillin();
+    ui.type_into("数量", "2");
+    ui.press(Role::Button, "提交订单");
+    ui.wait_label_contains("未保存");
+    assert_eq!(
+        (ui.harness.query_all_by_label_contains("2026-11-29")).count(),
+        1,
+        "the refusal said once"
+    );
 }
 
 /// A new order half typed is not dropped by a logout: 退出登录 asks first.

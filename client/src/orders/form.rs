@@ -375,12 +375,14 @@ impl OrderFormPanel {
         }
         // A line whose quantity is still to be typed (one just added) is left out: pricing
         // it would put "须为 1 至 9,999,999 的整数" under an untouched box. The others are
-        // priced as they are typed, the first line before the second is filled in.
+        // priced as they are typed, the first line before the second is filled in. With
+        // none yet, the customer alone is previewed: an expired licence is said as it is
+        // picked, not once the lines are typed.
         let priced: Vec<usize> = (self.draft.lines.iter().enumerate())
             .filter(|(_, l)| !l.quantity.trim().is_empty())
             .map(|(i, _)| i)
             .collect();
-        if input.customer_id == 0 || priced.is_empty() {
+        if input.customer_id == 0 {
             return;
         }
         if self.preview.is_pending() || self.save.is_pending() || self.date_typing {
@@ -787,7 +789,11 @@ impl OrderFormPanel {
             .iter()
             .filter(|w| !(w.field.starts_with("lines[") && w.field.ends_with("].unit_price")))
             .filter(|w| !is_header_problem(w))
-            .filter(|w| refusal.as_deref() != Some(widgets::warning_text(w)))
+            .filter(|w| {
+                !refusal
+                    .as_deref()
+                    .is_some_and(|r| same_sentence(r, widgets::warning_text(w)))
+            })
         {
             // Red where the order is refused as it is: a hold is passed only with a reason.
             let colour = if w.field == REFUSED_FIELD || w.field == CREDIT_HOLD_FIELD {
@@ -942,6 +948,16 @@ impl OrderFormPanel {
     }
 }
 
+/// Whether a refusal says what a warning says (the refusal's sentence starts with a
+/// capital in English: "The customer's licence…" is "the customer's licence…").
+fn same_sentence(refusal: &str, warning: &str) -> bool {
+    let mut a = refusal.chars();
+    let mut b = warning.chars();
+    a.next().map(|c| c.to_lowercase().collect::<String>())
+        == b.next().map(|c| c.to_lowercase().collect::<String>())
+        && a.as_str() == b.as_str()
+}
+
 /// Line `line`'s amount as the server computes it ([`money::line_amount`]: quantity ×
 /// unit price, rounded half up), in CNY: for a form with no customer picked yet,
 /// which nothing previews. `None` while the quantity or price does not read (or is out of
@@ -1014,6 +1030,21 @@ fn forget_line(preview: Option<&mut pb::OrderPreview>, sent: &mut Vec<i64>, remo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refusal and the preview's warning say one thing: the form says it once, the
+    /// refusal's capital aside ("The customer's…" above the form, "the customer's…" from
+    /// the preview, in English).
+    #[test]
+    fn a_refusal_is_the_warning_it_capitalises() {
+        let warning = "the customer's drug-trade licence 湘AA7310001 expired on 2025-06-30";
+        assert!(same_sentence(
+            "The customer's drug-trade licence 湘AA7310001 expired on 2025-06-30",
+            warning
+        ));
+        assert!(same_sentence(warning, warning));
+        assert!(!same_sentence("The customer is archived", warning));
+        assert!(same_sentence("客户已归档", "客户已归档"));
+    }
 
     fn warning(field: &str) -> pb::Warning {
         pb::Warning {

@@ -171,7 +171,9 @@ fn quantity(field: String, value: i64, check: &mut FieldCheck) {
 /// [`order_input`] for a preview: the problems of the fields that do not keep a preview
 /// from pricing ([`pharmacrm_shared::ORDER_PREVIEW_TOLERATED`]: a date that does not read
 /// or is past, credit days out of range, a note too long) come back beside the input,
-/// which leaves those fields out, rather than refusing it. `kept` as [`order_input`]'s.
+/// which leaves those fields out, rather than refusing it; an order without lines yet is
+/// previewed too (nothing to price, the customer's warnings to say). `kept` as
+/// [`order_input`]'s.
 pub fn preview_input(
     input: pb::OrderInput,
     today: NaiveDate,
@@ -182,7 +184,7 @@ pub fn preview_input(
             .iter()
             .all(|f| pharmacrm_shared::ORDER_PREVIEW_TOLERATED.contains(&f.field.as_ref()))
     };
-    match order_input(input.clone(), today, kept) {
+    match checked_input(input.clone(), today, kept, false) {
         Err(AppError::InvalidArgument(fields)) if tolerated(&fields) => {
             let mut without = input;
             for f in &fields {
@@ -193,7 +195,7 @@ pub fn preview_input(
                     _ => without.note.clear(),
                 }
             }
-            Ok((order_input(without, today, kept)?, fields))
+            Ok((checked_input(without, today, kept, false)?, fields))
         }
         other => other.map(|input| (input, Vec::new())),
     }
@@ -207,6 +209,18 @@ pub fn order_input(
     input: pb::OrderInput,
     today: NaiveDate,
     kept: Option<NaiveDate>,
+) -> AppResult<OrderInput> {
+    checked_input(input, today, kept, true)
+}
+
+/// [`order_input`], an order without lines refused only when `lines_required` (a preview
+/// of a customer picked and no line yet says what the customer's order would meet: an
+/// expired licence, a credit hold).
+fn checked_input(
+    input: pb::OrderInput,
+    today: NaiveDate,
+    kept: Option<NaiveDate>,
+    lines_required: bool,
 ) -> AppResult<OrderInput> {
     let pb::OrderInput {
         customer_id,
@@ -250,7 +264,7 @@ pub fn order_input(
     if credit_days.is_some_and(|d| !(0..=3650).contains(&d)) {
         check.fail("credit_days", msg!("customer.credit_days_range"));
     }
-    if lines.is_empty() {
+    if lines.is_empty() && lines_required {
         check.fail("lines", msg!("order.lines_required"));
     } else if lines.len() > MAX_LINES {
         check.fail("lines", msg!("order.too_many_lines"));

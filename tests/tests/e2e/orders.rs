@@ -431,6 +431,25 @@ async fn an_expired_licence_or_gsp_certificate_refuses_the_order_naming_it_and_i
         .collect();
     assert_eq!(refusal.len(), 1, "{:?}", preview.warnings);
     assert!(refusal[0].contains("药品经营许可证"), "{refusal:?}");
+    // As soon as the customer is picked, before any line is typed.
+    let picked = OrderBuilder::new(id)
+        .try_preview(&mut w.rep)
+        .await
+        .expect("a customer alone is previewed");
+    assert_eq!(picked.total, "0.00");
+    assert!(picked.lines.is_empty());
+    assert!(
+        (picked.warnings.iter())
+            .any(|w| w.field == "customer_id" && w.message_zh.contains("药品经营许可证")),
+        "{:?}",
+        picked.warnings
+    );
+    // Placing it without lines is still refused for them.
+    let refused = OrderBuilder::new(id)
+        .try_create(&mut w.rep)
+        .await
+        .refused(Code::InvalidArgument);
+    assert_eq!(bad_fields(&refused), ["lines"]);
 
     // Renewed to expire today: not expired yet.
     let renewed = pb::Certificate {
