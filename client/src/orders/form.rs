@@ -376,13 +376,14 @@ impl OrderFormPanel {
         // A line whose quantity is still to be typed (one just added) is left out: pricing
         // it would put "须为 1 至 9,999,999 的整数" under an untouched box. The others are
         // priced as they are typed, the first line before the second is filled in. With
-        // none yet, the customer alone is previewed: an expired licence is said as it is
-        // picked, not once the lines are typed.
+        // no line yet, the customer alone is previewed: an expired licence is said as it
+        // is picked, not once the lines are typed. (Not a line awaiting its quantity: its
+        // input, quantity 0, is that of "1a", which would then not be previewed.)
         let priced: Vec<usize> = (self.draft.lines.iter().enumerate())
             .filter(|(_, l)| !l.quantity.trim().is_empty())
             .map(|(i, _)| i)
             .collect();
-        if input.customer_id == 0 {
+        if input.customer_id == 0 || (priced.is_empty() && !self.draft.lines.is_empty()) {
             return;
         }
         if self.preview.is_pending() || self.save.is_pending() || self.date_typing {
