@@ -913,9 +913,18 @@ fn the_admin_creates_a_department_a_position_and_a_user_who_then_sees_only_what_
     // Until a department is picked, the form says whose scope the user falls outside.
     let hint = "未分配部门：按部门查看的经理看不到此人负责的客户和订单";
     ui.wait_label(hint);
+    let position_at = |ui: &Ui| {
+        ui.harness
+            .get_by_role_and_label(Role::CheckBox, "质检专员")
+            .rect()
+    };
+    let before = position_at(&ui);
     ui.pick("部门", "华东营销部");
     ui.harness.step();
     assert!(!ui.shows(hint));
+    // Gone, its room stays: the positions under it are where they were (a click meant
+    // for one ticked the next).
+    assert_eq!(position_at(&ui), before);
     ui.click("保存");
     ui.wait_label("编辑用户");
 

@@ -481,6 +481,7 @@ impl UsersPanel {
         let Some(form) = &mut self.form else {
             return;
         };
+        let original = self.original.as_ref();
         let busy = self.save.is_pending();
         let conflict = self.errors.error().is_some_and(|e| e.conflict.is_some());
         ui.heading(match (form.id, form.is_service_account) {
@@ -553,12 +554,17 @@ impl UsersPanel {
             );
             // A person with no department is outside every department's scope: their
             // manager does not see their customers. Said for a new person and for one
-            // holding customers (not for a service account, nor the administrator).
-            if form.department_id.is_none()
-                && !form.is_service_account
-                && (form.id.is_none() || form.customers_held > 0)
-            {
-                f.note(RichText::new(t("users.no_department_hint")).color(widgets::WARNING));
+            // holding customers (not for a service account, nor the administrator); once
+            // a department is picked, its room stays (the positions under it moved up, and
+            // a click meant for one ticked the next).
+            let said = |f: &Form| {
+                f.department_id.is_none()
+                    && !f.is_service_account
+                    && (f.id.is_none() || f.customers_held > 0)
+            };
+            if said(form) || original.is_some_and(said) {
+                let hint = RichText::new(t("users.no_department_hint")).color(widgets::WARNING);
+                f.note_kept(hint, said(form));
             }
             f.checkboxes(
                 t("users.positions"),

@@ -936,9 +936,19 @@ impl FormUi<'_> {
     /// size (small CJK text is hard to read), wrapped to the inputs' width (a long hint
     /// would otherwise hold the form as wide as itself).
     pub fn note(&mut self, text: RichText) {
+        self.note_kept(text, true);
+    }
+
+    /// [`Self::note`], its room kept when not `visible` (drawn invisible, not read out): a
+    /// note that goes as its cause is mended moves none of the rows under it (a click
+    /// meant for the next row's box landed on another).
+    pub fn note_kept(&mut self, text: RichText, visible: bool) {
         self.ui.label("");
         let width = self.input_width;
         self.ui.vertical(|ui| {
+            if !visible {
+                ui.set_invisible();
+            }
             ui.set_max_width(width);
             ui.add(egui::Label::new(text).wrap());
         });
