@@ -432,9 +432,7 @@ impl UsersPanel {
         // Wrapped: 已保存 and 已停用 beside the buttons go under them, not widen the panel
         // (it grew by their width at each save).
         ui.horizontal_wrapped(|ui| {
-            pressed.save = ui
-                .add_enabled(!busy && changed, egui::Button::new(t("common.save")))
-                .clicked();
+            pressed.save = widgets::save_button(ui, busy, changed, false);
             if form.id.is_some() {
                 let label = if form.is_active {
                     t("users.disable")
