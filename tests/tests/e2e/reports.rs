@@ -1185,6 +1185,66 @@ async fn a_report_does_not_add_boxes_to_bottles() {
     assert_eq!(headers(&every.file)[1], Data::String("销售额".into()));
 }
 
+/// A sheet sorted by name says so by the column that holds the names (药品 for drugs,
+/// 姓名 for people, the group's heading for exceptions), not by a 名称 no column has.
+#[tokio::test]
+async fn an_export_sorted_by_name_names_the_column_it_is_sorted_by() {
+    let mut w = world().await;
+    september_sales(&mut w).await;
+    let mut admin = w.app.admin().await;
+    let by_name = Some(pb::ReportSort {
+        by: "name".into(),
+        ascending: true,
+    });
+    let sorted_line = |file: &[u8], sheet: &str| -> Option<Data> {
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(file.to_vec())).expect("xlsx");
+        let range = book.worksheet_range(sheet).expect("the report's sheet");
+        range
+            .rows()
+            .find(|r| r.first() == Some(&Data::String("排序：".into())))
+            .and_then(|r| r.get(1).cloned())
+    };
+    let drugs = admin
+        .export(Report::DrugSales(pb::DrugSalesRequest {
+            sort: by_name.clone(),
+            ..drug_sales()
+        }))
+        .await
+        .expect("exported");
+    assert_eq!(
+        sorted_line(&drugs.file, "药品销售情况"),
+        Some(Data::String("药品 升序".into()))
+    );
+    let people = admin
+        .export(Report::EmployeePerformance(
+            pb::EmployeePerformanceRequest {
+                sort: by_name,
+                ..performance(pb::RepRole::Sales)
+            },
+        ))
+        .await
+        .expect("exported");
+    assert_eq!(
+        sorted_line(&people.file, "员工销售业绩"),
+        Some(Data::String("姓名 升序".into()))
+    );
+    let exceptions = admin
+        .export(Report::Exceptions(pb::ExceptionsRequest {
+            sort: Some(pb::ReportSort {
+                by: "label".into(),
+                ascending: true,
+            }),
+            ..exceptions(pb::ExceptionGrouping::Customer)
+        }))
+        .await
+        .expect("exported");
+    assert_eq!(
+        sorted_line(&exceptions.file, "异常反馈情况"),
+        Some(Data::String("客户 升序".into()))
+    );
+}
+
 /// The rows below the header (first cell `first_header`) of sheet `name`.
 fn sheet_body(file: &[u8], name: &str, first_header: &str) -> Vec<Vec<Data>> {
     let mut book: Xlsx<_> =

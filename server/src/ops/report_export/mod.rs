@@ -573,7 +573,11 @@ pub fn export(
             sort,
         } => {
             let (q, t) = r::exceptions(conn, ctx.reps, days(ctx.clock, *period), *grouping, sort)?;
-            let heading = Column::wide(grouping_label(*grouping, lang), Kind::Text, 24.0);
+            let heading = Column::wide(
+                grouping_column(*grouping).text(lang).to_owned(),
+                Kind::Text,
+                24.0,
+            );
             let fields = Fields::<r::ExceptionGroup>::default()
                 .column(heading, |g| Cell::from(exception_label(g, lang)))
                 .totalled(
@@ -723,16 +727,15 @@ fn origin_label(code: &str, lang: Lang) -> String {
 }
 
 /// What the exceptions report groups by, as its column heading: 异常类型, 处理决定, ….
-fn grouping_label(grouping: r::ExceptionGrouping, lang: Lang) -> String {
-    let label = match grouping {
+fn grouping_column(grouping: r::ExceptionGrouping) -> Msg {
+    match grouping {
         r::ExceptionGrouping::Kind => msg!("report.sheet.kind"),
         r::ExceptionGrouping::Decision => msg!("report.sheet.decision"),
         r::ExceptionGrouping::Customer => msg!("report.sheet.customer"),
         r::ExceptionGrouping::CsRep => msg!("report.sheet.cs_rep"),
         r::ExceptionGrouping::SalesRep => msg!("report.sheet.sales_rep"),
         r::ExceptionGrouping::Drug => msg!("report.sheet.drug"),
-    };
-    label.text(lang).to_owned()
+    }
 }
 
 /// The instants `period`'s first day starts and the day after its last starts.
@@ -790,9 +793,14 @@ pub fn filter_lines(
             msg!("report.sheet.sort.descending", column = column)
         })
     };
-    let sort_line = |sort: &Sort| {
+    // Sorted by name: by the column that holds the names (药品, 客户, 姓名, the group's).
+    let sort_line = |sort: &Sort, names: Msg| {
         let (by, ascending) = sort.chosen()?;
-        Some(sorted_by(sort_label(by), ascending))
+        let column = match by {
+            "name" | "label" => names,
+            other => sort_label(other),
+        };
+        Some(sorted_by(column, ascending))
     };
     // What 销售额 counts, as the screen says under these reports: a sheet read away from
     // it is read by the same definition.
@@ -812,7 +820,7 @@ pub fn filter_lines(
     let sort = match job {
         Job::DrugSales { filter, sort, .. } => {
             lines.extend(drug_lines(conn, filter)?);
-            sort_line(sort)
+            sort_line(sort, msg!("report.sheet.drug"))
         }
         Job::DrugSalesSeries {
             filter, interval, ..
@@ -865,7 +873,7 @@ pub fn filter_lines(
                 Some(("customers", ascending)) => {
                     Some(sorted_by(msg!("report.sheet.customer_count"), ascending))
                 }
-                _ => sort_line(sort),
+                _ => sort_line(sort, msg!("report.sheet.region")),
             }
         }
         Job::EmployeePerformance { role, sort, .. } => {
@@ -874,7 +882,7 @@ pub fn filter_lines(
                 r::RepRole::Service => msg!("report.sheet.cs_reps"),
             };
             lines.push((l(msg!("report.sheet.people")), l(people)));
-            sort_line(sort)
+            sort_line(sort, msg!("report.sheet.name"))
         }
         Job::CustomerConsumption {
             province_code,
@@ -892,14 +900,18 @@ pub fn filter_lines(
                     region_label(province_code),
                 ));
             }
-            sort_line(sort)
+            let names = match job {
+                Job::CustomerConsumption { .. } => msg!("report.sheet.customer"),
+                _ => msg!("report.sheet.region"),
+            };
+            sort_line(sort, names)
         }
         Job::Exceptions { grouping, sort, .. } => {
             lines.push((
                 l(msg!("report.sheet.group")),
-                grouping_label(*grouping, lang),
+                grouping_column(*grouping).text(lang).to_owned(),
             ));
-            sort_line(sort)
+            sort_line(sort, grouping_column(*grouping))
         }
         Job::Arrears { filter, as_of } => {
             use super::finance::ArrearsBucket as B;
@@ -1010,7 +1022,6 @@ fn sort_label(key: &str) -> Msg {
         "quantity" => msg!("report.sheet.quantity"),
         "orders" => msg!("report.sheet.orders"),
         "customers" => msg!("report.sheet.customers"),
-        "name" | "label" => msg!("report.sheet.sort.name"),
         "region" => msg!("report.sheet.region"),
         "collected" => msg!("report.sheet.collected"),
         "last_order" => msg!("report.sheet.last_order"),
