@@ -17,6 +17,8 @@ pub struct DrugPicker {
     query: String,
     sent: Option<String>,
     results: Requested<Vec<pb::Drug>>,
+    /// The query whose answer was last brought into view.
+    shown: Option<String>,
 }
 
 impl DrugPicker {
@@ -68,7 +70,7 @@ impl DrugPicker {
         }
         let mut picked = None;
         let mut offered = 0;
-        ui.horizontal_wrapped(|ui| {
+        let found = ui.horizontal_wrapped(|ui| {
             for d in self.results.value().into_iter().flatten() {
                 if offer(d) {
                     offered += 1;
@@ -83,8 +85,17 @@ impl DrugPicker {
         });
         // Nothing found is said, once the answer for what is typed is in.
         let answered = !self.results.is_pending() && self.sent.as_ref() == Some(&query);
+        let mut answer = found.response.rect;
         if offered == 0 && answered && self.results.value().is_some() {
-            ui.label(egui::RichText::new(t("drugs.none_to_pick")).weak());
+            answer = ui
+                .label(egui::RichText::new(t("drugs.none_to_pick")).weak())
+                .rect;
+        }
+        // The answer in sight, once: at the foot of a form in a small window it came
+        // below the fold, and typing seemed to do nothing.
+        if answered && self.shown.as_ref() != Some(&query) {
+            self.shown = Some(query.clone());
+            ui.scroll_to_rect(answer, None);
         }
         if entered && picked.is_none() && self.sent.as_ref() == Some(&query) {
             picked = self
