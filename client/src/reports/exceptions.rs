@@ -104,8 +104,8 @@ impl ExceptionsTab {
     }
 }
 
-/// The header of the group column.
-fn group_header(grouping: i32) -> &'static str {
+/// The header of the group column (the export's file name says it too).
+pub(super) fn group_header(grouping: i32) -> &'static str {
     match pb::ExceptionGrouping::try_from(grouping) {
         Ok(pb::ExceptionGrouping::Decision) => t("report.exception.decision"),
         Ok(pb::ExceptionGrouping::Customer) => t("report.customer"),

@@ -185,7 +185,9 @@ pub(super) fn any_or<E: widgets::Choice>() -> Vec<(i32, String)> {
 
 /// The name an export of `report` over `period` proposes, as the server names the file:
 /// "药品销售情况_2026-11-01_2026-11-30.xlsx", after the title what tells the export from
-/// another of the same report and period ("员工销售业绩_客服_…", "地区销售情况_湖南省_…").
+/// another of the same report and period ("员工销售业绩_客服_…", "地区销售情况_湖南省_…",
+/// "异常反馈情况_客户_…"); a report without a period by the business date
+/// ("客户地域分布_2026-12-08.xlsx").
 fn file_name(
     title: &str,
     report: Option<&pb::export_request::Report>,
@@ -201,12 +203,19 @@ fn file_name(
         Some(Report::CustomerDistribution(r)) => province(&r.province_code),
         Some(Report::CustomerConsumption(r)) => province(&r.province_code),
         Some(Report::RegionalSales(r)) => province(&r.province_code),
+        Some(Report::Exceptions(r)) => {
+            Some(format!("_{}", super::exceptions::group_header(r.group_by)))
+        }
         _ => None,
     }
     .unwrap_or_default();
     match period {
         Some((from, to)) => format!("{title}{variant}_{from}_{to}.xlsx"),
-        None => format!("{title}{variant}.xlsx"),
+        // The distribution, a count of the customers on record: the day it counted them.
+        None => format!(
+            "{title}{variant}_{}.xlsx",
+            crate::format::business_today_text()
+        ),
     }
 }
 
@@ -1150,7 +1159,11 @@ mod tests {
             file_name("药品销售情况", None, november),
             "药品销售情况_2026-11-01_2026-11-30.xlsx"
         );
-        assert_eq!(file_name("客户地域分布", None, None), "客户地域分布.xlsx");
+        let today = crate::format::business_today_text();
+        assert_eq!(
+            file_name("客户地域分布", None, None),
+            format!("客户地域分布_{today}.xlsx")
+        );
         // What tells two exports of one report apart, as the server names them.
         use pb::export_request::Report;
         let cs = Report::EmployeePerformance(pb::EmployeePerformanceRequest {
@@ -1167,7 +1180,15 @@ mod tests {
         });
         assert_eq!(
             file_name("客户地域分布", Some(&hunan), None),
-            "客户地域分布_湖南省.xlsx"
+            format!("客户地域分布_湖南省_{today}.xlsx")
+        );
+        let by_customer = Report::Exceptions(pb::ExceptionsRequest {
+            group_by: pb::ExceptionGrouping::Customer as i32,
+            ..Default::default()
+        });
+        assert_eq!(
+            file_name("异常反馈情况", Some(&by_customer), november),
+            "异常反馈情况_客户_2026-11-01_2026-11-30.xlsx"
         );
     }
 }

@@ -245,7 +245,11 @@ fn export_job(r: &pb::ExportRequest, today: NaiveDate, caller: i64) -> AppResult
         Some(Report::CustomerDistribution(r)) => {
             let (filter, sort) =
                 customer_distribution(r).map_err(|e| e.within("customer_distribution"))?;
-            Job::CustomerDistribution { filter, sort }
+            Job::CustomerDistribution {
+                filter,
+                sort,
+                today,
+            }
         }
         Some(Report::EmployeePerformance(r)) => {
             let (period, role, sort) =

@@ -1622,6 +1622,30 @@ async fn an_exports_name_says_the_reps_ranked_and_the_province() {
         name(Report::RegionalSales(regional())).await,
         "地区销售情况_2026-09-01_2026-09-30.xlsx"
     );
+    // The exceptions by what they are grouped by; the distribution, a count of the
+    // customers on record, by the day it counted them.
+    assert_eq!(
+        name(Report::Exceptions(exceptions(
+            pb::ExceptionGrouping::Customer
+        )))
+        .await,
+        "异常反馈情况_客户_2026-09-01_2026-09-30.xlsx"
+    );
+    let today = w.app.clock().today().format("%Y-%m-%d").to_string();
+    let m = &mut w.manager;
+    let distribution = m
+        .export(Report::CustomerDistribution(
+            pb::CustomerDistributionRequest {
+                province_code: "43".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("exported");
+    assert_eq!(
+        distribution.progress[0].file_name,
+        format!("客户地域分布_湖南省_{today}.xlsx")
+    );
 }
 
 #[tokio::test]
@@ -1643,7 +1667,7 @@ async fn an_english_client_gets_an_english_sheet_with_the_same_figures() {
     assert!(
         en.progress[0]
             .file_name
-            .starts_with("Exceptions_2026-09-01_2026-09-30"),
+            .starts_with("Exceptions_Kind_2026-09-01_2026-09-30"),
         "{:?}",
         en.progress[0].file_name
     );

@@ -52,6 +52,8 @@ pub enum Job {
     CustomerDistribution {
         filter: r::CustomerFilter,
         sort: Sort,
+        /// The business date it counts the customers on record of (a snapshot).
+        today: chrono::NaiveDate,
     },
     EmployeePerformance {
         period: Period,
@@ -166,14 +168,19 @@ impl Job {
             Job::CustomerDistribution { filter, .. } => province(&filter.province_code),
             Job::CustomerConsumption { province_code, .. }
             | Job::RegionalSales { province_code, .. } => province(province_code),
+            Job::Exceptions { grouping, .. } => {
+                Some(grouping_column(*grouping).text(lang).to_owned())
+            }
             _ => None,
         }
     }
 
     /// The file name to offer: "药品销售情况_2026-11-01_2026-11-30.xlsx", or in English
     /// "Drug sales_2026-11-01_2026-11-30.xlsx"; after the title what tells the export from
-    /// another of the same report ("员工销售业绩_客服_…", "地区销售情况_湖南省_…"); the
-    /// arrears "欠款_2026-12-03.xlsx" (as of that day); a register by what `named` says of
+    /// another of the same report ("员工销售业绩_客服_…", "地区销售情况_湖南省_…",
+    /// "异常反馈情况_客户_…"); the
+    /// arrears "欠款_2026-12-03.xlsx" (as of that day), the customer distribution likewise
+    /// (the customers on record that day); a register by what `named` says of
     /// its filter ([`registers::named_filters`]) and the dates it was filtered to,
     /// "回款记录_长沙市第一医院_2026-11-01_2026-11-30.xlsx", "回款记录_2026-11-01 起.xlsx",
     /// "回款记录_至 2026-11-30.xlsx", or the date exported on alone.
@@ -186,7 +193,7 @@ impl Job {
             title = format!("{title}_{part}");
         }
         match self {
-            Job::Arrears { as_of, .. } => {
+            Job::Arrears { as_of, .. } | Job::CustomerDistribution { today: as_of, .. } => {
                 return format!("{title}_{}.xlsx", as_of.format("%Y-%m-%d"));
             }
             Job::Register { register, today } => {
@@ -435,7 +442,7 @@ pub fn export(
             let count = r::count(conn, &q)?;
             sheet.write(conn, count, &q, fields)?
         }
-        Job::CustomerDistribution { filter, sort } => {
+        Job::CustomerDistribution { filter, sort, .. } => {
             let (q, total) = r::customer_distribution(conn, ctx.reps, filter, sort)?;
             let fields = Fields::<r::RegionCount>::default()
                 .column(col(msg!("report.sheet.region_code"), Kind::Text), |row| {
@@ -834,7 +841,7 @@ pub fn filter_lines(
             lines.push((l(msg!("report.sheet.interval")), l(step)));
             None
         }
-        Job::CustomerDistribution { filter, sort } => {
+        Job::CustomerDistribution { filter, sort, .. } => {
             if !filter.province_code.is_empty() {
                 lines.push((
                     l(msg!("report.sheet.province")),
