@@ -277,12 +277,13 @@ impl MainWindow {
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.confirm_close.ask(());
         }
+        let question = self.discard_question("shell.discard_close_question");
         if self
             .confirm_close
             .ui(
                 ui.ctx(),
                 "confirm_close",
-                t("shell.discard_close_question"),
+                &question,
                 t("shell.discard_and_close"),
             )
             .is_some()
@@ -297,12 +298,13 @@ impl MainWindow {
                 self.start_logout();
             }
         }
+        let question = self.discard_question("shell.discard_question");
         if self
             .confirm_logout
             .ui(
                 ui.ctx(),
                 "confirm_logout",
-                t("shell.discard_question"),
+                &question,
                 t("shell.discard_and_logout"),
             )
             .is_some()
@@ -314,7 +316,27 @@ impl MainWindow {
 
     /// Whether a form or dialog anywhere in the window holds input not saved.
     fn holds_input(&self) -> bool {
-        self.password.is_dirty() || self.panels.iter().any(|p| p.is_dirty())
+        !self.unsaved_in().is_empty()
+    }
+
+    /// Where input not saved is held: the modules (系统管理, 订单管理), the password
+    /// dialog, in the UI language.
+    fn unsaved_in(&self) -> Vec<&'static str> {
+        let mut places: Vec<&'static str> = (self.panels.iter())
+            .filter(|p| p.is_dirty())
+            .map(|p| module_label(p.module()))
+            .collect();
+        if self.password.is_dirty() {
+            places.push(i18n::t("password.title"));
+        }
+        places
+    }
+
+    /// The question asked over unsaved input (`key`: logging out, closing the window),
+    /// naming where it is ("系统管理中有未保存的修改…": the user looked for it).
+    fn discard_question(&self, key: &str) -> String {
+        let places = self.unsaved_in().join(i18n::list_separator());
+        i18n::t(key).replace("{places}", &places)
     }
 
     fn start_logout(&mut self) {

@@ -2448,7 +2448,7 @@ fn a_logout_asks_before_dropping_a_new_order_half_typed() {
     ui.harness.key_press(egui::Key::Enter);
     ui.wait_role(Role::TextInput, "数量");
     ui.click("退出登录");
-    ui.wait_label("有未保存的修改，确定放弃并退出登录吗？");
+    ui.wait_label("订单管理中有未保存的修改，确定放弃并退出登录吗？");
     // Cancelled, the order stays as typed.
     ui.click("取消");
     ui.harness.step();
@@ -3320,7 +3320,7 @@ fn a_shipment_half_typed_is_not_dropped_by_the_navigation() {
     let commands = &ui.harness.output().viewport_output[&root].commands;
     assert!(commands.contains(&egui::ViewportCommand::CancelClose));
     ui.wait_role(Role::Button, "放弃并关闭窗口");
-    assert!(ui.shows("有未保存的修改，确定放弃并关闭窗口吗？"));
+    assert!(ui.shows("订单管理中有未保存的修改，确定放弃并关闭窗口吗？"));
     ui.click("取消");
     ui.harness.step();
     assert_eq!(ui.input_text("运单号"), "SF1400000001");
