@@ -1727,6 +1727,10 @@ fn a_rep_adds_and_renews_a_certificate_adds_and_deletes_personal_records_each_fo
     ui.press(Role::Button, "保存修改");
     ui.wait_label("京药2031-0001");
     ui.wait_label("新增证件");
+    // Beside the form back to adding one, what was saved is the change (已保存 read as a
+    // certificate added).
+    ui.wait_label("已保存修改");
+    assert!(!ui.shows("已保存"));
 
     // The certificate list reloads after the save: a click on the tab while it is
     // redrawn can be lost, as for a person. Each kind names its own fields.

@@ -135,8 +135,14 @@ impl FieldErrors {
     /// Draws "已保存" (in green) while the last save succeeded and the form is not
     /// `changed` since: without it a save's only sign was its button greying.
     pub fn saved_ui(&self, ui: &mut Ui, changed: bool) {
+        self.saved_ui_as(ui, changed, t("common.saved"));
+    }
+
+    /// [`Self::saved_ui`] saying `text` (已保存修改 after an edit, beside a form back to
+    /// adding a record, where 已保存 read as one added).
+    pub fn saved_ui_as(&self, ui: &mut Ui, changed: bool, text: &str) {
         if self.saved && !changed {
-            ui.label(RichText::new(t("common.saved")).color(super::SUCCESS));
+            ui.label(RichText::new(text).color(super::SUCCESS));
         }
     }
 

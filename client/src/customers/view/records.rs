@@ -50,6 +50,9 @@ pub(super) struct Records<T, D> {
     /// `None`: a new record.
     editing: Option<(Editing, D, D)>,
     save: Requested<T>,
+    /// The last save changed a record (the form is back to adding one: 已保存修改, not
+    /// 已保存, beside its 添加 button).
+    edit_saved: bool,
     /// Deleting a record: its id once done, or why it failed (said above the list, not in
     /// the form, until the next delete).
     delete: Requested<i64>,
@@ -69,6 +72,7 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
             draft,
             editing: None,
             save: Requested::NotRequested,
+            edit_saved: false,
             delete: Requested::NotRequested,
             confirm_delete: widgets::Confirm::default(),
             discard: widgets::Discard::default(),
@@ -98,6 +102,9 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
         // Another record deleted leaves what is typed as it is.
         let edited_gone = deleted && self.delete.value().copied() == self.editing().map(|e| e.id);
         let form_reset = saved || edited_gone;
+        if saved {
+            self.edit_saved = self.editing.is_some();
+        }
         if form_reset {
             self.draft = next(&self.new_draft());
             self.editing = None;
@@ -198,7 +205,11 @@ impl<T: Clone + Send + 'static, D: Clone + PartialEq> Records<T, D> {
             if !self.ready() {
                 ui.spinner();
             }
-            self.errors.saved_ui(ui, changed_beside);
+            let saved = match self.edit_saved && self.editing.is_none() {
+                true => t("records.changes_saved"),
+                false => t("common.saved"),
+            };
+            self.errors.saved_ui_as(ui, changed_beside, saved);
         });
         pressed
     }
