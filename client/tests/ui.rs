@@ -1502,6 +1502,36 @@ fn a_new_customers_only_cs_rep_is_chosen() {
     assert_eq!(saved[0].cs_rep.as_ref().map(|r| r.id), Some(cs.id));
 }
 
+/// Another rep's hospital registered again without its district: the duplicate warning
+/// says what matched (the name), and 仍然创建 is refused naming the rep to ask (one record,
+/// one sales rep: a record without a city is the name's in the whole province).
+#[test]
+fn a_hospital_registered_again_without_its_district_is_refused_naming_its_rep() {
+    let server = Server::start();
+    server.runtime.block_on(async {
+        let app = server.app();
+        app.customer_team("北京协和医院", "rep-a", "cs-a").await;
+        app.user_with_positions("rep-b", &["营销员"], None).await;
+    });
+    let mut ui = server.logged_in("rep-b", USER_PASSWORD);
+    ui.wait_label("待跟进客户");
+    ui.click("客户列表");
+    ui.press(Role::Button, "新建客户");
+    ui.type_into("客户名称", "北京协和医院");
+    for (picker, choice) in [
+        ("省份", "北京市"),
+        ("客户性质", "医院"),
+        ("客户类型", "潜在"),
+    ] {
+        ui.pick(picker, choice);
+    }
+    ui.click("保存");
+    ui.wait_label("可能重复：已有同名或同电话的客户");
+    ui.wait_label("· 北京协和医院（同名，rep-a）");
+    ui.press(Role::Button, "仍然创建");
+    ui.wait_label_contains("本省已有北京协和医院的档案，营销员为 rep-a");
+}
+
 #[test]
 fn a_rep_registers_a_customer_with_the_pickers_finds_it_follows_it_up_and_a_manager_reassigns_it() {
     let server = Server::start();

@@ -508,7 +508,13 @@ impl FormPanel {
                 // Outside the caller's scope only the rep to ask is known; an archived one
                 // is to restore rather than register again.
                 let archived = if d.archived { t("common.archived") } else { "" };
-                let remark = [d.region.as_str(), d.sales_rep.as_str(), archived]
+                // What matched: the name, the phone or both.
+                let matched = match (d.same_name, d.same_phone) {
+                    (true, true) => t("customer.duplicate.name_and_phone"),
+                    (false, true) => t("customer.duplicate.phone"),
+                    _ => t("customer.duplicate.name"),
+                };
+                let remark = [matched, d.region.as_str(), d.sales_rep.as_str(), archived]
                     .into_iter()
                     .filter(|s| !s.is_empty())
                     .collect::<Vec<_>>()
