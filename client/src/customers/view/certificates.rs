@@ -167,18 +167,28 @@ impl CertificatesTab {
             } else {
                 150.0
             };
+            // As wide as the longest kind listed (an auto column that clips measured its
+            // clipped text, and stayed cut: "Drug trade lice…" beside an empty column).
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let longest = certificates
+                .iter()
+                .map(|c| {
+                    let text = choice_label::<pb::CertificateKind>(c.kind).to_owned();
+                    ui.fonts_mut(|f| {
+                        f.layout_no_wrap(text, font.clone(), egui::Color32::WHITE)
+                            .size()
+                            .x
+                    })
+                })
+                .fold(100.0_f32, f32::max);
+            let kind_width = (longest + 8.0).min(kind_width);
             widgets::table(ui, "certificate_table", |ui| {
                 widgets::table_builder(ui, "certificate_table", false)
                     .vscroll(false)
                     // The kind (long in English) and the issuing authority give way
                     // (clipped) to the buttons at 900 wide: 编辑 and 删除 were behind a
                     // sideways scroll.
-                    .column(
-                        Column::auto()
-                            .at_least(100.0)
-                            .at_most(kind_width)
-                            .clip(true),
-                    )
+                    .column(Column::exact(kind_width).clip(true))
                     .column(Column::auto().at_least(100.0))
                     .column(Column::remainder().at_least(60.0).clip(true))
                     .column(Column::auto())
