@@ -2459,12 +2459,11 @@ fn an_expired_licence_is_said_as_the_order_form_opens() {
     ui.order_form_for("北京协和医院");
     ui.wait_label_contains("药品经营许可证");
     ui.wait_label_contains("2026-11-29");
-    // Sent all the same, it is refused for the lines it lacks and the licence, the
-    // licence said once.
+    // Nothing placed would pass: 提交订单 is greyed, lines or none, the reason said once.
     ui.add_amoxicillin();
     ui.type_into("数量", "2");
-    ui.press(Role::Button, "提交订单");
-    ui.wait_label_contains("未保存");
+    ui.wait_label("订单金额：25.60");
+    assert!(ui.disabled(Role::Button, "提交订单"));
     assert_eq!(
         (ui.harness.query_all_by_label_contains("2026-11-29")).count(),
         1,

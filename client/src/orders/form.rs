@@ -197,6 +197,10 @@ pub struct OrderFormPanel {
     errors: FieldErrors,
     /// The server refused the customer for its credit (until another customer is chosen).
     credit_hold: bool,
+    /// The last preview said the customer cannot order at all (a licence expired,
+    /// archived): 提交订单 is greyed (until another customer is chosen, or a preview says
+    /// otherwise).
+    customer_refused: bool,
     /// The delivery date is being typed (its input has the focus): no preview is asked for
     /// until the focus leaves it. 早于今天 flashed under a date half typed (2026-12-2 on its
     /// way to 2026-12-25), and a complaint appearing under a whole one moved the fields
@@ -239,6 +243,7 @@ impl OrderFormPanel {
             save: Requested::NotRequested,
             errors: FieldErrors::default(),
             credit_hold: false,
+            customer_refused: false,
             date_typing: false,
         }
     }
@@ -330,6 +335,7 @@ impl OrderFormPanel {
                 .warnings
                 .iter()
                 .any(|w| w.field == CREDIT_HOLD_FIELD);
+            self.customer_refused = (preview.warnings.iter()).any(|w| w.field == REFUSED_FIELD);
             // What is wrong with a field that does not keep the lines from being priced
             // (a date in the past): under that field, as a refusal would say it.
             let problems: Vec<FieldError> = preview
@@ -569,8 +575,9 @@ impl OrderFormPanel {
         }
         self.date_typing = date_focused;
         if customer_changed {
-            // The hold was the customer chosen before's.
+            // The hold (or the refusal) was the customer chosen before's.
             self.credit_hold = false;
+            self.customer_refused = false;
             self.draft.credit_override_reason.clear();
             self.load_customer(ctx);
         }
@@ -873,15 +880,21 @@ impl OrderFormPanel {
     fn buttons_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> (bool, bool, bool) {
         let busy = self.save.is_pending();
         let held = self.credit_hold;
+        // A customer that cannot order at all (a licence expired, archived): nothing
+        // placed would pass, whatever the lines.
+        let refused = self.customer_refused;
         let mut clicked = (false, false, false);
         ui.horizontal(|ui| {
             let submit = match self.changing {
                 Some(_) => t("orders.save_change"),
                 None => t("orders.submit"),
             };
-            let button = ui.add_enabled(!busy && !held, egui::Button::new(submit));
-            clicked.0 = !busy && !held && button.clicked();
-            if held {
+            let enabled = !busy && !held && !refused;
+            let button = ui.add_enabled(enabled, egui::Button::new(submit));
+            clicked.0 = enabled && button.clicked();
+            if refused {
+                button.on_disabled_hover_text(t("orders.customer_refused"));
+            } else if held {
                 // A rep changing a placed order has no button above: someone else saves it.
                 let way = match (&self.changing, ctx.can(Permission::OrderCreditOverride)) {
                     (Some(c), false) if !c.awaiting => "credit.held_ask_above",
