@@ -5335,6 +5335,8 @@ fn a_sales_rep_reads_their_own_performance_without_a_place_or_an_export() {
     ui.wait_label("李营销");
     ui.wait_label("负责客户回款");
     assert!(!ui.shows("排名"), "no place among one");
+    // Nor the CS reps' figures over the rep's customers (read as their whole work).
+    assert!(!ui.shows("客服"), "no CS ranking");
     assert!(!ui.shows("赵营销"), "another rep's figures are not theirs");
     assert!(!ui.shows("导出 Excel"));
 }

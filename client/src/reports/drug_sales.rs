@@ -374,9 +374,13 @@ impl DrugSalesTab {
                     .collect()
             })
             .unwrap_or_default();
-        // A week's point is dated by its first day: its hover says it is the week's.
-        let weekly = (self.series_asked.as_ref())
-            .is_some_and(|r| r.interval == pb::SeriesInterval::Week as i32);
+        // A week's point is dated by its first day: its hover says the days it covers,
+        // the first and last weeks cut to the period (and the period to the business
+        // date, as the series is): "2026-01-01 至 2026-01-04".
+        let last_day = (self.series_asked.as_ref())
+            .filter(|r| r.interval == pb::SeriesInterval::Week as i32)
+            .and_then(|r| NaiveDate::parse_from_str(&r.date_to, "%Y-%m-%d").ok())
+            .map(|to| to.min(crate::format::business_today()));
         let above = ui.cursor().top() - top;
         chart::line(
             ui,
@@ -385,12 +389,26 @@ impl DrugSalesTab {
             &points,
             Values::Money,
             (height - above).max(40.0),
-            move |label| match weekly {
-                true => t("report.series.week_of").replace("{date}", label),
-                false => label.to_owned(),
+            move |label| match last_day {
+                Some(last) => week_span(label, last),
+                None => label.to_owned(),
             },
         );
     }
+}
+
+/// The days of the week whose point is dated `first` (its first day in the period, as
+/// `YYYY-MM-DD`), up to its Sunday or `last` (the period's last day, at most the business
+/// date), whichever comes first: "2026-01-01 至 2026-01-04". A label that is not a date
+/// is said as it is.
+fn week_span(first: &str, last: NaiveDate) -> String {
+    let Ok(day) = NaiveDate::parse_from_str(first, "%Y-%m-%d") else {
+        return first.to_owned();
+    };
+    let sunday = day + Days::new(u64::from(6 - day.weekday().num_days_from_monday()));
+    t("report.series.week_of")
+        .replace("{from}", first)
+        .replace("{to}", &sunday.min(last).format("%Y-%m-%d").to_string())
 }
 
 /// `n` units of `unit`, as the quantity column shows them: "1,200 盒". The total of drugs
@@ -454,6 +472,20 @@ fn fitting_interval(interval: i32, from: &str, to: &str) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A weekly point's hover says the days it covers: the first week cut to the period
+    /// (a Thursday to its Sunday), a whole week Monday to Sunday, the last cut to the
+    /// period's end.
+    #[test]
+    fn a_weeks_hover_says_the_days_it_covers() {
+        let _one_at_a_time = crate::i18n::lang_switch();
+        crate::i18n::set_lang(crate::i18n::Lang::Zh);
+        let last = NaiveDate::from_ymd_opt(2026, 12, 8).expect("a date");
+        assert_eq!(week_span("2026-01-01", last), "2026-01-01 至 2026-01-04");
+        assert_eq!(week_span("2026-01-05", last), "2026-01-05 至 2026-01-11");
+        assert_eq!(week_span("2026-12-07", last), "2026-12-07 至 2026-12-08");
+        assert_eq!(week_span("—", last), "—");
+    }
 
     #[test]
     fn a_long_period_takes_a_longer_step() {

@@ -42,13 +42,24 @@ impl PerformanceTab {
         self.frame.poll();
         // Another role ranks other people: run at once.
         let mut run = false;
-        ui.horizontal(|ui| {
-            for (role, label) in widgets::choices::<pb::RepRole>() {
-                run |= ui
-                    .selectable_value(&mut self.role, role, label.as_str())
-                    .changed();
-            }
-        });
+        // One who sees only their own customers is ranked as what they are: the CS reps'
+        // figures over a rep's own customers read as those CS reps' whole work.
+        if ctx.oversees() {
+            ui.horizontal(|ui| {
+                for (role, label) in widgets::choices::<pb::RepRole>() {
+                    run |= ui
+                        .selectable_value(&mut self.role, role, label.as_str())
+                        .changed();
+                }
+            });
+        } else {
+            // Their own role: a sales rep places orders, a CS rep does not.
+            let own = match ctx.can(pharmacrm_shared::Permission::OrderWrite) {
+                true => pb::RepRole::Sales,
+                false => pb::RepRole::CustomerService,
+            } as i32;
+            run |= std::mem::replace(&mut self.role, own) != own;
+        }
         run |= self
             .frame
             .period_bar(ui, "report_performance", period, |_| {});
