@@ -1502,9 +1502,10 @@ fn a_new_customers_only_cs_rep_is_chosen() {
     assert_eq!(saved[0].cs_rep.as_ref().map(|r| r.id), Some(cs.id));
 }
 
-/// Another rep's hospital registered again without its district: the duplicate warning
-/// says what matched (the name), and 仍然创建 is refused naming the rep to ask (one record,
-/// one sales rep: a record without a city is the name's in the whole province).
+/// Another rep's hospital registered again without its district is refused at once,
+/// naming the rep to ask (one record, one sales rep: a record without a city is the name's
+/// in the whole province), with no 仍然创建 that would only lead there; in another
+/// province, the duplicate warning says what matched (the name) and 仍然创建 registers it.
 #[test]
 fn a_hospital_registered_again_without_its_district_is_refused_naming_its_rep() {
     let server = Server::start();
@@ -1526,10 +1527,18 @@ fn a_hospital_registered_again_without_its_district_is_refused_naming_its_rep() 
         ui.pick(picker, choice);
     }
     ui.click("保存");
+    ui.wait_label_contains("本省已有北京协和医院的档案，营销员为 rep-a");
+    assert!(!ui.shows("仍然创建"));
+    // Another province: the refusal, of the place before, goes; a namesake there is weighed.
+    ui.pick("省份", "天津市");
+    ui.harness.step();
+    assert!(!ui.shows_contains("本省已有"));
+    ui.click("保存");
     ui.wait_label("可能重复：已有同名或同电话的客户");
     ui.wait_label("· 北京协和医院（同名，rep-a）");
     ui.press(Role::Button, "仍然创建");
-    ui.wait_label_contains("本省已有北京协和医院的档案，营销员为 rep-a");
+    ui.wait_role(Role::Button, "编辑客户");
+    ui.wait_label("天津市");
 }
 
 #[test]

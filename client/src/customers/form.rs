@@ -204,9 +204,14 @@ impl FormPanel {
             Polled::JustFailed(error) => (false, Some(error.clone())),
             Polled::Unchanged => (false, None),
         };
+        // The same customer as registered already (its rep to ask): sent straight on, for
+        // the server's refusal naming the rep under the name; 仍然创建 would only lead there.
+        let nothing_to_weigh = |found: &Vec<pb::DuplicateCustomer>| {
+            found.is_empty() || found.iter().any(|d| d.same_customer)
+        };
         if failed.is_some() {
             self.errors.set(failed);
-        } else if just_done && self.duplicates.value().is_some_and(Vec::is_empty) {
+        } else if just_done && self.duplicates.value().is_some_and(nothing_to_weigh) {
             self.submit(ctx);
         }
         if self.errors.poll(&mut self.save)
@@ -361,13 +366,20 @@ impl FormPanel {
                         .changed()
                         {
                             form.city_code.clear();
+                            // "Registered already in this province" was of the place
+                            // before.
+                            f.edited("name");
                         }
-                        f.combo(
+                        if f.combo(
                             t("customer.city"),
                             "city_code",
                             &mut form.city_code,
                             &cities,
-                        );
+                        )
+                        .changed()
+                        {
+                            f.edited("name");
+                        }
                         f.text(t("customer.address"), "address", &mut form.address);
                         f.enum_combo::<pb::BusinessKind>(
                             t("customer.kind"),
@@ -501,6 +513,7 @@ impl FormPanel {
         // Before a second record: show customers with the same name or phone.
         if let Requested::Done(duplicates) = &self.duplicates
             && !duplicates.is_empty()
+            && !duplicates.iter().any(|d| d.same_customer)
             && !self.confirmed_duplicates
         {
             ui.label(egui::RichText::new(t("customer.duplicates")).color(widgets::WARNING));

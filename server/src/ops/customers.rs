@@ -275,7 +275,8 @@ pub fn check_duplicates(
     if let Some(input) = input {
         check_registration(conn, ctx, viewer, input).map_err(|e| e.within("customer"))?;
     }
-    let found = customer::find_duplicates(conn, viewer, name, phone)?;
+    let place = input.map(|i| (i.province_code.as_str(), i.city_code.as_str()));
+    let found = customer::find_duplicates(conn, viewer, name, phone, place)?;
     let hidden: Vec<String> = found
         .iter()
         .filter(|d| d.id.is_none())

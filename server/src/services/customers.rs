@@ -244,6 +244,7 @@ impl CustomerService for CustomerApi {
                     same_name: d.same_name,
                     same_phone: d.same_phone,
                     archived: d.archived,
+                    same_customer: d.same_customer,
                 })
                 .collect(),
         }))

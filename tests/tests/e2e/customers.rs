@@ -959,6 +959,42 @@ async fn the_same_customer_is_not_registered_twice() {
         .region("31", "310101")
         .create(&mut other_rep)
         .await;
+    // The duplicate check of the form says so first: the same customer, no registering it
+    // anyway.
+    let checked = other_rep
+        .try_send(pb::FindDuplicatesRequest {
+            customer: Some(
+                again
+                    .clone()
+                    .region("11", "")
+                    .of_type(w.customer.type_id)
+                    .input(),
+            ),
+            ..Default::default()
+        })
+        .await
+        .expect("checked");
+    assert!(
+        (checked.duplicates.iter()).any(|d| d.same_customer && d.sales_rep == "rep-a"),
+        "{checked:?}"
+    );
+    let elsewhere = other_rep
+        .try_send(pb::FindDuplicatesRequest {
+            customer: Some(
+                again
+                    .clone()
+                    .region("12", "")
+                    .of_type(w.customer.type_id)
+                    .input(),
+            ),
+            ..Default::default()
+        })
+        .await
+        .expect("checked");
+    assert!(
+        (elsewhere.duplicates.iter()).all(|d| !d.same_customer),
+        "{elsewhere:?}"
+    );
     // Without a city (a municipality's district left out), the name is one customer in
     // its whole province: the same hospital registered again without its district is
     // refused (the duplicate warning offered 仍然创建, and two reps held one hospital).

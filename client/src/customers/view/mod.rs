@@ -432,7 +432,10 @@ impl CustomerView {
             (t("customer.contact"), c.contact_person.clone()),
             (t("customer.id_number"), String::new()),
             (t("customer.phone"), c.phone.clone()),
-            (t("customer.region"), format!("{} {}", c.region, c.address)),
+            (
+                t("customer.region"),
+                format!("{} {}", c.region, c.address).trim().to_owned(),
+            ),
             (
                 t("customer.sales_rep"),
                 format::person(c.sales_rep.as_ref()),

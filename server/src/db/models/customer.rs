@@ -877,16 +877,22 @@ pub struct Duplicate {
     pub same_phone: bool,
     /// Archived (to restore rather than register again).
     pub archived: bool,
+    /// The same customer as the one registered in the place given ([`registered_as`]'s
+    /// rule): registering it is refused.
+    pub same_customer: bool,
 }
 
 /// Customers with exactly this name or phone, whatever the scope (a deliberate exception:
 /// it stops two reps registering the same customer); of those outside the viewer's scope
-/// only the sales rep is told (and the name when it is the one typed).
+/// only the sales rep is told (and the name when it is the one typed). With `place`, the
+/// (province, city) of the form being registered, each says whether it is the same
+/// customer ([`Duplicate::same_customer`]).
 pub fn find_duplicates(
     conn: &mut PgConnection,
     viewer: &Viewer,
     name: &str,
     phone: &str,
+    place: Option<(&str, &str)>,
 ) -> AppResult<Vec<Duplicate>> {
     let name = name.trim();
     let phone = pharmacrm_shared::validation::normalise_phone(phone);
@@ -917,7 +923,14 @@ pub fn find_duplicates(
         .map(|c| {
             let visible = reps.covers(c.sales_rep_id, c.cs_rep_id);
             let same_name = c.name.trim() == name;
+            let same_customer = place.is_some_and(|(province, city)| {
+                same_name
+                    && c.is_active
+                    && c.province_code == province
+                    && (c.city_code == city || c.city_code.is_empty() || city.is_empty())
+            });
             Duplicate {
+                same_customer,
                 id: visible.then_some(c.id),
                 region: if visible {
                     region_name(&c.province_code, &c.city_code)
