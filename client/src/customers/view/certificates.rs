@@ -393,7 +393,8 @@ impl CertificatesTab {
         // An expiry already past is said as it is typed (saved, it said only 已保存, and
         // the order form told it later); under the buttons, so it moves none of them.
         if let Some(why) = expired_warning(&records.draft) {
-            ui.label(RichText::new(why).color(widgets::WARNING));
+            // Wrapped at the panel's edge (in English at 900 wide it ran past it).
+            ui.add(egui::Label::new(RichText::new(why).color(widgets::WARNING)).wrap());
         }
         if pressed == Some(FormButton::Cancel) {
             records.stop_editing(Draft::next);
