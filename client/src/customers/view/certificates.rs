@@ -223,7 +223,11 @@ impl CertificatesTab {
                                     ui.label(validity(c));
                                 });
                                 row.col(|ui| {
-                                    ui.label(status_text(c.status));
+                                    ui.label(if superseded(c, &certificates) {
+                                        RichText::new(t("certificate.replaced")).weak()
+                                    } else {
+                                        status_text(c.status)
+                                    });
                                 });
                                 row.col(|ui| {
                                     if c.has_scan
@@ -447,6 +451,21 @@ fn certificate_name(c: &pb::Certificate) -> String {
     )
 }
 
+/// Whether a later copy of `c` (same kind, expiring later or never) is among `all`: it
+/// was renewed, its expiry no longer stops anything, and the customer's counts leave it
+/// out (the server's `NOT_SUPERSEDED`); "其他" documents replace none.
+fn superseded(c: &pb::Certificate, all: &[pb::Certificate]) -> bool {
+    c.kind != pb::CertificateKind::Other as i32
+        && !c.expires_on.is_empty()
+        && all.iter().any(|newer| {
+            newer.kind == c.kind
+                && newer.id != c.id
+                && (newer.expires_on.is_empty()
+                    || newer.expires_on > c.expires_on
+                    || (newer.expires_on == c.expires_on && newer.id > c.id))
+        })
+}
+
 /// A certificate's status, coloured by urgency.
 fn status_text(status: i32) -> RichText {
     match pb::CertificateStatus::try_from(status).unwrap_or_default() {
@@ -481,6 +500,31 @@ fn expired_warning(draft: &Draft) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A licence renewed by a later copy is said to be replaced, not expired (the
+    /// customer's count leaves it out); the latest copy, and an "other" document, keep
+    /// their own status.
+    #[test]
+    fn a_certificate_renewed_by_a_later_copy_is_replaced() {
+        let licence = |id, expires: &str| pb::Certificate {
+            id,
+            kind: pb::CertificateKind::DrugTrade as i32,
+            expires_on: expires.into(),
+            ..Default::default()
+        };
+        let all = [licence(1, "2025-06-30"), licence(2, "2026-06-30")];
+        assert!(superseded(&all[0], &all));
+        assert!(!superseded(&all[1], &all));
+        let never = [licence(1, "2025-06-30"), licence(2, "")];
+        assert!(superseded(&never[0], &never));
+        assert!(!superseded(&never[1], &never));
+        let other = |id, expires: &str| pb::Certificate {
+            kind: pb::CertificateKind::Other as i32,
+            ..licence(id, expires)
+        };
+        let others = [other(1, "2025-06-30"), other(2, "2026-06-30")];
+        assert!(!superseded(&others[0], &others));
+    }
 
     #[test]
     fn a_scan_is_saved_under_whose_and_which_certificate_it_is() {
