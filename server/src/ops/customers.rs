@@ -176,8 +176,9 @@ fn check_registration(
 }
 
 /// At any one time a customer has exactly one sales rep (spec 2.3): the same customer —
-/// its exact name in its city (in its province, when no city is given) — registered
-/// again, or another renamed to it, would give it two. FAILED_PRECONDITION on `name`,
+/// its exact `name` in its city (in its province, when either gives no city: `place` is
+/// the (province, city) codes) — registered again, another renamed or moved to it, or an
+/// archived one restored beside it, would give it two. FAILED_PRECONDITION on `name`,
 /// naming the rep to ask (whatever the caller's scope: the duplicate check says as
 /// much). Another of the name elsewhere (a chain's 康民大药房 in two cities, or in two
 /// provinces without a city), or an archived one, is not refused (the duplicate check
@@ -185,20 +186,20 @@ fn check_registration(
 /// it at once are judged one after the other.
 fn require_not_registered(
     conn: &mut PgConnection,
-    input: &CustomerInput,
+    name: &str,
+    place: (&str, &str),
     except: Option<i64>,
 ) -> AppResult<()> {
     lock::take(
         conn,
         Lock::CustomerName {
-            name: &input.name,
-            province_code: &input.province_code,
+            name,
+            province_code: place.0,
         },
     )?;
-    let place = (input.province_code.as_str(), input.city_code.as_str());
-    match customer::registered_as(conn, &input.name, place, except)? {
+    match customer::registered_as(conn, name, place, except)? {
         Some(found) => {
-            let name = input.name.trim().to_owned();
+            let name = name.trim().to_owned();
             let rep = found.sales_rep;
             Err(AppError::precondition(if found.same_city {
                 msg!("customer.already_registered", name = name, rep = rep)
@@ -322,7 +323,8 @@ pub fn create(
     window: CertificateWindow,
 ) -> AppResult<CustomerView> {
     let (sales, cs) = check_registration(conn, ctx, viewer, input)?;
-    require_not_registered(conn, input, None)?;
+    let place = (input.province_code.as_str(), input.city_code.as_str());
+    require_not_registered(conn, &input.name, place, None)?;
     let mut fields = fields(input, key, None);
     if !access::may_set_credit(ctx.grants) {
         // Registered by a rep: the company's terms for new customers (settings), until
@@ -379,10 +381,15 @@ pub fn update(
     let mut check = FieldCheck::default();
     check_references(conn, input, Some(before_row.type_id), &mut check)?;
     check.finish().map_err(|e| e.within("customer"))?;
-    if (input.name.trim(), input.city_code.as_str())
-        != (before_row.name.as_str(), before_row.city_code.as_str())
-    {
-        require_not_registered(conn, input, Some(id)).map_err(|e| e.within("customer"))?;
+    // Renamed or moved (a customer without a city moved to another province too).
+    let place = (input.province_code.as_str(), input.city_code.as_str());
+    let before_place = (
+        before_row.province_code.as_str(),
+        before_row.city_code.as_str(),
+    );
+    if (input.name.trim(), place) != (before_row.name.as_str(), before_place) {
+        require_not_registered(conn, &input.name, place, Some(id))
+            .map_err(|e| e.within("customer"))?;
     }
     let row = customer::update_fields(
         conn,
@@ -530,6 +537,11 @@ pub fn set_active(
                 numbers = Listed(&numbers)
             )));
         }
+    }
+    // Restored beside one registered again meanwhile: the same customer twice.
+    if is_active && !before.is_active {
+        let place = (before.province_code.as_str(), before.city_code.as_str());
+        require_not_registered(conn, &before.name, place, Some(id))?;
     }
     let row: Customer = versioned::set_active(conn, ctx, id, version, is_active)?;
     customer::view(conn, row, window)

@@ -1023,6 +1023,44 @@ async fn the_same_customer_is_not_registered_twice() {
             &["name"],
             "本省已有仁和药房的档案，营销员为 rep-a",
         );
+    // Moved without a city into a province holding the name: the same customer, refused.
+    let moved = CustomerBuilder::new("仁和药房")
+        .served_by(w.cs.id)
+        .region("45", "")
+        .create(&mut other_rep)
+        .await;
+    let refused = CustomerBuilder::new("仁和药房")
+        .served_by(w.cs.id)
+        .region("44", "")
+        .try_save_over(&moved, &mut other_rep)
+        .await
+        .refused(Code::FailedPrecondition);
+    assert_eq!(bad_fields(&refused), ["customer.name"]);
+    // An archived one restored beside the same customer registered again meanwhile.
+    let first = CustomerBuilder::new("百草堂")
+        .served_by(w.cs.id)
+        .region("43", "")
+        .create(&mut w.rep)
+        .await;
+    w.rep
+        .customers
+        .set_customer_active(set_active(&first, false))
+        .await
+        .expect("archived");
+    CustomerBuilder::new("百草堂")
+        .served_by(w.cs.id)
+        .region("43", "4301")
+        .create(&mut other_rep)
+        .await;
+    let archived = w.rep.customer(first.id).await.expect("get");
+    let refused = w
+        .rep
+        .customers
+        .set_customer_active(set_active(&archived, true))
+        .await
+        .expect_err("restored beside its namesake");
+    assert_eq!(refused.code(), Code::FailedPrecondition);
+    assert_zh_contains(&refused, "本省已有百草堂的档案，营销员为 rep-b");
     // Renamed to it, another customer of the same city is refused too.
     let clinic = CustomerBuilder::new("东城社区诊所")
         .served_by(w.cs.id)

@@ -910,8 +910,10 @@ pub fn find_duplicates(
         (false, true) => q.filter(customers::name.eq(name.to_owned())),
         _ => q.filter(customers::phone.eq(phone.to_owned())),
     };
+    // The same name first: a phone many share (a chain's head office) would push the
+    // same customer past the limit, and with it `same_customer`.
     let rows: Vec<Customer> = q
-        .order(customers::id)
+        .order((customers::name.eq(name.to_owned()).desc(), customers::id))
         .limit(20)
         .select(Customer::as_select())
         .load(conn)?;
