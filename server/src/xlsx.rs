@@ -260,7 +260,7 @@ impl<'a> SheetWriter<'a> {
             .set_freeze_panes(header_row + 1, 0)
             .map_err(write_error)?;
         // Printed as it is sent: A4 landscape, every column on the page, the header again
-        // on every page, pages numbered ("第 1 页，共 3 页").
+        // on every page, pages numbered ("1 / 3" at the foot).
         sheet
             .set_paper_size(9)
             .set_landscape()

@@ -552,7 +552,8 @@ pub fn order(o: Order, facts: &OrderFacts, names: &Names) -> pb::Order {
         updated_at: Some(timestamp(o.updated_at)),
         updated_by: names.user(o.updated_by),
         rejected,
-        // Set by `approval_case` for those who weigh it.
+        // Set by `ops::approval_cases`: the rep's case for anyone reading the order, the
+        // hold for those who weigh it.
         approval_reason: String::new(),
         credit_hold: None,
     }
@@ -901,7 +902,6 @@ pub fn detail(
             .into_iter()
             .map(|(e, l)| transport_exception(e, l, &names))
             .collect(),
-        // For those who weigh it: the service adds it.
     })
 }
 

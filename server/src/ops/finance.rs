@@ -3249,12 +3249,17 @@ pub fn positive_amount(
     }
 }
 
-/// The names of our invoicing entities customer `customer_id` has ordered from, by their
-/// order in lists: who a statement to the customer comes from.
+/// The names of our invoicing entities customer `customer_id` has been sold goods under
+/// (its orders that shipped something), by their order in lists: who a statement to the
+/// customer comes from.
 pub fn entities_of_customer(conn: &mut PgConnection, customer_id: i64) -> AppResult<Vec<String>> {
     use crate::db::schema::{invoicing_entities, orders};
+    // Its orders that shipped something: a cancelled (or turned down) order billed
+    // nothing, and its entity is none the customer deals with.
     let ordered_from = orders::table
         .filter(orders::customer_id.eq(customer_id))
+        .filter(orders::cancelled_at.is_null())
+        .filter(orders::units_shipped.gt(0))
         .select(orders::invoicing_entity_id);
     Ok(invoicing_entities::table
         .filter(invoicing_entities::id.eq_any(ordered_from))

@@ -984,7 +984,8 @@ fn approval_hold(
 }
 
 /// Cancels an order while nothing has shipped, or closes it (结案) once something has
-/// but not everything, with `reason`; audited as `order.cancel` / `order.close`.
+/// but not everything, with `reason`; audited as `order.cancel` / `order.close`, or
+/// `order.reject` when it turns down an order awaiting approval ([`Ending::verb`]).
 ///
 /// Closing gives up the units not shipped: the order ships nothing more (replacements for
 /// its exceptions still go, [`decide`]), its remainder leaves the customer's
@@ -1041,13 +1042,7 @@ pub fn end(
             .sum(),
     };
     let after = order::end(conn, ctx, &before, ending, reason, given_up)?;
-    // Stopped while awaiting approval by one not its rep: turned down, said as such.
-    let verb = if after.rejected() {
-        "reject"
-    } else {
-        ending.verb()
-    };
-    crate::db::versioned::audit(conn, ctx, verb, Some(&before), Some(&after))?;
+    crate::db::versioned::audit(conn, ctx, ending.verb(&after), Some(&before), Some(&after))?;
     Ok(after)
 }
 

@@ -331,6 +331,9 @@ pub fn payments_of_order(conn: &mut PgConnection, order_id: i64) -> AppResult<Ve
            FROM receivable_entries e JOIN payments p ON p.id = e.payment_id
           WHERE e.order_id = $1 AND e.kind IN ('payment', 'settlement')
           GROUP BY p.id
+         -- One whose part all went back on account (a deduction overpaid the shipment)
+         -- pays nothing on it: not listed at 0.00; a reversed one shows what it had paid.
+         HAVING sum(e.amount) <> 0 OR p.reversed_at IS NOT NULL
           ORDER BY p.payment_date, p.id",
     )
     .bind::<BigInt, _>(order_id)

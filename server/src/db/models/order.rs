@@ -376,9 +376,12 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// The audit action's verb: `order.cancel`, `order.close`.
-    pub fn verb(self) -> &'static str {
+    /// The audit action's verb for order `ended`, as it ended so: `order.cancel`,
+    /// `order.close`, or `order.reject` for one stopped while awaiting approval by someone
+    /// other than its rep ([`Order::rejected`]: turned down, said as such).
+    pub fn verb(self, ended: &Order) -> &'static str {
         match self {
+            _ if ended.rejected() => "reject",
             Ending::Cancel => "cancel",
             Ending::Close => "close",
         }
