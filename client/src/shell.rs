@@ -74,9 +74,9 @@ pub struct MainWindow {
     ctx: AppCtx,
     module: Option<Module>,
     panels: Vec<Box<dyn ModulePanel>>,
-    confirm_logout: widgets::Confirm<()>,
+    confirm_logout: widgets::Confirm<((), String)>,
     /// The window's close button pressed over unsaved input.
-    confirm_close: widgets::Confirm<()>,
+    confirm_close: widgets::Confirm<((), String)>,
     /// The user agreed to close the window: the next close request passes.
     closing: bool,
     logout: Requested<()>,
@@ -270,20 +270,21 @@ impl MainWindow {
         self.password.ui(ui.ctx(), &self.ctx);
 
         // The window's close button (or the desktop's): asked first over unsaved input,
-        // as a logout is.
-        if ui.ctx().input(|i| i.viewport().close_requested()) && !self.closing && self.holds_input()
+        // as a logout is, naming where it is (worked out as the question is asked).
+        if ui.ctx().input(|i| i.viewport().close_requested())
+            && !self.closing
+            && let Some(places) = self.unsaved_in()
         {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.confirm_close.ask(());
+            self.confirm_close.ask(((), places));
         }
-        let question = self.discard_question("shell.discard_close_question");
         if self
             .confirm_close
-            .ui(
+            .named_ui(
                 ui.ctx(),
                 "confirm_close",
-                &question,
+                t("shell.discard_close_question"),
                 t("shell.discard_and_close"),
             )
             .is_some()
@@ -292,19 +293,17 @@ impl MainWindow {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
         if logout_clicked {
-            if self.holds_input() {
-                self.confirm_logout.ask(());
-            } else {
-                self.start_logout();
+            match self.unsaved_in() {
+                Some(places) => self.confirm_logout.ask(((), places)),
+                None => self.start_logout(),
             }
         }
-        let question = self.discard_question("shell.discard_question");
         if self
             .confirm_logout
-            .ui(
+            .named_ui(
                 ui.ctx(),
                 "confirm_logout",
-                &question,
+                t("shell.discard_question"),
                 t("shell.discard_and_logout"),
             )
             .is_some()
@@ -314,29 +313,17 @@ impl MainWindow {
         None
     }
 
-    /// Whether a form or dialog anywhere in the window holds input not saved.
-    fn holds_input(&self) -> bool {
-        !self.unsaved_in().is_empty()
-    }
-
-    /// Where input not saved is held: the modules (系统管理, 订单管理), the password
-    /// dialog, in the UI language.
-    fn unsaved_in(&self) -> Vec<&'static str> {
+    /// Where a form or dialog of the window holds input not saved, in the UI language
+    /// (系统管理、“修改密码”窗口: the user looked for it); none when nothing is.
+    fn unsaved_in(&self) -> Option<String> {
         let mut places: Vec<&'static str> = (self.panels.iter())
             .filter(|p| p.is_dirty())
             .map(|p| module_label(p.module()))
             .collect();
         if self.password.is_dirty() {
-            places.push(i18n::t("password.title"));
+            places.push(i18n::t("shell.password_dialog"));
         }
-        places
-    }
-
-    /// The question asked over unsaved input (`key`: logging out, closing the window),
-    /// naming where it is ("系统管理中有未保存的修改…": the user looked for it).
-    fn discard_question(&self, key: &str) -> String {
-        let places = self.unsaved_in().join(i18n::list_separator());
-        i18n::t(key).replace("{places}", &places)
+        (!places.is_empty()).then(|| places.join(i18n::list_separator()))
     }
 
     fn start_logout(&mut self) {

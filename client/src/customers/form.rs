@@ -204,14 +204,9 @@ impl FormPanel {
             Polled::JustFailed(error) => (false, Some(error.clone())),
             Polled::Unchanged => (false, None),
         };
-        // The same customer as registered already (its rep to ask): sent straight on, for
-        // the server's refusal naming the rep under the name; 仍然创建 would only lead there.
-        let nothing_to_weigh = |found: &Vec<pb::DuplicateCustomer>| {
-            found.is_empty() || found.iter().any(|d| d.same_customer)
-        };
         if failed.is_some() {
             self.errors.set(failed);
-        } else if just_done && self.duplicates.value().is_some_and(nothing_to_weigh) {
+        } else if just_done && self.duplicates.value().is_some_and(|d| nothing_to_weigh(d)) {
             self.submit(ctx);
         }
         if self.errors.poll(&mut self.save)
@@ -512,8 +507,7 @@ impl FormPanel {
     fn save_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx, submitted: bool) -> bool {
         // Before a second record: show customers with the same name or phone.
         if let Requested::Done(duplicates) = &self.duplicates
-            && !duplicates.is_empty()
-            && !duplicates.iter().any(|d| d.same_customer)
+            && !nothing_to_weigh(duplicates)
             && !self.confirmed_duplicates
         {
             ui.label(egui::RichText::new(t("customer.duplicates")).color(widgets::WARNING));
@@ -589,4 +583,11 @@ impl FormPanel {
         });
         close
     }
+}
+
+/// Whether the duplicate check leaves nothing for the user to weigh before saving: none
+/// found, or one that is the same customer (registered already: sent straight on, for the
+/// server's refusal naming its rep under the name; 仍然创建 would only lead there).
+fn nothing_to_weigh(found: &[pb::DuplicateCustomer]) -> bool {
+    found.is_empty() || found.iter().any(|d| d.same_customer)
 }

@@ -838,7 +838,7 @@ impl CataloguePanel {
             .iter()
             .filter(|w| !form::WARNED_AS_TYPED.contains(&w.field.as_str()))
         {
-            ui.label(RichText::new(widgets::warning_text(w)).color(widgets::WARNING));
+            ui.label(RichText::new(widgets::warning_sentence(w)).color(widgets::WARNING));
         }
         let mut close = false;
         let changed = self.original.as_ref() != Some(form);

@@ -453,6 +453,9 @@ fn order_amounts_ui(
         });
     }
     errors.remove_row(list, lines, remove);
+    // Past the payment is said only while there are rows and an amount to pass: the last
+    // row removed, or the amount cleared, takes it away.
+    let mut past = None;
     if !lines.is_empty() {
         let put = rows_sum(lines.iter());
         ui.strong(label_value(total, &format::money(&to_wire(&put))));
@@ -465,17 +468,20 @@ fn order_amounts_ui(
             };
             // Past it, the complaint under the rows says so (once: the server's, on a
             // save, takes its place), where this line stood.
-            let (line, past) = match rest {
-                r if r > Decimal::ZERO => (Some(said("payment.left_to_allocate", r)), None),
-                r if r < Decimal::ZERO => (None, Some(said("payment.allocated_past", -r))),
-                _ => (Some(t("payment.all_allocated").to_owned()), None),
+            let line = match rest {
+                r if r > Decimal::ZERO => Some(said("payment.left_to_allocate", r)),
+                r if r < Decimal::ZERO => {
+                    past = Some(said("payment.allocated_past", -r));
+                    None
+                }
+                _ => Some(t("payment.all_allocated").to_owned()),
             };
             if let Some(line) = line {
                 ui.label(RichText::new(line).weak());
             }
-            errors.set_local(list, past);
         }
     }
+    errors.set_local(list, past);
     errors.field_ui(ui, list);
     // A row is offered only while an order is left to put on it (a row with nothing to
     // choose from was added, and refused as 必填).

@@ -452,6 +452,14 @@ fn ageing_table(ui: &mut egui::Ui, id_salt: &str, ageing: &pb::Ageing) {
         .show(ui);
 }
 
+/// Whether the user lists a customer's invoices and payments: finance, and those who
+/// collect its arrears ([`pharmacrm_shared::CUSTOMER_MONEY_HISTORY`]).
+pub fn reads_money_history(ctx: &AppCtx) -> bool {
+    pharmacrm_shared::CUSTOMER_MONEY_HISTORY
+        .iter()
+        .any(|p| ctx.can(*p))
+}
+
 /// What of an order's 财务 block is open under its lists: an invoice (drawn from the
 /// block's own rows) or a payment (read by its number when clicked: the block carries only
 /// its part in the order, not where the rest of it went).
@@ -469,11 +477,13 @@ impl OrderFinanceOpen {
         self.read.poll();
     }
 
-    /// Reads payment `number` (clicked in the block; the list's search finds it among
-    /// those whose number holds it, its id picks it).
-    pub fn read_payment(&mut self, ctx: &AppCtx, number: String) {
+    /// Reads payment `number` of customer `customer_id` (clicked in the block; the list's
+    /// search finds it among the customer's whose number or bank reference holds it, its id
+    /// picks it).
+    pub fn read_payment(&mut self, ctx: &AppCtx, customer_id: i64, number: String) {
         self.read
             .request(ctx.finance().list_payments(pb::ListPaymentsRequest {
+                customer_id: Some(customer_id),
                 number,
                 ..Default::default()
             }));

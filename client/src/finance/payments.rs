@@ -221,13 +221,8 @@ impl PaymentList {
     }
 }
 
-/// A payment's state: "已冲销" when reversed, else "正常" (a blank column beside the
+/// A payment's state: "已冲销" for one `reversed`, else "正常" (a blank column beside the
 /// amount read as missing).
-fn status_text(p: &pb::Payment) -> &'static str {
-    status_of(p.reversed)
-}
-
-/// "已冲销" for a payment `reversed`, else "正常".
 pub(super) fn status_of(reversed: bool) -> &'static str {
     if reversed {
         t("payment.reversed")
@@ -264,7 +259,9 @@ pub fn payments_table(
         TableColumn::text(
             t("payment.status"),
             rows.iter()
-                .map(|p| Cell::coloured(status_text(p), p.reversed.then_some(widgets::ERROR)))
+                .map(|p| {
+                    Cell::coloured(status_of(p.reversed), p.reversed.then_some(widgets::ERROR))
+                })
                 .collect(),
         ),
         TableColumn::text(
@@ -739,10 +736,8 @@ mod tests {
     fn a_payment_is_valid_or_reversed_never_blank() {
         let _one_at_a_time = crate::i18n::lang_switch();
         crate::i18n::set_lang(crate::i18n::Lang::Zh);
-        let mut payment = pb::Payment::default();
-        assert_eq!(status_text(&payment), "正常");
-        payment.reversed = true;
-        assert_eq!(status_text(&payment), "已冲销");
+        assert_eq!(status_of(false), "正常");
+        assert_eq!(status_of(true), "已冲销");
     }
 
     #[test]

@@ -471,6 +471,12 @@ impl OrderFormPanel {
         close.then_some(FormEvent::Close)
     }
 
+    /// Whether 提交订单 may send the order: not past a credit hold (the way on is the
+    /// reason and its own button above), nor for a customer that cannot order at all.
+    fn may_submit(&self) -> bool {
+        !self.credit_hold && !self.customer_refused
+    }
+
     /// The order's own fields; whether Enter was pressed in one of them.
     fn header_ui(&mut self, ui: &mut egui::Ui, ctx: &AppCtx) -> bool {
         let kept = self
@@ -571,7 +577,7 @@ impl OrderFormPanel {
             && self.changing.is_none()
             && let Some(hold) = customer.as_ref().and_then(|c| c.credit_hold.as_ref())
         {
-            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
+            ui.label(RichText::new(widgets::warning_sentence(hold)).color(widgets::ERROR));
         }
         self.date_typing = date_focused;
         if customer_changed {
@@ -800,7 +806,7 @@ impl OrderFormPanel {
         {
             // Each a line of its own, a sentence as a refusal says it ("The customer's…"):
             // not said twice when the refused save says it above the form already.
-            let text = crate::api::sentence(widgets::warning_text(w));
+            let text = widgets::warning_sentence(w);
             if refusal.as_deref() == Some(text.as_str()) {
                 continue;
             }
@@ -890,7 +896,7 @@ impl OrderFormPanel {
                 Some(_) => t("orders.save_change"),
                 None => t("orders.submit"),
             };
-            let enabled = !busy && !held && !refused;
+            let enabled = !busy && self.may_submit();
             let button = ui.add_enabled(enabled, egui::Button::new(submit));
             clicked.0 = enabled && button.clicked();
             if refused {

@@ -368,8 +368,7 @@ impl OrderView {
                 if let Some(finance) = &finance {
                     ui.separator();
                     let open = &mut self.finance_open;
-                    let read_payments =
-                        (pharmacrm_shared::CUSTOMER_MONEY_HISTORY.iter()).any(|p| ctx.can(*p));
+                    let read_payments = crate::finance::reads_money_history(ctx);
                     let by_entity = &order.not_invoiced_by_entity;
                     let read = crate::finance::order_finance_ui(
                         ui,
@@ -379,7 +378,7 @@ impl OrderView {
                         read_payments,
                     );
                     if let Some(number) = read {
-                        open.read_payment(ctx, number);
+                        open.read_payment(ctx, order.customer_id, number);
                     }
                 } else if let Some(error) = self.finance.error() {
                     ui.separator();
@@ -567,7 +566,7 @@ impl OrderView {
 /// 我的工作 too).
 pub(super) fn approval_case_ui(ui: &mut egui::Ui, hold: Option<&pb::Warning>, reason: &str) {
     if let Some(hold) = hold {
-        let text = RichText::new(widgets::warning_text(hold)).color(widgets::ERROR);
+        let text = RichText::new(widgets::warning_sentence(hold)).color(widgets::ERROR);
         ui.add(egui::Label::new(text).wrap());
     }
     if !reason.is_empty() {
@@ -594,7 +593,6 @@ fn count_cell(ui: &mut egui::Ui, n: i64) {
 /// (field `lines[i].unit_price`, `i` from 0) names the line and its drug, which the form
 /// showed beside the price ("第 2 行 阿莫西林胶囊：低于售价 26.50").
 fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
-    let text = widgets::warning_text(w);
     let line = w
         .field
         .strip_prefix("lines[")
@@ -602,8 +600,8 @@ fn warning_line(w: &pb::Warning, lines: &[pb::OrderLine]) -> String {
         .and_then(|(i, _)| i.parse::<usize>().ok())
         .and_then(|i| lines.get(i));
     match line {
-        Some(l) => label_value(&line_name(l), text),
-        None => text.to_owned(),
+        Some(l) => label_value(&line_name(l), widgets::warning_text(w)),
+        None => widgets::warning_sentence(w),
     }
 }
 

@@ -379,7 +379,8 @@ impl DrugSalesTab {
         // date, as the series is): "2026-01-01 至 2026-01-04".
         let last_day = (self.series_asked.as_ref())
             .filter(|r| r.interval == pb::SeriesInterval::Week as i32)
-            .and_then(|r| NaiveDate::parse_from_str(&r.date_to, "%Y-%m-%d").ok())
+            // A period asked without its end runs to the business date.
+            .map(|r| widgets::parse_date(&r.date_to).unwrap_or(NaiveDate::MAX))
             .map(|to| to.min(crate::format::business_today()));
         let above = ui.cursor().top() - top;
         chart::line(
@@ -402,7 +403,7 @@ impl DrugSalesTab {
 /// date), whichever comes first: "2026-01-01 至 2026-01-04". A label that is not a date
 /// is said as it is.
 fn week_span(first: &str, last: NaiveDate) -> String {
-    let Ok(day) = NaiveDate::parse_from_str(first, "%Y-%m-%d") else {
+    let Some(day) = widgets::parse_date(first) else {
         return first.to_owned();
     };
     let sunday = day + Days::new(u64::from(6 - day.weekday().num_days_from_monday()));

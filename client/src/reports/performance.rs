@@ -28,12 +28,23 @@ impl Default for PerformanceTab {
 
 impl PerformanceTab {
     /// The report the filters ask for.
-    fn request(&self, period: &Period) -> pb::EmployeePerformanceRequest {
+    fn request(&self, ctx: &AppCtx, period: &Period) -> pb::EmployeePerformanceRequest {
         pb::EmployeePerformanceRequest {
             date_from: period.date_from(),
             date_to: period.date_to(),
-            role: self.role,
+            role: self.role(ctx),
             ..Default::default()
+        }
+    }
+
+    /// The role ranked: the one chosen, or for one who sees only their own customers
+    /// their own (the CS reps' figures over a rep's own customers read as those CS reps'
+    /// whole work).
+    fn role(&self, ctx: &AppCtx) -> i32 {
+        match (ctx.oversees(), ctx.is_own_sales_rep()) {
+            (true, _) => self.role,
+            (false, true) => pb::RepRole::Sales as i32,
+            (false, false) => pb::RepRole::CustomerService as i32,
         }
     }
 
@@ -42,8 +53,7 @@ impl PerformanceTab {
         self.frame.poll();
         // Another role ranks other people: run at once.
         let mut run = false;
-        // One who sees only their own customers is ranked as what they are: the CS reps'
-        // figures over a rep's own customers read as those CS reps' whole work.
+        // One who sees only their own customers is ranked in their own role.
         if ctx.oversees() {
             ui.horizontal(|ui| {
                 for (role, label) in widgets::choices::<pb::RepRole>() {
@@ -52,19 +62,12 @@ impl PerformanceTab {
                         .changed();
                 }
             });
-        } else {
-            // Their own role: a sales rep places orders, a CS rep does not.
-            let own = match ctx.can(pharmacrm_shared::Permission::OrderWrite) {
-                true => pb::RepRole::Sales,
-                false => pb::RepRole::CustomerService,
-            } as i32;
-            run |= std::mem::replace(&mut self.role, own) != own;
         }
         run |= self
             .frame
             .period_bar(ui, "report_performance", period, |_| {});
         if run {
-            self.frame.run_for(ctx, self.request(period), period);
+            self.frame.run_for(ctx, self.request(ctx, period), period);
         }
         let Some(report) = self.frame.shown_ui(ui, ctx, title, Some(period)) else {
             return;

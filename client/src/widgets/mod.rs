@@ -922,6 +922,13 @@ pub fn warning_text(w: &pharmacrm_shared::pb::Warning) -> &str {
     }
 }
 
+/// [`warning_text`] said on a line of its own: a sentence ("The customer's licence…"; the
+/// wire keeps gRPC's lower case), as a refusal says it. Under a field, after its label,
+/// the text stays as it is.
+pub fn warning_sentence(w: &pharmacrm_shared::pb::Warning) -> String {
+    crate::api::sentence(warning_text(w))
+}
+
 /// A detail's value as shown, "—" when nothing was entered: every detail says the same
 /// for an empty field.
 pub fn or_dash(value: &str) -> String {

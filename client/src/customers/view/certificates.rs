@@ -169,19 +169,15 @@ impl CertificatesTab {
             };
             // As wide as the longest kind listed (an auto column that clips measured its
             // clipped text, and stayed cut: "Drug trade lice…" beside an empty column).
-            let font = egui::TextStyle::Body.resolve(ui.style());
-            let longest = certificates
-                .iter()
-                .map(|c| {
-                    let text = choice_label::<pb::CertificateKind>(c.kind).to_owned();
-                    ui.fonts_mut(|f| {
-                        f.layout_no_wrap(text, font.clone(), egui::Color32::WHITE)
-                            .size()
-                            .x
-                    })
-                })
-                .fold(100.0_f32, f32::max);
-            let kind_width = (longest + 8.0).min(kind_width);
+            let kinds = (certificates.iter()).map(|c| choice_label::<pb::CertificateKind>(c.kind));
+            let kind_width = widgets::fit_width_plain(
+                ui,
+                t("certificate.kind"),
+                kinds,
+                egui::TextStyle::Body,
+                100.0,
+                kind_width,
+            ) + 4.0;
             widgets::table(ui, "certificate_table", |ui| {
                 widgets::table_builder(ui, "certificate_table", false)
                     .vscroll(false)

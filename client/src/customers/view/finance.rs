@@ -16,14 +16,6 @@ use crate::widgets;
 
 const PAGE: u32 = 50;
 
-/// Whether the user lists the customer's invoices and payments: finance, and those who
-/// collect its arrears ([`pharmacrm_shared::CUSTOMER_MONEY_HISTORY`]).
-pub fn reads_money_history(ctx: &AppCtx) -> bool {
-    pharmacrm_shared::CUSTOMER_MONEY_HISTORY
-        .iter()
-        .any(|p| ctx.can(*p))
-}
-
 /// The open items, the invoice history and the payment history.
 #[derive(Default)]
 pub struct FinanceTabs {
@@ -44,7 +36,7 @@ pub struct FinanceTabs {
 impl FinanceTabs {
     /// Loads the open items and both histories (for those who may read them).
     pub fn reload(&mut self, ctx: &AppCtx, customer_id: i64) {
-        if !reads_money_history(ctx) {
+        if !crate::finance::reads_money_history(ctx) {
             return;
         }
         self.customer_id = customer_id;

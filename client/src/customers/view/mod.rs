@@ -344,7 +344,7 @@ impl CustomerView {
                 tabs.push((Tab::Orders, t("orders.tab.customer_orders")));
                 tabs.push((Tab::Shipments, t("orders.tab.customer_shipments")));
             }
-            if finance::reads_money_history(ctx) {
+            if crate::finance::reads_money_history(ctx) {
                 tabs.push((Tab::OpenItems, t("finance.tab.customer_open_items")));
                 tabs.push((Tab::Invoices, t("finance.tab.customer_invoices")));
                 tabs.push((Tab::Payments, t("finance.tab.customer_payments")));
@@ -508,7 +508,7 @@ impl CustomerView {
         }
         // On credit hold: said before a rep builds an order the hold would refuse.
         if let Some(hold) = &c.credit_hold {
-            ui.label(RichText::new(widgets::warning_text(hold)).color(widgets::ERROR));
+            ui.label(RichText::new(widgets::warning_sentence(hold)).color(widgets::ERROR));
         }
         ui.horizontal_wrapped(|ui| {
             if ctx.can(Permission::CustomerWrite) && ui.button(t("customer.edit")).clicked() {
